@@ -1,0 +1,32 @@
+import type { Command } from "commander";
+import { registerAudit } from "./audit.ts";
+import { registerClassify } from "./classify.ts";
+import { registerDemo } from "./demo.ts";
+import { registerDiagnose } from "./diagnose.ts";
+import { registerFormats } from "./formats.ts";
+import { registerHygiene } from "./hygiene.ts";
+import { registerIngest } from "./ingest.ts";
+import { registerInspect } from "./inspect.ts";
+import { registerPlan } from "./plan.ts";
+import { registerStats } from "./stats.ts";
+
+/**
+ * Every command declares its options in its own file and loads its implementation lazily inside its
+ * action, so `classify` never pays for DuckDB or mailauth.
+ */
+export function registerAll(program: Command): void {
+  for (const register of [
+    registerClassify,
+    registerFormats,
+    registerIngest,
+    registerStats,
+    registerHygiene,
+    registerDemo,
+    registerInspect,
+    registerAudit,
+    registerDiagnose,
+    registerPlan,
+  ]) {
+    register(program);
+  }
+}

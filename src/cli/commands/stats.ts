@@ -1,0 +1,6 @@
+import type { Command } from "commander";
+
+/** STUB: declare the command's options here; load the implementation lazily inside the action. */
+export function registerStats(program: Command): void {
+  void program;
+}

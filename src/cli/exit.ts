@@ -1,0 +1,14 @@
+/** Exit codes shared by every command. */
+export const EXIT = {
+  /** Done (findings or not). */
+  ok: 0,
+  /** The input could not be read at all / the command could not run. */
+  failed: 1,
+  /** Usage error. */
+  usage: 2,
+  /** `audit --fail-on`: a finding at or above the threshold exists. */
+  findingsAtThreshold: 3,
+} as const;
+
+/** Thrown for a bad combination of options that commander itself cannot detect. */
+export class UsageError extends Error {}
