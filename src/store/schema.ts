@@ -1,0 +1,82 @@
+/**
+ * The store's versioned schema. Migrations run in order, each inside its own transaction, and the
+ * applied versions are recorded in `schema_version`. Never edit a released migration: append one.
+ * docs/STORE.md documents every table and column.
+ */
+export interface Migration {
+  version: number;
+  description: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: "events, files, quarantine, reply classifications",
+    sql: `
+      CREATE TABLE files (
+        file_id INTEGER PRIMARY KEY,
+        path VARCHAR NOT NULL,
+        format VARCHAR NOT NULL,
+        size BIGINT,
+        mtime TIMESTAMP,
+        ingested_at TIMESTAMP NOT NULL,
+        records_read BIGINT NOT NULL,
+        stored BIGINT NOT NULL,
+        duplicates BIGINT NOT NULL,
+        quarantined BIGINT NOT NULL,
+        seconds DOUBLE NOT NULL
+      );
+      CREATE TABLE events (
+        event_id VARCHAR NOT NULL,
+        type VARCHAR NOT NULL,
+        time TIMESTAMP NOT NULL,
+        recipient VARCHAR,
+        recipient_domain VARCHAR,
+        provider VARCHAR NOT NULL,
+        campaign VARCHAR,
+        sending_ip VARCHAR,
+        pool VARCHAR,
+        sending_domain VARCHAR,
+        stream VARCHAR,
+        remote_mta VARCHAR,
+        message_id VARCHAR,
+        reply VARCHAR,
+        reply_code INTEGER,
+        status VARCHAR,
+        provider_code VARCHAR,
+        reason VARCHAR,
+        category VARCHAR,
+        permanent BOOLEAN,
+        source_label VARCHAR,
+        machine_open BOOLEAN,
+        reader_ip VARCHAR,
+        user_agent VARCHAR,
+        url VARCHAR,
+        format VARCHAR NOT NULL,
+        file_id INTEGER NOT NULL,
+        line BIGINT
+      );
+      CREATE TABLE quarantine (
+        file_id INTEGER NOT NULL,
+        path VARCHAR NOT NULL,
+        line BIGINT,
+        reason VARCHAR NOT NULL,
+        raw VARCHAR
+      );
+      CREATE TABLE reply_classes (
+        reply VARCHAR NOT NULL,
+        reply_code INTEGER,
+        status VARCHAR,
+        provider VARCHAR NOT NULL,
+        provider_code VARCHAR,
+        reason VARCHAR NOT NULL,
+        category VARCHAR NOT NULL,
+        permanent BOOLEAN NOT NULL,
+        rule_id VARCHAR NOT NULL
+      );
+    `,
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -1,0 +1,128 @@
+import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from "@duckdb/node-api";
+import { MIGRATIONS, SCHEMA_VERSION } from "./schema.ts";
+
+export type Params = Record<string, DuckDBValue>;
+export type Row = Record<string, unknown>;
+
+export interface StoreOptions {
+  /** DuckDB memory_limit; its own default is most of the machine's RAM. */
+  memoryLimit?: string;
+  threads?: number;
+  readOnly?: boolean;
+}
+
+/** Defaults chosen so a 10M-event ingest stays under 1.5 GB peak RSS (docs/STORE.md, bench/ingest.ts). */
+export const DEFAULT_MEMORY_LIMIT = "1GB";
+
+/** An open DuckDB store with its schema migrated. Only this module talks to DuckDB directly. */
+export class Store {
+  readonly path: string;
+  readonly connection: DuckDBConnection;
+  private readonly instance: DuckDBInstance;
+
+  private constructor(path: string, instance: DuckDBInstance, connection: DuckDBConnection) {
+    this.path = path;
+    this.instance = instance;
+    this.connection = connection;
+  }
+
+  static async open(path: string, options: StoreOptions = {}): Promise<Store> {
+    const config: Record<string, string> = {
+      memory_limit: options.memoryLimit ?? DEFAULT_MEMORY_LIMIT,
+      threads: String(options.threads ?? 2),
+      preserve_insertion_order: "false",
+    };
+    if (options.readOnly) config.access_mode = "READ_ONLY";
+    const instance = await DuckDBInstance.create(path, config);
+    const connection = await instance.connect();
+    const store = new Store(path, instance, connection);
+    if (options.readOnly) await store.checkVersion();
+    else await store.migrate();
+    return store;
+  }
+
+  async run(sql: string, params?: Params): Promise<void> {
+    await this.connection.run(sql, params);
+  }
+
+  /**
+   * Rows as plain JSON-safe objects: integers → number, TIMESTAMP → ISO 8601 UTC string.
+   * Select DATE columns as VARCHAR (`strftime`) to get `YYYY-MM-DD`.
+   */
+  async all<T = Row>(sql: string, params?: Params): Promise<T[]> {
+    const reader = await this.connection.runAndReadAll(sql, params);
+    return reader.getRowObjectsJS().map((row) => toPlain(row) as T);
+  }
+
+  async one<T = Row>(sql: string, params?: Params): Promise<T | null> {
+    return (await this.all<T>(sql, params))[0] ?? null;
+  }
+
+  /** Run `work` in one transaction: all of it is committed, or none of it. */
+  async transaction<T>(work: () => Promise<T>): Promise<T> {
+    await this.run("BEGIN TRANSACTION");
+    try {
+      const result = await work();
+      await this.run("COMMIT");
+      return result;
+    } catch (error) {
+      await this.run("ROLLBACK").catch(() => {});
+      throw error;
+    }
+  }
+
+  async schemaVersion(): Promise<number> {
+    const exists = await this.one<{ n: number }>(
+      "SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 'schema_version'",
+    );
+    if (!exists?.n) return 0;
+    const row = await this.one<{ v: number | null }>("SELECT max(version) AS v FROM schema_version");
+    return row?.v ?? 0;
+  }
+
+  close(): void {
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+
+  private async migrate(): Promise<void> {
+    await this.run(
+      "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, description VARCHAR, applied_at TIMESTAMP)",
+    );
+    const current = await this.schemaVersion();
+    if (current > SCHEMA_VERSION) throw newerStoreError(this.path, current);
+    for (const migration of MIGRATIONS.filter((m) => m.version > current)) {
+      await this.transaction(async () => {
+        await this.run(migration.sql);
+        await this.run("INSERT INTO schema_version VALUES ($version, $description, now()::TIMESTAMP)", {
+          version: migration.version,
+          description: migration.description,
+        });
+      });
+    }
+  }
+
+  private async checkVersion(): Promise<void> {
+    const current = await this.schemaVersion();
+    if (current > SCHEMA_VERSION) throw newerStoreError(this.path, current);
+    if (current < SCHEMA_VERSION) {
+      throw new Error(
+        `${this.path}: store schema ${current} is older than ${SCHEMA_VERSION}; run ingest to migrate`,
+      );
+    }
+  }
+}
+
+function newerStoreError(path: string, version: number): Error {
+  return new Error(`${path}: store schema ${version} is newer than this deliverlens (${SCHEMA_VERSION})`);
+}
+
+function toPlain(value: unknown): unknown {
+  if (typeof value === "bigint") return Number(value);
+  if (value instanceof Date) return value.toISOString();
+  if (Array.isArray(value)) return value.map(toPlain);
+  if (value && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, toPlain(inner)]));
+  }
+  return value;
+}
