@@ -1,16 +1,76 @@
 import type { ParseProblem } from "../../events/event.ts";
+import { classifyReply } from "../classify.ts";
+import { DIALECTS, type RecipientReport } from "../dialects/index.ts";
 import type { BounceRecord } from "../record.ts";
+import { scanEmail } from "./scan.ts";
 
-/** STUB (bounce-email work): one record per recipient the message reports, in the order it reports them. */
+export { splitMbox } from "./mbox.ts";
+
+/** A diagnostic never needs more than this; hostile input stays bounded in every record. */
+const MAX_DIAGNOSTIC = 4000;
+const STATUS_IN_TEXT = /\b([245])\.(\d{1,3})\.(\d{1,3})\b/;
+const REPLY_CODE_IN_TEXT = /(?:^|[\s:;(\[])([245][0-5]\d)(?=[\s\-.,)\]]|$)/;
+
+/** The reason containers imply (ARF, auto-reply, delivered DSN) win; otherwise the status that is most specific. */
+function statusOf(report: RecipientReport, diagnostic: string): string | null {
+  const inText = STATUS_IN_TEXT.exec(diagnostic)?.[0] ?? null;
+  const given = report.status ?? null;
+  if (!given) return inText;
+  if (inText && given.endsWith(".0.0") && inText[0] === given[0]) return inText;
+  return given;
+}
+
+function isoTime(value: string | null | undefined): string | null {
+  if (!value) return null;
+  const ms = Date.parse(value.replace(/\s*\([^)]*\)\s*$/, ""));
+  return Number.isNaN(ms) ? null : new Date(ms).toISOString();
+}
+
+function toRecord(report: RecipientReport, file: string, line: number | null): BounceRecord {
+  let diagnostic = report.diagnostic.replace(/\s+/g, " ").trim();
+  if (diagnostic.length > MAX_DIAGNOSTIC) diagnostic = diagnostic.slice(0, MAX_DIAGNOSTIC);
+  const replyCodeText = REPLY_CODE_IN_TEXT.exec(diagnostic)?.[1];
+  const classification = classifyReply({
+    text: diagnostic,
+    replyCode: report.replyCode ?? (replyCodeText ? Number(replyCodeText) : null),
+    status: statusOf(report, diagnostic),
+    remoteMta: report.remoteMta ?? null,
+    recipient: report.recipient,
+    action: report.action ?? null,
+    hintReason: report.hintReason ?? null,
+  });
+  const record: BounceRecord = {
+    recipient: report.recipient,
+    source: { file, line },
+    format: "email",
+    time: isoTime(report.time),
+    ...classification,
+  };
+  if (report.hintReason === "feedback") record.feedbackType = report.feedbackType ?? null;
+  return record;
+}
+
+/**
+ * One record per recipient the message reports, in the order it reports them. `line` is where the message
+ * starts (mbox); null for a file holding one message.
+ */
 export function recordsFromEmail(
   raw: Buffer,
   file: string,
+  line: number | null = null,
 ): { records: BounceRecord[]; problems: ParseProblem[] } {
-  void raw;
-  return { records: [], problems: [{ source: { file, line: 1 }, message: "email parsing not implemented" }] };
-}
-
-/** STUB: split an mbox (or a single message) into messages with the 1-based line each starts on. */
-export function splitMbox(raw: Buffer): Array<{ raw: Buffer; line: number }> {
-  return [{ raw, line: 1 }];
+  const where = { file, line: line ?? 1 };
+  try {
+    const mail = scanEmail(raw.toString("latin1"));
+    for (const dialect of DIALECTS) {
+      if (!dialect.detect(mail)) continue;
+      const reports = dialect.parse(mail);
+      if (reports.length === 0) continue;
+      return { records: reports.map((report) => toRecord(report, file, line)), problems: [] };
+    }
+    return { records: [], problems: [{ source: where, message: "not a bounce report: no recipient found" }] };
+  } catch (error) {
+    // Only a bug gets here; the message is skipped, never the run.
+    return { records: [], problems: [{ source: where, message: `could not read message: ${String(error)}` }] };
+  }
 }

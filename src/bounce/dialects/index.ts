@@ -1,0 +1,13 @@
+import { arf } from "./arf.ts";
+import { autoReply } from "./auto-reply.ts";
+import { plainText } from "./plain-text.ts";
+import { rfc3464 } from "./rfc3464.ts";
+import type { Dialect } from "./types.ts";
+
+export type { Dialect, RecipientReport } from "./types.ts";
+
+/**
+ * Ordered: the first dialect that detects the message and yields recipients wins. MTA-specific dialects
+ * go before the generic RFC 3464 and plain-text readers, and exist only where those fail.
+ */
+export const DIALECTS: readonly Dialect[] = [arf, rfc3464, autoReply, plainText];

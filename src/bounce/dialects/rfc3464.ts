@@ -1,0 +1,36 @@
+import { readReportText } from "../email/text.ts";
+import type { Dialect, RecipientReport } from "./types.ts";
+
+const DELIVERED_ACTIONS = new Set(["delivered", "relayed", "expanded"]);
+
+/**
+ * RFC 3464 delivery status notifications: per-recipient fields from message/delivery-status (or the same
+ * fields written inline). When a recipient has no Diagnostic-Code, the human-readable part supplies it.
+ */
+export const rfc3464: Dialect = {
+  id: "rfc3464",
+  source: "RFC 3464 §2.2–2.3 (per-message and per-recipient DSN fields)",
+  detect: (mail) => (mail.deliveryStatus?.recipients.length ?? 0) > 0,
+  parse(mail) {
+    const dsn = mail.deliveryStatus!;
+    const text = readReportText(mail.reportText);
+    return dsn.recipients.map((entry, index): RecipientReport => {
+      let diagnostic = entry.diagnostic ?? "";
+      if (!diagnostic) {
+        const address = entry.recipient?.toLowerCase();
+        const same = text.entries.find((candidate) => candidate.recipient.toLowerCase() === address);
+        diagnostic = (same ?? text.entries[index])?.diagnostic ?? "";
+      }
+      const delivered = entry.action !== null && DELIVERED_ACTIONS.has(entry.action);
+      return {
+        recipient: entry.recipient,
+        diagnostic,
+        status: entry.status,
+        remoteMta: entry.remoteMta,
+        action: entry.action,
+        time: entry.lastAttempt ?? dsn.arrivalDate,
+        hintReason: delivered && !entry.status?.startsWith("5") ? "delivered" : null,
+      };
+    });
+  },
+};

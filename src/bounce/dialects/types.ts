@@ -1,0 +1,26 @@
+import type { ScannedEmail } from "../email/scan.ts";
+import type { Reason } from "../vocabulary.ts";
+
+/** What a message says about one recipient, before classification. */
+export interface RecipientReport {
+  recipient: string | null;
+  /** The error text for this recipient (reply / diagnostic), unfolded to one line. */
+  diagnostic: string;
+  status?: string | null;
+  replyCode?: number | null;
+  remoteMta?: string | null;
+  action?: string | null;
+  /** Raw date text (Last-Attempt-Date, Arrival-Date, Date:), normalized by the caller. */
+  time?: string | null;
+  hintReason?: Reason | null;
+  feedbackType?: string | null;
+}
+
+/** One report format: how to recognise it and how to read its recipients. */
+export interface Dialect {
+  id: string;
+  /** Where the format knowledge comes from. */
+  source: string;
+  detect(mail: ScannedEmail): boolean;
+  parse(mail: ScannedEmail): RecipientReport[];
+}

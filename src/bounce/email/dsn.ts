@@ -1,0 +1,83 @@
+import { type HeaderBlock, headerValue, parseHeaderBlock } from "./headers.ts";
+
+/** RFC 3464 delivery-status fields: one per-message group, then one group per recipient. */
+
+export interface DsnRecipient {
+  recipient: string | null;
+  action: string | null;
+  status: string | null;
+  remoteMta: string | null;
+  diagnostic: string | null;
+  lastAttempt: string | null;
+}
+
+export interface DeliveryStatus {
+  reportingMta: string | null;
+  arrivalDate: string | null;
+  recipients: DsnRecipient[];
+}
+
+/** A per-recipient group has at least one of these (RFC 3464 §2.3). */
+const RECIPIENT_FIELDS = ["final-recipient", "original-recipient", "x-actual-recipient"];
+const MAX_GROUPS = 1000;
+
+/** "rfc822; user@example.org" → "user@example.org" (the address-type / mta-type prefix is dropped). */
+export function stripType(value: string | null): string | null {
+  if (value === null) return null;
+  const semicolon = value.indexOf(";");
+  const rest = (semicolon >= 0 && semicolon < 20 ? value.slice(semicolon + 1) : value).trim();
+  return rest === "" ? null : rest;
+}
+
+/** The bare address in "<a@b>", "a@b (comment)", "rfc822;a@b". */
+export function bareAddress(value: string | null): string | null {
+  const stripped = stripType(value);
+  if (!stripped) return null;
+  const angle = /<([^<>\s]+@[^<>\s]+)>/.exec(stripped);
+  if (angle) return angle[1];
+  const plain = /[^\s<>()"',;:]+@[^\s<>()"',;:]+[^\s<>()"',;:.]/.exec(stripped);
+  return plain ? plain[0] : null;
+}
+
+function recipientOf(group: HeaderBlock): DsnRecipient {
+  const recipient =
+    bareAddress(headerValue(group, "final-recipient")) ??
+    bareAddress(headerValue(group, "x-actual-recipient")) ??
+    bareAddress(headerValue(group, "original-recipient"));
+  const status = headerValue(group, "status");
+  return {
+    recipient,
+    action: headerValue(group, "action")?.toLowerCase().split(/[\s(]/)[0] ?? null,
+    status: status ? (/\b[245]\.\d{1,3}\.\d{1,3}\b/.exec(status)?.[0] ?? null) : null,
+    remoteMta: stripType(headerValue(group, "remote-mta")),
+    diagnostic: stripType(headerValue(group, "diagnostic-code")),
+    lastAttempt: headerValue(group, "last-attempt-date"),
+  };
+}
+
+/** Parse delivery-status text (the body of a message/delivery-status part, or the same fields inline). */
+export function parseDeliveryStatus(text: string, start = 0, end = text.length): DeliveryStatus {
+  const result: DeliveryStatus = { reportingMta: null, arrivalDate: null, recipients: [] };
+  let pos = start;
+  for (let groups = 0; pos < end && groups < MAX_GROUPS; groups++) {
+    while (pos < end && (text.charCodeAt(pos) === 10 || text.charCodeAt(pos) === 13)) pos++;
+    if (pos >= end) break;
+    const group = parseHeaderBlock(text, pos, end);
+    if (group.fields.length === 0) break;
+    if (group.fields.some((field) => RECIPIENT_FIELDS.includes(field.name))) {
+      result.recipients.push(recipientOf(group));
+    } else {
+      result.reportingMta ??= stripType(headerValue(group, "reporting-mta"));
+      result.arrivalDate ??= headerValue(group, "arrival-date");
+    }
+    if (group.bodyStart <= pos) break;
+    pos = group.bodyStart;
+  }
+  return result;
+}
+
+/** Offset of inline delivery-status fields in plain text (MTAs that skip the MIME part), or -1. */
+export function findInlineDeliveryStatus(text: string): number {
+  const match = /^(?:Reporting-MTA|Final-Recipient|Original-Recipient):/im.exec(text);
+  return match ? match.index : -1;
+}

@@ -1,0 +1,139 @@
+/**
+ * Header-block scanning over a latin1 string (one char per byte), in linear time whatever the size:
+ * lines are found with indexOf and folded values are joined once.
+ */
+
+export interface HeaderField {
+  /** Lower-cased field name. */
+  name: string;
+  /** Unfolded value, trimmed (still raw bytes as latin1 chars; see decodeWords for RFC 2047). */
+  value: string;
+}
+
+export interface HeaderBlock {
+  fields: HeaderField[];
+  /** Offset of the first body character (after the blank line), or `end` when there is no body. */
+  bodyStart: number;
+  /** Number of lines the block (and its blank separator) spans. */
+  lines: number;
+}
+
+/** A field value longer than this is cut: nothing we read needs more, and it bounds memory on hostile input. */
+const MAX_VALUE_LENGTH = 64 * 1024;
+
+const isFieldNameChar = (code: number): boolean => code > 32 && code < 127 && code !== 58;
+
+/** Index of the ':' ending a field name at `start`, or -1 when the line is not a header field. */
+function fieldColon(text: string, start: number, lineEnd: number): number {
+  const limit = Math.min(lineEnd, start + 80);
+  for (let i = start; i < limit; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 58) return i > start ? i : -1;
+    if (!isFieldNameChar(code)) {
+      // "Name  : value" (space before the colon) is obsolete syntax some MTAs still write.
+      if (code === 32 || code === 9) {
+        let j = i;
+        while (j < limit && (text.charCodeAt(j) === 32 || text.charCodeAt(j) === 9)) j++;
+        return j < limit && text.charCodeAt(j) === 58 && i > start ? j : -1;
+      }
+      return -1;
+    }
+  }
+  return -1;
+}
+
+/**
+ * Parse the header block starting at `start`. Stops at the first empty line, or at the first line that is
+ * neither a field nor a continuation (then the body starts on that line). A leading mbox `From ` line is skipped.
+ */
+export function parseHeaderBlock(text: string, start: number, end: number): HeaderBlock {
+  const fields: HeaderField[] = [];
+  let pos = start;
+  let lines = 0;
+  let name = "";
+  let parts: string[] = [];
+  let length = 0;
+  const flush = () => {
+    if (name) fields.push({ name, value: parts.join(" ").trim() });
+    name = "";
+    parts = [];
+    length = 0;
+  };
+  if (text.startsWith("From ", pos)) {
+    const nl = text.indexOf("\n", pos);
+    pos = nl < 0 || nl >= end ? end : nl + 1;
+    lines++;
+  }
+  while (pos < end) {
+    let nl = text.indexOf("\n", pos);
+    if (nl < 0 || nl >= end) nl = end;
+    let lineEnd = nl;
+    if (lineEnd > pos && text.charCodeAt(lineEnd - 1) === 13) lineEnd--;
+    if (lineEnd === pos) {
+      flush();
+      return { fields, bodyStart: Math.min(nl + 1, end), lines: lines + 1 };
+    }
+    const first = text.charCodeAt(pos);
+    if ((first === 32 || first === 9) && name) {
+      if (length < MAX_VALUE_LENGTH) {
+        const piece = text.slice(pos, Math.min(lineEnd, pos + MAX_VALUE_LENGTH - length)).trim();
+        parts.push(piece);
+        length += piece.length + 1;
+      }
+    } else {
+      const colon = fieldColon(text, pos, lineEnd);
+      if (colon < 0) {
+        flush();
+        return { fields, bodyStart: pos, lines };
+      }
+      flush();
+      name = text.slice(pos, colon).trimEnd().toLowerCase();
+      const piece = text.slice(colon + 1, Math.min(lineEnd, colon + 1 + MAX_VALUE_LENGTH)).trim();
+      parts.push(piece);
+      length = piece.length;
+    }
+    lines++;
+    pos = nl + 1;
+  }
+  flush();
+  return { fields, bodyStart: end, lines };
+}
+
+/** First value of a field (name lower-case), or null. */
+export function headerValue(block: HeaderBlock, name: string): string | null {
+  for (const field of block.fields) if (field.name === name) return field.value;
+  return null;
+}
+
+const ENCODED_WORD = /=\?([^?\s]{1,40})\?([bqBQ])\?([^?\s]{0,2000})\?=/g;
+
+/** Decode RFC 2047 encoded words (=?charset?B|Q?…?=) in a header value; unknown charsets stay as they are. */
+export function decodeWords(value: string): string {
+  if (!value.includes("=?")) return value;
+  return value
+    .replace(/\?=\s+=\?/g, "?==?")
+    .replace(ENCODED_WORD, (whole, charset: string, encoding: string, data: string) => {
+      const bytes =
+        encoding.toLowerCase() === "b"
+          ? Buffer.from(data, "base64")
+          : Buffer.from(
+              data
+                .replace(/_/g, " ")
+                .replace(/=([0-9a-fA-F]{2})/g, (_m, hex: string) => String.fromCharCode(Number.parseInt(hex, 16))),
+              "latin1",
+            );
+      return decodeCharset(bytes, charset) ?? whole;
+    });
+}
+
+/** Bytes → text in the given charset; null when the charset is unknown to this runtime. */
+export function decodeCharset(bytes: Buffer, charset: string): string | null {
+  const name = charset.trim().toLowerCase().replace(/^"|"$/g, "");
+  if (name === "" || name === "us-ascii" || name === "utf-8" || name === "utf8") return bytes.toString("utf8");
+  if (name === "iso-8859-1" || name === "latin1") return bytes.toString("latin1");
+  try {
+    return new TextDecoder(name).decode(bytes);
+  } catch {
+    return null;
+  }
+}

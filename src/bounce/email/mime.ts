@@ -1,0 +1,128 @@
+import { decodeCharset, type HeaderBlock, headerValue, parseHeaderBlock } from "./headers.ts";
+
+/** MIME structure walking over a latin1 string: boundaries only, bodies are decoded on demand. */
+
+export interface ContentType {
+  /** Lower-cased `type/subtype`; `text/plain` when absent (RFC 2045 default). */
+  type: string;
+  /** Lower-cased parameter names; values unquoted. */
+  params: Map<string, string>;
+}
+
+export interface MimePart {
+  type: ContentType;
+  headers: HeaderBlock;
+  bodyStart: number;
+  bodyEnd: number;
+  /** True inside an attached original message (message/rfc822, text/rfc822-headers): not the report itself. */
+  inOriginal: boolean;
+}
+
+/**
+ * Beyond this depth, parts are kept as opaque leaves: real reports nest 3–4 levels, and a bound keeps
+ * 10,000-level hostile nesting linear.
+ */
+export const MAX_MIME_DEPTH = 12;
+/** More parts than this in one message are ignored (reports have a handful). */
+export const MAX_MIME_PARTS = 200;
+
+const PARAM = /;\s*([^\s=;]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^;\s]*)/g;
+
+export function parseContentType(value: string | null): ContentType {
+  const params = new Map<string, string>();
+  if (!value) return { type: "text/plain", params };
+  const head = value.length > 4096 ? value.slice(0, 4096) : value;
+  const semicolon = head.indexOf(";");
+  const type = (semicolon < 0 ? head : head.slice(0, semicolon)).trim().toLowerCase();
+  if (semicolon >= 0) {
+    for (const match of head.slice(semicolon).matchAll(PARAM)) {
+      let raw = match[2];
+      if (raw.startsWith('"')) raw = raw.slice(1, -1).replace(/\\(.)/g, "$1");
+      const name = match[1].toLowerCase();
+      if (!params.has(name)) params.set(name, raw);
+    }
+  }
+  return { type: type.includes("/") ? type : "text/plain", params };
+}
+
+/** Split the body of a multipart entity on its boundary; returns [start, end) of each part. */
+function splitMultipart(text: string, start: number, end: number, boundary: string): Array<[number, number]> {
+  const delimiter = `--${boundary}`;
+  const ranges: Array<[number, number]> = [];
+  let partStart = -1;
+  let pos = start;
+  while (pos < end && ranges.length < MAX_MIME_PARTS) {
+    const at = text.indexOf(delimiter, pos);
+    if (at < 0 || at >= end) break;
+    const atLineStart = at === start || text.charCodeAt(at - 1) === 10;
+    if (!atLineStart) {
+      pos = at + delimiter.length;
+      continue;
+    }
+    if (partStart >= 0) {
+      let partEnd = at;
+      if (partEnd > partStart && text.charCodeAt(partEnd - 1) === 10) partEnd--;
+      if (partEnd > partStart && text.charCodeAt(partEnd - 1) === 13) partEnd--;
+      ranges.push([partStart, partEnd]);
+    }
+    const closing = text.startsWith("--", at + delimiter.length);
+    const nl = text.indexOf("\n", at);
+    if (closing) return ranges;
+    partStart = nl < 0 || nl >= end ? end : nl + 1;
+    pos = partStart;
+  }
+  // Truncated message: the last part runs to the end.
+  if (partStart >= 0 && partStart < end) ranges.push([partStart, end]);
+  return ranges;
+}
+
+/** Walk an entity and push its leaves (and attached-message parts, unexpanded) in document order. */
+export function walkParts(
+  text: string,
+  headers: HeaderBlock,
+  end: number,
+  out: MimePart[],
+  depth = 0,
+  inOriginal = false,
+): void {
+  if (out.length >= MAX_MIME_PARTS) return;
+  const type = parseContentType(headerValue(headers, "content-type"));
+  const boundary = type.params.get("boundary");
+  if (type.type.startsWith("multipart/") && boundary && depth < MAX_MIME_DEPTH) {
+    const ranges = splitMultipart(text, headers.bodyStart, end, boundary);
+    if (ranges.length > 0) {
+      for (const [partStart, partEnd] of ranges) {
+        const partHeaders = parseHeaderBlock(text, partStart, partEnd);
+        walkParts(text, partHeaders, partEnd, out, depth + 1, inOriginal);
+      }
+      return;
+    }
+  }
+  out.push({ type, headers, bodyStart: headers.bodyStart, bodyEnd: end, inOriginal });
+}
+
+/** The decoded text of a leaf part: transfer encoding undone, charset applied (UTF-8 when unknown). */
+export function partText(text: string, part: MimePart): string {
+  const raw = text.slice(part.bodyStart, part.bodyEnd);
+  const encoding = (headerValue(part.headers, "content-transfer-encoding") ?? "").trim().toLowerCase();
+  let bytes: Buffer | null = null;
+  if (encoding === "base64") bytes = Buffer.from(raw, "base64");
+  else if (encoding === "quoted-printable") bytes = Buffer.from(decodeQuotedPrintable(raw), "latin1");
+  const charset = part.type.params.get("charset") ?? "utf-8";
+  if (bytes === null) {
+    if (isAscii(raw) && !/iso-2022/i.test(charset)) return raw;
+    bytes = Buffer.from(raw, "latin1");
+  }
+  return decodeCharset(bytes, charset) ?? bytes.toString("utf8");
+}
+
+export function decodeQuotedPrintable(raw: string): string {
+  return raw
+    .replace(/[ \t]*=\r?\n/g, "")
+    .replace(/=([0-9A-Fa-f]{2})/g, (_m, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
+}
+
+function isAscii(text: string): boolean {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: byte range test
+  return !/[\u0080-\u00ff]/.test(text);
+}

@@ -1,0 +1,78 @@
+/**
+ * Reading the human-readable part of a bounce: where the attached original message starts, and which
+ * recipients the text names with which error lines. Shared by the dialects that have no structured fields.
+ */
+
+/** Lines that introduce the copy of the original message (everything after is the sender's own mail). */
+const ORIGINAL_MESSAGE_MARKER =
+  /^[ \t>]*(?:[-=*_]{2,}[ \t]*)?(?:(?:the )?original message(?! was)|(?:this is a |below this line is a |enclosed is a )?copy of (?:the|your) message|unsent message follows|the header of the original message|header of original message|returned message|undelivered message (?:follows|attached)|message headers follow|original message headers|content-type: message\/rfc822)/im;
+
+/** Offset where the copy of the original message starts in `text`, or text.length. */
+export function originalMessageStart(text: string): number {
+  const match = ORIGINAL_MESSAGE_MARKER.exec(text);
+  return match ? match.index : text.length;
+}
+
+const ADDRESS = String.raw`[^\s<>()"'\[\],;:@]+@[A-Za-z0-9][A-Za-z0-9.-]*[A-Za-z0-9]`;
+/** "<a@b>", "a@b", "<a@b>:", "a@b: text", "<a@b>... text", "RCPT To:<a@b>" at the start of a line. */
+const RECIPIENT_LINE = new RegExp(
+  String.raw`^[ \t]*(?:>>> *RCPT TO: *|Recipient(?: address)?: *|To: *|Failed recipient: *|Final-Recipient: *rfc822; *)?<?(${ADDRESS})>?(?:(\.\.\.|:)[ \t]*(.*)|[ \t]*\((.*)\)[ \t]*)?$`,
+  "i",
+);
+
+export interface TextEntry {
+  recipient: string;
+  diagnostic: string;
+}
+
+export interface ReportText {
+  /** Text before the first recipient line (boilerplate, or the whole error when no recipient is named). */
+  preamble: string;
+  entries: TextEntry[];
+}
+
+/** Lines kept per recipient: an error never needs more, and hostile input stays bounded. */
+const MAX_LINES_PER_ENTRY = 24;
+const MAX_ENTRIES = 500;
+
+/** Split the report text into recipients (address lines) and the lines that follow each. */
+export function readReportText(text: string): ReportText {
+  const preamble: string[] = [];
+  const entries: Array<{ recipient: string; lines: string[] }> = [];
+  let current: { recipient: string; lines: string[] } | null = null;
+  let pos = 0;
+  while (pos < text.length) {
+    let nl = text.indexOf("\n", pos);
+    if (nl < 0) nl = text.length;
+    const line = text.slice(pos, nl).replace(/\r$/, "");
+    pos = nl + 1;
+    const match = line.length < 1000 ? RECIPIENT_LINE.exec(line) : null;
+    if (match && entries.length < MAX_ENTRIES) {
+      const rest = (match[3] ?? match[4] ?? "").trim();
+      const recipient = match[1];
+      if (current && current.recipient.toLowerCase() === recipient.toLowerCase() && current.lines.length === 0) {
+        if (rest) current.lines.push(rest);
+        continue;
+      }
+      current = { recipient, lines: rest ? [match[2] === "..." ? line.trim() : rest] : [] };
+      entries.push(current);
+      continue;
+    }
+    const trimmed = line.trim();
+    if (current) {
+      if (trimmed && current.lines.length < MAX_LINES_PER_ENTRY) current.lines.push(trimmed);
+    } else if (trimmed && preamble.length < MAX_LINES_PER_ENTRY * 4) {
+      preamble.push(trimmed);
+    }
+  }
+  return {
+    preamble: preamble.join(" "),
+    entries: entries.map((entry) => ({ recipient: entry.recipient, diagnostic: entry.lines.join(" ") })),
+  };
+}
+
+/** Every address in a header value such as To: or Cc:, in order. */
+export function addressesIn(value: string | null): string[] {
+  if (!value) return [];
+  return value.match(new RegExp(ADDRESS, "g"))?.slice(0, MAX_ENTRIES) ?? [];
+}
