@@ -65,6 +65,9 @@ export const MIGRATIONS: readonly Migration[] = [
         raw VARCHAR
       );
       CREATE TABLE reply_classes (
+        reply_key VARCHAR NOT NULL,
+        event_type VARCHAR NOT NULL,
+        domain_provider VARCHAR,
         reply VARCHAR NOT NULL,
         reply_code INTEGER,
         status VARCHAR,

@@ -45,6 +45,11 @@ export class Store {
     await this.connection.run(sql, params);
   }
 
+  /** Runs a statement and returns the number of rows it inserted/updated/deleted. */
+  async exec(sql: string, params?: Params): Promise<number> {
+    return (await this.connection.run(sql, params)).rowsChanged;
+  }
+
   /**
    * Rows as plain JSON-safe objects: integers → number, TIMESTAMP → ISO 8601 UTC string.
    * Select DATE columns as VARCHAR (`strftime`) to get `YYYY-MM-DD`.

@@ -1,0 +1,131 @@
+import { createHash } from "node:crypto";
+import type { DeliveryEvent } from "../../events/event.ts";
+
+/**
+ * Every file is first loaded into the temporary `staging` table (by DuckDB itself on the fast paths, by
+ * the appender on the JS path), then classified, deduplicated and moved into `events` in the same
+ * transaction. Column order here is the appender's order.
+ */
+export const STAGING_COLUMNS = [
+  ["event_id", "VARCHAR"],
+  ["type", "VARCHAR"],
+  ["time", "TIMESTAMP"],
+  ["recipient", "VARCHAR"],
+  ["recipient_domain", "VARCHAR"],
+  ["campaign", "VARCHAR"],
+  ["sending_ip", "VARCHAR"],
+  ["pool", "VARCHAR"],
+  ["sending_domain", "VARCHAR"],
+  ["stream", "VARCHAR"],
+  ["remote_mta", "VARCHAR"],
+  ["message_id", "VARCHAR"],
+  ["reply", "VARCHAR"],
+  ["reply_code", "INTEGER"],
+  ["status", "VARCHAR"],
+  ["source_label", "VARCHAR"],
+  ["machine_open", "BOOLEAN"],
+  ["reader_ip", "VARCHAR"],
+  ["user_agent", "VARCHAR"],
+  ["url", "VARCHAR"],
+  ["line", "BIGINT"],
+  /** Set for a bad record: why it goes to the quarantine instead of `events`. */
+  ["problem", "VARCHAR"],
+  ["raw", "VARCHAR"],
+] as const;
+
+export const CREATE_STAGING = `CREATE OR REPLACE TEMP TABLE staging (${STAGING_COLUMNS.map(
+  ([name, type]) => `${name} ${type}`,
+).join(", ")})`;
+
+/** Raw text kept for a quarantined record. */
+export const MAX_RAW = 2048;
+
+/**
+ * Identity of an event without a source id: the same fields, in the same order, in JS and SQL
+ * (`HASH_SQL`), so the fast paths and the JS path give the same ids.
+ */
+export function eventHash(event: {
+  type: string;
+  timeMs: number;
+  recipient: string | null;
+  campaign: string | null;
+  sendingIp: string | null;
+  messageId: string | null;
+  reply: string | null;
+  url: string | null;
+}): string {
+  const parts = [
+    event.type,
+    String(event.timeMs),
+    event.recipient ?? "",
+    event.campaign ?? "",
+    event.sendingIp ?? "",
+    event.messageId ?? "",
+    event.reply ?? "",
+    event.url ?? "",
+  ];
+  return `h:${createHash("md5").update(parts.join("\u001f")).digest("hex")}`;
+}
+
+/** SQL twin of `eventHash` over staging-shaped columns. */
+export const HASH_SQL = `'h:' || md5(concat_ws(chr(31), type, epoch_ms(time)::VARCHAR, coalesce(recipient, ''),
+  coalesce(campaign, ''), coalesce(sending_ip, ''), coalesce(message_id, ''), coalesce(reply, ''),
+  coalesce(url, '')))`;
+
+export type StagingRow = {
+  [K in (typeof STAGING_COLUMNS)[number][0]]: string | number | boolean | null;
+};
+
+/** Normalizes a parsed event to a staging row; null when it has no usable time (quarantined). */
+export function stagingRow(event: DeliveryEvent, format: string): StagingRow | null {
+  const timeMs = event.time ? Date.parse(event.time) : Number.NaN;
+  if (!Number.isFinite(timeMs)) return null;
+  const recipient = event.recipient?.trim().toLowerCase() || null;
+  const at = recipient?.lastIndexOf("@") ?? -1;
+  const reply = event.reply?.trim() || null;
+  const fields = {
+    type: event.type,
+    timeMs,
+    recipient,
+    campaign: event.campaign,
+    sendingIp: event.sendingIp,
+    messageId: event.messageId,
+    reply,
+    url: event.url,
+  };
+  return {
+    event_id: event.eventId ? `${format}:${event.eventId}` : eventHash(fields),
+    type: event.type,
+    time: timeMs,
+    recipient,
+    recipient_domain: recipient && at >= 0 ? recipient.slice(at + 1) : null,
+    campaign: event.campaign,
+    sending_ip: event.sendingIp,
+    pool: event.pool,
+    sending_domain: event.sendingDomain?.toLowerCase() ?? null,
+    stream: event.stream,
+    remote_mta: event.remoteMta,
+    message_id: event.messageId,
+    reply,
+    reply_code: event.replyCode ?? replyCodeOf(reply),
+    status: event.status,
+    source_label: event.sourceLabel,
+    machine_open: event.type === "open" ? event.machineOpen : null,
+    reader_ip: event.readerIp,
+    user_agent: event.userAgent,
+    url: event.url,
+    line: event.source.line,
+    problem: null,
+    raw: null,
+  };
+}
+
+/** The SMTP reply code a reply text starts with (`550 5.7.1 …`, `550-…`), as the SQL paths read it. */
+export function replyCodeOf(reply: string | null): number | null {
+  const match = reply ? /^([2-5]\d\d)(?=[\s-]|$)/.exec(reply) : null;
+  return match ? Number(match[1]) : null;
+}
+
+/** SQL twin of `replyCodeOf`. */
+export const REPLY_CODE_SQL = (column: string): string =>
+  `TRY_CAST(nullif(regexp_extract(${column}, '^([2-5][0-9][0-9])([ \\t-]|$)', 1), '') AS INTEGER)`;
