@@ -1,5 +1,13 @@
-import type { BounceRecord } from "./record.ts";
-import type { Reason } from "./vocabulary.ts";
+import { detectProvider, recipientDomain } from "./provider.ts";
+import type { BounceRecord, RuleRef } from "./record.ts";
+import { BAD_ADDRESS_REASONS, CATEGORY_ACTION, REASON_CATEGORY, RETRYABLE_5XX } from "./rules/categories.ts";
+import { extractProviderCode } from "./rules/provider-codes.ts";
+import type { ProviderRule } from "./rules/provider-rule.ts";
+import { matchProviderRule } from "./rules/provider-rules.ts";
+import { matchReasonRule } from "./rules/reasons.ts";
+import { reasonFromStatus } from "./rules/status-codes.ts";
+import { parseReply } from "./smtp-reply.ts";
+import type { Category, Reason } from "./vocabulary.ts";
 
 /** What the classifier knows about one reply. Everything but `text` is optional context. */
 export interface ReplyInput {
@@ -18,21 +26,138 @@ export interface ReplyInput {
 /** The classification of one reply: a BounceRecord without the per-recipient/per-source fields. */
 export type Classification = Omit<BounceRecord, "recipient" | "source" | "format" | "time" | "feedbackType">;
 
-/** STUB — owned by the bounce-rules work; see src/bounce/rules/. */
+/**
+ * Hints a container gives that the reply text may still refine (Sisimai's RetryReasons): an MTA that
+ * says "expired" or "userunknown" is often less precise than the reply it quotes. Any other hint decides.
+ */
+export const REFINABLE_HINTS: readonly Reason[] = [
+  "undefined",
+  "onhold",
+  "systemerror",
+  "securityerror",
+  "expired",
+  "suspend",
+  "networkerror",
+  "hostunknown",
+  "userunknown",
+];
+
+const DELIVERED_ACTIONS = ["delivered", "relayed", "expanded"];
+const ENHANCED_STATUS = /^[245]\.[0-9]{1,3}\.[0-9]{1,3}$/;
+
+interface Decision {
+  reason: Reason;
+  rule: RuleRef;
+  providerRule: ProviderRule | null;
+}
+
 export function classifyReply(input: ReplyInput): Classification {
+  const parsed = parseReply(input.text ?? "");
+  const replyCode = validReplyCode(input.replyCode) ?? parsed.replyCode;
+  const status = validStatus(input.status) ?? parsed.status;
+  const remoteMta = input.remoteMta?.trim() || parsed.remoteMta;
+  const lowerText = parsed.text.toLowerCase();
+  const provider = detectProvider({ remoteMta, lowerText, recipient: input.recipient });
+  const domain = input.recipient ? recipientDomain(input.recipient) : null;
+  const dsnAction = input.action?.trim().toLowerCase() ?? null;
+
+  const decision = decide(input.hintReason ?? null, dsnAction, {
+    lowerText,
+    provider,
+    replyCode,
+    status,
+    recipientDomain: domain,
+  });
+  const category: Category = decision.providerRule?.category ?? REASON_CATEGORY[decision.reason];
+  const deferred = dsnAction === "delayed" || isClass(replyCode, status, 4);
+  const permanent =
+    !deferred && (isClass(replyCode, status, 5) || (replyCode === null && dsnAction === "failed"));
+  const retryable = deferred || (permanent && (decision.providerRule?.retryable ?? RETRYABLE_5XX[category]));
+  const suppressRecipient =
+    permanent &&
+    (decision.providerRule?.suppress ??
+      (BAD_ADDRESS_REASONS.includes(decision.reason) || decision.reason === "notaccept"));
+
   return {
-    provider: "unknown",
-    remoteMta: input.remoteMta ?? null,
-    replyCode: input.replyCode ?? null,
-    status: input.status ?? null,
-    providerCode: null,
-    reason: input.hintReason ?? "undefined",
-    category: "unknown",
-    permanent: false,
-    retryable: false,
-    suppressRecipient: false,
-    action: "",
-    diagnostic: input.text,
-    rule: { id: "stub", source: "" },
+    provider,
+    remoteMta: remoteMta ?? null,
+    replyCode,
+    status,
+    providerCode: extractProviderCode(lowerText),
+    reason: decision.reason,
+    category,
+    permanent,
+    retryable,
+    suppressRecipient,
+    action: decision.providerRule?.action ?? CATEGORY_ACTION[category],
+    diagnostic: parsed.text,
+    rule: decision.rule,
   };
+}
+
+/** Order: a decisive container hint, provider rules, generic phrases, status code, refinable hint, DSN action. */
+function decide(
+  hint: Reason | null,
+  dsnAction: string | null,
+  context: Parameters<typeof matchProviderRule>[0],
+): Decision {
+  if (hint && !REFINABLE_HINTS.includes(hint)) return fromHint(hint);
+  if (dsnAction && DELIVERED_ACTIONS.includes(dsnAction)) {
+    return {
+      reason: "delivered",
+      rule: { id: "dsn-action", source: "RFC 3464 §2.3.3 Action" },
+      providerRule: null,
+    };
+  }
+  if (context.lowerText) {
+    const providerRule = matchProviderRule(context);
+    if (providerRule) {
+      return {
+        reason: providerRule.reason,
+        rule: { id: providerRule.id, source: providerRule.source },
+        providerRule,
+      };
+    }
+    const reasonRule = matchReasonRule(context.lowerText);
+    if (reasonRule) {
+      return {
+        reason: reasonRule.reason,
+        rule: { id: reasonRule.id, source: reasonRule.source },
+        providerRule: null,
+      };
+    }
+  }
+  const byStatus = reasonFromStatus(context.status, context.replyCode);
+  if (byStatus) {
+    const code = context.status ?? String(context.replyCode);
+    return {
+      reason: byStatus,
+      rule: { id: `status:${code}`, source: "RFC 3463 / IANA SMTP Enhanced Status Codes registry" },
+      providerRule: null,
+    };
+  }
+  if (hint) return fromHint(hint);
+  return { reason: "undefined", rule: { id: "none", source: "" }, providerRule: null };
+}
+
+function fromHint(hint: Reason): Decision {
+  return {
+    reason: hint,
+    rule: { id: `hint:${hint}`, source: "the input's container (DSN, ARF, auto-reply, event)" },
+    providerRule: null,
+  };
+}
+
+function isClass(replyCode: number | null, status: string | null, digit: 4 | 5): boolean {
+  if (replyCode !== null) return Math.floor(replyCode / 100) === digit;
+  return status?.startsWith(`${digit}.`) ?? false;
+}
+
+function validReplyCode(code: number | null | undefined): number | null {
+  return typeof code === "number" && Number.isInteger(code) && code >= 200 && code <= 599 ? code : null;
+}
+
+function validStatus(status: string | null | undefined): string | null {
+  const trimmed = status?.trim();
+  return trimmed && ENHANCED_STATUS.test(trimmed) ? trimmed : null;
 }

@@ -1,0 +1,243 @@
+import { getDomainWithoutSuffix } from "tldts";
+import type { Provider } from "./vocabulary.ts";
+
+/**
+ * Who runs the receiving server. Evidence in order of strength: the remote MTA host, markers in the
+ * reply text, the recipient domain. `other` when a host or domain is known but belongs to no provider
+ * we know, `unknown` when nothing says. Every table is ordered (first match wins) and sourced.
+ */
+
+interface HostSuffix {
+  provider: Provider;
+  /** Lower-case DNS suffix; matches the name itself or any name ending in `.` + suffix. */
+  suffix: string;
+  source: string;
+}
+
+const PC = "shared/reference/providers-and-codes.md";
+
+/** MX / remote-MTA host suffixes. Google Workspace MX is google even for a customer's own domain. */
+export const HOST_SUFFIXES: readonly HostSuffix[] = [
+  { provider: "apple", suffix: "mail.icloud.com", source: `${PC} §1.3 (mx01/mx02.mail.icloud.com)` },
+  {
+    provider: "apple",
+    suffix: "icloud.com",
+    source: `${PC} §1.3; KumoMTA shaping.toml MXSuffix=".icloud.com"`,
+  },
+  { provider: "apple", suffix: "me.com", source: `${PC} §1.2 (****-smtpin001.me.com)` },
+  {
+    provider: "google",
+    suffix: "google.com",
+    source: "Google Workspace MX: aspmx.l.google.com (support.google.com/a/answer/174125)",
+  },
+  { provider: "google", suffix: "googlemail.com", source: "Gmail MX aliases (alt*.aspmx.l.googlemail.com)" },
+  {
+    provider: "microsoft",
+    suffix: "protection.outlook.com",
+    source: `Exchange Online MX (${PC} §3, Microsoft)`,
+  },
+  {
+    provider: "microsoft",
+    suffix: "outlook.com",
+    source: "Outlook.com / Exchange Online hosts (*.prod.outlook.com)",
+  },
+  { provider: "microsoft", suffix: "hotmail.com", source: "Outlook.com legacy MX (mx*.hotmail.com)" },
+  {
+    provider: "yahoo",
+    suffix: "yahoodns.net",
+    source: "Yahoo/AOL MX (mta*.am0.yahoodns.net, mx-aol.mail.gm0.yahoodns.net)",
+  },
+  { provider: "yahoo", suffix: "yahoo.com", source: "Yahoo MX hosts" },
+  { provider: "yahoo", suffix: "aol.com", source: "AOL MX hosts (now Yahoo)" },
+  {
+    provider: "comcast",
+    suffix: "comcast.net",
+    source: "Comcast MX (mx*.comcast.net; postmaster.comcast.net)",
+  },
+  {
+    provider: "cox",
+    suffix: "cox.net",
+    source: "Cox MX (cxr.mx.a.cloudfilter.net serves cox.net; *.cox.net)",
+  },
+  { provider: "charter", suffix: "charter.net", source: "Charter/Spectrum MX" },
+  { provider: "charter", suffix: "spectrum.net", source: "Charter/Spectrum MX" },
+  { provider: "gmx", suffix: "gmx.net", source: "GMX MX (mx*.gmx.net)" },
+  { provider: "gmx", suffix: "gmx.com", source: "GMX MX (mx*.gmx.com)" },
+  { provider: "zoho", suffix: "zoho.com", source: "Zoho Mail MX (mx.zoho.com)" },
+  { provider: "zoho", suffix: "zoho.eu", source: "Zoho Mail MX (mx.zoho.eu)" },
+  { provider: "proton", suffix: "protonmail.ch", source: "Proton Mail MX (mail.protonmail.ch)" },
+  {
+    provider: "fastmail",
+    suffix: "messagingengine.com",
+    source: "Fastmail MX (in1-smtp.messagingengine.com)",
+  },
+];
+
+interface TextMarker {
+  provider: Provider;
+  /** Matched against the lower-cased reply. */
+  pattern: RegExp;
+  source: string;
+}
+
+/** Markers in the reply text. Bracket codes are each provider's own (see src/bounce/rules/provider-codes.ts). */
+export const TEXT_MARKERS: readonly TextMarker[] = [
+  {
+    provider: "apple",
+    pattern:
+      /support\.apple\.com|\[(?:cs|hm|hcm|hme|bs)[0-9]{2}\]|\bicloud\.com\b|\bme\.com\b|icloudadmin@apple\.com/,
+    source: `${PC} §1.2`,
+  },
+  {
+    provider: "google",
+    pattern: /support\.google\.com|\bgsmtp\b|\.google\.com\b/,
+    source: "Gmail replies end in '- gsmtp' and link support.google.com (answer/3726730)",
+  },
+  {
+    provider: "yahoo",
+    pattern:
+      /yahooinc\.com|postmaster\.yahoo|verizonmedia\.com|yahoodns\.net|\[(?:tss?|ipts|ph|bl)[0-9]{2}\]/,
+    source: `${PC} §3 (Yahoo/AOL; senders.yahooinc.com/smtp-error-codes)`,
+  },
+  {
+    provider: "microsoft",
+    pattern:
+      /protection\.outlook\.com|prod\.outlook\.com|postmaster\.live\.com|sender\.office\.com|\(s[0-9]{3,5}\)|outlook\.com/,
+    source: `${PC} §3 (Microsoft NDRs)`,
+  },
+  {
+    provider: "comcast",
+    pattern: /comcast\.net|\b(?:rl|bl|es)[0-9]{6}\b/,
+    source: `${PC} §3 (postmaster.comcast.net/mail-error-codes)`,
+  },
+  {
+    provider: "cox",
+    pattern: /\bcox\.(?:com|net)\b/,
+    source: "Cox error-code links (cox.com/residential/support/email-error-codes)",
+  },
+  {
+    provider: "charter",
+    pattern: /\bspectrum\.net\b|\bcharter\.net\b/,
+    source: "Spectrum error-code links (spectrum.net/support/internet/understanding-email-error-codes)",
+  },
+];
+
+interface DomainRule {
+  provider: Provider;
+  /** Exact recipient domain (or a subdomain of it). */
+  domain?: string;
+  /** Registrable name under any public suffix (`hotmail` → hotmail.com, hotmail.co.uk …). */
+  label?: string;
+  source: string;
+}
+
+/** Consumer mailbox domains. `other` entries first where a label would mislead (Yahoo Japan is not Yahoo). */
+export const RECIPIENT_DOMAINS: readonly DomainRule[] = [
+  { provider: "other", domain: "yahoo.co.jp", source: "Yahoo! JAPAN is a separate company (LY Corporation)" },
+  { provider: "apple", domain: "icloud.com", source: `${PC} §1` },
+  { provider: "apple", domain: "me.com", source: `${PC} §1` },
+  { provider: "apple", domain: "mac.com", source: `${PC} §1` },
+  { provider: "apple", domain: "privaterelay.appleid.com", source: `${PC} §1.2 (Hide My Email relay)` },
+  { provider: "google", domain: "gmail.com", source: "Gmail" },
+  { provider: "google", domain: "googlemail.com", source: "Gmail (legacy domain)" },
+  { provider: "yahoo", label: "yahoo", source: "Yahoo Mail country domains" },
+  { provider: "yahoo", domain: "ymail.com", source: "Yahoo Mail" },
+  { provider: "yahoo", domain: "rocketmail.com", source: "Yahoo Mail" },
+  { provider: "yahoo", domain: "aol.com", source: "AOL (Yahoo Inc.)" },
+  { provider: "yahoo", domain: "aim.com", source: "AOL (Yahoo Inc.)" },
+  { provider: "yahoo", domain: "verizon.net", source: "Verizon mailboxes moved to AOL (Yahoo Inc.)" },
+  { provider: "yahoo", domain: "att.net", source: `${PC} §3 note: AT&T domains point their MX to Yahoo` },
+  {
+    provider: "yahoo",
+    domain: "sbcglobal.net",
+    source: `${PC} §3 note: AT&T domains point their MX to Yahoo`,
+  },
+  {
+    provider: "yahoo",
+    domain: "bellsouth.net",
+    source: `${PC} §3 note: AT&T domains point their MX to Yahoo`,
+  },
+  { provider: "microsoft", label: "hotmail", source: "Outlook.com consumer domains" },
+  { provider: "microsoft", label: "outlook", source: "Outlook.com consumer domains" },
+  { provider: "microsoft", label: "live", source: "Outlook.com consumer domains" },
+  { provider: "microsoft", domain: "msn.com", source: "Outlook.com consumer domains" },
+  { provider: "comcast", domain: "comcast.net", source: "Comcast Xfinity mail" },
+  { provider: "cox", domain: "cox.net", source: "Cox mail" },
+  { provider: "charter", domain: "charter.net", source: "Charter/Spectrum mail" },
+  { provider: "charter", domain: "spectrum.net", source: "Charter/Spectrum mail" },
+  { provider: "charter", domain: "rr.com", source: "Road Runner (Spectrum) mail" },
+  { provider: "gmx", label: "gmx", source: "GMX country domains" },
+  { provider: "gmx", domain: "mail.com", source: "mail.com (GMX group)" },
+  { provider: "zoho", domain: "zohomail.com", source: "Zoho Mail" },
+  { provider: "zoho", domain: "zoho.com", source: "Zoho Mail" },
+  { provider: "proton", domain: "protonmail.com", source: "Proton Mail" },
+  { provider: "proton", domain: "proton.me", source: "Proton Mail" },
+  { provider: "proton", domain: "pm.me", source: "Proton Mail" },
+  { provider: "fastmail", domain: "fastmail.com", source: "Fastmail" },
+  { provider: "fastmail", domain: "fastmail.fm", source: "Fastmail" },
+];
+
+export interface ProviderEvidence {
+  remoteMta?: string | null;
+  /** The reply text, lower-cased. */
+  lowerText?: string;
+  recipient?: string | null;
+}
+
+/** True when `name` is `suffix` or ends in `.suffix` (never a raw endsWith: cloud.com is not icloud.com). */
+export function hasDomainSuffix(name: string, suffix: string): boolean {
+  return name === suffix || name.endsWith(`.${suffix}`);
+}
+
+export function providerFromHost(host: string): Provider | null {
+  const name = normalizeName(host);
+  return HOST_SUFFIXES.find((entry) => hasDomainSuffix(name, entry.suffix))?.provider ?? null;
+}
+
+export function providerFromText(lowerText: string): Provider | null {
+  return TEXT_MARKERS.find((marker) => marker.pattern.test(lowerText))?.provider ?? null;
+}
+
+export function providerFromDomain(domain: string): Provider | null {
+  const name = normalizeName(domain);
+  if (!name) return null;
+  let label: string | null | undefined;
+  for (const rule of RECIPIENT_DOMAINS) {
+    if (rule.domain !== undefined && hasDomainSuffix(name, rule.domain)) return rule.provider;
+    if (rule.label !== undefined) {
+      label ??= getDomainWithoutSuffix(name) ?? null;
+      if (label === rule.label) return rule.provider;
+    }
+  }
+  return null;
+}
+
+export function detectProvider(evidence: ProviderEvidence): Provider {
+  const host = evidence.remoteMta ? hostName(evidence.remoteMta) : null;
+  const domain = evidence.recipient ? recipientDomain(evidence.recipient) : null;
+  return (
+    (host && providerFromHost(host)) ||
+    (evidence.lowerText && providerFromText(evidence.lowerText)) ||
+    (domain && providerFromDomain(domain)) ||
+    (host || domain ? "other" : "unknown")
+  );
+}
+
+/** The domain of an address (`<a@B.example>` → b.example), or null. */
+export function recipientDomain(address: string): string | null {
+  const at = address.lastIndexOf("@");
+  if (at < 0) return null;
+  const domain = normalizeName(address.slice(at + 1).replace(/[>\s].*$/, ""));
+  return domain.includes(".") ? domain : null;
+}
+
+/** A host name from a Remote-MTA value (`dns; mx01.mail.icloud.com`, `mx[17.57.155.25]`); null for bare IPs. */
+function hostName(remoteMta: string): string | null {
+  const name = normalizeName(remoteMta.replace(/^\s*dns\s*;/i, "").replace(/[[(\s:].*$/, ""));
+  if (!name.includes(".") || /^[0-9.]+$/.test(name) || name.includes(":")) return null;
+  return name;
+}
+
+function normalizeName(name: string): string {
+  return name.trim().toLowerCase().replace(/\.$/, "");
+}

@@ -1,0 +1,68 @@
+/**
+ * Extracting a provider's own code from a reply (Apple CS01, Yahoo TSS04, Microsoft S3150/AS…,
+ * Comcast RL000010 …). Ordered, first match wins; each pattern sees the lower-cased reply and the code
+ * comes out upper-cased. Enhanced statuses (5.7.515) are not provider codes: they stay in `status`.
+ */
+export interface ProviderCodePattern {
+  id: string;
+  pattern: RegExp;
+  source: string;
+  example: string;
+  /** The code `example` must yield. */
+  code: string;
+}
+
+const REF = "shared/reference/providers-and-codes.md";
+
+export const PROVIDER_CODE_PATTERNS: readonly ProviderCodePattern[] = [
+  {
+    id: "apple-bracket",
+    pattern: /\[((?:cs|hm|hcm|hme|bs)[0-9]{1,2})\]/,
+    source: `${REF} §1.2`,
+    example: "550 5.7.1 [CS01] Message rejected due to local policy",
+    code: "CS01",
+  },
+  {
+    id: "yahoo-bracket",
+    pattern: /\[((?:tss?|ipts|ph|bl|gl)[0-9]{2})\]/,
+    source: `${REF} §3 (Yahoo/AOL)`,
+    example: "421 4.7.0 [TSS04] Messages from 192.0.2.10 temporarily deferred",
+    code: "TSS04",
+  },
+  {
+    id: "microsoft-s-code",
+    pattern: /\((s[0-9]{3,5})\)/,
+    source: `${REF} §3 (Microsoft S3140/S3150/S775)`,
+    example: "550 5.7.1 … part of their network is on our block list (S3150).",
+    code: "S3150",
+  },
+  {
+    id: "microsoft-as-rule",
+    pattern: /\((as[0-9]{4,})\)/,
+    source: `${REF} §3 (Microsoft EOP AS#### rule ids)`,
+    example: "550 5.7.513 … blocked using Customer Block list (AS16012607)",
+    code: "AS16012607",
+  },
+  {
+    id: "microsoft-legacy",
+    pattern: /\b((?:rp|sc|dy|ou)-00[0-9])\b/,
+    source: `${REF} §3 (Outlook.com legacy codes)`,
+    example: "550 SC-001 (BAY004-MC5F21) Unfortunately, messages from 192.0.2.10 weren't sent.",
+    code: "SC-001",
+  },
+  {
+    id: "comcast-bits",
+    pattern: /\b((?:rl|bl|es)[0-9]{6})\b/,
+    source: `${REF} §3 (Comcast)`,
+    example: "421 … Domain Throttled. see http://postmaster.comcast.net/smtp-error-codes.php#RL000010",
+    code: "RL000010",
+  },
+];
+
+export function extractProviderCode(lowerText: string): string | null {
+  for (const entry of PROVIDER_CODE_PATTERNS) {
+    const match = entry.pattern.exec(lowerText);
+    if (match) return match[1].toUpperCase();
+  }
+  return null;
+}

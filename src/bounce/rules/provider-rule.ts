@@ -1,0 +1,61 @@
+import type { Category, Provider, Reason } from "../vocabulary.ts";
+
+/**
+ * One entry of the ordered provider rule table (first match wins). Every constraint given must hold.
+ * Patterns see the lower-cased, unfolded reply, so they are written in lower case (a test asserts it).
+ */
+export interface ProviderRule {
+  id: string;
+  /** Only when the receiving server was detected as this provider. */
+  provider?: Provider;
+  /** Reply-code class or exact codes. */
+  reply?: "4xx" | "5xx" | readonly number[];
+  /** Exact enhanced status codes. */
+  status?: readonly string[];
+  /** Only for recipients in these domains (or their subdomains). */
+  recipientDomain?: readonly string[];
+  pattern: RegExp;
+  reason: Reason;
+  category: Category;
+  /** The provider's own code this entry is about; the rule-walk test checks it is extracted. */
+  providerCode?: string;
+  /** Overrides the category's default for 5xx replies (4xx are always retryable). */
+  retryable?: boolean;
+  /** The address itself is bad: the sender should stop mailing it. */
+  suppress?: boolean;
+  action: string;
+  source: string;
+  /** A real (or faithfully shaped) reply this entry must win for. */
+  example: string;
+  exampleRecipient?: string;
+}
+
+export interface RuleContext {
+  lowerText: string;
+  provider: Provider;
+  replyCode: number | null;
+  status: string | null;
+  recipientDomain: string | null;
+}
+
+export function ruleApplies(rule: ProviderRule, context: RuleContext): boolean {
+  if (rule.provider !== undefined && rule.provider !== context.provider) return false;
+  if (rule.reply !== undefined && !replyMatches(rule.reply, context.replyCode)) return false;
+  if (rule.status !== undefined && (context.status === null || !rule.status.includes(context.status))) {
+    return false;
+  }
+  if (rule.recipientDomain !== undefined) {
+    const domain = context.recipientDomain;
+    if (domain === null || !rule.recipientDomain.some((d) => domain === d || domain.endsWith(`.${d}`))) {
+      return false;
+    }
+  }
+  return rule.pattern.test(context.lowerText);
+}
+
+function replyMatches(reply: NonNullable<ProviderRule["reply"]>, code: number | null): boolean {
+  if (code === null) return false;
+  if (reply === "4xx") return code >= 400 && code < 500;
+  if (reply === "5xx") return code >= 500 && code < 600;
+  return reply.includes(code);
+}

@@ -1,0 +1,25 @@
+import { APPLE_RULES } from "./apple.ts";
+import { COMCAST_RULES } from "./comcast.ts";
+import { CROSS_PROVIDER_RULES } from "./cross-provider.ts";
+import { GOOGLE_RULES } from "./google.ts";
+import { MICROSOFT_RULES } from "./microsoft.ts";
+import { type ProviderRule, type RuleContext, ruleApplies } from "./provider-rule.ts";
+import { YAHOO_RULES } from "./yahoo.ts";
+
+/**
+ * The ordered provider rule table, first match wins: provider codes before the cross-provider phrases
+ * (Yahoo's [BL21] mentions Spamhaus but is Yahoo's code; Gmail's 5.7.26 may mention DMARC).
+ */
+export const PROVIDER_RULES: readonly ProviderRule[] = [
+  ...APPLE_RULES,
+  ...YAHOO_RULES,
+  ...MICROSOFT_RULES,
+  ...COMCAST_RULES,
+  ...GOOGLE_RULES,
+  ...CROSS_PROVIDER_RULES,
+];
+
+export function matchProviderRule(context: RuleContext): ProviderRule | null {
+  for (const rule of PROVIDER_RULES) if (ruleApplies(rule, context)) return rule;
+  return null;
+}

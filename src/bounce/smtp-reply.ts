@@ -1,0 +1,83 @@
+/**
+ * Reading one SMTP reply: unfold it to one line, join multi-line replies (`550-5.7.1 … 550 5.7.1 …`),
+ * and pull out the reply code, the enhanced status (RFC 3463) and the remote host when the text names them.
+ */
+
+export interface ParsedReply {
+  /** The reply on one line, continuation prefixes removed, whitespace collapsed. */
+  text: string;
+  replyCode: number | null;
+  /** The enhanced status code found in the text, or null (never a placeholder). */
+  status: string | null;
+  /** The host a log line says answered (`host mx.example[1.2.3.4] said: …`), or null. */
+  remoteMta: string | null;
+}
+
+/** Diagnostic-Code types (RFC 3464 §2.3.6) that prefix DSN text: `smtp; 550 …`. */
+const DIAGNOSTIC_TYPE = /^\s*(?:smtp|x-[a-z0-9-]+|x400|mta)\s*;\s*/i;
+
+/** A reply line start: code, `-` (more lines follow) or space, then an optional enhanced status. */
+const LEADING_CODE = /^([2-5][0-9][0-9])(?:[ -]+|$)(?:([2-5]\.[0-9]{1,3}\.[0-9]{1,3})(?![.0-9])\s*)?/;
+
+/** A code-and-status pair anywhere (Postfix `said: 550 5.7.1 …`, Exim `SMTP error … : 550 …`). */
+const EMBEDDED_CODE = /(?:^|[\s:;(])([2-5][0-9][0-9])[ -]+([2-5]\.[0-9]{1,3}\.[0-9]{1,3})(?![.0-9])/;
+
+/** A lone code after `said:` or `:` at a reply boundary (`said: 421 Too many sessions`). */
+const CODE_AFTER_SAID = /(?:said|reply|response|error)\s*:\s*([2-5][0-9][0-9])(?:[ -]|$)/i;
+
+/** An enhanced status on its own (`#5.1.1`, `(5.7.1)`), not part of an IP address or version number. */
+const LONE_STATUS = /(?:^|[^0-9.])([2-5]\.[0-9]{1,3}\.[0-9]{1,3})(?![.0-9])/;
+
+const REMOTE_HOST = /\bhost\s+([a-z0-9][a-z0-9.-]*[a-z0-9])\s*\[/i;
+
+/** Whitespace including the Unicode line/paragraph separators that some MTAs leak into replies. */
+const SPACES = /[\s\u0085\u2028\u2029]+/g;
+
+/** Longest text we look at: replies are short; this bounds regex work on hostile input. */
+export const MAX_REPLY_LENGTH = 16_384;
+
+export function parseReply(raw: string): ParsedReply {
+  const bounded = raw.length > MAX_REPLY_LENGTH ? raw.slice(0, MAX_REPLY_LENGTH) : raw;
+  const unfolded = bounded.replace(DIAGNOSTIC_TYPE, "").replace(SPACES, " ").trim();
+  const head = LEADING_CODE.exec(unfolded);
+  let replyCode: number | null = null;
+  let status: string | null = null;
+  let start = 0;
+  if (head) {
+    replyCode = Number(head[1]);
+    status = head[2] ?? null;
+  } else {
+    const embedded = EMBEDDED_CODE.exec(unfolded);
+    if (embedded) {
+      replyCode = Number(embedded[1]);
+      status = embedded[2];
+      start = embedded.index + embedded[0].indexOf(embedded[1]);
+    } else {
+      const said = CODE_AFTER_SAID.exec(unfolded);
+      if (said) {
+        replyCode = Number(said[1]);
+        start = said.index + said[0].lastIndexOf(said[1]);
+      }
+      status = LONE_STATUS.exec(unfolded)?.[1] ?? null;
+    }
+  }
+  const text = replyCode === null ? unfolded : joinContinuations(unfolded, start, replyCode, status);
+  return { text, replyCode, status, remoteMta: REMOTE_HOST.exec(unfolded)?.[1].toLowerCase() ?? null };
+}
+
+/**
+ * A multi-line reply repeats `550-5.7.1 ` at the start of every line; once unfolded those prefixes sit
+ * mid-text. Keep the first (as `550 5.7.1 `), drop the repeats. Without a status only `550-` repeats are
+ * certain continuation markers, plus the last line's `550 ` when a `550-` came before it.
+ */
+function joinContinuations(text: string, start: number, replyCode: number, status: string | null): string {
+  const code = String(replyCode);
+  const repeat = status
+    ? new RegExp(`\\s+${code}[ -]${status.replaceAll(".", "\\.")}(?=\\s|$)`, "g")
+    : new RegExp(`\\s+${code}-(?=\\S)`, "g");
+  const reply = text.slice(start);
+  const continued = status === null && reply.startsWith(`${code}-`);
+  let rest = reply.slice(4).replace(repeat, "");
+  if (continued) rest = rest.replace(new RegExp(`\\s+${code} (?=\\S)`), " ");
+  return `${text.slice(0, start)}${code} ${rest}`.replace(SPACES, " ").trim();
+}
