@@ -233,7 +233,7 @@ export function recipientDomain(address: string): string | null {
 
 /** A host name from a Remote-MTA value (`dns; mx01.mail.icloud.com`, `mx[17.57.155.25]`); null for bare IPs. */
 function hostName(remoteMta: string): string | null {
-  const name = normalizeName(remoteMta.replace(/^\s*dns\s*;/i, "").replace(/[[(\s:].*$/, ""));
+  const name = normalizeName(remoteMta.replace(/^\s*dns\s*;\s*/i, "").replace(/[[(\s:].*$/, ""));
   if (!name.includes(".") || /^[0-9.]+$/.test(name) || name.includes(":")) return null;
   return name;
 }

@@ -1,0 +1,66 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { detectProvider, hasDomainSuffix, recipientDomain } from "../../src/bounce/provider.ts";
+import type { Provider } from "../../src/bounce/vocabulary.ts";
+
+const CASES: Array<[Parameters<typeof detectProvider>[0], Provider]> = [
+  [{ remoteMta: "mx01.mail.icloud.com" }, "apple"],
+  [{ remoteMta: "dns; mx02.mail.icloud.com" }, "apple"],
+  [{ remoteMta: "MX01.MAIL.ICLOUD.COM." }, "apple"],
+  [{ remoteMta: "example-com.mail.protection.outlook.com" }, "microsoft"],
+  [{ remoteMta: "aspmx.l.google.com", recipient: "ceo@customer.example" }, "google"],
+  [{ remoteMta: "mta5.am0.yahoodns.net", recipient: "x@att.net" }, "yahoo"],
+  [{ remoteMta: "mx1.comcast.net" }, "comcast"],
+  // The host decides over the recipient domain and over text markers.
+  [{ remoteMta: "mx.example.org", recipient: "x@icloud.com" }, "apple"],
+  [{ remoteMta: "mx.mail.icloud.com", lowerText: "see https://support.google.com" }, "apple"],
+  // Suffixes are anchored at a dot.
+  [{ remoteMta: "mx.notmail.icloud.com.evil.example" }, "other"],
+  [{ remoteMta: "mx.cloud.com" }, "other"],
+  [{ recipient: "x@cloud.com" }, "other"],
+  [{ recipient: "x@notgmail.com" }, "other"],
+  // Markers in the text.
+  [{ lowerText: "550 5.7.1 [cs01] message rejected due to local policy" }, "apple"],
+  [{ lowerText: "please visit https://support.apple.com/en-us/ht204137" }, "apple"],
+  [{ lowerText: "421 4.7.0 [tss04] messages from 192.0.2.1 temporarily deferred" }, "yahoo"],
+  [{ lowerText: "see https://senders.yahooinc.com/smtp-error-codes" }, "yahoo"],
+  [{ lowerText: "550 5.7.26 unauthenticated - gsmtp" }, "google"],
+  [{ lowerText: "(s3150)" }, "microsoft"],
+  // Recipient domains.
+  [{ recipient: "x@icloud.com" }, "apple"],
+  [{ recipient: "<x@Me.com>" }, "apple"],
+  [{ recipient: "x@mac.com" }, "apple"],
+  [{ recipient: "abc@privaterelay.appleid.com" }, "apple"],
+  [{ recipient: "x@googlemail.com" }, "google"],
+  [{ recipient: "x@yahoo.co.uk" }, "yahoo"],
+  [{ recipient: "x@yahoo.co.jp" }, "other"],
+  [{ recipient: "x@aol.com" }, "yahoo"],
+  [{ recipient: "x@hotmail.fr" }, "microsoft"],
+  [{ recipient: "x@outlook.com" }, "microsoft"],
+  [{ recipient: "x@comcast.net" }, "comcast"],
+  [{ recipient: "x@gmx.de" }, "gmx"],
+  // Nothing known.
+  [{}, "unknown"],
+  [{ remoteMta: "192.0.2.1", lowerText: "550 no" }, "unknown"],
+  [{ recipient: "not-an-address" }, "unknown"],
+];
+
+test("provider detection: host first, then text markers, then recipient domain", () => {
+  for (const [evidence, provider] of CASES) {
+    assert.equal(detectProvider(evidence), provider, JSON.stringify(evidence));
+  }
+});
+
+test("domain suffixes are anchored at a dot", () => {
+  assert.equal(hasDomainSuffix("mx01.mail.icloud.com", "icloud.com"), true);
+  assert.equal(hasDomainSuffix("icloud.com", "icloud.com"), true);
+  assert.equal(hasDomainSuffix("notsicloud.com", "icloud.com"), false);
+  assert.equal(hasDomainSuffix("", "icloud.com"), false);
+});
+
+test("recipientDomain reads the domain of an address", () => {
+  assert.equal(recipientDomain("<Someone@ICloud.com>"), "icloud.com");
+  assert.equal(recipientDomain("a@b@c.example"), "c.example");
+  assert.equal(recipientDomain("nobody"), null);
+  assert.equal(recipientDomain("x@localhost"), null);
+});

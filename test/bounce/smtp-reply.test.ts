@@ -1,0 +1,68 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { parseReply } from "../../src/bounce/smtp-reply.ts";
+
+const CASES: Array<[string, { text: string; replyCode: number | null; status: string | null }]> = [
+  [
+    "550 5.7.1 [CS01] Message rejected due to local policy",
+    { text: "550 5.7.1 [CS01] Message rejected due to local policy", replyCode: 550, status: "5.7.1" },
+  ],
+  [
+    "550-5.7.1 first line\r\n550-5.7.1 second line\r\n550 5.7.1 last line",
+    { text: "550 5.7.1 first line second line last line", replyCode: 550, status: "5.7.1" },
+  ],
+  [
+    "smtp; 550-5.7.26 The MAIL FROM domain has\n    an SPF record with a 550-5.7.26 hard fail policy",
+    {
+      text: "550 5.7.26 The MAIL FROM domain has an SPF record with a hard fail policy",
+      replyCode: 550,
+      status: "5.7.26",
+    },
+  ],
+  [
+    "421-Too many\r\n421 sessions opened",
+    { text: "421 Too many sessions opened", replyCode: 421, status: null },
+  ],
+  [
+    "host mx01.mail.icloud.com[17.57.155.25] said: 554 5.7.1 [CS01] Message rejected (in reply to end of DATA command)",
+    {
+      text: "host mx01.mail.icloud.com[17.57.155.25] said: 554 5.7.1 [CS01] Message rejected (in reply to end of DATA command)",
+      replyCode: 554,
+      status: "5.7.1",
+    },
+  ],
+  [
+    "Recipient address rejected #5.1.1",
+    { text: "Recipient address rejected #5.1.1", replyCode: null, status: "5.1.1" },
+  ],
+  // An IP address or version number is not an enhanced status.
+  [
+    "connect to 17.57.155.25 failed",
+    { text: "connect to 17.57.155.25 failed", replyCode: null, status: null },
+  ],
+  ["", { text: "", replyCode: null, status: null }],
+];
+
+test("parseReply unfolds, joins multi-line replies and extracts code and status", () => {
+  for (const [raw, expected] of CASES) {
+    const got = parseReply(raw);
+    assert.deepEqual({ text: got.text, replyCode: got.replyCode, status: got.status }, expected, raw);
+  }
+});
+
+test("parseReply reads the remote host from a log line", () => {
+  assert.equal(
+    parseReply("host MX01.mail.icloud.com[17.57.155.25] said: 550 x").remoteMta,
+    "mx01.mail.icloud.com",
+  );
+  assert.equal(parseReply("550 x").remoteMta, null);
+});
+
+test("parseReply stays fast on hostile input", () => {
+  const hostile = [`550-${"5.7.1 ".repeat(200_000)}`, "5".repeat(1_000_000), `host ${"a.".repeat(300_000)}`];
+  for (const raw of hostile) {
+    const started = performance.now();
+    parseReply(raw);
+    assert.ok(performance.now() - started < 500, `slow on ${raw.slice(0, 20)}…`);
+  }
+});
