@@ -1,10 +1,12 @@
 import { headerValue } from "../email/headers.ts";
-import { addressesIn, readReportText } from "../email/text.ts";
+import { addressesIn, readReportText, recipientsInSentences, withoutAddressee } from "../email/text.ts";
 import type { Dialect, RecipientReport } from "./types.ts";
 
 /** Signs that a message without structured fields is a bounce at all. */
 const BOUNCE_SUBJECT =
   /undeliver|undelivered|delivery|returned mail|failure|failed|not delivered|could not be delivered|bounce|rejected|error|non-?remis|problem|warning|nondeliverable/i;
+const BOUNCE_TEXT =
+  /could not be delivered|undeliverable|delivery (?:has )?failed|permanent(?:ly)? (?:error|fatal|failure)|failed recipient|returned to (?:the )?sender|not (?:be )?delivered|delivery status notification|mail delivery (?:software|system|subsystem)|unable to deliver/i;
 const BOUNCE_SENDER = /mailer-daemon|postmaster|mail delivery|mailer|bounce|daemon|system administrator/i;
 
 /**
@@ -18,18 +20,27 @@ export const plainText: Dialect = {
     return (
       headerValue(mail.headers, "x-failed-recipients") !== null ||
       BOUNCE_SUBJECT.test(mail.subject) ||
-      BOUNCE_SENDER.test(mail.from)
+      BOUNCE_SENDER.test(mail.from) ||
+      BOUNCE_TEXT.test(mail.reportText.slice(0, 4096))
     );
   },
   parse(mail) {
     const text = readReportText(mail.reportText);
     const time = headerValue(mail.headers, "date");
     if (text.entries.length > 0) {
-      return text.entries.map((entry): RecipientReport => ({ ...entry, time }));
+      const entries = withoutAddressee(text.entries, headerValue(mail.headers, "to"));
+      return entries.map((entry): RecipientReport => ({ ...entry, time }));
     }
     const failed = addressesIn(headerValue(mail.headers, "x-failed-recipients"));
     const original = mail.originalHeaders ? addressesIn(headerValue(mail.originalHeaders, "to")) : [];
-    const recipients = failed.length > 0 ? failed : original.slice(0, 1);
+    const named =
+      failed.length > 0
+        ? failed
+        : withoutAddressee(
+            recipientsInSentences(text.preamble).map((recipient) => ({ recipient })),
+            headerValue(mail.headers, "to"),
+          ).map((entry) => entry.recipient);
+    const recipients = named.length > 0 ? named : original.slice(0, 1);
     return recipients.map((recipient): RecipientReport => ({ recipient, diagnostic: text.preamble, time }));
   },
 };

@@ -97,6 +97,10 @@ export function walkParts(
       }
       return;
     }
+    // A multipart without any delimiter line (broken MTAs): its body is the report text itself.
+    const plain = { type: "text/plain", params: type.params };
+    out.push({ type: plain, headers, bodyStart: headers.bodyStart, bodyEnd: end, inOriginal });
+    return;
   }
   out.push({ type, headers, bodyStart: headers.bodyStart, bodyEnd: end, inOriginal });
 }
@@ -108,9 +112,12 @@ export function partText(text: string, part: MimePart): string {
   let bytes: Buffer | null = null;
   if (encoding === "base64") bytes = Buffer.from(raw, "base64");
   else if (encoding === "quoted-printable") bytes = Buffer.from(decodeQuotedPrintable(raw), "latin1");
-  const charset = part.type.params.get("charset") ?? "utf-8";
+  let charset = part.type.params.get("charset") ?? "utf-8";
   if (bytes === null) {
-    if (isAscii(raw) && !/iso-2022/i.test(charset)) return raw;
+    const ascii = isAscii(raw);
+    if (ascii && !/iso-2022/i.test(charset)) return raw;
+    // 8-bit bytes cannot be a 7-bit charset: the label is wrong, and UTF-8 is the likely truth.
+    if (!ascii && /iso-2022|us-ascii/i.test(charset)) charset = "utf-8";
     bytes = Buffer.from(raw, "latin1");
   }
   return decodeCharset(bytes, charset) ?? bytes.toString("utf8");

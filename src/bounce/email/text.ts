@@ -14,10 +14,20 @@ export function originalMessageStart(text: string): number {
 }
 
 const ADDRESS = String.raw`[^\s<>()"'\[\],;:@]+@[A-Za-z0-9][A-Za-z0-9.-]*[A-Za-z0-9]`;
-/** "<a@b>", "a@b", "<a@b>:", "a@b: text", "<a@b>... text", "RCPT To:<a@b>" at the start of a line. */
+/**
+ * A recipient on its own line: "<a@b>", "a@b", "\"a@b\":", "a@b: text", "<a@b>... text", "a@b (text)",
+ * "a@b on <date>", optionally after a label such as "Recipient address:" or ">>> RCPT To:".
+ */
 const RECIPIENT_LINE = new RegExp(
-  String.raw`^[ \t]*(?:>>> *RCPT TO: *|Recipient(?: address)?: *|To: *|Failed recipient: *|Final-Recipient: *rfc822; *)?<?(${ADDRESS})>?(?:(\.\.\.|:)[ \t]*(.*)|[ \t]*\((.*)\)[ \t]*)?$`,
+  String.raw`^[ \t]*(?:>>> *RCPT TO: *|Recipient(?: address)?: *|Failed recipient: *|Final-Recipient: *rfc822; *)?["<]?(${ADDRESS})[">]?(?:(\.\.\.|:)[ \t]*(.*)|[ \t]*\((.*)\)[ \t]*|[ \t]+on [0-9].*)?$`,
   "i",
+);
+/** Weaker: a line that starts with a bare address followed by text ("a@b Invalid Address, …"). */
+const RECIPIENT_LEADING = new RegExp(String.raw`^[ \t]*<?(${ADDRESS})>?[ \t]+([A-Za-z].*)$`);
+/** A recipient named inside a sentence: "could not be delivered to: <a@b>", "error delivering your mail to <a@b>". */
+const RECIPIENT_IN_SENTENCE = new RegExp(
+  String.raw`(?:\bto|\bfor|recipients?|attempts):?[ \t]+["<]?(${ADDRESS})`,
+  "gi",
 );
 
 export interface TextEntry {
@@ -47,14 +57,16 @@ export function readReportText(text: string): ReportText {
     const line = text.slice(pos, nl).replace(/\r$/, "");
     pos = nl + 1;
     const match = line.length < 1000 ? RECIPIENT_LINE.exec(line) : null;
-    if (match && entries.length < MAX_ENTRIES) {
-      const rest = (match[3] ?? match[4] ?? "").trim();
-      const recipient = match[1];
-      if (current && current.recipient.toLowerCase() === recipient.toLowerCase() && current.lines.length === 0) {
-        if (rest) current.lines.push(rest);
+    const leading = match || line.length >= 1000 ? null : RECIPIENT_LEADING.exec(line);
+    if ((match || leading) && entries.length < MAX_ENTRIES) {
+      const recipient = (match ?? leading)![1];
+      const rest = match ? (match[3] ?? match[4] ?? "").trim() : line.trim();
+      const keep = match?.[2] === "..." ? line.trim() : rest;
+      if (current && current.recipient.toLowerCase() === recipient.toLowerCase()) {
+        if (keep && current.lines.length < MAX_LINES_PER_ENTRY) current.lines.push(keep);
         continue;
       }
-      current = { recipient, lines: rest ? [match[2] === "..." ? line.trim() : rest] : [] };
+      current = { recipient, lines: keep ? [keep] : [] };
       entries.push(current);
       continue;
     }
@@ -69,6 +81,26 @@ export function readReportText(text: string): ReportText {
     preamble: preamble.join(" "),
     entries: entries.map((entry) => ({ recipient: entry.recipient, diagnostic: entry.lines.join(" ") })),
   };
+}
+
+/** Recipients named inside sentences of the preamble (used when no address stands on its own line). */
+export function recipientsInSentences(preamble: string): string[] {
+  const seen = new Set<string>();
+  for (const match of preamble.matchAll(RECIPIENT_IN_SENTENCE)) {
+    seen.add(match[1].replace(/\.$/, ""));
+    if (seen.size >= MAX_ENTRIES) break;
+  }
+  return [...seen];
+}
+
+/**
+ * Drop entries naming the bounce's own addressee (the original sender, quoted in "A message sent by <…>"),
+ * unless nothing else is left.
+ */
+export function withoutAddressee<T extends { recipient: string }>(entries: T[], to: string | null): T[] {
+  const own = new Set(addressesIn(to).map((address) => address.toLowerCase()));
+  const rest = entries.filter((entry) => !own.has(entry.recipient.toLowerCase()));
+  return rest.length > 0 ? rest : entries;
 }
 
 /** Every address in a header value such as To: or Cc:, in order. */
