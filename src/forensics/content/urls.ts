@@ -1,0 +1,80 @@
+import { parse } from "tldts";
+import redirectors from "../../../data/redirectors.json" with { type: "json" };
+import shorteners from "../../../data/shorteners.json" with { type: "json" };
+import { orgDomain } from "../message.ts";
+
+/** One http(s) URL found in the body, with where it came from. */
+export interface BodyUrl {
+  url: string;
+  host: string;
+  /** Registrable domain (tldts), or the IP literal itself. */
+  domain: string;
+  ipLiteral: boolean;
+  from: "anchor" | "image" | "text";
+}
+
+const TEXT_URL = /\bhttps?:\/\/[^\s<>"'`()[\]{}]{1,2000}/gi;
+const IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/;
+
+const SHORTENERS: readonly string[] = shorteners.entries.map((entry) => entry.domain);
+const REDIRECTORS = redirectors.entries.map((entry) => ({
+  id: entry.id,
+  host: entry.host,
+  path: new RegExp(entry.path),
+  params: entry.param ? entry.param.split("|") : [],
+}));
+
+export function toBodyUrl(raw: string, from: BodyUrl["from"]): BodyUrl | null {
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    return null;
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") return null;
+  const host = url.hostname.toLowerCase().replace(/\.$/, "");
+  if (!host) return null;
+  const ipLiteral = IPV4.test(host) || host.startsWith("[");
+  return { url: url.href, host, domain: ipLiteral ? host : orgDomain(host), ipLiteral, from };
+}
+
+export function urlsInText(text: string): string[] {
+  return [...text.matchAll(TEXT_URL)].map((match) => match[0].replace(/[.,;:!?]+$/, ""));
+}
+
+/** Whether the host is (a subdomain of) a listed shortener: suffix matched at a dot. */
+export function shortenerOf(host: string): string | null {
+  return SHORTENERS.find((domain) => host === domain || host.endsWith(`.${domain}`)) ?? null;
+}
+
+/** A known redirector id, "url-in-parameter" for any query carrying an http(s) URL, or null. */
+export function redirectorOf(href: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(href);
+  } catch {
+    return null;
+  }
+  const domain = orgDomain(url.hostname.toLowerCase());
+  for (const redirector of REDIRECTORS) {
+    if (domain !== redirector.host || !redirector.path.test(url.pathname)) continue;
+    if (redirector.params.length === 0 || redirector.params.some((param) => url.searchParams.has(param)))
+      return redirector.id;
+  }
+  for (const value of url.searchParams.values()) {
+    if (/^(?:https?:)?\/\/[^/\s]+\.[^/\s]+/i.test(value.trim())) return "url-in-parameter";
+  }
+  return null;
+}
+
+/** The domain a piece of link text displays (e.g. "www.paypal.com/login"), or null when it shows none. */
+export function displayedDomain(text: string): string | null {
+  const candidate =
+    /(?:https?:\/\/)?((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.){1,10}[a-z]{2,24})(?=$|[\s/:?#),.!])/i.exec(
+      text.trim(),
+    );
+  if (!candidate) return null;
+  const parsed = parse(candidate[1].toLowerCase());
+  if (!parsed.domain || !(parsed.isIcann || parsed.isPrivate)) return null;
+  return parsed.domain;
+}

@@ -1,0 +1,40 @@
+import phrases from "../../../data/promo-phrases.json" with { type: "json" };
+
+const PHRASES: readonly string[] = phrases.entries.map((entry) => entry.phrase);
+const PHRASE_PATTERN = new RegExp(
+  `(?<![a-z0-9])(?:${PHRASES.map((phrase) => phrase.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|")})(?![a-z0-9])`,
+  "gi",
+);
+
+export function wordCount(text: string): number {
+  let count = 0;
+  for (const token of text.split(/\s+/)) if (/\p{L}/u.test(token)) count++;
+  return count;
+}
+
+/** Promotional phrases found (lowercased, with counts), most frequent first. */
+export function promoPhrases(text: string): { phrase: string; count: number }[] {
+  const counts = new Map<string, number>();
+  for (const match of text.matchAll(PHRASE_PATTERN)) {
+    const phrase = match[0].toLowerCase();
+    counts.set(phrase, (counts.get(phrase) ?? 0) + 1);
+  }
+  return [...counts]
+    .map(([phrase, count]) => ({ phrase, count }))
+    .sort((a, b) => b.count - a.count || a.phrase.localeCompare(b.phrase));
+}
+
+/** Share of capital letters among the subject's letters (0 when it has fewer than 8 letters). */
+export function capsRatio(subject: string): number {
+  const letters = subject.match(/\p{L}/gu) ?? [];
+  if (letters.length < 8) return 0;
+  const upper = letters.filter(
+    (letter) => letter !== letter.toLowerCase() && letter === letter.toUpperCase(),
+  ).length;
+  return upper / letters.length;
+}
+
+export function exclamations(subject: string): { total: number; longestRun: number } {
+  const runs = subject.match(/!+/g) ?? [];
+  return { total: runs.join("").length, longestRun: Math.max(0, ...runs.map((run) => run.length)) };
+}

@@ -1,0 +1,67 @@
+import ipaddr from "ipaddr.js";
+import received from "mailauth/lib/parse-received.js";
+import { finding } from "../catalog.ts";
+import type { Finding } from "../finding.ts";
+
+/** One Received header as a hop, in travel order (oldest first). */
+export interface Hop {
+  from: string | null;
+  /** Client IP the receiving server recorded, when it wrote one. */
+  ip: string | null;
+  by: string | null;
+  with: string | null;
+  /** true when the hop says it used TLS (ESMTPS/ESMTPSA or a TLS/cipher comment); null when unknown. */
+  tls: boolean | null;
+  time: string | null;
+  /** Seconds since the previous hop's time stamp (null when either is missing). */
+  delaySeconds: number | null;
+}
+
+const SLOW_HOP_SECONDS = 3600;
+/** Local or same-host hops (submission, fetchmail, LMTP) say nothing about server-to-server TLS. */
+const LOCAL_WITH = /^(local|lmtp|http|pop3|imap|ssmtp|smtpa|esmtpa)$/i;
+
+export function parseHops(receivedValues: string[]): Hop[] {
+  const hops: Hop[] = [];
+  for (const value of [...receivedValues].reverse()) {
+    const parsed = received.parseReceived(`Received: ${value}`);
+    if (!parsed) continue;
+    const withValue = parsed.with?.value ?? null;
+    const time = parsed.timestamp ? new Date(parsed.timestamp.trim()) : null;
+    const iso = time && !Number.isNaN(time.getTime()) ? time.toISOString() : null;
+    const previous = hops.at(-1)?.time ?? null;
+    hops.push({
+      from: parsed.from?.value ?? null,
+      ip: parsed.from ? received.getClientAddress(parsed.from) || null : null,
+      by: parsed.by?.value ?? null,
+      with: withValue,
+      tls:
+        parsed.tls || /^(esmtps|esmtpsa|utf8smtps)$/i.test(withValue ?? "") ? true : withValue ? false : null,
+      time: iso,
+      delaySeconds: iso && previous ? Math.round((Date.parse(iso) - Date.parse(previous)) / 1000) : null,
+    });
+  }
+  return hops;
+}
+
+export function hopFindings(hops: Hop[]): Finding[] {
+  const findings: Finding[] = [];
+  const slow = hops.filter((hop) => hop.delaySeconds !== null && hop.delaySeconds > SLOW_HOP_SECONDS);
+  if (slow.length > 0) {
+    const evidence = slow.map((hop) => `${hop.by ?? "?"} +${Math.round((hop.delaySeconds ?? 0) / 60)} min`);
+    findings.push(finding("RECEIVED_SLOW_HOP", evidence.join("; ")));
+  }
+  const plain = hops.filter(
+    (hop) => hop.tls === false && hop.ip && isPublicIp(hop.ip) && !LOCAL_WITH.test(hop.with ?? ""),
+  );
+  if (plain.length > 0) {
+    const evidence = plain.map((hop) => `${hop.from ?? "?"} → ${hop.by ?? "?"} with ${hop.with}`);
+    findings.push(finding("RECEIVED_WITHOUT_TLS", evidence.join("; ")));
+  }
+  return findings;
+}
+
+/** A globally routable unicast address (not loopback, private, link-local, documentation…). */
+export function isPublicIp(ip: string): boolean {
+  return ipaddr.isValid(ip) && ipaddr.process(ip).range() === "unicast";
+}

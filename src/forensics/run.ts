@@ -1,0 +1,81 @@
+import { readFile } from "node:fs/promises";
+import net from "node:net";
+import { loadBlocklists } from "../audit/blocklist-data.ts";
+import { EXIT, UsageError } from "../cli/exit.ts";
+import { toMailauthResolver } from "../dns/mailauth-adapter.ts";
+import { createResolver } from "../dns/resolver.ts";
+import { parseResolverSpec, ResolverSpecError } from "../dns/resolver-spec.ts";
+import type { ParseProblem } from "../events/event.ts";
+import { createProgress } from "../report/progress.ts";
+import { escapeTerminal } from "../report/terminal.ts";
+import { INSPECT_SCHEMA_VERSION, type InspectDns, type InspectReport, inspectMessage } from "./inspect.ts";
+import { renderReport } from "./render.ts";
+
+export interface InspectCliOptions {
+  json?: boolean;
+  resolver?: string;
+  ip?: string;
+  mailFrom?: string;
+  helo?: string;
+  offline?: boolean;
+}
+
+/** `deliverlens inspect`: every readable file gets a report; unreadable ones become problems on stderr. */
+export async function runInspect(files: string[], options: InspectCliOptions): Promise<number> {
+  if (options.ip && net.isIP(options.ip) === 0)
+    throw new UsageError(`--ip: "${options.ip}" is not an IP address`);
+  const dns = options.offline ? null : await openDns(options.resolver ?? "system");
+  const reports: { file: string; report: InspectReport }[] = [];
+  const problems: ParseProblem[] = [];
+  const progress = createProgress("inspect", files.length, "messages");
+  for (const [index, file] of files.entries()) {
+    try {
+      const raw = await readFile(file);
+      const report = await inspectMessage(raw, {
+        dns,
+        ip: options.ip,
+        mailFrom: options.mailFrom,
+        helo: options.helo,
+      });
+      reports.push({ file, report });
+    } catch (error) {
+      problems.push({
+        source: { file, line: null },
+        message: error instanceof Error ? error.message : String(error),
+      });
+    }
+    progress.tick(index + 1);
+  }
+  progress.finish();
+  for (const problem of problems) {
+    process.stderr.write(
+      `deliverlens inspect: ${escapeTerminal(problem.source.file)}: ${escapeTerminal(problem.message)}\n`,
+    );
+  }
+  if (options.json) {
+    const body =
+      reports.length === 1 && files.length === 1
+        ? { file: reports[0].file, ...reports[0].report }
+        : {
+            schemaVersion: INSPECT_SCHEMA_VERSION,
+            reports: reports.map(({ file, report }) => ({ file, ...report })),
+            problems,
+          };
+    process.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
+  } else {
+    for (const { file, report } of reports) process.stdout.write(`${renderReport(file, report)}\n`);
+  }
+  return reports.length === 0 ? EXIT.failed : EXIT.ok;
+}
+
+async function openDns(spec: string): Promise<InspectDns> {
+  let parsed: ReturnType<typeof parseResolverSpec>;
+  try {
+    parsed = parseResolverSpec(spec);
+  } catch (error) {
+    if (error instanceof ResolverSpecError) throw new UsageError(error.message);
+    throw error;
+  }
+  const resolver = createResolver(parsed);
+  return { resolver, mailauth: toMailauthResolver(resolver), blocklists: await loadBlocklists() };
+}
