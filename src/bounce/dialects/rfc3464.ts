@@ -15,16 +15,15 @@ export const rfc3464: Dialect = {
     const dsn = mail.deliveryStatus!;
     const text = readReportText(mail.reportText);
     return dsn.recipients.map((entry, index): RecipientReport => {
-      let diagnostic = entry.diagnostic ?? "";
-      if (!diagnostic) {
-        const address = entry.recipient?.toLowerCase();
-        const same = text.entries.find((candidate) => candidate.recipient.toLowerCase() === address);
-        diagnostic = (same ?? text.entries[index])?.diagnostic ?? "";
-      }
+      const address = entry.recipient?.toLowerCase();
+      const same = text.entries.find((candidate) => candidate.recipient.toLowerCase() === address);
+      const context = (same ?? text.entries[index])?.diagnostic ?? "";
+      const diagnostic = entry.diagnostic || context;
       const delivered = entry.action !== null && DELIVERED_ACTIONS.has(entry.action);
       return {
         recipient: entry.recipient,
         diagnostic,
+        context,
         status: entry.status,
         remoteMta: entry.remoteMta,
         action: entry.action,

@@ -6,6 +6,8 @@ export interface RecipientReport {
   recipient: string | null;
   /** The error text for this recipient (reply / diagnostic), unfolded to one line. */
   diagnostic: string;
+  /** Other text the report gives about this recipient (e.g. the SMTP transcript naming the command). */
+  context?: string;
   status?: string | null;
   replyCode?: number | null;
   remoteMta?: string | null;

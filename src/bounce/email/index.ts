@@ -3,6 +3,7 @@ import { classifyReply } from "../classify.ts";
 import { DIALECTS, type RecipientReport } from "../dialects/index.ts";
 import type { BounceRecord } from "../record.ts";
 import { scanEmail } from "./scan.ts";
+import { phaseReason, smtpCommandIn } from "./smtp-phase.ts";
 
 export { splitMbox } from "./mbox.ts";
 
@@ -30,14 +31,16 @@ function toRecord(report: RecipientReport, file: string, line: number | null): B
   let diagnostic = report.diagnostic.replace(/\s+/g, " ").trim();
   if (diagnostic.length > MAX_DIAGNOSTIC) diagnostic = diagnostic.slice(0, MAX_DIAGNOSTIC);
   const replyCodeText = REPLY_CODE_IN_TEXT.exec(diagnostic)?.[1];
+  const status = statusOf(report, diagnostic);
+  const command = smtpCommandIn(`${report.context ?? ""} ${diagnostic}`);
   const classification = classifyReply({
     text: diagnostic,
     replyCode: report.replyCode ?? (replyCodeText ? Number(replyCodeText) : null),
-    status: statusOf(report, diagnostic),
+    status,
     remoteMta: report.remoteMta ?? null,
     recipient: report.recipient,
     action: report.action ?? null,
-    hintReason: report.hintReason ?? null,
+    hintReason: report.hintReason ?? phaseReason(diagnostic.toLowerCase(), status, command),
   });
   const record: BounceRecord = {
     recipient: report.recipient,

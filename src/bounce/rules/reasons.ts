@@ -38,15 +38,30 @@ export const REASON_RULES: readonly ReasonRule[] = [
     id: "no-ptr-record",
     reason: "requireptr",
     pattern:
-      /\bptr\b|reverse (?:dns|lookup|hostname|host ?name)|\brdns\b|cannot find your (?:reverse )?hostname|can't find your hostname|cannot resolve your (?:address|hostname)|client host rejected: cannot find|unresolvable (?:ip|address|hostname)|no (?:reverse|dns) (?:record|name) for|hostname (?:lookup|verification) failed|ip name lookup failed|does not resolve to a hostname|reverse-lookup|5\.7\.25\b/,
+      /\bptr\b|reverse (?:dns|lookup|hostname|host ?name)|\brdns\b|cannot find your (?:reverse )?hostname|can't find your hostname|cannot resolve your (?:address|hostname)|client host rejected: cannot find|unresolvable (?:ip|address|hostname)|no (?:reverse|dns) (?:record|name) for|hostname (?:lookup|verification) failed|ip name lookup failed|does not resolve to a hostname|reverse-lookup|mismatches client ip|5\.7\.25\b/,
     source: `${SISIMAI("RequirePTR")}; RFC 7372 (5.7.25 Reverse DNS validation failed)`,
     example: "550 5.7.25 Client host rejected: cannot find your reverse hostname",
+  },
+  {
+    id: "local-program-failed",
+    reason: "mailererror",
+    pattern:
+      /^procmail: |bin\/(?:procmail|maildrop)|command (?:failed|died with status|output)|mailer error|pipe to \||x-unix; ?\d+|\bexit \d+|unknown mailer error/,
+    source: SISIMAI("MailerError"),
+    example: "Command died with status 1: /usr/bin/procmail. Command output: procmail: Quota exceeded",
+  },
+  {
+    id: "server-storage-full",
+    reason: "systemfull",
+    pattern: /insufficient (?:disk space|system storage)|mail system full|no space left on device|spool (?:is )?full/,
+    source: `${SISIMAI("SystemFull")}; RFC 3463 X.3.1, X.4.5`,
+    example: "452 4.4.5 Insufficient disk space; try again later",
   },
   {
     id: "mailbox-over-quota",
     reason: "mailboxfull",
     pattern:
-      /over ?quota|quota (?:exceeded|violation|full)|exceeded (?:its |their |the )?(?:storage|disk|mailbox)? ?(?:quota|storage allocation|space limit)|(?:mailbox|mail box|inbox|mailfolder|maildir) (?:is |was )?(?:full|over|exceeded|size limit)|full mailbox|mailbox full|(?:disk|mailbox|mail) quota|insufficient (?:disk )?(?:space|storage)|not enough (?:storage|disk)? ?space|does not have enough space|too much mail data|has too many messages|boite du destinataire pleine|space has been used up|exceeding (?:its|their) (?:mailbox )?quota|over the (?:allowed )?quota|reached (?:disk )?quota|would exceed (?:maximum allowed storage|quota)|mailbox (?:has )?exceeded|size of (?:the )?mailbox|user(?:'s)? (?:disk )?quota|quota usage exceeded/,
+      /over ?quota|quota (?:exceeded|violation|full)|exceeded (?:its |their |the )?(?:storage|disk|mailbox)? ?(?:quota|storage allocation|space limit)|(?:mailbox|mail box|inbox|mailfolder|maildir) (?:is |was )?(?:full|over|exceeded|size limit)|full mailbox|mailbox full|(?:disk|mailbox|mail) quota|not enough (?:storage|disk)? ?space|does not have enough space|too much mail data|has too many messages|boite du destinataire pleine|space has been used up|exceeding (?:its|their) (?:mailbox )?quota|over the (?:allowed )?quota|reached (?:disk )?quota|would exceed (?:maximum allowed storage|quota)|mailbox (?:has )?exceeded|size of (?:the )?mailbox|user(?:'s)? (?:disk )?quota|quota usage exceeded|mailbox exceeds allowed size/,
     source: `${SISIMAI("MailboxFull")}; RFC 3463 X.2.2`,
     example: "552 5.2.2 <user@example.org>: Recipient address rejected: Mailbox is full",
   },
@@ -57,6 +72,14 @@ export const REASON_RULES: readonly ReasonRule[] = [
       /message (?:is )?too (?:large|big)|(?:message|mail|e-?mail) size (?:exceeds|limit|too)|exceeds? (?:the )?(?:maximum|max|fixed|size|administrative)? ?(?:message )?(?:size|length) ?limit|size limit|max(?:imum)? message size|message length exceeds|message file too big|taille limite du message|line limit exceeded|header size exceeds limit|exceeded maximum inbound message size|message size exceeds|too big for (?:this|the) (?:system|server)/,
     source: `${SISIMAI("EmailTooLarge")} (v5.6 merge of MesgTooBig and ExceedLimit); RFC 3463 X.2.3, X.3.4`,
     example: "552 5.3.4 Message size exceeds fixed maximum message size",
+  },
+  {
+    id: "not-rfc5322",
+    reason: "notcompliantrfc",
+    pattern:
+      /rfc ?(?:2822|5322|822)|not (?:rfc|standards)[- ]compliant|duplicate (?:header|message-id|from|to|subject|date)|multiple (?:from|sender|date|subject|message-id) (?:headers|fields)|(?:missing|invalid|malformed) (?:message-id|date|from) header|contains (?:bare|non-compliant)|multiple addresses in from|bare lf|bare newlines?/,
+    source: `${SISIMAI("NotCompliantRFC")}; RFC 5322 §3.6 (field occurrence limits)`,
+    example: "550 5.7.1 This message is not RFC 5322 compliant: duplicate From headers",
   },
   {
     id: "account-suspended",
@@ -82,14 +105,6 @@ export const REASON_RULES: readonly ReasonRule[] = [
     example: "554 5.7.1 <user@example.org>: Relay access denied",
   },
   {
-    id: "recipient-unknown",
-    reason: "userunknown",
-    pattern:
-      /user (?:unknown|not (?:found|known|exist)|does not exist|doesn't exist|missing home directory)|unknown (?:user|recipient|mailbox|local[- ]?part|e-?mail address|address)|no such (?:user|mailbox|recipient|person|address|account)|(?:recipient|address|mailbox|account|user|e-?mail address|destination)(?: address)? (?:\S+ )?(?:does not|doesn't|did not) exist|(?:mailbox|recipient|address|user|account) (?:\S+ )?(?:not found|unavailable|is unavailable|is not valid|invalid)|invalid (?:recipient|mailbox|address|user)|(?:not a|is not a) (?:valid|known) (?:recipient|user|mailbox)|bad (?:destination )?(?:recipient|address|mailbox)|recipient (?:unknown|not (?:ok|found|exist|local)|rejected|is not local)|non[- ]?existent (?:user|recipient|mailbox)|no mailbox|no account by that name|not (?:a )?local (?:address|recipient)|no (?:valid )?recipients|unrouteable address|address (?:unknown|not present|invalid)|requested action not taken: mailbox unavailable|resolver\.adr\.recipnotfound|recipient ?not ?found|there is no one at this address|email address (?:could not be found|is wrong or no longer valid)|badrcptto|validrcptto|rcpt .{0,60}does not exist|utilisateur inconnu|destinataire invalide|5\.1\.1\b/,
-    source: `${SISIMAI("UserUnknown")}; RFC 3463 X.1.1`,
-    example: "550 5.1.1 <user@example.org>: Recipient address rejected: User unknown in local recipient table",
-  },
-  {
     id: "recipient-filter",
     reason: "filtered",
     pattern:
@@ -101,9 +116,31 @@ export const REASON_RULES: readonly ReasonRule[] = [
     id: "sender-rejected",
     reason: "rejected",
     pattern:
-      /sender (?:address |e-?mail (?:address )?|domain )?(?:rejected|refused|denied|invalid|blacklisted|is (?:in my black list|spammer|not allowed))|invalid sender|(?:domain of )?sender (?:domain|address) (?:must exist|does not exist|not found|is empty|must resolve)|sender verify failed|unroutable sender|bogus mail from|empty envelope senders?|null sender is not allowed|(?:mail from|envelope sender|return[- ]path) .{0,40}(?:rejected|refused|not allowed|invalid|blacklisted)|(?:in reply to|after) mail from|batv|backscatter|no third-party dsns|not pre-approved|administrative prohibition|this server does not accept mail from|fully qualified (?:email|e-mail|sender) address required|sender not (?:allowed|authorized)|from: domain is invalid|mail from not owned by user|email address is not verified|you are not allowed to post to this mailing list|returned mail not accepted here|5\.1\.[78]\b/,
+      /sender (?:address |e-?mail (?:address )?|domain )?(?:rejected|refused|denied|invalid|blacklisted|is (?:in my black list|spammer|not allowed))|invalid sender|(?:domain of )?sender (?:domain|address) (?:must exist|does not exist|not found|is empty|must resolve)|sender verify failed|unroutable sender|bogus mail from|empty envelope senders?|null sender is not allowed|(?:envelope sender|return[- ]path) .{0,40}(?:rejected|refused|not allowed|invalid|blacklisted)|sender was rejected|address that has been blacklisted|can't determine purported responsible address|batv|backscatter|no third-party dsns|not pre-approved|administrative prohibition|this server does not accept mail from|fully qualified (?:email|e-mail|sender) address required|sender not (?:allowed|authorized)|from: domain is invalid|mail from not owned by user|email address is not verified|you are not allowed to post to this mailing list|returned mail not accepted here|5\.1\.[78]\b/,
     source: `${SISIMAI("Rejected")}; RFC 3463 X.1.7, X.1.8`,
     example: "553 5.1.8 <sender@example.net>: Sender address rejected: Domain not found",
+  },
+  {
+    id: "domain-receives-no-mail",
+    reason: "notaccept",
+    pattern: /doesn't receive email|does not receive email|null mx|nullmx|no mx found|couldn't find a mail exchanger|host\/domain does not accept mail/,
+    source: `${SISIMAI("NotAccept")}; RFC 7505 (null MX)`,
+    example: "DNS Error: DNS type 'mx' lookup of example.org responded with code NOERROR The domain example.org doesn't receive email",
+  },
+  {
+    id: "dns-lookup-error",
+    reason: "networkerror",
+    pattern: /dns error|name service error|host not found, try again|temporary (?:dns|lookup) failure|dns lookup failure/,
+    source: `${SISIMAI("NetworkError")}; Postfix "Name service error" (temporary DNS failure)`,
+    example: "Name service error for domain example.org: Host not found, try again",
+  },
+  {
+    id: "recipient-unknown",
+    reason: "userunknown",
+    pattern:
+      /user (?:unknown|not (?:found|known|exist)|does not exist|doesn't exist|missing home directory)|unknown (?:user|recipient|mailbox|local[- ]?part|e-?mail address|address)|no such (?:user|mailbox|recipient|person|address|account)|(?:recipient|address|mailbox|account|user|e-?mail address|destination)(?: address)? (?:\S+ )?(?:does not|doesn't|did not) exist|(?:mailbox|recipient|address|user|account) (?:\S+ )?(?:not found|unavailable|is unavailable|is not valid|invalid)|invalid (?:recipient|mailbox|address|user)|(?:not a|is not a) (?:valid|known) (?:recipient|user|mailbox)|bad (?:destination )?(?:recipient|address|mailbox)|recipient (?:unknown|not (?:ok|found|exist|local)|rejected|is not local)|non[- ]?existent (?:user|recipient|mailbox)|no mailbox|no account by that name|not (?:a )?local (?:address|recipient)|no (?:valid )?recipients|unrouteable address|address (?:unknown|not present|invalid)|requested action not taken: mailbox unavailable|resolver\.adr\.recipnotfound|recipient ?not ?found|there is no one at this address|email address (?:could not be found|is wrong or no longer valid)|badrcptto|validrcptto|rcpt .{0,60}does not exist|this user doesn't have an? \S+ account|invalid final delivery userid|utilisateur inconnu|destinataire invalide|5\.1\.1\b/,
+    source: `${SISIMAI("UserUnknown")}; RFC 3463 X.1.1`,
+    example: "550 5.1.1 <user@example.org>: Recipient address rejected: User unknown in local recipient table",
   },
   {
     id: "recipient-domain-unknown",
@@ -122,6 +159,13 @@ export const REASON_RULES: readonly ReasonRule[] = [
     example: "550 5.7.1 Message rejected: virus detected (Eicar-Test-Signature)",
   },
   {
+    id: "receiver-policy-specific",
+    reason: "policyviolation",
+    pattern: /content presents a potential|illegal attachment|members-only list|closed mailing list|not subscribed to this group|captcha|rejected for policy reasons|not accepted for policy reasons|local policy violation|organizational settings|organization policy/,
+    source: SISIMAI("PolicyViolation"),
+    example: "552 5.7.0 This message was blocked because its content presents a potential security issue",
+  },
+  {
     id: "spam-content",
     reason: "spamdetected",
     pattern:
@@ -133,7 +177,7 @@ export const REASON_RULES: readonly ReasonRule[] = [
     id: "sending-too-fast",
     reason: "ratelimited",
     pattern:
-      /too many (?:connections|concurrent|smtp sessions|sessions|messages|errors|recipients|mails)|rate ?limit|(?:connection|sending|message) rate|throttl|exceeded the max(?:imum)? (?:emails|messages|number)|maximum (?:connection|sending)|(?:per|an) (?:hour|day|minute) (?:limit|quota)|daily (?:message|sending) (?:quota|limit)|temporarily (?:deferred|rate limited)|try (?:again )?later.{0,40}(?:volume|rate)|excessive (?:volume|connections|rate)|unusual (?:rate|volume)|trop de connexions|numerous attempts|connection limit/,
+      /too many (?:connections|concurrent|smtp sessions|sessions|messages|errors|recipients|mails)|rate ?limit|(?:connection|sending|message) rate|throttl|exceeded the max(?:imum)? (?:emails|messages|number)|maximum (?:connection|sending)|(?:per|an) (?:hour|day|minute) (?:limit|quota)|daily (?:message|sending) (?:quota|limit)|temporarily (?:deferred|rate limited)|try (?:again )?later.{0,40}(?:volume|rate)|excessive (?:volume|connections|rate)|unusual (?:rate|volume)|trop de connexions|numerous attempts|connection limit|frequency limited/,
     source: `${SISIMAI("RateLimited")} (v5.6 merge of Speeding and TooManyConn)`,
     example: "421 4.7.0 Too many concurrent SMTP connections from this IP address; please try again later",
   },
@@ -148,7 +192,7 @@ export const REASON_RULES: readonly ReasonRule[] = [
     id: "client-blocked",
     reason: "blocked",
     pattern:
-      /blocked|blacklist|black list|blocklist|block list|denylist|\bdnsbl\b|\brbl\b|spamhaus|spamcop|barracuda|sorbs|listed (?:at|in|on|by)|(?:client|your) (?:host|ip|address|network) (?:\S+ )?(?:rejected|refused|denied|is not allowed|not permitted)|(?:connection|access) (?:refused|denied|dropped|reset)|refused to talk to me|not (?:allowed|authorized|permitted) to (?:connect|send mail)|dynamic (?:ip|address|pool)|dialup|residential|helo command rejected|(?:helo|ehlo) .{0,30}(?:rejected|invalid|refused)|go away|host network not allowed|esmtp not accepting connections|hosts with dynamic ip|mismatches client ip|your ip (?:address )?(?:\S+ )?(?:has been|is)|banned|misconfigured (?:dns|host)/,
+      /blocked|blacklist|black list|blocklist|block list|denylist|\bdnsbl\b|\brbl\b|spamhaus|spamcop|barracuda|sorbs|listed (?:at|in|on|by)|(?:client|your) (?:host|ip|address|network) (?:\S+ )?(?:rejected|refused|denied|is not allowed|not permitted)|(?:connection|access) (?:refused|denied|dropped|reset)|refused to talk to me|not (?:allowed|authorized|permitted) to (?:connect|send mail)|dynamic (?:ip|address|pool)|dialup|residential|helo command rejected|(?:helo|ehlo) .{0,30}(?:rejected|invalid|refused)|go away|host network not allowed|esmtp not accepting connections|hosts with dynamic ip|your ip (?:address )?(?:\S+ )?(?:has been|is)|banned|misconfigured (?:dns|host)/,
     source: SISIMAI("Blocked"),
     example: "554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org",
   },
@@ -156,17 +200,9 @@ export const REASON_RULES: readonly ReasonRule[] = [
     id: "receiver-policy",
     reason: "policyviolation",
     pattern:
-      /polic(?:y|ies)|illegal attachment|members-only list|closed mailing list|not subscribed to this group|organizational settings|organization policy|message given low priority|messages with multiple addresses|protocol violation|captcha|header (?:error|are not accepted)|we do not accept messages containing|not accepting mail with attachments/,
+      /polic(?:y|ies)|illegal attachment|members-only list|closed mailing list|not subscribed to this group|organizational settings|organization policy|message given low priority|protocol violation|captcha|header (?:error|are not accepted)|we do not accept messages containing|not accepting mail with attachments/,
     source: SISIMAI("PolicyViolation"),
     example: "550 5.7.1 Message rejected due to local policy",
-  },
-  {
-    id: "not-rfc5322",
-    reason: "notcompliantrfc",
-    pattern:
-      /rfc ?(?:2822|5322|822)|not (?:rfc|standards)[- ]compliant|duplicate (?:header|message-id|from|to|subject|date)|multiple (?:from|sender|date|subject|message-id) (?:headers|fields)|(?:missing|invalid|malformed) (?:message-id|date|from) header|contains (?:bare|non-compliant)|bare lf|bare newlines?/,
-    source: `${SISIMAI("NotCompliantRFC")}; RFC 5322 §3.6 (field occurrence limits)`,
-    example: "550 5.7.1 This message is not RFC 5322 compliant: duplicate From headers",
   },
   {
     id: "content-format",
@@ -180,38 +216,38 @@ export const REASON_RULES: readonly ReasonRule[] = [
     id: "security-generic",
     reason: "securityerror",
     pattern:
-      /authentication (?:required|failure|failed|credentials invalid|turned on)|unauthenticated senders not allowed|not authorized to (?:send|perform)|verification failure|account not subscribed to ses|dead domain|security (?:violation|policy)|(?:must|need to) authenticate|authentification requise/,
+      /authentication (?:required|failure|failed|credentials invalid|turned on)|unauthenticated senders not allowed|not authorized to (?:send|perform)|verification failure|account not subscribed to ses|dead domain|security (?:violation|policy)|(?:must|need to) authenticate|authentification requise|turn on smtp authentication/,
     source: `${SISIMAI("SecurityError")}; RFC 3463 X.7.x`,
     example: "530 5.7.0 Authentication required",
   },
   {
     id: "server-full",
     reason: "systemfull",
-    pattern: /mail system full|system (?:is )?full|spool (?:is )?full|disk full|no space left on device|insufficient system storage/,
+    pattern: /mail system full|insufficient disk space|system (?:is )?full|spool (?:is )?full|disk full|no space left on device|insufficient system storage/,
     source: `${SISIMAI("SystemFull")}; RFC 3463 X.3.1`,
     example: "452 4.3.1 Insufficient system storage",
-  },
-  {
-    id: "server-error",
-    reason: "systemerror",
-    pattern:
-      /(?:mail|forwarding|aliasing\/forwarding) loop|loops back to myself|local (?:configuration )?error|(?:configuration|config) error|internal (?:server )?error|system error|server error|temporary (?:local )?problem|queue file write error|interrupted system call|can't create user output file|misconfigured|service (?:currently )?unavailable|timeout waiting for input|transaction failed|it encountered an error while being processed|could not load drd|too many hops|hop count exceeded/,
-    source: `${SISIMAI("SystemError")}; RFC 3463 X.3.x`,
-    example: "451 4.3.0 Internal server error, please try again later",
   },
   {
     id: "network-problem",
     reason: "networkerror",
     pattern:
-      /no route to host|host is unreachable|network (?:is )?unreachable|name server|dns (?:lookup|records|error|failure|problem|temporary)|host name lookup failure|host not found, try again|could not connect|unable to (?:connect|resolve)|malformed (?:or unexpected )?name server reply|connection (?:closed|lost|reset)|lost connection|message looping|routing loop/,
+      /no route to host|host is unreachable|network (?:is )?unreachable|name server|dns (?:lookup|records|error|failure|problem|temporary)|host name lookup failure|host not found, try again|could not connect|unable to (?:connect|resolve)|malformed (?:or unexpected )?name server reply|connection (?:closed|lost|reset)|lost connection|message looping|routing loop|too many hops|hop count exceeded|network error/,
     source: `${SISIMAI("NetworkError")}; RFC 3463 X.4.x`,
     example: "Host name lookup failure: DNS error for example.org",
+  },
+  {
+    id: "server-error",
+    reason: "systemerror",
+    pattern:
+      /(?:mail|forwarding|aliasing\/forwarding) loop|loops back to myself|local (?:configuration )?error|(?:configuration|config) error|internal (?:server )?error|system error|server error|temporary (?:local )?problem|queue file write error|interrupted system call|can't create user output file|misconfigured|service (?:currently )?unavailable|timeout waiting for input|transaction failed|it encountered an error while being processed|could not load drd/,
+    source: `${SISIMAI("SystemError")}; RFC 3463 X.3.x`,
+    example: "451 4.3.0 Internal server error, please try again later",
   },
   {
     id: "queue-expired",
     reason: "expired",
     pattern:
-      /(?:timed|time) ?out|expired|too long|giving up|gave up|delivery attempts will continue|has been delayed|not (?:been )?(?:delivered|reachable) (?:for|within)|failing for a long time|retry time not reached|server did not respond|unable to deliver (?:message )?after|could not be delivered for more than|could not find a gateway|no answer from host|it has not been collected|failed to deliver to domain|retry timeout exceeded|undeliverable for \d+ days/,
+      /(?:timed|time) ?out|expired|too long|giving up|gave up|delivery attempts will continue|has been delayed|not (?:been )?(?:delivered|reachable) (?:for|within)|failing for a long time|retry time not reached|server did not respond|unable to deliver (?:message )?after|could not be delivered for more than|could not find a gateway|no answer from host|it has not been collected|failed to deliver to domain|retry timeout exceeded|undeliverable for \d+ days|did not accept our requests to connect|delivery failed \d+ attempts/,
     source: `${SISIMAI("Expired")}; RFC 3463 X.4.7`,
     example: "Delivery time expired: message has been in the queue too long",
   },
@@ -219,22 +255,14 @@ export const REASON_RULES: readonly ReasonRule[] = [
     id: "destination-accepts-no-mail",
     reason: "notaccept",
     pattern:
-      /does not accept (?:any )?mail|(?:host|domain)\/?(?:domain)? does not accept mail|nullmx|null mx|no mx record|no mail exchangers?|indicated no smtp service|no route for current request|smtp protocol returned a permanent error|not accepting (?:network )?messages/,
+      /does not accept (?:any )?mail|(?:host|domain)\/?(?:domain)? does not accept mail|nullmx|null mx|no mx (?:record|found)|doesn't receive email|couldn't find a mail exchanger|no mail exchangers?|indicated no smtp service|no route for current request|smtp protocol returned a permanent error|not accepting (?:network )?messages/,
     source: `${SISIMAI("NotAccept")}; RFC 7505 (null MX); RFC 3463 X.3.2`,
     example: "556 5.1.10 Recipient address has null MX",
   },
   {
-    id: "local-program-failed",
-    reason: "mailererror",
-    pattern:
-      /^procmail: |bin\/(?:procmail|maildrop)|command (?:failed|died with status|output)|mailer error|pipe to \||x-unix; ?\d+|\bexit \d+|unknown mailer error/,
-    source: SISIMAI("MailerError"),
-    example: "Command died with status 1: /usr/bin/procmail. Command output: procmail: Quota exceeded",
-  },
-  {
     id: "smtp-syntax",
     reason: "syntaxerror",
-    pattern: /syntax error|command (?:not )?(?:recognized|unrecognized)|unrecognized command|bad sequence of commands|line too long/,
+    pattern: /syntax error|command (?:not )?(?:recognized|unrecognized)|unrecognized command|bad sequence of commands|line too long|(?:command|parameter) (?:parameter )?not implemented/,
     source: `${SISIMAI("SyntaxError")}; RFC 5321 §4.2.2 (500/501/503)`,
     example: "501 5.5.4 Syntax error in parameters or arguments",
   },
