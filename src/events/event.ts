@@ -1,4 +1,5 @@
 import type { SourceRef } from "../bounce/record.ts";
+import type { Reason } from "../bounce/vocabulary.ts";
 
 /** Event types every source is normalized to. */
 export const EVENT_TYPES = {
@@ -47,6 +48,13 @@ export interface DeliveryEvent {
   readerIp: string | null;
   userAgent: string | null;
   url: string | null;
+  /**
+   * A reason the source itself implies and the reply text may not say (Postfix/KumoMTA expiry → expired,
+   * ESP suppression → suppressed, complaint → feedback). Passed to the classifier as its hint.
+   */
+  reasonHint?: Reason | null;
+  /** ARF feedback type (abuse, not-spam, …) for complaints, when the source gives it. */
+  feedbackType?: string | null;
   source: SourceRef;
 }
 

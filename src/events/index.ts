@@ -1,31 +1,15 @@
-import type { Readable } from "node:stream";
-import type { BounceRecord } from "../bounce/record.ts";
-import type { DeliveryEvent, ParseProblem } from "./event.ts";
-import type { FormatName } from "./formats.ts";
-
-/** STUB (events work): guess the format from the first bytes of an input (and its path). */
-export function detectFormat(head: string, path: string): FormatName | null {
-  void head;
-  void path;
-  return null;
-}
-
-/** STUB: stream a log/event input (gzip/zstd transparently) as normalized events, problems inline. */
-export async function* readEvents(
-  input: Readable,
-  format: FormatName,
-  file: string,
-): AsyncGenerator<DeliveryEvent | ParseProblem> {
-  void input;
-  void format;
-  void file;
-}
-
-/** STUB: bounce records for failures, deferrals and complaints (deliveries too with `all`). */
-export async function* classifyEvents(
-  events: AsyncIterable<DeliveryEvent | ParseProblem>,
-  options: { all?: boolean },
-): AsyncGenerator<BounceRecord | ParseProblem> {
-  void events;
-  void options;
-}
+/** Event sources (MTA logs, ESP webhooks, generic CSV/NDJSON) → normalized DeliveryEvents → bounce records. */
+export type { ClassifyEventsOptions } from "./classify-events.ts";
+export { classifyEventBatch, classifyEvents, EventClassifier } from "./classify-events.ts";
+export { detectFormat } from "./detect.ts";
+export type { DeliveryEvent, EventType, ParseProblem } from "./event.ts";
+export { EVENT_TYPES } from "./event.ts";
+export type { FormatName } from "./formats.ts";
+export { FORMATS, isFormatName } from "./formats.ts";
+export { GENERIC_FIELDS } from "./generic.ts";
+export type { Compression, OpenedInput } from "./input.ts";
+export { compressionOf, decompressedChunks, openInput, openInputWithHead } from "./input.ts";
+export type { ReadOptions } from "./read.ts";
+export { MAX_LINE, readEventBatches, readEvents } from "./read.ts";
+export { EVENT_SOURCES, eventSource } from "./registry.ts";
+export { isProblem } from "./source.ts";

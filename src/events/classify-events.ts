@@ -1,0 +1,188 @@
+import type { Classification } from "../bounce/classify.ts";
+import { classifyReply } from "../bounce/classify.ts";
+import { detectProvider } from "../bounce/provider.ts";
+import type { BounceRecord } from "../bounce/record.ts";
+import { MAX_REPLY_LENGTH, parseReply } from "../bounce/smtp-reply.ts";
+import type { DeliveryEvent, EventType, ParseProblem } from "./event.ts";
+import { isProblem } from "./source.ts";
+
+/** What each event type says to the classifier as its DSN-like action; types absent here yield no record. */
+const ACTIONS: Partial<Record<EventType, string>> = {
+  bounced: "failed",
+  dropped: "failed",
+  deferred: "delayed",
+  complaint: "failed",
+  delivered: "delivered",
+};
+
+/**
+ * Per-message noise in replies (tracking ids, timestamps, the recipient's local part, IPs) that never
+ * changes the classification. Masked only to build cache keys; the classifier always sees a real reply.
+ * Deliberately narrow: 3-digit codes, enhanced statuses and provider codes (CS01, RL000001, AS(2203))
+ * are never touched.
+ */
+const NOISE =
+  /[A-Za-z0-9._%+=-]+@|\b\d{1,3}(?:\.\d{1,3}){3}\b|(?<![A-Za-z0-9])\d{6,}(?![A-Za-z0-9])|\b(?=[A-Za-z0-9]*\d)(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]{12,}\b/g;
+
+function maskNoise(match: string): string {
+  if (match.endsWith("@")) return "x@";
+  return match.includes(".") ? "0.0.0.0" : "#";
+}
+
+interface Entry {
+  classification: Classification;
+  /** The classifier left the reply text unchanged (then any reply with the same key is its own diagnostic). */
+  identity: boolean;
+}
+
+/**
+ * Classifies event replies, each distinct normalized reply once: the key is the masked reply plus
+ * everything else the classifier looks at (code, status, action, hint, the remote MTA's provider and the
+ * recipient domain's provider). Per-recipient fields are copied onto the cached classification.
+ */
+export class EventClassifier {
+  private readonly entries = new Map<string, Entry>();
+  private readonly exact = new Map<string, Entry>();
+  private readonly hostKeys = new Map<string, string>();
+  private readonly domainKeys = new Map<string, string>();
+  private readonly maxEntries: number;
+  hits = 0;
+  misses = 0;
+
+  constructor(maxEntries = 50_000) {
+    this.maxEntries = maxEntries;
+  }
+
+  /** A BounceRecord for a failure/deferral/complaint (or a delivery), null for other event types. */
+  classify(event: DeliveryEvent, format: string): BounceRecord | null {
+    const action = ACTIONS[event.type];
+    if (action === undefined) return null;
+    const text = event.reply ?? "";
+    const context = `${action}|${event.reasonHint ?? ""}|${event.replyCode ?? ""}|${event.status ?? ""}|${this.hostKey(event.remoteMta)}|${this.domainKey(event.recipient)}|`;
+    const exactKey = context + text;
+    let entry = this.exact.get(exactKey);
+    if (entry === undefined) {
+      const key = context + text.replace(NOISE, maskNoise);
+      entry = this.entries.get(key);
+      if (entry === undefined) {
+        this.misses++;
+        const classification = classifyReply({
+          text,
+          replyCode: event.replyCode,
+          status: event.status,
+          remoteMta: event.remoteMta,
+          recipient: event.recipient,
+          action,
+          hintReason: event.reasonHint ?? null,
+        });
+        entry = { classification, identity: classification.diagnostic === text };
+        remember(this.entries, key, entry, this.maxEntries);
+      } else this.hits++;
+      remember(this.exact, exactKey, entry, this.maxEntries);
+    } else this.hits++;
+    const c = entry.classification;
+    return {
+      recipient: event.recipient,
+      source: event.source,
+      format,
+      time: event.time,
+      provider: c.provider,
+      remoteMta: event.remoteMta?.trim() || c.remoteMta,
+      replyCode: c.replyCode,
+      status: c.status,
+      providerCode: c.providerCode,
+      reason: c.reason,
+      category: c.category,
+      permanent: c.permanent,
+      retryable: c.retryable,
+      suppressRecipient: c.suppressRecipient,
+      action: c.action,
+      diagnostic: diagnosticOf(text, entry),
+      rule: c.rule,
+      feedbackType: event.type === "complaint" ? (event.feedbackType ?? null) : undefined,
+    };
+  }
+
+  /** The remote MTA's provider as the classifier sees it (host evidence only), memoised. */
+  private hostKey(remoteMta: string | null): string {
+    if (!remoteMta) return "";
+    let key = this.hostKeys.get(remoteMta);
+    if (key === undefined) {
+      key = detectProvider({ remoteMta });
+      remember(this.hostKeys, remoteMta, key, this.maxEntries);
+    }
+    return key;
+  }
+
+  /**
+   * The recipient domain itself when it belongs to a known provider (provider rules may name such a
+   * domain, e.g. Apple's Hide-My-Email relay), else only whether it is other/unknown.
+   */
+  private domainKey(recipient: string | null): string {
+    if (!recipient) return "";
+    const at = recipient.lastIndexOf("@");
+    const domain = at < 0 ? "" : recipient.slice(at + 1).toLowerCase();
+    let key = this.domainKeys.get(domain);
+    if (key === undefined) {
+      const provider = detectProvider({ recipient: `x@${domain}` });
+      key = provider === "other" || provider === "unknown" ? provider : `${provider}:${domain}`;
+      remember(this.domainKeys, domain, key, this.maxEntries);
+    }
+    return key;
+  }
+}
+
+function diagnosticOf(text: string, entry: Entry): string {
+  if (text === "") return entry.classification.diagnostic;
+  if (entry.identity && text.length <= MAX_REPLY_LENGTH) return text;
+  return parseReply(text).text;
+}
+
+/** Insert, evicting the oldest entry when full (Map keeps insertion order). */
+function remember<V>(map: Map<string, V>, key: string, value: V, max: number): void {
+  if (map.size >= max) map.delete(map.keys().next().value!);
+  map.set(key, value);
+}
+
+export interface ClassifyEventsOptions {
+  /** Include deliveries (records with reason `delivered`). */
+  all?: boolean;
+  /** Format name written into each record (default "events"). */
+  format?: string;
+  /** Share one cache across inputs (ingest and multi-file classify). */
+  classifier?: EventClassifier;
+}
+
+/** One batch of readEventBatches output → records and problems, in order. */
+export function classifyEventBatch(
+  batch: readonly (DeliveryEvent | ParseProblem)[],
+  classifier: EventClassifier,
+  options: ClassifyEventsOptions = {},
+): (BounceRecord | ParseProblem)[] {
+  const format = options.format ?? "events";
+  const result: (BounceRecord | ParseProblem)[] = [];
+  for (const item of batch) {
+    if (isProblem(item)) result.push(item);
+    else if (item.type !== "delivered" || options.all) {
+      const record = classifier.classify(item, format);
+      if (record) result.push(record);
+    }
+  }
+  return result;
+}
+
+/** Bounce records for failures, deferrals, drops and complaints (deliveries too with `all`); problems pass through. */
+export async function* classifyEvents(
+  events: AsyncIterable<DeliveryEvent | ParseProblem>,
+  options: ClassifyEventsOptions,
+): AsyncGenerator<BounceRecord | ParseProblem> {
+  const classifier = options.classifier ?? new EventClassifier();
+  const format = options.format ?? "events";
+  for await (const item of events) {
+    if (isProblem(item)) yield item;
+    else if (item.type !== "delivered" || options.all) {
+      const record = classifier.classify(item, format);
+      if (record) yield record;
+    }
+  }
+}

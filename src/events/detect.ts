@@ -1,0 +1,37 @@
+import type { FormatName } from "./formats.ts";
+import { EVENT_SOURCES } from "./registry.ts";
+
+/** Header names that mark the start of a message (RFC 5322 / mbox / DSN containers). */
+const MESSAGE_HEADER =
+  /^(?:return-path|received|from|to|cc|subject|date|message-id|mime-version|delivered-to|reply-to|sender|content-type|dkim-signature|arc-[a-z-]+|authentication-results|x-[a-z0-9-]+)\s*:/im;
+const HEADER_LINE = /^[!-9;-~]+[ \t]*:/;
+const MBOX_FROM = /^From \S+/;
+const SMTP_REPLY = /^\s*(?:[245]\d\d(?:[ -]|$)|[245]\.\d{1,3}\.\d{1,3}\s)/;
+
+/** File-name hints, used only when the content says nothing. */
+const PATH_HINTS: readonly [RegExp, FormatName][] = [
+  [/\.(?:eml|msg|mbox|mbx)$/i, "email"],
+  [/(?:^|\/)(?:mail\.log|maillog)[^/]*$/i, "postfix"],
+  [/(?:^|\/)(?:exim_)?mainlog[^/]*$/i, "exim"],
+  [/\.(?:ndjson|jsonl)$/i, "ndjson"],
+  [/\.csv$/i, "csv"],
+];
+
+/**
+ * Guess the format of an input from its first bytes (decoded; gzip/zstd already undone by openInput) and,
+ * failing that, its path. Returns null when nothing fits.
+ */
+export function detectFormat(head: string, path: string): FormatName | null {
+  const text = head.charCodeAt(0) === 0xfeff ? head.slice(1) : head;
+  const firstLine = text.trimStart().split(/\r?\n/, 1)[0] ?? "";
+  if (
+    MBOX_FROM.test(firstLine) ||
+    (HEADER_LINE.test(firstLine) && MESSAGE_HEADER.test(text.slice(0, 16384)))
+  ) {
+    return "email";
+  }
+  for (const source of EVENT_SOURCES) if (source.detect(text)) return source.id;
+  if (SMTP_REPLY.test(firstLine)) return "smtp";
+  for (const [pattern, format] of PATH_HINTS) if (pattern.test(path)) return format;
+  return null;
+}

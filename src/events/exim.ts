@@ -1,0 +1,98 @@
+import type { EventType } from "./event.ts";
+import { leadingReplyCode, leadingStatus } from "./reply.ts";
+import type { EventSource, Out, ParseContext } from "./source.ts";
+import { newEvent } from "./source.ts";
+import { zonedIso } from "./syslog-time.ts";
+import { domainOf } from "./values.ts";
+
+/**
+ * Exim main log (`log_file_path`…/mainlog). Flags per the Exim spec, chapter "Log files",
+ * section "Reducing or increasing what is logged" / "Log line flags".
+ */
+export const exim: EventSource = {
+  id: "exim",
+  source: "https://www.exim.org/exim-html-current/doc/html/spec_html/ch-log_files.html",
+  detect: (head) => LINE.test(head.split("\n", 20).find((line) => LINE.test(line)) ?? ""),
+  create: (context) => new EximParser(context),
+};
+
+// time [zone] [pid] message-id flag rest
+const LINE =
+  /^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?)(?: ([+-]\d{4}))?(?: \[\d+\])? ([0-9A-Za-z]{6}-[0-9A-Za-z]{6,11}-[0-9A-Za-z]{2,4}) (<=|=>|->|\*\*|==|\*>|Completed)(?: (.*))?$/;
+
+const FLAG_TYPES: Record<string, EventType> = {
+  "=>": "delivered",
+  "->": "delivered",
+  "**": "bounced",
+  "==": "deferred",
+};
+
+/** Exim states the reply after "SMTP error from remote mail server after <command>: ". */
+const REPLY_IN_ERROR = /: ([245]\d\d[ -].*)$/;
+const HOST = / H=(\S+?)(?:\s+\[([^\]]+)\])?(?:[:,]|\s|$)/;
+const CONFIRMATION = / C="((?:[^"\\]|\\.)*)"/;
+const MESSAGE_ID = / id=(\S+)/;
+
+const MAX_MESSAGES = 500_000;
+
+class EximParser {
+  private readonly file: string;
+  private readonly tz: string;
+  private readonly messages = new Map<string, { sender: string | null; messageId: string | null }>();
+
+  constructor(context: ParseContext) {
+    this.file = context.file;
+    this.tz = context.tz;
+  }
+
+  line(text: string, lineNo: number, out: Out): void {
+    const m = LINE.exec(text);
+    if (!m) return;
+    const [, stamp, zone, id, flag] = m;
+    const rest = m[5] ?? "";
+    if (flag === "Completed") {
+      this.messages.delete(id);
+      return;
+    }
+    if (flag === "<=") {
+      if (this.messages.size >= MAX_MESSAGES) this.messages.delete(this.messages.keys().next().value!);
+      const sender = rest.slice(0, rest.indexOf(" ") >>> 0);
+      this.messages.set(id, {
+        sender: sender === "<>" || sender === "" ? null : sender,
+        messageId: MESSAGE_ID.exec(rest)?.[1] ?? null,
+      });
+      return;
+    }
+    const type = FLAG_TYPES[flag];
+    if (!type) return;
+    const event = newEvent(type, this.file, lineNo);
+    event.time = zonedIso(zone ? `${stamp} ${zone}` : stamp, this.tz);
+    const space = rest.indexOf(" ");
+    event.recipient = (space < 0 ? rest : rest.slice(0, space)).replace(/:$/, "") || null;
+    const known = this.messages.get(id);
+    event.sender = known?.sender ?? null;
+    event.sendingDomain = domainOf(event.sender);
+    event.messageId = known?.messageId ?? null;
+    const host = HOST.exec(rest);
+    if (host) event.remoteMta = host[1].toLowerCase();
+    const reply = type === "delivered" ? CONFIRMATION.exec(rest)?.[1] : errorText(rest);
+    if (reply) {
+      event.reply = reply;
+      event.replyCode = leadingReplyCode(reply);
+      event.status = leadingStatus(reply);
+    }
+    out.push(event);
+  }
+
+  end(_out: Out): void {
+    this.messages.clear();
+  }
+}
+
+/** The error part of a `**`/`==` line: the remote reply when there is one, else Exim's own text. */
+function errorText(rest: string): string | null {
+  const reply = REPLY_IN_ERROR.exec(rest);
+  if (reply) return reply[1];
+  const colon = rest.indexOf(": ");
+  return colon >= 0 ? rest.slice(colon + 2) : null;
+}

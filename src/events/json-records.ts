@@ -1,0 +1,172 @@
+import type { LineParser, Out, ParseContext } from "./source.ts";
+import { problem } from "./source.ts";
+
+/** Called with each top-level JSON value (an array's elements one by one) and the line it starts on. */
+export type JsonRecordHandler = (value: unknown, lineNo: number, out: Out) => void;
+
+/** A single JSON record bigger than this is abandoned (a ParseProblem), so memory stays bounded. */
+export const MAX_JSON_RECORD = 64 * 1024 * 1024;
+
+const SPACE = 32;
+const TAB = 9;
+const CR = 13;
+const LF = 10;
+const QUOTE = 34;
+const BACKSLASH = 92;
+const OPEN_BRACE = 123;
+const CLOSE_BRACE = 125;
+const OPEN_BRACKET = 91;
+const CLOSE_BRACKET = 93;
+const COMMA = 44;
+
+/**
+ * Reads NDJSON, a JSON array (even one spanning a single 100 MB line: it arrives in fragments), pretty-printed
+ * objects, or concatenations of those, and hands each record to `handle`. One JSON.parse per line on the
+ * common NDJSON path; a brace scanner otherwise. Broken records become ParseProblems and reading goes on.
+ */
+export function jsonRecords(context: ParseContext, handle: JsonRecordHandler): LineParser {
+  const file = context.file;
+  let inArray = false;
+  let depth = 0;
+  let inString = false;
+  let escaped = false;
+  let parts: string[] = [];
+  let pendingLength = 0;
+  let startLine = 0;
+  let skipRestOfLine = false;
+
+  const reset = () => {
+    depth = 0;
+    inString = false;
+    escaped = false;
+    parts = [];
+    pendingLength = 0;
+  };
+
+  const deliver = (text: string, lineNo: number, out: Out) => {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      out.push(problem(file, lineNo, `invalid JSON record: ${(error as Error).message}`, text));
+      return;
+    }
+    try {
+      handle(value, lineNo, out);
+    } catch (error) {
+      out.push(problem(file, lineNo, `unreadable record: ${(error as Error).message}`, text));
+    }
+  };
+
+  const scan = (text: string, lineNo: number, out: Out) => {
+    let start = 0;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (depth > 0) {
+        if (inString) {
+          if (escaped) escaped = false;
+          else if (c === BACKSLASH) escaped = true;
+          else if (c === QUOTE) inString = false;
+        } else if (c === QUOTE) inString = true;
+        else if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++;
+        else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
+          if (--depth === 0) {
+            parts.push(text.slice(start, i + 1));
+            const record = parts.join("");
+            const line = startLine;
+            reset();
+            deliver(record, line, out);
+          }
+        }
+        continue;
+      }
+      if (c === SPACE || c === TAB || c === CR || c === LF) continue;
+      if (inArray && (c === COMMA || c === CLOSE_BRACKET)) {
+        if (c === CLOSE_BRACKET) inArray = false;
+        continue;
+      }
+      if (!inArray && c === OPEN_BRACKET) {
+        inArray = true;
+        continue;
+      }
+      if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+        depth = 1;
+        start = i;
+        startLine = lineNo;
+        continue;
+      }
+      out.push(problem(file, lineNo, "not a JSON record", text.slice(i)));
+      skipRestOfLine = true;
+      return;
+    }
+    if (depth > 0) {
+      const piece = text.slice(start);
+      parts.push(piece);
+      pendingLength += piece.length;
+      if (pendingLength > MAX_JSON_RECORD) {
+        out.push(problem(file, startLine, `JSON record larger than ${MAX_JSON_RECORD} bytes`));
+        reset();
+        inArray = false;
+        skipRestOfLine = true;
+      }
+    }
+  };
+
+  const endLine = (lineNo: number, out: Out) => {
+    skipRestOfLine = false;
+    if (depth === 0) return;
+    if (inString) {
+      // JSON strings cannot hold a raw newline: the record was cut off.
+      out.push(problem(file, startLine, "truncated JSON record", parts.join("")));
+      reset();
+      return;
+    }
+    parts.push("\n");
+    void lineNo;
+  };
+
+  return {
+    line(text, lineNo, out) {
+      if (skipRestOfLine) {
+        skipRestOfLine = false;
+        return;
+      }
+      if (depth === 0 && !inArray) {
+        const first = text.charCodeAt(0);
+        const last = text.charCodeAt(text.length - 1);
+        if (first === OPEN_BRACE && last === CLOSE_BRACE) {
+          // NDJSON fast path; anything unusual falls through to the scanner.
+          let value: unknown;
+          let parsed = true;
+          try {
+            value = JSON.parse(text);
+          } catch {
+            parsed = false;
+          }
+          if (parsed) {
+            try {
+              handle(value, lineNo, out);
+            } catch (error) {
+              out.push(problem(file, lineNo, `unreadable record: ${(error as Error).message}`, text));
+            }
+            return;
+          }
+        }
+      } else if (depth > 0 && !inArray && text.charCodeAt(0) === OPEN_BRACE && parts.length > 0) {
+        // A new NDJSON record at column 0 while the previous one is still open: that one was cut off.
+        out.push(problem(file, startLine, "truncated JSON record", parts.join("")));
+        reset();
+      }
+      scan(text, lineNo, out);
+      endLine(lineNo, out);
+    },
+    fragment(text, lineNo, out) {
+      if (!skipRestOfLine) scan(text, lineNo, out);
+    },
+    end(out) {
+      if (depth > 0)
+        out.push(problem(file, startLine, "truncated JSON record at end of input", parts.join("")));
+      reset();
+    },
+  };
+}

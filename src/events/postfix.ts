@@ -1,0 +1,219 @@
+import type { DeliveryEvent, EventType } from "./event.ts";
+import { leadingReplyCode } from "./reply.ts";
+import type { EventSource, Out, ParseContext } from "./source.ts";
+import { newEvent } from "./source.ts";
+import { SyslogClock, zonedIso } from "./syslog-time.ts";
+import { domainOf } from "./values.ts";
+
+/**
+ * Postfix maillog. Per queue id, the qmgr `from=` line gives the sender, cleanup's `message-id=` the
+ * Message-ID, and each `to=… status=…` line one recipient outcome; `removed` frees the queue id.
+ * Scanned with indexOf, not regular expressions: this is the hot path of `classify` on logs.
+ */
+export const postfix: EventSource = {
+  id: "postfix",
+  source: "https://www.postfix.org/postlogd.8.html; status lines: src/global/log_adhoc.c (Postfix 3.x)",
+  detect: (head) =>
+    /^(?:[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d|\d{4}-\d\d-\d\dT\S+) \S+ [^\s[]*postfix[^\s[]*\/[\w/.-]+\[\d+\]: /m.test(
+      head,
+    ),
+  create: (context) => new PostfixParser(context),
+};
+
+const STATUS_TYPES: Record<string, EventType> = {
+  sent: "delivered",
+  deferred: "deferred",
+  bounced: "bounced",
+  expired: "bounced",
+};
+
+interface QueueState {
+  sender: string | null;
+  messageId: string | null;
+  /** Recipients whose latest outcome is a deferral (an `expired` line bounces them). */
+  deferred: Map<string, DeliveryEvent> | null;
+}
+
+/** Queue ids are freed on `removed`; logs cut mid-stream never say so, hence a bound. */
+const MAX_QUEUE_IDS = 500_000;
+
+interface Instance {
+  pool: string | null;
+  sendingIp: string | null;
+}
+
+class PostfixParser {
+  private readonly file: string;
+  private readonly tz: string;
+  private readonly clock: SyslogClock;
+  private readonly queue = new Map<string, QueueState>();
+  private readonly instances = new Map<string, Instance>();
+  private lastStamp = "";
+  private lastIso: string | null = null;
+
+  constructor(context: ParseContext) {
+    this.file = context.file;
+    this.tz = context.tz;
+    this.clock = new SyslogClock(context);
+  }
+
+  line(text: string, lineNo: number, out: Out): void {
+    let pos: number;
+    let stamp: string;
+    const first = text.charCodeAt(0);
+    if (first >= 48 && first <= 57) {
+      pos = text.indexOf(" ");
+      if (pos < 0) return;
+      stamp = text.slice(0, pos);
+      pos++;
+    } else {
+      if (text.charCodeAt(15) !== 32) return;
+      stamp = text.slice(0, 15);
+      pos = 16;
+    }
+    const hostEnd = text.indexOf(" ", pos);
+    if (hostEnd < 0) return;
+    const tagEnd = text.indexOf(": ", hostEnd + 1);
+    if (tagEnd < 0) return;
+    const tag = text.slice(hostEnd + 1, tagEnd);
+    const slash = tag.lastIndexOf("/");
+    if (slash < 0) return;
+    const qidStart = tagEnd + 2;
+    const qidEnd = text.indexOf(": ", qidStart);
+    if (qidEnd < 0 || qidEnd - qidStart > 20 || qidEnd - qidStart < 5) return;
+    const qid = text.slice(qidStart, qidEnd);
+    if (qid.indexOf(" ") >= 0) return;
+    const body = qidEnd + 2;
+    if (text.startsWith("to=<", body)) this.recipientLine(text, body, qid, tag, stamp, lineNo, out);
+    else if (text.startsWith("from=<", body)) this.senderLine(text, body, qid, stamp, lineNo, out);
+    else if (text.startsWith("message-id=", body)) {
+      this.state(qid).messageId = unangle(text.slice(body + 11));
+    } else if (text.startsWith("removed", body)) this.queue.delete(qid);
+  }
+
+  end(_out: Out): void {
+    this.queue.clear();
+  }
+
+  private time(stamp: string): string | null {
+    if (stamp !== this.lastStamp) {
+      this.lastStamp = stamp;
+      this.lastIso = stamp.length === 15 ? this.clock.convert(stamp) : zonedIso(stamp, this.tz);
+    }
+    return this.lastIso;
+  }
+
+  private state(qid: string): QueueState {
+    let state = this.queue.get(qid);
+    if (!state) {
+      if (this.queue.size >= MAX_QUEUE_IDS) this.queue.delete(this.queue.keys().next().value!);
+      state = { sender: null, messageId: null, deferred: null };
+      this.queue.set(qid, state);
+    }
+    return state;
+  }
+
+  private instance(tag: string): Instance {
+    let found = this.instances.get(tag);
+    if (!found) {
+      // `postfix-out/smtp[1]`, `postfix-239.58.50.50/smtp[1]`, `postfix/polite/smtp[1]`: the part after
+      // `postfix-` names the instance; sites often name instances after their sending IP.
+      const name = tag.slice(0, tag.indexOf("/"));
+      const suffix = name.startsWith("postfix-") ? name.slice(8) : null;
+      const ip = suffix && /^\d{1,3}(?:\.\d{1,3}){3}$/.test(suffix) ? suffix : null;
+      found = { pool: suffix, sendingIp: ip };
+      if (this.instances.size < 1000) this.instances.set(tag, found);
+    }
+    return found;
+  }
+
+  private recipientLine(
+    text: string,
+    body: number,
+    qid: string,
+    tag: string,
+    stamp: string,
+    lineNo: number,
+    out: Out,
+  ): void {
+    const rcptEnd = text.indexOf(">", body + 4);
+    const statusAt = text.indexOf(", status=", body);
+    if (rcptEnd < 0 || statusAt < 0) return;
+    const wordStart = statusAt + 9;
+    let wordEnd = text.indexOf(" ", wordStart);
+    if (wordEnd < 0) wordEnd = text.length;
+    const type = STATUS_TYPES[text.slice(wordStart, wordEnd)];
+    if (type === undefined) return;
+    const event = newEvent(type, this.file, lineNo);
+    event.time = this.time(stamp);
+    event.recipient = text.slice(body + 4, rcptEnd) || null;
+    const state = this.state(qid);
+    event.sender = state.sender;
+    event.sendingDomain = domainOf(state.sender);
+    event.messageId = state.messageId;
+    const instance = this.instance(tag);
+    event.pool = instance.pool;
+    event.sendingIp = instance.sendingIp;
+    const relayAt = text.indexOf(", relay=", rcptEnd);
+    if (relayAt >= 0 && relayAt < statusAt) {
+      const start = relayAt + 8;
+      let end = text.indexOf(",", start);
+      const bracket = text.indexOf("[", start);
+      if (bracket >= 0 && bracket < end) end = bracket;
+      const relay = text.slice(start, end);
+      event.remoteMta = relay === "none" || relay === "local" ? null : relay.toLowerCase();
+    }
+    const dsnAt = text.indexOf(", dsn=", rcptEnd);
+    if (dsnAt >= 0 && dsnAt < statusAt) {
+      const status = text.slice(dsnAt + 6, statusAt);
+      event.status = status === "0.0.0" ? null : status;
+    }
+    if (text.charCodeAt(wordEnd + 1) === 40 /* ( */) {
+      const close = text.lastIndexOf(")");
+      const reply = replyOf(text.slice(wordEnd + 2, close > wordEnd ? close : text.length));
+      event.reply = reply;
+      event.replyCode = leadingReplyCode(reply);
+    }
+    if (text.startsWith("expired", wordStart)) event.reasonHint = "expired";
+    if (type === "deferred") {
+      state.deferred ??= new Map();
+      state.deferred.set(event.recipient ?? "", event);
+    } else if (state.deferred) state.deferred.delete(event.recipient ?? "");
+    out.push(event);
+  }
+
+  private senderLine(text: string, body: number, qid: string, stamp: string, lineNo: number, out: Out): void {
+    const end = text.indexOf(">", body + 6);
+    if (end < 0) return;
+    const state = this.state(qid);
+    state.sender = text.slice(body + 6, end) || null;
+    if (!text.startsWith(", status=expired", end + 1) || !state.deferred) return;
+    // `from=<s>, status=expired, returned to sender`: every recipient still deferred has now bounced.
+    for (const deferred of state.deferred.values()) {
+      const event = { ...deferred, type: "bounced" as const, source: { file: this.file, line: lineNo } };
+      event.time = this.time(stamp);
+      event.reasonHint = "expired";
+      out.push(event);
+    }
+    state.deferred = null;
+  }
+}
+
+function unangle(value: string): string | null {
+  const trimmed = value.trim();
+  const inner = trimmed.startsWith("<") && trimmed.endsWith(">") ? trimmed.slice(1, -1) : trimmed;
+  return inner || null;
+}
+
+/** The remote reply inside Postfix's status text, without its `host … said:` wrapper and command trailer. */
+function replyOf(text: string): string {
+  const said = text.indexOf(" said: ");
+  if (said >= 0 && text.startsWith("host ")) {
+    let end = text.lastIndexOf(" (in reply to ");
+    if (end < said) end = text.length;
+    return text.slice(said + 7, end);
+  }
+  const refused = text.indexOf(" refused to talk to me: ");
+  if (refused >= 0 && text.startsWith("host ")) return text.slice(refused + 24);
+  return text;
+}

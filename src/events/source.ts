@@ -1,0 +1,78 @@
+import type { DeliveryEvent, EventType, ParseProblem } from "./event.ts";
+import type { FormatName } from "./formats.ts";
+
+/** What a parser pushes its results into (events and problems in input order). */
+export type Out = (DeliveryEvent | ParseProblem)[];
+
+/** Per-input settings a parser needs. */
+export interface ParseContext {
+  file: string;
+  /** Year for syslog timestamps that carry none (see src/events/syslog-time.ts). */
+  year: number | null;
+  /** When the input was last modified: the default year is taken from it, rolling back across New Year. */
+  modified: Date | null;
+  /** IANA zone for timestamps that carry none (default UTC). */
+  tz: string;
+}
+
+/** A stateful line consumer: one per input. */
+export interface LineParser {
+  line(text: string, lineNo: number, out: Out): void;
+  /**
+   * Parsers that can take a line in pieces (JSON: a webhook batch is often one huge line) implement
+   * this; the others get a ParseProblem for any line longer than MAX_LINE.
+   */
+  fragment?(text: string, lineNo: number, out: Out): void;
+  end(out: Out): void;
+}
+
+/** One event source (MTA log or ESP webhook format). */
+export interface EventSource {
+  id: FormatName;
+  /** Where the format is documented. */
+  source: string;
+  /** True when the first bytes of an input (decoded) look like this format. */
+  detect(head: string): boolean;
+  create(context: ParseContext): LineParser;
+}
+
+/** Every event starts from the same shape (one hidden class, fast property access). */
+export function newEvent(type: EventType, file: string, line: number | null): DeliveryEvent {
+  return {
+    type,
+    time: null,
+    recipient: null,
+    sender: null,
+    eventId: null,
+    messageId: null,
+    campaign: null,
+    sendingIp: null,
+    pool: null,
+    sendingDomain: null,
+    stream: null,
+    remoteMta: null,
+    reply: null,
+    replyCode: null,
+    status: null,
+    sourceLabel: null,
+    machineOpen: null,
+    readerIp: null,
+    userAgent: null,
+    url: null,
+    reasonHint: null,
+    feedbackType: null,
+    source: { file, line },
+  };
+}
+
+const MAX_RAW = 200;
+
+export function problem(file: string, line: number | null, message: string, raw?: string): ParseProblem {
+  const result: ParseProblem = { source: { file, line }, message };
+  if (raw !== undefined) result.raw = raw.length > MAX_RAW ? `${raw.slice(0, MAX_RAW)}…` : raw;
+  return result;
+}
+
+export function isProblem(item: DeliveryEvent | ParseProblem): item is ParseProblem {
+  return (item as DeliveryEvent).type === undefined;
+}

@@ -1,0 +1,153 @@
+/**
+ * Timestamps without a zone (classic syslog `Feb  2 12:34:56`, Exim `2026-02-02 12:34:56`) → ISO UTC.
+ * The wall time is read in the IANA zone `tz` (Intl does the zone arithmetic; no dependency). Classic
+ * syslog has no year either: it comes from `year`, else from the file's modification time, rolling
+ * back across New Year (a `Dec 31` line in a file last written on Jan 2 is from the previous year).
+ */
+
+const MONTHS = "JanFebMarAprMayJunJulAugSepOctNovDec";
+
+/** Month index (0–11) of a three-letter English month name, else -1. */
+export function monthIndex(name: string): number {
+  const at = MONTHS.indexOf(name);
+  return name.length === 3 && at % 3 === 0 ? at / 3 : -1;
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** Offset of `tz` from UTC, in ms, at the instant `utcMs`. */
+function zoneOffset(utcMs: number, tz: string): number {
+  let format = formatters.get(tz);
+  if (!format) {
+    format = new Intl.DateTimeFormat("en-US", {
+      timeZone: tz,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "numeric",
+      day: "numeric",
+      hour: "numeric",
+      minute: "numeric",
+      second: "numeric",
+    });
+    formatters.set(tz, format);
+  }
+  const parts: Record<string, number> = {};
+  for (const part of format.formatToParts(utcMs)) parts[part.type] = Number(part.value);
+  const asUtc = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second);
+  return asUtc - Math.floor(utcMs / 1000) * 1000;
+}
+
+/** Throws RangeError for an unknown zone: callers validate options with it. */
+export function assertTimeZone(tz: string): void {
+  new Intl.DateTimeFormat("en-US", { timeZone: tz });
+}
+
+/** Wall-clock fields in `tz` → UTC milliseconds (DST gaps resolve forward, overlaps to the first). */
+export function wallToUtc(
+  year: number,
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  second: number,
+  ms: number,
+  tz: string,
+): number {
+  const wall = Date.UTC(year, month, day, hour, minute, second, ms);
+  if (tz === "UTC" || tz === "Etc/UTC") return wall;
+  const guess = wall - zoneOffset(wall, tz);
+  return wall - zoneOffset(guess, tz);
+}
+
+/**
+ * Converts classic syslog times of one input. Lines come in order, so the year is decided per line
+ * against the reference: explicit `year` counts forward across a Dec→Jan wrap; the default (from the
+ * modification time) counts backward for lines that would otherwise lie in the future of it.
+ */
+export class SyslogClock {
+  private readonly tz: string;
+  private readonly explicitYear: number | null;
+  private readonly reference: number;
+  private readonly referenceYear: number;
+  private lastMonth = -1;
+  private wraps = 0;
+  private lastKey = "";
+  private lastIso: string | null = null;
+
+  constructor(options: { year: number | null; modified: Date | null; tz: string }) {
+    this.tz = options.tz;
+    this.explicitYear = options.year;
+    const modified = options.modified ?? new Date();
+    this.reference = modified.getTime();
+    this.referenceYear = modified.getUTCFullYear();
+  }
+
+  /** `Feb  2 12:34:56` (exactly 15 characters) → ISO UTC, or null when malformed. */
+  convert(stamp: string): string | null {
+    if (stamp === this.lastKey) return this.lastIso;
+    const month = monthIndex(stamp.slice(0, 3));
+    const day = Number(stamp.slice(4, 6).trim());
+    const hour = Number(stamp.slice(7, 9));
+    const minute = Number(stamp.slice(10, 12));
+    const second = Number(stamp.slice(13, 15));
+    let iso: string | null = null;
+    if (month >= 0 && day >= 1 && day <= 31 && hour < 24 && minute < 60 && second < 61) {
+      const utc =
+        this.explicitYear === null
+          ? this.fromReference(month, day, hour, minute, second)
+          : this.forward(this.explicitYear, month, day, hour, minute, second);
+      iso = Number.isFinite(utc) ? new Date(utc).toISOString() : null;
+    }
+    this.lastKey = stamp;
+    this.lastIso = iso;
+    return iso;
+  }
+
+  private forward(year: number, month: number, day: number, h: number, m: number, s: number): number {
+    if (this.lastMonth === 11 && month === 0) this.wraps++;
+    this.lastMonth = month;
+    return wallToUtc(year + this.wraps, month, day, h, m, s, 0, this.tz);
+  }
+
+  private fromReference(month: number, day: number, h: number, m: number, s: number): number {
+    const utc = wallToUtc(this.referenceYear, month, day, h, m, s, 0, this.tz);
+    // A day of slack: the file's mtime can precede its last line's zone-shifted wall time.
+    if (utc > this.reference + 86_400_000) {
+      return wallToUtc(this.referenceYear - 1, month, day, h, m, s, 0, this.tz);
+    }
+    return utc;
+  }
+}
+
+/**
+ * `YYYY-MM-DD HH:MM:SS[.fff][ ±HHMM]` or RFC 3339 → ISO UTC. Without a zone the wall time is in `tz`.
+ * Returns null when malformed.
+ */
+export function zonedIso(stamp: string, tz: string): string | null {
+  const m = /^(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d):(\d\d)(?:[.,](\d+))?\s*(Z|[+-]\d\d:?\d\d)?$/.exec(stamp);
+  if (!m) return null;
+  const ms = m[7] ? Number(m[7].slice(0, 3).padEnd(3, "0")) : 0;
+  const fields = [Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])];
+  if (
+    fields[1] > 11 ||
+    fields[2] < 1 ||
+    fields[2] > 31 ||
+    fields[3] > 23 ||
+    fields[4] > 59 ||
+    fields[5] > 60
+  ) {
+    return null;
+  }
+  let utc: number;
+  if (m[8]) {
+    const zone = m[8];
+    const wall = Date.UTC(fields[0], fields[1], fields[2], fields[3], fields[4], fields[5], ms);
+    if (zone === "Z") utc = wall;
+    else {
+      const digits = zone.replace(":", "");
+      const offset = (Number(digits.slice(1, 3)) * 60 + Number(digits.slice(3, 5))) * 60_000;
+      utc = zone[0] === "-" ? wall + offset : wall - offset;
+    }
+  } else utc = wallToUtc(fields[0], fields[1], fields[2], fields[3], fields[4], fields[5], ms, tz);
+  return Number.isFinite(utc) ? new Date(utc).toISOString() : null;
+}

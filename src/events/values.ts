@@ -1,0 +1,68 @@
+/** Small, total converters from untrusted JSON/CSV values to event fields (never throw). */
+
+export type JsonObject = Record<string, unknown>;
+
+export function isObject(value: unknown): value is JsonObject {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+export function str(value: unknown): string | null {
+  if (typeof value === "string") return value === "" ? null : value;
+  if (typeof value === "number" && Number.isFinite(value)) return String(value);
+  return null;
+}
+
+export function obj(value: unknown): JsonObject | null {
+  return isObject(value) ? value : null;
+}
+
+export function int(value: unknown): number | null {
+  const n = typeof value === "number" ? value : typeof value === "string" ? Number(value) : Number.NaN;
+  return Number.isInteger(n) ? n : null;
+}
+
+/** First string of a string-or-array value (SendGrid `category`, Mailgun `tags`). */
+export function first(value: unknown): string | null {
+  if (Array.isArray(value)) return value.length > 0 ? str(value[0]) : null;
+  return str(value);
+}
+
+/**
+ * A time given as unix seconds (number or numeric string, fractions allowed), unix milliseconds, or an
+ * ISO 8601 / RFC 3339 string → ISO UTC; null when absent or unusable.
+ */
+export function isoTime(value: unknown): string | null {
+  let ms: number;
+  if (typeof value === "number") ms = value > 1e11 ? value : value * 1000;
+  else if (typeof value === "string" && value !== "") {
+    const n = Number(value);
+    ms = Number.isFinite(n) ? (n > 1e11 ? n : n * 1000) : Date.parse(value);
+  } else return null;
+  if (!Number.isFinite(ms) || Math.abs(ms) > 8.64e15) return null;
+  return new Date(ms).toISOString();
+}
+
+/** The domain of an address, lowercased; null without one. */
+export function domainOf(address: string | null): string | null {
+  if (!address) return null;
+  const at = address.lastIndexOf("@");
+  if (at < 0 || at === address.length - 1) return null;
+  let end = address.length;
+  if (address.charCodeAt(end - 1) === 62 /* > */) end--;
+  return address.slice(at + 1, end).toLowerCase();
+}
+
+/** `<id@host>` → `id@host`. */
+export function stripAngles(value: string | null): string | null {
+  if (!value) return null;
+  const trimmed = value.trim();
+  return trimmed.startsWith("<") && trimmed.endsWith(">") ? trimmed.slice(1, -1) : trimmed;
+}
+
+/** Boolean-ish values from JSON or CSV (true/false/1/0/yes/no). */
+export function bool(value: unknown): boolean | null {
+  if (typeof value === "boolean") return value;
+  if (value === 1 || value === "1" || value === "true" || value === "yes") return true;
+  if (value === 0 || value === "0" || value === "false" || value === "no") return false;
+  return null;
+}
