@@ -1,6 +1,22 @@
 import type { Command } from "commander";
 
-/** STUB: declare the command's options here; load the implementation lazily inside the action. */
+/** `deliverlens formats`: the one vocabulary of input format names (classify --format, ingest --format). */
 export function registerFormats(program: Command): void {
-  void program;
+  program
+    .command("formats")
+    .description("List the input format names that `classify --format` and `ingest --format` accept")
+    .option("--json", "print the list as JSON")
+    .action(async (options: { json?: boolean }) => {
+      const { FORMATS } = await import("../../events/formats.ts");
+      if (options.json) {
+        const formats = Object.entries(FORMATS).map(([name, description]) => ({ name, description }));
+        process.stdout.write(`${JSON.stringify({ schemaVersion: 1, formats }, null, 2)}\n`);
+        return;
+      }
+      const width = Math.max(...Object.keys(FORMATS).map((name) => name.length));
+      const lines = Object.entries(FORMATS).map(
+        ([name, description]) => `${name.padEnd(width)}  ${description}\n`,
+      );
+      process.stdout.write(lines.join(""));
+    });
 }

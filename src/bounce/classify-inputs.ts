@@ -1,0 +1,155 @@
+import {
+  closeSync,
+  createReadStream,
+  fstatSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+} from "node:fs";
+import { join } from "node:path";
+import { Readable } from "node:stream";
+import { createGunzip, createZstdDecompress } from "node:zlib";
+
+/**
+ * Opening what `classify` is given: files, directories (every file below, in byte order of path) and
+ * stdin, with a peek at the first bytes for format detection and transparent gzip/zstd.
+ */
+
+/** Bytes looked at to detect the format. */
+export const HEAD_BYTES = 64 * 1024;
+/** Files up to this size are read in one go (bounce emails); larger ones are streamed. */
+const WHOLE_FILE_BYTES = 4 * 1024 * 1024;
+
+export interface OpenedInput {
+  /** The name records and problems carry: the path, or "-" for stdin. */
+  name: string;
+  /** The first (decompressed) bytes. */
+  head: Buffer;
+  /** The whole (decompressed) input; for large inputs prefer `stream`. */
+  readAll(): Promise<Buffer>;
+  /** The whole (decompressed) input as a byte stream, head included. */
+  stream(): Readable;
+}
+
+export interface ExpandedInputs {
+  paths: string[];
+  /** Inputs that do not exist or cannot be listed: `path: reason`. */
+  unreadable: string[];
+}
+
+/** Expand directories recursively; keep `-` and files in the order given. */
+export function expandInputs(args: readonly string[]): ExpandedInputs {
+  const paths: string[] = [];
+  const unreadable: string[] = [];
+  for (const arg of args) {
+    if (arg === "-") {
+      paths.push(arg);
+      continue;
+    }
+    try {
+      if (statSync(arg).isDirectory()) paths.push(...filesBelow(arg));
+      else paths.push(arg);
+    } catch (error) {
+      unreadable.push(`${arg}: ${describeError(error)}`);
+    }
+  }
+  return { paths, unreadable };
+}
+
+function filesBelow(directory: string): string[] {
+  const files: string[] = [];
+  for (const entry of readdirSync(directory, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) files.push(join(entry.parentPath, entry.name));
+  }
+  return files.sort(byBytes);
+}
+
+function byBytes(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+
+export async function openInput(name: string): Promise<OpenedInput> {
+  if (name === "-") return fromStream(name, process.stdin);
+  const fd = openSync(name, "r");
+  try {
+    if (fstatSync(fd).size <= WHOLE_FILE_BYTES) {
+      const whole = readFileSync(fd);
+      if (!isCompressed(whole)) return fromBuffer(name, whole);
+      return fromStream(name, Readable.from([whole], { objectMode: false }));
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return fromStream(name, createReadStream(name));
+}
+
+function fromBuffer(name: string, whole: Buffer): OpenedInput {
+  return {
+    name,
+    head: whole.length > HEAD_BYTES ? whole.subarray(0, HEAD_BYTES) : whole,
+    readAll: async () => whole,
+    stream: () => Readable.from([whole], { objectMode: false }),
+  };
+}
+
+/** Peek at a stream's first bytes (decompressing first when it is gzip/zstd) without losing them. */
+async function fromStream(name: string, source: Readable): Promise<OpenedInput> {
+  let peeked = await peek(source);
+  if (isCompressed(peeked.head)) {
+    const decompress = peeked.head[0] === 0x1f ? createGunzip() : createZstdDecompress();
+    peeked = await peek(peeked.rest.pipe(decompress));
+  }
+  const { head, rest } = peeked;
+  return {
+    name,
+    head: head.length > HEAD_BYTES ? head.subarray(0, HEAD_BYTES) : head,
+    readAll: async () => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of rest) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks);
+    },
+    stream: () => rest,
+  };
+}
+
+async function peek(source: Readable): Promise<{ head: Buffer; rest: Readable }> {
+  const iterator = source[Symbol.asyncIterator]();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let ended = false;
+  while (size < HEAD_BYTES) {
+    const next = await iterator.next();
+    if (next.done) {
+      ended = true;
+      break;
+    }
+    const chunk = typeof next.value === "string" ? Buffer.from(next.value) : (next.value as Buffer);
+    chunks.push(chunk);
+    size += chunk.length;
+  }
+  const head = Buffer.concat(chunks);
+  async function* replay(): AsyncGenerator<Buffer> {
+    if (head.length > 0) yield head;
+    if (ended) return;
+    for (;;) {
+      const next = await iterator.next();
+      if (next.done) return;
+      yield typeof next.value === "string" ? Buffer.from(next.value) : (next.value as Buffer);
+    }
+  }
+  return { head, rest: Readable.from(replay(), { objectMode: false }) };
+}
+
+function isCompressed(head: Buffer): boolean {
+  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return true;
+  return head.length >= 4 && head.readUInt32LE(0) === 0xfd2fb528;
+}
+
+export function describeError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  if (code === "ENOENT") return "no such file or directory";
+  if (code === "EACCES") return "permission denied";
+  if (code === "EISDIR") return "is a directory";
+  return error instanceof Error ? error.message : String(error);
+}

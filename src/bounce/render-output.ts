@@ -1,0 +1,46 @@
+import type { BounceRecord } from "./record.ts";
+import { renderRecord } from "./render-text.ts";
+
+/** Version of the JSON record shape `classify --json/--ndjson` prints (bump on incompatible change). */
+export const RECORD_SCHEMA_VERSION = 1;
+
+export type OutputMode = "text" | "json" | "ndjson";
+
+/** Where records go: buffered writes that respect the stream's backpressure. */
+export interface RecordSink {
+  write(record: BounceRecord): Promise<void>;
+  end(): Promise<void>;
+}
+
+const FLUSH_AT = 64 * 1024;
+
+export function jsonRecord(record: BounceRecord): string {
+  return JSON.stringify({ schemaVersion: RECORD_SCHEMA_VERSION, ...record });
+}
+
+export function createSink(mode: OutputMode, stream: NodeJS.WriteStream = process.stdout): RecordSink {
+  let buffer = "";
+  let count = 0;
+  const flush = async () => {
+    if (buffer === "") return;
+    const ok = stream.write(buffer);
+    buffer = "";
+    if (!ok) await new Promise<void>((resolve) => stream.once("drain", resolve));
+  };
+  const format = (record: BounceRecord): string => {
+    if (mode === "ndjson") return `${jsonRecord(record)}\n`;
+    if (mode === "json") return `${count === 0 ? "[\n" : ",\n"}${jsonRecord(record)}`;
+    return renderRecord(record, stream);
+  };
+  return {
+    async write(record) {
+      buffer += format(record);
+      count++;
+      if (buffer.length >= FLUSH_AT) await flush();
+    },
+    async end() {
+      if (mode === "json") buffer += count === 0 ? "[]\n" : "\n]\n";
+      await flush();
+    },
+  };
+}

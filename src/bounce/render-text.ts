@@ -1,0 +1,50 @@
+import { type Color, escapeTerminal, paint } from "../report/terminal.ts";
+import type { BounceRecord } from "./record.ts";
+import type { Category } from "./vocabulary.ts";
+
+/** The readable form of one record: a short block, coloured on a TTY, mail-borne text escaped. */
+
+const CATEGORY_COLOR: Readonly<Record<Category, Color>> = {
+  reputation: "red",
+  content: "magenta",
+  authentication: "yellow",
+  blocklist: "red",
+  "rate-limit": "yellow",
+  recipient: "red",
+  mailbox: "yellow",
+  infrastructure: "yellow",
+  transient: "cyan",
+  "auto-reply": "gray",
+  complaint: "magenta",
+  delivered: "green",
+  unknown: "gray",
+};
+
+/** Longest reply text shown; JSON output always carries the whole diagnostic. */
+const MAX_SHOWN = 600;
+
+export function renderRecord(record: BounceRecord, stream: NodeJS.WriteStream = process.stdout): string {
+  const color = (text: string, c: Color) => paint(text, c, stream);
+  const where =
+    record.source.line === null ? record.source.file : `${record.source.file}:${record.source.line}`;
+  const code = [record.replyCode, record.status, record.providerCode]
+    .filter((part) => part !== null)
+    .join(" ");
+  const verdict = [
+    record.permanent ? "permanent" : "temporary",
+    record.retryable ? "retry later can succeed" : "retrying will not help",
+    record.suppressRecipient ? color("suppress the address", "red") : "keep the address",
+  ].join(", ");
+  const diagnostic =
+    record.diagnostic.length > MAX_SHOWN ? `${record.diagnostic.slice(0, MAX_SHOWN)}…` : record.diagnostic;
+  const lines = [
+    `${color(escapeTerminal(record.recipient ?? "(no recipient)"), "bold")}  ${color(escapeTerminal(where), "gray")}`,
+    `  provider  ${record.provider}${record.remoteMta ? ` (${escapeTerminal(record.remoteMta)})` : ""}${code ? `  code ${escapeTerminal(code)}` : ""}`,
+    `  reason    ${record.reason} → ${color(record.category, CATEGORY_COLOR[record.category])}  ${verdict}`,
+    `  action    ${record.action}`,
+    `  reply     ${escapeTerminal(diagnostic) || color("(none)", "gray")}`,
+    `  rule      ${color(`${record.rule.id}${record.rule.source ? ` — ${record.rule.source}` : ""}`, "gray")}`,
+  ];
+  if (record.feedbackType) lines.splice(3, 0, `  feedback  ${escapeTerminal(record.feedbackType)}`);
+  return `${lines.join("\n")}\n\n`;
+}
