@@ -1,3 +1,4 @@
+import { amazonSesJson } from "./amazon-ses-json.ts";
 import { arf } from "./arf.ts";
 import { autoReply } from "./auto-reply.ts";
 import { plainText } from "./plain-text.ts";
@@ -10,4 +11,4 @@ export type { Dialect, RecipientReport } from "./types.ts";
  * Ordered: the first dialect that detects the message and yields recipients wins. MTA-specific dialects
  * go before the generic RFC 3464 and plain-text readers, and exist only where those fail.
  */
-export const DIALECTS: readonly Dialect[] = [arf, rfc3464, autoReply, plainText];
+export const DIALECTS: readonly Dialect[] = [arf, rfc3464, amazonSesJson, autoReply, plainText];

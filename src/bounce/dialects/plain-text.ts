@@ -1,4 +1,5 @@
 import { headerValue } from "../email/headers.ts";
+import type { ScannedEmail } from "../email/scan.ts";
 import { addressesIn, readReportText, recipientsInSentences, withoutAddressee } from "../email/text.ts";
 import type { Dialect, RecipientReport } from "./types.ts";
 
@@ -7,12 +8,21 @@ const BOUNCE_SUBJECT =
   /undeliver|undelivered|delivery|returned mail|failure|failed|not delivered|could not be delivered|bounce|rejected|error|non-?remis|problem|warning|nondeliverable/i;
 const BOUNCE_TEXT =
   /could not be delivered|undeliverable|delivery (?:has )?failed|permanent(?:ly)? (?:error|fatal|failure)|failed recipient|returned to (?:the )?sender|not (?:be )?delivered|delivery status notification|mail delivery (?:software|system|subsystem)|unable to deliver/i;
-const BOUNCE_SENDER = /mailer-daemon|postmaster|mail delivery|mailer|bounce|daemon|system administrator/i;
+const BOUNCE_SENDER = /mailer-daemon|post_?master|mail delivery|mailer|bounce|daemon|system administrator/i;
 
 /**
  * The generic fallback: recipients named on their own line in the human-readable report (qmail, Exim,
  * Gmail and most legacy MTAs write them so), each followed by its error lines.
  */
+/** The original sender: the bounce's addressee, and the From/Return-Path of the attached original. */
+function senderAddresses(mail: ScannedEmail): string {
+  const original = mail.originalHeaders;
+  const fromOriginal = original
+    ? [headerValue(original, "from"), headerValue(original, "return-path")].filter((value) => value !== null)
+    : [];
+  return [headerValue(mail.headers, "to") ?? "", ...fromOriginal].join(", ");
+}
+
 export const plainText: Dialect = {
   id: "plain-text",
   source: "Common non-RFC 3464 bounce layouts (see Sisimai lib/Sisimai/Lhost/*.pm)",
@@ -28,8 +38,9 @@ export const plainText: Dialect = {
     const text = readReportText(mail.reportText);
     const time = headerValue(mail.headers, "date");
     if (text.entries.length > 0) {
-      const entries = withoutAddressee(text.entries, headerValue(mail.headers, "to"));
-      return entries.map((entry): RecipientReport => ({ ...entry, time }));
+      const entries = withoutAddressee(text.entries, senderAddresses(mail));
+      // A recipient line with nothing after it: the error was written before it (e.g. "Error: … RCPT TO: a@b").
+      return entries.map((entry): RecipientReport => ({ ...entry, diagnostic: entry.diagnostic || text.preamble, time }));
     }
     const failed = addressesIn(headerValue(mail.headers, "x-failed-recipients"));
     const original = mail.originalHeaders ? addressesIn(headerValue(mail.originalHeaders, "to")) : [];
@@ -38,7 +49,7 @@ export const plainText: Dialect = {
         ? failed
         : withoutAddressee(
             recipientsInSentences(text.preamble).map((recipient) => ({ recipient })),
-            headerValue(mail.headers, "to"),
+            senderAddresses(mail),
           ).map((entry) => entry.recipient);
     const recipients = named.length > 0 ? named : original.slice(0, 1);
     return recipients.map((recipient): RecipientReport => ({ recipient, diagnostic: text.preamble, time }));

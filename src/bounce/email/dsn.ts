@@ -1,4 +1,4 @@
-import { type HeaderBlock, headerValue, parseHeaderBlock } from "./headers.ts";
+import { type HeaderBlock, type HeaderField, headerValue, parseHeaderBlock } from "./headers.ts";
 
 /** RFC 3464 delivery-status fields: one per-message group, then one group per recipient. */
 
@@ -39,6 +39,24 @@ export function bareAddress(value: string | null): string | null {
   return plain ? plain[0] : null;
 }
 
+/**
+ * Some MTAs omit the blank line between per-recipient groups: a recipient field seen twice starts a new
+ * recipient.
+ */
+function splitRecipients(fields: HeaderField[]): HeaderField[][] {
+  const groups: HeaderField[][] = [[]];
+  let seen = new Set<string>();
+  for (const field of fields) {
+    if (RECIPIENT_FIELDS.includes(field.name) && seen.has(field.name)) {
+      groups.push([]);
+      seen = new Set();
+    }
+    seen.add(field.name);
+    groups[groups.length - 1].push(field);
+  }
+  return groups;
+}
+
 function recipientOf(group: HeaderBlock): DsnRecipient {
   const recipient =
     bareAddress(headerValue(group, "final-recipient")) ??
@@ -65,7 +83,7 @@ export function parseDeliveryStatus(text: string, start = 0, end = text.length):
     const group = parseHeaderBlock(text, pos, end);
     if (group.fields.length === 0) break;
     if (group.fields.some((field) => RECIPIENT_FIELDS.includes(field.name))) {
-      result.recipients.push(recipientOf(group));
+      for (const fields of splitRecipients(group.fields)) result.recipients.push(recipientOf({ ...group, fields }));
     } else {
       result.reportingMta ??= stripType(headerValue(group, "reporting-mta"));
       result.arrivalDate ??= headerValue(group, "arrival-date");

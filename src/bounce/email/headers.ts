@@ -42,6 +42,14 @@ function fieldColon(text: string, start: number, lineEnd: number): number {
   return -1;
 }
 
+/** "boundary=…" on a line of its own after a value ending in ";": a continuation some MTAs forget to indent. */
+function isUnindentedParameter(text: string, pos: number, lineEnd: number, parts: string[]): boolean {
+  const last = parts[parts.length - 1];
+  if (!last?.endsWith(";")) return false;
+  const equals = text.indexOf("=", pos);
+  return equals > pos && equals < lineEnd && equals - pos < 40 && /^[A-Za-z-]+$/.test(text.slice(pos, equals));
+}
+
 /**
  * Parse the header block starting at `start`. Stops at the first empty line, or at the first line that is
  * neither a field nor a continuation (then the body starts on that line). A leading mbox `From ` line is skipped.
@@ -74,7 +82,7 @@ export function parseHeaderBlock(text: string, start: number, end: number): Head
       return { fields, bodyStart: Math.min(nl + 1, end), lines: lines + 1 };
     }
     const first = text.charCodeAt(pos);
-    if ((first === 32 || first === 9) && name) {
+    if (name && (first === 32 || first === 9 || isUnindentedParameter(text, pos, lineEnd, parts))) {
       if (length < MAX_VALUE_LENGTH) {
         const piece = text.slice(pos, Math.min(lineEnd, pos + MAX_VALUE_LENGTH - length)).trim();
         parts.push(piece);

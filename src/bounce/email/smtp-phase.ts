@@ -39,11 +39,11 @@ export function smtpCommandIn(text: string): SmtpCommand | null {
 }
 
 /**
- * A recipient refused with "user unknown" wording, yet not at RCPT and not with an X.1.x address status,
- * was accepted at RCPT and refused later by a filter: Sisimai's `filtered` (lib/Sisimai/Reason/Filtered.pm
+ * A recipient refused with "user unknown" wording after DATA (and without an X.1.x address status) was
+ * accepted at RCPT and refused later by a filter: Sisimai's `filtered` (lib/Sisimai/Reason/Filtered.pm
  * `true`, UserUnknown.pm `true`). Returns that container-level reason, or null.
  */
 export function phaseReason(lowerText: string, status: string | null, command: SmtpCommand | null): Reason | null {
-  if (command === "RCPT" || (status !== null && /^[45]\.1\./.test(status))) return null;
+  if (command !== "DATA" || (status !== null && /^[45]\.1\./.test(status))) return null;
   return matchReasonRule(lowerText)?.reason === "userunknown" ? "filtered" : null;
 }

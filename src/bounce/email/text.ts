@@ -19,7 +19,7 @@ const ADDRESS = String.raw`[^\s<>()"'\[\],;:@]+@[A-Za-z0-9][A-Za-z0-9.-]*[A-Za-z
  * "a@b on <date>", optionally after a label such as "Recipient address:" or ">>> RCPT To:".
  */
 const RECIPIENT_LINE = new RegExp(
-  String.raw`^[ \t]*(?:>>> *RCPT TO: *|Recipient(?: address)?: *|Failed recipient: *|Final-Recipient: *rfc822; *)?["<]?(${ADDRESS})[">]?(?:(\.\.\.|:)[ \t]*(.*)|[ \t]*\((.*)\)[ \t]*|[ \t]+on [0-9].*)?$`,
+  String.raw`^[ \t]*(?:(?:>>> *)?RCPT TO: *|Recipient(?: address)?: *|Failed recipient: *|Final-Recipient: *rfc822; *|[45]\d\d[ -](?=<))?["<]?(${ADDRESS})[">]?(?:(\.\.\.|:)[ \t]*(.*)|[ \t]*[([](.*)[)\]][ \t]*|[ \t]+on [0-9].*)?$`,
   "i",
 );
 /** Weaker: a line that starts with a bare address followed by text ("a@b Invalid Address, …"). */
