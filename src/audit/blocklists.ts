@@ -21,6 +21,7 @@ export interface ListResult {
   zone: string;
   target: string;
   kind: "ip" | "domain";
+  scale: Blocklist["scale"];
   verdict: ListVerdict;
   delist?: string;
 }
@@ -72,6 +73,7 @@ export async function checkBlocklists(
             zone: list.zone,
             target,
             kind: list.kind,
+            scale: list.scale,
             delist: list.delist,
           };
           if (retired)

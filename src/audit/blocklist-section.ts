@@ -1,0 +1,60 @@
+import { type BlocklistReport, checkBlocklists, type ListResult } from "./blocklists.ts";
+import { type AuditContext, raise, type SectionResult } from "./context.ts";
+import type { AuditFinding } from "./findings.ts";
+import { SEVERITIES, type Severity } from "./severity.ts";
+
+export const PROOFPOINT_IP_CHECK = "https://ipcheck.proofpoint.com/";
+
+export async function auditBlocklists(ctx: AuditContext): Promise<SectionResult<BlocklistReport>> {
+  const report = await checkBlocklists(ctx.resolver, { ips: ctx.ips, domains: [ctx.domain] }, ctx.lists);
+  const findings = report.results.flatMap(resultFinding);
+  const unavailable = report.probes.filter((probe) => !probe.ok);
+  for (const probe of unavailable) {
+    findings.push(raise("BLOCKLIST_UNAVAILABLE", `${probe.name} (${probe.zone}): ${probe.detail}`));
+  }
+  const retired = new Set(report.results.filter((r) => r.verdict.status === "retired").map((r) => r.name));
+  for (const name of retired) {
+    const why = report.results.find((r) => r.name === name && r.verdict.status === "retired")!.verdict;
+    findings.push(raise("BLOCKLIST_RETIRED", `${name}: ${why.status === "retired" ? why.why : ""}`));
+  }
+  findings.push(
+    raise(
+      "PROOFPOINT_NO_DNS_LIST",
+      ctx.ips.length > 0
+        ? `check ${ctx.ips.join(", ")} at ${PROOFPOINT_IP_CHECK}`
+        : `Apple (iCloud) filtering uses Proofpoint: ${PROOFPOINT_IP_CHECK}`,
+    ),
+  );
+  return { section: report, findings };
+}
+
+function resultFinding(result: ListResult): AuditFinding[] {
+  const { verdict } = result;
+  const who = `${result.target} on ${result.name} (${result.zone})`;
+  switch (verdict.status) {
+    case "listed": {
+      const severity = worst(verdict.meanings.map((m) => m.severity));
+      const meanings = verdict.meanings.map((m) => m.meaning).join("; ");
+      const text = verdict.text ? ` — list says: ${verdict.text}` : "";
+      const fix = result.delist ? `Fix the cause, then request removal at ${result.delist}` : undefined;
+      if (result.scale === "reputation") {
+        return [
+          raise("BLOCKLIST_POOR_REPUTATION", `${who}: ${verdict.answers.join(", ")} = ${meanings}`, {
+            severity,
+            fix,
+          }),
+        ];
+      }
+      const id = result.kind === "ip" ? "BLOCKLIST_IP_LISTED" : "BLOCKLIST_DOMAIN_LISTED";
+      return [raise(id, `${who}: ${verdict.answers.join(", ")} = ${meanings}${text}`, { severity, fix })];
+    }
+    case "unknown":
+      return [raise("BLOCKLIST_LOOKUP_REFUSED", `${who}: ${verdict.why}`, { fix: verdict.fix })];
+    default:
+      return [];
+  }
+}
+
+function worst(severities: Severity[]): Severity {
+  return SEVERITIES.find((s) => severities.includes(s)) ?? "high";
+}

@@ -1,0 +1,81 @@
+import ipaddr from "ipaddr.js";
+import { EXIT, UsageError } from "../cli/exit.ts";
+import {
+  createResolver,
+  isValidDnsName,
+  normalizeName,
+  parseResolverSpec,
+  ResolverSpecError,
+} from "../dns/index.ts";
+import { runAudit } from "./audit.ts";
+import { BlocklistDataError, loadBlocklists, withDqsKey } from "./blocklist-data.ts";
+import { fetchMtaStsPolicy } from "./policy-fetch.ts";
+import { renderAudit } from "./render.ts";
+import { atOrAbove, SEVERITIES, type Severity } from "./severity.ts";
+
+export interface AuditOptions {
+  domain: string;
+  ip?: string[];
+  dkimSelector?: string[];
+  mailFrom?: string;
+  helo?: string;
+  json?: boolean;
+  resolver: string;
+  lists?: string;
+  dqsKey?: string;
+  failOn?: string;
+  online?: boolean;
+  timeout: string;
+}
+
+/** `deliverlens audit`: validate options, run every check, print, and map findings to the exit code. */
+export async function runAuditCommand(options: AuditOptions): Promise<number> {
+  const domain = normalizeName(options.domain);
+  if (!isValidDnsName(domain) || !domain.includes("."))
+    throw new UsageError(`--domain: "${options.domain}" is not a domain name`);
+  const ips = (options.ip ?? []).map((ip) => ip.trim());
+  const badIp = ips.find((ip) => !ipaddr.isValid(ip));
+  if (badIp !== undefined) throw new UsageError(`--ip: "${badIp}" is not an IP address`);
+  if (Boolean(options.mailFrom) !== Boolean(options.helo))
+    throw new UsageError("--mail-from and --helo go together");
+  if (options.mailFrom && ips.length === 0)
+    throw new UsageError("--mail-from needs --ip: the SPF result is for a connecting IP");
+  const failOn = options.failOn?.toLowerCase();
+  if (failOn !== undefined && !SEVERITIES.includes(failOn as Severity)) {
+    throw new UsageError(`--fail-on must be one of ${SEVERITIES.join(", ")}`);
+  }
+  const timeoutMs = Number(options.timeout);
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 10 || timeoutMs > 60000)
+    throw new UsageError("--timeout must be 10-60000 ms");
+  let spec: ReturnType<typeof parseResolverSpec>;
+  try {
+    spec = parseResolverSpec(options.resolver);
+  } catch (error) {
+    if (error instanceof ResolverSpecError) throw new UsageError(error.message);
+    throw error;
+  }
+  let lists: Awaited<ReturnType<typeof loadBlocklists>>;
+  try {
+    lists = withDqsKey(await loadBlocklists(options.lists), options.dqsKey);
+  } catch (error) {
+    if (error instanceof BlocklistDataError) {
+      process.stderr.write(`deliverlens audit: ${error.message}\n`);
+      return EXIT.failed;
+    }
+    throw error;
+  }
+  const report = await runAudit({
+    resolver: createResolver(spec, { timeoutMs }),
+    domain,
+    ips,
+    selectors: options.dkimSelector ?? [],
+    mailFrom: options.mailFrom ?? null,
+    helo: options.helo ? normalizeName(options.helo) : null,
+    lists,
+    fetchPolicy: options.online ? fetchMtaStsPolicy : null,
+  });
+  process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : renderAudit(report));
+  if (failOn && report.findings.some((f) => atOrAbove(f.severity, failOn as Severity)))
+    return EXIT.findingsAtThreshold;
+  return EXIT.ok;
+}
