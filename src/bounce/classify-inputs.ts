@@ -94,7 +94,7 @@ function fromBuffer(name: string, whole: Buffer): OpenedInput {
 }
 
 /** Peek at a stream's first bytes (decompressing first when it is gzip/zstd) without losing them. */
-async function fromStream(name: string, source: Readable): Promise<OpenedInput> {
+export async function fromStream(name: string, source: Readable): Promise<OpenedInput> {
   let peeked = await peek(source);
   if (isCompressed(peeked.head)) {
     const decompress = peeked.head[0] === 0x1f ? createGunzip() : createZstdDecompress();

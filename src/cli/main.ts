@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 import { Command, CommanderError } from "commander";
 import { registerAll } from "./commands/index.ts";
 import { EXIT, UsageError } from "./exit.ts";

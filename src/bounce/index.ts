@@ -1,0 +1,14 @@
+/** The bounce capability's public API: one typed function per input kind, plus streaming iterators. */
+export { type Classification, classifyReply, type ReplyInput } from "./classify.ts";
+export type { ClassifyItem, ClassifyOptions } from "./classify-source.ts";
+export { chooseFormat, isProblem } from "./classify-source.ts";
+export { classifyEmail, classifyFile, classifyStream, classifyText } from "./library.ts";
+export { detectProvider, providerFromDomain, providerFromHost, recipientDomain } from "./provider.ts";
+export type { BounceRecord, RuleRef, SourceRef } from "./record.ts";
+export { jsonRecord, RECORD_SCHEMA_VERSION } from "./render-output.ts";
+export { renderRecord } from "./render-text.ts";
+export { extractProviderCode, PROVIDER_CODE_PATTERNS } from "./rules/provider-codes.ts";
+export type { ProviderRule } from "./rules/provider-rule.ts";
+export { PROVIDER_RULES } from "./rules/provider-rules.ts";
+export { type ParsedReply, parseReply } from "./smtp-reply.ts";
+export { CATEGORIES, type Category, PROVIDERS, type Provider, REASONS, type Reason } from "./vocabulary.ts";

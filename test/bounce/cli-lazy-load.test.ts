@@ -1,0 +1,50 @@
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import { fileURLToPath } from "node:url";
+
+const cli = fileURLToPath(new URL("../../bin/deliverlens.js", import.meta.url));
+const email = fileURLToPath(new URL("../fixtures/sisimai/eml/rhost-apple-02.eml", import.meta.url));
+const work = mkdtempSync(join(tmpdir(), "deliverlens-lazy-"));
+after(() => rmSync(work, { recursive: true, force: true }));
+
+/** A preload that records every module URL the process resolves and prints them to stderr at exit. */
+const RECORDER = `data:text/javascript,${encodeURIComponent(
+  'import { registerHooks } from "node:module";' +
+    "const seen = [];" +
+    "registerHooks({ resolve(specifier, context, next) { const result = next(specifier, context); seen.push(result.url); return result; } });" +
+    'process.on("exit", () => process.stderr.write("\\nLOADED " + JSON.stringify(seen) + "\\n"));',
+)}`;
+
+const HEAVY = [/@duckdb/, /\/mailauth\//, /postal-mime/, /playwright/];
+
+function loadedBy(args: string[]): string[] {
+  const run = spawnSync(process.execPath, ["--import", RECORDER, cli, ...args], { encoding: "utf8" });
+  assert.equal(run.status, 0, run.stderr);
+  const line = run.stderr.split("\n").find((l) => l.startsWith("LOADED "));
+  assert.ok(line, "the recorder did not report");
+  return JSON.parse(line.slice("LOADED ".length));
+}
+
+test("classify loads neither DuckDB nor mailauth (nor other heavy modules), whatever the input", () => {
+  const log = join(work, "maillog");
+  writeFileSync(
+    log,
+    "Nov 28 04:00:00 mx postfix/smtp[123]: 4F1A2B3C4D: to=<a@icloud.com>, relay=mx01.mail.icloud.com[17.57.155.25]:25, delay=1, delays=0/0/0/1, dsn=5.7.1, status=bounced (host mx01.mail.icloud.com[17.57.155.25] said: 550 5.7.1 [CS01] Message rejected due to local policy (in reply to end of DATA command))\n",
+  );
+  for (const args of [
+    ["classify", "--text", "550 5.7.1 [CS01] Message rejected due to local policy", "--json"],
+    ["classify", email, "--json"],
+    ["classify", log, "--json"],
+  ]) {
+    const urls = loadedBy(args);
+    assert.ok(urls.some((url) => url.includes("/bounce/classify.ts")), "the recorder saw the classifier load");
+    for (const heavy of HEAVY) {
+      const hit = urls.find((url) => heavy.test(url));
+      assert.equal(hit, undefined, `${args.join(" ")} loaded ${hit}`);
+    }
+  }
+});
