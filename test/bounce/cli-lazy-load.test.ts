@@ -41,7 +41,10 @@ test("classify loads neither DuckDB nor mailauth (nor other heavy modules), what
     ["classify", log, "--json"],
   ]) {
     const urls = loadedBy(args);
-    assert.ok(urls.some((url) => url.includes("/bounce/classify.ts")), "the recorder saw the classifier load");
+    assert.ok(
+      urls.some((url) => url.includes("/bounce/classify.ts")),
+      "the recorder saw the classifier load",
+    );
     for (const heavy of HEAVY) {
       const hit = urls.find((url) => heavy.test(url));
       assert.equal(hit, undefined, `${args.join(" ")} loaded ${hit}`);
