@@ -34,11 +34,15 @@ for (const [expected, byGot] of [...result.confusion].sort((a, b) => a[0].locale
 if (!quiet) {
   console.log(`\ndisagreements (${result.disagreements.length})`);
   for (const d of result.disagreements) {
-    console.log(`  ${d.file}#${d.position} expected ${d.expected}, got ${d.got}: ${JSON.stringify(d.diagnostic)}`);
+    console.log(
+      `  ${d.file}#${d.position} expected ${d.expected}, got ${d.got}: ${JSON.stringify(d.diagnostic)}`,
+    );
   }
   console.log(`\nstatus mismatches (${result.status.mismatches.length})`);
   for (const line of result.status.mismatches) console.log(`  ${line}`);
   console.log(`\nsuppressRecipient mismatches (${result.suppress.mismatches.length})`);
   for (const line of result.suppress.mismatches) console.log(`  ${line}`);
 }
-console.log(`\n${agreement >= TARGET ? "PASS" : "FAIL"}: reason agreement ${agreement.toFixed(2)} % (target ≥ ${TARGET} %)`);
+console.log(
+  `\n${agreement >= TARGET ? "PASS" : "FAIL"}: reason agreement ${agreement.toFixed(2)} % (target ≥ ${TARGET} %)`,
+);

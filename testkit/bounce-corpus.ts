@@ -112,7 +112,10 @@ export function measureCorpus(): CorpusResult {
       if (row.status && !isPlaceholder(row.status)) {
         result.status.checked++;
         if (record.status === row.status) result.status.agreed++;
-        else result.status.mismatches.push(`${file}#${row.recipient}: expected ${row.status}, got ${record.status}`);
+        else
+          result.status.mismatches.push(
+            `${file}#${row.recipient}: expected ${row.status}, got ${record.status}`,
+          );
       }
       if (record.rule.id !== "stub") {
         result.suppress.checked++;

@@ -93,8 +93,10 @@ const READERS: Record<string, (body: Json) => RecipientReport[]> = {
 
 export const amazonSesJson: Dialect = {
   id: "amazon-ses-json",
-  source: "Amazon SES Developer Guide, 'Contents of notifications for Amazon SES' (notificationType, bounce, complaint, delivery)",
-  detect: (mail) => mail.reportText.includes('"notificationType"') || mail.reportText.includes('\\"notificationType\\"'),
+  source:
+    "Amazon SES Developer Guide, 'Contents of notifications for Amazon SES' (notificationType, bounce, complaint, delivery)",
+  detect: (mail) =>
+    mail.reportText.includes('"notificationType"') || mail.reportText.includes('\\"notificationType\\"'),
   parse(mail) {
     const body = notificationOf(mail.reportText);
     const kind = asString(body?.notificationType) ?? asString(body?.eventType) ?? "";

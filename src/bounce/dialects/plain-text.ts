@@ -40,7 +40,9 @@ export const plainText: Dialect = {
     if (text.entries.length > 0) {
       const entries = withoutAddressee(text.entries, senderAddresses(mail));
       // A recipient line with nothing after it: the error was written before it (e.g. "Error: … RCPT TO: a@b").
-      return entries.map((entry): RecipientReport => ({ ...entry, diagnostic: entry.diagnostic || text.preamble, time }));
+      return entries.map(
+        (entry): RecipientReport => ({ ...entry, diagnostic: entry.diagnostic || text.preamble, time }),
+      );
     }
     const failed = addressesIn(headerValue(mail.headers, "x-failed-recipients"));
     const original = mail.originalHeaders ? addressesIn(headerValue(mail.originalHeaders, "to")) : [];

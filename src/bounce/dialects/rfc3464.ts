@@ -18,7 +18,8 @@ export const rfc3464: Dialect = {
       const address = entry.recipient?.toLowerCase();
       const same = text.entries.find((candidate) => candidate.recipient.toLowerCase() === address);
       const context = (same ?? text.entries[index])?.diagnostic ?? "";
-      const diagnostic = entry.diagnostic || context;
+      // No per-recipient text at all: the human-readable part is the only explanation there is.
+      const diagnostic = entry.diagnostic || context || text.preamble;
       const delivered = entry.action !== null && DELIVERED_ACTIONS.has(entry.action);
       return {
         recipient: entry.recipient,

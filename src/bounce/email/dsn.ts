@@ -21,9 +21,13 @@ export interface DeliveryStatus {
 const RECIPIENT_FIELDS = ["final-recipient", "original-recipient", "x-actual-recipient"];
 const MAX_GROUPS = 1000;
 
-/** "rfc822; user@example.org" → "user@example.org" (the address-type / mta-type prefix is dropped). */
+/**
+ * "rfc822; user@example.org" → "user@example.org" (the address-type / mta-type prefix is dropped).
+ * "X-Unix; 255" stays whole: the type is what says a local program failed.
+ */
 export function stripType(value: string | null): string | null {
   if (value === null) return null;
+  if (/^x-unix\s*;/i.test(value)) return value.trim();
   const semicolon = value.indexOf(";");
   const rest = (semicolon >= 0 && semicolon < 20 ? value.slice(semicolon + 1) : value).trim();
   return rest === "" ? null : rest;
@@ -83,7 +87,8 @@ export function parseDeliveryStatus(text: string, start = 0, end = text.length):
     const group = parseHeaderBlock(text, pos, end);
     if (group.fields.length === 0) break;
     if (group.fields.some((field) => RECIPIENT_FIELDS.includes(field.name))) {
-      for (const fields of splitRecipients(group.fields)) result.recipients.push(recipientOf({ ...group, fields }));
+      for (const fields of splitRecipients(group.fields))
+        result.recipients.push(recipientOf({ ...group, fields }));
     } else {
       result.reportingMta ??= stripType(headerValue(group, "reporting-mta"));
       result.arrivalDate ??= headerValue(group, "arrival-date");

@@ -47,7 +47,9 @@ function isUnindentedParameter(text: string, pos: number, lineEnd: number, parts
   const last = parts[parts.length - 1];
   if (!last?.endsWith(";")) return false;
   const equals = text.indexOf("=", pos);
-  return equals > pos && equals < lineEnd && equals - pos < 40 && /^[A-Za-z-]+$/.test(text.slice(pos, equals));
+  return (
+    equals > pos && equals < lineEnd && equals - pos < 40 && /^[A-Za-z-]+$/.test(text.slice(pos, equals))
+  );
 }
 
 /**
@@ -127,7 +129,9 @@ export function decodeWords(value: string): string {
           : Buffer.from(
               data
                 .replace(/_/g, " ")
-                .replace(/=([0-9a-fA-F]{2})/g, (_m, hex: string) => String.fromCharCode(Number.parseInt(hex, 16))),
+                .replace(/=([0-9a-fA-F]{2})/g, (_m, hex: string) =>
+                  String.fromCharCode(Number.parseInt(hex, 16)),
+                ),
               "latin1",
             );
       return decodeCharset(bytes, charset) ?? whole;
@@ -137,7 +141,8 @@ export function decodeWords(value: string): string {
 /** Bytes → text in the given charset; null when the charset is unknown to this runtime. */
 export function decodeCharset(bytes: Buffer, charset: string): string | null {
   const name = charset.trim().toLowerCase().replace(/^"|"$/g, "");
-  if (name === "" || name === "us-ascii" || name === "utf-8" || name === "utf8") return bytes.toString("utf8");
+  if (name === "" || name === "us-ascii" || name === "utf-8" || name === "utf8")
+    return bytes.toString("utf8");
   if (name === "iso-8859-1" || name === "latin1") return bytes.toString("latin1");
   try {
     return new TextDecoder(name).decode(bytes);

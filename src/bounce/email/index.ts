@@ -10,7 +10,7 @@ export { splitMbox } from "./mbox.ts";
 /** A diagnostic never needs more than this; hostile input stays bounded in every record. */
 const MAX_DIAGNOSTIC = 4000;
 const STATUS_IN_TEXT = /\b([245])\.(\d{1,3})\.(\d{1,3})\b/;
-const REPLY_CODE_IN_TEXT = /(?:^|[\s:;(\[])([245][0-5]\d)(?=[\s\-.,)\]]|$)/;
+const REPLY_CODE_IN_TEXT = /(?:^|[\s:;([])([245][0-5]\d)(?=[\s\-.,)\]]|$)/;
 
 /** The reason containers imply (ARF, auto-reply, delivered DSN) win; otherwise the status that is most specific. */
 function statusOf(report: RecipientReport, diagnostic: string): string | null {
@@ -74,6 +74,9 @@ export function recordsFromEmail(
     return { records: [], problems: [{ source: where, message: "not a bounce report: no recipient found" }] };
   } catch (error) {
     // Only a bug gets here; the message is skipped, never the run.
-    return { records: [], problems: [{ source: where, message: `could not read message: ${String(error)}` }] };
+    return {
+      records: [],
+      problems: [{ source: where, message: `could not read message: ${String(error)}` }],
+    };
   }
 }

@@ -130,6 +130,5 @@ export function decodeQuotedPrintable(raw: string): string {
 }
 
 function isAscii(text: string): boolean {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: byte range test
   return !/[\u0080-\u00ff]/.test(text);
 }

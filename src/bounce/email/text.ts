@@ -61,7 +61,8 @@ export function readReportText(text: string): ReportText {
     if ((match || leading) && entries.length < MAX_ENTRIES) {
       const recipient = (match ?? leading)![1];
       const rest = match ? (match[3] ?? match[4] ?? "").trim() : line.trim();
-      const keep = match?.[2] === "..." ? line.trim() : rest;
+      // Keep the whole line when it carries context: "554 <a@b>... reason", ">>> RCPT To:<a@b>" (the command).
+      const keep = match?.[2] === "..." || /^\s*>>>/.test(line) ? line.trim() : rest;
       if (current && current.recipient.toLowerCase() === recipient.toLowerCase()) {
         if (keep && current.lines.length < MAX_LINES_PER_ENTRY) current.lines.push(keep);
         continue;

@@ -23,14 +23,14 @@ export const REASON_RULES: readonly ReasonRule[] = [
     reason: "failedstarttls",
     pattern:
       /starttls|tls (?:is )?required|must issue a starttls|requires? (?:a )?(?:secure|encrypted) connection|tls negotiation failed|ssl routines|no common (?:tls )?(?:cipher|protocol)/,
-    source: SISIMAI("FailedSTARTTLS") + "; RFC 3207 §4 (530 5.7.0 Must issue a STARTTLS command first)",
+    source: `${SISIMAI("FailedSTARTTLS")}; RFC 3207 §4 (530 5.7.0 Must issue a STARTTLS command first)`,
     example: "530 5.7.0 Must issue a STARTTLS command first",
   },
   {
     id: "dmarc-spf-dkim-failure",
     reason: "authfailure",
     pattern:
-      /\bdmarc\b|\bspf\b.{0,40}(?:fail|check|record|softfail|validation|permerror|not (?:pass|designate|allow))|(?:fail|failed|not pass(?:ed)?|did not pass)\W{0,3}(?:spf|dkim)|\bdkim\b.{0,40}(?:fail|invalid|missing|required|signature)|sender policy framework|5\.7\.(?:2[0-3]|26)\b|authentication (?:check|checks) failed|unauthenticated (?:email|mail|message)|is not (?:allowed|authorized|permitted) to send (?:mail )?(?:on behalf of|from)|not designated as a permitted sender|spf record|does not designate/,
+      /\bdmarc\b|\bspf\b.{0,40}(?:fail|check|record|softfail|validation|permerror|not (?:pass|designate|allow))|(?:fail|failed|not pass(?:ed)?|did not pass)\W{0,3}(?:spf|dkim)|\bdkim\b.{0,40}(?:fail|invalid|missing|required|signature)|sender policy framework|5\.7\.(?:2[0-3]|26)\b|does not have authentication information|authentication (?:check|checks) failed|unauthenticated (?:email|mail|message)|is not (?:allowed|authorized|permitted) to send (?:mail )?(?:on behalf of|from)|not designated as a permitted sender|spf record|does not designate/,
     source: `${SISIMAI("AuthFailure")}; RFC 7372 (5.7.20–5.7.26); RFC 7208; RFC 7489`,
     example: "550 5.7.26 This message does not have authentication information or fails to pass DMARC checks",
   },
@@ -53,7 +53,8 @@ export const REASON_RULES: readonly ReasonRule[] = [
   {
     id: "server-storage-full",
     reason: "systemfull",
-    pattern: /insufficient (?:disk space|system storage)|mail system full|no space left on device|spool (?:is )?full/,
+    pattern:
+      /insufficient (?:disk space|system storage)|mail system full|no space left on device|spool (?:is )?full/,
     source: `${SISIMAI("SystemFull")}; RFC 3463 X.3.1, X.4.5`,
     example: "452 4.4.5 Insufficient disk space; try again later",
   },
@@ -92,7 +93,8 @@ export const REASON_RULES: readonly ReasonRule[] = [
   {
     id: "mailbox-moved",
     reason: "hasmoved",
-    pattern: / has been replaced by |mailbox (?:has )?moved|(?:address|user|recipient) (?:has )?moved|no forwarding address|5\.1\.6\b/,
+    pattern:
+      / has been replaced by |mailbox (?:has )?moved|(?:address|user|recipient) (?:has )?moved|no forwarding address|5\.1\.6\b/,
     source: `${SISIMAI("HasMoved")}; RFC 3463 X.1.6`,
     example: "550 5.1.6 <user@example.org> has been replaced by <new@example.org>",
   },
@@ -123,14 +125,32 @@ export const REASON_RULES: readonly ReasonRule[] = [
   {
     id: "domain-receives-no-mail",
     reason: "notaccept",
-    pattern: /doesn't receive email|does not receive email|null mx|nullmx|no mx found|couldn't find a mail exchanger|host\/domain does not accept mail/,
+    pattern:
+      /doesn't receive email|does not receive email|null mx|nullmx|no mx found|couldn't find a mail exchanger|host\/domain does not accept mail/,
     source: `${SISIMAI("NotAccept")}; RFC 7505 (null MX)`,
-    example: "DNS Error: DNS type 'mx' lookup of example.org responded with code NOERROR The domain example.org doesn't receive email",
+    example:
+      "DNS Error: DNS type 'mx' lookup of example.org responded with code NOERROR The domain example.org doesn't receive email",
+  },
+  {
+    id: "domain-not-found",
+    reason: "hostunknown",
+    pattern: /host or domain name not found|domain (?:name )?not found|no such domain/,
+    source: `${SISIMAI("HostUnknown")}; Postfix "Host or domain name not found" (NXDOMAIN, permanent)`,
+    example: "Host or domain name not found. Name service error for name=example.org type=A: Host not found",
+  },
+  {
+    id: "client-blocked-specific",
+    reason: "blocked",
+    pattern:
+      /client host (?:\[[^\]]*\] )?blocked|invalid ip for sending mail of domain|smtp server of your isp|ip source bloquee/,
+    source: SISIMAI("Blocked"),
+    example: "554 INVALID IP FOR SENDING MAIL OF DOMAIN example.org",
   },
   {
     id: "dns-lookup-error",
     reason: "networkerror",
-    pattern: /dns error|name service error|host not found, try again|temporary (?:dns|lookup) failure|dns lookup failure/,
+    pattern:
+      /dns error|name service error|host not found, try again|temporary (?:dns|lookup) failure|dns lookup failure/,
     source: `${SISIMAI("NetworkError")}; Postfix "Name service error" (temporary DNS failure)`,
     example: "Name service error for domain example.org: Host not found, try again",
   },
@@ -138,9 +158,10 @@ export const REASON_RULES: readonly ReasonRule[] = [
     id: "recipient-unknown",
     reason: "userunknown",
     pattern:
-      /user (?:unknown|not (?:found|known|exist)|does not exist|doesn't exist|missing home directory)|unknown (?:user|recipient|mailbox|local[- ]?part|e-?mail address|address)|no such (?:user|mailbox|recipient|person|address|account)|(?:recipient|address|mailbox|account|user|e-?mail address|destination)(?: address)? (?:\S+ )?(?:does not|doesn't|did not) exist|(?:mailbox|recipient|address|user|account) (?:\S+ )?(?:not found|unavailable|is unavailable|is not valid|invalid)|invalid (?:recipient|mailbox|address|user)|(?:not a|is not a) (?:valid|known) (?:recipient|user|mailbox)|bad (?:destination )?(?:recipient|address|mailbox)|recipient (?:unknown|not (?:ok|found|exist|local)|rejected|is not local)|non[- ]?existent (?:user|recipient|mailbox)|no mailbox|no account by that name|not (?:a )?local (?:address|recipient)|no (?:valid )?recipients|unrouteable address|address (?:unknown|not present|invalid)|requested action not taken: mailbox unavailable|resolver\.adr\.recipnotfound|recipient ?not ?found|there is no one at this address|email address (?:could not be found|is wrong or no longer valid)|badrcptto|validrcptto|rcpt .{0,60}does not exist|this user doesn't have an? \S+ account|invalid final delivery userid|utilisateur inconnu|destinataire invalide|5\.1\.1\b/,
+      /user (?:unknown|not (?:found|known|exist)|does not exist|doesn't exist|missing home directory)|unknown (?:user|recipient|mailbox|local[- ]?part|e-?mail address|address)|no such (?:user|mailbox|recipient|person|address|account)|(?:recipient|address|mailbox|account|user|e-?mail address|destination)(?: address)? (?:\S+ )?(?:does not|doesn't|did not) exist|(?:mailbox|recipient|address|user|account) (?:\S+ )?(?:not found|unavailable|is unavailable|is not valid|invalid)|invalid (?:recipient|mailbox|address|user)|(?:not a|is not a) (?:valid|known) (?:recipient|user|mailbox)|bad (?:destination )?(?:recipient|address|mailbox)|recipient (?:unknown|not (?:ok|found|exist|local)|rejected|is not local)|non[- ]?existent (?:user|recipient|mailbox)|no mailbox|no account by that name|not (?:a )?local (?:address|recipient)|no (?:valid )?recipients|unrouteable address|address (?:unknown|not present|invalid)|requested action not taken: mailbox unavailable|resolver\.adr\.recipnotfound|recipient ?not ?found|there is no one at this address|email address (?:could not be found|is wrong or no longer valid)|badrcptto|validrcptto|rcpt .{0,60}does not exist|this user doesn't have an? \S+ account|invalid final delivery userid|recipient address rejected\.?(?:$| \(in reply)|not listed in (?:the )?(?:public name & address book|domino directory)|address (?:couldn't|could not) be found|utilisateur inconnu|destinataire invalide|5\.1\.1\b/,
     source: `${SISIMAI("UserUnknown")}; RFC 3463 X.1.1`,
-    example: "550 5.1.1 <user@example.org>: Recipient address rejected: User unknown in local recipient table",
+    example:
+      "550 5.1.1 <user@example.org>: Recipient address rejected: User unknown in local recipient table",
   },
   {
     id: "recipient-domain-unknown",
@@ -161,7 +182,8 @@ export const REASON_RULES: readonly ReasonRule[] = [
   {
     id: "receiver-policy-specific",
     reason: "policyviolation",
-    pattern: /content presents a potential|illegal attachment|members-only list|closed mailing list|not subscribed to this group|captcha|rejected for policy reasons|not accepted for policy reasons|local policy violation|organizational settings|organization policy/,
+    pattern:
+      /content presents a potential|illegal attachment|members-only list|closed mailing list|not subscribed to this group|captcha|rejected for policy reasons|not accepted for policy reasons|local policy violation|organizational settings|organization policy/,
     source: SISIMAI("PolicyViolation"),
     example: "552 5.7.0 This message was blocked because its content presents a potential security issue",
   },
@@ -169,7 +191,7 @@ export const REASON_RULES: readonly ReasonRule[] = [
     id: "spam-content",
     reason: "spamdetected",
     pattern:
-      /\bspam\b|unsolicited|bulk (?:e-?mail|mail|advertising)|junk mail|spamassassin|content (?:filter|rejected|denied)|message (?:content )?(?:filtered|rejected as spam)|looks like spam|probable spam|high probability of|rejecting (?:banned|mail) content|blacklisted url|considered (?:as )?(?:spam|unsolicited)|classified as (?:spam|junk)|message (?:was )?(?:identified|detected|determined) as (?:spam|junk)|mail content denied|blocked by (?:policy: no spam|spamassassin)|uribl|surbl/,
+      /\bspam\b|unsolicited|bulk (?:e-?mail|mail|advertising)|junk mail|spamassassin|content (?:filter|rejected|denied)|message (?:content )?(?:filtered|rejected as spam)|looks like spam|probable spam|high probability of|rejecting (?:banned|mail) content|blacklisted url|considered (?:as )?(?:spam|unsolicited)|classified as (?:spam|junk)|message (?:was )?(?:identified|detected|determined) as (?:spam|junk)|mail content denied|blocked by (?:policy: no spam|spamassassin)|uribl|surbl|mail rejete\. mail rejected\. \w*506/,
     source: SISIMAI("SpamDetected"),
     example: "550 5.7.1 Message rejected as spam by content filter",
   },
@@ -223,7 +245,8 @@ export const REASON_RULES: readonly ReasonRule[] = [
   {
     id: "server-full",
     reason: "systemfull",
-    pattern: /mail system full|insufficient disk space|system (?:is )?full|spool (?:is )?full|disk full|no space left on device|insufficient system storage/,
+    pattern:
+      /mail system full|insufficient disk space|system (?:is )?full|spool (?:is )?full|disk full|no space left on device|insufficient system storage/,
     source: `${SISIMAI("SystemFull")}; RFC 3463 X.3.1`,
     example: "452 4.3.1 Insufficient system storage",
   },
@@ -262,7 +285,8 @@ export const REASON_RULES: readonly ReasonRule[] = [
   {
     id: "smtp-syntax",
     reason: "syntaxerror",
-    pattern: /syntax error|command (?:not )?(?:recognized|unrecognized)|unrecognized command|bad sequence of commands|line too long|(?:command|parameter) (?:parameter )?not implemented/,
+    pattern:
+      /syntax error|incorrectly constructed|malformed address|command (?:not )?(?:recognized|unrecognized)|unrecognized command|bad sequence of commands|line too long|(?:command|parameter) (?:parameter )?not implemented/,
     source: `${SISIMAI("SyntaxError")}; RFC 5321 §4.2.2 (500/501/503)`,
     example: "501 5.5.4 Syntax error in parameters or arguments",
   },
