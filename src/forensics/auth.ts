@@ -77,7 +77,7 @@ export function envelopeOf(message: Message, hops: Hop[], options: EnvelopeOptio
   if (options.ip) {
     return {
       ip: options.ip,
-      mailFrom: options.mailFrom ?? returnPath(message),
+      mailFrom: options.mailFrom ?? defaultMailFrom(message),
       helo: options.helo ?? null,
       source: "options",
     };
@@ -86,13 +86,13 @@ export function envelopeOf(message: Message, hops: Hop[], options: EnvelopeOptio
   if (!hop)
     return {
       ip: null,
-      mailFrom: options.mailFrom ?? returnPath(message),
+      mailFrom: options.mailFrom ?? defaultMailFrom(message),
       helo: options.helo ?? null,
       source: "none",
     };
   return {
     ip: hop.ip,
-    mailFrom: options.mailFrom ?? returnPath(message),
+    mailFrom: options.mailFrom ?? defaultMailFrom(message),
     helo: options.helo ?? hop.from,
     source: "received",
   };
@@ -243,6 +243,11 @@ export function authFindings(section: AuthSection, message: Message): Finding[] 
       finding("ARC_FAIL", `arc=fail i=${section.arc.instance ?? "?"} ${section.arc.comment ?? ""}`.trim()),
     );
   return findings;
+}
+
+/** MAIL FROM when not given: Return-Path (a received copy), else the From address (a sent copy's best guess). */
+function defaultMailFrom(message: Message): string | null {
+  return returnPath(message) ?? message.fromAddress;
 }
 
 function returnPath(message: Message): string | null {

@@ -10,7 +10,7 @@ export function registerInspect(program: Command): void {
     .option("--json", "print one JSON object (one report, or { reports: [...] } for several files)")
     .option("--resolver <spec>", "DNS resolver: system or udp://HOST:PORT", "system")
     .option("--ip <ip>", "client IP for SPF (default: from the receiver's Received header)")
-    .option("--mail-from <address>", "MAIL FROM for SPF (default: Return-Path)")
+    .option("--mail-from <address>", "MAIL FROM for SPF (default: Return-Path, else the From address)")
     .option("--helo <name>", "HELO/EHLO name for SPF")
     .option("--offline", "ask no DNS question; list the checks skipped")
     .action(async (files: string[], options) => {

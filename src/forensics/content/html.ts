@@ -120,7 +120,11 @@ export function scanHtml(source: string): HtmlScan {
   let last = 0;
 
   const addText = (chunk: string) => {
-    if (rawUntil !== null || chunk.trim() === "") return;
+    if (rawUntil !== null || chunk === "") return;
+    if (chunk.trim() === "") {
+      text.push(" ");
+      return;
+    }
     const decoded = decodeEntities(chunk);
     (hiders.length > 0 ? hidden : text).push(decoded);
     anchor?.text.push(decoded);

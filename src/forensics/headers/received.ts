@@ -61,7 +61,19 @@ export function hopFindings(hops: Hop[]): Finding[] {
   return findings;
 }
 
-/** A globally routable unicast address (not loopback, private, link-local, documentation…). */
+/** Ranges that never identify a sending server on the internet. Documentation ranges stay (tests use them). */
+const LOCAL_RANGES = new Set([
+  "loopback",
+  "private",
+  "linkLocal",
+  "unspecified",
+  "uniqueLocal",
+  "carrierGradeNat",
+  "broadcast",
+  "multicast",
+]);
+
+/** An address another organization's server could connect from (not loopback, private, link-local…). */
 export function isPublicIp(ip: string): boolean {
-  return ipaddr.isValid(ip) && ipaddr.process(ip).range() === "unicast";
+  return ipaddr.isValid(ip) && !LOCAL_RANGES.has(ipaddr.process(ip).range());
 }

@@ -1,0 +1,238 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { loadBlocklists } from "../../src/audit/blocklist-data.ts";
+import { createResolver, toMailauthResolver, type ZoneData } from "../../src/dns/index.ts";
+import { type InspectOptions, inspectMessage } from "../../src/forensics/inspect.ts";
+import { startDnsServer, type TestDnsServer } from "../../testkit/dns-server.ts";
+import { dnsblZones } from "../../testkit/dns-zones-blocklists.ts";
+import { buildMail, dkimKey, signMail } from "../../testkit/forensics-mail.ts";
+
+/**
+ * inspect against a real DNS server on 127.0.0.1: messages DKIM-signed here with keys published in
+ * the served zones, SPF/DMARC/PTR records, link domains on (test copies of) DBL, SURBL and URIBL.
+ */
+const SENDER_IP = "192.0.2.7";
+const OTHER_IP = "198.51.100.99";
+const key = dkimKey();
+const blocklists = await loadBlocklists();
+const UNSUB: [string, string][] = [
+  ["List-Unsubscribe", "<https://example.test/u/1>, <mailto:unsub@example.test>"],
+  ["List-Unsubscribe-Post", "List-Unsubscribe=One-Click"],
+];
+const WITH_UNSUB = [
+  "from",
+  "to",
+  "subject",
+  "date",
+  "message-id",
+  "list-unsubscribe",
+  "list-unsubscribe-post",
+];
+
+const authZones: ZoneData = {
+  "example.test": { TXT: [`v=spf1 ip4:${SENDER_IP} -all`] },
+  "_dmarc.example.test": { TXT: ["v=DMARC1; p=reject; rua=mailto:d@example.test"] },
+  "s1._domainkey.example.test": { TXT: [key.record] },
+  "7.2.0.192.in-addr.arpa": { PTR: ["mail.example.test"] },
+  "mail.example.test": { A: [SENDER_IP] },
+  "nodmarc.test": { TXT: [`v=spf1 ip4:${SENDER_IP} -all`] },
+  "s1._domainkey.nodmarc.test": { TXT: [key.record] },
+  "broken.test": { TXT: [`v=spf1 ip4:${SENDER_IP} -all`] },
+  "_dmarc.broken.test": { fault: "servfail" },
+  "s1._domainkey.broken.test": { TXT: [key.record] },
+};
+
+let server: TestDnsServer;
+const options = (extra: Partial<InspectOptions> = {}): InspectOptions => {
+  const resolver = createResolver(
+    { mode: "udp", host: server.host, port: server.port },
+    { timeoutMs: 300, retries: 0 },
+  );
+  return { dns: { resolver, mailauth: toMailauthResolver(resolver), blocklists }, ip: SENDER_IP, ...extra };
+};
+const ids = (report: { findings: { id: string }[] }) => report.findings.map((f) => f.id);
+
+before(async () => {
+  server = await startDnsServer({
+    ...authZones,
+    ...dnsblZones(blocklists, {
+      listings: [{ list: "spamhaus-dbl", target: "listed-shop.com", answer: "127.0.1.2" }],
+      refusing: [
+        { list: "uribl", answer: "127.0.0.1", targets: ["listed-shop.com", "example.test", "fine-shop.com"] },
+      ],
+      faulty: [
+        { list: "surbl", fault: "servfail", targets: ["listed-shop.com", "example.test", "fine-shop.com"] },
+      ],
+    }),
+  });
+});
+after(() => server.close());
+
+describe("authentication through the shared resolver", () => {
+  it("a signed, aligned message with signed one-click headers passes everything", async () => {
+    const raw = await signMail(buildMail({ headers: UNSUB }), "example.test", "s1", key, WITH_UNSUB);
+    const report = await inspectMessage(
+      Buffer.from(raw),
+      options({ mailFrom: "bounce@example.test", helo: "mail.example.test" }),
+    );
+    assert.equal(report.auth.verified, true);
+    assert.equal(report.auth.dkim[0].result, "pass");
+    assert.equal(report.auth.dkim[0].coversListUnsubscribe, true);
+    assert.equal(report.auth.dkim[0].keyBits, 2048);
+    assert.equal(report.auth.spf?.result, "pass");
+    assert.equal(report.auth.dmarc?.result, "pass");
+    assert.equal(report.auth.dmarc?.dkimAligned, true);
+    assert.equal(report.requirements.ptr?.status, "confirmed");
+    assert.deepEqual(
+      report.findings.filter((f) => f.area === "auth").map((f) => f.id),
+      [],
+    );
+    const row = (id: string) => report.requirements.rows.find((r) => r.id === id)?.status;
+    for (const id of [
+      "gmail-spf-and-dkim",
+      "gmail-dmarc",
+      "gmail-aligned",
+      "gmail-one-click",
+      "gmail-unsub-signed",
+      "apple-ptr",
+      "yahoo-dmarc-pass",
+    ]) {
+      assert.equal(row(id), "pass", id);
+    }
+    assert.equal(report.scores.auth.score, 100);
+  });
+
+  it("DKIM h= without List-Unsubscribe-Post fails RFC 8058 coverage", async () => {
+    const raw = await signMail(buildMail({ headers: UNSUB }), "example.test", "s1", key, [
+      "from",
+      "to",
+      "subject",
+      "date",
+      "list-unsubscribe",
+    ]);
+    const report = await inspectMessage(Buffer.from(raw), options());
+    assert.equal(report.auth.dkim[0].result, "pass");
+    assert.ok(ids(report).includes("UNSUBSCRIBE_NOT_SIGNED"));
+    assert.equal(report.requirements.rows.find((r) => r.id === "gmail-unsub-signed")?.status, "fail");
+  });
+
+  it("a body changed after signing and an unauthorized IP fail DKIM, SPF and DMARC", async () => {
+    const raw = (await signMail(buildMail({ text: "Original body." }), "example.test", "s1", key)).replace(
+      "Original",
+      "Altered",
+    );
+    const report = await inspectMessage(Buffer.from(raw), options({ ip: OTHER_IP }));
+    assert.notEqual(report.auth.dkim[0].result, "pass");
+    assert.match(report.auth.dkim[0].comment ?? "", /body hash/);
+    assert.equal(report.auth.spf?.result, "fail");
+    assert.equal(report.auth.dmarc?.result, "fail");
+    for (const id of ["DKIM_FAIL", "SPF_FAIL", "DMARC_FAIL"]) assert.ok(ids(report).includes(id), id);
+    assert.equal(report.findings[0].severity, "critical");
+    assert.equal(report.requirements.ptr?.status, "missing");
+  });
+
+  it("no DMARC record is DMARC_MISSING; SERVFAIL on _dmarc is an error, not a missing record", async () => {
+    const none = await inspectMessage(
+      Buffer.from(
+        await signMail(buildMail({ headers: [["From", "a@nodmarc.test"]] }), "nodmarc.test", "s1", key),
+      ),
+      options(),
+    );
+    assert.ok(ids(none).includes("DMARC_MISSING"));
+    assert.equal(none.requirements.rows.find((r) => r.id === "apple-dmarc")?.status, "fail");
+    const broken = await inspectMessage(
+      Buffer.from(
+        await signMail(buildMail({ headers: [["From", "a@broken.test"]] }), "broken.test", "s1", key),
+      ),
+      options(),
+    );
+    assert.ok(ids(broken).includes("DMARC_ERROR"), ids(broken).join(","));
+    assert.ok(!ids(broken).includes("DMARC_MISSING"));
+  });
+
+  it("without --ip, a sent copy skips SPF and says so", async () => {
+    const raw = await signMail(buildMail(), "example.test", "s1", key);
+    const report = await inspectMessage(Buffer.from(raw), options({ ip: undefined }));
+    assert.equal(report.auth.spf, null);
+    assert.ok(report.skipped.some((s) => /^SPF \(no client IP/.test(s)));
+    assert.equal(report.auth.dmarc?.result, "pass");
+  });
+});
+
+describe("link reputation through the shared blocklist checker", () => {
+  const html = `<p>Shop our partners.</p><a href="https://www.listed-shop.com/x">A</a> <a href="https://fine-shop.com/">B</a>`;
+
+  it("a DBL-listed link domain is listed; URIBL's 127.0.0.1 is refused; SURBL SERVFAIL is a failed lookup", async () => {
+    const report = await inspectMessage(Buffer.from(buildMail({ text: "x", html })), options());
+    assert.equal(report.links.checked, true);
+    const listed = report.links.domains.find((d) => d.domain === "listed-shop.com");
+    assert.equal(listed?.verdicts.find((v) => v.list === "Spamhaus DBL")?.status, "listed");
+    const fine = report.links.domains.find((d) => d.domain === "fine-shop.com");
+    assert.equal(fine?.verdicts.find((v) => v.list === "Spamhaus DBL")?.status, "clear");
+    assert.notEqual(fine?.verdicts.find((v) => v.list === "URIBL multi")?.status, "listed");
+    const listedFinding = report.findings.find((f) => f.id === "LINK_DOMAIN_LISTED");
+    assert.match(listedFinding?.evidence ?? "", /listed-shop\.com on Spamhaus DBL/);
+    assert.doesNotMatch(listedFinding?.evidence ?? "", /fine-shop|URIBL|SURBL/);
+    assert.match(report.findings.find((f) => f.id === "LINK_LOOKUP_REFUSED")?.evidence ?? "", /URIBL/);
+    assert.match(report.findings.find((f) => f.id === "LINK_LOOKUP_FAILED")?.evidence ?? "", /SURBL/);
+    assert.equal(report.scores.links.score, 60);
+  });
+
+  it("Spamhaus 127.255.255.254 (public resolver) is 'lookup refused', never listed", async () => {
+    server.setZones({
+      ...authZones,
+      ...dnsblZones(blocklists, {
+        refusing: [
+          {
+            list: "spamhaus-dbl",
+            answer: "127.255.255.254",
+            targets: ["listed-shop.com", "fine-shop.com", "example.test"],
+          },
+        ],
+      }),
+    });
+    try {
+      const report = await inspectMessage(Buffer.from(buildMail({ text: "x", html })), options());
+      assert.ok(!ids(report).includes("LINK_DOMAIN_LISTED"), ids(report).join(","));
+      assert.match(
+        report.findings.find((f) => f.id === "LINK_LOOKUP_REFUSED")?.evidence ?? "",
+        /Spamhaus DBL.*127\.255\.255\.254/,
+      );
+      assert.equal(report.scores.links.score, 100);
+    } finally {
+      server.setZones({ ...authZones, ...dnsblZones(blocklists) });
+    }
+  });
+
+  it("DBL timeouts leave links unknown, not listed, and inspect still finishes", async () => {
+    const targets = ["listed-shop.com", "fine-shop.com", "example.test"];
+    server.setZones({
+      ...authZones,
+      ...dnsblZones(blocklists, { faulty: [{ list: "spamhaus-dbl", fault: "timeout", targets }] }),
+    });
+    try {
+      const started = performance.now();
+      const report = await inspectMessage(Buffer.from(buildMail({ text: "x", html })), options());
+      assert.ok(performance.now() - started < 10_000);
+      assert.ok(!ids(report).includes("LINK_DOMAIN_LISTED"));
+      assert.match(
+        report.findings.find((f) => f.id === "LINK_LOOKUP_FAILED")?.evidence ?? "",
+        /Spamhaus DBL.*timeout/,
+      );
+    } finally {
+      server.setZones({ ...authZones, ...dnsblZones(blocklists) });
+    }
+  });
+
+  it("an unreachable resolver gives failed lookups and no listing", async () => {
+    const resolver = createResolver(
+      { mode: "udp", host: "127.0.0.1", port: 9 },
+      { timeoutMs: 150, retries: 0 },
+    );
+    const dns = { resolver, mailauth: toMailauthResolver(resolver), blocklists };
+    const report = await inspectMessage(Buffer.from(buildMail({ text: "x", html })), { dns });
+    assert.ok(!ids(report).includes("LINK_DOMAIN_LISTED"));
+    assert.ok(ids(report).includes("LINK_LOOKUP_FAILED"));
+    assert.notEqual(report.auth.dmarc?.result, "pass");
+  });
+});
