@@ -88,12 +88,12 @@ export const MICROSOFT_RULES: readonly ProviderRule[] = [
   {
     id: "microsoft-legacy-reputation",
     pattern: /\b(?:sc-00[1-4]|dy-00[12])\b/,
-    reason: "badreputation",
+    reason: "blocked",
     category: "reputation",
     action:
       "Outlook.com rejects on reputation (SC-001 policy, SC-002 namespace mining, SC-003 open proxy, SC-004 " +
       "complaints: join JMRP; DY-001/002 dynamic IP or compromised host): fix the cause, then ramp slowly.",
-    source: `${REF} (Outlook.com legacy codes)`,
+    source: `${REF} (Outlook.com legacy codes); Sisimai corpus lhost-ezweb-08 (SC-004 → blocked)`,
     example: "550 SC-001 (BAY004-MC5F21) Unfortunately, messages from 192.0.2.10 weren't sent.",
   },
 ];

@@ -57,6 +57,13 @@ export const PROVIDER_CODE_PATTERNS: readonly ProviderCodePattern[] = [
     example: "421 … Domain Throttled. see http://postmaster.comcast.net/smtp-error-codes.php#RL000010",
     code: "RL000010",
   },
+  {
+    id: "cox-spectrum-aup",
+    pattern: /\b(aup#[a-z0-9-]+)/,
+    source: "Cox and Spectrum error-code pages (AUP#… codes); Sisimai corpus rhost-cox-01, rhost-spectrum-01",
+    example: "550 5.1.0 <a@example.com> sender rejected. … AUP#In-1310",
+    code: "AUP#IN-1310",
+  },
 ];
 
 export function extractProviderCode(lowerText: string): string | null {

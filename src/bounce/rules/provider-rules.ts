@@ -1,5 +1,6 @@
 import { APPLE_RULES } from "./apple.ts";
 import { COMCAST_RULES } from "./comcast.ts";
+import { COX_SPECTRUM_RULES } from "./cox-spectrum.ts";
 import { CROSS_PROVIDER_RULES } from "./cross-provider.ts";
 import { GOOGLE_RULES } from "./google.ts";
 import { MICROSOFT_RULES } from "./microsoft.ts";
@@ -15,6 +16,7 @@ export const PROVIDER_RULES: readonly ProviderRule[] = [
   ...YAHOO_RULES,
   ...MICROSOFT_RULES,
   ...COMCAST_RULES,
+  ...COX_SPECTRUM_RULES,
   ...GOOGLE_RULES,
   ...CROSS_PROVIDER_RULES,
 ];

@@ -10,13 +10,13 @@ export const YAHOO_RULES: readonly ProviderRule[] = [
   {
     id: "yahoo-tss04",
     pattern: /\[tss04\]/,
-    reason: "ratelimited",
+    reason: "badreputation",
     category: "rate-limit",
     providerCode: "TSS04",
     action:
       "Yahoo deferred mail from this IP for unexpected volume or complaints: back off for about 2 hours " +
       "(KumoMTA suspends 2h) and cut complaints (drop unengaged recipients).",
-    source: `${REF}; KumoMTA \\[TS?S04\\] → suspend 2h`,
+    source: `${REF}; KumoMTA \\[TS?S04\\] → suspend 2h; Sisimai corpus (badreputation: lhost-opensmtpd-13, lhost-qmail-19)`,
     example:
       "421 4.7.0 [TSS04] Messages from 192.0.2.10 temporarily deferred due to unexpected volume or user complaints - 4.16.55.1; see https://postmaster.yahooinc.com/error-codes",
   },
@@ -35,7 +35,7 @@ export const YAHOO_RULES: readonly ProviderRule[] = [
   {
     id: "yahoo-deferral-family",
     pattern: /\[(?:ts0[0-9]|tss0[0-9]|ipts0[0-9])\]/,
-    reason: "ratelimited",
+    reason: "badreputation",
     category: "rate-limit",
     action: "Yahoo is deferring mail from this IP: slow down and keep retrying; reduce complaints.",
     source: `${REF}; KumoMTA community rules (TS01-03, TSS05, IPTS04/05)`,
