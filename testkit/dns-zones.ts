@@ -67,7 +67,12 @@ export function auditZones(lists: BlocklistData, blocklists: DnsblZoneOptions = 
     ...dnsblZones(lists, {
       ...blocklists,
       listings: [
-        { list: "spamhaus-zen", target: BROKEN_IP, answer: "127.0.0.2", text: "https://check.spamhaus.org/sbl/query/SBL1" },
+        {
+          list: "spamhaus-zen",
+          target: BROKEN_IP,
+          answer: "127.0.0.2",
+          text: "https://check.spamhaus.org/sbl/query/SBL1",
+        },
         { list: "spamhaus-dbl", target: BROKEN_DOMAIN, answer: "127.0.1.2" },
         ...(blocklists.listings ?? []),
       ],

@@ -10,7 +10,8 @@ export async function auditBlocklists(ctx: AuditContext): Promise<SectionResult<
   const findings = report.results.flatMap(resultFinding);
   const unavailable = report.probes.filter((probe) => !probe.ok);
   for (const probe of unavailable) {
-    findings.push(raise("BLOCKLIST_UNAVAILABLE", `${probe.name} (${probe.zone}): ${probe.detail}`));
+    const fix = ctx.lists.lists.find((list) => list.id === probe.list)?.refusedFix;
+    findings.push(raise("BLOCKLIST_UNAVAILABLE", `${probe.name} (${probe.zone}): ${probe.detail}`, { fix }));
   }
   const retired = new Set(report.results.filter((r) => r.verdict.status === "retired").map((r) => r.name));
   for (const name of retired) {

@@ -1,0 +1,207 @@
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+import { runAudit } from "../../src/audit/audit.ts";
+import { loadBlocklists } from "../../src/audit/blocklist-data.ts";
+import { createResolver } from "../../src/dns/index.ts";
+import { startDnsServer, type TestDnsServer } from "../../testkit/dns-server.ts";
+import { auditZones, BROKEN_DOMAIN, BROKEN_IP, CLEAN_DOMAIN, CLEAN_IPS } from "../../testkit/dns-zones.ts";
+
+const cli = fileURLToPath(new URL("../../bin/deliverlens.js", import.meta.url));
+const lists = await loadBlocklists();
+const LONG_SPF = `v=spf1 ${Array.from({ length: 40 }, (_, i) => `ip4:198.51.100.${i}`).join(" ")} -all`;
+let server: TestDnsServer;
+
+function deliverlens(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [cli, ...args], { env: { ...process.env, NO_COLOR: "1" } });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("close", (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+before(async () => {
+  server = await startDnsServer({
+    ...auditZones(lists, {
+      refusing: [{ list: "spamhaus-dbl", answer: "127.255.255.254", targets: ["refused.test"] }],
+    }),
+    "big.test": { TXT: [LONG_SPF], MX: [{ exchange: "mx1.clean.test", priority: 1 }] },
+    "_dmarc.evil.test": { TXT: ["v=DMARC1; p=none; x=\u001b[2J\u001b[31mowned"] },
+    "_dmarc.slow.test": { fault: "timeout" },
+  });
+});
+after(() => server.close());
+
+describe("deliverlens audit (spawned, against the loopback DNS server)", () => {
+  it("broken domain: JSON report with every section, and exit 3 with --fail-on high", async () => {
+    const run = await deliverlens([
+      "audit",
+      "--domain",
+      BROKEN_DOMAIN,
+      "--ip",
+      BROKEN_IP,
+      "--dkim-selector",
+      "sel512",
+      "--resolver",
+      server.url,
+      "--json",
+      "--fail-on",
+      "high",
+    ]);
+    assert.equal(run.status, 3, run.stderr);
+    const report = JSON.parse(run.stdout);
+    assert.equal(report.schemaVersion, 1);
+    for (const section of ["spf", "dmarc", "dkim", "mx", "ptr", "mtaSts", "tlsRpt", "bimi", "blocklists"]) {
+      assert.ok(section in report, section);
+    }
+    const ids = new Set(report.findings.map((f: { id: string }) => f.id));
+    for (const id of [
+      "SPF_MULTIPLE_RECORDS",
+      "SPF_TOO_MANY_LOOKUPS",
+      "DMARC_POLICY_NONE",
+      "DMARC_NO_RUA",
+      "DKIM_KEY_TOO_SHORT",
+      "PTR_MISSING",
+      "BLOCKLIST_IP_LISTED",
+    ]) {
+      assert.ok(ids.has(id), id);
+    }
+    for (const finding of report.findings) assert.match(finding.id, /^[A-Z][A-Z0-9_]+$/);
+  });
+
+  it("clean domain: exit 0 with --fail-on high, readable text grouped by section", async () => {
+    const run = await deliverlens([
+      "audit",
+      "--domain",
+      CLEAN_DOMAIN,
+      "--ip",
+      CLEAN_IPS.join(","),
+      "--resolver",
+      server.url,
+      "--fail-on",
+      "high",
+    ]);
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /^SPF$/m);
+    assert.match(run.stdout, /192\.0\.2\.1: pass via ip4:192\.0\.2\.0\/28/);
+    assert.match(run.stdout, /192\.0\.2\.1: clear on 6/);
+  });
+
+  it("--fail-on info exits 3 on the clean domain (the Proofpoint info finding)", async () => {
+    const run = await deliverlens([
+      "audit",
+      "--domain",
+      CLEAN_DOMAIN,
+      "--resolver",
+      server.url,
+      "--fail-on",
+      "info",
+      "--json",
+    ]);
+    assert.equal(run.status, 3);
+  });
+
+  it("escapes DNS text in the terminal report", async () => {
+    const run = await deliverlens(["audit", "--domain", "evil.test", "--resolver", server.url]);
+    assert.equal(run.status, 0, run.stderr);
+    assert.ok(!run.stdout.includes("\u001b"), "raw ESC reached the terminal");
+    assert.match(run.stdout, /\\u001b\[2J/);
+  });
+
+  for (const [args, pattern] of [
+    [["--fail-on", "severe"], /--fail-on/],
+    [["--resolver", "tcp://1.2.3.4"], /--resolver/],
+    [["--ip", "999.1.1.1"], /--ip/],
+    [["--mail-from", "a@b.test"], /--helo/],
+  ] as const) {
+    it(`usage error (exit 2) for ${args.join(" ")}`, async () => {
+      const run = await deliverlens(["audit", "--domain", CLEAN_DOMAIN, "--resolver", server.url, ...args]);
+      assert.equal(run.status, 2);
+      assert.match(run.stderr, pattern);
+    });
+  }
+
+  it("an unreadable --lists file cannot run (exit 1)", async () => {
+    const bad = join(tmpdir(), `deliverlens-lists-${process.pid}.json`);
+    await writeFile(bad, JSON.stringify({ lists: [{ id: "x" }] }));
+    const run = await deliverlens([
+      "audit",
+      "--domain",
+      CLEAN_DOMAIN,
+      "--resolver",
+      server.url,
+      "--lists",
+      bad,
+    ]);
+    assert.equal(run.status, 1);
+    assert.match(run.stderr, /lists\[0\]/);
+  });
+});
+
+describe("audit over the wire: truncation, refusals and timeouts", () => {
+  it("reads an SPF record too big for UDP over TCP", async () => {
+    const resolver = createResolver({ mode: "udp", host: server.host, port: server.port });
+    const report = await runAudit({
+      resolver,
+      domain: "big.test",
+      ips: ["198.51.100.7"],
+      selectors: [],
+      mailFrom: null,
+      helo: null,
+      lists,
+      fetchPolicy: null,
+    });
+    assert.equal(report.spf.records[0], LONG_SPF);
+    assert.equal(report.spf.ips[0].result, "pass");
+    assert.ok(server.queries.some((q) => q.name === "big.test" && q.type === "TXT" && q.transport === "tcp"));
+  });
+
+  it("a domain list answering 127.255.255.254 is reported refused, never listed", async () => {
+    const resolver = createResolver({ mode: "udp", host: server.host, port: server.port });
+    const report = await runAudit({
+      resolver,
+      domain: "refused.test",
+      ips: [],
+      selectors: [],
+      mailFrom: null,
+      helo: null,
+      lists,
+      fetchPolicy: null,
+    });
+    const dbl = report.blocklists.results.find((r) => r.list === "spamhaus-dbl")!;
+    assert.equal(dbl.verdict.status, "unavailable");
+    assert.ok(!report.findings.some((f) => f.id === "BLOCKLIST_DOMAIN_LISTED"));
+    assert.ok(
+      report.findings.some(
+        (f) => f.id === "BLOCKLIST_UNAVAILABLE" && /public or open resolver/.test(f.evidence),
+      ),
+    );
+  });
+
+  it("a DMARC name that never answers is a lookup failure, not a missing record", async () => {
+    const resolver = createResolver(
+      { mode: "udp", host: server.host, port: server.port },
+      { timeoutMs: 80, retries: 1 },
+    );
+    const report = await runAudit({
+      resolver,
+      domain: "slow.test",
+      ips: [],
+      selectors: [],
+      mailFrom: null,
+      helo: null,
+      lists,
+      fetchPolicy: null,
+    });
+    const ids = report.findings.map((f) => f.id);
+    assert.ok(ids.includes("DMARC_LOOKUP_FAILED"), ids.join(","));
+    assert.ok(!ids.includes("DMARC_MISSING"));
+  });
+});
