@@ -1,0 +1,19 @@
+import { dayTotals, type Facts } from "./facts.ts";
+import { findSpikes } from "./spikes.ts";
+import type { AuditSummary, CampaignMessage, DiagnoseContext } from "./types.ts";
+
+export function buildContext(
+  facts: Facts,
+  messages: Map<string, CampaignMessage> | null = null,
+  audit: AuditSummary | null = null,
+): DiagnoseContext {
+  const days = dayTotals(facts.cells);
+  let totalSent = 0;
+  let totalPolicy = 0;
+  for (const cell of facts.cells) {
+    totalSent += cell.sent;
+    totalPolicy += cell.policy;
+  }
+  const spikeDays = new Set(findSpikes(days).map((spike) => spike.day));
+  return { facts, days, spikeDays, totalSent, totalPolicy, messages, audit };
+}

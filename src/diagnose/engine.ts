@@ -1,0 +1,69 @@
+import { PASS_THRESHOLD } from "./confidence.ts";
+import { type Episode, findEpisodes } from "./episodes.ts";
+import { pct } from "./evidence.ts";
+import { authentication } from "./hypotheses/authentication.ts";
+import { blocklist } from "./hypotheses/blocklist.ts";
+import { content } from "./hypotheses/content.ts";
+import { insufficientEvidence } from "./hypotheses/insufficient-evidence.ts";
+import { ipReputation } from "./hypotheses/ip-reputation.ts";
+import { lowEngagement } from "./hypotheses/low-engagement.ts";
+import { rateLimit } from "./hypotheses/rate-limit.ts";
+import { volumeSpike } from "./hypotheses/volume-spike.ts";
+import type { Cause, DiagnoseContext, Hypothesis } from "./types.ts";
+
+/** The hypotheses in tie-break order (on equal confidence the earlier one ranks first). */
+export const HYPOTHESES: readonly Hypothesis[] = [
+  blocklist,
+  authentication,
+  volumeSpike,
+  content,
+  ipReputation,
+  rateLimit,
+  lowEngagement,
+];
+
+export interface Diagnosis {
+  provider: string;
+  causes: Cause[];
+  episodes: Episode[];
+  summary: string;
+}
+
+/** Score every hypothesis, rank them best first, and put insufficient-evidence first when none passes. */
+export function diagnoseContext(context: DiagnoseContext): Diagnosis {
+  const scored = HYPOTHESES.map((hypothesis) => hypothesis(context));
+  const order = new Map(scored.map((cause, index) => [cause.id, index]));
+  scored.sort((x, y) => y.confidence - x.confidence || order.get(x.id)! - order.get(y.id)!);
+  const unclear = insufficientEvidence(context, scored);
+  for (const cause of scored) {
+    cause.passed = cause.passed && !(unclear.passed && unclear.confidence === 1);
+    if (cause.passed) {
+      cause.rulesOut = scored
+        .filter((other) => !other.passed && other.against)
+        .map((other) => `${other.id}: ${other.against}`);
+    }
+  }
+  const causes = unclear.passed ? [unclear, ...scored] : [...scored, unclear];
+  return {
+    provider: context.facts.provider,
+    causes,
+    episodes: findEpisodes(context.days),
+    summary: summarize(context, causes),
+  };
+}
+
+function summarize(context: DiagnoseContext, causes: readonly Cause[]): string {
+  const top = causes[0];
+  const rate = context.totalSent ? context.totalPolicy / context.totalSent : 0;
+  const head = `${context.totalPolicy.toLocaleString("en-US")} policy bounces (${pct(rate)}) in ${context.totalSent.toLocaleString("en-US")} messages to ${context.facts.provider}.`;
+  if (top.id === "insufficient-evidence") {
+    return `${head} No cause passes the confidence threshold (${PASS_THRESHOLD}): ${top.evidence[1]?.text ?? ""}.`;
+  }
+  const runnersUp = causes
+    .filter((c) => c !== top && c.passed)
+    .map((c) => `${c.id} (${c.confidence.toFixed(2)})`);
+  return (
+    `${head} Most likely cause: ${top.title.toLowerCase()} (confidence ${top.confidence.toFixed(2)}). ${top.evidence[0]?.text ?? ""}.` +
+    (runnersUp.length ? ` Also supported: ${runnersUp.join(", ")}.` : "")
+  );
+}

@@ -1,0 +1,117 @@
+/**
+ * The aggregated facts every hypothesis reasons from, loaded from the store by ./load-facts.ts.
+ * Keeping hypotheses on these plain arrays makes them pure and testable without DuckDB.
+ */
+
+/** Bounce categories that count as a "policy" rejection (the CS01 family and its siblings). */
+export const POLICY_CATEGORIES = ["reputation", "content", "blocklist", "authentication"] as const;
+
+/** One aggregate of sends: a day × campaign × sending IP × engagement group. */
+export interface SendCell {
+  day: string;
+  campaign: string;
+  ip: string;
+  /** No click or human open in the 90 days before the send (never engaged included). */
+  dormant: boolean;
+  /** Recipients attempted (a message to a recipient counted once, however many attempts). */
+  sent: number;
+  /** Of those, rejected with a policy bounce. */
+  policy: number;
+  /** Of those, deferred at least once. */
+  deferred: number;
+  /** Of those, deferred at least once and then policy-bounced. */
+  policyDeferred: number;
+}
+
+/** One distinct bounce/deferral reply (recipient addresses replaced) with its counts. */
+export interface ReplyGroup {
+  type: "bounced" | "deferred";
+  category: string;
+  providerCode: string | null;
+  status: string | null;
+  replyCode: number | null;
+  reply: string;
+  count: number;
+  firstSeen: string;
+  lastSeen: string;
+  ips: string[];
+}
+
+export interface ProviderShare {
+  provider: string;
+  sent: number;
+  policy: number;
+}
+
+/** Recipients of the provider per engagement tier, as of the latest event. */
+export interface TierCount {
+  tier: string;
+  recipients: number;
+}
+
+export interface Facts {
+  provider: string;
+  /** Latest event time in the store (recency is measured from here, never the wall clock). */
+  asOf: string | null;
+  cells: SendCell[];
+  replies: ReplyGroup[];
+  providers: ProviderShare[];
+  tiers: TierCount[];
+  sendingDomains: string[];
+}
+
+/** Per-day totals derived from the cells. */
+export interface DayTotal {
+  day: string;
+  sent: number;
+  policy: number;
+  dormant: number;
+  deferred: number;
+}
+
+export function dayTotals(cells: readonly SendCell[]): DayTotal[] {
+  const byDay = new Map<string, DayTotal>();
+  for (const cell of cells) {
+    let total = byDay.get(cell.day);
+    if (!total) {
+      total = { day: cell.day, sent: 0, policy: 0, dormant: 0, deferred: 0 };
+      byDay.set(cell.day, total);
+    }
+    total.sent += cell.sent;
+    total.policy += cell.policy;
+    total.deferred += cell.deferred;
+    if (cell.dormant) total.dormant += cell.sent;
+  }
+  return fillDays([...byDay.values()].sort((x, y) => (x.day < y.day ? -1 : 1)));
+}
+
+/** Days without sends still count as days (zero volume), so baselines see the real calendar. */
+function fillDays(days: DayTotal[]): DayTotal[] {
+  if (days.length < 2) return days;
+  const out: DayTotal[] = [];
+  const end = Date.parse(`${days[days.length - 1].day}T00:00:00Z`);
+  const known = new Map(days.map((d) => [d.day, d]));
+  for (let t = Date.parse(`${days[0].day}T00:00:00Z`); t <= end; t += 86_400_000) {
+    const day = new Date(t).toISOString().slice(0, 10);
+    out.push(known.get(day) ?? { day, sent: 0, policy: 0, dormant: 0, deferred: 0 });
+  }
+  return out;
+}
+
+/** Sum the sends and policy bounces of the cells matching `inSegment`, and of the rest. */
+export function splitCells(
+  cells: readonly SendCell[],
+  inSegment: (cell: SendCell) => boolean,
+): { a: number; n1: number; b: number; n2: number } {
+  const out = { a: 0, n1: 0, b: 0, n2: 0 };
+  for (const cell of cells) {
+    if (inSegment(cell)) {
+      out.a += cell.policy;
+      out.n1 += cell.sent;
+    } else {
+      out.b += cell.policy;
+      out.n2 += cell.sent;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,114 @@
+import {
+  contrastConfidence,
+  excessOf,
+  MAX_P,
+  MIN_EVENTS,
+  MIN_RATIO_LOW,
+  PASS_THRESHOLD,
+} from "../confidence.ts";
+import { contrastEvidence, groupBy, notApplicable, ratesText } from "../evidence.ts";
+import { type SendCell, splitCells } from "../facts.ts";
+import { mantelHaenszel, median, type StratifiedRatio, scaledMad } from "../stats.ts";
+import type { Cause, DiagnoseContext, Evidence } from "../types.ts";
+import { contentActions, messageEvidence } from "./content-messages.ts";
+
+const TITLE = "Content or links of particular campaigns";
+/** Campaigns smaller than this are too small to compare. */
+const MIN_CAMPAIGN_SENT = 100;
+/** A flagged campaign must also stand out from its peers by this many robust deviations (log rate). */
+const MIN_PEER_Z = 3;
+/** A campaign sent mostly on spike days cannot be told apart from the spike. */
+const MAX_SPIKE_SHARE = 0.5;
+
+interface Candidate {
+  campaign: string;
+  ratio: StratifiedRatio;
+  z: number;
+}
+
+/** Policy bounces concentrated in particular campaigns, compared within engagement groups. */
+export function content(context: DiagnoseContext): Cause {
+  const { facts, spikeDays, totalPolicy } = context;
+  const campaigns = [...groupBy(facts.cells, (c) => c.campaign)].filter(
+    ([name, cells]) => name !== "(none)" && sum(cells, "sent") >= MIN_CAMPAIGN_SENT,
+  );
+  if (campaigns.length < 2) {
+    return notApplicable("content", TITLE, "Fewer than two campaigns with enough sends to compare");
+  }
+  const logRates = new Map(
+    campaigns.map(([name, cells]) => [name, Math.log((sum(cells, "policy") + 0.5) / sum(cells, "sent"))]),
+  );
+  const center = median([...logRates.values()]);
+  const spread = Math.max(scaledMad([...logRates.values()]), 0.1);
+  const confounded: string[] = [];
+  const flagged: Candidate[] = [];
+  for (const [campaign, cells] of campaigns) {
+    const ratio = byEngagement(facts.cells, (c) => c.campaign === campaign);
+    const z = campaigns.length >= 5 ? (logRates.get(campaign)! - center) / spread : Number.POSITIVE_INFINITY;
+    if (ratio.crude.a < MIN_EVENTS || ratio.p > MAX_P || ratio.low < MIN_RATIO_LOW || z < MIN_PEER_Z)
+      continue;
+    const onSpike = cells.filter((c) => spikeDays.has(c.day)).reduce((s, c) => s + c.sent, 0);
+    if (onSpike / sum(cells, "sent") >= MAX_SPIKE_SHARE) confounded.push(campaign);
+    else flagged.push({ campaign, ratio, z });
+  }
+  flagged.sort((x, y) => y.ratio.low - x.ratio.low || (x.campaign < y.campaign ? -1 : 1));
+  if (flagged.length === 0) {
+    const worst = campaigns
+      .map(([campaign]) => ({ campaign, ratio: byEngagement(facts.cells, (c) => c.campaign === campaign) }))
+      .sort((x, y) => y.ratio.low - x.ratio.low)[0];
+    const reason = confounded.length
+      ? `Campaigns ${confounded.join(", ")} bounce more but were sent on spike days (see volume-spike)`
+      : `No campaign stands out: worst ${worst.campaign} ${ratesText(worst.ratio)} elsewhere`;
+    return { ...notApplicable("content", TITLE, reason), evidence: [{ text: reason }] };
+  }
+  const names = new Set(flagged.map((f) => f.campaign));
+  const union = byEngagement(facts.cells, (c) => names.has(c.campaign));
+  const evidence: Evidence[] = flagged
+    .slice(0, 5)
+    .map((f) =>
+      contrastEvidence(
+        "policy_bounce_rate_campaign",
+        `in campaign ${f.campaign}`,
+        "in the other campaigns",
+        f.ratio,
+        "engagement (dormant/engaged)",
+      ),
+    );
+  evidence.push({
+    text: `The flagged campaigns hold ${union.crude.a} of ${totalPolicy} policy bounces with ${Math.round((100 * union.crude.n1) / Math.max(1, context.totalSent))} % of the sends`,
+    metric: "policy_bounce_share_flagged_campaigns",
+    value: round4(union.crude.a / Math.max(1, totalPolicy)),
+    baseline: round4(union.crude.n1 / Math.max(1, context.totalSent)),
+  });
+  const explained = messageEvidence(context, [...names]);
+  evidence.push(...explained.evidence);
+  const base = contrastConfidence({ ratio: union, excess: excessOf(union), totalPolicy });
+  const confidence = Math.min(1, Math.round((base + (explained.explains ? 0.1 : 0)) * 100) / 100);
+  return {
+    id: "content",
+    title: TITLE,
+    confidence,
+    passed: confidence >= PASS_THRESHOLD,
+    subjects: [...names],
+    evidence,
+    actions: contentActions(context, [...names], explained.fixes),
+    rulesOut: [],
+    against: confidence >= PASS_THRESHOLD ? undefined : "Campaign differences are within normal variation",
+  };
+}
+
+function byEngagement(cells: readonly SendCell[], inSegment: (cell: SendCell) => boolean): StratifiedRatio {
+  return mantelHaenszel(
+    [true, false].map((dormant) =>
+      splitCells(
+        cells.filter((c) => c.dormant === dormant),
+        inSegment,
+      ),
+    ),
+  );
+}
+
+const sum = (cells: readonly SendCell[], key: "sent" | "policy"): number =>
+  cells.reduce((total, cell) => total + cell[key], 0);
+
+const round4 = (x: number): number => Math.round(x * 10_000) / 10_000;

@@ -1,0 +1,154 @@
+import type { Store } from "../store/index.ts";
+import {
+  type Facts,
+  POLICY_CATEGORIES,
+  type ProviderShare,
+  type ReplyGroup,
+  type SendCell,
+  type TierCount,
+} from "./facts.ts";
+
+const POLICY_LIST = POLICY_CATEGORIES.map((c) => `'${c}'`).join(", ");
+
+/** Human engagement: clicks, and opens not known to be machine (Apple MPP) opens. */
+const HUMAN_ENGAGEMENT = "(type = 'click' OR (type = 'open' AND machine_open IS NOT TRUE))";
+
+/**
+ * One row per message to a recipient (however many attempts), with its engagement state at send time
+ * (ASOF join on the recipient's last human engagement), aggregated to day × campaign × IP × dormant.
+ */
+const CELLS_SQL = `
+WITH attempts AS (
+  SELECT recipient, min(time) AS t, any_value(campaign) AS campaign, any_value(sending_ip) AS ip,
+    bool_or(type = 'bounced' AND category IN (${POLICY_LIST})) AS policy,
+    bool_or(type = 'deferred') AS deferred
+  FROM events
+  WHERE provider = $provider AND recipient IS NOT NULL
+    AND type IN ('sent', 'delivered', 'deferred', 'bounced')
+  GROUP BY recipient, coalesce(message_id, campaign, '')
+),
+engagement AS (
+  SELECT recipient, time FROM events WHERE provider = $provider AND ${HUMAN_ENGAGEMENT}
+),
+joined AS (
+  SELECT a.*, e.time AS last_engaged
+  FROM attempts a ASOF LEFT JOIN engagement e ON a.recipient = e.recipient AND a.t > e.time
+)
+SELECT strftime(t, '%Y-%m-%d') AS day, coalesce(campaign, '(none)') AS campaign,
+  coalesce(ip, '(unknown)') AS ip,
+  (last_engaged IS NULL OR t - last_engaged > INTERVAL 90 DAY) AS dormant,
+  count(*) AS sent, count(*) FILTER (WHERE policy) AS policy, count(*) FILTER (WHERE deferred) AS deferred,
+  count(*) FILTER (WHERE policy AND deferred) AS policy_deferred
+FROM joined
+GROUP BY ALL
+ORDER BY day, campaign, ip, dormant`;
+
+/** Distinct replies with addresses replaced, so per-recipient wording groups together. */
+const REPLIES_SQL = `
+SELECT type, coalesce(category, 'unknown') AS category, provider_code, status, reply_code,
+  regexp_replace(coalesce(reply, ''), '[^\\s<>()\\[\\]"'',;:]+@[^\\s<>()\\[\\]"'',;:]+', '<recipient>', 'g') AS reply,
+  count(*) AS n, min(time) AS first_seen, max(time) AS last_seen,
+  list(DISTINCT sending_ip ORDER BY sending_ip) FILTER (WHERE sending_ip IS NOT NULL) AS ips
+FROM events
+WHERE provider = $provider AND type IN ('bounced', 'deferred')
+GROUP BY ALL
+ORDER BY n DESC, reply
+LIMIT 200`;
+
+const PROVIDERS_SQL = `
+SELECT provider, count(DISTINCT (recipient, coalesce(message_id, campaign, ''))) AS sent,
+  count(*) FILTER (WHERE type = 'bounced' AND category IN (${POLICY_LIST})) AS policy
+FROM events WHERE type IN ('sent', 'delivered', 'deferred', 'bounced')
+GROUP BY provider ORDER BY sent DESC, provider`;
+
+/** Engagement tiers of the provider's recipients as of the latest event in the store. */
+const TIERS_SQL = `
+WITH as_of AS (SELECT max(time) AS t FROM events),
+last AS (
+  SELECT recipient, max(time) FILTER (WHERE ${HUMAN_ENGAGEMENT}) AS engaged
+  FROM events WHERE provider = $provider AND recipient IS NOT NULL GROUP BY recipient
+)
+SELECT CASE
+    WHEN engaged IS NULL THEN 'never'
+    WHEN date_diff('day', engaged, (SELECT t FROM as_of)) <= 30 THEN '0-30'
+    WHEN date_diff('day', engaged, (SELECT t FROM as_of)) <= 90 THEN '31-90'
+    WHEN date_diff('day', engaged, (SELECT t FROM as_of)) <= 180 THEN '91-180'
+    WHEN date_diff('day', engaged, (SELECT t FROM as_of)) <= 365 THEN '181-365'
+    ELSE '365+' END AS tier,
+  count(*) AS recipients
+FROM last GROUP BY tier`;
+
+export const TIER_ORDER = ["0-30", "31-90", "91-180", "181-365", "365+", "never"] as const;
+
+interface CellRow {
+  day: string;
+  campaign: string;
+  ip: string;
+  dormant: boolean;
+  sent: number;
+  policy: number;
+  deferred: number;
+  policy_deferred: number;
+}
+
+interface ReplyRow {
+  type: "bounced" | "deferred";
+  category: string;
+  provider_code: string | null;
+  status: string | null;
+  reply_code: number | null;
+  reply: string;
+  n: number;
+  first_seen: string;
+  last_seen: string;
+  ips: string[] | null;
+}
+
+export async function loadFacts(store: Store, provider: string): Promise<Facts> {
+  const params = { provider };
+  // One DuckDB connection runs one query at a time: await each in turn.
+  const cells = await store.all<CellRow>(CELLS_SQL, params);
+  const replies = await store.all<ReplyRow>(REPLIES_SQL, params);
+  const providers = await store.all<ProviderShare>(PROVIDERS_SQL);
+  const tiers = await store.all<TierCount>(TIERS_SQL, params);
+  const asOf = await store.one<{ t: string | null }>("SELECT max(time) AS t FROM events");
+  const domains = await store.all<{ d: string }>(
+    "SELECT DISTINCT sending_domain AS d FROM events WHERE sending_domain IS NOT NULL ORDER BY d LIMIT 20",
+  );
+  return {
+    provider,
+    asOf: asOf?.t ?? null,
+    cells: cells.map(
+      (row): SendCell => ({
+        day: row.day,
+        campaign: row.campaign,
+        ip: row.ip,
+        dormant: row.dormant,
+        sent: row.sent,
+        policy: row.policy,
+        deferred: row.deferred,
+        policyDeferred: row.policy_deferred,
+      }),
+    ),
+    replies: replies.map(
+      (row): ReplyGroup => ({
+        type: row.type,
+        category: row.category,
+        providerCode: row.provider_code,
+        status: row.status,
+        replyCode: row.reply_code,
+        reply: row.reply,
+        count: row.n,
+        firstSeen: row.first_seen,
+        lastSeen: row.last_seen,
+        ips: row.ips ?? [],
+      }),
+    ),
+    providers,
+    tiers: TIER_ORDER.map((tier) => ({
+      tier,
+      recipients: tiers.find((t) => t.tier === tier)?.recipients ?? 0,
+    })),
+    sendingDomains: domains.map((row) => row.d),
+  };
+}
