@@ -32,7 +32,7 @@ function toRecord(report: RecipientReport, file: string, line: number | null): B
   if (diagnostic.length > MAX_DIAGNOSTIC) diagnostic = diagnostic.slice(0, MAX_DIAGNOSTIC);
   const replyCodeText = REPLY_CODE_IN_TEXT.exec(diagnostic)?.[1];
   const status = statusOf(report, diagnostic);
-  const command = smtpCommandIn(`${report.context ?? ""} ${diagnostic}`);
+  const lower = diagnostic.toLowerCase();
   const classification = classifyReply({
     text: diagnostic,
     replyCode: report.replyCode ?? (replyCodeText ? Number(replyCodeText) : null),
@@ -40,7 +40,9 @@ function toRecord(report: RecipientReport, file: string, line: number | null): B
     remoteMta: report.remoteMta ?? null,
     recipient: report.recipient,
     action: report.action ?? null,
-    hintReason: report.hintReason ?? phaseReason(diagnostic.toLowerCase(), status, command),
+    hintReason:
+      report.hintReason ??
+      phaseReason(lower, status, () => smtpCommandIn(`${report.context ?? ""} ${diagnostic}`)),
   });
   const record: BounceRecord = {
     recipient: report.recipient,

@@ -54,9 +54,10 @@ export function smtpCommandIn(text: string): SmtpCommand | null {
 export function phaseReason(
   lowerText: string,
   status: string | null,
-  command: SmtpCommand | null,
+  commandOf: () => SmtpCommand | null,
 ): Reason | null {
-  if (command === "RCPT" || command === "MAIL" || (status !== null && /^[45]\.1\./.test(status))) return null;
   if (!GENERIC_USER_UNKNOWN.test(lowerText)) return null;
+  const command = commandOf();
+  if (command === "RCPT" || command === "MAIL" || (status !== null && /^[45]\.1\./.test(status))) return null;
   return matchReasonRule(lowerText)?.reason === "userunknown" ? "filtered" : null;
 }

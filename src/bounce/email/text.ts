@@ -56,8 +56,9 @@ export function readReportText(text: string): ReportText {
     if (nl < 0) nl = text.length;
     const line = text.slice(pos, nl).replace(/\r$/, "");
     pos = nl + 1;
-    const match = line.length < 1000 ? RECIPIENT_LINE.exec(line) : null;
-    const leading = match || line.length >= 1000 ? null : RECIPIENT_LEADING.exec(line);
+    const candidate = line.length < 1000 && line.includes("@");
+    const match = candidate ? RECIPIENT_LINE.exec(line) : null;
+    const leading = match || !candidate ? null : RECIPIENT_LEADING.exec(line);
     if ((match || leading) && entries.length < MAX_ENTRIES) {
       const recipient = (match ?? leading)![1];
       const rest = match ? (match[3] ?? match[4] ?? "").trim() : line.trim();

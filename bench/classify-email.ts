@@ -1,0 +1,128 @@
+/**
+ * Bounce-email classification speed, measured as whole processes the way a user runs them:
+ *   node bin/deliverlens.js classify DIR --ndjson > /dev/null      (the corpus replicated ×N as files)
+ *   node bin/deliverlens.js classify FILE.mbox --ndjson > /dev/null (the same messages in one mbox)
+ * printing messages/s and peak RSS, PASS/FAIL against >= 15,000 messages/s. Also the library path
+ * (recordsFromEmail on buffers already in memory) for reference.
+ *
+ *   npx node bench/classify-email.ts [--copies N] [--keep]
+ */
+import { spawnSync } from "node:child_process";
+import {
+  closeSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { recordsFromEmail } from "../src/bounce/email/index.ts";
+
+const TARGET = 15_000;
+const root = fileURLToPath(new URL("..", import.meta.url));
+const corpus = join(root, "test/fixtures/sisimai/eml");
+const peakProbe = fileURLToPath(new URL("./peak-rss.ts", import.meta.url));
+
+const argCopies = process.argv.indexOf("--copies");
+const copies = argCopies > 0 ? Number(process.argv[argCopies + 1]) : 100;
+const names = readdirSync(corpus).sort();
+const bodies = names.map((name) => readFileSync(join(corpus, name)));
+const messages = names.length * copies;
+
+const dir = mkdtempSync(join(tmpdir(), "deliverlens-bench-email-"));
+const tree = join(dir, "bounces");
+const mbox = join(dir, "bounces.mbox");
+const mboxFd = openSync(mbox, "w");
+for (let copy = 0; copy < copies; copy++) {
+  const sub = join(tree, String(copy).padStart(4, "0"));
+  mkdirSync(sub, { recursive: true });
+  bodies.forEach((body, index) => {
+    writeFileSync(join(sub, names[index]), body);
+    // mboxrd: a body line starting with "From " (or ">From ") gains one ">".
+    const escaped = body.toString("latin1").replace(/^(>*From )/gm, ">$1");
+    writeSync(
+      mboxFd,
+      `From MAILER-DAEMON Thu Apr 29 23:34:45 2010\n${escaped}${escaped.endsWith("\n") ? "" : "\n"}\n`,
+      null,
+      "latin1",
+    );
+  });
+}
+closeSync(mboxFd);
+console.log(
+  `corpus ×${copies}: ${messages.toLocaleString("en-US")} messages (as files under ${tree}, and one mbox)`,
+);
+
+interface Run {
+  seconds: number;
+  peakKb: number | null;
+  status: number | null;
+  records: number;
+  stderr: string;
+}
+
+function runCli(target: string): Run {
+  const outFile = join(dir, "out.ndjson");
+  const out = openSync(outFile, "w");
+  const started = performance.now();
+  const result = spawnSync(
+    process.execPath,
+    ["--import", peakProbe, join(root, "bin/deliverlens.js"), "classify", target, "--ndjson"],
+    { stdio: ["ignore", out, "pipe"], maxBuffer: 1 << 30, env: { ...process.env, CI: "1" } },
+  );
+  const seconds = (performance.now() - started) / 1000;
+  closeSync(out);
+  const stderr = result.stderr?.toString("utf8") ?? "";
+  const peak = /DELIVERLENS_PEAK_RSS_KB=(\d+)/.exec(stderr);
+  let records = 0;
+  const output = readFileSync(outFile);
+  for (let at = output.indexOf(10); at >= 0; at = output.indexOf(10, at + 1)) records++;
+  rmSync(outFile);
+  return { seconds, peakKb: peak ? Number(peak[1]) : null, status: result.status, records, stderr };
+}
+
+let pass = true;
+for (const [label, target] of [
+  ["cli, directory of files", tree],
+  ["cli, one mbox", mbox],
+] as const) {
+  const run = runCli(target);
+  if (run.status !== 0 || run.records === 0) {
+    console.log(`${label}: classify did not run (exit ${run.status}): ${run.stderr.trim().slice(0, 300)}`);
+    pass = false;
+    continue;
+  }
+  const rate = messages / run.seconds;
+  const ok = rate >= TARGET;
+  pass &&= ok;
+  console.log(
+    `${label}: ${messages.toLocaleString("en-US")} messages, ${run.records.toLocaleString("en-US")} records in ${run.seconds.toFixed(2)} s = ${Math.round(rate).toLocaleString("en-US")} messages/s, peak RSS ${run.peakKb === null ? "?" : `${Math.round(run.peakKb / 1024)} MB`} ${ok ? "PASS" : "FAIL"}`,
+  );
+}
+
+// Library path in this process: parsing + classification only (no file reading, no output).
+const started = performance.now();
+let records = 0;
+for (let copy = 0; copy < Math.min(copies, 20); copy++) {
+  bodies.forEach((body, index) => {
+    records += recordsFromEmail(body, names[index]).records.length;
+  });
+}
+const libraryMessages = names.length * Math.min(copies, 20);
+const librarySeconds = (performance.now() - started) / 1000;
+console.log(
+  `library recordsFromEmail: ${libraryMessages.toLocaleString("en-US")} messages, ${records.toLocaleString("en-US")} records in ${librarySeconds.toFixed(2)} s = ${Math.round(libraryMessages / librarySeconds).toLocaleString("en-US")} messages/s (reference only)`,
+);
+
+if (process.argv.includes("--keep")) console.log(`kept ${dir}`);
+else rmSync(dir, { recursive: true, force: true });
+console.log(
+  `${pass ? "PASS" : "FAIL"}: bounce emails through the CLI, target >= ${TARGET.toLocaleString("en-US")} messages/s`,
+);
+process.exitCode = pass ? 0 : 1;
