@@ -24,12 +24,23 @@ export interface TestDnsServer {
 
 const UDP_LIMIT = 512;
 
+export interface DnsServerOptions {
+  /** 127.0.0.1 by default; "::1" for IPv6. */
+  host?: string;
+  /** Delay every answer, to imitate a resolver's round trip in benchmarks. */
+  delayMs?: number;
+}
+
 /**
  * A real authoritative DNS server on 127.0.0.1 for tests: UDP and TCP on the same ephemeral port,
  * zones as data, faults per name (SERVFAIL, REFUSED, never answer, forced truncation). Answers over
  * 512 octets on UDP are truncated (TC=1) as a real server would, so clients must retry over TCP.
  */
-export async function startDnsServer(zones: ZoneData, host = "127.0.0.1"): Promise<TestDnsServer> {
+export async function startDnsServer(
+  zones: ZoneData,
+  options: DnsServerOptions = {},
+): Promise<TestDnsServer> {
+  const { host = "127.0.0.1", delayMs = 0 } = options;
   let index = indexZones(zones);
   const queries: ServedQuery[] = [];
   const respond = (query: Packet, transport: "udp" | "tcp"): Buffer | null => {
@@ -59,7 +70,16 @@ export async function startDnsServer(zones: ZoneData, host = "127.0.0.1"): Promi
     udp.on("message", (message, remote) => {
       const query = decodeOrNull(message);
       const reply = query && respond(query, "udp");
-      if (reply) udp.send(reply, remote.port, remote.address);
+      if (!reply) return;
+      const send = () => {
+        try {
+          udp.send(reply, remote.port, remote.address);
+        } catch {
+          // the server was closed while this delayed answer waited
+        }
+      };
+      if (delayMs > 0) setTimeout(send, delayMs);
+      else send();
     });
     const sockets = new Set<net.Socket>();
     tcp.on("connection", (socket) => {

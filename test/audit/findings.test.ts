@@ -456,3 +456,12 @@ describe("every audit finding, raised by its scenario", () => {
     );
   });
 });
+
+describe("docs/AUDIT.md", () => {
+  it("lists every finding id with its severity", async () => {
+    const { readFile } = await import("node:fs/promises");
+    const doc = await readFile(new URL("../../docs/AUDIT.md", import.meta.url), "utf8");
+    for (const kind of AUDIT_CATALOG)
+      assert.ok(doc.includes(`| \`${kind.id}\` | ${kind.severity} |`), kind.id);
+  });
+});
