@@ -51,14 +51,39 @@ interface Decision {
   providerRule: ProviderRule | null;
 }
 
+/**
+ * Replies repeat massively (the same rejection for thousands of recipients), so each distinct input is
+ * classified once. The key holds everything the result depends on (the recipient only through its domain).
+ */
+const memo = new Map<string, Classification>();
+const MEMO_ENTRIES = 20_000;
+
 export function classifyReply(input: ReplyInput): Classification {
+  const domain = input.recipient ? recipientDomain(input.recipient) : null;
+  const key = [
+    input.text,
+    input.replyCode,
+    input.status,
+    input.remoteMta,
+    domain,
+    input.action,
+    input.hintReason,
+  ].join("\u0001");
+  const known = memo.get(key);
+  if (known) return { ...known };
+  const classification = classifyUncached(input, domain);
+  if (memo.size >= MEMO_ENTRIES) memo.clear();
+  memo.set(key, classification);
+  return { ...classification };
+}
+
+function classifyUncached(input: ReplyInput, domain: string | null): Classification {
   const parsed = parseReply(input.text ?? "");
   const replyCode = validReplyCode(input.replyCode) ?? parsed.replyCode;
   const status = validStatus(input.status) ?? parsed.status;
   const remoteMta = input.remoteMta?.trim() || parsed.remoteMta;
   const lowerText = parsed.text.toLowerCase();
-  const provider = detectProvider({ remoteMta, lowerText, recipient: input.recipient });
-  const domain = input.recipient ? recipientDomain(input.recipient) : null;
+  const provider = detectProvider({ remoteMta, lowerText, recipient: domain ? `@${domain}` : null });
   const dsnAction = input.action?.trim().toLowerCase() ?? null;
 
   const decision = decide(input.hintReason ?? null, dsnAction, {

@@ -198,18 +198,33 @@ export function providerFromText(lowerText: string): Provider | null {
   return TEXT_MARKERS.find((marker) => marker.pattern.test(lowerText))?.provider ?? null;
 }
 
+/** Exact domains of RECIPIENT_DOMAINS, for a lookup per suffix of the recipient's domain. */
+const EXACT_DOMAINS = new Map<string, { provider: Provider; order: number }>();
+RECIPIENT_DOMAINS.forEach((rule, order) => {
+  if (rule.domain !== undefined && !EXACT_DOMAINS.has(rule.domain))
+    EXACT_DOMAINS.set(rule.domain, { provider: rule.provider, order });
+});
+/** Any label rule could apply only when one of the labels appears as a whole DNS label. */
+const LABELS = RECIPIENT_DOMAINS.flatMap((rule) => (rule.label === undefined ? [] : [rule.label]));
+const LABEL_HINT = new RegExp(`(?:^|\\.)(?:${LABELS.join("|")})\\.`);
+
 export function providerFromDomain(domain: string): Provider | null {
   const name = normalizeName(domain);
   if (!name) return null;
-  let label: string | null | undefined;
-  for (const rule of RECIPIENT_DOMAINS) {
-    if (rule.domain !== undefined && hasDomainSuffix(name, rule.domain)) return rule.provider;
-    if (rule.label !== undefined) {
-      label ??= getDomainWithoutSuffix(name) ?? null;
-      if (label === rule.label) return rule.provider;
-    }
+  let best: { provider: Provider; order: number } | undefined;
+  for (let suffix = name; ; ) {
+    const hit = EXACT_DOMAINS.get(suffix);
+    if (hit && (!best || hit.order < best.order)) best = hit;
+    const dot = suffix.indexOf(".");
+    if (dot < 0) break;
+    suffix = suffix.slice(dot + 1);
   }
-  return null;
+  if (LABEL_HINT.test(name)) {
+    const label = getDomainWithoutSuffix(name);
+    const order = RECIPIENT_DOMAINS.findIndex((rule) => rule.label !== undefined && rule.label === label);
+    if (order >= 0 && (!best || order < best.order)) return RECIPIENT_DOMAINS[order].provider;
+  }
+  return best?.provider ?? null;
 }
 
 export function detectProvider(evidence: ProviderEvidence): Provider {

@@ -72,12 +72,28 @@ export function parseReply(raw: string): ParsedReply {
  */
 function joinContinuations(text: string, start: number, replyCode: number, status: string | null): string {
   const code = String(replyCode);
-  const repeat = status
-    ? new RegExp(`\\s+${code}[ -]${status.replaceAll(".", "\\.")}(?=\\s|$)`, "g")
-    : new RegExp(`\\s+${code}-(?=\\S)`, "g");
   const reply = text.slice(start);
+  // Most replies are single-line: nothing to join when the code does not come back.
+  if (reply.indexOf(code, 4) < 0)
+    return start === 0 && reply[3] === " " ? text : `${text.slice(0, start)}${code} ${reply.slice(4)}`;
   const continued = status === null && reply.startsWith(`${code}-`);
-  let rest = reply.slice(4).replace(repeat, "");
+  let rest = reply.slice(4).replace(continuationPattern(code, status), "");
   if (continued) rest = rest.replace(new RegExp(`\\s+${code} (?=\\S)`), " ");
   return `${text.slice(0, start)}${code} ${rest}`.replace(SPACES, " ").trim();
+}
+
+const continuationPatterns = new Map<string, RegExp>();
+
+/** `\s+550[ -]5.7.1` (or `\s+550-` without a status), compiled once per code and status. */
+function continuationPattern(code: string, status: string | null): RegExp {
+  const key = `${code} ${status ?? ""}`;
+  let pattern = continuationPatterns.get(key);
+  if (!pattern) {
+    pattern = status
+      ? new RegExp(`\\s+${code}[ -]${status.replaceAll(".", "\\.")}(?=\\s|$)`, "g")
+      : new RegExp(`\\s+${code}-(?=\\S)`, "g");
+    if (continuationPatterns.size > 1000) continuationPatterns.clear();
+    continuationPatterns.set(key, pattern);
+  }
+  return pattern;
 }
