@@ -4,7 +4,10 @@ import { detectProvider } from "../bounce/provider.ts";
 import type { BounceRecord } from "../bounce/record.ts";
 import { MAX_REPLY_LENGTH, parseReply } from "../bounce/smtp-reply.ts";
 import type { DeliveryEvent, EventType, ParseProblem } from "./event.ts";
+import type { EventStream } from "./read.ts";
+import { EVENT_BATCHES, EVENT_FORMAT } from "./read.ts";
 import { isProblem } from "./source.ts";
+import { detach } from "./values.ts";
 
 /** What each event type says to the classifier as its DSN-like action; types absent here yield no record. */
 const ACTIONS: Partial<Record<EventType, string>> = {
@@ -62,23 +65,16 @@ export class EventClassifier {
     const exactKey = context + text;
     let entry = this.exact.get(exactKey);
     if (entry === undefined) {
-      const key = context + text.replace(NOISE, maskNoise);
+      const masked = text.replace(NOISE, maskNoise);
+      const key = context + masked;
       entry = this.entries.get(key);
       if (entry === undefined) {
         this.misses++;
-        const classification = classifyReply({
-          text,
-          replyCode: event.replyCode,
-          status: event.status,
-          remoteMta: event.remoteMta,
-          recipient: event.recipient,
-          action,
-          hintReason: event.reasonHint ?? null,
-        });
-        entry = { classification, identity: classification.diagnostic === text };
-        remember(this.entries, key, entry, this.maxEntries);
+        entry = this.classifyNew(event, text, action);
+        remember(this.entries, detach(key), entry, this.maxEntries);
       } else this.hits++;
-      remember(this.exact, exactKey, entry, this.maxEntries);
+      // Replies that carried per-message noise will not recur verbatim: keep them out of the exact map.
+      if (masked === text) remember(this.exact, detach(exactKey), entry, this.maxEntries);
     } else this.hits++;
     const c = entry.classification;
     return {
@@ -103,13 +99,29 @@ export class EventClassifier {
     };
   }
 
+  private classifyNew(event: DeliveryEvent, text: string, action: string): Entry {
+    const classification = classifyReply({
+      text,
+      replyCode: event.replyCode,
+      status: event.status,
+      remoteMta: event.remoteMta,
+      recipient: event.recipient,
+      action,
+      hintReason: event.reasonHint ?? null,
+    });
+    const identity = classification.diagnostic === text;
+    classification.diagnostic = detach(classification.diagnostic);
+    classification.remoteMta = detach(classification.remoteMta);
+    return { classification, identity };
+  }
+
   /** The remote MTA's provider as the classifier sees it (host evidence only), memoised. */
   private hostKey(remoteMta: string | null): string {
     if (!remoteMta) return "";
     let key = this.hostKeys.get(remoteMta);
     if (key === undefined) {
       key = detectProvider({ remoteMta });
-      remember(this.hostKeys, remoteMta, key, this.maxEntries);
+      remember(this.hostKeys, detach(remoteMta), key, this.maxEntries);
     }
     return key;
   }
@@ -126,7 +138,7 @@ export class EventClassifier {
     if (key === undefined) {
       const provider = detectProvider({ recipient: `x@${domain}` });
       key = provider === "other" || provider === "unknown" ? provider : `${provider}:${domain}`;
-      remember(this.domainKeys, domain, key, this.maxEntries);
+      remember(this.domainKeys, detach(domain), key, this.maxEntries);
     }
     return key;
   }
@@ -177,7 +189,13 @@ export async function* classifyEvents(
   options: ClassifyEventsOptions,
 ): AsyncGenerator<BounceRecord | ParseProblem> {
   const classifier = options.classifier ?? new EventClassifier();
-  const format = options.format ?? "events";
+  const format = options.format ?? (events as EventStream)[EVENT_FORMAT] ?? "events";
+  const batches = (events as EventStream)[EVENT_BATCHES];
+  if (batches) {
+    // Straight from readEvents: drain whole batches, awaiting once per chunk instead of once per event.
+    for await (const batch of batches) yield* classifyEventBatch(batch, classifier, { ...options, format });
+    return;
+  }
   for await (const item of events) {
     if (isProblem(item)) yield item;
     else if (item.type !== "delivered" || options.all) {

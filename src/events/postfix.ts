@@ -3,7 +3,7 @@ import { leadingReplyCode } from "./reply.ts";
 import type { EventSource, Out, ParseContext } from "./source.ts";
 import { newEvent } from "./source.ts";
 import { SyslogClock, zonedIso } from "./syslog-time.ts";
-import { domainOf } from "./values.ts";
+import { detach, domainOf } from "./values.ts";
 
 /**
  * Postfix maillog. Per queue id, the qmgr `from=` line gives the sender, cleanup's `message-id=` the
@@ -20,15 +20,34 @@ export const postfix: EventSource = {
   create: (context) => new PostfixParser(context),
 };
 
-const STATUS_TYPES: Record<string, EventType> = {
-  sent: "delivered",
-  deferred: "deferred",
-  bounced: "bounced",
-  expired: "bounced",
-};
+/** `status=` words → event types (sent|deferred|bounced|expired), by first letter and length: no slicing. */
+function statusType(text: string, start: number, end: number): EventType | null {
+  const length = end - start;
+  switch (text.charCodeAt(start)) {
+    case 115 /* s */:
+      return length === 4 && text.startsWith("sent", start) ? "delivered" : null;
+    case 100 /* d */:
+      return length === 8 && text.startsWith("deferred", start) ? "deferred" : null;
+    case 98 /* b */:
+      return length === 7 && text.startsWith("bounced", start) ? "bounced" : null;
+    case 101 /* e */:
+      return length === 7 && text.startsWith("expired", start) ? "bounced" : null;
+    default:
+      return null;
+  }
+}
+
+/** Where the parts of the current line are. */
+interface Positions {
+  stampEnd: number;
+  tagStart: number;
+  tagEnd: number;
+  body: number;
+}
 
 interface QueueState {
   sender: string | null;
+  sendingDomain: string | null;
   messageId: string | null;
   /** Recipients whose latest outcome is a deferral (an `expired` line bounces them). */
   deferred: Map<string, DeliveryEvent> | null;
@@ -50,6 +69,12 @@ class PostfixParser {
   private readonly instances = new Map<string, Instance>();
   private lastStamp = "";
   private lastIso: string | null = null;
+  private lastTag = "";
+  private lastQid = "";
+  private lastState: QueueState | null = null;
+  private lastInstance: Instance | null = null;
+  private lastRelay = "";
+  private lastRelayName: string | null = null;
 
   constructor(context: ParseContext) {
     this.file = context.file;
@@ -58,45 +83,45 @@ class PostfixParser {
   }
 
   line(text: string, lineNo: number, out: Out): void {
-    let pos: number;
-    let stamp: string;
+    // Positions only; strings are sliced when an event needs them (this runs for every log line).
+    let stampEnd: number;
     const first = text.charCodeAt(0);
     if (first >= 48 && first <= 57) {
-      pos = text.indexOf(" ");
-      if (pos < 0) return;
-      stamp = text.slice(0, pos);
-      pos++;
+      stampEnd = text.indexOf(" ");
+      if (stampEnd < 0) return;
     } else {
       if (text.charCodeAt(15) !== 32) return;
-      stamp = text.slice(0, 15);
-      pos = 16;
+      stampEnd = 15;
     }
-    const hostEnd = text.indexOf(" ", pos);
+    const hostEnd = text.indexOf(" ", stampEnd + 1);
     if (hostEnd < 0) return;
     const tagEnd = text.indexOf(": ", hostEnd + 1);
-    if (tagEnd < 0) return;
-    const tag = text.slice(hostEnd + 1, tagEnd);
-    const slash = tag.lastIndexOf("/");
-    if (slash < 0) return;
+    if (tagEnd < 0 || text.lastIndexOf("/", tagEnd) <= hostEnd) return;
     const qidStart = tagEnd + 2;
     const qidEnd = text.indexOf(": ", qidStart);
     if (qidEnd < 0 || qidEnd - qidStart > 20 || qidEnd - qidStart < 5) return;
+    const space = text.indexOf(" ", qidStart);
+    if (space >= 0 && space < qidEnd) return;
     const qid = text.slice(qidStart, qidEnd);
-    if (qid.indexOf(" ") >= 0) return;
     const body = qidEnd + 2;
-    if (text.startsWith("to=<", body)) this.recipientLine(text, body, qid, tag, stamp, lineNo, out);
-    else if (text.startsWith("from=<", body)) this.senderLine(text, body, qid, stamp, lineNo, out);
+    const at = { stampEnd, tagStart: hostEnd + 1, tagEnd, body };
+    if (text.startsWith("to=<", body)) this.recipientLine(text, at, qid, lineNo, out);
+    else if (text.startsWith("from=<", body)) this.senderLine(text, at, qid, lineNo, out);
     else if (text.startsWith("message-id=", body)) {
-      this.state(qid).messageId = unangle(text.slice(body + 11));
-    } else if (text.startsWith("removed", body)) this.queue.delete(qid);
+      this.state(qid).messageId = detach(unangle(text.slice(body + 11)));
+    } else if (text.startsWith("removed", body)) {
+      this.queue.delete(qid);
+      if (qid === this.lastQid) this.lastQid = "";
+    }
   }
 
   end(_out: Out): void {
     this.queue.clear();
   }
 
-  private time(stamp: string): string | null {
-    if (stamp !== this.lastStamp) {
+  private time(text: string, stampEnd: number): string | null {
+    if (stampEnd !== this.lastStamp.length || !text.startsWith(this.lastStamp)) {
+      const stamp = text.slice(0, stampEnd);
       this.lastStamp = stamp;
       this.lastIso = stamp.length === 15 ? this.clock.convert(stamp) : zonedIso(stamp, this.tz);
     }
@@ -104,16 +129,25 @@ class PostfixParser {
   }
 
   private state(qid: string): QueueState {
+    if (qid === this.lastQid) return this.lastState!;
     let state = this.queue.get(qid);
     if (!state) {
       if (this.queue.size >= MAX_QUEUE_IDS) this.queue.delete(this.queue.keys().next().value!);
-      state = { sender: null, messageId: null, deferred: null };
+      state = { sender: null, sendingDomain: null, messageId: null, deferred: null };
+      qid = detach(qid);
       this.queue.set(qid, state);
     }
+    this.lastQid = qid;
+    this.lastState = state;
     return state;
   }
 
-  private instance(tag: string): Instance {
+  private instance(text: string, at: Positions): Instance {
+    const { tagStart, tagEnd } = at;
+    if (tagEnd - tagStart === this.lastTag.length && text.startsWith(this.lastTag, tagStart)) {
+      return this.lastInstance!;
+    }
+    const tag = text.slice(tagStart, tagEnd);
     let found = this.instances.get(tag);
     if (!found) {
       // `postfix-out/smtp[1]`, `postfix-239.58.50.50/smtp[1]`, `postfix/polite/smtp[1]`: the part after
@@ -122,36 +156,31 @@ class PostfixParser {
       const suffix = name.startsWith("postfix-") ? name.slice(8) : null;
       const ip = suffix && /^\d{1,3}(?:\.\d{1,3}){3}$/.test(suffix) ? suffix : null;
       found = { pool: suffix, sendingIp: ip };
-      if (this.instances.size < 1000) this.instances.set(tag, found);
+      if (this.instances.size < 1000) this.instances.set(detach(tag), found);
     }
+    this.lastTag = tag;
+    this.lastInstance = found;
     return found;
   }
 
-  private recipientLine(
-    text: string,
-    body: number,
-    qid: string,
-    tag: string,
-    stamp: string,
-    lineNo: number,
-    out: Out,
-  ): void {
+  private recipientLine(text: string, at: Positions, qid: string, lineNo: number, out: Out): void {
+    const body = at.body;
     const rcptEnd = text.indexOf(">", body + 4);
     const statusAt = text.indexOf(", status=", body);
     if (rcptEnd < 0 || statusAt < 0) return;
     const wordStart = statusAt + 9;
     let wordEnd = text.indexOf(" ", wordStart);
     if (wordEnd < 0) wordEnd = text.length;
-    const type = STATUS_TYPES[text.slice(wordStart, wordEnd)];
-    if (type === undefined) return;
+    const type = statusType(text, wordStart, wordEnd);
+    if (type === null) return;
     const event = newEvent(type, this.file, lineNo);
-    event.time = this.time(stamp);
+    event.time = this.time(text, at.stampEnd);
     event.recipient = text.slice(body + 4, rcptEnd) || null;
     const state = this.state(qid);
     event.sender = state.sender;
-    event.sendingDomain = domainOf(state.sender);
+    event.sendingDomain = state.sendingDomain;
     event.messageId = state.messageId;
-    const instance = this.instance(tag);
+    const instance = this.instance(text, at);
     event.pool = instance.pool;
     event.sendingIp = instance.sendingIp;
     const relayAt = text.indexOf(", relay=", rcptEnd);
@@ -161,7 +190,11 @@ class PostfixParser {
       const bracket = text.indexOf("[", start);
       if (bracket >= 0 && bracket < end) end = bracket;
       const relay = text.slice(start, end);
-      event.remoteMta = relay === "none" || relay === "local" ? null : relay.toLowerCase();
+      if (relay !== this.lastRelay) {
+        this.lastRelay = relay;
+        this.lastRelayName = relay === "none" || relay === "local" ? null : relay.toLowerCase();
+      }
+      event.remoteMta = this.lastRelayName;
     }
     const dsnAt = text.indexOf(", dsn=", rcptEnd);
     if (dsnAt >= 0 && dsnAt < statusAt) {
@@ -177,21 +210,26 @@ class PostfixParser {
     if (text.startsWith("expired", wordStart)) event.reasonHint = "expired";
     if (type === "deferred") {
       state.deferred ??= new Map();
-      state.deferred.set(event.recipient ?? "", event);
+      const kept = { ...event, recipient: detach(event.recipient), reply: detach(event.reply) };
+      kept.remoteMta = detach(kept.remoteMta);
+      kept.status = detach(kept.status);
+      state.deferred.set(kept.recipient ?? "", kept);
     } else if (state.deferred) state.deferred.delete(event.recipient ?? "");
     out.push(event);
   }
 
-  private senderLine(text: string, body: number, qid: string, stamp: string, lineNo: number, out: Out): void {
+  private senderLine(text: string, at: Positions, qid: string, lineNo: number, out: Out): void {
+    const body = at.body;
     const end = text.indexOf(">", body + 6);
     if (end < 0) return;
     const state = this.state(qid);
-    state.sender = text.slice(body + 6, end) || null;
+    state.sender = detach(text.slice(body + 6, end)) || null;
+    state.sendingDomain = domainOf(state.sender);
     if (!text.startsWith(", status=expired", end + 1) || !state.deferred) return;
     // `from=<s>, status=expired, returned to sender`: every recipient still deferred has now bounced.
     for (const deferred of state.deferred.values()) {
       const event = { ...deferred, type: "bounced" as const, source: { file: this.file, line: lineNo } };
-      event.time = this.time(stamp);
+      event.time = this.time(text, at.stampEnd);
       event.reasonHint = "expired";
       out.push(event);
     }

@@ -37,7 +37,7 @@ export async function* readEventBatches(
   const source = eventSource(format);
   if (!source) throw new Error(`${format} is not an event-stream format`);
   const tz = options.tz ?? "UTC";
-  assertTimeZone(tz);
+  if (tz !== "UTC") assertTimeZone(tz);
   const context: ParseContext = { file, year: options.year ?? null, modified: options.modified ?? null, tz };
   const parser = source.create(context);
   const splitter = new LineSplitter(parser, file);
@@ -62,14 +62,33 @@ export async function* readEventBatches(
   if (out.length > 0) yield out;
 }
 
+/** readEvents' generators carry their batch source, so classifyEvents can skip the per-event await. */
+export const EVENT_BATCHES: unique symbol = Symbol("deliverlens.eventBatches");
+
+/** …and their format, which becomes each record's `format`. */
+export const EVENT_FORMAT: unique symbol = Symbol("deliverlens.eventFormat");
+
+export type EventStream = AsyncGenerator<DeliveryEvent | ParseProblem> & {
+  [EVENT_BATCHES]?: AsyncIterable<Out>;
+  [EVENT_FORMAT]?: FormatName;
+};
+
 /** Stream an input as normalized events, with ParseProblems inline (see readEventBatches). */
-export async function* readEvents(
+export function readEvents(
   input: Readable | AsyncIterable<Buffer | string>,
   format: FormatName,
   file: string,
   options: ReadOptions = {},
-): AsyncGenerator<DeliveryEvent | ParseProblem> {
-  for await (const batch of readEventBatches(input, format, file, options)) yield* batch;
+): EventStream {
+  const batches = readEventBatches(input, format, file, options);
+  const events: EventStream = flatten(batches);
+  events[EVENT_BATCHES] = batches;
+  events[EVENT_FORMAT] = format;
+  return events;
+}
+
+async function* flatten(batches: AsyncIterable<Out>): AsyncGenerator<DeliveryEvent | ParseProblem> {
+  for await (const batch of batches) yield* batch;
 }
 
 /** Splits byte chunks into lines without readline: one UTF-8 decode per chunk, then indexOf. */

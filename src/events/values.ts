@@ -66,3 +66,14 @@ export function bool(value: unknown): boolean | null {
   if (value === 0 || value === "0" || value === "false" || value === "no") return false;
   return null;
 }
+
+/**
+ * A copy of `text` that does not keep alive the (large) string it was sliced from. Lines are slices of a
+ * whole decoded chunk; anything kept beyond the chunk (cache keys, per-queue-id state) must be detached.
+ */
+export function detach(text: string): string;
+export function detach(text: string | null): string | null;
+export function detach(text: string | null): string | null {
+  // Flattening the concatenation copies the characters into a fresh string.
+  return text === null ? null : ` ${text}`.slice(1);
+}
