@@ -8,6 +8,17 @@ const REF = "shared/reference/providers-and-codes.md";
 
 export const CROSS_PROVIDER_RULES: readonly ProviderRule[] = [
   {
+    id: "helo-host-not-found",
+    pattern:
+      /helo command rejected|(?:helo|ehlo)[^.]{0,60}(?:host not found|does not resolve|not resolvable)/,
+    reason: "blocked",
+    category: "infrastructure",
+    action:
+      "The receiver cannot resolve the name your MTA gives in HELO/EHLO: use a fully qualified name with an A record (matching the IP's PTR).",
+    source: `${REF} §1.2 (github.com/sisimai/set-of-emails/issues/11); Postfix reject_unknown_helo_hostname`,
+    example: "450 4.7.1 <mail.example.com>: Helo command rejected: Host not found",
+  },
+  {
     id: "spamhaus-query-refused",
     pattern: /spamhaus\.org\/returnc|open resolver/,
     reason: "blocked",

@@ -56,6 +56,17 @@ export const MICROSOFT_RULES: readonly ProviderRule[] = [
       "550 5.7.606 Access denied, banned sending IP [192.0.2.10]. To request removal from this list please visit https://sender.office.com/ and follow the directions. (AS16012609)",
   },
   {
+    id: "microsoft-banned-sender",
+    pattern: /banned sender/,
+    reason: "blocked",
+    category: "blocklist",
+    action:
+      "Microsoft banned the sender: forward the NDR to delist@messaging.microsoft.com to request removal.",
+    source: `${REF} (5.7.511 banned sender)`,
+    example:
+      "550 5.7.511 Access denied, banned sender[192.0.2.10]. To request removal from this list, forward this message to delist@messaging.microsoft.com.",
+  },
+  {
     id: "microsoft-customer-block-list",
     pattern: /customer block list|\(as[0-9]{6,}\)/,
     reason: "blocked",
