@@ -38,15 +38,7 @@ export async function expandSpf(
   domain: string,
   chain: string[] = [],
 ): Promise<SpfNode> {
-  const node: SpfNode = {
-    domain,
-    records: [],
-    parsed: null,
-    problem: null,
-    children: new Map(),
-    addresses: new Map(),
-    macroTerms: [],
-  };
+  const node = emptyNode(domain);
   const outcome = await txtStrings(resolver, domain);
   if (outcome.kind === "failed") {
     node.problem = { kind: "failed", detail: `${domain}: ${describeFailure(outcome)}` };
