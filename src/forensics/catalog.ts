@@ -289,6 +289,14 @@ export const FINDING_KINDS: readonly FindingKind[] = [
   },
   // content
   {
+    id: "MIME_UNPARSEABLE",
+    area: "content",
+    severity: "high",
+    title: "The MIME structure cannot be parsed",
+    fix: "Generate the message with a standard MIME library; receivers reject or junk broken MIME.",
+    source: "RFC 2045/2046; postal-mime limits (maxNestingDepth)",
+  },
+  {
     id: "MANY_LINKS",
     area: "content",
     severity: "low",

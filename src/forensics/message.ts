@@ -14,18 +14,49 @@ export interface Message {
   fromDomain: string | null;
   /** Registrable (organizational) domain of the From domain. */
   fromOrgDomain: string | null;
+  /** Set when the MIME body could not be parsed (e.g. nesting over the limit): only the headers were read. */
+  parseError: string | null;
 }
 
+const OPTIONS = {
+  maxNestingDepth: MAX_NESTING_DEPTH,
+  maxHeadersSize: MAX_HEADERS_SIZE,
+  attachmentEncoding: "arraybuffer",
+} as const;
+
 export async function parseMessage(raw: Buffer): Promise<Message> {
-  const email = await PostalMime.parse(raw, {
-    maxNestingDepth: MAX_NESTING_DEPTH,
-    maxHeadersSize: MAX_HEADERS_SIZE,
-    attachmentEncoding: "arraybuffer",
-  });
+  let email: Email;
+  let parseError: string | null = null;
+  try {
+    email = await PostalMime.parse(raw, OPTIONS);
+  } catch (error) {
+    parseError = error instanceof Error ? error.message : String(error);
+    email = await PostalMime.parse(headerBlock(raw), OPTIONS).catch(() => ({
+      headers: [],
+      headerLines: [],
+      attachments: [],
+    }));
+  }
   const from = email.from && "address" in email.from ? email.from.address : undefined;
   const fromAddress = from ? from.toLowerCase() : null;
   const fromDomain = fromAddress?.includes("@") ? fromAddress.slice(fromAddress.lastIndexOf("@") + 1) : null;
-  return { raw, email, fromAddress, fromDomain, fromOrgDomain: fromDomain ? orgDomain(fromDomain) : null };
+  return {
+    raw,
+    email,
+    fromAddress,
+    fromDomain,
+    fromOrgDomain: fromDomain ? orgDomain(fromDomain) : null,
+    parseError,
+  };
+}
+
+/** The header section only (up to the first empty line), with an empty body. */
+function headerBlock(raw: Buffer): Buffer {
+  const crlf = raw.indexOf("\r\n\r\n");
+  const lf = raw.indexOf("\n\n");
+  const ends = [crlf, lf].filter((at) => at >= 0);
+  const end = ends.length > 0 ? Math.min(...ends) : raw.length;
+  return Buffer.concat([raw.subarray(0, end), Buffer.from("\r\n\r\n")]);
 }
 
 /** Registrable domain (tldts, ICANN + private suffixes), falling back to the host itself. */

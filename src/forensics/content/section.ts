@@ -113,7 +113,9 @@ export function inspectContent(message: Message): { section: ContentSection; fin
     hidingStyles: unique(scan.hidingStyles),
     attachments,
   };
-  return { section, findings: contentFindings(section, promoHits, subject) };
+  const findings = contentFindings(section, promoHits, subject);
+  if (message.parseError) findings.unshift(finding("MIME_UNPARSEABLE", message.parseError));
+  return { section, findings };
 }
 
 function contentFindings(s: ContentSection, promoHits: number, subject: string): Finding[] {

@@ -6,9 +6,12 @@ const PHRASE_PATTERN = new RegExp(
   "gi",
 );
 
+const LETTER = /\p{L}/u;
+
+/** Whitespace-separated tokens that contain at least one letter. */
 export function wordCount(text: string): number {
   let count = 0;
-  for (const token of text.split(/\s+/)) if (/\p{L}/u.test(token)) count++;
+  for (const token of text.split(/\s+/)) if (LETTER.test(token)) count++;
   return count;
 }
 
