@@ -20,6 +20,8 @@ const CATEGORY_COLOR: Readonly<Record<Category, Color>> = {
   unknown: "gray",
 };
 
+const NOT_FAILURES: readonly Category[] = ["delivered", "auto-reply", "complaint"];
+
 /** Longest reply text shown; JSON output always carries the whole diagnostic. */
 const MAX_SHOWN = 600;
 
@@ -30,11 +32,13 @@ export function renderRecord(record: BounceRecord, stream: NodeJS.WriteStream = 
   const code = [record.replyCode, record.status, record.providerCode]
     .filter((part) => part !== null)
     .join(" ");
-  const verdict = [
-    record.permanent ? "permanent" : "temporary",
-    record.retryable ? "retry later can succeed" : "retrying will not help",
-    record.suppressRecipient ? color("suppress the address", "red") : "keep the address",
-  ].join(", ");
+  const verdict = NOT_FAILURES.includes(record.category)
+    ? "not a delivery failure"
+    : [
+        record.permanent ? "permanent" : "temporary",
+        record.retryable ? "retry later can succeed" : "retrying will not help",
+        record.suppressRecipient ? color("suppress the address", "red") : "keep the address",
+      ].join(", ");
   const diagnostic =
     record.diagnostic.length > MAX_SHOWN ? `${record.diagnostic.slice(0, MAX_SHOWN)}…` : record.diagnostic;
   const lines = [
