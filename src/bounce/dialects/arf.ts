@@ -16,7 +16,8 @@ export const arf: Dialect = {
       .filter((field) => field.name === "original-rcpt-to" || field.name === "removal-recipient")
       .map((field) => bareAddress(field.value))
       .filter((address) => address !== null);
-    const original = mail.originalHeaders ? addressesIn(headerValue(mail.originalHeaders, "to")) : [];
+    const headers = listed.length > 0 ? null : mail.originalHeaders();
+    const original = headers ? addressesIn(headerValue(headers, "to")) : [];
     const recipients: Array<string | null> = listed.length > 0 ? listed : original.slice(0, 1);
     if (recipients.length === 0) recipients.push(null);
     return recipients.map(

@@ -16,7 +16,7 @@ const BOUNCE_SENDER = /mailer-daemon|post_?master|mail delivery|mailer|bounce|da
  */
 /** The original sender: the bounce's addressee, and the From/Return-Path of the attached original. */
 function senderAddresses(mail: ScannedEmail): string {
-  const original = mail.originalHeaders;
+  const original = mail.originalHeaders();
   const fromOriginal = original
     ? [headerValue(original, "from"), headerValue(original, "return-path")].filter((value) => value !== null)
     : [];
@@ -38,14 +38,16 @@ export const plainText: Dialect = {
     const text = readReportText(mail.reportText);
     const time = headerValue(mail.headers, "date");
     if (text.entries.length > 0) {
-      const entries = withoutAddressee(text.entries, senderAddresses(mail));
+      const entries =
+        text.entries.length > 1 ? withoutAddressee(text.entries, senderAddresses(mail)) : text.entries;
       // A recipient line with nothing after it: the error was written before it (e.g. "Error: … RCPT TO: a@b").
       return entries.map(
         (entry): RecipientReport => ({ ...entry, diagnostic: entry.diagnostic || text.preamble, time }),
       );
     }
     const failed = addressesIn(headerValue(mail.headers, "x-failed-recipients"));
-    const original = mail.originalHeaders ? addressesIn(headerValue(mail.originalHeaders, "to")) : [];
+    const headers = mail.originalHeaders();
+    const original = headers ? addressesIn(headerValue(headers, "to")) : [];
     const named =
       failed.length > 0
         ? failed

@@ -3,11 +3,30 @@
  * lines are found with indexOf and folded values are joined once.
  */
 
-export interface HeaderField {
+/** One header field. The value is unfolded only when read: most fields of a bounce are never looked at. */
+export class HeaderField {
   /** Lower-cased field name. */
-  name: string;
+  readonly name: string;
+  readonly #text: string;
+  readonly #start: number;
+  readonly #end: number;
+  #value: string | null = null;
+
+  constructor(name: string, text: string, start: number, end: number) {
+    this.name = name;
+    this.#text = text;
+    this.#start = start;
+    this.#end = end;
+  }
+
   /** Unfolded value, trimmed (still raw bytes as latin1 chars; see decodeWords for RFC 2047). */
-  value: string;
+  get value(): string {
+    this.#value ??= this.#text
+      .slice(this.#start, Math.min(this.#end, this.#start + MAX_VALUE_LENGTH))
+      .replace(/\r?\n[ \t]*/g, " ")
+      .trim();
+    return this.#value;
+  }
 }
 
 export interface HeaderBlock {
@@ -43,9 +62,10 @@ function fieldColon(text: string, start: number, lineEnd: number): number {
 }
 
 /** "boundary=…" on a line of its own after a value ending in ";": a continuation some MTAs forget to indent. */
-function isUnindentedParameter(text: string, pos: number, lineEnd: number, parts: string[]): boolean {
-  const last = parts[parts.length - 1];
-  if (!last?.endsWith(";")) return false;
+function isUnindentedParameter(text: string, pos: number, lineEnd: number, previousEnd: number): boolean {
+  let last = previousEnd - 1;
+  while (last > 0 && (text.charCodeAt(last) === 32 || text.charCodeAt(last) === 9)) last--;
+  if (text.charCodeAt(last) !== 59) return false;
   const equals = text.indexOf("=", pos);
   return (
     equals > pos && equals < lineEnd && equals - pos < 40 && /^[A-Za-z-]+$/.test(text.slice(pos, equals))
@@ -61,13 +81,11 @@ export function parseHeaderBlock(text: string, start: number, end: number): Head
   let pos = start;
   let lines = 0;
   let name = "";
-  let parts: string[] = [];
-  let length = 0;
+  let valueStart = 0;
+  let valueEnd = 0;
   const flush = () => {
-    if (name) fields.push({ name, value: parts.join(" ").trim() });
+    if (name) fields.push(new HeaderField(name, text, valueStart, valueEnd));
     name = "";
-    parts = [];
-    length = 0;
   };
   if (text.startsWith("From ", pos)) {
     const nl = text.indexOf("\n", pos);
@@ -84,12 +102,8 @@ export function parseHeaderBlock(text: string, start: number, end: number): Head
       return { fields, bodyStart: Math.min(nl + 1, end), lines: lines + 1 };
     }
     const first = text.charCodeAt(pos);
-    if (name && (first === 32 || first === 9 || isUnindentedParameter(text, pos, lineEnd, parts))) {
-      if (length < MAX_VALUE_LENGTH) {
-        const piece = text.slice(pos, Math.min(lineEnd, pos + MAX_VALUE_LENGTH - length)).trim();
-        parts.push(piece);
-        length += piece.length + 1;
-      }
+    if (name && (first === 32 || first === 9 || isUnindentedParameter(text, pos, lineEnd, valueEnd))) {
+      valueEnd = lineEnd;
     } else {
       const colon = fieldColon(text, pos, lineEnd);
       if (colon < 0) {
@@ -98,9 +112,8 @@ export function parseHeaderBlock(text: string, start: number, end: number): Head
       }
       flush();
       name = text.slice(pos, colon).trimEnd().toLowerCase();
-      const piece = text.slice(colon + 1, Math.min(lineEnd, colon + 1 + MAX_VALUE_LENGTH)).trim();
-      parts.push(piece);
-      length = piece.length;
+      valueStart = colon + 1;
+      valueEnd = lineEnd;
     }
     lines++;
     pos = nl + 1;

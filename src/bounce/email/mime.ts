@@ -124,8 +124,9 @@ export function partText(text: string, part: MimePart): string {
 }
 
 export function decodeQuotedPrintable(raw: string): string {
+  if (!raw.includes("=")) return raw;
   return raw
-    .replace(/[ \t]*=\r?\n/g, "")
+    .replace(/=\r?\n/g, "")
     .replace(/=([0-9A-Fa-f]{2})/g, (_m, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
 }
 

@@ -14,8 +14,8 @@ export interface ScannedEmail {
   deliveryStatus: DeliveryStatus | null;
   /** Fields of a message/feedback-report part (ARF). */
   feedback: HeaderBlock | null;
-  /** Headers of the attached original message, when there is one. */
-  originalHeaders: HeaderBlock | null;
+  /** Headers of the attached original message, when there is one (parsed on first call). */
+  originalHeaders(): HeaderBlock | null;
   parts: MimePart[];
 }
 
@@ -35,43 +35,61 @@ function isOriginal(type: string): boolean {
   );
 }
 
+/** Headers quoted after an "original message follows" line, or null. */
+function inlineOriginalHeaders(text: string, marker: number): HeaderBlock | null {
+  const after = text.indexOf("\n", marker);
+  let start = after < 0 ? text.length : after + 1;
+  while (start < text.length && /\s/.test(text[start])) start++;
+  const block = parseHeaderBlock(text, start, text.length);
+  return block.fields.length > 0 ? block : null;
+}
+
 /** Scan a message held as a latin1 string (one char per byte). */
 export function scanEmail(text: string): ScannedEmail {
   const headers = parseHeaderBlock(text, 0, text.length);
   const parts: MimePart[] = [];
   walkParts(text, headers, text.length, parts);
   const texts: string[] = [];
+  const htmls: MimePart[] = [];
   let deliveryStatus: DeliveryStatus | null = null;
   let feedback: HeaderBlock | null = null;
-  let originalHeaders: HeaderBlock | null = null;
-  let seenOriginal = false;
+  let originalPart: MimePart | null = null;
   for (const part of parts) {
     const type = part.type.type;
     if (isDeliveryStatus(type)) {
-      const body = partText(text, part);
-      const parsed = parseDeliveryStatus(body);
+      const parsed = parseDeliveryStatus(partText(text, part));
       if (!deliveryStatus || deliveryStatus.recipients.length === 0) deliveryStatus = parsed;
       else deliveryStatus.recipients.push(...parsed.recipients);
     } else if (type === "message/feedback-report") {
-      feedback ??= parseHeaderBlock(partText(text, part), 0, Number.MAX_SAFE_INTEGER);
+      const body = partText(text, part);
+      feedback ??= parseHeaderBlock(body, 0, body.length);
     } else if (isOriginal(type)) {
-      seenOriginal = true;
-      originalHeaders ??= parseHeaderBlock(text, part.bodyStart, part.bodyEnd);
-    } else if (!seenOriginal && (type === "text/plain" || type === "text/html") && texts.length < 4) {
-      let body = partText(text, part);
-      if (type === "text/html") body = body.replace(HTML_TAG, " ").replace(/&nbsp;/g, " ");
-      texts.push(body.length > MAX_REPORT_TEXT ? body.slice(0, MAX_REPORT_TEXT) : body);
+      originalPart ??= part;
+    } else if (!originalPart && texts.length < 4) {
+      if (type === "text/plain") {
+        const body = partText(text, part);
+        texts.push(body.length > MAX_REPORT_TEXT ? body.slice(0, MAX_REPORT_TEXT) : body);
+      } else if (type === "text/html") htmls.push(part);
     }
   }
+  // HTML only when there is no plain text: the same report, costlier to read.
+  if (texts.length === 0 && htmls.length > 0) {
+    const body = partText(text, htmls[0])
+      .replace(HTML_TAG, " ")
+      .replace(/&nbsp;/g, " ");
+    texts.push(body.length > MAX_REPORT_TEXT ? body.slice(0, MAX_REPORT_TEXT) : body);
+  }
   let reportText = texts.join("\n");
+  let original: () => HeaderBlock | null = () => null;
+  if (originalPart) {
+    const part = originalPart;
+    original = () => parseHeaderBlock(text, part.bodyStart, part.bodyEnd);
+  }
   const cut = originalMessageStart(reportText);
   if (cut < reportText.length) {
-    if (!originalHeaders) {
-      const after = reportText.indexOf("\n", cut);
-      let start = after < 0 ? reportText.length : after + 1;
-      while (start < reportText.length && /\s/.test(reportText[start])) start++;
-      const inline = parseHeaderBlock(reportText, start, reportText.length);
-      if (inline.fields.length > 0) originalHeaders = inline;
+    if (!originalPart) {
+      const fullText = reportText;
+      original = () => inlineOriginalHeaders(fullText, cut);
     }
     reportText = reportText.slice(0, cut);
   }
@@ -82,6 +100,7 @@ export function scanEmail(text: string): ScannedEmail {
       if (parsed.recipients.length > 0) deliveryStatus = parsed;
     }
   }
+  let parsedOriginal: HeaderBlock | null | undefined;
   return {
     headers,
     subject: decodeWords(headerValue(headers, "subject") ?? ""),
@@ -89,7 +108,10 @@ export function scanEmail(text: string): ScannedEmail {
     reportText,
     deliveryStatus,
     feedback,
-    originalHeaders,
+    originalHeaders: () => {
+      if (parsedOriginal === undefined) parsedOriginal = original();
+      return parsedOriginal;
+    },
     parts,
   };
 }
