@@ -36,8 +36,16 @@ export async function runClassify(files: string[], options: ClassifyCliOptions):
     process.stderr.write(`deliverlens: cannot read ${escapeTerminal(message)}\n`);
     exitCode = EXIT.failed;
   }
-  const progress = createProgress("classify", paths.length > 1 ? paths.length : null, "files");
+  if (paths.includes("-") && process.stdin.isTTY) {
+    process.stderr.write("deliverlens classify: reading replies from the terminal; end with Ctrl-D\n");
+  }
+  // Many inputs: progress in files; one (a big log): in records. Not while records scroll by on the same terminal.
+  const byFile = paths.length > 1;
+  const progress = process.stdout.isTTY
+    ? { tick() {}, finish() {} }
+    : createProgress("classify", byFile ? paths.length : null, byFile ? "files" : "records");
   let done = 0;
+  let records = 0;
   for (const path of paths) {
     let opened: Awaited<ReturnType<typeof openInput>>;
     try {
@@ -52,7 +60,10 @@ export async function runClassify(files: string[], options: ClassifyCliOptions):
       for await (const item of classifyOpened(opened, { format, all: options.all })) {
         items++;
         if (isProblem(item)) reportProblem(item);
-        else await sink.write(item);
+        else {
+          await sink.write(item);
+          if (!byFile) progress.tick(++records);
+        }
       }
     } catch (error) {
       // A stream that breaks mid-way (truncated gzip, I/O error): keep what was read, go on with the rest.
@@ -62,9 +73,9 @@ export async function runClassify(files: string[], options: ClassifyCliOptions):
       });
       if (items === 0) exitCode = EXIT.failed;
     }
-    progress.tick(++done);
+    if (byFile) progress.tick(++done);
   }
-  if (paths.length > 1) progress.finish();
+  if (byFile || records > 0) progress.finish();
   await sink.end();
   return exitCode;
 }
