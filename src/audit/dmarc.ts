@@ -14,6 +14,8 @@ import type { AuditFinding } from "./findings.ts";
 
 const DMARC_VERSION = /^v\s*=\s*DMARC1\s*(;|$)/i;
 const POLICIES = ["none", "quarantine", "reject"] as const;
+/** A comma-separated list of URIs with a scheme (a bare address is not a DMARC URI). */
+const URI_LIST = /^[a-z][a-z0-9+.-]*:[^,\s]+(\s*,\s*[a-z][a-z0-9+.-]*:[^,\s]+)*$/i;
 
 /** Each tag of both generations (RFC 7489 and RFC 9989) with its valid values. */
 const TAG_RULES: { tag: string; valid: RegExp; generation: string }[] = [
@@ -26,8 +28,8 @@ const TAG_RULES: { tag: string; valid: RegExp; generation: string }[] = [
   { tag: "pct", valid: /^(100|[1-9]?\d)$/, generation: "RFC 7489 (removed in RFC 9989)" },
   { tag: "t", valid: /^[yn]$/i, generation: "RFC 9989" },
   { tag: "psd", valid: /^[ynu]$/i, generation: "RFC 9989" },
-  { tag: "rua", valid: /^\S+$/, generation: "both" },
-  { tag: "ruf", valid: /^\S+$/, generation: "both" },
+  { tag: "rua", valid: URI_LIST, generation: "both" },
+  { tag: "ruf", valid: URI_LIST, generation: "both" },
   { tag: "fo", valid: /^[01ds](:[01ds])*$/i, generation: "both" },
   { tag: "rf", valid: /^afrf$/i, generation: "RFC 7489 (removed in RFC 9989)" },
   { tag: "ri", valid: /^\d+$/, generation: "RFC 7489 (removed in RFC 9989)" },
