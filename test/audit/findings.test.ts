@@ -199,6 +199,12 @@ const SCENARIOS: Scenario[] = [
     zones: dmarc("v=DMARC1; p=reject; adkim=x; rua=mailto:d@clean.test"),
   },
   {
+    name: "rua without a URI scheme",
+    raises: "DMARC_UNKNOWN_TAG",
+    evidence: /rua=dmarc@clean\.test/,
+    zones: dmarc("v=DMARC1; p=reject; rua=dmarc@clean.test"),
+  },
+  {
     name: "tree walk vs PSL",
     raises: "DMARC_ORG_DOMAIN_DIFFERS",
     evidence: /tree walk \(RFC 9989\): co\.uk; Public Suffix List \(RFC 7489\): shop\.co\.uk/,

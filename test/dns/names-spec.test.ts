@@ -29,8 +29,8 @@ describe("reverse names", () => {
 describe("DNS name validity", () => {
   for (const [name, valid] of [
     ["example.test", true],
-    ["a".repeat(63) + ".test", true],
-    ["a".repeat(64) + ".test", false],
+    [`${"a".repeat(63)}.test`, true],
+    [`${"a".repeat(64)}.test`, false],
     ["a..test", false],
     ["", false],
     [`${"a.".repeat(127)}a`, false],
