@@ -1,0 +1,164 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { gzipSync, zstdCompressSync } from "node:zlib";
+import { readAll } from "../../testkit/events-read.ts";
+
+const EXIM = `2026-01-15 10:00:00 1vAbCd-000123-AB <= news@send.example.com H=app.example.com [192.0.2.5] P=esmtp S=1234 id=m1@send.example.com
+2026-01-15 10:00:01 1vAbCd-000123-AB => a@example.com R=dnslookup T=remote_smtp H=mx.example.com [198.51.100.1] X=TLS1.3 C="250 2.0.0 Ok: queued as 123"
+2026-01-15 10:00:02 1vAbCd-000123-AB ** b@icloud.com R=dnslookup T=remote_smtp H=mx01.mail.icloud.com [17.57.155.25]: SMTP error from remote mail server after end of data: 554 5.7.1 [CS01] Message rejected due to local policy
+2026-01-15 10:00:03 1vAbCd-000123-AB == c@example.org R=dnslookup T=remote_smtp defer (-44) H=mx.example.org [203.0.113.9]: SMTP error from remote mail server after RCPT TO:<c@example.org>: 451 4.7.1 Greylisted, try again
+2026-01-15 10:00:04 1vAbCd-000123-AB ** d@nowhere.invalid: Unrouteable address
+2026-01-15 10:00:05 1vAbCd-000123-AB Completed
+`;
+
+test("Exim main log: => delivered, ** bounced, == deferred, sender and message-id from <=", async () => {
+  const { events, problems } = await readAll(EXIM, "exim", { tz: "Europe/Berlin" });
+  assert.deepEqual(problems, []);
+  assert.deepEqual(
+    events.map((e) => [e.type, e.recipient, e.source.line]),
+    [
+      ["delivered", "a@example.com", 2],
+      ["bounced", "b@icloud.com", 3],
+      ["deferred", "c@example.org", 4],
+      ["bounced", "d@nowhere.invalid", 5],
+    ],
+  );
+  const [delivered, apple, greylisted, unroutable] = events;
+  assert.equal(delivered.reply, "250 2.0.0 Ok: queued as 123");
+  assert.equal(delivered.sender, "news@send.example.com");
+  assert.equal(delivered.messageId, "m1@send.example.com");
+  assert.equal(delivered.time, "2026-01-15T09:00:01.000Z", "zone-less Exim time read in --tz");
+  assert.equal(apple.remoteMta, "mx01.mail.icloud.com");
+  assert.equal(apple.reply, "554 5.7.1 [CS01] Message rejected due to local policy");
+  assert.equal(apple.status, "5.7.1");
+  assert.equal(greylisted.replyCode, 451);
+  assert.equal(unroutable.reply, "Unrouteable address");
+  assert.equal(unroutable.remoteMta, null);
+});
+
+const PMTA_HEADER =
+  "type,timeLogged,timeQueued,orig,rcpt,orcpt,dsnAction,dsnStatus,dsnDiag,dsnMta,bounceCat,srcType,srcMta,dlvType,dlvSourceIp,dlvDestinationIp,dlvEsmtpAvailable,dlvSize,vmta,jobId,envId,queue,vmtaPool";
+
+test("PowerMTA accounting: columns by header, quoted fields with commas and newlines", async () => {
+  const csv = `${PMTA_HEADER}
+d,2026-09-21 12:00:07+0000,2026-09-21 11:59:00+0000,b@em.example.com,u7@gmail.com,,relayed,2.0.0 (success),"smtp;250 2.0.0 OK, queued",mx.gmail.com (142.250.1.1),,smtp,,smtp,15.204.101.125,142.250.1.1,1,1234,db-gmail,job7,,gmail.com/db-gmail-pool,db-gmail-pool
+b,2026-09-21 12:01:00+0000,2026-09-21 11:59:00+0000,b@em.example.com,x@icloud.com,,failed,5.7.1 (delivery not authorized),"smtp;550 5.7.1 [CS01] Message rejected due to local policy.
+ Please visit https://support.apple.com/en-us/HT204137",mx01.mail.icloud.com (17.57.155.25),policy-related,smtp,,smtp,15.204.101.126,17.57.155.25,1,1234,db-apple,spring-sale,,icloud.com/db-apple,
+t,2026-09-21 12:02:00+0000,,b@em.example.com,y@yahoo.com,,delayed,4.7.0,"smtp;421 4.7.0 [TSS04] Messages temporarily deferred",mta7.am0.yahoodns.net,,smtp,,smtp,15.204.101.126,,,,db-yahoo,job7,,,
+this is not a record
+`;
+  const { events, problems } = await readAll(csv, "pmta");
+  assert.deepEqual(
+    events.map((e) => [e.type, e.recipient, e.source.line]),
+    [
+      ["delivered", "u7@gmail.com", 2],
+      ["bounced", "x@icloud.com", 3],
+      ["deferred", "y@yahoo.com", 5],
+    ],
+  );
+  const [delivered, apple, yahoo] = events;
+  assert.equal(delivered.reply, "250 2.0.0 OK, queued");
+  assert.equal(delivered.status, "2.0.0");
+  assert.equal(delivered.remoteMta, "mx.gmail.com");
+  assert.equal(delivered.sendingIp, "15.204.101.125");
+  assert.equal(delivered.pool, "db-gmail-pool");
+  assert.equal(delivered.campaign, "job7");
+  assert.equal(delivered.time, "2026-09-21T12:00:07.000Z");
+  assert.match(apple.reply ?? "", /^550 5\.7\.1 \[CS01\] .*\n Please visit/);
+  assert.equal(apple.sourceLabel, "policy-related", "bounceCat kept as a label only");
+  assert.equal(apple.pool, "db-apple", "falls back to vmta without a pool");
+  assert.equal(apple.campaign, "spring-sale");
+  assert.equal(yahoo.replyCode, 421);
+  assert.equal(problems.length, 1);
+  assert.equal(problems[0].source.line, 6);
+});
+
+test("PowerMTA accounting without a header uses the default field order", async () => {
+  const csv =
+    "b,2026-03-11 10:01:00,2026-03-11 10:00:00,sender@example.com,bad@invalid.example,,failed,5.1.1,smtp;550 5.1.1 User unknown,mx.invalid.example,bad-mailbox,smtp,,smtp,192.0.2.7,,,,vmta1,job1,,,\n";
+  const { events } = await readAll(csv, "pmta");
+  assert.equal(events.length, 1);
+  assert.equal(events[0].recipient, "bad@invalid.example");
+  assert.equal(events[0].reply, "550 5.1.1 User unknown");
+  assert.equal(events[0].source.line, 1);
+});
+
+const KUMO = [
+  {
+    type: "Bounce",
+    id: "d7ef132b5d7711eea0ac04421a5e1b9a",
+    sender: "news@send.example.com",
+    recipient: "a@icloud.com",
+    queue: "spring-sale:acme@icloud.com",
+    site: "(alt1|alt2).mail.icloud.com",
+    size: 1047,
+    response: {
+      code: 550,
+      enhanced_code: { class: 5, subject: 7, detail: 1 },
+      content: "[CS01] Message rejected due to local policy",
+      command: ".\r\n",
+    },
+    peer_address: { name: "mx01.mail.icloud.com", addr: "17.57.155.25" },
+    timestamp: 1767225600,
+    num_attempts: 0,
+    bounce_classification: "PolicyRelated",
+    egress_pool: "apple-pool",
+    egress_source: "ip-1",
+    source_address: "192.0.2.44:40123",
+  },
+  {
+    type: "Delivery",
+    recipient: "b@gmail.com",
+    queue: "gmail.com",
+    timestamp: 1767225601,
+    response: { code: 250, content: "OK" },
+  },
+  {
+    type: "Expiration",
+    recipient: ["c@x.example", "d@x.example"],
+    queue: "x.example",
+    timestamp: 1767225602,
+  },
+  { type: "Rejection", recipient: "inbound@x.example", timestamp: 1767225603 },
+];
+
+for (const [name, encode] of [
+  ["plain", (b: Buffer) => b],
+  ["gzip", gzipSync],
+  ["zstd", zstdCompressSync],
+] as const) {
+  test(`KumoMTA JSON log records (${name}, detected by magic bytes)`, async () => {
+    const raw = Buffer.from(`${KUMO.map((r) => JSON.stringify(r)).join("\n")}\n`);
+    const { events, problems } = await readAll(encode(raw), "kumomta", { chunkSize: 50 });
+    assert.deepEqual(problems, []);
+    assert.deepEqual(
+      events.map((e) => [e.type, e.recipient, e.source.line]),
+      [
+        ["bounced", "a@icloud.com", 1],
+        ["delivered", "b@gmail.com", 2],
+        ["bounced", "c@x.example", 3],
+        ["bounced", "d@x.example", 3],
+      ],
+    );
+    const [apple, gmail, expired] = events;
+    assert.equal(apple.reply, "550 5.7.1 [CS01] Message rejected due to local policy");
+    assert.equal(apple.status, "5.7.1");
+    assert.equal(apple.campaign, "spring-sale", "campaign from the queue name");
+    assert.equal(apple.pool, "apple-pool");
+    assert.equal(apple.sendingIp, "192.0.2.44");
+    assert.equal(apple.remoteMta, "mx01.mail.icloud.com");
+    assert.equal(apple.time, "2026-01-01T00:00:00.000Z");
+    assert.equal(apple.sourceLabel, "PolicyRelated");
+    assert.equal(gmail.campaign, null);
+    assert.equal(expired.reasonHint, "expired");
+  });
+}
+
+test("a corrupt gzip stream ends with a problem, not an exception", async () => {
+  const broken = gzipSync(
+    Buffer.from('{"type":"Delivery","recipient":"a@b.example"}\n'.repeat(100)),
+  ).subarray(0, 40);
+  const { problems } = await readAll(broken, "kumomta");
+  assert.equal(problems.length > 0, true);
+  assert.match(problems.at(-1)!.message, /could not be read/);
+});

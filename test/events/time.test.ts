@@ -1,0 +1,60 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { SyslogClock, zonedIso } from "../../src/events/syslog-time.ts";
+import { readAll } from "../../testkit/events-read.ts";
+
+const line = (stamp: string, rcpt: string) =>
+  `${stamp} h postfix/smtp[1]: AAAAAA1: to=<${rcpt}>, relay=none, delay=1, delays=0/0/0/0, dsn=5.0.0, status=bounced (x)\n`;
+
+test("New Year: a file modified in January rolls December lines back to the previous year", async () => {
+  const log = line("Dec 31 23:59:58", "a@x.example") + line("Jan  1 00:00:02", "b@x.example");
+  const { events } = await readAll(log, "postfix", { modified: new Date("2027-01-01T08:00:00Z") });
+  assert.deepEqual(
+    events.map((e) => e.time),
+    ["2026-12-31T23:59:58.000Z", "2027-01-01T00:00:02.000Z"],
+  );
+});
+
+test("an explicit year counts forward across a Dec→Jan wrap", async () => {
+  const log = line("Dec 31 23:59:58", "a@x.example") + line("Jan  1 00:00:02", "b@x.example");
+  const { events } = await readAll(log, "postfix", { year: 2025 });
+  assert.deepEqual(
+    events.map((e) => e.time),
+    ["2025-12-31T23:59:58.000Z", "2026-01-01T00:00:02.000Z"],
+  );
+});
+
+test("tz: zone-less times are read in the IANA zone, DST included", async () => {
+  const log = line("Jan 15 12:00:00", "a@x.example") + line("Jul 15 12:00:00", "b@x.example");
+  const { events } = await readAll(log, "postfix", { year: 2026, tz: "America/New_York" });
+  assert.deepEqual(
+    events.map((e) => e.time),
+    ["2026-01-15T17:00:00.000Z", "2026-07-15T16:00:00.000Z"],
+  );
+});
+
+test("an unknown zone is refused up front", async () => {
+  await assert.rejects(
+    readAll(line("Jan 15 12:00:00", "a@x"), "postfix", { tz: "Mars/Olympus" }),
+    RangeError,
+  );
+});
+
+test("zonedIso: offsets, Z, fractions, zone-less in tz, and malformed input", () => {
+  const table: [string, string, string | null][] = [
+    ["2026-09-21 12:00:07+0000", "UTC", "2026-09-21T12:00:07.000Z"],
+    ["2026-09-21 12:00:07 +0200", "UTC", "2026-09-21T10:00:07.000Z"],
+    ["2026-06-14T18:08:39.620674-03:00", "UTC", "2026-06-14T21:08:39.620Z"],
+    ["2026-06-14T18:08:39Z", "Europe/Paris", "2026-06-14T18:08:39.000Z"],
+    ["2026-06-14 18:08:39", "Europe/Paris", "2026-06-14T16:08:39.000Z"],
+    ["2026-13-14 18:08:39", "UTC", null],
+    ["yesterday", "UTC", null],
+  ];
+  for (const [stamp, tz, expected] of table) assert.equal(zonedIso(stamp, tz), expected, stamp);
+});
+
+test("SyslogClock rejects impossible dates instead of inventing one", () => {
+  const clock = new SyslogClock({ year: 2026, modified: null, tz: "UTC" });
+  assert.equal(clock.convert("Foo 12 10:00:00"), null);
+  assert.equal(clock.convert("Feb 30 25:00:00"), null);
+});
