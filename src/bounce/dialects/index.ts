@@ -1,9 +1,11 @@
 import { amazonSesJson } from "./amazon-ses-json.ts";
 import { arf } from "./arf.ts";
 import { autoReply } from "./auto-reply.ts";
+import { googleGroups } from "./google-groups.ts";
 import { plainText } from "./plain-text.ts";
 import { rfc3464 } from "./rfc3464.ts";
 import type { Dialect } from "./types.ts";
+import { unsubscribeRequest } from "./unsubscribe-request.ts";
 
 export type { Dialect, RecipientReport } from "./types.ts";
 
@@ -11,4 +13,12 @@ export type { Dialect, RecipientReport } from "./types.ts";
  * Ordered: the first dialect that detects the message and yields recipients wins. MTA-specific dialects
  * go before the generic RFC 3464 and plain-text readers, and exist only where those fail.
  */
-export const DIALECTS: readonly Dialect[] = [arf, rfc3464, amazonSesJson, autoReply, plainText];
+export const DIALECTS: readonly Dialect[] = [
+  arf,
+  unsubscribeRequest,
+  rfc3464,
+  amazonSesJson,
+  googleGroups,
+  autoReply,
+  plainText,
+];

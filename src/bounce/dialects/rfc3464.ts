@@ -1,7 +1,13 @@
 import { readReportText } from "../email/text.ts";
+import type { Reason } from "../vocabulary.ts";
 import type { Dialect, RecipientReport } from "./types.ts";
 
 const DELIVERED_ACTIONS = new Set(["delivered", "relayed", "expanded"]);
+
+/** "Diagnostic-Code: X-Unix; 255": the exit status of a local delivery program (Sendmail's mailer). */
+function hintFromType(type: string | null): Reason | null {
+  return type === "x-unix" ? "mailererror" : null;
+}
 
 /**
  * RFC 3464 delivery status notifications: per-recipient fields from message/delivery-status (or the same
@@ -29,7 +35,8 @@ export const rfc3464: Dialect = {
         remoteMta: entry.remoteMta,
         action: entry.action,
         time: entry.lastAttempt ?? dsn.arrivalDate,
-        hintReason: delivered && !entry.status?.startsWith("5") ? "delivered" : null,
+        hintReason:
+          delivered && !entry.status?.startsWith("5") ? "delivered" : hintFromType(entry.diagnosticType),
       };
     });
   },

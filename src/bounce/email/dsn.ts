@@ -4,6 +4,8 @@ import { type HeaderBlock, type HeaderField, headerValue, parseHeaderBlock } fro
 
 export interface DsnRecipient {
   recipient: string | null;
+  /** Diagnostic-Code type (smtp, x-unix, x-postfix…), lower-cased. */
+  diagnosticType: string | null;
   action: string | null;
   status: string | null;
   remoteMta: string | null;
@@ -23,11 +25,9 @@ const MAX_GROUPS = 1000;
 
 /**
  * "rfc822; user@example.org" → "user@example.org" (the address-type / mta-type prefix is dropped).
- * "X-Unix; 255" stays whole: the type is what says a local program failed.
  */
 export function stripType(value: string | null): string | null {
   if (value === null) return null;
-  if (/^x-unix\s*;/i.test(value)) return value.trim();
   const semicolon = value.indexOf(";");
   const rest = (semicolon >= 0 && semicolon < 20 ? value.slice(semicolon + 1) : value).trim();
   return rest === "" ? null : rest;
@@ -73,6 +73,8 @@ function recipientOf(group: HeaderBlock): DsnRecipient {
     status: status ? (/\b[245]\.\d{1,3}\.\d{1,3}\b/.exec(status)?.[0] ?? null) : null,
     remoteMta: stripType(headerValue(group, "remote-mta")),
     diagnostic: stripType(headerValue(group, "diagnostic-code")),
+    diagnosticType:
+      /^\s*([\w-]+)\s*;/.exec(headerValue(group, "diagnostic-code") ?? "")?.[1].toLowerCase() ?? null,
     lastAttempt: headerValue(group, "last-attempt-date"),
   };
 }

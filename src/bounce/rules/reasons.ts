@@ -22,7 +22,7 @@ export const REASON_RULES: readonly ReasonRule[] = [
     id: "starttls-required",
     reason: "failedstarttls",
     pattern:
-      /starttls|tls (?:is )?required|must issue a starttls|requires? (?:a )?(?:secure|encrypted) connection|tls negotiation failed|ssl routines|no common (?:tls )?(?:cipher|protocol)/,
+      /starttls|tls (?:is )?required|(?:does not|doesn't) support (?:tls|ssl)|must issue a starttls|requires? (?:a )?(?:secure|encrypted) connection|tls negotiation failed|ssl routines|no common (?:tls )?(?:cipher|protocol)/,
     source: `${SISIMAI("FailedSTARTTLS")}; RFC 3207 §4 (530 5.7.0 Must issue a STARTTLS command first)`,
     example: "530 5.7.0 Must issue a STARTTLS command first",
   },
@@ -78,7 +78,7 @@ export const REASON_RULES: readonly ReasonRule[] = [
     id: "not-rfc5322",
     reason: "notcompliantrfc",
     pattern:
-      /rfc ?(?:2822|5322|822)|not (?:rfc|standards)[- ]compliant|duplicate (?:header|message-id|from|to|subject|date)|multiple (?:from|sender|date|subject|message-id) (?:headers|fields)|(?:missing|invalid|malformed) (?:message-id|date|from) header|contains (?:bare|non-compliant)|multiple addresses in from|bare lf|bare newlines?/,
+      /rfc ?(?:2822|5322)\b|not (?:rfc|standards)[- ]compliant|duplicate (?:header|message-id|from|to|subject|date)|multiple (?:from|sender|date|subject|message-id) (?:headers|fields)|(?:missing|invalid|malformed) (?:message-id|date|from) header|contains (?:bare|non-compliant)|multiple addresses in from|bare lf|bare newlines?/,
     source: `${SISIMAI("NotCompliantRFC")}; RFC 5322 §3.6 (field occurrence limits)`,
     example: "550 5.7.1 This message is not RFC 5322 compliant: duplicate From headers",
   },
@@ -118,7 +118,7 @@ export const REASON_RULES: readonly ReasonRule[] = [
     id: "sender-rejected",
     reason: "rejected",
     pattern:
-      /sender (?:address |e-?mail (?:address )?|domain )?(?:rejected|refused|denied|invalid|blacklisted|is (?:in my black list|spammer|not allowed))|invalid sender|(?:domain of )?sender (?:domain|address) (?:must exist|does not exist|not found|is empty|must resolve)|sender verify failed|unroutable sender|bogus mail from|empty envelope senders?|null sender is not allowed|(?:envelope sender|return[- ]path) .{0,40}(?:rejected|refused|not allowed|invalid|blacklisted)|sender was rejected|address that has been blacklisted|can't determine purported responsible address|batv|backscatter|no third-party dsns|not pre-approved|administrative prohibition|this server does not accept mail from|fully qualified (?:email|e-mail|sender) address required|sender not (?:allowed|authorized)|from: domain is invalid|mail from not owned by user|email address is not verified|you are not allowed to post to this mailing list|returned mail not accepted here|5\.1\.[78]\b/,
+      /sender (?:address |e-?mail (?:address )?|domain )?(?:rejected|refused|denied|invalid|blacklisted|is (?:in my black list|spammer|not allowed))|invalid sender|(?:domain of )?sender (?:domain|address) (?:must exist|does not exist|not found|is empty|must resolve)|sender verify failed|unroutable sender|bogus mail from|empty envelope senders?|null sender is not allowed|(?:envelope sender|return[- ]path) .{0,40}(?:rejected|refused|not allowed|invalid|blacklisted)|sender was rejected|address that has been blacklisted|can't determine purported responsible address|batv|backscatter|no third-party dsns|not pre-approved|administrative prohibition|this server does not accept mail from|fully qualified (?:email|e-mail|sender) address required|sender not (?:allowed|authorized)|from: domain is invalid|mail from not owned by user|email address is not verified|you are not allowed to post to this mailing list|is not a registered gateway user|returned mail not accepted here|5\.1\.[78]\b/,
     source: `${SISIMAI("Rejected")}; RFC 3463 X.1.7, X.1.8`,
     example: "553 5.1.8 <sender@example.net>: Sender address rejected: Domain not found",
   },
@@ -134,7 +134,7 @@ export const REASON_RULES: readonly ReasonRule[] = [
   {
     id: "domain-not-found",
     reason: "hostunknown",
-    pattern: /host or domain name not found|domain (?:name )?not found|no such domain/,
+    pattern: /host or domain name not found|no such domain/,
     source: `${SISIMAI("HostUnknown")}; Postfix "Host or domain name not found" (NXDOMAIN, permanent)`,
     example: "Host or domain name not found. Name service error for name=example.org type=A: Host not found",
   },
@@ -254,7 +254,7 @@ export const REASON_RULES: readonly ReasonRule[] = [
     id: "network-problem",
     reason: "networkerror",
     pattern:
-      /no route to host|host is unreachable|network (?:is )?unreachable|name server|dns (?:lookup|records|error|failure|problem|temporary)|host name lookup failure|host not found, try again|could not connect|unable to (?:connect|resolve)|malformed (?:or unexpected )?name server reply|connection (?:closed|lost|reset)|lost connection|message looping|routing loop|too many hops|hop count exceeded|network error/,
+      /no route to host|host is unreachable|network (?:is )?unreachable|name server|dns (?:lookup|records|error|failure|problem|temporary)|host name lookup failure|host not found, try again|unable to resolve|malformed (?:or unexpected )?name server reply|connection (?:closed|lost|reset)|lost connection|message looping|routing loop|too many hops|hop count exceeded|forwarded more than the maximum|network error/,
     source: `${SISIMAI("NetworkError")}; RFC 3463 X.4.x`,
     example: "Host name lookup failure: DNS error for example.org",
   },
