@@ -7,6 +7,7 @@ import {
   parseResolverSpec,
   ResolverSpecError,
 } from "../dns/index.ts";
+import { createProgress } from "../report/progress.ts";
 import { runAudit } from "./audit.ts";
 import { BlocklistDataError, loadBlocklists, withDqsKey } from "./blocklist-data.ts";
 import { fetchMtaStsPolicy } from "./policy-fetch.ts";
@@ -64,8 +65,11 @@ export async function runAuditCommand(options: AuditOptions): Promise<number> {
     }
     throw error;
   }
+  const resolver = createResolver(spec, { timeoutMs });
+  const progress = createProgress("audit", null, "DNS questions");
+  const ticker = setInterval(() => progress.tick(resolver.log.length), 100);
   const report = await runAudit({
-    resolver: createResolver(spec, { timeoutMs }),
+    resolver,
     domain,
     ips,
     selectors: options.dkimSelector ?? [],
@@ -73,6 +77,9 @@ export async function runAuditCommand(options: AuditOptions): Promise<number> {
     helo: options.helo ? normalizeName(options.helo) : null,
     lists,
     fetchPolicy: options.online ? fetchMtaStsPolicy : null,
+  }).finally(() => {
+    clearInterval(ticker);
+    progress.finish();
   });
   process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : renderAudit(report));
   if (failOn && report.findings.some((f) => atOrAbove(f.severity, failOn as Severity)))
