@@ -57,13 +57,18 @@ export async function runAuditCommand(options: AuditOptions): Promise<number> {
   }
   let lists: Awaited<ReturnType<typeof loadBlocklists>>;
   try {
-    lists = withDqsKey(await loadBlocklists(options.lists), options.dqsKey);
+    lists = await loadBlocklists(options.lists);
   } catch (error) {
     if (error instanceof BlocklistDataError) {
       process.stderr.write(`deliverlens audit: ${error.message}\n`);
       return EXIT.failed;
     }
     throw error;
+  }
+  try {
+    lists = withDqsKey(lists, options.dqsKey);
+  } catch (error) {
+    throw error instanceof BlocklistDataError ? new UsageError(error.message) : error;
   }
   const resolver = createResolver(spec, { timeoutMs });
   const progress = createProgress("audit", null, "DNS questions");

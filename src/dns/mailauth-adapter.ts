@@ -26,7 +26,14 @@ export function toMailauthResolver(resolver: DnsResolver): MailauthResolver {
     const outcome: DnsOutcome = await resolver.lookup(name, type as RecordType);
     switch (outcome.kind) {
       case "answer":
-        return outcome.records;
+        // copies: the records are shared through the per-run cache and mailauth may reorder them
+        return outcome.records.map((record) =>
+          Array.isArray(record)
+            ? [...record]
+            : typeof record === "object" && record !== null
+              ? { ...record }
+              : record,
+        );
       case "none":
         return Promise.reject(
           dnsError(outcome.reason === "nxdomain" ? "ENOTFOUND" : "ENODATA", name, outcome.reason),

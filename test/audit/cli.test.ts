@@ -120,6 +120,7 @@ describe("deliverlens audit (spawned, against the loopback DNS server)", () => {
     [["--resolver", "tcp://1.2.3.4"], /--resolver/],
     [["--ip", "999.1.1.1"], /--ip/],
     [["--mail-from", "a@b.test"], /--helo/],
+    [["--dqs-key", "not a key"], /--dqs-key/],
   ] as const) {
     it(`usage error (exit 2) for ${args.join(" ")}`, async () => {
       const run = await deliverlens(["audit", "--domain", CLEAN_DOMAIN, "--resolver", server.url, ...args]);
