@@ -10,7 +10,8 @@ export interface SpfNode {
   records: string[];
   parsed: ParsedSpf | null;
   /** Why this node cannot be evaluated. */
-  problem: { kind: "missing" | "multiple" | "loop" | "failed"; detail: string } | null;
+  /** `void`: the name had no TXT at all (NXDOMAIN/NODATA), which counts as a void lookup. */
+  problem: { kind: "missing" | "multiple" | "loop" | "failed"; detail: string; void?: boolean } | null;
   /** include/redirect targets by term. */
   children: Map<string, SpfNode>;
   /** Addresses of a/mx terms by term; null when the lookup failed; [] when void. */
@@ -46,7 +47,11 @@ export async function expandSpf(
   }
   node.records = outcome.kind === "answer" ? withVersion(outcome.records, SPF_VERSION) : [];
   if (node.records.length === 0) {
-    node.problem = { kind: "missing", detail: `${domain} has no v=spf1 record` };
+    node.problem = {
+      kind: "missing",
+      detail: `${domain} has no v=spf1 record`,
+      void: outcome.kind === "none",
+    };
     return node;
   }
   if (node.records.length > 1) {
@@ -54,7 +59,7 @@ export async function expandSpf(
   }
   node.parsed = parseSpf(node.records[0]);
   const path = [...chain, domain];
-  await Promise.all(node.parsed.terms.map((term) => expandTerm(resolver, node, term, path)));
+  await Promise.all(effectiveTerms(node.parsed).map((term) => expandTerm(resolver, node, term, path)));
   return node;
 }
 
@@ -131,11 +136,13 @@ export function totalsOf(root: SpfNode): SpfTotals {
     if (node.problem?.kind === "failed") totals.failures.push(node.problem.detail);
     if (node.problem?.kind === "missing" && !isRoot) {
       totals.missingIncludes.push(node.domain);
-      totals.voids++;
-      totals.voidNames.push(node.domain);
+      if (node.problem.void) {
+        totals.voids++;
+        totals.voidNames.push(node.domain);
+      }
     }
     for (const error of node.parsed?.errors ?? []) totals.syntaxErrors.push(`${node.domain}: ${error}`);
-    for (const term of node.parsed?.terms ?? []) {
+    for (const term of effectiveTerms(node.parsed)) {
       const name = term.kind === "modifier" ? term.modifier : term.mechanism;
       if (LOOKUP_TERMS.has(name)) totals.lookups++;
       if (name === "ptr") totals.ptrTerms.push(`${node.domain}: ${term.raw}`);
@@ -149,4 +156,11 @@ export function totalsOf(root: SpfNode): SpfTotals {
   };
   visit(root, true);
   return totals;
+}
+
+/** The terms a receiver can evaluate: redirect= is ignored when the record has an all mechanism (RFC 7208 6.1). */
+export function effectiveTerms(parsed: ParsedSpf | null): SpfTerm[] {
+  const terms = parsed?.terms ?? [];
+  const hasAll = terms.some((t) => t.kind === "mechanism" && t.mechanism === "all");
+  return hasAll ? terms.filter((t) => !(t.kind === "modifier" && t.modifier === "redirect")) : terms;
 }

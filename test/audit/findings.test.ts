@@ -82,6 +82,25 @@ const SCENARIOS: Scenario[] = [
     zones: spf("v=spf1 a:g1.clean.test a:g2.clean.test -all"),
   },
   {
+    name: "include of a name with other TXT only is not void",
+    notRaises: "SPF_TOO_MANY_VOID_LOOKUPS",
+    zones: {
+      ...spf("v=spf1 a:g1.clean.test a:g2.clean.test include:txt.clean.test -all"),
+      "txt.clean.test": { TXT: ["hello"] },
+    },
+  },
+  {
+    name: "include of a missing name is void",
+    raises: "SPF_TOO_MANY_VOID_LOOKUPS",
+    evidence: /^3 void.*gone\.clean\.test/,
+    zones: spf("v=spf1 a:g1.clean.test a:g2.clean.test include:gone.clean.test -all"),
+  },
+  {
+    name: "redirect next to all is ignored (not counted)",
+    notRaises: "SPF_TOO_MANY_LOOKUPS",
+    zones: { ...spf(`v=spf1 ${includeList(10)} redirect=_spf.esp.test -all`), ...includes(10) },
+  },
+  {
     name: "include loop",
     raises: "SPF_INCLUDE_LOOP",
     evidence: /clean\.test → loop\.clean\.test → clean\.test/,
