@@ -28,7 +28,7 @@ export const MIGRATIONS: readonly Migration[] = [
         seconds DOUBLE NOT NULL
       );
       CREATE TABLE events (
-        event_id VARCHAR NOT NULL,
+        event_key UHUGEINT NOT NULL,
         type VARCHAR NOT NULL,
         time TIMESTAMP NOT NULL,
         recipient VARCHAR,
@@ -67,7 +67,7 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE TABLE reply_classes (
         reply_key VARCHAR NOT NULL,
         event_type VARCHAR NOT NULL,
-        domain_provider VARCHAR,
+        provider_of_recipient VARCHAR NOT NULL,
         reply VARCHAR NOT NULL,
         reply_code INTEGER,
         status VARCHAR,

@@ -1,15 +1,21 @@
 import { classifyReply } from "../../bounce/classify.ts";
-import type { Store } from "../../store/index.ts";
+import type { Params, Store } from "../../store/index.ts";
 import { PROVIDER_DOMAINS } from "../provider-domains.ts";
 
 /**
- * Key of a distinct reply: the text and codes, the event type (failed vs delayed) and the recipient's
- * provider (provider rules apply per provider). Each key is classified once per store.
+ * A file goes into `events` in one streaming INSERT (DuckDB never holds the whole file), then is settled
+ * inside the same transaction: bad records move to the quarantine, records already stored are dropped,
+ * distinct replies are classified once and their classification written back. Rows being settled
+ * carry a `type` starting with `!`; none survive the transaction.
  */
-const REPLY_KEY_SQL = `CASE WHEN s.reply IS NOT NULL AND s.type IN ('bounced', 'deferred') THEN
-  md5(concat_ws(chr(31), s.type, coalesce(pd.provider, ''), coalesce(s.reply_code::VARCHAR, ''),
-  coalesce(s.status, ''), s.reply)) END`;
+const PROBLEM = "!problem";
+const DUPLICATE = "!duplicate";
 
+/** Key of a distinct reply: text, codes, event type (failed vs delayed) and the recipient's provider. */
+const replyKeySql = (alias: string) => `md5(concat_ws(chr(31), ${alias}.type, ${alias}.provider,
+  coalesce(${alias}.reply_code::VARCHAR, ''), coalesce(${alias}.status, ''), ${alias}.reply))`;
+
+const CLASSIFIED_TYPES = "('bounced', 'deferred')";
 const DSN_ACTION: Record<string, string> = { bounced: "failed", deferred: "delayed" };
 
 export async function loadProviderDomains(store: Store): Promise<void> {
@@ -20,10 +26,79 @@ export async function loadProviderDomains(store: Store): Promise<void> {
   );
 }
 
+/** Streams a staging-shaped query into `events`, flagging problems and already-stored events. */
+export async function insertFlagged(
+  store: Store,
+  sourceSql: string,
+  params: Params,
+  format: string,
+  fileId: number,
+): Promise<number> {
+  return store.exec(
+    `INSERT INTO events
+    SELECT md5_number(coalesce(s.identity, '')),
+      CASE WHEN s.problem IS NOT NULL THEN '${PROBLEM}' WHEN e.event_key IS NOT NULL THEN '${DUPLICATE}' ELSE s.type END,
+      coalesce(s.time, TIMESTAMP 'epoch'), s.recipient, s.recipient_domain, coalesce(pd.provider, 'other'),
+      s.campaign, s.sending_ip, s.pool, s.sending_domain, s.stream, s.remote_mta, s.message_id,
+      CASE WHEN s.problem IS NOT NULL THEN s.raw ELSE s.reply END, s.reply_code, s.status, NULL,
+      s.problem, NULL, NULL, s.source_label, s.machine_open, s.reader_ip, s.user_agent, s.url, $format, $file_id, s.line
+    FROM (${sourceSql}) s
+    LEFT JOIN provider_domains pd ON pd.domain = s.recipient_domain
+    LEFT JOIN (SELECT event_key FROM events) e ON e.event_key = md5_number(coalesce(s.identity, ''))`,
+    { ...params, format, file_id: fileId },
+  );
+}
+
+export interface Settled {
+  read: number;
+  stored: number;
+  duplicates: number;
+  quarantined: number;
+  newReplies: number;
+}
+
+export async function settleFile(store: Store, path: string, fileId: number, read: number): Promise<Settled> {
+  const file = { file_id: fileId };
+  const quarantined = await store.exec(
+    `INSERT INTO quarantine SELECT file_id, $path, line, reason, left(reply, 2048)
+     FROM events WHERE file_id = $file_id AND type = '${PROBLEM}'`,
+    { ...file, path },
+  );
+  await store.run(
+    `DELETE FROM events WHERE file_id = $file_id AND type IN ('${PROBLEM}', '${DUPLICATE}')`,
+    file,
+  );
+  // The same event twice within the file: keep its first line. A window costs a sort, so check first.
+  const repeats = await store.one<{ n: number }>(
+    "SELECT count(*) - count(DISTINCT event_key) AS n FROM events WHERE file_id = $file_id",
+    file,
+  );
+  if (repeats?.n) {
+    await store.run(
+      `DELETE FROM events WHERE rowid IN (SELECT rowid FROM (SELECT rowid, row_number() OVER
+        (PARTITION BY event_key ORDER BY line) AS n FROM events WHERE file_id = $file_id) WHERE n > 1)`,
+      file,
+    );
+  }
+  const stored = (
+    await store.one<{ n: number }>("SELECT count(*) AS n FROM events WHERE file_id = $file_id", file)
+  )?.n as number;
+  const newReplies = await classifyNewReplies(store, fileId);
+  await store.run(
+    `UPDATE events SET provider_code = rc.provider_code, reason = rc.reason, category = rc.category,
+      permanent = rc.permanent
+     FROM reply_classes rc
+     WHERE events.file_id = $file_id AND events.type IN ${CLASSIFIED_TYPES} AND events.reply IS NOT NULL
+       AND rc.reply_key = ${replyKeySql("events")}`,
+    file,
+  );
+  return { read, stored, duplicates: read - stored - quarantined, quarantined, newReplies };
+}
+
 interface NewReply {
   reply_key: string;
   type: string;
-  domain_provider: string | null;
+  provider: string;
   reply: string;
   reply_code: number | null;
   status: string | null;
@@ -31,17 +106,22 @@ interface NewReply {
   remote_mta: string | null;
 }
 
-/** Classifies the replies in `staging` that the store has not seen yet; returns how many. */
-export async function classifyNewReplies(store: Store): Promise<number> {
-  const replies = await store.all<NewReply>(`
-    SELECT ${REPLY_KEY_SQL} AS reply_key, s.type, pd.provider AS domain_provider, s.reply, s.reply_code,
-      s.status, min(s.recipient) AS recipient, min(s.remote_mta) AS remote_mta
-    FROM staging s LEFT JOIN provider_domains pd ON pd.domain = s.recipient_domain
-    WHERE s.problem IS NULL AND s.reply IS NOT NULL AND s.type IN ('bounced', 'deferred')
+/** Classifies the file's replies the store has not seen yet (once per distinct reply); returns how many. */
+async function classifyNewReplies(store: Store, fileId: number): Promise<number> {
+  const replies = await store.all<NewReply>(
+    `SELECT ${replyKeySql("e")} AS reply_key, e.type, e.provider, e.reply, e.reply_code, e.status,
+      min(e.recipient) AS recipient, min(e.remote_mta) AS remote_mta
+    FROM events e
+    WHERE e.file_id = $file_id AND e.reply IS NOT NULL AND e.type IN ${CLASSIFIED_TYPES}
     GROUP BY ALL
-    HAVING reply_key NOT IN (SELECT reply_key FROM reply_classes)`);
+    HAVING reply_key NOT IN (SELECT reply_key FROM reply_classes)
+    ORDER BY reply_key`,
+    { file_id: fileId },
+  );
   if (replies.length === 0) return 0;
   const appender = await store.connection.createAppender("reply_classes");
+  const text = (value: string | null) =>
+    value === null ? appender.appendNull() : appender.appendVarchar(value);
   for (const reply of replies) {
     const result = classifyReply({
       text: reply.reply,
@@ -51,57 +131,21 @@ export async function classifyNewReplies(store: Store): Promise<number> {
       recipient: reply.recipient,
       action: DSN_ACTION[reply.type] ?? null,
     });
-    appender.appendVarchar(reply.reply_key);
-    appender.appendVarchar(reply.type);
-    appendNullable(appender, reply.domain_provider);
-    appender.appendVarchar(reply.reply);
+    text(reply.reply_key);
+    text(reply.type);
+    text(reply.provider);
+    text(reply.reply);
     if (reply.reply_code === null) appender.appendNull();
     else appender.appendInteger(reply.reply_code);
-    appendNullable(appender, reply.status);
-    appender.appendVarchar(result.provider);
-    appendNullable(appender, result.providerCode);
-    appender.appendVarchar(result.reason);
-    appender.appendVarchar(result.category);
+    text(reply.status);
+    text(result.provider);
+    text(result.providerCode);
+    text(result.reason);
+    text(result.category);
     appender.appendBoolean(result.permanent);
-    appender.appendVarchar(result.rule.id);
+    text(result.rule.id);
     appender.endRow();
   }
   appender.closeSync();
   return replies.length;
-}
-
-function appendNullable(
-  appender: { appendVarchar(v: string): void; appendNull(): void },
-  value: string | null,
-) {
-  if (value === null) appender.appendNull();
-  else appender.appendVarchar(value);
-}
-
-/**
- * Moves `staging` into `events`: provider from the recipient domain, classification joined by reply
- * key, events already stored (or repeated within the file) skipped. Returns the number stored.
- */
-export async function storeStaged(store: Store, format: string, fileId: number): Promise<number> {
-  return store.exec(
-    `INSERT INTO events
-    SELECT s.event_id, s.type, s.time, s.recipient, s.recipient_domain, coalesce(pd.provider, 'other'),
-      s.campaign, s.sending_ip, s.pool, s.sending_domain, s.stream, s.remote_mta, s.message_id,
-      s.reply, s.reply_code, s.status, rc.provider_code, rc.reason, rc.category, rc.permanent,
-      s.source_label, s.machine_open, s.reader_ip, s.user_agent, s.url, $format, $file_id, s.line
-    FROM staging s
-    LEFT JOIN provider_domains pd ON pd.domain = s.recipient_domain
-    LEFT JOIN reply_classes rc ON rc.reply_key = ${REPLY_KEY_SQL}
-    WHERE s.problem IS NULL AND s.event_id NOT IN (SELECT event_id FROM events)
-    QUALIFY row_number() OVER (PARTITION BY s.event_id ORDER BY s.line) = 1`,
-    { format, file_id: fileId },
-  );
-}
-
-/** Moves the flagged bad records of `staging` into the quarantine; returns how many. */
-export async function quarantineStaged(store: Store, path: string, fileId: number): Promise<number> {
-  return store.exec(
-    `INSERT INTO quarantine SELECT $file_id, $path, line, problem, raw FROM staging WHERE problem IS NOT NULL`,
-    { file_id: fileId, path },
-  );
 }

@@ -1,12 +1,12 @@
 import { stat } from "node:fs/promises";
 import type { FormatName } from "../../events/formats.ts";
 import { detectFormat } from "../../events/index.ts";
-import type { Store } from "../../store/index.ts";
-import { classifyNewReplies, loadProviderDomains, quarantineStaged, storeStaged } from "./finalize.ts";
+import type { Params, Store } from "../../store/index.ts";
+import { insertFlagged, loadProviderDomains, type Settled, settleFile } from "./finalize.ts";
 import { readHead } from "./head.ts";
 import { stageWithParsers } from "./js-path.ts";
-import { pmtaHeader, stagePmta } from "./pmta-fast.ts";
-import { stageSendgrid } from "./sendgrid-fast.ts";
+import { pmtaHeader, pmtaSourceSql } from "./pmta-fast.ts";
+import { SENDGRID_SOURCE_SQL } from "./sendgrid-fast.ts";
 import { CREATE_STAGING } from "./staging.ts";
 
 export interface IngestOptions {
@@ -14,6 +14,8 @@ export interface IngestOptions {
   format?: FormatName;
   /** Time zone of timestamps without an offset (PowerMTA naive times, classic syslog). Default UTC. */
   tz?: string;
+  /** Year for classic syslog lines that carry none (default: the file's modification year). */
+  year?: number;
   /** Let DuckDB read SendGrid NDJSON and PowerMTA CSV itself (default true; false = JS parsers only). */
   fastPath?: boolean;
   /** Called as records are staged (JS path) or once a file is loaded (fast path). */
@@ -33,7 +35,11 @@ export interface FileSummary {
   seconds: number;
 }
 
-type Stager = (store: Store) => Promise<void>;
+/** How a file reaches `events`: a staging-shaped SQL source (DuckDB reads the file) or the JS parsers. */
+interface Source {
+  sql: string;
+  params: Params;
+}
 
 /** Ingests one file in one transaction: it is stored whole or not at all. */
 export async function ingestFile(
@@ -45,20 +51,24 @@ export async function ingestFile(
   const head = await readHead(path);
   const format = options.format ?? detectFormat(head, path) ?? sniffFastFormat(head);
   if (!format) throw new Error(`${path}: cannot tell the format; use --format (see \`deliverlens formats\`)`);
-  const tz = options.tz ?? "UTC";
-  const fast = options.fastPath === false ? null : fastStager(format, head, path, tz);
+  const fast = options.fastPath === false ? null : fastSource(format, head, path, options.tz ?? "UTC");
   let records = 0;
-  const parsers: Stager = (s) =>
-    stageWithParsers(s, path, format, () => {
+  const parsers = async (): Promise<Source> => {
+    await store.run(CREATE_STAGING);
+    await stageWithParsers(store, path, format, () => {
       records++;
       if (records % 4096 === 0) options.onProgress?.(records);
     });
+    return { sql: "SELECT * FROM staging", params: {} };
+  };
   let reader: FileSummary["reader"] = fast ? "duckdb" : "parsers";
-  let counts: Omit<FileSummary, "path" | "format" | "reader" | "seconds">;
+  let counts: Settled;
   try {
-    counts = await loadFile(store, path, format, fast ?? parsers);
+    counts = await loadFile(store, path, format, fast ? async () => fast : parsers);
   } catch (error) {
     if (!fast) throw error;
+    if (process.env.DELIVERLENS_DEBUG)
+      process.stderr.write(`fast path failed for ${path}: ${String(error)}\n`);
     // A row DuckDB's reader cannot take (ragged CSV, over-long line): the parsers report it line by line.
     reader = "parsers";
     counts = await loadFile(store, path, format, parsers);
@@ -71,19 +81,15 @@ export async function ingestFile(
   return { path, format, reader, ...counts, seconds };
 }
 
-async function loadFile(store: Store, path: string, format: FormatName, stage: Stager) {
+async function loadFile(store: Store, path: string, format: FormatName, source: () => Promise<Source>) {
   const info = await stat(path);
   return store.transaction(async () => {
-    await store.run(CREATE_STAGING);
     await loadProviderDomains(store);
-    await stage(store);
     const fileId = ((await store.one<{ id: number }>("SELECT coalesce(max(file_id), 0) + 1 AS id FROM files"))
       ?.id ?? 1) as number;
-    const read = (await store.one<{ n: number }>("SELECT count(*) AS n FROM staging"))?.n ?? 0;
-    const newReplies = await classifyNewReplies(store);
-    const stored = await storeStaged(store, format, fileId);
-    const quarantined = await quarantineStaged(store, path, fileId);
-    const duplicates = read - stored - quarantined;
+    const { sql, params } = await source();
+    const read = await insertFlagged(store, sql, params, format, fileId);
+    const settled = await settleFile(store, path, fileId, read);
     await store.run(
       `INSERT INTO files VALUES ($id, $path, $format, $size, make_timestamp($mtime::BIGINT), now()::TIMESTAMP,
         $read, $stored, $duplicates, $quarantined, 0)`,
@@ -93,21 +99,22 @@ async function loadFile(store: Store, path: string, format: FormatName, stage: S
         format,
         size: info.size,
         mtime: Math.round(info.mtimeMs * 1000),
-        read,
-        stored,
-        duplicates,
-        quarantined,
+        read: settled.read,
+        stored: settled.stored,
+        duplicates: settled.duplicates,
+        quarantined: settled.quarantined,
       },
     );
-    await store.run("DROP TABLE staging");
-    return { read, stored, duplicates, quarantined, newReplies };
+    await store.run("DROP TABLE IF EXISTS staging");
+    return settled;
   });
 }
 
-function fastStager(format: FormatName, head: string, path: string, tz: string): Stager | null {
-  if (format === "sendgrid" && head.trimStart().startsWith("{")) return (s) => stageSendgrid(s, path);
+function fastSource(format: FormatName, head: string, path: string, tz: string): Source | null {
+  if (format === "sendgrid" && head.trimStart().startsWith("{"))
+    return { sql: SENDGRID_SOURCE_SQL, params: { path } };
   const header = format === "pmta" ? pmtaHeader(head) : null;
-  return header ? (s) => stagePmta(s, path, header, tz) : null;
+  return header ? { sql: pmtaSourceSql(header), params: { path, tz } } : null;
 }
 
 /** Until detection knows them: NDJSON with SendGrid fields, or a PowerMTA accounting header. */

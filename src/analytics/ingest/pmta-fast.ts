@@ -1,5 +1,4 @@
-import type { Store } from "../../store/index.ts";
-import { HASH_SQL, REPLY_CODE_SQL } from "./staging.ts";
+import { IDENTITY_SQL, REPLY_CODE_SQL } from "./staging.ts";
 
 /** PowerMTA accounting record type → deliverlens event type (docs/FORMATS.md, PowerMTA). */
 export const PMTA_TYPES: Record<string, string> = {
@@ -43,15 +42,15 @@ export function pmtaHeader(head: string): string[] | null {
 
 /**
  * PowerMTA accounting CSV loaded by DuckDB itself (all columns as text, parsed here). Times without an
- * offset are read in `tz`. Throws on a malformed CSV row; the caller then uses the line-precise JS path.
+ * offset are read in `$tz`; the file is `$path`. A staging-shaped query; it throws on a malformed CSV row,
+ * and the caller then uses the line-precise JS path.
  */
-export async function stagePmta(store: Store, path: string, header: string[], tz: string): Promise<void> {
+export function pmtaSourceSql(header: string[]): string {
   const column = (name: (typeof FIELDS)[number]) =>
-    header.includes(name) ? `nullif(trim(f."${name}"), '')` : "NULL::VARCHAR";
+    header.includes(name) ? `nullif(f."${name}", '')` : "NULL::VARCHAR";
   const naiveTime = `timezone($tz, TRY_CAST(${column("timeLogged")} AS TIMESTAMP))::TIMESTAMP`;
   const columns = `{${header.map((name) => `'${name.replaceAll("'", "''")}': 'VARCHAR'`).join(", ")}}`;
-  await store.run(
-    `INSERT INTO staging BY NAME
+  return `
     WITH rows AS (
       SELECT *, ordinality + 1 AS line FROM read_csv($path, header = true, auto_detect = false,
         columns = ${columns}, delim = ',', quote = '"', escape = '"', compression = 'auto') WITH ORDINALITY
@@ -71,10 +70,11 @@ export async function stagePmta(store: Store, path: string, header: string[], tz
       FROM rows f
     )
     SELECT line, type, time, recipient, campaign, reply, message_id, sending_ip, url, status, remote_mta,
-      source_label, ${HASH_SQL} AS event_id,
+      source_label, ${IDENTITY_SQL} AS identity,
       CASE WHEN strpos(recipient, '@') > 0
         THEN substr(recipient, length(recipient) - strpos(reverse(recipient), '@') + 2) END AS recipient_domain,
-      coalesce(vmta_pool, vmta) AS pool,
+      coalesce(vmta_pool, vmta) AS pool, NULL::VARCHAR AS stream, NULL::BOOLEAN AS machine_open,
+      NULL::VARCHAR AS reader_ip, NULL::VARCHAR AS user_agent,
       CASE WHEN strpos(orig, '@') > 0
         THEN lower(substr(orig, length(orig) - strpos(reverse(orig), '@') + 2)) END AS sending_domain,
       ${REPLY_CODE_SQL("reply")} AS reply_code,
@@ -84,7 +84,5 @@ export async function stagePmta(store: Store, path: string, header: string[], tz
         WHEN recipient IS NULL THEN 'no rcpt'
       END AS problem,
       CASE WHEN problem IS NOT NULL THEN concat_ws(',', raw_type, recipient, reply) END AS raw
-    FROM mapped`,
-    { path, tz },
-  );
+    FROM mapped`;
 }

@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import type { DeliveryEvent } from "../../events/event.ts";
 
 /**
@@ -7,7 +6,8 @@ import type { DeliveryEvent } from "../../events/event.ts";
  * transaction. Column order here is the appender's order.
  */
 export const STAGING_COLUMNS = [
-  ["event_id", "VARCHAR"],
+  /** The event's identity text; the store keeps md5_number of it as `event_key`. */
+  ["identity", "VARCHAR"],
   ["type", "VARCHAR"],
   ["time", "TIMESTAMP"],
   ["recipient", "VARCHAR"],
@@ -42,9 +42,9 @@ export const MAX_RAW = 2048;
 
 /**
  * Identity of an event without a source id: the same fields, in the same order, in JS and SQL
- * (`HASH_SQL`), so the fast paths and the JS path give the same ids.
+ * (`IDENTITY_SQL`), so the fast paths and the JS path give the same keys.
  */
-export function eventHash(event: {
+export function eventIdentity(event: {
   type: string;
   timeMs: number;
   recipient: string | null;
@@ -64,13 +64,13 @@ export function eventHash(event: {
     event.reply ?? "",
     event.url ?? "",
   ];
-  return `h:${createHash("md5").update(parts.join("\u001f")).digest("hex")}`;
+  return `h:${parts.join("\u001f")}`;
 }
 
-/** SQL twin of `eventHash` over staging-shaped columns. */
-export const HASH_SQL = `'h:' || md5(concat_ws(chr(31), type, epoch_ms(time)::VARCHAR, coalesce(recipient, ''),
+/** SQL twin of `eventIdentity` over staging-shaped columns. */
+export const IDENTITY_SQL = `'h:' || concat_ws(chr(31), type, epoch_ms(time)::VARCHAR, coalesce(recipient, ''),
   coalesce(campaign, ''), coalesce(sending_ip, ''), coalesce(message_id, ''), coalesce(reply, ''),
-  coalesce(url, '')))`;
+  coalesce(url, ''))`;
 
 export type StagingRow = {
   [K in (typeof STAGING_COLUMNS)[number][0]]: string | number | boolean | null;
@@ -94,7 +94,7 @@ export function stagingRow(event: DeliveryEvent, format: string): StagingRow | n
     url: event.url,
   };
   return {
-    event_id: event.eventId ? `${format}:${event.eventId}` : eventHash(fields),
+    identity: event.eventId ? `${format}:${event.eventId}` : eventIdentity(fields),
     type: event.type,
     time: timeMs,
     recipient,

@@ -1,0 +1,121 @@
+import { readdir, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { EXIT, UsageError } from "../../cli/exit.ts";
+import { isFormatName } from "../../events/formats.ts";
+import { createProgress } from "../../report/progress.ts";
+import { escapeTerminal, paint } from "../../report/terminal.ts";
+import { SCHEMA_VERSION, Store } from "../../store/index.ts";
+import { type FileSummary, ingestFile } from "./ingest.ts";
+
+export interface IngestCliOptions {
+  db: string;
+  format?: string;
+  year?: string;
+  tz?: string;
+  parsersOnly?: boolean;
+  json?: boolean;
+}
+
+/** `deliverlens ingest`: every file in its own transaction; a file that cannot be read does not stop the rest. */
+export async function runIngest(inputs: string[], options: IngestCliOptions): Promise<number> {
+  if (options.format && !isFormatName(options.format))
+    throw new UsageError(`unknown format: ${options.format}`);
+  if (options.year && !/^\d{4}$/.test(options.year)) throw new UsageError(`--year must be a 4-digit year`);
+  if (options.tz && !isTimeZone(options.tz)) throw new UsageError(`unknown time zone: ${options.tz}`);
+  const files = await expand(inputs);
+  const store = await Store.open(options.db);
+  const summaries: FileSummary[] = [];
+  const failures: { path: string; error: string }[] = [];
+  const started = performance.now();
+  const progress = createProgress("ingest", null, "records");
+  let before = 0;
+  try {
+    for (const path of files) {
+      try {
+        const summary = await ingestFile(store, path, {
+          format: options.format && isFormatName(options.format) ? options.format : undefined,
+          tz: options.tz,
+          year: options.year ? Number(options.year) : undefined,
+          fastPath: !options.parsersOnly,
+          onProgress: (n) => progress.tick(before + n),
+        });
+        before += summary.read;
+        summaries.push(summary);
+      } catch (error) {
+        failures.push({ path, error: error instanceof Error ? error.message : String(error) });
+      }
+    }
+  } finally {
+    progress.finish();
+    store.close();
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const totals = total(summaries, seconds);
+  if (options.json) {
+    const out = { schemaVersion: SCHEMA_VERSION, store: options.db, files: summaries, failures, totals };
+    process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+  } else {
+    printSummary(summaries, failures, totals);
+  }
+  return failures.length > 0 ? EXIT.failed : EXIT.ok;
+}
+
+function total(summaries: FileSummary[], seconds: number) {
+  const sum = (key: "read" | "stored" | "duplicates" | "quarantined") =>
+    summaries.reduce((acc, s) => acc + s[key], 0);
+  const read = sum("read");
+  return {
+    read,
+    stored: sum("stored"),
+    duplicates: sum("duplicates"),
+    quarantined: sum("quarantined"),
+    seconds,
+    recordsPerSecond: seconds > 0 ? Math.round(read / seconds) : 0,
+  };
+}
+
+function printSummary(
+  summaries: FileSummary[],
+  failures: { path: string; error: string }[],
+  totals: ReturnType<typeof total>,
+): void {
+  const n = (value: number) => value.toLocaleString("en-US");
+  for (const s of summaries) {
+    process.stdout.write(
+      `${escapeTerminal(s.path)} (${s.format}, ${s.reader}): read ${n(s.read)} = stored ${n(s.stored)} + duplicates ${n(s.duplicates)} + quarantined ${n(s.quarantined)}\n`,
+    );
+  }
+  for (const f of failures) {
+    process.stderr.write(
+      `${paint("could not ingest", "red", process.stderr)} ${escapeTerminal(f.path)}: ${escapeTerminal(f.error)}\n`,
+    );
+  }
+  process.stdout.write(
+    `${paint("total", "bold")}: read ${n(totals.read)} = stored ${n(totals.stored)} + duplicates ${n(totals.duplicates)} + quarantined ${n(totals.quarantined)} in ${totals.seconds.toFixed(1)} s (${n(totals.recordsPerSecond)} records/s)\n`,
+  );
+  if (totals.quarantined > 0) process.stdout.write("quarantined records: SELECT * FROM quarantine\n");
+}
+
+async function expand(inputs: string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const input of inputs) {
+    const info = await stat(input).catch(() => null);
+    if (!info) throw new UsageError(`no such file: ${input}`);
+    if (!info.isDirectory()) {
+      out.push(input);
+      continue;
+    }
+    const entries = (await readdir(input)).sort();
+    out.push(...(await expand(entries.map((entry) => join(input, entry)))));
+  }
+  return out;
+}
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,111 @@
+import { createWriteStream, type WriteStream } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { Campaign } from "./campaigns.ts";
+import { generateEvents, type Program } from "./program.ts";
+import { PMTA_HEADER, pmtaLine, sendgridLine } from "./writers.ts";
+
+/**
+ * Where events go: `by-stream` (the demo) sends marketing through SendGrid and transactional mail through
+ * PowerMTA; `sendgrid` / `pmta` write the whole program in one format (the benchmark).
+ */
+export type Layout = "by-stream" | "sendgrid" | "pmta";
+
+export interface WrittenProgram {
+  files: string[];
+  /** Source records written (PowerMTA has no opens/clicks/unsubscribes, so fewer there). */
+  records: number;
+}
+
+/** Streams the program to disk (never held in memory) with backpressure. */
+export async function writeProgramFiles(
+  program: Program,
+  dir: string,
+  layout: Layout,
+): Promise<WrittenProgram> {
+  await mkdir(dir, { recursive: true });
+  const sendgrid = layout !== "pmta" ? new LineFile(join(dir, "sendgrid-events.ndjson")) : null;
+  const pmta = layout !== "sendgrid" ? new LineFile(join(dir, "pmta-acct.csv")) : null;
+  await pmta?.write(PMTA_HEADER);
+  let records = 0;
+  for (const event of generateEvents(program)) {
+    const toPmta = layout === "pmta" || (layout === "by-stream" && event.stream === "transactional");
+    const line = toPmta ? pmtaLine(event) : sendgridLine(event);
+    if (line === null) continue;
+    await (toPmta ? pmta : sendgrid)?.write(line);
+    records++;
+  }
+  const files = [];
+  for (const file of [sendgrid, pmta]) {
+    if (file) files.push(await file.close());
+  }
+  return { files, records };
+}
+
+class LineFile {
+  private readonly stream: WriteStream;
+  private buffer: string[] = [];
+  private size = 0;
+  readonly path: string;
+
+  constructor(path: string) {
+    this.path = path;
+    this.stream = createWriteStream(path);
+  }
+
+  async write(line: string): Promise<void> {
+    this.buffer.push(line);
+    this.size += line.length;
+    if (this.size > 1 << 20) await this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    const chunk = `${this.buffer.join("\n")}\n`;
+    this.buffer = [];
+    this.size = 0;
+    if (!this.stream.write(chunk))
+      await new Promise<void>((resolve) => this.stream.once("drain", () => resolve()));
+  }
+
+  async close(): Promise<string> {
+    if (this.buffer.length > 0) await this.flush();
+    await new Promise<void>((resolve, reject) => {
+      this.stream.once("error", reject);
+      this.stream.end(() => resolve());
+    });
+    return this.path;
+  }
+}
+
+/** One .eml per campaign with its `X-Campaign-ID`, for `diagnose --messages`. */
+export async function writeCampaignMessages(
+  campaigns: Campaign[],
+  dir: string,
+  start: string,
+): Promise<string[]> {
+  await mkdir(dir, { recursive: true });
+  const paths: string[] = [];
+  for (const c of campaigns) {
+    const date = new Date(Date.parse(`${start}T14:00:00Z`) + c.day * 86_400_000).toUTCString();
+    const links = c.links.map((url) => `<p><a href="${url}">${url}</a></p>`).join("\r\n");
+    const message = [
+      `From: Example Shop <news@mail.example-shop.com>`,
+      `To: subscriber@example.com`,
+      `Subject: ${c.subject}`,
+      `Date: ${date}`,
+      `Message-ID: <${c.id}@mail.example-shop.com>`,
+      `X-Campaign-ID: ${c.id}`,
+      `List-Unsubscribe: <https://www.example-shop.com/unsubscribe>, <mailto:unsubscribe@mail.example-shop.com>`,
+      `List-Unsubscribe-Post: List-Unsubscribe=One-Click`,
+      `MIME-Version: 1.0`,
+      `Content-Type: text/html; charset=utf-8`,
+      "",
+      `<html><body><h1>${c.subject}</h1>\r\n${links}\r\n<p><a href="https://www.example-shop.com/unsubscribe">Unsubscribe</a></p></body></html>`,
+      "",
+    ].join("\r\n");
+    const path = join(dir, `${c.id}.eml`);
+    await writeFile(path, message);
+    paths.push(path);
+  }
+  return paths;
+}
