@@ -4,9 +4,12 @@ import type { Dialect, RecipientReport } from "./types.ts";
 
 const DELIVERED_ACTIONS = new Set(["delivered", "relayed", "expanded"]);
 
-/** "Diagnostic-Code: X-Unix; 255": the exit status of a local delivery program (Sendmail's mailer). */
-function hintFromType(type: string | null): Reason | null {
-  return type === "x-unix" ? "mailererror" : null;
+/**
+ * "Diagnostic-Code: X-Unix; 255": the exit status of a local delivery program (Sendmail's mailer), when
+ * that number is all the diagnostic says; words after it are classified like any reply.
+ */
+function hintFromType(type: string | null, diagnostic: string): Reason | null {
+  return type === "x-unix" && /^\s*\d*\s*$/.test(diagnostic) ? "mailererror" : null;
 }
 
 /**
@@ -36,7 +39,7 @@ export const rfc3464: Dialect = {
         action: entry.action,
         time: entry.lastAttempt ?? dsn.arrivalDate,
         hintReason:
-          delivered && !entry.status?.startsWith("5") ? "delivered" : hintFromType(entry.diagnosticType),
+          delivered && !entry.status?.startsWith("5") ? "delivered" : hintFromType(entry.diagnosticType, diagnostic),
       };
     });
   },

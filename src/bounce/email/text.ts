@@ -19,14 +19,14 @@ const ADDRESS = String.raw`[^\s<>()"'\[\],;:@]+@[A-Za-z0-9][A-Za-z0-9.-]*[A-Za-z
  * "a@b on <date>", optionally after a label such as "Recipient address:" or ">>> RCPT To:".
  */
 const RECIPIENT_LINE = new RegExp(
-  String.raw`^[ \t]*(?:(?:>>> *)?RCPT TO: *|Recipient(?: address)?: *|Failed recipient: *|Final-Recipient: *rfc822; *|[45]\d\d[ -](?=<))?["<]?(${ADDRESS})[">]?(?:(\.\.\.|:)[ \t]*(.*)|[ \t]*[([](.*)[)\]][ \t]*|[ \t]+on [0-9].*)?$`,
+  String.raw`^[ \t]*(?:(?:>>> *|In: *)?RCPT TO: *|Recipient(?: address)?: *|Failed recipient: *|Final-Recipient: *rfc822; *|[45]\d\d[ -](?=<))?["<]?(${ADDRESS})[">]?(?:(\.\.\.|:)[ \t]*(.*)|[ \t]*[([](.*)[)\]][ \t]*|[ \t]+on [0-9].*|[ \t]+[A-Z]+=.*)?$`,
   "i",
 );
 /** Weaker: a line that starts with a bare address followed by text ("a@b Invalid Address, …"). */
 const RECIPIENT_LEADING = new RegExp(String.raw`^[ \t]*<?(${ADDRESS})>?[ \t]+([A-Za-z].*)$`);
 /** A recipient named inside a sentence: "could not be delivered to: <a@b>", "error delivering your mail to <a@b>". */
 const RECIPIENT_IN_SENTENCE = new RegExp(
-  String.raw`(?:\bto|\bfor|recipients?|attempts):?[ \t]+["<]?(${ADDRESS})`,
+  String.raw`(?:\bto|\bfor|recipients?|attempts|\baddress):?[ \t]+["<]?(${ADDRESS})`,
   "gi",
 );
 

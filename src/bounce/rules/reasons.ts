@@ -83,6 +83,15 @@ export const REASON_RULES: readonly ReasonRule[] = [
     example: "550 5.7.1 This message is not RFC 5322 compliant: duplicate From headers",
   },
   {
+    id: "recipient-receiving-too-fast",
+    reason: "ratelimited",
+    pattern:
+      /receiving mail at a rate that prevents|receiving mail too quickly|recipient is receiving (?:too much|too many)/,
+    source: `${SISIMAI("RateLimited")}; Gmail 4.2.1/5.2.1 "receiving mail at a rate that prevents additional messages"`,
+    example:
+      "550 5.2.1 The user you are trying to contact is receiving mail at a rate that prevents additional messages from being delivered.",
+  },
+  {
     id: "account-suspended",
     reason: "suspend",
     pattern:
@@ -216,7 +225,7 @@ export const REASON_RULES: readonly ReasonRule[] = [
     pattern:
       /blocked|blacklist|black list|blocklist|block list|denylist|\bdnsbl\b|\brbl\b|spamhaus|spamcop|barracuda|sorbs|listed (?:at|in|on|by)|(?:client|your) (?:host|ip|address|network) (?:\S+ )?(?:rejected|refused|denied|is not allowed|not permitted)|(?:connection|access) (?:refused|denied|dropped|reset)|refused to talk to me|not (?:allowed|authorized|permitted) to (?:connect|send mail)|dynamic (?:ip|address|pool)|dialup|residential|helo command rejected|(?:helo|ehlo) .{0,30}(?:rejected|invalid|refused)|go away|host network not allowed|esmtp not accepting connections|hosts with dynamic ip|your ip (?:address )?(?:\S+ )?(?:has been|is)|banned|misconfigured (?:dns|host)/,
     source: SISIMAI("Blocked"),
-    example: "554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org",
+    example: "554 5.7.1 Connection refused: your IP 192.0.2.1 is on our blocklist",
   },
   {
     id: "receiver-policy",
@@ -245,10 +254,9 @@ export const REASON_RULES: readonly ReasonRule[] = [
   {
     id: "server-full",
     reason: "systemfull",
-    pattern:
-      /mail system full|insufficient disk space|system (?:is )?full|spool (?:is )?full|disk full|no space left on device|insufficient system storage/,
+    pattern: /system (?:is )?full|disk (?:is )?full/,
     source: `${SISIMAI("SystemFull")}; RFC 3463 X.3.1`,
-    example: "452 4.3.1 Insufficient system storage",
+    example: "452 4.3.1 Disk full on the mail server",
   },
   {
     id: "network-problem",
@@ -256,7 +264,7 @@ export const REASON_RULES: readonly ReasonRule[] = [
     pattern:
       /no route to host|host is unreachable|network (?:is )?unreachable|name server|dns (?:lookup|records|error|failure|problem|temporary)|host name lookup failure|host not found, try again|unable to resolve|malformed (?:or unexpected )?name server reply|connection (?:closed|lost|reset)|lost connection|message looping|routing loop|too many hops|hop count exceeded|forwarded more than the maximum|network error/,
     source: `${SISIMAI("NetworkError")}; RFC 3463 X.4.x`,
-    example: "Host name lookup failure: DNS error for example.org",
+    example: "connect to mx.example.org[192.0.2.1]:25: No route to host",
   },
   {
     id: "server-error",
@@ -280,7 +288,7 @@ export const REASON_RULES: readonly ReasonRule[] = [
     pattern:
       /does not accept (?:any )?mail|(?:host|domain)\/?(?:domain)? does not accept mail|nullmx|null mx|no mx (?:record|found)|doesn't receive email|couldn't find a mail exchanger|no mail exchangers?|indicated no smtp service|no route for current request|smtp protocol returned a permanent error|not accepting (?:network )?messages/,
     source: `${SISIMAI("NotAccept")}; RFC 7505 (null MX); RFC 3463 X.3.2`,
-    example: "556 5.1.10 Recipient address has null MX",
+    example: "521 5.3.2 mx.example.org does not accept mail",
   },
   {
     id: "smtp-syntax",

@@ -1,0 +1,138 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { describe, it } from "node:test";
+import { recordsFromEmail, splitMbox } from "../../src/bounce/email/index.ts";
+
+const fixture = (name: string) => readFileSync(new URL(`../fixtures/bounce-email/${name}`, import.meta.url));
+const read = (name: string) => recordsFromEmail(fixture(name), name);
+
+describe("recordsFromEmail: RFC 3464 reports", () => {
+  for (const name of ["dsn-two-recipients.eml", "dsn-two-recipients-crlf.eml"]) {
+    it(`${name}: one record per recipient, in report order, with the DSN fields`, () => {
+      const { records, problems } = read(name);
+      assert.deepEqual(problems, []);
+      assert.deepEqual(
+        records.map((record) => [record.recipient, record.status, record.replyCode, record.remoteMta]),
+        [
+          ["first@icloud.com", "5.7.1", 554, "mx01.mail.icloud.com"],
+          ["second@example.org", "5.1.1", 550, "mx.example.org"],
+        ],
+      );
+      assert.equal(records[1].reason, "userunknown");
+      assert.equal(records[0].providerCode, "CS01");
+      assert.equal(records[0].time, "2026-03-03T10:00:00.000Z");
+      for (const record of records) {
+        assert.equal(record.format, "email");
+        assert.deepEqual(record.source, { file: name, line: null });
+      }
+    });
+  }
+
+  it("unfolds a folded Diagnostic-Code into one line", () => {
+    const [first] = read("dsn-two-recipients.eml").records;
+    assert.match(first.diagnostic, /local policy\. Please visit https:\/\/support\.apple\.com/);
+    assert.doesNotMatch(first.diagnostic, /[\r\n]/);
+  });
+
+  it("reads a truncated report (no closing boundary) and keeps its recipient", () => {
+    const { records } = read("truncated.eml");
+    assert.deepEqual(
+      records.map((record) => [record.recipient, record.status, record.reason]),
+      [["cut@example.org", "5.1.1", "userunknown"]],
+    );
+  });
+});
+
+describe("recordsFromEmail: other report kinds", () => {
+  it("plain-text (Exim) report: recipient line and the error lines after it", () => {
+    const { records } = read("exim-plain.eml");
+    assert.deepEqual(
+      records.map((record) => [record.recipient, record.status, record.replyCode, record.reason]),
+      [["gone@example.org", "5.2.2", 550, "mailboxfull"]],
+    );
+  });
+
+  it("ARF complaint → feedback with its feedback type", () => {
+    const { records } = read("arf-complaint.eml");
+    assert.deepEqual(
+      records.map((record) => [record.recipient, record.reason, record.feedbackType, record.category]),
+      [["complainer@example.com", "feedback", "abuse", "complaint"]],
+    );
+  });
+
+  it("auto-reply → vacation for the person who is away", () => {
+    const { records } = read("auto-reply.eml");
+    assert.deepEqual(
+      records.map((record) => [record.recipient, record.reason]),
+      [["away@example.org", "vacation"]],
+    );
+  });
+
+  it("a message that is not a report yields a problem with file and line, not a record", () => {
+    const { records, problems } = read("not-a-bounce.eml");
+    assert.equal(records.length, 0);
+    assert.equal(problems.length, 1);
+    assert.deepEqual(problems[0].source, { file: "not-a-bounce.eml", line: 1 });
+  });
+
+  it("a delivery notification → delivered", () => {
+    const raw = Buffer.from(
+      [
+        "From: MAILER-DAEMON@mta.example.net",
+        "Subject: Successful Mail Delivery Report",
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="D"',
+        "",
+        "--D",
+        "Content-Type: message/delivery-status",
+        "",
+        "Reporting-MTA: dns; mta.example.net",
+        "",
+        "Final-Recipient: rfc822; ok@example.org",
+        "Action: delivered",
+        "Status: 2.0.0",
+        "Diagnostic-Code: smtp; 250 2.0.0 Ok: queued",
+        "--D--",
+      ].join("\n"),
+    );
+    const { records } = recordsFromEmail(raw, "delivered.eml");
+    assert.deepEqual(
+      records.map((record) => [record.recipient, record.reason]),
+      [["ok@example.org", "delivered"]],
+    );
+  });
+});
+
+describe("splitMbox", () => {
+  it("splits on From lines after a blank line and reports each message's first line", () => {
+    const messages = splitMbox(fixture("two.mbox"));
+    assert.deepEqual(
+      messages.map((message) => message.line),
+      [1, 28],
+    );
+    assert.ok(messages[1].raw.toString("latin1").startsWith("From MAILER-DAEMON"));
+  });
+
+  it("records of an mbox carry the line where their message starts", () => {
+    const lines = splitMbox(fixture("two.mbox")).flatMap(
+      (message) => recordsFromEmail(message.raw, "two.mbox", message.line).records,
+    );
+    assert.deepEqual(
+      lines.map((record) => [record.recipient, record.source.line]),
+      [
+        ["gone@example.org", 1],
+        ["first@icloud.com", 28],
+        ["second@example.org", 28],
+      ],
+    );
+  });
+
+  it("a file that does not start with From is one message", () => {
+    const raw = fixture("exim-plain.eml");
+    assert.deepEqual(splitMbox(raw), [{ raw, line: 1 }]);
+  });
+
+  it("does not split on a From line inside a paragraph", () => {
+    const raw = Buffer.from("From a@b Tue Mar  3 10:00:00 2026\nSubject: x\n\nbody\nFrom here on\n");
+    assert.equal(splitMbox(raw).length, 1);
+  });
+});

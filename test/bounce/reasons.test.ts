@@ -1,0 +1,85 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { matchReasonRule, REASON_RULES } from "../../src/bounce/rules/reasons.ts";
+import { REPLY_CODE_RULES, reasonFromStatus, STATUS_RULES } from "../../src/bounce/rules/status-codes.ts";
+import { REASONS } from "../../src/bounce/vocabulary.ts";
+
+describe("generic reason rules (ordered, first match wins)", () => {
+  for (const [index, rule] of REASON_RULES.entries()) {
+    it(`${rule.id}: its example matches it and no earlier rule`, () => {
+      const text = rule.example.toLowerCase();
+      assert.ok(rule.pattern.test(text), `pattern does not match its own example: ${rule.example}`);
+      const earlier = REASON_RULES.slice(0, index).find((other) => other.pattern.test(text));
+      assert.equal(earlier, undefined, `shadowed by ${earlier?.id}`);
+      assert.equal(matchReasonRule(text), rule);
+    });
+  }
+
+  it("ids are unique, reasons are Sisimai 5.6 names, every rule has a source", () => {
+    assert.equal(new Set(REASON_RULES.map((rule) => rule.id)).size, REASON_RULES.length);
+    for (const rule of REASON_RULES) {
+      assert.ok(Object.hasOwn(REASONS, rule.reason), `${rule.id}: ${rule.reason}`);
+      assert.ok(rule.source.length > 10, rule.id);
+    }
+  });
+
+  it("patterns are written for lower-cased text (an upper-case letter could never match)", () => {
+    for (const rule of REASON_RULES) {
+      const literal = rule.pattern.source.replace(/\\[A-Za-z]/g, "");
+      assert.doesNotMatch(literal, /[A-Z]/, rule.id);
+      assert.equal(
+        rule.pattern.flags.includes("g"),
+        false,
+        `${rule.id}: a global regex keeps state between tests`,
+      );
+    }
+  });
+
+  it("classifies typical replies", () => {
+    const cases: Array<[string, string | null]> = [
+      ["550 5.1.1 <a@example.org>... User unknown", "userunknown"],
+      ["552 5.2.2 Mailbox full", "mailboxfull"],
+      [
+        "Host or domain name not found. Name service error for name=example.org type=A: Host not found",
+        "hostunknown",
+      ],
+      ["554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org", "blocked"],
+      ["421 4.7.0 Too many concurrent SMTP connections", "ratelimited"],
+      ["500 Remote server does not support TLS", "failedstarttls"],
+      [
+        "550 5.7.26 Unauthenticated email from example.org is not accepted due to domain's DMARC policy",
+        "authfailure",
+      ],
+      ["250 2.0.0 Ok: queued", null],
+    ];
+    for (const [text, reason] of cases)
+      assert.equal(matchReasonRule(text.toLowerCase())?.reason ?? null, reason, text);
+  });
+});
+
+describe("status-code fallback", () => {
+  it("maps enhanced status codes by subject.detail, then by subject", () => {
+    assert.equal(reasonFromStatus("5.1.1", 550), "userunknown");
+    assert.equal(reasonFromStatus("4.2.2", 452), "mailboxfull");
+    assert.equal(reasonFromStatus("5.7.26", 550), "authfailure");
+    assert.equal(reasonFromStatus("5.7.25", 550), "requireptr");
+    assert.equal(reasonFromStatus("4.4.7", null), "expired");
+    assert.equal(reasonFromStatus("5.6.9", null), "contenterror");
+    assert.equal(reasonFromStatus("2.0.0", 250), "delivered");
+  });
+
+  it("says nothing for x.0.x and Sisimai's placeholders, and uses unambiguous reply codes", () => {
+    assert.equal(reasonFromStatus("5.0.0", 550), null);
+    assert.equal(reasonFromStatus("5.0.911", null), null);
+    assert.equal(reasonFromStatus(null, 550), null);
+    assert.equal(reasonFromStatus(null, 521), "notaccept");
+    assert.equal(reasonFromStatus("not a code", null), null);
+  });
+
+  it("every entry names a Sisimai 5.6 reason and a source", () => {
+    for (const rule of [...STATUS_RULES, ...REPLY_CODE_RULES]) {
+      assert.ok(Object.hasOwn(REASONS, rule.reason), String(rule.code));
+      assert.ok(rule.source.length > 5, String(rule.code));
+    }
+  });
+});
