@@ -18,6 +18,8 @@ export interface DkimSignature {
   result: string | null;
   comment: string | null;
   keyBits: number | null;
+  /** mailauth refused the key as shorter than 1024 bits (result "policy", dkim-rules=weak-key). */
+  weakKey: boolean;
 }
 
 export interface AuthSection {
@@ -68,6 +70,7 @@ export function readDkimSignatures(message: Message): DkimSignature[] {
       result: null,
       comment: null,
       keyBits: null,
+      weakKey: false,
     };
   });
 }
@@ -173,6 +176,8 @@ function mergeDkim(signatures: DkimSignature[], result: AuthenticateResult): voi
     match.result = verdict.status.result;
     match.comment = verdict.status.comment ?? null;
     match.keyBits = verdict.modulusLength ?? null;
+    match.weakKey = verdict.status.policy?.["dkim-rules"] === "weak-key";
+    if (match.weakKey && !match.comment) match.comment = "key shorter than 1024 bits (weak-key policy)";
   }
 }
 
@@ -199,14 +204,14 @@ export function authFindings(section: AuthSection, message: Message): Finding[] 
         ),
       );
     }
-    const weak = signatures.filter((s) => s.keyBits !== null && s.keyBits < MIN_KEY_BITS);
-    if (weak.length > 0)
-      findings.push(
-        finding(
-          "DKIM_WEAK_KEY",
-          weak.map((s) => `d=${s.domain} s=${s.selector}: ${s.keyBits} bits`).join("; "),
-        ),
+    const weak = signatures.filter((s) => s.weakKey || (s.keyBits !== null && s.keyBits < MIN_KEY_BITS));
+    if (weak.length > 0) {
+      const evidence = weak.map(
+        (s) =>
+          `d=${s.domain} s=${s.selector}: ${s.keyBits ? `${s.keyBits} bits` : (s.comment ?? "weak key")}`,
       );
+      findings.push(finding("DKIM_WEAK_KEY", evidence.join("; ")));
+    }
   }
   if (headerValues(message.email, "list-unsubscribe").length > 0 && signatures.length > 0) {
     const covering = signatures.filter(

@@ -11,7 +11,7 @@ export function summarize(findings: Finding[], scores: Record<Area, AreaScore>, 
       findings.some((f) => f.severity !== "info") ? "No critical or high findings." : "Nothing wrong found.",
     );
   } else {
-    const top = serious.slice(0, 3).map((f) => `${f.title.toLowerCase()} (${f.id})`);
+    const top = serious.slice(0, 3).map((f) => `${f.title} (${f.id})`);
     const more = serious.length > 3 ? ` and ${serious.length - 3} more` : "";
     parts.push(
       `${serious.length} serious finding${serious.length === 1 ? "" : "s"}: ${top.join("; ")}${more}.`,

@@ -14,6 +14,7 @@ import { buildMail, dkimKey, signMail } from "../../testkit/forensics-mail.ts";
 const SENDER_IP = "192.0.2.7";
 const OTHER_IP = "198.51.100.99";
 const key = dkimKey();
+const weakKey = dkimKey(512);
 const blocklists = await loadBlocklists();
 const UNSUB: [string, string][] = [
   ["List-Unsubscribe", "<https://example.test/u/1>, <mailto:unsub@example.test>"],
@@ -40,6 +41,10 @@ const authZones: ZoneData = {
   "broken.test": { TXT: [`v=spf1 ip4:${SENDER_IP} -all`] },
   "_dmarc.broken.test": { fault: "servfail" },
   "s1._domainkey.broken.test": { TXT: [key.record] },
+  "softfail.test": { TXT: ["v=spf1 ip4:203.0.113.1 ~all"] },
+  "nospf.test": { A: ["203.0.113.2"] },
+  "permerror.test": { TXT: ["v=spf1 ip4:192.0.2.0/99 -all"] },
+  "weak._domainkey.example.test": { TXT: [weakKey.record] },
 };
 
 let server: TestDnsServer;
@@ -148,6 +153,43 @@ describe("authentication through the shared resolver", () => {
     );
     assert.ok(ids(broken).includes("DMARC_ERROR"), ids(broken).join(","));
     assert.ok(!ids(broken).includes("DMARC_MISSING"));
+  });
+
+  const spfCases: [string, string][] = [
+    ["softfail.test", "SPF_SOFTFAIL"],
+    ["nospf.test", "SPF_NONE"],
+    ["permerror.test", "SPF_ERROR"],
+  ];
+  for (const [domain, id] of spfCases) {
+    it(`MAIL FROM ${domain} gives ${id}`, async () => {
+      const raw = await signMail(buildMail(), "example.test", "s1", key);
+      const report = await inspectMessage(Buffer.from(raw), options({ mailFrom: `bounce@${domain}` }));
+      assert.ok(ids(report).includes(id), ids(report).join(","));
+      assert.equal(report.auth.dmarc?.result, "pass", "DKIM still carries DMARC");
+    });
+  }
+
+  it("a 512-bit DKIM key is weak and does not pass", async () => {
+    const raw = await signMail(buildMail(), "example.test", "weak", weakKey);
+    const report = await inspectMessage(Buffer.from(raw), options());
+    assert.notEqual(report.auth.dkim[0].result, "pass");
+    assert.ok(
+      ids(report).includes("DKIM_WEAK_KEY") || /bit/.test(report.auth.dkim[0].comment ?? ""),
+      JSON.stringify(report.auth.dkim[0]),
+    );
+    assert.ok(ids(report).includes("DKIM_FAIL"));
+  });
+
+  it("offline: no signature is DKIM_MISSING, a third-party d= is DKIM_NOT_ALIGNED", async () => {
+    const unsigned = await inspectMessage(Buffer.from(buildMail()));
+    assert.ok(ids(unsigned).includes("DKIM_MISSING"));
+    const thirdParty = await inspectMessage(
+      Buffer.from(await signMail(buildMail(), "esp-mailer.test", "s1", key)),
+    );
+    assert.ok(ids(thirdParty).includes("DKIM_NOT_ALIGNED"));
+    assert.ok(!ids(thirdParty).includes("DKIM_MISSING"));
+    assert.equal(thirdParty.auth.dkim[0].domain, "esp-mailer.test");
+    assert.equal(thirdParty.auth.dkim[0].aligned, false);
   });
 
   it("without --ip, a sent copy skips SPF and says so", async () => {

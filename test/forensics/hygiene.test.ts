@@ -66,6 +66,12 @@ describe("RFC 5322 hygiene", () => {
     assert.ok(rows.length >= 3);
     assert.ok(rows.every((row) => row.status === "fail"));
     assert.ok(rows.every((row) => row.source.length > 0));
+    const failed = report.findings.find(
+      (f) => f.id === "REQUIREMENT_FAILED" && /RFC 5321 and RFC 5322|RFC 5322 format/.test(f.evidence),
+    );
+    assert.ok(failed, "one REQUIREMENT_FAILED for the RFC 5322 check");
+    assert.equal(failed.severity, "high");
+    assert.match(failed.evidence, /apple \(all\).*gmail \(all\).*yahoo \(all\)/);
   });
 });
 

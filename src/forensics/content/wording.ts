@@ -2,7 +2,11 @@ import phrases from "../../../data/promo-phrases.json" with { type: "json" };
 
 const PHRASES: readonly string[] = phrases.entries.map((entry) => entry.phrase);
 const PHRASE_PATTERN = new RegExp(
-  `(?<![a-z0-9])(?:${PHRASES.map((phrase) => phrase.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|")})(?![a-z0-9])`,
+  PHRASES.map((phrase) => {
+    const escaped = phrase.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    // Word-bound only on the sides that are word characters ("% off" follows a number).
+    return `${/^[a-z0-9]/.test(phrase) ? "(?<![a-z0-9])" : ""}${escaped}(?![a-z0-9])`;
+  }).join("|"),
   "gi",
 );
 
