@@ -4,8 +4,9 @@ import type { ScenarioEvent } from "./scenarios.ts";
 
 /**
  * Write scenario events straight into a store's `events` table (no files, no parsing): the appender
- * fills a narrow temp table with the columns that vary, and one INSERT … SELECT adds the constant ones
- * in the store schema's column order (src/store/schema.ts, version 1).
+ * fills a narrow temp table with the columns that vary, and one INSERT … SELECT adds the constant ones.
+ * Columns are matched by name against the live schema (src/store/schema.ts), so schema changes that add
+ * columns or retype the identity column do not break the harness.
  */
 export async function storeScenario(events: readonly ScenarioEvent[], path = ":memory:"): Promise<Store> {
   const store = await Store.open(path);
@@ -32,17 +33,44 @@ export async function storeScenario(events: readonly ScenarioEvent[], path = ":m
     appender.endRow();
   }
   appender.closeSync();
-  await store.run(`INSERT INTO events SELECT
-      'scenario:' || row_number() OVER () AS event_id, type, time, recipient,
-      split_part(recipient, '@', 2) AS recipient_domain, provider, campaign, ip AS sending_ip, NULL AS pool,
-      'news.example.com' AS sending_domain, 'marketing' AS stream,
-      CASE provider WHEN 'apple' THEN 'mx01.mail.icloud.com' ELSE 'gmail-smtp-in.l.google.com' END AS remote_mta,
-      campaign || '.' || recipient AS message_id, reply, reply_code,
-      regexp_extract(reply, '^\\d{3}[ -](\\d\\.\\d{1,3}\\.\\d{1,3})', 1) AS status, provider_code,
-      CASE WHEN category IS NULL THEN NULL ELSE 'policyviolation' END AS reason, category,
-      CASE WHEN type = 'bounced' THEN true END AS permanent, NULL AS source_label, machine_open,
-      NULL AS reader_ip, NULL AS user_agent, NULL AS url, 'scenario' AS format, 0 AS file_id, NULL AS line
-    FROM scenario_rows`);
+  const columns = await store.all<{ name: string; type: string }>(
+    "SELECT column_name AS name, data_type AS type FROM information_schema.columns WHERE table_name = 'events' ORDER BY ordinal_position",
+  );
+  const select = columns.map(
+    ({ name, type }) => `${COLUMN_SQL[name] ?? identityOrNull(name, type)} AS ${name}`,
+  );
+  await store.run(`INSERT INTO events SELECT ${select.join(", ")} FROM scenario_rows`);
   await store.run("DROP TABLE scenario_rows");
   return store;
+}
+
+/** How each store column is filled from `scenario_rows`. */
+const COLUMN_SQL: Record<string, string> = {
+  type: "type",
+  time: "time",
+  recipient: "recipient",
+  recipient_domain: "split_part(recipient, '@', 2)",
+  provider: "provider",
+  campaign: "campaign",
+  sending_ip: "ip",
+  sending_domain: "'news.example.com'",
+  stream: "'marketing'",
+  remote_mta: "CASE provider WHEN 'apple' THEN 'mx01.mail.icloud.com' ELSE 'gmail-smtp-in.l.google.com' END",
+  message_id: "campaign || '.' || recipient",
+  reply: "reply",
+  reply_code: "reply_code",
+  status: "regexp_extract(reply, '^\\d{3}[ -](\\d\\.\\d{1,3}\\.\\d{1,3})', 1)",
+  provider_code: "provider_code",
+  reason: "CASE WHEN category IS NULL THEN NULL ELSE 'policyviolation' END",
+  category: "category",
+  permanent: "CASE WHEN type = 'bounced' THEN true END",
+  machine_open: "machine_open",
+  format: "'scenario'",
+  file_id: "0",
+};
+
+/** The event identity column (event_id, event_key…): a row number in its type; anything else NULL. */
+function identityOrNull(name: string, type: string): string {
+  if (!name.startsWith("event_")) return "NULL";
+  return type === "VARCHAR" ? "'scenario:' || row_number() OVER ()" : `(row_number() OVER ())::${type}`;
 }

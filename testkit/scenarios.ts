@@ -59,7 +59,7 @@ export interface ScenarioEvent {
 /** Excess multiplier of the policy-bounce rate per strength. */
 export const STRENGTH_MULTIPLIER = [6, 12, 30] as const;
 /** σ of the log-normal overdispersion per noise level. */
-export const NOISE_SIGMA = [0.1, 0.25, 0.4] as const;
+export const NOISE_SIGMA = [0.1, 0.2, 0.3] as const;
 
 const DAY = 86_400_000;
 const START = Date.UTC(2026, 5, 1);

@@ -1,12 +1,11 @@
 import type { DayTotal } from "./facts.ts";
-import { median } from "./stats.ts";
 
 /**
- * Policy-bounce episodes: runs of days whose policy bounces exceed both EPISODE_MIN_BOUNCES and
- * EPISODE_FACTOR × the program's median daily rate (days with sends), merged across gaps of up to
- * EPISODE_GAP_DAYS quiet days. docs/DIAGNOSE.md "Thresholds".
+ * Policy-bounce episodes: runs of days with at least EPISODE_MIN_BOUNCES policy bounces at a rate of at
+ * least EPISODE_FACTOR × the program's overall rate, merged across gaps of up to EPISODE_GAP_DAYS quiet
+ * days. docs/DIAGNOSE.md "Thresholds".
  */
-export const EPISODE_MIN_BOUNCES = 3;
+export const EPISODE_MIN_BOUNCES = 5;
 export const EPISODE_FACTOR = 3;
 export const EPISODE_GAP_DAYS = 1;
 
@@ -19,9 +18,9 @@ export interface Episode {
 }
 
 export function findEpisodes(days: readonly DayTotal[]): Episode[] {
-  const active = days.filter((d) => d.sent > 0);
-  const rates = active.map((d) => d.policy / d.sent);
-  const floor = Math.max(EPISODE_FACTOR * median(rates), 1e-4);
+  const sent = days.reduce((sum, d) => sum + d.sent, 0);
+  const policy = days.reduce((sum, d) => sum + d.policy, 0);
+  const floor = Math.max((EPISODE_FACTOR * policy) / Math.max(1, sent), 1e-4);
   const episodes: Episode[] = [];
   let current: Episode | null = null;
   let quiet = 0;

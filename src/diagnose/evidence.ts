@@ -30,7 +30,9 @@ export function contrastEvidence(
 ): Evidence {
   const value = rateOf(ratio.crude.a, ratio.crude.n1);
   const baseline = rateOf(ratio.crude.b, ratio.crude.n2);
-  const test = `Mantel-Haenszel rate ratio${strata ? ` stratified by ${strata}` : ""}, 95 % CI; one-sided p`;
+  const test = strata
+    ? `Mantel-Haenszel rate ratio stratified by ${strata}, 95 % CI; one-sided p`
+    : "rate ratio, 95 % CI; Fisher's exact test, one-sided p";
   return {
     text:
       `Policy-bounce rate ${pct(value)} ${segment} vs ${pct(baseline)} ${rest} ` +

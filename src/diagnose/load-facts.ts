@@ -110,14 +110,14 @@ export async function loadFacts(store: Store, provider: string): Promise<Facts> 
   const cells = await store.all<CellRow>(CELLS_SQL, params);
   const replies = await store.all<ReplyRow>(REPLIES_SQL, params);
   const providers = await store.all<ProviderShare>(PROVIDERS_SQL);
-  const tiers = await store.all<TierCount>(TIERS_SQL, params);
-  const asOf = await store.one<{ t: string | null }>("SELECT max(time) AS t FROM events");
+  const tiers = await loadTiers(store, provider);
+  const asOf = await latestEvent(store);
   const domains = await store.all<{ d: string }>(
     "SELECT DISTINCT sending_domain AS d FROM events WHERE sending_domain IS NOT NULL ORDER BY d LIMIT 20",
   );
   return {
     provider,
-    asOf: asOf?.t ?? null,
+    asOf,
     cells: cells.map(
       (row): SendCell => ({
         day: row.day,
@@ -151,4 +151,14 @@ export async function loadFacts(store: Store, provider: string): Promise<Facts> 
     })),
     sendingDomains: domains.map((row) => row.d),
   };
+}
+
+/** Recipients of the provider per engagement tier (every tier present, in TIER_ORDER). */
+export async function loadTiers(store: Store, provider: string): Promise<TierCount[]> {
+  const rows = await store.all<TierCount>(TIERS_SQL, { provider });
+  return TIER_ORDER.map((tier) => ({ tier, recipients: rows.find((t) => t.tier === tier)?.recipients ?? 0 }));
+}
+
+export async function latestEvent(store: Store): Promise<string | null> {
+  return (await store.one<{ t: string | null }>("SELECT max(time) AS t FROM events"))?.t ?? null;
 }

@@ -108,6 +108,11 @@ export function mantelHaenszel(strata: readonly Contrast[]): StratifiedRatio {
   return { ratio, low: ratio * Math.exp(-Z95 * se), high: ratio * Math.exp(Z95 * se), p, crude };
 }
 
+/** A single contrast as a StratifiedRatio, with Fisher's exact p (no strata to adjust for). */
+export function crudeRatio(contrast: Contrast): StratifiedRatio {
+  return { ...rateRatio(contrast), p: fisherGreater(contrast), crude: { ...contrast } };
+}
+
 /** P(Z ≥ z) for a standard normal Z (Abramowitz-Stegun 7.1.26 via erfc, |error| < 1.5e-7). */
 export function normalUpperTail(z: number): number {
   const x = Math.abs(z) / Math.SQRT2;

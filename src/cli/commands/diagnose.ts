@@ -1,6 +1,26 @@
 import type { Command } from "commander";
 
-/** STUB: declare the command's options here; load the implementation lazily inside the action. */
 export function registerDiagnose(program: Command): void {
-  void program;
+  program
+    .command("diagnose")
+    .description(
+      "Explain a provider's policy bounces (Apple CS01 first): ranked causes with evidence and fixes",
+    )
+    .option("--db <path>", "the store", "./deliverlens.duckdb")
+    .option("--provider <name>", "mailbox provider to diagnose", "apple")
+    .option("--messages <dir>", "one .eml per campaign (X-Campaign-ID header, else file stem = campaign id)")
+    .option("--domain <domain>", "sending domain to audit (SPF, DKIM, DMARC, blocklists)")
+    .option("--ip <ip...>", "sending IPs to audit")
+    .option("--resolver <spec>", "DNS: system or udp://HOST:PORT", "system")
+    .option("--offline", "no DNS lookups (audit and link checks skipped)")
+    .option("--company <name>", "company name for the Apple escalation note")
+    .option("--export <file>", "write the suppression/sunset segment as CSV (address,reason)")
+    .option("--json", "print the diagnosis as JSON")
+    .option("--md <file>", "write a Markdown report")
+    .option("--html <file>", "write a self-contained HTML report with charts")
+    .option("--no-redact", "show recipient addresses in reports and the escalation note")
+    .action(async (options) => {
+      const { runDiagnose } = await import("../../diagnose/run.ts");
+      process.exitCode = await runDiagnose(options);
+    });
 }

@@ -1,6 +1,16 @@
 import type { Command } from "commander";
 
-/** STUB: declare the command's options here; load the implementation lazily inside the action. */
 export function registerPlan(program: Command): void {
-  void program;
+  program
+    .command("plan")
+    .description("Write a warm-up schedule (CSV: date,provider,tier,max_messages), most engaged tiers first")
+    .requiredOption("--target <n>", "daily messages to the provider at full volume")
+    .option("--db <path>", "the store", "./deliverlens.duckdb")
+    .option("--provider <name>", "mailbox provider", "apple")
+    .option("--start <date>", "first day (YYYY-MM-DD; default: the day after the latest event)")
+    .option("--out <file>", "write the CSV here instead of stdout")
+    .action(async (options) => {
+      const { runPlan } = await import("../../diagnose/plan-run.ts");
+      process.exitCode = await runPlan(options);
+    });
 }

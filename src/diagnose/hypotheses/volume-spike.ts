@@ -2,14 +2,15 @@ import { contrastConfidence, excessOf, PASS_THRESHOLD } from "../confidence.ts";
 import { contrastEvidence, notApplicable, pct, ratesText } from "../evidence.ts";
 import { splitCells } from "../facts.ts";
 import { findSpikes } from "../spikes.ts";
-import { mantelHaenszel } from "../stats.ts";
+import { crudeRatio } from "../stats.ts";
 import type { Cause, DiagnoseContext } from "../types.ts";
 
 const TITLE = "Volume spike to less-engaged recipients";
 
 /**
- * Policy bounces concentrated on spike days. The rate ratio is stratified by engagement (dormant vs
- * engaged) so it measures the spike itself, not only who was in it; the composition is reported apart.
+ * Policy bounces concentrated on spike days. The rate ratio is crude on purpose: pulling in
+ * less-engaged recipients is the mechanism this hypothesis names, so it is not adjusted away; the
+ * composition is reported beside it, and a sustained engagement effect is low-engagement's to claim.
  */
 export function volumeSpike(context: DiagnoseContext): Cause {
   const { facts, spikeDays, totalPolicy } = context;
@@ -21,14 +22,7 @@ export function volumeSpike(context: DiagnoseContext): Cause {
     );
   }
   const onSpike = (cell: { day: string }) => spikeDays.has(cell.day);
-  const ratio = mantelHaenszel(
-    [true, false].map((dormant) =>
-      splitCells(
-        facts.cells.filter((c) => c.dormant === dormant),
-        onSpike,
-      ),
-    ),
-  );
+  const ratio = crudeRatio(splitCells(facts.cells, onSpike));
   const composition = dormantShare(context, onSpike);
   const spikes = findSpikes(context.days);
   const otherDays = context.days.filter((d) => d.sent > 0 && !spikeDays.has(d.day)).length;
@@ -54,7 +48,7 @@ export function volumeSpike(context: DiagnoseContext): Cause {
         `on the ${spikeDays.size} spike days`,
         `on the other ${otherDays} sending days`,
         ratio,
-        "engagement (dormant/engaged)",
+        "",
       ),
       {
         text:

@@ -1,0 +1,45 @@
+import { writeFile } from "node:fs/promises";
+import { EXIT, UsageError } from "../cli/exit.ts";
+import { Store } from "../store/index.ts";
+import { latestEvent, loadTiers } from "./load-facts.ts";
+import { planCsv, warmupPlan } from "./warmup.ts";
+
+export interface PlanOptions {
+  db: string;
+  provider: string;
+  target: string;
+  out?: string;
+  start?: string;
+}
+
+/** `deliverlens plan`: the warm-up CSV to stdout or --out, a one-line summary on stderr. */
+export async function runPlan(options: PlanOptions): Promise<number> {
+  const target = Number(options.target);
+  if (!Number.isInteger(target) || target <= 0)
+    throw new UsageError("--target must be a positive whole number of messages per day");
+  if (options.start && !/^\d{4}-\d{2}-\d{2}$/.test(options.start))
+    throw new UsageError("--start must be YYYY-MM-DD");
+  const store = await Store.open(options.db, { readOnly: true });
+  try {
+    const tiers = await loadTiers(store, options.provider);
+    const start = options.start ?? nextDay(await latestEvent(store));
+    const plan = warmupPlan(options.provider, target, tiers, start);
+    const csv = planCsv(plan);
+    if (options.out) await writeFile(options.out, csv);
+    else process.stdout.write(csv);
+    const capped =
+      plan.eligible < target
+        ? `; capped at the ${plan.eligible} recipients engaged in the last 180 days`
+        : "";
+    process.stderr.write(
+      `Warm-up for ${options.provider}: ${plan.days} days from ${start} to ${Math.min(target, plan.eligible)}/day, ×${plan.growth}/day (${plan.source})${capped}${options.out ? `; written to ${options.out}` : ""}\n`,
+    );
+    return EXIT.ok;
+  } finally {
+    store.close();
+  }
+}
+
+function nextDay(iso: string | null): string {
+  return new Date((iso ? Date.parse(iso) : Date.now()) + 86_400_000).toISOString().slice(0, 10);
+}

@@ -1,0 +1,178 @@
+import type { ParseProblem } from "../events/event.ts";
+import type { Diagnosis } from "./engine.ts";
+import type { Episode } from "./episodes.ts";
+import { APPLE_ESCALATION_ADDRESS, escalationNote } from "./escalation.ts";
+import type { TierCount } from "./facts.ts";
+import type { Segments } from "./segments.ts";
+import { SUNSET_DAYS } from "./segments.ts";
+import { quantile } from "./stats.ts";
+import type { Cause, DiagnoseContext } from "./types.ts";
+import { warmupPlan } from "./warmup.ts";
+
+export const DIAGNOSE_SCHEMA_VERSION = 1;
+
+/** The `diagnose --json` document (docs/DIAGNOSE.md "JSON schema"). */
+export interface DiagnosisReport {
+  schemaVersion: number;
+  meta: {
+    generatedAt: string;
+    deliverlensVersion: string;
+    store: string;
+    offline: boolean;
+    redacted: boolean;
+  };
+  provider: string;
+  summary: string;
+  causes: Cause[];
+  episodes: Episode[];
+  daily: { day: string; sent: number; policy: number; dormant: number; spike: boolean; episode: boolean }[];
+  tiers: TierCount[];
+  campaigns: { campaign: string; sent: number; policy: number; flagged: boolean }[];
+  ips: { ip: string; sent: number; policy: number }[];
+  prescriptions: Prescriptions;
+  problems: ParseProblem[];
+}
+
+export interface Prescriptions {
+  suppression: Segments & { sunsetDays: number; export: string | null };
+  reengagement: string[];
+  warmup: { target: number; days: number; growth: number; source: string; command: string };
+  content: string[];
+  dns: string[];
+  delisting: string[];
+  escalation: string;
+}
+
+export interface ReportInput {
+  context: DiagnoseContext;
+  diagnosis: Diagnosis;
+  segments: Segments;
+  store: string;
+  offline: boolean;
+  redacted: boolean;
+  exportPath: string | null;
+  company: string | null;
+  domain: string | null;
+  ips: string[];
+  problems: ParseProblem[];
+}
+
+export function buildReport(input: ReportInput): DiagnosisReport {
+  const { context, diagnosis, segments } = input;
+  const { facts } = context;
+  const inEpisode = (day: string) => diagnosis.episodes.some((e) => e.start <= day && day <= e.end);
+  const causeOf = (id: string) => diagnosis.causes.find((c) => c.id === id);
+  const flagged = new Set(causeOf("content")?.passed ? (causeOf("content")?.subjects ?? []) : []);
+  const target = Math.round(
+    quantile(
+      context.days.slice(-28).map((d) => d.sent),
+      0.9,
+    ) || 0,
+  );
+  const start = nextDay(facts.asOf);
+  const plan = warmupPlan(facts.provider, target, facts.tiers, start);
+  const report: DiagnosisReport = {
+    schemaVersion: DIAGNOSE_SCHEMA_VERSION,
+    meta: {
+      generatedAt: new Date().toISOString(),
+      deliverlensVersion: process.env.npm_package_version ?? "0.1.0",
+      store: input.store,
+      offline: input.offline,
+      redacted: input.redacted,
+    },
+    provider: facts.provider,
+    summary: diagnosis.summary,
+    causes: diagnosis.causes,
+    episodes: diagnosis.episodes,
+    daily: context.days.map((d) => ({
+      day: d.day,
+      sent: d.sent,
+      policy: d.policy,
+      dormant: d.dormant,
+      spike: context.spikeDays.has(d.day),
+      episode: inEpisode(d.day),
+    })),
+    tiers: facts.tiers,
+    campaigns: totalsBy(context, "campaign").map(({ key, sent, policy }) => ({
+      campaign: key,
+      sent,
+      policy,
+      flagged: flagged.has(key),
+    })),
+    ips: totalsBy(context, "ip").map(({ key, sent, policy }) => ({ ip: key, sent, policy })),
+    prescriptions: {
+      suppression: { ...segments, sunsetDays: SUNSET_DAYS, export: input.exportPath },
+      reengagement: reengagement(segments.reengage),
+      warmup: {
+        target,
+        days: plan.days,
+        growth: plan.growth,
+        source: plan.source,
+        command: `deliverlens plan --db ${input.store} --provider ${facts.provider} --target ${target} --out warmup.csv`,
+      },
+      content: causeOf("content")?.passed ? causeOf("content")!.actions : [],
+      dns: causeOf("authentication")?.actions ?? [],
+      delisting: causeOf("blocklist")?.passed ? causeOf("blocklist")!.actions : [],
+      escalation: escalationNote({
+        facts,
+        causes: diagnosis.causes,
+        episodes: diagnosis.episodes,
+        company: input.company,
+        domain: input.domain ?? facts.sendingDomains[0] ?? null,
+        ips: input.ips,
+      }),
+    },
+    problems: input.problems,
+  };
+  return input.redacted ? redactReport(report) : report;
+}
+
+function reengagement(count: number): string[] {
+  if (count === 0) return ["No recipients in the 91–180-day tier: nothing to re-engage"];
+  return [
+    `${count.toLocaleString("en-US")} recipients last clicked or opened (human) 91–180 days ago: send them 2–3 win-back messages over three weeks`,
+    "Send the win-back series in small batches (at most 10 % of a day's volume) from your best-performing IP",
+    `Whoever clicks goes back to the regular stream; suppress the rest after the last message (the ${SUNSET_DAYS}-day sunset)`,
+  ];
+}
+
+function totalsBy(context: DiagnoseContext, key: "campaign" | "ip") {
+  const totals = new Map<string, { key: string; sent: number; policy: number; first: string }>();
+  for (const cell of context.facts.cells) {
+    const name = cell[key];
+    const total = totals.get(name) ?? { key: name, sent: 0, policy: 0, first: cell.day };
+    total.sent += cell.sent;
+    total.policy += cell.policy;
+    if (cell.day < total.first) total.first = cell.day;
+    totals.set(name, total);
+  }
+  return [...totals.values()].sort((x, y) =>
+    x.first < y.first ? -1 : x.first > y.first ? 1 : x.key < y.key ? -1 : 1,
+  );
+}
+
+function nextDay(iso: string | null): string {
+  const base = iso ? Date.parse(iso) : Date.now();
+  return new Date(base + 86_400_000).toISOString().slice(0, 10);
+}
+
+const ADDRESS = /([A-Za-z0-9._%+!#$&'*/=?^`{|}~-]+)@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)/g;
+
+/** Addresses that are not recipients and stay readable (where to send the escalation). */
+const PUBLIC_ADDRESSES = new Set([APPLE_ESCALATION_ADDRESS]);
+
+/** Replace the local part of every recipient address; the domain stays (it names the provider). */
+export function redactAddresses(text: string): string {
+  return text.replace(ADDRESS, (match, _local, domain: string) =>
+    PUBLIC_ADDRESSES.has(match.toLowerCase()) ? match : `[redacted]@${domain}`,
+  );
+}
+
+function redactReport<T>(value: T): T {
+  if (typeof value === "string") return redactAddresses(value) as T;
+  if (Array.isArray(value)) return value.map(redactReport) as T;
+  if (value && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactReport(v)])) as T;
+  }
+  return value;
+}

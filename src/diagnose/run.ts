@@ -1,0 +1,130 @@
+import { writeFile } from "node:fs/promises";
+import ipaddr from "ipaddr.js";
+import { EXIT, UsageError } from "../cli/exit.ts";
+import {
+  createResolver,
+  isValidDnsName,
+  normalizeName,
+  parseResolverSpec,
+  ResolverSpecError,
+} from "../dns/index.ts";
+import type { DnsResolver } from "../dns/types.ts";
+import type { ParseProblem } from "../events/event.ts";
+import { renderHtml } from "../report/html.ts";
+import { renderMarkdown } from "../report/markdown.ts";
+import { createProgress } from "../report/progress.ts";
+import { escapeTerminal } from "../report/terminal.ts";
+import { Store } from "../store/index.ts";
+import { buildContext } from "./context.ts";
+import { diagnoseContext } from "./engine.ts";
+import { auditSender, loadCampaignMessages } from "./inputs.ts";
+import { loadFacts } from "./load-facts.ts";
+import { renderTerminal } from "./render.ts";
+import { buildReport, type DiagnosisReport } from "./report.ts";
+import { segmentCounts, suppressionCsv } from "./segments.ts";
+import type { AuditSummary, CampaignMessage } from "./types.ts";
+
+export interface DiagnoseOptions {
+  db: string;
+  provider: string;
+  messages?: string;
+  domain?: string;
+  ip?: string[];
+  resolver?: string;
+  offline?: boolean;
+  json?: boolean;
+  md?: string;
+  html?: string;
+  redact?: boolean;
+  company?: string;
+  export?: string;
+}
+
+/** Open the store read-only and diagnose it: the library entry point (no printing). */
+export async function diagnoseStore(options: DiagnoseOptions): Promise<DiagnosisReport> {
+  const domain = options.domain ? checkDomain(options.domain) : null;
+  const ips = checkIps(options.ip ?? []);
+  const resolver = options.offline ? null : openResolver(options.resolver ?? "system");
+  const problems: ParseProblem[] = [];
+  const progress = createProgress("diagnose", 4, "steps");
+  const store = await Store.open(options.db, { readOnly: true });
+  try {
+    const facts = await loadFacts(store, options.provider);
+    progress.tick(1);
+    let messages: Map<string, CampaignMessage> | null = null;
+    if (options.messages) {
+      const loaded = await loadCampaignMessages(options.messages, resolver);
+      messages = loaded.messages;
+      problems.push(...loaded.problems);
+    }
+    progress.tick(2);
+    const auditDomain = domain ?? facts.sendingDomains[0] ?? null;
+    let audit: AuditSummary | null = null;
+    if (resolver && auditDomain && (domain || ips.length))
+      audit = await auditSender(auditDomain, ips, resolver);
+    progress.tick(3);
+    const context = buildContext(facts, messages, audit);
+    const diagnosis = diagnoseContext(context);
+    const segments = await segmentCounts(store, options.provider);
+    if (options.export) await writeFile(options.export, await suppressionCsv(store, options.provider));
+    progress.tick(4);
+    progress.finish();
+    return buildReport({
+      context,
+      diagnosis,
+      segments,
+      store: options.db,
+      offline: !resolver,
+      redacted: options.redact !== false,
+      exportPath: options.export ?? null,
+      company: options.company ?? null,
+      domain,
+      ips,
+      problems,
+    });
+  } finally {
+    store.close();
+  }
+}
+
+/** `deliverlens diagnose`: diagnose, write the requested reports, print JSON or the terminal summary. */
+export async function runDiagnose(options: DiagnoseOptions): Promise<number> {
+  const report = await diagnoseStore(options);
+  for (const problem of report.problems) {
+    process.stderr.write(
+      `deliverlens diagnose: ${escapeTerminal(problem.source.file)}: ${escapeTerminal(problem.message)}\n`,
+    );
+  }
+  if (options.md) await writeFile(options.md, renderMarkdown(report));
+  if (options.html) await writeFile(options.html, renderHtml(report));
+  process.stdout.write(
+    options.json ? `${JSON.stringify(report, null, 2)}\n` : renderTerminal(report, options),
+  );
+  return EXIT.ok;
+}
+
+function checkDomain(value: string): string {
+  const domain = normalizeName(value);
+  if (!isValidDnsName(domain) || !domain.includes("."))
+    throw new UsageError(`--domain: "${value}" is not a domain name`);
+  return domain;
+}
+
+function checkIps(values: string[]): string[] {
+  const ips = values
+    .flatMap((v) => v.split(","))
+    .map((v) => v.trim())
+    .filter(Boolean);
+  const bad = ips.find((ip) => !ipaddr.isValid(ip));
+  if (bad !== undefined) throw new UsageError(`--ip: "${bad}" is not an IP address`);
+  return ips;
+}
+
+function openResolver(spec: string): DnsResolver {
+  try {
+    return createResolver(parseResolverSpec(spec));
+  } catch (error) {
+    if (error instanceof ResolverSpecError) throw new UsageError(error.message);
+    throw error;
+  }
+}

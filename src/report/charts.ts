@@ -1,0 +1,178 @@
+import type { DiagnosisReport } from "../diagnose/report.ts";
+import { escapeHtml } from "./html-escape.ts";
+
+/**
+ * Inline SVG charts for the HTML report: no script, no external asset. Every label that may come from
+ * mail (campaign names, IPs) is HTML-escaped.
+ */
+const W = 900;
+const PAD = { left: 56, right: 56, top: 24, bottom: 36 };
+const COLORS = {
+  sent: "#8fb3d9",
+  spike: "#f29b38",
+  policy: "#c0392b",
+  episode: "#fbe3e1",
+  grid: "#ddd",
+  text: "#333",
+  flagged: "#c0392b",
+  normal: "#7f8c8d",
+};
+
+const fmt = (n: number): string =>
+  n >= 1_000_000
+    ? `${(n / 1e6).toFixed(1)}M`
+    : n >= 1000
+      ? `${(n / 1000).toFixed(1)}k`
+      : String(Math.round(n));
+const pctText = (x: number): string => `${(x * 100).toFixed(x >= 0.1 ? 0 : 1)}%`;
+
+function svg(id: string, height: number, label: string, body: string): string {
+  return (
+    `<svg id="${id}" class="chart" xmlns="http://www.w3.org/2000/svg" width="${W}" height="${height}" viewBox="0 0 ${W} ${height}" role="img" aria-label="${escapeHtml(label)}">` +
+    `<title>${escapeHtml(label)}</title>${body}</svg>`
+  );
+}
+
+const text = (x: number, y: number, content: string, anchor = "start", extra = ""): string =>
+  `<text x="${x.toFixed(1)}" y="${y.toFixed(1)}" font-size="11" fill="${COLORS.text}" text-anchor="${anchor}" ${extra}>${escapeHtml(content)}</text>`;
+
+/** Volume per day (bars; spike days orange), policy-bounce rate (red line), episodes shaded. */
+export function dailyChart(report: DiagnosisReport): string {
+  const days = report.daily;
+  const height = 280;
+  const plotW = W - PAD.left - PAD.right;
+  const plotH = height - PAD.top - PAD.bottom;
+  if (days.length === 0)
+    return svg("chart-daily", height, "No sends", text(W / 2, height / 2, "No sends in the store", "middle"));
+  const maxSent = Math.max(1, ...days.map((d) => d.sent));
+  const maxRate = Math.max(0.001, ...days.map((d) => (d.sent ? d.policy / d.sent : 0)));
+  const step = plotW / days.length;
+  const x = (i: number) => PAD.left + i * step;
+  const ySent = (v: number) => PAD.top + plotH - (v / maxSent) * plotH;
+  const yRate = (v: number) => PAD.top + plotH - (v / maxRate) * plotH;
+  const parts: string[] = [];
+  days.forEach((d, i) => {
+    if (d.episode)
+      parts.push(
+        `<rect class="episode" x="${x(i).toFixed(1)}" y="${PAD.top}" width="${step.toFixed(1)}" height="${plotH}" fill="${COLORS.episode}"/>`,
+      );
+  });
+  parts.push(
+    `<line x1="${PAD.left}" y1="${PAD.top + plotH}" x2="${W - PAD.right}" y2="${PAD.top + plotH}" stroke="${COLORS.grid}"/>`,
+  );
+  days.forEach((d, i) => {
+    const top = ySent(d.sent);
+    const fill = d.spike ? COLORS.spike : COLORS.sent;
+    parts.push(
+      `<rect class="${d.spike ? "bar spike" : "bar"}" x="${(x(i) + step * 0.1).toFixed(1)}" y="${top.toFixed(1)}" width="${Math.max(1, step * 0.8).toFixed(1)}" height="${(PAD.top + plotH - top).toFixed(1)}" fill="${fill}"><title>${escapeHtml(`${d.day}: ${d.sent} sent, ${d.policy} policy bounces${d.spike ? " (spike)" : ""}`)}</title></rect>`,
+    );
+    if (d.spike)
+      parts.push(
+        `<path class="spike-marker" d="M${(x(i) + step / 2).toFixed(1)},${(top - 4).toFixed(1)} l-4,-7 h8 z" fill="${COLORS.spike}"/>`,
+      );
+  });
+  const points = days.map(
+    (d, i) => `${(x(i) + step / 2).toFixed(1)},${yRate(d.sent ? d.policy / d.sent : 0).toFixed(1)}`,
+  );
+  parts.push(
+    `<polyline class="policy-rate" points="${points.join(" ")}" fill="none" stroke="${COLORS.policy}" stroke-width="1.5"/>`,
+  );
+  parts.push(
+    text(PAD.left - 6, PAD.top + 4, fmt(maxSent), "end"),
+    text(PAD.left - 6, PAD.top + plotH, "0", "end"),
+  );
+  parts.push(text(W - PAD.right + 6, PAD.top + 4, pctText(maxRate), "start", `fill="${COLORS.policy}"`));
+  parts.push(
+    text(PAD.left, height - 12, days[0].day),
+    text(W - PAD.right, height - 12, days[days.length - 1].day, "end"),
+  );
+  parts.push(
+    legend(PAD.left + 120, height - 12, [
+      ["sent per day", COLORS.sent],
+      ["spike day", COLORS.spike],
+      ["policy-bounce rate", COLORS.policy],
+      ["episode", COLORS.episode],
+    ]),
+  );
+  return svg(
+    "chart-daily",
+    height,
+    `Messages and policy-bounce rate per day to ${report.provider}`,
+    parts.join(""),
+  );
+}
+
+/** Recipients per engagement tier (horizontal bars). */
+export function tiersChart(report: DiagnosisReport): string {
+  const rowH = 26;
+  const height = PAD.top + report.tiers.length * rowH + 16;
+  const max = Math.max(1, ...report.tiers.map((t) => t.recipients));
+  const plotW = W - 200 - PAD.right;
+  const parts = report.tiers.map((tier, i) => {
+    const y = PAD.top + i * rowH;
+    const width = Math.max(1, (tier.recipients / max) * plotW);
+    const color = ["0-30", "31-90"].includes(tier.tier)
+      ? "#27ae60"
+      : tier.tier === "91-180"
+        ? "#f1c40f"
+        : "#c0392b";
+    return (
+      text(150, y + 15, tier.tier === "never" ? "never engaged" : `${tier.tier} days`, "end") +
+      `<rect class="bar tier" x="160" y="${y + 3}" width="${width.toFixed(1)}" height="${rowH - 8}" fill="${color}"/>` +
+      text(166 + width, y + 15, fmt(tier.recipients))
+    );
+  });
+  return svg("chart-tiers", height, "Recipients by days since the last click or human open", parts.join(""));
+}
+
+/** Policy-bounce rate per campaign, side by side in send order; flagged campaigns in red. */
+export function campaignsChart(report: DiagnosisReport): string {
+  const campaigns = report.campaigns.filter((c) => c.sent >= 50).slice(-60);
+  const height = 260;
+  const plotW = W - PAD.left - PAD.right;
+  const plotH = height - PAD.top - PAD.bottom - 40;
+  if (campaigns.length === 0)
+    return svg(
+      "chart-campaigns",
+      60,
+      "No campaigns",
+      text(W / 2, 30, "No campaign with 50+ sends", "middle"),
+    );
+  const max = Math.max(0.001, ...campaigns.map((c) => c.policy / c.sent));
+  const step = plotW / campaigns.length;
+  const parts = campaigns.map((c, i) => {
+    const rate = c.policy / c.sent;
+    const h = (rate / max) * plotH;
+    const x = PAD.left + i * step;
+    const label =
+      campaigns.length <= 30 || c.flagged
+        ? text(
+            x + step / 2,
+            PAD.top + plotH + 12,
+            c.campaign.slice(0, 14),
+            "end",
+            `transform="rotate(-45 ${(x + step / 2).toFixed(1)} ${(PAD.top + plotH + 12).toFixed(1)})"`,
+          )
+        : "";
+    return (
+      `<rect class="bar${c.flagged ? " flagged" : ""}" x="${(x + step * 0.1).toFixed(1)}" y="${(PAD.top + plotH - h).toFixed(1)}" width="${Math.max(1, step * 0.8).toFixed(1)}" height="${Math.max(0.5, h).toFixed(1)}" fill="${c.flagged ? COLORS.flagged : COLORS.normal}"><title>${escapeHtml(`${c.campaign}: ${c.policy} of ${c.sent} (${pctText(rate)})`)}</title></rect>` +
+      label
+    );
+  });
+  parts.push(
+    text(PAD.left - 6, PAD.top + 4, pctText(max), "end"),
+    text(PAD.left - 6, PAD.top + plotH, "0", "end"),
+  );
+  return svg("chart-campaigns", height, "Policy-bounce rate per campaign", parts.join(""));
+}
+
+function legend(x: number, y: number, items: [string, string][]): string {
+  let offset = x;
+  return items
+    .map(([label, color]) => {
+      const out = `<rect x="${offset}" y="${y - 9}" width="10" height="10" fill="${color}"/>${text(offset + 14, y, label)}`;
+      offset += 24 + label.length * 6;
+      return out;
+    })
+    .join("");
+}

@@ -1,0 +1,78 @@
+import type { DiagnosisReport } from "../diagnose/report.ts";
+import type { Cause, Evidence } from "../diagnose/types.ts";
+import { campaignsChart, dailyChart, tiersChart } from "./charts.ts";
+import { escapeHtml as e } from "./html-escape.ts";
+
+/**
+ * One self-contained HTML file: inline CSS and SVG, no script, no external asset (a CSP meta tag forbids
+ * any), every string HTML-escaped (replies, campaign names and reply texts come from mail).
+ */
+export function renderHtml(report: DiagnosisReport): string {
+  const { prescriptions: p } = report;
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>deliverlens diagnosis — ${e(report.provider)}</title>
+<style>
+body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2em auto;max-width:960px;color:#222;padding:0 1em}
+h1{font-size:1.5em}h2{font-size:1.2em;margin-top:1.8em;border-bottom:1px solid #ddd}
+.cause{border:1px solid #ddd;border-radius:6px;padding:.6em 1em;margin:.8em 0}
+.cause.passed{border-color:#c0392b}.cause.unclear{border-color:#f1c40f}
+.conf{display:inline-block;width:120px;height:10px;background:#eee;border-radius:5px;vertical-align:middle;margin-right:.5em}
+.conf span{display:block;height:10px;border-radius:5px;background:#c0392b}
+.muted{color:#777}table{border-collapse:collapse}td,th{padding:.2em .6em;border-bottom:1px solid #eee;text-align:left}
+pre{background:#f6f6f6;padding:1em;white-space:pre-wrap;word-break:break-word}
+svg.chart{max-width:100%;height:auto;display:block;margin:.5em 0}
+</style>
+</head>
+<body>
+<h1>Why ${e(report.provider)} rejects your mail</h1>
+<p class="summary">${e(report.summary)}</p>
+<p class="muted">Generated ${e(report.meta.generatedAt)} from ${e(report.meta.store)}${report.meta.offline ? " (offline: no DNS lookups)" : ""}${report.meta.redacted ? "; recipient addresses redacted" : ""}.</p>
+<h2>Volume and policy bounces per day</h2>
+${dailyChart(report)}
+<h2>Causes, best first</h2>
+${report.causes.map(causeHtml).join("\n")}
+<h2>Episodes</h2>
+${report.episodes.length ? `<table><tr><th>start</th><th>end</th><th>policy bounces</th><th>sent</th><th>rate</th></tr>${report.episodes.map((x) => `<tr><td>${e(x.start)}</td><td>${e(x.end)}</td><td>${x.policyBounces}</td><td>${x.sent}</td><td>${(x.rate * 100).toFixed(2)} %</td></tr>`).join("")}</table>` : "<p>No policy-bounce episode.</p>"}
+<h2>Engagement tiers</h2>
+${tiersChart(report)}
+<h2>Campaigns side by side</h2>
+${campaignsChart(report)}
+<h2>What to do</h2>
+<h3>Suppression / sunset segment</h3>
+<p>${p.suppression.suppressTotal.toLocaleString("en-US")} recipients: ${e(p.suppression.suppress.map((s) => `${s.reason} ${s.recipients}`).join(", ") || "none")}${p.suppression.export ? ` — exported to ${e(p.suppression.export)}` : ""}.</p>
+<h3>Re-engagement</h3>${list(p.reengagement)}
+<h3>Warm-up</h3>
+<p>Back to ${p.warmup.target.toLocaleString("en-US")} messages/day in ${p.warmup.days} days (×${p.warmup.growth}/day; ${e(p.warmup.source)}): <code>${e(p.warmup.command)}</code></p>
+${p.content.length ? `<h3>Content fixes</h3>${list(p.content)}` : ""}
+${p.delisting.length ? `<h3>Delisting</h3>${list(p.delisting)}` : ""}
+<h3>DNS and authentication</h3>${list(p.dns)}
+<h3>Apple escalation note</h3>
+<pre class="escalation">${e(p.escalation)}</pre>
+</body>
+</html>
+`;
+}
+
+function causeHtml(cause: Cause, index: number): string {
+  const kind = cause.id === "insufficient-evidence" ? " unclear" : cause.passed ? " passed" : "";
+  return `<div class="cause${kind}" id="cause-${e(cause.id)}">
+<h3>${index + 1}. ${e(cause.title)} <small class="muted">(${e(cause.id)})</small></h3>
+<p><span class="conf"><span style="width:${Math.round(cause.confidence * 100)}%"></span></span>confidence ${cause.confidence.toFixed(2)}${cause.passed ? "" : " — not supported"}</p>
+${list(cause.evidence.map(evidenceText))}
+${cause.passed && cause.actions.length ? `<p><b>Actions</b></p>${list(cause.actions)}` : ""}
+${cause.rulesOut.length ? `<p class="muted">Rules out: ${e(cause.rulesOut.join("; "))}</p>` : ""}
+</div>`;
+}
+
+function evidenceText(evidence: Evidence): string {
+  return evidence.test ? `${evidence.text} [${evidence.test}]` : evidence.text;
+}
+
+function list(items: readonly string[]): string {
+  return items.length ? `<ul>${items.map((item) => `<li>${e(item)}</li>`).join("")}</ul>` : "";
+}
