@@ -54,6 +54,8 @@ export interface DmarcSection {
   /** Organizational domain by RFC 7489's Public Suffix List lookup (tldts). */
   pslOrgDomain: string | null;
   tags: Record<string, string>;
+  /** Which DMARC generation defines each tag present (RFC 7489, RFC 9989 or both); "unknown" otherwise. */
+  generations: Record<string, string>;
   destinations: ReportDestination[];
 }
 
@@ -67,6 +69,7 @@ export async function auditDmarc(ctx: AuditContext): Promise<SectionResult<Dmarc
     orgDomain: null,
     pslOrgDomain: getDomain(domain) ?? null,
     tags: {},
+    generations: {},
     destinations: [],
   };
   const own = await txtStrings(resolver, `_dmarc.${domain}`);
@@ -102,6 +105,9 @@ export async function auditDmarc(ctx: AuditContext): Promise<SectionResult<Dmarc
   section.orgDomain = found.orgDomain;
   const tags = parseTags(found.rr);
   section.tags = Object.fromEntries(tags.map((t) => [t.tag, t.value]));
+  section.generations = Object.fromEntries(
+    tags.map((t) => [t.tag, TAG_RULES.find((rule) => rule.tag === t.tag)?.generation ?? "unknown"]),
+  );
   section.destinations = await reportDestinations(ctx, found.recordDomain, section.tags);
   return { section, findings: dmarcFindings(section, tags) };
 }
@@ -144,8 +150,12 @@ function dmarcFindings(section: DmarcSection, tags: { tag: string; value: string
   }
   if (!t.rua) findings.push(raise("DMARC_NO_RUA", where));
   const partial = [
-    t.pct !== undefined && t.pct !== "100" ? `pct=${t.pct}` : "",
-    t.t?.toLowerCase() === "y" ? "t=y" : "",
+    t.pct !== undefined && t.pct !== "100"
+      ? `pct=${t.pct} (RFC 7489 only: RFC 9989 receivers ignore pct and read t=)`
+      : "",
+    t.t?.toLowerCase() === "y"
+      ? "t=y (RFC 9989 testing mode: quarantine/reject is applied one step weaker)"
+      : "",
   ].filter(Boolean);
   if (partial.length > 0 && p !== "none")
     findings.push(raise("DMARC_PARTIAL_ENFORCEMENT", `${partial.join(", ")} in ${where}`));

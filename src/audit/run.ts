@@ -34,7 +34,7 @@ export async function runAuditCommand(options: AuditOptions): Promise<number> {
   const domain = normalizeName(options.domain);
   if (!isValidDnsName(domain) || !domain.includes("."))
     throw new UsageError(`--domain: "${options.domain}" is not a domain name`);
-  const ips = (options.ip ?? []).map((ip) => ip.trim());
+  const ips = [...new Set((options.ip ?? []).map((ip) => ip.trim()))];
   const badIp = ips.find((ip) => !ipaddr.isValid(ip));
   if (badIp !== undefined) throw new UsageError(`--ip: "${badIp}" is not an IP address`);
   if (Boolean(options.mailFrom) !== Boolean(options.helo))
