@@ -26,6 +26,8 @@ export interface OpenedInput {
   name: string;
   /** The first (decompressed) bytes. */
   head: Buffer;
+  /** Modification time of a file (the default year of classic syslog lines); null for stdin. */
+  modified: Date | null;
   /** The whole (decompressed) input; for large inputs prefer `stream`. */
   readAll(): Promise<Buffer>;
   /** The whole (decompressed) input as a byte stream, head included. */
@@ -72,21 +74,25 @@ function byBytes(a: string, b: string): number {
 export async function openInput(name: string): Promise<OpenedInput> {
   if (name === "-") return fromStream(name, process.stdin);
   const fd = openSync(name, "r");
+  let modified: Date;
   try {
-    if (fstatSync(fd).size <= WHOLE_FILE_BYTES) {
+    const stat = fstatSync(fd);
+    modified = stat.mtime;
+    if (stat.size <= WHOLE_FILE_BYTES) {
       const whole = readFileSync(fd);
-      if (!isCompressed(whole)) return fromBuffer(name, whole);
-      return fromStream(name, Readable.from([whole], { objectMode: false }));
+      if (!isCompressed(whole)) return fromBuffer(name, whole, modified);
+      return fromStream(name, Readable.from([whole], { objectMode: false }), modified);
     }
   } finally {
     closeSync(fd);
   }
-  return fromStream(name, createReadStream(name));
+  return fromStream(name, createReadStream(name, { highWaterMark: 256 * 1024 }), modified);
 }
 
-function fromBuffer(name: string, whole: Buffer): OpenedInput {
+function fromBuffer(name: string, whole: Buffer, modified: Date | null): OpenedInput {
   return {
     name,
+    modified,
     head: whole.length > HEAD_BYTES ? whole.subarray(0, HEAD_BYTES) : whole,
     readAll: async () => whole,
     stream: () => Readable.from([whole], { objectMode: false }),
@@ -94,7 +100,11 @@ function fromBuffer(name: string, whole: Buffer): OpenedInput {
 }
 
 /** Peek at a stream's first bytes (decompressing first when it is gzip/zstd) without losing them. */
-export async function fromStream(name: string, source: Readable): Promise<OpenedInput> {
+export async function fromStream(
+  name: string,
+  source: Readable,
+  modified: Date | null = null,
+): Promise<OpenedInput> {
   let peeked = await peek(source);
   if (isCompressed(peeked.head)) {
     const decompress = peeked.head[0] === 0x1f ? createGunzip() : createZstdDecompress();
@@ -103,6 +113,7 @@ export async function fromStream(name: string, source: Readable): Promise<Opened
   const { head, rest } = peeked;
   return {
     name,
+    modified,
     head: head.length > HEAD_BYTES ? head.subarray(0, HEAD_BYTES) : head,
     readAll: async () => {
       const chunks: Buffer[] = [];

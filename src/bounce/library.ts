@@ -1,15 +1,10 @@
 import type { Readable } from "node:stream";
 import type { ParseProblem } from "../events/event.ts";
 import type { ReplyInput } from "./classify.ts";
+import { classifyEmailBuffer } from "./classify-email.ts";
 import { fromStream, openInput } from "./classify-inputs.ts";
-import {
-  type ClassifyItem,
-  type ClassifyOptions,
-  classifyEmailBuffer,
-  classifyOpened,
-  classifyReplies,
-  isProblem,
-} from "./classify-source.ts";
+import { classifyReplies } from "./classify-replies.ts";
+import { type ClassifyItem, type ClassifyOptions, classifyOpened, isProblem } from "./classify-source.ts";
 import type { BounceRecord } from "./record.ts";
 
 /** Library functions of the bounce capability: one per input kind, plus streaming iterators. */

@@ -8,14 +8,19 @@ export type OutputMode = "text" | "json" | "ndjson";
 
 /** Where records go: buffered writes that respect the stream's backpressure. */
 export interface RecordSink {
-  write(record: BounceRecord): Promise<void>;
+  /** Buffer one record (callers then await `flushIfFull` once per batch). */
+  add(record: BounceRecord): void;
+  flushIfFull(): Promise<void>;
   end(): Promise<void>;
 }
 
 const FLUSH_AT = 64 * 1024;
 
+const VERSION_PREFIX = `{"schemaVersion":${RECORD_SCHEMA_VERSION},`;
+
+/** The record as one JSON object, `schemaVersion` first (spliced in: no copy of the record). */
 export function jsonRecord(record: BounceRecord): string {
-  return JSON.stringify({ schemaVersion: RECORD_SCHEMA_VERSION, ...record });
+  return VERSION_PREFIX + JSON.stringify(record).slice(1);
 }
 
 export function createSink(mode: OutputMode, stream: NodeJS.WriteStream = process.stdout): RecordSink {
@@ -33,9 +38,11 @@ export function createSink(mode: OutputMode, stream: NodeJS.WriteStream = proces
     return renderRecord(record, stream);
   };
   return {
-    async write(record) {
+    add(record) {
       buffer += format(record);
       count++;
+    },
+    async flushIfFull() {
       if (buffer.length >= FLUSH_AT) await flush();
     },
     async end() {

@@ -1,11 +1,11 @@
 import { EXIT } from "../cli/exit.ts";
 import type { ParseProblem } from "../events/event.ts";
-import { FORMATS, isFormatName } from "../events/formats.ts";
-import { createProgress } from "../report/progress.ts";
+import { FORMATS, type FormatName, isFormatName } from "../events/formats.ts";
+import { createProgress, type Progress } from "../report/progress.ts";
 import { escapeTerminal } from "../report/terminal.ts";
-import { describeError, expandInputs, openInput } from "./classify-inputs.ts";
-import { classifyOpened, isProblem, replyRecord } from "./classify-source.ts";
-import { createSink, type OutputMode } from "./render-output.ts";
+import { describeError, expandInputs, type OpenedInput, openInput } from "./classify-inputs.ts";
+import { replyRecord } from "./classify-replies.ts";
+import { createSink, type OutputMode, type RecordSink } from "./render-output.ts";
 
 /** `deliverlens classify`: the CLI edge (files, stdin, options, stderr, exit code) around classify-source. */
 
@@ -22,13 +22,12 @@ export async function runClassify(files: string[], options: ClassifyCliOptions):
   if (options.format !== undefined && !isFormatName(options.format)) {
     return usage(`unknown --format "${options.format}"; one of: ${Object.keys(FORMATS).join(", ")}`);
   }
-  const format = options.format !== undefined && isFormatName(options.format) ? options.format : null;
   const mode: OutputMode = options.json ? "json" : options.ndjson ? "ndjson" : "text";
   stopQuietlyOnClosedPipe();
 
   const sink = createSink(mode);
   let exitCode: number = EXIT.ok;
-  if (options.text !== undefined) await sink.write(replyRecord(options.text, "<text>", null));
+  if (options.text !== undefined) sink.add(replyRecord(options.text, "<text>", null));
 
   const args = files.length === 0 && options.text === undefined ? ["-"] : files;
   const { paths, unreadable } = expandInputs(args);
@@ -36,34 +35,54 @@ export async function runClassify(files: string[], options: ClassifyCliOptions):
     process.stderr.write(`deliverlens: cannot read ${escapeTerminal(message)}\n`);
     exitCode = EXIT.failed;
   }
+  if (paths.length > 0) {
+    const format = options.format !== undefined && isFormatName(options.format) ? options.format : null;
+    const ok = await classifyPaths(paths, { format, all: options.all ?? false }, sink);
+    if (!ok) exitCode = EXIT.failed;
+  }
+  await sink.end();
+  return exitCode;
+}
+
+/** Classify every path into the sink; false when some input could not be read at all. */
+async function classifyPaths(
+  paths: string[],
+  options: { format: FormatName | null; all: boolean },
+  sink: RecordSink,
+): Promise<boolean> {
+  // Loaded only here: `--text` alone never pays for format detection, the email scanner or log readers.
+  const { classifyOpenedBatches, isProblem } = await import("./classify-source.ts");
   if (paths.includes("-") && process.stdin.isTTY) {
     process.stderr.write("deliverlens classify: reading replies from the terminal; end with Ctrl-D\n");
   }
-  // Many inputs: progress in files; one (a big log): in records. Not while records scroll by on the same terminal.
   const byFile = paths.length > 1;
-  const progress = process.stdout.isTTY
-    ? { tick() {}, finish() {} }
-    : createProgress("classify", byFile ? paths.length : null, byFile ? "files" : "records");
+  const progress = progressFor(paths.length);
+  const shared = { ...options };
+  let allRead = true;
   let done = 0;
   let records = 0;
   for (const path of paths) {
-    let opened: Awaited<ReturnType<typeof openInput>>;
+    let opened: OpenedInput;
     try {
       opened = await openInput(path);
     } catch (error) {
       process.stderr.write(`deliverlens: cannot read ${escapeTerminal(path)}: ${describeError(error)}\n`);
-      exitCode = EXIT.failed;
+      allRead = false;
       continue;
     }
     let items = 0;
     try {
-      for await (const item of classifyOpened(opened, { format, all: options.all })) {
-        items++;
-        if (isProblem(item)) reportProblem(item);
-        else {
-          await sink.write(item);
-          if (!byFile) progress.tick(++records);
+      for await (const batch of classifyOpenedBatches(opened, shared)) {
+        items += batch.length;
+        for (const item of batch) {
+          if (isProblem(item)) reportProblem(item);
+          else {
+            sink.add(item);
+            records++;
+          }
         }
+        await sink.flushIfFull();
+        if (!byFile) progress.tick(records);
       }
     } catch (error) {
       // A stream that breaks mid-way (truncated gzip, I/O error): keep what was read, go on with the rest.
@@ -71,13 +90,20 @@ export async function runClassify(files: string[], options: ClassifyCliOptions):
         source: { file: path, line: null },
         message: `could not read further: ${describeError(error)}`,
       });
-      if (items === 0) exitCode = EXIT.failed;
+      if (items === 0) allRead = false;
     }
     if (byFile) progress.tick(++done);
   }
   if (byFile || records > 0) progress.finish();
-  await sink.end();
-  return exitCode;
+  return allRead;
+}
+
+/** Many inputs: progress in files; one (a big log): in records. Never while records print to the same terminal. */
+function progressFor(inputs: number): Progress {
+  if (process.stdout.isTTY) return { tick() {}, finish() {} };
+  return inputs > 1
+    ? createProgress("classify", inputs, "files")
+    : createProgress("classify", null, "records");
 }
 
 function reportProblem(problem: ParseProblem): void {

@@ -29,6 +29,18 @@ function loadedBy(args: string[]): string[] {
   return JSON.parse(line.slice("LOADED ".length));
 }
 
+test("classify --text loads neither the email scanner nor the log readers", () => {
+  const urls = loadedBy(["classify", "--text", "550 5.7.1 [CS01] Message rejected due to local policy"]);
+  assert.ok(urls.some((url) => url.includes("/bounce/classify.ts")));
+  for (const part of ["/bounce/email/", "/events/postfix.ts", "/events/read.ts"]) {
+    assert.equal(
+      urls.find((url) => url.includes(part)),
+      undefined,
+      `--text loaded ${part}`,
+    );
+  }
+});
+
 test("classify loads neither DuckDB nor mailauth (nor other heavy modules), whatever the input", () => {
   const log = join(work, "maillog");
   writeFileSync(
