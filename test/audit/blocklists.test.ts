@@ -163,6 +163,19 @@ describe("data file", () => {
     assert.equal(dqs.lists.find((l) => l.id === "barracuda")!.zone, "b.barracudacentral.org");
   });
 
+  it("queries the DQS zone with --dqs-key and decodes its answers like the public zone", async () => {
+    const dqs = withDqsKey(data, DQS_KEY);
+    const zones = dnsblZones(dqs, {
+      listings: [{ list: "spamhaus-zen", target: LISTED_IP, answer: "127.0.0.4" }],
+    });
+    const resolver = createResolver({ mode: "zones", zones });
+    const result = await checkBlocklists(resolver, { ips: [LISTED_IP] }, dqs);
+    const zen = result.results.find((r) => r.list === "spamhaus-zen")!;
+    assert.equal(zen.zone, `${DQS_KEY}.zen.dq.spamhaus.net`);
+    assert.equal(zen.verdict.status, "listed");
+    assert.ok(resolver.log.some((q) => q.name === `66.2.0.192.${DQS_KEY}.zen.dq.spamhaus.net`));
+  });
+
   it("refuses retired lists (SORBS) with the explanation, without querying them", async () => {
     const sorbs = { ...data.lists[0], id: "sorbs", name: "SORBS", zone: "dnsbl.sorbs.net" };
     const withSorbs = { ...data, lists: [sorbs] };
