@@ -37,9 +37,9 @@ export function stripType(value: string | null): string | null {
 export function bareAddress(value: string | null): string | null {
   const stripped = stripType(value);
   if (!stripped) return null;
-  const angle = /<([^<>\s]+@[^<>\s]+)>/.exec(stripped);
+  const angle = /<([^<>\s]{1,64}@[^<>\s]{1,255})>/.exec(stripped);
   if (angle) return angle[1];
-  const plain = /[^\s<>()"',;:]+@[^\s<>()"',;:]+[^\s<>()"',;:.]/.exec(stripped);
+  const plain = /[^\s<>()"',;:@]{1,64}@[^\s<>()"',;:]{0,254}[^\s<>()"',;:.]/.exec(stripped);
   return plain ? plain[0] : null;
 }
 

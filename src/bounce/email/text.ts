@@ -13,7 +13,8 @@ export function originalMessageStart(text: string): number {
   return match ? match.index : text.length;
 }
 
-const ADDRESS = String.raw`[^\s<>()"'\[\],;:@]+@[A-Za-z0-9][A-Za-z0-9.-]*[A-Za-z0-9]`;
+/** Lengths bounded (RFC 5321 §4.5.3.1: 64-octet local part, 255-octet domain) so no input backtracks quadratically. */
+const ADDRESS = String.raw`[^\s<>()"'\[\],;:@]{1,64}@[A-Za-z0-9][A-Za-z0-9.-]{0,253}[A-Za-z0-9]`;
 /**
  * A recipient on its own line: "<a@b>", "a@b", "\"a@b\":", "a@b: text", "<a@b>... text", "a@b (text)",
  * "a@b on <date>", optionally after a label such as "Recipient address:" or ">>> RCPT To:".
