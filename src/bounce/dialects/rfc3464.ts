@@ -39,7 +39,9 @@ export const rfc3464: Dialect = {
         action: entry.action,
         time: entry.lastAttempt ?? dsn.arrivalDate,
         hintReason:
-          delivered && !entry.status?.startsWith("5") ? "delivered" : hintFromType(entry.diagnosticType, diagnostic),
+          delivered && !entry.status?.startsWith("5")
+            ? "delivered"
+            : hintFromType(entry.diagnosticType, diagnostic),
       };
     });
   },
