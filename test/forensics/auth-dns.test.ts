@@ -45,6 +45,7 @@ const authZones: ZoneData = {
   "nospf.test": { A: ["203.0.113.2"] },
   "permerror.test": { TXT: ["v=spf1 ip4:192.0.2.0/99 -all"] },
   "weak._domainkey.example.test": { TXT: [weakKey.record] },
+  "arc._domainkey.forwarder.test": { TXT: [key.record] },
 };
 
 let server: TestDnsServer;
@@ -190,6 +191,26 @@ describe("authentication through the shared resolver", () => {
     assert.ok(!ids(thirdParty).includes("DKIM_MISSING"));
     assert.equal(thirdParty.auth.dkim[0].domain, "esp-mailer.test");
     assert.equal(thirdParty.auth.dkim[0].aligned, false);
+  });
+
+  it("a forwarder's ARC seal validates; a body changed after sealing is ARC_FAIL", async () => {
+    const { authenticate } = await import("mailauth");
+    const dns = options().dns!;
+    const raw = await signMail(buildMail({ text: "Original body." }), "example.test", "s1", key);
+    const sealed = await authenticate(raw, {
+      resolver: dns.mailauth as never,
+      ip: SENDER_IP,
+      sender: "bounce@example.test",
+      seal: { signingDomain: "forwarder.test", selector: "arc", privateKey: key.privateKey },
+    });
+    const forwarded = sealed.headers + raw;
+    const intact = await inspectMessage(Buffer.from(forwarded), options());
+    assert.equal(intact.auth.arc?.result, "pass");
+    assert.equal(intact.headers.arc[0]?.sealDomain, "forwarder.test");
+    assert.equal(intact.requirements.rows.find((r) => r.id === "apple-arc")?.status, "pass");
+    const broken = await inspectMessage(Buffer.from(forwarded.replace("Original", "Altered")), options());
+    assert.equal(broken.auth.arc?.result, "fail");
+    assert.ok(ids(broken).includes("ARC_FAIL"));
   });
 
   it("without --ip, a sent copy skips SPF and says so", async () => {

@@ -1,0 +1,10 @@
+export { FINDING_KINDS, type FindingKind } from "./catalog.ts";
+export { CONTENT_LIMITS, type ContentSection } from "./content/section.ts";
+export { AREAS, type Area, type Finding, SEVERITIES, SEVERITY_POINTS, type Severity } from "./finding.ts";
+export {
+  INSPECT_SCHEMA_VERSION,
+  type InspectDns,
+  type InspectOptions,
+  type InspectReport,
+  inspectMessage,
+} from "./inspect.ts";
