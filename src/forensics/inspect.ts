@@ -67,10 +67,17 @@ export async function inspectMessage(raw: Buffer, options: InspectOptions = {}):
   let links: LinksSection;
   let ptr: PtrCheck | null = null;
   if (dns) {
+    const unchecked = content.section.linkDomains.map((domain) => ({ domain, verdicts: [] }));
     [auth, links, ptr] = await Promise.all([
-      verifyAuth(message, envelope, dns.mailauth),
-      checkLinkDomains(dns.resolver, content.section.linkDomains, dns.blocklists),
-      envelope.ip ? checkPtr(dns.resolver, envelope.ip) : Promise.resolve(null),
+      verifyAuth(message, envelope, dns.mailauth).catch((error) => {
+        const section = offlineAuth(message, envelope);
+        section.skipped = [`authentication could not be verified: ${errorText(error)}`];
+        return section;
+      }),
+      checkLinkDomains(dns.resolver, content.section.linkDomains, dns.blocklists).catch(
+        (): LinksSection => ({ checked: false, domains: unchecked }),
+      ),
+      envelope.ip ? checkPtr(dns.resolver, envelope.ip).catch(() => null) : Promise.resolve(null),
     ]);
   } else {
     auth = offlineAuth(message, envelope);
@@ -95,7 +102,7 @@ export async function inspectMessage(raw: Buffer, options: InspectOptions = {}):
     ...linkFindings(links),
   ].sort(bySeverity);
   const skipped = dns
-    ? auth.skipped
+    ? [...auth.skipped, ...(links.checked ? [] : ["Link-domain blocklists (the check failed)"])]
     : [
         ...auth.skipped,
         "Link-domain blocklists (Spamhaus DBL, SURBL, URIBL)",
@@ -124,4 +131,8 @@ export async function inspectMessage(raw: Buffer, options: InspectOptions = {}):
     content: content.section,
     links,
   };
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -213,6 +213,15 @@ describe("authentication through the shared resolver", () => {
     assert.ok(ids(broken).includes("ARC_FAIL"));
   });
 
+  it("a resolver that throws something unexpected never makes inspect throw", async () => {
+    const dns = options().dns!;
+    const raw = await signMail(buildMail(), "example.test", "s1", key);
+    const broken = { ...dns, mailauth: async () => Promise.reject(new TypeError("resolver exploded")) };
+    const report = await inspectMessage(Buffer.from(raw), { dns: broken, ip: SENDER_IP });
+    assert.equal(typeof report.summary, "string");
+    assert.notEqual(report.auth.dkim[0].result, "pass");
+  });
+
   it("without --ip, a sent copy skips SPF and says so", async () => {
     const raw = await signMail(buildMail(), "example.test", "s1", key);
     const report = await inspectMessage(Buffer.from(raw), options({ ip: undefined }));
