@@ -1,13 +1,5 @@
-import {
-  closeSync,
-  createReadStream,
-  fstatSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  statSync,
-} from "node:fs";
-import { join } from "node:path";
+import { closeSync, createReadStream, fstatSync, openSync, readdirSync, readSync, statSync } from "node:fs";
+import { sep } from "node:path";
 import { Readable } from "node:stream";
 import { createGunzip, createZstdDecompress } from "node:zlib";
 
@@ -60,15 +52,13 @@ export function expandInputs(args: readonly string[]): ExpandedInputs {
 }
 
 function filesBelow(directory: string): string[] {
-  const files: string[] = [];
+  const files: Array<{ path: string; bytes: Buffer }> = [];
   for (const entry of readdirSync(directory, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile()) files.push(join(entry.parentPath, entry.name));
+    if (!entry.isFile()) continue;
+    const path = `${entry.parentPath}${sep}${entry.name}`;
+    files.push({ path, bytes: Buffer.from(path) });
   }
-  return files.sort(byBytes);
-}
-
-function byBytes(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+  return files.sort((a, b) => Buffer.compare(a.bytes, b.bytes)).map((file) => file.path);
 }
 
 export async function openInput(name: string): Promise<OpenedInput> {
@@ -79,7 +69,7 @@ export async function openInput(name: string): Promise<OpenedInput> {
     const stat = fstatSync(fd);
     modified = stat.mtime;
     if (stat.size <= WHOLE_FILE_BYTES) {
-      const whole = readFileSync(fd);
+      const whole = readWhole(fd, stat.size);
       if (!isCompressed(whole)) return fromBuffer(name, whole, modified);
       return fromStream(name, Readable.from([whole], { objectMode: false }), modified);
     }
@@ -87,6 +77,25 @@ export async function openInput(name: string): Promise<OpenedInput> {
     closeSync(fd);
   }
   return fromStream(name, createReadStream(name, { highWaterMark: 256 * 1024 }), modified);
+}
+
+/** Read a file of known size (one fstat instead of readFileSync's second); files that grew are read to the end. */
+function readWhole(fd: number, size: number): Buffer {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for (let want = Math.max(size, 1); ; want = 64 * 1024) {
+    const buffer = Buffer.allocUnsafe(want);
+    let got = 0;
+    while (got < want) {
+      const n = readSync(fd, buffer, got, want - got, null);
+      if (n === 0) break;
+      got += n;
+    }
+    chunks.push(buffer.subarray(0, got));
+    total += got;
+    if (got < want) break;
+  }
+  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, total);
 }
 
 function fromBuffer(name: string, whole: Buffer, modified: Date | null): OpenedInput {

@@ -43,6 +43,8 @@ export function chooseFormat(head: Buffer, path: string, forced?: FormatName | n
   return null;
 }
 
+let emailModule: typeof import("./classify-email.ts") | undefined;
+
 /** Records and problems of one input, in input order. */
 export async function* classifyOpened(
   input: OpenedInput,
@@ -70,8 +72,8 @@ export async function* classifyOpenedBatches(
     return;
   }
   if (format === "email") {
-    const { classifyEmailBuffer } = await import("./classify-email.ts");
-    yield [...classifyEmailBuffer(await input.readAll(), input.name)];
+    emailModule ??= await import("./classify-email.ts");
+    yield [...emailModule.classifyEmailBuffer(await input.readAll(), input.name)];
     return;
   }
   if (format === "smtp") {
