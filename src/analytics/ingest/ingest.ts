@@ -1,9 +1,8 @@
 import { stat } from "node:fs/promises";
 import type { FormatName } from "../../events/formats.ts";
-import { detectFormat } from "../../events/index.ts";
+import { detectFormat, openInputWithHead } from "../../events/index.ts";
 import type { Params, Store } from "../../store/index.ts";
 import { insertFlagged, loadProviderDomains, type Settled, settleFile } from "./finalize.ts";
-import { readHead } from "./head.ts";
 import { stageWithParsers } from "./js-path.ts";
 import { pmtaHeader, pmtaSourceSql } from "./pmta-fast.ts";
 import { SENDGRID_SOURCE_SQL } from "./sendgrid-fast.ts";
@@ -48,17 +47,16 @@ export async function ingestFile(
   options: IngestOptions = {},
 ): Promise<FileSummary> {
   const started = performance.now();
-  const head = await readHead(path);
+  const opened = await openInputWithHead(path);
+  opened.stream.destroy();
+  const head = opened.head;
   const format = options.format ?? detectFormat(head, path) ?? sniffFastFormat(head);
   if (!format) throw new Error(`${path}: cannot tell the format; use --format (see \`deliverlens formats\`)`);
   const fast = options.fastPath === false ? null : fastSource(format, head, path, options.tz ?? "UTC");
-  let records = 0;
   const parsers = async (): Promise<Source> => {
     await store.run(CREATE_STAGING);
-    await stageWithParsers(store, path, format, () => {
-      records++;
-      if (records % 4096 === 0) options.onProgress?.(records);
-    });
+    const read = { year: options.year ?? null, tz: options.tz ?? null, modified: opened.modified };
+    await stageWithParsers(store, path, format, read, (count) => options.onProgress?.(count));
     return { sql: "SELECT * FROM staging", params: {} };
   };
   let reader: FileSummary["reader"] = fast ? "duckdb" : "parsers";

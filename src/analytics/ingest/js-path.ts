@@ -1,34 +1,33 @@
 import { DuckDBTimestampValue } from "@duckdb/node-api";
 import type { DeliveryEvent, ParseProblem } from "../../events/event.ts";
 import type { FormatName } from "../../events/formats.ts";
-import { readEvents } from "../../events/index.ts";
+import { isProblem, openInput, type ReadOptions, readEventBatches } from "../../events/index.ts";
 import type { Store } from "../../store/index.ts";
-import { openDecompressed } from "./head.ts";
 import { MAX_RAW, STAGING_COLUMNS, type StagingRow, stagingRow } from "./staging.ts";
 
 type Appender = Awaited<ReturnType<Store["connection"]["createAppender"]>>;
 
 /**
  * Any format, through the events parsers (src/events/): each event or problem becomes a staging row via
- * the DuckDB appender. `onBytes` reports progress in input bytes.
+ * the DuckDB appender. `onRecords` gets the running count.
  */
 export async function stageWithParsers(
   store: Store,
   path: string,
   format: FormatName,
-  onRecord: () => void,
+  options: ReadOptions,
+  onRecords: (count: number) => void,
 ): Promise<void> {
   const appender = await store.connection.createAppender("staging", "main", "temp");
-  const input = await openDecompressed(path);
-  for await (const item of readEvents(input, format, path)) {
-    appendRow(appender, isProblem(item) ? problemRow(item) : (stagingRow(item, format) ?? noTimeRow(item)));
-    onRecord();
+  let count = 0;
+  for await (const batch of readEventBatches(openInput(path), format, path, options)) {
+    for (const item of batch) {
+      appendRow(appender, isProblem(item) ? problemRow(item) : (stagingRow(item, format) ?? noTimeRow(item)));
+    }
+    count += batch.length;
+    onRecords(count);
   }
   appender.closeSync();
-}
-
-function isProblem(item: DeliveryEvent | ParseProblem): item is ParseProblem {
-  return "message" in item && !("type" in item);
 }
 
 const EMPTY: StagingRow = Object.fromEntries(STAGING_COLUMNS.map(([name]) => [name, null])) as StagingRow;

@@ -1,4 +1,4 @@
-import { IDENTITY_SQL, REPLY_CODE_SQL } from "./staging.ts";
+import { CLEAN_STATUS_SQL, IDENTITY_SQL, REPLY_CODE_SQL } from "./staging.ts";
 
 /** PowerMTA accounting record type → deliverlens event type (docs/FORMATS.md, PowerMTA). */
 export const PMTA_TYPES: Record<string, string> = {
@@ -17,6 +17,7 @@ const FIELDS = [
   "timeLogged",
   "orig",
   "rcpt",
+  "dsnAction",
   "dsnStatus",
   "dsnDiag",
   "dsnMta",
@@ -25,13 +26,25 @@ const FIELDS = [
   "vmta",
   "vmtaPool",
   "jobId",
-  "envId",
-  "header_Message-Id",
+  "header_x-job",
+  "header_x-campaign",
+  "srcMta",
+  "header_message-id",
 ] as const;
 
-const TYPE_CASE = `CASE lower(trim(f.type)) ${Object.entries(PMTA_TYPES)
-  .map(([from, to]) => `WHEN '${from}' THEN '${to}'`)
-  .join(" ")} END`;
+/** `rs` (remote status) records take their type from dsnAction. */
+const ACTION_TYPES: Record<string, string> = {
+  failed: "bounced",
+  delayed: "deferred",
+  delivered: "delivered",
+  relayed: "delivered",
+  expanded: "delivered",
+};
+
+const caseOf = (column: string, table: Record<string, string>) =>
+  `CASE ${column} ${Object.entries(table)
+    .map(([from, to]) => `WHEN '${from}' THEN '${to}'`)
+    .join(" ")} END`;
 
 /** Column names of a PowerMTA CSV header line, or null when it is not one. */
 export function pmtaHeader(head: string): string[] | null {
@@ -46,8 +59,14 @@ export function pmtaHeader(head: string): string[] | null {
  * and the caller then uses the line-precise JS path.
  */
 export function pmtaSourceSql(header: string[]): string {
-  const column = (name: (typeof FIELDS)[number]) =>
-    header.includes(name) ? `nullif(f."${name}", '')` : "NULL::VARCHAR";
+  // Header names match case-insensitively, like src/events/csv-records.ts.
+  const lower = header.map((name) => name.toLowerCase());
+  const column = (name: (typeof FIELDS)[number]) => {
+    const at = lower.indexOf(name.toLowerCase());
+    return at >= 0 ? `nullif(f."${header[at].replaceAll('"', '""')}", '')` : "NULL::VARCHAR";
+  };
+  const type = `CASE WHEN f.type = 'rs' THEN ${caseOf(`lower(${column("dsnAction")})`, ACTION_TYPES)}
+    ELSE ${caseOf("f.type", PMTA_TYPES)} END`;
   const naiveTime = `timezone($tz, TRY_CAST(${column("timeLogged")} AS TIMESTAMP))::TIMESTAMP`;
   const columns = `{${header.map((name) => `'${name.replaceAll("'", "''")}': 'VARCHAR'`).join(", ")}}`;
   return `
@@ -55,17 +74,19 @@ export function pmtaSourceSql(header: string[]): string {
       SELECT *, ordinality + 1 AS line FROM read_csv($path, header = true, auto_detect = false,
         columns = ${columns}, delim = ',', quote = '"', escape = '"', compression = 'auto') WITH ORDINALITY
     ), mapped AS (
-      SELECT line, f.type AS raw_type, ${TYPE_CASE} AS type,
+      SELECT line, f.type AS raw_type, ${type} AS type,
         CASE WHEN regexp_matches(${column("timeLogged")}, '([+-][0-9]{2}:?[0-9]{2}|Z)$')
           THEN TRY_CAST(${column("timeLogged")} AS TIMESTAMPTZ)::TIMESTAMP ELSE ${naiveTime} END AS time,
         lower(${column("rcpt")}) AS recipient,
-        ${column("jobId")} AS campaign,
-        nullif(regexp_replace(${column("dsnDiag")}, '^smtp;\\s*', '', 'i'), '') AS reply,
-        coalesce(${column("header_Message-Id")}, ${column("envId")}) AS message_id,
-        ${column("dlvSourceIp")} AS sending_ip,
+        coalesce(${column("jobId")}, ${column("header_x-job")}, ${column("header_x-campaign")}) AS campaign,
+        nullif(regexp_replace(${column("dsnDiag")}, '^(smtp|x-postfix|x-unix|x-local);\\s*', '', 'i'), '') AS reply,
+        nullif(regexp_replace(${column("header_message-id")}, '^<(.*)>$', '\\1'), '') AS message_id,
+        coalesce(${column("dlvSourceIp")}, ${column("srcMta")}) AS sending_ip,
         NULL::VARCHAR AS url,
         ${column("vmtaPool")} AS vmta_pool, ${column("vmta")} AS vmta,
-        ${column("orig")} AS orig, ${column("dsnStatus")} AS status, ${column("dsnMta")} AS remote_mta,
+        ${column("orig")} AS orig, ${CLEAN_STATUS_SQL(column("dsnStatus"))} AS status,
+        lower(nullif(regexp_extract(regexp_replace(regexp_replace(${column("dsnMta")}, '^dns;\\s*', '', 'i'),
+          '^(smtp|x-postfix|x-unix|x-local);\\s*', '', 'i'), '^[^\\s(]*'), '')) AS remote_mta,
         ${column("bounceCat")} AS source_label
       FROM rows f
     )
@@ -79,10 +100,12 @@ export function pmtaSourceSql(header: string[]): string {
         THEN lower(substr(orig, length(orig) - strpos(reverse(orig), '@') + 2)) END AS sending_domain,
       ${REPLY_CODE_SQL("reply")} AS reply_code,
       CASE
-        WHEN type IS NULL THEN 'unsupported PowerMTA record type: ' || coalesce(raw_type, '(none)')
+        WHEN type IS NULL THEN 'unknown PowerMTA record'
         WHEN time IS NULL THEN 'no usable timeLogged'
         WHEN recipient IS NULL THEN 'no rcpt'
       END AS problem,
       CASE WHEN problem IS NOT NULL THEN concat_ws(',', raw_type, recipient, reply) END AS raw
-    FROM mapped`;
+    FROM mapped
+    -- Lower-case record types PowerMTA may add are skipped, as the JS parser does; anything else is a problem.
+    WHERE type IS NOT NULL OR NOT regexp_full_match(coalesce(raw_type, ''), '[a-z]{1,3}')`;
 }

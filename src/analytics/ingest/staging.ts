@@ -129,3 +129,11 @@ export function replyCodeOf(reply: string | null): number | null {
 /** SQL twin of `replyCodeOf`. */
 export const REPLY_CODE_SQL = (column: string): string =>
   `TRY_CAST(nullif(regexp_extract(${column}, '^([2-5][0-9][0-9])([ \\t-]|$)', 1), '') AS INTEGER)`;
+
+/** SQL twin of src/events/reply.ts `leadingStatus`: the enhanced status after the reply code. */
+export const LEADING_STATUS_SQL = (column: string): string =>
+  `nullif(regexp_extract(${column}, '^(?:[2-5][0-9][0-9][ \t-])? *([2-5]\\.[0-9]{1,3}\\.[0-9]{1,3})(?:[ \t]|$)', 1), '')`;
+
+/** SQL twin of `cleanStatus`: a well-formed status field, `0.0.0` meaning none. */
+export const CLEAN_STATUS_SQL = (column: string): string =>
+  `nullif(nullif(regexp_extract(trim(${column}), '^([2-5]\\.[0-9]{1,3}\\.[0-9]{1,3})(?:[ \t]|$)', 1), ''), '0.0.0')`;
