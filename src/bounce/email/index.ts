@@ -9,12 +9,15 @@ export { splitMbox } from "./mbox.ts";
 
 /** A diagnostic never needs more than this; hostile input stays bounded in every record. */
 const MAX_DIAGNOSTIC = 4000;
-const STATUS_IN_TEXT = /\b([245])\.(\d{1,3})\.(\d{1,3})\b/;
-const REPLY_CODE_IN_TEXT = /(?:^|[\s:;([])([245][0-5]\d)(?=[\s\-.,)\]]|$)/;
+/** A failure status is what the diagnostic is about; a 2.x.x earlier in a transcript is not. */
+const FAILURE_STATUS_IN_TEXT = /\b[45]\.\d{1,3}\.\d{1,3}\b/;
+const STATUS_IN_TEXT = /\b2\.\d{1,3}\.\d{1,3}\b/;
+const FAILURE_CODE_IN_TEXT = /(?:^|[\s:;([])([45][0-5]\d)(?=[\s\-.,)\]]|$)/;
+const REPLY_CODE_IN_TEXT = /(?:^|[\s:;([])(2[0-5]\d)(?=[\s\-.,)\]]|$)/;
 
 /** The reason containers imply (ARF, auto-reply, delivered DSN) win; otherwise the status that is most specific. */
 function statusOf(report: RecipientReport, diagnostic: string): string | null {
-  const inText = STATUS_IN_TEXT.exec(diagnostic)?.[0] ?? null;
+  const inText = (FAILURE_STATUS_IN_TEXT.exec(diagnostic) ?? STATUS_IN_TEXT.exec(diagnostic))?.[0] ?? null;
   const given = report.status ?? null;
   if (!given) return inText;
   if (inText && given.endsWith(".0.0") && inText[0] === given[0]) return inText;
@@ -30,7 +33,7 @@ function isoTime(value: string | null | undefined): string | null {
 function toRecord(report: RecipientReport, file: string, line: number | null): BounceRecord {
   let diagnostic = report.diagnostic.replace(/\s+/g, " ").trim();
   if (diagnostic.length > MAX_DIAGNOSTIC) diagnostic = diagnostic.slice(0, MAX_DIAGNOSTIC);
-  const replyCodeText = REPLY_CODE_IN_TEXT.exec(diagnostic)?.[1];
+  const replyCodeText = (FAILURE_CODE_IN_TEXT.exec(diagnostic) ?? REPLY_CODE_IN_TEXT.exec(diagnostic))?.[1];
   const status = statusOf(report, diagnostic);
   const lower = diagnostic.toLowerCase();
   const classification = classifyReply({

@@ -36,28 +36,67 @@ const COMMAND_PATTERNS: ReadonlyArray<{ command: SmtpCommand; pattern: RegExp; s
   },
 ];
 
-/** The terse wording recipient-side filters reuse for any refusal; specific wording ("no such account") is believed. */
-const GENERIC_USER_UNKNOWN = /\b(?:user unknown|unknown user|no such user)\b/;
-
 export function smtpCommandIn(text: string): SmtpCommand | null {
   for (const entry of COMMAND_PATTERNS) if (entry.pattern.test(text)) return entry.command;
   return null;
 }
 
 /**
- * The terse "user unknown" a recipient-side filter gives for any refusal, when nothing shows the address
- * was refused at RCPT (no RCPT/MAIL command in the report, no X.1.x address status): Sisimai reports it as
- * `filtered` (lib/Sisimai/Reason/Filtered.pm and UserUnknown.pm `true`: user-unknown wording counts as
- * userunknown only at RCPT or with a 5.1.x status). Specific wording ("this user doesn't have an account")
- * is believed. Returns that container-level reason, or null.
+ * Reasons that depend on the SMTP phase the error came in, which only the report (not the reply text) shows.
+ * Ordered, first match wins; `text` is tested first so the command is only looked up when it matters.
  */
+const PHASE_RULES: ReadonlyArray<{
+  id: string;
+  text: RegExp;
+  applies: (command: SmtpCommand | null, status: string | null, lowerText: string) => boolean;
+  reason: Reason;
+  source: string;
+}> = [
+  {
+    // The terse "user unknown" a recipient-side filter gives for any refusal, when nothing shows the address
+    // was refused at RCPT: no RCPT/MAIL command in the report and no X.1.x address status. Specific wording
+    // ("this user doesn't have an account") is believed.
+    id: "user-unknown-after-rcpt",
+    text: /\b(?:user unknown|unknown user|no such user)\b/,
+    applies: (command, status, lowerText) =>
+      command !== "RCPT" &&
+      command !== "MAIL" &&
+      !(status !== null && /^[45]\.1\./.test(status)) &&
+      matchReasonRule(lowerText)?.reason === "userunknown",
+    reason: "filtered",
+    source:
+      "Sisimai lib/Sisimai/Reason/Filtered.pm and UserUnknown.pm `true` (user-unknown wording is userunknown only at RCPT or with a 5.1.x status)",
+  },
+  {
+    id: "access-denied-at-mail-from",
+    text: /\baccess denied\b/,
+    applies: (command, _status, lowerText) => command === "MAIL" && matchReasonRule(lowerText) === null,
+    reason: "rejected",
+    source: "Sisimai lib/Sisimai/Reason/Rejected.pm ('access denied (in reply to mail from command)')",
+  },
+  {
+    // Refused before any envelope command: the client (IP, hostname, HELO) is what was refused.
+    id: "refused-at-connection",
+    text: /./,
+    applies: (command, _status, lowerText) =>
+      (command === "CONN" || command === "HELO") && matchReasonRule(lowerText) === null,
+    reason: "blocked",
+    source:
+      "RFC 5321 §3.1, §4.3.2 (a 554 greeting / HELO refusal rejects the client); Sisimai lib/Sisimai/Reason/Blocked.pm",
+  },
+];
+
+/** The container-level reason the SMTP phase implies for this reply, or null. */
 export function phaseReason(
   lowerText: string,
   status: string | null,
   commandOf: () => SmtpCommand | null,
 ): Reason | null {
-  if (!GENERIC_USER_UNKNOWN.test(lowerText)) return null;
-  const command = commandOf();
-  if (command === "RCPT" || command === "MAIL" || (status !== null && /^[45]\.1\./.test(status))) return null;
-  return matchReasonRule(lowerText)?.reason === "userunknown" ? "filtered" : null;
+  let command: SmtpCommand | null | undefined;
+  for (const rule of PHASE_RULES) {
+    if (!rule.text.test(lowerText)) continue;
+    command ??= commandOf();
+    if (rule.applies(command, status, lowerText)) return rule.reason;
+  }
+  return null;
 }

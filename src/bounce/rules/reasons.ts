@@ -27,6 +27,13 @@ export const REASON_RULES: readonly ReasonRule[] = [
     example: "530 5.7.0 Must issue a STARTTLS command first",
   },
   {
+    id: "spam-classification",
+    reason: "spamdetected",
+    pattern: /rejected due to spam (?:url in )?(?:classification|content)/,
+    source: SISIMAI("SpamDetected"),
+    example: "Your email was rejected due to spam classification",
+  },
+  {
     id: "dmarc-spf-dkim-failure",
     reason: "authfailure",
     pattern:
@@ -111,7 +118,7 @@ export const REASON_RULES: readonly ReasonRule[] = [
     id: "relay-denied",
     reason: "norelaying",
     pattern:
-      /relay(?:ing)? (?:access )?(?:denied|not (?:permitted|allowed))|not (?:permitted|allowed) to relay|unable to relay|relaying mail to |as a relay|insecure mail relay|not an open relay|this system is not configured to relay|we don't handle mail for|not a gateway|not local host|allowed rcpthosts?|relay not permitted|requires authentication when attempting to send to a non-local/,
+      /relay(?:ing)? (?:access )?(?:denied|not (?:permitted|allowed))|no relaying|not (?:permitted|allowed) to relay|unable to relay|relaying mail to |as a relay|insecure mail relay|not an open relay|this system is not configured to relay|we don't handle mail for|not a gateway|not local host|allowed rcpthosts?|relay not permitted|requires authentication when attempting to send to a non-local/,
     source: `${SISIMAI("NoRelaying")}; RFC 5321 §3.6.2 (550 relaying denied)`,
     example: "554 5.7.1 <user@example.org>: Relay access denied",
   },
@@ -223,7 +230,7 @@ export const REASON_RULES: readonly ReasonRule[] = [
     id: "client-blocked",
     reason: "blocked",
     pattern:
-      /blocked|blacklist|black list|blocklist|block list|denylist|\bdnsbl\b|\brbl\b|spamhaus|spamcop|barracuda|sorbs|listed (?:at|in|on|by)|(?:client|your) (?:host|ip|address|network) (?:\S+ )?(?:rejected|refused|denied|is not allowed|not permitted)|(?:connection|access) (?:refused|denied|dropped|reset)|refused to talk to me|not (?:allowed|authorized|permitted) to (?:connect|send mail)|dynamic (?:ip|address|pool)|dialup|residential|helo command rejected|(?:helo|ehlo) .{0,30}(?:rejected|invalid|refused)|go away|host network not allowed|esmtp not accepting connections|hosts with dynamic ip|your ip (?:address )?(?:\S+ )?(?:has been|is)|banned|misconfigured (?:dns|host)/,
+      /blocked|blacklist|black list|blocklist|block list|denylist|\bdnsbl\b|\brbl\b|spamhaus|spamcop|barracuda|sorbs|listed (?:at|in|on|by)|(?:client|your) (?:host|ip|address|network) (?:\S+ )?(?:rejected|refused|denied|is not allowed|not permitted)|connection (?:refused|denied|dropped|reset)|refused to talk to me|not (?:allowed|authorized|permitted) to (?:connect|send mail)|dynamic (?:ip|address|pool)|dialup|residential|helo command rejected|(?:helo|ehlo) .{0,30}(?:rejected|invalid|refused)|go away|host network not allowed|esmtp not accepting connections|hosts with dynamic ip|your ip (?:address )?(?:\S+ )?(?:has been|is)|banned|misconfigured (?:dns|host)/,
     source: SISIMAI("Blocked"),
     example: "554 5.7.1 Connection refused: your IP 192.0.2.1 is on our blocklist",
   },
@@ -262,7 +269,7 @@ export const REASON_RULES: readonly ReasonRule[] = [
     id: "network-problem",
     reason: "networkerror",
     pattern:
-      /no route to host|host is unreachable|network (?:is )?unreachable|name server|dns (?:lookup|records|error|failure|problem|temporary)|host name lookup failure|host not found, try again|unable to resolve|malformed (?:or unexpected )?name server reply|connection (?:closed|lost|reset)|lost connection|message looping|routing loop|too many hops|hop count exceeded|forwarded more than the maximum|network error/,
+      /no route to host|host is unreachable|network (?:is )?unreachable|name server|dns (?:lookup|records|error|failure|problem|temporary)|host name lookup failure|host not found, try again|unable to resolve|malformed (?:or unexpected )?name server reply|connection (?:closed|lost|reset)|lost connection|message looping|routing loop|too many hops|hop count exceeded|forwarded more than the maximum|(?:wasn't|was not|unable to) (?:able to )?establish (?:an )?smtp connection|network error/,
     source: `${SISIMAI("NetworkError")}; RFC 3463 X.4.x`,
     example: "connect to mx.example.org[192.0.2.1]:25: No route to host",
   },
@@ -270,7 +277,7 @@ export const REASON_RULES: readonly ReasonRule[] = [
     id: "server-error",
     reason: "systemerror",
     pattern:
-      /(?:mail|forwarding|aliasing\/forwarding) loop|loops back to myself|local (?:configuration )?error|(?:configuration|config) error|internal (?:server )?error|system error|server error|temporary (?:local )?problem|queue file write error|interrupted system call|can't create user output file|misconfigured|service (?:currently )?unavailable|timeout waiting for input|transaction failed|it encountered an error while being processed|could not load drd/,
+      /(?:mail|forwarding|aliasing\/forwarding) loop|loops back to myself|local (?:configuration )?error|(?:configuration|config) error|internal (?:server )?error|system error|server error|temporary (?:local )?problem|queue file write error|interrupted system call|can't create user output file|misconfigured|service (?:currently )?unavailable|timeout waiting for input|transaction failed|it encountered an error while being processed|could not load drd|unable to contact ldap|ldap (?:server )?(?:error|failure)/,
     source: `${SISIMAI("SystemError")}; RFC 3463 X.3.x`,
     example: "451 4.3.0 Internal server error, please try again later",
   },
@@ -278,7 +285,7 @@ export const REASON_RULES: readonly ReasonRule[] = [
     id: "queue-expired",
     reason: "expired",
     pattern:
-      /(?:timed|time) ?out|expired|too long|giving up|gave up|delivery attempts will continue|has been delayed|not (?:been )?(?:delivered|reachable) (?:for|within)|failing for a long time|retry time not reached|server did not respond|unable to deliver (?:message )?after|could not be delivered for more than|could not find a gateway|no answer from host|it has not been collected|failed to deliver to domain|retry timeout exceeded|undeliverable for \d+ days|did not accept our requests to connect|delivery failed \d+ attempts/,
+      /(?:timed|time) ?out|expired|too long|giving up|gave up|delivery attempts will continue|has been delayed|not (?:been )?(?:delivered|reachable) (?:for|within)|failing for a long time|retry time not reached|server did not respond|unable to deliver (?:message )?after|could not be delivered for more than|could not find a gateway|no answer from host|it has not been collected|failed to deliver to domain|retry timeout exceeded|undeliverable for \d+ days|still undelivered after|will keep trying until|will be retried for \d+ more day|did not accept our requests to connect|delivery failed \d+ attempts/,
     source: `${SISIMAI("Expired")}; RFC 3463 X.4.7`,
     example: "Delivery time expired: message has been in the queue too long",
   },
