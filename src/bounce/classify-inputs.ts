@@ -20,6 +20,8 @@ export interface OpenedInput {
   head: Buffer;
   /** Modification time of a file (the default year of classic syslog lines); null for stdin. */
   modified: Date | null;
+  /** The whole input when it was small enough to read at once, else null (use `stream`). */
+  whole: Buffer | null;
   /** The whole (decompressed) input; for large inputs prefer `stream`. */
   readAll(): Promise<Buffer>;
   /** The whole (decompressed) input as a byte stream, head included. */
@@ -103,6 +105,7 @@ function fromBuffer(name: string, whole: Buffer, modified: Date | null): OpenedI
     name,
     modified,
     head: whole.length > HEAD_BYTES ? whole.subarray(0, HEAD_BYTES) : whole,
+    whole,
     readAll: async () => whole,
     stream: () => Readable.from([whole], { objectMode: false }),
   };
@@ -124,6 +127,7 @@ export async function fromStream(
     name,
     modified,
     head: head.length > HEAD_BYTES ? head.subarray(0, HEAD_BYTES) : head,
+    whole: null,
     readAll: async () => {
       const chunks: Buffer[] = [];
       for await (const chunk of rest) chunks.push(chunk as Buffer);

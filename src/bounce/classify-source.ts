@@ -73,7 +73,8 @@ export async function* classifyOpenedBatches(
   }
   if (format === "email") {
     emailModule ??= await import("./classify-email.ts");
-    yield [...emailModule.classifyEmailBuffer(await input.readAll(), input.name)];
+    if (input.whole) yield [...emailModule.classifyEmailBuffer(input.whole, input.name)];
+    else yield* emailModule.classifyEmailStream(input.stream(), input.name);
     return;
   }
   if (format === "smtp") {
