@@ -3,7 +3,7 @@ import type { MailauthResolver } from "../dns/mailauth-adapter.ts";
 import { finding } from "./catalog.ts";
 import type { Finding } from "./finding.ts";
 import { tagList } from "./headers/authentication-results.ts";
-import { type Hop, isPublicIp } from "./headers/received.ts";
+import type { Hop } from "./headers/received.ts";
 import { headerValues, type Message, orgDomain } from "./message.ts";
 
 /** One DKIM-Signature header as written, plus mailauth's verdict when DNS was used. */
@@ -85,7 +85,7 @@ export function envelopeOf(message: Message, hops: Hop[], options: EnvelopeOptio
       source: "options",
     };
   }
-  const hop = [...hops].reverse().find((candidate) => candidate.ip && isPublicIp(candidate.ip));
+  const hop = hops.findLast((candidate) => candidate.external);
   if (!hop)
     return {
       ip: null,

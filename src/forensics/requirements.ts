@@ -3,7 +3,6 @@ import type { AuthSection } from "./auth.ts";
 import { finding } from "./catalog.ts";
 import type { ContentSection } from "./content/section.ts";
 import type { Finding } from "./finding.ts";
-import { isPublicIp } from "./headers/received.ts";
 import type { HeadersSection } from "./headers/section.ts";
 import { headerValues, type Message } from "./message.ts";
 import type { PtrCheck } from "./ptr.ts";
@@ -129,7 +128,7 @@ const CHECKS: Record<string, Check> = {
   },
   tls: (f) => {
     if (f.headers.copy === "sent") return ["unknown", "a copy as sent carries no transport record"];
-    const last = f.headers.received.filter((hop) => hop.ip && isPublicIp(hop.ip)).at(-1);
+    const last = f.headers.received.findLast((hop) => hop.external);
     if (!last || last.tls === null) return ["unknown", "the receiver's Received header does not say"];
     return [last.tls ? "pass" : "fail", `${last.from ?? "?"} → ${last.by ?? "?"} with ${last.with ?? "?"}`];
   },

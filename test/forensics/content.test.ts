@@ -110,6 +110,10 @@ const CASES: { id: string; spec: MailSpec; evidence?: RegExp }[] = [
     spec: { text: "x", html: `${para}<span style="font-size:0px;">${words(60)}</span>` },
   },
   {
+    id: "HIDDEN_TEXT",
+    spec: { text: "x", html: `${para}<DIV STYLE="VISIBILITY: HIDDEN">${words(60)}</DIV>` },
+  },
+  {
     id: "RISKY_ATTACHMENT",
     spec: {
       text: "See attached.",

@@ -27,6 +27,8 @@ const TAG = /<(\/?)([a-zA-Z][a-zA-Z0-9]{0,20})([^<>]{0,4000})>/g;
 const ATTRIBUTE = /([a-zA-Z_:][-a-zA-Z0-9_:.]{0,40})\s*(?:=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?/g;
 const HIDING =
   /display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?:px|pt|em)?\s*(?:;|$|!)|opacity\s*:\s*0(?:\.0+)?\s*(?:;|$|!)/i;
+/** Attributes that can hide content; other tags skip attribute parsing (it dominates the scan). */
+const STYLED = /style|hidden/i;
 const RAW_TEXT = new Set(["script", "style", "head", "title"]);
 const VOID = new Set([
   "br",
@@ -154,7 +156,9 @@ export function scanHtml(source: string): HtmlScan {
       continue;
     }
     if (BLOCK.has(name)) text.push(" ");
-    const attrs = attributes(match[3]);
+    const source = match[3];
+    const wanted = name === "a" || name === "img" || STYLED.test(source);
+    const attrs = wanted ? attributes(source) : {};
     if (name === "a" && attrs.href !== undefined) {
       if (anchor) anchors.push({ href: anchor.href, text: anchor.text.join("").trim() });
       anchor = { href: attrs.href.trim(), text: [] };
@@ -167,7 +171,7 @@ export function scanHtml(source: string): HtmlScan {
     }
     const style = attrs.style ?? "";
     const hiding = HIDING.exec(style)?.[0] ?? ("hidden" in attrs ? "hidden" : null);
-    if (hiding && !VOID.has(name) && !match[3].endsWith("/")) {
+    if (hiding && !VOID.has(name) && !source.endsWith("/")) {
       hiders.push(name);
       hidingStyles.push(hiding.replace(/\s+/g, "").replace(/;$/, ""));
     }

@@ -1,14 +1,7 @@
 import phrases from "../../../data/promo-phrases.json" with { type: "json" };
 
 const PHRASES: readonly string[] = phrases.entries.map((entry) => entry.phrase);
-const PHRASE_PATTERN = new RegExp(
-  PHRASES.map((phrase) => {
-    const escaped = phrase.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-    // Word-bound only on the sides that are word characters ("% off" follows a number).
-    return `${/^[a-z0-9]/.test(phrase) ? "(?<![a-z0-9])" : ""}${escaped}(?![a-z0-9])`;
-  }).join("|"),
-  "gi",
-);
+const WORD_CHAR = /[a-z0-9]/;
 
 const LETTER = /\p{L}/u;
 
@@ -19,16 +12,26 @@ export function wordCount(text: string): number {
   return count;
 }
 
-/** Promotional phrases found (lowercased, with counts), most frequent first. */
+/**
+ * Promotional phrases found (lowercased, with counts), most frequent first. A phrase counts where its
+ * word-character edges are not glued to other letters or digits ("% off" may follow a number).
+ * indexOf per phrase is several times faster than one big alternation regex on long bodies.
+ */
 export function promoPhrases(text: string): { phrase: string; count: number }[] {
-  const counts = new Map<string, number>();
-  for (const match of text.matchAll(PHRASE_PATTERN)) {
-    const phrase = match[0].toLowerCase();
-    counts.set(phrase, (counts.get(phrase) ?? 0) + 1);
+  const lower = text.toLowerCase();
+  const found: { phrase: string; count: number }[] = [];
+  for (const phrase of PHRASES) {
+    let count = 0;
+    for (let at = lower.indexOf(phrase); at >= 0; at = lower.indexOf(phrase, at + phrase.length)) {
+      const before = at > 0 ? lower[at - 1] : " ";
+      const after = lower[at + phrase.length] ?? " ";
+      const gluedBefore = WORD_CHAR.test(phrase[0]) && WORD_CHAR.test(before);
+      const gluedAfter = WORD_CHAR.test(phrase.at(-1) ?? "") && WORD_CHAR.test(after);
+      if (!gluedBefore && !gluedAfter) count++;
+    }
+    if (count > 0) found.push({ phrase, count });
   }
-  return [...counts]
-    .map(([phrase, count]) => ({ phrase, count }))
-    .sort((a, b) => b.count - a.count || a.phrase.localeCompare(b.phrase));
+  return found.sort((a, b) => b.count - a.count || a.phrase.localeCompare(b.phrase));
 }
 
 /** Share of capital letters among the subject's letters (0 when it has fewer than 8 letters). */

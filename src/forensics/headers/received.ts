@@ -8,6 +8,8 @@ export interface Hop {
   from: string | null;
   /** Client IP the receiving server recorded, when it wrote one. */
   ip: string | null;
+  /** The client IP is one another organization's server could use (not loopback/private/link-local). */
+  external: boolean;
   by: string | null;
   with: string | null;
   /** true when the hop says it used TLS (ESMTPS/ESMTPSA or a TLS/cipher comment); null when unknown. */
@@ -30,9 +32,11 @@ export function parseHops(receivedValues: string[]): Hop[] {
     const time = parsed.timestamp ? new Date(parsed.timestamp.trim()) : null;
     const iso = time && !Number.isNaN(time.getTime()) ? time.toISOString() : null;
     const previous = hops.at(-1)?.time ?? null;
+    const ip = parsed.from ? received.getClientAddress(parsed.from) || null : null;
     hops.push({
       from: parsed.from?.value ?? null,
-      ip: parsed.from ? received.getClientAddress(parsed.from) || null : null,
+      ip,
+      external: ip !== null && isPublicIp(ip),
       by: parsed.by?.value ?? null,
       with: withValue,
       tls:
@@ -51,9 +55,7 @@ export function hopFindings(hops: Hop[]): Finding[] {
     const evidence = slow.map((hop) => `${hop.by ?? "?"} +${Math.round((hop.delaySeconds ?? 0) / 60)} min`);
     findings.push(finding("RECEIVED_SLOW_HOP", evidence.join("; ")));
   }
-  const plain = hops.filter(
-    (hop) => hop.tls === false && hop.ip && isPublicIp(hop.ip) && !LOCAL_WITH.test(hop.with ?? ""),
-  );
+  const plain = hops.filter((hop) => hop.tls === false && hop.external && !LOCAL_WITH.test(hop.with ?? ""));
   if (plain.length > 0) {
     const evidence = plain.map((hop) => `${hop.from ?? "?"} → ${hop.by ?? "?"} with ${hop.with}`);
     findings.push(finding("RECEIVED_WITHOUT_TLS", evidence.join("; ")));
