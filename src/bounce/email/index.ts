@@ -1,5 +1,5 @@
 import type { ParseProblem } from "../../events/event.ts";
-import { classifyReply } from "../classify.ts";
+import { classifyReply, type ReplyInput } from "../classify.ts";
 import { DIALECTS, type RecipientReport } from "../dialects/index.ts";
 import type { BounceRecord } from "../record.ts";
 import { scanEmail } from "./scan.ts";
@@ -35,18 +35,24 @@ function toRecord(report: RecipientReport, file: string, line: number | null): B
   if (diagnostic.length > MAX_DIAGNOSTIC) diagnostic = diagnostic.slice(0, MAX_DIAGNOSTIC);
   const replyCodeText = (FAILURE_CODE_IN_TEXT.exec(diagnostic) ?? REPLY_CODE_IN_TEXT.exec(diagnostic))?.[1];
   const status = statusOf(report, diagnostic);
-  const lower = diagnostic.toLowerCase();
-  const classification = classifyReply({
+  const input: ReplyInput = {
     text: diagnostic,
     replyCode: report.replyCode ?? (replyCodeText ? Number(replyCodeText) : null),
     status,
     remoteMta: report.remoteMta ?? null,
     recipient: report.recipient,
     action: report.action ?? null,
-    hintReason:
-      report.hintReason ??
-      phaseReason(lower, status, () => smtpCommandIn(`${report.context ?? ""} ${diagnostic}`)),
-  });
+    hintReason: report.hintReason ?? null,
+  };
+  let classification = classifyReply(input);
+  if (!input.hintReason) {
+    // The SMTP phase can change what the reply means; only the report shows it (rarely needed: look it up lazily).
+    const byPhase = phaseReason(diagnostic.toLowerCase(), status, classification.reason, () =>
+      smtpCommandIn(`${report.context ?? ""} ${diagnostic}`),
+    );
+    if (byPhase && byPhase !== classification.reason)
+      classification = classifyReply({ ...input, hintReason: byPhase });
+  }
   const record: BounceRecord = {
     recipient: report.recipient,
     source: { file, line },

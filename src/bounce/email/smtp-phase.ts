@@ -1,4 +1,3 @@
-import { matchReasonRule } from "../rules/reasons.ts";
 import type { Reason } from "../vocabulary.ts";
 
 /** Which SMTP command a recipient's error answered, read from the report's own wording. */
@@ -41,14 +40,19 @@ export function smtpCommandIn(text: string): SmtpCommand | null {
   return null;
 }
 
+/** What the reply text alone gave (a status-code fallback or nothing) when no phrase explained it. */
+const UNEXPLAINED: readonly Reason[] = ["undefined", "securityerror", "blocked", "syntaxerror"];
+
 /**
  * Reasons that depend on the SMTP phase the error came in, which only the report (not the reply text) shows.
- * Ordered, first match wins; `text` is tested first so the command is only looked up when it matters.
+ * Ordered, first match wins; `text` and the reason from the text are tested first so the command is only
+ * looked up when it matters.
  */
 const PHASE_RULES: ReadonlyArray<{
   id: string;
   text: RegExp;
-  applies: (command: SmtpCommand | null, status: string | null, lowerText: string) => boolean;
+  textReason: (reason: Reason, status: string | null) => boolean;
+  commands: (command: SmtpCommand | null) => boolean;
   reason: Reason;
   source: string;
 }> = [
@@ -58,11 +62,9 @@ const PHASE_RULES: ReadonlyArray<{
     // ("this user doesn't have an account") is believed.
     id: "user-unknown-after-rcpt",
     text: /\b(?:user unknown|unknown user|no such user)\b/,
-    applies: (command, status, lowerText) =>
-      command !== "RCPT" &&
-      command !== "MAIL" &&
-      !(status !== null && /^[45]\.1\./.test(status)) &&
-      matchReasonRule(lowerText)?.reason === "userunknown",
+    textReason: (reason, status) =>
+      reason === "userunknown" && !(status !== null && /^[45]\.1\./.test(status)),
+    commands: (command) => command !== "RCPT" && command !== "MAIL",
     reason: "filtered",
     source:
       "Sisimai lib/Sisimai/Reason/Filtered.pm and UserUnknown.pm `true` (user-unknown wording is userunknown only at RCPT or with a 5.1.x status)",
@@ -70,7 +72,8 @@ const PHASE_RULES: ReadonlyArray<{
   {
     id: "access-denied-at-mail-from",
     text: /\baccess denied\b/,
-    applies: (command, _status, lowerText) => command === "MAIL" && matchReasonRule(lowerText) === null,
+    textReason: (reason) => UNEXPLAINED.includes(reason),
+    commands: (command) => command === "MAIL",
     reason: "rejected",
     source: "Sisimai lib/Sisimai/Reason/Rejected.pm ('access denied (in reply to mail from command)')",
   },
@@ -78,25 +81,26 @@ const PHASE_RULES: ReadonlyArray<{
     // Refused before any envelope command: the client (IP, hostname, HELO) is what was refused.
     id: "refused-at-connection",
     text: /./,
-    applies: (command, _status, lowerText) =>
-      (command === "CONN" || command === "HELO") && matchReasonRule(lowerText) === null,
+    textReason: (reason) => UNEXPLAINED.includes(reason),
+    commands: (command) => command === "CONN" || command === "HELO",
     reason: "blocked",
     source:
       "RFC 5321 §3.1, §4.3.2 (a 554 greeting / HELO refusal rejects the client); Sisimai lib/Sisimai/Reason/Blocked.pm",
   },
 ];
 
-/** The container-level reason the SMTP phase implies for this reply, or null. */
+/** The container-level reason the SMTP phase implies for a reply the text classified as `textReason`, or null. */
 export function phaseReason(
   lowerText: string,
   status: string | null,
+  textReason: Reason,
   commandOf: () => SmtpCommand | null,
 ): Reason | null {
   let command: SmtpCommand | null | undefined;
   for (const rule of PHASE_RULES) {
-    if (!rule.text.test(lowerText)) continue;
+    if (!rule.textReason(textReason, status) || !rule.text.test(lowerText)) continue;
     command ??= commandOf();
-    if (rule.applies(command, status, lowerText)) return rule.reason;
+    if (rule.commands(command)) return rule.reason;
   }
   return null;
 }
