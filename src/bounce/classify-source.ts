@@ -30,6 +30,8 @@ export function isProblem(item: ClassifyItem): item is ParseProblem {
 const MESSAGE_HEAD = /^(?:From \S|[!-9;-~]+:[ \t])/;
 /** Longest text taken as one bare reply when nothing else fits. */
 const MAX_BARE_REPLY = 4096;
+/** NUL, other C0 controls but tab/CR/LF/FF, or invalid UTF-8: not a reply someone wrote down. */
+const BINARY = /[\u0000-\u0008\u000e-\u001f\ufffd]/;
 
 /** The format to read an input as, or null when nothing fits. */
 export function chooseFormat(head: Buffer, path: string, forced?: FormatName | null): FormatName | null {
@@ -39,7 +41,7 @@ export function chooseFormat(head: Buffer, path: string, forced?: FormatName | n
   if (detected) return detected;
   const trimmed = text.trimStart();
   if (MESSAGE_HEAD.test(trimmed)) return "email";
-  if (trimmed.length > 0 && trimmed.length <= MAX_BARE_REPLY) return "smtp";
+  if (trimmed.length > 0 && trimmed.length <= MAX_BARE_REPLY && !BINARY.test(trimmed)) return "smtp";
   return null;
 }
 
@@ -60,6 +62,10 @@ export async function* classifyOpenedBatches(
   input: OpenedInput,
   options: ClassifyOptions = {},
 ): AsyncGenerator<ClassifyItem[]> {
+  if (input.head.length === 0) {
+    yield [problemAt(input.name, null, "empty input")];
+    return;
+  }
   const format = chooseFormat(input.head, input.name, options.format);
   if (format === null) {
     yield [

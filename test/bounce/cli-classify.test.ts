@@ -124,6 +124,16 @@ test("an input nothing recognises is a problem on stderr with file and line, not
   assert.match(run.stderr, /junk\.bin:1: could not detect the format/);
 });
 
+test("empty or binary stdin is reported, not classified", () => {
+  const empty = classify(["--json"], "");
+  assert.equal(empty.status, 0);
+  assert.deepEqual(JSON.parse(empty.stdout), []);
+  assert.match(empty.stderr, /^-: empty input$/m);
+  const binary = classify(["--json"], "\u0089PNG\r\n\u001a\n\u0000\u0000");
+  assert.deepEqual(JSON.parse(binary.stdout), []);
+  assert.match(binary.stderr, /^-:1: could not detect the format/m);
+});
+
 test("usage errors exit 2", () => {
   assert.equal(classify(["--json", "--ndjson", "--text", CS01]).status, 2);
   const bad = classify(["--format", "nope", "--text", CS01]);
