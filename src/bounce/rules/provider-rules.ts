@@ -4,6 +4,7 @@ import { COX_SPECTRUM_RULES } from "./cox-spectrum.ts";
 import { CROSS_PROVIDER_RULES } from "./cross-provider.ts";
 import { GOOGLE_RULES } from "./google.ts";
 import { MICROSOFT_RULES } from "./microsoft.ts";
+import { ORANGE_MIMECAST_RULES } from "./orange-mimecast.ts";
 import { type ProviderRule, type RuleContext, ruleApplies } from "./provider-rule.ts";
 import { YAHOO_RULES } from "./yahoo.ts";
 
@@ -17,6 +18,7 @@ export const PROVIDER_RULES: readonly ProviderRule[] = [
   ...MICROSOFT_RULES,
   ...COMCAST_RULES,
   ...COX_SPECTRUM_RULES,
+  ...ORANGE_MIMECAST_RULES,
   ...GOOGLE_RULES,
   ...CROSS_PROVIDER_RULES,
 ];
