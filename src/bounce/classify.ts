@@ -43,6 +43,7 @@ export const REFINABLE_HINTS: readonly Reason[] = [
 ];
 
 const DELIVERED_ACTIONS = ["delivered", "relayed", "expanded"];
+const NOT_FAILURES: readonly Category[] = ["delivered", "auto-reply", "complaint"];
 const ENHANCED_STATUS = /^[245]\.[0-9]{1,3}\.[0-9]{1,3}$/;
 
 interface Decision {
@@ -94,9 +95,11 @@ function classifyUncached(input: ReplyInput, domain: string | null): Classificat
     recipientDomain: domain,
   });
   const category: Category = decision.providerRule?.category ?? REASON_CATEGORY[decision.reason];
-  const deferred = dsnAction === "delayed" || isClass(replyCode, status, 4);
+  // Deliveries, auto-replies and complaints are outcomes, not failures: never permanent or retryable.
+  const failure = !NOT_FAILURES.includes(category);
+  const deferred = failure && (dsnAction === "delayed" || isClass(replyCode, status, 4));
   const permanent =
-    !deferred && (isClass(replyCode, status, 5) || (replyCode === null && dsnAction === "failed"));
+    failure && !deferred && (isClass(replyCode, status, 5) || (replyCode === null && dsnAction === "failed"));
   const retryable = deferred || (permanent && (decision.providerRule?.retryable ?? RETRYABLE_5XX[category]));
   const suppressRecipient =
     permanent &&

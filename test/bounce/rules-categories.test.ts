@@ -160,6 +160,11 @@ test("status is null when the reply carries none; a given status is kept; garbag
 test("container hints: feedback and vacation decide; a refinable hint yields to the reply text", () => {
   assert.equal(classifyReply({ text: "550 5.1.1 user unknown", hintReason: "feedback" }).reason, "feedback");
   assert.equal(classifyReply({ text: "", hintReason: "vacation" }).category, "auto-reply");
+  const complaint = classifyReply({ text: "", hintReason: "feedback", action: "failed" });
+  assert.deepEqual(
+    [complaint.permanent, complaint.retryable, complaint.suppressRecipient],
+    [false, false, false],
+  );
   const refined = classifyReply({
     text: "550 5.7.1 [CS01] Message rejected due to local policy",
     hintReason: "expired",
