@@ -470,6 +470,32 @@ describe("every audit finding, raised by its scenario", () => {
     );
   });
 
+  it("handles an IPv6 sender: ip6: authorization, ip6.arpa PTR and forward confirmation", async () => {
+    const ip = "2001:db8::25";
+    const ptrName = `5.2.0.0.${"0.".repeat(20)}8.b.d.0.1.0.0.2.ip6.arpa`;
+    const report = await run({
+      name: "ipv6",
+      ips: [ip],
+      zones: {
+        ...spf("v=spf1 ip6:2001:db8::/32 -all"),
+        [ptrName]: { PTR: ["mail6.clean.test"] },
+        "mail6.clean.test": { AAAA: ["2001:0db8:0000:0000:0000:0000:0000:0025"] },
+      },
+    });
+    assert.deepEqual(report.spf.ips[0], {
+      ip,
+      result: "pass",
+      matched: ["ip6:2001:db8::/32"],
+      unevaluated: [],
+    });
+    assert.deepEqual(report.ptr[0], {
+      ip,
+      names: ["mail6.clean.test"],
+      forwardConfirmed: true,
+      relatedToDomain: true,
+    });
+  });
+
   it("names the mechanism that authorizes each IP, through includes", async () => {
     const report = await run({ name: "clean", ips: ["192.0.2.1", "198.51.100.7"] });
     assert.deepEqual(
