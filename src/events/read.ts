@@ -92,8 +92,10 @@ async function* flatten(batches: AsyncIterable<Out>): AsyncGenerator<DeliveryEve
 }
 
 /** Splits byte chunks into lines without readline: one UTF-8 decode per chunk, then indexOf. */
-class LineSplitter {
-  private carry: Buffer | null = null;
+export class LineSplitter {
+  /** Bytes after the last newline, kept as a list: concatenating per chunk would be quadratic. */
+  private pending: Buffer[] = [];
+  private pendingLength = 0;
   private lineNo = 0;
   /** The current line is too long: parts already went to `fragment`, or it is being skipped. */
   private longLine: "fragments" | "skipping" | null = null;
@@ -106,26 +108,35 @@ class LineSplitter {
   }
 
   push(chunk: Buffer, out: Out): void {
-    const buffer = this.carry ? Buffer.concat([this.carry, chunk]) : chunk;
-    const last = buffer.lastIndexOf(LF);
-    if (last < 0) {
-      this.carry = buffer;
-      if (buffer.length > MAX_LINE) this.overlong(out);
+    const newline = chunk.lastIndexOf(LF);
+    if (newline < 0) {
+      this.keep(chunk);
+      if (this.pendingLength > MAX_LINE) this.overlong(out);
       return;
     }
+    const last = this.pendingLength + newline;
+    const buffer = this.pendingLength > 0 ? Buffer.concat([...this.pending, chunk]) : chunk;
+    this.pending = [];
+    this.pendingLength = 0;
     this.lines(buffer.toString("utf8", 0, last), out);
-    this.carry = last + 1 < buffer.length ? buffer.subarray(last + 1) : null;
-    if (this.carry && this.carry.length > MAX_LINE) this.overlong(out);
+    if (last + 1 < buffer.length) this.keep(buffer.subarray(last + 1));
+    if (this.pendingLength > MAX_LINE) this.overlong(out);
   }
 
   finish(out: Out): void {
-    if (this.carry && this.carry.length > 0) this.lines(this.carry.toString("utf8"), out);
-    this.carry = null;
+    if (this.pendingLength > 0) this.lines(Buffer.concat(this.pending).toString("utf8"), out);
+    this.pending = [];
+    this.pendingLength = 0;
     try {
       this.parser.end(out);
     } catch (error) {
       out.push(problem(this.file, this.lineNo, `parser failed at end of input: ${(error as Error).message}`));
     }
+  }
+
+  private keep(bytes: Buffer): void {
+    this.pending.push(bytes);
+    this.pendingLength += bytes.length;
   }
 
   private lines(text: string, out: Out): void {
@@ -157,13 +168,14 @@ class LineSplitter {
 
   /** The carried part of the current line passed MAX_LINE without a newline. */
   private overlong(out: Out): void {
-    const carry = this.carry!;
+    const carry = Buffer.concat(this.pending);
+    this.pending = [];
+    this.pendingLength = 0;
     if (this.longLine === null) this.lineNo++;
     if (!this.parser.fragment) {
       if (this.longLine === null)
         out.push(problem(this.file, this.lineNo, `line longer than ${MAX_LINE} bytes`));
       this.longLine = "skipping";
-      this.carry = null;
       return;
     }
     this.longLine = "fragments";
@@ -171,6 +183,6 @@ class LineSplitter {
     while (cut > 0 && (carry[cut - 1] & 0xc0) === 0x80) cut--;
     if (cut > 0 && carry[cut - 1] >= 0xc0) cut--; // do not split a multi-byte character
     this.parser.fragment(carry.toString("utf8", 0, cut), this.lineNo, out);
-    this.carry = carry.subarray(cut);
+    if (cut < carry.length) this.keep(carry.subarray(cut));
   }
 }

@@ -1,0 +1,144 @@
+import assert from "node:assert/strict";
+import { Readable } from "node:stream";
+import { test } from "node:test";
+import type { BounceRecord } from "../../src/bounce/record.ts";
+import { classifyEvents, EventClassifier } from "../../src/events/classify-events.ts";
+import type { DeliveryEvent, ParseProblem } from "../../src/events/event.ts";
+import { readEvents } from "../../src/events/read.ts";
+import { isProblem } from "../../src/events/source.ts";
+
+const line = (qid: string, rcpt: string, status: string, reply: string, dsn: string) =>
+  `Feb  2 12:34:56 mail postfix/smtp[1]: ${qid}: to=<${rcpt}>, relay=gmail-smtp-in.l.google.com[142.250.1.27]:25, delay=1, delays=0/0/0/1, dsn=${dsn}, status=${status} (host gmail-smtp-in.l.google.com[142.250.1.27] said: ${reply} (in reply to RCPT TO command))`;
+
+const RATE =
+  "421-4.7.28 Gmail has detected an unusual rate of unsolicited mail. 421 4.7.28 To protect our users, mail has been temporarily rate limited.";
+
+async function collect(items: AsyncIterable<BounceRecord | ParseProblem>) {
+  const records: BounceRecord[] = [];
+  const problems: ParseProblem[] = [];
+  for await (const item of items) {
+    if ("reason" in item) records.push(item);
+    else problems.push(item);
+  }
+  return { records, problems };
+}
+
+test("each distinct normalized reply is classified once; per-recipient fields are each record's own", async () => {
+  const log = [
+    line("AAAAAA1", "a@gmail.com", "deferred", `${RATE} a1b2c3d4e5f6g7h8si1 - gsmtp`, "4.7.28"),
+    line("AAAAAA2", "b@gmail.com", "deferred", `${RATE} z9y8x7w6v5u4t3s2si2 - gsmtp`, "4.7.28"),
+    line("AAAAAA3", "c@gmail.com", "deferred", `${RATE} z9y8x7w6v5u4t3s2si2 - gsmtp`, "4.7.28"),
+    line("AAAAAA4", "d@gmail.com", "sent", "250 2.0.0 OK", "2.0.0"),
+    "{broken",
+  ].join("\n");
+  const classifier = new EventClassifier();
+  const events = readEvents(Readable.from([Buffer.from(log)]), "postfix", "maillog", { year: 2026 });
+  const { records } = await collect(classifyEvents(events, { classifier }));
+  assert.equal(records.length, 3, "deliveries only with `all`");
+  assert.equal(classifier.misses, 1);
+  assert.equal(classifier.hits, 2);
+  assert.deepEqual(
+    records.map((r) => [r.recipient, r.source.line, r.format]),
+    [
+      ["a@gmail.com", 1, "postfix"],
+      ["b@gmail.com", 2, "postfix"],
+      ["c@gmail.com", 3, "postfix"],
+    ],
+  );
+  assert.match(records[0].diagnostic, /a1b2c3d4e5f6g7h8si1 - gsmtp$/);
+  assert.match(records[1].diagnostic, /z9y8x7w6v5u4t3s2si2 - gsmtp$/);
+  for (const record of records) {
+    assert.equal(record.provider, "google");
+    assert.equal(record.status, "4.7.28");
+    assert.equal(record.retryable, true);
+  }
+});
+
+test("the cached classification equals a fresh one for every record", async () => {
+  const replies = [
+    ["550 5.7.1 [CS01] Message rejected due to local policy", "5.7.1", "x@icloud.com"],
+    ["550 5.7.1 [CS01] Message rejected due to local policy", "5.7.1", "y@icloud.com"],
+    ["550 5.1.1 <q@privaterelay.appleid.com>: user does not exist", "5.1.1", "q@privaterelay.appleid.com"],
+    ["550 5.1.1 <r@icloud.com>: user does not exist", "5.1.1", "r@icloud.com"],
+    ["554 5.7.1 RL000001 Comcast block", "5.7.1", "s@comcast.net"],
+    ["554 5.7.1 RL000010 Comcast block", "5.7.1", "t@comcast.net"],
+  ];
+  const events: DeliveryEvent[] = replies.map(([reply, status, rcpt], i) => ({
+    ...template(),
+    reply,
+    status,
+    replyCode: Number(reply.slice(0, 3)),
+    recipient: rcpt,
+    source: { file: "f", line: i + 1 },
+  }));
+  const cached = new EventClassifier();
+  for (const event of events) {
+    const fresh = new EventClassifier().classify(event, "events");
+    assert.deepEqual(cached.classify(event, "events"), fresh, event.reply ?? "");
+  }
+});
+
+test("complaints carry the feedback type; dropped events use the suppression hint; problems pass through", async () => {
+  const items: (DeliveryEvent | ParseProblem)[] = [
+    {
+      ...template(),
+      type: "complaint",
+      recipient: "a@example.com",
+      feedbackType: "abuse",
+      reasonHint: "feedback",
+    },
+    {
+      ...template(),
+      type: "dropped",
+      recipient: "b@example.com",
+      reply: "Bounced Address",
+      reasonHint: "suppressed",
+    },
+    { source: { file: "f", line: 9 }, message: "bad line" },
+    { ...template(), type: "open", recipient: "c@example.com" },
+    { ...template(), type: "delivered", recipient: "d@example.com", reply: "250 ok", replyCode: 250 },
+  ];
+  async function* stream() {
+    yield* items;
+  }
+  const { records, problems } = await collect(classifyEvents(stream(), { all: true, format: "sendgrid" }));
+  assert.deepEqual(
+    records.map((r) => [r.recipient, r.reason, r.format]),
+    [
+      ["a@example.com", "feedback", "sendgrid"],
+      ["b@example.com", "suppressed", "sendgrid"],
+      ["d@example.com", "delivered", "sendgrid"],
+    ],
+  );
+  assert.equal(records[0].feedbackType, "abuse");
+  assert.equal(problems.length, 1);
+  assert.equal(isProblem(problems[0]), true);
+});
+
+function template(): DeliveryEvent {
+  return {
+    type: "bounced",
+    time: null,
+    recipient: null,
+    sender: null,
+    eventId: null,
+    messageId: null,
+    campaign: null,
+    sendingIp: null,
+    pool: null,
+    sendingDomain: null,
+    stream: null,
+    remoteMta: null,
+    reply: null,
+    replyCode: null,
+    status: null,
+    sourceLabel: null,
+    machineOpen: null,
+    readerIp: null,
+    userAgent: null,
+    url: null,
+    reasonHint: null,
+    feedbackType: null,
+    source: { file: "f", line: 1 },
+  };
+}
