@@ -1,6 +1,12 @@
 import { detectProvider, recipientDomain } from "./provider.ts";
 import type { BounceRecord, RuleRef } from "./record.ts";
-import { BAD_ADDRESS_REASONS, CATEGORY_ACTION, REASON_CATEGORY, RETRYABLE_5XX } from "./rules/categories.ts";
+import {
+  BAD_ADDRESS_REASONS,
+  CATEGORY_ACTION,
+  NOT_FAILURES,
+  REASON_CATEGORY,
+  RETRYABLE_5XX,
+} from "./rules/categories.ts";
 import { extractProviderCode } from "./rules/provider-codes.ts";
 import type { ProviderRule } from "./rules/provider-rule.ts";
 import { matchProviderRule } from "./rules/provider-rules.ts";
@@ -43,7 +49,6 @@ export const REFINABLE_HINTS: readonly Reason[] = [
 ];
 
 const DELIVERED_ACTIONS = ["delivered", "relayed", "expanded"];
-const NOT_FAILURES: readonly Category[] = ["delivered", "auto-reply", "complaint"];
 const ENHANCED_STATUS = /^[245]\.[0-9]{1,3}\.[0-9]{1,3}$/;
 
 interface Decision {

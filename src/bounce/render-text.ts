@@ -1,5 +1,6 @@
 import { type Color, escapeTerminal, paint } from "../report/terminal.ts";
 import type { BounceRecord } from "./record.ts";
+import { NOT_FAILURES } from "./rules/categories.ts";
 import type { Category } from "./vocabulary.ts";
 
 /** The readable form of one record: a short block, coloured on a TTY, mail-borne text escaped. */
@@ -19,8 +20,6 @@ const CATEGORY_COLOR: Readonly<Record<Category, Color>> = {
   delivered: "green",
   unknown: "gray",
 };
-
-const NOT_FAILURES: readonly Category[] = ["delivered", "auto-reply", "complaint"];
 
 /** Longest reply text shown; JSON output always carries the whole diagnostic. */
 const MAX_SHOWN = 600;

@@ -63,6 +63,9 @@ export const RETRYABLE_5XX: Readonly<Record<Category, boolean>> = {
   unknown: false,
 };
 
+/** Outcomes that are not delivery failures (never permanent, retryable or suppressing). */
+export const NOT_FAILURES: readonly Category[] = ["delivered", "auto-reply", "complaint"];
+
 /** Reasons meaning the address itself is bad (Sisimai's hardbounce); notaccept only when permanent. */
 export const BAD_ADDRESS_REASONS: readonly Reason[] = ["userunknown", "hostunknown", "hasmoved"];
 
