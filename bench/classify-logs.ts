@@ -34,9 +34,9 @@ async function main(): Promise<void> {
   const started = performance.now();
   const out = createWriteStream(file);
   for (const chunk of postfixLogChunks(lines, 42)) {
-    if (!out.write(chunk)) await new Promise((resolve) => out.once("drain", resolve));
+    if (!out.write(chunk)) await new Promise<void>((resolve) => out.once("drain", () => resolve()));
   }
-  await new Promise((resolve) => out.end(resolve));
+  await new Promise<void>((resolve) => out.end(() => resolve()));
   const size = statSync(file).size;
   console.log(
     `generated ${lines.toLocaleString("en-US")} Postfix lines (${(size / 1e6).toFixed(0)} MB) in ${((performance.now() - started) / 1000).toFixed(1)} s`,
@@ -134,7 +134,8 @@ async function libraryRun(file: string): Promise<void> {
     if (records.length === 0) continue;
     let text = "";
     for (const record of records) text += `${JSON.stringify(record)}\n`;
-    if (!process.stdout.write(text)) await new Promise((resolve) => process.stdout.once("drain", resolve));
+    if (!process.stdout.write(text))
+      await new Promise<void>((resolve) => process.stdout.once("drain", () => resolve()));
   }
   process.stderr.write(`cache: ${classifier.misses} classified, ${classifier.hits} from cache\n`);
 }
