@@ -1,3 +1,4 @@
+import { domainToASCII } from "node:url";
 import ipaddr from "ipaddr.js";
 import { EXIT, UsageError } from "../cli/exit.ts";
 import {
@@ -13,6 +14,9 @@ import { BlocklistDataError, loadBlocklists, withDqsKey } from "./blocklist-data
 import { fetchMtaStsPolicy } from "./policy-fetch.ts";
 import { renderAudit } from "./render.ts";
 import { atOrAbove, SEVERITIES, type Severity } from "./severity.ts";
+
+/** Letters, digits, hyphen and underscore labels; at least two labels. */
+const HOSTNAME = /^[a-z0-9_-]+(\.[a-z0-9_-]+)+$/;
 
 export interface AuditOptions {
   domain: string;
@@ -31,8 +35,9 @@ export interface AuditOptions {
 
 /** `deliverlens audit`: validate options, run every check, print, and map findings to the exit code. */
 export async function runAuditCommand(options: AuditOptions): Promise<number> {
-  const domain = normalizeName(options.domain);
-  if (!isValidDnsName(domain) || !domain.includes("."))
+  // IDNs are audited in their A-label (punycode) form, as receivers look them up
+  const domain = normalizeName(domainToASCII(options.domain.trim()));
+  if (!isValidDnsName(domain) || !HOSTNAME.test(domain))
     throw new UsageError(`--domain: "${options.domain}" is not a domain name`);
   const ips = [...new Set((options.ip ?? []).map((ip) => ip.trim()))];
   const badIp = ips.find((ip) => !ipaddr.isValid(ip));

@@ -121,6 +121,7 @@ describe("deliverlens audit (spawned, against the loopback DNS server)", () => {
     [["--ip", "999.1.1.1"], /--ip/],
     [["--mail-from", "a@b.test"], /--helo/],
     [["--dqs-key", "not a key"], /--dqs-key/],
+    [["--domain", "exa mple.test"], /--domain/],
   ] as const) {
     it(`usage error (exit 2) for ${args.join(" ")}`, async () => {
       const run = await deliverlens(["audit", "--domain", CLEAN_DOMAIN, "--resolver", server.url, ...args]);
