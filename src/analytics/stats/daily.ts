@@ -1,0 +1,95 @@
+import type { Store } from "../../store/index.ts";
+import { MACHINE_OPEN_SQL } from "./opens.ts";
+import { ATTEMPT_TYPES, POLICY_SQL, type ResolvedQuery } from "./query.ts";
+
+/** One provider's day. `sent` counts recipients attempted: a (message, recipient) once, however many tries. */
+export interface DayStats {
+  provider: string;
+  day: string;
+  sent: number;
+  delivered: number;
+  deferredAttempts: number;
+  deferredRecipients: number;
+  bounced: number;
+  bouncedByCategory: Record<string, number>;
+  policyBounces: number;
+  policyByProviderCode: Record<string, number>;
+  dropped: number;
+  humanOpens: number;
+  machineOpens: number;
+  clicks: number;
+  unsubscribes: number;
+  complaints: number;
+}
+
+/** A message's identity for "sent": message id, else campaign (sources without message ids). */
+const ATTEMPT_KEY = "hash(coalesce(message_id, campaign, ''), recipient)";
+
+export async function dailyStats(store: Store, q: ResolvedQuery): Promise<DayStats[]> {
+  const rows = await store.all<Omit<DayStats, "bouncedByCategory" | "policyByProviderCode">>(
+    `WITH f AS (SELECT * FROM events WHERE ${q.where}),
+    attempts AS (
+      SELECT provider, time::DATE AS d, count(*) AS sent FROM (
+        SELECT DISTINCT provider, time::DATE AS time, ${ATTEMPT_KEY} AS k FROM f WHERE type IN ${ATTEMPT_TYPES}
+      ) GROUP BY ALL
+    ),
+    counts AS (
+      SELECT provider, time::DATE AS d,
+        count(*) FILTER (WHERE type = 'delivered') AS delivered,
+        count(*) FILTER (WHERE type = 'deferred') AS deferredAttempts,
+        count(DISTINCT recipient) FILTER (WHERE type = 'deferred') AS deferredRecipients,
+        count(*) FILTER (WHERE type = 'bounced') AS bounced,
+        count(*) FILTER (WHERE ${POLICY_SQL}) AS policyBounces,
+        count(*) FILTER (WHERE type = 'dropped') AS dropped,
+        count(*) FILTER (WHERE type = 'open' AND NOT ${MACHINE_OPEN_SQL}) AS humanOpens,
+        count(*) FILTER (WHERE type = 'open' AND ${MACHINE_OPEN_SQL}) AS machineOpens,
+        count(*) FILTER (WHERE type = 'click') AS clicks,
+        count(*) FILTER (WHERE type = 'unsubscribe') AS unsubscribes,
+        count(*) FILTER (WHERE type = 'complaint') AS complaints
+      FROM f GROUP BY ALL
+    )
+    SELECT provider, strftime(d, '%Y-%m-%d') AS day, coalesce(a.sent, 0) AS sent, c.* EXCLUDE (provider, d)
+    FROM counts c LEFT JOIN attempts a USING (provider, d)
+    ORDER BY provider, day`,
+    q.params,
+  );
+  const breakdown = await store.all<{ provider: string; day: string; kind: string; key: string; n: number }>(
+    `SELECT provider, strftime(time::DATE, '%Y-%m-%d') AS day, 'category' AS kind,
+        coalesce(category, 'unclassified') AS key, count(*) AS n
+      FROM events WHERE ${q.where} AND type = 'bounced' GROUP BY ALL
+    UNION ALL
+    SELECT provider, strftime(time::DATE, '%Y-%m-%d'), 'code', coalesce(provider_code, 'none'), count(*)
+      FROM events WHERE ${q.where} AND ${POLICY_SQL} GROUP BY ALL
+    ORDER BY 1, 2, 3, 4`,
+    q.params,
+  );
+  const byDay = new Map<string, DayStats>();
+  const days = rows.map((row) => {
+    const day: DayStats = { ...row, bouncedByCategory: {}, policyByProviderCode: {} };
+    byDay.set(`${row.provider}\u0000${row.day}`, day);
+    return day;
+  });
+  for (const b of breakdown) {
+    const day = byDay.get(`${b.provider}\u0000${b.day}`);
+    if (!day) continue;
+    if (b.kind === "category") day.bouncedByCategory[b.key] = b.n;
+    else day.policyByProviderCode[b.key] = b.n;
+  }
+  return days;
+}
+
+type Counted = Omit<DayStats, "provider" | "day" | "bouncedByCategory" | "policyByProviderCode">;
+export type ProviderTotals = { provider: string } & Counted;
+
+/** Totals per provider over the days (sums of the daily units). */
+export function totalsByProvider(days: DayStats[]): ProviderTotals[] {
+  const totals = new Map<string, ProviderTotals>();
+  for (const { provider, day: _day, bouncedByCategory: _c, policyByProviderCode: _p, ...counts } of days) {
+    const total = totals.get(provider) ?? ({ provider } as ProviderTotals);
+    for (const [key, value] of Object.entries(counts) as [keyof Counted, number][]) {
+      total[key] = (total[key] ?? 0) + value;
+    }
+    totals.set(provider, total);
+  }
+  return [...totals.values()].sort((a, b) => b.sent - a.sent || a.provider.localeCompare(b.provider));
+}

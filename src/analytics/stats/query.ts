@@ -1,0 +1,59 @@
+import type { Params, Store } from "../../store/index.ts";
+
+/** What a measurement covers. Dates are `YYYY-MM-DD`, inclusive, UTC. */
+export interface StatsQuery {
+  provider?: string | null;
+  from?: string | null;
+  to?: string | null;
+  /** Recency is measured as of this day's end; default the latest event in the store (never the clock). */
+  asOf?: string | null;
+}
+
+/** A query with its as-of instant resolved and its SQL filter built (named parameters only). */
+export interface ResolvedQuery {
+  provider: string | null;
+  from: string | null;
+  to: string | null;
+  /** ISO 8601 UTC instant. */
+  asOf: string | null;
+  /** `WHERE` body over `events` for the period (and provider when set). */
+  where: string;
+  params: Params;
+}
+
+export const ATTEMPT_TYPES = "('sent', 'delivered', 'deferred', 'bounced')";
+
+/** Policy bounces: the classifier's categories that mean "the receiver refused the sender/content". */
+export const POLICY_CATEGORIES = ["reputation", "content", "blocklist", "authentication"] as const;
+export const POLICY_SQL = `(type = 'bounced' AND category IN (${POLICY_CATEGORIES.map((c) => `'${c}'`).join(", ")}))`;
+
+export async function resolveQuery(store: Store, query: StatsQuery): Promise<ResolvedQuery> {
+  const latest = await store.one<{ t: string | null }>("SELECT max(time) AS t FROM events");
+  const asOf = query.asOf ? `${query.asOf}T23:59:59.999Z` : (latest?.t ?? null);
+  const clauses = ["time <= $as_of::TIMESTAMP"];
+  const params: Params = { as_of: (asOf ?? "9999-12-31T00:00:00Z").replace("Z", "") };
+  if (query.provider) {
+    clauses.push("provider = $provider");
+    params.provider = query.provider;
+  }
+  if (query.from) {
+    clauses.push("time >= $from::DATE");
+    params.from = query.from;
+  }
+  if (query.to) {
+    clauses.push("time < $to::DATE + INTERVAL 1 DAY");
+    params.to = query.to;
+  }
+  return {
+    provider: query.provider ?? null,
+    from: query.from ?? null,
+    to: query.to ?? null,
+    asOf,
+    where: clauses.join(" AND "),
+    params,
+  };
+}
+
+export function isDate(value: string): boolean {
+  return /^\d{4}-\d\d-\d\d$/.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`));
+}

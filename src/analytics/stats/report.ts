@@ -1,0 +1,110 @@
+import { SCHEMA_VERSION, type Store } from "../../store/index.ts";
+import { type DayStats, dailyStats, type ProviderTotals, totalsByProvider } from "./daily.ts";
+import { engagementTiers, type ProviderEngagement } from "./engagement.ts";
+import {
+  EPISODE_DEFAULTS,
+  type Episode,
+  type EpisodeOptions,
+  type EpisodeSummary,
+  findEpisodes,
+  summarizeEpisodes,
+} from "./episodes.ts";
+import { loadAppleEgress } from "./opens.ts";
+import { POLICY_SQL, type ResolvedQuery, resolveQuery, type StatsQuery } from "./query.ts";
+import {
+  composeSpikes,
+  dailyComposition,
+  findSpikes,
+  SPIKE_DEFAULTS,
+  type Spike,
+  type SpikeOptions,
+} from "./spikes.ts";
+
+/** Version of the stats JSON layout (docs/STORE.md). */
+export const STATS_SCHEMA_VERSION = 1;
+
+export interface StatsOptions {
+  appleEgressCsv?: string | null;
+  spikes?: Partial<SpikeOptions>;
+  episodes?: Partial<EpisodeOptions>;
+}
+
+export interface StatsReport {
+  schemaVersion: number;
+  /** The only part that differs between two runs over the same store. */
+  meta: { generatedAt: string; deliverlensVersion: string; store: string; storeSchema: number };
+  query: { provider: string | null; from: string | null; to: string | null; asOf: string | null };
+  units: Record<string, string>;
+  thresholds: { spikes: SpikeOptions; episodes: EpisodeOptions };
+  totals: ProviderTotals[];
+  applePolicyShare: { apple: number; all: number; share: number | null };
+  daily: DayStats[];
+  episodes: Episode[];
+  episodeSummary: EpisodeSummary[];
+  spikes: Spike[];
+  engagement: ProviderEngagement[];
+}
+
+export const UNITS = {
+  sent: "recipients attempted: a (message, recipient) once per day however many attempts",
+  deferredAttempts: "deferral events (every retry counts)",
+  deferredRecipients: "distinct recipients deferred that day",
+  policyBounces: "bounces the classifier puts in reputation, content, blocklist or authentication",
+  machineOpens:
+    "opens flagged by the source (sg_machine_open), in Apple's egress ranges (--apple-egress), or from 17.0.0.0/8 at Apple",
+  recency: "as of query.asOf (latest event in the store unless --as-of), never the wall clock",
+  rate: "fraction 0..1",
+};
+
+/** Every measurement of `deliverlens stats`, as one deterministic object (explicit ORDER BY everywhere). */
+export async function computeStats(
+  store: Store,
+  query: StatsQuery,
+  options: StatsOptions = {},
+): Promise<StatsReport> {
+  const spikeOptions = { ...SPIKE_DEFAULTS, ...options.spikes };
+  const episodeOptions = { ...EPISODE_DEFAULTS, ...options.episodes };
+  await loadAppleEgress(store, options.appleEgressCsv ?? null);
+  const q = await resolveQuery(store, query);
+  const daily = await dailyStats(store, q);
+  const episodes = findEpisodes(daily, episodeOptions);
+  const spikes = findSpikes(daily, spikeOptions);
+  const composed = composeSpikes(
+    spikes,
+    spikes.length ? await dailyComposition(store, q) : [],
+    spikeOptions.windowDays,
+  );
+  return {
+    schemaVersion: STATS_SCHEMA_VERSION,
+    meta: {
+      generatedAt: new Date().toISOString(),
+      deliverlensVersion: process.env.npm_package_version ?? "0.1.0",
+      store: store.path,
+      storeSchema: SCHEMA_VERSION,
+    },
+    query: { provider: q.provider, from: q.from, to: q.to, asOf: q.asOf },
+    units: UNITS,
+    thresholds: { spikes: spikeOptions, episodes: episodeOptions },
+    totals: totalsByProvider(daily),
+    applePolicyShare: await applePolicyShare(store, q),
+    daily,
+    episodes,
+    episodeSummary: summarizeEpisodes(episodes, daily),
+    spikes: composed,
+    engagement: await engagementTiers(store, q),
+  };
+}
+
+/** Apple's share of every provider's policy bounces in the period (the provider filter does not apply). */
+async function applePolicyShare(store: Store, q: ResolvedQuery) {
+  const { provider: _provider, ...params } = q.params;
+  const where = q.where.replace(" AND provider = $provider", "");
+  const row = await store.one<{ apple: number; all: number }>(
+    `SELECT count(*) FILTER (WHERE provider = 'apple') AS apple, count(*) AS "all" FROM events
+     WHERE ${where} AND ${POLICY_SQL}`,
+    params,
+  );
+  const all = row?.all ?? 0;
+  const apple = row?.apple ?? 0;
+  return { apple, all, share: all > 0 ? apple / all : null };
+}

@@ -1,0 +1,154 @@
+import type { Store } from "../../store/index.ts";
+import type { DayStats } from "./daily.ts";
+import { groupByProvider, median } from "./episodes.ts";
+import { HUMAN_ENGAGEMENT_SQL } from "./opens.ts";
+import { ATTEMPT_TYPES, type ResolvedQuery } from "./query.ts";
+
+/**
+ * Volume spikes per provider: a day whose `sent` exceeds BOTH robust baselines —
+ * the trailing `windowDays` (all days, zero-volume days included) and the same weekday over the previous
+ * `weekdayWeeks` weeks (so a weekly sender's campaign day is not a spike) — by more than
+ * `madK` × 1.4826 × MAD and by the factor `minRatio`, with at least `minVolume` recipients.
+ * Defaults and their sources: 3 MADs is the Hampel identifier's usual cut (Leys et al., 2013, "Detecting
+ * outliers: do not use standard deviation around the mean, use absolute deviation around the median");
+ * 1.5× is the practitioners' "do not increase more than 50 % over the previous send"
+ * (event-sources-and-landscape.md §3); 28 days is the 4-week window of the same section's rolling averages.
+ */
+export interface SpikeOptions {
+  windowDays: number;
+  weekdayWeeks: number;
+  madK: number;
+  minRatio: number;
+  minVolume: number;
+  minHistoryDays: number;
+}
+
+export const SPIKE_DEFAULTS: SpikeOptions = {
+  windowDays: 28,
+  weekdayWeeks: 4,
+  madK: 3,
+  minRatio: 1.5,
+  minVolume: 100,
+  minHistoryDays: 14,
+};
+
+export interface Spike {
+  provider: string;
+  day: string;
+  sent: number;
+  baseline: number;
+  mad: number;
+  weekdayBaseline: number;
+  ratio: number;
+  /** Share of the day's recipients with no click or human open in the 90 days before it. */
+  unengagedShare: number | null;
+  /** The same share over the provider's non-spike days in the trailing window. */
+  baselineUnengagedShare: number | null;
+}
+
+const DAY_MS = 86_400_000;
+
+export function findSpikes(
+  days: DayStats[],
+  options: SpikeOptions = SPIKE_DEFAULTS,
+): Omit<Spike, "unengagedShare" | "baselineUnengagedShare">[] {
+  const spikes: Omit<Spike, "unengagedShare" | "baselineUnengagedShare">[] = [];
+  for (const [provider, series] of groupByProvider(days)) {
+    const volume = new Map(series.map((d) => [Date.parse(`${d.day}T00:00:00Z`) / DAY_MS, d.sent]));
+    const first = Math.min(...volume.keys());
+    for (const d of series) {
+      const n = Date.parse(`${d.day}T00:00:00Z`) / DAY_MS;
+      if (n - first < options.minHistoryDays || d.sent < options.minVolume) continue;
+      const window = range(Math.max(first, n - options.windowDays), n).map((k) => volume.get(k) ?? 0);
+      const weekdays = range(1, options.weekdayWeeks + 1)
+        .map((w) => n - 7 * w)
+        .filter((k) => k >= first)
+        .map((k) => volume.get(k) ?? 0);
+      const baseline = median(window);
+      const mad = median(window.map((v) => Math.abs(v - baseline)));
+      const weekdayBaseline = median(weekdays);
+      const weekdayMad = median(weekdays.map((v) => Math.abs(v - weekdayBaseline)));
+      const exceeds = (base: number, spread: number) =>
+        d.sent > base + options.madK * 1.4826 * spread && d.sent >= options.minRatio * base;
+      if (exceeds(baseline, mad) && exceeds(weekdayBaseline, weekdayMad)) {
+        spikes.push({
+          provider,
+          day: d.day,
+          sent: d.sent,
+          baseline,
+          mad,
+          weekdayBaseline,
+          ratio: d.sent / Math.max(1, baseline),
+        });
+      }
+    }
+  }
+  return spikes;
+}
+
+function range(from: number, to: number): number[] {
+  return Array.from({ length: Math.max(0, to - from) }, (_, i) => from + i);
+}
+
+export interface DayComposition {
+  provider: string;
+  day: string;
+  recipients: number;
+  unengaged: number;
+}
+
+/**
+ * Per provider and day: recipients attempted, and how many had no click or human open in the 90 days
+ * before that day (an ASOF join finds each one's latest earlier engagement).
+ */
+export async function dailyComposition(
+  store: Store,
+  q: ResolvedQuery,
+  recencyDays = 90,
+): Promise<DayComposition[]> {
+  return store.all<DayComposition>(
+    `WITH sends AS (
+      SELECT DISTINCT provider, recipient, time::DATE AS d FROM events
+      WHERE ${q.where} AND type IN ${ATTEMPT_TYPES} AND recipient IS NOT NULL
+    ), engaged AS (
+      SELECT DISTINCT recipient, time::DATE AS d FROM events
+      WHERE time <= $as_of::TIMESTAMP AND recipient IS NOT NULL AND ${HUMAN_ENGAGEMENT_SQL}
+    ), last AS (
+      SELECT s.provider, s.d, s.recipient, e.d AS engaged FROM sends s
+      ASOF LEFT JOIN engaged e ON s.recipient = e.recipient AND s.d > e.d
+    )
+    SELECT provider, strftime(d, '%Y-%m-%d') AS day, count(*) AS recipients,
+      count(*) FILTER (WHERE engaged IS NULL OR date_diff('day', engaged, d) > $recency) AS unengaged
+    FROM last GROUP BY ALL ORDER BY provider, day`,
+    { ...q.params, recency: recencyDays },
+  );
+}
+
+/** Adds each spike's composition and the trailing non-spike baseline of the same measure. */
+export function composeSpikes(
+  spikes: Omit<Spike, "unengagedShare" | "baselineUnengagedShare">[],
+  composition: DayComposition[],
+  windowDays = SPIKE_DEFAULTS.windowDays,
+): Spike[] {
+  const key = (provider: string, day: string) => `${provider}\u0000${day}`;
+  const byDay = new Map(composition.map((c) => [key(c.provider, c.day), c]));
+  const spikeDays = new Set(spikes.map((s) => key(s.provider, s.day)));
+  return spikes.map((spike) => {
+    const own = byDay.get(key(spike.provider, spike.day));
+    const end = Date.parse(`${spike.day}T00:00:00Z`);
+    let recipients = 0;
+    let unengaged = 0;
+    for (const c of composition) {
+      const at = Date.parse(`${c.day}T00:00:00Z`);
+      if (c.provider !== spike.provider || at >= end || at < end - windowDays * DAY_MS) continue;
+      if (spikeDays.has(key(c.provider, c.day))) continue;
+      recipients += c.recipients;
+      unengaged += c.unengaged;
+    }
+    return {
+      ...spike,
+      unengagedShare: own && own.recipients > 0 ? own.unengaged / own.recipients : null,
+      baselineUnengagedShare: recipients > 0 ? unengaged / recipients : null,
+    };
+  });
+}
