@@ -33,7 +33,14 @@ export interface AuditReport {
   tlsRpt: TxtPolicySection;
   bimi: TxtPolicySection;
   blocklists: BlocklistReport;
-  dns: { questions: number; cached: number; failed: number; ms: number };
+  dns: {
+    questions: number;
+    cached: number;
+    failed: number;
+    ms: number;
+    /** Every question that could not be answered (timeout, SERVFAIL…): what "unknown" rests on. */
+    failures: { name: string; type: string; reason: string; attempts: number }[];
+  };
 }
 
 /** Run every section in parallel (the resolver bounds concurrent questions and caches shared ones). */
@@ -80,6 +87,9 @@ export async function runAudit(ctx: AuditContext): Promise<AuditReport> {
       cached: log.filter((q) => q.fromCache).length,
       failed: log.filter((q) => q.outcome === "failed" && !q.fromCache).length,
       ms: Math.round(performance.now() - started),
+      failures: log
+        .filter((q) => q.outcome === "failed" && !q.fromCache)
+        .map((q) => ({ name: q.name, type: q.type, reason: q.reason ?? "other", attempts: q.attempts })),
     },
   };
 }

@@ -204,6 +204,15 @@ describe("audit over the wire: truncation, refusals and timeouts", () => {
     });
     const ids = report.findings.map((f) => f.id);
     assert.ok(ids.includes("DMARC_LOOKUP_FAILED"), ids.join(","));
+    assert.deepEqual(
+      report.dns.failures.find((f) => f.name === "_dmarc.slow.test"),
+      {
+        name: "_dmarc.slow.test",
+        type: "TXT",
+        reason: "timeout",
+        attempts: 2,
+      },
+    );
     assert.ok(!ids.includes("DMARC_MISSING"));
   });
 });
