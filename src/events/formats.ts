@@ -15,8 +15,8 @@ export const FORMATS = {
   ses: "Amazon SES notifications (raw or inside an SNS envelope)",
   postmark: "Postmark webhooks",
   sparkpost: "SparkPost webhook events (msys)",
-  csv: "deliverlens generic CSV (docs/INGEST.md)",
-  ndjson: "deliverlens generic NDJSON (docs/INGEST.md)",
+  csv: "deliverlens generic CSV (docs/FORMATS.md)",
+  ndjson: "deliverlens generic NDJSON (docs/FORMATS.md)",
 } as const;
 export type FormatName = keyof typeof FORMATS;
 
