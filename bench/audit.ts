@@ -6,6 +6,7 @@
  */
 import { runAudit } from "../src/audit/audit.ts";
 import { loadBlocklists } from "../src/audit/blocklist-data.ts";
+import { auditContext } from "../src/audit/context.ts";
 import { createResolver } from "../src/dns/index.ts";
 import { startDnsServer } from "../testkit/dns-server.ts";
 import { auditZones, CLEAN_DOMAIN, CLEAN_IPS } from "../testkit/dns-zones.ts";
@@ -22,16 +23,9 @@ for (const delayMs of [0, 20]) {
   for (let run = 0; run < RUNS; run++) {
     const resolver = createResolver({ mode: "udp", host: server.host, port: server.port });
     const started = performance.now();
-    const report = await runAudit({
-      resolver,
-      domain: CLEAN_DOMAIN,
-      ips: CLEAN_IPS,
-      selectors: ["s1"],
-      mailFrom: null,
-      helo: null,
-      lists,
-      fetchPolicy: null,
-    });
+    const report = await runAudit(
+      auditContext(resolver, CLEAN_DOMAIN, lists, { ips: CLEAN_IPS, selectors: ["s1"] }),
+    );
     times.push(performance.now() - started);
     questions = report.dns.questions;
   }

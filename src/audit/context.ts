@@ -22,6 +22,26 @@ export interface AuditContext {
   fetchPolicy: PolicyFetcher | null;
 }
 
+/** A context with no IPs, selectors, envelope or policy fetch unless given. */
+export function auditContext(
+  resolver: DnsResolver,
+  domain: string,
+  lists: BlocklistData,
+  more: Partial<AuditContext> = {},
+): AuditContext {
+  return {
+    resolver,
+    domain,
+    ips: [],
+    selectors: [],
+    mailFrom: null,
+    helo: null,
+    lists,
+    fetchPolicy: null,
+    ...more,
+  };
+}
+
 /** A section's data plus the findings it raised. */
 export interface SectionResult<T> {
   section: T;

@@ -7,6 +7,7 @@ import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { runAudit } from "../../src/audit/audit.ts";
 import { loadBlocklists } from "../../src/audit/blocklist-data.ts";
+import { auditContext } from "../../src/audit/context.ts";
 import { createResolver } from "../../src/dns/index.ts";
 import { startDnsServer, type TestDnsServer } from "../../testkit/dns-server.ts";
 import { auditZones, BROKEN_DOMAIN, BROKEN_IP, CLEAN_DOMAIN, CLEAN_IPS } from "../../testkit/dns-zones.ts";
@@ -150,16 +151,7 @@ describe("deliverlens audit (spawned, against the loopback DNS server)", () => {
 describe("audit over the wire: truncation, refusals and timeouts", () => {
   it("reads an SPF record too big for UDP over TCP", async () => {
     const resolver = createResolver({ mode: "udp", host: server.host, port: server.port });
-    const report = await runAudit({
-      resolver,
-      domain: "big.test",
-      ips: ["198.51.100.7"],
-      selectors: [],
-      mailFrom: null,
-      helo: null,
-      lists,
-      fetchPolicy: null,
-    });
+    const report = await runAudit(auditContext(resolver, "big.test", lists, { ips: ["198.51.100.7"] }));
     assert.equal(report.spf.records[0], LONG_SPF);
     assert.equal(report.spf.ips[0].result, "pass");
     assert.ok(server.queries.some((q) => q.name === "big.test" && q.type === "TXT" && q.transport === "tcp"));
@@ -167,16 +159,7 @@ describe("audit over the wire: truncation, refusals and timeouts", () => {
 
   it("a domain list answering 127.255.255.254 is reported refused, never listed", async () => {
     const resolver = createResolver({ mode: "udp", host: server.host, port: server.port });
-    const report = await runAudit({
-      resolver,
-      domain: "refused.test",
-      ips: [],
-      selectors: [],
-      mailFrom: null,
-      helo: null,
-      lists,
-      fetchPolicy: null,
-    });
+    const report = await runAudit(auditContext(resolver, "refused.test", lists, { ips: [] }));
     const dbl = report.blocklists.results.find((r) => r.list === "spamhaus-dbl")!;
     assert.equal(dbl.verdict.status, "unavailable");
     assert.ok(!report.findings.some((f) => f.id === "BLOCKLIST_DOMAIN_LISTED"));
@@ -192,16 +175,7 @@ describe("audit over the wire: truncation, refusals and timeouts", () => {
       { mode: "udp", host: server.host, port: server.port },
       { timeoutMs: 80, retries: 1 },
     );
-    const report = await runAudit({
-      resolver,
-      domain: "slow.test",
-      ips: [],
-      selectors: [],
-      mailFrom: null,
-      helo: null,
-      lists,
-      fetchPolicy: null,
-    });
+    const report = await runAudit(auditContext(resolver, "slow.test", lists, { ips: [] }));
     const ids = report.findings.map((f) => f.id);
     assert.ok(ids.includes("DMARC_LOOKUP_FAILED"), ids.join(","));
     assert.deepEqual(

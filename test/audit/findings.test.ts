@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import { runAudit } from "../../src/audit/audit.ts";
 import { type BlocklistData, loadBlocklists } from "../../src/audit/blocklist-data.ts";
 import { AUDIT_CATALOG } from "../../src/audit/catalog.ts";
-import type { PolicyFetcher } from "../../src/audit/context.ts";
+import { auditContext, type PolicyFetcher } from "../../src/audit/context.ts";
 import { createResolver } from "../../src/dns/index.ts";
 import type { ZoneData, ZoneNode } from "../../src/dns/zones.ts";
 import {
@@ -415,16 +415,16 @@ async function run(scenario: Scenario) {
     else zones[name] = node;
   }
   const resolver = createResolver({ mode: "zones", zones });
-  return runAudit({
-    resolver,
-    domain: scenario.domain ?? CLEAN_DOMAIN,
-    ips: scenario.ips ?? (scenario.domain === BROKEN_DOMAIN ? [BROKEN_IP] : CLEAN_IPS),
-    selectors: scenario.selectors ?? [],
-    mailFrom: scenario.mailFrom ?? null,
-    helo: scenario.helo ?? null,
-    lists: scenario.lists ? scenario.lists(lists) : lists,
-    fetchPolicy: scenario.fetchPolicy ?? null,
-  });
+  const domain = scenario.domain ?? CLEAN_DOMAIN;
+  return runAudit(
+    auditContext(resolver, domain, scenario.lists ? scenario.lists(lists) : lists, {
+      ips: scenario.ips ?? (domain === BROKEN_DOMAIN ? [BROKEN_IP] : CLEAN_IPS),
+      selectors: scenario.selectors ?? [],
+      mailFrom: scenario.mailFrom ?? null,
+      helo: scenario.helo ?? null,
+      fetchPolicy: scenario.fetchPolicy ?? null,
+    }),
+  );
 }
 
 describe("every audit finding, raised by its scenario", () => {

@@ -3,11 +3,11 @@ import { describe, it } from "node:test";
 import fc from "fast-check";
 import { loadBlocklists } from "../../src/audit/blocklist-data.ts";
 import { decodeAnswers } from "../../src/audit/blocklists.ts";
-import { parseTags } from "../../src/audit/context.ts";
+import { auditContext, parseTags } from "../../src/audit/context.ts";
 import { describeKey } from "../../src/audit/dkim.ts";
 import { auditDmarc } from "../../src/audit/dmarc.ts";
 import { auditSpf } from "../../src/audit/spf.ts";
-import { createResolver } from "../../src/dns/index.ts";
+import { createResolver, type ZoneData } from "../../src/dns/index.ts";
 
 const lists = await loadBlocklists();
 const SPF_WORDS = [
@@ -37,23 +37,17 @@ const SPF_WORDS = [
 const spfish = fc
   .array(fc.oneof(fc.constantFrom(...SPF_WORDS), fc.string({ maxLength: 8 })), { maxLength: 25 })
   .map((parts) => `v=spf1 ${parts.join("")}`);
-const context = (zones: Parameters<typeof createResolver>[0] & { mode: "zones" }) => ({
-  resolver: createResolver(zones),
-  domain: "x.test",
-  ips: ["192.0.2.1", "2001:db8::1"],
-  selectors: [],
-  mailFrom: null,
-  helo: null,
-  lists,
-  fetchPolicy: null,
-});
+const context = (zones: ZoneData) =>
+  auditContext(createResolver({ mode: "zones", zones }), "x.test", lists, {
+    ips: ["192.0.2.1", "2001:db8::1"],
+  });
 
 describe("fuzz: hostile DNS text never crashes the audit", () => {
   it("SPF records built from SPF-like fragments (records include each other)", async () => {
     await fc.assert(
       fc.asyncProperty(spfish, spfish, async (root, included) => {
         const result = await auditSpf(
-          context({ mode: "zones", zones: { "x.test": { TXT: [root] }, "y.x.test": { TXT: [included] } } }),
+          context({ "x.test": { TXT: [root] }, "y.x.test": { TXT: [included] } }),
         );
         assert.ok(Array.isArray(result.findings));
         assert.ok(result.section.lookups >= 0);
@@ -69,10 +63,7 @@ describe("fuzz: hostile DNS text never crashes the audit", () => {
     await fc.assert(
       fc.asyncProperty(record, async (text) => {
         const result = await auditDmarc(
-          context({
-            mode: "zones",
-            zones: { "_dmarc.x.test": { TXT: [text] }, "x.test": { A: ["192.0.2.1"] } },
-          }),
+          context({ "_dmarc.x.test": { TXT: [text] }, "x.test": { A: ["192.0.2.1"] } }),
         );
         assert.ok(Array.isArray(result.findings));
       }),
