@@ -61,30 +61,29 @@ interface Decision {
  * Replies repeat massively (the same rejection for thousands of recipients), so each distinct input is
  * classified once. The key holds everything the result depends on (the recipient only through its domain).
  */
-const memo = new Map<string, Classification>();
-const MEMO_ENTRIES = 20_000;
+const memo = new Map<string, Map<string, Classification>>();
+const MEMO_TEXTS = 20_000;
 
 export function classifyReply(input: ReplyInput): Classification {
   const domain = input.recipient ? recipientDomain(input.recipient) : null;
-  const key = [
-    input.text,
-    input.replyCode,
-    input.status,
-    input.remoteMta,
-    domain,
-    input.action,
-    input.hintReason,
-  ].join("\u0001");
-  const known = memo.get(key);
+  // Two levels: the (long) text as is, then the short context, so no big key string is built per call.
+  const text = typeof input.text === "string" ? input.text : "";
+  const context = `${input.replyCode}|${input.status}|${input.remoteMta}|${domain}|${input.action}|${input.hintReason}`;
+  let byContext = memo.get(text);
+  const known = byContext?.get(context);
   if (known) return { ...known };
-  const classification = classifyUncached(input, domain);
-  if (memo.size >= MEMO_ENTRIES) memo.clear();
-  memo.set(key, classification);
+  const classification = classifyUncached({ ...input, text }, domain);
+  if (!byContext) {
+    if (memo.size >= MEMO_TEXTS) memo.clear();
+    byContext = new Map();
+    memo.set(text, byContext);
+  }
+  if (byContext.size < 64) byContext.set(context, classification);
   return { ...classification };
 }
 
 function classifyUncached(input: ReplyInput, domain: string | null): Classification {
-  const parsed = parseReply(input.text ?? "");
+  const parsed = parseReply(input.text);
   const replyCode = validReplyCode(input.replyCode) ?? parsed.replyCode;
   const status = validStatus(input.status) ?? parsed.status;
   const remoteMta = input.remoteMta?.trim() || parsed.remoteMta;
