@@ -1,7 +1,17 @@
 import phrases from "../../../data/promo-phrases.json" with { type: "json" };
 
-const PHRASES: readonly string[] = phrases.entries.map((entry) => entry.phrase);
-const WORD_CHAR = /[a-z0-9]/;
+/** Tokens phrases are matched on: "%" alone (so "70% off" has "% off"), else ASCII letters, digits, '. */
+const TOKEN = /%|[a-z0-9']+/g;
+const tokens = (text: string): string[] => text.toLowerCase().match(TOKEN) ?? [];
+
+/** Phrases indexed by their first token; "risk-free" and "risk free" share tokens and count once. */
+const BY_FIRST_TOKEN = new Map<string, { phrase: string; rest: string[] }[]>();
+for (const { phrase } of phrases.entries) {
+  const [first, ...rest] = tokens(phrase);
+  const entries = BY_FIRST_TOKEN.get(first) ?? [];
+  if (!entries.some((entry) => entry.rest.join(" ") === rest.join(" "))) entries.push({ phrase, rest });
+  BY_FIRST_TOKEN.set(first, entries);
+}
 
 const LETTER = /\p{L}/u;
 
@@ -12,26 +22,21 @@ export function wordCount(text: string): number {
   return count;
 }
 
-/**
- * Promotional phrases found (lowercased, with counts), most frequent first. A phrase counts where its
- * word-character edges are not glued to other letters or digits ("% off" may follow a number).
- * indexOf per phrase is several times faster than one big alternation regex on long bodies.
- */
+/** Promotional phrases found (with counts), most frequent first: one pass over the text's tokens. */
 export function promoPhrases(text: string): { phrase: string; count: number }[] {
-  const lower = text.toLowerCase();
-  const found: { phrase: string; count: number }[] = [];
-  for (const phrase of PHRASES) {
-    let count = 0;
-    for (let at = lower.indexOf(phrase); at >= 0; at = lower.indexOf(phrase, at + phrase.length)) {
-      const before = at > 0 ? lower[at - 1] : " ";
-      const after = lower[at + phrase.length] ?? " ";
-      const gluedBefore = WORD_CHAR.test(phrase[0]) && WORD_CHAR.test(before);
-      const gluedAfter = WORD_CHAR.test(phrase.at(-1) ?? "") && WORD_CHAR.test(after);
-      if (!gluedBefore && !gluedAfter) count++;
+  const words = tokens(text);
+  const counts = new Map<string, number>();
+  for (let i = 0; i < words.length; i++) {
+    const candidates = BY_FIRST_TOKEN.get(words[i]);
+    if (!candidates) continue;
+    for (const { phrase, rest } of candidates) {
+      if (rest.every((word, k) => words[i + 1 + k] === word))
+        counts.set(phrase, (counts.get(phrase) ?? 0) + 1);
     }
-    if (count > 0) found.push({ phrase, count });
   }
-  return found.sort((a, b) => b.count - a.count || a.phrase.localeCompare(b.phrase));
+  return [...counts]
+    .map(([phrase, count]) => ({ phrase, count }))
+    .sort((a, b) => b.count - a.count || a.phrase.localeCompare(b.phrase));
 }
 
 /** Share of capital letters among the subject's letters (0 when it has fewer than 8 letters). */

@@ -20,18 +20,20 @@ export interface Hop {
 }
 
 const SLOW_HOP_SECONDS = 3600;
+/** RFC 3848 "with" keywords that say TLS was used. */
+const TLS_WITH = /^(esmtps|esmtpsa|utf8smtps|utf8smtpsa)$/i;
 /** Local or same-host hops (submission, fetchmail, LMTP) say nothing about server-to-server TLS. */
 const LOCAL_WITH = /^(local|lmtp|http|pop3|imap|ssmtp|smtpa|esmtpa)$/i;
 
 export function parseHops(receivedValues: string[]): Hop[] {
   const hops: Hop[] = [];
-  for (const value of [...receivedValues].reverse()) {
-    const parsed = received.parseReceived(`Received: ${value}`);
+  let previousMs: number | null = null;
+  for (let index = receivedValues.length - 1; index >= 0; index--) {
+    const parsed = received.parseReceived(`Received: ${receivedValues[index]}`);
     if (!parsed) continue;
     const withValue = parsed.with?.value ?? null;
-    const time = parsed.timestamp ? new Date(parsed.timestamp.trim()) : null;
-    const iso = time && !Number.isNaN(time.getTime()) ? time.toISOString() : null;
-    const previous = hops.at(-1)?.time ?? null;
+    const ms = parsed.timestamp ? Date.parse(parsed.timestamp.trim()) : Number.NaN;
+    const timeMs = Number.isNaN(ms) ? null : ms;
     const ip = parsed.from ? received.getClientAddress(parsed.from) || null : null;
     hops.push({
       from: parsed.from?.value ?? null,
@@ -39,11 +41,11 @@ export function parseHops(receivedValues: string[]): Hop[] {
       external: ip !== null && isPublicIp(ip),
       by: parsed.by?.value ?? null,
       with: withValue,
-      tls:
-        parsed.tls || /^(esmtps|esmtpsa|utf8smtps)$/i.test(withValue ?? "") ? true : withValue ? false : null,
-      time: iso,
-      delaySeconds: iso && previous ? Math.round((Date.parse(iso) - Date.parse(previous)) / 1000) : null,
+      tls: parsed.tls || TLS_WITH.test(withValue ?? "") ? true : withValue ? false : null,
+      time: timeMs === null ? null : new Date(timeMs).toISOString(),
+      delaySeconds: timeMs !== null && previousMs !== null ? Math.round((timeMs - previousMs) / 1000) : null,
     });
+    if (timeMs !== null) previousMs = timeMs;
   }
   return hops;
 }
