@@ -58,6 +58,15 @@ export interface Population {
   invalid: Uint8Array;
 }
 
+/** A few addresses of the kinds list hygiene flags: typo domains, role accounts, disposable domains. */
+const ROLES = ["info", "sales", "support"] as const;
+const QUIRKS: readonly { share: number; address: (i: number) => string }[] = [
+  { share: 0.003, address: (i) => `user${i}@gmial.com` },
+  { share: 0.002, address: (i) => `user${i}@icloud.con` },
+  { share: 0.003, address: (i) => `${ROLES[i % ROLES.length]}@company${i}.example` },
+  { share: 0.002, address: (i) => `user${i}@mailinator.com` },
+];
+
 export function buildPopulation(
   size: number,
   mix: Partial<Record<Provider, number>>,
@@ -71,6 +80,7 @@ export function buildPopulation(
   const segment = new Uint8Array(size);
   const mpp = new Uint8Array(size);
   const invalid = new Uint8Array(size);
+  const quirk = new Uint8Array(size);
   for (let i = 0; i < size; i++) {
     const p = random.weighted(weights);
     providerOf[i] = p;
@@ -79,6 +89,7 @@ export function buildPopulation(
     segment[i] = random.weighted(SEGMENTS.map((s) => s.share));
     mpp[i] = providers[p] === "apple" && random.chance(0.75) ? 1 : 0;
     invalid[i] = random.chance(0.01) ? 1 : 0;
+    quirk[i] = random.weighted([1 - QUIRKS.reduce((a, q) => a + q.share, 0), ...QUIRKS.map((q) => q.share)]);
   }
   return {
     size,
@@ -88,6 +99,7 @@ export function buildPopulation(
     mpp,
     invalid,
     address(i) {
+      if (quirk[i]) return QUIRKS[quirk[i] - 1].address(i);
       const domains = DEMO_DOMAINS[providers[providerOf[i]]] ?? DEMO_DOMAINS.other;
       return `user${i}@${domains[domainOf[i]][0]}`;
     },

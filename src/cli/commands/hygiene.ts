@@ -1,6 +1,25 @@
 import type { Command } from "commander";
 
-/** STUB: declare the command's options here; load the implementation lazily inside the action. */
 export function registerHygiene(program: Command): void {
-  void program;
+  program
+    .command("hygiene")
+    .description(
+      "List hygiene: addresses to suppress or sunset, and why (hard bounces, complaints, dormant…)",
+    )
+    .option("--db <path>", "the store", "./deliverlens.duckdb")
+    .option("--export <csv>", "write the suppression/sunset list (address,reason)")
+    .option(
+      "--dormant-days <n>",
+      "days without a click or human open before an address is dormant (default 180)",
+    )
+    .option(
+      "--soft-bounce-days <n>",
+      "days with soft bounces (and no delivery since) before suppressing (default 3)",
+    )
+    .option("--as-of <date>", "measure recency as of this day (default: the latest event in the store)")
+    .option("--json", "print the summary as JSON")
+    .action(async (options) => {
+      const { runHygiene } = await import("../../analytics/hygiene/run.ts");
+      process.exitCode = await runHygiene(options);
+    });
 }

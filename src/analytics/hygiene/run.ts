@@ -1,0 +1,65 @@
+import { EXIT, UsageError } from "../../cli/exit.ts";
+import { escapeTerminal, paint } from "../../report/terminal.ts";
+import { SCHEMA_VERSION } from "../../store/index.ts";
+import { openExisting } from "../stats/run.ts";
+import { HYGIENE_DEFAULTS, HYGIENE_REASONS, type HygieneReason, hygiene } from "./hygiene.ts";
+
+export interface HygieneCliOptions {
+  db: string;
+  export?: string;
+  json?: boolean;
+  dormantDays?: string;
+  softBounceDays?: string;
+  asOf?: string;
+}
+
+export async function runHygiene(options: HygieneCliOptions): Promise<number> {
+  const dormantDays = wholeNumber("--dormant-days", options.dormantDays, HYGIENE_DEFAULTS.dormantDays);
+  const softBounceDays = wholeNumber(
+    "--soft-bounce-days",
+    options.softBounceDays,
+    HYGIENE_DEFAULTS.softBounceDays,
+  );
+  if (options.asOf && !/^\d{4}-\d\d-\d\d$/.test(options.asOf))
+    throw new UsageError("--as-of must be YYYY-MM-DD");
+  const store = await openExisting(options.db);
+  try {
+    const summary = await hygiene(
+      store,
+      { dormantDays, softBounceDays, asOf: options.asOf },
+      options.export ?? null,
+    );
+    if (options.json) {
+      const out = {
+        schemaVersion: SCHEMA_VERSION,
+        meta: { generatedAt: new Date().toISOString(), store: options.db },
+        thresholds: { dormantDays, softBounceDays },
+        exported: options.export ?? null,
+        ...summary,
+      };
+      process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+      return EXIT.ok;
+    }
+    const n = (v: number) => v.toLocaleString("en-US");
+    const lines = [
+      `${paint("deliverlens hygiene", "bold")} as of ${summary.asOf ?? "—"}: ${n(summary.suppress)} of ${n(summary.recipients)} addresses to suppress or sunset`,
+    ];
+    for (const reason of Object.keys(HYGIENE_REASONS) as HygieneReason[]) {
+      lines.push(
+        `  ${reason.padEnd(22)} ${n(summary.byReason[reason]).padStart(10)}  (${n(summary.allReasons[reason])} with this reason)  ${paint(HYGIENE_REASONS[reason], "gray")}`,
+      );
+    }
+    if (options.export) lines.push(`suppression list (address,reason): ${escapeTerminal(options.export)}`);
+    process.stdout.write(`${lines.join("\n")}\n`);
+  } finally {
+    store.close();
+  }
+  return EXIT.ok;
+}
+
+function wholeNumber(flag: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a whole number ≥ 1: ${value}`);
+  return n;
+}
