@@ -11,7 +11,7 @@ import {
 import { createProgress } from "../report/progress.ts";
 import { runAudit } from "./audit.ts";
 import { BlocklistDataError, loadBlocklists, withDqsKey } from "./blocklist-data.ts";
-import { fetchMtaStsPolicy } from "./policy-fetch.ts";
+import { createMtaStsFetcher } from "./policy-fetch.ts";
 import { renderAudit } from "./render.ts";
 import { atOrAbove, SEVERITIES, type Severity } from "./severity.ts";
 
@@ -86,7 +86,7 @@ export async function runAuditCommand(options: AuditOptions): Promise<number> {
     mailFrom: options.mailFrom ?? null,
     helo: options.helo ? normalizeName(options.helo) : null,
     lists,
-    fetchPolicy: options.online ? fetchMtaStsPolicy : null,
+    fetchPolicy: options.online ? createMtaStsFetcher(resolver) : null,
   }).finally(() => {
     clearInterval(ticker);
     progress.finish();
