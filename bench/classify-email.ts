@@ -47,7 +47,11 @@ for (let copy = 0; copy < copies; copy++) {
   bodies.forEach((body, index) => {
     writeFileSync(join(sub, names[index]), body);
     // mboxrd: a body line starting with "From " (or ">From ") gains one ">".
-    const escaped = body.toString("latin1").replace(/^(>*From )/gm, ">$1");
+    // A corpus file that is itself an mbox message drops its own From line: the separator replaces it.
+    const escaped = body
+      .toString("latin1")
+      .replace(/^From [^\n]*\n/, "")
+      .replace(/^(>*From )/gm, ">$1");
     writeSync(
       mboxFd,
       `From MAILER-DAEMON Thu Apr 29 23:34:45 2010\n${escaped}${escaped.endsWith("\n") ? "" : "\n"}\n`,
