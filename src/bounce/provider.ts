@@ -238,11 +238,17 @@ export function detectProvider(evidence: ProviderEvidence): Provider {
   );
 }
 
-/** The domain of an address (`<a@B.example>` → b.example), or null. */
+/** The domain of an address (`<a@B.example>` → b.example), or null. Hot: no regex, one slice. */
 export function recipientDomain(address: string): string | null {
   const at = address.lastIndexOf("@");
   if (at < 0) return null;
-  const domain = normalizeName(address.slice(at + 1).replace(/[>\s].*$/, ""));
+  let end = address.length;
+  for (let i = at + 1; i < end; i++) {
+    const code = address.charCodeAt(i);
+    if (code === 62 || code <= 32) end = i; // ">" or whitespace ends the address
+  }
+  if (address.charCodeAt(end - 1) === 46) end--; // a trailing root dot
+  const domain = address.slice(at + 1, end).toLowerCase();
   return domain.includes(".") ? domain : null;
 }
 
