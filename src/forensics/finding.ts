@@ -1,3 +1,5 @@
+import type { Color } from "../report/terminal.ts";
+
 /** The shape of every inspect finding, the closed vocabularies it uses, and the one scoring table. */
 
 export const SEVERITIES = {
@@ -17,6 +19,15 @@ export const AREAS = {
   links: "Reputation of the link domains on domain blocklists",
 } as const;
 export type Area = keyof typeof AREAS;
+
+/** Terminal colour of each severity (inspect and audit share it). */
+export const SEVERITY_COLOR: Record<Severity, Color> = {
+  critical: "red",
+  high: "red",
+  medium: "yellow",
+  low: "cyan",
+  info: "gray",
+};
 
 /** Points a finding of each severity takes off its area's 100. The only weights in inspect. */
 export const SEVERITY_POINTS: Record<Severity, number> = {

@@ -1,14 +1,7 @@
 import { type Color, escapeTerminal, paint } from "../report/terminal.ts";
-import { AREAS, type Area, type Severity } from "./finding.ts";
+import { AREAS, type Area, SEVERITY_COLOR } from "./finding.ts";
 import type { InspectReport } from "./inspect.ts";
 
-const SEVERITY_COLOR: Record<Severity, Color> = {
-  critical: "red",
-  high: "red",
-  medium: "yellow",
-  low: "cyan",
-  info: "gray",
-};
 const STATUS_COLOR: Record<string, Color> = { pass: "green", fail: "red", unknown: "gray" };
 
 /** Human-readable report. Every string that came from the message goes through escapeTerminal. */

@@ -1,0 +1,121 @@
+import type { FindingKind } from "./kind.ts";
+
+const RFC8058 = "RFC 8058 §3.1 and §4; Gmail answer/81126; Yahoo sender best practices";
+
+/** DKIM, SPF, DMARC, ARC, and the bulk-sender requirements. */
+export const AUTH_FINDINGS: readonly FindingKind[] = [
+  // auth
+  {
+    id: "DKIM_MISSING",
+    area: "auth",
+    severity: "high",
+    title: "The message has no DKIM signature",
+    fix: "Sign with DKIM for your From domain (Apple, Gmail, Yahoo, Microsoft all require it for bulk).",
+    source: "shared/reference §7",
+  },
+  {
+    id: "DKIM_FAIL",
+    area: "auth",
+    severity: "high",
+    title: "No DKIM signature verifies",
+    fix: "Check the selector's public key in DNS and that nothing rewrites the message after signing.",
+    source: "RFC 6376",
+  },
+  {
+    id: "DKIM_NOT_ALIGNED",
+    area: "auth",
+    severity: "medium",
+    title: "No DKIM signature's d= matches the From domain",
+    fix: "Sign with d= set to your From domain (or its organizational domain).",
+    source: "RFC 7489 §3.1.1; Gmail/Yahoo alignment requirement",
+  },
+  {
+    id: "DKIM_WEAK_KEY",
+    area: "auth",
+    severity: "medium",
+    title: "DKIM key shorter than 1024 bits",
+    fix: "Publish a 2048-bit RSA key.",
+    source: "RFC 8301 §3.2",
+  },
+  {
+    id: "UNSUBSCRIBE_NOT_SIGNED",
+    area: "auth",
+    severity: "medium",
+    title: "DKIM h= does not cover List-Unsubscribe and List-Unsubscribe-Post",
+    fix: "Add List-Unsubscribe and List-Unsubscribe-Post to the DKIM h= list.",
+    source: RFC8058,
+  },
+  {
+    id: "SPF_FAIL",
+    area: "auth",
+    severity: "high",
+    title: "SPF fails for the sending IP",
+    fix: "Add the sending IP or your ESP's include to the MAIL FROM domain's SPF record.",
+    source: "RFC 7208",
+  },
+  {
+    id: "SPF_SOFTFAIL",
+    area: "auth",
+    severity: "medium",
+    title: "SPF soft-fails (~all) for the sending IP",
+    fix: "Authorize the sending IP in SPF.",
+    source: "RFC 7208",
+  },
+  {
+    id: "SPF_NONE",
+    area: "auth",
+    severity: "medium",
+    title: "The MAIL FROM domain has no SPF record",
+    fix: "Publish an SPF record for the bounce (MAIL FROM) domain.",
+    source: "RFC 7208; shared/reference §7",
+  },
+  {
+    id: "SPF_ERROR",
+    area: "auth",
+    severity: "medium",
+    title: "SPF could not be evaluated (temperror/permerror)",
+    fix: "Fix the SPF record syntax or the 10-lookup limit; retry if DNS was down.",
+    source: "RFC 7208 §2.6",
+  },
+  {
+    id: "DMARC_MISSING",
+    area: "auth",
+    severity: "high",
+    title: "The From domain publishes no DMARC policy",
+    fix: 'Publish _dmarc.<domain> TXT "v=DMARC1; p=none; rua=mailto:…" at least.',
+    source: "Apple 102322; Gmail answer/81126; Yahoo; Microsoft 2025",
+  },
+  {
+    id: "DMARC_FAIL",
+    area: "auth",
+    severity: "critical",
+    title: "DMARC fails: neither SPF nor DKIM passes aligned with From",
+    fix: "Make DKIM d= or the MAIL FROM domain match the From domain.",
+    source: "RFC 7489 / RFC 9989",
+  },
+  {
+    id: "DMARC_ERROR",
+    area: "auth",
+    severity: "medium",
+    title: "DMARC could not be evaluated",
+    fix: "Check the _dmarc record syntax; retry if DNS was down.",
+    source: "RFC 7489",
+  },
+  {
+    id: "ARC_FAIL",
+    area: "auth",
+    severity: "medium",
+    title: "The ARC chain does not validate",
+    fix: "Ask the forwarder to fix its ARC sealing.",
+    source: "RFC 8617",
+  },
+  // requirements (one per check; evidence names the providers)
+  {
+    id: "REQUIREMENT_FAILED",
+    area: "requirements",
+    severity: "high",
+    title: "A published bulk-sender requirement is not met",
+    fix: "See the requirements rows for each provider's rule and source.",
+    source: "providers-and-codes.md §1.1, §7",
+  },
+];
