@@ -1,6 +1,7 @@
 import getDmarcRecord from "mailauth/lib/dmarc/get-dmarc-record.js";
 import { getDomain } from "tldts";
 import { toMailauthResolver } from "../dns/mailauth-adapter.ts";
+import type { DnsOutcome } from "../dns/types.ts";
 import {
   type AuditContext,
   describeFailure,
@@ -96,7 +97,10 @@ export async function auditDmarc(ctx: AuditContext): Promise<SectionResult<Dmarc
     return {
       section,
       findings: [
-        raise("DMARC_MISSING", `no v=DMARC1 record at _dmarc.${domain} or any parent (RFC 9989 tree walk)`),
+        raise(
+          "DMARC_MISSING",
+          `no v=DMARC1 record at _dmarc.${domain} or any parent (RFC 9989 tree walk)${misplaced(own)}`,
+        ),
       ],
     };
   section.record = found.rr;
@@ -199,4 +203,10 @@ async function reportDestinations(
       return { uri, kind, domain, external, authorized };
     }),
   );
+}
+
+/** A TXT at _dmarc that mentions DMARC1 but does not start with v=DMARC1 is ignored by receivers: say so. */
+function misplaced(own: DnsOutcome<string>): string {
+  const near = own.kind === "answer" ? own.records.filter((r) => /dmarc1/i.test(r)) : [];
+  return near.length > 0 ? `; ignored because v=DMARC1 must come first: "${near[0]}"` : "";
 }

@@ -160,6 +160,12 @@ const SCENARIOS: Scenario[] = [
   // DMARC
   { name: "no DMARC", raises: "DMARC_MISSING", zones: { "_dmarc.clean.test": null } },
   {
+    name: "DMARC record with v= not first",
+    raises: "DMARC_MISSING",
+    evidence: /v=DMARC1 must come first: "p=reject; v=DMARC1"/,
+    zones: dmarc("p=reject; v=DMARC1"),
+  },
+  {
     name: "two DMARC records",
     raises: "DMARC_MULTIPLE_RECORDS",
     zones: { "_dmarc.clean.test": { TXT: ["v=DMARC1; p=none", "v=DMARC1; p=reject"] } },
