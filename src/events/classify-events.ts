@@ -6,6 +6,7 @@ import { MAX_REPLY_LENGTH, parseReply } from "../bounce/smtp-reply.ts";
 import type { DeliveryEvent, EventType, ParseProblem } from "./event.ts";
 import type { EventStream } from "./read.ts";
 import { EVENT_BATCHES, EVENT_FORMAT } from "./read.ts";
+import { maskReply, swapTokens } from "./reply-key.ts";
 import { isProblem } from "./source.ts";
 import { detach } from "./values.ts";
 
@@ -18,24 +19,12 @@ const ACTIONS: Partial<Record<EventType, string>> = {
   delivered: "delivered",
 };
 
-/**
- * Per-message noise in replies (tracking ids, timestamps, the recipient's local part, IPs) that never
- * changes the classification. Masked only to build cache keys; the classifier always sees a real reply.
- * Deliberately narrow: 3-digit codes, enhanced statuses and provider codes (CS01, RL000001, AS(2203))
- * are never touched.
- */
-const NOISE =
-  /[A-Za-z0-9._%+=-]+@|\b\d{1,3}(?:\.\d{1,3}){3}\b|(?<![A-Za-z0-9])\d{6,}(?![A-Za-z0-9])|\b(?=[A-Za-z0-9]*\d)(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]{12,}\b/g;
-
-function maskNoise(match: string): string {
-  if (match.endsWith("@")) return "x@";
-  return match.includes(".") ? "0.0.0.0" : "#";
-}
-
 interface Entry {
   classification: Classification;
   /** The classifier left the reply text unchanged (then any reply with the same key is its own diagnostic). */
   identity: boolean;
+  /** The noise tokens of the reply that was classified (see reply-key.ts). */
+  tokens: string[];
 }
 
 /**
@@ -64,17 +53,19 @@ export class EventClassifier {
     const context = `${action}|${event.reasonHint ?? ""}|${event.replyCode ?? ""}|${event.status ?? ""}|${this.hostKey(event.remoteMta)}|${this.domainKey(event.recipient)}|`;
     const exactKey = context + text;
     let entry = this.exact.get(exactKey);
+    let tokens: string[] = NO_TOKENS;
     if (entry === undefined) {
-      const masked = text.replace(NOISE, maskNoise);
-      const key = context + masked;
+      const masked = maskReply(text);
+      tokens = masked.tokens;
+      const key = context + masked.masked;
       entry = this.entries.get(key);
       if (entry === undefined) {
         this.misses++;
-        entry = this.classifyNew(event, text, action);
+        entry = this.classifyNew(event, text, action, tokens);
         remember(this.entries, detach(key), entry, this.maxEntries);
       } else this.hits++;
       // Replies that carried per-message noise will not recur verbatim: keep them out of the exact map.
-      if (masked === text) remember(this.exact, detach(exactKey), entry, this.maxEntries);
+      if (tokens.length === 0) remember(this.exact, detach(exactKey), entry, this.maxEntries);
     } else this.hits++;
     const c = entry.classification;
     return {
@@ -93,13 +84,13 @@ export class EventClassifier {
       retryable: c.retryable,
       suppressRecipient: c.suppressRecipient,
       action: c.action,
-      diagnostic: diagnosticOf(text, entry),
+      diagnostic: diagnosticOf(text, tokens, entry),
       rule: c.rule,
       feedbackType: event.type === "complaint" ? (event.feedbackType ?? null) : undefined,
     };
   }
 
-  private classifyNew(event: DeliveryEvent, text: string, action: string): Entry {
+  private classifyNew(event: DeliveryEvent, text: string, action: string, tokens: string[]): Entry {
     const classification = classifyReply({
       text,
       replyCode: event.replyCode,
@@ -112,7 +103,7 @@ export class EventClassifier {
     const identity = classification.diagnostic === text;
     classification.diagnostic = detach(classification.diagnostic);
     classification.remoteMta = detach(classification.remoteMta);
-    return { classification, identity };
+    return { classification, identity, tokens: tokens.map((token) => detach(token)) };
   }
 
   /** The remote MTA's provider as the classifier sees it (host evidence only), memoised. */
@@ -144,10 +135,16 @@ export class EventClassifier {
   }
 }
 
-function diagnosticOf(text: string, entry: Entry): string {
-  if (text === "") return entry.classification.diagnostic;
-  if (entry.identity && text.length <= MAX_REPLY_LENGTH) return text;
-  return parseReply(text).text;
+const NO_TOKENS: string[] = [];
+
+/** This reply's own diagnostic, derived from the cached one whenever that is exact. */
+function diagnosticOf(text: string, tokens: string[], entry: Entry): string {
+  const cached = entry.classification.diagnostic;
+  if (text === "") return cached;
+  if (text.length > MAX_REPLY_LENGTH) return parseReply(text).text;
+  if (entry.identity) return text;
+  if (tokens === entry.tokens || (tokens.length === 0 && entry.tokens.length === 0)) return cached;
+  return swapTokens(cached, entry.tokens, tokens) ?? parseReply(text).text;
 }
 
 /** Insert, evicting the oldest entry when full (Map keeps insertion order). */

@@ -73,6 +73,9 @@ export class SyslogClock {
   private wraps = 0;
   private lastKey = "";
   private lastIso: string | null = null;
+  /** `Feb  2 12:34` and its UTC ISO prefix `2026-02-02T12:34:`. */
+  private minuteKey = "";
+  private minutePrefix: string | null = null;
 
   constructor(options: { year: number | null; modified: Date | null; tz: string }) {
     this.tz = options.tz;
@@ -85,6 +88,22 @@ export class SyslogClock {
   /** `Feb  2 12:34:56` (exactly 15 characters) → ISO UTC, or null when malformed. */
   convert(stamp: string): string | null {
     if (stamp === this.lastKey) return this.lastIso;
+    // Zone offsets and DST changes fall on whole minutes: within a minute only the seconds change.
+    const s1 = stamp.charCodeAt(13) - 48;
+    const s2 = stamp.charCodeAt(14) - 48;
+    if (
+      this.minutePrefix !== null &&
+      s1 >= 0 &&
+      s1 <= 5 &&
+      s2 >= 0 &&
+      s2 <= 9 &&
+      stamp.charCodeAt(12) === 58 &&
+      stamp.startsWith(this.minuteKey)
+    ) {
+      this.lastKey = stamp;
+      this.lastIso = `${this.minutePrefix}${stamp.slice(13, 15)}.000Z`;
+      return this.lastIso;
+    }
     const month = monthIndex(stamp.slice(0, 3));
     const day = Number(stamp.slice(4, 6).trim());
     const hour = Number(stamp.slice(7, 9));
@@ -98,6 +117,8 @@ export class SyslogClock {
           : this.forward(this.explicitYear, month, day, hour, minute, second);
       iso = Number.isFinite(utc) ? new Date(utc).toISOString() : null;
     }
+    this.minuteKey = stamp.slice(0, 12);
+    this.minutePrefix = iso && second < 60 ? iso.slice(0, 17) : null;
     this.lastKey = stamp;
     this.lastIso = iso;
     return iso;

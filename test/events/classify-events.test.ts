@@ -62,6 +62,13 @@ test("the cached classification equals a fresh one for every record", async () =
     ["550 5.1.1 <r@icloud.com>: user does not exist", "5.1.1", "r@icloud.com"],
     ["554 5.7.1 RL000001 Comcast block", "5.7.1", "s@comcast.net"],
     ["554 5.7.1 RL000010 Comcast block", "5.7.1", "t@comcast.net"],
+    [`${RATE} a1b2c3d4e5f6g7h8si1 - gsmtp`, "4.7.28", "u@gmail.com"],
+    [`${RATE}\n421 4.7.28 z9y8x7w6v5u4t3s2si2 - gsmtp`, "4.7.28", "v@gmail.com"],
+    [`${RATE} zz9y8x7w6v5u4t3s2si3 - gsmtp`, "4.7.28", "w@gmail.com"],
+    ["550 5.1.1 <john.doe@example.org>... User unknown (1764300000)", "5.1.1", "john.doe@example.org"],
+    ["550 5.1.1 <jane@example.org>... User unknown (1764300099)", "5.1.1", "jane@example.org"],
+    ["421 4.7.0 [TSS04] Messages from 192.0.2.10 temporarily deferred", "4.7.0", "a@yahoo.com"],
+    ["421 4.7.0 [TSS04] Messages from 198.51.100.77 temporarily deferred", "4.7.0", "b@yahoo.com"],
   ];
   const events: DeliveryEvent[] = replies.map(([reply, status, rcpt], i) => ({
     ...template(),

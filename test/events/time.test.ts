@@ -25,11 +25,20 @@ test("an explicit year counts forward across a Dec→Jan wrap", async () => {
 });
 
 test("tz: zone-less times are read in the IANA zone, DST included", async () => {
-  const log = line("Jan 15 12:00:00", "a@x.example") + line("Jul 15 12:00:00", "b@x.example");
+  const log =
+    line("Jan 15 12:00:00", "a@x.example") +
+    line("Jul 15 12:00:00", "b@x.example") +
+    line("Jul 15 12:00:59", "c@x.example") +
+    line("Jul 15 12:01:00", "d@x.example");
   const { events } = await readAll(log, "postfix", { year: 2026, tz: "America/New_York" });
   assert.deepEqual(
     events.map((e) => e.time),
-    ["2026-01-15T17:00:00.000Z", "2026-07-15T16:00:00.000Z"],
+    [
+      "2026-01-15T17:00:00.000Z",
+      "2026-07-15T16:00:00.000Z",
+      "2026-07-15T16:00:59.000Z",
+      "2026-07-15T16:01:00.000Z",
+    ],
   );
 });
 
