@@ -27,7 +27,7 @@ export async function runInspect(files: string[], options: InspectCliOptions): P
   const dns = options.offline ? null : await openDns(options.resolver ?? "system");
   const reports: { file: string; report: InspectReport }[] = [];
   const problems: ParseProblem[] = [];
-  const progress = createProgress("inspect", files.length, "messages");
+  const progress = files.length > 1 ? createProgress("inspect", files.length, "messages") : null;
   for (const [index, file] of files.entries()) {
     try {
       const raw = await readFile(file);
@@ -44,9 +44,9 @@ export async function runInspect(files: string[], options: InspectCliOptions): P
         message: error instanceof Error ? error.message : String(error),
       });
     }
-    progress.tick(index + 1);
+    progress?.tick(index + 1);
   }
-  progress.finish();
+  progress?.finish();
   for (const problem of problems) {
     process.stderr.write(
       `deliverlens inspect: ${escapeTerminal(problem.source.file)}: ${escapeTerminal(problem.message)}\n`,
