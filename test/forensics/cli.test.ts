@@ -116,6 +116,20 @@ describe("deliverlens inspect --resolver udp://127.0.0.1:PORT", () => {
   });
   after(() => server.close());
 
+  it("--offline asks the given server nothing", async () => {
+    const before = server.queries.length;
+    const result = await runAsync([
+      "--offline",
+      "--json",
+      "--resolver",
+      server.url,
+      fixture("icloud-junk-01.eml"),
+    ]);
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal(JSON.parse(result.stdout).offline, true);
+    assert.equal(server.queries.length, before);
+  });
+
   it("verifies DKIM, SPF and DMARC through the given server", async () => {
     const dir = mkdtempSync(join(tmpdir(), "inspect-"));
     const file = join(dir, "signed.eml");

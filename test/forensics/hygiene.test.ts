@@ -105,6 +105,27 @@ describe("sent and received copies", () => {
     assert.equal(received.requirements.rows.find((row) => row.id === "gmail-tls")?.status, "pass");
   });
 
+  it("Proofpoint's encoded-word X-Proofpoint-Virus-Version is decoded", async () => {
+    const report = await inspectMessage(
+      Buffer.from(
+        buildMail({
+          headers: [
+            [
+              "X-Proofpoint-Virus-Version",
+              "=?UTF-8?Q?vendor=3Dfsecure_engine=3D2.50.10434:,,_definitions=3D2020-01-08=5F01:,,_signatures=3D0?=",
+            ],
+            ["X-Proofpoint-Spam-Details", "rule=notspam policy=default score=0 mlxlogscore=999"],
+          ],
+        }),
+      ),
+    );
+    assert.equal(
+      report.headers.proofpoint?.virusVersion,
+      "vendor=fsecure engine=2.50.10434:,, definitions=2020-01-08_01:,, signatures=0",
+    );
+    assert.equal(report.headers.proofpoint?.fields.mlxlogscore.value, "999");
+  });
+
   it("offline inspection says what it skipped and asks no DNS question", async () => {
     const report = await inspectMessage(Buffer.from(buildMail()));
     assert.equal(report.offline, true);
