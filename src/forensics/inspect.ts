@@ -12,7 +12,7 @@ import {
 import { type ContentSection, inspectContent } from "./content/section.ts";
 import { type Area, bySeverity, type Finding } from "./finding.ts";
 import { type HeadersSection, inspectHeaders } from "./headers/section.ts";
-import { checkLinkDomains, type LinksSection, linkFindings } from "./links.ts";
+import { checkLinkDomains, type LinksSection, linkFindings, MAX_LINK_DOMAINS } from "./links.ts";
 import { parseMessage } from "./message.ts";
 import { checkPtr, type PtrCheck } from "./ptr.ts";
 import { evaluateRequirements, type RequirementRow, requirementFindings } from "./requirements.ts";
@@ -102,7 +102,15 @@ export async function inspectMessage(raw: Buffer, options: InspectOptions = {}):
     ...linkFindings(links),
   ].sort(bySeverity);
   const skipped = dns
-    ? [...auth.skipped, ...(links.checked ? [] : ["Link-domain blocklists (the check failed)"])]
+    ? [
+        ...auth.skipped,
+        ...(links.checked ? [] : ["Link-domain blocklists (the check failed)"]),
+        ...(links.notChecked
+          ? [
+              `Blocklist lookups for ${links.notChecked.length} link domains over the limit of ${MAX_LINK_DOMAINS}`,
+            ]
+          : []),
+      ]
     : [
         ...auth.skipped,
         "Link-domain blocklists (Spamhaus DBL, SURBL, URIBL)",

@@ -7,8 +7,13 @@ import type { Finding } from "./finding.ts";
 /** Reputation of each registrable link domain on the domain lists (Spamhaus DBL, SURBL, URIBL). */
 export interface LinksSection {
   checked: boolean;
+  /** Link domains beyond the per-message cap, not looked up. */
+  notChecked?: string[];
   domains: { domain: string; verdicts: { list: string; status: string; detail: string }[] }[];
 }
+
+/** A hostile message can carry thousands of domains; each costs a query per list. */
+export const MAX_LINK_DOMAINS = 50;
 
 /** Domains the message body links to, minus IP literals (those are a content finding, not a DBL query). */
 export async function checkLinkDomains(
@@ -16,7 +21,9 @@ export async function checkLinkDomains(
   domains: string[],
   blocklists: BlocklistData,
 ): Promise<LinksSection> {
-  const names = domains.filter((domain) => !/^[\d.]+$|^\[/.test(domain));
+  const candidates = domains.filter((domain) => !/^[\d.]+$|^\[/.test(domain));
+  const names = candidates.slice(0, MAX_LINK_DOMAINS);
+  const notChecked = candidates.slice(MAX_LINK_DOMAINS);
   const lists = { ...blocklists, lists: blocklists.lists.filter((list) => list.kind === "domain") };
   const report =
     names.length > 0
@@ -24,6 +31,7 @@ export async function checkLinkDomains(
       : { results: [] as ListResult[] };
   return {
     checked: true,
+    ...(notChecked.length > 0 ? { notChecked } : {}),
     domains: names.map((domain) => ({
       domain,
       verdicts: report.results

@@ -3,6 +3,7 @@ import { after, before, describe, it } from "node:test";
 import { loadBlocklists } from "../../src/audit/blocklist-data.ts";
 import { createResolver, toMailauthResolver, type ZoneData } from "../../src/dns/index.ts";
 import { type InspectOptions, inspectMessage } from "../../src/forensics/inspect.ts";
+import { MAX_LINK_DOMAINS } from "../../src/forensics/links.ts";
 import { startDnsServer, type TestDnsServer } from "../../testkit/dns-server.ts";
 import { dnsblZones } from "../../testkit/dns-zones-blocklists.ts";
 import { buildMail, dkimKey, signMail } from "../../testkit/forensics-mail.ts";
@@ -248,6 +249,17 @@ describe("link reputation through the shared blocklist checker", () => {
     assert.match(report.findings.find((f) => f.id === "LINK_LOOKUP_REFUSED")?.evidence ?? "", /URIBL/);
     assert.match(report.findings.find((f) => f.id === "LINK_LOOKUP_FAILED")?.evidence ?? "", /SURBL/);
     assert.equal(report.scores.links.score, 60);
+  });
+
+  it("looks up at most MAX_LINK_DOMAINS link domains and says which it skipped", async () => {
+    const many = Array.from(
+      { length: MAX_LINK_DOMAINS + 10 },
+      (_, i) => `<a href="https://shop${i}-example.com/">${i}</a>`,
+    ).join(" ");
+    const report = await inspectMessage(Buffer.from(buildMail({ text: "x", html: many })), options());
+    assert.equal(report.links.domains.length, MAX_LINK_DOMAINS);
+    assert.equal(report.links.notChecked?.length, 10);
+    assert.ok(report.skipped.some((s) => /10 link domains over the limit/.test(s)));
   });
 
   it("Spamhaus 127.255.255.254 (public resolver) is 'lookup refused', never listed", async () => {
