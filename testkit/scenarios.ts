@@ -8,7 +8,7 @@
  * the window for engaged recipients, marketing campaigns every few days (to the engaged segment or to
  * the whole list, chosen per scenario), a daily transactional stream, 2–4 sending IPs, background
  * deferrals, Apple MPP machine opens, and a background CS01 rate with overdispersion (log-normal noise
- * per day, campaign and IP). Injected causes change only what that cause would change.
+ * per day with σ, per campaign with σ/2, per IP with σ/2). Injected causes change only what that cause would change.
  */
 
 import { Random } from "../src/demo/random.ts";
@@ -57,7 +57,7 @@ export interface ScenarioEvent {
 }
 
 /** Excess multiplier of the policy-bounce rate per strength. */
-export const STRENGTH_MULTIPLIER = [6, 12, 30] as const;
+export const STRENGTH_MULTIPLIER = [8, 15, 30] as const;
 /** σ of the log-normal overdispersion per noise level. */
 export const NOISE_SIGMA = [0.1, 0.2, 0.3] as const;
 
@@ -218,7 +218,7 @@ export function generateScenario(spec: ScenarioSpec): Scenario {
     };
     if (campaignIndex >= 0) {
       const campaign = campaigns[campaignIndex];
-      const campaignNoise = noise();
+      const campaignNoise = Math.sqrt(noise());
       const spike = spec.cause === "volume-spike" && targets.includes(campaign);
       for (const person of people) {
         const inSegment = spike || wholeList || person.segment < 2 || rng.chance(0.08);
@@ -289,7 +289,7 @@ function inject(
   switch (cause) {
     case "volume-spike":
       if (!targets.includes(campaign)) return none;
-      return { ...none, multiplier: person.segment === 2 ? multiplier : 1 + (multiplier - 1) * 0.15 };
+      return { ...none, multiplier: person.segment === 2 ? multiplier : 1 + (multiplier - 1) * 0.25 };
     case "low-engagement":
       return person.segment === 2 ? { ...none, multiplier } : none;
     case "content":

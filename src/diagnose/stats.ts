@@ -161,3 +161,64 @@ export function quantile(values: readonly number[], q: number): number {
   const high = Math.ceil(position);
   return sorted[low] + (sorted[high] - sorted[low]) * (position - low);
 }
+
+/**
+ * P(X ≥ observed) when X ~ Poisson(expected · e^(σZ)), Z standard normal: a Poisson–log-normal tail, the
+ * test of "worse than the natural spread between peers" (σ = that spread on the log scale). Integrated on
+ * a grid over Z in [−6, 6].
+ */
+export function overdispersedGreater(observed: number, expected: number, sigma: number): number {
+  if (sigma <= 0) return poissonGreater(observed, expected);
+  const steps = 120;
+  let total = 0;
+  let weight = 0;
+  for (let i = 0; i <= steps; i++) {
+    const z = -6 + (12 * i) / steps;
+    const density = Math.exp(-0.5 * z * z);
+    total += density * poissonGreater(observed, expected * Math.exp(sigma * z));
+    weight += density;
+  }
+  return Math.min(1, total / weight);
+}
+
+/**
+ * The typical rate of a set of peers (campaigns) and their spread on the log scale beyond Poisson noise.
+ * Rate: pooled over the peers, leaving out gross suspects (Poisson tail p < SUSPECT_P against everyone
+ * else), so one disastrous campaign does not raise everybody's expectation. σ: method of moments — for
+ * a Poisson count with a log-normal multiplier, E[(O − E)² − O] = E²·(e^(σ²) − 1) — one estimate per
+ * peer, the top PEER_TRIM share dropped and the mean divided by TRIM_CONSISTENCY, which keeps a trimmed
+ * mean of χ²₁-like terms unbiased (mean of χ²₁ below its 90th percentile = 0.6232 of the full mean), as
+ * 1.4826 does for the MAD.
+ */
+export const PEER_TRIM = 0.1;
+export const TRIM_CONSISTENCY = 0.6232;
+export const SUSPECT_P = 1e-6;
+
+export interface PeerSpread {
+  rate: number;
+  sigma: number;
+}
+
+export function peerSpread(peers: readonly { events: number; trials: number }[]): PeerSpread {
+  const all = peers.filter((p) => p.trials > 0);
+  const events = all.reduce((s, p) => s + p.events, 0);
+  const trials = all.reduce((s, p) => s + p.trials, 0);
+  const ordinary = all.filter((p) => {
+    const others = (events - p.events) / Math.max(1, trials - p.trials);
+    return poissonGreater(p.events, p.trials * others) >= SUSPECT_P;
+  });
+  const base = ordinary.length >= 2 ? ordinary : all;
+  const rate =
+    base.reduce((s, p) => s + p.events, 0) /
+    Math.max(
+      1,
+      base.reduce((s, p) => s + p.trials, 0),
+    );
+  if (rate === 0) return { rate, sigma: 0 };
+  const estimates = all
+    .map((p) => ((p.events - p.trials * rate) ** 2 - p.events) / (p.trials * rate) ** 2)
+    .sort((x, y) => x - y);
+  const kept = estimates.slice(0, Math.max(1, estimates.length - Math.ceil(estimates.length * PEER_TRIM)));
+  const alpha = kept.reduce((s, x) => s + x, 0) / kept.length / TRIM_CONSISTENCY;
+  return { rate, sigma: Math.sqrt(Math.log(1 + Math.max(0, alpha))) };
+}

@@ -36,7 +36,7 @@ function svg(id: string, height: number, label: string, body: string): string {
 const text = (x: number, y: number, content: string, anchor = "start", extra = ""): string =>
   `<text x="${x.toFixed(1)}" y="${y.toFixed(1)}" font-size="11" fill="${COLORS.text}" text-anchor="${anchor}" ${extra}>${escapeHtml(content)}</text>`;
 
-/** Volume per day (bars; spike days orange), policy-bounce rate (red line), episodes shaded. */
+/** Volume per day (bars; spike days orange), policy bounces per day (red line), episodes shaded. */
 export function dailyChart(report: DiagnosisReport): string {
   const days = report.daily;
   const height = 280;
@@ -45,11 +45,11 @@ export function dailyChart(report: DiagnosisReport): string {
   if (days.length === 0)
     return svg("chart-daily", height, "No sends", text(W / 2, height / 2, "No sends in the store", "middle"));
   const maxSent = Math.max(1, ...days.map((d) => d.sent));
-  const maxRate = Math.max(0.001, ...days.map((d) => (d.sent ? d.policy / d.sent : 0)));
+  const maxPolicy = Math.max(1, ...days.map((d) => d.policy));
   const step = plotW / days.length;
   const x = (i: number) => PAD.left + i * step;
   const ySent = (v: number) => PAD.top + plotH - (v / maxSent) * plotH;
-  const yRate = (v: number) => PAD.top + plotH - (v / maxRate) * plotH;
+  const yPolicy = (v: number) => PAD.top + plotH - (v / maxPolicy) * plotH;
   const parts: string[] = [];
   days.forEach((d, i) => {
     if (d.episode)
@@ -71,17 +71,15 @@ export function dailyChart(report: DiagnosisReport): string {
         `<path class="spike-marker" d="M${(x(i) + step / 2).toFixed(1)},${(top - 4).toFixed(1)} l-4,-7 h8 z" fill="${COLORS.spike}"/>`,
       );
   });
-  const points = days.map(
-    (d, i) => `${(x(i) + step / 2).toFixed(1)},${yRate(d.sent ? d.policy / d.sent : 0).toFixed(1)}`,
-  );
+  const points = days.map((d, i) => `${(x(i) + step / 2).toFixed(1)},${yPolicy(d.policy).toFixed(1)}`);
   parts.push(
-    `<polyline class="policy-rate" points="${points.join(" ")}" fill="none" stroke="${COLORS.policy}" stroke-width="1.5"/>`,
+    `<polyline class="policy-bounces" points="${points.join(" ")}" fill="none" stroke="${COLORS.policy}" stroke-width="1.5"/>`,
   );
   parts.push(
     text(PAD.left - 6, PAD.top + 4, fmt(maxSent), "end"),
     text(PAD.left - 6, PAD.top + plotH, "0", "end"),
   );
-  parts.push(text(W - PAD.right + 6, PAD.top + 4, pctText(maxRate), "start", `fill="${COLORS.policy}"`));
+  parts.push(text(W - PAD.right + 6, PAD.top + 4, fmt(maxPolicy), "start", `fill="${COLORS.policy}"`));
   parts.push(
     text(PAD.left, height - 12, days[0].day),
     text(W - PAD.right, height - 12, days[days.length - 1].day, "end"),
@@ -90,14 +88,14 @@ export function dailyChart(report: DiagnosisReport): string {
     legend(PAD.left + 120, height - 12, [
       ["sent per day", COLORS.sent],
       ["spike day", COLORS.spike],
-      ["policy-bounce rate", COLORS.policy],
+      ["policy bounces", COLORS.policy],
       ["episode", COLORS.episode],
     ]),
   );
   return svg(
     "chart-daily",
     height,
-    `Messages and policy-bounce rate per day to ${report.provider}`,
+    `Messages and policy bounces per day to ${report.provider}`,
     parts.join(""),
   );
 }

@@ -1,9 +1,10 @@
 import type { DiagnosisReport } from "../diagnose/report.ts";
 import type { Cause } from "../diagnose/types.ts";
+import { escapeTerminal } from "./terminal.ts";
 
 /** Escape Markdown and inline HTML in text that may come from mail. */
 export function escapeMarkdown(text: string): string {
-  return text
+  return escapeTerminal(text)
     .replace(/[\\`*_{}[\]()#+!|~>]/g, (ch) => `\\${ch}`)
     .replace(/&/g, "&amp;")
     .replace(/</g, "&lt;")
@@ -55,7 +56,7 @@ export function renderMarkdown(report: DiagnosisReport): string {
     "## Apple escalation note",
     "",
     "```text",
-    p.escalation.replaceAll("```", "'''"),
+    escapeTerminal(p.escalation.replaceAll("```", "'''")),
     "```",
     "",
   ];

@@ -6,24 +6,27 @@ import {
   MIN_RATIO_LOW,
   PASS_THRESHOLD,
 } from "../confidence.ts";
-import { contrastEvidence, groupBy, notApplicable, ratesText } from "../evidence.ts";
+import { contrastEvidence, fmtP, groupBy, notApplicable, ratesText } from "../evidence.ts";
 import { type SendCell, splitCells } from "../facts.ts";
-import { mantelHaenszel, median, type StratifiedRatio, scaledMad } from "../stats.ts";
+import { mantelHaenszel, overdispersedGreater, peerSpread, type StratifiedRatio } from "../stats.ts";
 import type { Cause, DiagnoseContext, Evidence } from "../types.ts";
 import { contentActions, messageEvidence } from "./content-messages.ts";
 
 const TITLE = "Content or links of particular campaigns";
 /** Campaigns smaller than this are too small to compare. */
 const MIN_CAMPAIGN_SENT = 100;
-/** A flagged campaign must also stand out from its peers by this many robust deviations (log rate). */
-const MIN_PEER_Z = 3;
+/**
+ * A flagged campaign must also be worse than the natural spread between campaigns: its Poisson–log-normal
+ * tail p-value (stats.ts overdispersedGreater) must be below MAX_P divided by the number of campaigns
+ * compared (Bonferroni), so a program with many campaigns does not flag its unluckiest one.
+ */
 /** A campaign sent mostly on spike days cannot be told apart from the spike. */
 const MAX_SPIKE_SHARE = 0.5;
 
 interface Candidate {
   campaign: string;
   ratio: StratifiedRatio;
-  z: number;
+  peerP: number;
 }
 
 /** Policy bounces concentrated in particular campaigns, compared within engagement groups. */
@@ -35,21 +38,18 @@ export function content(context: DiagnoseContext): Cause {
   if (campaigns.length < 2) {
     return notApplicable("content", TITLE, "Fewer than two campaigns with enough sends to compare");
   }
-  const logRates = new Map(
-    campaigns.map(([name, cells]) => [name, Math.log((sum(cells, "policy") + 0.5) / sum(cells, "sent"))]),
-  );
-  const center = median([...logRates.values()]);
-  const spread = Math.max(scaledMad([...logRates.values()]), 0.1);
+  const peers = campaigns.map(([, cells]) => ({ events: sum(cells, "policy"), trials: sum(cells, "sent") }));
+  const { rate: overall, sigma } = peerSpread(peers);
   const confounded: string[] = [];
   const flagged: Candidate[] = [];
   for (const [campaign, cells] of campaigns) {
     const ratio = byEngagement(facts.cells, (c) => c.campaign === campaign);
-    const z = campaigns.length >= 5 ? (logRates.get(campaign)! - center) / spread : Number.POSITIVE_INFINITY;
-    if (ratio.crude.a < MIN_EVENTS || ratio.p > MAX_P || ratio.low < MIN_RATIO_LOW || z < MIN_PEER_Z)
-      continue;
+    if (ratio.crude.a < MIN_EVENTS || ratio.p > MAX_P || ratio.low < MIN_RATIO_LOW) continue;
+    const peerP = overdispersedGreater(sum(cells, "policy"), sum(cells, "sent") * overall, sigma);
+    if (peerP > MAX_P / campaigns.length) continue;
     const onSpike = cells.filter((c) => spikeDays.has(c.day)).reduce((s, c) => s + c.sent, 0);
     if (onSpike / sum(cells, "sent") >= MAX_SPIKE_SHARE) confounded.push(campaign);
-    else flagged.push({ campaign, ratio, z });
+    else flagged.push({ campaign, ratio, peerP });
   }
   flagged.sort((x, y) => y.ratio.low - x.ratio.low || (x.campaign < y.campaign ? -1 : 1));
   if (flagged.length === 0) {
@@ -74,6 +74,15 @@ export function content(context: DiagnoseContext): Cause {
         "engagement (dormant/engaged)",
       ),
     );
+  evidence.push({
+    text: `Beyond the natural spread between campaigns (σ = ${sigma.toFixed(2)} on the log scale): ${flagged
+      .slice(0, 5)
+      .map((f) => `${f.campaign} ${fmtP(f.peerP)}`)
+      .join(", ")} (Poisson–log-normal tail, Bonferroni over ${campaigns.length} campaigns)`,
+    metric: "campaign_peer_p",
+    test: "Poisson–log-normal tail against the between-campaign spread",
+    p: flagged[0].peerP,
+  });
   evidence.push({
     text: `The flagged campaigns hold ${union.crude.a} of ${totalPolicy} policy bounces with ${Math.round((100 * union.crude.n1) / Math.max(1, context.totalSent))} % of the sends`,
     metric: "policy_bounce_share_flagged_campaigns",
