@@ -1,0 +1,163 @@
+import assert from "node:assert/strict";
+import { readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { hygiene } from "../../src/analytics/hygiene/hygiene.ts";
+import { ingestFile } from "../../src/analytics/ingest/ingest.ts";
+import {
+  computeStats,
+  type DayStats,
+  findEpisodes,
+  findSpikes,
+  parseEgressCsv,
+} from "../../src/analytics/stats/index.ts";
+import { Store } from "../../src/store/index.ts";
+import { dayOf, SMALL, writeSmallProgram } from "../../testkit/analytics-program.ts";
+
+let dir = "";
+let store: Store;
+
+before(async () => {
+  const written = await writeSmallProgram("by-stream");
+  dir = written.dir;
+  store = await Store.open(join(dir, "small.duckdb"));
+  for (const file of written.files) await ingestFile(store, file);
+});
+after(() => {
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test("the same store gives the same JSON, apart from meta", async () => {
+  const a = await computeStats(store, {});
+  const b = await computeStats(store, {});
+  assert.deepEqual({ ...a, meta: null }, { ...b, meta: null });
+  assert.equal(a.schemaVersion, 1);
+  assert.ok(a.daily.length > SMALL.days, "several providers × days");
+});
+
+test("the injected dormant blast is an Apple volume spike with an unengaged audience", async () => {
+  const report = await computeStats(store, { provider: "apple" });
+  const spike = report.spikes.find((s) => s.day === dayOf(SMALL.spikeDay));
+  assert.ok(spike, `no spike on ${dayOf(SMALL.spikeDay)}: ${JSON.stringify(report.spikes)}`);
+  assert.ok((spike.unengagedShare ?? 0) > 0.9);
+  assert.ok((spike.baselineUnengagedShare ?? 1) < 0.7);
+  // Weekly newsletter days are the normal rhythm, not spikes.
+  assert.equal(report.spikes.length, 1);
+});
+
+test("policy-bounce episodes: the spike day and the content campaign's day, CS01 at Apple", async () => {
+  const report = await computeStats(store, {});
+  const apple = report.episodes.filter((e) => e.provider === "apple");
+  const contentDay = dayOf(SMALL.contentWeek * 7 + 1);
+  assert.deepEqual(
+    apple.map((e) => e.start),
+    [dayOf(SMALL.spikeDay), contentDay].sort(),
+  );
+  for (const episode of apple) assert.ok((episode.providerCodes.CS01 ?? 0) >= 3, JSON.stringify(episode));
+  assert.ok((report.applePolicyShare.share ?? 0) > 0.5);
+  const summary = report.episodeSummary.find((s) => s.provider === "apple");
+  assert.equal(summary?.episodes, 2);
+});
+
+test("units: sent counts recipients once however many attempts; deferrals per attempt and per recipient", async () => {
+  const report = await computeStats(store, {});
+  for (const t of report.totals) {
+    assert.ok(t.sent >= t.delivered - t.deferredRecipients, JSON.stringify(t));
+    assert.ok(t.deferredAttempts >= t.deferredRecipients);
+  }
+  const apple = report.totals.find((t) => t.provider === "apple");
+  assert.ok((apple?.machineOpens ?? 0) > (apple?.humanOpens ?? 0), "MPP opens dominate at Apple");
+  const google = report.totals.find((t) => t.provider === "google");
+  assert.equal(google?.machineOpens, 0);
+});
+
+test("engagement tiers are measured as of the latest event or --as-of, never the clock", async () => {
+  const latest = await computeStats(store, {});
+  const early = await computeStats(store, { asOf: dayOf(20) });
+  const sum = (r: typeof latest) => r.engagement.reduce((n, e) => n + e.recipients, 0);
+  assert.ok(sum(early) < sum(latest), "fewer recipients known by day 20");
+  for (const e of latest.engagement) {
+    assert.equal(
+      Object.values(e.tiers).reduce((a, b) => a + b, 0),
+      e.recipients,
+    );
+    assert.equal(e.tiers["181-365"] + e.tiers["365+"], 0, "a 63-day program has no older engagement");
+  }
+  assert.ok(
+    latest.query.asOf?.startsWith(dayOf(SMALL.days - 1)) || latest.query.asOf?.startsWith(dayOf(SMALL.days)),
+  );
+});
+
+const day = (n: number, sent: number, policy = 0): DayStats => ({
+  provider: "apple",
+  day: dayOf(n),
+  sent,
+  delivered: sent - policy,
+  deferredAttempts: 0,
+  deferredRecipients: 0,
+  bounced: policy,
+  bouncedByCategory: {},
+  policyBounces: policy,
+  policyByProviderCode: policy ? { CS01: policy } : {},
+  dropped: 0,
+  humanOpens: 0,
+  machineOpens: 0,
+  clicks: 0,
+  unsubscribes: 0,
+  complaints: 0,
+});
+
+test("spike and episode rules on a hand-made series with known answers", () => {
+  const series = Array.from({ length: 50 }, (_, n) =>
+    day(n, n === 40 ? 5000 : 1000 + (n % 3) * 10, [40, 41, 45].includes(n) ? 60 : 1),
+  );
+  assert.deepEqual(
+    findSpikes(series).map((s) => s.day),
+    [dayOf(40)],
+  );
+  const episodes = findEpisodes(series);
+  assert.deepEqual(
+    episodes.map((e) => [e.start, e.end, e.policyBounces]),
+    [
+      [dayOf(40), dayOf(41), 120],
+      [dayOf(45), dayOf(45), 60],
+    ],
+  );
+});
+
+test("Apple egress CSV: IPv4 prefixes become ranges, other lines are skipped", () => {
+  const ranges = parseEgressCsv(
+    "17.58.0.0/16,US,US-CA,Cupertino,\n2a02:26f7::/48,DE,,,\nnot a line\n172.224.226.0/27,GB,GB-EN,London,\n",
+  );
+  assert.deepEqual(ranges, [
+    { lo: 17 * 2 ** 24 + 58 * 2 ** 16, hi: 17 * 2 ** 24 + 58 * 2 ** 16 + 65535 },
+    { lo: 172 * 2 ** 24 + 224 * 2 ** 16 + 226 * 256, hi: 172 * 2 ** 24 + 224 * 2 ** 16 + 226 * 256 + 31 },
+  ]);
+});
+
+test("hygiene: hard bounces, complaints, unsubscribes, typo/role/disposable addresses; sorted CSV export", async () => {
+  const path = join(dir, "suppress.csv");
+  const summary = await hygiene(store, {}, path);
+  for (const reason of [
+    "hard-bounce",
+    "complaint",
+    "unsubscribe",
+    "typo-domain",
+    "role-account",
+    "disposable",
+  ] as const) {
+    assert.ok(summary.allReasons[reason] > 0, `no ${reason}`);
+  }
+  const lines = readFileSync(path, "utf8").trim().split("\n");
+  assert.equal(lines[0], "address,reason");
+  assert.equal(lines.length - 1, summary.suppress);
+  const addresses = lines.slice(1).map((l) => l.split(",")[0]);
+  assert.deepEqual(addresses, [...addresses].sort());
+  assert.ok(lines.some((line) => /@gmial\.com,/.test(line)));
+  const dormant = await hygiene(store, { dormantDays: 30 });
+  assert.ok(
+    dormant.allReasons.dormant > summary.allReasons.dormant,
+    "a shorter threshold finds more dormant",
+  );
+});
