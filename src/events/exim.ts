@@ -3,7 +3,7 @@ import { leadingReplyCode, leadingStatus } from "./reply.ts";
 import type { EventSource, Out, ParseContext } from "./source.ts";
 import { newEvent } from "./source.ts";
 import { zonedIso } from "./syslog-time.ts";
-import { domainOf } from "./values.ts";
+import { domainOf, own } from "./values.ts";
 
 /**
  * Exim main log (`log_file_path`…/mainlog). Flags per the Exim spec, chapter "Log files",
@@ -63,7 +63,7 @@ class EximParser {
       });
       return;
     }
-    const type = FLAG_TYPES[flag];
+    const type = own(FLAG_TYPES, flag);
     if (!type) return;
     const event = newEvent(type, this.file, lineNo);
     event.time = zonedIso(zone ? `${stamp} ${zone}` : stamp, this.tz);

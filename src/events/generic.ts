@@ -3,7 +3,7 @@ import { EVENT_TYPES } from "./event.ts";
 import { cleanStatus, leadingReplyCode, leadingStatus, stripDiagnosticType } from "./reply.ts";
 import { newEvent } from "./source.ts";
 import { zonedIso } from "./syslog-time.ts";
-import { bool, domainOf, int, isoTime, str } from "./values.ts";
+import { bool, domainOf, int, isoTime, own, str } from "./values.ts";
 
 /**
  * The documented generic schema (docs/FORMATS.md) shared by the CSV and NDJSON readers: field name →
@@ -68,14 +68,14 @@ const TYPE_ALIASES: Record<string, EventType> = {
 
 export function canonicalField(name: string): string {
   const key = name.trim().toLowerCase();
-  return ALIASES[key] ?? key;
+  return own(ALIASES, key) ?? key;
 }
 
 export function eventType(value: string | null): EventType | null {
   if (!value) return null;
   const key = value.trim().toLowerCase();
   if (Object.hasOwn(EVENT_TYPES, key)) return key as EventType;
-  return TYPE_ALIASES[key] ?? null;
+  return own(TYPE_ALIASES, key) ?? null;
 }
 
 /**

@@ -4,7 +4,7 @@ import { leadingReplyCode } from "./reply.ts";
 import type { EventSource, Out } from "./source.ts";
 import { newEvent, problem } from "./source.ts";
 import type { JsonObject } from "./values.ts";
-import { domainOf, int, isObject, isoTime, obj, str } from "./values.ts";
+import { domainOf, int, isObject, isoTime, obj, own, str } from "./values.ts";
 
 /** Record types: KumoMTA docs, reference/log_record (`type`). */
 const RECORD_TYPES: Record<string, EventType> = {
@@ -35,7 +35,7 @@ function kumoRecord(value: unknown, file: string, lineNo: number, out: Out): voi
     return;
   }
   const kind = str(value.type);
-  const type = kind ? RECORD_TYPES[kind] : undefined;
+  const type = own(RECORD_TYPES, kind);
   if (type === undefined) {
     if (!kind) out.push(problem(file, lineNo, "KumoMTA record without a type", JSON.stringify(value)));
     return; // Rejection (inbound), Any… are not sending-program events

@@ -4,7 +4,7 @@ import { cleanStatus, leadingReplyCode, leadingStatus } from "./reply.ts";
 import type { EventSource, Out } from "./source.ts";
 import { newEvent, problem } from "./source.ts";
 import type { JsonObject } from "./values.ts";
-import { domainOf, first, int, isObject, isoTime, obj, str } from "./values.ts";
+import { domainOf, first, int, isObject, isoTime, obj, own, str } from "./values.ts";
 
 /** Mailgun event names (documentation.mailgun.com, "Events" / webhooks `event-data.event`). */
 const EVENT_TYPES: Record<string, EventType> = {
@@ -41,7 +41,7 @@ function mailgunEvent(value: unknown, file: string, lineNo: number, out: Out): v
     return;
   }
   const name = str(data.event);
-  const type = name === "failed" ? failedType(data) : name ? EVENT_TYPES[name] : undefined;
+  const type = name === "failed" ? failedType(data) : own(EVENT_TYPES, name);
   if (type === undefined) {
     if (!name) out.push(problem(file, lineNo, "Mailgun event without `event`", JSON.stringify(data)));
     return; // stored, list_member_uploaded… are not delivery events

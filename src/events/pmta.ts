@@ -5,7 +5,7 @@ import { cleanStatus, leadingReplyCode, stripDiagnosticType } from "./reply.ts";
 import type { EventSource, Out } from "./source.ts";
 import { newEvent, problem } from "./source.ts";
 import { zonedIso } from "./syslog-time.ts";
-import { domainOf, stripAngles } from "./values.ts";
+import { domainOf, own, stripAngles } from "./values.ts";
 
 /** PowerMTA's default accounting header (written when `records`/`record-fields` are left as shipped). */
 export const PMTA_DEFAULT_HEADER = [
@@ -96,8 +96,8 @@ function pmtaRows(columns: Columns, file: string, tz: string): RowHandler | stri
   let lastIso: string | null = null;
   return (fields: string[], lineNo: number, out: Out) => {
     const kind = fields[at.type];
-    let type = RECORD_TYPES[kind];
-    if (kind === "rs") type = ACTION_TYPES[(field(fields, at.action) ?? "").toLowerCase()];
+    let type = own(RECORD_TYPES, kind);
+    if (kind === "rs") type = own(ACTION_TYPES, field(fields, at.action)?.toLowerCase());
     if (type === undefined) {
       if (!/^[a-z]{1,3}$/.test(kind ?? ""))
         out.push(problem(file, lineNo, "unknown PowerMTA record", fields.join(",")));

@@ -5,7 +5,7 @@ import { leadingReplyCode, leadingStatus, stripDiagnosticType } from "./reply.ts
 import type { EventSource, Out } from "./source.ts";
 import { newEvent, problem } from "./source.ts";
 import type { JsonObject } from "./values.ts";
-import { bool, domainOf, isObject, isoTime, obj, str } from "./values.ts";
+import { bool, domainOf, isObject, isoTime, obj, own, str } from "./values.ts";
 
 /**
  * Bounce `Type`s that are not failures of delivery (Postmark "Bounce webhook" type table). Everything else
@@ -50,7 +50,7 @@ function postmarkRecord(value: unknown, file: string, lineNo: number, out: Out):
   let type: EventType | null = null;
   let hint: Reason | null = null;
   if (kind === "Bounce") {
-    const known = BOUNCE_TYPES[str(value.Type) ?? ""];
+    const known = own(BOUNCE_TYPES, str(value.Type));
     type = known ? known.type : "bounced";
     hint = known ? known.hint : null;
   } else if (kind === "Delivery") type = "delivered";
@@ -76,7 +76,7 @@ function postmarkRecord(value: unknown, file: string, lineNo: number, out: Out):
   const metadata = obj(value.Metadata);
   event.campaign = str(metadata?.campaign_id) ?? str(value.Tag);
   const stream = str(value.MessageStream);
-  event.stream = stream ? (STREAMS[stream] ?? stream) : null;
+  event.stream = stream ? (own(STREAMS, stream) ?? stream) : null;
   fillReply(event, value);
   event.sourceLabel = str(value.Type) ?? str(value.SuppressionReason);
   event.reasonHint = hint;

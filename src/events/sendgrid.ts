@@ -3,7 +3,7 @@ import { jsonRecords } from "./json-records.ts";
 import { cleanStatus, leadingReplyCode, leadingStatus } from "./reply.ts";
 import type { EventSource, Out } from "./source.ts";
 import { newEvent, problem } from "./source.ts";
-import { bool, first, isObject, isoTime, str, stripAngles } from "./values.ts";
+import { bool, first, isObject, isoTime, own, str, stripAngles } from "./values.ts";
 
 /** SendGrid Event Webhook `event` names (docs.sendgrid.com, "Event Webhook Reference"). */
 const EVENT_TYPES: Record<string, EventType> = {
@@ -43,7 +43,7 @@ function sendgridEvent(value: unknown, file: string, lineNo: number, out: Out): 
     return;
   }
   const name = str(value.event);
-  const type = name ? EVENT_TYPES[name] : undefined;
+  const type = own(EVENT_TYPES, name);
   if (type === undefined) {
     if (!name) out.push(problem(file, lineNo, "SendGrid event without `event`", JSON.stringify(value)));
     return; // group_resubscribe and future events are not part of the program picture

@@ -4,7 +4,7 @@ import { cleanStatus, leadingReplyCode, leadingStatus, stripDiagnosticType } fro
 import type { EventSource, Out } from "./source.ts";
 import { newEvent, problem } from "./source.ts";
 import type { JsonObject } from "./values.ts";
-import { domainOf, first, isObject, isoTime, obj, str } from "./values.ts";
+import { domainOf, first, isObject, isoTime, obj, own, str } from "./values.ts";
 
 /**
  * Amazon SES notifications (`notificationType`) and event publishing (`eventType`), raw or inside an SNS
@@ -60,7 +60,7 @@ function sesRecord(value: unknown, file: string, lineNo: number, out: Out): void
     event.stream = first(tags?.stream);
     return event;
   };
-  const handler = HANDLERS[kind];
+  const handler = own(HANDLERS, kind);
   if (handler) handler(note, mail, make, out);
 }
 

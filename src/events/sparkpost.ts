@@ -3,7 +3,7 @@ import { jsonRecords } from "./json-records.ts";
 import { leadingReplyCode, leadingStatus } from "./reply.ts";
 import type { EventSource, Out } from "./source.ts";
 import { newEvent, problem } from "./source.ts";
-import { bool, domainOf, int, isObject, isoTime, str } from "./values.ts";
+import { bool, domainOf, int, isObject, isoTime, own, str } from "./values.ts";
 
 /** SparkPost event `type`s (developers.sparkpost.com/api/events). */
 const EVENT_TYPES: Record<string, EventType> = {
@@ -49,7 +49,7 @@ function sparkpostRecord(value: unknown, file: string, lineNo: number, out: Out)
   const body = msys.message_event ?? msys.track_event ?? msys.unsubscribe_event;
   if (!isObject(body)) return;
   const name = str(body.type);
-  const type = name ? EVENT_TYPES[name] : undefined;
+  const type = own(EVENT_TYPES, name);
   if (type === undefined) return;
   const event = newEvent(type, file, lineNo);
   event.time = isoTime(body.timestamp);

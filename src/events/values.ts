@@ -77,3 +77,11 @@ export function detach(text: string | null): string | null {
   // Flattening the concatenation copies the characters into a fresh string.
   return text === null ? null : ` ${text}`.slice(1);
 }
+
+/**
+ * `table[key]` for an untrusted key: only the table's own entries, never Object.prototype's
+ * (`constructor`, `__proto__`, `toString` arrive in hostile event names).
+ */
+export function own<T>(table: Readonly<Record<string, T>>, key: string | null | undefined): T | undefined {
+  return key != null && Object.hasOwn(table, key) ? table[key] : undefined;
+}

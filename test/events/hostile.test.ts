@@ -1,0 +1,48 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { EVENT_TYPES } from "../../src/events/event.ts";
+import type { FormatName } from "../../src/events/formats.ts";
+import { readAll } from "../../testkit/events-read.ts";
+
+/**
+ * Hostile inputs by name, each with why it is dangerous. Object.prototype names must never be taken for
+ * table entries (a lookup `TYPES["constructor"]` returns a function).
+ */
+const PROTO_NAMES = ["constructor", "__proto__", "toString", "hasOwnProperty"];
+
+const TABLE: [FormatName, string, (name: string) => string][] = [
+  ["sendgrid", "event name", (n) => JSON.stringify({ event: n, email: "a@b.example", ip: "192.0.2.1" })],
+  ["mailgun", "event name", (n) => JSON.stringify({ "event-data": { event: n, recipient: "a@b.example" } })],
+  ["ses", "eventType", (n) => JSON.stringify({ eventType: n, mail: { destination: ["a@b.example"] } })],
+  [
+    "postmark",
+    "bounce Type and stream",
+    (n) => JSON.stringify({ RecordType: "Bounce", Type: n, MessageStream: n, Email: "a@b.example" }),
+  ],
+  [
+    "sparkpost",
+    "event type",
+    (n) => JSON.stringify({ msys: { message_event: { type: n, rcpt_to: "a@b.example" } } }),
+  ],
+  ["kumomta", "record type", (n) => JSON.stringify({ type: n, recipient: "a@b.example" })],
+  ["ndjson", "type and field names", (n) => JSON.stringify({ type: n, [n]: "x", recipient: "a@b.example" })],
+  ["csv", "type column", (n) => `type,recipient,${n}\n${n},a@b.example,x`],
+  [
+    "pmta",
+    "record type and dsnAction",
+    (n) =>
+      `type,timeLogged,rcpt,dsnAction\n${n},2026-01-01 00:00:00,a@b.example,${n}\nrs,2026-01-01 00:00:00,a@b.example,${n}`,
+  ],
+];
+
+test("Object.prototype names in type fields never become event types", async () => {
+  for (const [format, what, make] of TABLE) {
+    for (const name of PROTO_NAMES) {
+      const { events } = await readAll(`${make(name)}\n`, format);
+      for (const event of events) {
+        assert.ok(Object.hasOwn(EVENT_TYPES, event.type), `${format} ${what} ${name}: ${String(event.type)}`);
+        assert.ok(event.stream === null || typeof event.stream === "string", `${format} stream`);
+      }
+    }
+  }
+});
