@@ -23,7 +23,16 @@ export const PROVIDER_RULES: readonly ProviderRule[] = [
   ...CROSS_PROVIDER_RULES,
 ];
 
+/**
+ * Speed: one combined pattern tells whether any text pattern can match; when none can, only the rules
+ * that hold on status/provider alone (pattern matching everything) are tried, still in table order.
+ */
+const TEXT_RULES = PROVIDER_RULES.filter((rule) => !rule.pattern.test(""));
+const ANY_TEXT_RULE = new RegExp(TEXT_RULES.map((rule) => `(?:${rule.pattern.source})`).join("|"));
+const GATE_ONLY_RULES = PROVIDER_RULES.filter((rule) => rule.pattern.test(""));
+
 export function matchProviderRule(context: RuleContext): ProviderRule | null {
-  for (const rule of PROVIDER_RULES) if (ruleApplies(rule, context)) return rule;
+  const candidates = ANY_TEXT_RULE.test(context.lowerText) ? PROVIDER_RULES : GATE_ONLY_RULES;
+  for (const rule of candidates) if (ruleApplies(rule, context)) return rule;
   return null;
 }
