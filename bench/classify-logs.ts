@@ -10,7 +10,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { createWriteStream, mkdtempSync, openSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { postfixLogChunks } from "../testkit/events-postfix-log.ts";
@@ -38,6 +38,12 @@ async function main(): Promise<void> {
   }
   await new Promise<void>((resolve) => out.end(() => resolve()));
   const size = statSync(file).size;
+  // Timings are only comparable on a quiet machine: say how busy this one was.
+  console.log(
+    `load average before the runs: ${loadavg()
+      .map((n) => n.toFixed(1))
+      .join(" ")}`,
+  );
   console.log(
     `generated ${lines.toLocaleString("en-US")} Postfix lines (${(size / 1e6).toFixed(0)} MB) in ${((performance.now() - started) / 1000).toFixed(1)} s`,
   );
