@@ -14,7 +14,7 @@ export const postfix: EventSource = {
   id: "postfix",
   source: "https://www.postfix.org/postlogd.8.html; status lines: src/global/log_adhoc.c (Postfix 3.x)",
   detect: (head) =>
-    /^(?:[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d|\d{4}-\d\d-\d\dT\S+) \S+ [^\s[]*postfix[^\s[]*\/[\w/.-]+\[\d+\]: /m.test(
+    /^(?:[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d|\d{4}-\d\d-\d\d[T ]\S+) \S+ [^\s[]*postfix[^\s[]*\/[\w/.-]+\[\d+\]: /m.test(
       head,
     ),
   create: (context) => new PostfixParser(context),
@@ -88,6 +88,8 @@ class PostfixParser {
     const first = text.charCodeAt(0);
     if (first >= 48 && first <= 57) {
       stampEnd = text.indexOf(" ");
+      // `2026-06-14 18:08:39 host …` (date and time apart) as well as RFC 3339 `2026-06-14T18:08:39Z`.
+      if (stampEnd === 10) stampEnd = text.indexOf(" ", 11);
       if (stampEnd < 0) return;
     } else {
       if (text.charCodeAt(15) !== 32) return;

@@ -48,6 +48,15 @@ test("Postfix: RFC 3339 timestamps with offsets become UTC", async () => {
   assert.equal(events[0].time, "2026-06-14T21:08:39.620Z");
   assert.equal(events[0].replyCode, 421);
   assert.equal(events[0].remoteMta, "mta7.am0.yahoodns.net");
+  const spaced = await readAll(
+    log.replace("2026-06-14T18:08:39.620674-03:00", "2026-06-14 18:08:39"),
+    "postfix",
+  );
+  assert.equal(
+    spaced.events[0].time,
+    "2026-06-14T18:08:39.000Z",
+    "date and time apart, zone-less: --tz (UTC)",
+  );
 });
 
 test("Postfix: status=expired on the qmgr line bounces every recipient still deferred", async () => {
