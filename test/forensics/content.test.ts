@@ -155,6 +155,25 @@ describe("content findings", () => {
     });
   }
 
+  it("a brand named inside link text is not an anchor/href mismatch; a bare host name is", async () => {
+    const sentence = await inspect({
+      text: "x",
+      html: `${para}<a href="https://click.esp.test/c?q=1">Read the story at News.com today</a>`,
+    });
+    assert.equal(
+      sentence.findings.some((f) => f.id === "ANCHOR_DOMAIN_MISMATCH"),
+      false,
+    );
+    const bare = await inspect({
+      text: "x",
+      html: `${para}<a href="https://click.esp-mailer.com/c?q=1">www.walmart.com</a>`,
+    });
+    assert.match(
+      bare.findings.find((f) => f.id === "ANCHOR_DOMAIN_MISMATCH")?.evidence ?? "",
+      /walmart\.com/,
+    );
+  });
+
   it("a short display:none preheader is not hidden-text spam", async () => {
     const report = await inspect({
       text: "x",

@@ -67,12 +67,16 @@ export function redirectorOf(href: string): string | null {
   return null;
 }
 
-/** The domain a piece of link text displays (e.g. "www.paypal.com/login"), or null when it shows none. */
+/**
+ * The domain a link's text displays when the text *is* a URL or host name ("www.paypal.com/login",
+ * "https://bank.example"), or null. Brand mentions inside a sentence ("read it at News.com") are not
+ * a displayed link target, so the whole text must be the address.
+ */
+const DISPLAYED_URL =
+  /^(?:https?:\/\/)?((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.){1,10}[a-z]{2,24})\.?(?:[:/?#][^\s]*)?$/i;
+
 export function displayedDomain(text: string): string | null {
-  const candidate =
-    /(?:https?:\/\/)?((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.){1,10}[a-z]{2,24})(?=$|[\s/:?#),.!])/i.exec(
-      text.trim(),
-    );
+  const candidate = DISPLAYED_URL.exec(text.trim());
   if (!candidate) return null;
   const parsed = parse(candidate[1].toLowerCase());
   if (!parsed.domain || !(parsed.isIcann || parsed.isPrivate)) return null;

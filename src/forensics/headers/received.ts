@@ -52,7 +52,15 @@ export function parseHops(receivedValues: string[]): Hop[] {
 
 export function hopFindings(hops: Hop[]): Finding[] {
   const findings: Finding[] = [];
-  const slow = hops.filter((hop) => hop.delaySeconds !== null && hop.delaySeconds > SLOW_HOP_SECONDS);
+  // Only hops a server wrote in full: fetchmail/POP/LMTP pick-ups measure when someone collected mail.
+  const slow = hops.filter(
+    (hop) =>
+      hop.delaySeconds !== null &&
+      hop.delaySeconds > SLOW_HOP_SECONDS &&
+      hop.by !== null &&
+      hop.with !== null &&
+      !LOCAL_WITH.test(hop.with),
+  );
   if (slow.length > 0) {
     const evidence = slow.map((hop) => `${hop.by ?? "?"} +${Math.round((hop.delaySeconds ?? 0) / 60)} min`);
     findings.push(finding("RECEIVED_SLOW_HOP", evidence.join("; ")));
