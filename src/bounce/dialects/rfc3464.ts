@@ -1,4 +1,4 @@
-import { readReportText } from "../email/text.ts";
+import { type ReportText, readReportText } from "../email/text.ts";
 import type { Reason } from "../vocabulary.ts";
 import type { Dialect, RecipientReport } from "./types.ts";
 
@@ -22,18 +22,26 @@ export const rfc3464: Dialect = {
   detect: (mail) => (mail.deliveryStatus?.recipients.length ?? 0) > 0,
   parse(mail) {
     const dsn = mail.deliveryStatus!;
-    const text = readReportText(mail.reportText);
+    // The human-readable part is read only when a recipient needs it (no Diagnostic-Code, or its SMTP phase).
+    let text: ReportText | undefined;
+    const report = () => {
+      text ??= readReportText(mail.reportText);
+      return text;
+    };
     return dsn.recipients.map((entry, index): RecipientReport => {
-      const address = entry.recipient?.toLowerCase();
-      const same = text.entries.find((candidate) => candidate.recipient.toLowerCase() === address);
-      const context = (same ?? text.entries[index])?.diagnostic ?? "";
+      const contextOf = () => {
+        const { entries } = report();
+        const address = entry.recipient?.toLowerCase();
+        const same = entries.find((candidate) => candidate.recipient.toLowerCase() === address);
+        return (same ?? entries[index])?.diagnostic ?? "";
+      };
       // No per-recipient text at all: the human-readable part is the only explanation there is.
-      const diagnostic = entry.diagnostic || context || text.preamble;
+      const diagnostic = entry.diagnostic || contextOf() || report().preamble;
       const delivered = entry.action !== null && DELIVERED_ACTIONS.has(entry.action);
       return {
         recipient: entry.recipient,
         diagnostic,
-        context,
+        context: contextOf,
         status: entry.status,
         remoteMta: entry.remoteMta,
         action: entry.action,

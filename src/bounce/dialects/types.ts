@@ -6,8 +6,11 @@ export interface RecipientReport {
   recipient: string | null;
   /** The error text for this recipient (reply / diagnostic), unfolded to one line. */
   diagnostic: string;
-  /** Other text the report gives about this recipient (e.g. the SMTP transcript naming the command). */
-  context?: string;
+  /**
+   * Other text the report gives about this recipient (e.g. the SMTP transcript naming the command); a
+   * function when finding it costs work that is rarely needed.
+   */
+  context?: string | (() => string);
   status?: string | null;
   replyCode?: number | null;
   remoteMta?: string | null;

@@ -48,7 +48,9 @@ function toRecord(report: RecipientReport, file: string, line: number | null): B
   if (!input.hintReason) {
     // The SMTP phase can change what the reply means; only the report shows it (rarely needed: look it up lazily).
     const byPhase = phaseReason(diagnostic.toLowerCase(), status, classification.reason, () =>
-      smtpCommandIn(`${report.context ?? ""} ${diagnostic}`),
+      smtpCommandIn(
+        `${typeof report.context === "function" ? report.context() : (report.context ?? "")} ${diagnostic}`,
+      ),
     );
     if (byPhase && byPhase !== classification.reason)
       classification = classifyReply({ ...input, hintReason: byPhase });
