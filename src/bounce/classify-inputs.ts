@@ -56,11 +56,20 @@ export function expandInputs(args: readonly string[]): ExpandedInputs {
 function filesBelow(directory: string): string[] {
   const files: Array<{ path: string; bytes: Buffer }> = [];
   for (const entry of readdirSync(directory, { withFileTypes: true, recursive: true })) {
-    if (!entry.isFile()) continue;
     const path = `${entry.parentPath}${sep}${entry.name}`;
+    // Symlinked files count; symlinked directories are not entered (no loops).
+    if (!entry.isFile() && !(entry.isSymbolicLink() && isFileTarget(path))) continue;
     files.push({ path, bytes: Buffer.from(path) });
   }
   return files.sort((a, b) => Buffer.compare(a.bytes, b.bytes)).map((file) => file.path);
+}
+
+function isFileTarget(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
 }
 
 export async function openInput(name: string): Promise<OpenedInput> {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
@@ -73,7 +73,7 @@ test("stdin when no file is given; `-` reads stdin too; replies separated by bla
   }
 });
 
-test("a directory is read recursively in byte order of path; gzip is read transparently", () => {
+test("a directory is read recursively in byte order of path (symlinked files too, linked dirs not entered); gzip is read transparently", () => {
   const dir = join(work, "tree");
   mkdirSync(join(dir, "a"), { recursive: true });
   writeFileSync(join(dir, "b.txt"), "550 5.1.1 <x@example.org>: user unknown\n");
@@ -82,6 +82,8 @@ test("a directory is read recursively in byte order of path; gzip is read transp
     join(dir, "a", "z.txt.gz"),
     gzipSync("421 4.7.1 Messages to x@icloud.com deferred due to excessive volume\n"),
   );
+  symlinkSync(join(dir, "b.txt"), join(dir, "c-link.txt"));
+  symlinkSync(dir, join(dir, "a", "loop"));
   const run = classify([dir, "--ndjson"]);
   assert.equal(run.status, 0, run.stderr);
   const records = ndjson(run.stdout);
@@ -91,6 +93,7 @@ test("a directory is read recursively in byte order of path; gzip is read transp
       ["B.txt", "policyviolation"],
       ["a/z.txt.gz", "ratelimited"],
       ["b.txt", "userunknown"],
+      ["c-link.txt", "userunknown"],
     ],
   );
 });
