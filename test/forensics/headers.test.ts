@@ -30,8 +30,8 @@ describe("Proofpoint X-Proofpoint-Spam-Details", () => {
     const fields = parseProofpointDetails(ICLOUD_2020);
     assert.equal(Object.keys(fields).length, 18);
     assert.equal(fields.mlxlogscore.value, "999");
-    assert.match(fields.mlxlogscore.meaning!, /1–999, higher is safer: clean/);
-    assert.match(fields.score.meaning!, /0–100, higher is worse: low/);
+    assert.match(fields.mlxlogscore.meaning!, /\(1–999, higher is safer\): clean/);
+    assert.match(fields.score.meaning!, /\(0–100, higher is worse\): low/);
     assert.match(fields.clxscore.meaning!, /no threshold/);
     assert.deepEqual(proofpointFindings(proofpointReport(ICLOUD_2020, null, null, null)), []);
   });

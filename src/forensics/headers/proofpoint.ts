@@ -27,7 +27,7 @@ const score0to100 =
     const n = Number(value);
     if (!Number.isFinite(n)) return `${what}; not a number`;
     const band = n >= 100 ? "definite" : n >= 50 ? "suspect (≥50)" : "low";
-    return `${what} 0–100, higher is worse: ${band}`;
+    return `${what} (0–100, higher is worse): ${band}`;
   };
 
 /** Ordered field table; each line's meaning comes from the §2.1 table (sources cited there). */
@@ -49,7 +49,7 @@ const FIELDS: readonly { key: string; read: Reader }[] = [
   { key: "mlxscore", read: score0to100("machine-learning score") },
   {
     key: "mlxlogscore",
-    read: (v) => `machine-learning log score 1–999, higher is safer${Number(v) === 999 ? ": clean" : ""}`,
+    read: (v) => `machine-learning log score (1–999, higher is safer)${Number(v) === 999 ? ": clean" : ""}`,
   },
   { key: "ipscore", read: score0to100("IP reputation (older PPS)") },
   { key: "clxscore", read: () => "undocumented (probably Cloudmark-derived); no threshold" },
