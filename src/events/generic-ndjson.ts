@@ -1,5 +1,5 @@
 import { canonicalField, genericEvent } from "./generic.ts";
-import { jsonRecords } from "./json-records.ts";
+import { jsonEvents } from "./json-records.ts";
 import type { EventSource, Out, ParseContext } from "./source.ts";
 import { problem } from "./source.ts";
 import { isObject } from "./values.ts";
@@ -11,9 +11,7 @@ export const genericNdjson: EventSource = {
   detect: (head) =>
     /^\s*[[{]/.test(head) && /"(?:type|event)"\s*:/.test(head) && /"(?:recipient|email|time)"\s*:/.test(head),
   create: (context) =>
-    jsonRecords(context, (value, lineNo, out) => {
-      for (const item of Array.isArray(value) ? value : [value]) genericRecord(item, context, lineNo, out);
-    }),
+    jsonEvents(context, (item, _file, lineNo, out) => genericRecord(item, context, lineNo, out)),
 };
 
 function genericRecord(value: unknown, context: ParseContext, lineNo: number, out: Out): void {

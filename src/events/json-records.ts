@@ -170,3 +170,13 @@ export function jsonRecords(context: ParseContext, handle: JsonRecordHandler): L
     },
   };
 }
+
+/** Webhook batches are arrays; NDJSON lines are single events: hand over each event either way. */
+export function jsonEvents(
+  context: ParseContext,
+  handle: (item: unknown, file: string, lineNo: number, out: Out) => void,
+): LineParser {
+  return jsonRecords(context, (value, lineNo, out) => {
+    for (const item of Array.isArray(value) ? value : [value]) handle(item, context.file, lineNo, out);
+  });
+}

@@ -38,7 +38,7 @@ export const PMTA_DEFAULT_HEADER = [
  * Record types (PowerMTA User's Guide, "Accounting file" / `<acct-file>` `records`). `rs` (remote status)
  * carries a DSN action, so its type comes from dsnAction.
  */
-const RECORD_TYPES: Record<string, EventType> = {
+export const PMTA_RECORD_TYPES: Readonly<Record<string, EventType>> = {
   r: "sent",
   d: "delivered",
   b: "bounced",
@@ -48,7 +48,7 @@ const RECORD_TYPES: Record<string, EventType> = {
   f: "complaint",
 };
 
-const ACTION_TYPES: Record<string, EventType> = {
+export const PMTA_ACTION_TYPES: Readonly<Record<string, EventType>> = {
   failed: "bounced",
   delayed: "deferred",
   delivered: "delivered",
@@ -96,8 +96,8 @@ function pmtaRows(columns: Columns, file: string, tz: string): RowHandler | stri
   let lastIso: string | null = null;
   return (fields: string[], lineNo: number, out: Out) => {
     const kind = fields[at.type];
-    let type = own(RECORD_TYPES, kind);
-    if (kind === "rs") type = own(ACTION_TYPES, field(fields, at.action)?.toLowerCase());
+    let type = own(PMTA_RECORD_TYPES, kind);
+    if (kind === "rs") type = own(PMTA_ACTION_TYPES, field(fields, at.action)?.toLowerCase());
     if (type === undefined) {
       if (!/^[a-z]{1,3}$/.test(kind ?? ""))
         out.push(problem(file, lineNo, "unknown PowerMTA record", fields.join(",")));

@@ -1,6 +1,6 @@
 import type { Reason } from "../bounce/vocabulary.ts";
 import type { EventType } from "./event.ts";
-import { jsonRecords } from "./json-records.ts";
+import { jsonEvents } from "./json-records.ts";
 import { leadingReplyCode, leadingStatus, stripDiagnosticType } from "./reply.ts";
 import type { EventSource, Out } from "./source.ts";
 import { newEvent, problem } from "./source.ts";
@@ -34,11 +34,7 @@ export const postmark: EventSource = {
   id: "postmark",
   source: "https://postmarkapp.com/developer/webhooks/webhooks-overview",
   detect: (head) => /"RecordType"\s*:/.test(head),
-  create: (context) =>
-    jsonRecords(context, (value, lineNo, out) => {
-      for (const item of Array.isArray(value) ? value : [value])
-        postmarkRecord(item, context.file, lineNo, out);
-    }),
+  create: (context) => jsonEvents(context, postmarkRecord),
 };
 
 function postmarkRecord(value: unknown, file: string, lineNo: number, out: Out): void {

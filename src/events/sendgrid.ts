@@ -1,12 +1,12 @@
 import type { EventType } from "./event.ts";
-import { jsonRecords } from "./json-records.ts";
+import { jsonEvents } from "./json-records.ts";
 import { cleanStatus, leadingReplyCode, leadingStatus } from "./reply.ts";
 import type { EventSource, Out } from "./source.ts";
 import { newEvent, problem } from "./source.ts";
 import { bool, first, isObject, isoTime, own, str, stripAngles } from "./values.ts";
 
 /** SendGrid Event Webhook `event` names (docs.sendgrid.com, "Event Webhook Reference"). */
-const EVENT_TYPES: Record<string, EventType> = {
+export const SENDGRID_EVENT_TYPES: Readonly<Record<string, EventType>> = {
   processed: "sent",
   delivered: "delivered",
   deferred: "deferred",
@@ -21,7 +21,12 @@ const EVENT_TYPES: Record<string, EventType> = {
 };
 
 /** Events where `ip` is the reader's (engagement); elsewhere it is the sending IP. */
-const READER_EVENTS = new Set<EventType>(["open", "click", "unsubscribe", "complaint"]);
+export const READER_IP_EVENTS: ReadonlySet<EventType> = new Set<EventType>([
+  "open",
+  "click",
+  "unsubscribe",
+  "complaint",
+]);
 
 /** `dropped` reasons that mean "on a suppression list" rather than "bad address". */
 const SUPPRESSION_REASONS = /^(?:Bounced Address|Unsubscribed Address|Spam Reporting Address)$/i;
@@ -30,11 +35,7 @@ export const sendgrid: EventSource = {
   id: "sendgrid",
   source: "https://www.twilio.com/docs/sendgrid/for-developers/tracking-events/event",
   detect: (head) => /"sg_(?:event|message)_id"\s*:/.test(head) || /"smtp-id"\s*:/.test(head),
-  create: (context) =>
-    jsonRecords(context, (value, lineNo, out) => {
-      for (const item of Array.isArray(value) ? value : [value])
-        sendgridEvent(item, context.file, lineNo, out);
-    }),
+  create: (context) => jsonEvents(context, sendgridEvent),
 };
 
 function sendgridEvent(value: unknown, file: string, lineNo: number, out: Out): void {
@@ -43,7 +44,7 @@ function sendgridEvent(value: unknown, file: string, lineNo: number, out: Out): 
     return;
   }
   const name = str(value.event);
-  const type = own(EVENT_TYPES, name);
+  const type = own(SENDGRID_EVENT_TYPES, name);
   if (type === undefined) {
     if (!name) out.push(problem(file, lineNo, "SendGrid event without `event`", JSON.stringify(value)));
     return; // group_resubscribe and future events are not part of the program picture
@@ -56,7 +57,7 @@ function sendgridEvent(value: unknown, file: string, lineNo: number, out: Out): 
   event.campaign = str(value.campaign_id) ?? first(value.category);
   event.pool = str(value.ip_pool) ?? str(value.ip_pool_name);
   const ip = str(value.ip);
-  if (READER_EVENTS.has(type)) event.readerIp = ip;
+  if (READER_IP_EVENTS.has(type)) event.readerIp = ip;
   else event.sendingIp = ip;
   event.userAgent = str(value.useragent);
   event.url = str(value.url);

@@ -1,5 +1,5 @@
 import type { DeliveryEvent, EventType } from "./event.ts";
-import { jsonRecords } from "./json-records.ts";
+import { jsonEvents } from "./json-records.ts";
 import { cleanStatus, leadingReplyCode, leadingStatus, stripDiagnosticType } from "./reply.ts";
 import type { EventSource, Out } from "./source.ts";
 import { newEvent, problem } from "./source.ts";
@@ -17,10 +17,7 @@ export const ses: EventSource = {
   detect: (head) =>
     /"notificationType"|\\"notificationType\\"|"eventType"\s*:|\\"eventType\\"/.test(head) &&
     /mail/.test(head),
-  create: (context) =>
-    jsonRecords(context, (value, lineNo, out) => {
-      for (const item of Array.isArray(value) ? value : [value]) sesRecord(item, context.file, lineNo, out);
-    }),
+  create: (context) => jsonEvents(context, sesRecord),
 };
 
 function sesRecord(value: unknown, file: string, lineNo: number, out: Out): void {

@@ -1,5 +1,5 @@
 import type { EventType } from "./event.ts";
-import { jsonRecords } from "./json-records.ts";
+import { jsonEvents } from "./json-records.ts";
 import { leadingReplyCode, leadingStatus } from "./reply.ts";
 import type { EventSource, Out } from "./source.ts";
 import { newEvent, problem } from "./source.ts";
@@ -32,11 +32,7 @@ export const sparkpost: EventSource = {
   id: "sparkpost",
   source: "https://developers.sparkpost.com/api/events/",
   detect: (head) => /"msys"\s*:/.test(head),
-  create: (context) =>
-    jsonRecords(context, (value, lineNo, out) => {
-      for (const item of Array.isArray(value) ? value : [value])
-        sparkpostRecord(item, context.file, lineNo, out);
-    }),
+  create: (context) => jsonEvents(context, sparkpostRecord),
 };
 
 function sparkpostRecord(value: unknown, file: string, lineNo: number, out: Out): void {

@@ -5,7 +5,7 @@ import type { BounceRecord } from "../../src/bounce/record.ts";
 import { classifyEvents, EventClassifier } from "../../src/events/classify-events.ts";
 import type { DeliveryEvent, ParseProblem } from "../../src/events/event.ts";
 import { readEvents } from "../../src/events/read.ts";
-import { isProblem } from "../../src/events/source.ts";
+import { isProblem, newEvent } from "../../src/events/source.ts";
 
 const line = (qid: string, rcpt: string, status: string, reply: string, dsn: string) =>
   `Feb  2 12:34:56 mail postfix/smtp[1]: ${qid}: to=<${rcpt}>, relay=gmail-smtp-in.l.google.com[142.250.1.27]:25, delay=1, delays=0/0/0/1, dsn=${dsn}, status=${status} (host gmail-smtp-in.l.google.com[142.250.1.27] said: ${reply} (in reply to RCPT TO command))`;
@@ -123,29 +123,5 @@ test("complaints carry the feedback type; dropped events use the suppression hin
 });
 
 function template(): DeliveryEvent {
-  return {
-    type: "bounced",
-    time: null,
-    recipient: null,
-    sender: null,
-    eventId: null,
-    messageId: null,
-    campaign: null,
-    sendingIp: null,
-    pool: null,
-    sendingDomain: null,
-    stream: null,
-    remoteMta: null,
-    reply: null,
-    replyCode: null,
-    status: null,
-    sourceLabel: null,
-    machineOpen: null,
-    readerIp: null,
-    userAgent: null,
-    url: null,
-    reasonHint: null,
-    feedbackType: null,
-    source: { file: "f", line: 1 },
-  };
+  return newEvent("bounced", "f", 1);
 }
