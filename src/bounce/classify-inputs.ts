@@ -1,4 +1,13 @@
-import { closeSync, createReadStream, fstatSync, openSync, readdirSync, readSync, statSync } from "node:fs";
+import {
+  closeSync,
+  createReadStream,
+  type Dirent,
+  fstatSync,
+  openSync,
+  readdirSync,
+  readSync,
+  statSync,
+} from "node:fs";
 import { sep } from "node:path";
 import { Readable } from "node:stream";
 import { createGunzip, createZstdDecompress } from "node:zlib";
@@ -44,7 +53,7 @@ export function expandInputs(args: readonly string[]): ExpandedInputs {
       continue;
     }
     try {
-      if (statSync(arg).isDirectory()) paths.push(...filesBelow(arg));
+      if (statSync(arg).isDirectory()) paths.push(...filesBelow(arg, unreadable));
       else paths.push(arg);
     } catch (error) {
       unreadable.push(`${arg}: ${describeError(error)}`);
@@ -53,13 +62,28 @@ export function expandInputs(args: readonly string[]): ExpandedInputs {
   return { paths, unreadable };
 }
 
-function filesBelow(directory: string): string[] {
+/**
+ * Every file below a directory, in byte order of path. Symlinked files count; symlinked directories are
+ * not entered (Node's recursive readdir would follow them into loops). Unlistable subdirectories are noted.
+ */
+function filesBelow(directory: string, unreadable: string[]): string[] {
   const files: Array<{ path: string; bytes: Buffer }> = [];
-  for (const entry of readdirSync(directory, { withFileTypes: true, recursive: true })) {
-    const path = `${entry.parentPath}${sep}${entry.name}`;
-    // Symlinked files count; symlinked directories are not entered (no loops).
-    if (!entry.isFile() && !(entry.isSymbolicLink() && isFileTarget(path))) continue;
-    files.push({ path, bytes: Buffer.from(path) });
+  const pending = [directory.endsWith(sep) && directory.length > 1 ? directory.slice(0, -1) : directory];
+  for (let dir = pending.pop(); dir !== undefined; dir = pending.pop()) {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch (error) {
+      unreadable.push(`${dir}: ${describeError(error)}`);
+      continue;
+    }
+    for (const entry of entries) {
+      const path = `${dir}${sep}${entry.name}`;
+      if (entry.isDirectory()) pending.push(path);
+      else if (entry.isFile() || (entry.isSymbolicLink() && isFileTarget(path))) {
+        files.push({ path, bytes: Buffer.from(path) });
+      }
+    }
   }
   return files.sort((a, b) => Buffer.compare(a.bytes, b.bytes)).map((file) => file.path);
 }
