@@ -186,6 +186,14 @@ describe("content findings", () => {
     assert.equal(report.content.hiddenTextWords, 4);
   });
 
+  it("a visible URL that is its own anchor's href counts once", async () => {
+    const report = await inspect({
+      text: "x",
+      html: `${para}<a href="https://example.test/a">https://example.test/a</a>`,
+    });
+    assert.equal(report.content.links, 1);
+  });
+
   it("words, link density and domains are measured", async () => {
     const report = await inspect({
       text: "x",

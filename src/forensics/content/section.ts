@@ -59,7 +59,12 @@ export function inspectContent(message: Message): { section: ContentSection; fin
   const urls: BodyUrl[] = [];
   for (const anchor of scan.anchors) push(urls, toBodyUrl(anchor.href, "anchor"));
   for (const image of scan.images) push(urls, toBodyUrl(image.src, "image"));
-  for (const raw of urlsInText(html ? scan.text : text)) push(urls, toBodyUrl(raw, "text"));
+  // Visible URLs that repeat an anchor's own href (<a href="https://x.test/">https://x.test/</a>) are one link.
+  const hrefs = new Set(urls.map((url) => url.url));
+  for (const raw of urlsInText(html ? scan.text : text)) {
+    const url = toBodyUrl(raw, "text");
+    if (url && !hrefs.has(url.url)) push(urls, url);
+  }
   const links = urls.filter((url) => url.from !== "image");
   const domains = unique(urls.map((url) => url.domain));
   const foreign = domains.filter((domain) => domain !== message.fromOrgDomain);
