@@ -46,11 +46,26 @@ export interface ReportText {
 const MAX_LINES_PER_ENTRY = 24;
 const MAX_ENTRIES = 500;
 
+const SEPARATOR = /^[-=*_]{3,}.*[-=*_]{3,}$/;
+
+interface Entry {
+  recipient: string;
+  lines: string[];
+  /** Every text line kept so far (separators aside) was indented. */
+  indented: boolean;
+  /** A text line (not a separator) was kept. */
+  sawText: boolean;
+  /** A blank line followed the last kept line. */
+  blank: boolean;
+  /** Later lines belong to no recipient. */
+  closed: boolean;
+}
+
 /** Split the report text into recipients (address lines) and the lines that follow each. */
 export function readReportText(text: string): ReportText {
   const preamble: string[] = [];
-  const entries: Array<{ recipient: string; lines: string[] }> = [];
-  let current: { recipient: string; lines: string[] } | null = null;
+  const entries: Entry[] = [];
+  let current: Entry | null = null;
   let pos = 0;
   while (pos < text.length) {
     let nl = text.indexOf("\n", pos);
@@ -69,13 +84,34 @@ export function readReportText(text: string): ReportText {
         if (keep && current.lines.length < MAX_LINES_PER_ENTRY) current.lines.push(keep);
         continue;
       }
-      current = { recipient, lines: keep ? [keep] : [] };
+      current = {
+        recipient,
+        lines: keep ? [keep] : [],
+        indented: false,
+        sawText: false,
+        blank: false,
+        closed: false,
+      };
       entries.push(current);
       continue;
     }
     const trimmed = line.trim();
-    if (current) {
-      if (trimmed && current.lines.length < MAX_LINES_PER_ENTRY) current.lines.push(trimmed);
+    if (current && !current.closed) {
+      const indented = /^\s/.test(line);
+      if (!trimmed) current.blank = true;
+      else if (SEPARATOR.test(trimmed)) {
+        // "----- Transcript of session follows -----": a new section about the same failure.
+        current.blank = false;
+        if (current.lines.length < MAX_LINES_PER_ENTRY) current.lines.push(trimmed);
+      } else if (current.blank && !indented && current.indented) {
+        // An indented block (Exim, Postfix) ended by a paragraph of boilerplate: not this recipient's error.
+        current.closed = true;
+      } else if (current.lines.length < MAX_LINES_PER_ENTRY) {
+        current.indented = indented && (current.indented || !current.sawText);
+        current.sawText = true;
+        current.lines.push(trimmed);
+      }
+    } else if (current) {
     } else if (trimmed && preamble.length < MAX_LINES_PER_ENTRY * 4) {
       preamble.push(trimmed);
     }
