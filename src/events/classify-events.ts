@@ -5,7 +5,7 @@ import type { BounceRecord } from "../bounce/record.ts";
 import { MAX_REPLY_LENGTH, parseReply } from "../bounce/smtp-reply.ts";
 import type { DeliveryEvent, EventType, ParseProblem } from "./event.ts";
 import type { EventStream } from "./read.ts";
-import { EVENT_BATCHES, EVENT_FORMAT } from "./read.ts";
+import { EVENT_BATCHES, EVENT_FORMAT, EVENT_OPTIONS } from "./read.ts";
 import { maskReply, swapTokens } from "./reply-key.ts";
 import { isProblem } from "./source.ts";
 import { detach } from "./values.ts";
@@ -137,6 +137,9 @@ export class EventClassifier {
 
 const NO_TOKENS: string[] = [];
 
+/** The event types that become records without `all`. */
+const CLASSIFIED_TYPES: ReadonlySet<EventType> = new Set(["bounced", "deferred", "dropped", "complaint"]);
+
 /** This reply's own diagnostic, derived from the cached one whenever that is exact. */
 function diagnosticOf(text: string, tokens: string[], entry: Entry): string {
   const cached = entry.classification.diagnostic;
@@ -188,6 +191,8 @@ export async function* classifyEvents(
   const classifier = options.classifier ?? new EventClassifier();
   const format = options.format ?? (events as EventStream)[EVENT_FORMAT] ?? "events";
   const batches = (events as EventStream)[EVENT_BATCHES];
+  const settings = (events as EventStream)[EVENT_OPTIONS];
+  if (settings && !options.all) settings.types ??= CLASSIFIED_TYPES;
   if (batches) {
     // Straight from readEvents: drain whole batches, awaiting once per chunk instead of once per event.
     for await (const batch of batches) yield* classifyEventBatch(batch, classifier, { ...options, format });

@@ -64,6 +64,7 @@ interface Instance {
 class PostfixParser {
   private readonly file: string;
   private readonly tz: string;
+  private readonly types: ReadonlySet<EventType> | null;
   private readonly clock: SyslogClock;
   private readonly queue = new Map<string, QueueState>();
   private readonly instances = new Map<string, Instance>();
@@ -79,6 +80,7 @@ class PostfixParser {
   constructor(context: ParseContext) {
     this.file = context.file;
     this.tz = context.tz;
+    this.types = context.types;
     this.clock = new SyslogClock(context);
   }
 
@@ -175,6 +177,11 @@ class PostfixParser {
     if (wordEnd < 0) wordEnd = text.length;
     const type = statusType(text, wordStart, wordEnd);
     if (type === null) return;
+    if (type !== "deferred" && this.types !== null && !this.types.has(type)) {
+      // Not wanted (classify without --all skips deliveries): only keep the expiry bookkeeping right.
+      this.queue.get(qid)?.deferred?.delete(text.slice(body + 4, rcptEnd));
+      return;
+    }
     const event = newEvent(type, this.file, lineNo);
     event.time = this.time(text, at.stampEnd);
     event.recipient = text.slice(body + 4, rcptEnd) || null;

@@ -1,5 +1,5 @@
 import type { Readable } from "node:stream";
-import type { DeliveryEvent, ParseProblem } from "./event.ts";
+import type { DeliveryEvent, EventType, ParseProblem } from "./event.ts";
 import type { FormatName } from "./formats.ts";
 import { decompressedChunks } from "./input.ts";
 import { eventSource } from "./registry.ts";
@@ -16,6 +16,8 @@ export interface ReadOptions {
   modified?: Date | null;
   /** Called after each chunk with the number of bytes read so far (progress bars). */
   onBytes?: (bytes: number) => void;
+  /** Only these event types are wanted (a hint that lets hot parsers skip work; see ParseContext). */
+  types?: ReadonlySet<EventType> | null;
 }
 
 /** Lines longer than this are refused (or handed over in pieces to parsers that take fragments). */
@@ -38,7 +40,13 @@ export async function* readEventBatches(
   if (!source) throw new Error(`${format} is not an event-stream format`);
   const tz = options.tz ?? "UTC";
   if (tz !== "UTC") assertTimeZone(tz);
-  const context: ParseContext = { file, year: options.year ?? null, modified: options.modified ?? null, tz };
+  const context: ParseContext = {
+    file,
+    year: options.year ?? null,
+    modified: options.modified ?? null,
+    tz,
+    types: options.types ?? null,
+  };
   const parser = source.create(context);
   const splitter = new LineSplitter(parser, file);
   let bytes = 0;
@@ -65,12 +73,16 @@ export async function* readEventBatches(
 /** readEvents' generators carry their batch source, so classifyEvents can skip the per-event await. */
 export const EVENT_BATCHES: unique symbol = Symbol("deliverlens.eventBatches");
 
+/** …their options, read when reading starts (classifyEvents narrows `types` before that)… */
+export const EVENT_OPTIONS: unique symbol = Symbol("deliverlens.eventOptions");
+
 /** …and their format, which becomes each record's `format`. */
 export const EVENT_FORMAT: unique symbol = Symbol("deliverlens.eventFormat");
 
 export type EventStream = AsyncGenerator<DeliveryEvent | ParseProblem> & {
   [EVENT_BATCHES]?: AsyncIterable<Out>;
   [EVENT_FORMAT]?: FormatName;
+  [EVENT_OPTIONS]?: ReadOptions;
 };
 
 /** Stream an input as normalized events, with ParseProblems inline (see readEventBatches). */
@@ -80,8 +92,10 @@ export function readEvents(
   file: string,
   options: ReadOptions = {},
 ): EventStream {
-  const batches = readEventBatches(input, format, file, options);
+  const settings = { ...options };
+  const batches = readEventBatches(input, format, file, settings);
   const events: EventStream = flatten(batches);
+  events[EVENT_OPTIONS] = settings;
   events[EVENT_BATCHES] = batches;
   events[EVENT_FORMAT] = format;
   return events;

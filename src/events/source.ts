@@ -13,6 +13,11 @@ export interface ParseContext {
   modified: Date | null;
   /** IANA zone for timestamps that carry none (default UTC). */
   tz: string;
+  /**
+   * When set, the consumer wants only these event types: a parser on a hot path may skip building the
+   * others (a hint — consumers still filter).
+   */
+  types: ReadonlySet<EventType> | null;
 }
 
 /** A stateful line consumer: one per input. */

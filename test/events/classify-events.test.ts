@@ -125,3 +125,27 @@ test("complaints carry the feedback type; dropped events use the suppression hin
 function template(): DeliveryEvent {
   return newEvent("bounced", "f", 1);
 }
+
+test("without `all` deliveries are skipped early, and expiry still bounces only recipients left deferred", async () => {
+  const log = `Mar  1 10:00:00 h postfix/qmgr[1]: Q1AAAA: from=<s@example.org>, size=1, nrcpt=2 (queue active)
+Mar  1 10:00:01 h postfix/smtp[2]: Q1AAAA: to=<a@example.net>, relay=none, delay=1, delays=0/0/1/0, dsn=4.4.1, status=deferred (connect to mx.example.net[198.51.100.7]:25: Connection timed out)
+Mar  1 10:00:01 h postfix/smtp[2]: Q1AAAA: to=<b@example.net>, relay=none, delay=1, delays=0/0/1/0, dsn=4.4.1, status=deferred (connect to mx.example.net[198.51.100.7]:25: Connection timed out)
+Mar  1 11:00:02 h postfix/smtp[2]: Q1AAAA: to=<b@example.net>, relay=mx.example.net[198.51.100.7]:25, delay=1, delays=0/0/1/0, dsn=2.0.0, status=sent (250 ok)
+Mar  6 10:00:03 h postfix/qmgr[1]: Q1AAAA: from=<s@example.org>, status=expired, returned to sender
+`;
+  for (const all of [false, true]) {
+    const events = readEvents(Readable.from([Buffer.from(log)]), "postfix", "maillog", { year: 2026 });
+    const { records } = await collect(classifyEvents(events, { all }));
+    assert.deepEqual(
+      records.map((r) => [r.recipient, r.source.line]),
+      [
+        ["a@example.net", 2],
+        ["b@example.net", 3],
+        ...(all ? [["b@example.net", 4]] : []),
+        ["a@example.net", 5],
+      ],
+      `all: ${all}`,
+    );
+    assert.equal(records.at(-1)?.reason, "expired");
+  }
+});
