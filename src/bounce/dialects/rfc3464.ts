@@ -1,16 +1,7 @@
 import { type ReportText, readReportText } from "../email/text.ts";
-import type { Reason } from "../vocabulary.ts";
 import type { Dialect, RecipientReport } from "./types.ts";
 
 const DELIVERED_ACTIONS = new Set(["delivered", "relayed", "expanded"]);
-
-/**
- * "Diagnostic-Code: X-Unix; 255": the exit status of a local delivery program (Sendmail's mailer), when
- * that number is all the diagnostic says; words after it are classified like any reply.
- */
-function hintFromType(type: string | null, diagnostic: string): Reason | null {
-  return type === "x-unix" && /^\s*\d*\s*$/.test(diagnostic) ? "mailererror" : null;
-}
 
 /**
  * RFC 3464 delivery status notifications: per-recipient fields from message/delivery-status (or the same
@@ -46,10 +37,8 @@ export const rfc3464: Dialect = {
         remoteMta: entry.remoteMta,
         action: entry.action,
         time: entry.lastAttempt ?? dsn.arrivalDate,
-        hintReason:
-          delivered && !entry.status?.startsWith("5")
-            ? "delivered"
-            : hintFromType(entry.diagnosticType, diagnostic),
+        diagnosticType: entry.diagnosticType,
+        hintReason: delivered && !entry.status?.startsWith("5") ? "delivered" : null,
       };
     });
   },

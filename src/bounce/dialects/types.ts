@@ -11,6 +11,8 @@ export interface RecipientReport {
    * function when finding it costs work that is rarely needed.
    */
   context?: string | (() => string);
+  /** RFC 3464 diagnostic-type of the diagnostic (smtp, x-unix, x-postfix…), lower-cased. */
+  diagnosticType?: string | null;
   status?: string | null;
   replyCode?: number | null;
   remoteMta?: string | null;

@@ -3,7 +3,7 @@ import { classifyReply, type ReplyInput } from "../classify.ts";
 import { DIALECTS, type RecipientReport } from "../dialects/index.ts";
 import type { BounceRecord } from "../record.ts";
 import { scanEmail } from "./scan.ts";
-import { phaseReason, smtpCommandIn } from "./smtp-phase.ts";
+import { localProgramReason, phaseReason, smtpCommandIn } from "./smtp-phase.ts";
 
 export { splitMbox } from "./mbox.ts";
 
@@ -47,11 +47,13 @@ function toRecord(report: RecipientReport, file: string, line: number | null): B
   let classification = classifyReply(input);
   if (!input.hintReason) {
     // The SMTP phase can change what the reply means; only the report shows it (rarely needed: look it up lazily).
-    const byPhase = phaseReason(diagnostic.toLowerCase(), status, classification.reason, () =>
-      smtpCommandIn(
-        `${typeof report.context === "function" ? report.context() : (report.context ?? "")} ${diagnostic}`,
-      ),
-    );
+    const byPhase =
+      localProgramReason(report.diagnosticType, classification.reason) ??
+      phaseReason(diagnostic.toLowerCase(), status, classification.reason, () =>
+        smtpCommandIn(
+          `${typeof report.context === "function" ? report.context() : (report.context ?? "")} ${diagnostic}`,
+        ),
+      );
     if (byPhase && byPhase !== classification.reason)
       classification = classifyReply({ ...input, hintReason: byPhase });
   }

@@ -89,6 +89,19 @@ const PHASE_RULES: ReadonlyArray<{
   },
 ];
 
+/**
+ * "Diagnostic-Code: X-Unix; 255" / "x-unix; temporary failure": the report of a local delivery program
+ * (Sendmail mailer, Postfix pipe/local), when the text itself explains nothing more specific.
+ */
+export function localProgramReason(
+  diagnosticType: string | null | undefined,
+  textReason: Reason,
+): Reason | null {
+  return diagnosticType === "x-unix" && (UNEXPLAINED.includes(textReason) || textReason === "systemerror")
+    ? "mailererror"
+    : null;
+}
+
 /** The container-level reason the SMTP phase implies for a reply the text classified as `textReason`, or null. */
 export function phaseReason(
   lowerText: string,
