@@ -1,0 +1,38 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { gzipSync, zstdCompressSync } from "node:zlib";
+import { compressionOf, openInput, openInputWithHead } from "../../src/events/input.ts";
+
+async function text(stream: AsyncIterable<Buffer | string>): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(Buffer.from(chunk));
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+test("openInput / openInputWithHead: plain, gzip and zstd files by magic bytes, whatever the name", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "deliverlens-events-input-"));
+  try {
+    const body = `${'{"type":"Delivery","recipient":"a@b.example","queue":"b.example"}\n'.repeat(5000)}`;
+    const files: [string, Buffer, string | null][] = [
+      ["plain.log", Buffer.from(body), null],
+      ["looks-plain.log", gzipSync(body), "gzip"],
+      ["segment", zstdCompressSync(Buffer.from(body)), "zstd"],
+    ];
+    for (const [name, bytes, kind] of files) {
+      const path = join(dir, name);
+      writeFileSync(path, bytes);
+      utimesSync(path, new Date("2026-01-02T00:00:00Z"), new Date("2026-01-02T00:00:00Z"));
+      assert.equal(compressionOf(bytes), kind, name);
+      assert.equal(await text(openInput(path)), body, `${name} via openInput`);
+      const opened = await openInputWithHead(path);
+      assert.ok(opened.head.startsWith('{"type":"Delivery"'), `${name} head is decompressed`);
+      assert.equal(opened.modified?.toISOString(), "2026-01-02T00:00:00.000Z");
+      assert.equal(await text(opened.stream), body, `${name} stream still yields every byte`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
