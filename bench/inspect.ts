@@ -19,6 +19,7 @@ const crashes: string[] = [];
 let slowest = { ms: 0, file: "" };
 const started = performance.now();
 const cpuStarted = process.cpuUsage();
+const threadStarted = process.threadCpuUsage();
 for (const message of messages) {
   const t0 = performance.now();
   try {
@@ -33,6 +34,8 @@ for (const message of messages) {
 }
 const seconds = (performance.now() - started) / 1000;
 const cpu = process.cpuUsage(cpuStarted);
+const thread = process.threadCpuUsage(threadStarted);
+const threadSeconds = (thread.user + thread.system) / 1e6;
 const cpuSeconds = (cpu.user + cpu.system) / 1e6;
 const perSecond = messages.length / seconds;
 const perCpuSecond = messages.length / cpuSeconds;
@@ -47,7 +50,10 @@ console.log(
   `offline throughput:  ${perSecond.toFixed(0)} messages/s wall-clock (${seconds.toFixed(2)} s; target ≥ ${TARGET_PER_SECOND}/s)`,
 );
 console.log(
-  `                     ${perCpuSecond.toFixed(0)} messages per CPU-second (${cpuSeconds.toFixed(2)} CPU-s; what one idle core gives)`,
+  `                     ${perCpuSecond.toFixed(0)} messages per process CPU-second (${cpuSeconds.toFixed(2)} CPU-s, GC threads included)`,
+);
+console.log(
+  `                     ${(messages.length / threadSeconds).toFixed(0)} messages per main-thread CPU-second (${threadSeconds.toFixed(2)} s: one idle core)`,
 );
 console.log(
   `load average (1 min): ${(await import("node:os")).loadavg()[0].toFixed(2)} on ${(await import("node:os")).availableParallelism()} cores`,
@@ -64,7 +70,9 @@ console.log(`ROC AUC content:     ${contentAuc.toFixed(3)} (spam scoring lower t
 console.log(`ROC AUC all areas:   ${allAreasAuc.toFixed(3)} (sum of the five area scores, offline)`);
 const pass = perSecond >= TARGET_PER_SECOND && crashes.length === 0;
 console.log(`${pass ? "PASS" : "FAIL"}: ≥ ${TARGET_PER_SECOND} messages/s wall-clock offline and no crash`);
-if (!pass && perCpuSecond >= TARGET_PER_SECOND && crashes.length === 0) {
-  console.log("        (per CPU-second the target is met: the machine is busy; re-run alone to confirm)");
+if (!pass && messages.length / threadSeconds >= TARGET_PER_SECOND && crashes.length === 0) {
+  console.log(
+    "        (per main-thread CPU-second the target is met: the machine is busy; re-run alone to confirm)",
+  );
 }
 process.exitCode = pass ? 0 : 1;
