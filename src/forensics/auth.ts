@@ -141,6 +141,7 @@ export async function verifyAuth(
   } else {
     section.skipped.push(
       "SPF (no client IP: pass --ip, or inspect a received copy with the receiver's Received header)",
+      "DMARC via SPF alignment (judged on DKIM alone)",
     );
   }
   if (result.dmarc) {
