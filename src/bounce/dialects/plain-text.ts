@@ -23,6 +23,16 @@ function senderAddresses(mail: ScannedEmail): string {
   return [headerValue(mail.headers, "to") ?? "", ...fromOriginal].join(", ");
 }
 
+const REPLY_IN_TEXT = /\b[45]\d\d[- ]|\b[45]\.\d{1,3}\.\d{1,3}\b/;
+
+/** A recipient line whose own lines carry no reply: the error was written before it ("Error: … RCPT TO: a@b"). */
+function withPreamble(diagnostic: string, preamble: string): string {
+  if (!diagnostic) return preamble;
+  return !REPLY_IN_TEXT.test(diagnostic) && REPLY_IN_TEXT.test(preamble)
+    ? `${preamble} ${diagnostic}`
+    : diagnostic;
+}
+
 export const plainText: Dialect = {
   id: "plain-text",
   source: "Common non-RFC 3464 bounce layouts (see Sisimai lib/Sisimai/Lhost/*.pm)",
@@ -42,7 +52,11 @@ export const plainText: Dialect = {
         text.entries.length > 1 ? withoutAddressee(text.entries, senderAddresses(mail)) : text.entries;
       // A recipient line with nothing after it: the error was written before it (e.g. "Error: … RCPT TO: a@b").
       return entries.map(
-        (entry): RecipientReport => ({ ...entry, diagnostic: entry.diagnostic || text.preamble, time }),
+        (entry): RecipientReport => ({
+          ...entry,
+          diagnostic: withPreamble(entry.diagnostic, text.preamble),
+          time,
+        }),
       );
     }
     const failed = addressesIn(headerValue(mail.headers, "x-failed-recipients"));
