@@ -117,6 +117,8 @@ export function renderReport(file: string, report: InspectReport): string {
     const verdicts = d.verdicts.map((v) => `${v.list}: ${v.status}`).join("; ");
     out.push(`  ${e(d.domain)}: ${e(verdicts || "no list answered")}`);
   }
+  if (report.links.notChecked)
+    out.push(`  not looked up (over the limit): ${e(report.links.notChecked.join(", "))}`);
   if (report.skipped.length > 0) out.push(section("Skipped"), ...report.skipped.map((s) => `  ${s}`));
   return out.join("\n");
 }
