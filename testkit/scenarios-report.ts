@@ -57,7 +57,18 @@ export function hostileReport(): DiagnosisReport {
         rulesOut: [],
       },
     ],
-    episodes: [{ start: days[20].day, end: days[21].day, policyBounces: 62, sent: 4500, rate: 0.0138 }],
+    episodes: [
+      {
+        provider: "apple",
+        start: days[20].day,
+        end: days[21].day,
+        days: 2,
+        policyBounces: 62,
+        sent: 4500,
+        rate: 0.0138,
+        providerCodes: { CS01: 62 },
+      },
+    ],
     daily: days,
     tiers: [
       { tier: "0-30", recipients: 4000 },

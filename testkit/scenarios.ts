@@ -5,8 +5,8 @@
  * into the store (./scenarios-store.ts) to keep the harness fast.
  *
  * The program: recipients with a latent engagement (engaged / casual / dormant), a history click before
- * the window for engaged recipients, marketing campaigns every few days (to the engaged segment or to
- * the whole list, chosen per scenario), a daily transactional stream, 2–4 sending IPs, background
+ * the window for engaged recipients, marketing campaigns on fixed weekdays (to the engaged segment or to
+ * the whole list, chosen per scenario) on fixed weekdays, a daily transactional stream, 2–4 sending IPs, background
  * deferrals, Apple MPP machine opens, and a background CS01 rate with overdispersion (log-normal noise
  * per day with σ, per campaign with σ/2, per IP with σ/2). Injected causes change only what that cause would change.
  */
@@ -62,7 +62,10 @@ export const STRENGTH_MULTIPLIER = [8, 15, 30] as const;
 export const NOISE_SIGMA = [0.1, 0.2, 0.3] as const;
 
 const DAY = 86_400_000;
+/** A Monday: day index % 7 is the weekday (0 = Monday). */
 const START = Date.UTC(2026, 5, 1);
+/** Marketing sends on fixed weekdays, as most programs do: weekly, twice or three times a week. */
+const WEEKLY_SCHEDULES: readonly (readonly number[])[] = [[1], [1, 3], [0, 2, 4]];
 
 const REPLIES = {
   cs01: [
@@ -148,12 +151,12 @@ export function generateScenario(spec: ScenarioSpec): Scenario {
   const people = population(rng, spec.recipients ?? 4000);
   const ips = Array.from({ length: 2 + rng.int(3) }, (_, i) => `192.0.2.${10 + i}`);
   const base = 0.001 + rng.next() * 0.003;
-  const cadence = 2 + rng.int(3);
+  const schedule = rng.pick(WEEKLY_SCHEDULES);
   const wholeList = spec.cause === "low-engagement" || (spec.cause !== "volume-spike" && rng.chance(0.4));
   const events: ScenarioEvent[] = [];
   const noise = () => Math.exp(sigma * gaussian(rng));
   const ipNoise = new Map(ips.map((ip) => [ip, Math.exp(0.5 * sigma * gaussian(rng))]));
-  const campaignDays = range(days).filter((d) => d % cadence === 1);
+  const campaignDays = range(days).filter((d) => schedule.includes(d % 7));
   const campaigns = campaignDays.map((d) => `c-${String(d).padStart(3, "0")}`);
   const targets = pickTargets(rng, spec.cause, campaignDays, ips, days);
   const injected = (when: { day: number; campaign: string; ip: string; person: Recipient }): Injection =>

@@ -1,5 +1,5 @@
+import { spikesOf } from "./analytics-bridge.ts";
 import { dayTotals, type Facts } from "./facts.ts";
-import { findSpikes } from "./spikes.ts";
 import type { AuditSummary, CampaignMessage, DiagnoseContext } from "./types.ts";
 
 export function buildContext(
@@ -14,6 +14,6 @@ export function buildContext(
     totalSent += cell.sent;
     totalPolicy += cell.policy;
   }
-  const spikeDays = new Set(findSpikes(days).map((spike) => spike.day));
+  const spikeDays = new Set(spikesOf(facts.provider, days).map((spike) => spike.day));
   return { facts, days, spikeDays, totalSent, totalPolicy, messages, audit };
 }

@@ -1,5 +1,5 @@
+import { type Episode, episodesOf } from "./analytics-bridge.ts";
 import { PASS_THRESHOLD } from "./confidence.ts";
-import { type Episode, findEpisodes } from "./episodes.ts";
 import { pct } from "./evidence.ts";
 import { authentication } from "./hypotheses/authentication.ts";
 import { blocklist } from "./hypotheses/blocklist.ts";
@@ -47,7 +47,7 @@ export function diagnoseContext(context: DiagnoseContext): Diagnosis {
   return {
     provider: context.facts.provider,
     causes,
-    episodes: findEpisodes(context.days),
+    episodes: episodesOf(context.facts.provider, context.days),
     summary: summarize(context, causes),
   };
 }

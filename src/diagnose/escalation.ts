@@ -1,4 +1,4 @@
-import type { Episode } from "./episodes.ts";
+import type { Episode } from "./analytics-bridge.ts";
 import type { Facts } from "./facts.ts";
 import { POLICY_CATEGORIES } from "./facts.ts";
 import type { Cause } from "./types.ts";

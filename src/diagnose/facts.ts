@@ -3,8 +3,8 @@
  * Keeping hypotheses on these plain arrays makes them pure and testable without DuckDB.
  */
 
-/** Bounce categories that count as a "policy" rejection (the CS01 family and its siblings). */
-export const POLICY_CATEGORIES = ["reputation", "content", "blocklist", "authentication"] as const;
+/** Bounce categories that count as a "policy" rejection: the analytics definition, shared with `stats`. */
+export { POLICY_CATEGORIES } from "../analytics/stats/query.ts";
 
 /** One aggregate of sends: a day × campaign × sending IP × engagement group. */
 export interface SendCell {

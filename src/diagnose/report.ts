@@ -1,6 +1,6 @@
 import type { ParseProblem } from "../events/event.ts";
+import type { Episode } from "./analytics-bridge.ts";
 import type { Diagnosis } from "./engine.ts";
-import type { Episode } from "./episodes.ts";
 import { APPLE_ESCALATION_ADDRESS, escalationNote } from "./escalation.ts";
 import type { TierCount } from "./facts.ts";
 import type { Segments } from "./segments.ts";

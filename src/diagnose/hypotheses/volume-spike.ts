@@ -1,7 +1,7 @@
+import { spikesOf } from "../analytics-bridge.ts";
 import { contrastConfidence, excessOf, PASS_THRESHOLD } from "../confidence.ts";
 import { contrastEvidence, notApplicable, pct, ratesText } from "../evidence.ts";
 import { splitCells } from "../facts.ts";
-import { findSpikes } from "../spikes.ts";
 import { crudeRatio } from "../stats.ts";
 import type { Cause, DiagnoseContext } from "../types.ts";
 
@@ -18,13 +18,13 @@ export function volumeSpike(context: DiagnoseContext): Cause {
     return notApplicable(
       "volume-spike",
       TITLE,
-      "No volume spike: no day exceeded 1.5× the trailing 28-day 90th-percentile volume",
+      "No volume spike: no day exceeded 1.5× both its trailing 28-day and same-weekday baselines (and 3 MADs)",
     );
   }
   const onSpike = (cell: { day: string }) => spikeDays.has(cell.day);
   const ratio = crudeRatio(splitCells(facts.cells, onSpike));
   const composition = dormantShare(context, onSpike);
-  const spikes = findSpikes(context.days);
+  const spikes = spikesOf(facts.provider, context.days);
   const otherDays = context.days.filter((d) => d.sent > 0 && !spikeDays.has(d.day)).length;
   let confidence = contrastConfidence({ ratio, excess: excessOf(ratio), totalPolicy });
   // A spike whose audience was no less engaged than usual is a weaker explanation.
@@ -33,7 +33,8 @@ export function volumeSpike(context: DiagnoseContext): Cause {
   const spikeText = spikes
     .slice(0, 5)
     .map(
-      (s) => `${s.day}: ${s.sent.toLocaleString("en-US")} vs baseline ${s.baseline.toLocaleString("en-US")}`,
+      (s) =>
+        `${s.day}: ${s.sent.toLocaleString("en-US")} vs baseline ${Math.round(Math.max(s.baseline, s.weekdayBaseline)).toLocaleString("en-US")}`,
     )
     .join("; ");
   return {
