@@ -13,7 +13,7 @@ import { matchProviderRule } from "./rules/provider-rules.ts";
 import { matchReasonRule } from "./rules/reasons.ts";
 import { reasonFromStatus } from "./rules/status-codes.ts";
 import { parseReply } from "./smtp-reply.ts";
-import type { Category, Reason } from "./vocabulary.ts";
+import { type Category, REASONS, type Reason } from "./vocabulary.ts";
 
 /** What the classifier knows about one reply. Everything but `text` is optional context. */
 export interface ReplyInput {
@@ -91,7 +91,8 @@ function classifyUncached(input: ReplyInput, domain: string | null): Classificat
   const provider = detectProvider({ remoteMta, lowerText, recipient: domain ? `@${domain}` : null });
   const dsnAction = input.action?.trim().toLowerCase() ?? null;
 
-  const decision = decide(input.hintReason ?? null, dsnAction, {
+  const hint = input.hintReason && Object.hasOwn(REASONS, input.hintReason) ? input.hintReason : null;
+  const decision = decide(hint, dsnAction, {
     lowerText,
     provider,
     replyCode,
@@ -127,7 +128,10 @@ function classifyUncached(input: ReplyInput, domain: string | null): Classificat
   };
 }
 
-/** Order: a decisive container hint, provider rules, generic phrases, status code, refinable hint, DSN action. */
+/**
+ * First answer wins: a decisive container hint, a delivered DSN action, provider rules, generic phrases,
+ * the status code, a refinable hint, else `undefined`.
+ */
 function decide(
   hint: Reason | null,
   dsnAction: string | null,

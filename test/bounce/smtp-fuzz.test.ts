@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
-import { classifyReply } from "../../src/bounce/classify.ts";
+import { classifyReply, type ReplyInput } from "../../src/bounce/classify.ts";
 import { classifyText } from "../../src/bounce/library.ts";
 import { parseReply } from "../../src/bounce/smtp-reply.ts";
 import { CATEGORIES, PROVIDERS, REASONS } from "../../src/bounce/vocabulary.ts";
@@ -40,7 +40,8 @@ test("classifyReply never throws and always answers in the closed vocabularies",
       fc.option(fc.integer({ min: -1, max: 1000 })),
       fc.option(fc.string({ maxLength: 20 })),
       (text, replyCode, status) => {
-        const got = classifyReply({ text, replyCode, status, recipient: status });
+        const hintReason = (status ?? undefined) as ReplyInput["hintReason"];
+        const got = classifyReply({ text, replyCode, status, recipient: status, hintReason });
         assert.ok(Object.hasOwn(REASONS, got.reason));
         assert.ok(Object.hasOwn(CATEGORIES, got.category));
         assert.ok((PROVIDERS as readonly string[]).includes(got.provider));
