@@ -63,11 +63,14 @@ interface Decision {
  */
 const memo = new Map<string, Map<string, Classification>>();
 const MEMO_TEXTS = 20_000;
+/** Longer texts (rare, often hostile) are not kept: the memo stays a few tens of MB at most. */
+const MEMO_TEXT_LENGTH = 2048;
 
 export function classifyReply(input: ReplyInput): Classification {
   const domain = input.recipient ? recipientDomain(input.recipient) : null;
   // Two levels: the (long) text as is, then the short context, so no big key string is built per call.
   const text = typeof input.text === "string" ? input.text : "";
+  if (text.length > MEMO_TEXT_LENGTH) return classifyUncached({ ...input, text }, domain);
   const context = `${input.replyCode}|${input.status}|${input.remoteMta}|${domain}|${input.action}|${input.hintReason}`;
   let byContext = memo.get(text);
   const known = byContext?.get(context);
