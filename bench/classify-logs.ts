@@ -84,6 +84,7 @@ interface Measured {
   status: number | null;
   seconds: number;
   peakRssMb: number | null;
+  cpuSeconds: number | null;
   records: number;
   stderr: string;
 }
@@ -102,6 +103,7 @@ function measure(args: string[]): Measured {
   const seconds = (performance.now() - started) / 1000;
   const stderr = child.stderr?.toString() ?? "";
   const peak = /DELIVERLENS_PEAK_RSS_KB=(\d+)/.exec(stderr);
+  const cpu = /DELIVERLENS_CPU_US=(\d+)/.exec(stderr);
   const size = statSync(outFile).size;
   const count = size > 0 ? countLines(outFile) : 0;
   rmSync(outDir, { recursive: true, force: true });
@@ -109,8 +111,9 @@ function measure(args: string[]): Measured {
     status: child.status,
     seconds,
     peakRssMb: peak ? Number(peak[1]) / 1024 : null,
+    cpuSeconds: cpu ? Number(cpu[1]) / 1e6 : null,
     records: count,
-    stderr: stderr.replace(/DELIVERLENS_PEAK_RSS_KB=\d+\n?/, ""),
+    stderr: stderr.replace(/DELIVERLENS_(?:PEAK_RSS_KB|CPU_US)=\d+\n?/g, ""),
   };
 }
 
@@ -122,9 +125,15 @@ function countLines(path: string): number {
 function report(label: string, lines: number, result: Measured): boolean {
   const rate = lines / result.seconds;
   const ok = result.status === 0 && rate >= TARGET_LINES_PER_SECOND;
+  const cpu = result.cpuSeconds;
   console.log(
     `${label}: ${lines.toLocaleString("en-US")} lines in ${result.seconds.toFixed(2)} s = ${Math.round(rate).toLocaleString("en-US")} lines/s, ${result.records.toLocaleString("en-US")} records, peak RSS ${result.peakRssMb?.toFixed(0) ?? "?"} MB (target >= ${TARGET_LINES_PER_SECOND.toLocaleString("en-US")} lines/s) ${ok ? "PASS" : "FAIL"}`,
   );
+  if (cpu) {
+    console.log(
+      `  CPU ${cpu.toFixed(2)} s = ${Math.round(lines / cpu).toLocaleString("en-US")} lines per CPU-second (what a quiet machine would approach)`,
+    );
+  }
   return ok;
 }
 
