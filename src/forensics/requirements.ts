@@ -4,7 +4,7 @@ import { finding } from "./catalog.ts";
 import type { ContentSection } from "./content/section.ts";
 import type { Finding } from "./finding.ts";
 import type { HeadersSection } from "./headers/section.ts";
-import { headerValues, type Message } from "./message.ts";
+import { headerValues, type Message, orgDomain } from "./message.ts";
 import type { PtrCheck } from "./ptr.ts";
 
 export type Verdict = "pass" | "fail" | "unknown";
@@ -138,10 +138,24 @@ const CHECKS: Record<string, Check> = {
       f.ptr.status === "confirmed" ? "pass" : f.ptr.status === "unknown" ? "unknown" : "fail";
     return [verdict, f.ptr.detail];
   },
-  "arc-on-forwarded": (f) =>
-    f.headers.arc.length > 0
-      ? ["pass", `${f.headers.arc.length} ARC set(s)`]
-      : ["unknown", "only applies to forwarded mail; none seen"],
+  "ptr-domain": (f) => {
+    const [verdict, detail] = CHECKS.ptr(f);
+    if (verdict !== "pass" || !f.ptr) return [verdict, detail];
+    const domains = [f.message.fromOrgDomain, f.auth.envelope.mailFrom?.split("@")[1]]
+      .filter((d): d is string => Boolean(d))
+      .map((d) => orgDomain(d));
+    const own = f.ptr.names.some((name) => domains.includes(orgDomain(name)));
+    return [
+      own ? "pass" : "fail",
+      own ? detail : `${f.ptr.names.join(", ")} is not in ${domains.join(" or ") || "your domain"}`,
+    ];
+  },
+  "arc-on-forwarded": (f) => {
+    if (f.headers.arc.length === 0) return ["unknown", "only applies to forwarded mail; none seen"];
+    if (f.auth.arc?.result === "fail")
+      return ["fail", `ARC chain does not validate: ${f.auth.arc.comment ?? ""}`];
+    return ["pass", `${f.headers.arc.length} ARC set(s)${f.auth.arc ? `, arc=${f.auth.arc.result}` : ""}`];
+  },
   "no-gmail-spoof": (f) => {
     if (f.message.fromOrgDomain !== "gmail.com")
       return ["pass", `From domain ${f.message.fromDomain ?? "?"}`];

@@ -147,6 +147,12 @@ describe("authentication through the shared resolver", () => {
     );
     assert.ok(ids(none).includes("DMARC_MISSING"));
     assert.equal(none.requirements.rows.find((r) => r.id === "apple-dmarc")?.status, "fail");
+    assert.equal(none.requirements.rows.find((r) => r.id === "gmail-ptr")?.status, "pass");
+    assert.equal(
+      none.requirements.rows.find((r) => r.id === "apple-ptr")?.status,
+      "fail",
+      "PTR not in the sender's domain",
+    );
     const broken = await inspectMessage(
       Buffer.from(
         await signMail(buildMail({ headers: [["From", "a@broken.test"]] }), "broken.test", "s1", key),
@@ -212,6 +218,7 @@ describe("authentication through the shared resolver", () => {
     const broken = await inspectMessage(Buffer.from(forwarded.replace("Original", "Altered")), options());
     assert.equal(broken.auth.arc?.result, "fail");
     assert.ok(ids(broken).includes("ARC_FAIL"));
+    assert.equal(broken.requirements.rows.find((r) => r.id === "apple-arc")?.status, "fail");
   });
 
   it("a resolver that throws something unexpected never makes inspect throw", async () => {
