@@ -62,7 +62,9 @@ interface Decision {
  * classified once. The key holds everything the result depends on (the recipient only through its domain).
  */
 const memo = new Map<string, Map<string, Classification>>();
-const MEMO_TEXTS = 20_000;
+/** Classifications kept (over all texts and contexts) before the memo starts afresh. */
+const MEMO_ENTRIES = 50_000;
+let memoEntries = 0;
 /** Longer texts (rare, often hostile) are not kept: the memo stays a few tens of MB at most. */
 const MEMO_TEXT_LENGTH = 2048;
 
@@ -76,12 +78,17 @@ export function classifyReply(input: ReplyInput): Classification {
   const known = byContext?.get(context);
   if (known) return { ...known };
   const classification = classifyUncached({ ...input, text }, domain);
+  if (memoEntries >= MEMO_ENTRIES) {
+    memo.clear();
+    memoEntries = 0;
+    byContext = undefined;
+  }
   if (!byContext) {
-    if (memo.size >= MEMO_TEXTS) memo.clear();
     byContext = new Map();
     memo.set(text, byContext);
   }
-  if (byContext.size < 64) byContext.set(context, classification);
+  byContext.set(context, classification);
+  memoEntries++;
   return { ...classification };
 }
 
