@@ -7,14 +7,17 @@ import { PMTA_HEADER, pmtaLine, sendgridLine } from "./writers.ts";
 
 /**
  * Where events go: `by-stream` (the demo) sends marketing through SendGrid and transactional mail through
- * PowerMTA; `sendgrid` / `pmta` write the whole program in one format (the benchmark).
+ * PowerMTA; `sendgrid` / `pmta` write the whole program in one format; `both` writes it whole in each
+ * (the benchmark).
  */
-export type Layout = "by-stream" | "sendgrid" | "pmta";
+export type Layout = "by-stream" | "sendgrid" | "pmta" | "both";
 
 export interface WrittenProgram {
   files: string[];
   /** Source records written (PowerMTA has no opens/clicks/unsubscribes, so fewer there). */
   records: number;
+  /** Records per file, in `files` order. */
+  perFile: number[];
 }
 
 /** Streams the program to disk (never held in memory) with backpressure. */
@@ -27,19 +30,33 @@ export async function writeProgramFiles(
   const sendgrid = layout !== "pmta" ? new LineFile(join(dir, "sendgrid-events.ndjson")) : null;
   const pmta = layout !== "sendgrid" ? new LineFile(join(dir, "pmta-acct.csv")) : null;
   await pmta?.write(PMTA_HEADER);
-  let records = 0;
+  let sendgridRecords = 0;
+  let pmtaRecords = 0;
   for (const event of generateEvents(program)) {
-    const toPmta = layout === "pmta" || (layout === "by-stream" && event.stream === "transactional");
-    const line = toPmta ? pmtaLine(event) : sendgridLine(event);
-    if (line === null) continue;
-    await (toPmta ? pmta : sendgrid)?.write(line);
-    records++;
+    const toPmta =
+      layout === "pmta" || layout === "both" || (layout === "by-stream" && event.stream === "transactional");
+    const toSendgrid = layout === "sendgrid" || layout === "both" || (layout === "by-stream" && !toPmta);
+    const pmtaRecord = toPmta ? pmtaLine(event) : null;
+    if (pmtaRecord !== null) {
+      await pmta?.write(pmtaRecord);
+      pmtaRecords++;
+    }
+    if (toSendgrid) {
+      await sendgrid?.write(sendgridLine(event));
+      sendgridRecords++;
+    }
   }
   const files = [];
-  for (const file of [sendgrid, pmta]) {
-    if (file) files.push(await file.close());
+  const perFile = [];
+  if (sendgrid) {
+    files.push(await sendgrid.close());
+    perFile.push(sendgridRecords);
   }
-  return { files, records };
+  if (pmta) {
+    files.push(await pmta.close());
+    perFile.push(pmtaRecords);
+  }
+  return { files, records: sendgridRecords + pmtaRecords, perFile };
 }
 
 class LineFile {

@@ -57,7 +57,13 @@ export interface Settled {
   newReplies: number;
 }
 
-export async function settleFile(store: Store, path: string, fileId: number, read: number): Promise<Settled> {
+export async function settleFile(
+  store: Store,
+  path: string,
+  fileId: number,
+  read: number,
+  lap: (step: string) => void = () => {},
+): Promise<Settled> {
   const file = { file_id: fileId };
   const quarantined = await store.exec(
     `INSERT INTO quarantine SELECT file_id, $path, line, reason, left(reply, 2048)
@@ -84,6 +90,7 @@ export async function settleFile(store: Store, path: string, fileId: number, rea
     await store.one<{ n: number }>("SELECT count(*) AS n FROM events WHERE file_id = $file_id", file)
   )?.n as number;
   const newReplies = await classifyNewReplies(store, fileId);
+  lap("classify");
   await store.run(
     `UPDATE events SET provider_code = rc.provider_code, reason = rc.reason, category = rc.category,
       permanent = rc.permanent
@@ -92,6 +99,7 @@ export async function settleFile(store: Store, path: string, fileId: number, rea
        AND rc.reply_key = ${replyKeySql("events")}`,
     file,
   );
+  lap("update classification");
   return { read, stored, duplicates: read - stored - quarantined, quarantined, newReplies };
 }
 

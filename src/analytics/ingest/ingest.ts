@@ -85,9 +85,11 @@ async function loadFile(store: Store, path: string, format: FormatName, source: 
     await loadProviderDomains(store);
     const fileId = ((await store.one<{ id: number }>("SELECT coalesce(max(file_id), 0) + 1 AS id FROM files"))
       ?.id ?? 1) as number;
+    const lap = stopwatch();
     const { sql, params } = await source();
     const read = await insertFlagged(store, sql, params, format, fileId);
-    const settled = await settleFile(store, path, fileId, read);
+    lap("insert");
+    const settled = await settleFile(store, path, fileId, read, lap);
     await store.run(
       `INSERT INTO files VALUES ($id, $path, $format, $size, make_timestamp($mtime::BIGINT), now()::TIMESTAMP,
         $read, $stored, $duplicates, $quarantined, 0)`,
@@ -120,4 +122,15 @@ function sniffFastFormat(head: string): FormatName | null {
   if (head.trimStart().startsWith("{") && head.includes('"sg_event_id"')) return "sendgrid";
   if (pmtaHeader(head)) return "pmta";
   return null;
+}
+
+/** With DELIVERLENS_DEBUG set, prints how long each ingest step took (stderr). */
+export function stopwatch(): (step: string) => void {
+  let last = performance.now();
+  return (step) => {
+    const now = performance.now();
+    if (process.env.DELIVERLENS_DEBUG)
+      process.stderr.write(`  ${step}: ${((now - last) / 1000).toFixed(2)} s\n`);
+    last = now;
+  };
 }

@@ -48,47 +48,51 @@ export const SENDGRID_TYPES: Record<string, string> = {
   group_unsubscribe: "unsubscribe",
 };
 
-const TYPE_CASE = `CASE j.event ${Object.entries(SENDGRID_TYPES)
+const TYPE_CASE = `CASE u.event ${Object.entries(SENDGRID_TYPES)
   .map(([from, to]) => `WHEN '${from}' THEN '${to}'`)
   .join(" ")} END`;
 
-/** A staging-shaped query over the file bound to `$path`. */
+/**
+ * A staging-shaped query over the file bound to `$path`. The parsed struct is unnested into columns once
+ * (`u`): referring to fields of an un-unnested `from_json` result re-parsed the line for every field.
+ */
 export const SENDGRID_SOURCE_SQL = `
-    WITH parsed AS (
-      SELECT line, raw, try(from_json(raw, '${SENDGRID_STRUCT}')) AS j FROM ${LINES_SQL}
+    WITH u AS (
+      SELECT line, raw, unnest(try(from_json(raw, '${SENDGRID_STRUCT}'))) FROM ${LINES_SQL}
       WHERE raw IS NOT NULL
     ), mapped AS (
-      SELECT line, raw, j, ${TYPE_CASE} AS type,
-        try(make_timestamp(CAST(round(CASE WHEN j.timestamp > 1e11 THEN j.timestamp ELSE j.timestamp * 1000 END)
-          AS BIGINT) * 1000)) AS time,
-        nullif(lower(trim(j.email)), '') AS recipient,
-        coalesce(j.campaign_id, CASE json_type(j.category) WHEN 'ARRAY' THEN j.category->>0
-          WHEN 'VARCHAR' THEN j.category->>'$' END) AS campaign,
-        nullif(trim(coalesce(nullif(j.response, ''), j.reason)), '') AS reply,
-        coalesce(nullif(regexp_replace(j."smtp-id", '^<(.*)>$', '\\1'), ''), j.sg_message_id) AS message_id,
-        CASE WHEN j.event IN ${READER_EVENTS} THEN NULL ELSE j.ip END AS sending_ip,
-        j.url AS url
-      FROM parsed
-      -- trim() over whole lines is slow in DuckDB: only lines that failed to parse are checked for blankness.
-      WHERE (j IS NOT NULL OR trim(raw) <> '') AND (j IS NULL OR j.event IS NULL OR ${TYPE_CASE} IS NOT NULL)
+      SELECT line, raw, u.event AS event, ${TYPE_CASE} AS event_type,
+        try(make_timestamp(CAST(round(CASE WHEN u.timestamp > 1e11 THEN u.timestamp ELSE u.timestamp * 1000 END)
+          AS BIGINT) * 1000)) AS event_time,
+        nullif(lower(trim(u.email)), '') AS recipient,
+        coalesce(u.campaign_id, CASE json_type(u.category) WHEN 'ARRAY' THEN u.category->>0
+          WHEN 'VARCHAR' THEN u.category->>'$' END) AS campaign,
+        nullif(trim(coalesce(nullif(u.response, ''), u.reason)), '') AS reply,
+        coalesce(nullif(regexp_replace(u."smtp-id", '^<(.*)>$', '\\1'), ''), u.sg_message_id) AS message_id,
+        CASE WHEN u.event IN ${READER_EVENTS} THEN NULL ELSE u.ip END AS sending_ip,
+        CASE WHEN u.event IN ${READER_EVENTS} THEN u.ip END AS reader_ip,
+        u.url AS event_url, u.sg_event_id, coalesce(u.ip_pool, u.ip_pool_name) AS pool, u.status AS sg_status,
+        nullif(concat_ws('/', nullif(u.type, ''), nullif(u.bounce_classification, '')), '') AS source_label,
+        u.sg_machine_open, u.useragent AS user_agent,
+        coalesce(u.stream, CASE WHEN u.marketing_campaign_id IS NOT NULL THEN 'marketing' END) AS event_stream
+      FROM u
+      -- trim() over whole lines is slow in DuckDB: only lines that did not parse are checked for blankness.
+      WHERE (u.event IS NOT NULL OR trim(raw) <> '') AND (u.event IS NULL OR ${TYPE_CASE} IS NOT NULL)
     )
-    SELECT line, type, time, recipient, campaign, reply, message_id, sending_ip, url,
-      CASE WHEN j.sg_event_id IS NOT NULL THEN 'sendgrid:' || j.sg_event_id ELSE ${IDENTITY_SQL} END AS identity,
+    SELECT line, event_type AS type, event_time AS time, recipient, campaign, reply, message_id, sending_ip,
+      event_url AS url, reader_ip, pool, source_label, user_agent, event_stream AS stream,
+      CASE WHEN sg_event_id IS NOT NULL THEN 'sendgrid:' || sg_event_id ELSE ${IDENTITY_SQL} END AS identity,
       CASE WHEN strpos(recipient, '@') > 0
         THEN substr(recipient, length(recipient) - strpos(reverse(recipient), '@') + 2) END AS recipient_domain,
-      coalesce(j.ip_pool, j.ip_pool_name) AS pool,
       ${REPLY_CODE_SQL("reply")} AS reply_code,
-      coalesce(${CLEAN_STATUS_SQL("j.status")}, ${LEADING_STATUS_SQL("reply")}) AS status,
-      nullif(concat_ws('/', nullif(j.type, ''), nullif(j.bounce_classification, '')), '') AS source_label,
-      CASE WHEN type = 'open' THEN j.sg_machine_open END AS machine_open,
-      CASE WHEN j.event IN ${READER_EVENTS} THEN j.ip END AS reader_ip,
-      j.useragent AS user_agent,
+      coalesce(${CLEAN_STATUS_SQL("sg_status")}, ${LEADING_STATUS_SQL("reply")}) AS status,
+      CASE WHEN event_type = 'open' THEN sg_machine_open END AS machine_open,
       NULL::VARCHAR AS sending_domain, NULL::VARCHAR AS remote_mta,
-      coalesce(j.stream, CASE WHEN j.marketing_campaign_id IS NOT NULL THEN 'marketing' END) AS stream,
       CASE
-        WHEN j IS NULL THEN CASE WHEN json_valid(raw) THEN 'not a SendGrid event' ELSE 'invalid JSON' END
-        WHEN j.event IS NULL THEN 'SendGrid event without \`event\`'
-        WHEN time IS NULL THEN 'no usable timestamp'
+        WHEN event IS NULL THEN CASE WHEN NOT json_valid(raw) THEN 'invalid JSON'
+          WHEN NOT starts_with(ltrim(raw), '{') THEN 'SendGrid event is not an object'
+          ELSE 'SendGrid event without \`event\`' END
+        WHEN event_time IS NULL THEN 'no usable timestamp'
       END AS problem,
       CASE WHEN problem IS NOT NULL THEN ${RAW_SQL("raw")} END AS raw
     FROM mapped`;

@@ -1,0 +1,151 @@
+/**
+ * `npm run bench:ingest [-- --events N] [--keep DIR]`: the issue-3 benchmark. Generates a program of N events
+ * (default 10 million) for 1 million recipients over 180 days, streamed to disk as SendGrid NDJSON and as
+ * PowerMTA CSV; then, for each file, as whole processes:
+ *   baseline — DuckDB alone loading the file into a table with typed columns (same memory limit, threads);
+ *   ingest   — `deliverlens ingest` end to end (parsing, classification, dedupe, commit);
+ *   stats    — `deliverlens stats --json` over the resulting store.
+ * Prints the numbers and PASS/FAIL against: ingest ≤ 1.5 × baseline, peak RSS < 1.5 GB, stats < 2 s.
+ * The machine is shared while developing: re-run alone for numbers that mean something.
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { planProgram, programOptions, writeProgramFiles } from "../src/demo/index.ts";
+import { DEFAULT_MEMORY_LIMIT } from "../src/store/index.ts";
+
+const { values } = parseArgs({
+  options: {
+    events: { type: "string", default: "10000000" },
+    recipients: { type: "string" },
+    days: { type: "string", default: "180" },
+    keep: { type: "string" },
+  },
+});
+const targetEvents = Number(values.events);
+const recipients = Number(
+  values.recipients ?? Math.min(1_000_000, Math.max(1000, Math.round(targetEvents / 10))),
+);
+const days = Number(values.days);
+const root = import.meta.dirname;
+const CLI = join(root, "../bin/deliverlens.js");
+const PEAK = join(root, "peak-rss.ts");
+const dir = values.keep ?? mkdtempSync(join(tmpdir(), "deliverlens-bench-ingest-"));
+const RSS_LIMIT_KB = 1.5 * 1024 * 1024;
+
+/** Newsletter audience share that makes the program about `targetEvents` SendGrid events. */
+function audienceShare(): number {
+  const eventsPerSend = 2.45; // measured on the demo program: sent, delivered, MPP/human opens, clicks…
+  const active = 0.75 * recipients;
+  const weeks = Math.ceil(days / 7);
+  const triggered = days * active * 0.01;
+  const winback = 0.25 * recipients * 0.9;
+  return Math.min(
+    1,
+    Math.max(0.005, (targetEvents / eventsPerSend - triggered - winback) / (weeks * active)),
+  );
+}
+
+interface Run {
+  seconds: number;
+  peakKb: number | null;
+  stdout: string;
+}
+
+function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, {
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => {
+      stdout += d;
+    });
+    child.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    child.on("exit", (code) => {
+      const seconds = (performance.now() - started) / 1000;
+      if (code !== 0) reject(new Error(`${args.join(" ")} exited ${code}: ${stderr}`));
+      const peak = /DELIVERLENS_PEAK_RSS_KB=(\d+)/.exec(stderr);
+      resolve({ seconds, peakKb: peak ? Number(peak[1]) : null, stdout });
+    });
+  });
+}
+
+const BASELINE_SQL = {
+  sendgrid: (
+    file: string,
+  ) => `CREATE TABLE t AS SELECT * FROM read_json('${file}', format = 'newline_delimited',
+    columns = {email: 'VARCHAR', timestamp: 'BIGINT', event: 'VARCHAR', sg_event_id: 'VARCHAR',
+      sg_message_id: 'VARCHAR', category: 'VARCHAR[]', campaign_id: 'VARCHAR', ip: 'VARCHAR', reason: 'VARCHAR',
+      status: 'VARCHAR', type: 'VARCHAR', response: 'VARCHAR', useragent: 'VARCHAR', sg_machine_open: 'BOOLEAN',
+      url: 'VARCHAR'})`,
+  pmta: (
+    file: string,
+  ) => `CREATE TABLE t AS SELECT * FROM read_csv('${file}', header = true, auto_detect = false,
+    columns = {type: 'VARCHAR', timeLogged: 'TIMESTAMPTZ', timeQueued: 'TIMESTAMPTZ', orig: 'VARCHAR', rcpt: 'VARCHAR',
+      orcpt: 'VARCHAR', dsnAction: 'VARCHAR', dsnStatus: 'VARCHAR', dsnDiag: 'VARCHAR', dsnMta: 'VARCHAR',
+      bounceCat: 'VARCHAR', srcType: 'VARCHAR', srcMta: 'VARCHAR', dlvType: 'VARCHAR', dlvSourceIp: 'VARCHAR',
+      dlvDestinationIp: 'VARCHAR', dlvEsmtpAvailable: 'VARCHAR', dlvSize: 'BIGINT', vmta: 'VARCHAR', jobId: 'VARCHAR',
+      envId: 'VARCHAR', queue: 'VARCHAR', vmtaPool: 'VARCHAR'})`,
+};
+
+/** DuckDB alone, in its own process, with the store's memory limit and threads. */
+function baseline(sql: string, db: string): Promise<Run> {
+  const script = `import { DuckDBInstance } from "@duckdb/node-api";
+    const i = await DuckDBInstance.create(${JSON.stringify(db)}, { memory_limit: "${DEFAULT_MEMORY_LIMIT}", threads: "2" });
+    const c = await i.connect(); await c.run(${JSON.stringify(sql)}); c.closeSync(); i.closeSync();`;
+  return run(["--import", PEAK, "--input-type=module", "-e", script]);
+}
+
+const lines: string[] = [];
+const say = (line: string) => {
+  lines.push(line);
+  process.stdout.write(`${line}\n`);
+};
+const verdict = (ok: boolean) => (ok ? "PASS" : "FAIL");
+
+say(
+  `deliverlens ingest benchmark: ~${targetEvents.toLocaleString("en-US")} events, ${recipients.toLocaleString("en-US")} recipients, ${days} days (${dir})`,
+);
+let started = performance.now();
+const program = planProgram(programOptions({ days, recipients, seed: 42, audienceShare: audienceShare() }));
+const written = await writeProgramFiles(program, dir, "both");
+say(
+  `generated in ${((performance.now() - started) / 1000).toFixed(1)} s: ${written.files.map((f, i) => `${f.split("/").pop()} ${written.perFile[i].toLocaleString("en-US")} records, ${(statSync(f).size / 1e9).toFixed(2)} GB`).join("; ")}`,
+);
+
+let allPass = true;
+for (const [index, file] of written.files.entries()) {
+  const format = file.endsWith(".csv") ? "pmta" : "sendgrid";
+  const records = written.perFile[index];
+  const base = await baseline(BASELINE_SQL[format](file), join(dir, `baseline-${format}.duckdb`));
+  const db = join(dir, `store-${format}.duckdb`);
+  const ingest = await run(["--import", PEAK, CLI, "ingest", file, "--db", db, "--json"]);
+  const summary = JSON.parse(ingest.stdout).totals as { read: number; stored: number };
+  const stats = await run([CLI, "stats", "--db", db, "--json"]);
+  const ratio = ingest.seconds / base.seconds;
+  const rssOk = (ingest.peakKb ?? Number.POSITIVE_INFINITY) < RSS_LIMIT_KB;
+  started = performance.now();
+  say(
+    `\n${format} (${records.toLocaleString("en-US")} records; stored ${summary.stored.toLocaleString("en-US")})`,
+  );
+  say(
+    `  baseline DuckDB typed load: ${base.seconds.toFixed(1)} s (${Math.round(records / base.seconds).toLocaleString("en-US")} records/s, peak RSS ${((base.peakKb ?? 0) / 1024).toFixed(0)} MB)`,
+  );
+  say(
+    `  deliverlens ingest:         ${ingest.seconds.toFixed(1)} s (${Math.round(records / ingest.seconds).toLocaleString("en-US")} events/s, peak RSS ${((ingest.peakKb ?? 0) / 1024).toFixed(0)} MB)`,
+  );
+  say(`  ${verdict(ratio <= 1.5)} ingest ${ratio.toFixed(2)}× baseline (target ≤ 1.5×)`);
+  say(`  ${verdict(rssOk)} peak RSS ${((ingest.peakKb ?? 0) / 1024).toFixed(0)} MB (target < 1536 MB)`);
+  say(`  ${verdict(stats.seconds < 2)} stats ${stats.seconds.toFixed(2)} s (target < 2 s, whole process)`);
+  allPass &&= ratio <= 1.5 && rssOk && stats.seconds < 2;
+}
+say(`\noverall: ${verdict(allPass)}`);
+if (!values.keep) rmSync(dir, { recursive: true, force: true });
