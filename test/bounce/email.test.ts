@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { recordsFromEmail, splitMbox } from "../../src/bounce/email/index.ts";
+import { decodeQuotedPrintable, parseContentType } from "../../src/bounce/email/mime.ts";
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/bounce-email/${name}`, import.meta.url));
 const read = (name: string) => recordsFromEmail(fixture(name), name);
@@ -134,5 +135,22 @@ describe("splitMbox", () => {
   it("does not split on a From line inside a paragraph", () => {
     const raw = Buffer.from("From a@b Tue Mar  3 10:00:00 2026\nSubject: x\n\nbody\nFrom here on\n");
     assert.equal(splitMbox(raw).length, 1);
+  });
+});
+
+describe("MIME decoding helpers", () => {
+  it("quoted-printable: soft breaks (LF and CRLF) removed, =XX decoded, a stray = kept", () => {
+    assert.equal(decodeQuotedPrintable("a=3Db soft=\nbreak crlf=\r\nend"), "a=b softbreak crlfend");
+    assert.equal(decodeQuotedPrintable("=E3=81=82"), "\u00e3\u0081\u0082");
+    assert.equal(decodeQuotedPrintable("bad=ZZ and=4"), "bad=ZZ and=4");
+  });
+
+  it("Content-Type: lower-cased type, quoted and unquoted parameters, text/plain by default", () => {
+    const type = parseContentType('Multipart/Report; report-type=delivery-status;\tBOUNDARY="a b;c"');
+    assert.equal(type.type, "multipart/report");
+    assert.equal(type.params.get("boundary"), "a b;c");
+    assert.equal(type.params.get("report-type"), "delivery-status");
+    assert.equal(parseContentType(null).type, "text/plain");
+    assert.equal(parseContentType("garbage").type, "text/plain");
   });
 });

@@ -123,11 +123,38 @@ export function partText(text: string, part: MimePart): string {
   return decodeCharset(bytes, charset) ?? bytes.toString("utf8");
 }
 
+const hexValue = (code: number): number => {
+  if (code >= 48 && code <= 57) return code - 48;
+  const lower = code | 32;
+  return lower >= 97 && lower <= 102 ? lower - 87 : -1;
+};
+
+/** Quoted-printable → bytes as latin1 chars: soft line breaks removed, =XX decoded, anything else kept. */
 export function decodeQuotedPrintable(raw: string): string {
-  if (!raw.includes("=")) return raw;
-  return raw
-    .replace(/=\r?\n/g, "")
-    .replace(/=([0-9A-Fa-f]{2})/g, (_m, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
+  let at = raw.indexOf("=");
+  if (at < 0) return raw;
+  const out: string[] = [];
+  let from = 0;
+  while (at >= 0) {
+    out.push(raw.slice(from, at));
+    const next = raw.charCodeAt(at + 1);
+    if (next === 10) from = at + 2;
+    else if (next === 13 && raw.charCodeAt(at + 2) === 10) from = at + 3;
+    else {
+      const high = hexValue(next);
+      const low = hexValue(raw.charCodeAt(at + 2));
+      if (high >= 0 && low >= 0) {
+        out.push(String.fromCharCode(high * 16 + low));
+        from = at + 3;
+      } else {
+        out.push("=");
+        from = at + 1;
+      }
+    }
+    at = raw.indexOf("=", from);
+  }
+  out.push(raw.slice(from));
+  return out.join("");
 }
 
 function isAscii(text: string): boolean {
