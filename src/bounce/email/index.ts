@@ -15,7 +15,10 @@ const STATUS_IN_TEXT = /\b2\.\d{1,3}\.\d{1,3}\b/;
 const FAILURE_CODE_IN_TEXT = /(?:^|[\s:;([])([45][0-5]\d)(?=[\s\-.,)\]]|$)/;
 const REPLY_CODE_IN_TEXT = /(?:^|[\s:;([])(2[0-5]\d)(?=[\s\-.,)\]]|$)/;
 
-/** The reason containers imply (ARF, auto-reply, delivered DSN) win; otherwise the status that is most specific. */
+/**
+ * The report's own status, unless it is a vague X.0.0 and the diagnostic names a specific one of the same
+ * class; without one, the status written in the diagnostic (a failure status before any 2.x.x of a transcript).
+ */
 function statusOf(report: RecipientReport, diagnostic: string): string | null {
   const inText = (FAILURE_STATUS_IN_TEXT.exec(diagnostic) ?? STATUS_IN_TEXT.exec(diagnostic))?.[0] ?? null;
   const given = report.status ?? null;
