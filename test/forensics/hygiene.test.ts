@@ -12,6 +12,7 @@ const headerIds = async (spec: MailSpec) => {
 const CASES: { name: string; headers: [string, string][]; expect: string[] }[] = [
   { name: "well-formed", headers: [], expect: [] },
   { name: "no From", headers: [["From", ""]], expect: ["FROM_MISSING"] },
+  { name: "From without an address", headers: [["From", "Newsletter Team"]], expect: ["FROM_MISSING"] },
   {
     name: "two From headers",
     headers: [

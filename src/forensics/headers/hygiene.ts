@@ -36,7 +36,13 @@ export function hygieneReport(email: Email): HygieneReport {
   const from = headerValues(email, "from");
   let mailboxes = 0;
   for (const value of from) {
-    for (const address of addressParser(value)) mailboxes += address.group ? address.group.length : 1;
+    // Only a comma or a group colon can make a second mailbox; skip the full parse otherwise.
+    if (!/[,;:]/.test(value)) {
+      mailboxes += value.includes("@") ? 1 : 0;
+      continue;
+    }
+    for (const address of addressParser(value))
+      mailboxes += address.group ? address.group.length : address.address ? 1 : 0;
   }
   const counts = new Map<string, number>();
   for (const header of email.headers) counts.set(header.key, (counts.get(header.key) ?? 0) + 1);
@@ -52,6 +58,8 @@ export function hygieneReport(email: Email): HygieneReport {
 export function hygieneFindings(report: HygieneReport, email: Email): Finding[] {
   const findings: Finding[] = [];
   if (report.fromHeaders === 0) findings.push(finding("FROM_MISSING", "no From header"));
+  else if (report.fromMailboxes === 0)
+    findings.push(finding("FROM_MISSING", "the From header holds no address"));
   else if (report.fromHeaders > 1 || report.fromMailboxes > 1) {
     findings.push(
       finding("FROM_MULTIPLE", `${report.fromHeaders} From header(s) with ${report.fromMailboxes} mailboxes`),
