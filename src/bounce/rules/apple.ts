@@ -6,7 +6,7 @@ import type { ProviderRule } from "./provider-rule.ts";
  * Reasons follow Sisimai 5.6's Apple rhost ("due to local policy" → policyviolation); categories follow
  * the issue: the CS/HM family is a reputation block, not a bad address.
  */
-const REF = "shared/reference/providers-and-codes.md §1.2";
+const REF = "observed iCloud reply (Apple publishes no code list)";
 
 const POLICY_ACTION =
   "Keep the address (this is not a bad recipient). Apple's filter (Proofpoint behind iCloud) rejected the " +
@@ -53,7 +53,7 @@ export const APPLE_RULES: readonly ProviderRule[] = [
     category: "reputation",
     providerCode: "HM08",
     action: POLICY_ACTION,
-    source: `${REF}: suped.com (new domains/IPs with poor reputation); shared/reference/event-sources-and-landscape.md §0`,
+    source: `${REF}: suped.com (new domains/IPs with poor reputation)`,
     example:
       "554 5.7.1 [HM08] Message rejected due to local policy. Txn ID 1b2c3d4e-0000-1111-2222-333344445555",
   },

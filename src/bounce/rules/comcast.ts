@@ -1,7 +1,7 @@
 import type { ProviderRule } from "./provider-rule.ts";
 
 /** Comcast. Source: postmaster.comcast.net/mail-error-codes (shared/reference/providers-and-codes.md §3). */
-const REF = "postmaster.comcast.net/mail-error-codes (shared/reference/providers-and-codes.md §3)";
+const REF = "postmaster.comcast.net/mail-error-codes";
 
 export const COMCAST_RULES: readonly ProviderRule[] = [
   {

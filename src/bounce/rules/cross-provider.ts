@@ -4,7 +4,6 @@ import type { ProviderRule } from "./provider-rule.ts";
  * Replies seen at several providers (Apple, Yahoo, Microsoft, corporate gateways): named blocklists,
  * DMARC rejections, volume and temporary refusals. They come after the provider-specific codes.
  */
-const REF = "shared/reference/providers-and-codes.md";
 
 export const CROSS_PROVIDER_RULES: readonly ProviderRule[] = [
   {
@@ -15,7 +14,7 @@ export const CROSS_PROVIDER_RULES: readonly ProviderRule[] = [
     category: "infrastructure",
     action:
       "The receiver cannot resolve the name your MTA gives in HELO/EHLO: use a fully qualified name with an A record (matching the IP's PTR).",
-    source: `${REF} §1.2 (github.com/sisimai/set-of-emails/issues/11); Postfix reject_unknown_helo_hostname`,
+    source: "github.com/sisimai/set-of-emails/issues/11 (iCloud); Postfix reject_unknown_helo_hostname",
     example: "450 4.7.1 <mail.example.com>: Helo command rejected: Host not found",
   },
   {
@@ -27,7 +26,8 @@ export const CROSS_PROVIDER_RULES: readonly ProviderRule[] = [
     action:
       "Not a listing: the receiver's DNSBL query was refused (public/open resolver). Retry later; tell the " +
       "receiver's postmaster to use a local resolver or Spamhaus DQS.",
-    source: `${REF} §6 (Spamhaus error codes; docker-mailserver#2918)`,
+    source:
+      "Spamhaus return codes (open/public resolver refused); docker-mailserver#2918, mail-in-a-box#2332",
     example:
       "554 5.7.1 Service unavailable; Client host [192.0.2.10] blocked using zen.spamhaus.org; Error: open resolver; https://www.spamhaus.org/returnc/pub/198.51.100.53",
   },
@@ -39,7 +39,8 @@ export const CROSS_PROVIDER_RULES: readonly ProviderRule[] = [
     action:
       "A domain in the message (often a link domain) is on the Spamhaus DBL: find it (check every URL's " +
       "domain), remove it or delist it at spamhaus.org, then resend.",
-    source: `${REF} §1.2 (smtp.codes; sisimai; KumoMTA suspends Apple 4h on these)`,
+    source:
+      "smtp.codes/icloud; Sisimai Rhost/Apple.pm; KumoMTA community shaping (suspends Apple 4h on these)",
     example:
       "550 5.7.1 Your email was rejected due to having a domain present in the Spamhaus DBL -- see https://www.spamhaus.org/dbl/",
   },
@@ -49,7 +50,7 @@ export const CROSS_PROVIDER_RULES: readonly ProviderRule[] = [
     reason: "blocked",
     category: "blocklist",
     action: "The sending IP is on a Spamhaus list (SBL/CSS/XBL/PBL): look it up at spamhaus.org and delist.",
-    source: `${REF} §1.2, §6`,
+    source: "Sisimai Rhost/Apple.pm; spamhaus.org (SBL/CSS/XBL/PBL)",
     example: "550 5.7.1 Mail from IP 192.0.2.10 was rejected due to listing in Spamhaus SBL",
   },
   {
@@ -60,7 +61,8 @@ export const CROSS_PROVIDER_RULES: readonly ProviderRule[] = [
     action:
       "Proofpoint (Apple's filter) blocks the sending IP on reputation: check and request removal at " +
       "ipcheck.proofpoint.com, slow down, then retry.",
-    source: `${REF} §1.2, §1.3 (forwardemail/free-email-forwarding#219; SendGrid's Apple page)`,
+    source:
+      "github.com/forwardemail/free-email-forwarding/issues/219; SendGrid's Apple page (Apple filters with Proofpoint)",
     example: "550 5.7.0 Blocked - see https://support.proofpoint.com/dnsbl-lookup.cgi?ip=192.0.2.10",
   },
   {
@@ -70,7 +72,8 @@ export const CROSS_PROVIDER_RULES: readonly ProviderRule[] = [
     category: "authentication",
     action:
       "The receiver applied your domain's DMARC policy: make SPF or DKIM pass and align with the From: domain, then resend.",
-    source: `${REF} §1.2 (Apple), §3 (Gmail 5.7.26); Sisimai corpus rhost-apple-02, rhost-microsoft-04`,
+    source:
+      "smtp.codes/icloud; support.google.com/a/answer/3726730 (5.7.26); Sisimai corpus rhost-apple-02, rhost-microsoft-04",
     example:
       "554 5.7.1 Your message was rejected due to example.com's DMARC policy. See https://support.apple.com/en-us/HT204137 for info",
   },
@@ -80,7 +83,7 @@ export const CROSS_PROVIDER_RULES: readonly ProviderRule[] = [
     reason: "ratelimited",
     category: "rate-limit",
     action: "Too much mail to this recipient or domain too fast: slow down and retry later.",
-    source: `${REF} §1.2 (smtp.codes; sisimai: speeding, now ratelimited)`,
+    source: "smtp.codes/icloud; Sisimai (speeding, merged into ratelimited in 5.6)",
     example: "421 4.7.1 Messages to someone@icloud.com deferred due to excessive volume. Try again later",
   },
   {
@@ -100,7 +103,7 @@ export const CROSS_PROVIDER_RULES: readonly ProviderRule[] = [
     category: "transient",
     action:
       "A temporary refusal (at Apple often at the top of the hour): retry later; slow down if it repeats.",
-    source: `${REF} §1.2 (smtp.codes/icloud; KumoMTA community), §4`,
+    source: "smtp.codes/icloud; KumoMTA community shaping (suspends Apple after 5 an hour)",
     example: "451 4.7.1 Service unavailable - try again later",
   },
 ];

@@ -5,7 +5,7 @@ import type { ProviderRule } from "./provider-rule.ts";
  * google-3726730-smtp-errors-and-codes.txt), summarised in shared/reference/providers-and-codes.md §3 and §7.
  * Several statuses (5.7.27, 5.7.30, 5.7.40 …) mean something else elsewhere, so these rules need provider google.
  */
-const REF = "support.google.com/a/answer/3726730 (shared/reference/providers-and-codes.md §3)";
+const REF = "support.google.com/a/answer/3726730";
 const AUTH_ACTION =
   "Gmail requires authentication: fix the named item (SPF, DKIM, DMARC record, From: alignment), then resend.";
 

@@ -5,7 +5,7 @@ import type { ProviderRule } from "./provider-rule.ts";
  * sisimai Rhost/Microsoft.pm (citing learn.microsoft.com NDR docs), summarised in
  * shared/reference/providers-and-codes.md §3 and §7.
  */
-const REF = "shared/reference/providers-and-codes.md §3 (Microsoft)";
+const REF = "learn.microsoft.com Exchange Online NDR docs (via Sisimai Rhost/Microsoft.pm)";
 
 export const MICROSOFT_RULES: readonly ProviderRule[] = [
   {
@@ -40,7 +40,7 @@ export const MICROSOFT_RULES: readonly ProviderRule[] = [
     category: "authentication",
     action:
       "Outlook.com requires SPF, DKIM and DMARC (at least p=none, aligned) above 5,000 messages a day: fix them, then resend.",
-    source: `${REF} and §7 (enforced from 2025-05-05)`,
+    source: "Microsoft's high-volume sender requirements (enforced from 2025-05-05)",
     example:
       "550 5.7.515 Access denied, sending domain [EXAMPLE.COM] doesn't meet the required authentication level.",
   },
@@ -83,7 +83,7 @@ export const MICROSOFT_RULES: readonly ProviderRule[] = [
     reason: "ratelimited",
     category: "rate-limit",
     action: "Outlook.com limits rate or connections on your reputation: slow down.",
-    source: `${REF} (Outlook.com legacy codes)`,
+    source: "Outlook.com legacy error codes (mail.live.com troubleshooting)",
     example:
       "421 RP-001 (BAY004-MC1F36) Unfortunately, some messages from 192.0.2.10 weren't sent. Please try again.",
   },
@@ -93,7 +93,7 @@ export const MICROSOFT_RULES: readonly ProviderRule[] = [
     reason: "blocked",
     category: "blocklist",
     action: "Outlook.com sees the IP on a blocklist (OU-001: Spamhaus): delist it.",
-    source: `${REF} (Outlook.com legacy codes)`,
+    source: "Outlook.com legacy error codes (mail.live.com troubleshooting)",
     example: "550 OU-001 (SNT004-MC1F43) Unfortunately, messages from 192.0.2.10 weren't sent.",
   },
   {
@@ -104,7 +104,7 @@ export const MICROSOFT_RULES: readonly ProviderRule[] = [
     action:
       "Outlook.com rejects on reputation (SC-001 policy, SC-002 namespace mining, SC-003 open proxy, SC-004 " +
       "complaints: join JMRP; DY-001/002 dynamic IP or compromised host): fix the cause, then ramp slowly.",
-    source: `${REF} (Outlook.com legacy codes); Sisimai corpus lhost-ezweb-08 (SC-004 → blocked)`,
+    source: "Outlook.com legacy error codes; Sisimai corpus lhost-ezweb-08 (SC-004 → blocked)",
     example: "550 SC-001 (BAY004-MC5F21) Unfortunately, messages from 192.0.2.10 weren't sent.",
   },
 ];

@@ -4,7 +4,7 @@ import type { ProviderRule } from "./provider-rule.ts";
  * Yahoo / AOL (and AT&T, Verizon mailboxes hosted there). Source: senders.yahooinc.com/smtp-error-codes
  * (archived in NANE), summarised in shared/reference/providers-and-codes.md §3; KumoMTA rules in §4.
  */
-const REF = "senders.yahooinc.com/smtp-error-codes (shared/reference/providers-and-codes.md §3)";
+const REF = "senders.yahooinc.com/smtp-error-codes";
 
 export const YAHOO_RULES: readonly ProviderRule[] = [
   {
