@@ -51,6 +51,8 @@ interface QueueState {
   messageId: string | null;
   /** Recipients whose latest outcome is a deferral (an `expired` line bounces them). */
   deferred: Map<string, DeliveryEvent> | null;
+  /** Holds strings sliced from the current chunk (listed for endChunk). */
+  touched: boolean;
 }
 
 /** Queue ids are freed on `removed`; logs cut mid-stream never say so, hence a bound. */
@@ -70,6 +72,12 @@ class PostfixParser {
   private readonly instances = new Map<string, Instance>();
   private lastStamp = "";
   private lastIso: string | null = null;
+  /** Where the parts of the current line are (one object, reused for every line). */
+  private readonly at: Positions = { stampEnd: 0, tagStart: 0, tagEnd: 0, body: 0 };
+  /** Queue states given strings sliced from the current chunk (see endChunk). */
+  private readonly touched: QueueState[] = [];
+  private lastSender = "";
+  private lastSenderDomain: string | null = null;
   private lastTag = "";
   private lastQid = "";
   private lastState: QueueState | null = null;
@@ -108,11 +116,15 @@ class PostfixParser {
     if (space >= 0 && space < qidEnd) return;
     const qid = text.slice(qidStart, qidEnd);
     const body = qidEnd + 2;
-    const at = { stampEnd, tagStart: hostEnd + 1, tagEnd, body };
+    const at = this.at;
+    at.stampEnd = stampEnd;
+    at.tagStart = hostEnd + 1;
+    at.tagEnd = tagEnd;
+    at.body = body;
     if (text.startsWith("to=<", body)) this.recipientLine(text, at, qid, lineNo, out);
     else if (text.startsWith("from=<", body)) this.senderLine(text, at, qid, lineNo, out);
     else if (text.startsWith("message-id=", body)) {
-      this.state(qid).messageId = detach(unangle(text.slice(body + 11)));
+      this.fresh(this.state(qid)).messageId = unangle(text.slice(body + 11));
     } else if (text.startsWith("removed", body)) {
       this.queue.delete(qid);
       if (qid === this.lastQid) this.lastQid = "";
@@ -121,6 +133,28 @@ class PostfixParser {
 
   end(_out: Out): void {
     this.queue.clear();
+  }
+
+  /**
+   * Strings sliced from a line keep the whole decoded chunk alive. Most queue ids are removed within
+   * their chunk; the states that outlive it get copies of their strings here, once per chunk.
+   */
+  endChunk(): void {
+    for (const state of this.touched) {
+      state.sender = detach(state.sender);
+      state.sendingDomain = detach(state.sendingDomain);
+      state.messageId = detach(state.messageId);
+      state.touched = false;
+    }
+    this.touched.length = 0;
+  }
+
+  private fresh(state: QueueState): QueueState {
+    if (!state.touched) {
+      state.touched = true;
+      this.touched.push(state);
+    }
+    return state;
   }
 
   private time(text: string, stampEnd: number): string | null {
@@ -137,7 +171,7 @@ class PostfixParser {
     let state = this.queue.get(qid);
     if (!state) {
       if (this.queue.size >= MAX_QUEUE_IDS) this.queue.delete(this.queue.keys().next().value!);
-      state = { sender: null, sendingDomain: null, messageId: null, deferred: null };
+      state = { sender: null, sendingDomain: null, messageId: null, deferred: null, touched: false };
       qid = detach(qid);
       this.queue.set(qid, state);
     }
@@ -151,16 +185,17 @@ class PostfixParser {
     if (tagEnd - tagStart === this.lastTag.length && text.startsWith(this.lastTag, tagStart)) {
       return this.lastInstance!;
     }
-    const tag = text.slice(tagStart, tagEnd);
+    let tag = text.slice(tagStart, tagEnd);
     let found = this.instances.get(tag);
     if (!found) {
+      tag = detach(tag);
       // `postfix-out/smtp[1]`, `postfix-239.58.50.50/smtp[1]`, `postfix/polite/smtp[1]`: the part after
       // `postfix-` names the instance; sites often name instances after their sending IP.
       const name = tag.slice(0, tag.indexOf("/"));
       const suffix = name.startsWith("postfix-") ? name.slice(8) : null;
       const ip = suffix && /^\d{1,3}(?:\.\d{1,3}){3}$/.test(suffix) ? suffix : null;
       found = { pool: suffix, sendingIp: ip };
-      if (this.instances.size < 1000) this.instances.set(detach(tag), found);
+      if (this.instances.size < 1000) this.instances.set(tag, found);
     }
     this.lastTag = tag;
     this.lastInstance = found;
@@ -219,9 +254,7 @@ class PostfixParser {
     if (text.startsWith("expired", wordStart)) event.reasonHint = "expired";
     if (type === "deferred") {
       state.deferred ??= new Map();
-      const kept = { ...event, recipient: detach(event.recipient), reply: detach(event.reply) };
-      kept.remoteMta = detach(kept.remoteMta);
-      kept.status = detach(kept.status);
+      const kept = detachedCopy(event);
       state.deferred.set(kept.recipient ?? "", kept);
     } else if (state.deferred) state.deferred.delete(event.recipient ?? "");
     out.push(event);
@@ -231,9 +264,14 @@ class PostfixParser {
     const body = at.body;
     const end = text.indexOf(">", body + 6);
     if (end < 0) return;
-    const state = this.state(qid);
-    state.sender = detach(text.slice(body + 6, end)) || null;
-    state.sendingDomain = domainOf(state.sender);
+    const state = this.fresh(this.state(qid));
+    const sender = text.slice(body + 6, end);
+    if (sender !== this.lastSender) {
+      this.lastSender = sender;
+      this.lastSenderDomain = domainOf(sender || null);
+    }
+    state.sender = sender || null;
+    state.sendingDomain = this.lastSenderDomain;
     if (!text.startsWith(", status=expired", end + 1) || !state.deferred) return;
     // `from=<s>, status=expired, returned to sender`: every recipient still deferred has now bounced.
     for (const deferred of state.deferred.values()) {
@@ -244,6 +282,16 @@ class PostfixParser {
     }
     state.deferred = null;
   }
+}
+
+/** A copy of an event kept beyond its chunk (an `expired` line may bounce it days later). */
+function detachedCopy(event: DeliveryEvent): DeliveryEvent {
+  const copy = { ...event };
+  for (const key of Object.keys(copy) as (keyof DeliveryEvent)[]) {
+    const value = copy[key];
+    if (typeof value === "string") (copy as Record<string, unknown>)[key] = detach(value);
+  }
+  return copy;
 }
 
 function unangle(value: string): string | null {

@@ -133,6 +133,7 @@ export class LineSplitter {
     this.pending = [];
     this.pendingLength = 0;
     this.lines(buffer.toString("utf8", 0, last), out);
+    this.parser.endChunk?.();
     if (last + 1 < buffer.length) this.keep(buffer.subarray(last + 1));
     if (this.pendingLength > MAX_LINE) this.overlong(out);
   }

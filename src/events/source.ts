@@ -29,6 +29,8 @@ export interface LineParser {
    */
   fragment?(text: string, lineNo: number, out: Out): void;
   end(out: Out): void;
+  /** Called after the lines of each chunk: the moment to copy strings kept beyond it (see values.ts detach). */
+  endChunk?(): void;
 }
 
 /** One event source (MTA log or ESP webhook format). */
