@@ -77,20 +77,20 @@ function joinContinuations(text: string, start: number, replyCode: number, statu
   if (reply.indexOf(code, 4) < 0)
     return start === 0 && reply[3] === " " ? text : `${text.slice(0, start)}${code} ${reply.slice(4)}`;
   const continued = status === null && reply.startsWith(`${code}-`);
-  let rest = reply.slice(4).replace(continuationPattern(code, status), "");
+  let rest = reply.slice(4).replace(continuationPattern(code, status), " ");
   if (continued) rest = rest.replace(new RegExp(`\\s+${code} (?=\\S)`), " ");
   return `${text.slice(0, start)}${code} ${rest}`.replace(SPACES, " ").trim();
 }
 
 const continuationPatterns = new Map<string, RegExp>();
 
-/** `\s+550[ -]5.7.1` (or `\s+550-` without a status), compiled once per code and status. */
+/** `\s+550[ -]5.7.1` or `\s+550-` (a line that dropped the status), compiled once per code and status. */
 function continuationPattern(code: string, status: string | null): RegExp {
   const key = `${code} ${status ?? ""}`;
   let pattern = continuationPatterns.get(key);
   if (!pattern) {
     pattern = status
-      ? new RegExp(`\\s+${code}[ -]${status.replaceAll(".", "\\.")}(?=\\s|$)`, "g")
+      ? new RegExp(`\\s+${code}(?:[ -]${status.replaceAll(".", "\\.")}(?=\\s|$)|-(?=\\S))`, "g")
       : new RegExp(`\\s+${code}-(?=\\S)`, "g");
     if (continuationPatterns.size > 1000) continuationPatterns.clear();
     continuationPatterns.set(key, pattern);

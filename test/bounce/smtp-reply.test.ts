@@ -24,6 +24,10 @@ const CASES: Array<[string, { text: string; replyCode: number | null; status: st
     { text: "421 Too many sessions opened", replyCode: 421, status: null },
   ],
   [
+    "550-5.7.1 first\r\n550-second without status\r\n550 5.7.1 last",
+    { text: "550 5.7.1 first second without status last", replyCode: 550, status: "5.7.1" },
+  ],
+  [
     "host mx01.mail.icloud.com[17.57.155.25] said: 554 5.7.1 [CS01] Message rejected (in reply to end of DATA command)",
     {
       text: "host mx01.mail.icloud.com[17.57.155.25] said: 554 5.7.1 [CS01] Message rejected (in reply to end of DATA command)",
