@@ -181,7 +181,10 @@ class PostfixParser {
   }
 
   private instance(text: string, at: Positions): Instance {
-    const { tagStart, tagEnd } = at;
+    const tagStart = at.tagStart;
+    // The process id does not name the instance: `postfix-out/smtp[123]` → `postfix-out/smtp`.
+    const bracket = text.indexOf("[", tagStart);
+    const tagEnd = bracket >= 0 && bracket < at.tagEnd ? bracket : at.tagEnd;
     if (tagEnd - tagStart === this.lastTag.length && text.startsWith(this.lastTag, tagStart)) {
       return this.lastInstance!;
     }
