@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { ingestFile } from "../analytics/ingest/ingest.ts";
@@ -47,11 +47,13 @@ export async function runDemo(options: DemoCliOptions): Promise<number> {
   log(`wrote ${written.records.toLocaleString("en-US")} events and ${messages.length} campaign messages`);
   const store = await Store.open(options.db);
   try {
-    const progress = createProgress("ingest", written.records, "records");
-    let before = 0;
-    for (const file of written.files) {
-      const summary = await ingestFile(store, file, { onProgress: (n) => progress.tick(before + n) });
-      before += summary.read;
+    const sizes = written.files.map((file) => statSync(file).size);
+    const progress = createProgress("ingest", Math.round(sizes.reduce((a, b) => a + b, 0) / 1024), "KB");
+    for (const [index, file] of written.files.entries()) {
+      const before = sizes.slice(0, index).reduce((a, b) => a + b, 0);
+      await ingestFile(store, file, {
+        onProgress: (bytes) => progress.tick(Math.round((before + bytes) / 1024)),
+      });
     }
     progress.finish();
     const report = await computeStats(store, {});

@@ -17,8 +17,8 @@ export interface IngestOptions {
   year?: number;
   /** Let DuckDB read SendGrid NDJSON and PowerMTA CSV itself (default true; false = JS parsers only). */
   fastPath?: boolean;
-  /** Called as records are staged (JS path) or once a file is loaded (fast path). */
-  onProgress?: (recordsSoFar: number) => void;
+  /** Called with the bytes of this file read so far (DuckDB's query progress on the fast paths). */
+  onProgress?: (bytesSoFar: number) => void;
 }
 
 /** One file's ingest, counted in source records: read = stored + duplicates + quarantined. */
@@ -55,23 +55,27 @@ export async function ingestFile(
   const fast = options.fastPath === false ? null : fastSource(format, head, path, options.tz ?? "UTC");
   const parsers = async (): Promise<Source> => {
     await store.run(CREATE_STAGING);
-    const read = { year: options.year ?? null, tz: options.tz ?? null, modified: opened.modified };
-    await stageWithParsers(store, path, format, read, (count) => options.onProgress?.(count));
+    const read = {
+      year: options.year ?? null,
+      tz: options.tz ?? null,
+      modified: opened.modified,
+      onBytes: options.onProgress,
+    };
+    await stageWithParsers(store, path, format, read);
     return { sql: "SELECT * FROM staging", params: {} };
   };
   let reader: FileSummary["reader"] = fast ? "duckdb" : "parsers";
   let counts: Settled;
   try {
-    counts = await loadFile(store, path, format, fast ? async () => fast : parsers);
+    counts = await loadFile(store, path, format, fast ? async () => fast : parsers, options.onProgress);
   } catch (error) {
     if (!fast) throw error;
     if (process.env.DELIVERLENS_DEBUG)
       process.stderr.write(`fast path failed for ${path}: ${String(error)}\n`);
     // A row DuckDB's reader cannot take (ragged CSV, over-long line): the parsers report it line by line.
     reader = "parsers";
-    counts = await loadFile(store, path, format, parsers);
+    counts = await loadFile(store, path, format, parsers, options.onProgress);
   }
-  options.onProgress?.(counts.read);
   const seconds = (performance.now() - started) / 1000;
   await store.run("UPDATE files SET seconds = $seconds WHERE file_id = (SELECT max(file_id) FROM files)", {
     seconds,
@@ -79,7 +83,13 @@ export async function ingestFile(
   return { path, format, reader, ...counts, seconds };
 }
 
-async function loadFile(store: Store, path: string, format: FormatName, source: () => Promise<Source>) {
+async function loadFile(
+  store: Store,
+  path: string,
+  format: FormatName,
+  source: () => Promise<Source>,
+  onProgress?: (bytes: number) => void,
+) {
   const info = await stat(path);
   return store.transaction(async () => {
     await loadProviderDomains(store);
@@ -87,7 +97,17 @@ async function loadFile(store: Store, path: string, format: FormatName, source: 
       ?.id ?? 1) as number;
     const lap = stopwatch();
     const { sql, params } = await source();
-    const read = await insertFlagged(store, sql, params, format, fileId);
+    // DuckDB reports how far a running query is; the JS path reports bytes itself.
+    const poll = onProgress
+      ? setInterval(() => {
+          const percent = store.connection.progress.percentage;
+          if (percent > 0) onProgress((info.size * percent) / 100);
+        }, 250)
+      : null;
+    const read = await insertFlagged(store, sql, params, format, fileId).finally(() =>
+      clearInterval(poll ?? undefined),
+    );
+    onProgress?.(info.size);
     lap("insert");
     const settled = await settleFile(store, path, fileId, read, lap);
     await store.run(

@@ -9,23 +9,19 @@ type Appender = Awaited<ReturnType<Store["connection"]["createAppender"]>>;
 
 /**
  * Any format, through the events parsers (src/events/): each event or problem becomes a staging row via
- * the DuckDB appender. `onRecords` gets the running count.
+ * the DuckDB appender (`options.onBytes` reports progress).
  */
 export async function stageWithParsers(
   store: Store,
   path: string,
   format: FormatName,
   options: ReadOptions,
-  onRecords: (count: number) => void,
 ): Promise<void> {
   const appender = await store.connection.createAppender("staging", "main", "temp");
-  let count = 0;
   for await (const batch of readEventBatches(openInput(path), format, path, options)) {
     for (const item of batch) {
       appendRow(appender, isProblem(item) ? problemRow(item) : (stagingRow(item, format) ?? noTimeRow(item)));
     }
-    count += batch.length;
-    onRecords(count);
   }
   appender.closeSync();
 }

@@ -27,19 +27,20 @@ export async function runIngest(inputs: string[], options: IngestCliOptions): Pr
   const summaries: FileSummary[] = [];
   const failures: { path: string; error: string }[] = [];
   const started = performance.now();
-  const progress = createProgress("ingest", null, "records");
+  const sizes = await Promise.all(files.map(async (path) => (await stat(path)).size));
+  const progress = createProgress("ingest", Math.round(sizes.reduce((a, b) => a + b, 0) / 1024), "KB");
   let before = 0;
   try {
-    for (const path of files) {
+    for (const [index, path] of files.entries()) {
+      before = sizes.slice(0, index).reduce((a, b) => a + b, 0);
       try {
         const summary = await ingestFile(store, path, {
           format: options.format && isFormatName(options.format) ? options.format : undefined,
           tz: options.tz,
           year: options.year ? Number(options.year) : undefined,
           fastPath: !options.parsersOnly,
-          onProgress: (n) => progress.tick(before + n),
+          onProgress: (bytes) => progress.tick(Math.round((before + bytes) / 1024)),
         });
-        before += summary.read;
         summaries.push(summary);
       } catch (error) {
         failures.push({ path, error: error instanceof Error ? error.message : String(error) });
