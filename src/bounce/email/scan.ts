@@ -8,8 +8,11 @@ export interface ScannedEmail {
   headers: HeaderBlock;
   subject: string;
   from: string;
-  /** Decoded human-readable report text (text parts outside the original message), cut before the copy. */
-  reportText: string;
+  /**
+   * Decoded human-readable report text (text parts outside the original message), cut before the copy.
+   * Decoded on first read.
+   */
+  readonly reportText: string;
   /** RFC 3464 fields from a message/delivery-status part, or found inline in the text. */
   deliveryStatus: DeliveryStatus | null;
   /** Fields of a message/feedback-report part (ARF). */
@@ -35,6 +38,9 @@ function isOriginal(type: string): boolean {
   );
 }
 
+const capped = (body: string): string =>
+  body.length > MAX_REPORT_TEXT ? body.slice(0, MAX_REPORT_TEXT) : body;
+
 /** Headers quoted after an "original message follows" line, or null. */
 function inlineOriginalHeaders(text: string, marker: number): HeaderBlock | null {
   const after = text.indexOf("\n", marker);
@@ -49,7 +55,7 @@ export function scanEmail(text: string): ScannedEmail {
   const headers = parseHeaderBlock(text, 0, text.length);
   const parts: MimePart[] = [];
   walkParts(text, headers, text.length, parts);
-  const texts: string[] = [];
+  const textParts: MimePart[] = [];
   const htmls: MimePart[] = [];
   let deliveryStatus: DeliveryStatus | null = null;
   let feedback: HeaderBlock | null = null;
@@ -65,38 +71,42 @@ export function scanEmail(text: string): ScannedEmail {
       feedback ??= parseHeaderBlock(body, 0, body.length);
     } else if (isOriginal(type)) {
       originalPart ??= part;
-    } else if (!originalPart && texts.length < 4) {
-      if (type === "text/plain") {
-        const body = partText(text, part);
-        texts.push(body.length > MAX_REPORT_TEXT ? body.slice(0, MAX_REPORT_TEXT) : body);
-      } else if (type === "text/html") htmls.push(part);
+    } else if (!originalPart && textParts.length < 4) {
+      if (type === "text/plain") textParts.push(part);
+      else if (type === "text/html") htmls.push(part);
     }
   }
-  // HTML only when there is no plain text: the same report, costlier to read.
-  if (texts.length === 0 && htmls.length > 0) {
-    const body = partText(text, htmls[0])
-      .replace(HTML_TAG, " ")
-      .replace(/&nbsp;/g, " ");
-    texts.push(body.length > MAX_REPORT_TEXT ? body.slice(0, MAX_REPORT_TEXT) : body);
-  }
-  let reportText = texts.join("\n");
   let original: () => HeaderBlock | null = () => null;
   if (originalPart) {
     const part = originalPart;
     original = () => parseHeaderBlock(text, part.bodyStart, part.bodyEnd);
   }
-  const cut = originalMessageStart(reportText);
-  if (cut < reportText.length) {
-    if (!originalPart) {
-      const fullText = reportText;
-      original = () => inlineOriginalHeaders(fullText, cut);
+  // The human-readable part is decoded on first use: a DSN with Diagnostic-Codes rarely needs it.
+  let reportText: string | null = null;
+  const readReport = (): string => {
+    if (reportText !== null) return reportText;
+    const bodies = textParts.map((part) => capped(partText(text, part)));
+    // HTML only when there is no plain text: the same report, costlier to read.
+    if (bodies.length === 0 && htmls.length > 0) {
+      bodies.push(
+        capped(
+          partText(text, htmls[0])
+            .replace(HTML_TAG, " ")
+            .replace(/&nbsp;/g, " "),
+        ),
+      );
     }
-    reportText = reportText.slice(0, cut);
-  }
+    const full = bodies.join("\n");
+    const cut = originalMessageStart(full);
+    if (cut < full.length && !originalPart) original = () => inlineOriginalHeaders(full, cut);
+    reportText = full.slice(0, cut);
+    return reportText;
+  };
   if (!deliveryStatus) {
-    const inline = findInlineDeliveryStatus(reportText);
+    const report = readReport();
+    const inline = findInlineDeliveryStatus(report);
     if (inline >= 0) {
-      const parsed = parseDeliveryStatus(reportText, inline);
+      const parsed = parseDeliveryStatus(report, inline);
       if (parsed.recipients.length > 0) deliveryStatus = parsed;
     }
   }
@@ -105,11 +115,16 @@ export function scanEmail(text: string): ScannedEmail {
     headers,
     subject: decodeWords(headerValue(headers, "subject") ?? ""),
     from: headerValue(headers, "from") ?? "",
-    reportText,
+    get reportText() {
+      return readReport();
+    },
     deliveryStatus,
     feedback,
     originalHeaders: () => {
-      if (parsedOriginal === undefined) parsedOriginal = original();
+      if (parsedOriginal === undefined) {
+        readReport();
+        parsedOriginal = original();
+      }
       return parsedOriginal;
     },
     parts,
