@@ -9,6 +9,7 @@ import {
   readFileSync,
   rmSync,
   symlinkSync,
+  writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -77,6 +78,26 @@ test("the packed package runs: CLI bin on a CS01 reply, and the library entry", 
   assert.equal(record.provider, "apple");
   assert.equal(record.providerCode, "CS01");
   assert.equal(record.category, "reputation");
+
+  // Files load the format detector, the email scanner and the log readers lazily: those paths must ship too.
+  const email = join(repo, "test/fixtures/sisimai/eml/rhost-apple-02.eml");
+  const log = join(work, "maillog");
+  writeFileSync(
+    log,
+    "Nov 28 04:00:00 mx postfix/smtp[1]: 4F1A2B3C4D: to=<a@icloud.com>, relay=mx01.mail.icloud.com[17.57.155.25]:25, delay=1, delays=0/0/0/1, dsn=5.7.1, status=bounced (host mx01.mail.icloud.com[17.57.155.25] said: 550 5.7.1 [CS01] Message rejected due to local policy (in reply to end of DATA command))\n",
+  );
+  const files = spawnSync(process.execPath, [bin, "classify", email, log, "--json"], {
+    encoding: "utf8",
+    cwd: work,
+  });
+  assert.equal(files.status, 0, files.stderr);
+  assert.deepEqual(
+    JSON.parse(files.stdout).map((r: { format: string; reason: string }) => [r.format, r.reason]),
+    [
+      ["email", "authfailure"],
+      ["postfix", "policyviolation"],
+    ],
+  );
 
   const entry = join(root, manifest.exports["."].default);
   const script = `const lib = await import(${JSON.stringify(entry)}); const [r] = lib.classifyText(${JSON.stringify(CS01)}); console.log(r.reason);`;
