@@ -29,7 +29,8 @@ function statusOf(report: RecipientReport, diagnostic: string): string | null {
 
 function isoTime(value: string | null | undefined): string | null {
   if (!value) return null;
-  const ms = Date.parse(value.replace(/\s*\([^)]*\)\s*$/, ""));
+  // "Thu, 29 Apr 2010 23:34:45 +0900 (JST)": Date.parse refuses the trailing comment.
+  const ms = Date.parse(value.endsWith(")") ? value.replace(/\s*\([^)]*\)\s*$/, "") : value);
   return Number.isNaN(ms) ? null : new Date(ms).toISOString();
 }
 
