@@ -83,3 +83,27 @@ export async function signMail(
   if (result.errors.length > 0) throw new Error(`dkimSign: ${JSON.stringify(result.errors)}`);
   return result.signatures + raw;
 }
+
+/**
+ * A modern marketing newsletter (multipart/alternative, ~35 KB of table-layout HTML with inline CSS,
+ * 30 tracked links, images, a pre-header and one-click unsubscribe headers), varied by `seed`.
+ */
+export function newsletter(seed: number): string {
+  const style =
+    'style="font-family:Helvetica,Arial,sans-serif;font-size:16px;line-height:24px;color:#333333;padding:12px 24px"';
+  const rows = Array.from({ length: 30 }, (_, i) => {
+    const href = `https://click.example.test/ls/click?upn=${seed.toString(36)}-${i}-${"x".repeat(60)}`;
+    return `<tr><td ${style}><img src="https://img.example.test/p/${seed}-${i}.jpg" width="560" height="280" alt="Product ${i}"><h2 ${style}>Spring collection item ${i}</h2><p ${style}>Our designers picked this piece for the season: soft cotton, recycled packaging and free returns within 30 days. Read the care guide before washing.</p><a href="${href}" ${style}>See the details</a></td></tr>`;
+  }).join("\n");
+  const html = `<!doctype html><html><head><style>td{padding:0}.x{color:#000}</style></head><body><div style="display:none">Spring picks and care tips inside</div><table width="600" cellpadding="0" cellspacing="0">${rows}<tr><td ${style}><a href="https://example.test/unsubscribe?u=${seed}">Unsubscribe</a></td></tr></table><img src="https://t.example.test/o/${seed}.gif" width="1" height="1"></body></html>`;
+  const text = `Spring collection ${seed}\n\nSee https://example.test/spring\n\nUnsubscribe: https://example.test/unsubscribe?u=${seed}\n`;
+  return buildMail({
+    headers: [
+      ["Message-ID", `<n${seed}@example.test>`],
+      ["List-Unsubscribe", `<https://example.test/u/${seed}>`],
+      ["List-Unsubscribe-Post", "List-Unsubscribe=One-Click"],
+    ],
+    text,
+    html,
+  });
+}

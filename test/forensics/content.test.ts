@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { inspectMessage } from "../../src/forensics/inspect.ts";
-import { buildMail, type MailSpec } from "../../testkit/forensics-mail.ts";
+import { buildMail, type MailSpec, newsletter } from "../../testkit/forensics-mail.ts";
 
 const inspect = (spec: MailSpec) => inspectMessage(Buffer.from(buildMail(spec)));
 const words = (n: number) => Array.from({ length: n }, (_, i) => `word${i % 50}`).join(" ");
@@ -172,6 +172,16 @@ describe("content findings", () => {
       bare.findings.find((f) => f.id === "ANCHOR_DOMAIN_MISMATCH")?.evidence ?? "",
       /walmart\.com/,
     );
+  });
+
+  it("a long newsletter with many product images is not image-heavy", async () => {
+    const report = await inspectMessage(Buffer.from(newsletter(7)));
+    assert.ok(report.content.images > 20);
+    assert.equal(
+      report.findings.some((f) => f.id === "IMAGE_HEAVY"),
+      false,
+    );
+    assert.equal(report.scores.content.score, 100);
   });
 
   it("a short display:none preheader is not hidden-text spam", async () => {

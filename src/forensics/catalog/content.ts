@@ -83,8 +83,8 @@ export const CONTENT_FINDINGS: readonly FindingKind[] = [
     area: "content",
     severity: "medium",
     title: "Mostly image, little text",
-    fix: "Keep real text in the HTML; aim for at least ~60% text.",
-    source: "SpamAssassin HTML_IMAGE_RATIO_* rules",
+    fix: "Put the message in real HTML text; an image with a few words is what image-spam looks like.",
+    source: "SpamAssassin HTML_IMAGE_ONLY_* and HTML_IMAGE_RATIO_* rules",
   },
   {
     id: "HTML_CLIPPED_BY_GMAIL",

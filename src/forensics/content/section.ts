@@ -38,7 +38,8 @@ export const CONTENT_LIMITS = {
   linksPer100Words: 8,
   manyLinksAbsolute: 50,
   manyLinkDomains: 6,
-  imageHeavyWordsPerImage: 30,
+  imageHeavyMinWords: 100,
+  imageHeavyWordsPerImage: 10,
   gmailClipBytes: 102 * 1024,
   promoMinHits: 3,
   promoPer100Words: 1,
@@ -149,7 +150,10 @@ function contentFindings(s: ContentSection, promoHits: number, subject: string):
     f.push(finding("ANCHOR_DOMAIN_MISMATCH", list(s.anchorMismatches.map((m) => `"${m.text}" → ${m.href}`))));
   }
   if (s.trackingPixels.length > 0) f.push(finding("TRACKING_PIXEL", list(s.trackingPixels)));
-  if (s.textPerImageWords !== null && s.textPerImageWords < L.imageHeavyWordsPerImage) {
+  if (
+    s.textPerImageWords !== null &&
+    (s.words < L.imageHeavyMinWords || s.textPerImageWords < L.imageHeavyWordsPerImage)
+  ) {
     f.push(finding("IMAGE_HEAVY", `${s.images - s.trackingPixels.length} image(s), ${s.words} words`));
   }
   if (s.htmlBytes > L.gmailClipBytes)
