@@ -34,7 +34,8 @@ function isOriginal(type: string): boolean {
     type === "message/rfc822" ||
     type === "text/rfc822-headers" ||
     type === "text/rfc822-header" ||
-    type === "message/global"
+    type === "message/global" ||
+    type === "message/global-headers"
   );
 }
 
