@@ -32,6 +32,8 @@ export function first(value: unknown): string | null {
  * ISO 8601 / RFC 3339 string → ISO UTC; null when absent or unusable.
  */
 export function isoTime(value: unknown): string | null {
+  if (typeof value === "number" && Number.isInteger(value) && value >= 0 && value < 1e11)
+    return isoSeconds(value);
   let ms: number;
   if (typeof value === "number") ms = value > 1e11 ? value : value * 1000;
   else if (typeof value === "string" && value !== "") {
@@ -40,6 +42,20 @@ export function isoTime(value: unknown): string | null {
   } else return null;
   if (!Number.isFinite(ms) || Math.abs(ms) > 8.64e15) return null;
   return new Date(ms).toISOString();
+}
+
+let cachedMinute = -1;
+let cachedPrefix = "";
+
+/** Whole unix seconds → ISO, formatting each minute once (event streams are roughly time-ordered). */
+function isoSeconds(seconds: number): string {
+  const minute = Math.floor(seconds / 60);
+  if (minute !== cachedMinute) {
+    cachedMinute = minute;
+    cachedPrefix = new Date(minute * 60_000).toISOString().slice(0, 17);
+  }
+  const second = seconds - minute * 60;
+  return `${cachedPrefix}${second < 10 ? "0" : ""}${second}.000Z`;
 }
 
 /** The domain of an address, lowercased; null without one. */

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import fc from "fast-check";
 import { SyslogClock, zonedIso } from "../../src/events/syslog-time.ts";
+import { isoTime } from "../../src/events/values.ts";
 import { readAll } from "../../testkit/events-read.ts";
 
 const line = (stamp: string, rcpt: string) =>
@@ -66,4 +68,19 @@ test("SyslogClock rejects impossible dates instead of inventing one", () => {
   const clock = new SyslogClock({ year: 2026, modified: null, tz: "UTC" });
   assert.equal(clock.convert("Foo 12 10:00:00"), null);
   assert.equal(clock.convert("Feb 30 25:00:00"), null);
+});
+
+test("isoTime: unix seconds (whole and fractional), milliseconds and ISO strings agree with Date", () => {
+  fc.assert(
+    fc.property(fc.integer({ min: 0, max: 4_102_444_800 }), (seconds) => {
+      assert.equal(isoTime(seconds), new Date(seconds * 1000).toISOString());
+      assert.equal(isoTime(seconds * 1000 + 7), new Date(seconds * 1000 + 7).toISOString());
+    }),
+    { numRuns: 2000, seed: 7 },
+  );
+  assert.equal(isoTime(1534110422.389832), "2018-08-12T21:47:02.389Z");
+  assert.equal(isoTime("1464824548"), "2016-06-01T23:42:28.000Z");
+  assert.equal(isoTime("2024-01-15T10:30:00Z"), "2024-01-15T10:30:00.000Z");
+  assert.equal(isoTime("soon"), null);
+  assert.equal(isoTime(Number.NaN), null);
 });
