@@ -74,7 +74,9 @@ test("isoTime: unix seconds (whole and fractional), milliseconds and ISO strings
   fc.assert(
     fc.property(fc.integer({ min: 0, max: 4_102_444_800 }), (seconds) => {
       assert.equal(isoTime(seconds), new Date(seconds * 1000).toISOString());
-      assert.equal(isoTime(seconds * 1000 + 7), new Date(seconds * 1000 + 7).toISOString());
+      // Numbers above 1e11 are milliseconds (1e11 seconds is the year 5138).
+      if (seconds * 1000 > 1e11)
+        assert.equal(isoTime(seconds * 1000 + 7), new Date(seconds * 1000 + 7).toISOString());
     }),
     { numRuns: 2000, seed: 7 },
   );
