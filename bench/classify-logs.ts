@@ -73,6 +73,9 @@ async function main(): Promise<void> {
       "measuring the library path instead (events readers + cached classifier + NDJSON), one process:",
     );
     pass = report("library", lines, measure([self, "--library-run", file])) && pass;
+  } else {
+    // For reference: the events library alone (readers + cached classifier + NDJSON), without the CLI.
+    report("library path (reference)", lines, measure([self, "--library-run", file]));
   }
   if (!process.argv.includes("--keep")) rmSync(dir, { recursive: true, force: true });
   else console.log(`kept ${file}`);
