@@ -57,10 +57,12 @@ export function renderReport(file: string, report: InspectReport): string {
     if (h.proofpoint.encodedDetailsPresent)
       out.push("    X-Proofpoint-Spam-Details-Enc present: opaque, not decodable");
   }
-  if (h.apple)
+  if (h.apple) {
     out.push(
       `  Apple: verdict ${h.apple.verdict}; X-ICL-SCORE ${e(h.apple.iclScore ?? "-")} (raw; Apple documents no threshold)`,
     );
+    for (const [key, value] of Object.entries(h.apple.other)) out.push(`    ${key}: ${e(value)}`);
+  }
   if (h.microsoft) {
     out.push(
       `  Microsoft: SCL ${h.microsoft.scl ?? "-"} BCL ${h.microsoft.bcl ?? "-"} SFV ${e(h.microsoft.sfv ?? "-")} org-SCL ${h.microsoft.organizationScl ?? "-"}`,

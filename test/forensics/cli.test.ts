@@ -35,6 +35,7 @@ describe("deliverlens inspect (CLI)", () => {
     assert.equal(report.message.copy, "received");
     assert.equal(report.headers.apple.verdict, "junk");
     assert.equal(report.headers.apple.iclScore, "3.332033030043");
+    assert.equal(report.headers.apple.other["x-arc-info"], "policy=fail; arc=pass; id=mx.forwarder.test");
     assert.equal(report.headers.proofpoint.fields.newfield.value, "7");
     assert.equal(report.headers.proofpoint.fields.newfield.meaning, null);
     assert.equal(report.headers.authenticationResults.length, 5);

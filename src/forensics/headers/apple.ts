@@ -11,17 +11,29 @@ export interface AppleReport {
   moveToFolder: string | null;
   /** Raw X-ICL-SCORE: Apple documents no scale or threshold, so none is applied. */
   iclScore: string | null;
+  /** Other iCloud/Cloudmark headers, raw (X-DMARC-Info, X-ARC-Info, X-CLX-Shades, …): context only. */
+  other: Record<string, string>;
 }
+
+/** Undocumented iCloud headers worth showing as they are (providers-and-codes.md §2.2). */
+export const APPLE_CONTEXT_HEADERS = [
+  "x-dmarc-info",
+  "x-dmarc-policy",
+  "x-arc-info",
+  "x-clx-shades",
+  "x-clx-spam",
+];
 
 export function appleReport(
   action: string | null,
   moveToFolder: string | null,
   iclScore: string | null,
+  other: Record<string, string> = {},
 ): AppleReport | null {
   if (action === null && moveToFolder === null && iclScore === null) return null;
   const words = `${action ?? ""} ${moveToFolder ?? ""}`.toLowerCase();
   const verdict = /junk/.test(words) ? "junk" : /inbox/.test(words) ? "inbox" : "unknown";
-  return { verdict, action, moveToFolder, iclScore };
+  return { verdict, action, moveToFolder, iclScore, other };
 }
 
 export function appleFindings(report: AppleReport | null): Finding[] {

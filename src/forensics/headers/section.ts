@@ -1,7 +1,7 @@
 import { decodeWords } from "postal-mime";
 import type { Finding } from "../finding.ts";
 import { firstHeader, headerValues, type Message } from "../message.ts";
-import { type AppleReport, appleFindings, appleReport } from "./apple.ts";
+import { APPLE_CONTEXT_HEADERS, type AppleReport, appleFindings, appleReport } from "./apple.ts";
 import {
   type ArcSet,
   type AuthResultsHeader,
@@ -52,7 +52,12 @@ export function inspectHeaders(message: Message): { section: HeadersSection; fin
       one("x-proofpoint-virus-version"),
       one("x-proofpoint-guid"),
     ),
-    apple: appleReport(one("x-apple-action"), one("x-apple-movetofolder"), one("x-icl-score")),
+    apple: appleReport(
+      one("x-apple-action"),
+      one("x-apple-movetofolder"),
+      one("x-icl-score"),
+      appleContext(one),
+    ),
     microsoft: microsoftReport(one("x-forefront-antispam-report"), one("x-ms-exchange-organization-scl")),
     spamassassin: spamAssassinReport(one("x-spam-status"), one("x-spam-score")),
     hygiene: hygieneReport(email),
@@ -71,4 +76,13 @@ export function inspectHeaders(message: Message): { section: HeadersSection; fin
     ...spamAssassinFindings(section.spamassassin),
   ];
   return { section, findings };
+}
+
+function appleContext(one: (key: string) => string | null): Record<string, string> {
+  const context: Record<string, string> = {};
+  for (const key of APPLE_CONTEXT_HEADERS) {
+    const value = one(key);
+    if (value !== null) context[key] = value;
+  }
+  return context;
 }
