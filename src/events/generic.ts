@@ -94,7 +94,8 @@ export function genericEvent(
   const event = newEvent(type, file, lineNo);
   const time = get("time");
   if (time !== undefined && time !== null && time !== "") {
-    event.time = typeof time === "string" && /^\d{4}-/.test(time) ? zonedIso(time.trim(), tz) : isoTime(time);
+    event.time =
+      typeof time === "string" && /^\d{4}-/.test(time) ? zonedIso(withClock(time.trim()), tz) : isoTime(time);
     if (!event.time) return `unreadable time ${JSON.stringify(time)}`;
   }
   event.recipient = str(get("recipient"));
@@ -119,4 +120,9 @@ export function genericEvent(
   event.feedbackType = str(get("feedback_type"));
   if (type === "complaint") event.reasonHint = "feedback";
   return event;
+}
+
+/** A date alone means its midnight (in --tz). */
+function withClock(stamp: string): string {
+  return /^\d{4}-\d\d-\d\d$/.test(stamp) ? `${stamp} 00:00:00` : stamp;
 }

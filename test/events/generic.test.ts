@@ -29,6 +29,10 @@ yesterday,e@example.com,bounced,may,,,,,550 no,,e5,m4,
   assert.equal(open.machineOpen, true);
   assert.equal(open.time, "2026-05-01T08:00:01.000Z", "zone-less time in --tz");
   assert.equal(delivered.time, "2026-05-01T10:00:02.000Z", "unix seconds");
+  const dateOnly = await readAll("time,recipient,type\n2026-05-01,a@b.example,bounced\n", "csv", {
+    tz: "Europe/Paris",
+  });
+  assert.equal(dateOnly.events[0].time, "2026-04-30T22:00:00.000Z", "a date alone is its midnight in --tz");
   assert.deepEqual(
     problems.map((p) => p.source.line),
     [5, 6],
