@@ -81,7 +81,7 @@ const PHASE_RULES: ReadonlyArray<{
     // Refused before any envelope command: the client (IP, hostname, HELO) is what was refused.
     id: "refused-at-connection",
     text: /./,
-    textReason: (reason) => UNEXPLAINED.includes(reason),
+    textReason: (reason) => reason !== "blocked" && UNEXPLAINED.includes(reason),
     commands: (command) => command === "CONN" || command === "HELO",
     reason: "blocked",
     source:
