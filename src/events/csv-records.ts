@@ -84,7 +84,7 @@ export function csvRecords(context: ParseContext, format: CsvFormat): LineParser
     return result;
   };
 
-  const scanQuoted = (text: string, lineNo: number, out: Out) => {
+  const scanQuoted = (text: string, out: Out) => {
     for (let i = 0; i < text.length; i++) {
       const c = text[i];
       if (inQuotes) {
@@ -115,7 +115,6 @@ export function csvRecords(context: ParseContext, format: CsvFormat): LineParser
     fields = [];
     current = "";
     onRecord(record, startLine, out);
-    void lineNo;
   };
 
   return {
@@ -128,7 +127,7 @@ export function csvRecords(context: ParseContext, format: CsvFormat): LineParser
           return;
         }
       }
-      scanQuoted(text, lineNo, out);
+      scanQuoted(text, out);
     },
     end(out) {
       if (inQuotes) out.push(problem(file, startLine, "unterminated quoted CSV field at end of input"));

@@ -112,7 +112,7 @@ export function jsonRecords(context: ParseContext, handle: JsonRecordHandler): L
     }
   };
 
-  const endLine = (lineNo: number, out: Out) => {
+  const endLine = (out: Out) => {
     skipRestOfLine = false;
     if (depth === 0) return;
     if (inString) {
@@ -122,7 +122,6 @@ export function jsonRecords(context: ParseContext, handle: JsonRecordHandler): L
       return;
     }
     parts.push("\n");
-    void lineNo;
   };
 
   return {
@@ -158,7 +157,7 @@ export function jsonRecords(context: ParseContext, handle: JsonRecordHandler): L
         reset();
       }
       scan(text, lineNo, out);
-      endLine(lineNo, out);
+      endLine(out);
     },
     fragment(text, lineNo, out) {
       if (!skipRestOfLine) scan(text, lineNo, out);
