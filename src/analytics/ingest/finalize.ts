@@ -10,6 +10,7 @@ import { PROVIDER_DOMAINS } from "../provider-domains.ts";
  */
 const PROBLEM = "!problem";
 const DUPLICATE = "!duplicate";
+const SKIP = "!skip";
 
 /** Key of a distinct reply: text, codes, event type (failed vs delayed) and the recipient's provider. */
 const replyKeySql = (alias: string) => `md5(concat_ws(chr(31), ${alias}.type, ${alias}.provider,
@@ -37,7 +38,8 @@ export async function insertFlagged(
   return store.exec(
     `INSERT INTO events
     SELECT md5_number(coalesce(s.identity, '')),
-      CASE WHEN s.problem IS NOT NULL THEN '${PROBLEM}' WHEN e.event_key IS NOT NULL THEN '${DUPLICATE}' ELSE s.type END,
+      CASE WHEN s.skip THEN '${SKIP}' WHEN s.problem IS NOT NULL THEN '${PROBLEM}'
+        WHEN e.event_key IS NOT NULL THEN '${DUPLICATE}' ELSE s.type END,
       coalesce(s.time, TIMESTAMP 'epoch'), s.recipient, s.recipient_domain, coalesce(pd.provider, 'other'),
       s.campaign, s.sending_ip, s.pool, s.sending_domain, s.stream, s.remote_mta, s.message_id,
       CASE WHEN s.problem IS NOT NULL THEN s.raw ELSE s.reply END, s.reply_code, s.status, NULL,
@@ -61,7 +63,7 @@ export async function settleFile(
   store: Store,
   path: string,
   fileId: number,
-  read: number,
+  inserted: number,
   lap: (step: string) => void = () => {},
 ): Promise<Settled> {
   const file = { file_id: fileId };
@@ -70,6 +72,8 @@ export async function settleFile(
      FROM events WHERE file_id = $file_id AND type = '${PROBLEM}'`,
     { ...file, path },
   );
+  const skipped = await store.exec(`DELETE FROM events WHERE file_id = $file_id AND type = '${SKIP}'`, file);
+  const read = inserted - skipped;
   await store.run(
     `DELETE FROM events WHERE file_id = $file_id AND type IN ('${PROBLEM}', '${DUPLICATE}')`,
     file,

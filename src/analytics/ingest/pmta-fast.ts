@@ -90,7 +90,8 @@ export function pmtaSourceSql(header: string[]): string {
         ${column("bounceCat")} AS source_label
       FROM rows f
     )
-    SELECT line, type, time, recipient, campaign, reply, message_id, sending_ip, url, status, remote_mta,
+    -- Lower-case record types PowerMTA may add are skipped, as the JS parser does; anything else is a problem.
+    SELECT line, type IS NULL AND regexp_full_match(coalesce(raw_type, ''), '[a-z]{1,3}') AS skip, type, time, recipient, campaign, reply, message_id, sending_ip, url, status, remote_mta,
       source_label, ${IDENTITY_SQL} AS identity,
       CASE WHEN strpos(recipient, '@') > 0
         THEN substr(recipient, length(recipient) - strpos(reverse(recipient), '@') + 2) END AS recipient_domain,
@@ -105,7 +106,5 @@ export function pmtaSourceSql(header: string[]): string {
         WHEN recipient IS NULL THEN 'no rcpt'
       END AS problem,
       CASE WHEN problem IS NOT NULL THEN concat_ws(',', raw_type, recipient, reply) END AS raw
-    FROM mapped
-    -- Lower-case record types PowerMTA may add are skipped, as the JS parser does; anything else is a problem.
-    WHERE type IS NOT NULL OR NOT regexp_full_match(coalesce(raw_type, ''), '[a-z]{1,3}')`;
+    FROM mapped`;
 }

@@ -76,10 +76,11 @@ export const SENDGRID_SOURCE_SQL = `
         u.sg_machine_open, u.useragent AS user_agent,
         coalesce(u.stream, CASE WHEN u.marketing_campaign_id IS NOT NULL THEN 'marketing' END) AS event_stream
       FROM u
-      -- trim() over whole lines is slow in DuckDB: only lines that did not parse are checked for blankness.
-      WHERE (u.event IS NOT NULL OR trim(raw) <> '') AND (u.event IS NULL OR ${TYPE_CASE} IS NOT NULL)
     )
-    SELECT line, event_type AS type, event_time AS time, recipient, campaign, reply, message_id, sending_ip,
+    -- No WHERE on parsed fields: DuckDB would push it below the parse and parse every line again.
+    -- Blank lines and events of other names are flagged \`skip\` instead (trim() only on unparsed lines).
+    SELECT line, CASE WHEN event IS NOT NULL THEN event_type IS NULL ELSE trim(raw) = '' END AS skip,
+      event_type AS type, event_time AS time, recipient, campaign, reply, message_id, sending_ip,
       event_url AS url, reader_ip, pool, source_label, user_agent, event_stream AS stream,
       CASE WHEN sg_event_id IS NOT NULL THEN 'sendgrid:' || sg_event_id ELSE ${IDENTITY_SQL} END AS identity,
       CASE WHEN strpos(recipient, '@') > 0

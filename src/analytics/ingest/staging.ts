@@ -28,6 +28,8 @@ export const STAGING_COLUMNS = [
   ["user_agent", "VARCHAR"],
   ["url", "VARCHAR"],
   ["line", "BIGINT"],
+  /** A record the source does not model (skipped, not counted). */
+  ["skip", "BOOLEAN"],
   /** Set for a bad record: why it goes to the quarantine instead of `events`. */
   ["problem", "VARCHAR"],
   ["raw", "VARCHAR"],
@@ -115,6 +117,7 @@ export function stagingRow(event: DeliveryEvent, format: string): StagingRow | n
     user_agent: event.userAgent,
     url: event.url,
     line: event.source.line,
+    skip: false,
     problem: null,
     raw: null,
   };
