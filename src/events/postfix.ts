@@ -55,8 +55,11 @@ interface QueueState {
   touched: boolean;
 }
 
-/** Queue ids are freed on `removed`; logs cut mid-stream never say so, hence a bound. */
-const MAX_QUEUE_IDS = 500_000;
+/**
+ * Queue ids are freed on `removed`; logs cut mid-stream never say so, hence a bound (the oldest go first).
+ * A state with a few deferred recipients is about 2 KB: the bound caps this at a few hundred MB.
+ */
+const MAX_QUEUE_IDS = 200_000;
 
 interface Instance {
   pool: string | null;
