@@ -3,7 +3,7 @@ import { leadingReplyCode, leadingStatus } from "./reply.ts";
 import type { EventSource, Out, ParseContext } from "./source.ts";
 import { newEvent } from "./source.ts";
 import { zonedIso } from "./syslog-time.ts";
-import { domainOf, own } from "./values.ts";
+import { detach, domainOf, own } from "./values.ts";
 
 /**
  * Exim main log (`log_file_path`…/mainlog). Flags per the Exim spec, chapter "Log files",
@@ -33,7 +33,7 @@ const HOST = / H=(\S+?)(?:\s+\[([^\]]+)\])?(?:[:,]|\s|$)/;
 const CONFIRMATION = / C="((?:[^"\\]|\\.)*)"/;
 const MESSAGE_ID = / id=(\S+)/;
 
-const MAX_MESSAGES = 500_000;
+const MAX_MESSAGES = 200_000;
 
 class EximParser {
   private readonly file: string;
@@ -57,9 +57,10 @@ class EximParser {
     if (flag === "<=") {
       if (this.messages.size >= MAX_MESSAGES) this.messages.delete(this.messages.keys().next().value!);
       const sender = rest.slice(0, rest.indexOf(" ") >>> 0);
-      this.messages.set(id, {
-        sender: sender === "<>" || sender === "" ? null : sender,
-        messageId: MESSAGE_ID.exec(rest)?.[1] ?? null,
+      // Kept until `Completed`: copies, so the decoded chunk the line came from can be freed.
+      this.messages.set(detach(id), {
+        sender: sender === "<>" || sender === "" ? null : detach(sender),
+        messageId: detach(MESSAGE_ID.exec(rest)?.[1] ?? null),
       });
       return;
     }
