@@ -5,6 +5,7 @@ import {
   fstatSync,
   openSync,
   readdirSync,
+  readFileSync,
   readSync,
   statSync,
 } from "node:fs";
@@ -108,10 +109,41 @@ export async function openInput(name: string): Promise<OpenedInput> {
       if (!isCompressed(whole)) return fromBuffer(name, whole, modified);
       return fromStream(name, Readable.from([whole], { objectMode: false }), modified);
     }
+    const head = Buffer.allocUnsafe(HEAD_BYTES);
+    const got = readSync(fd, head, 0, HEAD_BYTES, 0);
+    if (!isCompressed(head.subarray(0, got))) return fromLargeFile(name, head.subarray(0, got), modified);
   } finally {
     closeSync(fd);
   }
   return fromStream(name, createReadStream(name, { highWaterMark: 256 * 1024 }), modified);
+}
+
+/** Chunk size for reading big files; read synchronously: no thread-pool round trip per chunk. */
+const CHUNK_BYTES = 1024 * 1024;
+
+function fromLargeFile(name: string, head: Buffer, modified: Date): OpenedInput {
+  return {
+    name,
+    modified,
+    head,
+    whole: null,
+    readAll: async () => readFileSync(name),
+    stream: () => Readable.from(fileChunks(name), { objectMode: false }),
+  };
+}
+
+function* fileChunks(path: string): Generator<Buffer> {
+  const fd = openSync(path, "r");
+  try {
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+      const got = readSync(fd, chunk, 0, CHUNK_BYTES, null);
+      if (got === 0) return;
+      yield got < CHUNK_BYTES ? chunk.subarray(0, got) : chunk;
+    }
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Read a file of known size (one fstat instead of readFileSync's second); files that grew are read to the end. */
