@@ -33,13 +33,7 @@ export async function storeScenario(events: readonly ScenarioEvent[], path = ":m
     appender.endRow();
   }
   appender.closeSync();
-  const columns = await store.all<{ name: string; type: string }>(
-    "SELECT column_name AS name, data_type AS type FROM information_schema.columns WHERE table_name = 'events' ORDER BY ordinal_position",
-  );
-  const select = columns.map(
-    ({ name, type }) => `${COLUMN_SQL[name] ?? identityOrNull(name, type)} AS ${name}`,
-  );
-  await store.run(`INSERT INTO events SELECT ${select.join(", ")} FROM scenario_rows`);
+  await insertEvents(store, COLUMN_SQL, "scenario_rows");
   await store.run("DROP TABLE scenario_rows");
   return store;
 }
@@ -73,4 +67,20 @@ const COLUMN_SQL: Record<string, string> = {
 function identityOrNull(name: string, type: string): string {
   if (!name.startsWith("event_")) return "NULL";
   return type === "VARCHAR" ? "'scenario:' || row_number() OVER ()" : `(row_number() OVER ())::${type}`;
+}
+
+/**
+ * INSERT INTO events from `source`, each column filled by its expression in `columns` (matched by name
+ * against the live schema); the identity column gets a row number, any other missing column NULL.
+ */
+export async function insertEvents(
+  store: Store,
+  columns: Record<string, string>,
+  source: string,
+): Promise<void> {
+  const schema = await store.all<{ name: string; type: string }>(
+    "SELECT column_name AS name, data_type AS type FROM information_schema.columns WHERE table_name = 'events' ORDER BY ordinal_position",
+  );
+  const select = schema.map(({ name, type }) => `${columns[name] ?? identityOrNull(name, type)} AS ${name}`);
+  await store.run(`INSERT INTO events SELECT ${select.join(", ")} FROM ${source}`);
 }

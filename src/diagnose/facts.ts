@@ -37,12 +37,6 @@ export interface ReplyGroup {
   ips: string[];
 }
 
-export interface ProviderShare {
-  provider: string;
-  sent: number;
-  policy: number;
-}
-
 /** Recipients of the provider per engagement tier, as of the latest event. */
 export interface TierCount {
   tier: string;
@@ -55,7 +49,6 @@ export interface Facts {
   asOf: string | null;
   cells: SendCell[];
   replies: ReplyGroup[];
-  providers: ProviderShare[];
   tiers: TierCount[];
   sendingDomains: string[];
 }

@@ -1,12 +1,5 @@
 import type { Store } from "../store/index.ts";
-import {
-  type Facts,
-  POLICY_CATEGORIES,
-  type ProviderShare,
-  type ReplyGroup,
-  type SendCell,
-  type TierCount,
-} from "./facts.ts";
+import { type Facts, POLICY_CATEGORIES, type ReplyGroup, type SendCell, type TierCount } from "./facts.ts";
 
 const POLICY_LIST = POLICY_CATEGORIES.map((c) => `'${c}'`).join(", ");
 
@@ -19,20 +12,20 @@ const HUMAN_ENGAGEMENT = "(type = 'click' OR (type = 'open' AND machine_open IS 
  */
 const CELLS_SQL = `
 WITH attempts AS (
-  SELECT recipient, min(time) AS t, any_value(campaign) AS campaign, any_value(sending_ip) AS ip,
+  SELECT hash(recipient) AS rk, min(time) AS t, any_value(campaign) AS campaign, any_value(sending_ip) AS ip,
     bool_or(type = 'bounced' AND category IN (${POLICY_LIST})) AS policy,
     bool_or(type = 'deferred') AS deferred
   FROM events
   WHERE provider = $provider AND recipient IS NOT NULL
     AND type IN ('sent', 'delivered', 'deferred', 'bounced')
-  GROUP BY recipient, coalesce(message_id, campaign, '')
+  GROUP BY hash(recipient), hash(coalesce(message_id, campaign, ''))
 ),
 engagement AS (
-  SELECT recipient, time FROM events WHERE provider = $provider AND ${HUMAN_ENGAGEMENT}
+  SELECT hash(recipient) AS rk, time FROM events WHERE provider = $provider AND ${HUMAN_ENGAGEMENT}
 ),
 joined AS (
   SELECT a.*, e.time AS last_engaged
-  FROM attempts a ASOF LEFT JOIN engagement e ON a.recipient = e.recipient AND a.t > e.time
+  FROM attempts a ASOF LEFT JOIN engagement e ON a.rk = e.rk AND a.t > e.time
 )
 SELECT strftime(t, '%Y-%m-%d') AS day, coalesce(campaign, '(none)') AS campaign,
   coalesce(ip, '(unknown)') AS ip,
@@ -54,12 +47,6 @@ WHERE provider = $provider AND type IN ('bounced', 'deferred')
 GROUP BY ALL
 ORDER BY n DESC, reply
 LIMIT 200`;
-
-const PROVIDERS_SQL = `
-SELECT provider, count(DISTINCT (recipient, coalesce(message_id, campaign, ''))) AS sent,
-  count(*) FILTER (WHERE type = 'bounced' AND category IN (${POLICY_LIST})) AS policy
-FROM events WHERE type IN ('sent', 'delivered', 'deferred', 'bounced')
-GROUP BY provider ORDER BY sent DESC, provider`;
 
 /** Engagement tiers of the provider's recipients as of the latest event in the store. */
 const TIERS_SQL = `
@@ -109,7 +96,6 @@ export async function loadFacts(store: Store, provider: string): Promise<Facts> 
   // One DuckDB connection runs one query at a time: await each in turn.
   const cells = await store.all<CellRow>(CELLS_SQL, params);
   const replies = await store.all<ReplyRow>(REPLIES_SQL, params);
-  const providers = await store.all<ProviderShare>(PROVIDERS_SQL);
   const tiers = await loadTiers(store, provider);
   const asOf = await latestEvent(store);
   const domains = await store.all<{ d: string }>(
@@ -144,7 +130,6 @@ export async function loadFacts(store: Store, provider: string): Promise<Facts> 
         ips: row.ips ?? [],
       }),
     ),
-    providers,
     tiers: TIER_ORDER.map((tier) => ({
       tier,
       recipients: tiers.find((t) => t.tier === tier)?.recipients ?? 0,

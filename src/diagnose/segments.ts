@@ -3,7 +3,8 @@ import type { Store } from "../store/index.ts";
 /**
  * The suppression/sunset segment for one provider (docs/DIAGNOSE.md "Prescriptions"), as of the latest
  * event in the store: hard bounces (recipient category), complaints, unsubscribes, and recipients with
- * no click or human open in SUNSET_DAYS (never-engaged ones once they got MIN_MESSAGES_NEVER messages).
+ * no click or human open in SUNSET_DAYS (never-engaged ones once MIN_MESSAGES_NEVER messages reached a
+ * final outcome, delivered or bounced).
  * `deliverlens hygiene` gives the full list-hygiene picture; this is the part the diagnosis prescribes.
  */
 export const SUNSET_DAYS = 180;
@@ -11,16 +12,16 @@ export const MIN_MESSAGES_NEVER = 3;
 /** The re-engagement tier: last human engagement 91–180 days ago. */
 export const REENGAGE_FROM_DAYS = 90;
 
-const SEGMENT_SQL = `
+const segmentSql = (key: string) => `
 WITH as_of AS (SELECT max(time) AS t FROM events),
 r AS (
-  SELECT recipient,
+  SELECT ${key} AS recipient,
     bool_or(type = 'bounced' AND category = 'recipient') AS hard,
     bool_or(type = 'complaint') AS complained,
     bool_or(type = 'unsubscribe') AS unsubscribed,
     max(time) FILTER (WHERE type = 'click' OR (type = 'open' AND machine_open IS NOT TRUE)) AS engaged,
-    count(DISTINCT coalesce(message_id, campaign, '')) FILTER (WHERE type IN ('sent', 'delivered', 'deferred', 'bounced')) AS messages
-  FROM events WHERE provider = $provider AND recipient IS NOT NULL GROUP BY recipient
+    count(*) FILTER (WHERE type IN ('delivered', 'bounced')) AS messages
+  FROM events WHERE provider = $provider AND recipient IS NOT NULL GROUP BY ${key}
 )
 SELECT recipient, CASE
     WHEN hard THEN 'hard-bounce'
@@ -40,7 +41,7 @@ export interface Segments {
 
 export async function segmentCounts(store: Store, provider: string): Promise<Segments> {
   const rows = await store.all<{ reason: string; n: number }>(
-    `SELECT reason, count(*) AS n FROM (${SEGMENT_SQL}) WHERE reason IS NOT NULL GROUP BY reason ORDER BY reason`,
+    `SELECT reason, count(*) AS n FROM (${segmentSql("hash(recipient)")}) WHERE reason IS NOT NULL GROUP BY reason ORDER BY reason`,
     { provider },
   );
   const suppress = rows
@@ -56,7 +57,7 @@ export async function segmentCounts(store: Store, provider: string): Promise<Seg
 /** CSV `address,reason` of the suppression segment (re-engagement candidates excluded), sorted. */
 export async function suppressionCsv(store: Store, provider: string): Promise<string> {
   const rows = await store.all<{ recipient: string; reason: string }>(
-    `SELECT recipient, reason FROM (${SEGMENT_SQL}) WHERE reason IS NOT NULL AND reason <> 're-engage' ORDER BY recipient`,
+    `SELECT recipient, reason FROM (${segmentSql("recipient")}) WHERE reason IS NOT NULL AND reason <> 're-engage' ORDER BY recipient`,
     { provider },
   );
   return `address,reason\n${rows.map((r) => `${csvField(r.recipient)},${r.reason}`).join("\n")}${rows.length ? "\n" : ""}`;

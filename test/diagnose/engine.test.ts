@@ -11,7 +11,6 @@ function facts(cells: SendCell[], replies: ReplyGroup[] = []): Facts {
     asOf: "2026-03-31T00:00:00.000Z",
     cells,
     replies,
-    providers: [],
     tiers: [],
     sendingDomains: ["news.example.com"],
   };
