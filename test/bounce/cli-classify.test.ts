@@ -98,6 +98,29 @@ test("a directory is read recursively in byte order of path (symlinked files too
   );
 });
 
+test("a log bigger than the read-at-once limit streams, records keep their line numbers", () => {
+  const sent =
+    "Nov 28 04:00:00 mx postfix/smtp[1]: 4F1A2B3C4D: to=<b@example.org>, relay=mx.example.org[192.0.2.1]:25, delay=1, delays=0/0/0/1, dsn=2.0.0, status=sent (250 2.0.0 OK)\n";
+  const bounced =
+    "Nov 28 04:00:01 mx postfix/smtp[2]: 5F1A2B3C4D: to=<a@icloud.com>, relay=mx01.mail.icloud.com[17.57.155.25]:25, delay=1, delays=0/0/0/1, dsn=5.7.1, status=bounced (host mx01.mail.icloud.com[17.57.155.25] said: 550 5.7.1 [CS01] Message rejected due to local policy (in reply to end of DATA command))\n";
+  const log = join(work, "big-maillog");
+  writeFileSync(
+    log,
+    Array.from({ length: 40_000 }, (_, i) => (i % 10_000 === 9_999 ? bounced : sent)).join(""),
+  );
+  const run = classify([log, "--ndjson"]);
+  assert.equal(run.status, 0, run.stderr);
+  assert.deepEqual(
+    ndjson(run.stdout).map((r) => [(r.source as { line: number }).line, r.providerCode]),
+    [
+      [10_000, "CS01"],
+      [20_000, "CS01"],
+      [30_000, "CS01"],
+      [40_000, "CS01"],
+    ],
+  );
+});
+
 test("a bounce email is classified per recipient", () => {
   const run = classify([join(corpus, "rhost-apple-02.eml"), "--json"]);
   assert.equal(run.status, 0, run.stderr);
