@@ -13,6 +13,7 @@ import { loadAppleEgress } from "./opens.ts";
 import { POLICY_SQL, type ResolvedQuery, resolveQuery, type StatsQuery } from "./query.ts";
 import {
   composeSpikes,
+  compositionDays,
   dailyComposition,
   findSpikes,
   SPIKE_DEFAULTS,
@@ -69,11 +70,9 @@ export async function computeStats(
   const daily = await dailyStats(store, q);
   const episodes = findEpisodes(daily, episodeOptions);
   const spikes = findSpikes(daily, spikeOptions);
-  const composed = composeSpikes(
-    spikes,
-    spikes.length ? await dailyComposition(store, q) : [],
-    spikeOptions.windowDays,
-  );
+  const days = compositionDays(spikes, spikeOptions.windowDays);
+  const composition = spikes.length ? await dailyComposition(store, q, 90, days) : [];
+  const composed = composeSpikes(spikes, composition, spikeOptions.windowDays);
   return {
     schemaVersion: STATS_SCHEMA_VERSION,
     meta: {

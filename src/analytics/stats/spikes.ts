@@ -1,4 +1,4 @@
-import type { Store } from "../../store/index.ts";
+import type { Params, Store } from "../../store/index.ts";
 import type { DayStats } from "./daily.ts";
 import { groupByProvider, median } from "./episodes.ts";
 import { HUMAN_ENGAGEMENT_SQL } from "./opens.ts";
@@ -99,20 +99,26 @@ export interface DayComposition {
 
 /**
  * Per provider and day: recipients attempted, and how many had no click or human open in the 90 days
- * before that day (an ASOF join finds each one's latest earlier engagement).
+ * before that day (an ASOF join finds each one's latest earlier engagement). With `days`, only those
+ * days are measured (spikes and their trailing windows), which keeps `stats` fast on big stores.
  */
 export async function dailyComposition(
   store: Store,
   q: ResolvedQuery,
   recencyDays = 90,
+  days: string[] | null = null,
 ): Promise<DayComposition[]> {
+  const sorted = days ? [...days].sort() : [];
+  const only = days ? `AND time::DATE IN (SELECT unnest(from_json($days, '["DATE"]')))` : "";
+  const earliest = days ? "AND time >= $earliest::DATE - $recency::INTEGER" : "";
+  const params: Params = days ? { days: JSON.stringify(sorted), earliest: sorted[0] ?? "1970-01-01" } : {};
   return store.all<DayComposition>(
     `WITH sends AS (
       SELECT DISTINCT provider, recipient, time::DATE AS d FROM events
-      WHERE ${q.where} AND type IN ${ATTEMPT_TYPES} AND recipient IS NOT NULL
+      WHERE ${q.where} AND type IN ${ATTEMPT_TYPES} AND recipient IS NOT NULL ${only}
     ), engaged AS (
       SELECT DISTINCT recipient, time::DATE AS d FROM events
-      WHERE time <= $as_of::TIMESTAMP AND recipient IS NOT NULL AND ${HUMAN_ENGAGEMENT_SQL}
+      WHERE time <= $as_of::TIMESTAMP AND recipient IS NOT NULL AND ${HUMAN_ENGAGEMENT_SQL} ${earliest}
     ), last AS (
       SELECT s.provider, s.d, s.recipient, e.d AS engaged FROM sends s
       ASOF LEFT JOIN engaged e ON s.recipient = e.recipient AND s.d > e.d
@@ -120,8 +126,18 @@ export async function dailyComposition(
     SELECT provider, strftime(d, '%Y-%m-%d') AS day, count(*) AS recipients,
       count(*) FILTER (WHERE engaged IS NULL OR date_diff('day', engaged, d) > $recency) AS unengaged
     FROM last GROUP BY ALL ORDER BY provider, day`,
-    { ...q.params, recency: recencyDays },
+    { ...q.params, ...params, recency: recencyDays },
   );
+}
+
+/** The days a spike's composition needs: the spike day and its trailing window. */
+export function compositionDays(spikes: { day: string }[], windowDays = SPIKE_DEFAULTS.windowDays): string[] {
+  const days = new Set<string>();
+  for (const spike of spikes) {
+    const end = Date.parse(`${spike.day}T00:00:00Z`);
+    for (let k = 0; k <= windowDays; k++) days.add(new Date(end - k * DAY_MS).toISOString().slice(0, 10));
+  }
+  return [...days].sort();
 }
 
 /** Adds each spike's composition and the trailing non-spike baseline of the same measure. */
