@@ -129,6 +129,8 @@ class PostfixParser {
     else if (text.startsWith("message-id=", body)) {
       this.fresh(this.state(qid)).messageId = unangle(text.slice(body + 11));
     } else if (text.startsWith("removed", body)) {
+      const state = qid === this.lastQid ? this.lastState : this.queue.get(qid);
+      if (state) state.touched = false; // gone: endChunk need not copy its strings
       this.queue.delete(qid);
       if (qid === this.lastQid) this.lastQid = "";
     }
@@ -144,6 +146,7 @@ class PostfixParser {
    */
   endChunk(): void {
     for (const state of this.touched) {
+      if (!state.touched) continue;
       state.sender = detach(state.sender);
       state.sendingDomain = detach(state.sendingDomain);
       state.messageId = detach(state.messageId);
