@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+import { gzipSync, zstdCompressSync } from "node:zlib";
 import { ingestFile } from "../../src/analytics/ingest/ingest.ts";
 import { Store } from "../../src/store/index.ts";
 import { writeSmallProgram } from "../../testkit/analytics-program.ts";
@@ -176,4 +177,21 @@ test("classic syslog lines take --year for the first line and roll over New Year
     ["2026-12-31T23:59:00.000Z", "2027-01-01T00:01:00.000Z"],
   );
   store.close();
+});
+
+test("gzip and zstd inputs are read transparently, whatever their names", async () => {
+  const plain = SENDGRID.split("\n").slice(0, 3).join("\n");
+  const inputs = [
+    ["events.ndjson.gz", gzipSync(plain), "duckdb"],
+    ["events.bin", gzipSync(plain), "parsers"],
+    ["events.ndjson.zst", zstdCompressSync(plain), "parsers"],
+  ] as const;
+  for (const [name, bytes, reader] of inputs) {
+    const path = join(dir, name);
+    writeFileSync(path, bytes);
+    const store = await Store.open(":memory:");
+    const summary = await ingestFile(store, path, { format: "sendgrid" });
+    assert.deepEqual([summary.reader, summary.stored, summary.quarantined], [reader, 3, 0], name);
+    store.close();
+  }
 });

@@ -1,6 +1,7 @@
+import { closeSync, openSync, readSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import type { FormatName } from "../../events/formats.ts";
-import { detectFormat, openInputWithHead } from "../../events/index.ts";
+import { compressionOf, detectFormat, openInputWithHead } from "../../events/index.ts";
 import type { Params, Store } from "../../store/index.ts";
 import { insertFlagged, loadProviderDomains, type Settled, settleFile } from "./finalize.ts";
 import { stageWithParsers } from "./js-path.ts";
@@ -131,10 +132,24 @@ async function loadFile(
 }
 
 function fastSource(format: FormatName, head: string, path: string, tz: string): Source | null {
+  if (!duckdbReadsCompression(path)) return null;
   if (format === "sendgrid" && head.trimStart().startsWith("{"))
     return { sql: SENDGRID_SOURCE_SQL, params: { path } };
   const header = format === "pmta" ? pmtaHeader(head) : null;
   return header ? { sql: pmtaSourceSql(header), params: { path, tz } } : null;
+}
+
+/**
+ * DuckDB picks gzip by the `.gz` extension; the JS path goes by magic bytes. Anything else compressed
+ * (zstd, or gzip under another name) is left to the JS path rather than read as garbage.
+ */
+function duckdbReadsCompression(path: string): boolean {
+  const magic = Buffer.alloc(4);
+  const fd = openSync(path, "r");
+  const size = readSync(fd, magic, 0, 4, 0);
+  closeSync(fd);
+  const kind = compressionOf(magic.subarray(0, size));
+  return kind === null ? !/\.(gz|zst|zstd)$/i.test(path) : kind === "gzip" && /\.gz$/i.test(path);
 }
 
 /** Until detection knows them: NDJSON with SendGrid fields, or a PowerMTA accounting header. */
