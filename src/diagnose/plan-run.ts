@@ -1,4 +1,5 @@
 import { writeFile } from "node:fs/promises";
+import { PROVIDERS } from "../bounce/vocabulary.ts";
 import { EXIT, UsageError } from "../cli/exit.ts";
 import { Store } from "../store/index.ts";
 import { latestEvent, loadTiers } from "./load-facts.ts";
@@ -17,6 +18,9 @@ export async function runPlan(options: PlanOptions): Promise<number> {
   const target = Number(options.target);
   if (!Number.isInteger(target) || target <= 0)
     throw new UsageError("--target must be a positive whole number of messages per day");
+  if (!(PROVIDERS as readonly string[]).includes(options.provider)) {
+    throw new UsageError(`--provider must be one of ${PROVIDERS.join(", ")}`);
+  }
   if (options.start && !/^\d{4}-\d{2}-\d{2}$/.test(options.start))
     throw new UsageError("--start must be YYYY-MM-DD");
   const store = await Store.open(options.db, { readOnly: true });

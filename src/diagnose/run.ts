@@ -1,5 +1,6 @@
 import { writeFile } from "node:fs/promises";
 import ipaddr from "ipaddr.js";
+import { PROVIDERS } from "../bounce/vocabulary.ts";
 import { EXIT, UsageError } from "../cli/exit.ts";
 import {
   createResolver,
@@ -42,6 +43,9 @@ export interface DiagnoseOptions {
 
 /** Open the store read-only and diagnose it: the library entry point (no printing). */
 export async function diagnoseStore(options: DiagnoseOptions): Promise<DiagnosisReport> {
+  if (!(PROVIDERS as readonly string[]).includes(options.provider)) {
+    throw new UsageError(`--provider must be one of ${PROVIDERS.join(", ")}`);
+  }
   const domain = options.domain ? checkDomain(options.domain) : null;
   const ips = checkIps(options.ip ?? []);
   const resolver = options.offline ? null : openResolver(options.resolver ?? "system");
