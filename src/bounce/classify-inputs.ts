@@ -146,23 +146,16 @@ function* fileChunks(path: string): Generator<Buffer> {
   }
 }
 
-/** Read a file of known size (one fstat instead of readFileSync's second); files that grew are read to the end. */
+/** Read a file of known size with one read (readFileSync would fstat again and read once more to find EOF). */
 function readWhole(fd: number, size: number): Buffer {
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for (let want = Math.max(size, 1); ; want = 64 * 1024) {
-    const buffer = Buffer.allocUnsafe(want);
-    let got = 0;
-    while (got < want) {
-      const n = readSync(fd, buffer, got, want - got, null);
-      if (n === 0) break;
-      got += n;
-    }
-    chunks.push(buffer.subarray(0, got));
-    total += got;
-    if (got < want) break;
+  const buffer = Buffer.allocUnsafe(size);
+  let got = 0;
+  while (got < size) {
+    const n = readSync(fd, buffer, got, size - got, got);
+    if (n === 0) break;
+    got += n;
   }
-  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, total);
+  return got < size ? buffer.subarray(0, got) : buffer;
 }
 
 function fromBuffer(name: string, whole: Buffer, modified: Date | null): OpenedInput {
