@@ -27,10 +27,11 @@ const ATTEMPT_KEY = "hash(coalesce(message_id, campaign, ''), recipient)";
 
 export async function dailyStats(store: Store, q: ResolvedQuery): Promise<DayStats[]> {
   const rows = await store.all<Omit<DayStats, "bouncedByCategory" | "policyByProviderCode">>(
-    `WITH f AS (SELECT * FROM events WHERE ${q.where}),
-    attempts AS (
+    // No shared CTE: DuckDB would materialize every column of the period to share it.
+    `WITH attempts AS (
       SELECT provider, time::DATE AS d, count(*) AS sent FROM (
-        SELECT DISTINCT provider, time::DATE AS time, ${ATTEMPT_KEY} AS k FROM f WHERE type IN ${ATTEMPT_TYPES}
+        SELECT DISTINCT provider, time::DATE AS time, ${ATTEMPT_KEY} AS k FROM events
+        WHERE ${q.where} AND type IN ${ATTEMPT_TYPES}
       ) GROUP BY ALL
     ),
     counts AS (
@@ -46,7 +47,7 @@ export async function dailyStats(store: Store, q: ResolvedQuery): Promise<DaySta
         count(*) FILTER (WHERE type = 'click') AS clicks,
         count(*) FILTER (WHERE type = 'unsubscribe') AS unsubscribes,
         count(*) FILTER (WHERE type = 'complaint') AS complaints
-      FROM f GROUP BY ALL
+      FROM events WHERE ${q.where} GROUP BY ALL
     )
     SELECT provider, strftime(d, '%Y-%m-%d') AS day, coalesce(a.sent, 0) AS sent, c.* EXCLUDE (provider, d)
     FROM counts c LEFT JOIN attempts a USING (provider, d)
