@@ -3,6 +3,7 @@ import { stat } from "node:fs/promises";
 import type { FormatName } from "../../events/formats.ts";
 import { compressionOf, detectFormat, openInputWithHead } from "../../events/index.ts";
 import type { Params, Store } from "../../store/index.ts";
+import { stopwatch } from "../stopwatch.ts";
 import { insertFlagged, loadProviderDomains, type Settled, settleFile } from "./finalize.ts";
 import { stageWithParsers } from "./js-path.ts";
 import { pmtaHeader, pmtaSourceSql } from "./pmta-fast.ts";
@@ -157,15 +158,4 @@ function sniffFastFormat(head: string): FormatName | null {
   if (head.trimStart().startsWith("{") && head.includes('"sg_event_id"')) return "sendgrid";
   if (pmtaHeader(head)) return "pmta";
   return null;
-}
-
-/** With DELIVERLENS_DEBUG set, prints how long each ingest step took (stderr). */
-export function stopwatch(): (step: string) => void {
-  let last = performance.now();
-  return (step) => {
-    const now = performance.now();
-    if (process.env.DELIVERLENS_DEBUG)
-      process.stderr.write(`  ${step}: ${((now - last) / 1000).toFixed(2)} s\n`);
-    last = now;
-  };
 }

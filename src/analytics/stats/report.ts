@@ -1,4 +1,5 @@
 import { SCHEMA_VERSION, type Store } from "../../store/index.ts";
+import { stopwatch } from "../stopwatch.ts";
 import { type DayStats, dailyStats, type ProviderTotals, totalsByProvider } from "./daily.ts";
 import { engagementTiers, type ProviderEngagement } from "./engagement.ts";
 import {
@@ -65,14 +66,21 @@ export async function computeStats(
 ): Promise<StatsReport> {
   const spikeOptions = { ...SPIKE_DEFAULTS, ...options.spikes };
   const episodeOptions = { ...EPISODE_DEFAULTS, ...options.episodes };
+  const lap = stopwatch();
   await loadAppleEgress(store, options.appleEgressCsv ?? null);
   const q = await resolveQuery(store, query);
   const daily = await dailyStats(store, q);
+  lap("daily");
   const episodes = findEpisodes(daily, episodeOptions);
   const spikes = findSpikes(daily, spikeOptions);
   const days = compositionDays(spikes, spikeOptions.windowDays);
   const composition = spikes.length ? await dailyComposition(store, q, 90, days) : [];
   const composed = composeSpikes(spikes, composition, spikeOptions.windowDays);
+  lap("spikes");
+  const engagement = await engagementTiers(store, q);
+  lap("engagement");
+  const share = await applePolicyShare(store, q);
+  lap("apple share");
   return {
     schemaVersion: STATS_SCHEMA_VERSION,
     meta: {
@@ -85,12 +93,12 @@ export async function computeStats(
     units: UNITS,
     thresholds: { spikes: spikeOptions, episodes: episodeOptions },
     totals: totalsByProvider(daily),
-    applePolicyShare: await applePolicyShare(store, q),
+    applePolicyShare: share,
     daily,
     episodes,
     episodeSummary: summarizeEpisodes(episodes, daily),
     spikes: composed,
-    engagement: await engagementTiers(store, q),
+    engagement,
   };
 }
 
