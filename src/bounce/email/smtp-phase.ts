@@ -30,8 +30,10 @@ const COMMAND_PATTERNS: ReadonlyArray<{ command: SmtpCommand; pattern: RegExp; s
   },
   {
     command: "CONN",
-    pattern: /after initial connection|refused to talk to me|while connected to|greeting/i,
-    source: "Exim 'after initial connection'; Postfix 'refused to talk to me'",
+    pattern:
+      /after initial connection|refused to talk to me|while connected to|greeting|while talking to [^\n:]{1,255}:\s*<<< ?[45]/i,
+    source:
+      "Exim 'after initial connection'; Postfix 'refused to talk to me'; Sendmail transcript '... while talking to host:' then '<<< 554' with no '>>>' command (the greeting)",
   },
 ];
 
@@ -39,6 +41,10 @@ export function smtpCommandIn(text: string): SmtpCommand | null {
   for (const entry of COMMAND_PATTERNS) if (entry.pattern.test(text)) return entry.command;
   return null;
 }
+
+/** Sendmail's mail.local(8), procmail, maildrop, Dovecot LDA, Postfix local(8): "mail.local: unknown user: x". */
+const LOCAL_AGENT_UNKNOWN_USER =
+  /(?:^|\s)(?:mail\.local|local|procmail|maildrop|dovecot-lda|deliver|lmtp):\s*(?:unknown user|user unknown|no such user)\b/;
 
 /** What the reply text alone gave (a status-code fallback or nothing) when no phrase explained it. */
 const UNEXPLAINED: readonly Reason[] = ["undefined", "securityerror", "blocked", "syntaxerror"];
@@ -53,6 +59,8 @@ const PHASE_RULES: ReadonlyArray<{
   text: RegExp;
   textReason: (reason: Reason, status: string | null) => boolean;
   commands: (command: SmtpCommand | null) => boolean;
+  /** The rule does not apply when the text matches this. */
+  unless?: RegExp;
   reason: Reason;
   source: string;
 }> = [
@@ -61,9 +69,11 @@ const PHASE_RULES: ReadonlyArray<{
     // was refused at RCPT: no RCPT/MAIL command in the report and no X.1.x address status. Specific wording
     // ("this user doesn't have an account") is believed.
     id: "user-unknown-after-rcpt",
-    text: /\b(?:user unknown|unknown user|no such user)\b/,
+    text: /\b(?:user unknown|unknown user|no such user)\b|account that you tried to reach does not exist/,
     textReason: (reason, status) =>
       reason === "userunknown" && !(status !== null && /^[45]\.1\./.test(status)),
+    // A local delivery agent that looked the user up itself ("mail.local: unknown user: x") is believed.
+    unless: LOCAL_AGENT_UNKNOWN_USER,
     commands: (command) => command !== "RCPT" && command !== "MAIL",
     reason: "filtered",
     source:
@@ -112,6 +122,7 @@ export function phaseReason(
   let command: SmtpCommand | null | undefined;
   for (const rule of PHASE_RULES) {
     if (!rule.textReason(textReason, status) || !rule.text.test(lowerText)) continue;
+    if (rule.unless?.test(lowerText)) continue;
     command ??= commandOf();
     if (rule.commands(command)) return rule.reason;
   }

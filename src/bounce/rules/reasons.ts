@@ -45,7 +45,7 @@ export const REASON_RULES: readonly ReasonRule[] = [
     id: "no-ptr-record",
     reason: "requireptr",
     pattern:
-      /\bptr\b|reverse (?:dns|lookup|hostname|host ?name)|\brdns\b|cannot find your (?:reverse )?hostname|can't find your hostname|cannot resolve your (?:address|hostname)|client host rejected: cannot find|unresolvable (?:ip|address|hostname)|no (?:reverse|dns) (?:record|name) for|hostname (?:lookup|verification) failed|ip name lookup failed|does not resolve to a hostname|reverse-lookup|mismatches client ip|5\.7\.25\b/,
+      /\bptr\b|reverse (?:dns|lookup|hostname|host ?name)|\brdns\b|cannot find your (?:reverse )?hostname|can't find your hostname|cannot resolve your (?:address|hostname)|client host rejected: cannot find|unresolvable (?:ip|address|hostname)|no (?:reverse|dns) (?:record|name) for|hostname (?:lookup|verification) failed|ip name lookup failed|does not resolve to a hostname|reverse-lookup|mismatches client ip|unverif(?:y|i)able sending ips?|5\.7\.25\b/,
     source: `${SISIMAI("RequirePTR")}; RFC 7372 (5.7.25 Reverse DNS validation failed)`,
     example: "550 5.7.25 Client host rejected: cannot find your reverse hostname",
   },
@@ -126,7 +126,7 @@ export const REASON_RULES: readonly ReasonRule[] = [
     id: "recipient-filter",
     reason: "filtered",
     pattern:
-      /rejected (?:due to|by) (?:user|recipient)(?:'s)? (?:rules|preferences|filter)|refused due to recipient preferences|only accepting mail from specific|is not accepting (?:any )?mail|you have been blocked by the recipient|user reject|this account is protected by|resolver\.rst\.notauthorized|has restricted sms e-mail|domain filter|rejected by (?:the )?(?:recipient|domain) filter|blocked by recipient|mail is not currently being accepted for this mailbox/,
+      /rejected (?:due to|by) (?:user|recipient)(?:'s)? (?:rules|preferences|filter)|refused due to recipient preferences|only accepting mail from specific|is not accepting (?:any )?mail|you have been blocked by the recipient|user reject|this account is protected by|resolver\.rst\.notauthorized|has restricted sms e-mail|domain filter|rejected by (?:the )?(?:recipient|domain) filter|blocked by recipient|message filtered|mail is not currently being accepted for this mailbox/,
     source: SISIMAI("Filtered"),
     example: "550 5.7.1 Message rejected due to user rules",
   },
@@ -174,7 +174,7 @@ export const REASON_RULES: readonly ReasonRule[] = [
     id: "recipient-unknown",
     reason: "userunknown",
     pattern:
-      /user (?:unknown|not (?:found|known|exist)|does not exist|doesn't exist|missing home directory)|unknown (?:user|recipient|mailbox|local[- ]?part|e-?mail address|address)|no such (?:user|mailbox|recipient|person|address|account)|(?:recipient|address|mailbox|account|user|e-?mail address|destination)(?: address)? (?:\S+ )?(?:does not|doesn't|did not) exist|(?:mailbox|recipient|address|user|account) (?:\S+ )?(?:not found|unavailable|is unavailable|is not valid|invalid)|invalid (?:recipient|mailbox|address|user)|(?:not a|is not a) (?:valid|known) (?:recipient|user|mailbox)|bad (?:destination )?(?:recipient|address|mailbox)|recipient (?:unknown|not (?:ok|found|exist|local)|rejected|is not local)|non[- ]?existent (?:user|recipient|mailbox)|no mailbox|no account by that name|not (?:a )?local (?:address|recipient)|no (?:valid )?recipients|unrouteable address|address (?:unknown|not present|invalid)|requested action not taken: mailbox unavailable|resolver\.adr\.recipnotfound|recipient ?not ?found|there is no one at this address|email address (?:could not be found|is wrong or no longer valid)|badrcptto|validrcptto|rcpt .{0,60}does not exist|this user doesn't have an? \S+ account|invalid final delivery userid|recipient address rejected\.?(?:$| \(in reply)|not listed in (?:the )?(?:public name & address book|domino directory)|address (?:couldn't|could not) be found|utilisateur inconnu|destinataire invalide|5\.1\.1\b/,
+      /user (?:unknown|not (?:found|known|exist)|does not exist|doesn't exist|missing home directory)|unknown (?:user|recipient|mailbox|local[- ]?part|e-?mail address|address)|no such (?:user|mailbox|recipient|person|address|account)|(?:recipient|address|mailbox|account|user|e-?mail address|destination)(?: address)? (?:\S+ )?(?:does not|doesn't|did not) exist|(?:mailbox|recipient|address|user|account) (?:\S+ )?(?:not found|unavailable|is unavailable|is not valid|invalid)|invalid (?:recipient|mailbox|address|user)|(?:not a|is not a) (?:valid|known) (?:recipient|user|mailbox)|bad (?:destination )?(?:recipient|address|mailbox)|recipient (?:unknown|not (?:ok|found|exist|local)|rejected|is not local)|non[- ]?existent (?:user|recipient|mailbox)|no mailbox|no account by that name|not (?:a )?local (?:address|recipient)|no (?:valid )?recipients|unrouteable address|address (?:unknown|not present|invalid)|requested action not taken: mailbox unavailable|resolver\.adr\.recipnotfound|recipient ?not ?found|there is no one at this address|email address (?:could not be found|is wrong or no longer valid)|badrcptto|validrcptto|rcpt .{0,60}does not exist|this user doesn't have an? \S+ account|(?:e-?mail )?account that you tried to reach does not exist|invalid final delivery userid|recipient address rejected\.?(?:$| \(in reply)|not listed in (?:the )?(?:public name & address book|domino directory)|address (?:couldn't|could not) be found|utilisateur inconnu|destinataire invalide|5\.1\.1\b/,
     source: `${SISIMAI("UserUnknown")}; RFC 3463 X.1.1`,
     example:
       "550 5.1.1 <user@example.org>: Recipient address rejected: User unknown in local recipient table",
@@ -207,7 +207,7 @@ export const REASON_RULES: readonly ReasonRule[] = [
     id: "spam-content",
     reason: "spamdetected",
     pattern:
-      /\bspam\b|unsolicited|bulk (?:e-?mail|mail|advertising)|junk mail|spamassassin|content (?:filter|rejected|denied)|message (?:content )?(?:filtered|rejected as spam)|looks like spam|probable spam|high probability of|rejecting (?:banned|mail) content|blacklisted url|considered (?:as )?(?:spam|unsolicited)|classified as (?:spam|junk)|message (?:was )?(?:identified|detected|determined) as (?:spam|junk)|mail content denied|blocked by (?:policy: no spam|spamassassin)|uribl|surbl|mail rejete\. mail rejected\. \w*506/,
+      /\bspam\b|unsolicited|bulk (?:e-?mail|mail|advertising)|junk mail|spamassassin|content (?:filter|rejected|denied)|message (?:content )?rejected as spam|looks like spam|probable spam|high probability of|rejecting (?:banned|mail) content|blacklisted url|considered (?:as )?(?:spam|unsolicited)|classified as (?:spam|junk)|message (?:was )?(?:identified|detected|determined) as (?:spam|junk)|mail content denied|blocked by (?:policy: no spam|spamassassin)|uribl|surbl|mail rejete\. mail rejected\. \w*506/,
     source: SISIMAI("SpamDetected"),
     example: "550 5.7.1 Message rejected as spam by content filter",
   },
