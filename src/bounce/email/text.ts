@@ -47,6 +47,16 @@ const MAX_LINES_PER_ENTRY = 24;
 const MAX_ENTRIES = 500;
 
 const SEPARATOR = /^[-=*_]{3,}.*[-=*_]{3,}$/;
+/** Sendmail transcript: "While talking to mx.example.org:" opens one remote host's dialogue. */
+const TRANSCRIPT_HOST = /^[ \t]*(?:\.\.\. )?while talking to /i;
+/** Sendmail transcript: "<<< 550 Insecure Mail Relay", what the remote host answered. */
+const TRANSCRIPT_REPLY = /^[ \t]*<<< ?([45]\d\d\b.*)$/;
+/** Sendmail's status of a whole host ("421 example.org (smtp)... Deferred: …"), not of any one recipient. */
+const HOST_STATUS = /^[2-5]\d\d [^\s<>@]+ \([\w-]+\)\.\.\. /;
+/** Sendmail's own line for a recipient ("554 <a@b>... Remote protocol error"). */
+const RECIPIENT_STATUS = /^[ \t]*[45]\d\d /;
+/** The recipient line quotes a reply of its own ("554 <a@b>... 550 Host unknown"). */
+const OWN_REPLY = /^[45]\d\d\b/;
 
 interface Entry {
   recipient: string;
@@ -59,6 +69,8 @@ interface Entry {
   blank: boolean;
   /** Later lines belong to no recipient. */
   closed: boolean;
+  /** Started by Sendmail's own status line for the recipient: the next "While talking to" is another host. */
+  statusLine: boolean;
 }
 
 /** Split the report text into recipients (address lines) and the lines that follow each. */
@@ -66,6 +78,8 @@ export function readReportText(text: string): ReportText {
   const preamble: string[] = [];
   const entries: Entry[] = [];
   let current: Entry | null = null;
+  // The remote reply of the Sendmail transcript block being read: the cause of the recipient lines after it.
+  let remoteReply: string | null = null;
   let pos = 0;
   while (pos < text.length) {
     let nl = text.indexOf("\n", pos);
@@ -80,22 +94,35 @@ export function readReportText(text: string): ReportText {
       const rest = match ? (match[3] ?? match[4] ?? "").trim() : line.trim();
       // Keep the whole line when it carries context: "554 <a@b>... reason", ">>> RCPT To:<a@b>" (the command).
       const keep = match?.[2] === "..." || /^\s*>>>/.test(line) ? line.trim() : rest;
-      if (current && current.recipient.toLowerCase() === recipient.toLowerCase()) {
+      if (current && !current.closed && current.recipient.toLowerCase() === recipient.toLowerCase()) {
         if (keep && current.lines.length < MAX_LINES_PER_ENTRY) current.lines.push(keep);
         continue;
       }
+      // "554 <a@b>... Remote protocol error" after "<<< 550 Insecure Mail Relay": the reply is the cause.
+      const statusLine = match?.[2] === "..." && RECIPIENT_STATUS.test(line);
+      const cause = statusLine && remoteReply && !OWN_REPLY.test(rest) ? remoteReply : null;
       current = {
         recipient,
-        lines: keep ? [keep] : [],
+        lines: cause ? [cause, keep] : keep ? [keep] : [],
         indented: false,
         sawText: false,
         blank: false,
         closed: false,
+        statusLine,
       };
       entries.push(current);
       continue;
     }
     const trimmed = line.trim();
+    if (TRANSCRIPT_HOST.test(line)) {
+      remoteReply = null;
+      if (current?.statusLine) current.closed = true;
+    } else remoteReply = TRANSCRIPT_REPLY.exec(line)?.[1] ?? remoteReply;
+    if (HOST_STATUS.test(trimmed)) {
+      // The dialogue with that host is over: its reply explains no later recipient.
+      remoteReply = null;
+      if (current) current.closed = true;
+    }
     if (current && !current.closed) {
       const indented = /^\s/.test(line);
       if (!trimmed) current.blank = true;
