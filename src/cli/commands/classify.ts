@@ -10,6 +10,19 @@ export function registerClassify(program: Command): void {
     .option("--all", "with logs and event streams, include deliveries too")
     .option("--json", "print one JSON array of records")
     .option("--ndjson", "print one JSON record per line")
+    .addHelpText(
+      "after",
+      [
+        "",
+        "Examples:",
+        '  deliverlens classify --text "550 5.7.1 [CS01] Message rejected due to local policy"',
+        "  deliverlens classify bounces/ --ndjson        every file below bounces/, format detected per file",
+        "  deliverlens classify /var/log/mail.log.1.gz   a Postfix log, gzip read transparently",
+        "  deliverlens classify events.json --format sendgrid --all --json",
+        "",
+        "Exit codes: 0 done, 1 an input could not be read at all, 2 usage error.",
+      ].join("\n"),
+    )
     .action(async (files: string[], options) => {
       const { runClassify } = await import("../../bounce/run.ts");
       process.exitCode = await runClassify(files, options);
