@@ -31,7 +31,11 @@ export interface Diagnosis {
 
 /** Score every hypothesis, rank them best first, and put insufficient-evidence first when none passes. */
 export function diagnoseContext(context: DiagnoseContext): Diagnosis {
-  const scored = HYPOTHESES.map((hypothesis) => hypothesis(context));
+  const campaigns = content(context);
+  const explainedCampaigns = new Set(campaigns.passed ? (campaigns.subjects ?? []) : []);
+  const scored = HYPOTHESES.map((hypothesis) =>
+    hypothesis === content ? campaigns : hypothesis({ ...context, explainedCampaigns }),
+  );
   const order = new Map(scored.map((cause, index) => [cause.id, index]));
   scored.sort((x, y) => y.confidence - x.confidence || order.get(x.id)! - order.get(y.id)!);
   const unclear = insufficientEvidence(context, scored);

@@ -31,29 +31,30 @@ SELECT strftime(t, '%Y-%m-%d') AS day, coalesce(campaign, '(none)') AS campaign,
   coalesce(ip, '(unknown)') AS ip,
   (last_engaged IS NULL OR t - last_engaged > INTERVAL 90 DAY) AS dormant,
   count(*) AS sent, count(*) FILTER (WHERE policy) AS policy, count(*) FILTER (WHERE deferred) AS deferred,
-  count(*) FILTER (WHERE policy AND deferred) AS policy_deferred
+  count(*) FILTER (WHERE policy AND deferred) AS "policyDeferred"
 FROM joined
 GROUP BY ALL
 ORDER BY day, campaign, ip, dormant`;
 
 /** Distinct replies with addresses replaced, so per-recipient wording groups together. */
 const REPLIES_SQL = `
-SELECT type, coalesce(category, 'unknown') AS category, provider_code, status, reply_code,
+SELECT type, coalesce(category, 'unknown') AS category, provider_code AS "providerCode", status,
+  reply_code AS "replyCode",
   regexp_replace(coalesce(reply, ''), '[^\\s<>()\\[\\]"'',;:]+@[^\\s<>()\\[\\]"'',;:]+', '<recipient>', 'g') AS reply,
-  count(*) AS n, min(time) AS first_seen, max(time) AS last_seen,
-  list(DISTINCT sending_ip ORDER BY sending_ip) FILTER (WHERE sending_ip IS NOT NULL) AS ips
+  count(*) AS count, min(time) AS "firstSeen", max(time) AS "lastSeen",
+  coalesce(list(DISTINCT sending_ip ORDER BY sending_ip) FILTER (WHERE sending_ip IS NOT NULL), []) AS ips
 FROM events
 WHERE provider = $provider AND type IN ('bounced', 'deferred')
 GROUP BY ALL
-ORDER BY n DESC, reply
+ORDER BY count DESC, reply
 LIMIT 200`;
 
 /** Engagement tiers of the provider's recipients as of the latest event in the store. */
 const TIERS_SQL = `
 WITH as_of AS (SELECT max(time) AS t FROM events),
 last AS (
-  SELECT recipient, max(time) FILTER (WHERE ${HUMAN_ENGAGEMENT}) AS engaged
-  FROM events WHERE provider = $provider AND recipient IS NOT NULL GROUP BY recipient
+  SELECT max(time) FILTER (WHERE ${HUMAN_ENGAGEMENT}) AS engaged
+  FROM events WHERE provider = $provider AND recipient IS NOT NULL GROUP BY hash(recipient)
 )
 SELECT CASE
     WHEN engaged IS NULL THEN 'never'
@@ -67,75 +68,17 @@ FROM last GROUP BY tier`;
 
 export const TIER_ORDER = ["0-30", "31-90", "91-180", "181-365", "365+", "never"] as const;
 
-interface CellRow {
-  day: string;
-  campaign: string;
-  ip: string;
-  dormant: boolean;
-  sent: number;
-  policy: number;
-  deferred: number;
-  policy_deferred: number;
-}
-
-interface ReplyRow {
-  type: "bounced" | "deferred";
-  category: string;
-  provider_code: string | null;
-  status: string | null;
-  reply_code: number | null;
-  reply: string;
-  n: number;
-  first_seen: string;
-  last_seen: string;
-  ips: string[] | null;
-}
-
 export async function loadFacts(store: Store, provider: string): Promise<Facts> {
   const params = { provider };
   // One DuckDB connection runs one query at a time: await each in turn.
-  const cells = await store.all<CellRow>(CELLS_SQL, params);
-  const replies = await store.all<ReplyRow>(REPLIES_SQL, params);
+  const cells = await store.all<SendCell>(CELLS_SQL, params);
+  const replies = await store.all<ReplyGroup>(REPLIES_SQL, params);
   const tiers = await loadTiers(store, provider);
   const asOf = await latestEvent(store);
   const domains = await store.all<{ d: string }>(
     "SELECT DISTINCT sending_domain AS d FROM events WHERE sending_domain IS NOT NULL ORDER BY d LIMIT 20",
   );
-  return {
-    provider,
-    asOf,
-    cells: cells.map(
-      (row): SendCell => ({
-        day: row.day,
-        campaign: row.campaign,
-        ip: row.ip,
-        dormant: row.dormant,
-        sent: row.sent,
-        policy: row.policy,
-        deferred: row.deferred,
-        policyDeferred: row.policy_deferred,
-      }),
-    ),
-    replies: replies.map(
-      (row): ReplyGroup => ({
-        type: row.type,
-        category: row.category,
-        providerCode: row.provider_code,
-        status: row.status,
-        replyCode: row.reply_code,
-        reply: row.reply,
-        count: row.n,
-        firstSeen: row.first_seen,
-        lastSeen: row.last_seen,
-        ips: row.ips ?? [],
-      }),
-    ),
-    tiers: TIER_ORDER.map((tier) => ({
-      tier,
-      recipients: tiers.find((t) => t.tier === tier)?.recipients ?? 0,
-    })),
-    sendingDomains: domains.map((row) => row.d),
-  };
+  return { provider, asOf, cells, replies, tiers, sendingDomains: domains.map((row) => row.d) };
 }
 
 /** Recipients of the provider per engagement tier (every tier present, in TIER_ORDER). */

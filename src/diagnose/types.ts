@@ -52,6 +52,8 @@ export interface DiagnoseContext {
   totalPolicy: number;
   messages: Map<string, CampaignMessage> | null;
   audit: AuditSummary | null;
+  /** Campaigns a passing content cause explains; volume-spike leaves them out (explaining away). */
+  explainedCampaigns?: Set<string>;
 }
 
 /** What the forensics engine found in one campaign's message (--messages). */

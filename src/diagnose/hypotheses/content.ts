@@ -20,7 +20,10 @@ const MIN_CAMPAIGN_SENT = 100;
  * tail p-value (stats.ts overdispersedGreater) must be below MAX_P divided by the number of campaigns
  * compared (Bonferroni), so a program with many campaigns does not flag its unluckiest one.
  */
-/** A campaign sent mostly on spike days cannot be told apart from the spike. */
+/**
+ * A campaign sent mostly on spike days cannot be told apart from the spike, unless it is also worse than
+ * the other sends of those spike days (a sender whose every campaign day counts as a spike).
+ */
 const MAX_SPIKE_SHARE = 0.5;
 
 interface Candidate {
@@ -48,7 +51,11 @@ export function content(context: DiagnoseContext): Cause {
     const peerP = overdispersedGreater(sum(cells, "policy"), sum(cells, "sent") * overall, sigma);
     if (peerP > MAX_P / campaigns.length) continue;
     const onSpike = cells.filter((c) => spikeDays.has(c.day)).reduce((s, c) => s + c.sent, 0);
-    if (onSpike / sum(cells, "sent") >= MAX_SPIKE_SHARE) confounded.push(campaign);
+    if (
+      onSpike / sum(cells, "sent") >= MAX_SPIKE_SHARE &&
+      !worseThanSpikePeers(facts.cells, campaign, spikeDays)
+    )
+      confounded.push(campaign);
     else flagged.push({ campaign, ratio, peerP });
   }
   flagged.sort((x, y) => y.ratio.low - x.ratio.low || (x.campaign < y.campaign ? -1 : 1));
@@ -121,3 +128,11 @@ const sum = (cells: readonly SendCell[], key: "sent" | "policy"): number =>
   cells.reduce((total, cell) => total + cell[key], 0);
 
 const round4 = (x: number): number => Math.round(x * 10_000) / 10_000;
+
+function worseThanSpikePeers(cells: readonly SendCell[], campaign: string, spikeDays: Set<string>): boolean {
+  const ratio = byEngagement(
+    cells.filter((c) => spikeDays.has(c.day)),
+    (c) => c.campaign === campaign,
+  );
+  return ratio.crude.a >= MIN_EVENTS && ratio.p <= MAX_P && ratio.low >= MIN_RATIO_LOW;
+}

@@ -22,7 +22,14 @@ export function volumeSpike(context: DiagnoseContext): Cause {
     );
   }
   const onSpike = (cell: { day: string }) => spikeDays.has(cell.day);
-  const ratio = crudeRatio(splitCells(facts.cells, onSpike));
+  // Campaigns another cause already explains (content) do not count for or against the spike.
+  const explained = context.explainedCampaigns ?? new Set<string>();
+  const ratio = crudeRatio(
+    splitCells(
+      facts.cells.filter((c) => !explained.has(c.campaign)),
+      onSpike,
+    ),
+  );
   const composition = dormantShare(context, onSpike);
   const spikes = spikesOf(facts.provider, context.days);
   const otherDays = context.days.filter((d) => d.sent > 0 && !spikeDays.has(d.day)).length;
