@@ -1,5 +1,5 @@
 import type { ParseProblem } from "../../events/event.ts";
-import { classifyReply, type ReplyInput } from "../classify.ts";
+import { type Classification, classifyReply, type ReplyInput } from "../classify.ts";
 import { DIALECTS, type RecipientReport } from "../dialects/index.ts";
 import type { BounceRecord } from "../record.ts";
 import { scanEmail } from "./scan.ts";
@@ -25,6 +25,16 @@ function statusOf(report: RecipientReport, diagnostic: string): string | null {
   if (!given) return inText;
   if (inText && given.endsWith(".0.0") && inText[0] === given[0]) return inText;
   return given;
+}
+
+/**
+ * A bounce that reports only a temporary (4xx) error nothing else explains: the MTA kept retrying until it
+ * gave up, so the message expired (RFC 5321 §4.5.4.1; Sisimai lib/Sisimai/Reason/Expired.pm).
+ */
+function gaveUpOnTemporary(classification: Classification, action: string | null | undefined): boolean {
+  if (action === "delayed") return false;
+  const code = classification.replyCode;
+  return code !== null ? code >= 400 && code < 500 : (classification.status?.startsWith("4.") ?? false);
 }
 
 function isoTime(value: string | null | undefined): string | null {
@@ -60,6 +70,8 @@ function toRecord(report: RecipientReport, file: string, line: number | null): B
       );
     if (byPhase && byPhase !== classification.reason)
       classification = classifyReply({ ...input, hintReason: byPhase });
+    else if (classification.reason === "undefined" && gaveUpOnTemporary(classification, report.action))
+      classification = classifyReply({ ...input, hintReason: "expired" });
   }
   const record: BounceRecord = {
     recipient: report.recipient,

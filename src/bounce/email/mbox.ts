@@ -1,4 +1,8 @@
-/** mbox splitting: a message starts at a `From ` line at the start of the file or after an empty line. */
+/**
+ * mbox splitting: a message starts at a `From ` line at the start of the file, after an empty line, or
+ * anywhere when the line is a whole postmark ("From sender Thu Jul  2 12:05:05 2020", RFC 4155 §2): some
+ * writers omit the empty line.
+ */
 
 const FROM_LINE = Buffer.from("\nFrom ");
 
@@ -6,6 +10,16 @@ function precededByBlankLine(raw: Buffer, newline: number): boolean {
   if (newline === 0) return false;
   if (raw[newline - 1] === 10) return true;
   return raw[newline - 1] === 13 && newline >= 2 && raw[newline - 2] === 10;
+}
+
+const POSTMARK =
+  /^From \S{1,320} +(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) +\d{1,2} \d\d:\d\d(?::\d\d)? (?:\S+ )?\d{4}\r?$/;
+
+function isPostmark(raw: Buffer, newline: number): boolean {
+  const end = raw.indexOf(10, newline + 1);
+  return POSTMARK.test(
+    raw.toString("latin1", newline + 1, end < 0 || end - newline > 400 ? newline + 400 : end),
+  );
 }
 
 function countLines(raw: Buffer, from: number, to: number): number {
@@ -28,7 +42,7 @@ export function splitMbox(raw: Buffer): Array<{ raw: Buffer; line: number }> {
     const at = raw.indexOf(FROM_LINE, search);
     if (at < 0) break;
     search = at + 1;
-    if (!precededByBlankLine(raw, at)) continue;
+    if (!precededByBlankLine(raw, at) && !isPostmark(raw, at)) continue;
     messages.push({ raw: raw.subarray(start, at + 1), line });
     line += countLines(raw, start, at + 1);
     start = at + 1;
