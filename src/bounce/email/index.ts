@@ -2,11 +2,13 @@ import type { ParseProblem } from "../../events/event.ts";
 import { type Classification, classifyReply, type ReplyInput } from "../classify.ts";
 import { DIALECTS, type RecipientReport } from "../dialects/index.ts";
 import type { BounceRecord } from "../record.ts";
+import { PROVIDER_RULES } from "../rules/provider-rules.ts";
 import { scanEmail } from "./scan.ts";
 import { localProgramReason, phaseReason, smtpCommandIn } from "./smtp-phase.ts";
 
 export { splitMbox } from "./mbox.ts";
 
+const PROVIDER_RULE_IDS = new Set(PROVIDER_RULES.map((rule) => rule.id));
 /** A diagnostic never needs more than this; hostile input stays bounded in every record. */
 const MAX_DIAGNOSTIC = 4000;
 /** A failure status is what the diagnostic is about; a 2.x.x earlier in a transcript is not. */
@@ -59,7 +61,8 @@ function toRecord(report: RecipientReport, file: string, line: number | null): B
     hintReason: report.hintReason ?? null,
   };
   let classification = classifyReply(input);
-  if (!input.hintReason) {
+  // A provider's own rule already knows what its reply means in each phase.
+  if (!input.hintReason && !PROVIDER_RULE_IDS.has(classification.rule.id)) {
     // The SMTP phase can change what the reply means; only the report shows it (rarely needed: look it up lazily).
     const byPhase =
       localProgramReason(report.diagnosticType, classification.reason) ??

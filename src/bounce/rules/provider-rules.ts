@@ -3,6 +3,7 @@ import { COMCAST_RULES } from "./comcast.ts";
 import { COX_SPECTRUM_RULES } from "./cox-spectrum.ts";
 import { CROSS_PROVIDER_RULES } from "./cross-provider.ts";
 import { GOOGLE_RULES } from "./google.ts";
+import { KDDI_RULES } from "./kddi.ts";
 import { MICROSOFT_RULES } from "./microsoft.ts";
 import { ORANGE_MIMECAST_RULES } from "./orange-mimecast.ts";
 import { type ProviderRule, type RuleContext, ruleApplies } from "./provider-rule.ts";
@@ -20,6 +21,7 @@ export const PROVIDER_RULES: readonly ProviderRule[] = [
   ...COX_SPECTRUM_RULES,
   ...ORANGE_MIMECAST_RULES,
   ...GOOGLE_RULES,
+  ...KDDI_RULES,
   ...CROSS_PROVIDER_RULES,
 ];
 

@@ -1,0 +1,36 @@
+import type { ProviderRule } from "./provider-rule.ts";
+
+/**
+ * KDDI (au, ezweb.ne.jp) answers "User unknown" both for a missing mailbox and for a recipient whose
+ * domain filter refuses the sender; only the form tells them apart: the address before the phrase means
+ * the mailbox is missing, an empty "550 : User unknown" means the filter refused.
+ */
+const KDDI =
+  "Sisimai lib/Sisimai/Rhost/KDDI.pm ('>: user unknown' → userunknown, '550 : user unknown' → filtered)";
+const KDDI_DOMAINS = ["ezweb.ne.jp", "au.com"];
+
+export const KDDI_RULES: readonly ProviderRule[] = [
+  {
+    id: "kddi-unknown-mailbox",
+    recipientDomain: KDDI_DOMAINS,
+    pattern: /@[^\s>]+>: user unknown/,
+    reason: "userunknown",
+    category: "recipient",
+    action: "The au mailbox does not exist: remove the address.",
+    source: `${KDDI}; Sisimai corpus lhost-messagingserver-09, lhost-yahoo-07`,
+    example: "550 <user@ezweb.ne.jp>: User unknown",
+    exampleRecipient: "user@ezweb.ne.jp",
+  },
+  {
+    id: "kddi-domain-filter",
+    recipientDomain: KDDI_DOMAINS,
+    pattern: /^550 : user unknown/,
+    reason: "filtered",
+    category: "content",
+    action:
+      "The au subscriber's domain filter refuses your sender address: the recipient must allow your domain.",
+    source: KDDI,
+    example: "550 : User unknown",
+    exampleRecipient: "user@ezweb.ne.jp",
+  },
+];
