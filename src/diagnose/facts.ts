@@ -21,6 +21,10 @@ export interface SendCell {
   deferred: number;
   /** Of those, deferred at least once and then policy-bounced. */
   policyDeferred: number;
+  /** Of those, deferred at least once with a rate-limit reply (excessive volume, too many connections…). */
+  rateDeferred: number;
+  /** Of those, rate-limit deferred and then policy-bounced. */
+  policyRateDeferred: number;
 }
 
 /** One distinct bounce/deferral reply (recipient addresses replaced) with its counts. */

@@ -14,7 +14,8 @@ const CELLS_SQL = `
 WITH attempts AS (
   SELECT hash(recipient) AS rk, min(time) AS t, any_value(campaign) AS campaign, any_value(sending_ip) AS ip,
     bool_or(type = 'bounced' AND category IN (${POLICY_LIST})) AS policy,
-    bool_or(type = 'deferred') AS deferred
+    bool_or(type = 'deferred') AS deferred,
+    bool_or(type = 'deferred' AND category = 'rate-limit') AS rate_deferred
   FROM events
   WHERE provider = $provider AND recipient IS NOT NULL
     AND type IN ('sent', 'delivered', 'deferred', 'bounced')
@@ -31,7 +32,9 @@ SELECT strftime(t, '%Y-%m-%d') AS day, coalesce(campaign, '(none)') AS campaign,
   coalesce(ip, '(unknown)') AS ip,
   (last_engaged IS NULL OR t - last_engaged > INTERVAL 90 DAY) AS dormant,
   count(*) AS sent, count(*) FILTER (WHERE policy) AS policy, count(*) FILTER (WHERE deferred) AS deferred,
-  count(*) FILTER (WHERE policy AND deferred) AS "policyDeferred"
+  count(*) FILTER (WHERE policy AND deferred) AS "policyDeferred",
+  count(*) FILTER (WHERE rate_deferred) AS "rateDeferred",
+  count(*) FILTER (WHERE policy AND rate_deferred) AS "policyRateDeferred"
 FROM joined
 GROUP BY ALL
 ORDER BY day, campaign, ip, dormant`;

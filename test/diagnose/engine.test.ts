@@ -35,6 +35,8 @@ function program(perMille: number, tweak: (cell: SendCell) => SendCell = (c) => 
               policy: Math.round((sent * perMille) / 1000),
               deferred: 10,
               policyDeferred: 0,
+              rateDeferred: 0,
+              policyRateDeferred: 0,
             }),
           );
         }
@@ -81,7 +83,14 @@ test("dormant recipients bouncing on ordinary days is low-engagement, not a camp
 });
 
 test("deferred messages that end in policy bounces point at rate limits", () => {
-  const cells = program(1, (c) => ({ ...c, deferred: 50, policy: c.policy + 8, policyDeferred: 8 }));
+  const cells = program(1, (c) => ({
+    ...c,
+    deferred: 50,
+    policy: c.policy + 8,
+    policyDeferred: 8,
+    rateDeferred: 50,
+    policyRateDeferred: 8,
+  }));
   const result = diagnoseContext(buildContext(facts(cells)));
   assert.equal(result.causes[0].id, "rate-limit");
 });
@@ -114,4 +123,17 @@ test("every text signal's example matches its own entry and no earlier one", () 
     assert.ok(signal.source.length > 0);
   }
   assert.equal(signalOf("550 5.7.1 [CS01] Message rejected due to local policy", "reputation"), null);
+});
+
+test("the whole list bouncing more as it goes dormant is low-engagement (the decline reading)", () => {
+  const cells = program(1, (c) => {
+    const late = c.day >= "2026-02-10";
+    const sent = c.dormant ? (late ? 900 : 200) : late ? 300 : 800;
+    return { ...c, sent, policy: Math.round((sent * (late ? 8 : 1)) / 1000) };
+  });
+  const result = diagnoseContext(buildContext(facts(cells)));
+  assert.equal(result.causes[0].id, "low-engagement");
+  assert.ok(
+    result.causes[0].evidence.some((e) => e.metric === "policy_bounce_rate_last_third" && e.ratio! > 4),
+  );
 });
