@@ -27,7 +27,11 @@ export const rfc3464: Dialect = {
         return (same ?? entries[index])?.diagnostic ?? "";
       };
       // No per-recipient text at all: the human-readable part is the only explanation there is.
-      const diagnostic = entry.diagnostic || contextOf() || report().preamble;
+      const given = entry.diagnostic || contextOf() || report().preamble;
+      // The Status comment is the reporting MTA's own explanation; keep it unless the text already says it.
+      const comment = entry.statusComment;
+      const diagnostic =
+        comment && !given.toLowerCase().includes(comment.toLowerCase()) ? `${given} (${comment})` : given;
       const delivered = entry.action !== null && DELIVERED_ACTIONS.has(entry.action);
       return {
         recipient: entry.recipient,

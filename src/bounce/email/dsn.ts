@@ -8,6 +8,8 @@ export interface DsnRecipient {
   diagnosticType: string | null;
   action: string | null;
   status: string | null;
+  /** The reporting MTA's words after the code: "Status: 5.2.1 (mailbox disabled, not accepting messages)". */
+  statusComment: string | null;
   remoteMta: string | null;
   diagnostic: string | null;
   lastAttempt: string | null;
@@ -71,6 +73,7 @@ function recipientOf(group: HeaderBlock): DsnRecipient {
     recipient,
     action: headerValue(group, "action")?.toLowerCase().split(/[\s(]/)[0] ?? null,
     status: status ? (/\b[245]\.\d{1,3}\.\d{1,3}\b/.exec(status)?.[0] ?? null) : null,
+    statusComment: status ? (/\(([^()]{1,200})\)/.exec(status)?.[1].trim() ?? null) : null,
     remoteMta: stripType(headerValue(group, "remote-mta")),
     diagnostic: stripType(headerValue(group, "diagnostic-code")),
     diagnosticType:
