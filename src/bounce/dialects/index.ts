@@ -1,6 +1,7 @@
 import { amazonSesJson } from "./amazon-ses-json.ts";
 import { arf } from "./arf.ts";
 import { autoReply } from "./auto-reply.ts";
+import { fml } from "./fml.ts";
 import { googleGroups } from "./google-groups.ts";
 import { plainText } from "./plain-text.ts";
 import { rfc3464 } from "./rfc3464.ts";
@@ -19,6 +20,7 @@ export const DIALECTS: readonly Dialect[] = [
   rfc3464,
   amazonSesJson,
   googleGroups,
+  fml,
   autoReply,
   plainText,
 ];

@@ -33,4 +33,18 @@ export const KDDI_RULES: readonly ProviderRule[] = [
     example: "550 : User unknown",
     exampleRecipient: "user@ezweb.ne.jp",
   },
+  {
+    // au's own MTA names no reply when the recipient's reception settings refuse the sender.
+    id: "kddi-reception-settings",
+    recipientDomain: KDDI_DOMAINS,
+    pattern: /^each of the following recipients was rejected by a remote mail server/,
+    reason: "filtered",
+    category: "content",
+    action:
+      "The au subscriber's reception settings refuse your sender address: the recipient must allow your domain.",
+    source:
+      "Sisimai lib/Sisimai/Lhost/EZweb.pm (au's MTA, 'Each of the following recipients was rejected by a remote mail server'); Sisimai corpus lhost-ezweb-01",
+    example: "Each of the following recipients was rejected by a remote mail server.",
+    exampleRecipient: "user@ezweb.ne.jp",
+  },
 ];

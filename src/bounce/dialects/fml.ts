@@ -1,0 +1,54 @@
+import { headerValue } from "../email/headers.ts";
+import { addressesIn } from "../email/text.ts";
+import type { Reason } from "../vocabulary.ts";
+import type { Dialect, RecipientReport } from "./types.ts";
+
+/**
+ * fml, the mailing-list manager (X-MLServer: fml …): it tells the list admin why a post went nowhere in a
+ * plain note ("Duplicated Message-ID in <list@…>.", "NOT MEMBER article from …") followed by
+ * "Original mail as follows:". Ordered, first match (on the Subject and the note) wins.
+ */
+const FML_ERRORS: ReadonlyArray<{ pattern: RegExp; reason: Reason; source: string }> = [
+  {
+    pattern:
+      /not member article from|reject mail (?:from|since)|spam mail from a spammer is rejected|are not member/i,
+    reason: "rejected",
+    source: "Sisimai lib/Sisimai/Lhost/FML.pm ('NOT MEMBER article from', 'reject mail from')",
+  },
+  {
+    pattern: /security alert/i,
+    reason: "securityerror",
+    source: "Sisimai lib/Sisimai/Lhost/FML.pm ('Security Alert')",
+  },
+  {
+    pattern: /duplicated message-id|fml system error message|loop alert|loop back warning|unix from loop/i,
+    reason: "systemerror",
+    source:
+      "Sisimai lib/Sisimai/Lhost/FML.pm ('Duplicated Message-ID', 'Loop Alert:', 'fml system error message')",
+  },
+];
+
+const ORIGINAL_FOLLOWS = /^\s*original mail as follows:/im;
+
+export const fml: Dialect = {
+  id: "fml",
+  source: "fml mailing-list manager notices (X-MLServer: fml); Sisimai lib/Sisimai/Lhost/FML.pm",
+  detect: (mail) => /^fml\b/i.test(headerValue(mail.headers, "x-mlserver") ?? ""),
+  parse(mail) {
+    const text = mail.reportText;
+    const cut = text.search(ORIGINAL_FOLLOWS);
+    const note = (cut < 0 ? text : text.slice(0, cut)).replace(/\s+/g, " ").trim().slice(0, 1000);
+    const error = FML_ERRORS.find((entry) => entry.pattern.test(`${mail.subject} ${note}`));
+    if (!error) return [];
+    const recipients = addressesIn(note);
+    const named = recipients.length > 0 ? recipients : addressesIn(headerValue(mail.headers, "to"));
+    return named.slice(0, 1).map(
+      (recipient): RecipientReport => ({
+        recipient,
+        diagnostic: note,
+        time: headerValue(mail.headers, "date"),
+        hintReason: error.reason,
+      }),
+    );
+  },
+};
