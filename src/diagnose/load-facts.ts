@@ -7,8 +7,9 @@ const POLICY_LIST = POLICY_CATEGORIES.map((c) => `'${c}'`).join(", ");
 const HUMAN_ENGAGEMENT = "(type = 'click' OR (type = 'open' AND machine_open IS NOT TRUE))";
 
 /**
- * One row per message to a recipient (however many attempts), with its engagement state at send time
- * (ASOF join on the recipient's last human engagement), aggregated to day × campaign × IP × dormant.
+ * One row per message to a recipient (however many attempts; the message is its id, else its campaign,
+ * else the day, as in `stats`), with its engagement state at send time (ASOF join on the recipient's last
+ * human engagement), aggregated to day × campaign × IP × dormant.
  */
 const CELLS_SQL = `
 WITH attempts AS (
@@ -19,7 +20,7 @@ WITH attempts AS (
   FROM events
   WHERE provider = $provider AND recipient IS NOT NULL
     AND type IN ('sent', 'delivered', 'deferred', 'bounced')
-  GROUP BY hash(recipient), hash(coalesce(message_id, campaign, ''))
+  GROUP BY hash(recipient), hash(coalesce(message_id, campaign, strftime(time, '%Y-%m-%d')))
 ),
 engagement AS (
   SELECT hash(recipient) AS rk, time FROM events WHERE provider = $provider AND ${HUMAN_ENGAGEMENT}
