@@ -42,6 +42,7 @@ export const rfc3464: Dialect = {
         action: entry.action,
         time: entry.lastAttempt ?? dsn.arrivalDate,
         diagnosticType: entry.diagnosticType,
+        toProgram: entry.toProgram,
         hintReason: delivered && !entry.status?.startsWith("5") ? "delivered" : null,
       };
     });

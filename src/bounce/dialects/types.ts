@@ -13,6 +13,8 @@ export interface RecipientReport {
   context?: string | (() => string);
   /** RFC 3464 diagnostic-type of the diagnostic (smtp, x-unix, x-postfix…), lower-cased. */
   diagnosticType?: string | null;
+  /** The recipient was a program (a pipe), so an exit status is that program's failure. */
+  toProgram?: boolean;
   status?: string | null;
   replyCode?: number | null;
   remoteMta?: string | null;

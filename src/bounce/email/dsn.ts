@@ -12,6 +12,8 @@ export interface DsnRecipient {
   statusComment: string | null;
   remoteMta: string | null;
   diagnostic: string | null;
+  /** Delivered to a program ("X-Actual-Recipient: X-Unix; |/usr/bin/procmail"), not to an address. */
+  toProgram: boolean;
   lastAttempt: string | null;
 }
 
@@ -79,6 +81,9 @@ function recipientOf(group: HeaderBlock): DsnRecipient {
     diagnosticType:
       /^\s*([\w-]+)\s*;/.exec(headerValue(group, "diagnostic-code") ?? "")?.[1].toLowerCase() ?? null,
     lastAttempt: headerValue(group, "last-attempt-date"),
+    toProgram: /^\s*x-unix\s*;\s*"?\|/i.test(
+      headerValue(group, "x-actual-recipient") ?? headerValue(group, "final-recipient") ?? "",
+    ),
   };
 }
 

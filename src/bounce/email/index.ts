@@ -65,7 +65,7 @@ function toRecord(report: RecipientReport, file: string, line: number | null): B
   if (!input.hintReason && !PROVIDER_RULE_IDS.has(classification.rule.id)) {
     // The SMTP phase can change what the reply means; only the report shows it (rarely needed: look it up lazily).
     const byPhase =
-      localProgramReason(report.diagnosticType, classification.reason) ??
+      localProgramReason(report, diagnostic, classification.reason) ??
       phaseReason(diagnostic.toLowerCase(), status, classification.reason, () =>
         smtpCommandIn(
           `${typeof report.context === "function" ? report.context() : (report.context ?? "")} ${diagnostic}`,

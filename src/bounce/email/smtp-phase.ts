@@ -101,15 +101,18 @@ const PHASE_RULES: ReadonlyArray<{
 
 /**
  * "Diagnostic-Code: X-Unix; 255" / "x-unix; temporary failure": the report of a local delivery program
- * (Sendmail mailer, Postfix pipe/local), when the text itself explains nothing more specific.
+ * (Sendmail mailer, Postfix pipe/local), when the text itself explains nothing more specific. A bare
+ * sysexits(3) number for a recipient that was not a program (Sendmail's local mailer writing a mailbox:
+ * 77 EX_NOPERM, 73 EX_CANTCREAT) is the receiving system's own error, which the status code tells.
  */
 export function localProgramReason(
-  diagnosticType: string | null | undefined,
+  report: { diagnosticType?: string | null; toProgram?: boolean },
+  diagnostic: string,
   textReason: Reason,
 ): Reason | null {
-  return diagnosticType === "x-unix" && (UNEXPLAINED.includes(textReason) || textReason === "systemerror")
-    ? "mailererror"
-    : null;
+  if (report.diagnosticType !== "x-unix") return null;
+  if (!report.toProgram && /^\d{1,3}$/.test(diagnostic)) return null;
+  return UNEXPLAINED.includes(textReason) || textReason === "systemerror" ? "mailererror" : null;
 }
 
 /** The container-level reason the SMTP phase implies for a reply the text classified as `textReason`, or null. */

@@ -118,8 +118,8 @@ export const REASON_RULES: readonly ReasonRule[] = [
     id: "relay-denied",
     reason: "norelaying",
     pattern:
-      /relay(?:ing)? (?:access )?(?:denied|not (?:permitted|allowed))|no relaying|not (?:permitted|allowed) to relay|unable to relay|relaying mail to |as a relay|insecure mail relay|not an open relay|this system is not configured to relay|we don't handle mail for|not a gateway|not local host|allowed rcpthosts?|relay not permitted|requires authentication when attempting to send to a non-local/,
-    source: `${SISIMAI("NoRelaying")}; RFC 5321 §3.6.2 (550 relaying denied)`,
+      /relay(?:ing)? (?:access )?(?:denied|not (?:permitted|allowed))|no relaying|not (?:permitted|allowed) to relay|unable to relay|relaying mail to |as a relay|insecure mail relay|not an open relay|this system is not configured to relay|we don't handle mail for|not a gateway|not local host|allowed rcpthosts?|relay not permitted|requires authentication when attempting to send to a non-local|email address is not verified/,
+    source: `${SISIMAI("NoRelaying")} (incl. Amazon SES "Email address is not verified": the sandbox relays only for verified identities); RFC 5321 §3.6.2 (550 relaying denied)`,
     example: "554 5.7.1 <user@example.org>: Relay access denied",
   },
   {
@@ -134,7 +134,7 @@ export const REASON_RULES: readonly ReasonRule[] = [
     id: "sender-rejected",
     reason: "rejected",
     pattern:
-      /sender (?:address |e-?mail (?:address )?|domain )?(?:rejected|refused|denied|invalid|blacklisted|is (?:in my black list|spammer|not allowed))|invalid sender|(?:domain of )?sender (?:domain|address) (?:must exist|does not exist|not found|is empty|must resolve)|sender verify failed|unroutable sender|bogus mail from|empty envelope senders?|null sender is not allowed|(?:envelope sender|return[- ]path) .{0,40}(?:rejected|refused|not allowed|invalid|blacklisted)|sender was rejected|address that has been blacklisted|can't determine purported responsible address|batv|backscatter|no third-party dsns|not pre-approved|administrative prohibition|this server does not accept mail from|fully qualified (?:email|e-mail|sender) address required|sender not (?:allowed|authorized)|from: domain is invalid|mail from not owned by user|email address is not verified|you are not allowed to post to this mailing list|is not a registered gateway user|returned mail not accepted here|5\.1\.[78]\b/,
+      /sender (?:address |e-?mail (?:address )?|domain )?(?:rejected|refused|denied|invalid|blacklisted|is (?:in my black list|spammer|not allowed))|invalid sender|(?:domain of )?sender (?:domain|address) (?:must exist|does not exist|not found|is empty|must resolve)|sender verify failed|unroutable sender|bogus mail from|empty envelope senders?|null sender is not allowed|(?:envelope sender|return[- ]path) .{0,40}(?:rejected|refused|not allowed|invalid|blacklisted)|sender was rejected|address that has been blacklisted|can't determine purported responsible address|batv|backscatter|no third-party dsns|not pre-approved|administrative prohibition|this server does not accept mail from|fully qualified (?:email|e-mail|sender) address required|sender not (?:allowed|authorized)|from: domain is invalid|mail from not owned by user|you are not allowed to post to this mailing list|is not a registered gateway user|returned mail not accepted here|5\.1\.[78]\b/,
     source: `${SISIMAI("Rejected")}; RFC 3463 X.1.7, X.1.8`,
     example: "553 5.1.8 <sender@example.net>: Sender address rejected: Domain not found",
   },
