@@ -69,7 +69,7 @@ const PHASE_RULES: ReadonlyArray<{
     // was refused at RCPT: no RCPT/MAIL command in the report and no X.1.x address status. Specific wording
     // ("this user doesn't have an account") is believed.
     id: "user-unknown-after-rcpt",
-    text: /\b(?:user unknown|unknown user|no such user)\b|account that you tried to reach does not exist/,
+    text: /\b(?:user unknown|unknown user|no such user|recipient not found)\b|account that you tried to reach does not exist/,
     textReason: (reason, status) =>
       reason === "userunknown" && !(status !== null && /^[45]\.1\./.test(status)),
     // A local delivery agent that looked the user up itself ("mail.local: unknown user: x") is believed.
