@@ -72,6 +72,11 @@ function isUnindentedParameter(text: string, pos: number, lineEnd: number, previ
   );
 }
 
+/** A line of an SMTP reply: three digits then "-" or " " (RFC 5321 §4.2). */
+function isReplyLine(text: string, pos: number, lineEnd: number): boolean {
+  return lineEnd - pos > 4 && /^[2-5]\d\d[- ]/.test(text.slice(pos, pos + 4));
+}
+
 /**
  * Parse the header block starting at `start`. Stops at the first empty line, or at the first line that is
  * neither a field nor a continuation (then the body starts on that line). A leading mbox `From ` line is skipped.
@@ -106,6 +111,13 @@ export function parseHeaderBlock(text: string, start: number, end: number): Head
       valueEnd = lineEnd;
     } else {
       const colon = fieldColon(text, pos, lineEnd);
+      if (colon < 0 && name === "diagnostic-code" && isReplyLine(text, pos, lineEnd)) {
+        // "550-…" / "550 …": the rest of a multi-line SMTP reply some MTAs copy without folding it.
+        valueEnd = lineEnd;
+        lines++;
+        pos = nl + 1;
+        continue;
+      }
       if (colon < 0) {
         flush();
         return { fields, bodyStart: pos, lines };

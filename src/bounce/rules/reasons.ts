@@ -115,6 +115,16 @@ export const REASON_RULES: readonly ReasonRule[] = [
     example: "550 5.1.6 <user@example.org> has been replaced by <new@example.org>",
   },
   {
+    // Before relay-denied: the server would relay for an authenticated client, so the fix is SMTP AUTH.
+    id: "relay-needs-authentication",
+    reason: "securityerror",
+    pattern:
+      /turn on smtp authentication|relay through this server without authentication|authentication required for relay/,
+    source: SISIMAI("SecurityError"),
+    example:
+      "550-Please turn on SMTP Authentication in your mail client. 550 mx.example.org is not permitted to relay through this server without authentication.",
+  },
+  {
     id: "relay-denied",
     reason: "norelaying",
     pattern:
