@@ -3,7 +3,11 @@
  * cause each (testkit/scenarios.ts), (2) the time `diagnose` takes over a 10-million-event store built
  * with DuckDB SQL (generate_series) straight into the store schema.
  *
- *   node bench/diagnose.ts [--seeds 3] [--recipients 4000] [--events 10000000] [--skip-accuracy] [--skip-speed]
+ *   node bench/diagnose.ts [--seeds 3] [--recipients 4000] [--events 10000000] [--store PATH]
+ *                          [--skip-accuracy] [--skip-cross-check] [--skip-speed]
+ *
+ * (3) between the two, a cross-check on three programs from the demo generator (src/demo/) through real
+ * formats, ingest and the classifier: clean, a dormant blast, a shortener campaign.
  *
  * Targets (issue 6): injected cause ranked first in ≥ 95 % of ≥ 200 scenarios; clean programs come out
  * insufficient-evidence in ≥ 95 %; diagnose over 10 M events < 5 s.
@@ -12,6 +16,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { ingestFile } from "../src/analytics/ingest/ingest.ts";
+import { writeCampaignMessages, writeProgramFiles } from "../src/demo/files.ts";
+import { type Injection, programOptions } from "../src/demo/options.ts";
+import { planProgram } from "../src/demo/program.ts";
 import { buildContext } from "../src/diagnose/context.ts";
 import { diagnoseContext } from "../src/diagnose/engine.ts";
 import { loadFacts } from "../src/diagnose/load-facts.ts";
@@ -27,6 +35,7 @@ const { values } = parseArgs({
     events: { type: "string", default: "10000000" },
     "skip-accuracy": { type: "boolean", default: false },
     "skip-speed": { type: "boolean", default: false },
+    "skip-cross-check": { type: "boolean", default: false },
     /** Keep (or reuse) the 10 M-event store at this path instead of a temporary one. */
     store: { type: "string" },
   },
@@ -101,6 +110,47 @@ if (!values["skip-accuracy"]) {
   console.log(`injected cause ranked first: ${(100 * injectedRate).toFixed(1)} % (target ≥ 95 %)`);
   console.log(`clean → insufficient-evidence: ${(100 * cleanRate).toFixed(1)} % (target ≥ 95 %)`);
   console.log(`accuracy: ${ok ? "PASS" : "FAIL"}${specs.length < 200 ? " (fewer than 200 scenarios)" : ""}`);
+}
+
+if (!values["skip-cross-check"]) {
+  // An independent check: programs from the demo generator (src/demo/, written by another hand), through
+  // real formats (SendGrid NDJSON + PowerMTA CSV), ingest and the classifier.
+  const cases: { name: string; expected: string; injections: Injection[] }[] = [
+    { name: "demo: clean", expected: "insufficient-evidence", injections: [] },
+    {
+      name: "demo: dormant blast",
+      expected: "volume-spike",
+      injections: [{ kind: "volume-spike", day: 60 }],
+    },
+    { name: "demo: shortener campaign", expected: "content", injections: [{ kind: "content", week: 9 }] },
+  ];
+  console.log("\nCross-check on the demo generator's programs (120 days, 12,000 recipients, seed 7)");
+  for (const { name, expected, injections } of cases) {
+    const dir = mkdtempSync(join(tmpdir(), "deliverlens-bench-demo-"));
+    try {
+      const program = planProgram(programOptions({ days: 120, recipients: 12_000, seed: 7, injections }));
+      const written = await writeProgramFiles(program, dir, "by-stream");
+      await writeCampaignMessages(program.campaigns, join(dir, "messages"), program.options.start);
+      const db = join(dir, "demo.duckdb");
+      const store = await Store.open(db);
+      for (const file of written.files) await ingestFile(store, file);
+      store.close();
+      const report = await diagnoseStore({
+        db,
+        provider: "apple",
+        offline: true,
+        messages: join(dir, "messages"),
+      });
+      const top = report.causes[0];
+      const ok = top.id === expected;
+      pass &&= ok;
+      console.log(
+        `${name.padEnd(28)} → ${top.id} (${top.confidence.toFixed(2)}), expected ${expected}: ${ok ? "PASS" : "FAIL"}`,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
 }
 
 if (!values["skip-speed"]) {
