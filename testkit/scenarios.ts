@@ -13,6 +13,17 @@
 
 import { Random } from "../src/demo/random.ts";
 import type { CauseId } from "../src/diagnose/types.ts";
+import {
+  engagementEvent,
+  gaussian,
+  population,
+  type Recipient,
+  type ReplyKey,
+  range,
+  reply,
+  SEGMENT_CLICK,
+  SEGMENT_OPEN,
+} from "./scenarios-parts.ts";
 
 export type ScenarioCause = Exclude<CauseId, "insufficient-evidence"> | "clean";
 
@@ -66,71 +77,6 @@ const DAY = 86_400_000;
 const START = Date.UTC(2026, 5, 1);
 /** Marketing sends on fixed weekdays, as most programs do: weekly, twice or three times a week. */
 const WEEKLY_SCHEDULES: readonly (readonly number[])[] = [[1], [1, 3], [0, 2, 4]];
-
-const REPLIES = {
-  cs01: [
-    "550 5.7.1 [CS01] Message rejected due to local policy. Please visit https://support.apple.com/en-us/HT204137",
-    550,
-    "5.7.1",
-    "CS01",
-    "reputation",
-  ],
-  hcm2: [
-    "550 5.7.1 [HCM2] Your mail from 192.0.2.10 was rejected. https://support.apple.com/en-us/HT204137",
-    550,
-    "5.7.1",
-    "HCM2",
-    "reputation",
-  ],
-  dbl: [
-    "550 5.7.1 Your email was rejected due to having a domain present in the Spamhaus DBL -- see https://www.spamhaus.org/dbl/",
-    550,
-    "5.7.1",
-    null,
-    "blocklist",
-  ],
-  proofpoint: [
-    "550 5.7.0 Blocked - see https://support.proofpoint.com/dnsbl-lookup.cgi?ip=192.0.2.11",
-    550,
-    "5.7.0",
-    null,
-    "blocklist",
-  ],
-  hme1: [
-    "554 5.7.1 [HME1] This message was blocked for failing both SPF and DKIM authentication checks",
-    554,
-    "5.7.1",
-    "HME1",
-    "authentication",
-  ],
-  dmarc: [
-    "554 5.7.1 Your message was rejected due to example.com's DMARC policy",
-    554,
-    "5.7.1",
-    null,
-    "authentication",
-  ],
-  volume: [
-    "421 4.7.1 Messages to <rcpt> deferred due to excessive volume. Try again later",
-    421,
-    "4.7.1",
-    null,
-    "rate-limit",
-  ],
-  later: ["451 4.7.1 Service unavailable - try again later", 451, "4.7.1", null, "transient"],
-} as const;
-type ReplyKey = keyof typeof REPLIES;
-
-interface Recipient {
-  address: string;
-  provider: string;
-  /** 0 engaged, 1 casual, 2 dormant. */
-  segment: number;
-  mpp: boolean;
-}
-
-const SEGMENT_OPEN = [0.4, 0.12, 0] as const;
-const SEGMENT_CLICK = [0.1, 0.03, 0] as const;
 
 export interface Scenario {
   spec: ScenarioSpec;
@@ -315,74 +261,6 @@ function inject(
       return none;
   }
 }
-
-function population(rng: Random, apple: number): Recipient[] {
-  const people: Recipient[] = [];
-  const total = Math.round(apple * 1.25);
-  for (let i = 0; i < total; i++) {
-    const provider = i < apple ? "apple" : "google";
-    const domain = provider === "apple" ? "icloud.com" : "gmail.com";
-    const segment = rng.weighted([0.25, 0.2, 0.55]);
-    people.push({
-      address: `r${i}@${domain}`,
-      provider,
-      segment,
-      mpp: provider === "apple" && rng.chance(0.6),
-    });
-  }
-  return people;
-}
-
-type Row = Pick<
-  ScenarioEvent,
-  "time" | "recipient" | "provider" | "campaign" | "ip" | "messageId" | "machineOpen"
->;
-
-function reply(row: Row, type: "deferred" | "bounced", key: ReplyKey, time: number): ScenarioEvent {
-  const [text, code, status, providerCode, category] = REPLIES[key];
-  return {
-    ...row,
-    type,
-    time,
-    reply: text.replace("<rcpt>", row.recipient),
-    replyCode: code,
-    status,
-    providerCode,
-    category,
-  };
-}
-
-function engagementEvent(
-  person: Recipient,
-  type: "open" | "click",
-  time: number,
-  campaign: string,
-  ip: string,
-  machineOpen: boolean | null,
-): ScenarioEvent {
-  return {
-    type,
-    time,
-    recipient: person.address,
-    provider: person.provider,
-    campaign,
-    ip,
-    messageId: `${campaign}.${person.address}`,
-    reply: null,
-    replyCode: null,
-    status: null,
-    providerCode: null,
-    category: null,
-    machineOpen,
-  };
-}
-
-function gaussian(rng: Random): number {
-  const u = Math.max(rng.next(), 1e-12);
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng.next());
-}
-
-const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 
 /** The standard grid: every cause × strength × noise, `seeds` times. */
 export function scenarioGrid(
