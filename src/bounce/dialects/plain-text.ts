@@ -8,6 +8,9 @@ const BOUNCE_SUBJECT =
   /undeliver|undelivered|delivery|returned mail|failure|failed|not delivered|could not be delivered|bounce|rejected|error|non-?remis|problem|warning|nondeliverable/i;
 const BOUNCE_TEXT =
   /could not be delivered|undeliverable|delivery (?:has )?failed|permanent(?:ly)? (?:error|fatal|failure)|failed recipient|returned to (?:the )?sender|not (?:be )?delivered|delivery status notification|mail delivery (?:software|system|subsystem)|unable to deliver/i;
+/** A warning that delivery is still being tried (RFC 3464 Action: delayed), not a final failure. */
+const DELAY_WARNING =
+  /\bdelayed\b|delivery delay|warning message only|has not yet been delivered|not been delivered yet|will (?:keep trying|continue trying|be retried|retry)|attempts will continue|temporary failure report|still (?:being )?(?:tried|retried|undelivered)/i;
 const BOUNCE_SENDER = /mailer-daemon|post_?master|mail delivery|mailer|bounce|daemon|system administrator/i;
 
 /**
@@ -47,6 +50,11 @@ export const plainText: Dialect = {
   parse(mail) {
     const text = readReportText(mail.reportText);
     const time = headerValue(mail.headers, "date");
+    // What RFC 3464 would say in Action: a report that is not a delay warning says delivery failed.
+    const action =
+      DELAY_WARNING.test(mail.subject) || DELAY_WARNING.test(mail.reportText.slice(0, 4096))
+        ? "delayed"
+        : "failed";
     if (text.entries.length > 0) {
       const entries =
         text.entries.length > 1 ? withoutAddressee(text.entries, senderAddresses(mail)) : text.entries;
@@ -56,6 +64,7 @@ export const plainText: Dialect = {
           ...entry,
           diagnostic: withPreamble(entry.diagnostic, text.preamble),
           time,
+          action,
         }),
       );
     }
@@ -70,6 +79,8 @@ export const plainText: Dialect = {
             senderAddresses(mail),
           ).map((entry) => entry.recipient);
     const recipients = named.length > 0 ? named : original.slice(0, 1);
-    return recipients.map((recipient): RecipientReport => ({ recipient, diagnostic: text.preamble, time }));
+    return recipients.map(
+      (recipient): RecipientReport => ({ recipient, diagnostic: text.preamble, time, action }),
+    );
   },
 };
