@@ -1,10 +1,12 @@
+import { HUMAN_ENGAGEMENT_SQL, loadAppleEgress } from "../analytics/stats/opens.ts";
 import type { Store } from "../store/index.ts";
 import { type Facts, POLICY_CATEGORIES, type ReplyGroup, type SendCell, type TierCount } from "./facts.ts";
 
 const POLICY_LIST = POLICY_CATEGORIES.map((c) => `'${c}'`).join(", ");
 
 /** Human engagement: clicks, and opens not known to be machine (Apple MPP) opens. */
-const HUMAN_ENGAGEMENT = "(type = 'click' OR (type = 'open' AND machine_open IS NOT TRUE))";
+/** Human engagement as `stats` decides it: clicks, and opens not judged machine (Apple MPP) opens. */
+const HUMAN_ENGAGEMENT = HUMAN_ENGAGEMENT_SQL;
 
 /**
  * One row per message to a recipient (however many attempts; the message is its id, else its campaign,
@@ -72,7 +74,16 @@ FROM last GROUP BY tier`;
 
 export const TIER_ORDER = ["0-30", "31-90", "91-180", "181-365", "365+", "never"] as const;
 
-export async function loadFacts(store: Store, provider: string): Promise<Facts> {
+/**
+ * Everything the hypotheses need for one provider. `appleEgressCsv` is Apple's published egress ranges
+ * (as for `stats --apple-egress`): opens from them are machine opens.
+ */
+export async function loadFacts(
+  store: Store,
+  provider: string,
+  appleEgressCsv: string | null = null,
+): Promise<Facts> {
+  await loadAppleEgress(store, appleEgressCsv);
   const params = { provider };
   // One DuckDB connection runs one query at a time: await each in turn.
   const cells = await store.all<SendCell>(CELLS_SQL, params);

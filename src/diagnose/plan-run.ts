@@ -1,4 +1,5 @@
 import { writeFile } from "node:fs/promises";
+import { loadAppleEgress } from "../analytics/stats/opens.ts";
 import { PROVIDERS } from "../bounce/vocabulary.ts";
 import { EXIT, UsageError } from "../cli/exit.ts";
 import { Store } from "../store/index.ts";
@@ -11,6 +12,7 @@ export interface PlanOptions {
   target: string;
   out?: string;
   start?: string;
+  appleEgress?: string;
 }
 
 /** `deliverlens plan`: the warm-up CSV to stdout or --out, a one-line summary on stderr. */
@@ -25,6 +27,7 @@ export async function runPlan(options: PlanOptions): Promise<number> {
     throw new UsageError("--start must be YYYY-MM-DD");
   const store = await Store.open(options.db, { readOnly: true });
   try {
+    await loadAppleEgress(store, options.appleEgress ?? null);
     const tiers = await loadTiers(store, options.provider);
     const start = options.start ?? nextDay(await latestEvent(store));
     const plan = warmupPlan(options.provider, target, tiers, start);

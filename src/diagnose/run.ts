@@ -39,6 +39,7 @@ export interface DiagnoseOptions {
   redact?: boolean;
   company?: string;
   export?: string;
+  appleEgress?: string;
 }
 
 /** Open the store read-only and diagnose it: the library entry point (no printing). */
@@ -53,7 +54,7 @@ export async function diagnoseStore(options: DiagnoseOptions): Promise<Diagnosis
   const progress = createProgress("diagnose", 4, "steps");
   const store = await Store.open(options.db, { readOnly: true });
   try {
-    const facts = await loadFacts(store, options.provider);
+    const facts = await loadFacts(store, options.provider, options.appleEgress ?? null);
     progress.tick(1);
     let messages: Map<string, CampaignMessage> | null = null;
     if (options.messages) {

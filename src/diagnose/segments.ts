@@ -1,8 +1,9 @@
+import { HUMAN_ENGAGEMENT_SQL } from "../analytics/stats/opens.ts";
 import type { Store } from "../store/index.ts";
 
 /**
  * The suppression/sunset segment for one provider (docs/DIAGNOSE.md "Prescriptions"), as of the latest
- * event in the store: hard bounces (recipient category), complaints, unsubscribes, and recipients with
+ * event in the store (call after loadFacts, which prepares the machine-open ranges): hard bounces (recipient category), complaints, unsubscribes, and recipients with
  * no click or human open in SUNSET_DAYS (never-engaged ones once MIN_MESSAGES_NEVER messages reached a
  * final outcome, delivered or bounced).
  * `deliverlens hygiene` gives the full list-hygiene picture; this is the part the diagnosis prescribes.
@@ -19,7 +20,7 @@ r AS (
     bool_or(type = 'bounced' AND category = 'recipient') AS hard,
     bool_or(type = 'complaint') AS complained,
     bool_or(type = 'unsubscribe') AS unsubscribed,
-    max(time) FILTER (WHERE type = 'click' OR (type = 'open' AND machine_open IS NOT TRUE)) AS engaged,
+    max(time) FILTER (WHERE ${HUMAN_ENGAGEMENT_SQL}) AS engaged,
     count(*) FILTER (WHERE type IN ('delivered', 'bounced')) AS messages
   FROM events WHERE provider = $provider AND recipient IS NOT NULL GROUP BY ${key}
 )

@@ -13,6 +13,7 @@ export function registerDiagnose(program: Command): void {
     .option("--ip <ip...>", "sending IPs to audit")
     .option("--resolver <spec>", "DNS: system or udp://HOST:PORT", "system")
     .option("--offline", "no DNS lookups (audit and link checks skipped)")
+    .option("--apple-egress <csv>", "Apple's published egress IP ranges: opens from them are machine opens")
     .option("--company <name>", "company name for the Apple escalation note")
     .option("--export <file>", "write the suppression/sunset segment as CSV (address,reason)")
     .option("--json", "print the diagnosis as JSON")

@@ -8,6 +8,7 @@ export function registerPlan(program: Command): void {
     .option("--db <path>", "the store", "./deliverlens.duckdb")
     .option("--provider <name>", "mailbox provider", "apple")
     .option("--start <date>", "first day (YYYY-MM-DD; default: the day after the latest event)")
+    .option("--apple-egress <csv>", "Apple's published egress IP ranges: opens from them are machine opens")
     .option("--out <file>", "write the CSV here instead of stdout")
     .action(async (options) => {
       const { runPlan } = await import("../../diagnose/plan-run.ts");
