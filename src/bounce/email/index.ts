@@ -17,16 +17,23 @@ const STATUS_IN_TEXT = /\b2\.\d{1,3}\.\d{1,3}\b/;
 const FAILURE_CODE_IN_TEXT = /(?:^|[\s:;([])([45][0-5]\d)(?=[\s\-.,)\]]|$)/;
 const REPLY_CODE_IN_TEXT = /(?:^|[\s:;([])(2[0-5]\d)(?=[\s\-.,)\]]|$)/;
 
+/** A status right after a reply code ("550 5.2.2", "550-'5.2.2"): the remote server's own, not a wrapper's. */
+const REPLIED_STATUS_IN_TEXT = /\b[45]\d\d[- ]['"]?([45]\.\d{1,3}\.\d{1,3})\b/;
+
 /**
- * The report's own status, unless it is a vague X.0.0 and the diagnostic names a specific one of the same
- * class; without one, the status written in the diagnostic (a failure status before any 2.x.x of a transcript).
+ * The status the remote server wrote in its reply is the most precise one (Sisimai SMTP/Status.pm `prefer`):
+ * it wins over the report's Status field unless it is a vague X.0.0 and the field is not. Without a field,
+ * the status written in the diagnostic (a failure status before any 2.x.x of a transcript).
  */
 function statusOf(report: RecipientReport, diagnostic: string): string | null {
-  const inText = (FAILURE_STATUS_IN_TEXT.exec(diagnostic) ?? STATUS_IN_TEXT.exec(diagnostic))?.[0] ?? null;
+  const inText =
+    REPLIED_STATUS_IN_TEXT.exec(diagnostic)?.[1] ??
+    (FAILURE_STATUS_IN_TEXT.exec(diagnostic) ?? STATUS_IN_TEXT.exec(diagnostic))?.[0] ??
+    null;
   const given = report.status ?? null;
-  if (!given) return inText;
-  if (inText && given.endsWith(".0.0") && inText[0] === given[0]) return inText;
-  return given;
+  if (!given || !inText || inText === given) return given ?? inText;
+  if (given.startsWith("2.") || (inText.endsWith(".0.0") && !given.endsWith(".0.0"))) return given;
+  return inText;
 }
 
 /**
