@@ -79,9 +79,9 @@ export function hostileReport(): DiagnosisReport {
       { tier: "never", recipients: 800 },
     ],
     campaigns: [
-      { campaign: "weekly-1", sent: 3000, policy: 5, flagged: false },
-      { campaign: HOSTILE, sent: 3000, policy: 180, flagged: true },
-      { campaign: "weekly-2", sent: 3000, policy: 6, flagged: false },
+      { campaign: "weekly-1", sent: 3000, policy: 5, flagged: false, spike: false },
+      { campaign: HOSTILE, sent: 3000, policy: 180, flagged: true, spike: false },
+      { campaign: "weekly-2", sent: 3000, policy: 6, flagged: false, spike: true },
     ],
     ips: [{ ip: "192.0.2.10", sent: 9000, policy: 191 }],
     prescriptions: {

@@ -27,7 +27,7 @@ export interface DiagnosisReport {
   episodes: Episode[];
   daily: { day: string; sent: number; policy: number; dormant: number; spike: boolean; episode: boolean }[];
   tiers: TierCount[];
-  campaigns: { campaign: string; sent: number; policy: number; flagged: boolean }[];
+  campaigns: { campaign: string; sent: number; policy: number; flagged: boolean; spike: boolean }[];
   ips: { ip: string; sent: number; policy: number }[];
   prescriptions: Prescriptions;
   problems: ParseProblem[];
@@ -93,11 +93,12 @@ export function buildReport(input: ReportInput): DiagnosisReport {
       episode: inEpisode(d.day),
     })),
     tiers: facts.tiers,
-    campaigns: totalsBy(context, "campaign").map(({ key, sent, policy }) => ({
+    campaigns: totalsBy(context, "campaign").map(({ key, sent, policy, onSpike }) => ({
       campaign: key,
       sent,
       policy,
       flagged: flagged.has(key),
+      spike: onSpike * 2 >= sent,
     })),
     ips: totalsBy(context, "ip").map(({ key, sent, policy }) => ({ ip: key, sent, policy })),
     prescriptions: {
@@ -137,11 +138,15 @@ function reengagement(count: number): string[] {
 }
 
 function totalsBy(context: DiagnoseContext, key: "campaign" | "ip") {
-  const totals = new Map<string, { key: string; sent: number; policy: number; first: string }>();
+  const totals = new Map<
+    string,
+    { key: string; sent: number; policy: number; first: string; onSpike: number }
+  >();
   for (const cell of context.facts.cells) {
     const name = cell[key];
-    const total = totals.get(name) ?? { key: name, sent: 0, policy: 0, first: cell.day };
+    const total = totals.get(name) ?? { key: name, sent: 0, policy: 0, first: cell.day, onSpike: 0 };
     total.sent += cell.sent;
+    if (context.spikeDays.has(cell.day)) total.onSpike += cell.sent;
     total.policy += cell.policy;
     if (cell.day < total.first) total.first = cell.day;
     totals.set(name, total);

@@ -123,7 +123,7 @@ export function tiersChart(report: DiagnosisReport): string {
   return svg("chart-tiers", height, "Recipients by days since the last click or human open", parts.join(""));
 }
 
-/** Policy-bounce rate per campaign, side by side in send order; flagged campaigns in red. */
+/** Policy-bounce rate per campaign, side by side in send order; flagged campaigns red, spike-day ones orange. */
 export function campaignsChart(report: DiagnosisReport): string {
   const campaigns = report.campaigns.filter((c) => c.sent >= 50).slice(-60);
   const height = 260;
@@ -153,7 +153,7 @@ export function campaignsChart(report: DiagnosisReport): string {
           )
         : "";
     return (
-      `<rect class="bar${c.flagged ? " flagged" : ""}" x="${(x + step * 0.1).toFixed(1)}" y="${(PAD.top + plotH - h).toFixed(1)}" width="${Math.max(1, step * 0.8).toFixed(1)}" height="${Math.max(0.5, h).toFixed(1)}" fill="${c.flagged ? COLORS.flagged : COLORS.normal}"><title>${escapeHtml(`${c.campaign}: ${c.policy} of ${c.sent} (${pctText(rate)})`)}</title></rect>` +
+      `<rect class="bar${c.flagged ? " flagged" : ""}" x="${(x + step * 0.1).toFixed(1)}" y="${(PAD.top + plotH - h).toFixed(1)}" width="${Math.max(1, step * 0.8).toFixed(1)}" height="${Math.max(0.5, h).toFixed(1)}" fill="${c.flagged ? COLORS.flagged : c.spike ? COLORS.spike : COLORS.normal}"><title>${escapeHtml(`${c.campaign}: ${c.policy} of ${c.sent} (${pctText(rate)})`)}</title></rect>` +
       label
     );
   });
