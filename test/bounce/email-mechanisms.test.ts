@@ -1,0 +1,237 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { classifyEmailBuffer } from "../../src/bounce/classify-email.ts";
+import { recordsFromEmail, splitMbox } from "../../src/bounce/email/index.ts";
+import type { BounceRecord } from "../../src/bounce/record.ts";
+
+/** The general mechanisms that read bounces the way their MTA writes them (synthetic messages, 192.0.2.x). */
+
+const records = (text: string): BounceRecord[] => recordsFromEmail(Buffer.from(text), "test.eml").records;
+
+/** A multipart/report with a human-readable part and a delivery-status part. */
+function dsn(human: string, fields: string, headers = ""): string {
+  return [
+    "From: Mail Delivery Subsystem <MAILER-DAEMON@mx.example.org>",
+    "To: sender@example.org",
+    "Subject: Returned mail: see transcript for details",
+    headers,
+    'Content-Type: multipart/report; report-type=delivery-status; boundary="B"',
+    "",
+    "--B",
+    "",
+    human,
+    "",
+    "--B",
+    "Content-Type: message/delivery-status",
+    "",
+    "Reporting-MTA: dns; mx.example.org",
+    "",
+    fields,
+    "",
+    "--B--",
+    "",
+  ]
+    .filter((line, index) => index !== 3 || line !== "")
+    .join("\n");
+}
+
+/** A plain-text (non-RFC 3464) report. */
+function plain(subject: string, body: string): string {
+  return `From: MAILER-DAEMON@mx.example.org\nTo: sender@example.org\nSubject: ${subject}\n\n${body}\n`;
+}
+
+describe("Sendmail transcripts", () => {
+  it("a recipient's 'Remote protocol error' takes the '<<<' reply of its host's dialogue as the cause", () => {
+    const [record] = records(
+      plain(
+        "Returned mail: Remote protocol error",
+        [
+          "   ----- Transcript of session follows -----",
+          "While talking to mx.example.net:",
+          ">>> MAIL From:<sender@example.org>",
+          "<<< 550 Relaying denied",
+          "554 <someone@example.net>... Remote protocol error",
+          "421 other.example.com (smtp)... Deferred: Connection timed out during user open with other.example.com",
+        ].join("\n"),
+      ),
+    );
+    assert.equal(record.recipient, "someone@example.net");
+    assert.equal(record.reason, "norelaying");
+    assert.doesNotMatch(
+      record.diagnostic,
+      /timed out/,
+      "another host's status is not this recipient's error",
+    );
+  });
+
+  it("a reply right after 'while talking to' with no '>>>' command is the greeting: the client is blocked", () => {
+    const human = [
+      "   ----- The following addresses had permanent fatal errors -----",
+      "<someone@example.net>",
+      "    (reason: 554 IP=192.0.2.9 - A problem occurred. (Ask your postmaster for help.))",
+      "",
+      "   ----- Transcript of session follows -----",
+      "... while talking to mx.example.net.:",
+      "<<< 554 IP=192.0.2.9 - A problem occurred. (Ask your postmaster for help.)",
+      "554 5.0.0 Service unavailable",
+    ].join("\n");
+    const fields = [
+      "Final-Recipient: RFC822; someone@example.net",
+      "Action: failed",
+      "Status: 5.5.0",
+      "Diagnostic-Code: SMTP; 554 IP=192.0.2.9 - A problem occurred. (Ask your postmaster for help.)",
+    ].join("\n");
+    assert.equal(records(dsn(human, fields))[0].reason, "blocked");
+  });
+
+  it("a local delivery agent's own 'unknown user' is believed (not read as a recipient-side filter)", () => {
+    const human = [
+      "   ----- The following addresses had permanent fatal errors -----",
+      "<someone@example.net>",
+      "",
+      "   ----- Transcript of session follows -----",
+      "mail.local: unknown user: someone",
+      "554 <someone@example.net>... Service unavailable",
+    ].join("\n");
+    const fields = "Final-Recipient: RFC822; <someone@example.net>\nAction: failed\nStatus: 5.5.0";
+    assert.equal(records(dsn(human, fields))[0].reason, "userunknown");
+  });
+});
+
+describe("DSN fields", () => {
+  it("the Status comment is the reporting MTA's explanation and joins the diagnostic", () => {
+    const fields = [
+      "Final-Recipient: rfc822;someone@example.net",
+      "Action: failed",
+      "Status: 5.2.1 (mailbox disabled, not accepting messages)",
+      "Diagnostic-Code: smtp;550 5.2.1 <someone@example.net>... User Unknown",
+    ].join("\n");
+    const [record] = records(dsn("Delivery failed.", fields));
+    assert.equal(record.reason, "suspend");
+    assert.match(record.diagnostic, /\(mailbox disabled, not accepting messages\)$/);
+  });
+
+  it("an unfolded multi-line reply stays in Diagnostic-Code and the fields after it are read", () => {
+    const fields = [
+      "Diagnostic-Code: smtp; 550-Please turn on SMTP Authentication in your mail client.",
+      "550-mx.example.net [192.0.2.21]:25 is not permitted to",
+      "550 relay through this server without authentication.",
+      "Status: 5.0.0",
+      "Action: failed",
+      "Final-Recipient: rfc822; someone@example.net",
+    ].join("\n");
+    const [record] = records(dsn("Delivery failed.", fields));
+    assert.equal(record.recipient, "someone@example.net");
+    assert.equal(record.status, "5.0.0");
+    assert.equal(record.reason, "securityerror");
+    assert.match(record.diagnostic, /without authentication\.$/);
+  });
+
+  it("the status the remote server wrote after its reply code wins over the Status field", () => {
+    const fields = [
+      "Final-Recipient: rfc822; someone@example.net",
+      "Action: failed",
+      "Status: 5.1.1",
+      "Diagnostic-Code: smtp; 552 5.2.2 Over quota",
+    ].join("\n");
+    const [record] = records(dsn("Delivery failed.", fields));
+    assert.equal(record.status, "5.2.2");
+    assert.equal(record.reason, "mailboxfull");
+  });
+
+  it("a vague X.0.0 in the reply does not replace a specific Status field", () => {
+    const fields = [
+      "Final-Recipient: rfc822; someone@example.net",
+      "Action: failed",
+      "Status: 5.1.1",
+      "Diagnostic-Code: smtp; 550 5.0.0 <someone@example.net>... User unknown",
+    ].join("\n");
+    assert.equal(records(dsn("Delivery failed.", fields))[0].status, "5.1.1");
+  });
+
+  it("a bare X-Unix exit number is a mailer error only when the recipient was a program", () => {
+    const fields = (actual: string) =>
+      [
+        "Final-Recipient: RFC822; someone@example.net",
+        actual,
+        "Action: failed",
+        "Status: 5.3.0",
+        "Diagnostic-Code: X-Unix; 77",
+      ].join("\n");
+    const toProgram = records(
+      dsn("Delivery failed.", fields("X-Actual-Recipient: X-Unix; |/usr/bin/filter")),
+    );
+    assert.equal(toProgram[0].reason, "mailererror");
+    const toMailbox = records(dsn("Delivery failed.", fields("X-Note: none")));
+    assert.equal(toMailbox[0].reason, "systemerror");
+  });
+});
+
+describe("plain-text reports", () => {
+  it("a final report without any code is permanent; a delay warning is not", () => {
+    const body =
+      "Delivery to the following recipient failed permanently:\n\n  someone@example.net\n\nHost or domain name not found";
+    const [failed] = records(plain("Undeliverable: hello", body));
+    assert.equal(failed.reason, "hostunknown");
+    assert.equal(failed.permanent, true);
+    assert.equal(failed.suppressRecipient, true);
+    const [delayed] = records(
+      plain("Warning: message delayed", `${body}\nDelivery attempts will continue for some time.`),
+    );
+    assert.equal(delayed.permanent, false);
+    assert.equal(delayed.suppressRecipient, false);
+  });
+
+  it("a final report of a temporary error nothing explains is expired (the MTA gave up retrying)", () => {
+    const body =
+      "A message that you sent could not be delivered to one or more of its recipients.\n\nsomeone@example.net Error, ERROR_CODE :421, Host not answering.";
+    assert.equal(records(plain("Undelivered Mail Returned to Sender", body))[0].reason, "expired");
+  });
+});
+
+describe("fml mailing-list notices", () => {
+  it("X-MLServer: fml with 'Duplicated Message-ID' is a system error about the list", () => {
+    const text = [
+      "From: list-admin@example.org",
+      "To: list-admin@example.org",
+      "Subject: Loop Alert: Duplicated Message-ID (cats ML)",
+      "X-MLServer: fml [fml 4.0.3 release]",
+      "",
+      "Duplicated Message-ID in <cats@example.org>.",
+      "",
+      "Original mail as follows:",
+      "",
+      "   From: someone@example.net",
+      "",
+    ].join("\n");
+    const [record] = records(text);
+    assert.equal(record.recipient, "cats@example.org");
+    assert.equal(record.reason, "systemerror");
+  });
+
+  it("a message without the X-MLServer header is not read as an fml notice", () => {
+    const text =
+      "From: list@example.org\nTo: a@example.org\nSubject: Loop Alert: hello\n\nHello <b@example.org>.\n";
+    assert.equal(records(text).length, 0);
+  });
+});
+
+describe("mbox", () => {
+  it("a whole postmark line starts a message even without the empty line before it", () => {
+    const message = (n: number) =>
+      `From MAILER-DAEMON  Thu Jul  2 12:05:0${n} 2020\nFrom: MAILER-DAEMON@mx.example.org\nSubject: Undelivered Mail\n\nbody ${n}\n`;
+    const mbox = Buffer.from(`${message(1)}--boundary--\n${message(2)}`);
+    const parts = splitMbox(mbox);
+    assert.equal(parts.length, 2);
+    assert.equal(parts[1].line, 7);
+    assert.match(parts[1].raw.toString(), /^From MAILER-DAEMON/);
+  });
+
+  it("a 'From ' line in a body that is not a whole postmark does not split", () => {
+    const mbox = Buffer.from(
+      "From a@example.org Thu Jul  2 12:05:05 2020\nSubject: x\n\nline\nFrom here on, nothing splits\n",
+    );
+    assert.equal(splitMbox(mbox).length, 1);
+    assert.equal([...classifyEmailBuffer(mbox, "x.mbox")].length, 1);
+  });
+});
