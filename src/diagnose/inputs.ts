@@ -48,7 +48,11 @@ export async function loadCampaignMessages(
         listedDomains: report.links.domains
           .filter((d) => d.verdicts.some((v) => v.status === "listed"))
           .map((d) => d.domain),
-        findings: report.findings.map((f) => ({ id: f.id, severity: f.severity, title: f.title })),
+        findings: report.findings.map((f) => ({
+          id: f.id,
+          severity: f.severity,
+          title: f.title,
+        })),
       });
     } catch (error) {
       problems.push({
@@ -80,6 +84,7 @@ export async function auditSender(
     domain,
     ips,
     findings: report.findings.map((f) => ({
+      fix: f.fix,
       id: f.id,
       severity: f.severity,
       title: f.title,

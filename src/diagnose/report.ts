@@ -112,7 +112,7 @@ export function buildReport(input: ReportInput): DiagnosisReport {
         command: `deliverlens plan --db ${input.store} --provider ${facts.provider} --target ${target} --out warmup.csv`,
       },
       content: causeOf("content")?.passed ? causeOf("content")!.actions : [],
-      dns: causeOf("authentication")?.actions ?? [],
+      dns: dnsFixes(context, causeOf("authentication")?.actions ?? []),
       delisting: causeOf("blocklist")?.passed ? causeOf("blocklist")!.actions : [],
       escalation: escalationNote({
         facts,
@@ -126,6 +126,14 @@ export function buildReport(input: ReportInput): DiagnosisReport {
     problems: input.problems,
   };
   return input.redacted ? redactReport(report) : report;
+}
+
+/** The authentication actions, then the audit's own fixes for its critical and high findings (--domain). */
+function dnsFixes(context: DiagnoseContext, actions: string[]): string[] {
+  const audit = (context.audit?.findings ?? [])
+    .filter((f) => (f.severity === "critical" || f.severity === "high") && f.fix)
+    .map((f) => `${f.title}: ${f.fix}`);
+  return [...new Set([...audit, ...actions])];
 }
 
 function reengagement(count: number): string[] {

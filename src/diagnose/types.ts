@@ -70,7 +70,7 @@ export interface CampaignMessage {
 export interface AuditSummary {
   domain: string | null;
   ips: string[];
-  findings: { id: string; severity: string; title: string; evidence?: string }[];
+  findings: { id: string; severity: string; title: string; evidence?: string; fix?: string }[];
   listed: { name: string; list: string }[];
 }
 

@@ -64,6 +64,7 @@ test("--domain/--ip run the sender audit over DNS: a live listing and auth findi
   assert.ok(blocklist.passed && blocklist.confidence >= 0.6);
   const auth = report.causes.find((c: { id: string }) => c.id === "authentication");
   assert.ok(auth.evidence.some((e: { text: string }) => e.text.startsWith("Audit: ")));
+  assert.ok(report.prescriptions.dns.length > 3, "the audit's own fixes join the DNS prescriptions");
   assert.ok(server.queries.some((q) => q.name.endsWith("zen.spamhaus.org")));
 });
 
