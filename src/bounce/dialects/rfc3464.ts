@@ -26,8 +26,9 @@ export const rfc3464: Dialect = {
         const same = entries.find((candidate) => candidate.recipient.toLowerCase() === address);
         return (same ?? entries[index])?.diagnostic ?? "";
       };
-      // No per-recipient text at all: the human-readable part is the only explanation there is.
-      const given = entry.diagnostic || contextOf() || report().preamble;
+      // No Diagnostic-Code: the human-readable part explains, the recipient's own lines and the notice's
+      // general sentences alike ("The user(s) account is disabled." above "<a@b>: 550 user unknown").
+      const given = entry.diagnostic || [contextOf(), report().preamble].filter(Boolean).join(" ");
       // The Status comment is the reporting MTA's own explanation; keep it unless the text already says it.
       const comment = entry.statusComment;
       const diagnostic =
