@@ -67,32 +67,37 @@ export async function settleFile(
   lap: (step: string) => void = () => {},
 ): Promise<Settled> {
   const file = { file_id: fileId };
-  const quarantined = await store.exec(
-    `INSERT INTO quarantine SELECT file_id, $path, line, reason, left(reply, 2048)
-     FROM events WHERE file_id = $file_id AND type = '${PROBLEM}'`,
-    { ...file, path },
-  );
-  const skipped = await store.exec(`DELETE FROM events WHERE file_id = $file_id AND type = '${SKIP}'`, file);
-  const read = inserted - skipped;
-  await store.run(
-    `DELETE FROM events WHERE file_id = $file_id AND type IN ('${PROBLEM}', '${DUPLICATE}')`,
+  // One scan counts everything to settle; each clean-up statement then runs only when it has work.
+  const counts = await store.one<{ skip: number; problem: number; flagged: number; repeats: number }>(
+    `SELECT count(*) FILTER (WHERE type = '${SKIP}') AS skip, count(*) FILTER (WHERE type = '${PROBLEM}') AS problem,
+      count(*) FILTER (WHERE starts_with(type, '!')) AS flagged,
+      count(*) FILTER (WHERE NOT starts_with(type, '!'))
+        - count(DISTINCT event_key) FILTER (WHERE NOT starts_with(type, '!')) AS repeats
+     FROM events WHERE file_id = $file_id`,
     file,
   );
-  // The same event twice within the file: keep its first line. A window costs a sort, so check first.
-  const repeats = await store.one<{ n: number }>(
-    "SELECT count(*) - count(DISTINCT event_key) AS n FROM events WHERE file_id = $file_id",
-    file,
-  );
-  if (repeats?.n) {
+  const quarantined = counts?.problem
+    ? await store.exec(
+        `INSERT INTO quarantine SELECT file_id, $path, line, reason, left(reply, 2048)
+         FROM events WHERE file_id = $file_id AND type = '${PROBLEM}'`,
+        { ...file, path },
+      )
+    : 0;
+  const read = inserted - (counts?.skip ?? 0);
+  if (counts?.flagged) {
+    await store.run("DELETE FROM events WHERE file_id = $file_id AND starts_with(type, '!')", file);
+  }
+  // The same event twice within the file: keep its first line.
+  if (counts?.repeats) {
     await store.run(
       `DELETE FROM events WHERE rowid IN (SELECT rowid FROM (SELECT rowid, row_number() OVER
         (PARTITION BY event_key ORDER BY line) AS n FROM events WHERE file_id = $file_id) WHERE n > 1)`,
       file,
     );
   }
-  const stored = (
-    await store.one<{ n: number }>("SELECT count(*) AS n FROM events WHERE file_id = $file_id", file)
-  )?.n as number;
+  const flagged = (counts?.flagged ?? 0) + (counts?.repeats ?? 0);
+  const stored = inserted - flagged;
+  lap("settle");
   const newReplies = await classifyNewReplies(store, fileId);
   lap("classify");
   await store.run(

@@ -93,7 +93,8 @@ async function loadFile(
   onProgress?: (bytes: number) => void,
 ) {
   const info = await stat(path);
-  return store.transaction(async () => {
+  const commit = stopwatch();
+  const settled = await store.transaction(async () => {
     await loadProviderDomains(store);
     const fileId = ((await store.one<{ id: number }>("SELECT coalesce(max(file_id), 0) + 1 AS id FROM files"))
       ?.id ?? 1) as number;
@@ -128,8 +129,11 @@ async function loadFile(
       },
     );
     await store.run("DROP TABLE IF EXISTS staging");
+    commit("before commit");
     return settled;
   });
+  commit("commit");
+  return settled;
 }
 
 function fastSource(format: FormatName, head: string, path: string, tz: string): Source | null {
