@@ -21,10 +21,12 @@ const MIN_CAMPAIGN_SENT = 100;
  * compared (Bonferroni), so a program with many campaigns does not flag its unluckiest one.
  */
 /**
- * A campaign sent mostly on spike days cannot be told apart from the spike, unless it is also worse than
- * the other sends of those spike days (a sender whose every campaign day counts as a spike).
+ * A campaign sent mostly on spike days cannot be told apart from the spike, unless spike days are routine
+ * for this sender (at least MIN_SPIKE_PEERS other campaigns went out on spike days: every campaign day
+ * counts as a spike) and it is worse than those other spike-day campaigns.
  */
 const MAX_SPIKE_SHARE = 0.5;
+const MIN_SPIKE_PEERS = 3;
 
 interface Candidate {
   campaign: string;
@@ -130,6 +132,11 @@ const sum = (cells: readonly SendCell[], key: "sent" | "policy"): number =>
 const round4 = (x: number): number => Math.round(x * 10_000) / 10_000;
 
 function worseThanSpikePeers(cells: readonly SendCell[], campaign: string, spikeDays: Set<string>): boolean {
+  const peers = new Set(
+    cells.filter((c) => spikeDays.has(c.day) && c.campaign !== campaign).map((c) => c.campaign),
+  );
+  peers.delete("(none)");
+  if (peers.size < MIN_SPIKE_PEERS) return false;
   const ratio = byEngagement(
     cells.filter((c) => spikeDays.has(c.day)),
     (c) => c.campaign === campaign,
