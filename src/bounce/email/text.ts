@@ -114,11 +114,12 @@ export function readReportText(text: string): ReportText {
       continue;
     }
     const trimmed = line.trim();
-    if (TRANSCRIPT_HOST.test(line)) {
+    // Cheap substring tests first: these lines are rare and the report has many lines.
+    if (line.includes("alking to ") && TRANSCRIPT_HOST.test(line)) {
       remoteReply = null;
       if (current?.statusLine) current.closed = true;
-    } else remoteReply = TRANSCRIPT_REPLY.exec(line)?.[1] ?? remoteReply;
-    if (HOST_STATUS.test(trimmed)) {
+    } else if (line.includes("<<<")) remoteReply = TRANSCRIPT_REPLY.exec(line)?.[1] ?? remoteReply;
+    if (trimmed.includes(")...") && HOST_STATUS.test(trimmed)) {
       // The dialogue with that host is over: its reply explains no later recipient.
       remoteReply = null;
       if (current) current.closed = true;
