@@ -1,6 +1,5 @@
-import ipaddr from "ipaddr.js";
 import { getDomain } from "tldts";
-import { reverseName } from "../dns/names.ts";
+import { checkReverseDns } from "../dns/ptr.ts";
 import { type AuditContext, describeFailure, raise, type SectionResult } from "./context.ts";
 import type { AuditFinding } from "./findings.ts";
 
@@ -26,25 +25,29 @@ async function checkIp(
   ip: string,
 ): Promise<{ result: PtrResult; findings: AuditFinding[] }> {
   const empty: PtrResult = { ip, names: [], forwardConfirmed: false, relatedToDomain: false };
-  const query = reverseName(ip);
-  if (!query) return { result: { ...empty, error: "not an IP address" }, findings: [] };
-  const ptr = await ctx.resolver.lookup(query, "PTR");
-  if (ptr.kind === "failed") {
-    const error = describeFailure(ptr);
-    return {
-      result: { ...empty, error },
-      findings: [raise("PTR_LOOKUP_FAILED", `${ip} (${query}): ${error}`)],
-    };
+  const reverse = await checkReverseDns(ctx.resolver, ip);
+  switch (reverse.kind) {
+    case "invalid":
+      return { result: { ...empty, error: "not an IP address" }, findings: [] };
+    case "failed": {
+      const error = describeFailure(reverse.outcome);
+      return {
+        result: { ...empty, error },
+        findings: [raise("PTR_LOOKUP_FAILED", `${ip} (${reverse.query}): ${error}`)],
+      };
+    }
+    case "none":
+      return {
+        result: empty,
+        findings: [raise("PTR_MISSING", `${ip}: ${reverse.query} ${reverse.reason}`)],
+      };
   }
-  if (ptr.kind === "none")
-    return { result: empty, findings: [raise("PTR_MISSING", `${ip}: ${query} ${ptr.reason}`)] };
-  const names = ptr.records;
-  const confirmed = await Promise.all(names.map((name) => resolvesTo(ctx, name, ip)));
+  const { names } = reverse;
   const ownDomain = getDomain(ctx.domain);
   const result: PtrResult = {
     ip,
     names,
-    forwardConfirmed: confirmed.some(Boolean),
+    forwardConfirmed: reverse.confirmedBy !== null,
     relatedToDomain: names.some((name) => ownDomain !== null && getDomain(name) === ownDomain),
   };
   const findings: AuditFinding[] = [];
@@ -57,13 +60,4 @@ async function checkIp(
       raise("PTR_UNRELATED_TO_DOMAIN", `${ip} → ${names.join(", ")} (sending domain ${ctx.domain})`),
     );
   return { result, findings };
-}
-
-async function resolvesTo(ctx: AuditContext, name: string, ip: string): Promise<boolean> {
-  const outcome = await ctx.resolver.lookup(name, ip.includes(":") ? "AAAA" : "A");
-  if (outcome.kind !== "answer") return false;
-  const wanted = ipaddr.parse(ip).toNormalizedString();
-  return outcome.records.some(
-    (address) => ipaddr.isValid(address) && ipaddr.parse(address).toNormalizedString() === wanted,
-  );
 }
