@@ -108,7 +108,11 @@ export function scanEmail(text: string): ScannedEmail {
     const inline = findInlineDeliveryStatus(report);
     if (inline >= 0) {
       const parsed = parseDeliveryStatus(report, inline);
-      if (parsed.recipients.length > 0) deliveryStatus = parsed;
+      if (parsed.recipients.length > 0) {
+        deliveryStatus = parsed;
+        // The human-readable report ends where the fields start (the original message may follow them).
+        reportText = report.slice(0, inline);
+      }
     }
   }
   let parsedOriginal: HeaderBlock | null | undefined;
