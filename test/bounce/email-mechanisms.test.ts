@@ -189,6 +189,18 @@ describe("plain-text reports", () => {
   });
 });
 
+describe("reply codes in text", () => {
+  it("the first part of an IP address is not a reply code", () => {
+    const fields = [
+      "Final-Recipient: rfc822; someone@example.net",
+      "Action: failed",
+      "Status: 4.4.1",
+      "Diagnostic-Code: X-Postfix; connect to example.net[203.0.113.9]:25: Connection timed out",
+    ].join("\n");
+    assert.equal(records(dsn("Delivery failed.", fields))[0].replyCode, null);
+  });
+});
+
 describe("fml mailing-list notices", () => {
   it("X-MLServer: fml with 'Duplicated Message-ID' is a system error about the list", () => {
     const text = [

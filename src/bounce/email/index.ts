@@ -14,8 +14,9 @@ const MAX_DIAGNOSTIC = 4000;
 /** A failure status is what the diagnostic is about; a 2.x.x earlier in a transcript is not. */
 const FAILURE_STATUS_IN_TEXT = /\b[45]\.\d{1,3}\.\d{1,3}\b/;
 const STATUS_IN_TEXT = /\b2\.\d{1,3}\.\d{1,3}\b/;
-const FAILURE_CODE_IN_TEXT = /(?:^|[\s:;([])([45][0-5]\d)(?=[\s\-.,)\]]|$)/;
-const REPLY_CODE_IN_TEXT = /(?:^|[\s:;([])(2[0-5]\d)(?=[\s\-.,)\]]|$)/;
+/** A reply code stands alone: "550 ", "550-", "(550)"; never the first part of an IP address ("203.0.113.9"). */
+const FAILURE_CODE_IN_TEXT = /(?:^|[\s:;([])([45][0-5]\d)(?=[\s\-,)\]]|\.(?!\d)|$)/;
+const REPLY_CODE_IN_TEXT = /(?:^|[\s:;([])(2[0-5]\d)(?=[\s\-,)\]]|\.(?!\d)|$)/;
 
 /** A status right after a reply code ("550 5.2.2", "550-'5.2.2"): the remote server's own, not a wrapper's. */
 const REPLIED_STATUS_IN_TEXT = /\b[45]\d\d[- ]['"]?([45]\.\d{1,3}\.\d{1,3})\b/;
@@ -56,7 +57,11 @@ function isoTime(value: string | null | undefined): string | null {
 function toRecord(report: RecipientReport, file: string, line: number | null): BounceRecord {
   let diagnostic = report.diagnostic.replace(/\s+/g, " ").trim();
   if (diagnostic.length > MAX_DIAGNOSTIC) diagnostic = diagnostic.slice(0, MAX_DIAGNOSTIC);
-  const replyCodeText = (FAILURE_CODE_IN_TEXT.exec(diagnostic) ?? REPLY_CODE_IN_TEXT.exec(diagnostic))?.[1];
+  // "X-Unix; 255" is a program's exit status, not an SMTP reply.
+  const replyCodeText =
+    report.diagnosticType === "x-unix"
+      ? undefined
+      : (FAILURE_CODE_IN_TEXT.exec(diagnostic) ?? REPLY_CODE_IN_TEXT.exec(diagnostic))?.[1];
   const status = statusOf(report, diagnostic);
   const input: ReplyInput = {
     text: diagnostic,
