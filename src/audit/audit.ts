@@ -1,9 +1,10 @@
+import { bySeverity } from "../report/severity.ts";
 import { auditBlocklists } from "./blocklist-section.ts";
 import type { BlocklistReport } from "./blocklists.ts";
 import type { AuditContext } from "./context.ts";
 import { auditDkim, type DkimSection } from "./dkim.ts";
 import { auditDmarc, type DmarcSection } from "./dmarc.ts";
-import { type AuditFinding, bySeverity } from "./findings.ts";
+import type { AuditFinding } from "./findings.ts";
 import { auditMx, type MxSection } from "./mx.ts";
 import {
   auditBimi,

@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { SEVERITIES, type Severity } from "./severity.ts";
+import { isSeverity, SEVERITY_ORDER, type Severity } from "../report/severity.ts";
 
 /** One return code of a list: an exact answer (`codes` scale / reputation) or a bit (`bitmask` scale). */
 export interface ListCode {
@@ -114,8 +114,8 @@ function validate(raw: unknown, file: string): BlocklistData {
     for (const code of entry.codes as unknown[]) {
       if (!isObject(code) || typeof code.meaning !== "string") fail(where, "every code needs a meaning");
       const c = code as Record<string, unknown>;
-      if (!SEVERITIES.includes(c.severity as Severity))
-        fail(where, `severity must be one of ${SEVERITIES.join("|")}`);
+      if (typeof c.severity !== "string" || !isSeverity(c.severity))
+        fail(where, `severity must be one of ${SEVERITY_ORDER.join("|")}`);
       if (entry.scale === "bitmask" ? typeof c.bit !== "number" : typeof c.answer !== "string") {
         fail(where, entry.scale === "bitmask" ? "bitmask codes need a numeric bit" : "codes need an answer");
       }

@@ -1,7 +1,7 @@
+import { SEVERITY_ORDER, type Severity } from "../report/severity.ts";
 import { type BlocklistReport, checkBlocklists, type ListResult } from "./blocklists.ts";
 import { type AuditContext, raise, type SectionResult } from "./context.ts";
 import type { AuditFinding } from "./findings.ts";
-import { SEVERITIES, type Severity } from "./severity.ts";
 
 export const PROOFPOINT_IP_CHECK = "https://ipcheck.proofpoint.com/";
 
@@ -57,5 +57,5 @@ function resultFinding(result: ListResult): AuditFinding[] {
 }
 
 function worst(severities: Severity[]): Severity {
-  return SEVERITIES.find((s) => severities.includes(s)) ?? "high";
+  return SEVERITY_ORDER.find((s) => severities.includes(s)) ?? "high";
 }

@@ -1,8 +1,8 @@
 import type { DnsOutcome, DnsResolver } from "../dns/types.ts";
+import type { Severity } from "../report/severity.ts";
 import type { BlocklistData } from "./blocklist-data.ts";
 import { AUDIT_CATALOG } from "./catalog.ts";
 import { type AuditFinding, makeFinding } from "./findings.ts";
-import type { Severity } from "./severity.ts";
 
 /** Fetches an MTA-STS policy over HTTPS (only when online checks are on). */
 export type PolicyFetcher = (

@@ -1,5 +1,4 @@
-import type { Severity } from "./severity.ts";
-import { SEVERITIES } from "./severity.ts";
+import type { Severity } from "../report/severity.ts";
 
 export const SECTIONS = {
   spf: "SPF record, lookup limits and which IPs it authorizes",
@@ -52,8 +51,4 @@ export function makeFinding(
     evidence,
     fix: override.fix ?? kind.fix,
   };
-}
-
-export function bySeverity(a: AuditFinding, b: AuditFinding): number {
-  return SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) || a.id.localeCompare(b.id);
 }

@@ -1,16 +1,9 @@
-import { type Color, paint, escapeTerminal as safe } from "../report/terminal.ts";
+import { paintSeverity, SEVERITY_ORDER, severityLabel } from "../report/severity.ts";
+import { paint, escapeTerminal as safe } from "../report/terminal.ts";
 import type { AuditReport } from "./audit.ts";
 import type { ListResult } from "./blocklists.ts";
 import { type AuditFinding, SECTIONS, type Section } from "./findings.ts";
-import { SEVERITIES, type Severity } from "./severity.ts";
 
-const SEVERITY_COLOR: Record<Severity, Color> = {
-  critical: "red",
-  high: "red",
-  medium: "yellow",
-  low: "cyan",
-  info: "gray",
-};
 const TITLES: Record<Section, string> = {
   spf: "SPF",
   dmarc: "DMARC",
@@ -28,11 +21,11 @@ export function renderAudit(report: AuditReport): string {
   const lines: string[] = [];
   const ips = report.ips.length > 0 ? ` (IPs ${report.ips.join(", ")})` : "";
   lines.push(paint(`deliverlens audit — ${safe(report.domain)}${ips} via ${report.resolver}`, "bold"));
-  const counts = SEVERITIES.map(
+  const counts = SEVERITY_ORDER.map(
     (s) => [s, report.findings.filter((f) => f.severity === s).length] as const,
   ).filter(([, n]) => n > 0);
   lines.push(
-    `Findings: ${counts.map(([s, n]) => paint(`${n} ${s}`, SEVERITY_COLOR[s])).join(", ") || paint("none", "green")}`,
+    `Findings: ${counts.map(([s, n]) => paintSeverity(`${n} ${s}`, s)).join(", ") || paint("none", "green")}`,
   );
   for (const section of Object.keys(SECTIONS) as Section[]) {
     lines.push("", paint(TITLES[section], "bold"));
@@ -52,7 +45,7 @@ export function renderAudit(report: AuditReport): string {
 }
 
 function renderFinding(finding: AuditFinding): string[] {
-  const label = paint(finding.severity.toUpperCase().padEnd(8), SEVERITY_COLOR[finding.severity]);
+  const label = severityLabel(finding.severity);
   return [
     `  ${label} ${finding.id}: ${finding.title}`,
     `           ${paint("seen:", "dim")} ${safe(finding.evidence)}`,

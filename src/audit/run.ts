@@ -9,11 +9,11 @@ import {
   ResolverSpecError,
 } from "../dns/index.ts";
 import { createProgress } from "../report/progress.ts";
+import { atOrAbove, isSeverity, SEVERITY_ORDER } from "../report/severity.ts";
 import { runAudit } from "./audit.ts";
 import { BlocklistDataError, loadBlocklists, withDqsKey } from "./blocklist-data.ts";
 import { createMtaStsFetcher } from "./policy-fetch.ts";
 import { renderAudit } from "./render.ts";
-import { atOrAbove, SEVERITIES, type Severity } from "./severity.ts";
 
 /** Letters, digits, hyphen and underscore labels; at least two labels. */
 const HOSTNAME = /^[a-z0-9_-]+(\.[a-z0-9_-]+)+$/;
@@ -47,8 +47,8 @@ export async function runAuditCommand(options: AuditOptions): Promise<number> {
   if (options.mailFrom && ips.length === 0)
     throw new UsageError("--mail-from needs --ip: the SPF result is for a connecting IP");
   const failOn = options.failOn?.toLowerCase();
-  if (failOn !== undefined && !SEVERITIES.includes(failOn as Severity)) {
-    throw new UsageError(`--fail-on must be one of ${SEVERITIES.join(", ")}`);
+  if (failOn !== undefined && !isSeverity(failOn)) {
+    throw new UsageError(`--fail-on must be one of ${SEVERITY_ORDER.join(", ")}`);
   }
   const timeoutMs = Number(options.timeout);
   if (!Number.isInteger(timeoutMs) || timeoutMs < 10 || timeoutMs > 60000)
@@ -92,7 +92,6 @@ export async function runAuditCommand(options: AuditOptions): Promise<number> {
     progress.finish();
   });
   process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : renderAudit(report));
-  if (failOn && report.findings.some((f) => atOrAbove(f.severity, failOn as Severity)))
-    return EXIT.findingsAtThreshold;
+  if (failOn && report.findings.some((f) => atOrAbove(f.severity, failOn))) return EXIT.findingsAtThreshold;
   return EXIT.ok;
 }

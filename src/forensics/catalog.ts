@@ -1,9 +1,10 @@
+import type { Severity } from "../report/severity.ts";
 import { AUTH_FINDINGS } from "./catalog/auth.ts";
 import { CONTENT_FINDINGS } from "./catalog/content.ts";
 import { HEADER_FINDINGS } from "./catalog/headers.ts";
 import type { FindingKind } from "./catalog/kind.ts";
 import { LINK_FINDINGS } from "./catalog/links.ts";
-import type { Finding, Severity } from "./finding.ts";
+import type { Finding } from "./finding.ts";
 
 export type { FindingKind } from "./catalog/kind.ts";
 

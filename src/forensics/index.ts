@@ -1,6 +1,7 @@
+export { SEVERITIES, SEVERITY_POINTS, type Severity } from "../report/severity.ts";
 export { FINDING_KINDS, type FindingKind } from "./catalog.ts";
 export { CONTENT_LIMITS, type ContentSection } from "./content/section.ts";
-export { AREAS, type Area, type Finding, SEVERITIES, SEVERITY_POINTS, type Severity } from "./finding.ts";
+export { AREAS, type Area, type Finding } from "./finding.ts";
 export {
   INSPECT_SCHEMA_VERSION,
   type InspectDns,

@@ -1,6 +1,7 @@
 import type { BlocklistData } from "../audit/blocklist-data.ts";
 import type { MailauthResolver } from "../dns/mailauth-adapter.ts";
 import type { DnsResolver } from "../dns/types.ts";
+import { bySeverity } from "../report/severity.ts";
 import {
   type AuthSection,
   authFindings,
@@ -10,7 +11,7 @@ import {
   verifyAuth,
 } from "./auth.ts";
 import { type ContentSection, inspectContent } from "./content/section.ts";
-import { type Area, bySeverity, type Finding } from "./finding.ts";
+import type { Area, Finding } from "./finding.ts";
 import { type HeadersSection, inspectHeaders } from "./headers/section.ts";
 import { checkLinkDomains, type LinksSection, linkFindings, MAX_LINK_DOMAINS } from "./links.ts";
 import { parseMessage } from "./message.ts";

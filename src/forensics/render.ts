@@ -1,5 +1,6 @@
+import { severityLabel } from "../report/severity.ts";
 import { type Color, escapeTerminal, paint } from "../report/terminal.ts";
-import { AREAS, type Area, SEVERITY_COLOR } from "./finding.ts";
+import { AREAS, type Area } from "./finding.ts";
 import type { InspectReport } from "./inspect.ts";
 
 const STATUS_COLOR: Record<string, Color> = { pass: "green", fail: "red", unknown: "gray" };
@@ -23,9 +24,7 @@ export function renderReport(file: string, report: InspectReport): string {
   out.push(section("Findings"));
   if (report.findings.length === 0) out.push("  none");
   for (const f of report.findings) {
-    out.push(
-      `  ${paint(f.severity.toUpperCase().padEnd(8), SEVERITY_COLOR[f.severity])} ${f.id}  ${f.title}`,
-    );
+    out.push(`  ${severityLabel(f.severity)} ${f.id}  ${f.title}`);
     out.push(`           evidence: ${e(f.evidence)}`);
     out.push(`           fix: ${f.fix}`);
   }

@@ -1,4 +1,5 @@
-import { AREAS, type Area, type Finding, SEVERITY_POINTS } from "./finding.ts";
+import { SEVERITY_POINTS } from "../report/severity.ts";
+import { AREAS, type Area, type Finding } from "./finding.ts";
 
 /** An area's score: 100 minus the points of its findings (floored at 0); each deduction names its finding. */
 export interface AreaScore {

@@ -7,9 +7,10 @@ import requirements from "../../data/requirements.json" with { type: "json" };
 import riskyAttachments from "../../data/risky-attachments.json" with { type: "json" };
 import shorteners from "../../data/shorteners.json" with { type: "json" };
 import { FINDING_KINDS, finding } from "../../src/forensics/catalog.ts";
-import { AREAS, SEVERITY_POINTS } from "../../src/forensics/finding.ts";
+import { AREAS } from "../../src/forensics/finding.ts";
 import { inspectMessage } from "../../src/forensics/inspect.ts";
 import { scoreAreas } from "../../src/forensics/score.ts";
+import { SEVERITY_POINTS } from "../../src/report/severity.ts";
 import { buildMail } from "../../testkit/forensics-mail.ts";
 
 const read = (path: string) => readFileSync(new URL(path, import.meta.url), "utf8");

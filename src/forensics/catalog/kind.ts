@@ -1,4 +1,5 @@
-import type { Area, Severity } from "../finding.ts";
+import type { Severity } from "../../report/severity.ts";
+import type { Area } from "../finding.ts";
 
 /** One kind of finding: fixed id, area, severity, title and fix; the evidence comes from the message. */
 export interface FindingKind {
