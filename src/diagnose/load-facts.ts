@@ -22,7 +22,7 @@ WITH attempts AS (
   FROM events
   WHERE provider = $provider AND recipient IS NOT NULL
     AND type IN ('sent', 'delivered', 'deferred', 'bounced')
-  GROUP BY hash(recipient), hash(coalesce(message_id, campaign, strftime(time, '%Y-%m-%d')))
+  GROUP BY hash(recipient), hash(coalesce(message_id, campaign, time::DATE::VARCHAR))
 ),
 engagement AS (
   SELECT hash(recipient) AS rk, time FROM events WHERE provider = $provider AND ${HUMAN_ENGAGEMENT}
@@ -31,7 +31,7 @@ joined AS (
   SELECT a.*, e.time AS last_engaged
   FROM attempts a ASOF LEFT JOIN engagement e ON a.rk = e.rk AND a.t > e.time
 )
-SELECT strftime(t, '%Y-%m-%d') AS day, coalesce(campaign, '(none)') AS campaign,
+SELECT t::DATE::VARCHAR AS day, coalesce(campaign, '(none)') AS campaign,
   coalesce(ip, '(unknown)') AS ip,
   (last_engaged IS NULL OR t - last_engaged > INTERVAL 90 DAY) AS dormant,
   count(*) AS sent, count(*) FILTER (WHERE policy) AS policy, count(*) FILTER (WHERE deferred) AS deferred,
