@@ -1,6 +1,6 @@
 import type { Store } from "../../store/index.ts";
 import { MACHINE_OPEN_SQL } from "./opens.ts";
-import { ATTEMPT_TYPES, POLICY_SQL, type ResolvedQuery } from "./query.ts";
+import { POLICY_SQL, type ResolvedQuery } from "./query.ts";
 
 /** One provider's day. `sent` counts recipients attempted: a (message, recipient) once, however many tries. */
 export interface DayStats {
@@ -25,20 +25,31 @@ export interface DayStats {
 /** A message's identity for "sent": message id, else campaign (sources without message ids). */
 const ATTEMPT_KEY = "hash(coalesce(message_id, campaign, ''), recipient)";
 
+/**
+ * Sources that log one `sent` event per recipient of a message (SendGrid `processed`, Mailgun `accepted`,
+ * SES `Send`, KumoMTA `Reception`, PowerMTA `r` records) are counted by those events; for the others,
+ * "sent" is the distinct (message, recipient) pairs among delivered/deferred/bounced events of the day.
+ * Same unit either way, and the expensive distinct count only runs where it is needed.
+ */
+const ATTEMPTS_SQL = (where: string) => `
+  WITH logged AS (SELECT DISTINCT format FROM events WHERE type = 'sent')
+  SELECT provider, d, sum(n) AS sent FROM (
+    SELECT provider, time::DATE AS d, count(*) AS n FROM events WHERE ${where} AND type = 'sent' GROUP BY ALL
+    UNION ALL
+    SELECT provider, d, count(*) FROM (
+      SELECT DISTINCT provider, time::DATE AS d, ${ATTEMPT_KEY} AS k FROM events
+      WHERE ${where} AND type IN ('delivered', 'deferred', 'bounced') AND format NOT IN (SELECT format FROM logged)
+    ) GROUP BY ALL
+  ) GROUP BY ALL`;
+
 export async function dailyStats(store: Store, q: ResolvedQuery): Promise<DayStats[]> {
   const rows = await store.all<Omit<DayStats, "bouncedByCategory" | "policyByProviderCode">>(
     // No shared CTE: DuckDB would materialize every column of the period to share it.
-    `WITH attempts AS (
-      SELECT provider, time::DATE AS d, count(*) AS sent FROM (
-        SELECT DISTINCT provider, time::DATE AS time, ${ATTEMPT_KEY} AS k FROM events
-        WHERE ${q.where} AND type IN ${ATTEMPT_TYPES}
-      ) GROUP BY ALL
-    ),
+    `WITH attempts AS (${ATTEMPTS_SQL(q.where)}),
     counts AS (
       SELECT provider, time::DATE AS d,
         count(*) FILTER (WHERE type = 'delivered') AS delivered,
         count(*) FILTER (WHERE type = 'deferred') AS deferredAttempts,
-        count(DISTINCT recipient) FILTER (WHERE type = 'deferred') AS deferredRecipients,
         count(*) FILTER (WHERE type = 'bounced') AS bounced,
         count(*) FILTER (WHERE ${POLICY_SQL}) AS policyBounces,
         count(*) FILTER (WHERE type = 'dropped') AS dropped,
@@ -48,9 +59,16 @@ export async function dailyStats(store: Store, q: ResolvedQuery): Promise<DaySta
         count(*) FILTER (WHERE type = 'unsubscribe') AS unsubscribes,
         count(*) FILTER (WHERE type = 'complaint') AS complaints
       FROM events WHERE ${q.where} GROUP BY ALL
+    ),
+    -- A distinct aggregate slows every other aggregate of its GROUP BY: deferred recipients apart.
+    deferred AS (
+      SELECT provider, time::DATE AS d, count(DISTINCT recipient) AS deferredRecipients FROM events
+      WHERE ${q.where} AND type = 'deferred' GROUP BY ALL
     )
-    SELECT provider, strftime(d, '%Y-%m-%d') AS day, coalesce(a.sent, 0) AS sent, c.* EXCLUDE (provider, d)
-    FROM counts c LEFT JOIN attempts a USING (provider, d)
+    SELECT provider, strftime(d, '%Y-%m-%d') AS day, coalesce(a.sent, 0) AS sent,
+      c.delivered, c.deferredAttempts, coalesce(x.deferredRecipients, 0) AS deferredRecipients,
+      c.* EXCLUDE (provider, d, delivered, deferredAttempts)
+    FROM counts c LEFT JOIN attempts a USING (provider, d) LEFT JOIN deferred x USING (provider, d)
     ORDER BY provider, day`,
     q.params,
   );

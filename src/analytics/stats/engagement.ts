@@ -23,9 +23,11 @@ export interface ProviderEngagement {
 /** Per provider: recipients by tier, as of the query's as-of instant (recipients seen up to then). */
 export async function engagementTiers(store: Store, q: ResolvedQuery): Promise<ProviderEngagement[]> {
   const rows = await store.all<{ provider: string; tier: Tier; n: number }>(
+    // Grouped by a 64-bit hash of the address: the same groups as the address (collisions are
+    // negligible for a count) at a fraction of the cost on millions of recipients.
     `WITH last AS (
-      SELECT provider, recipient, max(time) FILTER (WHERE ${HUMAN_ENGAGEMENT_SQL}) AS engaged
-      FROM events WHERE ${q.where} AND recipient IS NOT NULL GROUP BY ALL
+      SELECT any_value(provider) AS provider, max(time) FILTER (WHERE ${HUMAN_ENGAGEMENT_SQL}) AS engaged
+      FROM events WHERE ${q.where} AND recipient IS NOT NULL GROUP BY hash(recipient)
     )
     SELECT provider, ${TIER_SQL("engaged", "$as_of::TIMESTAMP")} AS tier, count(*) AS n
     FROM last GROUP BY ALL ORDER BY provider, tier`,

@@ -119,6 +119,7 @@ export async function dailyComposition(
     ), engaged AS (
       SELECT DISTINCT recipient, time::DATE AS d FROM events
       WHERE time <= $as_of::TIMESTAMP AND recipient IS NOT NULL AND ${HUMAN_ENGAGEMENT_SQL} ${earliest}
+        AND recipient IN (SELECT recipient FROM sends)
     ), last AS (
       SELECT s.provider, s.d, s.recipient, e.d AS engaged FROM sends s
       ASOF LEFT JOIN engaged e ON s.recipient = e.recipient AND s.d > e.d
