@@ -13,7 +13,7 @@ export const KDDI_RULES: readonly ProviderRule[] = [
   {
     id: "kddi-unknown-mailbox",
     recipientDomain: KDDI_DOMAINS,
-    pattern: /@[^\s>]+>: user unknown/,
+    pattern: /@[^\s>@]{1,255}>: user unknown/,
     reason: "userunknown",
     category: "recipient",
     action: "The au mailbox does not exist: remove the address.",
