@@ -48,7 +48,7 @@ export interface StatsReport {
 }
 
 export const UNITS = {
-  sent: "recipients attempted: a (message, recipient) once per day however many attempts",
+  sent: "recipients attempted: a (message, recipient) once however many attempts (the source's per-recipient sent events where it logs them)",
   deferredAttempts: "deferral events (every retry counts)",
   deferredRecipients: "distinct recipients deferred that day",
   policyBounces: "bounces the classifier puts in reputation, content, blocklist or authentication",
