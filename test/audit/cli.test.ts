@@ -1,32 +1,19 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
 import { runAudit } from "../../src/audit/audit.ts";
 import { loadBlocklists } from "../../src/audit/blocklist-data.ts";
 import { auditContext } from "../../src/audit/context.ts";
 import { createResolver } from "../../src/dns/index.ts";
+import { spawnCli as deliverlens } from "../../testkit/cli-spawn.ts";
 import { startDnsServer, type TestDnsServer } from "../../testkit/dns-server.ts";
 import { auditZones, BROKEN_DOMAIN, BROKEN_IP, CLEAN_DOMAIN, CLEAN_IPS } from "../../testkit/dns-zones.ts";
 
-const cli = fileURLToPath(new URL("../../bin/deliverlens.js", import.meta.url));
 const lists = await loadBlocklists();
 const LONG_SPF = `v=spf1 ${Array.from({ length: 40 }, (_, i) => `ip4:198.51.100.${i}`).join(" ")} -all`;
 let server: TestDnsServer;
-
-function deliverlens(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cli, ...args], { env: { ...process.env, NO_COLOR: "1" } });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("close", (status) => resolve({ status, stdout, stderr }));
-  });
-}
 
 before(async () => {
   server = await startDnsServer({
@@ -40,18 +27,18 @@ before(async () => {
 });
 after(() => server.close());
 
+/** `deliverlens audit ARGS` against the loopback DNS server. */
+const audit = (args: string[]) => deliverlens(["audit", "--resolver", server.url, ...args]);
+
 describe("deliverlens audit (spawned, against the loopback DNS server)", () => {
   it("broken domain: JSON report with every section, and exit 3 with --fail-on high", async () => {
-    const run = await deliverlens([
-      "audit",
+    const run = await audit([
       "--domain",
       BROKEN_DOMAIN,
       "--ip",
       BROKEN_IP,
       "--dkim-selector",
       "sel512",
-      "--resolver",
-      server.url,
       "--json",
       "--fail-on",
       "high",
@@ -78,17 +65,7 @@ describe("deliverlens audit (spawned, against the loopback DNS server)", () => {
   });
 
   it("clean domain: exit 0 with --fail-on high, readable text grouped by section", async () => {
-    const run = await deliverlens([
-      "audit",
-      "--domain",
-      CLEAN_DOMAIN,
-      "--ip",
-      CLEAN_IPS.join(","),
-      "--resolver",
-      server.url,
-      "--fail-on",
-      "high",
-    ]);
+    const run = await audit(["--domain", CLEAN_DOMAIN, "--ip", CLEAN_IPS.join(","), "--fail-on", "high"]);
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, /^SPF$/m);
     assert.match(run.stdout, /192\.0\.2\.1: pass via ip4:192\.0\.2\.0\/28/);
@@ -96,21 +73,12 @@ describe("deliverlens audit (spawned, against the loopback DNS server)", () => {
   });
 
   it("--fail-on info exits 3 on the clean domain (the Proofpoint info finding)", async () => {
-    const run = await deliverlens([
-      "audit",
-      "--domain",
-      CLEAN_DOMAIN,
-      "--resolver",
-      server.url,
-      "--fail-on",
-      "info",
-      "--json",
-    ]);
+    const run = await audit(["--domain", CLEAN_DOMAIN, "--fail-on", "info", "--json"]);
     assert.equal(run.status, 3);
   });
 
   it("escapes DNS text in the terminal report", async () => {
-    const run = await deliverlens(["audit", "--domain", "evil.test", "--resolver", server.url]);
+    const run = await audit(["--domain", "evil.test"]);
     assert.equal(run.status, 0, run.stderr);
     assert.ok(!run.stdout.includes("\u001b"), "raw ESC reached the terminal");
     assert.match(run.stdout, /\\u001b\[2J/);
@@ -125,7 +93,7 @@ describe("deliverlens audit (spawned, against the loopback DNS server)", () => {
     [["--domain", "exa mple.test"], /--domain/],
   ] as const) {
     it(`usage error (exit 2) for ${args.join(" ")}`, async () => {
-      const run = await deliverlens(["audit", "--domain", CLEAN_DOMAIN, "--resolver", server.url, ...args]);
+      const run = await audit(["--domain", CLEAN_DOMAIN, ...args]);
       assert.equal(run.status, 2);
       assert.match(run.stderr, pattern);
     });
@@ -134,15 +102,7 @@ describe("deliverlens audit (spawned, against the loopback DNS server)", () => {
   it("an unreadable --lists file cannot run (exit 1)", async () => {
     const bad = join(tmpdir(), `deliverlens-lists-${process.pid}.json`);
     await writeFile(bad, JSON.stringify({ lists: [{ id: "x" }] }));
-    const run = await deliverlens([
-      "audit",
-      "--domain",
-      CLEAN_DOMAIN,
-      "--resolver",
-      server.url,
-      "--lists",
-      bad,
-    ]);
+    const run = await audit(["--domain", CLEAN_DOMAIN, "--lists", bad]);
     assert.equal(run.status, 1);
     assert.match(run.stderr, /lists\[0\]/);
   });

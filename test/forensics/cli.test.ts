@@ -1,30 +1,18 @@
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
+import { CLI, spawnCli } from "../../testkit/cli-spawn.ts";
 import { startDnsServer, type TestDnsServer } from "../../testkit/dns-server.ts";
 import { buildMail, dkimKey, signMail } from "../../testkit/forensics-mail.ts";
 
-const cli = fileURLToPath(new URL("../../bin/deliverlens.js", import.meta.url));
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/forensics/${name}`, import.meta.url));
-const run = (args: string[]) => spawnSync(process.execPath, [cli, "inspect", ...args], { encoding: "utf8" });
-/** Async spawn: the loopback DNS server lives in this process and must keep answering meanwhile. */
-const runAsync = (args: string[]) =>
-  new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [cli, "inspect", ...args]);
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on("data", (chunk) => {
-      stderr += chunk;
-    });
-    child.on("close", (status) => resolve({ status, stdout, stderr }));
-  });
+const run = (args: string[]) => spawnSync(process.execPath, [CLI, "inspect", ...args], { encoding: "utf8" });
+/** Async: the loopback DNS server lives in this process and must keep answering meanwhile. */
+const runAsync = (args: string[]) => spawnCli(["inspect", ...args]);
 
 describe("deliverlens inspect (CLI)", () => {
   it("--offline --json on an iCloud Junk copy: verdicts, Proofpoint map, findings, schemaVersion", () => {
