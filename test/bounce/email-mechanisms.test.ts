@@ -201,6 +201,17 @@ describe("reply codes in text", () => {
   });
 });
 
+describe("charsets", () => {
+  it("8-bit text labelled ISO-2022-JP that is not UTF-8 is read as EUC-JP", () => {
+    const head = Buffer.from(
+      "From: MAILER-DAEMON@mx.example.org\nSubject: Undelivered Mail\nContent-Type: text/plain; charset=iso-2022-jp\n\n<someone@example.net>: 550 user unknown\n",
+    );
+    const eucJp = Buffer.from([0xc1, 0xf7, 0xbf, 0xae, 0x0a]); // 送信
+    const [record] = recordsFromEmail(Buffer.concat([head, eucJp]), "x.eml").records;
+    assert.match(record.diagnostic, /送信/);
+  });
+});
+
 describe("fml mailing-list notices", () => {
   it("X-MLServer: fml with 'Duplicated Message-ID' is a system error about the list", () => {
     const text = [

@@ -116,11 +116,24 @@ export function partText(text: string, part: MimePart): string {
   if (bytes === null) {
     const ascii = isAscii(raw);
     if (ascii && !/iso-2022/i.test(charset)) return raw;
-    // 8-bit bytes cannot be a 7-bit charset: the label is wrong, and UTF-8 is the likely truth.
-    if (!ascii && /iso-2022|us-ascii/i.test(charset)) charset = "utf-8";
     bytes = Buffer.from(raw, "latin1");
+    // 8-bit bytes cannot be a 7-bit charset: the label is wrong. UTF-8 is the likely truth, except that
+    // Japanese MTAs labelling ISO-2022-JP often send EUC-JP.
+    if (!ascii && /iso-2022|us-ascii/i.test(charset))
+      charset = /iso-2022-jp/i.test(charset) && !isUtf8(bytes) ? "euc-jp" : "utf-8";
   }
   return decodeCharset(bytes, charset) ?? bytes.toString("utf8");
+}
+
+const UTF8 = new TextDecoder("utf-8", { fatal: true });
+
+function isUtf8(bytes: Buffer): boolean {
+  try {
+    UTF8.decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 const hexValue = (code: number): number => {
