@@ -1,3 +1,4 @@
+import { statSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import ipaddr from "ipaddr.js";
 import { PROVIDERS } from "../bounce/vocabulary.ts";
@@ -46,6 +47,9 @@ export interface DiagnoseOptions {
 export async function diagnoseStore(options: DiagnoseOptions): Promise<DiagnosisReport> {
   if (!(PROVIDERS as readonly string[]).includes(options.provider)) {
     throw new UsageError(`--provider must be one of ${PROVIDERS.join(", ")}`);
+  }
+  if (options.messages && !statSync(options.messages, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new UsageError(`--messages: ${options.messages} is not a directory`);
   }
   const domain = options.domain ? checkDomain(options.domain) : null;
   const ips = checkIps(options.ip ?? []);

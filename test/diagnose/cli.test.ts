@@ -110,6 +110,8 @@ test("usage errors exit 2, an unreadable store exits 1", () => {
   assert.equal(run("diagnose", "--db", db, "--offline", "--ip", "not-an-ip").status, 2);
   assert.equal(run("plan", "--db", db, "--target", "0").status, 2);
   assert.equal(run("plan", "--db", db).status, 2);
+  assert.equal(run("diagnose", "--db", db, "--offline", "--messages", join(dir, "nowhere")).status, 2);
+  assert.equal(run("diagnose", "--db", db, "--offline", "--provider", "hotmail.com").status, 2);
   const missing = run("diagnose", "--db", join(dir, "missing.duckdb"), "--offline");
   assert.equal(missing.status, 1);
   assert.match(missing.stderr, /deliverlens:/);
