@@ -165,11 +165,16 @@ const CHECKS: Record<string, Check> = {
 };
 
 export function evaluateRequirements(facts: RequirementFacts): RequirementRow[] {
+  // Several providers' rows share a check: each check runs once per message.
+  const verdicts = new Map<string, [Verdict, string]>();
+  const verdictOf = (name: string): [Verdict, string] => {
+    const check = CHECKS[name];
+    return check ? check(facts) : ["unknown", `no check named ${name}`];
+  };
   return requirements.entries.map((entry) => {
-    const check = CHECKS[entry.check];
-    const [status, detail] = check
-      ? check(facts)
-      : (["unknown", `no check named ${entry.check}`] as [Verdict, string]);
+    const verdict = verdicts.get(entry.check) ?? verdictOf(entry.check);
+    verdicts.set(entry.check, verdict);
+    const [status, detail] = verdict;
     return {
       id: entry.id,
       provider: entry.provider,

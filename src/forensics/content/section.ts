@@ -58,7 +58,8 @@ export function inspectContent(message: Message): { section: ContentSection; fin
   const bodyText = html ? scan.text : text;
   const words = wordCount(bodyText);
   const urls: BodyUrl[] = [];
-  for (const anchor of scan.anchors) push(urls, toBodyUrl(anchor.href, "anchor"));
+  const anchorUrls = scan.anchors.map((anchor) => toBodyUrl(anchor.href, "anchor"));
+  for (const url of anchorUrls) push(urls, url);
   for (const image of scan.images) push(urls, toBodyUrl(image.src, "image"));
   // Visible URLs that repeat an anchor's own href (<a href="https://x.test/">https://x.test/</a>) are one link.
   const hrefs = new Set(urls.map((url) => url.url));
@@ -98,9 +99,9 @@ export function inspectContent(message: Message): { section: ContentSection; fin
       return kind ? [{ url: url.url, kind }] : [];
     }),
     ipLiteralUrls: unique(urls.filter((url) => url.ipLiteral).map((url) => url.url)),
-    anchorMismatches: scan.anchors.flatMap((anchor) => {
+    anchorMismatches: scan.anchors.flatMap((anchor, index) => {
       const shown = displayedDomain(anchor.text);
-      const target = toBodyUrl(anchor.href, "anchor");
+      const target = anchorUrls[index];
       return shown && target && !target.ipLiteral && shown !== target.domain
         ? [{ text: anchor.text, href: anchor.href }]
         : [];
