@@ -87,12 +87,13 @@ export async function* classifyOpenedBatches(
     yield [...classifyReplies((await input.readAll()).toString("utf8"), input.name)];
     return;
   }
-  const { classifyEventBatch, EventClassifier, readEventBatches } = await import("../events/index.ts");
+  const { classifyEventStream, EventClassifier } = await import("../events/index.ts");
   options.classifier ??= new EventClassifier();
-  const batches = readEventBatches(input.stream(), format, input.name, { modified: input.modified });
-  for await (const batch of batches) {
-    yield classifyEventBatch(batch, options.classifier, { all: options.all ?? false, format });
-  }
+  yield* classifyEventStream(input.stream(), format, input.name, {
+    modified: input.modified,
+    all: options.all ?? false,
+    classifier: options.classifier,
+  });
 }
 
 function problemAt(file: string, line: number | null, message: string): ParseProblem {

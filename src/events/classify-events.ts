@@ -1,11 +1,12 @@
+import type { Readable } from "node:stream";
 import type { Classification } from "../bounce/classify.ts";
 import { classifyReply } from "../bounce/classify.ts";
 import { detectProvider } from "../bounce/provider.ts";
 import type { BounceRecord } from "../bounce/record.ts";
 import { MAX_REPLY_LENGTH, parseReply } from "../bounce/smtp-reply.ts";
 import type { DeliveryEvent, EventType, ParseProblem } from "./event.ts";
-import type { EventStream } from "./read.ts";
-import { EVENT_BATCHES, EVENT_FORMAT, EVENT_OPTIONS } from "./read.ts";
+import type { FormatName } from "./formats.ts";
+import { type ReadOptions, readEventBatches } from "./read.ts";
 import { maskReply, swapTokens } from "./reply-key.ts";
 import { isProblem } from "./source.ts";
 import { detach } from "./values.ts";
@@ -183,25 +184,33 @@ export function classifyEventBatch(
   return result;
 }
 
+/**
+ * Read and classify one input in batches (one per chunk read, so hot loops await once per chunk, not per
+ * record). Without `all`, parsers are told to skip building deliveries nobody will see.
+ */
+export async function* classifyEventStream(
+  input: Readable | AsyncIterable<Buffer | string>,
+  format: FormatName,
+  file: string,
+  options: ReadOptions & ClassifyEventsOptions = {},
+): AsyncGenerator<(BounceRecord | ParseProblem)[]> {
+  const classifier = options.classifier ?? new EventClassifier();
+  const settings = { ...options, format, types: options.all ? null : CLASSIFIED_TYPES };
+  for await (const batch of readEventBatches(input, format, file, settings)) {
+    yield classifyEventBatch(batch, classifier, settings);
+  }
+}
+
 /** Bounce records for failures, deferrals, drops and complaints (deliveries too with `all`); problems pass through. */
 export async function* classifyEvents(
   events: AsyncIterable<DeliveryEvent | ParseProblem>,
   options: ClassifyEventsOptions,
 ): AsyncGenerator<BounceRecord | ParseProblem> {
   const classifier = options.classifier ?? new EventClassifier();
-  const format = options.format ?? (events as EventStream)[EVENT_FORMAT] ?? "events";
-  const batches = (events as EventStream)[EVENT_BATCHES];
-  const settings = (events as EventStream)[EVENT_OPTIONS];
-  if (settings && !options.all) settings.types ??= CLASSIFIED_TYPES;
-  if (batches) {
-    // Straight from readEvents: drain whole batches, awaiting once per chunk instead of once per event.
-    for await (const batch of batches) yield* classifyEventBatch(batch, classifier, { ...options, format });
-    return;
-  }
   for await (const item of events) {
     if (isProblem(item)) yield item;
     else if (item.type !== "delivered" || options.all) {
-      const record = classifier.classify(item, format);
+      const record = classifier.classify(item, options.format ?? "events");
       if (record) yield record;
     }
   }

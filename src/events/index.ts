@@ -1,6 +1,11 @@
 /** Event sources (MTA logs, ESP webhooks, generic CSV/NDJSON) → normalized DeliveryEvents → bounce records. */
 export type { ClassifyEventsOptions } from "./classify-events.ts";
-export { classifyEventBatch, classifyEvents, EventClassifier } from "./classify-events.ts";
+export {
+  classifyEventBatch,
+  classifyEventStream,
+  classifyEvents,
+  EventClassifier,
+} from "./classify-events.ts";
 export { detectFormat } from "./detect.ts";
 export type { DeliveryEvent, EventType, ParseProblem } from "./event.ts";
 export { EVENT_TYPES } from "./event.ts";

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { Readable } from "node:stream";
 import { test } from "node:test";
 import type { BounceRecord } from "../../src/bounce/record.ts";
-import { classifyEvents, EventClassifier } from "../../src/events/classify-events.ts";
+import { classifyEventStream, classifyEvents, EventClassifier } from "../../src/events/classify-events.ts";
 import type { DeliveryEvent, ParseProblem } from "../../src/events/event.ts";
 import { readEvents } from "../../src/events/read.ts";
 import { isProblem, newEvent } from "../../src/events/source.ts";
@@ -12,6 +12,10 @@ const line = (qid: string, rcpt: string, status: string, reply: string, dsn: str
 
 const RATE =
   "421-4.7.28 Gmail has detected an unusual rate of unsolicited mail. 421 4.7.28 To protect our users, mail has been temporarily rate limited.";
+
+async function* flatten<T>(batches: AsyncIterable<T[]>): AsyncGenerator<T> {
+  for await (const batch of batches) yield* batch;
+}
 
 async function collect(items: AsyncIterable<BounceRecord | ParseProblem>) {
   const records: BounceRecord[] = [];
@@ -32,8 +36,11 @@ test("each distinct normalized reply is classified once; per-recipient fields ar
     "{broken",
   ].join("\n");
   const classifier = new EventClassifier();
-  const events = readEvents(Readable.from([Buffer.from(log)]), "postfix", "maillog", { year: 2026 });
-  const { records } = await collect(classifyEvents(events, { classifier }));
+  const batches = classifyEventStream(Readable.from([Buffer.from(log)]), "postfix", "maillog", {
+    year: 2026,
+    classifier,
+  });
+  const { records } = await collect(flatten(batches));
   assert.equal(records.length, 3, "deliveries only with `all`");
   assert.equal(classifier.misses, 1);
   assert.equal(classifier.hits, 2);
