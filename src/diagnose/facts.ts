@@ -11,6 +11,8 @@ export interface SendCell {
   day: string;
   campaign: string;
   ip: string;
+  /** The sending pool, "(none)" when the source has none. */
+  pool: string;
   /** No click or human open in the 90 days before the send (never engaged included). */
   dormant: boolean;
   /** Recipients attempted (a message to a recipient counted once, however many attempts). */

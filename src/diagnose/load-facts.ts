@@ -11,11 +11,12 @@ const HUMAN_ENGAGEMENT = HUMAN_ENGAGEMENT_SQL;
 /**
  * One row per message to a recipient (however many attempts; the message is its id, else its campaign,
  * else the day, as in `stats`), with its engagement state at send time (ASOF join on the recipient's last
- * human engagement), aggregated to day × campaign × IP × dormant.
+ * human engagement), aggregated to day × campaign × IP (and pool) × dormant.
  */
 const CELLS_SQL = `
 WITH attempts AS (
   SELECT hash(recipient) AS rk, min(time) AS t, any_value(campaign) AS campaign, any_value(sending_ip) AS ip,
+    any_value(pool) AS pool,
     bool_or(type = 'bounced' AND category IN (${POLICY_LIST})) AS policy,
     bool_or(type = 'deferred') AS deferred,
     bool_or(type = 'deferred' AND category = 'rate-limit') AS rate_deferred
@@ -32,7 +33,7 @@ joined AS (
   FROM attempts a ASOF LEFT JOIN engagement e ON a.rk = e.rk AND a.t > e.time
 )
 SELECT t::DATE::VARCHAR AS day, coalesce(campaign, '(none)') AS campaign,
-  coalesce(ip, '(unknown)') AS ip,
+  coalesce(ip, '(unknown)') AS ip, coalesce(pool, '(none)') AS pool,
   (last_engaged IS NULL OR t - last_engaged > INTERVAL 90 DAY) AS dormant,
   count(*) AS sent, count(*) FILTER (WHERE policy) AS policy, count(*) FILTER (WHERE deferred) AS deferred,
   count(*) FILTER (WHERE policy AND deferred) AS "policyDeferred",

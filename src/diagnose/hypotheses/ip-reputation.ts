@@ -1,6 +1,6 @@
 import { contrastConfidence, excessOf, PASS_THRESHOLD } from "../confidence.ts";
 import { contrastEvidence, groupBy, notApplicable, ratesText } from "../evidence.ts";
-import { splitCells } from "../facts.ts";
+import { type SendCell, splitCells } from "../facts.ts";
 import { mantelHaenszel, type StratifiedRatio } from "../stats.ts";
 import type { Cause, DiagnoseContext, Evidence } from "../types.ts";
 
@@ -9,28 +9,31 @@ const MIN_IP_SENT = 100;
 /** Apple's IP-level codes name the IP ("Your mail from <IP> was deferred/rejected"); source: providers-and-codes.md §1.2 (KumoMTA community shaping.toml; public fixtures). */
 const IP_LEVEL_CODES = new Set(["HCM1", "HCM2"]);
 
-/** Each IP against the other IPs on the same days and engagement groups (Mantel-Haenszel). */
+interface Ranked {
+  name: string;
+  ratio: StratifiedRatio;
+}
+
+/** Each IP (and each pool, when the source names pools) against the others on the same days and engagement groups. */
 export function ipReputation(context: DiagnoseContext): Cause {
   const { facts, totalPolicy } = context;
-  const ips = [...groupBy(facts.cells, (c) => c.ip)]
-    .filter(([ip, cells]) => ip !== "(unknown)" && cells.reduce((s, c) => s + c.sent, 0) >= MIN_IP_SENT)
-    .map(([ip]) => ip);
-  if (ips.length < 2) return notApplicable("ip-reputation", TITLE, "Fewer than two sending IPs to compare");
   const strata = [...groupBy(facts.cells, (c) => `${c.day}|${c.dormant}`).values()];
-  const ranked = ips
-    .map((ip) => ({
-      ip,
-      ratio: mantelHaenszel(strata.map((cells) => splitCells(cells, (c) => c.ip === ip))),
-    }))
-    .sort((x, y) => y.ratio.low - x.ratio.low || (x.ip < y.ip ? -1 : 1));
+  const byIp = rank(facts.cells, strata, "ip", "(unknown)");
+  const byPool = rank(facts.cells, strata, "pool", "(none)");
+  if (byIp.length < 2 && byPool.length < 2) {
+    return notApplicable("ip-reputation", TITLE, "Fewer than two sending IPs or pools to compare");
+  }
+  const usePool = byPool.length >= 2 && (byIp.length < 2 || byPool[0].ratio.low > byIp[0].ratio.low);
+  const ranked = usePool ? byPool : byIp;
+  const unit = usePool ? "pool" : "IP";
   const worst = ranked[0];
   const confidence = contrastConfidence({ ratio: worst.ratio, excess: excessOf(worst.ratio), totalPolicy });
   const passed = confidence >= PASS_THRESHOLD;
   const evidence: Evidence[] = [
     contrastEvidence(
-      "policy_bounce_rate_ip",
-      `from ${worst.ip}`,
-      `from the other ${ips.length - 1} IPs`,
+      usePool ? "policy_bounce_rate_pool" : "policy_bounce_rate_ip",
+      `from ${unit} ${worst.name}`,
+      `from the other ${ranked.length - 1} ${unit}s`,
       worst.ratio,
       "day and engagement",
     ),
@@ -44,24 +47,41 @@ export function ipReputation(context: DiagnoseContext): Cause {
       value: codedCount,
     });
   }
-  evidence.push({ text: `Per IP: ${ranked.map((r) => `${r.ip} ${rateText(r.ratio)}`).join("; ")}` });
+  evidence.push({ text: `Per ${unit}: ${ranked.map((r) => `${r.name} ${rateText(r.ratio)}`).join("; ")}` });
   return {
     id: "ip-reputation",
     title: TITLE,
     confidence,
     passed,
-    subjects: [worst.ip],
+    subjects: [worst.name],
     evidence,
     actions: [
-      `Move Apple traffic off ${worst.ip} (or pause it) and send through the IPs that perform normally`,
-      `Check ${worst.ip} at https://ipcheck.proofpoint.com/ and with \`deliverlens audit --ip ${worst.ip}\` (PTR, blocklists)`,
-      `Re-warm ${worst.ip} with the warm-up plan, most engaged recipients first, before giving it full volume again`,
+      `Move Apple traffic off ${worst.name} (or pause it) and send through the IPs that perform normally`,
+      `Check ${worst.name} at https://ipcheck.proofpoint.com/ and with \`deliverlens audit --ip ${worst.name}\` (PTR, blocklists)`,
+      `Re-warm ${worst.name} with the warm-up plan, most engaged recipients first, before giving it full volume again`,
     ],
     rulesOut: [],
     against: passed
       ? undefined
-      : `No IP stands out (worst ${worst.ip}: ${ratesText(worst.ratio)} from the others)`,
+      : `No IP stands out (worst ${worst.name}: ${ratesText(worst.ratio)} from the others)`,
   };
+}
+
+function rank(
+  cells: readonly SendCell[],
+  strata: readonly SendCell[][],
+  key: "ip" | "pool",
+  missing: string,
+): Ranked[] {
+  const names = [...groupBy(cells, (c) => c[key])]
+    .filter(([name, group]) => name !== missing && group.reduce((s, c) => s + c.sent, 0) >= MIN_IP_SENT)
+    .map(([name]) => name);
+  return names
+    .map((name) => ({
+      name,
+      ratio: mantelHaenszel(strata.map((group) => splitCells(group, (c) => c[key] === name))),
+    }))
+    .sort((x, y) => y.ratio.low - x.ratio.low || (x.name < y.name ? -1 : 1));
 }
 
 function rateText(ratio: StratifiedRatio): string {
