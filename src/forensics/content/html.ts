@@ -187,14 +187,17 @@ export function scanHtml(source: string): HtmlScan {
   };
 }
 
+const STYLE_DIMENSION = {
+  width: /(?:^|;|\s)width\s*:\s*(\d{1,5})/i,
+  height: /(?:^|;|\s)height\s*:\s*(\d{1,5})/i,
+};
+
 function dimension(
   attribute: string | undefined,
   style: string | undefined,
-  property: string,
+  property: keyof typeof STYLE_DIMENSION,
 ): number | null {
-  const fromStyle = style
-    ? new RegExp(`(?:^|;|\\s)${property}\\s*:\\s*(\\d{1,5})`, "i").exec(style)?.[1]
-    : undefined;
+  const fromStyle = style ? STYLE_DIMENSION[property].exec(style)?.[1] : undefined;
   const value = attribute ?? fromStyle;
   if (value === undefined) return null;
   const number = Number.parseInt(value, 10);
