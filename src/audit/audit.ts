@@ -68,6 +68,9 @@ export async function runAudit(ctx: AuditContext): Promise<AuditReport> {
     .flatMap((s) => s.findings)
     .sort(bySeverity);
   const log = ctx.resolver.log;
+  const failures = log
+    .filter((q) => q.outcome === "failed" && !q.fromCache)
+    .map((q) => ({ name: q.name, type: q.type, reason: q.reason ?? "other", attempts: q.attempts }));
   return {
     schemaVersion: AUDIT_SCHEMA_VERSION,
     domain: ctx.domain,
@@ -86,11 +89,9 @@ export async function runAudit(ctx: AuditContext): Promise<AuditReport> {
     dns: {
       questions: log.filter((q) => !q.fromCache).length,
       cached: log.filter((q) => q.fromCache).length,
-      failed: log.filter((q) => q.outcome === "failed" && !q.fromCache).length,
+      failed: failures.length,
       ms: Math.round(performance.now() - started),
-      failures: log
-        .filter((q) => q.outcome === "failed" && !q.fromCache)
-        .map((q) => ({ name: q.name, type: q.type, reason: q.reason ?? "other", attempts: q.attempts })),
+      failures,
     },
   };
 }

@@ -13,11 +13,11 @@ export async function auditBlocklists(ctx: AuditContext): Promise<SectionResult<
     const fix = ctx.lists.lists.find((list) => list.id === probe.list)?.refusedFix;
     findings.push(raise("BLOCKLIST_UNAVAILABLE", `${probe.name} (${probe.zone}): ${probe.detail}`, { fix }));
   }
-  const retired = new Set(report.results.filter((r) => r.verdict.status === "retired").map((r) => r.name));
-  for (const name of retired) {
-    const why = report.results.find((r) => r.name === name && r.verdict.status === "retired")!.verdict;
-    findings.push(raise("BLOCKLIST_RETIRED", `${name}: ${why.status === "retired" ? why.why : ""}`));
-  }
+  // One finding per retired list, however many targets were checked on it.
+  const retired = new Map<string, string>();
+  for (const { name, verdict } of report.results)
+    if (verdict.status === "retired" && !retired.has(name)) retired.set(name, verdict.why);
+  for (const [name, why] of retired) findings.push(raise("BLOCKLIST_RETIRED", `${name}: ${why}`));
   findings.push(
     raise(
       "PROOFPOINT_NO_DNS_LIST",

@@ -48,10 +48,7 @@ export async function auditDkim(ctx: AuditContext): Promise<SectionResult<DkimSe
       findings.push(raise("DKIM_LOOKUP_FAILED", failedProbes.map((k) => `${k.name}: ${k.error}`).join("; ")));
     } else if (given.length === 0) {
       findings.push(
-        raise(
-          "DKIM_NO_KEY_FOUND",
-          `probed ${probed.map((s) => `${s}._domainkey.${ctx.domain}`).length} common selectors (${probed.join(", ")})`,
-        ),
+        raise("DKIM_NO_KEY_FOUND", `probed ${probed.length} common selectors (${probed.join(", ")})`),
       );
     }
   }

@@ -1,3 +1,4 @@
+import { hostAddresses } from "../dns/addresses.ts";
 import type { MxRecord } from "../dns/types.ts";
 import { type AuditContext, describeFailure, raise, type SectionResult } from "./context.ts";
 import type { AuditFinding } from "./findings.ts";
@@ -31,17 +32,12 @@ export async function auditMx(ctx: AuditContext): Promise<SectionResult<MxSectio
     return { section: { hosts: [], nullMx }, findings: [raise("MX_NULL", `${ctx.domain} MX 0 "."`)] };
   const sorted = [...outcome.records].sort((a, b) => a.priority - b.priority);
   const hosts = await Promise.all(
-    sorted.map(async (mx): Promise<MxHost> => {
-      const [v4, v6] = await Promise.all([
-        ctx.resolver.lookup(mx.exchange, "A"),
-        ctx.resolver.lookup(mx.exchange, "AAAA"),
-      ]);
-      if (v4.kind === "failed" && v6.kind === "failed") return { ...mx, addresses: null };
-      return {
+    sorted.map(
+      async (mx): Promise<MxHost> => ({
         ...mx,
-        addresses: [...(v4.kind === "answer" ? v4.records : []), ...(v6.kind === "answer" ? v6.records : [])],
-      };
-    }),
+        addresses: await hostAddresses(ctx.resolver, mx.exchange),
+      }),
+    ),
   );
   const findings: AuditFinding[] = hosts
     .filter((host) => host.addresses?.length === 0)

@@ -1,3 +1,4 @@
+import { hostAddresses } from "../dns/addresses.ts";
 import { normalizeName } from "../dns/names.ts";
 import type { DnsResolver } from "../dns/types.ts";
 import { describeFailure, txtStrings, withVersion } from "./context.ts";
@@ -87,7 +88,7 @@ async function expandTerm(
   }
   node.addresses.set(
     term.raw,
-    name === "a" ? await addressesOf(resolver, target) : await mxAddresses(resolver, target),
+    name === "a" ? await hostAddresses(resolver, target) : await mxAddresses(resolver, target),
   );
 }
 
@@ -103,18 +104,12 @@ function emptyNode(domain: string): SpfNode {
   };
 }
 
-async function addressesOf(resolver: DnsResolver, name: string): Promise<string[] | null> {
-  const [v4, v6] = await Promise.all([resolver.lookup(name, "A"), resolver.lookup(name, "AAAA")]);
-  if (v4.kind === "failed" && v6.kind === "failed") return null;
-  return [...(v4.kind === "answer" ? v4.records : []), ...(v6.kind === "answer" ? v6.records : [])];
-}
-
 async function mxAddresses(resolver: DnsResolver, name: string): Promise<string[] | null> {
   const mx = await resolver.lookup(name, "MX");
   if (mx.kind === "failed") return null;
   if (mx.kind === "none") return [];
   const hosts = await Promise.all(
-    mx.records.slice(0, 10).map((record) => addressesOf(resolver, record.exchange)),
+    mx.records.slice(0, 10).map((record) => hostAddresses(resolver, record.exchange)),
   );
   return hosts.flatMap((addresses) => addresses ?? []);
 }
