@@ -62,9 +62,9 @@ export async function checkBlocklists(
   const jobs: Promise<ListResult>[] = [];
   for (const list of data.lists) {
     const wanted = list.kind === "ip" ? (targets.ips ?? []) : (targets.domains ?? []);
+    const retired = retiredFor(list, data.retired);
+    const probeResult = probeById.get(list.id);
     for (const target of wanted) {
-      const retired = retiredFor(list, data.retired);
-      const probeResult = probeById.get(list.id);
       jobs.push(
         (async (): Promise<ListResult> => {
           const base = {

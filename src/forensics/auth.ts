@@ -1,4 +1,5 @@
 import type { AuthenticateResult, DNSResolver } from "mailauth";
+import { RSA_MIN_BITS } from "../audit/dkim.ts";
 import type { MailauthResolver } from "../dns/mailauth-adapter.ts";
 import { finding } from "./catalog.ts";
 import type { Finding } from "./finding.ts";
@@ -51,8 +52,6 @@ export interface EnvelopeOptions {
   helo?: string;
 }
 
-const MIN_KEY_BITS = 1024;
-
 export function readDkimSignatures(message: Message): DkimSignature[] {
   return headerValues(message.email, "dkim-signature").map((value) => {
     const tags = tagList(value);
@@ -77,28 +76,12 @@ export function readDkimSignatures(message: Message): DkimSignature[] {
 
 /** The envelope: options first, else what the receiver recorded in its newest Received hop from a public IP. */
 export function envelopeOf(message: Message, hops: Hop[], options: EnvelopeOptions): AuthSection["envelope"] {
-  if (options.ip) {
-    return {
-      ip: options.ip,
-      mailFrom: options.mailFrom ?? defaultMailFrom(message),
-      helo: options.helo ?? null,
-      source: "options",
-    };
-  }
+  const mailFrom = options.mailFrom ?? defaultMailFrom(message);
+  if (options.ip) return { ip: options.ip, mailFrom, helo: options.helo ?? null, source: "options" };
   const hop = hops.findLast((candidate) => candidate.external);
-  if (!hop)
-    return {
-      ip: null,
-      mailFrom: options.mailFrom ?? defaultMailFrom(message),
-      helo: options.helo ?? null,
-      source: "none",
-    };
-  return {
-    ip: hop.ip,
-    mailFrom: options.mailFrom ?? defaultMailFrom(message),
-    helo: options.helo ?? hop.from,
-    source: "received",
-  };
+  return hop
+    ? { ip: hop.ip, mailFrom, helo: options.helo ?? hop.from, source: "received" }
+    : { ip: null, mailFrom, helo: options.helo ?? null, source: "none" };
 }
 
 export function offlineAuth(message: Message, envelope: AuthSection["envelope"]): AuthSection {
@@ -205,7 +188,7 @@ export function authFindings(section: AuthSection, message: Message): Finding[] 
         ),
       );
     }
-    const weak = signatures.filter((s) => s.weakKey || (s.keyBits !== null && s.keyBits < MIN_KEY_BITS));
+    const weak = signatures.filter((s) => s.weakKey || (s.keyBits !== null && s.keyBits < RSA_MIN_BITS));
     if (weak.length > 0) {
       const evidence = weak.map(
         (s) =>

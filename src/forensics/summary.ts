@@ -1,9 +1,10 @@
+import { atOrAbove } from "../report/severity.ts";
 import { AREAS, type Area, type Finding } from "./finding.ts";
 import type { AreaScore } from "./score.ts";
 
 /** One paragraph: the worst findings first, then the weakest areas, then what was not checked. */
 export function summarize(findings: Finding[], scores: Record<Area, AreaScore>, offline: boolean): string {
-  const serious = findings.filter((f) => f.severity === "critical" || f.severity === "high");
+  const serious = findings.filter((f) => atOrAbove(f.severity, "high"));
   const areas = (Object.keys(AREAS) as Area[]).map((area) => `${area} ${scores[area].score}`).join(", ");
   const parts: string[] = [];
   if (serious.length === 0) {
