@@ -42,9 +42,21 @@ export function urlsInText(text: string): string[] {
   return [...text.matchAll(TEXT_URL)].map((match) => match[0].replace(/[.,;:!?]+$/, ""));
 }
 
+/** Each shortener's place in the data file (the first listed wins when several match). */
+const SHORTENER_RANK = new Map<string, number>();
+for (const [rank, domain] of SHORTENERS.entries())
+  if (!SHORTENER_RANK.has(domain)) SHORTENER_RANK.set(domain, rank);
+
 /** Whether the host is (a subdomain of) a listed shortener: suffix matched at a dot. */
 export function shortenerOf(host: string): string | null {
-  return SHORTENERS.find((domain) => host === domain || host.endsWith(`.${domain}`)) ?? null;
+  let best: number | undefined;
+  let dot = -1;
+  do {
+    const rank = SHORTENER_RANK.get(host.slice(dot + 1));
+    if (rank !== undefined && (best === undefined || rank < best)) best = rank;
+    dot = host.indexOf(".", dot + 1);
+  } while (dot >= 0);
+  return best === undefined ? null : SHORTENERS[best];
 }
 
 /** A known redirector id, "url-in-parameter" for any query carrying an http(s) URL, or null. */
