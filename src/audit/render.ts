@@ -128,8 +128,7 @@ function blocklistFacts(report: AuditReport): string[] {
       by("listed").length ? `LISTED on ${by("listed").join(", ")}` : "",
       by("reputation").length
         ? `reputation: ${mine
-            .filter((r) => r.verdict.status === "reputation")
-            .map((r) => (r.verdict.status === "reputation" ? r.verdict.meanings[0]?.meaning : ""))
+            .flatMap((r) => (r.verdict.status === "reputation" ? [r.verdict.meanings[0]?.meaning] : []))
             .join(", ")}`
         : "",
       by("unknown").length ? `unknown on ${by("unknown").join(", ")}` : "",
