@@ -139,3 +139,13 @@ test("the whole list bouncing more as it goes dormant is low-engagement (the dec
     result.causes[0].evidence.some((e) => e.metric === "policy_bounce_rate_last_third" && e.ratio! > 4),
   );
 });
+
+test("policy bounces on days under rate-limit pressure point at rate limits even without message links", () => {
+  const heavy = (day: string) => day >= "2026-02-05" && day <= "2026-02-12";
+  const cells = program(1, (c) =>
+    heavy(c.day) ? { ...c, rateDeferred: 100, policy: c.policy + 6 } : { ...c, rateDeferred: 2 },
+  );
+  const result = diagnoseContext(buildContext(facts(cells)));
+  assert.equal(result.causes[0].id, "rate-limit");
+  assert.ok(result.causes[0].evidence.some((e) => e.metric === "policy_bounce_rate_rate_limit_days"));
+});

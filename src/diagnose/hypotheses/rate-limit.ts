@@ -1,6 +1,7 @@
 import { contrastConfidence, excessOf, PASS_THRESHOLD } from "../confidence.ts";
 import { contrastEvidence, groupBy, notApplicable, ratesText } from "../evidence.ts";
-import { mantelHaenszel } from "../stats.ts";
+import { splitCells } from "../facts.ts";
+import { mantelHaenszel, median, type StratifiedRatio } from "../stats.ts";
 import type { Cause, DiagnoseContext, Evidence } from "../types.ts";
 
 const TITLE = "Ignored deferrals escalating into rejections (rate limits)";
@@ -13,6 +14,49 @@ const UNSPECIFIC_DEFERRAL_WEIGHT = 0.7;
  * messages never deferred, on the same day (Mantel-Haenszel over days). Deferrals whose reply cites a rate
  * or volume limit are used when there are any; otherwise every deferral, at UNSPECIFIC_DEFERRAL_WEIGHT.
  */
+/**
+ * The day-level reading, for sources whose deferrals and bounces cannot be tied to one message: policy
+ * bounces on days under rate-limit pressure (rate-limited share ≥ PRESSURE_FACTOR × the median day's and
+ * ≥ PRESSURE_MIN_SHARE) and the PRESSURE_AFTER_DAYS days after, vs the other days, at PRESSURE_WEIGHT.
+ */
+const PRESSURE_FACTOR = 3;
+const PRESSURE_MIN_SHARE = 0.02;
+const PRESSURE_AFTER_DAYS = 2;
+const PRESSURE_WEIGHT = 0.8;
+
+function pressureDays(context: DiagnoseContext): { ratio: StratifiedRatio; days: number } | null {
+  const byDay = groupBy(context.facts.cells, (c) => c.day);
+  const share = new Map(
+    [...byDay].map(([day, cells]) => {
+      const sent = cells.reduce((s, c) => s + c.sent, 0);
+      return [day, sent ? cells.reduce((s, c) => s + c.rateDeferred, 0) / sent : 0];
+    }),
+  );
+  const floor = Math.max(PRESSURE_MIN_SHARE, PRESSURE_FACTOR * median([...share.values()]));
+  const heavy = [...share].filter(([, value]) => value >= floor).map(([day]) => day);
+  if (heavy.length === 0) return null;
+  const affected = new Set(
+    heavy.flatMap((day) =>
+      Array.from({ length: PRESSURE_AFTER_DAYS + 1 }, (_, k) =>
+        new Date(Date.parse(`${day}T00:00:00Z`) + k * 86_400_000).toISOString().slice(0, 10),
+      ),
+    ),
+  );
+  const explained = context.explainedCampaigns ?? new Set<string>();
+  const cells = context.facts.cells.filter(
+    (c) => !explained.has(c.campaign) && !context.spikeDays.has(c.day),
+  );
+  const ratio = mantelHaenszel(
+    [true, false].map((dormant) =>
+      splitCells(
+        cells.filter((c) => c.dormant === dormant),
+        (c) => affected.has(c.day),
+      ),
+    ),
+  );
+  return { ratio, days: heavy.length };
+}
+
 export function rateLimit(context: DiagnoseContext): Cause {
   const { facts, totalPolicy } = context;
   const deferredSends = facts.cells.reduce((s, c) => s + c.deferred, 0);
@@ -32,7 +76,17 @@ export function rateLimit(context: DiagnoseContext): Cause {
   });
   const ratio = mantelHaenszel(strata);
   const base = contrastConfidence({ ratio, excess: excessOf(ratio), totalPolicy });
-  const confidence = rateLimited ? base : Math.round(base * UNSPECIFIC_DEFERRAL_WEIGHT * 100) / 100;
+  const pressure = rateLimited ? pressureDays(context) : null;
+  const confidence = Math.max(
+    rateLimited ? base : Math.round(base * UNSPECIFIC_DEFERRAL_WEIGHT * 100) / 100,
+    pressure
+      ? Math.round(
+          contrastConfidence({ ratio: pressure.ratio, excess: excessOf(pressure.ratio), totalPolicy }) *
+            PRESSURE_WEIGHT *
+            100,
+        ) / 100
+      : 0,
+  );
   const passed = confidence >= PASS_THRESHOLD;
   const rateReplies = facts.replies.filter((r) => r.type === "deferred" && r.category === "rate-limit");
   const evidence: Evidence[] = [
@@ -43,6 +97,17 @@ export function rateLimit(context: DiagnoseContext): Cause {
       ratio,
       "day",
     ),
+    ...(pressure
+      ? [
+          contrastEvidence(
+            "policy_bounce_rate_rate_limit_days",
+            `on the ${pressure.days} days with heavy rate-limit deferrals and the ${PRESSURE_AFTER_DAYS} days after each`,
+            "on other days",
+            pressure.ratio,
+            "engagement",
+          ),
+        ]
+      : []),
     {
       text: `${deferredSends.toLocaleString("en-US")} messages were deferred at least once (${rateReplies.reduce((s, r) => s + r.count, 0)} deferrals cite volume or rate limits)`,
       metric: "deferred_messages",
