@@ -34,7 +34,7 @@ export function messageEvidence(
   };
   const listed = [...new Set(bad.flatMap((m) => m.listedDomains))].sort();
   const shorteners = onlyBad((m) => m.shorteners);
-  const domains = onlyBad((m) => m.linkDomains);
+  const domains = onlyBad((m) => m.linkDomains).filter((d) => !shorteners.includes(d) && !listed.includes(d));
   const evidence: Evidence[] = [];
   const fixes: string[] = [];
   if (listed.length) {
