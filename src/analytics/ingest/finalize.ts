@@ -17,6 +17,29 @@ const replyKeySql = (alias: string) => `md5(concat_ws(chr(31), ${alias}.type, ${
   coalesce(${alias}.reply_code::VARCHAR, ''), coalesce(${alias}.status, ''), ${alias}.reply))`;
 
 const CLASSIFIED_TYPES = "('bounced', 'deferred')";
+
+/** `replyKeySql` over a staging-shaped row `s` and its provider-domain match `pd`. */
+const STAGED_KEY_SQL = `md5(concat_ws(chr(31), s.type, coalesce(pd.provider, 'other'),
+  coalesce(s.reply_code::VARCHAR, ''), coalesce(s.status, ''), s.reply))`;
+
+/**
+ * Classifies, before the INSERT, the distinct replies of a cheap staging-shaped query (a source
+ * pre-filtered to its bounce/deferral records), so the INSERT writes classifications directly: an
+ * UPDATE of freshly inserted rows makes DuckDB's commit rewrite them (21 s at 10 M events).
+ */
+export async function preclassify(store: Store, repliesSql: string, params: Params): Promise<number> {
+  const replies = await store.all<NewReply>(
+    `SELECT ${STAGED_KEY_SQL} AS reply_key, s.type, coalesce(pd.provider, 'other') AS provider, s.reply,
+      s.reply_code, s.status, min(s.recipient) AS recipient, min(s.remote_mta) AS remote_mta
+    FROM (${repliesSql}) s LEFT JOIN provider_domains pd ON pd.domain = s.recipient_domain
+    WHERE NOT coalesce(s.skip, false) AND s.problem IS NULL AND s.reply IS NOT NULL AND s.type IN ${CLASSIFIED_TYPES}
+    GROUP BY ALL
+    HAVING reply_key NOT IN (SELECT reply_key FROM reply_classes)
+    ORDER BY reply_key`,
+    params,
+  );
+  return appendClassifications(store, replies);
+}
 const DSN_ACTION: Record<string, string> = { bounced: "failed", deferred: "delayed" };
 
 export async function loadProviderDomains(store: Store): Promise<void> {
@@ -42,11 +65,14 @@ export async function insertFlagged(
         WHEN e.event_key IS NOT NULL THEN '${DUPLICATE}' ELSE s.type END,
       coalesce(s.time, TIMESTAMP 'epoch'), s.recipient, s.recipient_domain, coalesce(pd.provider, 'other'),
       s.campaign, s.sending_ip, s.pool, s.sending_domain, s.stream, s.remote_mta, s.message_id,
-      CASE WHEN s.problem IS NOT NULL THEN s.raw ELSE s.reply END, s.reply_code, s.status, NULL,
-      s.problem, NULL, NULL, s.source_label, s.machine_open, s.reader_ip, s.user_agent, s.url, $format, $file_id, s.line
+      CASE WHEN s.problem IS NOT NULL THEN s.raw ELSE s.reply END, s.reply_code, s.status, rc.provider_code,
+      coalesce(s.problem, rc.reason), rc.category, rc.permanent, s.source_label, s.machine_open, s.reader_ip,
+      s.user_agent, s.url, $format, $file_id, s.line
     FROM (${sourceSql}) s
     LEFT JOIN provider_domains pd ON pd.domain = s.recipient_domain
-    LEFT JOIN (SELECT event_key FROM events) e ON e.event_key = md5_number(coalesce(s.identity, ''))`,
+    LEFT JOIN (SELECT event_key FROM events) e ON e.event_key = md5_number(coalesce(s.identity, ''))
+    LEFT JOIN reply_classes rc ON rc.reply_key = CASE
+      WHEN s.problem IS NULL AND s.reply IS NOT NULL AND s.type IN ${CLASSIFIED_TYPES} THEN ${STAGED_KEY_SQL} END`,
     { ...params, format, file_id: fileId },
   );
 }
@@ -98,17 +124,25 @@ export async function settleFile(
   const flagged = (counts?.flagged ?? 0) + (counts?.repeats ?? 0);
   const stored = inserted - flagged;
   lap("settle");
-  const newReplies = await classifyNewReplies(store, fileId);
-  lap("classify");
-  await store.run(
-    `UPDATE events SET provider_code = rc.provider_code, reason = rc.reason, category = rc.category,
-      permanent = rc.permanent
-     FROM reply_classes rc
-     WHERE events.file_id = $file_id AND events.type IN ${CLASSIFIED_TYPES} AND events.reply IS NOT NULL
-       AND rc.reply_key = ${replyKeySql("events")}`,
+  // Replies the pre-classification did not see (JS path, PowerMTA, odd JSON): classify and write back.
+  const unclassified = await store.one<{ n: number }>(
+    `SELECT count(*) AS n FROM events WHERE file_id = $file_id AND type IN ${CLASSIFIED_TYPES}
+      AND reply IS NOT NULL AND category IS NULL`,
     file,
   );
-  lap("update classification");
+  let newReplies = 0;
+  if (unclassified?.n) {
+    newReplies = await classifyNewReplies(store, fileId);
+    await store.run(
+      `UPDATE events SET provider_code = rc.provider_code, reason = rc.reason, category = rc.category,
+        permanent = rc.permanent
+       FROM reply_classes rc
+       WHERE events.file_id = $file_id AND events.type IN ${CLASSIFIED_TYPES} AND events.reply IS NOT NULL
+         AND events.category IS NULL AND rc.reply_key = ${replyKeySql("events")}`,
+      file,
+    );
+  }
+  lap("classify leftovers");
   return { read, stored, duplicates: read - stored - quarantined, quarantined, newReplies };
 }
 
@@ -135,6 +169,11 @@ async function classifyNewReplies(store: Store, fileId: number): Promise<number>
     ORDER BY reply_key`,
     { file_id: fileId },
   );
+  return appendClassifications(store, replies);
+}
+
+/** Classifies each reply once (`classifyReply`) and records it in `reply_classes`. */
+async function appendClassifications(store: Store, replies: NewReply[]): Promise<number> {
   if (replies.length === 0) return 0;
   const appender = await store.connection.createAppender("reply_classes");
   const text = (value: string | null) =>

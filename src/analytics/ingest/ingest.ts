@@ -4,10 +4,10 @@ import type { FormatName } from "../../events/formats.ts";
 import { compressionOf, detectFormat, openInputWithHead } from "../../events/index.ts";
 import type { Params, Store } from "../../store/index.ts";
 import { stopwatch } from "../stopwatch.ts";
-import { insertFlagged, loadProviderDomains, type Settled, settleFile } from "./finalize.ts";
+import { insertFlagged, loadProviderDomains, preclassify, type Settled, settleFile } from "./finalize.ts";
 import { stageWithParsers } from "./js-path.ts";
 import { pmtaHeader, pmtaSourceSql } from "./pmta-fast.ts";
-import { SENDGRID_SOURCE_SQL } from "./sendgrid-fast.ts";
+import { SENDGRID_REPLIES_SQL, SENDGRID_REPLY_LINES_SQL, SENDGRID_SOURCE_SQL } from "./sendgrid-fast.ts";
 import { CREATE_STAGING } from "./staging.ts";
 
 export interface IngestOptions {
@@ -40,6 +40,10 @@ export interface FileSummary {
 interface Source {
   sql: string;
   params: Params;
+  /** A cheap query over the file's bounce/deferral records, to classify their replies before the INSERT. */
+  repliesSql?: string;
+  /** Run (with `params`) before `repliesSql`. */
+  prepareSql?: string;
 }
 
 /** Ingests one file in one transaction: it is stored whole or not at all. */
@@ -99,7 +103,12 @@ async function loadFile(
     const fileId = ((await store.one<{ id: number }>("SELECT coalesce(max(file_id), 0) + 1 AS id FROM files"))
       ?.id ?? 1) as number;
     const lap = stopwatch();
-    const { sql, params } = await source();
+    const { sql, params, repliesSql, prepareSql } = await source();
+    if (prepareSql) await store.run(prepareSql, params);
+    const preclassified = repliesSql
+      ? await preclassify(store, repliesSql, usedParams(repliesSql, params))
+      : 0;
+    lap("classify replies");
     // DuckDB reports how far a running query is; the JS path reports bytes itself.
     const poll = onProgress
       ? setInterval(() => {
@@ -112,7 +121,8 @@ async function loadFile(
     );
     onProgress?.(info.size);
     lap("insert");
-    const settled = await settleFile(store, path, fileId, read, lap);
+    const leftovers = await settleFile(store, path, fileId, read, lap);
+    const settled = { ...leftovers, newReplies: leftovers.newReplies + preclassified };
     await store.run(
       `INSERT INTO files VALUES ($id, $path, $format, $size, make_timestamp($mtime::BIGINT), now()::TIMESTAMP,
         $read, $stored, $duplicates, $quarantined, 0)`,
@@ -136,10 +146,20 @@ async function loadFile(
   return settled;
 }
 
+/** DuckDB refuses named parameters a statement does not use. */
+function usedParams(sql: string, params: Params): Params {
+  return Object.fromEntries(Object.entries(params).filter(([name]) => new RegExp(`\\$${name}\\b`).test(sql)));
+}
+
 function fastSource(format: FormatName, head: string, path: string, tz: string): Source | null {
   if (!duckdbReadsCompression(path)) return null;
   if (format === "sendgrid" && head.trimStart().startsWith("{"))
-    return { sql: SENDGRID_SOURCE_SQL, params: { path } };
+    return {
+      sql: SENDGRID_SOURCE_SQL,
+      params: { path },
+      prepareSql: SENDGRID_REPLY_LINES_SQL,
+      repliesSql: SENDGRID_REPLIES_SQL,
+    };
   const header = format === "pmta" ? pmtaHeader(head) : null;
   return header ? { sql: pmtaSourceSql(header), params: { path, tz } } : null;
 }

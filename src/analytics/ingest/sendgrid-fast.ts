@@ -1,4 +1,4 @@
-import { LINES_SQL, RAW_SQL } from "./lines.ts";
+import { LINES_SQL, RAW_SQL, UNNUMBERED_LINES_SQL } from "./lines.ts";
 import { CLEAN_STATUS_SQL, IDENTITY_SQL, LEADING_STATUS_SQL, REPLY_CODE_SQL } from "./staging.ts";
 
 /**
@@ -56,10 +56,10 @@ const TYPE_CASE = `CASE u.event ${Object.entries(SENDGRID_TYPES)
  * A staging-shaped query over the file bound to `$path`. The parsed struct is unnested into columns once
  * (`u`): referring to fields of an un-unnested `from_json` result re-parsed the line for every field.
  */
-export const SENDGRID_SOURCE_SQL = `
+const sendgridSourceSql = (lines: string, lineFilter: string) => `
     WITH u AS (
-      SELECT line, raw, unnest(try(from_json(raw, '${SENDGRID_STRUCT}'))) FROM ${LINES_SQL}
-      WHERE raw IS NOT NULL
+      SELECT line, raw, unnest(try(from_json(raw, '${SENDGRID_STRUCT}'))) FROM ${lines}
+      WHERE raw IS NOT NULL ${lineFilter}
     ), mapped AS (
       SELECT line, raw, u.event AS event, ${TYPE_CASE} AS event_type,
         try(make_timestamp(CAST(round(CASE WHEN u.timestamp > 1e11 THEN u.timestamp ELSE u.timestamp * 1000 END)
@@ -97,3 +97,17 @@ export const SENDGRID_SOURCE_SQL = `
       END AS problem,
       CASE WHEN problem IS NOT NULL THEN ${RAW_SQL("raw")} END AS raw
     FROM mapped`;
+
+export const SENDGRID_SOURCE_SQL = sendgridSourceSql(LINES_SQL, "");
+
+/**
+ * Lines that can hold a bounce or deferral (a substring test, no parsing), kept in a temp table so the
+ * reply pre-classification parses only those: filters on parsed fields would otherwise be evaluated on
+ * every line.
+ */
+export const SENDGRID_REPLY_LINES_SQL = `CREATE OR REPLACE TEMP TABLE sendgrid_reply_lines AS
+  SELECT raw, line FROM ${UNNUMBERED_LINES_SQL}
+  WHERE contains(raw, '"bounce"') OR contains(raw, '"blocked"') OR contains(raw, '"deferred"')`;
+
+/** The source over those lines only (lines the substring test misses are classified after the insert). */
+export const SENDGRID_REPLIES_SQL = sendgridSourceSql("sendgrid_reply_lines", "");
