@@ -118,6 +118,23 @@ export async function openInput(name: string): Promise<OpenedInput> {
   return fromStream(name, createReadStream(name, { highWaterMark: 256 * 1024 }), modified);
 }
 
+/**
+ * A file small enough to read at once and not compressed, read whole; null otherwise (and for stdin):
+ * then openInput streams it. Throws like openInput when the file cannot be opened.
+ */
+export function openWholeFile(name: string): OpenedInput | null {
+  if (name === "-") return null;
+  const fd = openSync(name, "r");
+  try {
+    const stat = fstatSync(fd);
+    if (stat.size > WHOLE_FILE_BYTES) return null;
+    const whole = readWhole(fd, stat.size);
+    return isCompressed(whole) ? null : fromBuffer(name, whole, stat.mtime);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Chunk size for reading big files; read synchronously: no thread-pool round trip per chunk. */
 const CHUNK_BYTES = 1024 * 1024;
 

@@ -10,6 +10,8 @@ export type OutputMode = "text" | "json" | "ndjson";
 export interface RecordSink {
   /** Buffer one record (callers then await `flushIfFull` once per batch). */
   add(record: BounceRecord): void;
+  /** The same for a record already serialised by jsonRecord (json and ndjson modes only). */
+  addJson(json: string): void;
   flushIfFull(): Promise<void>;
   end(): Promise<void>;
 }
@@ -40,6 +42,11 @@ export function createSink(mode: OutputMode, stream: NodeJS.WriteStream = proces
   return {
     add(record) {
       buffer += format(record);
+      count++;
+    },
+    addJson(json) {
+      if (mode === "text") throw new Error("addJson needs json or ndjson output");
+      buffer += mode === "ndjson" ? `${json}\n` : `${count === 0 ? "[\n" : ",\n"}${json}`;
       count++;
     },
     async flushIfFull() {

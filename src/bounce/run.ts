@@ -3,8 +3,10 @@ import type { ParseProblem } from "../events/event.ts";
 import { FORMATS, type FormatName, isFormatName } from "../events/formats.ts";
 import { createProgress, type Progress } from "../report/progress.ts";
 import { escapeTerminal } from "../report/terminal.ts";
+import type { FileResult } from "./classify-files.ts";
 import { describeError, expandInputs, type OpenedInput, openInput } from "./classify-inputs.ts";
 import { replyRecord } from "./classify-replies.ts";
+import type { ClassifyOptions } from "./classify-source.ts";
 import { createSink, type OutputMode, type RecordSink } from "./render-output.ts";
 
 /** `deliverlens classify`: the CLI edge (files, stdin, options, stderr, exit code) around classify-source. */
@@ -37,7 +39,7 @@ export async function runClassify(files: string[], options: ClassifyCliOptions):
   }
   if (paths.length > 0) {
     const format = options.format !== undefined && isFormatName(options.format) ? options.format : null;
-    const ok = await classifyPaths(paths, { format, all: options.all ?? false }, sink);
+    const ok = await classifyPaths(paths, { format, all: options.all ?? false }, sink, mode);
     if (!ok) exitCode = EXIT.failed;
   }
   await sink.end();
@@ -49,6 +51,7 @@ async function classifyPaths(
   paths: string[],
   options: { format: FormatName | null; all: boolean },
   sink: RecordSink,
+  mode: OutputMode,
 ): Promise<boolean> {
   // Loaded only here: `--text` alone never pays for format detection, the email scanner or log readers.
   const { classifyOpenedBatches, isProblem } = await import("./classify-source.ts");
@@ -61,7 +64,22 @@ async function classifyPaths(
   let allRead = true;
   let done = 0;
   let records = 0;
+  const inParallel = mode !== "text" ? await parallelResults(paths, shared) : null;
   for (const path of paths) {
+    const result = inParallel ? (await inParallel.next()).value : null;
+    if (result && !result.streamed) {
+      if (result.unreadable !== null) {
+        process.stderr.write(`deliverlens: cannot read ${escapeTerminal(path)}: ${result.unreadable}\n`);
+        allRead = false;
+      }
+      if (result.failed) allRead = false;
+      for (const problem of result.problems) reportProblem(problem);
+      for (const json of result.records) sink.addJson(json);
+      records += result.records.length;
+      await sink.flushIfFull();
+      progress.tick(++done);
+      continue;
+    }
     let opened: OpenedInput;
     try {
       opened = await openInput(path);
@@ -94,8 +112,18 @@ async function classifyPaths(
     }
     if (byFile) progress.tick(++done);
   }
+  await inParallel?.return(undefined); // stops the worker thread
   if (byFile || records > 0) progress.finish();
   return allRead;
+}
+
+/** Whole small files on two threads when there are many (a directory of bounce emails), else null. */
+async function parallelResults(
+  paths: string[],
+  options: ClassifyOptions,
+): Promise<AsyncGenerator<FileResult> | null> {
+  const { classifyFilesInParallel, worthParallel } = await import("./classify-parallel.ts");
+  return worthParallel(paths) ? classifyFilesInParallel(paths, options) : null;
 }
 
 /** Many inputs: progress in files; one (a big log): in records. Never while records print to the same terminal. */
