@@ -63,3 +63,16 @@ export async function classifyWholeFiles(paths: readonly string[], options: Clas
   for (const path of paths) results.push(await classifyWholeFile(path, options));
   return results;
 }
+
+/** Every path's result, in order, chunks of files classified on two threads; `streamed` ones are left to the caller. */
+export async function* classifyFilesInParallel(
+  paths: readonly string[],
+  options: ClassifyOptions,
+): AsyncGenerator<FileResult> {
+  const { CHUNK_FILES, inOrderOnTwoThreads } = await import("./classify-parallel.ts");
+  const chunks = (function* () {
+    for (let at = 0; at < paths.length; at += CHUNK_FILES) yield paths.slice(at, at + CHUNK_FILES);
+  })();
+  const local = (job: string[]) => classifyWholeFiles(job, options);
+  for await (const results of inOrderOnTwoThreads("files", chunks, options, local)) yield* results;
+}

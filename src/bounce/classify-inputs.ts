@@ -36,6 +36,8 @@ export interface OpenedInput {
   readAll(): Promise<Buffer>;
   /** The whole (decompressed) input as a byte stream, head included. */
   stream(): Readable;
+  /** Large uncompressed files only: the bytes read synchronously, chunk by chunk. */
+  chunks?: () => Iterable<Buffer>;
 }
 
 export interface ExpandedInputs {
@@ -146,6 +148,7 @@ function fromLargeFile(name: string, head: Buffer, modified: Date): OpenedInput 
     whole: null,
     readAll: async () => readFileSync(name),
     stream: () => Readable.from(fileChunks(name), { objectMode: false }),
+    chunks: () => fileChunks(name),
   };
 }
 

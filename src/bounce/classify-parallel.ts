@@ -1,105 +1,125 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import { classifyWholeFiles, type FileResult } from "./classify-files.ts";
+import type { FileResult } from "./classify-files.ts";
 import type { ClassifyOptions } from "./classify-source.ts";
 
 /**
- * Many small files (a directory of bounce emails) on two threads: this one and a worker each classify
- * chunks of files; results come back in input order, at most AHEAD chunks buffered.
+ * Independent jobs on two threads: this one and a worker each take jobs (chunks of small files, segments
+ * of an mbox); results come back in job order, at most AHEAD jobs done but not yet handed on.
  */
 
-/** Files per chunk: big enough that a message round trip is noise, small enough to balance the threads. */
-const CHUNK_FILES = 48;
-/** Chunks done but not yet handed on, at most (bounds memory: chunks hold only small files). */
+/** Files per job: big enough that a message round trip is noise, small enough to balance the threads. */
+export const CHUNK_FILES = 48;
+/** Jobs done or running but not yet handed on, at most (bounds memory). */
 const AHEAD = 8;
-/** Below this many files a second thread does not pay for its start-up. */
+/** Below this many files a second thread does not pay for its start-up (~0.15 s of CPU). */
 const MIN_FILES = 20 * CHUNK_FILES;
 
-/** Whether to use a second thread for these inputs (DELIVERLENS_THREADS=1 turns it off). */
+/** What the worker can do (see classify-worker.ts). */
+export interface Tasks {
+  files: { job: string[]; result: FileResult[] };
+  mbox: { job: { raw: Uint8Array; file: string; line: number }; result: unknown[] };
+}
+export type TaskName = keyof Tasks;
+
+/** Whether a second thread may be used at all (DELIVERLENS_THREADS=1 turns it off). */
+export function threadsAllowed(): boolean {
+  return process.env.DELIVERLENS_THREADS !== "1" && availableParallelism() > 1;
+}
+
+/** Whether to classify these inputs on two threads. */
 export function worthParallel(paths: readonly string[]): boolean {
-  if (process.env.DELIVERLENS_THREADS === "1") return false;
-  return paths.length >= MIN_FILES && availableParallelism() > 1;
+  return paths.length >= MIN_FILES && threadsAllowed();
 }
 
-interface Slot {
-  results: FileResult[] | null;
-  pending: Promise<FileResult[]>;
+interface Slot<R> {
+  result: R | null;
+  pending: Promise<R> | null;
 }
 
-/** Every path's result, in order; `streamed` ones are left to the caller. */
-export async function* classifyFilesInParallel(
-  paths: readonly string[],
+/** Every job's result, in job order; `local` does a job on this thread (and stands in if the worker dies). */
+export async function* inOrderOnTwoThreads<T extends TaskName>(
+  task: T,
+  jobs: Iterator<Tasks[T]["job"]>,
   options: ClassifyOptions,
-): AsyncGenerator<FileResult> {
-  const chunks: string[][] = [];
-  for (let at = 0; at < paths.length; at += CHUNK_FILES) chunks.push(paths.slice(at, at + CHUNK_FILES));
+  local: (job: Tasks[T]["job"]) => Promise<Tasks[T]["result"]> | Tasks[T]["result"],
+): AsyncGenerator<Tasks[T]["result"]> {
+  type R = Tasks[T]["result"];
   const worker = startWorker(options);
-  const slots = new Map<number, Slot>();
+  const slots = new Map<number, Slot<R>>();
   let next = 0;
   let emitted = 0;
   let inWorker = 0;
-  const local = async (index: number): Promise<FileResult[]> => classifyWholeFiles(chunks[index], options);
-  // Keep the worker two chunks deep, so it never waits while this thread works.
+  let exhausted = false;
+  const take = (): Tasks[T]["job"] | null => {
+    if (exhausted || next - emitted >= AHEAD) return null;
+    const item = jobs.next();
+    if (item.done) exhausted = true;
+    return item.done ? null : item.value;
+  };
+  // Keep the worker two jobs deep, so it never waits while this thread works.
   const feed = () => {
-    while (worker.alive && inWorker < 2 && next < chunks.length && next - emitted < AHEAD) {
+    while (worker.alive && inWorker < 2) {
+      const job = take();
+      if (job === null) return;
       const index = next++;
       inWorker++;
-      const slot: Slot = { results: null, pending: Promise.resolve([]) };
-      slot.pending = worker
-        .run(index, chunks[index])
-        .catch(() => local(index)) // the worker died: do its chunk here
-        .then((results) => {
+      const slot: Slot<R> = { result: null, pending: null };
+      slot.pending = (worker.run(task, index, job) as Promise<R>)
+        .catch(() => local(job)) // the worker died: do its job here
+        .then((result) => {
           inWorker--;
-          slot.results = results;
+          slot.result = result;
           feed();
-          return results;
+          return result;
         });
       slots.set(index, slot);
     }
   };
   try {
-    while (emitted < chunks.length) {
+    for (;;) {
       feed();
       const slot = slots.get(emitted);
-      if (slot?.results) {
+      if (slot !== undefined && slot.result !== null) {
         slots.delete(emitted++);
-        yield* slot.results;
-      } else if (next < chunks.length && next - emitted < AHEAD) {
-        // The worker is on the oldest chunks: do a later one here meanwhile, after letting its replies in
-        // (this thread's work never waits on I/O, so without this the worker would be fed only when idle).
-        await new Promise(setImmediate);
-        feed();
-        if (next >= chunks.length || next - emitted >= AHEAD) continue;
-        const index = next++;
-        slots.set(index, { results: await local(index), pending: Promise.resolve([]) });
-      } else if (slot) {
-        await slot.pending;
+        yield slot.result;
+        continue;
       }
+      if (slot === undefined && exhausted) return;
+      // The worker is on the oldest jobs: do a later one here meanwhile, after letting its replies in
+      // (this thread's work never waits on I/O, so without this the worker would be fed only when idle).
+      await new Promise(setImmediate);
+      feed();
+      const job = take();
+      if (job !== null) {
+        const index = next++;
+        slots.set(index, { result: await local(job), pending: null });
+      } else if (slot?.pending) await slot.pending;
     }
   } finally {
     await worker.stop();
   }
 }
 
-interface ChunkWorker {
+interface TaskWorker {
   alive: boolean;
-  run(id: number, paths: string[]): Promise<FileResult[]>;
+  run(task: TaskName, id: number, job: unknown): Promise<unknown>;
   stop(): Promise<void>;
 }
 
-function startWorker(options: ClassifyOptions): ChunkWorker {
+function startWorker(options: ClassifyOptions): TaskWorker {
   const extension = import.meta.url.endsWith(".ts") ? "ts" : "js";
   const worker = new Worker(new URL(`./classify-worker.${extension}`, import.meta.url), {
     workerData: { format: options.format ?? null, all: options.all ?? false },
   });
-  const waiting = new Map<number, { resolve(results: FileResult[]): void; reject(error: Error): void }>();
-  const self: ChunkWorker = {
+  const waiting = new Map<number, { resolve(result: unknown): void; reject(error: Error): void }>();
+  const self: TaskWorker = {
     alive: true,
-    run(id, paths) {
+    run(task, id, job) {
       if (!self.alive) return Promise.reject(new Error("worker stopped"));
       return new Promise((resolve, reject) => {
         waiting.set(id, { resolve, reject });
-        worker.postMessage({ id, paths });
+        worker.postMessage({ task, id, job });
       });
     },
     async stop() {
@@ -107,8 +127,8 @@ function startWorker(options: ClassifyOptions): ChunkWorker {
       await worker.terminate();
     },
   };
-  worker.on("message", (message: { id: number; results: FileResult[] }) => {
-    waiting.get(message.id)?.resolve(message.results);
+  worker.on("message", (message: { id: number; result: unknown }) => {
+    waiting.get(message.id)?.resolve(message.result);
     waiting.delete(message.id);
   });
   const fail = (error: Error) => {

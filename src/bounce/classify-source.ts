@@ -80,6 +80,7 @@ export async function* classifyOpenedBatches(
   if (format === "email") {
     emailModule ??= await import("./classify-email.ts");
     if (input.whole) yield [...emailModule.classifyEmailBuffer(input.whole, input.name)];
+    else if (input.chunks) yield* emailModule.classifyEmailChunks(input.chunks(), input.name);
     else yield* emailModule.classifyEmailStream(input.stream(), input.name);
     return;
   }

@@ -1,16 +1,25 @@
 import module from "node:module";
 import { parentPort, workerData } from "node:worker_threads";
+import type { TaskName, Tasks } from "./classify-parallel.ts";
 import type { ClassifyOptions } from "./classify-source.ts";
 
-/** The second thread of `classify`: classifies the chunks of files it is sent, one at a time, in order. */
+/** The second thread of `classify`: does the jobs it is sent (see classify-parallel.ts), one at a time, in order. */
 
 // As bin/deliverlens.js does for the main thread: compiled modules from the disk cache (start-up CPU).
 module.enableCompileCache?.();
 const { classifyWholeFiles } = await import("./classify-files.ts");
+const { classifySegment } = await import("./classify-email.ts");
 const options: ClassifyOptions = { ...(workerData as ClassifyOptions) };
+
+function run(task: TaskName, job: unknown): Promise<unknown> | unknown {
+  if (task === "files") return classifyWholeFiles(job as Tasks["files"]["job"], options);
+  const { raw, file, line } = job as Tasks["mbox"]["job"];
+  return classifySegment(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength), file, line);
+}
+
 let queue = Promise.resolve();
-parentPort?.on("message", (job: { id: number; paths: string[] }) => {
+parentPort?.on("message", (message: { task: TaskName; id: number; job: unknown }) => {
   queue = queue.then(async () => {
-    parentPort?.postMessage({ id: job.id, results: await classifyWholeFiles(job.paths, options) });
+    parentPort?.postMessage({ id: message.id, result: await run(message.task, message.job) });
   });
 });

@@ -122,8 +122,10 @@ async function parallelResults(
   paths: string[],
   options: ClassifyOptions,
 ): Promise<AsyncGenerator<FileResult> | null> {
-  const { classifyFilesInParallel, worthParallel } = await import("./classify-parallel.ts");
-  return worthParallel(paths) ? classifyFilesInParallel(paths, options) : null;
+  const { worthParallel } = await import("./classify-parallel.ts");
+  if (!worthParallel(paths)) return null;
+  const { classifyFilesInParallel } = await import("./classify-files.ts");
+  return classifyFilesInParallel(paths, options);
 }
 
 /** Many inputs: progress in files; one (a big log): in records. Never while records print to the same terminal. */

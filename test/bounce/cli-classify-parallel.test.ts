@@ -44,3 +44,31 @@ test("a directory of many emails on two threads gives exactly the one-thread out
   const byBytes = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
   assert.deepEqual(files, [...files].sort(byBytes), "files in byte order of path");
 });
+
+test("a large mbox on two threads gives exactly the one-thread output, line numbers included", () => {
+  const names = readdirSync(corpus).sort();
+  let mbox = "";
+  while (mbox.length < 9 * 1024 * 1024) {
+    for (const name of names) {
+      const body = readFileSync(join(corpus, name), "latin1").replace(/^From [^\n]*\n/, "");
+      mbox += `From MAILER-DAEMON Thu Apr 29 23:34:45 2010\n${body.replace(/^(>*From )/gm, ">$1")}\n\n`;
+    }
+  }
+  const path = join(dir, "big.mbox");
+  writeFileSync(path, mbox, "latin1");
+  const one = classify([path, "--ndjson"], "1");
+  const two = classify([path, "--ndjson"], "2");
+  assert.equal(one.status, 0, one.stderr);
+  assert.equal(two.stdout, one.stdout);
+  assert.equal(two.stderr, one.stderr);
+  const lines = two.stdout
+    .trim()
+    .split("\n")
+    .map((line) => JSON.parse(line).source.line as number);
+  assert.ok(lines.length > names.length * 2, "several copies of the corpus");
+  assert.deepEqual(
+    lines,
+    [...lines].sort((a, b) => a - b),
+    "records in mbox order",
+  );
+});
