@@ -16,9 +16,10 @@ before(async () => {
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
+/** Every column but `line`: DuckDB's readers number lines only for files with bad records (docs/STORE.md). */
 const COLUMNS = `event_key, type, time, recipient, recipient_domain, provider, campaign, sending_ip, pool,
   sending_domain, stream, remote_mta, message_id, reply, reply_code, status, provider_code, reason, category,
-  permanent, source_label, machine_open, reader_ip, user_agent, url, format, line`;
+  permanent, source_label, machine_open, reader_ip, user_agent, url, format`;
 
 test("DuckDB's readers and the JS parsers store the same events", async () => {
   const fast = await Store.open(":memory:");

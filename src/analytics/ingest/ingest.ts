@@ -7,7 +7,12 @@ import { stopwatch } from "../stopwatch.ts";
 import { insertFlagged, loadProviderDomains, preclassify, type Settled, settleFile } from "./finalize.ts";
 import { stageWithParsers } from "./js-path.ts";
 import { pmtaHeader, pmtaSourceSql } from "./pmta-fast.ts";
-import { SENDGRID_REPLIES_SQL, SENDGRID_REPLY_LINES_SQL, SENDGRID_SOURCE_SQL } from "./sendgrid-fast.ts";
+import {
+  SENDGRID_REPLIES_SQL,
+  SENDGRID_REPLY_LINES_SQL,
+  SENDGRID_SOURCE_SQL,
+  SENDGRID_UNNUMBERED_SQL,
+} from "./sendgrid-fast.ts";
 import { CREATE_STAGING } from "./staging.ts";
 
 export interface IngestOptions {
@@ -44,7 +49,12 @@ interface Source {
   repliesSql?: string;
   /** Run (with `params`) before `repliesSql`. */
   prepareSql?: string;
+  /** Set when `sql` reads without line numbers: the numbered query, for files that turn out to have bad records. */
+  numberedSql?: string;
 }
+
+/** A file read without line numbers had bad records: read it again with them, for the quarantine. */
+class NeedsLineNumbers extends Error {}
 
 /** Ingests one file in one transaction: it is stored whole or not at all. */
 export async function ingestFile(
@@ -73,7 +83,13 @@ export async function ingestFile(
   let reader: FileSummary["reader"] = fast ? "duckdb" : "parsers";
   let counts: Settled;
   try {
-    counts = await loadFile(store, path, format, fast ? async () => fast : parsers, options.onProgress);
+    counts = await loadFile(store, path, format, fast ? async () => fast : parsers, options.onProgress).catch(
+      (error) => {
+        if (!(error instanceof NeedsLineNumbers) || !fast?.numberedSql) throw error;
+        const numbered = { ...fast, sql: fast.numberedSql, numberedSql: undefined };
+        return loadFile(store, path, format, async () => numbered, options.onProgress);
+      },
+    );
   } catch (error) {
     if (!fast) throw error;
     if (process.env.DELIVERLENS_DEBUG)
@@ -103,7 +119,7 @@ async function loadFile(
     const fileId = ((await store.one<{ id: number }>("SELECT coalesce(max(file_id), 0) + 1 AS id FROM files"))
       ?.id ?? 1) as number;
     const lap = stopwatch();
-    const { sql, params, repliesSql, prepareSql } = await source();
+    const { sql, params, repliesSql, prepareSql, numberedSql } = await source();
     if (prepareSql) await store.run(prepareSql, params);
     const preclassified = repliesSql
       ? await preclassify(store, repliesSql, usedParams(repliesSql, params))
@@ -121,6 +137,13 @@ async function loadFile(
     );
     onProgress?.(info.size);
     lap("insert");
+    if (numberedSql) {
+      const bad = await store.one<{ n: number }>(
+        "SELECT count(*) AS n FROM events WHERE file_id = $file_id AND type = '!problem'",
+        { file_id: fileId },
+      );
+      if (bad?.n) throw new NeedsLineNumbers();
+    }
     const leftovers = await settleFile(store, path, fileId, read, lap);
     const settled = { ...leftovers, newReplies: leftovers.newReplies + preclassified };
     await store.run(
@@ -155,13 +178,16 @@ function fastSource(format: FormatName, head: string, path: string, tz: string):
   if (!duckdbReadsCompression(path)) return null;
   if (format === "sendgrid" && head.trimStart().startsWith("{"))
     return {
-      sql: SENDGRID_SOURCE_SQL,
+      sql: SENDGRID_UNNUMBERED_SQL,
+      numberedSql: SENDGRID_SOURCE_SQL,
       params: { path },
       prepareSql: SENDGRID_REPLY_LINES_SQL,
       repliesSql: SENDGRID_REPLIES_SQL,
     };
   const header = format === "pmta" ? pmtaHeader(head) : null;
-  return header ? { sql: pmtaSourceSql(header), params: { path, tz } } : null;
+  return header
+    ? { sql: pmtaSourceSql(header, false), numberedSql: pmtaSourceSql(header), params: { path, tz } }
+    : null;
 }
 
 /**

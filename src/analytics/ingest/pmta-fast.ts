@@ -58,7 +58,7 @@ export function pmtaHeader(head: string): string[] | null {
  * offset are read in `$tz`; the file is `$path`. A staging-shaped query; it throws on a malformed CSV row,
  * and the caller then uses the line-precise JS path.
  */
-export function pmtaSourceSql(header: string[]): string {
+export function pmtaSourceSql(header: string[], numbered = true): string {
   // Header names match case-insensitively, like src/events/csv-records.ts.
   const lower = header.map((name) => name.toLowerCase());
   const column = (name: (typeof FIELDS)[number]) => {
@@ -71,8 +71,9 @@ export function pmtaSourceSql(header: string[]): string {
   const columns = `{${header.map((name) => `'${name.replaceAll("'", "''")}': 'VARCHAR'`).join(", ")}}`;
   return `
     WITH rows AS (
-      SELECT *, ordinality + 1 AS line FROM read_csv($path, header = true, auto_detect = false,
-        columns = ${columns}, delim = ',', quote = '"', escape = '"', compression = 'auto') WITH ORDINALITY
+      SELECT *, ${numbered ? "ordinality + 1" : "NULL::BIGINT"} AS line FROM read_csv($path, header = true,
+        auto_detect = false, columns = ${columns}, delim = ',', quote = '"', escape = '"', compression = 'auto')
+        ${numbered ? "WITH ORDINALITY" : ""}
     ), mapped AS (
       SELECT line, f.type AS raw_type, ${type} AS type,
         CASE WHEN regexp_matches(${column("timeLogged")}, '([+-][0-9]{2}:?[0-9]{2}|Z)$')

@@ -100,6 +100,9 @@ const sendgridSourceSql = (lines: string, lineFilter: string) => `
 
 export const SENDGRID_SOURCE_SQL = sendgridSourceSql(LINES_SQL, "");
 
+/** Without line numbers: DuckDB reads in parallel. Used first; a file with bad records is read again numbered. */
+export const SENDGRID_UNNUMBERED_SQL = sendgridSourceSql(UNNUMBERED_LINES_SQL, "");
+
 /**
  * Lines that can hold a bounce or deferral (a substring test, no parsing), kept in a temp table so the
  * reply pre-classification parses only those: filters on parsed fields would otherwise be evaluated on
