@@ -103,13 +103,20 @@ export class LineSplitter {
       if (this.pendingLength > MAX_LINE) this.overlong(out);
       return;
     }
-    const last = this.pendingLength + newline;
-    const buffer = this.pendingLength > 0 ? Buffer.concat([...this.pending, chunk]) : chunk;
-    this.pending = [];
-    this.pendingLength = 0;
-    this.lines(buffer.toString("utf8", 0, last), out);
+    let from = 0;
+    if (this.pendingLength > 0) {
+      // The line carried over ends in this chunk: join only that line (not the whole chunk) to its start.
+      const first = chunk.indexOf(LF);
+      this.keep(chunk.subarray(0, first));
+      const carried = Buffer.concat(this.pending, this.pendingLength);
+      this.pending = [];
+      this.pendingLength = 0;
+      this.lines(carried.toString("utf8"), out);
+      from = first + 1;
+    }
+    if (from <= newline) this.lines(chunk.toString("utf8", from, newline), out);
     this.parser.endChunk?.();
-    if (last + 1 < buffer.length) this.keep(buffer.subarray(last + 1));
+    if (newline + 1 < chunk.length) this.keep(chunk.subarray(newline + 1));
     if (this.pendingLength > MAX_LINE) this.overlong(out);
   }
 
