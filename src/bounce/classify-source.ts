@@ -2,7 +2,7 @@ import { detectFormat } from "../events/detect.ts";
 import type { ParseProblem } from "../events/event.ts";
 import type { FormatName } from "../events/formats.ts";
 import type { EventClassifier } from "../events/index.ts";
-import type { OpenedInput } from "./classify-inputs.ts";
+import type { OpenedSource } from "../events/input.ts";
 import { classifyReplies } from "./classify-replies.ts";
 import type { BounceRecord } from "./record.ts";
 
@@ -49,7 +49,7 @@ let emailModule: typeof import("./classify-email.ts") | undefined;
 
 /** Records and problems of one input, in input order. */
 export async function* classifyOpened(
-  input: OpenedInput,
+  input: OpenedSource,
   options: ClassifyOptions = {},
 ): AsyncGenerator<ClassifyItem> {
   for await (const batch of classifyOpenedBatches(input, options)) yield* batch;
@@ -59,7 +59,7 @@ export async function* classifyOpened(
  * The same in batches (one per chunk read from a log), so hot loops await once per batch, not per record.
  */
 export async function* classifyOpenedBatches(
-  input: OpenedInput,
+  input: OpenedSource,
   options: ClassifyOptions = {},
 ): AsyncGenerator<ClassifyItem[]> {
   if (input.head.length === 0) {

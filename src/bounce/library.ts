@@ -1,8 +1,8 @@
 import type { Readable } from "node:stream";
 import type { ParseProblem } from "../events/event.ts";
+import { openSource, openSourceStream } from "../events/input.ts";
 import type { ReplyInput } from "./classify.ts";
 import { classifyEmailBuffer } from "./classify-email.ts";
-import { fromStream, openInput } from "./classify-inputs.ts";
 import { classifyReplies } from "./classify-replies.ts";
 import { type ClassifyItem, type ClassifyOptions, classifyOpened, isProblem } from "./classify-source.ts";
 import type { BounceRecord } from "./record.ts";
@@ -41,7 +41,7 @@ export async function* classifyStream(
   input: Readable,
   options: ClassifyOptions & { file?: string } = {},
 ): AsyncGenerator<ClassifyItem> {
-  yield* classifyOpened(await fromStream(options.file ?? "-", input), options);
+  yield* classifyOpened(await openSourceStream(options.file ?? "-", input), options);
 }
 
 /** A file of any supported format (detected unless `format` is given). */
@@ -49,5 +49,5 @@ export async function* classifyFile(
   path: string,
   options: ClassifyOptions = {},
 ): AsyncGenerator<ClassifyItem> {
-  yield* classifyOpened(await openInput(path), options);
+  yield* classifyOpened(await openSource(path), options);
 }

@@ -1,10 +1,11 @@
 import { EXIT } from "../cli/exit.ts";
 import type { ParseProblem } from "../events/event.ts";
 import { FORMATS, type FormatName, isFormatName } from "../events/formats.ts";
+import { type OpenedSource, openSource } from "../events/input.ts";
 import { createProgress, type Progress } from "../report/progress.ts";
 import { escapeTerminal } from "../report/terminal.ts";
 import type { FileResult } from "./classify-files.ts";
-import { describeError, expandInputs, type OpenedInput, openInput } from "./classify-inputs.ts";
+import { describeError, expandInputs } from "./classify-inputs.ts";
 import { replyRecord } from "./classify-replies.ts";
 import type { ClassifyOptions } from "./classify-source.ts";
 import { createSink, type OutputMode, type RecordSink } from "./render-output.ts";
@@ -80,9 +81,9 @@ async function classifyPaths(
       progress.tick(++done);
       continue;
     }
-    let opened: OpenedInput;
+    let opened: OpenedSource;
     try {
-      opened = await openInput(path);
+      opened = await openSource(path);
     } catch (error) {
       process.stderr.write(`deliverlens: cannot read ${escapeTerminal(path)}: ${describeError(error)}\n`);
       allRead = false;

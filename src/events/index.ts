@@ -12,8 +12,15 @@ export { EVENT_TYPES } from "./event.ts";
 export type { FormatName } from "./formats.ts";
 export { FORMATS, isFormatName } from "./formats.ts";
 export { GENERIC_FIELDS } from "./generic.ts";
-export type { Compression, OpenedInput } from "./input.ts";
-export { compressionOf, decompressedChunks, openInput, openInputWithHead } from "./input.ts";
+export type { Compression, OpenedInput, OpenedSource } from "./input.ts";
+export {
+  compressionOf,
+  decompressedChunks,
+  openInput,
+  openInputWithHead,
+  openSource,
+  openSourceStream,
+} from "./input.ts";
 export { PMTA_ACTION_TYPES, PMTA_DEFAULT_HEADER, PMTA_RECORD_TYPES } from "./pmta.ts";
 export type { ReadOptions } from "./read.ts";
 export { MAX_LINE, readEventBatches, readEvents } from "./read.ts";

@@ -1,4 +1,4 @@
-import { closeSync, createReadStream, openSync, readSync, statSync } from "node:fs";
+import { closeSync, createReadStream, fstatSync, openSync, readFileSync, readSync } from "node:fs";
 import { pipeline, Readable } from "node:stream";
 import { createGunzip, createZstdDecompress } from "node:zlib";
 
@@ -61,27 +61,179 @@ export interface OpenedInput {
   modified: Date | null;
 }
 
-const HEAD_BYTES = 64 * 1024;
-
-/** openInput plus the decoded head for format detection; the stream still yields every byte. */
+/** openSource with the head decoded; the stream still yields every byte. */
 export async function openInputWithHead(path: string): Promise<OpenedInput> {
-  const stream = path === "-" ? process.stdin : openInput(path);
-  const modified = path === "-" ? null : statSync(path).mtime;
-  const taken: Buffer[] = [];
+  const source = await openSource(path);
+  return { stream: source.stream(), head: source.head.toString("utf8"), modified: source.modified };
+}
+
+/** Bytes looked at to detect the format. */
+export const HEAD_BYTES = 64 * 1024;
+/** Files up to this size are read in one go (bounce emails); larger ones are streamed. */
+const WHOLE_FILE_BYTES = 4 * 1024 * 1024;
+
+/** An input opened for classify/ingest: its head for format detection, then its bytes. */
+export interface OpenedSource {
+  /** The name records and problems carry: the path, or "-" for stdin. */
+  name: string;
+  /** The first (decompressed) bytes. */
+  head: Buffer;
+  /** Modification time of a file (the default year of classic syslog lines); null for stdin. */
+  modified: Date | null;
+  /** The whole input when it was small enough to read at once, else null (use `stream`). */
+  whole: Buffer | null;
+  /** The whole (decompressed) input; for large inputs prefer `stream`. */
+  readAll(): Promise<Buffer>;
+  /** The whole (decompressed) input as a byte stream, head included. */
+  stream(): Readable;
+  /** Large uncompressed files only: the bytes read synchronously, chunk by chunk. */
+  chunks?: () => Iterable<Buffer>;
+}
+
+/** Open a file (or stdin, "-") for reading: its first bytes for format detection, gzip/zstd undone. */
+export async function openSource(name: string): Promise<OpenedSource> {
+  if (name === "-") return openSourceStream(name, process.stdin);
+  const fd = openSync(name, "r");
+  let modified: Date;
+  try {
+    const stat = fstatSync(fd);
+    modified = stat.mtime;
+    if (stat.size <= WHOLE_FILE_BYTES) {
+      const whole = readWhole(fd, stat.size);
+      if (!isCompressed(whole)) return fromBuffer(name, whole, modified);
+      return openSourceStream(name, Readable.from([whole], { objectMode: false }), modified);
+    }
+    const head = Buffer.allocUnsafe(HEAD_BYTES);
+    const got = readSync(fd, head, 0, HEAD_BYTES, 0);
+    if (!isCompressed(head.subarray(0, got))) return fromLargeFile(name, head.subarray(0, got), modified);
+  } finally {
+    closeSync(fd);
+  }
+  return openSourceStream(name, createReadStream(name, { highWaterMark: 256 * 1024 }), modified);
+}
+
+/**
+ * A file small enough to read at once and not compressed, read whole; null otherwise (and for stdin):
+ * then openInput streams it. Throws like openInput when the file cannot be opened.
+ */
+export function openWholeFile(name: string): OpenedSource | null {
+  if (name === "-") return null;
+  const fd = openSync(name, "r");
+  try {
+    const stat = fstatSync(fd);
+    if (stat.size > WHOLE_FILE_BYTES) return null;
+    const whole = readWhole(fd, stat.size);
+    return isCompressed(whole) ? null : fromBuffer(name, whole, stat.mtime);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Chunk size for reading big files; read synchronously: no thread-pool round trip per chunk. */
+const CHUNK_BYTES = 1024 * 1024;
+
+function fromLargeFile(name: string, head: Buffer, modified: Date): OpenedSource {
+  return {
+    name,
+    modified,
+    head,
+    whole: null,
+    readAll: async () => readFileSync(name),
+    stream: () => Readable.from(fileChunks(name), { objectMode: false }),
+    chunks: () => fileChunks(name),
+  };
+}
+
+function* fileChunks(path: string): Generator<Buffer> {
+  const fd = openSync(path, "r");
+  try {
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+      const got = readSync(fd, chunk, 0, CHUNK_BYTES, null);
+      if (got === 0) return;
+      yield got < CHUNK_BYTES ? chunk.subarray(0, got) : chunk;
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Read a file of known size with one read (readFileSync would fstat again and read once more to find EOF). */
+function readWhole(fd: number, size: number): Buffer {
+  const buffer = Buffer.allocUnsafe(size);
+  let got = 0;
+  while (got < size) {
+    const n = readSync(fd, buffer, got, size - got, got);
+    if (n === 0) break;
+    got += n;
+  }
+  return got < size ? buffer.subarray(0, got) : buffer;
+}
+
+function fromBuffer(name: string, whole: Buffer, modified: Date | null): OpenedSource {
+  return {
+    name,
+    modified,
+    head: whole.length > HEAD_BYTES ? whole.subarray(0, HEAD_BYTES) : whole,
+    whole,
+    readAll: async () => whole,
+    stream: () => Readable.from([whole], { objectMode: false }),
+  };
+}
+
+/** Peek at a stream's first bytes (decompressing first when it is gzip/zstd) without losing them. */
+export async function openSourceStream(
+  name: string,
+  source: Readable,
+  modified: Date | null = null,
+): Promise<OpenedSource> {
+  let peeked = await peek(source);
+  if (isCompressed(peeked.head)) {
+    peeked = await peek(peeked.rest.pipe(decompressor(compressionOf(peeked.head) ?? "gzip")));
+  }
+  const { head, rest } = peeked;
+  return {
+    name,
+    modified,
+    head: head.length > HEAD_BYTES ? head.subarray(0, HEAD_BYTES) : head,
+    whole: null,
+    readAll: async () => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of rest) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks);
+    },
+    stream: () => rest,
+  };
+}
+
+async function peek(source: Readable): Promise<{ head: Buffer; rest: Readable }> {
+  const iterator = source[Symbol.asyncIterator]();
+  const chunks: Buffer[] = [];
   let size = 0;
-  const iterator = (path === "-" ? decompressedChunks(stream) : stream)[Symbol.asyncIterator]();
+  let ended = false;
   while (size < HEAD_BYTES) {
     const next = await iterator.next();
-    if (next.done) break;
+    if (next.done) {
+      ended = true;
+      break;
+    }
     const chunk = typeof next.value === "string" ? Buffer.from(next.value) : (next.value as Buffer);
-    taken.push(chunk);
+    chunks.push(chunk);
     size += chunk.length;
   }
-  const head = Buffer.concat(taken).toString("utf8", 0, Math.min(size, HEAD_BYTES));
-  async function* all(): AsyncGenerator<Buffer> {
-    yield* taken;
-    for (let next = await iterator.next(); !next.done; next = await iterator.next())
-      yield next.value as Buffer;
+  const head = Buffer.concat(chunks);
+  async function* replay(): AsyncGenerator<Buffer> {
+    if (head.length > 0) yield head;
+    if (ended) return;
+    for (;;) {
+      const next = await iterator.next();
+      if (next.done) return;
+      yield typeof next.value === "string" ? Buffer.from(next.value) : (next.value as Buffer);
+    }
   }
-  return { stream: Readable.from(all(), { objectMode: false }), head, modified };
+  return { head, rest: Readable.from(replay(), { objectMode: false }) };
+}
+
+function isCompressed(head: Buffer): boolean {
+  return compressionOf(head) !== null;
 }
