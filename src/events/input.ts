@@ -1,4 +1,5 @@
 import { closeSync, createReadStream, fstatSync, openSync, readFileSync, readSync } from "node:fs";
+import { open } from "node:fs/promises";
 import { pipeline, Readable } from "node:stream";
 import { createGunzip, createZstdDecompress } from "node:zlib";
 
@@ -129,7 +130,7 @@ export function openWholeFile(name: string): OpenedSource | null {
   }
 }
 
-/** Chunk size for reading big files; read synchronously: no thread-pool round trip per chunk. */
+/** Chunk size for reading big files. */
 const CHUNK_BYTES = 1024 * 1024;
 
 function fromLargeFile(name: string, head: Buffer, modified: Date): OpenedSource {
@@ -139,9 +140,34 @@ function fromLargeFile(name: string, head: Buffer, modified: Date): OpenedSource
     head,
     whole: null,
     readAll: async () => readFileSync(name),
-    stream: () => Readable.from(fileChunks(name), { objectMode: false }),
+    stream: () => Readable.from(fileChunksAhead(name), { objectMode: false }),
     chunks: () => fileChunks(name),
   };
+}
+
+/**
+ * A big file's chunks, the next one read on libuv's thread pool while this one is parsed: reading
+ * (a copy out of the page cache) leaves the main thread's critical path.
+ */
+async function* fileChunksAhead(path: string): AsyncGenerator<Buffer> {
+  const handle = await open(path, "r");
+  const read = async (): Promise<Buffer> => {
+    const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+    const { bytesRead } = await handle.read(chunk, 0, CHUNK_BYTES, null);
+    return bytesRead < CHUNK_BYTES ? chunk.subarray(0, bytesRead) : chunk;
+  };
+  let next = read();
+  try {
+    for (;;) {
+      const chunk = await next;
+      if (chunk.length === 0) return;
+      next = read();
+      yield chunk;
+    }
+  } finally {
+    await next.catch(() => undefined); // never close under a read in flight
+    await handle.close();
+  }
 }
 
 function* fileChunks(path: string): Generator<Buffer> {
