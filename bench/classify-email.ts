@@ -6,6 +6,7 @@
  * (recordsFromEmail on buffers already in memory) for reference.
  *
  *   npx node bench/classify-email.ts [--copies N] [--keep]
+ * classify uses a second thread for many files and for big mboxes; DELIVERLENS_THREADS=1 measures one thread.
  */
 import { spawnSync } from "node:child_process";
 import {

@@ -3,8 +3,7 @@
  * and runs the whole CLI process the way a user does:
  *   node bin/deliverlens.js classify FILE --format postfix --ndjson > /dev/null   (and without --format)
  * printing lines/s and peak RSS, PASS/FAIL against >= 1,000,000 lines/s.
- * While `classify` cannot read logs yet it measures the library path (readEventBatches + classifyEventBatch
- * + NDJSON serialisation) in its own process instead, and says so.
+ * For reference it also measures the library path (classifyEventStream + NDJSON) in its own process.
  *
  *   npx node bench/classify-logs.ts [--lines N] [--keep]
  */
@@ -142,16 +141,17 @@ function report(label: string, lines: number, result: Measured): boolean {
 
 /** The library path, as the CLI will run it: stream, classify each distinct reply once, write NDJSON. */
 async function libraryRun(file: string): Promise<void> {
-  const { classifyEventBatch, EventClassifier, openInputWithHead, readEventBatches, detectFormat } =
-    await import("../src/events/index.ts");
+  const { classifyEventStream, EventClassifier, openInputWithHead, detectFormat } = await import(
+    "../src/events/index.ts"
+  );
+  const { jsonRecord } = await import("../src/bounce/render-output.ts");
   const { stream, head, modified } = await openInputWithHead(file);
   const format = detectFormat(head, file) ?? "postfix";
   const classifier = new EventClassifier();
-  for await (const batch of readEventBatches(stream, format, file, { modified })) {
-    const records = classifyEventBatch(batch, classifier, { format });
-    if (records.length === 0) continue;
+  for await (const batch of classifyEventStream(stream, format, file, { modified, classifier })) {
     let text = "";
-    for (const record of records) text += `${JSON.stringify(record)}\n`;
+    for (const item of batch) if ("reason" in item) text += `${jsonRecord(item)}\n`;
+    if (text === "") continue;
     if (!process.stdout.write(text))
       await new Promise<void>((resolve) => process.stdout.once("drain", () => resolve()));
   }
