@@ -110,7 +110,7 @@ export const SENDGRID_UNNUMBERED_SQL = sendgridSourceSql(UNNUMBERED_LINES_SQL, "
  */
 export const SENDGRID_REPLY_LINES_SQL = `CREATE OR REPLACE TEMP TABLE sendgrid_reply_lines AS
   SELECT raw, line FROM ${UNNUMBERED_LINES_SQL}
-  WHERE contains(raw, '"bounce"') OR contains(raw, '"blocked"') OR contains(raw, '"deferred"')`;
+  WHERE regexp_matches(raw, '"(?:bounce|blocked|deferred)"')`;
 
 /** The source over those lines only (lines the substring test misses are classified after the insert). */
 export const SENDGRID_REPLIES_SQL = sendgridSourceSql("sendgrid_reply_lines", "");
