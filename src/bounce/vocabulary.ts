@@ -74,3 +74,23 @@ export const PROVIDERS = [
   "unknown",
 ] as const;
 export type Provider = (typeof PROVIDERS)[number];
+
+const PROVIDER_LABELS: Partial<Record<string, string>> = {
+  apple: "Apple iCloud",
+  google: "Gmail / Google",
+  yahoo: "Yahoo / AOL",
+  microsoft: "Microsoft (Outlook.com)",
+  comcast: "Comcast",
+  att: "AT&T",
+  cox: "Cox",
+  charter: "Charter / Spectrum",
+  gmx: "GMX / Web.de",
+  zoho: "Zoho",
+  proton: "Proton",
+  fastmail: "Fastmail",
+};
+
+/** A provider's name for people; unknown names (user input) come back unchanged. */
+export function providerLabel(provider: string): string {
+  return PROVIDER_LABELS[provider] ?? provider;
+}

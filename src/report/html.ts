@@ -1,3 +1,4 @@
+import { providerLabel } from "../bounce/vocabulary.ts";
 import type { DiagnosisReport } from "../diagnose/report.ts";
 import type { Cause, Evidence } from "../diagnose/types.ts";
 import { campaignsChart, dailyChart, tiersChart } from "./charts.ts";
@@ -29,7 +30,7 @@ svg.chart{max-width:100%;height:auto;display:block;margin:.5em 0}
 </style>
 </head>
 <body>
-<h1>Why ${e(report.provider)} rejects your mail</h1>
+<h1>Why ${e(providerLabel(report.provider))} rejects your mail</h1>
 <p class="summary">${e(report.summary)}</p>
 <p class="muted">Generated ${e(report.meta.generatedAt)} from ${e(report.meta.store)}${report.meta.offline ? " (offline: no DNS lookups)" : ""}${report.meta.redacted ? "; recipient addresses redacted" : ""}.</p>
 <h2>Volume and policy bounces per day</h2>

@@ -1,3 +1,4 @@
+import { providerLabel } from "../bounce/vocabulary.ts";
 import type { DiagnosisReport } from "../diagnose/report.ts";
 import type { Cause } from "../diagnose/types.ts";
 import { escapeTerminal } from "./terminal.ts";
@@ -16,7 +17,7 @@ const m = escapeMarkdown;
 export function renderMarkdown(report: DiagnosisReport): string {
   const p = report.prescriptions;
   const lines: string[] = [
-    `# Why ${m(report.provider)} rejects your mail`,
+    `# Why ${m(providerLabel(report.provider))} rejects your mail`,
     "",
     m(report.summary),
     "",
