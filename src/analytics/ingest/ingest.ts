@@ -85,7 +85,10 @@ export async function ingestFile(
   try {
     counts = await loadFile(store, path, format, fast ? async () => fast : parsers, options.onProgress).catch(
       (error) => {
-        if (!(error instanceof NeedsLineNumbers) || !fast?.numberedSql) throw error;
+        // Bad records, or a line read_json refuses: read the file again line by line, numbered.
+        if (!fast?.numberedSql) throw error;
+        if (process.env.DELIVERLENS_DEBUG)
+          process.stderr.write(`reading ${path} again, numbered: ${String(error)}\n`);
         const numbered = { ...fast, sql: fast.numberedSql, numberedSql: undefined };
         return loadFile(store, path, format, async () => numbered, options.onProgress);
       },
