@@ -128,6 +128,8 @@ interface DomainRule {
   domain?: string;
   /** Registrable name under any public suffix (`hotmail` → hotmail.com, hotmail.co.uk …). */
   label?: string;
+  /** The label's domains that matter most, for exact-match lookups (analytics joins domains in SQL). */
+  known?: readonly string[];
   source: string;
 }
 
@@ -140,7 +142,12 @@ export const RECIPIENT_DOMAINS: readonly DomainRule[] = [
   { provider: "apple", domain: "privaterelay.appleid.com", source: `${PC} §1.2 (Hide My Email relay)` },
   { provider: "google", domain: "gmail.com", source: "Gmail" },
   { provider: "google", domain: "googlemail.com", source: "Gmail (legacy domain)" },
-  { provider: "yahoo", label: "yahoo", source: "Yahoo Mail country domains" },
+  {
+    provider: "yahoo",
+    label: "yahoo",
+    known: ["yahoo.com", "yahoo.co.uk", "yahoo.fr"],
+    source: "Yahoo Mail country domains (senders.yahooinc.com)",
+  },
   { provider: "yahoo", domain: "ymail.com", source: "Yahoo Mail" },
   { provider: "yahoo", domain: "rocketmail.com", source: "Yahoo Mail" },
   { provider: "yahoo", domain: "aol.com", source: "AOL (Yahoo Inc.)" },
@@ -157,16 +164,21 @@ export const RECIPIENT_DOMAINS: readonly DomainRule[] = [
     domain: "bellsouth.net",
     source: `${PC} §3 note: AT&T domains point their MX to Yahoo`,
   },
-  { provider: "microsoft", label: "hotmail", source: "Outlook.com consumer domains" },
-  { provider: "microsoft", label: "outlook", source: "Outlook.com consumer domains" },
-  { provider: "microsoft", label: "live", source: "Outlook.com consumer domains" },
+  {
+    provider: "microsoft",
+    label: "hotmail",
+    known: ["hotmail.com", "hotmail.co.uk", "hotmail.fr"],
+    source: "Outlook.com consumer domains",
+  },
+  { provider: "microsoft", label: "outlook", known: ["outlook.com"], source: "Outlook.com consumer domains" },
+  { provider: "microsoft", label: "live", known: ["live.com"], source: "Outlook.com consumer domains" },
   { provider: "microsoft", domain: "msn.com", source: "Outlook.com consumer domains" },
   { provider: "comcast", domain: "comcast.net", source: "Comcast Xfinity mail" },
   { provider: "cox", domain: "cox.net", source: "Cox mail" },
   { provider: "charter", domain: "charter.net", source: "Charter/Spectrum mail" },
   { provider: "charter", domain: "spectrum.net", source: "Charter/Spectrum mail" },
   { provider: "charter", domain: "rr.com", source: "Road Runner (Spectrum) mail" },
-  { provider: "gmx", label: "gmx", source: "GMX country domains" },
+  { provider: "gmx", label: "gmx", known: ["gmx.com", "gmx.de", "gmx.net"], source: "GMX country domains" },
   { provider: "gmx", domain: "mail.com", source: "mail.com (GMX group)" },
   { provider: "zoho", domain: "zohomail.com", source: "Zoho Mail" },
   { provider: "zoho", domain: "zoho.com", source: "Zoho Mail" },
@@ -225,6 +237,20 @@ export function providerFromDomain(domain: string): Provider | null {
     if (order >= 0 && (!best || order < best.order)) return RECIPIENT_DOMAINS[order].provider;
   }
   return best?.provider ?? null;
+}
+
+/**
+ * Every domain RECIPIENT_DOMAINS names (exact domains and each label's `known` ones) with its provider
+ * as providerFromDomain sees it, for exact-match lookups; `other` entries left out.
+ */
+export function listedRecipientDomains(): Array<{ domain: string; provider: Provider }> {
+  const domains = new Set(
+    RECIPIENT_DOMAINS.flatMap((rule) => (rule.domain ? [rule.domain] : (rule.known ?? []))),
+  );
+  return [...domains].flatMap((domain) => {
+    const provider = providerFromDomain(domain);
+    return provider && provider !== "other" ? [{ domain, provider }] : [];
+  });
 }
 
 export function detectProvider(evidence: ProviderEvidence): Provider {
