@@ -1,15 +1,6 @@
+import { PMTA_ACTION_TYPES, PMTA_RECORD_TYPES } from "../../events/index.ts";
+import { sqlCase } from "./event-tables-sql.ts";
 import { CLEAN_STATUS_SQL, IDENTITY_SQL, REPLY_CODE_SQL } from "./staging.ts";
-
-/** PowerMTA accounting record type → deliverlens event type (docs/FORMATS.md, PowerMTA). */
-export const PMTA_TYPES: Record<string, string> = {
-  r: "sent",
-  d: "delivered",
-  b: "bounced",
-  rb: "bounced",
-  t: "deferred",
-  tq: "deferred",
-  f: "complaint",
-};
 
 /** PowerMTA fields deliverlens reads; the file's header decides which exist (`record-fields` is configurable). */
 const FIELDS = [
@@ -32,20 +23,6 @@ const FIELDS = [
   "header_message-id",
 ] as const;
 
-/** `rs` (remote status) records take their type from dsnAction. */
-const ACTION_TYPES: Record<string, string> = {
-  failed: "bounced",
-  delayed: "deferred",
-  delivered: "delivered",
-  relayed: "delivered",
-  expanded: "delivered",
-};
-
-const caseOf = (column: string, table: Record<string, string>) =>
-  `CASE ${column} ${Object.entries(table)
-    .map(([from, to]) => `WHEN '${from}' THEN '${to}'`)
-    .join(" ")} END`;
-
 /** Column names of a PowerMTA CSV header line, or null when it is not one. */
 export function pmtaHeader(head: string): string[] | null {
   const first = head.split(/\r?\n/, 1)[0] ?? "";
@@ -65,8 +42,9 @@ export function pmtaSourceSql(header: string[], numbered = true): string {
     const at = lower.indexOf(name.toLowerCase());
     return at >= 0 ? `nullif(f."${header[at].replaceAll('"', '""')}", '')` : "NULL::VARCHAR";
   };
-  const type = `CASE WHEN f.type = 'rs' THEN ${caseOf(`lower(${column("dsnAction")})`, ACTION_TYPES)}
-    ELSE ${caseOf("f.type", PMTA_TYPES)} END`;
+  // Record and DSN-action types are the JS reader's tables (`rs` records take theirs from dsnAction).
+  const type = `CASE WHEN f.type = 'rs' THEN ${sqlCase(`lower(${column("dsnAction")})`, PMTA_ACTION_TYPES)}
+    ELSE ${sqlCase("f.type", PMTA_RECORD_TYPES)} END`;
   const naiveTime = `timezone($tz, TRY_CAST(${column("timeLogged")} AS TIMESTAMP))::TIMESTAMP`;
   const columns = `{${header.map((name) => `'${name.replaceAll("'", "''")}': 'VARCHAR'`).join(", ")}}`;
   return `

@@ -1,3 +1,5 @@
+import { READER_IP_EVENTS, SENDGRID_EVENT_TYPES } from "../../events/index.ts";
+import { sqlCase, sqlNamesWhere } from "./event-tables-sql.ts";
 import { LINES_SQL, RAW_SQL, UNNUMBERED_LINES_SQL } from "./lines.ts";
 import { CLEAN_STATUS_SQL, IDENTITY_SQL, LEADING_STATUS_SQL, REPLY_CODE_SQL } from "./staging.ts";
 
@@ -31,26 +33,10 @@ const SENDGRID_STRUCT = JSON.stringify({
   url: "VARCHAR",
 });
 
-/** SendGrid event name → deliverlens event type (src/events/event.ts). */
-const READER_EVENTS = "('open', 'click', 'unsubscribe', 'group_unsubscribe', 'spamreport')";
-
-export const SENDGRID_TYPES: Record<string, string> = {
-  processed: "sent",
-  delivered: "delivered",
-  deferred: "deferred",
-  bounce: "bounced",
-  blocked: "bounced",
-  dropped: "dropped",
-  open: "open",
-  click: "click",
-  spamreport: "complaint",
-  unsubscribe: "unsubscribe",
-  group_unsubscribe: "unsubscribe",
-};
-
-const TYPE_CASE = `CASE u.event ${Object.entries(SENDGRID_TYPES)
-  .map(([from, to]) => `WHEN '${from}' THEN '${to}'`)
-  .join(" ")} END`;
+/** SendGrid event name → deliverlens event type: the JS reader's table. */
+const TYPE_CASE = sqlCase("u.event", SENDGRID_EVENT_TYPES);
+/** Event names whose `ip` is the reader's. */
+const READER_EVENTS = sqlNamesWhere(SENDGRID_EVENT_TYPES, (type) => READER_IP_EVENTS.has(type));
 
 /**
  * A staging-shaped query over the file bound to `$path`. The parsed struct is unnested into columns once
