@@ -2,7 +2,7 @@ import { type Campaign, planCampaigns } from "./campaigns.ts";
 import type { ProgramOptions } from "./options.ts";
 import { buildPopulation, DORMANT, type Population, SEGMENTS } from "./population.ts";
 import { Random } from "./random.ts";
-import { POLICY_REPLIES, RATE_DEFERRALS, userUnknown } from "./replies.ts";
+import { type DemoReply, POLICY_REPLIES, RATE_DEFERRALS, userUnknown } from "./replies.ts";
 
 /** One generated event, close to DeliveryEvent; writers turn it into a real format. */
 export interface SimEvent {
@@ -31,6 +31,11 @@ export interface Program {
 }
 
 const DAY = 86_400;
+const ACCEPTED: DemoReply = {
+  text: "250 2.0.0 OK",
+  status: "2.0.0",
+  source: "RFC 5321 §4.2.2 (250), RFC 3463 (2.0.0)",
+};
 const POOLS = { marketing: ["192.0.2.10", "192.0.2.11"], transactional: ["192.0.2.20"] } as const;
 
 export function planProgram(options: ProgramOptions): Program {
@@ -93,55 +98,37 @@ export function* generateEvents(program: Program): Generator<SimEvent> {
       readerIp: null,
       url: null,
     };
+    const answered = (
+      type: "delivered" | "deferred" | "bounced",
+      time: number,
+      reply: DemoReply,
+    ): SimEvent => ({
+      ...base,
+      type,
+      time,
+      eventId: id(),
+      reply: reply.text,
+      status: reply.status,
+    });
     yield { ...base, type: "sent", time: at, eventId: id() };
     const slot = day * rates.providers + population.providerOf[i];
     if (population.invalid[i]) {
       const reply = userUnknown(recipient);
       suppressed[i] = 1;
-      yield {
-        ...base,
-        type: "bounced",
-        time: at + 2,
-        eventId: id(),
-        reply: reply.text,
-        status: reply.status,
-      };
+      yield answered("bounced", at + 2, reply);
       return;
     }
     const policyRate = c.policyProvider === provider ? (c.policyRate ?? 0) : rates.policy[slot];
     if (random.chance(policyRate)) {
-      const reply = POLICY_REPLIES[provider] ?? POLICY_REPLIES.other;
-      yield {
-        ...base,
-        type: "bounced",
-        time: at + 2,
-        eventId: id(),
-        reply: reply.text,
-        status: reply.status,
-      };
+      yield answered("bounced", at + 2, POLICY_REPLIES[provider] ?? POLICY_REPLIES.other);
       return;
     }
     let delivered = at + 2;
     if (random.chance(rates.deferral[slot])) {
-      const reply = RATE_DEFERRALS[provider] ?? RATE_DEFERRALS.other;
-      yield {
-        ...base,
-        type: "deferred",
-        time: at + 1,
-        eventId: id(),
-        reply: reply.text,
-        status: reply.status,
-      };
+      yield answered("deferred", at + 1, RATE_DEFERRALS[provider] ?? RATE_DEFERRALS.other);
       delivered = at + 900 + random.int(1800);
     }
-    yield {
-      ...base,
-      type: "delivered",
-      time: delivered,
-      eventId: id(),
-      reply: "250 2.0.0 OK",
-      status: "2.0.0",
-    };
+    yield answered("delivered", delivered, ACCEPTED);
     if (population.mpp[i]) {
       const readerIp = `17.58.${random.int(256)}.${random.int(256)}`;
       yield {
