@@ -1,4 +1,5 @@
 import type { DayStats } from "../analytics/stats/daily.ts";
+import { dayStats } from "../analytics/stats/day-stats.ts";
 import { type Episode, findEpisodes } from "../analytics/stats/episodes.ts";
 import { findSpikes, type Spike } from "../analytics/stats/spikes.ts";
 import type { DayTotal } from "./facts.ts";
@@ -11,24 +12,14 @@ export type { Episode };
 export type DiagnoseSpike = Omit<Spike, "unengagedShare" | "baselineUnengagedShare">;
 
 function asDayStats(provider: string, days: readonly DayTotal[]): DayStats[] {
-  return days.map((d) => ({
-    provider,
-    day: d.day,
-    sent: d.sent,
-    delivered: 0,
-    deferredAttempts: 0,
-    deferredRecipients: d.deferred,
-    bounced: d.policy,
-    bouncedByCategory: {},
-    policyBounces: d.policy,
-    policyByProviderCode: {},
-    dropped: 0,
-    humanOpens: 0,
-    machineOpens: 0,
-    clicks: 0,
-    unsubscribes: 0,
-    complaints: 0,
-  }));
+  return days.map((d) =>
+    dayStats(provider, d.day, {
+      sent: d.sent,
+      deferredRecipients: d.deferred,
+      bounced: d.policy,
+      policyBounces: d.policy,
+    }),
+  );
 }
 
 export function spikesOf(provider: string, days: readonly DayTotal[]): DiagnoseSpike[] {

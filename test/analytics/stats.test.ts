@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { hygiene } from "../../src/analytics/hygiene/hygiene.ts";
 import { ingestFile } from "../../src/analytics/ingest/ingest.ts";
+import { dayStats } from "../../src/analytics/stats/day-stats.ts";
 import {
   computeStats,
   type DayStats,
@@ -89,24 +90,14 @@ test("engagement tiers are measured as of the latest event or --as-of, never the
   );
 });
 
-const day = (n: number, sent: number, policy = 0): DayStats => ({
-  provider: "apple",
-  day: dayOf(n),
-  sent,
-  delivered: sent - policy,
-  deferredAttempts: 0,
-  deferredRecipients: 0,
-  bounced: policy,
-  bouncedByCategory: {},
-  policyBounces: policy,
-  policyByProviderCode: policy ? { CS01: policy } : {},
-  dropped: 0,
-  humanOpens: 0,
-  machineOpens: 0,
-  clicks: 0,
-  unsubscribes: 0,
-  complaints: 0,
-});
+const day = (n: number, sent: number, policy = 0): DayStats =>
+  dayStats("apple", dayOf(n), {
+    sent,
+    delivered: sent - policy,
+    bounced: policy,
+    policyBounces: policy,
+    policyByProviderCode: policy ? { CS01: policy } : {},
+  });
 
 test("spike and episode rules on a hand-made series with known answers", () => {
   const series = Array.from({ length: 50 }, (_, n) =>
