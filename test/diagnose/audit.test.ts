@@ -1,39 +1,20 @@
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { loadBlocklists } from "../../src/audit/blocklist-data.ts";
+import { spawnCli } from "../../testkit/cli-spawn.ts";
 import { startDnsServer, type TestDnsServer } from "../../testkit/dns-server.ts";
 import { auditZones, BROKEN_DOMAIN, BROKEN_IP } from "../../testkit/dns-zones.ts";
 import { generateScenario } from "../../testkit/scenarios.ts";
 import { storeScenario } from "../../testkit/scenarios-store.ts";
 
-const cli = fileURLToPath(new URL("../../bin/deliverlens.js", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "deliverlens-diagnose-audit-"));
 const db = join(dir, "clean.duckdb");
 let server: TestDnsServer;
 
-/** Asynchronous on purpose: the DNS server answers from this process's event loop. */
-async function diagnose(...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [
-      cli,
-      "diagnose",
-      "--db",
-      db,
-      "--json",
-      ...args,
-    ]);
-    return { status: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { status: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+const diagnose = (...args: string[]) => spawnCli(["diagnose", "--db", db, "--json", ...args]);
 
 before(async () => {
   const scenario = generateScenario({

@@ -1,21 +1,18 @@
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { fileURLToPath } from "node:url";
+import { spawnCli } from "../../testkit/cli-spawn.ts";
 import { generateScenario } from "../../testkit/scenarios.ts";
 import { storeScenario } from "../../testkit/scenarios-store.ts";
 
-const cli = fileURLToPath(new URL("../../bin/deliverlens.js", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "deliverlens-diagnose-"));
 const db = join(dir, "program.duckdb");
 /** The content-driven campaign gets a hostile, address-bearing name: it must come out redacted and escaped. */
 const BAD = "promo-jane.doe@example.com";
 
-const run = (...args: string[]) =>
-  spawnSync(process.execPath, [cli, ...args], { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+const run = (...args: string[]) => spawnCli(args);
 
 before(async () => {
   const scenario = generateScenario({
@@ -52,8 +49,16 @@ before(async () => {
 
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-test("diagnose --json ranks the injected cause first, redacts addresses, and explains it by the messages", () => {
-  const result = run("diagnose", "--db", db, "--offline", "--json", "--messages", join(dir, "messages"));
+test("diagnose --json ranks the injected cause first, redacts addresses, and explains it by the messages", async () => {
+  const result = await run(
+    "diagnose",
+    "--db",
+    db,
+    "--offline",
+    "--json",
+    "--messages",
+    join(dir, "messages"),
+  );
   assert.equal(result.status, 0, result.stderr);
   const report = JSON.parse(result.stdout);
   assert.equal(report.schemaVersion, 1);
@@ -69,11 +74,11 @@ test("diagnose --json ranks the injected cause first, redacts addresses, and exp
   assert.match(report.prescriptions.escalation, /\[CS01\].*times, first seen 2026-/);
 });
 
-test("--no-redact shows addresses; --md, --html and --export write their files", () => {
+test("--no-redact shows addresses; --md, --html and --export write their files", async () => {
   const md = join(dir, "r.md");
   const html = join(dir, "r.html");
   const csv = join(dir, "suppress.csv");
-  const result = run(
+  const result = await run(
     "diagnose",
     "--db",
     db,
@@ -97,22 +102,25 @@ test("--no-redact shows addresses; --md, --html and --export write their files",
   assert.ok(rows.length > 1 && rows.slice(1).every((r) => /@icloud\.com,[a-z0-9-]+$/.test(r)));
 });
 
-test("plan writes the warm-up CSV", () => {
+test("plan writes the warm-up CSV", async () => {
   const out = join(dir, "plan.csv");
-  const result = run("plan", "--db", db, "--provider", "apple", "--target", "800", "--out", out);
+  const result = await run("plan", "--db", db, "--provider", "apple", "--target", "800", "--out", out);
   assert.equal(result.status, 0, result.stderr);
   const rows = readFileSync(out, "utf8").trim().split("\n");
   assert.equal(rows[0], "date,provider,tier,max_messages");
   assert.match(rows[1], /^\d{4}-\d{2}-\d{2},apple,0-30,\d+$/);
 });
 
-test("usage errors exit 2, an unreadable store exits 1", () => {
-  assert.equal(run("diagnose", "--db", db, "--offline", "--ip", "not-an-ip").status, 2);
-  assert.equal(run("plan", "--db", db, "--target", "0").status, 2);
-  assert.equal(run("plan", "--db", db).status, 2);
-  assert.equal(run("diagnose", "--db", db, "--offline", "--messages", join(dir, "nowhere")).status, 2);
-  assert.equal(run("diagnose", "--db", db, "--offline", "--provider", "hotmail.com").status, 2);
-  const missing = run("diagnose", "--db", join(dir, "missing.duckdb"), "--offline");
+test("usage errors exit 2, an unreadable store exits 1", async () => {
+  assert.equal((await run("diagnose", "--db", db, "--offline", "--ip", "not-an-ip")).status, 2);
+  assert.equal((await run("plan", "--db", db, "--target", "0")).status, 2);
+  assert.equal((await run("plan", "--db", db)).status, 2);
+  assert.equal(
+    (await run("diagnose", "--db", db, "--offline", "--messages", join(dir, "nowhere"))).status,
+    2,
+  );
+  assert.equal((await run("diagnose", "--db", db, "--offline", "--provider", "hotmail.com")).status, 2);
+  const missing = await run("diagnose", "--db", join(dir, "missing.duckdb"), "--offline");
   assert.equal(missing.status, 1);
   assert.match(missing.stderr, /deliverlens:/);
 });
