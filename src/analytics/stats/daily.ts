@@ -29,25 +29,32 @@ const ATTEMPT_KEY = "hash(coalesce(message_id, campaign, ''), recipient)";
  * Sources that log one `sent` event per recipient of a message (SendGrid `processed`, Mailgun `accepted`,
  * SES `Send`, KumoMTA `Reception`, PowerMTA `r` records) are counted by those events; for the others,
  * "sent" is the distinct (message, recipient) pairs among delivered/deferred/bounced events of the day.
- * Same unit either way, and the expensive distinct count only runs where it is needed.
+ * Same unit either way. Which formats log sends is asked first, so the expensive distinct count only
+ * runs when some format does not (a join against that list made every row of a SendGrid store pay).
  */
-const ATTEMPTS_SQL = (where: string) => `
-  WITH logged AS (SELECT DISTINCT format FROM events WHERE type = 'sent')
-  SELECT provider, d, sum(n) AS sent FROM (
-    SELECT provider, time::DATE AS d, count(*) AS n FROM events WHERE ${where} AND type = 'sent' GROUP BY ALL
-    UNION ALL
-    SELECT provider, d, count(*) FROM (
-      SELECT DISTINCT provider, time::DATE AS d, ${ATTEMPT_KEY} AS k FROM events
-      WHERE ${where} AND type IN ('delivered', 'deferred', 'bounced') AND format NOT IN (SELECT format FROM logged)
-    ) GROUP BY ALL
+async function formatsWithoutSent(store: Store): Promise<string[]> {
+  const rows = await store.all<{ format: string }>(
+    "SELECT format FROM events GROUP BY format HAVING NOT bool_or(type = 'sent') ORDER BY format",
+  );
+  return rows.map((row) => row.format);
+}
+
+const PAIRS_SQL = (where: string) => `
+  SELECT provider, d, count(*) AS pairs FROM (
+    SELECT DISTINCT provider, time::DATE AS d, ${ATTEMPT_KEY} AS k FROM events
+    WHERE ${where} AND type IN ('delivered', 'deferred', 'bounced') AND list_contains(from_json($unlogged, '["VARCHAR"]'), format)
   ) GROUP BY ALL`;
 
 export async function dailyStats(store: Store, q: ResolvedQuery): Promise<DayStats[]> {
+  const unlogged = await formatsWithoutSent(store);
+  const pairs = unlogged.length
+    ? `LEFT JOIN (${PAIRS_SQL(q.where)}) a USING (provider, d)`
+    : "LEFT JOIN (SELECT NULL::VARCHAR AS provider, NULL::DATE AS d, 0 AS pairs) a USING (provider, d)";
   const rows = await store.all<Omit<DayStats, "bouncedByCategory" | "policyByProviderCode">>(
     // No shared CTE: DuckDB would materialize every column of the period to share it.
-    `WITH attempts AS (${ATTEMPTS_SQL(q.where)}),
-    counts AS (
+    `WITH counts AS (
       SELECT provider, time::DATE AS d,
+        count(*) FILTER (WHERE type = 'sent') AS logged,
         count(*) FILTER (WHERE type = 'delivered') AS delivered,
         count(*) FILTER (WHERE type = 'deferred') AS deferredAttempts,
         count(*) FILTER (WHERE type = 'bounced') AS bounced,
@@ -65,12 +72,12 @@ export async function dailyStats(store: Store, q: ResolvedQuery): Promise<DaySta
       SELECT provider, time::DATE AS d, count(DISTINCT recipient) AS deferredRecipients FROM events
       WHERE ${q.where} AND type = 'deferred' GROUP BY ALL
     )
-    SELECT provider, strftime(d, '%Y-%m-%d') AS day, coalesce(a.sent, 0) AS sent,
+    SELECT provider, strftime(d, '%Y-%m-%d') AS day, c.logged + coalesce(a.pairs, 0) AS sent,
       c.delivered, c.deferredAttempts, coalesce(x.deferredRecipients, 0) AS deferredRecipients,
-      c.* EXCLUDE (provider, d, delivered, deferredAttempts)
-    FROM counts c LEFT JOIN attempts a USING (provider, d) LEFT JOIN deferred x USING (provider, d)
+      c.* EXCLUDE (provider, d, logged, delivered, deferredAttempts)
+    FROM counts c ${pairs} LEFT JOIN deferred x USING (provider, d)
     ORDER BY provider, day`,
-    q.params,
+    unlogged.length ? { ...q.params, unlogged: JSON.stringify(unlogged) } : q.params,
   );
   const breakdown = await store.all<{ provider: string; day: string; kind: string; key: string; n: number }>(
     `SELECT provider, strftime(time::DATE, '%Y-%m-%d') AS day, 'category' AS kind,
