@@ -109,9 +109,19 @@ export async function dailyComposition(
   days: string[] | null = null,
 ): Promise<DayComposition[]> {
   const sorted = days ? [...days].sort() : [];
-  const only = days ? `AND time::DATE IN (SELECT unnest(from_json($days, '["DATE"]')))` : "";
+  // The day range first: it lets DuckDB skip the row groups outside it (time zone maps) before the IN.
+  const only = days
+    ? `AND time >= $earliest::DATE AND time < $latest::DATE + INTERVAL 1 DAY
+       AND time::DATE IN (SELECT unnest(from_json($days, '["DATE"]')))`
+    : "";
   const earliest = days ? "AND time >= $earliest::DATE - $recency::INTEGER" : "";
-  const params: Params = days ? { days: JSON.stringify(sorted), earliest: sorted[0] ?? "1970-01-01" } : {};
+  const params: Params = days
+    ? {
+        days: JSON.stringify(sorted),
+        earliest: sorted[0] ?? "1970-01-01",
+        latest: sorted.at(-1) ?? "1970-01-01",
+      }
+    : {};
   return store.all<DayComposition>(
     `WITH sends AS (
       SELECT DISTINCT provider, recipient, time::DATE AS d FROM events
