@@ -45,6 +45,9 @@ const PAIRS_SQL = (where: string) => `
     WHERE ${where} AND type IN ('delivered', 'deferred', 'bounced') AND list_contains(from_json($unlogged, '["VARCHAR"]'), format)
   ) GROUP BY ALL`;
 
+/** The events of `kinds` rows matching `condition`, as a BIGINT like count(*). */
+const total = (condition: string) => `coalesce(sum(n) FILTER (WHERE ${condition}), 0)::BIGINT`;
+
 export async function dailyStats(store: Store, q: ResolvedQuery): Promise<DayStats[]> {
   const unlogged = await formatsWithoutSent(store);
   const pairs = unlogged.length
@@ -52,20 +55,27 @@ export async function dailyStats(store: Store, q: ResolvedQuery): Promise<DaySta
     : "LEFT JOIN (SELECT NULL::VARCHAR AS provider, NULL::DATE AS d, 0 AS pairs) a USING (provider, d)";
   const rows = await store.all<Omit<DayStats, "bouncedByCategory" | "policyByProviderCode">>(
     // No shared CTE: DuckDB would materialize every column of the period to share it.
-    `WITH counts AS (
-      SELECT provider, time::DATE AS d,
-        count(*) FILTER (WHERE type = 'sent') AS logged,
-        count(*) FILTER (WHERE type = 'delivered') AS delivered,
-        count(*) FILTER (WHERE type = 'deferred') AS deferredAttempts,
-        count(*) FILTER (WHERE type = 'bounced') AS bounced,
-        count(*) FILTER (WHERE ${POLICY_SQL}) AS policyBounces,
-        count(*) FILTER (WHERE type = 'dropped') AS dropped,
-        count(*) FILTER (WHERE type = 'open' AND NOT ${MACHINE_OPEN_SQL}) AS humanOpens,
-        count(*) FILTER (WHERE type = 'open' AND ${MACHINE_OPEN_SQL}) AS machineOpens,
-        count(*) FILTER (WHERE type = 'click') AS clicks,
-        count(*) FILTER (WHERE type = 'unsubscribe') AS unsubscribes,
-        count(*) FILTER (WHERE type = 'complaint') AS complaints
+    // Events are first counted by (provider, day, type, policy?, machine?) — a few thousand groups, each
+    // predicate evaluated once per row — then pivoted: half the time of eleven FILTERs over every row.
+    `WITH kinds AS (
+      SELECT provider, time::DATE AS d, type, ${POLICY_SQL} AS policy,
+        CASE WHEN type = 'open' THEN ${MACHINE_OPEN_SQL} END AS machine, count(*) AS n
       FROM events WHERE ${q.where} GROUP BY ALL
+    ),
+    counts AS (
+      SELECT provider, d,
+        ${total("type = 'sent'")} AS logged,
+        ${total("type = 'delivered'")} AS delivered,
+        ${total("type = 'deferred'")} AS deferredAttempts,
+        ${total("type = 'bounced'")} AS bounced,
+        ${total("policy")} AS policyBounces,
+        ${total("type = 'dropped'")} AS dropped,
+        ${total("type = 'open' AND NOT machine")} AS humanOpens,
+        ${total("type = 'open' AND machine")} AS machineOpens,
+        ${total("type = 'click'")} AS clicks,
+        ${total("type = 'unsubscribe'")} AS unsubscribes,
+        ${total("type = 'complaint'")} AS complaints
+      FROM kinds GROUP BY ALL
     ),
     -- A distinct aggregate slows every other aggregate of its GROUP BY: deferred recipients apart.
     deferred AS (
