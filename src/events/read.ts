@@ -1,3 +1,4 @@
+import { isAscii } from "node:buffer";
 import type { Readable } from "node:stream";
 import type { DeliveryEvent, EventType, ParseProblem } from "./event.ts";
 import type { FormatName } from "./formats.ts";
@@ -80,6 +81,13 @@ export async function* readEvents(
   for await (const batch of readEventBatches(input, format, file, options)) yield* batch;
 }
 
+/** UTF-8 text of bytes; pure ASCII (most logs) is copied as Latin-1, which is the same text without decoding. */
+function decode(bytes: Buffer, from: number, to: number): string {
+  return isAscii(bytes.subarray(from, to))
+    ? bytes.toString("latin1", from, to)
+    : bytes.toString("utf8", from, to);
+}
+
 /** Splits byte chunks into lines without readline: one UTF-8 decode per chunk, then indexOf. */
 export class LineSplitter {
   /** Bytes after the last newline, kept as a list: concatenating per chunk would be quadratic. */
@@ -111,10 +119,10 @@ export class LineSplitter {
       const carried = Buffer.concat(this.pending, this.pendingLength);
       this.pending = [];
       this.pendingLength = 0;
-      this.lines(carried.toString("utf8"), out);
+      this.lines(decode(carried, 0, carried.length), out);
       from = first + 1;
     }
-    if (from <= newline) this.lines(chunk.toString("utf8", from, newline), out);
+    if (from <= newline) this.lines(decode(chunk, from, newline), out);
     this.parser.endChunk?.();
     if (newline + 1 < chunk.length) this.keep(chunk.subarray(newline + 1));
     if (this.pendingLength > MAX_LINE) this.overlong(out);
