@@ -1,5 +1,5 @@
 /**
- * `npm run bench:ingest [-- --events N] [--keep DIR]`: the issue-3 benchmark. Generates a program of N events
+ * `npm run bench:ingest [-- --events N] [--keep DIR] [--reuse] [--stats-runs N]`: the issue-3 benchmark. Generates a program of N events
  * (default 10 million) for 1 million recipients over 180 days, streamed to disk as SendGrid NDJSON and as
  * PowerMTA CSV; then, for each file, as whole processes:
  *   baseline — DuckDB alone loading the file into a table with typed columns (same memory limit, threads);
@@ -24,6 +24,8 @@ const { values } = parseArgs({
     keep: { type: "string" },
     /** With --keep DIR holding a previous run's files, time them again without regenerating. */
     reuse: { type: "boolean", default: false },
+    /** `stats` is timed this many times per store (whole processes); the verdict takes the median. */
+    "stats-runs": { type: "string", default: "3" },
   },
 });
 const targetEvents = Number(values.events);
@@ -140,7 +142,10 @@ for (const [index, file] of written.files.entries()) {
   const base = await baseline(BASELINE_SQL[format](file), baseDb);
   const ingest = await run(["--import", PEAK, CLI, "ingest", file, "--db", db, "--json"]);
   const summary = JSON.parse(ingest.stdout).totals as { read: number; stored: number };
-  const stats = await run([CLI, "stats", "--db", db, "--json"]);
+  const statsRuns: number[] = [];
+  for (let i = 0; i < Math.max(1, Number(values["stats-runs"])); i++)
+    statsRuns.push((await run([CLI, "stats", "--db", db, "--json"])).seconds);
+  const stats = { seconds: [...statsRuns].sort((a, b) => a - b)[Math.floor((statsRuns.length - 1) / 2)] };
   const ratio = ingest.seconds / base.seconds;
   const rssOk = (ingest.peakKb ?? Number.POSITIVE_INFINITY) < RSS_LIMIT_KB;
   started = performance.now();
@@ -155,7 +160,9 @@ for (const [index, file] of written.files.entries()) {
   );
   say(`  ${verdict(ratio <= 1.5)} ingest ${ratio.toFixed(2)}× baseline (target ≤ 1.5×)`);
   say(`  ${verdict(rssOk)} peak RSS ${((ingest.peakKb ?? 0) / 1024).toFixed(0)} MB (target < 1536 MB)`);
-  say(`  ${verdict(stats.seconds < 2)} stats ${stats.seconds.toFixed(2)} s (target < 2 s, whole process)`);
+  say(
+    `  ${verdict(stats.seconds < 2)} stats ${stats.seconds.toFixed(2)} s median of ${statsRuns.map((t) => t.toFixed(2)).join(", ")} (target < 2 s, whole process)`,
+  );
   allPass &&= ratio <= 1.5 && rssOk && stats.seconds < 2;
 }
 say(`\noverall: ${verdict(allPass)}`);
