@@ -117,7 +117,12 @@ class PostfixParser {
     if (qidEnd < 0 || qidEnd - qidStart > 20 || qidEnd - qidStart < 5) return;
     const space = text.indexOf(" ", qidStart);
     if (space >= 0 && space < qidEnd) return;
-    const qid = text.slice(qidStart, qidEnd);
+    // Lines of one queue id come in runs: the last id is reused rather than sliced again.
+    const last = this.lastQid;
+    const qid =
+      qidEnd - qidStart === last.length && text.startsWith(last, qidStart)
+        ? last
+        : text.slice(qidStart, qidEnd);
     const body = qidEnd + 2;
     const at = this.at;
     at.stampEnd = stampEnd;
@@ -223,7 +228,8 @@ class PostfixParser {
     if (type === null) return;
     if (type !== "deferred" && this.types !== null && !this.types.has(type)) {
       // Not wanted (classify without --all skips deliveries): only keep the expiry bookkeeping right.
-      this.queue.get(qid)?.deferred?.delete(text.slice(body + 4, rcptEnd));
+      const known = qid === this.lastQid ? this.lastState : this.queue.get(qid);
+      known?.deferred?.delete(text.slice(body + 4, rcptEnd));
       return;
     }
     const event = newEvent(type, this.file, lineNo);
