@@ -111,7 +111,9 @@ class PostfixParser {
     const hostEnd = text.indexOf(" ", stampEnd + 1);
     if (hostEnd < 0) return;
     const tagEnd = text.indexOf(": ", hostEnd + 1);
-    if (tagEnd < 0 || text.lastIndexOf("/", tagEnd) <= hostEnd) return;
+    if (tagEnd < 0) return;
+    const slash = text.indexOf("/", hostEnd + 1);
+    if (slash < 0 || slash > tagEnd) return;
     const qidStart = tagEnd + 2;
     const qidEnd = text.indexOf(": ", qidStart);
     if (qidEnd < 0 || qidEnd - qidStart > 20 || qidEnd - qidStart < 5) return;
