@@ -155,14 +155,11 @@ function ruleJson(rule: BounceRecord["rule"]): string | undefined {
 }
 
 export function createSink(mode: OutputMode, stream: NodeJS.WriteStream = process.stdout): RecordSink {
-  let buffer = "";
+  const bytes = new OutputBytes();
   let count = 0;
-  const encoder = new ReusedBuffers(stream);
   const flush = async () => {
-    if (buffer === "") return;
-    const ok = await encoder.write(buffer);
-    buffer = "";
-    if (!ok) await new Promise<void>((resolve) => stream.once("drain", resolve));
+    if (bytes.length === 0) return;
+    if (!bytes.writeTo(stream)) await new Promise<void>((resolve) => stream.once("drain", resolve));
   };
   const format = (record: BounceRecord): string => {
     if (mode === "ndjson") return `${jsonRecord(record)}\n`;
@@ -171,60 +168,54 @@ export function createSink(mode: OutputMode, stream: NodeJS.WriteStream = proces
   };
   return {
     add(record) {
-      buffer += format(record);
+      bytes.append(format(record));
       count++;
     },
     addJson(json) {
       if (mode === "text") throw new Error("addJson needs json or ndjson output");
-      buffer += mode === "ndjson" ? `${json}\n` : `${count === 0 ? "[\n" : ",\n"}${json}`;
+      bytes.append(mode === "ndjson" ? `${json}\n` : `${count === 0 ? "[\n" : ",\n"}${json}`);
       count++;
     },
     async flushIfFull() {
-      if (buffer.length >= FLUSH_AT) await flush();
+      if (bytes.length >= FLUSH_AT) await flush();
     },
     async end() {
-      if (mode === "json") buffer += count === 0 ? "[]\n" : "\n]\n";
+      if (mode === "json") bytes.append(count === 0 ? "[]\n" : "\n]\n");
       await flush();
     },
   };
 }
 
-interface Slot {
-  bytes: Buffer;
-  written: Promise<void>;
-}
-
 /**
- * Encodes output into two buffers used in turn, each only once the stream has written it: a fresh
- * Buffer per write (stream.write of a string) costs more than the encoding itself.
+ * Output encoded record by record into a reused buffer. Joining records into one string first costs
+ * more (the joined string is flattened, as two-byte text if any record has a non-Latin-1 character), and
+ * so does a fresh Buffer per write.
  */
-class ReusedBuffers {
-  private readonly stream: NodeJS.WriteStream;
-  private readonly slots: Slot[] = [0, 1].map(() => ({
-    bytes: Buffer.allocUnsafe(4 * FLUSH_AT),
-    written: Promise.resolve(),
-  }));
-  private next = 0;
-  /** Settles when the stream closes: a destroyed stream may never call back. */
-  private readonly closed: Promise<void>;
+class OutputBytes {
+  private current: Buffer = Buffer.allocUnsafe(4 * FLUSH_AT);
+  /** A buffer the stream has finished writing, free for reuse (a pending one is never touched). */
+  private spare: Buffer | null = null;
+  length = 0;
 
-  constructor(stream: NodeJS.WriteStream) {
-    this.stream = stream;
-    this.closed = new Promise<void>((resolve) => stream.once("close", () => resolve()));
+  append(text: string): void {
+    const needed = this.length + text.length * 3; // at most 3 UTF-8 bytes per UTF-16 unit
+    if (needed > this.current.length) {
+      const grown = Buffer.allocUnsafe(Math.max(needed, 2 * this.current.length));
+      this.current.copy(grown, 0, 0, this.length);
+      this.current = grown;
+    }
+    this.length += this.current.write(text, this.length, "utf8");
   }
 
-  /** stream.write's result (false: wait for drain). */
-  async write(text: string): Promise<boolean> {
-    const slot = this.slots[this.next];
-    this.next ^= 1;
-    await Promise.race([slot.written, this.closed]);
-    // At most 3 UTF-8 bytes per UTF-16 unit.
-    if (slot.bytes.length < text.length * 3) slot.bytes = Buffer.allocUnsafe(text.length * 3);
-    const length = slot.bytes.write(text, 0, "utf8");
-    let done = (): void => undefined;
-    slot.written = new Promise<void>((resolve) => {
-      done = resolve;
+  /** Hands the bytes to the stream; stream.write's result (false: wait for drain). */
+  writeTo(stream: NodeJS.WriteStream): boolean {
+    const sent = this.current;
+    const ok = stream.write(sent.subarray(0, this.length), () => {
+      this.spare = sent;
     });
-    return this.stream.write(slot.bytes.subarray(0, length), () => done());
+    this.current = this.spare ?? Buffer.allocUnsafe(sent.length);
+    this.spare = null;
+    this.length = 0;
+    return ok;
   }
 }
