@@ -24,6 +24,7 @@ import { buildContext } from "../src/diagnose/context.ts";
 import { diagnoseContext } from "../src/diagnose/engine.ts";
 import { loadFacts } from "../src/diagnose/load-facts.ts";
 import { diagnoseStore } from "../src/diagnose/run.ts";
+import { createProgress } from "../src/report/progress.ts";
 import { Store } from "../src/store/index.ts";
 import { generateScenario, SCENARIO_CAUSES, scenarioGrid } from "../testkit/scenarios.ts";
 import { insertEvents, storeScenario } from "../testkit/scenarios-store.ts";
@@ -74,6 +75,7 @@ if (!values["skip-accuracy"]) {
   const specs = scenarioGrid(Number(values.seeds));
   const rows = new Map(SCENARIO_CAUSES.map((cause) => [cause, { n: 0, first: 0, misses: [] as string[] }]));
   const started = performance.now();
+  const progress = createProgress("accuracy", specs.length, "scenarios");
   for (const [index, spec] of specs.entries()) {
     const scenario = generateScenario({ ...spec, recipients: Number(values.recipients) });
     const store = await storeScenario(scenario.events);
@@ -84,9 +86,9 @@ if (!values["skip-accuracy"]) {
     row.n++;
     if (diagnosis.causes[0].id === expected) row.first++;
     else row.misses.push(`s${spec.strength}/n${spec.noise}/seed${spec.seed}→${diagnosis.causes[0].id}`);
-    process.stderr.write(`\r${index + 1}/${specs.length} scenarios`);
+    progress.tick(index + 1);
   }
-  process.stderr.write("\n");
+  progress.finish();
   console.log(
     `\nAccuracy over ${specs.length} scenarios (${Number(values.recipients)} Apple recipients, 90 days each; ${((performance.now() - started) / 1000).toFixed(0)} s)`,
   );
