@@ -1,22 +1,12 @@
-import { domainToASCII } from "node:url";
-import ipaddr from "ipaddr.js";
+import { domainOption, ipOptions, resolverOption } from "../cli/dns-options.ts";
 import { EXIT, UsageError } from "../cli/exit.ts";
-import {
-  createResolver,
-  isValidDnsName,
-  normalizeName,
-  parseResolverSpec,
-  ResolverSpecError,
-} from "../dns/index.ts";
+import { createResolver, normalizeName } from "../dns/index.ts";
 import { createProgress } from "../report/progress.ts";
 import { atOrAbove, isSeverity, SEVERITY_ORDER } from "../report/severity.ts";
 import { runAudit } from "./audit.ts";
 import { BlocklistDataError, loadBlocklists, withDqsKey } from "./blocklist-data.ts";
 import { createMtaStsFetcher } from "./policy-fetch.ts";
 import { renderAudit } from "./render.ts";
-
-/** Letters, digits, hyphen and underscore labels; at least two labels. */
-const HOSTNAME = /^[a-z0-9_-]+(\.[a-z0-9_-]+)+$/;
 
 export interface AuditOptions {
   domain: string;
@@ -35,13 +25,8 @@ export interface AuditOptions {
 
 /** `deliverlens audit`: validate options, run every check, print, and map findings to the exit code. */
 export async function runAuditCommand(options: AuditOptions): Promise<number> {
-  // IDNs are audited in their A-label (punycode) form, as receivers look them up
-  const domain = normalizeName(domainToASCII(options.domain.trim()));
-  if (!isValidDnsName(domain) || !HOSTNAME.test(domain))
-    throw new UsageError(`--domain: "${options.domain}" is not a domain name`);
-  const ips = [...new Set((options.ip ?? []).map((ip) => ip.trim()))];
-  const badIp = ips.find((ip) => !ipaddr.isValid(ip));
-  if (badIp !== undefined) throw new UsageError(`--ip: "${badIp}" is not an IP address`);
+  const domain = domainOption(options.domain);
+  const ips = ipOptions(options.ip);
   if (Boolean(options.mailFrom) !== Boolean(options.helo))
     throw new UsageError("--mail-from and --helo go together");
   if (options.mailFrom && ips.length === 0)
@@ -53,13 +38,7 @@ export async function runAuditCommand(options: AuditOptions): Promise<number> {
   const timeoutMs = Number(options.timeout);
   if (!Number.isInteger(timeoutMs) || timeoutMs < 10 || timeoutMs > 60000)
     throw new UsageError("--timeout must be 10-60000 ms");
-  let spec: ReturnType<typeof parseResolverSpec>;
-  try {
-    spec = parseResolverSpec(options.resolver);
-  } catch (error) {
-    if (error instanceof ResolverSpecError) throw new UsageError(error.message);
-    throw error;
-  }
+  const spec = resolverOption(options.resolver);
   let lists: Awaited<ReturnType<typeof loadBlocklists>>;
   try {
     lists = await loadBlocklists(options.lists);

@@ -1,15 +1,9 @@
 import { statSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
-import ipaddr from "ipaddr.js";
 import { PROVIDERS } from "../bounce/vocabulary.ts";
+import { domainOption, ipOptions, resolverOption } from "../cli/dns-options.ts";
 import { EXIT, UsageError } from "../cli/exit.ts";
-import {
-  createResolver,
-  isValidDnsName,
-  normalizeName,
-  parseResolverSpec,
-  ResolverSpecError,
-} from "../dns/index.ts";
+import { createResolver } from "../dns/index.ts";
 import type { DnsResolver } from "../dns/types.ts";
 import type { ParseProblem } from "../events/event.ts";
 import { renderHtml } from "../report/html.ts";
@@ -51,8 +45,8 @@ export async function diagnoseStore(options: DiagnoseOptions): Promise<Diagnosis
   if (options.messages && !statSync(options.messages, { throwIfNoEntry: false })?.isDirectory()) {
     throw new UsageError(`--messages: ${options.messages} is not a directory`);
   }
-  const domain = options.domain ? checkDomain(options.domain) : null;
-  const ips = checkIps(options.ip ?? []);
+  const domain = options.domain ? domainOption(options.domain) : null;
+  const ips = ipOptions(options.ip ?? []);
   const resolver = options.offline ? null : openResolver(options.resolver ?? "system");
   const problems: ParseProblem[] = [];
   const progress = createProgress("diagnose", 4, "steps");
@@ -112,28 +106,6 @@ export async function runDiagnose(options: DiagnoseOptions): Promise<number> {
   return EXIT.ok;
 }
 
-function checkDomain(value: string): string {
-  const domain = normalizeName(value);
-  if (!isValidDnsName(domain) || !domain.includes("."))
-    throw new UsageError(`--domain: "${value}" is not a domain name`);
-  return domain;
-}
-
-function checkIps(values: string[]): string[] {
-  const ips = values
-    .flatMap((v) => v.split(","))
-    .map((v) => v.trim())
-    .filter(Boolean);
-  const bad = ips.find((ip) => !ipaddr.isValid(ip));
-  if (bad !== undefined) throw new UsageError(`--ip: "${bad}" is not an IP address`);
-  return ips;
-}
-
 function openResolver(spec: string): DnsResolver {
-  try {
-    return createResolver(parseResolverSpec(spec));
-  } catch (error) {
-    if (error instanceof ResolverSpecError) throw new UsageError(error.message);
-    throw error;
-  }
+  return createResolver(resolverOption(spec));
 }

@@ -1,10 +1,10 @@
 import { readFile } from "node:fs/promises";
 import net from "node:net";
 import { loadBlocklists } from "../audit/blocklist-data.ts";
+import { resolverOption } from "../cli/dns-options.ts";
 import { EXIT, UsageError } from "../cli/exit.ts";
 import { toMailauthResolver } from "../dns/mailauth-adapter.ts";
 import { createResolver } from "../dns/resolver.ts";
-import { parseResolverSpec, ResolverSpecError } from "../dns/resolver-spec.ts";
 import type { ParseProblem } from "../events/event.ts";
 import { createProgress } from "../report/progress.ts";
 import { escapeTerminal } from "../report/terminal.ts";
@@ -69,13 +69,6 @@ export async function runInspect(files: string[], options: InspectCliOptions): P
 }
 
 async function openDns(spec: string): Promise<InspectDns> {
-  let parsed: ReturnType<typeof parseResolverSpec>;
-  try {
-    parsed = parseResolverSpec(spec);
-  } catch (error) {
-    if (error instanceof ResolverSpecError) throw new UsageError(error.message);
-    throw error;
-  }
-  const resolver = createResolver(parsed);
+  const resolver = createResolver(resolverOption(spec));
   return { resolver, mailauth: toMailauthResolver(resolver), blocklists: await loadBlocklists() };
 }
