@@ -1,12 +1,14 @@
 /**
- * `npm run bench:ingest [-- --events N] [--keep DIR] [--reuse] [--stats-runs N]`: the issue-3 benchmark. Generates a program of N events
+ * `npm run bench:ingest [-- --events N] [--keep DIR] [--reuse] [--runs N] [--stats-runs N]`: the issue-3 benchmark. Generates a program of N events
  * (default 10 million) for 1 million recipients over 180 days, streamed to disk as SendGrid NDJSON and as
  * PowerMTA CSV; then, for each file, as whole processes:
  *   baseline — DuckDB alone loading the file into a table with typed columns (same memory limit, threads);
  *   ingest   — `deliverlens ingest` end to end (parsing, classification, dedupe, commit);
  *   stats    — `deliverlens stats --json` over the resulting store.
  * Prints the numbers and PASS/FAIL against: ingest ≤ 1.5 × baseline, peak RSS < 1.5 GB, stats < 2 s.
- * The machine is shared while developing: re-run alone for numbers that mean something.
+ * Baseline and ingest alternate `--runs` times (default 2), each after reading the input once so both
+ * start from the page cache, and the verdict compares the best of each: on a shared VM one run can be
+ * twice as slow as the next (this one's host also reclaims page cache in the background).
  */
 import { spawn } from "node:child_process";
 import { createReadStream, existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
@@ -26,6 +28,8 @@ const { values } = parseArgs({
     reuse: { type: "boolean", default: false },
     /** `stats` is timed this many times per store (whole processes); the verdict takes the median. */
     "stats-runs": { type: "string", default: "3" },
+    /** Baseline and ingest are each timed this many times, alternating; the verdict takes the best of each. */
+    runs: { type: "string", default: "2" },
   },
 });
 const targetEvents = Number(values.events);
@@ -138,9 +142,18 @@ for (const [index, file] of written.files.entries()) {
   const records = written.perFile[index];
   const baseDb = join(dir, `baseline-${format}.duckdb`);
   const db = join(dir, `store-${format}.duckdb`);
-  for (const old of [baseDb, `${baseDb}.wal`, db, `${db}.wal`]) rmSync(old, { force: true });
-  const base = await baseline(BASELINE_SQL[format](file), baseDb);
-  const ingest = await run(["--import", PEAK, CLI, "ingest", file, "--db", db, "--json"]);
+  const bases: Run[] = [];
+  const ingests: Run[] = [];
+  for (let r = 0; r < Math.max(1, Number(values.runs)); r++) {
+    for (const old of [baseDb, `${baseDb}.wal`, db, `${db}.wal`]) rmSync(old, { force: true });
+    await readWhole(file);
+    bases.push(await baseline(BASELINE_SQL[format](file), baseDb));
+    await readWhole(file);
+    ingests.push(await run(["--import", PEAK, CLI, "ingest", file, "--db", db, "--json"]));
+  }
+  const best = (runs: Run[]) => runs.reduce((a, b) => (b.seconds < a.seconds ? b : a));
+  const base = best(bases);
+  const ingest = { ...best(ingests), peakKb: Math.max(...ingests.map((i) => i.peakKb ?? 0)) };
   const summary = JSON.parse(ingest.stdout).totals as { read: number; stored: number };
   const statsRuns: number[] = [];
   for (let i = 0; i < Math.max(1, Number(values["stats-runs"])); i++)
@@ -152,11 +165,12 @@ for (const [index, file] of written.files.entries()) {
   say(
     `\n${format} (${records.toLocaleString("en-US")} records; stored ${summary.stored.toLocaleString("en-US")})`,
   );
+  const all = (runs: Run[]) => runs.map((r) => r.seconds.toFixed(1)).join(", ");
   say(
-    `  baseline DuckDB typed load: ${base.seconds.toFixed(1)} s (${Math.round(records / base.seconds).toLocaleString("en-US")} records/s, peak RSS ${((base.peakKb ?? 0) / 1024).toFixed(0)} MB)`,
+    `  baseline DuckDB typed load: ${base.seconds.toFixed(1)} s best of ${all(bases)} (${Math.round(records / base.seconds).toLocaleString("en-US")} records/s, peak RSS ${((base.peakKb ?? 0) / 1024).toFixed(0)} MB)`,
   );
   say(
-    `  deliverlens ingest:         ${ingest.seconds.toFixed(1)} s (${Math.round(records / ingest.seconds).toLocaleString("en-US")} events/s, peak RSS ${((ingest.peakKb ?? 0) / 1024).toFixed(0)} MB)`,
+    `  deliverlens ingest:         ${ingest.seconds.toFixed(1)} s best of ${all(ingests)} (${Math.round(records / ingest.seconds).toLocaleString("en-US")} events/s, peak RSS ${((ingest.peakKb ?? 0) / 1024).toFixed(0)} MB)`,
   );
   say(`  ${verdict(ratio <= 1.5)} ingest ${ratio.toFixed(2)}× baseline (target ≤ 1.5×)`);
   say(`  ${verdict(rssOk)} peak RSS ${((ingest.peakKb ?? 0) / 1024).toFixed(0)} MB (target < 1536 MB)`);
@@ -167,6 +181,13 @@ for (const [index, file] of written.files.entries()) {
 }
 say(`\noverall: ${verdict(allPass)}`);
 if (!values.keep) rmSync(dir, { recursive: true, force: true });
+
+/** Reads the file once, so the timed run after it starts from the page cache like the others. */
+async function readWhole(path: string): Promise<void> {
+  for await (const _chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
+    // reading is the point
+  }
+}
 
 /** Records in a file written by a previous run: lines, minus the PowerMTA header. */
 async function countRecords(path: string): Promise<number> {

@@ -70,7 +70,7 @@ function identityOrNull(name: string, type: string): string {
 }
 
 /**
- * INSERT INTO events from `source`, each column filled by its expression in `columns` (matched by name
+ * INSERT INTO event_rows from `source`, each column filled by its expression in `columns` (matched by name
  * against the live schema); the identity column gets a row number, any other missing column NULL.
  */
 export async function insertEvents(
@@ -79,8 +79,8 @@ export async function insertEvents(
   source: string,
 ): Promise<void> {
   const schema = await store.all<{ name: string; type: string }>(
-    "SELECT column_name AS name, data_type AS type FROM information_schema.columns WHERE table_name = 'events' ORDER BY ordinal_position",
+    "SELECT column_name AS name, data_type AS type FROM information_schema.columns WHERE table_name = 'event_rows' ORDER BY ordinal_position",
   );
   const select = schema.map(({ name, type }) => `${columns[name] ?? identityOrNull(name, type)} AS ${name}`);
-  await store.run(`INSERT INTO events SELECT ${select.join(", ")} FROM ${source}`);
+  await store.run(`INSERT INTO event_rows SELECT ${select.join(", ")} FROM ${source}`);
 }

@@ -80,6 +80,26 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    description: "event rows keep a reply_key; the events view joins each reply's classification",
+    // Classifying new replies after the insert, by key, instead of writing classifications into the
+    // rows: an UPDATE (or delete + re-insert) of rows written in the same transaction made DuckDB's
+    // commit rewrite them, and classifying before the insert cost a second read of the file.
+    // Version-1 rows keep their written classification (their reply_key is NULL).
+    sql: `
+      ALTER TABLE events RENAME TO event_rows;
+      ALTER TABLE event_rows ADD COLUMN reply_key VARCHAR;
+      CREATE UNIQUE INDEX reply_classes_key ON reply_classes (reply_key);
+      CREATE VIEW events AS
+        SELECT e.* EXCLUDE (reply_key) REPLACE (
+          coalesce(e.provider_code, rc.provider_code) AS provider_code,
+          coalesce(e.reason, rc.reason) AS reason,
+          coalesce(e.category, rc.category) AS category,
+          coalesce(e.permanent, rc.permanent) AS permanent)
+        FROM event_rows e LEFT JOIN reply_classes rc ON rc.reply_key = e.reply_key;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

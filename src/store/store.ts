@@ -19,11 +19,22 @@ export class Store {
   readonly path: string;
   readonly connection: DuckDBConnection;
   private readonly instance: DuckDBInstance;
+  /** A second connection made by `fork`: closing it leaves the database open. */
+  private readonly forked: boolean;
 
-  private constructor(path: string, instance: DuckDBInstance, connection: DuckDBConnection) {
+  private constructor(path: string, instance: DuckDBInstance, connection: DuckDBConnection, forked = false) {
     this.path = path;
     this.instance = instance;
     this.connection = connection;
+    this.forked = forked;
+  }
+
+  /**
+   * Another connection to the same open database, for independent reads run concurrently (one
+   * connection runs one query at a time). Temp tables belong to the connection that made them.
+   */
+  async fork(): Promise<Store> {
+    return new Store(this.path, this.instance, await this.instance.connect(), true);
   }
 
   static async open(path: string, options: StoreOptions = {}): Promise<Store> {
@@ -87,7 +98,7 @@ export class Store {
 
   close(): void {
     this.connection.closeSync();
-    this.instance.closeSync();
+    if (!this.forked) this.instance.closeSync();
   }
 
   private async migrate(): Promise<void> {

@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { SCHEMA_VERSION, Store } from "../../src/store/index.ts";
+import { DuckDBInstance } from "@duckdb/node-api";
+import { MIGRATIONS, SCHEMA_VERSION, Store } from "../../src/store/index.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "deliverlens-store-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -20,9 +21,32 @@ test("a new store is migrated to the current schema, and reopening keeps it", as
   );
   assert.deepEqual(
     tables.map((t) => t.name),
-    ["events", "files", "quarantine", "reply_classes", "schema_version"],
+    ["event_rows", "events", "files", "quarantine", "reply_classes", "schema_version"],
   );
   again.close();
+});
+
+test("a version-1 store migrates to version 2 and its events keep their classification", async () => {
+  const path = join(dir, "v1.duckdb");
+  const instance = await DuckDBInstance.create(path);
+  const old = await instance.connect();
+  await old.run(
+    "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, description VARCHAR, applied_at TIMESTAMP)",
+  );
+  await old.run(MIGRATIONS[0].sql);
+  await old.run("INSERT INTO schema_version VALUES (1, 'v1', now()::TIMESTAMP)");
+  await old.run(`INSERT INTO events (event_key, type, time, provider, reply, provider_code, reason, category,
+    permanent, format, file_id) VALUES (1, 'bounced', TIMESTAMP '2026-01-02 03:04:05', 'apple',
+    '550 5.7.1 [CS01] Message rejected due to local policy', 'CS01', 'policy', 'reputation', false, 'x', 1)`);
+  old.closeSync();
+  instance.closeSync();
+
+  const store = await Store.open(path);
+  assert.equal(await store.schemaVersion(), SCHEMA_VERSION);
+  assert.deepEqual(await store.all("SELECT type, provider_code, reason, category, permanent FROM events"), [
+    { type: "bounced", provider_code: "CS01", reason: "policy", category: "reputation", permanent: false },
+  ]);
+  store.close();
 });
 
 test("a failed transaction leaves nothing behind", async () => {

