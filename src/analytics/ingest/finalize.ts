@@ -74,10 +74,12 @@ export async function settleFile(
   lap: (step: string) => void = () => {},
 ): Promise<Settled> {
   const file = { file_id: fileId };
+  const replies = await newReplies(store, fileId);
   // One scan counts everything to settle; each clean-up statement then runs only when it has work.
   // Repeats (rows beyond the first of a key) from a grouping in a subquery: a third faster at 10M rows
-  // than count(DISTINCT event_key) beside the other counts.
-  const counts = await store.one<{ skip: number; problem: number; flagged: number; repeats: number }>(
+  // than count(DISTINCT event_key) beside the other counts. The new replies are classified (in JS)
+  // while DuckDB counts.
+  const counting = store.one<{ skip: number; problem: number; flagged: number; repeats: number }>(
     `SELECT count(*) FILTER (WHERE type = '${SKIP}') AS skip, count(*) FILTER (WHERE type = '${PROBLEM}') AS problem,
       count(*) FILTER (WHERE starts_with(type, '!')) AS flagged,
       (SELECT coalesce(sum(n - 1), 0) FROM (SELECT count(*) AS n FROM event_rows
@@ -85,6 +87,9 @@ export async function settleFile(
      FROM event_rows WHERE file_id = $file_id`,
     file,
   );
+  const classified = await classifyYielding(replies);
+  const counts = await counting;
+  lap("count and classify");
   const quarantined = counts?.problem
     ? await store.exec(
         `INSERT INTO quarantine SELECT file_id, $path, line, reason, left(reply, 2048)
@@ -106,10 +111,15 @@ export async function settleFile(
   }
   const flagged = (counts?.flagged ?? 0) + (counts?.repeats ?? 0);
   const stored = inserted - flagged;
+  await appendClassifications(store, classified);
   lap("settle");
-  const newReplies = await classifyNewReplies(store, fileId);
-  lap("classify replies");
-  return { read, stored, duplicates: read - stored - quarantined, quarantined, newReplies };
+  return {
+    read,
+    stored,
+    duplicates: read - stored - quarantined,
+    quarantined,
+    newReplies: classified.length,
+  };
 }
 
 interface NewReply {
@@ -123,37 +133,56 @@ interface NewReply {
   remote_mta: string | null;
 }
 
-/** Classifies the file's replies the store has not seen yet (once per distinct reply); returns how many. */
-async function classifyNewReplies(store: Store, fileId: number): Promise<number> {
-  const replies = await store.all<NewReply>(
+/** The file's distinct replies the store has not classified yet (flagged rows aside). */
+async function newReplies(store: Store, fileId: number): Promise<NewReply[]> {
+  return store.all<NewReply>(
     `SELECT reply_key, any_value(type) AS type, any_value(provider) AS provider, any_value(reply) AS reply,
       any_value(reply_code) AS reply_code, any_value(status) AS status, min(recipient) AS recipient,
       min(remote_mta) AS remote_mta
     FROM event_rows
-    WHERE file_id = $file_id AND reply_key IS NOT NULL
+    WHERE file_id = $file_id AND reply_key IS NOT NULL AND NOT starts_with(type, '!')
       AND reply_key NOT IN (SELECT reply_key FROM reply_classes)
     GROUP BY reply_key
     ORDER BY reply_key`,
     { file_id: fileId },
   );
-  return appendClassifications(store, replies);
 }
 
-/** Classifies each reply once (`classifyReply`) and records it in `reply_classes`. */
-async function appendClassifications(store: Store, replies: NewReply[]): Promise<number> {
-  if (replies.length === 0) return 0;
+interface Classified {
+  reply: NewReply;
+  result: ReturnType<typeof classifyReply>;
+}
+
+/** Classifies in slices, yielding between them so DuckDB's pending query keeps being served. */
+async function classifyYielding(replies: NewReply[]): Promise<Classified[]> {
+  const classified: Classified[] = [];
+  for (let at = 0; at < replies.length; at += 256) {
+    for (const reply of replies.slice(at, at + 256)) classified.push(classify(reply));
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return classified;
+}
+
+/** Each distinct reply classified once (`classifyReply`). */
+function classify(reply: NewReply): Classified {
+  const result = classifyReply({
+    text: reply.reply,
+    replyCode: reply.reply_code,
+    status: reply.status,
+    remoteMta: reply.remote_mta,
+    recipient: reply.recipient,
+    action: DSN_ACTION[reply.type] ?? null,
+  });
+  return { reply, result };
+}
+
+/** Records classifications in `reply_classes`, which the `events` view joins by `reply_key`. */
+async function appendClassifications(store: Store, classified: Classified[]): Promise<void> {
+  if (classified.length === 0) return;
   const appender = await store.connection.createAppender("reply_classes");
   const text = (value: string | null) =>
     value === null ? appender.appendNull() : appender.appendVarchar(value);
-  for (const reply of replies) {
-    const result = classifyReply({
-      text: reply.reply,
-      replyCode: reply.reply_code,
-      status: reply.status,
-      remoteMta: reply.remote_mta,
-      recipient: reply.recipient,
-      action: DSN_ACTION[reply.type] ?? null,
-    });
+  for (const { reply, result } of classified) {
     text(reply.reply_key);
     text(reply.type);
     text(reply.provider);
@@ -170,5 +199,4 @@ async function appendClassifications(store: Store, replies: NewReply[]): Promise
     appender.endRow();
   }
   appender.closeSync();
-  return replies.length;
 }

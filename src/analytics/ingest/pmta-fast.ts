@@ -75,11 +75,11 @@ export function pmtaSourceSql(header: string[], numbered = true): string {
     SELECT line, type IS NULL AND regexp_full_match(coalesce(raw_type, ''), '[a-z]{1,3}') AS skip, type, time, recipient, campaign, reply, message_id, sending_ip, url, status, remote_mta,
       source_label, ${IDENTITY_SQL} AS identity,
       CASE WHEN strpos(recipient, '@') > 0
-        THEN substr(recipient, length(recipient) - strpos(reverse(recipient), '@') + 2) END AS recipient_domain,
+        THEN split_part(recipient, '@', -1) END AS recipient_domain,
       coalesce(vmta_pool, vmta) AS pool, NULL::VARCHAR AS stream, NULL::BOOLEAN AS machine_open,
       NULL::VARCHAR AS reader_ip, NULL::VARCHAR AS user_agent,
       CASE WHEN strpos(orig, '@') > 0
-        THEN lower(substr(orig, length(orig) - strpos(reverse(orig), '@') + 2)) END AS sending_domain,
+        THEN lower(split_part(orig, '@', -1)) END AS sending_domain,
       ${REPLY_CODE_SQL("reply")} AS reply_code,
       CASE
         WHEN type IS NULL THEN 'unknown PowerMTA record'

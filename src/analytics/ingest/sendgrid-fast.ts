@@ -83,7 +83,7 @@ const sendgridSql = (parsed: string) => `
       event_url AS url, reader_ip, pool, source_label, user_agent, event_stream AS stream,
       CASE WHEN sg_event_id IS NOT NULL THEN 'sendgrid:' || sg_event_id ELSE ${IDENTITY_SQL} END AS identity,
       CASE WHEN strpos(recipient, '@') > 0
-        THEN substr(recipient, length(recipient) - strpos(reverse(recipient), '@') + 2) END AS recipient_domain,
+        THEN split_part(recipient, '@', -1) END AS recipient_domain,
       ${REPLY_CODE_SQL("reply")} AS reply_code,
       coalesce(${CLEAN_STATUS_SQL("sg_status")}, ${LEADING_STATUS_SQL("reply")}) AS status,
       CASE WHEN event_type = 'open' THEN sg_machine_open END AS machine_open,
