@@ -41,9 +41,15 @@ export async function insertFlagged(
   format: string,
   fileId: number,
 ): Promise<number> {
+  // The key is computed once (a join condition would hash every row a second time), and an empty store
+  // has nothing to join against.
+  const stored = await store.one<{ any: boolean }>("SELECT EXISTS (SELECT 1 FROM event_rows) AS any");
+  const already = stored?.any
+    ? "LEFT JOIN (SELECT event_key FROM event_rows) e ON e.event_key = s.event_key"
+    : "LEFT JOIN (SELECT NULL::UHUGEINT AS event_key) e ON false";
   return store.exec(
     `INSERT INTO event_rows
-    SELECT md5_number(coalesce(s.identity, '')),
+    SELECT s.event_key,
       CASE WHEN s.skip THEN '${SKIP}' WHEN s.problem IS NOT NULL THEN '${PROBLEM}'
         WHEN e.event_key IS NOT NULL THEN '${DUPLICATE}' ELSE s.type END,
       coalesce(s.time, TIMESTAMP 'epoch'), s.recipient, s.recipient_domain, coalesce(pd.provider, 'other'),
@@ -51,9 +57,9 @@ export async function insertFlagged(
       CASE WHEN s.problem IS NOT NULL THEN s.raw ELSE s.reply END, s.reply_code, s.status, NULL,
       s.problem, NULL, NULL, s.source_label, s.machine_open, s.reader_ip,
       s.user_agent, s.url, $format, $file_id, s.line, ${REPLY_KEY_SQL}
-    FROM (${sourceSql}) s
+    FROM (SELECT *, md5_number(coalesce(identity, '')) AS event_key FROM (${sourceSql})) s
     LEFT JOIN provider_domains pd ON pd.domain = s.recipient_domain
-    LEFT JOIN (SELECT event_key FROM event_rows) e ON e.event_key = md5_number(coalesce(s.identity, ''))`,
+    ${already}`,
     { ...params, format, file_id: fileId },
   );
 }
