@@ -72,7 +72,7 @@ export async function computeStats(
   // Daily counts → spikes on this connection while engagement runs on a second one: each query has
   // single-threaded phases the other fills (about a fifth off `stats` on a 10M-event store).
   const other = await store.fork();
-  const [{ daily, episodes, composed }, { engagement, share }] = await Promise.all([
+  const [{ daily, episodes, composed }, { engagement, share }] = await allThenClose(other, [
     (async () => {
       const daily = await dailyStats(store, q);
       lap("daily");
@@ -89,7 +89,7 @@ export async function computeStats(
       lap("engagement");
       return { engagement, share: await applePolicyShare(other, q) };
     })(),
-  ]).finally(() => other.close());
+  ]);
   return {
     schemaVersion: STATS_SCHEMA_VERSION,
     meta: {
@@ -109,6 +109,18 @@ export async function computeStats(
     spikes: composed,
     engagement,
   };
+}
+
+/**
+ * Waits for every task (even after one fails) before closing the connection they share, so no query is
+ * still running on it when it closes; then returns the results or throws the first failure.
+ */
+async function allThenClose<A, B>(connection: Store, tasks: [Promise<A>, Promise<B>]): Promise<[A, B]> {
+  const [a, b] = await Promise.allSettled(tasks);
+  connection.close();
+  if (a.status === "rejected") throw a.reason;
+  if (b.status === "rejected") throw b.reason;
+  return [a.value, b.value];
 }
 
 /** Apple's share of every provider's policy bounces in the period (the provider filter does not apply). */
