@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { readFileSync, rmSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { hygiene } from "../../src/analytics/hygiene/hygiene.ts";
@@ -151,4 +151,53 @@ test("hygiene: hard bounces, complaints, unsubscribes, typo/role/disposable addr
     dormant.allReasons.dormant > summary.allReasons.dormant,
     "a shorter threshold finds more dormant",
   );
+});
+
+test("Apple egress CSV through computeStats: a proxy open is a machine open on both connections", async () => {
+  const csvDir = join(dir, "egress");
+  mkdirSync(csvDir, { recursive: true });
+  const events = join(csvDir, "opens.ndjson");
+  // Two Apple recipients sent to and opened once each, without a machine flag: one from an address in
+  // the egress ranges (a proxy), one from a reader address outside them (a human).
+  writeFileSync(
+    events,
+    [
+      { time: "2026-03-02T10:00:00Z", recipient: "proxy@icloud.com", type: "sent", event_id: "s1" },
+      { time: "2026-03-02T10:00:00Z", recipient: "human@icloud.com", type: "sent", event_id: "s2" },
+      {
+        time: "2026-03-02T11:00:00Z",
+        recipient: "proxy@icloud.com",
+        type: "open",
+        event_id: "o1",
+        reader_ip: "172.224.226.9",
+      },
+      {
+        time: "2026-03-02T11:00:00Z",
+        recipient: "human@icloud.com",
+        type: "open",
+        event_id: "o2",
+        reader_ip: "198.51.100.7",
+      },
+    ]
+      .map((e) => JSON.stringify(e))
+      .join("\n"),
+  );
+  const egress = join(csvDir, "egress.csv");
+  writeFileSync(egress, "172.224.226.0/27,GB,GB-EN,London,\n");
+  const own = await Store.open(join(csvDir, "egress.duckdb"));
+  await ingestFile(own, events);
+  const tiersOf = (report: Awaited<ReturnType<typeof computeStats>>) =>
+    report.engagement.find((e) => e.provider === "apple")?.tiers;
+  const opensOf = (report: Awaited<ReturnType<typeof computeStats>>) => {
+    const apple = report.totals.find((t) => t.provider === "apple");
+    return [apple?.humanOpens, apple?.machineOpens];
+  };
+  const without = await computeStats(own, {});
+  const withCsv = await computeStats(own, {}, { appleEgressCsv: egress });
+  own.close();
+  assert.deepEqual(opensOf(without), [2, 0]);
+  assert.deepEqual(opensOf(withCsv), [1, 1]);
+  // Engagement runs on the second connection: it must see the egress IPs too.
+  assert.equal(tiersOf(without)?.["0-30"], 2);
+  assert.deepEqual([tiersOf(withCsv)?.["0-30"], tiersOf(withCsv)?.never], [1, 1]);
 });
