@@ -1,4 +1,4 @@
-import { classifyReply } from "../../bounce/classify.ts";
+import { type Classification, classifyReply } from "../../bounce/classify.ts";
 import type { Params, Store } from "../../store/index.ts";
 import { PROVIDER_DOMAINS } from "../provider-domains.ts";
 
@@ -157,7 +157,7 @@ async function newReplies(store: Store, fileId: number): Promise<NewReply[]> {
 
 interface Classified {
   reply: NewReply;
-  result: ReturnType<typeof classifyReply>;
+  result: Classification;
 }
 
 /** Classifies in slices, yielding between them so DuckDB's pending query keeps being served. */

@@ -7,8 +7,5 @@ const READ_LINES = `read_csv($path, columns = {'raw': 'VARCHAR'}, header = false
  */
 export const LINES_SQL = `(SELECT raw, ordinality AS line FROM ${READ_LINES} WITH ORDINALITY)`;
 
-/** The same without line numbers, which lets DuckDB read in parallel (for passes that need no lines). */
-export const UNNUMBERED_LINES_SQL = `(SELECT raw, NULL::BIGINT AS line FROM ${READ_LINES})`;
-
 /** Truncated raw text for the quarantine, same limit as the JS path. */
 export const RAW_SQL = (column: string): string => `left(${column}, 2048)`;

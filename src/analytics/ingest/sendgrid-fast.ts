@@ -39,12 +39,13 @@ const TYPE_CASE = sqlCase("u.event", SENDGRID_EVENT_TYPES);
 const READER_EVENTS = sqlNamesWhere(SENDGRID_EVENT_TYPES, (type) => READER_IP_EVENTS.has(type));
 
 /**
- * A staging-shaped query over the file bound to `$path`. The parsed struct is unnested into columns once
- * (`u`): referring to fields of an un-unnested `from_json` result re-parsed the line for every field.
+ * The file bound to `$path` read line by line, numbered, each line parsed once. The parsed struct is
+ * unnested into columns once (`u`): referring to fields of an un-unnested `from_json` result re-parsed
+ * the line for every field.
  */
-const PARSED_LINES = (lines: string, lineFilter: string) => `
-      SELECT line, raw, unnest(try(from_json(raw, '${SENDGRID_STRUCT}'))) FROM ${lines}
-      WHERE raw IS NOT NULL ${lineFilter}`;
+const PARSED_LINES = `
+      SELECT line, raw, unnest(try(from_json(raw, '${SENDGRID_STRUCT}'))) FROM ${LINES_SQL}
+      WHERE raw IS NOT NULL`;
 
 /** DuckDB's own NDJSON reader, typed: the fastest read, but it stops at the first malformed line. */
 const READ_JSON = `
@@ -97,7 +98,7 @@ const sendgridSql = (parsed: string) => `
       CASE WHEN problem IS NOT NULL THEN ${RAW_SQL("raw")} END AS raw
     FROM mapped`;
 
-export const SENDGRID_SOURCE_SQL = sendgridSql(PARSED_LINES(LINES_SQL, ""));
+export const SENDGRID_SOURCE_SQL = sendgridSql(PARSED_LINES);
 
 /**
  * Read by `read_json` without line numbers (parallel, typed). Used first; a file it cannot read, or with

@@ -1,9 +1,9 @@
 import type { DeliveryEvent } from "../../events/event.ts";
 
 /**
- * Every file is first loaded into the temporary `staging` table (by DuckDB itself on the fast paths, by
- * the appender on the JS path), then classified, deduplicated and moved into `events` in the same
- * transaction. Column order here is the appender's order.
+ * The shape every source takes before it goes into `event_rows`: the JS path appends its events to the
+ * temporary `staging` table with these columns (in this order); the DuckDB fast paths are queries with
+ * the same columns. Deduplication, quarantine and reply keys are then the same for all (finalize.ts).
  */
 export const STAGING_COLUMNS = [
   /** The event's identity text; the store keeps md5_number of it as `event_key`. */
