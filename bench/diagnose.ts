@@ -51,8 +51,6 @@ const BENCH_COLUMNS: Record<string, string> = {
   time: "TIMESTAMP '2026-01-01' + to_seconds((i % 180) * 86400 + (hash(i) % 86400)::BIGINT)",
   recipient:
     "'u' || ((i * 7919) % 1000000) || '@' || ['icloud.com', 'gmail.com', 'yahoo.com', 'outlook.com', 'example.com'][((i * 7919) % 5) + 1]",
-  recipient_domain:
-    "['icloud.com', 'gmail.com', 'yahoo.com', 'outlook.com', 'example.com'][((i * 7919) % 5) + 1]",
   provider: "['apple', 'google', 'yahoo', 'microsoft', 'other'][((i * 7919) % 5) + 1]",
   campaign: "'c-' || ((i % 180) // 3)",
   sending_ip: "'192.0.2.' || (10 + hash(i) % 4)",

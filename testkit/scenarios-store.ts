@@ -43,7 +43,6 @@ const COLUMN_SQL: Record<string, string> = {
   type: "type",
   time: "time",
   recipient: "recipient",
-  recipient_domain: "split_part(recipient, '@', 2)",
   provider: "provider",
   campaign: "campaign",
   sending_ip: "ip",
@@ -69,9 +68,14 @@ function identityOrNull(name: string, type: string): string {
   return type === "VARCHAR" ? "'scenario:' || row_number() OVER ()" : `(row_number() OVER ())::${type}`;
 }
 
+/** What `insertEvents` fills besides `event_rows`' own columns: the reply's classification and the file. */
+const CLASSIFICATION = ["provider_code", "reason", "category", "permanent"] as const;
+
 /**
  * INSERT INTO event_rows from `source`, each column filled by its expression in `columns` (matched by name
  * against the live schema); the identity column gets a row number, any other missing column NULL.
+ * Classification columns (`provider_code`, `reason`, `category`, `permanent`) go to `reply_classes`, one
+ * entry per distinct classification, joined by `reply_key`; `format` goes to the `files` row of `file_id`.
  */
 export async function insertEvents(
   store: Store,
@@ -81,6 +85,24 @@ export async function insertEvents(
   const schema = await store.all<{ name: string; type: string }>(
     "SELECT column_name AS name, data_type AS type FROM information_schema.columns WHERE table_name = 'event_rows' ORDER BY ordinal_position",
   );
-  const select = schema.map(({ name, type }) => `${columns[name] ?? identityOrNull(name, type)} AS ${name}`);
-  await store.run(`INSERT INTO event_rows SELECT ${select.join(", ")} FROM ${source}`);
+  const own = schema.filter(({ name }) => name !== "reply_key");
+  const classes = CLASSIFICATION.map((name) => `${columns[name] ?? "NULL"} AS ${name}`);
+  await store.run(
+    `CREATE OR REPLACE TEMP TABLE insert_rows AS SELECT ${[
+      ...own.map(({ name, type }) => `${columns[name] ?? identityOrNull(name, type)} AS ${name}`),
+      ...classes,
+    ].join(", ")} FROM ${source}`,
+  );
+  const key = `CASE WHEN category IS NOT NULL THEN md5(concat_ws(chr(31), coalesce(provider_code, ''),
+    coalesce(reason, ''), category, coalesce(permanent::VARCHAR, ''))) END`;
+  await store.run(`INSERT INTO event_rows SELECT ${own.map(({ name }) => name).join(", ")}, ${key}
+    FROM insert_rows`);
+  await store.run(`INSERT INTO reply_classes SELECT ${key} AS k, 'bounced', 'other', 'scenario reply', NULL, NULL,
+      'other', any_value(provider_code), coalesce(any_value(reason), 'unknown'), any_value(category),
+      coalesce(any_value(permanent), false), 'scenario'
+    FROM insert_rows WHERE category IS NOT NULL AND ${key} NOT IN (SELECT reply_key FROM reply_classes) GROUP BY k`);
+  await store.run(`INSERT INTO files SELECT DISTINCT file_id, 'scenario', ${columns.format ?? "'scenario'"}, NULL,
+      NULL, now()::TIMESTAMP, 0, 0, 0, 0, 0
+    FROM insert_rows WHERE file_id NOT IN (SELECT file_id FROM files)`);
+  await store.run("DROP TABLE insert_rows");
 }

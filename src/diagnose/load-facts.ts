@@ -1,19 +1,15 @@
-import { HUMAN_ENGAGEMENT_SQL, loadAppleEgress } from "../analytics/stats/opens.ts";
+import { type OpenRules, SOURCE_AND_HEURISTIC } from "../analytics/stats/opens.ts";
 import type { Store } from "../store/index.ts";
 import { type Facts, POLICY_CATEGORIES, type ReplyGroup, type SendCell, type TierCount } from "./facts.ts";
 
 const POLICY_LIST = POLICY_CATEGORIES.map((c) => `'${c}'`).join(", ");
 
-/** Human engagement: clicks, and opens not known to be machine (Apple MPP) opens. */
-/** Human engagement as `stats` decides it: clicks, and opens not judged machine (Apple MPP) opens. */
-const HUMAN_ENGAGEMENT = HUMAN_ENGAGEMENT_SQL;
-
 /**
  * One row per message to a recipient (however many attempts; the message is its id, else its campaign,
  * else the day, as in `stats`), with its engagement state at send time (ASOF join on the recipient's last
- * human engagement), aggregated to day × campaign × IP (and pool) × dormant.
+ * human engagement, as `stats` decides it), aggregated to day × campaign × IP (and pool) × dormant.
  */
-const CELLS_SQL = `
+const cellsSql = (humanEngagement: string) => `
 WITH attempts AS (
   SELECT hash(recipient) AS rk, min(time) AS t, any_value(campaign) AS campaign, any_value(sending_ip) AS ip,
     any_value(pool) AS pool,
@@ -26,7 +22,7 @@ WITH attempts AS (
   GROUP BY hash(recipient), hash(coalesce(message_id, campaign, time::DATE::VARCHAR))
 ),
 engagement AS (
-  SELECT hash(recipient) AS rk, time FROM events WHERE provider = $provider AND ${HUMAN_ENGAGEMENT}
+  SELECT hash(recipient) AS rk, time FROM events WHERE provider = $provider AND ${humanEngagement}
 ),
 joined AS (
   SELECT a.*, e.time AS last_engaged
@@ -57,10 +53,10 @@ ORDER BY count DESC, reply
 LIMIT 200`;
 
 /** Engagement tiers of the provider's recipients as of the latest event in the store. */
-const TIERS_SQL = `
+const tiersSql = (humanEngagement: string) => `
 WITH as_of AS (SELECT max(time) AS t FROM events),
 last AS (
-  SELECT max(time) FILTER (WHERE ${HUMAN_ENGAGEMENT}) AS engaged
+  SELECT max(time) FILTER (WHERE ${humanEngagement}) AS engaged
   FROM events WHERE provider = $provider AND recipient IS NOT NULL GROUP BY hash(recipient)
 )
 SELECT CASE
@@ -76,20 +72,19 @@ FROM last GROUP BY tier`;
 export const TIER_ORDER = ["0-30", "31-90", "91-180", "181-365", "365+", "never"] as const;
 
 /**
- * Everything the hypotheses need for one provider. `appleEgressCsv` is Apple's published egress ranges
- * (as for `stats --apple-egress`): opens from them are machine opens.
+ * Everything the hypotheses need for one provider. `opens` tells machine opens from human ones (from
+ * `loadAppleEgress`, given Apple's published egress ranges as for `stats --apple-egress`).
  */
 export async function loadFacts(
   store: Store,
   provider: string,
-  appleEgressCsv: string | null = null,
+  opens: OpenRules = SOURCE_AND_HEURISTIC,
 ): Promise<Facts> {
-  await loadAppleEgress(store, appleEgressCsv);
   const params = { provider };
   // One DuckDB connection runs one query at a time: await each in turn.
-  const cells = await store.all<SendCell>(CELLS_SQL, params);
+  const cells = await store.all<SendCell>(cellsSql(opens.humanEngagement), params);
   const replies = await store.all<ReplyGroup>(REPLIES_SQL, params);
-  const tiers = await loadTiers(store, provider);
+  const tiers = await loadTiers(store, provider, opens);
   const asOf = await latestEvent(store);
   const domains = await store.all<{ d: string }>(
     "SELECT DISTINCT sending_domain AS d FROM events WHERE sending_domain IS NOT NULL ORDER BY d LIMIT 20",
@@ -98,8 +93,12 @@ export async function loadFacts(
 }
 
 /** Recipients of the provider per engagement tier (every tier present, in TIER_ORDER). */
-export async function loadTiers(store: Store, provider: string): Promise<TierCount[]> {
-  const rows = await store.all<TierCount>(TIERS_SQL, { provider });
+export async function loadTiers(
+  store: Store,
+  provider: string,
+  opens: OpenRules = SOURCE_AND_HEURISTIC,
+): Promise<TierCount[]> {
+  const rows = await store.all<TierCount>(tiersSql(opens.humanEngagement), { provider });
   return TIER_ORDER.map((tier) => ({ tier, recipients: rows.find((t) => t.tier === tier)?.recipients ?? 0 }));
 }
 

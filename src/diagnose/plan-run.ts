@@ -27,8 +27,8 @@ export async function runPlan(options: PlanOptions): Promise<number> {
     throw new UsageError("--start must be YYYY-MM-DD");
   const store = await Store.open(options.db, { readOnly: true });
   try {
-    await loadAppleEgress(store, options.appleEgress ?? null);
-    const tiers = await loadTiers(store, options.provider);
+    const opens = await loadAppleEgress(store, options.appleEgress ?? null);
+    const tiers = await loadTiers(store, options.provider, opens);
     const start = options.start ?? nextDay(await latestEvent(store));
     const plan = warmupPlan(options.provider, target, tiers, start);
     const csv = planCsv(plan);

@@ -1,5 +1,6 @@
 import { statSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
+import { loadAppleEgress } from "../analytics/stats/opens.ts";
 import { PROVIDERS } from "../bounce/vocabulary.ts";
 import { domainOption, ipOptions, resolverOption } from "../cli/dns-options.ts";
 import { EXIT, UsageError } from "../cli/exit.ts";
@@ -52,7 +53,8 @@ export async function diagnoseStore(options: DiagnoseOptions): Promise<Diagnosis
   const progress = createProgress("diagnose", 4, "steps");
   const store = await Store.open(options.db, { readOnly: true });
   try {
-    const facts = await loadFacts(store, options.provider, options.appleEgress ?? null);
+    const opens = await loadAppleEgress(store, options.appleEgress ?? null);
+    const facts = await loadFacts(store, options.provider, opens);
     progress.tick(1);
     let messages: Map<string, CampaignMessage> | null = null;
     if (options.messages) {
@@ -68,8 +70,8 @@ export async function diagnoseStore(options: DiagnoseOptions): Promise<Diagnosis
     progress.tick(3);
     const context = buildContext(facts, messages, audit);
     const diagnosis = diagnoseContext(context);
-    const segments = await segmentCounts(store, options.provider);
-    if (options.export) await writeFile(options.export, await suppressionCsv(store, options.provider));
+    const segments = await segmentCounts(store, options.provider, opens);
+    if (options.export) await writeFile(options.export, await suppressionCsv(store, options.provider, opens));
     progress.tick(4);
     progress.finish();
     return buildReport({

@@ -1,9 +1,9 @@
-import { HUMAN_ENGAGEMENT_SQL } from "../analytics/stats/opens.ts";
+import { type OpenRules, SOURCE_AND_HEURISTIC } from "../analytics/stats/opens.ts";
 import type { Store } from "../store/index.ts";
 
 /**
  * The suppression/sunset segment for one provider (docs/DIAGNOSE.md "Prescriptions"), as of the latest
- * event in the store (call after loadFacts, which prepares the machine-open ranges): hard bounces (recipient category), complaints, unsubscribes, and recipients with
+ * event in the store, with `opens` telling machine opens from human ones (`loadAppleEgress`): hard bounces (recipient category), complaints, unsubscribes, and recipients with
  * no click or human open in SUNSET_DAYS (never-engaged ones once MIN_MESSAGES_NEVER messages reached a
  * final outcome, delivered or bounced).
  * `deliverlens hygiene` gives the full list-hygiene picture; this is the part the diagnosis prescribes.
@@ -13,14 +13,14 @@ export const MIN_MESSAGES_NEVER = 3;
 /** The re-engagement tier: last human engagement 91–180 days ago. */
 export const REENGAGE_FROM_DAYS = 90;
 
-const segmentSql = (key: string) => `
+const segmentSql = (key: string, opens: OpenRules) => `
 WITH as_of AS (SELECT max(time) AS t FROM events),
 r AS (
   SELECT ${key} AS recipient,
     bool_or(type = 'bounced' AND category = 'recipient') AS hard,
     bool_or(type = 'complaint') AS complained,
     bool_or(type = 'unsubscribe') AS unsubscribed,
-    max(time) FILTER (WHERE ${HUMAN_ENGAGEMENT_SQL}) AS engaged,
+    max(time) FILTER (WHERE ${opens.humanEngagement}) AS engaged,
     count(*) FILTER (WHERE type IN ('delivered', 'bounced')) AS messages
   FROM events WHERE provider = $provider AND recipient IS NOT NULL GROUP BY ${key}
 )
@@ -40,9 +40,13 @@ export interface Segments {
   reengage: number;
 }
 
-export async function segmentCounts(store: Store, provider: string): Promise<Segments> {
+export async function segmentCounts(
+  store: Store,
+  provider: string,
+  opens: OpenRules = SOURCE_AND_HEURISTIC,
+): Promise<Segments> {
   const rows = await store.all<{ reason: string; n: number }>(
-    `SELECT reason, count(*) AS n FROM (${segmentSql("hash(recipient)")}) WHERE reason IS NOT NULL GROUP BY reason ORDER BY reason`,
+    `SELECT reason, count(*) AS n FROM (${segmentSql("hash(recipient)", opens)}) WHERE reason IS NOT NULL GROUP BY reason ORDER BY reason`,
     { provider },
   );
   const suppress = rows
@@ -56,9 +60,13 @@ export async function segmentCounts(store: Store, provider: string): Promise<Seg
 }
 
 /** CSV `address,reason` of the suppression segment (re-engagement candidates excluded), sorted. */
-export async function suppressionCsv(store: Store, provider: string): Promise<string> {
+export async function suppressionCsv(
+  store: Store,
+  provider: string,
+  opens: OpenRules = SOURCE_AND_HEURISTIC,
+): Promise<string> {
   const rows = await store.all<{ recipient: string; reason: string }>(
-    `SELECT recipient, reason FROM (${segmentSql("recipient")}) WHERE reason IS NOT NULL AND reason <> 're-engage' ORDER BY recipient`,
+    `SELECT recipient, reason FROM (${segmentSql("recipient", opens)}) WHERE reason IS NOT NULL AND reason <> 're-engage' ORDER BY recipient`,
     { provider },
   );
   return `address,reason\n${rows.map((r) => `${csvField(r.recipient)},${r.reason}`).join("\n")}${rows.length ? "\n" : ""}`;

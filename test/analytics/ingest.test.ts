@@ -59,6 +59,71 @@ test("re-ingesting adds nothing and the summary reconciles", async () => {
   store.close();
 });
 
+test("both paths read edge-case addresses, reply codes and statuses the same way", async () => {
+  const replies = [
+    ["550", null],
+    ["5501 not a code", null],
+    ["550 x 5.7.1", null],
+    ["550 5.7.1234 too many digits", null],
+    ["550-5.7.1 dash", null],
+    ["550\t5.7.1 tab", null],
+    ["  5.2.2 mailbox full  ", null],
+    ["451  4.7.0 [TSS04] two spaces", null],
+    ["550 5.1.1 user unknown", "5.1.1 (bad mailbox)"],
+    ["554 5.7.9 policy", "0.0.0"],
+    [" \t ", null],
+  ];
+  const emails = [" \tX@Gmail.COM\t ", "y@yahoo.com ", "Z@icloud.com"];
+  const lines = replies.map(([reason, status], i) =>
+    JSON.stringify({
+      email: emails[i % emails.length],
+      timestamp: 1767225600 + i,
+      event: i % 2 ? "deferred" : "bounce",
+      sg_event_id: `e${i}`,
+      reason,
+      ...(status ? { status } : {}),
+    }),
+  );
+  const path = join(dir, "edge-cases.ndjson");
+  writeFileSync(path, `${lines.join("\n")}\n`);
+  const columns = "recipient, recipient_domain, provider, reply, reply_code, status, category";
+  const read = async (fastPath: boolean) => {
+    const store = await Store.open(":memory:");
+    await ingestFile(store, path, { format: "sendgrid", fastPath });
+    const rows = await store.all(`SELECT ${columns} FROM events ORDER BY time`);
+    store.close();
+    return rows;
+  };
+  const fast = await read(true);
+  assert.deepEqual(fast, await read(false));
+  assert.equal(fast.length, replies.length);
+  assert.deepEqual(fast[0], {
+    recipient: "x@gmail.com",
+    recipient_domain: "gmail.com",
+    provider: "google",
+    reply: "550",
+    reply_code: 550,
+    status: null,
+    category: fast[0].category,
+  });
+  assert.deepEqual(
+    fast.map((row) => [row.reply_code, row.status]),
+    [
+      [550, null],
+      [null, null],
+      [550, null],
+      [550, null],
+      [550, "5.7.1"],
+      [550, "5.7.1"],
+      [null, "5.2.2"],
+      [451, "4.7.0"],
+      [550, "5.1.1"],
+      [554, "5.7.9"],
+      [null, null],
+    ],
+  );
+});
+
 const SENDGRID = [
   '{"email":"A@iCloud.com","timestamp":1767225600,"event":"delivered","sg_event_id":"d1","ip":"192.0.2.10","response":"250 2.0.0 OK"}',
   '{"email":"a@icloud.com","timestamp":1767225660,"event":"open","sg_event_id":"o1","ip":"17.58.1.2","sg_machine_open":true}',

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { PROVIDER_DOMAINS } from "../../src/analytics/provider-domains.ts";
+import { PROVIDER_DOMAINS, providerOfDomainSql } from "../../src/analytics/provider-domains.ts";
 import { providerFromDomain } from "../../src/bounce/provider.ts";
+import { Store } from "../../src/store/index.ts";
 
 test("analytics' provider domains are the bounce table's, with the same answers", () => {
   const byDomain = new Map(PROVIDER_DOMAINS.map((entry) => [entry.domain, entry.provider]));
@@ -15,4 +16,25 @@ test("analytics' provider domains are the bounce table's, with the same answers"
   assert.equal(byDomain.get("att.net"), "yahoo");
   assert.equal(byDomain.get("privaterelay.appleid.com"), "apple");
   assert.equal(byDomain.has("yahoo.co.jp"), false, "`other` entries are left to the default");
+});
+
+test("the ingest's SQL gives each listed domain its provider, and other domains `other`", async () => {
+  const store = await Store.open(":memory:");
+  const domains = [...PROVIDER_DOMAINS.map((entry) => entry.domain), "example.org", "o'hara.example", ""];
+  const rows = await store.all<{ domain: string; provider: string }>(
+    `SELECT domain, ${providerOfDomainSql("domain")} AS provider
+     FROM (SELECT unnest(from_json($domains, '["VARCHAR"]')) AS domain)`,
+    { domains: JSON.stringify(domains) },
+  );
+  const expected = (domain: string) =>
+    PROVIDER_DOMAINS.find((entry) => entry.domain === domain)?.provider ?? "other";
+  assert.deepEqual(
+    rows.map((row) => [row.domain, row.provider]),
+    domains.map((domain) => [domain, expected(domain)]),
+  );
+  assert.equal(
+    (await store.one<{ p: string }>(`SELECT ${providerOfDomainSql("NULL::VARCHAR")} AS p`))?.p,
+    "other",
+  );
+  store.close();
 });

@@ -10,8 +10,11 @@ import {
   type DayStats,
   findEpisodes,
   findSpikes,
+  loadAppleEgress,
+  type OpenRules,
   parseEgressCsv,
 } from "../../src/analytics/stats/index.ts";
+import { loadTiers } from "../../src/diagnose/load-facts.ts";
 import { Store } from "../../src/store/index.ts";
 import { dayOf, SMALL, writeSmallProgram } from "../../testkit/analytics-program.ts";
 
@@ -194,6 +197,13 @@ test("Apple egress CSV through computeStats: a proxy open is a machine open on b
   };
   const without = await computeStats(own, {});
   const withCsv = await computeStats(own, {}, { appleEgressCsv: egress });
+  // The diagnosis reads tiers with the rules loadAppleEgress returns for its connection.
+  const tierCounts = async (rules?: OpenRules) =>
+    Object.fromEntries((await loadTiers(own, "apple", rules)).map((t) => [t.tier, t.recipients]));
+  assert.deepEqual([(await tierCounts())["0-30"], (await tierCounts()).never], [2, 0]);
+  const rules = await loadAppleEgress(own, egress);
+  assert.equal(rules.proxyIps, 1);
+  assert.deepEqual([(await tierCounts(rules))["0-30"], (await tierCounts(rules)).never], [1, 1]);
   own.close();
   assert.deepEqual(opensOf(without), [2, 0]);
   assert.deepEqual(opensOf(withCsv), [1, 1]);

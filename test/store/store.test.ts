@@ -4,6 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { DuckDBInstance } from "@duckdb/node-api";
+import { PROVIDERS } from "../../src/bounce/vocabulary.ts";
+import { EVENT_TYPES } from "../../src/events/index.ts";
 import { MIGRATIONS, SCHEMA_VERSION, Store } from "../../src/store/index.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "deliverlens-store-"));
@@ -26,7 +28,7 @@ test("a new store is migrated to the current schema, and reopening keeps it", as
   again.close();
 });
 
-test("a version-1 store migrates to version 2 and its events keep their classification", async () => {
+test("a version-1 store migrates to the current schema and its events keep their classification", async () => {
   const path = join(dir, "v1.duckdb");
   const instance = await DuckDBInstance.create(path);
   const old = await instance.connect();
@@ -46,6 +48,20 @@ test("a version-1 store migrates to version 2 and its events keep their classifi
   assert.deepEqual(await store.all("SELECT type, provider_code, reason, category, permanent FROM events"), [
     { type: "bounced", provider_code: "CS01", reason: "policy", category: "reputation", permanent: false },
   ]);
+  store.close();
+});
+
+test("the store's enums list every event type and provider the code knows (else a migration is due)", async () => {
+  const store = await Store.open(":memory:");
+  const values = async (type: string) =>
+    (await store.one<{ v: string[] }>(`SELECT enum_range(NULL::${type})::VARCHAR[] AS v`))?.v ?? [];
+  assert.deepEqual(await values("event_type"), [
+    "!duplicate",
+    "!problem",
+    "!skip",
+    ...Object.keys(EVENT_TYPES).sort(),
+  ]);
+  assert.deepEqual(await values("mailbox_provider"), [...PROVIDERS].sort());
   store.close();
 });
 

@@ -1,7 +1,6 @@
 import { once } from "node:events";
 import { createWriteStream } from "node:fs";
 import type { Store } from "../../store/index.ts";
-import { HUMAN_ENGAGEMENT_SQL, loadAppleEgress } from "../stats/opens.ts";
 import { resolveQuery } from "../stats/query.ts";
 import { disposableDomains, ROLE_LOCAL_PARTS, TYPO_DOMAINS } from "./lists.ts";
 
@@ -43,7 +42,6 @@ const SOFT_SQL =
 
 async function buildFlags(store: Store, options: HygieneOptions) {
   const q = await resolveQuery(store, { asOf: options.asOf });
-  await loadAppleEgress(store, null);
   await store.run("CREATE OR REPLACE TEMP TABLE hygiene_domains (domain VARCHAR, kind VARCHAR)");
   const domains = [
     ...TYPO_DOMAINS.map((t) => ({ domain: t.typo, kind: "typo" })),
@@ -63,7 +61,7 @@ async function buildFlags(store: Store, options: HygieneOptions) {
         count(DISTINCT time::DATE) FILTER (WHERE ${SOFT_SQL}) AS soft_days,
         max(time) FILTER (WHERE ${SOFT_SQL}) AS last_soft,
         max(time) FILTER (WHERE type = 'delivered') AS last_delivered,
-        max(time) FILTER (WHERE ${HUMAN_ENGAGEMENT_SQL}) AS engaged
+        max(time) FILTER (WHERE ${q.opens.humanEngagement}) AS engaged
       FROM events WHERE ${q.where} AND recipient IS NOT NULL GROUP BY recipient
     )
     SELECT recipient, hard, complaint, unsubscribe,

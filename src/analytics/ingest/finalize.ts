@@ -1,44 +1,36 @@
 import { type Classification, classifyReply } from "../../bounce/classify.ts";
 import type { Params, Store } from "../../store/index.ts";
-import { PROVIDER_DOMAINS } from "../provider-domains.ts";
+import { providerOfDomainSql } from "../provider-domains.ts";
 
 /**
  * A file goes into `event_rows` in one streaming INSERT (DuckDB never holds the whole file), then is
  * settled inside the same transaction: bad records move to the quarantine, records already stored are
  * dropped, and distinct replies new to the store are classified once into `reply_classes`, which the
- * `events` view joins by `reply_key` (src/store/schema.ts, migration 2). Rows being settled carry a
- * `type` starting with `!`; none survive the transaction.
+ * `events` view joins by `reply_key` (src/store/schema.ts, migrations 2 and 3). Rows being settled carry
+ * a `type` starting with `!` (a bad record's problem in `source_label`); none survive the transaction.
  */
 const PROBLEM = "!problem";
 const DUPLICATE = "!duplicate";
 const SKIP = "!skip";
+const FLAGGED = `('${PROBLEM}', '${DUPLICATE}', '${SKIP}')`;
 
 const CLASSIFIED_TYPES = "('bounced', 'deferred')";
 
 /**
- * Key of a distinct reply over a staging-shaped row `s` and its provider-domain match `pd`: text, codes,
- * event type (failed vs delayed) and the recipient's provider. Only good bounce/deferral rows have one.
+ * Key of a distinct reply over a staging-shaped row `s` with its `provider`: text, codes, event type
+ * (failed vs delayed) and the recipient's provider. Only good bounce/deferral rows have one.
  */
 const REPLY_KEY_SQL = `CASE WHEN s.problem IS NULL AND s.reply IS NOT NULL AND s.type IN ${CLASSIFIED_TYPES}
-  THEN md5(concat_ws(chr(31), s.type, coalesce(pd.provider, 'other'), coalesce(s.reply_code::VARCHAR, ''),
+  THEN md5(concat_ws(chr(31), s.type, s.provider, coalesce(s.reply_code::VARCHAR, ''),
     coalesce(s.status, ''), s.reply)) END`;
 
 const DSN_ACTION: Record<string, string> = { bounced: "failed", deferred: "delayed" };
-
-export async function loadProviderDomains(store: Store): Promise<void> {
-  await store.run("CREATE OR REPLACE TEMP TABLE provider_domains (domain VARCHAR, provider VARCHAR)");
-  await store.run(
-    `INSERT INTO provider_domains SELECT unnest(from_json($rows, '[{"domain":"VARCHAR","provider":"VARCHAR"}]'), recursive := true)`,
-    { rows: JSON.stringify(PROVIDER_DOMAINS.map(({ domain, provider }) => ({ domain, provider }))) },
-  );
-}
 
 /** Streams a staging-shaped query into `event_rows`, flagging problems and already-stored events. */
 export async function insertFlagged(
   store: Store,
   sourceSql: string,
   params: Params,
-  format: string,
   fileId: number,
 ): Promise<number> {
   // The key is computed once (a join condition would hash every row a second time), and an empty store
@@ -52,15 +44,15 @@ export async function insertFlagged(
     SELECT s.event_key,
       CASE WHEN s.skip THEN '${SKIP}' WHEN s.problem IS NOT NULL THEN '${PROBLEM}'
         WHEN e.event_key IS NOT NULL THEN '${DUPLICATE}' ELSE s.type END,
-      coalesce(s.time, TIMESTAMP 'epoch'), s.recipient, s.recipient_domain, coalesce(pd.provider, 'other'),
+      coalesce(s.time, TIMESTAMP 'epoch'), s.recipient, s.provider,
       s.campaign, s.sending_ip, s.pool, s.sending_domain, s.stream, s.remote_mta, s.message_id,
-      CASE WHEN s.problem IS NOT NULL THEN s.raw ELSE s.reply END, s.reply_code, s.status, NULL,
-      s.problem, NULL, NULL, s.source_label, s.machine_open, s.reader_ip,
-      s.user_agent, s.url, $format, $file_id, s.line, ${REPLY_KEY_SQL}
-    FROM (SELECT *, md5_number(coalesce(identity, '')) AS event_key FROM (${sourceSql})) s
-    LEFT JOIN provider_domains pd ON pd.domain = s.recipient_domain
+      CASE WHEN s.problem IS NOT NULL THEN s.raw ELSE s.reply END, s.reply_code, s.status,
+      CASE WHEN s.problem IS NOT NULL THEN s.problem ELSE s.source_label END, s.machine_open, s.reader_ip,
+      s.user_agent, s.url, $file_id, s.line, ${REPLY_KEY_SQL}
+    FROM (SELECT *, md5_number(coalesce(identity, '')) AS event_key,
+      ${providerOfDomainSql("recipient_domain")} AS provider FROM (${sourceSql})) s
     ${already}`,
-    { ...params, format, file_id: fileId },
+    { ...params, file_id: fileId },
   );
 }
 
@@ -88,9 +80,9 @@ export async function settleFile(
   // while DuckDB counts.
   const counting = store.one<{ skip: number; problem: number; flagged: number; repeats: number }>(
     `SELECT count(*) FILTER (WHERE type = '${SKIP}') AS skip, count(*) FILTER (WHERE type = '${PROBLEM}') AS problem,
-      count(*) FILTER (WHERE starts_with(type, '!')) AS flagged,
+      count(*) FILTER (WHERE type IN ${FLAGGED}) AS flagged,
       (SELECT coalesce(sum(n - 1), 0) FROM (SELECT count(*) AS n FROM event_rows
-        WHERE file_id = $file_id AND NOT starts_with(type, '!') GROUP BY event_key HAVING count(*) > 1)) AS repeats
+        WHERE file_id = $file_id AND type NOT IN ${FLAGGED} GROUP BY event_key HAVING count(*) > 1)) AS repeats
      FROM event_rows WHERE file_id = $file_id`,
     file,
   );
@@ -99,14 +91,14 @@ export async function settleFile(
   lap("count and classify");
   const quarantined = counts?.problem
     ? await store.exec(
-        `INSERT INTO quarantine SELECT file_id, $path, line, reason, left(reply, 2048)
+        `INSERT INTO quarantine SELECT file_id, $path, line, source_label, left(reply, 2048)
          FROM event_rows WHERE file_id = $file_id AND type = '${PROBLEM}'`,
         { ...file, path },
       )
     : 0;
   const read = inserted - (counts?.skip ?? 0);
   if (counts?.flagged) {
-    await store.run("DELETE FROM event_rows WHERE file_id = $file_id AND starts_with(type, '!')", file);
+    await store.run(`DELETE FROM event_rows WHERE file_id = $file_id AND type IN ${FLAGGED}`, file);
   }
   // The same event twice within the file: keep its first line.
   if (counts?.repeats) {

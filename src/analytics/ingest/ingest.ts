@@ -4,7 +4,7 @@ import type { FormatName } from "../../events/formats.ts";
 import { compressionOf, detectFormat, openInputWithHead } from "../../events/index.ts";
 import type { Params, Store } from "../../store/index.ts";
 import { stopwatch } from "../stopwatch.ts";
-import { insertFlagged, loadProviderDomains, type Settled, settleFile } from "./finalize.ts";
+import { insertFlagged, type Settled, settleFile } from "./finalize.ts";
 import { stageWithParsers } from "./js-path.ts";
 import { pmtaHeader, pmtaSourceSql } from "./pmta-fast.ts";
 import { SENDGRID_SOURCE_SQL, SENDGRID_UNNUMBERED_SQL } from "./sendgrid-fast.ts";
@@ -109,7 +109,6 @@ async function loadFile(
   const info = await stat(path);
   const commit = stopwatch();
   const settled = await store.transaction(async () => {
-    await loadProviderDomains(store);
     const fileId = ((await store.one<{ id: number }>("SELECT coalesce(max(file_id), 0) + 1 AS id FROM files"))
       ?.id ?? 1) as number;
     const lap = stopwatch();
@@ -122,7 +121,7 @@ async function loadFile(
           if (percent > 0) onProgress((info.size * percent) / 100);
         }, 250)
       : null;
-    const read = await insertFlagged(store, sql, params, format, fileId).finally(() =>
+    const read = await insertFlagged(store, sql, params, fileId).finally(() =>
       clearInterval(poll ?? undefined),
     );
     onProgress?.(info.size);

@@ -5,6 +5,7 @@ import { isFormatName } from "../../events/formats.ts";
 import { createProgress } from "../../report/progress.ts";
 import { escapeTerminal, paint } from "../../report/terminal.ts";
 import { SCHEMA_VERSION, Store } from "../../store/index.ts";
+import { stopwatch } from "../stopwatch.ts";
 import { type FileSummary, ingestFile } from "./ingest.ts";
 
 export interface IngestCliOptions {
@@ -23,7 +24,11 @@ export async function runIngest(inputs: string[], options: IngestCliOptions): Pr
   if (options.year && !/^\d{4}$/.test(options.year)) throw new UsageError(`--year must be a 4-digit year`);
   if (options.tz && !isTimeZone(options.tz)) throw new UsageError(`unknown time zone: ${options.tz}`);
   const files = await expand(inputs);
+  const lap = stopwatch();
+  if (process.env.DELIVERLENS_DEBUG)
+    process.stderr.write(`  started at ${(performance.now() / 1000).toFixed(2)} s\n`);
   const store = await Store.open(options.db);
+  lap("open store");
   const summaries: FileSummary[] = [];
   const failures: { path: string; error: string }[] = [];
   const started = performance.now();
@@ -48,7 +53,9 @@ export async function runIngest(inputs: string[], options: IngestCliOptions): Pr
     }
   } finally {
     progress.finish();
+    lap("files");
     store.close();
+    lap("close store");
   }
   const seconds = (performance.now() - started) / 1000;
   const totals = total(summaries, seconds);

@@ -1,7 +1,7 @@
 import { READER_IP_EVENTS, SENDGRID_EVENT_TYPES } from "../../events/index.ts";
 import { sqlCase, sqlNamesWhere } from "./event-tables-sql.ts";
 import { LINES_SQL, RAW_SQL } from "./lines.ts";
-import { CLEAN_STATUS_SQL, IDENTITY_SQL, LEADING_STATUS_SQL, REPLY_CODE_SQL } from "./staging.ts";
+import { CLEAN_STATUS_SQL, IDENTITY_SQL, REPLY_PARTS_SQL, TRIM_SQL } from "./staging.ts";
 
 /**
  * SendGrid event webhook NDJSON loaded by DuckDB itself: each line parsed once into a typed struct.
@@ -63,11 +63,11 @@ const sendgridSql = (parsed: string) => `
       SELECT line, raw, u.event AS event, ${TYPE_CASE} AS event_type,
         try(make_timestamp(CAST(round(CASE WHEN u.timestamp > 1e11 THEN u.timestamp ELSE u.timestamp * 1000 END)
           AS BIGINT) * 1000)) AS event_time,
-        nullif(lower(trim(u.email)), '') AS recipient,
+        nullif(lower(${TRIM_SQL("u.email")}), '') AS recipient,
         -- A CASE, not coalesce: DuckDB evaluated the JSON parse of every category even with a campaign_id.
         CASE WHEN u.campaign_id IS NOT NULL THEN u.campaign_id ELSE CASE json_type(u.category)
           WHEN 'ARRAY' THEN u.category->>0 WHEN 'VARCHAR' THEN u.category->>'$' END END AS campaign,
-        nullif(trim(coalesce(nullif(u.response, ''), u.reason)), '') AS reply,
+        nullif(${TRIM_SQL("coalesce(nullif(u.response, ''), u.reason)")}, '') AS reply,
         coalesce(nullif(regexp_replace(u."smtp-id", '^<(.*)>$', '\\1'), ''), u.sg_message_id) AS message_id,
         CASE WHEN u.event IN ${READER_EVENTS} THEN NULL ELSE u.ip END AS sending_ip,
         CASE WHEN u.event IN ${READER_EVENTS} THEN u.ip END AS reader_ip,
@@ -76,6 +76,8 @@ const sendgridSql = (parsed: string) => `
         u.sg_machine_open, u.useragent AS user_agent,
         coalesce(u.stream, CASE WHEN u.marketing_campaign_id IS NOT NULL THEN 'marketing' END) AS event_stream
       FROM u
+    ), parts AS (
+      SELECT *, ${REPLY_PARTS_SQL("reply")} AS reply_parts FROM mapped
     )
     -- No WHERE on parsed fields: DuckDB would push it below the parse and parse every line again.
     -- Blank lines and events of other names are flagged \`skip\` instead (trim() only on unparsed lines).
@@ -85,8 +87,8 @@ const sendgridSql = (parsed: string) => `
       CASE WHEN sg_event_id IS NOT NULL THEN 'sendgrid:' || sg_event_id ELSE ${IDENTITY_SQL} END AS identity,
       CASE WHEN strpos(recipient, '@') > 0
         THEN split_part(recipient, '@', -1) END AS recipient_domain,
-      ${REPLY_CODE_SQL("reply")} AS reply_code,
-      coalesce(${CLEAN_STATUS_SQL("sg_status")}, ${LEADING_STATUS_SQL("reply")}) AS status,
+      nullif(reply_parts.code, '')::INTEGER AS reply_code,
+      coalesce(${CLEAN_STATUS_SQL("sg_status")}, nullif(reply_parts.status, '')) AS status,
       CASE WHEN event_type = 'open' THEN sg_machine_open END AS machine_open,
       NULL::VARCHAR AS sending_domain, NULL::VARCHAR AS remote_mta,
       CASE
@@ -96,7 +98,7 @@ const sendgridSql = (parsed: string) => `
         WHEN event_time IS NULL THEN 'no usable timestamp'
       END AS problem,
       CASE WHEN problem IS NOT NULL THEN ${RAW_SQL("raw")} END AS raw
-    FROM mapped`;
+    FROM parts`;
 
 export const SENDGRID_SOURCE_SQL = sendgridSql(PARSED_LINES);
 

@@ -1,5 +1,4 @@
 import type { Store } from "../../store/index.ts";
-import { MACHINE_OPEN_SQL } from "./opens.ts";
 import { POLICY_CATEGORIES, POLICY_SQL, type ResolvedQuery } from "./query.ts";
 
 const POLICY_CATEGORY: ReadonlySet<string> = new Set(POLICY_CATEGORIES);
@@ -31,27 +30,29 @@ const ATTEMPT_KEY = "hash(coalesce(message_id, campaign, ''), recipient)";
  * Sources that log one `sent` event per recipient of a message (SendGrid `processed`, Mailgun `accepted`,
  * SES `Send`, KumoMTA `Reception`, PowerMTA `r` records) are counted by those events; for the others,
  * "sent" is the distinct (message, recipient) pairs among delivered/deferred/bounced events of the day.
- * Same unit either way. Which formats log sends is asked first, so the expensive distinct count only
- * runs when some format does not (a join against that list made every row of a SendGrid store pay).
+ * Same unit either way. Which formats log sends is asked first (per file, then per the files' format),
+ * so the expensive distinct count only runs when some format does not, and only over its files.
  */
-async function formatsWithoutSent(store: Store): Promise<string[]> {
-  const rows = await store.all<{ format: string }>(
-    "SELECT format FROM event_rows GROUP BY format HAVING NOT bool_or(type = 'sent') ORDER BY format",
+async function filesWithoutSent(store: Store): Promise<number[]> {
+  const rows = await store.all<{ file_id: number }>(
+    `WITH per_file AS (SELECT file_id, bool_or(type = 'sent') AS sent FROM event_rows GROUP BY file_id)
+    SELECT file_id FROM per_file LEFT JOIN files USING (file_id)
+    QUALIFY NOT bool_or(sent) OVER (PARTITION BY format) ORDER BY file_id`,
   );
-  return rows.map((row) => row.format);
+  return rows.map((row) => row.file_id);
 }
 
 const PAIRS_SQL = (where: string) => `
   SELECT provider, d, count(*) AS pairs FROM (
     SELECT DISTINCT provider, time::DATE AS d, ${ATTEMPT_KEY} AS k FROM event_rows
-    WHERE ${where} AND type IN ('delivered', 'deferred', 'bounced') AND list_contains(from_json($unlogged, '["VARCHAR"]'), format)
+    WHERE ${where} AND type IN ('delivered', 'deferred', 'bounced') AND list_contains(from_json($unlogged, '["INTEGER"]'), file_id)
   ) GROUP BY ALL`;
 
 /** The events of `kinds` rows matching `condition`, as a BIGINT like count(*). */
 const total = (condition: string) => `coalesce(sum(n) FILTER (WHERE ${condition}), 0)::BIGINT`;
 
 export async function dailyStats(store: Store, q: ResolvedQuery): Promise<DayStats[]> {
-  const unlogged = await formatsWithoutSent(store);
+  const unlogged = await filesWithoutSent(store);
   const pairs = unlogged.length
     ? `LEFT JOIN (${PAIRS_SQL(q.where)}) a USING (provider, d)`
     : "LEFT JOIN (SELECT NULL::VARCHAR AS provider, NULL::DATE AS d, 0 AS pairs) a USING (provider, d)";
@@ -63,7 +64,7 @@ export async function dailyStats(store: Store, q: ResolvedQuery): Promise<DaySta
     // per-category breakdown below, which reads only bounces through the view's join.
     `WITH kinds AS (
       SELECT provider, time::DATE AS d, type,
-        CASE WHEN type = 'open' THEN ${MACHINE_OPEN_SQL} END AS machine, count(*) AS n
+        CASE WHEN type = 'open' THEN ${q.opens.machineOpen} END AS machine, count(*) AS n
       FROM event_rows WHERE ${q.where} GROUP BY ALL
     ),
     counts AS (

@@ -16,7 +16,14 @@ export {
   median,
   summarizeEpisodes,
 } from "./episodes.ts";
-export { HUMAN_ENGAGEMENT_SQL, loadAppleEgress, MACHINE_OPEN_SQL, parseEgressCsv } from "./opens.ts";
+export {
+  loadAppleEgress,
+  type OpenRules,
+  openRules,
+  parseEgressCsv,
+  SOURCE_AND_HEURISTIC,
+  shareAppleEgress,
+} from "./opens.ts";
 export { POLICY_CATEGORIES, type ResolvedQuery, resolveQuery, type StatsQuery } from "./query.ts";
 export { computeStats, STATS_SCHEMA_VERSION, type StatsOptions, type StatsReport } from "./report.ts";
 export {

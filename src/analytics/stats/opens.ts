@@ -11,22 +11,46 @@ import type { Store } from "../../store/index.ts";
  *    code (providers-and-codes.md §5); it misses relays on Akamai/Cloudflare/Fastly, so it undercounts.
  * Everything else is a human open.
  */
-export const MACHINE_OPEN_SQL = `(coalesce(machine_open, reader_ip IN (SELECT ip FROM apple_proxy_ips)
-  OR (provider = 'apple' AND starts_with(reader_ip, '17.')), false))`;
+export interface OpenRules {
+  /** Reader IPs of the store's opens found in Apple's egress ranges (temp table `apple_proxy_ips`). */
+  proxyIps: number;
+  /** SQL: the row is a machine open (meaningful for opens). */
+  machineOpen: string;
+  /** SQL: the row is human engagement, a click or an open not judged machine. */
+  humanEngagement: string;
+}
 
-export const HUMAN_ENGAGEMENT_SQL = `(type = 'click' OR (type = 'open' AND NOT ${MACHINE_OPEN_SQL}))`;
+/**
+ * The rules as SQL over `event_rows`/`events` columns. The egress test is left out when no proxy IP was
+ * found: DuckDB plans `IN (SELECT …)` as a join every row of the scan goes through, even when empty.
+ */
+export function openRules(proxyIps: number): OpenRules {
+  const egress = proxyIps > 0 ? "reader_ip IN (SELECT ip FROM apple_proxy_ips) OR " : "";
+  const machineOpen = `(coalesce(machine_open, ${egress}(provider = 'apple' AND starts_with(reader_ip, '17.')), false))`;
+  return {
+    proxyIps,
+    machineOpen,
+    humanEngagement: `(type = 'click' OR (type = 'open' AND NOT ${machineOpen}))`,
+  };
+}
 
-/** Fills the temp table `apple_proxy_ips` with the open reader IPs inside the egress CSV's IPv4 ranges. */
-export async function loadAppleEgress(store: Store, csvPath: string | null): Promise<number> {
+/** The rules without Apple's egress CSV: source flags, then the 17.0.0.0/8 heuristic. */
+export const SOURCE_AND_HEURISTIC = openRules(0);
+
+/**
+ * Fills the temp table `apple_proxy_ips` with the open reader IPs inside the egress CSV's IPv4 ranges,
+ * and returns the rules to use on this connection (and on others given the table by `shareAppleEgress`).
+ */
+export async function loadAppleEgress(store: Store, csvPath: string | null): Promise<OpenRules> {
   await store.run("CREATE OR REPLACE TEMP TABLE apple_proxy_ips (ip VARCHAR)");
-  if (!csvPath) return 0;
+  if (!csvPath) return SOURCE_AND_HEURISTIC;
   const ranges = parseEgressCsv(await readFile(csvPath, "utf8"));
   await store.run("CREATE OR REPLACE TEMP TABLE apple_egress (lo UBIGINT, hi UBIGINT)");
   await store.run(
     'INSERT INTO apple_egress SELECT unnest(from_json($rows, \'[{"lo":"UBIGINT","hi":"UBIGINT"}]\'), recursive := true)',
     { rows: JSON.stringify(ranges) },
   );
-  return store.exec(`INSERT INTO apple_proxy_ips
+  const found = await store.exec(`INSERT INTO apple_proxy_ips
     WITH ips AS (
       SELECT DISTINCT reader_ip AS ip FROM event_rows
       WHERE type = 'open' AND machine_open IS NULL AND regexp_full_match(reader_ip, '\\d+\\.\\d+\\.\\d+\\.\\d+')
@@ -34,6 +58,7 @@ export async function loadAppleEgress(store: Store, csvPath: string | null): Pro
       SELECT ip, list_reduce(list_transform(string_split(ip, '.'), x -> x::UBIGINT), (a, b) -> a * 256 + b) AS n FROM ips
     )
     SELECT DISTINCT ip FROM numbered JOIN apple_egress ON n BETWEEN lo AND hi`);
+  return openRules(found);
 }
 
 /** Gives `to` (another connection) the `apple_proxy_ips` temp table `from` has loaded. */

@@ -1,4 +1,5 @@
 import type { Params, Store } from "../../store/index.ts";
+import { type OpenRules, SOURCE_AND_HEURISTIC } from "./opens.ts";
 
 /** What a measurement covers. Dates are `YYYY-MM-DD`, inclusive, UTC. */
 export interface StatsQuery {
@@ -19,6 +20,8 @@ export interface ResolvedQuery {
   /** `WHERE` body over `events` for the period (and provider when set). */
   where: string;
   params: Params;
+  /** How machine opens are told from human ones (`loadAppleEgress` on the query's connection). */
+  opens: OpenRules;
 }
 
 export const ATTEMPT_TYPES = "('sent', 'delivered', 'deferred', 'bounced')";
@@ -27,7 +30,11 @@ export const ATTEMPT_TYPES = "('sent', 'delivered', 'deferred', 'bounced')";
 export const POLICY_CATEGORIES = ["reputation", "content", "blocklist", "authentication"] as const;
 export const POLICY_SQL = `(type = 'bounced' AND category IN (${POLICY_CATEGORIES.map((c) => `'${c}'`).join(", ")}))`;
 
-export async function resolveQuery(store: Store, query: StatsQuery): Promise<ResolvedQuery> {
+export async function resolveQuery(
+  store: Store,
+  query: StatsQuery,
+  opens: OpenRules = SOURCE_AND_HEURISTIC,
+): Promise<ResolvedQuery> {
   const latest = await store.one<{ t: string | null }>("SELECT max(time) AS t FROM event_rows");
   const asOf = query.asOf ? `${query.asOf}T23:59:59.999Z` : (latest?.t ?? null);
   const clauses = ["time <= $as_of::TIMESTAMP"];
@@ -51,6 +58,7 @@ export async function resolveQuery(store: Store, query: StatsQuery): Promise<Res
     asOf,
     where: clauses.join(" AND "),
     params,
+    opens,
   };
 }
 

@@ -67,8 +67,8 @@ export async function computeStats(
   const spikeOptions = { ...SPIKE_DEFAULTS, ...options.spikes };
   const episodeOptions = { ...EPISODE_DEFAULTS, ...options.episodes };
   const lap = stopwatch();
-  await loadAppleEgress(store, options.appleEgressCsv ?? null);
-  const q = await resolveQuery(store, query);
+  const opens = await loadAppleEgress(store, options.appleEgressCsv ?? null);
+  const q = await resolveQuery(store, query, opens);
   // Daily counts → spikes on this connection while engagement runs on a second one: each query has
   // single-threaded phases the other fills (about a fifth off `stats` on a 10M-event store).
   const other = await store.fork();

@@ -1,7 +1,6 @@
 import type { Params, Store } from "../../store/index.ts";
 import type { DayStats } from "./daily.ts";
 import { groupByProvider, median } from "./episodes.ts";
-import { HUMAN_ENGAGEMENT_SQL } from "./opens.ts";
 import { ATTEMPT_TYPES, type ResolvedQuery } from "./query.ts";
 
 /**
@@ -129,7 +128,7 @@ export async function dailyComposition(
       WHERE ${q.where} AND type IN ${ATTEMPT_TYPES} AND recipient IS NOT NULL ${only}
     ), engaged AS (
       SELECT DISTINCT hash(recipient) AS r, time::DATE AS d FROM event_rows
-      WHERE time <= $as_of::TIMESTAMP AND recipient IS NOT NULL AND ${HUMAN_ENGAGEMENT_SQL} ${earliest}
+      WHERE time <= $as_of::TIMESTAMP AND recipient IS NOT NULL AND ${q.opens.humanEngagement} ${earliest}
         AND hash(recipient) IN (SELECT r FROM sends)
     ), last AS (
       SELECT s.provider, s.d, s.r, e.d AS engaged FROM sends s
