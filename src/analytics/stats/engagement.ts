@@ -13,6 +13,23 @@ export const TIER_SQL = (engaged: string, asOf: string) => `CASE
   WHEN date_diff('day', ${engaged}, ${asOf}) <= 365 THEN '181-365'
   ELSE '365+' END`;
 
+/**
+ * Clicks and human opens up to the as-of instant, of every provider and from the store's start (recency
+ * looks before `--from`): provider, recipient hash `r`, time. A FROM source; `loadHumanEngagement` makes
+ * it a temp table the measurements of one connection share.
+ */
+export const humanEngagementSql = (q: ResolvedQuery): string => `(SELECT provider, hash(recipient) AS r, time
+  FROM event_rows WHERE time <= $as_of::TIMESTAMP AND recipient IS NOT NULL AND type IN ('open', 'click')
+    AND ${q.opens.humanEngagement})`;
+
+/** `humanEngagementSql` materialized once as the temp table `human_engagement`; returns its name. */
+export async function loadHumanEngagement(store: Store, q: ResolvedQuery): Promise<string> {
+  await store.run(`CREATE OR REPLACE TEMP TABLE human_engagement AS SELECT * FROM ${humanEngagementSql(q)}`, {
+    as_of: q.params.as_of,
+  });
+  return "human_engagement";
+}
+
 export interface ProviderEngagement {
   provider: string;
   recipients: number;
@@ -21,17 +38,20 @@ export interface ProviderEngagement {
 
 /**
  * Per provider: recipients by tier, as of the query's as-of instant (recipients seen up to then). The
- * engaged recipients' last click or human open comes from the engagement rows alone; "never" is the
+ * engaged recipients' last click or human open comes from the engagement rows alone (`human`, a FROM
+ * source shaped like `humanEngagementSql`); "never" is the
  * provider's distinct recipients minus them (a recipient's provider follows from its domain, so it has
  * one). Recipients are grouped by a 64-bit hash of the address: the same groups (collisions are
  * negligible for a count) at a fraction of the cost, and only the distinct count reads every row.
  */
-export async function engagementTiers(store: Store, q: ResolvedQuery): Promise<ProviderEngagement[]> {
+export async function engagementTiers(
+  store: Store,
+  q: ResolvedQuery,
+  human: string = humanEngagementSql(q),
+): Promise<ProviderEngagement[]> {
   const rows = await store.all<{ provider: string; tier: Tier; n: number }>(
     `WITH engaged AS (
-      SELECT provider, max(time) AS engaged FROM event_rows
-      WHERE ${q.where} AND recipient IS NOT NULL AND type IN ('open', 'click') AND ${q.opens.humanEngagement}
-      GROUP BY provider, hash(recipient)
+      SELECT provider, max(time) AS engaged FROM ${human} WHERE ${q.where} GROUP BY provider, r
     ), tiers AS (
       SELECT provider, ${TIER_SQL("engaged", "$as_of::TIMESTAMP")} AS tier, count(*) AS n FROM engaged GROUP BY ALL
     ), recipients AS (

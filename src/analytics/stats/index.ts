@@ -1,6 +1,8 @@
 export { type DayStats, dailyStats, type ProviderTotals, totalsByProvider } from "./daily.ts";
 export {
   engagementTiers,
+  humanEngagementSql,
+  loadHumanEngagement,
   type ProviderEngagement,
   type RecipientEngagement,
   recipientEngagement,

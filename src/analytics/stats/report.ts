@@ -1,7 +1,7 @@
 import { SCHEMA_VERSION, type Store } from "../../store/index.ts";
 import { stopwatch } from "../stopwatch.ts";
 import { type DayStats, dailyStats, type ProviderTotals, totalsByProvider } from "./daily.ts";
-import { engagementTiers, type ProviderEngagement } from "./engagement.ts";
+import { engagementTiers, loadHumanEngagement, type ProviderEngagement } from "./engagement.ts";
 import {
   EPISODE_DEFAULTS,
   type Episode,
@@ -69,27 +69,30 @@ export async function computeStats(
   const lap = stopwatch();
   const opens = await loadAppleEgress(store, options.appleEgressCsv ?? null);
   const q = await resolveQuery(store, query, opens);
-  // Daily counts → spikes on this connection while engagement runs on a second one: each query has
-  // single-threaded phases the other fills (about a fifth off `stats` on a 10M-event store).
+  // Daily counts on this connection while a second one gathers the clicks and human opens once, for the
+  // engagement tiers and then the spike composition (which waits for the spikes the daily counts give).
   const other = await store.fork();
-  const [{ daily, episodes, composed }, { engagement, share }] = await allThenClose(other, [
-    (async () => {
-      const daily = await dailyStats(store, q);
-      lap("daily");
-      const spikes = findSpikes(daily, spikeOptions);
-      const days = compositionDays(spikes, spikeOptions.windowDays);
-      const composition = spikes.length ? await dailyComposition(store, q, 90, days) : [];
-      lap("spikes");
-      const composed = composeSpikes(spikes, composition, spikeOptions.windowDays);
-      return { daily, episodes: findEpisodes(daily, episodeOptions), composed };
-    })(),
+  const daily = (async () => {
+    const daily = await dailyStats(store, q);
+    lap("daily");
+    return daily;
+  })();
+  const [days, { engagement, share, composed }] = await allThenClose(other, [
+    daily,
     (async () => {
       await shareAppleEgress(store, other);
-      const engagement = await engagementTiers(other, q);
+      const human = await loadHumanEngagement(other, q);
+      const engagement = await engagementTiers(other, q, human);
       lap("engagement");
-      return { engagement, share: await applePolicyShare(other, q) };
+      const share = await applePolicyShare(other, q);
+      const spikes = findSpikes(await daily, spikeOptions);
+      const window = compositionDays(spikes, spikeOptions.windowDays);
+      const composition = spikes.length ? await dailyComposition(other, q, 90, window, human) : [];
+      lap("spikes");
+      return { engagement, share, composed: composeSpikes(spikes, composition, spikeOptions.windowDays) };
     })(),
   ]);
+  const episodes = findEpisodes(days, episodeOptions);
   return {
     schemaVersion: STATS_SCHEMA_VERSION,
     meta: {
@@ -101,11 +104,11 @@ export async function computeStats(
     query: { provider: q.provider, from: q.from, to: q.to, asOf: q.asOf },
     units: UNITS,
     thresholds: { spikes: spikeOptions, episodes: episodeOptions },
-    totals: totalsByProvider(daily),
+    totals: totalsByProvider(days),
     applePolicyShare: share,
-    daily,
+    daily: days,
     episodes,
-    episodeSummary: summarizeEpisodes(episodes, daily),
+    episodeSummary: summarizeEpisodes(episodes, days),
     spikes: composed,
     engagement,
   };

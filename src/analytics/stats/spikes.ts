@@ -1,5 +1,6 @@
 import type { Params, Store } from "../../store/index.ts";
 import type { DayStats } from "./daily.ts";
+import { humanEngagementSql } from "./engagement.ts";
 import { groupByProvider, median } from "./episodes.ts";
 import { ATTEMPT_TYPES, type ResolvedQuery } from "./query.ts";
 
@@ -98,14 +99,16 @@ export interface DayComposition {
 
 /**
  * Per provider and day: recipients attempted, and how many had no click or human open in the 90 days
- * before that day (an ASOF join finds each one's latest earlier engagement). With `days`, only those
- * days are measured (spikes and their trailing windows), which keeps `stats` fast on big stores.
+ * before that day (an ASOF join finds each one's latest earlier engagement; `human` is a FROM source
+ * shaped like `humanEngagementSql`). With `days`, only those days are measured (spikes and their
+ * trailing windows), which keeps `stats` fast on big stores.
  */
 export async function dailyComposition(
   store: Store,
   q: ResolvedQuery,
   recencyDays = 90,
   days: string[] | null = null,
+  human: string = humanEngagementSql(q),
 ): Promise<DayComposition[]> {
   const sorted = days ? [...days].sort() : [];
   // The day range first: it lets DuckDB skip the row groups outside it (time zone maps) before the IN.
@@ -127,9 +130,7 @@ export async function dailyComposition(
       SELECT DISTINCT provider, hash(recipient) AS r, time::DATE AS d FROM event_rows
       WHERE ${q.where} AND type IN ${ATTEMPT_TYPES} AND recipient IS NOT NULL ${only}
     ), engaged AS (
-      SELECT DISTINCT hash(recipient) AS r, time::DATE AS d FROM event_rows
-      WHERE time <= $as_of::TIMESTAMP AND recipient IS NOT NULL AND ${q.opens.humanEngagement} ${earliest}
-        AND hash(recipient) IN (SELECT r FROM sends)
+      SELECT DISTINCT r, time::DATE AS d FROM ${human} WHERE r IN (SELECT r FROM sends) ${earliest}
     ), last AS (
       SELECT s.provider, s.d, s.r, e.d AS engaged FROM sends s
       ASOF LEFT JOIN engaged e ON s.r = e.r AND s.d > e.d
