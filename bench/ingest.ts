@@ -197,6 +197,8 @@ for (const [index, file] of written.files.entries()) {
   const ingest = { ...best(ingests), peakKb: Math.max(...ingests.map((i) => i.peakKb ?? 0)) };
   const summary = JSON.parse(ingest.stdout).totals as { read: number; stored: number };
   const statsRuns: number[] = [];
+  // The ingest's writes may still be going to disk: let them finish, so stats is measured on its own.
+  spawnSync("sync");
   const unpinStore = await pinned([db, ...BINARIES]);
   for (let i = 0; i < Math.max(1, Number(values["stats-runs"])); i++)
     statsRuns.push((await run([CLI, "stats", "--db", db, "--json"])).seconds);

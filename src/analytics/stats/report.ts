@@ -77,19 +77,18 @@ export async function computeStats(
     lap("daily");
     return daily;
   })();
-  const [days, { engagement, share, composed }] = await allThenClose(other, [
-    daily,
+  const [{ days, share }, { engagement, composed }] = await allThenClose(other, [
+    (async () => ({ days: await daily, share: await applePolicyShare(store, q) }))(),
     (async () => {
       await shareAppleEgress(store, other);
       const human = await loadHumanEngagement(other, q);
       const engagement = await engagementTiers(other, q, human);
       lap("engagement");
-      const share = await applePolicyShare(other, q);
       const spikes = findSpikes(await daily, spikeOptions);
       const window = compositionDays(spikes, spikeOptions.windowDays);
       const composition = spikes.length ? await dailyComposition(other, q, 90, window, human) : [];
       lap("spikes");
-      return { engagement, share, composed: composeSpikes(spikes, composition, spikeOptions.windowDays) };
+      return { engagement, composed: composeSpikes(spikes, composition, spikeOptions.windowDays) };
     })(),
   ]);
   const episodes = findEpisodes(days, episodeOptions);
