@@ -69,7 +69,12 @@ function identityOrNull(name: string, type: string): string {
 }
 
 /** What `insertEvents` fills besides `event_rows`' own columns: the reply's classification and the file. */
-const CLASSIFICATION = ["provider_code", "reason", "category", "permanent"] as const;
+const CLASSIFICATION = {
+  provider_code: "VARCHAR",
+  reason: "VARCHAR",
+  category: "VARCHAR",
+  permanent: "BOOLEAN",
+} as const;
 
 /**
  * INSERT INTO event_rows from `source`, each column filled by its expression in `columns` (matched by name
@@ -86,7 +91,9 @@ export async function insertEvents(
     "SELECT column_name AS name, data_type AS type FROM information_schema.columns WHERE table_name = 'event_rows' ORDER BY ordinal_position",
   );
   const own = schema.filter(({ name }) => name !== "reply_key");
-  const classes = CLASSIFICATION.map((name) => `${columns[name] ?? "NULL"} AS ${name}`);
+  const classes = Object.entries(CLASSIFICATION).map(
+    ([name, type]) => `(${columns[name] ?? "NULL"})::${type} AS ${name}`,
+  );
   await store.run(
     `CREATE OR REPLACE TEMP TABLE insert_rows AS SELECT ${[
       ...own.map(({ name, type }) => `${columns[name] ?? identityOrNull(name, type)} AS ${name}`),
