@@ -1,4 +1,5 @@
 import { listedRecipientDomains } from "../bounce/provider.ts";
+import { sqlString } from "./ingest/event-tables-sql.ts";
 
 /**
  * Mailbox provider of a recipient domain, for every event type (opens and clicks carry no reply to
@@ -6,8 +7,6 @@ import { listedRecipientDomains } from "../bounce/provider.ts";
  * for the ingest's SQL. Unlisted domains are `other`.
  */
 export const PROVIDER_DOMAINS = listedRecipientDomains();
-
-const sqlString = (text: string) => `'${text.replaceAll("'", "''")}'`;
 
 /**
  * SQL: the provider of the domain `column` holds, else `other`. The domain is cast to an ENUM of the

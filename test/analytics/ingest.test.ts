@@ -72,6 +72,7 @@ test("both paths read edge-case addresses, reply codes and statuses the same way
     ["550 5.1.1 user unknown", "5.1.1 (bad mailbox)"],
     ["554 5.7.9 policy", "0.0.0"],
     [" \t ", null],
+    ["550 5x7y1 not a status", null],
   ];
   const emails = [" \tX@Gmail.COM\t ", "y@yahoo.com ", "Z@icloud.com"];
   const lines = replies.map(([reason, status], i) =>
@@ -120,6 +121,7 @@ test("both paths read edge-case addresses, reply codes and statuses the same way
       [550, "5.1.1"],
       [554, "5.7.9"],
       [null, null],
+      [550, null],
     ],
   );
 });

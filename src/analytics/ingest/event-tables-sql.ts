@@ -3,7 +3,7 @@
  * share one mapping of source names to event types. Table keys and values are fixed identifiers, never
  * input, but are quoted as SQL strings all the same.
  */
-const sqlString = (text: string) => `'${text.replaceAll("'", "''")}'`;
+export const sqlString = (text: string): string => `'${text.replaceAll("'", "''")}'`;
 
 /** `CASE column WHEN 'from' THEN 'to' … END` (NULL for names the table does not list). */
 export function sqlCase(column: string, table: Readonly<Record<string, string>>): string {

@@ -141,7 +141,7 @@ export const REPLY_CODE_SQL = (column: string): string =>
  * struct whose `code` and `status` are '' when absent (half the time of one expression for each).
  */
 export const REPLY_PARTS_SQL = (column: string): string =>
-  `regexp_extract(${column}, '^(?:([2-5][0-9][0-9])(?:[ \t-]|$))? *(?:([2-5].[0-9]{1,3}.[0-9]{1,3})(?:[ \t]|$))?', ['code', 'status'])`;
+  `regexp_extract(${column}, '^(?:([2-5][0-9][0-9])(?:[ \\t-]|$))? *(?:([2-5]\\.[0-9]{1,3}\\.[0-9]{1,3})(?:[ \\t]|$))?', ['code', 'status'])`;
 
 /**
  * SQL twin of JS `trim()` for ASCII whitespace: only values that start or end with a control character

@@ -39,9 +39,8 @@ export interface ProviderEngagement {
 /**
  * Per provider: recipients by tier, as of the query's as-of instant (recipients seen up to then). The
  * engaged recipients' last click or human open comes from the engagement rows alone (`human`, a FROM
- * source shaped like `humanEngagementSql`); "never" is the
- * provider's distinct recipients minus them (a recipient's provider follows from its domain, so it has
- * one). Recipients are grouped by a 64-bit hash of the address: the same groups (collisions are
+ * source shaped like `humanEngagementSql`); "never" is the provider's distinct recipients minus them (a
+ * recipient's provider follows from its domain, so it has one). Recipients are grouped by a 64-bit hash of the address: the same groups (collisions are
  * negligible for a count) at a fraction of the cost, and only the distinct count reads every row.
  */
 export async function engagementTiers(

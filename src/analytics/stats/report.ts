@@ -72,7 +72,10 @@ export async function computeStats(
   // Daily counts on this connection while a second one gathers the clicks and human opens once, for the
   // engagement tiers and then the spike composition (which waits for the spikes the daily counts give).
   const other = await store.fork();
+  // Both tasks wait for the copy: it reads this connection, which runs one query at a time.
+  const shared = shareAppleEgress(store, other);
   const daily = (async () => {
+    await shared;
     const daily = await dailyStats(store, q);
     lap("daily");
     return daily;
@@ -80,7 +83,7 @@ export async function computeStats(
   const [{ days, share }, { engagement, composed }] = await allThenClose(other, [
     (async () => ({ days: await daily, share: await applePolicyShare(store, q) }))(),
     (async () => {
-      await shareAppleEgress(store, other);
+      await shared;
       const human = await loadHumanEngagement(other, q);
       const engagement = await engagementTiers(other, q, human);
       lap("engagement");
