@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import ipaddr from "ipaddr.js";
 import { normalizeName, reversedIp } from "../dns/names.ts";
 import type { DnsResolver } from "../dns/types.ts";
@@ -31,8 +32,10 @@ export interface ProbeResult {
   name: string;
   zone: string;
   testPoint: string;
-  /** ok: the test point is listed (and the negative point is not). */
+  /** ok: the test point is listed (and the negative points are not). */
   ok: boolean;
+  /** What the positive test point got: an answer proves the resolver answers names that exist. */
+  positive: "answered" | "none" | "failed";
   detail: string;
 }
 
@@ -189,23 +192,44 @@ function lastOctet(answer: string): number {
   return Number(answer.split(".").at(-1)) || 0;
 }
 
+/**
+ * RFC 5782 §5 negative test points: an IPv4 list must not list 127.0.0.1, a domain list must not list
+ * INVALID. A random label catches zones (or resolvers) that answer every name.
+ */
+export function negativeProbeNames(list: Blocklist, randomLabel: string): string[] {
+  const standard = list.kind === "ip" ? "127.0.0.1" : "invalid";
+  const named = [list.testPoint.unlisted, standard].filter((t): t is string => Boolean(t));
+  const names = [...new Set(named)].map((target) => listQueryName(list, target)).filter((n) => n !== null);
+  return [...names, `${randomLabel}.${list.zone}`];
+}
+
 async function probe(resolver: DnsResolver, list: Blocklist): Promise<ProbeResult> {
   const base = { list: list.id, name: list.name, zone: list.zone, testPoint: list.testPoint.listed };
   const positive = await query(resolver, list, list.testPoint.listed);
   if (positive.status !== "listed" && positive.status !== "reputation") {
     const why =
       positive.status === "unknown" ? positive.why : `test point ${list.testPoint.listed} is not listed`;
-    return { ...base, ok: false, detail: why };
+    const answered = positive.status === "unknown" && positive.answers ? "answered" : "failed";
+    return { ...base, ok: false, positive: positive.status === "clear" ? "none" : answered, detail: why };
   }
-  if (list.testPoint.unlisted) {
-    const negative = await query(resolver, list, list.testPoint.unlisted);
-    if (negative.status === "listed") {
+  const label = `deliverlens-probe-${randomBytes(6).toString("hex")}`;
+  for (const name of negativeProbeNames(list, label)) {
+    const outcome = await resolver.lookup(name, "A");
+    if (outcome.kind !== "answer") continue;
+    const verdict = decodeAnswers(list, outcome.records);
+    if (verdict.status === "listed" || verdict.status === "unknown") {
       return {
         ...base,
         ok: false,
-        detail: `${list.testPoint.unlisted} is listed too: the zone lists everything`,
+        positive: "answered",
+        detail: `${name} must not be listed but answers ${outcome.records.join(", ")}: the zone (or the resolver) answers every name`,
       };
     }
   }
-  return { ...base, ok: true, detail: `test point ${list.testPoint.listed} answers as documented` };
+  return {
+    ...base,
+    ok: true,
+    positive: "answered",
+    detail: `test point ${list.testPoint.listed} answers as documented`,
+  };
 }

@@ -3,6 +3,31 @@ import type { FindingKind } from "./findings.ts";
 
 /** MX, reverse DNS, MTA-STS/TLS-RPT/BIMI and blocklist findings. */
 export const INFRA_FINDINGS: readonly FindingKind[] = [
+  // The resolver itself (checked before anything it says is believed)
+  {
+    id: "DNS_RESOLVER_UNREACHABLE",
+    section: "dns",
+    severity: "high",
+    title: "The DNS resolver did not answer: nothing could be checked",
+    fix: "Check --resolver (or the machine's resolver) and the network, then run the audit again",
+    source: "https://www.rfc-editor.org/rfc/rfc1035#section-4.2.1",
+  },
+  {
+    id: "DNS_ANSWERS_UNTRUSTED",
+    section: "dns",
+    severity: "high",
+    title: "The resolver denies names that must exist: its 'does not exist' answers cannot be believed",
+    fix: "Use a resolver that answers honestly (captive portals and some corporate resolvers answer NXDOMAIN for everything); pass --resolver udp://HOST:PORT",
+    source: "https://www.rfc-editor.org/rfc/rfc5782#section-5",
+  },
+  {
+    id: "DOMAIN_NOT_FOUND",
+    section: "dns",
+    severity: "critical",
+    title: "The domain does not exist in the DNS (NXDOMAIN)",
+    fix: "Check the spelling of --domain; a sending domain must exist and publish SPF, DKIM, DMARC and MX records",
+    source: "https://www.rfc-editor.org/rfc/rfc8020",
+  },
   // MX
   {
     id: "MX_MISSING",
@@ -87,6 +112,14 @@ export const INFRA_FINDINGS: readonly FindingKind[] = [
     source: "https://www.rfc-editor.org/rfc/rfc8461#section-3",
   },
   {
+    id: "MTA_STS_LOOKUP_FAILED",
+    section: "mtaSts",
+    severity: "low",
+    title: "MTA-STS could not be checked (DNS failure, not an invalid or missing record)",
+    fix: "Retry; if it persists, the domain's DNS servers are failing",
+    source: "https://www.rfc-editor.org/rfc/rfc8461#section-3.1",
+  },
+  {
     id: "TLS_RPT_MISSING",
     section: "tlsRpt",
     severity: "low",
@@ -103,6 +136,14 @@ export const INFRA_FINDINGS: readonly FindingKind[] = [
     source: "https://www.rfc-editor.org/rfc/rfc8460#section-3",
   },
   {
+    id: "TLS_RPT_LOOKUP_FAILED",
+    section: "tlsRpt",
+    severity: "low",
+    title: "TLS-RPT could not be checked (DNS failure, not an invalid or missing record)",
+    fix: "Retry; if it persists, the domain's DNS servers are failing",
+    source: "https://www.rfc-editor.org/rfc/rfc8460#section-3",
+  },
+  {
     id: "BIMI_MISSING",
     section: "bimi",
     severity: "info",
@@ -116,6 +157,14 @@ export const INFRA_FINDINGS: readonly FindingKind[] = [
     severity: "low",
     title: "BIMI record is invalid",
     fix: "Use v=BIMI1 with an https: l= (SVG Tiny PS) and optional a= (VMC)",
+    source: "https://bimigroup.org/implementation-guide/",
+  },
+  {
+    id: "BIMI_LOOKUP_FAILED",
+    section: "bimi",
+    severity: "low",
+    title: "BIMI could not be checked (DNS failure, not an invalid or missing record)",
+    fix: "Retry; if it persists, the domain's DNS servers are failing",
     source: "https://bimigroup.org/implementation-guide/",
   },
   // Blocklists

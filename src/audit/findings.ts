@@ -1,6 +1,7 @@
 import type { Severity } from "../report/severity.ts";
 
 export const SECTIONS = {
+  dns: "Whether the resolver answers, and whether its answers can be trusted",
   spf: "SPF record, lookup limits and which IPs it authorizes",
   dmarc: "DMARC policy discovery and tags",
   dkim: "DKIM public keys of the given and common selectors",

@@ -54,7 +54,7 @@ export async function auditMtaSts(
   if (found.kind === "failed")
     return {
       section,
-      findings: [raise("MTA_STS_INVALID", `could not look up ${found.detail}`, { severity: "low" })],
+      findings: [raise("MTA_STS_LOOKUP_FAILED", `could not look up ${found.detail}`)],
     };
   if (found.records.length === 0)
     return { section, findings: [raise("MTA_STS_MISSING", `${name}: no v=STSv1 record`)] };
@@ -132,7 +132,7 @@ async function txtPolicy(
   if (found.kind === "failed")
     return {
       section,
-      findings: [raise(`${prefix}_INVALID`, `could not look up ${found.detail}`, { severity: "low" })],
+      findings: [raise(`${prefix}_LOOKUP_FAILED`, `could not look up ${found.detail}`)],
     };
   if (found.records.length === 0)
     return { section, findings: [raise(`${prefix}_MISSING`, `${name}: no record`)] };

@@ -5,6 +5,7 @@ import type { ListResult } from "./blocklists.ts";
 import { type AuditFinding, SECTIONS, type Section } from "./findings.ts";
 
 const TITLES: Record<Section, string> = {
+  dns: "DNS resolver",
   spf: "SPF",
   dmarc: "DMARC",
   dkim: "DKIM",
@@ -28,6 +29,7 @@ export function renderAudit(report: AuditReport): string {
     `Findings: ${counts.map(([s, n]) => paintSeverity(`${n} ${s}`, s)).join(", ") || paint("none", "green")}`,
   );
   for (const section of Object.keys(SECTIONS) as Section[]) {
+    if (section === "dns" && !report.findings.some((f) => f.section === "dns")) continue;
     lines.push("", paint(TITLES[section], "bold"));
     for (const fact of facts(report, section)) lines.push(`  ${safe(fact)}`);
     for (const finding of report.findings.filter((f) => f.section === section))
@@ -55,6 +57,8 @@ function renderFinding(finding: AuditFinding): string[] {
 
 function facts(report: AuditReport, section: Section): string[] {
   switch (section) {
+    case "dns":
+      return [];
     case "spf": {
       const spf = report.spf;
       if (spf.records.length === 0) return [];

@@ -56,6 +56,7 @@ export async function runAuditCommand(options: AuditOptions): Promise<number> {
   }
   const resolver = createResolver(spec, { timeoutMs });
   const progress = createProgress("audit", null, "DNS questions");
+  const waiting = waitingNotice(resolver.description, timeoutMs, () => resolver.log.length);
   const ticker = setInterval(() => progress.tick(resolver.log.length), 100);
   const report = await runAudit({
     resolver,
@@ -68,9 +69,29 @@ export async function runAuditCommand(options: AuditOptions): Promise<number> {
     fetchPolicy: options.online ? createMtaStsFetcher(resolver) : null,
   }).finally(() => {
     clearInterval(ticker);
+    clearTimeout(waiting);
     progress.finish();
   });
   process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : renderAudit(report));
+  if (report.dns.unreachable || report.dns.domain === "untrusted") {
+    const why = report.dns.unreachable
+      ? `the DNS resolver ${report.resolver} did not answer`
+      : `the DNS resolver ${report.resolver} denies names that must exist`;
+    process.stderr.write(
+      `deliverlens audit: ${why}; nothing about ${domain} could be checked (see --resolver)\n`,
+    );
+    return EXIT.failed;
+  }
   if (failOn && report.findings.some((f) => atOrAbove(f.severity, failOn))) return EXIT.findingsAtThreshold;
   return EXIT.ok;
+}
+
+/** On a terminal, say what we wait for when the first DNS answer takes over a second. */
+function waitingNotice(resolver: string, timeoutMs: number, answered: () => number): NodeJS.Timeout {
+  return setTimeout(() => {
+    if (answered() > 0 || !process.stderr.isTTY || process.env.CI) return;
+    process.stderr.write(
+      `audit: waiting for DNS answers from ${resolver} (timeout ${timeoutMs} ms a try)…\n`,
+    );
+  }, 1000).unref();
 }

@@ -6,7 +6,7 @@ import { type AuditContext, raise, type SectionResult } from "./context.ts";
 import type { AuditFinding } from "./findings.ts";
 import { matchIp, type SpfVerdict } from "./spf-match.ts";
 import type { SpfQualifier } from "./spf-record.ts";
-import { expandSpf, type SpfNode, totalsOf } from "./spf-tree.ts";
+import { expandSpf, SPF_EXPANSION_LIMITS, type SpfNode, totalsOf } from "./spf-tree.ts";
 
 export const SPF_LOOKUP_LIMIT = 10;
 export const SPF_VOID_LIMIT = 2;
@@ -25,6 +25,8 @@ export interface SpfSection {
   records: string[];
   lookups: number;
   lookupLimit: number;
+  /** Where the expansion stopped at SPF_EXPANSION_LIMITS (the real lookup count is higher), else null. */
+  truncated: string | null;
   voidLookups: number;
   voidLimit: number;
   all: SpfQualifier | null;
@@ -61,8 +63,12 @@ export async function auditSpf(ctx: AuditContext): Promise<SectionResult<SpfSect
   const section: SpfSection = {
     domain: ctx.domain,
     records: root.records,
-    lookups: totals.lookups,
+    // Past the expansion budget the real count is unknown: report one more than the budget (see `truncated`).
+    lookups: totals.truncated
+      ? Math.max(SPF_EXPANSION_LIMITS.terms + 1, SPF_LOOKUP_LIMIT + 1)
+      : totals.lookups,
     lookupLimit: SPF_LOOKUP_LIMIT,
+    truncated: totals.truncated,
     voidLookups: totals.voids,
     voidLimit: SPF_VOID_LIMIT,
     all: all?.kind === "mechanism" ? all.qualifier : null,
@@ -88,10 +94,13 @@ function spfFindings(
   if (totals.syntaxErrors.length > 0)
     findings.push(raise("SPF_SYNTAX_ERROR", totals.syntaxErrors.join("; ")));
   if (totals.lookups > SPF_LOOKUP_LIMIT) {
+    const count = totals.truncated
+      ? `more than ${SPF_EXPANSION_LIMITS.terms} DNS-querying terms (expansion stopped there)`
+      : `${totals.lookups} DNS-querying terms`;
     findings.push(
       raise(
         "SPF_TOO_MANY_LOOKUPS",
-        `${totals.lookups} DNS-querying terms across the record and its includes (limit ${SPF_LOOKUP_LIMIT})`,
+        `${count} across the record and its includes (limit ${SPF_LOOKUP_LIMIT})`,
       ),
     );
   }

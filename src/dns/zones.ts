@@ -46,7 +46,7 @@ export function answerFromZones(index: Map<string, ZoneNode>, name: string, type
   const chain: { name: string; target: string }[] = [];
   let current = normalizeName(name);
   for (let hop = 0; hop <= MAX_CNAME_CHAIN; hop++) {
-    const node = index.get(current);
+    const node = index.get(current) ?? wildcardFor(index, current);
     if (node?.fault && node.fault !== "truncate") {
       return { outcome: faultOutcome(node.fault, current), chain, fault: node.fault };
     }
@@ -90,6 +90,19 @@ export function chunk(text: string): string[] {
   const chunks: string[] = [];
   for (let i = 0; i < text.length; i += 255) chunks.push(text.slice(i, i + 255));
   return chunks;
+}
+
+/**
+ * The wildcard that synthesizes an answer for a name with no node of its own (RFC 4592, simplified:
+ * the nearest `*.` owner above the name, unless the name has descendants and so exists).
+ */
+function wildcardFor(index: Map<string, ZoneNode>, name: string): ZoneNode | undefined {
+  if (hasDescendant(index, name)) return undefined;
+  for (let dot = name.indexOf("."); dot >= 0; dot = name.indexOf(".", dot + 1)) {
+    const node = index.get(`*${name.slice(dot)}`);
+    if (node) return node;
+  }
+  return undefined;
 }
 
 /** An empty non-terminal (a name with children but no records) exists: NODATA, not NXDOMAIN. */

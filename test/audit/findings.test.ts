@@ -234,13 +234,17 @@ const SCENARIOS: Scenario[] = [
     raises: "DMARC_ORG_DOMAIN_DIFFERS",
     evidence: /tree walk \(RFC 9989\): co\.uk; Public Suffix List \(RFC 7489\): shop\.co\.uk/,
     domain: "mail.shop.co.uk",
-    zones: { "_dmarc.co.uk": { TXT: ["v=DMARC1; p=reject; rua=mailto:x@co.uk"] } },
+    zones: {
+      "_dmarc.co.uk": { TXT: ["v=DMARC1; p=reject; rua=mailto:x@co.uk"] },
+      "mail.shop.co.uk": { A: ["192.0.2.80"] },
+    },
   },
   {
     name: "inherited from the parent",
     raises: "DMARC_INHERITED",
     evidence: /_dmarc\.clean\.test/,
     domain: "news.clean.test",
+    zones: { "news.clean.test": { A: ["192.0.2.81"] } },
   },
   { name: "own record is not inherited", notRaises: "DMARC_INHERITED" },
   {
@@ -412,6 +416,39 @@ const SCENARIOS: Scenario[] = [
     }),
   },
   { name: "Proofpoint pointer", raises: "PROOFPOINT_NO_DNS_LIST", evidence: /ipcheck\.proofpoint\.com/ },
+  // The resolver itself
+  {
+    name: "resolver silent",
+    raises: "DNS_RESOLVER_UNREACHABLE",
+    zones: { "clean.test": { fault: "timeout" } },
+  },
+  {
+    name: "resolver denies everything",
+    raises: "DNS_ANSWERS_UNTRUSTED",
+    domain: "ghost.test",
+    blocklists: { deadProbe: lists.lists.map((l) => l.id) },
+  },
+  {
+    name: "domain does not exist",
+    raises: "DOMAIN_NOT_FOUND",
+    evidence: /ghost\.test/,
+    domain: "ghost.test",
+  },
+  {
+    name: "MTA-STS TXT timeout",
+    raises: "MTA_STS_LOOKUP_FAILED",
+    zones: { "_mta-sts.clean.test": { fault: "timeout" } },
+  },
+  {
+    name: "TLS-RPT TXT timeout",
+    raises: "TLS_RPT_LOOKUP_FAILED",
+    zones: { "_smtp._tls.clean.test": { fault: "timeout" } },
+  },
+  {
+    name: "BIMI TXT timeout",
+    raises: "BIMI_LOOKUP_FAILED",
+    zones: { "default._bimi.clean.test": { fault: "timeout" } },
+  },
 ];
 
 async function run(scenario: Scenario) {
