@@ -1,6 +1,6 @@
 import type { ParseProblem } from "../events/event.ts";
 import { openWholeFile } from "../events/input.ts";
-import { describeError } from "./classify-inputs.ts";
+import { describeError } from "../util/walk.ts";
 import { type ClassifyOptions, classifyOpenedBatches, isProblem } from "./classify-source.ts";
 import { jsonRecord } from "./render-output.ts";
 

@@ -1,4 +1,4 @@
-import { type Color, escapeTerminal, paint } from "../report/terminal.ts";
+import { type Color, escapeLine, paint } from "../report/terminal.ts";
 import type { BounceRecord } from "./record.ts";
 import { NOT_FAILURES } from "./rules/categories.ts";
 import type { Category } from "./vocabulary.ts";
@@ -41,13 +41,13 @@ export function renderRecord(record: BounceRecord, stream: NodeJS.WriteStream = 
   const diagnostic =
     record.diagnostic.length > MAX_SHOWN ? `${record.diagnostic.slice(0, MAX_SHOWN)}…` : record.diagnostic;
   const lines = [
-    `${color(escapeTerminal(record.recipient ?? "(no recipient)"), "bold")}  ${color(escapeTerminal(where), "gray")}`,
-    `  provider  ${record.provider}${record.remoteMta ? ` (${escapeTerminal(record.remoteMta)})` : ""}${code ? `  code ${escapeTerminal(code)}` : ""}`,
+    `${color(escapeLine(record.recipient ?? "(no recipient)"), "bold")}  ${color(escapeLine(where), "gray")}`,
+    `  provider  ${record.provider}${record.remoteMta ? ` (${escapeLine(record.remoteMta)})` : ""}${code ? `  code ${escapeLine(code)}` : ""}`,
     `  reason    ${record.reason} → ${color(record.category, CATEGORY_COLOR[record.category])}  ${verdict}`,
     `  action    ${record.action}`,
-    `  reply     ${escapeTerminal(diagnostic) || color("(none)", "gray")}`,
+    `  reply     ${escapeLine(diagnostic) || color("(none)", "gray")}`,
     `  rule      ${color(`${record.rule.id}${record.rule.source ? ` — ${record.rule.source}` : ""}`, "gray")}`,
   ];
-  if (record.feedbackType) lines.splice(3, 0, `  feedback  ${escapeTerminal(record.feedbackType)}`);
+  if (record.feedbackType) lines.splice(3, 0, `  feedback  ${escapeLine(record.feedbackType)}`);
   return `${lines.join("\n")}\n\n`;
 }

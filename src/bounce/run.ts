@@ -3,9 +3,9 @@ import type { ParseProblem } from "../events/event.ts";
 import { FORMATS, type FormatName, isFormatName } from "../events/formats.ts";
 import { type OpenedSource, openSource } from "../events/input.ts";
 import { createProgress, type Progress } from "../report/progress.ts";
-import { escapeTerminal } from "../report/terminal.ts";
+import { escapeLine } from "../report/terminal.ts";
+import { describeError, expandInputs } from "../util/walk.ts";
 import type { FileResult } from "./classify-files.ts";
-import { describeError, expandInputs } from "./classify-inputs.ts";
 import { replyRecord } from "./classify-replies.ts";
 import type { ClassifyOptions } from "./classify-source.ts";
 import { createSink, type OutputMode, type RecordSink } from "./render-output.ts";
@@ -33,10 +33,11 @@ export async function runClassify(files: string[], options: ClassifyCliOptions):
   if (options.text !== undefined) sink.add(replyRecord(options.text, "<text>", null));
 
   const args = files.length === 0 && options.text === undefined ? ["-"] : files;
-  const { paths, unreadable } = expandInputs(args);
-  for (const message of unreadable) {
-    process.stderr.write(`deliverlens: cannot read ${escapeTerminal(message)}\n`);
-    exitCode = EXIT.failed;
+  const { files: paths, problems } = expandInputs(args);
+  for (const problem of problems) {
+    const verb = problem.unread ? "cannot read" : "skipped";
+    process.stderr.write(`deliverlens: ${verb} ${escapeLine(problem.path)}: ${escapeLine(problem.reason)}\n`);
+    if (problem.unread) exitCode = EXIT.failed;
   }
   if (paths.length > 0) {
     const format = options.format !== undefined && isFormatName(options.format) ? options.format : null;
@@ -70,7 +71,7 @@ async function classifyPaths(
     const result = inParallel ? (await inParallel.next()).value : null;
     if (result && !result.streamed) {
       if (result.unreadable !== null) {
-        process.stderr.write(`deliverlens: cannot read ${escapeTerminal(path)}: ${result.unreadable}\n`);
+        process.stderr.write(`deliverlens: cannot read ${escapeLine(path)}: ${result.unreadable}\n`);
         allRead = false;
       }
       if (result.failed) allRead = false;
@@ -85,7 +86,7 @@ async function classifyPaths(
     try {
       opened = await openSource(path);
     } catch (error) {
-      process.stderr.write(`deliverlens: cannot read ${escapeTerminal(path)}: ${describeError(error)}\n`);
+      process.stderr.write(`deliverlens: cannot read ${escapeLine(path)}: ${describeError(error)}\n`);
       allRead = false;
       continue;
     }
@@ -140,7 +141,7 @@ function progressFor(inputs: number): Progress {
 function reportProblem(problem: ParseProblem): void {
   const where =
     problem.source.line === null ? problem.source.file : `${problem.source.file}:${problem.source.line}`;
-  process.stderr.write(`${escapeTerminal(where)}: ${escapeTerminal(problem.message)}\n`);
+  process.stderr.write(`${escapeLine(where)}: ${escapeLine(problem.message)}\n`);
 }
 
 function usage(message: string): number {

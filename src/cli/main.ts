@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from "commander";
+import { escapeLine } from "../report/terminal.ts";
 import { registerAll } from "./commands/index.ts";
 import { EXIT, UsageError } from "./exit.ts";
 
@@ -20,7 +21,7 @@ try {
     process.exitCode = ok ? EXIT.ok : EXIT.usage;
   } else {
     const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`deliverlens: ${message}\n`);
+    process.stderr.write(`deliverlens: ${escapeLine(message)}\n`);
     if (process.env.DELIVERLENS_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
     process.exitCode = error instanceof UsageError ? EXIT.usage : EXIT.failed;
   }

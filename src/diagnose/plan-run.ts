@@ -1,10 +1,11 @@
-import { writeFile } from "node:fs/promises";
 import { loadAppleEgress } from "../analytics/stats/opens.ts";
 import { PROVIDERS } from "../bounce/vocabulary.ts";
 import { EXIT, UsageError } from "../cli/exit.ts";
 import { Store } from "../store/index.ts";
+import { isCalendarDay } from "../util/dates.ts";
+import { checkOutput, type OutputOptions, SIGNATURES, writeOutput } from "../util/output.ts";
 import { latestEvent, loadTiers } from "./load-facts.ts";
-import { planCsv, warmupPlan } from "./warmup.ts";
+import { PLAN_HEADER, planCsv, warmupPlan } from "./warmup.ts";
 
 export interface PlanOptions {
   db: string;
@@ -13,6 +14,7 @@ export interface PlanOptions {
   out?: string;
   start?: string;
   appleEgress?: string;
+  force?: boolean;
 }
 
 /** `deliverlens plan`: the warm-up CSV to stdout or --out, a one-line summary on stderr. */
@@ -23,8 +25,15 @@ export async function runPlan(options: PlanOptions): Promise<number> {
   if (!(PROVIDERS as readonly string[]).includes(options.provider)) {
     throw new UsageError(`--provider must be one of ${PROVIDERS.join(", ")}`);
   }
-  if (options.start && !/^\d{4}-\d{2}-\d{2}$/.test(options.start))
-    throw new UsageError("--start must be YYYY-MM-DD");
+  if (options.start && !isCalendarDay(options.start))
+    throw new UsageError(`--start must be a date (YYYY-MM-DD): ${options.start}`);
+  const output: OutputOptions = {
+    option: "--out",
+    protect: [options.db, ...(options.appleEgress ? [options.appleEgress] : [])],
+    signature: SIGNATURES.csv(PLAN_HEADER),
+    force: options.force,
+  };
+  if (options.out) checkOutput(options.out, output);
   const store = await Store.open(options.db, { readOnly: true });
   try {
     const opens = await loadAppleEgress(store, options.appleEgress ?? null);
@@ -32,7 +41,7 @@ export async function runPlan(options: PlanOptions): Promise<number> {
     const start = options.start ?? nextDay(await latestEvent(store));
     const plan = warmupPlan(options.provider, target, tiers, start);
     const csv = planCsv(plan);
-    if (options.out) await writeFile(options.out, csv);
+    if (options.out) await writeOutput(options.out, csv, output);
     else process.stdout.write(csv);
     const capped =
       plan.eligible < target

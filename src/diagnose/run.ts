@@ -1,5 +1,4 @@
 import { statSync } from "node:fs";
-import { writeFile } from "node:fs/promises";
 import { loadAppleEgress } from "../analytics/stats/opens.ts";
 import { PROVIDERS } from "../bounce/vocabulary.ts";
 import { domainOption, ipOptions, resolverOption } from "../cli/dns-options.ts";
@@ -10,8 +9,10 @@ import type { ParseProblem } from "../events/event.ts";
 import { renderHtml } from "../report/html.ts";
 import { renderMarkdown } from "../report/markdown.ts";
 import { createProgress } from "../report/progress.ts";
-import { escapeTerminal } from "../report/terminal.ts";
+import { escapeLine } from "../report/terminal.ts";
 import { Store } from "../store/index.ts";
+import { checkOutput, type OutputOptions, SIGNATURES, writeOutput } from "../util/output.ts";
+import { expandInputs } from "../util/walk.ts";
 import { buildContext } from "./context.ts";
 import { diagnoseContext } from "./engine.ts";
 import { auditSender, loadCampaignMessages } from "./inputs.ts";
@@ -36,6 +37,32 @@ export interface DiagnoseOptions {
   company?: string;
   export?: string;
   appleEgress?: string;
+  /** Overwrite --md/--html/--export files deliverlens did not write. */
+  force?: boolean;
+}
+
+/** Where each output may be written: never over the store or an input; over a foreign file only with --force. */
+function outputTargets(options: DiagnoseOptions): Array<{ path: string; output: OutputOptions }> {
+  const protect = [
+    options.db,
+    ...(options.appleEgress ? [options.appleEgress] : []),
+    ...(options.messages ? expandInputs([options.messages]).files : []),
+  ];
+  const force = options.force ?? false;
+  const targets: Array<{ path: string | undefined; option: string; signature: (head: string) => boolean }> = [
+    { path: options.export, option: "--export", signature: SIGNATURES.csv("address,reason") },
+    { path: options.md, option: "--md", signature: SIGNATURES.markdown },
+    { path: options.html, option: "--html", signature: SIGNATURES.html },
+  ];
+  return targets.flatMap(({ path, option, signature }) =>
+    path ? [{ path, output: { option, protect, signature, force } }] : [],
+  );
+}
+
+function outputFor(options: DiagnoseOptions, option: string): OutputOptions {
+  const found = outputTargets(options).find((target) => target.output.option === option);
+  if (!found) throw new Error(`no ${option} output`);
+  return found.output;
 }
 
 /** Open the store read-only and diagnose it: the library entry point (no printing). */
@@ -48,6 +75,7 @@ export async function diagnoseStore(options: DiagnoseOptions): Promise<Diagnosis
   }
   const domain = options.domain ? domainOption(options.domain) : null;
   const ips = ipOptions(options.ip ?? []);
+  for (const { path, output } of outputTargets(options)) checkOutput(path, output);
   const resolver = options.offline ? null : openResolver(options.resolver ?? "system");
   const problems: ParseProblem[] = [];
   const progress = createProgress("diagnose", 4, "steps");
@@ -71,7 +99,12 @@ export async function diagnoseStore(options: DiagnoseOptions): Promise<Diagnosis
     const context = buildContext(facts, messages, audit);
     const diagnosis = diagnoseContext(context);
     const segments = await segmentCounts(store, options.provider, opens);
-    if (options.export) await writeFile(options.export, await suppressionCsv(store, options.provider, opens));
+    if (options.export)
+      await writeOutput(
+        options.export,
+        await suppressionCsv(store, options.provider, opens),
+        outputFor(options, "--export"),
+      );
     progress.tick(4);
     progress.finish();
     return buildReport({
@@ -97,11 +130,11 @@ export async function runDiagnose(options: DiagnoseOptions): Promise<number> {
   const report = await diagnoseStore(options);
   for (const problem of report.problems) {
     process.stderr.write(
-      `deliverlens diagnose: ${escapeTerminal(problem.source.file)}: ${escapeTerminal(problem.message)}\n`,
+      `deliverlens diagnose: ${escapeLine(problem.source.file)}: ${escapeLine(problem.message)}\n`,
     );
   }
-  if (options.md) await writeFile(options.md, renderMarkdown(report));
-  if (options.html) await writeFile(options.html, renderHtml(report));
+  if (options.md) await writeOutput(options.md, renderMarkdown(report), outputFor(options, "--md"));
+  if (options.html) await writeOutput(options.html, renderHtml(report), outputFor(options, "--html"));
   process.stdout.write(
     options.json ? `${JSON.stringify(report, null, 2)}\n` : renderTerminal(report, options),
   );

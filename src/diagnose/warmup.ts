@@ -83,8 +83,11 @@ export function warmupPlan(
   return { rows, days: day, growth: settings.growth, eligible, source: settings.source };
 }
 
+/** The plan CSV's header line (also how an earlier plan is recognised before it is overwritten). */
+export const PLAN_HEADER = "date,provider,tier,max_messages";
+
 export function planCsv(plan: WarmupPlan): string {
-  const lines = ["date,provider,tier,max_messages"];
+  const lines = [PLAN_HEADER];
   for (const row of plan.rows) lines.push(`${row.date},${row.provider},${row.tier},${row.max_messages}`);
   return `${lines.join("\n")}\n`;
 }

@@ -7,7 +7,7 @@ import { toMailauthResolver } from "../dns/mailauth-adapter.ts";
 import { createResolver } from "../dns/resolver.ts";
 import type { ParseProblem } from "../events/event.ts";
 import { createProgress } from "../report/progress.ts";
-import { escapeTerminal } from "../report/terminal.ts";
+import { escapeLine } from "../report/terminal.ts";
 import { INSPECT_SCHEMA_VERSION, type InspectDns, type InspectReport, inspectMessage } from "./inspect.ts";
 import { renderReport } from "./render.ts";
 
@@ -49,7 +49,7 @@ export async function runInspect(files: string[], options: InspectCliOptions): P
   progress?.finish();
   for (const problem of problems) {
     process.stderr.write(
-      `deliverlens inspect: ${escapeTerminal(problem.source.file)}: ${escapeTerminal(problem.message)}\n`,
+      `deliverlens inspect: ${escapeLine(problem.source.file)}: ${escapeLine(problem.message)}\n`,
     );
   }
   if (options.json) {

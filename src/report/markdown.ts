@@ -1,6 +1,7 @@
 import { providerLabel } from "../bounce/vocabulary.ts";
 import type { DiagnosisReport } from "../diagnose/report.ts";
 import type { Cause } from "../diagnose/types.ts";
+import { MARKDOWN_MARKER } from "../util/output.ts";
 import { escapeTerminal } from "./terminal.ts";
 
 /** Escape Markdown and inline HTML in text that may come from mail. */
@@ -17,6 +18,7 @@ const m = escapeMarkdown;
 export function renderMarkdown(report: DiagnosisReport): string {
   const p = report.prescriptions;
   const lines: string[] = [
+    MARKDOWN_MARKER,
     `# Why ${m(providerLabel(report.provider))} rejects your mail`,
     "",
     m(report.summary),

@@ -30,3 +30,11 @@ export function escapeTerminal(text: string): string {
     (ch) => (ch === "\t" ? " " : `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`),
   );
 }
+
+/**
+ * escapeTerminal for text shown on one line (a recipient, a file name, a reply, an error message): a
+ * newline in mail-borne text must not start a forged line of output either.
+ */
+export function escapeLine(text: string): string {
+  return escapeTerminal(text).replace(/\n/g, "\\u000a");
+}

@@ -47,8 +47,13 @@ export class Store {
     const instance = await DuckDBInstance.create(path, config);
     const connection = await instance.connect();
     const store = new Store(path, instance, connection);
-    if (options.readOnly) await store.checkVersion();
-    else await store.migrate();
+    try {
+      if (options.readOnly) await store.checkVersion();
+      else await store.migrate();
+    } catch (error) {
+      store.close();
+      throw error;
+    }
     return store;
   }
 
@@ -102,6 +107,7 @@ export class Store {
   }
 
   private async migrate(): Promise<void> {
+    await this.refuseForeignDatabase();
     await this.run(
       "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, description VARCHAR, applied_at TIMESTAMP)",
     );
@@ -116,6 +122,22 @@ export class Store {
         });
       });
     }
+  }
+
+  /**
+   * A DuckDB file of another program (tables, but no schema_version) is not taken over: nothing is
+   * created in it, not even schema_version.
+   */
+  private async refuseForeignDatabase(): Promise<void> {
+    if ((await this.schemaVersion()) > 0) return;
+    const tables = await this.all<{ name: string }>(
+      "SELECT table_name AS name FROM information_schema.tables WHERE table_catalog = current_database() ORDER BY 1 LIMIT 6",
+    );
+    const names = tables.map((table) => table.name).filter((name) => name !== "schema_version");
+    if (names.length > 0)
+      throw new Error(
+        `${this.path}: a DuckDB database of another program (tables ${names.slice(0, 5).join(", ")}${names.length > 5 ? ", …" : ""}), not a deliverlens store; give another --db`,
+      );
   }
 
   private async checkVersion(): Promise<void> {

@@ -1,6 +1,5 @@
-import { once } from "node:events";
-import { createWriteStream } from "node:fs";
 import type { Store } from "../../store/index.ts";
+import { openOutput, SIGNATURES } from "../../util/output.ts";
 import { resolveQuery } from "../stats/query.ts";
 import { disposableDomains, ROLE_LOCAL_PARTS, TYPO_DOMAINS } from "./lists.ts";
 
@@ -96,11 +95,15 @@ const PRIMARY_SQL = `CASE ${Object.entries(FLAG_COLUMNS)
   .map(([reason, column]) => `WHEN ${column} THEN '${reason}'`)
   .join(" ")} END`;
 
-/** The list-hygiene picture; with `exportPath`, the suppression/sunset CSV (address,reason), sorted by address. */
+/**
+ * The list-hygiene picture; with `exportPath`, the suppression/sunset CSV (address,reason), sorted by
+ * address (never over the store; over a file deliverlens did not write only with `force`).
+ */
 export async function hygiene(
   store: Store,
   options: Partial<HygieneOptions> = {},
   exportPath: string | null = null,
+  force = false,
 ): Promise<HygieneSummary> {
   const merged = { ...HYGIENE_DEFAULTS, ...options };
   const q = await buildFlags(store, merged);
@@ -118,7 +121,7 @@ export async function hygiene(
     Object.fromEntries(
       Object.keys(FLAG_COLUMNS).map((reason) => [reason, counts?.[`${prefix}:${reason}`] ?? 0]),
     ) as Record<HygieneReason, number>;
-  if (exportPath) await exportCsv(store, exportPath);
+  if (exportPath) await exportCsv(store, exportPath, force);
   return {
     asOf: q.asOf,
     recipients: counts?.recipients ?? 0,
@@ -128,22 +131,34 @@ export async function hygiene(
   };
 }
 
-async function exportCsv(store: Store, path: string): Promise<void> {
-  const out = createWriteStream(path);
-  out.write("address,reason\n");
-  const result = await store.connection.stream(
-    `SELECT recipient, ${PRIMARY_SQL} AS reason FROM hygiene WHERE reason IS NOT NULL ORDER BY recipient`,
-  );
-  for (
-    let chunk = await result.fetchChunk();
-    chunk && chunk.rowCount > 0;
-    chunk = await result.fetchChunk()
-  ) {
-    const lines = chunk.getRows().map(([address, reason]) => `${csvField(String(address))},${reason}\n`);
-    if (!out.write(lines.join(""))) await once(out, "drain");
+/** The header line of the suppression CSV (also how an earlier export is recognised). */
+export const EXPORT_HEADER = "address,reason";
+
+async function exportCsv(store: Store, path: string, force: boolean): Promise<void> {
+  const out = await openOutput(path, {
+    option: "--export",
+    protect: [store.path],
+    signature: SIGNATURES.csv(EXPORT_HEADER),
+    force,
+  });
+  try {
+    await out.write(`${EXPORT_HEADER}\n`);
+    const result = await store.connection.stream(
+      `SELECT recipient, ${PRIMARY_SQL} AS reason FROM hygiene WHERE reason IS NOT NULL ORDER BY recipient`,
+    );
+    for (
+      let chunk = await result.fetchChunk();
+      chunk && chunk.rowCount > 0;
+      chunk = await result.fetchChunk()
+    ) {
+      const lines = chunk.getRows().map(([address, reason]) => `${csvField(String(address))},${reason}\n`);
+      await out.write(lines.join(""));
+    }
+  } catch (error) {
+    await out.abort();
+    throw error;
   }
-  out.end();
-  await once(out, "finish");
+  await out.commit();
 }
 
 /** Addresses are attacker-controlled: quote when needed, and defuse spreadsheet formulas. */

@@ -1,8 +1,10 @@
 import { EXIT, UsageError } from "../../cli/exit.ts";
-import { escapeTerminal, paint } from "../../report/terminal.ts";
+import { escapeLine, paint } from "../../report/terminal.ts";
 import { SCHEMA_VERSION } from "../../store/index.ts";
+import { isCalendarDay } from "../../util/dates.ts";
+import { checkOutput, SIGNATURES } from "../../util/output.ts";
 import { openExisting } from "../stats/run.ts";
-import { HYGIENE_DEFAULTS, HYGIENE_REASONS, type HygieneReason, hygiene } from "./hygiene.ts";
+import { EXPORT_HEADER, HYGIENE_DEFAULTS, HYGIENE_REASONS, type HygieneReason, hygiene } from "./hygiene.ts";
 
 export interface HygieneCliOptions {
   db: string;
@@ -11,6 +13,7 @@ export interface HygieneCliOptions {
   dormantDays?: string;
   softBounceDays?: string;
   asOf?: string;
+  force?: boolean;
 }
 
 export async function runHygiene(options: HygieneCliOptions): Promise<number> {
@@ -20,14 +23,16 @@ export async function runHygiene(options: HygieneCliOptions): Promise<number> {
     options.softBounceDays,
     HYGIENE_DEFAULTS.softBounceDays,
   );
-  if (options.asOf && !/^\d{4}-\d\d-\d\d$/.test(options.asOf))
-    throw new UsageError("--as-of must be YYYY-MM-DD");
+  if (options.asOf && !isCalendarDay(options.asOf))
+    throw new UsageError(`--as-of must be a date (YYYY-MM-DD): ${options.asOf}`);
+  if (options.export) checkOutput(options.export, exportTarget(options.db, options.force));
   const store = await openExisting(options.db);
   try {
     const summary = await hygiene(
       store,
       { dormantDays, softBounceDays, asOf: options.asOf },
       options.export ?? null,
+      options.force ?? false,
     );
     if (options.json) {
       const out = {
@@ -49,7 +54,7 @@ export async function runHygiene(options: HygieneCliOptions): Promise<number> {
         `  ${reason.padEnd(22)} ${n(summary.byReason[reason]).padStart(10)}  (${n(summary.allReasons[reason])} with this reason)  ${paint(HYGIENE_REASONS[reason], "gray")}`,
       );
     }
-    if (options.export) lines.push(`suppression list (address,reason): ${escapeTerminal(options.export)}`);
+    if (options.export) lines.push(`suppression list (address,reason): ${escapeLine(options.export)}`);
     process.stdout.write(`${lines.join("\n")}\n`);
   } finally {
     store.close();
@@ -62,4 +67,8 @@ function wholeNumber(flag: string, value: string | undefined, fallback: number):
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a whole number ≥ 1: ${value}`);
   return n;
+}
+
+function exportTarget(db: string, force = false) {
+  return { option: "--export", protect: [db], signature: SIGNATURES.csv(EXPORT_HEADER), force };
 }

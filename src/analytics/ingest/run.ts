@@ -1,12 +1,13 @@
-import { readdir, stat } from "node:fs/promises";
-import { join } from "node:path";
+import { stat } from "node:fs/promises";
 import { EXIT, UsageError } from "../../cli/exit.ts";
 import { isFormatName } from "../../events/formats.ts";
 import { createProgress } from "../../report/progress.ts";
-import { escapeTerminal, paint } from "../../report/terminal.ts";
-import { SCHEMA_VERSION, Store } from "../../store/index.ts";
+import { escapeLine, paint } from "../../report/terminal.ts";
+import { explainStoreError, SCHEMA_VERSION, Store } from "../../store/index.ts";
+import { describeError, expandInputs } from "../../util/walk.ts";
 import { stopwatch } from "../stopwatch.ts";
 import { type FileSummary, ingestFile } from "./ingest.ts";
+import { spoolIfNotFile } from "./spool.ts";
 
 export interface IngestCliOptions {
   db: string;
@@ -23,32 +24,55 @@ export async function runIngest(inputs: string[], options: IngestCliOptions): Pr
     throw new UsageError(`unknown format: ${options.format}`);
   if (options.year && !/^\d{4}$/.test(options.year)) throw new UsageError(`--year must be a 4-digit year`);
   if (options.tz && !isTimeZone(options.tz)) throw new UsageError(`unknown time zone: ${options.tz}`);
-  const files = await expand(inputs);
+  if (options.db.trim() === "" || options.db === ":memory:")
+    throw new UsageError(
+      `--db ${options.db || '""'}: an in-memory store keeps nothing after ingest; give a file`,
+    );
+  const { files, problems } = expandInputs(inputs);
+  for (const problem of problems) {
+    if (!problem.unread)
+      process.stderr.write(`skipped ${escapeLine(problem.path)}: ${escapeLine(problem.reason)}\n`);
+  }
   const lap = stopwatch();
   if (process.env.DELIVERLENS_DEBUG)
     process.stderr.write(`  started at ${(performance.now() / 1000).toFixed(2)} s\n`);
   const store = await Store.open(options.db);
   lap("open store");
   const summaries: FileSummary[] = [];
-  const failures: { path: string; error: string }[] = [];
+  const failures: { path: string; error: string }[] = problems
+    .filter((problem) => problem.unread)
+    .map((problem) => ({ path: problem.path, error: problem.reason }));
   const started = performance.now();
-  const sizes = await Promise.all(files.map(async (path) => (await stat(path)).size));
+  const sizes = await Promise.all(files.map(async (path) => (await stat(path).catch(() => null))?.size ?? 0));
   const progress = createProgress("ingest", Math.round(sizes.reduce((a, b) => a + b, 0) / 1024), "KB");
   let before = 0;
   try {
     for (const [index, path] of files.entries()) {
       before = sizes.slice(0, index).reduce((a, b) => a + b, 0);
+      let spooled: Awaited<ReturnType<typeof spoolIfNotFile>> = null;
       try {
-        const summary = await ingestFile(store, path, {
+        spooled = await spoolIfNotFile(path);
+        const summary = await ingestFile(store, spooled?.path ?? path, {
           format: options.format && isFormatName(options.format) ? options.format : undefined,
           tz: options.tz,
           year: options.year ? Number(options.year) : undefined,
           fastPath: !options.parsersOnly,
           onProgress: (bytes) => progress.tick(Math.round((before + bytes) / 1024)),
         });
+        if (spooled) {
+          // The store names the input as given, never the temporary copy.
+          for (const table of ["files", "quarantine"])
+            await store.run(`UPDATE ${table} SET path = $path WHERE path = $copy`, {
+              path,
+              copy: spooled.path,
+            });
+          summary.path = path;
+        }
         summaries.push(summary);
       } catch (error) {
-        failures.push({ path, error: error instanceof Error ? error.message : String(error) });
+        failures.push({ path, error: describeFailure(error, options.db) });
+      } finally {
+        await spooled?.remove();
       }
     }
   } finally {
@@ -90,12 +114,12 @@ function printSummary(
   const n = (value: number) => value.toLocaleString("en-US");
   for (const s of summaries) {
     process.stdout.write(
-      `${escapeTerminal(s.path)} (${s.format}, ${s.reader}): read ${n(s.read)} = stored ${n(s.stored)} + duplicates ${n(s.duplicates)} + quarantined ${n(s.quarantined)}\n`,
+      `${escapeLine(s.path)} (${s.format}, ${s.reader}): read ${n(s.read)} = stored ${n(s.stored)} + duplicates ${n(s.duplicates)} + quarantined ${n(s.quarantined)}\n`,
     );
   }
   for (const f of failures) {
     process.stderr.write(
-      `${paint("could not ingest", "red", process.stderr)} ${escapeTerminal(f.path)}: ${escapeTerminal(f.error)}\n`,
+      `${paint("could not ingest", "red", process.stderr)} ${escapeLine(f.path)}: ${escapeLine(f.error)}\n`,
     );
   }
   process.stdout.write(
@@ -104,19 +128,9 @@ function printSummary(
   if (totals.quarantined > 0) process.stdout.write("quarantined records: SELECT * FROM quarantine\n");
 }
 
-async function expand(inputs: string[]): Promise<string[]> {
-  const out: string[] = [];
-  for (const input of inputs) {
-    const info = await stat(input).catch(() => null);
-    if (!info) throw new UsageError(`no such file: ${input}`);
-    if (!info.isDirectory()) {
-      out.push(input);
-      continue;
-    }
-    const entries = (await readdir(input)).sort();
-    out.push(...(await expand(entries.map((entry) => join(input, entry)))));
-  }
-  return out;
+/** A file-system error in a few words; a store error as explainStoreError says it (disk full…). */
+function describeFailure(error: unknown, db: string): string {
+  return (error as NodeJS.ErrnoException | null)?.code ? describeError(error) : explainStoreError(error, db);
 }
 
 function isTimeZone(zone: string): boolean {

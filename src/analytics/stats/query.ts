@@ -1,4 +1,5 @@
 import type { Params, Store } from "../../store/index.ts";
+import { isCalendarDay } from "../../util/dates.ts";
 import { type OpenRules, SOURCE_AND_HEURISTIC } from "./opens.ts";
 
 /** What a measurement covers. Dates are `YYYY-MM-DD`, inclusive, UTC. */
@@ -62,6 +63,7 @@ export async function resolveQuery(
   };
 }
 
+/** A YYYY-MM-DD day that exists on the calendar. */
 export function isDate(value: string): boolean {
-  return /^\d{4}-\d\d-\d\d$/.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`));
+  return isCalendarDay(value);
 }

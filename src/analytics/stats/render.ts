@@ -1,4 +1,4 @@
-import { escapeTerminal, paint } from "../../report/terminal.ts";
+import { escapeLine, paint } from "../../report/terminal.ts";
 import type { StatsReport } from "./report.ts";
 
 const n = (value: number) => value.toLocaleString("en-US");
@@ -11,7 +11,7 @@ export function renderStats(report: StatsReport): string {
   const q = report.query;
   lines.push(
     paint("deliverlens stats", "bold") +
-      ` as of ${q.asOf ?? "—"}${q.provider ? `, provider ${escapeTerminal(q.provider)}` : ""}${q.from ? `, from ${q.from}` : ""}${q.to ? ` to ${q.to}` : ""}`,
+      ` as of ${q.asOf ?? "—"}${q.provider ? `, provider ${escapeLine(q.provider)}` : ""}${q.from ? `, from ${q.from}` : ""}${q.to ? ` to ${q.to}` : ""}`,
   );
   lines.push("", paint("Per provider", "bold"));
   lines.push(
@@ -32,7 +32,7 @@ export function renderStats(report: StatsReport): string {
   for (const t of report.totals) {
     lines.push(
       row([
-        escapeTerminal(t.provider),
+        escapeLine(t.provider),
         n(t.sent),
         n(t.delivered),
         `${n(t.deferredAttempts)}/${n(t.deferredRecipients)}`,
@@ -55,22 +55,22 @@ export function renderStats(report: StatsReport): string {
   if (report.episodes.length === 0) lines.push("  none");
   for (const e of report.episodes) {
     const codes = Object.entries(e.providerCodes)
-      .map(([code, count]) => `${escapeTerminal(code)} ${n(count)}`)
+      .map(([code, count]) => `${escapeLine(code)} ${n(count)}`)
       .join(", ");
     lines.push(
-      `  ${paint(escapeTerminal(e.provider), "cyan")} ${e.start} → ${e.end} (${e.days} d): ${n(e.policyBounces)} of ${n(e.sent)} = ${pct(e.rate)}  [${codes}]`,
+      `  ${paint(escapeLine(e.provider), "cyan")} ${e.start} → ${e.end} (${e.days} d): ${n(e.policyBounces)} of ${n(e.sent)} = ${pct(e.rate)}  [${codes}]`,
     );
   }
   for (const s of report.episodeSummary.filter((x) => x.episodes > 0)) {
     lines.push(
-      `  ${escapeTerminal(s.provider)}: ${s.episodes} episode(s), ${s.perMonth.toFixed(2)}/month, gaps ${s.gapsDays.join(", ") || "—"} days`,
+      `  ${escapeLine(s.provider)}: ${s.episodes} episode(s), ${s.perMonth.toFixed(2)}/month, gaps ${s.gapsDays.join(", ") || "—"} days`,
     );
   }
   lines.push("", paint("Volume spikes", "bold"));
   if (report.spikes.length === 0) lines.push("  none");
   for (const s of report.spikes) {
     lines.push(
-      `  ${paint(escapeTerminal(s.provider), "cyan")} ${s.day}: ${n(s.sent)} sent vs median ${n(s.baseline)} (×${s.ratio.toFixed(1)}); no engagement in 90 d: ${pct(s.unengagedShare, 0)} vs ${pct(s.baselineUnengagedShare, 0)} normally`,
+      `  ${paint(escapeLine(s.provider), "cyan")} ${s.day}: ${n(s.sent)} sent vs median ${n(s.baseline)} (×${s.ratio.toFixed(1)}); no engagement in 90 d: ${pct(s.unengagedShare, 0)} vs ${pct(s.baselineUnengagedShare, 0)} normally`,
     );
   }
   lines.push("", paint("Engagement tiers (days since last click or human open)", "bold"));
@@ -79,7 +79,7 @@ export function renderStats(report: StatsReport): string {
     const t = e.tiers;
     lines.push(
       row([
-        escapeTerminal(e.provider),
+        escapeLine(e.provider),
         n(e.recipients),
         ...[t["0-30"], t["31-90"], t["91-180"], t["181-365"], t["365+"], t.never].map(n),
       ]),

@@ -19,6 +19,7 @@ export function registerDiagnose(program: Command): void {
     .option("--json", "print the diagnosis as JSON")
     .option("--md <file>", "write a Markdown report")
     .option("--html <file>", "write a self-contained HTML report with charts")
+    .option("--force", "overwrite existing --md/--html/--export files deliverlens did not write")
     .option("--no-redact", "show recipient addresses in reports and the escalation note")
     .action(async (options) => {
       const { runDiagnose } = await import("../../diagnose/run.ts");

@@ -8,6 +8,7 @@ export function registerHygiene(program: Command): void {
     )
     .option("--db <path>", "the store", "./deliverlens.duckdb")
     .option("--export <csv>", "write the suppression/sunset list (address,reason)")
+    .option("--force", "overwrite an existing --export file deliverlens did not write")
     .option(
       "--dormant-days <n>",
       "days without a click or human open before an address is dormant (default 180)",

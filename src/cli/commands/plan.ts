@@ -10,6 +10,7 @@ export function registerPlan(program: Command): void {
     .option("--start <date>", "first day (YYYY-MM-DD; default: the day after the latest event)")
     .option("--apple-egress <csv>", "Apple's published egress IP ranges: opens from them are machine opens")
     .option("--out <file>", "write the CSV here instead of stdout")
+    .option("--force", "overwrite an existing --out file deliverlens did not write")
     .action(async (options) => {
       const { runPlan } = await import("../../diagnose/plan-run.ts");
       process.exitCode = await runPlan(options);

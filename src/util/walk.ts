@@ -1,0 +1,126 @@
+import { type Dirent, readdirSync, type Stats, statSync } from "node:fs";
+import { sep } from "node:path";
+
+/**
+ * The inputs a command is given — files, directories (every file below, in byte order of path), FIFOs,
+ * `-` for stdin — expanded into the files to read. One walker for `classify` and `ingest`:
+ * - a directory is entered once, however many paths lead to it (a symbolic link to a directory already
+ *   being read — a loop — is skipped with a note), so the walk always ends;
+ * - a dangling symbolic link, an unlistable directory, a FIFO/socket/device found inside a directory
+ *   (reading it could block forever) is skipped with a problem; the good files are all still read;
+ * - an input named on the command line that is a FIFO or character device (`/dev/stdin`, `<(…)`) is kept:
+ *   it is read as a stream.
+ */
+
+export interface WalkProblem {
+  path: string;
+  /** Why it is skipped ("dangling symbolic link", "no such file or directory", …). */
+  reason: string;
+  /** true: something that should have been read was not (exit 1); false: a note (a loop, a duplicate path). */
+  unread: boolean;
+}
+
+export interface WalkResult {
+  files: string[];
+  problems: WalkProblem[];
+}
+
+/** `-` passes through as stdin. */
+export function expandInputs(args: readonly string[]): WalkResult {
+  const files: string[] = [];
+  const problems: WalkProblem[] = [];
+  const visited = new Set<string>();
+  for (const arg of args) {
+    if (arg === "-") {
+      files.push(arg);
+      continue;
+    }
+    let info: Stats;
+    try {
+      info = statSync(arg);
+    } catch (error) {
+      problems.push({ path: arg, reason: describeError(error), unread: true });
+      continue;
+    }
+    if (info.isDirectory()) files.push(...filesBelow(arg, info, visited, problems));
+    else files.push(arg);
+  }
+  return { files, problems };
+}
+
+function identity(info: Stats): string {
+  return `${info.dev}:${info.ino}`;
+}
+
+function filesBelow(root: string, rootInfo: Stats, visited: Set<string>, problems: WalkProblem[]): string[] {
+  const found: Array<{ path: string; bytes: Buffer }> = [];
+  const trimmed = root.endsWith(sep) && root.length > 1 ? root.slice(0, -1) : root;
+  if (visited.has(identity(rootInfo))) {
+    problems.push({ path: root, reason: "directory already read", unread: false });
+    return [];
+  }
+  visited.add(identity(rootInfo));
+  const pending = [trimmed];
+  for (let dir = pending.pop(); dir !== undefined; dir = pending.pop()) {
+    let entries: Dirent[];
+    try {
+      // In byte order of name: which of two paths to one directory is read (and which skipped) is stable.
+      entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
+        Buffer.compare(Buffer.from(a.name), Buffer.from(b.name)),
+      );
+    } catch (error) {
+      problems.push({ path: dir, reason: describeError(error), unread: true });
+      continue;
+    }
+    for (const entry of entries) {
+      const path = `${dir}${sep}${entry.name}`;
+      if (entry.isFile()) {
+        found.push({ path, bytes: Buffer.from(path) });
+        continue;
+      }
+      let info: Stats;
+      try {
+        info = statSync(path);
+      } catch (error) {
+        const dangling = (error as NodeJS.ErrnoException).code === "ENOENT" && entry.isSymbolicLink();
+        const reason = dangling ? "dangling symbolic link" : describeError(error);
+        problems.push({ path, reason, unread: true });
+        continue;
+      }
+      if (info.isDirectory()) {
+        if (visited.has(identity(info))) {
+          const reason = entry.isSymbolicLink()
+            ? "symbolic link to a directory already read (a loop)"
+            : "directory already read";
+          problems.push({ path, reason, unread: false });
+          continue;
+        }
+        visited.add(identity(info));
+        pending.push(path);
+      } else if (info.isFile()) {
+        found.push({ path, bytes: Buffer.from(path) });
+      } else {
+        problems.push({
+          path,
+          reason: "not a regular file (FIFO, socket or device) inside a directory",
+          unread: true,
+        });
+      }
+    }
+  }
+  return found.sort((a, b) => Buffer.compare(a.bytes, b.bytes)).map((file) => file.path);
+}
+
+/** A short reason for a file-system error, without a stack or the syscall's name. */
+export function describeError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  if (code === "ENOENT") return "no such file or directory";
+  if (code === "EACCES" || code === "EPERM") return "permission denied";
+  if (code === "EISDIR") return "is a directory";
+  if (code === "ENOTDIR") return "not a directory";
+  if (code === "ELOOP") return "too many levels of symbolic links";
+  if (code === "ENOSPC") return "no space left on device (disk full)";
+  if (code === "EDQUOT") return "disk quota exceeded";
+  if (code === "EROFS") return "read-only file system";
+  return error instanceof Error ? error.message : String(error);
+}
