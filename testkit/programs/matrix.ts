@@ -1,0 +1,297 @@
+/**
+ * Runs the suite: for each program spec, generate the program, write it in each export format to a
+ * temporary directory, run `deliverlens ingest` and `deliverlens diagnose --json --offline` as whole CLI
+ * processes (diagnose is a black box: only its JSON is read), and score the answers — injected cause
+ * ranked first (`causes[0].id`), clean → `insufficient-evidence` first, and calibration (of the causes
+ * reported at confidence ≥ 0.7, how many are the injected one).
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { spawnCli } from "../cli-spawn.ts";
+import { generateProgram } from "./generate.ts";
+import { HANDMADE_CAUSE, writeHandmadeProgram } from "./handmade.ts";
+import { CAUSES, type Injected, type ProgramSpec, type Truth } from "./model.ts";
+import { type ExportFormat, writeProgram } from "./writers/index.ts";
+
+export const TARGETS = { full: 0.97, partial: 0.85, clean: 0.95, calibration: 0.9 } as const;
+export const CALIBRATION_AT = 0.7;
+export const ANSWERS = [...CAUSES, "insufficient-evidence"] as const;
+
+export interface RunResult {
+  name: string;
+  spec: ProgramSpec;
+  format: ExportFormat;
+  truth: Truth;
+  expected: string;
+  /** causes[] as diagnose ranked them (id, confidence). */
+  causes: { id: string; confidence: number }[];
+  top: string;
+  correct: boolean;
+  quarantined: number;
+  seconds: number;
+  error?: string;
+}
+
+export interface MatrixOptions {
+  formats: readonly ExportFormat[];
+  /** Programs run at once (each runs its formats one after another). */
+  parallel?: number;
+  /** Pass the campaigns' .eml files (`--messages`) and Apple's egress ranges (`--apple-egress`). */
+  messages?: boolean;
+  appleEgress?: boolean;
+  keep?: boolean;
+  onResult?: (result: RunResult, done: number, total: number) => void;
+}
+
+export function expectedAnswer(cause: Injected): string {
+  return cause === "clean" ? "insufficient-evidence" : cause;
+}
+
+async function runOne(
+  dir: string,
+  program: ReturnType<typeof generateProgram>,
+  format: ExportFormat,
+  options: MatrixOptions,
+) {
+  const started = performance.now();
+  const written = writeProgram(program, dir, format);
+  const db = join(dir, "store.duckdb");
+  const ingest = await spawnCli([
+    "ingest",
+    "--db",
+    db,
+    "--json",
+    "--year",
+    String(written.year),
+    ...written.files,
+  ]);
+  if (ingest.status !== 0) throw new Error(`ingest exit ${ingest.status}: ${ingest.stderr.slice(0, 500)}`);
+  const summary = JSON.parse(ingest.stdout) as { totals: { quarantined: number } };
+  const args = ["diagnose", "--db", db, "--json", "--offline"];
+  if (options.messages !== false) args.push("--messages", written.messages);
+  if (options.appleEgress !== false) args.push("--apple-egress", written.appleEgress);
+  const diagnose = await spawnCli(args);
+  if (diagnose.status !== 0)
+    throw new Error(`diagnose exit ${diagnose.status}: ${diagnose.stderr.slice(0, 500)}`);
+  const report = JSON.parse(diagnose.stdout) as { causes: { id: string; confidence: number }[] };
+  return {
+    causes: report.causes.map((c) => ({ id: c.id, confidence: c.confidence })),
+    quarantined: summary.totals.quarantined,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+export async function runMatrix(specs: readonly ProgramSpec[], options: MatrixOptions): Promise<RunResult[]> {
+  const results: RunResult[] = [];
+  const total = specs.length * options.formats.length;
+  let next = 0;
+  const worker = async () => {
+    while (next < specs.length) {
+      const spec = specs[next++];
+      const program = generateProgram(spec);
+      for (const format of options.formats) {
+        const dir = mkdtempSync(join(tmpdir(), "deliverlens-programs-"));
+        const expected = expectedAnswer(spec.cause);
+        const base = { name: program.name, spec, format, truth: program.truth, expected };
+        let result: RunResult;
+        try {
+          const run = await runOne(dir, program, format, options);
+          const top = run.causes[0]?.id ?? "(none)";
+          result = { ...base, ...run, top, correct: top === expected };
+        } catch (error) {
+          result = {
+            ...base,
+            causes: [],
+            top: "(error)",
+            correct: false,
+            quarantined: 0,
+            seconds: 0,
+            error: String(error),
+          };
+        } finally {
+          if (!options.keep) rmSync(dir, { recursive: true, force: true });
+        }
+        results.push(result);
+        options.onResult?.(result, results.length, total);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, options.parallel ?? 2) }, worker));
+  return results;
+}
+
+export interface Score {
+  runs: number;
+  /** Injected at full strength / at partial strength: ranked first. */
+  full: { n: number; right: number };
+  partial: { n: number; right: number };
+  clean: { n: number; right: number };
+  /** Causes reported at confidence ≥ 0.7, and how many of them are the injected one. */
+  calibration: { n: number; right: number };
+  /** confusion[injected][ranked first] = count. */
+  confusion: Record<string, Record<string, number>>;
+  /** Calibration by confidence band: reported, right. */
+  bands: { from: number; to: number; n: number; right: number }[];
+  errors: number;
+  quarantined: number;
+  pass: { full: boolean; partial: boolean; clean: boolean; calibration: boolean; all: boolean };
+}
+
+const BANDS: [number, number][] = [
+  [0.35, 0.5],
+  [0.5, 0.7],
+  [0.7, 0.85],
+  [0.85, 1.01],
+];
+
+export function score(results: readonly RunResult[]): Score {
+  const s: Score = {
+    runs: results.length,
+    full: { n: 0, right: 0 },
+    partial: { n: 0, right: 0 },
+    clean: { n: 0, right: 0 },
+    calibration: { n: 0, right: 0 },
+    confusion: {},
+    bands: BANDS.map(([from, to]) => ({ from, to, n: 0, right: 0 })),
+    errors: 0,
+    quarantined: 0,
+    pass: { full: false, partial: false, clean: false, calibration: false, all: false },
+  };
+  for (const r of results) {
+    if (r.error) s.errors++;
+    s.quarantined += r.quarantined;
+    s.confusion[r.spec.cause] ??= {};
+    const row = s.confusion[r.spec.cause];
+    row[r.top] = (row[r.top] ?? 0) + 1;
+    const bucket = r.spec.cause === "clean" ? s.clean : r.spec.strength >= 1 ? s.full : s.partial;
+    bucket.n++;
+    if (r.correct) bucket.right++;
+    for (const c of r.causes) {
+      const right = c.id === r.expected;
+      if (c.confidence >= CALIBRATION_AT) {
+        s.calibration.n++;
+        if (right) s.calibration.right++;
+      }
+      const band = s.bands.find((b) => c.confidence >= b.from && c.confidence < b.to);
+      if (band) {
+        band.n++;
+        if (right) band.right++;
+      }
+    }
+  }
+  const rate = (x: { n: number; right: number }) => (x.n === 0 ? 1 : x.right / x.n);
+  s.pass.full = rate(s.full) >= TARGETS.full;
+  s.pass.partial = rate(s.partial) >= TARGETS.partial;
+  s.pass.clean = rate(s.clean) >= TARGETS.clean;
+  s.pass.calibration = rate(s.calibration) >= TARGETS.calibration;
+  s.pass.all = s.pass.full && s.pass.partial && s.pass.clean && s.pass.calibration && s.errors === 0;
+  return s;
+}
+
+const pct = (x: { n: number; right: number }) =>
+  x.n === 0 ? "n/a" : `${x.right}/${x.n} (${((100 * x.right) / x.n).toFixed(1)} %)`;
+
+/** The report: confusion matrix, accuracy per strength and format, calibration table, misses, PASS/FAIL. */
+export function formatReport(results: readonly RunResult[]): string {
+  const s = score(results);
+  const rows = [...CAUSES, "clean"] as const;
+  const short: Record<string, string> = {
+    "volume-spike": "spike",
+    "low-engagement": "low-eng",
+    content: "content",
+    blocklist: "blockl",
+    authentication: "auth",
+    "ip-reputation": "ip-rep",
+    "rate-limit": "rate",
+    "insufficient-evidence": "insuff",
+  };
+  const columns = [
+    ...ANSWERS,
+    ...new Set(results.map((r) => r.top).filter((t) => !(ANSWERS as readonly string[]).includes(t))),
+  ];
+  const out: string[] = [];
+  out.push(
+    `Confusion matrix (rows: injected cause; columns: ranked first by diagnose; ${results.length} runs)`,
+  );
+  out.push(`${"injected".padEnd(16)}${columns.map((c) => (short[c] ?? c).padStart(9)).join("")}    right`);
+  for (const cause of rows) {
+    const row = s.confusion[cause] ?? {};
+    const n = Object.values(row).reduce((a, b) => a + b, 0);
+    if (n === 0) continue;
+    const right = row[expectedAnswer(cause)] ?? 0;
+    out.push(
+      `${cause.padEnd(16)}${columns.map((c) => String(row[c] ?? "·").padStart(9)).join("")}    ${right}/${n}`,
+    );
+  }
+  out.push("");
+  out.push(
+    `full strength, injected cause first:   ${pct(s.full)}   target ≥ ${TARGETS.full * 100} %  ${s.pass.full ? "PASS" : "FAIL"}`,
+  );
+  out.push(
+    `0.6 strength, injected cause first:    ${pct(s.partial)}   target ≥ ${TARGETS.partial * 100} %  ${s.pass.partial ? "PASS" : "FAIL"}`,
+  );
+  out.push(
+    `clean → insufficient-evidence first:   ${pct(s.clean)}   target ≥ ${TARGETS.clean * 100} %  ${s.pass.clean ? "PASS" : "FAIL"}`,
+  );
+  out.push(
+    `reported at confidence ≥ ${CALIBRATION_AT}, right:  ${pct(s.calibration)}   target ≥ ${TARGETS.calibration * 100} %  ${s.pass.calibration ? "PASS" : "FAIL"}`,
+  );
+  out.push("");
+  out.push("Calibration (every entry of causes[], by confidence band; right = the injected cause, or");
+  out.push("insufficient-evidence for a clean program)");
+  out.push("band          reported   right");
+  for (const b of s.bands)
+    out.push(
+      `[${b.from.toFixed(2)}, ${Math.min(1, b.to).toFixed(2)}${b.to > 1 ? "]" : ")"}  ${String(b.n).padStart(8)}   ${pct(b)}`,
+    );
+  out.push("");
+  const formats = [...new Set(results.map((r) => r.format))];
+  out.push("By format (injected first or clean right):");
+  for (const f of formats) {
+    const rs = results.filter((r) => r.format === f);
+    out.push(`  ${f.padEnd(10)} ${pct({ n: rs.length, right: rs.filter((r) => r.correct).length })}`);
+  }
+  const variants = new Map<string, RunResult[]>();
+  for (const r of results) {
+    const key = `${r.spec.cause}/${r.truth.variant}${r.truth.weak ? "/weak" : ""}`;
+    variants.set(key, [...(variants.get(key) ?? []), r]);
+  }
+  out.push("By mechanism:");
+  for (const [key, rs] of [...variants].sort())
+    out.push(`  ${key.padEnd(38)} ${pct({ n: rs.length, right: rs.filter((r) => r.correct).length })}`);
+  const misses = results.filter((r) => !r.correct);
+  if (misses.length > 0) {
+    out.push("");
+    out.push("Misses (program, format → ranked first (confidence); injected cause's confidence; truth):");
+    for (const r of misses) {
+      const own = r.causes.find((c) => c.id === r.expected);
+      out.push(
+        `  ${r.name} ${r.format} → ${r.top} (${r.causes[0]?.confidence.toFixed(2) ?? "-"}); ${r.expected} ${own ? own.confidence.toFixed(2) : "-"}; ${r.truth.causePolicyBounces}+${r.truth.backgroundPolicyBounces} policy bounces${r.error ? `; ERROR ${r.error}` : ""}`,
+      );
+    }
+  }
+  if (s.errors > 0 || s.quarantined > 0)
+    out.push(`errors: ${s.errors}; quarantined records: ${s.quarantined}`);
+  out.push("");
+  out.push(`accuracy targets: ${s.pass.all ? "PASS" : "FAIL"}`);
+  return out.join("\n");
+}
+
+/** The hand-made program (handmade.ts) through ingest and diagnose: is its known cause ranked first? */
+export async function runHandmade(): Promise<{ top: string; confidence: number; correct: boolean }> {
+  const dir = mkdtempSync(join(tmpdir(), "deliverlens-handmade-"));
+  try {
+    const { events, messages } = writeHandmadeProgram(dir);
+    const db = join(dir, "store.duckdb");
+    const ingest = await spawnCli(["ingest", "--db", db, events]);
+    if (ingest.status !== 0) throw new Error(`ingest exit ${ingest.status}: ${ingest.stderr.slice(0, 500)}`);
+    const diagnose = await spawnCli(["diagnose", "--db", db, "--json", "--offline", "--messages", messages]);
+    if (diagnose.status !== 0)
+      throw new Error(`diagnose exit ${diagnose.status}: ${diagnose.stderr.slice(0, 500)}`);
+    const top = (JSON.parse(diagnose.stdout) as { causes: { id: string; confidence: number }[] }).causes[0];
+    return { top: top.id, confidence: top.confidence, correct: top.id === HANDMADE_CAUSE };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

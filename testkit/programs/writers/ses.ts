@@ -1,0 +1,172 @@
+/**
+ * Amazon SES event publishing records (a configuration set's event destination), either raw — one
+ * JSON per line, as a Firehose → S3 delivery writes them — or each inside an SNS notification envelope
+ * (`Type: Notification`, the event as the `Message` string), as an SNS → SQS/HTTP subscriber stores them.
+ * `mail.tags` carries `ses:configuration-set`, `ses:outgoing-ip` (after sending), `campaign_id`.
+ */
+import { writeFileSync } from "node:fs";
+import type { Message, Program } from "../model.ts";
+import { type Happening, happenings, hex, idFrom } from "./common.ts";
+
+const REGION = "us-east-1";
+const ACCOUNT = "123456789012";
+
+function sesMessageId(m: Message): string {
+  return `0100018${hex(`ses:${m.seq}`, 9)}-${hex(`a:${m.seq}`, 8)}-${hex(`b:${m.seq}`, 4)}-${hex(`c:${m.seq}`, 4)}-${hex(`d:${m.seq}`, 4)}-${hex(`e:${m.seq}`, 12)}-000000`;
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+function record(program: Program, h: Happening): Record<string, unknown> | null {
+  const { m } = h;
+  const r = program.recipients[m.recipient];
+  const c = program.campaigns[m.campaign];
+  const configurationSet = c.stream === "marketing" ? "marketing" : "transactional";
+  const tags: Record<string, string[]> = {
+    "ses:operation": ["SendEmail"],
+    "ses:configuration-set": [configurationSet],
+    "ses:source-ip": ["10.20.3.14"],
+    "ses:from-domain": [program.brand.domain],
+    "ses:caller-identity": ["app-mailer"],
+    campaign_id: [c.id],
+  };
+  if (h.kind !== "sent") tags["ses:outgoing-ip"] = [m.ip];
+  const mail = {
+    timestamp: iso(m.sentAt),
+    source: `${program.brand.name} <${program.brand.from}>`,
+    sourceArn: `arn:aws:ses:${REGION}:${ACCOUNT}:identity/${program.brand.domain}`,
+    sendingAccountId: ACCOUNT,
+    messageId: sesMessageId(m),
+    destination: [r.address],
+    headersTruncated: false,
+    commonHeaders: {
+      from: [`${program.brand.name} <${program.brand.from}>`],
+      to: [r.address],
+      messageId: `<${m.id}>`,
+      subject: c.subject,
+    },
+    tags,
+  };
+  const reportingMTA = `a8-${(m.seq % 90) + 10}.smtp-out.amazonses.com`;
+  if (h.kind === "sent") return { eventType: "Send", mail, send: {} };
+  if (h.kind === "attempt") {
+    const { attempt } = h;
+    if (attempt.outcome === "delivered")
+      return {
+        eventType: "Delivery",
+        mail,
+        delivery: {
+          timestamp: iso(attempt.at),
+          processingTimeMillis: attempt.at - m.sentAt,
+          recipients: [r.address],
+          smtpResponse: attempt.reply.text,
+          remoteMtaIp: attempt.mx[1],
+          reportingMTA,
+        },
+      };
+    if (attempt.outcome === "deferred")
+      return {
+        eventType: "DeliveryDelay",
+        mail,
+        deliveryDelay: {
+          timestamp: iso(attempt.at),
+          delayType: "TransientCommunicationFailure",
+          expirationTime: iso(m.sentAt + 14 * 3_600_000),
+          delayedRecipients: [
+            {
+              emailAddress: r.address,
+              status: attempt.reply.status || "4.0.0",
+              diagnosticCode: `smtp; ${attempt.reply.text}`,
+            },
+          ],
+          reportingMTA,
+        },
+      };
+    return {
+      eventType: "Bounce",
+      mail,
+      bounce: {
+        bounceType: "Permanent",
+        bounceSubType: "General",
+        bouncedRecipients: [
+          {
+            emailAddress: r.address,
+            action: "failed",
+            status: attempt.reply.status || "5.0.0",
+            diagnosticCode: `smtp; ${attempt.reply.text}`,
+          },
+        ],
+        timestamp: iso(attempt.at),
+        feedbackId: `0100018${hex(`fb:${m.seq}`, 9)}-${hex(`fa:${m.seq}`, 8)}-000000`,
+        reportingMTA: `dns; ${reportingMTA}`,
+        remoteMtaIp: attempt.mx[1],
+      },
+    };
+  }
+  const e = h.engagement;
+  if (e.kind === "open")
+    return {
+      eventType: "Open",
+      mail,
+      open: { ipAddress: e.ip, timestamp: iso(e.at), userAgent: e.userAgent },
+    };
+  if (e.kind === "click")
+    return {
+      eventType: "Click",
+      mail,
+      click: { ipAddress: e.ip, timestamp: iso(e.at), userAgent: e.userAgent, link: e.url, linkTags: {} },
+    };
+  if (e.kind === "complaint")
+    return {
+      eventType: "Complaint",
+      mail,
+      complaint: {
+        complainedRecipients: [{ emailAddress: r.address }],
+        timestamp: iso(e.at),
+        feedbackId: `0100018${hex(`cf:${m.seq}`, 9)}-000000`,
+        userAgent: "Yahoo!-Mail-Feedback/2.0",
+        complaintFeedbackType: "abuse",
+        arrivalDate: iso(e.at - 60_000),
+      },
+    };
+  return {
+    eventType: "Subscription",
+    mail,
+    subscription: {
+      contactList: "newsletter",
+      timestamp: iso(e.at),
+      source: "UnsubscribeHeader",
+      newTopicPreferences: { unsubscribeAll: true, topicSubscriptionStatus: [] },
+      oldTopicPreferences: { unsubscribeAll: false, topicSubscriptionStatus: [] },
+    },
+  };
+}
+
+export function writeSes(program: Program, file: string, envelope: "raw" | "sns"): void {
+  const lines: string[] = [];
+  for (const h of happenings(program, true)) {
+    const event = record(program, h);
+    if (!event) continue;
+    if (envelope === "raw") {
+      lines.push(JSON.stringify(event));
+      continue;
+    }
+    const key = `${h.m.seq}:${h.kind}:${"n" in h ? h.n : 0}`;
+    lines.push(
+      JSON.stringify({
+        Type: "Notification",
+        MessageId: `${hex(`sns:${key}`, 8)}-${hex(`s1:${key}`, 4)}-${hex(`s2:${key}`, 4)}-${hex(`s3:${key}`, 4)}-${hex(`s4:${key}`, 12)}`,
+        TopicArn: `arn:aws:sns:${REGION}:${ACCOUNT}:ses-events`,
+        Message: JSON.stringify(event),
+        Timestamp: new Date(h.at + 150).toISOString(),
+        SignatureVersion: "1",
+        Signature: `${idFrom(`sig:${key}`, 40, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")}==`,
+        SigningCertURL: `https://sns.${REGION}.amazonaws.com/SimpleNotificationService-9c6465fa7f48f5cacd23014631ec1136.pem`,
+        UnsubscribeURL: `https://sns.${REGION}.amazonaws.com/?Action=Unsubscribe&SubscriptionArn=arn:aws:sns:${REGION}:${ACCOUNT}:ses-events:${hex("sub", 8)}`,
+      }),
+    );
+  }
+  writeFileSync(file, `${lines.join("\n")}\n`);
+}
