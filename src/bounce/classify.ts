@@ -1,11 +1,12 @@
 import { detectProvider, recipientDomain } from "./provider.ts";
 import type { BounceRecord, RuleRef } from "./record.ts";
 import {
-  BAD_ADDRESS_REASONS,
   CATEGORY_ACTION,
   NOT_FAILURES,
+  REASON_ACTION,
   REASON_CATEGORY,
   RETRYABLE_5XX,
+  SUPPRESS_REASONS,
 } from "./rules/categories.ts";
 import { extractProviderCode } from "./rules/provider-codes.ts";
 import type { ProviderRule } from "./rules/provider-rule.ts";
@@ -119,7 +120,7 @@ function classifyUncached(input: ReplyInput, domain: string | null): Classificat
   const suppressRecipient =
     permanent &&
     (decision.providerRule?.suppress ??
-      (BAD_ADDRESS_REASONS.includes(decision.reason) || decision.reason === "notaccept"));
+      (SUPPRESS_REASONS.includes(decision.reason) || decision.reason === "notaccept"));
 
   return {
     provider,
@@ -132,7 +133,7 @@ function classifyUncached(input: ReplyInput, domain: string | null): Classificat
     permanent,
     retryable,
     suppressRecipient,
-    action: decision.providerRule?.action ?? CATEGORY_ACTION[category],
+    action: decision.providerRule?.action ?? REASON_ACTION[decision.reason] ?? CATEGORY_ACTION[category],
     diagnostic: parsed.text,
     rule: decision.rule,
   };

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from "@duckdb/node-api";
 import { MIGRATIONS, SCHEMA_VERSION } from "./schema.ts";
 
@@ -38,6 +39,12 @@ export class Store {
   }
 
   static async open(path: string, options: StoreOptions = {}): Promise<Store> {
+    // DuckDB's own words for this are "Cannot open database … in read-only mode".
+    if (options.readOnly && path !== ":memory:" && !existsSync(path)) {
+      throw new Error(
+        `${path}: no such store; run \`deliverlens ingest FILE…\` (or \`deliverlens demo\`) first, or pass --db`,
+      );
+    }
     const config: Record<string, string> = {
       memory_limit: options.memoryLimit ?? DEFAULT_MEMORY_LIMIT,
       threads: String(options.threads ?? 2),

@@ -89,7 +89,14 @@ export async function runIngest(inputs: string[], options: IngestCliOptions): Pr
   } else {
     printSummary(summaries, failures, totals);
   }
-  return failures.length > 0 ? EXIT.failed : EXIT.ok;
+  // Quarantined rows are counted, not failures; a run that kept nothing of what it read is one.
+  const everyRecordRejected = totals.read > 0 && totals.quarantined === totals.read;
+  if (everyRecordRejected) {
+    process.stderr.write(
+      `deliverlens ingest: every record was rejected (${totals.read.toLocaleString("en-US")} quarantined): wrong --format? See \`deliverlens quarantine --db ${escapeTerminal(options.db)}\`\n`,
+    );
+  }
+  return failures.length > 0 || everyRecordRejected ? EXIT.failed : EXIT.ok;
 }
 
 function total(summaries: FileSummary[], seconds: number) {
@@ -125,7 +132,8 @@ function printSummary(
   process.stdout.write(
     `${paint("total", "bold")}: read ${n(totals.read)} = stored ${n(totals.stored)} + duplicates ${n(totals.duplicates)} + quarantined ${n(totals.quarantined)} in ${totals.seconds.toFixed(1)} s (${n(totals.recordsPerSecond)} records/s)\n`,
   );
-  if (totals.quarantined > 0) process.stdout.write("quarantined records: SELECT * FROM quarantine\n");
+  if (totals.quarantined > 0)
+    process.stdout.write("quarantined records, with file, line and reason: deliverlens quarantine\n");
 }
 
 /** A file-system error in a few words; a store error as explainStoreError says it (disk full…). */

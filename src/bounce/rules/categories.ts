@@ -69,6 +69,19 @@ export const NOT_FAILURES: readonly Category[] = ["delivered", "auto-reply", "co
 /** Reasons meaning the address itself is bad (Sisimai's hardbounce); notaccept only when permanent. */
 export const BAD_ADDRESS_REASONS: readonly Reason[] = ["userunknown", "hostunknown", "hasmoved"];
 
+/**
+ * Reasons whose advice differs from their category's: an ESP's `suppressed` is a recipient outcome, but
+ * the address was not found bad now — it was already suppressed (an earlier bounce, unsubscribe or spam
+ * report), so the advice is to keep it off the list, not "it does not exist".
+ */
+export const REASON_ACTION: Readonly<Partial<Record<Reason, string>>> = {
+  suppressed:
+    "Keep the address suppressed: the ESP did not send because it is on its suppression list (an earlier hard bounce, unsubscribe or spam report). Remove it from your own list too; do not re-add it.",
+};
+
+/** Reasons whose permanent failure means: stop mailing the address (Sisimai's hardbounce, plus ESP suppression). */
+export const SUPPRESS_REASONS: readonly Reason[] = [...BAD_ADDRESS_REASONS, "suppressed"];
+
 export const CATEGORY_ACTION: Readonly<Record<Category, string>> = {
   reputation:
     "Keep the address. The receiver distrusts the sender: slow down, send only to engaged recipients, check IP and domain reputation, retry later.",

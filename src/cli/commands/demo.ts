@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { DEFAULT_STORE } from "../options.ts";
 
 export function registerDemo(program: Command): void {
   program
@@ -6,10 +7,10 @@ export function registerDemo(program: Command): void {
     .description(
       "Generate a realistic sending program (SendGrid + PowerMTA files), ingest it and print its stats",
     )
-    .option("--db <path>", "the store to create", "./deliverlens-demo.duckdb")
+    .option("--db <path>", "the store to create (refused if it exists, unless --replace)", DEFAULT_STORE)
     .option("--out <dir>", "where the event files and campaign .eml messages go", "./deliverlens-demo")
-    .option("--days <n>", "days of sending", "120")
-    .option("--recipients <n>", "list size", "50000")
+    .option("--days <n>", "days of sending (28–3650: the analysis needs four weeks of baseline)", "120")
+    .option("--recipients <n>", "list size (100–10,000,000)", "50000")
     .option("--seed <n>", "random seed (same seed, same program)", "1")
     .option("--replace", "replace the store if it exists")
     .option("--json", "print the stats as JSON")

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { DEFAULT_STORE, providerOption } from "../options.ts";
 
 export function registerDiagnose(program: Command): void {
   program
@@ -6,7 +7,7 @@ export function registerDiagnose(program: Command): void {
     .description(
       "Explain a provider's policy bounces (Apple CS01 first): ranked causes with evidence and fixes",
     )
-    .option("--db <path>", "the store", "./deliverlens.duckdb")
+    .option("--db <path>", "the store", DEFAULT_STORE)
     .option("--provider <name>", "mailbox provider to diagnose", "apple")
     .option("--messages <dir>", "one .eml per campaign (X-Campaign-ID header, else file stem = campaign id)")
     .option("--domain <domain>", "sending domain to audit (SPF, DKIM, DMARC, blocklists)")
@@ -22,6 +23,7 @@ export function registerDiagnose(program: Command): void {
     .option("--force", "overwrite existing --md/--html/--export files deliverlens did not write")
     .option("--no-redact", "show recipient addresses in reports and the escalation note")
     .action(async (options) => {
+      options.provider = providerOption(options.provider);
       const { runDiagnose } = await import("../../diagnose/run.ts");
       process.exitCode = await runDiagnose(options);
     });

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { DEFAULT_STORE, dayOption } from "../options.ts";
 
 export function registerHygiene(program: Command): void {
   program
@@ -6,7 +7,7 @@ export function registerHygiene(program: Command): void {
     .description(
       "List hygiene: addresses to suppress or sunset, and why (hard bounces, complaints, dormant…)",
     )
-    .option("--db <path>", "the store", "./deliverlens.duckdb")
+    .option("--db <path>", "the store", DEFAULT_STORE)
     .option("--export <csv>", "write the suppression/sunset list (address,reason)")
     .option("--force", "overwrite an existing --export file deliverlens did not write")
     .option(
@@ -20,6 +21,7 @@ export function registerHygiene(program: Command): void {
     .option("--as-of <date>", "measure recency as of this day (default: the latest event in the store)")
     .option("--json", "print the summary as JSON")
     .action(async (options) => {
+      dayOption("--as-of", options.asOf);
       const { runHygiene } = await import("../../analytics/hygiene/run.ts");
       process.exitCode = await runHygiene(options);
     });

@@ -8,6 +8,7 @@ import { registerHygiene } from "./hygiene.ts";
 import { registerIngest } from "./ingest.ts";
 import { registerInspect } from "./inspect.ts";
 import { registerPlan } from "./plan.ts";
+import { registerQuarantine } from "./quarantine.ts";
 import { registerStats } from "./stats.ts";
 
 /**
@@ -19,6 +20,7 @@ export function registerAll(program: Command): void {
     registerClassify,
     registerFormats,
     registerIngest,
+    registerQuarantine,
     registerStats,
     registerHygiene,
     registerDemo,

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { DEFAULT_STORE } from "../options.ts";
 
 export function registerIngest(program: Command): void {
   program
@@ -7,7 +8,7 @@ export function registerIngest(program: Command): void {
       "Load a sending program's events (ESP webhooks, MTA logs, generic CSV/NDJSON) into a DuckDB store",
     )
     .argument("<files...>", "event files or directories (gzip/zstd read transparently)")
-    .option("--db <path>", "the store", "./deliverlens.duckdb")
+    .option("--db <path>", "the store", DEFAULT_STORE)
     .option("--format <name>", "force the input format (see `deliverlens formats`)")
     .option(
       "--year <year>",

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { DEFAULT_STORE, dayOption, providerOption, windowOptions } from "../options.ts";
 
 export function registerStats(program: Command): void {
   program
@@ -6,8 +7,11 @@ export function registerStats(program: Command): void {
     .description(
       "Per-provider, per-day program measurements: volume, bounces, policy episodes, spikes, engagement",
     )
-    .option("--db <path>", "the store", "./deliverlens.duckdb")
-    .option("--provider <name>", "only this mailbox provider (apple, google, yahoo, microsoft, …)")
+    .option("--db <path>", "the store", DEFAULT_STORE)
+    .option(
+      "--provider <name>",
+      "only this mailbox provider (apple, google, yahoo, microsoft, …, or a domain such as icloud.com)",
+    )
     .option("--from <date>", "first day (YYYY-MM-DD, UTC)")
     .option("--to <date>", "last day (YYYY-MM-DD, UTC)")
     .option("--as-of <date>", "measure recency as of this day (default: the latest event in the store)")
@@ -19,6 +23,9 @@ export function registerStats(program: Command): void {
     .option("--spike-ratio <x>", "spike minimum ratio to the trailing median (default 1.5)")
     .option("--json", "print the measurements as JSON")
     .action(async (options) => {
+      options.provider = providerOption(options.provider);
+      windowOptions(options.from, options.to);
+      dayOption("--as-of", options.asOf);
       const { runStats } = await import("../../analytics/stats/run.ts");
       process.exitCode = await runStats(options);
     });

@@ -1,0 +1,113 @@
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, test } from "node:test";
+import { classifyReply } from "../../src/bounce/index.ts";
+import { isCalendarDay, providerOption } from "../../src/cli/options.ts";
+import { CLI } from "../../testkit/cli-spawn.ts";
+
+/** `deliverlens ARGS` in `cwd` (a scratch directory: the default store is ./deliverlens.duckdb). */
+const run = (cwd: string, args: string[]) =>
+  spawnSync(process.execPath, [CLI, ...args], {
+    cwd,
+    encoding: "utf8",
+    env: { ...process.env, NO_COLOR: "1" },
+  });
+const scratch = () => mkdtempSync(join(tmpdir(), "deliverlens-first-hour-"));
+
+describe("--provider accepts what people type, and refuses the rest the same way everywhere", () => {
+  test("ids, domains and names in any case", () => {
+    for (const given of ["apple", "Apple", "icloud", "iCloud.com", "me.com", " APPLE "])
+      assert.equal(providerOption(given), "apple", given);
+    assert.equal(providerOption("gmail"), "google");
+    assert.equal(providerOption("hotmail.com"), "microsoft");
+    assert.equal(providerOption(undefined), undefined);
+  });
+
+  test("a typo is a usage error (exit 2) in stats, diagnose and plan, with a suggestion", () => {
+    const dir = scratch();
+    for (const args of [
+      ["stats", "--provider", "appel"],
+      ["diagnose", "--provider", "appel"],
+      ["plan", "--provider", "appel", "--target", "100"],
+    ]) {
+      const result = run(dir, args);
+      assert.equal(result.status, 2, `${args[0]}: ${result.stderr}`);
+      assert.match(result.stderr, /unknown provider "appel" \(did you mean apple\?\)/);
+    }
+  });
+});
+
+describe("dates and windows", () => {
+  test("only calendar days are days", () => {
+    assert.equal(isCalendarDay("2026-02-28"), true);
+    assert.equal(isCalendarDay("2024-02-29"), true);
+    for (const bad of ["2026-02-30", "2026-13-01", "2026-2-1", "yesterday"])
+      assert.equal(isCalendarDay(bad), false);
+  });
+
+  test("--from after --to, or a day that does not exist, is a usage error, not an empty table", () => {
+    const dir = scratch();
+    const reversed = run(dir, ["stats", "--from", "2026-03-01", "--to", "2026-02-01"]);
+    assert.equal(reversed.status, 2);
+    assert.match(reversed.stderr, /--from 2026-03-01 is after --to 2026-02-01/);
+    const impossible = run(dir, ["stats", "--from", "2026-02-30"]);
+    assert.equal(impossible.status, 2);
+    assert.doesNotMatch(impossible.stderr, /Conversion Error/);
+  });
+});
+
+describe("one default store", () => {
+  test("a missing store is named with what to do, in every reading command (exit 1, no DuckDB text)", () => {
+    const dir = scratch();
+    for (const args of [
+      ["stats"],
+      ["diagnose", "--offline"],
+      ["hygiene"],
+      ["plan", "--target", "100"],
+      ["quarantine"],
+    ]) {
+      const result = run(dir, args);
+      assert.equal(result.status, 1, `${args[0]}: ${result.stderr}`);
+      assert.match(result.stderr, /deliverlens\.duckdb: no such store; run `deliverlens ingest/, args[0]);
+      assert.doesNotMatch(result.stderr, /read-only mode|Catalog Error/, args[0]);
+    }
+  });
+
+  test("demo's default store is the one every other command reads (its --help says so, with the ranges)", () => {
+    const help = run(scratch(), ["demo", "--help"]);
+    assert.match(help.stdout, /default: "\.\/deliverlens\.duckdb"/);
+    assert.match(help.stdout, /28–3650/);
+  });
+});
+
+describe("ingest that keeps nothing, and the quarantine command", () => {
+  test("every record rejected: exit 1, and `quarantine` shows file, line and reason", () => {
+    const dir = scratch();
+    writeFileSync(join(dir, "maillog"), "not json at all\nnor this \u001b[2J line\n");
+    const ingest = run(dir, ["ingest", "maillog", "--format", "sendgrid"]);
+    assert.equal(ingest.status, 1, ingest.stderr);
+    assert.match(ingest.stderr, /every record was rejected/);
+    assert.match(ingest.stdout, /deliverlens quarantine/);
+    const shown = run(dir, ["quarantine"]);
+    assert.equal(shown.status, 0, shown.stderr);
+    assert.match(shown.stdout, /maillog:1 {2}not a JSON record/);
+    assert.doesNotMatch(shown.stdout, /\u001b/, "raw text is escaped");
+    const json = JSON.parse(run(dir, ["quarantine", "--json", "--file", "maillog"]).stdout);
+    assert.equal(json.total, 2);
+    assert.deepEqual(
+      json.rows.map((r: { line: number }) => r.line),
+      [1, 2],
+    );
+  });
+});
+
+test("an ESP's 'dropped: on a suppression list' says one thing: keep it suppressed", () => {
+  const record = classifyReply({ text: "Bounced Address", hintReason: "suppressed", action: "failed" });
+  assert.equal(record.reason, "suppressed");
+  assert.equal(record.suppressRecipient, true);
+  assert.match(record.action, /Keep the address suppressed/);
+  assert.doesNotMatch(record.action, /does not exist/);
+});
