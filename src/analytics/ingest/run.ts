@@ -93,7 +93,7 @@ export async function runIngest(inputs: string[], options: IngestCliOptions): Pr
   const everyRecordRejected = totals.read > 0 && totals.quarantined === totals.read;
   if (everyRecordRejected) {
     process.stderr.write(
-      `deliverlens ingest: every record was rejected (${totals.read.toLocaleString("en-US")} quarantined): wrong --format? See \`deliverlens quarantine --db ${escapeTerminal(options.db)}\`\n`,
+      `deliverlens ingest: every record was rejected (${totals.read.toLocaleString("en-US")} quarantined): wrong --format? See \`deliverlens quarantine --db ${escapeLine(options.db)}\`\n`,
     );
   }
   return failures.length > 0 || everyRecordRejected ? EXIT.failed : EXIT.ok;
