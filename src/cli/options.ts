@@ -1,5 +1,6 @@
 import { listedRecipientDomains } from "../bounce/provider.ts";
 import { PROVIDERS, type Provider } from "../bounce/vocabulary.ts";
+import { isCalendarDay } from "../util/dates.ts";
 import { UsageError } from "./exit.ts";
 
 /** The one store every command reads and writes unless `--db` says otherwise. */
@@ -36,16 +37,9 @@ export function providerOption(value: string | undefined): Provider | undefined 
   );
 }
 
-/** A calendar day `YYYY-MM-DD` that exists (2026-02-30 does not). */
-export function isCalendarDay(value: string): boolean {
-  if (!/^\d{4}-\d\d-\d\d$/.test(value)) return false;
-  const time = Date.parse(`${value}T00:00:00Z`);
-  return !Number.isNaN(time) && new Date(time).toISOString().slice(0, 10) === value;
-}
-
 export function dayOption(flag: string, value: string | undefined): string | undefined {
   if (value !== undefined && !isCalendarDay(value))
-    throw new UsageError(`${flag} must be a calendar day (YYYY-MM-DD): ${value}`);
+    throw new UsageError(`${flag} must be a date (YYYY-MM-DD): ${value}`);
   return value;
 }
 

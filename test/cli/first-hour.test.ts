@@ -5,7 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { classifyReply } from "../../src/bounce/index.ts";
-import { isCalendarDay, providerOption } from "../../src/cli/options.ts";
+import { providerOption } from "../../src/cli/options.ts";
+import { isCalendarDay } from "../../src/util/dates.ts";
 import { CLI } from "../../testkit/cli-spawn.ts";
 
 /** `deliverlens ARGS` in `cwd` (a scratch directory: the default store is ./deliverlens.duckdb). */

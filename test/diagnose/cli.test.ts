@@ -119,7 +119,7 @@ test("usage errors exit 2, an unreadable store exits 1", async () => {
     (await run("diagnose", "--db", db, "--offline", "--messages", join(dir, "nowhere"))).status,
     2,
   );
-  assert.equal((await run("diagnose", "--db", db, "--offline", "--provider", "hotmail.com")).status, 2);
+  assert.equal((await run("diagnose", "--db", db, "--offline", "--provider", "nosuchprovider")).status, 2);
   const missing = await run("diagnose", "--db", join(dir, "missing.duckdb"), "--offline");
   assert.equal(missing.status, 1);
   assert.match(missing.stderr, /deliverlens:/);
