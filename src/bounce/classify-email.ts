@@ -83,12 +83,25 @@ export async function* classifyEmailStream(
   file: string,
 ): AsyncGenerator<Item[]> {
   const segmenter = new MboxSegmenter();
-  for await (const chunk of chunks) {
-    const segment = segmenter.push(chunk);
-    if (segment) yield classifySegment(segment.raw, file, segment.line);
+  let damage: unknown = null;
+  try {
+    for await (const chunk of chunks) {
+      const segment = segmenter.push(chunk);
+      if (segment) yield classifySegment(segment.raw, file, segment.line);
+    }
+  } catch (error) {
+    // A truncated or corrupt gzip/zstd input: every message decoded before the damage is still classified.
+    damage = error;
   }
   const last = segmenter.finish();
   if (last) yield classifySegment(last.raw, file, last.line);
+  if (damage !== null)
+    yield [
+      {
+        source: { file, line: null },
+        message: `input could not be read to the end: ${damage instanceof Error ? damage.message : String(damage)}`,
+      },
+    ];
 }
 
 /** The same from a file read synchronously: segments are classified on two threads when allowed. */

@@ -1,6 +1,6 @@
 import { closeSync, createReadStream, fstatSync, openSync, readFileSync, readSync } from "node:fs";
 import { open } from "node:fs/promises";
-import { pipeline, Readable } from "node:stream";
+import { Readable } from "node:stream";
 import { createGunzip, createZstdDecompress } from "node:zlib";
 
 /** Compression is recognised by magic bytes, never by file extension. */
@@ -14,8 +14,110 @@ export function compressionOf(bytes: Uint8Array): Compression {
   return null;
 }
 
-function decompressor(kind: "gzip" | "zstd") {
-  return kind === "gzip" ? createGunzip() : createZstdDecompress();
+/** Compressed bytes held back until the end: a gzip trailer (CRC32, size), the most a zstd checksum takes. */
+const TAIL_BYTES = 8;
+/** Decompressed chunks queued ahead of the reader before the engine is paused. */
+const QUEUED_CHUNKS = 8;
+
+/**
+ * The decompressed bytes of `source`; damage (a truncated or corrupt stream) is thrown only after every
+ * byte decoded before it was yielded. zlib drops the output it holds (up to one 16 KiB chunk) when it
+ * meets damage, so the engine is flushed before the last compressed bytes (where a gzip trailer's checksum
+ * fails) and at the end of input (where a truncated stream fails); and a stream destroyed by an error
+ * drops what its reader has not taken yet, so chunks are queued here, not in the engine.
+ */
+async function* inflate(
+  source: AsyncIterable<Buffer | string>,
+  kind: "gzip" | "zstd",
+): AsyncGenerator<Buffer> {
+  const engine = kind === "gzip" ? createGunzip() : createZstdDecompress();
+  const queue: Buffer[] = [];
+  let damage: unknown = null;
+  let ended = false;
+  let wake: (() => void) | null = null;
+  const notify = () => {
+    const resume = wake;
+    wake = null;
+    resume?.();
+  };
+  engine.on("data", (chunk: Buffer) => {
+    queue.push(chunk);
+    if (queue.length >= QUEUED_CHUNKS) engine.pause();
+    notify();
+  });
+  engine.on("error", (error) => {
+    damage ??= error;
+    ended = true;
+    notify();
+  });
+  engine.on("end", () => {
+    ended = true;
+    notify();
+  });
+  const settled = () => ended || engine.destroyed;
+  // Resolves on the event, or when the engine fails or closes first (then nothing more is written).
+  const until = (start: (done: () => void) => void) =>
+    new Promise<void>((resolve) => {
+      const done = () => {
+        engine.off("drain", done);
+        engine.off("close", done);
+        engine.off("error", done);
+        resolve();
+      };
+      engine.on("close", done);
+      engine.on("error", done);
+      start(done);
+    });
+  const drained = () => until((done) => engine.on("drain", done));
+  const flushed = () => until((done) => engine.flush(done));
+  const feed = async () => {
+    let tail: Buffer = Buffer.alloc(0);
+    try {
+      for await (const chunk of source) {
+        if (settled()) return;
+        const bytes = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
+        const joined = tail.length > 0 ? Buffer.concat([tail, bytes]) : bytes;
+        const cut = Math.max(0, joined.length - TAIL_BYTES);
+        tail = Buffer.from(joined.subarray(cut));
+        if (cut > 0 && !engine.write(joined.subarray(0, cut))) await drained();
+      }
+      if (settled()) return;
+      await flushed();
+      if (settled()) return;
+      engine.write(tail);
+      await flushed();
+      if (!settled()) engine.end();
+    } catch (error) {
+      damage ??= error;
+      ended = true;
+      engine.destroy();
+      notify();
+    }
+  };
+  const feeding = feed();
+  try {
+    for (;;) {
+      const chunk = queue.shift();
+      if (chunk !== undefined) {
+        if (queue.length < QUEUED_CHUNKS / 2 && engine.isPaused()) engine.resume();
+        yield chunk;
+        continue;
+      }
+      if (ended) break;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+    }
+  } finally {
+    engine.destroy();
+    await feeding;
+  }
+  if (damage !== null) throw damage;
+}
+
+/** A byte stream of `inflate`; it reads no chunk ahead, so an error never discards one not yet read. */
+function decompress(source: AsyncIterable<Buffer | string>, kind: "gzip" | "zstd"): Readable {
+  return Readable.from(inflate(source, kind), { objectMode: false, highWaterMark: 1 });
 }
 
 /** Open a file for reading, transparently decompressing gzip or zstd (KumoMTA's log segments). */
@@ -31,7 +133,7 @@ export function openInput(path: string): Readable {
   const kind = compressionOf(magic.subarray(0, read));
   const file = createReadStream(path, { highWaterMark: 256 * 1024 });
   if (!kind) return file;
-  return pipeline(file, decompressor(kind), () => {});
+  return decompress(file, kind);
 }
 
 /** The byte chunks of any stream (stdin included), decompressed when its first bytes say gzip/zstd. */
@@ -51,7 +153,7 @@ export async function* decompressedChunks(input: AsyncIterable<Buffer | string>)
     yield* rest();
     return;
   }
-  yield* pipeline(Readable.from(rest()), decompressor(kind), () => {}) as AsyncIterable<Buffer>;
+  yield* inflate(rest(), kind);
 }
 
 export interface OpenedInput {
@@ -215,7 +317,7 @@ export async function openSourceStream(
 ): Promise<OpenedSource> {
   let peeked = await peek(source);
   if (isCompressed(peeked.head)) {
-    peeked = await peek(peeked.rest.pipe(decompressor(compressionOf(peeked.head) ?? "gzip")));
+    peeked = await peek(decompress(peeked.rest, compressionOf(peeked.head) ?? "gzip"));
   }
   const { head, rest } = peeked;
   return {
@@ -237,8 +339,18 @@ async function peek(source: Readable): Promise<{ head: Buffer; rest: Readable }>
   const chunks: Buffer[] = [];
   let size = 0;
   let ended = false;
+  // A truncated or corrupt gzip/zstd stream can fail within its first bytes: what was decoded before the
+  // damage is still the input's head, and the error is raised where the reader reports it (after those bytes).
+  let damage: unknown = null;
   while (size < HEAD_BYTES) {
-    const next = await iterator.next();
+    let next: IteratorResult<Buffer | string>;
+    try {
+      next = await iterator.next();
+    } catch (error) {
+      damage = error;
+      ended = true;
+      break;
+    }
     if (next.done) {
       ended = true;
       break;
@@ -248,8 +360,10 @@ async function peek(source: Readable): Promise<{ head: Buffer; rest: Readable }>
     size += chunk.length;
   }
   const head = Buffer.concat(chunks);
+  if (damage !== null && head.length === 0) throw damage;
   async function* replay(): AsyncGenerator<Buffer> {
     if (head.length > 0) yield head;
+    if (damage !== null) throw damage;
     if (ended) return;
     for (;;) {
       const next = await iterator.next();
