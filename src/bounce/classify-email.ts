@@ -19,7 +19,7 @@ export function* classifyEmailBuffer(raw: Buffer, file: string): Generator<Item>
 }
 
 /** A run of whole messages of an mbox, and the line it starts on. */
-interface Segment {
+export interface Segment {
   raw: Buffer;
   line: number;
 }
@@ -43,7 +43,7 @@ const FROM_AFTER_BLANK_CRLF = Buffer.from("\r\n\r\nFrom ");
  * Buffers a streamed mbox up to a message boundary (a `From ` line after an empty line, as splitMbox
  * decides), so each segment can be split and classified alone, line numbers kept.
  */
-class MboxSegmenter {
+export class MboxSegmenter {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
   private line = 1;

@@ -34,6 +34,8 @@ export interface FileSummary {
   quarantined: number;
   newReplies: number;
   seconds: number;
+  /** What the reader skipped on purpose and why (bounce emails: DMARC / TLS reports, auto-replies). */
+  notes: string[];
 }
 
 /** How a file reaches `events`: a staging-shaped SQL source (DuckDB reads the file) or the JS parsers. */
@@ -60,6 +62,7 @@ export async function ingestFile(
   const format = options.format ?? detectFormat(head, path) ?? sniffFastFormat(head);
   if (!format) throw new Error(`${path}: cannot tell the format; use --format (see \`deliverlens formats\`)`);
   const fast = options.fastPath === false ? null : fastSource(format, head, path, options.tz ?? "UTC");
+  let notes: string[] = [];
   const parsers = async (): Promise<Source> => {
     await store.run(CREATE_STAGING);
     const read = {
@@ -68,7 +71,7 @@ export async function ingestFile(
       modified: opened.modified,
       onBytes: options.onProgress,
     };
-    await stageWithParsers(store, path, format, read);
+    notes = await stageWithParsers(store, path, format, read);
     return { sql: "SELECT * FROM staging", params: {} };
   };
   let reader: FileSummary["reader"] = fast ? "duckdb" : "parsers";
@@ -96,7 +99,7 @@ export async function ingestFile(
   await store.run("UPDATE files SET seconds = $seconds WHERE file_id = (SELECT max(file_id) FROM files)", {
     seconds,
   });
-  return { path, format, reader, ...counts, seconds };
+  return { path, format, reader, ...counts, seconds, notes };
 }
 
 async function loadFile(

@@ -16,14 +16,47 @@ export async function stageWithParsers(
   path: string,
   format: FormatName,
   options: ReadOptions,
-): Promise<void> {
+): Promise<string[]> {
   const appender = await store.connection.createAppender("staging", "main", "temp");
+  if (format === "email") {
+    const notes = await stageEmail(appender, path, options);
+    appender.closeSync();
+    return notes;
+  }
   for await (const batch of readEventBatches(openInput(path), format, path, options)) {
     for (const item of batch) {
       appendRow(appender, isProblem(item) ? problemRow(item) : (stagingRow(item, format) ?? noTimeRow(item)));
     }
   }
   appender.closeSync();
+  return [];
+}
+
+/**
+ * Bounce emails and mboxes: one event per reported recipient; messages that are not bounces (DMARC / TLS
+ * reports, auto-replies) are skipped rows, summed up in the notes returned ("2 × a DMARC aggregate report…").
+ */
+async function stageEmail(appender: Appender, path: string, options: ReadOptions): Promise<string[]> {
+  const { emailItemBatches, isSkip } = await import("../../events/email.ts");
+  const skipped = new Map<string, number>();
+  let bytes = 0;
+  const counted = async function* (chunks: AsyncIterable<Buffer>) {
+    for await (const chunk of chunks) {
+      bytes += chunk.length;
+      options.onBytes?.(bytes);
+      yield chunk;
+    }
+  };
+  for await (const batch of emailItemBatches(counted(openInput(path)), path)) {
+    for (const item of batch) {
+      if (isSkip(item)) {
+        skipped.set(item.note, (skipped.get(item.note) ?? 0) + 1);
+        appendRow(appender, { ...EMPTY, line: item.source.line, skip: true });
+      } else if (isProblem(item)) appendRow(appender, problemRow(item));
+      else appendRow(appender, stagingRow(item, "email") ?? noTimeRow(item));
+    }
+  }
+  return [...skipped].map(([note, count]) => (count > 1 ? `${count} × ${note}` : note));
 }
 
 const EMPTY: StagingRow = Object.fromEntries(STAGING_COLUMNS.map(([name]) => [name, null])) as StagingRow;

@@ -3,6 +3,9 @@ import { type Classification, classifyReply, type ReplyInput } from "../classify
 import { DIALECTS, type RecipientReport } from "../dialects/index.ts";
 import type { BounceRecord } from "../record.ts";
 import { PROVIDER_RULES } from "../rules/provider-rules.ts";
+import type { Reason } from "../vocabulary.ts";
+import { type HeaderBlock, headerValue } from "./headers.ts";
+import { REPORT_NOTES, type ReportKind, reportKind } from "./reports.ts";
 import { scanEmail } from "./scan.ts";
 import { localProgramReason, phaseReason, smtpCommandIn } from "./smtp-phase.ts";
 
@@ -54,7 +57,11 @@ function isoTime(value: string | null | undefined): string | null {
   return Number.isNaN(ms) ? null : new Date(ms).toISOString();
 }
 
-function toRecord(report: RecipientReport, file: string, line: number | null): BounceRecord {
+function toRecord(
+  report: RecipientReport,
+  file: string,
+  line: number | null,
+): { record: BounceRecord; hint: Reason | null } {
   let diagnostic = report.diagnostic.replace(/\s+/g, " ").trim();
   if (diagnostic.length > MAX_DIAGNOSTIC) diagnostic = diagnostic.slice(0, MAX_DIAGNOSTIC);
   // "X-Unix; 255" is a program's exit status, not an SMTP reply.
@@ -73,6 +80,7 @@ function toRecord(report: RecipientReport, file: string, line: number | null): B
     hintReason: report.hintReason ?? null,
   };
   let classification = classifyReply(input);
+  let hint = input.hintReason ?? null;
   // A provider's own rule already knows what its reply means in each phase.
   if (!input.hintReason && !PROVIDER_RULE_IDS.has(classification.rule.id)) {
     // The SMTP phase can change what the reply means; only the report shows it (rarely needed: look it up lazily).
@@ -83,10 +91,10 @@ function toRecord(report: RecipientReport, file: string, line: number | null): B
           `${typeof report.context === "function" ? report.context() : (report.context ?? "")} ${diagnostic}`,
         ),
       );
-    if (byPhase && byPhase !== classification.reason)
-      classification = classifyReply({ ...input, hintReason: byPhase });
+    if (byPhase && byPhase !== classification.reason) hint = byPhase;
     else if (classification.reason === "undefined" && gaveUpOnTemporary(classification, report.action))
-      classification = classifyReply({ ...input, hintReason: "expired" });
+      hint = "expired";
+    if (hint) classification = classifyReply({ ...input, hintReason: hint });
   }
   const record: BounceRecord = {
     recipient: report.recipient,
@@ -96,7 +104,38 @@ function toRecord(report: RecipientReport, file: string, line: number | null): B
     ...classification,
   };
   if (report.hintReason === "feedback") record.feedbackType = report.feedbackType ?? null;
-  return record;
+  return { record, hint };
+}
+
+/** "From MAILER-DAEMON Thu Jul  2 12:05:05 2020": the date of an mbox postmark line (RFC 4155), UTC. */
+const POSTMARK_DATE =
+  /^From \S+ +((?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) \w{3} +\d{1,2} \d\d:\d\d(?::\d\d)? (?:\S+ )?\d{4})/;
+
+function messageDate(headers: HeaderBlock, raw: Buffer): string | null {
+  const date = headerValue(headers, "date");
+  if (date && !Number.isNaN(Date.parse(date.replace(/\s*\([^)]*\)\s*$/, "")))) return date;
+  // RFC 5321 §4.4: every Received: field ends with "; date-time" (the first one is the newest hop).
+  const received = headerValue(headers, "received");
+  const stamp = received ? received.slice(received.lastIndexOf(";") + 1).trim() : "";
+  if (stamp && !Number.isNaN(Date.parse(stamp.replace(/\s*\([^)]*\)\s*$/, "")))) return stamp;
+  const postmark = POSTMARK_DATE.exec(raw.toString("latin1", 0, Math.min(raw.length, 400)));
+  return postmark ? `${postmark[1]} UTC` : date;
+}
+
+/** What one message says: its records, and what an event made of each needs besides. */
+export interface EmailReading {
+  records: BounceRecord[];
+  /** Per record, the reason the report itself implied (passed to the classifier as its hint), or null. */
+  hints: Array<Reason | null>;
+  /** Per record, the report's RFC 3464 Action (failed, delayed, delivered…), or null when it gives none. */
+  actions: Array<string | null>;
+  problems: ParseProblem[];
+  /** When the message was written, raw: its Date: header, else its first Received: stamp, else its mbox postmark. */
+  date: string | null;
+  /** Message-ID of the original message, from its attached copy. */
+  originalMessageId: string | null;
+  /** Set when the message is a DMARC / TLS report, not a bounce (then it has no records). */
+  report: ReportKind | null;
 }
 
 /**
@@ -108,21 +147,53 @@ export function recordsFromEmail(
   file: string,
   line: number | null = null,
 ): { records: BounceRecord[]; problems: ParseProblem[] } {
+  const { records, problems } = readEmail(raw, file, line);
+  return { records, problems };
+}
+
+/** recordsFromEmail with what `ingest` needs to make events of the records. */
+export function readEmail(raw: Buffer, file: string, line: number | null = null): EmailReading {
   const where = { file, line: line ?? 1 };
+  const reading: EmailReading = {
+    records: [],
+    hints: [],
+    actions: [],
+    problems: [],
+    date: null,
+    originalMessageId: null,
+    report: null,
+  };
   try {
     const mail = scanEmail(raw.toString("latin1"));
+    reading.date = messageDate(mail.headers, raw);
+    const report = reportKind(mail);
+    if (report) {
+      reading.report = report;
+      reading.problems.push({ source: where, message: REPORT_NOTES[report] });
+      return reading;
+    }
     for (const dialect of DIALECTS) {
       if (!dialect.detect(mail)) continue;
       const reports = dialect.parse(mail);
       if (reports.length === 0) continue;
-      return { records: reports.map((report) => toRecord(report, file, line)), problems: [] };
+      for (const entry of reports) {
+        const { record, hint } = toRecord(entry, file, line);
+        reading.records.push(record);
+        reading.hints.push(hint);
+        reading.actions.push(entry.action ?? null);
+      }
+      const original = mail.originalHeaders();
+      reading.originalMessageId = original ? (headerValue(original, "message-id")?.trim() ?? null) : null;
+      return reading;
     }
-    return { records: [], problems: [{ source: where, message: "not a bounce report: no recipient found" }] };
+    reading.problems.push({ source: where, message: "not a bounce report: no recipient found" });
+    return reading;
   } catch (error) {
     // Only a bug gets here; the message is skipped, never the run.
-    return {
-      records: [],
-      problems: [{ source: where, message: `could not read message: ${String(error)}` }],
-    };
+    reading.records = [];
+    reading.hints = [];
+    reading.actions = [];
+    reading.problems = [{ source: where, message: `could not read message: ${String(error)}` }];
+    return reading;
   }
 }
