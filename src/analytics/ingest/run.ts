@@ -123,7 +123,7 @@ function printSummary(
     process.stdout.write(
       `${escapeLine(s.path)} (${s.format}, ${s.reader}): read ${n(s.read)} = stored ${n(s.stored)} + duplicates ${n(s.duplicates)} + quarantined ${n(s.quarantined)}\n`,
     );
-    for (const note of s.notes) process.stdout.write(`  note: ${escapeTerminal(note)}\n`);
+    for (const note of s.notes) process.stdout.write(`  note: ${escapeLine(note)}\n`);
   }
   for (const f of failures) {
     process.stderr.write(
