@@ -141,6 +141,11 @@ describe("export writers", () => {
   const program = generateProgram({ seed: 21, cause: "rate-limit", strength: 1, ...TINY });
   const attempts = program.messages.reduce((n, m) => n + m.attempts.length, 0);
   const engagement = program.messages.reduce((n, m) => n + m.engagement.length, 0);
+  const finals = program.messages.filter((m) => final(m).outcome !== "deferred").length;
+  const complaints = program.messages.reduce(
+    (n, m) => n + m.engagement.filter((e) => e.kind === "complaint").length,
+    0,
+  );
 
   for (const format of FORMATS)
     test(`${format}: ingests with 0 quarantined and every event stored`, async () => {
@@ -153,7 +158,12 @@ describe("export writers", () => {
           assert.equal(summary.quarantined, 0);
           stored += summary.stored;
         }
-        const expected = HAS_ENGAGEMENT[format] ? program.messages.length + attempts + engagement : attempts;
+        const expected =
+          format === "ses-notifications"
+            ? finals + complaints
+            : HAS_ENGAGEMENT[format]
+              ? program.messages.length + attempts + engagement
+              : attempts;
         assert.equal(stored, expected);
         const bounced = await store.one<{ n: number }>(
           "SELECT count(*)::INTEGER AS n FROM events WHERE type = 'bounced' AND provider = 'apple'",

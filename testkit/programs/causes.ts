@@ -12,7 +12,7 @@ import type { CampaignPlan, CausePlan, Setup, SimView } from "./setup.ts";
 export const VARIANTS: Record<string, readonly string[]> = {
   "volume-spike": ["reactivation", "full-list"],
   "low-engagement": ["decline", "poor-cohort"],
-  content: ["shortener", "shortener-mixed", "off-schedule", "big-send"],
+  content: ["shortener", "shortener-mixed", "off-schedule", "big-send", "inside-window"],
   blocklist: ["proofpoint", "spamhaus-sbl", "spamhaus-dbl"],
   authentication: ["dkim-broken", "new-ip-unauthorized"],
   "ip-reputation": ["bad-ip", "new-ip", "bad-pool"],
@@ -85,6 +85,7 @@ const SHORTENERS: Record<string, readonly string[]> = {
   "shortener-mixed": ["https://is.gd/Xk2pQa", "https://cutt.ly/wR4tZpQ", "https://rb.gy/9xk2lm"],
   "off-schedule": ["https://bit.ly/4bQz7Yt", "https://tinyurl.com/spring-deal-24"],
   "big-send": ["https://tinyurl.com/2p9xk7vd", "https://ow.ly/Ab3C50RkLmN"],
+  "inside-window": ["https://bit.ly/3Vq8mZa", "https://t.ly/Qw7rX"],
 };
 
 /** The spec's mechanism: its own, else one chosen by the seed (so seeds cycle through them). */
@@ -252,7 +253,7 @@ export function planCause(spec: ProgramSpec, setup: Setup, rng: Rng): CausePlan 
         flagged = [rng.pick(all.length > 0 ? all : late)];
         flagged[0].audience = "all";
       } else {
-        const n = rng.chance(0.5) ? 2 : 1;
+        const n = variant !== "inside-window" && rng.chance(0.5) ? 2 : 1;
         flagged = [];
         while (flagged.length < n) {
           const c = rng.pick(late);
@@ -260,6 +261,15 @@ export function planCause(spec: ProgramSpec, setup: Setup, rng: Rng): CausePlan 
         }
       }
       for (const c of flagged) c.links = [...shorteners, c.links[c.links.length - 1]];
+      if (variant === "inside-window") {
+        // The campaign goes out during a week of Apple throttling that rejects nothing by itself.
+        const day = flagged[0].day;
+        setup.appleDeferrals.push({
+          when: (m, view) => Math.abs(view.day(m) - day) <= 4 && isMarketing(m, view),
+          p: 0.12,
+          reply: (ctx) => replyFrom(APPLE.volume, ctx, "rate"),
+        });
+      }
       const ids = new Set(flagged.map((c) => c.id));
       const inFlagged = (m: Message, view: SimView) => ids.has(campaignOf(m, view).id);
       setup.others.push(

@@ -12,6 +12,7 @@ import { spawnCli } from "../cli-spawn.ts";
 import { generateProgram } from "./generate.ts";
 import { HANDMADE_CAUSE, writeHandmadeProgram } from "./handmade.ts";
 import { CAUSES, type Injected, type ProgramSpec, type Truth } from "./model.ts";
+import { smallMatrix } from "./specs.ts";
 import { type ExportFormat, writeProgram } from "./writers/index.ts";
 
 export const TARGETS = { full: 0.97, partial: 0.85, clean: 0.95, calibration: 0.9 } as const;
@@ -294,4 +295,17 @@ export async function runHandmade(): Promise<{ top: string; confidence: number; 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The small matrix (specs.ts `smallMatrix()`: one seed × every cause × both strengths, two clean
+ * programs, SendGrid and SES) run and scored — for a threshold test once the diagnosis meets the
+ * targets: `assert.ok((await runSmallMatrix()).score.pass.all)`.
+ */
+export async function runSmallMatrix(
+  options: Partial<MatrixOptions> = {},
+): Promise<{ results: RunResult[]; score: Score }> {
+  const { specs, formats } = smallMatrix();
+  const results = await runMatrix(specs, { formats, ...options });
+  return { results, score: score(results) };
 }

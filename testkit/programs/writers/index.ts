@@ -10,14 +10,23 @@ import { writePostfix } from "./postfix.ts";
 import { writeSendGrid } from "./sendgrid.ts";
 import { writeSes } from "./ses.ts";
 
-export const FORMATS = ["sendgrid", "ses", "ses-sns", "mailgun", "pmta", "postfix"] as const;
+export const FORMATS = [
+  "sendgrid",
+  "ses",
+  "ses-sns",
+  "ses-notifications",
+  "mailgun",
+  "pmta",
+  "postfix",
+] as const;
 export type ExportFormat = (typeof FORMATS)[number];
 
-/** Formats that carry opens and clicks (PowerMTA accounting and Postfix logs do not). */
+/** Formats that carry opens and clicks (SES feedback notifications, PowerMTA accounting and Postfix logs do not). */
 export const HAS_ENGAGEMENT: Record<ExportFormat, boolean> = {
   sendgrid: true,
   ses: true,
   "ses-sns": true,
+  "ses-notifications": false,
   mailgun: true,
   pmta: false,
   postfix: false,
@@ -43,7 +52,8 @@ export function writeProgram(program: Program, dir: string, format: ExportFormat
     {
       sendgrid: "sendgrid-events.ndjson",
       ses: "ses-events.jsonl",
-      "ses-sns": "sns-ses-notifications.jsonl",
+      "ses-sns": "sns-ses-events.jsonl",
+      "ses-notifications": "sns-ses-feedback.jsonl",
       mailgun: "mailgun-webhooks.jsonl",
       pmta: "acct-2026.csv",
       postfix: "maillog",
@@ -52,6 +62,7 @@ export function writeProgram(program: Program, dir: string, format: ExportFormat
   if (format === "sendgrid") writeSendGrid(program, file);
   else if (format === "ses") writeSes(program, file, "raw");
   else if (format === "ses-sns") writeSes(program, file, "sns");
+  else if (format === "ses-notifications") writeSes(program, file, "notifications");
   else if (format === "mailgun") writeMailgun(program, file);
   else if (format === "pmta") writePmta(program, file);
   else writePostfix(program, file);

@@ -3,6 +3,10 @@
  * JSON per line, as a Firehose → S3 delivery writes them — or each inside an SNS notification envelope
  * (`Type: Notification`, the event as the `Message` string), as an SNS → SQS/HTTP subscriber stores them.
  * `mail.tags` carries `ses:configuration-set`, `ses:outgoing-ip` (after sending), `campaign_id`.
+ *
+ * Or the older identity feedback notifications (`notificationType` Bounce / Complaint / Delivery, always
+ * through SNS): no sends, deferrals, opens, clicks or tags — what an SES user who only turned on
+ * bounce and complaint notifications has.
  */
 import { writeFileSync } from "node:fs";
 import type { Message, Program } from "../model.ts";
@@ -17,6 +21,19 @@ function sesMessageId(m: Message): string {
 
 function iso(ms: number): string {
   return new Date(ms).toISOString();
+}
+
+/** The identity notification for a happening (Bounce, Complaint, Delivery), or null when it has none. */
+function notification(program: Program, h: Happening): Record<string, unknown> | null {
+  const event = record(program, h);
+  if (!event || !["Bounce", "Complaint", "Delivery"].includes(String(event.eventType))) return null;
+  const { eventType, mail, ...rest } = event as { eventType: string; mail: Record<string, unknown> };
+  const { tags: _tags, ...untagged } = mail;
+  return {
+    notificationType: eventType,
+    ...rest,
+    mail: { ...untagged, sourceIp: "10.20.3.14", callerIdentity: "app-mailer" },
+  };
 }
 
 function record(program: Program, h: Happening): Record<string, unknown> | null {
@@ -144,10 +161,10 @@ function record(program: Program, h: Happening): Record<string, unknown> | null 
   };
 }
 
-export function writeSes(program: Program, file: string, envelope: "raw" | "sns"): void {
+export function writeSes(program: Program, file: string, envelope: "raw" | "sns" | "notifications"): void {
   const lines: string[] = [];
   for (const h of happenings(program, true)) {
-    const event = record(program, h);
+    const event = envelope === "notifications" ? notification(program, h) : record(program, h);
     if (!event) continue;
     if (envelope === "raw") {
       lines.push(JSON.stringify(event));
