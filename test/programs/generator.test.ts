@@ -12,9 +12,21 @@ import { after, describe, test } from "node:test";
 import { ingestFile } from "../../src/analytics/ingest/ingest.ts";
 import { Store } from "../../src/store/index.ts";
 import { generateProgram } from "../../testkit/programs/generate.ts";
-import { CAUSES, type Program, type ProgramSpec } from "../../testkit/programs/model.ts";
+import {
+  expectedAnswer,
+  formatReport,
+  isRight,
+  type RunResult,
+  score,
+} from "../../testkit/programs/matrix.ts";
+import { CAUSES, type Injected, type Program, type ProgramSpec } from "../../testkit/programs/model.ts";
 import { gridSpecs, smallMatrix } from "../../testkit/programs/specs.ts";
-import { FORMATS, HAS_ENGAGEMENT, writeProgram } from "../../testkit/programs/writers/index.ts";
+import {
+  type ExportFormat,
+  FORMATS,
+  HAS_ENGAGEMENT,
+  writeProgram,
+} from "../../testkit/programs/writers/index.ts";
 
 const SMALL = { recipients: 900, days: 42 } as const;
 const TINY = { recipients: 400, days: 28 } as const;
@@ -187,5 +199,52 @@ describe("export writers", () => {
     const eml = readFileSync(join(written.messages, `${marketing[0].id}.eml`), "utf8");
     assert.match(eml, new RegExp(`X-Campaign-ID: ${marketing[0].id}`));
     for (const link of marketing[0].links) assert.ok(eml.includes(link));
+  });
+});
+
+describe("matrix scoring", () => {
+  const run = (
+    cause: Injected,
+    strength: number,
+    format: ExportFormat,
+    causes: [string, number][],
+  ): RunResult => {
+    const top = causes[0][0];
+    return {
+      name: `${cause}@${strength}`,
+      spec: { seed: 1, cause, strength },
+      format,
+      truth: {} as RunResult["truth"],
+      expected: expectedAnswer(cause),
+      causes: causes.map(([id, confidence]) => ({ id, confidence })),
+      top,
+      correct: isRight(top, cause, format),
+      quarantined: 0,
+      seconds: 1,
+    };
+  };
+
+  test("first-ranked accuracy per strength, clean, formats that cannot show the cause, calibration at 0.7", () => {
+    const s = score([
+      run("content", 1, "sendgrid", [["content", 0.9]]),
+      run("volume-spike", 1, "sendgrid", [
+        ["content", 0.88],
+        ["volume-spike", 0.4],
+      ]),
+      run("rate-limit", 0.6, "ses", [["rate-limit", 0.75]]),
+      run("clean", 1, "ses", [["insufficient-evidence", 1]]),
+      run("low-engagement", 1, "pmta", [["insufficient-evidence", 1]]),
+      run("content", 0.6, "postfix", [["volume-spike", 0.8]]),
+    ]);
+    assert.deepEqual(s.full, { n: 2, right: 1 });
+    assert.deepEqual(s.partial, { n: 1, right: 1 });
+    assert.deepEqual(s.clean, { n: 1, right: 1 });
+    assert.deepEqual(s.unjudgeable, { n: 2, right: 1 });
+    // ≥ 0.7: content 0.9 ✓, content 0.88 ✗, rate-limit ✓, clean's insufficient-evidence ✓, pmta's ✓, postfix guess ✗
+    assert.deepEqual(s.calibration, { n: 6, right: 4 });
+    assert.equal(s.confusion["volume-spike"].content, 1);
+    assert.equal(s.pass.full, false);
+    assert.equal(s.pass.clean, true);
+    assert.match(formatReport([run("clean", 1, "ses", [["insufficient-evidence", 1]])]), /clean .*1\/1/);
   });
 });
