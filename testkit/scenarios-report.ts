@@ -11,6 +11,7 @@ export function hostileReport(): DiagnosisReport {
       day,
       sent: 1000 + (i === 20 ? 2500 : 0),
       policy: i === 20 ? 60 : 2,
+      policyBounces: i === 20 ? 60 : 2,
       dormant: 300,
       spike: i === 20,
       episode: i === 20 || i === 21,
@@ -27,6 +28,12 @@ export function hostileReport(): DiagnosisReport {
     },
     provider: "apple",
     summary: `Most likely cause: content. ${HOSTILE}`,
+    figures: {
+      messages: days.reduce((s, d) => s + d.sent, 0),
+      policyBounces: days.reduce((s, d) => s + d.policy, 0),
+      rate: 0.003,
+      window: { from: days[0].day, to: days[29].day, days: 30 },
+    },
     causes: [
       {
         id: "content",

@@ -1,5 +1,6 @@
 import { spikesOf } from "./analytics-bridge.ts";
 import { dayTotals, type Facts } from "./facts.ts";
+import { spikeAudience } from "./spike-audience.ts";
 import type { AuditSummary, CampaignMessage, DiagnoseContext } from "./types.ts";
 
 export function buildContext(
@@ -15,5 +16,14 @@ export function buildContext(
     totalPolicy += cell.policy;
   }
   const spikeDays = new Set(spikesOf(facts.provider, days).map((spike) => spike.day));
-  return { facts, days, spikeDays, totalSent, totalPolicy, messages, audit };
+  return {
+    facts,
+    days,
+    spikeDays,
+    spikeAudience: spikeAudience(days, spikeDays),
+    totalSent,
+    totalPolicy,
+    messages,
+    audit,
+  };
 }

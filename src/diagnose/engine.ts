@@ -4,7 +4,7 @@ import { pct } from "./evidence.ts";
 import { authentication } from "./hypotheses/authentication.ts";
 import { blocklist } from "./hypotheses/blocklist.ts";
 import { content } from "./hypotheses/content.ts";
-import { insufficientEvidence } from "./hypotheses/insufficient-evidence.ts";
+import { insufficientEvidence, MIN_POLICY_BOUNCES } from "./hypotheses/insufficient-evidence.ts";
 import { ipReputation } from "./hypotheses/ip-reputation.ts";
 import { lowEngagement } from "./hypotheses/low-engagement.ts";
 import { rateLimit } from "./hypotheses/rate-limit.ts";
@@ -61,7 +61,9 @@ function summarize(context: DiagnoseContext, causes: readonly Cause[]): string {
   const rate = context.totalSent ? context.totalPolicy / context.totalSent : 0;
   const head = `${context.totalPolicy.toLocaleString("en-US")} policy bounces (${pct(rate)}) in ${context.totalSent.toLocaleString("en-US")} messages to ${context.facts.provider}.`;
   if (top.id === "insufficient-evidence") {
-    return `${head} No cause passes the confidence threshold (${PASS_THRESHOLD}): ${top.evidence[1]?.text ?? ""}.`;
+    return context.totalPolicy < MIN_POLICY_BOUNCES
+      ? `${head} Too few policy bounces to attribute them to a cause (fewer than ${MIN_POLICY_BOUNCES}).`
+      : `${head} No cause passes the confidence threshold (${PASS_THRESHOLD}): ${top.evidence[1]?.text ?? ""}.`;
   }
   const runnersUp = causes
     .filter((c) => c !== top && c.passed)

@@ -21,12 +21,32 @@ const rateOf = (events: number, trials: number): number => (trials > 0 ? events 
  * The standard evidence line of a contrast: "<metric> X in <segment> vs Y in <rest> (rate ratio R [lo–hi], p)".
  * `strata` says what the ratio was adjusted for.
  */
+/**
+ * Measure ids (the named measures of issue 10, src/measures) the diagnosis' numbers use. A contrast counts
+ * messages (`sent`) and those that ended in a policy bounce (`policy_bounced_message`); segments add theirs.
+ */
+export const MEASURE = {
+  sent: "sent",
+  delivered: "delivered",
+  policyBounce: "policy_bounce",
+  policyBouncedMessage: "policy_bounced_message",
+  humanEngagement: "human_engagement",
+  engagementRate: "engagement_rate",
+  dormant: "dormant",
+  unknownHistory: "unknown_history",
+  engagementTier: "engagement_tier",
+  spike: "spike",
+  episode: "episode",
+} as const;
+const CONTRAST_MEASURES: string[] = [MEASURE.sent, MEASURE.policyBouncedMessage];
+
 export function contrastEvidence(
   metric: string,
   segment: string,
   rest: string,
   ratio: StratifiedRatio,
   strata: string,
+  measures: readonly string[] = [],
 ): Evidence {
   const value = rateOf(ratio.crude.a, ratio.crude.n1);
   const baseline = rateOf(ratio.crude.b, ratio.crude.n2);
@@ -45,6 +65,7 @@ export function contrastEvidence(
     ratio: round2(ratio.ratio),
     ciLow: round2(ratio.low),
     ciHigh: round2(ratio.high),
+    measures: [...new Set([...CONTRAST_MEASURES, ...measures])],
   };
 }
 

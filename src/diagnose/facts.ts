@@ -49,6 +49,14 @@ export interface TierCount {
   recipients: number;
 }
 
+/** One week's delivered messages and human engagement events (clicks + non-machine opens). */
+export interface WeekEngagement {
+  /** Monday of the week, YYYY-MM-DD. */
+  week: string;
+  delivered: number;
+  engaged: number;
+}
+
 export interface Facts {
   provider: string;
   /** Latest event time in the store (recency is measured from here, never the wall clock). */
@@ -56,6 +64,8 @@ export interface Facts {
   cells: SendCell[];
   replies: ReplyGroup[];
   tiers: TierCount[];
+  /** Engagement per week (absent when the caller did not load it: no trend is read then). */
+  weeks?: WeekEngagement[];
   sendingDomains: string[];
 }
 

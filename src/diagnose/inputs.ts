@@ -43,6 +43,7 @@ export async function loadCampaignMessages(
       messages.set(campaign, {
         campaign,
         file,
+        fromDomain: domainOf(report.message.from),
         linkDomains: report.content.linkDomains,
         shorteners: report.content.shorteners,
         listedDomains: report.links.domains
@@ -62,6 +63,19 @@ export async function loadCampaignMessages(
     }
   }
   return { messages, problems };
+}
+
+function domainOf(address: string | null): string | null {
+  const at = address?.lastIndexOf("@") ?? -1;
+  const domain =
+    at >= 0
+      ? address!
+          .slice(at + 1)
+          .trim()
+          .replace(/>$/, "")
+          .toLowerCase()
+      : "";
+  return domain || null;
 }
 
 /** Audit the sending domain and IPs (SPF/DKIM/DMARC, PTR, blocklists) with the shared resolver. */

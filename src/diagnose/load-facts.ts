@@ -1,6 +1,13 @@
 import { type OpenRules, SOURCE_AND_HEURISTIC } from "../analytics/stats/opens.ts";
 import type { Store } from "../store/index.ts";
-import { type Facts, POLICY_CATEGORIES, type ReplyGroup, type SendCell, type TierCount } from "./facts.ts";
+import {
+  type Facts,
+  POLICY_CATEGORIES,
+  type ReplyGroup,
+  type SendCell,
+  type TierCount,
+  type WeekEngagement,
+} from "./facts.ts";
 
 const POLICY_LIST = POLICY_CATEGORIES.map((c) => `'${c}'`).join(", ");
 
@@ -69,6 +76,20 @@ SELECT CASE
   count(*) AS recipients
 FROM last GROUP BY tier`;
 
+/**
+ * Per week (Monday first) of the provider's mail: messages delivered and human engagement events (clicks and
+ * opens not judged machine, as `stats` decides them) — the engagement rate's numerator and denominator.
+ * Engagement is counted in the week it happened.
+ */
+const weeksSql = (humanEngagement: string) => `
+SELECT strftime(date_trunc('week', time), '%Y-%m-%d') AS week,
+  count(*) FILTER (WHERE type = 'delivered') AS delivered,
+  count(*) FILTER (WHERE ${humanEngagement}) AS engaged
+FROM event_rows
+WHERE provider = $provider AND type IN ('delivered', 'open', 'click')
+GROUP BY ALL
+ORDER BY week`;
+
 export const TIER_ORDER = ["0-30", "31-90", "91-180", "181-365", "365+", "never"] as const;
 
 /**
@@ -85,11 +106,12 @@ export async function loadFacts(
   const cells = await store.all<SendCell>(cellsSql(opens.humanEngagement), params);
   const replies = await store.all<ReplyGroup>(REPLIES_SQL, params);
   const tiers = await loadTiers(store, provider, opens);
+  const weeks = await store.all<WeekEngagement>(weeksSql(opens.humanEngagement), params);
   const asOf = await latestEvent(store);
   const domains = await store.all<{ d: string }>(
     "SELECT DISTINCT sending_domain AS d FROM events WHERE sending_domain IS NOT NULL ORDER BY d LIMIT 20",
   );
-  return { provider, asOf, cells, replies, tiers, sendingDomains: domains.map((row) => row.d) };
+  return { provider, asOf, cells, replies, tiers, weeks, sendingDomains: domains.map((row) => row.d) };
 }
 
 /** Recipients of the provider per engagement tier (every tier present, in TIER_ORDER). */

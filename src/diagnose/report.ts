@@ -6,7 +6,7 @@ import type { TierCount } from "./facts.ts";
 import type { Segments } from "./segments.ts";
 import { SUNSET_DAYS } from "./segments.ts";
 import { quantile } from "./stats.ts";
-import type { Cause, DiagnoseContext } from "./types.ts";
+import type { CampaignMessage, Cause, DiagnoseContext } from "./types.ts";
 import { warmupPlan } from "./warmup.ts";
 
 export const DIAGNOSE_SCHEMA_VERSION = 1;
@@ -23,14 +23,44 @@ export interface DiagnosisReport {
   };
   provider: string;
   summary: string;
+  /** The summary's numbers, for machines (docs/DIAGNOSE.md "JSON schema"). */
+  figures: Figures;
   causes: Cause[];
   episodes: Episode[];
-  daily: { day: string; sent: number; policy: number; dormant: number; spike: boolean; episode: boolean }[];
+  daily: {
+    day: string;
+    sent: number;
+    /** Same as `policyBounces` (the original key, kept). */
+    policy: number;
+    policyBounces: number;
+    dormant: number;
+    spike: boolean;
+    episode: boolean;
+  }[];
   tiers: TierCount[];
   campaigns: { campaign: string; sent: number; policy: number; flagged: boolean; spike: boolean }[];
   ips: { ip: string; sent: number; policy: number }[];
   prescriptions: Prescriptions;
   problems: ParseProblem[];
+}
+
+/** The numbers the summary sentence quotes: messages (the unit `stats` calls sent), policy bounces, rate, window. */
+export interface Figures {
+  messages: number;
+  policyBounces: number;
+  /** policyBounces / messages (0 when there are no messages). */
+  rate: number;
+  window: { from: string | null; to: string | null; days: number };
+}
+
+export function figuresOf(context: DiagnoseContext): Figures {
+  const days = context.days;
+  return {
+    messages: context.totalSent,
+    policyBounces: context.totalPolicy,
+    rate: context.totalSent ? Math.round((context.totalPolicy / context.totalSent) * 1e6) / 1e6 : 0,
+    window: { from: days[0]?.day ?? null, to: days.at(-1)?.day ?? null, days: days.length },
+  };
 }
 
 export interface Prescriptions {
@@ -82,12 +112,14 @@ export function buildReport(input: ReportInput): DiagnosisReport {
     },
     provider: facts.provider,
     summary: diagnosis.summary,
+    figures: figuresOf(context),
     causes: diagnosis.causes,
     episodes: diagnosis.episodes,
     daily: context.days.map((d) => ({
       day: d.day,
       sent: d.sent,
       policy: d.policy,
+      policyBounces: d.policy,
       dormant: d.dormant,
       spike: context.spikeDays.has(d.day),
       episode: inEpisode(d.day),
@@ -119,7 +151,7 @@ export function buildReport(input: ReportInput): DiagnosisReport {
         causes: diagnosis.causes,
         episodes: diagnosis.episodes,
         company: input.company,
-        domain: input.domain ?? facts.sendingDomains[0] ?? null,
+        domain: input.domain ?? facts.sendingDomains[0] ?? messagesDomain(context.messages),
         ips: input.ips,
       }),
     },
@@ -162,6 +194,15 @@ function totalsBy(context: DiagnoseContext, key: "campaign" | "ip") {
   return [...totals.values()].sort((x, y) =>
     x.first < y.first ? -1 : x.first > y.first ? 1 : x.key < y.key ? -1 : 1,
   );
+}
+
+/** The From domain most of the campaign messages carry (ties: the first in name order), or null. */
+export function messagesDomain(messages: ReadonlyMap<string, CampaignMessage> | null): string | null {
+  const counts = new Map<string, number>();
+  for (const message of messages?.values() ?? []) {
+    if (message.fromDomain) counts.set(message.fromDomain, (counts.get(message.fromDomain) ?? 0) + 1);
+  }
+  return [...counts].sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1))[0]?.[0] ?? null;
 }
 
 function nextDay(iso: string | null): string {

@@ -18,7 +18,7 @@ import { diagnoseContext } from "./engine.ts";
 import { auditSender, loadCampaignMessages } from "./inputs.ts";
 import { loadFacts } from "./load-facts.ts";
 import { renderTerminal } from "./render.ts";
-import { buildReport, type DiagnosisReport } from "./report.ts";
+import { buildReport, type DiagnosisReport, messagesDomain } from "./report.ts";
 import { segmentCounts, suppressionCsv } from "./segments.ts";
 import type { AuditSummary, CampaignMessage } from "./types.ts";
 
@@ -91,7 +91,7 @@ export async function diagnoseStore(options: DiagnoseOptions): Promise<Diagnosis
       problems.push(...loaded.problems);
     }
     progress.tick(2);
-    const auditDomain = domain ?? facts.sendingDomains[0] ?? null;
+    const auditDomain = domain ?? facts.sendingDomains[0] ?? messagesDomain(messages);
     let audit: AuditSummary | null = null;
     if (resolver && auditDomain && (domain || ips.length))
       audit = await auditSender(auditDomain, ips, resolver);

@@ -1,5 +1,5 @@
 import { MAX_P, MIN_EVENTS, round2 } from "./confidence.ts";
-import { fmtP, pct } from "./evidence.ts";
+import { fmtP, MEASURE, pct } from "./evidence.ts";
 import type { ReplyGroup } from "./facts.ts";
 import { poissonGreater } from "./stats.ts";
 import { signalOf, type TextSignal } from "./text-signals.ts";
@@ -18,6 +18,7 @@ export interface TextFinding {
   signals: TextSignal[];
   ips: string[];
   firstSeen: string | null;
+  lastSeen: string | null;
 }
 
 /**
@@ -40,6 +41,11 @@ export function textFinding(context: DiagnoseContext, signal: TextSignal["signal
   const significance = clamp01((-Math.log10(Math.max(p, 1e-300)) - 3) / 5);
   const confidence = gate ? round2(0.4 * coverage + 0.35 * effect + 0.25 * significance) : 0;
   const firstSeen = matches.map((m) => m.reply.firstSeen).sort()[0] ?? null;
+  const lastSeen =
+    matches
+      .map((m) => m.reply.lastSeen)
+      .sort()
+      .at(-1) ?? null;
   const ips = [...new Set(matches.flatMap((m) => m.reply.ips))].sort();
   const evidence: Evidence[] = [
     {
@@ -51,6 +57,7 @@ export function textFinding(context: DiagnoseContext, signal: TextSignal["signal
       baseline: round2(expected),
       test: "Poisson test against the background rate",
       p,
+      measures: [MEASURE.policyBounce, MEASURE.sent],
     },
   ];
   for (const { reply, signal: s } of matches.slice(0, 4)) {
@@ -60,7 +67,15 @@ export function textFinding(context: DiagnoseContext, signal: TextSignal["signal
       value: reply.count,
     });
   }
-  return { confidence, count, evidence, signals: [...new Set(matches.map((m) => m.signal))], ips, firstSeen };
+  return {
+    confidence,
+    count,
+    evidence,
+    signals: [...new Set(matches.map((m) => m.signal))],
+    ips,
+    firstSeen,
+    lastSeen,
+  };
 }
 
 const clamp01 = (x: number): number => (Number.isFinite(x) ? Math.min(1, Math.max(0, x)) : 0);

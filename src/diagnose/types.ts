@@ -1,4 +1,5 @@
 import type { DayTotal, Facts } from "./facts.ts";
+import type { SpikeAudience } from "./spike-audience.ts";
 
 /** The closed list of causes `diagnose` can name, each with a one-line meaning. */
 export const CAUSES = {
@@ -24,6 +25,8 @@ export interface Evidence {
   ratio?: number;
   ciLow?: number;
   ciHigh?: number;
+  /** Ids of the named measures (src/measures) the numbers are built from, so a reader can check them with `stats`. */
+  measures?: string[];
 }
 
 export interface Cause {
@@ -48,6 +51,8 @@ export interface DiagnoseContext {
   facts: Facts;
   days: DayTotal[];
   spikeDays: Set<string>;
+  /** Whether the spike days reached a less-engaged audience than usual (volume-spike's own claim). */
+  spikeAudience: SpikeAudience;
   totalSent: number;
   totalPolicy: number;
   messages: Map<string, CampaignMessage> | null;
@@ -60,6 +65,8 @@ export interface DiagnoseContext {
 export interface CampaignMessage {
   campaign: string;
   file: string;
+  /** The domain of the message's From address (lower case), when it has one. */
+  fromDomain?: string | null;
   linkDomains: string[];
   shorteners: string[];
   listedDomains: string[];

@@ -40,14 +40,15 @@ test("the same store gives the same JSON, apart from meta", async () => {
   assert.ok(a.daily.length > SMALL.days, "several providers × days");
 });
 
-test("the injected dormant blast is an Apple volume spike with an unengaged audience", async () => {
+test("the dormant winback, a third of the weekly newsletter's size, is not a volume spike (issue 10)", async () => {
   const report = await computeStats(store, { provider: "apple" });
-  const spike = report.spikes.find((s) => s.day === dayOf(SMALL.spikeDay));
-  assert.ok(spike, `no spike on ${dayOf(SMALL.spikeDay)}: ${JSON.stringify(report.spikes)}`);
-  assert.ok((spike.unengagedShare ?? 0) > 0.9);
-  assert.ok((spike.baselineUnengagedShare ?? 1) < 0.7);
-  // Weekly newsletter days are the normal rhythm, not spikes.
-  assert.equal(report.spikes.length, 1);
+  const daily = report.daily.filter((d) => d.provider === "apple");
+  const winback = daily.find((d) => d.day === dayOf(SMALL.spikeDay))!;
+  const newsletter = daily.find((d) => d.day === dayOf(SMALL.spikeDay - 1))!;
+  // An off-schedule send well below what the program normally sends in one go…
+  assert.ok(winback.sent > 10 * daily[0].sent && winback.sent < newsletter.sent, JSON.stringify(winback));
+  // …is no spike, and the weekly newsletter days are the normal rhythm.
+  assert.deepEqual(report.spikes, []);
 });
 
 test("policy-bounce episodes: the spike day and the content campaign's day, CS01 at Apple", async () => {
@@ -118,6 +119,20 @@ test("spike and episode rules on a hand-made series with known answers", () => {
       [dayOf(45), dayOf(45), 60],
     ],
   );
+});
+
+test("an off-schedule campaign to the usual audience is not a spike; a send well above the usual size is", () => {
+  // A weekly sender (day n % 7 === 0) with a small daily stream; day 40 is a Saturday-like off-schedule
+  // campaign of the usual size (its same-weekday baseline is the small stream), day 47 a send 2.5× as big.
+  const sizes = (n: number) =>
+    n === 47 ? 2500 : n % 7 === 0 || n === 40 ? 1000 + (n % 3) * 20 : 50 + (n % 4);
+  const series = Array.from({ length: 56 }, (_, n) => day(n, sizes(n)));
+  const spikes = findSpikes(series);
+  assert.deepEqual(
+    spikes.map((s) => s.day),
+    [dayOf(47)],
+  );
+  assert.ok(spikes[0].sendSize >= 1000 && spikes[0].sendSize < 1100, JSON.stringify(spikes[0]));
 });
 
 test("Apple egress CSV: IPv4 prefixes become ranges, other lines are skipped", () => {

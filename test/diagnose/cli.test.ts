@@ -70,6 +70,29 @@ test("diagnose --json ranks the injected cause first, redacts addresses, and exp
   assert.match(texts, /bit\.ly/);
   assert.ok(report.prescriptions.content.some((a: string) => a.includes("bit.ly")));
   for (const key of ["episodes", "summary", "daily", "tiers", "campaigns"]) assert.ok(key in report, key);
+  // figures: the summary's numbers, consistent with daily[] and quoted by the summary sentence.
+  const { figures } = report;
+  const daily = report.daily as { day: string; sent: number; policy: number; policyBounces: number }[];
+  assert.equal(
+    figures.messages,
+    daily.reduce((s, d) => s + d.sent, 0),
+  );
+  assert.equal(
+    figures.policyBounces,
+    daily.reduce((s, d) => s + d.policyBounces, 0),
+  );
+  assert.ok(daily.every((d) => d.policyBounces === d.policy));
+  assert.ok(Math.abs(figures.rate - figures.policyBounces / figures.messages) < 1e-6);
+  assert.deepEqual(figures.window, { from: daily[0].day, to: daily.at(-1)!.day, days: daily.length });
+  assert.ok(report.summary.includes(figures.messages.toLocaleString("en-US")));
+  assert.ok(report.summary.includes(`${figures.policyBounces.toLocaleString("en-US")} policy bounces`));
+  // Every number-bearing evidence line names the measures it is built from.
+  for (const cause of report.causes) {
+    for (const e of cause.evidence as { text: string; ratio?: number; p?: number; measures?: string[] }[]) {
+      if (e.ratio !== undefined || e.p !== undefined)
+        assert.ok(e.measures?.includes("sent"), `${cause.id}: ${e.text}`);
+    }
+  }
   assert.match(report.prescriptions.escalation, /icloudadmin@apple\.com/);
   assert.match(report.prescriptions.escalation, /\[CS01\].*times, first seen 2026-/);
 });

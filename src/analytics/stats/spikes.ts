@@ -5,10 +5,13 @@ import { groupByProvider, median } from "./episodes.ts";
 import { ATTEMPT_TYPES, type ResolvedQuery } from "./query.ts";
 
 /**
- * Volume spikes per provider: a day whose `sent` exceeds BOTH robust baselines —
- * the trailing `windowDays` (all days, zero-volume days included) and the same weekday over the previous
- * `weekdayWeeks` weeks (so a weekly sender's campaign day is not a spike) — by more than
- * `madK` × 1.4826 × MAD and by the factor `minRatio`, with at least `minVolume` recipients.
+ * Volume spikes per provider: a day whose `sent` exceeds EVERY robust baseline —
+ * the trailing `windowDays` (all days, zero-volume days included: the recent daily volume), the program's
+ * typical send size (the median of its sending days in that window, the days at or above `minRatio` × the
+ * daily median: what it normally sends in one go, so an off-schedule campaign to the usual audience is
+ * not a spike) and the same weekday over the previous `weekdayWeeks` weeks (so a weekly sender's big
+ * campaign day is not a spike either) — by more than `madK` × 1.4826 × MAD and by the factor `minRatio`,
+ * with at least `minVolume` recipients.
  * Defaults and their sources: 3 MADs is the Hampel identifier's usual cut (Leys et al., 2013, "Detecting
  * outliers: do not use standard deviation around the mean, use absolute deviation around the median");
  * 1.5× is the practitioners' "do not increase more than 50 % over the previous send"
@@ -39,6 +42,8 @@ export interface Spike {
   baseline: number;
   mad: number;
   weekdayBaseline: number;
+  /** The program's typical send size in the trailing window (median of its sending days). */
+  sendSize: number;
   ratio: number;
   /** Share of the day's recipients with no click or human open in the 90 days before it. */
   unengagedShare: number | null;
@@ -70,7 +75,11 @@ export function findSpikes(
       const weekdayMad = median(weekdays.map((v) => Math.abs(v - weekdayBaseline)));
       const exceeds = (base: number, spread: number) =>
         d.sent > base + options.madK * 1.4826 * spread && d.sent >= options.minRatio * base;
-      if (exceeds(baseline, mad) && exceeds(weekdayBaseline, weekdayMad)) {
+      // Sending days: at or above minRatio × the daily median (every non-empty day when that median is 0).
+      const sending = window.filter((v) => v > 0 && v >= options.minRatio * baseline);
+      const sendSize = sending.length ? median(sending) : baseline;
+      const sendMad = sending.length ? median(sending.map((v) => Math.abs(v - sendSize))) : mad;
+      if (exceeds(baseline, mad) && exceeds(sendSize, sendMad) && exceeds(weekdayBaseline, weekdayMad)) {
         spikes.push({
           provider,
           day: d.day,
@@ -78,6 +87,7 @@ export function findSpikes(
           baseline,
           mad,
           weekdayBaseline,
+          sendSize,
           ratio: d.sent / Math.max(1, baseline),
         });
       }

@@ -7,7 +7,7 @@ import type { CampaignMessage, DiagnoseContext, Evidence } from "../types.ts";
 export function messageEvidence(
   context: DiagnoseContext,
   flagged: readonly string[],
-): { evidence: Evidence[]; explains: boolean; fixes: string[] } {
+): { evidence: Evidence[]; explains: boolean; inspected: boolean; difference: boolean; fixes: string[] } {
   const messages = context.messages;
   if (!messages || messages.size === 0) {
     return {
@@ -15,6 +15,8 @@ export function messageEvidence(
         { text: "No campaign messages given (--messages DIR): the links and content were not inspected" },
       ],
       explains: false,
+      inspected: false,
+      difference: false,
       fixes: [],
     };
   }
@@ -24,6 +26,8 @@ export function messageEvidence(
     return {
       evidence: [{ text: `No message file matches the flagged campaigns (${flagged.join(", ")})` }],
       explains: false,
+      inspected: false,
+      difference: false,
       fixes: [],
     };
   }
@@ -72,12 +76,13 @@ export function messageEvidence(
       evidence.push({ text: `${message.campaign}: ${finding.title} (${finding.id})` });
     }
   }
-  if (evidence.length === 0) {
+  const difference = evidence.length > 0;
+  if (!difference) {
     evidence.push({
-      text: "The flagged campaigns' messages show no link or content feature the clean ones lack",
+      text: "The flagged campaigns' messages show no link or content feature the clean ones lack: weak evidence for content",
     });
   }
-  return { evidence, explains: fixes.length > 0, fixes };
+  return { evidence, explains: fixes.length > 0, inspected: good.length > 0, difference, fixes };
 }
 
 export function contentActions(

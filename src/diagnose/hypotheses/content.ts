@@ -6,10 +6,11 @@ import {
   MIN_RATIO_LOW,
   PASS_THRESHOLD,
 } from "../confidence.ts";
-import { contrastEvidence, fmtP, groupBy, notApplicable, ratesText } from "../evidence.ts";
+import { contrastEvidence, fmtP, groupBy, MEASURE, notApplicable, ratesText } from "../evidence.ts";
 import { type SendCell, splitCells } from "../facts.ts";
 import { mantelHaenszel, overdispersedGreater, peerSpread, type StratifiedRatio } from "../stats.ts";
 import type { Cause, DiagnoseContext, Evidence } from "../types.ts";
+import { type CauseWindow, causeWindows } from "../windows.ts";
 import { contentActions, messageEvidence } from "./content-messages.ts";
 
 const TITLE = "Content or links of particular campaigns";
@@ -21,11 +22,15 @@ const MIN_CAMPAIGN_SENT = 100;
  * compared (Bonferroni), so a program with many campaigns does not flag its unluckiest one.
  */
 /**
- * A campaign sent mostly on spike days cannot be told apart from the spike, unless spike days are routine
- * for this sender (at least MIN_SPIKE_PEERS other campaigns went out on spike days: every campaign day
- * counts as a spike) and it is worse than those other spike-day campaigns.
+ * A campaign sent mostly on spike days cannot be told apart from the spike when the spike has its own
+ * support (its audience was less engaged than usual) and the campaign's message shows nothing the clean
+ * ones lack — unless spike days are routine for this sender (at least MIN_SPIKE_PEERS other campaigns went
+ * out on spike days) and it is worse than those other spike-day campaigns. Content evidence (a shortener
+ * only this campaign carries) never vanishes because the day was unusual.
  */
 const MAX_SPIKE_SHARE = 0.5;
+/** Confidence kept when the flagged campaigns' messages were inspected and show no feature the clean ones lack. */
+const NO_DIFFERENCE_WEIGHT = 0.5;
 const MIN_SPIKE_PEERS = 3;
 
 interface Candidate {
@@ -46,6 +51,8 @@ export function content(context: DiagnoseContext): Cause {
   const peers = campaigns.map(([, cells]) => ({ events: sum(cells, "policy"), trials: sum(cells, "sent") }));
   const { rate: overall, sigma } = peerSpread(peers);
   const confounded: string[] = [];
+  const explainedBy: string[] = [];
+  const windows = causeWindows(context);
   const flagged: Candidate[] = [];
   for (const [campaign, cells] of campaigns) {
     const ratio = byEngagement(facts.cells, (c) => c.campaign === campaign);
@@ -55,19 +62,27 @@ export function content(context: DiagnoseContext): Cause {
     const onSpike = cells.filter((c) => spikeDays.has(c.day)).reduce((s, c) => s + c.sent, 0);
     if (
       onSpike / sum(cells, "sent") >= MAX_SPIKE_SHARE &&
+      context.spikeAudience.lessEngaged &&
+      !messageEvidence(context, [campaign]).explains &&
       !worseThanSpikePeers(facts.cells, campaign, spikeDays)
     )
       confounded.push(campaign);
-    else flagged.push({ campaign, ratio, peerP });
+    else {
+      const window = explainingWindow(context, windows, campaign, cells);
+      if (window) explainedBy.push(`${campaign} (${window})`);
+      else flagged.push({ campaign, ratio, peerP });
+    }
   }
   flagged.sort((x, y) => y.ratio.low - x.ratio.low || (x.campaign < y.campaign ? -1 : 1));
   if (flagged.length === 0) {
     const worst = campaigns
       .map(([campaign]) => ({ campaign, ratio: byEngagement(facts.cells, (c) => c.campaign === campaign) }))
       .sort((x, y) => y.ratio.low - x.ratio.low)[0];
-    const reason = confounded.length
-      ? `Campaigns ${confounded.join(", ")} bounce more but were sent on spike days (see volume-spike)`
-      : `No campaign stands out: worst ${worst.campaign} ${ratesText(worst.ratio)} elsewhere`;
+    const reason = explainedBy.length
+      ? `Campaigns ${explainedBy.join(", ")} bounce more, but no more than the other mail sent in that window`
+      : confounded.length
+        ? `Campaigns ${confounded.join(", ")} bounce more but were sent on spike days to a less-engaged audience (see volume-spike)`
+        : `No campaign stands out: worst ${worst.campaign} ${ratesText(worst.ratio)} elsewhere`;
     return { ...notApplicable("content", TITLE, reason), evidence: [{ text: reason }] };
   }
   const names = new Set(flagged.map((f) => f.campaign));
@@ -80,7 +95,8 @@ export function content(context: DiagnoseContext): Cause {
         `in campaign ${f.campaign}`,
         "in the other campaigns",
         f.ratio,
-        "engagement (dormant/engaged)",
+        "engagement (dormant/engaged) and sending IP",
+        [MEASURE.dormant],
       ),
     );
   evidence.push({
@@ -89,19 +105,32 @@ export function content(context: DiagnoseContext): Cause {
       .map((f) => `${f.campaign} ${fmtP(f.peerP)}`)
       .join(", ")} (Poisson–log-normal tail, Bonferroni over ${campaigns.length} campaigns)`,
     metric: "campaign_peer_p",
+    measures: [MEASURE.sent, MEASURE.policyBouncedMessage],
     test: "Poisson–log-normal tail against the between-campaign spread",
     p: flagged[0].peerP,
   });
   evidence.push({
     text: `The flagged campaigns hold ${union.crude.a} of ${totalPolicy} policy bounces with ${Math.round((100 * union.crude.n1) / Math.max(1, context.totalSent))} % of the sends`,
     metric: "policy_bounce_share_flagged_campaigns",
+    measures: [MEASURE.sent, MEASURE.policyBouncedMessage],
     value: round4(union.crude.a / Math.max(1, totalPolicy)),
     baseline: round4(union.crude.n1 / Math.max(1, context.totalSent)),
   });
   const explained = messageEvidence(context, [...names]);
   evidence.push(...explained.evidence);
   const base = contrastConfidence({ ratio: union, excess: excessOf(union), totalPolicy });
-  const confidence = Math.min(1, Math.round((base + (explained.explains ? 0.1 : 0)) * 100) / 100);
+  // The messages were inspected and show nothing the clean campaigns lack: weak evidence for content.
+  const noDifference = explained.inspected && !explained.difference;
+  const confidence = Math.min(
+    1,
+    Math.round((noDifference ? base * NO_DIFFERENCE_WEIGHT : base + (explained.explains ? 0.1 : 0)) * 100) /
+      100,
+  );
+  if (explainedBy.length) {
+    evidence.push({
+      text: `Not counted: ${explainedBy.join(", ")} — no worse than the other mail sent in that window`,
+    });
+  }
   return {
     id: "content",
     title: TITLE,
@@ -115,15 +144,47 @@ export function content(context: DiagnoseContext): Cause {
   };
 }
 
+/** The campaign against the others, within engagement group × sending IP (a bad IP is not a bad campaign). */
 function byEngagement(cells: readonly SendCell[], inSegment: (cell: SendCell) => boolean): StratifiedRatio {
   return mantelHaenszel(
-    [true, false].map((dormant) =>
-      splitCells(
-        cells.filter((c) => c.dormant === dormant),
-        inSegment,
-      ),
-    ),
+    [...groupBy(cells, (c) => `${c.dormant}|${c.ip}`).values()].map((group) => splitCells(group, inSegment)),
   );
+}
+
+const gated = (ratio: StratifiedRatio): boolean =>
+  ratio.crude.a >= MIN_EVENTS && ratio.p <= MAX_P && ratio.low >= MIN_RATIO_LOW;
+
+/**
+ * Another cause's window that explains a campaign's excess, or null. (1) Without the policy bounces that
+ * followed a rate-limit deferral of the same message, the campaign no longer stands out; (2) the campaign
+ * was sent mostly inside another cause's window (rate-limit pressure, blocklist or authentication bounces)
+ * and is no worse than the other mail sent on those days.
+ */
+function explainingWindow(
+  context: DiagnoseContext,
+  windows: readonly CauseWindow[],
+  campaign: string,
+  cells: readonly SendCell[],
+): string | null {
+  const all = context.facts.cells;
+  if (all.some((c) => c.policyRateDeferred > 0)) {
+    const unlinked = all.map((c) => ({ ...c, policy: c.policy - c.policyRateDeferred }));
+    if (!gated(byEngagement(unlinked, (c) => c.campaign === campaign))) {
+      return "its extra bounces followed rate-limit deferrals";
+    }
+  }
+  const sent = sum(cells, "sent");
+  const share = (days: ReadonlySet<string>) =>
+    cells.filter((c) => days.has(c.day)).reduce((s, c) => s + c.sent, 0) / Math.max(1, sent);
+  for (const window of windows) {
+    // Compared with the mail of the window's core days (the days of the other cause's own signal) when the
+    // campaign went out on them, else with the mail of the whole window.
+    const days = share(window.core) >= MAX_SPIKE_SHARE ? window.core : window.days;
+    if (share(days) < MAX_SPIKE_SHARE) continue;
+    const there = all.filter((c) => days.has(c.day));
+    if (!gated(byEngagement(there, (c) => c.campaign === campaign))) return `inside ${window.label}`;
+  }
+  return null;
 }
 
 const sum = (cells: readonly SendCell[], key: "sent" | "policy"): number =>

@@ -1,4 +1,5 @@
 import { PASS_THRESHOLD, round2 } from "../confidence.ts";
+import { MEASURE } from "../evidence.ts";
 import type { Cause, DiagnoseContext } from "../types.ts";
 
 /** Below this many policy bounces no cause is attributed: the counts are too small to compare. */
@@ -12,13 +13,16 @@ export function insufficientEvidence(context: DiagnoseContext, others: readonly 
     {
       text: `${context.totalPolicy} policy bounces out of ${context.totalSent.toLocaleString("en-US")} messages to ${context.facts.provider} over ${context.days.length} days`,
       metric: "policy_bounces",
+      measures: [MEASURE.policyBouncedMessage, MEASURE.sent],
       value: context.totalPolicy,
       baseline: MIN_POLICY_BOUNCES,
     },
     {
       text: tooFew
         ? `Fewer than ${MIN_POLICY_BOUNCES} policy bounces: too few to attribute to a cause`
-        : `No cause reaches the confidence threshold ${PASS_THRESHOLD} (best ${best.toFixed(2)})`,
+        : best < PASS_THRESHOLD
+          ? `No cause reaches the confidence threshold ${PASS_THRESHOLD} (best ${best.toFixed(2)})`
+          : `A cause reaches the confidence threshold ${PASS_THRESHOLD} (best ${best.toFixed(2)}): the evidence is sufficient`,
     },
   ];
   return {

@@ -1,5 +1,5 @@
 import { contrastConfidence, excessOf, PASS_THRESHOLD } from "../confidence.ts";
-import { contrastEvidence, groupBy, notApplicable, ratesText } from "../evidence.ts";
+import { contrastEvidence, groupBy, MEASURE, notApplicable, ratesText } from "../evidence.ts";
 import { type SendCell, splitCells } from "../facts.ts";
 import { mantelHaenszel, type StratifiedRatio } from "../stats.ts";
 import type { Cause, DiagnoseContext, Evidence } from "../types.ts";
@@ -36,6 +36,7 @@ export function ipReputation(context: DiagnoseContext): Cause {
       `from the other ${ranked.length - 1} ${unit}s`,
       worst.ratio,
       "day and engagement",
+      [MEASURE.dormant],
     ),
   ];
   const ipCoded = facts.replies.filter((r) => r.providerCode && IP_LEVEL_CODES.has(r.providerCode));

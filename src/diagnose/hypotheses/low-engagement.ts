@@ -1,8 +1,8 @@
 import { contrastConfidence, excessOf, PASS_THRESHOLD } from "../confidence.ts";
-import { contrastEvidence, groupBy, notApplicable, pct, ratesText } from "../evidence.ts";
+import { contrastEvidence, groupBy, MEASURE, notApplicable, pct, ratesText } from "../evidence.ts";
 import { type SendCell, splitCells } from "../facts.ts";
-import { mantelHaenszel, type StratifiedRatio } from "../stats.ts";
-import type { Cause, DiagnoseContext } from "../types.ts";
+import { mantelHaenszel, median, type RateRatio, rateRatio, type StratifiedRatio } from "../stats.ts";
+import type { Cause, DiagnoseContext, Evidence } from "../types.ts";
 
 const TITLE = "Sustained low engagement / list-quality decline";
 
@@ -24,10 +24,20 @@ export function lowEngagement(context: DiagnoseContext): Cause {
   );
   const ratio = mantelHaenszel(strata);
   const trend = dormantTrend(context);
+  const engagement = engagementTrend(context);
   const decline = declineContrast(context, ordinary);
+  const declining = trend.last >= DORMANT_RISE * trend.first || engagement?.declined === true;
+  const unengaged = unengagedSends(context, ordinary);
   const confidence = Math.max(
     contrastConfidence({ ratio, excess: excessOf(ratio), totalPolicy }),
-    trend.last >= DORMANT_RISE * trend.first
+    unengaged
+      ? Math.round(
+          contrastConfidence({ ratio: unengaged.ratio, excess: excessOf(unengaged.ratio), totalPolicy }) *
+            UNENGAGED_SEND_WEIGHT *
+            100,
+        ) / 100
+      : 0,
+    declining
       ? Math.round(
           contrastConfidence({ ratio: decline, excess: excessOf(decline), totalPolicy }) * TREND_WEIGHT * 100,
         ) / 100
@@ -46,6 +56,7 @@ export function lowEngagement(context: DiagnoseContext): Cause {
         "to engaged recipients",
         ratio,
         "day (spike days excluded)",
+        [MEASURE.dormant],
       ),
       contrastEvidence(
         "policy_bounce_rate_last_third",
@@ -53,13 +64,31 @@ export function lowEngagement(context: DiagnoseContext): Cause {
         "in the first third",
         decline,
         "engagement (spike days and campaigns explained by content excluded)",
+        [MEASURE.dormant],
       ),
       {
         text: `Dormant share of recipients: ${pct(trend.first)} in the first third of the period, ${pct(trend.last)} in the last third`,
         metric: "dormant_share_trend",
         value: Math.round(trend.last * 10_000) / 10_000,
         baseline: Math.round(trend.first * 10_000) / 10_000,
+        measures: [MEASURE.dormant, MEASURE.sent],
       },
+      ...(engagement ? [engagementEvidence(engagement)] : []),
+      ...(unengaged
+        ? [
+            contrastEvidence(
+              "policy_bounce_rate_after_unengaged_sends",
+              `on the ${unengaged.days.length} days of sends to an unusually unengaged audience (${unengaged.days
+                .slice(0, 3)
+                .map((d) => `${d.day}: ${pct(d.share)} dormant vs ${pct(d.usual)} usually`)
+                .join("; ")}) and the ${UNENGAGED_AFTER_DAYS} days after`,
+              "on other days",
+              unengaged.ratio,
+              "engagement",
+              [MEASURE.dormant],
+            ),
+          ]
+        : []),
     ],
     actions: [
       "Apply a sunset policy: stop marketing mail to recipients with no click or human open in 180 days (opens at Apple are unreliable: Mail Privacy Protection)",
@@ -106,4 +135,134 @@ function dormantTrend(context: DiagnoseContext): { first: number; last: number }
     return sent ? slice.reduce((s, d) => s + d.dormant, 0) / sent : 0;
   };
   return { first: share(days.slice(0, third)), last: share(days.slice(-third)) };
+}
+
+/**
+ * The engagement rate's trend: human opens + clicks per delivered message, in the first vs the last third of
+ * the weeks with deliveries. A decline (the first third's rate at least ENGAGEMENT_DROP × the last third's,
+ * at the lower 95 % bound) is the list-quality decline that drives domain reputation down; unlike the
+ * dormant share it does not depend on how long each recipient has been known.
+ */
+const ENGAGEMENT_DROP = 1.25;
+const MIN_TREND_ENGAGEMENTS = 20;
+
+interface EngagementTrend {
+  first: number;
+  last: number;
+  ratio: RateRatio;
+  declined: boolean;
+}
+
+function engagementTrend(context: DiagnoseContext): EngagementTrend | null {
+  const weeks = (context.facts.weeks ?? []).filter((w) => w.delivered > 0);
+  if (weeks.length < 3) return null;
+  const third = Math.floor(weeks.length / 3);
+  const total = (slice: typeof weeks) => ({
+    engaged: slice.reduce((s, w) => s + w.engaged, 0),
+    delivered: slice.reduce((s, w) => s + w.delivered, 0),
+  });
+  const first = total(weeks.slice(0, third));
+  const last = total(weeks.slice(-third));
+  if (first.engaged + last.engaged < MIN_TREND_ENGAGEMENTS) return null;
+  const ratio = rateRatio({ a: first.engaged, n1: first.delivered, b: last.engaged, n2: last.delivered });
+  return {
+    first: first.engaged / first.delivered,
+    last: last.engaged / last.delivered,
+    ratio,
+    declined: ratio.low >= ENGAGEMENT_DROP,
+  };
+}
+
+function engagementEvidence(trend: EngagementTrend): Evidence {
+  return {
+    text:
+      `Engagement rate (human opens + clicks per delivered message): ${pct(trend.first)} in the first third of the weeks, ` +
+      `${pct(trend.last)} in the last third` +
+      (trend.declined ? " — a decline" : ""),
+    metric: "engagement_rate_trend",
+    value: Math.round(trend.last * 10_000) / 10_000,
+    baseline: Math.round(trend.first * 10_000) / 10_000,
+    ratio: Math.round(trend.ratio.ratio * 100) / 100,
+    ciLow: Math.round(trend.ratio.low * 100) / 100,
+    ciHigh: Math.round(trend.ratio.high * 100) / 100,
+    measures: [MEASURE.engagementRate, MEASURE.humanEngagement, MEASURE.delivered],
+  };
+}
+
+/**
+ * The third reading: a send to a far less engaged audience than usual (not a volume spike: the program's
+ * usual size or less, e.g. a win-back to old addresses) followed by policy bounces on that day and the
+ * UNENGAGED_AFTER_DAYS after — the provider reacting to the sender, not to particular recipients, so the
+ * contrast is days against days within engagement groups. A day counts when it carries at least
+ * MIN_SEND_SHARE of the program's typical send size (median of the sending days of the trailing 28 days)
+ * and its dormant share is ≥ UNENGAGED_FACTOR × and ≥ UNENGAGED_POINTS above that of the trailing 28
+ * days' sending days, after MIN_HISTORY_DAYS of history. At UNENGAGED_SEND_WEIGHT.
+ */
+const UNENGAGED_FACTOR = 1.5;
+const UNENGAGED_POINTS = 0.25;
+const MIN_SEND_SHARE = 0.25;
+const MIN_SEND = 100;
+const MIN_HISTORY_DAYS = 14;
+const UNENGAGED_AFTER_DAYS = 2;
+const UNENGAGED_SEND_WEIGHT = 0.8;
+const WINDOW_DAYS = 28;
+
+export interface UnengagedDay {
+  day: string;
+  share: number;
+  usual: number;
+}
+
+/** The days of sends to an unusually unengaged audience, and those days with the UNENGAGED_AFTER_DAYS after. */
+export function unengagedWindow(
+  context: DiagnoseContext,
+): { days: UnengagedDay[]; affected: Set<string> } | null {
+  const series = context.days;
+  const flagged: UnengagedDay[] = [];
+  for (let i = MIN_HISTORY_DAYS; i < series.length; i++) {
+    const d = series[i];
+    if (d.sent < MIN_SEND || context.spikeDays.has(d.day)) continue;
+    const window = series.slice(Math.max(0, i - WINDOW_DAYS), i);
+    const volumes = window.map((w) => w.sent);
+    const base = median(volumes);
+    const sending = window.filter((w) => w.sent > 0 && w.sent >= 1.5 * base);
+    const size = sending.length ? median(sending.map((w) => w.sent)) : base;
+    if (d.sent < MIN_SEND_SHARE * size) continue;
+    const usualDays = sending.length ? sending : window;
+    const sent = usualDays.reduce((s, w) => s + w.sent, 0);
+    if (sent === 0) continue;
+    const usual = usualDays.reduce((s, w) => s + w.dormant, 0) / sent;
+    const share = d.dormant / d.sent;
+    if (share >= UNENGAGED_FACTOR * usual && share >= usual + UNENGAGED_POINTS)
+      flagged.push({ day: d.day, share, usual });
+  }
+  if (flagged.length === 0) return null;
+  const affected = new Set(
+    flagged.flatMap(({ day }) =>
+      Array.from({ length: UNENGAGED_AFTER_DAYS + 1 }, (_, k) =>
+        new Date(Date.parse(`${day}T00:00:00Z`) + k * 86_400_000).toISOString().slice(0, 10),
+      ),
+    ),
+  );
+  return { days: flagged, affected };
+}
+
+function unengagedSends(
+  context: DiagnoseContext,
+  ordinary: readonly SendCell[],
+): { days: UnengagedDay[]; ratio: StratifiedRatio } | null {
+  const window = unengagedWindow(context);
+  if (!window) return null;
+  const { days: flagged, affected } = window;
+  const explained = context.explainedCampaigns ?? new Set<string>();
+  const cells = ordinary.filter((c) => !explained.has(c.campaign));
+  const ratio = mantelHaenszel(
+    [true, false].map((dormant) =>
+      splitCells(
+        cells.filter((c) => c.dormant === dormant),
+        (c) => affected.has(c.day),
+      ),
+    ),
+  );
+  return { days: flagged, ratio };
 }

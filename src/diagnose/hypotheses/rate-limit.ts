@@ -1,5 +1,5 @@
 import { contrastConfidence, excessOf, PASS_THRESHOLD } from "../confidence.ts";
-import { contrastEvidence, groupBy, notApplicable, ratesText } from "../evidence.ts";
+import { contrastEvidence, groupBy, MEASURE, notApplicable, ratesText } from "../evidence.ts";
 import { splitCells } from "../facts.ts";
 import { mantelHaenszel, median, type StratifiedRatio } from "../stats.ts";
 import type { Cause, DiagnoseContext, Evidence } from "../types.ts";
@@ -24,7 +24,9 @@ const PRESSURE_MIN_SHARE = 0.02;
 const PRESSURE_AFTER_DAYS = 2;
 const PRESSURE_WEIGHT = 0.8;
 
-function pressureDays(context: DiagnoseContext): { ratio: StratifiedRatio; days: number } | null {
+/** The days under rate-limit pressure and the PRESSURE_AFTER_DAYS after each (null when there are none). */
+export function rateLimitWindow(context: DiagnoseContext): { heavy: string[]; affected: Set<string> } | null {
+  if (!context.facts.cells.some((c) => c.rateDeferred > 0)) return null;
   const byDay = groupBy(context.facts.cells, (c) => c.day);
   const share = new Map(
     [...byDay].map(([day, cells]) => {
@@ -42,6 +44,13 @@ function pressureDays(context: DiagnoseContext): { ratio: StratifiedRatio; days:
       ),
     ),
   );
+  return { heavy, affected };
+}
+
+function pressureDays(context: DiagnoseContext): { ratio: StratifiedRatio; days: number } | null {
+  const window = rateLimitWindow(context);
+  if (!window) return null;
+  const { heavy, affected } = window;
   const explained = context.explainedCampaigns ?? new Set<string>();
   const cells = context.facts.cells.filter(
     (c) => !explained.has(c.campaign) && !context.spikeDays.has(c.day),
@@ -105,6 +114,7 @@ export function rateLimit(context: DiagnoseContext): Cause {
             "on other days",
             pressure.ratio,
             "engagement",
+            [MEASURE.dormant],
           ),
         ]
       : []),

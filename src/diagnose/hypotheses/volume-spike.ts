@@ -1,11 +1,13 @@
 import { spikesOf } from "../analytics-bridge.ts";
-import { contrastConfidence, excessOf, PASS_THRESHOLD } from "../confidence.ts";
-import { contrastEvidence, notApplicable, pct, ratesText } from "../evidence.ts";
+import { contrastConfidence, excessOf, PASS_THRESHOLD, round2 } from "../confidence.ts";
+import { contrastEvidence, MEASURE, notApplicable, pct, ratesText } from "../evidence.ts";
 import { splitCells } from "../facts.ts";
 import { crudeRatio } from "../stats.ts";
 import type { Cause, DiagnoseContext } from "../types.ts";
 
 const TITLE = "Volume spike to less-engaged recipients";
+/** Confidence kept when the spikes' audience was not less engaged than usual: never enough to pass. */
+const UNSUPPORTED_WEIGHT = 0.3;
 
 /**
  * Policy bounces concentrated on spike days. The rate ratio is crude on purpose: pulling in
@@ -18,7 +20,7 @@ export function volumeSpike(context: DiagnoseContext): Cause {
     return notApplicable(
       "volume-spike",
       TITLE,
-      "No volume spike: no day exceeded 1.5× both its trailing 28-day and same-weekday baselines (and 3 MADs)",
+      "No volume spike: no day exceeded 1.5× (and 3 MADs) the program's typical send size, its trailing 28-day daily volume and its same-weekday volume",
     );
   }
   const onSpike = (cell: { day: string }) => spikeDays.has(cell.day);
@@ -30,18 +32,19 @@ export function volumeSpike(context: DiagnoseContext): Cause {
       onSpike,
     ),
   );
-  const composition = dormantShare(context, onSpike);
+  const audience = context.spikeAudience;
   const spikes = spikesOf(facts.provider, context.days);
   const otherDays = context.days.filter((d) => d.sent > 0 && !spikeDays.has(d.day)).length;
-  let confidence = contrastConfidence({ ratio, excess: excessOf(ratio), totalPolicy });
-  // A spike whose audience was no less engaged than usual is a weaker explanation.
-  if (composition.spike <= composition.other) confidence = Math.round(confidence * 80) / 100;
+  const contrast = contrastConfidence({ ratio, excess: excessOf(ratio), totalPolicy });
+  // The hypothesis is "a burst of mail to recipients who do not engage": without a less-engaged audience
+  // the bounces on those days are some other cause's (content, a window of deferrals…), so it cannot pass.
+  const confidence = audience.lessEngaged ? contrast : Math.round(contrast * UNSUPPORTED_WEIGHT * 100) / 100;
   const passed = confidence >= PASS_THRESHOLD;
   const spikeText = spikes
     .slice(0, 5)
     .map(
       (s) =>
-        `${s.day}: ${s.sent.toLocaleString("en-US")} vs baseline ${Math.round(Math.max(s.baseline, s.weekdayBaseline)).toLocaleString("en-US")}`,
+        `${s.day}: ${s.sent.toLocaleString("en-US")} vs baseline ${Math.round(Math.max(s.baseline, s.sendSize, s.weekdayBaseline)).toLocaleString("en-US")}`,
     )
     .join("; ");
   return {
@@ -57,16 +60,25 @@ export function volumeSpike(context: DiagnoseContext): Cause {
         `on the other ${otherDays} sending days`,
         ratio,
         "",
+        [MEASURE.spike],
       ),
       {
         text:
-          `${pct(composition.spike)} of recipients on spike days had no click or human open in the previous 90 days ` +
-          `vs ${pct(composition.other)} on other days`,
+          `${pct(audience.spike)} of recipients on spike days had no click or human open in the previous 90 days ` +
+          `vs ${pct(audience.baseline)} on the other days of the 4 weeks before them` +
+          (audience.lessEngaged ? "" : ": the spikes' audience was not less engaged than usual"),
         metric: "dormant_share_spike_days",
-        value: round4(composition.spike),
-        baseline: round4(composition.other),
+        value: round4(audience.spike),
+        baseline: round4(audience.baseline),
+        ratio: round2(audience.ratio.ratio),
+        ciLow: round2(audience.ratio.low),
+        ciHigh: round2(audience.ratio.high),
+        measures: [MEASURE.spike, MEASURE.sent, MEASURE.dormant],
       },
-      { text: `Spike days (volume vs trailing baseline): ${spikeText}` },
+      {
+        text: `Spike days (volume vs the usual send size and trailing baselines): ${spikeText}`,
+        measures: [MEASURE.spike, MEASURE.sent],
+      },
     ],
     actions: [
       "Stop sending to recipients with no click or human open in 90+ days from the marketing stream (see the suppression segment)",
@@ -76,24 +88,9 @@ export function volumeSpike(context: DiagnoseContext): Cause {
     rulesOut: [],
     against: passed
       ? undefined
-      : `Spike days do not explain the bounces: policy-bounce rate ${ratesText(ratio)} on other days`,
-  };
-}
-
-function dormantShare(context: DiagnoseContext, inSegment: (cell: { day: string }) => boolean) {
-  const sums = { spike: 0, spikeDormant: 0, other: 0, otherDormant: 0 };
-  for (const cell of context.facts.cells) {
-    if (inSegment(cell)) {
-      sums.spike += cell.sent;
-      if (cell.dormant) sums.spikeDormant += cell.sent;
-    } else {
-      sums.other += cell.sent;
-      if (cell.dormant) sums.otherDormant += cell.sent;
-    }
-  }
-  return {
-    spike: sums.spike ? sums.spikeDormant / sums.spike : 0,
-    other: sums.other ? sums.otherDormant / sums.other : 0,
+      : audience.lessEngaged || contrast < PASS_THRESHOLD
+        ? `Spike days do not explain the bounces: policy-bounce rate ${ratesText(ratio)} on other days`
+        : `The spikes' audience was not less engaged than usual (${pct(audience.spike)} dormant vs ${pct(audience.baseline)}), so their bounces point elsewhere`,
   };
 }
 
