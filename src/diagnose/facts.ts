@@ -124,3 +124,13 @@ export function splitCells(
   }
   return out;
 }
+
+/** The given days and the `after` calendar days following each. */
+export function withDaysAfter(days: Iterable<string>, after: number): Set<string> {
+  const out = new Set<string>();
+  for (const day of days) {
+    const t = Date.parse(`${day}T00:00:00Z`);
+    for (let k = 0; k <= after; k++) out.add(new Date(t + k * 86_400_000).toISOString().slice(0, 10));
+  }
+  return out;
+}

@@ -1,6 +1,6 @@
 import { contrastConfidence, excessOf, PASS_THRESHOLD } from "../confidence.ts";
 import { contrastEvidence, groupBy, MEASURE, notApplicable, pct, ratesText } from "../evidence.ts";
-import { type SendCell, splitCells } from "../facts.ts";
+import { type SendCell, splitCells, withDaysAfter } from "../facts.ts";
 import { mantelHaenszel, median, type RateRatio, rateRatio, type StratifiedRatio } from "../stats.ts";
 import type { Cause, DiagnoseContext, Evidence } from "../types.ts";
 
@@ -237,12 +237,9 @@ export function unengagedWindow(
       flagged.push({ day: d.day, share, usual });
   }
   if (flagged.length === 0) return null;
-  const affected = new Set(
-    flagged.flatMap(({ day }) =>
-      Array.from({ length: UNENGAGED_AFTER_DAYS + 1 }, (_, k) =>
-        new Date(Date.parse(`${day}T00:00:00Z`) + k * 86_400_000).toISOString().slice(0, 10),
-      ),
-    ),
+  const affected = withDaysAfter(
+    flagged.map((d) => d.day),
+    UNENGAGED_AFTER_DAYS,
   );
   return { days: flagged, affected };
 }

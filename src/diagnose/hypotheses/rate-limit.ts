@@ -1,6 +1,6 @@
 import { contrastConfidence, excessOf, PASS_THRESHOLD } from "../confidence.ts";
 import { contrastEvidence, groupBy, MEASURE, notApplicable, ratesText } from "../evidence.ts";
-import { splitCells } from "../facts.ts";
+import { splitCells, withDaysAfter } from "../facts.ts";
 import { mantelHaenszel, median, type StratifiedRatio } from "../stats.ts";
 import type { Cause, DiagnoseContext, Evidence } from "../types.ts";
 
@@ -37,13 +37,7 @@ export function rateLimitWindow(context: DiagnoseContext): { heavy: string[]; af
   const floor = Math.max(PRESSURE_MIN_SHARE, PRESSURE_FACTOR * median([...share.values()]));
   const heavy = [...share].filter(([, value]) => value >= floor).map(([day]) => day);
   if (heavy.length === 0) return null;
-  const affected = new Set(
-    heavy.flatMap((day) =>
-      Array.from({ length: PRESSURE_AFTER_DAYS + 1 }, (_, k) =>
-        new Date(Date.parse(`${day}T00:00:00Z`) + k * 86_400_000).toISOString().slice(0, 10),
-      ),
-    ),
-  );
+  const affected = withDaysAfter(heavy, PRESSURE_AFTER_DAYS);
   return { heavy, affected };
 }
 
