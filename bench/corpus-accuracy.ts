@@ -35,7 +35,7 @@ if (!quiet) {
   console.log(`\ndisagreements (${result.disagreements.length})`);
   for (const d of result.disagreements) {
     console.log(
-      `  ${d.file}#${d.position} expected ${d.expected}, got ${d.got}: ${JSON.stringify(d.diagnostic)}`,
+      `  ${d.file}#${d.position} expected ${d.expected}, got ${d.got} (${d.rule}): ${JSON.stringify(d.diagnostic)}`,
     );
   }
   console.log(`\nstatus mismatches (${result.status.mismatches.length})`);

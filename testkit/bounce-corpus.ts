@@ -2,8 +2,6 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { classifyEmailBuffer } from "../src/bounce/classify-email.ts";
 import type { BounceRecord } from "../src/bounce/record.ts";
-import { matchReasonRule } from "../src/bounce/rules/reasons.ts";
-import { reasonFromStatus } from "../src/bounce/rules/status-codes.ts";
 
 /** Agreement of the email path with Sisimai's expected results (test/fixtures/sisimai/expected.jsonl). */
 
@@ -26,6 +24,8 @@ export interface Disagreement {
   got: string;
   recipient: string | null;
   diagnostic: string;
+  /** The id of the rule that decided (rule tables, status, hint). */
+  rule: string | null;
 }
 
 export interface CorpusResult {
@@ -44,17 +44,9 @@ export interface CorpusResult {
 /** Sisimai's internal placeholders (5.0.9xx / 4.0.9xx) are not real codes: we emit null there. */
 const isPlaceholder = (status: string) => /^[45]\.0\.9\d\d$/.test(status);
 
-/**
- * The record's reason; while classifyReply is still the stub (rule id "stub"), the generic rules of this
- * folder decide, the way classifyReply composes them after its provider rules.
- */
+/** The record's reason. */
 export function reasonOf(record: BounceRecord): string {
-  if (record.rule.id !== "stub" || record.reason !== "undefined") return record.reason;
-  return (
-    matchReasonRule(record.diagnostic.toLowerCase())?.reason ??
-    reasonFromStatus(record.status, record.replyCode) ??
-    "undefined"
-  );
+  return record.reason;
 }
 
 export function loadExpected(): Map<string, ExpectedRow[]> {
@@ -110,6 +102,7 @@ export function measureCorpus(): CorpusResult {
           got,
           recipient: record?.recipient ?? null,
           diagnostic: record?.diagnostic.slice(0, 160) ?? "",
+          rule: record?.rule.id ?? null,
         });
       if (!record) return;
       if (row.status && !isPlaceholder(row.status)) {

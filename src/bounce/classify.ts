@@ -1,4 +1,4 @@
-import { detectProvider, recipientDomain } from "./provider.ts";
+import { detectProvider, hostName, recipientDomain } from "./provider.ts";
 import type { BounceRecord, RuleRef } from "./record.ts";
 import {
   CATEGORY_ACTION,
@@ -8,11 +8,12 @@ import {
   RETRYABLE_5XX,
   SUPPRESS_REASONS,
 } from "./rules/categories.ts";
+import { PHRASE_MATCHER } from "./rules/knowledge.ts";
+import type { PhraseContext } from "./rules/phrase-rule.ts";
 import { extractProviderCode } from "./rules/provider-codes.ts";
 import type { ProviderRule } from "./rules/provider-rule.ts";
 import { matchProviderRule } from "./rules/provider-rules.ts";
-import { matchReasonRule } from "./rules/reasons.ts";
-import { reasonFromStatus } from "./rules/status-codes.ts";
+import { reasonFromStatus, statusRule } from "./rules/status-codes.ts";
 import { parseReply } from "./smtp-reply.ts";
 import { type Category, REASONS, type Reason } from "./vocabulary.ts";
 
@@ -109,6 +110,8 @@ function classifyUncached(input: ReplyInput, domain: string | null): Classificat
     replyCode,
     status,
     recipientDomain: domain,
+    remoteHost: remoteMta ? hostName(remoteMta) : null,
+    statusReason: statusRule(status)?.reason ?? null,
   });
   const category: Category = decision.providerRule?.category ?? REASON_CATEGORY[decision.reason];
   // Deliveries, auto-replies and complaints are outcomes, not failures: never permanent or retryable.
@@ -143,11 +146,7 @@ function classifyUncached(input: ReplyInput, domain: string | null): Classificat
  * First answer wins: a decisive container hint, a delivered DSN action, provider rules, generic phrases,
  * the status code, a refinable hint, else `undefined`.
  */
-function decide(
-  hint: Reason | null,
-  dsnAction: string | null,
-  context: Parameters<typeof matchProviderRule>[0],
-): Decision {
+function decide(hint: Reason | null, dsnAction: string | null, context: PhraseContext): Decision {
   if (hint && !REFINABLE_HINTS.includes(hint)) return fromHint(hint);
   if (dsnAction && DELIVERED_ACTIONS.includes(dsnAction)) {
     return {
@@ -165,11 +164,11 @@ function decide(
         providerRule,
       };
     }
-    const reasonRule = matchReasonRule(context.lowerText);
-    if (reasonRule) {
+    const phrase = PHRASE_MATCHER.match(context);
+    if (phrase) {
       return {
-        reason: reasonRule.reason,
-        rule: { id: reasonRule.id, source: reasonRule.source },
+        reason: phrase.rule.reason,
+        rule: { id: phrase.rule.id, source: phrase.rule.source },
         providerRule: null,
       };
     }

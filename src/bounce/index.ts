@@ -7,6 +7,8 @@ export { detectProvider, providerFromDomain, providerFromHost, recipientDomain }
 export type { BounceRecord, RuleRef, SourceRef } from "./record.ts";
 export { jsonRecord, RECORD_SCHEMA_VERSION } from "./render-output.ts";
 export { renderRecord } from "./render-text.ts";
+export { PHRASE_TABLES } from "./rules/knowledge.ts";
+export type { PhraseRule, RuleTable } from "./rules/phrase-rule.ts";
 export { extractProviderCode, PROVIDER_CODE_PATTERNS } from "./rules/provider-codes.ts";
 export type { ProviderRule } from "./rules/provider-rule.ts";
 export { PROVIDER_RULES } from "./rules/provider-rules.ts";

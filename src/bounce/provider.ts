@@ -14,17 +14,22 @@ interface HostSuffix {
   source: string;
 }
 
-const PC = "shared/reference/providers-and-codes.md";
+const APPLE = "support.apple.com/en-us/102322 (Postmaster information for iCloud Mail)";
 
 /** MX / remote-MTA host suffixes. Google Workspace MX is google even for a customer's own domain. */
 export const HOST_SUFFIXES: readonly HostSuffix[] = [
-  { provider: "apple", suffix: "mail.icloud.com", source: `${PC} §1.3 (mx01/mx02.mail.icloud.com)` },
+  { provider: "apple", suffix: "mail.icloud.com", source: `${APPLE}: mx01/mx02.mail.icloud.com` },
   {
     provider: "apple",
     suffix: "icloud.com",
-    source: `${PC} §1.3; KumoMTA shaping.toml MXSuffix=".icloud.com"`,
+    source: `${APPLE}; KumoMTA shaping.toml MXSuffix=".icloud.com"`,
   },
-  { provider: "apple", suffix: "me.com", source: `${PC} §1.2 (****-smtpin001.me.com)` },
+  {
+    provider: "apple",
+    suffix: "me.com",
+    source:
+      "observed iCloud reply '554 ****-smtpin001.me.com ESMTP not accepting connections' (sisimai go rhost/for-apple.go)",
+  },
   {
     provider: "google",
     suffix: "google.com",
@@ -34,7 +39,8 @@ export const HOST_SUFFIXES: readonly HostSuffix[] = [
   {
     provider: "microsoft",
     suffix: "protection.outlook.com",
-    source: `Exchange Online MX (${PC} §3, Microsoft)`,
+    source:
+      "Exchange Online MX (learn.microsoft.com/en-us/exchange/mail-flow-best-practices/mail-flow-best-practices)",
   },
   {
     provider: "microsoft",
@@ -85,8 +91,8 @@ export const TEXT_MARKERS: readonly TextMarker[] = [
   {
     provider: "apple",
     pattern:
-      /support\.apple\.com|\[(?:cs|hm|hcm|hme|bs)[0-9]{2}\]|\bicloud\.com\b|\bme\.com\b|icloudadmin@apple\.com/,
-    source: `${PC} §1.2`,
+      /support\.apple\.com|\[(?:cs|hm|hcm|hme|bs)[0-9]{1,2}\]|\bicloud\.com\b|\bme\.com\b|icloudadmin@apple\.com/,
+    source: `${APPLE}; Apple's bracketed reply codes ([CS01], [HM08], [HCM1], [HME1], [BS02]) as observed in iCloud replies (sisimai go rhost/for-apple.go; KumoMTA community shaping.toml)`,
   },
   {
     provider: "google",
@@ -97,28 +103,30 @@ export const TEXT_MARKERS: readonly TextMarker[] = [
     provider: "yahoo",
     pattern:
       /yahooinc\.com|postmaster\.yahoo|verizonmedia\.com|yahoodns\.net|\[(?:tss?|ipts|ph|bl)[0-9]{2}\]/,
-    source: `${PC} §3 (Yahoo/AOL; senders.yahooinc.com/smtp-error-codes)`,
+    source: "senders.yahooinc.com/smtp-error-codes (Yahoo/AOL bracketed codes)",
   },
   {
     provider: "microsoft",
     pattern:
       /protection\.outlook\.com|prod\.outlook\.com|postmaster\.live\.com|sender\.office\.com|\(s[0-9]{3,5}\)|outlook\.com/,
-    source: `${PC} §3 (Microsoft NDRs)`,
+    source: "learn.microsoft.com Exchange Online NDR docs (S-codes, postmaster.live.com links)",
   },
   {
     provider: "comcast",
     pattern: /comcast\.net|\b(?:rl|bl|es)[0-9]{6}\b/,
-    source: `${PC} §3 (postmaster.comcast.net/mail-error-codes)`,
+    source: "postmaster.comcast.net/mail-error-codes",
   },
   {
     provider: "cox",
-    pattern: /\bcox\.(?:com|net)\b/,
-    source: "Cox error-code links (cox.com/residential/support/email-error-codes)",
+    pattern: /\bcox\.(?:com|net)\b|aup#(?:cx[a-z]+|cdrbl|ipbl[0-9]+|urlbl[0-9]+)\b/,
+    source:
+      "Cox error-code links and AUP# codes (cox.com/residential/support/email-error-codes.html; sisimai go rhost/for-cox.go)",
   },
   {
     provider: "charter",
-    pattern: /\bspectrum\.net\b|\bcharter\.net\b/,
-    source: "Spectrum error-code links (spectrum.net/support/internet/understanding-email-error-codes)",
+    pattern: /\bspectrum\.net\b|\bcharter\.net\b|aup#(?:[a-z]+-)?1[0-5][0-9]{2}\b/,
+    source:
+      "Spectrum error-code links and AUP#1000–1580 codes (spectrum.net/support/internet/understanding-email-error-codes; sisimai go rhost/for-spectrum.go)",
   },
 ];
 
@@ -136,10 +144,10 @@ interface DomainRule {
 /** Consumer mailbox domains. `other` entries first where a label would mislead (Yahoo Japan is not Yahoo). */
 export const RECIPIENT_DOMAINS: readonly DomainRule[] = [
   { provider: "other", domain: "yahoo.co.jp", source: "Yahoo! JAPAN is a separate company (LY Corporation)" },
-  { provider: "apple", domain: "icloud.com", source: `${PC} §1` },
-  { provider: "apple", domain: "me.com", source: `${PC} §1` },
-  { provider: "apple", domain: "mac.com", source: `${PC} §1` },
-  { provider: "apple", domain: "privaterelay.appleid.com", source: `${PC} §1.2 (Hide My Email relay)` },
+  { provider: "apple", domain: "icloud.com", source: APPLE },
+  { provider: "apple", domain: "me.com", source: APPLE },
+  { provider: "apple", domain: "mac.com", source: APPLE },
+  { provider: "apple", domain: "privaterelay.appleid.com", source: `${APPLE} (Hide My Email relay)` },
   { provider: "google", domain: "gmail.com", source: "Gmail" },
   { provider: "google", domain: "googlemail.com", source: "Gmail (legacy domain)" },
   {
@@ -153,16 +161,20 @@ export const RECIPIENT_DOMAINS: readonly DomainRule[] = [
   { provider: "yahoo", domain: "aol.com", source: "AOL (Yahoo Inc.)" },
   { provider: "yahoo", domain: "aim.com", source: "AOL (Yahoo Inc.)" },
   { provider: "yahoo", domain: "verizon.net", source: "Verizon mailboxes moved to AOL (Yahoo Inc.)" },
-  { provider: "yahoo", domain: "att.net", source: `${PC} §3 note: AT&T domains point their MX to Yahoo` },
+  {
+    provider: "yahoo",
+    domain: "att.net",
+    source: "bentonow.com/smtp-errors/yahoo: AT&T domains point their MX to Yahoo",
+  },
   {
     provider: "yahoo",
     domain: "sbcglobal.net",
-    source: `${PC} §3 note: AT&T domains point their MX to Yahoo`,
+    source: "bentonow.com/smtp-errors/yahoo: AT&T domains point their MX to Yahoo",
   },
   {
     provider: "yahoo",
     domain: "bellsouth.net",
-    source: `${PC} §3 note: AT&T domains point their MX to Yahoo`,
+    source: "bentonow.com/smtp-errors/yahoo: AT&T domains point their MX to Yahoo",
   },
   {
     provider: "microsoft",
@@ -279,7 +291,7 @@ export function recipientDomain(address: string): string | null {
 }
 
 /** A host name from a Remote-MTA value (`dns; mx01.mail.icloud.com`, `mx[17.57.155.25]`); null for bare IPs. */
-function hostName(remoteMta: string): string | null {
+export function hostName(remoteMta: string): string | null {
   const name = normalizeName(remoteMta.replace(/^\s*dns\s*;\s*/i, "").replace(/[[(\s:].*$/, ""));
   if (!name.includes(".") || /^[0-9.]+$/.test(name) || name.includes(":")) return null;
   return name;

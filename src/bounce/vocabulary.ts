@@ -1,6 +1,6 @@
 /** Closed vocabularies shared by every capability. Each member carries a one-line meaning. */
 
-/** Sisimai 5.6 reason names (see shared/reference/sisimai-reasons.tsv); merged-away names are never emitted. */
+/** Sisimai 5.6 reason names (libsisimai.org/en/reason); merged-away names are never emitted. */
 export const REASONS = {
   authfailure: "Rejected due to SPF/DKIM/DMARC (authentication) failure",
   badreputation: "Rejected due to sender IP/domain reputation",

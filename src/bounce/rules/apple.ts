@@ -2,7 +2,7 @@ import type { ProviderRule } from "./provider-rule.ts";
 
 /**
  * Apple iCloud Mail. Apple publishes no list of its bracket codes (support.apple.com/en-us/102322);
- * every entry below quotes an observed reply (shared/reference/providers-and-codes.md §1.2).
+ * every entry below quotes an observed reply (smtp.codes/icloud, sisimai go rhost/for-apple.go, KumoMTA community shaping.toml).
  * Reasons follow Sisimai 5.6's Apple rhost ("due to local policy" → policyviolation); categories follow
  * the issue: the CS/HM family is a reputation block, not a bad address.
  */

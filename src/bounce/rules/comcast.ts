@@ -1,6 +1,6 @@
 import type { ProviderRule } from "./provider-rule.ts";
 
-/** Comcast. Source: postmaster.comcast.net/mail-error-codes (shared/reference/providers-and-codes.md §3). */
+/** Comcast. Source: postmaster.comcast.net/mail-error-codes. */
 const REF = "postmaster.comcast.net/mail-error-codes";
 
 export const COMCAST_RULES: readonly ProviderRule[] = [

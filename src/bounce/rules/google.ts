@@ -2,7 +2,7 @@ import type { ProviderRule } from "./provider-rule.ts";
 
 /**
  * Gmail / Google Workspace. Source: support.google.com/a/answer/3726730 (archived in NANE
- * google-3726730-smtp-errors-and-codes.txt), summarised in shared/reference/providers-and-codes.md §3 and §7.
+ * google-3726730-smtp-errors-and-codes.txt).
  * Several statuses (5.7.27, 5.7.30, 5.7.40 …) mean something else elsewhere, so these rules need provider google.
  */
 const REF = "support.google.com/a/answer/3726730";

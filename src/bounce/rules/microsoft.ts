@@ -2,8 +2,7 @@ import type { ProviderRule } from "./provider-rule.ts";
 
 /**
  * Microsoft (Outlook.com, Exchange Online Protection). Sources: NANE microsoft-troubleshooting.txt and
- * sisimai Rhost/Microsoft.pm (citing learn.microsoft.com NDR docs), summarised in
- * shared/reference/providers-and-codes.md §3 and §7.
+ * sisimai Rhost/Microsoft.pm (citing learn.microsoft.com NDR docs).
  */
 const REF = "learn.microsoft.com Exchange Online NDR docs (via Sisimai Rhost/Microsoft.pm)";
 

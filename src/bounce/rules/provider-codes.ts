@@ -12,48 +12,48 @@ export interface ProviderCodePattern {
   code: string;
 }
 
-const REF = "shared/reference/providers-and-codes.md";
-
 export const PROVIDER_CODE_PATTERNS: readonly ProviderCodePattern[] = [
   {
     id: "apple-bracket",
     pattern: /\[((?:cs|hm|hcm|hme|bs)[0-9]{1,2})\]/,
-    source: `${REF} §1.2`,
+    source:
+      "observed iCloud replies (support.apple.com/en-us/102322 publishes no code list; sisimai go rhost/for-apple.go)",
     example: "550 5.7.1 [CS01] Message rejected due to local policy",
     code: "CS01",
   },
   {
     id: "yahoo-bracket",
     pattern: /\[((?:tss?|ipts|ph|bl|gl)[0-9]{2})\]/,
-    source: `${REF} §3 (Yahoo/AOL)`,
+    source: "senders.yahooinc.com/smtp-error-codes",
     example: "421 4.7.0 [TSS04] Messages from 192.0.2.10 temporarily deferred",
     code: "TSS04",
   },
   {
     id: "microsoft-s-code",
     pattern: /\((s[0-9]{3,5})\)/,
-    source: `${REF} §3 (Microsoft S3140/S3150/S775)`,
+    source:
+      "Microsoft S-codes in Outlook.com NDRs (sisimai go rhost/for-microsoft.go; mail.live.com troubleshooting)",
     example: "550 5.7.1 … part of their network is on our block list (S3150).",
     code: "S3150",
   },
   {
     id: "microsoft-as-rule",
     pattern: /\((as[0-9]{4,})\)/,
-    source: `${REF} §3 (Microsoft EOP AS#### rule ids)`,
+    source: "Exchange Online Protection AS#### rule ids (learn.microsoft.com NDR docs: AS16012607 = 5.7.513)",
     example: "550 5.7.513 … blocked using Customer Block list (AS16012607)",
     code: "AS16012607",
   },
   {
     id: "microsoft-legacy",
     pattern: /\b((?:rp|sc|dy|ou)-00[0-9])\b/,
-    source: `${REF} §3 (Outlook.com legacy codes)`,
+    source: "Outlook.com legacy error codes (mail.live.com/mail/troubleshooting.aspx)",
     example: "550 SC-001 (BAY004-MC5F21) Unfortunately, messages from 192.0.2.10 weren't sent.",
     code: "SC-001",
   },
   {
     id: "comcast-bits",
     pattern: /\b((?:rl|bl|es)[0-9]{6})\b/,
-    source: `${REF} §3 (Comcast)`,
+    source: "postmaster.comcast.net/mail-error-codes",
     example: "421 … Domain Throttled. see http://postmaster.comcast.net/smtp-error-codes.php#RL000010",
     code: "RL000010",
   },
@@ -63,6 +63,21 @@ export const PROVIDER_CODE_PATTERNS: readonly ProviderCodePattern[] = [
     source: "Cox and Spectrum error-code pages (AUP#… codes); Sisimai corpus rhost-cox-01, rhost-spectrum-01",
     example: "550 5.1.0 <a@example.com> sender rejected. … AUP#In-1310",
     code: "AUP#IN-1310",
+  },
+  {
+    id: "godaddy-ib-code",
+    pattern: /\b(ib[0-9]{3})\b/,
+    source:
+      "GoDaddy bounce codes (ca.godaddy.com/help/fix-rejected-email-with-a-bounce-error-40685; sisimai go rhost/for-godaddy.go)",
+    example: "550 jane@coolexample.com Invalid SPF record. Inspect your SPF settings, and try again. IB508",
+    code: "IB508",
+  },
+  {
+    id: "orange-code",
+    pattern: /\b((?:ofr|lpn|ouk)[0-9]*_[0-9]{3})\b/,
+    source: "Orange / La Poste error numbers (postmaster.orange.fr; sisimai go rhost/for-franceptt.go)",
+    example: "550 5.5.0 Le compte du destinataire est bloque. The recipient account isblocked. LPN007_426",
+    code: "LPN007_426",
   },
 ];
 

@@ -2,7 +2,7 @@ import type { ProviderRule } from "./provider-rule.ts";
 
 /**
  * Yahoo / AOL (and AT&T, Verizon mailboxes hosted there). Source: senders.yahooinc.com/smtp-error-codes
- * (archived in NANE), summarised in shared/reference/providers-and-codes.md §3; KumoMTA rules in §4.
+ * (archived in NANE); KumoMTA community shaping rules.
  */
 const REF = "senders.yahooinc.com/smtp-error-codes";
 

@@ -1,0 +1,31 @@
+import type { RuleTable } from "../phrase-rule.ts";
+
+/**
+ * Sisimai's knowledge of messagelabs's servers (rhost): codes and messages that decide a reason there,
+ * one per entry, each with the reply or documented message it came from (BSD-2-Clause,
+ * github.com/sisimai/go-sisimai rhost/for-messagelabs.go; provider page: https://www.broadcom.com/products/cybersecurity/email).
+ */
+const SISIMAI = "sisimai go rhost/for-messagelabs.go";
+const PAGE = "https://www.broadcom.com/products/cybersecurity/email";
+
+export const MESSAGELABS_HOST_RULES: RuleTable = {
+  id: "host-messagelabs",
+  hosts: ["messagelabs.com"],
+  source: `${SISIMAI}; ${PAGE}`,
+  rules: [
+    {
+      id: "rhost-messagelabs-please-turn-on-smtp-authentication-in-your-mail",
+      reason: "securityerror",
+      phrase: "please turn on smtp authentication in your mail client",
+      source: `${SISIMAI}; ${PAGE}`,
+      example: "please turn on smtp authentication in your mail client",
+    },
+    {
+      id: "rhost-messagelabs-no-such-user",
+      reason: "userunknown",
+      phrase: "no such user",
+      source: `${SISIMAI}; ${PAGE}`,
+      example: "no such user",
+    },
+  ],
+};

@@ -1,0 +1,45 @@
+import type { RuleTable } from "../phrase-rule.ts";
+
+/**
+ * NTT docomo's MTA (mfsmax.docomo.ne.jp): its own messages, and its statuses that mean something narrower
+ * than the standard (5.2.0 is the subscriber's reception filter). Sisimai (BSD-2-Clause,
+ * github.com/sisimai/go-sisimai rhost/for-nttdocomo.go).
+ */
+const SISIMAI = "sisimai go rhost/for-nttdocomo.go";
+const PAGE = "https://www.docomo.ne.jp/info/spam_mail/";
+
+export const NTTDOCOMO_HOST_RULES: RuleTable = {
+  id: "host-nttdocomo",
+  hosts: ["mfsmax.docomo.ne.jp", "docomo.ne.jp"],
+  source: `${SISIMAI}; ${PAGE}`,
+  rules: [
+    {
+      id: "nttdocomo-too-much-mail-data",
+      reason: "mailboxfull",
+      phrase: "552 too much mail data",
+      source: `${SISIMAI}; ${PAGE}`,
+      example: "552 too much mail data",
+    },
+    {
+      id: "nttdocomo-too-many-recipients",
+      reason: "ratelimited",
+      phrase: "552 too many recipients",
+      source: `${SISIMAI}; ${PAGE}`,
+      example: "552 too many recipients",
+    },
+    {
+      id: "nttdocomo-bad-sequence",
+      reason: "syntaxerror",
+      phrase: "503 bad sequence of commands",
+      source: `${SISIMAI}; ${PAGE}`,
+      example: "503 bad sequence of commands",
+    },
+    {
+      id: "nttdocomo-parameter-not-implemented",
+      reason: "syntaxerror",
+      phrase: "504 command parameter not implemented",
+      source: `${SISIMAI}; ${PAGE}`,
+      example: "504 command parameter not implemented",
+    },
+  ],
+};

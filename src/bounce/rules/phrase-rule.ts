@@ -1,0 +1,184 @@
+import type { Provider, Reason } from "../vocabulary.ts";
+
+/**
+ * One fact of the rule knowledge: a phrase (or a provider's code) that decides a Sisimai reason, with the
+ * real reply it came from and its source. Tables of these are compiled into one ordered matcher
+ * (phrase-matcher.ts): the first entry in table order whose text and gates hold wins.
+ */
+export interface PhraseRule {
+  /** Unique over all tables (a test asserts it). */
+  id: string;
+  reason: Reason;
+  /**
+   * Lower-case text the reply must contain; a list means fragments that must appear in this order
+   * (Sisimai's "aligned" pairs). Exactly one of `phrase` and `pattern` is given.
+   */
+  phrase?: string | readonly string[];
+  /** For code families a literal cannot express (`OFR_416`, `AUP#1310`): matched on the lower-cased reply. */
+  pattern?: RegExp;
+  /**
+   * Only with one of these enhanced statuses: `5.4.1` (exact), `x.7.26` (either class), `5.7.606-649`
+   * (the last number in a range) or `5.*` (the class alone).
+   */
+  status?: readonly string[];
+  /** Only with one of these reply codes. */
+  reply?: readonly number[];
+  /**
+   * Applies only when the enhanced status names no other explicit reason: Sisimai reads its "rejected"
+   * phrases (about the envelope sender) only then, so a `5.1.1 … Recipient address rejected` stays userunknown.
+   */
+  yieldsToStatus?: boolean;
+  /** Applies to any host even in a host-scoped table (the code alone names the provider). */
+  anyHost?: boolean;
+  /** Where the fact comes from: a public URL and/or `sisimai go <file>` (BSD-2-Clause). */
+  source: string;
+  /** A real reply (or the documented message) quoted from the source; a test classifies it back to this entry. */
+  example: string;
+  /** When the provider's own documentation overrides Sisimai: what it says and where (a public URL). */
+  note?: string;
+}
+
+/** An ordered table of rules, optionally scoped to the servers of one provider (Sisimai's "rhost"). */
+export interface RuleTable {
+  id: string;
+  /**
+   * Host names of the provider's servers: a rule applies when the remote MTA is one of them (or a
+   * subdomain), or the recipient domain is one of them or a parent of one (icloud.com → mx01.mail.icloud.com).
+   * Absent: the table applies to every reply.
+   */
+  hosts?: readonly string[];
+  /** …or when the classifier detected one of these providers (host, text markers, recipient domain). */
+  providers?: readonly Provider[];
+  /**
+   * Generic phrases weigh less than an explicit enhanced status (see `statusOutranks`); a host's own
+   * table does not (its meaning of a status is the point).
+   */
+  yieldToStatus?: boolean;
+  source: string;
+  rules: readonly PhraseRule[];
+}
+
+/** What a rule's gates see about one reply. */
+export interface PhraseContext {
+  /** The reply, unfolded and lower-cased. */
+  lowerText: string;
+  status: string | null;
+  replyCode: number | null;
+  provider: Provider;
+  /** The reason the enhanced status alone implies (RFC 3463), or null for none / x.0.0. */
+  statusReason: Reason | null;
+  /** The remote MTA's host name, lower case, when known. */
+  remoteHost: string | null;
+  recipientDomain: string | null;
+}
+
+/** Statuses too vague to outweigh a phrase (Sisimai: securityerror, systemerror, or none). */
+const STATUS_REASONS_TO_REFINE: readonly Reason[] = ["securityerror", "systemerror", "undefined", "onhold"];
+
+const STATUS_GATE = /^([45x])\.(?:\*|(\d{1,3})\.(\d{1,3})(?:-(\d{1,3}))?)$/;
+
+/** Does `status` satisfy one of the gate's codes (exact, `x.` either class, or a range in the last number)? */
+export function statusMatches(gates: readonly string[], status: string | null): boolean {
+  if (status === null) return false;
+  const [klass, subject, detail] = status.split(".");
+  const detailNumber = Number(detail);
+  for (const gate of gates) {
+    const match = STATUS_GATE.exec(gate);
+    if (!match) continue;
+    if (match[1] !== "x" && match[1] !== klass) continue;
+    if (match[2] === undefined) return true; // "5.*": the class alone
+    if (match[2] !== subject) continue;
+    if (
+      match[4] === undefined
+        ? match[3] === detail
+        : detailNumber >= Number(match[3]) && detailNumber <= Number(match[4])
+    )
+      return true;
+  }
+  return false;
+}
+
+/** `name` equals `suffix` or ends with `.suffix`. */
+function isSubdomain(name: string, suffix: string): boolean {
+  return name === suffix || name.endsWith(`.${suffix}`);
+}
+
+/** Is this reply from (or to) the servers a table is scoped to? */
+export function tableApplies(table: RuleTable, context: PhraseContext): boolean {
+  if (table.hosts === undefined && table.providers === undefined) return true;
+  if (table.providers?.includes(context.provider)) return true;
+  if (!table.hosts) return false;
+  const { remoteHost, recipientDomain } = context;
+  for (const host of table.hosts) {
+    if (remoteHost !== null && isSubdomain(remoteHost, host)) return true;
+    if (
+      recipientDomain !== null &&
+      (isSubdomain(host, recipientDomain) || isSubdomain(recipientDomain, host))
+    )
+      return true;
+  }
+  return false;
+}
+
+/**
+ * Reasons about the addresses themselves (recipient mailbox, recipient domain, envelope sender). For these
+ * the enhanced status names the component precisely (RFC 3463 X.1.Y), and Sisimai decides on such a status
+ * before it reads the text (sisimai go reason/lib.go ClassOrder[0]): `553 5.1.8 … Domain of sender address
+ * … does not exist` is the sender (rejected), `550 5.1.2 … Host unknown (Name server: .: host not found)`
+ * the recipient's domain (hostunknown).
+ */
+const ADDRESS_REASONS: readonly Reason[] = [
+  "userunknown",
+  "hostunknown",
+  "rejected",
+  "hasmoved",
+  "notaccept",
+];
+
+/** Phrases that still beat a userunknown status (sisimai go reason/why-userunknown.go). */
+const BEATS_USERUNKNOWN_STATUS: readonly Reason[] = ["hasmoved", "rejected", "notaccept"];
+
+/**
+ * Does an address status (X.1.Y) outrank a generic phrase of another address reason? A routing status such
+ * as `5.4.4` does not: "couldn't find a mail exchanger (#5.4.4)" stays notaccept.
+ */
+export function statusOutranks(
+  status: string | null,
+  statusReason: Reason | null,
+  phraseReason: Reason,
+): boolean {
+  if (statusReason === null || statusReason === phraseReason) return false;
+  if (status === null || !status.startsWith(".1.", 1)) return false;
+  if (!ADDRESS_REASONS.includes(statusReason) || !ADDRESS_REASONS.includes(phraseReason)) return false;
+  return !(statusReason === "userunknown" && BEATS_USERUNKNOWN_STATUS.includes(phraseReason));
+}
+
+/** The reply-independent gates of a rule (status, reply code). */
+export function gatesHold(rule: PhraseRule, context: PhraseContext): boolean {
+  if (rule.status !== undefined && !statusMatches(rule.status, context.status)) return false;
+  if (rule.reply !== undefined && (context.replyCode === null || !rule.reply.includes(context.replyCode)))
+    return false;
+  if (rule.yieldsToStatus === true) {
+    const byStatus = context.statusReason;
+    if (byStatus !== null && byStatus !== rule.reason && !STATUS_REASONS_TO_REFINE.includes(byStatus))
+      return false;
+  }
+  return true;
+}
+
+/** The phrase's fragments (one for a plain phrase). */
+export function fragmentsOf(rule: PhraseRule): readonly string[] {
+  if (rule.phrase === undefined) return [];
+  return typeof rule.phrase === "string" ? [rule.phrase] : rule.phrase;
+}
+
+/** Do the fragments occur in `text` in this order, without overlapping? */
+export function alignedIn(text: string, fragments: readonly string[]): boolean {
+  let from = 0;
+  for (const fragment of fragments) {
+    const at = text.indexOf(fragment, from);
+    if (at < 0) return false;
+    from = at + fragment.length;
+  }
+  return true;
+}

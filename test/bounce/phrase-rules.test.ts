@@ -1,0 +1,218 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { classifyReply } from "../../src/bounce/classify.ts";
+import { detectProvider, hostName } from "../../src/bounce/provider.ts";
+import { PHRASE_MATCHER, PHRASE_TABLES } from "../../src/bounce/rules/knowledge.ts";
+import { PhraseMatcher } from "../../src/bounce/rules/phrase-matcher.ts";
+import {
+  alignedIn,
+  fragmentsOf,
+  type PhraseContext,
+  type PhraseRule,
+  type RuleTable,
+  statusMatches,
+} from "../../src/bounce/rules/phrase-rule.ts";
+import { PROVIDER_RULES } from "../../src/bounce/rules/provider-rules.ts";
+import { statusRule } from "../../src/bounce/rules/status-codes.ts";
+import { parseReply } from "../../src/bounce/smtp-reply.ts";
+import { REASONS } from "../../src/bounce/vocabulary.ts";
+
+const ENTRIES = PHRASE_TABLES.flatMap((table) => table.rules.map((rule) => ({ table, rule })));
+
+/** The first status a gate accepts (`x.7.26` → 5.7.26, `5.7.606-649` → 5.7.606). */
+function gateStatus(gate: string): string {
+  return gate.replace(/^x/, "5").replace(/-\d+$/, "").replace(/\*$/, "0.0");
+}
+
+/** The context the classifier builds for an entry's example, inside the entry's table scope. */
+function exampleContext(table: RuleTable, rule: PhraseRule): PhraseContext {
+  const parsed = parseReply(rule.example);
+  const remoteHost = table.hosts?.[0] ?? null;
+  let status = parsed.status;
+  if (rule.status && !statusMatches(rule.status, status)) status = gateStatus(rule.status[0]);
+  let replyCode = parsed.replyCode;
+  if (rule.reply && (replyCode === null || !rule.reply.includes(replyCode))) replyCode = rule.reply[0];
+  const lowerText = parsed.text.toLowerCase();
+  return {
+    lowerText,
+    status,
+    replyCode,
+    provider: detectProvider({ remoteMta: remoteHost, lowerText }),
+    remoteHost,
+    recipientDomain: null,
+    statusReason: statusRule(status)?.reason ?? null,
+  };
+}
+
+describe("phrase tables (one phrase per entry, compiled into one ordered matcher)", () => {
+  it("entries are well formed: unique ids, known reasons, one lower-case phrase or pattern, source, example", () => {
+    const ids = new Set(PROVIDER_RULES.map((rule) => rule.id));
+    for (const { rule } of ENTRIES) {
+      assert.ok(!ids.has(rule.id), `duplicate id ${rule.id}`);
+      ids.add(rule.id);
+      assert.ok(Object.hasOwn(REASONS, rule.reason), `${rule.id}: reason ${rule.reason}`);
+      assert.equal(
+        (rule.phrase === undefined) !== (rule.pattern === undefined),
+        true,
+        `${rule.id}: phrase xor pattern`,
+      );
+      for (const fragment of fragmentsOf(rule)) {
+        assert.ok(fragment.length > 0, rule.id);
+        assert.equal(fragment, fragment.toLowerCase(), `${rule.id}: phrase must be lower case`);
+      }
+      if (rule.pattern) {
+        assert.equal(rule.pattern.flags, "", `${rule.id}: regex flags`);
+        assert.doesNotMatch(
+          rule.pattern.source.replace(/\\[A-Za-z]/g, ""),
+          /[A-Z]/,
+          `${rule.id}: upper case`,
+        );
+      }
+      assert.ok(rule.source.length > 10, `${rule.id}: source`);
+      assert.doesNotMatch(rule.source, /shared\/|\.md\b/, `${rule.id}: cite public sources, not files`);
+      assert.ok(rule.example.trim().length > 0, `${rule.id}: example`);
+      if (rule.note)
+        assert.match(rule.note, /https?:\/\//, `${rule.id}: a provider override cites its public URL`);
+    }
+  });
+
+  it("every entry's example is classified by that entry and by no earlier one", () => {
+    const wrong: string[] = [];
+    for (const { table, rule } of ENTRIES) {
+      const got = PHRASE_MATCHER.match(exampleContext(table, rule));
+      if (got?.rule !== rule)
+        wrong.push(`${rule.id} ← ${JSON.stringify(rule.example)} matched ${got?.rule.id}`);
+    }
+    assert.deepEqual(wrong, []);
+  });
+
+  it("shadowing: no entry is unreachable because an earlier, broader entry of its scope always matches first", () => {
+    const shadowed: string[] = [];
+    ENTRIES.forEach(({ table, rule }, index) => {
+      if (rule.phrase === undefined) return;
+      // The shortest text this entry matches: its fragments in order.
+      const text = fragmentsOf(rule).join(" ");
+      for (const earlier of ENTRIES.slice(0, index)) {
+        const other = earlier.rule;
+        // Only an earlier entry that holds wherever this one does: no narrower scope or gate.
+        if (earlier.table !== table && earlier.table.hosts !== undefined) continue;
+        if (other.status !== undefined && !sameList(other.status, rule.status)) continue;
+        if (other.reply !== undefined && !sameList(other.reply, rule.reply)) continue;
+        if (other.yieldsToStatus === true && rule.yieldsToStatus !== true) continue;
+        const covers = other.pattern ? other.pattern.test(text) : alignedIn(text, fragmentsOf(other));
+        if (covers && (other.phrase !== undefined || fragmentsOf(rule).length === 1)) {
+          shadowed.push(`${rule.id} (${JSON.stringify(rule.phrase)}) is always taken by ${other.id}`);
+          break;
+        }
+      }
+    });
+    assert.deepEqual(shadowed, []);
+  });
+
+  it("the compiled matcher answers exactly like trying every entry in table order", () => {
+    const naive = (context: PhraseContext) =>
+      new PhraseMatcher(PHRASE_TABLES).rules.find((entry) => {
+        const single = new PhraseMatcher([{ ...entry.table, rules: [entry.rule] }]);
+        return single.match(context) !== null;
+      }) ?? null;
+    const samples = ENTRIES.filter((_, index) => index % 7 === 0).map(({ table, rule }) =>
+      exampleContext(table, rule),
+    );
+    samples.push(
+      exampleContext(
+        { id: "t", source: "t", rules: [] },
+        { id: "x", reason: "undefined", phrase: "x", source: "", example: "250 2.0.0 Ok: queued as 12345" },
+      ),
+    );
+    for (const context of samples) {
+      assert.equal(PHRASE_MATCHER.match(context)?.rule.id, naive(context)?.rule.id, context.lowerText);
+    }
+  });
+});
+
+describe("knowledge the issue names", () => {
+  const cases: Array<{
+    text: string;
+    remoteMta?: string;
+    recipient?: string;
+    reason: string;
+    provider?: string;
+  }> = [
+    // Phrase order: "line too long" is a syntax error, not an expired queue.
+    { text: "500 5.5.2 Line too long", reason: "syntaxerror" },
+    // Microsoft's 5.4.1 "Access denied" is an unknown recipient there.
+    {
+      text: "550 5.4.1 Recipient address rejected: Access denied. AS(201806281) [DB5EUR03FT052.eop-EUR03.prod.protection.outlook.com]",
+      reason: "userunknown",
+      provider: "microsoft",
+    },
+    {
+      text: "550 5.4.1 Recipient address rejected: Access denied",
+      remoteMta: "example-com.mail.protection.outlook.com",
+      reason: "userunknown",
+    },
+    // A 5.1.1 whose text says the sender hit a rate limit is a rate limit (GoDaddy IB607).
+    { text: "550 5.1.1 192.0.2.22 has sent to too many recipients this hour. IB607", reason: "ratelimited" },
+    // Orange / GoDaddy / Cox codes decide even without a host.
+    {
+      text: "550 5.1.1 Adresse d au moins un destinataire invalide. Invalid recipient. OFR_416 [416]",
+      reason: "userunknown",
+    },
+    {
+      text: "550 5.5.0 Le compte du destinataire est bloque. The recipient account isblocked. LPN007_426",
+      reason: "suspend",
+    },
+    {
+      text: "554 5.7.1 Message rejected because of IP blocklisting. AUP#CXBL",
+      reason: "blocked",
+      provider: "cox",
+    },
+    // Yahoo's TSS04 is a reputation deferral (Yahoo's page wins over Sisimai's "rejected").
+    {
+      text: "421 4.7.0 [TSS04] Messages from 192.0.2.25 temporarily deferred due to unexpected volume or user complaints - 4.16.55.1",
+      reason: "badreputation",
+      provider: "yahoo",
+    },
+    // Apple's bracketed codes name Apple without any host.
+    {
+      text: "421 [HCM1] Your mail from 203.0.113.7 was deferred.",
+      reason: "badreputation",
+      provider: "apple",
+    },
+    {
+      text: "554 5.7.1 [HME1] This message was blocked for failing both SPF and DKIM authentication checks",
+      reason: "authfailure",
+      provider: "apple",
+    },
+    // An address status names the address: the sender's (5.1.8) or the recipient's domain (5.1.2).
+    {
+      text: "553 5.1.8 <a@example.org>... Domain of sender address a@example.org does not exist",
+      reason: "rejected",
+    },
+    {
+      text: "550 5.1.2 <a@example.org>... Host unknown (Name server: .: host not found)",
+      reason: "hostunknown",
+    },
+    { text: "Sorry, I couldn't find a mail exchanger or IP address. (#5.4.4)", reason: "notaccept" },
+  ];
+  for (const c of cases) {
+    it(`${c.reason}: ${c.text.slice(0, 70)}`, () => {
+      const got = classifyReply({
+        text: c.text,
+        remoteMta: c.remoteMta ?? null,
+        recipient: c.recipient ?? null,
+      });
+      assert.equal(got.reason, c.reason, `rule ${got.rule.id}`);
+      if (c.provider) assert.equal(got.provider, c.provider);
+    });
+  }
+
+  it("hostName keeps names and drops bare addresses", () => {
+    assert.equal(hostName("dns; mx01.mail.icloud.com"), "mx01.mail.icloud.com");
+    assert.equal(hostName("192.0.2.1"), null);
+  });
+});
+
+function sameList<T>(a: readonly T[], b: readonly T[] | undefined): boolean {
+  return b !== undefined && a.length === b.length && a.every((item, index) => item === b[index]);
+}
