@@ -99,7 +99,8 @@ export class PhraseMatcher {
         )
       );
     };
-    const call = (this.call = (this.call + 1) >>> 0 || 1);
+    this.call = (this.call + 1) >>> 0 || 1;
+    const call = this.call;
     const holds = (entry: CompiledRule): boolean => {
       if (this.missed[entry.order] === call) return false;
       const found = entry.rule.pattern
