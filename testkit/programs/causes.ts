@@ -209,13 +209,16 @@ export function planCause(spec: ProgramSpec, setup: Setup, rng: Rng): CausePlan 
         };
       }
       const from = rng.int(Math.floor(T * 0.15), Math.floor(T * 0.35));
-      const perDay = setup.signups.reduce((s, x) => s + x.perDay, 0);
+      const length = rng.int(21, 35);
+      // The partner brings a quarter to a third of the list; the program started that much smaller.
+      const size = Math.round(setup.initial * rng.uniform(0.25, 0.35));
+      setup.initial -= size;
       setup.signups.push({
         cohort: "partner-coreg",
         quality: QUALITY.stale,
         fromDay: from,
-        toDay: from + rng.int(21, 35),
-        perDay: perDay * 3,
+        toDay: from + length,
+        perDay: size / length,
       });
       return {
         variant,

@@ -76,7 +76,11 @@ function planCampaigns(
   brand: string,
 ): CampaignPlan[] {
   const first = rng.int(1, 5);
-  const pattern = rng.int(0, 2);
+  const pattern = rng.weighted([
+    [0, 0.45],
+    [1, 0.4],
+    [2, 0.15],
+  ] as const);
   const dows = pattern === 0 ? [first] : pattern === 1 ? [first, ((first + 2) % 5) + 1] : [1, 3, 5];
   const plans: CampaignPlan[] = [];
   const spread = rng.int(30, 120);

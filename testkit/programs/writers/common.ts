@@ -1,4 +1,5 @@
 /** Helpers the format writers share: deterministic ids, timestamps, the time-ordered event list. */
+import { closeSync, openSync, writeSync } from "node:fs";
 import type { Attempt, Engagement, Message, Program } from "../model.ts";
 
 /** A deterministic 32-bit hash of a string (FNV-1a), for ids derived from a message and a label. */
@@ -49,4 +50,32 @@ export function happenings(program: Program, withEngagement: boolean): Happening
 /** The reply without its leading code ("550 5.7.1 …" → "5.7.1 …"), as some ESPs store it. */
 export function withoutCode(text: string): string {
   return text.replace(/^\d{3}[ -]/, "");
+}
+
+/** Writes lines to a file in ~1 MiB pieces (a program's export can exceed the longest JS string). */
+export class LineFile {
+  #fd: number;
+  #pending: string[] = [];
+  #size = 0;
+
+  constructor(path: string) {
+    this.#fd = openSync(path, "w");
+  }
+
+  push(line: string): void {
+    this.#pending.push(line);
+    this.#size += line.length + 1;
+    if (this.#size >= 1 << 20) this.#flush();
+  }
+
+  #flush(): void {
+    if (this.#pending.length > 0) writeSync(this.#fd, `${this.#pending.join("\n")}\n`);
+    this.#pending = [];
+    this.#size = 0;
+  }
+
+  close(): void {
+    this.#flush();
+    closeSync(this.#fd);
+  }
 }

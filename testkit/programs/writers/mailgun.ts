@@ -2,9 +2,8 @@
  * Mailgun webhooks as a receiver stores them: one POST body per line, `{signature, "event-data"}`.
  * `envelope.sending-ip` on deliveries and failures; `ip` and `client-info` on opens and clicks.
  */
-import { writeFileSync } from "node:fs";
 import type { Program } from "../model.ts";
-import { happenings, hex, idFrom, withoutCode } from "./common.ts";
+import { happenings, hex, idFrom, LineFile, withoutCode } from "./common.ts";
 
 const CLIENTS: Record<string, Record<string, string>> = {
   mobile: {
@@ -28,7 +27,7 @@ const CLIENTS: Record<string, Record<string, string>> = {
 };
 
 export function writeMailgun(program: Program, file: string): void {
-  const lines: string[] = [];
+  const lines = new LineFile(file);
   const mgDomain = `mg.${program.brand.domain}`;
   for (const h of happenings(program, true)) {
     const { m } = h;
@@ -126,5 +125,5 @@ export function writeMailgun(program: Program, file: string): void {
       }),
     );
   }
-  writeFileSync(file, `${lines.join("\n")}\n`);
+  lines.close();
 }

@@ -3,9 +3,8 @@
  * (deferral) records — no opens or clicks (an MTA never sees them). `jobId` is the campaign,
  * `dlvSourceIp` the sending IP and `vmtaPool` the pool.
  */
-import { writeFileSync } from "node:fs";
 import type { Program } from "../model.ts";
-import { happenings } from "./common.ts";
+import { happenings, LineFile } from "./common.ts";
 
 const HEADER =
   "type,timeLogged,timeQueued,orig,rcpt,orcpt,dsnAction,dsnStatus,dsnDiag,dsnMta,bounceCat,srcType,srcMta,dlvType,dlvSourceIp,dlvDestinationIp,dlvEsmtpAvailable,dlvSize,vmta,jobId,envId,queue,vmtaPool";
@@ -29,7 +28,8 @@ function time(ms: number): string {
 }
 
 export function writePmta(program: Program, file: string): void {
-  const lines = [HEADER];
+  const lines = new LineFile(file);
+  lines.push(HEADER);
   for (const h of happenings(program, false)) {
     if (h.kind !== "attempt") continue;
     const { m, attempt } = h;
@@ -66,5 +66,5 @@ export function writePmta(program: Program, file: string): void {
     ];
     lines.push(row.map(csv).join(","));
   }
-  writeFileSync(file, `${lines.join("\n")}\n`);
+  lines.close();
 }

@@ -4,9 +4,8 @@
  * With two or more sending IPs the program runs one Postfix instance per IP (`postfix-<ip>/smtp`), as
  * multi-IP Postfix setups do. No campaigns, opens or clicks: a log has none.
  */
-import { writeFileSync } from "node:fs";
 import type { Program } from "../model.ts";
-import { happenings, hash32, idFrom } from "./common.ts";
+import { happenings, hash32, idFrom, LineFile } from "./common.ts";
 
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
@@ -26,7 +25,7 @@ export function writePostfix(
 ): void {
   const stamp = timestamps === "classic" ? classic : rfc3339;
   const multi = program.ips.length > 1;
-  const lines: string[] = [];
+  const lines = new LineFile(file);
   const host = "mta1";
   for (const h of happenings(program, false)) {
     const { m } = h;
@@ -69,5 +68,5 @@ export function writePostfix(
       lines.push(`${stamp(attempt.at)} ${host} ${name}/qmgr[${pid(3)}]: ${qid}: removed`);
     }
   }
-  writeFileSync(file, `${lines.join("\n")}\n`);
+  lines.close();
 }

@@ -3,9 +3,8 @@
  * appends each POSTed batch's events writes them. `ip` is the sending IP on delivery events and the
  * reader's IP on opens and clicks; `sg_machine_open` marks Apple MPP prefetches.
  */
-import { writeFileSync } from "node:fs";
 import type { Program } from "../model.ts";
-import { happenings, idFrom } from "./common.ts";
+import { happenings, idFrom, LineFile } from "./common.ts";
 
 const CLASSIFICATION: Record<string, string> = {
   hard: "Invalid Address",
@@ -16,7 +15,7 @@ const CLASSIFICATION: Record<string, string> = {
 };
 
 export function writeSendGrid(program: Program, file: string): void {
-  const lines: string[] = [];
+  const lines = new LineFile(file);
   for (const h of happenings(program, true)) {
     const { m } = h;
     const r = program.recipients[m.recipient];
@@ -90,5 +89,5 @@ export function writeSendGrid(program: Program, file: string): void {
       else lines.push(JSON.stringify({ ...base, event: "spamreport" }));
     }
   }
-  writeFileSync(file, `${lines.join("\n")}\n`);
+  lines.close();
 }

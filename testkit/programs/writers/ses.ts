@@ -8,9 +8,8 @@
  * through SNS): no sends, deferrals, opens, clicks or tags — what an SES user who only turned on
  * bounce and complaint notifications has.
  */
-import { writeFileSync } from "node:fs";
 import type { Message, Program } from "../model.ts";
-import { type Happening, happenings, hex, idFrom } from "./common.ts";
+import { type Happening, happenings, hex, idFrom, LineFile } from "./common.ts";
 
 const REGION = "us-east-1";
 const ACCOUNT = "123456789012";
@@ -162,7 +161,7 @@ function record(program: Program, h: Happening): Record<string, unknown> | null 
 }
 
 export function writeSes(program: Program, file: string, envelope: "raw" | "sns" | "notifications"): void {
-  const lines: string[] = [];
+  const lines = new LineFile(file);
   for (const h of happenings(program, true)) {
     const event = envelope === "notifications" ? notification(program, h) : record(program, h);
     if (!event) continue;
@@ -185,5 +184,5 @@ export function writeSes(program: Program, file: string, envelope: "raw" | "sns"
       }),
     );
   }
-  writeFileSync(file, `${lines.join("\n")}\n`);
+  lines.close();
 }
