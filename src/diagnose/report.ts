@@ -36,6 +36,8 @@ export interface DiagnosisReport {
     dormant: number;
     spike: boolean;
     episode: boolean;
+    /** On spike days, the volume the spike was judged against (the chart draws it), when known. */
+    baseline?: number | null;
   }[];
   tiers: TierCount[];
   campaigns: { campaign: string; sent: number; policy: number; flagged: boolean; spike: boolean }[];

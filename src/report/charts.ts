@@ -36,20 +36,28 @@ function svg(id: string, height: number, label: string, body: string): string {
 const text = (x: number, y: number, content: string, anchor = "start", extra = ""): string =>
   `<text x="${x.toFixed(1)}" y="${y.toFixed(1)}" font-size="11" fill="${COLORS.text}" text-anchor="${anchor}" ${extra}>${escapeHtml(content)}</text>`;
 
-/** Volume per day (bars; spike days orange), policy bounces per day (red line), episodes shaded. */
+/** About this many date labels under the daily chart, at even steps (weekly for a few months of data). */
+const DATE_TICKS = 8;
+
+/**
+ * Volume per day (bars; spike days orange, with the baseline the spike was judged against when the
+ * diagnosis gives one), policy bounces per day (red line, right axis), episodes shaded; both axes
+ * titled, dates at even steps.
+ */
 export function dailyChart(report: DiagnosisReport): string {
   const days = report.daily;
-  const height = 280;
+  const height = 300;
   const plotW = W - PAD.left - PAD.right;
-  const plotH = height - PAD.top - PAD.bottom;
+  const plotH = height - PAD.top - PAD.bottom - 16;
   if (days.length === 0)
     return svg("chart-daily", height, "No sends", text(W / 2, height / 2, "No sends in the store", "middle"));
-  const maxSent = Math.max(1, ...days.map((d) => d.sent));
+  const maxSent = Math.max(1, ...days.map((d) => Math.max(d.sent, d.baseline ?? 0)));
   const maxPolicy = Math.max(1, ...days.map((d) => d.policy));
   const step = plotW / days.length;
   const x = (i: number) => PAD.left + i * step;
-  const ySent = (v: number) => PAD.top + plotH - (v / maxSent) * plotH;
-  const yPolicy = (v: number) => PAD.top + plotH - (v / maxPolicy) * plotH;
+  const bottom = PAD.top + plotH;
+  const ySent = (v: number) => bottom - (v / maxSent) * plotH;
+  const yPolicy = (v: number) => bottom - (v / maxPolicy) * plotH;
   const parts: string[] = [];
   days.forEach((d, i) => {
     if (d.episode)
@@ -57,46 +65,78 @@ export function dailyChart(report: DiagnosisReport): string {
         `<rect class="episode" x="${x(i).toFixed(1)}" y="${PAD.top}" width="${step.toFixed(1)}" height="${plotH}" fill="${COLORS.episode}"/>`,
       );
   });
+  for (const fraction of [0.5, 1]) {
+    const y = bottom - fraction * plotH;
+    parts.push(
+      `<line class="grid" x1="${PAD.left}" y1="${y.toFixed(1)}" x2="${W - PAD.right}" y2="${y.toFixed(1)}" stroke="${COLORS.grid}" stroke-dasharray="2,3"/>`,
+      text(PAD.left - 6, y + 4, fmt(maxSent * fraction), "end"),
+      text(W - PAD.right + 6, y + 4, fmt(maxPolicy * fraction), "start", `fill="${COLORS.policy}"`),
+    );
+  }
   parts.push(
-    `<line x1="${PAD.left}" y1="${PAD.top + plotH}" x2="${W - PAD.right}" y2="${PAD.top + plotH}" stroke="${COLORS.grid}"/>`,
+    `<line x1="${PAD.left}" y1="${bottom}" x2="${W - PAD.right}" y2="${bottom}" stroke="${COLORS.grid}"/>`,
+    text(PAD.left - 6, bottom, "0", "end"),
+    text(W - PAD.right + 6, bottom, "0", "start", `fill="${COLORS.policy}"`),
   );
   days.forEach((d, i) => {
     const top = ySent(d.sent);
     const fill = d.spike ? COLORS.spike : COLORS.sent;
+    const baseline = d.spike && d.baseline != null ? `, baseline ${d.baseline}` : "";
     parts.push(
-      `<rect class="${d.spike ? "bar spike" : "bar"}" x="${(x(i) + step * 0.1).toFixed(1)}" y="${top.toFixed(1)}" width="${Math.max(1, step * 0.8).toFixed(1)}" height="${(PAD.top + plotH - top).toFixed(1)}" fill="${fill}"><title>${escapeHtml(`${d.day}: ${d.sent} sent, ${d.policy} policy bounces${d.spike ? " (spike)" : ""}`)}</title></rect>`,
+      `<rect class="${d.spike ? "bar spike" : "bar"}" x="${(x(i) + step * 0.1).toFixed(1)}" y="${top.toFixed(1)}" width="${Math.max(1, step * 0.8).toFixed(1)}" height="${(bottom - top).toFixed(1)}" fill="${fill}"><title>${escapeHtml(`${d.day}: ${d.sent} sent, ${d.policy} policy bounces${d.spike ? ` (spike${baseline})` : ""}`)}</title></rect>`,
     );
     if (d.spike)
       parts.push(
         `<path class="spike-marker" d="M${(x(i) + step / 2).toFixed(1)},${(top - 4).toFixed(1)} l-4,-7 h8 z" fill="${COLORS.spike}"/>`,
       );
+    if (d.spike && d.baseline != null) {
+      const y = ySent(d.baseline).toFixed(1);
+      parts.push(
+        `<line class="spike-baseline" x1="${(x(i) - step).toFixed(1)}" y1="${y}" x2="${(x(i) + 2 * step).toFixed(1)}" y2="${y}" stroke="${COLORS.text}" stroke-width="1.5" stroke-dasharray="3,2"><title>${escapeHtml(`${d.day}: the spike is judged against a baseline of ${d.baseline} messages`)}</title></line>`,
+      );
+    }
   });
   const points = days.map((d, i) => `${(x(i) + step / 2).toFixed(1)},${yPolicy(d.policy).toFixed(1)}`);
   parts.push(
     `<polyline class="policy-bounces" points="${points.join(" ")}" fill="none" stroke="${COLORS.policy}" stroke-width="1.5"/>`,
   );
+  const every = Math.max(1, Math.ceil(days.length / DATE_TICKS));
+  days.forEach((d, i) => {
+    if (i % every !== 0) return;
+    const at = x(i) + step / 2;
+    parts.push(
+      `<line x1="${at.toFixed(1)}" y1="${bottom}" x2="${at.toFixed(1)}" y2="${bottom + 4}" stroke="${COLORS.text}"/>`,
+      `<text class="date-tick" x="${at.toFixed(1)}" y="${bottom + 16}" font-size="11" fill="${COLORS.text}" text-anchor="middle">${escapeHtml(i === 0 ? d.day : d.day.slice(5))}</text>`,
+    );
+  });
   parts.push(
-    text(PAD.left - 6, PAD.top + 4, fmt(maxSent), "end"),
-    text(PAD.left - 6, PAD.top + plotH, "0", "end"),
+    axisTitle(14, PAD.top + plotH / 2, "messages per day", COLORS.text),
+    axisTitle(W - 10, PAD.top + plotH / 2, "policy bounces per day", COLORS.policy),
   );
-  parts.push(text(W - PAD.right + 6, PAD.top + 4, fmt(maxPolicy), "start", `fill="${COLORS.policy}"`));
-  parts.push(
-    text(PAD.left, height - 12, days[0].day),
-    text(W - PAD.right, height - 12, days[days.length - 1].day, "end"),
-  );
-  parts.push(
-    legend(PAD.left + 120, height - 12, [
-      ["sent per day", COLORS.sent],
-      ["spike day", COLORS.spike],
-      ["policy bounces", COLORS.policy],
-      ["episode", COLORS.episode],
-    ]),
-  );
+  const items: [string, string][] = [
+    ["messages sent", COLORS.sent],
+    ["spike day", COLORS.spike],
+    ["policy bounces (right axis)", COLORS.policy],
+    ["episode", COLORS.episode],
+  ];
+  if (days.some((d) => d.spike && d.baseline != null)) items.push(["spike baseline (dashed)", COLORS.text]);
+  parts.push(legend(PAD.left, height - 8, items));
   return svg(
     "chart-daily",
     height,
     `Messages and policy bounces per day to ${report.provider}`,
     parts.join(""),
+  );
+}
+
+/** A vertical axis title, centred on the axis. */
+function axisTitle(x: number, y: number, label: string, color: string): string {
+  return text(
+    x,
+    y,
+    label,
+    "middle",
+    `class="axis-title" fill="${color}" transform="rotate(-90 ${x} ${y.toFixed(1)})"`,
   );
 }
 
@@ -126,9 +166,12 @@ export function tiersChart(report: DiagnosisReport): string {
 /** Policy-bounce rate per campaign, side by side in send order; flagged campaigns red, spike-day ones orange. */
 export function campaignsChart(report: DiagnosisReport): string {
   const campaigns = report.campaigns.filter((c) => c.sent >= 50).slice(-60);
-  const height = 260;
+  // Room under the bars for the longest label, written at 45°.
+  const longest = Math.max(...campaigns.map((c) => campaignLabel(c.campaign).length));
+  const labelRoom = Math.ceil(longest * 6.2 * Math.SQRT1_2) + 8;
+  const plotH = 180;
+  const height = PAD.top + plotH + labelRoom + 12;
   const plotW = W - PAD.left - PAD.right;
-  const plotH = height - PAD.top - PAD.bottom - 40;
   if (campaigns.length === 0)
     return svg(
       "chart-campaigns",
@@ -147,7 +190,7 @@ export function campaignsChart(report: DiagnosisReport): string {
         ? text(
             x + step / 2,
             PAD.top + plotH + 12,
-            c.campaign.slice(0, 14),
+            campaignLabel(c.campaign),
             "end",
             `transform="rotate(-45 ${(x + step / 2).toFixed(1)} ${(PAD.top + plotH + 12).toFixed(1)})"`,
           )
@@ -160,8 +203,15 @@ export function campaignsChart(report: DiagnosisReport): string {
   parts.push(
     text(PAD.left - 6, PAD.top + 4, pctText(max), "end"),
     text(PAD.left - 6, PAD.top + plotH, "0", "end"),
+    axisTitle(14, PAD.top + plotH / 2, "policy-bounce rate", COLORS.text),
   );
   return svg("chart-campaigns", height, "Policy-bounce rate per campaign", parts.join(""));
+}
+
+/** Campaign ids up to 28 characters whole (the tooltip and the data table always have the whole id). */
+const LABEL_CHARS = 28;
+function campaignLabel(campaign: string): string {
+  return campaign.length <= LABEL_CHARS ? campaign : `${campaign.slice(0, LABEL_CHARS - 1)}…`;
 }
 
 function legend(x: number, y: number, items: [string, string][]): string {
@@ -169,7 +219,7 @@ function legend(x: number, y: number, items: [string, string][]): string {
   return items
     .map(([label, color]) => {
       const out = `<rect x="${offset}" y="${y - 9}" width="10" height="10" fill="${color}"/>${text(offset + 14, y, label)}`;
-      offset += 24 + label.length * 6;
+      offset += 24 + label.length * 6.2;
       return out;
     })
     .join("");
