@@ -1,5 +1,5 @@
 import { listedRecipientDomains } from "../bounce/provider.ts";
-import { sqlString } from "./ingest/event-tables-sql.ts";
+import { sqlString } from "../store/index.ts";
 
 /**
  * Mailbox provider of a recipient domain, for every event type (opens and clicks carry no reply to

@@ -1,9 +1,4 @@
-import type { DeliveryEvent, EventType } from "./event.ts";
-import { EVENT_TYPES } from "./event.ts";
-import { cleanStatus, leadingReplyCode, leadingStatus, stripDiagnosticType } from "./reply.ts";
-import { newEvent } from "./source.ts";
-import { zonedIso } from "./syslog-time.ts";
-import { bool, domainOf, int, isoTime, own, str } from "./values.ts";
+import type { FieldTable } from "./field-table.ts";
 
 /**
  * The documented generic schema (docs/FORMATS.md) shared by the CSV and NDJSON readers: field name →
@@ -37,7 +32,7 @@ export const GENERIC_FIELDS = [
 ] as const;
 
 /** Other names accepted for the same fields (common exports use them). */
-const ALIASES: Record<string, string> = {
+export const GENERIC_ALIASES: Readonly<Record<string, string>> = {
   timestamp: "time",
   email: "recipient",
   rcpt: "recipient",
@@ -50,79 +45,67 @@ const ALIASES: Record<string, string> = {
   id: "event_id",
 };
 
-const TYPE_ALIASES: Record<string, EventType> = {
-  processed: "sent",
-  accepted: "sent",
-  injection: "sent",
-  delivery: "delivered",
-  deferral: "deferred",
-  delay: "deferred",
-  bounce: "bounced",
-  failed: "bounced",
-  opened: "open",
-  clicked: "click",
-  unsubscribed: "unsubscribe",
-  spamreport: "complaint",
-  complained: "complaint",
-};
-
+/** The field of a column or key name (trimmed, case-insensitive, aliases resolved). */
 export function canonicalField(name: string): string {
   const key = name.trim().toLowerCase();
-  return own(ALIASES, key) ?? key;
+  return Object.hasOwn(GENERIC_ALIASES, key) ? GENERIC_ALIASES[key] : key;
 }
 
-export function eventType(value: string | null): EventType | null {
-  if (!value) return null;
-  const key = value.trim().toLowerCase();
-  if (Object.hasOwn(EVENT_TYPES, key)) return key as EventType;
-  return own(TYPE_ALIASES, key) ?? null;
+const reply = { field: "reply" } as const;
+
+/** One table for both shapes: CSV columns and NDJSON keys carry the same names. */
+function genericTable(shape: "csv" | "json"): FieldTable {
+  return {
+    format: shape === "csv" ? "csv" : "ndjson",
+    source: "docs/FORMATS.md (deliverlens generic schema)",
+    label: "record",
+    shape,
+    aliases: GENERIC_ALIASES,
+    csv: { required: ["type"], headerProblem: "generic CSV header needs a `type` column (docs/FORMATS.md)" },
+    name: "type",
+    type: { fn: "eventType", args: ["type"] },
+    unknown: { cond: { all: [] }, message: "unknown event type {name}" },
+    fields: {
+      time: { fn: "genericTime", args: [{ path: "time", as: "json" }] },
+      recipient: "recipient",
+      campaign: "campaign",
+      sendingIp: "sending_ip",
+      pool: "pool",
+      sender: "sender",
+      sendingDomain: { first: ["sending_domain", { fn: "domainOf", args: ["sender"] }] },
+      stream: "stream",
+      reply: { fn: "stripDiagnosticType", args: ["reply"] },
+      replyCode: {
+        first: [
+          { fn: "int", args: [{ path: "reply_code", as: "json" }] },
+          { fn: "leadingReplyCode", args: [reply] },
+        ],
+      },
+      status: {
+        first: [
+          { fn: "cleanStatus", args: ["status"] },
+          { fn: "leadingStatus", args: [reply] },
+        ],
+      },
+      eventId: "event_id",
+      messageId: "message_id",
+      machineOpen: { fn: "bool", args: [{ path: "machine_open", as: "json" }] },
+      remoteMta: { fn: "lower", args: ["remote_mta"] },
+      readerIp: "reader_ip",
+      userAgent: "user_agent",
+      url: "url",
+      sourceLabel: "source_label",
+      feedbackType: "feedback_type",
+      reasonHint: { when: { type: ["complaint"] }, use: { value: "feedback" } },
+    },
+    checks: [
+      {
+        cond: { any: [{ not: { present: "time" } }, { present: { field: "time" } }] },
+        message: "unreadable time",
+      },
+    ],
+  };
 }
 
-/**
- * One generic record → event; `get` reads a canonical field. Returns a problem message instead when
- * the record is unusable.
- */
-export function genericEvent(
-  get: (name: string) => unknown,
-  file: string,
-  lineNo: number,
-  tz: string,
-): DeliveryEvent | string {
-  const rawType = str(get("type"));
-  const type = eventType(rawType);
-  if (!type) return `unknown event type ${JSON.stringify(rawType ?? "")}`;
-  const event = newEvent(type, file, lineNo);
-  const time = get("time");
-  if (time !== undefined && time !== null && time !== "") {
-    event.time =
-      typeof time === "string" && /^\d{4}-/.test(time) ? zonedIso(withClock(time.trim()), tz) : isoTime(time);
-    if (!event.time) return `unreadable time ${JSON.stringify(time)}`;
-  }
-  event.recipient = str(get("recipient"));
-  event.campaign = str(get("campaign"));
-  event.sendingIp = str(get("sending_ip"));
-  event.pool = str(get("pool"));
-  event.sender = str(get("sender"));
-  event.sendingDomain = str(get("sending_domain")) ?? domainOf(event.sender);
-  event.stream = str(get("stream"));
-  const reply = str(get("reply"));
-  if (reply) event.reply = stripDiagnosticType(reply);
-  event.replyCode = int(get("reply_code")) ?? (event.reply ? leadingReplyCode(event.reply) : null);
-  event.status = cleanStatus(str(get("status"))) ?? (event.reply ? leadingStatus(event.reply) : null);
-  event.eventId = str(get("event_id"));
-  event.messageId = str(get("message_id"));
-  event.machineOpen = bool(get("machine_open"));
-  event.remoteMta = str(get("remote_mta"))?.toLowerCase() ?? null;
-  event.readerIp = str(get("reader_ip"));
-  event.userAgent = str(get("user_agent"));
-  event.url = str(get("url"));
-  event.sourceLabel = str(get("source_label"));
-  event.feedbackType = str(get("feedback_type"));
-  if (type === "complaint") event.reasonHint = "feedback";
-  return event;
-}
-
-/** A date alone means its midnight (in --tz). */
-function withClock(stamp: string): string {
-  return /^\d{4}-\d\d-\d\d$/.test(stamp) ? `${stamp} 00:00:00` : stamp;
-}
+export const GENERIC_CSV_TABLE = genericTable("csv");
+export const GENERIC_NDJSON_TABLE = genericTable("json");

@@ -1,11 +1,7 @@
-import type { Columns, RowHandler } from "./csv-records.ts";
-import { csvRecords, field } from "./csv-records.ts";
 import type { EventType } from "./event.ts";
-import { cleanStatus, leadingReplyCode, stripDiagnosticType } from "./reply.ts";
-import type { EventSource, Out } from "./source.ts";
-import { newEvent, problem } from "./source.ts";
-import { zonedIso } from "./syslog-time.ts";
-import { domainOf, own, stripAngles } from "./values.ts";
+import type { FieldTable } from "./field-table.ts";
+import type { EventSource } from "./source.ts";
+import { tableParser } from "./table-parser.ts";
 
 /** PowerMTA's default accounting header (written when `records`/`record-fields` are left as shipped). */
 export const PMTA_DEFAULT_HEADER = [
@@ -56,86 +52,53 @@ export const PMTA_ACTION_TYPES: Readonly<Record<string, EventType>> = {
   expanded: "delivered",
 };
 
-export const pmta: EventSource = {
-  id: "pmta",
-  source: "PowerMTA User's Guide v5, 'Accounting' (acct-file record fields); shared/reference §2",
-  detect: (head) => {
-    const first = head.slice(0, head.indexOf("\n") >>> 0).replace(/^\uFEFF/, "");
-    return /^"?type"?,/.test(first) && /timeLogged/i.test(first) ? true : DATA_ROW.test(first);
+const DATA_ROW = "^(?:d|b|t|tq|f|rb|rs|r),\\d{4}-\\d\\d-\\d\\d[ T]\\d\\d:\\d\\d";
+
+export const PMTA_TABLE: FieldTable = {
+  format: "pmta",
+  source: "PowerMTA User's Guide v5, 'Accounting' (acct-file record fields)",
+  label: "PowerMTA record",
+  shape: "csv",
+  csv: {
+    required: ["type", "rcpt"],
+    headerProblem: "not a PowerMTA accounting header (needs type and rcpt columns)",
+    defaultHeader: PMTA_DEFAULT_HEADER,
+    dataRow: DATA_ROW,
   },
-  create: (context) =>
-    csvRecords(context, {
-      defaultHeader: PMTA_DEFAULT_HEADER,
-      isData: (fields) => DATA_ROW.test(fields.slice(0, 2).join(",")),
-      fromHeader: (columns) => pmtaRows(columns, context.file, context.tz),
-    }),
+  name: "type",
+  type: {
+    when: { eq: ["type", "rs"] },
+    use: { lookup: PMTA_ACTION_TYPES, key: { fn: "lower", args: ["dsnAction"] } },
+    otherwise: { lookup: PMTA_RECORD_TYPES, key: "type" },
+  },
+  // Lower-case record types PowerMTA may add are skipped; anything else is a problem.
+  unknown: { cond: { not: { match: ["type", "^[a-z]{1,3}$"] } }, message: "unknown PowerMTA record" },
+  fields: {
+    time: { fn: "zonedTime", args: ["timeLogged"] },
+    recipient: "rcpt",
+    sender: "orig",
+    sendingDomain: { fn: "domainOf", args: ["orig"] },
+    reply: { fn: "stripDiagnosticType", args: ["dsnDiag"] },
+    replyCode: { fn: "leadingReplyCode", args: [{ field: "reply" }] },
+    status: { fn: "cleanStatus", args: ["dsnStatus"] },
+    remoteMta: { fn: "mtaName", args: ["dsnMta"] },
+    sourceLabel: "bounceCat",
+    sendingIp: "dlvSourceIp",
+    pool: { first: ["vmtaPool", "vmta"] },
+    campaign: { first: ["jobId", "header_x-job", "header_x-campaign"] },
+    messageId: { fn: "stripAngles", args: ["header_message-id"] },
+    feedbackType: { when: { type: ["complaint"] }, use: "feedbackType" },
+    reasonHint: { when: { type: ["complaint"] }, use: { value: "feedback" } },
+  },
 };
 
-const DATA_ROW = /^(?:d|b|t|tq|f|rb|rs|r),\d{4}-\d\d-\d\d[ T]\d\d:\d\d/;
-
-function pmtaRows(columns: Columns, file: string, tz: string): RowHandler | string {
-  const at = {
-    type: columns.find("type"),
-    time: columns.find("timeLogged"),
-    orig: columns.find("orig"),
-    rcpt: columns.find("rcpt"),
-    action: columns.find("dsnAction"),
-    status: columns.find("dsnStatus"),
-    diag: columns.find("dsnDiag"),
-    mta: columns.find("dsnMta"),
-    bounceCat: columns.find("bounceCat"),
-    sourceIp: columns.find("dlvSourceIp", "srcMta"),
-    vmta: columns.find("vmta"),
-    pool: columns.find("vmtaPool"),
-    job: columns.find("jobId", "header_x-job", "header_x-campaign"),
-    messageId: columns.find("header_message-id"),
-    feedbackType: columns.find("feedbackType"),
-  };
-  if (at.type < 0 || at.rcpt < 0) return "not a PowerMTA accounting header (needs type and rcpt columns)";
-  let lastStamp = "";
-  let lastIso: string | null = null;
-  return (fields: string[], lineNo: number, out: Out) => {
-    const kind = fields[at.type];
-    let type = own(PMTA_RECORD_TYPES, kind);
-    if (kind === "rs") type = own(PMTA_ACTION_TYPES, field(fields, at.action)?.toLowerCase());
-    if (type === undefined) {
-      if (!/^[a-z]{1,3}$/.test(kind ?? ""))
-        out.push(problem(file, lineNo, "unknown PowerMTA record", fields.join(",")));
-      return;
-    }
-    const event = newEvent(type, file, lineNo);
-    const stamp = field(fields, at.time);
-    if (stamp !== lastStamp) {
-      lastStamp = stamp ?? "";
-      lastIso = stamp ? zonedIso(stamp, tz) : null;
-    }
-    event.time = lastIso;
-    event.recipient = field(fields, at.rcpt);
-    event.sender = field(fields, at.orig);
-    event.sendingDomain = domainOf(event.sender);
-    const diag = field(fields, at.diag);
-    if (diag) {
-      event.reply = stripDiagnosticType(diag);
-      event.replyCode = leadingReplyCode(event.reply);
-    }
-    event.status = cleanStatus(field(fields, at.status));
-    event.remoteMta = mtaName(field(fields, at.mta));
-    event.sourceLabel = field(fields, at.bounceCat);
-    event.sendingIp = field(fields, at.sourceIp);
-    event.pool = field(fields, at.pool) ?? field(fields, at.vmta);
-    event.campaign = field(fields, at.job);
-    event.messageId = stripAngles(field(fields, at.messageId));
-    if (type === "complaint") {
-      event.feedbackType = field(fields, at.feedbackType);
-      event.reasonHint = "feedback";
-    }
-    out.push(event);
-  };
-}
-
-/** `mx.gmail.com (142.250.1.1)`, `dns;mx.gmail.com`, `mx.gmail.com` → `mx.gmail.com`. */
-function mtaName(value: string | null): string | null {
-  if (!value) return null;
-  const name = stripDiagnosticType(value.replace(/^dns;\s*/i, "")).split(/[\s(]/, 1)[0];
-  return name ? name.toLowerCase() : null;
-}
+export const pmta: EventSource = {
+  id: "pmta",
+  source: PMTA_TABLE.source,
+  table: PMTA_TABLE,
+  detect: (head) => {
+    const first = head.slice(0, head.indexOf("\n") >>> 0).replace(/^\uFEFF/, "");
+    return /^"?type"?,/.test(first) && /timeLogged/i.test(first) ? true : new RegExp(DATA_ROW).test(first);
+  },
+  create: (context) => tableParser(PMTA_TABLE, context),
+};

@@ -1,26 +1,36 @@
-import type { Reason } from "../bounce/vocabulary.ts";
-import type { EventType } from "./event.ts";
-import { jsonEvents } from "./json-records.ts";
-import { leadingReplyCode, leadingStatus, stripDiagnosticType } from "./reply.ts";
-import type { EventSource, Out } from "./source.ts";
-import { newEvent, problem } from "./source.ts";
-import type { JsonObject } from "./values.ts";
-import { bool, domainOf, isObject, isoTime, obj, own, str } from "./values.ts";
+import type { FieldTable } from "./field-table.ts";
+import type { EventSource } from "./source.ts";
+import { tableParser } from "./table-parser.ts";
 
 /**
- * Bounce `Type`s that are not failures of delivery (Postmark "Bounce webhook" type table). Everything else
- * with RecordType Bounce is a bounce; its reply decides the class.
+ * Bounce `Type`s that are not failures of delivery (Postmark "Bounce webhook" type table): the event type
+ * they stand for ("" = not a sending-program event, skipped). Every other Bounce `Type` is a bounce.
  */
-const BOUNCE_TYPES: Record<string, { type: EventType | null; hint: Reason | null }> = {
-  SpamComplaint: { type: "complaint", hint: "feedback" },
-  SpamNotification: { type: "complaint", hint: "feedback" },
-  Unsubscribe: { type: "unsubscribe", hint: null },
-  ManuallyDeactivated: { type: "dropped", hint: "suppressed" },
-  AutoResponder: { type: null, hint: null },
-  Subscribe: { type: null, hint: null },
-  ChallengeVerification: { type: null, hint: null },
-  OpenRelayTest: { type: null, hint: null },
-  AddressChange: { type: "bounced", hint: "hasmoved" },
+const BOUNCE_TYPES: Record<string, string> = {
+  SpamComplaint: "complaint",
+  SpamNotification: "complaint",
+  Unsubscribe: "unsubscribe",
+  ManuallyDeactivated: "dropped",
+  AutoResponder: "",
+  Subscribe: "",
+  ChallengeVerification: "",
+  OpenRelayTest: "",
+  AddressChange: "bounced",
+};
+
+/** Reason hints of those bounce types. */
+const BOUNCE_HINTS: Record<string, string> = {
+  SpamComplaint: "feedback",
+  SpamNotification: "feedback",
+  ManuallyDeactivated: "suppressed",
+  AddressChange: "hasmoved",
+};
+
+const RECORD_TYPES: Record<string, string> = {
+  Delivery: "delivered",
+  Open: "open",
+  Click: "click",
+  SpamComplaint: "complaint",
 };
 
 /** Postmark's default transactional stream is `outbound`; broadcast streams carry marketing. */
@@ -30,62 +40,62 @@ const STREAMS: Record<string, string> = {
   broadcasts: "marketing",
 };
 
-export const postmark: EventSource = {
-  id: "postmark",
+const details = { fn: "stripDiagnosticType", args: ["Details"] } as const;
+
+export const POSTMARK_TABLE: FieldTable = {
+  format: "postmark",
   source: "https://postmarkapp.com/developer/webhooks/webhooks-overview",
-  detect: (head) => /"RecordType"\s*:/.test(head),
-  create: (context) => jsonEvents(context, postmarkRecord),
+  label: "Postmark record",
+  shape: "json",
+  name: "RecordType",
+  type: {
+    when: { eq: ["RecordType", "Bounce"] },
+    use: { lookup: BOUNCE_TYPES, key: "Type", otherwise: { value: "bounced" } },
+    otherwise: {
+      when: { eq: ["RecordType", "SubscriptionChange"] },
+      use: {
+        when: { eq: [{ fn: "bool", args: [{ path: "SuppressSending", as: "bool" }] }, "false"] },
+        use: { value: null },
+        otherwise: { value: "unsubscribe" },
+      },
+      otherwise: { lookup: RECORD_TYPES, key: "RecordType" },
+    },
+  },
+  unknown: { cond: { not: { present: "RecordType" } }, message: "Postmark record without RecordType" },
+  fields: {
+    recipient: { first: ["Email", "Recipient"] },
+    time: {
+      fn: "isoTime",
+      args: [{ first: ["BouncedAt", "DeliveredAt", "ReceivedAt", "ChangedAt", "FirstOpen"] }],
+    },
+    eventId: { when: { present: "ID" }, use: { concat: ["RecordType", { value: "/" }, "ID"] } },
+    messageId: "MessageID",
+    sender: "From",
+    sendingDomain: { fn: "domainOf", args: ["From"] },
+    campaign: { first: ["Metadata.campaign_id", "Tag"] },
+    stream: { lookup: STREAMS, key: "MessageStream", otherwise: "MessageStream" },
+    reply: {
+      when: { type: ["open", "click"] },
+      use: { value: null },
+      otherwise: { first: [details, "Description"] },
+    },
+    replyCode: { fn: "leadingReplyCode", args: [{ field: "reply" }] },
+    status: { fn: "leadingStatus", args: [{ field: "reply" }] },
+    sourceLabel: { first: ["Type", "SuppressionReason"] },
+    reasonHint: {
+      when: { eq: ["RecordType", "Bounce"] },
+      use: { lookup: BOUNCE_HINTS, key: "Type" },
+      otherwise: { when: { eq: ["RecordType", "SpamComplaint"] }, use: { value: "feedback" } },
+    },
+    userAgent: "UserAgent",
+    url: "OriginalLink",
+  },
 };
 
-function postmarkRecord(value: unknown, file: string, lineNo: number, out: Out): void {
-  if (!isObject(value)) {
-    out.push(problem(file, lineNo, "Postmark record is not an object"));
-    return;
-  }
-  const kind = str(value.RecordType);
-  let type: EventType | null = null;
-  let hint: Reason | null = null;
-  if (kind === "Bounce") {
-    const known = own(BOUNCE_TYPES, str(value.Type));
-    type = known ? known.type : "bounced";
-    hint = known ? known.hint : null;
-  } else if (kind === "Delivery") type = "delivered";
-  else if (kind === "Open") type = "open";
-  else if (kind === "Click") type = "click";
-  else if (kind === "SpamComplaint") {
-    type = "complaint";
-    hint = "feedback";
-  } else if (kind === "SubscriptionChange")
-    type = bool(value.SuppressSending) === false ? null : "unsubscribe";
-  else if (!kind)
-    out.push(problem(file, lineNo, "Postmark record without RecordType", JSON.stringify(value)));
-  if (!type) return;
-  const event = newEvent(type, file, lineNo);
-  event.recipient = str(value.Email) ?? str(value.Recipient);
-  event.time = isoTime(
-    value.BouncedAt ?? value.DeliveredAt ?? value.ReceivedAt ?? value.ChangedAt ?? value.FirstOpen ?? null,
-  );
-  event.eventId = str(value.ID) ? `${kind}/${str(value.ID)}` : null;
-  event.messageId = str(value.MessageID);
-  event.sender = str(value.From);
-  event.sendingDomain = domainOf(event.sender);
-  const metadata = obj(value.Metadata);
-  event.campaign = str(metadata?.campaign_id) ?? str(value.Tag);
-  const stream = str(value.MessageStream);
-  event.stream = stream ? (own(STREAMS, stream) ?? stream) : null;
-  fillReply(event, value);
-  event.sourceLabel = str(value.Type) ?? str(value.SuppressionReason);
-  event.reasonHint = hint;
-  event.userAgent = str(value.UserAgent);
-  event.url = str(value.OriginalLink);
-  out.push(event);
-}
-
-function fillReply(event: ReturnType<typeof newEvent>, value: JsonObject): void {
-  const details = str(value.Details);
-  const text = details && details !== "" ? stripDiagnosticType(details) : str(value.Description);
-  if (!text || event.type === "open" || event.type === "click") return;
-  event.reply = text;
-  event.replyCode = leadingReplyCode(text);
-  event.status = leadingStatus(text);
-}
+export const postmark: EventSource = {
+  id: "postmark",
+  source: POSTMARK_TABLE.source,
+  table: POSTMARK_TABLE,
+  detect: (head) => /"RecordType"\s*:/.test(head),
+  create: (context) => tableParser(POSTMARK_TABLE, context),
+};

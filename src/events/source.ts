@@ -1,4 +1,5 @@
 import type { DeliveryEvent, EventType, ParseProblem } from "./event.ts";
+import type { FieldTable } from "./field-table.ts";
 import type { FormatName } from "./formats.ts";
 
 /** What a parser pushes its results into (events and problems in input order). */
@@ -38,6 +39,8 @@ export interface EventSource {
   id: FormatName;
   /** Where the format is documented. */
   source: string;
+  /** The field table both readers of a JSON/CSV format come from (logs have a line parser only). */
+  table?: FieldTable;
   /** True when the first bytes of an input (decoded) look like this format. */
   detect(head: string): boolean;
   create(context: ParseContext): LineParser;

@@ -1,9 +1,7 @@
 import type { EventType } from "./event.ts";
-import { jsonEvents } from "./json-records.ts";
-import { leadingReplyCode, leadingStatus } from "./reply.ts";
-import type { EventSource, Out } from "./source.ts";
-import { newEvent, problem } from "./source.ts";
-import { bool, domainOf, int, isObject, isoTime, own, str } from "./values.ts";
+import type { FieldTable } from "./field-table.ts";
+import type { EventSource } from "./source.ts";
+import { tableParser } from "./table-parser.ts";
 
 /** SparkPost event `type`s (developers.sparkpost.com/api/events). */
 const EVENT_TYPES: Record<string, EventType> = {
@@ -26,59 +24,69 @@ const EVENT_TYPES: Record<string, EventType> = {
   link_unsubscribe: "unsubscribe",
 };
 
-const ENGAGEMENT = new Set<EventType>(["open", "click", "unsubscribe"]);
+const ENGAGEMENT: EventType[] = ["open", "click", "unsubscribe"];
+const engagement = { type: ENGAGEMENT } as const;
+
+export const SPARKPOST_TABLE: FieldTable = {
+  format: "sparkpost",
+  source: "https://developers.sparkpost.com/api/events/",
+  label: "SparkPost record",
+  shape: "json",
+  requires: [{ cond: { object: "msys" }, message: "SparkPost record without `msys`" }],
+  // {msys: {}} is SparkPost's webhook ping; relay_event / gen_event carry no delivery outcome we use.
+  roots: ["msys.message_event", "msys.track_event", "msys.unsubscribe_event"],
+  name: "type",
+  type: { lookup: EVENT_TYPES, key: "type" },
+  unknown: { cond: { any: [] }, message: "" },
+  fields: {
+    time: { fn: "isoTime", args: ["timestamp"] },
+    recipient: { first: ["rcpt_to", "raw_rcpt_to"] },
+    eventId: "event_id",
+    messageId: "message_id",
+    campaign: "campaign_id",
+    sender: { first: ["msg_from", "friendly_from"] },
+    sendingDomain: { first: ["sending_domain", { fn: "domainOf", args: [{ field: "sender" }] }] },
+    pool: "ip_pool",
+    stream: {
+      when: { present: { fn: "bool", args: [{ path: "transactional", as: "json" }] } },
+      use: {
+        when: { eq: [{ fn: "bool", args: [{ path: "transactional", as: "json" }] }, "true"] },
+        use: { value: "transactional" },
+        otherwise: { value: "marketing" },
+      },
+    },
+    readerIp: { when: engagement, use: "ip_address" },
+    userAgent: { when: engagement, use: "user_agent" },
+    url: { when: engagement, use: "target_link_url" },
+    sendingIp: { when: engagement, use: { value: null }, otherwise: "sending_ip" },
+    // On message events ip_address is the receiving host's address.
+    remoteMta: { when: engagement, use: { value: null }, otherwise: "ip_address" },
+    reply: { first: ["raw_reason", "reason"] },
+    replyCode: {
+      when: { present: { field: "reply" } },
+      use: {
+        first: [
+          { fn: "leadingReplyCode", args: [{ field: "reply" }] },
+          { fn: "int", args: ["error_code"] },
+        ],
+      },
+    },
+    status: { fn: "leadingStatus", args: [{ field: "reply" }] },
+    sourceLabel: {
+      first: [
+        { when: { present: "bounce_class" }, use: { concat: [{ value: "bounce_class " }, "bounce_class"] } },
+        { when: { eq: ["type", "policy_rejection"] }, use: { value: "policy_rejection" } },
+      ],
+    },
+    reasonHint: { when: { type: ["complaint"] }, use: { value: "feedback" } },
+    feedbackType: { when: { type: ["complaint"] }, use: "fbtype" },
+  },
+};
 
 export const sparkpost: EventSource = {
   id: "sparkpost",
-  source: "https://developers.sparkpost.com/api/events/",
+  source: SPARKPOST_TABLE.source,
+  table: SPARKPOST_TABLE,
   detect: (head) => /"msys"\s*:/.test(head),
-  create: (context) => jsonEvents(context, sparkpostRecord),
+  create: (context) => tableParser(SPARKPOST_TABLE, context),
 };
-
-function sparkpostRecord(value: unknown, file: string, lineNo: number, out: Out): void {
-  const msys = isObject(value) ? value.msys : undefined;
-  if (!isObject(msys)) {
-    out.push(problem(file, lineNo, "SparkPost record without `msys`"));
-    return;
-  }
-  // {msys: {}} is SparkPost's webhook ping; relay_event / gen_event carry no delivery outcome we use.
-  const body = msys.message_event ?? msys.track_event ?? msys.unsubscribe_event;
-  if (!isObject(body)) return;
-  const name = str(body.type);
-  const type = own(EVENT_TYPES, name);
-  if (type === undefined) return;
-  const event = newEvent(type, file, lineNo);
-  event.time = isoTime(body.timestamp);
-  event.recipient = str(body.rcpt_to) ?? str(body.raw_rcpt_to);
-  event.eventId = str(body.event_id);
-  event.messageId = str(body.message_id);
-  event.campaign = str(body.campaign_id);
-  event.sender = str(body.msg_from) ?? str(body.friendly_from);
-  event.sendingDomain = str(body.sending_domain) ?? domainOf(event.sender);
-  event.pool = str(body.ip_pool);
-  const transactional = bool(body.transactional);
-  event.stream = transactional === null ? null : transactional ? "transactional" : "marketing";
-  if (ENGAGEMENT.has(type)) {
-    event.readerIp = str(body.ip_address);
-    event.userAgent = str(body.user_agent);
-    event.url = str(body.target_link_url);
-  } else {
-    event.sendingIp = str(body.sending_ip);
-    // On message events ip_address is the receiving host's address.
-    event.remoteMta = str(body.ip_address);
-  }
-  const reply = str(body.raw_reason) ?? str(body.reason);
-  if (reply) {
-    event.reply = reply;
-    event.replyCode = leadingReplyCode(reply) ?? int(body.error_code);
-    event.status = leadingStatus(reply);
-  }
-  const bounceClass = str(body.bounce_class);
-  event.sourceLabel = bounceClass ? `bounce_class ${bounceClass}` : null;
-  if (type === "complaint") {
-    event.reasonHint = "feedback";
-    event.feedbackType = str(body.fbtype);
-  }
-  if (type === "dropped" && name === "policy_rejection") event.sourceLabel ??= "policy_rejection";
-  out.push(event);
-}

@@ -49,6 +49,9 @@ export class Store {
       memory_limit: options.memoryLimit ?? DEFAULT_MEMORY_LIMIT,
       threads: String(options.threads ?? 2),
       preserve_insertion_order: "false",
+      // Never fetch or load an extension because of what an input looks like (a file named `http://…`).
+      autoinstall_known_extensions: "false",
+      autoload_known_extensions: "false",
     };
     if (options.readOnly) config.access_mode = "READ_ONLY";
     const instance = await DuckDBInstance.create(path, config);

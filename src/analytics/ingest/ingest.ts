@@ -1,13 +1,12 @@
-import { closeSync, openSync, readSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import type { FormatName } from "../../events/formats.ts";
-import { compressionOf, detectFormat, openInputWithHead } from "../../events/index.ts";
-import type { Params, Store } from "../../store/index.ts";
+import { compressionOf, detectFormat, eventSource, openInputWithHead } from "../../events/index.ts";
+import { canonicalName } from "../../events/table-parser.ts";
+import { fieldTableSql, type Params, type Store } from "../../store/index.ts";
 import { stopwatch } from "../stopwatch.ts";
 import { insertFlagged, type Settled, settleFile } from "./finalize.ts";
 import { stageWithParsers } from "./js-path.ts";
-import { pmtaHeader, pmtaSourceSql } from "./pmta-fast.ts";
-import { SENDGRID_SOURCE_SQL, SENDGRID_UNNUMBERED_SQL } from "./sendgrid-fast.ts";
 import { CREATE_STAGING } from "./staging.ts";
 
 export interface IngestOptions {
@@ -42,12 +41,10 @@ export interface FileSummary {
 interface Source {
   sql: string;
   params: Params;
-  /** Set when `sql` reads without line numbers: the numbered source, for files that turn out to have bad records. */
-  numbered?: Source;
 }
 
-/** A file read without line numbers had bad records: read it again with them, for the quarantine. */
-class NeedsLineNumbers extends Error {}
+/** DuckDB's reading left rows only the JS parser reads exactly (bad records, values it types otherwise). */
+class NeedsParser extends Error {}
 
 /** Ingests one file in one transaction: it is stored whole or not at all. */
 export async function ingestFile(
@@ -61,45 +58,45 @@ export async function ingestFile(
   const head = opened.head;
   const format = options.format ?? detectFormat(head, path) ?? sniffFastFormat(head);
   if (!format) throw new Error(`${path}: cannot tell the format; use --format (see \`deliverlens formats\`)`);
-  const fast = options.fastPath === false ? null : fastSource(format, head, path, options.tz ?? "UTC");
-  let notes: string[] = [];
-  const parsers = async (): Promise<Source> => {
-    await store.run(CREATE_STAGING);
-    const read = {
-      year: options.year ?? null,
-      tz: options.tz ?? null,
-      modified: opened.modified,
-      onBytes: options.onProgress,
-    };
-    notes = await stageWithParsers(store, path, format, read);
-    return { sql: "SELECT * FROM staging", params: {} };
-  };
-  let reader: FileSummary["reader"] = fast ? "duckdb" : "parsers";
-  let counts: Settled;
+  const literal = options.fastPath === false ? null : literalPath(path);
   try {
-    counts = await loadFile(store, path, format, fast ? async () => fast : parsers, options.onProgress).catch(
-      (error) => {
-        // Bad records, or a line read_json refuses: read the file again line by line, numbered.
-        const numbered = fast?.numbered;
-        if (!numbered) throw error;
-        if (process.env.DELIVERLENS_DEBUG)
-          process.stderr.write(`reading ${path} again, numbered: ${String(error)}\n`);
-        return loadFile(store, path, format, async () => numbered, options.onProgress);
-      },
-    );
-  } catch (error) {
-    if (!fast) throw error;
-    if (process.env.DELIVERLENS_DEBUG)
-      process.stderr.write(`fast path failed for ${path}: ${String(error)}\n`);
-    // A row DuckDB's reader cannot take (ragged CSV, over-long line): the parsers report it line by line.
-    reader = "parsers";
-    counts = await loadFile(store, path, format, parsers, options.onProgress);
+    const fast = literal
+      ? fastSource(format, head, literal.path, literal.compression, options.tz ?? "UTC")
+      : null;
+    let notes: string[] = [];
+    const parsers = async (): Promise<Source> => {
+      await store.run(CREATE_STAGING);
+      const read = {
+        year: options.year ?? null,
+        tz: options.tz ?? null,
+        modified: opened.modified,
+        onBytes: options.onProgress,
+      };
+      notes = await stageWithParsers(store, path, format, read);
+      return { sql: "SELECT * FROM staging", params: {} };
+    };
+    let reader: FileSummary["reader"] = fast ? "duckdb" : "parsers";
+    let counts: Settled;
+    try {
+      if (!fast) throw new NeedsParser();
+      counts = await loadFile(store, path, format, async () => fast, options.onProgress, true);
+    } catch (error) {
+      if (!fast && !(error instanceof NeedsParser)) throw error;
+      if (fast && process.env.DELIVERLENS_DEBUG)
+        process.stderr.write(`DuckDB's reader left ${path} to the parsers: ${String(error)}\n`);
+      // Bad records, or a row DuckDB's reader cannot take (ragged CSV, over-long line, a value typed
+      // otherwise): the parsers read the whole file, line by line.
+      reader = "parsers";
+      counts = await loadFile(store, path, format, parsers, options.onProgress, false);
+    }
+    const seconds = (performance.now() - started) / 1000;
+    await store.run("UPDATE files SET seconds = $seconds WHERE file_id = (SELECT max(file_id) FROM files)", {
+      seconds,
+    });
+    return { path, format, reader, ...counts, seconds, notes };
+  } finally {
+    literal?.close();
   }
-  const seconds = (performance.now() - started) / 1000;
-  await store.run("UPDATE files SET seconds = $seconds WHERE file_id = (SELECT max(file_id) FROM files)", {
-    seconds,
-  });
-  return { path, format, reader, ...counts, seconds, notes };
 }
 
 async function loadFile(
@@ -107,7 +104,8 @@ async function loadFile(
   path: string,
   format: FormatName,
   source: () => Promise<Source>,
-  onProgress?: (bytes: number) => void,
+  onProgress: ((bytes: number) => void) | undefined,
+  exactOrNothing: boolean,
 ) {
   const info = await stat(path);
   const commit = stopwatch();
@@ -115,7 +113,7 @@ async function loadFile(
     const fileId = ((await store.one<{ id: number }>("SELECT coalesce(max(file_id), 0) + 1 AS id FROM files"))
       ?.id ?? 1) as number;
     const lap = stopwatch();
-    const { sql, params, numbered } = await source();
+    const { sql, params } = await source();
     lap("prepare");
     // DuckDB reports how far a running query is; the JS path reports bytes itself.
     const poll = onProgress
@@ -129,12 +127,12 @@ async function loadFile(
     );
     onProgress?.(info.size);
     lap("insert");
-    if (numbered) {
+    if (exactOrNothing) {
       const bad = await store.one<{ n: number }>(
         "SELECT count(*) AS n FROM event_rows WHERE file_id = $file_id AND type = '!problem'",
         { file_id: fileId },
       );
-      if (bad?.n) throw new NeedsLineNumbers();
+      if (bad?.n) throw new NeedsParser();
     }
     const settled = await settleFile(store, path, fileId, read, lap);
     await store.run(
@@ -160,36 +158,79 @@ async function loadFile(
   return settled;
 }
 
-function fastSource(format: FormatName, head: string, path: string, tz: string): Source | null {
-  if (!duckdbReadsCompression(path)) return null;
-  if (format === "sendgrid" && head.trimStart().startsWith("{"))
-    return {
-      sql: SENDGRID_UNNUMBERED_SQL,
-      params: { path },
-      numbered: { sql: SENDGRID_SOURCE_SQL, params: { path } },
-    };
-  const header = format === "pmta" ? pmtaHeader(head) : null;
-  if (!header) return null;
-  const params = { path, tz };
-  return { sql: pmtaSourceSql(header, false), params, numbered: { sql: pmtaSourceSql(header), params } };
+/**
+ * The file as DuckDB should open it: never its name, which DuckDB would read as a glob pattern
+ * (`ev[1].ndjson`, `*`) or a URL (`http://…`), but the already open file as `/dev/fd/N` (issue 13).
+ * Null when that is not possible (no /dev/fd, or not a regular file: FIFOs are read by the parsers).
+ */
+function literalPath(path: string): { path: string; compression: string; close(): void } | null {
+  if (process.platform === "win32") return null;
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch {
+    return null;
+  }
+  const close = () => closeSync(fd);
+  if (!fstatSync(fd).isFile()) {
+    close();
+    return null;
+  }
+  const magic = Buffer.alloc(4);
+  const size = readSync(fd, magic, 0, 4, 0);
+  const kind = compressionOf(magic.subarray(0, size));
+  return { path: `/dev/fd/${fd}`, compression: kind ?? "none", close };
+}
+
+/** DuckDB's reader of a file of a JSON/CSV format, compiled from the format's field table. */
+function fastSource(
+  format: FormatName,
+  head: string,
+  path: string,
+  compression: string,
+  tz: string,
+): Source | null {
+  const table = eventSource(format)?.table;
+  if (!table) return null;
+  const source = (sql: string): Source => ({ sql, params: sql.includes("$tz") ? { path, tz } : { path } });
+  if (table.shape === "csv") {
+    const header = csvHeader(head);
+    const required = table.csv?.required ?? [];
+    const names = new Set(header?.map((name) => canonicalName(name, table.aliases ?? {})));
+    if (!header || !required.every((name) => names.has(name.toLowerCase()))) return null;
+    if (table.csv?.dataRow && new RegExp(table.csv.dataRow).test(header.slice(0, 2).join(","))) return null;
+    return source(fieldTableSql(table, { reader: "ndjson", compression, header }));
+  }
+  const start = head.trimStart();
+  if (table.aliases && !plainKeys(head, table.aliases)) return null;
+  if (start.startsWith("{")) return source(fieldTableSql(table, { reader: "ndjson", compression }));
+  if (start.startsWith("[")) return source(fieldTableSql(table, { reader: "lines", compression }));
+  return null;
+}
+
+/** The column names of a CSV header line (quotes around names removed). */
+function csvHeader(head: string): string[] | null {
+  const first = (head.split(/\r?\n/, 1)[0] ?? "").replace(/^\uFEFF/, "");
+  if (first === "") return null;
+  return first.split(",").map((c) => c.trim().replace(/^"|"$/g, ""));
 }
 
 /**
- * DuckDB picks gzip by the `.gz` extension; the JS path goes by magic bytes. Anything else compressed
- * (zstd, or gzip under another name) is left to the JS path rather than read as garbage.
+ * Generic NDJSON keys are matched case-insensitively by the parser; DuckDB's reader matches them
+ * exactly, so it reads only files whose keys are written as documented.
  */
-function duckdbReadsCompression(path: string): boolean {
-  const magic = Buffer.alloc(4);
-  const fd = openSync(path, "r");
-  const size = readSync(fd, magic, 0, 4, 0);
-  closeSync(fd);
-  const kind = compressionOf(magic.subarray(0, size));
-  return kind === null ? !/\.(gz|zst|zstd)$/i.test(path) : kind === "gzip" && /\.gz$/i.test(path);
+function plainKeys(head: string, aliases: Readonly<Record<string, string>>): boolean {
+  for (const match of head.matchAll(/"((?:[^"\\]|\\.)*)"\s*:/g)) {
+    const key = match[1];
+    if (canonicalName(key, aliases) !== key && !Object.hasOwn(aliases, key)) return false;
+  }
+  return true;
 }
 
 /** Until detection knows them: NDJSON with SendGrid fields, or a PowerMTA accounting header. */
 function sniffFastFormat(head: string): FormatName | null {
   if (head.trimStart().startsWith("{") && head.includes('"sg_event_id"')) return "sendgrid";
-  if (pmtaHeader(head)) return "pmta";
+  const header = csvHeader(head);
+  if (header?.includes("type") && header.includes("rcpt")) return "pmta";
   return null;
 }

@@ -69,11 +69,6 @@ export function eventIdentity(event: {
   return `h:${parts.join("\u001f")}`;
 }
 
-/** SQL twin of `eventIdentity` over staging-shaped columns. */
-export const IDENTITY_SQL = `'h:' || concat_ws(chr(31), type, epoch_ms(time)::VARCHAR, coalesce(recipient, ''),
-  coalesce(campaign, ''), coalesce(sending_ip, ''), coalesce(message_id, ''), coalesce(reply, ''),
-  coalesce(url, ''))`;
-
 export type StagingRow = {
   [K in (typeof STAGING_COLUMNS)[number][0]]: string | number | boolean | null;
 };
@@ -128,29 +123,3 @@ export function replyCodeOf(reply: string | null): number | null {
   const match = reply ? /^([2-5]\d\d)(?=[\s-]|$)/.exec(reply) : null;
   return match ? Number(match[1]) : null;
 }
-
-// These run on every row of a 10M-event file: each looks at a short prefix, or skips text that cannot
-// match (no '.'), before any regular expression runs over the whole value.
-
-/** SQL twin of `replyCodeOf` (three digits, then a space, tab, '-' or the end). */
-export const REPLY_CODE_SQL = (column: string): string =>
-  `CASE WHEN regexp_full_match(left(${column}, 4), '[2-5][0-9][0-9][ \\t-]?') THEN left(${column}, 3)::INTEGER END`;
-
-/**
- * SQL twin of src/events/reply.ts `leadingReplyCode` and `leadingStatus` in one regular expression: a
- * struct whose `code` and `status` are '' when absent (half the time of one expression for each).
- */
-export const REPLY_PARTS_SQL = (column: string): string =>
-  `regexp_extract(${column}, '^(?:([2-5][0-9][0-9])(?:[ \\t-]|$))? *(?:([2-5]\\.[0-9]{1,3}\\.[0-9]{1,3})(?:[ \\t]|$))?', ['code', 'status'])`;
-
-/**
- * SQL twin of JS `trim()` for ASCII whitespace: only values that start or end with a control character
- * or space are trimmed (testing the two ends costs half of trimming every value).
- */
-export const TRIM_SQL = (column: string): string =>
-  `CASE WHEN ascii(${column}) <= 32 OR ascii(${column}[-1]) <= 32
-    THEN trim(${column}, ' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13)) ELSE ${column} END`;
-
-/** SQL twin of `cleanStatus`: a well-formed status field, `0.0.0` meaning none. */
-export const CLEAN_STATUS_SQL = (column: string): string =>
-  `CASE WHEN contains(${column}, '.') THEN nullif(nullif(regexp_extract(trim(${column}), '^([2-5]\\.[0-9]{1,3}\\.[0-9]{1,3})(?:[ \t]|$)', 1), ''), '0.0.0') END`;

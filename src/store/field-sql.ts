@@ -1,0 +1,738 @@
+import { EVENT_TYPES } from "../events/event.ts";
+import type { Cond, EventField, Expr, FieldTable, LeafType, TransformName } from "../events/field-table.ts";
+import { canonicalName } from "../events/table-parser.ts";
+import { GENERIC_TYPE_ALIASES } from "../events/transforms.ts";
+
+/**
+ * A field table (src/events/field-table.ts) compiled to one DuckDB query that reads a file and yields
+ * staging-shaped rows (src/analytics/ingest/staging.ts): the DuckDB twin of src/events/table-parser.ts.
+ * The query reads the file bound to `$path` (times without an offset in `$tz`). It is exact where it
+ * yields a value; where it cannot be (a record the JSON types do not fit, a time DuckDB does not read the
+ * way JavaScript does) the row gets `problem` set, and ingest then reads the file with the JS parser.
+ */
+
+export const sqlString = (text: string): string => `'${text.replaceAll("'", "''")}'`;
+const ident = (name: string): string => `"${name.replaceAll('"', '""')}"`;
+
+type SqlType = "VARCHAR" | "DOUBLE" | "BOOLEAN" | "JSON" | "INTEGER" | "TIMESTAMP";
+interface Sql {
+  sql: string;
+  type: SqlType;
+}
+
+/** A JSON shape: a leaf type, or an object of shapes; lists of objects are `{ list: … }`. */
+type Shape = { leaf: SqlType } | { fields: Map<string, Shape> } | { list: Shape };
+
+const LEAF: Record<LeafType, SqlType> = {
+  text: "VARCHAR",
+  number: "DOUBLE",
+  bool: "BOOLEAN",
+  first: "JSON",
+  json: "JSON",
+};
+
+export interface TableSqlOptions {
+  /** `ndjson`: DuckDB's parallel NDJSON reader (no line numbers); `lines`: line by line (numbered; arrays). */
+  reader: "ndjson" | "lines";
+  /** DuckDB's compression name for the file (`none`, `gzip`, `zstd`). */
+  compression: string;
+  /** CSV: the file's header. */
+  header?: readonly string[];
+}
+
+// ---------------------------------------------------------------------------------------------------
+// SQL twins of JS helpers (each runs on every row of a 10M-event file: cheap tests before regexps).
+
+/** Trim of ASCII whitespace and control characters, like JS `trim()` on the text events carry. */
+export const TRIM_SQL = (column: string): string =>
+  `CASE WHEN ascii(${column}) <= 32 OR ascii(${column}[-1]) <= 32
+    THEN trim(${column}, ' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13)) ELSE ${column} END`;
+const LTRIM_SQL = (column: string): string =>
+  `CASE WHEN ascii(${column}) <= 32 THEN ltrim(${column}, ' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13)) ELSE ${column} END`;
+
+/** SQL twin of src/analytics/ingest/staging.ts `replyCodeOf` and src/events/reply.ts `leadingReplyCode`. */
+export const REPLY_CODE_SQL = (column: string): string =>
+  `CASE WHEN regexp_full_match(left(${column}, 4), '[2-5][0-9][0-9][ \\t-]?') THEN left(${column}, 3)::INTEGER END`;
+
+/** SQL twin of `leadingStatus`: the status after an optional reply code and its separator. */
+const LEADING_STATUS_SQL = (column: string): string =>
+  `CASE WHEN contains(${column}, '.') THEN nullif(regexp_extract(${column}, '^(?:[2-5][0-9][0-9](?:[ \\t-]|$))? *([2-5]\\.[0-9]{1,3}\\.[0-9]{1,3})(?:[ \\t]|$)', 1), '') END`;
+
+/** SQL twin of `stripDiagnosticType`. */
+const STRIP_DIAGNOSTIC_SQL = (column: string): string =>
+  `CASE WHEN strpos(left(${column}, 13), ';') > 1 AND lower(split_part(${column}, ';', 1)) IN ('smtp', 'x-postfix', 'x-unix', 'x-local')
+    THEN ${LTRIM_SQL(`substr(${column}, strpos(${column}, ';') + 1)`)} ELSE ${column} END`;
+
+/** Epoch milliseconds → TIMESTAMP (JS Date's range and truncation toward zero). */
+const FROM_MS = (ms: string): string =>
+  `CASE WHEN abs(${ms}) <= 8.64e15 THEN make_timestamp(CAST(trunc(${ms}) AS BIGINT) * 1000) END`;
+
+/** JS `isoTime` of a number: unix seconds, or milliseconds above 1e11. */
+const ISO_NUMBER = (n: string): string => FROM_MS(`(CASE WHEN ${n} > 1e11 THEN ${n} ELSE ${n} * 1000 END)`);
+
+/** A TIMESTAMPTZ to millisecond precision, as a UTC TIMESTAMP. */
+const FROM_TZ = (value: string): string => `make_timestamp(epoch_ms(${value}) * 1000)`;
+
+/** JS `isoTime` of text: a number, else a date DuckDB reads (V8 reads more: those rows fall back). */
+const ISO_TEXT = (t: string): string =>
+  `CASE WHEN TRY_CAST(${t} AS DOUBLE) IS NOT NULL THEN ${ISO_NUMBER(`TRY_CAST(${t} AS DOUBLE)`)}
+    WHEN regexp_full_match(${t}, '[0-9]{4}-[0-9][0-9]-[0-9][0-9]([T ][0-9][0-9]:[0-9][0-9](:[0-9][0-9](\\.[0-9]+)?)?)?(Z|[+-][0-9][0-9]:[0-9][0-9])?')
+      AND (length(${t}) = 10 OR regexp_matches(${t}, '(Z|[+-][0-9][0-9]:[0-9][0-9])$'))
+    THEN ${FROM_TZ(`TRY_CAST(${t} AS TIMESTAMPTZ)`)} END`;
+
+/** src/events/syslog-time.ts `zonedIso`: the forms it reads; a zone-less time is in `$tz`. */
+const ZONED_TEXT = (t: string): string =>
+  `CASE WHEN regexp_full_match(${t}, '[0-9]{4}-[0-9][0-9]-[0-9][0-9][T ][0-9][0-9]:[0-9][0-9]:[0-9][0-9](\\.[0-9]+)?(Z|[+-][0-9][0-9]:?[0-9][0-9])?')
+    THEN CASE WHEN regexp_matches(right(${t}, 6), '(Z|[+-][0-9][0-9]:?[0-9][0-9])$')
+      THEN ${FROM_TZ(`TRY_CAST(${t} AS TIMESTAMPTZ)`)}
+      ELSE ${FROM_TZ(`timezone($tz, TRY_CAST(${t} AS TIMESTAMP))`)} END END`;
+
+const JSON_NUMBER = "('BIGINT', 'UBIGINT', 'DOUBLE')";
+
+/** Any value as JS `str()` reads it: strings and numbers as text, anything else null. */
+function text(value: Sql): string {
+  switch (value.type) {
+    case "VARCHAR":
+      return value.sql;
+    case "JSON":
+      return `CASE WHEN json_type(${value.sql}) = 'VARCHAR' OR json_type(${value.sql}) IN ${JSON_NUMBER} THEN ${value.sql}->>'$' END`;
+    case "INTEGER":
+      return `CAST(${value.sql} AS VARCHAR)`;
+    case "DOUBLE":
+      return `CASE WHEN ${value.sql} = trunc(${value.sql}) AND abs(${value.sql}) < 1e15 THEN CAST(CAST(${value.sql} AS BIGINT) AS VARCHAR) ELSE CAST(${value.sql} AS VARCHAR) END`;
+    case "TIMESTAMP":
+      return `strftime(${value.sql}, '%Y-%m-%dT%H:%M:%S.%gZ')`;
+    default:
+      return "NULL::VARCHAR";
+  }
+}
+
+/** A value as a number (JSON numbers and numeric text), for `int` and `isoTime`. */
+function number(value: Sql): string {
+  if (value.type === "DOUBLE" || value.type === "INTEGER") return `TRY_CAST(${value.sql} AS DOUBLE)`;
+  if (value.type === "JSON")
+    return `CASE WHEN json_type(${value.sql}) IN ${JSON_NUMBER} THEN TRY_CAST(${value.sql} AS DOUBLE) WHEN json_type(${value.sql}) = 'VARCHAR' THEN TRY_CAST(nullif(${value.sql}->>'$', '') AS DOUBLE) END`;
+  if (value.type === "VARCHAR") return `TRY_CAST(nullif(${value.sql}, '') AS DOUBLE)`;
+  return "NULL::DOUBLE";
+}
+
+const INT = (n: string): string =>
+  `CASE WHEN ${n} = trunc(${n}) AND abs(${n}) < 2147483648 THEN CAST(${n} AS INTEGER) END`;
+
+/** JS `isoTime` of any value. */
+function isoTime(value: Sql): string {
+  if (value.type === "DOUBLE" || value.type === "INTEGER") return ISO_NUMBER(value.sql);
+  if (value.type === "VARCHAR") return ISO_TEXT(value.sql);
+  if (value.type === "JSON")
+    return `CASE WHEN json_type(${value.sql}) IN ${JSON_NUMBER} THEN ${ISO_NUMBER(`TRY_CAST(${value.sql} AS DOUBLE)`)}
+      WHEN json_type(${value.sql}) = 'VARCHAR' THEN ${ISO_TEXT(`(${value.sql}->>'$')`)} END`;
+  return "NULL::TIMESTAMP";
+}
+
+function bool(value: Sql): string {
+  const fromText = (t: string) =>
+    `CASE ${t} WHEN '1' THEN true WHEN 'true' THEN true WHEN 'yes' THEN true WHEN '0' THEN false WHEN 'false' THEN false WHEN 'no' THEN false END`;
+  if (value.type === "BOOLEAN") return value.sql;
+  if (value.type === "VARCHAR") return fromText(value.sql);
+  if (value.type === "DOUBLE" || value.type === "INTEGER")
+    return `CASE ${value.sql} WHEN 1 THEN true WHEN 0 THEN false END`;
+  if (value.type === "JSON")
+    return `CASE json_type(${value.sql}) WHEN 'BOOLEAN' THEN TRY_CAST(${value.sql} AS BOOLEAN)
+      WHEN 'VARCHAR' THEN ${fromText(`(${value.sql}->>'$')`)}
+      ELSE CASE WHEN json_type(${value.sql}) IN ${JSON_NUMBER} THEN CASE TRY_CAST(${value.sql} AS DOUBLE) WHEN 1 THEN true WHEN 0 THEN false END END END`;
+  return "NULL::BOOLEAN";
+}
+
+const EVENT_TYPE_NAMES = Object.keys(EVENT_TYPES);
+
+const TRANSFORM_SQL: Record<TransformName, (args: Sql[]) => Sql> = {
+  isoTime: ([a]) => ({ sql: isoTime(a), type: "TIMESTAMP" }),
+  zonedTime: ([a]) => ({ sql: ZONED_TEXT(text(a)), type: "TIMESTAMP" }),
+  genericTime: ([a]) => {
+    const t = `(${text(a)})`;
+    const trimmed = TRIM_SQL(t);
+    const zoned = ZONED_TEXT(
+      `(CASE WHEN regexp_full_match(${trimmed}, '[0-9]{4}-[0-9][0-9]-[0-9][0-9]') THEN ${trimmed} || ' 00:00:00' ELSE ${trimmed} END)`,
+    );
+    const isString =
+      a.type === "JSON" ? `json_type(${a.sql}) = 'VARCHAR'` : a.type === "VARCHAR" ? "true" : "false";
+    return {
+      sql: `CASE WHEN ${isString} AND regexp_matches(${t}, '^[0-9]{4}-') THEN ${zoned} ELSE ${isoTime(a)} END`,
+      type: "TIMESTAMP",
+    };
+  },
+  lower: ([a]) => ({ sql: `lower(${text(a)})`, type: "VARCHAR" }),
+  stripAngles: ([a]) => {
+    const t = TRIM_SQL(text(a));
+    return {
+      sql: `CASE WHEN starts_with(${t}, '<') AND ends_with(${t}, '>') THEN (${t})[2:-2] ELSE ${t} END`,
+      type: "VARCHAR",
+    };
+  },
+  stripDiagnosticType: ([a]) => ({ sql: STRIP_DIAGNOSTIC_SQL(`(${text(a)})`), type: "VARCHAR" }),
+  domainOf: ([a]) => {
+    const t = `(${text(a)})`;
+    return {
+      sql: `CASE WHEN strpos(${t}, '@') > 0 THEN lower(CASE WHEN ends_with(${t}, '>') THEN split_part(${t}, '@', -1)[:-2] ELSE split_part(${t}, '@', -1) END) END`,
+      type: "VARCHAR",
+    };
+  },
+  leadingReplyCode: ([a]) => ({ sql: REPLY_CODE_SQL(`(${text(a)})`), type: "INTEGER" }),
+  leadingStatus: ([a]) => ({ sql: LEADING_STATUS_SQL(`(${text(a)})`), type: "VARCHAR" }),
+  cleanStatus: ([a]) => ({ sql: LEADING_STATUS_SQL(TRIM_SQL(`(${text(a)})`)), type: "VARCHAR" }),
+  mtaName: ([a]) => {
+    const t = `(${text(a)})`;
+    const stripped = STRIP_DIAGNOSTIC_SQL(`regexp_replace(${t}, '^dns;\\s*', '', 'i')`);
+    return {
+      sql: `lower(CASE WHEN regexp_matches(${t}, '[;(\\s]') THEN regexp_extract(${stripped}, '^[^\\s(]*') ELSE ${t} END)`,
+      type: "VARCHAR",
+    };
+  },
+  int: ([a]) => ({ sql: INT(`(${number(a)})`), type: "INTEGER" }),
+  bool: ([a]) => ({ sql: bool(a), type: "BOOLEAN" }),
+  replyWithCode: ([content, code, status]) => {
+    const c = `(${text(content)})`;
+    const s = status ? `(${text(status)})` : "NULL::VARCHAR";
+    const prefix = `concat_ws(' ', ${text(code)}, ${s})`;
+    return {
+      sql: `CASE WHEN ${c} <> '' AND ${prefix} <> '' AND ${REPLY_CODE_SQL(c)} IS NULL AND NOT coalesce(starts_with(${c}, ${s}), false)
+        THEN ${prefix} || ' ' || ${c} ELSE ${c} END`,
+      type: "VARCHAR",
+    };
+  },
+  enhancedCode: (parts) => {
+    const ints = parts.map((part) => INT(`(${number(part)})`));
+    return {
+      sql: `CASE WHEN ${ints.map((i) => `${i} IS NOT NULL`).join(" AND ")} THEN concat_ws('.', ${ints.join(", ")}) END`,
+      type: "VARCHAR",
+    };
+  },
+  queueCampaign: ([a]) => {
+    const t = `(${text(a)})`;
+    return { sql: `CASE WHEN strpos(${t}, ':') > 1 THEN split_part(${t}, ':', 1) END`, type: "VARCHAR" };
+  },
+  hostAddress: ([a]) => {
+    const t =
+      a.type === "JSON"
+        ? `(CASE json_type(${a.sql}) WHEN 'OBJECT' THEN ${text({ sql: `(${a.sql}->'address')`, type: "JSON" })} ELSE ${text(a)} END)`
+        : `(${text(a)})`;
+    return {
+      sql: `CASE WHEN regexp_full_match(${t}, '\\[([^\\]]+)\\](:[0-9]+)?') THEN regexp_extract(${t}, '^\\[([^\\]]+)\\]', 1)
+        WHEN strpos(${t}, ':') > 1 AND length(${t}) - length(replace(${t}, ':', '')) = 1 THEN split_part(${t}, ':', 1)
+        ELSE ${t} END`,
+      type: "VARCHAR",
+    };
+  },
+  eventType: ([a]) => {
+    const key = `lower(${TRIM_SQL(`(${text(a)})`)})`;
+    const arms = [
+      ...EVENT_TYPE_NAMES.map((name) => [name, name] as const),
+      ...Object.entries(GENERIC_TYPE_ALIASES),
+    ].map(([from, to]) => `WHEN ${sqlString(from)} THEN ${sqlString(to)}`);
+    return { sql: `CASE ${key} ${arms.join(" ")} END`, type: "VARCHAR" };
+  },
+};
+
+// ---------------------------------------------------------------------------------------------------
+// Paths: JSON struct fields, or CSV columns.
+
+interface Context {
+  table: FieldTable;
+  /** SQL of a path's value (raw type) for the current base ("root", or "r" for `requires`). */
+  path(path: string, as: LeafType, base: string): Sql;
+  /** SQL type of each computed field so far. */
+  fields: Map<EventField, SqlType>;
+}
+
+function compileExpr(e: Expr, cx: Context, base = "root"): Sql {
+  if (typeof e === "string") return nonEmpty(cx.path(e, "text", base));
+  if ("path" in e) {
+    const value = cx.path(e.path, e.as, base);
+    if (e.as === "text") return nonEmpty(value);
+    if (e.as === "first" && value.type === "JSON")
+      return {
+        sql: `nullif(CASE WHEN json_type(${value.sql}) = 'ARRAY' THEN ${text({ sql: `(${value.sql}->0)`, type: "JSON" })} ELSE ${text(value)} END, '')`,
+        type: "VARCHAR",
+      };
+    return e.as === "first" ? nonEmpty(value) : value;
+  }
+  if ("item" in e) return { sql: `it.${ident(e.item)}`, type: "VARCHAR" };
+  if ("field" in e) {
+    const type = cx.fields.get(e.field);
+    if (!type) throw new Error(`${cx.table.format}: field ${e.field} used before it is computed`);
+    return { sql: fieldColumn(e.field), type };
+  }
+  if ("value" in e) {
+    if (e.value === null) return { sql: "NULL::VARCHAR", type: "VARCHAR" };
+    if (typeof e.value === "boolean") return { sql: String(e.value), type: "BOOLEAN" };
+    return { sql: sqlString(e.value), type: "VARCHAR" };
+  }
+  if ("first" in e) {
+    const parts = e.first.map((part) => compileExpr(part, cx, base));
+    const type = parts[0].type;
+    const sqls = parts.map((part) => (part.type === type ? part.sql : castTo(part, type)));
+    return { sql: parts.length === 1 ? sqls[0] : `coalesce(${sqls.join(", ")})`, type };
+  }
+  if ("fn" in e) return TRANSFORM_SQL[e.fn](e.args.map((arg) => compileExpr(arg, cx, base)));
+  if ("lookup" in e) {
+    const key = text(compileExpr(e.key, cx, base));
+    const otherwise = e.otherwise ? text(compileExpr(e.otherwise, cx, base)) : "NULL";
+    const arms = Object.entries(e.lookup).map(
+      ([from, to]) => `WHEN ${sqlString(from)} THEN ${sqlString(to)}`,
+    );
+    return { sql: `CASE ${key} ${arms.join(" ")} ELSE ${otherwise} END`, type: "VARCHAR" };
+  }
+  if ("when" in e) {
+    const use = compileExpr(e.use, cx, base);
+    const otherwise = e.otherwise ? compileExpr(e.otherwise, cx, base) : null;
+    const elseSql = otherwise
+      ? otherwise.type === use.type
+        ? otherwise.sql
+        : castTo(otherwise, use.type)
+      : "NULL";
+    return {
+      sql: `CASE WHEN ${compileCond(e.when, cx, base)} THEN ${use.sql} ELSE ${elseSql} END`,
+      type: use.type,
+    };
+  }
+  if ("join" in e) {
+    const parts = e.join.map((part) => `nullif(${text(compileExpr(part, cx, base))}, '')`);
+    return { sql: `nullif(concat_ws(${sqlString(e.sep)}, ${parts.join(", ")}), '')`, type: "VARCHAR" };
+  }
+  const parts = e.concat.map((part) => `coalesce(${text(compileExpr(part, cx, base))}, '')`);
+  return { sql: `concat(${parts.join(", ")})`, type: "VARCHAR" };
+}
+
+function castTo(value: Sql, type: SqlType): string {
+  if (type === "VARCHAR") return text(value);
+  return `TRY_CAST(${value.sql} AS ${type})`;
+}
+
+/** JS `str()` turns "" into null. */
+function nonEmpty(value: Sql): Sql {
+  return value.type === "VARCHAR" ? { sql: `nullif(${value.sql}, '')`, type: "VARCHAR" } : value;
+}
+
+function compileCond(c: Cond, cx: Context, base = "root"): string {
+  const sure = (sql: string) => `coalesce(${sql}, false)`;
+  if ("type" in c) return sure(`etype IN (${c.type.map(sqlString).join(", ")})`);
+  if ("eq" in c) {
+    const value = compileExpr(c.eq[0], cx, base);
+    const t = value.type === "BOOLEAN" ? `CAST(${value.sql} AS VARCHAR)` : text(value);
+    return sure(`${t} = ${sqlString(c.eq[1])}`);
+  }
+  if ("oneOf" in c) {
+    const t = text(compileExpr(c.oneOf[0], cx, base));
+    return sure(`${t} IN (${c.oneOf[1].map(sqlString).join(", ")})`);
+  }
+  if ("present" in c) return `(${compileExpr(c.present, cx, base).sql}) IS NOT NULL`;
+  if ("prefix" in c)
+    return sure(`starts_with(${text(compileExpr(c.prefix[0], cx, base))}, ${sqlString(c.prefix[1])})`);
+  if ("match" in c)
+    return sure(`regexp_matches(${text(compileExpr(c.match[0], cx, base))}, ${sqlString(c.match[1])}, 'i')`);
+  if ("object" in c) return `(${cx.path(c.object, "json", base).sql}) IS NOT NULL`;
+  if ("not" in c) return `NOT ${compileCond(c.not, cx, base)}`;
+  const parts = ("all" in c ? c.all : c.any).map((part) => compileCond(part, cx, base));
+  if (parts.length === 0) return "all" in c ? "true" : "false";
+  return `(${parts.join("all" in c ? " AND " : " OR ")})`;
+}
+
+const fieldColumn = (field: EventField): string => `f_${field}`;
+
+// ---------------------------------------------------------------------------------------------------
+// The JSON shape a table reads, from the paths its expressions use.
+
+function walkExpr(e: Expr, visit: (path: string, as: LeafType) => void): void {
+  if (typeof e === "string") visit(e, "text");
+  else if ("path" in e) visit(e.path, e.as);
+  else if ("first" in e) for (const part of e.first) walkExpr(part, visit);
+  else if ("fn" in e) for (const arg of e.args) walkExpr(arg, visit);
+  else if ("lookup" in e) {
+    walkExpr(e.key, visit);
+    if (e.otherwise) walkExpr(e.otherwise, visit);
+  } else if ("when" in e) {
+    walkCond(e.when, visit);
+    walkExpr(e.use, visit);
+    if (e.otherwise) walkExpr(e.otherwise, visit);
+  } else if ("join" in e) for (const part of e.join) walkExpr(part, visit);
+  else if ("concat" in e) for (const part of e.concat) walkExpr(part, visit);
+}
+
+function walkCond(c: Cond, visit: (path: string, as: LeafType) => void): void {
+  if ("eq" in c) walkExpr(c.eq[0], visit);
+  else if ("oneOf" in c) walkExpr(c.oneOf[0], visit);
+  else if ("present" in c) walkExpr(c.present, visit);
+  else if ("prefix" in c) walkExpr(c.prefix[0], visit);
+  else if ("match" in c) walkExpr(c.match[0], visit);
+  else if ("object" in c) visit(c.object, "json");
+  else if ("not" in c) walkCond(c.not, visit);
+  else if ("all" in c) for (const part of c.all) walkCond(part, visit);
+  else if ("any" in c) for (const part of c.any) walkCond(part, visit);
+}
+
+function addPath(shape: Map<string, Shape>, keys: string[], leaf: Shape, format: string): void {
+  const [key, ...rest] = keys;
+  const existing = shape.get(key);
+  if (rest.length === 0) {
+    if (existing === undefined) shape.set(key, leaf);
+    // A value read as two types is read as JSON, and converted where it is used.
+    else if ("leaf" in existing && "leaf" in leaf && existing.leaf !== leaf.leaf)
+      shape.set(key, { leaf: "JSON" });
+    else if ("fields" in existing && "fields" in leaf)
+      for (const [k, v] of leaf.fields) addPath(existing.fields, [k], v, format);
+    else if ("leaf" in existing && existing.leaf === "JSON" && !("leaf" in leaf)) shape.set(key, leaf);
+    return;
+  }
+  if (existing === undefined || ("leaf" in existing && existing.leaf === "JSON")) {
+    const fields = new Map<string, Shape>();
+    shape.set(key, { fields });
+    addPath(fields, rest, leaf, format);
+  } else if ("fields" in existing) addPath(existing.fields, rest, leaf, format);
+  else throw new Error(`${format}: ${keys.join(".")} is inside a value read as a leaf`);
+}
+
+/** The shape of the record root (what field expressions read) and of the whole record. */
+function jsonShapes(table: FieldTable): { root: Map<string, Shape>; record: Map<string, Shape> } {
+  const root = new Map<string, Shape>();
+  const add = (path: string, as: LeafType) =>
+    addPath(root, path.split("."), { leaf: LEAF[as] }, table.format);
+  walkExpr(table.name, add);
+  walkExpr(table.type, add);
+  walkCond(table.unknown.cond, add);
+  for (const check of table.checks ?? []) walkCond(check.cond, add);
+  for (const e of Object.values(table.fields)) walkExpr(e as Expr, add);
+  for (const list of table.each ?? []) {
+    if (list.cond) walkCond(list.cond, add);
+    const element = new Map<string, Shape>();
+    const scalar = Object.values(list.item).every((p) => p === "");
+    for (const p of Object.values(list.item))
+      if (p !== "") addPath(element, p.split("."), { leaf: "VARCHAR" }, table.format);
+    for (const p of list.lists) {
+      const shape: Shape = list.orScalar
+        ? { leaf: "JSON" }
+        : { list: scalar ? { leaf: "VARCHAR" } : { fields: element } };
+      addPath(root, p.split("."), shape, table.format);
+    }
+  }
+  // Generic schema: every alias of a field is read, with the field's shape.
+  if (table.aliases)
+    for (const [alias, field] of Object.entries(table.aliases)) {
+      const shape = root.get(field);
+      if (shape) root.set(alias, shape);
+    }
+  jsonWhereCaseCollides(root);
+  const record = new Map<string, Shape>();
+  if (table.roots) {
+    for (const p of table.roots) {
+      if (p === "") for (const [k, v] of root) record.set(k, v);
+      else addPath(record, p.split("."), { fields: root }, table.format);
+    }
+  } else for (const [k, v] of root) record.set(k, v);
+  if (table.envelope) {
+    addPath(record, [table.envelope.kind], { leaf: "VARCHAR" }, table.format);
+    addPath(record, [table.envelope.message], { leaf: "VARCHAR" }, table.format);
+  }
+  if (table.pages) addPath(record, [table.pages], { leaf: "JSON" }, table.format);
+  const addRecord = (path: string, as: LeafType) =>
+    addPath(record, path.split("."), { leaf: LEAF[as] }, table.format);
+  for (const required of table.requires ?? []) walkCond(required.cond, addRecord);
+  return { root, record };
+}
+
+/**
+ * DuckDB's struct field names are case-insensitive: an object read by names differing only in case
+ * (`Message-ID`, `Message-Id`) is read as JSON and its values extracted by exact name.
+ */
+function jsonWhereCaseCollides(fields: Map<string, Shape>): void {
+  for (const [key, shape] of fields) {
+    if (!("fields" in shape)) continue;
+    const lower = [...shape.fields.keys()].map((k) => k.toLowerCase());
+    if (new Set(lower).size < lower.length) fields.set(key, { leaf: "JSON" });
+    else jsonWhereCaseCollides(shape.fields);
+  }
+}
+
+/** SQL of a path inside `base` with `shape`: struct fields, then exact JSON extraction below a JSON leaf. */
+function pathSql(root: Map<string, Shape>, base: string, path: string, as: LeafType): Sql {
+  let sql = base;
+  let fields: Map<string, Shape> | null = root;
+  const keys = path.split(".");
+  for (let i = 0; i < keys.length; i++) {
+    const shape: Shape | undefined = fields?.get(keys[i]);
+    sql = `${sql}.${ident(keys[i])}`;
+    if (shape && "leaf" in shape && shape.leaf === "JSON" && i < keys.length - 1) {
+      const rest = keys
+        .slice(i + 1)
+        .map((k) => `"${k.replaceAll('"', '\\"')}"`)
+        .join(".");
+      const json = `json_extract(${sql}, ${sqlString(`$.${rest}`)})`;
+      const leaf = LEAF[as];
+      if (leaf === "JSON") return { sql: json, type: "JSON" };
+      if (leaf === "VARCHAR") return { sql: text({ sql: json, type: "JSON" }), type: "VARCHAR" };
+      if (leaf === "DOUBLE") return { sql: number({ sql: json, type: "JSON" }), type: "DOUBLE" };
+      return { sql: bool({ sql: json, type: "JSON" }), type: "BOOLEAN" };
+    }
+    if (i === keys.length - 1 && shape && "leaf" in shape && shape.leaf === "JSON" && LEAF[as] !== "JSON") {
+      const value = { sql, type: "JSON" as const };
+      if (LEAF[as] === "VARCHAR") return { sql: text(value), type: "VARCHAR" };
+      if (LEAF[as] === "DOUBLE") return { sql: number(value), type: "DOUBLE" };
+      return { sql: bool(value), type: "BOOLEAN" };
+    }
+    fields = shape && "fields" in shape ? shape.fields : null;
+  }
+  return { sql, type: LEAF[as] };
+}
+
+/** DuckDB type text of a shape (`STRUCT("a" VARCHAR)`, `VARCHAR[]`). */
+function duckType(shape: Shape): string {
+  if ("leaf" in shape) return shape.leaf;
+  if ("list" in shape) return `${duckType(shape.list)}[]`;
+  return `STRUCT(${[...shape.fields].map(([k, v]) => `${ident(k)} ${duckType(v)}`).join(", ")})`;
+}
+
+/** from_json's structure argument for a shape. */
+function jsonStructure(shape: Shape): unknown {
+  if ("leaf" in shape) return shape.leaf;
+  if ("list" in shape) return [jsonStructure(shape.list)];
+  return Object.fromEntries([...shape.fields].map(([k, v]) => [k, jsonStructure(v)]));
+}
+
+/** `{'a': x.a, …}`: a struct of `fields` taken from `source`, typed like `fields`. */
+function structOf(fields: Map<string, Shape>, source: string): string {
+  return `{${[...fields.keys()].map((k) => `${sqlString(k)}: ${source}.${ident(k)}`).join(", ")}}`;
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+/** The staging-shaped query reading a file of `table`'s format (see the top of this file). */
+export function fieldTableSql(table: FieldTable, options: TableSqlOptions): string {
+  return table.shape === "csv" ? csvSql(table, options) : jsonSql(table, options);
+}
+
+const READ_LINES = (
+  compression: string,
+) => `(SELECT raw, ordinality AS line FROM read_csv($path, columns = {'raw': 'VARCHAR'},
+  header = false, auto_detect = false, delim = chr(1), quote = '', escape = '', new_line = '\\n',
+  max_line_size = 16777216, compression = ${sqlString(compression)}) WITH ORDINALITY)`;
+
+function jsonSql(table: FieldTable, options: TableSqlOptions): string {
+  const { root, record } = jsonShapes(table);
+  const recordShape: Shape = { fields: record };
+  const rootShape: Shape = { fields: root };
+  const source =
+    options.reader === "ndjson"
+      ? `SELECT NULL::BIGINT AS line, FALSE AS blank, r FROM read_json($path, format = 'newline_delimited',
+          columns = {${[...record].map(([k, v]) => `${sqlString(k)}: ${sqlString(duckType(v))}`).join(", ")}},
+          maximum_object_size = 16777216,
+          compression = ${sqlString(options.compression === "none" ? "uncompressed" : options.compression)}) r`
+      : // A line DuckDB cannot read as a record or an array of records is one NULL record (a problem).
+        `SELECT line, trim(raw) = '' AS blank, unnest(CASE WHEN starts_with(ltrim(raw), '[')
+            THEN coalesce(try(from_json(raw, ${sqlString(JSON.stringify([jsonStructure(recordShape)]))})), [NULL])
+            ELSE [try(from_json(raw, ${sqlString(JSON.stringify(jsonStructure(recordShape)))}))] END) AS r
+        FROM ${READ_LINES(options.compression)}`;
+  const cx: Context = {
+    table,
+    path: (path, as, base) => pathSql(base === "r" ? record : root, base, path, as),
+    fields: new Map(),
+  };
+  // The record's root: inside an envelope, under a wrapper key, or the record itself.
+  let rootSql = structOf(root, "r");
+  let envelopeSkip = "false";
+  let recordProblem = "r IS NULL";
+  if (table.envelope) {
+    const { kind, accept, message } = table.envelope;
+    const inEnvelope = `(r.${ident(message)} IS NOT NULL AND nullif(r.${ident(kind)}, '') IS NOT NULL)`;
+    envelopeSkip = `coalesce(${inEnvelope} AND r.${ident(kind)} <> ${sqlString(accept)}, false)`;
+    rootSql = `CASE WHEN ${inEnvelope} THEN try(from_json(r.${ident(message)}, ${sqlString(JSON.stringify(jsonStructure(rootShape)))})) ELSE ${rootSql} END`;
+    recordProblem = `(r IS NULL OR (${inEnvelope} AND r.${ident(kind)} = ${sqlString(accept)} AND root IS NULL))`;
+  }
+  if (table.roots) {
+    rootSql = `coalesce(${table.roots.map((p) => (p === "" ? structOf(root, "r") : cx.path(p, "json", "r").sql)).join(", ")})`;
+  }
+  if (table.aliases) {
+    // The first name of a record that maps to a field wins in JS; DuckDB cannot tell which came first,
+    // so a record naming a field twice is left to the JS parser.
+    const groups = new Map<string, string[]>();
+    for (const key of root.keys()) {
+      const field = canonicalName(key, table.aliases);
+      groups.set(field, [...(groups.get(field) ?? []), key]);
+    }
+    rootSql = `{${[...groups].map(([field, keys]) => `${sqlString(field)}: coalesce(${keys.map((k) => `r.${ident(k)}`).join(", ")})`).join(", ")}}`;
+    const doubled = [...groups.values()]
+      .filter((keys) => keys.length > 1)
+      .map((keys) => `(${keys.map((k) => `(r.${ident(k)} IS NOT NULL)::INTEGER`).join(" + ")}) > 1`);
+    if (doubled.length > 0) recordProblem = `(r IS NULL OR ${doubled.join(" OR ")})`;
+  }
+  const requires = (table.requires ?? []).map((required) => `NOT ${compileCond(required.cond, cx, "r")}`);
+  if (table.pages) requires.push(`r.${ident(table.pages)} IS NOT NULL`);
+  const problem = [recordProblem, ...requires].join(" OR ");
+  const rooted = `SELECT line, blank, r, ${rootSql} AS root FROM (${source})`;
+  const checked = `SELECT *, ${envelopeSkip} AS envelope_skip, (${problem}) AS record_problem FROM (${rooted})`;
+  return mapped(table, cx, checked, table.roots ? "root IS NULL" : "false");
+}
+
+function csvSql(table: FieldTable, options: TableSqlOptions): string {
+  const header = options.header;
+  if (!header) throw new Error(`${table.format}: a CSV reader needs the file's header`);
+  const positions = new Map<string, number>();
+  header.forEach((name, i) => {
+    const key = canonicalName(name, table.aliases ?? {});
+    if (!positions.has(key)) positions.set(key, i);
+  });
+  // Columns are c0, c1, …: header names may repeat or hold any character.
+  const columns = `{${header.map((_, i) => `'c${i}': 'VARCHAR'`).join(", ")}}`;
+  const numbered = options.reader === "lines";
+  const source = `SELECT ${numbered ? "ordinality + 1" : "NULL::BIGINT"} AS line, FALSE AS blank, f AS r, f AS root,
+      FALSE AS envelope_skip, FALSE AS record_problem
+    FROM read_csv($path, header = true, auto_detect = false, columns = ${columns}, delim = ',', quote = '"',
+      escape = '"', compression = ${sqlString(options.compression)}) ${numbered ? "WITH ORDINALITY" : ""} f`;
+  const cx: Context = {
+    table,
+    path: (path) => {
+      const at = positions.get(canonicalName(path, table.aliases ?? {}));
+      return at === undefined
+        ? { sql: "NULL::VARCHAR", type: "VARCHAR" }
+        : { sql: `nullif(root.c${at}, '')`, type: "VARCHAR" };
+    },
+    fields: new Map(),
+  };
+  return mapped(table, cx, source, "false");
+}
+
+/**
+ * The mapping shared by JSON and CSV: type, per-recipient items, fields in dependency layers, then the
+ * staging columns. `rows` has line, blank, root, envelope_skip, record_problem.
+ */
+function mapped(table: FieldTable, cx: Context, rows: string, noRoot: string): string {
+  const typeSql = text(compileExpr(table.type, cx));
+  const typed = `SELECT *, CASE WHEN nullif(${typeSql}, '') IN (${Object.keys(EVENT_TYPES).map(sqlString).join(", ")})
+      THEN ${typeSql} END AS etype FROM (${rows})`;
+  const skipUnknown = `etype IS NULL AND NOT ${compileCond(table.unknown.cond, cx)}`;
+  let fanned = `SELECT *, NULL AS it FROM (${typed})`;
+  if (table.each) {
+    // Items share one struct type: every list's keys, as text.
+    const allKeys = [...new Set(table.each.flatMap((list) => Object.keys(list.item)))];
+    const itemType = `STRUCT(${allKeys.map((k) => `${ident(k)} VARCHAR`).join(", ")})`;
+    const arms = table.each.map((list) => {
+      const element = (x: string) =>
+        `{${allKeys
+          .map((k) => {
+            const p = list.item[k];
+            const value =
+              p === undefined ? "NULL::VARCHAR" : p === "" ? x : `${x}.${p.split(".").map(ident).join(".")}`;
+            return `${sqlString(k)}: ${value}`;
+          })
+          .join(", ")}}`;
+      const paths = list.lists.map((p) => cx.path(p, "json", "root").sql);
+      let listSql: string;
+      if (list.orScalar) {
+        const x = paths[0];
+        listSql = `CASE WHEN json_type(${x}) = 'ARRAY'
+            THEN list_transform(from_json(${x}, '["JSON"]'), e -> ${element(text({ sql: "e", type: "JSON" }))})
+          ELSE [${element(text({ sql: x, type: "JSON" }))}] END`;
+      } else {
+        const objects = Object.values(list.item).some((p) => p !== "");
+        const source = paths.length === 1 ? paths[0] : `coalesce(${paths.join(", ")})`;
+        listSql = objects
+          ? `list_transform(list_filter(${source}, e -> e IS NOT NULL), e -> ${element("e")})`
+          : `list_transform(${source}, e -> ${element("e")})`;
+      }
+      return `WHEN ${list.cond ? compileCond(list.cond, cx) : "true"} THEN CAST(${listSql} AS ${itemType}[])`;
+    });
+    // Rows that are problems or skipped keep one (empty) item, so they are still seen.
+    fanned = `SELECT *, unnest(CASE WHEN record_problem OR envelope_skip OR ${noRoot} OR etype IS NULL
+        THEN [NULL::${itemType}] ${arms.join(" ")} ELSE []::${itemType}[] END) AS it FROM (${typed})`;
+  }
+  // Fields in layers: a field that uses another is computed one SELECT later.
+  const layers: EventField[][] = [];
+  const depth = new Map<EventField, number>();
+  for (const [name, e] of Object.entries(table.fields) as [EventField, Expr][]) {
+    const uses = fieldsUsed(e);
+    const level = Math.max(0, ...uses.map((u) => (depth.get(u) ?? -1) + 1));
+    depth.set(name, level);
+    layers[level] ??= [];
+    layers[level].push(name);
+  }
+  let query = fanned;
+  for (const layer of layers) {
+    const columns = layer.map((name) => {
+      const value = compileExpr(table.fields[name] as Expr, cx);
+      cx.fields.set(name, value.type);
+      return `${value.type === "VARCHAR" ? `nullif(${value.sql}, '')` : value.sql} AS ${fieldColumn(name)}`;
+    });
+    query = `SELECT *, ${columns.join(", ")} FROM (${query})`;
+  }
+  const f = (name: EventField, type: SqlType = "VARCHAR") =>
+    cx.fields.has(name)
+      ? cx.fields.get(name) === type
+        ? fieldColumn(name)
+        : castTo({ sql: fieldColumn(name), type: cx.fields.get(name) as SqlType }, type)
+      : `NULL::${type}`;
+  const checks = (table.checks ?? []).map((check) => `NOT ${compileCond(check.cond, cx)}`);
+  const problem = [
+    "record_problem",
+    `etype IS NULL AND ${compileCond(table.unknown.cond, cx)}`,
+    `${f("time", "TIMESTAMP")} IS NULL`,
+    ...checks,
+  ].join(" OR ");
+  return `
+    WITH m AS (${query}),
+    s AS (
+      SELECT line, blank OR envelope_skip OR (${noRoot} AND NOT record_problem) OR (NOT record_problem AND ${skipUnknown}) AS skip,
+        etype AS type, ${f("time", "TIMESTAMP")} AS time,
+        nullif(lower(${TRIM_SQL(f("recipient"))}), '') AS recipient,
+        ${f("campaign")} AS campaign, ${f("sendingIp")} AS sending_ip, ${f("pool")} AS pool,
+        lower(${f("sendingDomain")}) AS sending_domain, ${f("stream")} AS stream, ${f("remoteMta")} AS remote_mta,
+        ${f("messageId")} AS message_id, nullif(${TRIM_SQL(f("reply"))}, '') AS reply, ${f("replyCode", "INTEGER")} AS code_field,
+        ${f("status")} AS status, ${f("sourceLabel")} AS source_label,
+        CASE WHEN etype = 'open' THEN ${f("machineOpen", "BOOLEAN")} END AS machine_open,
+        ${f("readerIp")} AS reader_ip, ${f("userAgent")} AS user_agent, ${f("url")} AS url,
+        ${f("eventId")} AS event_id,
+        CASE WHEN ${problem} THEN 'needs the JS parser' END AS problem
+      FROM m
+    )
+    SELECT line, skip, type, time, recipient,
+      CASE WHEN strpos(recipient, '@') > 0 THEN split_part(recipient, '@', -1) END AS recipient_domain,
+      campaign, sending_ip, pool, sending_domain, stream, remote_mta, message_id, reply,
+      coalesce(code_field, ${REPLY_CODE_SQL("reply")}) AS reply_code, status, source_label, machine_open,
+      reader_ip, user_agent, url,
+      CASE WHEN event_id IS NOT NULL THEN ${sqlString(`${table.format}:`)} || event_id ELSE ${IDENTITY_SQL} END AS identity,
+      problem, NULL::VARCHAR AS raw
+    FROM s`;
+}
+
+function fieldsUsed(e: Expr): EventField[] {
+  const out: EventField[] = [];
+  const walk = (x: Expr) => {
+    if (typeof x === "string") return;
+    if ("field" in x) out.push(x.field);
+    else if ("first" in x) x.first.forEach(walk);
+    else if ("fn" in x) x.args.forEach(walk);
+    else if ("lookup" in x) {
+      walk(x.key);
+      if (x.otherwise) walk(x.otherwise);
+    } else if ("when" in x) {
+      walkC(x.when);
+      walk(x.use);
+      if (x.otherwise) walk(x.otherwise);
+    } else if ("join" in x) x.join.forEach(walk);
+    else if ("concat" in x) x.concat.forEach(walk);
+  };
+  const walkC = (c: Cond) => {
+    if ("eq" in c) walk(c.eq[0]);
+    else if ("oneOf" in c) walk(c.oneOf[0]);
+    else if ("present" in c) walk(c.present);
+    else if ("prefix" in c) walk(c.prefix[0]);
+    else if ("match" in c) walk(c.match[0]);
+    else if ("not" in c) walkC(c.not);
+    else if ("all" in c) c.all.forEach(walkC);
+    else if ("any" in c) c.any.forEach(walkC);
+  };
+  walk(e);
+  return out;
+}
+
+/** SQL twin of src/analytics/ingest/staging.ts `eventIdentity` over staging-shaped columns. */
+export const IDENTITY_SQL = `'h:' || concat_ws(chr(31), type, epoch_ms(time)::VARCHAR, coalesce(recipient, ''),
+  coalesce(campaign, ''), coalesce(sending_ip, ''), coalesce(message_id, ''), coalesce(reply, ''),
+  coalesce(url, ''))`;

@@ -1,0 +1,91 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { ingestFile } from "../../src/analytics/ingest/ingest.ts";
+import { generateEvents, planProgram, programOptions } from "../../src/demo/index.ts";
+import type { FormatName } from "../../src/events/formats.ts";
+import { EVENT_SOURCES } from "../../src/events/registry.ts";
+import { Store } from "../../src/store/index.ts";
+import { FORMAT_WRITERS, type WrittenFormat, writeFormats } from "../../testkit/format-writers.ts";
+
+/**
+ * The two readers derived from each format's field table — DuckDB's (compiled SQL) and the streaming JS
+ * parser — store identical rows: on a generated program written in every format, and on every fixture.
+ */
+const FIXTURES = new URL("../fixtures/events/", import.meta.url).pathname;
+const COLUMNS = `event_key, type, time, recipient, recipient_domain, provider, campaign, sending_ip, pool,
+  sending_domain, stream, remote_mta, message_id, reply, reply_code, status, provider_code, reason, category,
+  permanent, source_label, machine_open, reader_ip, user_agent, url, format`;
+
+let dir = "";
+let written: WrittenFormat[] = [];
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), "deliverlens-field-tables-"));
+  const program = planProgram(programOptions({ days: 14, recipients: 300, seed: 11 }));
+  written = await writeFormats(generateEvents(program), dir, { realistic: true });
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Ingests `file` with each reader into its own store; returns both summaries and the row differences. */
+async function bothReaders(file: string, format: FormatName) {
+  const fast = await Store.open(":memory:");
+  const jsPath = join(dir, `js-${Math.random().toString(36).slice(2)}.duckdb`);
+  const js = await Store.open(jsPath);
+  const a = await ingestFile(fast, file, { format });
+  const b = await ingestFile(js, file, { format, fastPath: false });
+  js.close();
+  await fast.run(`ATTACH '${jsPath}' AS js (READ_ONLY)`);
+  const differ = await fast.all(`SELECT * FROM (
+    (SELECT 'duckdb only' AS side, ${COLUMNS} FROM events EXCEPT ALL SELECT 'duckdb only', ${COLUMNS} FROM js.events)
+    UNION ALL (SELECT 'parser only', ${COLUMNS} FROM js.events EXCEPT ALL SELECT 'parser only', ${COLUMNS} FROM events))
+    LIMIT 4`);
+  const stored = (await fast.one<{ n: number }>("SELECT count(*) AS n FROM events"))?.n ?? 0;
+  fast.close();
+  return { a, b, differ, stored };
+}
+
+test("every JSON/CSV format has a field table, and a writer for the parity test", () => {
+  const tabled = EVENT_SOURCES.filter((source) => source.table).map((source) => source.id);
+  assert.deepEqual(tabled.sort(), [
+    "csv",
+    "kumomta",
+    "mailgun",
+    "ndjson",
+    "pmta",
+    "postmark",
+    "sendgrid",
+    "ses",
+    "sparkpost",
+  ]);
+  for (const format of tabled) assert.ok(FORMAT_WRITERS[format], format);
+});
+
+for (const writer of Object.keys(FORMAT_WRITERS)) {
+  test(`${writer}: DuckDB's reader and the parser store the same events of one program`, async () => {
+    const file = written.find((w) => w.writer === writer);
+    assert.ok(file);
+    const { a, b, differ, stored } = await bothReaders(file.file, file.format as FormatName);
+    assert.equal(a.reader, "duckdb", `${writer} is read by DuckDB`);
+    assert.equal(b.reader, "parsers");
+    assert.deepEqual(differ, []);
+    assert.deepEqual({ ...a, reader: "", seconds: 0 }, { ...b, reader: "", seconds: 0 });
+    assert.equal(a.read, a.stored + a.duplicates + a.quarantined);
+    assert.ok(stored > 100, `${writer}: ${stored} events`);
+  });
+}
+
+test("every fixture of every format: both readers store the same events", async () => {
+  const files = readdirSync(FIXTURES).filter((name) => name !== "README.md");
+  let byDuckdb = 0;
+  for (const source of EVENT_SOURCES.filter((s) => s.table)) {
+    for (const name of files.filter((f) => f.startsWith(`${source.id}-`))) {
+      const { a, b, differ } = await bothReaders(join(FIXTURES, name), source.id);
+      assert.deepEqual(differ, [], name);
+      assert.deepEqual({ ...a, reader: "", seconds: 0 }, { ...b, reader: "", seconds: 0 }, name);
+      if (a.reader === "duckdb") byDuckdb++;
+    }
+  }
+  assert.ok(byDuckdb >= 5, `${byDuckdb} fixtures read by DuckDB`);
+});
