@@ -11,6 +11,18 @@ const program = new Command("deliverlens")
   .exitOverride();
 
 registerAll(program);
+program.addHelpText(
+  "after",
+  `
+Exit codes (every command):
+  0  done (findings or not; quarantined records are counted, not failures)
+  1  an input is missing, unreadable, empty or refused by a limit (the others are still processed),
+     the store is missing, or the command could not run
+  2  usage error: unknown option or bad value
+  3  audit --fail-on S: a finding of severity S or worse
+
+The store is ./deliverlens.duckdb unless --db says otherwise. Docs: README.md and docs/.`,
+);
 
 try {
   await program.parseAsync(process.argv);

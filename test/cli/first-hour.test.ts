@@ -112,3 +112,10 @@ test("an ESP's 'dropped: on a suppression list' says one thing: keep it suppress
   assert.match(record.action, /Keep the address suppressed/);
   assert.doesNotMatch(record.action, /does not exist/);
 });
+
+test("--help documents the exit codes", () => {
+  const help = run(scratch(), ["--help"]);
+  assert.equal(help.status, 0);
+  for (const code of ["0  done", "1  an input is missing", "2  usage error", "3  audit --fail-on"])
+    assert.ok(help.stdout.includes(code), code);
+});
