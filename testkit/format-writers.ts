@@ -466,7 +466,7 @@ export const FORMAT_WRITERS: Record<string, FormatWriter> = {
 };
 
 /** The deliverlens format name of a writer (`ses-raw` is SES). */
-export const formatOf = (writer: string): string => (writer === "ses-raw" ? "ses" : writer);
+export const formatOf = (writer: string): string => writer.replace(/-(raw|repeated)$/, "");
 
 export interface WrittenFormat {
   writer: string;
@@ -479,16 +479,25 @@ export interface WrittenFormat {
 export async function writeFormats(
   events: Iterable<SimEvent>,
   dir: string,
-  options: { realistic?: boolean; writers?: string[] } = {},
+  options: {
+    realistic?: boolean;
+    writers?: string[];
+    /** Writers also written with the generator's own (repeated) replies, as `<writer>-repeated`. */
+    repeated?: string[];
+  } = {},
 ): Promise<WrittenFormat[]> {
   const { createWriteStream } = await import("node:fs");
   const { join } = await import("node:path");
-  const names = options.writers ?? Object.keys(FORMAT_WRITERS);
+  const names = [
+    ...(options.writers ?? Object.keys(FORMAT_WRITERS)),
+    ...(options.repeated ?? []).map((name) => `${name}-repeated`),
+  ];
   const outs = names.map((name) => {
-    const writer = FORMAT_WRITERS[name];
+    const writer = FORMAT_WRITERS[name.replace(/-repeated$/, "")];
     const file = join(dir, `${name}-events.${writer.ext}`);
     const stream = createWriteStream(file);
-    const state = { name, writer, file, stream, buffer: [] as string[], size: 0, records: 0 };
+    const plain = name.endsWith("-repeated");
+    const state = { name, writer, file, stream, plain, buffer: [] as string[], size: 0, records: 0 };
     if (writer.header) state.buffer.push(`${writer.header}\n`);
     return state;
   });
@@ -501,7 +510,7 @@ export async function writeFormats(
   for (const raw of events) {
     const e = options.realistic ? realistic(raw) : raw;
     for (const out of outs) {
-      const line = out.writer.line(e);
+      const line = out.writer.line(out.plain ? raw : e);
       if (line === null) continue;
       out.buffer.push(line, "\n");
       out.size += line.length + 1;

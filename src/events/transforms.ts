@@ -64,7 +64,11 @@ export const TRANSFORM_JS: Readonly<Record<TransformName, Transform>> = {
   },
   cleanStatus: ([value]) => cleanStatus(text(value)),
   mtaName: ([value]) => mtaName(text(value)),
-  int: ([value]) => (value === "" ? null : int(value)),
+  int: ([value]) => {
+    // Reply and status codes: 32-bit integers, like the store's column.
+    const n = value === "" ? null : int(value);
+    return n !== null && Math.abs(n) < 2 ** 31 ? n : null;
+  },
   bool: ([value]) => bool(value),
   replyWithCode: ([content, code, status]) => replyWithCode(text(content), int(code), text(status)),
   enhancedCode: (parts) => {

@@ -14,8 +14,8 @@ import { GENERIC_TYPE_ALIASES } from "../events/transforms.ts";
 export const sqlString = (text: string): string => `'${text.replaceAll("'", "''")}'`;
 const ident = (name: string): string => `"${name.replaceAll('"', '""')}"`;
 
-type SqlType = "VARCHAR" | "DOUBLE" | "BOOLEAN" | "JSON" | "INTEGER" | "TIMESTAMP";
-interface Sql {
+export type SqlType = "VARCHAR" | "DOUBLE" | "BOOLEAN" | "JSON" | "INTEGER" | "TIMESTAMP";
+export interface Sql {
   sql: string;
   type: SqlType;
 }
@@ -232,6 +232,11 @@ const TRANSFORM_SQL: Record<TransformName, (args: Sql[]) => Sql> = {
     return { sql: `CASE ${key} ${arms.join(" ")} END`, type: "VARCHAR" };
   },
 };
+
+/** The SQL twin of one transform over SQL values (test/analytics/transforms.test.ts compares it with JS). */
+export function transformSql(name: TransformName, args: Sql[]): Sql {
+  return TRANSFORM_SQL[name](args);
+}
 
 // ---------------------------------------------------------------------------------------------------
 // Paths: JSON struct fields, or CSV columns.

@@ -1,0 +1,173 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { TRANSFORMS, type TransformName } from "../../src/events/field-table.ts";
+import { TRANSFORM_JS } from "../../src/events/transforms.ts";
+import { Store, transformSql } from "../../src/store/index.ts";
+
+/**
+ * Every transform of the field tables has a JavaScript implementation and an SQL twin: on the same
+ * values they agree (text fields read "" as null in both readers, so "" and null are the same here). Time transforms may yield null in SQL where JavaScript reads more (V8's Date.parse):
+ * such a row is flagged and the file read by the JS parser, so only a different non-null value is a drift.
+ */
+const TEXTS = [
+  "550",
+  "5501 not a code",
+  "550 x 5.7.1",
+  "550 5.7.1234 too many digits",
+  "550-5.7.1 dash",
+  "550\t5.7.1 tab",
+  "  5.2.2 mailbox full  ",
+  "451  4.7.0 [TSS04] two spaces",
+  "5.1.1 (bad mailbox)",
+  "550 5x7y1 not a status",
+  "0.0.0",
+  "smtp; 550 5.1.1 user unknown",
+  "SMTP;550 5.7.1 [CS01] Message rejected due to local policy",
+  "x-postfix; host not found",
+  "dns; mx.example.com (192.0.2.1)",
+  "mx01.mail.icloud.com",
+  "MX.Example.COM (192.0.2.1)",
+  "<id@host.example>",
+  " <id@host.example> ",
+  "<>",
+  "a@B.Example.COM>",
+  "a@",
+  "no-at",
+  "[2001:db8::1]:25",
+  "192.0.2.1:4321",
+  "2001:db8::1",
+  "spring-sale:acme@icloud.com",
+  ":x",
+  "true",
+  "yes",
+  "1",
+  "0",
+  "no",
+  "t",
+  "1767225600",
+  "1767225600.5",
+  "1767225600123",
+  "2016-01-27T14:59:44.101Z",
+  "2016-01-27T14:59:44.1019Z",
+  "2026-01-01 00:30:00+0100",
+  "2026-01-01T00:30:00+01:00",
+  "2026-07-01 12:00:00",
+  "2026-02-30 00:00:00",
+  "2026-05-01",
+  "nope",
+  "-5",
+  "Bounce",
+  " Delivered ",
+  "processed",
+  "constructor",
+];
+const NUMBERS = [1767225600, 1534110422.389832, 1767225600123, -5, 1e11, 0, 550, 550.5];
+const JSONS = [
+  '"2026-05-01T10:00:00Z"',
+  '"2026-05-01"',
+  "1767225600",
+  "1767225600.25",
+  "true",
+  '"1"',
+  '"yes"',
+  "0",
+  '{"address":"192.0.2.1:25"}',
+  '"192.0.2.1:25"',
+  '"550"',
+  "550",
+  '"x"',
+];
+const TIMES = new Set<TransformName>(["isoTime", "zonedTime", "genericTime"]);
+const TZ = "America/New_York";
+
+interface Case {
+  name: TransformName;
+  js: unknown;
+  args: { sql: string; type: string }[];
+  shown: string;
+}
+
+/** All cases' SQL in one query (one column per case). */
+async function sqlValues(store: Store, cases: Case[]): Promise<unknown[]> {
+  const compiled = cases.map((c) => transformSql(c.name, c.args as never));
+  const sql = `SELECT ${compiled.map((c, i) => `${c.sql} AS v${i}`).join(", ")}`;
+  const row = (await store.one<Record<string, unknown>>(sql, sql.includes("$tz") ? { tz: TZ } : {})) ?? {};
+  return compiled.map((c, i) => {
+    const v = row[`v${i}`] ?? null;
+    return c.type === "TIMESTAMP" && typeof v === "string" ? new Date(v).toISOString() : v;
+  });
+}
+
+const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;
+
+test("every transform's SQL twin gives the JavaScript result", async () => {
+  const cases: Case[] = [];
+  const arity = (name: TransformName) => (name === "enhancedCode" || name === "replyWithCode" ? 3 : 1);
+  for (const name of Object.keys(TRANSFORMS) as TransformName[]) {
+    const fn = TRANSFORM_JS[name];
+    if (arity(name) === 3) continue;
+    for (const t of TEXTS)
+      cases.push({
+        name,
+        js: fn([t], TZ),
+        args: [{ sql: literal(t), type: "VARCHAR" }],
+        shown: JSON.stringify(t),
+      });
+    // zonedTime reads text only
+    for (const n of name === "zonedTime" ? [] : NUMBERS)
+      cases.push({
+        name,
+        js: fn([n], TZ),
+        args: [{ sql: `${n}::DOUBLE`, type: "DOUBLE" }],
+        shown: String(n),
+      });
+    for (const j of JSONS)
+      cases.push({
+        name,
+        js: fn([JSON.parse(j)], TZ),
+        args: [{ sql: `${literal(j)}::JSON`, type: "JSON" }],
+        shown: j,
+      });
+  }
+  for (const content of [
+    "[CS01] Message rejected",
+    "550 5.7.1 already whole",
+    "5.7.1 status first",
+    "",
+    "OK",
+  ])
+    for (const code of [550, null])
+      for (const status of ["5.7.1", null])
+        cases.push({
+          name: "replyWithCode",
+          js: TRANSFORM_JS.replyWithCode([content, code, status], TZ),
+          args: [
+            { sql: literal(content), type: "VARCHAR" },
+            { sql: code === null ? "NULL::INTEGER" : String(code), type: "INTEGER" },
+            { sql: status === null ? "NULL::VARCHAR" : literal(status), type: "VARCHAR" },
+          ],
+          shown: JSON.stringify([content, code, status]),
+        });
+  for (const parts of [
+    [5, 7, 1],
+    [4, 0, 0],
+    [5, null, 1],
+    [5.5, 1, 1],
+  ])
+    cases.push({
+      name: "enhancedCode",
+      js: TRANSFORM_JS.enhancedCode(parts, TZ),
+      args: parts.map((p) => ({ sql: p === null ? "NULL::DOUBLE" : `${p}::DOUBLE`, type: "DOUBLE" })),
+      shown: JSON.stringify(parts),
+    });
+  const store = await Store.open(":memory:");
+  const sql = await sqlValues(store, cases);
+  store.close();
+  const norm = (v: unknown) => JSON.stringify(v === "" || v === undefined ? null : v);
+  const drifts = cases
+    .map((c, i) => ({ c, sql: sql[i] }))
+    .filter(({ c, sql }) => norm(c.js) !== norm(sql) && !(TIMES.has(c.name) && sql === null))
+    .map(({ c, sql }) => `${c.name}(${c.shown}): JS ${JSON.stringify(c.js)} SQL ${JSON.stringify(sql)}`);
+  assert.ok(cases.length > 900, `${cases.length} cases`);
+  assert.deepEqual(drifts, []);
+});
