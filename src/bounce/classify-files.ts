@@ -1,5 +1,6 @@
 import type { ParseProblem } from "../events/event.ts";
 import { openWholeFile } from "../events/input.ts";
+import { LimitError } from "../util/limits.ts";
 import { describeError } from "../util/walk.ts";
 import { type ClassifyOptions, classifyOpenedBatches, isProblem } from "./classify-source.ts";
 import { jsonRecord } from "./render-output.ts";
@@ -54,7 +55,8 @@ export async function classifyWholeFile(path: string, options: ClassifyOptions):
       source: { file: path, line: null },
       message: `could not read further: ${describeError(error)}`,
     });
-    result.failed = result.records.length === 0 && result.problems.length === 1;
+    result.failed =
+      (result.records.length === 0 && result.problems.length === 1) || error instanceof LimitError;
   }
   return result;
 }

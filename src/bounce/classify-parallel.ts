@@ -1,5 +1,6 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
+import type { ParseProblem } from "../events/event.ts";
 import type { FileResult } from "./classify-files.ts";
 import type { ClassifyOptions } from "./classify-source.ts";
 
@@ -18,7 +19,7 @@ const MIN_FILES = 20 * CHUNK_FILES;
 /** What the worker can do (see classify-worker.ts). */
 export interface Tasks {
   files: { job: string[]; result: FileResult[] };
-  mbox: { job: { raw: Uint8Array; file: string; line: number }; result: unknown[] };
+  mbox: { job: { raw: Uint8Array; file: string; line: number; problem?: ParseProblem }; result: unknown[] };
 }
 export type TaskName = keyof Tasks;
 

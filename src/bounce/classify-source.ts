@@ -3,6 +3,7 @@ import type { ParseProblem } from "../events/event.ts";
 import type { FormatName } from "../events/formats.ts";
 import type { EventClassifier } from "../events/index.ts";
 import type { OpenedSource } from "../events/input.ts";
+import { describeLimit, limitOf } from "../util/limits.ts";
 import { classifyReplies } from "./classify-replies.ts";
 import type { BounceRecord } from "./record.ts";
 
@@ -63,7 +64,7 @@ export async function* classifyOpenedBatches(
   options: ClassifyOptions = {},
 ): AsyncGenerator<ClassifyItem[]> {
   if (input.head.length === 0) {
-    yield [problemAt(input.name, null, "empty input")];
+    yield [{ ...problemAt(input.name, null, "empty input"), failed: true }];
     return;
   }
   const format = chooseFormat(input.head, input.name, options.format);
@@ -85,7 +86,8 @@ export async function* classifyOpenedBatches(
     return;
   }
   if (format === "smtp") {
-    yield [...classifyReplies((await input.readAll()).toString("utf8"), input.name)];
+    const text = await readBounded(input);
+    yield typeof text === "string" ? [...classifyReplies(text, input.name)] : [text];
     return;
   }
   const { classifyEventStream, EventClassifier } = await import("../events/index.ts");
@@ -95,6 +97,26 @@ export async function* classifyOpenedBatches(
     all: options.all ?? false,
     classifier: options.classifier,
   });
+}
+
+/** Bare replies are read whole: at most the bytes-per-message limit of them. */
+async function readBounded(input: OpenedSource): Promise<string | ParseProblem> {
+  if (input.whole) return input.whole.toString("utf8");
+  const max = limitOf("messageBytes");
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of input.stream()) {
+    size += (chunk as Buffer).length;
+    if (size > max) {
+      // Leaving the loop destroys the stream: nothing more is read.
+      return {
+        ...problemAt(input.name, null, `replies larger than ${describeLimit("messageBytes", max)}; not read`),
+        failed: true,
+      };
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString("utf8");
 }
 
 function problemAt(file: string, line: number | null, message: string): ParseProblem {

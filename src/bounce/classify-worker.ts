@@ -13,8 +13,8 @@ const options: ClassifyOptions = { ...(workerData as ClassifyOptions) };
 
 function run(task: TaskName, job: unknown): Promise<unknown> | unknown {
   if (task === "files") return classifyWholeFiles(job as Tasks["files"]["job"], options);
-  const { raw, file, line } = job as Tasks["mbox"]["job"];
-  return classifySegment(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength), file, line);
+  const { raw, file, line, problem } = job as Tasks["mbox"]["job"];
+  return classifySegment(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength), file, line, problem);
 }
 
 let queue = Promise.resolve();

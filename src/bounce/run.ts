@@ -4,6 +4,7 @@ import { FORMATS, type FormatName, isFormatName } from "../events/formats.ts";
 import { type OpenedSource, openSource } from "../events/input.ts";
 import { createProgress, type Progress } from "../report/progress.ts";
 import { escapeLine } from "../report/terminal.ts";
+import { LimitError } from "../util/limits.ts";
 import { describeError, expandInputs } from "../util/walk.ts";
 import type { FileResult } from "./classify-files.ts";
 import { replyRecord } from "./classify-replies.ts";
@@ -75,7 +76,10 @@ async function classifyPaths(
         allRead = false;
       }
       if (result.failed) allRead = false;
-      for (const problem of result.problems) reportProblem(problem);
+      for (const problem of result.problems) {
+        reportProblem(problem);
+        if (problem.failed) allRead = false;
+      }
       for (const json of result.records) sink.addJson(json);
       records += result.records.length;
       await sink.flushIfFull();
@@ -95,8 +99,10 @@ async function classifyPaths(
       for await (const batch of classifyOpenedBatches(opened, shared)) {
         items += batch.length;
         for (const item of batch) {
-          if (isProblem(item)) reportProblem(item);
-          else {
+          if (isProblem(item)) {
+            reportProblem(item);
+            if (item.failed) allRead = false;
+          } else {
             sink.add(item);
             records++;
           }
@@ -110,7 +116,7 @@ async function classifyPaths(
         source: { file: path, line: null },
         message: `could not read further: ${describeError(error)}`,
       });
-      if (items === 0) allRead = false;
+      if (items === 0 || error instanceof LimitError) allRead = false;
     }
     if (byFile) progress.tick(++done);
   }

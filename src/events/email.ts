@@ -1,4 +1,4 @@
-import { MboxSegmenter } from "../bounce/classify-email.ts";
+import { MboxSegmenter, type Segment } from "../bounce/classify-email.ts";
 import { readEmail, splitMbox } from "../bounce/email/index.ts";
 import type { BounceRecord } from "../bounce/record.ts";
 import type { Reason } from "../bounce/vocabulary.ts";
@@ -97,8 +97,10 @@ export async function* emailItemBatches(
   chunks: AsyncIterable<Buffer>,
   file: string,
 ): AsyncGenerator<EmailItem[]> {
-  const segmenter = new MboxSegmenter();
-  const segment = (raw: Buffer, first: number): EmailItem[] => {
+  const segmenter = new MboxSegmenter(file);
+  const segment = ({ raw, line: first, problem: skipped }: Segment): EmailItem[] => {
+    // A message over the bytes-per-message limit: skipped, and said (src/util/limits.ts).
+    if (skipped) return [skipped];
     const messages = splitMbox(raw);
     const single = first === 1 && messages.length === 1;
     return messages.flatMap((message) =>
@@ -108,14 +110,13 @@ export async function* emailItemBatches(
   let damage: unknown = null;
   try {
     for await (const chunk of chunks) {
-      const ready = segmenter.push(chunk);
-      if (ready) yield segment(ready.raw, ready.line);
+      for (const ready of segmenter.push(chunk)) yield segment(ready);
+      if (segmenter.done) break;
     }
   } catch (error) {
     damage = error;
   }
-  const last = segmenter.finish();
-  if (last) yield segment(last.raw, last.line);
+  for (const last of segmenter.finish()) yield segment(last);
   if (damage !== null)
     yield [
       problem(

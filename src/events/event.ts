@@ -64,4 +64,9 @@ export interface ParseProblem {
   message: string;
   /** The offending raw input, truncated. */
   raw?: string;
+  /**
+   * The input (or this part of it) could not be read: empty, or refused by a named limit (src/util/limits.ts).
+   * The command exits 1 after the other inputs.
+   */
+  failed?: boolean;
 }

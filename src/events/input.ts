@@ -2,6 +2,7 @@ import { closeSync, createReadStream, fstatSync, openSync, readFileSync, readSyn
 import { open } from "node:fs/promises";
 import { Readable } from "node:stream";
 import { createGunzip, createZstdDecompress } from "node:zlib";
+import { LIMITS, LimitError, limitOf } from "../util/limits.ts";
 
 /** Compression is recognised by magic bytes, never by file extension. */
 export type Compression = "gzip" | "zstd" | null;
@@ -31,6 +32,12 @@ async function* inflate(
   kind: "gzip" | "zstd",
 ): AsyncGenerator<Buffer> {
   const engine = kind === "gzip" ? createGunzip() : createZstdDecompress();
+  // The decompressed-bytes limit (src/util/limits.ts): past both the floor and the ratio × the compressed
+  // bytes fed so far, reading stops with a LimitError (a compression bomb is never decompressed whole).
+  const floor = limitOf("decompressedBytes");
+  const ratio = limitOf("decompressionRatio");
+  let compressed = 0;
+  let decompressed = 0;
   const queue: Buffer[] = [];
   let damage: unknown = null;
   let ended = false;
@@ -76,6 +83,7 @@ async function* inflate(
       for await (const chunk of source) {
         if (settled()) return;
         const bytes = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
+        compressed += bytes.length;
         const joined = tail.length > 0 ? Buffer.concat([tail, bytes]) : bytes;
         const cut = Math.max(0, joined.length - TAIL_BYTES);
         tail = Buffer.from(joined.subarray(cut));
@@ -99,6 +107,11 @@ async function* inflate(
     for (;;) {
       const chunk = queue.shift();
       if (chunk !== undefined) {
+        decompressed += chunk.length;
+        if (decompressed > floor && decompressed > ratio * compressed) {
+          damage = tooMuchDecompressed(kind, floor, ratio);
+          break;
+        }
         if (queue.length < QUEUED_CHUNKS / 2 && engine.isPaused()) engine.resume();
         yield chunk;
         continue;
@@ -113,6 +126,15 @@ async function* inflate(
     await feeding;
   }
   if (damage !== null) throw damage;
+}
+
+function tooMuchDecompressed(kind: "gzip" | "zstd", floor: number, ratio: number): LimitError {
+  const { env } = LIMITS.decompressedBytes;
+  const ratioEnv = LIMITS.decompressionRatio.env;
+  return new LimitError(
+    "decompressedBytes",
+    `${kind} input expands to more than ${Math.round(floor / 1024 / 1024)} MiB and ${ratio}× its compressed size: the limit of decompressed bytes per input (raise it with ${env} or ${ratioEnv}); read up to there`,
+  );
 }
 
 /** A byte stream of `inflate`; it reads no chunk ahead, so an error never discards one not yet read. */
@@ -196,11 +218,30 @@ export interface OpenedSource {
 /** Open a file (or stdin, "-") for reading: its first bytes for format detection, gzip/zstd undone. */
 export async function openSource(name: string): Promise<OpenedSource> {
   if (name === "-") return openSourceStream(name, process.stdin);
-  const fd = openSync(name, "r");
+  let fd: number;
+  try {
+    fd = openSync(name, "r");
+  } catch (error) {
+    // /dev/stdin when stdin is a socket (as some process managers and Node's own `spawn` make it): Linux
+    // refuses to open it by name; it is this process's stdin all the same.
+    if (
+      (error as NodeJS.ErrnoException).code === "ENXIO" &&
+      /^\/(?:dev\/stdin|proc\/self\/fd\/0)$/.test(name)
+    )
+      return openSourceStream(name, process.stdin);
+    throw error;
+  }
   let modified: Date;
+  let handedOver = false;
   try {
     const stat = fstatSync(fd);
     modified = stat.mtime;
+    // A pipe, FIFO or device (`/dev/stdin`, `<(…)`): stat.size says 0 and it cannot be read twice; stream
+    // it from the descriptor already open (a FIFO's writer must never find it without a reader).
+    if (!stat.isFile()) {
+      handedOver = true;
+      return openSourceStream(name, createReadStream(name, { fd, highWaterMark: 256 * 1024 }), modified);
+    }
     if (stat.size <= WHOLE_FILE_BYTES) {
       const whole = readWhole(fd, stat.size);
       if (!isCompressed(whole)) return fromBuffer(name, whole, modified);
@@ -210,7 +251,7 @@ export async function openSource(name: string): Promise<OpenedSource> {
     const got = readSync(fd, head, 0, HEAD_BYTES, 0);
     if (!isCompressed(head.subarray(0, got))) return fromLargeFile(name, head.subarray(0, got), modified);
   } finally {
-    closeSync(fd);
+    if (!handedOver) closeSync(fd);
   }
   return openSourceStream(name, createReadStream(name, { highWaterMark: 256 * 1024 }), modified);
 }
@@ -224,7 +265,7 @@ export function openWholeFile(name: string): OpenedSource | null {
   const fd = openSync(name, "r");
   try {
     const stat = fstatSync(fd);
-    if (stat.size > WHOLE_FILE_BYTES) return null;
+    if (!stat.isFile() || stat.size > WHOLE_FILE_BYTES) return null;
     const whole = readWhole(fd, stat.size);
     return isCompressed(whole) ? null : fromBuffer(name, whole, stat.mtime);
   } finally {

@@ -1,5 +1,6 @@
 import { isAscii } from "node:buffer";
 import type { Readable } from "node:stream";
+import { LimitError } from "../util/limits.ts";
 import type { DeliveryEvent, EventType, ParseProblem } from "./event.ts";
 import type { FormatName } from "./formats.ts";
 import { decompressedChunks } from "./input.ts";
@@ -62,7 +63,10 @@ export async function* readEventBatches(
   } catch (error) {
     const out: Out = [];
     splitter.finish(out);
-    out.push(problem(file, null, `input could not be read to the end: ${(error as Error).message}`));
+    const cut = problem(file, null, `input could not be read to the end: ${(error as Error).message}`);
+    // Refused by a named limit (a decompression bomb): the run exits 1.
+    if (error instanceof LimitError) cut.failed = true;
+    out.push(cut);
     yield out;
     return;
   }

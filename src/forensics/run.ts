@@ -1,4 +1,3 @@
-import { readFile } from "node:fs/promises";
 import net from "node:net";
 import { loadBlocklists } from "../audit/blocklist-data.ts";
 import { resolverOption } from "../cli/dns-options.ts";
@@ -8,6 +7,8 @@ import { createResolver } from "../dns/resolver.ts";
 import type { ParseProblem } from "../events/event.ts";
 import { createProgress } from "../report/progress.ts";
 import { escapeLine } from "../report/terminal.ts";
+import { readBounded } from "../util/read-bounded.ts";
+import { describeError } from "../util/walk.ts";
 import { INSPECT_SCHEMA_VERSION, type InspectDns, type InspectReport, inspectMessage } from "./inspect.ts";
 import { renderReport } from "./render.ts";
 
@@ -30,7 +31,7 @@ export async function runInspect(files: string[], options: InspectCliOptions): P
   const progress = files.length > 1 ? createProgress("inspect", files.length, "messages") : null;
   for (const [index, file] of files.entries()) {
     try {
-      const raw = await readFile(file);
+      const raw = await readBounded(file, "inspectBytes");
       const report = await inspectMessage(raw, {
         dns,
         ip: options.ip,
@@ -41,7 +42,8 @@ export async function runInspect(files: string[], options: InspectCliOptions): P
     } catch (error) {
       problems.push({
         source: { file, line: null },
-        message: error instanceof Error ? error.message : String(error),
+        message: describeError(error),
+        failed: true,
       });
     }
     progress?.tick(index + 1);
@@ -65,7 +67,8 @@ export async function runInspect(files: string[], options: InspectCliOptions): P
   } else {
     for (const { file, report } of reports) process.stdout.write(`${renderReport(file, report)}\n`);
   }
-  return reports.length === 0 ? EXIT.failed : EXIT.ok;
+  // Any input not read (missing, over the size limit) makes the run exit 1, after the others are reported.
+  return problems.length > 0 ? EXIT.failed : EXIT.ok;
 }
 
 async function openDns(spec: string): Promise<InspectDns> {

@@ -150,9 +150,9 @@ test("an input nothing recognises is a problem on stderr with file and line, not
   assert.match(run.stderr, /junk\.bin:1: could not detect the format/);
 });
 
-test("empty or binary stdin is reported, not classified", () => {
+test("empty or binary stdin is reported, not classified (empty: exit 1, issue 13)", () => {
   const empty = classify(["--json"], "");
-  assert.equal(empty.status, 0);
+  assert.equal(empty.status, 1);
   assert.deepEqual(JSON.parse(empty.stdout), []);
   assert.match(empty.stderr, /^-: empty input$/m);
   const binary = classify(["--json"], "\u0089PNG\r\n\u001a\n\u0000\u0000");

@@ -72,9 +72,9 @@ describe("deliverlens inspect (CLI)", () => {
     assert.match(result.stdout, /\\u001b\[2J/);
   });
 
-  it("several files give { reports } in JSON; an unreadable one is reported and skipped", () => {
+  it("several files give { reports } in JSON; an unreadable one is reported and skipped (exit 1)", () => {
     const result = run(["--offline", "--json", fixture("icloud-junk-01.eml"), "/no/such/file.eml"]);
-    assert.equal(result.status, 0);
+    assert.equal(result.status, 1);
     const body = JSON.parse(result.stdout);
     assert.equal(body.schemaVersion, 1);
     assert.equal(body.reports.length, 1);

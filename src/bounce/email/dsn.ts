@@ -1,3 +1,4 @@
+import { limitOf } from "../../util/limits.ts";
 import { type HeaderBlock, type HeaderField, headerValue, parseHeaderBlock } from "./headers.ts";
 
 /** RFC 3464 delivery-status fields: one per-message group, then one group per recipient. */
@@ -25,7 +26,8 @@ export interface DeliveryStatus {
 
 /** A per-recipient group has at least one of these (RFC 3464 §2.3). */
 const RECIPIENT_FIELDS = ["final-recipient", "original-recipient", "x-actual-recipient"];
-const MAX_GROUPS = 1000;
+/** Per-recipient groups read, plus the per-message one: one more than the limit shows it was reached. */
+const MAX_GROUPS = limitOf("recipientsPerMessage") + 2;
 
 /**
  * "rfc822; user@example.org" → "user@example.org" (the address-type / mta-type prefix is dropped).

@@ -1,4 +1,5 @@
 import type { ParseProblem } from "../../events/event.ts";
+import { describeLimit, type LimitName, limitOf } from "../../util/limits.ts";
 import { type Classification, classifyReply, type ReplyInput } from "../classify.ts";
 import { DIALECTS, type RecipientReport } from "../dialects/index.ts";
 import type { BounceRecord } from "../record.ts";
@@ -138,6 +139,20 @@ export interface EmailReading {
   report: ReportKind | null;
 }
 
+/** A message read only in part: which limit cut it, and that the run exits 1. */
+function limitProblem(limit: LimitName, where: { file: string; line: number }): ParseProblem {
+  const what: Record<string, string> = {
+    recipientsPerMessage: `only the first ${limitOf(limit).toLocaleString("en-US")} recipients were read`,
+    mimeParts: `only the first ${limitOf(limit).toLocaleString("en-US")} MIME parts were read`,
+    mimeDepth: "deeper MIME parts were read as opaque leaves",
+  };
+  return {
+    source: where,
+    message: `message reached ${describeLimit(limit)}: ${what[limit] ?? "read in part"}`,
+    failed: true,
+  };
+}
+
 /**
  * One record per recipient the message reports, in the order it reports them. `line` is where the message
  * starts (mbox); null for a file holding one message.
@@ -166,27 +181,31 @@ export function readEmail(raw: Buffer, file: string, line: number | null = null)
   try {
     const mail = scanEmail(raw.toString("latin1"));
     reading.date = messageDate(mail.headers, raw);
+    const limits = mail.limitsReached.map((limit) => limitProblem(limit, where));
     const report = reportKind(mail);
     if (report) {
       reading.report = report;
       reading.problems.push({ source: where, message: REPORT_NOTES[report] });
       return reading;
     }
+    const max = limitOf("recipientsPerMessage");
     for (const dialect of DIALECTS) {
       if (!dialect.detect(mail)) continue;
       const reports = dialect.parse(mail);
       if (reports.length === 0) continue;
-      for (const entry of reports) {
+      for (const entry of reports.slice(0, max)) {
         const { record, hint } = toRecord(entry, file, line);
         reading.records.push(record);
         reading.hints.push(hint);
         reading.actions.push(entry.action ?? null);
       }
+      reading.problems.push(...limits);
+      if (reports.length > max) reading.problems.push(limitProblem("recipientsPerMessage", where));
       const original = mail.originalHeaders();
       reading.originalMessageId = original ? (headerValue(original, "message-id")?.trim() ?? null) : null;
       return reading;
     }
-    reading.problems.push({ source: where, message: "not a bounce report: no recipient found" });
+    reading.problems.push({ source: where, message: "not a bounce report: no recipient found" }, ...limits);
     return reading;
   } catch (error) {
     // Only a bug gets here; the message is skipped, never the run.

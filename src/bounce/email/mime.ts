@@ -1,3 +1,4 @@
+import { type LimitName, limitOf } from "../../util/limits.ts";
 import { decodeCharset, type HeaderBlock, headerValue, parseHeaderBlock } from "./headers.ts";
 
 /** MIME structure walking over a latin1 string: boundaries only, bodies are decoded on demand. */
@@ -22,9 +23,9 @@ export interface MimePart {
  * Beyond this depth, parts are kept as opaque leaves: real reports nest 3–4 levels, and a bound keeps
  * 10,000-level hostile nesting linear.
  */
-export const MAX_MIME_DEPTH = 12;
-/** More parts than this in one message are ignored (reports have a handful). */
-export const MAX_MIME_PARTS = 200;
+export const MAX_MIME_DEPTH = limitOf("mimeDepth");
+/** More parts than this in one message are ignored (reports have a handful); the message gets a problem. */
+export const MAX_MIME_PARTS = limitOf("mimeParts");
 
 const PARAM = /;\s*([^\s=;]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^;\s]*)/g;
 
@@ -46,7 +47,13 @@ export function parseContentType(value: string | null): ContentType {
 }
 
 /** Split the body of a multipart entity on its boundary; returns [start, end) of each part. */
-function splitMultipart(text: string, start: number, end: number, boundary: string): Array<[number, number]> {
+function splitMultipart(
+  text: string,
+  start: number,
+  end: number,
+  boundary: string,
+  cut?: Set<LimitName>,
+): Array<[number, number]> {
   const delimiter = `--${boundary}`;
   const ranges: Array<[number, number]> = [];
   let partStart = -1;
@@ -71,12 +78,19 @@ function splitMultipart(text: string, start: number, end: number, boundary: stri
     partStart = nl < 0 || nl >= end ? end : nl + 1;
     pos = partStart;
   }
+  if (ranges.length >= MAX_MIME_PARTS) {
+    cut?.add("mimeParts");
+    return ranges;
+  }
   // Truncated message: the last part runs to the end.
   if (partStart >= 0 && partStart < end) ranges.push([partStart, end]);
   return ranges;
 }
 
-/** Walk an entity and push its leaves (and attached-message parts, unexpanded) in document order. */
+/**
+ * Walk an entity and push its leaves (and attached-message parts, unexpanded) in document order. A limit
+ * reached (parts, depth) is added to `cut`.
+ */
 export function walkParts(
   text: string,
   headers: HeaderBlock,
@@ -84,16 +98,21 @@ export function walkParts(
   out: MimePart[],
   depth = 0,
   inOriginal = false,
+  cut?: Set<LimitName>,
 ): void {
-  if (out.length >= MAX_MIME_PARTS) return;
+  if (out.length >= MAX_MIME_PARTS) {
+    cut?.add("mimeParts");
+    return;
+  }
   const type = parseContentType(headerValue(headers, "content-type"));
   const boundary = type.params.get("boundary");
+  if (type.type.startsWith("multipart/") && boundary && depth >= MAX_MIME_DEPTH) cut?.add("mimeDepth");
   if (type.type.startsWith("multipart/") && boundary && depth < MAX_MIME_DEPTH) {
-    const ranges = splitMultipart(text, headers.bodyStart, end, boundary);
+    const ranges = splitMultipart(text, headers.bodyStart, end, boundary, cut);
     if (ranges.length > 0) {
       for (const [partStart, partEnd] of ranges) {
         const partHeaders = parseHeaderBlock(text, partStart, partEnd);
-        walkParts(text, partHeaders, partEnd, out, depth + 1, inOriginal);
+        walkParts(text, partHeaders, partEnd, out, depth + 1, inOriginal, cut);
       }
       return;
     }

@@ -1,3 +1,4 @@
+import { type LimitName, limitOf } from "../../util/limits.ts";
 import { type DeliveryStatus, findInlineDeliveryStatus, parseDeliveryStatus } from "./dsn.ts";
 import { decodeWords, type HeaderBlock, headerValue, parseHeaderBlock } from "./headers.ts";
 import { type MimePart, partText, walkParts } from "./mime.ts";
@@ -20,8 +21,12 @@ export interface ScannedEmail {
   /** Headers of the attached original message, when there is one (parsed on first call). */
   originalHeaders(): HeaderBlock | null;
   parts: MimePart[];
+  /** Limits the message reached while being read (its later parts, deeper nesting were not). */
+  limitsReached: LimitName[];
 }
 
+/** Recipients gathered from several delivery-status parts, at most (one more shows the limit was reached). */
+const MAX_RECIPIENTS = limitOf("recipientsPerMessage");
 const HTML_TAG = /<[^>]{0,2000}>/g;
 const MAX_REPORT_TEXT = 256 * 1024;
 
@@ -55,7 +60,8 @@ function inlineOriginalHeaders(text: string, marker: number): HeaderBlock | null
 export function scanEmail(text: string): ScannedEmail {
   const headers = parseHeaderBlock(text, 0, text.length);
   const parts: MimePart[] = [];
-  walkParts(text, headers, text.length, parts);
+  const cut = new Set<LimitName>();
+  walkParts(text, headers, text.length, parts, 0, false, cut);
   const textParts: MimePart[] = [];
   const htmls: MimePart[] = [];
   let deliveryStatus: DeliveryStatus | null = null;
@@ -66,7 +72,8 @@ export function scanEmail(text: string): ScannedEmail {
     if (isDeliveryStatus(type)) {
       const parsed = parseDeliveryStatus(partText(text, part));
       if (!deliveryStatus || deliveryStatus.recipients.length === 0) deliveryStatus = parsed;
-      else deliveryStatus.recipients.push(...parsed.recipients);
+      else if (deliveryStatus.recipients.length <= MAX_RECIPIENTS)
+        deliveryStatus.recipients.push(...parsed.recipients.slice(0, MAX_RECIPIENTS + 1));
     } else if (type === "message/feedback-report") {
       const body = partText(text, part);
       feedback ??= parseHeaderBlock(body, 0, body.length);
@@ -133,5 +140,6 @@ export function scanEmail(text: string): ScannedEmail {
       return parsedOriginal;
     },
     parts,
+    limitsReached: [...cut],
   };
 }

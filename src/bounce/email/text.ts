@@ -3,6 +3,8 @@
  * recipients the text names with which error lines. Shared by the dialects that have no structured fields.
  */
 
+import { limitOf } from "../../util/limits.ts";
+
 /** Lines that introduce the copy of the original message (everything after is the sender's own mail). */
 const ORIGINAL_MESSAGE_MARKER =
   /^[ \t>]*(?:[-=*_]{2,}[ \t]*)?(?:(?:the )?original message(?! was)|(?:this is a |below this line is a |enclosed is a )?copy of (?:the|your) message|unsent message follows|the header of the original message|header of original message|returned message|undelivered message (?:follows|attached)|message headers follow|original message headers|content-type: message\/rfc822)/im;
@@ -44,7 +46,8 @@ export interface ReportText {
 
 /** Lines kept per recipient: an error never needs more, and hostile input stays bounded. */
 const MAX_LINES_PER_ENTRY = 24;
-const MAX_ENTRIES = 500;
+/** One more than the limit: recordsFromEmail sees it was reached and says so. */
+const MAX_ENTRIES = limitOf("recipientsPerMessage") + 1;
 
 const SEPARATOR = /^[-=*_]{3,}.*[-=*_]{3,}$/;
 /** Sendmail transcript: "While talking to mx.example.org:" opens one remote host's dialogue. */

@@ -1,0 +1,80 @@
+/**
+ * Every limit deliverlens puts on what one input may cost, in one place (documented in docs/LIMITS.md,
+ * which a test keeps in step with this table). A limit reached is never silent: the input gets a problem
+ * naming the limit and the environment variable that raises it, and the run exits 1.
+ */
+
+export interface Limit {
+  /** The environment variable that overrides the default (a positive whole number). */
+  env: string;
+  default: number;
+  /** What is counted, for messages: "per email message" (after a size), "recipients per bounce report". */
+  what: string;
+}
+
+const MiB = 1024 * 1024;
+
+export const LIMITS = {
+  /** One email message (classify, inspect, mbox): beyond it the message is skipped, not buffered. */
+  messageBytes: { env: "DELIVERLENS_MAX_MESSAGE_BYTES", default: 32 * MiB, what: "per email message" },
+  /**
+   * One message given to `inspect`: its full MIME parse (postal-mime), authentication and content analysis
+   * take about 100× a text-heavy message's size in memory at peak (2 MiB → ~320 MB RSS).
+   */
+  inspectBytes: { env: "DELIVERLENS_MAX_INSPECT_BYTES", default: 2 * MiB, what: "per inspected message" },
+  /**
+   * Decompressed bytes of one gzip/zstd input, at least: the larger of this and
+   * `decompressionRatio` × the compressed bytes read so far (a compression bomb stops within ~1 s).
+   */
+  decompressedBytes: {
+    env: "DELIVERLENS_MAX_DECOMPRESSED_BYTES",
+    default: 1024 * MiB,
+    what: "decompressed per input (or the ratio, if larger)",
+  },
+  decompressionRatio: {
+    env: "DELIVERLENS_MAX_DECOMPRESSION_RATIO",
+    default: 200,
+    what: "decompressed bytes per compressed byte",
+  },
+  /** Recipients one bounce report (DSN or text) yields records for. */
+  recipientsPerMessage: {
+    env: "DELIVERLENS_MAX_RECIPIENTS",
+    default: 1000,
+    what: "recipients per bounce report",
+  },
+  /** MIME parts read in one message; later parts are ignored. */
+  mimeParts: { env: "DELIVERLENS_MAX_MIME_PARTS", default: 1000, what: "MIME parts per message" },
+  /** MIME nesting read; deeper multiparts are kept as opaque leaves. */
+  mimeDepth: { env: "DELIVERLENS_MAX_MIME_DEPTH", default: 12, what: "MIME nesting depth" },
+} as const satisfies Record<string, Limit>;
+
+export type LimitName = keyof typeof LIMITS;
+
+/** The limit in force: the environment's value when it is a positive whole number, else the default. */
+export function limitOf(name: LimitName): number {
+  const limit: Limit = LIMITS[name];
+  const raw = process.env[limit.env];
+  if (raw !== undefined && /^\d+$/.test(raw.trim()) && Number(raw) > 0) return Number(raw);
+  return limit.default;
+}
+
+/** "the limit of 32 MiB per email message (raise it with DELIVERLENS_MAX_MESSAGE_BYTES)" */
+export function describeLimit(name: LimitName, value = limitOf(name)): string {
+  const limit: Limit = LIMITS[name];
+  const shown = limit.env.endsWith("_BYTES") ? formatBytes(value) : value.toLocaleString("en-US");
+  return `the limit of ${shown} ${limit.what} (raise it with ${limit.env})`;
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes % MiB === 0) return `${bytes / MiB} MiB`;
+  return `${bytes.toLocaleString("en-US")} bytes`;
+}
+
+/** An input refused (or cut) by a named limit: the run goes on with the other inputs and exits 1. */
+export class LimitError extends Error {
+  readonly limit: LimitName;
+  constructor(limit: LimitName, message: string) {
+    super(message);
+    this.limit = limit;
+  }
+}
