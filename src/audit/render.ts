@@ -1,5 +1,5 @@
 import { paintSeverity, SEVERITY_ORDER, severityLabel } from "../report/severity.ts";
-import { paint, escapeTerminal as safe } from "../report/terminal.ts";
+import { paint, escapeLine as safe } from "../report/terminal.ts";
 import type { AuditReport } from "./audit.ts";
 import type { ListResult } from "./blocklists.ts";
 import { type AuditFinding, SECTIONS, type Section } from "./findings.ts";

@@ -1,4 +1,4 @@
-import { escapeTerminal, paint } from "../report/terminal.ts";
+import { escapeLine, paint } from "../report/terminal.ts";
 import type { DiagnosisReport } from "./report.ts";
 
 /** The concise terminal report: summary, ranked causes with their first evidence, then what to do. */
@@ -7,7 +7,7 @@ export function renderTerminal(
   options: { md?: string; html?: string; export?: string },
 ): string {
   const out: string[] = [];
-  const safe = (text: string) => escapeTerminal(text);
+  const safe = (text: string) => escapeLine(text);
   out.push(paint(`deliverlens diagnose — ${report.provider}`, "bold"));
   out.push(safe(report.summary), "");
   out.push(paint("Causes (best first)", "bold"));

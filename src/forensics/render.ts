@@ -1,13 +1,13 @@
 import { severityLabel } from "../report/severity.ts";
-import { type Color, escapeTerminal, paint } from "../report/terminal.ts";
+import { type Color, escapeLine, paint } from "../report/terminal.ts";
 import { AREAS, type Area } from "./finding.ts";
 import type { InspectReport } from "./inspect.ts";
 
 const STATUS_COLOR: Record<string, Color> = { pass: "green", fail: "red", unknown: "gray" };
 
-/** Human-readable report. Every string that came from the message goes through escapeTerminal. */
+/** Human-readable report. Every string that came from the message goes through escapeLine (one line each). */
 export function renderReport(file: string, report: InspectReport): string {
-  const e = escapeTerminal;
+  const e = escapeLine;
   const out: string[] = [];
   const m = report.message;
   out.push(paint(`${e(file)}`, "bold"));
