@@ -32,7 +32,10 @@ try {
     const ok = ["commander.helpDisplayed", "commander.version", "commander.help"].includes(error.code);
     process.exitCode = ok ? EXIT.ok : EXIT.usage;
   } else {
-    const message = error instanceof Error ? error.message : String(error);
+    let message = error instanceof Error ? error.message : String(error);
+    // A full disk, in whatever words the layer below used (DuckDB, Node): say it as such (issue 13).
+    if (/No space left on device|ENOSPC/.test(message) && !message.startsWith("disk full"))
+      message = `disk full: ${message}`;
     process.stderr.write(`deliverlens: ${escapeLine(message)}\n`);
     if (process.env.DELIVERLENS_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
     process.exitCode = error instanceof UsageError ? EXIT.usage : EXIT.failed;

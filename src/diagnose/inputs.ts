@@ -1,4 +1,4 @@
-import { readdir, readFile } from "node:fs/promises";
+import { readdir } from "node:fs/promises";
 import { basename, extname, join } from "node:path";
 import { runAudit } from "../audit/audit.ts";
 import { loadBlocklists } from "../audit/blocklist-data.ts";
@@ -6,6 +6,7 @@ import { toMailauthResolver } from "../dns/mailauth-adapter.ts";
 import type { DnsResolver } from "../dns/types.ts";
 import type { ParseProblem } from "../events/event.ts";
 import { inspectMessage } from "../forensics/inspect.ts";
+import { readBounded } from "../util/read-bounded.ts";
 import type { AuditSummary, CampaignMessage } from "./types.ts";
 
 /** Only the header block is searched for X-Campaign-ID; a bounded prefix keeps hostile files cheap. */
@@ -37,7 +38,7 @@ export async function loadCampaignMessages(
   for (const name of files) {
     const file = join(dir, name);
     try {
-      const raw = await readFile(file);
+      const raw = await readBounded(file, "inspectBytes");
       const report = await inspectMessage(raw, { dns });
       const campaign = campaignOf(raw, file);
       messages.set(campaign, {
