@@ -43,6 +43,11 @@ export function gridSpecs(
  * The small matrix for a threshold test: one seed × every cause × both strengths, two clean programs,
  * in two export formats.
  */
-export function smallMatrix(): { specs: ProgramSpec[]; formats: ExportFormat[] } {
-  return { specs: gridSpecs(1, { weak: false }), formats: ["sendgrid", "ses"] };
+export function smallMatrix(options: { seed?: number; recipients?: number; days?: number } = {}): {
+  specs: ProgramSpec[];
+  formats: ExportFormat[];
+} {
+  const size = { recipients: options.recipients, days: options.days };
+  const specs = gridSpecs(1, { weak: false, firstSeed: options.seed }).map((spec) => ({ ...spec, ...size }));
+  return { specs, formats: ["sendgrid", "ses"] };
 }
