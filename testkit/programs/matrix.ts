@@ -47,13 +47,15 @@ export interface MatrixOptions {
 
 /**
  * What each export format lacks, and so which causes it cannot show: PowerMTA accounting and Postfix
- * logs have no opens or clicks, Postfix no campaigns, SES feedback notifications no opens, campaigns
+ * logs have no opens or clicks (so neither low engagement nor a spike's less-engaged audience can be
+ * shown), Postfix no campaigns, SES feedback notifications no opens, campaigns
  * (tags), sending IPs or deferrals. On those, `insufficient-evidence` is a right answer ("say what it
  * cannot judge rather than guess"), and so is the cause itself.
  */
 export function judgeable(cause: Injected, format: ExportFormat): boolean {
   const noEngagement = !HAS_ENGAGEMENT[format];
-  if (cause === "low-engagement") return !noEngagement;
+  // A spike is to blame only when its audience was less engaged than usual, which needs opens/clicks.
+  if (cause === "low-engagement" || cause === "volume-spike") return !noEngagement;
   if (cause === "content") return format !== "postfix" && format !== "ses-notifications";
   if (cause === "ip-reputation" || cause === "rate-limit") return format !== "ses-notifications";
   return true;
