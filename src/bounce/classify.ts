@@ -24,6 +24,11 @@ export interface ReplyInput {
   replyCode?: number | null;
   status?: string | null;
   remoteMta?: string | null;
+  /**
+   * The host that wrote the bounce (a DSN's Reporting-MTA), when known. A provider's own table also
+   * applies when its host reported the failure (Sisimai reads rhost tables by the reporting host last).
+   */
+  reportingMta?: string | null;
   recipient?: string | null;
   /** DSN Action (failed, delayed, delivered, relayed, expanded) or event type, when known. */
   action?: string | null;
@@ -75,7 +80,7 @@ export function classifyReply(input: ReplyInput): Classification {
   // Two levels: the (long) text as is, then the short context, so no big key string is built per call.
   const text = typeof input.text === "string" ? input.text : "";
   if (text.length > MEMO_TEXT_LENGTH) return classifyUncached({ ...input, text }, domain);
-  const context = `${input.replyCode}|${input.status}|${input.remoteMta}|${domain}|${input.action}|${input.hintReason}`;
+  const context = `${input.replyCode}|${input.status}|${input.remoteMta}|${domain}|${input.action}|${input.hintReason}|${input.reportingMta}`;
   let byContext = memo.get(text);
   const known = byContext?.get(context);
   if (known) return { ...known };
@@ -111,6 +116,7 @@ function classifyUncached(input: ReplyInput, domain: string | null): Classificat
     status,
     recipientDomain: domain,
     remoteHost: remoteMta ? hostName(remoteMta) : null,
+    reportingHost: input.reportingMta ? hostName(input.reportingMta) : null,
     statusReason: statusRule(status)?.reason ?? null,
   });
   const category: Category = decision.providerRule?.category ?? REASON_CATEGORY[decision.reason];

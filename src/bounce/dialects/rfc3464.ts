@@ -40,6 +40,7 @@ export const rfc3464: Dialect = {
         context: contextOf,
         status: entry.status,
         remoteMta: entry.remoteMta,
+        reportingMta: dsn.reportingMta,
         action: entry.action,
         time: entry.lastAttempt ?? dsn.arrivalDate,
         diagnosticType: entry.diagnosticType,

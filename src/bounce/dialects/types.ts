@@ -18,6 +18,8 @@ export interface RecipientReport {
   status?: string | null;
   replyCode?: number | null;
   remoteMta?: string | null;
+  /** The host that wrote the report (Reporting-MTA): provider tables also apply to their own reports. */
+  reportingMta?: string | null;
   action?: string | null;
   /** Raw date text (Last-Attempt-Date, Arrival-Date, Date:), normalized by the caller. */
   time?: string | null;

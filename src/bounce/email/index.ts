@@ -3,6 +3,7 @@ import { describeLimit, type LimitName, limitOf } from "../../util/limits.ts";
 import { type Classification, classifyReply, type ReplyInput } from "../classify.ts";
 import { DIALECTS, type RecipientReport } from "../dialects/index.ts";
 import type { BounceRecord } from "../record.ts";
+import { HOST_RULE_IDS } from "../rules/knowledge.ts";
 import { PROVIDER_RULES } from "../rules/provider-rules.ts";
 import type { Reason } from "../vocabulary.ts";
 import { type HeaderBlock, headerValue } from "./headers.ts";
@@ -12,7 +13,8 @@ import { localProgramReason, phaseReason, smtpCommandIn } from "./smtp-phase.ts"
 
 export { splitMbox } from "./mbox.ts";
 
-const PROVIDER_RULE_IDS = new Set(PROVIDER_RULES.map((rule) => rule.id));
+/** A provider's own rules (its codes, its hosts' messages) already know what a reply means in each phase. */
+const PROVIDER_RULE_IDS = new Set([...PROVIDER_RULES.map((rule) => rule.id), ...HOST_RULE_IDS]);
 /** A diagnostic never needs more than this; hostile input stays bounded in every record. */
 const MAX_DIAGNOSTIC = 4000;
 /** A failure status is what the diagnostic is about; a 2.x.x earlier in a transcript is not. */
@@ -76,6 +78,7 @@ function toRecord(
     replyCode: report.replyCode ?? (replyCodeText ? Number(replyCodeText) : null),
     status,
     remoteMta: report.remoteMta ?? null,
+    reportingMta: report.reportingMta ?? null,
     recipient: report.recipient,
     action: report.action ?? null,
     hintReason: report.hintReason ?? null,

@@ -10,3 +10,8 @@ import { REASON_PHRASES } from "./reason-phrases.ts";
 export const PHRASE_TABLES: readonly RuleTable[] = [...HOST_TABLES, REASON_PHRASES];
 
 export const PHRASE_MATCHER = new PhraseMatcher(PHRASE_TABLES);
+
+/** Ids of the per-host rules: like PROVIDER_RULES, a provider's own meaning of its reply. */
+export const HOST_RULE_IDS: ReadonlySet<string> = new Set(
+  HOST_TABLES.flatMap((table) => table.rules.map((rule) => rule.id)),
+);

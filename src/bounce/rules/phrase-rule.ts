@@ -42,8 +42,9 @@ export interface PhraseRule {
 export interface RuleTable {
   id: string;
   /**
-   * Host names of the provider's servers: a rule applies when the remote MTA is one of them (or a
-   * subdomain), or the recipient domain is one of them or a parent of one (icloud.com → mx01.mail.icloud.com).
+   * Host names of the provider's servers: a rule applies when the remote MTA or the reporting MTA is one
+   * of them (or a subdomain), or the recipient domain is one of them or a parent of one (icloud.com →
+   * mx01.mail.icloud.com).
    * Absent: the table applies to every reply.
    */
   hosts?: readonly string[];
@@ -69,6 +70,8 @@ export interface PhraseContext {
   statusReason: Reason | null;
   /** The remote MTA's host name, lower case, when known. */
   remoteHost: string | null;
+  /** The host that reported the failure (Reporting-MTA), lower case, when known. */
+  reportingHost?: string | null;
   recipientDomain: string | null;
 }
 
@@ -109,8 +112,10 @@ export function tableApplies(table: RuleTable, context: PhraseContext): boolean 
   if (table.providers?.includes(context.provider)) return true;
   if (!table.hosts) return false;
   const { remoteHost, recipientDomain } = context;
+  const reportingHost = context.reportingHost ?? null;
   for (const host of table.hosts) {
     if (remoteHost !== null && isSubdomain(remoteHost, host)) return true;
+    if (reportingHost !== null && isSubdomain(reportingHost, host)) return true;
     if (
       recipientDomain !== null &&
       (isSubdomain(host, recipientDomain) || isSubdomain(recipientDomain, host))

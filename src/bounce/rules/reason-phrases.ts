@@ -320,7 +320,7 @@ export const REASON_PHRASES: RuleTable = {
     },
     {
       id: "server-storage-full-no-space-left-on-device",
-      reason: "systemfull",
+      reason: "mailboxfull",
       phrase: "no space left on device",
       source:
         "Sisimai lib/Sisimai/Reason/SystemFull.pm (phrase list); RFC 3463 X.3.1, X.4.5; sisimai go reason/why-mailboxfull.go",
@@ -1438,7 +1438,7 @@ export const REASON_PHRASES: RuleTable = {
     },
     {
       id: "recipient-unknown-unrouteable-address",
-      reason: "userunknown",
+      reason: "hostunknown",
       phrase: "unrouteable address",
       source:
         "Sisimai lib/Sisimai/Reason/UserUnknown.pm (phrase list); RFC 3463 X.1.1; sisimai go reason/why-hostunknown.go",
