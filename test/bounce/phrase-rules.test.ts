@@ -167,6 +167,10 @@ describe("knowledge the issue names", () => {
       reason: "blocked",
       provider: "cox",
     },
+    {
+      text: "554 Connection refused. This IP has a poor reputation on Cloudmark Sender Intelligence (CSI). IB103",
+      reason: "badreputation",
+    },
     // Yahoo's TSS04 is a reputation deferral (Yahoo's page wins over Sisimai's "rejected").
     {
       text: "421 4.7.0 [TSS04] Messages from 192.0.2.25 temporarily deferred due to unexpected volume or user complaints - 4.16.55.1",
