@@ -4214,6 +4214,13 @@ export const REASON_PHRASES: RuleTable = {
       example: "as the remote domain doesnt exist",
     },
     {
+      id: "hostunknown-illegal-host-domain-name-found",
+      reason: "hostunknown",
+      phrase: "illegal host/domain name found",
+      source: "sisimai go lhost/via-messagingserver.go",
+      example: "illegal host/domain name found",
+    },
+    {
       id: "networkerror-message-has-exceeded-maximum-hop-count",
       reason: "networkerror",
       phrase: "message has exceeded maximum hop count",
