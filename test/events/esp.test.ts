@@ -279,6 +279,29 @@ test("Amazon SES event publishing: Send, Delivery, Open, Complaint, DeliveryDela
   assert.equal(events[4].replyCode, 421);
 });
 
+test("Amazon SES event publishing: the sending IP and configuration set come from the ses: tags", async () => {
+  const mail = {
+    timestamp: "2026-01-01T00:00:00Z",
+    source: "a@send.example.com",
+    messageId: "m",
+    destination: ["r@gmail.com"],
+    tags: { "ses:outgoing-ip": ["54.240.8.1"], "ses:configuration-set": ["marketing-pool"] },
+  };
+  const records = [
+    {
+      eventType: "Delivery",
+      mail,
+      delivery: { timestamp: "2026-01-01T00:00:01Z", recipients: ["r@gmail.com"] },
+    },
+    { eventType: "Open", mail, open: { timestamp: "2026-01-01T01:00:00Z", ipAddress: "17.1.2.3" } },
+  ];
+  const { events, problems } = await readAll(records.map((r) => JSON.stringify(r)).join("\n"), "ses");
+  assert.deepEqual(problems, []);
+  assert.equal(events[0].sendingIp, "54.240.8.1");
+  assert.equal(events[0].pool, "marketing-pool");
+  assert.equal(events[1].readerIp, "17.1.2.3", "an open's own IP is the reader's");
+});
+
 test("Postmark: Bounce types, Delivery, Open, SpamComplaint, SubscriptionChange", async () => {
   const records = [
     {

@@ -112,6 +112,7 @@ const KUMO = [
     queue: "gmail.com",
     timestamp: 1767225601,
     response: { code: 250, content: "OK" },
+    egress_source: "ip-2",
   },
   {
     type: "Expiration",
@@ -150,6 +151,7 @@ for (const [name, encode] of [
     assert.equal(apple.time, "2026-01-01T00:00:00.000Z");
     assert.equal(apple.sourceLabel, "PolicyRelated");
     assert.equal(gmail.campaign, null);
+    assert.equal(gmail.sendingIp, "ip-2", "the egress source's name when no source address is logged");
     assert.equal(expired.reasonHint, "expired");
   });
 }
