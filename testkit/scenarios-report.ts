@@ -13,6 +13,7 @@ export function hostileReport(): DiagnosisReport {
       policy: i === 20 ? 60 : 2,
       policyBounces: i === 20 ? 60 : 2,
       dormant: 300,
+      unknown: 0,
       spike: i === 20,
       episode: i === 20 || i === 21,
     };

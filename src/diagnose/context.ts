@@ -8,12 +8,13 @@ export function buildContext(
   messages: Map<string, CampaignMessage> | null = null,
   audit: AuditSummary | null = null,
 ): DiagnoseContext {
-  const days = dayTotals(facts.cells);
+  const days = dayTotals(facts.cells, facts.policyByDay, facts.window);
+  // Measures `sent` and `policy_bounce` (= stats' totals for the provider): the days sum both.
   let totalSent = 0;
   let totalPolicy = 0;
-  for (const cell of facts.cells) {
-    totalSent += cell.sent;
-    totalPolicy += cell.policy;
+  for (const day of days) {
+    totalSent += day.sent;
+    totalPolicy += day.policyBounces;
   }
   const spikeDays = new Set(spikesOf(facts.provider, days).map((spike) => spike.day));
   return {

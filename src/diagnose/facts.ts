@@ -3,8 +3,8 @@
  * Keeping hypotheses on these plain arrays makes them pure and testable without DuckDB.
  */
 
-/** Bounce categories that count as a "policy" rejection: the analytics definition, shared with `stats`. */
-export { POLICY_CATEGORIES } from "../analytics/stats/query.ts";
+/** Bounce categories that count as a "policy" rejection: the measures' definition, shared with `stats`. */
+export { POLICY_CATEGORIES } from "../measures/index.ts";
 
 /** One aggregate of sends: a day × campaign × sending IP × engagement group. */
 export interface SendCell {
@@ -13,11 +13,16 @@ export interface SendCell {
   ip: string;
   /** The sending pool, "(none)" when the source has none. */
   pool: string;
-  /** No click or human open in the 90 days before the send (never engaged included). */
+  /**
+   * No click or human open in the 90 days before the send (never engaged included). With `known`, this
+   * is measure `dormant`; without, measure `unknown_history` (too new to call dormant); false: `engaged`.
+   */
   dormant: boolean;
-  /** Recipients attempted (a message to a recipient counted once, however many attempts). */
+  /** The recipient was first seen (first mailed or any event) at least 90 days before the send. */
+  known?: boolean;
+  /** Measure `sent`: messages to recipients (a message to a recipient once, however many attempts). */
   sent: number;
-  /** Of those, rejected with a policy bounce. */
+  /** Of those, rejected with a policy bounce (measure `policy_bounced_message`). */
   policy: number;
   /** Of those, deferred at least once. */
   deferred: number;
@@ -67,30 +72,73 @@ export interface Facts {
   /** Engagement per week (absent when the caller did not load it: no trend is read then). */
   weeks?: WeekEngagement[];
   sendingDomains: string[];
+  /** Measure `policy_bounce` per day (on the bounce's day, as `stats` counts it); days without any left out. */
+  policyByDay?: DailyMeasure[];
+  /** The provider's first and last day with any event (opens included): the days `stats` covers. */
+  window?: { from: string; to: string };
 }
 
-/** Per-day totals derived from the cells. */
+/** A per-day count of the provider's events. */
+export interface DailyMeasure {
+  day: string;
+  policyBounces: number;
+}
+
+/** Per-day totals derived from the cells (and the per-day policy bounces). */
 export interface DayTotal {
   day: string;
+  /** Measure `sent` (= `stats` daily sent). */
   sent: number;
+  /** Measure `policy_bounced_message`: that day's messages that were policy-bounced (send-day cohort). */
   policy: number;
+  /** Measure `policy_bounce`: policy-bounce events that day (= `stats` daily policyBounces). */
+  policyBounces: number;
+  /** Messages to recipients not engaged in the 90 days before: `dormant` + `unknown_history`. */
   dormant: number;
+  /** Of those, to recipients of `unknown_history` (known for less than 90 days). */
+  unknown: number;
   deferred: number;
 }
 
-export function dayTotals(cells: readonly SendCell[]): DayTotal[] {
+const emptyDay = (day: string): DayTotal => ({
+  day,
+  sent: 0,
+  policy: 0,
+  policyBounces: 0,
+  dormant: 0,
+  unknown: 0,
+  deferred: 0,
+});
+
+/**
+ * Day totals of the cells; `policyBounces` from `policyByDay` (facts loaded from a store), or — for facts
+ * built without it — the cells' policy-bounced messages.
+ */
+export function dayTotals(
+  cells: readonly SendCell[],
+  policyByDay?: readonly DailyMeasure[],
+  window?: { from: string; to: string },
+): DayTotal[] {
   const byDay = new Map<string, DayTotal>();
-  for (const cell of cells) {
-    let total = byDay.get(cell.day);
+  const dayOf = (day: string) => {
+    let total = byDay.get(day);
     if (!total) {
-      total = { day: cell.day, sent: 0, policy: 0, dormant: 0, deferred: 0 };
-      byDay.set(cell.day, total);
+      total = emptyDay(day);
+      byDay.set(day, total);
     }
+    return total;
+  };
+  for (const cell of cells) {
+    const total = dayOf(cell.day);
     total.sent += cell.sent;
     total.policy += cell.policy;
     total.deferred += cell.deferred;
     if (cell.dormant) total.dormant += cell.sent;
+    if (cell.dormant && cell.known === false) total.unknown += cell.sent;
+    if (!policyByDay) total.policyBounces += cell.policy;
   }
+  for (const { day, policyBounces } of policyByDay ?? []) dayOf(day).policyBounces += policyBounces;
+  if (window) for (const day of [window.from, window.to]) dayOf(day);
   return fillDays([...byDay.values()].sort((x, y) => (x.day < y.day ? -1 : 1)));
 }
 
@@ -102,7 +150,7 @@ function fillDays(days: DayTotal[]): DayTotal[] {
   const known = new Map(days.map((d) => [d.day, d]));
   for (let t = Date.parse(`${days[0].day}T00:00:00Z`); t <= end; t += 86_400_000) {
     const day = new Date(t).toISOString().slice(0, 10);
-    out.push(known.get(day) ?? { day, sent: 0, policy: 0, dormant: 0, deferred: 0 });
+    out.push(known.get(day) ?? emptyDay(day));
   }
   return out;
 }

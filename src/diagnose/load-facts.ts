@@ -1,50 +1,70 @@
 import { type OpenRules, SOURCE_AND_HEURISTIC } from "../analytics/stats/opens.ts";
-import type { Store } from "../store/index.ts";
 import {
-  type Facts,
-  POLICY_CATEGORIES,
-  type ReplyGroup,
-  type SendCell,
-  type TierCount,
-  type WeekEngagement,
-} from "./facts.ts";
-
-const POLICY_LIST = POLICY_CATEGORIES.map((c) => `'${c}'`).join(", ");
+  ATTEMPT_TYPES,
+  engagedSql,
+  filesWithoutSent,
+  knownSql,
+  MESSAGE_KEY_SQL,
+  messageSentSql,
+  messageTimeSql,
+  POLICY_SQL,
+  TIER_SQL,
+  TIERS,
+  unloggedFileSql,
+} from "../measures/index.ts";
+import type { Store } from "../store/index.ts";
+import type { DailyMeasure, Facts, ReplyGroup, SendCell, TierCount, WeekEngagement } from "./facts.ts";
 
 /**
- * One row per message to a recipient (however many attempts; the message is its id, else its campaign,
- * else the day, as in `stats`), with its engagement state at send time (ASOF join on the recipient's last
- * human engagement, as `stats` decides it), aggregated to day × campaign × IP (and pool) × dormant.
+ * One row per message to a recipient, as measure `sent` counts it (so the cells' `sent` sums to `stats`'
+ * daily `sent`), with the recipient's state at the send: `dormant` = no human engagement in the window
+ * before (an ASOF join on its last one), `known` = first mailed or engaged at least the window before —
+ * measure `dormant` is both, `unknown_history` dormant and not known, `engaged` not dormant. Aggregated to
+ * day × campaign × IP (and pool) × state. `policy` is measure `policy_bounced_message`.
  */
-const cellsSql = (humanEngagement: string) => `
+const cellsSql = (humanEngagement: string, unloggedFiles: readonly number[]) => {
+  const unlogged = unloggedFileSql(unloggedFiles);
+  return `
 WITH attempts AS (
-  SELECT hash(recipient) AS rk, min(time) AS t, any_value(campaign) AS campaign, any_value(sending_ip) AS ip,
-    any_value(pool) AS pool,
-    bool_or(type = 'bounced' AND category IN (${POLICY_LIST})) AS policy,
+  SELECT any_value(hash(recipient)) AS rk, ${messageTimeSql(unlogged)} AS t, ${messageSentSql(unlogged)} AS sent,
+    any_value(campaign) AS campaign, any_value(sending_ip) AS ip, any_value(pool) AS pool,
+    bool_or(${POLICY_SQL}) AS policy,
     bool_or(type = 'deferred') AS deferred,
     bool_or(type = 'deferred' AND category = 'rate-limit') AS rate_deferred
-  FROM events
-  WHERE provider = $provider AND recipient IS NOT NULL
-    AND type IN ('sent', 'delivered', 'deferred', 'bounced')
-  GROUP BY hash(recipient), hash(coalesce(message_id, campaign, time::DATE::VARCHAR))
+  FROM events WHERE provider = $provider AND recipient IS NOT NULL AND type IN ${ATTEMPT_TYPES}
+  GROUP BY ${MESSAGE_KEY_SQL}, ${unlogged}
 ),
 engagement AS (
   SELECT hash(recipient) AS rk, time FROM events WHERE provider = $provider AND ${humanEngagement}
 ),
+seen AS (
+  SELECT rk, min(t) AS first FROM (SELECT rk, t FROM attempts UNION ALL SELECT rk, time FROM engagement) GROUP BY rk
+),
 joined AS (
-  SELECT a.*, e.time AS last_engaged
+  SELECT a.*, NOT ${engagedSql("e.time", "a.t")} AS dormant, ${knownSql("s.first", "a.t")} AS known
   FROM attempts a ASOF LEFT JOIN engagement e ON a.rk = e.rk AND a.t > e.time
+  JOIN seen s ON s.rk = a.rk
 )
 SELECT t::DATE::VARCHAR AS day, coalesce(campaign, '(none)') AS campaign,
-  coalesce(ip, '(unknown)') AS ip, coalesce(pool, '(none)') AS pool,
-  (last_engaged IS NULL OR t - last_engaged > INTERVAL 90 DAY) AS dormant,
-  count(*) AS sent, count(*) FILTER (WHERE policy) AS policy, count(*) FILTER (WHERE deferred) AS deferred,
+  coalesce(ip, '(unknown)') AS ip, coalesce(pool, '(none)') AS pool, dormant, known,
+  sum(sent)::BIGINT AS sent, count(*) FILTER (WHERE policy) AS policy, count(*) FILTER (WHERE deferred) AS deferred,
   count(*) FILTER (WHERE policy AND deferred) AS "policyDeferred",
   count(*) FILTER (WHERE rate_deferred) AS "rateDeferred",
   count(*) FILTER (WHERE policy AND rate_deferred) AS "policyRateDeferred"
 FROM joined
 GROUP BY ALL
-ORDER BY day, campaign, ip, dormant`;
+ORDER BY day, campaign, ip, pool, dormant, known`;
+};
+
+/** The provider's first and last day with any event: `stats`' window for it (no window flags). */
+const WINDOW_SQL = `
+SELECT min(time)::DATE::VARCHAR AS "from", max(time)::DATE::VARCHAR AS "to" FROM event_rows
+WHERE provider = $provider`;
+
+/** Measure `policy_bounce` per day (the bounce's day), as `stats` counts it. */
+const POLICY_BY_DAY_SQL = `
+SELECT time::DATE::VARCHAR AS day, count(*) AS "policyBounces" FROM events
+WHERE provider = $provider AND ${POLICY_SQL} GROUP BY ALL ORDER BY day`;
 
 /** Distinct replies with addresses replaced, so per-recipient wording groups together. */
 const REPLIES_SQL = `
@@ -59,21 +79,14 @@ GROUP BY ALL
 ORDER BY count DESC, reply
 LIMIT 200`;
 
-/** Engagement tiers of the provider's recipients as of the latest event in the store. */
+/** Engagement tiers (measure `engagement_tier`) of the provider's recipients as of the latest event. */
 const tiersSql = (humanEngagement: string) => `
 WITH as_of AS (SELECT max(time) AS t FROM events),
 last AS (
   SELECT max(time) FILTER (WHERE ${humanEngagement}) AS engaged
   FROM events WHERE provider = $provider AND recipient IS NOT NULL GROUP BY hash(recipient)
 )
-SELECT CASE
-    WHEN engaged IS NULL THEN 'never'
-    WHEN date_diff('day', engaged, (SELECT t FROM as_of)) <= 30 THEN '0-30'
-    WHEN date_diff('day', engaged, (SELECT t FROM as_of)) <= 90 THEN '31-90'
-    WHEN date_diff('day', engaged, (SELECT t FROM as_of)) <= 180 THEN '91-180'
-    WHEN date_diff('day', engaged, (SELECT t FROM as_of)) <= 365 THEN '181-365'
-    ELSE '365+' END AS tier,
-  count(*) AS recipients
+SELECT ${TIER_SQL("engaged", "(SELECT t FROM as_of)")} AS tier, count(*) AS recipients
 FROM last GROUP BY tier`;
 
 /**
@@ -90,7 +103,7 @@ WHERE provider = $provider AND type IN ('delivered', 'open', 'click')
 GROUP BY ALL
 ORDER BY week`;
 
-export const TIER_ORDER = ["0-30", "31-90", "91-180", "181-365", "365+", "never"] as const;
+export const TIER_ORDER = TIERS;
 
 /**
  * Everything the hypotheses need for one provider. `opens` tells machine opens from human ones (from
@@ -103,7 +116,10 @@ export async function loadFacts(
 ): Promise<Facts> {
   const params = { provider };
   // One DuckDB connection runs one query at a time: await each in turn.
-  const cells = await store.all<SendCell>(cellsSql(opens.humanEngagement), params);
+  const unlogged = await filesWithoutSent(store);
+  const cells = await store.all<SendCell>(cellsSql(opens.humanEngagement, unlogged), params);
+  const policyByDay = await store.all<DailyMeasure>(POLICY_BY_DAY_SQL, params);
+  const span = await store.one<{ from: string | null; to: string | null }>(WINDOW_SQL, params);
   const replies = await store.all<ReplyGroup>(REPLIES_SQL, params);
   const tiers = await loadTiers(store, provider, opens);
   const weeks = await store.all<WeekEngagement>(weeksSql(opens.humanEngagement), params);
@@ -111,7 +127,17 @@ export async function loadFacts(
   const domains = await store.all<{ d: string }>(
     "SELECT DISTINCT sending_domain AS d FROM events WHERE sending_domain IS NOT NULL ORDER BY d LIMIT 20",
   );
-  return { provider, asOf, cells, replies, tiers, weeks, sendingDomains: domains.map((row) => row.d) };
+  return {
+    provider,
+    asOf,
+    cells,
+    replies,
+    tiers,
+    weeks,
+    sendingDomains: domains.map((row) => row.d),
+    policyByDay,
+    window: span?.from && span.to ? { from: span.from, to: span.to } : undefined,
+  };
 }
 
 /** Recipients of the provider per engagement tier (every tier present, in TIER_ORDER). */

@@ -27,7 +27,7 @@ export function renderTerminal(
   for (const action of top.actions.slice(0, 4)) out.push(`  - ${safe(action)}`);
   const { suppression, warmup } = report.prescriptions;
   out.push(
-    `  - Suppress ${suppression.suppressTotal.toLocaleString("en-US")} recipients (${suppression.suppress.map((s) => `${s.reason} ${s.recipients}`).join(", ") || "none"})` +
+    `  - Suppress ${suppression.suppressTotal.toLocaleString("en-US")} ${safe(report.provider)} recipients (${suppression.suppress.map((s) => `${s.reason} ${s.recipients}`).join(", ") || "none"}; the same list as \`${safe(suppression.command ?? "deliverlens hygiene")}\`, which without --provider counts every provider's)` +
       (options.export ? ` — written to ${safe(options.export)}` : " — export with --export FILE"),
   );
   if (warmup.target > 0)

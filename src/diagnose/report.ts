@@ -2,7 +2,7 @@ import type { ParseProblem } from "../events/event.ts";
 import type { Episode } from "./analytics-bridge.ts";
 import type { Diagnosis } from "./engine.ts";
 import { APPLE_ESCALATION_ADDRESS, escalationNote } from "./escalation.ts";
-import type { TierCount } from "./facts.ts";
+import type { DayTotal, TierCount } from "./facts.ts";
 import type { Segments } from "./segments.ts";
 import { SUNSET_DAYS } from "./segments.ts";
 import { quantile } from "./stats.ts";
@@ -27,18 +27,18 @@ export interface DiagnosisReport {
   figures: Figures;
   causes: Cause[];
   episodes: Episode[];
-  daily: {
-    day: string;
-    sent: number;
-    /** Same as `policyBounces` (the original key, kept). */
-    policy: number;
-    policyBounces: number;
-    dormant: number;
+  /**
+   * Per day (DayTotal without `deferred`): `sent` (measure sent, = stats), `policyBounces` (policy_bounce,
+   * = stats), `policy` (policy_bounced_message: that day's sends later policy-bounced), `dormant`
+   * (messages to recipients not engaged in 90 days, as before), of which `unknown` to recipients known for
+   * less than 90 days (unknown_history; dormant − unknown is measure dormant).
+   */
+  daily: (Omit<DayTotal, "deferred"> & {
     spike: boolean;
     episode: boolean;
     /** On spike days, the volume the spike was judged against (the chart draws it), when known. */
     baseline?: number | null;
-  }[];
+  })[];
   tiers: TierCount[];
   campaigns: { campaign: string; sent: number; policy: number; flagged: boolean; spike: boolean }[];
   ips: { ip: string; sent: number; policy: number }[];
@@ -57,10 +57,13 @@ export interface Figures {
 
 export function figuresOf(context: DiagnoseContext): Figures {
   const days = context.days;
+  // Measures `sent` and `policy_bounce` over the window: the totals `stats` prints for the provider.
+  const messages = days.reduce((n, d) => n + d.sent, 0);
+  const policyBounces = days.reduce((n, d) => n + d.policyBounces, 0);
   return {
-    messages: context.totalSent,
-    policyBounces: context.totalPolicy,
-    rate: context.totalSent ? Math.round((context.totalPolicy / context.totalSent) * 1e6) / 1e6 : 0,
+    messages,
+    policyBounces,
+    rate: messages ? Math.round((policyBounces / messages) * 1e6) / 1e6 : 0,
     window: { from: days[0]?.day ?? null, to: days.at(-1)?.day ?? null, days: days.length },
   };
 }
@@ -121,8 +124,9 @@ export function buildReport(input: ReportInput): DiagnosisReport {
       day: d.day,
       sent: d.sent,
       policy: d.policy,
-      policyBounces: d.policy,
+      policyBounces: d.policyBounces,
       dormant: d.dormant,
+      unknown: d.unknown,
       spike: context.spikeDays.has(d.day),
       episode: inEpisode(d.day),
     })),

@@ -19,7 +19,7 @@ import { auditSender, loadCampaignMessages } from "./inputs.ts";
 import { loadFacts } from "./load-facts.ts";
 import { renderTerminal } from "./render.ts";
 import { buildReport, type DiagnosisReport, messagesDomain } from "./report.ts";
-import { segmentCounts, suppressionCsv } from "./segments.ts";
+import { segmentCounts } from "./segments.ts";
 import type { AuditSummary, CampaignMessage } from "./types.ts";
 
 export interface DiagnoseOptions {
@@ -98,13 +98,14 @@ export async function diagnoseStore(options: DiagnoseOptions): Promise<Diagnosis
     progress.tick(3);
     const context = buildContext(facts, messages, audit);
     const diagnosis = diagnoseContext(context);
-    const segments = await segmentCounts(store, options.provider, opens);
-    if (options.export)
-      await writeOutput(
-        options.export,
-        await suppressionCsv(store, options.provider, opens),
-        outputFor(options, "--export"),
-      );
+    const segments = await segmentCounts(
+      store,
+      options.provider,
+      opens,
+      options.export ?? null,
+      options.export ? outputFor(options, "--export") : undefined,
+      options.appleEgress ?? null,
+    );
     progress.tick(4);
     progress.finish();
     return buildReport({

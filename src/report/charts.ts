@@ -52,7 +52,7 @@ export function dailyChart(report: DiagnosisReport): string {
   if (days.length === 0)
     return svg("chart-daily", height, "No sends", text(W / 2, height / 2, "No sends in the store", "middle"));
   const maxSent = Math.max(1, ...days.map((d) => Math.max(d.sent, d.baseline ?? 0)));
-  const maxPolicy = Math.max(1, ...days.map((d) => d.policy));
+  const maxPolicy = Math.max(1, ...days.map((d) => d.policyBounces));
   const step = plotW / days.length;
   const x = (i: number) => PAD.left + i * step;
   const bottom = PAD.top + plotH;
@@ -83,7 +83,7 @@ export function dailyChart(report: DiagnosisReport): string {
     const fill = d.spike ? COLORS.spike : COLORS.sent;
     const baseline = d.spike && d.baseline != null ? `, baseline ${d.baseline}` : "";
     parts.push(
-      `<rect class="${d.spike ? "bar spike" : "bar"}" x="${(x(i) + step * 0.1).toFixed(1)}" y="${top.toFixed(1)}" width="${Math.max(1, step * 0.8).toFixed(1)}" height="${(bottom - top).toFixed(1)}" fill="${fill}"><title>${escapeHtml(`${d.day}: ${d.sent} sent, ${d.policy} policy bounces${d.spike ? ` (spike${baseline})` : ""}`)}</title></rect>`,
+      `<rect class="${d.spike ? "bar spike" : "bar"}" x="${(x(i) + step * 0.1).toFixed(1)}" y="${top.toFixed(1)}" width="${Math.max(1, step * 0.8).toFixed(1)}" height="${(bottom - top).toFixed(1)}" fill="${fill}"><title>${escapeHtml(`${d.day}: ${d.sent} sent, ${d.policyBounces} policy bounces${d.spike ? ` (spike${baseline})` : ""}`)}</title></rect>`,
     );
     if (d.spike)
       parts.push(
@@ -96,7 +96,7 @@ export function dailyChart(report: DiagnosisReport): string {
       );
     }
   });
-  const points = days.map((d, i) => `${(x(i) + step / 2).toFixed(1)},${yPolicy(d.policy).toFixed(1)}`);
+  const points = days.map((d, i) => `${(x(i) + step / 2).toFixed(1)},${yPolicy(d.policyBounces).toFixed(1)}`);
   parts.push(
     `<polyline class="policy-bounces" points="${points.join(" ")}" fill="none" stroke="${COLORS.policy}" stroke-width="1.5"/>`,
   );

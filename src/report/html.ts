@@ -51,7 +51,7 @@ ${report.episodes.length ? `<div class="table-wrap"><table><tr><th>start</th><th
 ${campaignsTable(report)}
 <h2>What to do</h2>
 <h3>Suppression / sunset segment</h3>
-<p>${p.suppression.suppressTotal.toLocaleString("en-US")} recipients: ${e(p.suppression.suppress.map((s) => `${s.reason} ${s.recipients}`).join(", ") || "none")}${p.suppression.export ? ` — exported to ${e(p.suppression.export)}` : ""}.</p>
+<p>${p.suppression.suppressTotal.toLocaleString("en-US")} ${e(report.provider)} recipients: ${e(p.suppression.suppress.map((s) => `${s.reason} ${s.recipients}`).join(", ") || "none")} (the same list as <code>${e(p.suppression.command ?? "deliverlens hygiene")}</code>, which without --provider counts every provider's)${p.suppression.export ? ` — exported to ${e(p.suppression.export)}` : ""}.</p>
 <h3>Re-engagement</h3>${list(p.reengagement)}
 <h3>Warm-up</h3>
 <p>Back to ${p.warmup.target.toLocaleString("en-US")} messages/day in ${p.warmup.days} days (×${p.warmup.growth}/day; ${e(p.warmup.source)}): <code>${e(p.warmup.command)}</code></p>
@@ -115,7 +115,7 @@ function dailyTable(report: DiagnosisReport): string {
   const rows = report.daily
     .map(
       (d) =>
-        `<tr><td>${e(d.day)}</td><td>${d.sent}</td><td>${d.policy}</td><td>${d.spike ? `spike${d.baseline != null ? ` (baseline ${d.baseline})` : ""}` : ""}${d.episode ? `${d.spike ? ", " : ""}episode` : ""}</td></tr>`,
+        `<tr><td>${e(d.day)}</td><td>${d.sent}</td><td>${d.policyBounces}</td><td>${d.spike ? `spike${d.baseline != null ? ` (baseline ${d.baseline})` : ""}` : ""}${d.episode ? `${d.spike ? ", " : ""}episode` : ""}</td></tr>`,
     )
     .join("");
   return `<details class="data"><summary>The numbers per day (table)</summary><div class="table-wrap"><table><tr><th>day</th><th>sent</th><th>policy bounces</th><th>note</th></tr>${rows}</table></div></details>`;

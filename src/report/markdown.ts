@@ -49,7 +49,7 @@ export function renderMarkdown(report: DiagnosisReport): string {
     "",
     "## What to do",
     "",
-    `- **Suppression / sunset:** ${p.suppression.suppressTotal} recipients (${m(p.suppression.suppress.map((s) => `${s.reason} ${s.recipients}`).join(", ") || "none")})${p.suppression.export ? `, exported to ${m(p.suppression.export)}` : ""}`,
+    `- **Suppression / sunset:** ${p.suppression.suppressTotal} ${m(report.provider)} recipients (${m(p.suppression.suppress.map((s) => `${s.reason} ${s.recipients}`).join(", ") || "none")}; the same list as ${m(p.suppression.command ?? "deliverlens hygiene")}, which without --provider counts every provider's)${p.suppression.export ? `, exported to ${m(p.suppression.export)}` : ""}`,
     ...p.reengagement.map((r) => `- **Re-engagement:** ${m(r)}`),
     `- **Warm-up:** back to ${p.warmup.target}/day in ${p.warmup.days} days (×${p.warmup.growth}/day): \`${p.warmup.command.replaceAll("`", "")}\``,
     ...p.content.map((c) => `- **Content:** ${m(c)}`),

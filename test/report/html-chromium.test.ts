@@ -81,6 +81,7 @@ function realisticReport() {
     policy: i === 59 ? 67 : 1,
     policyBounces: i === 59 ? 67 : 1,
     dormant: 100,
+    unknown: 0,
     spike: i === 59,
     episode: i === 59,
     baseline: i === 59 ? 56 : null,

@@ -1,8 +1,11 @@
+import { PROVIDERS } from "../../bounce/vocabulary.ts";
 import { EXIT, UsageError } from "../../cli/exit.ts";
+import { ENGAGEMENT_WINDOW_DAYS } from "../../measures/index.ts";
 import { escapeLine, paint } from "../../report/terminal.ts";
 import { SCHEMA_VERSION } from "../../store/index.ts";
 import { isCalendarDay } from "../../util/dates.ts";
 import { checkOutput, SIGNATURES } from "../../util/output.ts";
+import { loadAppleEgress } from "../stats/opens.ts";
 import { openExisting } from "../stats/run.ts";
 import { EXPORT_HEADER, HYGIENE_DEFAULTS, HYGIENE_REASONS, type HygieneReason, hygiene } from "./hygiene.ts";
 
@@ -14,6 +17,8 @@ export interface HygieneCliOptions {
   softBounceDays?: string;
   asOf?: string;
   force?: boolean;
+  provider?: string;
+  appleEgress?: string;
 }
 
 export async function runHygiene(options: HygieneCliOptions): Promise<number> {
@@ -25,12 +30,15 @@ export async function runHygiene(options: HygieneCliOptions): Promise<number> {
   );
   if (options.asOf && !isCalendarDay(options.asOf))
     throw new UsageError(`--as-of must be a date (YYYY-MM-DD): ${options.asOf}`);
+  if (options.provider !== undefined && !(PROVIDERS as readonly string[]).includes(options.provider))
+    throw new UsageError(`--provider must be one of ${PROVIDERS.join(", ")}`);
   if (options.export) checkOutput(options.export, exportTarget(options.db, options.force));
   const store = await openExisting(options.db);
   try {
+    const opens = await loadAppleEgress(store, options.appleEgress ?? null);
     const summary = await hygiene(
       store,
-      { dormantDays, softBounceDays, asOf: options.asOf },
+      { dormantDays, softBounceDays, asOf: options.asOf, provider: options.provider ?? null, opens },
       options.export ?? null,
       options.force ?? false,
     );
@@ -47,13 +55,16 @@ export async function runHygiene(options: HygieneCliOptions): Promise<number> {
     }
     const n = (v: number) => v.toLocaleString("en-US");
     const lines = [
-      `${paint("deliverlens hygiene", "bold")} as of ${summary.asOf ?? "—"}: ${n(summary.suppress)} of ${n(summary.recipients)} addresses to suppress or sunset`,
+      `${paint("deliverlens hygiene", "bold")} as of ${summary.asOf ?? "—"}: ${n(summary.suppress)} of ${n(summary.recipients)} ${summary.provider ? `${escapeLine(summary.provider)} ` : ""}addresses to suppress or sunset (measure suppress${summary.provider ? "; = diagnose's suppression segment" : "; every provider — diagnose counts only its provider's, as --provider does"})`,
     ];
     for (const reason of Object.keys(HYGIENE_REASONS) as HygieneReason[]) {
       lines.push(
         `  ${reason.padEnd(22)} ${n(summary.byReason[reason]).padStart(10)}  (${n(summary.allReasons[reason])} with this reason)  ${paint(HYGIENE_REASONS[reason], "gray")}`,
       );
     }
+    lines.push(
+      `  ${n(summary.reengage)} more to re-engage first (last click or human open ${ENGAGEMENT_WINDOW_DAYS + 1}–${dormantDays} days ago; measure reengage)`,
+    );
     if (options.export) lines.push(`suppression list (address,reason): ${escapeLine(options.export)}`);
     process.stdout.write(`${lines.join("\n")}\n`);
   } finally {

@@ -1,9 +1,13 @@
+import { filesWithoutSent, firstAttemptsSql, POLICY_CATEGORIES, POLICY_SQL } from "../../measures/index.ts";
 import type { Store } from "../../store/index.ts";
-import { POLICY_CATEGORIES, POLICY_SQL, type ResolvedQuery } from "./query.ts";
+import type { ResolvedQuery } from "./query.ts";
 
 const POLICY_CATEGORY: ReadonlySet<string> = new Set(POLICY_CATEGORIES);
 
-/** One provider's day. `sent` counts recipients attempted: a (message, recipient) once, however many tries. */
+/**
+ * One provider's day, in the named measures of src/measures (docs/MEASURES.md): `sent` is measure `sent`
+ * (a message to a recipient once, however many tries), `policyBounces` is `policy_bounce`.
+ */
 export interface DayStats {
   provider: string;
   day: string;
@@ -23,38 +27,13 @@ export interface DayStats {
   complaints: number;
 }
 
-/** A message's identity for "sent": message id, else campaign (sources without message ids). */
-const ATTEMPT_KEY = "hash(coalesce(message_id, campaign, ''), recipient)";
-
-/**
- * Sources that log one `sent` event per recipient of a message (SendGrid `processed`, Mailgun `accepted`,
- * SES `Send`, KumoMTA `Reception`, PowerMTA `r` records) are counted by those events; for the others,
- * "sent" is the distinct (message, recipient) pairs among delivered/deferred/bounced events of the day.
- * Same unit either way. Which formats log sends is asked first (per file, then per the files' format),
- * so the expensive distinct count only runs when some format does not, and only over its files.
- */
-async function filesWithoutSent(store: Store): Promise<number[]> {
-  const rows = await store.all<{ file_id: number }>(
-    `WITH per_file AS (SELECT file_id, bool_or(type = 'sent') AS sent FROM event_rows GROUP BY file_id)
-    SELECT file_id FROM per_file LEFT JOIN files USING (file_id)
-    QUALIFY NOT bool_or(sent) OVER (PARTITION BY format) ORDER BY file_id`,
-  );
-  return rows.map((row) => row.file_id);
-}
-
-const PAIRS_SQL = (where: string) => `
-  SELECT provider, d, count(*) AS pairs FROM (
-    SELECT DISTINCT provider, time::DATE AS d, ${ATTEMPT_KEY} AS k FROM event_rows
-    WHERE ${where} AND type IN ('delivered', 'deferred', 'bounced') AND list_contains(from_json($unlogged, '["INTEGER"]'), file_id)
-  ) GROUP BY ALL`;
-
 /** The events of `kinds` rows matching `condition`, as a BIGINT like count(*). */
 const total = (condition: string) => `coalesce(sum(n) FILTER (WHERE ${condition}), 0)::BIGINT`;
 
 export async function dailyStats(store: Store, q: ResolvedQuery): Promise<DayStats[]> {
   const unlogged = await filesWithoutSent(store);
   const pairs = unlogged.length
-    ? `LEFT JOIN (${PAIRS_SQL(q.where)}) a USING (provider, d)`
+    ? `LEFT JOIN (${firstAttemptsSql(q.where, unlogged)}) a USING (provider, d)`
     : "LEFT JOIN (SELECT NULL::VARCHAR AS provider, NULL::DATE AS d, 0 AS pairs) a USING (provider, d)";
   const rows = await store.all<Omit<DayStats, "bouncedByCategory" | "policyByProviderCode">>(
     // No shared CTE: DuckDB would materialize every column of the period to share it.
@@ -92,7 +71,7 @@ export async function dailyStats(store: Store, q: ResolvedQuery): Promise<DaySta
       c.* EXCLUDE (provider, d, logged, delivered, deferredAttempts)
     FROM counts c ${pairs} LEFT JOIN deferred x USING (provider, d)
     ORDER BY provider, day`,
-    unlogged.length ? { ...q.params, unlogged: JSON.stringify(unlogged) } : q.params,
+    q.params,
   );
   const breakdown = await store.all<{ provider: string; day: string; kind: string; key: string; n: number }>(
     `SELECT provider, strftime(time::DATE, '%Y-%m-%d') AS day, 'category' AS kind,

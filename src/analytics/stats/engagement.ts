@@ -1,17 +1,9 @@
+import { TIER_SQL, TIERS, type Tier } from "../../measures/index.ts";
 import type { Store } from "../../store/index.ts";
 import type { ResolvedQuery } from "./query.ts";
 
-/** Engagement tiers by days since the last click or human open (event-sources-and-landscape.md §3). */
-export const TIERS = ["0-30", "31-90", "91-180", "181-365", "365+", "never"] as const;
-export type Tier = (typeof TIERS)[number];
-
-export const TIER_SQL = (engaged: string, asOf: string) => `CASE
-  WHEN ${engaged} IS NULL THEN 'never'
-  WHEN date_diff('day', ${engaged}, ${asOf}) <= 30 THEN '0-30'
-  WHEN date_diff('day', ${engaged}, ${asOf}) <= 90 THEN '31-90'
-  WHEN date_diff('day', ${engaged}, ${asOf}) <= 180 THEN '91-180'
-  WHEN date_diff('day', ${engaged}, ${asOf}) <= 365 THEN '181-365'
-  ELSE '365+' END`;
+/** Engagement tiers (measure `engagement_tier`): defined in src/measures. */
+export { TIER_SQL, TIERS, type Tier } from "../../measures/index.ts";
 
 /**
  * Clicks and human opens up to the as-of instant, of every provider and from the store's start (recency

@@ -25,11 +25,7 @@ export interface ResolvedQuery {
   opens: OpenRules;
 }
 
-export const ATTEMPT_TYPES = "('sent', 'delivered', 'deferred', 'bounced')";
-
-/** Policy bounces: the classifier's categories that mean "the receiver refused the sender/content". */
-export const POLICY_CATEGORIES = ["reputation", "content", "blocklist", "authentication"] as const;
-export const POLICY_SQL = `(type = 'bounced' AND category IN (${POLICY_CATEGORIES.map((c) => `'${c}'`).join(", ")}))`;
+export { ATTEMPT_TYPES, POLICY_CATEGORIES, POLICY_SQL } from "../../measures/index.ts";
 
 export async function resolveQuery(
   store: Store,

@@ -70,7 +70,7 @@ export function renderStats(report: StatsReport): string {
   if (report.spikes.length === 0) lines.push("  none");
   for (const s of report.spikes) {
     lines.push(
-      `  ${paint(escapeLine(s.provider), "cyan")} ${s.day}: ${n(s.sent)} sent vs median ${n(s.baseline)} (×${s.ratio.toFixed(1)}); no engagement in 90 d: ${pct(s.unengagedShare, 0)} vs ${pct(s.baselineUnengagedShare, 0)} normally`,
+      `  ${paint(escapeLine(s.provider), "cyan")} ${s.day}: ${n(s.sent)} sent vs median ${n(s.baseline)} (×${s.ratio.toFixed(1)}); no engagement in 90 d: ${pct(s.unengagedShare, 0)} vs ${pct(s.baselineUnengagedShare, 0)} normally (dormant ${pct(s.dormantShare, 0)} vs ${pct(s.baselineDormantShare, 0)}, unknown history ${pct(s.unknownShare, 0)} vs ${pct(s.baselineUnknownShare, 0)})`,
     );
   }
   lines.push("", paint("Engagement tiers (days since last click or human open)", "bold"));

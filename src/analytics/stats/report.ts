@@ -1,3 +1,4 @@
+import { MEASURES } from "../../measures/index.ts";
 import { SCHEMA_VERSION, type Store } from "../../store/index.ts";
 import { stopwatch } from "../stopwatch.ts";
 import { type DayStats, dailyStats, type ProviderTotals, totalsByProvider } from "./daily.ts";
@@ -37,6 +38,8 @@ export interface StatsReport {
   meta: { generatedAt: string; deliverlensVersion: string; store: string; storeSchema: number };
   query: { provider: string | null; from: string | null; to: string | null; asOf: string | null };
   units: Record<string, string>;
+  /** The named measures behind these numbers (src/measures, docs/MEASURES.md), by id. */
+  measures: typeof MEASURES;
   thresholds: { spikes: SpikeOptions; episodes: EpisodeOptions };
   totals: ProviderTotals[];
   applePolicyShare: { apple: number; all: number; share: number | null };
@@ -48,12 +51,13 @@ export interface StatsReport {
 }
 
 export const UNITS = {
-  sent: "recipients attempted: a (message, recipient) once however many attempts (the source's per-recipient sent events where it logs them)",
+  sent: "messages to recipients (measure sent): a (message, recipient) once however many attempts, on the day of its first attempt (the source's per-recipient sent events where it logs them)",
   deferredAttempts: "deferral events (every retry counts)",
   deferredRecipients: "distinct recipients deferred that day",
-  policyBounces: "bounces the classifier puts in reputation, content, blocklist or authentication",
+  policyBounces:
+    "bounce events the classifier puts in reputation, content, blocklist or authentication (measure policy_bounce)",
   machineOpens:
-    "opens flagged by the source (sg_machine_open), in Apple's egress ranges (--apple-egress), or from 17.0.0.0/8 at Apple",
+    "opens flagged by the source (sg_machine_open), in Apple's egress ranges (--apple-egress), or from 17.0.0.0/8, at every recipient provider (measure machine_open)",
   recency: "as of query.asOf (latest event in the store unless --as-of), never the wall clock",
   rate: "fraction 0..1",
 };
@@ -89,7 +93,7 @@ export async function computeStats(
       lap("engagement");
       const spikes = findSpikes(await daily, spikeOptions);
       const window = compositionDays(spikes, spikeOptions.windowDays);
-      const composition = spikes.length ? await dailyComposition(other, q, 90, window, human) : [];
+      const composition = spikes.length ? await dailyComposition(other, q, window, human) : [];
       lap("spikes");
       return { engagement, composed: composeSpikes(spikes, composition, spikeOptions.windowDays) };
     })(),
@@ -105,6 +109,7 @@ export async function computeStats(
     },
     query: { provider: q.provider, from: q.from, to: q.to, asOf: q.asOf },
     units: UNITS,
+    measures: MEASURES,
     thresholds: { spikes: spikeOptions, episodes: episodeOptions },
     totals: totalsByProvider(days),
     applePolicyShare: share,

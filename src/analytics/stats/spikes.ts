@@ -1,8 +1,9 @@
+import { ATTEMPT_TYPES, ENGAGEMENT_WINDOW_DAYS, recipientStateSql } from "../../measures/index.ts";
 import type { Params, Store } from "../../store/index.ts";
 import type { DayStats } from "./daily.ts";
 import { humanEngagementSql } from "./engagement.ts";
 import { groupByProvider, median } from "./episodes.ts";
-import { ATTEMPT_TYPES, type ResolvedQuery } from "./query.ts";
+import type { ResolvedQuery } from "./query.ts";
 
 /**
  * Volume spikes per provider: a day whose `sent` exceeds EVERY robust baseline —
@@ -45,19 +46,33 @@ export interface Spike {
   /** The program's typical send size in the trailing window (median of its sending days). */
   sendSize: number;
   ratio: number;
-  /** Share of the day's recipients with no click or human open in the 90 days before it. */
+  /** Share of the day's recipients with no click or human open in the 90 days before it (dormant + unknown). */
   unengagedShare: number | null;
   /** The same share over the provider's non-spike days in the trailing window. */
   baselineUnengagedShare: number | null;
+  /** Share of the day's recipients that were `dormant` (not engaged in 90 days, known for 90 days). */
+  dormantShare: number | null;
+  baselineDormantShare: number | null;
+  /** Share of the day's recipients of `unknown_history` (not engaged, known for less than 90 days). */
+  unknownShare: number | null;
+  baselineUnknownShare: number | null;
 }
+
+/** The spike itself, before its audience's composition is measured. */
+export type SpikeDay = Omit<
+  Spike,
+  | "unengagedShare"
+  | "baselineUnengagedShare"
+  | "dormantShare"
+  | "baselineDormantShare"
+  | "unknownShare"
+  | "baselineUnknownShare"
+>;
 
 const DAY_MS = 86_400_000;
 
-export function findSpikes(
-  days: DayStats[],
-  options: SpikeOptions = SPIKE_DEFAULTS,
-): Omit<Spike, "unengagedShare" | "baselineUnengagedShare">[] {
-  const spikes: Omit<Spike, "unengagedShare" | "baselineUnengagedShare">[] = [];
+export function findSpikes(days: DayStats[], options: SpikeOptions = SPIKE_DEFAULTS): SpikeDay[] {
+  const spikes: SpikeDay[] = [];
   for (const [provider, series] of groupByProvider(days)) {
     const volume = new Map(series.map((d) => [Date.parse(`${d.day}T00:00:00Z`) / DAY_MS, d.sent]));
     const first = Math.min(...volume.keys());
@@ -104,19 +119,22 @@ export interface DayComposition {
   provider: string;
   day: string;
   recipients: number;
+  /** No click or human open in the engagement window before the day: dormant + unknown. */
   unengaged: number;
+  dormant: number;
+  unknown: number;
 }
 
 /**
- * Per provider and day: recipients attempted, and how many had no click or human open in the 90 days
- * before that day (an ASOF join finds each one's latest earlier engagement; `human` is a FROM source
- * shaped like `humanEngagementSql`). With `days`, only those days are measured (spikes and their
- * trailing windows), which keeps `stats` fast on big stores.
+ * Per provider and day: recipients attempted, and their state that day (measures `dormant`,
+ * `unknown_history`): an ASOF join finds each one's latest earlier engagement (`human` is a FROM source
+ * shaped like `humanEngagementSql`), its first event in the store says how long it has been known. With
+ * `days`, only those days are measured (spikes and their trailing windows), which keeps `stats` fast on
+ * big stores.
  */
 export async function dailyComposition(
   store: Store,
   q: ResolvedQuery,
-  recencyDays = 90,
   days: string[] | null = null,
   human: string = humanEngagementSql(q),
 ): Promise<DayComposition[]> {
@@ -126,7 +144,7 @@ export async function dailyComposition(
     ? `AND time >= $earliest::DATE AND time < $latest::DATE + INTERVAL 1 DAY
        AND time::DATE IN (SELECT unnest(from_json($days, '["DATE"]')))`
     : "";
-  const earliest = days ? "AND time >= $earliest::DATE - $recency::INTEGER" : "";
+  const earliest = days ? `AND time >= $earliest::DATE - ${ENGAGEMENT_WINDOW_DAYS + 1}` : "";
   const params: Params = days
     ? {
         days: JSON.stringify(sorted),
@@ -141,14 +159,21 @@ export async function dailyComposition(
       WHERE ${q.where} AND type IN ${ATTEMPT_TYPES} AND recipient IS NOT NULL ${only}
     ), engaged AS (
       SELECT DISTINCT r, time::DATE AS d FROM ${human} WHERE r IN (SELECT r FROM sends) ${earliest}
+    ), known AS (
+      SELECT hash(recipient) AS r, min(time)::DATE AS known FROM event_rows
+      WHERE time <= $as_of::TIMESTAMP AND hash(recipient) IN (SELECT r FROM sends)
+      GROUP BY 1
     ), last AS (
-      SELECT s.provider, s.d, s.r, e.d AS engaged FROM sends s
+      SELECT s.provider, s.d, ${recipientStateSql("e.d", "k.known", "s.d")} AS state FROM sends s
       ASOF LEFT JOIN engaged e ON s.r = e.r AND s.d > e.d
+      JOIN known k ON k.r = s.r
     )
     SELECT provider, strftime(d, '%Y-%m-%d') AS day, count(*) AS recipients,
-      count(*) FILTER (WHERE engaged IS NULL OR date_diff('day', engaged, d) > $recency) AS unengaged
+      count(*) FILTER (WHERE state <> 'engaged') AS unengaged,
+      count(*) FILTER (WHERE state = 'dormant') AS dormant,
+      count(*) FILTER (WHERE state = 'unknown') AS unknown
     FROM last GROUP BY ALL ORDER BY provider, day`,
-    { ...q.params, ...params, recency: recencyDays },
+    { ...q.params, ...params },
   );
 }
 
@@ -164,7 +189,7 @@ export function compositionDays(spikes: { day: string }[], windowDays = SPIKE_DE
 
 /** Adds each spike's composition and the trailing non-spike baseline of the same measure. */
 export function composeSpikes(
-  spikes: Omit<Spike, "unengagedShare" | "baselineUnengagedShare">[],
+  spikes: SpikeDay[],
   composition: DayComposition[],
   windowDays = SPIKE_DEFAULTS.windowDays,
 ): Spike[] {
@@ -174,19 +199,26 @@ export function composeSpikes(
   return spikes.map((spike) => {
     const own = byDay.get(key(spike.provider, spike.day));
     const end = Date.parse(`${spike.day}T00:00:00Z`);
-    let recipients = 0;
-    let unengaged = 0;
+    const base = { recipients: 0, unengaged: 0, dormant: 0, unknown: 0 };
     for (const c of composition) {
       const at = Date.parse(`${c.day}T00:00:00Z`);
       if (c.provider !== spike.provider || at >= end || at < end - windowDays * DAY_MS) continue;
       if (spikeDays.has(key(c.provider, c.day))) continue;
-      recipients += c.recipients;
-      unengaged += c.unengaged;
+      base.recipients += c.recipients;
+      base.unengaged += c.unengaged;
+      base.dormant += c.dormant;
+      base.unknown += c.unknown;
     }
+    const share = (of: typeof base | undefined, key: "unengaged" | "dormant" | "unknown") =>
+      of && of.recipients > 0 ? of[key] / of.recipients : null;
     return {
       ...spike,
-      unengagedShare: own && own.recipients > 0 ? own.unengaged / own.recipients : null,
-      baselineUnengagedShare: recipients > 0 ? unengaged / recipients : null,
+      unengagedShare: share(own, "unengaged"),
+      baselineUnengagedShare: share(base, "unengaged"),
+      dormantShare: share(own, "dormant"),
+      baselineDormantShare: share(base, "dormant"),
+      unknownShare: share(own, "unknown"),
+      baselineUnknownShare: share(base, "unknown"),
     };
   });
 }

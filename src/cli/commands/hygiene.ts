@@ -18,6 +18,11 @@ export function registerHygiene(program: Command): void {
       "--soft-bounce-days <n>",
       "days with soft bounces (and no delivery since) before suppressing (default 3)",
     )
+    .option("--provider <id>", "only this mailbox provider's recipients (as diagnose's suppression segment)")
+    .option(
+      "--apple-egress <csv>",
+      "Apple's egress-ip-ranges.csv, to spot Mail Privacy Protection opens by IP (as stats and diagnose)",
+    )
     .option("--as-of <date>", "measure recency as of this day (default: the latest event in the store)")
     .option("--json", "print the summary as JSON")
     .action(async (options) => {

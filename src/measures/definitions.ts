@@ -1,0 +1,69 @@
+/**
+ * The SQL text of the named measures (docs/MEASURES.md): one definition each, used by `stats`, `hygiene`,
+ * `diagnose`, `plan` and the reports so the same question gets the same number everywhere. SQL only:
+ * execution goes through src/store. Columns are those of `event_rows` / the `events` view.
+ */
+
+/** Event types that are attempts to deliver a message (measure `sent`). */
+export const ATTEMPT_TYPES = "('sent', 'delivered', 'deferred', 'bounced')";
+
+/** Policy bounces: the classifier's categories that mean "the receiver refused the sender/content". */
+export const POLICY_CATEGORIES = ["reputation", "content", "blocklist", "authentication"] as const;
+
+/** Measure `policy_bounce`: a bounce event the classifier puts in a policy category (needs `events`). */
+export const POLICY_SQL = `(type = 'bounced' AND category IN (${POLICY_CATEGORIES.map((c) => `'${c}'`).join(", ")}))`;
+
+/**
+ * A message to a recipient (measure `sent`): its message id; without one, its campaign on that day;
+ * without either, the day (so a source without ids counts one message per recipient per campaign per
+ * day, however many attempts). A 64-bit hash: the same groups as the strings at a fraction of the cost.
+ */
+export const MESSAGE_KEY_SQL = "hash(recipient, coalesce(message_id, concat_ws('|', campaign, time::DATE)))";
+
+/**
+ * The engagement window (days): a recipient with a click or human open in the 90 days before a send is
+ * `engaged`; without one, `dormant` once known (first mailed or seen) for the whole window, else
+ * `unknown_history`. 90 days is the short end of the practitioners' 90/120/180-day sunset consensus for
+ * weekly senders.
+ */
+export const ENGAGEMENT_WINDOW_DAYS = 90;
+
+/** The three states of a recipient at a send (measures `engaged`, `dormant`, `unknown_history`). */
+export const RECIPIENT_STATES = ["engaged", "dormant", "unknown"] as const;
+export type RecipientState = (typeof RECIPIENT_STATES)[number];
+
+/** SQL: a human engagement at `engaged` (NULL when none) is recent enough at `at` to call the recipient engaged. */
+export const engagedSql = (engaged: string, at: string): string =>
+  `(${engaged} IS NOT NULL AND date_diff('day', ${engaged}, ${at}) <= ${ENGAGEMENT_WINDOW_DAYS})`;
+
+/** SQL: a recipient first seen at `first` (its first event of any kind) has been known for the whole window at `at`. */
+export const knownSql = (first: string, at: string): string =>
+  `(date_diff('day', ${first}, ${at}) >= ${ENGAGEMENT_WINDOW_DAYS})`;
+
+/**
+ * SQL: the recipient's state at instant `at`, from its latest human engagement before it (`engaged`,
+ * NULL when none) and when it was first seen (`first`, its first event in the store).
+ */
+export const recipientStateSql = (engaged: string, first: string, at: string): string => `CASE
+  WHEN ${engagedSql(engaged, at)} THEN 'engaged'
+  WHEN ${knownSql(first, at)} THEN 'dormant'
+  ELSE 'unknown' END`;
+
+/** Engagement tiers by days since the last click or human open, as of an instant (measure `engagement_tier`). */
+export const TIERS = ["0-30", "31-90", "91-180", "181-365", "365+", "never"] as const;
+export type Tier = (typeof TIERS)[number];
+
+export const TIER_SQL = (engaged: string, asOf: string): string => `CASE
+  WHEN ${engaged} IS NULL THEN 'never'
+  WHEN date_diff('day', ${engaged}, ${asOf}) <= 30 THEN '0-30'
+  WHEN date_diff('day', ${engaged}, ${asOf}) <= ${ENGAGEMENT_WINDOW_DAYS} THEN '31-90'
+  WHEN date_diff('day', ${engaged}, ${asOf}) <= 180 THEN '91-180'
+  WHEN date_diff('day', ${engaged}, ${asOf}) <= 365 THEN '181-365'
+  ELSE '365+' END`;
+
+/**
+ * The sunset: a recipient known this long without a click or human open is suppressed (`suppress`,
+ * reason `dormant`); 180 days is the long end of the 90/120/180-day consensus. Recipients last engaged
+ * between ENGAGEMENT_WINDOW_DAYS and SUNSET_DAYS ago are the re-engagement segment (`reengage`).
+ */
+export const SUNSET_DAYS = 180;

@@ -1,0 +1,46 @@
+import type { Store } from "../store/index.ts";
+import { ATTEMPT_TYPES, MESSAGE_KEY_SQL } from "./definitions.ts";
+
+/**
+ * Measure `sent`, messages to recipients. Sources that log one `sent` event per recipient of a message
+ * (SendGrid `processed`, Mailgun `accepted`, SES `Send`, KumoMTA `Reception`, PowerMTA `r` records) are
+ * counted by those events, on their day; for the others each message (`MESSAGE_KEY_SQL`) is counted
+ * once, on the day of its first attempt (delivered, deferred or bounced), however many retries follow.
+ * Same unit either way. Whether a format logs sends is decided per format over its files.
+ */
+export async function filesWithoutSent(store: Store): Promise<number[]> {
+  const rows = await store.all<{ file_id: number }>(
+    `WITH per_file AS (SELECT file_id, bool_or(type = 'sent') AS sent FROM event_rows GROUP BY file_id)
+    SELECT file_id FROM per_file LEFT JOIN files USING (file_id)
+    QUALIFY NOT bool_or(sent) OVER (PARTITION BY format) ORDER BY file_id`,
+  );
+  return rows.map((row) => row.file_id);
+}
+
+/**
+ * SQL: the row comes from a file counted by first attempts (`ids`, from `filesWithoutSent`). The ids are
+ * integers written into the text: a constant IN list costs nothing per row, a parsed parameter did.
+ */
+export const unloggedFileSql = (ids: readonly number[]): string =>
+  ids.length ? `file_id IN (${ids.map((id) => Math.trunc(Number(id))).join(", ")})` : "false";
+
+/**
+ * SQL: per provider and day, the messages of the files without `sent` events whose first attempt (in
+ * the rows `where` selects) falls on that day: columns provider, d (DATE), pairs.
+ */
+export const firstAttemptsSql = (where: string, unlogged: readonly number[]): string => `
+  SELECT provider, d, count(*) AS pairs FROM (
+    SELECT provider, min(time)::DATE AS d FROM event_rows
+    WHERE ${where} AND type IN ${ATTEMPT_TYPES} AND ${unloggedFileSql(unlogged)}
+    GROUP BY provider, ${MESSAGE_KEY_SQL}
+  ) GROUP BY ALL`;
+
+/**
+ * SQL aggregates over one message's rows (grouped by `MESSAGE_KEY_SQL` and `unlogged`, the row test of
+ * `unloggedFileSql`): how many `sent` it counts for and the instant that dates it, so per-message facts
+ * sum to the daily `sent` of `stats`.
+ */
+export const messageSentSql = (unlogged: string): string =>
+  `CASE WHEN any_value(${unlogged}) THEN 1 ELSE count(*) FILTER (WHERE type = 'sent') END`;
+export const messageTimeSql = (unlogged: string): string =>
+  `CASE WHEN any_value(${unlogged}) THEN min(time) ELSE coalesce(min(time) FILTER (WHERE type = 'sent'), min(time)) END`;

@@ -1,0 +1,142 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import { ingestFile } from "../../src/analytics/ingest/ingest.ts";
+import { dailyStats, loadAppleEgress, resolveQuery } from "../../src/analytics/stats/index.ts";
+import { dayTotals } from "../../src/diagnose/facts.ts";
+import { loadFacts } from "../../src/diagnose/load-facts.ts";
+import { MEASURES } from "../../src/measures/index.ts";
+import { Store } from "../../src/store/index.ts";
+import type { ScenarioEvent } from "../../testkit/scenarios.ts";
+import { storeScenario } from "../../testkit/scenarios-store.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "deliverlens-measures-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const DAY = 86_400_000;
+const T0 = Date.parse("2026-01-01T10:00:00Z");
+
+function event(
+  type: ScenarioEvent["type"],
+  day: number,
+  recipient: string,
+  messageId: string,
+): ScenarioEvent {
+  return {
+    type,
+    time: T0 + day * DAY,
+    recipient,
+    provider: "apple",
+    campaign: `c-${messageId}`,
+    ip: "192.0.2.1",
+    messageId,
+    reply: type === "deferred" ? "421 4.7.0 try again later" : null,
+    replyCode: type === "deferred" ? 421 : null,
+    status: null,
+    providerCode: null,
+    category: null,
+    machineOpen: type === "open" ? false : null,
+  };
+}
+
+test("every measure id is documented in docs/MEASURES.md", () => {
+  const doc = readFileSync(join(import.meta.dirname, "../../docs/MEASURES.md"), "utf8");
+  for (const id of Object.keys(MEASURES)) assert.match(doc, new RegExp(`\`${id}\``), id);
+});
+
+test("sent: a message retried over two days counts once, on its first attempt's day, in stats and diagnose", async () => {
+  const store = await storeScenario([
+    event("deferred", 0, "a@icloud.com", "m1"),
+    event("delivered", 1, "a@icloud.com", "m1"),
+    event("delivered", 1, "b@icloud.com", "m2"),
+  ]);
+  try {
+    await loadAppleEgress(store, null);
+    const stats = await dailyStats(store, await resolveQuery(store, { provider: "apple" }));
+    assert.deepEqual(
+      stats.map((d) => [d.day, d.sent]),
+      [
+        ["2026-01-01", 1],
+        ["2026-01-02", 1],
+      ],
+    );
+    const facts = await loadFacts(store, "apple");
+    assert.deepEqual(
+      dayTotals(facts.cells, facts.policyByDay).map((d) => [d.day, d.sent]),
+      stats.map((d) => [d.day, d.sent]),
+    );
+  } finally {
+    store.close();
+  }
+});
+
+test("dormant only once known for the whole window; before that, unknown history", async () => {
+  const store = await storeScenario([
+    event("delivered", 0, "new@icloud.com", "m0"),
+    event("delivered", 30, "new@icloud.com", "m30"),
+    event("delivered", 100, "new@icloud.com", "m100"),
+    event("delivered", 0, "fan@icloud.com", "f0"),
+    event("click", 1, "fan@icloud.com", "f0"),
+    event("delivered", 60, "fan@icloud.com", "f60"),
+  ]);
+  try {
+    const facts = await loadFacts(store, "apple");
+    const state = (campaign: string) => {
+      const cell = facts.cells.find((c) => c.campaign === campaign);
+      if (!cell) return "missing";
+      return !cell.dormant ? "engaged" : cell.known ? "dormant" : "unknown";
+    };
+    assert.equal(state("c-m0"), "unknown", "first send: nothing known yet");
+    assert.equal(state("c-m30"), "unknown", "known 30 days: too new to call dormant");
+    assert.equal(state("c-m100"), "dormant", "known 100 days, never engaged");
+    assert.equal(state("c-f60"), "engaged", "clicked 59 days before");
+    const days = dayTotals(facts.cells);
+    assert.equal(days.find((d) => d.day === "2026-01-31")?.unknown, 1);
+    assert.equal(days.find((d) => d.day === "2026-04-11")?.unknown, 0);
+    assert.equal(days.find((d) => d.day === "2026-04-11")?.dormant, 1);
+  } finally {
+    store.close();
+  }
+});
+
+test("machine opens at every provider (Apple Mail reads Gmail too); SES tags give the sending IP and pool", async () => {
+  const mail = (to: string) => ({
+    timestamp: "2026-01-01T00:00:00Z",
+    source: "news@send.example.com",
+    messageId: `m-${to}`,
+    destination: [to],
+    tags: { "ses:outgoing-ip": ["54.240.8.1"], "ses:configuration-set": ["marketing"] },
+  });
+  const records = ["mpp@gmail.com", "reader@gmail.com"].flatMap((to, i) => [
+    { eventType: "Send", mail: mail(to) },
+    {
+      eventType: "Delivery",
+      mail: mail(to),
+      delivery: { timestamp: "2026-01-01T00:00:01Z", recipients: [to] },
+    },
+    {
+      eventType: "Open",
+      mail: mail(to),
+      open: { timestamp: "2026-01-01T00:00:05Z", ipAddress: i === 0 ? "17.58.1.2" : "203.0.113.9" },
+    },
+  ]);
+  const file = join(dir, "ses.ndjson");
+  writeFileSync(file, records.map((r) => JSON.stringify(r)).join("\n"));
+  const store = await Store.open(join(dir, "ses.duckdb"));
+  try {
+    await ingestFile(store, file);
+    await loadAppleEgress(store, null);
+    const [google] = await dailyStats(store, await resolveQuery(store, { provider: "google" }));
+    assert.equal(google.sent, 2);
+    assert.equal(google.machineOpens, 1, "the open from Apple's 17.0.0.0/8 is a machine open at Gmail too");
+    assert.equal(google.humanOpens, 1);
+    const ips = await store.all<{ ip: string; pool: string }>(
+      "SELECT DISTINCT sending_ip AS ip, pool FROM events WHERE type = 'delivered'",
+    );
+    assert.deepEqual(ips, [{ ip: "54.240.8.1", pool: "marketing" }]);
+  } finally {
+    store.close();
+  }
+});
