@@ -160,13 +160,16 @@ export async function dailyComposition(
     ), engaged AS (
       SELECT DISTINCT r, time::DATE AS d FROM ${human} WHERE r IN (SELECT r FROM sends) ${earliest}
     ), known AS (
+      -- Known for the window on day d means first seen by d − window: only rows older than the last
+      -- measured day − window can make anyone known (zone maps skip the recent row groups).
       SELECT hash(recipient) AS r, min(time)::DATE AS known FROM event_rows
-      WHERE time <= $as_of::TIMESTAMP AND hash(recipient) IN (SELECT r FROM sends)
+      WHERE time < ${days ? "$latest::DATE" : "$as_of::TIMESTAMP::DATE"} - ${ENGAGEMENT_WINDOW_DAYS - 1}
+        AND hash(recipient) IN (SELECT r FROM sends)
       GROUP BY 1
     ), last AS (
       SELECT s.provider, s.d, ${recipientStateSql("e.d", "k.known", "s.d")} AS state FROM sends s
       ASOF LEFT JOIN engaged e ON s.r = e.r AND s.d > e.d
-      JOIN known k ON k.r = s.r
+      LEFT JOIN known k ON k.r = s.r
     )
     SELECT provider, strftime(d, '%Y-%m-%d') AS day, count(*) AS recipients,
       count(*) FILTER (WHERE state <> 'engaged') AS unengaged,
