@@ -2,6 +2,7 @@ import { MboxSegmenter, type Segment } from "../bounce/classify-email.ts";
 import { readEmail, splitMbox } from "../bounce/email/index.ts";
 import type { BounceRecord } from "../bounce/record.ts";
 import type { Reason } from "../bounce/vocabulary.ts";
+import { LimitError } from "../util/limits.ts";
 import type { DeliveryEvent, EventType, ParseProblem } from "./event.ts";
 import { newEvent, problem } from "./source.ts";
 
@@ -119,10 +120,14 @@ export async function* emailItemBatches(
   for (const last of segmenter.finish()) yield segment(last);
   if (damage !== null)
     yield [
-      problem(
-        file,
-        null,
-        `input could not be read to the end: ${damage instanceof Error ? damage.message : String(damage)}`,
-      ),
+      {
+        ...problem(
+          file,
+          null,
+          `input could not be read to the end: ${damage instanceof Error ? damage.message : String(damage)}`,
+        ),
+        // Refused by a named limit (a decompression bomb): the run exits 1.
+        ...(damage instanceof LimitError ? { failed: true } : {}),
+      },
     ];
 }

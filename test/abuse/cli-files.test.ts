@@ -13,6 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
 
 /**
  * Hostile file-system situations through the CLI: outputs aimed at the store, missing or odd paths,
@@ -101,6 +102,37 @@ describe("ingest", () => {
     const out = JSON.parse(stdout) as { totals: { stored: number }; files: Array<{ path: string }> };
     assert.equal(out.totals.stored, 7);
     assert.equal(out.files[0].path, fifo);
+  });
+
+  test("a gzip log cut by the decompression limit: what was read is stored, the limit named, exit 1", () => {
+    const line =
+      "Nov 28 04:00:01 mx postfix/smtp[2]: 5F1A2B3C4D: to=<a@icloud.com>, relay=mx01.mail.icloud.com[17.57.155.25]:25, delay=1, delays=0/0/0/1, dsn=5.7.1, status=bounced (host mx01.mail.icloud.com[17.57.155.25] said: 550 5.7.1 [CS01] Message rejected due to local policy (in reply to end of DATA command))\n";
+    const lines = Array.from({ length: 40_000 }, (_, i) =>
+      line.replace("5F1A2B3C4D", `5F${String(i).padStart(8, "0")}`).replace("<a@", `<a${i}@`),
+    );
+    const log = join(work, "maillog.gz");
+    writeFileSync(log, gzipSync(Buffer.from(lines.join(""))));
+    const ingest = spawnSync(
+      process.execPath,
+      [cli, "ingest", "--db", join(work, "bomb.duckdb"), "--json", log],
+      {
+        encoding: "utf8",
+        env: {
+          ...process.env,
+          DELIVERLENS_MAX_DECOMPRESSED_BYTES: "1048576",
+          DELIVERLENS_MAX_DECOMPRESSION_RATIO: "2",
+        },
+      },
+    );
+    assertClean(ingest.stderr);
+    assert.equal(ingest.status, 1, ingest.stderr);
+    assert.match(ingest.stderr, /maillog\.gz: .*DELIVERLENS_MAX_DECOMPRESSED_BYTES/);
+    const out = JSON.parse(ingest.stdout) as {
+      totals: { stored: number };
+      files: Array<{ limits: string[] }>;
+    };
+    assert.ok(out.totals.stored > 1000 && out.totals.stored < 40_000, `${out.totals.stored} stored`);
+    assert.equal(out.files[0].limits.length, 1);
   });
 
   test("--db :memory: is a usage error (it would keep nothing)", () => {

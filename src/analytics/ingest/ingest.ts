@@ -35,6 +35,8 @@ export interface FileSummary {
   seconds: number;
   /** What the reader skipped on purpose and why (bounce emails: DMARC / TLS reports, auto-replies). */
   notes: string[];
+  /** Named limits (docs/LIMITS.md) that cut this file: what was read before is stored; the run exits 1. */
+  limits: string[];
 }
 
 /** How a file reaches `events`: a staging-shaped SQL source (DuckDB reads the file) or the JS parsers. */
@@ -64,6 +66,7 @@ export async function ingestFile(
       ? fastSource(format, head, literal.path, literal.compression, options.tz ?? "UTC")
       : null;
     let notes: string[] = [];
+    let limits: string[] = [];
     const parsers = async (): Promise<Source> => {
       await store.run(CREATE_STAGING);
       const read = {
@@ -72,7 +75,7 @@ export async function ingestFile(
         modified: opened.modified,
         onBytes: options.onProgress,
       };
-      notes = await stageWithParsers(store, path, format, read);
+      ({ notes, limits } = await stageWithParsers(store, path, format, read));
       return { sql: "SELECT * FROM staging", params: {} };
     };
     let reader: FileSummary["reader"] = fast ? "duckdb" : "parsers";
@@ -93,7 +96,7 @@ export async function ingestFile(
     await store.run("UPDATE files SET seconds = $seconds WHERE file_id = (SELECT max(file_id) FROM files)", {
       seconds,
     });
-    return { path, format, reader, ...counts, seconds, notes };
+    return { path, format, reader, ...counts, seconds, notes, limits };
   } finally {
     literal?.close();
   }

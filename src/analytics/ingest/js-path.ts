@@ -7,6 +7,14 @@ import { MAX_RAW, STAGING_COLUMNS, type StagingRow, stagingRow } from "./staging
 
 type Appender = Awaited<ReturnType<Store["connection"]["createAppender"]>>;
 
+/** What staging a file with the parsers says besides its rows. */
+export interface Staged {
+  /** What the reader skipped on purpose and why (bounce emails: DMARC / TLS reports, auto-replies). */
+  notes: string[];
+  /** Problems of a named limit (src/util/limits.ts) that cut the file: the run exits 1. */
+  limits: string[];
+}
+
 /**
  * Any format, through the events parsers (src/events/): each event or problem becomes a staging row via
  * the DuckDB appender (`options.onBytes` reports progress).
@@ -16,27 +24,41 @@ export async function stageWithParsers(
   path: string,
   format: FormatName,
   options: ReadOptions,
-): Promise<string[]> {
+): Promise<Staged> {
   const appender = await store.connection.createAppender("staging", "main", "temp");
+  const limits: string[] = [];
+  const limited = (item: ParseProblem): ParseProblem => {
+    if (item.failed)
+      limits.push(item.source.line === null ? item.message : `line ${item.source.line}: ${item.message}`);
+    return item;
+  };
   if (format === "email") {
-    const notes = await stageEmail(appender, path, options);
+    const notes = await stageEmail(appender, path, options, limited);
     appender.closeSync();
-    return notes;
+    return { notes, limits };
   }
   for await (const batch of readEventBatches(openInput(path), format, path, options)) {
     for (const item of batch) {
-      appendRow(appender, isProblem(item) ? problemRow(item) : (stagingRow(item, format) ?? noTimeRow(item)));
+      appendRow(
+        appender,
+        isProblem(item) ? problemRow(limited(item)) : (stagingRow(item, format) ?? noTimeRow(item)),
+      );
     }
   }
   appender.closeSync();
-  return [];
+  return { notes: [], limits };
 }
 
 /**
  * Bounce emails and mboxes: one event per reported recipient; messages that are not bounces (DMARC / TLS
  * reports, auto-replies) are skipped rows, summed up in the notes returned ("2 × a DMARC aggregate report…").
  */
-async function stageEmail(appender: Appender, path: string, options: ReadOptions): Promise<string[]> {
+async function stageEmail(
+  appender: Appender,
+  path: string,
+  options: ReadOptions,
+  limited: (problem: ParseProblem) => ParseProblem,
+): Promise<string[]> {
   const { emailItemBatches, isSkip } = await import("../../events/email.ts");
   const skipped = new Map<string, number>();
   let bytes = 0;
@@ -52,7 +74,7 @@ async function stageEmail(appender: Appender, path: string, options: ReadOptions
       if (isSkip(item)) {
         skipped.set(item.note, (skipped.get(item.note) ?? 0) + 1);
         appendRow(appender, { ...EMPTY, line: item.source.line, skip: true });
-      } else if (isProblem(item)) appendRow(appender, problemRow(item));
+      } else if (isProblem(item)) appendRow(appender, problemRow(limited(item)));
       else appendRow(appender, stagingRow(item, "email") ?? noTimeRow(item));
     }
   }

@@ -96,7 +96,13 @@ export async function runIngest(inputs: string[], options: IngestCliOptions): Pr
       `deliverlens ingest: every record was rejected (${totals.read.toLocaleString("en-US")} quarantined): wrong --format? See \`deliverlens quarantine --db ${escapeLine(options.db)}\`\n`,
     );
   }
-  return failures.length > 0 || everyRecordRejected ? EXIT.failed : EXIT.ok;
+  // A file cut by a named limit (a decompression bomb, an oversized message) was read only in part.
+  const limited = summaries.filter((s) => s.limits.length > 0);
+  for (const s of limited) {
+    for (const limit of s.limits)
+      process.stderr.write(`deliverlens ingest: ${escapeLine(s.path)}: ${escapeLine(limit)}\n`);
+  }
+  return failures.length > 0 || everyRecordRejected || limited.length > 0 ? EXIT.failed : EXIT.ok;
 }
 
 function total(summaries: FileSummary[], seconds: number) {
