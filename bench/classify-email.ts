@@ -5,7 +5,7 @@
  * printing messages/s and peak RSS, PASS/FAIL against >= 15,000 messages/s. Also the library path
  * (recordsFromEmail on buffers already in memory) for reference.
  *
- *   npx node bench/classify-email.ts [--copies N] [--keep]
+ *   npx node bench/classify-email.ts [--copies N] [--keep] [--vs-sisimai]
  * classify uses a second thread for many files and for big mboxes; DELIVERLENS_THREADS=1 measures one thread.
  */
 import { spawnSync } from "node:child_process";
@@ -115,11 +115,13 @@ function runCli(target: string): Run {
 }
 
 let pass = true;
+const runs = new Map<string, Run>();
 for (const [label, target] of [
   ["cli, directory of files", tree],
   ["cli, one mbox", mbox],
 ] as const) {
   const run = runCli(target);
+  runs.set(label, run);
   if (run.status !== 0 || run.records === 0) {
     console.log(`${label}: classify did not run (exit ${run.status}): ${run.stderr.trim().slice(0, 300)}`);
     pass = false;
@@ -146,6 +148,34 @@ const librarySeconds = (performance.now() - started) / 1000;
 console.log(
   `library recordsFromEmail: ${libraryMessages.toLocaleString("en-US")} messages, ${records.toLocaleString("en-US")} records in ${librarySeconds.toFixed(2)} s = ${Math.round(libraryMessages / librarySeconds).toLocaleString("en-US")} messages/s (reference only)`,
 );
+
+// --vs-sisimai: the same directory of files through Sisimai's Perl edition (Debian libsisimai-perl), for
+// issue 12's "bounce emails >= 20x Sisimai in the same run"; a ratio, printed, not a PASS/FAIL.
+if (process.argv.includes("--vs-sisimai")) {
+  const script =
+    'use Sisimai; my $n = 0; for my $d (@ARGV) { my $v = Sisimai->make($d); $n += scalar @{ $v // [] } } print STDERR "SISIMAI_RECORDS=$n\n";';
+  const dirs = readdirSync(tree).map((sub) => join(tree, sub));
+  const command = ["perl", "-e", script, ...dirs];
+  const timed = existsSync(TIME) ? [TIME, "-f", "SISIMAI_CPU=%U+%S", ...command] : command;
+  const started = performance.now();
+  const result = spawnSync(timed[0], timed.slice(1), {
+    stdio: ["ignore", "ignore", "pipe"],
+    maxBuffer: 1 << 30,
+  });
+  const seconds = (performance.now() - started) / 1000;
+  const stderr = result.stderr?.toString("utf8") ?? "";
+  const found = /SISIMAI_RECORDS=(\d+)/.exec(stderr);
+  const cpu = /SISIMAI_CPU=([\d.]+)\+([\d.]+)/.exec(stderr);
+  const ours = runs.get("cli, directory of files");
+  if (result.status !== 0 || !found || !ours) {
+    console.log(`sisimai: could not run (is libsisimai-perl installed?): ${stderr.trim().slice(0, 200)}`);
+  } else {
+    const sisimaiCpu = cpu ? Number(cpu[1]) + Number(cpu[2]) : null;
+    console.log(
+      `sisimai (perl), same files: ${found[1]} records in ${seconds.toFixed(2)} s wall${sisimaiCpu === null ? "" : `, CPU ${sisimaiCpu.toFixed(2)} s`}; deliverlens is ${(seconds / ours.seconds).toFixed(1)}x faster (wall)${sisimaiCpu !== null && ours.cpuSeconds ? `, ${(sisimaiCpu / ours.cpuSeconds).toFixed(1)}x (CPU)` : ""}`,
+    );
+  }
+}
 
 if (process.argv.includes("--keep")) console.log(`kept ${dir}`);
 else rmSync(dir, { recursive: true, force: true });

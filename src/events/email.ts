@@ -54,7 +54,7 @@ function isoTime(value: string | null): string | null {
 
 /** The items of one message (`line` is where it starts in an mbox, null for a file holding one message). */
 export function emailItems(raw: Buffer, file: string, line: number | null): EmailItem[] {
-  const reading = readEmail(raw, file, line);
+  const reading = readEmail(raw, file, line, true);
   const where = { file, line: line ?? 1 };
   if (reading.report)
     return reading.problems.map((note) => ({ skip: true, note: note.message, source: where }));

@@ -12,13 +12,19 @@ const AUTO_REPLY_SUBJECT =
  */
 export const autoReply: Dialect = {
   id: "auto-reply",
-  source: "RFC 3834 §5 (Auto-Submitted: auto-replied); X-Autoreply / X-Autorespond headers",
+  source:
+    "RFC 3834 §5 (Auto-Submitted: auto-replied); X-Autoreply / X-Autorespond; X-Auto-Response-Suppress: OOF, X-Apple-Action: vacation, Precedence: auto_reply (Sisimai lib/Sisimai/RFC3834.pm)",
   detect(mail) {
     if (mail.deliveryStatus || mail.feedback) return false;
     const marked =
       (headerValue(mail.headers, "auto-submitted") ?? "").toLowerCase().startsWith("auto-replied") ||
       headerValue(mail.headers, "x-autoreply") !== null ||
-      headerValue(mail.headers, "x-autorespond") !== null;
+      headerValue(mail.headers, "x-autorespond") !== null ||
+      // Exchange's out-of-office replies, Apple Mail's vacation replies, "Precedence: auto_reply"
+      // (Sisimai lib/Sisimai/RFC3834.pm; https://learn.microsoft.com/en-us/openspecs/exchange_server_protocols/ms-oxcmail/ced68690-498a-4567-9d14-5c01f974d8b1).
+      /oof|autoreply/i.test(headerValue(mail.headers, "x-auto-response-suppress") ?? "") ||
+      /^vacation$/i.test(headerValue(mail.headers, "x-apple-action") ?? "") ||
+      /^auto_reply$/i.test(headerValue(mail.headers, "precedence") ?? "");
     const from = mail.from.toLowerCase();
     const daemon = from.includes("mailer-daemon") || from.includes("postmaster");
     return !daemon && (marked || AUTO_REPLY_SUBJECT.test(mail.subject));

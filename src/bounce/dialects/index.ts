@@ -3,6 +3,7 @@ import { arf } from "./arf.ts";
 import { autoReply } from "./auto-reply.ts";
 import { fml } from "./fml.ts";
 import { googleGroups } from "./google-groups.ts";
+import { messageDetails } from "./message-details.ts";
 import { plainText } from "./plain-text.ts";
 import { rfc3464 } from "./rfc3464.ts";
 import type { Dialect } from "./types.ts";
@@ -19,6 +20,7 @@ export const DIALECTS: readonly Dialect[] = [
   unsubscribeRequest,
   rfc3464,
   amazonSesJson,
+  messageDetails,
   googleGroups,
   fml,
   autoReply,

@@ -1,6 +1,12 @@
 import { headerValue } from "../email/headers.ts";
 import type { ScannedEmail } from "../email/scan.ts";
-import { addressesIn, readReportText, recipientsInSentences, withoutAddressee } from "../email/text.ts";
+import {
+  addressesIn,
+  readReportText,
+  recipientsInReplies,
+  recipientsInSentences,
+  withoutAddressee,
+} from "../email/text.ts";
 import type { Dialect, RecipientReport } from "./types.ts";
 
 /** Signs that a message without structured fields is a bounce at all. */
@@ -36,6 +42,38 @@ function withPreamble(diagnostic: string, preamble: string): string {
     : diagnostic;
 }
 
+/**
+ * One entry per recipient: a report written twice (Mail.Ru's Russian then English text) names each
+ * recipient twice. The first entry is kept, with the later one's error when only that quotes a reply.
+ */
+function onePerRecipient<T extends { recipient: string; diagnostic: string }>(entries: T[]): T[] {
+  if (entries.length < 2) return entries;
+  const kept = new Map<string, T>();
+  for (const entry of entries) {
+    const key = entry.recipient.toLowerCase();
+    const first = kept.get(key);
+    if (!first) kept.set(key, entry);
+    else if (!REPLY_IN_TEXT.test(first.diagnostic) && REPLY_IN_TEXT.test(entry.diagnostic))
+      kept.set(key, { ...first, diagnostic: entry.diagnostic });
+  }
+  return kept.size === entries.length ? entries : [...kept.values()];
+}
+
+/**
+ * Recipients listed one per line with one error after the list ("bob@…", "carol@…", then "Reason: … said:
+ * 552 …"): a recipient line with nothing of its own takes the error of the recipient after it.
+ */
+function shareFollowingError<T extends { diagnostic: string }>(entries: T[]): T[] {
+  if (entries.length < 2 || entries.every((entry) => entry.diagnostic !== "")) return entries;
+  const shared = entries.slice();
+  for (let index = shared.length - 2; index >= 0; index--) {
+    const next = shared[index + 1].diagnostic;
+    if (shared[index].diagnostic === "" && REPLY_IN_TEXT.test(next))
+      shared[index] = { ...shared[index], diagnostic: next };
+  }
+  return shared;
+}
+
 export const plainText: Dialect = {
   id: "plain-text",
   source: "Common non-RFC 3464 bounce layouts (see Sisimai lib/Sisimai/Lhost/*.pm)",
@@ -56,8 +94,11 @@ export const plainText: Dialect = {
         ? "delayed"
         : "failed";
     if (text.entries.length > 0) {
-      const entries =
-        text.entries.length > 1 ? withoutAddressee(text.entries, senderAddresses(mail)) : text.entries;
+      const entries = shareFollowingError(
+        onePerRecipient(
+          text.entries.length > 1 ? withoutAddressee(text.entries, senderAddresses(mail)) : text.entries,
+        ),
+      );
       // A recipient line with nothing after it: the error was written before it (e.g. "Error: … RCPT TO: a@b").
       return entries.map(
         (entry): RecipientReport => ({
@@ -71,13 +112,15 @@ export const plainText: Dialect = {
     const failed = addressesIn(headerValue(mail.headers, "x-failed-recipients"));
     const headers = mail.originalHeaders();
     const original = headers ? addressesIn(headerValue(headers, "to")) : [];
-    const named =
-      failed.length > 0
-        ? failed
-        : withoutAddressee(
-            recipientsInSentences(text.preamble).map((recipient) => ({ recipient })),
-            senderAddresses(mail),
-          ).map((entry) => entry.recipient);
+    // X-Failed-Recipients, then an address in a sentence ("could not be delivered to <a@b>"), then one in a
+    // quoted reply ("said: 550 5.1.1 <a@b>: …").
+    const inText = (found: string[]) =>
+      withoutAddressee(
+        found.map((recipient) => ({ recipient })),
+        senderAddresses(mail),
+      ).map((entry) => entry.recipient);
+    let named = failed.length > 0 ? failed : inText(recipientsInSentences(text.preamble));
+    if (named.length === 0) named = inText(recipientsInReplies(text.preamble));
     const recipients = named.length > 0 ? named : original.slice(0, 1);
     return recipients.map(
       (recipient): RecipientReport => ({ recipient, diagnostic: text.preamble, time, action }),

@@ -1,4 +1,5 @@
 import type { ScannedEmail } from "../email/scan.ts";
+import type { RuleRef } from "../record.ts";
 import type { Reason } from "../vocabulary.ts";
 
 /** What a message says about one recipient, before classification. */
@@ -24,6 +25,8 @@ export interface RecipientReport {
   /** Raw date text (Last-Attempt-Date, Arrival-Date, Date:), normalized by the caller. */
   time?: string | null;
   hintReason?: Reason | null;
+  /** Where `hintReason` comes from, when it is a dialect's knowledge (shown as the record's rule when it decides). */
+  hintSource?: RuleRef | null;
   feedbackType?: string | null;
 }
 

@@ -1,14 +1,16 @@
 import type { ParseProblem } from "../../events/event.ts";
 import { describeLimit, type LimitName, limitOf } from "../../util/limits.ts";
 import { type Classification, classifyReply, type ReplyInput } from "../classify.ts";
+import { familiesOf, familyReason, type MtaFamily, mayHoldFamilyWording } from "../dialects/families.ts";
 import { DIALECTS, type RecipientReport } from "../dialects/index.ts";
 import type { BounceRecord } from "../record.ts";
 import { HOST_RULE_IDS } from "../rules/knowledge.ts";
 import { PROVIDER_RULES } from "../rules/provider-rules.ts";
 import type { Reason } from "../vocabulary.ts";
 import { type HeaderBlock, headerValue } from "./headers.ts";
+import { remoteHostIn } from "./remote-host.ts";
 import { REPORT_NOTES, type ReportKind, reportKind } from "./reports.ts";
-import { scanEmail } from "./scan.ts";
+import { type ScannedEmail, scanEmail } from "./scan.ts";
 import { localProgramReason, phaseReason, smtpCommandIn } from "./smtp-phase.ts";
 
 export { splitMbox } from "./mbox.ts";
@@ -77,7 +79,7 @@ function toRecord(
     text: diagnostic,
     replyCode: report.replyCode ?? (replyCodeText ? Number(replyCodeText) : null),
     status,
-    remoteMta: report.remoteMta ?? null,
+    remoteMta: report.remoteMta ?? remoteHostIn(diagnostic),
     reportingMta: report.reportingMta ?? null,
     recipient: report.recipient,
     action: report.action ?? null,
@@ -100,6 +102,8 @@ function toRecord(
       hint = "expired";
     if (hint) classification = classifyReply({ ...input, hintReason: hint });
   }
+  if (hint && report.hintSource && hint === report.hintReason && classification.rule.id === `hint:${hint}`)
+    classification.rule = report.hintSource;
   const record: BounceRecord = {
     recipient: report.recipient,
     source: { file, line },
@@ -169,8 +173,32 @@ export function recordsFromEmail(
   return { records, problems };
 }
 
-/** recordsFromEmail with what `ingest` needs to make events of the records. */
-export function readEmail(raw: Buffer, file: string, line: number | null = null): EmailReading {
+/**
+ * recordsFromEmail with what `ingest` needs to make events of the records (`withOriginal`: also the
+ * message's date and the attached original's Message-ID, which cost a parse of its headers).
+ */
+/** A delivery report's own MIME part, inside an attached message. */
+const NESTED_REPORT = /^Content-Type:[ \t]*(?:message\/(?:global-)?delivery-status|multipart\/report)/im;
+
+/**
+ * A notice that carries no report text of its own but attaches one (a gateway forwarding the bounce it got,
+ * Sisimai lib/Sisimai/Lhost/X5.pm): the attached message, when it holds delivery-status fields.
+ */
+function forwardedReport(mail: ScannedEmail, raw: Buffer): Buffer | null {
+  if (mail.deliveryStatus || mail.feedback || /\S/.test(mail.reportText)) return null;
+  const attached = mail.parts.find((part) => part.type.type === "message/rfc822");
+  if (!attached) return null;
+  const inner = raw.subarray(attached.bodyStart, attached.bodyEnd);
+  return NESTED_REPORT.test(inner.toString("latin1", 0, Math.min(inner.length, 64 * 1024))) ? inner : null;
+}
+
+export function readEmail(
+  raw: Buffer,
+  file: string,
+  line: number | null = null,
+  withOriginal = false,
+  depth = 0,
+): EmailReading {
   const where = { file, line: line ?? 1 };
   const reading: EmailReading = {
     records: [],
@@ -183,7 +211,7 @@ export function readEmail(raw: Buffer, file: string, line: number | null = null)
   };
   try {
     const mail = scanEmail(raw.toString("latin1"));
-    reading.date = messageDate(mail.headers, raw);
+    if (withOriginal) reading.date = messageDate(mail.headers, raw);
     const limits = mail.limitsReached.map((limit) => limitProblem(limit, where));
     const report = reportKind(mail);
     if (report) {
@@ -192,11 +220,26 @@ export function readEmail(raw: Buffer, file: string, line: number | null = null)
       return reading;
     }
     const max = limitOf("recipientsPerMessage");
+    const forwarded = depth < 2 ? forwardedReport(mail, raw) : null;
+    if (forwarded) {
+      const inner = readEmail(forwarded, file, line, withOriginal, depth + 1);
+      if (inner.records.length > 0) return { ...inner, date: inner.date ?? reading.date };
+    }
     for (const dialect of DIALECTS) {
       if (!dialect.detect(mail)) continue;
       const reports = dialect.parse(mail);
       if (reports.length === 0) continue;
+      // The MTA family's own wording gives a reason the generic phrases may not know (looked up once).
+      let families: MtaFamily[] | undefined;
       for (const entry of reports.slice(0, max)) {
+        if (!entry.hintReason && entry.diagnostic && mayHoldFamilyWording(entry.diagnostic)) {
+          families ??= familiesOf(mail);
+          const found = familyReason(families, entry.diagnostic);
+          if (found) {
+            entry.hintReason = found.reason;
+            entry.hintSource = { id: `dialect:${found.family.id}`, source: found.family.source };
+          }
+        }
         const { record, hint } = toRecord(entry, file, line);
         reading.records.push(record);
         reading.hints.push(hint);
@@ -204,8 +247,10 @@ export function readEmail(raw: Buffer, file: string, line: number | null = null)
       }
       reading.problems.push(...limits);
       if (reports.length > max) reading.problems.push(limitProblem("recipientsPerMessage", where));
-      const original = mail.originalHeaders();
-      reading.originalMessageId = original ? (headerValue(original, "message-id")?.trim() ?? null) : null;
+      if (withOriginal) {
+        const original = mail.originalHeaders();
+        reading.originalMessageId = original ? (headerValue(original, "message-id")?.trim() ?? null) : null;
+      }
       return reading;
     }
     reading.problems.push({ source: where, message: "not a bounce report: no recipient found" }, ...limits);

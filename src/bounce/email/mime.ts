@@ -134,6 +134,8 @@ export function partText(text: string, part: MimePart): string {
   let charset = part.type.params.get("charset") ?? "utf-8";
   if (bytes === null) {
     const ascii = isAscii(raw);
+    // ISO-2022-JP text (ESC $ B … ESC ( B) in a part that does not say so: Japanese MTAs' DSN fields.
+    if (ascii && raw.includes("\u001b$") && !/iso-2022/i.test(charset)) charset = "iso-2022-jp";
     if (ascii && !/iso-2022/i.test(charset)) return raw;
     bytes = Buffer.from(raw, "latin1");
     // 8-bit bytes cannot be a 7-bit charset: the label is wrong. UTF-8 is the likely truth, except that

@@ -31,11 +31,12 @@ const FAILURE_SUBJECT = /\bDMARC\s+(?:failure|forensic)\s+report\b/i;
 
 /** The kind of report `mail` is, or null when it may be a bounce. */
 export function reportKind(mail: ScannedEmail): ReportKind | null {
+  // A delivery report is never one of these (and most messages read here are delivery reports).
+  if (mail.deliveryStatus) return null;
   const top = parseContentType(headerValue(mail.headers, "content-type"));
   const reportType = top.params.get("report-type")?.toLowerCase();
   if (reportType === "tlsrpt") return "tls-report";
   if (headerValue(mail.headers, "tls-report-domain") !== null) return "tls-report";
-  if (mail.deliveryStatus) return null;
   for (const part of mail.parts) {
     if (TLS_REPORT_TYPES.test(part.type.type)) return "tls-report";
     if (!REPORT_FILE_TYPES.test(part.type.type)) continue;

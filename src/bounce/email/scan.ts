@@ -56,6 +56,10 @@ function inlineOriginalHeaders(text: string, marker: number): HeaderBlock | null
   return block.fields.length > 0 ? block : null;
 }
 
+/** Delivery-status fields quoted in a forwarded bounce ("> Final-Recipient: rfc822; a@b"). */
+const QUOTED_FIELDS = /^>[ \t]?(?:Final-Recipient|Original-Recipient|Reporting-MTA):/im;
+const QUOTE_PREFIX = /^>[ \t]?/gm;
+
 /** Scan a message held as a latin1 string (one char per byte). */
 export function scanEmail(text: string): ScannedEmail {
   const headers = parseHeaderBlock(text, 0, text.length);
@@ -111,7 +115,12 @@ export function scanEmail(text: string): ScannedEmail {
     return reportText;
   };
   if (!deliveryStatus) {
-    const report = readReport();
+    let report = readReport();
+    // A bounce forwarded as a quotation ("Begin forwarded message:", every line "> "): read it unquoted.
+    if (QUOTED_FIELDS.test(report)) {
+      report = report.replace(QUOTE_PREFIX, "");
+      reportText = report;
+    }
     const inline = findInlineDeliveryStatus(report);
     if (inline >= 0) {
       const parsed = parseDeliveryStatus(report, inline);

@@ -5,9 +5,13 @@
 
 import { limitOf } from "../../util/limits.ts";
 
-/** Lines that introduce the copy of the original message (everything after is the sender's own mail). */
+/**
+ * Lines that introduce the copy of the original message (everything after is the sender's own mail),
+ * including OpenSMTPD's, X6's and Exchange's localized ones (sisimai go lhost/via-opensmtpd.go, via-x6.go,
+ * via-exchange2007.go boundaries).
+ */
 const ORIGINAL_MESSAGE_MARKER =
-  /^[ \t>]*(?:[-=*_]{2,}[ \t]*)?(?:(?:the )?original message(?! was)|(?:this is a |below this line is a |enclosed is a )?copy of (?:the|your) message|unsent message follows|the header of the original message|header of original message|returned message|undelivered message (?:follows|attached)|message headers follow|original message headers|content-type: message\/rfc822)/im;
+  /^[ \t>]*(?:[-=*_]{2,}[ \t]*)?(?:(?:the )?original message(?! was)|(?:this is a |below this line is a |enclosed is a )?copy of (?:the|your) message|unsent message follows|the header of the original message|header of original message|returned message|undelivered message (?:follows|attached)|message headers follow|original message headers|content-type: message\/rfc822|below is a copy of the original message|the attachment contains the original mail headers|en-t[eê]tes de message d'origine|intestazioni originali del messaggio|ursprungshuvuden)/im;
 
 /** Offset where the copy of the original message starts in `text`, or text.length. */
 export function originalMessageStart(text: string): number {
@@ -30,6 +34,16 @@ const RECIPIENT_LEADING = new RegExp(String.raw`^[ \t]*<?(${ADDRESS})>?[ \t]+([A
 /** A recipient named inside a sentence: "could not be delivered to: <a@b>", "error delivering your mail to <a@b>". */
 const RECIPIENT_IN_SENTENCE = new RegExp(
   String.raw`(?:\bto|\bfor|recipients?|attempts|\baddress):?[ \t]+["<]?(${ADDRESS})`,
+  "gi",
+);
+
+/**
+ * A recipient named inside a remote server's reply: "said: 550 5.1.1 <a@b>: Recipient address rejected",
+ * "RCPT TO:<a@b>" in a transcript line (Postfix bounce(8) "host … said:", Exim "SMTP error from remote
+ * mail server after RCPT TO:<a@b>:").
+ */
+const RECIPIENT_IN_REPLY = new RegExp(
+  String.raw`(?:\b[45]\d\d[ -](?:#?[45]\.\d{1,3}\.\d{1,3}[ ])?[^<>\n]{0,80}?|\bRCPT TO: ?)<(${ADDRESS})>`,
   "gi",
 );
 
@@ -158,6 +172,16 @@ export function recipientsInSentences(preamble: string): string[] {
   const seen = new Set<string>();
   for (const match of preamble.matchAll(RECIPIENT_IN_SENTENCE)) {
     seen.add(match[1].replace(/\.$/, ""));
+    if (seen.size >= MAX_ENTRIES) break;
+  }
+  return [...seen];
+}
+
+/** Recipients named inside quoted replies or RCPT TO commands of the text (after sentences, before the original's To:). */
+export function recipientsInReplies(text: string): string[] {
+  const seen = new Set<string>();
+  for (const match of text.matchAll(RECIPIENT_IN_REPLY)) {
+    seen.add(match[1]);
     if (seen.size >= MAX_ENTRIES) break;
   }
   return [...seen];

@@ -1,0 +1,503 @@
+import type { ScannedEmail } from "../email/scan.ts";
+import type { Reason } from "../vocabulary.ts";
+
+/**
+ * MTA families of bounce reports and the messages only that family writes. The generic readers (RFC 3464
+ * fields, recipient lines, "said:" phrases) find each family's recipients and replies; what they cannot
+ * know is what a family's own wording means ("Envelope expired" from OpenSMTPD, "000C05A6" from
+ * Exchange 2003). Each family is recognised by the headers its reports carry (any one group of
+ * conditions, all of a group); its messages then give the record its reason as a hint, as Sisimai's
+ * per-MTA decoders do (`messagesof`). A hint that is only a first guess (expired, userunknown,
+ * hostunknown, networkerror, systemerror…) is still refined by the reply text (src/bounce/classify.ts).
+ *
+ * Facts from Sisimai's Go edition (github.com/sisimai/go-sisimai, BSD-2-Clause), files `lhost/via-*.go`;
+ * each family cites its file and, where there is one, the product's or the source code's public URL.
+ * Reasons use Sisimai 5.6 names (mesgtoobig → emailtoolarge, toomanyconn → ratelimited).
+ */
+
+/** Header (lower-case name, or `text` for the first 4 KiB of the report text) → pattern. */
+export type FamilyMarks = Readonly<Record<string, RegExp>>;
+
+export interface FamilyMessage {
+  /** Found case-insensitively in the recipient's diagnostic. */
+  phrase: string;
+  reason: Reason;
+}
+
+export interface MtaFamily {
+  id: string;
+  source: string;
+  /** Any one group identifies the family; every condition of the group must hold. */
+  marks: readonly FamilyMarks[];
+  messages: readonly FamilyMessage[];
+}
+
+const msg = (reason: Reason, ...phrases: string[]): FamilyMessage[] =>
+  phrases.map((phrase) => ({ phrase, reason }));
+
+/** Ordered: when a message carries the marks of several families, the first whose wording matches decides. */
+export const MTA_FAMILIES: readonly MtaFamily[] = [
+  {
+    id: "activehunter",
+    source: "sisimai go lhost/via-activehunter.go (QUALITIA Active!hunter: X-AHMailID header)",
+    marks: [{ "x-ahmailid": /./ }],
+    messages: [],
+  },
+  {
+    id: "aol",
+    source:
+      "sisimai go rhost/for-aol.go (AOL as the reporting host); sisimai lib/Sisimai/Lhost/Aol.pm (Perl 4.25: AOL's relays mark their reports X-AOL-IP)",
+    marks: [{ "x-aol-ip": /./ }],
+    messages: [
+      ...msg("hostunknown", "Host or domain name not found"),
+      ...msg("notaccept", "type=MX: Malformed or unexpected name server reply"),
+    ],
+  },
+  {
+    id: "apachejames",
+    source: "sisimai go lhost/via-apachejames.go; https://james.apache.org/ (AbstractNotify.java)",
+    marks: [{ subject: /^\[BOUNCE\]$/ }, { "message-id": /\.JavaMail\./ }, { received: /JAMES SMTP Server/ }],
+    messages: [],
+  },
+  {
+    id: "biglobe",
+    source: "sisimai go lhost/via-biglobe.go (BIGLOBE, postmaster@*.biglobe.ne.jp)",
+    marks: [{ from: /postmaster@(?:biglobe|inacatv|tmtv|ttv)\.ne\.jp/i, subject: /^Returned mail:/ }],
+    messages: [
+      ...msg("filtered", "Mail Delivery Failed... User unknown"),
+      ...msg("mailboxfull", "The number of messages in recipient's mailbox exceeded the local limit."),
+    ],
+  },
+  {
+    id: "courier",
+    source:
+      "sisimai go lhost/via-courier.go; https://www.courier-mta.org/ (courier/module.esmtp/esmtpclient.c)",
+    marks: [
+      { from: /Courier mail server at / },
+      { subject: /NOTICE: mail delivery status\.|WARNING: delayed mail\./ },
+      { "message-id": /^\s*<courier\./ },
+    ],
+    messages: [
+      ...msg("hostunknown", "No such domain."),
+      ...msg("systemerror", "This domain's DNS violates RFC 1035."),
+      ...msg("networkerror", "DNS lookup failed."),
+    ],
+  },
+  {
+    id: "domino",
+    source: "sisimai go lhost/via-domino.go (HCL Domino: 'DELIVERY FAILURE:' subjects)",
+    marks: [{ subject: /^DELIVERY[ _]FAILURE:/ }],
+    messages: [
+      ...msg("filtered", "Cannot route mail to user"),
+      ...msg("systemerror", "Several matches found in Domino Directory"),
+      ...msg(
+        "userunknown",
+        "not listed in Domino Directory",
+        "not listed in public Name & Address Book",
+        "no se encuentra en el Directorio de Domino",
+        "non répertorié dans l'annuaire Domino",
+        "Domino ディレクトリには見つかりません",
+      ),
+    ],
+  },
+  {
+    id: "dragonfly",
+    source:
+      "sisimai go lhost/via-dragonfly.go; DragonFly Mail Agent https://github.com/corecode/dma (dma.c:373, net.c:663)",
+    marks: [{ subject: /Mail delivery failed/, received: /from MAILER-DAEMON/i }],
+    messages: [
+      ...msg("expired", "Could not deliver for the last "),
+      ...msg("hostunknown", "DNS lookup failure: host "),
+    ],
+  },
+  {
+    id: "einsundeins",
+    source:
+      "sisimai go lhost/via-einsundeins.go (1&1 / IONOS: http://postmaster.1and1.com/en/error-messages)",
+    marks: [
+      { from: /^"Mail Delivery System"/, subject: /^Mail delivery failed: returning message to sender$/ },
+    ],
+    messages: msg("emailtoolarge", "Mail size limit exceeded"),
+  },
+  {
+    id: "exchange2003",
+    source: "sisimai go lhost/via-exchange2003.go (Microsoft Exchange 2003 MSEXCH error codes)",
+    marks: [
+      { "x-ms-embedded-report": /./ },
+      { "x-mailer": /^(?:Internet Mail Service \(|Microsoft Exchange Server Internet Mail Connector)/ },
+      { "x-mimeole": /Produced By Microsoft Exchange/ },
+      { received: / with Internet Mail Service \(/ },
+    ],
+    messages: [
+      ...msg("userunknown", "000C05A6"),
+      ...msg("filtered", "000C0595"),
+      ...msg("systemerror", "00010256", "000D06B5"),
+      ...msg("networkerror", "00120270"),
+      ...msg("contenterror", "00050311", "000502CC"),
+      ...msg("securityerror", "000B0981"),
+    ],
+  },
+  {
+    id: "exchange2007",
+    source:
+      "sisimai go lhost/via-exchange2007.go; https://learn.microsoft.com/en-us/exchange/mail-flow/non-delivery-reports-in-exchange-online/non-delivery-reports-in-exchange-online",
+    marks: [
+      { subject: /Undeliverable|Non[_ ]remis[_ ]|Non recapitabile|Olevererbart/, "content-language": /./ },
+      { from: /postmaster@outlook\.com|\.onmicrosoft\.com/ },
+    ],
+    messages: [
+      ...msg("hostunknown", "SMTPSEND.DNS.NonExistentDomain"),
+      ...msg("networkerror", "SMTPSEND.DNS.MxLoopback"),
+      ...msg(
+        "systemerror",
+        "RESOLVER.ADR.BadPrimary",
+        "RESOLVER.ADR.InvalidInSmtp",
+        "RESOLVER.ADR.Ambiguous",
+      ),
+      ...msg(
+        "userunknown",
+        "RESOLVER.ADR.RecipNotFound",
+        "RESOLVER.ADR.RecipientNotFound",
+        "RESOLVER.ADR.ExRecipNotFound",
+      ),
+      ...msg("ratelimited", "RESOLVER.ADR.RecipLimit"),
+      ...msg("securityerror", "RESOLVER.RST.AuthRequired"),
+      ...msg("rejected", "RESOLVER.RST.NotAuthorized"),
+      ...msg("emailtoolarge", "RESOLVER.RST.RecipSizeLimit"),
+      ...msg("expired", "QUEUE.Expired"),
+    ],
+  },
+  {
+    id: "exim",
+    source: "sisimai go lhost/via-exim.go; https://github.com/Exim/exim (route.c, deliver.c, transports/*.c)",
+    marks: [
+      { from: /Mail Delivery System/, subject: /Mail delivery failed|Message frozen|Mail failure/ },
+      { "x-failed-recipients": /./, "message-id": /^\s*<[0-9A-Za-z]{6}-[0-9A-Za-z]{6}-[0-9A-Za-z]{2}@/ },
+    ],
+    messages: [
+      ...msg("userunknown", "user not found"),
+      ...msg(
+        "hostunknown",
+        "all host address lookups failed permanently",
+        "all relevant MX records point to non-existent hosts",
+        "Unrouteable address",
+      ),
+      ...msg("mailboxfull", "mailbox is full", "error: quota exceed"),
+      ...msg(
+        "notaccept",
+        "an MX or SRV record indicated no SMTP service",
+        "no host found for existing SMTP connection",
+      ),
+      ...msg(
+        "syntaxerror",
+        "angle-brackets nested too deep",
+        'expected word or "<"',
+        "domain missing in source-routed address",
+        "malformed address:",
+      ),
+      ...msg(
+        "systemerror",
+        "delivery to file forbidden",
+        "delivery to pipe forbidden",
+        "local delivery failed",
+        "LMTP error after ",
+      ),
+      ...msg("contenterror", 'Too many "Received" headers'),
+    ],
+  },
+  {
+    id: "ezweb",
+    source: "sisimai go lhost/via-ezweb.go (au by KDDI EZweb: Postmaster@ezweb.ne.jp)",
+    marks: [
+      { from: /Postmaster@(?:ezweb\.ne\.jp|au\.com)/i },
+      { subject: /^Mail System Error - Returned Mail$/ },
+      { "message-id": /\.(?:ezweb\.ne\.jp|au\.com)>/ },
+    ],
+    messages: [
+      ...msg("expired", "Your message was not delivered within "),
+      ...msg("mailboxfull", "The user(s) account is temporarily over quota"),
+      ...msg("suspend", "The user(s) account is disabled.", "The user(s) account is temporarily limited."),
+    ],
+  },
+  {
+    id: "gmail",
+    source: "sisimai go lhost/via-gmail.go (mailer-daemon@googlemail.com 'Delivery Status Notification')",
+    marks: [{ from: /<mailer-daemon@googlemail\.com>/, subject: /Delivery Status Notification/ }],
+    messages: [
+      ...msg(
+        "expired",
+        "DNS Error: Could not contact DNS servers",
+        "Delivery to the following recipient has been delayed",
+        "The recipient server did not accept our requests to connect",
+      ),
+      ...msg(
+        "hostunknown",
+        "DNS Error: Domain name not found",
+        "DNS Error: DNS server returned answer with no data",
+      ),
+      // sisimai go lhost/via-googleworkspace.go: the same sender, without RFC 3464 fields.
+      ...msg("networkerror", " had no relevant answers.", " responded with code NXDOMAIN"),
+      ...msg("notaccept", "Null MX"),
+      ...msg(
+        "userunknown",
+        "because the address couldn't be found. Check for typos or unnecessary spaces and try again.",
+      ),
+    ],
+  },
+  {
+    id: "gmx",
+    source: "sisimai go lhost/via-gmx.go (GMX / web.de: X-GMX-Antispam header)",
+    marks: [{ "x-gmx-antispam": /./ }],
+    messages: msg("expired", "delivery retry timeout exceeded"),
+  },
+  {
+    id: "imailserver",
+    source: "sisimai go lhost/via-imailserver.go; https://community.progress.com/s/products/imailserver",
+    marks: [{ subject: /^Undeliverable Mail / }, { "x-mailer": /^<SMTP32 v/ }],
+    messages: [
+      ...msg("hostunknown", "Unknown host"),
+      ...msg("userunknown", "Unknown user", "Invalid final delivery userid"),
+      ...msg("mailboxfull", "User mailbox exceeds allowed size"),
+      ...msg("virusdetected", "Requested action not taken: virus detected"),
+      ...msg("spamdetected", "Blacklisted URL in message"),
+      ...msg("expired", "Delivery failed "),
+    ],
+  },
+  {
+    id: "interscanmss",
+    source:
+      "sisimai go lhost/via-interscanmss.go (Trend Micro InterScan Messaging Security Suite: 'Unable to deliver message to')",
+    marks: [
+      { from: /^"InterScan/ },
+      { subject: /^(?:Mail could not be delivered|メール配信に失敗しました)/ },
+    ],
+    messages: msg("userunknown", "Unable to deliver message to"),
+  },
+  {
+    id: "kddi",
+    source: "sisimai go lhost/via-kddi.go (au one net / KDDI)",
+    marks: [
+      { from: /no-reply@\.|\.dion\.ne\.jp/ },
+      { "reply-to": /no-reply@app\.auone-net\.jp/ },
+      { received: /ezweb\.ne\.jp \(|\.au\.com \(/ },
+    ],
+    messages: [
+      ...msg("mailboxfull", "As their mailbox is full"),
+      ...msg("norelaying", "Due to the following SMTP relay error"),
+      ...msg("hostunknown", "As the remote domain doesnt exist"),
+    ],
+  },
+  {
+    id: "mailru",
+    source: "sisimai lib/Sisimai/Lhost/MailRu.pm (Perl 4.25; Mail.Ru's Exim: mailer-daemon@*mail.ru)",
+    marks: [{ from: /mailer-daemon@[^\s>]*mail\.ru/i, "message-id": /\.(?:mail\.ru|smailru\.net)>/ }],
+    messages: [
+      ...msg("expired", "retry timeout exceeded", "No action is required on your part"),
+      ...msg("userunknown", "user not found"),
+      ...msg(
+        "hostunknown",
+        "all host address lookups failed permanently",
+        "all relevant MX records point to non-existent hosts",
+        "Unrouteable address",
+      ),
+      ...msg("mailboxfull", "mailbox is full", "error: quota exceed"),
+      ...msg(
+        "notaccept",
+        "an MX or SRV record indicated no SMTP service",
+        "no host found for existing SMTP connection",
+      ),
+      ...msg(
+        "systemerror",
+        "delivery to file forbidden",
+        "delivery to pipe forbidden",
+        "local delivery failed",
+      ),
+      ...msg("contenterror", 'Too many "Received" headers '),
+    ],
+  },
+  {
+    id: "messagelabs",
+    source:
+      "sisimai go rhost/for-messagelabs.go (MessageLabs as the reporting host); sisimai lib/Sisimai/Lhost/MessageLabs.pm (Perl 4.25: Broadcom/Symantec Email Security.cloud reports carry X-Msg-Ref)",
+    marks: [{ "x-msg-ref": /./, from: /MAILER-DAEMON@messagelabs\.com/i }],
+    messages: [
+      ...msg("userunknown", "No such user"),
+      ...msg("securityerror", "Please turn on SMTP Authentication in your mail client"),
+    ],
+  },
+  {
+    id: "messagingserver",
+    source: "sisimai go lhost/via-messagingserver.go (Oracle Communications Messaging Server)",
+    marks: [{ "content-type": /Boundary_\(ID_/ }, { subject: /^Delivery Notification: / }],
+    messages: msg("hostunknown", "Illegal host/domain name found"),
+  },
+  {
+    id: "notes",
+    source: "sisimai go lhost/via-notes.go (HCL Notes: 'Undeliverable message' subjects)",
+    marks: [{ subject: /^Undeliverable message/ }],
+    messages: [
+      ...msg("networkerror", "Message has exceeded maximum hop count"),
+      ...msg(
+        "userunknown",
+        "User not listed in public Name & Address Book",
+        "ディレクトリのリストにありません",
+      ),
+    ],
+  },
+  {
+    id: "opensmtpd",
+    source:
+      "sisimai go lhost/via-opensmtpd.go; https://github.com/OpenSMTPD/OpenSMTPD (smtpd/queue.c, smtpd/mta.c)",
+    marks: [
+      { subject: /Delivery status notification/, from: /Mailer Daemon </ },
+      { received: /from localhost \(localhost \[local\]\)/, from: /Mailer Daemon </ },
+    ],
+    messages: [
+      ...msg("expired", "Envelope expired"),
+      ...msg("securityerror", "Could not retrieve credentials"),
+      ...msg("hostunknown", "Invalid domain name", "Domain does not exist"),
+      ...msg(
+        "networkerror",
+        "Address family mismatch on destination MXs",
+        "All routes to destination blocked",
+        "bad DNS lookup error code",
+        "Could not retrieve source address",
+        "Loop detected",
+        "Network error on destination MXs",
+        "No valid route to remote MX",
+        "No valid route to destination",
+        "Temporary failure in MX lookup",
+      ),
+      ...msg(
+        "notaccept",
+        "Destination seem to reject all mails",
+        "No MX found for domain",
+        "No MX found for destination",
+      ),
+    ],
+  },
+  {
+    id: "qmail",
+    source:
+      "sisimai go lhost/via-qmail.go; https://cr.yp.to/qmail.html (qmail-local.c, qmail-remote.c, error_str.c)",
+    marks: [
+      { received: /\(qmail \d+ invoked (?:for bounce|from network)\)/ },
+      { subject: /^(?:failure notice|Failure Notice)$/, text: /^Hi\. This is the qmail/m },
+    ],
+    messages: [
+      ...msg("hostunknown", "Sorry, I couldn't find any host "),
+      ...msg("mailboxfull", "disk quota exceeded"),
+      ...msg("emailtoolarge", "Message size exceeds fixed maximum message size:"),
+      ...msg(
+        "networkerror",
+        "Sorry, I wasn't able to establish an SMTP connection",
+        "Sorry. Although I'm listed as a best-preference MX or A for that host",
+      ),
+      ...msg("notaccept", "Sorry, I couldn't find a mail exchanger or IP address"),
+      ...msg("systemerror", "bad interpreter: No such file or directory", "system error", "Unable to"),
+      ...msg("systemfull", "Requested action not taken: mailbox unavailable (not enough free space)"),
+      ...msg("userunknown", "no mailbox here by that name"),
+      // The qmail-ldap patch's messages (qmail-ldap-1.03-20040101.patch), in the same file.
+      ...msg("emailtoolarge", "The message exeeded the maximum size the user accepts"),
+      ...msg(
+        "suspend",
+        "Mailaddress is administrativly disabled",
+        "Mailaddress is administrativley disabled",
+        "Mailaddress is administratively disabled",
+        "Mailaddress is administrativeley disabled",
+      ),
+      ...msg(
+        "systemerror",
+        "Automatic homedir creator crashed",
+        "Illegal value in LDAP attribute",
+        "LDAP attribute is not given but mandatory",
+        "Timeout while performing search on LDAP server",
+        "Too many results returned but needs to be unique",
+        "Permanent error while executing qmail-forward",
+        "Temporary error in automatic homedir creation",
+        "Temporary error while executing qmail-forward",
+        "Temporary failure in LDAP lookup",
+        "Unable to contact LDAP server",
+        "Unable to login into LDAP server, bad credentials",
+      ),
+      // qmail-send.c:922 "I'm not going to try again; this message has been in the queue too long."
+      ...msg("expired", "this message has been in the queue too long."),
+    ],
+  },
+  {
+    id: "verizon",
+    source:
+      "sisimai go lhost/via-verizon.go (Verizon Wireless: post_master@vtext.com, sysadmin@*.vzwpix.com)",
+    marks: [{ from: /post_master@vtext\.com|sysadmin@[^\s>]*\.vzwpix\.com/ }],
+    messages: msg(
+      "userunknown",
+      "550 - Requested action not taken: no such user here",
+      "No valid recipients",
+    ),
+  },
+  {
+    id: "zoho",
+    source: "sisimai go lhost/via-zoho.go; https://www.zoho.com/mail/ (X-ZohoMail header)",
+    marks: [{ "x-zohomail": /./ }],
+    messages: msg("expired", "Host not reachable"),
+  },
+];
+
+/** Header names any family's marks look at (values read once per message). */
+const MARKED_HEADERS = new Set(
+  MTA_FAMILIES.flatMap((family) => family.marks.flatMap((marks) => Object.keys(marks))).filter(
+    (name) => name !== "text" && name !== "subject",
+  ),
+);
+
+/** Does the message carry every mark of one group? `received` and other repeated fields: any occurrence. */
+function marked(mail: ScannedEmail, values: Map<string, string[]>, marks: FamilyMarks): boolean {
+  for (const [name, pattern] of Object.entries(marks)) {
+    if (name === "text") {
+      if (!pattern.test(mail.reportText.slice(0, 4096))) return false;
+    } else if (name === "subject") {
+      if (!pattern.test(mail.subject)) return false;
+    } else if (!values.get(name)?.some((value) => pattern.test(value))) return false;
+  }
+  return true;
+}
+
+/** The families whose marks the message carries, in table order (a relay's marks may precede the reporter's). */
+export function familiesOf(mail: ScannedEmail): MtaFamily[] {
+  const values = new Map<string, string[]>();
+  for (const field of mail.headers.fields) {
+    if (!MARKED_HEADERS.has(field.name)) continue;
+    const list = values.get(field.name);
+    if (list) list.push(field.value);
+    else values.set(field.name, [field.value]);
+  }
+  return MTA_FAMILIES.filter((family) => family.marks.some((marks) => marked(mail, values, marks)));
+}
+
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/** Every family's phrases in one expression: most diagnostics hold none, and then no header is looked at. */
+const ANY_PHRASE = new RegExp(
+  MTA_FAMILIES.flatMap((family) => family.messages.map((message) => escapeRegExp(message.phrase))).join("|"),
+  "i",
+);
+
+/** Could `diagnostic` hold any family's wording at all (one test, before the families are looked up)? */
+export function mayHoldFamilyWording(diagnostic: string): boolean {
+  return ANY_PHRASE.test(diagnostic);
+}
+
+/** The first of `families` whose own wording is in `diagnostic`, and the reason it gives; or null. */
+export function familyReason(
+  families: readonly MtaFamily[],
+  diagnostic: string,
+): { family: MtaFamily; reason: Reason } | null {
+  let lower: string | null = null;
+  for (const family of families) {
+    for (const message of family.messages) {
+      lower ??= diagnostic.toLowerCase();
+      if (lower.includes(message.phrase.toLowerCase())) return { family, reason: message.reason };
+    }
+  }
+  return null;
+}

@@ -1,0 +1,52 @@
+/**
+ * The remote server a plain-text report names beside the reply it quotes, for reports without a
+ * Remote-MTA field: the provider rules that apply only to a provider's own servers need it. Ordered;
+ * each pattern is how an MTA family writes it (sisimai go lhost/via-*.go sample lines).
+ */
+const HOST = String.raw`([a-z0-9](?:[a-z0-9-]{0,62}\.){1,10}[a-z]{2,63})`;
+
+/** Each pattern runs only when its text has the `gate` substring (most diagnostics name no host). */
+const REMOTE_HOST_PATTERNS: ReadonlyArray<{ gate: string; pattern: RegExp }> = [
+  // Sendmail transcript: "... while talking to mx.example.org.:" (via-sendmail.go, via-v5sendmail.go)
+  { gate: "alking to ", pattern: new RegExp(String.raw`\bwhile talking to ${HOST}\.?:`, "i") },
+  // MailFoundry: "Server mx22.example.org[192.0.2.222] failed with:" (via-mailfoundry.go)
+  {
+    gate: "] failed with",
+    pattern: new RegExp(String.raw`\bServer ${HOST}\[[0-9a-f.:]{3,45}\] failed with`, "i"),
+  },
+  // X6: "SMTP Server <mta2.example.jp> rejected recipient" (via-x6.go)
+  { gate: "> rejected", pattern: new RegExp(String.raw`\bSMTP Server <${HOST}> rejected`, "i") },
+];
+
+const HOST_AT_END = new RegExp(`${HOST} ?$`, "i");
+const AFTER_ADDRESS = /^(?::? (?:said|did not like|does not like|refused)|: [45]\d\d\b)/i;
+
+/**
+ * Postfix / DragonFly / Exim: "mx.example.org[192.0.2.1] said:", "email.example.jp [192.0.2.25] did not
+ * like our RCPT TO:", "host mx.example.jp [192.0.2.222]: 550 …" (via-postfix.go, via-dragonfly.go,
+ * via-exim.go): found from each "]" rather than tried at every position of the text.
+ */
+function hostBeforeAddress(text: string): string | null {
+  for (let close = text.indexOf("]"); close >= 0; close = text.indexOf("]", close + 1)) {
+    if (!AFTER_ADDRESS.test(text.slice(close + 1, close + 20))) continue;
+    const open = text.lastIndexOf("[", close);
+    if (open < 0 || close - open > 46 || !/^[0-9a-f.:]+$/i.test(text.slice(open + 1, close))) continue;
+    const host = HOST_AT_END.exec(text.slice(Math.max(0, open - 256), open));
+    if (host) return host[1].toLowerCase();
+  }
+  return null;
+}
+
+/** The remote host named in `text`, lower-cased, or null. */
+export function remoteHostIn(text: string): string | null {
+  if (text.includes("]")) {
+    const host = hostBeforeAddress(text);
+    if (host) return host;
+  }
+  for (const { gate, pattern } of REMOTE_HOST_PATTERNS) {
+    if (!text.includes(gate)) continue;
+    const match = pattern.exec(text);
+    if (match) return match[1].toLowerCase();
+  }
+  return null;
+}
