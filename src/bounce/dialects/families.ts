@@ -35,6 +35,38 @@ export interface MtaFamily {
 const msg = (reason: Reason, ...phrases: string[]): FamilyMessage[] =>
   phrases.map((phrase) => ({ phrase, reason }));
 
+/** Exim's own messages (sisimai go lhost/via-exim.go, from Exim's source), shared by the families running Exim. */
+const EXIM_MESSAGES: readonly FamilyMessage[] = [
+  ...msg("userunknown", "user not found"),
+  ...msg(
+    "hostunknown",
+    "all host address lookups failed permanently",
+    "all relevant MX records point to non-existent hosts",
+    "Unrouteable address",
+  ),
+  ...msg("mailboxfull", "mailbox is full", "error: quota exceed"),
+  ...msg(
+    "notaccept",
+    "an MX or SRV record indicated no SMTP service",
+    "no host found for existing SMTP connection",
+  ),
+  ...msg(
+    "syntaxerror",
+    "angle-brackets nested too deep",
+    'expected word or "<"',
+    "domain missing in source-routed address",
+    "malformed address:",
+  ),
+  ...msg(
+    "systemerror",
+    "delivery to file forbidden",
+    "delivery to pipe forbidden",
+    "local delivery failed",
+    "LMTP error after ",
+  ),
+  ...msg("contenterror", 'Too many "Received" headers'),
+];
+
 /** Ordered: when a message carries the marks of several families, the first whose wording matches decides. */
 export const MTA_FAMILIES: readonly MtaFamily[] = [
   {
@@ -174,36 +206,7 @@ export const MTA_FAMILIES: readonly MtaFamily[] = [
       { from: /Mail Delivery System/, subject: /Mail delivery failed|Message frozen|Mail failure/ },
       { "x-failed-recipients": /./, "message-id": /^\s*<[0-9A-Za-z]{6}-[0-9A-Za-z]{6}-[0-9A-Za-z]{2}@/ },
     ],
-    messages: [
-      ...msg("userunknown", "user not found"),
-      ...msg(
-        "hostunknown",
-        "all host address lookups failed permanently",
-        "all relevant MX records point to non-existent hosts",
-        "Unrouteable address",
-      ),
-      ...msg("mailboxfull", "mailbox is full", "error: quota exceed"),
-      ...msg(
-        "notaccept",
-        "an MX or SRV record indicated no SMTP service",
-        "no host found for existing SMTP connection",
-      ),
-      ...msg(
-        "syntaxerror",
-        "angle-brackets nested too deep",
-        'expected word or "<"',
-        "domain missing in source-routed address",
-        "malformed address:",
-      ),
-      ...msg(
-        "systemerror",
-        "delivery to file forbidden",
-        "delivery to pipe forbidden",
-        "local delivery failed",
-        "LMTP error after ",
-      ),
-      ...msg("contenterror", 'Too many "Received" headers'),
-    ],
+    messages: EXIM_MESSAGES,
   },
   {
     id: "ezweb",
@@ -293,26 +296,8 @@ export const MTA_FAMILIES: readonly MtaFamily[] = [
     marks: [{ from: /mailer-daemon@[^\s>]*mail\.ru/i, "message-id": /\.(?:mail\.ru|smailru\.net)>/ }],
     messages: [
       ...msg("expired", "retry timeout exceeded", "No action is required on your part"),
-      ...msg("userunknown", "user not found"),
-      ...msg(
-        "hostunknown",
-        "all host address lookups failed permanently",
-        "all relevant MX records point to non-existent hosts",
-        "Unrouteable address",
-      ),
-      ...msg("mailboxfull", "mailbox is full", "error: quota exceed"),
-      ...msg(
-        "notaccept",
-        "an MX or SRV record indicated no SMTP service",
-        "no host found for existing SMTP connection",
-      ),
-      ...msg(
-        "systemerror",
-        "delivery to file forbidden",
-        "delivery to pipe forbidden",
-        "local delivery failed",
-      ),
-      ...msg("contenterror", 'Too many "Received" headers '),
+      // Mail.Ru runs Exim: Exim's own messages.
+      ...EXIM_MESSAGES,
     ],
   },
   {
