@@ -1,6 +1,7 @@
 /**
  * Reply texts the generator puts in bounces and deferrals, quoted from real receivers
- * (see /work/shared/reference/providers-and-codes.md and event-sources-and-landscape.md §0).
+ * (https://smtp.codes/icloud, https://support.apple.com/en-us/102322 and Sisimai's Apple rules,
+ * https://github.com/sisimai/p5-sisimai/blob/master/lib/Sisimai/Rhost/Apple.pm).
  */
 export interface DemoReply {
   text: string;
@@ -50,7 +51,7 @@ export const RATE_DEFERRALS: Record<string, DemoReply> = {
   other: {
     text: "451 4.7.1 Service unavailable - try again later",
     status: "4.7.1",
-    source: "event-sources-and-landscape.md §0 (Apple top-of-hour deferral)",
+    source: "https://smtp.codes/icloud (Apple's top-of-hour 451 4.7.1 deferral)",
   },
 };
 

@@ -5,7 +5,7 @@ import type { Cause } from "./types.ts";
 
 /** Apple's postmaster page asks for company, domain, IPs, SMTP errors and a description with the start time. */
 export const APPLE_ESCALATION_ADDRESS = "icloudadmin@apple.com";
-const SOURCE = "support.apple.com/en-us/102322 (providers-and-codes.md §1.1)";
+const SOURCE = "https://support.apple.com/en-us/102322";
 
 export interface EscalationInput {
   facts: Facts;

@@ -22,7 +22,8 @@ export const TEXT_SIGNALS: readonly TextSignal[] = [
     pattern: /spamhaus dbl|dbl\.spamhaus|domain present in the spamhaus/,
     names: "a link domain in Spamhaus DBL",
     example: "550 5.7.1 Your email was rejected due to having a domain present in the Spamhaus DBL",
-    source: "providers-and-codes.md §1.2 (smtp.codes; sisimai; KumoMTA)",
+    source:
+      "https://smtp.codes/icloud ; Sisimai lib/Sisimai/Rhost/Apple.pm ; KumoMTA assets/policy-extras/shaping.toml",
   },
   {
     id: "spamhaus-ip",
@@ -30,7 +31,7 @@ export const TEXT_SIGNALS: readonly TextSignal[] = [
     pattern: /spamhaus (?:sbl|xbl|pbl|zen)|listing in spamhaus|zen\.spamhaus/,
     names: "the sending IP in Spamhaus (SBL/XBL/PBL)",
     example: "550 5.7.1 Mail from IP 192.0.2.1 was rejected due to listing in Spamhaus SBL",
-    source: "providers-and-codes.md §1.2 (sisimai)",
+    source: "Sisimai lib/Sisimai/Rhost/Apple.pm (https://github.com/sisimai/p5-sisimai)",
   },
   {
     id: "proofpoint-block",
@@ -38,7 +39,7 @@ export const TEXT_SIGNALS: readonly TextSignal[] = [
     pattern: /proofpoint\.com\/dnsbl-lookup|ipcheck\.proofpoint|proofpoint.*block/,
     names: "the sending IP at Proofpoint (Apple's filter)",
     example: "550 5.7.0 Blocked - see https://support.proofpoint.com/dnsbl-lookup.cgi?ip=192.0.2.1",
-    source: "providers-and-codes.md §1.2 (forwardemail issue 219; sisimai)",
+    source: "https://github.com/forwardemail/free-email-forwarding/issues/219 ; Sisimai",
   },
   {
     id: "generic-blocklist",
@@ -46,7 +47,7 @@ export const TEXT_SIGNALS: readonly TextSignal[] = [
     pattern: /\b(?:blocklist|blacklist|dnsbl|rbl)\b|listed (?:at|on|in) |spamcop|barracuda/,
     names: "a sending IP or domain on a blocklist",
     example: "554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using bl.spamcop.net",
-    source: "event-sources-and-landscape.md §0 (community bounce texts)",
+    source: "community bounce texts (https://smtp.codes/icloud)",
   },
   {
     id: "apple-hme1",
@@ -54,7 +55,7 @@ export const TEXT_SIGNALS: readonly TextSignal[] = [
     pattern: /\[hme1\]|failing both spf and dkim/,
     names: "SPF and DKIM both failing at Apple",
     example: "554 5.7.1 [HME1] This message was blocked for failing both SPF and DKIM authentication checks",
-    source: "providers-and-codes.md §1.2 (sisimai Rhost/Apple.pm)",
+    source: "Sisimai lib/Sisimai/Rhost/Apple.pm (https://github.com/sisimai/p5-sisimai)",
   },
   {
     id: "dmarc-policy",
@@ -62,7 +63,8 @@ export const TEXT_SIGNALS: readonly TextSignal[] = [
     pattern: /dmarc policy|dmarc.*(?:fail|reject)|5\.7\.26|5\.7\.515/,
     names: "DMARC failure or missing required authentication",
     example: "554 5.7.1 Your message was rejected due to example.com's DMARC policy",
-    source: "providers-and-codes.md §1.2 and §3 (sisimai; Gmail 5.7.26; Microsoft 5.7.515)",
+    source:
+      "Sisimai; Gmail 5.7.26 (https://support.google.com/a/answer/3726730); Microsoft 5.7.515 (https://techcommunity.microsoft.com/blog/microsoftdefenderforoffice365blog/strengthening-email-ecosystem-outlook%E2%80%99s-new-requirements-for-high%E2%80%90volume-senders/4399730)",
   },
   {
     id: "spf-dkim-fail",
@@ -70,7 +72,7 @@ export const TEXT_SIGNALS: readonly TextSignal[] = [
     pattern: /\bspf\b.*\bfail|\bdkim\b.*\bfail|not (?:pass|authenticated)|unauthenticated/,
     names: "SPF or DKIM failure",
     example: "550 5.7.1 Unauthenticated email is not accepted: SPF fail",
-    source: "providers-and-codes.md §3 (Gmail 5.7.1 unauthenticated; generic MTA texts)",
+    source: "https://support.google.com/a/answer/3726730 (Gmail 5.7.1 unauthenticated); generic MTA texts",
   },
 ];
 

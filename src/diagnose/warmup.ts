@@ -2,8 +2,8 @@ import type { TierCount } from "./facts.ts";
 
 /**
  * Warm-up schedule for returning to full volume at one provider (docs/DIAGNOSE.md "Warm-up plan").
- * Growth: SendGrid's automated IP warm-up schedule grows about ×1.4 per day (event-sources-and-landscape.md
- * §3); most engaged tiers go first (Infobip, Braze guidance, same section); dormant tiers (181+ days,
+ * Growth: SendGrid's automated IP warm-up schedule grows about ×1.4 per day (https://www.twilio.com/docs/sendgrid/ui/sending-email/warming-up-an-ip-address);
+ * most engaged tiers go first (Infobip's and Braze's warm-up guidance); dormant tiers (181+ days,
  * never engaged) are not scheduled: they go to re-engagement or sunset.
  */
 export interface ProviderWarmup {
@@ -16,7 +16,8 @@ export interface ProviderWarmup {
   source: string;
 }
 
-const SENDGRID = "SendGrid automated IP warmup schedule ≈×1.4/day (event-sources-and-landscape.md §3)";
+const SENDGRID =
+  "SendGrid automated IP warmup schedule ≈×1.4/day (https://www.twilio.com/docs/sendgrid/ui/sending-email/warming-up-an-ip-address)";
 
 /** Ordered; the first entry matching the provider wins, the last is the default. */
 export const PROVIDER_WARMUP: readonly ProviderWarmup[] = [

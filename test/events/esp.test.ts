@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { readAll } from "../../testkit/events-read.ts";
 
-// Samples follow shared/reference/event-sources-and-landscape.md §2 (anymail / vendor test fixtures).
+// Samples follow the vendors' public event documentation (anymail / vendor test fixtures; docs/FORMATS.md).
 
 const SENDGRID = [
   {

@@ -17,7 +17,7 @@ import { spamAssassinFindings, spamAssassinReport } from "../../src/forensics/he
 
 const ids = (findings: { id: string }[]) => findings.map((f) => f.id);
 
-// Real lines quoted in shared/reference/providers-and-codes.md §2.1 (unfolded).
+// Real lines from public samples (https://pastebin.com/8qfHnGPw; https://github.com/moohax/Proof-Pudding), unfolded.
 const ICLOUD_2020 =
   "rule=notspam policy=default score=0 suspectscore=0 malwarescore=0 phishscore=0 bulkscore=0 spamscore=0 clxscore=1011 mlxscore=0 mlxlogscore=999 adultscore=0 classifier=spam adjust=0 reason=mlx scancount=1 engine=8.0.1-1908290000 definitions=main-2001080065";
 const PPS_2025 =

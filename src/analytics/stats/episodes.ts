@@ -5,8 +5,8 @@ import type { DayStats } from "./daily.ts";
  * policy bounces and a policy-bounce rate of at least `minRate` and `baselineFactor` × the provider's
  * median daily rate. Hot days at most `maxGapDays` apart join one episode.
  * Defaults: 3 bounces echoes KumoMTA's TSA automation, which acts on 3 matching Apple rejections an hour
- * (providers-and-codes.md §4); 0.5 % is a tenth of SendGrid's 5 % bounce ceiling and SES's 5 % review line
- * (event-sources-and-landscape.md §3).
+ * (KumoMTA's traffic-shaping automation counts matching responses per hour: https://docs.kumomta.com/userguide/configuration/trafficshaping/); 0.5 % is a tenth of SendGrid's 5 % bounce ceiling and SES's 5 % review line
+ * (https://docs.aws.amazon.com/ses/latest/dg/reputationdashboard-messages.html).
  */
 export interface EpisodeOptions {
   minCount: number;

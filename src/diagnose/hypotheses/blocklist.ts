@@ -33,7 +33,7 @@ export function blocklist(context: DiagnoseContext): Cause {
   };
 }
 
-/** Delisting steps per list family; sources in providers-and-codes.md §6. */
+/** Delisting steps per list family; sources: each list's own delisting page (data/blocklists.json `delist`). */
 export function delistingSteps(lists: readonly string[], ips: readonly string[]): string[] {
   const steps: string[] = [];
   const ipText = ips.length ? ` (${ips.slice(0, 5).join(", ")})` : "";

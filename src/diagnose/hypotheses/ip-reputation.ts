@@ -6,7 +6,7 @@ import type { Cause, DiagnoseContext, Evidence } from "../types.ts";
 
 const TITLE = "One sending IP or pool worse than the others";
 const MIN_IP_SENT = 100;
-/** Apple's IP-level codes name the IP ("Your mail from <IP> was deferred/rejected"); source: providers-and-codes.md §1.2 (KumoMTA community shaping.toml; public fixtures). */
+/** Apple's IP-level codes name the IP ("Your mail from <IP> was deferred/rejected"); source: KumoMTA assets/policy-extras/shaping.toml (https://github.com/KumoCorp/kumomta) and public fixtures. */
 const IP_LEVEL_CODES = new Set(["HCM1", "HCM2"]);
 
 interface Ranked {

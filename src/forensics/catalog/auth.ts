@@ -11,7 +11,7 @@ export const AUTH_FINDINGS: readonly FindingKind[] = [
     severity: "high",
     title: "The message has no DKIM signature",
     fix: "Sign with DKIM for your From domain (Apple, Gmail, Yahoo, Microsoft all require it for bulk).",
-    source: "shared/reference §7",
+    source: "https://support.google.com/mail/answer/81126 ; https://senders.yahooinc.com/best-practices/",
   },
   {
     id: "DKIM_FAIL",
@@ -67,7 +67,7 @@ export const AUTH_FINDINGS: readonly FindingKind[] = [
     severity: "medium",
     title: "The MAIL FROM domain has no SPF record",
     fix: "Publish an SPF record for the bounce (MAIL FROM) domain.",
-    source: "RFC 7208; shared/reference §7",
+    source: "RFC 7208; https://support.google.com/mail/answer/81126",
   },
   {
     id: "SPF_ERROR",
@@ -116,6 +116,6 @@ export const AUTH_FINDINGS: readonly FindingKind[] = [
     severity: "high",
     title: "A published bulk-sender requirement is not met",
     fix: "See the requirements rows for each provider's rule and source.",
-    source: "providers-and-codes.md §1.1, §7",
+    source: "https://support.apple.com/en-us/102322 ; https://support.google.com/mail/answer/81126",
   },
 ];

@@ -20,7 +20,7 @@ export const CONTENT_FINDINGS: readonly FindingKind[] = [
     severity: "low",
     title: "Many links for the amount of text",
     fix: "Cut links to the few that matter; keep more words than links.",
-    source: "Practitioner guidance on CS01 (event-sources-and-landscape.md: 'risky or excessive links')",
+    source: "Practitioner guidance on CS01 (https://smtp.codes/icloud: 'risky or excessive links')",
   },
   {
     id: "MANY_LINK_DOMAINS",
@@ -28,7 +28,7 @@ export const CONTENT_FINDINGS: readonly FindingKind[] = [
     severity: "low",
     title: "Links point to many different domains",
     fix: "Link to your own domain; fewer foreign domains means fewer reputations to inherit.",
-    source: "Practitioner guidance on CS01 (event-sources-and-landscape.md)",
+    source: "Practitioner guidance on CS01 (https://smtp.codes/icloud)",
   },
   {
     id: "LINK_DOMAIN_MISMATCH",
@@ -36,7 +36,7 @@ export const CONTENT_FINDINGS: readonly FindingKind[] = [
     severity: "info",
     title: "Link domains differ from the From domain",
     fix: "Prefer links (and a tracking domain) on your own From domain.",
-    source: "Practitioner guidance on CS01 (event-sources-and-landscape.md)",
+    source: "Practitioner guidance on CS01 (https://smtp.codes/icloud)",
   },
   {
     id: "URL_SHORTENER",
@@ -44,7 +44,7 @@ export const CONTENT_FINDINGS: readonly FindingKind[] = [
     severity: "high",
     title: "Links use a public URL shortener",
     fix: "Link directly to the destination; shorteners share reputation with abusers.",
-    source: "event-sources-and-landscape.md (CS01 triggers: URL shorteners like bit.ly)",
+    source: "https://smtp.codes/icloud (CS01 triggers: URL shorteners like bit.ly)",
   },
   {
     id: "OPEN_REDIRECT",
@@ -52,7 +52,8 @@ export const CONTENT_FINDINGS: readonly FindingKind[] = [
     severity: "medium",
     title: "Links go through a redirector or carry a URL in a parameter",
     fix: "Link to the final destination; redirect chains hide it from filters and look like phishing.",
-    source: "Spamhaus DBL 'abused-legit redirector' class (providers-and-codes.md §6)",
+    source:
+      "Spamhaus DBL 'abused-legit redirector' class (https://www.spamhaus.org/blocklists/domain-blocklist/)",
   },
   {
     id: "IP_LITERAL_URL",
@@ -76,7 +77,8 @@ export const CONTENT_FINDINGS: readonly FindingKind[] = [
     severity: "info",
     title: "A 1×1 tracking image is present",
     fix: "Normal for bulk mail; note that Apple MPP pre-fetches it, so opens are inflated.",
-    source: "providers-and-codes.md §5 (Apple MPP)",
+    source:
+      "Apple Mail Privacy Protection: https://support.apple.com/guide/mail/use-mail-privacy-protection-mlhl03be2866/mac ; egress ranges https://mask-api.icloud.com/egress-ip-ranges.csv",
   },
   {
     id: "IMAGE_HEAVY",

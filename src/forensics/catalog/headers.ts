@@ -1,7 +1,9 @@
 import type { FindingKind } from "./kind.ts";
 
-const RFC5322 = "RFC 5322 §3.6; Gmail and Apple require RFC 5322 compliance (shared/reference §7)";
-const PROOFPOINT = "providers-and-codes.md §2.1 (X-Proofpoint-Spam-Details field table)";
+const RFC5322 =
+  "RFC 5322 §3.6; Gmail and Apple require RFC 5322 compliance (https://support.google.com/mail/answer/81126, https://support.apple.com/en-us/102322)";
+const PROOFPOINT =
+  "X-Proofpoint-Spam-Details fields as seen in public samples (https://pastebin.com/8qfHnGPw; https://github.com/moohax/Proof-Pudding)";
 const MS_HEADERS = "learn.microsoft.com/defender-office-365/message-headers-eop-mdo";
 
 /** RFC 5322 hygiene, transport and receiver filter verdicts. */
@@ -134,7 +136,8 @@ export const HEADER_FINDINGS: readonly FindingKind[] = [
     severity: "high",
     title: "iCloud filed the message as Junk",
     fix: "Work on reputation and content; Apple publishes no score threshold.",
-    source: "providers-and-codes.md §2.2 (X-Apple-Action / X-Apple-MoveToFolder)",
+    source:
+      "X-Apple-Action / X-Apple-MoveToFolder as seen on iCloud-delivered mail in public repositories (Apple documents neither)",
   },
   {
     id: "MICROSOFT_SPAM",

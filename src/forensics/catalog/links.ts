@@ -9,7 +9,8 @@ export const LINK_FINDINGS: readonly FindingKind[] = [
     severity: "critical",
     title: "A link domain is on a domain blocklist",
     fix: "Remove the domain from the message; Apple rejects mail with DBL-listed body domains.",
-    source: "providers-and-codes.md §6 (Spamhaus DBL, SURBL, URIBL)",
+    source:
+      "https://www.spamhaus.org/blocklists/domain-blocklist/ ; https://surbl.org/guidelines ; https://uribl.com/about.shtml",
   },
   {
     id: "LINK_LOOKUP_REFUSED",
@@ -17,7 +18,8 @@ export const LINK_FINDINGS: readonly FindingKind[] = [
     severity: "info",
     title: "A blocklist refused the lookup: result unknown",
     fix: "Use a local recursive resolver (or Spamhaus DQS), not a public resolver, and retry.",
-    source: "providers-and-codes.md §6 (127.255.255.x, URIBL/SURBL bit 1)",
+    source:
+      "https://github.com/rspamd/rspamd/blob/master/conf/modules.d/rbl.conf (127.255.255.x and the URIBL/SURBL bit 1 mean 'query refused')",
   },
   {
     id: "LINK_LOOKUP_FAILED",
@@ -25,6 +27,6 @@ export const LINK_FINDINGS: readonly FindingKind[] = [
     severity: "info",
     title: "A blocklist lookup failed (timeout or SERVFAIL)",
     fix: "Retry; the listing status is unknown.",
-    source: "providers-and-codes.md §6",
+    source: "https://www.rfc-editor.org/rfc/rfc5782#section-5 (test points)",
   },
 ];

@@ -2,7 +2,7 @@ import { finding } from "../catalog.ts";
 import type { Finding } from "../finding.ts";
 
 /**
- * iCloud's delivery verdict (providers-and-codes.md §2.2): X-Apple-Action (MOVE_TO_FOLDER/INBOX, JUNK/Junk)
+ * iCloud's delivery verdict (undocumented by Apple; as seen on iCloud-delivered mail in public repositories): X-Apple-Action (MOVE_TO_FOLDER/INBOX, JUNK/Junk)
  * and X-Apple-MoveToFolder (INBOX or Junk) are reliable; X-ICL-SCORE is undocumented and shown raw.
  */
 export interface AppleReport {
@@ -15,7 +15,7 @@ export interface AppleReport {
   other: Record<string, string>;
 }
 
-/** Undocumented iCloud headers worth showing as they are (providers-and-codes.md §2.2). */
+/** Undocumented iCloud headers worth showing as they are (seen on iCloud-delivered mail). */
 export const APPLE_CONTEXT_HEADERS = [
   "x-dmarc-info",
   "x-dmarc-policy",

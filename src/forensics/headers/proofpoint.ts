@@ -2,7 +2,7 @@ import { finding } from "../catalog.ts";
 import type { Finding } from "../finding.ts";
 
 /**
- * X-Proofpoint-Spam-Details: space-separated key=value tokens in any order (providers-and-codes.md §2.1).
+ * X-Proofpoint-Spam-Details: space-separated key=value tokens in any order (public samples: https://pastebin.com/8qfHnGPw, https://github.com/moohax/Proof-Pudding).
  * Each known field is interpreted; unknown fields are kept raw with no meaning invented.
  */
 export interface ProofpointField {
