@@ -16,7 +16,8 @@ import type { ResolvedQuery } from "./query.ts";
  * Defaults and their sources: 3 MADs is the Hampel identifier's usual cut (Leys et al., 2013, "Detecting
  * outliers: do not use standard deviation around the mean, use absolute deviation around the median");
  * 1.5× is the practitioners' "do not increase more than 50 % over the previous send"
- * (event-sources-and-landscape.md §3); 28 days is the 4-week window of the same section's rolling averages.
+ * (e.g. https://www.alexshakhov.com/ on send-volume increases); 28 days is four weeks of the rolling
+ * averages practitioners compare day-over-day volume against.
  */
 export interface SpikeOptions {
   windowDays: number;
