@@ -9,6 +9,7 @@ import { createProgress } from "../report/progress.ts";
 import { escapeLine } from "../report/terminal.ts";
 import { readBounded } from "../util/read-bounded.ts";
 import { describeError } from "../util/walk.ts";
+import { notAnEmail } from "./email-shape.ts";
 import { INSPECT_SCHEMA_VERSION, type InspectDns, type InspectReport, inspectMessage } from "./inspect.ts";
 import { renderReport } from "./render.ts";
 
@@ -32,6 +33,8 @@ export async function runInspect(files: string[], options: InspectCliOptions): P
   for (const [index, file] of files.entries()) {
     try {
       const raw = await readBounded(file, "inspectBytes");
+      const notEmail = notAnEmail(raw);
+      if (notEmail) throw new Error(notEmail);
       const report = await inspectMessage(raw, {
         dns,
         ip: options.ip,

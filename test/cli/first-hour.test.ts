@@ -119,3 +119,47 @@ test("--help documents the exit codes", () => {
   for (const code of ["0  done", "1  an input is missing", "2  usage error", "3  audit --fail-on"])
     assert.ok(help.stdout.includes(code), code);
 });
+
+test("inspect on an empty file or an image says 'not an email message' (exit 1), not 'No From header'", () => {
+  const dir = scratch();
+  writeFileSync(join(dir, "empty.eml"), "");
+  writeFileSync(
+    join(dir, "logo.png"),
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]),
+  );
+  writeFileSync(join(dir, "ok.eml"), "From: a@example.test\r\nSubject: hi\r\n\r\nbody\r\n");
+  for (const file of ["empty.eml", "logo.png"]) {
+    const result = run(dir, ["inspect", "--offline", file]);
+    assert.equal(result.status, 1, `${file}: ${result.stderr}`);
+    assert.match(result.stderr, /not an email message/);
+    assert.doesNotMatch(result.stdout, /FROM_MISSING|No From header/);
+  }
+  const mixed = run(dir, ["inspect", "--offline", "--json", "ok.eml", "logo.png"]);
+  assert.equal(mixed.status, 1, "one input was not an email");
+  assert.equal(JSON.parse(mixed.stdout).reports.length, 1, "the good message is still inspected");
+});
+
+test("stats says which unit each number is in (sent counts messages, bounced counts events)", () => {
+  const dir = scratch();
+  const events = [
+    {
+      email: "a@icloud.com",
+      timestamp: 1780000000,
+      event: "processed",
+      sg_event_id: "e1",
+      sg_message_id: "m1",
+    },
+    {
+      email: "a@icloud.com",
+      timestamp: 1780000100,
+      event: "delivered",
+      sg_event_id: "e2",
+      sg_message_id: "m1",
+    },
+  ];
+  writeFileSync(join(dir, "events.ndjson"), `${events.map((e) => JSON.stringify(e)).join("\n")}\n`);
+  assert.equal(run(dir, ["ingest", "events.ndjson"]).status, 0);
+  const stats = run(dir, ["stats"]);
+  assert.equal(stats.status, 0, stats.stderr);
+  assert.match(stats.stdout, /units: sent = messages to recipients .* bounced, policy, .* = events/);
+});

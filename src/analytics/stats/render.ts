@@ -46,6 +46,12 @@ export function renderStats(report: StatsReport): string {
       ]),
     );
   }
+  lines.push(
+    paint(
+      "  units: sent = messages to recipients (one per message and recipient, however many attempts); delivered, bounced, policy, opens, clicks, unsub and complaints = events; deferred = attempts/recipients (docs/MEASURES.md)",
+      "dim",
+    ),
+  );
   const share = report.applePolicyShare;
   lines.push(
     "",
