@@ -142,7 +142,7 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-function pick<T extends { weight: number }>(items: T[], random: () => number): T {
+export function pick<T extends { weight: number }>(items: T[], random: () => number): T {
   const total = items.reduce((sum, item) => sum + item.weight, 0);
   let roll = random() * total;
   for (const item of items) {
@@ -154,7 +154,7 @@ function pick<T extends { weight: number }>(items: T[], random: () => number): T
 
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
-function syslogStamp(ms: number): string {
+export function syslogStamp(ms: number): string {
   const d = new Date(ms);
   const pad = (n: number) => String(n).padStart(2, "0");
   return `${MONTHS[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2, " ")} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;

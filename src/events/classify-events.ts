@@ -1,6 +1,6 @@
 import type { Readable } from "node:stream";
 import type { Classification } from "../bounce/classify.ts";
-import { classifyReply } from "../bounce/classify.ts";
+import { classifyEvent, EVENT_ACTIONS, FAILURE_TYPES } from "../bounce/classify-event.ts";
 import { detectProvider } from "../bounce/provider.ts";
 import type { BounceRecord } from "../bounce/record.ts";
 import { MAX_REPLY_LENGTH, parseReply } from "../bounce/smtp-reply.ts";
@@ -8,17 +8,8 @@ import type { DeliveryEvent, EventType, ParseProblem } from "./event.ts";
 import type { FormatName } from "./formats.ts";
 import { type ReadOptions, readEventBatches } from "./read.ts";
 import { maskReply, swapTokens } from "./reply-key.ts";
-import { isProblem } from "./source.ts";
+import { isProblem, newCounters, type ParseCounters, problem } from "./source.ts";
 import { detach } from "./values.ts";
-
-/** What each event type says to the classifier as its DSN-like action; types absent here yield no record. */
-const ACTIONS: Partial<Record<EventType, string>> = {
-  bounced: "failed",
-  dropped: "failed",
-  deferred: "delayed",
-  complaint: "failed",
-  delivered: "delivered",
-};
 
 interface Entry {
   classification: Classification;
@@ -48,7 +39,7 @@ export class EventClassifier {
 
   /** A BounceRecord for a failure/deferral/complaint (or a delivery), null for other event types. */
   classify(event: DeliveryEvent, format: string): BounceRecord | null {
-    const action = ACTIONS[event.type];
+    const action = Object.hasOwn(EVENT_ACTIONS, event.type) ? EVENT_ACTIONS[event.type] : undefined;
     if (action === undefined) return null;
     const text = event.reply ?? "";
     const context = `${action}|${event.reasonHint ?? ""}|${event.replyCode ?? ""}|${event.status ?? ""}|${this.hostKey(event.remoteMta)}|${this.domainKey(event.recipient)}|`;
@@ -62,7 +53,7 @@ export class EventClassifier {
       entry = this.entries.get(key);
       if (entry === undefined) {
         this.misses++;
-        entry = this.classifyNew(event, text, action, tokens);
+        entry = this.classifyNew(event, text, tokens);
         remember(this.entries, detach(key), entry, this.maxEntries);
       } else this.hits++;
       // Replies that carried per-message noise will not recur verbatim: keep them out of the exact map.
@@ -91,16 +82,16 @@ export class EventClassifier {
     };
   }
 
-  private classifyNew(event: DeliveryEvent, text: string, action: string, tokens: string[]): Entry {
-    const classification = classifyReply({
-      text,
+  private classifyNew(event: DeliveryEvent, text: string, tokens: string[]): Entry {
+    const classification = classifyEvent({
+      type: event.type,
+      reply: text,
       replyCode: event.replyCode,
       status: event.status,
       remoteMta: event.remoteMta,
       recipient: event.recipient,
-      action,
-      hintReason: event.reasonHint ?? null,
-    });
+      hint: event.reasonHint ?? null,
+    })!;
     const identity = classification.diagnostic === text;
     classification.diagnostic = detach(classification.diagnostic);
     classification.remoteMta = detach(classification.remoteMta);
@@ -139,7 +130,7 @@ export class EventClassifier {
 const NO_TOKENS: string[] = [];
 
 /** The event types that become records without `all`. */
-const CLASSIFIED_TYPES: ReadonlySet<EventType> = new Set(["bounced", "deferred", "dropped", "complaint"]);
+const CLASSIFIED_TYPES = new Set(FAILURE_TYPES) as ReadonlySet<EventType>;
 
 /** This reply's own diagnostic, derived from the cached one whenever that is exact. */
 function diagnosticOf(text: string, tokens: string[], entry: Entry): string {
@@ -195,10 +186,24 @@ export async function* classifyEventStream(
   options: ReadOptions & ClassifyEventsOptions = {},
 ): AsyncGenerator<(BounceRecord | ParseProblem)[]> {
   const classifier = options.classifier ?? new EventClassifier();
-  const settings = { ...options, format, types: options.all ? null : CLASSIFIED_TYPES };
+  const counters = options.counters ?? newCounters();
+  const settings = { ...options, format, types: options.all ? null : CLASSIFIED_TYPES, counters };
   for await (const batch of readEventBatches(input, format, file, settings)) {
     yield classifyEventBatch(batch, classifier, settings);
   }
+  // Said once per input, after its records: what the reader forgot to stay bounded.
+  if (counters.evicted > 0 && options.counters === undefined) {
+    yield [problem(file, null, evictionMessage(counters))];
+  }
+}
+
+/** The reader's evictions in a sentence (classify prints it with the input's problems). */
+export function evictionMessage(counters: ParseCounters): string {
+  const early =
+    counters.evictedEarly > 0
+      ? `; ${counters.evictedEarly.toLocaleString("en-US")} of them still had deferred recipients (a later expiry of those is not matched)`
+      : "";
+  return `note: ${counters.evicted.toLocaleString("en-US")} queue ids were forgotten without a line saying they were done (state is bounded by log time and count)${early}`;
 }
 
 /** Bounce records for failures, deferrals, drops and complaints (deliveries too with `all`); problems pass through. */

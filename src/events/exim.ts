@@ -1,3 +1,4 @@
+import { AgedMap } from "./aged-map.ts";
 import type { EventType } from "./event.ts";
 import { leadingReplyCode, leadingStatus } from "./reply.ts";
 import type { EventSource, Out, ParseContext } from "./source.ts";
@@ -33,16 +34,31 @@ const HOST = / H=(\S+?)(?:\s+\[([^\]]+)\])?(?:[:,]|\s|$)/;
 const CONFIRMATION = / C="((?:[^"\\]|\\.)*)"/;
 const MESSAGE_ID = / id=(\S+)/;
 
+/**
+ * A message's sender and Message-ID are kept until `Completed`, which a grep'd or cut log never has: at
+ * most this many, each at least 5 days after its last line (Exim's default retry rule gives up after
+ * 4 days: https://www.exim.org/exim-html-current/doc/html/spec_html/ch-retry_configuration.html).
+ */
 const MAX_MESSAGES = 200_000;
+const MESSAGE_LIFETIME_MS = 5 * 86_400_000;
+
+interface Message {
+  sender: string | null;
+  messageId: string | null;
+}
 
 class EximParser {
   private readonly file: string;
   private readonly tz: string;
-  private readonly messages = new Map<string, { sender: string | null; messageId: string | null }>();
+  private readonly messages: AgedMap<Message>;
 
   constructor(context: ParseContext) {
     this.file = context.file;
     this.tz = context.tz;
+    const counters = context.counters;
+    this.messages = new AgedMap<Message>(MESSAGE_LIFETIME_MS, MAX_MESSAGES, () => {
+      if (counters) counters.evicted++;
+    });
   }
 
   line(text: string, lineNo: number, out: Out): void {
@@ -55,13 +71,16 @@ class EximParser {
       return;
     }
     if (flag === "<=") {
-      if (this.messages.size >= MAX_MESSAGES) this.messages.delete(this.messages.keys().next().value!);
       const sender = rest.slice(0, rest.indexOf(" ") >>> 0);
       // Kept until `Completed`: copies, so the decoded chunk the line came from can be freed.
-      this.messages.set(detach(id), {
-        sender: sender === "<>" || sender === "" ? null : detach(sender),
-        messageId: detach(MESSAGE_ID.exec(rest)?.[1] ?? null),
-      });
+      this.messages.set(
+        detach(id),
+        {
+          sender: sender === "<>" || sender === "" ? null : detach(sender),
+          messageId: detach(MESSAGE_ID.exec(rest)?.[1] ?? null),
+        },
+        Date.parse(zonedIso(zone ? `${stamp} ${zone}` : stamp, this.tz) ?? ""),
+      );
       return;
     }
     const type = own(FLAG_TYPES, flag);

@@ -1,3 +1,4 @@
+import { AgedMap } from "./aged-map.ts";
 import type { DeliveryEvent, EventType } from "./event.ts";
 import { leadingReplyCode } from "./reply.ts";
 import type { EventSource, Out, ParseContext } from "./source.ts";
@@ -56,10 +57,17 @@ interface QueueState {
 }
 
 /**
- * Queue ids are freed on `removed`; logs cut mid-stream never say so, hence a bound (the oldest go first).
- * A state with a few deferred recipients is about 2 KB: the bound caps this at a few hundred MB.
+ * Queue ids are freed on `removed`; logs cut mid-stream or grep'd (`grep status=`) never say so. A queue
+ * id with deferred recipients is kept at least Postfix's default `maximal_queue_lifetime` (5 days) after
+ * its last line, so a later `status=expired` still finds its recipients; one without, a day after its
+ * last line (qmgr logs `from=` again before each delivery attempt). Both are bounded in count too (a
+ * state with a few deferred recipients is about 2 KB): forgetting is counted (ParseCounters).
+ * https://www.postfix.org/postconf.5.html#maximal_queue_lifetime
  */
-const MAX_QUEUE_IDS = 200_000;
+const QUEUE_LIFETIME_MS = 5 * 86_400_000;
+const ACTIVE_LIFETIME_MS = 86_400_000;
+const MAX_ACTIVE_QUEUE_IDS = 100_000;
+const MAX_WAITING_QUEUE_IDS = 250_000;
 
 interface Instance {
   pool: string | null;
@@ -71,10 +79,15 @@ class PostfixParser {
   private readonly tz: string;
   private readonly types: ReadonlySet<EventType> | null;
   private readonly clock: SyslogClock;
-  private readonly queue = new Map<string, QueueState>();
+  /** Queue ids without deferred recipients (sender, Message-ID). */
+  private readonly active: AgedMap<QueueState>;
+  /** Queue ids with deferred recipients: an `expired` line may bounce them days later. */
+  private readonly waiting: AgedMap<QueueState>;
   private readonly instances = new Map<string, Instance>();
   private lastStamp = "";
   private lastIso: string | null = null;
+  /** The current line's time in ms (NaN when unknown): the age of queue states is measured in log time. */
+  private lastMs = Number.NaN;
   /** Where the parts of the current line are (one object, reused for every line). */
   private readonly at: Positions = { stampEnd: 0, tagStart: 0, tagEnd: 0, body: 0 };
   /** Queue states given strings sliced from the current chunk (see endChunk). */
@@ -93,6 +106,16 @@ class PostfixParser {
     this.tz = context.tz;
     this.types = context.types;
     this.clock = new SyslogClock(context);
+    const counters = context.counters ?? null;
+    const forgotten = (state: QueueState, early: boolean) => {
+      state.touched = false;
+      if (state === this.lastState) this.lastQid = "";
+      if (counters === null) return;
+      counters.evicted++;
+      if (early && state.deferred !== null && state.deferred.size > 0) counters.evictedEarly++;
+    };
+    this.active = new AgedMap(ACTIVE_LIFETIME_MS, MAX_ACTIVE_QUEUE_IDS, (state) => forgotten(state, false));
+    this.waiting = new AgedMap(QUEUE_LIFETIME_MS, MAX_WAITING_QUEUE_IDS, forgotten);
   }
 
   line(text: string, lineNo: number, out: Out): void {
@@ -134,17 +157,19 @@ class PostfixParser {
     if (text.startsWith("to=<", body)) this.recipientLine(text, at, qid, lineNo, out);
     else if (text.startsWith("from=<", body)) this.senderLine(text, at, qid, lineNo, out);
     else if (text.startsWith("message-id=", body)) {
-      this.fresh(this.state(qid)).messageId = unangle(text.slice(body + 11));
+      this.fresh(this.state(qid, text, at)).messageId = unangle(text.slice(body + 11));
     } else if (text.startsWith("removed", body)) {
-      const state = qid === this.lastQid ? this.lastState : this.queue.get(qid);
+      const state = this.known(qid);
       if (state) state.touched = false; // gone: endChunk need not copy its strings
-      this.queue.delete(qid);
+      this.active.delete(qid);
+      this.waiting.delete(qid);
       if (qid === this.lastQid) this.lastQid = "";
     }
   }
 
   end(_out: Out): void {
-    this.queue.clear();
+    this.active.clear();
+    this.waiting.clear();
   }
 
   /**
@@ -175,22 +200,40 @@ class PostfixParser {
       const stamp = text.slice(0, stampEnd);
       this.lastStamp = stamp;
       this.lastIso = stamp.length === 15 ? this.clock.convert(stamp) : zonedIso(stamp, this.tz);
+      this.lastMs = this.lastIso === null ? Number.NaN : Date.parse(this.lastIso);
     }
     return this.lastIso;
   }
 
-  private state(qid: string): QueueState {
-    if (qid === this.lastQid) return this.lastState!;
-    let state = this.queue.get(qid);
+  /** A queue id's state when one is kept (no new state). */
+  private known(qid: string): QueueState | undefined {
+    if (qid === this.lastQid) return this.lastState ?? undefined;
+    // A grep'd log has no `from=` lines: no active states to look in.
+    return (this.active.size > 0 ? this.active.get(qid) : undefined) ?? this.waiting.get(qid);
+  }
+
+  /** A queue id's state, created when new, its age started again (the line's log time). */
+  private state(qid: string, text: string, at: Positions): QueueState {
+    this.time(text, at.stampEnd);
+    const now = this.lastMs;
+    this.active.advance(now);
+    this.waiting.advance(now);
+    let state = this.known(qid);
     if (!state) {
-      if (this.queue.size >= MAX_QUEUE_IDS) this.queue.delete(this.queue.keys().next().value!);
       state = { sender: null, sendingDomain: null, messageId: null, deferred: null, touched: false };
       qid = detach(qid);
-      this.queue.set(qid, state);
-    }
+      this.active.set(qid, state, now);
+    } else if (!this.waiting.touch(qid, now)) this.active.touch(qid, now);
     this.lastQid = qid;
     this.lastState = state;
     return state;
+  }
+
+  /** The state now has deferred recipients: kept for the queue's lifetime from now on. */
+  private wait(qid: string, state: QueueState): void {
+    if (this.waiting.touch(qid, this.lastMs)) return;
+    this.active.delete(qid);
+    this.waiting.set(qid === this.lastQid ? this.lastQid : detach(qid), state, this.lastMs);
   }
 
   private instance(text: string, at: Positions): Instance {
@@ -230,17 +273,19 @@ class PostfixParser {
     if (type === null) return;
     if (type !== "deferred" && this.types !== null && !this.types.has(type)) {
       // Not wanted (classify without --all skips deliveries): only keep the expiry bookkeeping right.
-      const known = qid === this.lastQid ? this.lastState : this.queue.get(qid);
-      known?.deferred?.delete(text.slice(body + 4, rcptEnd));
+      this.known(qid)?.deferred?.delete(text.slice(body + 4, rcptEnd));
       return;
     }
     const event = newEvent(type, this.file, lineNo);
     event.time = this.time(text, at.stampEnd);
     event.recipient = text.slice(body + 4, rcptEnd) || null;
-    const state = this.state(qid);
-    event.sender = state.sender;
-    event.sendingDomain = state.sendingDomain;
-    event.messageId = state.messageId;
+    // Only a deferral needs a state of its own (a grep'd log has a new queue id on almost every line).
+    const state = type === "deferred" ? this.state(qid, text, at) : this.known(qid);
+    if (state) {
+      event.sender = state.sender;
+      event.sendingDomain = state.sendingDomain;
+      event.messageId = state.messageId;
+    }
     const instance = this.instance(text, at);
     event.pool = instance.pool;
     event.sendingIp = instance.sendingIp;
@@ -269,11 +314,12 @@ class PostfixParser {
       event.replyCode = leadingReplyCode(reply);
     }
     if (text.startsWith("expired", wordStart)) event.reasonHint = "expired";
-    if (type === "deferred") {
+    if (type === "deferred" && state) {
       state.deferred ??= new Map();
       const kept = detachedCopy(event);
       state.deferred.set(kept.recipient ?? "", kept);
-    } else if (state.deferred) state.deferred.delete(event.recipient ?? "");
+      this.wait(qid, state);
+    } else if (state?.deferred) state.deferred.delete(event.recipient ?? "");
     out.push(event);
   }
 
@@ -281,7 +327,7 @@ class PostfixParser {
     const body = at.body;
     const end = text.indexOf(">", body + 6);
     if (end < 0) return;
-    const state = this.fresh(this.state(qid));
+    const state = this.fresh(this.state(qid, text, at));
     const sender = text.slice(body + 6, end);
     if (sender !== this.lastSender) {
       this.lastSender = sender;

@@ -5,7 +5,7 @@ import type { DeliveryEvent, EventType, ParseProblem } from "./event.ts";
 import type { FormatName } from "./formats.ts";
 import { decompressedChunks } from "./input.ts";
 import { eventSource } from "./registry.ts";
-import type { LineParser, Out, ParseContext } from "./source.ts";
+import type { LineParser, Out, ParseContext, ParseCounters } from "./source.ts";
 import { problem } from "./source.ts";
 import { assertTimeZone } from "./syslog-time.ts";
 
@@ -20,6 +20,8 @@ export interface ReadOptions {
   onBytes?: (bytes: number) => void;
   /** Only these event types are wanted (a hint that lets hot parsers skip work; see ParseContext). */
   types?: ReadonlySet<EventType> | null;
+  /** Parsers count the per-message state they forget here (see ParseCounters). */
+  counters?: ParseCounters;
 }
 
 /** Lines longer than this are refused (or handed over in pieces to parsers that take fragments). */
@@ -48,6 +50,7 @@ export async function* readEventBatches(
     modified: options.modified ?? null,
     tz,
     types: options.types ?? null,
+    counters: options.counters,
   };
   const parser = source.create(context);
   const splitter = new LineSplitter(parser, file);

@@ -19,6 +19,23 @@ export interface ParseContext {
    * others (a hint — consumers still filter).
    */
   types: ReadonlySet<EventType> | null;
+  /** Where a parser counts what it had to forget (absent: nobody asked). */
+  counters?: ParseCounters;
+}
+
+/**
+ * What a log parser forgot to stay bounded: per-message state (Postfix queue ids, Exim message ids)
+ * dropped before the log said the message was done (`removed`, `Completed`) — always, in a grep'd log.
+ */
+export interface ParseCounters {
+  /** States forgotten by age or count. */
+  evicted: number;
+  /** Of those, states with deferred recipients forgotten before the MTA's queue lifetime (count bound). */
+  evictedEarly: number;
+}
+
+export function newCounters(): ParseCounters {
+  return { evicted: 0, evictedEarly: 0 };
 }
 
 /** A stateful line consumer: one per input. */

@@ -692,7 +692,7 @@ function mapped(table: FieldTable, cx: Context, rows: string, noRoot: string): s
         ${f("status")} AS status, ${f("sourceLabel")} AS source_label,
         CASE WHEN etype = 'open' THEN ${f("machineOpen", "BOOLEAN")} END AS machine_open,
         ${f("readerIp")} AS reader_ip, ${f("userAgent")} AS user_agent, ${f("url")} AS url,
-        ${f("eventId")} AS event_id,
+        ${f("eventId")} AS event_id, ${f("reasonHint")} AS hint,
         CASE WHEN ${problem} THEN 'needs the JS parser' END AS problem
       FROM m
     )
@@ -702,7 +702,7 @@ function mapped(table: FieldTable, cx: Context, rows: string, noRoot: string): s
       coalesce(code_field, ${REPLY_CODE_SQL("reply")}) AS reply_code, status, source_label, machine_open,
       reader_ip, user_agent, url,
       CASE WHEN event_id IS NOT NULL THEN ${sqlString(`${table.format}:`)} || event_id ELSE ${IDENTITY_SQL} END AS identity,
-      problem, NULL::VARCHAR AS raw
+      problem, NULL::VARCHAR AS raw, hint
     FROM s`;
 }
 

@@ -1,19 +1,29 @@
 import assert from "node:assert/strict";
+import { readdirSync, statSync } from "node:fs";
 import { test } from "node:test";
-import { maskReply, swapTokens } from "../../src/events/reply-key.ts";
+import { classifyReply } from "../../src/bounce/classify.ts";
+import { maskReply, maskReplySql, swapTokens } from "../../src/events/reply-key.ts";
+import { Store } from "../../src/store/index.ts";
+import { postfixGrepLogChunks } from "../../testkit/postfix-grep-log.ts";
 
 test("maskReply: per-message noise masked, codes and provider codes kept", () => {
   const table: [string, string][] = [
     ["421 4.7.28 rate limited. a1b2c3d4e5f6g7h8si1 - gsmtp", "421 4.7.28 rate limited. % - gsmtp"],
     ["550 5.1.1 <john.doe@example.org>: unknown", "550 5.1.1 <x@example.org>: unknown"],
-    ["Messages from 192.0.2.10 deferred (1764300000)", "Messages from 0.0.0.0 deferred (#)"],
+    ["Messages from 192.0.2.10 deferred (1764300000)", "Messages from 0.0.0.0 deferred (%)"],
+    ["250 2.0.0 Ok: queued as 4F2A1B3C9D", "250 2.0.0 Ok: queued as %"],
+    ["250 2.0.0 Ok: queued as 4dQk0F1NLsz9vQ7", "250 2.0.0 Ok: queued as %"],
+    ["250 Ok 0f8b2a4e-1c3d-4e5f-8a9b-0c1d2e3f4a5b", "250 Ok %"],
+    ["deferred at 2026-01-05 08:00:00 (id 123456)", "deferred at 0000-00-00 00:00:00 (id #)"],
     ["550 5.7.1 [CS01] Message rejected", "550 5.7.1 [CS01] Message rejected"],
     [
-      "554 RL000001 blocked; AS(2203) S3150 TSS04 5.7.515",
-      "554 RL000001 blocked; AS(2203) S3150 TSS04 5.7.515",
+      "554 RL000001 blocked; AS(2203) S3150 TSS04 5.7.515 LPN007_510 IB212 (AS16012607)",
+      "554 RL000001 blocked; AS(2203) S3150 TSS04 5.7.515 LPN007_510 IB212 (AS16012607)",
     ],
+    ["Unfortunately authentication failed", "Unfortunately authentication failed"],
   ];
   for (const [text, masked] of table) assert.equal(maskReply(text).masked, masked, text);
+  assert.deepEqual(maskReply("250 2.0.0 Ok: queued as 4F2A1B3C9D").tokens, ["4F2A1B3C9D"]);
 });
 
 test("swapTokens rebuilds a diagnostic for another reply with the same key, in order", () => {
@@ -25,4 +35,126 @@ test("swapTokens rebuilds a diagnostic for another reply with the same key, in o
     "421 4.7.28 a b <y2@e.example> 222222 bbbbbbbbbbb2 - gsmtp",
   );
   assert.equal(swapTokens("no tokens here", first.tokens, second.tokens), null);
+});
+
+interface Example {
+  where: string;
+  text: string;
+  remoteMta: string | null;
+  recipient: string | null;
+}
+
+/**
+ * Every `example` in every table under src/bounce/rules (whatever their shape: walked generically, so
+ * tables added later are covered), with the host of a host-scoped table and an entry's example recipient.
+ */
+async function ruleExamples(): Promise<Example[]> {
+  const root = new URL("../../src/bounce/rules/", import.meta.url);
+  const files: URL[] = [];
+  const walk = (dir: URL) => {
+    for (const name of readdirSync(dir)) {
+      const url = new URL(name, dir);
+      if (statSync(url).isDirectory()) walk(new URL(`${name}/`, dir));
+      else if (name.endsWith(".ts")) files.push(url);
+    }
+  };
+  walk(root);
+  const found: Example[] = [];
+  const seen = new Set<unknown>();
+  const visit = (value: unknown, where: string, host: string | null) => {
+    if (typeof value !== "object" || value === null || seen.has(value)) return;
+    seen.add(value);
+    if (Array.isArray(value)) {
+      for (const [i, item] of value.entries()) visit(item, `${where}[${i}]`, host);
+      return;
+    }
+    const record = value as Record<string, unknown>;
+    const hosts = Array.isArray(record.hosts) && typeof record.hosts[0] === "string" ? record.hosts[0] : null;
+    const scope = hosts ?? host;
+    if (typeof record.example === "string") {
+      found.push({
+        where: `${where}${typeof record.id === "string" ? ` ${record.id}` : ""}`,
+        text: record.example,
+        remoteMta: scope,
+        recipient: typeof record.exampleRecipient === "string" ? record.exampleRecipient : null,
+      });
+    }
+    for (const [key, inner] of Object.entries(record)) visit(inner, `${where}.${key}`, scope);
+  };
+  for (const file of files) {
+    const module = (await import(file.href)) as Record<string, unknown>;
+    for (const [name, value] of Object.entries(module))
+      visit(value, `${file.pathname.split("/rules/")[1]}:${name}`, null);
+  }
+  return found;
+}
+
+/** The store's masker (maskReplySql) over texts, in order. */
+async function maskInSql(store: Store, texts: string[]): Promise<string[]> {
+  const values = texts.map((text, i) => `(${i}, '${text.replaceAll("'", "''")}')`).join(", ");
+  const rows = await store.all<{ masked: string }>(
+    `SELECT ${maskReplySql("t")} AS masked FROM (VALUES ${values}) v(i, t) ORDER BY i`,
+  );
+  return rows.map((row) => row.masked);
+}
+
+function verdict(example: Example, text: string) {
+  const c = classifyReply({ text, remoteMta: example.remoteMta, recipient: example.recipient });
+  return {
+    reason: c.reason,
+    category: c.category,
+    providerCode: c.providerCode,
+    provider: c.provider,
+    rule: c.rule.id,
+  };
+}
+
+test("every rule's example classifies the same raw and masked (JavaScript and SQL maskers agree)", async () => {
+  const examples = await ruleExamples();
+  assert.ok(examples.length >= 50, `found ${examples.length} rule examples`);
+  const store = await Store.open(":memory:");
+  try {
+    const sqlMasked = await maskInSql(
+      store,
+      examples.map((e) => e.text),
+    );
+    let masked = 0;
+    examples.forEach((example, i) => {
+      const js = maskReply(example.text).masked;
+      if (js !== example.text) masked++;
+      assert.equal(sqlMasked[i], js, `SQL and JS masks differ for ${example.where}`);
+      assert.deepEqual(
+        verdict(example, js),
+        verdict(example, example.text),
+        `${example.where}: ${example.text}`,
+      );
+    });
+    assert.ok(masked > 0, "some examples carry tokens");
+  } finally {
+    store.close();
+  }
+});
+
+test("replies of a grep'd Postfix log: few masked keys, and the SQL masker agrees", async () => {
+  const replies: string[] = [];
+  for (const chunk of postfixGrepLogChunks(3000, 7)) {
+    for (const line of chunk.split("\n")) {
+      const at = line.indexOf(" said: ");
+      if (at > 0) replies.push(line.slice(at + 7));
+    }
+  }
+  const keys = new Set(replies.map((reply) => maskReply(reply).masked));
+  assert.ok(
+    replies.length > 1000 && keys.size < replies.length / 10,
+    `${keys.size} keys for ${replies.length} replies`,
+  );
+  const store = await Store.open(":memory:");
+  try {
+    assert.deepEqual(
+      await maskInSql(store, replies),
+      replies.map((reply) => maskReply(reply).masked),
+    );
+  } finally {
+    store.close();
+  }
 });

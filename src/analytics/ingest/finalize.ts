@@ -1,4 +1,6 @@
-import { type Classification, classifyReply } from "../../bounce/classify.ts";
+import type { Classification } from "../../bounce/classify.ts";
+import { classifyEvent, FAILURE_TYPES } from "../../bounce/classify-event.ts";
+import { maskReplySql } from "../../events/reply-key.ts";
 import type { Params, Store } from "../../store/index.ts";
 import { providerOfDomainSql } from "../provider-domains.ts";
 
@@ -14,17 +16,21 @@ const DUPLICATE = "!duplicate";
 const SKIP = "!skip";
 const FLAGGED = `('${PROBLEM}', '${DUPLICATE}', '${SKIP}')`;
 
-const CLASSIFIED_TYPES = "('bounced', 'deferred')";
+/** The event types the store classifies: those `classify` shows without --all (classify-event.ts). */
+const CLASSIFIED_TYPES = `(${FAILURE_TYPES.map((type) => `'${type}'`).join(", ")})`;
 
 /**
- * Key of a distinct reply over a staging-shaped row `s` with its `provider`: text, codes, event type
- * (failed vs delayed) and the recipient's provider. Only good bounce/deferral rows have one.
+ * Key of a distinct reply over a staging-shaped row `s` with its `provider`: everything the classifier
+ * looks at (classifyEvent) — event type, the recipient's provider (and domain when it is a known
+ * provider's), remote host, reply code, status, and the reply with its per-message tokens masked
+ * (src/events/reply-key.ts), so replies that differ only by queue ids or addresses are classified once.
+ * The source's hint, when it has one, prefixes the key (`expired:<md5>`): the settle step reads it back.
  */
-const REPLY_KEY_SQL = `CASE WHEN s.problem IS NULL AND s.reply IS NOT NULL AND s.type IN ${CLASSIFIED_TYPES}
-  THEN md5(concat_ws(chr(31), s.type, s.provider, coalesce(s.reply_code::VARCHAR, ''),
-    coalesce(s.status, ''), s.reply)) END`;
-
-const DSN_ACTION: Record<string, string> = { bounced: "failed", deferred: "delayed" };
+const REPLY_KEY_SQL = `CASE WHEN s.problem IS NULL AND s.type IN ${CLASSIFIED_TYPES}
+  THEN concat(s.hint || ':', md5(concat_ws(chr(31), s.type, s.provider,
+    CASE WHEN s.provider <> 'other' THEN coalesce(s.recipient_domain, '') ELSE '' END,
+    coalesce(lower(s.remote_mta), ''), coalesce(s.reply_code::VARCHAR, ''), coalesce(s.status, ''),
+    ${maskReplySql("coalesce(s.reply, '')")}))) END`;
 
 /** Streams a staging-shaped query into `event_rows`, flagging problems and already-stored events. */
 export async function insertFlagged(
@@ -125,7 +131,8 @@ interface NewReply {
   reply_key: string;
   type: string;
   provider: string;
-  reply: string;
+  hint: string | null;
+  reply: string | null;
   reply_code: number | null;
   status: string | null;
   recipient: string | null;
@@ -135,7 +142,8 @@ interface NewReply {
 /** The file's distinct replies the store has not classified yet (flagged rows aside). */
 async function newReplies(store: Store, fileId: number): Promise<NewReply[]> {
   return store.all<NewReply>(
-    `SELECT reply_key, any_value(type) AS type, any_value(provider) AS provider, any_value(reply) AS reply,
+    `SELECT reply_key, any_value(type) AS type, any_value(provider) AS provider,
+      CASE WHEN contains(reply_key, ':') THEN split_part(reply_key, ':', 1) END AS hint, any_value(reply) AS reply,
       any_value(reply_code) AS reply_code, any_value(status) AS status, min(recipient) AS recipient,
       min(remote_mta) AS remote_mta
     FROM event_rows
@@ -162,16 +170,18 @@ async function classifyYielding(replies: NewReply[]): Promise<Classified[]> {
   return classified;
 }
 
-/** Each distinct reply classified once (`classifyReply`). */
+/** Each distinct reply classified once, as `classify` does (`classifyEvent`). */
 function classify(reply: NewReply): Classified {
-  const result = classifyReply({
-    text: reply.reply,
+  const result = classifyEvent({
+    type: reply.type,
+    reply: reply.reply,
     replyCode: reply.reply_code,
     status: reply.status,
     remoteMta: reply.remote_mta,
     recipient: reply.recipient,
-    action: DSN_ACTION[reply.type] ?? null,
+    hint: reply.hint,
   });
+  if (result === null) throw new Error(`no classification for event type ${reply.type}`);
   return { reply, result };
 }
 
@@ -185,7 +195,7 @@ async function appendClassifications(store: Store, classified: Classified[]): Pr
     text(reply.reply_key);
     text(reply.type);
     text(reply.provider);
-    text(reply.reply);
+    text(reply.reply ?? "");
     if (reply.reply_code === null) appender.appendNull();
     else appender.appendInteger(reply.reply_code);
     text(reply.status);

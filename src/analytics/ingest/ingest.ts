@@ -4,6 +4,7 @@ import type { FormatName } from "../../events/formats.ts";
 import { compressionOf, detectFormat, eventSource, openInputWithHead } from "../../events/index.ts";
 import { canonicalName } from "../../events/table-parser.ts";
 import { fieldTableSql, type Params, type Store } from "../../store/index.ts";
+import { newCounters } from "../../events/source.ts";
 import { stopwatch } from "../stopwatch.ts";
 import { insertFlagged, type Settled, settleFile } from "./finalize.ts";
 import { stageWithParsers } from "./js-path.ts";
@@ -32,6 +33,10 @@ export interface FileSummary {
   duplicates: number;
   quarantined: number;
   newReplies: number;
+  /** Log readers: per-message states forgotten by age or count (src/events/source.ts ParseCounters). */
+  evicted: number;
+  /** Of those, with deferred recipients, forgotten before the MTA's queue lifetime. */
+  evictedEarly: number;
   seconds: number;
   /** What the reader skipped on purpose and why (bounce emails: DMARC / TLS reports, auto-replies). */
   notes: string[];
@@ -67,13 +72,16 @@ export async function ingestFile(
       : null;
     let notes: string[] = [];
     let limits: string[] = [];
+    let counters = newCounters();
     const parsers = async (): Promise<Source> => {
       await store.run(CREATE_STAGING);
+      counters = newCounters();
       const read = {
         year: options.year ?? null,
         tz: options.tz ?? null,
         modified: opened.modified,
         onBytes: options.onProgress,
+        counters,
       };
       ({ notes, limits } = await stageWithParsers(store, path, format, read));
       return { sql: "SELECT * FROM staging", params: {} };
@@ -96,7 +104,17 @@ export async function ingestFile(
     await store.run("UPDATE files SET seconds = $seconds WHERE file_id = (SELECT max(file_id) FROM files)", {
       seconds,
     });
-    return { path, format, reader, ...counts, seconds, notes, limits };
+    return {
+      path,
+      format,
+      reader,
+      ...counts,
+      evicted: counters.evicted,
+      evictedEarly: counters.evictedEarly,
+      seconds,
+      notes,
+      limits,
+    };
   } finally {
     literal?.close();
   }

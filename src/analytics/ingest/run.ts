@@ -102,7 +102,9 @@ export async function runIngest(inputs: string[], options: IngestCliOptions): Pr
     for (const limit of s.limits)
       process.stderr.write(`deliverlens ingest: ${escapeLine(s.path)}: ${escapeLine(limit)}\n`);
   }
-  return failures.length > 0 || everyRecordRejected || limited.length > 0 ? EXIT.failed : EXIT.ok;
+  // Done when anything was stored (files that failed are listed): 1 when files failed and none stored.
+  const nothingStored = failures.length > 0 && totals.stored === 0;
+  return nothingStored || everyRecordRejected || limited.length > 0 ? EXIT.failed : EXIT.ok;
 }
 
 function total(summaries: FileSummary[], seconds: number) {
@@ -130,6 +132,7 @@ function printSummary(
       `${escapeLine(s.path)} (${s.format}, ${s.reader}): read ${n(s.read)} = stored ${n(s.stored)} + duplicates ${n(s.duplicates)} + quarantined ${n(s.quarantined)}\n`,
     );
     for (const note of s.notes) process.stdout.write(`  note: ${escapeLine(note)}\n`);
+    if (s.evicted > 0) process.stdout.write(`  ${evictionNote(s.evicted, s.evictedEarly)}\n`);
   }
   for (const f of failures) {
     process.stderr.write(
@@ -141,6 +144,13 @@ function printSummary(
   );
   if (totals.quarantined > 0)
     process.stdout.write("quarantined records, with file, line and reason: deliverlens quarantine\n");
+}
+
+/** What a log reader forgot to stay bounded (a grep'd or cut log never frees its queue ids). */
+export function evictionNote(evicted: number, early: number): string {
+  const n = (value: number) => value.toLocaleString("en-US");
+  const lost = early > 0 ? `, ${n(early)} of them with deferred recipients before the queue lifetime` : "";
+  return `queue ids forgotten without a removed/Completed line: ${n(evicted)}${lost}`;
 }
 
 /** A file-system error in a few words; a store error as explainStoreError says it (disk full…). */

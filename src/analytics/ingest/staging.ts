@@ -33,6 +33,8 @@ export const STAGING_COLUMNS = [
   /** Set for a bad record: why it goes to the quarantine instead of `events`. */
   ["problem", "VARCHAR"],
   ["raw", "VARCHAR"],
+  /** The source's reason hint (`reasonHint`: Postfix `expired`, an ESP's `suppressed`/`feedback`), for the classifier. */
+  ["hint", "VARCHAR"],
 ] as const;
 
 export const CREATE_STAGING = `CREATE OR REPLACE TEMP TABLE staging (${STAGING_COLUMNS.map(
@@ -115,6 +117,7 @@ export function stagingRow(event: DeliveryEvent, format: string): StagingRow | n
     skip: false,
     problem: null,
     raw: null,
+    hint: event.reasonHint ?? null,
   };
 }
 

@@ -1,0 +1,304 @@
+/**
+ * A Postfix log the way users grep it (`grep status= /var/log/mail.log`): only delivery status lines, a
+ * new queue id for every message, no `removed` lines, and replies that carry per-message tokens — queue
+ * ids (`queued as 4Xy…`), recipient addresses, transaction ids, Gmail's `250 2.0.0 OK  <time> <id> - gsmtp`.
+ * Deferred recipients are retried later in the log (delivered, bounced, or expired with
+ * `from=<…>, status=expired, returned to sender`). Deterministic for a seed (bench/postfix-grep.ts).
+ */
+import { pick, seededRandom, syslogStamp } from "./events-postfix-log.ts";
+
+type Status = "sent" | "deferred" | "bounced";
+
+interface Outcome {
+  status: Status;
+  dsn: string;
+  /** The reply, given the message's tokens. */
+  reply: (t: Tokens) => string;
+  weight: number;
+}
+
+interface Tokens {
+  qid: string;
+  rcpt: string;
+  id: string;
+  hex: string;
+  uuid: string;
+  time: number;
+  ip: string;
+}
+
+interface Destination {
+  domain: string;
+  mx: string;
+  ip: string;
+  outcomes: Outcome[];
+}
+
+const DESTINATIONS: Destination[] = [
+  {
+    domain: "gmail.com",
+    mx: "gmail-smtp-in.l.google.com",
+    ip: "142.250.102.27",
+    outcomes: [
+      { status: "sent", dsn: "2.0.0", reply: (t) => `250 2.0.0 OK  ${t.time} ${t.id} - gsmtp`, weight: 80 },
+      {
+        status: "deferred",
+        dsn: "4.7.28",
+        reply: (t) =>
+          `421-4.7.28 [${t.ip}      15] Our system has detected an unusual rate of unsolicited mail originating from your IP address. To protect our users from spam, mail sent from your IP address has been temporarily rate limited. 421 4.7.28 ${t.id} - gsmtp`,
+        weight: 8,
+      },
+      {
+        status: "bounced",
+        dsn: "5.1.1",
+        reply: (t) =>
+          `550-5.1.1 The email account that you tried to reach does not exist. Please try 550-5.1.1 double-checking the recipient's email address for typos or 550-5.1.1 unnecessary spaces. https://support.google.com/mail/?p=NoSuchUser ${t.id} - gsmtp`,
+        weight: 4,
+      },
+    ],
+  },
+  {
+    domain: "icloud.com",
+    mx: "mx01.mail.icloud.com",
+    ip: "17.57.155.23",
+    outcomes: [
+      {
+        status: "sent",
+        dsn: "2.0.0",
+        reply: (t) => `250 2.0.0 Ok: queued as ${t.uuid}`,
+        weight: 80,
+      },
+      {
+        status: "bounced",
+        dsn: "5.7.1",
+        reply: () =>
+          "550 5.7.1 [CS01] Message rejected due to local policy. Please visit https://support.apple.com/en-us/HT204137",
+        weight: 8,
+      },
+      {
+        status: "deferred",
+        dsn: "4.7.1",
+        reply: (t) => `421 4.7.1 [HM08] Message from (${t.ip}) temporarily deferred. ${t.hex}`,
+        weight: 5,
+      },
+      {
+        status: "bounced",
+        dsn: "5.1.1",
+        reply: (t) => `550 5.1.1 <${t.rcpt}>: user does not exist`,
+        weight: 3,
+      },
+    ],
+  },
+  {
+    domain: "yahoo.com",
+    mx: "mta6.am0.yahoodns.net",
+    ip: "67.195.204.77",
+    outcomes: [
+      { status: "sent", dsn: "2.0.0", reply: () => "250 ok dirdel", weight: 80 },
+      {
+        status: "deferred",
+        dsn: "4.7.0",
+        reply: (t) =>
+          `421 4.7.0 [TSS04] Messages from ${t.ip} temporarily deferred due to unexpected volume or user complaints - 4.16.55.1; see https://postmaster.yahooinc.com/error-codes`,
+        weight: 8,
+      },
+      {
+        status: "bounced",
+        dsn: "5.0.0",
+        reply: () => "554 delivery error: dd This user doesn't have a yahoo.com account (user@yahoo.com) [0]",
+        weight: 3,
+      },
+    ],
+  },
+  {
+    domain: "outlook.com",
+    mx: "outlook-com.olc.protection.outlook.com",
+    ip: "52.101.42.0",
+    outcomes: [
+      {
+        status: "sent",
+        dsn: "2.0.0",
+        reply: (t) =>
+          `250 2.6.0 <${t.qid}.${t.time}@mail.example.net> [InternalId=${t.time % 100000000}, Hostname=DM6PR11MB${t.hex.slice(0, 4).toUpperCase()}.namprd11.prod.outlook.com] ${t.time % 1000000} bytes in 0.123, 221.5 KB/sec Queued mail for delivery`,
+        weight: 80,
+      },
+      {
+        status: "bounced",
+        dsn: "5.7.1",
+        reply: (t) =>
+          `550 5.7.1 Unfortunately, messages from [${t.ip}] weren't sent. Please contact your Internet service provider since part of their network is on our block list (S3150). You can also refer your provider to http://mail.live.com/mail/troubleshooting.aspx#errors. [BN1NAM02FT${t.hex.slice(0, 3).toUpperCase()}.eop-nam02.prod.protection.outlook.com ${t.time}]`,
+        weight: 5,
+      },
+      {
+        status: "bounced",
+        dsn: "5.5.0",
+        reply: (t) =>
+          `550 5.5.0 Requested action not taken: mailbox unavailable (${t.uuid}). [AM4PEPF0002${t.hex.slice(0, 4).toUpperCase()}.eurprd04.prod.outlook.com ${t.time}]`,
+        weight: 3,
+      },
+    ],
+  },
+  {
+    domain: "orange.fr",
+    mx: "smtp-in.orange.fr",
+    ip: "80.12.242.10",
+    outcomes: [
+      {
+        status: "sent",
+        dsn: "2.0.0",
+        reply: (t) => `250 2.0.0 ${t.id} mail accepted for delivery`,
+        weight: 80,
+      },
+      {
+        status: "deferred",
+        dsn: "4.0.0",
+        reply: (t) =>
+          `421 mwinf5c${t.time % 100} ME Service refuse. Veuillez essayer plus tard. Service refused, please try later. LPN007_510`,
+        weight: 6,
+      },
+    ],
+  },
+  {
+    domain: "example-corp.com",
+    mx: "mx.example-corp.com",
+    ip: "198.51.100.7",
+    outcomes: [
+      { status: "sent", dsn: "2.0.0", reply: (t) => `250 2.0.0 Ok: queued as ${t.qid.slice(2)}`, weight: 80 },
+      {
+        status: "deferred",
+        dsn: "4.4.1",
+        reply: () => "connect to mx.example-corp.com[198.51.100.7]:25: Connection timed out",
+        weight: 5,
+      },
+      {
+        status: "bounced",
+        dsn: "5.2.2",
+        reply: (t) => `552 5.2.2 <${t.rcpt}>: Recipient address rejected: Mailbox full`,
+        weight: 3,
+      },
+    ],
+  },
+];
+
+const ALPHABET = "0123456789BCDFGHJKLMNPQRSTVWXYZbcdfghjklmnpqrstvwxyz";
+
+/** A Postfix long queue id (enable_long_queue_ids=yes): time-based prefix and a random tail. */
+function longQueueId(serial: number, random: () => number): string {
+  let id = "4";
+  let n = serial;
+  for (let i = 0; i < 8; i++) {
+    id += ALPHABET[n % ALPHABET.length];
+    n = Math.floor(n / ALPHABET.length);
+  }
+  id += "z";
+  for (let i = 0; i < 4; i++) id += ALPHABET[Math.floor(random() * ALPHABET.length)];
+  return id;
+}
+
+function hexOf(random: () => number, length: number): string {
+  let out = "";
+  for (let i = 0; i < length; i++) out += "0123456789abcdef"[Math.floor(random() * 16)];
+  return out;
+}
+
+interface Pending {
+  line: (stamp: string) => string;
+}
+
+/** Messages a deferred recipient is retried after (the log's clock runs about 0.2 s per message). */
+const RETRY_AFTER = [2_000, 20_000, 150_000];
+
+/** Yields chunks of grep'd log text until `lines` lines were produced. */
+export function* postfixGrepLogChunks(lines: number, seed = 1): Generator<string> {
+  const random = seededRandom(seed);
+  let written = 0;
+  let clock = Date.UTC(2026, 0, 5, 8, 0, 0);
+  let serial = 0;
+  let chunk: string[] = [];
+  const due = new Map<number, Pending[]>();
+  const later = (at: number, pending: Pending) => {
+    const list = due.get(at);
+    if (list) list.push(pending);
+    else due.set(at, [pending]);
+  };
+  while (written < lines) {
+    serial++;
+    clock += Math.floor(random() * 400);
+    const stamp = syslogStamp(clock);
+    const qid = longQueueId(serial, random);
+    const recipients = 1 + Math.floor(random() * 3);
+    for (let r = 0; r < recipients; r++) {
+      const destination = DESTINATIONS[Math.floor(random() * DESTINATIONS.length)];
+      const rcpt = `user${Math.floor(random() * 5_000_000)}@${destination.domain}`;
+      const outcome = pick(destination.outcomes, random);
+      const line = statusLine(destination, outcome, qid, rcpt, clock, random);
+      chunk.push(`${stamp} mta1 postfix/smtp[${3000 + (serial % 50)}]: ${line}`);
+      written++;
+      if (outcome.status === "deferred") scheduleRetry(destination, qid, rcpt, serial, 0);
+    }
+    const now = due.get(serial);
+    if (now) {
+      due.delete(serial);
+      for (const pending of now) chunk.push(pending.line(stamp));
+      written += now.length;
+    }
+    if (chunk.length >= 4096 || written >= lines) {
+      const take = chunk.length - Math.max(0, written - lines);
+      yield `${chunk.slice(0, take).join("\n")}\n`;
+      chunk = [];
+    }
+  }
+
+  function scheduleRetry(destination: Destination, qid: string, rcpt: string, at: number, attempt: number) {
+    const when = at + RETRY_AFTER[Math.min(attempt, RETRY_AFTER.length - 1)] + Math.floor(random() * 1000);
+    const roll = random();
+    if (attempt >= 2 && roll < 0.5) {
+      // Still deferred at the queue's lifetime: Postfix returns the message to its sender.
+      later(when, {
+        line: (stamp) =>
+          `${stamp} mta1 postfix/qmgr[2101]: ${qid}: from=<news@mail.example.net>, status=expired, returned to sender`,
+      });
+      return;
+    }
+    const outcome: Outcome =
+      roll < 0.6
+        ? pick(
+            destination.outcomes.filter((o) => o.status === "deferred"),
+            random,
+          )
+        : destination.outcomes[0];
+    later(when, {
+      line: (stamp) => {
+        if (outcome.status === "deferred") scheduleRetry(destination, qid, rcpt, when, attempt + 1);
+        const line = statusLine(destination, outcome, qid, rcpt, clock, random);
+        return `${stamp} mta1 postfix/smtp[${3000 + (when % 50)}]: ${line}`;
+      },
+    });
+  }
+  // Deferred lines scheduled past the end are never written (the log was cut there).
+}
+
+function statusLine(
+  destination: Destination,
+  outcome: Outcome,
+  qid: string,
+  rcpt: string,
+  time: number,
+  random: () => number,
+): string {
+  const tokens: Tokens = {
+    qid,
+    rcpt,
+    id: `${hexOf(random, 12)}${Math.floor(random() * 1e4)}.${Math.floor(random() * 100)}`,
+    hex: hexOf(random, 16),
+    uuid: `${hexOf(random, 8)}-${hexOf(random, 4)}-${hexOf(random, 4)}-${hexOf(random, 4)}-${hexOf(random, 12)}`,
+    time: Math.floor(time / 1000),
+    ip: "192.0.2.10",
+  };
+  const reply = outcome.reply(tokens);
+  const relay = `${destination.mx}[${destination.ip}]:25`;
+  const text = reply.startsWith("connect to")
+    ? reply
+    : `host ${destination.mx}[${destination.ip}] said: ${reply} (in reply to ${outcome.status === "sent" ? "end of DATA" : "RCPT TO"} command)`;
+  return `${qid}: to=<${rcpt}>, relay=${relay}, delay=1.2, delays=0.1/0/0.5/0.6, dsn=${outcome.dsn}, status=${outcome.status} (${text})`;
+}
