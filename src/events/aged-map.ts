@@ -75,6 +75,10 @@ export class AgedMap<V> {
     return true;
   }
 
+  keys(): IterableIterator<string> {
+    return this.map.keys();
+  }
+
   /** The input's time moved on to `timeMs`: forget what grew too old (reads alone never do). */
   advance(timeMs: number): void {
     const generations = this.generations;

@@ -40,6 +40,8 @@ function statusType(text: string, start: number, end: number): EventType | null 
 
 /** Where the parts of the current line are. */
 interface Positions {
+  /** A hash of the queue id (an index into PostfixParser.maybe). */
+  qidHash: number;
   stampEnd: number;
   tagStart: number;
   tagEnd: number;
@@ -68,6 +70,15 @@ const QUEUE_LIFETIME_MS = 5 * 86_400_000;
 const ACTIVE_LIFETIME_MS = 86_400_000;
 const MAX_ACTIVE_QUEUE_IDS = 100_000;
 const MAX_WAITING_QUEUE_IDS = 250_000;
+/** Slots of the may-have-state filter (a power of two). */
+const MAYBE_SIZE = 1 << 21;
+
+/** The filter slot of a queue id: the same hash PostfixParser.line computes over the line's characters. */
+function hashOf(qid: string): number {
+  let hash = 0;
+  for (let i = 0; i < qid.length; i++) hash = Math.imul(hash ^ qid.charCodeAt(i), 16777619);
+  return (hash ^ (hash >>> 15)) & (MAYBE_SIZE - 1);
+}
 
 interface Instance {
   pool: string | null;
@@ -89,7 +100,14 @@ class PostfixParser {
   /** The current line's time in ms (NaN when unknown): the age of queue states is measured in log time. */
   private lastMs = Number.NaN;
   /** Where the parts of the current line are (one object, reused for every line). */
-  private readonly at: Positions = { stampEnd: 0, tagStart: 0, tagEnd: 0, body: 0 };
+  private readonly at: Positions = { qidHash: 0, stampEnd: 0, tagStart: 0, tagEnd: 0, body: 0 };
+  /**
+   * Which queue ids may have a state, by a hash of the id: most lines of a grep'd log are deliveries of
+   * queue ids never seen before, answered here without slicing the id or looking it up. Set when a
+   * state is stored; rebuilt from the stored ids when a quarter is set.
+   */
+  private readonly maybe = new Uint8Array(MAYBE_SIZE);
+  private marked = 0;
   /** Queue states given strings sliced from the current chunk (see endChunk). */
   private readonly touched: QueueState[] = [];
   private lastSender = "";
@@ -140,8 +158,12 @@ class PostfixParser {
     const qidStart = tagEnd + 2;
     const qidEnd = text.indexOf(": ", qidStart);
     if (qidEnd < 0 || qidEnd - qidStart > 20 || qidEnd - qidStart < 5) return;
-    const space = text.indexOf(" ", qidStart);
-    if (space >= 0 && space < qidEnd) return;
+    let hash = 0;
+    for (let i = qidStart; i < qidEnd; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 32) return;
+      hash = Math.imul(hash ^ c, 16777619);
+    }
     // Lines of one queue id come in runs: the last id is reused rather than sliced again.
     const last = this.lastQid;
     const qid =
@@ -150,6 +172,7 @@ class PostfixParser {
         : text.slice(qidStart, qidEnd);
     const body = qidEnd + 2;
     const at = this.at;
+    at.qidHash = (hash ^ (hash >>> 15)) & (MAYBE_SIZE - 1);
     at.stampEnd = stampEnd;
     at.tagStart = hostEnd + 1;
     at.tagEnd = tagEnd;
@@ -159,7 +182,7 @@ class PostfixParser {
     else if (text.startsWith("message-id=", body)) {
       this.fresh(this.state(qid, text, at)).messageId = unangle(text.slice(body + 11));
     } else if (text.startsWith("removed", body)) {
-      const state = this.known(qid);
+      const state = this.known(qid, at);
       if (state) state.touched = false; // gone: endChunk need not copy its strings
       this.active.delete(qid);
       this.waiting.delete(qid);
@@ -206,8 +229,9 @@ class PostfixParser {
   }
 
   /** A queue id's state when one is kept (no new state). */
-  private known(qid: string): QueueState | undefined {
+  private known(qid: string, at: Positions): QueueState | undefined {
     if (qid === this.lastQid) return this.lastState ?? undefined;
+    if (this.maybe[at.qidHash] === 0) return undefined;
     // A grep'd log has no `from=` lines: no active states to look in.
     return (this.active.size > 0 ? this.active.get(qid) : undefined) ?? this.waiting.get(qid);
   }
@@ -218,15 +242,31 @@ class PostfixParser {
     const now = this.lastMs;
     this.active.advance(now);
     this.waiting.advance(now);
-    let state = this.known(qid);
+    let state = this.known(qid, at);
     if (!state) {
       state = { sender: null, sendingDomain: null, messageId: null, deferred: null, touched: false };
       qid = detach(qid);
       this.active.set(qid, state, now);
+      this.mark(at.qidHash);
     } else if (!this.waiting.touch(qid, now)) this.active.touch(qid, now);
     this.lastQid = qid;
     this.lastState = state;
     return state;
+  }
+
+  private mark(hash: number): void {
+    if (this.maybe[hash] === 1) return;
+    this.maybe[hash] = 1;
+    if (++this.marked < MAYBE_SIZE / 4) return;
+    this.maybe.fill(0);
+    this.marked = 0;
+    for (const map of [this.active, this.waiting]) {
+      for (const qid of map.keys()) {
+        const h = hashOf(qid);
+        if (this.maybe[h] === 0) this.marked++;
+        this.maybe[h] = 1;
+      }
+    }
   }
 
   /** The state now has deferred recipients: kept for the queue's lifetime from now on. */
@@ -273,14 +313,14 @@ class PostfixParser {
     if (type === null) return;
     if (type !== "deferred" && this.types !== null && !this.types.has(type)) {
       // Not wanted (classify without --all skips deliveries): only keep the expiry bookkeeping right.
-      this.known(qid)?.deferred?.delete(text.slice(body + 4, rcptEnd));
+      this.known(qid, at)?.deferred?.delete(text.slice(body + 4, rcptEnd));
       return;
     }
     const event = newEvent(type, this.file, lineNo);
     event.time = this.time(text, at.stampEnd);
     event.recipient = text.slice(body + 4, rcptEnd) || null;
     // Only a deferral needs a state of its own (a grep'd log has a new queue id on almost every line).
-    const state = type === "deferred" ? this.state(qid, text, at) : this.known(qid);
+    const state = type === "deferred" ? this.state(qid, text, at) : this.known(qid, at);
     if (state) {
       event.sender = state.sender;
       event.sendingDomain = state.sendingDomain;

@@ -3,6 +3,7 @@ import { classifyEvent, FAILURE_TYPES } from "../../bounce/classify-event.ts";
 import { maskReplySql } from "../../events/reply-key.ts";
 import type { Params, Store } from "../../store/index.ts";
 import { providerOfDomainSql } from "../provider-domains.ts";
+import { IDENTITY_SQL } from "./staging.ts";
 
 /**
  * A file goes into `event_rows` in one streaming INSERT (DuckDB never holds the whole file), then is
@@ -55,7 +56,7 @@ export async function insertFlagged(
       CASE WHEN s.problem IS NOT NULL THEN s.raw ELSE s.reply END, s.reply_code, s.status,
       CASE WHEN s.problem IS NOT NULL THEN s.problem ELSE s.source_label END, s.machine_open, s.reader_ip,
       s.user_agent, s.url, $file_id, s.line, ${REPLY_KEY_SQL}
-    FROM (SELECT *, md5_number(coalesce(identity, '')) AS event_key,
+    FROM (SELECT *, md5_number(coalesce(identity, ${IDENTITY_SQL})) AS event_key,
       ${providerOfDomainSql("recipient_domain")} AS provider FROM (${sourceSql})) s
     ${already}`,
     { ...params, file_id: fileId },

@@ -82,18 +82,9 @@ export function stagingRow(event: DeliveryEvent, format: string): StagingRow | n
   const recipient = event.recipient?.trim().toLowerCase() || null;
   const at = recipient?.lastIndexOf("@") ?? -1;
   const reply = event.reply?.trim() || null;
-  const fields = {
-    type: event.type,
-    timeMs,
-    recipient,
-    campaign: event.campaign,
-    sendingIp: event.sendingIp,
-    messageId: event.messageId,
-    reply,
-    url: event.url,
-  };
   return {
-    identity: event.eventId ? `${format}:${event.eventId}` : eventIdentity(fields),
+    // Without a source id, the store computes the identity (IDENTITY_SQL) from the same columns.
+    identity: event.eventId ? `${format}:${event.eventId}` : null,
     type: event.type,
     time: timeMs,
     recipient,
