@@ -25,16 +25,16 @@ interface Entry {
  * recipient domain's provider). Per-recipient fields are copied onto the cached classification.
  */
 export class EventClassifier {
-  private readonly entries = new Map<string, Entry>();
-  private readonly exact = new Map<string, Entry>();
-  private readonly hostKeys = new Map<string, string>();
-  private readonly domainKeys = new Map<string, string>();
-  private readonly maxEntries: number;
+  private readonly entries: Memo<Entry>;
+  private readonly hostKeys: Memo<string>;
+  private readonly domainKeys: Memo<string>;
   hits = 0;
   misses = 0;
 
   constructor(maxEntries = 50_000) {
-    this.maxEntries = maxEntries;
+    this.entries = new Memo(maxEntries);
+    this.hostKeys = new Memo(maxEntries);
+    this.domainKeys = new Memo(maxEntries);
   }
 
   /** A BounceRecord for a failure/deferral/complaint (or a delivery), null for other event types. */
@@ -43,21 +43,16 @@ export class EventClassifier {
     if (action === undefined) return null;
     const text = event.reply ?? "";
     const context = `${action}|${event.reasonHint ?? ""}|${event.replyCode ?? ""}|${event.status ?? ""}|${this.hostKey(event.remoteMta)}|${this.domainKey(event.recipient)}|`;
-    const exactKey = context + text;
-    let entry = this.exact.get(exactKey);
-    let tokens: string[] = NO_TOKENS;
+    // Masked first, always: a second map of exact replies cost more (a long key hashed per record) than
+    // it saved on replies without tokens.
+    const masked = maskReply(text);
+    const tokens = masked.tokens;
+    const key = context + masked.masked;
+    let entry = this.entries.get(key);
     if (entry === undefined) {
-      const masked = maskReply(text);
-      tokens = masked.tokens;
-      const key = context + masked.masked;
-      entry = this.entries.get(key);
-      if (entry === undefined) {
-        this.misses++;
-        entry = this.classifyNew(event, text, tokens);
-        remember(this.entries, detach(key), entry, this.maxEntries);
-      } else this.hits++;
-      // Replies that carried per-message noise will not recur verbatim: keep them out of the exact map.
-      if (tokens.length === 0) remember(this.exact, detach(exactKey), entry, this.maxEntries);
+      this.misses++;
+      entry = this.classifyNew(event, text, tokens);
+      this.entries.set(detach(key), entry);
     } else this.hits++;
     const c = entry.classification;
     return {
@@ -104,7 +99,7 @@ export class EventClassifier {
     let key = this.hostKeys.get(remoteMta);
     if (key === undefined) {
       key = detectProvider({ remoteMta });
-      remember(this.hostKeys, detach(remoteMta), key, this.maxEntries);
+      this.hostKeys.set(detach(remoteMta), key);
     }
     return key;
   }
@@ -121,13 +116,11 @@ export class EventClassifier {
     if (key === undefined) {
       const provider = detectProvider({ recipient: `x@${domain}` });
       key = provider === "other" || provider === "unknown" ? provider : `${provider}:${domain}`;
-      remember(this.domainKeys, detach(domain), key, this.maxEntries);
+      this.domainKeys.set(detach(domain), key);
     }
     return key;
   }
 }
-
-const NO_TOKENS: string[] = [];
 
 /** The event types that become records without `all`. */
 const CLASSIFIED_TYPES = new Set(FAILURE_TYPES) as ReadonlySet<EventType>;
@@ -142,10 +135,37 @@ function diagnosticOf(text: string, tokens: string[], entry: Entry): string {
   return swapTokens(cached, entry.tokens, tokens) ?? parseReply(text).text;
 }
 
-/** Insert, evicting the oldest entry when full (Map keeps insertion order). */
-function remember<V>(map: Map<string, V>, key: string, value: V, max: number): void {
-  if (map.size >= max) map.delete(map.keys().next().value!);
-  map.set(key, value);
+/**
+ * A bounded memo in two generations: when the young one holds half the bound it becomes the old one
+ * (and the old one is dropped); a hit in the old one moves back. O(1) — evicting one oldest entry at a
+ * time from a full Map asks for its first key, which is quadratic as deleted slots pile up in front.
+ */
+class Memo<V> {
+  private young = new Map<string, V>();
+  private old = new Map<string, V>();
+  private readonly half: number;
+
+  constructor(max: number) {
+    this.half = Math.max(1, Math.floor(max / 2));
+  }
+
+  get(key: string): V | undefined {
+    let value = this.young.get(key);
+    if (value === undefined) {
+      value = this.old.get(key);
+      if (value !== undefined) this.set(key, value);
+    }
+    return value;
+  }
+
+  /** `key` must not hold a slice of a big input string (see values.ts detach). */
+  set(key: string, value: V): void {
+    if (this.young.size >= this.half) {
+      this.old = this.young;
+      this.young = new Map();
+    }
+    this.young.set(key, value);
+  }
 }
 
 export interface ClassifyEventsOptions {

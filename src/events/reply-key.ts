@@ -61,19 +61,19 @@ export interface MaskedReply {
 
 const NONE: MaskedReply = { masked: "", tokens: [] };
 
-// Character classes by code (the table's classes, for the hand-written scanner below).
-const WORD = new Uint8Array(128);
-const HEX = new Uint8Array(128);
-const DIGIT = new Uint8Array(128);
-const LOCAL = new Uint8Array(128);
+// Character classes by code, as bit flags (the table's classes, for the hand-written scanner below).
+const WORD = 1;
+const DIGIT = 2;
+const HEX = 4;
+const LOCAL = 8;
+const CLASS = new Uint8Array(65536);
 for (let c = 0; c < 128; c++) {
   const ch = String.fromCharCode(c);
-  if (/[A-Za-z0-9_]/.test(ch)) WORD[c] = 1;
-  if (/[0-9A-Fa-f]/.test(ch)) HEX[c] = 1;
-  if (/[0-9]/.test(ch)) DIGIT[c] = 1;
-  if (/[A-Za-z0-9._%+=-]/.test(ch)) LOCAL[c] = 1;
+  if (/[A-Za-z0-9_]/.test(ch)) CLASS[c] |= WORD;
+  if (/[0-9]/.test(ch)) CLASS[c] |= DIGIT;
+  if (/[0-9A-Fa-f]/.test(ch)) CLASS[c] |= HEX;
+  if (/[A-Za-z0-9._%+=-]/.test(ch)) CLASS[c] |= LOCAL;
 }
-const is = (table: Uint8Array, c: number) => c < 128 && table[c] === 1;
 
 /**
  * `REPLY_TOKENS` applied to a text, in one pass by character codes (a regular expression alternation
@@ -92,8 +92,7 @@ export function maskReply(text: string): MaskedReply {
   let noAddressUntil = 0;
   let i = 0;
   while (i < n) {
-    const c = text.charCodeAt(i);
-    if (!is(WORD, c)) {
+    if ((CLASS[text.charCodeAt(i)] & WORD) === 0) {
       i++;
       continue;
     }
@@ -102,7 +101,7 @@ export function maskReply(text: string): MaskedReply {
     let replacement = "";
     if (hasAt && i >= noAddressUntil) {
       let k = i;
-      while (k < n && is(LOCAL, text.charCodeAt(k))) k++;
+      while (k < n && (CLASS[text.charCodeAt(k)] & LOCAL) !== 0) k++;
       if (text.charCodeAt(k) === 64 /* @ */) {
         end = k + 1;
         replacement = "x@";
@@ -111,16 +110,17 @@ export function maskReply(text: string): MaskedReply {
     // The word: letters, digits, underscores.
     let j = i;
     let digits = 0;
-    let hex = true;
-    let underscore = false;
+    let all = HEX | WORD;
     while (j < n) {
       const d = text.charCodeAt(j);
-      if (d >= 128 || WORD[d] === 0) break;
-      if (DIGIT[d] === 1) digits++;
-      else if (d === 95) underscore = true;
-      if (HEX[d] === 0) hex = false;
+      const flags = CLASS[d];
+      if ((flags & WORD) === 0) break;
+      if ((flags & DIGIT) !== 0) digits++;
+      all &= d === 95 ? 0 : flags;
       j++;
     }
+    const hex = (all & HEX) !== 0;
+    const underscore = (all & WORD) === 0;
     const length = j - i;
     if (end < 0 && hex && length <= 8) {
       // Maybe the first part of a UUID, an IPv4 address, a date or a time.
@@ -162,7 +162,7 @@ let compoundKind = 0;
 /** The end of a UUID, IPv4 address, date or time starting at `i` (and ending at a word boundary), else -1. */
 function compound(text: string, i: number): number {
   const c = text.charCodeAt(i);
-  if (!is(HEX, c)) return -1;
+  if ((CLASS[c] & HEX) === 0) return -1;
   let end = run(text, i, HEX, 8, 8);
   if (end > 0 && text.charCodeAt(end) === 45) {
     end = run(text, end + 1, HEX, 4, 4);
@@ -174,7 +174,7 @@ function compound(text: string, i: number): number {
       return end;
     }
   }
-  if (!is(DIGIT, c)) return -1;
+  if ((CLASS[c] & DIGIT) === 0) return -1;
   // IPv4 (1-3 digits, 3 × `.` 1-3 digits), date (4 digits, 2 × `-` 2 digits), time (1-2 digits, 2 × `:` 2 digits).
   for (let kind = 1; kind < 4; kind++) {
     const [min, max, separator, restMin, restMax, parts] = SHAPES[kind - 1];
@@ -198,15 +198,15 @@ const SHAPES: [number, number, number, number, number, number][] = [
 ];
 
 /** The end of `min`..`max` characters of `table` from `i` (as many as there are, up to max), else -1. */
-function run(text: string, i: number, table: Uint8Array, min: number, max: number): number {
+function run(text: string, i: number, flag: number, min: number, max: number): number {
   let j = i;
-  while (j < text.length && j - i < max && is(table, text.charCodeAt(j))) j++;
+  while (j < text.length && j - i < max && (CLASS[text.charCodeAt(j)] & flag) !== 0) j++;
   return j - i >= min ? j : -1;
 }
 
 /** A word boundary after position end - 1 (`\b` after a word character). */
 function boundary(text: string, end: number): boolean {
-  return end >= text.length || !is(WORD, text.charCodeAt(end));
+  return end >= text.length || (CLASS[text.charCodeAt(end)] & WORD) === 0;
 }
 
 /**

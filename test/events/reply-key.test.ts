@@ -21,6 +21,7 @@ test("maskReply: per-message noise masked, codes and provider codes kept", () =>
       "554 RL000001 blocked; AS(2203) S3150 TSS04 5.7.515 LPN007_510 IB212 (AS16012607)",
     ],
     ["Unfortunately authentication failed", "Unfortunately authentication failed"],
+    ["ref ABCDEF123456_7890 and abcdef12_x", "ref ABCDEF123456_7890 and abcdef12_x"],
   ];
   for (const [text, masked] of table) assert.equal(maskReply(text).masked, masked, text);
   assert.deepEqual(maskReply("250 2.0.0 Ok: queued as 4F2A1B3C9D").tokens, ["4F2A1B3C9D"]);
