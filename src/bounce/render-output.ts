@@ -76,7 +76,7 @@ const MAX_CACHED = 10_000;
  * classification, the rule) serialised once; undefined when a field would make the shortcut inexact.
  */
 function jsonOfShaped(record: BounceRecord): string | undefined {
-  const head = `"recipient":${JSON.stringify(record.recipient)},"source":${JSON.stringify(record.source)},"format":${JSON.stringify(record.format)},"time":${JSON.stringify(record.time)},"provider":${JSON.stringify(record.provider)},"remoteMta":${JSON.stringify(record.remoteMta)},`;
+  const head = `"recipient":${JSON.stringify(record.recipient)},"source":${sourceJson(record.source)},"format":${repeated(record.format)},"time":${JSON.stringify(record.time)},"provider":${repeated(record.provider)},"remoteMta":${repeated(record.remoteMta)},`;
   const verdict = verdictJson(record);
   const diagnostic = JSON.stringify(record.diagnostic);
   const rule = ruleJson(record.rule);
@@ -92,6 +92,29 @@ function jsonOfShaped(record: BounceRecord): string | undefined {
     record.feedbackType === undefined ? "" : `,"feedbackType":${JSON.stringify(record.feedbackType)}`;
   if (feedback === ',"feedbackType":undefined') return undefined;
   return `${VERSION_PREFIX}${head}${verdict}${diagnostic}${rule}${feedback}}`;
+}
+
+/** JSON of values that repeat from record to record (format, provider, remote host), kept. */
+const repeatedJson = new Map<unknown, string | undefined>();
+
+function repeated(value: unknown): string | undefined {
+  let json = repeatedJson.get(value);
+  if (json === undefined && !repeatedJson.has(value)) {
+    json = JSON.stringify(value);
+    if (repeatedJson.size >= MAX_CACHED) repeatedJson.clear();
+    repeatedJson.set(value, json);
+  }
+  return json;
+}
+
+/** `{"file":…,"line":…}` with the file's JSON kept: what JSON.stringify gives for that shape. */
+function sourceJson(source: BounceRecord["source"]): string | undefined {
+  let keys = 0;
+  for (const key in source) if (++keys > 2 || (key !== "file" && key !== "line")) return JSON.stringify(source);
+  const { file, line } = source;
+  if (keys !== 2 || typeof file !== "string" || !(line === null || Number.isSafeInteger(line)))
+    return JSON.stringify(source);
+  return `{"file":${repeated(file)},"line":${line}}`;
 }
 
 function verdictJson(record: BounceRecord): string | undefined {
