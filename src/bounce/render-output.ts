@@ -102,7 +102,8 @@ function repeated(value: unknown): string | undefined {
   if (json === undefined && !repeatedJson.has(value)) {
     json = JSON.stringify(value);
     if (repeatedJson.size >= MAX_CACHED) repeatedJson.clear();
-    repeatedJson.set(value, json);
+    // A copy as the key: the value may be a slice of a whole decoded input chunk, which it would keep.
+    repeatedJson.set(typeof value === "string" ? ` ${value}`.slice(1) : value, json);
   }
   return json;
 }
@@ -110,7 +111,8 @@ function repeated(value: unknown): string | undefined {
 /** `{"file":…,"line":…}` with the file's JSON kept: what JSON.stringify gives for that shape. */
 function sourceJson(source: BounceRecord["source"]): string | undefined {
   let keys = 0;
-  for (const key in source) if (++keys > 2 || (key !== "file" && key !== "line")) return JSON.stringify(source);
+  for (const key in source)
+    if (++keys > 2 || (key !== "file" && key !== "line")) return JSON.stringify(source);
   const { file, line } = source;
   if (keys !== 2 || typeof file !== "string" || !(line === null || Number.isSafeInteger(line)))
     return JSON.stringify(source);

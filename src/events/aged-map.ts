@@ -11,6 +11,8 @@
  */
 
 interface Slot<V> {
+  /** The key as first stored (a copy: callers' keys may be slices of a big input chunk). */
+  key: string;
   value: V;
   generation: number;
 }
@@ -56,13 +58,18 @@ export class AgedMap<V> {
   /** Stores (or refreshes) `key` as written at input time `timeMs` (NaN: the latest time seen). */
   set(key: string, value: V, timeMs: number): void {
     const generation = this.current(timeMs);
-    const slot = this.map.get(key);
+    let slot = this.map.get(key);
     if (slot) {
       slot.value = value;
       if (slot.generation === generation.id) return;
       slot.generation = generation.id;
-    } else this.map.set(key, { value, generation: generation.id });
-    generation.keys.push(key);
+    } else {
+      // A copy: a key sliced from a line would keep the whole decoded input chunk alive.
+      const kept = key.length < 13 ? key : ` ${key}`.slice(1);
+      slot = { key: kept, value, generation: generation.id };
+      this.map.set(kept, slot);
+    }
+    generation.keys.push(slot.key);
     this.filed++;
     this.evict(timeMs);
   }

@@ -137,7 +137,7 @@ function diagnosticOf(text: string, tokens: string[], entry: Entry): string {
 
 /**
  * A bounded memo in two generations: when the young one holds half the bound it becomes the old one
- * (and the old one is dropped); a hit in the old one moves back. O(1) — evicting one oldest entry at a
+ * (and the old one is dropped). O(1) — evicting one oldest entry at a
  * time from a full Map asks for its first key, which is quadratic as deleted slots pile up in front.
  */
 class Memo<V> {
@@ -150,12 +150,9 @@ class Memo<V> {
   }
 
   get(key: string): V | undefined {
-    let value = this.young.get(key);
-    if (value === undefined) {
-      value = this.old.get(key);
-      if (value !== undefined) this.set(key, value);
-    }
-    return value;
+    // A hit in the old generation stays there (moving it would store the caller's key: a slice of the
+    // input chunk); if it is still used after the next turn, it is computed again.
+    return this.young.get(key) ?? this.old.get(key);
   }
 
   /** `key` must not hold a slice of a big input string (see values.ts detach). */

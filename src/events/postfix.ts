@@ -269,6 +269,22 @@ class PostfixParser {
     }
   }
 
+  /**
+   * A recipient of the queue id is no longer deferred: once none is, the state need not be kept for the
+   * queue's lifetime (in a grep'd log, where it holds nothing else, not at all).
+   */
+  private settled(qid: string, state: QueueState): void {
+    if (state.deferred !== null && state.deferred.size > 0) return;
+    state.deferred = null;
+    if (!this.waiting.delete(qid)) return;
+    if (state.sender !== null || state.messageId !== null) {
+      this.active.set(qid === this.lastQid ? this.lastQid : detach(qid), state, this.lastMs);
+    } else {
+      state.touched = false;
+      if (qid === this.lastQid) this.lastQid = "";
+    }
+  }
+
   /** The state now has deferred recipients: kept for the queue's lifetime from now on. */
   private wait(qid: string, state: QueueState): void {
     if (this.waiting.touch(qid, this.lastMs)) return;
@@ -313,7 +329,8 @@ class PostfixParser {
     if (type === null) return;
     if (type !== "deferred" && this.types !== null && !this.types.has(type)) {
       // Not wanted (classify without --all skips deliveries): only keep the expiry bookkeeping right.
-      this.known(qid, at)?.deferred?.delete(text.slice(body + 4, rcptEnd));
+      const known = this.known(qid, at);
+      if (known?.deferred?.delete(text.slice(body + 4, rcptEnd))) this.settled(qid, known);
       return;
     }
     const event = newEvent(type, this.file, lineNo);
@@ -359,7 +376,7 @@ class PostfixParser {
       const kept = detachedCopy(event);
       state.deferred.set(kept.recipient ?? "", kept);
       this.wait(qid, state);
-    } else if (state?.deferred) state.deferred.delete(event.recipient ?? "");
+    } else if (state?.deferred?.delete(event.recipient ?? "")) this.settled(qid, state);
     out.push(event);
   }
 
@@ -384,6 +401,7 @@ class PostfixParser {
       out.push(event);
     }
     state.deferred = null;
+    this.settled(qid, state);
   }
 }
 
