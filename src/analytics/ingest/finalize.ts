@@ -1,9 +1,8 @@
 import type { Classification } from "../../bounce/classify.ts";
 import { classifyEvent, FAILURE_TYPES } from "../../bounce/classify-event.ts";
 import { maskReplySql } from "../../events/reply-key.ts";
-import type { Params, Store } from "../../store/index.ts";
+import { IDENTITY_SQL, type Params, type Store } from "../../store/index.ts";
 import { providerOfDomainSql } from "../provider-domains.ts";
-import { IDENTITY_SQL } from "./staging.ts";
 
 /**
  * A file goes into `event_rows` in one streaming INSERT (DuckDB never holds the whole file), then is
