@@ -65,11 +65,11 @@ before(() => {
 });
 
 describe("ingest", () => {
-  test("a directory with a symlink loop and a dangling link: the good files are stored, exit 0, the failure listed", () => {
+  test("a directory with a symlink loop and a dangling link: the good files are stored, the failure listed, exit 1", () => {
     const ingest = run(["ingest", "--db", store, "--json", logs]);
     assertClean(ingest.stderr);
-    // Issue 12: ingest exits 0 when it stored anything; what could not be read is listed in `failures`.
-    assert.equal(ingest.status, 0, ingest.stderr);
+    // Issue 13: what could not be read is listed in `failures` and makes the run exit 1, after the good files.
+    assert.equal(ingest.status, 1, ingest.stderr);
     const out = JSON.parse(ingest.stdout) as {
       totals: { stored: number };
       failures: Array<{ path: string }>;

@@ -163,3 +163,23 @@ test("stats says which unit each number is in (sent counts messages, bounced cou
   assert.equal(stats.status, 0, stats.stderr);
   assert.match(stats.stdout, /units: sent = messages to recipients .* bounced, policy, .* = events/);
 });
+
+test("ingest: quarantined records alone do not fail the run (exit 0, counted in the summary)", () => {
+  const dir = scratch();
+  const good = {
+    email: "a@icloud.com",
+    timestamp: 1780000000,
+    event: "delivered",
+    sg_event_id: "g1",
+    sg_message_id: "m1",
+  };
+  writeFileSync(
+    join(dir, "mixed.ndjson"),
+    `${JSON.stringify(good)}\n{"event": "delivered", "sg_event_id": "x"\n`,
+  );
+  const result = run(dir, ["ingest", "mixed.ndjson", "--json"]);
+  assert.equal(result.status, 0, result.stderr);
+  const summary = JSON.parse(result.stdout);
+  assert.equal(summary.totals.stored, 1);
+  assert.equal(summary.totals.quarantined, 1);
+});

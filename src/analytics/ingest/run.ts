@@ -102,9 +102,10 @@ export async function runIngest(inputs: string[], options: IngestCliOptions): Pr
     for (const limit of s.limits)
       process.stderr.write(`deliverlens ingest: ${escapeLine(s.path)}: ${escapeLine(limit)}\n`);
   }
-  // Done when anything was stored (files that failed are listed): 1 when files failed and none stored.
-  const nothingStored = failures.length > 0 && totals.stored === 0;
-  return nothingStored || everyRecordRejected || limited.length > 0 ? EXIT.failed : EXIT.ok;
+  // The same rule as every command (README, docs/LIMITS.md): an input that could not be read or was cut
+  // by a limit makes the run exit 1 — after every other input was stored. Quarantined records alone do
+  // not: they are counted in the summary (exit 0 when the rest was stored).
+  return failures.length > 0 || everyRecordRejected || limited.length > 0 ? EXIT.failed : EXIT.ok;
 }
 
 function total(summaries: FileSummary[], seconds: number) {
