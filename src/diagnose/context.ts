@@ -16,11 +16,20 @@ export function buildContext(
     totalSent += day.sent;
     totalPolicy += day.policyBounces;
   }
-  const spikeDays = new Set(spikesOf(facts.provider, days).map((spike) => spike.day));
+  const spikes = spikesOf(facts.provider, days);
+  const spikeDays = new Set(spikes.map((spike) => spike.day));
+  // The chart shows what each spike had to exceed: the largest of its references.
+  const spikeBaselines = new Map(
+    spikes.map((spike) => [
+      spike.day,
+      Math.round(Math.max(spike.baseline, spike.weekdayBaseline, spike.sendSize)),
+    ]),
+  );
   return {
     facts,
     days,
     spikeDays,
+    spikeBaselines,
     spikeAudience: spikeAudience(days, spikeDays),
     totalSent,
     totalPolicy,

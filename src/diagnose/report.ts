@@ -129,6 +129,7 @@ export function buildReport(input: ReportInput): DiagnosisReport {
       unknown: d.unknown,
       spike: context.spikeDays.has(d.day),
       episode: inEpisode(d.day),
+      baseline: context.spikeBaselines?.get(d.day) ?? null,
     })),
     tiers: facts.tiers,
     campaigns: totalsBy(context, "campaign").map(({ key, sent, policy, onSpike }) => ({

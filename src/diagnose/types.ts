@@ -51,6 +51,8 @@ export interface DiagnoseContext {
   facts: Facts;
   days: DayTotal[];
   spikeDays: Set<string>;
+  /** Per spike day, the volume it was judged against (the largest of its references), for the chart. */
+  spikeBaselines?: Map<string, number>;
   /** Whether the spike days reached a less-engaged audience than usual (volume-spike's own claim). */
   spikeAudience: SpikeAudience;
   totalSent: number;

@@ -235,3 +235,25 @@ test("flaw 7: too few policy bounces says so, whatever a cause's raw score", () 
   assert.match(diagnosis.summary, /Too few policy bounces/);
   assert.doesNotMatch(diagnosis.summary, /No cause passes the confidence threshold/);
 });
+
+test("daily rows carry the volume each spike was judged against (the HTML chart draws it)", () => {
+  const sends = weekly([{ day: 52, campaign: "blast", sent: 12_000, dormantShare: 0.7, perMille: 6 }]);
+  const context = buildContext(facts(sends));
+  const report = buildReport({
+    context,
+    diagnosis: diagnoseContext(context),
+    segments: { suppress: [], suppressTotal: 0, reengage: 0 },
+    store: "x.duckdb",
+    offline: true,
+    redacted: true,
+    exportPath: null,
+    company: null,
+    domain: null,
+    ips: [],
+    problems: [],
+  });
+  const spike = report.daily.find((d) => d.day === dayOf(52))!;
+  assert.equal(spike.spike, true);
+  assert.ok(spike.baseline && spike.baseline > 0 && spike.baseline < spike.sent, JSON.stringify(spike));
+  assert.ok(report.daily.filter((d) => !d.spike).every((d) => d.baseline === null));
+});

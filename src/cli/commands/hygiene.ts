@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { DEFAULT_STORE, dayOption } from "../options.ts";
+import { DEFAULT_STORE, dayOption, providerOption } from "../options.ts";
 
 export function registerHygiene(program: Command): void {
   program
@@ -27,6 +27,7 @@ export function registerHygiene(program: Command): void {
     .option("--json", "print the summary as JSON")
     .action(async (options) => {
       dayOption("--as-of", options.asOf);
+      options.provider = providerOption(options.provider);
       const { runHygiene } = await import("../../analytics/hygiene/run.ts");
       process.exitCode = await runHygiene(options);
     });
