@@ -208,19 +208,7 @@ test("flaw 7: the texts never contradict the numbers they quote", () => {
       if (quoted) assert.ok(Number(quoted[2]) < Number(quoted[1]), text);
     }
   }
-  const report = buildReport({
-    context,
-    diagnosis,
-    segments: { suppress: [], suppressTotal: 0, reengage: 0 },
-    store: "x.duckdb",
-    offline: true,
-    redacted: true,
-    exportPath: null,
-    company: null,
-    domain: null,
-    ips: [],
-    problems: [],
-  });
+  const report = offlineReport(context, diagnosis);
   // The store had no sending domain, the --messages files do: the note names it.
   assert.match(report.prescriptions.escalation, /^Sending domain: news\.example\.com$/m);
   assert.ok(!report.prescriptions.escalation.includes("(domain)"));
@@ -239,9 +227,21 @@ test("flaw 7: too few policy bounces says so, whatever a cause's raw score", () 
 test("daily rows carry the volume each spike was judged against (the HTML chart draws it)", () => {
   const sends = weekly([{ day: 52, campaign: "blast", sent: 12_000, dormantShare: 0.7, perMille: 6 }]);
   const context = buildContext(facts(sends));
-  const report = buildReport({
+  const report = offlineReport(context, diagnoseContext(context));
+  const spike = report.daily.find((d) => d.day === dayOf(52))!;
+  assert.equal(spike.spike, true);
+  assert.ok(spike.baseline && spike.baseline > 0 && spike.baseline < spike.sent, JSON.stringify(spike));
+  assert.ok(report.daily.filter((d) => !d.spike).every((d) => d.baseline === null));
+});
+
+/** The report as `diagnose --offline` builds it, with no segments, audit or export. */
+function offlineReport(
+  context: ReturnType<typeof buildContext>,
+  diagnosis: ReturnType<typeof diagnoseContext>,
+): ReturnType<typeof buildReport> {
+  return buildReport({
     context,
-    diagnosis: diagnoseContext(context),
+    diagnosis,
     segments: { suppress: [], suppressTotal: 0, reengage: 0 },
     store: "x.duckdb",
     offline: true,
@@ -252,8 +252,4 @@ test("daily rows carry the volume each spike was judged against (the HTML chart 
     ips: [],
     problems: [],
   });
-  const spike = report.daily.find((d) => d.day === dayOf(52))!;
-  assert.equal(spike.spike, true);
-  assert.ok(spike.baseline && spike.baseline > 0 && spike.baseline < spike.sent, JSON.stringify(spike));
-  assert.ok(report.daily.filter((d) => !d.spike).every((d) => d.baseline === null));
-});
+}
