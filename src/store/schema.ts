@@ -168,6 +168,108 @@ export const MIGRATIONS: readonly Migration[] = [
         LEFT JOIN files f ON f.file_id = e.file_id;
     `,
   },
+  {
+    version: 4,
+    description:
+      "DMARC aggregate and SMTP TLS reports: dmarc_reports, dmarc_rows (view dmarc_records), tls_reports, tls_policies, tls_failures",
+    // One row per report record per day its date range covers (a multi-day report's counts spread as whole
+    // numbers that add up to the record's count: src/dmarc/spread.ts). Deduplicated by report_key.
+    sql: `
+      CREATE TABLE dmarc_reports (
+        report_key VARCHAR PRIMARY KEY,
+        reporter VARCHAR NOT NULL,
+        reporter_email VARCHAR,
+        report_id VARCHAR NOT NULL,
+        begin_time TIMESTAMP NOT NULL,
+        end_time TIMESTAMP NOT NULL,
+        days INTEGER NOT NULL,
+        policy_domain VARCHAR NOT NULL,
+        p VARCHAR,
+        sp VARCHAR,
+        np VARCHAR,
+        pct INTEGER,
+        adkim VARCHAR,
+        aspf VARCHAR,
+        fo VARCHAR,
+        testing VARCHAR,
+        schema VARCHAR NOT NULL,
+        generator VARCHAR,
+        errors VARCHAR,
+        records BIGINT NOT NULL,
+        messages BIGINT NOT NULL,
+        path VARCHAR NOT NULL,
+        part VARCHAR NOT NULL,
+        ingested_at TIMESTAMP NOT NULL
+      );
+      CREATE TABLE dmarc_rows (
+        report_key VARCHAR NOT NULL,
+        record INTEGER NOT NULL,
+        day DATE NOT NULL,
+        source_ip VARCHAR NOT NULL,
+        messages BIGINT NOT NULL,
+        disposition VARCHAR NOT NULL,
+        dkim_aligned VARCHAR NOT NULL,
+        spf_aligned VARCHAR NOT NULL,
+        reasons VARCHAR,
+        reason_comment VARCHAR,
+        header_from VARCHAR NOT NULL,
+        envelope_from VARCHAR,
+        envelope_to VARCHAR,
+        dkim_domain VARCHAR,
+        dkim_selector VARCHAR,
+        dkim_result VARCHAR,
+        dkim_results VARCHAR,
+        spf_domain VARCHAR,
+        spf_scope VARCHAR,
+        spf_result VARCHAR
+      );
+      CREATE VIEW dmarc_records AS
+        SELECT r.day, rep.reporter, rep.policy_domain, r.source_ip, r.messages, r.disposition,
+          r.dkim_aligned, r.spf_aligned, (r.dkim_aligned = 'pass' OR r.spf_aligned = 'pass') AS dmarc_pass,
+          r.reasons, r.reason_comment, r.header_from, r.envelope_from, r.envelope_to,
+          r.dkim_domain, r.dkim_selector, r.dkim_result, r.dkim_results, r.spf_domain, r.spf_scope, r.spf_result,
+          r.report_key, r.record
+        FROM dmarc_rows r JOIN dmarc_reports rep ON rep.report_key = r.report_key;
+      CREATE TABLE tls_reports (
+        report_key VARCHAR PRIMARY KEY,
+        reporter VARCHAR NOT NULL,
+        contact VARCHAR,
+        report_id VARCHAR NOT NULL,
+        begin_time TIMESTAMP NOT NULL,
+        end_time TIMESTAMP NOT NULL,
+        days INTEGER NOT NULL,
+        policies INTEGER NOT NULL,
+        successful BIGINT NOT NULL,
+        failed BIGINT NOT NULL,
+        path VARCHAR NOT NULL,
+        part VARCHAR NOT NULL,
+        ingested_at TIMESTAMP NOT NULL
+      );
+      CREATE TABLE tls_policies (
+        report_key VARCHAR NOT NULL,
+        policy INTEGER NOT NULL,
+        day DATE NOT NULL,
+        policy_type VARCHAR NOT NULL,
+        policy_domain VARCHAR NOT NULL,
+        mx_host VARCHAR,
+        successful BIGINT NOT NULL,
+        failed BIGINT NOT NULL
+      );
+      CREATE TABLE tls_failures (
+        report_key VARCHAR NOT NULL,
+        policy INTEGER NOT NULL,
+        day DATE NOT NULL,
+        result_type VARCHAR NOT NULL,
+        sending_ip VARCHAR,
+        receiving_mx VARCHAR,
+        receiving_helo VARCHAR,
+        receiving_ip VARCHAR,
+        sessions BIGINT NOT NULL,
+        reason_code VARCHAR,
+        additional_info VARCHAR
+      );
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -46,6 +46,24 @@ export const LIMITS = {
   mimeParts: { env: "DELIVERLENS_MAX_MIME_PARTS", default: 1000, what: "MIME parts per message" },
   /** MIME nesting read; deeper multiparts are kept as opaque leaves. */
   mimeDepth: { env: "DELIVERLENS_MAX_MIME_DEPTH", default: 12, what: "MIME nesting depth" },
+  /**
+   * Decompressed bytes of one DMARC aggregate or TLS report (XML/JSON, after gzip/zip): real reports are
+   * under a few MiB (909 KB for 2,286 records); a 100,000-record report is about 60 MiB.
+   */
+  reportBytes: { env: "DELIVERLENS_MAX_REPORT_BYTES", default: 256 * MiB, what: "per DMARC/TLS report" },
+  /**
+   * Expansion of a compressed report (gzip or zip), past the first 4 MiB: decompressed bytes per
+   * compressed byte read so far (XML reports compress 10–50×; a bomb 1,000×).
+   */
+  reportRatio: {
+    env: "DELIVERLENS_MAX_REPORT_RATIO",
+    default: 200,
+    what: "decompressed bytes per compressed byte of a report, past 4 MiB",
+  },
+  /** Records one aggregate report may hold (each is kept until the report is validated whole). */
+  reportRows: { env: "DELIVERLENS_MAX_REPORT_ROWS", default: 500_000, what: "records per DMARC report" },
+  /** Entries read in one zip file (real report zips hold one). */
+  zipEntries: { env: "DELIVERLENS_MAX_ZIP_ENTRIES", default: 100, what: "entries per zip file" },
 } as const satisfies Record<string, Limit>;
 
 export type LimitName = keyof typeof LIMITS;

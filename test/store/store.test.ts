@@ -23,7 +23,20 @@ test("a new store is migrated to the current schema, and reopening keeps it", as
   );
   assert.deepEqual(
     tables.map((t) => t.name),
-    ["event_rows", "events", "files", "quarantine", "reply_classes", "schema_version"],
+    [
+      "dmarc_records",
+      "dmarc_reports",
+      "dmarc_rows",
+      "event_rows",
+      "events",
+      "files",
+      "quarantine",
+      "reply_classes",
+      "schema_version",
+      "tls_failures",
+      "tls_policies",
+      "tls_reports",
+    ],
   );
   again.close();
 });

@@ -1,6 +1,9 @@
 import { stat } from "node:fs/promises";
 import { EXIT, UsageError } from "../../cli/exit.ts";
+import { ingestReportFiles, type ReportFileSummary } from "../../dmarc/ingest.ts";
+import { reportRoute } from "../../dmarc/read.ts";
 import { isFormatName } from "../../events/formats.ts";
+import { renderReportIngest, reportIngestFailures } from "../../report/dmarc.ts";
 import { createProgress } from "../../report/progress.ts";
 import { escapeLine, paint } from "../../report/terminal.ts";
 import { explainStoreError, SCHEMA_VERSION, Store } from "../../store/index.ts";
@@ -46,12 +49,20 @@ export async function runIngest(inputs: string[], options: IngestCliOptions): Pr
   const sizes = await Promise.all(files.map(async (path) => (await stat(path).catch(() => null))?.size ?? 0));
   const progress = createProgress("ingest", Math.round(sizes.reduce((a, b) => a + b, 0) / 1024), "KB");
   let before = 0;
+  // DMARC aggregate and TLS reports (and emails carrying them) go to the reports reader, in batches.
+  const reportPaths: string[] = [];
+  const reports: ReportFileSummary[] = [];
   try {
     for (const [index, path] of files.entries()) {
       before = sizes.slice(0, index).reduce((a, b) => a + b, 0);
       let spooled: Awaited<ReturnType<typeof spoolIfNotFile>> = null;
       try {
         spooled = await spoolIfNotFile(path);
+        const route = await reportRoute(spooled?.path ?? path).catch(() => null);
+        if (route && spooled)
+          reports.push(...(await ingestReportFiles(store, [spooled.path])).map((r) => ({ ...r, path })));
+        else if (route) reportPaths.push(path);
+        if (route === "reports") continue;
         const summary = await ingestFile(store, spooled?.path ?? path, {
           format: options.format && isFormatName(options.format) ? options.format : undefined,
           tz: options.tz,
@@ -75,6 +86,7 @@ export async function runIngest(inputs: string[], options: IngestCliOptions): Pr
         await spooled?.remove();
       }
     }
+    reports.push(...(await ingestReportFiles(store, reportPaths)));
   } finally {
     progress.finish();
     lap("files");
@@ -84,11 +96,20 @@ export async function runIngest(inputs: string[], options: IngestCliOptions): Pr
   const seconds = (performance.now() - started) / 1000;
   const totals = total(summaries, seconds);
   if (options.json) {
-    const out = { schemaVersion: SCHEMA_VERSION, store: options.db, files: summaries, failures, totals };
+    const out = {
+      schemaVersion: SCHEMA_VERSION,
+      store: options.db,
+      files: summaries,
+      failures,
+      totals,
+      reports,
+    };
     process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
   } else {
     printSummary(summaries, failures, totals);
+    process.stdout.write(renderReportIngest(reports));
   }
+  for (const line of reportIngestFailures(reports)) process.stderr.write(line);
   // Quarantined rows are counted, not failures; a run that kept nothing of what it read is one.
   const everyRecordRejected = totals.read > 0 && totals.quarantined === totals.read;
   if (everyRecordRejected) {
@@ -105,7 +126,10 @@ export async function runIngest(inputs: string[], options: IngestCliOptions): Pr
   // The same rule as every command (README, docs/LIMITS.md): an input that could not be read or was cut
   // by a limit makes the run exit 1 — after every other input was stored. Quarantined records alone do
   // not: they are counted in the summary (exit 0 when the rest was stored).
-  return failures.length > 0 || everyRecordRejected || limited.length > 0 ? EXIT.failed : EXIT.ok;
+  const reportsRefused = reports.some((r) => r.problems.length > 0);
+  return failures.length > 0 || everyRecordRejected || limited.length > 0 || reportsRefused
+    ? EXIT.failed
+    : EXIT.ok;
 }
 
 function total(summaries: FileSummary[], seconds: number) {

@@ -3,6 +3,7 @@ import { registerAudit } from "./audit.ts";
 import { registerClassify } from "./classify.ts";
 import { registerDemo } from "./demo.ts";
 import { registerDiagnose } from "./diagnose.ts";
+import { registerDmarc } from "./dmarc.ts";
 import { registerFormats } from "./formats.ts";
 import { registerHygiene } from "./hygiene.ts";
 import { registerIngest } from "./ingest.ts";
@@ -28,6 +29,7 @@ export function registerAll(program: Command): void {
     registerAudit,
     registerDiagnose,
     registerPlan,
+    registerDmarc,
   ]) {
     register(program);
   }

@@ -1,0 +1,527 @@
+import { isIP } from "node:net";
+import { SaxesParser } from "saxes";
+import { describeLimit, LimitError, limitOf } from "../util/limits.ts";
+import {
+  type AggregateReport,
+  type AggregateRow,
+  ALIGNED_RESULTS,
+  type AlignedResult,
+  DISPOSITIONS,
+  type Disposition,
+  DKIM_RESULTS,
+  type DkimAuth,
+  OVERRIDE_REASONS,
+  ReportError,
+  SPF_RESULTS,
+  type SpfAuth,
+} from "./types.ts";
+
+/**
+ * A DMARC aggregate report read from its XML as a stream (saxes, a strict, non-validating streaming parser:
+ * malformed XML is an error, never a mangled tree) and validated completely against the elements of
+ * RFC 7489 appendix C and RFC 9990 §3 (https://www.rfc-editor.org/rfc/rfc9990#section-3): a report is
+ * returned whole or refused with a ReportError naming the problem and its line.
+ *
+ * Enumerated values are compared without case ("Pass", seen from real reporters, reads as "pass");
+ * unknown elements (extensions, a stray schema) are skipped; an empty `<reason><type/>` is no reason.
+ */
+
+/** The RFC 9990 namespace (reports under RFC 7489 use none or http://dmarc.org/dmarc-xml/0.1). */
+const RFC9990_NAMESPACE = "urn:ietf:params:xml:ns:dmarc-2.0";
+/** Elements that only RFC 9990 defines: their presence marks a 9990 report without the namespace. */
+const RFC9990_ONLY = new Set(["np", "testing", "discovery_method", "generator"]);
+/** Characters one element (text, comment, name) may take: text longer than this is no real report's. */
+export const MAX_ELEMENT_CHARS = 1024 * 1024;
+/** Characters kept of an element's text (human_result, comments, error: free text). */
+const MAX_KEPT_TEXT = 1000;
+
+interface Builder {
+  rowsLimit: number;
+  report: Partial<Omit<AggregateReport, "policy" | "rows">> & {
+    errors: string[];
+    beginText?: string;
+    endText?: string;
+  };
+  policy: Partial<AggregateReport["policy"]> & { pctText?: string };
+  rows: AggregateRow[];
+  row: (Partial<AggregateRow> & { countText?: string; reasonType?: string; comments: string[] }) | null;
+  dkim: Partial<DkimAuth> | null;
+  spf: Partial<SpfAuth> | null;
+  seen: Set<string>;
+  intern: Map<string, string>;
+}
+
+/** Reads one aggregate report from decoded-or-raw bytes; throws ReportError. */
+export async function parseAggregateXml(source: AsyncIterable<Buffer>, part = ""): Promise<AggregateReport> {
+  // Position tracking off (it costs a third of the parse): lines are counted only when a message needs one.
+  const parser = new SaxesParser({ position: false });
+  /** Paths below <feedback> of the open elements ("" for feedback itself, "record/row", …). */
+  const paths: string[] = [];
+  // A stray <xs:schema> opened around <feedback> and never closed (a known reporter bug, parsedmarc
+  // issue 18: https://github.com/domainaware/parsedmarc/issues/18) is read as a transparent wrapper.
+  let wrapped = false;
+  let feedbackClosed = false;
+  let text = "";
+  let since = 0;
+  let schema: AggregateReport["schema"] = "rfc7489";
+  const b: Builder = {
+    rowsLimit: limitOf("reportRows"),
+    report: { errors: [] },
+    policy: {},
+    rows: [],
+    row: null,
+    dkim: null,
+    spf: null,
+    seen: new Set(),
+    intern: new Map(),
+  };
+  let linesBefore = 1;
+  let chunkStart = 0;
+  let current = "";
+  const line = () => {
+    let count = linesBefore;
+    const upTo = Math.min(current.length, parser.position - chunkStart);
+    for (let i = current.indexOf("\n"); i >= 0 && i < upTo; i = current.indexOf("\n", i + 1)) count++;
+    return count;
+  };
+  const at = () => `line ${line()}`;
+  parser.on("doctype", () => {
+    throw new ReportError(
+      "invalid-report",
+      `a DOCTYPE at ${at()}: reports have none (entities are not expanded)`,
+    );
+  });
+  parser.on("opentag", (tag) => {
+    since = 0;
+    const name = localName(tag.name);
+    const depth = paths.length;
+    if (depth === 0) {
+      if (name === "schema" && !wrapped && !feedbackClosed) {
+        wrapped = true;
+        return;
+      }
+      if (name !== "feedback" || feedbackClosed)
+        throw new ReportError("not-a-report", `root element <${short(tag.name)}> is not <feedback>`);
+      const ns = tag.attributes.xmlns;
+      if (typeof ns === "string" && ns.trim() === RFC9990_NAMESPACE) schema = "rfc9990";
+      paths.push("");
+      text = "";
+      return;
+    }
+    const path = childPath(paths[depth - 1], name);
+    paths.push(path);
+    text = "";
+    if (depth <= 2 && RFC9990_ONLY.has(name)) schema = "rfc9990";
+    open(b, path, at);
+  });
+  parser.on("text", (chunk) => {
+    if (text.length < MAX_ELEMENT_CHARS) text += chunk;
+  });
+  parser.on("cdata", (chunk) => {
+    if (text.length < MAX_ELEMENT_CHARS) text += chunk;
+  });
+  parser.on("closetag", () => {
+    since = 0;
+    const path = paths.pop();
+    if (path === undefined) return; // the wrapper's own closing tag
+    if (path === "") feedbackClosed = true;
+    else close(b, path, text.trim(), at);
+    text = "";
+  });
+  const decoder = await decoderFor(source);
+  try {
+    for await (const chunk of decoder.chunks) {
+      since += chunk.length;
+      current = chunk;
+      parser.write(chunk);
+      for (let i = chunk.indexOf("\n"); i >= 0; i = chunk.indexOf("\n", i + 1)) linesBefore++;
+      chunkStart += chunk.length;
+      current = "";
+      if (since > MAX_ELEMENT_CHARS)
+        throw new ReportError(
+          "invalid-report",
+          `an element longer than ${MAX_ELEMENT_CHARS.toLocaleString("en-US")} characters before line ${linesBefore}`,
+        );
+    }
+    try {
+      parser.close();
+    } catch (error) {
+      // The stray wrapper is never closed: a complete <feedback> inside it is the report.
+      if (!(wrapped && feedbackClosed && paths.length === 0)) throw error;
+    }
+  } catch (error) {
+    if (error instanceof ReportError) throw error;
+    if (error instanceof BadBytes)
+      throw new ReportError(
+        "invalid-utf8",
+        `invalid ${decoder.encoding.toUpperCase()} bytes at line ${linesBefore + error.newlinesBefore}`,
+      );
+    if (error instanceof LimitError) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    if (message.includes("document must contain a root element") && !feedbackClosed && b.seen.size === 0)
+      throw new ReportError("empty", "no XML element (empty or whitespace only)");
+    if (error instanceof Error && !(error as NodeJS.ErrnoException).code)
+      throw new ReportError(
+        "invalid-xml",
+        `invalid XML at ${at()}: ${short(message.replace(/^[^:]*:\s*/, ""), 200)}`,
+      );
+    throw error;
+  }
+  return finish(b, schema, part);
+}
+
+/** Child paths, cached: no string is built per element of a large report. */
+const CHILD_PATHS = new Map<string, Map<string, string>>();
+
+function childPath(parent: string, name: string): string {
+  let children = CHILD_PATHS.get(parent);
+  if (!children) {
+    children = new Map();
+    if (CHILD_PATHS.size < 1000) CHILD_PATHS.set(parent, children);
+  }
+  let path = children.get(name);
+  if (path === undefined) {
+    path = parent === "" ? name : `${parent}/${name}`;
+    if (children.size < 1000) children.set(name, path);
+  }
+  return path;
+}
+
+/** XML's own encoding declaration decides the decoding; UTF-8 (the default) is decoded strictly. */
+async function decoderFor(
+  source: AsyncIterable<Buffer>,
+): Promise<{ encoding: string; chunks: AsyncIterable<string> }> {
+  const iterator = source[Symbol.asyncIterator]();
+  const first = await iterator.next();
+  const head: Buffer = first.done ? Buffer.alloc(0) : first.value;
+  const declared = /^\s*<\?xml[^>]{0,200}?encoding\s*=\s*["']([A-Za-z0-9._-]{1,40})["']/.exec(
+    head.toString("latin1", 0, Math.min(head.length, 300)),
+  )?.[1];
+  const encoding = normaliseEncoding(declared);
+  if (!encoding) throw new ReportError("invalid-report", `unsupported encoding "${short(declared ?? "")}"`);
+  const decoder = new TextDecoder(encoding, { fatal: true });
+  async function* chunks(): AsyncGenerator<string> {
+    let skipBom = true;
+    const decode = (bytes: Buffer, stream: boolean) => {
+      let out: string;
+      try {
+        out = decoder.decode(bytes, { stream });
+      } catch {
+        const bad = firstInvalidUtf8(bytes);
+        let newlines = 0;
+        for (let i = bytes.indexOf(10); i >= 0 && i < bad; i = bytes.indexOf(10, i + 1)) newlines++;
+        throw new BadBytes(newlines);
+      }
+      if (skipBom && out.length > 0) {
+        if (out.charCodeAt(0) === 0xfeff) out = out.slice(1);
+        skipBom = false;
+      }
+      return out;
+    };
+    if (!first.done) yield decode(head, true);
+    for (;;) {
+      const next = await iterator.next();
+      if (next.done) break;
+      yield decode(next.value, true);
+    }
+    yield decode(Buffer.alloc(0), false);
+  }
+  return { encoding, chunks: chunks() };
+}
+
+class BadBytes extends Error {
+  readonly newlinesBefore: number;
+  constructor(newlinesBefore: number) {
+    super("invalid encoded bytes");
+    this.newlinesBefore = newlinesBefore;
+  }
+}
+
+/** Index of the first byte that is not part of a well-formed UTF-8 sequence (the chunk's length if none). */
+function firstInvalidUtf8(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const c = bytes[i];
+    const need =
+      c < 0x80
+        ? 0
+        : c >= 0xc2 && c <= 0xdf
+          ? 1
+          : c >= 0xe0 && c <= 0xef
+            ? 2
+            : c >= 0xf0 && c <= 0xf4
+              ? 3
+              : -1;
+    if (need < 0) return i;
+    for (let k = 1; k <= need; k++) if (i + k < bytes.length && (bytes[i + k] & 0xc0) !== 0x80) return i;
+    i += need + 1;
+  }
+  return bytes.length;
+}
+
+function normaliseEncoding(declared: string | undefined): string | null {
+  const name = (declared ?? "utf-8").toLowerCase();
+  if (name === "utf-8" || name === "utf8") return "utf-8";
+  if (["us-ascii", "ascii", "iso-8859-1", "latin1", "latin-1", "windows-1252", "cp1252"].includes(name))
+    return "windows-1252";
+  if (name === "iso-8859-15") return "iso-8859-15";
+  return null;
+}
+
+function localName(name: string): string {
+  const colon = name.indexOf(":");
+  return colon < 0 ? name : name.slice(colon + 1);
+}
+
+function short(value: string, max = 60): string {
+  return value.length > max ? `${value.slice(0, max)}…` : value;
+}
+
+function open(b: Builder, path: string, at: () => string): void {
+  switch (path) {
+    case "record":
+      if (b.rows.length >= b.rowsLimit)
+        throw new LimitError(
+          "reportRows",
+          `more records than ${describeLimit("reportRows", b.rowsLimit)}, at ${at()}`,
+        );
+      b.row = { comments: [], reasons: [], dkimAuth: [], spfAuth: [] };
+      return;
+    case "record/auth_results/dkim":
+      b.dkim = {};
+      return;
+    case "record/auth_results/spf":
+      b.spf = {};
+      return;
+    case "record/row/policy_evaluated/reason":
+      if (b.row) b.row.reasonType = "";
+      return;
+  }
+}
+
+function close(b: Builder, path: string, value: string, at: () => string): void {
+  if (!b.seen.has(path)) b.seen.add(path);
+  const row = b.row;
+  switch (path) {
+    case "version":
+      return;
+    case "report_metadata/org_name":
+      b.report.reporter = value;
+      return;
+    case "report_metadata/email":
+      b.report.reporterEmail = value || null;
+      return;
+    case "report_metadata/report_id":
+      b.report.reportId = value;
+      return;
+    case "report_metadata/date_range/begin":
+      b.report.beginText = value;
+      return;
+    case "report_metadata/date_range/end":
+      b.report.endText = value;
+      return;
+    case "report_metadata/error":
+      if (value) b.report.errors.push(value.slice(0, MAX_KEPT_TEXT));
+      return;
+    case "report_metadata/generator":
+      b.report.generator = value.slice(0, MAX_KEPT_TEXT) || null;
+      return;
+    case "policy_published/domain":
+      b.policy.domain = value.toLowerCase();
+      return;
+    case "policy_published/p":
+    case "policy_published/sp":
+    case "policy_published/np":
+      b.policy[path.slice(17) as "p" | "sp" | "np"] = policyValue(value, path, at);
+      return;
+    case "policy_published/adkim":
+    case "policy_published/aspf":
+    case "policy_published/fo":
+    case "policy_published/testing":
+      b.policy[path.slice(17) as "adkim" | "aspf" | "fo" | "testing"] =
+        value.toLowerCase().slice(0, 40) || null;
+      return;
+    case "policy_published/pct":
+      b.policy.pctText = value;
+      return;
+  }
+  if (!row) return;
+  switch (path) {
+    case "record/row/source_ip":
+      row.sourceIp = intern(b, value);
+      return;
+    case "record/row/count":
+      row.countText = value;
+      return;
+    case "record/row/policy_evaluated/disposition":
+      row.disposition = oneOf(DISPOSITIONS, value, "disposition", at) as Disposition;
+      return;
+    case "record/row/policy_evaluated/dkim":
+      row.dkim = oneOf(ALIGNED_RESULTS, value, "policy_evaluated dkim", at) as AlignedResult;
+      return;
+    case "record/row/policy_evaluated/spf":
+      row.spf = oneOf(ALIGNED_RESULTS, value, "policy_evaluated spf", at) as AlignedResult;
+      return;
+    case "record/row/policy_evaluated/reason/type":
+      row.reasonType = value === "" ? "" : oneOf(OVERRIDE_REASONS, value, "reason type", at);
+      return;
+    case "record/row/policy_evaluated/reason/comment":
+      if (value) row.comments.push(value.slice(0, MAX_KEPT_TEXT));
+      return;
+    case "record/row/policy_evaluated/reason":
+      if (row.reasonType) row.reasons?.push(row.reasonType);
+      row.reasonType = "";
+      return;
+    case "record/identifiers/header_from":
+      row.headerFrom = intern(b, value.toLowerCase());
+      return;
+    case "record/identifiers/envelope_from":
+      row.envelopeFrom = value ? intern(b, value.toLowerCase()) : null;
+      return;
+    case "record/identifiers/envelope_to":
+      row.envelopeTo = value ? intern(b, value.toLowerCase()) : null;
+      return;
+    case "record/auth_results/dkim/domain":
+      if (b.dkim) b.dkim.domain = value ? intern(b, value.toLowerCase()) : null;
+      return;
+    case "record/auth_results/dkim/selector":
+      if (b.dkim) b.dkim.selector = value ? intern(b, value) : null;
+      return;
+    case "record/auth_results/dkim/result":
+      if (b.dkim) b.dkim.result = oneOf(DKIM_RESULTS, value, "DKIM result", at);
+      return;
+    case "record/auth_results/spf/domain":
+      if (b.spf) b.spf.domain = value ? intern(b, value.toLowerCase()) : null;
+      return;
+    case "record/auth_results/spf/scope":
+      if (b.spf) b.spf.scope = value ? value.toLowerCase() : null;
+      return;
+    case "record/auth_results/spf/result":
+      if (b.spf) b.spf.result = oneOf(SPF_RESULTS, value, "SPF result", at);
+      return;
+    case "record/auth_results/dkim":
+      if (b.dkim) {
+        if (b.dkim.result === undefined) throw invalid(`a <dkim> result without <result> (${at()})`);
+        row.dkimAuth?.push({
+          domain: b.dkim.domain ?? null,
+          selector: b.dkim.selector ?? null,
+          result: b.dkim.result,
+        });
+      }
+      b.dkim = null;
+      return;
+    case "record/auth_results/spf":
+      if (b.spf) {
+        if (b.spf.result === undefined) throw invalid(`an <spf> result without <result> (${at()})`);
+        row.spfAuth?.push({ domain: b.spf.domain ?? null, scope: b.spf.scope ?? null, result: b.spf.result });
+      }
+      b.spf = null;
+      return;
+    case "record":
+      b.rows.push(finishRow(row, b.rows.length + 1, at));
+      b.row = null;
+      return;
+  }
+}
+
+function intern(b: Builder, value: string): string {
+  const known = b.intern.get(value);
+  if (known !== undefined) return known;
+  if (b.intern.size < 100_000) b.intern.set(value, value);
+  return value;
+}
+
+function invalid(message: string): ReportError {
+  return new ReportError("invalid-report", message);
+}
+
+function oneOf(values: readonly string[], value: string, what: string, at: () => string): string {
+  const lower = value.toLowerCase();
+  if (values.includes(lower)) return lower;
+  throw invalid(`${what} "${short(value, 40)}" is not one of ${values.join(", ")} (${at()})`);
+}
+
+function policyValue(value: string, path: string, at: () => string): string | null {
+  if (value === "") return null;
+  return oneOf(["none", "quarantine", "reject"], value, path.slice(17), at);
+}
+
+function wholeNumber(text: string | undefined, what: string, at: string | (() => string)): number {
+  const where = () => (typeof at === "string" ? at : at());
+  if (text === undefined) throw invalid(`${what} is missing (${where()})`);
+  if (!/^\d{1,15}$/.test(text))
+    throw invalid(`${what} "${short(text, 40)}" is not a whole number (${where()})`);
+  return Number(text);
+}
+
+function finishRow(row: NonNullable<Builder["row"]>, index: number, at: () => string): AggregateRow {
+  const where = () => `record ${index}, ${at()}`;
+  if (!row.sourceIp) throw invalid(`record ${index} has no source_ip (${at()})`);
+  if (!isIP(row.sourceIp))
+    throw invalid(`source_ip "${short(row.sourceIp, 60)}" is not an IP address (${where()})`);
+  const count = wholeNumber(row.countText, "count", where);
+  if (!row.disposition) throw invalid(`record ${index} has no policy_evaluated disposition (${at()})`);
+  if (!row.dkim) throw invalid(`record ${index} has no policy_evaluated dkim (${at()})`);
+  if (!row.spf) throw invalid(`record ${index} has no policy_evaluated spf (${at()})`);
+  if (!row.headerFrom) throw invalid(`record ${index} has no header_from (${at()})`);
+  return {
+    sourceIp: row.sourceIp,
+    count,
+    disposition: row.disposition,
+    dkim: row.dkim,
+    spf: row.spf,
+    reasons: row.reasons ?? [],
+    reasonComment: row.comments.length > 0 ? row.comments.join("; ") : null,
+    headerFrom: row.headerFrom,
+    envelopeFrom: row.envelopeFrom ?? null,
+    envelopeTo: row.envelopeTo ?? null,
+    dkimAuth: row.dkimAuth ?? [],
+    spfAuth: row.spfAuth ?? [],
+  };
+}
+
+function finish(b: Builder, schema: AggregateReport["schema"], part: string): AggregateReport {
+  const r = b.report;
+  if (
+    !b.seen.has("report_metadata/report_id") &&
+    !b.seen.has("policy_published/domain") &&
+    b.rows.length === 0
+  )
+    throw new ReportError("not-a-report", "a <feedback> without report_metadata, policy_published or record");
+  if (!r.reportId) throw invalid("report_metadata has no report_id");
+  const begin = wholeNumber(r.beginText, "date_range begin", "report_metadata");
+  const end = wholeNumber(r.endText, "date_range end", "report_metadata");
+  if (end < begin) throw invalid(`date_range ends (${end}) before it begins (${begin})`);
+  if (!b.policy.domain) throw invalid("policy_published has no domain");
+  const pct =
+    b.policy.pctText === undefined || b.policy.pctText === ""
+      ? null
+      : wholeNumber(b.policy.pctText, "pct", "policy_published");
+  if (pct !== null && pct > 100) throw invalid(`pct ${pct} is over 100`);
+  const emailDomain = r.reporterEmail?.includes("@") ? r.reporterEmail.split("@").pop() : undefined;
+  const reporter = r.reporter?.trim() || emailDomain?.trim() || r.reporterEmail || "unknown";
+  return {
+    kind: "dmarc-aggregate",
+    schema,
+    reporter: reporter.slice(0, 255),
+    reporterEmail: r.reporterEmail?.slice(0, 255) ?? null,
+    reportId: r.reportId.slice(0, 255),
+    begin,
+    end,
+    generator: r.generator ?? null,
+    errors: r.errors,
+    policy: {
+      domain: b.policy.domain,
+      p: b.policy.p ?? null,
+      sp: b.policy.sp ?? null,
+      np: b.policy.np ?? null,
+      pct,
+      adkim: b.policy.adkim ?? null,
+      aspf: b.policy.aspf ?? null,
+      fo: b.policy.fo ?? null,
+      testing: b.policy.testing ?? null,
+    },
+    rows: b.rows,
+    part,
+  };
+}

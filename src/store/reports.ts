@@ -1,0 +1,505 @@
+import { dateValue, timestampValue } from "@duckdb/node-api";
+import type { Store } from "./store.ts";
+
+/**
+ * DMARC aggregate and TLS reports in the store (tables of migration 4, docs/STORE.md): written with
+ * DuckDB's appender inside the caller's transaction, read back as plain rows for `deliverlens dmarc`,
+ * the HTML report and diagnose. The reports module (src/dmarc) decides what goes in; only this file
+ * speaks SQL about them.
+ */
+
+export interface StoredAggregateRow {
+  record: number;
+  day: number;
+  messages: number;
+  sourceIp: string;
+  disposition: string;
+  dkim: string;
+  spf: string;
+  reasons: string | null;
+  reasonComment: string | null;
+  headerFrom: string;
+  envelopeFrom: string | null;
+  envelopeTo: string | null;
+  dkimDomain: string | null;
+  dkimSelector: string | null;
+  dkimResult: string | null;
+  dkimResults: string | null;
+  spfDomain: string | null;
+  spfScope: string | null;
+  spfResult: string | null;
+}
+
+export interface StoredAggregateReport {
+  key: string;
+  path: string;
+  part: string;
+  reporter: string;
+  reporterEmail: string | null;
+  reportId: string;
+  begin: number;
+  end: number;
+  days: number;
+  policy: {
+    domain: string;
+    p: string | null;
+    sp: string | null;
+    np: string | null;
+    pct: number | null;
+    adkim: string | null;
+    aspf: string | null;
+    fo: string | null;
+    testing: string | null;
+  };
+  schema: string;
+  generator: string | null;
+  errors: string | null;
+  records: number;
+  messages: number;
+  rows: StoredAggregateRow[];
+}
+
+export interface StoredTlsFailure {
+  policy: number;
+  day: number;
+  resultType: string;
+  sendingIp: string | null;
+  receivingMx: string | null;
+  receivingHelo: string | null;
+  receivingIp: string | null;
+  sessions: number;
+  reasonCode: string | null;
+  info: string | null;
+}
+
+export interface StoredTlsPolicy {
+  policy: number;
+  day: number;
+  type: string;
+  domain: string;
+  mxHost: string | null;
+  successful: number;
+  failed: number;
+}
+
+export interface StoredTlsReport {
+  key: string;
+  path: string;
+  part: string;
+  reporter: string;
+  contact: string | null;
+  reportId: string;
+  begin: number;
+  end: number;
+  days: number;
+  successful: number;
+  failed: number;
+  policies: StoredTlsPolicy[];
+  failures: StoredTlsFailure[];
+}
+
+/** Keys of every report already stored (aggregate and TLS), for deduplication before a batch is written. */
+export async function storedReportKeys(store: Store): Promise<Set<string>> {
+  const rows = await store.all<{ k: string }>(
+    "SELECT report_key AS k FROM dmarc_reports UNION ALL SELECT report_key AS k FROM tls_reports",
+  );
+  return new Set(rows.map((row) => row.k));
+}
+
+type Appender = Awaited<ReturnType<Store["connection"]["createAppender"]>>;
+
+function writer(appender: Appender) {
+  return {
+    text(value: string | null | undefined) {
+      if (value === null || value === undefined) appender.appendNull();
+      else appender.appendVarchar(value);
+    },
+    int(value: number | null) {
+      if (value === null) appender.appendNull();
+      else appender.appendInteger(value);
+    },
+    big(value: number) {
+      appender.appendBigInt(BigInt(value));
+    },
+    day(value: number) {
+      appender.appendDate(dateValue(value));
+    },
+    time(seconds: number) {
+      appender.appendTimestamp(timestampValue(BigInt(seconds) * 1_000_000n));
+    },
+    end() {
+      appender.endRow();
+    },
+  };
+}
+
+/** Appends reports and their rows (call inside `store.transaction`). */
+export async function appendReports(
+  store: Store,
+  aggregates: readonly StoredAggregateReport[],
+  tls: readonly StoredTlsReport[],
+  ingestedAt: number,
+): Promise<void> {
+  if (aggregates.length > 0) {
+    const reports = await store.connection.createAppender("dmarc_reports");
+    const rows = await store.connection.createAppender("dmarc_rows");
+    const r = writer(reports);
+    const w = writer(rows);
+    for (const report of aggregates) {
+      r.text(report.key);
+      r.text(report.reporter);
+      r.text(report.reporterEmail);
+      r.text(report.reportId);
+      r.time(report.begin);
+      r.time(report.end);
+      r.int(report.days);
+      r.text(report.policy.domain);
+      r.text(report.policy.p);
+      r.text(report.policy.sp);
+      r.text(report.policy.np);
+      r.int(report.policy.pct);
+      r.text(report.policy.adkim);
+      r.text(report.policy.aspf);
+      r.text(report.policy.fo);
+      r.text(report.policy.testing);
+      r.text(report.schema);
+      r.text(report.generator);
+      r.text(report.errors);
+      r.big(report.records);
+      r.big(report.messages);
+      r.text(report.path);
+      r.text(report.part);
+      r.time(ingestedAt);
+      r.end();
+      for (const row of report.rows) {
+        w.text(report.key);
+        w.int(row.record);
+        w.day(row.day);
+        w.text(row.sourceIp);
+        w.big(row.messages);
+        w.text(row.disposition);
+        w.text(row.dkim);
+        w.text(row.spf);
+        w.text(row.reasons);
+        w.text(row.reasonComment);
+        w.text(row.headerFrom);
+        w.text(row.envelopeFrom);
+        w.text(row.envelopeTo);
+        w.text(row.dkimDomain);
+        w.text(row.dkimSelector);
+        w.text(row.dkimResult);
+        w.text(row.dkimResults);
+        w.text(row.spfDomain);
+        w.text(row.spfScope);
+        w.text(row.spfResult);
+        w.end();
+      }
+    }
+    reports.closeSync();
+    rows.closeSync();
+  }
+  if (tls.length > 0) {
+    const reports = await store.connection.createAppender("tls_reports");
+    const policies = await store.connection.createAppender("tls_policies");
+    const failures = await store.connection.createAppender("tls_failures");
+    const r = writer(reports);
+    const p = writer(policies);
+    const f = writer(failures);
+    for (const report of tls) {
+      r.text(report.key);
+      r.text(report.reporter);
+      r.text(report.contact);
+      r.text(report.reportId);
+      r.time(report.begin);
+      r.time(report.end);
+      r.int(report.days);
+      r.int(report.policies.length);
+      r.big(report.successful);
+      r.big(report.failed);
+      r.text(report.path);
+      r.text(report.part);
+      r.time(ingestedAt);
+      r.end();
+      for (const policy of report.policies) {
+        p.text(report.key);
+        p.int(policy.policy);
+        p.day(policy.day);
+        p.text(policy.type);
+        p.text(policy.domain);
+        p.text(policy.mxHost);
+        p.big(policy.successful);
+        p.big(policy.failed);
+        p.end();
+      }
+      for (const failure of report.failures) {
+        f.text(report.key);
+        f.int(failure.policy);
+        f.day(failure.day);
+        f.text(failure.resultType);
+        f.text(failure.sendingIp);
+        f.text(failure.receivingMx);
+        f.text(failure.receivingHelo);
+        f.text(failure.receivingIp);
+        f.big(failure.sessions);
+        f.text(failure.reasonCode);
+        f.text(failure.info);
+        f.end();
+      }
+    }
+    reports.closeSync();
+    policies.closeSync();
+    failures.closeSync();
+  }
+}
+
+/** Which stored reports a reading covers: a policy domain and a window of days (inclusive, YYYY-MM-DD). */
+export interface ReportFilter {
+  domain?: string;
+  from?: string;
+  to?: string;
+}
+
+function where(
+  filter: ReportFilter,
+  domainColumn: string,
+  dayColumn = "day",
+): { sql: string; params: Record<string, string> } {
+  const clauses: string[] = [];
+  const params: Record<string, string> = {};
+  if (filter.domain) {
+    clauses.push(`${domainColumn} = $domain`);
+    params.domain = filter.domain.toLowerCase();
+  }
+  if (filter.from) {
+    clauses.push(`${dayColumn} >= $from::DATE`);
+    params.from = filter.from;
+  }
+  if (filter.to) {
+    clauses.push(`${dayColumn} <= $to::DATE`);
+    params.to = filter.to;
+  }
+  return { sql: clauses.length > 0 ? `WHERE ${clauses.join(" AND ")}` : "", params };
+}
+
+/** Per sending source: volumes, aligned results, forwarding signs, dispositions. */
+export interface SourceTotals {
+  source_ip: string;
+  messages: number;
+  dkim_aligned: number;
+  spf_aligned: number;
+  dmarc_pass: number;
+  forwarded: number;
+  arc: number;
+  /** Messages whose first DKIM signature is by the From domain and failed: changed in transit. */
+  broken_own_signature: number;
+  quarantined: number;
+  rejected: number;
+  reporters: number;
+  header_from: string;
+  dkim_domains: string | null;
+  spf_domains: string | null;
+  first_day: string;
+  last_day: string;
+}
+
+const FORWARDING_SQL =
+  "regexp_matches(coalesce(reasons, ''), '(^|,)(forwarded|trusted_forwarder|mailing_list)(,|$)')";
+const BROKEN_SQL =
+  "dmarc_pass = false AND dkim_result = 'fail' AND (dkim_domain = header_from OR ends_with(header_from, '.' || dkim_domain))";
+const ARC_SQL = "regexp_matches(coalesce(reason_comment, ''), 'arc=pass', 'i')";
+
+export async function dmarcSources(store: Store, filter: ReportFilter): Promise<SourceTotals[]> {
+  const w = where(filter, "policy_domain");
+  return store
+    .all<SourceTotals>(
+      `SELECT source_ip,
+        sum(messages) AS messages,
+        sum(messages) FILTER (WHERE dkim_aligned = 'pass') AS dkim_aligned,
+        sum(messages) FILTER (WHERE spf_aligned = 'pass') AS spf_aligned,
+        sum(messages) FILTER (WHERE dmarc_pass) AS dmarc_pass,
+        coalesce(sum(messages) FILTER (WHERE ${FORWARDING_SQL}), 0) AS forwarded,
+        coalesce(sum(messages) FILTER (WHERE ${ARC_SQL}), 0) AS arc,
+        coalesce(sum(messages) FILTER (WHERE ${BROKEN_SQL}), 0) AS broken_own_signature,
+        coalesce(sum(messages) FILTER (WHERE disposition = 'quarantine'), 0) AS quarantined,
+        coalesce(sum(messages) FILTER (WHERE disposition = 'reject'), 0) AS rejected,
+        count(DISTINCT reporter) AS reporters,
+        string_agg(DISTINCT header_from, ' ' ORDER BY header_from) AS header_from,
+        string_agg(DISTINCT dkim_domain, ' ' ORDER BY dkim_domain) AS dkim_domains,
+        string_agg(DISTINCT spf_domain, ' ' ORDER BY spf_domain) AS spf_domains,
+        strftime(min(day), '%Y-%m-%d') AS first_day,
+        strftime(max(day), '%Y-%m-%d') AS last_day
+      FROM dmarc_records ${w.sql}
+      GROUP BY source_ip
+      ORDER BY messages DESC, source_ip`,
+      w.params,
+    )
+    .then((rows) =>
+      rows.map((row) => ({
+        ...row,
+        dkim_aligned: row.dkim_aligned ?? 0,
+        spf_aligned: row.spf_aligned ?? 0,
+        dmarc_pass: row.dmarc_pass ?? 0,
+      })),
+    );
+}
+
+export interface DomainSourceTotals {
+  policy_domain: string;
+  source_ip: string;
+  messages: number;
+  dmarc_pass: number;
+}
+
+/** Per policy domain and source: for each domain's readiness. */
+export async function dmarcDomainSources(store: Store, filter: ReportFilter): Promise<DomainSourceTotals[]> {
+  const w = where(filter, "policy_domain");
+  return store.all<DomainSourceTotals>(
+    `SELECT policy_domain, source_ip, sum(messages) AS messages,
+        coalesce(sum(messages) FILTER (WHERE dmarc_pass), 0) AS dmarc_pass
+      FROM dmarc_records ${w.sql} GROUP BY ALL ORDER BY ALL`,
+    w.params,
+  );
+}
+
+export interface ReporterTotals {
+  reporter: string;
+  reports: number;
+  messages: number;
+  dmarc_pass: number;
+  quarantined: number;
+  rejected: number;
+}
+
+export async function dmarcReporters(store: Store, filter: ReportFilter): Promise<ReporterTotals[]> {
+  const w = where(filter, "policy_domain");
+  const rows = await store.all<ReporterTotals>(
+    `SELECT reporter, count(DISTINCT report_key) AS reports, sum(messages) AS messages,
+        coalesce(sum(messages) FILTER (WHERE dmarc_pass), 0) AS dmarc_pass,
+        coalesce(sum(messages) FILTER (WHERE disposition = 'quarantine'), 0) AS quarantined,
+        coalesce(sum(messages) FILTER (WHERE disposition = 'reject'), 0) AS rejected
+      FROM dmarc_records ${w.sql}
+      GROUP BY reporter ORDER BY messages DESC, reporter`,
+    w.params,
+  );
+  return rows;
+}
+
+export interface DomainPolicy {
+  domain: string;
+  p: string | null;
+  sp: string | null;
+  pct: number | null;
+  adkim: string | null;
+  aspf: string | null;
+  reports: number;
+  first_day: string;
+  last_day: string;
+}
+
+/** Per policy domain: the policy the latest report saw published, and the window covered. */
+export async function dmarcDomains(store: Store, filter: ReportFilter): Promise<DomainPolicy[]> {
+  const w = where(filter, "policy_domain");
+  return store.all<DomainPolicy>(
+    `SELECT policy_domain AS domain,
+        arg_max(p, end_time) AS p, arg_max(sp, end_time) AS sp, arg_max(pct, end_time) AS pct,
+        arg_max(adkim, end_time) AS adkim, arg_max(aspf, end_time) AS aspf,
+        count(*) AS reports,
+        strftime(min(day), '%Y-%m-%d') AS first_day, strftime(max(day), '%Y-%m-%d') AS last_day
+      FROM (SELECT *, CAST(begin_time + (end_time - begin_time) / 2 AS DATE) AS day FROM dmarc_reports) ${w.sql}
+      GROUP BY policy_domain ORDER BY policy_domain`,
+    w.params,
+  );
+}
+
+export interface OverrideTotals {
+  reason: string;
+  messages: number;
+}
+
+export async function dmarcOverrides(store: Store, filter: ReportFilter): Promise<OverrideTotals[]> {
+  const w = where(filter, "policy_domain");
+  return store.all<OverrideTotals>(
+    `SELECT reason, sum(messages) AS messages
+      FROM (SELECT unnest(string_split(reasons, ',')) AS reason, messages FROM dmarc_records ${w.sql})
+      WHERE reason <> ''
+      GROUP BY reason ORDER BY messages DESC, reason`,
+    w.params,
+  );
+}
+
+export interface DailyTotals {
+  day: string;
+  messages: number;
+  dkim_aligned: number;
+  dmarc_pass: number;
+}
+
+/** Per day (and optionally only sources in `ips`): for diagnose's authentication evidence and the HTML chart. */
+export async function dmarcDaily(store: Store, filter: ReportFilter): Promise<DailyTotals[]> {
+  const w = where(filter, "policy_domain");
+  return store.all<DailyTotals>(
+    `SELECT strftime(day, '%Y-%m-%d') AS day, sum(messages) AS messages,
+        coalesce(sum(messages) FILTER (WHERE dkim_aligned = 'pass'), 0) AS dkim_aligned,
+        coalesce(sum(messages) FILTER (WHERE dmarc_pass), 0) AS dmarc_pass
+      FROM dmarc_records ${w.sql} GROUP BY day ORDER BY day`,
+    w.params,
+  );
+}
+
+export interface TlsFailureTotals {
+  policy_domain: string;
+  receiving_mx: string | null;
+  result_type: string;
+  sessions: number;
+  reporters: number;
+}
+
+export async function tlsFailures(store: Store, filter: ReportFilter): Promise<TlsFailureTotals[]> {
+  const w = where(filter, "p.policy_domain", "f.day");
+  return store.all<TlsFailureTotals>(
+    `SELECT p.policy_domain, f.receiving_mx, f.result_type, sum(f.sessions) AS sessions,
+        count(DISTINCT r.reporter) AS reporters
+      FROM tls_failures f
+      JOIN tls_policies p ON p.report_key = f.report_key AND p.policy = f.policy AND p.day = f.day
+      JOIN tls_reports r ON r.report_key = f.report_key
+      ${w.sql}
+      GROUP BY ALL ORDER BY sessions DESC, p.policy_domain, f.receiving_mx, f.result_type`,
+    w.params,
+  );
+}
+
+export interface TlsPolicyTotals {
+  policy_domain: string;
+  policy_type: string;
+  successful: number;
+  failed: number;
+  reports: number;
+}
+
+export async function tlsPolicies(store: Store, filter: ReportFilter): Promise<TlsPolicyTotals[]> {
+  const w = where(filter, "policy_domain");
+  return store.all<TlsPolicyTotals>(
+    `SELECT policy_domain, policy_type, sum(successful) AS successful, sum(failed) AS failed,
+        count(DISTINCT report_key) AS reports
+      FROM tls_policies ${w.sql}
+      GROUP BY ALL ORDER BY policy_domain, policy_type`,
+    w.params,
+  );
+}
+
+/** How many reports and rows the store holds in the filter's reach. */
+export async function reportCounts(
+  store: Store,
+  filter: ReportFilter,
+): Promise<{ aggregate: number; tls: number; records: number }> {
+  const w = where(filter, "policy_domain");
+  const agg = await store.one<{ reports: number; records: number }>(
+    `SELECT count(DISTINCT report_key) AS reports, count(*) AS records FROM dmarc_records ${w.sql}`,
+    w.params,
+  );
+  const tls = await store.one<{ reports: number }>(
+    `SELECT count(DISTINCT report_key) AS reports FROM tls_policies ${w.sql}`,
+    w.params,
+  );
+  return { aggregate: agg?.reports ?? 0, tls: tls?.reports ?? 0, records: agg?.records ?? 0 };
+}

@@ -1,0 +1,123 @@
+import { crc32, deflateRawSync, gzipSync } from "node:zlib";
+
+/**
+ * Generated DMARC aggregate reports (RFC 7489 appendix C shape) for tests and bench/dmarc.ts, and a
+ * minimal zip writer (deflate entries, optionally with a lying size header) so tests build hostile zips
+ * without a zip library.
+ */
+
+export interface GeneratedRow {
+  ip: string;
+  count: number;
+  dkim?: "pass" | "fail";
+  spf?: "pass" | "fail";
+  disposition?: "none" | "quarantine" | "reject";
+  reasons?: string[];
+  comment?: string;
+  headerFrom?: string;
+  dkimDomain?: string;
+  dkimResult?: string;
+  spfDomain?: string;
+  spfResult?: string;
+}
+
+export interface GeneratedReport {
+  reporter?: string;
+  reportId: string;
+  begin: number;
+  end: number;
+  domain?: string;
+  p?: "none" | "quarantine" | "reject";
+  rows: GeneratedRow[];
+}
+
+const esc = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+
+export function aggregateXml(report: GeneratedReport): string {
+  const domain = report.domain ?? "example.com";
+  const reporter = report.reporter ?? "google.com";
+  const records = report.rows
+    .map((row) => {
+      const reasons = (row.reasons ?? [])
+        .map(
+          (type) =>
+            `<reason><type>${type}</type>${row.comment ? `<comment>${esc(row.comment)}</comment>` : ""}</reason>`,
+        )
+        .join("");
+      return `<record><row><source_ip>${row.ip}</source_ip><count>${row.count}</count><policy_evaluated><disposition>${row.disposition ?? "none"}</disposition><dkim>${row.dkim ?? "pass"}</dkim><spf>${row.spf ?? "pass"}</spf>${reasons}</policy_evaluated></row><identifiers><header_from>${row.headerFrom ?? domain}</header_from></identifiers><auth_results><dkim><domain>${row.dkimDomain ?? domain}</domain><selector>s1</selector><result>${row.dkimResult ?? row.dkim ?? "pass"}</result></dkim><spf><domain>${row.spfDomain ?? domain}</domain><result>${row.spfResult ?? row.spf ?? "pass"}</result></spf></auth_results></record>\n`;
+    })
+    .join("");
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<feedback>
+<report_metadata><org_name>${esc(reporter)}</org_name><email>noreply-dmarc@${esc(reporter)}</email><report_id>${esc(report.reportId)}</report_id><date_range><begin>${report.begin}</begin><end>${report.end}</end></date_range></report_metadata>
+<policy_published><domain>${domain}</domain><adkim>r</adkim><aspf>r</aspf><p>${report.p ?? "none"}</p><sp>none</sp><pct>100</pct></policy_published>
+${records}</feedback>
+`;
+}
+
+export interface ZipFile {
+  name: string;
+  data: Buffer;
+  /** Write this uncompressed size in the headers instead of the real one (a lying zip). */
+  declaredSize?: number;
+  /** Store without compression. */
+  stored?: boolean;
+}
+
+/** A zip archive of `files` (deflated), central directory included. */
+export function zip(files: readonly ZipFile[]): Buffer {
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const file of files) {
+    const name = Buffer.from(file.name, "utf8");
+    const body = file.stored ? file.data : deflateRawSync(file.data);
+    const crc = crc32(file.data);
+    const size = file.declaredSize ?? file.data.length;
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(0x0800, 6);
+    local.writeUInt16LE(file.stored ? 0 : 8, 8);
+    local.writeUInt32LE(crc >>> 0, 14);
+    local.writeUInt32LE(body.length, 18);
+    local.writeUInt32LE(size, 22);
+    local.writeUInt16LE(name.length, 26);
+    locals.push(local, name, body);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(20, 4);
+    central.writeUInt16LE(20, 6);
+    central.writeUInt16LE(0x0800, 8);
+    central.writeUInt16LE(file.stored ? 0 : 8, 10);
+    central.writeUInt32LE(crc >>> 0, 16);
+    central.writeUInt32LE(body.length, 20);
+    central.writeUInt32LE(size, 24);
+    central.writeUInt16LE(name.length, 28);
+    central.writeUInt32LE(offset, 42);
+    centrals.push(central, name);
+    offset += local.length + name.length + body.length;
+  }
+  const directory = Buffer.concat(centrals);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(files.length, 8);
+  end.writeUInt16LE(files.length, 10);
+  end.writeUInt32LE(directory.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, directory, end]);
+}
+
+export { gzipSync };
+
+/** A deterministic pseudo-random generator (mulberry32) for generated programs of reports. */
+export function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
