@@ -108,16 +108,5 @@ export function zip(files: readonly ZipFile[]): Buffer {
   return Buffer.concat([...locals, directory, end]);
 }
 
+export { seededRandom as random } from "./events-postfix-log.ts";
 export { gzipSync };
-
-/** A deterministic pseudo-random generator (mulberry32) for generated programs of reports. */
-export function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

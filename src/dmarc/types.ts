@@ -5,6 +5,8 @@
  * https://www.rfc-editor.org/rfc/rfc7489#appendix-C; TLS: https://www.rfc-editor.org/rfc/rfc8460#section-4.
  */
 
+import type { PublishedPolicy } from "../store/index.ts";
+
 /** What receivers did with the messages (RFC 9990 adds `pass`, seen in its own sample). */
 export const DISPOSITIONS = ["none", "quarantine", "reject", "pass"] as const;
 export type Disposition = (typeof DISPOSITIONS)[number];
@@ -78,17 +80,7 @@ export interface AggregateReport {
   end: number;
   generator: string | null;
   errors: string[];
-  policy: {
-    domain: string;
-    p: string | null;
-    sp: string | null;
-    np: string | null;
-    pct: number | null;
-    adkim: string | null;
-    aspf: string | null;
-    fo: string | null;
-    testing: string | null;
-  };
+  policy: PublishedPolicy;
   rows: AggregateRow[];
   /** Where it was read from inside its file ("" for the file itself, else a zip entry or attachment name). */
   part: string;

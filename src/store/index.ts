@@ -20,6 +20,7 @@ export {
   dmarcReporters,
   dmarcSources,
   type OverrideTotals,
+  type PublishedPolicy,
   type ReporterTotals,
   type ReportFilter,
   reportCounts,

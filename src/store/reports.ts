@@ -30,6 +30,19 @@ export interface StoredAggregateRow {
   spfResult: string | null;
 }
 
+/** A report's policy_published (RFC 9990 §3): what the domain published as the reporter saw it. */
+export interface PublishedPolicy {
+  domain: string;
+  p: string | null;
+  sp: string | null;
+  np: string | null;
+  pct: number | null;
+  adkim: string | null;
+  aspf: string | null;
+  fo: string | null;
+  testing: string | null;
+}
+
 export interface StoredAggregateReport {
   key: string;
   path: string;
@@ -40,17 +53,7 @@ export interface StoredAggregateReport {
   begin: number;
   end: number;
   days: number;
-  policy: {
-    domain: string;
-    p: string | null;
-    sp: string | null;
-    np: string | null;
-    pct: number | null;
-    adkim: string | null;
-    aspf: string | null;
-    fo: string | null;
-    testing: string | null;
-  };
+  policy: PublishedPolicy;
   schema: string;
   generator: string | null;
   errors: string | null;
