@@ -149,8 +149,34 @@ function classifyUncached(input: ReplyInput, domain: string | null): Classificat
 }
 
 /**
- * First answer wins: a decisive container hint, a delivered DSN action, provider rules, generic phrases,
- * the status code, a refinable hint, else `undefined`.
+ * The reasons whose phrases may replace a reason the container (an MTA's report) already decided: Sisimai
+ * re-checks such a reason only against these (sisimai go reason/lib.go `ClassOrder[0]`, each reason's
+ * `ProbesInto` in reason/why-*.go); the others (expired, networkerror, systemerror, notaccept,
+ * securityerror…) are read from the text only when the container decided nothing.
+ */
+const OVERRIDES_HINT: readonly Reason[] = [
+  "mailboxfull",
+  "emailtoolarge",
+  "suspend",
+  "hasmoved",
+  "norelaying",
+  "authfailure",
+  "userunknown",
+  "filtered",
+  "requireptr",
+  "notcompliantrfc",
+  "badreputation",
+  "contenterror",
+  "rejected",
+  "hostunknown",
+  "spamdetected",
+  "ratelimited",
+  "blocked",
+];
+
+/**
+ * First answer wins: a decisive container hint, a delivered DSN action, provider rules, generic phrases
+ * (with a refinable hint, only those of OVERRIDES_HINT), the status code, a refinable hint, else `undefined`.
  */
 function decide(hint: Reason | null, dsnAction: string | null, context: PhraseContext): Decision {
   if (hint && !REFINABLE_HINTS.includes(hint)) return fromHint(hint);
@@ -171,6 +197,17 @@ function decide(hint: Reason | null, dsnAction: string | null, context: PhraseCo
       };
     }
     const phrase = PHRASE_MATCHER.match(context);
+    // An MTA's own verdict ("expired", "networkerror"…) stands against a generic phrase of a reason that
+    // never overrides one: "Sorry, I wasn't able to establish an SMTP connection … in the queue too long" is
+    // networkerror from qmail, expired from any other MTA.
+    if (
+      phrase &&
+      hint &&
+      hint !== "undefined" &&
+      hint !== "onhold" &&
+      !OVERRIDES_HINT.includes(phrase.rule.reason)
+    )
+      return fromHint(hint);
     if (phrase) {
       return {
         reason: phrase.rule.reason,

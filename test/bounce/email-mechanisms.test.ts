@@ -189,6 +189,32 @@ describe("plain-text reports", () => {
   });
 });
 
+describe("an MTA's own verdict", () => {
+  const queueTooLong =
+    "Sorry, I wasn't able to establish an SMTP connection. (#4.4.1)\nI'm not going to try again; this message has been in the queue too long.";
+  const qmailReport = (body: string) =>
+    `From: MAILER-DAEMON@mx.example.org\nTo: sender@example.org\nSubject: failure notice\n\nHi. This is the qmail-send program at mx.example.org.\nI'm afraid I wasn't able to deliver your message to the following addresses.\n\n<bob@example.net>:\n${body}\n`;
+  it("qmail's own wording decides; the same text from another MTA is the queue timeout (sisimai go lhost/via-qmail.go, reason/why-expired.go)", () => {
+    const qmail = records(qmailReport(queueTooLong));
+    assert.equal(qmail[0]?.reason, "networkerror");
+    const other = records(
+      plain(
+        "Delivery failure",
+        `Unable to deliver message to the following address(es).\n\n<bob@example.net>:\n${queueTooLong}\n`,
+      ),
+    );
+    assert.equal(other[0]?.reason, "expired");
+  });
+  it("a verdict is still replaced by a phrase of a reason Sisimai re-checks (mailbox full, user unknown…)", () => {
+    const text = records(
+      qmailReport(
+        "192.0.2.9 does not like recipient.\nRemote host said: 450 4.2.2 <bob@example.net>... Mailbox Full\nGiving up on 192.0.2.9.\nI'm not going to try again; this message has been in the queue too long.",
+      ),
+    );
+    assert.equal(text[0]?.reason, "mailboxfull");
+  });
+});
+
 describe("reply codes in text", () => {
   it("the first part of an IP address is not a reply code", () => {
     const fields = [

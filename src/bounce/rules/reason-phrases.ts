@@ -2271,6 +2271,14 @@ export const REASON_PHRASES: RuleTable = {
       example: "your sender's ip address is listed at ",
     },
     {
+      id: "ratelimited-please-try-again-slower",
+      reason: "ratelimited",
+      phrase: "please try again slower",
+      source:
+        "sisimai go reason/why-speeding.go (phrase list and its example); Postfix smtpd(8) client rate limits (https://www.postfix.org/postconf.5.html#smtpd_client_message_rate_limit)",
+      example: "451 4.7.1 <mx.example.org[192.0.2.2]>: Client host rejected: Please try again slower",
+    },
+    {
       id: "client-blocked-client-your-host-ip-address-network-rejected-ref",
       reason: "blocked",
       pattern:
@@ -2669,13 +2677,20 @@ export const REASON_PHRASES: RuleTable = {
       example: "forwarded more than the maximum",
     },
     {
+      id: "queue-expired-this-message-has-been-in-the-queue-too-long",
+      reason: "expired",
+      phrase: "this message has been in the queue too long",
+      source:
+        "sisimai go reason/why-expired.go (phrase list); qmail-send's final notice (https://cr.yp.to/qmail.html, qmail-send.c). qmail's own reports say why it kept failing first: its family wording (networkerror, systemerror…) decides those (src/bounce/dialects/families.ts); from any other MTA the queue timeout is the reason (Sisimai lhost-x2-06: expired)",
+      example: "I'm not going to try again; this message has been in the queue too long.",
+    },
+    {
       id: "network-problem-wasn-t-was-not-unable-to-able-to-establish-an-sm",
       reason: "networkerror",
       pattern: /(?:wasn't|was not|unable to) (?:able to )?establish (?:an )?smtp connection/,
       source:
         "Sisimai lib/Sisimai/Reason/NetworkError.pm (phrase list); RFC 3463 X.4.x; example: github.com/sisimai/set-of-emails lhost-qmail-07.eml",
-      example:
-        "Sorry, I wasn't able to establish an SMTP connection. (#4.4.1) I'm not going to try again; this message has been in the queue too long.",
+      example: "Sorry, I wasn't able to establish an SMTP connection. (#4.4.1)",
     },
     {
       id: "network-problem-network-error",
@@ -3780,13 +3795,6 @@ export const REASON_PHRASES: RuleTable = {
       example: "mail rejete. mail rejected. …506",
     },
     {
-      id: "ratelimited-please-try-again-slower",
-      reason: "ratelimited",
-      phrase: "please try again slower",
-      source: "sisimai go reason/why-speeding.go",
-      example: "please try again slower",
-    },
-    {
       id: "blocked-bad-sender-ip-address",
       reason: "blocked",
       phrase: "bad sender ip address",
@@ -4317,6 +4325,13 @@ export const REASON_PHRASES: RuleTable = {
       phrase: "host not reachable",
       source: "sisimai go lhost/via-zoho.go",
       example: "host not reachable",
+    },
+    {
+      id: "spamdetected-your-message-failed-several-antispam-checks",
+      reason: "spamdetected",
+      phrase: "your message failed several antispam checks",
+      source: "sisimai go reason/why-spamdetected.go (phrase list)",
+      example: "your message failed several antispam checks",
     },
   ],
 };

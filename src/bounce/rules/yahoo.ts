@@ -85,6 +85,16 @@ export const YAHOO_RULES: readonly ProviderRule[] = [
     example: "451 Message temporarily not accepted because of unresolvable RFC5321 From domain",
   },
   {
+    id: "yahoo-unresolvable-from-dotted",
+    pattern: /unresolvable rfc\.5321 from domain/,
+    reason: "rejected",
+    category: "infrastructure",
+    action: "Yahoo cannot resolve the envelope sender's domain: fix its DNS (Yahoo checks the SOA).",
+    source: `${REF}; sisimai go rhost/for-yahooinc.go (the reply it quotes writes "RFC.5321")`,
+    example:
+      "451 Message temporarily deferred due to unresolvable RFC.5321 from domain. See https://senders.yahooinc.com/error-codes//unresolvable-from-domain",
+  },
+  {
     id: "yahoo-policy-reasons",
     provider: "yahoo",
     pattern: /not accepted for policy reasons/,
