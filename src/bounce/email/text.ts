@@ -8,10 +8,15 @@ import { limitOf } from "../../util/limits.ts";
 /**
  * Lines that introduce the copy of the original message (everything after is the sender's own mail),
  * including OpenSMTPD's, X6's and Exchange's localized ones (sisimai go lhost/via-opensmtpd.go, via-x6.go,
- * via-exchange2007.go boundaries).
+ * via-exchange2007.go boundaries) and those of Exim ("Included is a copy of the message header:"), fml
+ * ("Original mail as follows:"), Gmail ("----- Message header follows -----"), mFILTER ("-------original
+ * mail info"), qmail and its Spanish patch ("--- Below this line is a copy of the mail header.", "--- Below
+ * the next line is a copy of the message.", "--- Mensaje original adjunto.") and V5 Sendmail ("-----
+ * No message was collected -----"): sisimai go lhost/via-exim.go, via-fml.go, via-gmail.go, via-mfilter.go,
+ * via-qmail.go, via-v5sendmail.go `boundaries`.
  */
 const ORIGINAL_MESSAGE_MARKER =
-  /^[ \t>]*(?:[-=*_]{2,}[ \t]*)?(?:(?:the )?original message(?! was)|(?:this is a |below this line is a |enclosed is a )?copy of (?:the|your) message|unsent message follows|the header of the original message|header of original message|returned message|undelivered message (?:follows|attached)|message headers follow|original message headers|content-type: message\/rfc822|below is a copy of the original message|the attachment contains the original mail headers|en-t[eê]tes de message d'origine|intestazioni originali del messaggio|ursprungshuvuden)/im;
+  /^[ \t>]*(?:[-=*_]{2,}[ \t]*)?(?:(?:the )?original message(?! was)|(?:this is a |below this line is a |enclosed is a )?copy of (?:the|your) message|unsent message follows|the header of the original message|header of original message|returned message|undelivered message (?:follows|attached)|message headers follow|original message headers|content-type: message\/rfc822|below is a copy of the original message|the attachment contains the original mail headers|included is a copy of the message header|original mail (?:as follows|info)|message header follows|below (?:this|the next) line is a copy of the (?:mail header|message)|mensaje original adjunto|no message was collected|en-t[eê]tes de message d'origine|intestazioni originali del messaggio|ursprungshuvuden)/im;
 
 /** Offset where the copy of the original message starts in `text`, or text.length. */
 export function originalMessageStart(text: string): number {
