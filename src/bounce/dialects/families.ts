@@ -367,7 +367,8 @@ export const MTA_FAMILIES: readonly MtaFamily[] = [
       "sisimai go lhost/via-qmail.go; https://cr.yp.to/qmail.html (qmail-local.c, qmail-remote.c, error_str.c)",
     marks: [
       { received: /\(qmail \d+ invoked (?:for bounce|from network)\)/ },
-      { subject: /^(?:failure notice|Failure Notice)$/, text: /^Hi\. This is the qmail/m },
+      // The report names its program ("Hi. This is the qmail-send program at …"), whatever the Subject says.
+      { text: /^Hi\. This is the qmail/m },
     ],
     messages: [
       ...msg("hostunknown", "Sorry, I couldn't find any host "),

@@ -12,8 +12,14 @@ import type { Dialect, RecipientReport } from "./types.ts";
 /** Signs that a message without structured fields is a bounce at all. */
 const BOUNCE_SUBJECT =
   /undeliver|undelivered|delivery|returned mail|failure|failed|not delivered|could not be delivered|bounce|rejected|error|non-?remis|problem|warning|nondeliverable/i;
+/**
+ * Signs in the text itself, for a report whose headers name no bounce (an MTA nobody knows, or a relay that
+ * rewrote From and Subject): generic wording, then the lines each MTA family starts its report with
+ * (sisimai go lhost/via-*.go `startingof`: DragonFly, Exchange 2003, Exim, EZweb, InterScan, Sendmail/Postfix
+ * transcripts, Activehunter/Biglobe/X1, OpenSMTPD, Postfix, X6, Notes, qmail, KDDI, Messaging Server, m-FILTER).
+ */
 const BOUNCE_TEXT =
-  /could not be delivered|undeliverable|delivery (?:has )?failed|permanent(?:ly)? (?:error|fatal|failure)|failed recipient|returned to (?:the )?sender|not (?:be )?delivered|delivery status notification|mail delivery (?:software|system|subsystem)|unable to deliver/i;
+  /could\s+not\s+be\s+delivered|undeliverable|delivery\s+(?:has\s+)?failed|permanent(?:ly)?\s+(?:error|fatal|failure)|failed\s+recipient|returned\s+to\s+(?:the\s+)?sender|not\s+(?:be\s+)?delivered|delivery\s+status\s+notification|mail\s+delivery\s+(?:software|system|subsystem)|unable\s+to\s+deliver|this is the dragonfly mail agent|there was an error delivering your mail|did not reach (?:the following|some or all of the intended) recipient|recipient\(s\) could not be reached|the user\(s\) account|received >>> [45]\d\d|a message that you sent (?:contained|could not|was rejected|has not)|each of the following recipients was rejected|transcript of session follows|the following addresses had (?:permanent fatal errors|delivery (?:problems|errors))|this is the mailer-daemon|this is the mail system at host|we had trouble delivering your message|the original message was received at|-{3,} failure reasons|this is the qmail-send program|your mail (?:sent on|attempted to be delivered on):|this report relates to a message you sent|-{3,}server message/i;
 /** A warning that delivery is still being tried (RFC 3464 Action: delayed), not a final failure. */
 const DELAY_WARNING =
   /\bdelayed\b|delivery delay|warning message only|has not yet been delivered|not been delivered yet|will (?:keep trying|continue trying|be retried|retry)|attempts will continue|temporary failure report|still (?:being )?(?:tried|retried|undelivered)/i;
@@ -31,6 +37,9 @@ function senderAddresses(mail: ScannedEmail): string {
     : [];
   return [headerValue(mail.headers, "to") ?? "", ...fromOriginal].join(", ");
 }
+
+/** "Received: from … by … for <a@b>; date": whom the original was delivered for. */
+const RECEIVED_FOR = /\bfor\s+(<?[^\s<>;]{1,64}@[^\s<>;]{1,255}>?)/i;
 
 const REPLY_IN_TEXT = /\b[45]\d\d[- ]|\b[45]\.\d{1,3}\.\d{1,3}\b/;
 
@@ -111,17 +120,24 @@ export const plainText: Dialect = {
     }
     const failed = addressesIn(headerValue(mail.headers, "x-failed-recipients"));
     const headers = mail.originalHeaders();
+    // The original's To:, else the address its Received: field says it was "for" (RFC 5321 §4.4).
     const original = headers ? addressesIn(headerValue(headers, "to")) : [];
+    if (original.length === 0 && headers) {
+      const received = RECEIVED_FOR.exec(headerValue(headers, "received") ?? "")?.[1];
+      if (received) original.push(...addressesIn(received));
+    }
     // X-Failed-Recipients, then an address in a sentence ("could not be delivered to <a@b>"), then one in a
-    // quoted reply ("said: 550 5.1.1 <a@b>: …").
-    const inText = (found: string[]) =>
-      withoutAddressee(
-        found.map((recipient) => ({ recipient })),
-        senderAddresses(mail),
-      ).map((entry) => entry.recipient);
-    let named = failed.length > 0 ? failed : inText(recipientsInSentences(text.preamble));
-    if (named.length === 0) named = inText(recipientsInReplies(text.preamble));
-    const recipients = named.length > 0 ? named : original.slice(0, 1);
+    // quoted reply ("said: 550 5.1.1 <a@b>: …"), then the original's To:. The original sender is named only
+    // when nothing else is ("MAIL FROM:<sender> … 550 <sender>... Please use the smtp server of your ISP").
+    const senders = new Set(addressesIn(senderAddresses(mail)).map((address) => address.toLowerCase()));
+    const notSender = (found: string[]) => found.filter((address) => !senders.has(address.toLowerCase()));
+    const inSentences = recipientsInSentences(text.preamble);
+    const inReplies = recipientsInReplies(text.preamble);
+    let named = failed.length > 0 ? failed : notSender(inSentences);
+    if (named.length === 0) named = notSender(inReplies);
+    if (named.length === 0) named = original.slice(0, 1);
+    if (named.length === 0) named = inSentences.length > 0 ? inSentences : inReplies;
+    const recipients = named;
     return recipients.map(
       (recipient): RecipientReport => ({ recipient, diagnostic: text.preamble, time, action }),
     );

@@ -36,9 +36,12 @@ const RECIPIENT_LINE = new RegExp(
 );
 /** Weaker: a line that starts with a bare address followed by text ("a@b Invalid Address, …"). */
 const RECIPIENT_LEADING = new RegExp(String.raw`^[ \t]*<?(${ADDRESS})>?[ \t]+([A-Za-z].*)$`);
-/** A recipient named inside a sentence: "could not be delivered to: <a@b>", "error delivering your mail to <a@b>". */
+/**
+ * A recipient named inside a sentence: "could not be delivered to: <a@b>", "error delivering your mail to
+ * <a@b>", "Duplicated Message-ID in <list@b>" (a mailing list's notice about itself).
+ */
 const RECIPIENT_IN_SENTENCE = new RegExp(
-  String.raw`(?:\bto|\bfor|recipients?|attempts|\baddress):?[ \t]+["<]?(${ADDRESS})`,
+  String.raw`(?:\bto|\bfor|recipients?|attempts|\baddress|\bin(?=[ \t]+<)):?[ \t]+["<]?(${ADDRESS})`,
   "gi",
 );
 
