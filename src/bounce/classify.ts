@@ -205,6 +205,7 @@ function decide(hint: Reason | null, dsnAction: string | null, context: PhraseCo
       hint &&
       hint !== "undefined" &&
       hint !== "onhold" &&
+      phrase.rule.reason !== hint &&
       !OVERRIDES_HINT.includes(phrase.rule.reason)
     )
       return fromHint(hint);
