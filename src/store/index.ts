@@ -35,4 +35,11 @@ export {
   tlsPolicies,
 } from "./reports.ts";
 export { MIGRATIONS, type Migration, SCHEMA_VERSION } from "./schema.ts";
-export { DEFAULT_MEMORY_LIMIT, type Params, type Row, Store, type StoreOptions } from "./store.ts";
+export {
+  DEFAULT_MEMORY_LIMIT,
+  type Params,
+  type Row,
+  Store,
+  type StoreOptions,
+  storeHolderPath,
+} from "./store.ts";

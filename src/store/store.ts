@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from "@duckdb/node-api";
 import { MIGRATIONS, SCHEMA_VERSION } from "./schema.ts";
 
@@ -54,7 +54,9 @@ export class Store {
       autoload_known_extensions: "false",
     };
     if (options.readOnly) config.access_mode = "READ_ONLY";
-    const instance = await DuckDBInstance.create(path, config);
+    const instance = await DuckDBInstance.create(path, config).catch((error: unknown) => {
+      throw heldByServe(path, error) ?? error;
+    });
     const connection = await instance.connect();
     const store = new Store(path, instance, connection);
     try {
@@ -159,6 +161,28 @@ export class Store {
       );
     }
   }
+}
+
+/**
+ * Where a running `deliverlens serve` says it holds a store (its pid and URL), removed when it stops.
+ * DuckDB has one writer: while serve runs, the other commands are pointed to its API.
+ */
+export function storeHolderPath(path: string): string {
+  return `${path}.serve.json`;
+}
+
+function heldByServe(path: string, error: unknown): Error | null {
+  if (path === ":memory:" || !/Could not set lock/.test(String((error as Error)?.message))) return null;
+  let holder: { pid?: unknown; url?: unknown };
+  try {
+    holder = JSON.parse(readFileSync(storeHolderPath(path), "utf8"));
+  } catch {
+    return null;
+  }
+  if (typeof holder.url !== "string" || typeof holder.pid !== "number") return null;
+  return new Error(
+    `${path}: held by deliverlens serve (pid ${holder.pid}; DuckDB allows one writer): read the same numbers from ${holder.url}/api/stats (what stats --json prints), or stop serve (SIGTERM drains and exits) first`,
+  );
 }
 
 function newerStoreError(path: string, version: number): Error {

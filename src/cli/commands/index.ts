@@ -10,6 +10,7 @@ import { registerIngest } from "./ingest.ts";
 import { registerInspect } from "./inspect.ts";
 import { registerPlan } from "./plan.ts";
 import { registerQuarantine } from "./quarantine.ts";
+import { registerServe } from "./serve.ts";
 import { registerStats } from "./stats.ts";
 
 /**
@@ -30,6 +31,7 @@ export function registerAll(program: Command): void {
     registerDiagnose,
     registerPlan,
     registerDmarc,
+    registerServe,
   ]) {
     register(program);
   }

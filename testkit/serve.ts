@@ -1,0 +1,164 @@
+import { execFileSync } from "node:child_process";
+import { createHmac, generateKeyPairSync, type KeyObject, randomBytes, sign } from "node:crypto";
+import { mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+
+/** Test-side signers for every webhook scheme `serve` verifies: real keys, generated per test run. */
+
+export interface SendgridSigner {
+  /** The verification key as SendGrid shows it (base64 DER SPKI). */
+  publicKey: string;
+  headers(body: string | Buffer, timestamp?: number): Record<string, string>;
+}
+
+export function sendgridSigner(): SendgridSigner {
+  const { publicKey, privateKey } = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
+  return {
+    publicKey: publicKey.export({ format: "der", type: "spki" }).toString("base64"),
+    headers(body, timestamp = Math.floor(Date.now() / 1000)) {
+      const data = Buffer.concat([Buffer.from(String(timestamp)), Buffer.from(body)]);
+      return {
+        "content-type": "application/json",
+        "x-twilio-email-event-webhook-timestamp": String(timestamp),
+        "x-twilio-email-event-webhook-signature": sign("sha256", data, privateKey).toString("base64"),
+      };
+    },
+  };
+}
+
+export function mailgunBody(key: string, event: object, timestamp = Math.floor(Date.now() / 1000)): string {
+  const token = randomBytes(25).toString("hex");
+  const signature = createHmac("sha256", key).update(`${timestamp}${token}`).digest("hex");
+  return JSON.stringify({
+    signature: { timestamp: String(timestamp), token, signature },
+    "event-data": event,
+  });
+}
+
+export interface SnsSigner {
+  certDir: string;
+  certUrl: string;
+  topic: string;
+  /** A signed SNS message of `type` (Notification: `message` is the SES event, JSON-encoded). */
+  message(type: string, fields: Record<string, string>, version?: "1" | "2"): Record<string, string>;
+}
+
+/** A self-signed RSA certificate (openssl) in `dir`, named as SNS names its signing certificates. */
+export function snsSigner(dir: string, topic = "arn:aws:sns:us-east-1:123456789012:ses-events"): SnsSigner {
+  mkdirSync(dir, { recursive: true });
+  const name = "SimpleNotificationService-0123456789abcdef0123456789abcdef.pem";
+  const keyPath = join(dir, "key.pem");
+  execFileSync(
+    "openssl",
+    [
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-keyout",
+      keyPath,
+      "-out",
+      join(dir, name),
+      "-days",
+      "2",
+    ].concat(["-subj", "/CN=sns.amazonaws.com"]),
+    { stdio: "ignore" },
+  );
+  const key: KeyObject | string = readFileSync(keyPath, "utf8");
+  return {
+    certDir: dir,
+    certUrl: `https://sns.us-east-1.amazonaws.com/${name}`,
+    topic,
+    message(type, fields, version = "1") {
+      const message: Record<string, string> = {
+        Type: type,
+        MessageId: fields.MessageId ?? randomBytes(16).toString("hex"),
+        TopicArn: topic,
+        Timestamp: new Date().toISOString(),
+        SignatureVersion: version,
+        SigningCertURL: `https://sns.us-east-1.amazonaws.com/${name}`,
+        ...fields,
+      };
+      const keys =
+        type === "Notification"
+          ? ["Message", "MessageId", "Subject", "Timestamp", "TopicArn", "Type"]
+          : ["Message", "MessageId", "SubscribeURL", "Timestamp", "Token", "TopicArn", "Type"];
+      const text = keys
+        .filter((k) => message[k] !== undefined)
+        .map((k) => `${k}\n${message[k]}\n`)
+        .join("");
+      message.Signature = sign(version === "1" ? "sha1" : "sha256", Buffer.from(text), key).toString(
+        "base64",
+      );
+      return message;
+    },
+  };
+}
+
+export function hasOpenssl(): boolean {
+  try {
+    execFileSync("openssl", ["version"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** `n` SendGrid events (a delivery or an Apple CS01 bounce), ids unique per `seed`. */
+export function sendgridEvents(n: number, seed: string, startSeconds = 1_780_000_000): object[] {
+  const events: object[] = [];
+  for (let i = 0; i < n; i++) {
+    const apple = i % 3 === 0;
+    const bounce = i % 10 === 0;
+    events.push({
+      email: `user${i}-${seed}@${apple ? "icloud.com" : "gmail.com"}`,
+      timestamp: startSeconds + i,
+      event: bounce ? "bounce" : "delivered",
+      sg_event_id: `${seed}-${i}`,
+      sg_message_id: `msg-${seed}-${i}`,
+      "smtp-id": `<msg-${seed}-${i}@example.com>`,
+      category: ["spring-sale"],
+      ip: "192.0.2.10",
+      ...(bounce
+        ? {
+            reason: "550 5.7.1 [CS01] Message rejected due to local policy",
+            status: "5.7.1",
+            type: "blocked",
+          }
+        : { response: "250 2.0.0 OK" }),
+    });
+  }
+  return events;
+}
+
+export interface ServeProcess {
+  child: import("node:child_process").ChildProcess;
+  url: string;
+  stderr(): string;
+  /** Resolves with the exit code (or the signal's name) when the process ends. */
+  exited: Promise<number | string>;
+}
+
+/** `deliverlens serve ARGS` as a child process (its own pid: `kill -9` hits the server itself). */
+export async function spawnServe(args: string[], env: Record<string, string>): Promise<ServeProcess> {
+  const { spawn } = await import("node:child_process");
+  const { CLI } = await import("./cli-spawn.ts");
+  const child = spawn(process.execPath, [CLI, "serve", "--port", "0", ...args], {
+    env: { ...process.env, NO_COLOR: "1", ...env },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let stderr = "";
+  const exited = new Promise<number | string>((resolve) =>
+    child.on("exit", (code, signal) => resolve(code ?? signal ?? "unknown")),
+  );
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stderr?.on("data", (chunk) => {
+      stderr += chunk;
+      const match = /listening on (http:\/\/\S+)/.exec(stderr);
+      if (match) resolve(match[1]);
+    });
+    void exited.then((code) => reject(new Error(`serve exited (${code}) before listening: ${stderr}`)));
+  });
+  return { child, url, stderr: () => stderr, exited };
+}
