@@ -30,6 +30,8 @@ export interface ServerParts {
   routes?: (app: FastifyInstance, guard: (request: FastifyRequest, reply: FastifyReply) => boolean) => void;
   limits?: Partial<typeof SERVE_LIMITS>;
   logger?: boolean;
+  /** Where internal errors are reported (the CLI writes them to stderr). */
+  log?: (line: string) => void;
 }
 
 /**
@@ -56,7 +58,7 @@ export async function buildServer(parts: ServerParts): Promise<FastifyInstance> 
         : status >= 500
           ? "internal error"
           : error.message;
-    if (status >= 500) process.stderr.write(`deliverlens serve: ${error.stack ?? error.message}\n`);
+    if (status >= 500) parts.log?.(error.stack ?? error.message);
     void reply.code(status).send({ error: message });
   });
   app.setNotFoundHandler((_request, reply) => void reply.code(404).send({ error: "not found" }));

@@ -28,6 +28,8 @@ export interface ServeConfig {
   confirmSubscription?: (url: string) => Promise<void>;
   loadCert?: CertLoader;
   limits?: ServerParts["limits"];
+  /** Internal errors and alerts in one line each (the CLI: stderr). */
+  log?: (line: string) => void;
   /** Extra routes (dashboard, alerts) and what runs beside the server (detection). */
   extend?: (service: Service) => { routes?: ServerParts["routes"]; stop?: () => Promise<void> };
 }
@@ -89,6 +91,7 @@ export async function startService(config: ServeConfig): Promise<Service> {
     },
     metrics: async () => prometheusText(intake, spool),
     routes: extension.routes,
+    log: config.log,
   });
   intake.start();
   try {

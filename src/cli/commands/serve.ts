@@ -51,7 +51,7 @@ SIGTERM stops intake, drains the spool into the store and exits. See docs/SERVE.
     )
     .action(async (options: ServeCliOptions) => {
       const config = await serveConfig(options, process.env);
-      const { runServe } = await import("../serve-run.ts");
+      const { runServe } = await import("../run/serve.ts");
       process.exitCode = await runServe(config);
     });
 }

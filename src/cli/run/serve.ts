@@ -1,14 +1,17 @@
-import { escapeLine } from "../report/terminal.ts";
-import { startService } from "../serve/service.ts";
-import type { ServeCliConfig } from "./commands/serve.ts";
-import { EXIT } from "./exit.ts";
+import { escapeLine } from "../../report/terminal.ts";
+import { startService } from "../../serve/service.ts";
+import type { ServeCliConfig } from "../commands/serve.ts";
+import { EXIT } from "../exit.ts";
 
 /** SIGTERM/SIGINT: stop intake, drain the spool, exit — within this bound even if the store hangs. */
 const STOP_BOUND_MS = 10_000;
 
 /** `deliverlens serve`: runs until SIGTERM or SIGINT; exit 0 after a clean drain, 1 when it could not run. */
 export async function runServe(config: ServeCliConfig): Promise<number> {
-  const service = await startService({ ...config, durability: config.durability });
+  const service = await startService({
+    ...config,
+    log: (line) => process.stderr.write(`deliverlens serve: ${escapeLine(line)}\n`),
+  });
   process.stderr.write(
     `deliverlens serve: listening on ${service.url} (store ${escapeLine(config.db)}, ${config.durability}); dashboard ${service.url}/\n`,
   );
