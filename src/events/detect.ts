@@ -18,7 +18,7 @@ const PATH_HINTS: readonly [RegExp, FormatName][] = [
 ];
 
 /** Characters of a head the message test looks at: a head cut there gets the same answer when it says yes. */
-export const MESSAGE_HEAD_CHARS = 16384;
+const MESSAGE_HEAD_CHARS = 16384;
 
 /**
  * Does the text (byte-order mark removed) start like a message: an mbox `From ` line, or a header field
