@@ -289,7 +289,10 @@ export function openWholeFileAsync(name: string): Promise<OpenedSource | null> {
   const buffer = Buffer.allocUnsafe(size);
   return new Promise<Buffer>((resolve, reject) => {
     const readFrom = (got: number): void => {
-      if (got >= size) return resolve(buffer);
+      if (got >= size) {
+        resolve(buffer);
+        return;
+      }
       fs.read(fd, buffer, got, size - got, got, (error, bytesRead) => {
         if (error) reject(error);
         else if (bytesRead === 0) resolve(buffer.subarray(0, got));
