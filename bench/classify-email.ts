@@ -5,7 +5,9 @@
  * printing messages/s and peak RSS, PASS/FAIL against >= 15,000 messages/s. Also the library path
  * (recordsFromEmail on buffers already in memory) for reference.
  *
- *   npx node bench/classify-email.ts [--copies N] [--keep] [--vs-sisimai]
+ *   npx node bench/classify-email.ts [--files N | --copies N] [--keep] [--vs-sisimai]
+ * --files N (default 14,000, issue 12's comparison with Sisimai): the corpus repeated in order until N files;
+ * --copies N: the whole corpus N times.
  * classify uses a second thread for many files and for big mboxes; DELIVERLENS_THREADS=1 measures one thread.
  */
 import { spawnSync } from "node:child_process";
@@ -33,10 +35,16 @@ const corpus = join(root, "test/fixtures/sisimai/eml");
 const peakProbe = fileURLToPath(new URL("./peak-rss.ts", import.meta.url));
 
 const argCopies = process.argv.indexOf("--copies");
-const copies = argCopies > 0 ? Number(process.argv[argCopies + 1]) : 100;
+const argFiles = process.argv.indexOf("--files");
 const names = readdirSync(corpus).sort();
 const bodies = names.map((name) => readFileSync(join(corpus, name)));
-const messages = names.length * copies;
+const messages =
+  argCopies > 0
+    ? names.length * Number(process.argv[argCopies + 1])
+    : argFiles > 0
+      ? Number(process.argv[argFiles + 1])
+      : 14_000;
+const copies = Math.ceil(messages / names.length);
 
 const dir = mkdtempSync(join(tmpdir(), "deliverlens-bench-email-"));
 const tree = join(dir, "bounces");
@@ -46,6 +54,7 @@ for (let copy = 0; copy < copies; copy++) {
   const sub = join(tree, String(copy).padStart(4, "0"));
   mkdirSync(sub, { recursive: true });
   bodies.forEach((body, index) => {
+    if (copy * names.length + index >= messages) return;
     writeFileSync(join(sub, names[index]), body);
     // mboxrd: a body line starting with "From " (or ">From ") gains one ">".
     // A corpus file that is itself an mbox message drops its own From line: the separator replaces it.
@@ -63,7 +72,7 @@ for (let copy = 0; copy < copies; copy++) {
 }
 closeSync(mboxFd);
 console.log(
-  `corpus ×${copies}: ${messages.toLocaleString("en-US")} messages (as files under ${tree}, and one mbox)`,
+  `corpus of ${names.length} repeated to ${messages.toLocaleString("en-US")} messages (as files under ${tree}, and one mbox); load: ${uptime()}`,
 );
 
 interface Run {
@@ -177,9 +186,14 @@ if (process.argv.includes("--vs-sisimai")) {
   }
 }
 
+console.log(`load after: ${uptime()} (a shared machine: wall times are noisy, CPU seconds less so)`);
 if (process.argv.includes("--keep")) console.log(`kept ${dir}`);
 else rmSync(dir, { recursive: true, force: true });
 console.log(
   `${pass ? "PASS" : "FAIL"}: bounce emails through the CLI, target >= ${TARGET.toLocaleString("en-US")} messages/s`,
 );
 process.exitCode = pass ? 0 : 1;
+
+function uptime(): string {
+  return spawnSync("uptime", { encoding: "utf8" }).stdout?.trim() ?? "?";
+}

@@ -1,5 +1,5 @@
 import type { ParseProblem } from "../events/event.ts";
-import { openWholeFile } from "../events/input.ts";
+import { type OpenedSource, openWholeFileAsync } from "../events/input.ts";
 import { LimitError } from "../util/limits.ts";
 import { describeError } from "../util/walk.ts";
 import { type ClassifyOptions, classifyOpenedBatches, isProblem } from "./classify-source.ts";
@@ -23,7 +23,24 @@ export interface FileResult {
   failed: boolean;
 }
 
-export async function classifyWholeFile(path: string, options: ClassifyOptions): Promise<FileResult> {
+/** A file read whole (null: to be streamed), or why it could not be opened. */
+type Opening = { opened: OpenedSource | null } | { error: unknown };
+
+function openingOf(path: string): Promise<Opening> {
+  return openWholeFileAsync(path).then(
+    (opened) => ({ opened }),
+    (error: unknown) => ({ error }),
+  );
+}
+
+/** Files read ahead of the one being classified, at most: their disk reads overlap each other and the parsing. */
+const READ_AHEAD = 8;
+
+export async function classifyWholeFile(
+  path: string,
+  options: ClassifyOptions,
+  opening: Promise<Opening> = openingOf(path),
+): Promise<FileResult> {
   const result: FileResult = {
     path,
     records: [],
@@ -32,13 +49,12 @@ export async function classifyWholeFile(path: string, options: ClassifyOptions):
     streamed: false,
     failed: false,
   };
-  let opened: ReturnType<typeof openWholeFile>;
-  try {
-    opened = openWholeFile(path);
-  } catch (error) {
-    result.unreadable = describeError(error);
+  const read = await opening;
+  if ("error" in read) {
+    result.unreadable = describeError(read.error);
     return result;
   }
+  const opened = read.opened;
   if (opened === null) {
     result.streamed = true;
     return result;
@@ -63,7 +79,17 @@ export async function classifyWholeFile(path: string, options: ClassifyOptions):
 
 export async function classifyWholeFiles(paths: readonly string[], options: ClassifyOptions) {
   const results: FileResult[] = [];
-  for (const path of paths) results.push(await classifyWholeFile(path, options));
+  const openings = new Map<number, Promise<Opening>>();
+  const readAhead = (index: number) => {
+    if (index < paths.length) openings.set(index, openingOf(paths[index]));
+  };
+  for (let index = 0; index < READ_AHEAD; index++) readAhead(index);
+  for (const [index, path] of paths.entries()) {
+    const opening = openings.get(index) ?? openingOf(path);
+    openings.delete(index);
+    readAhead(index + READ_AHEAD);
+    results.push(await classifyWholeFile(path, options, opening));
+  }
   return results;
 }
 

@@ -1,4 +1,4 @@
-import { detectFormat } from "../events/detect.ts";
+import { detectFormat, isMessageHead } from "../events/detect.ts";
 import type { ParseProblem } from "../events/event.ts";
 import type { FormatName } from "../events/formats.ts";
 import type { EventClassifier } from "../events/index.ts";
@@ -29,6 +29,8 @@ export function isProblem(item: ClassifyItem): item is ParseProblem {
 
 /** A message-shaped head: mbox `From ` line or a header block. */
 const MESSAGE_HEAD = /^(?:From \S|[!-9;-~]+:[ \t])/;
+/** Bytes of an input's head decoded first, to recognise a message without decoding the rest. */
+const MESSAGE_START_BYTES = 4096;
 /** Longest text taken as one bare reply when nothing else fits. */
 const MAX_BARE_REPLY = 4096;
 /** NUL, other C0 controls but tab/CR/LF/FF, or invalid UTF-8: not a reply someone wrote down. */
@@ -37,6 +39,13 @@ const BINARY = /[\u0000-\u0008\u000e-\u001f\ufffd]/;
 /** The format to read an input as, or null when nothing fits. */
 export function chooseFormat(head: Buffer, path: string, forced?: FormatName | null): FormatName | null {
   if (forced) return forced;
+  // A message says so in its first bytes: decoding a bounce email's whole head (up to 64 KB) to detect it
+  // costs as much as a fifth of reading it. A "yes" on any start is detectFormat's answer on the whole
+  // (isMessageHead looks at the first line and the first MESSAGE_HEAD_CHARS characters).
+  if (head.length > MESSAGE_START_BYTES) {
+    const start = head.toString("utf8", 0, MESSAGE_START_BYTES);
+    if (isMessageHead(start.charCodeAt(0) === 0xfeff ? start.slice(1) : start)) return "email";
+  }
   const text = head.toString("utf8");
   const detected = detectFormat(text, path);
   if (detected) return detected;

@@ -116,8 +116,19 @@ function sourceJson(source: BounceRecord["source"]): string | undefined {
   const { file, line } = source;
   if (keys !== 2 || typeof file !== "string" || !(line === null || Number.isSafeInteger(line)))
     return JSON.stringify(source);
-  return `{"file":${repeated(file)},"line":${line}}`;
+  if (file !== lastFile) {
+    lastFileJson = JSON.stringify(file);
+    lastFile = file;
+  }
+  return `{"file":${lastFileJson},"line":${line}}`;
 }
+
+/**
+ * The last file name's JSON: a file's records come together, and with many files (a directory of bounce
+ * emails) a map of names would miss on every file and hash each one. Only the last name is held.
+ */
+let lastFile: string | null = null;
+let lastFileJson = "";
 
 function verdictJson(record: BounceRecord): string | undefined {
   if (typeof record.action !== "string") return undefined;

@@ -17,21 +17,30 @@ const PATH_HINTS: readonly [RegExp, FormatName][] = [
   [/\.csv$/i, "csv"],
 ];
 
+/** Characters of a head the message test looks at: a head cut there gets the same answer when it says yes. */
+const MESSAGE_HEAD_CHARS = 16384;
+
+/**
+ * Does the text (byte-order mark removed) start like a message: an mbox `From ` line, or a header field
+ * followed by a message header within the first MESSAGE_HEAD_CHARS characters? detectFormat asks it first.
+ */
+export function isMessageHead(text: string): boolean {
+  const firstLine = text.trimStart().split(/\r?\n/, 1)[0] ?? "";
+  return (
+    MBOX_FROM.test(firstLine) ||
+    (HEADER_LINE.test(firstLine) && MESSAGE_HEADER.test(text.slice(0, MESSAGE_HEAD_CHARS)))
+  );
+}
+
 /**
  * Guess the format of an input from its first bytes (decoded; gzip/zstd already undone by openInput) and,
  * failing that, its path. Returns null when nothing fits.
  */
 export function detectFormat(head: string, path: string): FormatName | null {
   const text = head.charCodeAt(0) === 0xfeff ? head.slice(1) : head;
-  const firstLine = text.trimStart().split(/\r?\n/, 1)[0] ?? "";
-  if (
-    MBOX_FROM.test(firstLine) ||
-    (HEADER_LINE.test(firstLine) && MESSAGE_HEADER.test(text.slice(0, 16384)))
-  ) {
-    return "email";
-  }
+  if (isMessageHead(text)) return "email";
   for (const source of EVENT_SOURCES) if (source.detect(text)) return source.id;
-  if (SMTP_REPLY.test(firstLine)) return "smtp";
+  if (SMTP_REPLY.test(text.trimStart().split(/\r?\n/, 1)[0] ?? "")) return "smtp";
   for (const [pattern, format] of PATH_HINTS) if (pattern.test(path)) return format;
   return null;
 }

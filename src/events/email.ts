@@ -2,6 +2,7 @@ import { MboxSegmenter, type Segment } from "../bounce/classify-email.ts";
 import { readEmail, splitMbox } from "../bounce/email/index.ts";
 import type { BounceRecord } from "../bounce/record.ts";
 import type { Reason } from "../bounce/vocabulary.ts";
+import { mailDateMs } from "../util/dates.ts";
 import { LimitError } from "../util/limits.ts";
 import type { DeliveryEvent, EventType, ParseProblem } from "./event.ts";
 import { newEvent, problem } from "./source.ts";
@@ -48,7 +49,7 @@ function isTemporary(record: BounceRecord): boolean {
 
 function isoTime(value: string | null): string | null {
   if (!value) return null;
-  const ms = Date.parse(value.endsWith(")") ? value.replace(/\s*\([^)]*\)\s*$/, "") : value);
+  const ms = mailDateMs(value);
   return Number.isNaN(ms) ? null : new Date(ms).toISOString();
 }
 

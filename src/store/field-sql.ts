@@ -89,13 +89,22 @@ const ZONED_TEXT = (t: string): string =>
 
 const JSON_NUMBER = "('BIGINT', 'UBIGINT', 'DOUBLE')";
 
+/**
+ * The text of a JSON value at `path` when it is a string or a number (`->>` gives a number's text and
+ * SQL NULL for JSON null), else NULL. Each JSON function appears once: DuckDB parses the JSON text per
+ * call, and hoists a call written twice into a projection of its own, evaluated for every row even where
+ * a lazy `coalesce`/`CASE` around it would never have needed it (SendGrid's `category` after `campaign_id`).
+ */
+const JSON_SCALAR_TEXT = (json: string, path: string): string =>
+  `CASE json_type(${json}, ${path}) WHEN 'ARRAY' THEN NULL WHEN 'OBJECT' THEN NULL WHEN 'BOOLEAN' THEN NULL ELSE ${json}->>${path} END`;
+
 /** Any value as JS `str()` reads it: strings and numbers as text, anything else null. */
 function text(value: Sql): string {
   switch (value.type) {
     case "VARCHAR":
       return value.sql;
     case "JSON":
-      return `CASE WHEN json_type(${value.sql}) = 'VARCHAR' OR json_type(${value.sql}) IN ${JSON_NUMBER} THEN ${value.sql}->>'$' END`;
+      return JSON_SCALAR_TEXT(value.sql, "'$'");
     case "INTEGER":
       return `CAST(${value.sql} AS VARCHAR)`;
     case "DOUBLE":
@@ -256,7 +265,7 @@ function compileExpr(e: Expr, cx: Context, base = "root"): Sql {
     if (e.as === "text") return nonEmpty(value);
     if (e.as === "first" && value.type === "JSON")
       return {
-        sql: `nullif(CASE WHEN json_type(${value.sql}) = 'ARRAY' THEN ${text({ sql: `(${value.sql}->0)`, type: "JSON" })} ELSE ${text(value)} END, '')`,
+        sql: `nullif(CASE json_type(${value.sql}) WHEN 'ARRAY' THEN ${JSON_SCALAR_TEXT(value.sql, "'$[0]'")} WHEN 'OBJECT' THEN NULL WHEN 'BOOLEAN' THEN NULL ELSE ${value.sql}->>'$' END, '')`,
         type: "VARCHAR",
       };
     return e.as === "first" ? nonEmpty(value) : value;
@@ -610,7 +619,17 @@ function csvSql(table: FieldTable, options: TableSqlOptions): string {
  */
 function mapped(table: FieldTable, cx: Context, rows: string, noRoot: string): string {
   const typeSql = text(compileExpr(table.type, cx));
-  const typed = `SELECT *, CASE WHEN nullif(${typeSql}, '') IN (${Object.keys(EVENT_TYPES).map(sqlString).join(", ")})
+  // A lookup that names only event types needs no check of its result (a long IN list costs a join).
+  const known = (name: string) => Object.hasOwn(EVENT_TYPES, name);
+  const type = table.type;
+  const onlyTypes =
+    typeof type === "object" &&
+    "lookup" in type &&
+    !type.otherwise &&
+    Object.values(type.lookup).every(known);
+  const typed = onlyTypes
+    ? `SELECT *, nullif(${typeSql}, '') AS etype FROM (${rows})`
+    : `SELECT *, CASE WHEN nullif(${typeSql}, '') IN (${Object.keys(EVENT_TYPES).map(sqlString).join(", ")})
       THEN ${typeSql} END AS etype FROM (${rows})`;
   const skipUnknown = `etype IS NULL AND NOT ${compileCond(table.unknown.cond, cx)}`;
   let fanned = `SELECT *, NULL AS it FROM (${typed})`;
@@ -660,12 +679,18 @@ function mapped(table: FieldTable, cx: Context, rows: string, noRoot: string): s
   }
   let query = fanned;
   for (const layer of layers) {
+    const texts: string[] = [];
     const columns = layer.map((name) => {
       const value = compileExpr(table.fields[name] as Expr, cx);
       cx.fields.set(name, value.type);
-      return `${value.type === "VARCHAR" ? `nullif(${value.sql}, '')` : value.sql} AS ${fieldColumn(name)}`;
+      if (value.type === "VARCHAR") texts.push(fieldColumn(name));
+      return `${value.sql} AS ${fieldColumn(name)}`;
     });
     query = `SELECT *, ${columns.join(", ")} FROM (${query})`;
+    // "" is no value (JS `str()`), applied to the computed column one projection up: DuckDB expands
+    // nullif(x, '') to a CASE that evaluates x twice, which would double every field's regexps and JSON parses.
+    if (texts.length > 0)
+      query = `SELECT * REPLACE (${texts.map((c) => `nullif(${c}, '') AS ${c}`).join(", ")}) FROM (${query})`;
   }
   const f = (name: EventField, type: SqlType = "VARCHAR") =>
     cx.fields.has(name)

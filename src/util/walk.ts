@@ -65,9 +65,7 @@ function filesBelow(root: string, rootInfo: Stats, visited: Set<string>, problem
     let entries: Dirent[];
     try {
       // In byte order of name: which of two paths to one directory is read (and which skipped) is stable.
-      entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
-        Buffer.compare(Buffer.from(a.name), Buffer.from(b.name)),
-      );
+      entries = byteOrder(readdirSync(dir, { withFileTypes: true }));
     } catch (error) {
       problems.push({ path: dir, reason: describeError(error), unread: true });
       continue;
@@ -109,6 +107,14 @@ function filesBelow(root: string, rootInfo: Stats, visited: Set<string>, problem
     }
   }
   return found.sort((a, b) => Buffer.compare(a.bytes, b.bytes)).map((file) => file.path);
+}
+
+/** Entries in byte order of name, each name encoded once (not twice per comparison). */
+function byteOrder(entries: Dirent[]): Dirent[] {
+  return entries
+    .map((entry) => ({ entry, bytes: Buffer.from(entry.name) }))
+    .sort((a, b) => Buffer.compare(a.bytes, b.bytes))
+    .map(({ entry }) => entry);
 }
 
 /** A short reason for a file-system error, without a stack or the syscall's name. */

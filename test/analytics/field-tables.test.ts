@@ -116,3 +116,41 @@ test("generic NDJSON: keys DuckDB would match differently (case, a field named t
   // The parser takes the first name of a record that maps to a field.
   assert.deepEqual(recipients, ["a@icloud.com", "first@icloud.com"]);
 });
+
+test("JSON values of every type where a field reads text or a list's first item (SendGrid `category`): both readers agree", async () => {
+  const { writeFileSync } = await import("node:fs");
+  const categories = [
+    '"promo"',
+    "7",
+    "1.5",
+    "true",
+    "null",
+    '{"a":1}',
+    "[]",
+    '["welcome","promo"]',
+    "[42]",
+    "[null]",
+    "[[1]]",
+    '[{"a":1}]',
+    "[false]",
+    '[""]',
+    '""',
+  ];
+  const lines = categories.map(
+    (category, i) =>
+      `{"email":"user${i}@icloud.com","timestamp":1772448580,"event":"delivered","sg_event_id":"c${i}","category":${category},"ip":"192.0.2.${i}"}`,
+  );
+  const file = join(dir, "sendgrid-categories.ndjson");
+  writeFileSync(file, `${lines.join("\n")}\n`);
+  const { a, b, differ, stored } = await bothReaders(file, "sendgrid");
+  assert.deepEqual([a.reader, b.reader, stored], ["duckdb", "parsers", categories.length]);
+  assert.deepEqual(differ, []);
+  const store = await Store.open(":memory:");
+  await ingestFile(store, file);
+  const campaigns = await store.all<{ campaign: string | null }>(
+    "SELECT campaign FROM events ORDER BY recipient",
+  );
+  store.close();
+  assert.ok(campaigns.some((row) => row.campaign === "welcome"));
+  assert.ok(campaigns.some((row) => row.campaign === "42"));
+});

@@ -436,11 +436,17 @@ const MARKED_HEADERS = new Set(
   ),
 );
 
+/** What text marks look at: the subject, and the report text's first 4 KB (cut once per message). */
+interface MarkedText {
+  subject: string;
+  reportHead(): string;
+}
+
 /** Does the message carry every mark of one group? `received` and other repeated fields: any occurrence. */
-function marked(mail: ScannedEmail, values: Map<string, string[]>, marks: FamilyMarks): boolean {
+function marked(mail: MarkedText, values: Map<string, string[]>, marks: FamilyMarks): boolean {
   for (const [name, pattern] of Object.entries(marks)) {
     if (name === "text") {
-      if (!pattern.test(mail.reportText.slice(0, 4096))) return false;
+      if (!pattern.test(mail.reportHead())) return false;
     } else if (name === "subject") {
       if (!pattern.test(mail.subject)) return false;
     } else if (!values.get(name)?.some((value) => pattern.test(value))) return false;
@@ -457,7 +463,15 @@ export function familiesOf(mail: ScannedEmail): MtaFamily[] {
     if (list) list.push(field.value);
     else values.set(field.name, [field.value]);
   }
-  return MTA_FAMILIES.filter((family) => family.marks.some((marks) => marked(mail, values, marks)));
+  let head: string | null = null;
+  const text: MarkedText = {
+    subject: mail.subject,
+    reportHead: () => {
+      head ??= mail.reportText.slice(0, 4096);
+      return head;
+    },
+  };
+  return MTA_FAMILIES.filter((family) => family.marks.some((marks) => marked(text, values, marks)));
 }
 
 const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");

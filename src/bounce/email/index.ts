@@ -1,4 +1,5 @@
 import type { ParseProblem } from "../../events/event.ts";
+import { mailDateMs } from "../../util/dates.ts";
 import { describeLimit, type LimitName, limitOf } from "../../util/limits.ts";
 import { type Classification, classifyReply, type ReplyInput } from "../classify.ts";
 import { familiesOf, familyReason, type MtaFamily, mayHoldFamilyWording } from "../dialects/families.ts";
@@ -19,6 +20,8 @@ export { splitMbox } from "./mbox.ts";
 const PROVIDER_RULE_IDS = new Set([...PROVIDER_RULES.map((rule) => rule.id), ...HOST_RULE_IDS]);
 /** A diagnostic never needs more than this; hostile input stays bounded in every record. */
 const MAX_DIAGNOSTIC = 4000;
+/** Whitespace that unfolding changes: a run of two, or any but a plain space. */
+const SPACE_RUN = /\s\s|[^\S ]/;
 /** A failure status is what the diagnostic is about; a 2.x.x earlier in a transcript is not. */
 const FAILURE_STATUS_IN_TEXT = /\b[45]\.\d{1,3}\.\d{1,3}\b/;
 const STATUS_IN_TEXT = /\b2\.\d{1,3}\.\d{1,3}\b/;
@@ -57,8 +60,7 @@ function gaveUpOnTemporary(classification: Classification, action: string | null
 
 function isoTime(value: string | null | undefined): string | null {
   if (!value) return null;
-  // "Thu, 29 Apr 2010 23:34:45 +0900 (JST)": Date.parse refuses the trailing comment.
-  const ms = Date.parse(value.endsWith(")") ? value.replace(/\s*\([^)]*\)\s*$/, "") : value);
+  const ms = mailDateMs(value);
   return Number.isNaN(ms) ? null : new Date(ms).toISOString();
 }
 
@@ -67,7 +69,9 @@ function toRecord(
   file: string,
   line: number | null,
 ): { record: BounceRecord; hint: Reason | null } {
-  let diagnostic = report.diagnostic.replace(/\s+/g, " ").trim();
+  // Unfolded to one line; most diagnostics have only single spaces (no copy needed then).
+  const raw = report.diagnostic;
+  let diagnostic = (SPACE_RUN.test(raw) ? raw.replace(/\s+/g, " ") : raw).trim();
   if (diagnostic.length > MAX_DIAGNOSTIC) diagnostic = diagnostic.slice(0, MAX_DIAGNOSTIC);
   // "X-Unix; 255" is a program's exit status, not an SMTP reply.
   const replyCodeText =

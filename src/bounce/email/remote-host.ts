@@ -18,7 +18,8 @@ const REMOTE_HOST_PATTERNS: ReadonlyArray<{ gate: string; pattern: RegExp }> = [
   { gate: "> rejected", pattern: new RegExp(String.raw`\bSMTP Server <${HOST}> rejected`, "i") },
 ];
 
-const HOST_AT_END = new RegExp(`${HOST} ?$`, "i");
+/** The whole of a candidate: tried from each start in the run of host characters at the end of a text. */
+const HOST_ONLY = new RegExp(`^${HOST}$`, "i");
 const AFTER_ADDRESS = /^(?::? (?:said|did not like|does not like|refused)|: [45]\d\d\b)/i;
 
 /**
@@ -31,8 +32,27 @@ function hostBeforeAddress(text: string): string | null {
     if (!AFTER_ADDRESS.test(text.slice(close + 1, close + 20))) continue;
     const open = text.lastIndexOf("[", close);
     if (open < 0 || close - open > 46 || !/^[0-9a-f.:]+$/i.test(text.slice(open + 1, close))) continue;
-    const host = HOST_AT_END.exec(text.slice(Math.max(0, open - 256), open));
-    if (host) return host[1].toLowerCase();
+    const host = hostAtEnd(text.slice(Math.max(0, open - 256), open));
+    if (host) return host.toLowerCase();
+  }
+  return null;
+}
+
+const isHostChar = (code: number): boolean =>
+  (code >= 48 && code <= 57) || ((code | 32) >= 97 && (code | 32) <= 122) || code === 46 || code === 45;
+
+/**
+ * The host name that ends `text` (one space after it allowed), leftmost start first: what a search for
+ * `${HOST} ?$` finds, without trying the pattern at every position of the text before it.
+ */
+function hostAtEnd(text: string): string | null {
+  let end = text.length;
+  if (end > 0 && text.charCodeAt(end - 1) === 32) end--;
+  let start = end;
+  while (start > 0 && isHostChar(text.charCodeAt(start - 1))) start--;
+  for (let at = start; at < end; at++) {
+    const match = HOST_ONLY.exec(text.slice(at, end));
+    if (match) return match[1];
   }
   return null;
 }

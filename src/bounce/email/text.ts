@@ -109,7 +109,7 @@ export function readReportText(text: string): ReportText {
   while (pos < text.length) {
     let nl = text.indexOf("\n", pos);
     if (nl < 0) nl = text.length;
-    const line = text.slice(pos, nl).replace(/\r$/, "");
+    const line = text.slice(pos, nl > pos && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl);
     pos = nl + 1;
     const candidate = line.length < 1000 && line.includes("@");
     const match = candidate ? RECIPIENT_LINE.exec(line) : null;
