@@ -111,6 +111,17 @@ export async function readReportFile(path: string): Promise<ReportReading> {
   return reading;
 }
 
+/**
+ * Reads the reports attached to one email held in memory (`dmarc fetch`): `label` names it in problems
+ * (`imap://host/folder;UID=12`). A message without a report is a note, not a problem (a report mailbox
+ * also receives other mail).
+ */
+export async function readReportMessage(raw: Buffer, label: string): Promise<ReportReading> {
+  const reading: ReportReading = { path: label, reports: [], problems: [], notes: [] };
+  await readEmail(raw, "", reading, true);
+  return reading;
+}
+
 /** A report's bytes (gzip undone once more if they are compressed): XML aggregate or JSON TLS report. */
 async function readPayload(
   source: AsyncIterable<Buffer>,
@@ -236,7 +247,7 @@ async function readEmail(raw: Buffer, where: string, reading: ReportReading, inM
   const label = where ? `${where}: ` : "";
   if (failure)
     reading.notes.push(`${label}a DMARC failure report (RFC 7489 §7.3): not stored (aggregate reports only)`);
-  else if (inMbox) reading.notes.push(`${label}no DMARC or TLS report attached: left to the bounce reader`);
+  else if (inMbox) reading.notes.push(`${label}no DMARC or TLS report attached: not a report`);
   else
     reading.problems.push({
       part: where,

@@ -506,3 +506,30 @@ export async function reportCounts(
   );
   return { aggregate: agg?.reports ?? 0, tls: tls?.reports ?? 0, records: agg?.records ?? 0 };
 }
+
+/** How far `dmarc fetch` has read a mailbox (`host:port/user/folder`): null when never. */
+export async function mailboxProgress(
+  store: Store,
+  mailbox: string,
+): Promise<{ uidValidity: string; lastUid: number } | null> {
+  const row = await store.one<{ uid_validity: string; last_uid: number }>(
+    "SELECT uid_validity, last_uid FROM report_mailboxes WHERE mailbox = $mailbox",
+    { mailbox },
+  );
+  return row ? { uidValidity: row.uid_validity, lastUid: row.last_uid } : null;
+}
+
+export async function saveMailboxProgress(
+  store: Store,
+  mailbox: string,
+  uidValidity: string,
+  lastUid: number,
+  fetched: number,
+): Promise<void> {
+  await store.run(
+    `INSERT INTO report_mailboxes VALUES ($mailbox, $validity, $last, $fetched, now()::TIMESTAMP)
+      ON CONFLICT (mailbox) DO UPDATE SET uid_validity = excluded.uid_validity, last_uid = excluded.last_uid,
+        fetched = report_mailboxes.fetched + excluded.fetched, updated_at = excluded.updated_at`,
+    { mailbox, validity: uidValidity, last: lastUid, fetched },
+  );
+}
