@@ -19,6 +19,7 @@ export {
   dmarcOverrides,
   dmarcReporters,
   dmarcSources,
+  dmarcSourceWindow,
   mailboxProgress,
   type OverrideTotals,
   type PublishedPolicy,

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { withMailbox } from "../../src/mailbox/index.ts";
-import { CLI, type CliRun } from "../../testkit/cli-spawn.ts";
+import { type CliRun, spawnCli } from "../../testkit/cli-spawn.ts";
 import { type DovecotStack, dovecotSkip, startDovecot } from "../../testkit/dovecot.ts";
 
 /**
@@ -19,40 +19,22 @@ const dir = mkdtempSync(join(tmpdir(), "deliverlens-dmarc-fetch-"));
 const PASSWORD = "rua-mailbox-pw-3";
 
 function fetchCli(stack: DovecotStack, db: string): Promise<CliRun> {
-  return import("node:child_process").then(
-    ({ spawn }) =>
-      new Promise((resolve) => {
-        const child = spawn(
-          process.execPath,
-          [
-            CLI,
-            "dmarc",
-            "fetch",
-            "--imap",
-            stack.imapUrl,
-            "--user",
-            "dmarc",
-            "--password-env",
-            "RUA_PW",
-            "--mailbox",
-            "INBOX",
-            "--db",
-            db,
-            "--json",
-          ],
-          { env: { ...process.env, NO_COLOR: "1", RUA_PW: PASSWORD } },
-        );
-        let stdout = "";
-        let stderr = "";
-        child.stdout.on("data", (chunk) => {
-          stdout += chunk;
-        });
-        child.stderr.on("data", (chunk) => {
-          stderr += chunk;
-        });
-        child.on("close", (status) => resolve({ status, stdout, stderr }));
-      }),
-  );
+  process.env.RUA_PW = PASSWORD;
+  return spawnCli([
+    "dmarc",
+    "fetch",
+    "--imap",
+    stack.imapUrl,
+    "--user",
+    "dmarc",
+    "--password-env",
+    "RUA_PW",
+    "--mailbox",
+    "INBOX",
+    "--db",
+    db,
+    "--json",
+  ]);
 }
 
 const skip = dovecotSkip();
