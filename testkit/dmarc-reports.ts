@@ -62,6 +62,8 @@ export interface ZipFile {
   declaredSize?: number;
   /** Store without compression. */
   stored?: boolean;
+  /** The entry's deflated bytes and CRC-32, made elsewhere (a body too large to deflate in memory). */
+  deflated?: { body: Buffer; crc: number };
 }
 
 /** A zip archive of `files` (deflated), central directory included. */
@@ -71,8 +73,8 @@ export function zip(files: readonly ZipFile[]): Buffer {
   let offset = 0;
   for (const file of files) {
     const name = Buffer.from(file.name, "utf8");
-    const body = file.stored ? file.data : deflateRawSync(file.data);
-    const crc = crc32(file.data);
+    const body = file.deflated?.body ?? (file.stored ? file.data : deflateRawSync(file.data));
+    const crc = file.deflated?.crc ?? crc32(file.data);
     const size = file.declaredSize ?? file.data.length;
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);

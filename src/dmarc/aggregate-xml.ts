@@ -44,7 +44,14 @@ interface Builder {
   };
   policy: Partial<AggregateReport["policy"]> & { pctText?: string };
   rows: AggregateRow[];
-  row: (Partial<AggregateRow> & { countText?: string; reasonType?: string; comments: string[] }) | null;
+  row:
+    | (Omit<Partial<AggregateRow>, "reasons"> & {
+        countText?: string;
+        reasonType?: string;
+        comments: string[] | null;
+        reasons: string[] | null;
+      })
+    | null;
   dkim: Partial<DkimAuth> | null;
   spf: Partial<SpfAuth> | null;
   seen: Set<string>;
@@ -181,7 +188,8 @@ function childPath(parent: string, name: string): string {
   }
   let path = children.get(name);
   if (path === undefined) {
-    path = parent === "" ? name : `${parent}/${name}`;
+    // Internalised (a property key is): the switches below then compare it by identity.
+    path = Object.keys({ [parent === "" ? name : `${parent}/${name}`]: 0 })[0];
     if (children.size < 1000) children.set(name, path);
   }
   return path;
@@ -285,7 +293,7 @@ function open(b: Builder, path: string, at: () => string): void {
           "reportRows",
           `more records than ${describeLimit("reportRows", b.rowsLimit)}, at ${at()}`,
         );
-      b.row = { comments: [], reasons: [], dkimAuth: [], spfAuth: [] };
+      b.row = { comments: null, reasons: null, dkimAuth: [], spfAuth: [] };
       return;
     case "record/auth_results/dkim":
       b.dkim = {};
@@ -348,7 +356,7 @@ function close(b: Builder, path: string, value: string, at: () => string): void 
   if (!row) return;
   switch (path) {
     case "record/row/source_ip":
-      row.sourceIp = intern(b, value);
+      row.sourceIp = value;
       return;
     case "record/row/count":
       row.countText = value;
@@ -366,10 +374,10 @@ function close(b: Builder, path: string, value: string, at: () => string): void 
       row.reasonType = value === "" ? "" : oneOf(OVERRIDE_REASONS, value, "reason type", at);
       return;
     case "record/row/policy_evaluated/reason/comment":
-      if (value) row.comments.push(value.slice(0, MAX_KEPT_TEXT));
+      if (value) row.comments = [...(row.comments ?? []), value.slice(0, MAX_KEPT_TEXT)];
       return;
     case "record/row/policy_evaluated/reason":
-      if (row.reasonType) row.reasons?.push(row.reasonType);
+      if (row.reasonType) row.reasons = [...(row.reasons ?? []), row.reasonType];
       row.reasonType = "";
       return;
     case "record/identifiers/header_from":
@@ -471,7 +479,7 @@ function finishRow(row: NonNullable<Builder["row"]>, index: number, at: () => st
     dkim: row.dkim,
     spf: row.spf,
     reasons: row.reasons ?? [],
-    reasonComment: row.comments.length > 0 ? row.comments.join("; ") : null,
+    reasonComment: row.comments ? row.comments.join("; ") : null,
     headerFrom: row.headerFrom,
     envelopeFrom: row.envelopeFrom ?? null,
     envelopeTo: row.envelopeTo ?? null,

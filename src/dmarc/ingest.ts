@@ -7,7 +7,7 @@ import {
   type StoredTlsReport,
   storedReportKeys,
 } from "../store/index.ts";
-import { type ReportProblem, readReportFile } from "./read.ts";
+import { type ReportProblem, type ReportReading, readReportFile, readReportMessage } from "./read.ts";
 import { type DayShare, daysOf, spreadCount } from "./spread.ts";
 import type { AggregateReport, AggregateRow, Report, TlsReport } from "./types.ts";
 
@@ -49,9 +49,12 @@ export function reportKey(report: Report): string {
     .digest("hex");
 }
 
+/** An input of the reports reader: a file, or a message held in memory with the label it is known by. */
+export type ReportInput = string | { label: string; raw: Buffer };
+
 export async function ingestReportFiles(
   store: Store,
-  paths: readonly string[],
+  paths: readonly ReportInput[],
   options: ReportIngestOptions = {},
 ): Promise<ReportFileSummary[]> {
   const known = await storedReportKeys(store);
@@ -83,8 +86,11 @@ export async function ingestReportFiles(
     }
     pending = [];
   };
-  for (const [index, path] of paths.entries()) {
-    const reading = await readReportFile(path).catch((error: unknown) => ({
+  for (const [index, input] of paths.entries()) {
+    const path = typeof input === "string" ? input : input.label;
+    const read =
+      typeof input === "string" ? readReportFile(input) : readReportMessage(input.raw, input.label);
+    const reading: ReportReading = await read.catch((error: unknown) => ({
       path,
       reports: [] as Report[],
       problems: [{ part: "", reason: "unreadable", message: errorMessage(error) }],

@@ -1,5 +1,5 @@
 import { createReadStream } from "node:fs";
-import { open, stat } from "node:fs/promises";
+import { open, readFile, stat } from "node:fs/promises";
 import { gunzipSync, constants as zlibConstants } from "node:zlib";
 import PostalMime from "postal-mime";
 import { splitMbox } from "../bounce/email/mbox.ts";
@@ -31,6 +31,8 @@ export interface ReportReading {
   notes: string[];
 }
 
+/** Files up to this size are read in one call (a typical report is a few KB; the largest real ones ~1 MB). */
+const SMALL_FILE_BYTES = 1024 * 1024;
 /** Bytes looked at to tell a report from other inputs. */
 const HEAD_BYTES = 64 * 1024;
 
@@ -39,16 +41,22 @@ const HEAD_BYTES = 64 * 1024;
  * carries one, `both` for an mbox that holds reports among other messages (bounces), null otherwise.
  */
 export async function reportRoute(path: string): Promise<"reports" | "both" | null> {
-  const head = await readHead(path, HEAD_BYTES);
+  // 4 KiB tell a container or a document apart; only an email needs the rest of the head looked at.
+  let head = await readHead(path, 4096);
   const container = containerOf(head);
   if (container === "zip") return "reports";
   if (container === "empty") return /\.(?:xml|json)(?:\.gz)?$/i.test(path) ? "reports" : null;
-  const text = container === "gzip" ? gunzipHead(head) : head.toString("latin1");
-  if (text === null) return null;
-  const inner = container === "gzip" ? containerOf(Buffer.from(text.slice(0, 4096), "latin1")) : container;
-  if (inner === "xml") return "reports";
-  if (inner === "json") return looksLikeTlsReport(text) ? "reports" : null;
-  if (container === "gzip") return null;
+  if (container === "gzip") {
+    const text = gunzipHead(head);
+    if (text === null) return null;
+    const inner = containerOf(Buffer.from(text.slice(0, 4096), "latin1"));
+    if (inner === "xml") return "reports";
+    return inner === "json" && looksLikeTlsReport(text) ? "reports" : null;
+  }
+  if (container === "xml") return "reports";
+  if (head.length === 4096) head = await readHead(path, HEAD_BYTES);
+  const text = head.toString("latin1");
+  if (container === "json") return looksLikeTlsReport(text) ? "reports" : null;
   if (!looksLikeReportEmail(text)) return null;
   return text.startsWith("From ") ? "both" : "reports";
 }
@@ -56,7 +64,7 @@ export async function reportRoute(path: string): Promise<"reports" | "both" | nu
 async function readHead(path: string, bytes: number): Promise<Buffer> {
   const handle = await open(path, "r");
   try {
-    const buffer = Buffer.alloc(bytes);
+    const buffer = Buffer.allocUnsafe(bytes);
     const { bytesRead } = await handle.read(buffer, 0, bytes, 0);
     return buffer.subarray(0, bytesRead);
   } finally {
@@ -67,9 +75,10 @@ async function readHead(path: string, bytes: number): Promise<Buffer> {
 /** The first decompressed bytes of a gzip head (a truncated stream is fine here). */
 function gunzipHead(head: Buffer): string | null {
   try {
-    return gunzipSync(head.subarray(0, 4096), {
+    // Deflate expands at most ~1,032:1, so 1,000 compressed bytes never pass the output cap.
+    return gunzipSync(head.subarray(0, 1000), {
       finishFlush: zlibConstants.Z_SYNC_FLUSH,
-      maxOutputLength: 8 * 1024 * 1024,
+      maxOutputLength: 2 * 1024 * 1024,
     }).toString("latin1", 0, HEAD_BYTES);
   } catch {
     return null;
@@ -96,18 +105,32 @@ function looksLikeReportEmail(text: string): boolean {
 export async function readReportFile(path: string): Promise<ReportReading> {
   const reading: ReportReading = { path, reports: [], problems: [], notes: [] };
   const info = await stat(path);
-  const head = await readHead(path, 4096);
-  const container = containerOf(head);
-  const file = () => createReadStream(path, { highWaterMark: 64 * 1024 }) as AsyncIterable<Buffer>;
+  // Most reports are small: one read, then everything from memory (fewer system calls per report).
+  const whole = info.isFile() && info.size <= SMALL_FILE_BYTES ? await readFile(path) : null;
+  const head = whole ?? (await readHead(path, 4096));
+  const container = containerOf(head.subarray(0, 4096));
+  const source = (): AsyncIterable<Buffer> =>
+    whole ? single(whole) : (createReadStream(path, { highWaterMark: 64 * 1024 }) as AsyncIterable<Buffer>);
   if (container === "zip") {
-    await readZip(path, "", reading);
+    await readZip(whole ?? path, "", reading);
   } else if (container === "empty") {
     reading.problems.push({ part: "", reason: "empty", message: "empty file: no report in it" });
-  } else if (container === "other" && HEADER_LINE.test(head.toString("latin1"))) {
+  } else if (container === "other" && HEADER_LINE.test(head.toString("latin1", 0, 512))) {
     await readEmailFile(path, info.size, reading);
   } else {
-    await readPayload(file(), "", reading, container === "gzip" ? 1 : 0);
+    await readPayload(source(), "", reading, container === "gzip" ? 1 : 0);
   }
+  return reading;
+}
+
+/**
+ * Reads the reports attached to one email held in memory (`dmarc fetch`): `label` names it in problems
+ * (`imap://host/folder;UID=12`). A message without a report is a note, not a problem (a report mailbox
+ * also receives other mail).
+ */
+export async function readReportMessage(raw: Buffer, label: string): Promise<ReportReading> {
+  const reading: ReportReading = { path: label, reports: [], problems: [], notes: [] };
+  await readEmail(raw, "", reading, true);
   return reading;
 }
 
@@ -236,7 +259,7 @@ async function readEmail(raw: Buffer, where: string, reading: ReportReading, inM
   const label = where ? `${where}: ` : "";
   if (failure)
     reading.notes.push(`${label}a DMARC failure report (RFC 7489 §7.3): not stored (aggregate reports only)`);
-  else if (inMbox) reading.notes.push(`${label}no DMARC or TLS report attached: left to the bounce reader`);
+  else if (inMbox) reading.notes.push(`${label}no DMARC or TLS report attached: not a report`);
   else
     reading.problems.push({
       part: where,

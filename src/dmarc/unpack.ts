@@ -105,15 +105,21 @@ export async function* gunzipBounded(
   source: AsyncIterable<Buffer> | Buffer,
   label: string,
 ): AsyncGenerator<Buffer> {
-  const counter = { bytes: 0 };
-  const input = Readable.from(Buffer.isBuffer(source) ? sliced(source, counter) : counted(source, counter), {
+  const fed = { bytes: 0 };
+  const input = Readable.from(Buffer.isBuffer(source) ? sliced(source, fed) : counted(source, fed), {
     objectMode: false,
     highWaterMark: SLICE,
   });
   const gunzip = createGunzip();
   input.on("error", (error) => gunzip.destroy(error));
   input.pipe(gunzip);
-  yield* limitExpansion(gunzip, counter, label);
+  // The ratio is taken against the compressed bytes zlib has consumed (not those queued ahead of it).
+  const consumed = {
+    get bytes() {
+      return gunzip.bytesWritten;
+    },
+  };
+  yield* limitExpansion(gunzip, consumed, label);
 }
 
 async function* limitExpansion(

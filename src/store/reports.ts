@@ -1,3 +1,6 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { dateValue, timestampValue } from "@duckdb/node-api";
 import type { Store } from "./store.ts";
 
@@ -136,6 +139,59 @@ function writer(appender: Appender) {
   };
 }
 
+/**
+ * The records of many reports in one statement: DuckDB reads them as newline-delimited JSON from a
+ * temporary file under the OS temp directory (removed at once), several times faster than appending
+ * 20 values per record one call at a time.
+ */
+async function insertRows(store: Store, aggregates: readonly StoredAggregateReport[]): Promise<void> {
+  const lines: string[] = [];
+  for (const report of aggregates) {
+    for (const row of report.rows) {
+      lines.push(
+        JSON.stringify({
+          k: report.key,
+          r: row.record,
+          d: row.day,
+          ip: row.sourceIp,
+          m: row.messages,
+          disp: row.disposition,
+          dk: row.dkim,
+          sp: row.spf,
+          rs: row.reasons,
+          rc: row.reasonComment,
+          hf: row.headerFrom,
+          ef: row.envelopeFrom,
+          et: row.envelopeTo,
+          dd: row.dkimDomain,
+          ds: row.dkimSelector,
+          dr: row.dkimResult,
+          da: row.dkimResults,
+          sd: row.spfDomain,
+          ss: row.spfScope,
+          sr: row.spfResult,
+        }),
+      );
+    }
+  }
+  if (lines.length === 0) return;
+  const dir = await mkdtemp(join(tmpdir(), "deliverlens-reports-"));
+  try {
+    const file = join(dir, "rows.ndjson");
+    await writeFile(file, `${lines.join("\n")}\n`);
+    await store.run(
+      `INSERT INTO dmarc_rows SELECT k, r, DATE '1970-01-01' + d, ip, m, disp, dk, sp, rs, rc, hf, ef, et, dd, ds, dr, da, sd, ss, sr
+        FROM read_json($file, format = 'newline_delimited', maximum_object_size = 16777216, columns = {
+          k: 'VARCHAR', r: 'INTEGER', d: 'INTEGER', ip: 'VARCHAR', m: 'BIGINT', disp: 'VARCHAR', dk: 'VARCHAR',
+          sp: 'VARCHAR', rs: 'VARCHAR', rc: 'VARCHAR', hf: 'VARCHAR', ef: 'VARCHAR', et: 'VARCHAR', dd: 'VARCHAR',
+          ds: 'VARCHAR', dr: 'VARCHAR', da: 'VARCHAR', sd: 'VARCHAR', ss: 'VARCHAR', sr: 'VARCHAR'})`,
+      { file },
+    );
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 /** Appends reports and their rows (call inside `store.transaction`). */
 export async function appendReports(
   store: Store,
@@ -145,9 +201,7 @@ export async function appendReports(
 ): Promise<void> {
   if (aggregates.length > 0) {
     const reports = await store.connection.createAppender("dmarc_reports");
-    const rows = await store.connection.createAppender("dmarc_rows");
     const r = writer(reports);
-    const w = writer(rows);
     for (const report of aggregates) {
       r.text(report.key);
       r.text(report.reporter);
@@ -174,32 +228,9 @@ export async function appendReports(
       r.text(report.part);
       r.time(ingestedAt);
       r.end();
-      for (const row of report.rows) {
-        w.text(report.key);
-        w.int(row.record);
-        w.day(row.day);
-        w.text(row.sourceIp);
-        w.big(row.messages);
-        w.text(row.disposition);
-        w.text(row.dkim);
-        w.text(row.spf);
-        w.text(row.reasons);
-        w.text(row.reasonComment);
-        w.text(row.headerFrom);
-        w.text(row.envelopeFrom);
-        w.text(row.envelopeTo);
-        w.text(row.dkimDomain);
-        w.text(row.dkimSelector);
-        w.text(row.dkimResult);
-        w.text(row.dkimResults);
-        w.text(row.spfDomain);
-        w.text(row.spfScope);
-        w.text(row.spfResult);
-        w.end();
-      }
     }
     reports.closeSync();
-    rows.closeSync();
+    await insertRows(store, aggregates);
   }
   if (tls.length > 0) {
     const reports = await store.connection.createAppender("tls_reports");
@@ -505,4 +536,60 @@ export async function reportCounts(
     w.params,
   );
   return { aggregate: agg?.reports ?? 0, tls: tls?.reports ?? 0, records: agg?.records ?? 0 };
+}
+
+/** How far `dmarc fetch` has read a mailbox (`host:port/user/folder`): null when never. */
+export async function mailboxProgress(
+  store: Store,
+  mailbox: string,
+): Promise<{ uidValidity: string; lastUid: number } | null> {
+  const row = await store.one<{ uid_validity: string; last_uid: number }>(
+    "SELECT uid_validity, last_uid FROM report_mailboxes WHERE mailbox = $mailbox",
+    { mailbox },
+  );
+  return row ? { uidValidity: row.uid_validity, lastUid: row.last_uid } : null;
+}
+
+export async function saveMailboxProgress(
+  store: Store,
+  mailbox: string,
+  uidValidity: string,
+  lastUid: number,
+  fetched: number,
+): Promise<void> {
+  await store.run(
+    `INSERT INTO report_mailboxes VALUES ($mailbox, $validity, $last, $fetched, now()::TIMESTAMP)
+      ON CONFLICT (mailbox) DO UPDATE SET uid_validity = excluded.uid_validity, last_uid = excluded.last_uid,
+        fetched = report_mailboxes.fetched + excluded.fetched, updated_at = excluded.updated_at`,
+    { mailbox, validity: uidValidity, last: lastUid, fetched },
+  );
+}
+
+/** Aligned results of the reports' rows for some source IPs over a window of days (diagnose's evidence). */
+export async function dmarcSourceWindow(
+  store: Store,
+  ips: readonly string[],
+  from: string,
+  to: string,
+): Promise<{ messages: number; dkim_aligned: number; dmarc_pass: number; reporters: number }> {
+  const row = await store.one<{
+    messages: number | null;
+    dkim_aligned: number;
+    dmarc_pass: number;
+    reporters: number;
+  }>(
+    `SELECT sum(messages) AS messages,
+        coalesce(sum(messages) FILTER (WHERE dkim_aligned = 'pass'), 0) AS dkim_aligned,
+        coalesce(sum(messages) FILTER (WHERE dmarc_pass), 0) AS dmarc_pass,
+        count(DISTINCT reporter) AS reporters
+      FROM dmarc_records
+      WHERE list_contains(string_split($ips, ' '), source_ip) AND day BETWEEN $from::DATE AND $to::DATE`,
+    { ips: ips.join(" "), from, to },
+  );
+  return {
+    messages: row?.messages ?? 0,
+    dkim_aligned: row?.dkim_aligned ?? 0,
+    dmarc_pass: row?.dmarc_pass ?? 0,
+    reporters: row?.reporters ?? 0,
+  };
 }

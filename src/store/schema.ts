@@ -270,6 +270,20 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 5,
+    description:
+      "report_mailboxes: how far `dmarc fetch` has read each IMAP mailbox (UIDVALIDITY + last UID)",
+    sql: `
+      CREATE TABLE report_mailboxes (
+        mailbox VARCHAR PRIMARY KEY,
+        uid_validity VARCHAR NOT NULL,
+        last_uid BIGINT NOT NULL,
+        fetched BIGINT NOT NULL,
+        updated_at TIMESTAMP NOT NULL
+      );
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -83,9 +83,16 @@ test("ingest reads DMARC and TLS reports (xml, gz, zip, json), deduplicates, ref
   );
   writeFileSync(join(files, "d.json"), tlsReport);
   writeFileSync(join(files, "e-broken.xml"), daily.replace("<count>100</count>", "<count>100</cnt>"));
+  // A gzip bomb reaches the reports reader by its content (its first member is a <feedback>) and stops there.
+  const filler = gzipSync("<x/>".repeat(256 * 1024));
+  writeFileSync(
+    join(files, "f-bomb.xml.gz"),
+    Buffer.concat([gzipSync("<?xml version='1.0'?><feedback>"), ...Array.from({ length: 64 }, () => filler)]),
+  );
   const run = await spawnCli(["ingest", files, "--db", db, "--json"]);
   assert.equal(run.status, 1, `a refused report makes the run exit 1: ${run.stderr}`);
   assert.match(run.stderr, /e-broken\.xml: invalid XML at line \d+/);
+  assert.match(run.stderr, /f-bomb\.xml\.gz: the report expands beyond the limit of 200 /);
   const out = JSON.parse(run.stdout);
   const byName = (suffix: string) => out.reports.find((r: { path: string }) => r.path.endsWith(suffix));
   assert.equal(byName("a.xml").stored, 1);

@@ -32,6 +32,7 @@ test("a new store is migrated to the current schema, and reopening keeps it", as
       "files",
       "quarantine",
       "reply_classes",
+      "report_mailboxes",
       "schema_version",
       "tls_failures",
       "tls_policies",

@@ -13,8 +13,20 @@ interface DmarcCliOptions {
   json?: boolean;
 }
 
+interface FetchCliOptions {
+  db: string;
+  imap: string;
+  user: string;
+  passwordEnv: string;
+  auth: string;
+  mailbox: string;
+  insecure?: boolean;
+  max: string;
+  json?: boolean;
+}
+
 export function registerDmarc(program: Command): void {
-  program
+  const dmarc = program
     .command("dmarc")
     .description(
       "What DMARC aggregate and TLS reports say: who sends as your domain, whether it passes, what receivers did",
@@ -30,6 +42,90 @@ export function registerDmarc(program: Command): void {
     .action(async (options: DmarcCliOptions) => {
       process.exitCode = await runDmarc(options);
     });
+  dmarc
+    .command("fetch")
+    .description(
+      "Read new messages of a DMARC/TLS report mailbox over IMAP and store their reports (progress by UIDVALIDITY + UID, never \\Seen)",
+    )
+    .requiredOption(
+      "--imap <url>",
+      "imaps://host[:993] (or imap://host:port with STARTTLS; plaintext to loopback only)",
+    )
+    .requiredOption("--user <name>", "the IMAP login name")
+    .option(
+      "--password-env <var>",
+      "environment variable holding the password or token",
+      "DELIVERLENS_IMAP_PASSWORD",
+    )
+    .option(
+      "--auth <kind>",
+      "password or xoauth2 (the variable then holds an OAuth2 access token)",
+      "password",
+    )
+    .option("--mailbox <folder>", "the folder reports arrive in", "INBOX")
+    .option("--insecure", "allow plaintext to a remote host and unverifiable certificates")
+    .option("--max <n>", "messages read per run at most (the next run goes on)", "10000")
+    .option("--db <path>", "the store (as for dmarc)")
+    .option("--json", "print the result as JSON")
+    .action(async (_options: FetchCliOptions, command: Command) => {
+      // --db and --json are also `dmarc`'s own options: commander gives them to whichever it parses first.
+      process.exitCode = await runFetch(command.optsWithGlobals() as FetchCliOptions);
+    });
+}
+
+async function runFetch(options: FetchCliOptions): Promise<number> {
+  const { UsageError } = await import("../exit.ts");
+  if (options.auth !== "password" && options.auth !== "xoauth2")
+    throw new UsageError(`--auth must be password or xoauth2: ${options.auth}`);
+  if (!/^[1-9]\d{0,8}$/.test(options.max))
+    throw new UsageError(`--max must be a positive whole number: ${options.max}`);
+  const { checkSecretEnvName, MailboxError } = await import("../../mailbox/index.ts");
+  try {
+    checkSecretEnvName(options.passwordEnv, "--password-env");
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const { fetchReports } = await import("../../dmarc/fetch.ts");
+  const { renderReportIngest, reportIngestFailures } = await import("../../report/dmarc.ts");
+  const { Store, SCHEMA_VERSION } = await import("../../store/index.ts");
+  const { escapeLine } = await import("../../report/terminal.ts");
+  const store = await Store.open(options.db);
+  try {
+    const result = await fetchReports(store, {
+      account: {
+        imapUrl: options.imap,
+        username: options.user,
+        secretEnv: options.passwordEnv,
+        auth: options.auth,
+      },
+      folder: options.mailbox,
+      insecure: options.insecure,
+      maxMessages: Number(options.max),
+    });
+    if (options.json)
+      process.stdout.write(`${JSON.stringify({ schemaVersion: SCHEMA_VERSION, ...result }, null, 2)}\n`);
+    else {
+      const restart = result.restarted ? " (the mailbox was recreated: read from the start)" : "";
+      process.stdout.write(
+        `${escapeLine(result.mailbox)}: ${result.fetched} new message(s) read, up to UID ${result.lastUid}${restart}${result.remaining > 0 ? `; ${result.remaining} left for the next run` : ""}\n`,
+      );
+      process.stdout.write(renderReportIngest(result.reports));
+    }
+    for (const line of reportIngestFailures(result.reports)) process.stderr.write(line);
+    if (result.skipped > 0)
+      process.stderr.write(
+        `deliverlens dmarc fetch: ${result.skipped} message(s) larger than the message limit were not read\n`,
+      );
+    return result.skipped > 0 || result.reports.some((r) => r.problems.length > 0) ? EXIT.failed : EXIT.ok;
+  } catch (error) {
+    if (error instanceof MailboxError) {
+      process.stderr.write(`deliverlens dmarc fetch: ${escapeLine(error.message)}\n`);
+      return EXIT.failed;
+    }
+    throw error;
+  } finally {
+    store.close();
+  }
 }
 
 async function runDmarc(options: DmarcCliOptions): Promise<number> {
