@@ -12,6 +12,9 @@ export interface Staged {
   limits: string[];
   /** Rows inserted (what `insert` returned, summed). */
   inserted: number;
+  /** Seconds DuckDB spent inserting parts, and of those, seconds the parsing waited for it. */
+  insertSeconds: number;
+  waitedSeconds: number;
 }
 
 /**
@@ -30,13 +33,22 @@ export async function stageWithParsers(
   const staging = new CsvStaging();
   const limits: string[] = [];
   let inserted = 0;
+  let insertSeconds = 0;
+  let waitedSeconds = 0;
   // One insert at a time (one connection); the next part is parsed meanwhile.
   let pending: Promise<void> = Promise.resolve();
+  const settle = async () => {
+    const started = performance.now();
+    await pending;
+    waitedSeconds += (performance.now() - started) / 1000;
+  };
   const endPart = async () => {
     const part = staging.endPart();
     if (part === null) return;
-    await pending;
+    await settle();
+    const started = performance.now();
     pending = insert(partSql(part)).then((rows) => {
+      insertSeconds += (performance.now() - started) / 1000;
       inserted += rows;
       staging.drop(part);
     });
@@ -61,8 +73,8 @@ export async function stageWithParsers(
       }
     }
     await endPart();
-    await pending;
-    return { notes, limits, inserted };
+    await settle();
+    return { notes, limits, inserted, insertSeconds, waitedSeconds };
   } finally {
     await pending.catch(() => {}); // never delete a part DuckDB is reading
     staging.close();
