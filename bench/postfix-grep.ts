@@ -7,7 +7,9 @@
  *   classify       deliverlens classify FILE --ndjson
  *   classify --all deliverlens classify FILE --ndjson --all
  *   ingest         deliverlens ingest FILE --db <fresh store>
- * and prints lines/s, peak RSS and CPU seconds for each, time(largest)/time(smallest) per command, and the
+ * and prints lines/s, peak RSS and CPU seconds for each, where ingest's time went (its DELIVERLENS_DEBUG
+ * steps: parsing with DuckDB inserting CSV parts alongside, new replies, classification, settling,
+ * commit), time(largest)/time(smallest) per command, and the
  * targets (classify >= 1M lines/s at the largest size, scaling <= 4.5 for 4x the lines, RSS < 700 MB;
  * classify --all within 1.5x of classify; ingest >= 250k lines/s). Numbers, not a test: on a shared
  * machine the best of `--runs` (default 1) counts, and the load average is printed with them.
@@ -40,6 +42,8 @@ interface Measured {
   peakMb: number;
   status: number | null;
   stderr: string;
+  /** The steps the command timed itself (DELIVERLENS_DEBUG lines `  step: 1.23 s`). */
+  steps: string[];
 }
 
 const load = () =>
@@ -57,11 +61,12 @@ async function generate(lines: number): Promise<string> {
   return file;
 }
 
-function run(args: string[]): Measured {
+function run(args: string[], debug: boolean): Measured {
   const started = performance.now();
   const child = spawnSync(process.execPath, ["--import", PEAK, CLI, ...args], {
     stdio: ["ignore", "ignore", "pipe"],
     maxBuffer: 256 * 1024 * 1024,
+    env: debug ? { ...process.env, DELIVERLENS_DEBUG: "1" } : process.env,
   });
   const seconds = (performance.now() - started) / 1000;
   const stderr = child.stderr?.toString() ?? "";
@@ -73,23 +78,24 @@ function run(args: string[]): Measured {
     peakMb: peak ? Number(peak[1]) / 1024 : Number.NaN,
     status: child.status,
     stderr: stderr.replace(/DELIVERLENS_(?:PEAK_RSS_KB|CPU_US)=\d+\n?/g, "").trim(),
+    steps: debug ? stderr.split("\n").filter((line) => /^ {2}\S.*: /.test(line)) : [],
   };
 }
 
 /** The best (fastest) of `runs` runs. */
-function best(make: () => string[]): Measured {
+function best(make: () => string[], debug: boolean): Measured {
   let result: Measured | null = null;
   for (let i = 0; i < runs; i++) {
-    const measured = run(make());
+    const measured = run(make(), debug);
     if (result === null || measured.seconds < result.seconds) result = measured;
   }
   return result!;
 }
 
-const COMMANDS: { name: string; args: (file: string, db: string) => string[] }[] = [
+const COMMANDS: { name: string; args: (file: string, db: string) => string[]; steps?: boolean }[] = [
   { name: "classify", args: (file) => ["classify", file, "--ndjson"] },
   { name: "classify --all", args: (file) => ["classify", file, "--ndjson", "--all"] },
-  { name: "ingest", args: (file, db) => ["ingest", file, "--db", db] },
+  { name: "ingest", args: (file, db) => ["ingest", file, "--db", db], steps: true },
 ];
 
 const results = new Map<string, Map<number, Measured>>();
@@ -107,7 +113,7 @@ for (const lines of sizes) {
     const measured = best(() => {
       db = join(dir, `store-${lines}-${Math.random().toString(36).slice(2)}.duckdb`);
       return command.args(file, db);
-    });
+    }, command.steps ?? false);
     if (db) rmSync(db, { force: true });
     if (!results.has(command.name)) results.set(command.name, new Map());
     results.get(command.name)!.set(lines, measured);
@@ -115,6 +121,8 @@ for (const lines of sizes) {
     console.log(
       `  ${command.name.padEnd(15)} ${measured.seconds.toFixed(2).padStart(7)} s = ${n(lines / measured.seconds).padStart(10)} lines/s, CPU ${measured.cpuSeconds.toFixed(2)} s (${n(lines / measured.cpuSeconds)} lines per CPU-second), peak RSS ${n(measured.peakMb)} MB, load ${load()}${note}`,
     );
+    // Where ingest's time went, as it timed itself (wall seconds per step).
+    for (const step of measured.steps) console.log(`      ${step.trim()}`);
   }
   if (!values.keep) rmSync(file, { force: true });
 }

@@ -8,3 +8,8 @@ export function stopwatch(): (step: string) => void {
     last = now;
   };
 }
+
+/** With DELIVERLENS_DEBUG set, prints one line about a step (stderr); otherwise silent. */
+export function debugLine(text: string): void {
+  if (process.env.DELIVERLENS_DEBUG) process.stderr.write(`  ${text}\n`);
+}

@@ -21,6 +21,34 @@ export const postfix: EventSource = {
   create: (context) => new PostfixParser(context),
 };
 
+/** The parts of a Postfix line the scanner looks for (offsets are these strings' lengths, never bare numbers). */
+const TO = "to=<";
+const FROM = "from=<";
+const MESSAGE_ID = "message-id=";
+const REMOVED = "removed";
+const FIELD_SEPARATOR = ": ";
+const STATUS = ", status=";
+const RELAY = ", relay=";
+const DSN = ", dsn=";
+const EXPIRED_FROM_QMGR = ", status=expired";
+const SAID = " said: ";
+const IN_REPLY_TO = " (in reply to ";
+const REFUSED = " refused to talk to me: ";
+const HOST = "host ";
+/** `postfix-out/smtp`: the instance name follows this prefix. */
+const INSTANCE_PREFIX = "postfix-";
+/** A classic syslog stamp, `Jan  5 08:00:00`. */
+const SYSLOG_STAMP_LENGTH = "Jan  5 08:00:00".length;
+/** An ISO date, `2026-06-14`: `2026-06-14 18:08:39 host` has the time after one more space. */
+const ISO_DATE_LENGTH = "2026-06-14".length;
+/** Postfix queue ids: 5+ characters (short hex ids are 10-12; long ids up to about 20). */
+const MIN_QUEUE_ID = 5;
+const MAX_QUEUE_ID = 20;
+const SPACE = 32;
+const DIGIT_0 = 48;
+const DIGIT_9 = 57;
+const OPEN_PARENTHESIS = 40;
+
 /** `status=` words → event types (sent|deferred|bounced|expired), by first letter and length: no slicing. */
 function statusType(text: string, start: number, end: number): EventType | null {
   const length = end - start;
@@ -42,6 +70,8 @@ function statusType(text: string, start: number, end: number): EventType | null 
 interface Positions {
   /** A hash of the queue id (an index into PostfixParser.maybe). */
   qidHash: number;
+  qidStart: number;
+  qidEnd: number;
   stampEnd: number;
   tagStart: number;
   tagEnd: number;
@@ -100,7 +130,15 @@ class PostfixParser {
   /** The current line's time in ms (NaN when unknown): the age of queue states is measured in log time. */
   private lastMs = Number.NaN;
   /** Where the parts of the current line are (one object, reused for every line). */
-  private readonly at: Positions = { qidHash: 0, stampEnd: 0, tagStart: 0, tagEnd: 0, body: 0 };
+  private readonly at: Positions = {
+    qidHash: 0,
+    qidStart: 0,
+    qidEnd: 0,
+    stampEnd: 0,
+    tagStart: 0,
+    tagEnd: 0,
+    body: 0,
+  };
   /**
    * Which queue ids may have a state, by a hash of the id: most lines of a grep'd log are deliveries of
    * queue ids never seen before, answered here without slicing the id or looking it up. Set when a
@@ -140,54 +178,63 @@ class PostfixParser {
     // Positions only; strings are sliced when an event needs them (this runs for every log line).
     let stampEnd: number;
     const first = text.charCodeAt(0);
-    if (first >= 48 && first <= 57) {
+    if (first >= DIGIT_0 && first <= DIGIT_9) {
       stampEnd = text.indexOf(" ");
       // `2026-06-14 18:08:39 host …` (date and time apart) as well as RFC 3339 `2026-06-14T18:08:39Z`.
-      if (stampEnd === 10) stampEnd = text.indexOf(" ", 11);
+      if (stampEnd === ISO_DATE_LENGTH) stampEnd = text.indexOf(" ", ISO_DATE_LENGTH + 1);
       if (stampEnd < 0) return;
     } else {
-      if (text.charCodeAt(15) !== 32) return;
-      stampEnd = 15;
+      if (text.charCodeAt(SYSLOG_STAMP_LENGTH) !== SPACE) return;
+      stampEnd = SYSLOG_STAMP_LENGTH;
     }
     const hostEnd = text.indexOf(" ", stampEnd + 1);
     if (hostEnd < 0) return;
-    const tagEnd = text.indexOf(": ", hostEnd + 1);
+    const tagEnd = text.indexOf(FIELD_SEPARATOR, hostEnd + 1);
     if (tagEnd < 0) return;
     const slash = text.indexOf("/", hostEnd + 1);
     if (slash < 0 || slash > tagEnd) return;
-    const qidStart = tagEnd + 2;
-    const qidEnd = text.indexOf(": ", qidStart);
-    if (qidEnd < 0 || qidEnd - qidStart > 20 || qidEnd - qidStart < 5) return;
+    const qidStart = tagEnd + FIELD_SEPARATOR.length;
+    const qidEnd = text.indexOf(FIELD_SEPARATOR, qidStart);
+    if (qidEnd < 0 || qidEnd - qidStart > MAX_QUEUE_ID || qidEnd - qidStart < MIN_QUEUE_ID) return;
     let hash = 0;
     for (let i = qidStart; i < qidEnd; i++) {
       const c = text.charCodeAt(i);
-      if (c === 32) return;
+      if (c === SPACE) return;
       hash = Math.imul(hash ^ c, 16777619);
     }
-    // Lines of one queue id come in runs: the last id is reused rather than sliced again.
-    const last = this.lastQid;
-    const qid =
-      qidEnd - qidStart === last.length && text.startsWith(last, qidStart)
-        ? last
-        : text.slice(qidStart, qidEnd);
-    const body = qidEnd + 2;
+    const body = qidEnd + FIELD_SEPARATOR.length;
     const at = this.at;
     at.qidHash = (hash ^ (hash >>> 15)) & (MAYBE_SIZE - 1);
+    at.qidStart = qidStart;
+    at.qidEnd = qidEnd;
     at.stampEnd = stampEnd;
     at.tagStart = hostEnd + 1;
     at.tagEnd = tagEnd;
     at.body = body;
-    if (text.startsWith("to=<", body)) this.recipientLine(text, at, qid, lineNo, out);
-    else if (text.startsWith("from=<", body)) this.senderLine(text, at, qid, lineNo, out);
-    else if (text.startsWith("message-id=", body)) {
-      this.fresh(this.state(qid, text, at)).messageId = unangle(text.slice(body + 11));
-    } else if (text.startsWith("removed", body)) {
-      const state = this.known(qid, at);
+    // The queue id is sliced only when a state is looked up or kept (most lines of a grep'd log need neither).
+    if (text.startsWith(TO, body)) this.recipientLine(text, at, lineNo, out);
+    else if (text.startsWith(FROM, body)) this.senderLine(text, at, this.qid(text, at), lineNo, out);
+    else if (text.startsWith(MESSAGE_ID, body)) {
+      const qid = this.qid(text, at);
+      this.fresh(this.state(qid, text, at)).messageId = unangle(text.slice(body + MESSAGE_ID.length));
+    } else if (text.startsWith(REMOVED, body)) {
+      const qid = this.qid(text, at);
+      const state = this.known(text, at);
       if (state) state.touched = false; // gone: endChunk need not copy its strings
       this.active.delete(qid);
       this.waiting.delete(qid);
       if (qid === this.lastQid) this.lastQid = "";
     }
+  }
+
+  /** The current line's queue id: the last one again (lines of one queue id come in runs), else sliced. */
+  private qid(text: string, at: Positions): string {
+    return this.isLastQid(text, at) ? this.lastQid : text.slice(at.qidStart, at.qidEnd);
+  }
+
+  private isLastQid(text: string, at: Positions): boolean {
+    const last = this.lastQid;
+    return at.qidEnd - at.qidStart === last.length && last !== "" && text.startsWith(last, at.qidStart);
   }
 
   end(_out: Out): void {
@@ -228,10 +275,11 @@ class PostfixParser {
     return this.lastIso;
   }
 
-  /** A queue id's state when one is kept (no new state). */
-  private known(qid: string, at: Positions): QueueState | undefined {
-    if (qid === this.lastQid) return this.lastState ?? undefined;
+  /** The current line's queue id's state when one is kept (no new state). */
+  private known(text: string, at: Positions): QueueState | undefined {
+    if (this.isLastQid(text, at)) return this.lastState ?? undefined;
     if (this.maybe[at.qidHash] === 0) return undefined;
+    const qid = this.qid(text, at);
     // A grep'd log has no `from=` lines: no active states to look in.
     return (this.active.size > 0 ? this.active.get(qid) : undefined) ?? this.waiting.get(qid);
   }
@@ -242,7 +290,7 @@ class PostfixParser {
     const now = this.lastMs;
     this.active.advance(now);
     this.waiting.advance(now);
-    let state = this.known(qid, at);
+    let state = this.known(text, at);
     if (!state) {
       state = { sender: null, sendingDomain: null, messageId: null, deferred: null, touched: false };
       qid = detach(qid);
@@ -307,7 +355,7 @@ class PostfixParser {
       // `postfix-out/smtp[1]`, `postfix-239.58.50.50/smtp[1]`, `postfix/polite/smtp[1]`: the part after
       // `postfix-` names the instance; sites often name instances after their sending IP.
       const name = tag.slice(0, tag.indexOf("/"));
-      const suffix = name.startsWith("postfix-") ? name.slice(8) : null;
+      const suffix = name.startsWith(INSTANCE_PREFIX) ? name.slice(INSTANCE_PREFIX.length) : null;
       const ip = suffix && /^\d{1,3}(?:\.\d{1,3}){3}$/.test(suffix) ? suffix : null;
       found = { pool: suffix, sendingIp: ip };
       if (this.instances.size < 1000) this.instances.set(tag, found);
@@ -317,27 +365,29 @@ class PostfixParser {
     return found;
   }
 
-  private recipientLine(text: string, at: Positions, qid: string, lineNo: number, out: Out): void {
+  private recipientLine(text: string, at: Positions, lineNo: number, out: Out): void {
     const body = at.body;
-    const rcptEnd = text.indexOf(">", body + 4);
-    const statusAt = text.indexOf(", status=", body);
-    if (rcptEnd < 0 || statusAt < 0) return;
-    const wordStart = statusAt + 9;
+    const rcptStart = body + TO.length;
+    const rcptEnd = text.indexOf(">", rcptStart);
+    if (rcptEnd < 0) return;
+    const statusAt = text.indexOf(STATUS, rcptEnd);
+    if (statusAt < 0) return;
+    const wordStart = statusAt + STATUS.length;
     let wordEnd = text.indexOf(" ", wordStart);
     if (wordEnd < 0) wordEnd = text.length;
     const type = statusType(text, wordStart, wordEnd);
     if (type === null) return;
     if (type !== "deferred" && this.types !== null && !this.types.has(type)) {
       // Not wanted (classify without --all skips deliveries): only keep the expiry bookkeeping right.
-      const known = this.known(qid, at);
-      if (known?.deferred?.delete(text.slice(body + 4, rcptEnd))) this.settled(qid, known);
+      const known = this.known(text, at);
+      if (known?.deferred?.delete(text.slice(rcptStart, rcptEnd))) this.settled(this.qid(text, at), known);
       return;
     }
     const event = newEvent(type, this.file, lineNo);
     event.time = this.time(text, at.stampEnd);
-    event.recipient = text.slice(body + 4, rcptEnd) || null;
+    event.recipient = text.slice(rcptStart, rcptEnd) || null;
     // Only a deferral needs a state of its own (a grep'd log has a new queue id on almost every line).
-    const state = type === "deferred" ? this.state(qid, text, at) : this.known(qid, at);
+    const state = type === "deferred" ? this.state(this.qid(text, at), text, at) : this.known(text, at);
     if (state) {
       event.sender = state.sender;
       event.sendingDomain = state.sendingDomain;
@@ -346,9 +396,9 @@ class PostfixParser {
     const instance = this.instance(text, at);
     event.pool = instance.pool;
     event.sendingIp = instance.sendingIp;
-    const relayAt = text.indexOf(", relay=", rcptEnd);
+    const relayAt = text.indexOf(RELAY, rcptEnd);
     if (relayAt >= 0 && relayAt < statusAt) {
-      const start = relayAt + 8;
+      const start = relayAt + RELAY.length;
       let end = text.indexOf(",", start);
       const bracket = text.indexOf("[", start);
       if (bracket >= 0 && bracket < end) end = bracket;
@@ -359,12 +409,12 @@ class PostfixParser {
       }
       event.remoteMta = this.lastRelayName;
     }
-    const dsnAt = text.indexOf(", dsn=", rcptEnd);
+    const dsnAt = text.indexOf(DSN, rcptEnd);
     if (dsnAt >= 0 && dsnAt < statusAt) {
-      const status = text.slice(dsnAt + 6, statusAt);
+      const status = text.slice(dsnAt + DSN.length, statusAt);
       event.status = status === "0.0.0" ? null : status;
     }
-    if (text.charCodeAt(wordEnd + 1) === 40 /* ( */) {
+    if (text.charCodeAt(wordEnd + 1) === OPEN_PARENTHESIS) {
       const close = text.lastIndexOf(")");
       const reply = replyOf(text.slice(wordEnd + 2, close > wordEnd ? close : text.length));
       event.reply = reply;
@@ -375,24 +425,24 @@ class PostfixParser {
       state.deferred ??= new Map();
       const kept = detachedCopy(event);
       state.deferred.set(kept.recipient ?? "", kept);
-      this.wait(qid, state);
-    } else if (state?.deferred?.delete(event.recipient ?? "")) this.settled(qid, state);
+      this.wait(this.qid(text, at), state);
+    } else if (state?.deferred?.delete(event.recipient ?? "")) this.settled(this.qid(text, at), state);
     out.push(event);
   }
 
   private senderLine(text: string, at: Positions, qid: string, lineNo: number, out: Out): void {
     const body = at.body;
-    const end = text.indexOf(">", body + 6);
+    const end = text.indexOf(">", body + FROM.length);
     if (end < 0) return;
     const state = this.fresh(this.state(qid, text, at));
-    const sender = text.slice(body + 6, end);
+    const sender = text.slice(body + FROM.length, end);
     if (sender !== this.lastSender) {
       this.lastSender = sender;
       this.lastSenderDomain = domainOf(sender || null);
     }
     state.sender = sender || null;
     state.sendingDomain = this.lastSenderDomain;
-    if (!text.startsWith(", status=expired", end + 1) || !state.deferred) return;
+    if (!text.startsWith(EXPIRED_FROM_QMGR, end + 1) || !state.deferred) return;
     // `from=<s>, status=expired, returned to sender`: every recipient still deferred has now bounced.
     for (const deferred of state.deferred.values()) {
       const event = { ...deferred, type: "bounced" as const, source: { file: this.file, line: lineNo } };
@@ -423,13 +473,13 @@ function unangle(value: string): string | null {
 
 /** The remote reply inside Postfix's status text, without its `host … said:` wrapper and command trailer. */
 function replyOf(text: string): string {
-  const said = text.indexOf(" said: ");
-  if (said >= 0 && text.startsWith("host ")) {
-    let end = text.lastIndexOf(" (in reply to ");
+  const said = text.indexOf(SAID);
+  if (said >= 0 && text.startsWith(HOST)) {
+    let end = text.lastIndexOf(IN_REPLY_TO);
     if (end < said) end = text.length;
-    return text.slice(said + 7, end);
+    return text.slice(said + SAID.length, end);
   }
-  const refused = text.indexOf(" refused to talk to me: ");
-  if (refused >= 0 && text.startsWith("host ")) return text.slice(refused + 24);
+  const refused = text.indexOf(REFUSED);
+  if (refused >= 0 && text.startsWith(HOST)) return text.slice(refused + REFUSED.length);
   return text;
 }

@@ -129,7 +129,7 @@ export class LineSplitter {
       this.lines(decode(carried, 0, carried.length), out);
       from = first + 1;
     }
-    if (from <= newline) this.lines(decode(chunk, from, newline), out);
+    if (from <= newline) this.bufferLines(chunk, from, newline, out);
     this.parser.endChunk?.();
     if (newline + 1 < chunk.length) this.keep(chunk.subarray(newline + 1));
     if (this.pendingLength > MAX_LINE) this.overlong(out);
@@ -166,6 +166,27 @@ export class LineSplitter {
         this.longLine = null;
       }
       if (end < 0) return;
+      from = end + 1;
+    }
+  }
+
+  /** Lines of chunk[from, to) decoded one by one: no whole-chunk string for slices to keep alive. */
+  private bufferLines(chunk: Buffer, from: number, to: number, out: Out): void {
+    const ascii = isAscii(chunk.subarray(from, to));
+    const parser = this.parser;
+    for (;;) {
+      let end = chunk.indexOf(LF, from);
+      if (end < 0 || end > to) end = to;
+      const stop = end > from && chunk[end - 1] === 13 ? end - 1 : end;
+      const line = chunk.toString(ascii ? "latin1" : "utf8", from, stop);
+      if (this.longLine === null) {
+        this.lineNo++;
+        this.deliver(parser, line, out);
+      } else {
+        if (this.longLine === "fragments") this.deliver(parser, line, out);
+        this.longLine = null;
+      }
+      if (end >= to) return;
       from = end + 1;
     }
   }

@@ -32,17 +32,26 @@ const REPLY_KEY_SQL = `CASE WHEN s.problem IS NULL AND s.type IN ${CLASSIFIED_TY
     coalesce(lower(s.remote_mta), ''), coalesce(s.reply_code::VARCHAR, ''), coalesce(s.status, ''),
     ${maskReplySql("coalesce(s.reply, '')")}))) END`;
 
-/** Streams a staging-shaped query into `event_rows`, flagging problems and already-stored events. */
+/** Whether `event_rows` holds any row (else a file's rows need no look-up of stored ones). */
+export async function storeHasRows(store: Store): Promise<boolean> {
+  return (await store.one<{ any: boolean }>("SELECT EXISTS (SELECT 1 FROM event_rows) AS any"))?.any ?? true;
+}
+
+/**
+ * Streams a staging-shaped query into `event_rows`, flagging problems and already-stored events
+ * (`stored`: storeHasRows before the file; a file inserted in parts also flags a later part's repeats of
+ * an earlier one, which settleFile counts as duplicates either way).
+ */
 export async function insertFlagged(
   store: Store,
   sourceSql: string,
   params: Params,
   fileId: number,
+  stored: boolean,
 ): Promise<number> {
   // The key is computed once (a join condition would hash every row a second time), and an empty store
   // has nothing to join against.
-  const stored = await store.one<{ any: boolean }>("SELECT EXISTS (SELECT 1 FROM event_rows) AS any");
-  const already = stored?.any
+  const already = stored
     ? "LEFT JOIN (SELECT event_key FROM event_rows) e ON e.event_key = s.event_key"
     : "LEFT JOIN (SELECT NULL::UHUGEINT AS event_key) e ON false";
   return store.exec(

@@ -5,10 +5,9 @@ import { compressionOf, detectFormat, eventSource, openInputWithHead } from "../
 import { newCounters } from "../../events/source.ts";
 import { canonicalName } from "../../events/table-parser.ts";
 import { fieldTableSql, type Params, type Store } from "../../store/index.ts";
-import { stopwatch } from "../stopwatch.ts";
-import { insertFlagged, type Settled, settleFile } from "./finalize.ts";
+import { debugLine, stopwatch } from "../stopwatch.ts";
+import { insertFlagged, type Settled, settleFile, storeHasRows } from "./finalize.ts";
 import { stageWithParsers } from "./js-path.ts";
-import { CREATE_STAGING } from "./staging.ts";
 
 export interface IngestOptions {
   /** Force the input format; otherwise detected per file. */
@@ -44,11 +43,11 @@ export interface FileSummary {
   limits: string[];
 }
 
-/** How a file reaches `events`: a staging-shaped SQL source (DuckDB reads the file) or the JS parsers. */
-interface Source {
-  sql: string;
-  params: Params;
-}
+/**
+ * How a file reaches `event_rows`: a staging-shaped SQL source (DuckDB reads the file), or rows the JS
+ * parsers already inserted (in parts, through insertFlagged).
+ */
+type Source = { sql: string; params: Params } | { inserted: number };
 
 /** DuckDB's reading left rows only the JS parser reads exactly (bad records, values it types otherwise). */
 class NeedsParser extends Error {}
@@ -73,8 +72,7 @@ export async function ingestFile(
     let notes: string[] = [];
     let limits: string[] = [];
     let counters = newCounters();
-    const parsers = async (): Promise<Source> => {
-      await store.run(CREATE_STAGING);
+    const parsers = async (fileId: number): Promise<Source> => {
       counters = newCounters();
       const read = {
         year: options.year ?? null,
@@ -83,8 +81,16 @@ export async function ingestFile(
         onBytes: options.onProgress,
         counters,
       };
-      ({ notes, limits } = await stageWithParsers(store, path, format, read));
-      return { sql: "SELECT * FROM staging", params: {} };
+      // Whether rows stored before this file can be repeated by it: asked once, not per part.
+      const stored = await storeHasRows(store);
+      const staged = await stageWithParsers(path, format, read, (sql) =>
+        insertFlagged(store, sql, {}, fileId, stored),
+      );
+      ({ notes, limits } = staged);
+      debugLine(
+        `parsers: ${staged.inserted} rows in CSV parts; DuckDB inserting them ${staged.insertSeconds.toFixed(2)} s, of which parsing waited ${staged.waitedSeconds.toFixed(2)} s`,
+      );
+      return { inserted: staged.inserted };
     };
     let reader: FileSummary["reader"] = fast ? "duckdb" : "parsers";
     let counts: Settled;
@@ -124,7 +130,7 @@ async function loadFile(
   store: Store,
   path: string,
   format: FormatName,
-  source: () => Promise<Source>,
+  source: (fileId: number) => Promise<Source>,
   onProgress: ((bytes: number) => void) | undefined,
   exactOrNothing: boolean,
 ) {
@@ -134,18 +140,22 @@ async function loadFile(
     const fileId = ((await store.one<{ id: number }>("SELECT coalesce(max(file_id), 0) + 1 AS id FROM files"))
       ?.id ?? 1) as number;
     const lap = stopwatch();
-    const { sql, params } = await source();
+    const from = await source(fileId);
     lap("prepare");
-    // DuckDB reports how far a running query is; the JS path reports bytes itself.
-    const poll = onProgress
-      ? setInterval(() => {
-          const percent = store.connection.progress.percentage;
-          if (percent > 0) onProgress((info.size * percent) / 100);
-        }, 250)
-      : null;
-    const read = await insertFlagged(store, sql, params, fileId).finally(() =>
-      clearInterval(poll ?? undefined),
-    );
+    let read: number;
+    if ("inserted" in from) read = from.inserted;
+    else {
+      // DuckDB reports how far a running query is; the JS path reports bytes itself.
+      const poll = onProgress
+        ? setInterval(() => {
+            const percent = store.connection.progress.percentage;
+            if (percent > 0) onProgress((info.size * percent) / 100);
+          }, 250)
+        : null;
+      read = await insertFlagged(store, from.sql, from.params, fileId, await storeHasRows(store)).finally(
+        () => clearInterval(poll ?? undefined),
+      );
+    }
     onProgress?.(info.size);
     lap("insert");
     if (exactOrNothing) {
@@ -171,7 +181,6 @@ async function loadFile(
         quarantined: settled.quarantined,
       },
     );
-    await store.run("DROP TABLE IF EXISTS staging");
     commit("before commit");
     return settled;
   });

@@ -1,11 +1,8 @@
-import { DuckDBTimestampValue } from "@duckdb/node-api";
 import type { DeliveryEvent, ParseProblem } from "../../events/event.ts";
 import type { FormatName } from "../../events/formats.ts";
 import { isProblem, openInput, type ReadOptions, readEventBatches } from "../../events/index.ts";
-import type { Store } from "../../store/index.ts";
+import { CsvStaging, PART_ROWS, partSql } from "./csv-staging.ts";
 import { MAX_RAW, STAGING_COLUMNS, type StagingRow, stagingRow } from "./staging.ts";
-
-type Appender = Awaited<ReturnType<Store["connection"]["createAppender"]>>;
 
 /** What staging a file with the parsers says besides its rows. */
 export interface Staged {
@@ -13,40 +10,75 @@ export interface Staged {
   notes: string[];
   /** Problems of a named limit (src/util/limits.ts) that cut the file: the run exits 1. */
   limits: string[];
+  /** Rows inserted (what `insert` returned, summed). */
+  inserted: number;
+  /** Seconds DuckDB spent inserting parts, and of those, seconds the parsing waited for it. */
+  insertSeconds: number;
+  waitedSeconds: number;
 }
 
 /**
- * Any format, through the events parsers (src/events/): each event or problem becomes a staging row via
- * the DuckDB appender (`options.onBytes` reports progress).
+ * Any format, through the events parsers (src/events/): each event or problem becomes a staging row; the
+ * rows go to DuckDB in CSV parts (csv-staging.ts), each handed to `insert` (a staging-shaped SQL source)
+ * as soon as it is complete (every `partRows` rows), so DuckDB inserts one part while the next is parsed.
+ * `options.onBytes` reports progress.
  */
 export async function stageWithParsers(
-  store: Store,
   path: string,
   format: FormatName,
   options: ReadOptions,
+  insert: (sql: string) => Promise<number>,
+  partRows = PART_ROWS,
 ): Promise<Staged> {
-  const appender = await store.connection.createAppender("staging", "main", "temp");
+  const staging = new CsvStaging();
   const limits: string[] = [];
+  let inserted = 0;
+  let insertSeconds = 0;
+  let waitedSeconds = 0;
+  // One insert at a time (one connection); the next part is parsed meanwhile.
+  let pending: Promise<void> = Promise.resolve();
+  const settle = async () => {
+    const started = performance.now();
+    await pending;
+    waitedSeconds += (performance.now() - started) / 1000;
+  };
+  const endPart = async () => {
+    const part = staging.endPart();
+    if (part === null) return;
+    await settle();
+    const started = performance.now();
+    pending = insert(partSql(part)).then((rows) => {
+      insertSeconds += (performance.now() - started) / 1000;
+      inserted += rows;
+      staging.drop(part);
+    });
+    pending.catch(() => {}); // awaited (and thrown) by the next endPart or at the end
+  };
   const limited = (item: ParseProblem): ParseProblem => {
     if (item.failed)
       limits.push(item.source.line === null ? item.message : `line ${item.source.line}: ${item.message}`);
     return item;
   };
-  if (format === "email") {
-    const notes = await stageEmail(appender, path, options, limited);
-    appender.closeSync();
-    return { notes, limits };
-  }
-  for await (const batch of readEventBatches(openInput(path), format, path, options)) {
-    for (const item of batch) {
-      appendRow(
-        appender,
-        isProblem(item) ? problemRow(limited(item)) : (stagingRow(item, format) ?? noTimeRow(item)),
-      );
+  try {
+    let notes: string[] = [];
+    if (format === "email") notes = await stageEmail(staging, path, options, limited);
+    else {
+      for await (const batch of readEventBatches(openInput(path), format, path, options)) {
+        for (const item of batch) {
+          staging.add(
+            isProblem(item) ? problemRow(limited(item)) : (stagingRow(item, format) ?? noTimeRow(item)),
+          );
+          if (staging.rows >= partRows) await endPart();
+        }
+      }
     }
+    await endPart();
+    await settle();
+    return { notes, limits, inserted, insertSeconds, waitedSeconds };
+  } finally {
+    await pending.catch(() => {}); // never delete a part DuckDB is reading
+    staging.close();
   }
-  appender.closeSync();
-  return { notes: [], limits };
 }
 
 /**
@@ -54,7 +86,7 @@ export async function stageWithParsers(
  * reports, auto-replies) are skipped rows, summed up in the notes returned ("2 × a DMARC aggregate report…").
  */
 async function stageEmail(
-  appender: Appender,
+  staging: CsvStaging,
   path: string,
   options: ReadOptions,
   limited: (problem: ParseProblem) => ParseProblem,
@@ -73,9 +105,9 @@ async function stageEmail(
     for (const item of batch) {
       if (isSkip(item)) {
         skipped.set(item.note, (skipped.get(item.note) ?? 0) + 1);
-        appendRow(appender, { ...EMPTY, line: item.source.line, skip: true });
-      } else if (isProblem(item)) appendRow(appender, problemRow(limited(item)));
-      else appendRow(appender, stagingRow(item, "email") ?? noTimeRow(item));
+        staging.add({ ...EMPTY, line: item.source.line, skip: true });
+      } else if (isProblem(item)) staging.add(problemRow(limited(item)));
+      else staging.add(stagingRow(item, "email") ?? noTimeRow(item));
     }
   }
   return [...skipped].map(([note, count]) => (count > 1 ? `${count} × ${note}` : note));
@@ -98,18 +130,4 @@ function noTimeRow(event: DeliveryEvent): StagingRow {
     MAX_RAW,
   );
   return { ...EMPTY, line: event.source.line, problem: "no usable timestamp", raw };
-}
-
-function appendRow(appender: Appender, row: StagingRow): void {
-  for (const [name, type] of STAGING_COLUMNS) {
-    const value = row[name];
-    if (value === null || value === undefined) appender.appendNull();
-    else if (type === "TIMESTAMP")
-      appender.appendTimestamp(new DuckDBTimestampValue(BigInt(value as number) * 1000n));
-    else if (type === "INTEGER") appender.appendInteger(value as number);
-    else if (type === "BIGINT") appender.appendBigInt(BigInt(value as number));
-    else if (type === "BOOLEAN") appender.appendBoolean(value as boolean);
-    else appender.appendVarchar(String(value));
-  }
-  appender.endRow();
 }

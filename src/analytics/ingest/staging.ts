@@ -1,9 +1,9 @@
 import type { DeliveryEvent } from "../../events/event.ts";
 
 /**
- * The shape every source takes before it goes into `event_rows`: the JS path appends its events to the
- * temporary `staging` table with these columns (in this order); the DuckDB fast paths are queries with
- * the same columns. Deduplication, quarantine and reply keys are then the same for all (finalize.ts).
+ * The shape every source takes before it goes into `event_rows`: the JS path writes its events as rows
+ * with these columns (in this order; csv-staging.ts); the DuckDB fast paths are queries with the same
+ * columns. Deduplication, quarantine and reply keys are then the same for all (finalize.ts).
  */
 export const STAGING_COLUMNS = [
   /** The event's identity text; the store keeps md5_number of it as `event_key`. */
@@ -36,10 +36,6 @@ export const STAGING_COLUMNS = [
   /** The source's reason hint (`reasonHint`: Postfix `expired`, an ESP's `suppressed`/`feedback`), for the classifier. */
   ["hint", "VARCHAR"],
 ] as const;
-
-export const CREATE_STAGING = `CREATE OR REPLACE TEMP TABLE staging (${STAGING_COLUMNS.map(
-  ([name, type]) => `${name} ${type}`,
-).join(", ")})`;
 
 /** Raw text kept for a quarantined record. */
 export const MAX_RAW = 2048;
@@ -77,7 +73,7 @@ export type StagingRow = {
 
 /** Normalizes a parsed event to a staging row; null when it has no usable time (quarantined). */
 export function stagingRow(event: DeliveryEvent, format: string): StagingRow | null {
-  const timeMs = event.time ? Date.parse(event.time) : Number.NaN;
+  const timeMs = timeOf(event.time);
   if (!Number.isFinite(timeMs)) return null;
   const recipient = event.recipient?.trim().toLowerCase() || null;
   const at = recipient?.lastIndexOf("@") ?? -1;
@@ -110,6 +106,18 @@ export function stagingRow(event: DeliveryEvent, format: string): StagingRow | n
     raw: null,
     hint: event.reasonHint ?? null,
   };
+}
+
+/** Epoch ms of an event time; consecutive events mostly share theirs (a log's second), parsed once. */
+let lastTime: string | null = null;
+let lastMs = Number.NaN;
+function timeOf(time: string | null): number {
+  if (time !== lastTime) {
+    lastMs = time ? Date.parse(time) : Number.NaN;
+    // A copy: the time may be a slice of a whole decoded input chunk.
+    lastTime = time === null ? null : ` ${time}`.slice(1);
+  }
+  return lastMs;
 }
 
 /** The SMTP reply code a reply text starts with (`550 5.7.1 …`, `550-…`), as the SQL paths read it. */
