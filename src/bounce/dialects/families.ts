@@ -76,6 +76,14 @@ const EXIM_MESSAGES: readonly FamilyMessage[] = [
     "LMTP error after ",
   ),
   ...msg("contenterror", 'Too many "Received" headers'),
+  // Exim's delay notices (retry.c, deliver.c, smtp.c): read after its other messages, as Sisimai's `delayedfor`.
+  ...msg(
+    "expired",
+    "retry timeout exceeded",
+    "No action is required on your part",
+    "retry time not reached for any host after a long failure period",
+    "all hosts have been failing for a long time and were last tried",
+  ),
 ];
 
 /** Ordered: when a message carries the marks of several families, the first whose wording matches decides. */
