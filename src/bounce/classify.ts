@@ -40,7 +40,7 @@ export interface ReplyInput {
 export type Classification = Omit<BounceRecord, "recipient" | "source" | "format" | "time" | "feedbackType">;
 
 /**
- * Hints a container gives that the reply text may still refine (Sisimai's RetryReasons): an MTA that
+ * Hints a container gives that the reply text may still refine (sisimai go reason/lib.go `Retry()`): an MTA that
  * says "expired" or "userunknown" is often less precise than the reply it quotes. Any other hint decides.
  */
 export const REFINABLE_HINTS: readonly Reason[] = [
@@ -49,7 +49,6 @@ export const REFINABLE_HINTS: readonly Reason[] = [
   "systemerror",
   "securityerror",
   "expired",
-  "suspend",
   "networkerror",
   "hostunknown",
   "userunknown",

@@ -478,3 +478,19 @@ test("family wording: each family cites its Sisimai file, and no phrase is shado
     });
   }
 });
+
+test("Gmail's '(state N)' names the reason only when the reply's status does not (sisimai go lhost/via-gmail.go)", () => {
+  const gmail = MTA_FAMILIES.filter((family) => family.id === "gmail");
+  // Replies quoted in the Gmail help-forum threads Sisimai's state table cites.
+  assert.equal(familyReason(gmail, "550 550 Unknown user *****@example.jp (state 18).")?.reason, "filtered");
+  assert.equal(
+    familyReason(gmail, "500 Remote server does not support TLS (state 6).")?.reason,
+    "failedstarttls",
+  );
+  assert.equal(
+    familyReason(gmail, "550 550 //5.1.0 Address rejected kijitora@example.jp (state 17).")?.reason,
+    "filtered",
+  );
+  assert.equal(familyReason(gmail, "550 550 5.2.2 <kijitora@example.jp>... Mailbox Full (state 14)."), null);
+  assert.equal(familyReason(gmail, "550 550 5.7.1 <kijitora@example.jp>... Access denied (state 13)."), null);
+});

@@ -22,6 +22,8 @@ export interface FamilyMessage {
   /** Found case-insensitively in the recipient's diagnostic. */
   phrase: string;
   reason: Reason;
+  /** Only when the diagnostic holds no specific enhanced status (sisimai go lhost/via-gmail.go: one with no ".0"). */
+  vagueStatusOnly?: boolean;
 }
 
 export interface MtaFamily {
@@ -34,6 +36,15 @@ export interface MtaFamily {
 
 const msg = (reason: Reason, ...phrases: string[]): FamilyMessage[] =>
   phrases.map((phrase) => ({ phrase, reason }));
+const vague = (messages: FamilyMessage[]): FamilyMessage[] =>
+  messages.map((message) => ({ ...message, vagueStatusOnly: true }));
+
+/** An enhanced status in a reply; it names a reason when no part of it is 0 ("5.2.2", not "5.7.0" or "5.0.1"). */
+const STATUS = /\b[45]\.\d{1,3}\.\d{1,3}\b/;
+const specificStatusIn = (text: string): boolean => {
+  const status = STATUS.exec(text)?.[0];
+  return status !== undefined && !status.includes(".0");
+};
 
 /** Exim's own messages (sisimai go lhost/via-exim.go, from Exim's source), shared by the families running Exim. */
 const EXIM_MESSAGES: readonly FamilyMessage[] = [
@@ -65,6 +76,14 @@ const EXIM_MESSAGES: readonly FamilyMessage[] = [
     "LMTP error after ",
   ),
   ...msg("contenterror", 'Too many "Received" headers'),
+  // Exim's delay notices (retry.c, deliver.c, smtp.c): read after its other messages, as Sisimai's `delayedfor`.
+  ...msg(
+    "expired",
+    "retry timeout exceeded",
+    "No action is required on your part",
+    "retry time not reached for any host after a long failure period",
+    "all hosts have been failing for a long time and were last tried",
+  ),
 ];
 
 /** Ordered: when a message carries the marks of several families, the first whose wording matches decides. */
@@ -227,6 +246,16 @@ export const MTA_FAMILIES: readonly MtaFamily[] = [
     source: "sisimai go lhost/via-gmail.go (mailer-daemon@googlemail.com 'Delivery Status Notification')",
     marks: [{ from: /<mailer-daemon@googlemail\.com>/, subject: /Delivery Status Notification/ }],
     messages: [
+      // The SMTP state Gmail's old reports name after the remote reply decides first ("550 550 5.1.1
+      // <…>... User Unknown (state 14)"): the table in sisimai go lhost/via-gmail.go `statetable`, whose
+      // replies come from Gmail help-forum threads it cites.
+      // A specific status in the reply ("550 550 5.7.1 … Access denied (state 13)") still names the reason.
+      ...vague(msg("failedstarttls", "(state 6)", "(state 9)")),
+      ...vague(msg("systemerror", "(state 8)")),
+      ...vague(msg("norelaying", "(state 12)")),
+      ...vague(msg("blocked", "(state 13)")),
+      ...vague(msg("userunknown", "(state 14)")),
+      ...vague(msg("filtered", "(state 15)", "(state 17)", "(state 18)")),
       ...msg(
         "expired",
         "DNS Error: Could not contact DNS servers",
@@ -496,7 +525,9 @@ export function familyReason(
   for (const family of families) {
     for (const message of family.messages) {
       lower ??= diagnostic.toLowerCase();
-      if (lower.includes(message.phrase.toLowerCase())) return { family, reason: message.reason };
+      if (!lower.includes(message.phrase.toLowerCase())) continue;
+      if (message.vagueStatusOnly && specificStatusIn(diagnostic)) continue;
+      return { family, reason: message.reason };
     }
   }
   return null;

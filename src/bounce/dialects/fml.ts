@@ -11,9 +11,10 @@ import type { Dialect, RecipientReport } from "./types.ts";
 const FML_ERRORS: ReadonlyArray<{ pattern: RegExp; reason: Reason; source: string }> = [
   {
     pattern:
-      /not member article from|reject mail (?:from|since)|spam mail from a spammer is rejected|are not member/i,
+      /not member article from|reject mail (?:from|since)|spam mail from a spammer is rejected|are not member|header may cause mail loop|reject spammers:|you are not a member of this mailing list/i,
     reason: "rejected",
-    source: "Sisimai lib/Sisimai/Lhost/FML.pm ('NOT MEMBER article from', 'reject mail from')",
+    source:
+      "Sisimai lib/Sisimai/Lhost/FML.pm ('NOT MEMBER article from', 'reject mail from'); sisimai go lhost/via-fml.go errortable (' header may cause mail loop', 'reject spammers:', 'You are not a member of this mailing list')",
   },
   {
     pattern: /security alert/i,
@@ -21,10 +22,11 @@ const FML_ERRORS: ReadonlyArray<{ pattern: RegExp; reason: Reason; source: strin
     source: "Sisimai lib/Sisimai/Lhost/FML.pm ('Security Alert')",
   },
   {
-    pattern: /duplicated message-id|fml system error message|loop alert|loop back warning|unix from loop/i,
+    pattern:
+      /duplicated message-id|fml system error message|loop alert|loop back warning|unix from loop|has detected a loop condition so that/i,
     reason: "systemerror",
     source:
-      "Sisimai lib/Sisimai/Lhost/FML.pm ('Duplicated Message-ID', 'Loop Alert:', 'fml system error message')",
+      "Sisimai lib/Sisimai/Lhost/FML.pm ('Duplicated Message-ID', 'Loop Alert:', 'fml system error message'); sisimai go lhost/via-fml.go errortable (' has detected a loop condition so that')",
   },
 ];
 

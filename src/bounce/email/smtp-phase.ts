@@ -8,15 +8,16 @@ const COMMAND_PATTERNS: ReadonlyArray<{ command: SmtpCommand; pattern: RegExp; s
   {
     command: "DATA",
     pattern:
-      /in reply to (?:the )?(?:end of )?data\b|after (?:end of )?data\b|>>> ?data\b|for text command|\bdata command/i,
+      /in reply to (?:the )?(?:end of )?data\b|after (?:end of )?data\b|>>> ?data\b|for text command|\bdata command|failed after i sent the message|smtp:data\b|error following data\b/i,
     source:
-      "Postfix bounce(8) '(in reply to end of DATA command)'; Exim 'after end of data'; Sendmail transcript '>>> DATA'",
+      "Postfix bounce(8) '(in reply to end of DATA command)'; Exim 'after end of data'; Sendmail transcript '>>> DATA'; qmail-remote.c ' failed on DATA command', ' failed after I sent the message' (sisimai go lhost/via-qmail.go); X3 'SMTP:DATA', X6 '(Error following DATA command)'",
   },
   {
     command: "RCPT",
     pattern:
-      /in reply to rcpt to|after rcpt to|>>> ?rcpt to|rcpt to command|\[rcpt_to\]|did not like our rcpt to|rcpt to response|does not like recipient/i,
-    source: "Postfix '(in reply to RCPT TO command)'; Exim 'after RCPT TO:'; Sendmail '>>> RCPT To:'",
+      /in reply to rcpt to|after rcpt to|>>> ?rcpt to|rcpt to command|\[rcpt_to\]|did not like our rcpt to|rcpt to response|does not like recipient|smtp:rcpt\b|error following rcpt\b/i,
+    source:
+      "Postfix '(in reply to RCPT TO command)'; Exim 'after RCPT TO:'; Sendmail '>>> RCPT To:'; qmail-remote.c ' does not like recipient.'; 'SMTP:RCPT host 192.0.2.8: 553 …' (sisimai go lhost/via-x3.go); '(Error following RCPT command)' (sisimai go lhost/via-x6.go)",
   },
   {
     command: "MAIL",
@@ -25,8 +26,9 @@ const COMMAND_PATTERNS: ReadonlyArray<{ command: SmtpCommand; pattern: RegExp; s
   },
   {
     command: "HELO",
-    pattern: /in reply to (?:ehlo|helo)|after (?:ehlo|helo)\b|>>> ?(?:ehlo|helo)\b/i,
-    source: "Postfix '(in reply to EHLO command)'; Exim 'after EHLO'",
+    pattern: /in reply to (?:ehlo|helo)|after (?:ehlo|helo)\b|>>> ?(?:ehlo|helo)\b|but my name was rejected/i,
+    source:
+      "Postfix '(in reply to EHLO command)'; Exim 'after EHLO'; qmail-remote.c 'Connected to … but my name was rejected' (sisimai go lhost/via-qmail.go)",
   },
   {
     command: "CONN",
