@@ -353,13 +353,16 @@ async function allFormats(): Promise<boolean> {
   const sendgrid = timed.find((t) => t.writer === "sendgrid");
   const rate = (t: Timed) => t.read / t.seconds;
   let pass = true;
-  say("\nformat             events   seconds   events/s   × SendGrid   peak RSS   CPU s   reader");
+  say(
+    "\nformat             events   seconds   events/s   × SendGrid   peak RSS   CPU s   × SendGrid per CPU-s   reader",
+  );
+  const perCpu = (t: Timed) => (t.cpuSeconds ? t.read / t.cpuSeconds : Number.NaN);
   for (const t of timed) {
     const ratio = sendgrid ? rate(t) / rate(sendgrid) : Number.NaN;
     const ok = (t.writer === "sendgrid-repeated" || !(ratio < 0.5)) && t.peakKb < RSS_LIMIT_KB;
     pass &&= ok;
     say(
-      `${verdict(ok)} ${t.writer.padEnd(17)} ${t.read.toLocaleString("en-US").padStart(10)} ${t.seconds.toFixed(1).padStart(8)} ${Math.round(rate(t)).toLocaleString("en-US").padStart(10)}   ${ratio.toFixed(2).padStart(9)}   ${`${(t.peakKb / 1024).toFixed(0)} MB`.padStart(8)}   ${(t.cpuSeconds?.toFixed(1) ?? "?").padStart(5)}   ${t.reader}`,
+      `${verdict(ok)} ${t.writer.padEnd(17)} ${t.read.toLocaleString("en-US").padStart(10)} ${t.seconds.toFixed(1).padStart(8)} ${Math.round(rate(t)).toLocaleString("en-US").padStart(10)}   ${ratio.toFixed(2).padStart(9)}   ${`${(t.peakKb / 1024).toFixed(0)} MB`.padStart(8)}   ${(t.cpuSeconds?.toFixed(1) ?? "?").padStart(5)}   ${(sendgrid ? perCpu(t) / perCpu(sendgrid) : Number.NaN).toFixed(2).padStart(20)}   ${t.reader}`,
     );
   }
   const repeated = timed.find((t) => t.writer === "sendgrid-repeated");
@@ -367,8 +370,12 @@ async function allFormats(): Promise<boolean> {
     const ratio = rate(sendgrid) / rate(repeated);
     const ok = ratio >= 0.7 && ratio <= 1.3;
     pass &&= ok;
+    const cpu =
+      sendgrid.cpuSeconds && repeated.cpuSeconds
+        ? `; per CPU-second ${(sendgrid.read / sendgrid.cpuSeconds / (repeated.read / repeated.cpuSeconds)).toFixed(2)}×`
+        : "";
     say(
-      `${verdict(ok)} SendGrid with per-message replies at ${ratio.toFixed(2)}× the events/s of repeated replies (target 0.7–1.3)`,
+      `${verdict(ok)} SendGrid with per-message replies at ${ratio.toFixed(2)}× the events/s of repeated replies${cpu} (target 0.7–1.3)`,
     );
   }
   if (sendgrid) {
