@@ -66,6 +66,9 @@ interface Run {
   acked: number;
   seconds: number;
   upSeconds: number;
+  /** Until every acknowledged event was in the store, restart downtime excluded. */
+  storedUpSeconds: number;
+  backlogAtEnd: number;
   p50: number;
   p99: number;
   peakRssMb: number;
@@ -167,6 +170,10 @@ async function runMode(mode: "spool" | "direct", kills: number): Promise<Run> {
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
   const seconds = (performance.now() - started) / 1000;
+  // Sustained means stored too: wait until the spool is drained into the store.
+  const backlogAtEnd = await backlog(server.url);
+  while ((await backlog(server.url)) > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+  const storedSeconds = (performance.now() - started) / 1000;
   serverCpu += cpuOf(server.child.pid);
   const generator = process.cpuUsage(generatorStart);
   const generatorCpu = (generator.user + generator.system) / 1e6;
@@ -196,6 +203,8 @@ async function runMode(mode: "spool" | "direct", kills: number): Promise<Run> {
     acked: ackedBatches.size * BATCH,
     seconds,
     upSeconds: seconds - downMs / 1000,
+    storedUpSeconds: storedSeconds - downMs / 1000,
+    backlogAtEnd,
     p50: q(0.5),
     p99: q(0.99),
     peakRssMb,
@@ -206,6 +215,10 @@ async function runMode(mode: "spool" | "direct", kills: number): Promise<Run> {
     serverCpu,
     generatorCpu,
   };
+}
+
+async function backlog(url: string): Promise<number> {
+  return ((await (await fetch(`${url}/healthz`)).json()) as { backlog: number }).backlog;
 }
 
 async function checks(url: string): Promise<number> {
@@ -246,11 +259,12 @@ for (const mode of modes) results.push(await runMode(mode, mode === "spool" ? KI
 for (const r of results) {
   const rate = r.acked / r.seconds;
   const upRate = r.acked / r.upSeconds;
+  const storedRate = r.acked / r.storedUpSeconds;
   const pass = (ok: boolean) => (ok ? "PASS" : "FAIL");
   process.stdout.write(
     [
       `\n[${r.mode}] acknowledged ${r.acked.toLocaleString("en-US")} events in ${r.seconds.toFixed(1)} s (${r.restarts} kill -9 restarts; non-200 answers ${JSON.stringify(r.rejected)})`,
-      `  events/s          ${Math.round(rate).toLocaleString("en-US")} overall, ${Math.round(upRate).toLocaleString("en-US")} excluding restart downtime   ${pass(upRate >= 20_000)} (≥ 20,000)`,
+      `  events/s          acknowledged ${Math.round(rate).toLocaleString("en-US")} overall, ${Math.round(upRate).toLocaleString("en-US")} excluding restart downtime; in the store ${Math.round(storedRate).toLocaleString("en-US")}/s (spooled at the end of the load: ${r.backlogAtEnd.toLocaleString("en-US")})   ${pass(storedRate >= 20_000)} (≥ 20,000 stored)`,
       `  CPU               server ${r.serverCpu.toFixed(1)} s (${Math.round(r.acked / Math.max(r.serverCpu, 0.01)).toLocaleString("en-US")} events per server CPU-second), load generator ${r.generatorCpu.toFixed(1)} s`,
       `  ack latency       p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms   ${pass(r.p99 < 250)} (p99 < 250 ms)`,
       `  peak RSS          ${r.peakRssMb.toFixed(0)} MB   ${pass(r.peakRssMb < 1024)} (< 1 GB)`,

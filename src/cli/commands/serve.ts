@@ -41,7 +41,7 @@ export function registerServe(program: Command): void {
       "spool: acknowledge once fsynced to the spool, drained into the store in batches; direct: once committed to the store",
       "spool",
     )
-    .option("--drain-interval <ms>", "how often the spool is drained into the store", "500")
+    .option("--drain-interval <ms>", "how often the spool is drained into the store", "1000")
     .option(
       "--max-backlog <n>",
       "spooled records not yet in the store above which webhooks get 503 + Retry-After",
