@@ -162,3 +162,59 @@ export async function spawnServe(args: string[], env: Record<string, string>): P
   });
   return { child, url, stderr: () => stderr, exited };
 }
+
+export const CS01_REPLY = "550 5.7.1 [CS01] Message rejected due to local policy";
+
+/** SendGrid events at Apple in the hour from `startSeconds`: `bounces` CS01 bounces, then `delivered` deliveries. */
+export function appleHour(
+  startSeconds: number,
+  delivered: number,
+  bounces: number,
+  seed: string,
+  campaign = "spring-sale",
+  reply = CS01_REPLY,
+): object[] {
+  return Array.from({ length: delivered + bounces }, (_, i) => ({
+    email: `r${i}-${seed}@icloud.com`,
+    timestamp: startSeconds + i,
+    sg_event_id: `${seed}-${i}`,
+    sg_message_id: `m-${seed}-${i}`,
+    category: [campaign],
+    ...(i < bounces
+      ? { event: "bounce", type: "blocked", status: "5.7.1", reason: reply }
+      : { event: "delivered", response: "250 ok" }),
+  }));
+}
+
+/**
+ * An in-process `serve` on 127.0.0.1 (any free port) with only the SendGrid endpoint configured, its
+ * signer, and `post(events)`: a signed POST that resolves with the HTTP status.
+ */
+export async function sendgridService(
+  db: string,
+  extra: Partial<import("../src/serve/service.ts").ServeConfig> = {},
+) {
+  const { startService } = await import("../src/serve/service.ts");
+  const { sendgridKey } = await import("../src/serve/signatures.ts");
+  const signer = sendgridSigner();
+  const service = await startService({
+    db,
+    host: "127.0.0.1",
+    port: 0,
+    token: null,
+    snsCertDir: null,
+    secrets: { sendgrid: sendgridKey(signer.publicKey), mailgun: null, snsTopics: null, basicAuth: null },
+    ...extra,
+  });
+  const post = async (events: object[]): Promise<number> => {
+    const body = JSON.stringify(events);
+    const response = await fetch(`${service.url}/webhooks/sendgrid`, {
+      method: "POST",
+      body,
+      headers: signer.headers(body),
+    });
+    await response.arrayBuffer();
+    return response.status;
+  };
+  return { service, signer, post };
+}

@@ -1,4 +1,6 @@
+import type { Alerts } from "./alerts.ts";
 import type { Intake } from "./intake.ts";
+import type { Monitor } from "./monitor.ts";
 import type { Spool } from "./spool.ts";
 
 /** One sample of a metric family: `name{labels} value`. */
@@ -84,4 +86,77 @@ export function intakeSamples(intake: Intake, spool: Spool): Sample[] {
 
 export function prometheusText(intake: Intake, spool: Spool, extra: readonly Sample[] = []): string {
   return renderPrometheus([...intakeSamples(intake, spool), ...extra]);
+}
+
+/** Alert counters and open alerts. */
+export function alertSamples(alerts: Alerts): Sample[] {
+  const c = alerts.counters;
+  const counter = (name: string, help: string, value: number): Sample => ({
+    name,
+    help,
+    type: "counter",
+    value,
+  });
+  return [
+    counter("deliverlens_alerts_raised_total", "Alerts raised (after cooldown dedupe)", c.raised),
+    counter(
+      "deliverlens_alerts_suppressed_total",
+      "Alerts not sent again within their cooldown",
+      c.suppressed,
+    ),
+    counter("deliverlens_alert_deliveries_total", "Alert deliveries that succeeded (per sink)", c.delivered),
+    counter(
+      "deliverlens_alert_delivery_failures_total",
+      "Alert delivery attempts that failed (retried)",
+      c.failedAttempts,
+    ),
+    counter(
+      "deliverlens_alert_deliveries_abandoned_total",
+      "Alert deliveries given up after every retry",
+      c.abandoned,
+    ),
+    {
+      name: "deliverlens_alerts_open",
+      help: "Alerts whose condition still holds",
+      type: "gauge",
+      value: alerts.openAlerts().length,
+    },
+  ];
+}
+
+/** Detection passes, and per provider the last hour's policy-bounce rate and its baseline. */
+export function monitorSamples(monitor: Monitor): Sample[] {
+  const samples: Sample[] = [
+    {
+      name: "deliverlens_detection_checks_total",
+      help: "Detection passes run",
+      type: "counter",
+      value: monitor.state.checks,
+    },
+  ];
+  for (const view of monitor.state.views) {
+    if (view.policyRateNow !== null)
+      samples.push({
+        name: "deliverlens_policy_bounce_rate",
+        help: "Policy bounces per message sent in the hour ending at the latest event",
+        type: "gauge",
+        value: view.policyRateNow,
+        labels: { provider: view.provider },
+      });
+    samples.push({
+      name: "deliverlens_policy_bounce_baseline_rate",
+      help: "Median hourly policy-bounce rate over the lookback",
+      type: "gauge",
+      value: view.baselineRate,
+      labels: { provider: view.provider },
+    });
+  }
+  const open = monitor.state.episodes.filter((e) => e.closedHour === null);
+  samples.push({
+    name: "deliverlens_policy_episodes_open",
+    help: "Policy-bounce episodes open now",
+    type: "gauge",
+    value: open.length,
+  });
+  return samples;
 }

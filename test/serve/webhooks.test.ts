@@ -13,6 +13,7 @@ import {
   mailgunBody,
   type SnsSigner,
   sendgridEvents,
+  sendgridService,
   sendgridSigner,
   snsSigner,
 } from "../../testkit/serve.ts";
@@ -266,24 +267,13 @@ describe("serve: Mailgun, SNS, Postmark, SparkPost", () => {
 
 describe("serve: /healthz, /api/stats, /metrics", () => {
   test("/api/stats equals stats of a clean ingest of the same events (retries and all)", async () => {
-    const own = await startService({
-      db: join(dir, "stats.duckdb"),
-      host: "127.0.0.1",
-      port: 0,
-      token: null,
-      snsCertDir: null,
+    const { service: own, post: signedPost } = await sendgridService(join(dir, "stats.duckdb"), {
       drainIntervalMs: 60_000,
-      secrets: { sendgrid: sendgridKey(sendgrid.publicKey), mailgun: null, snsTopics: null, basicAuth: null },
     });
     const events = sendgridEvents(60, "stats");
     try {
       for (const part of [events.slice(0, 25), events.slice(20, 60), events.slice(0, 10)]) {
-        const body = JSON.stringify(part);
-        const headers = sendgrid.headers(body);
-        assert.equal(
-          (await fetch(`${own.url}/webhooks/sendgrid`, { method: "POST", body, headers })).status,
-          200,
-        );
+        assert.equal(await signedPost(part), 200);
       }
       await own.intake.drain();
       for (const query of ["", "?provider=apple", "?from=2026-05-28&to=2026-05-28"]) {

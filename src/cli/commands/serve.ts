@@ -10,6 +10,17 @@ export interface ServeCliOptions {
   durability: string;
   drainInterval: string;
   maxBacklog: string;
+  detectInterval: string;
+  alertWebhook?: string;
+  alertSmtp?: string;
+  alertFrom: string;
+  alertTo?: string;
+  alertCooldown: string;
+  warmupPlan?: string;
+  domain?: string;
+  ip?: string[];
+  resolver: string;
+  blocklistInterval: string;
 }
 
 export function registerServe(program: Command): void {
@@ -30,12 +41,33 @@ export function registerServe(program: Command): void {
       "spool: acknowledge once fsynced to the spool, drained into the store in batches; direct: once committed to the store",
       "spool",
     )
-    .option("--drain-interval <ms>", "how often the spool is drained into the store", "500")
+    .option("--drain-interval <ms>", "how often the spool is drained into the store", "1000")
     .option(
       "--max-backlog <n>",
       "spooled records not yet in the store above which webhooks get 503 + Retry-After",
       "500000",
     )
+    .option("--detect-interval <seconds>", "how often detection runs", "300")
+    .option("--alert-webhook <url>", "POST each alert as JSON (with a Slack-compatible `text`) to this URL")
+    .option(
+      "--alert-smtp <url>",
+      "send each alert by email through this SMTP server (smtp://[user:pass@]host:port, smtps://…)",
+    )
+    .option("--alert-from <address>", "the alert emails' sender", "deliverlens@localhost")
+    .option("--alert-to <address>", "the alert emails' recipient (needed with --alert-smtp)")
+    .option(
+      "--alert-cooldown <minutes>",
+      "the same alert (provider and condition) is not sent again within this",
+      "60",
+    )
+    .option(
+      "--warmup-plan <csv>",
+      "the CSV `deliverlens plan` wrote: alert when today's volume is about to exceed it",
+    )
+    .option("--domain <name>", "check this sending domain against the blocklists periodically")
+    .option("--ip <address...>", "check these sending IPs against the blocklists periodically")
+    .option("--resolver <spec>", "DNS for the blocklist checks: system or udp://HOST:PORT", "system")
+    .option("--blocklist-interval <minutes>", "how often --domain/--ip are checked", "60")
     .addHelpText(
       "after",
       `
@@ -87,6 +119,23 @@ export async function serveConfig(options: ServeCliOptions, env: NodeJS.ProcessE
   const basicAuth = nonEmpty(env.DELIVERLENS_WEBHOOK_BASIC_AUTH);
   if (basicAuth !== null && !/^[^:]+:.+$/.test(basicAuth))
     throw new UsageError("DELIVERLENS_WEBHOOK_BASIC_AUTH must be user:password");
+  const detectIntervalMs = seconds("--detect-interval", options.detectInterval, 0.05, 86_400) * 1000;
+  const alertCooldownMs = seconds("--alert-cooldown", options.alertCooldown, 0, 10_080) * 60_000;
+  const blocklistIntervalMs =
+    seconds("--blocklist-interval", options.blocklistInterval, 0.01, 10_080) * 60_000;
+  if (options.alertWebhook !== undefined && !/^https?:\/\/[^\s]+$/.test(options.alertWebhook))
+    throw new UsageError(`--alert-webhook must be an http(s) URL: ${options.alertWebhook}`);
+  if (options.alertSmtp !== undefined) {
+    if (!/^smtps?:\/\/[^\s]+$/.test(options.alertSmtp))
+      throw new UsageError(
+        `--alert-smtp must be smtp://host:port or smtps://host:port: ${options.alertSmtp}`,
+      );
+    if (!options.alertTo) throw new UsageError("--alert-smtp needs --alert-to");
+  }
+  const { domainOption, ipOptions, resolverOption } = await import("../dns-options.ts");
+  const domain = options.domain !== undefined ? domainOption(options.domain) : null;
+  const ips = ipOptions(options.ip);
+  const resolver = resolverOption(options.resolver);
   const topics = nonEmpty(env.DELIVERLENS_SNS_TOPIC_ARNS)
     ?.split(",")
     .map((arn) => arn.trim())
@@ -98,6 +147,16 @@ export async function serveConfig(options: ServeCliOptions, env: NodeJS.ProcessE
     durability: options.durability,
     drainIntervalMs,
     maxBacklog,
+    detectIntervalMs,
+    alertCooldownMs,
+    alerts: {
+      webhook: options.alertWebhook ?? null,
+      smtp: options.alertSmtp
+        ? { url: options.alertSmtp, from: options.alertFrom, to: options.alertTo as string }
+        : null,
+    },
+    warmupPlan: options.warmupPlan ?? null,
+    blocklists: domain || ips.length > 0 ? { domain, ips, resolver, intervalMs: blocklistIntervalMs } : null,
     token,
     snsCertDir: nonEmpty(env.DELIVERLENS_SNS_CERT_DIR),
     secrets: {
@@ -110,6 +169,13 @@ export async function serveConfig(options: ServeCliOptions, env: NodeJS.ProcessE
 }
 
 export type ServeCliConfig = Awaited<ReturnType<typeof serveConfig>>;
+
+function seconds(flag: string, value: string, min: number, max: number): number {
+  const number = Number(value);
+  if (!Number.isFinite(number) || number < min || number > max)
+    throw new UsageError(`${flag} must be a number from ${min} to ${max}: ${value}`);
+  return number;
+}
 
 function nonEmpty(value: string | undefined): string | null {
   return value !== undefined && value.trim() !== "" ? value.trim() : null;
