@@ -11,9 +11,9 @@ import type { SeedVerdicts } from "./check.ts";
  */
 export async function analyseReceivedCopy(
   raw: Buffer,
-): Promise<{ reasons: string[]; verdicts: SeedVerdicts }> {
+): Promise<{ reasons: string[]; verdicts: SeedVerdicts; subject: string | null }> {
   const report = await inspectMessage(raw, { dns: null });
-  return verdictReasons(report.headers);
+  return { ...verdictReasons(report.headers), subject: report.message.subject };
 }
 
 export function verdictReasons(headers: HeadersSection): { reasons: string[]; verdicts: SeedVerdicts } {

@@ -47,12 +47,16 @@ export interface SeedResult {
   /** How the copy was recognised: by its test header, or by the body token (the header was stripped). */
   matchedBy: "header" | "body" | null;
   receivedAt: string | null;
+  /** The received copy's Subject (decoded), or null. */
+  subject: string | null;
   checkedAt: string;
   verdicts: SeedVerdicts | null;
 }
 
 /** The analysis of a received copy: the inspect capability in the CLI, anything in tests. */
-export type AnalyseCopy = (raw: Buffer) => Promise<{ reasons: string[]; verdicts: SeedVerdicts }>;
+export type AnalyseCopy = (
+  raw: Buffer,
+) => Promise<{ reasons: string[]; verdicts: SeedVerdicts; subject?: string | null }>;
 
 export interface CheckOptions {
   testId: string;
@@ -137,6 +141,7 @@ function row(seed: Seed, checkedAt: string): SeedResult {
     error: null,
     matchedBy: null,
     receivedAt: null,
+    subject: null,
     checkedAt,
     verdicts: null,
   };
@@ -179,6 +184,7 @@ async function checkOne(
     try {
       const analysis = await options.analyse(found.raw);
       result.verdicts = analysis.verdicts;
+      result.subject = analysis.subject ?? null;
       result.reasons.push(...analysis.reasons);
     } catch (error) {
       result.reasons.push(

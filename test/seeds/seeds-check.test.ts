@@ -198,6 +198,7 @@ describe("seeds check against a real Dovecot (IMAP + LMTP + Sieve) on loopback",
       ["inbox", "junk", "junk", "inbox", "junk", "missing", "error", "error"],
     );
     assert.equal(rows[1].provider, "apple");
+    assert.equal(rows[0].subject, "Winter sale");
     const text = await spawnCli(common);
     assert.equal(text.status, 0, text.stderr);
     assert.ok(!text.stdout.includes("\u001b"), "no raw escape from mail in the terminal output");

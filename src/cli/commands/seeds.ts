@@ -25,7 +25,7 @@ export function registerSeeds(program: Command): void {
     .option("--insecure", "allow plaintext SMTP to a non-loopback relay and certificates that do not verify")
     .option("--json", "print the result as JSON")
     .action(async (options) => {
-      const { runSeedsSend } = await import("../seeds.ts");
+      const { runSeedsSend } = await import("../run/seeds.ts");
       process.exitCode = await runSeedsSend(options);
     });
   seeds
@@ -57,7 +57,7 @@ export function registerSeeds(program: Command): void {
     .option("--insecure", "allow plaintext IMAP to a non-loopback server and certificates that do not verify")
     .option("--json", "print one JSON object per seed")
     .action(async (options) => {
-      const { runSeedsCheck } = await import("../seeds.ts");
+      const { runSeedsCheck } = await import("../run/seeds.ts");
       process.exitCode = await runSeedsCheck(options);
     });
   seeds
@@ -72,7 +72,7 @@ export function registerSeeds(program: Command): void {
     .option("--json", "print the rows as JSON")
     .action(async (options) => {
       options.provider = providerOption(options.provider);
-      const { runSeedsReport } = await import("../seeds.ts");
+      const { runSeedsReport } = await import("../run/seeds.ts");
       process.exitCode = await runSeedsReport(options);
     });
 }

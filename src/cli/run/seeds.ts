@@ -1,25 +1,25 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { decodeWords } from "postal-mime";
-import { createProgress } from "../report/progress.ts";
-import { renderSeedCheck, renderSeedReport, renderSeedSend } from "../report/seeds.ts";
-import { escapeLine } from "../report/terminal.ts";
-import { analyseReceivedCopy } from "../seeds/analyse.ts";
-import { checkSeeds, type SeedResult } from "../seeds/check.ts";
-import { parseSeedList, type Seed, SeedListError } from "../seeds/seed-list.ts";
-import { envelopeSender, sendSeeds } from "../seeds/send.ts";
-import { checkTestId, newTestId } from "../seeds/test-id.ts";
-import { Store } from "../store/index.ts";
+import { createProgress } from "../../report/progress.ts";
+import { renderSeedCheck, renderSeedReport, renderSeedSend } from "../../report/seeds.ts";
+import { escapeLine } from "../../report/terminal.ts";
+import { analyseReceivedCopy } from "../../seeds/analyse.ts";
+import { checkSeeds, type SeedResult } from "../../seeds/check.ts";
+import { parseSeedList, type Seed, SeedListError } from "../../seeds/seed-list.ts";
+import { envelopeSender, parseSmtpUrl, sendSeeds } from "../../seeds/send.ts";
+import { checkTestId, newTestId } from "../../seeds/test-id.ts";
+import { Store } from "../../store/index.ts";
 import {
   type SeedResultRow,
   saveSeedResults,
   saveSeedTest,
   seedPlacements,
   seedTest,
-} from "../store/seeds.ts";
-import { isCalendarDay } from "../util/dates.ts";
-import { limitOf } from "../util/limits.ts";
-import { readBounded } from "../util/read-bounded.ts";
-import { EXIT, UsageError } from "./exit.ts";
+} from "../../store/seeds.ts";
+import { isCalendarDay } from "../../util/dates.ts";
+import { limitOf } from "../../util/limits.ts";
+import { readBounded } from "../../util/read-bounded.ts";
+import { EXIT, UsageError } from "../exit.ts";
 
 export const SEEDS_SCHEMA_VERSION = 1;
 
@@ -41,6 +41,11 @@ export async function runSeedsSend(options: SendCliOptions): Promise<number> {
   if (bad) throw new UsageError(`--test: ${bad}`);
   if (options.from !== undefined && !/^[^@\s<>]+@[^@\s<>]+$/.test(options.from))
     throw new UsageError(`--from: not an email address: ${options.from}`);
+  try {
+    parseSmtpUrl(options.smtp);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
   const seeds = readSeeds(options.seeds);
   if (seeds.length === 0) throw new Error(`${options.seeds}: no usable seed`);
   const raw = await readBounded(options.message, "messageBytes");
@@ -54,9 +59,6 @@ export async function runSeedsSend(options: SendCliOptions): Promise<number> {
     testId,
     from: options.from,
     insecure: options.insecure,
-  }).catch((error: Error) => {
-    if (/^--smtp/.test(error.message)) throw new UsageError(error.message);
-    throw error;
   });
   const head = headerFields(raw);
   const store = await Store.open(options.db);
@@ -130,7 +132,7 @@ export async function runSeedsCheck(options: CheckCliOptions): Promise<number> {
     if (!test) {
       await saveSeedTest(store, {
         testId: options.test,
-        campaign: options.campaign ?? null,
+        campaign: options.campaign ?? results.find((result) => result.subject)?.subject ?? null,
         sentAt: null,
         subject: null,
         messageId: null,
