@@ -1,8 +1,6 @@
 import type { Evidence } from "../diagnose/types.ts";
 import type { SeedPlacementRow } from "../store/seeds.ts";
 
-/** The measure id seed evidence is built from (seed_latest: the latest check of each seed, docs/STORE.md). */
-export const SEED_MEASURE = "seed_placement";
 /** Proofpoint's "suspect" band starts at 50 on its 0–100 scores (the inspect analysis' reading). */
 const PROOFPOINT_SUSPECT = 50;
 
@@ -28,7 +26,6 @@ export function seedEvidence(
       text: `Seed test ${name(row)}: ${row.junk} of ${row.seeds - row.error} seeds in Junk, Proofpoint score up to ${row.proofpointMax}${row.appleJunk > 0 ? `, Apple's verdict Junk on ${row.appleJunk}` : ""}; ${clean.length} other tested campaign(s) reached the inbox`,
       metric: "seed junk share",
       value: round4(row.junk / (row.seeds - row.error)),
-      measures: [SEED_MEASURE],
     });
   }
   if (tests.length >= 2 && clean.length === 0) {
@@ -38,7 +35,6 @@ export function seedEvidence(
       text: `Every seed-tested campaign landed mostly in Junk (${tests.length} campaigns, ${junk} of ${seeds} seed copies): the sender's reputation, not one message`,
       metric: "seed junk share",
       value: round4(junk / seeds),
-      measures: [SEED_MEASURE],
     });
   }
   return { content, reputation };

@@ -216,7 +216,29 @@ describe("seeds check against a real Dovecot (IMAP + LMTP + Sieve) on loopback",
     const reportText = await spawnCli(["seeds", "report", "--db", db, "--provider", "icloud.com"]);
     assert.match(reportText.stdout, /Winter sale/);
 
+    // Every mailbox failing is a run that could not check anything: exit 1, the rows still printed.
+    const onlyBad = join(dir, "bad.csv");
+    writeFileSync(
+      onlyBad,
+      `address,provider,imap_url,username,password_env\nwrongpw@icloud.test,icloud,${stack.imapUrl},wrongpw,SEEDS_T_BAD\n`,
+    );
+    const failed = await spawnCli([
+      "seeds",
+      "check",
+      "--seeds",
+      onlyBad,
+      "--test",
+      TEST_ID,
+      "--db",
+      db,
+      "--json",
+    ]);
+    assert.equal(failed.status, 1);
+    assert.match(JSON.parse(failed.stdout)[0].error, /^login failed: authentication rejected/);
+
     const outputs = [
+      failed.stdout,
+      failed.stderr,
       json.stdout,
       json.stderr,
       text.stdout,

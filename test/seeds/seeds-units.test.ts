@@ -246,7 +246,7 @@ describe("seed results as diagnose evidence and in the HTML report", () => {
       content[0].text,
       /promo \(2026-12-01\): 3 of 4 seeds in Junk, Proofpoint score up to 92, Apple's verdict Junk on 3/,
     );
-    assert.deepEqual(content[0].measures, ["seed_placement"]);
+    assert.equal(content[0].metric, "seed junk share");
     assert.equal(reputation.length, 0);
   });
 

@@ -111,24 +111,26 @@ export async function runSeedsCheck(options: CheckCliOptions): Promise<number> {
     throw new UsageError(`--since must be a date (YYYY-MM-DD): ${options.since}`);
   const seeds = readSeeds(options.seeds);
   if (seeds.length === 0) throw new Error(`${options.seeds}: no usable seed`);
+  // The store is not held open during the wait (DuckDB locks the file against other processes).
+  const before = await Store.open(options.db);
+  const test = await seedTest(before, options.test).finally(() => before.close());
+  const since = options.since
+    ? new Date(`${options.since}T00:00:00Z`)
+    : new Date((test?.sentAt ? Date.parse(test.sentAt) : Date.now() - 86400_000) - 86400_000);
+  const progress = createProgress("seeds check", seeds.length, "seeds");
+  const results = await checkSeeds(seeds, {
+    testId: options.test,
+    since,
+    waitMs,
+    mailbox: { insecure: options.insecure, timeouts: { connectMs: timeoutMs, greetingMs: timeoutMs } },
+    perHost,
+    maxMessageBytes: limitOf("inspectBytes"),
+    analyse: analyseReceivedCopy,
+    onProgress: (done) => progress.tick(done),
+  });
+  progress.finish();
   const store = await Store.open(options.db);
   try {
-    const test = await seedTest(store, options.test);
-    const since = options.since
-      ? new Date(`${options.since}T00:00:00Z`)
-      : new Date((test?.sentAt ? Date.parse(test.sentAt) : Date.now() - 86400_000) - 86400_000);
-    const progress = createProgress("seeds check", seeds.length, "seeds");
-    const results = await checkSeeds(seeds, {
-      testId: options.test,
-      since,
-      waitMs,
-      mailbox: { insecure: options.insecure, timeouts: { connectMs: timeoutMs, greetingMs: timeoutMs } },
-      perHost,
-      maxMessageBytes: limitOf("inspectBytes"),
-      analyse: analyseReceivedCopy,
-      onProgress: (done) => progress.tick(done),
-    });
-    progress.finish();
     if (!test) {
       await saveSeedTest(store, {
         testId: options.test,
@@ -144,24 +146,25 @@ export async function runSeedsCheck(options: CheckCliOptions): Promise<number> {
       await saveSeedTest(store, { ...test, campaign: options.campaign });
     }
     await saveSeedResults(store, options.test, results.map(resultRow));
-    const notes =
-      test?.bodyToken === "dkim-signed"
-        ? [
-            "the message was DKIM-signed: copies carry the test id in the header only, so a seed whose receiver strips it shows as missing",
-          ]
-        : [];
-    if (options.json) {
-      const rows = results.map((result) => ({
-        schemaVersion: SEEDS_SCHEMA_VERSION,
-        testId: options.test,
-        ...result,
-      }));
-      process.stdout.write(`[\n${rows.map((row) => JSON.stringify(row)).join(",\n")}\n]\n`);
-    } else process.stdout.write(renderSeedCheck(options.test, results, notes));
   } finally {
     store.close();
   }
-  return EXIT.ok;
+  const notes =
+    test?.bodyToken === "dkim-signed"
+      ? [
+          "the message was DKIM-signed: copies carry the test id in the header only, so a seed whose receiver strips it shows as missing",
+        ]
+      : [];
+  if (options.json) {
+    const rows = results.map((result) => ({
+      schemaVersion: SEEDS_SCHEMA_VERSION,
+      testId: options.test,
+      ...result,
+    }));
+    process.stdout.write(`[\n${rows.map((row) => JSON.stringify(row)).join(",\n")}\n]\n`);
+  } else process.stdout.write(renderSeedCheck(options.test, results, notes));
+  // Like ingest: the run failed only when no seed could be checked at all; one bad mailbox is a row.
+  return results.every((result) => result.placement === "error") ? EXIT.failed : EXIT.ok;
 }
 
 interface ReportCliOptions {
