@@ -9,10 +9,10 @@ import { openExisting } from "../stats/run.ts";
 import { EXPORT_HEADER, HYGIENE_DEFAULTS, HYGIENE_REASONS, type HygieneReason, hygiene } from "./hygiene.ts";
 
 /**
- * The version of `hygiene --json`'s shape. It was the store's schema version up to store version 4 and is
+ * The version of `hygiene --json`'s shape. It was the store's schema version up to store version 5 and is
  * frozen there: a store migration (seed tests, DMARC reports…) does not change this output (an interface).
  */
-const HYGIENE_JSON_SCHEMA_VERSION = 4;
+const HYGIENE_JSON_SCHEMA_VERSION = 5;
 
 export interface HygieneCliOptions {
   db: string;

@@ -13,10 +13,10 @@ import { type FileSummary, ingestFile } from "./ingest.ts";
 import { spoolIfNotFile } from "./spool.ts";
 
 /**
- * The version of `ingest --json`'s shape. It was the store's schema version up to store version 4 and is
+ * The version of `ingest --json`'s shape. It was the store's schema version up to store version 5 and is
  * frozen there: a store migration (seed tests, DMARC reports…) does not change this output (an interface).
  */
-const INGEST_JSON_SCHEMA_VERSION = 4;
+const INGEST_JSON_SCHEMA_VERSION = 5;
 
 export interface IngestCliOptions {
   db: string;
