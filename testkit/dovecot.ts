@@ -234,7 +234,7 @@ async function freePort(): Promise<number> {
 }
 
 async function waitForPorts(child: ChildProcess, ports: number[]): Promise<boolean> {
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < 600; i++) {
     if (child.exitCode !== null) return false;
     const open = await Promise.all(ports.map(portOpen));
     if (open.every(Boolean)) return true;

@@ -1,4 +1,6 @@
 import type { ParseProblem } from "../events/event.ts";
+import { seedEvidence } from "../seeds/evidence.ts";
+import type { SeedPlacementRow } from "../store/seeds.ts";
 import type { Episode } from "./analytics-bridge.ts";
 import type { Diagnosis } from "./engine.ts";
 import { APPLE_ESCALATION_ADDRESS, escalationNote } from "./escalation.ts";
@@ -44,6 +46,11 @@ export interface DiagnosisReport {
   ips: { ip: string; sent: number; policy: number }[];
   prescriptions: Prescriptions;
   problems: ParseProblem[];
+  /**
+   * Seed-list placement of each tested campaign at this provider (the latest check of each seed:
+   * `deliverlens seeds`), only when seed tests were checked into the store.
+   */
+  seeds?: SeedPlacementRow[];
 }
 
 /** The numbers the summary sentence quotes: messages (the unit `stats` calls sent), policy bounces, rate, window. */
@@ -90,6 +97,8 @@ export interface ReportInput {
   domain: string | null;
   ips: string[];
   problems: ParseProblem[];
+  /** Seed-list results at this provider (src/store/seeds.ts seedPlacements); none: no section, no evidence. */
+  seeds?: SeedPlacementRow[];
 }
 
 export function buildReport(input: ReportInput): DiagnosisReport {
@@ -164,6 +173,13 @@ export function buildReport(input: ReportInput): DiagnosisReport {
     },
     problems: input.problems,
   };
+  if (input.seeds?.length) {
+    // Seed placement supports a cause; it never moves a confidence (seeds are not engaged recipients).
+    report.seeds = input.seeds;
+    const seeds = seedEvidence(input.seeds, facts.provider);
+    causeOf("content")?.evidence.push(...seeds.content);
+    causeOf("low-engagement")?.evidence.push(...seeds.reputation);
+  }
   return input.redacted ? redactReport(report) : report;
 }
 

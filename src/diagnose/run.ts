@@ -11,6 +11,7 @@ import { renderMarkdown } from "../report/markdown.ts";
 import { createProgress } from "../report/progress.ts";
 import { escapeLine } from "../report/terminal.ts";
 import { Store } from "../store/index.ts";
+import { seedPlacements } from "../store/seeds.ts";
 import { checkOutput, type OutputOptions, SIGNATURES, writeOutput } from "../util/output.ts";
 import { expandInputs } from "../util/walk.ts";
 import { buildContext } from "./context.ts";
@@ -120,6 +121,7 @@ export async function diagnoseStore(options: DiagnoseOptions): Promise<Diagnosis
       domain,
       ips,
       problems,
+      seeds: await seedPlacements(store, { provider: options.provider }),
     });
   } finally {
     store.close();

@@ -74,6 +74,7 @@ export interface MailboxSession {
 }
 
 const sharedDefault = new HostLimiter(4);
+const MiB = 1024 * 1024;
 
 /**
  * Connect, log in, run `work`, log out — always, even when `work` throws. Every failure (bad URL, missing
@@ -113,8 +114,11 @@ export async function withMailbox<T>(
       connectionTimeout: timeouts.connectMs,
       greetingTimeout: timeouts.greetingMs,
       socketTimeout: timeouts.socketMs,
-      // A seed mailbox answer is small; bound what a hostile server can make us buffer.
-      maxLineLength: 8 * 1024 * 1024,
+      // Mailbox answers are small and downloads are capped by the caller; bound what a hostile server can
+      // make us buffer (imapflow's defaults are 1 GB).
+      maxLineLength: 8 * MiB,
+      maxLiteralSize: 64 * MiB,
+      maxResponseSize: 96 * MiB,
       clientInfo: { name: "deliverlens" },
     });
     client.on("error", () => {

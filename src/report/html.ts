@@ -3,6 +3,7 @@ import type { DiagnosisReport } from "../diagnose/report.ts";
 import type { Cause, Evidence } from "../diagnose/types.ts";
 import { campaignsChart, dailyChart, tiersChart } from "./charts.ts";
 import { escapeHtml as e } from "./html-escape.ts";
+import { seedsHtml } from "./seeds.ts";
 
 /**
  * One self-contained HTML file: inline CSS and SVG, no script, no external asset (a CSP meta tag forbids
@@ -49,6 +50,7 @@ ${report.episodes.length ? `<div class="table-wrap"><table><tr><th>start</th><th
 <h2>Campaigns side by side</h2>
 <div class="chart-wrap">${campaignsChart(report)}</div>
 ${campaignsTable(report)}
+${report.seeds?.length ? seedsHtml(report.seeds) : ""}
 <h2>What to do</h2>
 <h3>Suppression / sunset segment</h3>
 <p>${p.suppression.suppressTotal.toLocaleString("en-US")} ${e(report.provider)} recipients: ${e(p.suppression.suppress.map((s) => `${s.reason} ${s.recipients}`).join(", ") || "none")} (the same list as <code>${e(p.suppression.command ?? "deliverlens hygiene")}</code>, which without --provider counts every provider's)${p.suppression.export ? ` — exported to ${e(p.suppression.export)}` : ""}.</p>

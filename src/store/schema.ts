@@ -284,6 +284,51 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 6,
+    description: "seed-list placement tests: seed_tests, seed_results and the seed_latest view",
+    // One row per test (what `seeds send` sent) and one per seed per check (placement over time); the
+    // secret of a seed mailbox is never stored, only results. docs/STORE.md documents the columns.
+    sql: `
+      CREATE TABLE seed_tests (
+        test_id VARCHAR PRIMARY KEY,
+        campaign VARCHAR,
+        sent_at TIMESTAMP,
+        subject VARCHAR,
+        message_id VARCHAR,
+        envelope_from VARCHAR,
+        body_token VARCHAR NOT NULL,
+        seeds INTEGER NOT NULL,
+        recorded_at TIMESTAMP NOT NULL
+      );
+      CREATE TABLE seed_results (
+        test_id VARCHAR NOT NULL,
+        checked_at TIMESTAMP NOT NULL,
+        address VARCHAR NOT NULL,
+        provider VARCHAR NOT NULL,
+        placement VARCHAR NOT NULL,
+        folder VARCHAR,
+        matched_by VARCHAR,
+        received_at TIMESTAMP,
+        error VARCHAR,
+        reasons VARCHAR NOT NULL,
+        apple_verdict VARCHAR,
+        proofpoint_score DOUBLE,
+        proofpoint_spamscore DOUBLE,
+        proofpoint_rule VARCHAR,
+        microsoft_scl INTEGER,
+        spamassassin_score DOUBLE,
+        dkim VARCHAR,
+        spf VARCHAR,
+        dmarc VARCHAR
+      );
+      CREATE VIEW seed_latest AS
+        SELECT r.*, t.campaign,
+          strftime(coalesce(t.sent_at, min(r.checked_at) OVER (PARTITION BY r.test_id)), '%Y-%m-%d') AS day
+        FROM seed_results r LEFT JOIN seed_tests t ON t.test_id = r.test_id
+        QUALIFY row_number() OVER (PARTITION BY r.test_id, r.address ORDER BY r.checked_at DESC) = 1;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

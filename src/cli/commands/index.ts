@@ -10,6 +10,7 @@ import { registerIngest } from "./ingest.ts";
 import { registerInspect } from "./inspect.ts";
 import { registerPlan } from "./plan.ts";
 import { registerQuarantine } from "./quarantine.ts";
+import { registerSeeds } from "./seeds.ts";
 import { registerServe } from "./serve.ts";
 import { registerStats } from "./stats.ts";
 
@@ -32,6 +33,7 @@ export function registerAll(program: Command): void {
     registerPlan,
     registerDmarc,
     registerServe,
+    registerSeeds,
   ]) {
     register(program);
   }
