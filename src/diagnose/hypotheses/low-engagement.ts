@@ -1,3 +1,4 @@
+import { ENGAGEMENT_WINDOW_DAYS } from "../../measures/index.ts";
 import { contrastConfidence, excessOf, PASS_THRESHOLD } from "../confidence.ts";
 import { contrastEvidence, groupBy, MEASURE, notApplicable, pct, ratesText } from "../evidence.ts";
 import { type SendCell, splitCells, withDaysAfter } from "../facts.ts";
@@ -26,7 +27,9 @@ export function lowEngagement(context: DiagnoseContext): Cause {
   const trend = dormantTrend(context);
   const engagement = engagementTrend(context);
   const decline = declineContrast(context, ordinary);
-  const declining = trend.last >= DORMANT_RISE * trend.first || engagement?.declined === true;
+  const declining =
+    (trend.judged && trend.last >= DORMANT_RISE * trend.first && trend.last > 0) ||
+    engagement?.declined === true;
   const unengaged = unengagedSends(context, ordinary);
   const confidence = Math.max(
     contrastConfidence({ ratio, excess: excessOf(ratio), totalPolicy }),
@@ -66,13 +69,19 @@ export function lowEngagement(context: DiagnoseContext): Cause {
         "engagement (spike days and campaigns explained by content excluded)",
         [MEASURE.dormant],
       ),
-      {
-        text: `Dormant share of recipients: ${pct(trend.first)} in the first third of the period, ${pct(trend.last)} in the last third`,
-        metric: "dormant_share_trend",
-        value: Math.round(trend.last * 10_000) / 10_000,
-        baseline: Math.round(trend.first * 10_000) / 10_000,
-        measures: [MEASURE.dormant, MEASURE.sent],
-      },
+      trend.judged
+        ? {
+            text: `Dormant share of recipients known for ${ENGAGEMENT_WINDOW_DAYS}+ days (recipients too new to judge left out): ${pct(trend.first)} in the first third of the days from ${trend.from}, ${pct(trend.last)} in the last third`,
+            metric: "dormant_share_trend",
+            value: Math.round(trend.last * 10_000) / 10_000,
+            baseline: Math.round(trend.first * 10_000) / 10_000,
+            measures: [MEASURE.dormant, MEASURE.unknownHistory, MEASURE.sent],
+          }
+        : {
+            text: `Dormant share trend not judged: a recipient is dormant only once known for ${ENGAGEMENT_WINDOW_DAYS} days, and the data has fewer than ${MIN_TREND_DAYS} sending days from ${trend.from ?? "its start"} on (the engagement-rate trend is used instead)`,
+            metric: "dormant_share_trend",
+            measures: [MEASURE.dormant, MEASURE.unknownHistory],
+          },
       ...(engagement ? [engagementEvidence(engagement)] : []),
       ...(unengaged
         ? [
@@ -127,14 +136,37 @@ function declineContrast(context: DiagnoseContext, ordinary: readonly SendCell[]
   );
 }
 
-function dormantTrend(context: DiagnoseContext): { first: number; last: number } {
-  const days = context.days.filter((d) => d.sent > 0);
+/**
+ * The dormant share's trend among recipients whose history can be judged (measure `dormant` over `dormant` +
+ * `engaged`: recipients of `unknown_history` are left out, so the start of the data, when nobody has been
+ * known for the whole window yet, does not read as "everyone dormant"). Only days on which a recipient
+ * first seen on the data's first day would be known count; with fewer than MIN_TREND_DAYS such sending days
+ * there is no trend (`judged: false`), and the engagement-rate trend speaks alone.
+ */
+const MIN_TREND_DAYS = 21;
+
+export interface DormantTrend {
+  judged: boolean;
+  first: number;
+  last: number;
+  /** First day on which any recipient can have been known for the whole engagement window. */
+  from: string | null;
+}
+
+export function dormantTrend(context: DiagnoseContext): DormantTrend {
+  const start = context.days[0]?.day;
+  if (!start) return { judged: false, first: 0, last: 0, from: null };
+  const from = new Date(Date.parse(`${start}T00:00:00Z`) + ENGAGEMENT_WINDOW_DAYS * 86_400_000)
+    .toISOString()
+    .slice(0, 10);
+  const days = context.days.filter((d) => d.day >= from && d.sent - d.unknown > 0);
+  if (days.length < MIN_TREND_DAYS) return { judged: false, first: 0, last: 0, from };
   const third = Math.max(1, Math.floor(days.length / 3));
   const share = (slice: typeof days) => {
-    const sent = slice.reduce((s, d) => s + d.sent, 0);
-    return sent ? slice.reduce((s, d) => s + d.dormant, 0) / sent : 0;
+    const known = slice.reduce((s, d) => s + d.sent - d.unknown, 0);
+    return known ? slice.reduce((s, d) => s + d.dormant - d.unknown, 0) / known : 0;
   };
-  return { first: share(days.slice(0, third)), last: share(days.slice(-third)) };
+  return { judged: true, first: share(days.slice(0, third)), last: share(days.slice(-third)), from };
 }
 
 /**
