@@ -34,6 +34,7 @@ export const MEASURE = {
   policyBouncedMessage: MEASURES.policy_bounced_message.id,
   humanEngagement: MEASURES.human_engagement.id,
   engagementRate: MEASURES.engagement_rate.id,
+  signupCohort: MEASURES.signup_cohort.id,
   dormant: MEASURES.dormant.id,
   unknownHistory: MEASURES.unknown_history.id,
   engagementTier: MEASURES.engagement_tier.id,

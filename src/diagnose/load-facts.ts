@@ -90,6 +90,26 @@ SELECT ${TIER_SQL("engaged", "(SELECT t FROM as_of)")} AS tier, count(*) AS reci
 FROM last GROUP BY tier`;
 
 /**
+ * The tiers and the signup cohorts in one pass over the provider's recipients: per recipient its last human
+ * engagement (tier), first event (measure `signup_cohort`: the month it was first mailed or seen), messages
+ * delivered and human engagements (measure `engagement_rate` per cohort).
+ */
+const recipientsSql = (humanEngagement: string) => `
+WITH as_of AS (SELECT max(time) AS t FROM events),
+per AS MATERIALIZED (
+  SELECT max(time) FILTER (WHERE ${humanEngagement}) AS engaged, min(time) AS first,
+    count(*) FILTER (WHERE type = 'delivered') AS delivered, count(*) FILTER (WHERE ${humanEngagement}) AS engagements
+  FROM events WHERE provider = $provider AND recipient IS NOT NULL GROUP BY hash(recipient)
+)
+SELECT 'tier' AS kind, ${TIER_SQL("engaged", "(SELECT t FROM as_of)")} AS key, count(*) AS recipients,
+  0::BIGINT AS delivered, 0::BIGINT AS engaged
+FROM per GROUP BY ALL
+UNION ALL
+SELECT 'cohort' AS kind, strftime(first, '%Y-%m') AS key, count(*) AS recipients,
+  sum(delivered)::BIGINT AS delivered, sum(engagements)::BIGINT AS engaged
+FROM per GROUP BY ALL`;
+
+/**
  * Per week (Monday first) of the provider's mail: messages delivered and human engagement events (clicks and
  * opens not judged machine, as `stats` decides them) — the engagement rate's numerator and denominator.
  * Engagement is counted in the week it happened.
@@ -121,7 +141,21 @@ export async function loadFacts(
   const policyByDay = await store.all<DailyMeasure>(POLICY_BY_DAY_SQL, params);
   const span = await store.one<{ from: string | null; to: string | null }>(WINDOW_SQL, params);
   const replies = await store.all<ReplyGroup>(REPLIES_SQL, params);
-  const tiers = await loadTiers(store, provider, opens);
+  const rows = await store.all<{
+    kind: string;
+    key: string;
+    recipients: number;
+    delivered: number;
+    engaged: number;
+  }>(recipientsSql(opens.humanEngagement), params);
+  const tiers = TIER_ORDER.map((tier) => ({
+    tier,
+    recipients: rows.find((t) => t.kind === "tier" && t.key === tier)?.recipients ?? 0,
+  }));
+  const cohorts = rows
+    .filter((row) => row.kind === "cohort")
+    .map(({ key, recipients, delivered, engaged }) => ({ cohort: key, recipients, delivered, engaged }))
+    .sort((x, y) => (x.cohort < y.cohort ? -1 : 1));
   const weeks = await store.all<WeekEngagement>(weeksSql(opens.humanEngagement), params);
   const asOf = await latestEvent(store);
   const domains = await store.all<{ d: string }>(
@@ -134,6 +168,7 @@ export async function loadFacts(
     replies,
     tiers,
     weeks,
+    cohorts,
     sendingDomains: domains.map((row) => row.d),
     policyByDay,
     window: span?.from && span.to ? { from: span.from, to: span.to } : undefined,

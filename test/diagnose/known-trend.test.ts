@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { buildContext } from "../../src/diagnose/context.ts";
 import type { Facts, SendCell } from "../../src/diagnose/facts.ts";
-import { dormantTrend } from "../../src/diagnose/hypotheses/low-engagement.ts";
+import { cohortTrend, dormantTrend } from "../../src/diagnose/hypotheses/low-engagement.ts";
 
 /**
  * Issue 10 flaw 2: the dormant share's trend counts only recipients whose history can be judged. A
@@ -65,4 +65,18 @@ test("the dormant-share trend counts known recipients only, from the day anyone 
 test("with fewer than three weeks of days after the engagement window, the dormant trend is not judged", () => {
   const short = { ...facts, cells: facts.cells.filter((c) => c.day < day(100)) };
   assert.equal(dormantTrend(buildContext(short)).judged, false);
+});
+
+test("engagement by signup cohort: later signups engaging less is read as a list-quality decline", () => {
+  const cohorts = [
+    { cohort: "2026-01", recipients: 4000, delivered: 40_000, engaged: 8000 },
+    { cohort: "2026-02", recipients: 500, delivered: 3000, engaged: 250 },
+    { cohort: "2026-03", recipients: 600, delivered: 2500, engaged: 180 },
+  ];
+  const trend = cohortTrend(buildContext({ ...facts, cohorts }))!;
+  assert.equal(trend.declined, true);
+  assert.ok(Math.abs(trend.first - 0.2) < 1e-9 && trend.later < 0.08, JSON.stringify(trend));
+  // Newer signups as engaged as the old list: no decline.
+  const healthy = cohorts.map((c, i) => (i === 0 ? c : { ...c, engaged: Math.round(c.delivered * 0.22) }));
+  assert.equal(cohortTrend(buildContext({ ...facts, cohorts: healthy }))!.declined, false);
 });

@@ -26,6 +26,7 @@ export function lowEngagement(context: DiagnoseContext): Cause {
   const ratio = mantelHaenszel(strata);
   const trend = dormantTrend(context);
   const engagement = engagementTrend(context);
+  const cohorts = cohortTrend(context);
   const decline = declineContrast(context, ordinary);
   const declining =
     (trend.judged && trend.last >= DORMANT_RISE * trend.first && trend.last > 0) ||
@@ -83,6 +84,7 @@ export function lowEngagement(context: DiagnoseContext): Cause {
             measures: [MEASURE.dormant, MEASURE.unknownHistory],
           },
       ...(engagement ? [engagementEvidence(engagement)] : []),
+      ...(cohorts ? [cohortEvidence(cohorts)] : []),
       ...(unengaged
         ? [
             contrastEvidence(
@@ -202,6 +204,63 @@ function engagementTrend(context: DiagnoseContext): EngagementTrend | null {
     last: last.engaged / last.delivered,
     ratio,
     declined: ratio.low >= ENGAGEMENT_DROP,
+  };
+}
+
+/**
+ * The engagement rate by signup cohort (measure `signup_cohort`: recipients by the month they were first
+ * mailed or seen): the list at the start of the data against the recipients who joined later. Later
+ * cohorts engaging less (the first cohort's rate ≥ ENGAGEMENT_DROP × theirs at the lower 95 % bound) is
+ * a list taking in poorer signups — the list-quality side of a decline, seen even while the old list's
+ * own engagement holds.
+ */
+interface CohortTrend {
+  cohorts: { cohort: string; recipients: number; rate: number }[];
+  first: number;
+  later: number;
+  ratio: RateRatio;
+  declined: boolean;
+}
+
+export function cohortTrend(context: DiagnoseContext): CohortTrend | null {
+  const cohorts = (context.facts.cohorts ?? []).filter((c) => c.delivered > 0);
+  if (cohorts.length < 2) return null;
+  const [head, ...rest] = cohorts;
+  const later = {
+    engaged: rest.reduce((s, c) => s + c.engaged, 0),
+    delivered: rest.reduce((s, c) => s + c.delivered, 0),
+  };
+  if (head.engaged + later.engaged < MIN_TREND_ENGAGEMENTS) return null;
+  const ratio = rateRatio({ a: head.engaged, n1: head.delivered, b: later.engaged, n2: later.delivered });
+  return {
+    cohorts: cohorts.map((c) => ({
+      cohort: c.cohort,
+      recipients: c.recipients,
+      rate: c.engaged / c.delivered,
+    })),
+    first: head.engaged / head.delivered,
+    later: later.engaged / later.delivered,
+    ratio,
+    declined: ratio.low >= ENGAGEMENT_DROP,
+  };
+}
+
+function cohortEvidence(trend: CohortTrend): Evidence {
+  const list = trend.cohorts
+    .slice(0, 8)
+    .map((c) => `${c.cohort} ${pct(c.rate)} (${c.recipients.toLocaleString("en-US")} recipients)`)
+    .join(", ");
+  return {
+    text:
+      `Engagement rate by signup cohort (month first mailed or seen): ${list}; later cohorts ${pct(trend.later)} vs ${pct(trend.first)} for the first` +
+      (trend.declined ? " — newer signups engage less" : ""),
+    metric: "engagement_rate_by_cohort",
+    value: Math.round(trend.later * 10_000) / 10_000,
+    baseline: Math.round(trend.first * 10_000) / 10_000,
+    ratio: Math.round(trend.ratio.ratio * 100) / 100,
+    ciLow: Math.round(trend.ratio.low * 100) / 100,
+    ciHigh: Math.round(trend.ratio.high * 100) / 100,
+    measures: [MEASURE.signupCohort, MEASURE.engagementRate, MEASURE.humanEngagement, MEASURE.delivered],
   };
 }
 
