@@ -1,4 +1,4 @@
-import { ENGAGEMENT_WINDOW_DAYS } from "../../measures/index.ts";
+import { ENGAGEMENT_WINDOW_DAYS, type MeasureId } from "../../measures/index.ts";
 import { contrastConfidence, excessOf, PASS_THRESHOLD } from "../confidence.ts";
 import { contrastEvidence, groupBy, MEASURE, notApplicable, pct, ratesText } from "../evidence.ts";
 import { type SendCell, splitCells, withDaysAfter } from "../facts.ts";
@@ -250,33 +250,43 @@ function cohortEvidence(trend: CohortTrend): Evidence {
     .slice(0, 8)
     .map((c) => `${c.cohort} ${pct(c.rate)} (${c.recipients.toLocaleString("en-US")} recipients)`)
     .join(", ");
-  return {
-    text:
-      `Engagement rate by signup cohort (month first mailed or seen): ${list}; later cohorts ${pct(trend.later)} vs ${pct(trend.first)} for the first` +
+  return rateEvidence(
+    `Engagement rate by signup cohort (month first mailed or seen): ${list}; later cohorts ${pct(trend.later)} vs ${pct(trend.first)} for the first` +
       (trend.declined ? " — newer signups engage less" : ""),
-    metric: "engagement_rate_by_cohort",
-    value: Math.round(trend.later * 10_000) / 10_000,
-    baseline: Math.round(trend.first * 10_000) / 10_000,
-    ratio: Math.round(trend.ratio.ratio * 100) / 100,
-    ciLow: Math.round(trend.ratio.low * 100) / 100,
-    ciHigh: Math.round(trend.ratio.high * 100) / 100,
-    measures: [MEASURE.signupCohort, MEASURE.engagementRate, MEASURE.humanEngagement, MEASURE.delivered],
-  };
+    "engagement_rate_by_cohort",
+    { before: trend.first, after: trend.later, ratio: trend.ratio },
+    [MEASURE.signupCohort],
+  );
 }
 
 function engagementEvidence(trend: EngagementTrend): Evidence {
-  return {
-    text:
-      `Engagement rate (human opens + clicks per delivered message): ${pct(trend.first)} in the first third of the weeks, ` +
+  return rateEvidence(
+    `Engagement rate (human opens + clicks per delivered message): ${pct(trend.first)} in the first third of the weeks, ` +
       `${pct(trend.last)} in the last third` +
       (trend.declined ? " — a decline" : ""),
-    metric: "engagement_rate_trend",
-    value: Math.round(trend.last * 10_000) / 10_000,
-    baseline: Math.round(trend.first * 10_000) / 10_000,
-    ratio: Math.round(trend.ratio.ratio * 100) / 100,
-    ciLow: Math.round(trend.ratio.low * 100) / 100,
-    ciHigh: Math.round(trend.ratio.high * 100) / 100,
-    measures: [MEASURE.engagementRate, MEASURE.humanEngagement, MEASURE.delivered],
+    "engagement_rate_trend",
+    { before: trend.first, after: trend.last, ratio: trend.ratio },
+    [],
+  );
+}
+
+/** An engagement-rate comparison as evidence: value = the later rate, baseline = the earlier one. */
+function rateEvidence(
+  text: string,
+  metric: string,
+  rates: { before: number; after: number; ratio: RateRatio },
+  measures: MeasureId[],
+): Evidence {
+  const r2 = (x: number) => Math.round(x * 100) / 100;
+  return {
+    text,
+    metric,
+    value: Math.round(rates.after * 10_000) / 10_000,
+    baseline: Math.round(rates.before * 10_000) / 10_000,
+    ratio: r2(rates.ratio.ratio),
+    ciLow: r2(rates.ratio.low),
+    ciHigh: r2(rates.ratio.high),
+    measures: [...measures, MEASURE.engagementRate, MEASURE.humanEngagement, MEASURE.delivered],
   };
 }
 
