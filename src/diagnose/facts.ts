@@ -85,8 +85,17 @@ export interface Facts {
   sendingDomains: string[];
   /** Measure `policy_bounce` per day (on the bounce's day, as `stats` counts it); days without any left out. */
   policyByDay?: DailyMeasure[];
+  /** Measure `policy_bounce` per sending IP and bounce category (absent when not loaded). */
+  policyByIp?: IpCategoryCount[];
   /** The provider's first and last day with any event (opens included): the days `stats` covers. */
   window?: { from: string; to: string };
+}
+
+/** Policy bounces from one sending IP in one classifier category. */
+export interface IpCategoryCount {
+  ip: string;
+  category: string;
+  count: number;
 }
 
 /** A per-day count of the provider's events. */

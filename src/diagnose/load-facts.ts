@@ -13,7 +13,15 @@ import {
   unloggedFileSql,
 } from "../measures/index.ts";
 import type { Store } from "../store/index.ts";
-import type { DailyMeasure, Facts, ReplyGroup, SendCell, TierCount, WeekEngagement } from "./facts.ts";
+import type {
+  DailyMeasure,
+  Facts,
+  IpCategoryCount,
+  ReplyGroup,
+  SendCell,
+  TierCount,
+  WeekEngagement,
+} from "./facts.ts";
 
 /**
  * One row per message to a recipient, as measure `sent` counts it (so the cells' `sent` sums to `stats`'
@@ -65,6 +73,11 @@ WHERE provider = $provider`;
 const POLICY_BY_DAY_SQL = `
 SELECT time::DATE::VARCHAR AS day, count(*) AS "policyBounces" FROM events
 WHERE provider = $provider AND ${POLICY_SQL} GROUP BY ALL ORDER BY day`;
+
+/** Measure `policy_bounce` per sending IP and category (which IP's bounces cite authentication or a blocklist). */
+const POLICY_BY_IP_SQL = `
+SELECT coalesce(sending_ip, '(unknown)') AS ip, category, count(*) AS count FROM events
+WHERE provider = $provider AND ${POLICY_SQL} GROUP BY ALL ORDER BY ip, category`;
 
 /** Distinct replies with addresses replaced, so per-recipient wording groups together. */
 const REPLIES_SQL = `
@@ -139,6 +152,7 @@ export async function loadFacts(
   const unlogged = await filesWithoutSent(store);
   const cells = await store.all<SendCell>(cellsSql(opens.humanEngagement, unlogged), params);
   const policyByDay = await store.all<DailyMeasure>(POLICY_BY_DAY_SQL, params);
+  const policyByIp = await store.all<IpCategoryCount>(POLICY_BY_IP_SQL, params);
   const span = await store.one<{ from: string | null; to: string | null }>(WINDOW_SQL, params);
   const replies = await store.all<ReplyGroup>(REPLIES_SQL, params);
   const rows = await store.all<{
@@ -171,6 +185,7 @@ export async function loadFacts(
     cohorts,
     sendingDomains: domains.map((row) => row.d),
     policyByDay,
+    policyByIp,
     window: span?.from && span.to ? { from: span.from, to: span.to } : undefined,
   };
 }
