@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { buildContext } from "../../src/diagnose/context.ts";
 import { diagnoseContext } from "../../src/diagnose/engine.ts";
-import type { Facts, SendCell } from "../../src/diagnose/facts.ts";
+import type { SendCell } from "../../src/diagnose/facts.ts";
+import { appleFacts, sendCell } from "../../testkit/diagnose-facts.ts";
 
 /**
  * Two IPs of a poor shared pool beside one good dedicated IP, from a source that names no pools
@@ -17,33 +18,21 @@ function cells(): SendCell[] {
   for (let d = 0; d < 60; d++)
     for (const [ip, perMille] of Object.entries(PER_MILLE))
       for (const dormant of [false, true])
-        out.push({
-          day: day(d),
-          campaign: "daily",
-          ip,
-          pool: "(none)",
-          dormant,
-          sent: 500,
-          // Bounces spread over days: a whole number per day, with the remainder on every k-th day.
-          policy: Math.floor(((d + 1) * perMille) / 2) - Math.floor((d * perMille) / 2),
-          deferred: 0,
-          policyDeferred: 0,
-          rateDeferred: 0,
-          policyRateDeferred: 0,
-        });
+        out.push(
+          sendCell({
+            day: day(d),
+            ip,
+            dormant,
+            sent: 500,
+            // Bounces spread over days: a whole number per day, with the remainder on every k-th day.
+            policy: Math.floor(((d + 1) * perMille) / 2) - Math.floor((d * perMille) / 2),
+          }),
+        );
   return out;
 }
 
 test("IPs that behave alike are compared as one group: a bad shared pool without a pool field", () => {
-  const facts: Facts = {
-    provider: "apple",
-    asOf: null,
-    cells: cells(),
-    replies: [],
-    tiers: [],
-    sendingDomains: [],
-  };
-  const diagnosis = diagnoseContext(buildContext(facts));
+  const diagnosis = diagnoseContext(buildContext(appleFacts(cells())));
   const ip = diagnosis.causes.find((c) => c.id === "ip-reputation")!;
   assert.equal(
     diagnosis.causes[0].id,
@@ -62,10 +51,7 @@ test("an IP worse than the others because its mail fails authentication is authe
     .map((c) => ({ ...c, ip: "192.0.2.150", policy: 12 }));
   const good = base.map((c) => (c.ip === "192.0.2.140" ? { ...c, policy: c.policy > 0 ? 1 : 0 } : c));
   const hme1 = 12 * fresh.length;
-  const facts: Facts = {
-    provider: "apple",
-    asOf: null,
-    cells: [...good, ...fresh],
+  const facts = appleFacts([...good, ...fresh], {
     replies: [
       {
         type: "bounced",
@@ -85,9 +71,7 @@ test("an IP worse than the others because its mail fails authentication is authe
       { ip: "192.0.2.150", category: "authentication", count: hme1 },
       { ip: "192.0.2.140", category: "reputation", count: 40 },
     ],
-    tiers: [],
-    sendingDomains: [],
-  };
+  });
   const diagnosis = diagnoseContext(buildContext(facts));
   const ip = diagnosis.causes.find((c) => c.id === "ip-reputation")!;
   assert.equal(

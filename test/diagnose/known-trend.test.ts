@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { buildContext } from "../../src/diagnose/context.ts";
-import type { Facts, SendCell } from "../../src/diagnose/facts.ts";
+import type { SendCell } from "../../src/diagnose/facts.ts";
 import { cohortTrend, dormantTrend } from "../../src/diagnose/hypotheses/low-engagement.ts";
+import { appleFacts, sendCell } from "../../testkit/diagnose-facts.ts";
 
 /**
  * Issue 10 flaw 2: the dormant share's trend counts only recipients whose history can be judged. A
@@ -14,20 +15,8 @@ const day = (d: number) => new Date(Date.UTC(2026, 0, 1) + d * 86_400_000).toISO
 
 function cells(): SendCell[] {
   const out: SendCell[] = [];
-  const cell = (d: number, dormant: boolean, known: boolean, sent: number): SendCell => ({
-    day: day(d),
-    campaign: "daily",
-    ip: "192.0.2.1",
-    pool: "(none)",
-    dormant,
-    known,
-    sent,
-    policy: 0,
-    deferred: 0,
-    policyDeferred: 0,
-    rateDeferred: 0,
-    policyRateDeferred: 0,
-  });
+  const cell = (d: number, dormant: boolean, known: boolean, sent: number): SendCell =>
+    sendCell({ day: day(d), dormant, known, sent });
   for (let d = 0; d < 180; d++) {
     if (d < 90) {
       out.push(cell(d, true, false, 600), cell(d, false, false, 400));
@@ -43,14 +32,7 @@ function cells(): SendCell[] {
   return out;
 }
 
-const facts: Facts = {
-  provider: "apple",
-  asOf: null,
-  cells: cells(),
-  replies: [],
-  tiers: [],
-  sendingDomains: [],
-};
+const facts = appleFacts(cells());
 
 test("the dormant-share trend counts known recipients only, from the day anyone can be known", () => {
   const trend = dormantTrend(buildContext(facts));

@@ -4,6 +4,7 @@ import { buildContext } from "../../src/diagnose/context.ts";
 import { diagnoseContext } from "../../src/diagnose/engine.ts";
 import type { Facts, SendCell } from "../../src/diagnose/facts.ts";
 import { NO_CAMPAIGNS, NO_ENGAGEMENT } from "../../src/diagnose/limits.ts";
+import { appleFacts, sendCell } from "../../testkit/diagnose-facts.ts";
 
 /**
  * Issue 10: PowerMTA accounting and Postfix logs carry no opens or clicks (Postfix no campaigns either):
@@ -20,32 +21,23 @@ function cells(engaged: boolean, campaigns: boolean): SendCell[] {
     const policy = d === 40 ? 60 : 2;
     const parts = engaged ? [true, false] : [true];
     for (const dormant of parts)
-      out.push({
-        day: day(d),
-        campaign: campaigns ? `c-${d}` : "(none)",
-        ip: "192.0.2.1",
-        pool: "(none)",
-        dormant,
-        sent: sent / parts.length,
-        policy: policy / parts.length,
-        deferred: 0,
-        policyDeferred: 0,
-        rateDeferred: 0,
-        policyRateDeferred: 0,
-      });
+      out.push(
+        sendCell({
+          day: day(d),
+          campaign: campaigns ? `c-${d}` : "(none)",
+          dormant,
+          sent: sent / parts.length,
+          policy: policy / parts.length,
+        }),
+      );
   }
   return out;
 }
 
-const facts = (engaged: boolean, campaigns: boolean): Facts => ({
-  provider: "apple",
-  asOf: null,
-  cells: cells(engaged, campaigns),
-  replies: [],
-  tiers: [],
-  weeks: [{ week: day(0), delivered: 100_000, engaged: engaged ? 9000 : 0 }],
-  sendingDomains: [],
-});
+const facts = (engaged: boolean, campaigns: boolean): Facts =>
+  appleFacts(cells(engaged, campaigns), {
+    weeks: [{ week: day(0), delivered: 100_000, engaged: engaged ? 9000 : 0 }],
+  });
 
 test("without opens or clicks, low-engagement and volume-spike are reported as not judged, with the reason", () => {
   const diagnosis = diagnoseContext(buildContext(facts(false, false)));
