@@ -8,6 +8,7 @@
  * takes over a 10-million-event store built with DuckDB SQL (generate_series) straight into the store.
  *
  *   node bench/diagnose.ts [--seeds 2] [--first-seed 1] [--formats sendgrid,ses] [--parallel 2] [--no-weak]
+ *                          [--shapes weekly,daily,several-a-day]
  *                          [--results FILE] [--events 10000000] [--store PATH]
  *                          [--skip-accuracy] [--skip-cross-check] [--skip-speed]
  *                          [--scenarios] [--recipients 4000]   (also the older in-store scenario grid)
@@ -31,6 +32,7 @@ import { diagnoseStore } from "../src/diagnose/run.ts";
 import { createProgress } from "../src/report/progress.ts";
 import { Store } from "../src/store/index.ts";
 import { formatReport, runHandmade, runMatrix, score } from "../testkit/programs/matrix.ts";
+import { type ProgramShape, SHAPES } from "../testkit/programs/model.ts";
 import { gridSpecs } from "../testkit/programs/specs.ts";
 import { type ExportFormat, FORMATS } from "../testkit/programs/writers/index.ts";
 import { generateScenario, SCENARIO_CAUSES, scenarioGrid } from "../testkit/scenarios.ts";
@@ -41,6 +43,8 @@ const { values } = parseArgs({
     seeds: { type: "string", default: "2" },
     "first-seed": { type: "string", default: "1" },
     formats: { type: "string", default: "sendgrid,ses" },
+    /** Program shapes (testkit/programs SHAPES): weekly, daily, several-a-day. */
+    shapes: { type: "string", default: "weekly" },
     parallel: { type: "string", default: "2" },
     "no-weak": { type: "boolean", default: false },
     results: { type: "string" },
@@ -87,9 +91,14 @@ if (!values["skip-accuracy"]) {
   const unknown = formats.filter((f) => !(FORMATS as readonly string[]).includes(f));
   if (unknown.length > 0)
     throw new Error(`unknown format(s) ${unknown.join(", ")}; one of ${FORMATS.join(", ")}`);
+  const shapes = values.shapes.split(",").map((s) => s.trim()) as ProgramShape[];
+  const badShapes = shapes.filter((s) => !(SHAPES as readonly string[]).includes(s));
+  if (badShapes.length > 0)
+    throw new Error(`unknown shape(s) ${badShapes.join(", ")}; one of ${SHAPES.join(", ")}`);
   const specs = gridSpecs(Number(values.seeds), {
     firstSeed: Number(values["first-seed"]),
     weak: !values["no-weak"],
+    shapes,
   });
   const started = performance.now();
   const progress = createProgress("programs", specs.length * formats.length, "runs");

@@ -1,6 +1,6 @@
 import { type Episode, episodesOf } from "./analytics-bridge.ts";
 import { PASS_THRESHOLD } from "./confidence.ts";
-import { pct } from "./evidence.ts";
+import { notApplicable, pct } from "./evidence.ts";
 import { authentication } from "./hypotheses/authentication.ts";
 import { blocklist } from "./hypotheses/blocklist.ts";
 import { content } from "./hypotheses/content.ts";
@@ -9,6 +9,7 @@ import { ipReputation } from "./hypotheses/ip-reputation.ts";
 import { lowEngagement } from "./hypotheses/low-engagement.ts";
 import { rateLimit } from "./hypotheses/rate-limit.ts";
 import { volumeSpike } from "./hypotheses/volume-spike.ts";
+import { dataLimits, type Unjudged } from "./limits.ts";
 import type { Cause, DiagnoseContext, Hypothesis } from "./types.ts";
 
 /** The hypotheses in tie-break order (on equal confidence the earlier one ranks first). */
@@ -27,14 +28,25 @@ export interface Diagnosis {
   causes: Cause[];
   episodes: Episode[];
   summary: string;
+  /** What the data cannot show, and the causes left unassessed for it (./limits.ts). */
+  unjudged: Unjudged[];
 }
 
 /** Score every hypothesis, rank them best first, and put insufficient-evidence first when none passes. */
 export function diagnoseContext(context: DiagnoseContext): Diagnosis {
-  const campaigns = content(context);
+  const unjudged = dataLimits(context);
+  const reasons = new Map(
+    unjudged.flatMap(({ causes, reason }) => causes.map((id) => [id, reason] as const)),
+  );
+  // A cause the data cannot show is reported as not judged, with the reason, never scored on nothing.
+  const judge = (cause: Cause): Cause => {
+    const reason = reasons.get(cause.id);
+    return reason ? notApplicable(cause.id, cause.title, `Not judged: ${reason}`) : cause;
+  };
+  const campaigns = judge(content(context));
   const explainedCampaigns = new Set(campaigns.passed ? (campaigns.subjects ?? []) : []);
   const scored = HYPOTHESES.map((hypothesis) =>
-    hypothesis === content ? campaigns : hypothesis({ ...context, explainedCampaigns }),
+    hypothesis === content ? campaigns : judge(hypothesis({ ...context, explainedCampaigns })),
   );
   const order = new Map(scored.map((cause, index) => [cause.id, index]));
   scored.sort((x, y) => y.confidence - x.confidence || order.get(x.id)! - order.get(y.id)!);
@@ -52,11 +64,23 @@ export function diagnoseContext(context: DiagnoseContext): Diagnosis {
     provider: context.facts.provider,
     causes,
     episodes: episodesOf(context.facts.provider, context.days),
-    summary: summarize(context, causes),
+    summary: summarize(context, causes, unjudged),
+    unjudged,
   };
 }
 
-function summarize(context: DiagnoseContext, causes: readonly Cause[]): string {
+function summarize(
+  context: DiagnoseContext,
+  causes: readonly Cause[],
+  unjudged: readonly Unjudged[],
+): string {
+  const limits = unjudged.length
+    ? ` Not judged: ${unjudged.map((u) => `${u.causes.join(", ")} (${u.reason.split(":")[0].toLowerCase()})`).join("; ")}.`
+    : "";
+  return mainSummary(context, causes) + limits;
+}
+
+function mainSummary(context: DiagnoseContext, causes: readonly Cause[]): string {
   const top = causes[0];
   const rate = context.totalSent ? context.totalPolicy / context.totalSent : 0;
   const head = `${context.totalPolicy.toLocaleString("en-US")} policy bounces (${pct(rate)}) in ${context.totalSent.toLocaleString("en-US")} messages to ${context.facts.provider}.`;

@@ -1,3 +1,4 @@
+import { MEASURES, type MeasureId } from "../measures/index.ts";
 import { round2 } from "./confidence.ts";
 import type { StratifiedRatio } from "./stats.ts";
 import type { CauseId, Evidence } from "./types.ts";
@@ -22,23 +23,26 @@ const rateOf = (events: number, trials: number): number => (trials > 0 ? events 
  * `strata` says what the ratio was adjusted for.
  */
 /**
- * Measure ids (the named measures of issue 10, src/measures) the diagnosis' numbers use. A contrast counts
+ * Measure ids (the named measures of issue 10, src/measures) the diagnosis' numbers use, taken from the
+ * measures catalog so an id cited in evidence is always one `docs/MEASURES.md` defines. A contrast counts
  * messages (`sent`) and those that ended in a policy bounce (`policy_bounced_message`); segments add theirs.
  */
 export const MEASURE = {
-  sent: "sent",
-  delivered: "delivered",
-  policyBounce: "policy_bounce",
-  policyBouncedMessage: "policy_bounced_message",
-  humanEngagement: "human_engagement",
-  engagementRate: "engagement_rate",
-  dormant: "dormant",
-  unknownHistory: "unknown_history",
-  engagementTier: "engagement_tier",
-  spike: "spike",
-  episode: "episode",
-} as const;
-const CONTRAST_MEASURES: string[] = [MEASURE.sent, MEASURE.policyBouncedMessage];
+  sent: MEASURES.sent.id,
+  delivered: MEASURES.delivered.id,
+  policyBounce: MEASURES.policy_bounce.id,
+  policyBouncedMessage: MEASURES.policy_bounced_message.id,
+  humanEngagement: MEASURES.human_engagement.id,
+  engagementRate: MEASURES.engagement_rate.id,
+  signupCohort: MEASURES.signup_cohort.id,
+  dormant: MEASURES.dormant.id,
+  unknownHistory: MEASURES.unknown_history.id,
+  engagementTier: MEASURES.engagement_tier.id,
+  spike: MEASURES.spike.id,
+  episode: MEASURES.episode.id,
+  deferredAttempts: MEASURES.deferred_attempts.id,
+} as const satisfies Record<string, MeasureId>;
+const CONTRAST_MEASURES: MeasureId[] = [MEASURE.sent, MEASURE.policyBouncedMessage];
 
 export function contrastEvidence(
   metric: string,
@@ -46,7 +50,7 @@ export function contrastEvidence(
   rest: string,
   ratio: StratifiedRatio,
   strata: string,
-  measures: readonly string[] = [],
+  measures: readonly MeasureId[] = [],
 ): Evidence {
   const value = rateOf(ratio.crude.a, ratio.crude.n1);
   const baseline = rateOf(ratio.crude.b, ratio.crude.n2);

@@ -62,6 +62,15 @@ export interface WeekEngagement {
   engaged: number;
 }
 
+/** One signup cohort (recipients first seen in the same month): its size, messages delivered and human engagements. */
+export interface CohortEngagement {
+  /** YYYY-MM of the recipients' first event (first mailed or seen). */
+  cohort: string;
+  recipients: number;
+  delivered: number;
+  engaged: number;
+}
+
 export interface Facts {
   provider: string;
   /** Latest event time in the store (recency is measured from here, never the wall clock). */
@@ -71,11 +80,22 @@ export interface Facts {
   tiers: TierCount[];
   /** Engagement per week (absent when the caller did not load it: no trend is read then). */
   weeks?: WeekEngagement[];
+  /** Engagement per signup cohort, oldest first (absent when not loaded). */
+  cohorts?: CohortEngagement[];
   sendingDomains: string[];
   /** Measure `policy_bounce` per day (on the bounce's day, as `stats` counts it); days without any left out. */
   policyByDay?: DailyMeasure[];
+  /** Measure `policy_bounce` per sending IP and bounce category (absent when not loaded). */
+  policyByIp?: IpCategoryCount[];
   /** The provider's first and last day with any event (opens included): the days `stats` covers. */
   window?: { from: string; to: string };
+}
+
+/** Policy bounces from one sending IP in one classifier category. */
+export interface IpCategoryCount {
+  ip: string;
+  category: string;
+  count: number;
 }
 
 /** A per-day count of the provider's events. */

@@ -13,7 +13,15 @@ import {
   unloggedFileSql,
 } from "../measures/index.ts";
 import type { Store } from "../store/index.ts";
-import type { DailyMeasure, Facts, ReplyGroup, SendCell, TierCount, WeekEngagement } from "./facts.ts";
+import type {
+  DailyMeasure,
+  Facts,
+  IpCategoryCount,
+  ReplyGroup,
+  SendCell,
+  TierCount,
+  WeekEngagement,
+} from "./facts.ts";
 
 /**
  * One row per message to a recipient, as measure `sent` counts it (so the cells' `sent` sums to `stats`'
@@ -66,6 +74,11 @@ const POLICY_BY_DAY_SQL = `
 SELECT time::DATE::VARCHAR AS day, count(*) AS "policyBounces" FROM events
 WHERE provider = $provider AND ${POLICY_SQL} GROUP BY ALL ORDER BY day`;
 
+/** Measure `policy_bounce` per sending IP and category (which IP's bounces cite authentication or a blocklist). */
+const POLICY_BY_IP_SQL = `
+SELECT coalesce(sending_ip, '(unknown)') AS ip, category, count(*) AS count FROM events
+WHERE provider = $provider AND ${POLICY_SQL} GROUP BY ALL ORDER BY ip, category`;
+
 /** Distinct replies with addresses replaced, so per-recipient wording groups together. */
 const REPLIES_SQL = `
 SELECT type, coalesce(category, 'unknown') AS category, provider_code AS "providerCode", status,
@@ -88,6 +101,26 @@ last AS (
 )
 SELECT ${TIER_SQL("engaged", "(SELECT t FROM as_of)")} AS tier, count(*) AS recipients
 FROM last GROUP BY tier`;
+
+/**
+ * The tiers and the signup cohorts in one pass over the provider's recipients: per recipient its last human
+ * engagement (tier), first event (measure `signup_cohort`: the month it was first mailed or seen), messages
+ * delivered and human engagements (measure `engagement_rate` per cohort).
+ */
+const recipientsSql = (humanEngagement: string) => `
+WITH as_of AS (SELECT max(time) AS t FROM events),
+per AS MATERIALIZED (
+  SELECT max(time) FILTER (WHERE ${humanEngagement}) AS engaged, min(time) AS first,
+    count(*) FILTER (WHERE type = 'delivered') AS delivered, count(*) FILTER (WHERE ${humanEngagement}) AS engagements
+  FROM events WHERE provider = $provider AND recipient IS NOT NULL GROUP BY hash(recipient)
+)
+SELECT 'tier' AS kind, ${TIER_SQL("engaged", "(SELECT t FROM as_of)")} AS key, count(*) AS recipients,
+  0::BIGINT AS delivered, 0::BIGINT AS engaged
+FROM per GROUP BY ALL
+UNION ALL
+SELECT 'cohort' AS kind, strftime(first, '%Y-%m') AS key, count(*) AS recipients,
+  sum(delivered)::BIGINT AS delivered, sum(engagements)::BIGINT AS engaged
+FROM per GROUP BY ALL`;
 
 /**
  * Per week (Monday first) of the provider's mail: messages delivered and human engagement events (clicks and
@@ -119,9 +152,24 @@ export async function loadFacts(
   const unlogged = await filesWithoutSent(store);
   const cells = await store.all<SendCell>(cellsSql(opens.humanEngagement, unlogged), params);
   const policyByDay = await store.all<DailyMeasure>(POLICY_BY_DAY_SQL, params);
+  const policyByIp = await store.all<IpCategoryCount>(POLICY_BY_IP_SQL, params);
   const span = await store.one<{ from: string | null; to: string | null }>(WINDOW_SQL, params);
   const replies = await store.all<ReplyGroup>(REPLIES_SQL, params);
-  const tiers = await loadTiers(store, provider, opens);
+  const rows = await store.all<{
+    kind: string;
+    key: string;
+    recipients: number;
+    delivered: number;
+    engaged: number;
+  }>(recipientsSql(opens.humanEngagement), params);
+  const tiers = TIER_ORDER.map((tier) => ({
+    tier,
+    recipients: rows.find((t) => t.kind === "tier" && t.key === tier)?.recipients ?? 0,
+  }));
+  const cohorts = rows
+    .filter((row) => row.kind === "cohort")
+    .map(({ key, recipients, delivered, engaged }) => ({ cohort: key, recipients, delivered, engaged }))
+    .sort((x, y) => (x.cohort < y.cohort ? -1 : 1));
   const weeks = await store.all<WeekEngagement>(weeksSql(opens.humanEngagement), params);
   const asOf = await latestEvent(store);
   const domains = await store.all<{ d: string }>(
@@ -134,8 +182,10 @@ export async function loadFacts(
     replies,
     tiers,
     weeks,
+    cohorts,
     sendingDomains: domains.map((row) => row.d),
     policyByDay,
+    policyByIp,
     window: span?.from && span.to ? { from: span.from, to: span.to } : undefined,
   };
 }

@@ -5,6 +5,7 @@ import type { Episode } from "./analytics-bridge.ts";
 import type { Diagnosis } from "./engine.ts";
 import { APPLE_ESCALATION_ADDRESS, escalationNote } from "./escalation.ts";
 import type { DayTotal, TierCount } from "./facts.ts";
+import type { Unjudged } from "./limits.ts";
 import type { Segments } from "./segments.ts";
 import { SUNSET_DAYS } from "./segments.ts";
 import { quantile } from "./stats.ts";
@@ -28,6 +29,8 @@ export interface DiagnosisReport {
   /** The summary's numbers, for machines (docs/DIAGNOSE.md "JSON schema"). */
   figures: Figures;
   causes: Cause[];
+  /** What the data cannot show (no opens or clicks, no campaigns, no sending IPs) and the causes left unassessed. */
+  unjudged?: Unjudged[];
   episodes: Episode[];
   /**
    * Per day (DayTotal without `deferred`): `sent` (measure sent, = stats), `policyBounces` (policy_bounce,
@@ -128,6 +131,7 @@ export function buildReport(input: ReportInput): DiagnosisReport {
     summary: diagnosis.summary,
     figures: figuresOf(context),
     causes: diagnosis.causes,
+    unjudged: diagnosis.unjudged,
     episodes: diagnosis.episodes,
     daily: context.days.map((d) => ({
       day: d.day,

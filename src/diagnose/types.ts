@@ -1,3 +1,4 @@
+import type { MeasureId } from "../measures/index.ts";
 import type { DayTotal, Facts } from "./facts.ts";
 import type { SpikeAudience } from "./spike-audience.ts";
 
@@ -26,7 +27,7 @@ export interface Evidence {
   ciLow?: number;
   ciHigh?: number;
   /** Ids of the named measures (src/measures) the numbers are built from, so a reader can check them with `stats`. */
-  measures?: string[];
+  measures?: MeasureId[];
 }
 
 export interface Cause {

@@ -60,6 +60,12 @@ export const MEASURES = {
     unit: "fraction",
     definition: "(human opens + clicks) / delivered",
   },
+  signup_cohort: {
+    id: "signup_cohort",
+    unit: "recipients",
+    definition:
+      "Recipients by the month of their first event (first mailed or seen): the list at the start of the data is the first cohort, later signups the others; with engagement_rate per cohort, newer signups engaging less is a list-quality decline",
+  },
   engaged: {
     id: "engaged",
     unit: "messages (recipient state at the send)",

@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+import { MEASURES } from "../../src/measures/index.ts";
 import { spawnCli } from "../../testkit/cli-spawn.ts";
 import { generateScenario } from "../../testkit/scenarios.ts";
 import { storeScenario } from "../../testkit/scenarios-store.ts";
@@ -91,6 +92,9 @@ test("diagnose --json ranks the injected cause first, redacts addresses, and exp
     for (const e of cause.evidence as { text: string; ratio?: number; p?: number; measures?: string[] }[]) {
       if (e.ratio !== undefined || e.p !== undefined)
         assert.ok((e.measures?.length ?? 0) > 0, `${cause.id}: ${e.text}`);
+      // …and every id it cites is one the measures catalog (docs/MEASURES.md) defines.
+      for (const id of e.measures ?? [])
+        assert.ok(Object.hasOwn(MEASURES, id), `${cause.id}: unknown measure ${id}`);
     }
   }
   assert.match(report.prescriptions.escalation, /icloudadmin@apple\.com/);

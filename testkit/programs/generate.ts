@@ -18,6 +18,7 @@ import {
   type Engagement,
   type Message,
   type Program,
+  type ProgramShape,
   type ProgramSpec,
   type Recipient,
   type Stream,
@@ -74,6 +75,7 @@ function planCampaigns(
   days: number,
   engagedOnly: boolean,
   brand: string,
+  shape: ProgramShape = "weekly",
 ): CampaignPlan[] {
   const first = rng.int(1, 5);
   const pattern = rng.weighted([
@@ -89,15 +91,50 @@ function planCampaigns(
     `https://www.${brand}/blog/${slug}-guide`,
     `https://www.${brand}/account/preferences`,
   ];
-  const add = (day: number, audience: CampaignPlan["audience"], offSchedule: boolean) => {
+  const ids = new Set<string>();
+  const add = (day: number, audience: CampaignPlan["audience"], offSchedule: boolean, hourOffset = 0) => {
     const subject = rng.pick(SUBJECTS);
     const slug = subject
       .toLowerCase()
       .replace(/[^a-z0-9]+/g, "-")
       .replace(/^-|-$/g, "");
-    const id = `${dayString(start, day).replaceAll("-", "")}-${slug}`;
-    plans.push({ id, subject, day, audience, offSchedule, spreadMinutes: spread, links: linksFor(slug) });
+    const base = `${dayString(start, day).replaceAll("-", "")}-${slug}`;
+    let id = base;
+    for (let k = 2; ids.has(id); k++) id = `${base}-${k}`;
+    ids.add(id);
+    plans.push({
+      id,
+      subject,
+      day,
+      audience,
+      offSchedule,
+      spreadMinutes: spread,
+      links: linksFor(slug),
+      hourOffset,
+    });
   };
+  const segment = (whole: boolean): CampaignPlan["audience"] => (engagedOnly || !whole ? "engaged" : "all");
+  if (shape === "daily") {
+    // Every weekday; the whole list once a week, the engaged segment on the other days.
+    for (let day = 0; day < days; day++) {
+      const dow = new Date(start + day * DAY_MS).getUTCDay();
+      if (dow !== 0 && dow !== 6) add(day, segment(dow === first), false);
+    }
+    return plans;
+  }
+  if (shape === "several-a-day") {
+    // Two or three sends on each sending day, hours apart: the engaged segment in the morning, the
+    // whole list (or the engaged segment again) in the afternoon, sometimes a third evening send.
+    const sendDays = pattern === 0 ? [first, ((first + 2) % 5) + 1] : dows;
+    for (let day = 0; day < days; day++) {
+      const dow = new Date(start + day * DAY_MS).getUTCDay();
+      if (!sendDays.includes(dow)) continue;
+      add(day, "engaged", false, -5);
+      add(day, segment(sendDays.indexOf(dow) === 0), false, 0);
+      if (rng.chance(0.3)) add(day, "engaged", false, 4);
+    }
+    return plans;
+  }
   let nextOff = rng.int(10, 25);
   for (let day = 0; day < days; day++) {
     const dow = new Date(start + day * DAY_MS).getUTCDay();
@@ -145,7 +182,7 @@ export function makeSetup(spec: ProgramSpec): Setup {
     signups,
     ips: planIps(rng),
     engagedOnly,
-    campaigns: planCampaigns(rng, start, days, engagedOnly, domain),
+    campaigns: planCampaigns(rng, start, days, engagedOnly, domain, spec.shape),
     sendHour: rng.int(13, 17),
     transactionalPerDay: rng.uniform(0.008, 0.02),
     appleBackground: weak ? rng.uniform(0.0001, 0.00025) : rng.uniform(0.0004, 0.0012),
@@ -382,7 +419,11 @@ export function generateProgram(spec: ProgramSpec): Program {
       }
       const ci = campaigns.length;
       campaignIndex.set(plan.id, ci);
-      const begin = start + day * DAY_MS + setup.sendHour * 3_600_000 + sim.int(0, 20) * 60_000;
+      const begin =
+        start +
+        day * DAY_MS +
+        (setup.sendHour + (plan.hourOffset ?? 0)) * 3_600_000 +
+        sim.int(0, 20) * 60_000;
       campaigns.push({
         id: plan.id,
         subject: plan.subject,
@@ -573,5 +614,6 @@ export function generateProgram(spec: ProgramSpec): Program {
 }
 
 export function programName(spec: ProgramSpec, variant: string): string {
-  return `${spec.cause}${spec.cause === "clean" ? "" : `@${spec.strength}`}-${variant}${spec.weak ? "-weak" : ""}-s${spec.seed}`;
+  const shape = spec.shape && spec.shape !== "weekly" ? `-${spec.shape}` : "";
+  return `${spec.cause}${spec.cause === "clean" ? "" : `@${spec.strength}`}-${variant}${spec.weak ? "-weak" : ""}${shape}-s${spec.seed}`;
 }

@@ -28,7 +28,16 @@ export interface ProgramSpec {
   weak?: boolean;
   recipients?: number;
   days?: number;
+  /**
+   * How the program sends: `weekly` (default: one to three fixed weekdays, occasional off-schedule sends),
+   * `daily` (every weekday, the whole list on one of them, the engaged segment on the others) or
+   * `several-a-day` (two or three campaigns on each sending day, to different segments, hours apart).
+   */
+  shape?: ProgramShape;
 }
+
+export const SHAPES = ["weekly", "daily", "several-a-day"] as const;
+export type ProgramShape = (typeof SHAPES)[number];
 
 export interface Recipient {
   address: string;

@@ -13,6 +13,8 @@ export interface CampaignPlan {
   /** Minutes the send is spread over (a throttled MTA sends a campaign over an hour or more). */
   spreadMinutes: number;
   links: string[];
+  /** Hours from the program's send hour at which this campaign starts (several sends a day), default 0. */
+  hourOffset?: number;
 }
 
 export interface SignupSource {

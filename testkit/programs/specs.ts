@@ -1,6 +1,6 @@
 /** The lists of programs the suite runs: the full grid (bench), the hard cases, a small matrix (tests). */
 import { VARIANTS } from "./causes.ts";
-import { CAUSES, type ProgramSpec } from "./model.ts";
+import { CAUSES, type ProgramShape, type ProgramSpec } from "./model.ts";
 import type { ExportFormat } from "./writers/index.ts";
 
 export const STRENGTHS = [1, 0.6] as const;
@@ -8,12 +8,19 @@ export const STRENGTHS = [1, 0.6] as const;
 /**
  * Every cause at full and 0.6 strength with `seeds` seeds each (seed i uses the cause's mechanism
  * i mod n, so the seeds cycle through the variants), clean programs twice as many, and the hard cases:
- * weak signals (20–35 injected policy bounces) for every cause.
+ * weak signals (20–35 injected policy bounces) for every cause — once per program shape (default weekly).
  */
 export function gridSpecs(
   seeds: number,
-  options: { firstSeed?: number; weak?: boolean } = {},
+  options: { firstSeed?: number; weak?: boolean; shapes?: readonly ProgramShape[] } = {},
 ): ProgramSpec[] {
+  const shapes = options.shapes ?? ["weekly"];
+  return shapes.flatMap((shape) =>
+    gridOf(seeds, options).map((spec) => (shape === "weekly" ? spec : { ...spec, shape })),
+  );
+}
+
+function gridOf(seeds: number, options: { firstSeed?: number; weak?: boolean }): ProgramSpec[] {
   const first = options.firstSeed ?? 1;
   const specs: ProgramSpec[] = [];
   for (let i = 0; i < seeds; i++) {

@@ -95,7 +95,15 @@ export function findSpikes(days: DayStats[], options: SpikeOptions = SPIKE_DEFAU
       const sending = window.filter((v) => v > 0 && v >= options.minRatio * baseline);
       const sendSize = sending.length ? median(sending) : baseline;
       const sendMad = sending.length ? median(sending.map((v) => Math.abs(v - sendSize))) : mad;
-      if (exceeds(baseline, mad) && exceeds(sendSize, sendMad) && exceeds(weekdayBaseline, weekdayMad)) {
+      // The day-to-day MAD of a program that sends on some days only measures its schedule (about half
+      // the days sending: the median falls between quiet and sending days), not its noise: the daily
+      // reference is judged with the sending days' spread when there are sending days.
+      const dailySpread = sending.length ? Math.min(mad, sendMad) : mad;
+      if (
+        exceeds(baseline, dailySpread) &&
+        exceeds(sendSize, sendMad) &&
+        exceeds(weekdayBaseline, weekdayMad)
+      ) {
         spikes.push({
           provider,
           day: d.day,

@@ -1,3 +1,4 @@
+import { ENGAGEMENT_WINDOW_DAYS, type MeasureId } from "../../measures/index.ts";
 import { contrastConfidence, excessOf, PASS_THRESHOLD } from "../confidence.ts";
 import { contrastEvidence, groupBy, MEASURE, notApplicable, pct, ratesText } from "../evidence.ts";
 import { type SendCell, splitCells, withDaysAfter } from "../facts.ts";
@@ -25,8 +26,11 @@ export function lowEngagement(context: DiagnoseContext): Cause {
   const ratio = mantelHaenszel(strata);
   const trend = dormantTrend(context);
   const engagement = engagementTrend(context);
+  const cohorts = cohortTrend(context);
   const decline = declineContrast(context, ordinary);
-  const declining = trend.last >= DORMANT_RISE * trend.first || engagement?.declined === true;
+  const declining =
+    (trend.judged && trend.last >= DORMANT_RISE * trend.first && trend.last > 0) ||
+    engagement?.declined === true;
   const unengaged = unengagedSends(context, ordinary);
   const confidence = Math.max(
     contrastConfidence({ ratio, excess: excessOf(ratio), totalPolicy }),
@@ -66,14 +70,21 @@ export function lowEngagement(context: DiagnoseContext): Cause {
         "engagement (spike days and campaigns explained by content excluded)",
         [MEASURE.dormant],
       ),
-      {
-        text: `Dormant share of recipients: ${pct(trend.first)} in the first third of the period, ${pct(trend.last)} in the last third`,
-        metric: "dormant_share_trend",
-        value: Math.round(trend.last * 10_000) / 10_000,
-        baseline: Math.round(trend.first * 10_000) / 10_000,
-        measures: [MEASURE.dormant, MEASURE.sent],
-      },
+      trend.judged
+        ? {
+            text: `Dormant share of recipients known for ${ENGAGEMENT_WINDOW_DAYS}+ days (recipients too new to judge left out): ${pct(trend.first)} in the first third of the days from ${trend.from}, ${pct(trend.last)} in the last third`,
+            metric: "dormant_share_trend",
+            value: Math.round(trend.last * 10_000) / 10_000,
+            baseline: Math.round(trend.first * 10_000) / 10_000,
+            measures: [MEASURE.dormant, MEASURE.unknownHistory, MEASURE.sent],
+          }
+        : {
+            text: `Dormant share trend not judged: a recipient is dormant only once known for ${ENGAGEMENT_WINDOW_DAYS} days, and the data has fewer than ${MIN_TREND_DAYS} sending days from ${trend.from ?? "its start"} on (the engagement-rate trend is used instead)`,
+            metric: "dormant_share_trend",
+            measures: [MEASURE.dormant, MEASURE.unknownHistory],
+          },
       ...(engagement ? [engagementEvidence(engagement)] : []),
+      ...(cohorts ? [cohortEvidence(cohorts)] : []),
       ...(unengaged
         ? [
             contrastEvidence(
@@ -127,14 +138,37 @@ function declineContrast(context: DiagnoseContext, ordinary: readonly SendCell[]
   );
 }
 
-function dormantTrend(context: DiagnoseContext): { first: number; last: number } {
-  const days = context.days.filter((d) => d.sent > 0);
+/**
+ * The dormant share's trend among recipients whose history can be judged (measure `dormant` over `dormant` +
+ * `engaged`: recipients of `unknown_history` are left out, so the start of the data, when nobody has been
+ * known for the whole window yet, does not read as "everyone dormant"). Only days on which a recipient
+ * first seen on the data's first day would be known count; with fewer than MIN_TREND_DAYS such sending days
+ * there is no trend (`judged: false`), and the engagement-rate trend speaks alone.
+ */
+const MIN_TREND_DAYS = 21;
+
+export interface DormantTrend {
+  judged: boolean;
+  first: number;
+  last: number;
+  /** First day on which any recipient can have been known for the whole engagement window. */
+  from: string | null;
+}
+
+export function dormantTrend(context: DiagnoseContext): DormantTrend {
+  const start = context.days[0]?.day;
+  if (!start) return { judged: false, first: 0, last: 0, from: null };
+  const from = new Date(Date.parse(`${start}T00:00:00Z`) + ENGAGEMENT_WINDOW_DAYS * 86_400_000)
+    .toISOString()
+    .slice(0, 10);
+  const days = context.days.filter((d) => d.day >= from && d.sent - d.unknown > 0);
+  if (days.length < MIN_TREND_DAYS) return { judged: false, first: 0, last: 0, from };
   const third = Math.max(1, Math.floor(days.length / 3));
   const share = (slice: typeof days) => {
-    const sent = slice.reduce((s, d) => s + d.sent, 0);
-    return sent ? slice.reduce((s, d) => s + d.dormant, 0) / sent : 0;
+    const known = slice.reduce((s, d) => s + d.sent - d.unknown, 0);
+    return known ? slice.reduce((s, d) => s + d.dormant - d.unknown, 0) / known : 0;
   };
-  return { first: share(days.slice(0, third)), last: share(days.slice(-third)) };
+  return { judged: true, first: share(days.slice(0, third)), last: share(days.slice(-third)), from };
 }
 
 /**
@@ -173,19 +207,86 @@ function engagementTrend(context: DiagnoseContext): EngagementTrend | null {
   };
 }
 
-function engagementEvidence(trend: EngagementTrend): Evidence {
+/**
+ * The engagement rate by signup cohort (measure `signup_cohort`: recipients by the month they were first
+ * mailed or seen): the list at the start of the data against the recipients who joined later. Later
+ * cohorts engaging less (the first cohort's rate ≥ ENGAGEMENT_DROP × theirs at the lower 95 % bound) is
+ * a list taking in poorer signups — the list-quality side of a decline, seen even while the old list's
+ * own engagement holds.
+ */
+interface CohortTrend {
+  cohorts: { cohort: string; recipients: number; rate: number }[];
+  first: number;
+  later: number;
+  ratio: RateRatio;
+  declined: boolean;
+}
+
+export function cohortTrend(context: DiagnoseContext): CohortTrend | null {
+  const cohorts = (context.facts.cohorts ?? []).filter((c) => c.delivered > 0);
+  if (cohorts.length < 2) return null;
+  const [head, ...rest] = cohorts;
+  const later = {
+    engaged: rest.reduce((s, c) => s + c.engaged, 0),
+    delivered: rest.reduce((s, c) => s + c.delivered, 0),
+  };
+  if (head.engaged + later.engaged < MIN_TREND_ENGAGEMENTS) return null;
+  const ratio = rateRatio({ a: head.engaged, n1: head.delivered, b: later.engaged, n2: later.delivered });
   return {
-    text:
-      `Engagement rate (human opens + clicks per delivered message): ${pct(trend.first)} in the first third of the weeks, ` +
+    cohorts: cohorts.map((c) => ({
+      cohort: c.cohort,
+      recipients: c.recipients,
+      rate: c.engaged / c.delivered,
+    })),
+    first: head.engaged / head.delivered,
+    later: later.engaged / later.delivered,
+    ratio,
+    declined: ratio.low >= ENGAGEMENT_DROP,
+  };
+}
+
+function cohortEvidence(trend: CohortTrend): Evidence {
+  const list = trend.cohorts
+    .slice(0, 8)
+    .map((c) => `${c.cohort} ${pct(c.rate)} (${c.recipients.toLocaleString("en-US")} recipients)`)
+    .join(", ");
+  return rateEvidence(
+    `Engagement rate by signup cohort (month first mailed or seen): ${list}; later cohorts ${pct(trend.later)} vs ${pct(trend.first)} for the first` +
+      (trend.declined ? " — newer signups engage less" : ""),
+    "engagement_rate_by_cohort",
+    { before: trend.first, after: trend.later, ratio: trend.ratio },
+    [MEASURE.signupCohort],
+  );
+}
+
+function engagementEvidence(trend: EngagementTrend): Evidence {
+  return rateEvidence(
+    `Engagement rate (human opens + clicks per delivered message): ${pct(trend.first)} in the first third of the weeks, ` +
       `${pct(trend.last)} in the last third` +
       (trend.declined ? " — a decline" : ""),
-    metric: "engagement_rate_trend",
-    value: Math.round(trend.last * 10_000) / 10_000,
-    baseline: Math.round(trend.first * 10_000) / 10_000,
-    ratio: Math.round(trend.ratio.ratio * 100) / 100,
-    ciLow: Math.round(trend.ratio.low * 100) / 100,
-    ciHigh: Math.round(trend.ratio.high * 100) / 100,
-    measures: [MEASURE.engagementRate, MEASURE.humanEngagement, MEASURE.delivered],
+    "engagement_rate_trend",
+    { before: trend.first, after: trend.last, ratio: trend.ratio },
+    [],
+  );
+}
+
+/** An engagement-rate comparison as evidence: value = the later rate, baseline = the earlier one. */
+function rateEvidence(
+  text: string,
+  metric: string,
+  rates: { before: number; after: number; ratio: RateRatio },
+  measures: MeasureId[],
+): Evidence {
+  const r2 = (x: number) => Math.round(x * 100) / 100;
+  return {
+    text,
+    metric,
+    value: Math.round(rates.after * 10_000) / 10_000,
+    baseline: Math.round(rates.before * 10_000) / 10_000,
+    ratio: r2(rates.ratio.ratio),
+    ciLow: r2(rates.ratio.low),
+    ciHigh: r2(rates.ratio.high),
+    measures: [...measures, MEASURE.engagementRate, MEASURE.humanEngagement, MEASURE.delivered],
   };
 }
 
