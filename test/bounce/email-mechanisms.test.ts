@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { classifyEmailBuffer } from "../../src/bounce/classify-email.ts";
-import { recordsFromEmail, splitMbox } from "../../src/bounce/email/index.ts";
+import { preferStatus, recordsFromEmail, splitMbox } from "../../src/bounce/email/index.ts";
 import type { BounceRecord } from "../../src/bounce/record.ts";
 
 /** The general mechanisms that read bounces the way their MTA writes them (synthetic messages, 192.0.2.x). */
@@ -127,6 +127,22 @@ describe("DSN fields", () => {
     assert.match(record.diagnostic, /without authentication\.$/);
   });
 
+  it("Status field or the reply's status: Sisimai's preference (sisimai go smtp/status/prefer.go)", () => {
+    // The class the reply code names wins.
+    assert.equal(preferStatus("5.1.1", "4.2.2", 452), "4.2.2");
+    assert.equal(preferStatus("4.4.7", "5.1.1", 450), "4.4.7");
+    // A vague field gives way to a reply's status without a zero; a vague reply never replaces the field.
+    assert.equal(preferStatus("5.0.0", "5.7.1", 550), "5.7.1");
+    assert.equal(preferStatus("5.7.0", "5.7.26", 550), "5.7.26");
+    assert.equal(preferStatus("5.1.1", "5.0.0", 550), "5.1.1");
+    // Ambiguous fields (4.4.7, 4.7.0, 5.3.Z, X.5.Z command errors) give way.
+    assert.equal(preferStatus("4.4.7", "4.4.2", 421), "4.4.2");
+    assert.equal(preferStatus("5.5.2", "5.1.1", 550), "5.1.1");
+    // Otherwise the report's own field stands.
+    assert.equal(preferStatus("5.2.2", "5.1.1", 550), "5.2.2");
+    assert.equal(preferStatus("5.7.1", "5.7.26", 550), "5.7.1");
+  });
+
   it("the status the remote server wrote after its reply code wins over the Status field", () => {
     const fields = [
       "Final-Recipient: rfc822; someone@example.net",
@@ -212,6 +228,28 @@ describe("an MTA's own verdict", () => {
       ),
     );
     assert.equal(text[0]?.reason, "mailboxfull");
+  });
+});
+
+describe("NTT docomo (sisimai go rhost/for-nttdocomo.go)", () => {
+  const report = (status: string, command: string) =>
+    records(
+      dsn(
+        `<kijitora@docomo.ne.jp>: host mfsmax.docomo.ne.jp[192.0.2.240] said: 550 Unknown user kijitora@docomo.ne.jp (in reply to ${command} command)`,
+        [
+          "Final-Recipient: rfc822; kijitora@docomo.ne.jp",
+          "Action: failed",
+          `Status: ${status}`,
+          "Remote-MTA: dns; mfsmax.docomo.ne.jp",
+          "Diagnostic-Code: smtp; 550 Unknown user kijitora@docomo.ne.jp",
+        ].join("\n"),
+      ),
+    )[0]?.reason;
+  it("'550 Unknown user' is the sender refused after DATA, an unknown user at RCPT, the reception filter with 5.2.0", () => {
+    assert.equal(report("5.0.0", "end of DATA"), "rejected");
+    assert.equal(report("5.0.0", "RCPT TO"), "userunknown");
+    assert.equal(report("5.2.0", "end of DATA"), "filtered");
+    assert.equal(report("5.1.1", "end of DATA"), "userunknown");
   });
 });
 

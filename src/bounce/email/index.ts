@@ -4,6 +4,7 @@ import { describeLimit, type LimitName, limitOf } from "../../util/limits.ts";
 import { type Classification, classifyReply, type ReplyInput } from "../classify.ts";
 import { familiesOf, familyReason, type MtaFamily, mayHoldFamilyWording } from "../dialects/families.ts";
 import { DIALECTS, type RecipientReport } from "../dialects/index.ts";
+import { hostName, recipientDomain } from "../provider.ts";
 import type { BounceRecord } from "../record.ts";
 import { HOST_RULE_IDS } from "../rules/knowledge.ts";
 import { PROVIDER_RULES } from "../rules/provider-rules.ts";
@@ -33,19 +34,43 @@ const REPLY_CODE_IN_TEXT = /(?:^|[\s:;([])(2[0-5]\d)(?=[\s\-,)\]]|\.(?!\d)|$)/;
 const REPLIED_STATUS_IN_TEXT = /\b[45]\d\d[- ]['"]?([45]\.\d{1,3}\.\d{1,3})\b/;
 
 /**
- * The status the remote server wrote in its reply is the most precise one (Sisimai SMTP/Status.pm `prefer`):
- * it wins over the report's Status field unless it is a vague X.0.0 and the field is not. Without a field,
- * the status written in the diagnostic (a failure status before any 2.x.x of a transcript).
+ * Which of the report's Status field and the status written in the reply to keep (sisimai go
+ * smtp/status/prefer.go): the one whose class agrees with the reply code; the field, unless it is vague
+ * (X.0.0, or X.Y.0 / X.0.Z against a reply's status with no zero), ambiguous (4.4.7, 4.7.0, 5.3.Z, X.5.1,
+ * X.5.2, X.5.4, X.5.5), a 5.1.1 the reply refines, or a 5.1.3 the reply calls a security matter (5.7.Z).
  */
-function statusOf(report: RecipientReport, diagnostic: string): string | null {
+export function preferStatus(field: string, inText: string, replyCode: number | null): string {
+  if (field === inText) return field;
+  const code = replyCode === null ? "" : String(replyCode)[0];
+  if (code && field[0] !== inText[0]) {
+    if (code === field[0]) return field;
+    if (code === inText[0]) return inText;
+  }
+  const fieldZero = field.includes(".0");
+  const textZero = inText.includes(".0");
+  if (field.includes(".0.0")) return inText.includes(".0.0") ? field : inText;
+  if (fieldZero && !textZero) return inText;
+  if (inText.includes(".0.0")) return field;
+  if (field === "4.4.7" || field === "4.7.0" || field.startsWith("5.3.")) return inText;
+  if (/^\d\.5\.[1245]$/.test(field)) return inText;
+  if (field === "5.1.1") return textZero || inText.startsWith("5.5.") ? field : inText;
+  if (field === "5.1.3" && inText.startsWith("5.7.")) return inText;
+  return field;
+}
+
+/**
+ * The report's status: its Status field and the status written in the reply (a failure status before any
+ * 2.x.x of a transcript), as preferStatus weighs them; a 2.x.x field (a delivery) is kept.
+ */
+function statusOf(report: RecipientReport, diagnostic: string, replyCode: number | null): string | null {
   const inText =
     REPLIED_STATUS_IN_TEXT.exec(diagnostic)?.[1] ??
     (FAILURE_STATUS_IN_TEXT.exec(diagnostic) ?? STATUS_IN_TEXT.exec(diagnostic))?.[0] ??
     null;
   const given = report.status ?? null;
   if (!given || !inText || inText === given) return given ?? inText;
-  if (given.startsWith("2.") || (inText.endsWith(".0.0") && !given.endsWith(".0.0"))) return given;
-  return inText;
+  if (given.startsWith("2.")) return given;
+  return preferStatus(given, inText, replyCode);
 }
 
 /**
@@ -78,10 +103,11 @@ function toRecord(
     report.diagnosticType === "x-unix"
       ? undefined
       : (FAILURE_CODE_IN_TEXT.exec(diagnostic) ?? REPLY_CODE_IN_TEXT.exec(diagnostic))?.[1];
-  const status = statusOf(report, diagnostic);
+  const replyCode = report.replyCode ?? (replyCodeText ? Number(replyCodeText) : null);
+  const status = statusOf(report, diagnostic, replyCode);
   const input: ReplyInput = {
     text: diagnostic,
-    replyCode: report.replyCode ?? (replyCodeText ? Number(replyCodeText) : null),
+    replyCode,
     status,
     remoteMta: report.remoteMta ?? remoteHostIn(diagnostic),
     reportingMta: report.reportingMta ?? null,
@@ -96,10 +122,18 @@ function toRecord(
     // The SMTP phase can change what the reply means; only the report shows it (rarely needed: look it up lazily).
     const byPhase =
       localProgramReason(report, diagnostic, classification.reason) ??
-      phaseReason(diagnostic.toLowerCase(), status, classification.reason, () =>
-        smtpCommandIn(
-          `${typeof report.context === "function" ? report.context() : (report.context ?? "")} ${diagnostic}`,
-        ),
+      phaseReason(
+        diagnostic.toLowerCase(),
+        status,
+        classification.reason,
+        () =>
+          smtpCommandIn(
+            `${typeof report.context === "function" ? report.context() : (report.context ?? "")} ${diagnostic}`,
+          ),
+        [
+          input.remoteMta ? hostName(input.remoteMta) : null,
+          report.recipient ? recipientDomain(report.recipient) : null,
+        ],
       );
     if (byPhase && byPhase !== classification.reason) hint = byPhase;
     else if (classification.reason === "undefined" && gaveUpOnTemporary(classification, report.action))

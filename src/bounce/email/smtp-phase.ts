@@ -63,9 +63,23 @@ const PHASE_RULES: ReadonlyArray<{
   commands: (command: SmtpCommand | null) => boolean;
   /** The rule does not apply when the text matches this. */
   unless?: RegExp;
+  /** Only for these servers: the remote host or the recipient's domain ends with one of them. */
+  hosts?: readonly string[];
   reason: Reason;
   source: string;
 }> = [
+  {
+    // NTT docomo's "550 Unknown user" after DATA (Status 5.0.0) is its refusal of the sender, not of the
+    // address: at RCPT the same reply is an unknown user.
+    id: "docomo-unknown-user-after-data",
+    text: /\bunknown user\b/,
+    textReason: (reason, status) => reason === "userunknown" && (status === null || status === "5.0.0"),
+    hosts: ["docomo.ne.jp"],
+    commands: (command) => command === "DATA",
+    reason: "rejected",
+    source:
+      "sisimai go rhost/for-nttdocomo.go ('550 Unknown user ***@docomo.ne.jp (in reply to end of DATA command)', Status 5.0.0: rejected)",
+  },
   {
     // The terse "user unknown" a recipient-side filter gives for any refusal, when nothing shows the address
     // was refused at RCPT: no RCPT/MAIL command in the report and no X.1.x address status. Specific wording
@@ -117,17 +131,23 @@ export function localProgramReason(
   return UNEXPLAINED.includes(textReason) || textReason === "systemerror" ? "mailererror" : null;
 }
 
+/** `name` is `host` or one of its subdomains. */
+const isWithin = (name: string, host: string): boolean => name === host || name.endsWith(`.${host}`);
+
 /** The container-level reason the SMTP phase implies for a reply the text classified as `textReason`, or null. */
 export function phaseReason(
   lowerText: string,
   status: string | null,
   textReason: Reason,
   commandOf: () => SmtpCommand | null,
+  servers: ReadonlyArray<string | null> = [],
 ): Reason | null {
   let command: SmtpCommand | null | undefined;
   for (const rule of PHASE_RULES) {
     if (!rule.textReason(textReason, status) || !rule.text.test(lowerText)) continue;
     if (rule.unless?.test(lowerText)) continue;
+    if (rule.hosts && !servers.some((name) => name && rule.hosts?.some((host) => isWithin(name, host))))
+      continue;
     command ??= commandOf();
     if (rule.commands(command)) return rule.reason;
   }

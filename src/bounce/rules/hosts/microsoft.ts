@@ -354,6 +354,26 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       example: "dnssec-invalid: destination domain returned invalid dnssec records",
     },
     {
+      id: "rhost-microsoft-4-7-325-certificate-host-mismatch",
+      reason: "failedstarttls",
+      phrase:
+        "certificate-host-mismatch: remote certificate must have a common name or subject alternative name matching the hostname (dane)",
+      status: ["4.7.325"],
+      source: `${SISIMAI}; ${PAGE}`,
+      example:
+        "certificate-host-mismatch: remote certificate must have a common name or subject alternative name matching the hostname (dane)",
+    },
+    {
+      id: "rhost-microsoft-5-7-325-certificate-host-mismatch",
+      reason: "failedstarttls",
+      phrase:
+        "certificate-host-mismatch: remote certificate must have a common name or subject alternative name matching the hostname (dane)",
+      status: ["5.7.325"],
+      source: `${SISIMAI}; ${PAGE}`,
+      example:
+        "certificate-host-mismatch: remote certificate must have a common name or subject alternative name matching the hostname (dane)",
+    },
+    {
       id: "rhost-microsoft-5-2-2-mailbox-full",
       reason: "mailboxfull",
       phrase: "mailbox full",

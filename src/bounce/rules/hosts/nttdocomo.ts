@@ -13,6 +13,24 @@ export const NTTDOCOMO_HOST_RULES: RuleTable = {
   hosts: ["mfsmax.docomo.ne.jp", "docomo.ne.jp"],
   source: `${SISIMAI}; ${PAGE}`,
   rules: [
+    // Sisimai reads docomo's Status field before its text: 5.1.1 is an unknown user, 5.2.0 the
+    // subscriber's reception filter, whatever the reply says.
+    {
+      id: "nttdocomo-status-5-1-1",
+      reason: "userunknown",
+      pattern: /./,
+      status: ["5.1.1"],
+      source: `${SISIMAI} (Status 5.1.1: "550 5.1.1 <***@docomo.ne.jp>... User unknown")`,
+      example: "550 Unknown user ***@docomo.ne.jp",
+    },
+    {
+      id: "nttdocomo-status-5-2-0",
+      reason: "filtered",
+      pattern: /./,
+      status: ["5.2.0"],
+      source: `${SISIMAI} (Status 5.2.0 after ">>> DATA <<< 550 Unknown user ***@docomo.ne.jp"); ${PAGE}`,
+      example: "550 Unknown user ***@docomo.ne.jp",
+    },
     {
       id: "nttdocomo-too-much-mail-data",
       reason: "mailboxfull",
