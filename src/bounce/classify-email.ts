@@ -44,9 +44,10 @@ export function classifySegment(raw: Buffer, file: string, first: number, proble
 /** Cut a streamed mbox into segments of whole messages once this much is buffered. */
 const SEGMENT_BYTES = 4 * 1024 * 1024;
 const FROM_AFTER_BLANK = Buffer.from("\n\nFrom ");
-const FROM_AFTER_BLANK_CRLF = Buffer.from("\r\n\r\nFrom ");
+// The empty line may be a lone CR whatever ended the line before it (splitMbox's precededByBlankLine).
+const FROM_AFTER_BLANK_CR = Buffer.from("\n\r\nFrom ");
 /** Bytes of earlier input searched again with each chunk, so a boundary split across chunks is found. */
-const OVERLAP = FROM_AFTER_BLANK_CRLF.length - 1;
+const OVERLAP = FROM_AFTER_BLANK_CR.length - 1;
 
 /**
  * Buffers a streamed mbox up to a message boundary (a `From ` line after an empty line, as splitMbox
@@ -191,8 +192,8 @@ export class MboxSegmenter {
 function boundaryOf(bytes: Buffer, which: "first" | "last"): number {
   const find = (pattern: Buffer) => (which === "first" ? bytes.indexOf(pattern) : bytes.lastIndexOf(pattern));
   const lf = find(FROM_AFTER_BLANK);
-  const crlf = find(FROM_AFTER_BLANK_CRLF);
-  const starts = [lf < 0 ? -1 : lf + 2, crlf < 0 ? -1 : crlf + 4].filter((at) => at >= 0);
+  const cr = find(FROM_AFTER_BLANK_CR);
+  const starts = [lf < 0 ? -1 : lf + 2, cr < 0 ? -1 : cr + 3].filter((at) => at >= 0);
   if (starts.length === 0) return -1;
   return which === "first" ? Math.min(...starts) : Math.max(...starts);
 }
