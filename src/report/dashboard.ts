@@ -1,6 +1,6 @@
 import type { ProviderTotals } from "../analytics/stats/daily.ts";
-import type { Alert } from "../serve/alerts.ts";
-import type { HourRow, RecentBounce } from "../serve/detect.ts";
+import { type Alert, causeText } from "../serve/alerts.ts";
+import { emptyHour, type HourRow, type RecentBounce } from "../serve/detect.ts";
 import type { LiveEpisode, MonitorState } from "../serve/monitor.ts";
 import { escapeHtml } from "./html-escape.ts";
 
@@ -103,9 +103,7 @@ function alertsSection(alerts: Alert[]): string {
     .map(
       (a) =>
         `<li class="sev-${escapeHtml(a.severity)}"><b>${escapeHtml(a.severity)}</b> ${escapeHtml(a.title)}` +
-        (a.topCause
-          ? ` — likely cause: ${escapeHtml(a.topCause.title)} (${Math.round(a.topCause.confidence * 100)} %)`
-          : "") +
+        (a.topCause ? ` — ${escapeHtml(causeText(a.topCause))}` : "") +
         ` <small>${escapeHtml(a.raisedAt)} · ${escapeHtml(a.id)}</small></li>`,
     )
     .join("");
@@ -131,17 +129,35 @@ function providerSection(
       : complaintRate === null
         ? "too few deliveries"
         : pct(complaintRate);
-  const diagnosisHtml = diagnosis
-    ? `<p>Latest diagnosis (${escapeHtml(diagnosis.at)}): ${diagnosis.causes
-        .map((c) => `${escapeHtml(c.title)} (${Math.round(c.confidence * 100)} %)`)
-        .join("; ")}</p>`
-    : "";
+  const [top, ...others] = diagnosis?.causes ?? [];
+  const diagnosisHtml =
+    diagnosis && top
+      ? `<p>Latest diagnosis (${escapeHtml(diagnosis.at)}): ${escapeHtml(causeText(top))}${others
+          .filter((c) => c.id !== "insufficient-evidence" && c.confidence >= 0.05)
+          .map((c) => `; then ${escapeHtml(c.title)} (${Math.round(c.confidence * 100)} %)`)
+          .join("")}</p>`
+      : "";
   return `<section id="${escapeHtml(id)}" class="provider"><h2>${escapeHtml(provider)}</h2>
 <table><tr><th>sent</th><th>delivered</th><th>policy bounces</th><th>complaints (24 h)</th><th>human opens + clicks per delivery (24 h)</th></tr>
 <tr><td class="sent" data-provider="${escapeHtml(provider)}">${n(totals?.sent)}</td><td>${n(totals?.delivered)}</td><td>${n(totals?.policyBounces)}</td><td>${escapeHtml(complaint)}</td><td>${pct(engagement)}</td></tr></table>
-${hourlyChart(provider, hours.slice(-48), episodes)}
+${hourlyChart(provider, lastHours(hours, 48), episodes)}
 ${episodes.length ? `<p>Episodes: ${episodes.map((e) => `${escapeHtml(e.openedHour)} → ${escapeHtml(e.closedHour ?? "open")} (peak ${pct(e.peakRate)})`).join("; ")}</p>` : ""}
 ${diagnosisHtml}</section>`;
+}
+
+/** The `count` hours up to the latest one with data, hours without events as zeros (bars stay in time). */
+function lastHours(hours: HourRow[], count: number): HourRow[] {
+  const last = hours.at(-1);
+  if (!last) return [];
+  const byHour = new Map(hours.map((h) => [h.hour, h]));
+  const end = Date.parse(last.hour);
+  const first = Math.max(Date.parse(hours[0].hour), end - (count - 1) * 3_600_000);
+  const out: HourRow[] = [];
+  for (let t = first; t <= end; t += 3_600_000) {
+    const hour = new Date(t).toISOString().replace(".000Z", "Z");
+    out.push(byHour.get(hour) ?? emptyHour(last.provider, hour));
+  }
+  return out;
 }
 
 /** Hourly volume (bars) and policy bounces (red), open/closed episodes shaded. */
@@ -168,7 +184,8 @@ function hourlyChart(provider: string, hours: HourRow[], episodes: LiveEpisode[]
       );
     })
     .join("");
-  return `<svg class="hourly" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeHtml(`${provider}: hourly volume and policy bounces`)}">${bars}</svg>`;
+  const legend = `<p class="legend">Hourly, ${escapeHtml(hours[0].hour)} → ${escapeHtml(hours[hours.length - 1].hour)}: sent <span class="key sent"></span> policy bounces <span class="key policy"></span> episode <span class="key episode"></span> (bars to the largest hour, ${hours.reduce((m, h) => Math.max(m, h.sent), 0).toLocaleString("en-US")} sent)</p>`;
+  return `${legend}<svg class="hourly" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeHtml(`${provider}: hourly volume and policy bounces`)}">${bars}</svg>`;
 }
 
 function bouncesSection(bounces: RecentBounce[]): string {
@@ -197,4 +214,6 @@ header{display:flex;gap:1em;align-items:baseline}h1{font-size:1.3em}
 table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ddd;padding:.2em .6em;text-align:right}
 td.campaign,td.reply{text-align:left;max-width:40em;overflow-wrap:anywhere}
 .quiet{color:#777}.sev-critical{color:#c0392b}.sev-high{color:#d35400}
+.legend{color:#555;font-size:12px;margin:.3em 0}.key{display:inline-block;width:.9em;height:.9em;vertical-align:middle}
+.key.sent{background:#8fb3d9}.key.policy{background:#c0392b}.key.episode{background:#fbe3e1;border:1px solid #e8b4b0}
 svg.hourly rect.sent{fill:#8fb3d9}svg.hourly rect.policy{fill:#c0392b}svg.hourly rect.episode{fill:#fbe3e1}`;

@@ -156,15 +156,20 @@ function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** The diagnosis' top cause in words; "insufficient-evidence" first means no cause passes yet. */
+export function causeText(cause: { id: string; title: string; confidence: number }): string {
+  return cause.id === "insufficient-evidence"
+    ? "diagnosis: no cause passes yet (not enough evidence in the store)"
+    : `likely cause: ${cause.title} (confidence ${Math.round(cause.confidence * 100)} %)`;
+}
+
 /** The alert as one line of text (log, Slack `text`, email subject and body head). */
 export function alertText(alert: Alert): string {
   const numbers = Object.entries(alert.numbers)
     .filter(([, value]) => value !== null)
     .map(([key, value]) => `${key}=${value}`)
     .join(" ");
-  const cause = alert.topCause
-    ? ` — likely cause: ${alert.topCause.title} (confidence ${Math.round(alert.topCause.confidence * 100)} %)`
-    : "";
+  const cause = alert.topCause ? ` — ${causeText(alert.topCause)}` : "";
   return `[${alert.severity}] ${alert.title}${cause} (${numbers}) ${alert.link}`;
 }
 

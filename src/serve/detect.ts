@@ -25,6 +25,23 @@ export interface HourRow {
   topCode: string | null;
 }
 
+/** An hour without events. */
+export function emptyHour(provider: string, hour: string): HourRow {
+  return {
+    provider,
+    hour,
+    sent: 0,
+    delivered: 0,
+    bounced: 0,
+    policy: 0,
+    deferred: 0,
+    complaints: 0,
+    humanOpens: 0,
+    clicks: 0,
+    topCode: null,
+  };
+}
+
 /** Hours of history looked at: the window and the baseline behind it. */
 export const LOOKBACK_HOURS = 24 * 8;
 

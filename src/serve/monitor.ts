@@ -91,6 +91,8 @@ export class Monitor {
   private timers: NodeJS.Timeout[] = [];
   private running: Promise<void> = Promise.resolve();
   private readonly listed = new Set<string>();
+  /** Blocklist checks run one at a time (a slow resolver delays the next instead of overlapping it). */
+  private blocklistRun: Promise<void> = Promise.resolve();
 
   constructor(options: MonitorOptions) {
     this.options = options;
@@ -109,6 +111,7 @@ export class Monitor {
     for (const timer of this.timers) clearInterval(timer);
     this.timers = [];
     await this.running;
+    await this.blocklistRun;
   }
 
   /** One detection pass (serialized: a slow pass delays the next instead of overlapping it). */
@@ -205,7 +208,12 @@ export class Monitor {
   }
 
   /** A new listing raises a critical alert; a delisting resolves it. "Could not ask" is never a listing. */
-  async checkBlocklists(): Promise<void> {
+  checkBlocklists(): Promise<void> {
+    this.blocklistRun = this.blocklistRun.then(() => this.checkBlocklistsOnce());
+    return this.blocklistRun;
+  }
+
+  private async checkBlocklistsOnce(): Promise<void> {
     const watch = this.options.blocklists;
     if (!watch) return;
     try {
@@ -229,8 +237,17 @@ export class Monitor {
           topCause: null,
         });
       }
-      for (const key of this.listed) if (!now.has(key)) this.options.alerts.resolve(key);
-      this.listed.clear();
+      // A listing is over only when the list answers "clear": an unanswered query changes nothing.
+      const clear = new Set(
+        report.results
+          .filter((r) => r.verdict.status === "clear")
+          .map((r) => `blocklist:${r.target}:${r.list}`),
+      );
+      for (const key of [...this.listed]) {
+        if (now.has(key) || !clear.has(key)) continue;
+        this.listed.delete(key);
+        this.options.alerts.resolve(key);
+      }
       for (const key of now) this.listed.add(key);
       this.state.blocklist = { checkedAt: new Date().toISOString(), listed, unknown };
     } catch (error) {

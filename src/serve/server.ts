@@ -1,3 +1,4 @@
+import { createServer } from "node:http";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { computeStats } from "../analytics/stats/report.ts";
 import { PROVIDERS } from "../bounce/vocabulary.ts";
@@ -28,7 +29,7 @@ export interface ServerParts {
   metrics(): Promise<string>;
   /** Extra routes (dashboard, alerts API) registered by the caller. */
   routes?: (app: FastifyInstance, guard: (request: FastifyRequest, reply: FastifyReply) => boolean) => void;
-  limits?: Partial<typeof SERVE_LIMITS>;
+  limits?: Partial<Record<keyof typeof SERVE_LIMITS, number>>;
   logger?: boolean;
   /** Where internal errors are reported (the CLI writes them to stderr). */
   log?: (line: string) => void;
@@ -43,10 +44,19 @@ export async function buildServer(parts: ServerParts): Promise<FastifyInstance> 
   const app = Fastify({
     logger: parts.logger ?? false,
     bodyLimit: limits.bodyBytes,
-    requestTimeout: limits.requestMs,
-    connectionTimeout: limits.requestMs,
-    keepAliveTimeout: limits.keepAliveMs,
     return503OnClosing: true,
+    // Node checks request deadlines every connectionsCheckingInterval (30 s by default): often enough
+    // here that a slow client gets its 408 near the limit.
+    serverFactory: (handler) =>
+      createServer(
+        {
+          requestTimeout: limits.requestMs,
+          headersTimeout: limits.requestMs,
+          keepAliveTimeout: limits.keepAliveMs,
+          connectionsCheckingInterval: Math.max(100, Math.min(1_000, limits.requestMs / 4)),
+        },
+        handler,
+      ),
   });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser("*", { parseAs: "buffer" }, (_request, body, done) => done(null, body));

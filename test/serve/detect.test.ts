@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
-import { DETECT_DEFAULTS, detect, type HourRow, parseWarmupPlan } from "../../src/serve/detect.ts";
+import { DETECT_DEFAULTS, detect, emptyHour, type HourRow, parseWarmupPlan } from "../../src/serve/detect.ts";
 import { appleHour, sendgridService } from "../../testkit/serve.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "deliverlens-serve-detect-"));
@@ -11,17 +11,9 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 const hour = (h: number) => new Date(Date.UTC(2026, 5, 1, h)).toISOString().replace(".000Z", "Z");
 const row = (provider: string, h: number, fields: Partial<HourRow>): HourRow => ({
-  provider,
-  hour: hour(h),
+  ...emptyHour(provider, hour(h)),
   sent: 1000,
   delivered: 1000,
-  bounced: 0,
-  policy: 0,
-  deferred: 0,
-  complaints: 0,
-  humanOpens: 0,
-  clicks: 0,
-  topCode: null,
   ...fields,
 });
 
