@@ -154,7 +154,7 @@ export const AUTH_FINDINGS: readonly FindingKind[] = [
     section: "dmarc",
     severity: "medium",
     title: "DMARC p=none: monitoring only, spoofed mail is not stopped",
-    fix: "Read the aggregate reports, fix unaligned senders, then move to p=quarantine and p=reject",
+    fix: "Read the aggregate reports (`deliverlens dmarc fetch` or `ingest` them, then `deliverlens dmarc`), fix unaligned senders, then move to p=quarantine and p=reject",
     source: APPLE,
   },
   {
@@ -162,7 +162,7 @@ export const AUTH_FINDINGS: readonly FindingKind[] = [
     section: "dmarc",
     severity: "medium",
     title: "DMARC asks for no aggregate reports (no rua)",
-    fix: "Add rua=mailto:… so you can see who sends as your domain",
+    fix: "Add rua=mailto:… so you can see who sends as your domain (`deliverlens dmarc` reads the reports)",
     source: "https://senders.yahooinc.com/best-practices/",
   },
   {

@@ -1,3 +1,4 @@
+import type { DmarcSummary } from "../dmarc/summary.ts";
 import type { ParseProblem } from "../events/event.ts";
 import { seedEvidence } from "../seeds/evidence.ts";
 import type { SeedPlacementRow } from "../store/seeds.ts";
@@ -54,6 +55,8 @@ export interface DiagnosisReport {
    * `deliverlens seeds`), only when seed tests were checked into the store.
    */
   seeds?: SeedPlacementRow[];
+  /** What stored DMARC aggregate and TLS reports say over the window (docs/DMARC.md); absent without reports. */
+  dmarc?: DmarcSummary;
 }
 
 /** The numbers the summary sentence quotes: messages (the unit `stats` calls sent), policy bounces, rate, window. */

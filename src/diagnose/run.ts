@@ -1,8 +1,9 @@
 import { statSync } from "node:fs";
 import { loadAppleEgress } from "../analytics/stats/opens.ts";
-import { PROVIDERS } from "../bounce/vocabulary.ts";
+import { PROVIDERS, providerLabel } from "../bounce/vocabulary.ts";
 import { domainOption, ipOptions, resolverOption } from "../cli/dns-options.ts";
 import { EXIT, UsageError } from "../cli/exit.ts";
+import { reportsForDiagnosis } from "../dmarc/diagnosis.ts";
 import { createResolver } from "../dns/index.ts";
 import type { DnsResolver } from "../dns/types.ts";
 import type { ParseProblem } from "../events/event.ts";
@@ -109,7 +110,7 @@ export async function diagnoseStore(options: DiagnoseOptions): Promise<Diagnosis
     );
     progress.tick(4);
     progress.finish();
-    return buildReport({
+    const report = buildReport({
       context,
       diagnosis,
       segments,
@@ -123,6 +124,18 @@ export async function diagnoseStore(options: DiagnoseOptions): Promise<Diagnosis
       problems,
       seeds: await seedPlacements(store, { provider: options.provider }),
     });
+    // DMARC aggregate reports, when stored: a section of the report and authentication evidence.
+    const reading = await reportsForDiagnosis(store, {
+      window: report.figures.window,
+      episodes: report.episodes,
+      ips: report.ips.map((ip) => ip.ip),
+      label: providerLabel(options.provider),
+    });
+    if (reading) {
+      report.dmarc = reading.summary;
+      report.causes.find((cause) => cause.id === "authentication")?.evidence.push(...reading.evidence);
+    }
+    return report;
   } finally {
     store.close();
   }

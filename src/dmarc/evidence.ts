@@ -1,3 +1,4 @@
+import type { MeasureId } from "../measures/index.ts";
 import type { Store } from "../store/index.ts";
 import { dmarcSourceWindow } from "../store/index.ts";
 
@@ -11,7 +12,7 @@ export interface AuthEvidence {
   text: string;
   metric: string;
   value: number;
-  measures: string[];
+  measures: MeasureId[];
 }
 
 /** Aligned-DKIM failure share at or above which the reports argue for an authentication problem. */

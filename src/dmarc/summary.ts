@@ -106,10 +106,21 @@ export interface DomainReadiness {
   forwardedMessages: number;
 }
 
+/** With `--resolve`: the sources grouped by the registrable domain of their PTR name (their operator). */
+export interface OperatorTotals {
+  operator: string;
+  sources: number;
+  messages: number;
+  dmarcPassRate: number;
+  verdicts: Partial<Record<Verdict, number>>;
+}
+
 export interface DmarcSummary {
   filter: ReportFilter;
   reports: { aggregate: number; tls: number; records: number };
   resolved: boolean;
+  /** Empty unless resolved. */
+  operators: OperatorTotals[];
   domains: DomainReadiness[];
   sources: SourceVerdict[];
   verdicts: Record<Verdict, { sources: number; messages: number }>;
@@ -157,6 +168,7 @@ export async function summarizeReports(
     filter,
     reports: counts,
     resolved: options.resolver !== undefined,
+    operators: options.resolver ? operatorsOf(sources) : [],
     domains: domainRows.map((domain) => readiness(domain, domainSources, verdictOf)),
     sources,
     verdicts,
@@ -256,6 +268,31 @@ function readiness(
     unknownMessages: unknown,
     forwardedMessages: forwarded,
   };
+}
+
+function operatorsOf(sources: readonly SourceVerdict[]): OperatorTotals[] {
+  const groups = new Map<
+    string,
+    { sources: number; messages: number; pass: number; verdicts: Partial<Record<Verdict, number>> }
+  >();
+  for (const source of sources) {
+    const key = source.operator ?? "(no PTR)";
+    const group = groups.get(key) ?? { sources: 0, messages: 0, pass: 0, verdicts: {} };
+    group.sources++;
+    group.messages += source.messages;
+    group.pass += source.dmarcPassRate * source.messages;
+    group.verdicts[source.verdict] = (group.verdicts[source.verdict] ?? 0) + source.messages;
+    groups.set(key, group);
+  }
+  return [...groups.entries()]
+    .map(([operator, g]) => ({
+      operator,
+      sources: g.sources,
+      messages: g.messages,
+      dmarcPassRate: rate(Math.round(g.pass), g.messages),
+      verdicts: g.verdicts,
+    }))
+    .sort((a, b) => b.messages - a.messages || a.operator.localeCompare(b.operator));
 }
 
 async function resolveSources(sources: SourceVerdict[], resolver: DnsResolver, limit: number): Promise<void> {

@@ -108,6 +108,12 @@ export const MEASURES = {
     unit: "addresses",
     definition: `Addresses last engaged ${W + 1}–${SUNSET_DAYS} days ago and not suppressed: the win-back segment`,
   },
+  dmarc_aligned_dkim: {
+    id: "dmarc_aligned_dkim",
+    unit: "messages (DMARC aggregate reports)",
+    definition:
+      "Messages that receivers' DMARC aggregate reports count with policy_evaluated dkim = pass (aligned DKIM), per source IP and day (store view dmarc_records); its failing share is 1 − aligned / messages",
+  },
 } as const satisfies Record<string, Measure>;
 
 export type MeasureId = keyof typeof MEASURES;

@@ -115,6 +115,18 @@ export function renderDmarc(summary: DmarcSummary, maxSources = 15): string {
     if (sources.length > maxSources)
       out.push(`  … ${n(sources.length - maxSources)} more (--json lists all)`);
   }
+  if (summary.resolved && summary.operators.length > 0) {
+    out.push("");
+    out.push(paint("Per operator (PTR domain)", "bold"));
+    for (const o of summary.operators.slice(0, maxSources))
+      out.push(
+        `  ${escapeLine(o.operator).padEnd(32)} ${n(o.sources).padStart(6)} source(s) ${n(o.messages).padStart(10)} messages  DMARC pass ${pct(o.dmarcPassRate).padStart(7)}  ${Object.entries(
+          o.verdicts,
+        )
+          .map(([v, m]) => `${v} ${n(m ?? 0)}`)
+          .join(", ")}`,
+      );
+  }
   if (summary.overrides.length > 0) {
     out.push("");
     out.push(

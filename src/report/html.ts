@@ -2,6 +2,7 @@ import { providerLabel } from "../bounce/vocabulary.ts";
 import type { DiagnosisReport } from "../diagnose/report.ts";
 import type { Cause, Evidence } from "../diagnose/types.ts";
 import { campaignsChart, dailyChart, tiersChart } from "./charts.ts";
+import { dmarcHtml } from "./dmarc-html.ts";
 import { escapeHtml as e } from "./html-escape.ts";
 import { seedsHtml } from "./seeds.ts";
 
@@ -51,6 +52,7 @@ ${report.episodes.length ? `<div class="table-wrap"><table><tr><th>start</th><th
 <div class="chart-wrap">${campaignsChart(report)}</div>
 ${campaignsTable(report)}
 ${report.seeds?.length ? seedsHtml(report.seeds) : ""}
+${dmarcHtml(report.dmarc)}
 <h2>What to do</h2>
 <h3>Suppression / sunset segment</h3>
 <p>${p.suppression.suppressTotal.toLocaleString("en-US")} ${e(report.provider)} recipients: ${e(p.suppression.suppress.map((s) => `${s.reason} ${s.recipients}`).join(", ") || "none")} (the same list as <code>${e(p.suppression.command ?? "deliverlens hygiene")}</code>, which without --provider counts every provider's)${p.suppression.export ? ` — exported to ${e(p.suppression.export)}` : ""}.</p>
