@@ -13,15 +13,7 @@ import {
   unloggedFileSql,
 } from "../measures/index.ts";
 import type { Store } from "../store/index.ts";
-import type {
-  DailyMeasure,
-  Facts,
-  IpCategoryCount,
-  ReplyGroup,
-  SendCell,
-  TierCount,
-  WeekEngagement,
-} from "./facts.ts";
+import type { Facts, IpCategoryCount, ReplyGroup, SendCell, TierCount, WeekEngagement } from "./facts.ts";
 
 /**
  * One row per message to a recipient, as measure `sent` counts it (so the cells' `sent` sums to `stats`'
@@ -43,7 +35,7 @@ WITH attempts AS (
   GROUP BY ${MESSAGE_KEY_SQL}, ${unlogged}
 ),
 engagement AS (
-  SELECT hash(recipient) AS rk, time FROM events WHERE provider = $provider AND ${humanEngagement}
+  SELECT hash(recipient) AS rk, time FROM event_rows WHERE provider = $provider AND ${humanEngagement}
 ),
 seen AS (
   SELECT rk, min(t) AS first FROM (SELECT rk, t FROM attempts UNION ALL SELECT rk, time FROM engagement) GROUP BY rk
@@ -69,15 +61,14 @@ const WINDOW_SQL = `
 SELECT min(time)::DATE::VARCHAR AS "from", max(time)::DATE::VARCHAR AS "to" FROM event_rows
 WHERE provider = $provider`;
 
-/** Measure `policy_bounce` per day (the bounce's day), as `stats` counts it. */
-const POLICY_BY_DAY_SQL = `
-SELECT time::DATE::VARCHAR AS day, count(*) AS "policyBounces" FROM events
-WHERE provider = $provider AND ${POLICY_SQL} GROUP BY ALL ORDER BY day`;
-
-/** Measure `policy_bounce` per sending IP and category (which IP's bounces cite authentication or a blocklist). */
-const POLICY_BY_IP_SQL = `
-SELECT coalesce(sending_ip, '(unknown)') AS ip, category, count(*) AS count FROM events
-WHERE provider = $provider AND ${POLICY_SQL} GROUP BY ALL ORDER BY ip, category`;
+/**
+ * Measure `policy_bounce` per day (the bounce's day, as `stats` counts it), sending IP and category, in one
+ * pass: summed per day for the daily series, per IP and category to tell which IP's bounces cite
+ * authentication or a blocklist.
+ */
+const POLICY_BOUNCES_SQL = `
+SELECT time::DATE::VARCHAR AS day, coalesce(sending_ip, '(unknown)') AS ip, category, count(*) AS count
+FROM events WHERE provider = $provider AND ${POLICY_SQL} GROUP BY ALL ORDER BY day, ip, category`;
 
 /** Distinct replies with addresses replaced, so per-recipient wording groups together. */
 const REPLIES_SQL = `
@@ -108,11 +99,11 @@ FROM last GROUP BY tier`;
  * delivered and human engagements (measure `engagement_rate` per cohort).
  */
 const recipientsSql = (humanEngagement: string) => `
-WITH as_of AS (SELECT max(time) AS t FROM events),
+WITH as_of AS (SELECT max(time) AS t FROM event_rows),
 per AS MATERIALIZED (
   SELECT max(time) FILTER (WHERE ${humanEngagement}) AS engaged, min(time) AS first,
     count(*) FILTER (WHERE type = 'delivered') AS delivered, count(*) FILTER (WHERE ${humanEngagement}) AS engagements
-  FROM events WHERE provider = $provider AND recipient IS NOT NULL GROUP BY hash(recipient)
+  FROM event_rows WHERE provider = $provider AND recipient IS NOT NULL GROUP BY hash(recipient)
 )
 SELECT 'tier' AS kind, ${TIER_SQL("engaged", "(SELECT t FROM as_of)")} AS key, count(*) AS recipients,
   0::BIGINT AS delivered, 0::BIGINT AS engaged
@@ -151,8 +142,12 @@ export async function loadFacts(
   // One DuckDB connection runs one query at a time: await each in turn.
   const unlogged = await filesWithoutSent(store);
   const cells = await store.all<SendCell>(cellsSql(opens.humanEngagement, unlogged), params);
-  const policyByDay = await store.all<DailyMeasure>(POLICY_BY_DAY_SQL, params);
-  const policyByIp = await store.all<IpCategoryCount>(POLICY_BY_IP_SQL, params);
+  const policyRows = await store.all<{ day: string } & IpCategoryCount>(POLICY_BOUNCES_SQL, params);
+  const policyByDay = sumBy(policyRows, (r) => r.day).map(([day, policyBounces]) => ({ day, policyBounces }));
+  const policyByIp = sumBy(policyRows, (r) => `${r.ip}\u0000${r.category}`).map(([key, count]) => {
+    const [ip, category] = key.split("\u0000");
+    return { ip, category, count };
+  });
   const span = await store.one<{ from: string | null; to: string | null }>(WINDOW_SQL, params);
   const replies = await store.all<ReplyGroup>(REPLIES_SQL, params);
   const rows = await store.all<{
@@ -173,7 +168,7 @@ export async function loadFacts(
   const weeks = await store.all<WeekEngagement>(weeksSql(opens.humanEngagement), params);
   const asOf = await latestEvent(store);
   const domains = await store.all<{ d: string }>(
-    "SELECT DISTINCT sending_domain AS d FROM events WHERE sending_domain IS NOT NULL ORDER BY d LIMIT 20",
+    "SELECT DISTINCT sending_domain AS d FROM event_rows WHERE sending_domain IS NOT NULL ORDER BY d LIMIT 20",
   );
   return {
     provider,
@@ -190,6 +185,13 @@ export async function loadFacts(
   };
 }
 
+/** Sums of `count` per key, in the rows' order of first appearance. */
+function sumBy<T extends { count: number }>(rows: readonly T[], key: (row: T) => string): [string, number][] {
+  const sums = new Map<string, number>();
+  for (const row of rows) sums.set(key(row), (sums.get(key(row)) ?? 0) + Number(row.count));
+  return [...sums];
+}
+
 /** Recipients of the provider per engagement tier (every tier present, in TIER_ORDER). */
 export async function loadTiers(
   store: Store,
@@ -201,5 +203,5 @@ export async function loadTiers(
 }
 
 export async function latestEvent(store: Store): Promise<string | null> {
-  return (await store.one<{ t: string | null }>("SELECT max(time) AS t FROM events"))?.t ?? null;
+  return (await store.one<{ t: string | null }>("SELECT max(time) AS t FROM event_rows"))?.t ?? null;
 }
