@@ -1,6 +1,6 @@
-import { domainOption, ipOptions, resolverOption } from "../cli/dns-options.ts";
 import { EXIT, UsageError } from "../cli/exit.ts";
 import { createResolver, normalizeName } from "../dns/index.ts";
+import { domainOption, ipOptions, resolverOption } from "../dns/options.ts";
 import { createProgress } from "../report/progress.ts";
 import { atOrAbove, isSeverity, SEVERITY_ORDER } from "../report/severity.ts";
 import { runAudit } from "./audit.ts";

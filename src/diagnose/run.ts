@@ -1,10 +1,10 @@
 import { statSync } from "node:fs";
 import { loadAppleEgress } from "../analytics/stats/opens.ts";
 import { PROVIDERS, providerLabel } from "../bounce/vocabulary.ts";
-import { domainOption, ipOptions, resolverOption } from "../cli/dns-options.ts";
 import { EXIT, UsageError } from "../cli/exit.ts";
 import { reportsForDiagnosis } from "../dmarc/diagnosis.ts";
 import { createResolver } from "../dns/index.ts";
+import { domainOption, ipOptions, resolverOption } from "../dns/options.ts";
 import type { DnsResolver } from "../dns/types.ts";
 import type { ParseProblem } from "../events/event.ts";
 import { renderHtml } from "../report/html.ts";

@@ -1,8 +1,8 @@
 import net from "node:net";
 import { loadBlocklists } from "../audit/blocklist-data.ts";
-import { resolverOption } from "../cli/dns-options.ts";
 import { EXIT, UsageError } from "../cli/exit.ts";
 import { toMailauthResolver } from "../dns/mailauth-adapter.ts";
+import { resolverOption } from "../dns/options.ts";
 import { createResolver } from "../dns/resolver.ts";
 import type { ParseProblem } from "../events/event.ts";
 import { createProgress } from "../report/progress.ts";

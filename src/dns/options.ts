@@ -1,17 +1,17 @@
 import { domainToASCII } from "node:url";
 import ipaddr from "ipaddr.js";
-import { isValidDnsName, normalizeName, parseResolverSpec, ResolverSpecError } from "../dns/index.ts";
-import type { ResolverSpec } from "../dns/resolver.ts";
-import { UsageError } from "./exit.ts";
+import { InputError } from "../util/errors.ts";
+import { isValidDnsName, normalizeName, parseResolverSpec, ResolverSpecError } from "./index.ts";
+import type { ResolverSpec } from "./resolver.ts";
 
 /** Letters, digits, hyphen and underscore labels; at least two labels. */
 const HOSTNAME = /^[a-z0-9_-]+(\.[a-z0-9_-]+)+$/;
 
-/** `--domain`: IDNs become their A-label (punycode) form, as receivers look them up. */
+/** A domain option (`--domain`): IDNs become their A-label (punycode) form, as receivers look them up. */
 export function domainOption(value: string): string {
   const domain = normalizeName(domainToASCII(value.trim()));
   if (!isValidDnsName(domain) || !HOSTNAME.test(domain))
-    throw new UsageError(`--domain: "${value}" is not a domain name`);
+    throw new InputError(`--domain: "${value}" is not a domain name`);
   return domain;
 }
 
@@ -26,7 +26,7 @@ export function ipOptions(values: readonly string[] | undefined): string[] {
     ),
   ];
   const bad = ips.find((ip) => !ipaddr.isValid(ip));
-  if (bad !== undefined) throw new UsageError(`--ip: "${bad}" is not an IP address`);
+  if (bad !== undefined) throw new InputError(`--ip: "${bad}" is not an IP address`);
   return ips;
 }
 
@@ -35,7 +35,7 @@ export function resolverOption(value: string): ResolverSpec {
   try {
     return parseResolverSpec(value);
   } catch (error) {
-    if (error instanceof ResolverSpecError) throw new UsageError(error.message);
+    if (error instanceof ResolverSpecError) throw new InputError(error.message);
     throw error;
   }
 }
