@@ -1,12 +1,12 @@
-import { EXIT, UsageError } from "../cli/exit.ts";
-import { createResolver, normalizeName } from "../dns/index.ts";
-import { domainOption, ipOptions, resolverOption } from "../dns/options.ts";
-import { createProgress } from "../report/progress.ts";
-import { atOrAbove, isSeverity, SEVERITY_ORDER } from "../report/severity.ts";
-import { runAudit } from "./audit.ts";
-import { BlocklistDataError, loadBlocklists, withDqsKey } from "./blocklist-data.ts";
-import { createMtaStsFetcher } from "./policy-fetch.ts";
-import { renderAudit } from "./render.ts";
+import { runAudit } from "../../audit/audit.ts";
+import { BlocklistDataError, loadBlocklists, withDqsKey } from "../../audit/blocklist-data.ts";
+import { createMtaStsFetcher } from "../../audit/policy-fetch.ts";
+import { renderAudit } from "../../audit/render.ts";
+import { createResolver, normalizeName } from "../../dns/index.ts";
+import { domainOption, ipOptions, resolverOption } from "../../dns/options.ts";
+import { createProgress } from "../../report/progress.ts";
+import { atOrAbove, isSeverity, SEVERITY_ORDER } from "../../report/severity.ts";
+import { EXIT, UsageError } from "../exit.ts";
 
 export interface AuditOptions {
   domain: string;
