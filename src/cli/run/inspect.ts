@@ -1,17 +1,22 @@
 import net from "node:net";
-import { loadBlocklists } from "../audit/blocklist-data.ts";
-import { EXIT, UsageError } from "../cli/exit.ts";
-import { toMailauthResolver } from "../dns/mailauth-adapter.ts";
-import { resolverOption } from "../dns/options.ts";
-import { createResolver } from "../dns/resolver.ts";
-import type { ParseProblem } from "../events/event.ts";
-import { createProgress } from "../report/progress.ts";
-import { escapeLine } from "../report/terminal.ts";
-import { readBounded } from "../util/read-bounded.ts";
-import { describeError } from "../util/walk.ts";
-import { notAnEmail } from "./email-shape.ts";
-import { INSPECT_SCHEMA_VERSION, type InspectDns, type InspectReport, inspectMessage } from "./inspect.ts";
-import { renderReport } from "./render.ts";
+import { loadBlocklists } from "../../audit/blocklist-data.ts";
+import { toMailauthResolver } from "../../dns/mailauth-adapter.ts";
+import { resolverOption } from "../../dns/options.ts";
+import { createResolver } from "../../dns/resolver.ts";
+import type { ParseProblem } from "../../events/event.ts";
+import { notAnEmail } from "../../forensics/email-shape.ts";
+import {
+  INSPECT_SCHEMA_VERSION,
+  type InspectDns,
+  type InspectReport,
+  inspectMessage,
+} from "../../forensics/inspect.ts";
+import { renderReport } from "../../forensics/render.ts";
+import { createProgress } from "../../report/progress.ts";
+import { escapeLine } from "../../report/terminal.ts";
+import { readBounded } from "../../util/read-bounded.ts";
+import { describeError } from "../../util/walk.ts";
+import { EXIT, UsageError } from "../exit.ts";
 
 export interface InspectCliOptions {
   json?: boolean;
