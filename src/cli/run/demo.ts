@@ -1,16 +1,16 @@
 import { existsSync, statSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
-import { ingestFile } from "../analytics/ingest/ingest.ts";
-import { renderStats } from "../analytics/stats/render.ts";
-import { computeStats } from "../analytics/stats/report.ts";
-import { EXIT, UsageError } from "../cli/exit.ts";
-import { createProgress } from "../report/progress.ts";
-import { escapeTerminal } from "../report/terminal.ts";
-import { Store } from "../store/index.ts";
-import { writeCampaignMessages, writeProgramFiles } from "./files.ts";
-import { programOptions } from "./options.ts";
-import { planProgram } from "./program.ts";
+import { ingestFile } from "../../analytics/ingest/ingest.ts";
+import { renderStats } from "../../analytics/stats/render.ts";
+import { computeStats } from "../../analytics/stats/report.ts";
+import { writeCampaignMessages, writeProgramFiles } from "../../demo/files.ts";
+import { programOptions } from "../../demo/options.ts";
+import { planProgram } from "../../demo/program.ts";
+import { createProgress } from "../../report/progress.ts";
+import { escapeTerminal } from "../../report/terminal.ts";
+import { Store } from "../../store/index.ts";
+import { EXIT, UsageError } from "../exit.ts";
 
 export interface DemoCliOptions {
   db: string;
