@@ -1,5 +1,7 @@
 import { stat } from "node:fs/promises";
-import { EXIT, UsageError } from "../../cli/exit.ts";
+import { type FileSummary, ingestFile } from "../../analytics/ingest/ingest.ts";
+import { spoolIfNotFile } from "../../analytics/ingest/spool.ts";
+import { stopwatch } from "../../analytics/stopwatch.ts";
 import { ingestReportFiles, type ReportFileSummary } from "../../dmarc/ingest.ts";
 import { reportRoute } from "../../dmarc/read.ts";
 import { isFormatName } from "../../events/formats.ts";
@@ -8,9 +10,7 @@ import { createProgress } from "../../report/progress.ts";
 import { escapeLine, paint } from "../../report/terminal.ts";
 import { explainStoreError, Store } from "../../store/index.ts";
 import { describeError, expandInputs } from "../../util/walk.ts";
-import { stopwatch } from "../stopwatch.ts";
-import { type FileSummary, ingestFile } from "./ingest.ts";
-import { spoolIfNotFile } from "./spool.ts";
+import { EXIT, UsageError } from "../exit.ts";
 
 /**
  * The version of `ingest --json`'s shape. It was the store's schema version up to store version 5 and is

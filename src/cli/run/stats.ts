@@ -1,8 +1,8 @@
-import { EXIT, UsageError } from "../../cli/exit.ts";
+import { isDate } from "../../analytics/stats/query.ts";
+import { renderStats } from "../../analytics/stats/render.ts";
+import { computeStats } from "../../analytics/stats/report.ts";
 import { Store } from "../../store/index.ts";
-import { isDate } from "./query.ts";
-import { renderStats } from "./render.ts";
-import { computeStats } from "./report.ts";
+import { EXIT, UsageError } from "../exit.ts";
 
 export interface StatsCliOptions {
   db: string;

@@ -1,12 +1,18 @@
+import {
+  EXPORT_HEADER,
+  HYGIENE_DEFAULTS,
+  HYGIENE_REASONS,
+  type HygieneReason,
+  hygiene,
+} from "../../analytics/hygiene/hygiene.ts";
+import { loadAppleEgress } from "../../analytics/stats/opens.ts";
 import { PROVIDERS } from "../../bounce/vocabulary.ts";
-import { EXIT, UsageError } from "../../cli/exit.ts";
 import { ENGAGEMENT_WINDOW_DAYS } from "../../measures/index.ts";
 import { escapeLine, paint } from "../../report/terminal.ts";
 import { isCalendarDay } from "../../util/dates.ts";
 import { checkOutput, SIGNATURES } from "../../util/output.ts";
-import { loadAppleEgress } from "../stats/opens.ts";
-import { openExisting } from "../stats/run.ts";
-import { EXPORT_HEADER, HYGIENE_DEFAULTS, HYGIENE_REASONS, type HygieneReason, hygiene } from "./hygiene.ts";
+import { EXIT, UsageError } from "../exit.ts";
+import { openExisting } from "./stats.ts";
 
 /**
  * The version of `hygiene --json`'s shape. It was the store's schema version up to store version 5 and is
