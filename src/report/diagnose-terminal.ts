@@ -1,5 +1,5 @@
-import { escapeLine, paint } from "../report/terminal.ts";
-import type { DiagnosisReport } from "./report.ts";
+import type { DiagnosisReport } from "../diagnose/report.ts";
+import { escapeLine, paint } from "./terminal.ts";
 
 /** The concise terminal report: summary, ranked causes with their first evidence, then what to do. */
 export function renderTerminal(

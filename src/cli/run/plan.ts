@@ -1,11 +1,11 @@
-import { loadAppleEgress } from "../analytics/stats/opens.ts";
-import { PROVIDERS } from "../bounce/vocabulary.ts";
-import { EXIT, UsageError } from "../cli/exit.ts";
-import { Store } from "../store/index.ts";
-import { isCalendarDay } from "../util/dates.ts";
-import { checkOutput, type OutputOptions, SIGNATURES, writeOutput } from "../util/output.ts";
-import { latestEvent, loadTiers } from "./load-facts.ts";
-import { PLAN_HEADER, planCsv, warmupPlan } from "./warmup.ts";
+import { loadAppleEgress } from "../../analytics/stats/opens.ts";
+import { PROVIDERS } from "../../bounce/vocabulary.ts";
+import { latestEvent, loadTiers } from "../../diagnose/load-facts.ts";
+import { PLAN_HEADER, planCsv, warmupPlan } from "../../diagnose/warmup.ts";
+import { Store } from "../../store/index.ts";
+import { isCalendarDay } from "../../util/dates.ts";
+import { checkOutput, type OutputOptions, SIGNATURES, writeOutput } from "../../util/output.ts";
+import { EXIT, UsageError } from "../exit.ts";
 
 export interface PlanOptions {
   db: string;

@@ -1,25 +1,20 @@
 import { statSync } from "node:fs";
 import { loadAppleEgress } from "../analytics/stats/opens.ts";
 import { PROVIDERS, providerLabel } from "../bounce/vocabulary.ts";
-import { EXIT, UsageError } from "../cli/exit.ts";
 import { reportsForDiagnosis } from "../dmarc/diagnosis.ts";
 import { createResolver } from "../dns/index.ts";
 import { domainOption, ipOptions, resolverOption } from "../dns/options.ts";
 import type { DnsResolver } from "../dns/types.ts";
 import type { ParseProblem } from "../events/event.ts";
-import { renderHtml } from "../report/html.ts";
-import { renderMarkdown } from "../report/markdown.ts";
-import { createProgress } from "../report/progress.ts";
-import { escapeLine } from "../report/terminal.ts";
 import { Store } from "../store/index.ts";
 import { seedPlacements } from "../store/seeds.ts";
-import { checkOutput, type OutputOptions, SIGNATURES, writeOutput } from "../util/output.ts";
+import { InputError } from "../util/errors.ts";
+import { checkOutput, type OutputOptions, SIGNATURES } from "../util/output.ts";
 import { expandInputs } from "../util/walk.ts";
 import { buildContext } from "./context.ts";
 import { diagnoseContext } from "./engine.ts";
 import { auditSender, loadCampaignMessages } from "./inputs.ts";
 import { loadFacts } from "./load-facts.ts";
-import { renderTerminal } from "./render.ts";
 import { buildReport, type DiagnosisReport, messagesDomain } from "./report.ts";
 import { segmentCounts } from "./segments.ts";
 import type { AuditSummary, CampaignMessage } from "./types.ts";
@@ -41,6 +36,8 @@ export interface DiagnoseOptions {
   appleEgress?: string;
   /** Overwrite --md/--html/--export files deliverlens did not write. */
   force?: boolean;
+  /** Called after each of the 4 steps (facts, messages, audit, diagnosis) with the number done. */
+  onStep?: (done: number) => void;
 }
 
 /** Where each output may be written: never over the store or an input; over a foreign file only with --force. */
@@ -61,43 +58,45 @@ function outputTargets(options: DiagnoseOptions): Array<{ path: string; output: 
   );
 }
 
-function outputFor(options: DiagnoseOptions, option: string): OutputOptions {
+export function outputFor(options: DiagnoseOptions, option: string): OutputOptions {
   const found = outputTargets(options).find((target) => target.output.option === option);
   if (!found) throw new Error(`no ${option} output`);
   return found.output;
 }
 
-/** Open the store read-only and diagnose it: the library entry point (no printing). */
+/**
+ * Open the store read-only and diagnose it: the library entry point (no printing, no exit codes). A bad
+ * option value throws `InputError`.
+ */
 export async function diagnoseStore(options: DiagnoseOptions): Promise<DiagnosisReport> {
   if (!(PROVIDERS as readonly string[]).includes(options.provider)) {
-    throw new UsageError(`--provider must be one of ${PROVIDERS.join(", ")}`);
+    throw new InputError(`--provider must be one of ${PROVIDERS.join(", ")}`);
   }
   if (options.messages && !statSync(options.messages, { throwIfNoEntry: false })?.isDirectory()) {
-    throw new UsageError(`--messages: ${options.messages} is not a directory`);
+    throw new InputError(`--messages: ${options.messages} is not a directory`);
   }
   const domain = options.domain ? domainOption(options.domain) : null;
   const ips = ipOptions(options.ip ?? []);
   for (const { path, output } of outputTargets(options)) checkOutput(path, output);
   const resolver = options.offline ? null : openResolver(options.resolver ?? "system");
   const problems: ParseProblem[] = [];
-  const progress = createProgress("diagnose", 4, "steps");
   const store = await Store.open(options.db, { readOnly: true });
   try {
     const opens = await loadAppleEgress(store, options.appleEgress ?? null);
     const facts = await loadFacts(store, options.provider, opens);
-    progress.tick(1);
+    options.onStep?.(1);
     let messages: Map<string, CampaignMessage> | null = null;
     if (options.messages) {
       const loaded = await loadCampaignMessages(options.messages, resolver);
       messages = loaded.messages;
       problems.push(...loaded.problems);
     }
-    progress.tick(2);
+    options.onStep?.(2);
     const auditDomain = domain ?? facts.sendingDomains[0] ?? messagesDomain(messages);
     let audit: AuditSummary | null = null;
     if (resolver && auditDomain && (domain || ips.length))
       audit = await auditSender(auditDomain, ips, resolver);
-    progress.tick(3);
+    options.onStep?.(3);
     const context = buildContext(facts, messages, audit);
     const diagnosis = diagnoseContext(context);
     const segments = await segmentCounts(
@@ -108,8 +107,7 @@ export async function diagnoseStore(options: DiagnoseOptions): Promise<Diagnosis
       options.export ? outputFor(options, "--export") : undefined,
       options.appleEgress ?? null,
     );
-    progress.tick(4);
-    progress.finish();
+    options.onStep?.(4);
     const report = buildReport({
       context,
       diagnosis,
@@ -139,22 +137,6 @@ export async function diagnoseStore(options: DiagnoseOptions): Promise<Diagnosis
   } finally {
     store.close();
   }
-}
-
-/** `deliverlens diagnose`: diagnose, write the requested reports, print JSON or the terminal summary. */
-export async function runDiagnose(options: DiagnoseOptions): Promise<number> {
-  const report = await diagnoseStore(options);
-  for (const problem of report.problems) {
-    process.stderr.write(
-      `deliverlens diagnose: ${escapeLine(problem.source.file)}: ${escapeLine(problem.message)}\n`,
-    );
-  }
-  if (options.md) await writeOutput(options.md, renderMarkdown(report), outputFor(options, "--md"));
-  if (options.html) await writeOutput(options.html, renderHtml(report), outputFor(options, "--html"));
-  process.stdout.write(
-    options.json ? `${JSON.stringify(report, null, 2)}\n` : renderTerminal(report, options),
-  );
-  return EXIT.ok;
 }
 
 function openResolver(spec: string): DnsResolver {
