@@ -7,4 +7,5 @@ export * from "./bounce/index.ts";
 export type { DeliveryEvent, EventType, ParseProblem } from "./events/event.ts";
 export { EVENT_TYPES } from "./events/event.ts";
 export { FORMATS, type FormatName, isFormatName } from "./events/formats.ts";
-export { classifyEvents, detectFormat, readEvents } from "./events/index.ts";
+export { detectFormat, readEvents } from "./events/index.ts";
+export * from "./pipeline/index.ts";

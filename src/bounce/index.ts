@@ -1,8 +1,5 @@
-/** The bounce capability's public API: one typed function per input kind, plus streaming iterators. */
+/** The bounce classifier's public API: a reply (text or parsed) → provider, provider code, reason, category, action. */
 export { type Classification, classifyReply, type ReplyInput } from "./classify.ts";
-export type { ClassifyItem, ClassifyOptions } from "./classify-source.ts";
-export { chooseFormat, isProblem } from "./classify-source.ts";
-export { classifyEmail, classifyFile, classifyStream, classifyText } from "./library.ts";
 export { detectProvider, providerFromDomain, providerFromHost, recipientDomain } from "./provider.ts";
 export type { BounceRecord, RuleRef, SourceRef } from "./record.ts";
 export { jsonRecord, RECORD_SCHEMA_VERSION } from "./render-output.ts";

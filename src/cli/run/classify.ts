@@ -1,10 +1,10 @@
-import type { FileResult } from "../../bounce/classify-files.ts";
 import { replyRecord } from "../../bounce/classify-replies.ts";
-import type { ClassifyOptions } from "../../bounce/classify-source.ts";
 import { createSink, type OutputMode, type RecordSink } from "../../bounce/render-output.ts";
 import type { ParseProblem } from "../../events/event.ts";
 import { FORMATS, type FormatName, isFormatName } from "../../events/formats.ts";
 import { type OpenedSource, openSource } from "../../events/input.ts";
+import type { FileResult } from "../../pipeline/classify-files.ts";
+import type { ClassifyOptions } from "../../pipeline/classify-source.ts";
 import { createProgress, type Progress } from "../../report/progress.ts";
 import { escapeLine } from "../../report/terminal.ts";
 import { LimitError } from "../../util/limits.ts";
@@ -57,7 +57,7 @@ async function classifyPaths(
   mode: OutputMode,
 ): Promise<boolean> {
   // Loaded only here: `--text` alone never pays for format detection, the email scanner or log readers.
-  const { classifyOpenedBatches, isProblem } = await import("../../bounce/classify-source.ts");
+  const { classifyOpenedBatches, isProblem } = await import("../../pipeline/classify-source.ts");
   if (paths.includes("-") && process.stdin.isTTY) {
     process.stderr.write("deliverlens classify: reading replies from the terminal; end with Ctrl-D\n");
   }
@@ -130,9 +130,9 @@ async function parallelResults(
   paths: string[],
   options: ClassifyOptions,
 ): Promise<AsyncGenerator<FileResult> | null> {
-  const { worthParallel } = await import("../../bounce/classify-parallel.ts");
+  const { worthParallel } = await import("../../pipeline/classify-parallel.ts");
   if (!worthParallel(paths)) return null;
-  const { classifyFilesInParallel } = await import("../../bounce/classify-files.ts");
+  const { classifyFilesInParallel } = await import("../../pipeline/classify-files.ts");
   return classifyFilesInParallel(paths, options);
 }
 

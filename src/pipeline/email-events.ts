@@ -1,11 +1,11 @@
-import { MboxSegmenter, type Segment } from "../bounce/classify-email.ts";
 import { readEmail, splitMbox } from "../bounce/email/index.ts";
 import type { BounceRecord } from "../bounce/record.ts";
 import type { Reason } from "../bounce/vocabulary.ts";
+import type { DeliveryEvent, EventType, ParseProblem } from "../events/event.ts";
+import { newEvent, problem } from "../events/source.ts";
 import { mailDateMs } from "../util/dates.ts";
 import { LimitError } from "../util/limits.ts";
-import type { DeliveryEvent, EventType, ParseProblem } from "./event.ts";
-import { newEvent, problem } from "./source.ts";
+import { MboxSegmenter, type Segment } from "./classify-email.ts";
 
 /**
  * Bounce emails and mbox files as events, for `ingest` (a Postfix-only sender often has nothing else):

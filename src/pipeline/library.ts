@@ -1,11 +1,11 @@
 import type { Readable } from "node:stream";
+import type { ReplyInput } from "../bounce/classify.ts";
+import { classifyReplies } from "../bounce/classify-replies.ts";
+import type { BounceRecord } from "../bounce/record.ts";
 import type { ParseProblem } from "../events/event.ts";
 import { openSource, openSourceStream } from "../events/input.ts";
-import type { ReplyInput } from "./classify.ts";
 import { classifyEmailBuffer } from "./classify-email.ts";
-import { classifyReplies } from "./classify-replies.ts";
 import { type ClassifyItem, type ClassifyOptions, classifyOpened, isProblem } from "./classify-source.ts";
-import type { BounceRecord } from "./record.ts";
 
 /** Library functions of the bounce capability: one per input kind, plus streaming iterators. */
 

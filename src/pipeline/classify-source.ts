@@ -1,11 +1,11 @@
+import { classifyReplies } from "../bounce/classify-replies.ts";
+import type { BounceRecord } from "../bounce/record.ts";
 import { detectFormat, isMessageHead } from "../events/detect.ts";
 import type { ParseProblem } from "../events/event.ts";
 import type { FormatName } from "../events/formats.ts";
-import type { EventClassifier } from "../events/index.ts";
 import type { OpenedSource } from "../events/input.ts";
 import { describeLimit, limitOf } from "../util/limits.ts";
-import { classifyReplies } from "./classify-replies.ts";
-import type { BounceRecord } from "./record.ts";
+import type { EventClassifier } from "./classify-events.ts";
 
 /**
  * Classifying one opened input of any format: the single path the CLI and the library share. The email
@@ -99,7 +99,7 @@ export async function* classifyOpenedBatches(
     yield typeof text === "string" ? [...classifyReplies(text, input.name)] : [text];
     return;
   }
-  const { classifyEventStream, EventClassifier } = await import("../events/index.ts");
+  const { classifyEventStream, EventClassifier } = await import("./classify-events.ts");
   options.classifier ??= new EventClassifier();
   yield* classifyEventStream(input.stream(), format, input.name, {
     modified: input.modified,

@@ -4,12 +4,12 @@ import { classifyEvent, EVENT_ACTIONS, FAILURE_TYPES } from "../bounce/classify-
 import { detectProvider } from "../bounce/provider.ts";
 import type { BounceRecord } from "../bounce/record.ts";
 import { MAX_REPLY_LENGTH, parseReply } from "../bounce/smtp-reply.ts";
-import type { DeliveryEvent, EventType, ParseProblem } from "./event.ts";
-import type { FormatName } from "./formats.ts";
-import { type ReadOptions, readEventBatches } from "./read.ts";
-import { maskReply, swapTokens } from "./reply-key.ts";
-import { isProblem, newCounters, type ParseCounters, problem } from "./source.ts";
-import { detach } from "./values.ts";
+import type { DeliveryEvent, EventType, ParseProblem } from "../events/event.ts";
+import type { FormatName } from "../events/formats.ts";
+import { type ReadOptions, readEventBatches } from "../events/read.ts";
+import { maskReply, swapTokens } from "../events/reply-key.ts";
+import { isProblem, newCounters, type ParseCounters, problem } from "../events/source.ts";
+import { detach } from "../events/values.ts";
 
 interface Entry {
   classification: Classification;

@@ -1,9 +1,9 @@
+import { jsonRecord } from "../bounce/render-output.ts";
 import type { ParseProblem } from "../events/event.ts";
 import { type OpenedSource, openWholeFileAsync } from "../events/input.ts";
 import { LimitError } from "../util/limits.ts";
 import { describeError } from "../util/walk.ts";
 import { type ClassifyOptions, classifyOpenedBatches, isProblem } from "./classify-source.ts";
-import { jsonRecord } from "./render-output.ts";
 
 /**
  * One small file classified whole into JSON lines: the unit of work `classify` hands to its second

@@ -1,7 +1,7 @@
+import { recordsFromEmail, splitMbox } from "../bounce/email/index.ts";
+import type { BounceRecord } from "../bounce/record.ts";
 import type { ParseProblem } from "../events/event.ts";
 import { describeLimit, LimitError, limitOf } from "../util/limits.ts";
-import { recordsFromEmail, splitMbox } from "./email/index.ts";
-import type { BounceRecord } from "./record.ts";
 
 type Item = BounceRecord | ParseProblem;
 
