@@ -176,15 +176,10 @@ async function exportCsv(store: Store, path: string, force: boolean | OutputOpti
   );
   try {
     await out.write(`${EXPORT_HEADER}\n`);
-    const result = await store.connection.stream(
+    for await (const rows of store.streamRows(
       `SELECT recipient, ${PRIMARY_SQL} AS reason FROM hygiene WHERE reason IS NOT NULL ORDER BY recipient`,
-    );
-    for (
-      let chunk = await result.fetchChunk();
-      chunk && chunk.rowCount > 0;
-      chunk = await result.fetchChunk()
-    ) {
-      const lines = chunk.getRows().map(([address, reason]) => `${csvField(String(address))},${reason}\n`);
+    )) {
+      const lines = rows.map(([address, reason]) => `${csvField(String(address))},${reason}\n`);
       await out.write(lines.join(""));
     }
   } catch (error) {

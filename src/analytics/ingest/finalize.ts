@@ -197,7 +197,7 @@ function classify(reply: NewReply): Classified {
 /** Records classifications in `reply_classes`, which the `events` view joins by `reply_key`. */
 async function appendClassifications(store: Store, classified: Classified[]): Promise<void> {
   if (classified.length === 0) return;
-  const appender = await store.connection.createAppender("reply_classes");
+  const appender = await store.appender("reply_classes");
   const text = (value: string | null) =>
     value === null ? appender.appendNull() : appender.appendVarchar(value);
   for (const { reply, result } of classified) {

@@ -148,7 +148,7 @@ async function loadFile(
       // DuckDB reports how far a running query is; the JS path reports bytes itself.
       const poll = onProgress
         ? setInterval(() => {
-            const percent = store.connection.progress.percentage;
+            const percent = store.queryProgress();
             if (percent > 0) onProgress((info.size * percent) / 100);
           }, 250)
         : null;
