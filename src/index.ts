@@ -9,3 +9,4 @@ export { EVENT_TYPES } from "./events/event.ts";
 export { FORMATS, type FormatName, isFormatName } from "./events/formats.ts";
 export { detectFormat, readEvents } from "./events/index.ts";
 export * from "./pipeline/index.ts";
+export { renderRecord } from "./report/record-terminal.ts";

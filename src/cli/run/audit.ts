@@ -1,11 +1,11 @@
 import { runAudit } from "../../audit/audit.ts";
 import { BlocklistDataError, loadBlocklists, withDqsKey } from "../../audit/blocklist-data.ts";
 import { createMtaStsFetcher } from "../../audit/policy-fetch.ts";
-import { renderAudit } from "../../audit/render.ts";
 import { createResolver, normalizeName } from "../../dns/index.ts";
 import { domainOption, ipOptions, resolverOption } from "../../dns/options.ts";
+import { renderAudit } from "../../report/audit-terminal.ts";
 import { createProgress } from "../../report/progress.ts";
-import { atOrAbove, isSeverity, SEVERITY_ORDER } from "../../report/severity.ts";
+import { atOrAbove, isSeverity, SEVERITY_ORDER } from "../../util/severity.ts";
 import { EXIT, UsageError } from "../exit.ts";
 
 export interface AuditOptions {

@@ -1,11 +1,11 @@
 import { replyRecord } from "../../bounce/classify-replies.ts";
-import { createSink, type OutputMode, type RecordSink } from "../../bounce/render-output.ts";
 import type { ParseProblem } from "../../events/event.ts";
 import { FORMATS, type FormatName, isFormatName } from "../../events/formats.ts";
 import { type OpenedSource, openSource } from "../../events/input.ts";
 import type { FileResult } from "../../pipeline/classify-files.ts";
 import type { ClassifyOptions } from "../../pipeline/classify-source.ts";
 import { createProgress, type Progress } from "../../report/progress.ts";
+import { createSink, type OutputMode, type RecordSink } from "../../report/record-output.ts";
 import { escapeLine } from "../../report/terminal.ts";
 import { LimitError } from "../../util/limits.ts";
 import { describeError, expandInputs } from "../../util/walk.ts";

@@ -11,7 +11,7 @@ import {
   type InspectReport,
   inspectMessage,
 } from "../../forensics/inspect.ts";
-import { renderReport } from "../../forensics/render.ts";
+import { renderReport } from "../../report/inspect-terminal.ts";
 import { createProgress } from "../../report/progress.ts";
 import { escapeLine } from "../../report/terminal.ts";
 import { readBounded } from "../../util/read-bounded.ts";

@@ -1,6 +1,6 @@
 import { isDate } from "../../analytics/stats/query.ts";
-import { renderStats } from "../../analytics/stats/render.ts";
 import { computeStats } from "../../analytics/stats/report.ts";
+import { renderStats } from "../../report/stats-terminal.ts";
 import { Store } from "../../store/index.ts";
 import { EXIT, UsageError } from "../exit.ts";
 

@@ -1,5 +1,5 @@
-import { escapeLine, paint } from "../../report/terminal.ts";
-import type { StatsReport } from "./report.ts";
+import type { StatsReport } from "../analytics/stats/report.ts";
+import { escapeLine, paint } from "./terminal.ts";
 
 const n = (value: number) => value.toLocaleString("en-US");
 const pct = (value: number | null, digits = 2) =>

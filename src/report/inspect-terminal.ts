@@ -1,7 +1,7 @@
-import { severityLabel } from "../report/severity.ts";
-import { type Color, escapeLine, paint } from "../report/terminal.ts";
-import { AREAS, type Area } from "./finding.ts";
-import type { InspectReport } from "./inspect.ts";
+import { AREAS, type Area } from "../forensics/finding.ts";
+import type { InspectReport } from "../forensics/inspect.ts";
+import { severityLabel } from "./severity-terminal.ts";
+import { type Color, escapeLine, paint } from "./terminal.ts";
 
 const STATUS_COLOR: Record<string, Color> = { pass: "green", fail: "red", unknown: "gray" };
 

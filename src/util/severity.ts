@@ -1,5 +1,3 @@
-import { paint } from "./terminal.ts";
-
 /**
  * The severity vocabulary every finding uses (inspect, audit, diagnose), worst first,
  * with its colour and the points a finding takes off a score.
@@ -41,21 +39,3 @@ export const SEVERITY_POINTS: Record<Severity, number> = {
   low: 4,
   info: 0,
 };
-
-const SEVERITY_COLOR = {
-  critical: "red",
-  high: "red",
-  medium: "yellow",
-  low: "cyan",
-  info: "gray",
-} as const satisfies Record<Severity, string>;
-
-/** `text` in the severity's colour (on a TTY). */
-export function paintSeverity(text: string, severity: Severity): string {
-  return paint(text, SEVERITY_COLOR[severity]);
-}
-
-/** "HIGH    ": the upper-case label, padded to align finding lines, in the severity's colour. */
-export function severityLabel(severity: Severity): string {
-  return paintSeverity(severity.toUpperCase().padEnd(8), severity);
-}

@@ -1,8 +1,9 @@
-import { paintSeverity, SEVERITY_ORDER, severityLabel } from "../report/severity.ts";
-import { paint, escapeLine as safe } from "../report/terminal.ts";
-import type { AuditReport } from "./audit.ts";
-import type { ListResult } from "./blocklists.ts";
-import { type AuditFinding, SECTIONS, type Section } from "./findings.ts";
+import type { AuditReport } from "../audit/audit.ts";
+import type { ListResult } from "../audit/blocklists.ts";
+import { type AuditFinding, SECTIONS, type Section } from "../audit/findings.ts";
+import { SEVERITY_ORDER } from "../util/severity.ts";
+import { paintSeverity, severityLabel } from "./severity-terminal.ts";
+import { paint, escapeLine as safe } from "./terminal.ts";
 
 const TITLES: Record<Section, string> = {
   dns: "DNS resolver",

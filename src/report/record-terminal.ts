@@ -1,7 +1,7 @@
-import { type Color, escapeLine, paint } from "../report/terminal.ts";
-import type { BounceRecord } from "./record.ts";
-import { NOT_FAILURES } from "./rules/categories.ts";
-import type { Category } from "./vocabulary.ts";
+import type { BounceRecord } from "../bounce/record.ts";
+import { NOT_FAILURES } from "../bounce/rules/categories.ts";
+import type { Category } from "../bounce/vocabulary.ts";
+import { type Color, escapeLine, paint } from "./terminal.ts";
 
 /** The readable form of one record: a short block, coloured on a TTY, mail-borne text escaped. */
 
