@@ -183,13 +183,21 @@ export function classifyEventBatch(
   const format = options.format ?? "events";
   const result: (BounceRecord | ParseProblem)[] = [];
   for (const item of batch) {
-    if (isProblem(item)) result.push(item);
-    else if (item.type !== "delivered" || options.all) {
-      const record = classifier.classify(item, format);
-      if (record) result.push(record);
-    }
+    const out = classifyItem(item, classifier, format, options.all);
+    if (out) result.push(out);
   }
   return result;
+}
+
+/** One event → its record (null for a delivery without `all`, or an event with nothing to say); problems pass. */
+function classifyItem(
+  item: DeliveryEvent | ParseProblem,
+  classifier: EventClassifier,
+  format: string,
+  all: boolean | undefined,
+): BounceRecord | ParseProblem | null {
+  if (isProblem(item)) return item;
+  return item.type !== "delivered" || all ? classifier.classify(item, format) : null;
 }
 
 /**
@@ -229,11 +237,9 @@ export async function* classifyEvents(
   options: ClassifyEventsOptions,
 ): AsyncGenerator<BounceRecord | ParseProblem> {
   const classifier = options.classifier ?? new EventClassifier();
+  const format = options.format ?? "events";
   for await (const item of events) {
-    if (isProblem(item)) yield item;
-    else if (item.type !== "delivered" || options.all) {
-      const record = classifier.classify(item, options.format ?? "events");
-      if (record) yield record;
-    }
+    const out = classifyItem(item, classifier, format, options.all);
+    if (out) yield out;
   }
 }

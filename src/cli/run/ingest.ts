@@ -9,6 +9,7 @@ import { renderReportIngest, reportIngestFailures } from "../../report/dmarc.ts"
 import { createProgress } from "../../report/progress.ts";
 import { escapeLine, paint } from "../../report/terminal.ts";
 import { explainStoreError, Store } from "../../store/index.ts";
+import { isTimeZone } from "../../util/dates.ts";
 import { describeError, expandInputs } from "../../util/walk.ts";
 import { EXIT, UsageError } from "../exit.ts";
 
@@ -187,13 +188,4 @@ export function evictionNote(evicted: number, early: number): string {
 /** A file-system error in a few words; a store error as explainStoreError says it (disk full…). */
 function describeFailure(error: unknown, db: string): string {
   return (error as NodeJS.ErrnoException | null)?.code ? describeError(error) : explainStoreError(error, db);
-}
-
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
 }

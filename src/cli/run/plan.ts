@@ -3,7 +3,7 @@ import { PROVIDERS } from "../../bounce/vocabulary.ts";
 import { latestEvent, loadTiers } from "../../diagnose/load-facts.ts";
 import { PLAN_HEADER, planCsv, warmupPlan } from "../../diagnose/warmup.ts";
 import { Store } from "../../store/index.ts";
-import { isCalendarDay } from "../../util/dates.ts";
+import { DAY_MS, isCalendarDay } from "../../util/dates.ts";
 import { checkOutput, type OutputOptions, SIGNATURES, writeOutput } from "../../util/output.ts";
 import { EXIT, UsageError } from "../exit.ts";
 
@@ -57,5 +57,5 @@ export async function runPlan(options: PlanOptions): Promise<number> {
 }
 
 function nextDay(iso: string | null): string {
-  return new Date((iso ? Date.parse(iso) : Date.now()) + 86_400_000).toISOString().slice(0, 10);
+  return new Date((iso ? Date.parse(iso) : Date.now()) + DAY_MS).toISOString().slice(0, 10);
 }
