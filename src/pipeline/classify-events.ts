@@ -165,6 +165,11 @@ class Memo<V> {
   }
 }
 
+/** A reply cache to share across calls (`ClassifyOptions.classifier`): each distinct reply classified once. */
+export function createEventClassifier(): EventClassifier {
+  return new EventClassifier();
+}
+
 export interface ClassifyEventsOptions {
   /** Include deliveries (records with reason `delivered`). */
   all?: boolean;

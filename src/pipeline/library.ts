@@ -18,14 +18,18 @@ export function classifyText(
   return [...classifyReplies(text, file, reply)].filter((item): item is BounceRecord => !isProblem(item));
 }
 
-/** A bounce email (DSN, MTA report, ARF, auto-reply) or an mbox of them: one record per reported recipient. */
+/**
+ * A bounce email (DSN, MTA report, ARF, auto-reply) or an mbox of them: one record per reported recipient.
+ * Give the bytes as read (a Buffer) when you have them; a string is text already decoded, encoded back as
+ * UTF-8 (a message read with readFileSync(path, "utf8") comes out as the file said).
+ */
 export function classifyEmail(
   raw: Buffer | string,
   file = "<email>",
 ): { records: BounceRecord[]; problems: ParseProblem[] } {
   const records: BounceRecord[] = [];
   const problems: ParseProblem[] = [];
-  const bytes = typeof raw === "string" ? Buffer.from(raw, "latin1") : raw;
+  const bytes = typeof raw === "string" ? Buffer.from(raw, "utf8") : raw;
   for (const item of classifyEmailBuffer(bytes, file)) {
     if (isProblem(item)) problems.push(item);
     else records.push(item);

@@ -1,16 +1,8 @@
 import net from "node:net";
-import { loadBlocklists } from "../../audit/blocklist-data.ts";
-import { toMailauthResolver } from "../../dns/mailauth-adapter.ts";
-import { resolverOption } from "../../dns/options.ts";
-import { createResolver } from "../../dns/resolver.ts";
 import type { ParseProblem } from "../../events/event.ts";
 import { notAnEmail } from "../../forensics/email-shape.ts";
-import {
-  INSPECT_SCHEMA_VERSION,
-  type InspectDns,
-  type InspectReport,
-  inspectMessage,
-} from "../../forensics/inspect.ts";
+import { INSPECT_SCHEMA_VERSION, type InspectReport, inspectMessage } from "../../forensics/inspect.ts";
+import { inspectDns } from "../../forensics/inspect-dns.ts";
 import { renderReport } from "../../report/inspect-terminal.ts";
 import { createProgress } from "../../report/progress.ts";
 import { escapeLine } from "../../report/terminal.ts";
@@ -31,7 +23,7 @@ export interface InspectCliOptions {
 export async function runInspect(files: string[], options: InspectCliOptions): Promise<number> {
   if (options.ip && net.isIP(options.ip) === 0)
     throw new UsageError(`--ip: "${options.ip}" is not an IP address`);
-  const dns = options.offline ? null : await openDns(options.resolver ?? "system");
+  const dns = options.offline ? null : await inspectDns(options.resolver ?? "system");
   const reports: { file: string; report: InspectReport }[] = [];
   const problems: ParseProblem[] = [];
   const progress = files.length > 1 ? createProgress("inspect", files.length, "messages") : null;
@@ -77,9 +69,4 @@ export async function runInspect(files: string[], options: InspectCliOptions): P
   }
   // Any input not read (missing, over the size limit) makes the run exit 1, after the others are reported.
   return problems.length > 0 ? EXIT.failed : EXIT.ok;
-}
-
-async function openDns(spec: string): Promise<InspectDns> {
-  const resolver = createResolver(resolverOption(spec));
-  return { resolver, mailauth: toMailauthResolver(resolver), blocklists: await loadBlocklists() };
 }
