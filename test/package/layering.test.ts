@@ -63,7 +63,7 @@ test("every import in src/ goes to the same folder or one in a lower layer (no a
   assert.deepEqual(upward, []);
 });
 
-test("no capability imports the CLI, and only src/store imports DuckDB", () => {
+test("no capability imports the CLI, prints or exits, and only src/store imports DuckDB", () => {
   const offenders: string[] = [];
   for (const file of files(src)) {
     const text = readFileSync(file, "utf8");
@@ -72,6 +72,12 @@ test("no capability imports the CLI, and only src/store imports DuckDB", () => {
       offenders.push(`${relative(src, file)} imports src/cli`);
     if (folder !== "store" && /@duckdb\/node-api|\.connection\b/.test(text))
       offenders.push(`${relative(src, file)} talks to DuckDB`);
+    if (
+      !["cli", "report"].includes(folder) &&
+      !file.endsWith("util/debug.ts") &&
+      /process\.(stdout|stderr|exit)\b/.test(text)
+    )
+      offenders.push(`${relative(src, file)} prints or exits (return results; src/cli prints)`);
   }
   assert.deepEqual(offenders, []);
 });
