@@ -1,6 +1,5 @@
 import type { DmarcSummary } from "../dmarc/summary.ts";
 import type { ParseProblem } from "../events/event.ts";
-import { seedEvidence } from "../seeds/evidence.ts";
 import type { SeedPlacementRow } from "../store/seeds.ts";
 import { DAY_MS } from "../util/dates.ts";
 import { VERSION } from "../util/version.ts";
@@ -9,6 +8,7 @@ import type { Diagnosis } from "./engine.ts";
 import { APPLE_ESCALATION_ADDRESS, escalationNote } from "./escalation.ts";
 import type { DayTotal, TierCount } from "./facts.ts";
 import type { Unjudged } from "./limits.ts";
+import { seedEvidence } from "./seed-evidence.ts";
 import type { Segments } from "./segments.ts";
 import { SUNSET_DAYS } from "./segments.ts";
 import { quantile } from "./stats.ts";

@@ -19,7 +19,7 @@ const LAYERS: Record<string, number> = {
   forensics: 60,
   dmarc: 60,
   demo: 60,
-  seeds: 60,
+  seeds: 65,
   measures: 50,
   audit: 50,
   store: 40,
@@ -30,6 +30,12 @@ const LAYERS: Record<string, number> = {
   dns: 10,
   util: 0,
 };
+
+/**
+ * Edges inside a capability folder: the files that serve HTTP are adapters like src/cli's (they choose a
+ * renderer), so they may import src/report. Move them under src/cli when that folder grows a server part.
+ */
+const EDGE_FILES = new Set(["serve/dashboard-routes.ts"]);
 
 const src = fileURLToPath(new URL("../../src/", import.meta.url));
 const IMPORT = /(?:from|import)\s*\(?\s*["'](\.{1,2}\/[^"']+)["']/g;
@@ -55,6 +61,7 @@ test("every import in src/ goes to the same folder or one in a lower layer (no a
       const to = folderOf(normalize(join(dirname(file), spec)));
       if (to === from || to === "..") continue; // outside src/: package.json, data/
       for (const folder of [from, to]) if (!(folder in LAYERS)) unknown.add(folder);
+      if (EDGE_FILES.has(relative(src, file)) && to === "report") continue;
       if (from in LAYERS && to in LAYERS && LAYERS[to] >= LAYERS[from])
         upward.push(`${relative(src, file)} → ${spec}`);
     }

@@ -1,5 +1,5 @@
-import type { Evidence } from "../diagnose/types.ts";
 import type { SeedPlacementRow } from "../store/seeds.ts";
+import type { Evidence } from "./types.ts";
 
 /** Proofpoint's "suspect" band starts at 50 on its 0–100 scores (the inspect analysis' reading). */
 const PROOFPOINT_SUSPECT = 50;
