@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { relative } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { allTestFiles, isEndToEnd } from "../../scripts/test-split.ts";
+import { allTestFiles, isEndToEnd } from "../../scripts/split-tests.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 

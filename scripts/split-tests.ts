@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
  * end-to-end when it lives in test/e2e/ or, wherever it lives, when it reaches outside its process:
  * it spawns processes (the CLI, tsc, npm), starts a server (DNS, Dovecot, SMTP), opens a DuckDB store,
  * drives Chromium, reads a whole corpus, or bounds the cost of megabytes of hostile input. Everything
- * else is a unit test, and the unit part runs in seconds. `node scripts/test-split.ts list` prints the split.
+ * else is a unit test, and the unit part runs in seconds. `node scripts/split-tests.ts list` prints the split.
  */
 const E2E_MARKERS: readonly RegExp[] = [
   /from "node:child_process"/,
@@ -72,7 +72,7 @@ function main(part: string | undefined): void {
     );
     process.exitCode = run.status ?? 1;
   } else {
-    process.stderr.write("usage: node scripts/test-split.ts unit|e2e|list\n");
+    process.stderr.write("usage: node scripts/split-tests.ts unit|e2e|list\n");
     process.exitCode = 2;
   }
 }
