@@ -141,9 +141,8 @@ function report(label: string, lines: number, result: Measured): boolean {
 
 /** The library path, as the CLI will run it: stream, classify each distinct reply once, write NDJSON. */
 async function libraryRun(file: string): Promise<void> {
-  const { classifyEventStream, EventClassifier, openInputWithHead, detectFormat } = await import(
-    "../src/events/index.ts"
-  );
+  const { openInputWithHead, detectFormat } = await import("../src/events/index.ts");
+  const { classifyEventStream, EventClassifier } = await import("../src/pipeline/index.ts");
   const { jsonRecord } = await import("../src/bounce/render-output.ts");
   const { stream, head, modified } = await openInputWithHead(file);
   const format = detectFormat(head, file) ?? "postfix";

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { classifyEmailBuffer } from "../src/bounce/classify-email.ts";
 import type { BounceRecord } from "../src/bounce/record.ts";
+import { classifyEmailBuffer } from "../src/pipeline/classify-email.ts";
 
 /** Agreement of the email path with Sisimai's expected results (test/fixtures/sisimai/expected.jsonl). */
 

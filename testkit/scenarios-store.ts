@@ -1,5 +1,4 @@
-import { DuckDBTimestampValue } from "@duckdb/node-api";
-import { Store } from "../src/store/index.ts";
+import { Store, timestampFromMs } from "../src/store/index.ts";
 import type { ScenarioEvent } from "./scenarios.ts";
 
 /**
@@ -13,12 +12,12 @@ export async function storeScenario(events: readonly ScenarioEvent[], path = ":m
   await store.run(`CREATE OR REPLACE TEMP TABLE scenario_rows (
     type VARCHAR, time TIMESTAMP, recipient VARCHAR, provider VARCHAR, campaign VARCHAR, ip VARCHAR,
     reply VARCHAR, reply_code INTEGER, provider_code VARCHAR, category VARCHAR, machine_open BOOLEAN)`);
-  const appender = await store.connection.createAppender("scenario_rows", "main", "temp");
+  const appender = await store.appender("scenario_rows", "main", "temp");
   const text = (value: string | null) =>
     value === null ? appender.appendNull() : appender.appendVarchar(value);
   for (const event of events) {
     text(event.type);
-    appender.appendTimestamp(new DuckDBTimestampValue(BigInt(event.time) * 1000n));
+    appender.appendTimestamp(timestampFromMs(event.time));
     text(event.recipient);
     text(event.provider);
     text(event.campaign);

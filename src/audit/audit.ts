@@ -1,5 +1,5 @@
 import type { DnsOutcome, DnsResolver } from "../dns/types.ts";
-import { bySeverity } from "../report/severity.ts";
+import { bySeverity } from "../util/severity.ts";
 import { auditBlocklists } from "./blocklist-section.ts";
 import type { BlocklistReport, ProbeResult } from "./blocklists.ts";
 import { type AuditContext, describeFailure, raise } from "./context.ts";

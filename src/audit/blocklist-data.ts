@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { isSeverity, SEVERITY_ORDER, type Severity } from "../report/severity.ts";
+import { isSeverity, SEVERITY_ORDER, type Severity } from "../util/severity.ts";
 
 /** One return code of a list: an exact answer (`codes` scale / reputation) or a bit (`bitmask` scale). */
 export interface ListCode {

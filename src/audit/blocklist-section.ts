@@ -1,4 +1,4 @@
-import { SEVERITY_ORDER, type Severity } from "../report/severity.ts";
+import { SEVERITY_ORDER, type Severity } from "../util/severity.ts";
 import { type BlocklistReport, checkBlocklists, type ListResult } from "./blocklists.ts";
 import { type AuditContext, raise, type SectionResult } from "./context.ts";
 import type { AuditFinding } from "./findings.ts";

@@ -1,5 +1,5 @@
 import type { DnsOutcome, DnsResolver } from "../dns/types.ts";
-import type { Severity } from "../report/severity.ts";
+import type { Severity } from "../util/severity.ts";
 import type { BlocklistData } from "./blocklist-data.ts";
 import { AUDIT_CATALOG } from "./catalog.ts";
 import { type AuditFinding, makeFinding } from "./findings.ts";

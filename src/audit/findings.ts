@@ -1,4 +1,4 @@
-import type { Severity } from "../report/severity.ts";
+import type { Severity } from "../util/severity.ts";
 
 export const SECTIONS = {
   dns: "Whether the resolver answers, and whether its answers can be trusted",

@@ -2,7 +2,7 @@ import { type Classification, classifyReply } from "./classify.ts";
 import type { Reason } from "./vocabulary.ts";
 
 /**
- * The one classification of a delivery event, for `classify` (src/events/classify-events.ts) and the
+ * The one classification of a delivery event, for `classify` (src/pipeline/classify-events.ts) and the
  * store (`ingest`, src/analytics/ingest/finalize.ts) alike: its reply with everything around it that
  * changes the meaning — reply code, enhanced status, remote host, recipient (its domain), the event
  * type (as a DSN action) and the source's own hint (Postfix `status=expired`, an ESP's suppression or

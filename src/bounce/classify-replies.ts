@@ -1,4 +1,4 @@
-import type { ParseProblem } from "../events/event.ts";
+import type { ParseProblem } from "../util/problem.ts";
 import { classifyReply, type ReplyInput } from "./classify.ts";
 import type { BounceRecord } from "./record.ts";
 

@@ -1,12 +1,9 @@
-/** The bounce capability's public API: one typed function per input kind, plus streaming iterators. */
+/** The bounce classifier's public API: a reply (text or parsed) → provider, provider code, reason, category, action. */
+
 export { type Classification, classifyReply, type ReplyInput } from "./classify.ts";
-export type { ClassifyItem, ClassifyOptions } from "./classify-source.ts";
-export { chooseFormat, isProblem } from "./classify-source.ts";
-export { classifyEmail, classifyFile, classifyStream, classifyText } from "./library.ts";
 export { detectProvider, providerFromDomain, providerFromHost, recipientDomain } from "./provider.ts";
 export type { BounceRecord, RuleRef, SourceRef } from "./record.ts";
 export { jsonRecord, RECORD_SCHEMA_VERSION } from "./render-output.ts";
-export { renderRecord } from "./render-text.ts";
 export { PHRASE_TABLES } from "./rules/knowledge.ts";
 export type { PhraseRule, RuleTable } from "./rules/phrase-rule.ts";
 export { extractProviderCode, PROVIDER_CODE_PATTERNS } from "./rules/provider-codes.ts";

@@ -1,10 +1,7 @@
+import type { SourceRef } from "../util/problem.ts";
 import type { Category, Provider, Reason } from "./vocabulary.ts";
 
-/** Where a record came from: the file (or "-" for stdin, "<text>" for --text) and, for streams, the line. */
-export interface SourceRef {
-  file: string;
-  line: number | null;
-}
+export type { SourceRef };
 
 /** Which rule decided the classification and where its knowledge comes from. */
 export interface RuleRef {

@@ -1,22 +1,7 @@
 import type { BounceRecord } from "./record.ts";
-import { renderRecord } from "./render-text.ts";
 
 /** Version of the JSON record shape `classify --json/--ndjson` prints (bump on incompatible change). */
 export const RECORD_SCHEMA_VERSION = 1;
-
-export type OutputMode = "text" | "json" | "ndjson";
-
-/** Where records go: buffered writes that respect the stream's backpressure. */
-export interface RecordSink {
-  /** Buffer one record (callers then await `flushIfFull` once per batch). */
-  add(record: BounceRecord): void;
-  /** The same for a record already serialised by jsonRecord (json and ndjson modes only). */
-  addJson(json: string): void;
-  flushIfFull(): Promise<void>;
-  end(): Promise<void>;
-}
-
-const FLUSH_AT = 64 * 1024;
 
 const VERSION_PREFIX = `{"schemaVersion":${RECORD_SCHEMA_VERSION},`;
 
@@ -188,70 +173,4 @@ function ruleJson(rule: BounceRecord["rule"]): string | undefined {
     rules.set(rule, json);
   }
   return json;
-}
-
-export function createSink(mode: OutputMode, stream: NodeJS.WriteStream = process.stdout): RecordSink {
-  const bytes = new OutputBytes();
-  let count = 0;
-  const flush = async () => {
-    if (bytes.length === 0) return;
-    if (!bytes.writeTo(stream)) await new Promise<void>((resolve) => stream.once("drain", resolve));
-  };
-  const format = (record: BounceRecord): string => {
-    if (mode === "ndjson") return `${jsonRecord(record)}\n`;
-    if (mode === "json") return `${count === 0 ? "[\n" : ",\n"}${jsonRecord(record)}`;
-    return renderRecord(record, stream);
-  };
-  return {
-    add(record) {
-      bytes.append(format(record));
-      count++;
-    },
-    addJson(json) {
-      if (mode === "text") throw new Error("addJson needs json or ndjson output");
-      bytes.append(mode === "ndjson" ? `${json}\n` : `${count === 0 ? "[\n" : ",\n"}${json}`);
-      count++;
-    },
-    async flushIfFull() {
-      if (bytes.length >= FLUSH_AT) await flush();
-    },
-    async end() {
-      if (mode === "json") bytes.append(count === 0 ? "[]\n" : "\n]\n");
-      await flush();
-    },
-  };
-}
-
-/**
- * Output encoded record by record into a reused buffer. Joining records into one string first costs
- * more (the joined string is flattened, as two-byte text if any record has a non-Latin-1 character), and
- * so does a fresh Buffer per write.
- */
-class OutputBytes {
-  private current: Buffer = Buffer.allocUnsafe(4 * FLUSH_AT);
-  /** A buffer the stream has finished writing, free for reuse (a pending one is never touched). */
-  private spare: Buffer | null = null;
-  length = 0;
-
-  append(text: string): void {
-    const needed = this.length + text.length * 3; // at most 3 UTF-8 bytes per UTF-16 unit
-    if (needed > this.current.length) {
-      const grown = Buffer.allocUnsafe(Math.max(needed, 2 * this.current.length));
-      this.current.copy(grown, 0, 0, this.length);
-      this.current = grown;
-    }
-    this.length += this.current.write(text, this.length, "utf8");
-  }
-
-  /** Hands the bytes to the stream; stream.write's result (false: wait for drain). */
-  writeTo(stream: NodeJS.WriteStream): boolean {
-    const sent = this.current;
-    const ok = stream.write(sent.subarray(0, this.length), () => {
-      this.spare = sent;
-    });
-    this.current = this.spare ?? Buffer.allocUnsafe(sent.length);
-    this.spare = null;
-    this.length = 0;
-    return ok;
-  }
 }

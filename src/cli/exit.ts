@@ -10,5 +10,8 @@ export const EXIT = {
   findingsAtThreshold: 3,
 } as const;
 
-/** Thrown for a bad combination of options that commander itself cannot detect. */
-export class UsageError extends Error {}
+/**
+ * Thrown for a bad option value or combination that commander itself cannot detect: the same class as
+ * the capabilities' `InputError`, so an error a capability throws for a bad input exits 2 as well.
+ */
+export { InputError as UsageError } from "../util/errors.ts";

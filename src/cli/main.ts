@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from "commander";
 import { escapeLine } from "../report/terminal.ts";
+import { VERSION } from "../util/version.ts";
 import { registerAll } from "./commands/index.ts";
 import { EXIT, UsageError } from "./exit.ts";
 
 const program = new Command("deliverlens")
   .description("Why mailbox providers reject your mail under local policy, and what to do about it.")
-  .version(process.env.npm_package_version ?? "0.1.0")
+  .version(VERSION)
   .showHelpAfterError()
   .exitOverride();
 

@@ -1,6 +1,7 @@
 import { createWriteStream, type WriteStream } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { DAY_MS } from "../util/dates.ts";
 import type { Campaign } from "./campaigns.ts";
 import { generateEvents, type Program } from "./program.ts";
 import { PMTA_HEADER, pmtaLine, sendgridLine } from "./writers.ts";
@@ -103,7 +104,7 @@ export async function writeCampaignMessages(
   await mkdir(dir, { recursive: true });
   const paths: string[] = [];
   for (const c of campaigns) {
-    const date = new Date(Date.parse(`${start}T14:00:00Z`) + c.day * 86_400_000).toUTCString();
+    const date = new Date(Date.parse(`${start}T14:00:00Z`) + c.day * DAY_MS).toUTCString();
     const links = c.links.map((url) => `<p><a href="${url}">${url}</a></p>`).join("\r\n");
     const message = [
       `From: Example Shop <news@mail.example-shop.com>`,

@@ -1,3 +1,4 @@
+import { csvQuote } from "../util/csv.ts";
 import type { SimEvent } from "./program.ts";
 
 /** SendGrid event webhook names for the generated types (the reverse of the ingest mapping). */
@@ -87,13 +88,9 @@ export function pmtaLine(e: SimEvent): string | null {
     `${domain}/${e.pool}`,
     e.pool,
   ];
-  return fields.map(csvField).join(",");
+  return fields.map(csvQuote).join(",");
 }
 
 function pmtaTime(seconds: number): string {
   return `${new Date(seconds * 1000).toISOString().slice(0, 19).replace("T", " ")}+0000`;
-}
-
-function csvField(value: string): string {
-  return /[",\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 }

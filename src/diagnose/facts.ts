@@ -1,3 +1,5 @@
+import { DAY_MS } from "../util/dates.ts";
+
 /**
  * The aggregated facts every hypothesis reasons from, loaded from the store by ./load-facts.ts.
  * Keeping hypotheses on these plain arrays makes them pure and testable without DuckDB.
@@ -168,7 +170,7 @@ function fillDays(days: DayTotal[]): DayTotal[] {
   const out: DayTotal[] = [];
   const end = Date.parse(`${days[days.length - 1].day}T00:00:00Z`);
   const known = new Map(days.map((d) => [d.day, d]));
-  for (let t = Date.parse(`${days[0].day}T00:00:00Z`); t <= end; t += 86_400_000) {
+  for (let t = Date.parse(`${days[0].day}T00:00:00Z`); t <= end; t += DAY_MS) {
     const day = new Date(t).toISOString().slice(0, 10);
     out.push(known.get(day) ?? emptyDay(day));
   }
@@ -198,7 +200,7 @@ export function withDaysAfter(days: Iterable<string>, after: number): Set<string
   const out = new Set<string>();
   for (const day of days) {
     const t = Date.parse(`${day}T00:00:00Z`);
-    for (let k = 0; k <= after; k++) out.add(new Date(t + k * 86_400_000).toISOString().slice(0, 10));
+    for (let k = 0; k <= after; k++) out.add(new Date(t + k * DAY_MS).toISOString().slice(0, 10));
   }
   return out;
 }

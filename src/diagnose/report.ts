@@ -1,12 +1,14 @@
 import type { DmarcSummary } from "../dmarc/summary.ts";
 import type { ParseProblem } from "../events/event.ts";
-import { seedEvidence } from "../seeds/evidence.ts";
 import type { SeedPlacementRow } from "../store/seeds.ts";
+import { DAY_MS } from "../util/dates.ts";
+import { VERSION } from "../util/version.ts";
 import type { Episode } from "./analytics-bridge.ts";
 import type { Diagnosis } from "./engine.ts";
 import { APPLE_ESCALATION_ADDRESS, escalationNote } from "./escalation.ts";
 import type { DayTotal, TierCount } from "./facts.ts";
 import type { Unjudged } from "./limits.ts";
+import { seedEvidence } from "./seed-evidence.ts";
 import type { Segments } from "./segments.ts";
 import { SUNSET_DAYS } from "./segments.ts";
 import { quantile } from "./stats.ts";
@@ -125,7 +127,7 @@ export function buildReport(input: ReportInput): DiagnosisReport {
     schemaVersion: DIAGNOSE_SCHEMA_VERSION,
     meta: {
       generatedAt: new Date().toISOString(),
-      deliverlensVersion: process.env.npm_package_version ?? "0.1.0",
+      deliverlensVersion: VERSION,
       store: input.store,
       offline: input.offline,
       redacted: input.redacted,
@@ -237,7 +239,7 @@ export function messagesDomain(messages: ReadonlyMap<string, CampaignMessage> | 
 
 function nextDay(iso: string | null): string {
   const base = iso ? Date.parse(iso) : Date.now();
-  return new Date(base + 86_400_000).toISOString().slice(0, 10);
+  return new Date(base + DAY_MS).toISOString().slice(0, 10);
 }
 
 const ADDRESS = /([A-Za-z0-9._%+!#$&'*/=?^`{|}~-]+)@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)/g;

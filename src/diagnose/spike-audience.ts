@@ -1,3 +1,4 @@
+import { DAY_MS } from "../util/dates.ts";
 import type { DayTotal } from "./facts.ts";
 import { type RateRatio, rateRatio } from "./stats.ts";
 
@@ -23,8 +24,6 @@ export interface SpikeAudience {
   ratio: RateRatio;
   lessEngaged: boolean;
 }
-
-const DAY_MS = 86_400_000;
 
 export function spikeAudience(days: readonly DayTotal[], spikeDays: ReadonlySet<string>): SpikeAudience {
   const sums = { a: 0, n1: 0, b: 0, n2: 0 };

@@ -1,3 +1,4 @@
+import { DAY_MS } from "../util/dates.ts";
 import type { TierCount } from "./facts.ts";
 
 /**
@@ -70,7 +71,7 @@ export function warmupPlan(
   let day = 0;
   const start = Date.parse(`${startDate}T00:00:00Z`);
   while (ceiling > 0 && day < 365) {
-    const date = new Date(start + day * 86_400_000).toISOString().slice(0, 10);
+    const date = new Date(start + day * DAY_MS).toISOString().slice(0, 10);
     let left = volume;
     for (const { tier, size } of sizes) {
       const take = Math.min(left, size);

@@ -1,3 +1,4 @@
+import { DAY_MS } from "../util/dates.ts";
 import { unengagedWindow } from "./hypotheses/low-engagement.ts";
 import { rateLimitWindow } from "./hypotheses/rate-limit.ts";
 import { textFinding } from "./text-cause.ts";
@@ -17,8 +18,6 @@ export interface CauseWindow {
   /** How the window was found, for the evidence text. */
   label: string;
 }
-
-const DAY_MS = 86_400_000;
 
 function span(first: string, last: string): Set<string> {
   const days = new Set<string>();

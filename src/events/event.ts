@@ -1,5 +1,7 @@
-import type { SourceRef } from "../bounce/record.ts";
 import type { Reason } from "../bounce/vocabulary.ts";
+import type { ParseProblem, SourceRef } from "../util/problem.ts";
+
+export type { ParseProblem };
 
 /** Event types every source is normalized to. */
 export const EVENT_TYPES = {
@@ -56,17 +58,4 @@ export interface DeliveryEvent {
   /** ARF feedback type (abuse, not-spam, …) for complaints, when the source gives it. */
   feedbackType?: string | null;
   source: SourceRef;
-}
-
-/** A record an input could not parse: reported on stderr / quarantined, never fatal. */
-export interface ParseProblem {
-  source: SourceRef;
-  message: string;
-  /** The offending raw input, truncated. */
-  raw?: string;
-  /**
-   * The input (or this part of it) could not be read: empty, or refused by a named limit (src/util/limits.ts).
-   * The command exits 1 after the other inputs.
-   */
-  failed?: boolean;
 }

@@ -1,3 +1,4 @@
+import { DAY_MS } from "../util/dates.ts";
 import { AgedMap } from "./aged-map.ts";
 import type { EventType } from "./event.ts";
 import { leadingReplyCode, leadingStatus } from "./reply.ts";
@@ -40,7 +41,7 @@ const MESSAGE_ID = / id=(\S+)/;
  * 4 days: https://www.exim.org/exim-html-current/doc/html/spec_html/ch-retry_configuration.html).
  */
 const MAX_MESSAGES = 200_000;
-const MESSAGE_LIFETIME_MS = 5 * 86_400_000;
+const MESSAGE_LIFETIME_MS = 5 * DAY_MS;
 
 interface Message {
   sender: string | null;

@@ -1,11 +1,4 @@
-/** Event sources (MTA logs, ESP webhooks, generic CSV/NDJSON) → normalized DeliveryEvents → bounce records. */
-export type { ClassifyEventsOptions } from "./classify-events.ts";
-export {
-  classifyEventBatch,
-  classifyEventStream,
-  classifyEvents,
-  EventClassifier,
-} from "./classify-events.ts";
+/** Event sources (MTA logs, ESP webhooks, generic CSV/NDJSON) → normalized DeliveryEvents (parsers only). */
 export { detectFormat } from "./detect.ts";
 export type { DeliveryEvent, EventType, ParseProblem } from "./event.ts";
 export { EVENT_TYPES } from "./event.ts";

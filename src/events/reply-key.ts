@@ -1,3 +1,5 @@
+import { sqlString } from "../util/sql.ts";
+
 /**
  * Per-message tokens in replies — addresses' local parts, queue ids (`queued as 4F2A1B3C9D`), hex and
  * UUID transaction ids, Gmail's `… 1764300000 a1b2…si123qtb - gsmtp`, IP addresses, times — never change
@@ -216,7 +218,7 @@ function boundary(text: string, end: number): boolean {
 export function maskReplySql(column: string): string {
   let sql = column;
   for (const token of REPLY_TOKENS) {
-    sql = `regexp_replace(${sql}, '${token.pattern.replaceAll("'", "''")}', '${token.replacement}', 'g')`;
+    sql = `regexp_replace(${sql}, ${sqlString(token.pattern)}, ${sqlString(token.replacement)}, 'g')`;
   }
   return `CASE WHEN length(${column}) > ${MAX_MASKED_LENGTH} THEN ${column} ELSE ${sql} END`;
 }

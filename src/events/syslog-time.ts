@@ -1,3 +1,5 @@
+import { DAY_MS, isTimeZone } from "../util/dates.ts";
+
 /**
  * Timestamps without a zone (classic syslog `Feb  2 12:34:56`, Exim `2026-02-02 12:34:56`) → ISO UTC.
  * The wall time is read in the IANA zone `tz` (Intl does the zone arithmetic; no dependency). Classic
@@ -37,9 +39,9 @@ function zoneOffset(utcMs: number, tz: string): number {
   return asUtc - Math.floor(utcMs / 1000) * 1000;
 }
 
-/** Throws RangeError for an unknown zone: callers validate options with it. */
+/** Throws RangeError for an unknown zone (the words Intl uses): callers validate options with it. */
 export function assertTimeZone(tz: string): void {
-  new Intl.DateTimeFormat("en-US", { timeZone: tz });
+  if (!isTimeZone(tz)) throw new RangeError(`Invalid time zone specified: ${tz}`);
 }
 
 /** Wall-clock fields in `tz` → UTC milliseconds (DST gaps resolve forward, overlaps to the first). */
@@ -133,7 +135,7 @@ export class SyslogClock {
   private fromReference(month: number, day: number, h: number, m: number, s: number): number {
     const utc = wallToUtc(this.referenceYear, month, day, h, m, s, 0, this.tz);
     // A day of slack: the file's mtime can precede its last line's zone-shifted wall time.
-    if (utc > this.reference + 86_400_000) {
+    if (utc > this.reference + DAY_MS) {
       return wallToUtc(this.referenceYear - 1, month, day, h, m, s, 0, this.tz);
     }
     return utc;

@@ -1,4 +1,4 @@
-import type { Severity } from "../report/severity.ts";
+import type { Severity } from "../util/severity.ts";
 import { AUTH_FINDINGS } from "./catalog/auth.ts";
 import { CONTENT_FINDINGS } from "./catalog/content.ts";
 import { HEADER_FINDINGS } from "./catalog/headers.ts";

@@ -1,4 +1,4 @@
-import type { Severity } from "../report/severity.ts";
+import type { Severity } from "../util/severity.ts";
 
 /** The shape of every inspect finding and its areas (severities: src/report/severity.ts). */
 

@@ -1,7 +1,7 @@
 import type { BlocklistData } from "../audit/blocklist-data.ts";
 import type { MailauthResolver } from "../dns/mailauth-adapter.ts";
 import type { DnsResolver } from "../dns/types.ts";
-import { bySeverity } from "../report/severity.ts";
+import { bySeverity } from "../util/severity.ts";
 import {
   type AuthSection,
   authFindings,

@@ -1,4 +1,4 @@
-import { SEVERITY_POINTS } from "../report/severity.ts";
+import { SEVERITY_POINTS } from "../util/severity.ts";
 import { AREAS, type Area, type Finding } from "./finding.ts";
 
 /** An area's score: 100 minus the points of its findings (floored at 0); each deduction names its finding. */

@@ -1,4 +1,4 @@
-import { atOrAbove } from "../report/severity.ts";
+import { atOrAbove } from "../util/severity.ts";
 import { AREAS, type Area, type Finding } from "./finding.ts";
 import type { AreaScore } from "./score.ts";
 

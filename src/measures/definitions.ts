@@ -1,3 +1,5 @@
+import { sqlList } from "../util/sql.ts";
+
 /**
  * The SQL text of the named measures (docs/MEASURES.md): one definition each, used by `stats`, `hygiene`,
  * `diagnose`, `plan` and the reports so the same question gets the same number everywhere. SQL only:
@@ -11,7 +13,7 @@ export const ATTEMPT_TYPES = "('sent', 'delivered', 'deferred', 'bounced')";
 export const POLICY_CATEGORIES = ["reputation", "content", "blocklist", "authentication"] as const;
 
 /** Measure `policy_bounce`: a bounce event the classifier puts in a policy category (needs `events`). */
-export const POLICY_SQL = `(type = 'bounced' AND category IN (${POLICY_CATEGORIES.map((c) => `'${c}'`).join(", ")}))`;
+export const POLICY_SQL = `(type = 'bounced' AND category IN ${sqlList(POLICY_CATEGORIES)})`;
 
 /**
  * A message to a recipient (measure `sent`): its message id; without one, its campaign on that day;

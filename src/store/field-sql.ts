@@ -2,6 +2,7 @@ import { EVENT_TYPES } from "../events/event.ts";
 import type { Cond, EventField, Expr, FieldTable, LeafType, TransformName } from "../events/field-table.ts";
 import { canonicalName } from "../events/table-parser.ts";
 import { GENERIC_TYPE_ALIASES } from "../events/transforms.ts";
+import { sqlIdent, sqlString } from "../util/sql.ts";
 
 /**
  * A field table (src/events/field-table.ts) compiled to one DuckDB query that reads a file and yields
@@ -11,8 +12,9 @@ import { GENERIC_TYPE_ALIASES } from "../events/transforms.ts";
  * way JavaScript does) the row gets `problem` set, and ingest then reads the file with the JS parser.
  */
 
-export const sqlString = (text: string): string => `'${text.replaceAll("'", "''")}'`;
-const ident = (name: string): string => `"${name.replaceAll('"', '""')}"`;
+export { sqlString };
+
+const ident = sqlIdent;
 
 export type SqlType = "VARCHAR" | "DOUBLE" | "BOOLEAN" | "JSON" | "INTEGER" | "TIMESTAMP";
 export interface Sql {

@@ -43,6 +43,8 @@ export {
   type Params,
   type Row,
   Store,
+  type StoreAppender,
   type StoreOptions,
   storeHolderPath,
+  timestampFromMs,
 } from "./store.ts";

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { dateValue, timestampValue } from "@duckdb/node-api";
-import type { Store } from "./store.ts";
+import type { Store, StoreAppender } from "./store.ts";
 
 /**
  * DMARC aggregate and TLS reports in the store (tables of migration 4, docs/STORE.md): written with
@@ -112,7 +112,7 @@ export async function storedReportKeys(store: Store): Promise<Set<string>> {
   return new Set(rows.map((row) => row.k));
 }
 
-type Appender = Awaited<ReturnType<Store["connection"]["createAppender"]>>;
+type Appender = StoreAppender;
 
 function writer(appender: Appender) {
   return {
@@ -200,7 +200,7 @@ export async function appendReports(
   ingestedAt: number,
 ): Promise<void> {
   if (aggregates.length > 0) {
-    const reports = await store.connection.createAppender("dmarc_reports");
+    const reports = await store.appender("dmarc_reports");
     const r = writer(reports);
     for (const report of aggregates) {
       r.text(report.key);
@@ -233,9 +233,9 @@ export async function appendReports(
     await insertRows(store, aggregates);
   }
   if (tls.length > 0) {
-    const reports = await store.connection.createAppender("tls_reports");
-    const policies = await store.connection.createAppender("tls_policies");
-    const failures = await store.connection.createAppender("tls_failures");
+    const reports = await store.appender("tls_reports");
+    const policies = await store.appender("tls_policies");
+    const failures = await store.appender("tls_failures");
     const r = writer(reports);
     const p = writer(policies);
     const f = writer(failures);

@@ -1,9 +1,22 @@
 import { existsSync, readFileSync } from "node:fs";
-import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from "@duckdb/node-api";
+import {
+  type DuckDBAppender,
+  type DuckDBConnection,
+  DuckDBInstance,
+  DuckDBTimestampValue,
+  type DuckDBValue,
+} from "@duckdb/node-api";
 import { MIGRATIONS, SCHEMA_VERSION } from "./schema.ts";
 
 export type Params = Record<string, DuckDBValue>;
 export type Row = Record<string, unknown>;
+/** A bulk inserter into one table (`Store.appender`); `closeSync()` flushes it. */
+export type StoreAppender = DuckDBAppender;
+
+/** A TIMESTAMP value for `StoreAppender.appendTimestamp`, from whole milliseconds since the epoch. */
+export function timestampFromMs(ms: number): DuckDBTimestampValue {
+  return new DuckDBTimestampValue(BigInt(ms) * 1000n);
+}
 
 export interface StoreOptions {
   /** DuckDB memory_limit; its own default is most of the machine's RAM. */
@@ -18,7 +31,7 @@ export const DEFAULT_MEMORY_LIMIT = "1GB";
 /** An open DuckDB store with its schema migrated. Only this module talks to DuckDB directly. */
 export class Store {
   readonly path: string;
-  readonly connection: DuckDBConnection;
+  private readonly connection: DuckDBConnection;
   private readonly instance: DuckDBInstance;
   /** A second connection made by `fork`: closing it leaves the database open. */
   private readonly forked: boolean;
@@ -89,6 +102,28 @@ export class Store {
 
   async one<T = Row>(sql: string, params?: Params): Promise<T | null> {
     return (await this.all<T>(sql, params))[0] ?? null;
+  }
+
+  /** Rows of a query a chunk at a time, each row an array of DuckDB values (big results, flat memory). */
+  async *streamRows(sql: string, params?: Params): AsyncGenerator<DuckDBValue[][]> {
+    const result = await this.connection.stream(sql, params);
+    for (
+      let chunk = await result.fetchChunk();
+      chunk && chunk.rowCount > 0;
+      chunk = await result.fetchChunk()
+    ) {
+      yield chunk.getRows();
+    }
+  }
+
+  /** A bulk inserter into `table` (in `schema` of `catalog`, e.g. a temp table: "main", "temp"). */
+  async appender(table: string, schema?: string, catalog?: string): Promise<StoreAppender> {
+    return this.connection.createAppender(table, schema, catalog);
+  }
+
+  /** How far the query running on this connection is, in percent (DuckDB's estimate; 0 when unknown). */
+  queryProgress(): number {
+    return this.connection.progress.percentage;
   }
 
   /** Run `work` in one transaction: all of it is committed, or none of it. */

@@ -61,3 +61,16 @@ export function mailDateMs(value: string): number {
   }
   return Date.parse(text);
 }
+
+/** One day in milliseconds (UTC days: no leap seconds, no DST). */
+export const DAY_MS = 86_400_000;
+
+/** True when `zone` is a time zone this runtime knows (an IANA name such as Europe/Paris, or UTC). */
+export function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}

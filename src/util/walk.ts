@@ -48,18 +48,19 @@ export function expandInputs(args: readonly string[]): WalkResult {
   return { files, problems };
 }
 
-function identity(info: Stats): string {
+/** The file behind a path, whatever the path (device and inode): links to one file compare equal. */
+export function fileIdentity(info: Stats): string {
   return `${info.dev}:${info.ino}`;
 }
 
 function filesBelow(root: string, rootInfo: Stats, visited: Set<string>, problems: WalkProblem[]): string[] {
   const found: Array<{ path: string; bytes: Buffer }> = [];
   const trimmed = root.endsWith(sep) && root.length > 1 ? root.slice(0, -1) : root;
-  if (visited.has(identity(rootInfo))) {
+  if (visited.has(fileIdentity(rootInfo))) {
     problems.push({ path: root, reason: "directory already read", unread: false });
     return [];
   }
-  visited.add(identity(rootInfo));
+  visited.add(fileIdentity(rootInfo));
   const pending = [trimmed];
   for (let dir = pending.pop(); dir !== undefined; dir = pending.pop()) {
     let entries: Dirent[];
@@ -86,14 +87,14 @@ function filesBelow(root: string, rootInfo: Stats, visited: Set<string>, problem
         continue;
       }
       if (info.isDirectory()) {
-        if (visited.has(identity(info))) {
+        if (visited.has(fileIdentity(info))) {
           const reason = entry.isSymbolicLink()
             ? "symbolic link to a directory already read (a loop)"
             : "directory already read";
           problems.push({ path, reason, unread: false });
           continue;
         }
-        visited.add(identity(info));
+        visited.add(fileIdentity(info));
         pending.push(path);
       } else if (info.isFile()) {
         found.push({ path, bytes: Buffer.from(path) });

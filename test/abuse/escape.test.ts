@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { replyRecord } from "../../src/bounce/classify-replies.ts";
-import { renderRecord } from "../../src/bounce/render-text.ts";
+import { renderRecord } from "../../src/report/record-terminal.ts";
 import { escapeLine } from "../../src/report/terminal.ts";
 import { explainStoreError } from "../../src/store/index.ts";
 

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
-import { MboxSegmenter } from "../../src/bounce/classify-email.ts";
 import { splitMbox } from "../../src/bounce/email/index.ts";
+import { MboxSegmenter } from "../../src/pipeline/classify-email.ts";
 
 /**
  * The streaming mbox segmenter against splitMbox on the whole input, for any chunking: the same message

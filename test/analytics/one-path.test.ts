@@ -7,7 +7,8 @@ import { fileURLToPath } from "node:url";
 import { ingestFile } from "../../src/analytics/ingest/ingest.ts";
 import { detectFormat } from "../../src/events/detect.ts";
 import type { FormatName } from "../../src/events/formats.ts";
-import { classifyEventStream, openInput } from "../../src/events/index.ts";
+import { openInput } from "../../src/events/index.ts";
+import { classifyEventStream } from "../../src/pipeline/index.ts";
 import { Store } from "../../src/store/index.ts";
 import { writeSmallProgram } from "../../testkit/analytics-program.ts";
 

@@ -3,9 +3,9 @@ import { Readable } from "node:stream";
 import { test } from "node:test";
 import { gzipSync } from "node:zlib";
 import fc from "fast-check";
-import type { ClassifyItem } from "../../src/bounce/classify-source.ts";
-import { classifyStream } from "../../src/bounce/library.ts";
 import { FORMATS, type FormatName } from "../../src/events/formats.ts";
+import type { ClassifyItem } from "../../src/pipeline/classify-source.ts";
+import { classifyStream } from "../../src/pipeline/library.ts";
 import { withCpuMs } from "../../testkit/cpu-time.ts";
 
 /**

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { Readable } from "node:stream";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { classifyEmailBuffer, classifyEmailStream } from "../../src/bounce/classify-email.ts";
+import { classifyEmailBuffer, classifyEmailStream } from "../../src/pipeline/classify-email.ts";
 
 const corpus = fileURLToPath(new URL("../fixtures/sisimai/eml/", import.meta.url));
 

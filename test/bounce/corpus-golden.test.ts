@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { it } from "node:test";
-import { classifyEmailBuffer } from "../../src/bounce/classify-email.ts";
 import type { BounceRecord } from "../../src/bounce/record.ts";
+import { classifyEmailBuffer } from "../../src/pipeline/classify-email.ts";
 
 /**
  * Per-message golden file for the development corpus: each message's records (recipient, reason,

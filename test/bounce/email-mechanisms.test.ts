@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { classifyEmailBuffer } from "../../src/bounce/classify-email.ts";
 import { preferStatus, recordsFromEmail, splitMbox } from "../../src/bounce/email/index.ts";
 import type { BounceRecord } from "../../src/bounce/record.ts";
+import { classifyEmailBuffer } from "../../src/pipeline/classify-email.ts";
 
 /** The general mechanisms that read bounces the way their MTA writes them (synthetic messages, 192.0.2.x). */
 

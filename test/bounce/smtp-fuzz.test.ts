@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
 import { classifyReply, type ReplyInput } from "../../src/bounce/classify.ts";
-import { classifyText } from "../../src/bounce/library.ts";
 import { parseReply } from "../../src/bounce/smtp-reply.ts";
 import { CATEGORIES, PROVIDERS, REASONS } from "../../src/bounce/vocabulary.ts";
+import { classifyText } from "../../src/pipeline/library.ts";
 import { cpuMs } from "../../testkit/cpu-time.ts";
 
 /** Pieces real replies are made of, so the fuzzer reaches the joining and rule paths, not only junk. */

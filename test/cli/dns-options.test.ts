@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { domainOption, ipOptions, resolverOption } from "../../src/cli/dns-options.ts";
 import { UsageError } from "../../src/cli/exit.ts";
+import { domainOption, ipOptions, resolverOption } from "../../src/dns/options.ts";
 
 test("--domain: IDNs become A-labels, case and trailing dot are normalized, junk is a usage error", () => {
   assert.equal(domainOption("Bücher.Example."), "xn--bcher-kva.example");

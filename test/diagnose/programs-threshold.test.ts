@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { ingestFile } from "../../src/analytics/ingest/ingest.ts";
-import { diagnoseStore } from "../../src/diagnose/run.ts";
+import { diagnoseStore } from "../../src/diagnose/diagnose-store.ts";
 import { Store } from "../../src/store/index.ts";
 import { generateProgram } from "../../testkit/programs/generate.ts";
 import { expectedAnswer, isRight, type RunResult, score, TARGETS } from "../../testkit/programs/matrix.ts";

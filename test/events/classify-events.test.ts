@@ -2,10 +2,10 @@ import assert from "node:assert/strict";
 import { Readable } from "node:stream";
 import { test } from "node:test";
 import type { BounceRecord } from "../../src/bounce/record.ts";
-import { classifyEventStream, classifyEvents, EventClassifier } from "../../src/events/classify-events.ts";
 import type { DeliveryEvent, ParseProblem } from "../../src/events/event.ts";
 import { readEvents } from "../../src/events/read.ts";
 import { isProblem, newEvent } from "../../src/events/source.ts";
+import { classifyEventStream, classifyEvents, EventClassifier } from "../../src/pipeline/classify-events.ts";
 
 const line = (qid: string, rcpt: string, status: string, reply: string, dsn: string) =>
   `Feb  2 12:34:56 mail postfix/smtp[1]: ${qid}: to=<${rcpt}>, relay=gmail-smtp-in.l.google.com[142.250.1.27]:25, delay=1, delays=0/0/0/1, dsn=${dsn}, status=${status} (host gmail-smtp-in.l.google.com[142.250.1.27] said: ${reply} (in reply to RCPT TO command))`;

@@ -4,9 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { gzipSync, zstdCompressSync } from "node:zlib";
-import { classifyFile } from "../../src/bounce/library.ts";
 import { openInput, openSource } from "../../src/events/input.ts";
 import { readEvents } from "../../src/events/read.ts";
+import { classifyFile } from "../../src/pipeline/library.ts";
 
 /** Everything a stream yields before it fails, and its error (null when it ended cleanly). */
 async function drain(

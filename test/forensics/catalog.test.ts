@@ -10,7 +10,7 @@ import { FINDING_KINDS, finding } from "../../src/forensics/catalog.ts";
 import { AREAS } from "../../src/forensics/finding.ts";
 import { inspectMessage } from "../../src/forensics/inspect.ts";
 import { scoreAreas } from "../../src/forensics/score.ts";
-import { SEVERITY_POINTS } from "../../src/report/severity.ts";
+import { SEVERITY_POINTS } from "../../src/util/severity.ts";
 import { buildMail } from "../../testkit/forensics-mail.ts";
 
 const read = (path: string) => readFileSync(new URL(path, import.meta.url), "utf8");

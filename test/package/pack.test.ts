@@ -27,7 +27,15 @@ after(() => rmSync(work, { recursive: true, force: true }));
 
 const CS01 = "550 5.7.1 [CS01] Message rejected due to local policy";
 
+let packed: string | null = null;
+
+/** Built and packed once per file: both tests use the same unpacked package. */
 function packedPackage(): string {
+  packed ??= buildAndPack();
+  return packed;
+}
+
+function buildAndPack(): string {
   const copy = join(work, "repo");
   mkdirSync(copy);
   for (const entry of [
@@ -107,4 +115,145 @@ test("the packed package runs: CLI bin on a CS01 reply, and the library entry", 
   });
   assert.equal(library.status, 0, library.stderr);
   assert.equal(library.stdout.trim(), "policyviolation");
+});
+
+const SUBPATHS = ["bounce", "events", "store", "stats", "diagnose", "inspect", "audit"];
+
+/** A consumer's tsconfig: strict ESM, and the package's declarations checked (skipLibCheck: false). */
+function consumerConfig(file: string, lib: string[]): string {
+  return JSON.stringify({
+    compilerOptions: {
+      target: "es2024",
+      lib,
+      module: "nodenext",
+      moduleResolution: "nodenext",
+      strict: true,
+      skipLibCheck: false,
+      noEmit: true,
+      types: ["node"],
+      typeRoots: [join(repo, "node_modules/@types")],
+    },
+    files: [file],
+  });
+}
+
+const CONSUMER = `import { classifyReply, classifyText, type BounceRecord } from "deliverlens/bounce";
+import { detectFormat, type DeliveryEvent } from "deliverlens/events";
+import { openStore, type Store } from "deliverlens/store";
+import { computeStats, type StatsReport } from "deliverlens/stats";
+import { diagnoseStore, type DiagnosisReport } from "deliverlens/diagnose";
+import { auditDomain, type AuditReport } from "deliverlens/audit";
+import { classifyEmail } from "deliverlens";
+const records: BounceRecord[] = classifyText(${JSON.stringify(CS01)});
+const event: DeliveryEvent | null = null;
+const later: [StatsReport?, DiagnosisReport?, AuditReport?, Store?] = [];
+const store = await openStore(":memory:");
+const stats = await computeStats(store, {});
+store.close();
+console.log(JSON.stringify({
+  provider: records[0].provider,
+  category: classifyReply({ text: ${JSON.stringify(CS01)} }).category,
+  format: detectFormat('{"event":"bounce","sg_event_id":"x","email":"a@b.c","timestamp":1}', "x.json"),
+  providers: stats.totals.length,
+  functions: [diagnoseStore, auditDomain, classifyEmail].map((f) => typeof f),
+  event,
+  later: later.length,
+}));
+`;
+
+// postal-mime's declarations, reached only through deliverlens/inspect's types, name the DOM's
+// TextEncoder/TextDecoder types: that entry is checked with lib "dom" too (docs/API.md says so).
+const INSPECT_CONSUMER = `import { inspectMessage, type InspectReport } from "deliverlens/inspect";
+const raw = Buffer.from("From: a@example.com\\r\\nSubject: hi\\r\\n\\r\\nhello\\r\\n");
+const report: InspectReport = await inspectMessage(raw);
+console.log(report.schemaVersion);
+`;
+
+test("a scratch ESM TypeScript project imports every subpath of the packed package (skipLibCheck: false)", {
+  timeout: 180_000,
+}, () => {
+  const root = packedPackage();
+  const manifest = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+  assert.deepEqual(
+    Object.keys(manifest.exports).filter((key) => key.startsWith("./") && key !== "./package.json"),
+    SUBPATHS.map((name) => `./${name}`),
+  );
+  const project = join(work, "consumer");
+  mkdirSync(join(project, "node_modules"), { recursive: true });
+  symlinkSync(root, join(project, "node_modules/deliverlens"), "dir");
+  writeFileSync(
+    join(project, "package.json"),
+    JSON.stringify({ name: "consumer", type: "module", private: true }),
+  );
+  writeFileSync(join(project, "main.ts"), CONSUMER);
+  writeFileSync(join(project, "inspect.ts"), INSPECT_CONSUMER);
+  writeFileSync(join(project, "tsconfig.json"), consumerConfig("main.ts", ["es2024"]));
+  writeFileSync(join(project, "tsconfig.inspect.json"), consumerConfig("inspect.ts", ["es2024", "dom"]));
+  for (const config of ["tsconfig.json", "tsconfig.inspect.json"]) {
+    const tsc = spawnSync(
+      process.execPath,
+      [join(repo, "node_modules/typescript/bin/tsc"), "-p", join(project, config)],
+      { encoding: "utf8", cwd: project },
+    );
+    assert.equal(tsc.status, 0, `tsc -p ${config} in the consumer project:\n${tsc.stdout}${tsc.stderr}`);
+  }
+  const run = spawnSync(process.execPath, ["main.ts"], { encoding: "utf8", cwd: project });
+  assert.equal(run.status, 0, run.stderr);
+  const out = JSON.parse(run.stdout);
+  assert.equal(out.provider, "apple");
+  assert.equal(out.category, "reputation");
+  assert.equal(out.format, "sendgrid");
+  assert.equal(out.providers, 0);
+  assert.deepEqual(out.functions, ["function", "function", "function"]);
+  const inspect = spawnSync(process.execPath, ["inspect.ts"], { encoding: "utf8", cwd: project });
+  assert.equal(inspect.status, 0, inspect.stderr);
+  assert.equal(inspect.stdout.trim(), "1");
+  // Deep imports stay closed: only the documented entries are public.
+  const deep = spawnSync(
+    process.execPath,
+    ["--input-type=module", "-e", 'await import("deliverlens/dist/bounce/rules/provider-rules.js")'],
+    { encoding: "utf8", cwd: project },
+  );
+  assert.notEqual(deep.status, 0);
+  assert.match(deep.stderr, /ERR_PACKAGE_PATH_NOT_EXPORTED/);
+});
+
+test("every example in docs/API.md type-checks and runs against the packed package", {
+  timeout: 180_000,
+}, () => {
+  const root = packedPackage();
+  const project = join(work, "examples");
+  mkdirSync(join(project, "node_modules"), { recursive: true });
+  symlinkSync(root, join(project, "node_modules/deliverlens"), "dir");
+  writeFileSync(
+    join(project, "package.json"),
+    JSON.stringify({ name: "examples", type: "module", private: true }),
+  );
+  const doc = readFileSync(join(repo, "docs/API.md"), "utf8");
+  const examples = [...doc.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]);
+  assert.ok(examples.length >= 7, `docs/API.md has ${examples.length} examples`);
+  const files = examples.map((code, i) => {
+    const file = `example-${i + 1}.ts`;
+    writeFileSync(join(project, file), code);
+    return file;
+  });
+  writeFileSync(
+    join(project, "tsconfig.json"),
+    JSON.stringify({ ...JSON.parse(consumerConfig("", ["es2024", "dom"])), files }),
+  );
+  const tsc = spawnSync(
+    process.execPath,
+    [join(repo, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.json"],
+    {
+      encoding: "utf8",
+      cwd: project,
+    },
+  );
+  assert.equal(tsc.status, 0, `tsc on docs/API.md's examples:\n${tsc.stdout}${tsc.stderr}`);
+  for (const [i, file] of files.entries()) {
+    if (examples[i].includes("auditDomain(")) continue; // asks the real DNS: type-checked only
+    const run = spawnSync(process.execPath, [file], { encoding: "utf8", cwd: project });
+    assert.equal(run.status, 0, `${file}:\n${examples[i]}\n${run.stderr}`);
+    assert.ok(run.stdout.trim().length > 0, `${file} printed nothing`);
+  }
 });

@@ -1,12 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import {
-  atOrAbove,
-  bySeverity,
-  isSeverity,
-  SEVERITY_ORDER,
-  severityLabel,
-} from "../../src/report/severity.ts";
+import { severityLabel } from "../../src/report/severity-terminal.ts";
+import { atOrAbove, bySeverity, isSeverity, SEVERITY_ORDER } from "../../src/util/severity.ts";
 
 describe("shared severity vocabulary (inspect, audit, diagnose)", () => {
   it("orders worst first", () => {

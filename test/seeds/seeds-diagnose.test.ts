@@ -7,7 +7,7 @@ import { ingestFile } from "../../src/analytics/ingest/ingest.ts";
 import { writeProgramFiles } from "../../src/demo/files.ts";
 import { programOptions } from "../../src/demo/options.ts";
 import { planProgram } from "../../src/demo/program.ts";
-import { diagnoseStore } from "../../src/diagnose/run.ts";
+import { diagnoseStore } from "../../src/diagnose/diagnose-store.ts";
 import { renderHtml } from "../../src/report/html.ts";
 import { Store } from "../../src/store/index.ts";
 import { type SeedResultRow, saveSeedResults, saveSeedTest } from "../../src/store/seeds.ts";

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { seedEvidence } from "../../src/diagnose/seed-evidence.ts";
 import { inspectHeaders } from "../../src/forensics/headers/section.ts";
 import { parseMessage } from "../../src/forensics/message.ts";
 import { seedsHtml } from "../../src/report/seeds.ts";
 import { verdictReasons } from "../../src/seeds/analyse.ts";
 import { findCopy } from "../../src/seeds/check.ts";
-import { seedEvidence } from "../../src/seeds/evidence.ts";
 import { JUNK_FOLDER_NAMES, junkCandidates } from "../../src/seeds/folders.ts";
 import { parseSeedList } from "../../src/seeds/seed-list.ts";
 import { envelopeSender, parseSmtpUrl } from "../../src/seeds/send.ts";

@@ -1,6 +1,8 @@
 import { ENGAGEMENT_WINDOW_DAYS, type OpenRules, SUNSET_DAYS } from "../../measures/index.ts";
 import type { Store } from "../../store/index.ts";
+import { csvField } from "../../util/csv.ts";
 import { type OutputOptions, openOutput, SIGNATURES } from "../../util/output.ts";
+import { sqlString } from "../../util/sql.ts";
 import { resolveQuery } from "../stats/query.ts";
 import { disposableDomains, ROLE_LOCAL_PARTS, TYPO_DOMAINS } from "./lists.ts";
 
@@ -121,7 +123,7 @@ const FLAG_COLUMNS: Record<HygieneReason, string> = {
 };
 
 const PRIMARY_SQL = `CASE ${Object.entries(FLAG_COLUMNS)
-  .map(([reason, column]) => `WHEN ${column} THEN '${reason}'`)
+  .map(([reason, column]) => `WHEN ${column} THEN ${sqlString(reason)}`)
   .join(" ")} END`;
 
 /**
@@ -142,7 +144,7 @@ export async function hygiene(
       ${Object.entries(FLAG_COLUMNS)
         .map(
           ([reason, column]) =>
-            `count(*) FILTER (WHERE ${column}) AS "all:${reason}", count(*) FILTER (WHERE ${PRIMARY_SQL} = '${reason}') AS "primary:${reason}"`,
+            `count(*) FILTER (WHERE ${column}) AS "all:${reason}", count(*) FILTER (WHERE ${PRIMARY_SQL} = ${sqlString(reason)}) AS "primary:${reason}"`,
         )
         .join(", ")}
     FROM hygiene`,
@@ -176,15 +178,10 @@ async function exportCsv(store: Store, path: string, force: boolean | OutputOpti
   );
   try {
     await out.write(`${EXPORT_HEADER}\n`);
-    const result = await store.connection.stream(
+    for await (const rows of store.streamRows(
       `SELECT recipient, ${PRIMARY_SQL} AS reason FROM hygiene WHERE reason IS NOT NULL ORDER BY recipient`,
-    );
-    for (
-      let chunk = await result.fetchChunk();
-      chunk && chunk.rowCount > 0;
-      chunk = await result.fetchChunk()
-    ) {
-      const lines = chunk.getRows().map(([address, reason]) => `${csvField(String(address))},${reason}\n`);
+    )) {
+      const lines = rows.map(([address, reason]) => `${csvField(String(address))},${reason}\n`);
       await out.write(lines.join(""));
     }
   } catch (error) {
@@ -192,10 +189,4 @@ async function exportCsv(store: Store, path: string, force: boolean | OutputOpti
     throw error;
   }
   await out.commit();
-}
-
-/** Addresses are attacker-controlled: quote when needed, and defuse spreadsheet formulas. */
-function csvField(value: string): string {
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
 }

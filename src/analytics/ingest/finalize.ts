@@ -2,6 +2,7 @@ import type { Classification } from "../../bounce/classify.ts";
 import { classifyEvent, FAILURE_TYPES } from "../../bounce/classify-event.ts";
 import { maskReplySql } from "../../events/reply-key.ts";
 import { IDENTITY_SQL, type Params, type Store } from "../../store/index.ts";
+import { sqlList, sqlString } from "../../util/sql.ts";
 import { providerOfDomainSql } from "../provider-domains.ts";
 
 /**
@@ -14,10 +15,10 @@ import { providerOfDomainSql } from "../provider-domains.ts";
 const PROBLEM = "!problem";
 const DUPLICATE = "!duplicate";
 const SKIP = "!skip";
-const FLAGGED = `('${PROBLEM}', '${DUPLICATE}', '${SKIP}')`;
+const FLAGGED = sqlList([PROBLEM, DUPLICATE, SKIP]);
 
 /** The event types the store classifies: those `classify` shows without --all (classify-event.ts). */
-const CLASSIFIED_TYPES = `(${FAILURE_TYPES.map((type) => `'${type}'`).join(", ")})`;
+const CLASSIFIED_TYPES = sqlList(FAILURE_TYPES);
 
 /**
  * Key of a distinct reply over a staging-shaped row `s` with its `provider`: everything the classifier
@@ -57,8 +58,8 @@ export async function insertFlagged(
   return store.exec(
     `INSERT INTO event_rows
     SELECT s.event_key,
-      CASE WHEN s.skip THEN '${SKIP}' WHEN s.problem IS NOT NULL THEN '${PROBLEM}'
-        WHEN e.event_key IS NOT NULL THEN '${DUPLICATE}' ELSE s.type END,
+      CASE WHEN s.skip THEN ${sqlString(SKIP)} WHEN s.problem IS NOT NULL THEN ${sqlString(PROBLEM)}
+        WHEN e.event_key IS NOT NULL THEN ${sqlString(DUPLICATE)} ELSE s.type END,
       coalesce(s.time, TIMESTAMP 'epoch'), s.recipient, s.provider,
       s.campaign, s.sending_ip, s.pool, s.sending_domain, s.stream, s.remote_mta, s.message_id,
       CASE WHEN s.problem IS NOT NULL THEN s.raw ELSE s.reply END, s.reply_code, s.status,
@@ -94,7 +95,7 @@ export async function settleFile(
   // than count(DISTINCT event_key) beside the other counts. The new replies are classified (in JS)
   // while DuckDB counts.
   const counting = store.one<{ skip: number; problem: number; flagged: number; repeats: number }>(
-    `SELECT count(*) FILTER (WHERE type = '${SKIP}') AS skip, count(*) FILTER (WHERE type = '${PROBLEM}') AS problem,
+    `SELECT count(*) FILTER (WHERE type = ${sqlString(SKIP)}) AS skip, count(*) FILTER (WHERE type = ${sqlString(PROBLEM)}) AS problem,
       count(*) FILTER (WHERE type IN ${FLAGGED}) AS flagged,
       (SELECT coalesce(sum(n - 1), 0) FROM (SELECT count(*) AS n FROM event_rows
         WHERE file_id = $file_id AND type NOT IN ${FLAGGED} GROUP BY event_key HAVING count(*) > 1)) AS repeats
@@ -107,7 +108,7 @@ export async function settleFile(
   const quarantined = counts?.problem
     ? await store.exec(
         `INSERT INTO quarantine SELECT file_id, $path, line, source_label, left(reply, 2048)
-         FROM event_rows WHERE file_id = $file_id AND type = '${PROBLEM}'`,
+         FROM event_rows WHERE file_id = $file_id AND type = ${sqlString(PROBLEM)}`,
         { ...file, path },
       )
     : 0;
@@ -197,7 +198,7 @@ function classify(reply: NewReply): Classified {
 /** Records classifications in `reply_classes`, which the `events` view joins by `reply_key`. */
 async function appendClassifications(store: Store, classified: Classified[]): Promise<void> {
   if (classified.length === 0) return;
-  const appender = await store.connection.createAppender("reply_classes");
+  const appender = await store.appender("reply_classes");
   const text = (value: string | null) =>
     value === null ? appender.appendNull() : appender.appendVarchar(value);
   for (const { reply, result } of classified) {

@@ -5,6 +5,7 @@ import { compressionOf, detectFormat, eventSource, openInputWithHead } from "../
 import { newCounters } from "../../events/source.ts";
 import { canonicalName } from "../../events/table-parser.ts";
 import { fieldTableSql, type Params, type Store } from "../../store/index.ts";
+import { debugLog } from "../../util/debug.ts";
 import { debugLine, stopwatch } from "../stopwatch.ts";
 import { insertFlagged, type Settled, settleFile, storeHasRows } from "./finalize.ts";
 import { stageWithParsers } from "./js-path.ts";
@@ -99,8 +100,7 @@ export async function ingestFile(
       counts = await loadFile(store, path, format, async () => fast, options.onProgress, true);
     } catch (error) {
       if (!fast && !(error instanceof NeedsParser)) throw error;
-      if (fast && process.env.DELIVERLENS_DEBUG)
-        process.stderr.write(`DuckDB's reader left ${path} to the parsers: ${String(error)}\n`);
+      if (fast) debugLog(`DuckDB's reader left ${path} to the parsers: ${String(error)}`);
       // Bad records, or a row DuckDB's reader cannot take (ragged CSV, over-long line, a value typed
       // otherwise): the parsers read the whole file, line by line.
       reader = "parsers";
@@ -148,7 +148,7 @@ async function loadFile(
       // DuckDB reports how far a running query is; the JS path reports bytes itself.
       const poll = onProgress
         ? setInterval(() => {
-            const percent = store.connection.progress.percentage;
+            const percent = store.queryProgress();
             if (percent > 0) onProgress((info.size * percent) / 100);
           }, 250)
         : null;

@@ -91,7 +91,7 @@ async function stageEmail(
   options: ReadOptions,
   limited: (problem: ParseProblem) => ParseProblem,
 ): Promise<string[]> {
-  const { emailItemBatches, isSkip } = await import("../../events/email.ts");
+  const { emailItemBatches, isSkip } = await import("../../pipeline/email-events.ts");
   const skipped = new Map<string, number>();
   let bytes = 0;
   const counted = async function* (chunks: AsyncIterable<Buffer>) {

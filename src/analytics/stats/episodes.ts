@@ -1,3 +1,4 @@
+import { DAY_MS } from "../../util/dates.ts";
 import type { DayStats } from "./daily.ts";
 
 /**
@@ -42,7 +43,6 @@ export interface EpisodeSummary {
   gapsDays: number[];
 }
 
-const DAY_MS = 86_400_000;
 const dayNumber = (day: string) => Date.parse(`${day}T00:00:00Z`) / DAY_MS;
 
 export function median(values: number[]): number {

@@ -20,6 +20,8 @@ export interface ResolvedQuery {
   asOf: string | null;
   /** `WHERE` body over `events` for the period (and provider when set). */
   where: string;
+  /** The same for the period alone, every provider (measures that compare providers). */
+  periodWhere: string;
   params: Params;
   /** How machine opens are told from human ones (`loadAppleEgress` on the query's connection). */
   opens: OpenRules;
@@ -36,10 +38,6 @@ export async function resolveQuery(
   const asOf = query.asOf ? `${query.asOf}T23:59:59.999Z` : (latest?.t ?? null);
   const clauses = ["time <= $as_of::TIMESTAMP"];
   const params: Params = { as_of: (asOf ?? "9999-12-31T00:00:00Z").replace("Z", "") };
-  if (query.provider) {
-    clauses.push("provider = $provider");
-    params.provider = query.provider;
-  }
   if (query.from) {
     clauses.push("time >= $from::DATE");
     params.from = query.from;
@@ -48,12 +46,18 @@ export async function resolveQuery(
     clauses.push("time < $to::DATE + INTERVAL 1 DAY");
     params.to = query.to;
   }
+  const periodWhere = clauses.join(" AND ");
+  if (query.provider) {
+    clauses.push("provider = $provider");
+    params.provider = query.provider;
+  }
   return {
     provider: query.provider ?? null,
     from: query.from ?? null,
     to: query.to ?? null,
     asOf,
     where: clauses.join(" AND "),
+    periodWhere,
     params,
     opens,
   };

@@ -1,5 +1,6 @@
 import { MEASURES } from "../../measures/index.ts";
 import { SCHEMA_VERSION, type Store } from "../../store/index.ts";
+import { VERSION } from "../../util/version.ts";
 import { stopwatch } from "../stopwatch.ts";
 import { type DayStats, dailyStats, type ProviderTotals, totalsByProvider } from "./daily.ts";
 import { engagementTiers, loadHumanEngagement, type ProviderEngagement } from "./engagement.ts";
@@ -103,7 +104,7 @@ export async function computeStats(
     schemaVersion: STATS_SCHEMA_VERSION,
     meta: {
       generatedAt: new Date().toISOString(),
-      deliverlensVersion: process.env.npm_package_version ?? "0.1.0",
+      deliverlensVersion: VERSION,
       store: store.path,
       storeSchema: SCHEMA_VERSION,
     },
@@ -136,10 +137,9 @@ async function allThenClose<A, B>(connection: Store, tasks: [Promise<A>, Promise
 /** Apple's share of every provider's policy bounces in the period (the provider filter does not apply). */
 async function applePolicyShare(store: Store, q: ResolvedQuery) {
   const { provider: _provider, ...params } = q.params;
-  const where = q.where.replace(" AND provider = $provider", "");
   const row = await store.one<{ apple: number; all: number }>(
     `SELECT count(*) FILTER (WHERE provider = 'apple') AS apple, count(*) AS "all" FROM events
-     WHERE ${where} AND ${POLICY_SQL}`,
+     WHERE ${q.periodWhere} AND ${POLICY_SQL}`,
     params,
   );
   const all = row?.all ?? 0;

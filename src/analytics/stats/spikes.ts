@@ -1,5 +1,6 @@
 import { ATTEMPT_TYPES, ENGAGEMENT_WINDOW_DAYS, recipientStateSql } from "../../measures/index.ts";
 import type { Params, Store } from "../../store/index.ts";
+import { DAY_MS } from "../../util/dates.ts";
 import type { DayStats } from "./daily.ts";
 import { humanEngagementSql } from "./engagement.ts";
 import { groupByProvider, median } from "./episodes.ts";
@@ -69,8 +70,6 @@ export type SpikeDay = Omit<
   | "unknownShare"
   | "baselineUnknownShare"
 >;
-
-const DAY_MS = 86_400_000;
 
 export function findSpikes(days: DayStats[], options: SpikeOptions = SPIKE_DEFAULTS): SpikeDay[] {
   const spikes: SpikeDay[] = [];

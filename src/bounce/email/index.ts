@@ -1,6 +1,6 @@
-import type { ParseProblem } from "../../events/event.ts";
 import { mailDateMs } from "../../util/dates.ts";
 import { describeLimit, type LimitName, limitOf } from "../../util/limits.ts";
+import type { ParseProblem } from "../../util/problem.ts";
 import { type Classification, classifyReply, type ReplyInput } from "../classify.ts";
 import { familiesOf, familyReason, type MtaFamily, mayHoldFamilyWording } from "../dialects/families.ts";
 import { DIALECTS, type RecipientReport } from "../dialects/index.ts";

@@ -27,7 +27,7 @@ export function registerAudit(program: Command): void {
     .option("--online", "also fetch the MTA-STS policy over HTTPS")
     .option("--timeout <ms>", "per-query DNS timeout in milliseconds", "2000")
     .action(async (options) => {
-      const { runAuditCommand } = await import("../../audit/run.ts");
+      const { runAuditCommand } = await import("../run/audit.ts");
       process.exitCode = await runAuditCommand(options);
     });
 }

@@ -24,7 +24,7 @@ export function registerClassify(program: Command): void {
       ].join("\n"),
     )
     .action(async (files: string[], options) => {
-      const { runClassify } = await import("../../bounce/run.ts");
+      const { runClassify } = await import("../run/classify.ts");
       process.exitCode = await runClassify(files, options);
     });
 }

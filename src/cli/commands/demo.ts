@@ -15,7 +15,7 @@ export function registerDemo(program: Command): void {
     .option("--replace", "replace the store if it exists")
     .option("--json", "print the stats as JSON")
     .action(async (options) => {
-      const { runDemo } = await import("../../demo/run.ts");
+      const { runDemo } = await import("../run/demo.ts");
       process.exitCode = await runDemo(options);
     });
 }

@@ -24,7 +24,7 @@ export function registerDiagnose(program: Command): void {
     .option("--no-redact", "show recipient addresses in reports and the escalation note")
     .action(async (options) => {
       options.provider = providerOption(options.provider);
-      const { runDiagnose } = await import("../../diagnose/run.ts");
+      const { runDiagnose } = await import("../run/diagnose.ts");
       process.exitCode = await runDiagnose(options);
     });
 }

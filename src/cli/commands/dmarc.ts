@@ -130,10 +130,10 @@ async function runFetch(options: FetchCliOptions): Promise<number> {
 
 async function runDmarc(options: DmarcCliOptions): Promise<number> {
   windowOptions(options.from, options.to);
-  const { domainOption, resolverOption } = await import("../dns-options.ts");
+  const { domainOption, resolverOption } = await import("../../dns/options.ts");
   const domain = options.domain === undefined ? undefined : domainOption(options.domain);
   const spec = resolverOption(options.resolver);
-  const { openExisting } = await import("../../analytics/stats/run.ts");
+  const { openExisting } = await import("../run/stats.ts");
   const { summarizeReports } = await import("../../dmarc/summary.ts");
   const { renderDmarc } = await import("../../report/dmarc.ts");
   const { SCHEMA_VERSION } = await import("../../store/index.ts");

@@ -28,7 +28,7 @@ export function registerHygiene(program: Command): void {
     .action(async (options) => {
       dayOption("--as-of", options.asOf);
       options.provider = providerOption(options.provider);
-      const { runHygiene } = await import("../../analytics/hygiene/run.ts");
+      const { runHygiene } = await import("../run/hygiene.ts");
       process.exitCode = await runHygiene(options);
     });
 }

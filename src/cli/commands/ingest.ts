@@ -21,7 +21,7 @@ export function registerIngest(program: Command): void {
     )
     .option("--json", "print the summary as JSON")
     .action(async (files: string[], options) => {
-      const { runIngest } = await import("../../analytics/ingest/run.ts");
+      const { runIngest } = await import("../run/ingest.ts");
       process.exitCode = await runIngest(files, options);
     });
 }

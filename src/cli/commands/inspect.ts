@@ -14,7 +14,7 @@ export function registerInspect(program: Command): void {
     .option("--helo <name>", "HELO/EHLO name for SPF")
     .option("--offline", "ask no DNS question; list the checks skipped")
     .action(async (files: string[], options) => {
-      const { runInspect } = await import("../../forensics/run.ts");
+      const { runInspect } = await import("../run/inspect.ts");
       process.exitCode = await runInspect(files, options);
     });
 }

@@ -15,7 +15,7 @@ export function registerPlan(program: Command): void {
     .action(async (options) => {
       options.provider = providerOption(options.provider);
       dayOption("--start", options.start);
-      const { runPlan } = await import("../../diagnose/plan-run.ts");
+      const { runPlan } = await import("../run/plan.ts");
       process.exitCode = await runPlan(options);
     });
 }

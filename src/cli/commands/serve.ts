@@ -132,7 +132,7 @@ export async function serveConfig(options: ServeCliOptions, env: NodeJS.ProcessE
       );
     if (!options.alertTo) throw new UsageError("--alert-smtp needs --alert-to");
   }
-  const { domainOption, ipOptions, resolverOption } = await import("../dns-options.ts");
+  const { domainOption, ipOptions, resolverOption } = await import("../../dns/options.ts");
   const domain = options.domain !== undefined ? domainOption(options.domain) : null;
   const ips = ipOptions(options.ip);
   const resolver = resolverOption(options.resolver);

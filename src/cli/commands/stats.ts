@@ -26,7 +26,7 @@ export function registerStats(program: Command): void {
       options.provider = providerOption(options.provider);
       windowOptions(options.from, options.to);
       dayOption("--as-of", options.asOf);
-      const { runStats } = await import("../../analytics/stats/run.ts");
+      const { runStats } = await import("../run/stats.ts");
       process.exitCode = await runStats(options);
     });
 }

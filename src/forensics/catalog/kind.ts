@@ -1,4 +1,4 @@
-import type { Severity } from "../../report/severity.ts";
+import type { Severity } from "../../util/severity.ts";
 import type { Area } from "../finding.ts";
 
 /** One kind of finding: fixed id, area, severity, title and fix; the evidence comes from the message. */

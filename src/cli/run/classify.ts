@@ -1,0 +1,164 @@
+import { replyRecord } from "../../bounce/classify-replies.ts";
+import type { ParseProblem } from "../../events/event.ts";
+import { FORMATS, type FormatName, isFormatName } from "../../events/formats.ts";
+import { type OpenedSource, openSource } from "../../events/input.ts";
+import type { FileResult } from "../../pipeline/classify-files.ts";
+import type { ClassifyOptions } from "../../pipeline/classify-source.ts";
+import { createProgress, type Progress } from "../../report/progress.ts";
+import { createSink, type OutputMode, type RecordSink } from "../../report/record-output.ts";
+import { escapeLine } from "../../report/terminal.ts";
+import { LimitError } from "../../util/limits.ts";
+import { describeError, expandInputs } from "../../util/walk.ts";
+import { EXIT } from "../exit.ts";
+
+/** `deliverlens classify`: the CLI edge (files, stdin, options, stderr, exit code) around classify-source. */
+
+export interface ClassifyCliOptions {
+  text?: string;
+  format?: string;
+  all?: boolean;
+  json?: boolean;
+  ndjson?: boolean;
+}
+
+export async function runClassify(files: string[], options: ClassifyCliOptions): Promise<number> {
+  if (options.json && options.ndjson) return usage("--json and --ndjson cannot be used together");
+  if (options.format !== undefined && !isFormatName(options.format)) {
+    return usage(`unknown --format "${options.format}"; one of: ${Object.keys(FORMATS).join(", ")}`);
+  }
+  const mode: OutputMode = options.json ? "json" : options.ndjson ? "ndjson" : "text";
+  stopQuietlyOnClosedPipe();
+
+  const sink = createSink(mode);
+  let exitCode: number = EXIT.ok;
+  if (options.text !== undefined) sink.add(replyRecord(options.text, "<text>", null));
+
+  const args = files.length === 0 && options.text === undefined ? ["-"] : files;
+  const { files: paths, problems } = expandInputs(args);
+  for (const problem of problems) {
+    const verb = problem.unread ? "cannot read" : "skipped";
+    process.stderr.write(`deliverlens: ${verb} ${escapeLine(problem.path)}: ${escapeLine(problem.reason)}\n`);
+    if (problem.unread) exitCode = EXIT.failed;
+  }
+  if (paths.length > 0) {
+    const format = options.format !== undefined && isFormatName(options.format) ? options.format : null;
+    const ok = await classifyPaths(paths, { format, all: options.all ?? false }, sink, mode);
+    if (!ok) exitCode = EXIT.failed;
+  }
+  await sink.end();
+  return exitCode;
+}
+
+/** Classify every path into the sink; false when some input could not be read at all. */
+async function classifyPaths(
+  paths: string[],
+  options: { format: FormatName | null; all: boolean },
+  sink: RecordSink,
+  mode: OutputMode,
+): Promise<boolean> {
+  // Loaded only here: `--text` alone never pays for format detection, the email scanner or log readers.
+  const { classifyOpenedBatches, isProblem } = await import("../../pipeline/classify-source.ts");
+  if (paths.includes("-") && process.stdin.isTTY) {
+    process.stderr.write("deliverlens classify: reading replies from the terminal; end with Ctrl-D\n");
+  }
+  const byFile = paths.length > 1;
+  const progress = progressFor(paths.length);
+  const shared = { ...options };
+  let allRead = true;
+  let done = 0;
+  let records = 0;
+  const inParallel = mode !== "text" ? await parallelResults(paths, shared) : null;
+  for (const path of paths) {
+    const result = inParallel ? (await inParallel.next()).value : null;
+    if (result && !result.streamed) {
+      if (result.unreadable !== null) {
+        process.stderr.write(`deliverlens: cannot read ${escapeLine(path)}: ${result.unreadable}\n`);
+        allRead = false;
+      }
+      if (result.failed) allRead = false;
+      for (const problem of result.problems) {
+        reportProblem(problem);
+        if (problem.failed) allRead = false;
+      }
+      for (const json of result.records) sink.addJson(json);
+      records += result.records.length;
+      await sink.flushIfFull();
+      progress.tick(++done);
+      continue;
+    }
+    let opened: OpenedSource;
+    try {
+      opened = await openSource(path);
+    } catch (error) {
+      process.stderr.write(`deliverlens: cannot read ${escapeLine(path)}: ${describeError(error)}\n`);
+      allRead = false;
+      continue;
+    }
+    let items = 0;
+    try {
+      for await (const batch of classifyOpenedBatches(opened, shared)) {
+        items += batch.length;
+        for (const item of batch) {
+          if (isProblem(item)) {
+            reportProblem(item);
+            if (item.failed) allRead = false;
+          } else {
+            sink.add(item);
+            records++;
+          }
+        }
+        await sink.flushIfFull();
+        if (!byFile) progress.tick(records);
+      }
+    } catch (error) {
+      // A stream that breaks mid-way (truncated gzip, I/O error): keep what was read, go on with the rest.
+      reportProblem({
+        source: { file: path, line: null },
+        message: `could not read further: ${describeError(error)}`,
+      });
+      if (items === 0 || error instanceof LimitError) allRead = false;
+    }
+    if (byFile) progress.tick(++done);
+  }
+  await inParallel?.return(undefined); // stops the worker thread
+  if (byFile || records > 0) progress.finish();
+  return allRead;
+}
+
+/** Whole small files on two threads when there are many (a directory of bounce emails), else null. */
+async function parallelResults(
+  paths: string[],
+  options: ClassifyOptions,
+): Promise<AsyncGenerator<FileResult> | null> {
+  const { worthParallel } = await import("../../pipeline/classify-parallel.ts");
+  if (!worthParallel(paths)) return null;
+  const { classifyFilesInParallel } = await import("../../pipeline/classify-files.ts");
+  return classifyFilesInParallel(paths, options);
+}
+
+/** Many inputs: progress in files; one (a big log): in records. Never while records print to the same terminal. */
+function progressFor(inputs: number): Progress {
+  if (process.stdout.isTTY) return { tick() {}, finish() {} };
+  return inputs > 1
+    ? createProgress("classify", inputs, "files")
+    : createProgress("classify", null, "records");
+}
+
+function reportProblem(problem: ParseProblem): void {
+  const where =
+    problem.source.line === null ? problem.source.file : `${problem.source.file}:${problem.source.line}`;
+  process.stderr.write(`${escapeLine(where)}: ${escapeLine(problem.message)}\n`);
+}
+
+function usage(message: string): number {
+  process.stderr.write(`deliverlens classify: ${message}\n`);
+  return EXIT.usage;
+}
+
+/** `deliverlens classify big.log | head` must end quietly, not with an EPIPE stack trace. */
+function stopQuietlyOnClosedPipe(): void {
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(process.exitCode ?? EXIT.ok);
+    throw error;
+  });
+}

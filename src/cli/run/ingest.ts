@@ -1,0 +1,191 @@
+import { stat } from "node:fs/promises";
+import { type FileSummary, ingestFile } from "../../analytics/ingest/ingest.ts";
+import { spoolIfNotFile } from "../../analytics/ingest/spool.ts";
+import { stopwatch } from "../../analytics/stopwatch.ts";
+import { ingestReportFiles, type ReportFileSummary } from "../../dmarc/ingest.ts";
+import { reportRoute } from "../../dmarc/read.ts";
+import { isFormatName } from "../../events/formats.ts";
+import { renderReportIngest, reportIngestFailures } from "../../report/dmarc.ts";
+import { createProgress } from "../../report/progress.ts";
+import { escapeLine, paint } from "../../report/terminal.ts";
+import { explainStoreError, Store } from "../../store/index.ts";
+import { isTimeZone } from "../../util/dates.ts";
+import { describeError, expandInputs } from "../../util/walk.ts";
+import { EXIT, UsageError } from "../exit.ts";
+
+/**
+ * The version of `ingest --json`'s shape. It was the store's schema version up to store version 5 and is
+ * frozen there: a store migration (seed tests, DMARC reports…) does not change this output (an interface).
+ */
+const INGEST_JSON_SCHEMA_VERSION = 5;
+
+export interface IngestCliOptions {
+  db: string;
+  format?: string;
+  year?: string;
+  tz?: string;
+  parsersOnly?: boolean;
+  json?: boolean;
+}
+
+/** `deliverlens ingest`: every file in its own transaction; a file that cannot be read does not stop the rest. */
+export async function runIngest(inputs: string[], options: IngestCliOptions): Promise<number> {
+  if (options.format && !isFormatName(options.format))
+    throw new UsageError(`unknown format: ${options.format}`);
+  if (options.year && !/^\d{4}$/.test(options.year)) throw new UsageError(`--year must be a 4-digit year`);
+  if (options.tz && !isTimeZone(options.tz)) throw new UsageError(`unknown time zone: ${options.tz}`);
+  if (options.db.trim() === "" || options.db === ":memory:")
+    throw new UsageError(
+      `--db ${options.db || '""'}: an in-memory store keeps nothing after ingest; give a file`,
+    );
+  const { files, problems } = expandInputs(inputs);
+  for (const problem of problems) {
+    if (!problem.unread)
+      process.stderr.write(`skipped ${escapeLine(problem.path)}: ${escapeLine(problem.reason)}\n`);
+  }
+  const lap = stopwatch();
+  if (process.env.DELIVERLENS_DEBUG)
+    process.stderr.write(`  started at ${(performance.now() / 1000).toFixed(2)} s\n`);
+  const store = await Store.open(options.db);
+  lap("open store");
+  const summaries: FileSummary[] = [];
+  const failures: { path: string; error: string }[] = problems
+    .filter((problem) => problem.unread)
+    .map((problem) => ({ path: problem.path, error: problem.reason }));
+  const started = performance.now();
+  const sizes = await Promise.all(files.map(async (path) => (await stat(path).catch(() => null))?.size ?? 0));
+  const progress = createProgress("ingest", Math.round(sizes.reduce((a, b) => a + b, 0) / 1024), "KB");
+  let before = 0;
+  // DMARC aggregate and TLS reports (and emails carrying them) go to the reports reader, in batches.
+  const reportPaths: string[] = [];
+  const reports: ReportFileSummary[] = [];
+  try {
+    for (const [index, path] of files.entries()) {
+      before = sizes.slice(0, index).reduce((a, b) => a + b, 0);
+      let spooled: Awaited<ReturnType<typeof spoolIfNotFile>> = null;
+      try {
+        spooled = await spoolIfNotFile(path);
+        const route = await reportRoute(spooled?.path ?? path).catch(() => null);
+        if (route && spooled)
+          reports.push(...(await ingestReportFiles(store, [spooled.path])).map((r) => ({ ...r, path })));
+        else if (route) reportPaths.push(path);
+        if (route === "reports") continue;
+        const summary = await ingestFile(store, spooled?.path ?? path, {
+          format: options.format && isFormatName(options.format) ? options.format : undefined,
+          tz: options.tz,
+          year: options.year ? Number(options.year) : undefined,
+          fastPath: !options.parsersOnly,
+          onProgress: (bytes) => progress.tick(Math.round((before + bytes) / 1024)),
+        });
+        if (spooled) {
+          // The store names the input as given, never the temporary copy.
+          for (const table of ["files", "quarantine"])
+            await store.run(`UPDATE ${table} SET path = $path WHERE path = $copy`, {
+              path,
+              copy: spooled.path,
+            });
+          summary.path = path;
+        }
+        summaries.push(summary);
+      } catch (error) {
+        failures.push({ path, error: describeFailure(error, options.db) });
+      } finally {
+        await spooled?.remove();
+      }
+    }
+    reports.push(...(await ingestReportFiles(store, reportPaths)));
+  } finally {
+    progress.finish();
+    lap("files");
+    store.close();
+    lap("close store");
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const totals = total(summaries, seconds);
+  if (options.json) {
+    const out = {
+      schemaVersion: INGEST_JSON_SCHEMA_VERSION,
+      store: options.db,
+      files: summaries,
+      failures,
+      totals,
+      reports,
+    };
+    process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+  } else {
+    printSummary(summaries, failures, totals);
+    process.stdout.write(renderReportIngest(reports));
+  }
+  for (const line of reportIngestFailures(reports)) process.stderr.write(line);
+  // Quarantined rows are counted, not failures; a run that kept nothing of what it read is one.
+  const everyRecordRejected = totals.read > 0 && totals.quarantined === totals.read;
+  if (everyRecordRejected) {
+    process.stderr.write(
+      `deliverlens ingest: every record was rejected (${totals.read.toLocaleString("en-US")} quarantined): wrong --format? See \`deliverlens quarantine --db ${escapeLine(options.db)}\`\n`,
+    );
+  }
+  // A file cut by a named limit (a decompression bomb, an oversized message) was read only in part.
+  const limited = summaries.filter((s) => s.limits.length > 0);
+  for (const s of limited) {
+    for (const limit of s.limits)
+      process.stderr.write(`deliverlens ingest: ${escapeLine(s.path)}: ${escapeLine(limit)}\n`);
+  }
+  // The same rule as every command (README, docs/LIMITS.md): an input that could not be read or was cut
+  // by a limit makes the run exit 1 — after every other input was stored. Quarantined records alone do
+  // not: they are counted in the summary (exit 0 when the rest was stored).
+  const reportsRefused = reports.some((r) => r.problems.length > 0);
+  return failures.length > 0 || everyRecordRejected || limited.length > 0 || reportsRefused
+    ? EXIT.failed
+    : EXIT.ok;
+}
+
+function total(summaries: FileSummary[], seconds: number) {
+  const sum = (key: "read" | "stored" | "duplicates" | "quarantined") =>
+    summaries.reduce((acc, s) => acc + s[key], 0);
+  const read = sum("read");
+  return {
+    read,
+    stored: sum("stored"),
+    duplicates: sum("duplicates"),
+    quarantined: sum("quarantined"),
+    seconds,
+    recordsPerSecond: seconds > 0 ? Math.round(read / seconds) : 0,
+  };
+}
+
+function printSummary(
+  summaries: FileSummary[],
+  failures: { path: string; error: string }[],
+  totals: ReturnType<typeof total>,
+): void {
+  const n = (value: number) => value.toLocaleString("en-US");
+  for (const s of summaries) {
+    process.stdout.write(
+      `${escapeLine(s.path)} (${s.format}, ${s.reader}): read ${n(s.read)} = stored ${n(s.stored)} + duplicates ${n(s.duplicates)} + quarantined ${n(s.quarantined)}\n`,
+    );
+    for (const note of s.notes) process.stdout.write(`  note: ${escapeLine(note)}\n`);
+    if (s.evicted > 0) process.stdout.write(`  ${evictionNote(s.evicted, s.evictedEarly)}\n`);
+  }
+  for (const f of failures) {
+    process.stderr.write(
+      `${paint("could not ingest", "red", process.stderr)} ${escapeLine(f.path)}: ${escapeLine(f.error)}\n`,
+    );
+  }
+  process.stdout.write(
+    `${paint("total", "bold")}: read ${n(totals.read)} = stored ${n(totals.stored)} + duplicates ${n(totals.duplicates)} + quarantined ${n(totals.quarantined)} in ${totals.seconds.toFixed(1)} s (${n(totals.recordsPerSecond)} records/s)\n`,
+  );
+  if (totals.quarantined > 0)
+    process.stdout.write("quarantined records, with file, line and reason: deliverlens quarantine\n");
+}
+
+/** What a log reader forgot to stay bounded (a grep'd or cut log never frees its queue ids). */
+export function evictionNote(evicted: number, early: number): string {
+  const n = (value: number) => value.toLocaleString("en-US");
+  const lost = early > 0 ? `, ${n(early)} of them with deferred recipients before the queue lifetime` : "";
+  return `queue ids forgotten without a removed/Completed line: ${n(evicted)}${lost}`;
+}
+
+/** A file-system error in a few words; a store error as explainStoreError says it (disk full…). */
+function describeFailure(error: unknown, db: string): string {
+  return (error as NodeJS.ErrnoException | null)?.code ? describeError(error) : explainStoreError(error, db);
+}

@@ -1,0 +1,250 @@
+import type { Readable } from "node:stream";
+import type { Classification } from "../bounce/classify.ts";
+import { classifyEvent, EVENT_ACTIONS, FAILURE_TYPES } from "../bounce/classify-event.ts";
+import { detectProvider } from "../bounce/provider.ts";
+import type { BounceRecord } from "../bounce/record.ts";
+import { MAX_REPLY_LENGTH, parseReply } from "../bounce/smtp-reply.ts";
+import type { DeliveryEvent, EventType, ParseProblem } from "../events/event.ts";
+import type { FormatName } from "../events/formats.ts";
+import { type ReadOptions, readEventBatches } from "../events/read.ts";
+import { maskReply, swapTokens } from "../events/reply-key.ts";
+import { isProblem, newCounters, type ParseCounters, problem } from "../events/source.ts";
+import { detach } from "../events/values.ts";
+
+interface Entry {
+  classification: Classification;
+  /** The classifier left the reply text unchanged (then any reply with the same key is its own diagnostic). */
+  identity: boolean;
+  /** The noise tokens of the reply that was classified (see reply-key.ts). */
+  tokens: string[];
+}
+
+/**
+ * Classifies event replies, each distinct normalized reply once: the key is the masked reply plus
+ * everything else the classifier looks at (code, status, action, hint, the remote MTA's provider and the
+ * recipient domain's provider). Per-recipient fields are copied onto the cached classification.
+ */
+export class EventClassifier {
+  private readonly entries: Memo<Entry>;
+  private readonly hostKeys: Memo<string>;
+  private readonly domainKeys: Memo<string>;
+  hits = 0;
+  misses = 0;
+
+  constructor(maxEntries = 50_000) {
+    this.entries = new Memo(maxEntries);
+    this.hostKeys = new Memo(maxEntries);
+    this.domainKeys = new Memo(maxEntries);
+  }
+
+  /** A BounceRecord for a failure/deferral/complaint (or a delivery), null for other event types. */
+  classify(event: DeliveryEvent, format: string): BounceRecord | null {
+    const action = Object.hasOwn(EVENT_ACTIONS, event.type) ? EVENT_ACTIONS[event.type] : undefined;
+    if (action === undefined) return null;
+    const text = event.reply ?? "";
+    const context = `${action}|${event.reasonHint ?? ""}|${event.replyCode ?? ""}|${event.status ?? ""}|${this.hostKey(event.remoteMta)}|${this.domainKey(event.recipient)}|`;
+    // Masked first, always: a second map of exact replies cost more (a long key hashed per record) than
+    // it saved on replies without tokens.
+    const masked = maskReply(text);
+    const tokens = masked.tokens;
+    const key = context + masked.masked;
+    let entry = this.entries.get(key);
+    if (entry === undefined) {
+      this.misses++;
+      entry = this.classifyNew(event, text, tokens);
+      this.entries.set(detach(key), entry);
+    } else this.hits++;
+    const c = entry.classification;
+    return {
+      recipient: event.recipient,
+      source: event.source,
+      format,
+      time: event.time,
+      provider: c.provider,
+      remoteMta: event.remoteMta?.trim() || c.remoteMta,
+      replyCode: c.replyCode,
+      status: c.status,
+      providerCode: c.providerCode,
+      reason: c.reason,
+      category: c.category,
+      permanent: c.permanent,
+      retryable: c.retryable,
+      suppressRecipient: c.suppressRecipient,
+      action: c.action,
+      diagnostic: diagnosticOf(text, tokens, entry),
+      rule: c.rule,
+      feedbackType: event.type === "complaint" ? (event.feedbackType ?? null) : undefined,
+    };
+  }
+
+  private classifyNew(event: DeliveryEvent, text: string, tokens: string[]): Entry {
+    const classification = classifyEvent({
+      type: event.type,
+      reply: text,
+      replyCode: event.replyCode,
+      status: event.status,
+      remoteMta: event.remoteMta,
+      recipient: event.recipient,
+      hint: event.reasonHint ?? null,
+    })!;
+    const identity = classification.diagnostic === text;
+    classification.diagnostic = detach(classification.diagnostic);
+    classification.remoteMta = detach(classification.remoteMta);
+    return { classification, identity, tokens: tokens.map((token) => detach(token)) };
+  }
+
+  /** The remote MTA's provider as the classifier sees it (host evidence only), memoised. */
+  private hostKey(remoteMta: string | null): string {
+    if (!remoteMta) return "";
+    let key = this.hostKeys.get(remoteMta);
+    if (key === undefined) {
+      key = detectProvider({ remoteMta });
+      this.hostKeys.set(detach(remoteMta), key);
+    }
+    return key;
+  }
+
+  /**
+   * The recipient domain itself when it belongs to a known provider (provider rules may name such a
+   * domain, e.g. Apple's Hide-My-Email relay), else only whether it is other/unknown.
+   */
+  private domainKey(recipient: string | null): string {
+    if (!recipient) return "";
+    const at = recipient.lastIndexOf("@");
+    const domain = at < 0 ? "" : recipient.slice(at + 1).toLowerCase();
+    let key = this.domainKeys.get(domain);
+    if (key === undefined) {
+      const provider = detectProvider({ recipient: `x@${domain}` });
+      key = provider === "other" || provider === "unknown" ? provider : `${provider}:${domain}`;
+      this.domainKeys.set(detach(domain), key);
+    }
+    return key;
+  }
+}
+
+/** The event types that become records without `all`. */
+const CLASSIFIED_TYPES = new Set(FAILURE_TYPES) as ReadonlySet<EventType>;
+
+/** This reply's own diagnostic, derived from the cached one whenever that is exact. */
+function diagnosticOf(text: string, tokens: string[], entry: Entry): string {
+  const cached = entry.classification.diagnostic;
+  if (text === "") return cached;
+  if (text.length > MAX_REPLY_LENGTH) return parseReply(text).text;
+  if (entry.identity) return text;
+  if (tokens === entry.tokens || (tokens.length === 0 && entry.tokens.length === 0)) return cached;
+  return swapTokens(cached, entry.tokens, tokens) ?? parseReply(text).text;
+}
+
+/**
+ * A bounded memo in two generations: when the young one holds half the bound it becomes the old one
+ * (and the old one is dropped). O(1) — evicting one oldest entry at a
+ * time from a full Map asks for its first key, which is quadratic as deleted slots pile up in front.
+ */
+class Memo<V> {
+  private young = new Map<string, V>();
+  private old = new Map<string, V>();
+  private readonly half: number;
+
+  constructor(max: number) {
+    this.half = Math.max(1, Math.floor(max / 2));
+  }
+
+  get(key: string): V | undefined {
+    // A hit in the old generation stays there (moving it would store the caller's key: a slice of the
+    // input chunk); if it is still used after the next turn, it is computed again.
+    return this.young.get(key) ?? this.old.get(key);
+  }
+
+  /** `key` must not hold a slice of a big input string (see values.ts detach). */
+  set(key: string, value: V): void {
+    if (this.young.size >= this.half) {
+      this.old = this.young;
+      this.young = new Map();
+    }
+    this.young.set(key, value);
+  }
+}
+
+/** A reply cache to share across calls (`ClassifyOptions.classifier`): each distinct reply classified once. */
+export function createEventClassifier(): EventClassifier {
+  return new EventClassifier();
+}
+
+export interface ClassifyEventsOptions {
+  /** Include deliveries (records with reason `delivered`). */
+  all?: boolean;
+  /** Format name written into each record (default "events"). */
+  format?: string;
+  /** Share one cache across inputs (ingest and multi-file classify). */
+  classifier?: EventClassifier;
+}
+
+/** One batch of readEventBatches output → records and problems, in order. */
+export function classifyEventBatch(
+  batch: readonly (DeliveryEvent | ParseProblem)[],
+  classifier: EventClassifier,
+  options: ClassifyEventsOptions = {},
+): (BounceRecord | ParseProblem)[] {
+  const format = options.format ?? "events";
+  const result: (BounceRecord | ParseProblem)[] = [];
+  for (const item of batch) {
+    const out = classifyItem(item, classifier, format, options.all);
+    if (out) result.push(out);
+  }
+  return result;
+}
+
+/** One event → its record (null for a delivery without `all`, or an event with nothing to say); problems pass. */
+function classifyItem(
+  item: DeliveryEvent | ParseProblem,
+  classifier: EventClassifier,
+  format: string,
+  all: boolean | undefined,
+): BounceRecord | ParseProblem | null {
+  if (isProblem(item)) return item;
+  return item.type !== "delivered" || all ? classifier.classify(item, format) : null;
+}
+
+/**
+ * Read and classify one input in batches (one per chunk read, so hot loops await once per chunk, not per
+ * record). Without `all`, parsers are told to skip building deliveries nobody will see.
+ */
+export async function* classifyEventStream(
+  input: Readable | AsyncIterable<Buffer | string>,
+  format: FormatName,
+  file: string,
+  options: ReadOptions & ClassifyEventsOptions = {},
+): AsyncGenerator<(BounceRecord | ParseProblem)[]> {
+  const classifier = options.classifier ?? new EventClassifier();
+  const counters = options.counters ?? newCounters();
+  const settings = { ...options, format, types: options.all ? null : CLASSIFIED_TYPES, counters };
+  for await (const batch of readEventBatches(input, format, file, settings)) {
+    yield classifyEventBatch(batch, classifier, settings);
+  }
+  // Said once per input, after its records: what the reader forgot to stay bounded.
+  if (counters.evicted > 0 && options.counters === undefined) {
+    yield [problem(file, null, evictionMessage(counters))];
+  }
+}
+
+/** The reader's evictions in a sentence (classify prints it with the input's problems). */
+export function evictionMessage(counters: ParseCounters): string {
+  const early =
+    counters.evictedEarly > 0
+      ? `; ${counters.evictedEarly.toLocaleString("en-US")} of them still had deferred recipients (a later expiry of those is not matched)`
+      : "";
+  return `note: ${counters.evicted.toLocaleString("en-US")} queue ids were forgotten without a line saying they were done (state is bounded by log time and count)${early}`;
+}
+
+/** Bounce records for failures, deferrals, drops and complaints (deliveries too with `all`); problems pass through. */
+export async function* classifyEvents(
+  events: AsyncIterable<DeliveryEvent | ParseProblem>,
+  options: ClassifyEventsOptions,
+): AsyncGenerator<BounceRecord | ParseProblem> {
+  const classifier = options.classifier ?? new EventClassifier();
+  const format = options.format ?? "events";
+  for await (const item of events) {
+    const out = classifyItem(item, classifier, format, options.all);
+    if (out) yield out;
+  }
+}

@@ -1,0 +1,134 @@
+import { readEmail, splitMbox } from "../bounce/email/index.ts";
+import type { BounceRecord } from "../bounce/record.ts";
+import type { Reason } from "../bounce/vocabulary.ts";
+import type { DeliveryEvent, EventType, ParseProblem } from "../events/event.ts";
+import { newEvent, problem } from "../events/source.ts";
+import { mailDateMs } from "../util/dates.ts";
+import { LimitError } from "../util/limits.ts";
+import { MboxSegmenter, type Segment } from "./classify-email.ts";
+
+/**
+ * Bounce emails and mbox files as events, for `ingest` (a Postfix-only sender often has nothing else):
+ * each recipient a message reports becomes one event dated by the message's Date: header. Reports that
+ * are not about the sender's mail (DMARC aggregate, TLS-RPT, DMARC failure) and auto-replies are skipped
+ * with a note; a message with no recipient is a problem naming its file and line.
+ */
+
+/** What a reading of one input yields, in input order. */
+export type EmailItem = DeliveryEvent | ParseProblem | EmailSkip;
+
+/** A message deliberately not stored, and why. */
+export interface EmailSkip {
+  skip: true;
+  note: string;
+  source: { file: string; line: number | null };
+}
+
+export function isSkip(item: EmailItem): item is EmailSkip {
+  return (item as EmailSkip).skip === true;
+}
+
+/**
+ * The event type of a record, or null when the record is not a delivery event (an auto-reply). `action`
+ * is the report's RFC 3464 Action: "delayed" is a deferral; a report without one that quotes only a
+ * temporary (4xx) error and did not give up is one too.
+ */
+function eventType(record: BounceRecord, action: string | null): EventType | null {
+  if (record.reason === "vacation") return null;
+  if (record.reason === "feedback") return "complaint";
+  if (record.reason === "delivered") return "delivered";
+  if (action === "delayed") return "deferred";
+  if (action === null && record.reason !== "expired" && isTemporary(record)) return "deferred";
+  return "bounced";
+}
+
+function isTemporary(record: BounceRecord): boolean {
+  if (record.replyCode !== null) return record.replyCode >= 400 && record.replyCode < 500;
+  return record.status?.startsWith("4.") ?? false;
+}
+
+function isoTime(value: string | null): string | null {
+  if (!value) return null;
+  const ms = mailDateMs(value);
+  return Number.isNaN(ms) ? null : new Date(ms).toISOString();
+}
+
+/** The items of one message (`line` is where it starts in an mbox, null for a file holding one message). */
+export function emailItems(raw: Buffer, file: string, line: number | null): EmailItem[] {
+  const reading = readEmail(raw, file, line, true);
+  const where = { file, line: line ?? 1 };
+  if (reading.report)
+    return reading.problems.map((note) => ({ skip: true, note: note.message, source: where }));
+  const items: EmailItem[] = [...reading.problems];
+  const date = isoTime(reading.date);
+  reading.records.forEach((record, index) => {
+    if (record.feedbackType === "auth-failure") {
+      items.push({
+        skip: true,
+        note: "a DMARC failure report (ARF auth-failure), not a complaint: skipped",
+        source: where,
+      });
+      return;
+    }
+    const type = eventType(record, reading.actions[index] ?? null);
+    if (type === null) {
+      items.push({
+        skip: true,
+        note: "an auto-reply (RFC 3834), not a delivery event: skipped",
+        source: where,
+      });
+      return;
+    }
+    const event = newEvent(type, file, line ?? 1);
+    event.time = date ?? record.time;
+    event.recipient = record.recipient;
+    event.messageId = reading.originalMessageId;
+    event.remoteMta = record.remoteMta;
+    event.reply = record.diagnostic || null;
+    event.replyCode = record.replyCode;
+    event.status = record.status;
+    event.reasonHint = (reading.hints[index] ?? null) as Reason | null;
+    if (type === "complaint") event.feedbackType = record.feedbackType ?? null;
+    items.push(event);
+  });
+  return items;
+}
+
+/** Every message of a (possibly huge, possibly damaged) bounce email or mbox stream, in batches. */
+export async function* emailItemBatches(
+  chunks: AsyncIterable<Buffer>,
+  file: string,
+): AsyncGenerator<EmailItem[]> {
+  const segmenter = new MboxSegmenter(file);
+  const segment = ({ raw, line: first, problem: skipped }: Segment): EmailItem[] => {
+    // A message over the bytes-per-message limit: skipped, and said (src/util/limits.ts).
+    if (skipped) return [skipped];
+    const messages = splitMbox(raw);
+    const single = first === 1 && messages.length === 1;
+    return messages.flatMap((message) =>
+      emailItems(message.raw, file, single ? null : first + message.line - 1),
+    );
+  };
+  let damage: unknown = null;
+  try {
+    for await (const chunk of chunks) {
+      for (const ready of segmenter.push(chunk)) yield segment(ready);
+      if (segmenter.done) break;
+    }
+  } catch (error) {
+    damage = error;
+  }
+  for (const last of segmenter.finish()) yield segment(last);
+  if (damage !== null)
+    yield [
+      {
+        ...problem(
+          file,
+          null,
+          `input could not be read to the end: ${damage instanceof Error ? damage.message : String(damage)}`,
+        ),
+        // Refused by a named limit (a decompression bomb): the run exits 1.
+        ...(damage instanceof LimitError ? { failed: true } : {}),
+      },
+    ];
+}
