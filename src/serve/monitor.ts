@@ -56,6 +56,8 @@ export interface MonitorOptions {
   plan?: WarmupCaps | null;
   blocklists?: BlocklistWatch | null;
   log?: (line: string) => void;
+  /** Runs before each pass: the service drains the spool, so a pass sees every acknowledged event. */
+  beforeCheck?: () => Promise<void>;
 }
 
 /** What the dashboard shows of detection. */
@@ -126,6 +128,7 @@ export class Monitor {
 
   private async checkOnce(): Promise<void> {
     const { store, lock, alerts } = this.options;
+    await this.options.beforeCheck?.();
     const { now, hours } = await lock.run(() => loadHours(store));
     const { views, findings } = detect(
       now,

@@ -117,6 +117,7 @@ export async function startService(config: ServeConfig): Promise<Service> {
     plan: config.warmupPlan ?? null,
     blocklists: config.blocklists ?? null,
     log,
+    beforeCheck: () => intake.drain(),
   });
   const service = { store, spool, lock, intake, alerts, monitor, config } as Service;
   const app = await buildServer({
