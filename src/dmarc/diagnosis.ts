@@ -1,5 +1,6 @@
 import type { Store } from "../store/index.ts";
 import { reportCounts } from "../store/index.ts";
+import { addDays } from "../util/dates.ts";
 import { type AuthEvidence, authenticationEvidence } from "./evidence.ts";
 import { type DmarcSummary, summarizeReports } from "./summary.ts";
 
@@ -24,15 +25,11 @@ export async function reportsForDiagnosis(
   const summary = await summarizeReports(store, window);
   const starts = options.episodes.map((e) => e.start).sort();
   const ends = options.episodes.map((e) => e.end).sort();
-  const from = starts.length > 0 ? shift(starts[0], -1) : options.window.from;
-  const to = ends.length > 0 ? shift(ends[ends.length - 1], 1) : options.window.to;
+  const from = starts.length > 0 ? addDays(starts[0], -1) : options.window.from;
+  const to = ends.length > 0 ? addDays(ends[ends.length - 1], 1) : options.window.to;
   const evidence =
     from && to
       ? await authenticationEvidence(store, { ips: options.ips, from, to, label: options.label })
       : [];
   return { summary, evidence };
-}
-
-function shift(day: string, days: number): string {
-  return new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 }

@@ -1,3 +1,4 @@
+import { DAY_MS } from "../util/dates.ts";
 import { AgedMap } from "./aged-map.ts";
 import type { DeliveryEvent, EventType } from "./event.ts";
 import { leadingReplyCode } from "./reply.ts";
@@ -96,8 +97,8 @@ interface QueueState {
  * state with a few deferred recipients is about 2 KB): forgetting is counted (ParseCounters).
  * https://www.postfix.org/postconf.5.html#maximal_queue_lifetime
  */
-const QUEUE_LIFETIME_MS = 5 * 86_400_000;
-const ACTIVE_LIFETIME_MS = 86_400_000;
+const QUEUE_LIFETIME_MS = 5 * DAY_MS;
+const ACTIVE_LIFETIME_MS = DAY_MS;
 const MAX_ACTIVE_QUEUE_IDS = 100_000;
 const MAX_WAITING_QUEUE_IDS = 250_000;
 /** Slots of the may-have-state filter (a power of two). */

@@ -2,6 +2,7 @@ import type { ProviderTotals } from "../analytics/stats/daily.ts";
 import { type Alert, causeText } from "../serve/alerts.ts";
 import { emptyHour, type HourRow, type RecentBounce } from "../serve/detect.ts";
 import type { LiveEpisode, MonitorState } from "../serve/monitor.ts";
+import { HOUR_MS } from "../util/dates.ts";
 import { escapeHtml } from "./html-escape.ts";
 
 /**
@@ -151,9 +152,9 @@ function lastHours(hours: HourRow[], count: number): HourRow[] {
   if (!last) return [];
   const byHour = new Map(hours.map((h) => [h.hour, h]));
   const end = Date.parse(last.hour);
-  const first = Math.max(Date.parse(hours[0].hour), end - (count - 1) * 3_600_000);
+  const first = Math.max(Date.parse(hours[0].hour), end - (count - 1) * HOUR_MS);
   const out: HourRow[] = [];
-  for (let t = first; t <= end; t += 3_600_000) {
+  for (let t = first; t <= end; t += HOUR_MS) {
     const hour = new Date(t).toISOString().replace(".000Z", "Z");
     out.push(byHour.get(hour) ?? emptyHour(last.provider, hour));
   }

@@ -1,6 +1,7 @@
 import { EPISODE_DEFAULTS, type EpisodeOptions, median } from "../analytics/stats/episodes.ts";
 import { ATTEMPT_TYPES, MESSAGE_KEY_SQL, POLICY_SQL } from "../measures/index.ts";
 import type { Store } from "../store/index.ts";
+import { DAY_MS, HOUR_MS } from "../util/dates.ts";
 
 /**
  * Continuous detection over the store, per provider, as of the latest event (the data's clock, as every
@@ -140,7 +141,7 @@ export function detect(
   const findings: Finding[] = [];
   if (now === null) return { views, findings };
   const end = Date.parse(now);
-  const currentHour = new Date(Math.floor(end / 3_600_000) * 3_600_000).toISOString().replace(".000Z", "Z");
+  const currentHour = new Date(Math.floor(end / HOUR_MS) * HOUR_MS).toISOString().replace(".000Z", "Z");
   const byProvider = new Map<string, HourRow[]>();
   for (const row of hours) {
     const list = byProvider.get(row.provider) ?? [];
@@ -236,8 +237,8 @@ function complaints(
   options: DetectOptions,
 ): number | "not observable" | null {
   if (NO_COMPLAINT_FEED.has(provider)) return "not observable";
-  const since = end - options.complaintHours * 3_600_000;
-  const recent = rows.filter((row) => Date.parse(row.hour) + 3_600_000 > since);
+  const since = end - options.complaintHours * HOUR_MS;
+  const recent = rows.filter((row) => Date.parse(row.hour) + HOUR_MS > since);
   const delivered = recent.reduce((sum, row) => sum + row.delivered, 0);
   const complaintCount = recent.reduce((sum, row) => sum + row.complaints, 0);
   return delivered >= options.complaintMinDelivered ? complaintCount / delivered : null;
@@ -272,7 +273,7 @@ function warmup(provider: string, rows: HourRow[], end: number, plan: WarmupCaps
   const today = rows.filter((row) => row.hour.startsWith(day));
   const sent = today.reduce((sum, row) => sum + row.sent, 0);
   const lastHour = today.at(-1)?.sent ?? 0;
-  const hoursLeft = 24 - (end % 86_400_000) / 3_600_000;
+  const hoursLeft = 24 - (end % DAY_MS) / HOUR_MS;
   const projected = Math.round(sent + lastHour * hoursLeft);
   if (projected <= cap) return null;
   const over = sent > cap;

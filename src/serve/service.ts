@@ -2,6 +2,7 @@ import { rm, writeFile } from "node:fs/promises";
 import type { FastifyInstance } from "fastify";
 import { isFormatName } from "../events/formats.ts";
 import { Store, storeHolderPath } from "../store/index.ts";
+import { HOUR_MS } from "../util/dates.ts";
 import { Alerts, logSink, type Sink } from "./alerts.ts";
 import { dashboardRoutes } from "./dashboard-routes.ts";
 import type { DetectOptions, WarmupCaps } from "./detect.ts";
@@ -60,7 +61,7 @@ export const SERVE_DEFAULTS = {
   maxBacklog: 500_000,
   detectIntervalMs: 300_000,
   /** An alert with the same key (provider and condition) is not sent again within this. */
-  alertCooldownMs: 3_600_000,
+  alertCooldownMs: HOUR_MS,
   dashboardPollMs: 5_000,
 } as const;
 

@@ -64,6 +64,13 @@ export function mailDateMs(value: string): number {
 
 /** One day in milliseconds (UTC days: no leap seconds, no DST). */
 export const DAY_MS = 86_400_000;
+/** One hour in milliseconds. */
+export const HOUR_MS = 3_600_000;
+
+/** The calendar day (YYYY-MM-DD, UTC) `days` after `day` (negative: before). */
+export function addDays(day: string, days: number): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
+}
 
 /** True when `zone` is a time zone this runtime knows (an IANA name such as Europe/Paris, or UTC). */
 export function isTimeZone(zone: string): boolean {

@@ -40,7 +40,7 @@ export function registerSeeds(program: Command): void {
     )
     .option(
       "--wait <duration>",
-      "keep looking for missing copies this long, e.g. 15m, 20s (default 0: one pass)",
+      "keep looking for missing copies this long, e.g. 15m, 20s (0: one pass)",
       "0s",
     )
     .option(
@@ -51,8 +51,8 @@ export function registerSeeds(program: Command): void {
       "--campaign <name>",
       "campaign name for `seeds report` (default: the one `seeds send` recorded, else the Subject)",
     )
-    .option("--per-host <n>", "IMAP connections at once per server (default 4)", "4")
-    .option("--timeout <duration>", "connect and greeting timeout per mailbox (default 15s)", "15s")
+    .option("--per-host <n>", "IMAP connections at once per server", "4")
+    .option("--timeout <duration>", "connect and greeting timeout per mailbox", "15s")
     .option("--db <path>", "the store", DEFAULT_STORE)
     .option("--insecure", "allow plaintext IMAP to a non-loopback server and certificates that do not verify")
     .option("--json", "print one JSON object per seed")

@@ -16,7 +16,7 @@ import {
   seedPlacements,
   seedTest,
 } from "../../store/seeds.ts";
-import { isCalendarDay } from "../../util/dates.ts";
+import { HOUR_MS, isCalendarDay } from "../../util/dates.ts";
 import { limitOf } from "../../util/limits.ts";
 import { readBounded } from "../../util/read-bounded.ts";
 import { EXIT, UsageError } from "../exit.ts";
@@ -101,7 +101,7 @@ interface CheckCliOptions {
 export async function runSeedsCheck(options: CheckCliOptions): Promise<number> {
   const bad = checkTestId(options.test);
   if (bad) throw new UsageError(`--test: ${bad}`);
-  const waitMs = durationOption("--wait", options.wait, 24 * 3600_000);
+  const waitMs = durationOption("--wait", options.wait, 24 * HOUR_MS);
   const timeoutMs = durationOption("--timeout", options.timeout, 600_000);
   if (timeoutMs === 0) throw new UsageError("--timeout must be more than 0s");
   const perHost = Number(options.perHost);
@@ -223,9 +223,9 @@ export function durationOption(flag: string, value: string, max: number): number
   const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value.trim());
   if (!match || (match[2] === undefined && Number(match[1]) !== 0))
     throw new UsageError(`${flag} must be a duration such as 20s, 15m or 1h: ${value}`);
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match[2] ?? "s"] ?? 1000;
+  const unit = { ms: 1, s: 1000, m: 60_000, h: HOUR_MS }[match[2] ?? "s"] ?? 1000;
   const ms = Math.round(Number(match[1]) * unit);
-  if (ms > max) throw new UsageError(`${flag} must be at most ${max / 3_600_000} h: ${value}`);
+  if (ms > max) throw new UsageError(`${flag} must be at most ${max / HOUR_MS} h: ${value}`);
   return ms;
 }
 

@@ -1,4 +1,5 @@
 import { ENGAGEMENT_WINDOW_DAYS, type MeasureId } from "../../measures/index.ts";
+import { addDays } from "../../util/dates.ts";
 import { contrastConfidence, excessOf, PASS_THRESHOLD } from "../confidence.ts";
 import { contrastEvidence, groupBy, MEASURE, notApplicable, pct, ratesText } from "../evidence.ts";
 import { type SendCell, splitCells, withDaysAfter } from "../facts.ts";
@@ -158,9 +159,7 @@ export interface DormantTrend {
 export function dormantTrend(context: DiagnoseContext): DormantTrend {
   const start = context.days[0]?.day;
   if (!start) return { judged: false, first: 0, last: 0, from: null };
-  const from = new Date(Date.parse(`${start}T00:00:00Z`) + ENGAGEMENT_WINDOW_DAYS * 86_400_000)
-    .toISOString()
-    .slice(0, 10);
+  const from = addDays(start, ENGAGEMENT_WINDOW_DAYS);
   const days = context.days.filter((d) => d.day >= from && d.sent - d.unknown > 0);
   if (days.length < MIN_TREND_DAYS) return { judged: false, first: 0, last: 0, from };
   const third = Math.max(1, Math.floor(days.length / 3));
