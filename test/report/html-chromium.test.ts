@@ -1,28 +1,17 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { pathToFileURL } from "node:url";
 import { chromium } from "playwright-core";
 import { renderHtml } from "../../src/report/html.ts";
+import { CHROMIUM, chromiumSkip, CHROMIUM_FLAGS as FLAGS } from "../../testkit/chromium.ts";
 import { hostileReport } from "../../testkit/scenarios-report.ts";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 // The timeouts only catch a hang: on a loaded 2-core machine Chromium alone took 50 s of wall time for
 // under 4 s of CPU, and a 60 s limit failed a full run that was otherwise green.
-const skip = existsSync(CHROMIUM) ? false : `Chromium not found at ${CHROMIUM}: HTML rendering test skipped`;
-if (skip) process.stdout.write(`# ${skip}\n`);
+const skip = chromiumSkip("HTML rendering test");
 
 test("the HTML report renders its charts in headless Chromium, offline, without console errors", {
   skip,
