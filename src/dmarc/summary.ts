@@ -84,13 +84,7 @@ export interface SourceVerdict {
 
 export interface DomainReadiness {
   domain: string;
-  policy: {
-    p: string | null;
-    sp: string | null;
-    pct: number | null;
-    adkim: string | null;
-    aspf: string | null;
-  };
+  policy: Pick<DomainPolicy, "p" | "sp" | "pct" | "adkim" | "aspf">;
   reports: number;
   firstDay: string;
   lastDay: string;
