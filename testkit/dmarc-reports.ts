@@ -19,6 +19,8 @@ export interface GeneratedRow {
   dkimResult?: string;
   spfDomain?: string;
   spfResult?: string;
+  /** More DKIM signatures after the first (a list's own signature, …). */
+  moreDkim?: { domain: string; result: string }[];
 }
 
 export interface GeneratedReport {
@@ -44,7 +46,7 @@ export function aggregateXml(report: GeneratedReport): string {
             `<reason><type>${type}</type>${row.comment ? `<comment>${esc(row.comment)}</comment>` : ""}</reason>`,
         )
         .join("");
-      return `<record><row><source_ip>${row.ip}</source_ip><count>${row.count}</count><policy_evaluated><disposition>${row.disposition ?? "none"}</disposition><dkim>${row.dkim ?? "pass"}</dkim><spf>${row.spf ?? "pass"}</spf>${reasons}</policy_evaluated></row><identifiers><header_from>${row.headerFrom ?? domain}</header_from></identifiers><auth_results><dkim><domain>${row.dkimDomain ?? domain}</domain><selector>s1</selector><result>${row.dkimResult ?? row.dkim ?? "pass"}</result></dkim><spf><domain>${row.spfDomain ?? domain}</domain><result>${row.spfResult ?? row.spf ?? "pass"}</result></spf></auth_results></record>\n`;
+      return `<record><row><source_ip>${row.ip}</source_ip><count>${row.count}</count><policy_evaluated><disposition>${row.disposition ?? "none"}</disposition><dkim>${row.dkim ?? "pass"}</dkim><spf>${row.spf ?? "pass"}</spf>${reasons}</policy_evaluated></row><identifiers><header_from>${row.headerFrom ?? domain}</header_from></identifiers><auth_results><dkim><domain>${row.dkimDomain ?? domain}</domain><selector>s1</selector><result>${row.dkimResult ?? row.dkim ?? "pass"}</result></dkim>${(row.moreDkim ?? []).map((d) => `<dkim><domain>${d.domain}</domain><selector>s2</selector><result>${d.result}</result></dkim>`).join("")}<spf><domain>${row.spfDomain ?? domain}</domain><result>${row.spfResult ?? row.spf ?? "pass"}</result></spf></auth_results></record>\n`;
     })
     .join("");
   return `<?xml version="1.0" encoding="UTF-8"?>

@@ -22,6 +22,7 @@ import {
   tlsFailures,
   tlsPolicies,
 } from "../store/index.ts";
+import { type KnownForwarder, knownForwarder } from "./forwarders.ts";
 
 /**
  * What the stored DMARC aggregate and TLS reports say, for `deliverlens dmarc`, the HTML report and
@@ -30,7 +31,9 @@ import {
  * - `yours`: at least half its mail passes DMARC (aligned DKIM or SPF); its failing share is reported;
  * - `forwarder`: mostly failing, with signs of forwarding — receivers' override reasons `forwarded`,
  *   `trusted_forwarder`, `mailing_list`, an `arc=pass` comment (ARC, RFC 8617), or the domain's own DKIM
- *   signature arriving broken (a list or forwarder changed the message) — so it is not blamed;
+ *   signature arriving broken (a list or forwarder changed the message), or a known forwarder or
+ *   mailing-list service (src/dmarc/forwarders.ts: its own domain passing SPF/DKIM, or with `--resolve`
+ *   its PTR name) — so it is not blamed;
  * - `unknown`: almost never passes (under 10 %) and shows no sign of forwarding: spoofing, or a service
  *   sending as the domain that nobody set up;
  * - `mixed`: everything in between, worth a look.
@@ -40,7 +43,7 @@ import {
 export const VERDICTS = {
   yours: "passes aligned DKIM or SPF for most of its mail: your own or an authorised service",
   forwarder:
-    "mostly fails but shows forwarding (override reason, ARC, or your own DKIM signature broken in transit)",
+    "mostly fails but shows forwarding (override reason, ARC, your own DKIM signature broken in transit, or a known forwarder or list service)",
   unknown: "almost never passes aligned and shows no sign of forwarding: spoofing or a forgotten service",
   mixed: "passes for some of its mail only: a service partly set up, or shared infrastructure",
 } as const;
@@ -71,6 +74,8 @@ export interface SourceVerdict {
   /** Messages that failed DMARC (share = failing / messages). */
   failing: number;
   forwardingSigns: number;
+  /** The known forwarder or mailing-list service it matched (src/dmarc/forwarders.ts), else null. */
+  knownForwarder: Pick<KnownForwarder, "id" | "name" | "kind" | "source"> | null;
   quarantined: number;
   rejected: number;
   reporters: number;
@@ -148,9 +153,12 @@ export async function summarizeReports(
       () => tlsPolicies(store, filter),
       () => tlsFailures(store, filter),
     );
-  const sources = sourceRows.map(judge);
+  const sources = sourceRows.map((row) => judge(row));
+  if (options.resolver) {
+    await resolveSources(sources, options.resolver, options.resolveLimit ?? 200);
+    for (const source of sources) recognisePtr(source);
+  }
   const verdictOf = new Map(sources.map((source) => [source.sourceIp, source.verdict]));
-  if (options.resolver) await resolveSources(sources, options.resolver, options.resolveLimit ?? 200);
   const verdicts = Object.fromEntries(
     (Object.keys(VERDICTS) as Verdict[]).map((v) => [v, { sources: 0, messages: 0 }]),
   ) as DmarcSummary["verdicts"];
@@ -188,12 +196,17 @@ function words(value: string | null): string[] {
   return value ? value.split(" ").filter(Boolean) : [];
 }
 
+function shown(entry: KnownForwarder | null): SourceVerdict["knownForwarder"] {
+  return entry && { id: entry.id, name: entry.name, kind: entry.kind, source: entry.source };
+}
+
 export function judge(row: SourceTotals): SourceVerdict {
   const pass = rate(row.dmarc_pass, row.messages);
   const signs = row.forwarded + row.arc + row.broken_own_signature;
+  const known = knownForwarder(words(row.passed_domains ?? null), null);
   let verdict: Verdict;
   if (pass >= THRESHOLDS.yours) verdict = "yours";
-  else if (rate(Math.min(signs, row.messages), row.messages) >= THRESHOLDS.forwardingSigns)
+  else if (known || rate(Math.min(signs, row.messages), row.messages) >= THRESHOLDS.forwardingSigns)
     verdict = "forwarder";
   else if (pass < THRESHOLDS.unknown) verdict = "unknown";
   else verdict = "mixed";
@@ -207,6 +220,7 @@ export function judge(row: SourceTotals): SourceVerdict {
     dmarcPassRate: pass,
     failing: row.messages - row.dmarc_pass,
     forwardingSigns: Math.min(signs, row.messages),
+    knownForwarder: pass >= THRESHOLDS.yours ? null : shown(known),
     quarantined: row.quarantined,
     rejected: row.rejected,
     reporters: row.reporters,
@@ -287,6 +301,15 @@ function operatorsOf(sources: readonly SourceVerdict[]): OperatorTotals[] {
       verdicts: g.verdicts,
     }))
     .sort((a, b) => b.messages - a.messages || a.operator.localeCompare(b.operator));
+}
+
+/** With `--resolve`: a failing source whose PTR name is a known forwarder's is a forwarder too. */
+function recognisePtr(source: SourceVerdict): void {
+  if (source.verdict === "yours" || source.knownForwarder || source.ptr === null) return;
+  const known = knownForwarder([], source.ptr);
+  if (!known) return;
+  source.knownForwarder = shown(known);
+  source.verdict = "forwarder";
 }
 
 async function resolveSources(sources: SourceVerdict[], resolver: DnsResolver, limit: number): Promise<void> {

@@ -21,7 +21,7 @@ export function dmarcHtml(summary: DmarcSummary | null | undefined, maxSources =
     .flatMap((verdict) => summary.sources.filter((s) => s.verdict === verdict).slice(0, maxSources))
     .map(
       (s) =>
-        `<tr><td>${e(s.sourceIp)}${s.ptr ? ` <span class="muted">${e(s.ptr)}</span>` : ""}</td><td>${e(s.verdict)}</td><td>${n(s.messages)}</td><td>${pct(s.dkimAlignedRate)}</td><td>${pct(s.spfAlignedRate)}</td><td>${pct(s.dmarcPassRate)}</td><td>${n(s.quarantined)} / ${n(s.rejected)}</td><td>${e(s.headerFrom.slice(0, 3).join(" "))}</td></tr>`,
+        `<tr><td>${e(s.sourceIp)}${s.ptr ? ` <span class="muted">${e(s.ptr)}</span>` : ""}</td><td>${e(s.verdict)}${s.knownForwarder ? ` <span class="muted">(${e(s.knownForwarder.name)})</span>` : ""}</td><td>${n(s.messages)}</td><td>${pct(s.dkimAlignedRate)}</td><td>${pct(s.spfAlignedRate)}</td><td>${pct(s.dmarcPassRate)}</td><td>${n(s.quarantined)} / ${n(s.rejected)}</td><td>${e(s.headerFrom.slice(0, 3).join(" "))}</td></tr>`,
     )
     .join("");
   const legend = order

@@ -109,6 +109,10 @@ export function renderDmarc(summary: DmarcSummary, maxSources = 15): string {
     );
     for (const s of sources.slice(0, maxSources)) {
       out.push(sourceLine(s));
+      if (s.knownForwarder)
+        out.push(
+          `      known ${s.knownForwarder.kind}: ${escapeLine(s.knownForwarder.name)} (${s.knownForwarder.source})`,
+        );
       if (verdict === "yours" && s.failing > 0)
         out.push(`      failing: ${n(s.failing)} (${pct(s.failing / s.messages)})`);
     }

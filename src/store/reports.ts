@@ -332,6 +332,8 @@ export interface SourceTotals {
   header_from: string;
   dkim_domains: string | null;
   spf_domains: string | null;
+  /** Domains that passed SPF or DKIM (any signature, aligned or not) in some of its records, space-separated. */
+  passed_domains: string | null;
   first_day: string;
   last_day: string;
 }
@@ -340,6 +342,11 @@ const FORWARDING_SQL =
   "regexp_matches(coalesce(reasons, ''), '(^|,)(forwarded|trusted_forwarder|mailing_list)(,|$)')";
 const BROKEN_SQL =
   "dmarc_pass = false AND dkim_result = 'fail' AND (dkim_domain = header_from OR ends_with(header_from, '.' || dkim_domain))";
+/** The domains that passed in one record: SPF's, the shown DKIM signature's, and every passing one of several. */
+const PASSED_SQL = `list_concat(
+    CASE WHEN spf_result = 'pass' AND spf_domain IS NOT NULL THEN [spf_domain] ELSE [] END,
+    CASE WHEN dkim_result = 'pass' AND dkim_domain IS NOT NULL THEN [dkim_domain] ELSE [] END,
+    regexp_extract_all(coalesce(dkim_results, ''), '(?:^| )([^ /=]+)(?:/[^ =]*)?=pass', 1))`;
 const ARC_SQL = "regexp_matches(coalesce(reason_comment, ''), 'arc=pass', 'i')";
 
 export async function dmarcSources(store: Store, filter: ReportFilter): Promise<SourceTotals[]> {
@@ -360,6 +367,7 @@ export async function dmarcSources(store: Store, filter: ReportFilter): Promise<
         string_agg(DISTINCT header_from, ' ' ORDER BY header_from) AS header_from,
         string_agg(DISTINCT dkim_domain, ' ' ORDER BY dkim_domain) AS dkim_domains,
         string_agg(DISTINCT spf_domain, ' ' ORDER BY spf_domain) AS spf_domains,
+        array_to_string(list_sort(list_distinct(flatten(list(${PASSED_SQL})))), ' ') AS passed_domains,
         strftime(min(day), '%Y-%m-%d') AS first_day,
         strftime(max(day), '%Y-%m-%d') AS last_day
       FROM dmarc_records ${w.sql}
