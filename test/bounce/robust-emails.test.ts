@@ -204,3 +204,34 @@ describe("where the copy of the original message starts", () => {
     assert.equal(only(records(message("OK"))).reason, "suspend");
   });
 });
+
+describe("complaint reports without a feedback-report part (Sisimai lib/Sisimai/ARF.pm)", () => {
+  const complaint = (from: string, originalHeaders: string) =>
+    `From: ${from}\nTo: fbl@example.com\nSubject: complaint about message from 192.0.2.25\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="B"\n\n--B\nContent-Type: text/plain\n\nThis is an email abuse report for an email message received from IP 192.0.2.25.\n\n--B\nContent-Type: message/rfc822\n\n${originalHeaders}From: news@example.com\nSubject: Weekly news\n\nHello\n--B--\n`;
+
+  it("Microsoft's Junk Mail Reporting Program names the complainer in X-HmXmrOriginalRecipient", () => {
+    const record = only(
+      records(
+        complaint(
+          "staff@hotmail.com",
+          "X-HmXmrOriginalRecipient: <complainer@hotmail.com>\nTo: list@example.com\n",
+        ),
+      ),
+    );
+    assert.equal(record.recipient, "complainer@hotmail.com");
+    assert.equal(record.reason, "feedback");
+    assert.equal(record.feedbackType, "abuse");
+  });
+
+  it("an Amazon SES complaint names the complainer in the original's To:", () => {
+    const record = only(
+      records(complaint("complaints@email-abuse.amazonses.com", "To: complainer@example.org\n")),
+    );
+    assert.equal(record.recipient, "complainer@example.org");
+    assert.equal(record.reason, "feedback");
+  });
+
+  it("the same Subject from anyone else is not a complaint report", () => {
+    assert.deepEqual(records(complaint("someone@example.net", "To: complainer@example.org\n")), []);
+  });
+});
