@@ -107,8 +107,9 @@ const CASES: Record<string, Expected[]> = {
       reason: "userunknown",
     },
   ],
+  // EZweb writes its own message before the recipient lines; it gives the first recipient its reason.
   "ezweb.eml": [
-    { recipient: "neko@ezweb.ne.jp", replyCode: 550, reply: /550 user unknown/, reason: "userunknown" },
+    { recipient: "neko@ezweb.ne.jp", replyCode: 550, reply: /550 user unknown/, reason: "suspend" },
   ],
   "gmx.eml": [
     { recipient: "kijitora@6jo.example.co.jp", reply: /delivery retry timeout exceeded/, reason: "expired" },

@@ -135,9 +135,41 @@ describe("knowledge the issue names", () => {
     text: string;
     remoteMta?: string;
     recipient?: string;
+    status?: string;
     reason: string;
     provider?: string;
   }> = [
+    // Microsoft's S-codes: S3150 is a network on its block list (sisimai go rhost/for-microsoft.go).
+    {
+      text: "550 5.7.1 Unfortunately, messages from [10.0.2.5] weren't sent. Please contact your Internet service provider since part of their network is on our block list (S3150).",
+      remoteMta: "mx1.hotmail.com",
+      reason: "blocked",
+      provider: "microsoft",
+    },
+    // Mimecast's documented codes, at Mimecast's hosts (sisimai go rhost/for-mimecast.go).
+    {
+      text: "451 IP temporarily blacklisted - https://community.mimecast.com/docs/DOC-1369#451",
+      remoteMta: "us-smtp-inbound-1.mimecast.com",
+      reason: "blocked",
+    },
+    {
+      text: "550 Local CT IP Reputation - (reject)",
+      remoteMta: "eu-smtp-inbound-2.mimecast.com",
+      reason: "badreputation",
+    },
+    // NTT docomo: the Status field decides over the reply (sisimai go rhost/for-nttdocomo.go).
+    {
+      text: "550 Unknown user ***@docomo.ne.jp",
+      remoteMta: "mfsmax.docomo.ne.jp",
+      status: "5.2.0",
+      reason: "filtered",
+    },
+    {
+      text: "550 Unknown user ***@docomo.ne.jp",
+      remoteMta: "mfsmax.docomo.ne.jp",
+      status: "5.1.1",
+      reason: "userunknown",
+    },
     // Phrase order: "line too long" is a syntax error, not an expired queue.
     { text: "500 5.5.2 Line too long", reason: "syntaxerror" },
     // Microsoft's 5.4.1 "Access denied" is an unknown recipient there.
@@ -205,6 +237,7 @@ describe("knowledge the issue names", () => {
         text: c.text,
         remoteMta: c.remoteMta ?? null,
         recipient: c.recipient ?? null,
+        status: c.status ?? null,
       });
       assert.equal(got.reason, c.reason, `rule ${got.rule.id}`);
       if (c.provider) assert.equal(got.provider, c.provider);

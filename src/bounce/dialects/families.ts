@@ -1,3 +1,4 @@
+import { type HeaderBlock, headerValue } from "../email/headers.ts";
 import type { ScannedEmail } from "../email/scan.ts";
 import type { Reason } from "../vocabulary.ts";
 
@@ -32,6 +33,13 @@ export interface MtaFamily {
   /** Any one group identifies the family; every condition of the group must hold. */
   marks: readonly FamilyMarks[];
   messages: readonly FamilyMessage[];
+  /**
+   * The family writes its message before the recipient lines ("The user(s) account is disabled.\n\n<a@b>: 550
+   * user unknown"): a message there belongs to the first recipient, as Sisimai reads it.
+   */
+  messageBeforeRecipients?: boolean;
+  /** A header of the report that gives every recipient its reason, whatever the text says (lower-case name). */
+  headerVerdicts?: readonly { header: string; pattern: RegExp; reason: Reason }[];
 }
 
 const msg = (reason: Reason, ...phrases: string[]): FamilyMessage[] =>
@@ -240,6 +248,9 @@ export const MTA_FAMILIES: readonly MtaFamily[] = [
       ...msg("mailboxfull", "The user(s) account is temporarily over quota"),
       ...msg("suspend", "The user(s) account is disabled.", "The user(s) account is temporarily limited."),
     ],
+    messageBeforeRecipients: true,
+    // "X-SPASIGN: NG": au's filter (spamghetti) refused the message for this recipient.
+    headerVerdicts: [{ header: "x-spasign", pattern: /^\s*NG\b/, reason: "filtered" }],
   },
   {
     id: "gmail",
@@ -529,6 +540,27 @@ export function familyReason(
       if (message.vagueStatusOnly && specificStatusIn(diagnostic)) continue;
       return { family, reason: message.reason };
     }
+  }
+  return null;
+}
+
+/** The families that decide by a header, with the header they read. */
+const HEADER_VERDICTS = MTA_FAMILIES.flatMap((family) =>
+  (family.headerVerdicts ?? []).map((verdict) => ({ family, ...verdict })),
+);
+
+/**
+ * The reason a report's own header gives all its recipients (sisimai go lhost/via-ezweb.go: X-SPASIGN: NG
+ * is filtered), or null; one header lookup per family that has such a header.
+ */
+export function headerVerdict(
+  headers: HeaderBlock,
+  familyMarked: (family: MtaFamily) => boolean,
+): { family: MtaFamily; reason: Reason } | null {
+  for (const verdict of HEADER_VERDICTS) {
+    const value = headerValue(headers, verdict.header);
+    if (value === null || !verdict.pattern.test(value) || !familyMarked(verdict.family)) continue;
+    return { family: verdict.family, reason: verdict.reason };
   }
   return null;
 }

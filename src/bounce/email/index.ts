@@ -2,7 +2,14 @@ import { mailDateMs } from "../../util/dates.ts";
 import { describeLimit, type LimitName, limitOf } from "../../util/limits.ts";
 import type { ParseProblem } from "../../util/problem.ts";
 import { type Classification, classifyReply, type ReplyInput } from "../classify.ts";
-import { familiesOf, familyReason, type MtaFamily, mayHoldFamilyWording } from "../dialects/families.ts";
+import {
+  familiesOf,
+  familyReason,
+  headerVerdict,
+  MTA_FAMILIES,
+  type MtaFamily,
+  mayHoldFamilyWording,
+} from "../dialects/families.ts";
 import { DIALECTS, type RecipientReport } from "../dialects/index.ts";
 import { hostName, recipientDomain } from "../provider.ts";
 import type { BounceRecord } from "../record.ts";
@@ -184,6 +191,34 @@ export interface EmailReading {
   report: ReportKind | null;
 }
 
+/** Families that write their message before the recipient lines (looked for only in their reports). */
+const MESSAGE_FIRST = MTA_FAMILIES.filter((family) => family.messageBeforeRecipients);
+/** A cheap first look (From, Subject) before the families are worked out: most reports are no such family's. */
+const markOf = (name: string): RegExp =>
+  new RegExp(
+    MESSAGE_FIRST.flatMap((family) => family.marks.map((marks) => marks[name]?.source ?? "(?!)")).join("|"),
+    "i",
+  );
+const MESSAGE_FIRST_FROM = markOf("from");
+const MESSAGE_FIRST_SUBJECT = markOf("subject");
+
+/**
+ * The wording of the report's own MTA family written before the first recipient ("The user(s) account is
+ * disabled." then "<a@b>: 550 user unknown"), which sisimai go lhost/via-ezweb.go gives that recipient.
+ */
+function messageBeforeFirstRecipient(
+  mail: ScannedEmail,
+  recipient: string,
+  families: () => MtaFamily[],
+): { family: MtaFamily; reason: Reason } | null {
+  if (!MESSAGE_FIRST_FROM.test(mail.from) && !MESSAGE_FIRST_SUBJECT.test(mail.subject)) return null;
+  const marked = families().filter((family) => family.messageBeforeRecipients);
+  if (marked.length === 0) return null;
+  const text = mail.reportText;
+  const at = text.toLowerCase().indexOf(recipient.toLowerCase());
+  return at > 0 ? familyReason(marked, text.slice(0, at)) : null;
+}
+
 /** A message read only in part: which limit cut it, and that the run exits 1. */
 function limitProblem(limit: LimitName, where: { file: string; line: number }): ParseProblem {
   const what: Record<string, string> = {
@@ -219,16 +254,21 @@ export function recordsFromEmail(
 const NESTED_REPORT = /^Content-Type:[ \t]*(?:message\/(?:global-)?delivery-status|multipart\/report)/im;
 
 /**
- * A notice that carries no report text of its own but attaches one (a gateway forwarding the bounce it got,
- * Sisimai lib/Sisimai/Lhost/X5.pm): the attached message, when it holds delivery-status fields.
+ * A notice that attaches the bounce it got instead of being one (a gateway forwarding it, Sisimai
+ * lib/Sisimai/Lhost/X5.pm; a person forwarding it "as attachment" with a note): the attached message, when
+ * it holds delivery-status fields or an MTA wrote it, and the notice has no delivery-status fields of its own.
  */
 function forwardedReport(mail: ScannedEmail, raw: Buffer): Buffer | null {
-  if (mail.deliveryStatus || mail.feedback || /\S/.test(mail.reportText)) return null;
+  if (mail.deliveryStatus || mail.feedback) return null;
   const attached = mail.parts.find((part) => part.type.type === "message/rfc822");
   if (!attached) return null;
   const inner = raw.subarray(attached.bodyStart, attached.bodyEnd);
-  return NESTED_REPORT.test(inner.toString("latin1", 0, Math.min(inner.length, 64 * 1024))) ? inner : null;
+  const head = inner.toString("latin1", 0, Math.min(inner.length, 64 * 1024));
+  return NESTED_REPORT.test(head) || DAEMON_SENDER.test(head) ? inner : null;
 }
+
+/** A report an MTA wrote (its From), when it has no delivery-status part: a plain-text bounce forwarded. */
+const DAEMON_SENDER = /^From:[^\n]*\b(?:mailer-daemon|postmaster|mail delivery (?:system|subsystem))\b/im;
 
 export function readEmail(
   raw: Buffer,
@@ -258,21 +298,44 @@ export function readEmail(
       return reading;
     }
     const max = limitOf("recipientsPerMessage");
-    const forwarded = depth < 2 ? forwardedReport(mail, raw) : null;
-    if (forwarded) {
-      const inner = readEmail(forwarded, file, line, withOriginal, depth + 1);
-      if (inner.records.length > 0) return { ...inner, date: inner.date ?? reading.date };
-    }
+    // The attached report, looked for only when the notice itself does not do (most bounces are not forwarded).
+    const forwarded = (): EmailReading | null => {
+      const inner = depth < 2 ? forwardedReport(mail, raw) : null;
+      return inner ? readEmail(inner, file, line, withOriginal, depth + 1) : null;
+    };
+    // With no text of its own the notice is only a wrapper: the attached report is read first.
+    const wrapper = !mail.deliveryStatus && !mail.feedback && !/\S/.test(mail.reportText);
+    const first = wrapper ? forwarded() : null;
+    if (first && first.records.length > 0) return { ...first, date: first.date ?? reading.date };
     for (const dialect of DIALECTS) {
       if (!dialect.detect(mail)) continue;
       const reports = dialect.parse(mail);
       if (reports.length === 0) continue;
       // The MTA family's own wording gives a reason the generic phrases may not know (looked up once).
       let families: MtaFamily[] | undefined;
+      // A family's header that decides for every recipient (looked up once per message).
+      const verdict = headerVerdict(mail.headers, (family) => {
+        families ??= familiesOf(mail);
+        return families.includes(family);
+      });
       for (const entry of reports.slice(0, max)) {
+        if (!entry.hintReason && verdict) {
+          entry.hintReason = verdict.reason;
+          entry.hintSource = { id: `dialect:${verdict.family.id}`, source: verdict.family.source };
+        }
         if (!entry.hintReason && entry.diagnostic && mayHoldFamilyWording(entry.diagnostic)) {
           families ??= familiesOf(mail);
           const found = familyReason(families, entry.diagnostic);
+          if (found) {
+            entry.hintReason = found.reason;
+            entry.hintSource = { id: `dialect:${found.family.id}`, source: found.family.source };
+          }
+        }
+        if (!entry.hintReason && entry.recipient && entry === reports[0]) {
+          const found = messageBeforeFirstRecipient(mail, entry.recipient, () => {
+            families ??= familiesOf(mail);
+            return families;
+          });
           if (found) {
             entry.hintReason = found.reason;
             entry.hintSource = { id: `dialect:${found.family.id}`, source: found.family.source };
@@ -289,8 +352,16 @@ export function readEmail(
         const original = mail.originalHeaders();
         reading.originalMessageId = original ? (headerValue(original, "message-id")?.trim() ?? null) : null;
       }
+      // A note around an attached report ("see the bounce below") says nothing the attachment does not.
+      if (!wrapper && reading.records.every((record) => record.reason === "undefined")) {
+        const inner = forwarded();
+        if (inner?.records.some((record) => record.reason !== "undefined"))
+          return { ...inner, date: inner.date ?? reading.date };
+      }
       return reading;
     }
+    const inner = wrapper ? null : forwarded();
+    if (inner && inner.records.length > 0) return { ...inner, date: inner.date ?? reading.date };
     reading.problems.push({ source: where, message: "not a bounce report: no recipient found" }, ...limits);
     return reading;
   } catch (error) {

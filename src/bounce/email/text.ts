@@ -13,10 +13,11 @@ import { limitOf } from "../../util/limits.ts";
  * mail info"), qmail and its Spanish patch ("--- Below this line is a copy of the mail header.", "--- Below
  * the next line is a copy of the message.", "--- Mensaje original adjunto.") and V5 Sendmail ("-----
  * No message was collected -----"): sisimai go lhost/via-exim.go, via-fml.go, via-gmail.go, via-mfilter.go,
- * via-qmail.go, via-v5sendmail.go `boundaries`.
+ * via-qmail.go, via-v5sendmail.go `boundaries`. A line of dashes right before a header field starts the
+ * copy too (EZweb's, MailMarshal's and other MTAs' separator: sisimai go lhost/via-ezweb.go `boundaries`).
  */
 const ORIGINAL_MESSAGE_MARKER =
-  /^[ \t>]*(?:[-=*_]{2,}[ \t]*)?(?:(?:the )?original message(?! was)|(?:this is a |below this line is a |enclosed is a )?copy of (?:the|your) message|unsent message follows|the header of the original message|header of original message|returned message|undelivered message (?:follows|attached)|message headers follow|original message headers|content-type: message\/rfc822|below is a copy of the original message|the attachment contains the original mail headers|included is a copy of the message header|original mail (?:as follows|info)|message header follows|below (?:this|the next) line is a copy of the (?:mail header|message)|mensaje original adjunto|no message was collected|en-t[eê]tes de message d'origine|intestazioni originali del messaggio|ursprungshuvuden)/im;
+  /^[ \t>]*(?:[-=*_]{2,}[ \t]*)?(?:(?:the )?original message(?! was)|(?:this is a |below this line is a |enclosed is a )?copy of (?:the|your) message|unsent message follows|the header of the original message|header of original message|returned message|undelivered message (?:follows|attached)|message headers follow|original message headers|content-type: message\/rfc822|below is a copy of the original message|the attachment contains the original mail headers|included is a copy of the message header|original mail (?:as follows|info)|message header follows|below (?:this|the next) line is a copy of the (?:mail header|message)|mensaje original adjunto|no message was collected|en-t[eê]tes de message d'origine|intestazioni originali del messaggio|ursprungshuvuden|-{20,}[ \t]*\n(?:[ \t]*\n)?(?=(?:Received|Return-Path|From|Message-Id|Date|Subject|MIME-Version|Content-Type|X-[A-Za-z-]{1,40}):[ \t]))/im;
 
 /** Offset where the copy of the original message starts in `text`, or text.length. */
 export function originalMessageStart(text: string): number {

@@ -1,0 +1,237 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { recordsFromEmail } from "../../src/bounce/email/index.ts";
+import type { BounceRecord } from "../../src/bounce/record.ts";
+
+/**
+ * Bounces as they reach a sender in practice, beyond the shapes of the development corpus: other
+ * encodings of the report, a multipart/report missing one of its parts, bounces a person forwarded, replies
+ * folded over lines (synthetic messages; RFC 2606 / RFC 5737 names).
+ */
+
+const records = (text: string | Buffer): BounceRecord[] =>
+  recordsFromEmail(typeof text === "string" ? Buffer.from(text) : text, "test.eml").records;
+
+const b64 = (text: string): string => Buffer.from(text).toString("base64").replace(/.{76}/g, "$&\n");
+
+const headers = (subject: string, type: string, from = "MAILER-DAEMON@mx.example.net"): string =>
+  `From: ${from}\nTo: sender@example.com\nSubject: ${subject}\nDate: Tue, 01 Dec 2026 10:00:00 +0000\nMIME-Version: 1.0\nContent-Type: ${type}\n`;
+
+const POSTFIX_TEXT = [
+  "This is the mail system at host mx.example.net.",
+  "",
+  "I'm sorry to have to inform you that your message could not",
+  "be delivered to one or more recipients.",
+  "",
+].join("\n");
+
+function only(list: BounceRecord[]): BounceRecord {
+  assert.equal(list.length, 1, JSON.stringify(list.map((record) => record.recipient)));
+  return list[0];
+}
+
+describe("encodings of the report", () => {
+  it("a base64 delivery-status part and a quoted-printable text part", () => {
+    const fields = b64(
+      "Reporting-MTA: dns; mx.example.net\n\nFinal-Recipient: rfc822; gone@example.org\nAction: failed\nStatus: 5.1.1\nDiagnostic-Code: smtp; 550 5.1.1 <gone@example.org>: Recipient address rejected: User unknown\n",
+    );
+    const record = only(
+      records(
+        `${headers("Undelivered Mail Returned to Sender", 'multipart/report; report-type=delivery-status; boundary="B"')}\n--B\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: quoted-printable\n\nyour message could not=20\nbe delivered.\n\n--B\nContent-Type: message/delivery-status\nContent-Transfer-Encoding: base64\n\n${fields}\n--B--\n`,
+      ),
+    );
+    assert.equal(record.recipient, "gone@example.org");
+    assert.equal(record.status, "5.1.1");
+    assert.equal(record.reason, "userunknown");
+  });
+
+  it("a whole plain-text report in base64", () => {
+    const body = b64(
+      `${POSTFIX_TEXT}\n<quota@example.org>: host mx.example.org[192.0.2.1] said: 452 4.2.2 Mailbox full\n    (in reply to RCPT TO command)\n`,
+    );
+    const record = only(
+      records(
+        `${headers("Undelivered Mail Returned to Sender", "text/plain; charset=us-ascii")}Content-Transfer-Encoding: base64\n\n${body}\n`,
+      ),
+    );
+    assert.equal(record.recipient, "quota@example.org");
+    assert.equal(record.replyCode, 452);
+    assert.equal(record.reason, "mailboxfull");
+  });
+
+  it("a Shift_JIS text before the English error lines", () => {
+    const japanese = Buffer.from([
+      0x83, 0x81, 0x81, 0x5b, 0x83, 0x8b, 0x82, 0xf0, 0x94, 0x7a, 0x90, 0x4d, 0x82, 0xc5, 0x82, 0xab, 0x82,
+      0xdc, 0x82, 0xb9, 0x82, 0xf1, 0x82, 0xc5, 0x82, 0xb5, 0x82, 0xbd, 0x81, 0x42,
+    ]);
+    const message = Buffer.concat([
+      Buffer.from(
+        `${headers("Returned mail: User unknown", "text/plain; charset=Shift_JIS", "MAILER-DAEMON@mx.example.jp")}Content-Transfer-Encoding: 8bit\n\n`,
+      ),
+      japanese,
+      Buffer.from(
+        "\n\n   ----- The following addresses had permanent fatal errors -----\n<nouser@example.jp>\n    (reason: 550 5.1.1 <nouser@example.jp>... User unknown)\n",
+      ),
+    ]);
+    const record = only(records(message));
+    assert.equal(record.recipient, "nouser@example.jp");
+    assert.equal(record.reason, "userunknown");
+  });
+
+  it("message/global-delivery-status with a UTF-8 recipient (RFC 6533)", () => {
+    const record = only(
+      records(
+        `${headers("Undelivered Mail Returned to Sender", 'multipart/report; report-type=global-delivery-status; boundary="B"')}\n--B\nContent-Type: text/plain; charset=utf-8\n\n配信できませんでした。\n\n--B\nContent-Type: message/global-delivery-status\n\nReporting-MTA: dns; mx.example.jp\n\nFinal-Recipient: utf-8; 山田@例え.jp\nAction: failed\nStatus: 5.2.2\nDiagnostic-Code: smtp; 552 5.2.2 Mailbox full\n--B--\n`,
+      ),
+    );
+    assert.equal(record.recipient, "山田@例え.jp");
+    assert.equal(record.reason, "mailboxfull");
+  });
+
+  it("lower-case field names, a Status comment, a folded Diagnostic-Code, CRLF line ends", () => {
+    const text = `${headers("Returned mail: see transcript for details", 'multipart/report; report-type=delivery-status;\n\tboundary="B"')}\n--B\nContent-Type: text/plain\n\nThe original message was received.\n\n--B\nContent-Type: message/delivery-status\n\nreporting-mta: dns; mx.example.net\n\nfinal-recipient: RFC822; <Over@Example.org>\naction: Failed\nstatus: 5.2.2 (mailbox full)\ndiagnostic-code: SMTP;\n  552 5.2.2 Over quota\n--B--\n`;
+    const record = only(records(text.replace(/\n/g, "\r\n")));
+    assert.equal(record.recipient, "Over@Example.org");
+    assert.equal(record.status, "5.2.2");
+    assert.equal(record.replyCode, 552);
+    assert.equal(record.reason, "mailboxfull");
+  });
+});
+
+describe("a multipart/report missing a part", () => {
+  it("no delivery-status part: the text part's recipients and replies", () => {
+    const record = only(
+      records(
+        `${headers("Undelivered Mail Returned to Sender", 'multipart/report; report-type=delivery-status; boundary="B"')}\n--B\nContent-Type: text/plain\n\n${POSTFIX_TEXT}\n<full@example.org>: host mx.example.org[192.0.2.1] said: 552 5.2.2\n    <full@example.org>: Mailbox full (in reply to RCPT TO command)\n\n--B\nContent-Type: message/rfc822\n\nFrom: sender@example.com\nTo: full@example.org\nSubject: hi\n\nhi\n--B--\n`,
+      ),
+    );
+    assert.equal(record.recipient, "full@example.org");
+    assert.equal(record.status, "5.2.2");
+    assert.equal(record.reason, "mailboxfull");
+  });
+
+  it("only a delivery-status part, its closing boundary cut off", () => {
+    const record = only(
+      records(
+        `${headers("Delivery Status Notification (Failure)", 'multipart/report; report-type=delivery-status; boundary="B"')}\n--B\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.net\n\nFinal-Recipient: rfc822; nohost@nonexistent.example\nAction: failed\nStatus: 5.1.2\nDiagnostic-Code: smtp; 550 5.1.2 Host unknown (Name server: nonexistent.example: host not found)\n`,
+      ),
+    );
+    assert.equal(record.recipient, "nohost@nonexistent.example");
+    assert.equal(record.reason, "hostunknown");
+  });
+
+  it("a delivery-status part inside multipart/mixed", () => {
+    const record = only(
+      records(
+        `${headers("failure notice", 'multipart/mixed; boundary="B"')}\n--B\nContent-Type: text/plain\n\nDelivery failed.\n\n--B\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.net\n\nFinal-Recipient: rfc822; blocked@example.org\nAction: failed\nStatus: 5.7.1\nDiagnostic-Code: smtp; 554 5.7.1 Service unavailable; Client host [192.0.2.9] blocked using zen.spamhaus.org\n--B--\n`,
+      ),
+    );
+    assert.equal(record.recipient, "blocked@example.org");
+    assert.equal(record.reason, "blocked");
+  });
+});
+
+describe("forwarded bounces", () => {
+  const FORWARDER = "Alice <alice@example.com>";
+
+  it("forwarded inline by a mail client: the quoted report's recipient and reply, not the forwarder", () => {
+    const record = only(
+      records(
+        `${headers("Fwd: Undelivered Mail Returned to Sender", "text/plain; charset=utf-8", FORWARDER)}\nWhy does this keep happening?\n\n---------- Forwarded message ---------\nFrom: Mail Delivery System <MAILER-DAEMON@mx.example.net>\nDate: Tue, 1 Dec 2026 at 09:00\nSubject: Undelivered Mail Returned to Sender\nTo: <alice@example.com>\n\n${POSTFIX_TEXT}\n<someone@icloud.com>: host mx01.mail.icloud.com[17.57.152.5] said: 554 5.7.1\n    [CS01] Message rejected due to local policy. Please visit\n    https://support.apple.com/en-us/HT204137 (in reply to end of DATA command)\n`,
+      ),
+    );
+    assert.equal(record.recipient, "someone@icloud.com");
+    assert.equal(record.provider, "apple");
+    assert.equal(record.providerCode, "CS01");
+    assert.equal(record.reason, "policyviolation");
+  });
+
+  it("a DSN forwarded as an attachment with a note: the attached report is read", () => {
+    const list = records(
+      `${headers("Fwd: Delivery Status Notification (Failure)", 'multipart/mixed; boundary="OUT"', FORWARDER)}\n--OUT\nContent-Type: text/plain\n\nsee attached bounce\n\n--OUT\nContent-Type: message/rfc822\n\nFrom: Mail Delivery Subsystem <mailer-daemon@googlemail.com>\nTo: alice@example.com\nSubject: Delivery Status Notification (Failure)\nMIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary="IN"\n\n--IN\nContent-Type: text/plain\n\nDelivery to the following recipient failed permanently:\n\n     nobody@gmail.com\n\n--IN\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; googlemail.com\n\nFinal-Recipient: rfc822; nobody@gmail.com\nAction: failed\nStatus: 5.1.1\nDiagnostic-Code: smtp; 550-5.1.1 The email account that you tried to reach does not exist. Please try\n 550-5.1.1 double-checking the recipient's email address for typos or\n 550 5.1.1 unnecessary spaces. https://support.google.com/mail/?p=NoSuchUser\n--IN--\n\n--OUT--\n`,
+    );
+    const record = only(list);
+    assert.equal(record.recipient, "nobody@gmail.com");
+    assert.equal(record.reason, "userunknown");
+    assert.equal(record.provider, "google");
+  });
+
+  it("a plain-text bounce forwarded as an attachment with a note", () => {
+    const record = only(
+      records(
+        `${headers("Fwd: Undelivered Mail Returned to Sender", 'multipart/mixed; boundary="OUT"', FORWARDER)}\n--OUT\nContent-Type: text/plain\n\nCan you look at this one? Thanks, Alice\n\n--OUT\nContent-Type: message/rfc822\n\nFrom: MAILER-DAEMON@mx.example.net (Mail Delivery System)\nTo: alice@example.com\nSubject: Undelivered Mail Returned to Sender\n\n${POSTFIX_TEXT}\n<old@example.org>: host mx.example.org[192.0.2.1] said: 550 5.1.1\n    <old@example.org>: Recipient address rejected: User unknown in virtual\n    mailbox table (in reply to RCPT TO command)\n\n--OUT--\n`,
+      ),
+    );
+    assert.equal(record.recipient, "old@example.org");
+    assert.equal(record.reason, "userunknown");
+  });
+
+  it("an ordinary message that attaches another ordinary message yields nothing", () => {
+    const list = records(
+      `${headers("Fwd: lunch", 'multipart/mixed; boundary="OUT"', FORWARDER)}\n--OUT\nContent-Type: text/plain\n\nsee below\n\n--OUT\nContent-Type: message/rfc822\n\nFrom: Bob <bob@example.org>\nTo: alice@example.com\nSubject: lunch\n\nNoon at the usual place?\n\n--OUT--\n`,
+    );
+    assert.deepEqual(list, []);
+  });
+});
+
+describe("replies folded over lines", () => {
+  it("a Postfix 'said:' reply split after 'host', CRLF", () => {
+    const text = `From: MAILER-DAEMON@mx.example.net\nTo: sender@example.com\nSubject: Undelivered Mail Returned to Sender\n\n${POSTFIX_TEXT}\n<a@yahoo.com>: host\n    mta5.am0.yahoodns.net[67.195.204.72] said: 554 5.7.9 Message not\n    accepted for policy reasons.  See\n    https://postmaster.yahooinc.com/error-codes (in reply to end of DATA\n    command)\n`;
+    const record = only(records(text.replace(/\n/g, "\r\n")));
+    assert.equal(record.recipient, "a@yahoo.com");
+    assert.equal(record.provider, "yahoo");
+    assert.equal(record.status, "5.7.9");
+    assert.equal(record.reason, "policyviolation");
+    assert.match(record.diagnostic, /Message not accepted for policy reasons\. See https/);
+  });
+});
+
+describe("where the copy of the original message starts", () => {
+  it("a line of dashes right before the original's header fields ends the report text (sisimai go lhost/via-ezweb.go)", () => {
+    const record = only(
+      records(
+        `${headers("Mail System Error - Returned Mail", "text/plain", "<Postmaster@ezweb.ne.jp>")}\n<filtered@ezweb.ne.jp>\n\nEach of the following recipients was rejected by a remote mail server.\n---------------------------------------------------\nReceived: from mta.example.net (host [192.0.2.22])\n        by lsean.ezweb.ne.jp (EZweb Mail) with SMTP id 12ABCD8\nFrom: sender@example.com\nTo: filtered@ezweb.ne.jp\nSubject: User unknown\n`,
+      ),
+    );
+    assert.equal(record.recipient, "filtered@ezweb.ne.jp");
+    assert.doesNotMatch(record.diagnostic, /Received:|User unknown/);
+  });
+
+  it("EZweb's X-SPASIGN: NG is au's filter refusing the message: filtered (sisimai go lhost/via-ezweb.go)", () => {
+    const message = (spasign: string) =>
+      `From: <Postmaster@ezweb.ne.jp>\nTo: sender@example.com\nSubject: Mail System Error - Returned Mail\nX-SPASIGN: ${spasign}\n\nThe user(s) account is disabled.\n\n<kept@ezweb.ne.jp>: 550 user unknown (in reply to RCPT TO command)\n`;
+    assert.equal(only(records(message("NG"))).reason, "filtered");
+    assert.equal(only(records(message("OK"))).reason, "suspend");
+  });
+});
+
+describe("complaint reports without a feedback-report part (Sisimai lib/Sisimai/ARF.pm)", () => {
+  const complaint = (from: string, originalHeaders: string) =>
+    `From: ${from}\nTo: fbl@example.com\nSubject: complaint about message from 192.0.2.25\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="B"\n\n--B\nContent-Type: text/plain\n\nThis is an email abuse report for an email message received from IP 192.0.2.25.\n\n--B\nContent-Type: message/rfc822\n\n${originalHeaders}From: news@example.com\nSubject: Weekly news\n\nHello\n--B--\n`;
+
+  it("Microsoft's Junk Mail Reporting Program names the complainer in X-HmXmrOriginalRecipient", () => {
+    const record = only(
+      records(
+        complaint(
+          "staff@hotmail.com",
+          "X-HmXmrOriginalRecipient: <complainer@hotmail.com>\nTo: list@example.com\n",
+        ),
+      ),
+    );
+    assert.equal(record.recipient, "complainer@hotmail.com");
+    assert.equal(record.reason, "feedback");
+    assert.equal(record.feedbackType, "abuse");
+  });
+
+  it("an Amazon SES complaint names the complainer in the original's To:", () => {
+    const record = only(
+      records(complaint("complaints@email-abuse.amazonses.com", "To: complainer@example.org\n")),
+    );
+    assert.equal(record.recipient, "complainer@example.org");
+    assert.equal(record.reason, "feedback");
+  });
+
+  it("the same Subject from anyone else is not a complaint report", () => {
+    assert.deepEqual(records(complaint("someone@example.net", "To: complainer@example.org\n")), []);
+  });
+});
