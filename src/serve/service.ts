@@ -13,6 +13,7 @@ import type { Secrets } from "./receivers.ts";
 import { buildServer, type ServerParts } from "./server.ts";
 import { type CertLoader, certLoader } from "./sns.ts";
 import { Spool } from "./spool.ts";
+import { StateFile } from "./state.ts";
 
 export interface ServeConfig {
   db: string;
@@ -25,6 +26,8 @@ export interface ServeConfig {
   durability?: Durability;
   /** Spool directory (default `<db>.spool`). */
   spoolDir?: string;
+  /** Detection state kept across restarts (default `<db>.serve-state.json`). */
+  stateFile?: string;
   drainIntervalMs?: number;
   /** DuckDB threads of the store (default 1). */
   storeThreads?: number;
@@ -103,11 +106,23 @@ export async function startService(config: ServeConfig): Promise<Service> {
   };
   const log = config.log ?? (() => {});
   const urlBox = { url: "" };
+  const state = new StateFile(config.stateFile ?? `${config.db}.serve-state.json`);
+  const saved = state.load(log);
+  let restored = false;
+  const persist = () => {
+    if (!restored) return;
+    try {
+      state.save({ version: 1, alerts: alerts.snapshot(), monitor: monitor.snapshot() });
+    } catch (error) {
+      log(`could not save the detection state to ${state.path}: ${(error as Error).message}`);
+    }
+  };
   const alerts = new Alerts({
     sinks: [logSink(log), ...(config.alertSinks ?? [])],
     cooldownMs: config.alertCooldownMs ?? SERVE_DEFAULTS.alertCooldownMs,
     dashboard: () => urlBox.url,
     log,
+    onChange: persist,
   });
   const monitor = new Monitor({
     store,
@@ -119,7 +134,13 @@ export async function startService(config: ServeConfig): Promise<Service> {
     blocklists: config.blocklists ?? null,
     log,
     beforeCheck: () => intake.drain(),
+    onChange: persist,
   });
+  if (saved) {
+    monitor.restore(saved.monitor);
+    alerts.restore(saved.alerts);
+  }
+  restored = true;
   const service = { store, spool, lock, intake, alerts, monitor, config } as Service;
   const app = await buildServer({
     store,
