@@ -1,9 +1,10 @@
-import { rm, writeFile } from "node:fs/promises";
+import { readFile, rm, writeFile } from "node:fs/promises";
 import type { FastifyInstance } from "fastify";
 import { isFormatName } from "../events/formats.ts";
 import { Store, storeHolderPath } from "../store/index.ts";
 import { HOUR_MS } from "../util/dates.ts";
 import { Alerts, logSink, type Sink } from "./alerts.ts";
+import { trustAnchors } from "./cert-chain.ts";
 import { dashboardRoutes } from "./dashboard-routes.ts";
 import type { DetectOptions, WarmupCaps } from "./detect.ts";
 import { type Durability, Intake, StoreLock } from "./intake.ts";
@@ -23,6 +24,11 @@ export interface ServeConfig {
   token: string | null;
   /** DELIVERLENS_SNS_CERT_DIR: pre-fetched SNS signing certificates. */
   snsCertDir: string | null;
+  /**
+   * DELIVERLENS_SNS_CA_FILE: a PEM bundle of the CAs an SNS signing certificate must chain to (its
+   * self-signed certificates are the anchors, the others intermediates); default the system CA store.
+   */
+  snsCaFile?: string | null;
   durability?: Durability;
   /** Spool directory (default `<db>.spool`). */
   spoolDir?: string;
@@ -89,6 +95,7 @@ export interface Service {
 export async function startService(config: ServeConfig): Promise<Service> {
   // One DuckDB thread: drains then never starve the HTTP intake of the second core (measured with
   // bench:serve on 2 cores: 2 threads roughly halved the acknowledged rate and doubled the p99).
+  const loadCert = config.loadCert ?? (await snsCertLoader(config));
   const store = await Store.open(config.db, { threads: config.storeThreads ?? SERVE_DEFAULTS.storeThreads });
   const spool = await Spool.open(config.spoolDir ?? `${config.db}.spool`, isFormatName);
   const lock = new StoreLock();
@@ -152,7 +159,7 @@ export async function startService(config: ServeConfig): Promise<Service> {
       secrets: config.secrets,
       windowSeconds: config.windowSeconds,
       now: config.now ?? Date.now,
-      loadCert: config.loadCert ?? certLoader(config.snsCertDir),
+      loadCert,
       confirmSubscription: config.confirmSubscription ?? fetchConfirm,
     },
     metrics: async () => prometheusText(intake, spool, [...alertSamples(alerts), ...monitorSamples(monitor)]),
@@ -196,4 +203,12 @@ export async function startService(config: ServeConfig): Promise<Service> {
     await rm(holder, { force: true });
   };
   return service;
+}
+
+/** SNS certificates chain to the configured bundle or the system store (read only when SNS is on). */
+async function snsCertLoader(config: ServeConfig): Promise<CertLoader> {
+  if (!config.secrets.snsTopics) return () => Promise.reject(new Error("SNS is not configured"));
+  const path = config.snsCaFile ?? null;
+  const anchors = trustAnchors(path ? { path, text: await readFile(path, "utf8") } : null);
+  return certLoader(config.snsCertDir, anchors);
 }
