@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { type Alert, Alerts, type Sink } from "../../src/serve/alerts.ts";
-import { StateFile } from "../../src/serve/state.ts";
+import { type ServeState, StateFile } from "../../src/serve/state.ts";
 import { appleHour, type ServeProcess, sendgridSigner, spawnServe } from "../../testkit/serve.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "deliverlens-serve-restart-"));
@@ -77,6 +77,17 @@ test("kill -9 during an ongoing episode and restart: the episode is not alerted 
   for (let i = 0; i < 1200 && episodes().length === 0; i++) await sleep(100);
   assert.equal(episodes().length, 1, `the episode alerted once: ${first.stderr()}`);
   const raised = episodes()[0];
+  // Killed once the delivery is recorded (a kill before that redelivers the alert, same id, at restart).
+  const statePath = `${db}.serve-state.json`;
+  const delivered = () => {
+    try {
+      return (JSON.parse(readFileSync(statePath, "utf8")) as ServeState).alerts.undelivered.length === 0;
+    } catch {
+      return false;
+    }
+  };
+  for (let i = 0; i < 1200 && !delivered(); i++) await sleep(100);
+  assert.ok(delivered(), "the delivery was recorded in the state file");
 
   first.child.kill("SIGKILL");
   assert.equal(await first.exited, "SIGKILL");
@@ -105,7 +116,7 @@ test("kill -9 during an ongoing episode and restart: the episode is not alerted 
   }
 
   // The control: without the state file, the same data alerts again (the test above can fail).
-  rmSync(`${db}.serve-state.json`);
+  rmSync(statePath);
   const third = await spawnServe(args, env);
   try {
     for (let i = 0; i < 1200 && episodes().length < 2; i++) await sleep(100);
