@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { createHmac, generateKeyPairSync, type KeyObject, randomBytes, sign } from "node:crypto";
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 /** Test-side signers for every webhook scheme `serve` verifies: real keys, generated per test run. */
@@ -38,37 +38,85 @@ export function mailgunBody(key: string, event: object, timestamp = Math.floor(D
 export interface SnsSigner {
   certDir: string;
   certUrl: string;
+  /** The test CA's certificate (PEM): what `DELIVERLENS_SNS_CA_FILE` points the server at. */
+  caFile: string;
   topic: string;
   /** A signed SNS message of `type` (Notification: `message` is the SES event, JSON-encoded). */
   message(type: string, fields: Record<string, string>, version?: "1" | "2"): Record<string, string>;
 }
 
-/** A self-signed RSA certificate (openssl) in `dir`, named as SNS names its signing certificates. */
-export function snsSigner(dir: string, topic = "arn:aws:sns:us-east-1:123456789012:ses-events"): SnsSigner {
+const openssl = (args: string[]) => execFileSync("openssl", args, { stdio: "ignore" });
+
+/**
+ * A test PKI made with openssl in `dir`: a root CA (`caFile`), an intermediate CA, and an RSA signing
+ * certificate issued by the intermediate, saved (followed by the intermediate) as SNS names its signing
+ * certificates. `selfSigned`: the signing certificate signs itself (chains to nothing).
+ */
+export function snsSigner(
+  dir: string,
+  topic = "arn:aws:sns:us-east-1:123456789012:ses-events",
+  options: { name?: string; selfSigned?: boolean } = {},
+): SnsSigner {
   mkdirSync(dir, { recursive: true });
-  const name = "SimpleNotificationService-0123456789abcdef0123456789abcdef.pem";
-  const keyPath = join(dir, "key.pem");
-  execFileSync(
-    "openssl",
-    [
-      "req",
-      "-x509",
-      "-newkey",
-      "rsa:2048",
-      "-nodes",
-      "-keyout",
-      keyPath,
-      "-out",
-      join(dir, name),
-      "-days",
-      "2",
-    ].concat(["-subj", "/CN=sns.amazonaws.com"]),
-    { stdio: "ignore" },
+  const name = options.name ?? "SimpleNotificationService-0123456789abcdef0123456789abcdef.pem";
+  const at = (file: string) => join(dir, file);
+  const ca = ["basicConstraints=critical,CA:TRUE", "keyUsage=critical,keyCertSign,cRLSign"];
+  writeFileSync(at("ca.ext"), `${ca.join("\n")}\n`);
+  // The "CA Issuers" address a real SNS certificate carries (the intermediate is served there).
+  const aia = "authorityInfoAccess=caIssuers;URI:http://crt.test.amazontrust.com/intermediate.cer";
+  writeFileSync(
+    at("leaf.ext"),
+    `basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n${aia}\n`,
   );
-  const key: KeyObject | string = readFileSync(keyPath, "utf8");
+  const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"];
+  openssl(
+    ["req", "-x509", ...ec, "-keyout", at("root.key"), "-out", at("root.pem"), "-days", "2"].concat([
+      "-subj",
+      "/CN=deliverlens test root CA",
+      ...ca.flatMap((ext) => ["-addext", ext]),
+    ]),
+  );
+  const issue = (subject: string, key: string[], out: string, issuer: string, ext: string) => {
+    openssl(["req", "-new", ...key, "-keyout", at(`${out}.key`), "-out", at(`${out}.csr`), "-subj", subject]);
+    openssl(
+      [
+        "x509",
+        "-req",
+        "-in",
+        at(`${out}.csr`),
+        "-CA",
+        at(`${issuer}.pem`),
+        "-CAkey",
+        at(`${issuer}.key`),
+      ].concat([
+        "-set_serial",
+        String(Date.now()),
+        "-days",
+        "2",
+        "-extfile",
+        at(ext),
+        "-out",
+        at(`${out}.pem`),
+      ]),
+    );
+  };
+  issue("/CN=deliverlens test intermediate CA", ec, "intermediate", "root", "ca.ext");
+  const rsa = ["-newkey", "rsa:2048", "-nodes"];
+  if (options.selfSigned)
+    openssl(
+      ["req", "-x509", ...rsa, "-keyout", at("leaf.key"), "-out", at("leaf.pem"), "-days", "2"].concat([
+        "-subj",
+        "/CN=sns.amazonaws.com",
+      ]),
+    );
+  else issue("/CN=sns.amazonaws.com", rsa, "leaf", "intermediate", "leaf.ext");
+  const chain = options.selfSigned ? "" : readFileSync(at("intermediate.pem"), "utf8");
+  writeFileSync(at(name), readFileSync(at("leaf.pem"), "utf8") + chain);
+  const key: KeyObject | string = readFileSync(at("leaf.key"), "utf8");
   return {
     certDir: dir,
     certUrl: `https://sns.us-east-1.amazonaws.com/${name}`,
+    caFile: at("root.pem"),
     topic,
     message(type, fields, version = "1") {
       const message: Record<string, string> = {

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import type { AlertsSnapshot } from "./state.ts";
 
 /**
  * Alerts: what detection found, sent to every configured sink (a generic JSON webhook with a
@@ -52,6 +53,11 @@ export interface AlertsOptions {
   retryDelaysMs?: readonly number[];
   /** Where delivery failures are reported. */
   log?: (line: string) => void;
+  /**
+   * Called (synchronously) whenever the state to persist changed — before a raised alert's delivery
+   * starts, so a crash either never sent it (it is detected and raised again) or finds it saved.
+   */
+  onChange?: () => void;
 }
 
 export class Alerts {
@@ -67,6 +73,8 @@ export class Alerts {
   /** Alerts whose condition still holds, by key (the dashboard's "open alerts"). */
   private readonly open = new Map<string, Alert>();
   private readonly recent: Alert[] = [];
+  /** Alert id → the alert and the sinks it has not reached yet. */
+  private readonly undelivered = new Map<string, { alert: Alert; sinks: Set<string> }>();
   private readonly inFlight = new Set<Promise<void>>();
   private readonly timers = new Set<NodeJS.Timeout>();
 
@@ -95,13 +103,43 @@ export class Alerts {
     this.open.set(alert.key, alert);
     this.recent.unshift(alert);
     this.recent.length = Math.min(this.recent.length, 100);
+    this.undelivered.set(alert.id, { alert, sinks: new Set(this.options.sinks.map((s) => s.name)) });
+    this.options.onChange?.();
     for (const sink of this.options.sinks) this.deliver(sink, alert, 0);
     return alert;
   }
 
   /** The condition behind `key` no longer holds. */
   resolve(key: string): void {
-    this.open.delete(key);
+    if (this.open.delete(key)) this.options.onChange?.();
+  }
+
+  /** What survives a restart: the cooldown clock (entries still cooling), open, recent, undelivered. */
+  snapshot(): AlertsSnapshot {
+    const now = this.options.now?.() ?? Date.now();
+    return {
+      lastRaised: [...this.lastRaised].filter(([, at]) => now - at < this.options.cooldownMs),
+      open: this.openAlerts(),
+      recent: this.recentAlerts(),
+      undelivered: [...this.undelivered.values()].map(({ alert, sinks }) => ({ alert, sinks: [...sinks] })),
+    };
+  }
+
+  /**
+   * Takes a saved snapshot over (at start, before any raise): cooldowns keep running, open alerts stay
+   * open, and the alerts a crash kept from a sink are delivered to it now (a sink no longer configured
+   * is skipped).
+   */
+  restore(snapshot: AlertsSnapshot): void {
+    for (const [key, at] of snapshot.lastRaised) this.lastRaised.set(key, at);
+    for (const alert of snapshot.open) this.open.set(alert.key, alert);
+    this.recent.splice(0, this.recent.length, ...snapshot.recent.slice(0, 100));
+    for (const { alert, sinks } of snapshot.undelivered) {
+      const targets = this.options.sinks.filter((sink) => sinks.includes(sink.name));
+      if (targets.length === 0) continue;
+      this.undelivered.set(alert.id, { alert, sinks: new Set(targets.map((sink) => sink.name)) });
+      for (const sink of targets) this.deliver(sink, alert, 0);
+    }
   }
 
   openAlerts(): Alert[] {
@@ -123,17 +161,27 @@ export class Alerts {
     this.timers.clear();
   }
 
+  /** The alert is done with this sink (delivered or given up). */
+  private delivered(alert: Alert, sink: Sink): void {
+    const entry = this.undelivered.get(alert.id);
+    if (!entry?.sinks.delete(sink.name)) return;
+    if (entry.sinks.size === 0) this.undelivered.delete(alert.id);
+    this.options.onChange?.();
+  }
+
   private deliver(sink: Sink, alert: Alert, attempt: number): void {
     const delays = this.options.retryDelaysMs ?? RETRY_DELAYS_MS;
     const sending = sink
       .send(alert)
       .then(() => {
         this.counters.delivered++;
+        this.delivered(alert, sink);
       })
       .catch((error: unknown) => {
         this.counters.failedAttempts++;
         if (attempt >= delays.length) {
           this.counters.abandoned++;
+          this.delivered(alert, sink);
           this.options.log?.(
             `alert ${alert.id} to ${sink.name} abandoned after ${attempt + 1} attempts: ${describe(error)}`,
           );

@@ -114,7 +114,9 @@ export class Intake {
     const segments = await spool.takeSealed();
     for (const [index, segment] of segments.entries()) {
       try {
-        const summary = await lock.run(() => ingestFile(store, segment.path, { format: segment.format }));
+        const summary = await lock.run(() =>
+          ingestFile(store, segment.path, { format: segment.format, dedupeWithTime: true }),
+        );
         await spool.done(segment);
         this.counters.drained += summary.read;
         this.counters.stored += summary.stored;

@@ -17,6 +17,7 @@ import {
   type WarmupCaps,
 } from "./detect.ts";
 import type { StoreLock } from "./intake.ts";
+import type { MonitorSnapshot } from "./state.ts";
 
 /** A policy-bounce episode as detection saw it open (and close). Hours are ISO hour starts. */
 export interface LiveEpisode {
@@ -58,6 +59,8 @@ export interface MonitorOptions {
   log?: (line: string) => void;
   /** Runs before each pass: the service drains the spool, so a pass sees every acknowledged event. */
   beforeCheck?: () => Promise<void>;
+  /** Called after a pass or a blocklist check (the service persists the state when it changed). */
+  onChange?: () => void;
 }
 
 /** What the dashboard shows of detection. */
@@ -107,6 +110,22 @@ export class Monitor {
       void this.checkBlocklists();
       this.timers.push(setInterval(() => void this.checkBlocklists(), watch.intervalMs));
     }
+  }
+
+  /** What survives a restart: episodes (an open one is not alerted again), listings, diagnoses. */
+  snapshot(): MonitorSnapshot {
+    return {
+      episodes: this.state.episodes,
+      listed: [...this.listed],
+      diagnoses: this.state.diagnoses,
+    };
+  }
+
+  /** Takes a saved snapshot over (at start, before the first pass). */
+  restore(snapshot: MonitorSnapshot): void {
+    this.state.episodes = snapshot.episodes.slice(-50);
+    this.state.diagnoses = snapshot.diagnoses;
+    for (const key of snapshot.listed) this.listed.add(key);
   }
 
   async stop(): Promise<void> {
@@ -182,6 +201,7 @@ export class Monitor {
     this.state.episodes = this.state.episodes.slice(-50);
     Object.assign(this.state, { checkedAt: new Date().toISOString(), now, views, findings });
     this.state.checks++;
+    this.options.onChange?.();
   }
 
   /** The diagnosis of a provider over the store (diagnose's library pieces), best causes first. */
@@ -253,6 +273,7 @@ export class Monitor {
       }
       for (const key of now) this.listed.add(key);
       this.state.blocklist = { checkedAt: new Date().toISOString(), listed, unknown };
+      this.options.onChange?.();
     } catch (error) {
       this.options.log?.(`blocklist check failed: ${(error as Error).message}`);
     }

@@ -1,9 +1,10 @@
-import { rm, writeFile } from "node:fs/promises";
+import { readFile, rm, writeFile } from "node:fs/promises";
 import type { FastifyInstance } from "fastify";
 import { isFormatName } from "../events/formats.ts";
 import { Store, storeHolderPath } from "../store/index.ts";
 import { HOUR_MS } from "../util/dates.ts";
 import { Alerts, logSink, type Sink } from "./alerts.ts";
+import { trustAnchors } from "./cert-chain.ts";
 import { dashboardRoutes } from "./dashboard-routes.ts";
 import type { DetectOptions, WarmupCaps } from "./detect.ts";
 import { type Durability, Intake, StoreLock } from "./intake.ts";
@@ -13,6 +14,7 @@ import type { Secrets } from "./receivers.ts";
 import { buildServer, type ServerParts } from "./server.ts";
 import { type CertLoader, certLoader } from "./sns.ts";
 import { Spool } from "./spool.ts";
+import { StateFile } from "./state.ts";
 
 export interface ServeConfig {
   db: string;
@@ -22,9 +24,16 @@ export interface ServeConfig {
   token: string | null;
   /** DELIVERLENS_SNS_CERT_DIR: pre-fetched SNS signing certificates. */
   snsCertDir: string | null;
+  /**
+   * DELIVERLENS_SNS_CA_FILE: a PEM bundle of the CAs an SNS signing certificate must chain to (its
+   * self-signed certificates are the anchors, the others intermediates); default the system CA store.
+   */
+  snsCaFile?: string | null;
   durability?: Durability;
   /** Spool directory (default `<db>.spool`). */
   spoolDir?: string;
+  /** Detection state kept across restarts (default `<db>.serve-state.json`). */
+  stateFile?: string;
   drainIntervalMs?: number;
   /** DuckDB threads of the store (default 1). */
   storeThreads?: number;
@@ -86,6 +95,7 @@ export interface Service {
 export async function startService(config: ServeConfig): Promise<Service> {
   // One DuckDB thread: drains then never starve the HTTP intake of the second core (measured with
   // bench:serve on 2 cores: 2 threads roughly halved the acknowledged rate and doubled the p99).
+  const loadCert = config.loadCert ?? (await snsCertLoader(config));
   const store = await Store.open(config.db, { threads: config.storeThreads ?? SERVE_DEFAULTS.storeThreads });
   const spool = await Spool.open(config.spoolDir ?? `${config.db}.spool`, isFormatName);
   const lock = new StoreLock();
@@ -103,11 +113,23 @@ export async function startService(config: ServeConfig): Promise<Service> {
   };
   const log = config.log ?? (() => {});
   const urlBox = { url: "" };
+  const state = new StateFile(config.stateFile ?? `${config.db}.serve-state.json`);
+  const saved = state.load(log);
+  let restored = false;
+  const persist = () => {
+    if (!restored) return;
+    try {
+      state.save({ version: 1, alerts: alerts.snapshot(), monitor: monitor.snapshot() });
+    } catch (error) {
+      log(`could not save the detection state to ${state.path}: ${(error as Error).message}`);
+    }
+  };
   const alerts = new Alerts({
     sinks: [logSink(log), ...(config.alertSinks ?? [])],
     cooldownMs: config.alertCooldownMs ?? SERVE_DEFAULTS.alertCooldownMs,
     dashboard: () => urlBox.url,
     log,
+    onChange: persist,
   });
   const monitor = new Monitor({
     store,
@@ -119,7 +141,13 @@ export async function startService(config: ServeConfig): Promise<Service> {
     blocklists: config.blocklists ?? null,
     log,
     beforeCheck: () => intake.drain(),
+    onChange: persist,
   });
+  if (saved) {
+    monitor.restore(saved.monitor);
+    alerts.restore(saved.alerts);
+  }
+  restored = true;
   const service = { store, spool, lock, intake, alerts, monitor, config } as Service;
   const app = await buildServer({
     store,
@@ -131,7 +159,7 @@ export async function startService(config: ServeConfig): Promise<Service> {
       secrets: config.secrets,
       windowSeconds: config.windowSeconds,
       now: config.now ?? Date.now,
-      loadCert: config.loadCert ?? certLoader(config.snsCertDir),
+      loadCert,
       confirmSubscription: config.confirmSubscription ?? fetchConfirm,
     },
     metrics: async () => prometheusText(intake, spool, [...alertSamples(alerts), ...monitorSamples(monitor)]),
@@ -175,4 +203,12 @@ export async function startService(config: ServeConfig): Promise<Service> {
     await rm(holder, { force: true });
   };
   return service;
+}
+
+/** SNS certificates chain to the configured bundle or the system store (read only when SNS is on). */
+async function snsCertLoader(config: ServeConfig): Promise<CertLoader> {
+  if (!config.secrets.snsTopics) return () => Promise.reject(new Error("SNS is not configured"));
+  const path = config.snsCaFile ?? null;
+  const anchors = trustAnchors(path ? { path, text: await readFile(path, "utf8") } : null);
+  return certLoader(config.snsCertDir, anchors);
 }

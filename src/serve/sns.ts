@@ -1,6 +1,7 @@
-import { verify, X509Certificate } from "node:crypto";
+import { verify } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { amazonIssuerFetcher, pemCertificates, type TrustAnchors, verifyChain } from "./cert-chain.ts";
 import { DEFAULT_SIGNATURE_WINDOW_SECONDS, deny, freshTimestamp, OK, type Verdict } from "./signatures.ts";
 
 /**
@@ -90,30 +91,46 @@ export const isSigningCertUrl = (text: string) =>
 export const isSubscribeUrl = (text: string) =>
   isSnsUrl(text, /^\/$/) && new URL(text).searchParams.get("Action") === "ConfirmSubscription";
 
-/** Loads a signing certificate (PEM) by URL: fetched once, then cached. */
+/** Loads a signing certificate (PEM) by URL, once its chain to a trusted CA is verified. */
 export type CertLoader = (url: string) => Promise<string>;
+
+/** A certificate whose chain was verified is trusted this long before it is loaded and checked again. */
+const CERT_CACHE_MS = 86_400_000;
 
 /**
  * Certificates from `certDir` (file named as the URL's last path segment: DELIVERLENS_SNS_CERT_DIR, for
- * offline use and tests), else fetched over https without redirects; kept in memory by URL.
+ * offline use and tests), else fetched over https without redirects; each must chain to one of `anchors`
+ * (intermediates: those sent with it, those of the trust bundle, and — when online — the issuer its
+ * "CA Issuers" address names on Amazon's CA host). Kept in memory by URL.
  */
-export function certLoader(certDir: string | null, fetcher: typeof fetch = fetch): CertLoader {
-  const cache = new Map<string, Promise<string>>();
+export function certLoader(
+  certDir: string | null,
+  anchors: TrustAnchors,
+  fetcher: typeof fetch = fetch,
+): CertLoader {
+  const cache = new Map<string, { at: number; pem: Promise<string> }>();
+  const fetchIssuer = certDir ? null : amazonIssuerFetcher(fetcher);
   return (url) => {
-    let cert = cache.get(url);
-    if (!cert) {
+    const now = Date.now();
+    let entry = cache.get(url);
+    if (!entry || now - entry.at > CERT_CACHE_MS) {
       const name = new URL(url).pathname.split("/").pop() ?? "";
-      cert = certDir
+      const text = certDir
         ? readFile(join(certDir, name), "utf8")
         : fetcher(url, { redirect: "error", signal: AbortSignal.timeout(10_000) }).then((response) => {
             if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
             return response.text();
           });
-      cert.catch(() => cache.delete(url));
-      cache.set(url, cert);
+      const pem = text.then(async (body) => {
+        await verifyChain(body, anchors, now, fetchIssuer);
+        return body;
+      });
+      entry = { at: now, pem };
+      pem.catch(() => cache.delete(url));
+      cache.set(url, entry);
       if (cache.size > 64) cache.delete(cache.keys().next().value as string);
     }
-    return cert;
+    return entry.pem;
   };
 }
 
@@ -148,10 +165,11 @@ export async function verifySns(
   try {
     pem = await loadCert(message.SigningCertURL);
   } catch (error) {
-    return deny(403, `signing certificate unavailable: ${(error as Error).message}`);
+    return deny(403, `signing certificate refused or unavailable: ${(error as Error).message}`);
   }
   try {
-    const cert = new X509Certificate(pem);
+    const [cert] = pemCertificates(pem);
+    if (!cert) return deny(403, "signing certificate: no PEM certificate");
     if (Date.parse(cert.validTo) < nowMs || Date.parse(cert.validFrom) > nowMs)
       return deny(403, "signing certificate is not valid now");
     const good = verify(

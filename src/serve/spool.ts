@@ -196,7 +196,7 @@ export class Spool {
 }
 
 /** A new file's directory entry is durable only once the directory itself is fsynced. */
-function syncDirectory(dir: string): void {
+export function syncDirectory(dir: string): void {
   const fd = openSync(dir, "r");
   try {
     fsyncSync(fd);

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -36,6 +36,7 @@ before(async () => {
     port: 0,
     token: null,
     snsCertDir: sns?.certDir ?? null,
+    snsCaFile: sns?.caFile ?? null,
     drainIntervalMs: 60_000,
     secrets: {
       sendgrid: sendgridKey(sendgrid.publicKey),
@@ -216,6 +217,19 @@ describe("serve: Mailgun, SNS, Postmark, SparkPost", () => {
       SigningCertURL: signer.certUrl.replace("https:", "http:"),
     });
     assert.equal((await post("/webhooks/ses", JSON.stringify(httpCert), text)).status, 403);
+    // Certificates on the right host and correctly signed with, but not chaining to the trusted CA: one
+    // from another CA, one self-signed (the server finds them in its certificate directory).
+    for (const [label, options] of [
+      ["another CA", { name: "SimpleNotificationService-otherca.pem" }],
+      ["self-signed", { name: "SimpleNotificationService-selfsigned.pem", selfSigned: true }],
+    ] as const) {
+      const rogue = snsSigner(join(dir, label.replace(/\W/g, "")), signer.topic, options);
+      copyFileSync(join(rogue.certDir, options.name), join(signer.certDir, options.name));
+      const note = rogue.message("Notification", { Message: sesEvent });
+      const answer = await post("/webhooks/ses", JSON.stringify(note), text);
+      assert.equal(answer.status, 403, label);
+      assert.match(String(answer.body.error), /does not chain to a CA trusted by/, label);
+    }
     const otherTopic = signer.message("Notification", {
       Message: sesEvent,
       TopicArn: "arn:aws:sns:us-east-1:1:other",

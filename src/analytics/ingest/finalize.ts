@@ -49,12 +49,18 @@ export async function insertFlagged(
   params: Params,
   fileId: number,
   stored: boolean,
+  matchTime = false,
 ): Promise<number> {
   // The key is computed once (a join condition would hash every row a second time), and an empty store
-  // has nothing to join against.
-  const already = stored
-    ? "LEFT JOIN (SELECT event_key FROM event_rows) e ON e.event_key = s.event_key"
-    : "LEFT JOIN (SELECT NULL::UHUGEINT AS event_key) e ON false";
+  // has nothing to join against. `matchTime` (IngestOptions.dedupeWithTime) also matches the time: DuckDB
+  // then pushes the new rows' time range into the scan of the stored ones, which skips every row group
+  // outside it (zone maps), so the look-up costs in proportion to the batch, not to the store.
+  const already = !stored
+    ? "LEFT JOIN (SELECT NULL::UHUGEINT AS event_key) e ON false"
+    : matchTime
+      ? `LEFT JOIN (SELECT event_key, time FROM event_rows) e ON e.event_key = s.event_key
+          AND e.time = coalesce(s.time, TIMESTAMP 'epoch')`
+      : "LEFT JOIN (SELECT event_key FROM event_rows) e ON e.event_key = s.event_key";
   return store.exec(
     `INSERT INTO event_rows
     SELECT s.event_key,

@@ -21,6 +21,12 @@ export interface IngestOptions {
   fastPath?: boolean;
   /** Called with the bytes of this file read so far (DuckDB's query progress on the fast paths). */
   onProgress?: (bytesSoFar: number) => void;
+  /**
+   * A record repeats a stored event only when its time matches too (default false: the key alone).
+   * `serve` drains small batches into a large store: a retry repeats the record byte for byte, and
+   * matching the time lets the look-up skip the stored rows outside the batch's times.
+   */
+  dedupeWithTime?: boolean;
 }
 
 /** One file's ingest, counted in source records: read = stored + duplicates + quarantined. */
@@ -85,7 +91,7 @@ export async function ingestFile(
       // Whether rows stored before this file can be repeated by it: asked once, not per part.
       const stored = await storeHasRows(store);
       const staged = await stageWithParsers(path, format, read, (sql) =>
-        insertFlagged(store, sql, {}, fileId, stored),
+        insertFlagged(store, sql, {}, fileId, stored, options.dedupeWithTime),
       );
       ({ notes, limits } = staged);
       debugLine(
@@ -97,14 +103,14 @@ export async function ingestFile(
     let counts: Settled;
     try {
       if (!fast) throw new NeedsParser();
-      counts = await loadFile(store, path, format, async () => fast, options.onProgress, true);
+      counts = await loadFile(store, path, format, async () => fast, options, true);
     } catch (error) {
       if (!fast && !(error instanceof NeedsParser)) throw error;
       if (fast) debugLog(`DuckDB's reader left ${path} to the parsers: ${String(error)}`);
       // Bad records, or a row DuckDB's reader cannot take (ragged CSV, over-long line, a value typed
       // otherwise): the parsers read the whole file, line by line.
       reader = "parsers";
-      counts = await loadFile(store, path, format, parsers, options.onProgress, false);
+      counts = await loadFile(store, path, format, parsers, options, false);
     }
     const seconds = (performance.now() - started) / 1000;
     await store.run("UPDATE files SET seconds = $seconds WHERE file_id = (SELECT max(file_id) FROM files)", {
@@ -131,7 +137,7 @@ async function loadFile(
   path: string,
   format: FormatName,
   source: (fileId: number) => Promise<Source>,
-  onProgress: ((bytes: number) => void) | undefined,
+  { onProgress, dedupeWithTime }: IngestOptions,
   exactOrNothing: boolean,
 ) {
   const info = await stat(path);
@@ -152,8 +158,9 @@ async function loadFile(
             if (percent > 0) onProgress((info.size * percent) / 100);
           }, 250)
         : null;
-      read = await insertFlagged(store, from.sql, from.params, fileId, await storeHasRows(store)).finally(
-        () => clearInterval(poll ?? undefined),
+      const stored = await storeHasRows(store);
+      read = await insertFlagged(store, from.sql, from.params, fileId, stored, dedupeWithTime).finally(() =>
+        clearInterval(poll ?? undefined),
       );
     }
     onProgress?.(info.size);

@@ -76,6 +76,7 @@ Secrets (environment; an endpoint whose secret is unset answers 401 to everythin
   DELIVERLENS_MAILGUN_SIGNING_KEY        Mailgun's HTTP webhook signing key
   DELIVERLENS_SNS_TOPIC_ARNS             comma-separated SNS topic ARNs accepted at /webhooks/ses
   DELIVERLENS_SNS_CERT_DIR               pre-fetched SNS signing certificates (offline use)
+  DELIVERLENS_SNS_CA_FILE                PEM bundle the SNS signing certificates must chain to (default: system CAs)
   DELIVERLENS_WEBHOOK_BASIC_AUTH         user:password for /webhooks/postmark and /webhooks/sparkpost
   DELIVERLENS_TOKEN                      bearer token for the dashboard and API (required off loopback)
 Endpoints: POST /webhooks/{sendgrid,mailgun,ses,postmark,sparkpost}; GET / (dashboard), /api/stats, /metrics, /healthz.
@@ -159,6 +160,7 @@ export async function serveConfig(options: ServeCliOptions, env: NodeJS.ProcessE
     blocklists: domain || ips.length > 0 ? { domain, ips, resolver, intervalMs: blocklistIntervalMs } : null,
     token,
     snsCertDir: nonEmpty(env.DELIVERLENS_SNS_CERT_DIR),
+    snsCaFile: nonEmpty(env.DELIVERLENS_SNS_CA_FILE),
     secrets: {
       sendgrid,
       mailgun: nonEmpty(env.DELIVERLENS_MAILGUN_SIGNING_KEY),
