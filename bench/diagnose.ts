@@ -9,7 +9,7 @@
  *
  *   node bench/diagnose.ts [--seeds 2] [--first-seed 1] [--formats sendgrid,ses] [--parallel 2] [--no-weak]
  *                          [--shapes weekly,daily,several-a-day]
- *                          [--results FILE] [--events 10000000] [--store PATH]
+ *                          [--results FILE] [--cache DIR] [--events 10000000] [--store PATH]
  *                          [--skip-accuracy] [--skip-cross-check] [--skip-speed]
  *                          [--scenarios] [--recipients 4000]   (also the older in-store scenario grid)
  *
@@ -48,6 +48,8 @@ const { values } = parseArgs({
     parallel: { type: "string", default: "2" },
     "no-weak": { type: "boolean", default: false },
     results: { type: "string" },
+    /** Keep the programs' ingested stores in DIR and reuse them (only diagnose runs again). */
+    cache: { type: "string" },
     scenarios: { type: "boolean", default: false },
     recipients: { type: "string", default: "4000" },
     events: { type: "string", default: "10000000" },
@@ -105,6 +107,7 @@ if (!values["skip-accuracy"]) {
   const results = await runMatrix(specs, {
     formats,
     parallel: Number(values.parallel),
+    cache: values.cache,
     onResult: (_, done) => progress.tick(done),
   });
   progress.finish();

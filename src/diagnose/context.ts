@@ -1,5 +1,6 @@
 import { spikesOf } from "./analytics-bridge.ts";
 import { dayTotals, type Facts } from "./facts.ts";
+import { findSendSpikes } from "./send-spikes.ts";
 import { spikeAudience } from "./spike-audience.ts";
 import type { AuditSummary, CampaignMessage, DiagnoseContext } from "./types.ts";
 
@@ -17,7 +18,10 @@ export function buildContext(
     totalPolicy += day.policyBounces;
   }
   const spikes = spikesOf(facts.provider, days);
-  const spikeDays = new Set(spikes.map((spike) => spike.day));
+  const daySpikes = new Set(spikes.map((spike) => spike.day));
+  // A program that sends several campaigns a day has its spikes in one send, not in the day's total.
+  const sendSpikes = findSendSpikes(facts.cells);
+  const spikeDays = new Set([...daySpikes, ...sendSpikes.map((spike) => spike.day)]);
   // The chart shows what each spike had to exceed: the largest of its references.
   const spikeBaselines = new Map(
     spikes.map((spike) => [
@@ -29,6 +33,8 @@ export function buildContext(
     facts,
     days,
     spikeDays,
+    daySpikes,
+    sendSpikes,
     spikeBaselines,
     spikeAudience: spikeAudience(days, spikeDays),
     totalSent,

@@ -39,6 +39,7 @@ export const MEASURE = {
   unknownHistory: MEASURES.unknown_history.id,
   engagementTier: MEASURES.engagement_tier.id,
   spike: MEASURES.spike.id,
+  sendSpike: MEASURES.send_spike.id,
   episode: MEASURES.episode.id,
   deferredAttempts: MEASURES.deferred_attempts.id,
 } as const satisfies Record<string, MeasureId>;

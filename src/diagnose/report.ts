@@ -145,7 +145,7 @@ export function buildReport(input: ReportInput): DiagnosisReport {
       policyBounces: d.policyBounces,
       dormant: d.dormant,
       unknown: d.unknown,
-      spike: context.spikeDays.has(d.day),
+      spike: (context.daySpikes ?? context.spikeDays).has(d.day),
       episode: inEpisode(d.day),
       baseline: context.spikeBaselines?.get(d.day) ?? null,
     })),

@@ -1,5 +1,6 @@
 import type { MeasureId } from "../measures/index.ts";
 import type { DayTotal, Facts } from "./facts.ts";
+import type { SendSpike } from "./send-spikes.ts";
 import type { SpikeAudience } from "./spike-audience.ts";
 
 /** The closed list of causes `diagnose` can name, each with a one-line meaning. */
@@ -51,7 +52,12 @@ export interface Cause {
 export interface DiagnoseContext {
   facts: Facts;
   days: DayTotal[];
+  /** The days of a volume spike: a spike day (measure `spike`, as `stats` finds them) or a send spike's day. */
   spikeDays: Set<string>;
+  /** The spike days `stats` reports (measure `spike`: the day's volume); absent = spikeDays. */
+  daySpikes?: Set<string>;
+  /** Sends (campaign × day) far above the program's usual largest send (measure `send_spike`). */
+  sendSpikes?: SendSpike[];
   /** Per spike day, the volume it was judged against (the largest of its references), for the chart. */
   spikeBaselines?: Map<string, number>;
   /** Whether the spike days reached a less-engaged audience than usual (volume-spike's own claim). */

@@ -92,6 +92,12 @@ export const MEASURES = {
     unit: "provider days",
     definition: "A day whose sent is far above what the program normally sends (stats thresholds.spikes)",
   },
+  send_spike: {
+    id: "send_spike",
+    unit: "sends (campaign × day)",
+    definition:
+      "One campaign's messages on one day at least 1.5× the program's usual largest send (the second-largest send of the trailing 28 days), after 14 days of history and with at least 100 messages; diagnose only, for programs that send several campaigns a day",
+  },
   episode: {
     id: "episode",
     unit: "runs of provider days",

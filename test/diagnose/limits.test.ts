@@ -63,3 +63,26 @@ test("with opens and campaigns, nothing is reported as not judged", () => {
   assert.deepEqual(diagnosis.unjudged, []);
   assert.doesNotMatch(diagnosis.summary, /Not judged/);
 });
+
+test("without opens, a spike whose burst also drew volume deferrals is not guessed as rate-limit", () => {
+  // Day 40 (the 3× day): 6 % of its messages are deferred for excessive volume, and 15 % of its rejected
+  // messages were among them — deferrals as a side effect of the burst, not rejections escalating out of
+  // ignored deferrals (which would put most rejections after a deferral of the same message).
+  const spikeCells = cells(false, false).map((cell) =>
+    cell.day === day(40)
+      ? { ...cell, deferred: 360, rateDeferred: 360, policyDeferred: 9, policyRateDeferred: 9 }
+      : cell,
+  );
+  const diagnosis = diagnoseContext(buildContext(appleFacts(spikeCells)));
+  const rate = diagnosis.causes.find((c) => c.id === "rate-limit")!;
+  assert.equal(diagnosis.causes[0].id, "insufficient-evidence", JSON.stringify(rate));
+  assert.equal(rate.passed, false);
+  assert.ok(rate.evidence.some((e) => /did not escalate into the rejections/.test(e.text)));
+  // The same day with every rejection deferred first is rate-limit's own evidence.
+  const escalated = cells(false, false).map((cell) =>
+    cell.day === day(40)
+      ? { ...cell, deferred: 360, rateDeferred: 360, policyDeferred: 60, policyRateDeferred: 60 }
+      : cell,
+  );
+  assert.equal(diagnoseContext(buildContext(appleFacts(escalated))).causes[0].id, "rate-limit");
+});

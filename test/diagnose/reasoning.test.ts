@@ -253,3 +253,45 @@ function offlineReport(
     problems: [],
   });
 }
+
+test("several campaigns a day: a spike is judged per send (its size against the usual largest send), not per day", () => {
+  // Tuesdays and Thursdays: the engaged segment in the morning (2,500, 5 % dormant), the whole list in the
+  // afternoon (4,000, 25 % dormant). On day 50 a reactivation send replaces both: the whole list plus
+  // 3,000 long-inactive addresses — 7,000 in one send, 1.75× the usual largest, but only 1.08× a usual day.
+  const sends: Send[] = [];
+  for (let d = 0; d < DAYS; d++) {
+    if (d % 7 !== 1 && d % 7 !== 3) continue;
+    if (d === 50) {
+      sends.push({
+        day: d,
+        campaign: "we-miss-you",
+        sent: 7000,
+        dormantShare: 0.57,
+        perMille: 2,
+        dormantPerMille: 14,
+      });
+      continue;
+    }
+    sends.push({ day: d, campaign: `am-${d}`, sent: 2500, dormantShare: 0.05, perMille: 2 });
+    sends.push({ day: d, campaign: `pm-${d}`, sent: 4000, dormantShare: 0.25, perMille: 2 });
+    // Some days get a third, evening send to the engaged segment: day spikes to an audience as engaged as ever.
+    if (d === 22 || d === 31 || d === 43)
+      sends.push({ day: d, campaign: `ev-${d}`, sent: 4000, dormantShare: 0.02, perMille: 2 });
+  }
+  const context = buildContext(facts(sends));
+  assert.ok(!context.daySpikes?.has(dayOf(50)), "the day's total is not a spike");
+  assert.ok(context.daySpikes?.has(dayOf(43)), "a third send to the engaged segment makes a day spike");
+  assert.ok(context.spikeDays.has(dayOf(50)), "the send is");
+  assert.deepEqual(
+    context.sendSpikes?.map((s) => [s.campaign, s.usual]),
+    [["we-miss-you", 4000]],
+  );
+  const result = diagnoseContext(context);
+  // Each spike's audience is judged on its own: the engaged evening sends do not dilute the reactivation's.
+  assert.deepEqual([...context.spikeAudience.lessEngagedDays], [dayOf(50)]);
+  assert.equal(result.causes[0].id, "volume-spike", summary(result.causes));
+  assert.ok(result.causes[0].evidence.some((e) => /we-miss-you on .*7,000 messages vs 4,000/.test(e.text)));
+  // `stats` reports spike days; the report's daily rows keep its measure (the send spike is named in evidence).
+  const report = offlineReport(context, result);
+  assert.equal(report.daily.find((d) => d.day === dayOf(50))?.spike, false);
+});

@@ -5,11 +5,12 @@
  * ranked first (`causes[0].id`), clean → `insufficient-evidence` first, and calibration (of the causes
  * reported at confidence ≥ 0.7, how many are the injected one).
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnCli } from "../cli-spawn.ts";
-import { generateProgram } from "./generate.ts";
+import { variantOf } from "./causes.ts";
+import { generateProgram, programName } from "./generate.ts";
 import { HANDMADE_CAUSE, writeHandmadeProgram } from "./handmade.ts";
 import { CAUSES, type Injected, type ProgramSpec, type Truth } from "./model.ts";
 import { smallMatrix } from "./specs.ts";
@@ -42,6 +43,12 @@ export interface MatrixOptions {
   messages?: boolean;
   appleEgress?: boolean;
   keep?: boolean;
+  /**
+   * Keep each program's ingested store (and its messages) in CACHE/<program>--<format>/ and reuse it on
+   * later runs: only `diagnose` runs again. Generating and ingesting is most of a run's time, and neither
+   * is what this suite measures; delete the directory after changing the generator or ingest.
+   */
+  cache?: string;
   onResult?: (result: RunResult, done: number, total: number) => void;
 }
 
@@ -72,13 +79,20 @@ export function expectedAnswer(cause: Injected): string {
   return cause === "clean" ? "insufficient-evidence" : cause;
 }
 
-async function runOne(
+/** What a run keeps of its program once ingested (CACHE/<program>--<format>/run.json). */
+interface Ingested {
+  db: string;
+  messages: string;
+  appleEgress: string;
+  quarantined: number;
+  truth: Truth;
+}
+
+async function ingestProgram(
   dir: string,
   program: ReturnType<typeof generateProgram>,
   format: ExportFormat,
-  options: MatrixOptions,
-) {
-  const started = performance.now();
+): Promise<Ingested> {
   const written = writeProgram(program, dir, format);
   const db = join(dir, "store.duckdb");
   const ingest = await spawnCli([
@@ -92,18 +106,52 @@ async function runOne(
   ]);
   if (ingest.status !== 0) throw new Error(`ingest exit ${ingest.status}: ${ingest.stderr.slice(0, 500)}`);
   const summary = JSON.parse(ingest.stdout) as { totals: { quarantined: number } };
-  const args = ["diagnose", "--db", db, "--json", "--offline"];
-  if (options.messages !== false) args.push("--messages", written.messages);
-  if (options.appleEgress !== false) args.push("--apple-egress", written.appleEgress);
+  return {
+    db,
+    messages: written.messages,
+    appleEgress: written.appleEgress,
+    quarantined: summary.totals.quarantined,
+    truth: program.truth,
+  };
+}
+
+async function diagnoseIngested(ingested: Ingested, options: MatrixOptions) {
+  const args = ["diagnose", "--db", ingested.db, "--json", "--offline"];
+  if (options.messages !== false) args.push("--messages", ingested.messages);
+  if (options.appleEgress !== false) args.push("--apple-egress", ingested.appleEgress);
   const diagnose = await spawnCli(args);
   if (diagnose.status !== 0)
     throw new Error(`diagnose exit ${diagnose.status}: ${diagnose.stderr.slice(0, 500)}`);
   const report = JSON.parse(diagnose.stdout) as { causes: { id: string; confidence: number }[] };
-  return {
-    causes: report.causes.map((c) => ({ id: c.id, confidence: c.confidence })),
-    quarantined: summary.totals.quarantined,
-    seconds: (performance.now() - started) / 1000,
-  };
+  return report.causes.map((c) => ({ id: c.id, confidence: c.confidence }));
+}
+
+/** The program ingested in `format`: from the cache when there, else generated (once per spec), written and ingested. */
+async function ingested(
+  spec: ProgramSpec,
+  program: () => ReturnType<typeof generateProgram>,
+  format: ExportFormat,
+  options: MatrixOptions,
+): Promise<{ run: Ingested; dir: string; temporary: boolean }> {
+  if (!options.cache) {
+    const dir = mkdtempSync(join(tmpdir(), "deliverlens-programs-"));
+    try {
+      return { run: await ingestProgram(dir, program(), format), dir, temporary: true };
+    } catch (error) {
+      if (!options.keep) rmSync(dir, { recursive: true, force: true });
+      throw error;
+    }
+  }
+  const dir = join(options.cache, `${programName(spec, variantOf(spec))}--${format}`);
+  const saved = join(dir, "run.json");
+  if (existsSync(saved))
+    return { run: JSON.parse(readFileSync(saved, "utf8")) as Ingested, dir, temporary: false };
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const run = await ingestProgram(dir, program(), format);
+  rmSync(join(dir, "events"), { recursive: true, force: true });
+  writeFileSync(saved, JSON.stringify(run));
+  return { run, dir, temporary: false };
 }
 
 export async function runMatrix(specs: readonly ProgramSpec[], options: MatrixOptions): Promise<RunResult[]> {
@@ -113,19 +161,42 @@ export async function runMatrix(specs: readonly ProgramSpec[], options: MatrixOp
   const worker = async () => {
     while (next < specs.length) {
       const spec = specs[next++];
-      const program = generateProgram(spec);
+      let generated: ReturnType<typeof generateProgram> | undefined;
+      const program = () => {
+        generated ??= generateProgram(spec);
+        return generated;
+      };
+      const expected = expectedAnswer(spec.cause);
+      const name = programName(spec, variantOf(spec));
       for (const format of options.formats) {
-        const dir = mkdtempSync(join(tmpdir(), "deliverlens-programs-"));
-        const expected = expectedAnswer(spec.cause);
-        const base = { name: program.name, spec, format, truth: program.truth, expected };
+        const started = performance.now();
         let result: RunResult;
+        let dir: string | undefined;
+        let temporary = false;
         try {
-          const run = await runOne(dir, program, format, options);
-          const top = run.causes[0]?.id ?? "(none)";
-          result = { ...base, ...run, top, correct: isRight(top, spec.cause, format) };
+          const found = await ingested(spec, program, format, options);
+          ({ dir, temporary } = found);
+          const causes = await diagnoseIngested(found.run, options);
+          const top = causes[0]?.id ?? "(none)";
+          result = {
+            name,
+            spec,
+            format,
+            truth: found.run.truth,
+            expected,
+            causes,
+            quarantined: found.run.quarantined,
+            seconds: (performance.now() - started) / 1000,
+            top,
+            correct: isRight(top, spec.cause, format),
+          };
         } catch (error) {
           result = {
-            ...base,
+            name,
+            spec,
+            format,
+            truth: program().truth,
+            expected,
             causes: [],
             top: "(error)",
             correct: false,
@@ -134,7 +205,7 @@ export async function runMatrix(specs: readonly ProgramSpec[], options: MatrixOp
             error: String(error),
           };
         } finally {
-          if (!options.keep) rmSync(dir, { recursive: true, force: true });
+          if (dir && temporary && !options.keep) rmSync(dir, { recursive: true, force: true });
         }
         results.push(result);
         options.onResult?.(result, results.length, total);

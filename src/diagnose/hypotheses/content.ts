@@ -41,7 +41,11 @@ interface Candidate {
 
 /** Policy bounces concentrated in particular campaigns, compared within engagement groups. */
 export function content(context: DiagnoseContext): Cause {
-  const { facts, spikeDays, totalPolicy } = context;
+  const { facts, totalPolicy } = context;
+  // The spikes that can confound a campaign are those to a less-engaged audience (volume-spike's own claim).
+  const spikeDays = context.spikeAudience.lessEngaged
+    ? context.spikeAudience.lessEngagedDays
+    : context.spikeDays;
   const campaigns = [...groupBy(facts.cells, (c) => c.campaign)].filter(
     ([name, cells]) => name !== "(none)" && sum(cells, "sent") >= MIN_CAMPAIGN_SENT,
   );

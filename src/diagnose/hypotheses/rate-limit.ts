@@ -1,5 +1,5 @@
 import { contrastConfidence, excessOf, PASS_THRESHOLD } from "../confidence.ts";
-import { contrastEvidence, groupBy, MEASURE, notApplicable, ratesText } from "../evidence.ts";
+import { contrastEvidence, groupBy, MEASURE, notApplicable, pct, ratesText } from "../evidence.ts";
 import { splitCells, withDaysAfter } from "../facts.ts";
 import { mantelHaenszel, median, type StratifiedRatio } from "../stats.ts";
 import type { Cause, DiagnoseContext, Evidence } from "../types.ts";
@@ -8,6 +8,15 @@ const TITLE = "Ignored deferrals escalating into rejections (rate limits)";
 
 /** Deferrals that give no rate or volume reason are weaker evidence of ignored rate limits. */
 const UNSPECIFIC_DEFERRAL_WEIGHT = 0.7;
+/**
+ * The hypothesis is an escalation: the receiver throttles, the sender keeps retrying at volume, and the
+ * same messages end in rejections. When fewer than MIN_ESCALATION_SHARE of the policy bounces followed a
+ * deferral of the same message, the deferrals are a side effect of whatever caused the rejections (a burst
+ * of mail draws "excessive volume" deferrals as well as rejections) and the per-message contrast counts
+ * only at UNESCALATED_WEIGHT — never enough to pass on its own.
+ */
+const MIN_ESCALATION_SHARE = 1 / 3;
+const UNESCALATED_WEIGHT = 0.3;
 
 /**
  * Messages deferred first and then policy-bounced: the policy-bounce rate of deferred messages against
@@ -78,7 +87,15 @@ export function rateLimit(context: DiagnoseContext): Cause {
     return out;
   });
   const ratio = mantelHaenszel(strata);
-  const base = contrastConfidence({ ratio, excess: excessOf(ratio), totalPolicy });
+  const policy = facts.cells.reduce((s, c) => s + c.policy, 0);
+  const escalated = facts.cells.reduce(
+    (s, c) => s + (rateLimited ? c.policyRateDeferred : c.policyDeferred),
+    0,
+  );
+  const escalation = policy > 0 ? escalated / policy : 0;
+  const contrast = contrastConfidence({ ratio, excess: excessOf(ratio), totalPolicy });
+  const base =
+    escalation >= MIN_ESCALATION_SHARE ? contrast : Math.round(contrast * UNESCALATED_WEIGHT * 100) / 100;
   const pressure = rateLimited ? pressureDays(context) : null;
   const confidence = Math.max(
     rateLimited ? base : Math.round(base * UNSPECIFIC_DEFERRAL_WEIGHT * 100) / 100,
@@ -113,6 +130,13 @@ export function rateLimit(context: DiagnoseContext): Cause {
         ]
       : []),
     {
+      text: `${pct(escalation)} of the policy-bounced messages were ${rateLimited ? "rate-limit " : ""}deferred first (${escalated.toLocaleString("en-US")} of ${policy.toLocaleString("en-US")})${escalation >= MIN_ESCALATION_SHARE ? "" : ": the deferrals did not escalate into the rejections"}`,
+      metric: "policy_bounces_after_deferral_share",
+      value: Math.round(escalation * 10_000) / 10_000,
+      baseline: Math.round(MIN_ESCALATION_SHARE * 10_000) / 10_000,
+      measures: [MEASURE.policyBouncedMessage, MEASURE.deferredAttempts],
+    },
+    {
       text: `${deferredSends.toLocaleString("en-US")} messages were deferred at least once (${rateReplies.reduce((s, r) => s + r.count, 0)} deferrals cite volume or rate limits)`,
       metric: "deferred_messages",
       value: deferredSends,
@@ -139,6 +163,8 @@ export function rateLimit(context: DiagnoseContext): Cause {
     rulesOut: [],
     against: passed
       ? undefined
-      : `Deferred messages are not rejected more often (${ratesText(ratio)} without a deferral)`,
+      : escalation < MIN_ESCALATION_SHARE && contrast >= PASS_THRESHOLD
+        ? `Only ${pct(escalation)} of the policy bounces followed a deferral of the same message: the deferrals did not escalate into the rejections`
+        : `Deferred messages are not rejected more often (${ratesText(ratio)} without a deferral)`,
   };
 }

@@ -20,10 +20,14 @@ export function volumeSpike(context: DiagnoseContext): Cause {
     return notApplicable(
       "volume-spike",
       TITLE,
-      "No volume spike: no day exceeded 1.5× (and 3 MADs) the program's typical send size, its trailing 28-day daily volume and its same-weekday volume",
+      "No volume spike: no day exceeded 1.5× (and 3 MADs) the program's typical send size, its trailing 28-day daily volume and its same-weekday volume, and no campaign's send 1.5× the program's usual largest send",
     );
   }
-  const onSpike = (cell: { day: string }) => spikeDays.has(cell.day);
+  const audience = context.spikeAudience;
+  // The spikes whose own audience was less engaged than usual are the ones this hypothesis is about; a
+  // spike to the usual (engaged) audience counts as an ordinary day, unless no spike had such an audience.
+  const judged = audience.lessEngaged ? audience.lessEngagedDays : spikeDays;
+  const onSpike = (cell: { day: string }) => judged.has(cell.day);
   // Campaigns another cause already explains (content) do not count for or against the spike.
   const explained = context.explainedCampaigns ?? new Set<string>();
   const ratio = crudeRatio(
@@ -32,9 +36,8 @@ export function volumeSpike(context: DiagnoseContext): Cause {
       onSpike,
     ),
   );
-  const audience = context.spikeAudience;
   const spikes = spikesOf(facts.provider, context.days);
-  const otherDays = context.days.filter((d) => d.sent > 0 && !spikeDays.has(d.day)).length;
+  const otherDays = context.days.filter((d) => d.sent > 0 && !judged.has(d.day)).length;
   const contrast = contrastConfidence({ ratio, excess: excessOf(ratio), totalPolicy });
   // The hypothesis is "a burst of mail to recipients who do not engage": without a less-engaged audience
   // the bounces on those days are some other cause's (content, a window of deferrals…), so it cannot pass.
@@ -47,16 +50,26 @@ export function volumeSpike(context: DiagnoseContext): Cause {
         `${s.day}: ${s.sent.toLocaleString("en-US")} vs baseline ${Math.round(Math.max(s.baseline, s.sendSize, s.weekdayBaseline)).toLocaleString("en-US")}`,
     )
     .join("; ");
+  const sends = (context.sendSpikes ?? []).filter((s) => !spikes.some((d) => d.day === s.day));
+  const sendText = sends
+    .slice(0, 5)
+    .map(
+      (s) =>
+        `${s.campaign} on ${s.day}: ${s.sent.toLocaleString("en-US")} messages vs ${s.usual.toLocaleString("en-US")} in the usual largest send`,
+    )
+    .join("; ");
   return {
     id: "volume-spike",
     title: TITLE,
     confidence,
     passed,
-    subjects: spikes.map((s) => s.day),
+    subjects: [...spikeDays].sort(),
     evidence: [
       contrastEvidence(
         "policy_bounce_rate_spike_days",
-        `on the ${spikeDays.size} spike days`,
+        judged.size < spikeDays.size
+          ? `on the ${judged.size} of ${spikeDays.size} spike days whose audience was less engaged than usual`
+          : `on the ${spikeDays.size} spike days`,
         `on the other ${otherDays} sending days`,
         ratio,
         "",
@@ -64,7 +77,7 @@ export function volumeSpike(context: DiagnoseContext): Cause {
       ),
       {
         text:
-          `${pct(audience.spike)} of recipients on spike days had no click or human open in the previous 90 days ` +
+          `${pct(audience.spike)} of recipients on ${judged.size < spikeDays.size ? "those" : "spike"} days had no click or human open in the previous 90 days ` +
           `vs ${pct(audience.baseline)} on the other days of the 4 weeks before them` +
           (audience.lessEngaged ? "" : ": the spikes' audience was not less engaged than usual"),
         metric: "dormant_share_spike_days",
@@ -75,10 +88,22 @@ export function volumeSpike(context: DiagnoseContext): Cause {
         ciHigh: round2(audience.ratio.high),
         measures: [MEASURE.spike, MEASURE.sent, MEASURE.dormant],
       },
-      {
-        text: `Spike days (volume vs the usual send size and trailing baselines): ${spikeText}`,
-        measures: [MEASURE.spike, MEASURE.sent],
-      },
+      ...(spikeText
+        ? [
+            {
+              text: `Spike days (volume vs the usual send size and trailing baselines): ${spikeText}`,
+              measures: [MEASURE.spike, MEASURE.sent],
+            },
+          ]
+        : []),
+      ...(sendText
+        ? [
+            {
+              text: `Send spikes (one campaign's send vs the largest the program regularly sends in one go, trailing 28 days): ${sendText}`,
+              measures: [MEASURE.sendSpike, MEASURE.sent],
+            },
+          ]
+        : []),
     ],
     actions: [
       "Stop sending to recipients with no click or human open in 90+ days from the marketing stream (see the suppression segment)",
