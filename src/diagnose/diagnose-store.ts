@@ -8,6 +8,7 @@ import type { DnsResolver } from "../dns/types.ts";
 import type { ParseProblem } from "../events/event.ts";
 import { Store } from "../store/index.ts";
 import { seedPlacements } from "../store/seeds.ts";
+import { isCalendarDay } from "../util/dates.ts";
 import { InputError } from "../util/errors.ts";
 import { checkOutput, type OutputOptions, SIGNATURES } from "../util/output.ts";
 import { expandInputs } from "../util/walk.ts";
@@ -22,6 +23,12 @@ import type { AuditSummary, CampaignMessage } from "./types.ts";
 export interface DiagnoseOptions {
   db: string;
   provider: string;
+  /**
+   * The window, as `stats --from/--to`: whole UTC days `YYYY-MM-DD`, both inclusive, either open. Every
+   * count of the diagnosis covers it; recipients' history before it still tells their state at a send.
+   */
+  from?: string | null;
+  to?: string | null;
   messages?: string;
   domain?: string;
   ip?: string[];
@@ -75,6 +82,16 @@ export async function diagnoseStore(options: DiagnoseOptions): Promise<Diagnosis
   if (options.messages && !statSync(options.messages, { throwIfNoEntry: false })?.isDirectory()) {
     throw new InputError(`--messages: ${options.messages} is not a directory`);
   }
+  for (const [flag, value] of [
+    ["--from", options.from],
+    ["--to", options.to],
+  ] as const) {
+    if (value != null && !isCalendarDay(value))
+      throw new InputError(`${flag} must be a date (YYYY-MM-DD): ${value}`);
+  }
+  if (options.from && options.to && options.from > options.to)
+    throw new InputError(`--from ${options.from} is after --to ${options.to}`);
+  const window = { from: options.from ?? null, to: options.to ?? null };
   const domain = options.domain ? domainOption(options.domain) : null;
   const ips = ipOptions(options.ip ?? []);
   for (const { path, output } of outputTargets(options)) checkOutput(path, output);
@@ -83,7 +100,7 @@ export async function diagnoseStore(options: DiagnoseOptions): Promise<Diagnosis
   const store = await Store.open(options.db, { readOnly: true });
   try {
     const opens = await loadAppleEgress(store, options.appleEgress ?? null);
-    const facts = await loadFacts(store, options.provider, opens);
+    const facts = await loadFacts(store, options.provider, opens, window);
     options.onStep?.(1);
     let messages: Map<string, CampaignMessage> | null = null;
     if (options.messages) {
@@ -99,6 +116,8 @@ export async function diagnoseStore(options: DiagnoseOptions): Promise<Diagnosis
     options.onStep?.(3);
     const context = buildContext(facts, messages, audit);
     const diagnosis = diagnoseContext(context);
+    // The suppression segment as of the window's last day (when that is before the store's latest event).
+    const asOf = window.to && facts.asOf && window.to < facts.asOf.slice(0, 10) ? window.to : null;
     const segments = await segmentCounts(
       store,
       options.provider,
@@ -106,6 +125,7 @@ export async function diagnoseStore(options: DiagnoseOptions): Promise<Diagnosis
       options.export ?? null,
       options.export ? outputFor(options, "--export") : undefined,
       options.appleEgress ?? null,
+      asOf,
     );
     options.onStep?.(4);
     const report = buildReport({
@@ -120,7 +140,9 @@ export async function diagnoseStore(options: DiagnoseOptions): Promise<Diagnosis
       domain,
       ips,
       problems,
-      seeds: await seedPlacements(store, { provider: options.provider }),
+      seeds: (await seedPlacements(store, { provider: options.provider })).filter(
+        (seed) => (!window.from || seed.day >= window.from) && (!window.to || seed.day <= window.to),
+      ),
     });
     // DMARC aggregate reports, when stored: a section of the report and authentication evidence.
     const reading = await reportsForDiagnosis(store, {

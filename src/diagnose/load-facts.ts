@@ -7,7 +7,9 @@ import {
   MESSAGE_KEY_SQL,
   messageSentSql,
   messageTimeSql,
+  type Period,
   POLICY_SQL,
+  periodSql,
   TIER_SQL,
   TIERS,
   unloggedFileSql,
@@ -22,8 +24,13 @@ import type { Facts, IpCategoryCount, ReplyGroup, SendCell, TierCount, WeekEngag
  * measure `dormant` is both, `unknown_history` dormant and not known, `engaged` not dormant. Aggregated to
  * day × campaign × IP (and pool) × state. `policy` is measure `policy_bounced_message`.
  */
-const cellsSql = (humanEngagement: string, unloggedFiles: readonly number[]) => {
+const cellsSql = (humanEngagement: string, unloggedFiles: readonly number[], period: FactsPeriod) => {
   const unlogged = unloggedFileSql(unloggedFiles);
+  // Before the window: only when the recipient was first mailed (its state at a send looks back).
+  const before = period.from
+    ? `UNION ALL SELECT hash(recipient), min(time) FROM event_rows
+       WHERE provider = $provider AND recipient IS NOT NULL AND type IN ${ATTEMPT_TYPES} AND time < $from::DATE GROUP BY 1`
+    : "";
   return `
 WITH attempts AS (
   SELECT any_value(hash(recipient)) AS rk, ${messageTimeSql(unlogged)} AS t, ${messageSentSql(unlogged)} AS sent,
@@ -31,14 +38,16 @@ WITH attempts AS (
     bool_or(${POLICY_SQL}) AS policy,
     bool_or(type = 'deferred') AS deferred,
     bool_or(type = 'deferred' AND category = 'rate-limit') AS rate_deferred
-  FROM events WHERE provider = $provider AND recipient IS NOT NULL AND type IN ${ATTEMPT_TYPES}
+  FROM events WHERE provider = $provider AND recipient IS NOT NULL AND type IN ${ATTEMPT_TYPES}${period.and}
   GROUP BY ${MESSAGE_KEY_SQL}, ${unlogged}
 ),
 engagement AS (
   SELECT hash(recipient) AS rk, time FROM event_rows WHERE provider = $provider AND ${humanEngagement}
 ),
 seen AS (
-  SELECT rk, min(t) AS first FROM (SELECT rk, t FROM attempts UNION ALL SELECT rk, time FROM engagement) GROUP BY rk
+  SELECT rk, min(t) AS first FROM (
+    SELECT rk, t FROM attempts UNION ALL SELECT rk, time FROM engagement ${before}
+  ) GROUP BY rk
 ),
 joined AS (
   SELECT a.*, NOT ${engagedSql("e.time", "a.t")} AS dormant, ${knownSql("s.first", "a.t")} AS known
@@ -57,28 +66,28 @@ ORDER BY day, campaign, ip, pool, dormant, known`;
 };
 
 /** The provider's first and last day with any event: `stats`' window for it (no window flags). */
-const WINDOW_SQL = `
+const windowSql = (period: FactsPeriod) => `
 SELECT min(time)::DATE::VARCHAR AS "from", max(time)::DATE::VARCHAR AS "to" FROM event_rows
-WHERE provider = $provider`;
+WHERE provider = $provider${period.and}`;
 
 /**
  * Measure `policy_bounce` per day (the bounce's day, as `stats` counts it), sending IP and category, in one
  * pass: summed per day for the daily series, per IP and category to tell which IP's bounces cite
  * authentication or a blocklist.
  */
-const POLICY_BOUNCES_SQL = `
+const policyBouncesSql = (period: FactsPeriod) => `
 SELECT time::DATE::VARCHAR AS day, coalesce(sending_ip, '(unknown)') AS ip, category, count(*) AS count
-FROM events WHERE provider = $provider AND ${POLICY_SQL} GROUP BY ALL ORDER BY day, ip, category`;
+FROM events WHERE provider = $provider AND ${POLICY_SQL}${period.and} GROUP BY ALL ORDER BY day, ip, category`;
 
 /** Distinct replies with addresses replaced, so per-recipient wording groups together. */
-const REPLIES_SQL = `
+const repliesSql = (period: FactsPeriod) => `
 SELECT type, coalesce(category, 'unknown') AS category, provider_code AS "providerCode", status,
   reply_code AS "replyCode",
   regexp_replace(coalesce(reply, ''), '[^\\s<>()\\[\\]"'',;:]+@[^\\s<>()\\[\\]"'',;:]+', '<recipient>', 'g') AS reply,
   count(*) AS count, min(time) AS "firstSeen", max(time) AS "lastSeen",
   coalesce(list(DISTINCT sending_ip ORDER BY sending_ip) FILTER (WHERE sending_ip IS NOT NULL), []) AS ips
 FROM events
-WHERE provider = $provider AND type IN ('bounced', 'deferred')
+WHERE provider = $provider AND type IN ('bounced', 'deferred')${period.and}
 GROUP BY ALL
 ORDER BY count DESC, reply
 LIMIT 200`;
@@ -98,36 +107,68 @@ FROM last GROUP BY tier`;
  * engagement (tier), first event (measure `signup_cohort`: the month it was first mailed or seen), messages
  * delivered and human engagements (measure `engagement_rate` per cohort).
  */
-const recipientsSql = (humanEngagement: string) => `
+const recipientsSql = (humanEngagement: string, period: FactsPeriod) => {
+  // With a window: the recipients with an event in it, their engagement in it (stats' tiers with the same
+  // --from/--to), and their cohort from their first event in the store (before the window included).
+  const inWindow = period.from ? "time >= $from::DATE" : "true";
+  const until = period.to ? " AND time < $to::DATE + INTERVAL 1 DAY" : "";
+  return `
 WITH as_of AS (SELECT max(time) AS t FROM event_rows),
 per AS MATERIALIZED (
-  SELECT max(time) FILTER (WHERE ${humanEngagement}) AS engaged, min(time) AS first,
-    count(*) FILTER (WHERE type = 'delivered') AS delivered, count(*) FILTER (WHERE ${humanEngagement}) AS engagements
-  FROM event_rows WHERE provider = $provider AND recipient IS NOT NULL GROUP BY hash(recipient)
+  SELECT max(time) FILTER (WHERE ${humanEngagement} AND ${inWindow}) AS engaged, min(time) AS first,
+    count(*) FILTER (WHERE type = 'delivered' AND ${inWindow}) AS delivered,
+    count(*) FILTER (WHERE ${humanEngagement} AND ${inWindow}) AS engagements,
+    bool_or(${inWindow}) AS seen
+  FROM event_rows WHERE provider = $provider AND recipient IS NOT NULL${until} GROUP BY hash(recipient)
 )
 SELECT 'tier' AS kind, ${TIER_SQL("engaged", "(SELECT t FROM as_of)")} AS key, count(*) AS recipients,
   0::BIGINT AS delivered, 0::BIGINT AS engaged
-FROM per GROUP BY ALL
+FROM per WHERE seen GROUP BY ALL
 UNION ALL
 SELECT 'cohort' AS kind, strftime(first, '%Y-%m') AS key, count(*) AS recipients,
   sum(delivered)::BIGINT AS delivered, sum(engagements)::BIGINT AS engaged
-FROM per GROUP BY ALL`;
+FROM per WHERE seen GROUP BY ALL`;
+};
 
 /**
  * Per week (Monday first) of the provider's mail: messages delivered and human engagement events (clicks and
  * opens not judged machine, as `stats` decides them) — the engagement rate's numerator and denominator.
  * Engagement is counted in the week it happened.
  */
-const weeksSql = (humanEngagement: string) => `
+const weeksSql = (humanEngagement: string, period: FactsPeriod) => `
 SELECT strftime(date_trunc('week', time), '%Y-%m-%d') AS week,
   count(*) FILTER (WHERE type = 'delivered') AS delivered,
   count(*) FILTER (WHERE ${humanEngagement}) AS engaged
 FROM event_rows
-WHERE provider = $provider AND type IN ('delivered', 'open', 'click')
+WHERE provider = $provider AND type IN ('delivered', 'open', 'click')${period.and}
 GROUP BY ALL
 ORDER BY week`;
 
 export const TIER_ORDER = TIERS;
+
+/**
+ * The days a diagnosis covers: `YYYY-MM-DD`, both inclusive, UTC, either end open — `stats --from/--to`'s
+ * window (measures `periodSql`). Omitted: every day of the store.
+ */
+export type FactsWindow = Period;
+
+/** The window as SQL: ` AND …` to append to a WHERE on `time` ("" when open), and its parameters. */
+interface FactsPeriod {
+  from: string | null;
+  to: string | null;
+  and: string;
+  params: Record<string, string>;
+}
+
+function factsPeriod(window: FactsWindow): FactsPeriod {
+  const { clauses, params } = periodSql(window);
+  return {
+    from: window.from ?? null,
+    to: window.to ?? null,
+    and: clauses.map((clause) => ` AND ${clause}`).join(""),
+    params,
+  };
+}
 
 /**
  * Everything the hypotheses need for one provider. `opens` tells machine opens from human ones (from
@@ -137,26 +178,28 @@ export async function loadFacts(
   store: Store,
   provider: string,
   opens: OpenRules = SOURCE_AND_HEURISTIC,
+  window: FactsWindow = {},
 ): Promise<Facts> {
-  const params = { provider };
+  const period = factsPeriod(window);
+  const params = { provider, ...period.params };
   // One DuckDB connection runs one query at a time: await each in turn.
   const unlogged = await filesWithoutSent(store);
-  const cells = await store.all<SendCell>(cellsSql(opens.humanEngagement, unlogged), params);
-  const policyRows = await store.all<{ day: string } & IpCategoryCount>(POLICY_BOUNCES_SQL, params);
+  const cells = await store.all<SendCell>(cellsSql(opens.humanEngagement, unlogged, period), params);
+  const policyRows = await store.all<{ day: string } & IpCategoryCount>(policyBouncesSql(period), params);
   const policyByDay = sumBy(policyRows, (r) => r.day).map(([day, policyBounces]) => ({ day, policyBounces }));
   const policyByIp = sumBy(policyRows, (r) => `${r.ip}\u0000${r.category}`).map(([key, count]) => {
     const [ip, category] = key.split("\u0000");
     return { ip, category, count };
   });
-  const span = await store.one<{ from: string | null; to: string | null }>(WINDOW_SQL, params);
-  const replies = await store.all<ReplyGroup>(REPLIES_SQL, params);
+  const span = await store.one<{ from: string | null; to: string | null }>(windowSql(period), params);
+  const replies = await store.all<ReplyGroup>(repliesSql(period), params);
   const rows = await store.all<{
     kind: string;
     key: string;
     recipients: number;
     delivered: number;
     engaged: number;
-  }>(recipientsSql(opens.humanEngagement), params);
+  }>(recipientsSql(opens.humanEngagement, period), params);
   const tiers = TIER_ORDER.map((tier) => ({
     tier,
     recipients: rows.find((t) => t.kind === "tier" && t.key === tier)?.recipients ?? 0,
@@ -165,7 +208,7 @@ export async function loadFacts(
     .filter((row) => row.kind === "cohort")
     .map(({ key, recipients, delivered, engaged }) => ({ cohort: key, recipients, delivered, engaged }))
     .sort((x, y) => (x.cohort < y.cohort ? -1 : 1));
-  const weeks = await store.all<WeekEngagement>(weeksSql(opens.humanEngagement), params);
+  const weeks = await store.all<WeekEngagement>(weeksSql(opens.humanEngagement, period), params);
   const asOf = await latestEvent(store);
   const domains = await store.all<{ d: string }>(
     "SELECT DISTINCT sending_domain AS d FROM event_rows WHERE sending_domain IS NOT NULL ORDER BY d LIMIT 20",

@@ -36,8 +36,9 @@ export async function segmentCounts(
   exportPath: string | null = null,
   output: OutputOptions | boolean = false,
   appleEgress: string | null = null,
+  asOf: string | null = null,
 ): Promise<Segments> {
-  const summary = await hygiene(store, { ...HYGIENE_DEFAULTS, provider, opens }, exportPath, output);
+  const summary = await hygiene(store, { ...HYGIENE_DEFAULTS, provider, opens, asOf }, exportPath, output);
   const suppress = Object.entries(summary.byReason)
     .filter(([, n]) => n > 0)
     .map(([reason, recipients]) => ({ reason, recipients }));
@@ -45,6 +46,6 @@ export async function segmentCounts(
     suppress,
     suppressTotal: summary.suppress,
     reengage: summary.reengage,
-    command: `deliverlens hygiene --db ${store.path} --provider ${provider}${appleEgress ? ` --apple-egress ${appleEgress}` : ""}`,
+    command: `deliverlens hygiene --db ${store.path} --provider ${provider}${asOf ? ` --as-of ${asOf}` : ""}${appleEgress ? ` --apple-egress ${appleEgress}` : ""}`,
   };
 }

@@ -9,6 +9,29 @@ import { sqlList } from "../util/sql.ts";
 /** Event types that are attempts to deliver a message (measure `sent`). */
 export const ATTEMPT_TYPES = "('sent', 'delivered', 'deferred', 'bounced')";
 
+/**
+ * A period of whole UTC days, both ends inclusive and either open (`stats`/`diagnose` `--from`/`--to`):
+ * the SQL conditions on `time` (named parameters `$from`, `$to`) and the parameters they need. Every
+ * command that takes a window filters with this, so the same flags cover the same events everywhere.
+ */
+export interface Period {
+  from?: string | null;
+  to?: string | null;
+}
+export function periodSql(period: Period): { clauses: string[]; params: Record<string, string> } {
+  const clauses: string[] = [];
+  const params: Record<string, string> = {};
+  if (period.from) {
+    clauses.push("time >= $from::DATE");
+    params.from = period.from;
+  }
+  if (period.to) {
+    clauses.push("time < $to::DATE + INTERVAL 1 DAY");
+    params.to = period.to;
+  }
+  return { clauses, params };
+}
+
 /** Policy bounces: the classifier's categories that mean "the receiver refused the sender/content". */
 export const POLICY_CATEGORIES = ["reputation", "content", "blocklist", "authentication"] as const;
 

@@ -51,12 +51,15 @@ describe("dates and windows", () => {
 
   test("--from after --to, or a day that does not exist, is a usage error, not an empty table", () => {
     const dir = scratch();
-    const reversed = run(dir, ["stats", "--from", "2026-03-01", "--to", "2026-02-01"]);
-    assert.equal(reversed.status, 2);
-    assert.match(reversed.stderr, /--from 2026-03-01 is after --to 2026-02-01/);
-    const impossible = run(dir, ["stats", "--from", "2026-02-30"]);
-    assert.equal(impossible.status, 2);
-    assert.doesNotMatch(impossible.stderr, /Conversion Error/);
+    for (const command of ["stats", "diagnose"]) {
+      const reversed = run(dir, [command, "--from", "2026-03-01", "--to", "2026-02-01"]);
+      assert.equal(reversed.status, 2, command);
+      assert.match(reversed.stderr, /--from 2026-03-01 is after --to 2026-02-01/);
+      const impossible = run(dir, [command, "--to", "2026-02-30"]);
+      assert.equal(impossible.status, 2, command);
+      assert.match(impossible.stderr, /--to must be a date/);
+      assert.doesNotMatch(impossible.stderr, /Conversion Error/);
+    }
   });
 });
 

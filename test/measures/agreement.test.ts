@@ -43,34 +43,12 @@ function programSource(format: ExportFormat, seed: number): Source {
   return { files: written.files, year: written.year, appleEgress: written.appleEgress };
 }
 
-async function agree(name: string, source: Source): Promise<void> {
-  const db = join(dir, `${name}.duckdb`);
-  const store = await Store.open(db);
-  try {
-    for (const file of source.files) await ingestFile(store, file, { year: source.year });
-  } finally {
-    store.close();
-  }
-  const reader = await Store.open(db, { readOnly: true });
-  let stats: Awaited<ReturnType<typeof computeStats>>;
-  let segment: Awaited<ReturnType<typeof hygiene>>;
-  try {
-    stats = await computeStats(reader, {}, { appleEgressCsv: source.appleEgress ?? null });
-    const opens = await loadAppleEgress(reader, source.appleEgress ?? null);
-    segment = await hygiene(reader, { provider: "apple", opens });
-  } finally {
-    reader.close();
-  }
-  const report = await diagnoseStore({
-    db,
-    provider: "apple",
-    offline: true,
-    appleEgress: source.appleEgress,
-  });
+type StatsReport = Awaited<ReturnType<typeof computeStats>>;
+type Report = Awaited<ReturnType<typeof diagnoseStore>>;
 
-  // Daily sent and policy bounces, day by day, and their totals.
+/** Daily sent and policy bounces, totals, figures, spike days, episodes and tiers: diagnose = stats. */
+function sameNumbers(name: string, stats: StatsReport, report: Report): void {
   const statsDays = new Map(stats.daily.filter((d) => d.provider === "apple").map((d) => [d.day, d]));
-  assert.ok(report.daily.length > 20, `${name}: a program of several weeks`);
   for (const day of report.daily) {
     const s = statsDays.get(day.day);
     assert.equal(day.sent, s?.sent ?? 0, `${name} ${day.day}: sent`);
@@ -88,6 +66,9 @@ async function agree(name: string, source: Source): Promise<void> {
   assert.ok((total?.sent ?? 0) > 0);
   assert.equal(report.figures.messages, total?.sent, `${name}: figures.messages = stats sent`);
   assert.equal(report.figures.policyBounces, total?.policyBounces, `${name}: figures.policyBounces`);
+  const statsApple = [...statsDays.keys()].sort();
+  assert.equal(report.figures.window.from, statsApple[0], `${name}: figures.window.from`);
+  assert.equal(report.figures.window.to, statsApple.at(-1), `${name}: figures.window.to`);
 
   // Spike and episode days, engagement tiers.
   assert.deepEqual(
@@ -108,6 +89,68 @@ async function agree(name: string, source: Source): Promise<void> {
     tiers,
     `${name}: engagement tiers`,
   );
+}
+
+/** A window inside the data: `skip` days after stats' first day, `length` days long. */
+function innerWindow(stats: StatsReport, skip: number, length: number): { from: string; to: string } {
+  const first = Date.parse(`${stats.daily.map((d) => d.day).sort()[0]}T00:00:00Z`);
+  const day = (k: number) => new Date(first + k * 86_400_000).toISOString().slice(0, 10);
+  return { from: day(skip), to: day(skip + length - 1) };
+}
+
+async function agree(name: string, source: Source, windowed = false): Promise<void> {
+  const db = join(dir, `${name}.duckdb`);
+  const store = await Store.open(db);
+  try {
+    for (const file of source.files) await ingestFile(store, file, { year: source.year });
+  } finally {
+    store.close();
+  }
+  const reader = await Store.open(db, { readOnly: true });
+  let stats: StatsReport;
+  let segment: Awaited<ReturnType<typeof hygiene>>;
+  try {
+    stats = await computeStats(reader, {}, { appleEgressCsv: source.appleEgress ?? null });
+    const opens = await loadAppleEgress(reader, source.appleEgress ?? null);
+    segment = await hygiene(reader, { provider: "apple", opens });
+  } finally {
+    reader.close();
+  }
+  const report = await diagnoseStore({
+    db,
+    provider: "apple",
+    offline: true,
+    appleEgress: source.appleEgress,
+  });
+
+  // Daily sent and policy bounces, day by day, and their totals; spikes, episodes, tiers.
+  const statsDays = new Map(stats.daily.filter((d) => d.provider === "apple").map((d) => [d.day, d]));
+  assert.ok(report.daily.length > 20, `${name}: a program of several weeks`);
+  sameNumbers(name, stats, report);
+
+  // The same flags cover the same days: diagnose --from/--to = stats --from/--to, on a window that starts
+  // after the data does (history before it) and ends before it does.
+  if (windowed) {
+    const window = innerWindow(stats, 16, 30);
+    const reader = await Store.open(db, { readOnly: true });
+    let inWindow: StatsReport;
+    try {
+      inWindow = await computeStats(reader, window, { appleEgressCsv: source.appleEgress ?? null });
+    } finally {
+      reader.close();
+    }
+    const windowReport = await diagnoseStore({
+      db,
+      provider: "apple",
+      offline: true,
+      appleEgress: source.appleEgress,
+      ...window,
+    });
+    assert.equal(windowReport.figures.window.from, window.from, `${name}: window starts on --from`);
+    assert.equal(windowReport.figures.window.to, window.to, `${name}: window ends on --to`);
+    assert.ok(windowReport.figures.messages < report.figures.messages, `${name}: the window is a part`);
+    sameNumbers(`${name} window`, inWindow, windowReport);
+  }
 
   // The suppression segment is hygiene's for the provider.
   assert.equal(report.prescriptions.suppression.suppressTotal, segment.suppress, `${name}: suppress`);
@@ -146,7 +189,7 @@ async function agree(name: string, source: Source): Promise<void> {
 }
 
 test("demo store: stats, diagnose, plan, hygiene and the HTML report agree", async () => {
-  await agree("demo", await demoSource());
+  await agree("demo", await demoSource(), true);
 });
 
 for (const [format, seed] of [
@@ -157,6 +200,6 @@ for (const [format, seed] of [
   ["postfix", 25],
 ] as const) {
   test(`${format} program: stats, diagnose, plan, hygiene and the HTML report agree`, async () => {
-    await agree(format, programSource(format, seed));
+    await agree(format, programSource(format, seed), format === "postfix");
   });
 }

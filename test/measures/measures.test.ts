@@ -5,10 +5,12 @@ import { join } from "node:path";
 import { after, test } from "node:test";
 import { ingestFile } from "../../src/analytics/ingest/ingest.ts";
 import { dailyStats, loadAppleEgress, resolveQuery } from "../../src/analytics/stats/index.ts";
-import { dayTotals } from "../../src/diagnose/facts.ts";
+import { diagnoseStore } from "../../src/diagnose/diagnose-store.ts";
+import { dayTotals, type Facts } from "../../src/diagnose/facts.ts";
 import { loadFacts } from "../../src/diagnose/load-facts.ts";
 import { MEASURES } from "../../src/measures/index.ts";
 import { Store } from "../../src/store/index.ts";
+import { InputError } from "../../src/util/errors.ts";
 import type { ScenarioEvent } from "../../testkit/scenarios.ts";
 import { storeScenario } from "../../testkit/scenarios-store.ts";
 
@@ -72,6 +74,13 @@ test("sent: a message retried over two days counts once, on its first attempt's 
   }
 });
 
+/** The recipient state of a one-message campaign's send (measures engaged, dormant, unknown_history). */
+function stateAtSend(facts: Facts, campaign: string): string {
+  const cell = facts.cells.find((c) => c.campaign === campaign);
+  if (!cell) return "missing";
+  return !cell.dormant ? "engaged" : cell.known ? "dormant" : "unknown";
+}
+
 test("dormant only once known for the whole window; before that, unknown history", async () => {
   const store = await storeScenario([
     event("delivered", 0, "new@icloud.com", "m0"),
@@ -83,11 +92,7 @@ test("dormant only once known for the whole window; before that, unknown history
   ]);
   try {
     const facts = await loadFacts(store, "apple");
-    const state = (campaign: string) => {
-      const cell = facts.cells.find((c) => c.campaign === campaign);
-      if (!cell) return "missing";
-      return !cell.dormant ? "engaged" : cell.known ? "dormant" : "unknown";
-    };
+    const state = (campaign: string) => stateAtSend(facts, campaign);
     assert.equal(state("c-m0"), "unknown", "first send: nothing known yet");
     assert.equal(state("c-m30"), "unknown", "known 30 days: too new to call dormant");
     assert.equal(state("c-m100"), "dormant", "known 100 days, never engaged");
@@ -99,6 +104,54 @@ test("dormant only once known for the whole window; before that, unknown history
   } finally {
     store.close();
   }
+});
+
+test("a window counts its own sends; history before it still decides the state at a send", async () => {
+  // [type, day, recipient's local part at icloud.com, message id]
+  const rows: [ScenarioEvent["type"], number, string, string][] = [
+    ["delivered", 0, "new", "m0"],
+    ["delivered", 100, "new", "m100"],
+    ["delivered", 0, "fan", "f0"],
+    ["click", 95, "fan", "f0"],
+    ["delivered", 100, "fan", "f100"],
+    ["delivered", 100, "late", "l100"],
+    ["delivered", 120, "new", "m120"],
+  ];
+  const store = await storeScenario(
+    rows.map(([type, day, who, id]) => event(type, day, `${who}@icloud.com`, id)),
+  );
+  try {
+    // 2026-04-11 is day 100; the window ends before day 120.
+    const facts = await loadFacts(store, "apple", undefined, { from: "2026-04-11", to: "2026-04-20" });
+    assert.deepEqual(
+      facts.cells.map((c) => c.campaign),
+      ["c-f100", "c-l100", "c-m100"],
+      "only the window's messages",
+    );
+    const state = (campaign: string) => stateAtSend(facts, campaign);
+    assert.equal(state("c-m100"), "dormant", "first mailed 100 days before, before the window");
+    assert.equal(state("c-f100"), "engaged", "clicked 5 days before the window");
+    assert.equal(state("c-l100"), "unknown", "first seen in the window");
+    assert.deepEqual(facts.window, { from: "2026-04-11", to: "2026-04-11" });
+    assert.deepEqual(
+      facts.cohorts?.map((c) => [c.cohort, c.recipients, c.delivered]),
+      [
+        ["2026-01", 2, 2],
+        ["2026-04", 1, 1],
+      ],
+      "cohorts by first event in the store, deliveries in the window",
+    );
+  } finally {
+    store.close();
+  }
+});
+
+test("diagnoseStore refuses a window that is not one (the library's InputError, before opening the store)", async () => {
+  for (const window of [{ from: "2026-02-30" }, { to: "26-01-01" }, { from: "2026-03-01", to: "2026-02-01" }])
+    await assert.rejects(
+      diagnoseStore({ db: join(dir, "none.duckdb"), provider: "apple", offline: true, ...window }),
+      (error: Error) => error instanceof InputError && /--from|--to/.test(error.message),
+    );
 });
 
 test("machine opens at every provider (Apple Mail reads Gmail too); SES tags give the sending IP and pool", async () => {

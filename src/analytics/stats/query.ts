@@ -1,3 +1,4 @@
+import { periodSql } from "../../measures/index.ts";
 import type { Params, Store } from "../../store/index.ts";
 import { isCalendarDay } from "../../util/dates.ts";
 import { type OpenRules, SOURCE_AND_HEURISTIC } from "./opens.ts";
@@ -36,16 +37,9 @@ export async function resolveQuery(
 ): Promise<ResolvedQuery> {
   const latest = await store.one<{ t: string | null }>("SELECT max(time) AS t FROM event_rows");
   const asOf = query.asOf ? `${query.asOf}T23:59:59.999Z` : (latest?.t ?? null);
-  const clauses = ["time <= $as_of::TIMESTAMP"];
-  const params: Params = { as_of: (asOf ?? "9999-12-31T00:00:00Z").replace("Z", "") };
-  if (query.from) {
-    clauses.push("time >= $from::DATE");
-    params.from = query.from;
-  }
-  if (query.to) {
-    clauses.push("time < $to::DATE + INTERVAL 1 DAY");
-    params.to = query.to;
-  }
+  const period = periodSql(query);
+  const clauses = ["time <= $as_of::TIMESTAMP", ...period.clauses];
+  const params: Params = { as_of: (asOf ?? "9999-12-31T00:00:00Z").replace("Z", ""), ...period.params };
   const periodWhere = clauses.join(" AND ");
   if (query.provider) {
     clauses.push("provider = $provider");

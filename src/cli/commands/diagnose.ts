@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { DEFAULT_STORE, providerOption } from "../options.ts";
+import { DEFAULT_STORE, providerOption, windowOptions } from "../options.ts";
 
 export function registerDiagnose(program: Command): void {
   program
@@ -9,6 +9,8 @@ export function registerDiagnose(program: Command): void {
     )
     .option("--db <path>", "the store", DEFAULT_STORE)
     .option("--provider <name>", "mailbox provider to diagnose", "apple")
+    .option("--from <date>", "first day (YYYY-MM-DD, UTC), as stats --from")
+    .option("--to <date>", "last day (YYYY-MM-DD, UTC), as stats --to")
     .option("--messages <dir>", "one .eml per campaign (X-Campaign-ID header, else file stem = campaign id)")
     .option("--domain <domain>", "sending domain to audit (SPF, DKIM, DMARC, blocklists)")
     .option("--ip <ip...>", "sending IPs to audit")
@@ -24,6 +26,7 @@ export function registerDiagnose(program: Command): void {
     .option("--no-redact", "show recipient addresses in reports and the escalation note")
     .action(async (options) => {
       options.provider = providerOption(options.provider);
+      windowOptions(options.from, options.to);
       const { runDiagnose } = await import("../run/diagnose.ts");
       process.exitCode = await runDiagnose(options);
     });
