@@ -67,57 +67,6 @@ function statusType(text: string, start: number, end: number): EventType | null 
   }
 }
 
-/** `statusType` over a line's bytes (ASCII), for PostfixParser.skip. */
-function statusTypeOfBytes(bytes: Uint8Array, start: number, end: number): EventType | null {
-  for (const [word, type] of STATUS_WORDS) {
-    if (end - start === word.length && startsWithBytes(bytes, word, start, end)) return type;
-  }
-  return null;
-}
-
-const STATUS_WORDS: [Uint8Array, EventType][] = [
-  [Buffer.from("sent"), "delivered"],
-  [Buffer.from("deferred"), "deferred"],
-  [Buffer.from("bounced"), "bounced"],
-  [Buffer.from("expired"), "bounced"],
-];
-const TO_BYTES = Buffer.from(TO);
-const STATUS_BYTES = Buffer.from(STATUS);
-const COLON = 58;
-const SLASH = 47;
-const GREATER_THAN = 62;
-/** Bytes from here on are not ASCII (the same positions in a decoded line are then not byte offsets). */
-const NON_ASCII = 128;
-
-/** Whether bytes[at, end) starts with `word`. */
-function startsWithBytes(bytes: Uint8Array, word: Uint8Array, at: number, end: number): boolean {
-  if (end - at < word.length) return false;
-  for (let k = 0; k < word.length; k++) if (bytes[at + k] !== word[k]) return false;
-  return true;
-}
-
-/** The first position of byte `code` in bytes[from, end), or -1 (a bounded loop: never past the line). */
-function findByte(bytes: Uint8Array, code: number, from: number, end: number): number {
-  for (let i = from; i < end; i++) if (bytes[i] === code) return i;
-  return -1;
-}
-
-/** The first position of `word` in bytes[from, end), or -1. */
-function findBytes(bytes: Uint8Array, word: Uint8Array, from: number, end: number): number {
-  const first = word[0];
-  const last = end - word.length;
-  for (let i = from; i <= last; i++) {
-    if (bytes[i] === first && startsWithBytes(bytes, word, i, end)) return i;
-  }
-  return -1;
-}
-
-/** The first `: ` in bytes[from, end), or -1. */
-function findFieldSeparator(bytes: Uint8Array, from: number, end: number): number {
-  for (let i = from; i < end - 1; i++) if (bytes[i] === COLON && bytes[i + 1] === SPACE) return i;
-  return -1;
-}
-
 /** Where the parts of the current line are. */
 interface Positions {
   /** A hash of the queue id (an index into PostfixParser.maybe). */
@@ -281,56 +230,6 @@ class PostfixParser {
       this.waiting.delete(qid);
       if (qid === this.lastQid) this.lastQid = "";
     }
-  }
-
-  /**
-   * The line as bytes, before decoding: true for a recipient line whose outcome nobody asked for (a
-   * delivery when classify leaves deliveries out: most lines of a grep'd log) and whose queue id has no
-   * state to settle. The same scan as `line`, which gives nothing for such a line either.
-   */
-  skip(bytes: Uint8Array, start: number, end: number): boolean {
-    const types = this.types;
-    if (types === null) return false;
-    let stampEnd: number;
-    const first = bytes[start];
-    if (first >= DIGIT_0 && first <= DIGIT_9) {
-      stampEnd = findByte(bytes, SPACE, start, end);
-      if (stampEnd - start === ISO_DATE_LENGTH) stampEnd = findByte(bytes, SPACE, stampEnd + 1, end);
-      if (stampEnd < 0) return false;
-    } else {
-      stampEnd = start + SYSLOG_STAMP_LENGTH;
-      if (stampEnd >= end || bytes[stampEnd] !== SPACE) return false;
-    }
-    const hostEnd = findByte(bytes, SPACE, stampEnd + 1, end);
-    if (hostEnd < 0) return false;
-    const tagEnd = findFieldSeparator(bytes, hostEnd + 1, end);
-    if (tagEnd < 0) return false;
-    const slash = findByte(bytes, SLASH, hostEnd + 1, end);
-    if (slash < 0 || slash > tagEnd) return false;
-    const qidStart = tagEnd + FIELD_SEPARATOR.length;
-    const qidEnd = findFieldSeparator(bytes, qidStart, end);
-    if (qidEnd < 0 || qidEnd - qidStart > MAX_QUEUE_ID || qidEnd - qidStart < MIN_QUEUE_ID) return false;
-    // Offsets above are byte offsets: the same as `line`'s character offsets only while all is ASCII.
-    for (let i = start; i < qidStart; i++) if (bytes[i] >= NON_ASCII) return false;
-    let hash = 0;
-    for (let i = qidStart; i < qidEnd; i++) {
-      const c = bytes[i];
-      if (c === SPACE || c >= NON_ASCII) return false;
-      hash = Math.imul(hash ^ c, 16777619);
-    }
-    // A queue id that may have a state (deferred recipients to settle) goes the whole way.
-    if (this.mayHaveState((hash ^ (hash >>> 15)) & (MAYBE_SIZE - 1))) return false;
-    const body = qidEnd + FIELD_SEPARATOR.length;
-    if (!startsWithBytes(bytes, TO_BYTES, body, end)) return false;
-    const rcptEnd = findByte(bytes, GREATER_THAN, body + TO.length, end);
-    if (rcptEnd < 0) return false;
-    const statusAt = findBytes(bytes, STATUS_BYTES, rcptEnd, end);
-    if (statusAt < 0) return false;
-    const wordStart = statusAt + STATUS.length;
-    let wordEnd = findByte(bytes, SPACE, wordStart, end);
-    if (wordEnd < 0) wordEnd = end;
-    const type = statusTypeOfBytes(bytes, wordStart, wordEnd);
-    return type !== null && type !== "deferred" && !types.has(type);
   }
 
   /** The current line's queue id: the last one again (lines of one queue id come in runs), else sliced. */

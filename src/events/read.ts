@@ -174,19 +174,15 @@ export class LineSplitter {
   private bufferLines(chunk: Buffer, from: number, to: number, out: Out): void {
     const ascii = isAscii(chunk.subarray(from, to));
     const parser = this.parser;
-    const skip = parser.skip;
     for (;;) {
       let end = chunk.indexOf(LF, from);
       if (end < 0 || end > to) end = to;
       const stop = end > from && chunk[end - 1] === 13 ? end - 1 : end;
-      if (this.longLine === null && skip !== undefined && skip.call(parser, chunk, from, stop)) {
-        // Nothing to say about this line: counted, never decoded.
+      const line = chunk.toString(ascii ? "latin1" : "utf8", from, stop);
+      if (this.longLine === null) {
         this.lineNo++;
-      } else if (this.longLine === null) {
-        this.lineNo++;
-        this.deliver(parser, chunk.toString(ascii ? "latin1" : "utf8", from, stop), out);
+        this.deliver(parser, line, out);
       } else {
-        const line = chunk.toString(ascii ? "latin1" : "utf8", from, stop);
         if (this.longLine === "fragments") this.deliver(parser, line, out);
         this.longLine = null;
       }

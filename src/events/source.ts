@@ -49,12 +49,6 @@ export interface LineParser {
   end(out: Out): void;
   /** Called after the lines of each chunk: the moment to copy strings kept beyond it (see values.ts detach). */
   endChunk?(): void;
-  /**
-   * True when the line in `bytes[start, end)` can neither produce anything nor change the parser's state
-   * (looked at as bytes, before any decoding): the reader then counts it and never decodes it. Only a
-   * shortcut — `line` must give nothing for such a line either (parity tests hold both to that).
-   */
-  skip?(bytes: Uint8Array, start: number, end: number): boolean;
 }
 
 /** One event source (MTA log or ESP webhook format). */
