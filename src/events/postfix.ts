@@ -101,6 +101,8 @@ const QUEUE_LIFETIME_MS = 5 * DAY_MS;
 const ACTIVE_LIFETIME_MS = DAY_MS;
 const MAX_ACTIVE_QUEUE_IDS = 100_000;
 const MAX_WAITING_QUEUE_IDS = 250_000;
+/** Relay host names remembered (a log names a few hundred MX hosts at most; more start the memo again). */
+const MAX_RELAYS = 4096;
 /** Slots of the may-have-state filter (a power of two). */
 const MAYBE_SIZE = 1 << 21;
 
@@ -126,6 +128,8 @@ class PostfixParser {
   /** Queue ids with deferred recipients: an `expired` line may bounce them days later. */
   private readonly waiting: AgedMap<QueueState>;
   private readonly instances = new Map<string, Instance>();
+  /** Relay host names as given → as kept (lower case; null for none/local). */
+  private readonly relays = new Map<string, string | null>();
   private lastStamp = "";
   private lastIso: string | null = null;
   /** The current line's time in ms (NaN when unknown): the age of queue states is measured in log time. */
@@ -145,7 +149,7 @@ class PostfixParser {
    * queue ids never seen before, answered here without slicing the id or looking it up. Set when a
    * state is stored; rebuilt from the stored ids when a quarter is set.
    */
-  private readonly maybe = new Uint8Array(MAYBE_SIZE);
+  private readonly maybe = new Uint32Array(MAYBE_SIZE / 32);
   private marked = 0;
   /** Queue states given strings sliced from the current chunk (see endChunk). */
   private readonly touched: QueueState[] = [];
@@ -279,7 +283,7 @@ class PostfixParser {
   /** The current line's queue id's state when one is kept (no new state). */
   private known(text: string, at: Positions): QueueState | undefined {
     if (this.isLastQid(text, at)) return this.lastState ?? undefined;
-    if (this.maybe[at.qidHash] === 0) return undefined;
+    if (!this.mayHaveState(at.qidHash)) return undefined;
     const qid = this.qid(text, at);
     // A grep'd log has no `from=` lines: no active states to look in.
     return (this.active.size > 0 ? this.active.get(qid) : undefined) ?? this.waiting.get(qid);
@@ -303,17 +307,22 @@ class PostfixParser {
     return state;
   }
 
+  /** The filter's bit for a queue id's hash (a bit per slot: the filter stays in the CPU's caches). */
+  private mayHaveState(hash: number): boolean {
+    return (this.maybe[hash >>> 5] & (1 << (hash & 31))) !== 0;
+  }
+
   private mark(hash: number): void {
-    if (this.maybe[hash] === 1) return;
-    this.maybe[hash] = 1;
+    if (this.mayHaveState(hash)) return;
+    this.maybe[hash >>> 5] |= 1 << (hash & 31);
     if (++this.marked < MAYBE_SIZE / 4) return;
     this.maybe.fill(0);
     this.marked = 0;
     for (const map of [this.active, this.waiting]) {
       for (const qid of map.keys()) {
         const h = hashOf(qid);
-        if (this.maybe[h] === 0) this.marked++;
-        this.maybe[h] = 1;
+        if (!this.mayHaveState(h)) this.marked++;
+        this.maybe[h >>> 5] |= 1 << (h & 31);
       }
     }
   }
@@ -406,7 +415,14 @@ class PostfixParser {
       const relay = text.slice(start, end);
       if (relay !== this.lastRelay) {
         this.lastRelay = relay;
-        this.lastRelayName = relay === "none" || relay === "local" ? null : relay.toLowerCase();
+        // One string per relay host: what is keyed by it downstream (classifier, JSON) finds its hash kept.
+        let name = this.relays.get(relay);
+        if (name === undefined) {
+          name = relay === "none" || relay === "local" ? null : detach(relay.toLowerCase());
+          if (this.relays.size >= MAX_RELAYS) this.relays.clear();
+          this.relays.set(detach(relay), name);
+        }
+        this.lastRelayName = name;
       }
       event.remoteMta = this.lastRelayName;
     }

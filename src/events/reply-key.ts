@@ -84,81 +84,160 @@ for (let c = 0; c < 128; c++) {
  */
 export function maskReply(text: string): MaskedReply {
   if (text === "") return NONE;
-  const n = text.length;
-  if (n > MAX_MASKED_LENGTH) return { masked: text, tokens: [] };
-  let tokens: string[] | null = null;
-  let masked = "";
-  let copied = 0;
-  const hasAt = text.indexOf("@") >= 0;
-  /** Positions before this lie in a run of local-part characters known not to end in `@`. */
-  let noAddressUntil = 0;
-  let i = 0;
-  while (i < n) {
-    if ((CLASS[text.charCodeAt(i)] & WORD) === 0) {
-      i++;
-      continue;
-    }
-    // A word starts at i (the previous character is not a word character).
-    let end = -1;
-    let replacement = "";
-    if (hasAt && i >= noAddressUntil) {
-      let k = i;
-      while (k < n && (CLASS[text.charCodeAt(k)] & LOCAL) !== 0) k++;
-      if (text.charCodeAt(k) === 64 /* @ */) {
-        end = k + 1;
-        replacement = "x@";
-      } else noAddressUntil = k;
-    }
-    // The word: letters, digits, underscores.
-    let j = i;
-    let digits = 0;
-    let all = HEX | WORD;
-    while (j < n) {
-      const d = text.charCodeAt(j);
-      const flags = CLASS[d];
-      if ((flags & WORD) === 0) break;
-      if ((flags & DIGIT) !== 0) digits++;
-      all &= d === 95 ? 0 : flags;
-      j++;
-    }
-    const hex = (all & HEX) !== 0;
-    const underscore = (all & WORD) === 0;
-    const length = j - i;
-    if (end < 0 && hex && length <= 8) {
-      // Maybe the first part of a UUID, an IPv4 address, a date or a time.
-      const next = text.charCodeAt(j);
-      if (
-        (next === 45 && (length === 8 || (length === 4 && digits === 4))) ||
-        (next === 46 && digits === length && length <= 3) ||
-        (next === 58 && digits === length && length <= 2)
-      ) {
-        end = compound(text, i);
-        if (end >= 0) replacement = COMPOUND_REPLACEMENT[compoundKind];
-      }
-    }
-    if (end < 0) {
-      if (hex && length >= 8) replacement = "%";
-      else if (digits === length && length >= 6) replacement = "#";
-      else if (!underscore && digits > 0 && length >= 12) replacement = "%";
-      if (replacement !== "") end = j;
-    }
-    if (end < 0) {
-      i = j;
-      continue;
-    }
-    tokens ??= [];
-    tokens.push(text.slice(i, end));
-    masked += text.slice(copied, i) + replacement;
-    copied = end;
-    i = end;
-  }
-  if (tokens === null) return { masked: text, tokens: NO_TOKENS };
-  return { masked: masked + text.slice(copied), tokens };
+  if (text.length > MAX_MASKED_LENGTH) return { masked: text, tokens: [] };
+  const spans = SHARED.scan(text);
+  if (spans === 0) return { masked: text, tokens: NO_TOKENS };
+  return { masked: SHARED.masked(text), tokens: SHARED.tokens(text) };
 }
 
+/**
+ * The masked form of one reply at a time, without building it: `scan` finds the tokens, `hash` and
+ * `equals` key a cache by the masked text (no masked string, no key string per reply: the classify hot
+ * path), `masked` and `tokens` build the strings when a new reply is kept. Each method after `scan`
+ * is about the text scanned last.
+ */
+export class ReplyMask {
+  private readonly starts: number[] = [];
+  private readonly ends: number[] = [];
+  /** Indexes into REPLACEMENTS. */
+  private readonly kinds: number[] = [];
+  /** Tokens found by the last scan (0 for a text over MAX_MASKED_LENGTH: it is its own key). */
+  count = 0;
+
+  /** Finds the tokens of `text`; their number. */
+  scan(text: string): number {
+    this.count = 0;
+    const n = text.length;
+    if (n > MAX_MASKED_LENGTH) return 0;
+    const hasAt = text.indexOf("@") >= 0;
+    /** Positions before this lie in a run of local-part characters known not to end in `@`. */
+    let noAddressUntil = 0;
+    let i = 0;
+    while (i < n) {
+      if ((CLASS[text.charCodeAt(i)] & WORD) === 0) {
+        i++;
+        continue;
+      }
+      // A word starts at i (the previous character is not a word character).
+      let end = -1;
+      let kind = -1;
+      if (hasAt && i >= noAddressUntil) {
+        let k = i;
+        while (k < n && (CLASS[text.charCodeAt(k)] & LOCAL) !== 0) k++;
+        if (text.charCodeAt(k) === 64 /* @ */) {
+          end = k + 1;
+          kind = LOCAL_PART;
+        } else noAddressUntil = k;
+      }
+      // The word: letters, digits, underscores.
+      let j = i;
+      let digits = 0;
+      let all = HEX | WORD;
+      while (j < n) {
+        const d = text.charCodeAt(j);
+        const flags = CLASS[d];
+        if ((flags & WORD) === 0) break;
+        if ((flags & DIGIT) !== 0) digits++;
+        all &= d === 95 ? 0 : flags;
+        j++;
+      }
+      const hex = (all & HEX) !== 0;
+      const underscore = (all & WORD) === 0;
+      const length = j - i;
+      if (end < 0 && hex && length <= 8) {
+        // Maybe the first part of a UUID, an IPv4 address, a date or a time.
+        const next = text.charCodeAt(j);
+        if (
+          (next === 45 && (length === 8 || (length === 4 && digits === 4))) ||
+          (next === 46 && digits === length && length <= 3) ||
+          (next === 58 && digits === length && length <= 2)
+        ) {
+          end = compound(text, i);
+          if (end >= 0) kind = COMPOUND_KINDS[compoundKind];
+        }
+      }
+      if (end < 0) {
+        if (hex && length >= 8) kind = PERCENT;
+        else if (digits === length && length >= 6) kind = NUMBER;
+        else if (!underscore && digits > 0 && length >= 12) kind = PERCENT;
+        if (kind >= 0) end = j;
+      }
+      if (end < 0) {
+        i = j;
+        continue;
+      }
+      const at = this.count++;
+      this.starts[at] = i;
+      this.ends[at] = end;
+      this.kinds[at] = kind;
+      i = end;
+    }
+    return this.count;
+  }
+
+  /** A 32-bit hash of the masked text (the same for every text with that masked form). */
+  hash(text: string): number {
+    let hash = 0x811c9dc5;
+    let copied = 0;
+    for (let t = 0; t < this.count; t++) {
+      for (let i = copied; i < this.starts[t]; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 16777619);
+      // A token counts as its replacement's index (never a character: 0-5).
+      hash = Math.imul(hash ^ this.kinds[t], 16777619);
+      copied = this.ends[t];
+    }
+    for (let i = copied; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 16777619);
+    return (hash ^ (hash >>> 16)) >>> 0;
+  }
+
+  /** Whether the masked text is `masked` (built by `masked` from some text). */
+  equals(text: string, masked: string): boolean {
+    let copied = 0;
+    let m = 0;
+    for (let t = 0; t <= this.count; t++) {
+      const start = t < this.count ? this.starts[t] : text.length;
+      if (masked.length - m < start - copied) return false;
+      for (let i = copied; i < start; i++) if (masked.charCodeAt(m++) !== text.charCodeAt(i)) return false;
+      if (t === this.count) break;
+      const replacement = REPLACEMENTS[this.kinds[t]];
+      if (!masked.startsWith(replacement, m)) return false;
+      m += replacement.length;
+      copied = this.ends[t];
+    }
+    return m === masked.length;
+  }
+
+  /** The masked text. */
+  masked(text: string): string {
+    if (this.count === 0) return text;
+    let masked = "";
+    let copied = 0;
+    for (let t = 0; t < this.count; t++) {
+      masked += text.slice(copied, this.starts[t]) + REPLACEMENTS[this.kinds[t]];
+      copied = this.ends[t];
+    }
+    return masked + text.slice(copied);
+  }
+
+  /** The masked pieces of the text, in text order. */
+  tokens(text: string): string[] {
+    if (this.count === 0) return NO_TOKENS;
+    const tokens: string[] = [];
+    for (let t = 0; t < this.count; t++) tokens.push(text.slice(this.starts[t], this.ends[t]));
+    return tokens;
+  }
+}
+
+/** What a token is replaced by (REPLY_TOKENS' replacements), by kind. */
+const REPLACEMENTS = ["x@", "%", "0.0.0.0", "0000-00-00", "00:00:00", "#"];
+const LOCAL_PART = 0;
+const PERCENT = 1;
+const NUMBER = 5;
+/** compound's kinds (UUID, IPv4, date, time) as REPLACEMENTS indexes. */
+const COMPOUND_KINDS = [PERCENT, 2, 3, 4];
+const SHARED = new ReplyMask();
+
 const NO_TOKENS: string[] = [];
-const COMPOUND_REPLACEMENT = ["%", "0.0.0.0", "0000-00-00", "00:00:00"];
-/** Which compound `compound` found (an index into COMPOUND_REPLACEMENT). */
+/** Which compound `compound` found (an index into COMPOUND_KINDS). */
 let compoundKind = 0;
 
 /** The end of a UUID, IPv4 address, date or time starting at `i` (and ending at a word boundary), else -1. */

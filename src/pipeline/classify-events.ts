@@ -7,27 +7,49 @@ import { MAX_REPLY_LENGTH, parseReply } from "../bounce/smtp-reply.ts";
 import type { DeliveryEvent, EventType, ParseProblem } from "../events/event.ts";
 import type { FormatName } from "../events/formats.ts";
 import { type ReadOptions, readEventBatches } from "../events/read.ts";
-import { maskReply, swapTokens } from "../events/reply-key.ts";
+import { ReplyMask, swapTokens } from "../events/reply-key.ts";
 import { isProblem, newCounters, type ParseCounters, problem } from "../events/source.ts";
 import { detach } from "../events/values.ts";
 
 interface Entry {
+  /** This entry's key: everything the classifier looks at besides the reply, and the masked reply. */
+  action: string;
+  hint: string | null;
+  replyCode: number | null;
+  status: string | null;
+  hostKey: string;
+  domainKey: string;
+  masked: string;
   classification: Classification;
   /** The classifier left the reply text unchanged (then any reply with the same key is its own diagnostic). */
   identity: boolean;
   /** The noise tokens of the reply that was classified (see reply-key.ts). */
   tokens: string[];
+  /** Another entry whose key has the same hash. */
+  next: Entry | null;
 }
+
+/** Entries whose keys share a hash, at most (a longer chain forgets its tail). */
+const MAX_CHAIN = 8;
+/** Table strings numbered at most (provider keys of recipient domains are bounded by the tables). */
+const MAX_IDS = 10_000;
+/** Hashes as small integers (V8 keeps them unboxed). */
+const HASH_BITS = 0x3fffffff;
 
 /**
  * Classifies event replies, each distinct normalized reply once: the key is the masked reply plus
  * everything else the classifier looks at (code, status, action, hint, the remote MTA's provider and the
  * recipient domain's provider). Per-recipient fields are copied onto the cached classification.
+ * Keyed by a hash of the masked reply checked against the entry's masked text (ReplyMask): no masked
+ * string and no key string is built for a reply seen before.
  */
 export class EventClassifier {
-  private readonly entries: Memo<Entry>;
-  private readonly hostKeys: Memo<string>;
-  private readonly domainKeys: Memo<string>;
+  private readonly entries: Memo<number, Entry>;
+  private readonly hostKeys: Memo<string, string>;
+  private readonly domainKeys: Memo<string, string>;
+  /** Small numbers for the few strings of a context that come from tables (actions, provider keys). */
+  private readonly ids = new Map<string, number>();
+  private readonly mask = new ReplyMask();
   hits = 0;
   misses = 0;
 
@@ -42,18 +64,45 @@ export class EventClassifier {
     const action = Object.hasOwn(EVENT_ACTIONS, event.type) ? EVENT_ACTIONS[event.type] : undefined;
     if (action === undefined) return null;
     const text = event.reply ?? "";
-    const context = `${action}|${event.reasonHint ?? ""}|${event.replyCode ?? ""}|${event.status ?? ""}|${this.hostKey(event.remoteMta)}|${this.domainKey(event.recipient)}|`;
-    // Masked first, always: a second map of exact replies cost more (a long key hashed per record) than
-    // it saved on replies without tokens.
-    const masked = maskReply(text);
-    const tokens = masked.tokens;
-    const key = context + masked.masked;
-    let entry = this.entries.get(key);
-    if (entry === undefined) {
+    const hint = event.reasonHint ?? null;
+    const replyCode = event.replyCode;
+    const status = event.status;
+    const hostKey = this.hostKey(event.remoteMta);
+    const domainKey = this.domainKey(event.recipient);
+    let context = Math.imul(this.id(action) ^ 0x2f, 16777619);
+    context = Math.imul(context ^ this.id(hostKey), 16777619);
+    context = Math.imul(context ^ this.id(domainKey), 16777619);
+    context = Math.imul(context ^ (replyCode ?? 1000), 16777619);
+    context = hashText(hashText(context, status), hint);
+    const mask = this.mask;
+    mask.scan(text);
+    const hash = (mask.hash(text) ^ Math.imul(context, 0x9e3779b1)) & HASH_BITS;
+    const first = this.entries.get(hash);
+    let entry: Entry | null | undefined = first;
+    while (entry !== undefined && entry !== null) {
+      if (
+        entry.action === action &&
+        entry.hostKey === hostKey &&
+        entry.domainKey === domainKey &&
+        entry.replyCode === replyCode &&
+        entry.status === status &&
+        entry.hint === hint &&
+        mask.equals(text, entry.masked)
+      ) {
+        break;
+      }
+      entry = entry.next;
+    }
+    let diagnostic: string;
+    if (entry === undefined || entry === null) {
       this.misses++;
-      entry = this.classifyNew(event, text, tokens);
-      this.entries.set(detach(key), entry);
-    } else this.hits++;
+      entry = this.classifyNew(event, text, hostKey, domainKey, chain(first));
+      this.entries.set(hash, entry);
+      diagnostic = entry.classification.diagnostic;
+    } else {
+      this.hits++;
+      diagnostic = this.diagnosticOf(text, entry);
+    }
     const c = entry.classification;
     return {
       recipient: event.recipient,
@@ -71,13 +120,45 @@ export class EventClassifier {
       retryable: c.retryable,
       suppressRecipient: c.suppressRecipient,
       action: c.action,
-      diagnostic: diagnosticOf(text, tokens, entry),
+      diagnostic,
       rule: c.rule,
       feedbackType: event.type === "complaint" ? (event.feedbackType ?? null) : undefined,
     };
   }
 
-  private classifyNew(event: DeliveryEvent, text: string, tokens: string[]): Entry {
+  /** The number of a table string (an action, a provider key: a few dozen at most). */
+  private id(key: string): number {
+    let id = this.ids.get(key);
+    if (id === undefined) {
+      // Numbering again only changes hashes (entries are matched by their strings): bounded either way.
+      if (this.ids.size >= MAX_IDS) this.ids.clear();
+      id = this.ids.size;
+      this.ids.set(key, id);
+    }
+    return id;
+  }
+
+  /** This reply's own diagnostic (the reply last scanned), derived from the cached one whenever that is exact. */
+  private diagnosticOf(text: string, entry: Entry): string {
+    const cached = entry.classification.diagnostic;
+    if (text === "") return cached;
+    if (text.length > MAX_REPLY_LENGTH) return parseReply(text).text;
+    if (entry.identity) return text;
+    // No tokens and the same masked text: the very reply that was classified.
+    if (this.mask.count === 0 && entry.tokens.length === 0) return cached;
+    return swapTokens(cached, entry.tokens, this.mask.tokens(text)) ?? parseReply(text).text;
+  }
+
+  private classifyNew(
+    event: DeliveryEvent,
+    text: string,
+    hostKey: string,
+    domainKey: string,
+    next: Entry | null,
+  ): Entry {
+    const mask = this.mask;
+    const masked = detach(mask.masked(text));
+    const tokens = mask.tokens(text).map((token) => detach(token));
     const classification = classifyEvent({
       type: event.type,
       reply: text,
@@ -90,7 +171,19 @@ export class EventClassifier {
     const identity = classification.diagnostic === text;
     classification.diagnostic = detach(classification.diagnostic);
     classification.remoteMta = detach(classification.remoteMta);
-    return { classification, identity, tokens: tokens.map((token) => detach(token)) };
+    return {
+      action: EVENT_ACTIONS[event.type],
+      hint: detach(event.reasonHint ?? null),
+      replyCode: event.replyCode,
+      status: detach(event.status),
+      hostKey,
+      domainKey,
+      masked,
+      classification,
+      identity,
+      tokens,
+      next,
+    };
   }
 
   /** The remote MTA's provider as the classifier sees it (host evidence only), memoised. */
@@ -125,14 +218,24 @@ export class EventClassifier {
 /** The event types that become records without `all`. */
 const CLASSIFIED_TYPES = new Set(FAILURE_TYPES) as ReadonlySet<EventType>;
 
-/** This reply's own diagnostic, derived from the cached one whenever that is exact. */
-function diagnosticOf(text: string, tokens: string[], entry: Entry): string {
-  const cached = entry.classification.diagnostic;
-  if (text === "") return cached;
-  if (text.length > MAX_REPLY_LENGTH) return parseReply(text).text;
-  if (entry.identity) return text;
-  if (tokens === entry.tokens || (tokens.length === 0 && entry.tokens.length === 0)) return cached;
-  return swapTokens(cached, entry.tokens, tokens) ?? parseReply(text).text;
+/** `hash` with a short text's characters (null apart from every text) mixed in. */
+function hashText(hash: number, text: string | null): number {
+  if (text === null) return Math.imul(hash ^ 0x1f, 16777619);
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 16777619);
+  return Math.imul(hash ^ text.length, 16777619);
+}
+
+/** A chain to put behind a new entry: `first` and its followers, cut at MAX_CHAIN. */
+function chain(first: Entry | undefined): Entry | null {
+  if (first === undefined) return null;
+  let length = 1;
+  for (let entry = first.next; entry !== null; entry = entry.next) {
+    if (++length >= MAX_CHAIN) {
+      entry.next = null;
+      break;
+    }
+  }
+  return first;
 }
 
 /**
@@ -140,23 +243,23 @@ function diagnosticOf(text: string, tokens: string[], entry: Entry): string {
  * (and the old one is dropped). O(1) — evicting one oldest entry at a
  * time from a full Map asks for its first key, which is quadratic as deleted slots pile up in front.
  */
-class Memo<V> {
-  private young = new Map<string, V>();
-  private old = new Map<string, V>();
+class Memo<K, V> {
+  private young = new Map<K, V>();
+  private old = new Map<K, V>();
   private readonly half: number;
 
   constructor(max: number) {
     this.half = Math.max(1, Math.floor(max / 2));
   }
 
-  get(key: string): V | undefined {
+  get(key: K): V | undefined {
     // A hit in the old generation stays there (moving it would store the caller's key: a slice of the
     // input chunk); if it is still used after the next turn, it is computed again.
     return this.young.get(key) ?? this.old.get(key);
   }
 
   /** `key` must not hold a slice of a big input string (see values.ts detach). */
-  set(key: string, value: V): void {
+  set(key: K, value: V): void {
     if (this.young.size >= this.half) {
       this.old = this.young;
       this.young = new Map();

@@ -27,6 +27,9 @@ test("CSV staging gives DuckDB every value back exactly: quotes, commas, line br
     '""',
     "\\N",
     "x".repeat(200_000),
+    // Larger than the write buffer, in three-byte characters with quotes: rows written across writes.
+    `"${"中".repeat(1_500_000)}"`,
+    ...Array.from({ length: 40 }, (_, i) => `${"é".repeat(50_000 + i)}"${i}`),
   ];
   const store = await Store.open(":memory:");
   const staging = new CsvStaging();

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { Readable } from "node:stream";
 import { test } from "node:test";
+import fc from "fast-check";
 import type { BounceRecord } from "../../src/bounce/record.ts";
 import type { DeliveryEvent, ParseProblem } from "../../src/events/event.ts";
 import { readEvents } from "../../src/events/read.ts";
@@ -155,4 +156,49 @@ Mar  6 10:00:03 h postfix/qmgr[1]: Q1AAAA: from=<s@example.org>, status=expired,
     );
     assert.equal(records.at(-1)?.reason, "expired");
   }
+});
+
+test("the cache key holds everything the classifier looks at: cached equals fresh for random events (property)", () => {
+  // Small pools: events often share all but one field, so a key missing a field shows.
+  const reply = fc.constantFrom(
+    "550 5.7.1 [CS01] Message rejected due to local policy",
+    "550 5.1.1 <a1@icloud.com>: user does not exist",
+    "550 5.1.1 <b2@icloud.com>: user does not exist",
+    `${RATE} a1b2c3d4e5f6g7h8si1 - gsmtp`,
+    `${RATE}\n421 4.7.28 z9y8x7w6v5u4t3s2si2 - gsmtp`,
+    "",
+  );
+  const event = fc
+    .record({
+      type: fc.constantFrom("bounced", "deferred", "delivered"),
+      reply,
+      status: fc.constantFrom(null, "5.7.1", "4.7.28"),
+      replyCode: fc.constantFrom(null, 421),
+      recipient: fc.constantFrom(
+        null,
+        "x@icloud.com",
+        "y@gmail.com",
+        "z@example.org",
+        "q@privaterelay.appleid.com",
+      ),
+      remoteMta: fc.constantFrom(
+        null,
+        "mx01.mail.icloud.com",
+        "gmail-smtp-in.l.google.com",
+        "mx.example.org",
+      ),
+      reasonHint: fc.constantFrom(null, "suppressed"),
+    })
+    .map(
+      (fields) => ({ ...newEvent(fields.type as DeliveryEvent["type"], "f", 1), ...fields }) as DeliveryEvent,
+    );
+  fc.assert(
+    fc.property(fc.array(event, { minLength: 1, maxLength: 40 }), (events) => {
+      const cached = new EventClassifier();
+      for (const item of events) {
+        assert.deepEqual(cached.classify(item, "events"), new EventClassifier().classify(item, "events"));
+      }
+    }),
+    { numRuns: 200 },
+  );
 });

@@ -1,8 +1,15 @@
 import assert from "node:assert/strict";
 import { readdirSync, statSync } from "node:fs";
 import { test } from "node:test";
+import fc from "fast-check";
 import { classifyReply } from "../../src/bounce/classify.ts";
-import { maskReply, maskReplySql, swapTokens } from "../../src/events/reply-key.ts";
+import {
+  MAX_MASKED_LENGTH,
+  maskReply,
+  maskReplySql,
+  ReplyMask,
+  swapTokens,
+} from "../../src/events/reply-key.ts";
 import { Store } from "../../src/store/index.ts";
 import { postfixGrepLogChunks } from "../../testkit/postfix-grep-log.ts";
 
@@ -158,4 +165,59 @@ test("replies of a grep'd Postfix log: few masked keys, and the SQL masker agree
   } finally {
     store.close();
   }
+});
+
+test("ReplyMask keys a reply by its masked form without building it: hash and equals agree with maskReply", () => {
+  const replies = [
+    "250 2.0.0 Ok: queued as 4F2A1B3C9D",
+    "250 2.0.0 Ok: queued as 5F2A1B3C9E",
+    "250 2.0.0 Ok: queued as 4F2A1B3C9D-x",
+    "250 2.0.0 OK  1764300000 a1b2c3d4e5f6g7h8si1 - gsmtp",
+    "250 2.0.0 OK  1764300001 zz9y8x7w6v5u4t3s2si2 - gsmtp",
+    "550 5.1.1 <john.doe@example.org>... User unknown",
+    "550 5.1.1 <jane@example.org>... User unknown",
+    "550 5.1.1 <jane@example.net>... User unknown",
+    "421 4.7.0 [TSS04] Messages from 192.0.2.10 temporarily deferred",
+    "421 4.7.0 [TSS04] Messages from 198.51.100.77 temporarily deferred",
+    "queued as bb362a53-ae5c-62d5-0bae-e39720bb4450 at 2026-01-05 08:00:00",
+    "queued as cc362a53-ae5c-62d5-0bae-e39720bb4451 at 2026-01-06 09:10:11",
+    "%",
+    "x@",
+    "#",
+    "",
+    "a".repeat(MAX_MASKED_LENGTH + 1),
+  ];
+  for (const chunk of postfixGrepLogChunks(400, 11)) {
+    for (const line of chunk.split("\n")) {
+      const at = line.indexOf(" said: ");
+      if (at > 0) replies.push(line.slice(at + 7));
+    }
+  }
+  const mask = new ReplyMask();
+  const hashes = new Map<string, number>();
+  for (const reply of replies) {
+    mask.scan(reply);
+    const { masked, tokens } = maskReply(reply);
+    assert.equal(mask.masked(reply), masked);
+    assert.deepEqual(mask.tokens(reply), tokens);
+    const hash = mask.hash(reply);
+    assert.equal(hashes.get(masked) ?? hash, hash, `one hash per masked text: ${reply}`);
+    hashes.set(masked, hash);
+  }
+  const distinct = [...hashes.keys()];
+  for (const reply of replies) {
+    mask.scan(reply);
+    const own = maskReply(reply).masked;
+    for (const other of distinct)
+      assert.equal(mask.equals(reply, other), own === other, `${reply} vs ${other}`);
+  }
+  fc.assert(
+    fc.property(fc.string({ unit: fc.constantFrom(..."a1F-.:@ x%#0_9Z") }), fc.string(), (a, b) => {
+      mask.scan(a);
+      const masked = maskReply(a).masked;
+      assert.equal(mask.equals(a, masked), true);
+      assert.equal(mask.equals(a, b), b === masked);
+      assert.equal(mask.equals(a, `${masked}x`), false);
+    }),
+  );
 });

@@ -28,6 +28,11 @@ const COLUMNS_SQL = `{${STAGING_COLUMNS.map(
 ).join(", ")}}`;
 const TIMES = STAGING_COLUMNS.filter(([, type]) => type === "TIMESTAMP").map(([name]) => name);
 const NAMES = STAGING_COLUMNS.map(([name]) => name);
+const COMMA = 44;
+const QUOTE = 34;
+const LF = 10;
+/** Room for a separator and a number or boolean field (String(value) of a BIGINT-sized number). */
+const FIELD_ROOM = 32;
 
 /** SQL reading one part as staging-shaped rows. */
 export function partSql(path: string): string {
@@ -56,23 +61,37 @@ export class CsvStaging {
       this.path = join(this.dir, `part-${++this.parts}.csv`);
       this.fd = openSync(this.path, "wx", 0o600);
     }
-    let line = "";
+    // Field by field into the buffer (no row string to build and flatten); a row may span two writes.
+    let at = this.length;
     for (let i = 0; i < NAMES.length; i++) {
       const value = row[NAMES[i]];
-      if (i > 0) line += ",";
+      if (at + FIELD_ROOM > this.buffer.length) at = this.flush(at, FIELD_ROOM);
+      if (i > 0) this.buffer[at++] = COMMA;
       if (value === null || value === undefined) continue;
-      if (typeof value === "string") line += `"${value.includes('"') ? value.replaceAll('"', '""') : value}"`;
-      else line += String(value);
+      if (typeof value === "string") {
+        const text = value.includes('"') ? value.replaceAll('"', '""') : value;
+        // At most 3 UTF-8 bytes per UTF-16 unit, and the two quotes.
+        const room = 3 * text.length + 2;
+        if (at + room > this.buffer.length) at = this.flush(at, room);
+        const buffer = this.buffer;
+        buffer[at++] = QUOTE;
+        at += buffer.write(text, at, "utf8");
+        buffer[at++] = QUOTE;
+      } else at += this.buffer.write(String(value), at, "latin1");
     }
-    line += "\n";
-    const needed = this.length + 3 * line.length; // at most 3 UTF-8 bytes per UTF-16 unit
-    if (needed > this.buffer.length) {
-      this.write();
-      if (3 * line.length > this.buffer.length) this.buffer = Buffer.allocUnsafe(3 * line.length);
-    }
-    this.length += this.buffer.write(line, this.length, "utf8");
+    if (at + 1 > this.buffer.length) at = this.flush(at, 1);
+    this.buffer[at++] = LF;
+    this.length = at;
     if (this.length >= WRITE_AT) this.write();
     this.rows++;
+  }
+
+  /** Writes out the first `at` bytes, making room for `room` more (growing the buffer if need be); 0. */
+  private flush(at: number, room: number): number {
+    this.length = at;
+    this.write();
+    if (room > this.buffer.length) this.buffer = Buffer.allocUnsafe(room);
+    return 0;
   }
 
   /** Ends the current part: its path (for partSql), or null when it has no rows. */
