@@ -1,4 +1,4 @@
-import fs, { closeSync, createReadStream, fstatSync, openSync, readFileSync, readSync } from "node:fs";
+import { closeSync, createReadStream, fstatSync, openSync, readFileSync, readSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { Readable } from "node:stream";
 import { createGunzip, createZstdDecompress } from "node:zlib";
@@ -258,51 +258,22 @@ export async function openSource(name: string): Promise<OpenedSource> {
 
 /**
  * A file small enough to read at once and not compressed, read whole; null otherwise (and for stdin):
- * then openSource streams it. Throws like openSource when the file cannot be opened. Reads on libuv's
- * thread pool, so a caller can read several files at once: a directory of bounce emails the page cache
- * does not hold is otherwise read one disk wait at a time.
+ * then openSource streams it. Throws like openSource when the file cannot be opened. Synchronous: for a
+ * directory of small files (bounce emails) a read from the page cache costs less than handing it to
+ * libuv's thread pool and waking up for its answer (measured: 14,000 files, 1.2 CPU-s less); the two
+ * threads of `classify` each read their own files, so a disk wait of one overlaps the other's parsing.
  */
-export function openWholeFileAsync(name: string): Promise<OpenedSource | null> {
-  if (name === "-") return Promise.resolve(null);
-  // Opening and fstat find the inode (the walk has just listed its directory); only the data read may wait
-  // on the disk, and only it goes to the thread pool: one hand-off per file, not one per system call.
-  let fd: number;
-  let size: number;
-  let modified: Date;
-  try {
-    fd = openSync(name, "r");
-  } catch (error) {
-    return Promise.reject(error);
-  }
+export function openWholeFile(name: string): OpenedSource | null {
+  if (name === "-") return null;
+  const fd = openSync(name, "r");
   try {
     const stat = fstatSync(fd);
-    if (!stat.isFile() || stat.size > WHOLE_FILE_BYTES) {
-      closeSync(fd);
-      return Promise.resolve(null);
-    }
-    size = stat.size;
-    modified = stat.mtime;
-  } catch (error) {
+    if (!stat.isFile() || stat.size > WHOLE_FILE_BYTES) return null;
+    const whole = readWhole(fd, stat.size);
+    return isCompressed(whole) ? null : fromBuffer(name, whole, stat.mtime);
+  } finally {
     closeSync(fd);
-    return Promise.reject(error);
   }
-  const buffer = Buffer.allocUnsafe(size);
-  return new Promise<Buffer>((resolve, reject) => {
-    const readFrom = (got: number): void => {
-      if (got >= size) {
-        resolve(buffer);
-        return;
-      }
-      fs.read(fd, buffer, got, size - got, got, (error, bytesRead) => {
-        if (error) reject(error);
-        else if (bytesRead === 0) resolve(buffer.subarray(0, got));
-        else readFrom(got + bytesRead);
-      });
-    };
-    readFrom(0);
-  })
-    .finally(() => closeSync(fd))
-    .then((whole) => (isCompressed(whole) ? null : fromBuffer(name, whole, modified)));
 }
 
 /** Chunk size for reading big files. */

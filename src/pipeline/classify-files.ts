@@ -1,6 +1,6 @@
 import { jsonRecord } from "../bounce/render-output.ts";
 import type { ParseProblem } from "../events/event.ts";
-import { type OpenedSource, openWholeFileAsync } from "../events/input.ts";
+import { type OpenedSource, openWholeFile } from "../events/input.ts";
 import { LimitError } from "../util/limits.ts";
 import { describeError } from "../util/walk.ts";
 import { type ClassifyOptions, classifyOpenedBatches, isProblem } from "./classify-source.ts";
@@ -23,24 +23,7 @@ export interface FileResult {
   failed: boolean;
 }
 
-/** A file read whole (null: to be streamed), or why it could not be opened. */
-type Opening = { opened: OpenedSource | null } | { error: unknown };
-
-function openingOf(path: string): Promise<Opening> {
-  return openWholeFileAsync(path).then(
-    (opened) => ({ opened }),
-    (error: unknown) => ({ error }),
-  );
-}
-
-/** Files read ahead of the one being classified, at most: their disk reads overlap each other and the parsing. */
-const READ_AHEAD = 8;
-
-export async function classifyWholeFile(
-  path: string,
-  options: ClassifyOptions,
-  opening: Promise<Opening> = openingOf(path),
-): Promise<FileResult> {
+export async function classifyWholeFile(path: string, options: ClassifyOptions): Promise<FileResult> {
   const result: FileResult = {
     path,
     records: [],
@@ -49,12 +32,13 @@ export async function classifyWholeFile(
     streamed: false,
     failed: false,
   };
-  const read = await opening;
-  if ("error" in read) {
-    result.unreadable = describeError(read.error);
+  let opened: OpenedSource | null;
+  try {
+    opened = openWholeFile(path);
+  } catch (error) {
+    result.unreadable = describeError(error);
     return result;
   }
-  const opened = read.opened;
   if (opened === null) {
     result.streamed = true;
     return result;
@@ -79,17 +63,7 @@ export async function classifyWholeFile(
 
 export async function classifyWholeFiles(paths: readonly string[], options: ClassifyOptions) {
   const results: FileResult[] = [];
-  const openings = new Map<number, Promise<Opening>>();
-  const readAhead = (index: number) => {
-    if (index < paths.length) openings.set(index, openingOf(paths[index]));
-  };
-  for (let index = 0; index < READ_AHEAD; index++) readAhead(index);
-  for (const [index, path] of paths.entries()) {
-    const opening = openings.get(index) ?? openingOf(path);
-    openings.delete(index);
-    readAhead(index + READ_AHEAD);
-    results.push(await classifyWholeFile(path, options, opening));
-  }
+  for (const path of paths) results.push(await classifyWholeFile(path, options));
   return results;
 }
 

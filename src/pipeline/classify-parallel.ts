@@ -110,9 +110,13 @@ interface TaskWorker {
 
 function startWorker(options: ClassifyOptions): TaskWorker {
   const extension = import.meta.url.endsWith(".ts") ? "ts" : "js";
-  const worker = new Worker(new URL(`./classify-worker.${extension}`, import.meta.url), {
-    workerData: { format: options.format ?? null, all: options.all ?? false },
-  });
+  const entry = new URL(`./classify-worker.${extension}`, import.meta.url).href;
+  // A worker does not inherit the main thread's disk compile cache (bin/deliverlens.js): it is turned on
+  // before the worker's first module loads, so even that one is not compiled (and type-stripped) afresh.
+  const worker = new Worker(
+    `require("node:module").enableCompileCache?.(); import(${JSON.stringify(entry)});`,
+    { eval: true, workerData: { format: options.format ?? null, all: options.all ?? false } },
+  );
   const waiting = new Map<number, { resolve(result: unknown): void; reject(error: Error): void }>();
   const self: TaskWorker = {
     alive: true,

@@ -1,12 +1,10 @@
-import module from "node:module";
 import { parentPort, workerData } from "node:worker_threads";
 import type { TaskName, Tasks } from "./classify-parallel.ts";
 import type { ClassifyOptions } from "./classify-source.ts";
 
 /** The second thread of `classify`: does the jobs it is sent (see classify-parallel.ts), one at a time, in order. */
 
-// As bin/deliverlens.js does for the main thread: compiled modules from the disk cache (start-up CPU).
-module.enableCompileCache?.();
+// Started by classify-parallel.ts with the disk compile cache on (start-up CPU), as bin/deliverlens.js does.
 const { classifyWholeFiles } = await import("./classify-files.ts");
 const { classifySegment } = await import("./classify-email.ts");
 const options: ClassifyOptions = { ...(workerData as ClassifyOptions) };

@@ -41,8 +41,11 @@ export function mailDateMs(value: string): number {
   if (match) {
     const day = Number(match[1]);
     const year = Number(match[3]);
-    const [hour, minute, second] = [Number(match[4]), Number(match[5]), Number(match[6] ?? 0)];
-    const [zoneHours, zoneMinutes] = [Number(match[8]), Number(match[9])];
+    const hour = Number(match[4]);
+    const minute = Number(match[5]);
+    const second = match[6] === undefined ? 0 : Number(match[6]);
+    const zoneHours = Number(match[8]);
+    const zoneMinutes = Number(match[9]);
     if (
       day >= 1 &&
       day <= 28 &&

@@ -26,6 +26,8 @@ export { splitMbox } from "./mbox.ts";
 
 /** A provider's own rules (its codes, its hosts' messages) already know what a reply means in each phase. */
 const PROVIDER_RULE_IDS = new Set([...PROVIDER_RULES.map((rule) => rule.id), ...HOST_RULE_IDS]);
+/** Recipients read from one message, at most (the limit in force when the module loads, as scan.ts reads it). */
+const MAX_RECIPIENTS = limitOf("recipientsPerMessage");
 /** A diagnostic never needs more than this; hostile input stays bounded in every record. */
 const MAX_DIAGNOSTIC = 4000;
 /** Whitespace that unfolding changes: a run of two, or any but a plain space. */
@@ -297,7 +299,7 @@ export function readEmail(
       reading.problems.push({ source: where, message: REPORT_NOTES[report] });
       return reading;
     }
-    const max = limitOf("recipientsPerMessage");
+    const max = MAX_RECIPIENTS;
     // The attached report, looked for only when the notice itself does not do (most bounces are not forwarded).
     const forwarded = (): EmailReading | null => {
       const inner = depth < 2 ? forwardedReport(mail, raw) : null;
