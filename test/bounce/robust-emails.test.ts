@@ -131,6 +131,35 @@ describe("a multipart/report missing a part", () => {
   });
 });
 
+describe("delivery-status fields", () => {
+  it("no Diagnostic-Code: of a recipient named twice (Exchange), the mention quoting a reply explains it", () => {
+    const list = records(
+      `${headers("Undeliverable: hello", 'multipart/report; report-type=delivery-status; boundary="B"', "postmaster@mx.example.net")}\n--B\nContent-Type: text/plain\n\nDelivery has failed to these recipients or groups:\n\nfirst@example.org\nThe email address you entered couldn't be found. Please check the recipient's email address and try to resend the message.\n\nsecond@example.org\nThis recipient's mailbox is full and can't accept messages now.\n\nDiagnostic information for administrators:\n\nGenerating server: mx.example.net\n\nfirst@example.org\nRemote Server returned '550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup'\n\nsecond@example.org\nRemote Server returned '552 5.2.2 mailbox full'\n\n--B\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.net\n\nFinal-Recipient: rfc822; first@example.org\nAction: failed\nStatus: 5.1.10\n\nFinal-Recipient: rfc822; second@example.org\nAction: failed\nStatus: 5.2.2\n--B--\n`,
+    );
+    assert.deepEqual(
+      list.map((record) => [record.recipient, record.reason, record.replyCode]),
+      [
+        ["first@example.org", "userunknown", 550],
+        ["second@example.org", "mailboxfull", 552],
+      ],
+    );
+    assert.match(list[0].diagnostic, /RESOLVER\.ADR\.RecipientNotFound/);
+  });
+
+  it("fields written right under the part's Content-Type, with no blank line, are still read", () => {
+    const list = records(
+      `${headers("Returned mail: see transcript for details", 'multipart/report; report-type=delivery-status; boundary="B"')}\n--B\nContent-Type: text/plain\n\nThe original message was received.\n\n--B\nContent-Type: message/delivery-status\nReporting-MTA: dns; mx.example.net\nFinal-Recipient: rfc822; one@example.org\nAction: failed\nStatus: 5.1.1\nDiagnostic-Code: smtp; 550 5.1.1 User unknown\nFinal-Recipient: rfc822; two@example.org\nAction: failed\nStatus: 5.2.2\nDiagnostic-Code: smtp; 552 5.2.2 Mailbox full\n--B--\n`,
+    );
+    assert.deepEqual(
+      list.map((record) => [record.recipient, record.reason]),
+      [
+        ["one@example.org", "userunknown"],
+        ["two@example.org", "mailboxfull"],
+      ],
+    );
+  });
+});
+
 describe("forwarded bounces", () => {
   const FORWARDER = "Alice <alice@example.com>";
 

@@ -2,6 +2,8 @@ import { type ReportText, readReportText } from "../email/text.ts";
 import type { Dialect, RecipientReport } from "./types.ts";
 
 const DELIVERED_ACTIONS = new Set(["delivered", "relayed", "expanded"]);
+/** A reply code with its enhanced status ("550 5.1.10", "452-4.2.2"). */
+const REPLY_QUOTED = /\b[245]\d\d[ -][245]\.\d{1,3}\.\d{1,3}\b/;
 
 /**
  * RFC 3464 delivery status notifications: per-recipient fields from message/delivery-status (or the same
@@ -23,7 +25,14 @@ export const rfc3464: Dialect = {
       const contextOf = () => {
         const { entries } = report();
         const address = entry.recipient?.toLowerCase();
-        const same = entries.find((candidate) => candidate.recipient.toLowerCase() === address);
+        // A report that names a recipient twice (Exchange: a sentence for people, then "Remote Server
+        // returned '550 5.1.10 …'" for administrators): the mention that quotes a reply explains it.
+        let same: { diagnostic: string } | undefined;
+        for (const candidate of entries) {
+          if (candidate.recipient.toLowerCase() !== address) continue;
+          if (REPLY_QUOTED.test(candidate.diagnostic)) return candidate.diagnostic;
+          same ??= candidate;
+        }
         return (same ?? entries[index])?.diagnostic ?? "";
       };
       // No Diagnostic-Code: the human-readable part explains, the recipient's own lines and the notice's

@@ -60,6 +60,21 @@ function inlineOriginalHeaders(text: string, marker: number): HeaderBlock | null
 const QUOTED_FIELDS = /^>[ \t]?(?:Final-Recipient|Original-Recipient|Reporting-MTA):/im;
 const QUOTE_PREFIX = /^>[ \t]?/gm;
 
+/**
+ * A delivery-status part's fields. An MTA that writes them right under the part's Content-Type, with no
+ * blank line between, makes them part headers: they are read from there (RFC 3464 §2.1 wants the blank line).
+ */
+function deliveryStatusText(text: string, part: MimePart): string {
+  const body = partText(text, part);
+  const fields = part.headers.fields;
+  if (!fields.some((field) => field.name === "final-recipient" || field.name === "original-recipient"))
+    return body;
+  const inHeaders = fields.filter(
+    (field) => !field.name.startsWith("content-") && field.name !== "mime-version",
+  );
+  return `${inHeaders.map((field) => `${field.name}: ${field.value}`).join("\n")}\n\n${body}`;
+}
+
 /** Scan a message held as a latin1 string (one char per byte). */
 export function scanEmail(text: string): ScannedEmail {
   const headers = parseHeaderBlock(text, 0, text.length);
@@ -74,7 +89,7 @@ export function scanEmail(text: string): ScannedEmail {
   for (const part of parts) {
     const type = part.type.type;
     if (isDeliveryStatus(type)) {
-      const parsed = parseDeliveryStatus(partText(text, part));
+      const parsed = parseDeliveryStatus(deliveryStatusText(text, part));
       if (!deliveryStatus || deliveryStatus.recipients.length === 0) deliveryStatus = parsed;
       else if (deliveryStatus.recipients.length <= MAX_RECIPIENTS)
         deliveryStatus.recipients.push(...parsed.recipients.slice(0, MAX_RECIPIENTS + 1));
