@@ -98,6 +98,21 @@ describe("encodings of the report", () => {
   });
 });
 
+describe("an HTML-only report", () => {
+  it("its character references are decoded before the reply is read", () => {
+    const record = only(
+      records(
+        `${headers("Undeliverable: hello", "text/html; charset=utf-8", "postmaster@mx.example.net")}\n<html><body><p><b>Your message to <a href="mailto:gone@example.org">gone@example.org</a> couldn&#39;t be delivered.</b></p>\n<p>gone@example.org wasn&#8217;t found at example.org.</p>\n<p>Remote Server returned &#39;550 5.1.1 &lt;gone@example.org&gt;: Recipient address rejected: User unknown in virtual mailbox table&#39;</p>\n</body></html>\n`,
+      ),
+    );
+    assert.equal(record.recipient, "gone@example.org");
+    assert.equal(record.reason, "userunknown");
+    assert.equal(record.replyCode, 550);
+    assert.match(record.diagnostic, /wasn’t found .*'550 5\.1\.1 <gone@example\.org>: Recipient/);
+    assert.doesNotMatch(record.diagnostic, /&#|&lt;/);
+  });
+});
+
 describe("a multipart/report missing a part", () => {
   it("no delivery-status part: the text part's recipients and replies", () => {
     const record = only(

@@ -44,6 +44,32 @@ function isOriginal(type: string): boolean {
   );
 }
 
+/** The character references an HTML report uses in its text: numeric ones and the XML/HTML basics. */
+const ENTITY = /&(?:#(\d{1,7})|#x([0-9a-f]{1,6})|(nbsp|lt|gt|amp|quot|apos));/gi;
+const NAMED: Readonly<Record<string, string>> = {
+  nbsp: " ",
+  lt: "<",
+  gt: ">",
+  amp: "&",
+  quot: '"',
+  apos: "'",
+};
+
+/** "couldn&#39;t", "&lt;a@b&gt;" → "couldn't", "<a@b>" (HTML 5 §13.5; other named references stay as they are). */
+function decodeEntities(html: string): string {
+  if (!html.includes("&")) return html;
+  return html.replace(
+    ENTITY,
+    (whole, decimal: string | undefined, hex: string | undefined, name: string | undefined) => {
+      if (name) return NAMED[name.toLowerCase()] ?? whole;
+      const code = decimal ? Number(decimal) : Number.parseInt(hex ?? "", 16);
+      return code > 0 && code <= 0x10ffff && (code < 0xd800 || code > 0xdfff)
+        ? String.fromCodePoint(code)
+        : whole;
+    },
+  );
+}
+
 const capped = (body: string): string =>
   body.length > MAX_REPORT_TEXT ? body.slice(0, MAX_REPORT_TEXT) : body;
 
@@ -115,13 +141,7 @@ export function scanEmail(text: string): ScannedEmail {
     const bodies = textParts.map((part) => capped(partText(text, part)));
     // HTML only when there is no plain text: the same report, costlier to read.
     if (bodies.length === 0 && htmls.length > 0) {
-      bodies.push(
-        capped(
-          partText(text, htmls[0])
-            .replace(HTML_TAG, " ")
-            .replace(/&nbsp;/g, " "),
-        ),
-      );
+      bodies.push(capped(decodeEntities(partText(text, htmls[0]).replace(HTML_TAG, " "))));
     }
     const full = bodies.join("\n");
     const cut = originalMessageStart(full);
