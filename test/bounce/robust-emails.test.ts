@@ -135,6 +135,17 @@ describe("a multipart/report missing a part", () => {
     assert.equal(record.reason, "hostunknown");
   });
 
+  it("a recipient's group without Final-Recipient: the failure is kept, the recipient taken from the text", () => {
+    const message = (sentence: string) =>
+      `${headers("Undelivered Mail Returned to Sender", 'multipart/report; report-type=delivery-status; boundary="B"')}\n--B\nContent-Type: text/plain\n\n${sentence}\n\n--B\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.net\n\nAction: failed\nStatus: 5.2.2\nDiagnostic-Code: smtp; 552 5.2.2 Mailbox full\n--B--\n`;
+    const record = only(records(message("Your message to norcpt@example.org could not be delivered.")));
+    assert.equal(record.recipient, "norcpt@example.org");
+    assert.equal(record.status, "5.2.2");
+    assert.equal(record.reason, "mailboxfull");
+    // A text that names only the bounce's own addressee gives no recipient: no record is made up.
+    assert.deepEqual(records(message("Your message from sender@example.com could not be delivered.")), []);
+  });
+
   it("a delivery-status part inside multipart/mixed", () => {
     const record = only(
       records(

@@ -1,4 +1,11 @@
-import { type ReportText, readReportText } from "../email/text.ts";
+import { headerValue } from "../email/headers.ts";
+import {
+  addressesIn,
+  type ReportText,
+  readReportText,
+  recipientsInReplies,
+  recipientsInSentences,
+} from "../email/text.ts";
 import type { Dialect, RecipientReport } from "./types.ts";
 
 const DELIVERED_ACTIONS = new Set(["delivered", "relayed", "expanded"]);
@@ -21,7 +28,26 @@ export const rfc3464: Dialect = {
       text ??= readReportText(mail.reportText);
       return text;
     };
-    return dsn.recipients.map((entry, index): RecipientReport => {
+    // Recipients the text names, for a group without Final-Recipient (never the bounce's own addressee).
+    let named: string[] | undefined;
+    const namedInText = (): string[] => {
+      if (named) return named;
+      const own = new Set(
+        addressesIn(headerValue(mail.headers, "to")).map((address) => address.toLowerCase()),
+      );
+      const { entries, preamble } = report();
+      const all = [
+        ...entries.map((candidate) => candidate.recipient),
+        ...recipientsInSentences(preamble),
+        ...recipientsInReplies(mail.reportText),
+      ];
+      named = [...new Set(all.filter((address) => !own.has(address.toLowerCase())))];
+      return named;
+    };
+    const reports = dsn.recipients.map((entry, index): RecipientReport | null => {
+      const recipient = entry.recipient ?? namedInText()[index] ?? null;
+      // A group without any recipient field, and a text that names nobody: other readers may know better.
+      if (recipient === null && entry.unnamed) return null;
       const contextOf = () => {
         const { entries } = report();
         const address = entry.recipient?.toLowerCase();
@@ -44,7 +70,7 @@ export const rfc3464: Dialect = {
         comment && !given.toLowerCase().includes(comment.toLowerCase()) ? `${given} (${comment})` : given;
       const delivered = entry.action !== null && DELIVERED_ACTIONS.has(entry.action);
       return {
-        recipient: entry.recipient,
+        recipient,
         diagnostic,
         context: contextOf,
         status: entry.status,
@@ -57,5 +83,6 @@ export const rfc3464: Dialect = {
         hintReason: delivered && !entry.status?.startsWith("5") ? "delivered" : null,
       };
     });
+    return reports.filter((report) => report !== null);
   },
 };
