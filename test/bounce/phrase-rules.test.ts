@@ -157,6 +157,13 @@ describe("knowledge the issue names", () => {
       remoteMta: "eu-smtp-inbound-2.mimecast.com",
       reason: "badreputation",
     },
+    // Exchange's RESOLVER.ADR.RecipientNotFound is an unknown recipient whatever host runs Exchange, though
+    // 5.1.10 is RFC 7505's null MX elsewhere (Microsoft's "fix error code 5.1.10" page).
+    {
+      text: "550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup",
+      reason: "userunknown",
+    },
+    { text: "556 5.1.10 Recipient address has null MX", reason: "notaccept" },
     // NTT docomo: the Status field decides over the reply (sisimai go rhost/for-nttdocomo.go).
     {
       text: "550 Unknown user ***@docomo.ne.jp",

@@ -98,6 +98,21 @@ describe("encodings of the report", () => {
   });
 });
 
+describe("an HTML-only report", () => {
+  it("its character references are decoded before the reply is read", () => {
+    const record = only(
+      records(
+        `${headers("Undeliverable: hello", "text/html; charset=utf-8", "postmaster@mx.example.net")}\n<html><body><p><b>Your message to <a href="mailto:gone@example.org">gone@example.org</a> couldn&#39;t be delivered.</b></p>\n<p>gone@example.org wasn&#8217;t found at example.org.</p>\n<p>Remote Server returned &#39;550 5.1.1 &lt;gone@example.org&gt;: Recipient address rejected: User unknown in virtual mailbox table&#39;</p>\n</body></html>\n`,
+      ),
+    );
+    assert.equal(record.recipient, "gone@example.org");
+    assert.equal(record.reason, "userunknown");
+    assert.equal(record.replyCode, 550);
+    assert.match(record.diagnostic, /wasn’t found .*'550 5\.1\.1 <gone@example\.org>: Recipient/);
+    assert.doesNotMatch(record.diagnostic, /&#|&lt;/);
+  });
+});
+
 describe("a multipart/report missing a part", () => {
   it("no delivery-status part: the text part's recipients and replies", () => {
     const record = only(
@@ -120,6 +135,17 @@ describe("a multipart/report missing a part", () => {
     assert.equal(record.reason, "hostunknown");
   });
 
+  it("a recipient's group without Final-Recipient: the failure is kept, the recipient taken from the text", () => {
+    const message = (sentence: string) =>
+      `${headers("Undelivered Mail Returned to Sender", 'multipart/report; report-type=delivery-status; boundary="B"')}\n--B\nContent-Type: text/plain\n\n${sentence}\n\n--B\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.net\n\nAction: failed\nStatus: 5.2.2\nDiagnostic-Code: smtp; 552 5.2.2 Mailbox full\n--B--\n`;
+    const record = only(records(message("Your message to norcpt@example.org could not be delivered.")));
+    assert.equal(record.recipient, "norcpt@example.org");
+    assert.equal(record.status, "5.2.2");
+    assert.equal(record.reason, "mailboxfull");
+    // A text that names only the bounce's own addressee gives no recipient: no record is made up.
+    assert.deepEqual(records(message("Your message from sender@example.com could not be delivered.")), []);
+  });
+
   it("a delivery-status part inside multipart/mixed", () => {
     const record = only(
       records(
@@ -128,6 +154,35 @@ describe("a multipart/report missing a part", () => {
     );
     assert.equal(record.recipient, "blocked@example.org");
     assert.equal(record.reason, "blocked");
+  });
+});
+
+describe("delivery-status fields", () => {
+  it("no Diagnostic-Code: of a recipient named twice (Exchange), the mention quoting a reply explains it", () => {
+    const list = records(
+      `${headers("Undeliverable: hello", 'multipart/report; report-type=delivery-status; boundary="B"', "postmaster@mx.example.net")}\n--B\nContent-Type: text/plain\n\nDelivery has failed to these recipients or groups:\n\nfirst@example.org\nThe email address you entered couldn't be found. Please check the recipient's email address and try to resend the message.\n\nsecond@example.org\nThis recipient's mailbox is full and can't accept messages now.\n\nDiagnostic information for administrators:\n\nGenerating server: mx.example.net\n\nfirst@example.org\nRemote Server returned '550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup'\n\nsecond@example.org\nRemote Server returned '552 5.2.2 mailbox full'\n\n--B\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.net\n\nFinal-Recipient: rfc822; first@example.org\nAction: failed\nStatus: 5.1.10\n\nFinal-Recipient: rfc822; second@example.org\nAction: failed\nStatus: 5.2.2\n--B--\n`,
+    );
+    assert.deepEqual(
+      list.map((record) => [record.recipient, record.reason, record.replyCode]),
+      [
+        ["first@example.org", "userunknown", 550],
+        ["second@example.org", "mailboxfull", 552],
+      ],
+    );
+    assert.match(list[0].diagnostic, /RESOLVER\.ADR\.RecipientNotFound/);
+  });
+
+  it("fields written right under the part's Content-Type, with no blank line, are still read", () => {
+    const list = records(
+      `${headers("Returned mail: see transcript for details", 'multipart/report; report-type=delivery-status; boundary="B"')}\n--B\nContent-Type: text/plain\n\nThe original message was received.\n\n--B\nContent-Type: message/delivery-status\nReporting-MTA: dns; mx.example.net\nFinal-Recipient: rfc822; one@example.org\nAction: failed\nStatus: 5.1.1\nDiagnostic-Code: smtp; 550 5.1.1 User unknown\nFinal-Recipient: rfc822; two@example.org\nAction: failed\nStatus: 5.2.2\nDiagnostic-Code: smtp; 552 5.2.2 Mailbox full\n--B--\n`,
+    );
+    assert.deepEqual(
+      list.map((record) => [record.recipient, record.reason]),
+      [
+        ["one@example.org", "userunknown"],
+        ["two@example.org", "mailboxfull"],
+      ],
+    );
   });
 });
 

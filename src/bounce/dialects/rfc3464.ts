@@ -1,7 +1,16 @@
-import { type ReportText, readReportText } from "../email/text.ts";
+import { headerValue } from "../email/headers.ts";
+import {
+  addressesIn,
+  type ReportText,
+  readReportText,
+  recipientsInReplies,
+  recipientsInSentences,
+} from "../email/text.ts";
 import type { Dialect, RecipientReport } from "./types.ts";
 
 const DELIVERED_ACTIONS = new Set(["delivered", "relayed", "expanded"]);
+/** A reply code with its enhanced status ("550 5.1.10", "452-4.2.2"). */
+const REPLY_QUOTED = /\b[245]\d\d[ -][245]\.\d{1,3}\.\d{1,3}\b/;
 
 /**
  * RFC 3464 delivery status notifications: per-recipient fields from message/delivery-status (or the same
@@ -19,11 +28,37 @@ export const rfc3464: Dialect = {
       text ??= readReportText(mail.reportText);
       return text;
     };
-    return dsn.recipients.map((entry, index): RecipientReport => {
+    // Recipients the text names, for a group without Final-Recipient (never the bounce's own addressee).
+    let named: string[] | undefined;
+    const namedInText = (): string[] => {
+      if (named) return named;
+      const own = new Set(
+        addressesIn(headerValue(mail.headers, "to")).map((address) => address.toLowerCase()),
+      );
+      const { entries, preamble } = report();
+      const all = [
+        ...entries.map((candidate) => candidate.recipient),
+        ...recipientsInSentences(preamble),
+        ...recipientsInReplies(mail.reportText),
+      ];
+      named = [...new Set(all.filter((address) => !own.has(address.toLowerCase())))];
+      return named;
+    };
+    const reports = dsn.recipients.map((entry, index): RecipientReport | null => {
+      const recipient = entry.recipient ?? namedInText()[index] ?? null;
+      // A group without any recipient field, and a text that names nobody: other readers may know better.
+      if (recipient === null && entry.unnamed) return null;
       const contextOf = () => {
         const { entries } = report();
         const address = entry.recipient?.toLowerCase();
-        const same = entries.find((candidate) => candidate.recipient.toLowerCase() === address);
+        // A report that names a recipient twice (Exchange: a sentence for people, then "Remote Server
+        // returned '550 5.1.10 …'" for administrators): the mention that quotes a reply explains it.
+        let same: { diagnostic: string } | undefined;
+        for (const candidate of entries) {
+          if (candidate.recipient.toLowerCase() !== address) continue;
+          if (REPLY_QUOTED.test(candidate.diagnostic)) return candidate.diagnostic;
+          same ??= candidate;
+        }
         return (same ?? entries[index])?.diagnostic ?? "";
       };
       // No Diagnostic-Code: the human-readable part explains, the recipient's own lines and the notice's
@@ -35,7 +70,7 @@ export const rfc3464: Dialect = {
         comment && !given.toLowerCase().includes(comment.toLowerCase()) ? `${given} (${comment})` : given;
       const delivered = entry.action !== null && DELIVERED_ACTIONS.has(entry.action);
       return {
-        recipient: entry.recipient,
+        recipient,
         diagnostic,
         context: contextOf,
         status: entry.status,
@@ -48,5 +83,6 @@ export const rfc3464: Dialect = {
         hintReason: delivered && !entry.status?.startsWith("5") ? "delivered" : null,
       };
     });
+    return reports.filter((report) => report !== null);
   },
 };

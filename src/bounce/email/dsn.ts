@@ -16,6 +16,8 @@ export interface DsnRecipient {
   /** Delivered to a program ("X-Actual-Recipient: X-Unix; |/usr/bin/procmail"), not to an address. */
   toProgram: boolean;
   lastAttempt: string | null;
+  /** The group had no recipient field at all (a broken report): the recipient must come from the text. */
+  unnamed?: boolean;
 }
 
 export interface DeliveryStatus {
@@ -104,6 +106,13 @@ export function parseDeliveryStatus(text: string, start = 0, end = text.length):
     } else {
       result.reportingMta ??= stripType(headerValue(group, "reporting-mta"));
       result.arrivalDate ??= headerValue(group, "arrival-date");
+      // A recipient's group that lost its Final-Recipient (Action with a Status or Diagnostic-Code): its
+      // failure is kept, the recipient is looked for in the report's text.
+      if (
+        headerValue(group, "action") !== null &&
+        (headerValue(group, "status") !== null || headerValue(group, "diagnostic-code") !== null)
+      )
+        result.recipients.push({ ...recipientOf(group), unnamed: true });
     }
     if (group.bodyStart <= pos) break;
     pos = group.bodyStart;

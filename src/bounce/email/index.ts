@@ -35,9 +35,12 @@ const SPACE_RUN = /\s\s|[^\S ]/;
 /** A failure status is what the diagnostic is about; a 2.x.x earlier in a transcript is not. */
 const FAILURE_STATUS_IN_TEXT = /\b[45]\.\d{1,3}\.\d{1,3}\b/;
 const STATUS_IN_TEXT = /\b2\.\d{1,3}\.\d{1,3}\b/;
-/** A reply code stands alone: "550 ", "550-", "(550)"; never the first part of an IP address ("203.0.113.9"). */
-const FAILURE_CODE_IN_TEXT = /(?:^|[\s:;([])([45][0-5]\d)(?=[\s\-,)\]]|\.(?!\d)|$)/;
-const REPLY_CODE_IN_TEXT = /(?:^|[\s:;([])(2[0-5]\d)(?=[\s\-,)\]]|\.(?!\d)|$)/;
+/**
+ * A reply code stands alone: "550 ", "550-", "(550)", "'550 " (Exchange's "Remote Server returned '550 …'");
+ * never the first part of an IP address ("203.0.113.9").
+ */
+const FAILURE_CODE_IN_TEXT = /(?:^|[\s:;(['"])([45][0-5]\d)(?=[\s\-,)\]]|\.(?!\d)|$)/;
+const REPLY_CODE_IN_TEXT = /(?:^|[\s:;(['"])(2[0-5]\d)(?=[\s\-,)\]]|\.(?!\d)|$)/;
 
 /** A status right after a reply code ("550 5.2.2", "550-'5.2.2"): the remote server's own, not a wrapper's. */
 const REPLIED_STATUS_IN_TEXT = /\b[45]\d\d[- ]['"]?([45]\.\d{1,3}\.\d{1,3})\b/;

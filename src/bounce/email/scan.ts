@@ -44,6 +44,32 @@ function isOriginal(type: string): boolean {
   );
 }
 
+/** The character references an HTML report uses in its text: numeric ones and the XML/HTML basics. */
+const ENTITY = /&(?:#(\d{1,7})|#x([0-9a-f]{1,6})|(nbsp|lt|gt|amp|quot|apos));/gi;
+const NAMED: Readonly<Record<string, string>> = {
+  nbsp: " ",
+  lt: "<",
+  gt: ">",
+  amp: "&",
+  quot: '"',
+  apos: "'",
+};
+
+/** "couldn&#39;t", "&lt;a@b&gt;" → "couldn't", "<a@b>" (HTML 5 §13.5; other named references stay as they are). */
+function decodeEntities(html: string): string {
+  if (!html.includes("&")) return html;
+  return html.replace(
+    ENTITY,
+    (whole, decimal: string | undefined, hex: string | undefined, name: string | undefined) => {
+      if (name) return NAMED[name.toLowerCase()] ?? whole;
+      const code = decimal ? Number(decimal) : Number.parseInt(hex ?? "", 16);
+      return code > 0 && code <= 0x10ffff && (code < 0xd800 || code > 0xdfff)
+        ? String.fromCodePoint(code)
+        : whole;
+    },
+  );
+}
+
 const capped = (body: string): string =>
   body.length > MAX_REPORT_TEXT ? body.slice(0, MAX_REPORT_TEXT) : body;
 
@@ -60,6 +86,21 @@ function inlineOriginalHeaders(text: string, marker: number): HeaderBlock | null
 const QUOTED_FIELDS = /^>[ \t]?(?:Final-Recipient|Original-Recipient|Reporting-MTA):/im;
 const QUOTE_PREFIX = /^>[ \t]?/gm;
 
+/**
+ * A delivery-status part's fields. An MTA that writes them right under the part's Content-Type, with no
+ * blank line between, makes them part headers: they are read from there (RFC 3464 §2.1 wants the blank line).
+ */
+function deliveryStatusText(text: string, part: MimePart): string {
+  const body = partText(text, part);
+  const fields = part.headers.fields;
+  if (!fields.some((field) => field.name === "final-recipient" || field.name === "original-recipient"))
+    return body;
+  const inHeaders = fields.filter(
+    (field) => !field.name.startsWith("content-") && field.name !== "mime-version",
+  );
+  return `${inHeaders.map((field) => `${field.name}: ${field.value}`).join("\n")}\n\n${body}`;
+}
+
 /** Scan a message held as a latin1 string (one char per byte). */
 export function scanEmail(text: string): ScannedEmail {
   const headers = parseHeaderBlock(text, 0, text.length);
@@ -74,7 +115,7 @@ export function scanEmail(text: string): ScannedEmail {
   for (const part of parts) {
     const type = part.type.type;
     if (isDeliveryStatus(type)) {
-      const parsed = parseDeliveryStatus(partText(text, part));
+      const parsed = parseDeliveryStatus(deliveryStatusText(text, part));
       if (!deliveryStatus || deliveryStatus.recipients.length === 0) deliveryStatus = parsed;
       else if (deliveryStatus.recipients.length <= MAX_RECIPIENTS)
         deliveryStatus.recipients.push(...parsed.recipients.slice(0, MAX_RECIPIENTS + 1));
@@ -100,13 +141,7 @@ export function scanEmail(text: string): ScannedEmail {
     const bodies = textParts.map((part) => capped(partText(text, part)));
     // HTML only when there is no plain text: the same report, costlier to read.
     if (bodies.length === 0 && htmls.length > 0) {
-      bodies.push(
-        capped(
-          partText(text, htmls[0])
-            .replace(HTML_TAG, " ")
-            .replace(/&nbsp;/g, " "),
-        ),
-      );
+      bodies.push(capped(decodeEntities(partText(text, htmls[0]).replace(HTML_TAG, " "))));
     }
     const full = bodies.join("\n");
     const cut = originalMessageStart(full);

@@ -1506,8 +1506,8 @@ export const REASON_PHRASES: RuleTable = {
       reason: "userunknown",
       pattern: /recipient ?not ?found/,
       source:
-        "Sisimai lib/Sisimai/Reason/UserUnknown.pm (phrase list); RFC 3463 X.1.1; example: sisimai go lhost/via-exchange2007.go",
-      example: "RESOLVER.ADR.RecipientNotFound",
+        "Sisimai lib/Sisimai/Reason/UserUnknown.pm (phrase list); RFC 3463 X.1.1; example: sisimai go reason/why-userunknown.go",
+      example: "resolver.adr.recipient notfound",
     },
     {
       id: "recipient-unknown-there-is-no-one-at-this-address",

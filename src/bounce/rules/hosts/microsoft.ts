@@ -1053,6 +1053,25 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       source: `${SISIMAI}; ${PAGE}`,
       example: "bad destination mailbox address",
     },
+    // Exchange's own identifier names the reason wherever the Exchange server runs (Exchange Online or a
+    // company's own), whatever the status: 5.1.10 here is not RFC 7505's null MX.
+    {
+      id: "exchange-resolver-adr-recipientnotfound",
+      reason: "userunknown",
+      phrase: "resolver.adr.recipientnotfound",
+      anyHost: true,
+      source:
+        "sisimai go lhost/via-exchange2007.go (RESOLVER.ADR.RecipientNotFound); https://learn.microsoft.com/en-us/exchange/mail-flow-best-practices/non-delivery-reports-in-exchange-online/fix-error-code-5-1-10-in-exchange-online",
+      example: "550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup",
+    },
+    {
+      id: "exchange-resolver-adr-exrecipnotfound",
+      reason: "userunknown",
+      phrase: "resolver.adr.exrecipnotfound",
+      anyHost: true,
+      source: "sisimai go lhost/via-exchange2007.go (RESOLVER.ADR.ExRecipNotFound)",
+      example: "550 5.1.1 RESOLVER.ADR.ExRecipNotFound",
+    },
     {
       id: "rhost-microsoft-5-1-10-recipient-not-found",
       reason: "userunknown",
