@@ -25,6 +25,11 @@ export interface FetchOptions {
   /** Messages read per run at most (the oldest new ones first); the next run goes on from there. */
   maxMessages?: number;
   env?: Record<string, string | undefined>;
+  /**
+   * Runs the store reads and writes (the live service passes its store lock, so the IMAP session, the
+   * slow part, never holds it). Default: run them directly.
+   */
+  withStore?: <T>(work: () => Promise<T>) => Promise<T>;
 }
 
 export interface FetchResult {
@@ -55,7 +60,8 @@ export async function fetchReports(store: Store, options: FetchOptions): Promise
   } catch (error) {
     throw new MailboxError("config", error instanceof Error ? error.message : String(error));
   }
-  const before = await mailboxProgress(store, key);
+  const withStore = options.withStore ?? (<T>(work: () => Promise<T>) => work());
+  const before = await withStore(() => mailboxProgress(store, key));
   const maxBytes = limitOf("messageBytes");
   const max = options.maxMessages ?? 10_000;
   const downloaded = await withMailbox(
@@ -81,9 +87,12 @@ export async function fetchReports(store: Store, options: FetchOptions): Promise
   const inputs = downloaded.messages
     .filter((m) => m.raw !== null)
     .map((m) => ({ label: `${base};UID=${m.uid}`, raw: m.raw as Buffer }));
-  const reports = await ingestReportFiles(store, inputs);
   const lastUid = downloaded.messages.reduce((last, m) => Math.max(last, m.uid), downloaded.from);
-  await saveMailboxProgress(store, key, downloaded.validity, lastUid, downloaded.messages.length);
+  const reports = await withStore(async () => {
+    const stored = await ingestReportFiles(store, inputs);
+    await saveMailboxProgress(store, key, downloaded.validity, lastUid, downloaded.messages.length);
+    return stored;
+  });
   return {
     mailbox: key,
     uidValidity: downloaded.validity,

@@ -1,15 +1,15 @@
-import { createHash } from "node:crypto";
 import {
   appendReports,
   type Store,
   type StoredAggregateReport,
-  type StoredAggregateRow,
   type StoredTlsReport,
   storedReportKeys,
 } from "../store/index.ts";
-import { type ReportProblem, type ReportReading, readReportFile, readReportMessage } from "./read.ts";
-import { type DayShare, daysOf, spreadCount } from "./spread.ts";
-import type { AggregateReport, AggregateRow, Report, TlsReport } from "./types.ts";
+import type { ReportProblem } from "./read.ts";
+import { type ReadPoolOptions, type ReportInput, readAllPrepared } from "./read-pool.ts";
+
+export { reportKey, storedAggregate, storedTls } from "./prepare.ts";
+export type { ReportInput } from "./read-pool.ts";
 
 /**
  * Storing report files: each file read and every report in it validated whole (src/dmarc/read.ts), then
@@ -34,23 +34,12 @@ export interface ReportFileSummary {
   notes: string[];
 }
 
-export interface ReportIngestOptions {
+export interface ReportIngestOptions extends ReadPoolOptions {
   /** Reports per transaction (default 500). */
   batchReports?: number;
   /** Called after each file. */
   onFile?: (summary: ReportFileSummary, index: number) => void;
 }
-
-/** Reporter + report id + date range, lower-cased reporter: the identity of a report. */
-export function reportKey(report: Report): string {
-  const reporter = report.reporter.trim().toLowerCase();
-  return createHash("sha1")
-    .update(`${report.kind}\u001f${reporter}\u001f${report.reportId}\u001f${report.begin}\u001f${report.end}`)
-    .digest("hex");
-}
-
-/** An input of the reports reader: a file, or a message held in memory with the label it is known by. */
-export type ReportInput = string | { label: string; raw: Buffer };
 
 export async function ingestReportFiles(
   store: Store,
@@ -86,18 +75,10 @@ export async function ingestReportFiles(
     }
     pending = [];
   };
-  for (const [index, input] of paths.entries()) {
-    const path = typeof input === "string" ? input : input.label;
-    const read =
-      typeof input === "string" ? readReportFile(input) : readReportMessage(input.raw, input.label);
-    const reading: ReportReading = await read.catch((error: unknown) => ({
-      path,
-      reports: [] as Report[],
-      problems: [{ part: "", reason: "unreadable", message: errorMessage(error) }],
-      notes: [] as string[],
-    }));
+  let index = 0;
+  for await (const reading of readAllPrepared(paths, options)) {
     const summary: ReportFileSummary = {
-      path,
+      path: reading.path,
       reports: reading.reports.length,
       aggregate: 0,
       tls: 0,
@@ -111,7 +92,7 @@ export async function ingestReportFiles(
     for (const report of reading.reports) {
       if (report.kind === "dmarc-aggregate") summary.aggregate++;
       else summary.tls++;
-      const key = reportKey(report);
+      const key = report.stored.key;
       if (known.has(key)) {
         summary.duplicates++;
         continue;
@@ -119,153 +100,18 @@ export async function ingestReportFiles(
       known.add(key);
       summary.stored++;
       if (report.kind === "dmarc-aggregate") {
-        const stored = storedAggregate(report, key, path);
-        summary.records += stored.records;
-        summary.messages += stored.messages;
-        aggregates.push(stored);
+        summary.records += report.stored.records;
+        summary.messages += report.stored.messages;
+        aggregates.push(report.stored);
       } else {
-        tls.push(storedTls(report, key, path));
+        tls.push(report.stored);
       }
     }
     pending.push(summary);
     summaries.push(summary);
     if (aggregates.length + tls.length >= batchSize) await flush();
-    options.onFile?.(summary, index);
+    options.onFile?.(summary, index++);
   }
   await flush();
   return summaries;
-}
-
-function errorMessage(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException | null)?.code;
-  const message = error instanceof Error ? error.message : String(error);
-  return code ? `${code}: ${message.split("\n", 1)[0]}` : message.split("\n", 1)[0];
-}
-
-/** The report's rows, one per record per day of its range (counts spread, summing to the original). */
-export function storedAggregate(report: AggregateReport, key: string, path: string): StoredAggregateReport {
-  const shares = daysOf(report.begin, report.end);
-  const rows: StoredAggregateRow[] = [];
-  let messages = 0;
-  for (const [index, row] of report.rows.entries()) {
-    messages += row.count;
-    const counts = spreadCount(row.count, shares);
-    for (const [d, share] of shares.entries()) {
-      if (counts[d] === 0 && shares.length > 1) continue;
-      rows.push(storedRow(row, index + 1, share, counts[d]));
-    }
-  }
-  return {
-    key,
-    path,
-    part: report.part,
-    reporter: report.reporter,
-    reporterEmail: report.reporterEmail,
-    reportId: report.reportId,
-    begin: report.begin,
-    end: report.end,
-    days: shares.length,
-    policy: report.policy,
-    schema: report.schema,
-    generator: report.generator,
-    errors: report.errors.length > 0 ? report.errors.join("; ") : null,
-    records: report.rows.length,
-    messages,
-    rows,
-  };
-}
-
-function storedRow(row: AggregateRow, record: number, share: DayShare, messages: number): StoredAggregateRow {
-  // The DKIM result shown first: an aligned pass if there is one, else the first signature.
-  const aligned = row.dkimAuth.find(
-    (d) => d.result === "pass" && d.domain !== null && aligns(d.domain, row.headerFrom),
-  );
-  const dkim = aligned ?? row.dkimAuth[0];
-  const spf = row.spfAuth.find((s) => s.scope === null || s.scope === "mfrom") ?? row.spfAuth[0];
-  return {
-    record,
-    day: share.day,
-    messages,
-    sourceIp: row.sourceIp,
-    disposition: row.disposition,
-    dkim: row.dkim,
-    spf: row.spf,
-    reasons: row.reasons.length > 0 ? row.reasons.join(",") : null,
-    reasonComment: row.reasonComment,
-    headerFrom: row.headerFrom,
-    envelopeFrom: row.envelopeFrom,
-    envelopeTo: row.envelopeTo,
-    dkimDomain: dkim?.domain ?? null,
-    dkimSelector: dkim?.selector ?? null,
-    dkimResult: dkim?.result ?? null,
-    dkimResults:
-      row.dkimAuth.length > 1
-        ? row.dkimAuth
-            .map((d) => `${d.domain ?? ""}${d.selector ? `/${d.selector}` : ""}=${d.result}`)
-            .join(" ")
-        : null,
-    spfDomain: spf?.domain ?? null,
-    spfScope: spf?.scope ?? null,
-    spfResult: spf?.result ?? null,
-  };
-}
-
-/** Relaxed alignment by shared suffix (the organizational domain is not computed here: display only). */
-function aligns(domain: string, headerFrom: string): boolean {
-  return domain === headerFrom || headerFrom.endsWith(`.${domain}`) || domain.endsWith(`.${headerFrom}`);
-}
-
-export function storedTls(report: TlsReport, key: string, path: string): StoredTlsReport {
-  const shares = daysOf(report.begin, report.end);
-  const policies: StoredTlsReport["policies"] = [];
-  const failures: StoredTlsReport["failures"] = [];
-  for (const [index, policy] of report.policies.entries()) {
-    const ok = spreadCount(policy.successful, shares);
-    const bad = spreadCount(policy.failed, shares);
-    for (const [d, share] of shares.entries()) {
-      if (shares.length > 1 && ok[d] === 0 && bad[d] === 0) continue;
-      policies.push({
-        policy: index + 1,
-        day: share.day,
-        type: policy.type,
-        domain: policy.domain,
-        mxHost: policy.mxHost,
-        successful: ok[d],
-        failed: bad[d],
-      });
-    }
-    for (const failure of policy.failures) {
-      const counts = spreadCount(failure.count, shares);
-      for (const [d, share] of shares.entries()) {
-        if (shares.length > 1 && counts[d] === 0) continue;
-        failures.push({
-          policy: index + 1,
-          day: share.day,
-          resultType: failure.resultType,
-          sendingIp: failure.sendingIp,
-          receivingMx: failure.receivingMx,
-          receivingHelo: failure.receivingHelo,
-          receivingIp: failure.receivingIp,
-          sessions: counts[d],
-          reasonCode: failure.reasonCode,
-          info: failure.info,
-        });
-      }
-    }
-  }
-  return {
-    key,
-    path,
-    part: report.part,
-    reporter: report.reporter,
-    contact: report.contact,
-    reportId: report.reportId,
-    begin: report.begin,
-    end: report.end,
-    days: shares.length,
-    successful: report.policies.reduce((sum, p) => sum + p.successful, 0),
-    failed: report.policies.reduce((sum, p) => sum + p.failed, 0),
-    policies,
-    failures,
-  };
 }

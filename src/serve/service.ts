@@ -11,6 +11,7 @@ import { type Durability, Intake, StoreLock } from "./intake.ts";
 import { alertSamples, monitorSamples, prometheusText } from "./metrics.ts";
 import { type BlocklistWatch, Monitor } from "./monitor.ts";
 import type { Secrets } from "./receivers.ts";
+import { ReportFetcher, type ReportFetchWatch } from "./report-fetch.ts";
 import { buildServer, type ServerParts } from "./server.ts";
 import { type CertLoader, certLoader } from "./sns.ts";
 import { Spool } from "./spool.ts";
@@ -53,6 +54,8 @@ export interface ServeConfig {
   warmupPlan?: WarmupCaps | null;
   /** --domain/--ip: a periodic blocklist check with the audit's code. */
   blocklists?: BlocklistWatch | null;
+  /** --dmarc-imap: `dmarc fetch` on a schedule (src/serve/report-fetch.ts). */
+  reportFetch?: ReportFetchWatch | null;
   /** Where alerts go besides the log. */
   alertSinks?: Sink[];
   alertCooldownMs?: number;
@@ -83,6 +86,7 @@ export interface Service {
   lock: StoreLock;
   alerts: Alerts;
   monitor: Monitor;
+  reportFetcher: ReportFetcher | null;
   config: ServeConfig;
   /** Stops intake, drains the spool into the store, closes everything. */
   close(): Promise<void>;
@@ -148,7 +152,10 @@ export async function startService(config: ServeConfig): Promise<Service> {
     alerts.restore(saved.alerts);
   }
   restored = true;
-  const service = { store, spool, lock, intake, alerts, monitor, config } as Service;
+  const reportFetcher = config.reportFetch
+    ? new ReportFetcher({ store, lock, watch: config.reportFetch, log })
+    : null;
+  const service = { store, spool, lock, intake, alerts, monitor, reportFetcher, config } as Service;
   const app = await buildServer({
     store,
     intake,
@@ -175,10 +182,12 @@ export async function startService(config: ServeConfig): Promise<Service> {
   });
   intake.start();
   monitor.start();
+  reportFetcher?.start();
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
     await monitor.stop();
+    await reportFetcher?.stop();
     await intake.stop();
     await spool.close();
     store.close();
@@ -196,6 +205,7 @@ export async function startService(config: ServeConfig): Promise<Service> {
     await intake.stop();
     await app.close();
     await monitor.stop();
+    await reportFetcher?.stop();
     alerts.stop();
     await intake.drain();
     await spool.close();

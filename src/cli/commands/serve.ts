@@ -2,8 +2,9 @@ import { isIP } from "node:net";
 import type { Command } from "commander";
 import { UsageError } from "../exit.ts";
 import { DEFAULT_STORE } from "../options.ts";
+import type { ServeDmarcOptions } from "../run/dmarc.ts";
 
-export interface ServeCliOptions {
+export interface ServeCliOptions extends ServeDmarcOptions {
   db: string;
   host: string;
   port: string;
@@ -68,6 +69,21 @@ export function registerServe(program: Command): void {
     .option("--ip <address...>", "check these sending IPs against the blocklists periodically")
     .option("--resolver <spec>", "DNS for the blocklist checks: system or udp://HOST:PORT", "system")
     .option("--blocklist-interval <minutes>", "how often --domain/--ip are checked", "60")
+    .option(
+      "--dmarc-imap <url>",
+      "read DMARC/TLS reports from this IMAP mailbox on a schedule, as `dmarc fetch --imap` does",
+    )
+    .option("--dmarc-user <name>", "with --dmarc-imap: the IMAP login name")
+    .option(
+      "--dmarc-password-env <var>",
+      "with --dmarc-imap: environment variable holding the password or token",
+      "DELIVERLENS_IMAP_PASSWORD",
+    )
+    .option("--dmarc-auth <kind>", "with --dmarc-imap: password or xoauth2", "password")
+    .option("--dmarc-mailbox <folder>", "with --dmarc-imap: the folder reports arrive in", "INBOX")
+    .option("--dmarc-every <minutes>", "with --dmarc-imap: how often the mailbox is read", "60")
+    .option("--dmarc-max <n>", "with --dmarc-imap: messages read per run at most", "1000")
+    .option("--dmarc-insecure", "with --dmarc-imap: as dmarc fetch --insecure")
     .addHelpText(
       "after",
       `
@@ -137,6 +153,8 @@ export async function serveConfig(options: ServeCliOptions, env: NodeJS.ProcessE
   const domain = options.domain !== undefined ? domainOption(options.domain) : null;
   const ips = ipOptions(options.ip);
   const resolver = resolverOption(options.resolver);
+  const { serveReportFetch } = await import("../run/dmarc.ts");
+  const reportFetch = serveReportFetch(options);
   const topics = nonEmpty(env.DELIVERLENS_SNS_TOPIC_ARNS)
     ?.split(",")
     .map((arn) => arn.trim())
@@ -158,6 +176,7 @@ export async function serveConfig(options: ServeCliOptions, env: NodeJS.ProcessE
     },
     warmupPlan: options.warmupPlan ?? null,
     blocklists: domain || ips.length > 0 ? { domain, ips, resolver, intervalMs: blocklistIntervalMs } : null,
+    reportFetch,
     token,
     snsCertDir: nonEmpty(env.DELIVERLENS_SNS_CERT_DIR),
     snsCaFile: nonEmpty(env.DELIVERLENS_SNS_CA_FILE),

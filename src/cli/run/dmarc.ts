@@ -63,13 +63,17 @@ export async function runDmarc(options: DmarcCliOptions): Promise<number> {
 }
 
 /** The IMAP account and fetch options of `dmarc fetch` (also `serve --dmarc-imap`), checked. */
-export function fetchOptionsOf(options: Omit<FetchCliOptions, "db" | "json">): FetchOptions {
+export function fetchOptionsOf(
+  options: Omit<FetchCliOptions, "db" | "json">,
+  /** The options' prefix in messages: `--` for dmarc fetch, `--dmarc-` for serve. */
+  flag = "--",
+): FetchOptions {
   if (options.auth !== "password" && options.auth !== "xoauth2")
-    throw new UsageError(`--auth must be password or xoauth2: ${options.auth}`);
+    throw new UsageError(`${flag}auth must be password or xoauth2: ${options.auth}`);
   if (!/^[1-9]\d{0,8}$/.test(options.max))
-    throw new UsageError(`--max must be a positive whole number: ${options.max}`);
+    throw new UsageError(`${flag}max must be a positive whole number: ${options.max}`);
   try {
-    checkSecretEnvName(options.passwordEnv, "--password-env");
+    checkSecretEnvName(options.passwordEnv, `${flag}password-env`);
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
@@ -84,6 +88,44 @@ export function fetchOptionsOf(options: Omit<FetchCliOptions, "db" | "json">): F
     insecure: options.insecure,
     maxMessages: Number(options.max),
   };
+}
+
+/** serve's --dmarc-* options. */
+export interface ServeDmarcOptions {
+  dmarcImap?: string;
+  dmarcUser?: string;
+  dmarcPasswordEnv: string;
+  dmarcAuth: string;
+  dmarcMailbox: string;
+  dmarcEvery: string;
+  dmarcMax: string;
+  dmarcInsecure?: boolean;
+}
+
+/** `serve --dmarc-imap …` → the schedule of `dmarc fetch` runs, or null without --dmarc-imap. */
+export function serveReportFetch(
+  options: ServeDmarcOptions,
+): { fetch: FetchOptions; intervalMs: number } | null {
+  if (options.dmarcImap === undefined) return null;
+  if (!options.dmarcUser) throw new UsageError("--dmarc-imap needs --dmarc-user (the IMAP login name)");
+  const minutes = Number(options.dmarcEvery);
+  if (!Number.isFinite(minutes) || minutes < 0.01 || minutes > 10_080)
+    throw new UsageError(
+      `--dmarc-every must be a number of minutes from 0.01 to 10080: ${options.dmarcEvery}`,
+    );
+  const fetch = fetchOptionsOf(
+    {
+      imap: options.dmarcImap,
+      user: options.dmarcUser,
+      passwordEnv: options.dmarcPasswordEnv,
+      auth: options.dmarcAuth,
+      mailbox: options.dmarcMailbox,
+      insecure: options.dmarcInsecure,
+      max: options.dmarcMax,
+    },
+    "--dmarc-",
+  );
+  return { fetch, intervalMs: Math.round(minutes * 60_000) };
 }
 
 export async function runFetch(options: FetchCliOptions): Promise<number> {

@@ -46,6 +46,7 @@ const STOP_BOUND_MS = 10_000;
 /** `deliverlens serve`: runs until SIGTERM or SIGINT; exit 0 after a clean drain, 1 when it could not run. */
 export async function runServe(config: ServeCliConfig): Promise<number> {
   const { warmupPlan: _plan, blocklists: _lists, alerts: _alerts, ...base } = config;
+  // base keeps reportFetch (--dmarc-imap): `dmarc fetch` on a schedule, already checked.
   const service = await startService({
     ...base,
     ...(await extras(config)),

@@ -1,0 +1,181 @@
+import { createHash } from "node:crypto";
+import { aggregateRowsCsv } from "../store/report-rows.ts";
+import type { StoredAggregateReport, StoredAggregateRow, StoredTlsReport } from "../store/reports.ts";
+import type { ReportProblem, ReportReading } from "./read.ts";
+import { type DayShare, daysOf, spreadCount } from "./spread.ts";
+import type { AggregateReport, AggregateRow, Report, TlsReport } from "./types.ts";
+
+/**
+ * A report read and validated (src/dmarc/read.ts) made ready to store: its identity (reportKey) and its
+ * rows spread over the days it covers, as CSV lines for the store's one insert per batch. Pure and free
+ * of DuckDB, so it runs in the readers' worker threads (src/dmarc/read-pool.ts) as well as here.
+ */
+
+export type PreparedReport =
+  | { kind: "dmarc-aggregate"; stored: StoredAggregateReport }
+  | { kind: "tls-report"; stored: StoredTlsReport };
+
+/** A file's reading, ready to store: what a worker thread hands back (strings and small objects only). */
+export interface PreparedReading {
+  path: string;
+  reports: PreparedReport[];
+  problems: ReportProblem[];
+  notes: string[];
+}
+
+/** Its own exact buffer per report (a pooled Buffer would carry its whole 8 KB pool across threads). */
+const UTF8 = new TextEncoder();
+
+export function prepareReading(reading: ReportReading): PreparedReading {
+  return {
+    path: reading.path,
+    problems: reading.problems,
+    notes: reading.notes,
+    reports: reading.reports.map((report): PreparedReport => {
+      const key = reportKey(report);
+      if (report.kind === "tls-report")
+        return { kind: "tls-report", stored: storedTls(report, key, reading.path) };
+      const stored = storedAggregate(report, key, reading.path);
+      return {
+        kind: "dmarc-aggregate",
+        stored: { ...stored, rows: [], rowsCsv: UTF8.encode(aggregateRowsCsv(key, stored.rows)) },
+      };
+    }),
+  };
+}
+
+/** Reporter + report id + date range, lower-cased reporter: the identity of a report. */
+export function reportKey(report: Report): string {
+  const reporter = report.reporter.trim().toLowerCase();
+  return createHash("sha1")
+    .update(`${report.kind}\u001f${reporter}\u001f${report.reportId}\u001f${report.begin}\u001f${report.end}`)
+    .digest("hex");
+}
+
+/** The report's rows, one per record per day of its range (counts spread, summing to the original). */
+export function storedAggregate(report: AggregateReport, key: string, path: string): StoredAggregateReport {
+  const shares = daysOf(report.begin, report.end);
+  const rows: StoredAggregateRow[] = [];
+  let messages = 0;
+  for (const [index, row] of report.rows.entries()) {
+    messages += row.count;
+    const counts = spreadCount(row.count, shares);
+    for (const [d, share] of shares.entries()) {
+      if (counts[d] === 0 && shares.length > 1) continue;
+      rows.push(storedRow(row, index + 1, share, counts[d]));
+    }
+  }
+  return {
+    key,
+    path,
+    part: report.part,
+    reporter: report.reporter,
+    reporterEmail: report.reporterEmail,
+    reportId: report.reportId,
+    begin: report.begin,
+    end: report.end,
+    days: shares.length,
+    policy: report.policy,
+    schema: report.schema,
+    generator: report.generator,
+    errors: report.errors.length > 0 ? report.errors.join("; ") : null,
+    records: report.rows.length,
+    messages,
+    rows,
+  };
+}
+
+function storedRow(row: AggregateRow, record: number, share: DayShare, messages: number): StoredAggregateRow {
+  // The DKIM result shown first: an aligned pass if there is one, else the first signature.
+  const aligned = row.dkimAuth.find(
+    (d) => d.result === "pass" && d.domain !== null && aligns(d.domain, row.headerFrom),
+  );
+  const dkim = aligned ?? row.dkimAuth[0];
+  const spf = row.spfAuth.find((s) => s.scope === null || s.scope === "mfrom") ?? row.spfAuth[0];
+  return {
+    record,
+    day: share.day,
+    messages,
+    sourceIp: row.sourceIp,
+    disposition: row.disposition,
+    dkim: row.dkim,
+    spf: row.spf,
+    reasons: row.reasons.length > 0 ? row.reasons.join(",") : null,
+    reasonComment: row.reasonComment,
+    headerFrom: row.headerFrom,
+    envelopeFrom: row.envelopeFrom,
+    envelopeTo: row.envelopeTo,
+    dkimDomain: dkim?.domain ?? null,
+    dkimSelector: dkim?.selector ?? null,
+    dkimResult: dkim?.result ?? null,
+    dkimResults:
+      row.dkimAuth.length > 1
+        ? row.dkimAuth
+            .map((d) => `${d.domain ?? ""}${d.selector ? `/${d.selector}` : ""}=${d.result}`)
+            .join(" ")
+        : null,
+    spfDomain: spf?.domain ?? null,
+    spfScope: spf?.scope ?? null,
+    spfResult: spf?.result ?? null,
+  };
+}
+
+/** Relaxed alignment by shared suffix (the organizational domain is not computed here: display only). */
+function aligns(domain: string, headerFrom: string): boolean {
+  return domain === headerFrom || headerFrom.endsWith(`.${domain}`) || domain.endsWith(`.${headerFrom}`);
+}
+
+export function storedTls(report: TlsReport, key: string, path: string): StoredTlsReport {
+  const shares = daysOf(report.begin, report.end);
+  const policies: StoredTlsReport["policies"] = [];
+  const failures: StoredTlsReport["failures"] = [];
+  for (const [index, policy] of report.policies.entries()) {
+    const ok = spreadCount(policy.successful, shares);
+    const bad = spreadCount(policy.failed, shares);
+    for (const [d, share] of shares.entries()) {
+      if (shares.length > 1 && ok[d] === 0 && bad[d] === 0) continue;
+      policies.push({
+        policy: index + 1,
+        day: share.day,
+        type: policy.type,
+        domain: policy.domain,
+        mxHost: policy.mxHost,
+        successful: ok[d],
+        failed: bad[d],
+      });
+    }
+    for (const failure of policy.failures) {
+      const counts = spreadCount(failure.count, shares);
+      for (const [d, share] of shares.entries()) {
+        if (shares.length > 1 && counts[d] === 0) continue;
+        failures.push({
+          policy: index + 1,
+          day: share.day,
+          resultType: failure.resultType,
+          sendingIp: failure.sendingIp,
+          receivingMx: failure.receivingMx,
+          receivingHelo: failure.receivingHelo,
+          receivingIp: failure.receivingIp,
+          sessions: counts[d],
+          reasonCode: failure.reasonCode,
+          info: failure.info,
+        });
+      }
+    }
+  }
+  return {
+    key,
+    path,
+    part: report.part,
+    reporter: report.reporter,
+    contact: report.contact,
+    reportId: report.reportId,
+    begin: report.begin,
+    end: report.end,
+    days: shares.length,
+    successful: report.policies.reduce((sum, p) => sum + p.successful, 0),
+    failed: report.policies.reduce((sum, p) => sum + p.failed, 0),
+    policies,
+    failures,
+  };
+}

@@ -1,0 +1,127 @@
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
+import { type PreparedReading, prepareReading } from "./prepare.ts";
+import { type ReportReading, readReportFile, readReportMessage } from "./read.ts";
+import type { Report } from "./types.ts";
+
+/**
+ * Reading many report files on worker threads: each file is read, validated whole and prepared to store
+ * (src/dmarc/prepare.ts) on a reader thread, and the readings come back in input order as strings and
+ * small objects (cheap to pass between threads), while this thread deduplicates and writes the batches.
+ * Few files, or one core, are read here (a thread costs more to start than a few reports to read).
+ */
+
+/** An input of the reports reader: a file, or a message held in memory with the label it is known by. */
+export type ReportInput = string | { label: string; raw: Buffer };
+
+/** Files below this count are read on this thread. */
+const MIN_FILES_FOR_THREADS = 64;
+/** Files in flight per reader thread (bounds memory: each holds one file's prepared rows). */
+const AHEAD_PER_THREAD = 8;
+
+/** One input read and prepared; never throws (a failure is the reading's problem). */
+export async function readPrepared(input: ReportInput): Promise<PreparedReading> {
+  const path = typeof input === "string" ? input : input.label;
+  const reading: ReportReading = await (typeof input === "string"
+    ? readReportFile(input)
+    : readReportMessage(input.raw, input.label)
+  ).catch((error: unknown) => ({
+    path,
+    reports: [] as Report[],
+    problems: [{ part: "", reason: "unreadable", message: errorMessage(error) }],
+    notes: [] as string[],
+  }));
+  return prepareReading(reading);
+}
+
+function errorMessage(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  const message = error instanceof Error ? error.message : String(error);
+  return code ? `${code}: ${message.split("\n", 1)[0]}` : message.split("\n", 1)[0];
+}
+
+export interface ReadPoolOptions {
+  /** Reader threads (default: the cores, at most 4; 0 reads on this thread). */
+  threads?: number;
+}
+
+/** The inputs' prepared readings, in input order. */
+export async function* readAllPrepared(
+  inputs: readonly ReportInput[],
+  options: ReadPoolOptions = {},
+): AsyncGenerator<PreparedReading> {
+  // Messages held in memory (dmarc fetch) are read here; only files go to the reader threads.
+  const files = inputs.filter((input) => typeof input === "string").length;
+  const threads =
+    files < MIN_FILES_FOR_THREADS ? 0 : (options.threads ?? Math.min(4, availableParallelism()));
+  if (threads <= 1) {
+    for (const input of inputs) yield await readPrepared(input);
+    return;
+  }
+  const workers = Array.from({ length: threads }, () => startReader());
+  try {
+    const pending: Promise<PreparedReading>[] = [];
+    let next = 0;
+    const fill = () => {
+      while (next < inputs.length && pending.length < threads * AHEAD_PER_THREAD) {
+        const input = inputs[next];
+        const worker = workers[next % threads];
+        next++;
+        pending.push(
+          typeof input === "string" && worker.alive
+            ? worker.read(input).catch(() => readPrepared(input))
+            : readPrepared(input),
+        );
+      }
+    };
+    fill();
+    while (pending.length > 0) {
+      const reading = await (pending.shift() as Promise<PreparedReading>);
+      fill();
+      yield reading;
+    }
+  } finally {
+    await Promise.all(workers.map((worker) => worker.stop()));
+  }
+}
+
+interface Reader {
+  alive: boolean;
+  read(path: string): Promise<PreparedReading>;
+  stop(): Promise<void>;
+}
+
+function startReader(): Reader {
+  const extension = import.meta.url.endsWith(".ts") ? "ts" : "js";
+  const worker = new Worker(new URL(`./read-worker.${extension}`, import.meta.url));
+  const waiting = new Map<number, { resolve(result: PreparedReading): void; reject(error: Error): void }>();
+  let id = 0;
+  const reader: Reader = {
+    alive: true,
+    read(path) {
+      if (!reader.alive) return Promise.reject(new Error("reader thread stopped"));
+      return new Promise((resolve, reject) => {
+        const job = id++;
+        waiting.set(job, { resolve, reject });
+        worker.postMessage({ id: job, path });
+      });
+    },
+    async stop() {
+      reader.alive = false;
+      await worker.terminate();
+    },
+  };
+  worker.on("message", (message: { id: number; result: PreparedReading }) => {
+    waiting.get(message.id)?.resolve(message.result);
+    waiting.delete(message.id);
+  });
+  // A thread that dies hands its files back: they are read on this thread instead.
+  const fail = (error: Error) => {
+    reader.alive = false;
+    for (const entry of waiting.values()) entry.reject(error);
+    waiting.clear();
+  };
+  worker.on("error", fail);
+  worker.on("exit", () => fail(new Error("reader thread exited")));
+  return reader;
+}

@@ -1,0 +1,106 @@
+import assert from "node:assert/strict";
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
+import { ingestReportFiles } from "../../src/dmarc/ingest.ts";
+import { Store } from "../../src/store/index.ts";
+import { aggregateXml, zip } from "../../testkit/dmarc-reports.ts";
+
+/**
+ * Many report files are read on worker threads (src/dmarc/read-pool.ts): what is stored, and what each
+ * file's summary says, is exactly what reading them on one thread gives — duplicates, refused files and
+ * hostile text (quotes, commas, line breaks, formula starts) included, since the rows cross threads and
+ * reach DuckDB as CSV lines.
+ */
+
+const dir = mkdtempSync(join(tmpdir(), "deliverlens-dmarc-pool-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
+const SAMPLES = fileURLToPath(new URL("../fixtures/dmarc/parsedmarc/", import.meta.url));
+const HOSTILE = "a \"quoted\", comma\nline two =cmd|' /C calc'!A0 \u00e9\u2028";
+
+function inputs(): string[] {
+  const files = join(dir, "files");
+  mkdirSync(files);
+  const paths: string[] = [];
+  const begin = Date.UTC(2026, 8, 1) / 1000;
+  for (let i = 0; i < 72; i++) {
+    const xml = aggregateXml({
+      reporter: ["google.com", "Yahoo", "Outlook.com"][(i % 70) % 3],
+      reportId: `pool-${i % 70}`, // the last two repeat earlier reports: duplicates
+      begin: begin + (i % 70) * 86_400,
+      end: begin + (i % 70) * 86_400 + ((i % 70) % 7 === 0 ? 3 * 86_400 : 86_399), // some span several days
+      rows: Array.from({ length: 1 + (i % 9) }, (_, r) => ({
+        ip: `198.51.100.${r + 1}`,
+        count: 1 + ((i * 7 + r) % 23),
+        dkim: r % 3 === 0 ? ("fail" as const) : ("pass" as const),
+        spf: r % 2 === 0 ? ("fail" as const) : ("pass" as const),
+        reasons: r === 1 ? ["forwarded"] : [],
+        comment: r === 1 ? `${HOSTILE} ${i}` : undefined,
+      })),
+    });
+    const name = join(files, `r${String(i).padStart(3, "0")}`);
+    if (i % 3 === 0) writeFileSync(`${name}.xml`, xml);
+    else if (i % 3 === 1) writeFileSync(`${name}.xml.gz`, gzipSync(xml));
+    else writeFileSync(`${name}.zip`, zip([{ name: "report.xml", data: Buffer.from(xml) }]));
+    paths.push(`${name}${i % 3 === 0 ? ".xml" : i % 3 === 1 ? ".xml.gz" : ".zip"}`);
+  }
+  writeFileSync(join(files, "bad.xml"), '<?xml version="1.0"?><feedback><report_metadata></feedback>');
+  writeFileSync(join(files, "empty.xml"), "");
+  copyFileSync(join(SAMPLES, "smtp_tls/rfc8460.json"), join(files, "tls.json"));
+  paths.splice(10, 0, join(files, "bad.xml"));
+  paths.splice(20, 0, join(files, "empty.xml"), join(files, "tls.json"), join(files, "missing.xml"));
+  return paths;
+}
+
+async function ingestWith(paths: string[], threads: number) {
+  const store = await Store.open(join(dir, `t${threads}.duckdb`));
+  try {
+    const summaries = await ingestReportFiles(store, paths, { threads, batchReports: 16 });
+    const rows = await store.all("SELECT * FROM dmarc_rows ORDER BY report_key, record, day");
+    const reports = await store.all("SELECT * EXCLUDE (ingested_at) FROM dmarc_reports ORDER BY report_key");
+    const tls = await store.all("SELECT * FROM tls_failures ORDER BY ALL");
+    const comments = await store.all<{ c: string }>(
+      "SELECT DISTINCT reason_comment AS c FROM dmarc_rows WHERE reason_comment IS NOT NULL ORDER BY 1",
+    );
+    return { summaries, rows, reports, tls, comments };
+  } finally {
+    store.close();
+  }
+}
+
+test("reading on worker threads stores exactly what one thread stores, hostile text and refusals included", async () => {
+  const paths = inputs();
+  assert.ok(paths.length >= 64, "enough files for the reader threads");
+  const threaded = await ingestWith(paths, 2);
+  const single = await ingestWith(paths, 0);
+  assert.deepEqual(threaded.summaries, single.summaries);
+  assert.deepEqual(threaded.rows, single.rows);
+  assert.deepEqual(threaded.reports, single.reports);
+  assert.deepEqual(threaded.tls, single.tls);
+  assert.equal(threaded.reports.length, 70);
+  assert.equal(
+    threaded.summaries.reduce((n, s) => n + s.duplicates, 0),
+    2,
+  );
+  const problems = Object.fromEntries(
+    threaded.summaries
+      .filter((s) => s.problems.length > 0)
+      .map((s) => [s.path.replace(/.*\//, ""), s.problems[0].reason]),
+  );
+  assert.deepEqual(problems, { "bad.xml": "invalid-xml", "empty.xml": "empty", "missing.xml": "unreadable" });
+  assert.equal(threaded.summaries.find((s) => s.path.endsWith("tls.json"))?.tls, 1);
+  // The hostile comment round-trips exactly through the CSV lines.
+  // One comment per stored report that has a second record (1 + i % 9 records).
+  assert.equal(threaded.comments.length, Array.from({ length: 70 }, (_, i) => i % 9).filter(Boolean).length);
+  assert.ok(threaded.comments.every((row) => row.c.startsWith(HOSTILE)));
+  // Multi-day reports spread whole counts that sum to the original.
+  const sum = threaded.summaries.reduce((n, s) => n + s.messages, 0);
+  const stored = threaded.rows.reduce(
+    (n: number, r) => n + Number((r as { messages: bigint | number }).messages),
+    0,
+  );
+  assert.equal(stored, sum);
+});
