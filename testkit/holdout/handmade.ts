@@ -90,6 +90,7 @@ export function handmadeProgram(): Program {
       links: [`https://www.${brand.domain}/shop`, `https://www.${brand.domain}/blog`],
       flagged: false,
       sends: 0,
+      planned: 0,
     };
     campaigns.push(c);
     const list = audience === "list" ? contacts : [...contacts, ...imported];

@@ -39,7 +39,7 @@ export interface ProgramSpec {
   format: Format;
   /** Forced schedule; otherwise drawn from the seed. */
   shape?: Shape;
-  /** A tenth of the list over 35 days: for smoke tests of the exports, not for judging diagnose. */
+  /** A twelfth of the list over 28 days: for smoke tests of the exports, not for judging diagnose. */
   small?: boolean;
 }
 
@@ -90,6 +90,8 @@ export interface Campaign {
   /** the injected content problem is in this campaign */
   flagged: boolean;
   sends: number;
+  /** recipients the send was planned for (known before the first message leaves) */
+  planned: number;
 }
 
 export interface Brand {
@@ -200,18 +202,19 @@ const BASE_POLICY: Record<Provider, number> = {
 
 /** Share of the messages from a listed IP each provider rejects (Proofpoint at Apple is reputation, not a hard list). */
 const LISTING_REJECTS: Record<Provider, number> = {
-  apple: 0.25,
+  apple: 0.05,
   gmail: 0,
-  yahoo: 0.6,
-  microsoft: 0.5,
+  yahoo: 0.25,
+  microsoft: 0.2,
   other: 0,
 };
-/** Share of DMARC-failing messages each provider rejects (the rest go to the spam folder). */
+/** Share of the affected messages each provider rejects: DMARC fails on part of them, and p=quarantine or a
+ * local override sends most of those to the spam folder instead. */
 const DMARC_REJECTS: Record<Provider, number> = {
-  apple: 0.18,
-  gmail: 0.3,
-  yahoo: 0.25,
-  microsoft: 0.3,
+  apple: 0.03,
+  gmail: 0.05,
+  yahoo: 0.04,
+  microsoft: 0.05,
   other: 0,
 };
 
@@ -296,14 +299,18 @@ export function simulate(spec: ProgramSpec): Program {
       ["weekdays", 0.2],
       ["several-a-day", 0.2],
     ]);
-  const days = spec.small ? 35 : rng.int(70, 120);
+  const days = spec.small ? 28 : rng.int(70, 120);
   const start = Date.UTC(2026, 0, 5) + rng.int(0, 200) * DAY;
   const s = spec.strength;
   const cause = spec.cause;
 
   // ---- the list -------------------------------------------------------------------------------------
   const targetSize = Math.round(
-    (shape === "several-a-day" ? rng.int(3000, 4200) : rng.int(3000, 6000)) * (spec.small ? 0.1 : 1),
+    (shape === "several-a-day"
+      ? rng.int(3000, 4200)
+      : cause === "volume-spike"
+        ? rng.int(1800, 2600) // the old contacts it imports bring it to 3,000–6,000
+        : rng.int(3000, 6000)) * (spec.small ? 0.08 : 1),
   );
   const growthShare = rng.uniform(0.08, 0.25);
   const initialSize = Math.round(targetSize * (1 - growthShare));
@@ -413,7 +420,8 @@ export function simulate(spec: ProgramSpec): Program {
   const tzHour = rng.pick([13, 14, 15, 16, 8, 9]); // the sender's 9 am in UTC (US or Europe)
   const weekdayA = rng.int(1, 4); // Mon..Thu
   const weekdayB = weekdayA + rng.int(1, 2);
-  const segmentsActive = rng.chance(cause === "volume-spike" ? 0.85 : 0.6);
+  // a spike to "the whole list" and a stop of sunsetting both need a program that segmented before
+  const segmentsActive = rng.chance(cause === "volume-spike" || cause === "low-engagement" ? 0.85 : 0.6);
   const monthlyAll = segmentsActive && rng.chance(0.3);
   const digestShare = rng.uniform(0.3, 0.45);
   for (const r of recipients) r.digest = world.chance(digestShare);
@@ -595,7 +603,7 @@ export function simulate(spec: ProgramSpec): Program {
             e.extraP = s * p;
             e.extraKind = "blocklist-ip";
           } else if (variant === "link-domain-dbl") {
-            e.extraP = r.provider === "apple" ? s * 0.12 : 0;
+            e.extraP = r.provider === "apple" ? s * 0.03 : 0;
             e.extraKind = "blocklist-domain";
           }
         }
@@ -621,7 +629,7 @@ export function simulate(spec: ProgramSpec): Program {
         }
         break;
       case "rate-limit":
-        if (day >= fromDay && day <= toDay && campaign.stream === "marketing" && campaign.sends > 200) {
+        if (day >= fromDay && day <= toDay && campaign.stream === "marketing" && campaign.planned > 200) {
           if (r.provider === "apple") {
             e.deferP = 0.06 + s * 0.22;
             e.deferKind = "defer-volume";
@@ -927,6 +935,7 @@ export function simulate(spec: ProgramSpec): Program {
       links: campaignLinks(flagged),
       flagged,
       sends: 0,
+      planned: 0,
     };
     if (flagged) flaggedIds.add(c.id);
     campaigns.push(c);
@@ -942,6 +951,7 @@ export function simulate(spec: ProgramSpec): Program {
     links: campaignLinks(false),
     flagged: false,
     sends: 0,
+    planned: 0,
   };
   const txCampaigns: Campaign[] = ["order-confirmation", "shipping-update", "password-reset"].map((id) => ({
     id,
@@ -952,6 +962,7 @@ export function simulate(spec: ProgramSpec): Program {
     links: [`https://www.${brand.domain}/account/orders`],
     flagged: false,
     sends: 0,
+    planned: 0,
   }));
   campaigns.push(welcome, ...txCampaigns);
 
@@ -973,6 +984,8 @@ export function simulate(spec: ProgramSpec): Program {
       Math.max(10, list.length / (cause === "rate-limit" && day >= fromDay && day <= toDay ? 120 : 40)) *
       60_000 *
       spread;
+    c.planned = list.length;
+    if (c.stream === "marketing") daySends[day] = (daySends[day] ?? 0) + list.length;
     const order = [...list];
     for (let i = order.length - 1; i > 0; i--) {
       const j = sendRng.int(0, i);
@@ -1000,6 +1013,7 @@ export function simulate(spec: ProgramSpec): Program {
   const offScheduleBenign = rng.chance(0.3) ? Math.round(days * rng.uniform(0.3, 0.8)) : -1;
   const signupsPerDay = (targetSize - initialSize) / days;
   const spikeToday: Recipient[] = [];
+  const daySends: number[] = [];
   const spikeLater: Recipient[] = [];
 
   for (let day = 0; day < days; day++) {
@@ -1042,14 +1056,22 @@ export function simulate(spec: ProgramSpec): Program {
     const firstOfMonth = new Date(start + day * DAY).getUTCDate() <= 7 && usual && monthlyAll;
     if (usual) {
       if (shape === "weekly" || shape === "twice-weekly") {
-        plans.push({ kind: "newsletter", hour: tzHour, all: firstOfMonth });
+        const dow = new Date(start + day * DAY).getUTCDay();
+        // the second weekly send is a promo to the more engaged part of the list
+        const second = shape === "twice-weekly" && dow === weekdayB;
+        plans.push({
+          kind: second ? "promo" : "newsletter",
+          hour: tzHour,
+          all: firstOfMonth && !second,
+          share: second ? 0.6 : 1,
+        });
       } else if (shape === "weekdays") {
         const dow = new Date(start + day * DAY).getUTCDay();
         plans.push({
           kind: dow === weekdayA ? "newsletter" : "promo",
           hour: tzHour,
           all: firstOfMonth && dow === weekdayA,
-          share: dow === weekdayA ? 1 : 0.45,
+          share: dow === weekdayA ? 1 : 0.35,
         });
       } else {
         plans.push({ kind: "digest", hour: tzHour - 2, all: false });
@@ -1060,7 +1082,7 @@ export function simulate(spec: ProgramSpec): Program {
         plans.push({ kind: "promo", hour: tzHour + 3, all: false, share: 0.5 });
     }
     if (day === offScheduleBenign && !usual) plans.push({ kind: "promo", hour: tzHour + 1, all: false });
-    if (lowEngagementAll(day) && variant === "no-sunset" && !usual && sendRng.chance(0.35 * s + 0.1))
+    if (lowEngagementAll(day) && variant === "no-sunset" && !usual && sendRng.chance(0.08 + 0.1 * s))
       plans.push({ kind: "promo", hour: tzHour + 2, all: true });
 
     // content: the flagged campaign replaces (or, off schedule, adds) a regular send of the usual size
@@ -1086,8 +1108,16 @@ export function simulate(spec: ProgramSpec): Program {
     if (spikeDays.includes(day)) {
       const first = day === spikeDays[0];
       if (first) {
-        const base = audience(day, "newsletter", false).length;
-        const extra = Math.round(base * (0.8 + s * rng.uniform(1.2, 2.2)));
+        // a spike is volume well above the biggest send of the last four weeks: ×2.2–3 at full strength,
+        // ×1.7–2.2 at 0.6; the old contacts (never mailed before) make up what the list does not
+        const prior = daySends.slice(Math.max(0, day - 28), day).filter((n) => n > 0);
+        const biggest = Math.max(100, ...prior);
+        const k = 1 + s * rng.uniform(1.2, 2.0);
+        const listSize = recipients.filter(subscribed).length;
+        const firstShare = spikeDays.length === 2 ? 0.55 : 1;
+        const base = variant === "reactivation" ? listSize : 0;
+        const wanted = (k * biggest - (daySends[day] ?? 0)) / firstShare - base;
+        const extra = Math.round(Math.max(0.15 * listSize, wanted, 3000 - recipients.length));
         for (let k = 0; k < extra; k++) {
           const r = makeRecipient("import", day - world.int(400, 1500), true);
           r.invalid = world.chance(0.08);
@@ -1097,7 +1127,6 @@ export function simulate(spec: ProgramSpec): Program {
         const everyone = recipients.filter(
           (r) => subscribed(r) && (variant === "reactivation" || r.imported),
         );
-        const firstShare = spikeDays.length === 2 ? 0.55 : 1;
         for (const r of everyone) (sendRng.chance(firstShare) ? spikeToday : spikeLater).push(r);
       }
       const todays = first ? spikeToday : spikeLater.filter(subscribed);
