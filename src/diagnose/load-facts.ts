@@ -154,12 +154,15 @@ FROM ${RECIPIENTS_TABLE} WHERE seen GROUP BY ALL`;
  * Engagement is counted in the week it happened.
  */
 const weeksSql = (humanEngagement: string, period: FactsPeriod) => `
-SELECT strftime(date_trunc('week', time), '%Y-%m-%d') AS week,
-  count(*) FILTER (WHERE type = 'delivered') AS delivered,
-  count(*) FILTER (WHERE ${humanEngagement}) AS engaged
-FROM event_rows
-WHERE provider = $provider AND type IN ('delivered', 'open', 'click')${period.and}
-GROUP BY ALL
+SELECT strftime(w, '%Y-%m-%d') AS week, delivered, engaged FROM (
+  -- Grouped by the week's start as a TIMESTAMP: formatted once per week, not once per event.
+  SELECT date_trunc('week', time) AS w,
+    count(*) FILTER (WHERE type = 'delivered') AS delivered,
+    count(*) FILTER (WHERE ${humanEngagement}) AS engaged
+  FROM event_rows
+  WHERE provider = $provider AND type IN ('delivered', 'open', 'click')${period.and}
+  GROUP BY w
+)
 ORDER BY week`;
 
 export const TIER_ORDER = TIERS;
