@@ -1,12 +1,12 @@
 import { statSync } from "node:fs";
-import { loadAppleEgress } from "../analytics/stats/opens.ts";
+import { loadAppleEgress, shareAppleEgress } from "../analytics/stats/opens.ts";
 import { PROVIDERS, providerLabel } from "../bounce/vocabulary.ts";
 import { reportsForDiagnosis } from "../dmarc/diagnosis.ts";
 import { createResolver } from "../dns/index.ts";
 import { domainOption, ipOptions, resolverOption } from "../dns/options.ts";
 import type { DnsResolver } from "../dns/types.ts";
 import type { ParseProblem } from "../events/event.ts";
-import { Store } from "../store/index.ts";
+import { allThenClose, Store } from "../store/index.ts";
 import { seedPlacements } from "../store/seeds.ts";
 import { isCalendarDay } from "../util/dates.ts";
 import { InputError } from "../util/errors.ts";
@@ -15,7 +15,7 @@ import { expandInputs } from "../util/walk.ts";
 import { buildContext } from "./context.ts";
 import { diagnoseContext } from "./engine.ts";
 import { auditSender, loadCampaignMessages } from "./inputs.ts";
-import { loadFacts } from "./load-facts.ts";
+import { latestEvent, loadFacts } from "./load-facts.ts";
 import { buildReport, type DiagnosisReport, messagesDomain } from "./report.ts";
 import { segmentCounts } from "./segments.ts";
 import type { AuditSummary, CampaignMessage } from "./types.ts";
@@ -100,7 +100,26 @@ export async function diagnoseStore(options: DiagnoseOptions): Promise<Diagnosis
   const store = await Store.open(options.db, { readOnly: true });
   try {
     const opens = await loadAppleEgress(store, options.appleEgress ?? null);
-    const facts = await loadFacts(store, options.provider, opens, window);
+    // The suppression segment (hygiene for the provider) on a second connection while the facts load: it
+    // needs nothing from them. As of the window's last day when that is before the store's latest event.
+    const latest = await latestEvent(store);
+    const asOf = window.to && latest && window.to < latest.slice(0, 10) ? window.to : null;
+    const other = await store.fork();
+    const shared = opens.proxyIps > 0 ? shareAppleEgress(store, other) : Promise.resolve();
+    const [facts, segments] = await allThenClose(other, [
+      shared.then(() => loadFacts(store, options.provider, opens, window)),
+      shared.then(() =>
+        segmentCounts(
+          other,
+          options.provider,
+          opens,
+          options.export ?? null,
+          options.export ? outputFor(options, "--export") : undefined,
+          options.appleEgress ?? null,
+          asOf,
+        ),
+      ),
+    ]);
     options.onStep?.(1);
     let messages: Map<string, CampaignMessage> | null = null;
     if (options.messages) {
@@ -116,17 +135,6 @@ export async function diagnoseStore(options: DiagnoseOptions): Promise<Diagnosis
     options.onStep?.(3);
     const context = buildContext(facts, messages, audit);
     const diagnosis = diagnoseContext(context);
-    // The suppression segment as of the window's last day (when that is before the store's latest event).
-    const asOf = window.to && facts.asOf && window.to < facts.asOf.slice(0, 10) ? window.to : null;
-    const segments = await segmentCounts(
-      store,
-      options.provider,
-      opens,
-      options.export ?? null,
-      options.export ? outputFor(options, "--export") : undefined,
-      options.appleEgress ?? null,
-      asOf,
-    );
     options.onStep?.(4);
     const report = buildReport({
       context,

@@ -1,6 +1,7 @@
-import { type OpenRules, SOURCE_AND_HEURISTIC } from "../analytics/stats/opens.ts";
+import { type OpenRules, SOURCE_AND_HEURISTIC, shareAppleEgress } from "../analytics/stats/opens.ts";
 import {
   ATTEMPT_TYPES,
+  CLASSIFIED_ROWS_SQL,
   engagedSql,
   filesWithoutSent,
   knownSql,
@@ -14,23 +15,30 @@ import {
   TIERS,
   unloggedFileSql,
 } from "../measures/index.ts";
-import type { Store } from "../store/index.ts";
+import { allThenClose, type Store } from "../store/index.ts";
 import type { Facts, IpCategoryCount, ReplyGroup, SendCell, TierCount, WeekEngagement } from "./facts.ts";
 
 /**
  * One row per message to a recipient, as measure `sent` counts it (so the cells' `sent` sums to `stats`'
  * daily `sent`), with the recipient's state at the send: `dormant` = no human engagement in the window
- * before (an ASOF join on its last one), `known` = first mailed or engaged at least the window before —
- * measure `dormant` is both, `unknown_history` dormant and not known, `engaged` not dormant. Aggregated to
+ * before (an ASOF join on its last one), `known` = first seen (its first event in the store, from
+ * `RECIPIENTS_TABLE`, as `stats`' spike audience decides it) at least the window before — measure
+ * `dormant` is both, `unknown_history` dormant and not known, `engaged` not dormant. Aggregated to
  * day × campaign × IP (and pool) × state. `policy` is measure `policy_bounced_message`.
+ * Read from `CLASSIFIED_ROWS_SQL` (the stored rows and their classification), not the `events` view.
  */
-const cellsSql = (humanEngagement: string, unloggedFiles: readonly number[], period: FactsPeriod) => {
+const cellsSql = (
+  humanEngagement: string,
+  unloggedFiles: readonly number[],
+  period: FactsPeriod,
+  anyEngagement: boolean,
+) => {
   const unlogged = unloggedFileSql(unloggedFiles);
-  // Before the window: only when the recipient was first mailed (its state at a send looks back).
-  const before = period.from
-    ? `UNION ALL SELECT hash(recipient), min(time) FROM event_rows
-       WHERE provider = $provider AND recipient IS NOT NULL AND type IN ${ATTEMPT_TYPES} AND time < $from::DATE GROUP BY 1`
-    : "";
+  // Without a single click or human open (formats without opens: Postfix, PowerMTA), nobody is engaged:
+  // the ASOF join, which sorts every message, is skipped.
+  const engaged = anyEngagement
+    ? `FROM attempts a ASOF LEFT JOIN engagement e ON a.rk = e.rk AND a.t > e.time`
+    : "FROM attempts a CROSS JOIN (SELECT NULL::TIMESTAMP AS time) e";
   return `
 WITH attempts AS (
   SELECT any_value(hash(recipient)) AS rk, ${messageTimeSql(unlogged)} AS t, ${messageSentSql(unlogged)} AS sent,
@@ -38,31 +46,52 @@ WITH attempts AS (
     bool_or(${POLICY_SQL}) AS policy,
     bool_or(type = 'deferred') AS deferred,
     bool_or(type = 'deferred' AND category = 'rate-limit') AS rate_deferred
-  FROM events WHERE provider = $provider AND recipient IS NOT NULL AND type IN ${ATTEMPT_TYPES}${period.and}
+  FROM ${CLASSIFIED_ROWS_SQL}
+  WHERE provider = $provider AND recipient IS NOT NULL AND type IN ${ATTEMPT_TYPES}${period.and}
   GROUP BY ${MESSAGE_KEY_SQL}, ${unlogged}
 ),
 engagement AS (
   SELECT hash(recipient) AS rk, time FROM event_rows WHERE provider = $provider AND ${humanEngagement}
 ),
-seen AS (
-  SELECT rk, min(t) AS first FROM (
-    SELECT rk, t FROM attempts UNION ALL SELECT rk, time FROM engagement ${before}
-  ) GROUP BY rk
-),
 joined AS (
-  SELECT a.*, NOT ${engagedSql("e.time", "a.t")} AS dormant, ${knownSql("s.first", "a.t")} AS known
-  FROM attempts a ASOF LEFT JOIN engagement e ON a.rk = e.rk AND a.t > e.time
-  JOIN seen s ON s.rk = a.rk
+  SELECT a.*, NOT ${engagedSql("e.time", "a.t")} AS dormant, ${knownSql("r.first", "a.t")} AS known
+  ${engaged}
+  JOIN ${RECIPIENTS_TABLE} r ON r.rk = a.rk
 )
-SELECT t::DATE::VARCHAR AS day, coalesce(campaign, '(none)') AS campaign,
-  coalesce(ip, '(unknown)') AS ip, coalesce(pool, '(none)') AS pool, dormant, known,
-  sum(sent)::BIGINT AS sent, count(*) FILTER (WHERE policy) AS policy, count(*) FILTER (WHERE deferred) AS deferred,
-  count(*) FILTER (WHERE policy AND deferred) AS "policyDeferred",
-  count(*) FILTER (WHERE rate_deferred) AS "rateDeferred",
-  count(*) FILTER (WHERE policy AND rate_deferred) AS "policyRateDeferred"
-FROM joined
-GROUP BY ALL
+SELECT day::VARCHAR AS day, coalesce(campaign, '(none)') AS campaign, coalesce(ip, '(unknown)') AS ip,
+  coalesce(pool, '(none)') AS pool, dormant, known, sent, policy, deferred, "policyDeferred", "rateDeferred",
+  "policyRateDeferred"
+FROM (
+  -- Grouped by the day as a DATE and the text columns as they are: formatted once per cell, not per message.
+  SELECT t::DATE AS day, campaign, ip, pool, dormant, known,
+    sum(sent)::BIGINT AS sent, count(*) FILTER (WHERE policy) AS policy, count(*) FILTER (WHERE deferred) AS deferred,
+    count(*) FILTER (WHERE policy AND deferred) AS "policyDeferred",
+    count(*) FILTER (WHERE rate_deferred) AS "rateDeferred",
+    count(*) FILTER (WHERE policy AND rate_deferred) AS "policyRateDeferred"
+  FROM joined GROUP BY ALL
+)
 ORDER BY day, campaign, ip, pool, dormant, known`;
+};
+
+/**
+ * The provider's recipients, one row each (temp table `RECIPIENTS_TABLE`, made once per `loadFacts` and read
+ * by the cells, the tiers and the cohorts): `rk` the address hash, `first` its first event in the store
+ * (up to the window's end: history before the window counts), whether it ever engaged (`ever_engaged`),
+ * and over the window only `engaged` (its last click or human open), `delivered`, `engagements`, and `seen`
+ * (it has an event in the window).
+ */
+const RECIPIENTS_TABLE = "facts_recipients";
+const recipientsTableSql = (humanEngagement: string, period: FactsPeriod) => {
+  const inWindow = period.from ? "time >= $from::DATE" : "true";
+  const until = period.to ? " AND time < $to::DATE + INTERVAL 1 DAY" : "";
+  return `CREATE OR REPLACE TEMP TABLE ${RECIPIENTS_TABLE} AS
+SELECT hash(recipient) AS rk, min(time) AS first,
+  max(time) FILTER (WHERE ${humanEngagement} AND ${inWindow}) AS engaged,
+  count(*) FILTER (WHERE type = 'delivered' AND ${inWindow}) AS delivered,
+  count(*) FILTER (WHERE ${humanEngagement} AND ${inWindow}) AS engagements,
+  bool_or(${inWindow}) AS seen,
+  bool_or(${humanEngagement}) AS ever_engaged
+FROM event_rows WHERE provider = $provider AND recipient IS NOT NULL${until} GROUP BY 1`;
 };
 
 /** The provider's first and last day with any event: `stats`' window for it (no window flags). */
@@ -77,7 +106,8 @@ WHERE provider = $provider${period.and}`;
  */
 const policyBouncesSql = (period: FactsPeriod) => `
 SELECT time::DATE::VARCHAR AS day, coalesce(sending_ip, '(unknown)') AS ip, category, count(*) AS count
-FROM events WHERE provider = $provider AND ${POLICY_SQL}${period.and} GROUP BY ALL ORDER BY day, ip, category`;
+FROM ${CLASSIFIED_ROWS_SQL} WHERE provider = $provider AND ${POLICY_SQL}${period.and}
+GROUP BY ALL ORDER BY day, ip, category`;
 
 /** Distinct replies with addresses replaced, so per-recipient wording groups together. */
 const repliesSql = (period: FactsPeriod) => `
@@ -86,7 +116,7 @@ SELECT type, coalesce(category, 'unknown') AS category, provider_code AS "provid
   regexp_replace(coalesce(reply, ''), '[^\\s<>()\\[\\]"'',;:]+@[^\\s<>()\\[\\]"'',;:]+', '<recipient>', 'g') AS reply,
   count(*) AS count, min(time) AS "firstSeen", max(time) AS "lastSeen",
   coalesce(list(DISTINCT sending_ip ORDER BY sending_ip) FILTER (WHERE sending_ip IS NOT NULL), []) AS ips
-FROM events
+FROM ${CLASSIFIED_ROWS_SQL}
 WHERE provider = $provider AND type IN ('bounced', 'deferred')${period.and}
 GROUP BY ALL
 ORDER BY count DESC, reply
@@ -103,32 +133,20 @@ SELECT ${TIER_SQL("engaged", "(SELECT t FROM as_of)")} AS tier, count(*) AS reci
 FROM last GROUP BY tier`;
 
 /**
- * The tiers and the signup cohorts in one pass over the provider's recipients: per recipient its last human
- * engagement (tier), first event (measure `signup_cohort`: the month it was first mailed or seen), messages
- * delivered and human engagements (measure `engagement_rate` per cohort).
+ * The tiers and the signup cohorts from `RECIPIENTS_TABLE`: per recipient with an event in the window, its
+ * last human engagement in it (tier, as of the store's latest event: `stats --from/--to`'s tiers), its
+ * first event (measure `signup_cohort`: the month it was first mailed or seen, before the window
+ * included), messages delivered and human engagements in the window (measure `engagement_rate` per cohort).
  */
-const recipientsSql = (humanEngagement: string, period: FactsPeriod) => {
-  // With a window: the recipients with an event in it, their engagement in it (stats' tiers with the same
-  // --from/--to), and their cohort from their first event in the store (before the window included).
-  const inWindow = period.from ? "time >= $from::DATE" : "true";
-  const until = period.to ? " AND time < $to::DATE + INTERVAL 1 DAY" : "";
-  return `
-WITH as_of AS (SELECT max(time) AS t FROM event_rows),
-per AS MATERIALIZED (
-  SELECT max(time) FILTER (WHERE ${humanEngagement} AND ${inWindow}) AS engaged, min(time) AS first,
-    count(*) FILTER (WHERE type = 'delivered' AND ${inWindow}) AS delivered,
-    count(*) FILTER (WHERE ${humanEngagement} AND ${inWindow}) AS engagements,
-    bool_or(${inWindow}) AS seen
-  FROM event_rows WHERE provider = $provider AND recipient IS NOT NULL${until} GROUP BY hash(recipient)
-)
+const RECIPIENT_GROUPS_SQL = `
+WITH as_of AS (SELECT max(time) AS t FROM event_rows)
 SELECT 'tier' AS kind, ${TIER_SQL("engaged", "(SELECT t FROM as_of)")} AS key, count(*) AS recipients,
   0::BIGINT AS delivered, 0::BIGINT AS engaged
-FROM per WHERE seen GROUP BY ALL
+FROM ${RECIPIENTS_TABLE} WHERE seen GROUP BY ALL
 UNION ALL
 SELECT 'cohort' AS kind, strftime(first, '%Y-%m') AS key, count(*) AS recipients,
   sum(delivered)::BIGINT AS delivered, sum(engagements)::BIGINT AS engaged
-FROM per WHERE seen GROUP BY ALL`;
-};
+FROM ${RECIPIENTS_TABLE} WHERE seen GROUP BY ALL`;
 
 /**
  * Per week (Monday first) of the provider's mail: messages delivered and human engagement events (clicks and
@@ -136,15 +154,27 @@ FROM per WHERE seen GROUP BY ALL`;
  * Engagement is counted in the week it happened.
  */
 const weeksSql = (humanEngagement: string, period: FactsPeriod) => `
-SELECT strftime(date_trunc('week', time), '%Y-%m-%d') AS week,
-  count(*) FILTER (WHERE type = 'delivered') AS delivered,
-  count(*) FILTER (WHERE ${humanEngagement}) AS engaged
-FROM event_rows
-WHERE provider = $provider AND type IN ('delivered', 'open', 'click')${period.and}
-GROUP BY ALL
+SELECT strftime(w, '%Y-%m-%d') AS week, delivered, engaged FROM (
+  -- Grouped by the week's start as a TIMESTAMP: formatted once per week, not once per event.
+  SELECT date_trunc('week', time) AS w,
+    count(*) FILTER (WHERE type = 'delivered') AS delivered,
+    count(*) FILTER (WHERE ${humanEngagement}) AS engaged
+  FROM event_rows
+  WHERE provider = $provider AND type IN ('delivered', 'open', 'click')${period.and}
+  GROUP BY w
+)
 ORDER BY week`;
 
 export const TIER_ORDER = TIERS;
+
+/** One row of `RECIPIENT_GROUPS_SQL`: a tier or a signup cohort. */
+interface RecipientGroup {
+  kind: string;
+  key: string;
+  recipients: number;
+  delivered: number;
+  engaged: number;
+}
 
 /**
  * The days a diagnosis covers: `YYYY-MM-DD`, both inclusive, UTC, either end open — `stats --from/--to`'s
@@ -182,24 +212,49 @@ export async function loadFacts(
 ): Promise<Facts> {
   const period = factsPeriod(window);
   const params = { provider, ...period.params };
-  // One DuckDB connection runs one query at a time: await each in turn.
-  const unlogged = await filesWithoutSent(store);
-  const cells = await store.all<SendCell>(cellsSql(opens.humanEngagement, unlogged, period), params);
-  const policyRows = await store.all<{ day: string } & IpCategoryCount>(policyBouncesSql(period), params);
+  // Two connections, each running its queries in turn: the per-message cells (the heaviest) on this one
+  // while the others run on a fork, so both cores stay busy through each query's single-threaded phases.
+  const other = await store.fork();
+  // The fork needs the Apple egress IPs the rules may read (a temp table of this connection); both tasks
+  // wait for the copy, which reads this connection (one query at a time).
+  const shared = opens.proxyIps > 0 ? shareAppleEgress(store, other) : Promise.resolve();
+  const [mine, theirs] = await allThenClose(other, [
+    (async () => {
+      await shared;
+      const unlogged = await filesWithoutSent(store);
+      await store.run(recipientsTableSql(opens.humanEngagement, period), params);
+      const any = await store.one<{ engaged: boolean | null }>(
+        `SELECT bool_or(ever_engaged) AS engaged FROM ${RECIPIENTS_TABLE}`,
+      );
+      const cells = await store.all<SendCell>(
+        cellsSql(opens.humanEngagement, unlogged, period, any?.engaged === true),
+        params,
+      );
+      const rows = await store.all<RecipientGroup>(RECIPIENT_GROUPS_SQL);
+      await store.run(`DROP TABLE ${RECIPIENTS_TABLE}`);
+      return { cells, rows };
+    })(),
+    (async () => {
+      await shared;
+      return {
+        policyRows: await other.all<{ day: string } & IpCategoryCount>(policyBouncesSql(period), params),
+        span: await other.one<{ from: string | null; to: string | null }>(windowSql(period), params),
+        replies: await other.all<ReplyGroup>(repliesSql(period), params),
+        weeks: await other.all<WeekEngagement>(weeksSql(opens.humanEngagement, period), params),
+        asOf: await latestEvent(other),
+        domains: await other.all<{ d: string }>(
+          "SELECT DISTINCT sending_domain AS d FROM event_rows WHERE sending_domain IS NOT NULL ORDER BY d LIMIT 20",
+        ),
+      };
+    })(),
+  ]);
+  const { cells, rows } = mine;
+  const { policyRows, span, replies, weeks, asOf, domains } = theirs;
   const policyByDay = sumBy(policyRows, (r) => r.day).map(([day, policyBounces]) => ({ day, policyBounces }));
   const policyByIp = sumBy(policyRows, (r) => `${r.ip}\u0000${r.category}`).map(([key, count]) => {
     const [ip, category] = key.split("\u0000");
     return { ip, category, count };
   });
-  const span = await store.one<{ from: string | null; to: string | null }>(windowSql(period), params);
-  const replies = await store.all<ReplyGroup>(repliesSql(period), params);
-  const rows = await store.all<{
-    kind: string;
-    key: string;
-    recipients: number;
-    delivered: number;
-    engaged: number;
-  }>(recipientsSql(opens.humanEngagement, period), params);
   const tiers = TIER_ORDER.map((tier) => ({
     tier,
     recipients: rows.find((t) => t.kind === "tier" && t.key === tier)?.recipients ?? 0,
@@ -208,11 +263,6 @@ export async function loadFacts(
     .filter((row) => row.kind === "cohort")
     .map(({ key, recipients, delivered, engaged }) => ({ cohort: key, recipients, delivered, engaged }))
     .sort((x, y) => (x.cohort < y.cohort ? -1 : 1));
-  const weeks = await store.all<WeekEngagement>(weeksSql(opens.humanEngagement, period), params);
-  const asOf = await latestEvent(store);
-  const domains = await store.all<{ d: string }>(
-    "SELECT DISTINCT sending_domain AS d FROM event_rows WHERE sending_domain IS NOT NULL ORDER BY d LIMIT 20",
-  );
   return {
     provider,
     asOf,

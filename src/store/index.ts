@@ -39,6 +39,7 @@ export {
 } from "./reports.ts";
 export { MIGRATIONS, type Migration, SCHEMA_VERSION } from "./schema.ts";
 export {
+  allThenClose,
   DEFAULT_MEMORY_LIMIT,
   type Params,
   type Row,

@@ -199,6 +199,21 @@ export class Store {
 }
 
 /**
+ * Waits for every task (even after one fails) before closing the connection (a `fork`) they share, so no
+ * query is still running on it when it closes; then returns the results or throws the first failure.
+ */
+export async function allThenClose<A, B>(
+  connection: Store,
+  tasks: [Promise<A>, Promise<B>],
+): Promise<[A, B]> {
+  const [a, b] = await Promise.allSettled(tasks);
+  connection.close();
+  if (a.status === "rejected") throw a.reason;
+  if (b.status === "rejected") throw b.reason;
+  return [a.value, b.value];
+}
+
+/**
  * Where a running `deliverlens serve` says it holds a store (its pid and URL), removed when it stops.
  * DuckDB has one writer: while serve runs, the other commands are pointed to its API.
  */

@@ -106,6 +106,20 @@ test("dormant only once known for the whole window; before that, unknown history
   }
 });
 
+test("without any click or human open (no ASOF join), the states are the same: dormant once known", async () => {
+  const store = await storeScenario([
+    event("delivered", 0, "new@icloud.com", "m0"),
+    event("delivered", 100, "new@icloud.com", "m100"),
+  ]);
+  try {
+    const facts = await loadFacts(store, "apple");
+    assert.equal(stateAtSend(facts, "c-m0"), "unknown");
+    assert.equal(stateAtSend(facts, "c-m100"), "dormant");
+  } finally {
+    store.close();
+  }
+});
+
 test("a window counts its own sends; history before it still decides the state at a send", async () => {
   // [type, day, recipient's local part at icloud.com, message id]
   const rows: [ScenarioEvent["type"], number, string, string][] = [

@@ -1,4 +1,10 @@
-import { filesWithoutSent, firstAttemptsSql, POLICY_CATEGORIES, POLICY_SQL } from "../../measures/index.ts";
+import {
+  CLASSIFIED_ROWS_SQL,
+  filesWithoutSent,
+  firstAttemptsSql,
+  POLICY_CATEGORIES,
+  POLICY_SQL,
+} from "../../measures/index.ts";
 import type { Store } from "../../store/index.ts";
 import type { ResolvedQuery } from "./query.ts";
 
@@ -73,13 +79,19 @@ export async function dailyStats(store: Store, q: ResolvedQuery): Promise<DaySta
     ORDER BY provider, day`,
     q.params,
   );
+  // Bounces with their classification, read once (stored rows joined to their reply's classification),
+  // counted per category and per provider code.
   const breakdown = await store.all<{ provider: string; day: string; kind: string; key: string; n: number }>(
-    `SELECT provider, strftime(time::DATE, '%Y-%m-%d') AS day, 'category' AS kind,
-        coalesce(category, 'unclassified') AS key, count(*) AS n
-      FROM events WHERE ${q.where} AND type = 'bounced' GROUP BY ALL
+    `WITH bounces AS (
+      SELECT provider, time::DATE AS d, type, category, provider_code, count(*) AS n
+      FROM ${CLASSIFIED_ROWS_SQL} WHERE ${q.where} AND type = 'bounced' GROUP BY ALL
+    )
+    SELECT provider, strftime(d, '%Y-%m-%d') AS day, 'category' AS kind,
+        coalesce(category, 'unclassified') AS key, sum(n)::BIGINT AS n
+      FROM bounces GROUP BY provider, d, category
     UNION ALL
-    SELECT provider, strftime(time::DATE, '%Y-%m-%d'), 'code', coalesce(provider_code, 'none'), count(*)
-      FROM events WHERE ${q.where} AND ${POLICY_SQL} GROUP BY ALL
+    SELECT provider, strftime(d, '%Y-%m-%d'), 'code', coalesce(provider_code, 'none'), sum(n)::BIGINT
+      FROM bounces WHERE ${POLICY_SQL} GROUP BY provider, d, provider_code
     ORDER BY 1, 2, 3, 4`,
     q.params,
   );

@@ -46,8 +46,11 @@ export async function engagementTiers(
     ), tiers AS (
       SELECT provider, ${TIER_SQL("engaged", "$as_of::TIMESTAMP")} AS tier, count(*) AS n FROM engaged GROUP BY ALL
     ), recipients AS (
-      SELECT provider, count(DISTINCT hash(recipient)) AS n FROM event_rows
-      WHERE ${q.where} AND recipient IS NOT NULL GROUP BY provider
+      -- Distinct (provider, address hash) pairs first, then counted: a plain grouping parallelises where
+      -- count(DISTINCT …) per provider does not.
+      SELECT provider, count(*) AS n FROM (
+        SELECT DISTINCT provider, hash(recipient) FROM event_rows WHERE ${q.where} AND recipient IS NOT NULL
+      ) GROUP BY provider
     )
     SELECT provider, tier, n FROM tiers
     UNION ALL

@@ -1,5 +1,5 @@
-import { MEASURES } from "../../measures/index.ts";
-import { SCHEMA_VERSION, type Store } from "../../store/index.ts";
+import { CLASSIFIED_ROWS_SQL, MEASURES } from "../../measures/index.ts";
+import { allThenClose, SCHEMA_VERSION, type Store } from "../../store/index.ts";
 import { VERSION } from "../../util/version.ts";
 import { stopwatch } from "../stopwatch.ts";
 import { type DayStats, dailyStats, type ProviderTotals, totalsByProvider } from "./daily.ts";
@@ -122,23 +122,11 @@ export async function computeStats(
   };
 }
 
-/**
- * Waits for every task (even after one fails) before closing the connection they share, so no query is
- * still running on it when it closes; then returns the results or throws the first failure.
- */
-async function allThenClose<A, B>(connection: Store, tasks: [Promise<A>, Promise<B>]): Promise<[A, B]> {
-  const [a, b] = await Promise.allSettled(tasks);
-  connection.close();
-  if (a.status === "rejected") throw a.reason;
-  if (b.status === "rejected") throw b.reason;
-  return [a.value, b.value];
-}
-
 /** Apple's share of every provider's policy bounces in the period (the provider filter does not apply). */
 async function applePolicyShare(store: Store, q: ResolvedQuery) {
   const { provider: _provider, ...params } = q.params;
   const row = await store.one<{ apple: number; all: number }>(
-    `SELECT count(*) FILTER (WHERE provider = 'apple') AS apple, count(*) AS "all" FROM events
+    `SELECT count(*) FILTER (WHERE provider = 'apple') AS apple, count(*) AS "all" FROM ${CLASSIFIED_ROWS_SQL}
      WHERE ${q.periodWhere} AND ${POLICY_SQL}`,
     params,
   );
