@@ -133,7 +133,7 @@ function providerSection(
   const [top, ...others] = diagnosis?.causes ?? [];
   const diagnosisHtml =
     diagnosis && top
-      ? `<p>Latest diagnosis (${escapeHtml(diagnosis.at)}): ${escapeHtml(causeText(top))}${others
+      ? `<p>Latest diagnosis (${escapeHtml(diagnosis.at)}${diagnosis.from || diagnosis.to ? `, data ${escapeHtml(diagnosis.from ?? "…")} to ${escapeHtml(diagnosis.to ?? "…")}` : ""}): ${escapeHtml(causeText(top))}${others
           .filter((c) => c.id !== "insufficient-evidence" && c.confidence >= 0.05)
           .map((c) => `; then ${escapeHtml(c.title)} (${Math.round(c.confidence * 100)} %)`)
           .join("")}</p>`

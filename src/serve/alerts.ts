@@ -17,11 +17,22 @@ export interface Alert {
   title: string;
   /** The numbers that triggered it. */
   numbers: Record<string, number | string | null>;
-  /** The diagnosis' top cause when an episode opens. */
-  topCause: { id: string; title: string; confidence: number; actions: string[] } | null;
+  /** The diagnosis' top cause when an episode opens, and the days of data diagnosed. */
+  topCause: TopCause | null;
   /** The dashboard (with the provider's section anchor). */
   link: string;
   raisedAt: string;
+}
+
+/** A cause of the diagnosis, as alerts and the dashboard show it. */
+export interface TopCause {
+  id: string;
+  title: string;
+  confidence: number;
+  actions: string[];
+  /** The days diagnosed (inclusive UTC days; null = open end). */
+  from?: string | null;
+  to?: string | null;
 }
 
 export type AlertInput = Omit<Alert, "id" | "raisedAt" | "link">;
@@ -205,10 +216,11 @@ function describe(error: unknown): string {
 }
 
 /** The diagnosis' top cause in words; "insufficient-evidence" first means no cause passes yet. */
-export function causeText(cause: { id: string; title: string; confidence: number }): string {
+export function causeText(cause: TopCause): string {
+  const days = cause.from || cause.to ? `data ${cause.from ?? "…"} to ${cause.to ?? "…"}` : null;
   return cause.id === "insufficient-evidence"
-    ? "diagnosis: no cause passes yet (not enough evidence in the store)"
-    : `likely cause: ${cause.title} (confidence ${Math.round(cause.confidence * 100)} %)`;
+    ? `diagnosis: no cause passes yet (not enough evidence${days ? ` in the ${days}` : " in the store"})`
+    : `likely cause: ${cause.title} (confidence ${Math.round(cause.confidence * 100)} %${days ? `; ${days}` : ""})`;
 }
 
 /** The alert as one line of text (log, Slack `text`, email subject and body head). */

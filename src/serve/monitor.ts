@@ -3,10 +3,11 @@ import type { BlocklistData } from "../audit/blocklist-data.ts";
 import { type BlocklistTargets, checkBlocklists, type ListResult } from "../audit/blocklists.ts";
 import { buildContext } from "../diagnose/context.ts";
 import { diagnoseContext } from "../diagnose/engine.ts";
-import { loadFacts } from "../diagnose/load-facts.ts";
+import { type FactsWindow, loadFacts } from "../diagnose/load-facts.ts";
 import type { DnsResolver } from "../dns/types.ts";
 import type { Store } from "../store/index.ts";
-import type { Alert, Alerts } from "./alerts.ts";
+import { addDays } from "../util/dates.ts";
+import type { Alert, Alerts, TopCause } from "./alerts.ts";
 import {
   DETECT_DEFAULTS,
   type DetectOptions,
@@ -27,16 +28,12 @@ export interface LiveEpisode {
   peakRate: number;
 }
 
-export interface TopCause {
-  id: string;
-  title: string;
-  confidence: number;
-  actions: string[];
-}
-
 export interface ProviderDiagnosis {
   provider: string;
   at: string;
+  /** The days diagnosed (inclusive; null = open end). */
+  from?: string | null;
+  to?: string | null;
   causes: TopCause[];
 }
 
@@ -57,6 +54,8 @@ export interface MonitorOptions {
   plan?: WarmupCaps | null;
   blocklists?: BlocklistWatch | null;
   log?: (line: string) => void;
+  /** Days of data the diagnosis of an opening episode covers, ending on the episode's day (default 14). */
+  diagnosisDays?: number;
   /** Runs before each pass: the service drains the spool, so a pass sees every acknowledged event. */
   beforeCheck?: () => Promise<void>;
   /** Called after a pass or a blocklist check (the service persists the state when it changed). */
@@ -173,7 +172,10 @@ export class Monitor {
           closedHour: null,
           peakRate: rate,
         });
-        topCause = (await this.diagnose(finding.provider))[0] ?? null;
+        const days = this.options.diagnosisDays ?? DIAGNOSIS_DAYS;
+        const window = recentWindow(String(finding.numbers.hour), days);
+        const [top] = await this.diagnose(finding.provider, window);
+        topCause = top ? { ...top, from: window.from ?? null, to: window.to ?? null } : null;
       }
       alerts.raise({ ...finding, topCause });
     }
@@ -204,13 +206,16 @@ export class Monitor {
     this.options.onChange?.();
   }
 
-  /** The diagnosis of a provider over the store (diagnose's library pieces), best causes first. */
-  async diagnose(provider: string): Promise<TopCause[]> {
+  /**
+   * The diagnosis of a provider (diagnose's library pieces) over the window (inclusive UTC days, as
+   * `diagnose --from/--to`; the whole store without one), best causes first.
+   */
+  async diagnose(provider: string, window: FactsWindow = {}): Promise<TopCause[]> {
     const { store, lock } = this.options;
     try {
       const diagnosis = await lock.run(async () => {
         const opens = await loadAppleEgress(store, null);
-        const facts = await loadFacts(store, provider, opens);
+        const facts = await loadFacts(store, provider, opens, window);
         return diagnoseContext(buildContext(facts));
       });
       const causes = diagnosis.causes.slice(0, 3).map((cause) => ({
@@ -220,7 +225,7 @@ export class Monitor {
         actions: cause.actions.slice(0, 3),
       }));
       this.state.diagnoses = [
-        { provider, at: new Date().toISOString(), causes },
+        { provider, at: new Date().toISOString(), from: window.from ?? null, to: window.to ?? null, causes },
         ...this.state.diagnoses.filter((d) => d.provider !== provider),
       ];
       return causes;
@@ -278,6 +283,15 @@ export class Monitor {
       this.options.log?.(`blocklist check failed: ${(error as Error).message}`);
     }
   }
+}
+
+/** The diagnosis window of an episode by default: two weeks, as the issue's "recent window". */
+export const DIAGNOSIS_DAYS = 14;
+
+/** `days` whole UTC days ending on the day of `hour` (an ISO hour start). */
+export function recentWindow(hour: string, days: number): FactsWindow {
+  const to = hour.slice(0, 10);
+  return { from: addDays(to, -(Math.max(1, Math.floor(days)) - 1)), to };
 }
 
 function isDetected(alert: Alert): boolean {

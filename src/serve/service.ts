@@ -50,6 +50,8 @@ export interface ServeConfig {
   /** Detection every this many ms (default 5 min). */
   detectIntervalMs?: number;
   detect?: DetectOptions;
+  /** Days of data an episode's diagnosis covers, ending on the episode's day (default 14). */
+  diagnosisDays?: number;
   /** `deliverlens plan`'s CSV, parsed: today's cap per provider. */
   warmupPlan?: WarmupCaps | null;
   /** --domain/--ip: a periodic blocklist check with the audit's code. */
@@ -144,6 +146,7 @@ export async function startService(config: ServeConfig): Promise<Service> {
     plan: config.warmupPlan ?? null,
     blocklists: config.blocklists ?? null,
     log,
+    diagnosisDays: config.diagnosisDays,
     beforeCheck: () => intake.drain(),
     onChange: persist,
   });

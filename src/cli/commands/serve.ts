@@ -12,6 +12,7 @@ export interface ServeCliOptions extends ServeDmarcOptions {
   drainInterval: string;
   maxBacklog: string;
   detectInterval: string;
+  diagnosisDays: string;
   alertWebhook?: string;
   alertSmtp?: string;
   alertFrom: string;
@@ -49,6 +50,11 @@ export function registerServe(program: Command): void {
       "500000",
     )
     .option("--detect-interval <seconds>", "how often detection runs", "300")
+    .option(
+      "--diagnosis-days <n>",
+      "an episode's alert carries the diagnosis of this many days of data, ending on the episode's day",
+      "14",
+    )
     .option("--alert-webhook <url>", "POST each alert as JSON (with a Slack-compatible `text`) to this URL")
     .option(
       "--alert-smtp <url>",
@@ -136,6 +142,9 @@ export async function serveConfig(options: ServeCliOptions, env: NodeJS.ProcessE
   const basicAuth = nonEmpty(env.DELIVERLENS_WEBHOOK_BASIC_AUTH);
   if (basicAuth !== null && !/^[^:]+:.+$/.test(basicAuth))
     throw new UsageError("DELIVERLENS_WEBHOOK_BASIC_AUTH must be user:password");
+  const diagnosisDays = Number(options.diagnosisDays);
+  if (!Number.isInteger(diagnosisDays) || diagnosisDays < 1 || diagnosisDays > 3660)
+    throw new UsageError(`--diagnosis-days must be a whole number from 1 to 3660: ${options.diagnosisDays}`);
   const detectIntervalMs = seconds("--detect-interval", options.detectInterval, 0.05, 86_400) * 1000;
   const alertCooldownMs = seconds("--alert-cooldown", options.alertCooldown, 0, 10_080) * 60_000;
   const blocklistIntervalMs =
@@ -167,6 +176,7 @@ export async function serveConfig(options: ServeCliOptions, env: NodeJS.ProcessE
     drainIntervalMs,
     maxBacklog,
     detectIntervalMs,
+    diagnosisDays,
     alertCooldownMs,
     alerts: {
       webhook: options.alertWebhook ?? null,
