@@ -124,6 +124,29 @@ export function normalUpperTail(z: number): number {
   return z >= 0 ? upper : 1 - upper;
 }
 
+/** One-sided p that a rate ratio exceeds 1, from its 95 % interval (the log-scale normal it was built on). */
+export function ratioGreaterP(ratio: RateRatio): number {
+  if (!(ratio.low > 0 && ratio.high > ratio.low)) return 1;
+  const se = Math.log(ratio.high / ratio.low) / (2 * Z95);
+  return normalUpperTail(Math.log(ratio.ratio) / se);
+}
+
+/**
+ * Fisher's method: the p-value of k independent one-sided tests together, P(χ²(2k) ≥ −2 Σ ln p_i)
+ * (closed form for even degrees of freedom). Several weak signals that agree add up to a strong one.
+ */
+export function fisherCombined(ps: readonly number[]): number {
+  if (ps.length === 0) return 1;
+  const half = -ps.reduce((s, p) => s + Math.log(Math.min(1, Math.max(p, 1e-300))), 0);
+  let term = 1;
+  let sum = 1;
+  for (let i = 1; i < ps.length; i++) {
+    term *= half / i;
+    sum += term;
+  }
+  return Math.min(1, Math.exp(-half) * sum);
+}
+
 /** P(X ≥ k) for X ~ Poisson(lambda). */
 export function poissonGreater(k: number, lambda: number): number {
   if (k <= 0) return 1;

@@ -86,3 +86,23 @@ test("without opens, a spike whose burst also drew volume deferrals is not guess
   );
   assert.equal(diagnoseContext(buildContext(appleFacts(escalated))).causes[0].id, "rate-limit");
 });
+
+test("without opens, the campaign that is the spike is not guessed as content unless its message sets it apart", () => {
+  // Day 40's campaign is the 3× day and bounces 10×: the spike (whose audience cannot be judged) or the
+  // campaign's content? Only content evidence in the message can say it is the campaign.
+  const withCampaigns = appleFacts(cells(false, true));
+  const plain = diagnoseContext(buildContext(withCampaigns));
+  assert.equal(plain.causes[0].id, "insufficient-evidence");
+  assert.match(plain.causes.find((c) => c.id === "content")!.evidence[0].text, /c-40 .*cannot judge/);
+  const message = (campaign: string, shortener: boolean) => ({
+    campaign,
+    file: `${campaign}.eml`,
+    linkDomains: shortener ? ["bit.ly"] : ["shop.example"],
+    shorteners: shortener ? ["bit.ly"] : [],
+    listedDomains: [],
+    findings: [],
+  });
+  const messages = new Map(["c-10", "c-20", "c-40"].map((c) => [c, message(c, c === "c-40")]));
+  const shortened = diagnoseContext(buildContext(withCampaigns, messages));
+  assert.equal(shortened.causes[0].id, "content");
+});

@@ -295,3 +295,53 @@ test("several campaigns a day: a spike is judged per send (its size against the 
   const report = offlineReport(context, result);
   assert.equal(report.daily.find((d) => d.day === dayOf(50))?.spike, false);
 });
+
+test("weak agreeing signals add up: a weak decline with ~30 policy bounces is low-engagement only when the list declines", () => {
+  // Ten weekly newsletters (1,000 dormant + 3,000 engaged recipients each), 31 policy bounces in all: a
+  // little more often to dormant recipients (p = 0.003) and rising over the weeks (p = 0.007) — neither
+  // clears a cause's gate alone.
+  const dormant = [0, 0, 1, 1, 1, 2, 2, 2, 3, 3];
+  const engaged = [1, 1, 1, 1, 1, 2, 2, 2, 3, 3];
+  const cells = dormant.flatMap((d, w) =>
+    [true, false].map((isDormant) => ({
+      day: dayOf(7 * w + 1),
+      campaign: `nl-${w}`,
+      ip: "192.0.2.1",
+      pool: "(none)",
+      dormant: isDormant,
+      sent: isDormant ? 1000 : 3000,
+      policy: isDormant ? d : engaged[w],
+      deferred: 0,
+      policyDeferred: 0,
+      rateDeferred: 0,
+      policyRateDeferred: 0,
+    })),
+  );
+  const weeks = (drop: number) =>
+    dormant.map((_, w) => ({
+      week: dayOf(7 * w),
+      delivered: 4000,
+      engaged: Math.round(4000 * (0.2 - drop * w)),
+    }));
+  const base: Facts = { provider: "apple", asOf: null, cells, replies: [], tiers: [], sendingDomains: [] };
+  const declining = diagnoseContext(buildContext({ ...base, weeks: weeks(0.01) }));
+  assert.equal(declining.causes[0].id, "low-engagement", summary(declining.causes));
+  assert.ok(declining.causes[0].evidence.some((e) => e.metric === "low_engagement_agreement"));
+  // The same bounces on a list whose engagement holds: the bounce side alone is not enough.
+  const steady = diagnoseContext(buildContext({ ...base, weeks: weeks(0) }));
+  assert.equal(steady.causes[0].id, "insufficient-evidence", summary(steady.causes));
+});
+
+test("the excessive-volume deferrals a spike draws are the spike's, not rate-limit pressure", () => {
+  // Day 52: three times the usual send to a less-engaged audience; Apple defers a tenth of it for volume
+  // and keeps rejecting more of the mail on the two days after (the source ties no bounce to a deferral).
+  const sends = weekly([
+    { day: 52, campaign: "blast", sent: 12_000, dormantShare: 0.7, perMille: 6, dormantPerMille: 30 },
+    { day: 53, campaign: "deals-53", sent: 1500, dormantShare: 0.25, perMille: 20 },
+    { day: 54, campaign: "deals-54", sent: 1500, dormantShare: 0.25, perMille: 20 },
+  ]);
+  const deferrals = { rateDeferred: (d: number, sent: number) => (d === 52 ? Math.round(sent / 10) : 0) };
+  const result = diagnoseContext(buildContext(facts(sends, deferrals)));
+  assert.equal(result.causes[0].id, "volume-spike", summary(result.causes));
+  assert.equal(result.causes.find((c) => c.id === "rate-limit")?.passed, false, summary(result.causes));
+});

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
   crudeRatio,
+  fisherCombined,
   fisherGreater,
   logGamma,
   mantelHaenszel,
@@ -10,6 +11,7 @@ import {
   poissonGreater,
   quantile,
   rateRatio,
+  ratioGreaterP,
   scaledMad,
 } from "../../src/diagnose/stats.ts";
 
@@ -76,4 +78,19 @@ test("robust location and scale", () => {
   close(scaledMad([1, 2, 3, 4, 100]), 1.4826, 1e-12);
   assert.equal(quantile([1, 2, 3, 4, 5], 0.5), 3);
   close(quantile([0, 10], 0.9), 9, 1e-12);
+});
+
+test("Fisher's method combines independent one-sided p-values (χ² with 2k degrees of freedom)", () => {
+  assert.ok(Math.abs(fisherCombined([0.05]) - 0.05) < 1e-12);
+  // −2 ln(0.01 · 0.01) = 18.42 on 4 degrees of freedom: p = e^−9.21 (1 + 9.21) = 1.02e-3.
+  assert.ok(Math.abs(fisherCombined([0.01, 0.01]) - 1.0203e-3) < 1e-6, String(fisherCombined([0.01, 0.01])));
+  assert.equal(fisherCombined([]), 1);
+  assert.ok(fisherCombined([0.5, 0.5, 0.5]) > 0.5);
+});
+
+test("a rate ratio's one-sided p follows from its interval", () => {
+  const r = rateRatio({ a: 40, n1: 1000, b: 20, n2: 1000 });
+  const p = ratioGreaterP(r);
+  assert.ok(p > 0.001 && p < 0.01, String(p));
+  assert.ok(ratioGreaterP(rateRatio({ a: 20, n1: 1000, b: 40, n2: 1000 })) > 0.99);
 });

@@ -8,6 +8,7 @@ import {
 } from "../confidence.ts";
 import { contrastEvidence, fmtP, groupBy, MEASURE, notApplicable, ratesText } from "../evidence.ts";
 import { type SendCell, splitCells } from "../facts.ts";
+import { dataLimits, NO_ENGAGEMENT } from "../limits.ts";
 import { mantelHaenszel, overdispersedGreater, peerSpread, type StratifiedRatio } from "../stats.ts";
 import type { Cause, DiagnoseContext, Evidence } from "../types.ts";
 import { type CauseWindow, causeWindows } from "../windows.ts";
@@ -23,7 +24,8 @@ const MIN_CAMPAIGN_SENT = 100;
  */
 /**
  * A campaign sent mostly on spike days cannot be told apart from the spike when the spike has its own
- * support (its audience was less engaged than usual) and the campaign's message shows nothing the clean
+ * support (its audience was less engaged than usual, or cannot be judged: the data has no opens or clicks)
+ * and the campaign's message shows nothing the clean
  * ones lack — unless spike days are routine for this sender (at least MIN_SPIKE_PEERS other campaigns went
  * out on spike days) and it is worse than those other spike-day campaigns. Content evidence (a shortener
  * only this campaign carries) never vanishes because the day was unusual.
@@ -58,6 +60,8 @@ export function content(context: DiagnoseContext): Cause {
   const explainedBy: string[] = [];
   const windows = causeWindows(context);
   const flagged: Candidate[] = [];
+  // Without opens or clicks a spike's audience cannot be judged, so it cannot be ruled out either.
+  const audienceUnknown = dataLimits(context).some((limit) => limit.reason === NO_ENGAGEMENT);
   for (const [campaign, cells] of campaigns) {
     const ratio = byEngagement(facts.cells, (c) => c.campaign === campaign);
     if (ratio.crude.a < MIN_EVENTS || ratio.p > MAX_P || ratio.low < MIN_RATIO_LOW) continue;
@@ -66,7 +70,7 @@ export function content(context: DiagnoseContext): Cause {
     const onSpike = cells.filter((c) => spikeDays.has(c.day)).reduce((s, c) => s + c.sent, 0);
     if (
       onSpike / sum(cells, "sent") >= MAX_SPIKE_SHARE &&
-      context.spikeAudience.lessEngaged &&
+      (context.spikeAudience.lessEngaged || audienceUnknown) &&
       !messageEvidence(context, [campaign]).explains &&
       !worseThanSpikePeers(facts.cells, campaign, spikeDays)
     )
@@ -85,7 +89,7 @@ export function content(context: DiagnoseContext): Cause {
     const reason = explainedBy.length
       ? `Campaigns ${explainedBy.join(", ")} bounce more, but no more than the other mail sent in that window`
       : confounded.length
-        ? `Campaigns ${confounded.join(", ")} bounce more but were sent on spike days to a less-engaged audience (see volume-spike)`
+        ? `Campaigns ${confounded.join(", ")} bounce more but were sent on spike days ${audienceUnknown ? "(whose audience the data cannot judge)" : "to a less-engaged audience (see volume-spike)"}, with no content evidence that sets them apart`
         : `No campaign stands out: worst ${worst.campaign} ${ratesText(worst.ratio)} elsewhere`;
     return { ...notApplicable("content", TITLE, reason), evidence: [{ text: reason }] };
   }

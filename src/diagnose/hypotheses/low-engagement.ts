@@ -1,9 +1,17 @@
 import { ENGAGEMENT_WINDOW_DAYS, type MeasureId } from "../../measures/index.ts";
 import { addDays } from "../../util/dates.ts";
 import { contrastConfidence, excessOf, PASS_THRESHOLD } from "../confidence.ts";
-import { contrastEvidence, groupBy, MEASURE, notApplicable, pct, ratesText } from "../evidence.ts";
+import { contrastEvidence, fmtP, groupBy, MEASURE, notApplicable, pct, ratesText } from "../evidence.ts";
 import { type SendCell, splitCells, withDaysAfter } from "../facts.ts";
-import { mantelHaenszel, median, type RateRatio, rateRatio, type StratifiedRatio } from "../stats.ts";
+import {
+  fisherCombined,
+  mantelHaenszel,
+  median,
+  type RateRatio,
+  rateRatio,
+  ratioGreaterP,
+  type StratifiedRatio,
+} from "../stats.ts";
 import type { Cause, DiagnoseContext, Evidence } from "../types.ts";
 
 const TITLE = "Sustained low engagement / list-quality decline";
@@ -33,7 +41,9 @@ export function lowEngagement(context: DiagnoseContext): Cause {
     (trend.judged && trend.last >= DORMANT_RISE * trend.first && trend.last > 0) ||
     engagement?.declined === true;
   const unengaged = unengagedSends(context, ordinary);
+  const agreeing = agreement(ratio, decline, trend, engagement, cohorts, totalPolicy);
   const confidence = Math.max(
+    agreeing?.confidence ?? 0,
     contrastConfidence({ ratio, excess: excessOf(ratio), totalPolicy }),
     unengaged
       ? Math.round(
@@ -85,6 +95,7 @@ export function lowEngagement(context: DiagnoseContext): Cause {
             measures: [MEASURE.dormant, MEASURE.unknownHistory],
           },
       ...(engagement ? [engagementEvidence(engagement)] : []),
+      ...(agreeing ? [agreeing.evidence] : []),
       ...(cohorts ? [cohortEvidence(cohorts)] : []),
       ...(unengaged
         ? [
@@ -137,6 +148,74 @@ function declineContrast(context: DiagnoseContext, ordinary: readonly SendCell[]
       ),
     ),
   );
+}
+
+/**
+ * The fourth reading: weak signals that agree. With 20–40 policy bounces no single contrast clears the
+ * gate (p ≤ 0.001 and a lower bound ≥ 1.5), yet a list-quality decline shows in independent places at
+ * once: the bounces fall more on dormant recipients (within days) AND rise from the first to the last
+ * third (within engagement groups), while the list's engagement declines (the engagement rate by week,
+ * later signup cohorts, or the dormant share among known recipients). Fisher's method combines the
+ * one-sided p-values of every judged test. The bounce side must stand on its own: both contrasts point the
+ * same way and their combined p is ≤ AGREEMENT_BOUNCE_P (the list-side tests, often p < 1e-6 on thousands
+ * of opens, say only that the list declined — never why the mail bounced), and at least one list-side
+ * test shows a decline. Then the usual confidence with the combined p for its significance and the dormant
+ * contrast's point ratio for its effect (the lower bound is, by construction, weak), at AGREEMENT_WEIGHT.
+ */
+const AGREEMENT_BOUNCE_P = 0.001;
+const AGREEMENT_WEIGHT = 0.8;
+
+function agreement(
+  dormant: StratifiedRatio,
+  decline: StratifiedRatio,
+  trend: DormantTrend,
+  engagement: EngagementTrend | null,
+  cohorts: CohortTrend | null,
+  totalPolicy: number,
+): { confidence: number; evidence: Evidence } | null {
+  if (!(dormant.ratio > 1 && decline.ratio > 1)) return null;
+  const bounceP = fisherCombined([dormant.p, decline.p]);
+  if (bounceP > AGREEMENT_BOUNCE_P) return null;
+  const rose = trend.judged && trend.last >= DORMANT_RISE * trend.first && trend.last > 0;
+  const list = [
+    ...(engagement
+      ? [
+          {
+            name: "the engagement rate by week",
+            declined: engagement.declined,
+            p: ratioGreaterP(engagement.ratio),
+          },
+        ]
+      : []),
+    ...(cohorts
+      ? [
+          {
+            name: "the signup cohorts' engagement",
+            declined: cohorts.declined,
+            p: ratioGreaterP(cohorts.ratio),
+          },
+        ]
+      : []),
+    ...(rose ? [{ name: "the dormant share of known recipients", declined: true, p: 1 }] : []),
+  ];
+  const declined = list.filter((t) => t.declined);
+  if (declined.length === 0) return null;
+  const p = fisherCombined([dormant.p, decline.p, ...list.filter((t) => t.p < 1).map((t) => t.p)]);
+  const coverage = Math.min(1, Math.max(excessOf(dormant), excessOf(decline)) / Math.max(1, totalPolicy));
+  const effect = Math.min(1, Math.max(0, Math.log(dormant.ratio) / Math.log(10)));
+  const significance = Math.min(1, Math.max(0, (-Math.log10(Math.max(p, 1e-300)) - 3) / 5));
+  const confidence =
+    Math.round(AGREEMENT_WEIGHT * (0.4 * coverage + 0.35 * effect + 0.25 * significance) * 100) / 100;
+  return {
+    confidence,
+    evidence: {
+      text: `Weak signals that agree: the policy bounces fall more on dormant recipients and rise over the period (together ${fmtP(bounceP)}), while ${declined.map((t) => t.name).join(" and ")} declined (all tests together, Fisher's method: ${fmtP(p)})`,
+      metric: "low_engagement_agreement",
+      test: "Fisher's method over the one-sided p-values of the dormant and trend contrasts and the engagement trends",
+      p,
+      measures: [MEASURE.dormant, MEASURE.policyBouncedMessage, MEASURE.engagementRate, MEASURE.signupCohort],
+    },
+  };
 }
 
 /**

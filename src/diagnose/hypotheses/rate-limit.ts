@@ -33,7 +33,10 @@ const PRESSURE_MIN_SHARE = 0.02;
 const PRESSURE_AFTER_DAYS = 2;
 const PRESSURE_WEIGHT = 0.8;
 
-/** The days under rate-limit pressure and the PRESSURE_AFTER_DAYS after each (null when there are none). */
+/**
+ * The days under rate-limit pressure (spike days left out) and the PRESSURE_AFTER_DAYS after each (null
+ * when there are none).
+ */
 export function rateLimitWindow(context: DiagnoseContext): { heavy: string[]; affected: Set<string> } | null {
   if (!context.facts.cells.some((c) => c.rateDeferred > 0)) return null;
   const byDay = groupBy(context.facts.cells, (c) => c.day);
@@ -44,7 +47,10 @@ export function rateLimitWindow(context: DiagnoseContext): { heavy: string[]; af
     }),
   );
   const floor = Math.max(PRESSURE_MIN_SHARE, PRESSURE_FACTOR * median([...share.values()]));
-  const heavy = [...share].filter(([, value]) => value >= floor).map(([day]) => day);
+  // A volume spike draws "excessive volume" deferrals by itself: pressure on a spike day is the spike's.
+  const heavy = [...share]
+    .filter(([day, value]) => value >= floor && !context.spikeDays.has(day))
+    .map(([day]) => day);
   if (heavy.length === 0) return null;
   const affected = withDaysAfter(heavy, PRESSURE_AFTER_DAYS);
   return { heavy, affected };
