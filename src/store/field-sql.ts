@@ -103,7 +103,12 @@ function lookupSql(key: string, pairs: ReadonlyArray<readonly [string, string]>,
   return otherwise === "NULL" ? picked : `coalesce(${picked}, ${otherwise})`;
 }
 
-const JSON_NUMBER = "('BIGINT', 'UBIGINT', 'DOUBLE')";
+/**
+ * Whether a JSON value is a number, as one test: DuckDB rewrites `json_type(x) IN (…)` (and a simple CASE
+ * on it) into one comparison per value, each parsing the JSON again; `list_contains` parses it once.
+ */
+const IS_JSON_NUMBER = (json: string): string =>
+  `list_contains(['BIGINT', 'UBIGINT', 'DOUBLE'], json_type(${json}))`;
 
 /**
  * The text of a JSON value at `path` when it is a string or a number (`->>` gives a number's text and
@@ -112,7 +117,7 @@ const JSON_NUMBER = "('BIGINT', 'UBIGINT', 'DOUBLE')";
  * a lazy `coalesce`/`CASE` around it would never have needed it (SendGrid's `category` after `campaign_id`).
  */
 const JSON_SCALAR_TEXT = (json: string, path: string): string =>
-  `CASE json_type(${json}, ${path}) WHEN 'ARRAY' THEN NULL WHEN 'OBJECT' THEN NULL WHEN 'BOOLEAN' THEN NULL ELSE ${json}->>${path} END`;
+  `CASE WHEN list_contains(['ARRAY', 'OBJECT', 'BOOLEAN'], json_type(${json}, ${path})) THEN NULL ELSE ${json}->>${path} END`;
 
 /** Any value as JS `str()` reads it: strings and numbers as text, anything else null. */
 function text(value: Sql): string {
@@ -136,7 +141,7 @@ function text(value: Sql): string {
 function number(value: Sql): string {
   if (value.type === "DOUBLE" || value.type === "INTEGER") return `TRY_CAST(${value.sql} AS DOUBLE)`;
   if (value.type === "JSON")
-    return `CASE WHEN json_type(${value.sql}) IN ${JSON_NUMBER} THEN TRY_CAST(${value.sql} AS DOUBLE) WHEN json_type(${value.sql}) = 'VARCHAR' THEN TRY_CAST(nullif(${value.sql}->>'$', '') AS DOUBLE) END`;
+    return `CASE WHEN ${IS_JSON_NUMBER(value.sql)} THEN TRY_CAST(${value.sql} AS DOUBLE) WHEN json_type(${value.sql}) = 'VARCHAR' THEN TRY_CAST(nullif(${value.sql}->>'$', '') AS DOUBLE) END`;
   if (value.type === "VARCHAR") return `TRY_CAST(nullif(${value.sql}, '') AS DOUBLE)`;
   return "NULL::DOUBLE";
 }
@@ -149,7 +154,7 @@ function isoTime(value: Sql): string {
   if (value.type === "DOUBLE" || value.type === "INTEGER") return ISO_NUMBER(value.sql);
   if (value.type === "VARCHAR") return ISO_TEXT(value.sql);
   if (value.type === "JSON")
-    return `CASE WHEN json_type(${value.sql}) IN ${JSON_NUMBER} THEN ${ISO_NUMBER(`TRY_CAST(${value.sql} AS DOUBLE)`)}
+    return `CASE WHEN ${IS_JSON_NUMBER(value.sql)} THEN ${ISO_NUMBER(`TRY_CAST(${value.sql} AS DOUBLE)`)}
       WHEN json_type(${value.sql}) = 'VARCHAR' THEN ${ISO_TEXT(`(${value.sql}->>'$')`)} END`;
   return "NULL::TIMESTAMP";
 }
@@ -171,7 +176,7 @@ function bool(value: Sql): string {
   if (value.type === "JSON")
     return `CASE json_type(${value.sql}) WHEN 'BOOLEAN' THEN TRY_CAST(${value.sql} AS BOOLEAN)
       WHEN 'VARCHAR' THEN ${fromText(`(${value.sql}->>'$')`)}
-      ELSE CASE WHEN json_type(${value.sql}) IN ${JSON_NUMBER} THEN CASE TRY_CAST(${value.sql} AS DOUBLE) WHEN 1 THEN true WHEN 0 THEN false END END END`;
+      ELSE CASE WHEN ${IS_JSON_NUMBER(value.sql)} THEN CASE TRY_CAST(${value.sql} AS DOUBLE) WHEN 1 THEN true WHEN 0 THEN false END END END`;
   return "NULL::BOOLEAN";
 }
 
@@ -296,7 +301,8 @@ function compileExpr(e: Expr, cx: Context, base = "root"): Sql {
     if (e.as === "text") return nonEmpty(value);
     if (e.as === "first" && value.type === "JSON")
       return {
-        sql: `nullif(CASE json_type(${value.sql}) WHEN 'ARRAY' THEN ${JSON_SCALAR_TEXT(value.sql, "'$[0]'")} WHEN 'OBJECT' THEN NULL WHEN 'BOOLEAN' THEN NULL ELSE ${value.sql}->>'$' END, '')`,
+        // An array's text starts with "[" (no JSON parse to learn its type).
+        sql: `nullif(CASE WHEN starts_with(ltrim(${value.sql}::VARCHAR), '[') THEN ${JSON_SCALAR_TEXT(value.sql, "'$[0]'")} ELSE ${JSON_SCALAR_TEXT(value.sql, "'$'")} END, '')`,
         type: "VARCHAR",
       };
     return e.as === "first" ? nonEmpty(value) : value;
