@@ -188,7 +188,9 @@ export class Spool {
     const seq = ++this.seq;
     const path = join(this.dir, `${String(seq).padStart(16, "0")}-${format}.ndjson`);
     const handle = await open(path, "a");
-    syncDirectory(this.dir);
+    // Off the event loop: a directory fsync can take milliseconds that webhooks would otherwise wait.
+    const dir = await open(this.dir, "r");
+    await dir.sync().finally(() => dir.close());
     const opened = { segment: { path, format, seq, records: 0, bytes: 0 }, handle };
     this.open.set(format, opened);
     return opened;
