@@ -345,3 +345,13 @@ test("the excessive-volume deferrals a spike draws are the spike's, not rate-lim
   assert.equal(result.causes[0].id, "volume-spike", summary(result.causes));
   assert.equal(result.causes.find((c) => c.id === "rate-limit")?.passed, false, summary(result.causes));
 });
+
+test("a campaign that is itself a burst, with an inspected message like the others, is not content", () => {
+  // Day 52: three times the usual send in one campaign, audience as engaged as usual, 10× the bounces, and
+  // its message has the same links as every other newsletter: the burst explains it as well as content.
+  const sends = weekly([{ day: 52, campaign: "big", sent: 12_000, dormantShare: 0.2, perMille: 20 }]);
+  const plain = messages("none", ["big", "nl-1", "nl-8", "nl-15"]);
+  const result = diagnoseContext(buildContext(facts(sends), plain));
+  assert.equal(result.causes[0].id, "insufficient-evidence", summary(result.causes));
+  assert.match(result.causes.find((c) => c.id === "content")!.evidence[0].text, /big .*burst/);
+});

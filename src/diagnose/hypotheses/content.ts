@@ -25,7 +25,8 @@ const MIN_CAMPAIGN_SENT = 100;
 /**
  * A campaign sent mostly on spike days cannot be told apart from the spike when the spike has its own
  * support (its audience was less engaged than usual, or cannot be judged: the data has no opens or clicks)
- * and the campaign's message shows nothing the clean
+ * or the campaign's inspected message shows no feature the clean ones lack (a burst with an ordinary
+ * message: the burst explains it at least as well), and the campaign's message shows nothing the clean
  * ones lack — unless spike days are routine for this sender (at least MIN_SPIKE_PEERS other campaigns went
  * out on spike days) and it is worse than those other spike-day campaigns. Content evidence (a shortener
  * only this campaign carries) never vanishes because the day was unusual.
@@ -68,10 +69,11 @@ export function content(context: DiagnoseContext): Cause {
     const peerP = overdispersedGreater(sum(cells, "policy"), sum(cells, "sent") * overall, sigma);
     if (peerP > MAX_P / campaigns.length) continue;
     const onSpike = cells.filter((c) => spikeDays.has(c.day)).reduce((s, c) => s + c.sent, 0);
+    const message = messageEvidence(context, [campaign]);
     if (
       onSpike / sum(cells, "sent") >= MAX_SPIKE_SHARE &&
-      (context.spikeAudience.lessEngaged || audienceUnknown) &&
-      !messageEvidence(context, [campaign]).explains &&
+      (context.spikeAudience.lessEngaged || audienceUnknown || (message.inspected && !message.difference)) &&
+      !message.explains &&
       !worseThanSpikePeers(facts.cells, campaign, spikeDays)
     )
       confounded.push(campaign);
@@ -89,7 +91,7 @@ export function content(context: DiagnoseContext): Cause {
     const reason = explainedBy.length
       ? `Campaigns ${explainedBy.join(", ")} bounce more, but no more than the other mail sent in that window`
       : confounded.length
-        ? `Campaigns ${confounded.join(", ")} bounce more but were sent on spike days ${audienceUnknown ? "(whose audience the data cannot judge)" : "to a less-engaged audience (see volume-spike)"}, with no content evidence that sets them apart`
+        ? `Campaigns ${confounded.join(", ")} bounce more but were sent on spike days ${audienceUnknown ? "(whose audience the data cannot judge)" : context.spikeAudience.lessEngaged ? "to a less-engaged audience (see volume-spike)" : "(a burst of mail)"}, with no content evidence that sets them apart`
         : `No campaign stands out: worst ${worst.campaign} ${ratesText(worst.ratio)} elsewhere`;
     return { ...notApplicable("content", TITLE, reason), evidence: [{ text: reason }] };
   }
