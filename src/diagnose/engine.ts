@@ -87,7 +87,7 @@ function mainSummary(context: DiagnoseContext, causes: readonly Cause[]): string
   if (top.id === "insufficient-evidence") {
     return context.totalPolicy < MIN_POLICY_BOUNCES
       ? `${head} Too few policy bounces to attribute them to a cause (fewer than ${MIN_POLICY_BOUNCES}).`
-      : `${head} No cause passes the confidence threshold (${PASS_THRESHOLD}): ${top.evidence[1]?.text ?? ""}.`;
+      : `${head} ${top.evidence[1]?.text ?? `No cause reaches the confidence threshold ${PASS_THRESHOLD}`}.`;
   }
   const runnersUp = causes
     .filter((c) => c !== top && c.passed)

@@ -221,7 +221,7 @@ test("flaw 7: too few policy bounces says so, whatever a cause's raw score", () 
   const diagnosis = diagnoseContext(buildContext(facts(sends)));
   assert.equal(diagnosis.causes[0].id, "insufficient-evidence");
   assert.match(diagnosis.summary, /Too few policy bounces/);
-  assert.doesNotMatch(diagnosis.summary, /No cause passes the confidence threshold/);
+  assert.doesNotMatch(diagnosis.summary, /No cause reaches the confidence threshold/);
 });
 
 test("daily rows carry the volume each spike was judged against (the HTML chart draws it)", () => {
@@ -330,6 +330,9 @@ test("weak agreeing signals add up: a weak decline with ~30 policy bounces is lo
   // The same bounces on a list whose engagement holds: the bounce side alone is not enough.
   const steady = diagnoseContext(buildContext({ ...base, weeks: weeks(0) }));
   assert.equal(steady.causes[0].id, "insufficient-evidence", summary(steady.causes));
+  // Flaw 7: the summary states the threshold and the best score once, without repeating itself.
+  assert.match(steady.summary, /\. No cause reaches the confidence threshold 0\.35 \(best 0\.\d\d\)\.$/);
+  assert.equal(steady.summary.match(/confidence threshold/g)?.length, 1, steady.summary);
 });
 
 test("the excessive-volume deferrals a spike draws are the spike's, not rate-limit pressure", () => {
