@@ -158,13 +158,7 @@ export class LineSplitter {
       const end = text.indexOf("\n", from);
       const stop = end < 0 ? text.length : end;
       const line = text.charCodeAt(stop - 1) === 13 ? text.slice(from, stop - 1) : text.slice(from, stop);
-      if (this.longLine === null) {
-        this.lineNo++;
-        this.deliver(parser, line, out);
-      } else {
-        if (this.longLine === "fragments") this.deliver(parser, line, out);
-        this.longLine = null;
-      }
+      this.complete(parser, line, out);
       if (end < 0) return;
       from = end + 1;
     }
@@ -179,15 +173,20 @@ export class LineSplitter {
       if (end < 0 || end > to) end = to;
       const stop = end > from && chunk[end - 1] === 13 ? end - 1 : end;
       const line = chunk.toString(ascii ? "latin1" : "utf8", from, stop);
-      if (this.longLine === null) {
-        this.lineNo++;
-        this.deliver(parser, line, out);
-      } else {
-        if (this.longLine === "fragments") this.deliver(parser, line, out);
-        this.longLine = null;
-      }
+      this.complete(parser, line, out);
       if (end >= to) return;
       from = end + 1;
+    }
+  }
+
+  /** A line up to its LF: counted and delivered, unless it ends a line already cut at the length limit. */
+  private complete(parser: LineParser, line: string, out: Out): void {
+    if (this.longLine === null) {
+      this.lineNo++;
+      this.deliver(parser, line, out);
+    } else {
+      if (this.longLine === "fragments") this.deliver(parser, line, out);
+      this.longLine = null;
     }
   }
 
