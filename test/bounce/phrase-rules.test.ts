@@ -201,6 +201,11 @@ describe("knowledge the issue names", () => {
       text: "550 5.5.0 Le compte du destinataire est bloque. The recipient account isblocked. LPN007_426",
       reason: "suspend",
     },
+    // Orange's 104 is too many connections (sisimai go rhost/for-franceptt.go), not a 10x spam block.
+    {
+      text: "421 mwinf5c79 ME Trop de connexions, veuillez verifier votre configuration. Too many connections, slow down. OFR005_104 [104]",
+      reason: "ratelimited",
+    },
     {
       text: "554 5.7.1 Message rejected because of IP blocklisting. AUP#CXBL",
       reason: "blocked",
