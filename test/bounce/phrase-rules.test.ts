@@ -221,6 +221,15 @@ describe("knowledge the issue names", () => {
       reason: "badreputation",
       provider: "yahoo",
     },
+    // Gmail's authentication wording means the same with no Google host named (sisimai go rhost/for-google.go).
+    {
+      text: "550-5.7.30 This mail has been blocked because DKIM does not pass. Gmail requires all large senders to authenticate with DKIM.",
+      reason: "authfailure",
+    },
+    {
+      text: "550-5.7.32 Your email has been blocked because the From: header (RFC5322) in this message isn't aligned with either the authenticated SPF or DKIM organizational domain.",
+      reason: "authfailure",
+    },
     // Apple's bracketed codes name Apple without any host.
     {
       text: "421 [HCM1] Your mail from 203.0.113.7 was deferred.",
