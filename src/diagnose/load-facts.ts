@@ -4,10 +4,12 @@ import {
   CLASSIFIED_ROWS_SQL,
   engagedSql,
   filesWithoutSent,
+  HARD_BOUNCE_SQL,
   knownSql,
   MESSAGE_KEY_SQL,
   messageSentSql,
   messageTimeSql,
+  newAddressSql,
   type Period,
   POLICY_SQL,
   periodSql,
@@ -24,7 +26,8 @@ import type { Facts, IpCategoryCount, ReplyGroup, SendCell, TierCount, WeekEngag
  * before (an ASOF join on its last one), `known` = first seen (its first event in the store, from
  * `RECIPIENTS_TABLE`, as `stats`' spike audience decides it) at least the window before — measure
  * `dormant` is both, `unknown_history` dormant and not known, `engaged` not dormant. Aggregated to
- * day × campaign × IP (and pool) × state. `policy` is measure `policy_bounced_message`.
+ * day × campaign × IP (and pool) × state. `policy` is measure `policy_bounced_message`, `newAddresses`
+ * measure `new_address` (first seen on the send's day), `hardBounced` measure `hard_bounced_message`.
  * Read from `CLASSIFIED_ROWS_SQL` (the stored rows and their classification), not the `events` view.
  */
 const cellsSql = (
@@ -45,7 +48,8 @@ WITH attempts AS (
     any_value(campaign) AS campaign, any_value(sending_ip) AS ip, any_value(pool) AS pool,
     bool_or(${POLICY_SQL}) AS policy,
     bool_or(type = 'deferred') AS deferred,
-    bool_or(type = 'deferred' AND category = 'rate-limit') AS rate_deferred
+    bool_or(type = 'deferred' AND category = 'rate-limit') AS rate_deferred,
+    bool_or(${HARD_BOUNCE_SQL}) AS hard
   FROM ${CLASSIFIED_ROWS_SQL}
   WHERE provider = $provider AND recipient IS NOT NULL AND type IN ${ATTEMPT_TYPES}${period.and}
   GROUP BY ${MESSAGE_KEY_SQL}, ${unlogged}
@@ -54,20 +58,22 @@ engagement AS (
   SELECT hash(recipient) AS rk, time FROM event_rows WHERE provider = $provider AND ${humanEngagement}
 ),
 joined AS (
-  SELECT a.*, NOT ${engagedSql("e.time", "a.t")} AS dormant, ${knownSql("r.first", "a.t")} AS known
+  SELECT a.*, NOT ${engagedSql("e.time", "a.t")} AS dormant, ${knownSql("r.first", "a.t")} AS known,
+    ${newAddressSql("r.first", "a.t")} AS fresh
   ${engaged}
   JOIN ${RECIPIENTS_TABLE} r ON r.rk = a.rk
 )
 SELECT day::VARCHAR AS day, coalesce(campaign, '(none)') AS campaign, coalesce(ip, '(unknown)') AS ip,
   coalesce(pool, '(none)') AS pool, dormant, known, sent, policy, deferred, "policyDeferred", "rateDeferred",
-  "policyRateDeferred"
+  "policyRateDeferred", "newAddresses", "hardBounced"
 FROM (
   -- Grouped by the day as a DATE and the text columns as they are: formatted once per cell, not per message.
   SELECT t::DATE AS day, campaign, ip, pool, dormant, known,
     sum(sent)::BIGINT AS sent, count(*) FILTER (WHERE policy) AS policy, count(*) FILTER (WHERE deferred) AS deferred,
     count(*) FILTER (WHERE policy AND deferred) AS "policyDeferred",
     count(*) FILTER (WHERE rate_deferred) AS "rateDeferred",
-    count(*) FILTER (WHERE policy AND rate_deferred) AS "policyRateDeferred"
+    count(*) FILTER (WHERE policy AND rate_deferred) AS "policyRateDeferred",
+    coalesce(sum(sent) FILTER (WHERE fresh), 0)::BIGINT AS "newAddresses", count(*) FILTER (WHERE hard) AS "hardBounced"
   FROM joined GROUP BY ALL
 )
 ORDER BY day, campaign, ip, pool, dormant, known`;

@@ -21,6 +21,9 @@ interface Send {
   dormantShare: number;
   perMille: number;
   dormantPerMille?: number;
+  /** Share of the send's messages to addresses first mailed that day, and hard bounces per mille of the send. */
+  newShare?: number;
+  hardPerMille?: number;
 }
 
 interface Deferrals {
@@ -45,6 +48,9 @@ function cellsOf(sends: Send[], deferrals?: Deferrals): SendCell[] {
         policyDeferred: 0,
         rateDeferred: deferrals?.rateDeferred(s.day, sent) ?? 0,
         policyRateDeferred: 0,
+        // New addresses have no engagement yet: all in the not-engaged cell, as are their hard bounces.
+        newAddresses: dormant ? Math.round(s.sent * (s.newShare ?? 0)) : 0,
+        hardBounced: dormant ? Math.round((s.sent * (s.hardPerMille ?? 0)) / 1000) : 0,
       });
     }
   }
@@ -124,6 +130,38 @@ test("flaw 1: a real spike to a less-engaged audience is still volume-spike", ()
   assert.ok(context.spikeAudience.lessEngaged);
   const result = diagnoseContext(context);
   assert.equal(result.causes[0].id, "volume-spike", summary(result.causes));
+});
+
+test("class A: a spike to a list never mailed before is volume-spike even when engagement cannot tell it apart", () => {
+  // Apple with Mail Privacy Protection: human opens are hidden, so 90 % of every audience looks unengaged —
+  // the spike's too. What shows is the audience itself: 40 % of the spike's messages go to addresses first
+  // mailed that day (1 % usually) and 8 % of its messages hard-bounce (0.2 % usually).
+  const usual = (d: number): Send => ({
+    day: d,
+    campaign: `nl-${d}`,
+    sent: 4000,
+    dormantShare: 0.9,
+    perMille: 1,
+    newShare: 0.01,
+    hardPerMille: 2,
+  });
+  const sends = weekly().map((s) =>
+    s.campaign.startsWith("nl-") ? usual(s.day) : { ...s, dormantShare: 0.9 },
+  );
+  const spike = { day: 52, campaign: "import", sent: 12_000, dormantShare: 0.9, perMille: 8 };
+  const withList = buildContext(facts([...sends, { ...spike, newShare: 0.4, hardPerMille: 80 }]));
+  assert.equal(withList.spikeAudience.lessEngaged, false, "engagement cannot show it");
+  assert.ok(withList.spikeAudience.newListDays.has(dayOf(52)));
+  const result = diagnoseContext(withList);
+  assert.equal(result.causes[0].id, "volume-spike", summary(result.causes));
+  assert.ok(result.causes[0].passed);
+  const line = result.causes[0].evidence.find((e) => e.metric === "new_address_share_spike_days")!;
+  assert.match(line.text, /40 % of the messages on spike days went to addresses first mailed that day/);
+  assert.deepEqual(line.measures?.slice(-2), ["new_address", "hard_bounced_message"]);
+  // New addresses without the hard-bounce burst of an old or unvetted list: not enough on its own.
+  const clean = buildContext(facts([...sends, { ...spike, newShare: 0.4, hardPerMille: 2 }]));
+  assert.equal(clean.spikeAudience.supported, false);
+  assert.equal(diagnoseContext(clean).causes.find((c) => c.id === "volume-spike")?.passed, false);
 });
 
 test("flaw 3: a campaign inside a window of rate-limit deferrals is not content", () => {

@@ -45,10 +45,8 @@ interface Candidate {
 /** Policy bounces concentrated in particular campaigns, compared within engagement groups. */
 export function content(context: DiagnoseContext): Cause {
   const { facts, totalPolicy } = context;
-  // The spikes that can confound a campaign are those to a less-engaged audience (volume-spike's own claim).
-  const spikeDays = context.spikeAudience.lessEngaged
-    ? context.spikeAudience.lessEngagedDays
-    : context.spikeDays;
+  // The spikes that can confound a campaign are those to a worse audience (volume-spike's own claim).
+  const spikeDays = context.spikeAudience.supported ? context.spikeAudience.supportedDays : context.spikeDays;
   const campaigns = [...groupBy(facts.cells, (c) => c.campaign)].filter(
     ([name, cells]) => name !== "(none)" && sum(cells, "sent") >= MIN_CAMPAIGN_SENT,
   );
@@ -72,7 +70,7 @@ export function content(context: DiagnoseContext): Cause {
     const message = messageEvidence(context, [campaign]);
     if (
       onSpike / sum(cells, "sent") >= MAX_SPIKE_SHARE &&
-      (context.spikeAudience.lessEngaged || audienceUnknown || (message.inspected && !message.difference)) &&
+      (context.spikeAudience.supported || audienceUnknown || (message.inspected && !message.difference)) &&
       !message.explains &&
       !worseThanSpikePeers(facts.cells, campaign, spikeDays)
     )
@@ -91,7 +89,7 @@ export function content(context: DiagnoseContext): Cause {
     const reason = explainedBy.length
       ? `Campaigns ${explainedBy.join(", ")} bounce more, but no more than the other mail sent in that window`
       : confounded.length
-        ? `Campaigns ${confounded.join(", ")} bounce more but were sent on spike days ${audienceUnknown ? "(whose audience the data cannot judge)" : context.spikeAudience.lessEngaged ? "to a less-engaged audience (see volume-spike)" : "(a burst of mail)"}, with no content evidence that sets them apart`
+        ? `Campaigns ${confounded.join(", ")} bounce more but were sent on spike days ${audienceUnknown ? "(whose audience the data cannot judge)" : context.spikeAudience.supported ? "to a worse audience than usual (see volume-spike)" : "(a burst of mail)"}, with no content evidence that sets them apart`
         : `No campaign stands out: worst ${worst.campaign} ${ratesText(worst.ratio)} elsewhere`;
     return { ...notApplicable("content", TITLE, reason), evidence: [{ text: reason }] };
   }
