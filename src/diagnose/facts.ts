@@ -34,10 +34,32 @@ export interface SendCell {
   rateDeferred: number;
   /** Of those, rate-limit deferred and then policy-bounced. */
   policyRateDeferred: number;
+  /**
+   * Of the policy-bounced messages, those whose reply already names another cause: an authentication or
+   * blocklist category (ATTRIBUTED_CATEGORIES), or a rate-limit deferral before the bounce.
+   */
+  policyAttributed?: number;
   /** Of `sent`, messages to new addresses: recipients first mailed or seen that day (measure `new_address`). */
   newAddresses?: number;
   /** Of those messages, hard-bounced: the address does not exist (measure `hard_bounced_message`). */
   hardBounced?: number;
+}
+
+/**
+ * Classifier categories whose reply text names its own cause (a failed SPF/DKIM/DMARC check, a blocklist
+ * listing): those bounces are evidence for authentication or blocklist, never for a reputation decline.
+ */
+export const ATTRIBUTED_CATEGORIES = ["authentication", "blocklist"] as const;
+
+/**
+ * The cells with `policy` cut to the bounces no reply attributes to another cause (`policyAttributed` left
+ * out): what a reputation decline, which the receiver does not name beyond "policy" or "reputation", can
+ * explain.
+ */
+export function unattributedCells(cells: readonly SendCell[]): SendCell[] {
+  return cells.map((cell) =>
+    cell.policyAttributed ? { ...cell, policy: cell.policy - cell.policyAttributed } : cell,
+  );
 }
 
 /** One distinct bounce/deferral reply (recipient addresses replaced) with its counts. */

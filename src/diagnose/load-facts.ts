@@ -18,7 +18,16 @@ import {
   unloggedFileSql,
 } from "../measures/index.ts";
 import { allThenClose, type Store } from "../store/index.ts";
-import type { Facts, IpCategoryCount, ReplyGroup, SendCell, TierCount, WeekEngagement } from "./facts.ts";
+import { sqlList } from "../util/sql.ts";
+import {
+  ATTRIBUTED_CATEGORIES,
+  type Facts,
+  type IpCategoryCount,
+  type ReplyGroup,
+  type SendCell,
+  type TierCount,
+  type WeekEngagement,
+} from "./facts.ts";
 
 /**
  * One row per message to a recipient, as measure `sent` counts it (so the cells' `sent` sums to `stats`'
@@ -27,7 +36,8 @@ import type { Facts, IpCategoryCount, ReplyGroup, SendCell, TierCount, WeekEngag
  * `RECIPIENTS_TABLE`, as `stats`' spike audience decides it) at least the window before — measure
  * `dormant` is both, `unknown_history` dormant and not known, `engaged` not dormant. Aggregated to
  * day × campaign × IP (and pool) × state. `policy` is measure `policy_bounced_message`, `newAddresses`
- * measure `new_address` (first seen on the send's day), `hardBounced` measure `hard_bounced_message`.
+ * measure `new_address` (first seen on the send's day), `hardBounced` measure `hard_bounced_message`,
+ * `policyAttributed` the policy-bounced messages whose reply names another cause (facts.ts).
  * Read from `CLASSIFIED_ROWS_SQL` (the stored rows and their classification), not the `events` view.
  */
 const cellsSql = (
@@ -49,7 +59,8 @@ WITH attempts AS (
     bool_or(${POLICY_SQL}) AS policy,
     bool_or(type = 'deferred') AS deferred,
     bool_or(type = 'deferred' AND category = 'rate-limit') AS rate_deferred,
-    bool_or(${HARD_BOUNCE_SQL}) AS hard
+    bool_or(${HARD_BOUNCE_SQL}) AS hard,
+    bool_or(type = 'bounced' AND category IN ${sqlList(ATTRIBUTED_CATEGORIES)}) AS attributed
   FROM ${CLASSIFIED_ROWS_SQL}
   WHERE provider = $provider AND recipient IS NOT NULL AND type IN ${ATTEMPT_TYPES}${period.and}
   GROUP BY ${MESSAGE_KEY_SQL}, ${unlogged}
@@ -65,7 +76,7 @@ joined AS (
 )
 SELECT day::VARCHAR AS day, coalesce(campaign, '(none)') AS campaign, coalesce(ip, '(unknown)') AS ip,
   coalesce(pool, '(none)') AS pool, dormant, known, sent, policy, deferred, "policyDeferred", "rateDeferred",
-  "policyRateDeferred", "newAddresses", "hardBounced"
+  "policyRateDeferred", "policyAttributed", "newAddresses", "hardBounced"
 FROM (
   -- Grouped by the day as a DATE and the text columns as they are: formatted once per cell, not per message.
   SELECT t::DATE AS day, campaign, ip, pool, dormant, known,
@@ -73,6 +84,7 @@ FROM (
     count(*) FILTER (WHERE policy AND deferred) AS "policyDeferred",
     count(*) FILTER (WHERE rate_deferred) AS "rateDeferred",
     count(*) FILTER (WHERE policy AND rate_deferred) AS "policyRateDeferred",
+    count(*) FILTER (WHERE policy AND (attributed OR rate_deferred)) AS "policyAttributed",
     coalesce(sum(sent) FILTER (WHERE fresh), 0)::BIGINT AS "newAddresses", count(*) FILTER (WHERE hard) AS "hardBounced"
   FROM joined GROUP BY ALL
 )

@@ -24,6 +24,8 @@ interface Send {
   /** Share of the send's messages to addresses first mailed that day, and hard bounces per mille of the send. */
   newShare?: number;
   hardPerMille?: number;
+  /** Of `perMille`, the policy bounces whose reply names another cause (a DMARC or blocklist rejection). */
+  attributedPerMille?: number;
 }
 
 interface Deferrals {
@@ -48,6 +50,7 @@ function cellsOf(sends: Send[], deferrals?: Deferrals): SendCell[] {
         policyDeferred: 0,
         rateDeferred: deferrals?.rateDeferred(s.day, sent) ?? 0,
         policyRateDeferred: 0,
+        policyAttributed: Math.round((sent * (s.attributedPerMille ?? 0)) / 1000),
         // New addresses have no engagement yet: all in the not-engaged cell, as are their hard bounces.
         newAddresses: dormant ? Math.round(s.sent * (s.newShare ?? 0)) : 0,
         hardBounced: dormant ? Math.round((s.sent * (s.hardPerMille ?? 0)) / 1000) : 0,
@@ -197,16 +200,7 @@ test("flaw 2: a gradual engagement decline with rising policy bounces is low-eng
     return { ...s, dormantShare: 0.63 - 0.12 * t, perMille: 0.5 + 12 * t * t };
   });
   const store = facts(sends);
-  const delivered = new Map<string, number>();
-  for (const s of sends) {
-    const week = dayOf(s.day - (s.day % 7));
-    delivered.set(week, (delivered.get(week) ?? 0) + s.sent);
-  }
-  const weeks = [...delivered].map(([week, n], i, all) => ({
-    week,
-    delivered: n,
-    engaged: Math.round(n * (0.2 - (0.12 * i) / all.length)),
-  }));
+  const weeks = decayingWeeks(sends);
   const without = diagnoseContext(buildContext(store));
   const result = diagnoseContext(buildContext({ ...store, weeks }));
   assert.equal(result.causes[0].id, "low-engagement", summary(result.causes));
@@ -214,6 +208,38 @@ test("flaw 2: a gradual engagement decline with rising policy bounces is low-eng
   assert.ok(trend.value! < trend.baseline! && trend.ciLow! > 1.25, JSON.stringify(trend));
   // Without the engagement series only the (cold-start-biased) dormant share speaks: no low-engagement.
   assert.notEqual(without.causes[0].id, "low-engagement", summary(without.causes));
+});
+
+/** Weekly engagement decaying from 20 % to 8 % of the messages delivered. */
+function decayingWeeks(sends: Send[]) {
+  const delivered = new Map<string, number>();
+  for (const s of sends) {
+    const week = dayOf(s.day - (s.day % 7));
+    delivered.set(week, (delivered.get(week) ?? 0) + s.sent);
+  }
+  return [...delivered].map(([week, n], i, all) => ({
+    week,
+    delivered: n,
+    engaged: Math.round(n * (0.2 - (0.12 * i) / all.length)),
+  }));
+}
+
+test("class D: a late rise of rejections whose replies cite authentication is not also a decline", () => {
+  // From day 40 Apple rejects 1.5 % of all mail for failing DMARC (HME1-style replies, classifier category
+  // authentication); with that mail in the spam folder, human engagement decays too.
+  const sends = weekly().map((s) => (s.day >= 40 ? { ...s, perMille: 17, attributedPerMille: 15 } : s));
+  const weeks = decayingWeeks(sends);
+  const lowEngagement = (cells: SendCell[]) =>
+    diagnoseContext(buildContext({ ...facts(sends), cells, weeks })).causes.find(
+      (c) => c.id === "low-engagement",
+    )!;
+  const cells = facts(sends).cells;
+  // Counted as unexplained bounces (as before), the step reads as a decline…
+  assert.ok(lowEngagement(cells.map((c) => ({ ...c, policyAttributed: 0 }))).passed);
+  // …but the replies name their cause: only the 2 ‰ background is left, flat over the period.
+  const attributed = lowEngagement(cells);
+  assert.equal(attributed.passed, false, summary([attributed]));
+  assert.equal(attributed.confidence, 0);
 });
 
 test("a win-back to dormant addresses, smaller than the usual send, then policy-bounce days: low-engagement", () => {

@@ -2,7 +2,7 @@ import { ENGAGEMENT_WINDOW_DAYS, type MeasureId } from "../../measures/index.ts"
 import { addDays } from "../../util/dates.ts";
 import { contrastConfidence, excessOf, PASS_THRESHOLD } from "../confidence.ts";
 import { contrastEvidence, fmtP, groupBy, MEASURE, notApplicable, pct, ratesText } from "../evidence.ts";
-import { type SendCell, splitCells, withDaysAfter } from "../facts.ts";
+import { type SendCell, splitCells, unattributedCells, withDaysAfter } from "../facts.ts";
 import {
   fisherCombined,
   mantelHaenszel,
@@ -20,11 +20,13 @@ const TITLE = "Sustained low engagement / list-quality decline";
  * Dormant recipients (no click or human open in 90 days) bounce more than engaged ones on ordinary days,
  * or (see declineContrast) the whole list bounces more as its dormant share grows.
  * Spike days are left out (they belong to volume-spike) and the ratio is stratified by day, so a bad day
- * or a bad campaign does not pass for an engagement effect.
+ * or a bad campaign does not pass for an engagement effect. Every contrast counts only the policy bounces
+ * no reply attributes to another cause (`unattributedCells`): a late rise of DMARC or blocklist rejections
+ * is that cause's, not a decline as well.
  */
 export function lowEngagement(context: DiagnoseContext): Cause {
   const { facts, spikeDays, totalPolicy } = context;
-  const ordinary = facts.cells.filter((cell) => !spikeDays.has(cell.day));
+  const ordinary = unattributedCells(facts.cells.filter((cell) => !spikeDays.has(cell.day)));
   const dormantSent = ordinary.reduce((sum, c) => sum + (c.dormant ? c.sent : 0), 0);
   if (dormantSent === 0) {
     return notApplicable("low-engagement", TITLE, "No mail went to dormant recipients outside spike days");
