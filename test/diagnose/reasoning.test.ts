@@ -242,6 +242,36 @@ test("class D: a late rise of rejections whose replies cite authentication is no
   assert.equal(attributed.confidence, 0);
 });
 
+test("class C: a gradual climb of policy bounces at steady volume, on unengaged recipients, is low-engagement with no visible engagement drop", () => {
+  // Apple with Mail Privacy Protection: 90 % of every audience looks unengaged and the engagement rate stays
+  // flat, while the policy-bounce rate climbs steadily over the ten weeks, three times faster on the
+  // unengaged recipients. No spike, no campaign, no reply naming a cause.
+  const climb = (t: number) => 0.5 + 5 * t;
+  const sends = weekly().map((s) => ({
+    ...s,
+    dormantShare: 0.9,
+    perMille: climb(s.day / DAYS) / 3,
+    dormantPerMille: climb(s.day / DAYS),
+  }));
+  const flat = decayingWeeks(sends).map((w) => ({ ...w, engaged: Math.round(w.delivered * 0.04) }));
+  const result = diagnoseContext(buildContext({ ...facts(sends), weeks: flat }));
+  assert.equal(result.causes[0].id, "low-engagement", summary(result.causes));
+  const line = result.causes[0].evidence.find((e) => e.metric === "policy_bounce_rate_by_third")!;
+  assert.match(line.text, /a gradual climb at steady volume/);
+  // The same bounces as a step late in the period (a change on a date, not an eroding reputation): no climb
+  // through the middle third, so no decline is read.
+  const step = weekly().map((s) => ({
+    ...s,
+    dormantShare: 0.9,
+    perMille: s.day >= 50 ? 0.9 : 0.1,
+    dormantPerMille: s.day >= 50 ? 2.7 : 0.3,
+  }));
+  const stepped = diagnoseContext(buildContext({ ...facts(step), weeks: flat }));
+  const le = stepped.causes.find((c) => c.id === "low-engagement")!;
+  assert.doesNotMatch(le.evidence.find((e) => e.metric === "policy_bounce_rate_by_third")!.text, /gradual/);
+  assert.equal(le.passed, false, summary(stepped.causes));
+});
+
 test("a win-back to dormant addresses, smaller than the usual send, then policy-bounce days: low-engagement", () => {
   // Not a volume spike (1,500 vs the usual 4,000), but 95 % dormant against the usual 25 %, and Apple
   // rejects 4 % of ALL mail that day and the two after (a reaction to the sender, not to recipients).
