@@ -167,6 +167,38 @@ test("class A: a spike to a list never mailed before is volume-spike even when e
   assert.equal(diagnoseContext(clean).causes.find((c) => c.id === "volume-spike")?.passed, false);
 });
 
+test("content: campaigns whose messages share a shortener are tested together, not each against every campaign", () => {
+  // Sixty campaigns of 1,000 messages, two of them with bit.ly links bouncing 5× (8 each): neither clears
+  // the per-campaign bar (beyond the spread between campaigns, Bonferroni over 60), together they do.
+  const sends: Send[] = [];
+  for (let d = 0; d < 60; d++)
+    sends.push({
+      day: d,
+      campaign: `c-${d}`,
+      sent: 1000,
+      dormantShare: 0.25,
+      perMille: d === 30 || d === 45 ? 8 : 1.6,
+    });
+  const inspected = new Map<string, CampaignMessage>();
+  for (const { campaign } of sends) {
+    const short = campaign === "c-30" || campaign === "c-45";
+    inspected.set(campaign, {
+      campaign,
+      file: `${campaign}.eml`,
+      linkDomains: short ? ["bit.ly", "news.example.com"] : ["news.example.com"],
+      shorteners: short ? ["bit.ly"] : [],
+      listedDomains: [],
+      findings: [],
+    });
+  }
+  const without = diagnoseContext(buildContext(facts(sends))).causes.find((c) => c.id === "content")!;
+  assert.equal(without.passed, false, "without the messages no campaign stands out");
+  const result = diagnoseContext(buildContext(facts(sends), inspected));
+  assert.equal(result.causes[0].id, "content", summary(result.causes));
+  assert.deepEqual([...(result.causes[0].subjects ?? [])].sort(), ["c-30", "c-45"]);
+  assert.ok(result.causes[0].evidence.some((e) => e.metric === "policy_bounce_rate_feature"));
+});
+
 test("flaw 3: a campaign inside a window of rate-limit deferrals is not content", () => {
   // From day 35 to 49 Apple defers a tenth of all mail for volume and rejects 8× as much; the newsletter of
   // day 43 happens to bounce a little more than the rest of that window. No link ties a bounce to a deferral.
