@@ -80,10 +80,10 @@ function facts(sends: Send[], deferrals?: Deferrals): Facts {
   };
 }
 
-function messages(flagged: string, campaigns: string[]): Map<string, CampaignMessage> {
+function messages(flagged: string | string[], campaigns: string[]): Map<string, CampaignMessage> {
   const map = new Map<string, CampaignMessage>();
   for (const campaign of campaigns) {
-    const bad = campaign === flagged;
+    const bad = [flagged].flat().includes(campaign);
     map.set(campaign, {
       campaign,
       file: `${campaign}.eml`,
@@ -179,18 +179,10 @@ test("content: campaigns whose messages share a shortener are tested together, n
       dormantShare: 0.25,
       perMille: d === 30 || d === 45 ? 8 : 1.6,
     });
-  const inspected = new Map<string, CampaignMessage>();
-  for (const { campaign } of sends) {
-    const short = campaign === "c-30" || campaign === "c-45";
-    inspected.set(campaign, {
-      campaign,
-      file: `${campaign}.eml`,
-      linkDomains: short ? ["bit.ly", "news.example.com"] : ["news.example.com"],
-      shorteners: short ? ["bit.ly"] : [],
-      listedDomains: [],
-      findings: [],
-    });
-  }
+  const inspected = messages(
+    ["c-30", "c-45"],
+    sends.map((s) => s.campaign),
+  );
   const without = diagnoseContext(buildContext(facts(sends))).causes.find((c) => c.id === "content")!;
   assert.equal(without.passed, false, "without the messages no campaign stands out");
   const result = diagnoseContext(buildContext(facts(sends), inspected));
