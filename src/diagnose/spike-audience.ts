@@ -1,4 +1,4 @@
-import { DAY_MS } from "../util/dates.ts";
+import { addDays, DAY_MS } from "../util/dates.ts";
 import { MAX_P, MIN_EVENTS, MIN_RATIO_LOW } from "./confidence.ts";
 import type { DayTotal } from "./facts.ts";
 import { crudeRatio, type RateRatio, rateRatio, type StratifiedRatio } from "./stats.ts";
@@ -22,10 +22,17 @@ import { crudeRatio, type RateRatio, rateRatio, type StratifiedRatio } from "./s
  *
  * Each spike is judged on its own: a program that sometimes adds a third send to its engaged segment has
  * spikes to an audience as usual, and pooling them with a send to an imported list would hide the one
- * spike the hypothesis is about. The shares reported are those of the supported spikes (every spike's when
- * none was).
+ * spike the hypothesis is about. A big send is often spread over more than one day (an ESP's throttling,
+ * a send split in batches): the CONTINUATION_DAYS after a supported spike day count with it while each
+ * reaches the same kind of audience by the same test, even when their own volume is not a spike. The
+ * shares reported are those of the supported days (every spike's when none was).
+ *
+ * In the first COLD_START_DAYS of the data every recipient on the list is first seen (mailed for the first
+ * time in the data, not for the first time ever), so those days carry no new-address baseline.
  */
 export const BASELINE_DAYS = 28;
+export const CONTINUATION_DAYS = 2;
+export const COLD_START_DAYS = 7;
 export const MIN_SHARE_RATIO = 1.1;
 export const MIN_SHARE_POINTS = 0.05;
 
@@ -108,6 +115,21 @@ const higherShare = (sums: Shares): boolean =>
 const burst = (hard: StratifiedRatio): boolean =>
   hard.crude.a >= MIN_EVENTS && hard.p <= MAX_P && hard.low >= MIN_RATIO_LOW;
 
+/** The spike days that pass `test`, each with the run of following days (up to CONTINUATION_DAYS) that pass it too. */
+function withContinuation(spikeDays: ReadonlySet<string>, test: (day: string) => boolean): Set<string> {
+  const out = new Set<string>();
+  for (const day of spikeDays) {
+    if (!test(day)) continue;
+    out.add(day);
+    for (let k = 1; k <= CONTINUATION_DAYS; k++) {
+      const next = addDays(day, k);
+      if (spikeDays.has(next) || !test(next)) break;
+      out.add(next);
+    }
+  }
+  return out;
+}
+
 const share = (sums: Shares) => ({
   share: sums.n1 ? sums.a / sums.n1 : 0,
   baseline: sums.n2 ? sums.b / sums.n2 : 0,
@@ -115,13 +137,19 @@ const share = (sums: Shares) => ({
 });
 
 export function spikeAudience(days: readonly DayTotal[], spikeDays: ReadonlySet<string>): SpikeAudience {
-  const on = (count: Count) => (chosen: Iterable<string>) => sharesOf(days, chosen, spikeDays, count);
+  const coldEnd = days[0] ? addDays(days[0].day, COLD_START_DAYS) : "";
+  const listDays = days.filter((d) => d.day >= coldEnd);
+  const on =
+    (count: Count, series: readonly DayTotal[] = days) =>
+    (chosen: Iterable<string>) =>
+      sharesOf(series, chosen, spikeDays, count);
   const dormant = on(dormantOf);
-  const fresh = on(newOf);
-  const hard = on(hardOf);
-  const lessEngagedDays = new Set([...spikeDays].filter((day) => higherShare(dormant([day]))));
-  const newListDays = new Set(
-    [...spikeDays].filter((day) => higherShare(fresh([day])) && burst(crudeRatio(hard([day])))),
+  const fresh = on(newOf, listDays);
+  const hard = on(hardOf, listDays);
+  const lessEngagedDays = withContinuation(spikeDays, (day) => higherShare(dormant([day])));
+  const newListDays = withContinuation(
+    spikeDays,
+    (day) => higherShare(fresh([day])) && burst(crudeRatio(hard([day]))),
   );
   const engagement = share(dormant(lessEngagedDays.size ? lessEngagedDays : spikeDays));
   const newList = newListDays.size ? newListDays : spikeDays;

@@ -191,6 +191,36 @@ test("content: campaigns whose messages share a shortener are tested together, n
   assert.ok(result.causes[0].evidence.some((e) => e.metric === "policy_bounce_rate_feature"));
 });
 
+test("class A: an import mailed over two days counts both days, and the data's first week sets no new-address baseline", () => {
+  // The first newsletter (day 1) is where every address on the list is first seen; the import on day 24
+  // (three weeks later, its baseline window reaching back to day 1) goes out as 12,000 messages that day
+  // and 3,000 the next — not a spike by volume, but the same new list (27 % new addresses: counted with the
+  // first newsletter's all-new audience, the baseline would be ~24 %), hard-bouncing as much.
+  const sends = weekly().map((s) => ({
+    ...s,
+    dormantShare: 0.9,
+    perMille: 1,
+    newShare: s.day <= 1 ? 1 : 0.01,
+    hardPerMille: 2,
+  }));
+  const imported = { dormantShare: 0.9, perMille: 8, newShare: 0.27, hardPerMille: 80 };
+  const context = buildContext(
+    facts([
+      ...sends,
+      { day: 24, campaign: "import", sent: 12_000, ...imported },
+      { day: 25, campaign: "import", sent: 3000, ...imported },
+    ]),
+  );
+  assert.ok(!context.spikeDays.has(dayOf(25)), "the second day is not a spike by volume");
+  assert.deepEqual([...context.spikeAudience.newListDays].sort(), [dayOf(24), dayOf(25)]);
+  const result = diagnoseContext(context);
+  assert.equal(result.causes[0].id, "volume-spike", summary(result.causes));
+  assert.match(
+    result.causes[0].evidence[0].text,
+    /and the day right after them that reached the same audience/,
+  );
+});
+
 test("flaw 3: a campaign inside a window of rate-limit deferrals is not content", () => {
   // From day 35 to 49 Apple defers a tenth of all mail for volume and rejects 8× as much; the newsletter of
   // day 43 happens to bounce a little more than the rest of that window. No link ties a bounce to a deferral.

@@ -40,6 +40,10 @@ export function volumeSpike(context: DiagnoseContext): Cause {
   );
   const spikes = spikesOf(facts.provider, context.days);
   const otherDays = context.days.filter((d) => d.sent > 0 && !judged.has(d.day)).length;
+  // Supported spikes, and the days right after them that carried on to the same audience (spike-audience.ts).
+  const judgedSpikes = [...judged].filter((day) => spikeDays.has(day)).length;
+  const carried = judged.size - judgedSpikes;
+  const some = judgedSpikes < spikeDays.size || carried > 0;
   const contrast = contrastConfidence({ ratio, excess: excessOf(ratio), totalPolicy });
   // The hypothesis is "a burst of mail to recipients who do not engage": without a worse audience the
   // bounces on those days are some other cause's (content, a window of deferrals…), so it cannot pass.
@@ -69,9 +73,12 @@ export function volumeSpike(context: DiagnoseContext): Cause {
     evidence: [
       contrastEvidence(
         "policy_bounce_rate_spike_days",
-        judged.size < spikeDays.size
-          ? `on the ${judged.size} of ${spikeDays.size} spike days whose audience was worse than usual`
-          : `on the ${spikeDays.size} spike days`,
+        (judgedSpikes < spikeDays.size
+          ? `on the ${judgedSpikes} of ${spikeDays.size} spike days whose audience was worse than usual`
+          : `on the ${spikeDays.size} spike days`) +
+          (carried > 0
+            ? ` and the ${carried === 1 ? "day" : `${carried} days`} right after them that reached the same audience`
+            : ""),
         `on the other ${otherDays} sending days`,
         ratio,
         "",
@@ -79,7 +86,7 @@ export function volumeSpike(context: DiagnoseContext): Cause {
       ),
       {
         text:
-          `${pct(audience.spike)} of recipients on ${judged.size < spikeDays.size ? "those" : "spike"} days had no click or human open in the previous 90 days ` +
+          `${pct(audience.spike)} of recipients on ${some ? "those" : "spike"} days had no click or human open in the previous 90 days ` +
           `vs ${pct(audience.baseline)} on the other days of the 4 weeks before them` +
           (audience.supported ? "" : ": the spikes' audience was not less engaged than usual"),
         metric: "dormant_share_spike_days",
@@ -90,7 +97,7 @@ export function volumeSpike(context: DiagnoseContext): Cause {
         ciHigh: round2(audience.ratio.high),
         measures: [MEASURE.spike, MEASURE.sent, MEASURE.dormant],
       },
-      newListEvidence(audience, judged.size < spikeDays.size),
+      newListEvidence(audience, some),
       ...(spikeText
         ? [
             {
