@@ -48,6 +48,22 @@ export const POLICY_CATEGORIES = ["reputation", "content", "blocklist", "authent
 export const POLICY_SQL = `(type = 'bounced' AND category IN ${sqlList(POLICY_CATEGORIES)})`;
 
 /**
+ * Measure `hard_bounced_message`: a bounce the classifier puts in `recipient` — the address does not exist
+ * (unknown user, disabled mailbox, no such domain), the reason `hygiene` suppresses an address for. Counted
+ * per message, like `policy_bounced_message`; `stats` shows the events per day as `bouncedByCategory.recipient`.
+ */
+export const HARD_BOUNCE_SQL = "(type = 'bounced' AND category = 'recipient')";
+
+/**
+ * SQL: a message sent at `at` went to a new address (measure `new_address`): its recipient's first event in
+ * the store (`first`: first mailed or seen) is on the send's UTC day. A send whose audience is largely new
+ * addresses is a list the program has never mailed (an import, a purchased or co-registration list) — the
+ * one thing about an audience that opens hidden by Mail Privacy Protection, or a history too short to call
+ * anyone dormant, cannot hide.
+ */
+export const newAddressSql = (first: string, at: string): string => `(${first}::DATE = ${at}::DATE)`;
+
+/**
  * A message to a recipient (measure `sent`): its message id; without one, its campaign on that day;
  * without either, the day (so a source without ids counts one message per recipient per campaign per
  * day, however many attempts). A 64-bit hash: the same groups as the strings at a fraction of the cost.
