@@ -1,9 +1,9 @@
 import {
-  appendReports,
   type Store,
   type StoredAggregateReport,
   type StoredTlsReport,
   storedReportKeys,
+  storeReports,
 } from "../store/index.ts";
 import type { ReportProblem } from "./read.ts";
 import { type ReadPoolOptions, type ReportInput, readAllPrepared } from "./read-pool.ts";
@@ -68,9 +68,7 @@ export async function ingestReportFiles(
     tls = [];
     rows = 0;
     try {
-      await store.transaction(() =>
-        appendReports(store, batch.aggregates, batch.tls, Math.floor(Date.now() / 1000)),
-      );
+      await storeReports(store, batch.aggregates, batch.tls, Math.floor(Date.now() / 1000));
     } catch (error) {
       // Nothing of this batch was stored: its files say so and their keys are forgotten again.
       const message = error instanceof Error ? error.message.split("\n", 1)[0] : String(error);
