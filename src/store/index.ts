@@ -32,6 +32,7 @@ export {
   type StoredTlsReport,
   saveMailboxProgress,
   storedReportKeys,
+  storeReports,
   type TlsFailureTotals,
   type TlsPolicyTotals,
   tlsFailures,
