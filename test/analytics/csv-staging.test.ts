@@ -118,6 +118,32 @@ test("a log goes to DuckDB in one statement, through a pipe or a file, with the 
   for (const path of [...piped.paths, ...filed.paths]) assert.equal(existsSync(dirname(path)), false, path);
 });
 
+test("bounce emails (an mbox) are staged through a pipe as through a file", async () => {
+  const mbox = new URL("../fixtures/bounce-email/two.mbox", import.meta.url).pathname;
+  const stored = async (pipe: boolean) => {
+    const store = await Store.open(":memory:");
+    try {
+      const staged = await stageWithParsers(
+        mbox,
+        "email",
+        {},
+        (sql) => insertFlagged(store, sql, {}, 1, false),
+        pipe,
+      );
+      const rows = await store.all<{ row: string }>(
+        "SELECT concat_ws('|', type, time, recipient, reply, line) AS row FROM event_rows ORDER BY ALL",
+      );
+      assert.equal(staged.inserted, rows.length);
+      return rows.map((r) => r.row);
+    } finally {
+      store.close();
+    }
+  };
+  const piped = await stored(true);
+  assert.ok(piped.length >= 2, `${piped.length} rows`);
+  assert.deepEqual(piped, await stored(false));
+});
+
 /** A log larger than the pipe and the staging buffer (1 MB), so that the writer waits for DuckDB. */
 function largeLog(): string {
   const log = join(dir, "large.log");
