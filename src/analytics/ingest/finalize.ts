@@ -24,14 +24,15 @@ const CLASSIFIED_TYPES = sqlList(FAILURE_TYPES);
  * Key of a distinct reply over a staging-shaped row `s` with its `provider`: everything the classifier
  * looks at (classifyEvent) — event type, the recipient's provider (and domain when it is a known
  * provider's), remote host, reply code, status, and the reply with its per-message tokens masked
- * (src/events/reply-key.ts), so replies that differ only by queue ids or addresses are classified once.
+ * (src/events/reply-key.ts; staged as `reply_mask` by the JS parsers, masked here for DuckDB's readers),
+ * so replies that differ only by queue ids or addresses are classified once.
  * The source's hint, when it has one, prefixes the key (`expired:<md5>`): the settle step reads it back.
  */
 const REPLY_KEY_SQL = `CASE WHEN s.problem IS NULL AND s.type IN ${CLASSIFIED_TYPES}
   THEN concat(s.hint || ':', md5(concat_ws(chr(31), s.type, s.provider,
     CASE WHEN s.provider <> 'other' THEN coalesce(s.recipient_domain, '') ELSE '' END,
     coalesce(lower(s.remote_mta), ''), coalesce(s.reply_code::VARCHAR, ''), coalesce(s.status, ''),
-    ${maskReplySql("coalesce(s.reply, '')")}))) END`;
+    coalesce(s.reply_mask, ${maskReplySql("coalesce(s.reply, '')")})))) END`;
 
 /** Whether `event_rows` holds any row (else a file's rows need no look-up of stored ones). */
 export async function storeHasRows(store: Store): Promise<boolean> {
