@@ -24,8 +24,11 @@ import type { ClassifyOptions } from "./classify-source.ts";
 
 /** Below this a second thread does not pay for its start-up (~0.15 CPU-s) and the merge. */
 export const MIN_THREADED_LOG_BYTES = 32 * 1024 * 1024;
-/** Batches the second thread may send before the first has taken them (bounds memory: ~1 MB of log each). */
-const AHEAD = 8;
+/**
+ * Batches either thread may be ahead of the other (bounds memory: a batch is the records of ~1 MB of log),
+ * enough that neither waits for the other's start-up or a slow chunk.
+ */
+const AHEAD = 16;
 
 /** Whether to classify this input on two threads. */
 export function worthLogThreads(input: OpenedSource, format: FormatName): boolean {
@@ -75,10 +78,16 @@ export async function* classifyLogOnTwoThreads(
   options.classifier ??= new EventClassifier();
   const classifier = options.classifier;
   const mine = new Pending();
+  /** How far this thread had read after each of its last batches (it runs at most AHEAD batches ahead). */
+  const read: number[] = [];
   try {
     for (const batch of shardBatches({ ...job, shard: { index: 0, count: 2 } }, classifier, counters)) {
       mine.add(batch);
-      const theirs = await other.until(batch.upTo);
+      read.push(batch.upTo);
+      // The worker's batches arrive as events: let them in after each chunk (this thread never waits on I/O).
+      await new Promise(setImmediate);
+      const behind = read.length > AHEAD ? (read.shift() ?? 0) : 0;
+      const theirs = await other.until(behind);
       const merged = merge(mine, other.pending, Math.min(batch.upTo, theirs));
       if (merged.length > 0) yield merged;
     }
