@@ -11,9 +11,10 @@ import { moduleWorker, threadsAllowed } from "./classify-parallel.ts";
 import type { ClassifyOptions } from "./classify-source.ts";
 
 /**
- * A big log classified on two threads. Both read the whole file; each takes the messages of half the
- * queue ids (ParseContext.shard) — a message's state never leaves its thread, so every line is read as
- * one reader reads it — and the records come back merged by line, in input order. The lines of the
+ * A big log (a format whose EventSource.shards: Postfix, Exim) classified on two threads. Both read the
+ * whole file; each takes the messages of half the message ids (ParseContext.shard: Postfix queue ids,
+ * Exim message ids) — a message's state never leaves its thread, so every line is read as one reader
+ * reads it — and the records come back merged by line, in input order. The lines of the
  * other half are recognised on their bytes and skipped undecoded; what each thread saves is the work
  * per message line (the event, its classification, its JSON), the bulk of a log's cost.
  *

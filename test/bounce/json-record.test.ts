@@ -43,7 +43,7 @@ test("jsonRecord equals JSON.stringify with schemaVersion first, cached parts or
     record({ remoteMta: undefined as unknown as null }),
     record({ recipient: undefined as unknown as null }),
     record({ time: undefined as unknown as null }),
-    record({ provider: undefined as unknown as string }),
+    record({ provider: undefined as unknown as BounceRecord["provider"] }),
     record({ recipient: '"x":undefined@example.com' }),
     record({ diagnostic: undefined as unknown as string }),
     record({ replyCode: Number.NaN }),

@@ -4,6 +4,7 @@ import { FAILURE_TYPES } from "../../src/bounce/classify-event.ts";
 import type { DeliveryEvent, EventType } from "../../src/events/event.ts";
 import { postfixLogChunks } from "../../testkit/events-postfix-log.ts";
 import { readAll } from "../../testkit/events-read.ts";
+import { eximLog } from "../../testkit/exim-log.ts";
 import { POSTFIX_EDGE_LINES } from "../../testkit/postfix-edge-log.ts";
 import { postfixGrepLogChunks } from "../../testkit/postfix-grep-log.ts";
 
@@ -71,4 +72,25 @@ test("Postfix: a delivery line skipped undecoded (classify without --all) still 
     events.map((e) => [e.type, e.source.line]),
     [["deferred", 1]],
   );
+});
+
+test("Exim shards: two readers of a main log give together what one reader gives, in the same lines", async () => {
+  const input = eximLog(3000, 5);
+  const whole = await readAll(input, "exim", { chunkSize: 4093 });
+  assert.ok(whole.events.length > 3000);
+  assert.ok(
+    whole.events.some((e) => e.sender !== null && e.messageId !== null),
+    "arrivals are joined",
+  );
+  const shards = await Promise.all(
+    [0, 1].map((index) => readAll(input, "exim", { chunkSize: 4093, shard: { index, count: 2 } })),
+  );
+  assert.ok(
+    shards.every((shard) => shard.events.length > 1000),
+    "each shard takes some messages",
+  );
+  const merged = [...shards[0].events, ...shards[1].events].sort(
+    (a, b) => (a.source.line ?? 0) - (b.source.line ?? 0),
+  );
+  assert.deepEqual(key(merged), key(whole.events));
 });
