@@ -74,7 +74,7 @@ export function* shardBatches(
 }
 
 /** JSON bytes reserved per record at first (a batch grows as needed). */
-const RECORD_BYTES = 640;
+const RECORD_BYTES = 1024;
 
 function batchOf(classified: ReturnType<typeof classifyEventBatch>, upTo: number): ShardBatch {
   const n = classified.length;
