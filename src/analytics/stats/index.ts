@@ -2,7 +2,6 @@ export { type DayStats, dailyStats, type ProviderTotals, totalsByProvider } from
 export {
   engagementTiers,
   humanEngagementSql,
-  loadHumanEngagement,
   type ProviderEngagement,
   type RecipientEngagement,
   recipientEngagement,

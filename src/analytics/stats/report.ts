@@ -3,7 +3,7 @@ import { allThenClose, SCHEMA_VERSION, type Store } from "../../store/index.ts";
 import { VERSION } from "../../util/version.ts";
 import { stopwatch } from "../stopwatch.ts";
 import { type DayStats, dailyStats, type ProviderTotals, totalsByProvider } from "./daily.ts";
-import { engagementTiers, loadHumanEngagement, type ProviderEngagement } from "./engagement.ts";
+import { engagementTiers, type ProviderEngagement } from "./engagement.ts";
 import {
   EPISODE_DEFAULTS,
   type Episode,
@@ -74,8 +74,8 @@ export async function computeStats(
   const lap = stopwatch();
   const opens = await loadAppleEgress(store, options.appleEgressCsv ?? null);
   const q = await resolveQuery(store, query, opens);
-  // Daily counts on this connection while a second one gathers the clicks and human opens once, for the
-  // engagement tiers and then the spike composition (which waits for the spikes the daily counts give).
+  // Daily counts on this connection while a second one measures the engagement tiers and then the spike
+  // composition (which waits for the spikes the daily counts give; it reads engagement only around them).
   const other = await store.fork();
   // Both tasks wait for the copy: it reads this connection, which runs one query at a time.
   const shared = shareAppleEgress(store, other);
@@ -86,15 +86,17 @@ export async function computeStats(
     return daily;
   })();
   const [{ days, share }, { engagement, composed }] = await allThenClose(other, [
-    (async () => ({ days: await daily, share: await applePolicyShare(store, q) }))(),
+    (async () => {
+      const days = await daily;
+      return { days, share: await applePolicyShare(store, q, days) };
+    })(),
     (async () => {
       await shared;
-      const human = await loadHumanEngagement(other, q);
-      const engagement = await engagementTiers(other, q, human);
+      const engagement = await engagementTiers(other, q);
       lap("engagement");
       const spikes = findSpikes(await daily, spikeOptions);
       const window = compositionDays(spikes, spikeOptions.windowDays);
-      const composition = spikes.length ? await dailyComposition(other, q, window, human) : [];
+      const composition = spikes.length ? await dailyComposition(other, q, window) : [];
       lap("spikes");
       return { engagement, composed: composeSpikes(spikes, composition, spikeOptions.windowDays) };
     })(),
@@ -122,15 +124,28 @@ export async function computeStats(
   };
 }
 
-/** Apple's share of every provider's policy bounces in the period (the provider filter does not apply). */
-async function applePolicyShare(store: Store, q: ResolvedQuery) {
-  const { provider: _provider, ...params } = q.params;
-  const row = await store.one<{ apple: number; all: number }>(
-    `SELECT count(*) FILTER (WHERE provider = 'apple') AS apple, count(*) AS "all" FROM ${CLASSIFIED_ROWS_SQL}
-     WHERE ${q.periodWhere} AND ${POLICY_SQL}`,
-    params,
-  );
-  const all = row?.all ?? 0;
-  const apple = row?.apple ?? 0;
+/**
+ * Apple's share of every provider's policy bounces in the period (the provider filter does not apply).
+ * Without a provider filter the daily counts already hold every provider's policy bounces of the period:
+ * summed from them rather than read again.
+ */
+async function applePolicyShare(store: Store, q: ResolvedQuery, days: DayStats[]) {
+  let apple = 0;
+  let all = 0;
+  if (q.provider) {
+    const { provider: _provider, ...params } = q.params;
+    const row = await store.one<{ apple: number; all: number }>(
+      `SELECT count(*) FILTER (WHERE provider = 'apple') AS apple, count(*) AS "all" FROM ${CLASSIFIED_ROWS_SQL}
+       WHERE ${q.periodWhere} AND ${POLICY_SQL}`,
+      params,
+    );
+    apple = row?.apple ?? 0;
+    all = row?.all ?? 0;
+  } else {
+    for (const day of days) {
+      all += day.policyBounces;
+      if (day.provider === "apple") apple += day.policyBounces;
+    }
+  }
   return { apple, all, share: all > 0 ? apple / all : null };
 }
