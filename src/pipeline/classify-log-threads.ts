@@ -1,4 +1,4 @@
-import { statSync } from "node:fs";
+import { closeSync, fstatSync, openSync, statSync } from "node:fs";
 import type { Worker } from "node:worker_threads";
 import type { ParseProblem } from "../events/event.ts";
 import type { FormatName } from "../events/formats.ts";
@@ -59,9 +59,25 @@ export async function* classifyLogOnTwoThreads(
   format: FormatName,
   options: ClassifyOptions,
 ): AsyncGenerator<JsonItem[]> {
+  // One descriptor for both threads: they read the same file even if it is renamed (rotated) meanwhile.
+  const fd = openSync(input.name, "r");
+  try {
+    yield* onTwoThreads(input, fd, format, options);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+async function* onTwoThreads(
+  input: OpenedSource,
+  fd: number,
+  format: FormatName,
+  options: ClassifyOptions,
+): AsyncGenerator<JsonItem[]> {
   const job = {
     path: input.name,
-    size: sizeOf(input.name),
+    fd,
+    size: fstatSync(fd).size,
     format,
     modified: input.modified,
     all: options.all ?? false,
