@@ -18,9 +18,10 @@ import type { ClassifyOptions } from "./classify-source.ts";
  * other half are recognised on their bytes and skipped undecoded; what each thread saves is the work
  * per message line (the event, its classification, its JSON), the bulk of a log's cost.
  *
- * Differences from one reader, both within what the reader promises (events.ts, postfix.ts): the file
- * is read up to its size when opened; a state older than its lifetime may be forgotten at another
- * moment (each thread's clock advances with its own lines), and each thread keeps up to half the count.
+ * Differences from one reader, all within what the readers promise (postfix.ts, exim.ts: a message's
+ * state is kept at least its lifetime, and bounded in count): the file is read up to its size when
+ * opened; a state older than its lifetime may be forgotten at another moment (each thread's clock
+ * advances with its own lines), and each thread keeps up to half the count.
  */
 
 /** Below this a second thread does not pay for its start-up (~0.15 CPU-s) and the merge. */
