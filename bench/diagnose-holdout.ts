@@ -196,12 +196,9 @@ async function main(): Promise<void> {
   if (runs.some((r) => r.error !== undefined || r.quarantined !== 0)) process.exitCode = 1;
 }
 
-function report(runs: Run[], seconds: number): void {
+/** Confusion matrix, rate against each target and calibration of `runs` (all of them, or one format's). */
+function scoreLines(runs: Run[]): string[] {
   const out: string[] = [];
-  out.push(
-    `deliverlens diagnose on the holdout generator — ${runs.length} programs, ${seconds.toFixed(0)} s wall`,
-  );
-  out.push("");
   out.push("Confusion matrix (rows: injected; columns: ranked first)");
   const truths: string[] = [...CAUSES, "clean", "handmade"];
   const short = (id: string) => id.replace("insufficient-evidence", "insufficient").slice(0, 12);
@@ -234,11 +231,6 @@ function report(runs: Run[], seconds: number): void {
   out.push(
     `Clean → insufficient-evidence:       ${pct(right(clean), clean.length)} ${verdict(right(clean), clean.length, TARGETS.clean)} (target ≥ 95 %)`,
   );
-  const formats = [...new Set(generated.map((r) => r.format))];
-  for (const f of formats) {
-    const rs = generated.filter((r) => r.format === f);
-    out.push(`  ${f.padEnd(10)} ${pct(right(rs), rs.length)}`);
-  }
   // calibration over every cause the diagnosis reports at ≥ 0.7 (insufficient-evidence is not a cause)
   let high = 0;
   let highRight = 0;
@@ -251,6 +243,29 @@ function report(runs: Run[], seconds: number): void {
   out.push(
     `Calibration: of causes reported at confidence ≥ 0.7, right: ${pct(highRight, high)} ${verdict(highRight, high, TARGETS.calibration)} (target ≥ 90 %; top 3 of each run)`,
   );
+  return out;
+}
+
+function report(runs: Run[], seconds: number): void {
+  const out: string[] = [];
+  out.push(
+    `deliverlens diagnose on the holdout generator — ${runs.length} programs, ${seconds.toFixed(0)} s wall`,
+  );
+  out.push("");
+  out.push(...scoreLines(runs));
+  const formats = [...new Set(runs.map((r) => r.format))];
+  const generated = runs.filter((r) => r.spec !== null);
+  for (const f of formats) {
+    const rs = generated.filter((r) => r.format === f);
+    const right = rs.filter((r) => r.predicted === r.expected).length;
+    out.push(`  ${f.padEnd(10)} ${pct(right, rs.length)}`);
+  }
+  if (formats.length > 1)
+    for (const f of formats) {
+      out.push("");
+      out.push(`── ${f} ──`);
+      out.push(...scoreLines(runs.filter((r) => r.format === f)));
+    }
   const hm = runs.find((r) => r.spec === null);
   if (hm) out.push(`Hand-made program: ${hm.predicted} ${hm.confidence.toFixed(2)} (truth ${hm.expected})`);
   const bad = runs.filter((r) => r.error !== undefined || r.quarantined !== 0);

@@ -10,7 +10,8 @@
  *
  *   node bench/diagnose.ts [--seeds 2] [--first-seed 1] [--formats sendgrid,ses] [--parallel 2] [--no-weak]
  *                          [--shapes weekly,daily,several-a-day]
- *                          [--results FILE] [--cache DIR] [--events 10000000] [--store PATH] [--runs 3]
+ *                          [--results FILE (rewritten after each run)] [--report-only FILE (print its report)]
+ *                          [--cache DIR] [--events 10000000] [--store PATH] [--runs 3]
  *                          [--skip-accuracy] [--skip-cross-check] [--skip-speed]
  *                          [--scenarios] [--recipients 4000]   (also the older in-store scenario grid)
  *
@@ -19,7 +20,7 @@
  * diagnose over 10 M events < 5 s; (issue 12) stats over them < 2 s.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -33,7 +34,7 @@ import { diagnoseContext } from "../src/diagnose/engine.ts";
 import { loadFacts } from "../src/diagnose/load-facts.ts";
 import { createProgress } from "../src/report/progress.ts";
 import { Store } from "../src/store/index.ts";
-import { formatReport, runHandmade, runMatrix, score } from "../testkit/programs/matrix.ts";
+import { formatReport, type RunResult, runHandmade, runMatrix, score } from "../testkit/programs/matrix.ts";
 import { type ProgramShape, SHAPES } from "../testkit/programs/model.ts";
 import { gridSpecs } from "../testkit/programs/specs.ts";
 import { type ExportFormat, FORMATS } from "../testkit/programs/writers/index.ts";
@@ -50,6 +51,8 @@ const { values } = parseArgs({
     parallel: { type: "string", default: "2" },
     "no-weak": { type: "boolean", default: false },
     results: { type: "string" },
+    /** Print the report of a `--results` file (a whole run, or one stopped half-way) and run nothing. */
+    "report-only": { type: "string" },
     /** Keep the programs' ingested stores in DIR and reuse them (only diagnose runs again). */
     cache: { type: "string" },
     scenarios: { type: "boolean", default: false },
@@ -109,6 +112,12 @@ function timeProcess(args: string[]): { seconds: number; cpu: number; stdout: st
 }
 let pass = true;
 
+if (values["report-only"]) {
+  const saved = JSON.parse(readFileSync(values["report-only"], "utf8")) as RunResult[];
+  console.log(formatReport(saved));
+  process.exit(score(saved).pass.all ? 0 : 1);
+}
+
 if (!values["skip-accuracy"]) {
   const formats = values.formats.split(",").map((f) => f.trim()) as ExportFormat[];
   const unknown = formats.filter((f) => !(FORMATS as readonly string[]).includes(f));
@@ -125,11 +134,17 @@ if (!values["skip-accuracy"]) {
   });
   const started = performance.now();
   const progress = createProgress("programs", specs.length * formats.length, "runs");
+  const sofar: RunResult[] = [];
   const results = await runMatrix(specs, {
     formats,
     parallel: Number(values.parallel),
     cache: values.cache,
-    onResult: (_, done) => progress.tick(done),
+    onResult: (result, done) => {
+      progress.tick(done);
+      // Written as the runs finish, so that a long run stopped half-way still leaves its results.
+      sofar.push(result);
+      if (values.results) writeFileSync(values.results, JSON.stringify(sofar, null, 1));
+    },
   });
   progress.finish();
   if (values.results) writeFileSync(values.results, JSON.stringify(results, null, 1));

@@ -247,4 +247,17 @@ describe("matrix scoring", () => {
     assert.equal(s.pass.clean, true);
     assert.match(formatReport([run("clean", 1, "ses", [["insufficient-evidence", 1]])]), /clean .*1\/1/);
   });
+
+  test("the report has a confusion matrix and a calibration table for each format when there are several", () => {
+    const report = formatReport([
+      run("content", 1, "sendgrid", [["content", 0.9]]),
+      run("content", 1, "mailgun", [["volume-spike", 0.8]]),
+    ]);
+    const section = (format: string) => report.split(`── ${format} ──`)[1]?.split("── ")[0] ?? "";
+    assert.match(section("sendgrid"), /^content\s+·\s+·\s+1\s.*1\/1$/m);
+    assert.match(section("sendgrid"), /\[0\.85, 1\.00\]\s+1\s+1\/1/);
+    assert.match(section("mailgun"), /^content\s+1\s+·.*0\/1$/m);
+    assert.match(section("mailgun"), /\[0\.70, 0\.85\)\s+1\s+0\/1/);
+    assert.doesNotMatch(formatReport([run("content", 1, "ses", [["content", 0.9]])]), /── ses ──/);
+  });
 });

@@ -297,20 +297,20 @@ export function score(results: readonly RunResult[]): Score {
 const pct = (x: { n: number; right: number }) =>
   x.n === 0 ? "n/a" : `${x.right}/${x.n} (${((100 * x.right) / x.n).toFixed(1)} %)`;
 
-/** The report: confusion matrix, accuracy per strength and format, calibration table, misses, PASS/FAIL. */
-export function formatReport(results: readonly RunResult[]): string {
+const SHORT: Record<string, string> = {
+  "volume-spike": "spike",
+  "low-engagement": "low-eng",
+  content: "content",
+  blocklist: "blockl",
+  authentication: "auth",
+  "ip-reputation": "ip-rep",
+  "rate-limit": "rate",
+  "insufficient-evidence": "insuff",
+};
+
+/** The confusion matrix, the rate against each target and the calibration table of `results`. */
+function scoreLines(results: readonly RunResult[]): string[] {
   const s = score(results);
-  const rows = [...CAUSES, "clean"] as const;
-  const short: Record<string, string> = {
-    "volume-spike": "spike",
-    "low-engagement": "low-eng",
-    content: "content",
-    blocklist: "blockl",
-    authentication: "auth",
-    "ip-reputation": "ip-rep",
-    "rate-limit": "rate",
-    "insufficient-evidence": "insuff",
-  };
   const columns = [
     ...ANSWERS,
     ...new Set(results.map((r) => r.top).filter((t) => !(ANSWERS as readonly string[]).includes(t))),
@@ -320,8 +320,8 @@ export function formatReport(results: readonly RunResult[]): string {
     `Confusion matrix (rows: injected cause; columns: ranked first by diagnose; ${results.length} runs;`,
   );
   out.push("right = the cause, or insufficient-evidence where the format cannot show it)");
-  out.push(`${"injected".padEnd(16)}${columns.map((c) => (short[c] ?? c).padStart(9)).join("")}    right`);
-  for (const cause of rows) {
+  out.push(`${"injected".padEnd(16)}${columns.map((c) => (SHORT[c] ?? c).padStart(9)).join("")}    right`);
+  for (const cause of [...CAUSES, "clean"] as const) {
     const row = s.confusion[cause] ?? {};
     const n = Object.values(row).reduce((a, b) => a + b, 0);
     if (n === 0) continue;
@@ -354,6 +354,16 @@ export function formatReport(results: readonly RunResult[]): string {
     out.push(
       `[${b.from.toFixed(2)}, ${Math.min(1, b.to).toFixed(2)}${b.to > 1 ? "]" : ")"}  ${String(b.n).padStart(8)}   ${pct(b)}`,
     );
+  return out;
+}
+
+/**
+ * The report: confusion matrix, accuracy per strength, calibration table — over all runs, then for each
+ * export format on its own when there are several — accuracy per mechanism, misses, PASS/FAIL.
+ */
+export function formatReport(results: readonly RunResult[]): string {
+  const s = score(results);
+  const out = scoreLines(results);
   out.push("");
   const formats = [...new Set(results.map((r) => r.format))];
   out.push("By format (injected first or clean right):");
@@ -361,6 +371,13 @@ export function formatReport(results: readonly RunResult[]): string {
     const rs = results.filter((r) => r.format === f);
     out.push(`  ${f.padEnd(10)} ${pct({ n: rs.length, right: rs.filter((r) => r.correct).length })}`);
   }
+  if (formats.length > 1)
+    for (const f of formats) {
+      out.push("");
+      out.push(`── ${f} ──`);
+      out.push(...scoreLines(results.filter((r) => r.format === f)));
+    }
+  out.push("");
   const variants = new Map<string, RunResult[]>();
   for (const r of results) {
     const key = `${r.spec.cause}/${r.truth.variant}${r.truth.weak ? "/weak" : ""}`;

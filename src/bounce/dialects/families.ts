@@ -482,9 +482,18 @@ interface MarkedText {
   reportHead(): string;
 }
 
+/** Each family's mark groups as [name, pattern] lists, made once (not per message). */
+const MARK_GROUPS: ReadonlyMap<MtaFamily, ReadonlyArray<ReadonlyArray<[string, RegExp]>>> = new Map(
+  MTA_FAMILIES.map((family) => [family, family.marks.map((marks) => Object.entries(marks))]),
+);
+
 /** Does the message carry every mark of one group? `received` and other repeated fields: any occurrence. */
-function marked(mail: MarkedText, values: Map<string, string[]>, marks: FamilyMarks): boolean {
-  for (const [name, pattern] of Object.entries(marks)) {
+function marked(
+  mail: MarkedText,
+  values: Map<string, string[]>,
+  marks: ReadonlyArray<[string, RegExp]>,
+): boolean {
+  for (const [name, pattern] of marks) {
     if (name === "text") {
       if (!pattern.test(mail.reportHead())) return false;
     } else if (name === "subject") {
@@ -511,7 +520,9 @@ export function familiesOf(mail: ScannedEmail): MtaFamily[] {
       return head;
     },
   };
-  return MTA_FAMILIES.filter((family) => family.marks.some((marks) => marked(text, values, marks)));
+  return MTA_FAMILIES.filter((family) =>
+    (MARK_GROUPS.get(family) ?? []).some((marks) => marked(text, values, marks)),
+  );
 }
 
 const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");

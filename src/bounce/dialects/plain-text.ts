@@ -41,6 +41,16 @@ function senderAddresses(mail: ScannedEmail): string {
 /** "Received: from … by … for <a@b>; date": whom the original was delivered for. */
 const RECEIVED_FOR = /\bfor\s+(<?[^\s<>;]{1,64}@[^\s<>;]{1,255}>?)/i;
 
+/** The original's To:, else the address its Received: field says it was "for" (RFC 5321 §4.4); at most one. */
+function originalRecipient(mail: ScannedEmail): string[] {
+  const headers = mail.originalHeaders();
+  if (!headers) return [];
+  const to = addressesIn(headerValue(headers, "to"));
+  if (to.length > 0) return to.slice(0, 1);
+  const received = RECEIVED_FOR.exec(headerValue(headers, "received") ?? "")?.[1];
+  return received ? addressesIn(received).slice(0, 1) : [];
+}
+
 const REPLY_IN_TEXT = /\b[45]\d\d[- ]|\b[45]\.\d{1,3}\.\d{1,3}\b/;
 
 /** A recipient line whose own lines carry no reply: the error was written before it ("Error: … RCPT TO: a@b"). */
@@ -119,24 +129,27 @@ export const plainText: Dialect = {
       );
     }
     const failed = addressesIn(headerValue(mail.headers, "x-failed-recipients"));
-    const headers = mail.originalHeaders();
-    // The original's To:, else the address its Received: field says it was "for" (RFC 5321 §4.4).
-    const original = headers ? addressesIn(headerValue(headers, "to")) : [];
-    if (original.length === 0 && headers) {
-      const received = RECEIVED_FOR.exec(headerValue(headers, "received") ?? "")?.[1];
-      if (received) original.push(...addressesIn(received));
-    }
     // X-Failed-Recipients, then an address in a sentence ("could not be delivered to <a@b>"), then one in a
     // quoted reply ("said: 550 5.1.1 <a@b>: …"), then the original's To:. The original sender is named only
     // when nothing else is ("MAIL FROM:<sender> … 550 <sender>... Please use the smtp server of your ISP").
-    const senders = new Set(addressesIn(senderAddresses(mail)).map((address) => address.toLowerCase()));
-    const notSender = (found: string[]) => found.filter((address) => !senders.has(address.toLowerCase()));
-    const inSentences = recipientsInSentences(text.preamble);
-    const inReplies = recipientsInReplies(text.preamble);
+    // Each source is read only when the ones before it named nobody (most reports stop at the first).
+    let senders: Set<string> | undefined;
+    const notSender = (found: string[]) => {
+      if (found.length === 0) return found;
+      senders ??= new Set(addressesIn(senderAddresses(mail)).map((address) => address.toLowerCase()));
+      const known = senders;
+      return found.filter((address) => !known.has(address.toLowerCase()));
+    };
+    let inReplies: string[] | undefined;
+    const replies = () => {
+      inReplies ??= recipientsInReplies(text.preamble);
+      return inReplies;
+    };
+    const inSentences = failed.length > 0 ? [] : recipientsInSentences(text.preamble);
     let named = failed.length > 0 ? failed : notSender(inSentences);
-    if (named.length === 0) named = notSender(inReplies);
-    if (named.length === 0) named = original.slice(0, 1);
-    if (named.length === 0) named = inSentences.length > 0 ? inSentences : inReplies;
+    if (named.length === 0) named = notSender(replies());
+    if (named.length === 0) named = originalRecipient(mail);
+    if (named.length === 0) named = inSentences.length > 0 ? inSentences : replies();
     const recipients = named;
     return recipients.map(
       (recipient): RecipientReport => ({ recipient, diagnostic: text.preamble, time, action }),

@@ -206,8 +206,10 @@ export function withoutAddressee<T extends { recipient: string }>(entries: T[], 
   return rest.length > 0 ? rest : entries;
 }
 
+const ANY_ADDRESS = new RegExp(ADDRESS, "g");
+
 /** Every address in a header value such as To: or Cc:, in order. */
 export function addressesIn(value: string | null): string[] {
   if (!value) return [];
-  return value.match(new RegExp(ADDRESS, "g"))?.slice(0, MAX_ENTRIES) ?? [];
+  return value.match(ANY_ADDRESS)?.slice(0, MAX_ENTRIES) ?? [];
 }
