@@ -287,8 +287,9 @@ function report(runs: Run[], seconds: number): void {
   );
   out.push("");
   out.push(...scoreLines(runs));
-  const formats = [...new Set(runs.map((r) => r.format))];
+  // Per format over the generated programs (the hand-made one is reported on its own line below).
   const generated = runs.filter((r) => r.spec !== null);
+  const formats = [...new Set(generated.map((r) => r.format))];
   for (const f of formats) {
     const rs = generated.filter((r) => r.format === f);
     const right = rs.filter((r) => r.predicted === r.expected).length;
@@ -298,7 +299,7 @@ function report(runs: Run[], seconds: number): void {
     for (const f of formats) {
       out.push("");
       out.push(`── ${f} ──`);
-      out.push(...scoreLines(runs.filter((r) => r.format === f)));
+      out.push(...scoreLines(generated.filter((r) => r.format === f)));
     }
   const hm = runs.find((r) => r.spec === null);
   if (hm) out.push(`Hand-made program: ${hm.predicted} ${hm.confidence.toFixed(2)} (truth ${hm.expected})`);
