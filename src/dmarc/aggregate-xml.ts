@@ -1,5 +1,4 @@
 import { isIP } from "node:net";
-import { SaxesParser } from "saxes";
 import { describeLimit, LimitError, limitOf } from "../util/limits.ts";
 import {
   type AggregateReport,
@@ -15,10 +14,11 @@ import {
   SPF_RESULTS,
   type SpfAuth,
 } from "./types.ts";
+import { StrictXmlReader, XmlSyntaxError } from "./xml-reader.ts";
 
 /**
- * A DMARC aggregate report read from its XML as a stream (saxes, a strict, non-validating streaming parser:
- * malformed XML is an error, never a mangled tree) and validated completely against the elements of
+ * A DMARC aggregate report read from its XML as a stream (src/dmarc/xml-reader.ts, a strict, non-validating
+ * streaming reader: malformed XML is an error, never a mangled tree) and validated completely against the elements of
  * RFC 7489 appendix C and RFC 9990 §3 (https://www.rfc-editor.org/rfc/rfc9990#section-3): a report is
  * returned whole or refused with a ReportError naming the problem and its line.
  *
@@ -60,8 +60,6 @@ interface Builder {
 
 /** Reads one aggregate report from decoded-or-raw bytes; throws ReportError. */
 export async function parseAggregateXml(source: AsyncIterable<Buffer>, part = ""): Promise<AggregateReport> {
-  // Position tracking off (it costs a third of the parse): lines are counted only when a message needs one.
-  const parser = new SaxesParser({ position: false });
   /** Paths below <feedback> of the open elements ("" for feedback itself, "record/row", …). */
   const paths: string[] = [];
   // A stray <xs:schema> opened around <feedback> and never closed (a known reporter bug, parsedmarc
@@ -82,68 +80,56 @@ export async function parseAggregateXml(source: AsyncIterable<Buffer>, part = ""
     seen: new Set(),
     intern: new Map(),
   };
-  let linesBefore = 1;
-  let chunkStart = 0;
-  let current = "";
-  const line = () => {
-    let count = linesBefore;
-    const upTo = Math.min(current.length, parser.position - chunkStart);
-    for (let i = current.indexOf("\n"); i >= 0 && i < upTo; i = current.indexOf("\n", i + 1)) count++;
-    return count;
-  };
-  const at = () => `line ${line()}`;
-  parser.on("doctype", () => {
-    throw new ReportError(
-      "invalid-report",
-      `a DOCTYPE at ${at()}: reports have none (entities are not expanded)`,
-    );
-  });
-  parser.on("opentag", (tag) => {
-    since = 0;
-    const name = localName(tag.name);
-    const depth = paths.length;
-    if (depth === 0) {
-      if (name === "schema" && !wrapped && !feedbackClosed) {
-        wrapped = true;
+  const at = () => `line ${reader.line()}`;
+  const reader = new StrictXmlReader({
+    doctype() {
+      throw new ReportError(
+        "invalid-report",
+        `a DOCTYPE at ${at()}: reports have none (entities are not expanded)`,
+      );
+    },
+    open(tagName, attributes) {
+      since = 0;
+      const name = localName(tagName);
+      const depth = paths.length;
+      if (depth === 0) {
+        if (name === "schema" && !wrapped && !feedbackClosed) {
+          wrapped = true;
+          return;
+        }
+        if (name !== "feedback" || feedbackClosed)
+          throw new ReportError("not-a-report", `root element <${short(tagName)}> is not <feedback>`);
+        const ns = attributes?.xmlns;
+        if (typeof ns === "string" && ns.trim() === RFC9990_NAMESPACE) schema = "rfc9990";
+        paths.push("");
+        text = "";
         return;
       }
-      if (name !== "feedback" || feedbackClosed)
-        throw new ReportError("not-a-report", `root element <${short(tag.name)}> is not <feedback>`);
-      const ns = tag.attributes.xmlns;
-      if (typeof ns === "string" && ns.trim() === RFC9990_NAMESPACE) schema = "rfc9990";
-      paths.push("");
+      const path = childPath(paths[depth - 1], name);
+      paths.push(path);
       text = "";
-      return;
-    }
-    const path = childPath(paths[depth - 1], name);
-    paths.push(path);
-    text = "";
-    if (depth <= 2 && RFC9990_ONLY.has(name)) schema = "rfc9990";
-    open(b, path, at);
+      if (depth <= 2 && RFC9990_ONLY.has(name)) schema = "rfc9990";
+      open(b, path, at);
+    },
+    text(chunk) {
+      if (text.length < MAX_ELEMENT_CHARS) text += chunk;
+    },
+    close() {
+      since = 0;
+      const path = paths.pop();
+      if (path === undefined) return; // the wrapper's own closing tag
+      if (path === "") feedbackClosed = true;
+      else close(b, path, text.trim(), at);
+      text = "";
+    },
   });
-  parser.on("text", (chunk) => {
-    if (text.length < MAX_ELEMENT_CHARS) text += chunk;
-  });
-  parser.on("cdata", (chunk) => {
-    if (text.length < MAX_ELEMENT_CHARS) text += chunk;
-  });
-  parser.on("closetag", () => {
-    since = 0;
-    const path = paths.pop();
-    if (path === undefined) return; // the wrapper's own closing tag
-    if (path === "") feedbackClosed = true;
-    else close(b, path, text.trim(), at);
-    text = "";
-  });
+  let linesBefore = 1;
   const decoder = await decoderFor(source);
   try {
     for await (const chunk of decoder.chunks) {
       since += chunk.length;
-      current = chunk;
-      parser.write(chunk);
+      reader.write(chunk);
       for (let i = chunk.indexOf("\n"); i >= 0; i = chunk.indexOf("\n", i + 1)) linesBefore++;
-      chunkStart += chunk.length;
-      current = "";
       if (since > MAX_ELEMENT_CHARS)
         throw new ReportError(
           "invalid-report",
@@ -151,7 +137,7 @@ export async function parseAggregateXml(source: AsyncIterable<Buffer>, part = ""
         );
     }
     try {
-      parser.close();
+      reader.end();
     } catch (error) {
       // The stray wrapper is never closed: a complete <feedback> inside it is the report.
       if (!(wrapped && feedbackClosed && paths.length === 0)) throw error;
@@ -164,14 +150,11 @@ export async function parseAggregateXml(source: AsyncIterable<Buffer>, part = ""
         `invalid ${decoder.encoding.toUpperCase()} bytes at line ${linesBefore + error.newlinesBefore}`,
       );
     if (error instanceof LimitError) throw error;
-    const message = error instanceof Error ? error.message : String(error);
-    if (message.includes("document must contain a root element") && !feedbackClosed && b.seen.size === 0)
-      throw new ReportError("empty", "no XML element (empty or whitespace only)");
-    if (error instanceof Error && !(error as NodeJS.ErrnoException).code)
-      throw new ReportError(
-        "invalid-xml",
-        `invalid XML at ${at()}: ${short(message.replace(/^[^:]*:\s*/, ""), 200)}`,
-      );
+    if (error instanceof XmlSyntaxError) {
+      if (error.noRoot && !feedbackClosed && b.seen.size === 0)
+        throw new ReportError("empty", "no XML element (empty or whitespace only)");
+      throw new ReportError("invalid-xml", `invalid XML at ${at()}: ${short(error.message, 200)}`);
+    }
     throw error;
   }
   return finish(b, schema, part);
@@ -276,9 +259,18 @@ function normaliseEncoding(declared: string | undefined): string | null {
   return null;
 }
 
+/** Local names of prefixed names, cached (a reader hands the same string for the same name). */
+const LOCAL_NAMES = new Map<string, string>();
+
 function localName(name: string): string {
   const colon = name.indexOf(":");
-  return colon < 0 ? name : name.slice(colon + 1);
+  if (colon < 0) return name;
+  let local = LOCAL_NAMES.get(name);
+  if (local === undefined) {
+    local = name.slice(colon + 1);
+    if (LOCAL_NAMES.size < 1000) LOCAL_NAMES.set(name, local);
+  }
+  return local;
 }
 
 function short(value: string, max = 60): string {

@@ -38,7 +38,12 @@ export function prepareReading(reading: ReportReading): PreparedReading {
       const stored = storedAggregate(report, key, reading.path);
       return {
         kind: "dmarc-aggregate",
-        stored: { ...stored, rows: [], rowsCsv: UTF8.encode(aggregateRowsCsv(key, stored.rows)) },
+        stored: {
+          ...stored,
+          rows: [],
+          rowsCsv: UTF8.encode(aggregateRowsCsv(key, stored.rows)),
+          rowsCsvLines: stored.rows.length,
+        },
       };
     }),
   };

@@ -8,5 +8,12 @@ module.enableCompileCache?.();
 const { readPrepared } = await import("./read-pool.ts");
 
 parentPort?.on("message", (message: { id: number; path: string }) => {
-  void readPrepared(message.path).then((result) => parentPort?.postMessage({ id: message.id, result }));
+  void readPrepared(message.path).then((result) => {
+    // The rows' CSV bytes move to the main thread instead of being copied (each has its own buffer).
+    const transfer: ArrayBuffer[] = [];
+    for (const report of result.reports)
+      if (report.kind === "dmarc-aggregate" && report.stored.rowsCsv)
+        transfer.push(report.stored.rowsCsv.buffer as ArrayBuffer);
+    parentPort?.postMessage({ id: message.id, result }, transfer);
+  });
 });

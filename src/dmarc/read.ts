@@ -1,5 +1,4 @@
-import { createReadStream } from "node:fs";
-import { open, readFile, stat } from "node:fs/promises";
+import { closeSync, createReadStream, fstatSync, openSync, readSync } from "node:fs";
 import { gunzipSync, constants as zlibConstants } from "node:zlib";
 import PostalMime from "postal-mime";
 import { splitMbox } from "../bounce/email/mbox.ts";
@@ -7,7 +6,7 @@ import { describeLimit, LimitError, limitOf } from "../util/limits.ts";
 import { parseAggregateXml } from "./aggregate-xml.ts";
 import { parseTlsJson } from "./tls-json.ts";
 import { type Report, ReportError } from "./types.ts";
-import { bounded, containerOf, gunzipBounded, peek, zipEntries } from "./unpack.ts";
+import { bounded, containerOf, gunzipBounded, gunzipSmall, peek, zipEntries } from "./unpack.ts";
 
 /**
  * Reading report files: a DMARC aggregate report (`.xml`, `.xml.gz`, `.zip`), a TLS report (`.json`,
@@ -42,7 +41,7 @@ const HEAD_BYTES = 64 * 1024;
  */
 export async function reportRoute(path: string): Promise<"reports" | "both" | null> {
   // 4 KiB tell a container or a document apart; only an email needs the rest of the head looked at.
-  let head = await readHead(path, 4096);
+  let head = readHead(path, 4096);
   const container = containerOf(head);
   if (container === "zip") return "reports";
   if (container === "empty") return /\.(?:xml|json)(?:\.gz)?$/i.test(path) ? "reports" : null;
@@ -54,22 +53,38 @@ export async function reportRoute(path: string): Promise<"reports" | "both" | nu
     return inner === "json" && looksLikeTlsReport(text) ? "reports" : null;
   }
   if (container === "xml") return "reports";
-  if (head.length === 4096) head = await readHead(path, HEAD_BYTES);
+  if (head.length === 4096) head = readHead(path, HEAD_BYTES);
   const text = head.toString("latin1");
   if (container === "json") return looksLikeTlsReport(text) ? "reports" : null;
   if (!looksLikeReportEmail(text)) return null;
   return text.startsWith("From ") ? "both" : "reports";
 }
 
-async function readHead(path: string, bytes: number): Promise<Buffer> {
-  const handle = await open(path, "r");
+/**
+ * The first bytes of a file, or the whole file when it is small. Read synchronously: a few kilobytes from
+ * a local file take less time than the asynchronous calls' round trips (a tenth of the CPU, measured).
+ */
+function readStart(
+  path: string,
+  bytes: number,
+  wholeUpTo = 0,
+): { head: Buffer; size: number; whole: boolean } {
+  const fd = openSync(path, "r");
   try {
-    const buffer = Buffer.allocUnsafe(bytes);
-    const { bytesRead } = await handle.read(buffer, 0, bytes, 0);
-    return buffer.subarray(0, bytesRead);
+    const info = fstatSync(fd);
+    const whole = info.isFile() && info.size <= wholeUpTo;
+    const want = whole ? info.size : bytes;
+    const buffer = Buffer.allocUnsafe(want);
+    let got = 0;
+    for (let n = -1; got < want && n !== 0; got += n) n = readSync(fd, buffer, got, want - got, got);
+    return { head: buffer.subarray(0, got), size: info.size, whole: whole && got === info.size };
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
+}
+
+function readHead(path: string, bytes: number): Buffer {
+  return readStart(path, bytes).head;
 }
 
 /** The first decompressed bytes of a gzip head (a truncated stream is fine here). */
@@ -104,19 +119,19 @@ function looksLikeReportEmail(text: string): boolean {
 /** Reads every report in one file. Never throws for what the file holds; only for a file it cannot open. */
 export async function readReportFile(path: string): Promise<ReportReading> {
   const reading: ReportReading = { path, reports: [], problems: [], notes: [] };
-  const info = await stat(path);
   // Most reports are small: one read, then everything from memory (fewer system calls per report).
-  const whole = info.isFile() && info.size <= SMALL_FILE_BYTES ? await readFile(path) : null;
-  const head = whole ?? (await readHead(path, 4096));
+  const start = readStart(path, 4096, SMALL_FILE_BYTES);
+  const whole = start.whole ? start.head : null;
+  const head = start.head;
   const container = containerOf(head.subarray(0, 4096));
-  const source = (): AsyncIterable<Buffer> =>
-    whole ? single(whole) : (createReadStream(path, { highWaterMark: 64 * 1024 }) as AsyncIterable<Buffer>);
+  const source = (): Buffer | AsyncIterable<Buffer> =>
+    whole ?? (createReadStream(path, { highWaterMark: 64 * 1024 }) as AsyncIterable<Buffer>);
   if (container === "zip") {
     await readZip(whole ?? path, "", reading);
   } else if (container === "empty") {
     reading.problems.push({ part: "", reason: "empty", message: "empty file: no report in it" });
   } else if (container === "other" && HEADER_LINE.test(head.toString("latin1", 0, 512))) {
-    await readEmailFile(path, info.size, reading);
+    await readEmailFile(path, start.size, reading);
   } else {
     await readPayload(source(), "", reading, container === "gzip" ? 1 : 0);
   }
@@ -134,16 +149,25 @@ export async function readReportMessage(raw: Buffer, label: string): Promise<Rep
   return reading;
 }
 
-/** A report's bytes (gzip undone once more if they are compressed): XML aggregate or JSON TLS report. */
+/**
+ * A report's bytes, held in memory or streamed (gzip undone once more if they are compressed): XML
+ * aggregate or JSON TLS report.
+ */
 async function readPayload(
-  source: AsyncIterable<Buffer>,
+  source: Buffer | AsyncIterable<Buffer>,
   part: string,
   reading: ReportReading,
   gzipped: number,
 ): Promise<void> {
   try {
     const label = part || "the report";
-    let input = gzipped > 0 ? gunzipBounded(source, label) : bounded(source, label);
+    const inflated = gzipped > 0 && Buffer.isBuffer(source) ? gunzipSmall(source) : null;
+    const stream = Buffer.isBuffer(source) ? single(source) : source;
+    let input = inflated
+      ? bounded(single(inflated), label)
+      : gzipped > 0
+        ? gunzipBounded(stream, label)
+        : bounded(stream, label);
     let { head, rest } = await peek(input);
     let container = containerOf(head);
     if (container === "gzip" && gzipped < 2) {
@@ -183,7 +207,7 @@ async function readZip(input: string | Buffer, prefix: string, reading: ReportRe
     let any = false;
     for await (const entry of zipEntries(input, label)) {
       any = true;
-      await readPayload(entry.stream, prefix ? `${prefix} / ${entry.name}` : entry.name, reading, 0);
+      await readPayload(entry.source, prefix ? `${prefix} / ${entry.name}` : entry.name, reading, 0);
     }
     if (!any) reading.problems.push({ part: prefix, reason: "empty", message: "a zip without a file" });
   } catch (error) {
@@ -194,7 +218,7 @@ async function readZip(input: string | Buffer, prefix: string, reading: ReportRe
 /** An email (or an mbox of them): every report attached to every message. */
 async function readEmailFile(path: string, size: number, reading: ReportReading): Promise<void> {
   const max = limitOf("messageBytes");
-  const isMbox = (await readHead(path, 5)).toString("latin1") === "From ";
+  const isMbox = readHead(path, 5).toString("latin1") === "From ";
   // A single message is read whole only within the message limit; an mbox within the report limit.
   const cap = isMbox ? Math.max(max, limitOf("reportBytes")) : max;
   if (size > cap) {
@@ -280,14 +304,14 @@ async function readGzipOrPlain(
   gzip: boolean,
 ): Promise<void> {
   const attempt: ReportReading = { ...reading, reports: [], problems: [], notes: [] };
-  await readPayload(single(content), part, attempt, gzip ? 1 : 0);
+  await readPayload(content, part, attempt, gzip ? 1 : 0);
   const trimmed = trimTrailingBreaks(content);
   const headerError = attempt.problems.some(
     (p) => p.reason === "bad-compression" && /header check/.test(p.message),
   );
   if (gzip && headerError && trimmed.length < content.length) {
     attempt.problems = [];
-    await readPayload(single(trimmed), part, attempt, 1);
+    await readPayload(trimmed, part, attempt, 1);
   }
   reading.reports.push(...attempt.reports);
   reading.problems.push(...attempt.problems);

@@ -1,5 +1,5 @@
 import { Readable } from "node:stream";
-import { createGunzip } from "node:zlib";
+import { createGunzip, gunzipSync, inflateRawSync } from "node:zlib";
 import yauzl from "yauzl";
 import { describeLimit, LimitError, limitOf } from "../util/limits.ts";
 import { ReportError } from "./types.ts";
@@ -98,6 +98,22 @@ async function* counted(source: AsyncIterable<Buffer>, counter: { bytes: number 
 }
 
 /**
+ * A small gzip held in memory, inflated in one call (a stream costs more than inflating a typical report):
+ * its bytes if they come to at most RATIO_FLOOR_BYTES (and the report size limit), below which no ratio
+ * applies. Null for anything else — larger, damaged, or followed by stray bytes — which gunzipBounded
+ * then reads as a stream, with its limits and error messages.
+ */
+export function gunzipSmall(compressed: Buffer): Buffer | null {
+  try {
+    return gunzipSync(compressed, {
+      maxOutputLength: Math.min(RATIO_FLOOR_BYTES, limitOf("reportBytes")),
+    });
+  } catch {
+    return null;
+  }
+}
+
+/**
  * The decompressed bytes of a gzip stream (concatenated members included), refused at the report size
  * limit or, past RATIO_FLOOR_BYTES, at the expansion ratio of the compressed bytes taken so far.
  */
@@ -160,7 +176,8 @@ function describe(error: unknown): string {
 export interface ZipEntry {
   /** The entry's name as a label (escaped wherever shown, never used as a path). */
   name: string;
-  stream: AsyncIterable<Buffer>;
+  /** Its bytes: inflated already (a small entry of a zip held in memory), or a stream. */
+  source: Buffer | AsyncIterable<Buffer>;
 }
 
 /**
@@ -190,13 +207,47 @@ export async function* zipEntries(input: string | Buffer, label: string): AsyncG
       if (entry.uncompressedSize > max) throw tooLarge(where, max);
       if (entry.uncompressedSize > RATIO_FLOOR_BYTES && entry.uncompressedSize > ratio * entry.compressedSize)
         throw tooExpanded(where, entry.uncompressedSize, entry.compressedSize);
+      const inflated = Buffer.isBuffer(input) ? inflateSmallEntry(input, entry) : null;
+      if (inflated) {
+        yield { name, source: inflated };
+        continue;
+      }
       const stream = await openEntry(zip, entry, where);
       // yauzl reads exactly the entry's compressed bytes, so they bound the ratio from above.
       const counter = { bytes: entry.compressedSize };
-      yield { name, stream: limitExpansion(stream, counter, where) };
+      yield { name, source: limitExpansion(stream, counter, where) };
     }
   } finally {
     zip.close();
+  }
+}
+
+/** Local file header (APPNOTE.TXT §4.3.7, https://pkware.cachefly.net/webdocs/casestudies/APPNOTE.TXT). */
+const LOCAL_HEADER = 0x04034b50;
+const LOCAL_HEADER_BYTES = 30;
+
+/**
+ * A small entry of a zip held in memory, inflated in one call (as gunzipSmall): its bytes when the entry is
+ * stored or deflated, not encrypted, declares at most RATIO_FLOOR_BYTES, and inflates to exactly the size
+ * it declares. Null for anything else, which yauzl then reads as a stream with its checks and messages.
+ */
+function inflateSmallEntry(zip: Buffer, entry: yauzl.Entry): Buffer | null {
+  const declared = entry.uncompressedSize;
+  if (declared > Math.min(RATIO_FLOOR_BYTES, limitOf("reportBytes"))) return null;
+  if (entry.generalPurposeBitFlag & 0x1 || (entry.compressionMethod !== 0 && entry.compressionMethod !== 8))
+    return null;
+  const at = entry.relativeOffsetOfLocalHeader;
+  if (at + LOCAL_HEADER_BYTES > zip.length || zip.readUInt32LE(at) !== LOCAL_HEADER) return null;
+  const start = at + LOCAL_HEADER_BYTES + zip.readUInt16LE(at + 26) + zip.readUInt16LE(at + 28);
+  const end = start + entry.compressedSize;
+  if (end > zip.length) return null;
+  const data = zip.subarray(start, end);
+  if (entry.compressionMethod === 0) return data.length === declared ? data : null;
+  try {
+    const out = inflateRawSync(data, { maxOutputLength: Math.max(1, declared) });
+    return out.length === declared ? out : null;
+  } catch {
+    return null;
   }
 }
 

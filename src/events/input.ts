@@ -330,6 +330,26 @@ function* fileChunks(path: string): Generator<Buffer> {
   }
 }
 
+/**
+ * The first `size` bytes of a file, chunk by chunk into one buffer used again for every chunk: a chunk
+ * is valid only until the next one is asked for (LineSplitter copies the part it keeps). Reading into
+ * fresh memory costs more than the read itself (page faults: 0.2 CPU-s per 350 MB measured).
+ */
+export function* reusedFileChunks(path: string, size: number): Generator<Buffer> {
+  const fd = openSync(path, "r");
+  try {
+    const buffer = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, Math.max(1, size)));
+    for (let left = size; left > 0; ) {
+      const got = readSync(fd, buffer, 0, Math.min(buffer.length, left), null);
+      if (got === 0) return;
+      left -= got;
+      yield buffer.subarray(0, got);
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Read a file of known size with one read (readFileSync would fstat again and read once more to find EOF). */
 function readWhole(fd: number, size: number): Buffer {
   const buffer = Buffer.allocUnsafe(size);

@@ -1,8 +1,9 @@
 import { DAY_MS } from "../util/dates.ts";
 import { AgedMap } from "./aged-map.ts";
+import { asciiBytes, indexOfByte, indexOfBytes, startsWithBytes } from "./byte-scan.ts";
 import type { DeliveryEvent, EventType } from "./event.ts";
 import { leadingReplyCode } from "./reply.ts";
-import type { EventSource, Out, ParseContext } from "./source.ts";
+import type { EventSource, Out, ParseContext, Shard } from "./source.ts";
 import { newEvent } from "./source.ts";
 import { SyslogClock, zonedIso } from "./syslog-time.ts";
 import { detach, domainOf } from "./values.ts";
@@ -19,6 +20,7 @@ export const postfix: EventSource = {
     /^(?:[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d|\d{4}-\d\d-\d\d[T ]\S+) \S+ [^\s[]*postfix[^\s[]*\/[\w/.-]+\[\d+\]: /m.test(
       head,
     ),
+  shards: true,
   create: (context) => new PostfixParser(context),
 };
 
@@ -67,6 +69,26 @@ function statusType(text: string, start: number, end: number): EventType | null 
   }
 }
 
+/** The same words as bytes, for LineParser.skip (which looks at a line before it is decoded). */
+const STATUS_WORDS: readonly (readonly [Uint8Array, EventType])[] = [
+  [asciiBytes("sent"), "delivered"],
+  [asciiBytes("deferred"), "deferred"],
+  [asciiBytes("bounced"), "bounced"],
+  [asciiBytes("expired"), "bounced"],
+];
+const TO_BYTES = asciiBytes(TO);
+const FIELD_SEPARATOR_BYTES = asciiBytes(FIELD_SEPARATOR);
+const STATUS_BYTES = asciiBytes(STATUS);
+const SLASH = 47;
+const GREATER_THAN = 62;
+
+function statusTypeOfBytes(bytes: Uint8Array, start: number, end: number): EventType | null {
+  for (const [word, type] of STATUS_WORDS) {
+    if (end - start === word.length && startsWithBytes(bytes, word, start, end)) return type;
+  }
+  return null;
+}
+
 /** Where the parts of the current line are. */
 interface Positions {
   /** A hash of the queue id (an index into PostfixParser.maybe). */
@@ -106,6 +128,11 @@ const MAX_RELAYS = 4096;
 /** Slots of the may-have-state filter (a power of two). */
 const MAYBE_SIZE = 1 << 21;
 
+/** The shard a queue id belongs to, by the hash PostfixParser.line computes (its high bits: well mixed). */
+function shardOf(hash: number, count: number): number {
+  return (Math.imul(hash, 0x9e3779b1) >>> 16) % count;
+}
+
 /** The filter slot of a queue id: the same hash PostfixParser.line computes over the line's characters. */
 function hashOf(qid: string): number {
   let hash = 0;
@@ -122,6 +149,8 @@ class PostfixParser {
   private readonly file: string;
   private readonly tz: string;
   private readonly types: ReadonlySet<EventType> | null;
+  /** Only the queue ids of this shard are read (null: all). */
+  private readonly shard: Shard | null;
   private readonly clock: SyslogClock;
   /** Queue ids without deferred recipients (sender, Message-ID). */
   private readonly active: AgedMap<QueueState>;
@@ -166,6 +195,7 @@ class PostfixParser {
     this.file = context.file;
     this.tz = context.tz;
     this.types = context.types;
+    this.shard = context.shard ?? null;
     this.clock = new SyslogClock(context);
     const counters = context.counters ?? null;
     const forgotten = (state: QueueState, early: boolean) => {
@@ -175,8 +205,12 @@ class PostfixParser {
       counters.evicted++;
       if (early && state.deferred !== null && state.deferred.size > 0) counters.evictedEarly++;
     };
-    this.active = new AgedMap(ACTIVE_LIFETIME_MS, MAX_ACTIVE_QUEUE_IDS, (state) => forgotten(state, false));
-    this.waiting = new AgedMap(QUEUE_LIFETIME_MS, MAX_WAITING_QUEUE_IDS, forgotten);
+    // Shards share the bound: each holds about its share of the queue ids.
+    const share = this.shard?.count ?? 1;
+    this.active = new AgedMap(ACTIVE_LIFETIME_MS, Math.ceil(MAX_ACTIVE_QUEUE_IDS / share), (state) =>
+      forgotten(state, false),
+    );
+    this.waiting = new AgedMap(QUEUE_LIFETIME_MS, Math.ceil(MAX_WAITING_QUEUE_IDS / share), forgotten);
   }
 
   line(text: string, lineNo: number, out: Out): void {
@@ -207,6 +241,7 @@ class PostfixParser {
       if (c === SPACE) return;
       hash = Math.imul(hash ^ c, 16777619);
     }
+    if (this.shard !== null && shardOf(hash, this.shard.count) !== this.shard.index) return;
     const body = qidEnd + FIELD_SEPARATOR.length;
     const at = this.at;
     at.qidHash = (hash ^ (hash >>> 15)) & (MAYBE_SIZE - 1);
@@ -230,6 +265,61 @@ class PostfixParser {
       this.waiting.delete(qid);
       if (qid === this.lastQid) this.lastQid = "";
     }
+  }
+
+  /**
+   * True for a line `line` would take no event and no state from: a line of another shard's queue id,
+   * or a recipient's outcome of a type not wanted (a delivery, for classify without --all) whose queue
+   * id has no state. Most lines of a grep'd log are such deliveries; they are never decoded. The scan is
+   * line's own, on the bytes (the caller passes ASCII lines only, so byte offsets are character
+   * offsets); anything else is left to line.
+   */
+  skip(bytes: Uint8Array, from: number, to: number): boolean {
+    const types = this.types;
+    const shard = this.shard;
+    if (types === null && shard === null) return false;
+    // A line without a queue id gives nothing: shard 0 looks at it (line ignores it), the others need not.
+    const other = shard !== null && shard.index > 0;
+    let stampEnd: number;
+    const first = bytes[from];
+    if (first >= DIGIT_0 && first <= DIGIT_9) {
+      stampEnd = indexOfByte(bytes, SPACE, from, to);
+      if (stampEnd === from + ISO_DATE_LENGTH) stampEnd = indexOfByte(bytes, SPACE, stampEnd + 1, to);
+      if (stampEnd < 0) return other;
+    } else {
+      if (to - from <= SYSLOG_STAMP_LENGTH || bytes[from + SYSLOG_STAMP_LENGTH] !== SPACE) return other;
+      stampEnd = from + SYSLOG_STAMP_LENGTH;
+    }
+    const hostEnd = indexOfByte(bytes, SPACE, stampEnd + 1, to);
+    if (hostEnd < 0) return other;
+    const tagEnd = indexOfBytes(bytes, FIELD_SEPARATOR_BYTES, hostEnd + 1, to);
+    if (tagEnd < 0) return other;
+    const slash = indexOfByte(bytes, SLASH, hostEnd + 1, to);
+    if (slash < 0 || slash > tagEnd) return other;
+    const qidStart = tagEnd + FIELD_SEPARATOR.length;
+    const qidEnd = indexOfBytes(bytes, FIELD_SEPARATOR_BYTES, qidStart, to);
+    if (qidEnd < 0 || qidEnd - qidStart > MAX_QUEUE_ID || qidEnd - qidStart < MIN_QUEUE_ID) return other;
+    let hash = 0;
+    for (let i = qidStart; i < qidEnd; i++) {
+      const c = bytes[i];
+      if (c === SPACE) return other;
+      hash = Math.imul(hash ^ c, 16777619);
+    }
+    if (shard !== null && shardOf(hash, shard.count) !== shard.index) return true;
+    if (types === null) return false;
+    const body = qidEnd + FIELD_SEPARATOR.length;
+    if (!startsWithBytes(bytes, TO_BYTES, body, to)) return false;
+    const rcptEnd = indexOfByte(bytes, GREATER_THAN, body + TO.length, to);
+    if (rcptEnd < 0) return false;
+    const statusAt = indexOfBytes(bytes, STATUS_BYTES, rcptEnd, to);
+    if (statusAt < 0) return false;
+    const wordStart = statusAt + STATUS.length;
+    let wordEnd = indexOfByte(bytes, SPACE, wordStart, to);
+    if (wordEnd < 0) wordEnd = to;
+    const type = statusTypeOfBytes(bytes, wordStart, wordEnd);
+    if (type === null || type === "deferred" || types.has(type)) return false;
+    // A queue id with state may hold this recipient as deferred: line settles that.
+    return !this.mayHaveState((hash ^ (hash >>> 15)) & (MAYBE_SIZE - 1));
   }
 
   /** The current line's queue id: the last one again (lines of one queue id come in runs), else sliced. */

@@ -5,7 +5,7 @@ import type { DeliveryEvent, EventType, ParseProblem } from "./event.ts";
 import type { FormatName } from "./formats.ts";
 import { decompressedChunks } from "./input.ts";
 import { eventSource } from "./registry.ts";
-import type { LineParser, Out, ParseContext, ParseCounters } from "./source.ts";
+import type { LineParser, Out, ParseContext, ParseCounters, Shard } from "./source.ts";
 import { problem } from "./source.ts";
 import { assertTimeZone } from "./syslog-time.ts";
 
@@ -22,6 +22,8 @@ export interface ReadOptions {
   types?: ReadonlySet<EventType> | null;
   /** Parsers count the per-message state they forget here (see ParseCounters). */
   counters?: ParseCounters;
+  /** Read only this shard's messages (formats whose EventSource.shards; see ParseContext.shard). */
+  shard?: Shard | null;
 }
 
 /** Lines longer than this are refused (or handed over in pieces to parsers that take fragments). */
@@ -40,20 +42,7 @@ export async function* readEventBatches(
   file: string,
   options: ReadOptions = {},
 ): AsyncGenerator<Out> {
-  const source = eventSource(format);
-  if (!source) throw new Error(`${format} is not an event-stream format`);
-  const tz = options.tz ?? "UTC";
-  if (tz !== "UTC") assertTimeZone(tz);
-  const context: ParseContext = {
-    file,
-    year: options.year ?? null,
-    modified: options.modified ?? null,
-    tz,
-    types: options.types ?? null,
-    counters: options.counters,
-  };
-  const parser = source.create(context);
-  const splitter = new LineSplitter(parser, file);
+  const splitter = lineReader(format, file, options);
   let bytes = 0;
   try {
     for await (const chunk of decompressedChunks(input)) {
@@ -76,6 +65,30 @@ export async function* readEventBatches(
   const out: Out = [];
   splitter.finish(out);
   if (out.length > 0) yield out;
+}
+
+/**
+ * The parser of `format` behind a line splitter: push byte chunks, take events. A shard other than the
+ * first reports no problem of the input itself (a cut or over-long line): the first, reading the same
+ * input, does.
+ */
+export function lineReader(format: FormatName, file: string, options: ReadOptions = {}): LineSplitter {
+  const source = eventSource(format);
+  if (!source) throw new Error(`${format} is not an event-stream format`);
+  const shard = options.shard ?? null;
+  if (shard !== null && !source.shards) throw new Error(`${format} cannot be read in shards`);
+  const tz = options.tz ?? "UTC";
+  if (tz !== "UTC") assertTimeZone(tz);
+  const context: ParseContext = {
+    file,
+    year: options.year ?? null,
+    modified: options.modified ?? null,
+    tz,
+    types: options.types ?? null,
+    counters: options.counters,
+    shard,
+  };
+  return new LineSplitter(source.create(context), file, shard === null || shard.index === 0);
 }
 
 /** Stream an input as normalized events, with ParseProblems inline (see readEventBatches, the faster form). */
@@ -105,10 +118,18 @@ export class LineSplitter {
   private longLine: "fragments" | "skipping" | null = null;
   private readonly parser: LineParser;
   private readonly file: string;
+  /** Problems of the input itself (an over-long line, a parser failing at the end) are reported. */
+  private readonly reportInput: boolean;
 
-  constructor(parser: LineParser, file: string) {
+  constructor(parser: LineParser, file: string, reportInput = true) {
     this.parser = parser;
     this.file = file;
+    this.reportInput = reportInput;
+  }
+
+  /** Lines read to their end so far. */
+  get linesRead(): number {
+    return this.lineNo;
   }
 
   push(chunk: Buffer, out: Out): void {
@@ -142,12 +163,14 @@ export class LineSplitter {
     try {
       this.parser.end(out);
     } catch (error) {
-      out.push(problem(this.file, this.lineNo, `parser failed at end of input: ${(error as Error).message}`));
+      const message = `parser failed at end of input: ${(error as Error).message}`;
+      if (this.reportInput) out.push(problem(this.file, this.lineNo, message));
     }
   }
 
+  /** Keeps a copy: a chunk's buffer may be reused for the next one (see input.ts reusedFileChunks). */
   private keep(bytes: Buffer): void {
-    this.pending.push(bytes);
+    this.pending.push(Buffer.from(bytes));
     this.pendingLength += bytes.length;
   }
 
@@ -172,8 +195,9 @@ export class LineSplitter {
       let end = chunk.indexOf(LF, from);
       if (end < 0 || end > to) end = to;
       const stop = end > from && chunk[end - 1] === 13 ? end - 1 : end;
-      const line = chunk.toString(ascii ? "latin1" : "utf8", from, stop);
-      this.complete(parser, line, out);
+      // A line the parser has no use for is not decoded (never one that ends a line cut at the limit).
+      if (ascii && this.longLine === null && parser.skip?.(chunk, from, stop)) this.lineNo++;
+      else this.complete(parser, chunk.toString(ascii ? "latin1" : "utf8", from, stop), out);
       if (end >= to) return;
       from = end + 1;
     }
@@ -205,7 +229,7 @@ export class LineSplitter {
     this.pendingLength = 0;
     if (this.longLine === null) this.lineNo++;
     if (!this.parser.fragment) {
-      if (this.longLine === null)
+      if (this.longLine === null && this.reportInput)
         out.push(problem(this.file, this.lineNo, `line longer than ${MAX_LINE} bytes`));
       this.longLine = "skipping";
       return;

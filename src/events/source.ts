@@ -21,6 +21,17 @@ export interface ParseContext {
   types: ReadonlySet<EventType> | null;
   /** Where a parser counts what it had to forget (absent: nobody asked). */
   counters?: ParseCounters;
+  /**
+   * Several readers of one input, each taking a share of its messages (EventSource.shards): this one
+   * gives events of its own share only. Absent or null: every message.
+   */
+  shard?: Shard | null;
+}
+
+/** Reader `index` of `count` reading the same input (pipeline/classify-log-threads.ts). */
+export interface Shard {
+  index: number;
+  count: number;
 }
 
 /**
@@ -47,6 +58,12 @@ export interface LineParser {
    */
   fragment?(text: string, lineNo: number, out: Out): void;
   end(out: Out): void;
+  /**
+   * Parsers on a hot path may implement this: true when the line, ASCII bytes[from, to) without its
+   * line end, would give nothing and change nothing — it is then counted but neither decoded nor given
+   * to `line`. False means nothing: the line is decoded and given to `line` as usual.
+   */
+  skip?(bytes: Uint8Array, from: number, to: number): boolean;
   /** Called after the lines of each chunk: the moment to copy strings kept beyond it (see values.ts detach). */
   endChunk?(): void;
 }
@@ -58,6 +75,12 @@ export interface EventSource {
   source: string;
   /** The field table both readers of a JSON/CSV format come from (logs have a line parser only). */
   table?: FieldTable;
+  /**
+   * The parser honours ParseContext.shard: its per-message state is keyed by an id written on every
+   * line of the message (Postfix queue ids), so readers that each take the messages of some ids, reading
+   * the same input, give together what one reader gives.
+   */
+  shards?: boolean;
   /** True when the first bytes of an input (decoded) look like this format. */
   detect(head: string): boolean;
   create(context: ParseContext): LineParser;

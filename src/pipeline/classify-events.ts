@@ -216,7 +216,7 @@ export class EventClassifier {
 }
 
 /** The event types that become records without `all`. */
-const CLASSIFIED_TYPES = new Set(FAILURE_TYPES) as ReadonlySet<EventType>;
+export const CLASSIFIED_TYPES = new Set(FAILURE_TYPES) as ReadonlySet<EventType>;
 
 /** `hash` with a short text's characters (null apart from every text) mixed in. */
 function hashText(hash: number, text: string | null): number {

@@ -108,15 +108,23 @@ interface TaskWorker {
   stop(): Promise<void>;
 }
 
-function startWorker(options: ClassifyOptions): TaskWorker {
+/** A worker thread running the module `name` of this folder (`classify-worker` …) with `workerData`. */
+export function moduleWorker(name: string, workerData: unknown): Worker {
   const extension = import.meta.url.endsWith(".ts") ? "ts" : "js";
-  const entry = new URL(`./classify-worker.${extension}`, import.meta.url).href;
+  const entry = new URL(`./${name}.${extension}`, import.meta.url).href;
   // A worker does not inherit the main thread's disk compile cache (bin/deliverlens.js): it is turned on
   // before the worker's first module loads, so even that one is not compiled (and type-stripped) afresh.
-  const worker = new Worker(
-    `require("node:module").enableCompileCache?.(); import(${JSON.stringify(entry)});`,
-    { eval: true, workerData: { format: options.format ?? null, all: options.all ?? false } },
-  );
+  return new Worker(`require("node:module").enableCompileCache?.(); import(${JSON.stringify(entry)});`, {
+    eval: true,
+    workerData,
+  });
+}
+
+function startWorker(options: ClassifyOptions): TaskWorker {
+  const worker = moduleWorker("classify-worker", {
+    format: options.format ?? null,
+    all: options.all ?? false,
+  });
   const waiting = new Map<number, { resolve(result: unknown): void; reject(error: Error): void }>();
   const self: TaskWorker = {
     alive: true,

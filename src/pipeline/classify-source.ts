@@ -1,5 +1,6 @@
 import { classifyReplies } from "../bounce/classify-replies.ts";
 import type { BounceRecord } from "../bounce/record.ts";
+import { jsonRecord } from "../bounce/render-output.ts";
 import { detectFormat, isMessageHead } from "../events/detect.ts";
 import type { ParseProblem } from "../events/event.ts";
 import type { FormatName } from "../events/formats.ts";
@@ -106,6 +107,28 @@ export async function* classifyOpenedBatches(
     all: options.all ?? false,
     classifier: options.classifier,
   });
+}
+
+/**
+ * The same with each record as its JSON (jsonRecord: a string, or its UTF-8 bytes), for `classify
+ * --json/--ndjson`: a big log whose format can be read in shards is read on two threads
+ * (classify-log-threads.ts).
+ */
+export async function* classifyOpenedJson(
+  input: OpenedSource,
+  options: ClassifyOptions = {},
+): AsyncGenerator<(string | Uint8Array | ParseProblem)[]> {
+  const format = input.chunks ? chooseFormat(input.head, input.name, options.format) : null;
+  if (format !== null && format !== "email" && format !== "smtp") {
+    const threads = await import("./classify-log-threads.ts");
+    if (threads.worthLogThreads(input, format)) {
+      yield* threads.classifyLogOnTwoThreads(input, format, options);
+      return;
+    }
+  }
+  for await (const batch of classifyOpenedBatches(input, options)) {
+    yield batch.map((item) => (isProblem(item) ? item : jsonRecord(item)));
+  }
 }
 
 /** Bare replies are read whole: at most the bytes-per-message limit of them. */

@@ -8,8 +8,8 @@ export type OutputMode = "text" | "json" | "ndjson";
 export interface RecordSink {
   /** Buffer one record (callers then await `flushIfFull` once per batch). */
   add(record: BounceRecord): void;
-  /** The same for a record already serialised by jsonRecord (json and ndjson modes only). */
-  addJson(json: string): void;
+  /** The same for a record already serialised by jsonRecord, or its UTF-8 bytes (json and ndjson modes only). */
+  addJson(json: string | Uint8Array): void;
   flushIfFull(): Promise<void>;
   end(): Promise<void>;
 }
@@ -35,7 +35,11 @@ export function createSink(mode: OutputMode, stream: NodeJS.WriteStream = proces
     },
     addJson(json) {
       if (mode === "text") throw new Error("addJson needs json or ndjson output");
-      bytes.append(mode === "ndjson" ? `${json}\n` : `${count === 0 ? "[\n" : ",\n"}${json}`);
+      if (typeof json !== "string") {
+        if (mode === "json") bytes.append(count === 0 ? "[\n" : ",\n");
+        bytes.appendBytes(json);
+        if (mode === "ndjson") bytes.append("\n");
+      } else bytes.append(mode === "ndjson" ? `${json}\n` : `${count === 0 ? "[\n" : ",\n"}${json}`);
       count++;
     },
     async flushIfFull() {
@@ -60,13 +64,23 @@ class OutputBytes {
   length = 0;
 
   append(text: string): void {
-    const needed = this.length + text.length * 3; // at most 3 UTF-8 bytes per UTF-16 unit
+    this.reserve(text.length * 3); // at most 3 UTF-8 bytes per UTF-16 unit
+    this.length += this.current.write(text, this.length, "utf8");
+  }
+
+  appendBytes(bytes: Uint8Array): void {
+    this.reserve(bytes.length);
+    this.current.set(bytes, this.length);
+    this.length += bytes.length;
+  }
+
+  private reserve(more: number): void {
+    const needed = this.length + more;
     if (needed > this.current.length) {
       const grown = Buffer.allocUnsafe(Math.max(needed, 2 * this.current.length));
       this.current.copy(grown, 0, 0, this.length);
       this.current = grown;
     }
-    this.length += this.current.write(text, this.length, "utf8");
   }
 
   /** Hands the bytes to the stream; stream.write's result (false: wait for drain). */

@@ -70,6 +70,8 @@ export interface StoredAggregateReport {
    * threads as one copy, and this thread never builds or encodes them): then `rows` may be empty.
    */
   rowsCsv?: Uint8Array;
+  /** Lines in `rowsCsv` (the rows stored for the report: one per record per day). */
+  rowsCsvLines?: number;
 }
 
 export interface StoredTlsFailure {

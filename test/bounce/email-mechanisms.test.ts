@@ -203,6 +203,19 @@ describe("plain-text reports", () => {
       "A message that you sent could not be delivered to one or more of its recipients.\n\nsomeone@example.net Error, ERROR_CODE :421, Host not answering.";
     assert.equal(records(plain("Undelivered Mail Returned to Sender", body))[0].reason, "expired");
   });
+
+  it("a delay warning whose error nothing explains is expired, and stays retryable (sisimai go reason/find.go)", () => {
+    const [record] = records(
+      dsn(
+        "This is the mail system at host mx.example.org. THIS IS A WARNING ONLY.",
+        "Final-Recipient: rfc822; kijitora@example.net\nAction: delayed\nStatus: 4.0.0\nDiagnostic-Code: smtp; 451 Requested action aborted",
+      ),
+    );
+    assert.equal(record.reason, "expired");
+    assert.equal(record.permanent, false);
+    assert.equal(record.retryable, true);
+    assert.equal(record.suppressRecipient, false);
+  });
 });
 
 describe("an MTA's own verdict", () => {

@@ -201,6 +201,11 @@ describe("knowledge the issue names", () => {
       text: "550 5.5.0 Le compte du destinataire est bloque. The recipient account isblocked. LPN007_426",
       reason: "suspend",
     },
+    // Orange's 104 is too many connections (sisimai go rhost/for-franceptt.go), not a 10x spam block.
+    {
+      text: "421 mwinf5c79 ME Trop de connexions, veuillez verifier votre configuration. Too many connections, slow down. OFR005_104 [104]",
+      reason: "ratelimited",
+    },
     {
       text: "554 5.7.1 Message rejected because of IP blocklisting. AUP#CXBL",
       reason: "blocked",
@@ -215,6 +220,15 @@ describe("knowledge the issue names", () => {
       text: "421 4.7.0 [TSS04] Messages from 192.0.2.25 temporarily deferred due to unexpected volume or user complaints - 4.16.55.1",
       reason: "badreputation",
       provider: "yahoo",
+    },
+    // Gmail's authentication wording means the same with no Google host named (sisimai go rhost/for-google.go).
+    {
+      text: "550-5.7.30 This mail has been blocked because DKIM does not pass. Gmail requires all large senders to authenticate with DKIM.",
+      reason: "authfailure",
+    },
+    {
+      text: "550-5.7.32 Your email has been blocked because the From: header (RFC5322) in this message isn't aligned with either the authenticated SPF or DKIM organizational domain.",
+      reason: "authfailure",
     },
     // Apple's bracketed codes name Apple without any host.
     {

@@ -42,6 +42,11 @@ describe("status-code fallback", () => {
     assert.equal(reasonFromStatus("5.0.911", null), null);
     assert.equal(reasonFromStatus(null, 550), null);
     assert.equal(reasonFromStatus(null, 521), "notaccept");
+    // Sisimai's reply-code probes (go reason/why-suspend.go, why-syntaxerror.go), RFC 5248 / RFC 5321.
+    assert.equal(reasonFromStatus(null, 525), "suspend");
+    assert.equal(reasonFromStatus(null, 502), "syntaxerror");
+    assert.equal(reasonFromStatus(null, 504), "syntaxerror");
+    assert.equal(reasonFromStatus("5.5.4", 504), "systemerror", "a status decides before the reply code");
     assert.equal(reasonFromStatus("not a code", null), null);
   });
 

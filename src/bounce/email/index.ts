@@ -86,11 +86,14 @@ function statusOf(report: RecipientReport, diagnostic: string, replyCode: number
 }
 
 /**
- * A bounce that reports only a temporary (4xx) error nothing else explains: the MTA kept retrying until it
- * gave up, so the message expired (RFC 5321 §4.5.4.1; Sisimai lib/Sisimai/Reason/Expired.pm).
+ * A report whose error nothing else explains is about time in the queue: a delay warning (Action: delayed,
+ * RFC 3464 §2.3.3: still being retried past the warning time), or a bounce that reports only a temporary
+ * (4xx) error, after which the MTA kept retrying until it gave up (RFC 5321 §4.5.4.1). Sisimai reads both as
+ * expired (sisimai go reason/find.go: an undecided reason with Action delayed is expired; Sisimai
+ * lib/Sisimai/Reason/Expired.pm).
  */
 function gaveUpOnTemporary(classification: Classification, action: string | null | undefined): boolean {
-  if (action === "delayed") return false;
+  if (action === "delayed") return true;
   const code = classification.replyCode;
   return code !== null ? code >= 400 && code < 500 : (classification.status?.startsWith("4.") ?? false);
 }

@@ -19,7 +19,8 @@ export const ORANGE_MIMECAST_RULES: readonly ProviderRule[] = [
   },
   {
     id: "orange-blocked-spam-source",
-    pattern: /\b(?:ofr|lpn)[0-9]*_10[0-9]\b/,
+    // 101–103 only: Sisimai gives 104 to too many connections and no reason to 105–109 by number.
+    pattern: /\b(?:ofr|lpn)[0-9]*_10[1-3]\b/,
     reason: "blocked",
     category: "blocklist",
     action:

@@ -247,6 +247,23 @@ export const REPLY_CODE_RULES: ReadonlyArray<{ code: number; reason: Reason; sou
   { code: 500, reason: "syntaxerror", source: "RFC 5321 §4.2.3 (500 syntax error)" },
   { code: 501, reason: "syntaxerror", source: "RFC 5321 §4.2.3 (501 syntax error in parameters)" },
   { code: 503, reason: "syntaxerror", source: "RFC 5321 §4.2.3 (503 bad sequence of commands)" },
+  {
+    code: 502,
+    reason: "syntaxerror",
+    source: "RFC 5321 §4.2.3 (502 command not implemented); sisimai go reason/why-syntaxerror.go (501–507)",
+  },
+  {
+    code: 504,
+    reason: "syntaxerror",
+    source:
+      "RFC 5321 §4.2.3 (504 command parameter not implemented); sisimai go reason/why-syntaxerror.go (501–507)",
+  },
+  {
+    code: 525,
+    reason: "suspend",
+    source:
+      "RFC 5248 registry (5.7.13 user account disabled, basic code 525); sisimai go reason/why-suspend.go (reply code 525)",
+  },
 ];
 
 const SISIMAI_BY_CODE = new Map(SISIMAI_STATUS_RULES.map((rule) => [rule.code, rule]));

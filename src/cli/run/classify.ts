@@ -57,7 +57,9 @@ async function classifyPaths(
   mode: OutputMode,
 ): Promise<boolean> {
   // Loaded only here: `--text` alone never pays for format detection, the email scanner or log readers.
-  const { classifyOpenedBatches, isProblem } = await import("../../pipeline/classify-source.ts");
+  const { classifyOpenedBatches, classifyOpenedJson, isProblem } = await import(
+    "../../pipeline/classify-source.ts"
+  );
   if (paths.includes("-") && process.stdin.isTTY) {
     process.stderr.write("deliverlens classify: reading replies from the terminal; end with Ctrl-D\n");
   }
@@ -96,10 +98,16 @@ async function classifyPaths(
     }
     let items = 0;
     try {
-      for await (const batch of classifyOpenedBatches(opened, shared)) {
+      // JSON output takes records already serialised (a big log's come from two threads that way).
+      const batches =
+        mode === "text" ? classifyOpenedBatches(opened, shared) : classifyOpenedJson(opened, shared);
+      for await (const batch of batches) {
         items += batch.length;
         for (const item of batch) {
-          if (isProblem(item)) {
+          if (typeof item === "string" || item instanceof Uint8Array) {
+            sink.addJson(item);
+            records++;
+          } else if (isProblem(item)) {
             reportProblem(item);
             if (item.failed) allRead = false;
           } else {

@@ -1,0 +1,107 @@
+import { jsonRecord } from "../bounce/render-output.ts";
+import type { ParseProblem } from "../events/event.ts";
+import type { FormatName } from "../events/formats.ts";
+import { reusedFileChunks } from "../events/input.ts";
+import { lineReader } from "../events/read.ts";
+import { type Out, type ParseCounters, problem, type Shard } from "../events/source.ts";
+import { CLASSIFIED_TYPES, classifyEventBatch, type EventClassifier } from "./classify-events.ts";
+import { isProblem } from "./classify-source.ts";
+
+/** One reader's share of a log file (see classify-log-threads.ts). */
+export interface ShardJob {
+  path: string;
+  /** The bytes read: the file's size when it was opened (a log still written to is read up to there). */
+  size: number;
+  format: FormatName;
+  modified: Date | null;
+  all: boolean;
+  shard: Shard;
+}
+
+/**
+ * What a shard gives after each chunk: its items (records and problems) in input order. A record is its
+ * JSON (jsonRecord) as UTF-8 bytes, written here so that both threads share the encoding; the arrays are
+ * transferred, not copied, to the other thread.
+ */
+export interface ShardBatch {
+  /** Every line up to this one has been read: no later batch has an item of an earlier line. */
+  upTo: number;
+  /** The records' JSON, one after another. */
+  json: Uint8Array<ArrayBuffer>;
+  /** Per item: where its JSON ends in `json` (a problem ends where the item before it did). */
+  ends: Int32Array<ArrayBuffer>;
+  /** Per item: its line (-1: none). */
+  lines: Int32Array<ArrayBuffer>;
+  /** Per item: 1 for a problem (the next of `problems`), 0 for a record. */
+  kinds: Uint8Array<ArrayBuffer>;
+  problems: ParseProblem[];
+}
+
+/** Past every line: the batch after the end of input. */
+export const END_OF_INPUT = Number.MAX_SAFE_INTEGER;
+
+/** One shard of a log file, classified chunk by chunk. */
+export function* shardBatches(
+  job: ShardJob,
+  classifier: EventClassifier,
+  counters: ParseCounters,
+): Generator<ShardBatch> {
+  const reader = lineReader(job.format, job.path, {
+    modified: job.modified,
+    types: job.all ? null : CLASSIFIED_TYPES,
+    counters,
+    shard: job.shard,
+  });
+  const settings = { all: job.all, format: job.format };
+  let out: Out = [];
+  try {
+    for (const chunk of reusedFileChunks(job.path, job.size)) {
+      reader.push(chunk, out);
+      yield batchOf(classifyEventBatch(out, classifier, settings), reader.linesRead);
+      out = [];
+    }
+  } catch (error) {
+    reader.finish(out);
+    // The first shard speaks for the input (as readEventBatches does).
+    if (job.shard.index === 0) {
+      out.push(problem(job.path, null, `input could not be read to the end: ${(error as Error).message}`));
+    }
+    yield batchOf(classifyEventBatch(out, classifier, settings), END_OF_INPUT);
+    return;
+  }
+  reader.finish(out);
+  yield batchOf(classifyEventBatch(out, classifier, settings), END_OF_INPUT);
+}
+
+/** JSON bytes reserved per record at first (a batch grows as needed). */
+const RECORD_BYTES = 640;
+
+function batchOf(classified: ReturnType<typeof classifyEventBatch>, upTo: number): ShardBatch {
+  const n = classified.length;
+  const ends = new Int32Array(n);
+  const lines = new Int32Array(n);
+  const kinds = new Uint8Array(n);
+  const problems: ParseProblem[] = [];
+  // Not from Buffer's shared pool: the memory is handed to another thread.
+  let json = Buffer.allocUnsafeSlow(Math.max(RECORD_BYTES, n * RECORD_BYTES));
+  let length = 0;
+  for (let i = 0; i < n; i++) {
+    const item = classified[i];
+    lines[i] = item.source.line ?? -1;
+    if (isProblem(item)) {
+      problems.push(item);
+      kinds[i] = 1;
+    } else {
+      const text = jsonRecord(item);
+      const needed = length + text.length * 3; // at most 3 UTF-8 bytes per UTF-16 unit
+      if (needed > json.length) {
+        const grown = Buffer.allocUnsafeSlow(Math.max(needed, 2 * json.length));
+        json.copy(grown, 0, 0, length);
+        json = grown;
+      }
+      length += json.write(text, length);
+    }
+    ends[i] = length;
+  }
+  return { upTo, json: json.subarray(0, length), ends, lines, kinds, problems };
+}

@@ -1,0 +1,203 @@
+import { statSync } from "node:fs";
+import type { Worker } from "node:worker_threads";
+import type { ParseProblem } from "../events/event.ts";
+import type { FormatName } from "../events/formats.ts";
+import type { OpenedSource } from "../events/input.ts";
+import { eventSource } from "../events/registry.ts";
+import { newCounters, type ParseCounters, problem } from "../events/source.ts";
+import { EventClassifier, evictionMessage } from "./classify-events.ts";
+import { END_OF_INPUT, type ShardBatch, shardBatches } from "./classify-log-shard.ts";
+import { moduleWorker, threadsAllowed } from "./classify-parallel.ts";
+import type { ClassifyOptions } from "./classify-source.ts";
+
+/**
+ * A big log classified on two threads. Both read the whole file; each takes the messages of half the
+ * queue ids (ParseContext.shard) — a message's state never leaves its thread, so every line is read as
+ * one reader reads it — and the records come back merged by line, in input order. The lines of the
+ * other half are recognised on their bytes and skipped undecoded; what each thread saves is the work
+ * per message line (the event, its classification, its JSON), the bulk of a log's cost.
+ *
+ * Differences from one reader, both within what the reader promises (events.ts, postfix.ts): the file
+ * is read up to its size when opened; a state older than its lifetime may be forgotten at another
+ * moment (each thread's clock advances with its own lines), and each thread keeps up to half the count.
+ */
+
+/** Below this a second thread does not pay for its start-up (~0.15 CPU-s) and the merge. */
+export const MIN_THREADED_LOG_BYTES = 32 * 1024 * 1024;
+/** Batches the second thread may send before the first has taken them (bounds memory: ~1 MB of log each). */
+const AHEAD = 8;
+
+/** Whether to classify this input on two threads. */
+export function worthLogThreads(input: OpenedSource, format: FormatName): boolean {
+  return (
+    input.chunks !== undefined &&
+    input.name !== "-" &&
+    eventSource(format)?.shards === true &&
+    sizeOf(input.name) >= MIN_THREADED_LOG_BYTES &&
+    threadsAllowed()
+  );
+}
+
+function sizeOf(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
+
+/** A record as its JSON's UTF-8 bytes, or a problem. */
+export type JsonItem = Uint8Array | ParseProblem;
+
+/** Records (as JSON) and problems of a log, in input order, one batch per chunk read. */
+export async function* classifyLogOnTwoThreads(
+  input: OpenedSource,
+  format: FormatName,
+  options: ClassifyOptions,
+): AsyncGenerator<JsonItem[]> {
+  const job = {
+    path: input.name,
+    size: sizeOf(input.name),
+    format,
+    modified: input.modified,
+    all: options.all ?? false,
+  };
+  const flow = new SharedArrayBuffer(4);
+  const other = new OtherShard(
+    moduleWorker("classify-log-worker", {
+      job: { ...job, shard: { index: 1, count: 2 } },
+      flow,
+      ahead: AHEAD,
+    }),
+    new Int32Array(flow),
+  );
+  const counters = newCounters();
+  options.classifier ??= new EventClassifier();
+  const classifier = options.classifier;
+  const mine = new Pending();
+  try {
+    for (const batch of shardBatches({ ...job, shard: { index: 0, count: 2 } }, classifier, counters)) {
+      mine.add(batch);
+      const theirs = await other.until(batch.upTo);
+      const merged = merge(mine, other.pending, Math.min(batch.upTo, theirs));
+      if (merged.length > 0) yield merged;
+    }
+    await other.finished();
+    const merged = merge(mine, other.pending, END_OF_INPUT);
+    if (other.failure !== null) merged.push({ ...problem(input.name, null, other.failure), failed: true });
+    const total = sum(counters, other.counters);
+    if (total.evicted > 0) merged.push(problem(input.name, null, evictionMessage(total)));
+    if (merged.length > 0) yield merged;
+  } finally {
+    await other.stop();
+  }
+}
+
+function sum(a: ParseCounters, b: ParseCounters | null): ParseCounters {
+  return { evicted: a.evicted + (b?.evicted ?? 0), evictedEarly: a.evictedEarly + (b?.evictedEarly ?? 0) };
+}
+
+/** Batches of one shard not yet handed on, and the next item in the first. */
+class Pending {
+  private readonly batches: ShardBatch[] = [];
+  private item = 0;
+  private problem = 0;
+
+  add(batch: ShardBatch): void {
+    if (batch.lines.length > 0) this.batches.push(batch);
+  }
+
+  /** The next item's line (items without a line come after every line: only the end of input has them). */
+  nextLine(): number {
+    const batch = this.batches[0];
+    if (batch === undefined) return Number.POSITIVE_INFINITY;
+    const line = batch.lines[this.item];
+    return line < 0 ? END_OF_INPUT : line;
+  }
+
+  take(): JsonItem {
+    const batch = this.batches[0];
+    const i = this.item++;
+    const item =
+      batch.kinds[i] === 1
+        ? batch.problems[this.problem++]
+        : batch.json.subarray(i === 0 ? 0 : batch.ends[i - 1], batch.ends[i]);
+    if (this.item >= batch.lines.length) {
+      this.batches.shift();
+      this.item = 0;
+      this.problem = 0;
+    }
+    return item;
+  }
+}
+
+/** Items of both shards up to line `upTo`, in line order (the first shard first within a line). */
+function merge(mine: Pending, theirs: Pending, upTo: number): JsonItem[] {
+  const merged: JsonItem[] = [];
+  for (;;) {
+    const a = mine.nextLine();
+    const b = theirs.nextLine();
+    if (Math.min(a, b) > upTo) return merged;
+    merged.push((a <= b ? mine : theirs).take());
+  }
+}
+
+/** The worker's side: its batches as they arrive, and how far it has read. */
+class OtherShard {
+  readonly pending = new Pending();
+  upTo = 0;
+  counters: ParseCounters | null = null;
+  failure: string | null = null;
+  private wake: (() => void) | null = null;
+  private readonly worker: Worker;
+
+  /** `taken[0]` counts the batches taken here (the worker waits on it). */
+  constructor(worker: Worker, taken: Int32Array) {
+    this.worker = worker;
+    worker.on("message", (message: ShardBatch | { counters: ParseCounters }) => {
+      if ("counters" in message) this.counters = message.counters;
+      else {
+        this.pending.add(message);
+        this.upTo = message.upTo;
+        Atomics.add(taken, 0, 1);
+        Atomics.notify(taken, 0);
+      }
+      this.notify();
+    });
+    const fail = (error: Error) => {
+      if (this.counters === null) this.failure ??= `the second thread stopped: ${error.message}`;
+      this.notify();
+    };
+    worker.on("error", fail);
+    worker.on("exit", () => fail(new Error("it exited")));
+  }
+
+  /** Resolves with the worker's progress once it has read up to `line` (or has ended, or failed). */
+  async until(line: number): Promise<number> {
+    while (this.upTo < line && this.counters === null && this.failure === null) {
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+      });
+    }
+    return this.failure !== null ? END_OF_INPUT : this.upTo;
+  }
+
+  /** Resolves once the worker has sent everything (or failed). */
+  async finished(): Promise<void> {
+    while (this.counters === null && this.failure === null) {
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+      });
+    }
+  }
+
+  private notify(): void {
+    const wake = this.wake;
+    this.wake = null;
+    wake?.();
+  }
+
+  async stop(): Promise<void> {
+    await this.worker.terminate();
+  }
+}

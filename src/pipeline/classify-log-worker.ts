@@ -1,0 +1,27 @@
+import { parentPort, workerData } from "node:worker_threads";
+import type { ShardJob } from "./classify-log-shard.ts";
+
+/** The second reader of a log (see classify-log-threads.ts): its shard's batches, sent as they are read. */
+
+// Started by moduleWorker with the disk compile cache on, as bin/deliverlens.js does.
+const { shardBatches } = await import("./classify-log-shard.ts");
+const { EventClassifier } = await import("./classify-events.ts");
+const { newCounters } = await import("../events/source.ts");
+const { job, flow, ahead } = workerData as { job: ShardJob; flow: SharedArrayBuffer; ahead: number };
+/** [batches the main thread has taken]: this thread waits while `ahead` batches are not taken yet. */
+const taken = new Int32Array(flow);
+const counters = newCounters();
+let sent = 0;
+for (const batch of shardBatches(job, new EventClassifier(), counters)) {
+  for (let seen = Atomics.load(taken, 0); sent - seen >= ahead; seen = Atomics.load(taken, 0)) {
+    Atomics.wait(taken, 0, seen);
+  }
+  parentPort?.postMessage(batch, [
+    batch.json.buffer,
+    batch.ends.buffer,
+    batch.lines.buffer,
+    batch.kinds.buffer,
+  ]);
+  sent++;
+}
+parentPort?.postMessage({ counters });

@@ -1,0 +1,57 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import { jsonRecord } from "../../src/bounce/render-output.ts";
+import { openSource } from "../../src/events/input.ts";
+import { classifyLogOnTwoThreads } from "../../src/pipeline/classify-log-threads.ts";
+import { classifyOpenedBatches, isProblem } from "../../src/pipeline/classify-source.ts";
+import { postfixLogChunks } from "../../testkit/events-postfix-log.ts";
+import { POSTFIX_EDGE_LINES } from "../../testkit/postfix-edge-log.ts";
+import { postfixGrepLogChunks } from "../../testkit/postfix-grep-log.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "deliverlens-log-threads-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A grep'd log, hand-written edge lines, a full log and a line longer than the line limit, in one file. */
+function writeLog(): string {
+  const path = join(dir, "mail.log");
+  const parts = [
+    ...postfixGrepLogChunks(8000, 11),
+    `${POSTFIX_EDGE_LINES.join("\n")}\n`,
+    `Feb  8 00:00:00 h postfix/smtp[4]: LONGLINE01: to=<x@example.com>, status=bounced (${"y".repeat(2500 * 1024)})\n`,
+    ...postfixLogChunks(3000, 5),
+    "Feb  9 00:00:00 h postfix/smtp[4]: TAILQID001: to=<t@example.com>, relay=none, dsn=5.0.0, status=bounced (no final newline)",
+  ];
+  writeFileSync(path, parts.join(""));
+  return path;
+}
+
+const text = (item: unknown) =>
+  item instanceof Uint8Array ? Buffer.from(item).toString("utf8") : JSON.stringify(item);
+
+for (const all of [false, true]) {
+  test(`classify${all ? " --all" : ""} of a log on two threads gives one thread's records and problems, in order`, async () => {
+    const path = writeLog();
+    const one: string[] = [];
+    for await (const batch of classifyOpenedBatches(await openSource(path), { all })) {
+      for (const item of batch) one.push(isProblem(item) ? JSON.stringify(item) : jsonRecord(item));
+    }
+    const two: string[] = [];
+    for await (const batch of classifyLogOnTwoThreads(await openSource(path), "postfix", { all })) {
+      for (const item of batch) two.push(text(item));
+    }
+    assert.ok(one.length > (all ? 8000 : 1000), `records: ${one.length}`);
+    assert.ok(
+      one.some((item) => item.includes("longer than")),
+      "the over-long line is reported",
+    );
+    // The count of forgotten queue ids may differ: each thread ages its states by its own lines' times.
+    const note = (items: string[]) => items.filter((item) => item.includes("queue ids were forgotten"));
+    assert.equal(note(one).length, 1);
+    assert.equal(note(two).length, 1);
+    const rest = (items: string[]) => items.filter((item) => !item.includes("queue ids were forgotten"));
+    assert.deepEqual(rest(two), rest(one));
+  });
+}
