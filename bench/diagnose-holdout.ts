@@ -10,9 +10,12 @@
  * miss with the command that regenerates it. Deterministic: each program is a function of its spec.
  *
  *   node bench/diagnose-holdout.ts [--seeds 1,2] [--formats sendgrid,ses] [--strengths 1,0.6]
- *        [--causes content,clean] [--jobs 2] [--keep DIR] [--json FILE] [--no-messages] [--handmade-only]
+ *        [--causes content,clean] [--jobs 2] [--keep DIR [--reuse]] [--json FILE] [--no-messages] [--handmade-only]
+ *
+ * `--keep DIR --reuse`: programs an earlier run generated and ingested in DIR are only diagnosed again
+ * (generating and ingesting is most of the time; delete DIR after changing the generator or ingest).
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -51,27 +54,53 @@ interface Run {
   note: string;
 }
 
-async function judge(g: Generated, name: string, opts: { messages: boolean }): Promise<Omit<Run, "repro">> {
+/** A program written and ingested: what diagnose needs, kept as DIR/<name>/ingested.json for `--reuse`. */
+interface Ingested {
+  base: Omit<
+    Run,
+    "predicted" | "confidence" | "top" | "evidence" | "summary" | "quarantined" | "repro" | "error"
+  >;
+  db: string;
+  messagesDir: string;
+  egressCsv: string;
+  quarantined: number;
+  error?: string;
+}
+
+async function ingest(g: Generated, name: string): Promise<Ingested> {
   const db = join(g.dir, "store.duckdb");
   const truth = g.program.truth.cause;
-  const expected = truth === "clean" ? "insufficient-evidence" : truth;
   const base = {
     name,
     spec: g.program.spec,
     truth,
     strength: g.program.truth.strength,
     format: g.program.spec.format,
-    expected,
+    expected: truth === "clean" ? "insufficient-evidence" : truth,
     note: g.program.truth.note,
   };
-  const ingest = await spawnCli(["ingest", "--db", db, "--json", ...g.files]);
+  const ingested = await spawnCli(["ingest", "--db", db, "--json", ...g.files]);
   let quarantined = -1;
   try {
-    quarantined = JSON.parse(ingest.stdout).totals.quarantined;
+    quarantined = JSON.parse(ingested.stdout).totals.quarantined;
   } catch {
     // reported below
   }
-  if (ingest.status !== 0)
+  const out = { base, db, messagesDir: g.messagesDir, egressCsv: g.egressCsv, quarantined };
+  if (ingested.status !== 0) return { ...out, error: ingested.stderr.slice(0, 500) };
+  writeFileSync(join(g.dir, "ingested.json"), JSON.stringify(out));
+  return out;
+}
+
+/** The program in `dir` as ingested by an earlier run (`--keep DIR --reuse`), or null. */
+function ingestedBefore(dir: string): Ingested | null {
+  const saved = join(dir, "ingested.json");
+  return existsSync(saved) ? (JSON.parse(readFileSync(saved, "utf8")) as Ingested) : null;
+}
+
+async function judge(ingested: Ingested, opts: { messages: boolean }): Promise<Omit<Run, "repro">> {
+  const { base, quarantined } = ingested;
+  if (ingested.error !== undefined)
     return {
       ...base,
       predicted: "(ingest failed)",
@@ -80,10 +109,10 @@ async function judge(g: Generated, name: string, opts: { messages: boolean }): P
       evidence: "",
       summary: "",
       quarantined,
-      error: ingest.stderr.slice(0, 500),
+      error: ingested.error,
     };
-  const args = ["diagnose", "--db", db, "--json", "--offline", "--apple-egress", g.egressCsv];
-  if (opts.messages) args.push("--messages", g.messagesDir);
+  const args = ["diagnose", "--db", ingested.db, "--json", "--offline", "--apple-egress", ingested.egressCsv];
+  if (opts.messages) args.push("--messages", ingested.messagesDir);
   const diag = await spawnCli(args);
   try {
     const report = JSON.parse(diag.stdout) as {
@@ -140,6 +169,8 @@ async function main(): Promise<void> {
       "no-messages": { type: "boolean", default: false },
       "no-handmade": { type: "boolean", default: false },
       "handmade-only": { type: "boolean", default: false },
+      /** With --keep DIR: programs already ingested there by an earlier run are only diagnosed again. */
+      reuse: { type: "boolean", default: false },
     },
   });
   const formats = values.formats.split(",") as Format[];
@@ -156,19 +187,22 @@ async function main(): Promise<void> {
   const root = values.keep ?? mkdtempSync(join(tmpdir(), "holdout-"));
   mkdirSync(root, { recursive: true });
   const jobs = Math.max(1, Number(values.jobs));
+  const reuse = values.reuse && values.keep !== undefined;
+  const opts = { messages: !values["no-messages"] };
   const tasks: (() => Promise<Run>)[] = specs.map((spec) => async () => {
     const name = programName(spec);
     const dir = join(root, name);
-    const g = generate(spec, dir);
-    const r = await judge(g, name, { messages: !values["no-messages"] });
+    const r = await judge((reuse && ingestedBefore(dir)) || (await ingest(generate(spec, dir), name)), opts);
     if (!values.keep) rmSync(dir, { recursive: true, force: true });
     return { ...r, repro: reproOf(spec, name) };
   });
   if (!values["no-handmade"])
     tasks.push(async () => {
       const dir = join(root, "handmade");
-      const g = handmade(dir);
-      const r = await judge(g, "handmade", { messages: !values["no-messages"] });
+      const r = await judge(
+        (reuse && ingestedBefore(dir)) || (await ingest(handmade(dir), "handmade")),
+        opts,
+      );
       if (!values.keep) rmSync(dir, { recursive: true, force: true });
       return { ...r, spec: null, repro: reproOf(null, "handmade") };
     });

@@ -34,7 +34,15 @@ import { diagnoseContext } from "../src/diagnose/engine.ts";
 import { loadFacts } from "../src/diagnose/load-facts.ts";
 import { createProgress } from "../src/report/progress.ts";
 import { Store } from "../src/store/index.ts";
-import { formatReport, type RunResult, runHandmade, runMatrix, score } from "../testkit/programs/matrix.ts";
+import {
+  formatReport,
+  judgeable,
+  type RunResult,
+  runHandmade,
+  runHandmadeIn,
+  runMatrix,
+  score,
+} from "../testkit/programs/matrix.ts";
 import { type ProgramShape, SHAPES } from "../testkit/programs/model.ts";
 import { gridSpecs } from "../testkit/programs/specs.ts";
 import { type ExportFormat, FORMATS } from "../testkit/programs/writers/index.ts";
@@ -158,6 +166,13 @@ if (!values["skip-accuracy"]) {
     `\nhand-made program (generic CSV, 5 newsletters, one with bit.ly links) → ${handmade.top} (${handmade.confidence.toFixed(2)}), expected content: ${handmade.correct ? "PASS" : "FAIL"}`,
   );
   pass &&= handmade.correct;
+  for (const format of formats) {
+    const one = await runHandmadeIn(format);
+    console.log(
+      `the same hand-made program as ${format} → ${one.top} (${one.confidence.toFixed(2)}), expected content${judgeable("content", format) ? "" : " (or insufficient-evidence where the format cannot show it)"}: ${one.correct ? "PASS" : "FAIL"}`,
+    );
+    pass &&= one.correct;
+  }
 }
 
 if (values.scenarios) {

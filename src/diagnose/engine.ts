@@ -76,13 +76,18 @@ export function diagnoseContext(context: DiagnoseContext): Diagnosis {
   };
 }
 
+/** A title or reason inside a sentence: its first word lowercased, the acronyms (IP, SPF, MTA) kept. */
+function lowerFirst(text: string): string {
+  return /^[A-Z][a-z]/.test(text) ? text[0].toLowerCase() + text.slice(1) : text;
+}
+
 function summarize(
   context: DiagnoseContext,
   causes: readonly Cause[],
   unjudged: readonly Unjudged[],
 ): string {
   const limits = unjudged.length
-    ? ` Not judged: ${unjudged.map((u) => `${u.causes.join(", ")} (${u.reason.split(":")[0].toLowerCase()})`).join("; ")}.`
+    ? ` Not judged: ${unjudged.map((u) => `${u.causes.join(", ")} (${lowerFirst(u.reason.split(":")[0])})`).join("; ")}.`
     : "";
   return mainSummary(context, causes) + limits;
 }
@@ -100,7 +105,7 @@ function mainSummary(context: DiagnoseContext, causes: readonly Cause[]): string
     .filter((c) => c !== top && c.passed)
     .map((c) => `${c.id} (${c.confidence.toFixed(2)})`);
   return (
-    `${head} Most likely cause: ${top.title.toLowerCase()} (confidence ${top.confidence.toFixed(2)}). ${top.evidence[0]?.text ?? ""}.` +
+    `${head} Most likely cause: ${lowerFirst(top.title)} (confidence ${top.confidence.toFixed(2)}). ${top.evidence[0]?.text ?? ""}.` +
     (runnersUp.length ? ` Also supported: ${runnersUp.join(", ")}.` : "")
   );
 }

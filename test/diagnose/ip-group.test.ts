@@ -41,6 +41,8 @@ test("IPs that behave alike are compared as one group: a bad shared pool without
   );
   assert.deepEqual(ip.subjects, ["192.0.2.140", "192.0.2.141"]);
   assert.match(ip.evidence[0].text, /from IPs 192\.0\.2\.140, 192\.0\.2\.141 vs .* from the other IP /);
+  // The summary names the cause by its title inside the sentence, acronyms kept ("sending IP", not "ip").
+  assert.match(diagnosis.summary, /Most likely cause: one sending IP or pool worse than the others /);
 });
 
 test("an IP worse than the others because its mail fails authentication is authentication, not ip-reputation", () => {

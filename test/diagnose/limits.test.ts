@@ -53,7 +53,7 @@ test("without opens or clicks, low-engagement and volume-spike are reported as n
   );
   assert.match(
     diagnosis.summary,
-    /Not judged: low-engagement, volume-spike \(the data carries no opens or clicks/,
+    /Not judged: low-engagement, volume-spike \(the data carries no opens or clicks \(MTA logs such as PowerMTA/,
   );
   assert.match(diagnosis.summary, /content \(the data names no campaigns/);
 });

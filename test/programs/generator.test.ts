@@ -12,6 +12,7 @@ import { after, describe, test } from "node:test";
 import { ingestFile } from "../../src/analytics/ingest/ingest.ts";
 import { Store } from "../../src/store/index.ts";
 import { generateProgram } from "../../testkit/programs/generate.ts";
+import { handmadeProgram } from "../../testkit/programs/handmade.ts";
 import {
   expectedAnswer,
   formatReport,
@@ -199,6 +200,23 @@ describe("export writers", () => {
     const eml = readFileSync(join(written.messages, `${marketing[0].id}.eml`), "utf8");
     assert.match(eml, new RegExp(`X-Campaign-ID: ${marketing[0].id}`));
     for (const link of marketing[0].links) assert.ok(eml.includes(link));
+  });
+});
+
+describe("hand-made program as a Program", () => {
+  test("the generic CSV's story: five newsletters, 34 CS01s on the bit.ly one, its links in the campaign", () => {
+    const program = handmadeProgram();
+    assert.equal(program.campaigns.length, 5);
+    const policy = program.campaigns.map(
+      (_, week) =>
+        program.messages.filter((m) => m.campaign === week && final(m).reply.kind === "policy").length,
+    );
+    assert.deepEqual(policy, [1, 2, 0, 34, 1]);
+    assert.ok(program.campaigns[3].links.every((l) => l.startsWith("https://bit.ly/")));
+    assert.ok(
+      program.campaigns.filter((_, w) => w !== 3).every((c) => c.links.every((l) => !l.includes("bit.ly"))),
+    );
+    assert.ok(program.messages.some((m) => m.engagement.some((e) => e.machine && e.ip.startsWith("17."))));
   });
 });
 

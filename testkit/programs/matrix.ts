@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { spawnCli } from "../cli-spawn.ts";
 import { variantOf } from "./causes.ts";
 import { generateProgram, programName } from "./generate.ts";
-import { HANDMADE_CAUSE, writeHandmadeProgram } from "./handmade.ts";
+import { HANDMADE_CAUSE, handmadeProgram, writeHandmadeProgram } from "./handmade.ts";
 import { CAUSES, type Injected, type ProgramSpec, type Truth } from "./model.ts";
 import { smallMatrix } from "./specs.ts";
 import { type ExportFormat, HAS_ENGAGEMENT, writeProgram } from "./writers/index.ts";
@@ -417,6 +417,29 @@ export async function runHandmade(): Promise<{ top: string; confidence: number; 
       throw new Error(`diagnose exit ${diagnose.status}: ${diagnose.stderr.slice(0, 500)}`);
     const top = (JSON.parse(diagnose.stdout) as { causes: { id: string; confidence: number }[] }).causes[0];
     return { top: top.id, confidence: top.confidence, correct: top.id === HANDMADE_CAUSE };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The same hand-made program written by the export writers in `format` (handmade.ts `handmadeProgram()`)
+ * through ingest and diagnose: what a new user of that ESP or MTA would be told. Right = content, or
+ * insufficient-evidence where the format cannot show content (Postfix: no campaigns).
+ */
+export async function runHandmadeIn(
+  format: ExportFormat,
+): Promise<{ top: string; confidence: number; correct: boolean }> {
+  const dir = mkdtempSync(join(tmpdir(), "deliverlens-handmade-"));
+  try {
+    const causes = await diagnoseIngested(await ingestProgram(dir, handmadeProgram(), format), {
+      formats: [format],
+    });
+    return {
+      top: causes[0].id,
+      confidence: causes[0].confidence,
+      correct: isRight(causes[0].id, HANDMADE_CAUSE, format),
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
