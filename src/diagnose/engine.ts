@@ -45,8 +45,15 @@ export function diagnoseContext(context: DiagnoseContext): Diagnosis {
   };
   const campaigns = judge(content(context));
   const explainedCampaigns = new Set(campaigns.passed ? (campaigns.subjects ?? []) : []);
+  // Likewise the IPs (or pools) a passing ip-reputation cause names: a cold IP's late bounces are not a decline.
+  const senders = judge(ipReputation({ ...context, explainedCampaigns }));
+  const explainedIps = new Set(senders.passed ? (senders.subjects ?? []) : []);
   const scored = HYPOTHESES.map((hypothesis) =>
-    hypothesis === content ? campaigns : judge(hypothesis({ ...context, explainedCampaigns })),
+    hypothesis === content
+      ? campaigns
+      : hypothesis === ipReputation
+        ? senders
+        : judge(hypothesis({ ...context, explainedCampaigns, explainedIps })),
   );
   const order = new Map(scored.map((cause, index) => [cause.id, index]));
   scored.sort((x, y) => y.confidence - x.confidence || order.get(x.id)! - order.get(y.id)!);

@@ -68,6 +68,8 @@ export interface DiagnoseContext {
   audit: AuditSummary | null;
   /** Campaigns a passing content cause explains; volume-spike leaves them out (explaining away). */
   explainedCampaigns?: Set<string>;
+  /** Sending IPs or pools a passing ip-reputation cause names; low-engagement leaves their mail out. */
+  explainedIps?: Set<string>;
 }
 
 /** What the forensics engine found in one campaign's message (--messages). */

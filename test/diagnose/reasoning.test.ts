@@ -326,6 +326,26 @@ test("class C: a gradual climb of policy bounces at steady volume, on unengaged 
   assert.equal(le.passed, false, summary(stepped.causes));
 });
 
+test("the late bounces of an IP ip-reputation explains are not also a decline", () => {
+  // A second IP joins the pool on day 28 without warm-up and draws 1.5 % policy bounces (more from the
+  // unengaged, as a cold IP's do); the first IP stays at the 1 ‰ background.
+  const base = facts(weekly().map((s) => ({ ...s, dormantShare: 0.9, perMille: 1 })));
+  const cells: SendCell[] = base.cells.flatMap((c) => {
+    if (c.day < dayOf(28)) return [c];
+    const half = Math.round(c.sent / 2);
+    const cold = Math.round((half * (c.dormant ? 16 : 8)) / 1000);
+    return [
+      { ...c, sent: half, policy: Math.round(half / 1000) },
+      { ...c, ip: "192.0.2.99", sent: half, policy: cold },
+    ];
+  });
+  const flat = decayingWeeks(weekly()).map((w) => ({ ...w, engaged: Math.round(w.delivered * 0.04) }));
+  const result = diagnoseContext(buildContext({ ...base, cells, weeks: flat }));
+  assert.equal(result.causes[0].id, "ip-reputation", summary(result.causes));
+  const le = result.causes.find((c) => c.id === "low-engagement")!;
+  assert.equal(le.passed, false, summary(result.causes));
+});
+
 test("a win-back to dormant addresses, smaller than the usual send, then policy-bounce days: low-engagement", () => {
   // Not a volume spike (1,500 vs the usual 4,000), but 95 % dormant against the usual 25 %, and Apple
   // rejects 4 % of ALL mail that day and the two after (a reaction to the sender, not to recipients).

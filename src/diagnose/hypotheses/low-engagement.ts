@@ -22,11 +22,14 @@ const TITLE = "Sustained low engagement / list-quality decline";
  * Spike days are left out (they belong to volume-spike) and the ratio is stratified by day, so a bad day
  * or a bad campaign does not pass for an engagement effect. Every contrast counts only the policy bounces
  * no reply attributes to another cause (`unattributedCells`): a late rise of DMARC or blocklist rejections
- * is that cause's, not a decline as well.
+ * is that cause's, not a decline as well; so is the mail of an IP or pool ip-reputation explains.
  */
 export function lowEngagement(context: DiagnoseContext): Cause {
   const { facts, spikeDays, totalPolicy } = context;
-  const ordinary = unattributedCells(facts.cells.filter((cell) => !spikeDays.has(cell.day)));
+  const ips = context.explainedIps ?? new Set<string>();
+  const ordinary = unattributedCells(
+    facts.cells.filter((cell) => !spikeDays.has(cell.day) && !ips.has(cell.ip) && !ips.has(cell.pool)),
+  );
   const dormantSent = ordinary.reduce((sum, c) => sum + (c.dormant ? c.sent : 0), 0);
   if (dormantSent === 0) {
     return notApplicable("low-engagement", TITLE, "No mail went to dormant recipients outside spike days");
@@ -174,7 +177,9 @@ function declineContrast(context: DiagnoseContext, ordinary: readonly SendCell[]
 /**
  * A decline the list-side measures cannot see (at Apple, Mail Privacy Protection hides human opens, and
  * within 90 days of data nobody can be called dormant): the policy rate climbs through the period —
- * first third < middle third < last third — at a steady volume (the last third's messages per sending day
+ * first third < middle third < last third, the middle third at least MIDWAY of the way from the first to
+ * the last (a steady climb puts it halfway; a step late in the period, such as a new IP sent cold, leaves
+ * it near the first) — at a steady volume (the last third's messages per sending day
  * within STEADY_VOLUME× the first's), and the bounces fall more on recipients without a recent click or
  * human open (the dormant contrast's ratio above 1 at LINK_P). A gradual climb is a reputation that erodes,
  * not a step (a DMARC change, a listing, a new IP start on a date and stay flat); volume that holds rules out
@@ -182,6 +187,7 @@ function declineContrast(context: DiagnoseContext, ordinary: readonly SendCell[]
  * replies naming authentication or a blocklist, campaigns content explains, spike days — are left out.
  */
 const STEADY_VOLUME = 1.5;
+const MIDWAY = 0.25;
 const LINK_P = 0.05;
 
 export interface GradualRise {
@@ -210,6 +216,7 @@ export function gradualRise(
   const gradual =
     rates[0] < rates[1] &&
     rates[1] < rates[2] &&
+    rates[1] - rates[0] >= MIDWAY * (rates[2] - rates[0]) &&
     volume <= STEADY_VOLUME &&
     volume >= 1 / STEADY_VOLUME &&
     dormant.ratio > 1 &&
