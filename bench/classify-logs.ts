@@ -133,7 +133,7 @@ function report(label: string, lines: number, result: Measured): boolean {
   );
   if (cpu) {
     console.log(
-      `  CPU ${cpu.toFixed(2)} s = ${Math.round(lines / cpu).toLocaleString("en-US")} lines per CPU-second (what a quiet machine would approach)`,
+      `  CPU ${cpu.toFixed(2)} s = ${Math.round(lines / cpu).toLocaleString("en-US")} lines per CPU-second (a quiet machine's wall time for one thread; the CLI reads a log of 32 MB or more on two threads, so its wall time there is nearer CPU/2)`,
     );
   }
   return ok;

@@ -16,7 +16,7 @@ import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { ingestFile } from "../src/analytics/ingest/ingest.ts";
-import { Store } from "../src/store/index.ts";
+import { messageKeySql, recipientHashSql, Store } from "../src/store/index.ts";
 import { sendgridEvents } from "../testkit/serve.ts";
 
 const { values } = parseArgs({
@@ -43,11 +43,13 @@ async function fill(from: number, to: number): Promise<void> {
   const step = 1_000_000;
   for (let at = from; at < to; at += step) {
     await store.run(
-      `INSERT INTO event_rows (event_key, type, time, recipient, provider, campaign, file_id, line)
-       SELECT md5_number('fill-' || i), 'delivered', TIMESTAMP '2026-05-01' + to_seconds(i % 2592000),
-         'u' || i || CASE WHEN i % 3 = 0 THEN '@icloud.com' ELSE '@gmail.com' END,
-         CASE WHEN i % 3 = 0 THEN 'apple' ELSE 'google' END, 'fill', 1, i
-       FROM range($from, $to) t(i)`,
+      `INSERT INTO event_rows BY NAME SELECT *, ${recipientHashSql()} AS recipient_hash, ${messageKeySql()} AS message_key
+       FROM (SELECT md5_number('fill-' || i) AS event_key, 'delivered' AS type,
+         TIMESTAMP '2026-05-01' + to_seconds(i % 2592000) AS time,
+         'u' || i || CASE WHEN i % 3 = 0 THEN '@icloud.com' ELSE '@gmail.com' END AS recipient,
+         CASE WHEN i % 3 = 0 THEN 'apple' ELSE 'google' END AS provider, 'fill' AS campaign,
+         NULL::VARCHAR AS message_id, 1 AS file_id, i AS line
+       FROM range($from, $to) t(i))`,
       { from: at, to: Math.min(to, at + step) },
     );
   }

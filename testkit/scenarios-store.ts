@@ -1,4 +1,4 @@
-import { Store, timestampFromMs } from "../src/store/index.ts";
+import { messageKeySql, recipientHashSql, Store, timestampFromMs } from "../src/store/index.ts";
 import type { ScenarioEvent } from "./scenarios.ts";
 
 /**
@@ -89,19 +89,25 @@ export async function insertEvents(
   const schema = await store.all<{ name: string; type: string }>(
     "SELECT column_name AS name, data_type AS type FROM information_schema.columns WHERE table_name = 'event_rows' ORDER BY ordinal_position",
   );
+  // The derived keys are computed from the stored columns by the final insert, as ingest does.
+  const derived: Record<string, string> = {
+    recipient_hash: recipientHashSql(),
+    message_key: messageKeySql(),
+  };
   const own = schema.filter(({ name }) => name !== "reply_key");
+  const staged = own.filter(({ name }) => !(name in derived));
   const classes = Object.entries(CLASSIFICATION).map(
     ([name, type]) => `(${columns[name] ?? "NULL"})::${type} AS ${name}`,
   );
   await store.run(
     `CREATE OR REPLACE TEMP TABLE insert_rows AS SELECT ${[
-      ...own.map(({ name, type }) => `${columns[name] ?? identityOrNull(name, type)} AS ${name}`),
+      ...staged.map(({ name, type }) => `${columns[name] ?? identityOrNull(name, type)} AS ${name}`),
       ...classes,
     ].join(", ")} FROM ${source}`,
   );
   const key = `CASE WHEN category IS NOT NULL THEN md5(concat_ws(chr(31), coalesce(provider_code, ''),
     coalesce(reason, ''), category, coalesce(permanent::VARCHAR, ''))) END`;
-  await store.run(`INSERT INTO event_rows SELECT ${own.map(({ name }) => name).join(", ")}, ${key}
+  await store.run(`INSERT INTO event_rows BY NAME SELECT ${own.map(({ name }) => (derived[name] ? `${derived[name]} AS ${name}` : name)).join(", ")}, ${key} AS reply_key
     FROM insert_rows`);
   await store.run(`INSERT INTO reply_classes SELECT ${key} AS k, 'bounced', 'other', 'scenario reply', NULL, NULL,
       'other', any_value(provider_code), coalesce(any_value(reason), 'unknown'), any_value(category),

@@ -61,22 +61,33 @@ const MAX_CACHED = 10_000;
  * classification, the rule) serialised once; undefined when a field would make the shortcut inexact.
  */
 function jsonOfShaped(record: BounceRecord): string | undefined {
-  const head = `"recipient":${JSON.stringify(record.recipient)},"source":${sourceJson(record.source)},"format":${repeated(record.format)},"time":${JSON.stringify(record.time)},"provider":${repeated(record.provider)},"remoteMta":${repeated(record.remoteMta)},`;
+  // JSON.stringify gives undefined for a value JSON has no form for (undefined, a function): then the
+  // shortcut is off. Each part is checked itself (not the joined text, which would be scanned once more).
+  const recipient = JSON.stringify(record.recipient);
+  const source = sourceJson(record.source);
+  const format = repeated(record.format);
+  const time = JSON.stringify(record.time);
+  const provider = repeated(record.provider);
+  const remoteMta = repeated(record.remoteMta);
   const verdict = verdictJson(record);
   const diagnostic = JSON.stringify(record.diagnostic);
   const rule = ruleJson(record.rule);
+  const feedback = record.feedbackType === undefined ? "" : JSON.stringify(record.feedbackType);
   if (
-    head.includes(":undefined") ||
+    recipient === undefined ||
+    source === undefined ||
+    format === undefined ||
+    time === undefined ||
+    provider === undefined ||
+    remoteMta === undefined ||
     verdict === undefined ||
     diagnostic === undefined ||
-    rule === undefined
+    rule === undefined ||
+    feedback === undefined
   ) {
     return undefined;
   }
-  const feedback =
-    record.feedbackType === undefined ? "" : `,"feedbackType":${JSON.stringify(record.feedbackType)}`;
-  if (feedback === ',"feedbackType":undefined') return undefined;
-  return `${VERSION_PREFIX}${head}${verdict}${diagnostic}${rule}${feedback}}`;
+  return `${VERSION_PREFIX}"recipient":${recipient},"source":${source},"format":${format},"time":${time},"provider":${provider},"remoteMta":${remoteMta},${verdict}${diagnostic}${rule}${feedback === "" ? "" : `,"feedbackType":${feedback}`}}`;
 }
 
 /** JSON of values that repeat from record to record (format, provider, remote host), kept. */

@@ -42,6 +42,8 @@ export const MEASURE = {
   sendSpike: MEASURES.send_spike.id,
   episode: MEASURES.episode.id,
   deferredAttempts: MEASURES.deferred_attempts.id,
+  newAddress: MEASURES.new_address.id,
+  hardBouncedMessage: MEASURES.hard_bounced_message.id,
 } as const satisfies Record<string, MeasureId>;
 const CONTRAST_MEASURES: MeasureId[] = [MEASURE.sent, MEASURE.policyBouncedMessage];
 

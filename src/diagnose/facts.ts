@@ -34,6 +34,32 @@ export interface SendCell {
   rateDeferred: number;
   /** Of those, rate-limit deferred and then policy-bounced. */
   policyRateDeferred: number;
+  /**
+   * Of the policy-bounced messages, those whose reply already names another cause: an authentication or
+   * blocklist category (ATTRIBUTED_CATEGORIES), or a rate-limit deferral before the bounce.
+   */
+  policyAttributed?: number;
+  /** Of `sent`, messages to new addresses: recipients first mailed or seen that day (measure `new_address`). */
+  newAddresses?: number;
+  /** Of those messages, hard-bounced: the address does not exist (measure `hard_bounced_message`). */
+  hardBounced?: number;
+}
+
+/**
+ * Classifier categories whose reply text names its own cause (a failed SPF/DKIM/DMARC check, a blocklist
+ * listing): those bounces are evidence for authentication or blocklist, never for a reputation decline.
+ */
+export const ATTRIBUTED_CATEGORIES = ["authentication", "blocklist"] as const;
+
+/**
+ * The cells with `policy` cut to the bounces no reply attributes to another cause (`policyAttributed` left
+ * out): what a reputation decline, which the receiver does not name beyond "policy" or "reputation", can
+ * explain.
+ */
+export function unattributedCells(cells: readonly SendCell[]): SendCell[] {
+  return cells.map((cell) =>
+    cell.policyAttributed ? { ...cell, policy: cell.policy - cell.policyAttributed } : cell,
+  );
 }
 
 /** One distinct bounce/deferral reply (recipient addresses replaced) with its counts. */
@@ -120,6 +146,10 @@ export interface DayTotal {
   /** Of those, to recipients of `unknown_history` (known for less than 90 days). */
   unknown: number;
   deferred: number;
+  /** Messages to new addresses (measure `new_address`). */
+  newAddresses: number;
+  /** Messages that hard-bounced (measure `hard_bounced_message`). */
+  hardBounced: number;
 }
 
 const emptyDay = (day: string): DayTotal => ({
@@ -130,6 +160,8 @@ const emptyDay = (day: string): DayTotal => ({
   dormant: 0,
   unknown: 0,
   deferred: 0,
+  newAddresses: 0,
+  hardBounced: 0,
 });
 
 /**
@@ -155,6 +187,8 @@ export function dayTotals(
     total.sent += cell.sent;
     total.policy += cell.policy;
     total.deferred += cell.deferred;
+    total.newAddresses += cell.newAddresses ?? 0;
+    total.hardBounced += cell.hardBounced ?? 0;
     if (cell.dormant) total.dormant += cell.sent;
     if (cell.dormant && cell.known === false) total.unknown += cell.sent;
     if (!policyByDay) total.policyBounces += cell.policy;

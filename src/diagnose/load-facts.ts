@@ -4,10 +4,12 @@ import {
   CLASSIFIED_ROWS_SQL,
   engagedSql,
   filesWithoutSent,
+  HARD_BOUNCE_SQL,
   knownSql,
   MESSAGE_KEY_SQL,
   messageSentSql,
   messageTimeSql,
+  newAddressSql,
   type Period,
   POLICY_SQL,
   periodSql,
@@ -16,7 +18,16 @@ import {
   unloggedFileSql,
 } from "../measures/index.ts";
 import { allThenClose, type Store } from "../store/index.ts";
-import type { Facts, IpCategoryCount, ReplyGroup, SendCell, TierCount, WeekEngagement } from "./facts.ts";
+import { sqlList } from "../util/sql.ts";
+import {
+  ATTRIBUTED_CATEGORIES,
+  type Facts,
+  type IpCategoryCount,
+  type ReplyGroup,
+  type SendCell,
+  type TierCount,
+  type WeekEngagement,
+} from "./facts.ts";
 
 /**
  * One row per message to a recipient, as measure `sent` counts it (so the cells' `sent` sums to `stats`'
@@ -24,7 +35,9 @@ import type { Facts, IpCategoryCount, ReplyGroup, SendCell, TierCount, WeekEngag
  * before (an ASOF join on its last one), `known` = first seen (its first event in the store, from
  * `RECIPIENTS_TABLE`, as `stats`' spike audience decides it) at least the window before — measure
  * `dormant` is both, `unknown_history` dormant and not known, `engaged` not dormant. Aggregated to
- * day × campaign × IP (and pool) × state. `policy` is measure `policy_bounced_message`.
+ * day × campaign × IP (and pool) × state. `policy` is measure `policy_bounced_message`, `newAddresses`
+ * measure `new_address` (first seen on the send's day), `hardBounced` measure `hard_bounced_message`,
+ * `policyAttributed` the policy-bounced messages whose reply names another cause (facts.ts).
  * Read from `CLASSIFIED_ROWS_SQL` (the stored rows and their classification), not the `events` view.
  */
 const cellsSql = (
@@ -45,7 +58,9 @@ WITH attempts AS (
     any_value(campaign) AS campaign, any_value(sending_ip) AS ip, any_value(pool) AS pool,
     bool_or(${POLICY_SQL}) AS policy,
     bool_or(type = 'deferred') AS deferred,
-    bool_or(type = 'deferred' AND category = 'rate-limit') AS rate_deferred
+    bool_or(type = 'deferred' AND category = 'rate-limit') AS rate_deferred,
+    bool_or(${HARD_BOUNCE_SQL}) AS hard,
+    bool_or(type = 'bounced' AND category IN ${sqlList(ATTRIBUTED_CATEGORIES)}) AS attributed
   FROM ${CLASSIFIED_ROWS_SQL}
   WHERE provider = $provider AND recipient IS NOT NULL AND type IN ${ATTEMPT_TYPES}${period.and}
   GROUP BY ${MESSAGE_KEY_SQL}, ${unlogged}
@@ -54,20 +69,23 @@ engagement AS (
   SELECT hash(recipient) AS rk, time FROM event_rows WHERE provider = $provider AND ${humanEngagement}
 ),
 joined AS (
-  SELECT a.*, NOT ${engagedSql("e.time", "a.t")} AS dormant, ${knownSql("r.first", "a.t")} AS known
+  SELECT a.*, NOT ${engagedSql("e.time", "a.t")} AS dormant, ${knownSql("r.first", "a.t")} AS known,
+    ${newAddressSql("r.first", "a.t")} AS fresh
   ${engaged}
   JOIN ${RECIPIENTS_TABLE} r ON r.rk = a.rk
 )
 SELECT day::VARCHAR AS day, coalesce(campaign, '(none)') AS campaign, coalesce(ip, '(unknown)') AS ip,
   coalesce(pool, '(none)') AS pool, dormant, known, sent, policy, deferred, "policyDeferred", "rateDeferred",
-  "policyRateDeferred"
+  "policyRateDeferred", "policyAttributed", "newAddresses", "hardBounced"
 FROM (
   -- Grouped by the day as a DATE and the text columns as they are: formatted once per cell, not per message.
   SELECT t::DATE AS day, campaign, ip, pool, dormant, known,
     sum(sent)::BIGINT AS sent, count(*) FILTER (WHERE policy) AS policy, count(*) FILTER (WHERE deferred) AS deferred,
     count(*) FILTER (WHERE policy AND deferred) AS "policyDeferred",
     count(*) FILTER (WHERE rate_deferred) AS "rateDeferred",
-    count(*) FILTER (WHERE policy AND rate_deferred) AS "policyRateDeferred"
+    count(*) FILTER (WHERE policy AND rate_deferred) AS "policyRateDeferred",
+    count(*) FILTER (WHERE policy AND (attributed OR rate_deferred)) AS "policyAttributed",
+    coalesce(sum(sent) FILTER (WHERE fresh), 0)::BIGINT AS "newAddresses", count(*) FILTER (WHERE hard) AS "hardBounced"
   FROM joined GROUP BY ALL
 )
 ORDER BY day, campaign, ip, pool, dormant, known`;

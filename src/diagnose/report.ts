@@ -39,14 +39,17 @@ export interface DiagnosisReport {
    * Per day (DayTotal without `deferred`): `sent` (measure sent, = stats), `policyBounces` (policy_bounce,
    * = stats), `policy` (policy_bounced_message: that day's sends later policy-bounced), `dormant`
    * (messages to recipients not engaged in 90 days, as before), of which `unknown` to recipients known for
-   * less than 90 days (unknown_history; dormant − unknown is measure dormant).
+   * less than 90 days (unknown_history; dormant − unknown is measure dormant), `newAddresses` (new_address:
+   * messages to recipients first mailed or seen that day) and `hardBounced` (hard_bounced_message).
    */
-  daily: (Omit<DayTotal, "deferred"> & {
-    spike: boolean;
-    episode: boolean;
-    /** On spike days, the volume the spike was judged against (the chart draws it), when known. */
-    baseline?: number | null;
-  })[];
+  daily: (Omit<DayTotal, "deferred" | "newAddresses" | "hardBounced"> &
+    // Always written by `diagnose`; optional for reports built from older diagnoses.
+    Partial<Pick<DayTotal, "newAddresses" | "hardBounced">> & {
+      spike: boolean;
+      episode: boolean;
+      /** On spike days, the volume the spike was judged against (the chart draws it), when known. */
+      baseline?: number | null;
+    })[];
   tiers: TierCount[];
   campaigns: { campaign: string; sent: number; policy: number; flagged: boolean; spike: boolean }[];
   ips: { ip: string; sent: number; policy: number }[];
@@ -145,6 +148,8 @@ export function buildReport(input: ReportInput): DiagnosisReport {
       policyBounces: d.policyBounces,
       dormant: d.dormant,
       unknown: d.unknown,
+      newAddresses: d.newAddresses,
+      hardBounced: d.hardBounced,
       spike: (context.daySpikes ?? context.spikeDays).has(d.day),
       episode: inEpisode(d.day),
       baseline: context.spikeBaselines?.get(d.day) ?? null,

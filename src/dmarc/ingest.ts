@@ -1,10 +1,11 @@
 import {
-  appendReports,
   type Store,
   type StoredAggregateReport,
   type StoredTlsReport,
   storedReportKeys,
+  storeReports,
 } from "../store/index.ts";
+import type { PreparedReport } from "./prepare.ts";
 import type { ReportProblem } from "./read.ts";
 import { type ReadPoolOptions, type ReportInput, readAllPrepared } from "./read-pool.ts";
 
@@ -57,33 +58,46 @@ export async function ingestReportFiles(
   const known = await storedReportKeys(store);
   const batchSize = options.batchReports ?? 5000;
   const summaries: ReportFileSummary[] = [];
-  let aggregates: StoredAggregateReport[] = [];
-  let tls: StoredTlsReport[] = [];
-  let rows = 0;
-  let pending: ReportFileSummary[] = [];
+  let batch = emptyBatch();
+  // One batch is written while the next is read (the readers keep working meanwhile); never more, so
+  // memory holds two batches at most.
+  let writing: Promise<Batch | null> = Promise.resolve(null);
+  let inFlight = new Set<string>();
+  /** Reports set aside as copies of one in the batch being written: stored after all if that batch fails. */
+  let copies: Array<{ report: PreparedReport; summary: ReportFileSummary }> = [];
+  const add = (report: PreparedReport, summary: ReportFileSummary) => {
+    known.add(report.stored.key);
+    summary.stored++;
+    if (report.kind === "dmarc-aggregate") {
+      summary.records += report.stored.records;
+      summary.messages += report.stored.messages;
+      batch.aggregates.push(report.stored);
+      batch.rows += report.stored.rowsCsvLines ?? report.stored.rows.length;
+    } else {
+      batch.tls.push(report.stored);
+      batch.rows += report.stored.policies.length + report.stored.failures.length;
+    }
+  };
   const flush = async () => {
-    if (aggregates.length === 0 && tls.length === 0) return;
-    const batch = { aggregates, tls };
-    aggregates = [];
-    tls = [];
-    rows = 0;
-    try {
-      await store.transaction(() =>
-        appendReports(store, batch.aggregates, batch.tls, Math.floor(Date.now() / 1000)),
-      );
-    } catch (error) {
-      // Nothing of this batch was stored: its files say so and their keys are forgotten again.
-      const message = error instanceof Error ? error.message.split("\n", 1)[0] : String(error);
-      for (const report of [...batch.aggregates, ...batch.tls]) known.delete(report.key);
-      for (const summary of pending) {
-        if (summary.stored === 0) continue;
-        summary.problems.push({ part: "", reason: "store", message: `not stored: ${message}` });
-        summary.stored = 0;
-        summary.records = 0;
-        summary.messages = 0;
+    const failed = await writing;
+    if (failed) {
+      for (const { report, summary } of copies) {
+        if (known.has(report.stored.key)) continue;
+        summary.duplicates--;
+        add(report, summary);
+        if (!batch.summaries.includes(summary)) batch.summaries.push(summary);
       }
     }
-    pending = [];
+    copies = [];
+    if (batch.aggregates.length === 0 && batch.tls.length === 0) {
+      writing = Promise.resolve(null);
+      inFlight = new Set();
+      return;
+    }
+    const next = batch;
+    batch = emptyBatch();
+    inFlight = new Set([...next.aggregates, ...next.tls].map((report) => report.key));
+    writing = write(store, next, known);
   };
   let index = 0;
   for await (const reading of readAllPrepared(paths, options)) {
@@ -105,25 +119,52 @@ export async function ingestReportFiles(
       const key = report.stored.key;
       if (known.has(key)) {
         summary.duplicates++;
+        if (inFlight.has(key)) copies.push({ report, summary });
         continue;
       }
-      known.add(key);
-      summary.stored++;
-      if (report.kind === "dmarc-aggregate") {
-        summary.records += report.stored.records;
-        summary.messages += report.stored.messages;
-        aggregates.push(report.stored);
-        rows += report.stored.rowsCsvLines ?? report.stored.rows.length;
-      } else {
-        tls.push(report.stored);
-        rows += report.stored.policies.length + report.stored.failures.length;
-      }
+      add(report, summary);
     }
-    pending.push(summary);
+    batch.summaries.push(summary);
     summaries.push(summary);
-    if (aggregates.length + tls.length >= batchSize || rows >= BATCH_ROWS) await flush();
+    if (batch.aggregates.length + batch.tls.length >= batchSize || batch.rows >= BATCH_ROWS) await flush();
     options.onFile?.(summary, index++);
   }
-  await flush();
+  await flush(); // the last batch
+  await flush(); // waits for it (copies of its reports set aside are written if it failed)
+  await writing;
   return summaries;
+}
+
+interface Batch {
+  aggregates: StoredAggregateReport[];
+  tls: StoredTlsReport[];
+  rows: number;
+  /** The files whose reports are in the batch. */
+  summaries: ReportFileSummary[];
+}
+
+function emptyBatch(): Batch {
+  return { aggregates: [], tls: [], rows: 0, summaries: [] };
+}
+
+/**
+ * Writes a batch; never throws. If it fails, nothing of it was stored: its files say so, their keys are
+ * forgotten again, and the batch is returned (null when stored).
+ */
+async function write(store: Store, batch: Batch, known: Set<string>): Promise<Batch | null> {
+  try {
+    await storeReports(store, batch.aggregates, batch.tls, Math.floor(Date.now() / 1000));
+    return null;
+  } catch (error) {
+    const message = error instanceof Error ? error.message.split("\n", 1)[0] : String(error);
+    for (const report of [...batch.aggregates, ...batch.tls]) known.delete(report.key);
+    for (const summary of batch.summaries) {
+      if (summary.stored === 0) continue;
+      summary.problems.push({ part: "", reason: "store", message: `not stored: ${message}` });
+      summary.stored = 0;
+      summary.records = 0;
+      summary.messages = 0;
+    }
+    return batch;
+  }
 }

@@ -2,8 +2,8 @@ import { DAY_MS } from "../util/dates.ts";
 import { AgedMap } from "./aged-map.ts";
 import type { EventType } from "./event.ts";
 import { leadingReplyCode, leadingStatus } from "./reply.ts";
-import type { EventSource, Out, ParseContext } from "./source.ts";
-import { newEvent } from "./source.ts";
+import type { EventSource, Out, ParseContext, Shard } from "./source.ts";
+import { idHash, newEvent, shardOf } from "./source.ts";
 import { zonedIso } from "./syslog-time.ts";
 import { detach, domainOf, own } from "./values.ts";
 
@@ -15,6 +15,7 @@ export const exim: EventSource = {
   id: "exim",
   source: "https://www.exim.org/exim-html-current/doc/html/spec_html/ch-log_files.html",
   detect: (head) => LINE.test(head.split("\n", 20).find((line) => LINE.test(line)) ?? ""),
+  shards: true,
   create: (context) => new EximParser(context),
 };
 
@@ -52,12 +53,17 @@ class EximParser {
   private readonly file: string;
   private readonly tz: string;
   private readonly messages: AgedMap<Message>;
+  /** Only the message ids of this shard are read (null: all). */
+  private readonly shard: Shard | null;
 
   constructor(context: ParseContext) {
     this.file = context.file;
     this.tz = context.tz;
+    this.shard = context.shard ?? null;
     const counters = context.counters;
-    this.messages = new AgedMap<Message>(MESSAGE_LIFETIME_MS, MAX_MESSAGES, () => {
+    // Shards share the bound: each holds about its share of the messages.
+    const max = Math.ceil(MAX_MESSAGES / (this.shard?.count ?? 1));
+    this.messages = new AgedMap<Message>(MESSAGE_LIFETIME_MS, max, () => {
       if (counters) counters.evicted++;
     });
   }
@@ -66,6 +72,7 @@ class EximParser {
     const m = LINE.exec(text);
     if (!m) return;
     const [, stamp, zone, id, flag] = m;
+    if (this.shard !== null && shardOf(idHash(id), this.shard.count) !== this.shard.index) return;
     const rest = m[5] ?? "";
     if (flag === "Completed") {
       this.messages.delete(id);

@@ -4,7 +4,7 @@ import { asciiBytes, indexOfByte, indexOfBytes, startsWithBytes } from "./byte-s
 import type { DeliveryEvent, EventType } from "./event.ts";
 import { leadingReplyCode } from "./reply.ts";
 import type { EventSource, Out, ParseContext, Shard } from "./source.ts";
-import { newEvent } from "./source.ts";
+import { idHash, newEvent, shardOf } from "./source.ts";
 import { SyslogClock, zonedIso } from "./syslog-time.ts";
 import { detach, domainOf } from "./values.ts";
 
@@ -128,15 +128,9 @@ const MAX_RELAYS = 4096;
 /** Slots of the may-have-state filter (a power of two). */
 const MAYBE_SIZE = 1 << 21;
 
-/** The shard a queue id belongs to, by the hash PostfixParser.line computes (its high bits: well mixed). */
-function shardOf(hash: number, count: number): number {
-  return (Math.imul(hash, 0x9e3779b1) >>> 16) % count;
-}
-
-/** The filter slot of a queue id: the same hash PostfixParser.line computes over the line's characters. */
+/** The filter slot of a queue id: from the hash PostfixParser.line computes over the line's characters. */
 function hashOf(qid: string): number {
-  let hash = 0;
-  for (let i = 0; i < qid.length; i++) hash = Math.imul(hash ^ qid.charCodeAt(i), 16777619);
+  const hash = idHash(qid);
   return (hash ^ (hash >>> 15)) & (MAYBE_SIZE - 1);
 }
 

@@ -34,6 +34,18 @@ export interface Shard {
   count: number;
 }
 
+/** A 32-bit hash (FNV-1) of a message id's characters [start, end): what shardOf takes. */
+export function idHash(text: string, start = 0, end = text.length): number {
+  let hash = 0;
+  for (let i = start; i < end; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 16777619);
+  return hash;
+}
+
+/** The shard a message belongs to, by idHash of its id (the hash's high bits: well mixed). */
+export function shardOf(hash: number, count: number): number {
+  return (Math.imul(hash, 0x9e3779b1) >>> 16) % count;
+}
+
 /**
  * What a log parser forgot to stay bounded: per-message state (Postfix queue ids, Exim message ids)
  * dropped before the log said the message was done (`removed`, `Completed`) — always, in a grep'd log.

@@ -81,6 +81,18 @@ export const MEASURES = {
     unit: "messages (recipient state at the send)",
     definition: `No click or human open in the ${W} days before the send, but the recipient known for less than ${W} days: too new to call dormant`,
   },
+  new_address: {
+    id: "new_address",
+    unit: "messages (recipient state at the send)",
+    definition:
+      "A message to a recipient first mailed or seen (its first event in the store) on the send's day: an address new to the program; a spike to mostly new addresses is a list never mailed before (an import)",
+  },
+  hard_bounced_message: {
+    id: "hard_bounced_message",
+    unit: "messages",
+    definition:
+      "Messages (as counted by sent) that ended in a hard bounce — the classifier's category recipient: the address does not exist — dated by the send day; stats shows the bounce events per day as bouncedByCategory.recipient",
+  },
   engagement_tier: {
     id: "engagement_tier",
     unit: "recipients",

@@ -48,11 +48,35 @@ export const POLICY_CATEGORIES = ["reputation", "content", "blocklist", "authent
 export const POLICY_SQL = `(type = 'bounced' AND category IN ${sqlList(POLICY_CATEGORIES)})`;
 
 /**
+ * Measure `hard_bounced_message`: a bounce the classifier puts in `recipient` — the address does not exist
+ * (unknown user, disabled mailbox, no such domain), the reason `hygiene` suppresses an address for. Counted
+ * per message, like `policy_bounced_message`; `stats` shows the events per day as `bouncedByCategory.recipient`.
+ */
+export const HARD_BOUNCE_SQL = "(type = 'bounced' AND category = 'recipient')";
+
+/**
+ * SQL: a message sent at `at` went to a new address (measure `new_address`): its recipient's first event in
+ * the store (`first`: first mailed or seen) is on the send's UTC day. A send whose audience is largely new
+ * addresses is a list the program has never mailed (an import, a purchased or co-registration list) — the
+ * one thing about an audience that opens hidden by Mail Privacy Protection, or a history too short to call
+ * anyone dormant, cannot hide.
+ */
+export const newAddressSql = (first: string, at: string): string => `(${first}::DATE = ${at}::DATE)`;
+
+/**
  * A message to a recipient (measure `sent`): its message id; without one, its campaign on that day;
  * without either, the day (so a source without ids counts one message per recipient per campaign per
- * day, however many attempts). A 64-bit hash: the same groups as the strings at a fraction of the cost.
+ * day, however many attempts). A 64-bit hash of those (`messageKeySql` in src/store/schema.ts), stored
+ * with each row at insert (column `message_key`, schema 7): groupings read an integer, not two strings.
  */
-export const MESSAGE_KEY_SQL = "hash(recipient, coalesce(message_id, concat_ws('|', campaign, time::DATE)))";
+export const MESSAGE_KEY_SQL = "message_key";
+
+/**
+ * A recipient, as the measures count them (distinct recipients, engagement per recipient): a 64-bit hash
+ * of the address, NULL without one, stored with each row (column `recipient_hash`, schema 7). The same
+ * groups as the addresses (collisions are negligible for a count) at a fraction of the cost.
+ */
+export const RECIPIENT_KEY_SQL = "recipient_hash";
 
 /**
  * The engagement window (days): a recipient with a click or human open in the 90 days before a send is

@@ -30,7 +30,7 @@ export const unloggedFileSql = (ids: readonly number[]): string =>
  */
 export const firstAttemptsSql = (where: string, unlogged: readonly number[]): string => `
   SELECT provider, d, count(*) AS pairs FROM (
-    SELECT provider, min(time)::DATE AS d FROM event_rows
+    SELECT provider, min(time::DATE) AS d FROM event_rows
     WHERE ${where} AND type IN ${ATTEMPT_TYPES} AND ${unloggedFileSql(unlogged)}
     GROUP BY provider, ${MESSAGE_KEY_SQL}
   ) GROUP BY ALL`;

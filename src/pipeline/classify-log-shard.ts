@@ -9,7 +9,9 @@ import { isProblem } from "./classify-source.ts";
 
 /** One reader's share of a log file (see classify-log-threads.ts). */
 export interface ShardJob {
+  /** The file's name (in records and problems) and a descriptor open on it, shared by the threads. */
   path: string;
+  fd: number;
   /** The bytes read: the file's size when it was opened (a log still written to is read up to there). */
   size: number;
   format: FormatName;
@@ -55,7 +57,7 @@ export function* shardBatches(
   const settings = { all: job.all, format: job.format };
   let out: Out = [];
   try {
-    for (const chunk of reusedFileChunks(job.path, job.size)) {
+    for (const chunk of reusedFileChunks(job.fd, job.size)) {
       reader.push(chunk, out);
       yield batchOf(classifyEventBatch(out, classifier, settings), reader.linesRead);
       out = [];
@@ -74,7 +76,7 @@ export function* shardBatches(
 }
 
 /** JSON bytes reserved per record at first (a batch grows as needed). */
-const RECORD_BYTES = 640;
+const RECORD_BYTES = 1024;
 
 function batchOf(classified: ReturnType<typeof classifyEventBatch>, upTo: number): ShardBatch {
   const n = classified.length;

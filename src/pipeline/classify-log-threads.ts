@@ -1,4 +1,4 @@
-import { statSync } from "node:fs";
+import { closeSync, fstatSync, openSync, statSync } from "node:fs";
 import type { Worker } from "node:worker_threads";
 import type { ParseProblem } from "../events/event.ts";
 import type { FormatName } from "../events/formats.ts";
@@ -11,21 +11,26 @@ import { moduleWorker, threadsAllowed } from "./classify-parallel.ts";
 import type { ClassifyOptions } from "./classify-source.ts";
 
 /**
- * A big log classified on two threads. Both read the whole file; each takes the messages of half the
- * queue ids (ParseContext.shard) — a message's state never leaves its thread, so every line is read as
- * one reader reads it — and the records come back merged by line, in input order. The lines of the
+ * A big log (a format whose EventSource.shards: Postfix, Exim) classified on two threads. Both read the
+ * whole file; each takes the messages of half the message ids (ParseContext.shard: Postfix queue ids,
+ * Exim message ids) — a message's state never leaves its thread, so every line is read as one reader
+ * reads it — and the records come back merged by line, in input order. The lines of the
  * other half are recognised on their bytes and skipped undecoded; what each thread saves is the work
  * per message line (the event, its classification, its JSON), the bulk of a log's cost.
  *
- * Differences from one reader, both within what the reader promises (events.ts, postfix.ts): the file
- * is read up to its size when opened; a state older than its lifetime may be forgotten at another
- * moment (each thread's clock advances with its own lines), and each thread keeps up to half the count.
+ * Differences from one reader, all within what the readers promise (postfix.ts, exim.ts: a message's
+ * state is kept at least its lifetime, and bounded in count): the file is read up to its size when
+ * opened; a state older than its lifetime may be forgotten at another moment (each thread's clock
+ * advances with its own lines), and each thread keeps up to half the count.
  */
 
 /** Below this a second thread does not pay for its start-up (~0.15 CPU-s) and the merge. */
 export const MIN_THREADED_LOG_BYTES = 32 * 1024 * 1024;
-/** Batches the second thread may send before the first has taken them (bounds memory: ~1 MB of log each). */
-const AHEAD = 8;
+/**
+ * Batches either thread may be ahead of the other (bounds memory: a batch is the records of ~1 MB of log),
+ * enough that neither waits for the other's start-up or a slow chunk.
+ */
+const AHEAD = 16;
 
 /** Whether to classify this input on two threads. */
 export function worthLogThreads(input: OpenedSource, format: FormatName): boolean {
@@ -55,9 +60,25 @@ export async function* classifyLogOnTwoThreads(
   format: FormatName,
   options: ClassifyOptions,
 ): AsyncGenerator<JsonItem[]> {
+  // One descriptor for both threads: they read the same file even if it is renamed (rotated) meanwhile.
+  const fd = openSync(input.name, "r");
+  try {
+    yield* onTwoThreads(input, fd, format, options);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+async function* onTwoThreads(
+  input: OpenedSource,
+  fd: number,
+  format: FormatName,
+  options: ClassifyOptions,
+): AsyncGenerator<JsonItem[]> {
   const job = {
     path: input.name,
-    size: sizeOf(input.name),
+    fd,
+    size: fstatSync(fd).size,
     format,
     modified: input.modified,
     all: options.all ?? false,
@@ -75,10 +96,16 @@ export async function* classifyLogOnTwoThreads(
   options.classifier ??= new EventClassifier();
   const classifier = options.classifier;
   const mine = new Pending();
+  /** How far this thread had read after each of its last batches (it runs at most AHEAD batches ahead). */
+  const read: number[] = [];
   try {
     for (const batch of shardBatches({ ...job, shard: { index: 0, count: 2 } }, classifier, counters)) {
       mine.add(batch);
-      const theirs = await other.until(batch.upTo);
+      read.push(batch.upTo);
+      // The worker's batches arrive as events: let them in after each chunk (this thread never waits on I/O).
+      await new Promise(setImmediate);
+      const behind = read.length > AHEAD ? (read.shift() ?? 0) : 0;
+      const theirs = await other.until(behind);
       const merged = merge(mine, other.pending, Math.min(batch.upTo, theirs));
       if (merged.length > 0) yield merged;
     }

@@ -32,12 +32,20 @@ export {
   type StoredTlsReport,
   saveMailboxProgress,
   storedReportKeys,
+  storeReports,
   type TlsFailureTotals,
   type TlsPolicyTotals,
   tlsFailures,
   tlsPolicies,
 } from "./reports.ts";
-export { MIGRATIONS, type Migration, SCHEMA_VERSION } from "./schema.ts";
+export {
+  type KeySources,
+  MIGRATIONS,
+  type Migration,
+  messageKeySql,
+  recipientHashSql,
+  SCHEMA_VERSION,
+} from "./schema.ts";
 export {
   allThenClose,
   DEFAULT_MEMORY_LIMIT,

@@ -41,6 +41,13 @@ async function bothReaders(file: string, format: FormatName) {
     (SELECT 'duckdb only' AS side, ${COLUMNS} FROM events EXCEPT ALL SELECT 'duckdb only', ${COLUMNS} FROM js.events)
     UNION ALL (SELECT 'parser only', ${COLUMNS} FROM js.events EXCEPT ALL SELECT 'parser only', ${COLUMNS} FROM events))
     LIMIT 4`);
+  // The reply keys too: the parsers stage the masked reply (reply_mask), DuckDB's reader masks in SQL.
+  differ.push(
+    ...(await fast.all(`SELECT * FROM (
+    (SELECT 'duckdb key only' AS side, reply_key FROM event_rows EXCEPT ALL SELECT 'duckdb key only', reply_key FROM js.event_rows)
+    UNION ALL (SELECT 'parser key only', reply_key FROM js.event_rows EXCEPT ALL SELECT 'parser key only', reply_key FROM event_rows))
+    LIMIT 4`)),
+  );
   const stored = (await fast.one<{ n: number }>("SELECT count(*) AS n FROM events"))?.n ?? 0;
   fast.close();
   return { a, b, differ, stored };

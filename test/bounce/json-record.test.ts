@@ -41,6 +41,11 @@ test("jsonRecord equals JSON.stringify with schemaVersion first, cached parts or
     record({ feedbackType: "abuse" }),
     record({ feedbackType: null }),
     record({ remoteMta: undefined as unknown as null }),
+    record({ recipient: undefined as unknown as null }),
+    record({ time: undefined as unknown as null }),
+    record({ provider: undefined as unknown as BounceRecord["provider"] }),
+    record({ recipient: '"x":undefined@example.com' }),
+    record({ diagnostic: undefined as unknown as string }),
     record({ replyCode: Number.NaN }),
     record({ rule: { id: "x", source: "y", extra: [1] } as unknown as BounceRecord["rule"] }),
   ];

@@ -21,6 +21,11 @@ interface Send {
   dormantShare: number;
   perMille: number;
   dormantPerMille?: number;
+  /** Share of the send's messages to addresses first mailed that day, and hard bounces per mille of the send. */
+  newShare?: number;
+  hardPerMille?: number;
+  /** Of `perMille`, the policy bounces whose reply names another cause (a DMARC or blocklist rejection). */
+  attributedPerMille?: number;
 }
 
 interface Deferrals {
@@ -45,6 +50,10 @@ function cellsOf(sends: Send[], deferrals?: Deferrals): SendCell[] {
         policyDeferred: 0,
         rateDeferred: deferrals?.rateDeferred(s.day, sent) ?? 0,
         policyRateDeferred: 0,
+        policyAttributed: Math.round((sent * (s.attributedPerMille ?? 0)) / 1000),
+        // New addresses have no engagement yet: all in the not-engaged cell, as are their hard bounces.
+        newAddresses: dormant ? Math.round(s.sent * (s.newShare ?? 0)) : 0,
+        hardBounced: dormant ? Math.round((s.sent * (s.hardPerMille ?? 0)) / 1000) : 0,
       });
     }
   }
@@ -71,10 +80,10 @@ function facts(sends: Send[], deferrals?: Deferrals): Facts {
   };
 }
 
-function messages(flagged: string, campaigns: string[]): Map<string, CampaignMessage> {
+function messages(flagged: string | string[], campaigns: string[]): Map<string, CampaignMessage> {
   const map = new Map<string, CampaignMessage>();
   for (const campaign of campaigns) {
-    const bad = campaign === flagged;
+    const bad = [flagged].flat().includes(campaign);
     map.set(campaign, {
       campaign,
       file: `${campaign}.eml`,
@@ -126,6 +135,92 @@ test("flaw 1: a real spike to a less-engaged audience is still volume-spike", ()
   assert.equal(result.causes[0].id, "volume-spike", summary(result.causes));
 });
 
+test("class A: a spike to a list never mailed before is volume-spike even when engagement cannot tell it apart", () => {
+  // Apple with Mail Privacy Protection: human opens are hidden, so 90 % of every audience looks unengaged —
+  // the spike's too. What shows is the audience itself: 40 % of the spike's messages go to addresses first
+  // mailed that day (1 % usually) and 8 % of its messages hard-bounce (0.2 % usually).
+  const usual = (d: number): Send => ({
+    day: d,
+    campaign: `nl-${d}`,
+    sent: 4000,
+    dormantShare: 0.9,
+    perMille: 1,
+    newShare: 0.01,
+    hardPerMille: 2,
+  });
+  const sends = weekly().map((s) =>
+    s.campaign.startsWith("nl-") ? usual(s.day) : { ...s, dormantShare: 0.9 },
+  );
+  const spike = { day: 52, campaign: "import", sent: 12_000, dormantShare: 0.9, perMille: 8 };
+  const withList = buildContext(facts([...sends, { ...spike, newShare: 0.4, hardPerMille: 80 }]));
+  assert.equal(withList.spikeAudience.lessEngaged, false, "engagement cannot show it");
+  assert.ok(withList.spikeAudience.newListDays.has(dayOf(52)));
+  const result = diagnoseContext(withList);
+  assert.equal(result.causes[0].id, "volume-spike", summary(result.causes));
+  assert.ok(result.causes[0].passed);
+  const line = result.causes[0].evidence.find((e) => e.metric === "new_address_share_spike_days")!;
+  assert.match(line.text, /40 % of the messages on spike days went to addresses first mailed that day/);
+  assert.deepEqual(line.measures?.slice(-2), ["new_address", "hard_bounced_message"]);
+  // New addresses without the hard-bounce burst of an old or unvetted list: not enough on its own.
+  const clean = buildContext(facts([...sends, { ...spike, newShare: 0.4, hardPerMille: 2 }]));
+  assert.equal(clean.spikeAudience.supported, false);
+  assert.equal(diagnoseContext(clean).causes.find((c) => c.id === "volume-spike")?.passed, false);
+});
+
+test("content: campaigns whose messages share a shortener are tested together, not each against every campaign", () => {
+  // Sixty campaigns of 1,000 messages, two of them with bit.ly links bouncing 5× (8 each): neither clears
+  // the per-campaign bar (beyond the spread between campaigns, Bonferroni over 60), together they do.
+  const sends: Send[] = [];
+  for (let d = 0; d < 60; d++)
+    sends.push({
+      day: d,
+      campaign: `c-${d}`,
+      sent: 1000,
+      dormantShare: 0.25,
+      perMille: d === 30 || d === 45 ? 8 : 1.6,
+    });
+  const inspected = messages(
+    ["c-30", "c-45"],
+    sends.map((s) => s.campaign),
+  );
+  const without = diagnoseContext(buildContext(facts(sends))).causes.find((c) => c.id === "content")!;
+  assert.equal(without.passed, false, "without the messages no campaign stands out");
+  const result = diagnoseContext(buildContext(facts(sends), inspected));
+  assert.equal(result.causes[0].id, "content", summary(result.causes));
+  assert.deepEqual([...(result.causes[0].subjects ?? [])].sort(), ["c-30", "c-45"]);
+  assert.ok(result.causes[0].evidence.some((e) => e.metric === "policy_bounce_rate_feature"));
+});
+
+test("class A: an import mailed over two days counts both days, and the data's first week sets no new-address baseline", () => {
+  // The first newsletter (day 1) is where every address on the list is first seen; the import on day 24
+  // (three weeks later, its baseline window reaching back to day 1) goes out as 12,000 messages that day
+  // and 3,000 the next — not a spike by volume, but the same new list (27 % new addresses: counted with the
+  // first newsletter's all-new audience, the baseline would be ~24 %), hard-bouncing as much.
+  const sends = weekly().map((s) => ({
+    ...s,
+    dormantShare: 0.9,
+    perMille: 1,
+    newShare: s.day <= 1 ? 1 : 0.01,
+    hardPerMille: 2,
+  }));
+  const imported = { dormantShare: 0.9, perMille: 8, newShare: 0.27, hardPerMille: 80 };
+  const context = buildContext(
+    facts([
+      ...sends,
+      { day: 24, campaign: "import", sent: 12_000, ...imported },
+      { day: 25, campaign: "import", sent: 3000, ...imported },
+    ]),
+  );
+  assert.ok(!context.spikeDays.has(dayOf(25)), "the second day is not a spike by volume");
+  assert.deepEqual([...context.spikeAudience.newListDays].sort(), [dayOf(24), dayOf(25)]);
+  const result = diagnoseContext(context);
+  assert.equal(result.causes[0].id, "volume-spike", summary(result.causes));
+  assert.match(
+    result.causes[0].evidence[0].text,
+    /and the day right after them that reached the same audience/,
+  );
+});
+
 test("flaw 3: a campaign inside a window of rate-limit deferrals is not content", () => {
   // From day 35 to 49 Apple defers a tenth of all mail for volume and rejects 8× as much; the newsletter of
   // day 43 happens to bounce a little more than the rest of that window. No link ties a bounce to a deferral.
@@ -159,16 +254,7 @@ test("flaw 2: a gradual engagement decline with rising policy bounces is low-eng
     return { ...s, dormantShare: 0.63 - 0.12 * t, perMille: 0.5 + 12 * t * t };
   });
   const store = facts(sends);
-  const delivered = new Map<string, number>();
-  for (const s of sends) {
-    const week = dayOf(s.day - (s.day % 7));
-    delivered.set(week, (delivered.get(week) ?? 0) + s.sent);
-  }
-  const weeks = [...delivered].map(([week, n], i, all) => ({
-    week,
-    delivered: n,
-    engaged: Math.round(n * (0.2 - (0.12 * i) / all.length)),
-  }));
+  const weeks = decayingWeeks(sends);
   const without = diagnoseContext(buildContext(store));
   const result = diagnoseContext(buildContext({ ...store, weeks }));
   assert.equal(result.causes[0].id, "low-engagement", summary(result.causes));
@@ -176,6 +262,68 @@ test("flaw 2: a gradual engagement decline with rising policy bounces is low-eng
   assert.ok(trend.value! < trend.baseline! && trend.ciLow! > 1.25, JSON.stringify(trend));
   // Without the engagement series only the (cold-start-biased) dormant share speaks: no low-engagement.
   assert.notEqual(without.causes[0].id, "low-engagement", summary(without.causes));
+});
+
+/** Weekly engagement decaying from 20 % to 8 % of the messages delivered. */
+function decayingWeeks(sends: Send[]) {
+  const delivered = new Map<string, number>();
+  for (const s of sends) {
+    const week = dayOf(s.day - (s.day % 7));
+    delivered.set(week, (delivered.get(week) ?? 0) + s.sent);
+  }
+  return [...delivered].map(([week, n], i, all) => ({
+    week,
+    delivered: n,
+    engaged: Math.round(n * (0.2 - (0.12 * i) / all.length)),
+  }));
+}
+
+test("class D: a late rise of rejections whose replies cite authentication is not also a decline", () => {
+  // From day 40 Apple rejects 1.5 % of all mail for failing DMARC (HME1-style replies, classifier category
+  // authentication); with that mail in the spam folder, human engagement decays too.
+  const sends = weekly().map((s) => (s.day >= 40 ? { ...s, perMille: 17, attributedPerMille: 15 } : s));
+  const weeks = decayingWeeks(sends);
+  const lowEngagement = (cells: SendCell[]) =>
+    diagnoseContext(buildContext({ ...facts(sends), cells, weeks })).causes.find(
+      (c) => c.id === "low-engagement",
+    )!;
+  const cells = facts(sends).cells;
+  // Counted as unexplained bounces (as before), the step reads as a decline…
+  assert.ok(lowEngagement(cells.map((c) => ({ ...c, policyAttributed: 0 }))).passed);
+  // …but the replies name their cause: only the 2 ‰ background is left, flat over the period.
+  const attributed = lowEngagement(cells);
+  assert.equal(attributed.passed, false, summary([attributed]));
+  assert.equal(attributed.confidence, 0);
+});
+
+test("class C: a gradual climb of policy bounces at steady volume, on unengaged recipients, is low-engagement with no visible engagement drop", () => {
+  // Apple with Mail Privacy Protection: 90 % of every audience looks unengaged and the engagement rate stays
+  // flat, while the policy-bounce rate climbs steadily over the ten weeks, three times faster on the
+  // unengaged recipients. No spike, no campaign, no reply naming a cause.
+  const climb = (t: number) => 0.5 + 5 * t;
+  const sends = weekly().map((s) => ({
+    ...s,
+    dormantShare: 0.9,
+    perMille: climb(s.day / DAYS) / 3,
+    dormantPerMille: climb(s.day / DAYS),
+  }));
+  const flat = decayingWeeks(sends).map((w) => ({ ...w, engaged: Math.round(w.delivered * 0.04) }));
+  const result = diagnoseContext(buildContext({ ...facts(sends), weeks: flat }));
+  assert.equal(result.causes[0].id, "low-engagement", summary(result.causes));
+  const line = result.causes[0].evidence.find((e) => e.metric === "policy_bounce_rate_by_third")!;
+  assert.match(line.text, /a gradual climb at steady volume/);
+  // The same bounces as a step late in the period (a change on a date, not an eroding reputation): no climb
+  // through the middle third, so no decline is read.
+  const step = weekly().map((s) => ({
+    ...s,
+    dormantShare: 0.9,
+    perMille: s.day >= 50 ? 0.9 : 0.1,
+    dormantPerMille: s.day >= 50 ? 2.7 : 0.3,
+  }));
+  const stepped = diagnoseContext(buildContext({ ...facts(step), weeks: flat }));
+  const le = stepped.causes.find((c) => c.id === "low-engagement")!;
+  assert.doesNotMatch(le.evidence.find((e) => e.metric === "policy_bounce_rate_by_third")!.text, /gradual/);
+  assert.equal(le.passed, false, summary(stepped.causes));
 });
 
 test("a win-back to dormant addresses, smaller than the usual send, then policy-bounce days: low-engagement", () => {

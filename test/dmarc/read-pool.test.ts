@@ -56,9 +56,11 @@ function inputs(): string[] {
 }
 
 async function ingestWith(paths: string[], threads: number) {
-  const store = await Store.open(join(dir, `t${threads}.duckdb`));
+  const store = await Store.open(join(dir, `t${threads}.duckdb`), { threads: 3 });
   try {
     const summaries = await ingestReportFiles(store, paths, { threads, batchReports: 16 });
+    // Batches are written on one DuckDB thread; the store's own setting is back afterwards.
+    assert.deepEqual(await store.all("SELECT current_setting('threads')::INTEGER AS n"), [{ n: 3 }]);
     const rows = await store.all("SELECT * FROM dmarc_rows ORDER BY report_key, record, day");
     const reports = await store.all("SELECT * EXCLUDE (ingested_at) FROM dmarc_reports ORDER BY report_key");
     const tls = await store.all("SELECT * FROM tls_failures ORDER BY ALL");

@@ -8,6 +8,7 @@ import { openSource } from "../../src/events/input.ts";
 import { classifyLogOnTwoThreads } from "../../src/pipeline/classify-log-threads.ts";
 import { classifyOpenedBatches, isProblem } from "../../src/pipeline/classify-source.ts";
 import { postfixLogChunks } from "../../testkit/events-postfix-log.ts";
+import { eximLog } from "../../testkit/exim-log.ts";
 import { POSTFIX_EDGE_LINES } from "../../testkit/postfix-edge-log.ts";
 import { postfixGrepLogChunks } from "../../testkit/postfix-grep-log.ts";
 
@@ -55,3 +56,18 @@ for (const all of [false, true]) {
     assert.deepEqual(rest(two), rest(one));
   });
 }
+
+test("classify of an Exim main log on two threads gives one thread's records, in order", async () => {
+  const path = join(dir, "mainlog");
+  writeFileSync(path, eximLog(4000, 9));
+  const one: string[] = [];
+  for await (const batch of classifyOpenedBatches(await openSource(path), {})) {
+    for (const item of batch) one.push(isProblem(item) ? JSON.stringify(item) : jsonRecord(item));
+  }
+  const two: string[] = [];
+  for await (const batch of classifyLogOnTwoThreads(await openSource(path), "exim", {})) {
+    for (const item of batch) two.push(text(item));
+  }
+  assert.ok(one.length > 2000, `records: ${one.length}`);
+  assert.deepEqual(two, one);
+});

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, renameSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { gzipSync, zstdCompressSync } from "node:zlib";
-import { compressionOf, openInput, openInputWithHead } from "../../src/events/input.ts";
+import { compressionOf, openInput, openInputWithHead, reusedFileChunks } from "../../src/events/input.ts";
 
 async function text(stream: AsyncIterable<Buffer | string>): Promise<string> {
   const chunks: Buffer[] = [];
@@ -31,6 +31,41 @@ test("openInput / openInputWithHead: plain, gzip and zstd files by magic bytes, 
       assert.ok(opened.head.startsWith('{"type":"Delivery"'), `${name} head is decompressed`);
       assert.equal(opened.modified?.toISOString(), "2026-01-02T00:00:00.000Z");
       assert.equal(await text(opened.stream), body, `${name} stream still yields every byte`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("reusedFileChunks: two readers of one descriptor each read the file from its start, even once it is rotated", () => {
+  const dir = mkdtempSync(join(tmpdir(), "deliverlens-chunks-"));
+  try {
+    const path = join(dir, "mail.log");
+    const original = Buffer.from("line one\n".repeat(300_000)); // several chunks
+    writeFileSync(path, original);
+    const fd = openSync(path, "r");
+    try {
+      // logrotate: the log is renamed and a new one is started under its name.
+      renameSync(path, `${path}.1`);
+      writeFileSync(path, "a new log\n");
+      const a = reusedFileChunks(fd, original.length);
+      const b = reusedFileChunks(fd, original.length);
+      const read: Buffer[][] = [[], []];
+      for (;;) {
+        const x = a.next();
+        const y = b.next();
+        if (x.done || y.done) {
+          assert.equal(x.done, y.done);
+          break;
+        }
+        read[0].push(Buffer.from(x.value)); // a chunk is valid until the next: copied here
+        read[1].push(Buffer.from(y.value));
+      }
+      assert.ok(read[0].length > 1, "several chunks");
+      assert.ok(Buffer.concat(read[0]).equals(original));
+      assert.ok(Buffer.concat(read[1]).equals(original));
+    } finally {
+      closeSync(fd);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

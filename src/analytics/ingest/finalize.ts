@@ -1,7 +1,14 @@
 import type { Classification } from "../../bounce/classify.ts";
 import { classifyEvent, FAILURE_TYPES } from "../../bounce/classify-event.ts";
 import { maskReplySql } from "../../events/reply-key.ts";
-import { IDENTITY_SQL, type Params, type Store } from "../../store/index.ts";
+import {
+  IDENTITY_SQL,
+  type KeySources,
+  messageKeySql,
+  type Params,
+  recipientHashSql,
+  type Store,
+} from "../../store/index.ts";
 import { sqlList, sqlString } from "../../util/sql.ts";
 import { providerOfDomainSql } from "../provider-domains.ts";
 
@@ -24,14 +31,23 @@ const CLASSIFIED_TYPES = sqlList(FAILURE_TYPES);
  * Key of a distinct reply over a staging-shaped row `s` with its `provider`: everything the classifier
  * looks at (classifyEvent) — event type, the recipient's provider (and domain when it is a known
  * provider's), remote host, reply code, status, and the reply with its per-message tokens masked
- * (src/events/reply-key.ts), so replies that differ only by queue ids or addresses are classified once.
+ * (src/events/reply-key.ts; staged as `reply_mask` by the JS parsers, masked here for DuckDB's readers),
+ * so replies that differ only by queue ids or addresses are classified once.
  * The source's hint, when it has one, prefixes the key (`expired:<md5>`): the settle step reads it back.
  */
 const REPLY_KEY_SQL = `CASE WHEN s.problem IS NULL AND s.type IN ${CLASSIFIED_TYPES}
   THEN concat(s.hint || ':', md5(concat_ws(chr(31), s.type, s.provider,
     CASE WHEN s.provider <> 'other' THEN coalesce(s.recipient_domain, '') ELSE '' END,
     coalesce(lower(s.remote_mta), ''), coalesce(s.reply_code::VARCHAR, ''), coalesce(s.status, ''),
-    ${maskReplySql("coalesce(s.reply, '')")}))) END`;
+    coalesce(s.reply_mask, ${maskReplySql("coalesce(s.reply, '')")})))) END`;
+
+/** The staging row's values as stored (a missing time is stored as the epoch): what the derived keys hash. */
+const STORED_KEY_SOURCES: KeySources = {
+  recipient: "s.recipient",
+  message_id: "s.message_id",
+  campaign: "s.campaign",
+  time: "coalesce(s.time, TIMESTAMP 'epoch')",
+};
 
 /** Whether `event_rows` holds any row (else a file's rows need no look-up of stored ones). */
 export async function storeHasRows(store: Store): Promise<boolean> {
@@ -70,7 +86,8 @@ export async function insertFlagged(
       s.campaign, s.sending_ip, s.pool, s.sending_domain, s.stream, s.remote_mta, s.message_id,
       CASE WHEN s.problem IS NOT NULL THEN s.raw ELSE s.reply END, s.reply_code, s.status,
       CASE WHEN s.problem IS NOT NULL THEN s.problem ELSE s.source_label END, s.machine_open, s.reader_ip,
-      s.user_agent, s.url, $file_id, s.line, ${REPLY_KEY_SQL}
+      s.user_agent, s.url, $file_id, s.line, ${REPLY_KEY_SQL}, ${recipientHashSql(STORED_KEY_SOURCES)},
+      ${messageKeySql(STORED_KEY_SOURCES)}
     FROM (SELECT *, md5_number(coalesce(identity, ${IDENTITY_SQL})) AS event_key,
       ${providerOfDomainSql("recipient_domain")} AS provider FROM (${sourceSql})) s
     ${already}`,

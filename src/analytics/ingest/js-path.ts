@@ -1,7 +1,7 @@
 import type { DeliveryEvent, ParseProblem } from "../../events/event.ts";
 import type { FormatName } from "../../events/formats.ts";
 import { isProblem, openInput, type ReadOptions, readEventBatches } from "../../events/index.ts";
-import { CsvStaging, PART_ROWS, partSql } from "./csv-staging.ts";
+import { CsvStaging, partSql, type ReaderFailure } from "./csv-staging.ts";
 import { MAX_RAW, STAGING_COLUMNS, type StagingRow, stagingRow } from "./staging.ts";
 
 /** What staging a file with the parsers says besides its rows. */
@@ -10,73 +10,83 @@ export interface Staged {
   notes: string[];
   /** Problems of a named limit (src/util/limits.ts) that cut the file: the run exits 1. */
   limits: string[];
-  /** Rows inserted (what `insert` returned, summed). */
+  /** Rows inserted (what `insert` returned). */
   inserted: number;
-  /** Seconds DuckDB spent inserting parts, and of those, seconds the parsing waited for it. */
-  insertSeconds: number;
+  /** Whether DuckDB read the rows while they were parsed (a named pipe), or after. */
+  piped: boolean;
+  /** Seconds the parsing waited for DuckDB to read, and then for the insert to end. */
   waitedSeconds: number;
+  insertTailSeconds: number;
 }
 
 /**
  * Any format, through the events parsers (src/events/): each event or problem becomes a staging row; the
- * rows go to DuckDB in CSV parts (csv-staging.ts), each handed to `insert` (a staging-shaped SQL source)
- * as soon as it is complete (every `partRows` rows), so DuckDB inserts one part while the next is parsed.
- * `options.onBytes` reports progress.
+ * rows go to DuckDB as CSV (csv-staging.ts) read by one `insert` (a staging-shaped SQL source). Through a
+ * named pipe, the insert starts first and reads the rows as they are parsed; otherwise it starts when the
+ * file is parsed. `options.onBytes` reports progress.
  */
 export async function stageWithParsers(
   path: string,
   format: FormatName,
   options: ReadOptions,
   insert: (sql: string) => Promise<number>,
-  partRows = PART_ROWS,
+  pipe = true,
 ): Promise<Staged> {
-  const staging = new CsvStaging();
+  const staging = new CsvStaging(pipe);
   const limits: string[] = [];
-  let inserted = 0;
-  let insertSeconds = 0;
-  let waitedSeconds = 0;
-  // One insert at a time (one connection); the next part is parsed meanwhile.
-  let pending: Promise<void> = Promise.resolve();
-  const settle = async () => {
-    const started = performance.now();
-    await pending;
-    waitedSeconds += (performance.now() - started) / 1000;
+  let inserting: Promise<number> | null = null;
+  let failure: unknown = null;
+  const start = () => {
+    inserting = insert(partSql(staging.path));
+    inserting.then(
+      () => {
+        failure ??= new Error("DuckDB ended reading the staged rows before their end");
+      },
+      (error) => {
+        failure = error ?? new Error("DuckDB failed reading the staged rows");
+      },
+    );
+    return inserting;
   };
-  const endPart = async () => {
-    const part = staging.endPart();
-    if (part === null) return;
-    await settle();
-    const started = performance.now();
-    pending = insert(partSql(part)).then((rows) => {
-      insertSeconds += (performance.now() - started) / 1000;
-      inserted += rows;
-      staging.drop(part);
-    });
-    pending.catch(() => {}); // awaited (and thrown) by the next endPart or at the end
-  };
+  const failed = () => failure;
+  if (staging.pipe) start();
   const limited = (item: ParseProblem): ParseProblem => {
     if (item.failed)
       limits.push(item.source.line === null ? item.message : `line ${item.source.line}: ${item.message}`);
     return item;
   };
+  let ended = false;
   try {
     let notes: string[] = [];
-    if (format === "email") notes = await stageEmail(staging, path, options, limited);
+    if (format === "email") notes = await stageEmail(staging, path, options, limited, failed);
     else {
       for await (const batch of readEventBatches(openInput(path), format, path, options)) {
         for (const item of batch) {
           staging.add(
             isProblem(item) ? problemRow(limited(item)) : (stagingRow(item, format) ?? noTimeRow(item)),
           );
-          if (staging.rows >= partRows) await endPart();
         }
+        if (staging.full) await staging.drain(failed);
       }
     }
-    await endPart();
-    await settle();
-    return { notes, limits, inserted, insertSeconds, waitedSeconds };
+    ended = true;
+    await staging.end(failed);
+    const tail = performance.now();
+    // A file without rows needs no insert; through a pipe, the insert reads none.
+    const inserted = await (inserting ?? (staging.rows > 0 ? start() : 0));
+    return {
+      notes,
+      limits,
+      inserted,
+      piped: staging.pipe,
+      waitedSeconds: staging.waitedSeconds,
+      insertTailSeconds: (performance.now() - tail) / 1000,
+    };
   } finally {
-    await pending.catch(() => {}); // never delete a part DuckDB is reading
+    // A failed parse still ends the pipe, so DuckDB's read (and its statement) ends too, before the
+    // caller rolls back on the same connection.
+    if (!ended) await staging.end(failed, true);
+    await (inserting as Promise<number> | null)?.catch(() => {});
     staging.close();
   }
 }
@@ -90,6 +100,7 @@ async function stageEmail(
   path: string,
   options: ReadOptions,
   limited: (problem: ParseProblem) => ParseProblem,
+  failed: ReaderFailure,
 ): Promise<string[]> {
   const { emailItemBatches, isSkip } = await import("../../pipeline/email-events.ts");
   const skipped = new Map<string, number>();
@@ -109,6 +120,7 @@ async function stageEmail(
       } else if (isProblem(item)) staging.add(problemRow(limited(item)));
       else staging.add(stagingRow(item, "email") ?? noTimeRow(item));
     }
+    if (staging.full) await staging.drain(failed);
   }
   return [...skipped].map(([note, count]) => (count > 1 ? `${count} × ${note}` : note));
 }

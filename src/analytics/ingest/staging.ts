@@ -1,4 +1,6 @@
+import { FAILURE_TYPES } from "../../bounce/classify-event.ts";
 import type { DeliveryEvent } from "../../events/event.ts";
+import { ReplyMask } from "../../events/reply-key.ts";
 
 /**
  * The shape every source takes before it goes into `event_rows`: the JS path writes its events as rows
@@ -35,6 +37,13 @@ export const STAGING_COLUMNS = [
   ["raw", "VARCHAR"],
   /** The source's reason hint (`reasonHint`: Postfix `expired`, an ESP's `suppressed`/`feedback`), for the classifier. */
   ["hint", "VARCHAR"],
+  /**
+   * The reply with its per-message tokens masked (src/events/reply-key.ts), for the reply key of a failure
+   * the store classifies: the JS parsers mask it in one pass (a third of the time of DuckDB's chain of
+   * regexps, which runs on DuckDB's one thread reading the staged rows); DuckDB's readers leave it NULL and
+   * the store masks in SQL.
+   */
+  ["reply_mask", "VARCHAR"],
 ] as const;
 
 /** Raw text kept for a quarantined record. */
@@ -105,7 +114,17 @@ export function stagingRow(event: DeliveryEvent, format: string): StagingRow | n
     problem: null,
     raw: null,
     hint: event.reasonHint ?? null,
+    reply_mask: reply !== null && CLASSIFIED.has(event.type) ? masked(reply) : null,
   };
+}
+
+/** The types whose replies the store classifies (finalize.ts keys only those). */
+const CLASSIFIED = new Set(FAILURE_TYPES);
+const MASK = new ReplyMask();
+
+function masked(reply: string): string {
+  MASK.scan(reply);
+  return MASK.masked(reply);
 }
 
 /** Epoch ms of an event time; consecutive events mostly share theirs (a log's second), parsed once. */

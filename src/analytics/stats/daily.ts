@@ -38,9 +38,51 @@ const total = (condition: string) => `coalesce(sum(n) FILTER (WHERE ${condition}
 
 export async function dailyStats(store: Store, q: ResolvedQuery): Promise<DayStats[]> {
   const unlogged = await filesWithoutSent(store);
-  const pairs = unlogged.length
-    ? `LEFT JOIN (${firstAttemptsSql(q.where, unlogged)}) a USING (provider, d)`
-    : "LEFT JOIN (SELECT NULL::VARCHAR AS provider, NULL::DATE AS d, 0 AS pairs) a USING (provider, d)";
+  // The first-attempt grouping (every message of the formats without sent events) is the longest query:
+  // it runs on a second connection while this one counts the rest, and is added to `sent` below.
+  const firstAttempts = unlogged.length ? countFirstAttempts(store, q, unlogged) : Promise.resolve([]);
+  firstAttempts.catch(() => {}); // awaited below, after the other queries (or their failure)
+  try {
+    const [rows, breakdown] = await countEvents(store, q);
+    const byDay = new Map<string, DayStats>();
+    const days = rows.map((row) => {
+      const day: DayStats = { ...row, bouncedByCategory: {}, policyByProviderCode: {} };
+      byDay.set(`${row.provider}\u0000${row.day}`, day);
+      return day;
+    });
+    for (const b of breakdown) {
+      const day = byDay.get(`${b.provider}\u0000${b.day}`);
+      if (!day) continue;
+      if (b.kind === "category") {
+        day.bouncedByCategory[b.key] = b.n;
+        if (POLICY_CATEGORY.has(b.key)) day.policyBounces += b.n;
+      } else day.policyByProviderCode[b.key] = b.n;
+    }
+    for (const first of await firstAttempts) {
+      const day = byDay.get(`${first.provider}\u0000${first.day}`);
+      if (day) day.sent += first.pairs;
+    }
+    return days;
+  } finally {
+    await firstAttempts.catch(() => {});
+  }
+}
+
+/** Messages by the day of their first attempt (`firstAttemptsSql`), on a connection of their own. */
+async function countFirstAttempts(store: Store, q: ResolvedQuery, unlogged: number[]) {
+  const own = await store.fork();
+  try {
+    return await own.all<{ provider: string; day: string; pairs: number }>(
+      `SELECT provider, strftime(d, '%Y-%m-%d') AS day, pairs FROM (${firstAttemptsSql(q.where, unlogged)})`,
+      q.params,
+    );
+  } finally {
+    own.close();
+  }
+}
+
+/** The daily counts but the first attempts, and the bounces' breakdown by category and provider code. */
+async function countEvents(store: Store, q: ResolvedQuery) {
   const rows = await store.all<Omit<DayStats, "bouncedByCategory" | "policyByProviderCode">>(
     // No shared CTE: DuckDB would materialize every column of the period to share it.
     // Events are first counted by (provider, day, type, machine?) — a few thousand groups, each
@@ -72,10 +114,10 @@ export async function dailyStats(store: Store, q: ResolvedQuery): Promise<DaySta
       SELECT provider, time::DATE AS d, count(DISTINCT recipient) AS deferredRecipients FROM event_rows
       WHERE ${q.where} AND type = 'deferred' GROUP BY ALL
     )
-    SELECT provider, strftime(d, '%Y-%m-%d') AS day, c.logged + coalesce(a.pairs, 0) AS sent,
+    SELECT provider, strftime(d, '%Y-%m-%d') AS day, c.logged AS sent,
       c.delivered, c.deferredAttempts, coalesce(x.deferredRecipients, 0) AS deferredRecipients,
       c.* EXCLUDE (provider, d, logged, delivered, deferredAttempts)
-    FROM counts c ${pairs} LEFT JOIN deferred x USING (provider, d)
+    FROM counts c LEFT JOIN deferred x USING (provider, d)
     ORDER BY provider, day`,
     q.params,
   );
@@ -95,21 +137,7 @@ export async function dailyStats(store: Store, q: ResolvedQuery): Promise<DaySta
     ORDER BY 1, 2, 3, 4`,
     q.params,
   );
-  const byDay = new Map<string, DayStats>();
-  const days = rows.map((row) => {
-    const day: DayStats = { ...row, bouncedByCategory: {}, policyByProviderCode: {} };
-    byDay.set(`${row.provider}\u0000${row.day}`, day);
-    return day;
-  });
-  for (const b of breakdown) {
-    const day = byDay.get(`${b.provider}\u0000${b.day}`);
-    if (!day) continue;
-    if (b.kind === "category") {
-      day.bouncedByCategory[b.key] = b.n;
-      if (POLICY_CATEGORY.has(b.key)) day.policyBounces += b.n;
-    } else day.policyByProviderCode[b.key] = b.n;
-  }
-  return days;
+  return [rows, breakdown] as const;
 }
 
 type Counted = Omit<DayStats, "provider" | "day" | "bouncedByCategory" | "policyByProviderCode">;

@@ -1,4 +1,4 @@
-import { TIER_SQL, TIERS, type Tier } from "../../measures/index.ts";
+import { RECIPIENT_KEY_SQL, TIER_SQL, TIERS, type Tier } from "../../measures/index.ts";
 import type { Store } from "../../store/index.ts";
 import type { ResolvedQuery } from "./query.ts";
 
@@ -9,8 +9,10 @@ export { TIER_SQL, TIERS, type Tier } from "../../measures/index.ts";
  * Clicks and human opens up to the as-of instant, of every provider and from the store's start (recency
  * looks before `--from`): provider, recipient hash `r`, time. A FROM source.
  */
-export const humanEngagementSql = (q: ResolvedQuery): string => `(SELECT provider, hash(recipient) AS r, time
-  FROM event_rows WHERE time <= $as_of::TIMESTAMP AND recipient IS NOT NULL AND type IN ('open', 'click')
+export const humanEngagementSql = (
+  q: ResolvedQuery,
+): string => `(SELECT provider, ${RECIPIENT_KEY_SQL} AS r, time
+  FROM event_rows WHERE time <= $as_of::TIMESTAMP AND ${RECIPIENT_KEY_SQL} IS NOT NULL AND type IN ('open', 'click')
     AND ${q.opens.humanEngagement})`;
 
 export interface ProviderEngagement {
@@ -23,14 +25,13 @@ export interface ProviderEngagement {
  * Per provider: recipients by tier, as of the query's as-of instant (recipients seen up to then): one
  * grouping of the rows by (provider, recipient) that takes each recipient's last click or human open, so
  * every recipient gets its tier ("never" without one) in the same pass that counts them (a recipient's
- * provider follows from its domain, so it has one). Recipients are grouped by a 64-bit hash of the
- * address: the same groups (collisions are negligible for a count) at a fraction of the cost.
+ * provider follows from its domain, so it has one), by their stored key (measures `RECIPIENT_KEY_SQL`).
  */
 export async function engagementTiers(store: Store, q: ResolvedQuery): Promise<ProviderEngagement[]> {
   const rows = await store.all<{ provider: string; tier: Tier; n: number }>(
     `WITH engaged AS (
       SELECT provider, max(time) FILTER (WHERE ${q.opens.humanEngagement}) AS engaged
-      FROM event_rows WHERE ${q.where} AND recipient IS NOT NULL GROUP BY provider, hash(recipient)
+      FROM event_rows WHERE ${q.where} AND ${RECIPIENT_KEY_SQL} IS NOT NULL GROUP BY provider, ${RECIPIENT_KEY_SQL}
     )
     SELECT provider, ${TIER_SQL("engaged", "$as_of::TIMESTAMP")} AS tier, count(*) AS n FROM engaged
     GROUP BY ALL ORDER BY provider, tier`,

@@ -1,4 +1,9 @@
-import { ATTEMPT_TYPES, ENGAGEMENT_WINDOW_DAYS, recipientStateSql } from "../../measures/index.ts";
+import {
+  ATTEMPT_TYPES,
+  ENGAGEMENT_WINDOW_DAYS,
+  RECIPIENT_KEY_SQL,
+  recipientStateSql,
+} from "../../measures/index.ts";
 import type { Params, Store } from "../../store/index.ts";
 import { DAY_MS } from "../../util/dates.ts";
 import type { DayStats } from "./daily.ts";
@@ -161,18 +166,18 @@ export async function dailyComposition(
       }
     : {};
   return store.all<DayComposition>(
-    // Recipients as 64-bit hashes: integer DISTINCTs and ASOF join keys, a third faster than the strings.
+    // Recipients by their stored 64-bit key: integer DISTINCTs and ASOF join keys.
     `WITH sends AS (
-      SELECT DISTINCT provider, hash(recipient) AS r, time::DATE AS d FROM event_rows
-      WHERE ${q.where} AND type IN ${ATTEMPT_TYPES} AND recipient IS NOT NULL ${only}
+      SELECT DISTINCT provider, ${RECIPIENT_KEY_SQL} AS r, time::DATE AS d FROM event_rows
+      WHERE ${q.where} AND type IN ${ATTEMPT_TYPES} AND ${RECIPIENT_KEY_SQL} IS NOT NULL ${only}
     ), engaged AS (
       SELECT DISTINCT r, time::DATE AS d FROM ${human} WHERE r IN (SELECT r FROM sends) ${earliest}
     ), known AS (
       -- Known for the window on day d means first seen by d − window: only rows older than the last
       -- measured day − window can make anyone known (zone maps skip the recent row groups).
-      SELECT hash(recipient) AS r, min(time)::DATE AS known FROM event_rows
+      SELECT ${RECIPIENT_KEY_SQL} AS r, min(time)::DATE AS known FROM event_rows
       WHERE time < ${days ? "$latest::DATE" : "$as_of::TIMESTAMP::DATE"} - ${ENGAGEMENT_WINDOW_DAYS - 1}
-        AND hash(recipient) IN (SELECT r FROM sends)
+        AND ${RECIPIENT_KEY_SQL} IN (SELECT r FROM sends)
       GROUP BY 1
     ), last AS (
       SELECT s.provider, s.d, ${recipientStateSql("e.d", "k.known", "s.d")} AS state FROM sends s

@@ -88,11 +88,11 @@ function statusOf(report: RecipientReport, diagnostic: string, replyCode: number
 /**
  * A report whose error nothing else explains is about time in the queue: a delay warning (Action: delayed,
  * RFC 3464 §2.3.3: still being retried past the warning time), or a bounce that reports only a temporary
- * (4xx) error, after which the MTA kept retrying until it gave up (RFC 5321 §4.5.4.1). Sisimai reads both as
- * expired (sisimai go reason/find.go: an undecided reason with Action delayed is expired; Sisimai
- * lib/Sisimai/Reason/Expired.pm).
+ * (4xx) error, after which the MTA kept retrying until it gave up (RFC 5321 §4.5.4.1). Sisimai reads both
+ * as expired: an undecided reason with Action delayed is expired in
+ * https://github.com/sisimai/go-sisimai/blob/main/reason/find.go; Sisimai lib/Sisimai/Reason/Expired.pm.
  */
-function gaveUpOnTemporary(classification: Classification, action: string | null | undefined): boolean {
+function expiredInQueue(classification: Classification, action: string | null | undefined): boolean {
   if (action === "delayed") return true;
   const code = classification.replyCode;
   return code !== null ? code >= 400 && code < 500 : (classification.status?.startsWith("4.") ?? false);
@@ -151,7 +151,7 @@ function toRecord(
         ],
       );
     if (byPhase && byPhase !== classification.reason) hint = byPhase;
-    else if (classification.reason === "undefined" && gaveUpOnTemporary(classification, report.action))
+    else if (classification.reason === "undefined" && expiredInQueue(classification, report.action))
       hint = "expired";
     if (hint) classification = classifyReply({ ...input, hintReason: hint });
   }

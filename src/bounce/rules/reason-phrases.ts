@@ -102,7 +102,7 @@ export const REASON_PHRASES: RuleTable = {
       reason: "authfailure",
       phrase: "dkim does not pass",
       source:
-        "sisimai go rhost/for-google.go (authfailure, 550 5.7.30: Gmail's wording, an authentication failure at any host)",
+        "https://github.com/sisimai/go-sisimai/blob/main/rhost/for-google.go (authfailure, 550 5.7.30: Gmail's wording, an authentication failure at any host)",
       example:
         "550 5.7.30 This mail has been blocked because DKIM does not pass. Gmail requires all large senders to authenticate with DKIM.",
     },
@@ -111,7 +111,7 @@ export const REASON_PHRASES: RuleTable = {
       reason: "authfailure",
       phrase: "aligned with either the authenticated spf or dkim",
       source:
-        "sisimai go rhost/for-google.go (authfailure, 421 4.7.32: the From: domain fails DMARC alignment, RFC 7489 §3.1, at any host)",
+        "https://github.com/sisimai/go-sisimai/blob/main/rhost/for-google.go (authfailure, 421 4.7.32: the From: domain fails DMARC alignment, RFC 7489 §3.1, at any host)",
       example:
         "421 4.7.32 Your email has been rate limited because the From: header (RFC5322) in this message isn't aligned with either the authenticated SPF or DKIM organizational domain.",
     },

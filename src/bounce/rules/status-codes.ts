@@ -250,19 +250,20 @@ export const REPLY_CODE_RULES: ReadonlyArray<{ code: number; reason: Reason; sou
   {
     code: 502,
     reason: "syntaxerror",
-    source: "RFC 5321 §4.2.3 (502 command not implemented); sisimai go reason/why-syntaxerror.go (501–507)",
+    source:
+      "RFC 5321 §4.2.3 (502 command not implemented); https://github.com/sisimai/go-sisimai/blob/main/reason/why-syntaxerror.go (501–507)",
   },
   {
     code: 504,
     reason: "syntaxerror",
     source:
-      "RFC 5321 §4.2.3 (504 command parameter not implemented); sisimai go reason/why-syntaxerror.go (501–507)",
+      "RFC 5321 §4.2.3 (504 command parameter not implemented); https://github.com/sisimai/go-sisimai/blob/main/reason/why-syntaxerror.go (501–507)",
   },
   {
     code: 525,
     reason: "suspend",
     source:
-      "RFC 5248 registry (5.7.13 user account disabled, basic code 525); sisimai go reason/why-suspend.go (reply code 525)",
+      "RFC 5248 registry (5.7.13 user account disabled, basic code 525); https://github.com/sisimai/go-sisimai/blob/main/reason/why-suspend.go (reply code 525)",
   },
 ];
 

@@ -45,10 +45,8 @@ interface Candidate {
 /** Policy bounces concentrated in particular campaigns, compared within engagement groups. */
 export function content(context: DiagnoseContext): Cause {
   const { facts, totalPolicy } = context;
-  // The spikes that can confound a campaign are those to a less-engaged audience (volume-spike's own claim).
-  const spikeDays = context.spikeAudience.lessEngaged
-    ? context.spikeAudience.lessEngagedDays
-    : context.spikeDays;
+  // The spikes that can confound a campaign are those to a worse audience (volume-spike's own claim).
+  const spikeDays = context.spikeAudience.supported ? context.spikeAudience.supportedDays : context.spikeDays;
   const campaigns = [...groupBy(facts.cells, (c) => c.campaign)].filter(
     ([name, cells]) => name !== "(none)" && sum(cells, "sent") >= MIN_CAMPAIGN_SENT,
   );
@@ -63,16 +61,13 @@ export function content(context: DiagnoseContext): Cause {
   const flagged: Candidate[] = [];
   // Without opens or clicks a spike's audience cannot be judged, so it cannot be ruled out either.
   const audienceUnknown = dataLimits(context).some((limit) => limit.reason === NO_ENGAGEMENT);
-  for (const [campaign, cells] of campaigns) {
-    const ratio = byEngagement(facts.cells, (c) => c.campaign === campaign);
-    if (ratio.crude.a < MIN_EVENTS || ratio.p > MAX_P || ratio.low < MIN_RATIO_LOW) continue;
-    const peerP = overdispersedGreater(sum(cells, "policy"), sum(cells, "sent") * overall, sigma);
-    if (peerP > MAX_P / campaigns.length) continue;
+  // A campaign that stands out is kept unless a spike or another cause's window explains it as well.
+  const screen = (campaign: string, cells: readonly SendCell[], ratio: StratifiedRatio, peerP: number) => {
     const onSpike = cells.filter((c) => spikeDays.has(c.day)).reduce((s, c) => s + c.sent, 0);
     const message = messageEvidence(context, [campaign]);
     if (
       onSpike / sum(cells, "sent") >= MAX_SPIKE_SHARE &&
-      (context.spikeAudience.lessEngaged || audienceUnknown || (message.inspected && !message.difference)) &&
+      (context.spikeAudience.supported || audienceUnknown || (message.inspected && !message.difference)) &&
       !message.explains &&
       !worseThanSpikePeers(facts.cells, campaign, spikeDays)
     )
@@ -82,7 +77,27 @@ export function content(context: DiagnoseContext): Cause {
       if (window) explainedBy.push(`${campaign} (${window})`);
       else flagged.push({ campaign, ratio, peerP });
     }
+  };
+  const peerPOf = (cells: readonly SendCell[]) =>
+    overdispersedGreater(sum(cells, "policy"), sum(cells, "sent") * overall, sigma);
+  for (const [campaign, cells] of campaigns) {
+    const ratio = byEngagement(facts.cells, (c) => c.campaign === campaign);
+    if (!gated(ratio)) continue;
+    const peerP = peerPOf(cells);
+    if (peerP > MAX_P / campaigns.length) continue;
+    screen(campaign, cells, ratio, peerP);
   }
+  // No single campaign beyond the spread: the campaigns whose messages share a risky feature, together.
+  const feature =
+    flagged.length + confounded.length + explainedBy.length === 0 ? featureGroup(context, campaigns) : null;
+  if (feature)
+    for (const [campaign, cells] of campaigns.filter(([name]) => feature.campaigns.has(name)))
+      screen(
+        campaign,
+        cells,
+        byEngagement(facts.cells, (c) => c.campaign === campaign),
+        peerPOf(cells),
+      );
   flagged.sort((x, y) => y.ratio.low - x.ratio.low || (x.campaign < y.campaign ? -1 : 1));
   if (flagged.length === 0) {
     const worst = campaigns
@@ -91,7 +106,7 @@ export function content(context: DiagnoseContext): Cause {
     const reason = explainedBy.length
       ? `Campaigns ${explainedBy.join(", ")} bounce more, but no more than the other mail sent in that window`
       : confounded.length
-        ? `Campaigns ${confounded.join(", ")} bounce more but were sent on spike days ${audienceUnknown ? "(whose audience the data cannot judge)" : context.spikeAudience.lessEngaged ? "to a less-engaged audience (see volume-spike)" : "(a burst of mail)"}, with no content evidence that sets them apart`
+        ? `Campaigns ${confounded.join(", ")} bounce more but were sent on spike days ${audienceUnknown ? "(whose audience the data cannot judge)" : context.spikeAudience.supported ? "to a worse audience than usual (see volume-spike)" : "(a burst of mail)"}, with no content evidence that sets them apart`
         : `No campaign stands out: worst ${worst.campaign} ${ratesText(worst.ratio)} elsewhere`;
     return { ...notApplicable("content", TITLE, reason), evidence: [{ text: reason }] };
   }
@@ -109,16 +124,28 @@ export function content(context: DiagnoseContext): Cause {
         [MEASURE.dormant],
       ),
     );
-  evidence.push({
-    text: `Beyond the natural spread between campaigns (σ = ${sigma.toFixed(2)} on the log scale): ${flagged
-      .slice(0, 5)
-      .map((f) => `${f.campaign} ${fmtP(f.peerP)}`)
-      .join(", ")} (Poisson–log-normal tail, Bonferroni over ${campaigns.length} campaigns)`,
-    metric: "campaign_peer_p",
-    measures: [MEASURE.sent, MEASURE.policyBouncedMessage],
-    test: "Poisson–log-normal tail against the between-campaign spread",
-    p: flagged[0].peerP,
-  });
+  if (feature)
+    evidence.push(
+      contrastEvidence(
+        "policy_bounce_rate_feature",
+        `in the ${feature.campaigns.size} campaigns whose message carries ${feature.label}`,
+        "in the other campaigns",
+        feature.ratio,
+        "engagement (dormant/engaged) and sending IP",
+        [MEASURE.dormant],
+      ),
+    );
+  else
+    evidence.push({
+      text: `Beyond the natural spread between campaigns (σ = ${sigma.toFixed(2)} on the log scale): ${flagged
+        .slice(0, 5)
+        .map((f) => `${f.campaign} ${fmtP(f.peerP)}`)
+        .join(", ")} (Poisson–log-normal tail, Bonferroni over ${campaigns.length} campaigns)`,
+      metric: "campaign_peer_p",
+      measures: [MEASURE.sent, MEASURE.policyBouncedMessage],
+      test: "Poisson–log-normal tail against the between-campaign spread",
+      p: flagged[0].peerP,
+    });
   evidence.push({
     text: `The flagged campaigns hold ${union.crude.a} of ${totalPolicy} policy bounces with ${Math.round((100 * union.crude.n1) / Math.max(1, context.totalSent))} % of the sends`,
     metric: "policy_bounce_share_flagged_campaigns",
@@ -195,6 +222,57 @@ function explainingWindow(
     if (!gated(byEngagement(there, (c) => c.campaign === campaign))) return `inside ${window.label}`;
   }
   return null;
+}
+
+/**
+ * The campaigns whose inspected messages (--messages) carry a feature known to draw filtering — a URL
+ * shortener, a link domain on a blocklist, a critical or high finding of the forensics engine — when
+ * those campaigns together bounce more than the campaigns without it (within engagement group × IP, the
+ * usual gate at MAX_P over the number of features tested). Grouping by what the messages carry is a
+ * hypothesis fixed before looking at the bounces, so it is not penalised by the number of campaigns the
+ * way the search for one stand-out campaign is: two campaigns with bit.ly links, each too small to clear
+ * the per-campaign Bonferroni bar, clear it together. Null when no group passes (the strongest otherwise).
+ */
+interface FeatureGroup {
+  label: string;
+  campaigns: Set<string>;
+  ratio: StratifiedRatio;
+}
+
+function featureGroup(
+  context: DiagnoseContext,
+  campaigns: readonly (readonly [string, SendCell[]])[],
+): FeatureGroup | null {
+  const messages = context.messages;
+  if (!messages) return null;
+  const inspected = campaigns.map(([name]) => messages.get(name)).filter((m) => m !== undefined);
+  const groups = new Map<string, Set<string>>();
+  const add = (label: string, campaign: string) => {
+    const group = groups.get(label) ?? new Set<string>();
+    group.add(campaign);
+    groups.set(label, group);
+  };
+  for (const m of inspected) {
+    for (const d of m.shorteners) add(`the shortener ${d}`, m.campaign);
+    for (const d of m.listedDomains) add(`the listed domain ${d}`, m.campaign);
+    for (const f of m.findings)
+      if (f.severity === "critical" || f.severity === "high") add(`"${f.title}" (${f.id})`, m.campaign);
+  }
+  const candidates = [...groups].filter(([, group]) => group.size < inspected.length);
+  const tested = candidates
+    .map(([label, group]) => ({
+      label,
+      campaigns: group,
+      ratio: byEngagement(context.facts.cells, (c) => group.has(c.campaign)),
+    }))
+    .filter(
+      (g) =>
+        g.ratio.crude.a >= MIN_EVENTS &&
+        g.ratio.p <= MAX_P / candidates.length &&
+        g.ratio.low >= MIN_RATIO_LOW,
+    )
+    .sort((x, y) => x.ratio.p - y.ratio.p || (x.label < y.label ? -1 : 1));
+  return tested[0] ?? null;
 }
 
 const sum = (cells: readonly SendCell[], key: "sent" | "policy"): number =>

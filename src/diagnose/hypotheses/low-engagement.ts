@@ -2,7 +2,7 @@ import { ENGAGEMENT_WINDOW_DAYS, type MeasureId } from "../../measures/index.ts"
 import { addDays } from "../../util/dates.ts";
 import { contrastConfidence, excessOf, PASS_THRESHOLD } from "../confidence.ts";
 import { contrastEvidence, fmtP, groupBy, MEASURE, notApplicable, pct, ratesText } from "../evidence.ts";
-import { type SendCell, splitCells, withDaysAfter } from "../facts.ts";
+import { type SendCell, splitCells, unattributedCells, withDaysAfter } from "../facts.ts";
 import {
   fisherCombined,
   mantelHaenszel,
@@ -20,11 +20,13 @@ const TITLE = "Sustained low engagement / list-quality decline";
  * Dormant recipients (no click or human open in 90 days) bounce more than engaged ones on ordinary days,
  * or (see declineContrast) the whole list bounces more as its dormant share grows.
  * Spike days are left out (they belong to volume-spike) and the ratio is stratified by day, so a bad day
- * or a bad campaign does not pass for an engagement effect.
+ * or a bad campaign does not pass for an engagement effect. Every contrast counts only the policy bounces
+ * no reply attributes to another cause (`unattributedCells`): a late rise of DMARC or blocklist rejections
+ * is that cause's, not a decline as well.
  */
 export function lowEngagement(context: DiagnoseContext): Cause {
   const { facts, spikeDays, totalPolicy } = context;
-  const ordinary = facts.cells.filter((cell) => !spikeDays.has(cell.day));
+  const ordinary = unattributedCells(facts.cells.filter((cell) => !spikeDays.has(cell.day)));
   const dormantSent = ordinary.reduce((sum, c) => sum + (c.dormant ? c.sent : 0), 0);
   if (dormantSent === 0) {
     return notApplicable("low-engagement", TITLE, "No mail went to dormant recipients outside spike days");
@@ -37,9 +39,11 @@ export function lowEngagement(context: DiagnoseContext): Cause {
   const engagement = engagementTrend(context);
   const cohorts = cohortTrend(context);
   const decline = declineContrast(context, ordinary);
+  const rise = gradualRise(context, ordinary, ratio);
   const declining =
     (trend.judged && trend.last >= DORMANT_RISE * trend.first && trend.last > 0) ||
-    engagement?.declined === true;
+    engagement?.declined === true ||
+    rise.gradual;
   const unengaged = unengagedSends(context, ordinary);
   const agreeing = agreement(ratio, decline, trend, engagement, cohorts, totalPolicy);
   const confidence = Math.max(
@@ -54,7 +58,9 @@ export function lowEngagement(context: DiagnoseContext): Cause {
       : 0,
     declining
       ? Math.round(
-          contrastConfidence({ ratio: decline, excess: excessOf(decline), totalPolicy }) * TREND_WEIGHT * 100,
+          contrastConfidence({ ratio: decline, excess: excessOf(decline), totalPolicy }) *
+            (rise.gradual ? 1 : TREND_WEIGHT) *
+            100,
         ) / 100
       : 0,
   );
@@ -95,6 +101,7 @@ export function lowEngagement(context: DiagnoseContext): Cause {
             measures: [MEASURE.dormant, MEASURE.unknownHistory],
           },
       ...(engagement ? [engagementEvidence(engagement)] : []),
+      riseEvidence(rise),
       ...(agreeing ? [agreeing.evidence] : []),
       ...(cohorts ? [cohortEvidence(cohorts)] : []),
       ...(unengaged
@@ -128,16 +135,30 @@ export function lowEngagement(context: DiagnoseContext): Cause {
 /**
  * The second reading of a list-quality decline: the whole list bouncing more as it goes dormant (domain
  * reputation), not only the dormant recipients. It counts when the dormant share rose by DORMANT_RISE or
- * more, at TREND_WEIGHT, since other causes that start mid-period also raise the late rate.
+ * more or the engagement rate fell, at TREND_WEIGHT, since other causes that start mid-period also raise
+ * the late rate; a gradual climb (gradualRise: no step, steady volume, falling on unengaged recipients)
+ * excludes those, and counts in full.
  */
 const DORMANT_RISE = 1.25;
 const TREND_WEIGHT = 0.8;
 
-function declineContrast(context: DiagnoseContext, ordinary: readonly SendCell[]): StratifiedRatio {
-  const days = [...new Set(ordinary.map((c) => c.day))].sort();
+/** The sending days of the cells in three equal runs: first, middle and last third. */
+function thirdsOf(cells: readonly SendCell[]): {
+  first: Set<string>;
+  middle: Set<string>;
+  last: Set<string>;
+} {
+  const days = [...new Set(cells.map((c) => c.day))].sort();
   const third = Math.max(1, Math.floor(days.length / 3));
-  const first = new Set(days.slice(0, third));
-  const last = new Set(days.slice(-third));
+  return {
+    first: new Set(days.slice(0, third)),
+    middle: new Set(days.slice(third, days.length - third)),
+    last: new Set(days.slice(-third)),
+  };
+}
+
+function declineContrast(context: DiagnoseContext, ordinary: readonly SendCell[]): StratifiedRatio {
+  const { first, last } = thirdsOf(ordinary);
   const explained = context.explainedCampaigns ?? new Set<string>();
   const windows = ordinary.filter((c) => (first.has(c.day) || last.has(c.day)) && !explained.has(c.campaign));
   return mantelHaenszel(
@@ -148,6 +169,52 @@ function declineContrast(context: DiagnoseContext, ordinary: readonly SendCell[]
       ),
     ),
   );
+}
+
+/**
+ * A decline the list-side measures cannot see (at Apple, Mail Privacy Protection hides human opens, and
+ * within 90 days of data nobody can be called dormant): the policy rate climbs through the period —
+ * first third < middle third < last third — at a steady volume (the last third's messages per sending day
+ * within STEADY_VOLUME× the first's), and the bounces fall more on recipients without a recent click or
+ * human open (the dormant contrast's ratio above 1 at LINK_P). A gradual climb is a reputation that erodes,
+ * not a step (a DMARC change, a listing, a new IP start on a date and stay flat); volume that holds rules out
+ * a burst; the engagement link says whose mail the provider turns away. Bounces another cause explains —
+ * replies naming authentication or a blocklist, campaigns content explains, spike days — are left out.
+ */
+const STEADY_VOLUME = 1.5;
+const LINK_P = 0.05;
+
+export interface GradualRise {
+  /** Policy-bounce rate in the first, middle and last third of the sending days. */
+  rates: [number, number, number];
+  /** Messages per sending day, last third / first third. */
+  volume: number;
+  gradual: boolean;
+}
+
+export function gradualRise(
+  context: DiagnoseContext,
+  ordinary: readonly SendCell[],
+  dormant: StratifiedRatio,
+): GradualRise {
+  const explained = context.explainedCampaigns ?? new Set<string>();
+  const cells = ordinary.filter((c) => !explained.has(c.campaign));
+  const thirds = thirdsOf(cells);
+  const sums = [thirds.first, thirds.middle, thirds.last].map((days) => {
+    const inThird = cells.filter((c) => days.has(c.day));
+    const sent = inThird.reduce((n, c) => n + c.sent, 0);
+    return { sent, policy: inThird.reduce((n, c) => n + c.policy, 0), perDay: sent / Math.max(1, days.size) };
+  });
+  const rates = sums.map((t) => (t.sent ? t.policy / t.sent : 0)) as [number, number, number];
+  const volume = sums[2].perDay / Math.max(1, sums[0].perDay);
+  const gradual =
+    rates[0] < rates[1] &&
+    rates[1] < rates[2] &&
+    volume <= STEADY_VOLUME &&
+    volume >= 1 / STEADY_VOLUME &&
+    dormant.ratio > 1 &&
+    dormant.p <= LINK_P;
+  return { rates, volume, gradual };
 }
 
 /**
@@ -335,6 +402,22 @@ function cohortEvidence(trend: CohortTrend): Evidence {
     { before: trend.first, after: trend.later, ratio: trend.ratio },
     [MEASURE.signupCohort],
   );
+}
+
+function riseEvidence(rise: GradualRise): Evidence {
+  const [first, middle, last] = rise.rates;
+  return {
+    text:
+      `Policy-bounce rate by third of the sending days (bounces another cause explains left out): ${pct(first)}, ${pct(middle)}, ${pct(last)}; ` +
+      `messages per sending day ×${rise.volume.toFixed(2)} from the first third to the last` +
+      (rise.gradual
+        ? " — a gradual climb at steady volume, falling more on recipients without recent engagement"
+        : ""),
+    metric: "policy_bounce_rate_by_third",
+    value: Math.round(last * 1e6) / 1e6,
+    baseline: Math.round(first * 1e6) / 1e6,
+    measures: [MEASURE.policyBouncedMessage, MEASURE.sent, MEASURE.dormant],
+  };
 }
 
 function engagementEvidence(trend: EngagementTrend): Evidence {

@@ -3,7 +3,8 @@ import { test } from "node:test";
 import { FAILURE_TYPES } from "../../src/bounce/classify-event.ts";
 import type { DeliveryEvent, EventType } from "../../src/events/event.ts";
 import { postfixLogChunks } from "../../testkit/events-postfix-log.ts";
-import { readAll } from "../../testkit/events-read.ts";
+import { type ReadResult, readAll } from "../../testkit/events-read.ts";
+import { eximLog } from "../../testkit/exim-log.ts";
 import { POSTFIX_EDGE_LINES } from "../../testkit/postfix-edge-log.ts";
 import { postfixGrepLogChunks } from "../../testkit/postfix-grep-log.ts";
 
@@ -19,6 +20,26 @@ const INPUTS: [string, string][] = [
 /** Events with their line, in input order: what classify sees. */
 const key = (events: DeliveryEvent[]) => events.map((e) => JSON.stringify(e));
 
+/** Both shards' reads of `input`, each with more than `least` events, and their events merged by line. */
+async function inShards(
+  input: string,
+  format: "postfix" | "exim",
+  options: Parameters<typeof readAll>[2],
+  least: number,
+): Promise<{ shards: ReadResult[]; merged: DeliveryEvent[] }> {
+  const shards = await Promise.all(
+    [0, 1].map((index) => readAll(input, format, { ...options, shard: { index, count: 2 } })),
+  );
+  assert.ok(
+    shards.every((shard) => shard.events.length > least),
+    "each shard takes some messages",
+  );
+  const merged = [...shards[0].events, ...shards[1].events].sort(
+    (a, b) => (a.source.line ?? 0) - (b.source.line ?? 0),
+  );
+  return { shards, merged };
+}
+
 for (const [name, input] of INPUTS) {
   for (const types of [null, FAILURES]) {
     const label = `${name}, ${types ? "failures only" : "every outcome"}`;
@@ -26,18 +47,7 @@ for (const [name, input] of INPUTS) {
       for (const chunkSize of [65536, 997]) {
         const whole = await readAll(input, "postfix", { modified, types, chunkSize });
         assert.ok(whole.events.length > (name.startsWith("hand") ? 5 : 50), "the input has events");
-        const shards = await Promise.all(
-          [0, 1].map((index) =>
-            readAll(input, "postfix", { modified, types, chunkSize, shard: { index, count: 2 } }),
-          ),
-        );
-        assert.ok(
-          shards.every((shard) => shard.events.length > 0),
-          "each shard takes some messages",
-        );
-        const merged = [...shards[0].events, ...shards[1].events].sort(
-          (a, b) => (a.source.line ?? 0) - (b.source.line ?? 0),
-        );
+        const { shards, merged } = await inShards(input, "postfix", { modified, types, chunkSize }, 0);
         assert.deepEqual(key(merged), key(whole.events));
         assert.deepEqual(shards[0].problems, whole.problems, "the first shard reports the input's problems");
         assert.deepEqual(shards[1].problems, []);
@@ -71,4 +81,16 @@ test("Postfix: a delivery line skipped undecoded (classify without --all) still 
     events.map((e) => [e.type, e.source.line]),
     [["deferred", 1]],
   );
+});
+
+test("Exim shards: two readers of a main log give together what one reader gives, in the same lines", async () => {
+  const input = eximLog(3000, 5);
+  const whole = await readAll(input, "exim", { chunkSize: 4093 });
+  assert.ok(whole.events.length > 3000);
+  assert.ok(
+    whole.events.some((e) => e.sender !== null && e.messageId !== null),
+    "arrivals are joined",
+  );
+  const { merged } = await inShards(input, "exim", { chunkSize: 4093 }, 1000);
+  assert.deepEqual(key(merged), key(whole.events));
 });

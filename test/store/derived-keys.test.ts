@@ -1,0 +1,101 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import { DuckDBInstance } from "@duckdb/node-api";
+import { ingestFile } from "../../src/analytics/ingest/ingest.ts";
+import { MIGRATIONS, messageKeySql, recipientHashSql, Store } from "../../src/store/index.ts";
+import { writeSmallProgram } from "../../testkit/analytics-program.ts";
+import { storeScenario } from "../../testkit/scenarios-store.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "deliverlens-keys-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Rows whose stored keys differ from what their own columns give (the definitions in src/store/schema.ts). */
+const WRONG_KEYS = `SELECT count(*) AS wrong FROM event_rows
+  WHERE recipient_hash IS DISTINCT FROM ${recipientHashSql()} OR message_key IS DISTINCT FROM ${messageKeySql()}`;
+
+test("a version-6 store migrates: every stored row gets its recipient and message keys, the events view shows them", async () => {
+  const path = join(dir, "v6.duckdb");
+  const instance = await DuckDBInstance.create(path);
+  const old = await instance.connect();
+  await old.run(
+    "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, description VARCHAR, applied_at TIMESTAMP)",
+  );
+  for (const migration of MIGRATIONS.filter((m) => m.version <= 6)) {
+    await old.run(migration.sql);
+    await old.run(`INSERT INTO schema_version VALUES (${migration.version}, 'old', now()::TIMESTAMP)`);
+  }
+  // One message retried over two days (same id), two id-less sends of one campaign on two days, and a
+  // row without a recipient.
+  await old.run(`INSERT INTO event_rows (event_key, type, time, recipient, provider, campaign, message_id, file_id)
+    VALUES (1, 'deferred', TIMESTAMP '2026-03-01 23:00', 'a@icloud.com', 'apple', 'c1', 'm1', 1),
+      (2, 'delivered', TIMESTAMP '2026-03-02 01:00', 'a@icloud.com', 'apple', 'c1', 'm1', 1),
+      (3, 'delivered', TIMESTAMP '2026-03-01 10:00', 'b@icloud.com', 'apple', 'c2', NULL, 1),
+      (4, 'delivered', TIMESTAMP '2026-03-02 10:00', 'b@icloud.com', 'apple', 'c2', NULL, 1),
+      (5, 'delivered', TIMESTAMP '2026-03-02 11:00', 'b@icloud.com', 'apple', 'c2', NULL, 1),
+      (6, 'open', TIMESTAMP '2026-03-02 12:00', NULL, 'unknown', NULL, NULL, 1)`);
+  old.closeSync();
+  instance.closeSync();
+
+  const store = await Store.open(path);
+  const rows = await store.all<{ k: number; r: boolean; m: boolean; same_r: boolean; same_m: boolean }>(
+    `SELECT event_key::INTEGER AS k, recipient_hash IS NOT NULL AS r, message_key IS NOT NULL AS m,
+      recipient_hash = lag(recipient_hash) OVER (ORDER BY event_key) AS same_r,
+      message_key = lag(message_key) OVER (ORDER BY event_key) AS same_m
+     FROM events ORDER BY event_key`,
+  );
+  assert.deepEqual(
+    rows.map((row) => [row.k, row.r, row.m, row.same_r, row.same_m]),
+    [
+      [1, true, true, null, null],
+      [2, true, true, true, true], // the retry is the same message
+      [3, true, true, false, false],
+      [4, true, true, true, false], // id-less: another day is another message
+      [5, true, true, true, true], // … the same day the same one
+      [6, false, true, null, false], // no recipient, no recipient key
+    ],
+  );
+  assert.equal((await store.one<{ wrong: number }>(WRONG_KEYS))?.wrong, 0);
+  store.close();
+});
+
+test("ingest (DuckDB's readers and the JS parsers) and the test harness store the keys of every row", async () => {
+  const written = await writeSmallProgram("by-stream", { recipients: 200, days: 7 });
+  try {
+    for (const fastPath of [true, false]) {
+      const store = await Store.open(":memory:");
+      for (const file of written.files) await ingestFile(store, file, { fastPath });
+      const counts = await store.one<{ n: number; keyed: number }>(
+        "SELECT count(*) AS n, count(message_key) AS keyed FROM event_rows",
+      );
+      assert.ok((counts?.n ?? 0) > 100, `fastPath ${fastPath}: ${counts?.n} rows`);
+      assert.equal(counts?.keyed, counts?.n);
+      assert.equal((await store.one<{ wrong: number }>(WRONG_KEYS))?.wrong, 0, `fastPath ${fastPath}`);
+      store.close();
+    }
+  } finally {
+    rmSync(written.dir, { recursive: true, force: true });
+  }
+  const scenario = await storeScenario([
+    {
+      type: "delivered",
+      time: Date.parse("2026-03-01T10:00:00Z"),
+      recipient: "a@icloud.com",
+      provider: "apple",
+      campaign: "c1",
+      ip: "192.0.2.1",
+      messageId: "m1",
+      reply: null,
+      replyCode: null,
+      status: null,
+      providerCode: null,
+      category: null,
+      machineOpen: null,
+    },
+  ]);
+  assert.equal((await scenario.one<{ n: number }>("SELECT count(message_key) AS n FROM event_rows"))?.n, 1);
+  assert.equal((await scenario.one<{ wrong: number }>(WRONG_KEYS))?.wrong, 0);
+  scenario.close();
+});
