@@ -6,6 +6,8 @@ import {
   filesWithoutSent,
   HARD_BOUNCE_SQL,
   knownSql,
+  LAST_ATTEMPT_IP_SQL,
+  LAST_ATTEMPT_POOL_SQL,
   MESSAGE_KEY_SQL,
   messageSentSql,
   messageTimeSql,
@@ -55,7 +57,7 @@ const cellsSql = (
   return `
 WITH attempts AS (
   SELECT any_value(hash(recipient)) AS rk, ${messageTimeSql(unlogged)} AS t, ${messageSentSql(unlogged)} AS sent,
-    any_value(campaign) AS campaign, any_value(sending_ip) AS ip, any_value(pool) AS pool,
+    any_value(campaign) AS campaign, ${LAST_ATTEMPT_IP_SQL} AS ip, ${LAST_ATTEMPT_POOL_SQL} AS pool,
     bool_or(${POLICY_SQL}) AS policy,
     bool_or(type = 'deferred') AS deferred,
     bool_or(type = 'deferred' AND category = 'rate-limit') AS rate_deferred,

@@ -74,6 +74,34 @@ test("sent: a message retried over two days counts once, on its first attempt's 
   }
 });
 
+test("a message's sending IP is its last attempt's, the one whose result ended it (not an arbitrary row's)", async () => {
+  const on = (e: ScenarioEvent, ip: string): ScenarioEvent => ({ ...e, ip });
+  const rejection = {
+    reply: "550 5.7.1 [CS01] Message rejected due to local policy",
+    replyCode: 550,
+    category: "reputation",
+  };
+  const store = await storeScenario([
+    // m1: deferred on .2, then delivered on .1; m2: deferred on .1, then rejected on .2.
+    on(event("deferred", 0, "a@icloud.com", "m1"), "192.0.2.2"),
+    on(event("delivered", 0.5, "a@icloud.com", "m1"), "192.0.2.1"),
+    on(event("deferred", 0, "b@icloud.com", "m2"), "192.0.2.1"),
+    { ...on(event("bounced", 0.5, "b@icloud.com", "m2"), "192.0.2.2"), ...rejection },
+  ]);
+  try {
+    const facts = await loadFacts(store, "apple");
+    const byIp = (ip: string) =>
+      facts.cells
+        .filter((c) => c.ip === ip)
+        .map((c) => [c.campaign, c.sent, c.policy])
+        .sort();
+    assert.deepEqual(byIp("192.0.2.1"), [["c-m1", 1, 0]]);
+    assert.deepEqual(byIp("192.0.2.2"), [["c-m2", 1, 1]]);
+  } finally {
+    store.close();
+  }
+});
+
 /** The recipient state of a one-message campaign's send (measures engaged, dormant, unknown_history). */
 function stateAtSend(facts: Facts, campaign: string): string {
   const cell = facts.cells.find((c) => c.campaign === campaign);
