@@ -4,7 +4,7 @@ import { asciiBytes, indexOfByte, indexOfBytes, startsWithBytes } from "./byte-s
 import type { DeliveryEvent, EventType } from "./event.ts";
 import { leadingReplyCode } from "./reply.ts";
 import type { EventSource, Out, ParseContext, Shard } from "./source.ts";
-import { idHash, newEvent, shardOf } from "./source.ts";
+import { FNV_PRIME, idHash, newEvent, shardOf } from "./source.ts";
 import { SyslogClock, zonedIso } from "./syslog-time.ts";
 import { detach, domainOf } from "./values.ts";
 
@@ -233,7 +233,7 @@ class PostfixParser {
     for (let i = qidStart; i < qidEnd; i++) {
       const c = text.charCodeAt(i);
       if (c === SPACE) return;
-      hash = Math.imul(hash ^ c, 16777619);
+      hash = Math.imul(hash ^ c, FNV_PRIME);
     }
     if (this.shard !== null && shardOf(hash, this.shard.count) !== this.shard.index) return;
     const body = qidEnd + FIELD_SEPARATOR.length;
@@ -297,7 +297,7 @@ class PostfixParser {
     for (let i = qidStart; i < qidEnd; i++) {
       const c = bytes[i];
       if (c === SPACE) return other;
-      hash = Math.imul(hash ^ c, 16777619);
+      hash = Math.imul(hash ^ c, FNV_PRIME);
     }
     if (shard !== null && shardOf(hash, shard.count) !== shard.index) return true;
     if (types === null) return false;

@@ -1,4 +1,5 @@
 import { sqlString } from "../util/sql.ts";
+import { FNV_PRIME } from "./source.ts";
 
 /**
  * Per-message tokens in replies — addresses' local parts, queue ids (`queued as 4F2A1B3C9D`), hex and
@@ -180,12 +181,12 @@ export class ReplyMask {
     let hash = 0x811c9dc5;
     let copied = 0;
     for (let t = 0; t < this.count; t++) {
-      for (let i = copied; i < this.starts[t]; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 16777619);
+      for (let i = copied; i < this.starts[t]; i++) hash = Math.imul(hash ^ text.charCodeAt(i), FNV_PRIME);
       // A token counts as its replacement's index (never a character: 0-5).
-      hash = Math.imul(hash ^ this.kinds[t], 16777619);
+      hash = Math.imul(hash ^ this.kinds[t], FNV_PRIME);
       copied = this.ends[t];
     }
-    for (let i = copied; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 16777619);
+    for (let i = copied; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), FNV_PRIME);
     return (hash ^ (hash >>> 16)) >>> 0;
   }
 

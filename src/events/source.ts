@@ -34,10 +34,13 @@ export interface Shard {
   count: number;
 }
 
+/** The 32-bit FNV prime: the multiplier of every FNV-1 hash over characters or bytes here. */
+export const FNV_PRIME = 16777619;
+
 /** A 32-bit hash (FNV-1) of a message id's characters [start, end): what shardOf takes. */
 export function idHash(text: string, start = 0, end = text.length): number {
   let hash = 0;
-  for (let i = start; i < end; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 16777619);
+  for (let i = start; i < end; i++) hash = Math.imul(hash ^ text.charCodeAt(i), FNV_PRIME);
   return hash;
 }
 

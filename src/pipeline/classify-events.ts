@@ -8,7 +8,7 @@ import type { DeliveryEvent, EventType, ParseProblem } from "../events/event.ts"
 import type { FormatName } from "../events/formats.ts";
 import { type ReadOptions, readEventBatches } from "../events/read.ts";
 import { ReplyMask, swapTokens } from "../events/reply-key.ts";
-import { isProblem, newCounters, type ParseCounters, problem } from "../events/source.ts";
+import { FNV_PRIME, isProblem, newCounters, type ParseCounters, problem } from "../events/source.ts";
 import { detach } from "../events/values.ts";
 
 interface Entry {
@@ -69,10 +69,10 @@ export class EventClassifier {
     const status = event.status;
     const hostKey = this.hostKey(event.remoteMta);
     const domainKey = this.domainKey(event.recipient);
-    let context = Math.imul(this.id(action) ^ 0x2f, 16777619);
-    context = Math.imul(context ^ this.id(hostKey), 16777619);
-    context = Math.imul(context ^ this.id(domainKey), 16777619);
-    context = Math.imul(context ^ (replyCode ?? 1000), 16777619);
+    let context = Math.imul(this.id(action) ^ 0x2f, FNV_PRIME);
+    context = Math.imul(context ^ this.id(hostKey), FNV_PRIME);
+    context = Math.imul(context ^ this.id(domainKey), FNV_PRIME);
+    context = Math.imul(context ^ (replyCode ?? 1000), FNV_PRIME);
     context = hashText(hashText(context, status), hint);
     const mask = this.mask;
     mask.scan(text);
@@ -220,9 +220,9 @@ export const CLASSIFIED_TYPES = new Set(FAILURE_TYPES) as ReadonlySet<EventType>
 
 /** `hash` with a short text's characters (null apart from every text) mixed in. */
 function hashText(hash: number, text: string | null): number {
-  if (text === null) return Math.imul(hash ^ 0x1f, 16777619);
-  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 16777619);
-  return Math.imul(hash ^ text.length, 16777619);
+  if (text === null) return Math.imul(hash ^ 0x1f, FNV_PRIME);
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), FNV_PRIME);
+  return Math.imul(hash ^ text.length, FNV_PRIME);
 }
 
 /** A chain to put behind a new entry: `first` and its followers, cut at MAX_CHAIN. */
