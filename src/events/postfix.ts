@@ -373,8 +373,11 @@ class PostfixParser {
     return (this.active.size > 0 ? this.active.get(qid) : undefined) ?? this.waiting.get(qid);
   }
 
-  /** A queue id's state, created when new, its age started again (the line's log time). */
-  private state(qid: string, text: string, at: Positions): QueueState {
+  /**
+   * A queue id's state, created when new, its age started again (the line's log time). A new state of
+   * a deferral goes straight to `waiting` (where wait would move it).
+   */
+  private state(qid: string, text: string, at: Positions, deferral = false): QueueState {
     this.time(text, at.stampEnd);
     const now = this.lastMs;
     this.active.advance(now);
@@ -383,7 +386,7 @@ class PostfixParser {
     if (!state) {
       state = { sender: null, sendingDomain: null, messageId: null, deferred: null, touched: false };
       qid = detach(qid);
-      this.active.set(qid, state, now);
+      (deferral ? this.waiting : this.active).set(qid, state, now);
       this.mark(at.qidHash);
     } else if (!this.waiting.touch(qid, now)) this.active.touch(qid, now);
     this.lastQid = qid;
@@ -481,7 +484,7 @@ class PostfixParser {
     event.time = this.time(text, at.stampEnd);
     event.recipient = text.slice(rcptStart, rcptEnd) || null;
     // Only a deferral needs a state of its own (a grep'd log has a new queue id on almost every line).
-    const state = type === "deferred" ? this.state(this.qid(text, at), text, at) : this.known(text, at);
+    const state = type === "deferred" ? this.state(this.qid(text, at), text, at, true) : this.known(text, at);
     if (state) {
       event.sender = state.sender;
       event.sendingDomain = state.sendingDomain;
@@ -556,13 +559,21 @@ class PostfixParser {
   }
 }
 
-/** A copy of an event kept beyond its chunk (an `expired` line may bounce it days later). */
+/**
+ * A copy of an event kept beyond its chunk (an `expired` line may bounce it days later), with the
+ * strings recipientLine takes from the line or from the queue's state copied (pool, sending IP and the
+ * relay's name are kept copies already; the others stay null).
+ */
 function detachedCopy(event: DeliveryEvent): DeliveryEvent {
   const copy = { ...event };
-  for (const key of Object.keys(copy) as (keyof DeliveryEvent)[]) {
-    const value = copy[key];
-    if (typeof value === "string") (copy as Record<string, unknown>)[key] = detach(value);
-  }
+  copy.time = detach(copy.time);
+  copy.recipient = detach(copy.recipient);
+  copy.sender = detach(copy.sender);
+  copy.sendingDomain = detach(copy.sendingDomain);
+  copy.messageId = detach(copy.messageId);
+  copy.remoteMta = detach(copy.remoteMta);
+  copy.reply = detach(copy.reply);
+  copy.status = detach(copy.status);
   return copy;
 }
 
