@@ -77,14 +77,15 @@ const STATUS_WORDS: readonly (readonly [Uint8Array, EventType])[] = [
   [asciiBytes("expired"), "bounced"],
 ];
 const TO_BYTES = asciiBytes(TO);
-const FIELD_SEPARATOR_BYTES = asciiBytes(FIELD_SEPARATOR);
 const STATUS_BYTES = asciiBytes(STATUS);
 const SLASH = 47;
+const COLON = 58;
 const GREATER_THAN = 62;
 
 function statusTypeOfBytes(bytes: Uint8Array, start: number, end: number): EventType | null {
-  for (const [word, type] of STATUS_WORDS) {
-    if (end - start === word.length && startsWithBytes(bytes, word, start, end)) return type;
+  for (let i = 0; i < STATUS_WORDS.length; i++) {
+    const word = STATUS_WORDS[i][0];
+    if (end - start === word.length && startsWithBytes(bytes, word, start, end)) return STATUS_WORDS[i][1];
   }
   return null;
 }
@@ -286,19 +287,29 @@ class PostfixParser {
     }
     const hostEnd = indexOfByte(bytes, SPACE, stampEnd + 1, to);
     if (hostEnd < 0) return other;
-    const tagEnd = indexOfBytes(bytes, FIELD_SEPARATOR_BYTES, hostEnd + 1, to);
-    if (tagEnd < 0) return other;
-    const slash = indexOfByte(bytes, SLASH, hostEnd + 1, to);
-    if (slash < 0 || slash > tagEnd) return other;
+    // The tag ends at the first `: ` and must hold a `/` (one pass for both).
+    let tagEnd = hostEnd + 1;
+    let slashed = false;
+    for (; tagEnd < to - 1; tagEnd++) {
+      const c = bytes[tagEnd];
+      if (c === COLON && bytes[tagEnd + 1] === SPACE) break;
+      if (c === SLASH) slashed = true;
+    }
+    if (tagEnd >= to - 1 || !slashed) return other;
+    // The queue id up to the next `: `, hashed on the way: a space first, or more than MAX_QUEUE_ID
+    // characters, and it is no queue id (what line's indexOf, length and space checks find).
     const qidStart = tagEnd + FIELD_SEPARATOR.length;
-    const qidEnd = indexOfBytes(bytes, FIELD_SEPARATOR_BYTES, qidStart, to);
-    if (qidEnd < 0 || qidEnd - qidStart > MAX_QUEUE_ID || qidEnd - qidStart < MIN_QUEUE_ID) return other;
+    const qidLimit = Math.min(to - 1, qidStart + MAX_QUEUE_ID + 1);
+    let qidEnd = qidStart;
     let hash = 0;
-    for (let i = qidStart; i < qidEnd; i++) {
-      const c = bytes[i];
+    for (; qidEnd < qidLimit; qidEnd++) {
+      const c = bytes[qidEnd];
+      if (c === COLON && bytes[qidEnd + 1] === SPACE) break;
       if (c === SPACE) return other;
       hash = Math.imul(hash ^ c, FNV_PRIME);
     }
+    if (qidEnd >= qidLimit || qidEnd - qidStart > MAX_QUEUE_ID || qidEnd - qidStart < MIN_QUEUE_ID)
+      return other;
     if (shard !== null && shardOf(hash, shard.count) !== shard.index) return true;
     if (types === null) return false;
     const body = qidEnd + FIELD_SEPARATOR.length;
