@@ -136,7 +136,9 @@ export function parseHeaderBlock(text: string, start: number, end: number): Head
 
 /** First value of a field (name lower-case), or null. */
 export function headerValue(block: HeaderBlock, name: string): string | null {
-  for (const field of block.fields) if (field.name === name) return field.value;
+  // An index loop: hot, and for-of allocates an iterator per call in code V8's Maglev tier compiles.
+  const fields = block.fields;
+  for (let i = 0; i < fields.length; i++) if (fields[i].name === name) return fields[i].value;
   return null;
 }
 
