@@ -7,25 +7,26 @@
 export class HeaderField {
   /** Lower-cased field name. */
   readonly name: string;
-  readonly #text: string;
-  readonly #start: number;
-  readonly #end: number;
-  #value: string | null = null;
+  private readonly text: string;
+  private readonly start: number;
+  private readonly end: number;
+  private unfolded: string | null;
 
   constructor(name: string, text: string, start: number, end: number) {
     this.name = name;
-    this.#text = text;
-    this.#start = start;
-    this.#end = end;
+    this.text = text;
+    this.start = start;
+    this.end = end;
+    this.unfolded = null;
   }
 
   /** Unfolded value, trimmed (still raw bytes as latin1 chars; see decodeWords for RFC 2047). */
   get value(): string {
-    this.#value ??= this.#text
-      .slice(this.#start, Math.min(this.#end, this.#start + MAX_VALUE_LENGTH))
+    this.unfolded ??= this.text
+      .slice(this.start, Math.min(this.end, this.start + MAX_VALUE_LENGTH))
       .replace(/\r?\n[ \t]*/g, " ")
       .trim();
-    return this.#value;
+    return this.unfolded;
   }
 }
 
