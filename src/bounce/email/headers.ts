@@ -166,14 +166,37 @@ export function decodeWords(value: string): string {
     });
 }
 
+type Decoder = InstanceType<typeof TextDecoder>;
+
+/** Decoders by charset label, null for a label this runtime does not know: making one costs more than most decodes. */
+const DECODERS = new Map<string, Decoder | null>();
+/** Labels kept, at most (hostile input may name any number of charsets; beyond this they are not kept). */
+const MAX_DECODERS = 64;
+
+function decoderFor(name: string): Decoder | null {
+  let decoder = DECODERS.get(name);
+  if (decoder === undefined) {
+    try {
+      decoder = new TextDecoder(name);
+    } catch {
+      decoder = null;
+    }
+    if (DECODERS.size < MAX_DECODERS) DECODERS.set(name, decoder);
+  }
+  return decoder;
+}
+
 /** Bytes → text in the given charset; null when the charset is unknown to this runtime. */
 export function decodeCharset(bytes: Buffer, charset: string): string | null {
   const name = charset.trim().toLowerCase().replace(/^"|"$/g, "");
   if (name === "" || name === "us-ascii" || name === "utf-8" || name === "utf8")
     return bytes.toString("utf8");
   if (name === "iso-8859-1" || name === "latin1") return bytes.toString("latin1");
+  const decoder = decoderFor(name);
+  if (decoder === null) return null;
   try {
-    return new TextDecoder(name).decode(bytes);
+    // Not streaming: each call starts afresh (a stateful charset such as ISO-2022-JP keeps no state).
+    return decoder.decode(bytes);
   } catch {
     return null;
   }
