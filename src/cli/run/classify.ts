@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync } from "node:fs";
+import { closeSync, openSync, readSync, statSync } from "node:fs";
 import { setFlagsFromString } from "node:v8";
 import { replyRecord } from "../../bounce/classify-replies.ts";
 import type { ParseProblem } from "../../events/event.ts";
@@ -156,6 +156,9 @@ function startsWithEmail(
   const head = Buffer.alloc(FIRST_HEAD_BYTES);
   let got = 0;
   try {
+    // Regular files only: a FIFO, a device or /dev/stdin can be read once, by the run itself (and opening a
+    // FIFO would wait for its writer).
+    if (!statSync(path).isFile()) return false;
     const fd = openSync(path, "r");
     try {
       got = readSync(fd, head, 0, FIRST_HEAD_BYTES, 0);
