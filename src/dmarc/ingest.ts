@@ -48,6 +48,11 @@ export interface ReportIngestOptions extends ReadPoolOptions {
   batchReports?: number;
   /** Called after each file. */
   onFile?: (summary: ReportFileSummary, index: number) => void;
+  /**
+   * With `route`: called for each file that other readers must read — no report (it has no summary) or
+   * an mbox with other messages besides reports (`both`: it also has its summary).
+   */
+  onOther?: (path: string, route: "both" | null) => void;
 }
 
 export async function ingestReportFiles(
@@ -101,6 +106,8 @@ export async function ingestReportFiles(
   };
   let index = 0;
   for await (const reading of readAllPrepared(paths, options)) {
+    if (reading.route === null || reading.route === "both") options.onOther?.(reading.path, reading.route);
+    if (reading.route === null) continue;
     const summary: ReportFileSummary = {
       path: reading.path,
       reports: reading.reports.length,

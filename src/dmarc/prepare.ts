@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { aggregateRowsCsv } from "../store/report-rows.ts";
 import type { StoredAggregateReport, StoredAggregateRow, StoredTlsReport } from "../store/reports.ts";
-import type { ReportProblem, ReportReading } from "./read.ts";
+import type { ReportProblem, ReportReading, ReportRoute } from "./read.ts";
 import { type DayShare, daysOf, spreadCount } from "./spread.ts";
 import type { AggregateReport, AggregateRow, Report, TlsReport } from "./types.ts";
 
@@ -18,6 +18,8 @@ export type PreparedReport =
 /** A file's reading, ready to store: what a worker thread hands back (strings and small objects only). */
 export interface PreparedReading {
   path: string;
+  /** When the file was checked first (ReadPoolOptions.route): what it holds; null, not a report (unread). */
+  route?: ReportRoute;
   reports: PreparedReport[];
   problems: ReportProblem[];
   notes: string[];

@@ -1,7 +1,7 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { type PreparedReading, prepareReading } from "./prepare.ts";
-import { type ReportReading, readReportFile, readReportMessage } from "./read.ts";
+import { type ReportReading, readReportFile, readReportMessage, routeFile } from "./read.ts";
 import type { Report } from "./types.ts";
 
 /**
@@ -19,19 +19,36 @@ const MIN_FILES_FOR_THREADS = 64;
 /** Files in flight per reader thread (bounds memory: each holds one file's prepared rows). */
 const AHEAD_PER_THREAD = 8;
 
-/** One input read and prepared; never throws (a failure is the reading's problem). */
-export async function readPrepared(input: ReportInput): Promise<PreparedReading> {
+/**
+ * One input read and prepared; never throws (a failure is the reading's problem). With `route`, a file is
+ * first checked (reportRoute): one that is no report comes back unread, its `route` null.
+ */
+export async function readPrepared(input: ReportInput, route = false): Promise<PreparedReading> {
   const path = typeof input === "string" ? input : input.label;
-  const reading: ReportReading = await (typeof input === "string"
-    ? readReportFile(input)
-    : readReportMessage(input.raw, input.label)
+  let routed: ReturnType<typeof routeFile> | null = null;
+  if (typeof input === "string" && route) {
+    try {
+      routed = routeFile(input);
+    } catch {
+      routed = null;
+    }
+    // A file that cannot be opened is no report either: the log readers say why.
+    if (!routed?.route) return { path, route: null, reports: [], problems: [], notes: [] };
+  }
+  const reading: ReportReading = await (routed
+    ? routed.read()
+    : typeof input === "string"
+      ? readReportFile(input)
+      : readReportMessage(input.raw, input.label)
   ).catch((error: unknown) => ({
     path,
     reports: [] as Report[],
     problems: [{ part: "", reason: "unreadable", message: errorMessage(error) }],
     notes: [] as string[],
   }));
-  return prepareReading(reading);
+  const prepared = prepareReading(reading);
+  if (routed) prepared.route = routed.route;
+  return prepared;
 }
 
 function errorMessage(error: unknown): string {
@@ -43,6 +60,12 @@ function errorMessage(error: unknown): string {
 export interface ReadPoolOptions {
   /** Reader threads (default: the cores, at most 4; 0 reads on this thread). */
   threads?: number;
+  /**
+   * The files may be anything (`ingest`'s inputs): each is checked on the reader threads, which start at
+   * once instead of after every file was checked here, and one that is no report is not read (its
+   * reading's `route` says so).
+   */
+  route?: boolean;
 }
 
 /** The inputs' prepared readings, in input order. */
@@ -55,10 +78,11 @@ export async function* readAllPrepared(
   const threads =
     files < MIN_FILES_FOR_THREADS ? 0 : (options.threads ?? Math.min(4, availableParallelism()));
   if (threads <= 1) {
-    for (const input of inputs) yield await readPrepared(input);
+    for (const input of inputs) yield await readPrepared(input, options.route);
     return;
   }
   const workers = Array.from({ length: threads }, () => startReader());
+  const route = options.route ?? false;
   try {
     const pending: Promise<PreparedReading>[] = [];
     let next = 0;
@@ -69,8 +93,8 @@ export async function* readAllPrepared(
         next++;
         pending.push(
           typeof input === "string" && worker.alive
-            ? worker.read(input).catch(() => readPrepared(input))
-            : readPrepared(input),
+            ? worker.read(input, route).catch(() => readPrepared(input, route))
+            : readPrepared(input, route),
         );
       }
     };
@@ -87,7 +111,7 @@ export async function* readAllPrepared(
 
 interface Reader {
   alive: boolean;
-  read(path: string): Promise<PreparedReading>;
+  read(path: string, route: boolean): Promise<PreparedReading>;
   stop(): Promise<void>;
 }
 
@@ -98,12 +122,12 @@ function startReader(): Reader {
   let id = 0;
   const reader: Reader = {
     alive: true,
-    read(path) {
+    read(path, route) {
       if (!reader.alive) return Promise.reject(new Error("reader thread stopped"));
       return new Promise((resolve, reject) => {
         const job = id++;
         waiting.set(job, { resolve, reject });
-        worker.postMessage({ id: job, path });
+        worker.postMessage({ id: job, path, route });
       });
     },
     async stop() {

@@ -7,8 +7,8 @@ import { parentPort } from "node:worker_threads";
 module.enableCompileCache?.();
 const { readPrepared } = await import("./read-pool.ts");
 
-parentPort?.on("message", (message: { id: number; path: string }) => {
-  void readPrepared(message.path).then((result) => {
+parentPort?.on("message", (message: { id: number; path: string; route: boolean }) => {
+  void readPrepared(message.path, message.route).then((result) => {
     // The rows' CSV bytes move to the main thread instead of being copied (each has its own buffer).
     const transfer: ArrayBuffer[] = [];
     for (const report of result.reports)

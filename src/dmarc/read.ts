@@ -36,12 +36,19 @@ const SMALL_FILE_BYTES = 1024 * 1024;
 const HEAD_BYTES = 64 * 1024;
 
 /**
- * Whether `ingest` should give this file to the report reader: `reports` for a report or an email that
+ * Whether `ingest` should give a file to the report reader: `reports` for a report or an email that
  * carries one, `both` for an mbox that holds reports among other messages (bounces), null otherwise.
  */
-export async function reportRoute(path: string): Promise<"reports" | "both" | null> {
+export type ReportRoute = "reports" | "both" | null;
+
+/** The file's ReportRoute, from its first bytes. */
+export async function reportRoute(path: string): Promise<ReportRoute> {
+  return routeOf(path, readStart(path, 4096));
+}
+
+function routeOf(path: string, start: FileStart): ReportRoute {
   // 4 KiB tell a container or a document apart; only an email needs the rest of the head looked at.
-  let head = readHead(path, 4096);
+  let head = start.head.subarray(0, 4096);
   const container = containerOf(head);
   if (container === "zip") return "reports";
   if (container === "empty") return /\.(?:xml|json)(?:\.gz)?$/i.test(path) ? "reports" : null;
@@ -53,22 +60,26 @@ export async function reportRoute(path: string): Promise<"reports" | "both" | nu
     return inner === "json" && looksLikeTlsReport(text) ? "reports" : null;
   }
   if (container === "xml") return "reports";
-  if (head.length === 4096) head = readHead(path, HEAD_BYTES);
+  if (head.length === 4096)
+    head = start.whole ? start.head.subarray(0, HEAD_BYTES) : readHead(path, HEAD_BYTES);
   const text = head.toString("latin1");
   if (container === "json") return looksLikeTlsReport(text) ? "reports" : null;
   if (!looksLikeReportEmail(text)) return null;
   return text.startsWith("From ") ? "both" : "reports";
 }
 
+interface FileStart {
+  head: Buffer;
+  size: number;
+  /** The head is the whole file. */
+  whole: boolean;
+}
+
 /**
  * The first bytes of a file, or the whole file when it is small. Read synchronously: a few kilobytes from
  * a local file take less time than the asynchronous calls' round trips (a tenth of the CPU, measured).
  */
-function readStart(
-  path: string,
-  bytes: number,
-  wholeUpTo = 0,
-): { head: Buffer; size: number; whole: boolean } {
+function readStart(path: string, bytes: number, wholeUpTo = 0): FileStart {
   const fd = openSync(path, "r");
   try {
     const info = fstatSync(fd);
@@ -118,9 +129,21 @@ function looksLikeReportEmail(text: string): boolean {
 
 /** Reads every report in one file. Never throws for what the file holds; only for a file it cannot open. */
 export async function readReportFile(path: string): Promise<ReportReading> {
-  const reading: ReportReading = { path, reports: [], problems: [], notes: [] };
   // Most reports are small: one read, then everything from memory (fewer system calls per report).
+  return readFileFrom(path, readStart(path, 4096, SMALL_FILE_BYTES));
+}
+
+/**
+ * A file of any kind, opened once: its ReportRoute, and a reader of its reports from what was read to
+ * tell. Throws for a file it cannot open.
+ */
+export function routeFile(path: string): { route: ReportRoute; read(): Promise<ReportReading> } {
   const start = readStart(path, 4096, SMALL_FILE_BYTES);
+  return { route: routeOf(path, start), read: () => readFileFrom(path, start) };
+}
+
+async function readFileFrom(path: string, start: FileStart): Promise<ReportReading> {
+  const reading: ReportReading = { path, reports: [], problems: [], notes: [] };
   const whole = start.whole ? start.head : null;
   const head = start.head;
   const container = containerOf(head.subarray(0, 4096));

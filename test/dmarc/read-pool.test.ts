@@ -1,11 +1,22 @@
 import assert from "node:assert/strict";
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { ingestReportFiles } from "../../src/dmarc/ingest.ts";
+import type { PreparedReading } from "../../src/dmarc/prepare.ts";
+import { reportRoute } from "../../src/dmarc/read.ts";
+import { readAllPrepared, readPrepared } from "../../src/dmarc/read-pool.ts";
 import { Store } from "../../src/store/index.ts";
 import { aggregateXml, zip } from "../../testkit/dmarc-reports.ts";
 
@@ -105,4 +116,61 @@ test("reading on worker threads stores exactly what one thread stores, hostile t
     0,
   );
   assert.equal(stored, sum);
+});
+
+test("files of any kind are checked on the reader threads as reportRoute checks them here, and only reports are read", async () => {
+  // Reports, failure reports, TLS reports, emails carrying them, logs of every format, bounces, an mbox of
+  // reports and bounces (both), a gzip'd log, an empty file and a missing one: copied twice (≥ 64 files).
+  const sources = [
+    ...readdirSync(SAMPLES, { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile())
+      .map((entry) => join(entry.parentPath, entry.name)),
+    ...["events", "bounce-email"].flatMap((name) => {
+      const fixtures = fileURLToPath(new URL(`../fixtures/${name}/`, import.meta.url));
+      return readdirSync(fixtures, { withFileTypes: true })
+        .filter((entry) => entry.isFile())
+        .map((entry) => join(fixtures, entry.name));
+    }),
+  ];
+  const files = join(dir, "any");
+  mkdirSync(files);
+  const paths: string[] = [];
+  for (const copy of [0, 1])
+    for (const [i, source] of sources.entries()) {
+      const path = join(files, `${copy}-${i}-${source.replace(/.*\//, "")}`);
+      copyFileSync(source, path);
+      paths.push(path);
+    }
+  const fixtures = fileURLToPath(new URL("../fixtures/", import.meta.url));
+  const mbox = (name: string) => readFileSync(join(fixtures, "bounce-email", name), "latin1");
+  writeFileSync(
+    join(files, "both.mbox"),
+    `From a@b Mon Jan  1 00:00:00 2026\n${mbox("dmarc-aggregate.eml")}\nFrom c@d Mon Jan  1 00:00:00 2026\n${mbox("dsn-two-recipients.eml")}\n`,
+  );
+  writeFileSync(join(files, "log.gz"), gzipSync(readFileSync(join(fixtures, "events", "postfix-01.log"))));
+  writeFileSync(join(files, "empty"), "");
+  paths.push(join(files, "both.mbox"), join(files, "log.gz"), join(files, "empty"), join(files, "missing"));
+  assert.ok(paths.length >= 64, "enough files for the reader threads");
+
+  const routed: PreparedReading[] = [];
+  for await (const reading of readAllPrepared(paths, { threads: 2, route: true })) routed.push(reading);
+  assert.deepEqual(
+    routed.map((reading) => reading.path),
+    paths,
+  );
+  const routes: Record<string, number> = {};
+  for (const [i, path] of paths.entries()) {
+    const route = await reportRoute(path).catch(() => null);
+    assert.equal(routed[i].route, route, path);
+    routes[String(route)] = (routes[String(route)] ?? 0) + 1;
+    if (route === null)
+      assert.deepEqual(routed[i], { path, route: null, reports: [], problems: [], notes: [] });
+    else
+      assert.deepEqual(
+        { ...routed[i], route: undefined },
+        { ...(await readPrepared(path)), route: undefined },
+      );
+  }
+  // Each kind is there.
+  assert.ok(routes.reports > 40 && routes.null > 20 && routes.both === 1, JSON.stringify(routes));
 });

@@ -3,7 +3,7 @@ import { type FileSummary, ingestFile } from "../../analytics/ingest/ingest.ts";
 import { spoolIfNotFile } from "../../analytics/ingest/spool.ts";
 import { stopwatch } from "../../analytics/stopwatch.ts";
 import { ingestReportFiles, type ReportFileSummary } from "../../dmarc/ingest.ts";
-import { reportRoute } from "../../dmarc/read.ts";
+import { type ReportRoute, reportRoute } from "../../dmarc/read.ts";
 import { isFormatName } from "../../events/formats.ts";
 import { renderReportIngest, reportIngestFailures } from "../../report/dmarc.ts";
 import { createProgress } from "../../report/progress.ts";
@@ -53,29 +53,45 @@ export async function runIngest(inputs: string[], options: IngestCliOptions): Pr
     .filter((problem) => problem.unread)
     .map((problem) => ({ path: problem.path, error: problem.reason }));
   const started = performance.now();
-  const sizes = await Promise.all(files.map(async (path) => (await stat(path).catch(() => null))?.size ?? 0));
-  const progress = createProgress("ingest", Math.round(sizes.reduce((a, b) => a + b, 0) / 1024), "KB");
-  let before = 0;
-  // DMARC aggregate and TLS reports (and emails carrying them) go to the reports reader, in batches.
-  const reportPaths: string[] = [];
+  const infos = await Promise.all(files.map((path) => stat(path).catch(() => null)));
   const reports: ReportFileSummary[] = [];
+  /** Regular files that are no report (null) or hold other messages besides reports (an mbox: `both`). */
+  const notReports = new Map<string, ReportRoute>();
+  let progress: ReturnType<typeof createProgress> | null = null;
   try {
-    for (const [index, path] of files.entries()) {
-      before = sizes.slice(0, index).reduce((a, b) => a + b, 0);
+    // DMARC aggregate and TLS reports (and emails carrying them) go to the reports reader, in batches: the
+    // regular files are checked on its threads, which start reading at once; what they find is no report
+    // comes back for the log readers below.
+    const regular = files.filter((_, index) => infos[index]?.isFile());
+    reports.push(
+      ...(await ingestReportFiles(store, regular, {
+        route: true,
+        onOther: (path, route) => notReports.set(path, route),
+      })),
+    );
+    const rest = files
+      .map((path, index) => ({ path, size: infos[index]?.size ?? 0, regular: infos[index]?.isFile() }))
+      .filter((file) => !file.regular || notReports.has(file.path));
+    progress = createProgress("ingest", Math.round(rest.reduce((a, file) => a + file.size, 0) / 1024), "KB");
+    let before = 0;
+    for (const { path, size, regular } of rest) {
       let spooled: Awaited<ReturnType<typeof spoolIfNotFile>> = null;
       try {
-        spooled = await spoolIfNotFile(path);
-        const route = await reportRoute(spooled?.path ?? path).catch(() => null);
+        // A pipe or device is copied to a file first, then checked here.
+        spooled = regular ? null : await spoolIfNotFile(path);
+        const route = regular
+          ? notReports.get(path)
+          : await reportRoute(spooled?.path ?? path).catch(() => null);
         if (route && spooled)
           reports.push(...(await ingestReportFiles(store, [spooled.path])).map((r) => ({ ...r, path })));
-        else if (route) reportPaths.push(path);
         if (route === "reports") continue;
+        const done = before;
         const summary = await ingestFile(store, spooled?.path ?? path, {
           format: options.format && isFormatName(options.format) ? options.format : undefined,
           tz: options.tz,
           year: options.year ? Number(options.year) : undefined,
           fastPath: !options.parsersOnly,
-          onProgress: (bytes) => progress.tick(Math.round((before + bytes) / 1024)),
+          onProgress: (bytes) => progress?.tick(Math.round((done + bytes) / 1024)),
         });
         if (spooled) {
           // The store names the input as given, never the temporary copy.
@@ -91,11 +107,11 @@ export async function runIngest(inputs: string[], options: IngestCliOptions): Pr
         failures.push({ path, error: describeFailure(error, options.db) });
       } finally {
         await spooled?.remove();
+        before += size;
       }
     }
-    reports.push(...(await ingestReportFiles(store, reportPaths)));
   } finally {
-    progress.finish();
+    progress?.finish();
     lap("files");
     store.close();
     lap("close store");
