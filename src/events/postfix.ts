@@ -77,14 +77,15 @@ const STATUS_WORDS: readonly (readonly [Uint8Array, EventType])[] = [
   [asciiBytes("expired"), "bounced"],
 ];
 const TO_BYTES = asciiBytes(TO);
-const FIELD_SEPARATOR_BYTES = asciiBytes(FIELD_SEPARATOR);
 const STATUS_BYTES = asciiBytes(STATUS);
 const SLASH = 47;
+const COLON = 58;
 const GREATER_THAN = 62;
 
 function statusTypeOfBytes(bytes: Uint8Array, start: number, end: number): EventType | null {
-  for (const [word, type] of STATUS_WORDS) {
-    if (end - start === word.length && startsWithBytes(bytes, word, start, end)) return type;
+  for (let i = 0; i < STATUS_WORDS.length; i++) {
+    const word = STATUS_WORDS[i][0];
+    if (end - start === word.length && startsWithBytes(bytes, word, start, end)) return STATUS_WORDS[i][1];
   }
   return null;
 }
@@ -286,19 +287,29 @@ class PostfixParser {
     }
     const hostEnd = indexOfByte(bytes, SPACE, stampEnd + 1, to);
     if (hostEnd < 0) return other;
-    const tagEnd = indexOfBytes(bytes, FIELD_SEPARATOR_BYTES, hostEnd + 1, to);
-    if (tagEnd < 0) return other;
-    const slash = indexOfByte(bytes, SLASH, hostEnd + 1, to);
-    if (slash < 0 || slash > tagEnd) return other;
+    // The tag ends at the first `: ` and must hold a `/` (one pass for both).
+    let tagEnd = hostEnd + 1;
+    let slashed = false;
+    for (; tagEnd < to - 1; tagEnd++) {
+      const c = bytes[tagEnd];
+      if (c === COLON && bytes[tagEnd + 1] === SPACE) break;
+      if (c === SLASH) slashed = true;
+    }
+    if (tagEnd >= to - 1 || !slashed) return other;
+    // The queue id up to the next `: `, hashed on the way: a space first, or more than MAX_QUEUE_ID
+    // characters, and it is no queue id (what line's indexOf, length and space checks find).
     const qidStart = tagEnd + FIELD_SEPARATOR.length;
-    const qidEnd = indexOfBytes(bytes, FIELD_SEPARATOR_BYTES, qidStart, to);
-    if (qidEnd < 0 || qidEnd - qidStart > MAX_QUEUE_ID || qidEnd - qidStart < MIN_QUEUE_ID) return other;
+    const qidLimit = Math.min(to - 1, qidStart + MAX_QUEUE_ID + 1);
+    let qidEnd = qidStart;
     let hash = 0;
-    for (let i = qidStart; i < qidEnd; i++) {
-      const c = bytes[i];
+    for (; qidEnd < qidLimit; qidEnd++) {
+      const c = bytes[qidEnd];
+      if (c === COLON && bytes[qidEnd + 1] === SPACE) break;
       if (c === SPACE) return other;
       hash = Math.imul(hash ^ c, FNV_PRIME);
     }
+    if (qidEnd >= qidLimit || qidEnd - qidStart > MAX_QUEUE_ID || qidEnd - qidStart < MIN_QUEUE_ID)
+      return other;
     if (shard !== null && shardOf(hash, shard.count) !== shard.index) return true;
     if (types === null) return false;
     const body = qidEnd + FIELD_SEPARATOR.length;
@@ -373,8 +384,11 @@ class PostfixParser {
     return (this.active.size > 0 ? this.active.get(qid) : undefined) ?? this.waiting.get(qid);
   }
 
-  /** A queue id's state, created when new, its age started again (the line's log time). */
-  private state(qid: string, text: string, at: Positions): QueueState {
+  /**
+   * A queue id's state, created when new, its age started again (the line's log time). A new state of
+   * a deferral goes straight to `waiting` (where wait would move it).
+   */
+  private state(qid: string, text: string, at: Positions, deferral = false): QueueState {
     this.time(text, at.stampEnd);
     const now = this.lastMs;
     this.active.advance(now);
@@ -383,7 +397,7 @@ class PostfixParser {
     if (!state) {
       state = { sender: null, sendingDomain: null, messageId: null, deferred: null, touched: false };
       qid = detach(qid);
-      this.active.set(qid, state, now);
+      (deferral ? this.waiting : this.active).set(qid, state, now);
       this.mark(at.qidHash);
     } else if (!this.waiting.touch(qid, now)) this.active.touch(qid, now);
     this.lastQid = qid;
@@ -481,7 +495,7 @@ class PostfixParser {
     event.time = this.time(text, at.stampEnd);
     event.recipient = text.slice(rcptStart, rcptEnd) || null;
     // Only a deferral needs a state of its own (a grep'd log has a new queue id on almost every line).
-    const state = type === "deferred" ? this.state(this.qid(text, at), text, at) : this.known(text, at);
+    const state = type === "deferred" ? this.state(this.qid(text, at), text, at, true) : this.known(text, at);
     if (state) {
       event.sender = state.sender;
       event.sendingDomain = state.sendingDomain;
@@ -556,13 +570,21 @@ class PostfixParser {
   }
 }
 
-/** A copy of an event kept beyond its chunk (an `expired` line may bounce it days later). */
+/**
+ * A copy of an event kept beyond its chunk (an `expired` line may bounce it days later), with the
+ * strings recipientLine takes from the line or from the queue's state copied (pool, sending IP and the
+ * relay's name are kept copies already; the others stay null).
+ */
 function detachedCopy(event: DeliveryEvent): DeliveryEvent {
   const copy = { ...event };
-  for (const key of Object.keys(copy) as (keyof DeliveryEvent)[]) {
-    const value = copy[key];
-    if (typeof value === "string") (copy as Record<string, unknown>)[key] = detach(value);
-  }
+  copy.time = detach(copy.time);
+  copy.recipient = detach(copy.recipient);
+  copy.sender = detach(copy.sender);
+  copy.sendingDomain = detach(copy.sendingDomain);
+  copy.messageId = detach(copy.messageId);
+  copy.remoteMta = detach(copy.remoteMta);
+  copy.reply = detach(copy.reply);
+  copy.status = detach(copy.status);
   return copy;
 }
 

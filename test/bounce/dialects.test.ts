@@ -495,3 +495,51 @@ test("Gmail's '(state N)' names the reason only when the reply's status does not
   assert.equal(familyReason(gmail, "550 550 5.2.2 <kijitora@example.jp>... Mailbox Full (state 14)."), null);
   assert.equal(familyReason(gmail, "550 550 5.7.1 <kijitora@example.jp>... Access denied (state 13)."), null);
 });
+
+/** The plain reading familyReason must equal: every family in order, every message in order, by substring. */
+function familyReasonByScan(families: readonly (typeof MTA_FAMILIES)[number][], diagnostic: string) {
+  const lower = diagnostic.toLowerCase();
+  const status = /\b[45]\.\d{1,3}\.\d{1,3}\b/.exec(diagnostic)?.[0];
+  const specific = status !== undefined && !status.includes(".0");
+  for (const family of families) {
+    for (const message of family.messages) {
+      if (!lower.includes(message.phrase.toLowerCase())) continue;
+      if (message.vagueStatusOnly && specific) continue;
+      return { family, reason: message.reason };
+    }
+  }
+  return null;
+}
+
+test("family wording found in one scan equals a substring look-up of every phrase, overlaps and case included", () => {
+  const phrases = MTA_FAMILIES.flatMap((family) => family.messages.map((message) => message.phrase));
+  // Deterministic pseudo-random picks: overlapping, adjacent, upper-cased phrases, and vague-status replies.
+  let seed = 12345;
+  const next = (n: number) => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed % n;
+  };
+  const texts: string[] = [];
+  for (let i = 0; i < 3000; i++) {
+    const picked = Array.from({ length: 1 + next(3) }, () => phrases[next(phrases.length)]);
+    const glue = [" ", "", "; ", " 550 5.2.2 ", " 5.0.0 "][next(5)];
+    let text = picked.join(glue);
+    if (next(4) === 0) text = text.toUpperCase();
+    if (next(3) === 0) text = text.slice(next(Math.max(1, text.length >> 2)));
+    texts.push(text);
+  }
+  for (const text of texts) {
+    const subsets = [MTA_FAMILIES, MTA_FAMILIES.filter((_, index) => index % 2 === 0)];
+    for (const families of subsets) {
+      const expected = familyReasonByScan(families, text);
+      const found = familyReason(families, text);
+      assert.deepEqual(
+        found && { id: found.family.id, reason: found.reason },
+        expected && { id: expected.family.id, reason: expected.reason },
+        text,
+      );
+      const byPredicate = familyReason((family) => families.includes(family), text);
+      assert.equal(byPredicate?.family.id, expected?.family.id, text);
+    }
+  }
+});

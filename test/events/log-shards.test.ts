@@ -94,3 +94,37 @@ test("Exim shards: two readers of a main log give together what one reader gives
   const { merged } = await inShards(input, "exim", { chunkSize: 4093 }, 1000);
   assert.deepEqual(key(merged), key(whole.events));
 });
+
+test("Postfix shards: queue ids at the length limits, with a colon, and lines that only look like status lines are read as one reader reads them", async () => {
+  // LineParser.skip decides on bytes where line decides on text: a queue id of 5 or 20 characters is one,
+  // of 4 or 21 none; a colon not followed by a space belongs to the id; a tag needs its `/`.
+  const status =
+    "to=<a@example.com>, relay=mx.example.com[192.0.2.1]:25, dsn=5.1.1, status=bounced (host mx.example.com[192.0.2.1] said: 550 5.1.1 no such user (in reply to RCPT TO command))";
+  const ids = [
+    "ABCDE",
+    "ABCD",
+    "ABCDEFGHIJKLMNOPQRST",
+    "ABCDEFGHIJKLMNOPQRSTU",
+    "AB:CDEF12",
+    "AB CDEF12",
+    "9F8E7D6C5B",
+    "1A2B3C4D5E6F",
+  ];
+  const lines = ids.flatMap((id, i) => [
+    `Feb  7 12:00:0${i} h postfix/smtp[1]: ${id}: ${status}`,
+    `Feb  7 12:00:0${i} h postfix[1]: ${id}: ${status}`,
+    `Feb  7 12:00:0${i} h postfix/smtp[1]: ${id}:${status}`,
+    `2026-02-07T12:00:0${i}Z h postfix/smtp[1]: ${id}: ${status}`,
+  ]);
+  const input = `${lines.join("\n")}\n`;
+  for (const types of [null, FAILURES]) {
+    const whole = await readAll(input, "postfix", { modified, types });
+    assert.equal(
+      whole.events.length,
+      2 * 5,
+      "the ids of 5 and 20 characters and with a colon are ids, both stamps",
+    );
+    const { merged } = await inShards(input, "postfix", { modified, types }, 0);
+    assert.deepEqual(key(merged), key(whole.events));
+  }
+});

@@ -469,17 +469,12 @@ export const MTA_FAMILIES: readonly MtaFamily[] = [
   },
 ];
 
-/** Header names any family's marks look at (values read once per message). */
-const MARKED_HEADERS = new Set(
-  MTA_FAMILIES.flatMap((family) => family.marks.flatMap((marks) => Object.keys(marks))).filter(
-    (name) => name !== "text" && name !== "subject",
-  ),
-);
-
 /** What text marks look at: the subject, and the report text's first 4 KB (cut once per message). */
 interface MarkedText {
   subject: string;
   reportHead(): string;
+  /** Every value of a header field (lower-case name), unfolded on first use. */
+  values(name: string): readonly string[];
 }
 
 /** Each family's mark groups as [name, pattern] lists, made once (not per message). */
@@ -488,30 +483,23 @@ const MARK_GROUPS: ReadonlyMap<MtaFamily, ReadonlyArray<ReadonlyArray<[string, R
 );
 
 /** Does the message carry every mark of one group? `received` and other repeated fields: any occurrence. */
-function marked(
-  mail: MarkedText,
-  values: Map<string, string[]>,
-  marks: ReadonlyArray<[string, RegExp]>,
-): boolean {
+function marked(mail: MarkedText, marks: ReadonlyArray<[string, RegExp]>): boolean {
   for (const [name, pattern] of marks) {
     if (name === "text") {
       if (!pattern.test(mail.reportHead())) return false;
     } else if (name === "subject") {
       if (!pattern.test(mail.subject)) return false;
-    } else if (!values.get(name)?.some((value) => pattern.test(value))) return false;
+    } else if (!mail.values(name).some((value) => pattern.test(value))) return false;
   }
   return true;
 }
 
-/** The families whose marks the message carries, in table order (a relay's marks may precede the reporter's). */
-export function familiesOf(mail: ScannedEmail): MtaFamily[] {
+/**
+ * Whether the message carries a family's marks. Each family is looked at only when asked, and once: most
+ * reports are asked about one family or none (headers unfolded, report text cut only then).
+ */
+export function familyMarker(mail: ScannedEmail): (family: MtaFamily) => boolean {
   const values = new Map<string, string[]>();
-  for (const field of mail.headers.fields) {
-    if (!MARKED_HEADERS.has(field.name)) continue;
-    const list = values.get(field.name);
-    if (list) list.push(field.value);
-    else values.set(field.name, [field.value]);
-  }
   let head: string | null = null;
   const text: MarkedText = {
     subject: mail.subject,
@@ -519,38 +507,96 @@ export function familiesOf(mail: ScannedEmail): MtaFamily[] {
       head ??= mail.reportText.slice(0, 4096);
       return head;
     },
+    values: (name) => {
+      let list = values.get(name);
+      if (list === undefined) {
+        list = [];
+        for (const field of mail.headers.fields) if (field.name === name) list.push(field.value);
+        values.set(name, list);
+      }
+      return list;
+    },
   };
-  return MTA_FAMILIES.filter((family) =>
-    (MARK_GROUPS.get(family) ?? []).some((marks) => marked(text, values, marks)),
-  );
+  const known = new Map<MtaFamily, boolean>();
+  return (family) => {
+    let carries = known.get(family);
+    if (carries === undefined) {
+      carries = (MARK_GROUPS.get(family) ?? []).some((marks) => marked(text, marks));
+      known.set(family, carries);
+    }
+    return carries;
+  };
 }
 
 const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
-/** Every family's phrases in one expression: most diagnostics hold none, and then no header is looked at. */
-const ANY_PHRASE = new RegExp(
-  MTA_FAMILIES.flatMap((family) => family.messages.map((message) => escapeRegExp(message.phrase))).join("|"),
-  "i",
+/** Each family's phrases lower-cased once (the look-up is case-insensitive). */
+const LOWER_PHRASES: ReadonlyMap<FamilyMessage, string> = new Map(
+  MTA_FAMILIES.flatMap((family) => family.messages.map((message) => [message, message.phrase.toLowerCase()])),
 );
+/** The lower-cased phrases by their first character: those that may start where a phrase was found. */
+const PHRASES_BY_FIRST = new Map<string, string[]>();
+for (const phrase of new Set(LOWER_PHRASES.values())) {
+  const list = PHRASES_BY_FIRST.get(phrase[0]);
+  if (list) list.push(phrase);
+  else PHRASES_BY_FIRST.set(phrase[0], [phrase]);
+}
+/** Every family's phrases in one expression, run once over a diagnostic: most hold none. */
+const ANY_PHRASE = new RegExp([...PHRASES_BY_FIRST.values()].flat().map(escapeRegExp).join("|"), "g");
 
-/** Could `diagnostic` hold any family's wording at all (one test, before the families are looked up)? */
-export function mayHoldFamilyWording(diagnostic: string): boolean {
-  return ANY_PHRASE.test(diagnostic);
+/**
+ * The family phrases a lower-cased text holds, or null for none: one scan finds each position where some
+ * phrase starts (the next search starts one character later, so overlapping phrases are all found), and
+ * there the phrases with that first character are compared.
+ */
+function phrasesIn(lower: string): Set<string> | null {
+  ANY_PHRASE.lastIndex = 0;
+  let match = ANY_PHRASE.exec(lower);
+  if (match === null) return null;
+  const found = new Set<string>();
+  for (; match !== null; match = ANY_PHRASE.exec(lower)) {
+    const at = match.index;
+    for (const phrase of PHRASES_BY_FIRST.get(lower[at]) ?? [])
+      if (lower.startsWith(phrase, at)) found.add(phrase);
+    ANY_PHRASE.lastIndex = at + 1;
+  }
+  return found;
 }
 
-/** The first of `families` whose own wording is in `diagnostic`, and the reason it gives; or null. */
+/** Where each lower-cased phrase is written: its family and message, in table order. */
+const PHRASE_OWNERS = new Map<string, Array<{ family: MtaFamily; message: FamilyMessage; order: number }>>();
+MTA_FAMILIES.flatMap((family) => family.messages.map((message) => ({ family, message }))).forEach(
+  ({ family, message }, order) => {
+    const phrase = LOWER_PHRASES.get(message) ?? "";
+    const list = PHRASE_OWNERS.get(phrase);
+    if (list) list.push({ family, message, order });
+    else PHRASE_OWNERS.set(phrase, [{ family, message, order }]);
+  },
+);
+
+/**
+ * The first of `families` (a list, or which families of the table count) whose own wording is in
+ * `diagnostic`, and the reason it gives; or null. Families and their messages are taken in table order;
+ * whether a family counts (its marks, looked up lazily) is asked only once its wording is found.
+ */
 export function familyReason(
-  families: readonly MtaFamily[],
+  families: readonly MtaFamily[] | ((family: MtaFamily) => boolean),
   diagnostic: string,
 ): { family: MtaFamily; reason: Reason } | null {
-  let lower: string | null = null;
-  for (const family of families) {
-    for (const message of family.messages) {
-      lower ??= diagnostic.toLowerCase();
-      if (!lower.includes(message.phrase.toLowerCase())) continue;
-      if (message.vagueStatusOnly && specificStatusIn(diagnostic)) continue;
-      return { family, reason: message.reason };
+  const found = phrasesIn(diagnostic.toLowerCase());
+  if (found === null) return null;
+  const counts = typeof families === "function" ? families : (family: MtaFamily) => families.includes(family);
+  const owners = [...found].flatMap((phrase) => PHRASE_OWNERS.get(phrase) ?? []);
+  owners.sort((a, b) => a.order - b.order);
+  const passed = new Set<MtaFamily>();
+  for (const { family, message } of owners) {
+    if (passed.has(family)) continue;
+    if (message.vagueStatusOnly && specificStatusIn(diagnostic)) continue;
+    if (!counts(family)) {
+      passed.add(family);
+      continue;
     }
+    return { family, reason: message.reason };
   }
   return null;
 }

@@ -3,12 +3,11 @@ import { describeLimit, type LimitName, limitOf } from "../../util/limits.ts";
 import type { ParseProblem } from "../../util/problem.ts";
 import { type Classification, classifyReply, type ReplyInput } from "../classify.ts";
 import {
-  familiesOf,
+  familyMarker,
   familyReason,
   headerVerdict,
   MTA_FAMILIES,
   type MtaFamily,
-  mayHoldFamilyWording,
 } from "../dialects/families.ts";
 import { DIALECTS, type RecipientReport } from "../dialects/index.ts";
 import { hostName, recipientDomain } from "../provider.ts";
@@ -217,14 +216,15 @@ const MESSAGE_FIRST_SUBJECT = markOf("subject");
 function messageBeforeFirstRecipient(
   mail: ScannedEmail,
   recipient: string,
-  families: () => MtaFamily[],
+  isMarked: (family: MtaFamily) => boolean,
 ): { family: MtaFamily; reason: Reason } | null {
   if (!MESSAGE_FIRST_FROM.test(mail.from) && !MESSAGE_FIRST_SUBJECT.test(mail.subject)) return null;
-  const marked = families().filter((family) => family.messageBeforeRecipients);
-  if (marked.length === 0) return null;
+  if (!MESSAGE_FIRST.some(isMarked)) return null;
   const text = mail.reportText;
   const at = text.toLowerCase().indexOf(recipient.toLowerCase());
-  return at > 0 ? familyReason(marked, text.slice(0, at)) : null;
+  return at > 0
+    ? familyReason((family) => family.messageBeforeRecipients === true && isMarked(family), text.slice(0, at))
+    : null;
 }
 
 /** A message read only in part: which limit cut it, and that the run exits 1. */
@@ -319,31 +319,25 @@ export function readEmail(
       if (!dialect.detect(mail)) continue;
       const reports = dialect.parse(mail);
       if (reports.length === 0) continue;
-      // The MTA family's own wording gives a reason the generic phrases may not know (looked up once).
-      let families: MtaFamily[] | undefined;
+      // The MTA family's own wording gives a reason the generic phrases may not know (each family's marks
+      // looked at once, and only for a family whose wording or header is there).
+      const isMarked = familyMarker(mail);
       // A family's header that decides for every recipient (looked up once per message).
-      const verdict = headerVerdict(mail.headers, (family) => {
-        families ??= familiesOf(mail);
-        return families.includes(family);
-      });
+      const verdict = headerVerdict(mail.headers, isMarked);
       for (const entry of reports.slice(0, max)) {
         if (!entry.hintReason && verdict) {
           entry.hintReason = verdict.reason;
           entry.hintSource = { id: `dialect:${verdict.family.id}`, source: verdict.family.source };
         }
-        if (!entry.hintReason && entry.diagnostic && mayHoldFamilyWording(entry.diagnostic)) {
-          families ??= familiesOf(mail);
-          const found = familyReason(families, entry.diagnostic);
+        if (!entry.hintReason && entry.diagnostic) {
+          const found = familyReason(isMarked, entry.diagnostic);
           if (found) {
             entry.hintReason = found.reason;
             entry.hintSource = { id: `dialect:${found.family.id}`, source: found.family.source };
           }
         }
         if (!entry.hintReason && entry.recipient && entry === reports[0]) {
-          const found = messageBeforeFirstRecipient(mail, entry.recipient, () => {
-            families ??= familiesOf(mail);
-            return families;
-          });
+          const found = messageBeforeFirstRecipient(mail, entry.recipient, isMarked);
           if (found) {
             entry.hintReason = found.reason;
             entry.hintSource = { id: `dialect:${found.family.id}`, source: found.family.source };
