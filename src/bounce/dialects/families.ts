@@ -599,7 +599,8 @@ export function familyReason(
   const owners = [...found].flatMap((phrase) => PHRASE_OWNERS.get(phrase) ?? []);
   owners.sort((a, b) => a.order - b.order);
   const passed = new Set<MtaFamily>();
-  for (const { family, message } of owners) {
+  for (let i = 0; i < owners.length; i++) {
+    const { family, message } = owners[i];
     if (passed.has(family)) continue;
     if (message.vagueStatusOnly && specificStatusIn(diagnostic)) continue;
     if (!counts(family)) {
@@ -624,7 +625,8 @@ export function headerVerdict(
   headers: HeaderBlock,
   familyMarked: (family: MtaFamily) => boolean,
 ): { family: MtaFamily; reason: Reason } | null {
-  for (const verdict of HEADER_VERDICTS) {
+  for (let i = 0; i < HEADER_VERDICTS.length; i++) {
+    const verdict = HEADER_VERDICTS[i];
     const value = headerValue(headers, verdict.header);
     if (value === null || !verdict.pattern.test(value) || !familyMarked(verdict.family)) continue;
     return { family: verdict.family, reason: verdict.reason };

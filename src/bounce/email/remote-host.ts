@@ -63,7 +63,8 @@ export function remoteHostIn(text: string): string | null {
     const host = hostBeforeAddress(text);
     if (host) return host;
   }
-  for (const { gate, pattern } of REMOTE_HOST_PATTERNS) {
+  for (let i = 0; i < REMOTE_HOST_PATTERNS.length; i++) {
+    const { gate, pattern } = REMOTE_HOST_PATTERNS[i];
     if (!text.includes(gate)) continue;
     const match = pattern.exec(text);
     if (match) return match[1].toLowerCase();

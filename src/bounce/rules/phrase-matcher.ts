@@ -115,7 +115,9 @@ export class PhraseMatcher {
     for (let i = 0; i < last; i++) {
       const bucket = this.byTrigram.get(trigram(text, i));
       if (bucket === undefined) continue;
-      for (const entry of bucket) {
+      // Index loops: for-of allocates an iterator per loop in Maglev-compiled code (email runs' tier).
+      for (let b = 0; b < bucket.length; b++) {
+        const entry = bucket[b];
         if (entry.order >= bestOrder) break;
         if (!text.startsWith(entry.anchor, i)) continue;
         if (entry.verify ? !holds(entry) : !applies(entry)) continue;
@@ -124,7 +126,8 @@ export class PhraseMatcher {
         break;
       }
     }
-    for (const entry of this.short) {
+    for (let s = 0; s < this.short.length; s++) {
+      const entry = this.short[s];
       if (entry.order >= bestOrder) break;
       if (text.includes(entry.anchor) && holds(entry)) {
         best = entry;
@@ -133,7 +136,8 @@ export class PhraseMatcher {
       }
     }
     if (this.anyUnanchored?.test(text)) {
-      for (const entry of this.unanchored) {
+      for (let u = 0; u < this.unanchored.length; u++) {
+        const entry = this.unanchored[u];
         if (entry.order >= bestOrder) break;
         if (holds(entry)) {
           best = entry;
