@@ -14,8 +14,9 @@ import { STAGING_COLUMNS, type StagingRow } from "./staging.ts";
  * A file's rows go to DuckDB in ONE insert statement: inserting it in parts, one statement each, cost
  * DuckDB a half more, much of it at commit and at the checkpoint after the last part (2M grep'd Postfix
  * lines: 17.6 CPU-s in 8 statements, 11.0 in one). Where named pipes exist, the CSV goes through one
- * (`pipe`): DuckDB's insert reads it while the parsers write, one on each core, and nothing reaches the
- * disk; elsewhere it goes to a file that DuckDB reads once it is complete.
+ * (`pipe`; a big log's two parsing threads through one each, read as one input: shard-staging.ts):
+ * DuckDB's insert reads it while the parsers write, and nothing reaches the disk; elsewhere it goes to a
+ * file that DuckDB reads once it is complete.
  *
  * Every string is quoted (quotes doubled): text round-trips exactly, NUL and line breaks included; an
  * empty field is NULL and `""` the empty string. Times are epoch milliseconds (BIGINT), made TIMESTAMPs
