@@ -35,11 +35,6 @@ const COLUMNS_SQL = `{${STAGING_COLUMNS.map(
 ).join(", ")}}`;
 const TIMES = STAGING_COLUMNS.filter(([, type]) => type === "TIMESTAMP").map(([name]) => name);
 const NAMES = STAGING_COLUMNS.map(([name]) => name);
-const COMMA = 44;
-const QUOTE = 34;
-const LF = 10;
-/** Room for a separator and a number or boolean field (String(value) of a BIGINT-sized number). */
-const FIELD_ROOM = 32;
 
 /** SQL reading staged rows (files or pipes, read as one input) as staging-shaped rows. */
 export function partSql(paths: string | readonly string[]): string {
@@ -64,27 +59,20 @@ export class CsvRows {
   rows = 0;
 
   add(row: StagingRow): void {
-    // Field by field into the buffer (no row string to build and flatten).
-    let at = this.length;
+    // The row as one string written with one call: a write per field cost twice as much (3.4 vs 1.5 µs a
+    // grep'd Postfix row), each a call into native code.
+    let line = "";
     for (let i = 0; i < NAMES.length; i++) {
       const value = row[NAMES[i]];
-      if (at + FIELD_ROOM > this.buffer.length) this.grow(at, FIELD_ROOM);
-      if (i > 0) this.buffer[at++] = COMMA;
+      if (i > 0) line += ",";
       if (value === null || value === undefined) continue;
-      if (typeof value === "string") {
-        const text = value.includes('"') ? value.replaceAll('"', '""') : value;
-        // At most 3 UTF-8 bytes per UTF-16 unit, and the two quotes.
-        const room = 3 * text.length + 2;
-        if (at + room > this.buffer.length) this.grow(at, room);
-        const buffer = this.buffer;
-        buffer[at++] = QUOTE;
-        at += buffer.write(text, at, "utf8");
-        buffer[at++] = QUOTE;
-      } else at += this.buffer.write(String(value), at, "latin1");
+      if (typeof value === "string") line += `"${value.includes('"') ? value.replaceAll('"', '""') : value}"`;
+      else line += value;
     }
-    if (at + 1 > this.buffer.length) this.grow(at, 1);
-    this.buffer[at++] = LF;
-    this.length = at;
+    line += "\n";
+    // At most 3 UTF-8 bytes per UTF-16 unit.
+    if (this.length + 3 * line.length > this.buffer.length) this.grow(this.length, 3 * line.length);
+    this.length += this.buffer.write(line, this.length);
     this.rows++;
   }
 
