@@ -54,14 +54,16 @@ interface Builder {
     | null;
   dkim: Partial<DkimAuth> | null;
   spf: Partial<SpfAuth> | null;
-  seen: Set<string>;
+  /** Paths closed so far (by number), and whether any element below <feedback> was. */
+  seen: Uint8Array;
+  any: boolean;
   intern: Map<string, string>;
 }
 
 /** Reads one aggregate report from decoded-or-raw bytes; throws ReportError. */
 export async function parseAggregateXml(source: AsyncIterable<Buffer>, part = ""): Promise<AggregateReport> {
-  /** Paths below <feedback> of the open elements ("" for feedback itself, "record/row", …). */
-  const paths: string[] = [];
+  /** Paths below <feedback> of the open elements, numbered (ROOT for feedback itself). */
+  const paths: number[] = [];
   // A stray <xs:schema> opened around <feedback> and never closed (a known reporter bug, parsedmarc
   // issue 18: https://github.com/domainaware/parsedmarc/issues/18) is read as a transparent wrapper.
   let wrapped = false;
@@ -77,7 +79,8 @@ export async function parseAggregateXml(source: AsyncIterable<Buffer>, part = ""
     row: null,
     dkim: null,
     spf: null,
-    seen: new Set(),
+    seen: new Uint8Array(MAX_PATHS),
+    any: false,
     intern: new Map(),
   };
   const at = () => `line ${reader.line()}`;
@@ -88,11 +91,11 @@ export async function parseAggregateXml(source: AsyncIterable<Buffer>, part = ""
         `a DOCTYPE at ${at()}: reports have none (entities are not expanded)`,
       );
     },
-    open(tagName, attributes) {
+    open(tagName, attributes, id) {
       since = 0;
-      const name = localName(tagName);
       const depth = paths.length;
       if (depth === 0) {
+        const name = localName(tagName);
         if (name === "schema" && !wrapped && !feedbackClosed) {
           wrapped = true;
           return;
@@ -101,14 +104,14 @@ export async function parseAggregateXml(source: AsyncIterable<Buffer>, part = ""
           throw new ReportError("not-a-report", `root element <${short(tagName)}> is not <feedback>`);
         const ns = attributes?.xmlns;
         if (typeof ns === "string" && ns.trim() === RFC9990_NAMESPACE) schema = "rfc9990";
-        paths.push("");
+        paths.push(ROOT);
         text = "";
         return;
       }
-      const path = childPath(paths[depth - 1], name);
+      const path = childPath(paths[depth - 1], tagName, id);
       paths.push(path);
       text = "";
-      if (depth <= 2 && RFC9990_ONLY.has(name)) schema = "rfc9990";
+      if (depth <= 2 && RFC9990_ONLY.has(localName(tagName))) schema = "rfc9990";
       open(b, path, at);
     },
     text(chunk) {
@@ -118,7 +121,7 @@ export async function parseAggregateXml(source: AsyncIterable<Buffer>, part = ""
       since = 0;
       const path = paths.pop();
       if (path === undefined) return; // the wrapper's own closing tag
-      if (path === "") feedbackClosed = true;
+      if (path === ROOT) feedbackClosed = true;
       else close(b, path, text.trim(), at);
       text = "";
     },
@@ -151,7 +154,7 @@ export async function parseAggregateXml(source: AsyncIterable<Buffer>, part = ""
       );
     if (error instanceof LimitError) throw error;
     if (error instanceof XmlSyntaxError) {
-      if (error.noRoot && !feedbackClosed && b.seen.size === 0)
+      if (error.noRoot && !feedbackClosed && !b.any)
         throw new ReportError("empty", "no XML element (empty or whitespace only)");
       throw new ReportError("invalid-xml", `invalid XML at ${at()}: ${short(error.message, 200)}`);
     }
@@ -160,22 +163,89 @@ export async function parseAggregateXml(source: AsyncIterable<Buffer>, part = ""
   return finish(b, schema, part);
 }
 
-/** Child paths, cached: no string is built per element of a large report. */
-const CHILD_PATHS = new Map<string, Map<string, string>>();
+/**
+ * Element paths below <feedback> ("record/row/source_ip"), numbered per thread: the switches below compare
+ * numbers, and a child's number comes from a table indexed by its parent's number and the reader's name id
+ * (no string is built or looked up per element of a large report). Past MAX_PATHS distinct paths, a path
+ * is OTHER, and so are its children: never one the switches know, since those (and their parents) are
+ * numbered first.
+ */
+const MAX_PATHS = 1000;
+const PATH_NAMES: string[] = [];
+const PATH_IDS = new Map<string, number>();
 
-function childPath(parent: string, name: string): string {
-  let children = CHILD_PATHS.get(parent);
-  if (!children) {
-    children = new Map();
-    if (CHILD_PATHS.size < 1000) CHILD_PATHS.set(parent, children);
+function pathId(path: string): number {
+  let id = PATH_IDS.get(path);
+  if (id === undefined) {
+    if (PATH_NAMES.length >= MAX_PATHS) return OTHER;
+    id = PATH_NAMES.length;
+    PATH_NAMES.push(path);
+    PATH_IDS.set(path, id);
   }
-  let path = children.get(name);
-  if (path === undefined) {
-    // Internalised (a property key is): the switches below then compare it by identity.
-    path = Object.keys({ [parent === "" ? name : `${parent}/${name}`]: 0 })[0];
-    if (children.size < 1000) children.set(name, path);
-  }
-  return path;
+  return id;
+}
+
+/** A known path's number, its parents numbered first. */
+function known(path: string): number {
+  const parts = path.split("/");
+  for (let i = 1; i < parts.length; i++) pathId(parts.slice(0, i).join("/"));
+  return pathId(path);
+}
+
+const OTHER = pathId("\u0000");
+const ROOT = pathId("");
+const VERSION = known("version");
+const ORG_NAME = known("report_metadata/org_name");
+const EMAIL = known("report_metadata/email");
+const REPORT_ID = known("report_metadata/report_id");
+const BEGIN = known("report_metadata/date_range/begin");
+const END = known("report_metadata/date_range/end");
+const ERROR = known("report_metadata/error");
+const GENERATOR = known("report_metadata/generator");
+const DOMAIN = known("policy_published/domain");
+const P = known("policy_published/p");
+const SP = known("policy_published/sp");
+const NP = known("policy_published/np");
+const ADKIM = known("policy_published/adkim");
+const ASPF = known("policy_published/aspf");
+const FO = known("policy_published/fo");
+const TESTING = known("policy_published/testing");
+const PCT = known("policy_published/pct");
+const RECORD = known("record");
+const SOURCE_IP = known("record/row/source_ip");
+const COUNT = known("record/row/count");
+const DISPOSITION = known("record/row/policy_evaluated/disposition");
+const EVALUATED_DKIM = known("record/row/policy_evaluated/dkim");
+const EVALUATED_SPF = known("record/row/policy_evaluated/spf");
+const REASON = known("record/row/policy_evaluated/reason");
+const REASON_TYPE = known("record/row/policy_evaluated/reason/type");
+const REASON_COMMENT = known("record/row/policy_evaluated/reason/comment");
+const HEADER_FROM = known("record/identifiers/header_from");
+const ENVELOPE_FROM = known("record/identifiers/envelope_from");
+const ENVELOPE_TO = known("record/identifiers/envelope_to");
+const DKIM = known("record/auth_results/dkim");
+const DKIM_DOMAIN = known("record/auth_results/dkim/domain");
+const DKIM_SELECTOR = known("record/auth_results/dkim/selector");
+const DKIM_RESULT = known("record/auth_results/dkim/result");
+const SPF = known("record/auth_results/spf");
+const SPF_DOMAIN = known("record/auth_results/spf/domain");
+const SPF_SCOPE = known("record/auth_results/spf/scope");
+const SPF_RESULT = known("record/auth_results/spf/result");
+
+/** Children's numbers by parent number and name id, for the first paths and names (-1: not yet). */
+const TABLE_PATHS = 128;
+const TABLE_NAMES = 256;
+const CHILDREN = new Int32Array(TABLE_PATHS * TABLE_NAMES).fill(-1);
+
+function childPath(parent: number, name: string, nameId: number): number {
+  if (parent === OTHER) return OTHER;
+  const slot =
+    parent < TABLE_PATHS && nameId >= 0 && nameId < TABLE_NAMES ? parent * TABLE_NAMES + nameId : -1;
+  if (slot >= 0 && CHILDREN[slot] >= 0) return CHILDREN[slot];
+  const local = localName(name);
+  const child = pathId(parent === ROOT ? local : `${PATH_NAMES[parent]}/${local}`);
+  if (slot >= 0) CHILDREN[slot] = child;
+  return child;
 }
 
 /** XML's own encoding declaration decides the decoding; UTF-8 (the default) is decoded strictly. */
@@ -277,9 +347,9 @@ function short(value: string, max = 60): string {
   return value.length > max ? `${value.slice(0, max)}…` : value;
 }
 
-function open(b: Builder, path: string, at: () => string): void {
+function open(b: Builder, path: number, at: () => string): void {
   switch (path) {
-    case "record":
+    case RECORD:
       if (b.rows.length >= b.rowsLimit)
         throw new LimitError(
           "reportRows",
@@ -287,119 +357,129 @@ function open(b: Builder, path: string, at: () => string): void {
         );
       b.row = { comments: null, reasons: null, dkimAuth: [], spfAuth: [] };
       return;
-    case "record/auth_results/dkim":
+    case DKIM:
       b.dkim = {};
       return;
-    case "record/auth_results/spf":
+    case SPF:
       b.spf = {};
       return;
-    case "record/row/policy_evaluated/reason":
+    case REASON:
       if (b.row) b.row.reasonType = "";
       return;
   }
 }
 
-function close(b: Builder, path: string, value: string, at: () => string): void {
-  if (!b.seen.has(path)) b.seen.add(path);
+function close(b: Builder, path: number, value: string, at: () => string): void {
+  b.seen[path] = 1;
+  b.any = true;
   const row = b.row;
   switch (path) {
-    case "version":
+    case VERSION:
       return;
-    case "report_metadata/org_name":
+    case ORG_NAME:
       b.report.reporter = value;
       return;
-    case "report_metadata/email":
+    case EMAIL:
       b.report.reporterEmail = value || null;
       return;
-    case "report_metadata/report_id":
+    case REPORT_ID:
       b.report.reportId = value;
       return;
-    case "report_metadata/date_range/begin":
+    case BEGIN:
       b.report.beginText = value;
       return;
-    case "report_metadata/date_range/end":
+    case END:
       b.report.endText = value;
       return;
-    case "report_metadata/error":
+    case ERROR:
       if (value) b.report.errors.push(value.slice(0, MAX_KEPT_TEXT));
       return;
-    case "report_metadata/generator":
+    case GENERATOR:
       b.report.generator = value.slice(0, MAX_KEPT_TEXT) || null;
       return;
-    case "policy_published/domain":
+    case DOMAIN:
       b.policy.domain = value.toLowerCase();
       return;
-    case "policy_published/p":
-    case "policy_published/sp":
-    case "policy_published/np":
-      b.policy[path.slice(17) as "p" | "sp" | "np"] = policyValue(value, path, at);
+    case P:
+      b.policy.p = policyValue(value, "p", at);
       return;
-    case "policy_published/adkim":
-    case "policy_published/aspf":
-    case "policy_published/fo":
-    case "policy_published/testing":
-      b.policy[path.slice(17) as "adkim" | "aspf" | "fo" | "testing"] =
-        value.toLowerCase().slice(0, 40) || null;
+    case SP:
+      b.policy.sp = policyValue(value, "sp", at);
       return;
-    case "policy_published/pct":
+    case NP:
+      b.policy.np = policyValue(value, "np", at);
+      return;
+    case ADKIM:
+      b.policy.adkim = policyText(value);
+      return;
+    case ASPF:
+      b.policy.aspf = policyText(value);
+      return;
+    case FO:
+      b.policy.fo = policyText(value);
+      return;
+    case TESTING:
+      b.policy.testing = policyText(value);
+      return;
+    case PCT:
       b.policy.pctText = value;
       return;
   }
   if (!row) return;
   switch (path) {
-    case "record/row/source_ip":
+    case SOURCE_IP:
       row.sourceIp = value;
       return;
-    case "record/row/count":
+    case COUNT:
       row.countText = value;
       return;
-    case "record/row/policy_evaluated/disposition":
+    case DISPOSITION:
       row.disposition = oneOf(DISPOSITIONS, value, "disposition", at) as Disposition;
       return;
-    case "record/row/policy_evaluated/dkim":
+    case EVALUATED_DKIM:
       row.dkim = oneOf(ALIGNED_RESULTS, value, "policy_evaluated dkim", at) as AlignedResult;
       return;
-    case "record/row/policy_evaluated/spf":
+    case EVALUATED_SPF:
       row.spf = oneOf(ALIGNED_RESULTS, value, "policy_evaluated spf", at) as AlignedResult;
       return;
-    case "record/row/policy_evaluated/reason/type":
+    case REASON_TYPE:
       row.reasonType = value === "" ? "" : oneOf(OVERRIDE_REASONS, value, "reason type", at);
       return;
-    case "record/row/policy_evaluated/reason/comment":
+    case REASON_COMMENT:
       if (value) row.comments = [...(row.comments ?? []), value.slice(0, MAX_KEPT_TEXT)];
       return;
-    case "record/row/policy_evaluated/reason":
+    case REASON:
       if (row.reasonType) row.reasons = [...(row.reasons ?? []), row.reasonType];
       row.reasonType = "";
       return;
-    case "record/identifiers/header_from":
+    case HEADER_FROM:
       row.headerFrom = intern(b, value.toLowerCase());
       return;
-    case "record/identifiers/envelope_from":
+    case ENVELOPE_FROM:
       row.envelopeFrom = value ? intern(b, value.toLowerCase()) : null;
       return;
-    case "record/identifiers/envelope_to":
+    case ENVELOPE_TO:
       row.envelopeTo = value ? intern(b, value.toLowerCase()) : null;
       return;
-    case "record/auth_results/dkim/domain":
+    case DKIM_DOMAIN:
       if (b.dkim) b.dkim.domain = value ? intern(b, value.toLowerCase()) : null;
       return;
-    case "record/auth_results/dkim/selector":
+    case DKIM_SELECTOR:
       if (b.dkim) b.dkim.selector = value ? intern(b, value) : null;
       return;
-    case "record/auth_results/dkim/result":
+    case DKIM_RESULT:
       if (b.dkim) b.dkim.result = oneOf(DKIM_RESULTS, value, "DKIM result", at);
       return;
-    case "record/auth_results/spf/domain":
+    case SPF_DOMAIN:
       if (b.spf) b.spf.domain = value ? intern(b, value.toLowerCase()) : null;
       return;
-    case "record/auth_results/spf/scope":
+    case SPF_SCOPE:
       if (b.spf) b.spf.scope = value ? value.toLowerCase() : null;
       return;
-    case "record/auth_results/spf/result":
+    case SPF_RESULT:
       if (b.spf) b.spf.result = oneOf(SPF_RESULTS, value, "SPF result", at);
       return;
-    case "record/auth_results/dkim":
+    case DKIM:
       if (b.dkim) {
         if (b.dkim.result === undefined) throw invalid(`a <dkim> result without <result> (${at()})`);
         row.dkimAuth?.push({
@@ -410,14 +490,14 @@ function close(b: Builder, path: string, value: string, at: () => string): void 
       }
       b.dkim = null;
       return;
-    case "record/auth_results/spf":
+    case SPF:
       if (b.spf) {
         if (b.spf.result === undefined) throw invalid(`an <spf> result without <result> (${at()})`);
         row.spfAuth?.push({ domain: b.spf.domain ?? null, scope: b.spf.scope ?? null, result: b.spf.result });
       }
       b.spf = null;
       return;
-    case "record":
+    case RECORD:
       b.rows.push(finishRow(row, b.rows.length + 1, at));
       b.row = null;
       return;
@@ -441,9 +521,13 @@ function oneOf(values: readonly string[], value: string, what: string, at: () =>
   throw invalid(`${what} "${short(value, 40)}" is not one of ${values.join(", ")} (${at()})`);
 }
 
-function policyValue(value: string, path: string, at: () => string): string | null {
+function policyValue(value: string, tag: string, at: () => string): string | null {
   if (value === "") return null;
-  return oneOf(["none", "quarantine", "reject"], value, path.slice(17), at);
+  return oneOf(["none", "quarantine", "reject"], value, tag, at);
+}
+
+function policyText(value: string): string | null {
+  return value.toLowerCase().slice(0, 40) || null;
 }
 
 function wholeNumber(text: string | undefined, what: string, at: string | (() => string)): number {
@@ -482,11 +566,7 @@ function finishRow(row: NonNullable<Builder["row"]>, index: number, at: () => st
 
 function finish(b: Builder, schema: AggregateReport["schema"], part: string): AggregateReport {
   const r = b.report;
-  if (
-    !b.seen.has("report_metadata/report_id") &&
-    !b.seen.has("policy_published/domain") &&
-    b.rows.length === 0
-  )
+  if (!b.seen[REPORT_ID] && !b.seen[DOMAIN] && b.rows.length === 0)
     throw new ReportError("not-a-report", "a <feedback> without report_metadata, policy_published or record");
   if (!r.reportId) throw invalid("report_metadata has no report_id");
   const begin = wholeNumber(r.beginText, "date_range begin", "report_metadata");

@@ -14,8 +14,12 @@
  */
 
 export interface XmlHandler {
-  /** A start tag (an empty-element tag is an open then a close); attributes null when it has none. */
-  open(name: string, attributes: Record<string, string> | null): void;
+  /**
+   * A start tag (an empty-element tag is an open then a close); attributes null when it has none. `id`
+   * numbers the name among the names this thread's readers met (0, 1, 2…; the same name, the same id),
+   * or is -1 for a name past the bounds of that list: a handler may index tables with it.
+   */
+  open(name: string, attributes: Record<string, string> | null, id: number): void;
   /** Character data of an element (references expanded, line ends normalised to \n), CDATA included. */
   text(text: string): void;
   close(name: string): void;
@@ -52,6 +56,9 @@ const XML_DECL =
  * document from making the lists long or large.
  */
 const KNOWN: string[][] = [];
+/** The id of each name in KNOWN (same positions). */
+const KNOWN_IDS: number[][] = [];
+let knownCount = 0;
 const MAX_KNOWN_LENGTH = 64;
 const MAX_KNOWN_PER_LENGTH = 32;
 
@@ -77,6 +84,8 @@ export class StrictXmlReader {
   private phase = PROLOG;
   private atStart = true;
   private readonly stack: string[] = [];
+  /** The id of the name name() returned last (-1: none). */
+  private nameId = -1;
 
   constructor(handler: XmlHandler) {
     this.handler = handler;
@@ -240,17 +249,32 @@ export class StrictXmlReader {
     return i;
   }
 
-  /** The name from `start` to `end`, checked (the same string each time a name comes again). */
+  /**
+   * The name from `start` to `end`, checked (the same string each time a name comes again); its id in
+   * `nameId`.
+   */
   private name(start: number, end: number, what: string): string {
     const length = end - start;
     const same = KNOWN[length];
-    if (same) for (const known of same) if (this.buf.startsWith(known, start)) return known;
+    if (same)
+      for (let i = 0; i < same.length; i++)
+        if (this.buf.startsWith(same[i], start)) {
+          this.nameId = KNOWN_IDS[length][i];
+          return same[i];
+        }
     const name = this.buf.slice(start, end);
     if (!NAME.test(name)) throw this.fail(`disallowed character in ${what}.`);
+    this.nameId = -1;
     if (length > MAX_KNOWN_LENGTH) return name;
     const internal = Object.keys({ [name]: 0 })[0];
-    if (!same) KNOWN[length] = [internal];
-    else if (same.length < MAX_KNOWN_PER_LENGTH) same.push(internal);
+    if (!same) {
+      KNOWN[length] = [internal];
+      KNOWN_IDS[length] = [knownCount];
+    } else if (same.length < MAX_KNOWN_PER_LENGTH) {
+      same.push(internal);
+      KNOWN_IDS[length].push(knownCount);
+    } else return internal;
+    this.nameId = knownCount++;
     return internal;
   }
 
@@ -262,19 +286,20 @@ export class StrictXmlReader {
     if (i >= len) return -1;
     if (i === pos + 1) throw this.fail("disallowed character in tag name.");
     const name = this.name(pos + 1, i, "tag name");
+    const id = this.nameId;
     if (this.phase === AFTER_ROOT) throw this.fail("documents may contain only one root.");
     let attributes: Record<string, string> | null = null;
     for (;;) {
       let c = buf.charCodeAt(i);
       if (c === 0x3e) {
-        this.opened(name, attributes);
+        this.opened(name, attributes, id);
         return i + 1;
       }
       if (c === 0x2f) {
         if (i + 1 >= len) return -1;
         if (buf.charCodeAt(i + 1) !== 0x3e)
           throw this.fail("forward-slash in opening tag not followed by >.");
-        this.opened(name, attributes);
+        this.opened(name, attributes, id);
         this.closed(name);
         return i + 2;
       }
@@ -312,10 +337,10 @@ export class StrictXmlReader {
     }
   }
 
-  private opened(name: string, attributes: Record<string, string> | null): void {
+  private opened(name: string, attributes: Record<string, string> | null, id: number): void {
     this.phase = IN_ROOT;
     this.stack.push(name);
-    this.handler.open(name, attributes);
+    this.handler.open(name, attributes, id);
   }
 
   private closed(name: string): void {

@@ -20,6 +20,8 @@ export type SqlType = "VARCHAR" | "DOUBLE" | "BOOLEAN" | "JSON" | "INTEGER" | "T
 export interface Sql {
   sql: string;
   type: SqlType;
+  /** Text that is never '' (NULL instead), so its field needs no `nullif(…, '')` of its own. */
+  nonEmpty?: boolean;
 }
 
 /** A JSON shape: a leaf type, or an object of shapes; lists of objects are `{ list: … }`. */
@@ -223,8 +225,12 @@ const TRANSFORM_SQL: Record<TransformName, (args: Sql[]) => Sql> = {
     };
   },
   leadingReplyCode: ([a]) => ({ sql: REPLY_CODE_SQL(`(${text(a)})`), type: "INTEGER" }),
-  leadingStatus: ([a]) => ({ sql: LEADING_STATUS_SQL(`(${text(a)})`), type: "VARCHAR" }),
-  cleanStatus: ([a]) => ({ sql: LEADING_STATUS_SQL(TRIM_SQL(`(${text(a)})`)), type: "VARCHAR" }),
+  leadingStatus: ([a]) => ({ sql: LEADING_STATUS_SQL(`(${text(a)})`), type: "VARCHAR", nonEmpty: true }),
+  cleanStatus: ([a]) => ({
+    sql: LEADING_STATUS_SQL(TRIM_SQL(`(${text(a)})`)),
+    type: "VARCHAR",
+    nonEmpty: true,
+  }),
   mtaName: ([a]) => {
     const t = `(${text(a)})`;
     const stripped = STRIP_DIAGNOSTIC_SQL(`regexp_replace(${t}, '^dns;\\s*', '', 'i')`);
@@ -301,9 +307,13 @@ function compileExpr(e: Expr, cx: Context, base = "root"): Sql {
     if (e.as === "text") return nonEmpty(value);
     if (e.as === "first" && value.type === "JSON")
       return {
-        // An array's text starts with "[" (no JSON parse to learn its type).
-        sql: `nullif(CASE WHEN starts_with(ltrim(${value.sql}::VARCHAR), '[') THEN ${JSON_SCALAR_TEXT(value.sql, "'$[0]'")} ELSE ${JSON_SCALAR_TEXT(value.sql, "'$'")} END, '')`,
+        // An array's text starts with "[" (no JSON parse to learn its type). The text is bound once (a
+        // lambda's parameter): `nullif(x, '')` writes x twice, and DuckDB hoists a repeated expression
+        // into a projection of its own, evaluated for every row even where a `coalesce` around it would
+        // never need it (SendGrid's `category` after `campaign_id`: two JSON parses a row).
+        sql: `list_transform([CASE WHEN starts_with(ltrim(${value.sql}::VARCHAR), '[') THEN ${JSON_SCALAR_TEXT(value.sql, "'$[0]'")} ELSE ${JSON_SCALAR_TEXT(value.sql, "'$'")} END], t -> nullif(t, ''))[1]`,
         type: "VARCHAR",
+        nonEmpty: true,
       };
     return e.as === "first" ? nonEmpty(value) : value;
   }
@@ -311,18 +321,23 @@ function compileExpr(e: Expr, cx: Context, base = "root"): Sql {
   if ("field" in e) {
     const type = cx.fields.get(e.field);
     if (!type) throw new Error(`${cx.table.format}: field ${e.field} used before it is computed`);
-    return { sql: fieldColumn(e.field), type };
+    // A computed text field is never '' (see `mapped`).
+    return { sql: fieldColumn(e.field), type, nonEmpty: true };
   }
   if ("value" in e) {
-    if (e.value === null) return { sql: "NULL::VARCHAR", type: "VARCHAR" };
+    if (e.value === null) return { sql: "NULL::VARCHAR", type: "VARCHAR", nonEmpty: true };
     if (typeof e.value === "boolean") return { sql: String(e.value), type: "BOOLEAN" };
-    return { sql: sqlString(e.value), type: "VARCHAR" };
+    return { sql: sqlString(e.value), type: "VARCHAR", nonEmpty: e.value !== "" };
   }
   if ("first" in e) {
     const parts = e.first.map((part) => compileExpr(part, cx, base));
     const type = parts[0].type;
     const sqls = parts.map((part) => (part.type === type ? part.sql : castTo(part, type)));
-    return { sql: parts.length === 1 ? sqls[0] : `coalesce(${sqls.join(", ")})`, type };
+    return {
+      sql: parts.length === 1 ? sqls[0] : `coalesce(${sqls.join(", ")})`,
+      type,
+      nonEmpty: parts.every((part) => part.type === type && part.nonEmpty),
+    };
   }
   if ("fn" in e) return TRANSFORM_SQL[e.fn](e.args.map((arg) => compileExpr(arg, cx, base)));
   if ("lookup" in e) {
@@ -347,11 +362,16 @@ function compileExpr(e: Expr, cx: Context, base = "root"): Sql {
     return {
       sql: `CASE WHEN ${compileCond(e.when, cx, base)} THEN ${use.sql} ELSE ${elseSql} END`,
       type: use.type,
+      nonEmpty: use.nonEmpty && (!otherwise || (otherwise.type === use.type && otherwise.nonEmpty)),
     };
   }
   if ("join" in e) {
     const parts = e.join.map((part) => `nullif(${text(compileExpr(part, cx, base))}, '')`);
-    return { sql: `nullif(concat_ws(${sqlString(e.sep)}, ${parts.join(", ")}), '')`, type: "VARCHAR" };
+    return {
+      sql: `nullif(concat_ws(${sqlString(e.sep)}, ${parts.join(", ")}), '')`,
+      type: "VARCHAR",
+      nonEmpty: true,
+    };
   }
   const parts = e.concat.map((part) => `coalesce(${text(compileExpr(part, cx, base))}, '')`);
   return { sql: `concat(${parts.join(", ")})`, type: "VARCHAR" };
@@ -364,7 +384,8 @@ function castTo(value: Sql, type: SqlType): string {
 
 /** JS `str()` turns "" into null. */
 function nonEmpty(value: Sql): Sql {
-  return value.type === "VARCHAR" ? { sql: `nullif(${value.sql}, '')`, type: "VARCHAR" } : value;
+  if (value.type !== "VARCHAR" || value.nonEmpty) return value;
+  return { sql: `nullif(${value.sql}, '')`, type: "VARCHAR", nonEmpty: true };
 }
 
 function compileCond(c: Cond, cx: Context, base = "root"): string {
@@ -590,7 +611,9 @@ function jsonSql(table: FieldTable, options: TableSqlOptions): string {
     fields: new Map(),
   };
   // The record's root: inside an envelope, under a wrapper key, or the record itself.
-  let rootSql = structOf(root, "r");
+  // A record read for exactly the root's fields is the root itself (no struct built per row).
+  const plainRoot = [...root.keys()].join("\n") === [...record.keys()].join("\n");
+  let rootSql = plainRoot ? "r" : structOf(root, "r");
   let envelopeSkip = "false";
   let recordProblem = "r IS NULL";
   if (table.envelope) {
@@ -646,7 +669,7 @@ function csvSql(table: FieldTable, options: TableSqlOptions): string {
       const at = positions.get(canonicalName(path, table.aliases ?? {}));
       return at === undefined
         ? { sql: "NULL::VARCHAR", type: "VARCHAR" }
-        : { sql: `nullif(root.c${at}, '')`, type: "VARCHAR" };
+        : { sql: `nullif(root.c${at}, '')`, type: "VARCHAR", nonEmpty: true };
     },
     fields: new Map(),
   };
@@ -723,12 +746,13 @@ function mapped(table: FieldTable, cx: Context, rows: string, noRoot: string): s
     const columns = layer.map((name) => {
       const value = compileExpr(table.fields[name] as Expr, cx);
       cx.fields.set(name, value.type);
-      if (value.type === "VARCHAR") texts.push(fieldColumn(name));
+      if (value.type === "VARCHAR" && !value.nonEmpty) texts.push(fieldColumn(name));
       return `${value.sql} AS ${fieldColumn(name)}`;
     });
     query = `SELECT *, ${columns.join(", ")} FROM (${query})`;
-    // "" is no value (JS `str()`), applied to the computed column one projection up: DuckDB expands
-    // nullif(x, '') to a CASE that evaluates x twice, which would double every field's regexps and JSON parses.
+    // "" is no value (JS `str()`), applied to the computed column one projection up (unless its SQL
+    // already gives NULL for "", `Sql.nonEmpty`): DuckDB expands nullif(x, '') to a CASE that evaluates
+    // x twice, which would double every field's regexps and JSON parses.
     if (texts.length > 0)
       query = `SELECT * REPLACE (${texts.map((c) => `nullif(${c}, '') AS ${c}`).join(", ")}) FROM (${query})`;
   }

@@ -173,6 +173,34 @@ test("a report of 100,000 records is streamed and read whole", async () => {
   assert.ok(grownMiB < 400, `${grownMiB} MiB`);
 });
 
+test("thousands of distinct unknown elements (past the reader's name and path tables) change nothing that is read", async () => {
+  const rows = [
+    { ip: "192.0.2.1", count: 3 },
+    { ip: "192.0.2.2", count: 5, dkim: "fail" as const, reasons: ["forwarded"], comment: "c" },
+  ];
+  const plain = aggregateXml({ reportId: "flood", begin: 1_700_000_000, end: 1_700_086_399, rows });
+  // 1,500 names of one length and 1,500 more of others, each with a child: more names and paths than the
+  // tables hold, under <feedback> and inside a record's <row>; then records whose names carry a prefix.
+  const flood = Array.from({ length: 1500 }, (_, i) => {
+    const name = `ext${String(i).padStart(5, "0")}`;
+    return `<${name}><in${i}>v</in${i}></${name}>`;
+  }).join("");
+  const hostile = plain
+    .replace("<feedback>", `<feedback>${flood}`)
+    .replace("<row>", `<row>${flood}`)
+    .replaceAll("<record>", '<d:record xmlns:d="urn:example">')
+    .replaceAll("</record>", "</d:record>");
+  const read = async (name: string, xml: string) => {
+    const reading = await readReportFile(write(name, xml));
+    return { ...reading, path: "" };
+  };
+  const expected = await read("plain.xml", plain);
+  assert.equal(expected.reports.length, 1);
+  assert.deepEqual(await read("flood.xml", hostile), expected);
+  // And a report read after the tables are full.
+  assert.deepEqual(await read("plain-again.xml", plain), expected);
+});
+
 test("spreading counts over days: whole numbers that add up to the original", () => {
   fc.assert(
     fc.property(
