@@ -183,6 +183,14 @@ export class CsvStaging {
     this.endedAt = performance.now();
   }
 
+  /** Another thread wrote the rows and closed its end (shard-staging.ts): `end` does nothing more. */
+  endedElsewhere(): void {
+    this.ended = true;
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
+    this.endedAt = performance.now();
+  }
+
   /** Removes the directory and whatever is left in it. */
   close(): void {
     if (this.fd !== null) closeSync(this.fd);
