@@ -1,4 +1,5 @@
 import {
+  checkpointReports,
   type Store,
   type StoredAggregateReport,
   type StoredTlsReport,
@@ -70,6 +71,7 @@ export async function ingestReportFiles(
   let inFlight = new Set<string>();
   /** Reports set aside as copies of one in the batch being written: stored after all if that batch fails. */
   let copies: Array<{ report: PreparedReport; summary: ReportFileSummary }> = [];
+  let wrote = false;
   const add = (report: PreparedReport, summary: ReportFileSummary) => {
     known.add(report.stored.key);
     summary.stored++;
@@ -103,6 +105,7 @@ export async function ingestReportFiles(
     batch = emptyBatch();
     inFlight = new Set([...next.aggregates, ...next.tls].map((report) => report.key));
     writing = write(store, next, known);
+    wrote = true;
   };
   let index = 0;
   for await (const reading of readAllPrepared(paths, options)) {
@@ -139,6 +142,8 @@ export async function ingestReportFiles(
   await flush(); // the last batch
   await flush(); // waits for it (copies of its reports set aside are written if it failed)
   await writing;
+  // What was committed is stored either way: a checkpoint that fails is tried again when the store closes.
+  if (wrote) await checkpointReports(store).catch(() => undefined);
   return summaries;
 }
 

@@ -10,6 +10,7 @@ export {
 } from "./field-sql.ts";
 export {
   appendReports,
+  checkpointReports,
   type DailyTotals,
   type DomainPolicy,
   type DomainSourceTotals,

@@ -185,8 +185,8 @@ const MAX_CSV_LINE = 16 * 1024 * 1024;
 /**
  * Stores a batch of reports in one transaction (all of it or none), run on one DuckDB thread: appending
  * a batch's rows gains nothing from a second thread and costs more CPU for it (3,000 reports: 0.9–1.35 s
- * CPU on one thread, 1.6 s on two; notes/dmarc.md), CPU the report readers' threads need. The store's
- * thread setting is put back afterwards.
+ * CPU on one thread, 1.6 s on two; notes/dmarc.md), CPU the report readers' threads need. And with the
+ * checkpoint's vacuum off (REPORT_WRITE_SETTINGS). The store's settings are put back afterwards.
  */
 export async function storeReports(
   store: Store,
@@ -194,12 +194,44 @@ export async function storeReports(
   tls: readonly StoredTlsReport[],
   ingestedAt: number,
 ): Promise<void> {
-  const threads = (await store.one<{ n: number }>("SELECT current_setting('threads')::INTEGER AS n"))?.n;
-  await store.run("SET threads = 1");
+  await withSettings(store, { threads: 1, ...REPORT_WRITE_SETTINGS }, () =>
+    store.transaction(() => appendReports(store, aggregates, tls, ingestedAt)),
+  );
+}
+
+/**
+ * A batch is a row group and a few rows (whole reports): each leaves a small row group behind it, and
+ * DuckDB's checkpoint vacuum merges consecutive row groups that fit in fewer — so it decompressed and
+ * wrote again nearly every batch's rows, alone at the end of the run (10,000 reports: 1.2–1.4 CPU-s, and
+ * a file 12 MB instead of 7; notes/dmarc.md). The reports' tables have no deleted rows to reclaim, so
+ * their writes and checkpoints run without it (https://duckdb.org/docs/stable/configuration/overview,
+ * max_vacuum_tasks).
+ */
+const REPORT_WRITE_SETTINGS = { max_vacuum_tasks: 0 };
+
+/** Checkpoints what storeReports wrote, without the vacuum (call after the last batch). */
+export async function checkpointReports(store: Store): Promise<void> {
+  await withSettings(store, REPORT_WRITE_SETTINGS, () => store.run("CHECKPOINT"));
+}
+
+/** Runs `work` with DuckDB settings (whole numbers) changed, and puts back the store's own afterwards. */
+async function withSettings<T>(
+  store: Store,
+  settings: Record<string, number>,
+  work: () => Promise<T>,
+): Promise<T> {
+  const names = Object.keys(settings);
+  const before = await store.one<Record<string, number>>(
+    `SELECT ${names.map((name) => `current_setting('${name}')::BIGINT AS ${name}`).join(", ")}`,
+  );
+  for (const name of names) await store.run(`SET ${name} = ${settings[name]}`);
   try {
-    await store.transaction(() => appendReports(store, aggregates, tls, ingestedAt));
+    return await work();
   } finally {
-    if (threads !== undefined && Number.isInteger(threads)) await store.run(`SET threads = ${threads}`);
+    for (const name of names) {
+      const value = Number(before?.[name]);
+      if (Number.isInteger(value)) await store.run(`SET ${name} = ${value}`);
+    }
   }
 }
 

@@ -1,0 +1,102 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import {
+  checkpointReports,
+  Store,
+  type StoredAggregateReport,
+  type StoredAggregateRow,
+  storeReports,
+} from "../../src/store/index.ts";
+
+/**
+ * Batches of reports are a row group and a few rows each (src/dmarc/ingest.ts): the rows they leave behind
+ * must not make the checkpoint merge, decompress and write again the row groups already written (what
+ * DuckDB's vacuum did: it took longer than writing them, at the end of every run).
+ */
+
+const dir = mkdtempSync(join(tmpdir(), "deliverlens-dmarc-store-batches-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const ROW_GROUP = 122_880;
+
+function report(n: number, rows: number): StoredAggregateReport {
+  const row: StoredAggregateRow = {
+    record: 1,
+    day: 20_454,
+    messages: 3,
+    sourceIp: "192.0.2.1",
+    disposition: "none",
+    dkim: "pass",
+    spf: "pass",
+    reasons: null,
+    reasonComment: null,
+    headerFrom: "example.com",
+    envelopeFrom: null,
+    envelopeTo: null,
+    dkimDomain: "example.com",
+    dkimSelector: "s1",
+    dkimResult: "pass",
+    dkimResults: null,
+    spfDomain: "example.com",
+    spfScope: null,
+    spfResult: "pass",
+  };
+  return {
+    key: `k${n}`,
+    path: `r${n}.xml`,
+    part: "",
+    reporter: "google.com",
+    reporterEmail: null,
+    reportId: `r${n}`,
+    begin: 1_767_225_600,
+    end: 1_767_311_999,
+    days: 1,
+    policy: {
+      domain: "example.com",
+      p: "none",
+      sp: null,
+      np: null,
+      pct: null,
+      adkim: null,
+      aspf: null,
+      fo: null,
+      testing: null,
+    },
+    schema: "rfc7489",
+    generator: null,
+    errors: null,
+    records: rows,
+    messages: 3 * rows,
+    rows: Array.from({ length: rows }, (_, i) => ({ ...row, record: i + 1, sourceIp: `192.0.2.${i % 250}` })),
+  };
+}
+
+test("batches of a row group and a few rows: the checkpoint writes no row group twice", async () => {
+  const store = await Store.open(join(dir, "batches.duckdb"));
+  try {
+    const vacuum = await store.one<{ n: number }>("SELECT current_setting('max_vacuum_tasks')::INTEGER AS n");
+    let n = 0;
+    for (let batch = 0; batch < 2; batch++) {
+      // 245 reports of 500 rows and one of 399: a row group and 19 rows.
+      const reports = Array.from({ length: 246 }, (_, i) => report(n++, i < 245 ? 500 : 399));
+      await storeReports(store, reports, [], 0);
+    }
+    await checkpointReports(store);
+    const groups = await store.all<{ rows: number }>(
+      `SELECT count AS rows FROM pragma_storage_info('dmarc_rows')
+        WHERE column_name = 'report_key' AND segment_type <> 'VALIDITY' ORDER BY row_group_id, segment_id`,
+    );
+    // Each batch's row group stays as it was written; its few rows stay a small row group of their own.
+    assert.deepEqual(
+      groups.map((group) => Number(group.rows)),
+      [ROW_GROUP, 19, ROW_GROUP, 19],
+    );
+    // The store's own setting is back.
+    assert.deepEqual(await store.one("SELECT current_setting('max_vacuum_tasks')::INTEGER AS n"), vacuum);
+  } finally {
+    store.close();
+  }
+});
