@@ -67,7 +67,13 @@ interface Decision {
  * Replies repeat massively (the same rejection for thousands of recipients), so each distinct input is
  * classified once. The key holds everything the result depends on (the recipient only through its domain).
  */
-const memo = new Map<string, Map<string, Classification>>();
+const memo = new Map<string, MemoEntry>();
+/** One context's classification of a text; a text seen in several contexts chains them (most have one). */
+interface MemoEntry {
+  context: string;
+  classification: Classification;
+  next: MemoEntry | null;
+}
 /** Classifications kept (over all texts and contexts) before the memo starts afresh. */
 const MEMO_ENTRIES = 50_000;
 let memoEntries = 0;
@@ -76,26 +82,40 @@ const MEMO_TEXT_LENGTH = 2048;
 
 export function classifyReply(input: ReplyInput): Classification {
   const domain = input.recipient ? recipientDomain(input.recipient) : null;
-  // Two levels: the (long) text as is, then the short context, so no big key string is built per call.
+  // Keyed by the (long) text as is, then the short context, so no big key string is built per call.
   const text = typeof input.text === "string" ? input.text : "";
   if (text.length > MEMO_TEXT_LENGTH) return classifyUncached({ ...input, text }, domain);
   const context = `${input.replyCode}|${input.status}|${input.remoteMta}|${domain}|${input.action}|${input.hintReason}|${input.reportingMta}`;
-  let byContext = memo.get(text);
-  const known = byContext?.get(context);
-  if (known) return { ...known };
+  let first = memo.get(text);
+  for (let entry: MemoEntry | null = first ?? null; entry !== null; entry = entry.next)
+    if (entry.context === context) return { ...entry.classification };
   const classification = classifyUncached({ ...input, text }, domain);
   if (memoEntries >= MEMO_ENTRIES) {
     memo.clear();
     memoEntries = 0;
-    byContext = undefined;
+    first = undefined;
   }
-  if (!byContext) {
-    byContext = new Map();
-    memo.set(text, byContext);
-  }
-  byContext.set(context, classification);
+  // A chain, not a map per text: most texts are seen in one context. Kept strings are copies: a reply is a
+  // slice of its whole message (or of a decoded log chunk), which the memo would otherwise keep alive.
+  const kept: Classification = {
+    ...classification,
+    remoteMta: classification.remoteMta === null ? null : detached(classification.remoteMta),
+    status: classification.status === null ? null : detached(classification.status),
+    providerCode: classification.providerCode === null ? null : detached(classification.providerCode),
+    diagnostic: detached(classification.diagnostic),
+  };
+  memo.set(first ? text : detached(text), {
+    context: detached(context),
+    classification: kept,
+    next: first ?? null,
+  });
   memoEntries++;
   return { ...classification };
+}
+
+/** V8 copies slices shorter than 13 characters anyway; longer ones are copied by flattening a concatenation. */
+function detached(text: string): string {
+  return text.length < 13 ? text : ` ${text}`.slice(1);
 }
 
 function classifyUncached(input: ReplyInput, domain: string | null): Classification {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
+import { decodeCharset } from "../../src/bounce/email/headers.ts";
 import { recordsFromEmail, splitMbox } from "../../src/bounce/email/index.ts";
 import { decodeQuotedPrintable, parseContentType } from "../../src/bounce/email/mime.ts";
 import { scanEmail } from "../../src/bounce/email/scan.ts";
@@ -169,5 +170,19 @@ describe("scanEmail's result", () => {
     assert.deepEqual(Object.keys(dsn), Object.keys(plain));
     assert.match(plain.reportText, /550 unknown user/);
     assert.equal(plain.originalHeaders(), null);
+  });
+});
+
+describe("decodeCharset", () => {
+  it("reuses a decoder per charset without carrying state from one text to the next", () => {
+    const esc = "\u001b";
+    const japanese = Buffer.from(`${esc}$B%F%9%H${esc}(B`, "latin1"); // ISO-2022-JP "テスト"
+    const cut = Buffer.from(`${esc}$B%F`, "latin1"); // ends still in the two-byte mode
+    assert.equal(decodeCharset(japanese, "ISO-2022-JP"), "テスト");
+    decodeCharset(cut, "iso-2022-jp");
+    assert.equal(decodeCharset(Buffer.from("abc"), "iso-2022-jp"), "abc");
+    assert.equal(decodeCharset(japanese, '"iso-2022-jp"'), "テスト");
+    assert.equal(decodeCharset(Buffer.from("abc"), "no-such-charset"), null);
+    assert.equal(decodeCharset(Buffer.from("abc"), "no-such-charset"), null);
   });
 });

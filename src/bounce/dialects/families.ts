@@ -484,7 +484,8 @@ const MARK_GROUPS: ReadonlyMap<MtaFamily, ReadonlyArray<ReadonlyArray<[string, R
 
 /** Does the message carry every mark of one group? `received` and other repeated fields: any occurrence. */
 function marked(mail: MarkedText, marks: ReadonlyArray<[string, RegExp]>): boolean {
-  for (const [name, pattern] of marks) {
+  for (let i = 0; i < marks.length; i++) {
+    const [name, pattern] = marks[i];
     if (name === "text") {
       if (!pattern.test(mail.reportHead())) return false;
     } else if (name === "subject") {
@@ -494,14 +495,11 @@ function marked(mail: MarkedText, marks: ReadonlyArray<[string, RegExp]>): boole
   return true;
 }
 
-/**
- * Whether the message carries a family's marks. Each family is looked at only when asked, and once: most
- * reports are asked about one family or none (headers unfolded, report text cut only then).
- */
-export function familyMarker(mail: ScannedEmail): (family: MtaFamily) => boolean {
+/** What the marks of a message look at: its subject, its report text's head, its header values (read lazily). */
+function markedText(mail: ScannedEmail): MarkedText {
   const values = new Map<string, string[]>();
   let head: string | null = null;
-  const text: MarkedText = {
+  return {
     subject: mail.subject,
     reportHead: () => {
       head ??= mail.reportText.slice(0, 4096);
@@ -511,17 +509,29 @@ export function familyMarker(mail: ScannedEmail): (family: MtaFamily) => boolean
       let list = values.get(name);
       if (list === undefined) {
         list = [];
-        for (const field of mail.headers.fields) if (field.name === name) list.push(field.value);
+        const fields = mail.headers.fields;
+        for (let i = 0; i < fields.length; i++) if (fields[i].name === name) list.push(fields[i].value);
         values.set(name, list);
       }
       return list;
     },
   };
-  const known = new Map<MtaFamily, boolean>();
+}
+
+/**
+ * Whether the message carries a family's marks. Each family is looked at only when asked, and once: most
+ * messages are asked about one family or none (nothing is built for them, headers unfolded only then).
+ */
+export function familyMarker(mail: ScannedEmail): (family: MtaFamily) => boolean {
+  let text: MarkedText | null = null;
+  let known: Map<MtaFamily, boolean> | null = null;
   return (family) => {
+    known ??= new Map();
     let carries = known.get(family);
     if (carries === undefined) {
-      carries = (MARK_GROUPS.get(family) ?? []).some((marks) => marked(text, marks));
+      text ??= markedText(mail);
+      const of = text;
+      carries = (MARK_GROUPS.get(family) ?? []).some((marks) => marked(of, marks));
       known.set(family, carries);
     }
     return carries;

@@ -58,7 +58,8 @@ export function bareAddress(value: string | null): string | null {
 function splitRecipients(fields: HeaderField[]): HeaderField[][] {
   const groups: HeaderField[][] = [[]];
   let seen = new Set<string>();
-  for (const field of fields) {
+  for (let i = 0; i < fields.length; i++) {
+    const field = fields[i];
     if (RECIPIENT_FIELDS.includes(field.name) && seen.has(field.name)) {
       groups.push([]);
       seen = new Set();
@@ -101,8 +102,9 @@ export function parseDeliveryStatus(text: string, start = 0, end = text.length):
     const group = parseHeaderBlock(text, pos, end);
     if (group.fields.length === 0) break;
     if (group.fields.some((field) => RECIPIENT_FIELDS.includes(field.name))) {
-      for (const fields of splitRecipients(group.fields))
-        result.recipients.push(recipientOf({ ...group, fields }));
+      const groupsOfOne = splitRecipients(group.fields);
+      for (let i = 0; i < groupsOfOne.length; i++)
+        result.recipients.push(recipientOf({ ...group, fields: groupsOfOne[i] }));
     } else {
       result.reportingMta ??= stripType(headerValue(group, "reporting-mta"));
       result.arrivalDate ??= headerValue(group, "arrival-date");

@@ -315,7 +315,9 @@ export function readEmail(
     const wrapper = !mail.deliveryStatus && !mail.feedback && !/\S/.test(mail.reportText);
     const first = wrapper ? forwarded() : null;
     if (first && first.records.length > 0) return { ...first, date: first.date ?? reading.date };
-    for (const dialect of DIALECTS) {
+    // Index loops on this path: for-of allocates an iterator per loop in Maglev-compiled code.
+    for (let d = 0; d < DIALECTS.length; d++) {
+      const dialect = DIALECTS[d];
       if (!dialect.detect(mail)) continue;
       const reports = dialect.parse(mail);
       if (reports.length === 0) continue;
@@ -324,7 +326,8 @@ export function readEmail(
       const isMarked = familyMarker(mail);
       // A family's header that decides for every recipient (looked up once per message).
       const verdict = headerVerdict(mail.headers, isMarked);
-      for (const entry of reports.slice(0, max)) {
+      for (let r = 0; r < reports.length && r < max; r++) {
+        const entry = reports[r];
         if (!entry.hintReason && verdict) {
           entry.hintReason = verdict.reason;
           entry.hintSource = { id: `dialect:${verdict.family.id}`, source: verdict.family.source };

@@ -36,7 +36,10 @@ export function parseContentType(value: string | null): ContentType {
   const semicolon = head.indexOf(";");
   const type = (semicolon < 0 ? head : head.slice(0, semicolon)).trim().toLowerCase();
   if (semicolon >= 0) {
-    for (const match of head.slice(semicolon).matchAll(PARAM)) {
+    // exec in a loop, not matchAll: the iterator is an allocation per part in Maglev-compiled code.
+    const rest = head.slice(semicolon);
+    PARAM.lastIndex = 0;
+    for (let match = PARAM.exec(rest); match !== null; match = PARAM.exec(rest)) {
       let raw = match[2];
       if (raw.startsWith('"')) raw = raw.slice(1, -1).replace(/\\(.)/g, "$1");
       const name = match[1].toLowerCase();
@@ -110,9 +113,9 @@ export function walkParts(
   if (type.type.startsWith("multipart/") && boundary && depth < MAX_MIME_DEPTH) {
     const ranges = splitMultipart(text, headers.bodyStart, end, boundary, cut);
     if (ranges.length > 0) {
-      for (const [partStart, partEnd] of ranges) {
-        const partHeaders = parseHeaderBlock(text, partStart, partEnd);
-        walkParts(text, partHeaders, partEnd, out, depth + 1, inOriginal, cut);
+      for (let i = 0; i < ranges.length; i++) {
+        const partHeaders = parseHeaderBlock(text, ranges[i][0], ranges[i][1]);
+        walkParts(text, partHeaders, ranges[i][1], out, depth + 1, inOriginal, cut);
       }
       return;
     }

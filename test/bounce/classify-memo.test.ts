@@ -1,0 +1,45 @@
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { test } from "node:test";
+
+/**
+ * The reply memo must not keep the messages its replies were cut from: a reply, its remote host and its
+ * status are slices of the whole message (a latin1 string), and a slice keeps its parent alive. With
+ * replies that never repeat (recipients named in them), every message read would otherwise stay in memory
+ * up to the memo's 50,000 entries. Run in a child with --expose-gc, so the heap is measured after a full GC.
+ */
+test("the reply memo keeps copies, not the messages the replies are slices of", () => {
+  const classify = new URL("../../src/bounce/classify.ts", import.meta.url).href;
+  const script = `
+    const { classifyReply } = await import(${JSON.stringify(classify)});
+    const MESSAGES = 60;
+    globalThis.gc();
+    const before = process.memoryUsage().heapUsed;
+    for (let i = 0; i < MESSAGES; i++) {
+      // One message of 1 MB: headers, the reply, a large attached original.
+      const message = "Reporting-MTA: dns; mx" + i + ".example.net\\n" + "Status: 5.1.1\\n" +
+        "Diagnostic-Code: smtp; 550 5.1.1 <user" + i + "@example.com>: Recipient address rejected\\n" + "x".repeat(1 << 20);
+      const at = message.indexOf("550 5.1.1");
+      const host = message.indexOf("mx" + i);
+      classifyReply({
+        text: message.slice(at, message.indexOf("\\n", at)),
+        replyCode: 550,
+        status: message.slice(message.indexOf("5.1.1"), message.indexOf("5.1.1") + 5),
+        remoteMta: message.slice(host, message.indexOf("\\n", host)),
+        reportingMta: message.slice(host, message.indexOf("\\n", host)),
+        recipient: message.slice(message.indexOf("user" + i), message.indexOf(">", at)),
+        action: "failed",
+        hintReason: null,
+      });
+    }
+    globalThis.gc();
+    process.stdout.write(String(process.memoryUsage().heapUsed - before));
+  `;
+  const run = spawnSync(process.execPath, ["--expose-gc", "--input-type=module", "-e", script], {
+    encoding: "utf8",
+  });
+  assert.equal(run.status, 0, run.stderr);
+  const retained = Number(run.stdout);
+  // 60 messages of 1 MB: kept, they would be 60 MB; the memo's own entries are a few KB each.
+  assert.ok(retained < 10 * 1024 * 1024, `retained ${retained} bytes`);
+});
