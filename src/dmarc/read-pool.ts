@@ -18,6 +18,12 @@ export type ReportInput = string | { label: string; raw: Buffer };
 const MIN_FILES_FOR_THREADS = 64;
 /** Files in flight per reader thread (bounds memory: each holds one file's prepared rows). */
 const AHEAD_PER_THREAD = 8;
+/**
+ * Readings done and not yet taken, at most: the readers go on while this thread waits for a batch to be
+ * written (they stopped after AHEAD_PER_THREAD files each, leaving a core idle while DuckDB wrote).
+ */
+const MAX_READY = 4096;
+const MAX_READY_BYTES = 64 * 1024 * 1024;
 
 /**
  * One input read and prepared; never throws (a failure is the reading's problem). With `route`, a file is
@@ -66,6 +72,8 @@ export interface ReadPoolOptions {
    * reading's `route` says so).
    */
   route?: boolean;
+  /** Called when a reading is done, with how many are done and not yet taken (for tests). */
+  onReady?: (ready: number) => void;
 }
 
 /** The inputs' prepared readings, in input order. */
@@ -86,27 +94,55 @@ export async function* readAllPrepared(
   try {
     const pending: Promise<PreparedReading>[] = [];
     let next = 0;
+    let inFlight = 0;
+    let ready = 0;
+    let readyBytes = 0;
     const fill = () => {
-      while (next < inputs.length && pending.length < threads * AHEAD_PER_THREAD) {
+      while (
+        next < inputs.length &&
+        inFlight < threads * AHEAD_PER_THREAD &&
+        ready < MAX_READY &&
+        readyBytes < MAX_READY_BYTES
+      ) {
         const input = inputs[next];
         const worker = workers[next % threads];
         next++;
-        pending.push(
+        inFlight++;
+        const reading =
           typeof input === "string" && worker.alive
             ? worker.read(input, route).catch(() => readPrepared(input, route))
-            : readPrepared(input, route),
+            : readPrepared(input, route);
+        pending.push(
+          reading.then((done) => {
+            inFlight--;
+            ready++;
+            readyBytes += bytesOf(done);
+            options.onReady?.(ready);
+            fill();
+            return done;
+          }),
         );
       }
     };
     fill();
     while (pending.length > 0) {
       const reading = await (pending.shift() as Promise<PreparedReading>);
+      ready--;
+      readyBytes -= bytesOf(reading);
       fill();
       yield reading;
     }
   } finally {
     await Promise.all(workers.map((worker) => worker.stop()));
   }
+}
+
+/** What a reading holds in memory, roughly: its rows' CSV bytes and a kilobyte a report. */
+function bytesOf(reading: PreparedReading): number {
+  let bytes = 1024;
+  for (const report of reading.reports)
+    bytes += 1024 + (report.kind === "dmarc-aggregate" ? (report.stored.rowsCsv?.byteLength ?? 0) : 0);
+  return bytes;
 }
 
 interface Reader {
