@@ -1,4 +1,5 @@
-import type { BounceRecord } from "./record.ts";
+import type { Classification } from "./classify.ts";
+import type { BounceRecord, SourceRef } from "./record.ts";
 
 /** Version of the JSON record shape `classify --json/--ndjson` prints (bump on incompatible change). */
 export const RECORD_SCHEMA_VERSION = 1;
@@ -126,7 +127,7 @@ function sourceJson(source: BounceRecord["source"]): string | undefined {
 let lastFile: string | null = null;
 let lastFileJson = "";
 
-function verdictJson(record: BounceRecord): string | undefined {
+function verdictJson(record: Classification): string | undefined {
   if (typeof record.action !== "string") return undefined;
   let list = verdicts.get(record.action);
   if (list !== undefined) {
@@ -167,7 +168,7 @@ function verdictJson(record: BounceRecord): string | undefined {
   return json;
 }
 
-function pick(record: BounceRecord): Omit<Verdict, "json"> {
+function pick(record: Classification): Omit<Verdict, "json"> {
   const { replyCode, status, providerCode, reason, category, permanent, retryable, suppressRecipient } =
     record;
   return { replyCode, status, providerCode, reason, category, permanent, retryable, suppressRecipient };
@@ -184,4 +185,67 @@ function ruleJson(rule: BounceRecord["rule"]): string | undefined {
     rules.set(rule, json);
   }
   return json;
+}
+
+/**
+ * The JSON of the records of one classification (built as src/pipeline/classify-events.ts builds them:
+ * its provider, verdict and rule with the event's own recipient, source, time, remote host and
+ * diagnostic), with what they share serialised once: jsonRecord's text without the record object.
+ */
+export class ClassificationJson {
+  /** `,"provider":…,"remoteMta":` (undefined: a shared part has no JSON form; jsonRecord decides). */
+  private readonly provider: string | undefined;
+  /** `"replyCode":…,"diagnostic":` */
+  private readonly verdict: string | undefined;
+  /** `,"rule":…` */
+  private readonly rule: string | undefined;
+
+  constructor(c: Classification) {
+    const provider = JSON.stringify(c.provider);
+    this.provider = provider === undefined ? undefined : `,"provider":${provider},"remoteMta":`;
+    this.verdict = verdictJson(c);
+    this.rule = ruleJson(c.rule);
+  }
+
+  /** A record's JSON, or undefined when a part has no JSON form (the caller then uses jsonRecord). */
+  record(
+    recipient: string | null,
+    source: SourceRef,
+    format: string,
+    time: string | null,
+    remoteMta: string | null,
+    diagnostic: string,
+    feedbackType: string | null | undefined,
+  ): string | undefined {
+    const sourceText = sourceJson(source);
+    const formatText = repeated(format);
+    if (
+      this.provider === undefined ||
+      this.verdict === undefined ||
+      this.rule === undefined ||
+      sourceText === undefined ||
+      formatText === undefined ||
+      recipient === undefined ||
+      time === undefined ||
+      remoteMta === undefined ||
+      typeof diagnostic !== "string"
+    ) {
+      return undefined;
+    }
+    const feedback = feedbackType === undefined ? "" : `,"feedbackType":${JSON.stringify(feedbackType)}`;
+    return `${VERSION_PREFIX}"recipient":${JSON.stringify(recipient)},"source":${sourceText},"format":${formatText},"time":${timeJson(time)}${this.provider}${repeated(remoteMta)},${this.verdict}${JSON.stringify(diagnostic)}${this.rule}${feedback}}`;
+  }
+}
+
+/** The last time's JSON: consecutive records of a log mostly share their time (a stamp per second). */
+let lastTime: string | null = null;
+let lastTimeJson = "null";
+
+function timeJson(time: string | null): string {
+  if (time !== lastTime) {
+    lastTimeJson = JSON.stringify(time);
+    // A copy: the time may be a slice of a whole decoded input chunk, which it would keep.
+    lastTime = time === null ? null : ` ${time}`.slice(1);
+  }
+  return lastTimeJson;
 }

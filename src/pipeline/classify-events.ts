@@ -3,6 +3,7 @@ import type { Classification } from "../bounce/classify.ts";
 import { classifyEvent, EVENT_ACTIONS, FAILURE_TYPES } from "../bounce/classify-event.ts";
 import { detectProvider } from "../bounce/provider.ts";
 import type { BounceRecord } from "../bounce/record.ts";
+import { ClassificationJson, jsonRecord } from "../bounce/render-output.ts";
 import { MAX_REPLY_LENGTH, parseReply } from "../bounce/smtp-reply.ts";
 import type { DeliveryEvent, EventType, ParseProblem } from "../events/event.ts";
 import type { FormatName } from "../events/formats.ts";
@@ -27,6 +28,32 @@ interface Entry {
   tokens: string[];
   /** Another entry whose key has the same hash. */
   next: Entry | null;
+  /** Its records' shared JSON parts (made at the first `json`). */
+  json: ClassificationJson | null;
+}
+
+/** The record of an event, from its cached classification and its own diagnostic. */
+function recordOf(event: DeliveryEvent, format: string, c: Classification, diagnostic: string): BounceRecord {
+  return {
+    recipient: event.recipient,
+    source: event.source,
+    format,
+    time: event.time,
+    provider: c.provider,
+    remoteMta: event.remoteMta?.trim() || c.remoteMta,
+    replyCode: c.replyCode,
+    status: c.status,
+    providerCode: c.providerCode,
+    reason: c.reason,
+    category: c.category,
+    permanent: c.permanent,
+    retryable: c.retryable,
+    suppressRecipient: c.suppressRecipient,
+    action: c.action,
+    diagnostic,
+    rule: c.rule,
+    feedbackType: event.type === "complaint" ? (event.feedbackType ?? null) : undefined,
+  };
 }
 
 /** Entries whose keys share a hash, at most (a longer chain forgets its tail). */
@@ -50,6 +77,8 @@ export class EventClassifier {
   /** Small numbers for the few strings of a context that come from tables (actions, provider keys). */
   private readonly ids = new Map<string, number>();
   private readonly mask = new ReplyMask();
+  /** The diagnostic of the event `find` looked up last. */
+  private diagnostic = "";
   hits = 0;
   misses = 0;
 
@@ -61,6 +90,34 @@ export class EventClassifier {
 
   /** A BounceRecord for a failure/deferral/complaint (or a delivery), null for other event types. */
   classify(event: DeliveryEvent, format: string): BounceRecord | null {
+    const entry = this.find(event);
+    return entry === null ? null : recordOf(event, format, entry.classification, this.diagnostic);
+  }
+
+  /**
+   * What jsonRecord(this.classify(event, format)) gives, without building the record: the parts the
+   * records of one cached reply share are serialised once (ClassificationJson).
+   */
+  json(event: DeliveryEvent, format: string): string | null {
+    const entry = this.find(event);
+    if (entry === null) return null;
+    const c = entry.classification;
+    entry.json ??= new ClassificationJson(c);
+    return (
+      entry.json.record(
+        event.recipient,
+        event.source,
+        format,
+        event.time,
+        event.remoteMta?.trim() || c.remoteMta,
+        this.diagnostic,
+        event.type === "complaint" ? (event.feedbackType ?? null) : undefined,
+      ) ?? jsonRecord(recordOf(event, format, c, this.diagnostic))
+    );
+  }
+
+  /** The cached entry of the event's reply (classified now if new; null for types not classified), its diagnostic in `diagnostic`. */
+  private find(event: DeliveryEvent): Entry | null {
     const action = Object.hasOwn(EVENT_ACTIONS, event.type) ? EVENT_ACTIONS[event.type] : undefined;
     if (action === undefined) return null;
     const text = event.reply ?? "";
@@ -93,37 +150,16 @@ export class EventClassifier {
       }
       entry = entry.next;
     }
-    let diagnostic: string;
     if (entry === undefined || entry === null) {
       this.misses++;
       entry = this.classifyNew(event, text, hostKey, domainKey, chain(first));
       this.entries.set(hash, entry);
-      diagnostic = entry.classification.diagnostic;
+      this.diagnostic = entry.classification.diagnostic;
     } else {
       this.hits++;
-      diagnostic = this.diagnosticOf(text, entry);
+      this.diagnostic = this.diagnosticOf(text, entry);
     }
-    const c = entry.classification;
-    return {
-      recipient: event.recipient,
-      source: event.source,
-      format,
-      time: event.time,
-      provider: c.provider,
-      remoteMta: event.remoteMta?.trim() || c.remoteMta,
-      replyCode: c.replyCode,
-      status: c.status,
-      providerCode: c.providerCode,
-      reason: c.reason,
-      category: c.category,
-      permanent: c.permanent,
-      retryable: c.retryable,
-      suppressRecipient: c.suppressRecipient,
-      action: c.action,
-      diagnostic,
-      rule: c.rule,
-      feedbackType: event.type === "complaint" ? (event.feedbackType ?? null) : undefined,
-    };
+    return entry;
   }
 
   /** The number of a table string (an action, a provider key: a few dozen at most). */
@@ -183,6 +219,7 @@ export class EventClassifier {
       identity,
       tokens,
       next,
+      json: null,
     };
   }
 
@@ -297,6 +334,19 @@ export function classifyEventBatch(
   return result;
 }
 
+/**
+ * One event → its record's JSON (jsonRecord's text, built by EventClassifier.json without the record),
+ * null where classifyEventBatch gives no record: what `classify --json/--ndjson` writes.
+ */
+export function eventJson(
+  event: DeliveryEvent,
+  classifier: EventClassifier,
+  format: string,
+  all: boolean | undefined,
+): string | null {
+  return wanted(event, all) ? classifier.json(event, format) : null;
+}
+
 /** One event → its record (null for a delivery without `all`, or an event with nothing to say); problems pass. */
 function classifyItem(
   item: DeliveryEvent | ParseProblem,
@@ -305,7 +355,12 @@ function classifyItem(
   all: boolean | undefined,
 ): BounceRecord | ParseProblem | null {
   if (isProblem(item)) return item;
-  return item.type !== "delivered" || all ? classifier.classify(item, format) : null;
+  return wanted(item, all) ? classifier.classify(item, format) : null;
+}
+
+/** Deliveries become records only with `all`. */
+function wanted(event: DeliveryEvent, all: boolean | undefined): boolean {
+  return event.type !== "delivered" || all === true;
 }
 
 /**

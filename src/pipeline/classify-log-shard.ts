@@ -1,11 +1,9 @@
-import { jsonRecord } from "../bounce/render-output.ts";
 import type { ParseProblem } from "../events/event.ts";
 import type { FormatName } from "../events/formats.ts";
 import { reusedFileChunks } from "../events/input.ts";
 import { lineReader } from "../events/read.ts";
-import { type Out, type ParseCounters, problem, type Shard } from "../events/source.ts";
-import { CLASSIFIED_TYPES, classifyEventBatch, type EventClassifier } from "./classify-events.ts";
-import { isProblem } from "./classify-source.ts";
+import { isProblem, type Out, type ParseCounters, problem, type Shard } from "../events/source.ts";
+import { CLASSIFIED_TYPES, type EventClassifier, eventJson } from "./classify-events.ts";
 
 /** One reader's share of a log file (see classify-log-threads.ts). */
 export interface ShardJob {
@@ -59,7 +57,7 @@ export function* shardBatches(
   try {
     for (const chunk of reusedFileChunks(job.fd, job.size)) {
       reader.push(chunk, out);
-      yield batchOf(classifyEventBatch(out, classifier, settings), reader.linesRead);
+      yield batchOf(out, classifier, settings, reader.linesRead);
       out = [];
     }
   } catch (error) {
@@ -68,33 +66,39 @@ export function* shardBatches(
     if (job.shard.index === 0) {
       out.push(problem(job.path, null, `input could not be read to the end: ${(error as Error).message}`));
     }
-    yield batchOf(classifyEventBatch(out, classifier, settings), END_OF_INPUT);
+    yield batchOf(out, classifier, settings, END_OF_INPUT);
     return;
   }
   reader.finish(out);
-  yield batchOf(classifyEventBatch(out, classifier, settings), END_OF_INPUT);
+  yield batchOf(out, classifier, settings, END_OF_INPUT);
 }
 
 /** JSON bytes reserved per record at first (a batch grows as needed). */
 const RECORD_BYTES = 1024;
 
-function batchOf(classified: ReturnType<typeof classifyEventBatch>, upTo: number): ShardBatch {
-  const n = classified.length;
-  const ends = new Int32Array(n);
-  const lines = new Int32Array(n);
-  const kinds = new Uint8Array(n);
+function batchOf(
+  out: Out,
+  classifier: EventClassifier,
+  settings: { all: boolean; format: string },
+  upTo: number,
+): ShardBatch {
+  // Sized for every item; the views below are cut to the items kept.
+  const most = out.length;
+  const ends = new Int32Array(most);
+  const lines = new Int32Array(most);
+  const kinds = new Uint8Array(most);
   const problems: ParseProblem[] = [];
   // Not from Buffer's shared pool: the memory is handed to another thread.
-  let json = Buffer.allocUnsafeSlow(Math.max(RECORD_BYTES, n * RECORD_BYTES));
+  let json = Buffer.allocUnsafeSlow(Math.max(RECORD_BYTES, most * RECORD_BYTES));
   let length = 0;
-  for (let i = 0; i < n; i++) {
-    const item = classified[i];
-    lines[i] = item.source.line ?? -1;
+  let n = 0;
+  for (const item of out) {
     if (isProblem(item)) {
       problems.push(item);
-      kinds[i] = 1;
+      kinds[n] = 1;
     } else {
-      const text = jsonRecord(item);
+      const text = eventJson(item, classifier, settings.format, settings.all);
+      if (text === null) continue;
       const needed = length + text.length * 3; // at most 3 UTF-8 bytes per UTF-16 unit
       if (needed > json.length) {
         const grown = Buffer.allocUnsafeSlow(Math.max(needed, 2 * json.length));
@@ -103,7 +107,16 @@ function batchOf(classified: ReturnType<typeof classifyEventBatch>, upTo: number
       }
       length += json.write(text, length);
     }
-    ends[i] = length;
+    lines[n] = item.source.line ?? -1;
+    ends[n] = length;
+    n++;
   }
-  return { upTo, json: json.subarray(0, length), ends, lines, kinds, problems };
+  return {
+    upTo,
+    json: json.subarray(0, length),
+    ends: ends.subarray(0, n),
+    lines: lines.subarray(0, n),
+    kinds: kinds.subarray(0, n),
+    problems,
+  };
 }

@@ -1,6 +1,7 @@
 import { availableParallelism } from "node:os";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import type { ParseProblem } from "../events/event.ts";
+import { moduleWorker as folderWorker } from "../util/module-worker.ts";
 import type { FileResult } from "./classify-files.ts";
 import type { ClassifyOptions } from "./classify-source.ts";
 
@@ -110,14 +111,7 @@ interface TaskWorker {
 
 /** A worker thread running the module `name` of this folder (`classify-worker` …) with `workerData`. */
 export function moduleWorker(name: string, workerData: unknown): Worker {
-  const extension = import.meta.url.endsWith(".ts") ? "ts" : "js";
-  const entry = new URL(`./${name}.${extension}`, import.meta.url).href;
-  // A worker does not inherit the main thread's disk compile cache (bin/deliverlens.js): it is turned on
-  // before the worker's first module loads, so even that one is not compiled (and type-stripped) afresh.
-  return new Worker(`require("node:module").enableCompileCache?.(); import(${JSON.stringify(entry)});`, {
-    eval: true,
-    workerData,
-  });
+  return folderWorker(import.meta.url, name, workerData);
 }
 
 function startWorker(options: ClassifyOptions): TaskWorker {

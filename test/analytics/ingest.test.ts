@@ -163,6 +163,23 @@ for (const fastPath of [true, false]) {
     store.close();
   });
 
+  test(`${reader} path: an event three times within a file is stored once and counted as two duplicates`, async () => {
+    const event = '{"email":"d@gmail.com","timestamp":1767225900,"event":"delivered","sg_event_id":"d9"}';
+    const path = join(dir, `thrice-${reader}.ndjson`);
+    writeFileSync(path, `${[event, event, SENDGRID.split("\n")[0], event].join("\n")}\n`);
+    const store = await Store.open(":memory:");
+    const summary = await ingestFile(store, path, { format: "sendgrid", fastPath });
+    assert.deepEqual(
+      { read: summary.read, stored: summary.stored, duplicates: summary.duplicates },
+      { read: 4, stored: 2, duplicates: 2 },
+    );
+    const kept = await store.one<{ n: number }>(
+      "SELECT count(*) AS n FROM events WHERE recipient = 'd@gmail.com'",
+    );
+    assert.equal(kept?.n, 1);
+    store.close();
+  });
+
   test(`${reader} path: SendGrid's ip is the sending IP on deliveries/bounces and the reader's on opens/clicks`, async () => {
     const path = join(dir, `ip-${reader}.ndjson`);
     writeFileSync(path, `${SENDGRID}\n`);

@@ -3,6 +3,7 @@ import { Readable } from "node:stream";
 import { test } from "node:test";
 import fc from "fast-check";
 import type { BounceRecord } from "../../src/bounce/record.ts";
+import { jsonRecord } from "../../src/bounce/render-output.ts";
 import type { DeliveryEvent, ParseProblem } from "../../src/events/event.ts";
 import { readEvents } from "../../src/events/read.ts";
 import { isProblem, newEvent } from "../../src/events/source.ts";
@@ -200,5 +201,68 @@ test("the cache key holds everything the classifier looks at: cached equals fres
       }
     }),
     { numRuns: 200 },
+  );
+});
+
+test("EventClassifier.json is jsonRecord of classify's record, byte for byte, hostile text included (property)", () => {
+  // Attacker-controlled fields: quotes, backslashes, control characters, U+2028, lone surrogates,
+  // what invalid UTF-8 decodes to, and the parts records share (one cached reply, many recipients).
+  const hostile = fc.constantFrom(
+    'a"b\\c',
+    "tab\there\u0000\u001f\u007f",
+    "line\u2028sep\u2029",
+    "lone \ud800 high \udfff low",
+    "bad utf-8 \ufffd\ufffd",
+    "ünïcödé 邮件",
+    "",
+  );
+  const reply = fc.oneof(
+    fc.constantFrom(
+      "550 5.7.1 [CS01] Message rejected due to local policy",
+      "550 5.1.1 <a1@icloud.com>: user does not exist",
+      `${RATE} a1b2c3d4e5f6g7h8si1 - gsmtp`,
+      "250 2.0.0 OK  1767600000 a1b2c3d4e5f6si1 - gsmtp",
+    ),
+    hostile.map((text) => `550 5.7.1 ${text}`),
+    hostile,
+  );
+  const event = fc
+    .record({
+      type: fc.constantFrom("bounced", "deferred", "delivered", "complaint", "dropped", "sent", "open"),
+      reply,
+      status: fc.constantFrom(null, "5.7.1", "4.7.28"),
+      replyCode: fc.constantFrom(null, 421, 550),
+      recipient: fc.oneof(
+        fc.constantFrom(null, "x@icloud.com", "y@gmail.com"),
+        hostile.map((t) => `${t}@example.org`),
+      ),
+      remoteMta: fc.oneof(
+        fc.constantFrom(null, "", "  mx01.mail.icloud.com ", "gmail-smtp-in.l.google.com"),
+        hostile,
+      ),
+      time: fc.constantFrom(null, "2026-02-02T12:34:56.000Z", "2026-02-02T12:34:57.000Z"),
+      feedbackType: fc.constantFrom(null, "abuse", 'x"\\y'),
+      reasonHint: fc.constantFrom(null, "suppressed", "expired"),
+      file: fc.oneof(fc.constantFrom("maillog", "other.log"), hostile),
+      line: fc.constantFrom(null, 1, 123456),
+    })
+    .map(({ file, line, ...fields }) => {
+      const event = { ...newEvent(fields.type as DeliveryEvent["type"], file, line), ...fields };
+      return event as DeliveryEvent;
+    });
+  fc.assert(
+    fc.property(
+      fc.array(event, { minLength: 1, maxLength: 40 }),
+      fc.constantFrom("postfix", "exim", 'f"m'),
+      (events, format) => {
+        const byJson = new EventClassifier();
+        const byRecord = new EventClassifier();
+        for (const item of events) {
+          const record = byRecord.classify(item, format);
+          assert.equal(byJson.json(item, format), record === null ? null : jsonRecord(record));
+        }
+      },
+    ),
+    { numRuns: 300 },
   );
 });

@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { closeSync, constants, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { sqlString } from "../../store/index.ts";
+import { sqlString } from "../../util/sql.ts";
 import { STAGING_COLUMNS, type StagingRow } from "./staging.ts";
 
 /**
@@ -40,10 +40,11 @@ const LF = 10;
 /** Room for a separator and a number or boolean field (String(value) of a BIGINT-sized number). */
 const FIELD_ROOM = 32;
 
-/** SQL reading staged rows (a file or a pipe) as staging-shaped rows. */
-export function partSql(path: string): string {
+/** SQL reading staged rows (files or pipes, read as one input) as staging-shaped rows. */
+export function partSql(paths: string | readonly string[]): string {
   const replace = TIMES.map((name) => `make_timestamp(${name} * 1000) AS ${name}`).join(", ");
-  return `SELECT * REPLACE (${replace}) FROM read_csv(${sqlString(path)}, columns = ${COLUMNS_SQL},
+  const files = typeof paths === "string" ? sqlString(paths) : `[${paths.map(sqlString).join(", ")}]`;
+  return `SELECT * REPLACE (${replace}) FROM read_csv(${files}, columns = ${COLUMNS_SQL},
     header = false, delim = ',', quote = '"', escape = '"', allow_quoted_nulls = false, auto_detect = false,
     strict_mode = true, max_line_size = ${MAX_CSV_LINE}, buffer_size = ${2 * MAX_CSV_LINE})`;
 }
@@ -51,6 +52,65 @@ export function partSql(path: string): string {
 /** Whether the reader of a pipe failed: its error (the writer stops and throws it), else null. */
 export type ReaderFailure = () => unknown;
 
+/**
+ * Staging rows as CSV bytes, on any thread: `take` hands them over in a buffer of their own (which can be
+ * transferred to another thread) for a CsvStaging to write.
+ */
+export class CsvRows {
+  private buffer = Buffer.allocUnsafeSlow(2 * WRITE_AT);
+  private length = 0;
+  /** Rows added. */
+  rows = 0;
+
+  add(row: StagingRow): void {
+    // Field by field into the buffer (no row string to build and flatten).
+    let at = this.length;
+    for (let i = 0; i < NAMES.length; i++) {
+      const value = row[NAMES[i]];
+      if (at + FIELD_ROOM > this.buffer.length) this.grow(at, FIELD_ROOM);
+      if (i > 0) this.buffer[at++] = COMMA;
+      if (value === null || value === undefined) continue;
+      if (typeof value === "string") {
+        const text = value.includes('"') ? value.replaceAll('"', '""') : value;
+        // At most 3 UTF-8 bytes per UTF-16 unit, and the two quotes.
+        const room = 3 * text.length + 2;
+        if (at + room > this.buffer.length) this.grow(at, room);
+        const buffer = this.buffer;
+        buffer[at++] = QUOTE;
+        at += buffer.write(text, at, "utf8");
+        buffer[at++] = QUOTE;
+      } else at += this.buffer.write(String(value), at, "latin1");
+    }
+    if (at + 1 > this.buffer.length) this.grow(at, 1);
+    this.buffer[at++] = LF;
+    this.length = at;
+    this.rows++;
+  }
+
+  /** Whether enough rows wait to be worth handing over. */
+  get full(): boolean {
+    return this.length >= WRITE_AT;
+  }
+
+  /** The bytes of the rows added since the last take. */
+  take(): Uint8Array<ArrayBuffer> {
+    const bytes = this.buffer.subarray(0, this.length);
+    this.buffer = Buffer.allocUnsafeSlow(2 * WRITE_AT);
+    this.length = 0;
+    return bytes;
+  }
+
+  private grow(at: number, room: number): void {
+    const grown = Buffer.allocUnsafeSlow(Math.max(2 * this.buffer.length, at + room));
+    this.buffer.copy(grown, 0, 0, at);
+    this.buffer = grown;
+  }
+}
+
+/**
+ * Where DuckDB reads staged rows: a named pipe written while DuckDB reads it, or a file it reads once
+ * complete. Rows are added here (`add`, `drain`), or written as bytes a CsvRows made (`write`).
+ */
 export class CsvStaging {
   private readonly dir: string;
   /** Where DuckDB reads the rows (partSql). */
@@ -58,12 +118,12 @@ export class CsvStaging {
   /** A named pipe (read while written) rather than a file (read once written). */
   readonly pipe: boolean;
   private fd: number | null = null;
-  private buffer = Buffer.allocUnsafe(2 * WRITE_AT);
-  private length = 0;
-  /** Rows added. */
-  rows = 0;
+  private ended = false;
+  private readonly pending = new CsvRows();
   /** Seconds the writer waited for DuckDB to read the pipe. */
   waitedSeconds = 0;
+  /** When the rows ended (performance.now()). */
+  endedAt = 0;
 
   /** `pipe`: use a named pipe when the platform has them (default); false: a file. */
   constructor(pipe = true) {
@@ -73,72 +133,65 @@ export class CsvStaging {
     if (!this.pipe) this.fd = openSync(this.path, "wx", 0o600);
   }
 
+  /** Rows added (not those written as bytes). */
+  get rows(): number {
+    return this.pending.rows;
+  }
+
+  /** Buffers a row; `drain` writes the buffered rows. */
   add(row: StagingRow): void {
-    // Field by field into the buffer (no row string to build and flatten); a row may span two writes.
-    let at = this.length;
-    for (let i = 0; i < NAMES.length; i++) {
-      const value = row[NAMES[i]];
-      if (at + FIELD_ROOM > this.buffer.length) at = this.flush(at, FIELD_ROOM);
-      if (i > 0) this.buffer[at++] = COMMA;
-      if (value === null || value === undefined) continue;
-      if (typeof value === "string") {
-        const text = value.includes('"') ? value.replaceAll('"', '""') : value;
-        // At most 3 UTF-8 bytes per UTF-16 unit, and the two quotes.
-        const room = 3 * text.length + 2;
-        if (at + room > this.buffer.length) at = this.flush(at, room);
-        const buffer = this.buffer;
-        buffer[at++] = QUOTE;
-        at += buffer.write(text, at, "utf8");
-        buffer[at++] = QUOTE;
-      } else at += this.buffer.write(String(value), at, "latin1");
-    }
-    if (at + 1 > this.buffer.length) at = this.flush(at, 1);
-    this.buffer[at++] = LF;
-    this.length = at;
-    if (!this.pipe && this.length >= WRITE_AT) this.writeFile();
-    this.rows++;
+    this.pending.add(row);
   }
 
   /** Whether enough rows wait in the buffer for `drain` to be worth awaiting. */
   get full(): boolean {
-    return this.length >= WRITE_AT;
+    return this.pending.full;
+  }
+
+  /** Writes the buffered rows (see `write`). */
+  async drain(failed: ReaderFailure): Promise<void> {
+    await this.write(this.pending.take(), failed);
   }
 
   /**
-   * A pipe: writes the buffered rows, waiting while DuckDB reads behind (or has not opened the pipe yet);
-   * throws the reader's failure. A file: nothing to do (add writes).
+   * Writes whole rows' bytes: to a file at once; to a pipe as DuckDB reads it, waiting while it is full
+   * (DuckDB reading behind) or not opened yet; throws the reader's failure.
    */
-  async drain(failed: ReaderFailure): Promise<void> {
-    if (!this.pipe) return;
+  async write(bytes: Uint8Array, failed: ReaderFailure): Promise<void> {
+    if (!this.pipe) {
+      this.writeFile(bytes);
+      return;
+    }
     const fd = await this.openPipe(failed);
     let at = 0;
-    while (at < this.length) {
+    while (at < bytes.length) {
       try {
-        at += writeSync(fd, this.buffer, at, this.length - at);
+        at += writeSync(fd, bytes, at, bytes.length - at);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== "EAGAIN") throw failed() ?? error;
         await this.wait(failed);
       }
     }
-    this.length = 0;
   }
 
   /**
    * Ends the rows: the pipe's writer closes (DuckDB's read ends there) after the buffered rows, or at
    * once with `discard` (a failed parse: DuckDB must still see the end, its insert is rolled back).
+   * Once: later calls do nothing.
    */
   async end(failed: ReaderFailure, discard = false): Promise<void> {
-    if (discard) this.length = 0;
-    if (this.pipe) {
-      try {
-        // Opens the pipe if need be, so that a reader waiting for it sees its end.
-        await this.drain(failed);
-      } catch (error) {
-        if (!discard) throw error;
-      }
-    } else this.writeFile();
+    if (this.ended) return;
+    this.ended = true;
+    const rest = this.pending.take();
+    try {
+      // Opens the pipe if need be, so that a reader waiting for it sees its end.
+      await this.write(discard ? rest.subarray(0, 0) : rest, failed);
+    } catch (error) {
+      if (!discard) throw error;
+    }
     if (this.fd !== null) closeSync(this.fd);
     this.fd = null;
+    this.endedAt = performance.now();
   }
 
   /** Removes the directory and whatever is left in it. */
@@ -148,25 +201,10 @@ export class CsvStaging {
     rmSync(this.dir, { recursive: true, force: true });
   }
 
-  /** Makes room: a file writes out the first `at` bytes (0 is returned); a pipe's buffer grows (at). */
-  private flush(at: number, room: number): number {
-    if (this.pipe) {
-      const grown = Buffer.allocUnsafe(Math.max(2 * this.buffer.length, at + room));
-      this.buffer.copy(grown, 0, 0, at);
-      this.buffer = grown;
-      return at;
-    }
-    this.length = at;
-    this.writeFile();
-    if (room > this.buffer.length) this.buffer = Buffer.allocUnsafe(room);
-    return 0;
-  }
-
-  private writeFile(): void {
-    if (this.length === 0 || this.fd === null) return;
+  private writeFile(bytes: Uint8Array): void {
+    if (this.fd === null) return;
     let at = 0;
-    while (at < this.length) at += writeSync(this.fd, this.buffer, at, this.length - at);
-    this.length = 0;
+    while (at < bytes.length) at += writeSync(this.fd, bytes, at, bytes.length - at);
   }
 
   /**

@@ -114,14 +114,15 @@ export async function settleFile(
   const replies = await newReplies(store, fileId);
   lap("new replies");
   // One scan counts everything to settle; each clean-up statement then runs only when it has work.
-  // Repeats (rows beyond the first of a key) from a grouping in a subquery: a third faster at 10M rows
-  // than count(DISTINCT event_key) beside the other counts. The new replies are classified (in JS)
-  // while DuckDB counts.
+  // Repeats (rows beyond the first of a key) are the rows whose key equals the one before in key order:
+  // sorting the 16-byte keys costs a third less CPU than grouping them (SendGrid 3M rows, nearly all keys
+  // distinct: 0.37 vs 0.60 CPU-s), and a grouping was in turn a third faster than count(DISTINCT
+  // event_key). The new replies are classified (in JS) while DuckDB counts.
   const counting = store.one<{ skip: number; problem: number; flagged: number; repeats: number }>(
     `SELECT count(*) FILTER (WHERE type = ${sqlString(SKIP)}) AS skip, count(*) FILTER (WHERE type = ${sqlString(PROBLEM)}) AS problem,
       count(*) FILTER (WHERE type IN ${FLAGGED}) AS flagged,
-      (SELECT coalesce(sum(n - 1), 0) FROM (SELECT count(*) AS n FROM event_rows
-        WHERE file_id = $file_id AND type NOT IN ${FLAGGED} GROUP BY event_key HAVING count(*) > 1)) AS repeats
+      (SELECT count(*) FROM (SELECT event_key = lag(event_key) OVER (ORDER BY event_key) AS repeat
+        FROM event_rows WHERE file_id = $file_id AND type NOT IN ${FLAGGED}) WHERE repeat) AS repeats
      FROM event_rows WHERE file_id = $file_id`,
     file,
   );

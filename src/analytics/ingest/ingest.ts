@@ -4,6 +4,7 @@ import type { FormatName } from "../../events/formats.ts";
 import { compressionOf, detectFormat, eventSource, openInputWithHead } from "../../events/index.ts";
 import { newCounters } from "../../events/source.ts";
 import { canonicalName } from "../../events/table-parser.ts";
+import { MIN_THREADED_LOG_BYTES } from "../../pipeline/classify-log-threads.ts";
 import { fieldTableSql, type Params, type Store } from "../../store/index.ts";
 import { debugLog } from "../../util/debug.ts";
 import { debugLine, stopwatch } from "../stopwatch.ts";
@@ -102,10 +103,12 @@ export async function ingestFile(
         read,
         (sql) => insertFlagged(store, sql, {}, fileId, stored, options.dedupeWithTime),
         size >= PIPE_FROM_BYTES,
+        MIN_THREADED_LOG_BYTES,
       );
       ({ notes, limits } = staged);
+      const seconds = (values: number[]) => values.map((value) => `${value.toFixed(2)} s`).join(", ");
       debugLine(
-        `parsers: ${staged.inserted} rows staged as CSV ${staged.piped ? `through a pipe DuckDB read meanwhile (parsing waited ${staged.waitedSeconds.toFixed(2)} s for it)` : "in a file read afterwards"}; the insert ended ${staged.insertTailSeconds.toFixed(2)} s after the parsing`,
+        `parsers: ${staged.inserted} rows staged as CSV by ${staged.threads} thread(s) ${staged.piped ? "through pipes DuckDB read meanwhile" : "in files read afterwards"}: rows ended after ${seconds(staged.endedSeconds)}, having waited ${seconds(staged.waitedSeconds)} for DuckDB; the insert ended ${staged.insertTailSeconds.toFixed(2)} s after the parsing`,
       );
       return { inserted: staged.inserted };
     };

@@ -1,8 +1,10 @@
-import type { DeliveryEvent, ParseProblem } from "../../events/event.ts";
+import { closeSync } from "node:fs";
 import type { FormatName } from "../../events/formats.ts";
 import { isProblem, openInput, type ReadOptions, readEventBatches } from "../../events/index.ts";
+import { newCounters, type Out } from "../../events/source.ts";
 import { CsvStaging, partSql, type ReaderFailure } from "./csv-staging.ts";
-import { MAX_RAW, STAGING_COLUMNS, type StagingRow, stagingRow } from "./staging.ts";
+import { openForShards, stageOnTwoThreads } from "./shard-staging.ts";
+import { EMPTY_ROW, itemRow, limitOf } from "./staging.ts";
 
 /** What staging a file with the parsers says besides its rows. */
 export interface Staged {
@@ -12,18 +14,23 @@ export interface Staged {
   limits: string[];
   /** Rows inserted (what `insert` returned). */
   inserted: number;
-  /** Whether DuckDB read the rows while they were parsed (a named pipe), or after. */
+  /** Whether DuckDB read the rows while they were parsed (named pipes), or after. */
   piped: boolean;
-  /** Seconds the parsing waited for DuckDB to read, and then for the insert to end. */
-  waitedSeconds: number;
+  /** Threads that parsed the file (two for a big log read in shards). */
+  threads: number;
+  /** Per staging (a thread's rows): seconds its writer waited for DuckDB to read, and when its rows ended. */
+  waitedSeconds: number[];
+  endedSeconds: number[];
+  /** Seconds from the end of the parsing to the end of the insert. */
   insertTailSeconds: number;
 }
 
 /**
  * Any format, through the events parsers (src/events/): each event or problem becomes a staging row; the
- * rows go to DuckDB as CSV (csv-staging.ts) read by one `insert` (a staging-shaped SQL source). Through a
- * named pipe, the insert starts first and reads the rows as they are parsed; otherwise it starts when the
- * file is parsed. `options.onBytes` reports progress.
+ * rows go to DuckDB as CSV (csv-staging.ts) read by one `insert` (a staging-shaped SQL source). Through
+ * named pipes, the insert starts first and reads the rows as they are parsed; otherwise it starts when the
+ * file is parsed. A plain log of a format read in shards, from `threadsFrom` bytes, is parsed on two
+ * threads, each staging its own half (shard-staging.ts). `options.onBytes` reports progress.
  */
 export async function stageWithParsers(
   path: string,
@@ -31,13 +38,16 @@ export async function stageWithParsers(
   options: ReadOptions,
   insert: (sql: string) => Promise<number>,
   pipe = true,
+  threadsFrom: number | null = null,
 ): Promise<Staged> {
-  const staging = new CsvStaging(pipe);
+  const started = performance.now();
+  const shards = threadsFrom !== null && format !== "email" ? openForShards(path, format, threadsFrom) : null;
+  const stagings = newStagings(shards ? 2 : 1, pipe);
   const limits: string[] = [];
   let inserting: Promise<number> | null = null;
   let failure: unknown = null;
   const start = () => {
-    inserting = insert(partSql(staging.path));
+    inserting = insert(partSql(stagings.length === 1 ? stagings[0].path : stagings.map((s) => s.path)));
     inserting.then(
       () => {
         failure ??= new Error("DuckDB ended reading the staged rows before their end");
@@ -49,45 +59,75 @@ export async function stageWithParsers(
     return inserting;
   };
   const failed = () => failure;
-  if (staging.pipe) start();
-  const limited = (item: ParseProblem): ParseProblem => {
-    if (item.failed)
-      limits.push(item.source.line === null ? item.message : `line ${item.source.line}: ${item.message}`);
-    return item;
-  };
+  const piped = stagings[0].pipe;
+  if (piped) start();
   let ended = false;
   try {
     let notes: string[] = [];
-    if (format === "email") notes = await stageEmail(staging, path, options, limited, failed);
-    else {
+    let rows = 0;
+    if (format === "email") notes = await stageEmail(stagings[0], path, options, limits, failed);
+    else if (shards) {
+      const job = {
+        path,
+        ...shards,
+        format,
+        year: options.year ?? null,
+        tz: options.tz ?? null,
+        modified: options.modified ?? null,
+      };
+      const counters = options.counters ?? newCounters();
+      const staged = await stageOnTwoThreads(job, stagings, failed, counters, options.onBytes);
+      limits.push(...staged.limits);
+      rows = staged.rows;
+    } else {
       for await (const batch of readEventBatches(openInput(path), format, path, options)) {
-        for (const item of batch) {
-          staging.add(
-            isProblem(item) ? problemRow(limited(item)) : (stagingRow(item, format) ?? noTimeRow(item)),
-          );
-        }
-        if (staging.full) await staging.drain(failed);
+        addItems(stagings[0], batch, format, limits);
+        if (stagings[0].full) await stagings[0].drain(failed);
       }
     }
+    rows += stagings[0].rows;
     ended = true;
-    await staging.end(failed);
+    for (const staging of stagings) await staging.end(failed);
     const tail = performance.now();
     // A file without rows needs no insert; through a pipe, the insert reads none.
-    const inserted = await (inserting ?? (staging.rows > 0 ? start() : 0));
+    const inserted = await (inserting ?? (rows > 0 ? start() : 0));
     return {
       notes,
       limits,
       inserted,
-      piped: staging.pipe,
-      waitedSeconds: staging.waitedSeconds,
+      piped,
+      threads: stagings.length,
+      waitedSeconds: stagings.map((staging) => staging.waitedSeconds),
+      endedSeconds: stagings.map((staging) => (staging.endedAt - started) / 1000),
       insertTailSeconds: (performance.now() - tail) / 1000,
     };
   } finally {
-    // A failed parse still ends the pipe, so DuckDB's read (and its statement) ends too, before the
+    // A failed parse still ends the pipes, so DuckDB's read (and its statement) ends too, before the
     // caller rolls back on the same connection.
-    if (!ended) await staging.end(failed, true);
+    if (!ended) for (const staging of stagings) await staging.end(failed, true);
     await (inserting as Promise<number> | null)?.catch(() => {});
-    staging.close();
+    for (const staging of stagings) staging.close();
+    if (shards) closeSync(shards.fd);
+  }
+}
+
+/** `count` stagings, all pipes or all files (DuckDB must not read a file that is still being written). */
+function newStagings(count: number, pipe: boolean): CsvStaging[] {
+  const stagings = [new CsvStaging(pipe)];
+  while (stagings.length < count) stagings.push(new CsvStaging(stagings[0].pipe));
+  if (stagings.every((staging) => staging.pipe === stagings[0].pipe)) return stagings;
+  for (const staging of stagings) staging.close();
+  return newStagings(count, false);
+}
+
+/** A batch of parsed items as staging rows; the problems of a named limit are noted in `limits`. */
+function addItems(staging: CsvStaging, batch: Out, format: string, limits: string[]): void {
+  for (const item of batch) {
+    if (isProblem(item)) {
+      const limit = limitOf(item);
+      if (limit !== null) limits.push(limit);
+    }
+    staging.add(itemRow(item, format));
   }
 }
 
@@ -99,7 +139,7 @@ async function stageEmail(
   staging: CsvStaging,
   path: string,
   options: ReadOptions,
-  limited: (problem: ParseProblem) => ParseProblem,
+  limits: string[],
   failed: ReaderFailure,
 ): Promise<string[]> {
   const { emailItemBatches, isSkip } = await import("../../pipeline/email-events.ts");
@@ -116,30 +156,10 @@ async function stageEmail(
     for (const item of batch) {
       if (isSkip(item)) {
         skipped.set(item.note, (skipped.get(item.note) ?? 0) + 1);
-        staging.add({ ...EMPTY, line: item.source.line, skip: true });
-      } else if (isProblem(item)) staging.add(problemRow(limited(item)));
-      else staging.add(stagingRow(item, "email") ?? noTimeRow(item));
+        staging.add({ ...EMPTY_ROW, line: item.source.line, skip: true });
+      } else addItems(staging, [item], "email", limits);
     }
     if (staging.full) await staging.drain(failed);
   }
   return [...skipped].map(([note, count]) => (count > 1 ? `${count} × ${note}` : note));
-}
-
-const EMPTY: StagingRow = Object.fromEntries(STAGING_COLUMNS.map(([name]) => [name, null])) as StagingRow;
-
-function problemRow(problem: ParseProblem): StagingRow {
-  return {
-    ...EMPTY,
-    line: problem.source.line,
-    problem: problem.message,
-    raw: problem.raw?.slice(0, MAX_RAW) ?? null,
-  };
-}
-
-function noTimeRow(event: DeliveryEvent): StagingRow {
-  const raw = JSON.stringify({ type: event.type, recipient: event.recipient, time: event.time }).slice(
-    0,
-    MAX_RAW,
-  );
-  return { ...EMPTY, line: event.source.line, problem: "no usable timestamp", raw };
 }

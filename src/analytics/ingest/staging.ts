@@ -1,6 +1,7 @@
 import { FAILURE_TYPES } from "../../bounce/classify-event.ts";
-import type { DeliveryEvent } from "../../events/event.ts";
+import type { DeliveryEvent, ParseProblem } from "../../events/event.ts";
 import { ReplyMask } from "../../events/reply-key.ts";
+import { isProblem } from "../../events/source.ts";
 
 /**
  * The shape every source takes before it goes into `event_rows`: the JS path writes its events as rows
@@ -116,6 +117,39 @@ export function stagingRow(event: DeliveryEvent, format: string): StagingRow | n
     hint: event.reasonHint ?? null,
     reply_mask: reply !== null && CLASSIFIED.has(event.type) ? masked(reply) : null,
   };
+}
+
+/** The staging row of what a parser gave: an event's, or a bad record's (quarantined). */
+export function itemRow(item: DeliveryEvent | ParseProblem, format: string): StagingRow {
+  return isProblem(item) ? problemRow(item) : (stagingRow(item, format) ?? noTimeRow(item));
+}
+
+/** What a named limit that cut the input says (the run exits 1); null for any other problem. */
+export function limitOf(problem: ParseProblem): string | null {
+  if (!problem.failed) return null;
+  return problem.source.line === null ? problem.message : `line ${problem.source.line}: ${problem.message}`;
+}
+
+/** A row with every column NULL. */
+export const EMPTY_ROW: StagingRow = Object.fromEntries(
+  STAGING_COLUMNS.map(([name]) => [name, null]),
+) as StagingRow;
+
+export function problemRow(problem: ParseProblem): StagingRow {
+  return {
+    ...EMPTY_ROW,
+    line: problem.source.line,
+    problem: problem.message,
+    raw: problem.raw?.slice(0, MAX_RAW) ?? null,
+  };
+}
+
+function noTimeRow(event: DeliveryEvent): StagingRow {
+  const raw = JSON.stringify({ type: event.type, recipient: event.recipient, time: event.time }).slice(
+    0,
+    MAX_RAW,
+  );
+  return { ...EMPTY_ROW, line: event.source.line, problem: "no usable timestamp", raw };
 }
 
 /** The types whose replies the store classifies (finalize.ts keys only those). */

@@ -166,24 +166,56 @@ export function scanEmail(text: string): ScannedEmail {
       }
     }
   }
-  let parsedOriginal: HeaderBlock | null | undefined;
-  return {
-    headers,
-    subject: decodeWords(headerValue(headers, "subject") ?? ""),
-    from: headerValue(headers, "from") ?? "",
-    get reportText() {
-      return readReport();
-    },
-    deliveryStatus,
-    feedback,
-    originalHeaders: () => {
-      if (parsedOriginal === undefined) {
-        readReport();
-        parsedOriginal = original();
-      }
-      return parsedOriginal;
-    },
-    parts,
-    limitsReached: [...cut],
-  };
+  return new ScannedMessage(headers, deliveryStatus, feedback, parts, [...cut], readReport, () => original());
+}
+
+/**
+ * A scanned message. A class, not an object literal: a getter written in a literal is a new accessor per
+ * message, so each message would get a hidden class of its own (kept in the old generation with the
+ * closures, and so the whole message text, alive until a full GC) and every read of a field would be
+ * megamorphic.
+ */
+class ScannedMessage implements ScannedEmail {
+  readonly headers: HeaderBlock;
+  readonly subject: string;
+  readonly from: string;
+  readonly deliveryStatus: DeliveryStatus | null;
+  readonly feedback: HeaderBlock | null;
+  readonly parts: MimePart[];
+  readonly limitsReached: LimitName[];
+  readonly #readReport: () => string;
+  readonly #original: () => HeaderBlock | null;
+  #parsedOriginal: HeaderBlock | null | undefined = undefined;
+
+  constructor(
+    headers: HeaderBlock,
+    deliveryStatus: DeliveryStatus | null,
+    feedback: HeaderBlock | null,
+    parts: MimePart[],
+    limitsReached: LimitName[],
+    readReport: () => string,
+    original: () => HeaderBlock | null,
+  ) {
+    this.headers = headers;
+    this.subject = decodeWords(headerValue(headers, "subject") ?? "");
+    this.from = headerValue(headers, "from") ?? "";
+    this.deliveryStatus = deliveryStatus;
+    this.feedback = feedback;
+    this.parts = parts;
+    this.limitsReached = limitsReached;
+    this.#readReport = readReport;
+    this.#original = original;
+  }
+
+  get reportText(): string {
+    return this.#readReport();
+  }
+
+  originalHeaders(): HeaderBlock | null {
+    if (this.#parsedOriginal === undefined) {
+      this.#readReport();
+      this.#parsedOriginal = this.#original();
+    }
+    return this.#parsedOriginal;
+  }
 }

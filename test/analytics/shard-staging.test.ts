@@ -1,0 +1,196 @@
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import { insertFlagged } from "../../src/analytics/ingest/finalize.ts";
+import { stageWithParsers } from "../../src/analytics/ingest/js-path.ts";
+import { newCounters } from "../../src/events/source.ts";
+import { Store } from "../../src/store/index.ts";
+import { postfixLogChunks } from "../../testkit/events-postfix-log.ts";
+import { eximLog } from "../../testkit/exim-log.ts";
+import { POSTFIX_EDGE_LINES } from "../../testkit/postfix-edge-log.ts";
+import { postfixGrepLogChunks } from "../../testkit/postfix-grep-log.ts";
+
+/**
+ * A big plain log is staged on two threads, each parsing half the messages into its own pipe, which one
+ * insert reads as one input (src/analytics/ingest/shard-staging.ts): the same rows as one thread, and no
+ * wait forever whatever order DuckDB reads the pipes in or whichever side fails.
+ */
+
+const dir = mkdtempSync(join(tmpdir(), "deliverlens-shard-staging-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A grep'd log, hand-written edge lines, a line over the line limit and a full log, in one file. */
+function postfixLog(): string {
+  const path = join(dir, "mail.log");
+  if (existsSync(path)) return path;
+  const parts = [
+    ...postfixGrepLogChunks(10_000, 11),
+    `${POSTFIX_EDGE_LINES.join("\n")}\n`,
+    `Feb  8 00:00:00 h postfix/smtp[4]: LONGLINE01: to=<x@example.com>, status=bounced (${"y".repeat(1100 * 1024)})\n`,
+    ...postfixLogChunks(3000, 5),
+    "Feb  9 00:00:00 h postfix/smtp[4]: TAILQID001: to=<t@example.com>, relay=none, dsn=5.0.0, status=bounced (no final newline)",
+  ];
+  writeFileSync(path, parts.join(""));
+  return path;
+}
+
+/** Every stored row as text, in line order (the event key by its hash: DuckDB prints a UHUGEINT slowly). */
+const ROWS_SQL = `SELECT concat_ws('|', hash(event_key), type, time, recipient, provider, remote_mta, reply, reply_code,
+  status, source_label, line, reply_key, recipient_hash, message_key) AS row FROM event_rows ORDER BY line, row`;
+
+interface Run {
+  rows: string[];
+  threads: number;
+  limits: string[];
+  inserted: number;
+}
+
+/**
+ * Stages `path` into a fresh store: on one thread (`threadsFrom` null) or two (0), through pipes or files;
+ * `reorder` rewrites the insert's source (which pipe DuckDB reads first); `threads` is DuckDB's.
+ */
+async function staged(
+  path: string,
+  format: "postfix" | "exim",
+  options: {
+    threadsFrom: number | null;
+    pipe?: boolean;
+    threads?: number;
+    reorder?: (sql: string) => string;
+  },
+): Promise<Run> {
+  const store = await Store.open(":memory:", { threads: options.threads ?? 2 });
+  try {
+    const counters = newCounters();
+    const result = await stageWithParsers(
+      path,
+      format,
+      { year: 2026, counters },
+      (sql) => insertFlagged(store, options.reorder?.(sql) ?? sql, {}, 1, false),
+      options.pipe ?? true,
+      options.threadsFrom,
+    );
+    const rows = (await store.all<{ row: string }>(ROWS_SQL)).map((r) => r.row);
+    assert.equal(result.inserted, rows.length);
+    return { rows, threads: result.threads, limits: result.limits, inserted: result.inserted };
+  } finally {
+    store.close();
+  }
+}
+
+test("a log staged on two threads stores the rows one thread stores, through pipes and through files", async () => {
+  const path = postfixLog();
+  const one = await staged(path, "postfix", { threadsFrom: null });
+  assert.equal(one.threads, 1);
+  assert.ok(one.rows.length > 10_000, `rows: ${one.rows.length}`);
+  for (const pipe of [true, false]) {
+    const two = await staged(path, "postfix", { threadsFrom: 0, pipe });
+    assert.equal(two.threads, 2, pipe ? "pipes" : "files");
+    assert.deepEqual(two.rows, one.rows, pipe ? "pipes" : "files");
+  }
+});
+
+test("an Exim main log staged on two threads stores the rows one thread stores", async () => {
+  const path = join(dir, "mainlog");
+  writeFileSync(path, eximLog(4000, 9));
+  const one = await staged(path, "exim", { threadsFrom: null });
+  const two = await staged(path, "exim", { threadsFrom: 0 });
+  assert.equal(two.threads, 2);
+  assert.ok(one.rows.length > 2000, `rows: ${one.rows.length}`);
+  assert.deepEqual(two.rows, one.rows);
+});
+
+test("a small log, or a format not read in shards, stays on one thread", async () => {
+  const path = join(dir, "small.log");
+  writeFileSync(path, [...postfixGrepLogChunks(200, 3)].join(""));
+  assert.equal((await staged(path, "postfix", { threadsFrom: 1024 * 1024 })).threads, 1);
+  const ndjson = join(dir, "events.ndjson");
+  writeFileSync(
+    ndjson,
+    '{"event":"bounce","email":"a@example.com","timestamp":1767600000,"sg_event_id":"x"}\n',
+  );
+  const store = await Store.open(":memory:");
+  try {
+    const result = await stageWithParsers(
+      ndjson,
+      "sendgrid",
+      {},
+      (sql) => insertFlagged(store, sql, {}, 1, false),
+      true,
+      0,
+    );
+    assert.equal(result.threads, 1);
+    assert.equal(result.inserted, 1);
+  } finally {
+    store.close();
+  }
+});
+
+// The time-out only turns a hang (what this test guards against) into a failure; it measures nothing.
+test("DuckDB reading the pipes one after the other, in either order, gets every row and never waits forever", {
+  timeout: 300_000,
+}, async () => {
+  // One DuckDB thread reads one pipe to its end before it opens the next: each thread's pipe must end
+  // when its own rows do, not when both threads are done.
+  const path = postfixLog();
+  const one = await staged(path, "postfix", { threadsFrom: null });
+  const list = /read_csv\(\[('[^']+'), ('[^']+')\]/;
+  for (const reversed of [false, true]) {
+    const two = await staged(path, "postfix", {
+      threadsFrom: 0,
+      threads: 1,
+      reorder: (sql) => {
+        assert.match(sql, list);
+        return reversed ? sql.replace(list, "read_csv([$2, $1]") : sql;
+      },
+    });
+    assert.deepEqual(two.rows, one.rows, reversed ? "second pipe first" : "first pipe first");
+  }
+});
+
+test("DuckDB failing while it reads the pipes fails the staging with its error and frees the connection", async () => {
+  const path = postfixLog();
+  for (const threads of [1, 2]) {
+    const store = await Store.open(":memory:", { threads });
+    try {
+      await assert.rejects(
+        stageWithParsers(
+          path,
+          "postfix",
+          { year: 2026 },
+          (sql) =>
+            store.exec(
+              `CREATE TEMP TABLE t AS SELECT CASE WHEN line > 8000 THEN error('reader broke') END FROM (${sql})`,
+            ),
+          true,
+          0,
+        ),
+        /reader broke/,
+      );
+      assert.equal((await store.one<{ n: number }>("SELECT 42 AS n"))?.n, 42);
+    } finally {
+      store.close();
+    }
+  }
+});
+
+test("a statement that fails before reading the pipes fails the staging, without waiting forever", async () => {
+  const store = await Store.open(":memory:");
+  try {
+    await assert.rejects(
+      stageWithParsers(
+        postfixLog(),
+        "postfix",
+        { year: 2026 },
+        (sql) => store.exec(`SELECT no_such_column FROM (${sql})`),
+        true,
+        0,
+      ),
+      /no_such_column/,
+    );
+  } finally {
+    store.close();
+  }
+});
