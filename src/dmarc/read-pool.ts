@@ -76,20 +76,43 @@ export interface ReadPoolOptions {
   onReady?: (ready: number) => void;
 }
 
+function threadsFor(files: number, options: ReadPoolOptions): number {
+  return files < MIN_FILES_FOR_THREADS ? 0 : (options.threads ?? Math.min(4, availableParallelism()));
+}
+
+/** Reader threads started ahead (warmReaders), not yet taken by readAllPrepared. */
+let warm: Reader[] | null = null;
+
+/**
+ * Starts the reader threads the next readAllPrepared of about `files` files will take, so they load their
+ * modules while this thread does other work first (opening the store, looking at the inputs). Left
+ * unused, they do not keep the process alive.
+ */
+export function warmReaders(files: number, options: ReadPoolOptions = {}): void {
+  const threads = threadsFor(files, options);
+  if (threads > 1 && !warm) warm = Array.from({ length: threads }, () => startReader(true));
+}
+
+function takeWarm(threads: number): Reader[] | null {
+  const workers = warm?.length === threads && warm.every((worker) => worker.alive) ? warm : null;
+  if (warm && !workers) for (const worker of warm) void worker.stop();
+  warm = null;
+  return workers;
+}
+
 /** The inputs' prepared readings, in input order. */
 export async function* readAllPrepared(
   inputs: readonly ReportInput[],
   options: ReadPoolOptions = {},
 ): AsyncGenerator<PreparedReading> {
   // Messages held in memory (dmarc fetch) are read here; only files go to the reader threads.
-  const files = inputs.filter((input) => typeof input === "string").length;
-  const threads =
-    files < MIN_FILES_FOR_THREADS ? 0 : (options.threads ?? Math.min(4, availableParallelism()));
+  const threads = threadsFor(inputs.filter((input) => typeof input === "string").length, options);
   if (threads <= 1) {
     for (const input of inputs) yield await readPrepared(input, options.route);
     return;
   }
-  const workers = Array.from({ length: threads }, () => startReader());
+  const workers = takeWarm(threads) ?? Array.from({ length: threads }, () => startReader());
+  for (const worker of workers) worker.ref();
   const route = options.route ?? false;
   try {
     const pending: Promise<PreparedReading>[] = [];
@@ -148,12 +171,15 @@ function bytesOf(reading: PreparedReading): number {
 interface Reader {
   alive: boolean;
   read(path: string, route: boolean): Promise<PreparedReading>;
+  /** Keeps the process alive while it runs (a warm thread does not until it is taken). */
+  ref(): void;
   stop(): Promise<void>;
 }
 
-function startReader(): Reader {
+function startReader(unref = false): Reader {
   const extension = import.meta.url.endsWith(".ts") ? "ts" : "js";
   const worker = new Worker(new URL(`./read-worker.${extension}`, import.meta.url));
+  if (unref) worker.unref();
   const waiting = new Map<number, { resolve(result: PreparedReading): void; reject(error: Error): void }>();
   let id = 0;
   const reader: Reader = {
@@ -165,6 +191,9 @@ function startReader(): Reader {
         waiting.set(job, { resolve, reject });
         worker.postMessage({ id: job, path, route });
       });
+    },
+    ref() {
+      worker.ref();
     },
     async stop() {
       reader.alive = false;

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import {
   copyFileSync,
   mkdirSync,
@@ -16,7 +17,7 @@ import { gzipSync } from "node:zlib";
 import { ingestReportFiles } from "../../src/dmarc/ingest.ts";
 import type { PreparedReading } from "../../src/dmarc/prepare.ts";
 import { reportRoute } from "../../src/dmarc/read.ts";
-import { readAllPrepared, readPrepared } from "../../src/dmarc/read-pool.ts";
+import { readAllPrepared, readPrepared, warmReaders } from "../../src/dmarc/read-pool.ts";
 import { Store } from "../../src/store/index.ts";
 import { aggregateXml, zip } from "../../testkit/dmarc-reports.ts";
 
@@ -211,4 +212,25 @@ test("the readers go on while readings are not taken (a batch being written), an
     all.map((reading) => (reading.reports[0]?.stored as { messages?: number } | undefined)?.messages),
     paths.map((_, i) => i + 1),
   );
+});
+
+test("reader threads started ahead are taken by the next reading, and unused they let the process exit", {
+  timeout: 120_000,
+}, async () => {
+  const paths = readdirSync(join(dir, "ahead")).map((name) => join(dir, "ahead", name));
+  warmReaders(paths.length, { threads: 2 });
+  const warmed: PreparedReading[] = [];
+  for await (const reading of readAllPrepared(paths, { threads: 2 })) warmed.push(reading);
+  const cold: PreparedReading[] = [];
+  for await (const reading of readAllPrepared(paths, { threads: 2 })) cold.push(reading);
+  assert.deepEqual(warmed, cold);
+  // A process that starts them and never reads ends (the test times out otherwise).
+  const pool = new URL("../../src/dmarc/read-pool.ts", import.meta.url).href;
+  const child = spawn(process.execPath, [
+    "--input-type=module",
+    "-e",
+    `import { warmReaders } from ${JSON.stringify(pool)}; warmReaders(100, { threads: 2 });`,
+  ]);
+  const code = await new Promise((resolve) => child.on("exit", resolve));
+  assert.equal(code, 0);
 });

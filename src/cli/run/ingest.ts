@@ -4,6 +4,7 @@ import { spoolIfNotFile } from "../../analytics/ingest/spool.ts";
 import { stopwatch } from "../../analytics/stopwatch.ts";
 import { ingestReportFiles, type ReportFileSummary } from "../../dmarc/ingest.ts";
 import { type ReportRoute, reportRoute } from "../../dmarc/read.ts";
+import { warmReaders } from "../../dmarc/read-pool.ts";
 import { isFormatName } from "../../events/formats.ts";
 import { renderReportIngest, reportIngestFailures } from "../../report/dmarc.ts";
 import { createProgress } from "../../report/progress.ts";
@@ -43,6 +44,8 @@ export async function runIngest(inputs: string[], options: IngestCliOptions): Pr
     if (!problem.unread)
       process.stderr.write(`skipped ${escapeLine(problem.path)}: ${escapeLine(problem.reason)}\n`);
   }
+  // The report readers' threads start now, while the store opens and the inputs are looked at.
+  warmReaders(files.length);
   const lap = stopwatch();
   if (process.env.DELIVERLENS_DEBUG)
     process.stderr.write(`  started at ${(performance.now() / 1000).toFixed(2)} s\n`);
