@@ -691,10 +691,13 @@ function mapped(table: FieldTable, cx: Context, rows: string, noRoot: string): s
     "lookup" in type &&
     !type.otherwise &&
     Object.values(type.lookup).every(known);
+  // Otherwise the value is kept when it names an event type: a cast to an ENUM of the types is NULL for
+  // anything else, and reads the value once (an IN list of twelve became a join, and the value was
+  // computed twice).
   const typed = onlyTypes
     ? `SELECT *, nullif(${typeSql}, '') AS etype FROM (${rows})`
-    : `SELECT *, CASE WHEN nullif(${typeSql}, '') IN (${Object.keys(EVENT_TYPES).map(sqlString).join(", ")})
-      THEN ${typeSql} END AS etype FROM (${rows})`;
+    : `SELECT *, CAST(TRY_CAST(${typeSql} AS ENUM(${Object.keys(EVENT_TYPES).map(sqlString).join(", ")})) AS VARCHAR) AS etype
+      FROM (${rows})`;
   const skipUnknown = `etype IS NULL AND NOT ${compileCond(table.unknown.cond, cx)}`;
   let fanned = `SELECT *, NULL AS it FROM (${typed})`;
   if (table.each) {
