@@ -49,8 +49,8 @@ export function partSql(paths: string | readonly string[]): string {
 export type ReaderFailure = () => unknown;
 
 /**
- * Staging rows as CSV bytes, on any thread: `take` hands them over in a buffer of their own (which can be
- * transferred to another thread) for a CsvStaging to write.
+ * Staging rows as CSV bytes, on any thread: `take` hands them over for a CsvStaging (or the worker's
+ * OutputWriter) to write.
  */
 export class CsvRows {
   private buffer = Buffer.allocUnsafeSlow(2 * WRITE_AT);
@@ -81,10 +81,12 @@ export class CsvRows {
     return this.length >= WRITE_AT;
   }
 
-  /** The bytes of the rows added since the last take. */
+  /**
+   * The bytes of the rows added since the last take, in the buffer the next rows overwrite: write them
+   * before adding more (one buffer for the whole file: no garbage of a few MB a chunk).
+   */
   take(): Uint8Array<ArrayBuffer> {
     const bytes = this.buffer.subarray(0, this.length);
-    this.buffer = Buffer.allocUnsafeSlow(2 * WRITE_AT);
     this.length = 0;
     return bytes;
   }
