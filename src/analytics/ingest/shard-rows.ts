@@ -3,7 +3,7 @@ import type { FormatName } from "../../events/formats.ts";
 import { reusedFileChunks } from "../../events/input.ts";
 import { lineReader } from "../../events/read.ts";
 import { isProblem, type Out, type ParseCounters, problem, type Shard } from "../../events/source.ts";
-import { CsvRows } from "./csv-staging.ts";
+import { CsvRows, PipeWriter } from "./csv-staging.ts";
 import { itemRow, limitOf } from "./staging.ts";
 
 /** One shard of a log staged as CSV (see shard-staging.ts): what both of its threads run. */
@@ -44,8 +44,6 @@ export type ShardMessage = { opened: number } | { staged: ShardStaged } | { fail
 
 /** Flags shared with the worker: [stop] (set: the worker stops at its next chunk or wait). */
 export const STOP = 0;
-/** How long the worker sleeps when its pipe is full (DuckDB reading behind) or not yet opened. */
-const PIPE_WAIT_MS = 1;
 
 /**
  * One shard's rows: parsed chunk by chunk, encoded as CSV, and handed over (`hand`) about every MB.
@@ -106,60 +104,48 @@ export async function stageShard(
 /**
  * The worker's side: writes its rows itself, so that its pipe is fed while the other thread parses (the
  * other thread wrote it between its own chunks at first: 64 kB a chunk, the worker's pipe ended 27 s after
- * the other at 4M lines). A full pipe is waited for in sleeps of a millisecond, stopping when `flags` say so.
+ * the other at 4M lines). `stopped` says whether to stop (the other side failed).
  */
 export class OutputWriter {
+  private readonly pipe: PipeWriter | null;
   private fd: number | null = null;
-  /** Seconds spent waiting for DuckDB to open or read the pipe. */
-  waitedSeconds = 0;
   private readonly output: ShardOutput;
-  private readonly flags: Int32Array;
+  private readonly stopped: () => Error | null;
   private readonly onOpen: (fd: number) => void;
 
-  constructor(output: ShardOutput, flags: Int32Array, onOpen: (fd: number) => void) {
+  constructor(output: ShardOutput, stopped: () => Error | null, onOpen: (fd: number) => void) {
     this.output = output;
-    this.flags = flags;
+    this.stopped = stopped;
     this.onOpen = onOpen;
+    this.pipe = output.pipe ? new PipeWriter(output.path) : null;
+    if (this.pipe) this.pipe.onOpen = onOpen;
+  }
+
+  /** Seconds spent waiting for DuckDB to open or read the pipe. */
+  get waitedSeconds(): number {
+    return this.pipe?.waitedSeconds ?? 0;
   }
 
   /** Writes whole rows' bytes (opening the output first: a pipe once DuckDB opened its read end). */
-  write(bytes: Uint8Array): void {
-    const fd = this.open();
-    let at = 0;
-    while (at < bytes.length) {
-      try {
-        at += writeSync(fd, bytes, at, bytes.length - at);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== "EAGAIN") throw error;
-        this.sleep();
-      }
+  async write(bytes: Uint8Array): Promise<void> {
+    const stop = this.stopped();
+    if (stop) throw stop;
+    if (this.pipe) {
+      await this.pipe.write(bytes, this.stopped);
+      return;
     }
+    if (this.fd === null) {
+      this.fd = openSync(this.output.path, constants.O_WRONLY | constants.O_APPEND);
+      this.onOpen(this.fd);
+    }
+    let at = 0;
+    while (at < bytes.length) at += writeSync(this.fd, bytes, at, bytes.length - at);
   }
 
-  close(): void {
+  /** Closes the output: a pipe after what was written, or at once with `discard`. */
+  async end(discard: boolean): Promise<void> {
     if (this.fd !== null) closeSync(this.fd);
     this.fd = null;
-  }
-
-  private open(): number {
-    while (this.fd === null) {
-      try {
-        this.fd = this.output.pipe
-          ? openSync(this.output.path, constants.O_WRONLY | constants.O_NONBLOCK)
-          : openSync(this.output.path, constants.O_WRONLY | constants.O_APPEND);
-        this.onOpen(this.fd);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== "ENXIO") throw error;
-        this.sleep();
-      }
-    }
-    return this.fd;
-  }
-
-  private sleep(): void {
-    if (Atomics.load(this.flags, STOP) === 1) throw new Error("stopped");
-    const started = performance.now();
-    Atomics.wait(this.flags, STOP, 0, PIPE_WAIT_MS);
-    this.waitedSeconds += (performance.now() - started) / 1000;
+    await this.pipe?.end(this.stopped, discard);
   }
 }

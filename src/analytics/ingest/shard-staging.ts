@@ -84,7 +84,7 @@ export async function stageOnTwoThreads(
     // the other (it reads a second pipe while the first is still open only at times).
     await stagings[0].end(failed);
     const theirs = await other.finished(failed);
-    stagings[1].waitedSeconds += theirs.waitedSeconds;
+    stagings[1].waitedElsewhere += theirs.waitedSeconds;
     counters.evicted += theirs.counters.evicted;
     counters.evictedEarly += theirs.counters.evictedEarly;
     return {
@@ -119,10 +119,8 @@ class WorkerShard {
   constructor(worker: Worker, flags: Int32Array) {
     this.worker = worker;
     this.flags = flags;
-    let fd: number | null = null;
     worker.on("message", (message: ShardMessage) => {
       if ("opened" in message) {
-        fd = message.opened;
         this.opened = true;
         return;
       }
@@ -132,10 +130,9 @@ class WorkerShard {
       this.notify();
     });
     worker.on("error", (error) => this.fail(new Error(`the second thread stopped: ${error.message}`)));
+    // A worker that dies has its pipe closed with it (Node closes a worker's handles as it exits).
     worker.on("exit", () => {
       if (this.done) return;
-      // Died without closing its output: closed here, or DuckDB would wait for that pipe's end forever.
-      if (fd !== null) closeSync(fd);
       this.done = true;
       this.fail(new Error("the second thread stopped: it exited"));
     });

@@ -4,18 +4,20 @@ import type { ShardJob, ShardMessage, ShardOutput } from "./shard-rows.ts";
 /** The second shard of a log being staged (see shard-staging.ts): its rows written to its own output. */
 
 // Started by moduleWorker with the disk compile cache on, as bin/deliverlens.js does.
-const { OutputWriter, stageShard } = await import("./shard-rows.ts");
+const { OutputWriter, STOP, stageShard } = await import("./shard-rows.ts");
 const { newCounters } = await import("../../events/source.ts");
 const { job, output, flags } = workerData as { job: ShardJob; output: ShardOutput; flags: SharedArrayBuffer };
 const post = (message: ShardMessage) => parentPort?.postMessage(message);
-const writer = new OutputWriter(output, new Int32Array(flags), (fd) => post({ opened: fd }));
+const stop = new Int32Array(flags);
+const stopped = () => (Atomics.load(stop, STOP) === 1 ? new Error("stopped") : null);
+const writer = new OutputWriter(output, stopped, (fd) => post({ opened: fd }));
 let last: ShardMessage;
 try {
   const staged = await stageShard(job, { index: 1, count: 2 }, newCounters(), (bytes) => writer.write(bytes));
+  await writer.end(false);
   last = { staged: { ...staged, waitedSeconds: writer.waitedSeconds } };
 } catch (error) {
+  await writer.end(true).catch(() => {});
   last = { failed: (error as Error).message };
-} finally {
-  writer.close();
 }
 post(last);
