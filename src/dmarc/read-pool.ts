@@ -18,6 +18,12 @@ export type ReportInput = string | { label: string; raw: Buffer };
 const MIN_FILES_FOR_THREADS = 64;
 /** Files in flight per reader thread (bounds memory: each holds one file's prepared rows). */
 const AHEAD_PER_THREAD = 8;
+/**
+ * Readings done and not yet taken, at most: the readers go on while this thread waits for a batch to be
+ * written (they stopped after AHEAD_PER_THREAD files each, leaving a core idle while DuckDB wrote).
+ */
+const MAX_READY = 4096;
+const MAX_READY_BYTES = 64 * 1024 * 1024;
 
 /**
  * One input read and prepared; never throws (a failure is the reading's problem). With `route`, a file is
@@ -66,6 +72,32 @@ export interface ReadPoolOptions {
    * reading's `route` says so).
    */
   route?: boolean;
+  /** Called when a reading is done, with how many are done and not yet taken (for tests). */
+  onReady?: (ready: number) => void;
+}
+
+function threadsFor(files: number, options: ReadPoolOptions): number {
+  return files < MIN_FILES_FOR_THREADS ? 0 : (options.threads ?? Math.min(4, availableParallelism()));
+}
+
+/** Reader threads started ahead (warmReaders), not yet taken by readAllPrepared. */
+let warm: Reader[] | null = null;
+
+/**
+ * Starts the reader threads the next readAllPrepared of about `files` files will take, so they load their
+ * modules while this thread does other work first (opening the store, looking at the inputs). Left
+ * unused, they do not keep the process alive.
+ */
+export function warmReaders(files: number, options: ReadPoolOptions = {}): void {
+  const threads = threadsFor(files, options);
+  if (threads > 1 && !warm) warm = Array.from({ length: threads }, () => startReader(true));
+}
+
+function takeWarm(threads: number): Reader[] | null {
+  const workers = warm?.length === threads && warm.every((worker) => worker.alive) ? warm : null;
+  if (warm && !workers) for (const worker of warm) void worker.stop();
+  warm = null;
+  return workers;
 }
 
 /** The inputs' prepared readings, in input order. */
@@ -74,33 +106,52 @@ export async function* readAllPrepared(
   options: ReadPoolOptions = {},
 ): AsyncGenerator<PreparedReading> {
   // Messages held in memory (dmarc fetch) are read here; only files go to the reader threads.
-  const files = inputs.filter((input) => typeof input === "string").length;
-  const threads =
-    files < MIN_FILES_FOR_THREADS ? 0 : (options.threads ?? Math.min(4, availableParallelism()));
+  const threads = threadsFor(inputs.filter((input) => typeof input === "string").length, options);
   if (threads <= 1) {
     for (const input of inputs) yield await readPrepared(input, options.route);
     return;
   }
-  const workers = Array.from({ length: threads }, () => startReader());
+  const workers = takeWarm(threads) ?? Array.from({ length: threads }, () => startReader());
+  for (const worker of workers) worker.ref();
   const route = options.route ?? false;
   try {
     const pending: Promise<PreparedReading>[] = [];
     let next = 0;
+    let inFlight = 0;
+    let ready = 0;
+    let readyBytes = 0;
     const fill = () => {
-      while (next < inputs.length && pending.length < threads * AHEAD_PER_THREAD) {
+      while (
+        next < inputs.length &&
+        inFlight < threads * AHEAD_PER_THREAD &&
+        ready < MAX_READY &&
+        readyBytes < MAX_READY_BYTES
+      ) {
         const input = inputs[next];
         const worker = workers[next % threads];
         next++;
-        pending.push(
+        inFlight++;
+        const reading =
           typeof input === "string" && worker.alive
             ? worker.read(input, route).catch(() => readPrepared(input, route))
-            : readPrepared(input, route),
+            : readPrepared(input, route);
+        pending.push(
+          reading.then((done) => {
+            inFlight--;
+            ready++;
+            readyBytes += bytesOf(done);
+            options.onReady?.(ready);
+            fill();
+            return done;
+          }),
         );
       }
     };
     fill();
     while (pending.length > 0) {
       const reading = await (pending.shift() as Promise<PreparedReading>);
+      ready--;
+      readyBytes -= bytesOf(reading);
       fill();
       yield reading;
     }
@@ -109,15 +160,26 @@ export async function* readAllPrepared(
   }
 }
 
+/** What a reading holds in memory, roughly: its rows' CSV bytes and a kilobyte a report. */
+function bytesOf(reading: PreparedReading): number {
+  let bytes = 1024;
+  for (const report of reading.reports)
+    bytes += 1024 + (report.kind === "dmarc-aggregate" ? (report.stored.rowsCsv?.byteLength ?? 0) : 0);
+  return bytes;
+}
+
 interface Reader {
   alive: boolean;
   read(path: string, route: boolean): Promise<PreparedReading>;
+  /** Keeps the process alive while it runs (a warm thread does not until it is taken). */
+  ref(): void;
   stop(): Promise<void>;
 }
 
-function startReader(): Reader {
+function startReader(unref = false): Reader {
   const extension = import.meta.url.endsWith(".ts") ? "ts" : "js";
   const worker = new Worker(new URL(`./read-worker.${extension}`, import.meta.url));
+  if (unref) worker.unref();
   const waiting = new Map<number, { resolve(result: PreparedReading): void; reject(error: Error): void }>();
   let id = 0;
   const reader: Reader = {
@@ -129,6 +191,9 @@ function startReader(): Reader {
         waiting.set(job, { resolve, reject });
         worker.postMessage({ id: job, path, route });
       });
+    },
+    ref() {
+      worker.ref();
     },
     async stop() {
       reader.alive = false;

@@ -1,6 +1,6 @@
 import { DAY_MS } from "../util/dates.ts";
 import { AgedMap } from "./aged-map.ts";
-import { asciiBytes, indexOfByte, indexOfBytes, startsWithBytes } from "./byte-scan.ts";
+import { asciiBytes, BytePattern, indexOfByte, startsWithBytes } from "./byte-scan.ts";
 import type { DeliveryEvent, EventType } from "./event.ts";
 import { leadingReplyCode } from "./reply.ts";
 import type { EventSource, Out, ParseContext, Shard } from "./source.ts";
@@ -77,7 +77,7 @@ const STATUS_WORDS: readonly (readonly [Uint8Array, EventType])[] = [
   [asciiBytes("expired"), "bounced"],
 ];
 const TO_BYTES = asciiBytes(TO);
-const STATUS_BYTES = asciiBytes(STATUS);
+const STATUS_PATTERN = new BytePattern(STATUS);
 const SLASH = 47;
 const COLON = 58;
 const GREATER_THAN = 62;
@@ -316,7 +316,7 @@ class PostfixParser {
     if (!startsWithBytes(bytes, TO_BYTES, body, to)) return false;
     const rcptEnd = indexOfByte(bytes, GREATER_THAN, body + TO.length, to);
     if (rcptEnd < 0) return false;
-    const statusAt = indexOfBytes(bytes, STATUS_BYTES, rcptEnd, to);
+    const statusAt = STATUS_PATTERN.indexIn(bytes, rcptEnd, to);
     if (statusAt < 0) return false;
     const wordStart = statusAt + STATUS.length;
     let wordEnd = indexOfByte(bytes, SPACE, wordStart, to);

@@ -79,10 +79,11 @@ const FROM_TZ = (value: string): string => `make_timestamp(epoch_ms(${value}) * 
 
 /** JS `isoTime` of text: a number, else a date DuckDB reads (V8 reads more: those rows fall back). */
 const ISO_TEXT = (t: string): string =>
-  `CASE WHEN TRY_CAST(${t} AS DOUBLE) IS NOT NULL THEN ${ISO_NUMBER(`TRY_CAST(${t} AS DOUBLE)`)}
-    WHEN regexp_full_match(${t}, '[0-9]{4}-[0-9][0-9]-[0-9][0-9]([T ][0-9][0-9]:[0-9][0-9](:[0-9][0-9](\\.[0-9]+)?)?)?(Z|[+-][0-9][0-9]:[0-9][0-9])?')
-      AND (length(${t}) = 10 OR regexp_matches(${t}, '(Z|[+-][0-9][0-9]:[0-9][0-9])$'))
-    THEN ${FROM_TZ(`TRY_CAST(${t} AS TIMESTAMPTZ)`)} END`;
+  // A date alone, or with a zone after an optional time. Tested before the number: no such text is a
+  // number, and a failing cast to DOUBLE costs as much as the regexp (ISO times are the common case).
+  `CASE WHEN regexp_full_match(${t}, '[0-9]{4}-[0-9][0-9]-[0-9][0-9](([T ][0-9][0-9]:[0-9][0-9](:[0-9][0-9](\\.[0-9]+)?)?)?(Z|[+-][0-9][0-9]:[0-9][0-9]))?')
+    THEN ${FROM_TZ(`TRY_CAST(${t} AS TIMESTAMPTZ)`)}
+    WHEN TRY_CAST(${t} AS DOUBLE) IS NOT NULL THEN ${ISO_NUMBER(`TRY_CAST(${t} AS DOUBLE)`)} END`;
 
 /** src/events/syslog-time.ts `zonedIso`: the forms it reads; a zone-less time is in `$tz`. */
 const ZONED_TEXT = (t: string): string =>
@@ -690,10 +691,13 @@ function mapped(table: FieldTable, cx: Context, rows: string, noRoot: string): s
     "lookup" in type &&
     !type.otherwise &&
     Object.values(type.lookup).every(known);
+  // Otherwise the value is kept when it names an event type: a cast to an ENUM of the types is NULL for
+  // anything else, and reads the value once (an IN list of twelve became a join, and the value was
+  // computed twice).
   const typed = onlyTypes
     ? `SELECT *, nullif(${typeSql}, '') AS etype FROM (${rows})`
-    : `SELECT *, CASE WHEN nullif(${typeSql}, '') IN (${Object.keys(EVENT_TYPES).map(sqlString).join(", ")})
-      THEN ${typeSql} END AS etype FROM (${rows})`;
+    : `SELECT *, CAST(TRY_CAST(${typeSql} AS ENUM(${Object.keys(EVENT_TYPES).map(sqlString).join(", ")})) AS VARCHAR) AS etype
+      FROM (${rows})`;
   const skipUnknown = `etype IS NULL AND NOT ${compileCond(table.unknown.cond, cx)}`;
   let fanned = `SELECT *, NULL AS it FROM (${typed})`;
   if (table.each) {

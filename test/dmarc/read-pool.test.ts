@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import {
   copyFileSync,
   mkdirSync,
@@ -16,7 +17,7 @@ import { gzipSync } from "node:zlib";
 import { ingestReportFiles } from "../../src/dmarc/ingest.ts";
 import type { PreparedReading } from "../../src/dmarc/prepare.ts";
 import { reportRoute } from "../../src/dmarc/read.ts";
-import { readAllPrepared, readPrepared } from "../../src/dmarc/read-pool.ts";
+import { readAllPrepared, readPrepared, warmReaders } from "../../src/dmarc/read-pool.ts";
 import { Store } from "../../src/store/index.ts";
 import { aggregateXml, zip } from "../../testkit/dmarc-reports.ts";
 
@@ -173,4 +174,63 @@ test("files of any kind are checked on the reader threads as reportRoute checks 
   }
   // Each kind is there.
   assert.ok(routes.reports > 40 && routes.null > 20 && routes.both === 1, JSON.stringify(routes));
+});
+
+test("the readers go on while readings are not taken (a batch being written), and every reading comes in order", {
+  timeout: 120_000,
+}, async () => {
+  const files = join(dir, "ahead");
+  mkdirSync(files);
+  const paths = Array.from({ length: 120 }, (_, i) => {
+    const path = join(files, `r${String(i).padStart(3, "0")}.xml`);
+    writeFileSync(
+      path,
+      aggregateXml({
+        reportId: `ahead-${i}`,
+        begin: 1_767_225_600,
+        end: 1_767_311_999,
+        rows: [{ ip: "192.0.2.1", count: i + 1 }],
+      }),
+    );
+    return path;
+  });
+  let reached = () => {};
+  const many = new Promise<void>((resolve) => {
+    reached = resolve;
+  });
+  // Two threads hold 8 files each in flight: more than 16 readings done while none is taken is read-ahead.
+  const readings = readAllPrepared(paths, { threads: 2, onReady: (ready) => ready > 40 && reached() });
+  const first = await readings.next();
+  await many; // without read-ahead this never comes (the test times out)
+  const all = [first.value as PreparedReading];
+  for await (const reading of readings) all.push(reading);
+  assert.deepEqual(
+    all.map((reading) => reading.path),
+    paths,
+  );
+  assert.deepEqual(
+    all.map((reading) => (reading.reports[0]?.stored as { messages?: number } | undefined)?.messages),
+    paths.map((_, i) => i + 1),
+  );
+});
+
+test("reader threads started ahead are taken by the next reading, and unused they let the process exit", {
+  timeout: 120_000,
+}, async () => {
+  const paths = readdirSync(join(dir, "ahead")).map((name) => join(dir, "ahead", name));
+  warmReaders(paths.length, { threads: 2 });
+  const warmed: PreparedReading[] = [];
+  for await (const reading of readAllPrepared(paths, { threads: 2 })) warmed.push(reading);
+  const cold: PreparedReading[] = [];
+  for await (const reading of readAllPrepared(paths, { threads: 2 })) cold.push(reading);
+  assert.deepEqual(warmed, cold);
+  // A process that starts them and never reads ends (the test times out otherwise).
+  const pool = new URL("../../src/dmarc/read-pool.ts", import.meta.url).href;
+  const child = spawn(process.execPath, [
+    "--input-type=module",
+    "-e",
+    `import { warmReaders } from ${JSON.stringify(pool)}; warmReaders(100, { threads: 2 });`,
+  ]);
+  const code = await new Promise((resolve) => child.on("exit", resolve));
+  assert.equal(code, 0);
 });

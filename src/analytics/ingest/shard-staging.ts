@@ -8,14 +8,7 @@ import { MIN_THREADED_LOG_BYTES } from "../../pipeline/classify-log-threads.ts";
 import { threadsAllowed } from "../../pipeline/classify-parallel.ts";
 import { moduleWorker } from "../../util/module-worker.ts";
 import type { CsvStaging, ReaderFailure } from "./csv-staging.ts";
-import {
-  type ShardJob,
-  type ShardMessage,
-  type ShardStaged,
-  STOP,
-  stageShard,
-  WRITTEN,
-} from "./shard-rows.ts";
+import { type ShardJob, type ShardMessage, type ShardStaged, STOP, stageShard } from "./shard-rows.ts";
 
 /**
  * A big plain log (a format whose EventSource.shards: Postfix, Exim) staged on two threads, as `classify`
@@ -25,12 +18,12 @@ import {
  * threads; through one pipe, its one reading thread was the slower side (4M lines: the parsers waited
  * 20 s for it). Rows need no order: each keeps its line, which is all the settling looks at.
  *
- * The worker only parses and encodes: its CSV bytes come to this thread, which writes every pipe, so a
- * failure on any side ends both pipes the way one does (csv-staging.ts).
+ * The worker writes its own pipe (fed while this thread parses); a failure on either side stops the other,
+ * and both pipes end either way, so DuckDB's read and its statement end too.
  */
 
-/** CSV chunks the worker may have handed over but not yet written (bounds memory: ~1 MB each). */
-const AHEAD = 8;
+/** How often the wait for the worker looks whether DuckDB failed (the worker then stops). */
+const FAILURE_POLL_MS = 20;
 
 /**
  * A descriptor and size for reading `path` on two threads, or null where one reader is better: a format
@@ -60,8 +53,8 @@ export function openForShards(
 }
 
 /**
- * Stages `job` into `stagings` (two: this thread's shard, the worker's), ending neither; returns what
- * both staged, counters summed into `counters`. `failed` is the reader's failure (DuckDB's).
+ * Stages `job` into `stagings` (two: this thread's shard, the worker's) and ends both; returns what both
+ * staged, counters summed into `counters`. `failed` is the reader's failure (DuckDB's).
  */
 export async function stageOnTwoThreads(
   job: ShardJob,
@@ -70,12 +63,11 @@ export async function stageOnTwoThreads(
   counters: ParseCounters,
   onBytes?: (bytes: number) => void,
 ): Promise<ShardStaged> {
-  const flags = new Int32Array(new SharedArrayBuffer(8));
+  const flags = new Int32Array(new SharedArrayBuffer(4));
+  const output = { path: stagings[1].path, pipe: stagings[1].pipe };
   const other = new WorkerShard(
-    moduleWorker(import.meta.url, "stage-worker", { job, flags: flags.buffer, ahead: AHEAD }),
-    stagings[1],
+    moduleWorker(import.meta.url, "stage-worker", { job, output, flags: flags.buffer }),
     flags,
-    failed,
   );
   try {
     const mine = await stageShard(
@@ -85,69 +77,64 @@ export async function stageOnTwoThreads(
       async (bytes) => {
         other.check();
         await stagings[0].write(bytes, failed);
-        // Lets the worker's chunks in (this thread never waits on I/O otherwise).
-        await new Promise(setImmediate);
       },
       onBytes,
     );
-    // Ended at once, not when the worker's shard is done too: DuckDB may be reading this pipe to its end
-    // before it reads the other one.
+    // Each pipe ends with its own rows, whatever the other shard does: DuckDB may read the pipes one after
+    // the other (it reads a second pipe while the first is still open only at times).
     await stagings[0].end(failed);
-    const theirs = await other.finished();
+    const theirs = await other.finished(failed);
+    stagings[1].waitedElsewhere += theirs.waitedSeconds;
     counters.evicted += theirs.counters.evicted;
     counters.evictedEarly += theirs.counters.evictedEarly;
-    return { rows: mine.rows + theirs.rows, limits: [...mine.limits, ...theirs.limits], counters };
+    return {
+      rows: mine.rows + theirs.rows,
+      waitedSeconds: mine.waitedSeconds + theirs.waitedSeconds,
+      limits: [...mine.limits, ...theirs.limits],
+      counters,
+    };
+  } catch (error) {
+    // DuckDB's failure, when it failed, is why the worker's pipe broke too.
+    throw failed() ?? error;
   } finally {
     await other.stop();
+    // The worker closed its output if it opened it; if not, the caller's ending opens and closes it, so
+    // that DuckDB, waiting for a writer, sees its end.
+    if (other.opened) stagings[1].endedElsewhere();
   }
 }
 
-/** The worker's shard: its chunks written to its staging in order, as they arrive. */
+/** The worker's shard, which writes its own output (stage-worker.ts). */
 class WorkerShard {
-  private writing: Promise<void> = Promise.resolve();
+  /** Whether the worker opened its output (it closes it before its last message). */
+  opened = false;
   private failure: unknown = null;
   private staged: ShardStaged | null = null;
+  /** The worker's last message came, or it exited. */
+  private done = false;
   private wake: (() => void) | null = null;
   private readonly worker: Worker;
   private readonly flags: Int32Array;
 
-  constructor(worker: Worker, staging: CsvStaging, flags: Int32Array, failed: ReaderFailure) {
+  constructor(worker: Worker, flags: Int32Array) {
     this.worker = worker;
     this.flags = flags;
-    // The worker's chunks stop being written once anything failed (the caller then ends the pipe).
-    const stopped = () => failed() ?? this.failure;
-    /** Whether the worker sent all it staged (it exits then). */
-    let sent = false;
     worker.on("message", (message: ShardMessage) => {
-      if ("bytes" in message) {
-        this.writing = this.writing.then(async () => {
-          if (stopped()) return;
-          try {
-            await staging.write(message.bytes, stopped);
-          } catch (error) {
-            this.fail(error);
-          }
-          Atomics.add(flags, WRITTEN, 1);
-          Atomics.notify(flags, WRITTEN);
-        });
-      } else if ("staged" in message) {
-        sent = true;
-        // Its pipe ends as soon as its rows are written, whatever the other shard does: DuckDB may read
-        // the pipes one after the other (it reads a second pipe while the first is still open only at times).
-        this.writing = this.writing.then(async () => {
-          try {
-            if (!stopped()) await staging.end(stopped);
-          } catch (error) {
-            this.fail(error);
-          }
-          this.staged = message.staged;
-          this.notify();
-        });
-      } else this.fail(new Error(message.failed));
+      if ("opened" in message) {
+        this.opened = true;
+        return;
+      }
+      this.done = true;
+      if ("staged" in message) this.staged = message.staged;
+      else this.fail(new Error(message.failed));
+      this.notify();
     });
     worker.on("error", (error) => this.fail(new Error(`the second thread stopped: ${error.message}`)));
+    // A worker that dies has its pipe closed with it (Node closes a worker's handles as it exits).
     worker.on("exit", () => {
-      if (!sent) this.fail(new Error("the second thread stopped: it exited"));
+      if (this.done) return;
+      this.done = true;
+      this.fail(new Error("the second thread stopped: it exited"));
     });
   }
 
@@ -156,24 +143,32 @@ class WorkerShard {
     if (this.failure !== null) throw this.failure;
   }
 
-  /** What the worker staged, once every chunk of it is written; throws its failure. */
-  async finished(): Promise<ShardStaged> {
-    while (this.staged === null && this.failure === null) {
+  /** What the worker staged, once it is done; throws its failure, or the reader's (the worker stops). */
+  async finished(failed: ReaderFailure): Promise<ShardStaged> {
+    while (!this.done) {
+      const failure = failed();
+      if (failure) {
+        await this.stop();
+        throw failure;
+      }
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+        setTimeout(resolve, FAILURE_POLL_MS);
+      });
+    }
+    this.check();
+    return this.staged as ShardStaged;
+  }
+
+  /** Stops the worker at its next chunk or wait, once it has closed its output. */
+  async stop(): Promise<void> {
+    Atomics.store(this.flags, STOP, 1);
+    Atomics.notify(this.flags, STOP);
+    while (!this.done) {
       await new Promise<void>((resolve) => {
         this.wake = resolve;
       });
     }
-    await this.writing;
-    this.check();
-    return this.staged as unknown as ShardStaged;
-  }
-
-  /** Stops the worker (at once if it still runs) after the chunks being written. */
-  async stop(): Promise<void> {
-    Atomics.store(this.flags, STOP, 1);
-    Atomics.notify(this.flags, WRITTEN);
-    this.failure ??= new Error("stopped");
-    await this.writing;
     await this.worker.terminate();
   }
 

@@ -1,17 +1,23 @@
 import { parentPort, workerData } from "node:worker_threads";
-import type { ShardJob, ShardMessage } from "./shard-rows.ts";
+import type { ShardJob, ShardMessage, ShardOutput } from "./shard-rows.ts";
 
-/** The second shard of a log being staged (see shard-staging.ts): its CSV bytes, sent as they are made. */
+/** The second shard of a log being staged (see shard-staging.ts): its rows written to its own output. */
 
 // Started by moduleWorker with the disk compile cache on, as bin/deliverlens.js does.
-const { stageShard, workerHand } = await import("./shard-rows.ts");
+const { OutputWriter, STOP, stageShard } = await import("./shard-rows.ts");
 const { newCounters } = await import("../../events/source.ts");
-const { job, flags, ahead } = workerData as { job: ShardJob; flags: SharedArrayBuffer; ahead: number };
-const post = (message: ShardMessage, transfer: ArrayBuffer[] = []) =>
-  parentPort?.postMessage(message, transfer);
+const { job, output, flags } = workerData as { job: ShardJob; output: ShardOutput; flags: SharedArrayBuffer };
+const post = (message: ShardMessage) => parentPort?.postMessage(message);
+const stop = new Int32Array(flags);
+const stopped = () => (Atomics.load(stop, STOP) === 1 ? new Error("stopped") : null);
+const writer = new OutputWriter(output, stopped, (fd) => post({ opened: fd }));
+let last: ShardMessage;
 try {
-  const hand = workerHand(new Int32Array(flags), ahead, (bytes) => post({ bytes }, [bytes.buffer]));
-  post({ staged: await stageShard(job, { index: 1, count: 2 }, newCounters(), hand) });
+  const staged = await stageShard(job, { index: 1, count: 2 }, newCounters(), (bytes) => writer.write(bytes));
+  await writer.end(false);
+  last = { staged: { ...staged, waitedSeconds: writer.waitedSeconds } };
 } catch (error) {
-  post({ failed: (error as Error).message });
+  await writer.end(true).catch(() => {});
+  last = { failed: (error as Error).message };
 }
+post(last);
