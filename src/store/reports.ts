@@ -439,7 +439,7 @@ export async function dmarcSources(store: Store, filter: ReportFilter): Promise<
         string_agg(DISTINCT header_from, ' ' ORDER BY header_from) AS header_from,
         string_agg(DISTINCT dkim_domain, ' ' ORDER BY dkim_domain) AS dkim_domains,
         string_agg(DISTINCT spf_domain, ' ' ORDER BY spf_domain) AS spf_domains,
-        array_to_string(list_sort(list_distinct(flatten(list(${PASSED_SQL})))), ' ') AS passed_domains,
+        array_to_string(list_sort(list_distinct(flatten(list(DISTINCT ${PASSED_SQL})))), ' ') AS passed_domains,
         strftime(min(day), '%Y-%m-%d') AS first_day,
         strftime(max(day), '%Y-%m-%d') AS last_day
       FROM dmarc_records ${w.sql}
