@@ -14,9 +14,10 @@ import { type ShardJob, type ShardMessage, type ShardStaged, STOP, stageShard } 
  * A big plain log (a format whose EventSource.shards: Postfix, Exim) staged on two threads, as `classify`
  * reads it (src/pipeline/classify-log-threads.ts): both threads read the whole file through one
  * descriptor, each parses the messages of half the message ids, and each stages its rows to its own
- * CsvStaging. DuckDB's one insert reads both as one input (`read_csv([a, b])`), a pipe on each of its two
- * threads; through one pipe, its one reading thread was the slower side (4M lines: the parsers waited
- * 20 s for it). Rows need no order: each keeps its line, which is all the settling looks at.
+ * CsvStaging. DuckDB's one insert reads both as one input (`read_csv([a, b])`); it reads them one after
+ * the other, so what the second pipe buys is the second parsing thread (through one pipe and one parser,
+ * the parser waited 20 s for DuckDB at 4M lines). Rows need no order: each keeps its line, which is all
+ * the settling looks at.
  *
  * The worker writes its own pipe (fed while this thread parses); a failure on either side stops the other,
  * and both pipes end either way, so DuckDB's read and its statement end too.
