@@ -3,7 +3,7 @@ import type { Readable } from "node:stream";
 import { LimitError } from "../util/limits.ts";
 import type { DeliveryEvent, EventType, ParseProblem } from "./event.ts";
 import type { FormatName } from "./formats.ts";
-import { decompressedChunks } from "./input.ts";
+import { decompressedChunks, reusedFileChunks } from "./input.ts";
 import { eventSource } from "./registry.ts";
 import type { LineParser, Out, ParseContext, ParseCounters, Shard } from "./source.ts";
 import { problem } from "./source.ts";
@@ -89,6 +89,44 @@ export function lineReader(format: FormatName, file: string, options: ReadOption
     shard,
   };
   return new LineSplitter(source.create(context), file, shard === null || shard.index === 0);
+}
+
+/** What one shard read of a chunk: its items, the bytes read so far, and whether it is the end's. */
+export interface ShardChunk {
+  out: Out;
+  bytes: number;
+  last: boolean;
+}
+
+/**
+ * One shard of a plain log (a descriptor both threads share, read up to `size`) through `reader`, chunk by
+ * chunk; the last yield carries what `finish` gives. A read that breaks ends the shard; the first shard
+ * speaks for the input (as readEventBatches does), the others stop quietly.
+ */
+export function* readShard(
+  reader: LineSplitter,
+  input: { path: string; fd: number; size: number },
+  shard: Shard,
+): Generator<ShardChunk> {
+  let bytes = 0;
+  let out: Out = [];
+  try {
+    for (const chunk of reusedFileChunks(input.fd, input.size)) {
+      reader.push(chunk, out);
+      bytes += chunk.length;
+      yield { out, bytes, last: false };
+      out = [];
+    }
+  } catch (error) {
+    reader.finish(out);
+    if (shard.index === 0) {
+      out.push(problem(input.path, null, `input could not be read to the end: ${(error as Error).message}`));
+    }
+    yield { out, bytes, last: true };
+    return;
+  }
+  reader.finish(out);
+  yield { out, bytes, last: true };
 }
 
 /** Stream an input as normalized events, with ParseProblems inline (see readEventBatches, the faster form). */

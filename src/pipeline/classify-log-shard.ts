@@ -1,8 +1,7 @@
 import type { ParseProblem } from "../events/event.ts";
 import type { FormatName } from "../events/formats.ts";
-import { reusedFileChunks } from "../events/input.ts";
-import { lineReader } from "../events/read.ts";
-import { isProblem, type Out, type ParseCounters, problem, type Shard } from "../events/source.ts";
+import { lineReader, readShard } from "../events/read.ts";
+import { isProblem, type Out, type ParseCounters, type Shard } from "../events/source.ts";
 import { CLASSIFIED_TYPES, type EventClassifier, eventJson } from "./classify-events.ts";
 
 /** One reader's share of a log file (see classify-log-threads.ts). */
@@ -53,24 +52,9 @@ export function* shardBatches(
     shard: job.shard,
   });
   const settings = { all: job.all, format: job.format };
-  let out: Out = [];
-  try {
-    for (const chunk of reusedFileChunks(job.fd, job.size)) {
-      reader.push(chunk, out);
-      yield batchOf(out, classifier, settings, reader.linesRead);
-      out = [];
-    }
-  } catch (error) {
-    reader.finish(out);
-    // The first shard speaks for the input (as readEventBatches does).
-    if (job.shard.index === 0) {
-      out.push(problem(job.path, null, `input could not be read to the end: ${(error as Error).message}`));
-    }
-    yield batchOf(out, classifier, settings, END_OF_INPUT);
-    return;
+  for (const { out, last } of readShard(reader, job, job.shard)) {
+    yield batchOf(out, classifier, settings, last ? END_OF_INPUT : reader.linesRead);
   }
-  reader.finish(out);
-  yield batchOf(out, classifier, settings, END_OF_INPUT);
 }
 
 /** JSON bytes reserved per record at first (a batch grows as needed). */

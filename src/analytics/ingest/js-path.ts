@@ -1,10 +1,10 @@
 import { closeSync } from "node:fs";
 import type { FormatName } from "../../events/formats.ts";
-import { isProblem, openInput, type ReadOptions, readEventBatches } from "../../events/index.ts";
-import { newCounters, type Out } from "../../events/source.ts";
+import { openInput, type ReadOptions, readEventBatches } from "../../events/index.ts";
+import { newCounters } from "../../events/source.ts";
 import { CsvStaging, partSql, type ReaderFailure } from "./csv-staging.ts";
 import { openForShards, stageOnTwoThreads } from "./shard-staging.ts";
-import { EMPTY_ROW, itemRow, limitOf } from "./staging.ts";
+import { addItems, EMPTY_ROW } from "./staging.ts";
 
 /** What staging a file with the parsers says besides its rows. */
 export interface Staged {
@@ -118,17 +118,6 @@ function newStagings(count: number, pipe: boolean): CsvStaging[] {
   if (stagings.every((staging) => staging.pipe === stagings[0].pipe)) return stagings;
   for (const staging of stagings) staging.close();
   return newStagings(count, false);
-}
-
-/** A batch of parsed items as staging rows; the problems of a named limit are noted in `limits`. */
-function addItems(staging: CsvStaging, batch: Out, format: string, limits: string[]): void {
-  for (const item of batch) {
-    if (isProblem(item)) {
-      const limit = limitOf(item);
-      if (limit !== null) limits.push(limit);
-    }
-    staging.add(itemRow(item, format));
-  }
 }
 
 /**

@@ -1,10 +1,9 @@
 import { closeSync, constants, openSync, writeSync } from "node:fs";
 import type { FormatName } from "../../events/formats.ts";
-import { reusedFileChunks } from "../../events/input.ts";
-import { lineReader } from "../../events/read.ts";
-import { isProblem, type Out, type ParseCounters, problem, type Shard } from "../../events/source.ts";
+import { lineReader, readShard } from "../../events/read.ts";
+import type { ParseCounters, Shard } from "../../events/source.ts";
 import { CsvRows, PipeWriter } from "./csv-staging.ts";
-import { itemRow, limitOf } from "./staging.ts";
+import { addItems } from "./staging.ts";
 
 /** One shard of a log staged as CSV (see shard-staging.ts): what both of its threads run. */
 
@@ -59,41 +58,9 @@ export async function stageShard(
   const reader = lineReader(job.format, job.path, { ...job, counters, shard });
   const rows = new CsvRows();
   const limits: string[] = [];
-  const add = (out: Out) => {
-    for (const item of out) {
-      if (isProblem(item)) {
-        const limit = limitOf(item);
-        if (limit !== null) limits.push(limit);
-      }
-      rows.add(itemRow(item, job.format));
-    }
-  };
-  const chunks = reusedFileChunks(job.fd, job.size);
-  let bytes = 0;
-  for (;;) {
-    let next: IteratorResult<Buffer>;
-    try {
-      next = chunks.next();
-    } catch (error) {
-      // The first shard speaks for the input (as readEventBatches does).
-      const out: Out = [];
-      reader.finish(out);
-      if (shard.index === 0) {
-        out.push(problem(job.path, null, `input could not be read to the end: ${(error as Error).message}`));
-      }
-      add(out);
-      break;
-    }
-    if (next.done) {
-      const out: Out = [];
-      reader.finish(out);
-      add(out);
-      break;
-    }
-    const out: Out = [];
-    reader.push(next.value, out);
-    add(out);
-    bytes += next.value.length;
+  for (const { out, bytes, last } of readShard(reader, job, shard)) {
+    addItems(rows, out, job.format, limits);
+    if (last) break;
     onBytes?.(bytes);
     if (rows.full) await hand(rows.take());
   }

@@ -130,6 +130,25 @@ export function limitOf(problem: ParseProblem): string | null {
   return problem.source.line === null ? problem.message : `line ${problem.source.line}: ${problem.message}`;
 }
 
+/**
+ * A batch of parsed items as staging rows into `rows` (a staging, or a thread's rows); the problems of a
+ * named limit are noted in `limits`.
+ */
+export function addItems(
+  rows: { add(row: StagingRow): void },
+  batch: readonly (DeliveryEvent | ParseProblem)[],
+  format: string,
+  limits: string[],
+): void {
+  for (const item of batch) {
+    if (isProblem(item)) {
+      const limit = limitOf(item);
+      if (limit !== null) limits.push(limit);
+    }
+    rows.add(itemRow(item, format));
+  }
+}
+
 /** A row with every column NULL. */
 export const EMPTY_ROW: StagingRow = Object.fromEntries(
   STAGING_COLUMNS.map(([name]) => [name, null]),
