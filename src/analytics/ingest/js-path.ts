@@ -47,7 +47,9 @@ export async function stageWithParsers(
   let inserting: Promise<number> | null = null;
   let failure: unknown = null;
   const start = () => {
-    inserting = insert(partSql(stagings.length === 1 ? stagings[0].path : stagings.map((s) => s.path)));
+    // An insert that throws at once fails like one that fails reading: the writers stop, the pipe ends.
+    inserting = (async () =>
+      insert(partSql(stagings.length === 1 ? stagings[0].path : stagings.map((s) => s.path))))();
     inserting.then(
       () => {
         failure ??= new Error("DuckDB ended reading the staged rows before their end");
@@ -96,7 +98,7 @@ export async function stageWithParsers(
       limits,
       inserted,
       piped,
-      threads: stagings.length,
+      threads: shards ? 2 : 1,
       waitedSeconds: stagings.map((staging) => staging.waitedSeconds),
       endedSeconds: stagings.map((staging) => (staging.endedAt - started) / 1000),
       insertTailSeconds: (performance.now() - tail) / 1000,
@@ -111,13 +113,13 @@ export async function stageWithParsers(
   }
 }
 
-/** `count` stagings, all pipes or all files (DuckDB must not read a file that is still being written). */
-function newStagings(count: number, pipe: boolean): CsvStaging[] {
-  const stagings = [new CsvStaging(pipe)];
-  while (stagings.length < count) stagings.push(new CsvStaging(stagings[0].pipe));
-  if (stagings.every((staging) => staging.pipe === stagings[0].pipe)) return stagings;
-  for (const staging of stagings) staging.close();
-  return newStagings(count, false);
+/**
+ * Where `threads` parsing threads stage their rows: one pipe they all feed, else a file each (DuckDB
+ * must not read a file that is still being written).
+ */
+function newStagings(threads: number, pipe: boolean): CsvStaging[] {
+  const first = new CsvStaging(pipe, threads);
+  return first.pipe || threads === 1 ? [first] : [first, new CsvStaging(false)];
 }
 
 /**

@@ -1,0 +1,69 @@
+import { parentPort, workerData } from "node:worker_threads";
+import type { ChunkMessage, FeedMessage, FeedPort } from "./pipe-feed.ts";
+
+/**
+ * The thread that feeds one named pipe (see pipe-feed.ts): writes the parsers' chunks in the order they
+ * come, frees each slot once DuckDB took its bytes, and closes the pipe after every parser's end.
+ */
+
+// Started by moduleWorker with the disk compile cache on, as bin/deliverlens.js does.
+const { PipeWriter } = await import("./pipe-writer.ts");
+const { FEED_STOP, FEED_WRITTEN } = await import("./pipe-feed.ts");
+const { path, feeds, flags } = workerData as { path: string; feeds: FeedPort[]; flags: SharedArrayBuffer };
+const shared = new Int32Array(flags);
+const stopped = () => (Atomics.load(shared, FEED_STOP) === 1 ? new Error("stopped") : null);
+const post = (message: FeedMessage) => parentPort?.postMessage(message);
+const writer = new PipeWriter(path);
+const ended = new Set<FeedPort>();
+// One write at a time, in arrival order: each starts as the one before is taken by DuckDB.
+let writing: Promise<void> = Promise.resolve();
+let failed = false;
+
+const fail = (error: unknown) => {
+  if (failed) return;
+  failed = true;
+  writer.destroy();
+  post({ failed: (error as Error).message });
+};
+
+const write = (bytes: Uint8Array, done: () => void) => {
+  writing = writing.then(async () => {
+    if (failed) return;
+    await writer.write(bytes, stopped);
+    done();
+  });
+  writing.catch(fail);
+};
+
+for (const feed of feeds) {
+  const slots = Buffer.from(feed.slots);
+  const states = new Int32Array(feed.states);
+  feed.port.on("message", (message: ChunkMessage) => {
+    if ("slot" in message) {
+      const at = message.slot * (slots.length / states.length);
+      write(slots.subarray(at, at + message.length), () => {
+        Atomics.store(states, message.slot, 0);
+        Atomics.notify(states, message.slot);
+      });
+    } else if ("bytes" in message) write(new Uint8Array(message.bytes), () => {});
+    else end(feed);
+  });
+  // A parsing thread that stops without its end message (it died: its port closes with it) ends too; the
+  // main thread fails the staging then.
+  feed.port.on("close", () => end(feed));
+}
+
+/** A parser's end; after the last one's, the pipe closes once every chunk before is written. */
+function end(feed: FeedPort): void {
+  if (ended.has(feed)) return;
+  ended.add(feed);
+  feed.port.close();
+  if (ended.size < feeds.length) return;
+  writing = writing.then(async () => {
+    if (failed) return;
+    Atomics.store(shared, FEED_WRITTEN, 1);
+    await writer.end(stopped);
+    post({ ended: true, waitedSeconds: writer.waitedSeconds });
+  });
+  writing.catch(fail);
+}
