@@ -93,7 +93,11 @@ export class ChunkSender {
         const failure = stopped();
         if (failure) throw failure;
         const wait = Atomics.waitAsync(this.states, slot, 1, STOP_POLL_MS);
-        if (wait.async) await wait.value;
+        if (!wait.async) continue;
+        // A pending waitAsync does not keep a thread's event loop alive; a timer does.
+        const alive = setTimeout(() => {}, STOP_POLL_MS);
+        await wait.value;
+        clearTimeout(alive);
       }
     } finally {
       this.waitedSeconds += (performance.now() - started) / 1000;
