@@ -4,6 +4,7 @@ import fc from "fast-check";
 import { aggregateRowsCsv } from "../../src/dmarc/rows-csv.ts";
 import { daysOf, spreadCount } from "../../src/dmarc/spread.ts";
 import type { AggregateReport, AggregateRow } from "../../src/dmarc/types.ts";
+import { parsedReport } from "../../testkit/dmarc-reports.ts";
 
 /**
  * The CSV lines written byte by byte into a reused buffer (src/dmarc/rows-csv.ts) are the lines the row
@@ -79,30 +80,7 @@ const row: fc.Arbitrary<AggregateRow> = fc.record({
 });
 
 function report(rows: AggregateRow[], begin: number, seconds: number): AggregateReport {
-  return {
-    kind: "dmarc-aggregate",
-    schema: "rfc7489",
-    reporter: "r",
-    reporterEmail: null,
-    reportId: "1",
-    begin,
-    end: begin + seconds,
-    generator: null,
-    errors: [],
-    policy: {
-      domain: "example.com",
-      p: null,
-      sp: null,
-      np: null,
-      pct: null,
-      adkim: null,
-      aspf: null,
-      fo: null,
-      testing: null,
-    },
-    rows,
-    part: "",
-  };
+  return parsedReport(rows, begin, begin + seconds);
 }
 
 test("the CSV bytes are the reference lines, UTF-8 encoded, for any record text and any range of days", () => {

@@ -4,8 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { storedAggregate } from "../../src/dmarc/prepare.ts";
-import type { AggregateReport, AggregateRow } from "../../src/dmarc/types.ts";
+import type { AggregateRow } from "../../src/dmarc/types.ts";
 import { checkpointReports, Store, type StoredAggregateReport, storeReports } from "../../src/store/index.ts";
+import { parsedReport } from "../../testkit/dmarc-reports.ts";
 
 /**
  * Batches of reports are a row group and a few rows each (src/dmarc/ingest.ts): the rows they leave behind
@@ -33,30 +34,12 @@ function report(n: number, rows: number): StoredAggregateReport {
     dkimAuth: [{ domain: "example.com", selector: "s1", result: "pass" }],
     spfAuth: [{ domain: "example.com", scope: null, result: "pass" }],
   };
-  const aggregate: AggregateReport = {
-    kind: "dmarc-aggregate",
-    schema: "rfc7489",
-    reporter: "google.com",
-    reporterEmail: null,
-    reportId: `r${n}`,
-    begin: 1_767_225_600,
-    end: 1_767_311_999,
-    generator: null,
-    errors: [],
-    policy: {
-      domain: "example.com",
-      p: "none",
-      sp: null,
-      np: null,
-      pct: null,
-      adkim: null,
-      aspf: null,
-      fo: null,
-      testing: null,
-    },
-    rows: Array.from({ length: rows }, (_, i) => ({ ...row, sourceIp: `192.0.2.${i % 250}` })),
-    part: "",
-  };
+  const aggregate = parsedReport(
+    Array.from({ length: rows }, (_, i) => ({ ...row, sourceIp: `192.0.2.${i % 250}` })),
+    1_767_225_600,
+    1_767_311_999,
+    `r${n}`,
+  );
   return storedAggregate(aggregate, `k${n}`, `r${n}.xml`);
 }
 
