@@ -292,14 +292,7 @@ class PostfixParser {
     }
     if (this.shard !== null && shardOf(hash, this.shard.count) !== this.shard.index) return;
     const body = qidEnd + FIELD_SEPARATOR.length;
-    const at = this.at;
-    at.qidHash = (hash ^ (hash >>> 15)) & (MAYBE_SIZE - 1);
-    at.qidStart = qidStart;
-    at.qidEnd = qidEnd;
-    at.stampEnd = stampEnd;
-    at.tagStart = hostEnd + 1;
-    at.tagEnd = tagEnd;
-    at.body = body;
+    const at = this.placed(hash, qidStart, qidEnd, stampEnd, hostEnd + 1, tagEnd);
     // The queue id is sliced only when a state is looked up or kept (most lines of a grep'd log need neither).
     if (text.startsWith(TO, body)) this.recipientLine(text, at, lineNo, out);
     else if (text.startsWith(FROM, body)) this.senderLine(text, at, this.qid(text, at), lineNo, out);
@@ -395,16 +388,9 @@ class PostfixParser {
     if (wordEnd < 0) wordEnd = to;
     const type = statusTypeOfBytes(bytes, wordStart, wordEnd);
     if (type === null) return NO_OUTCOME;
-    const at = this.at;
-    at.qidHash = (hash ^ (hash >>> 15)) & (MAYBE_SIZE - 1);
-    at.qidStart = qidStart;
-    at.qidEnd = qidEnd;
+    const at = this.placed(hash, qidStart, qidEnd, stampEnd, hostEnd + 1, tagEnd);
     at.start = from;
     at.end = to;
-    at.stampEnd = stampEnd;
-    at.tagStart = hostEnd + 1;
-    at.tagEnd = tagEnd;
-    at.body = body;
     at.rcptEnd = rcptEnd;
     at.statusAt = statusAt;
     at.wordStart = wordStart;
@@ -413,6 +399,26 @@ class PostfixParser {
     if (types === null || type === "deferred" || types.has(type)) return OUTCOME;
     // A queue id with state may hold this recipient as deferred: that is settled.
     return this.mayHaveState(at.qidHash) ? UNWANTED : SKIP;
+  }
+
+  /** `at` with the parts every line with a queue id has (its hash as computed over the id). */
+  private placed(
+    hash: number,
+    qidStart: number,
+    qidEnd: number,
+    stampEnd: number,
+    tagStart: number,
+    tagEnd: number,
+  ): Positions {
+    const at = this.at;
+    at.qidHash = (hash ^ (hash >>> 15)) & (MAYBE_SIZE - 1);
+    at.qidStart = qidStart;
+    at.qidEnd = qidEnd;
+    at.stampEnd = stampEnd;
+    at.tagStart = tagStart;
+    at.tagEnd = tagEnd;
+    at.body = qidEnd + FIELD_SEPARATOR.length;
+    return at;
   }
 
   /** recipientLine on the bytes `scan` looked at: the event goes to the outcome sink. */
