@@ -40,6 +40,7 @@ export {
   tlsPolicies,
 } from "./reports.ts";
 export {
+  eventKeySql,
   type KeySources,
   MIGRATIONS,
   type Migration,
