@@ -41,6 +41,7 @@ export {
 } from "./reports.ts";
 export {
   eventKeySql,
+  FRESH_SCHEMA_SQL,
   type KeySources,
   MIGRATIONS,
   type Migration,

@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { DuckDBInstance } from "@duckdb/node-api";
 import { ingestFile } from "../../src/analytics/ingest/ingest.ts";
-import { MIGRATIONS, Store } from "../../src/store/index.ts";
+import { Store } from "../../src/store/index.ts";
+import { writeOldStore } from "../../testkit/old-store.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "deliverlens-event-key-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -22,20 +22,11 @@ const sendgrid = (id: string, email: string) =>
 test("a version-7 store's 128-bit event keys migrate to 64 bits that still dedupe with new ingests (both readers)", async () => {
   for (const fastPath of [true, false]) {
     const path = join(dir, `v7-${fastPath}.duckdb`);
-    const instance = await DuckDBInstance.create(path);
-    const old = await instance.connect();
-    await old.run(
-      "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, description VARCHAR, applied_at TIMESTAMP)",
-    );
-    for (const migration of MIGRATIONS.filter((m) => m.version <= 7)) {
-      await old.run(migration.sql);
-      await old.run(`INSERT INTO schema_version VALUES (${migration.version}, 'old', now()::TIMESTAMP)`);
-    }
     // What schema 7's ingest stored for SendGrid event `ev-1`: md5_number of `sendgrid:<sg_event_id>`.
-    await old.run(`INSERT INTO event_rows (event_key, type, time, recipient, provider, file_id)
-      VALUES (md5_number('sendgrid:ev-1'), 'delivered', TIMESTAMP '2026-03-02 10:49:42', 'a@icloud.com', 'apple', 1)`);
-    old.closeSync();
-    instance.closeSync();
+    await writeOldStore(path, 7, [
+      `INSERT INTO event_rows (event_key, type, time, recipient, provider, file_id)
+        VALUES (md5_number('sendgrid:ev-1'), 'delivered', TIMESTAMP '2026-03-02 10:49:42', 'a@icloud.com', 'apple', 1)`,
+    ]);
 
     const store = await Store.open(path);
     const type = await store.one<{ t: string }>(
