@@ -114,6 +114,10 @@ const eventRowsColumnsV3 = (keyType: string): string => `
         file_id INTEGER NOT NULL,
         line BIGINT,
         reply_key VARCHAR`;
+/** event_rows' columns from migration 8 on: migration 7's two keys added, the event key 64 bits. */
+const EVENT_ROWS_COLUMNS_V8 = `${eventRowsColumnsV3("UBIGINT")},
+        recipient_hash UBIGINT,
+        message_key UBIGINT`;
 const EVENTS_VIEW_V7 = `
         SELECT e.event_key, e.type, e.time, e.recipient,
           CASE WHEN strpos(e.recipient, '@') > 0 THEN split_part(e.recipient, '@', -1) END AS recipient_domain,
@@ -404,11 +408,16 @@ export const MIGRATIONS: readonly Migration[] = [
     description: "event_rows.event_key is 64 bits (the upper half of the md5 key stored so far)",
     // The 16-byte random key was a third of the bytes an ingest wrote (47 of 150 MB at 3M SendGrid events:
     // random bits do not compress) and every dedupe join and within-file repeat sort read it. The upper
-    // half is what `eventKeySql` computes for new rows, so stored and new rows still dedupe. The view is
-    // made again so the catalog lists its new key type.
+    // half is what `eventKeySql` computes for new rows, so stored and new rows still dedupe.
+    // The table is rebuilt, not altered: DuckDB 1.5 cannot replay an `ALTER … TYPE … USING <function>`
+    // from the WAL (a store killed before its checkpoint would no longer open); an INSERT replays as data.
     sql: `
-      ALTER TABLE event_rows ALTER event_key TYPE UBIGINT USING (event_key >> 64)::UBIGINT;
-      CREATE OR REPLACE VIEW events AS ${EVENTS_VIEW_V7}
+      CREATE TABLE event_rows_8 (${EVENT_ROWS_COLUMNS_V8});
+      INSERT INTO event_rows_8 SELECT * REPLACE ((event_key >> 64)::UBIGINT AS event_key) FROM event_rows;
+      DROP VIEW events;
+      DROP TABLE event_rows;
+      ALTER TABLE event_rows_8 RENAME TO event_rows;
+      CREATE VIEW events AS ${EVENTS_VIEW_V7}
     `,
   },
 ];
@@ -426,10 +435,7 @@ export const FRESH_SCHEMA_SQL = `
   ${QUARANTINE_AND_REPLY_CLASSES_V1}
   CREATE UNIQUE INDEX reply_classes_key ON reply_classes (reply_key);
   ${EVENT_ENUMS_V3}
-  CREATE TABLE event_rows (${eventRowsColumnsV3("UBIGINT")},
-    recipient_hash UBIGINT,
-    message_key UBIGINT
-  );
+  CREATE TABLE event_rows (${EVENT_ROWS_COLUMNS_V8});
   CREATE VIEW events AS ${EVENTS_VIEW_V7}
   ${MIGRATIONS.filter((m) => m.version >= 4 && m.version <= 6)
     .map((m) => m.sql)

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
@@ -40,4 +41,30 @@ test("a version-7 store's 128-bit event keys migrate to 64 bits that still dedup
     assert.equal((await store.one<{ n: number }>("SELECT count(*) AS n FROM events"))?.n, 2);
     store.close();
   }
+});
+
+test("a store killed before the checkpoint after migrating to 64-bit keys opens again (the WAL replays)", async () => {
+  const path = join(dir, "killed.duckdb");
+  await writeOldStore(path, 7, [
+    `INSERT INTO event_rows (event_key, type, time, recipient, provider, file_id)
+      VALUES (md5_number('sendgrid:ev-1'), 'delivered', TIMESTAMP '2026-03-02 10:49:42', 'a@icloud.com', 'apple', 1)`,
+  ]);
+  const store = new URL("../../src/store/index.ts", import.meta.url).href;
+  const killed = spawnSync(process.execPath, [
+    "--input-type=module",
+    "-e",
+    `import { Store } from ${JSON.stringify(store)};
+     await Store.open(${JSON.stringify(path)});
+     process.kill(process.pid, "SIGKILL");`,
+  ]);
+  assert.equal(killed.signal, "SIGKILL", String(killed.stderr));
+  assert.ok(existsSync(`${path}.wal`), "the migration is still only in the WAL");
+  const reopened = await Store.open(path);
+  assert.deepEqual(
+    await reopened.all(
+      "SELECT event_key = md5_number_lower('sendgrid:ev-1') AS same, typeof(event_key) AS t FROM event_rows",
+    ),
+    [{ same: true, t: "UBIGINT" }],
+  );
+  reopened.close();
 });
