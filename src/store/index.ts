@@ -29,7 +29,6 @@ export {
   reportCounts,
   type SourceTotals,
   type StoredAggregateReport,
-  type StoredAggregateRow,
   type StoredTlsReport,
   saveMailboxProgress,
   storedReportKeys,
@@ -40,6 +39,8 @@ export {
   tlsPolicies,
 } from "./reports.ts";
 export {
+  eventKeySql,
+  FRESH_SCHEMA_SQL,
   type KeySources,
   MIGRATIONS,
   type Migration,
