@@ -18,6 +18,8 @@ const SLOT_BYTES = 2 << 20;
 const SLOTS = 16;
 /** How often a parser waiting for a free slot looks whether it should stop (the reader failed). */
 const STOP_POLL_MS = 20;
+/** A timer that outlasts any wait for a slot (cleared when the wait ends). */
+const KEEP_ALIVE_MS = 60_000;
 
 /**
  * Flags shared by the feeding thread and the main thread: [stop] (set: close the pipe at once), [written]
@@ -94,8 +96,9 @@ export class ChunkSender {
         if (failure) throw failure;
         const wait = Atomics.waitAsync(this.states, slot, 1, STOP_POLL_MS);
         if (!wait.async) continue;
-        // A pending waitAsync does not keep a thread's event loop alive; a timer does.
-        const alive = setTimeout(() => {}, STOP_POLL_MS);
+        // A pending waitAsync does not keep a thread's event loop alive; a timer does, as long as it is
+        // pending itself (one as long as the wait could run out first and leave the loop empty).
+        const alive = setTimeout(() => {}, KEEP_ALIVE_MS);
         await wait.value;
         clearTimeout(alive);
       }
