@@ -118,6 +118,8 @@ export class CsvStaging {
   endedAt = 0;
   /** Seconds the pipe's writers waited for DuckDB: the feeding thread, and parsers waiting for a slot. */
   private waited = 0;
+  /** Seconds the pipe's feeding thread had nothing to write (DuckDB waited for the parsers). */
+  emptySeconds = 0;
 
   /**
    * `pipe`: use a named pipe when the platform has them (default); false: a file. `parsers`: the threads
@@ -191,7 +193,9 @@ export class CsvStaging {
       if (!discard) await this.write(rest, failed);
       if (this.feed && this.sender) {
         this.sender.end();
-        this.waited += await this.feed.finish(failed);
+        const waits = await this.feed.finish(failed);
+        this.waited += waits.waitedSeconds;
+        this.emptySeconds = waits.emptySeconds;
       }
     } catch (error) {
       if (!discard) throw error;

@@ -21,6 +21,8 @@ export interface Staged {
   /** Per staging (a thread's rows): seconds its writer waited for DuckDB to read, and when its rows ended. */
   waitedSeconds: number[];
   endedSeconds: number[];
+  /** Seconds the pipe had nothing written to it while DuckDB read it (it waited for the parsers). */
+  emptySeconds: number;
   /** Seconds from the end of the parsing to the end of the insert. */
   insertTailSeconds: number;
 }
@@ -101,6 +103,7 @@ export async function stageWithParsers(
       threads: shards ? 2 : 1,
       waitedSeconds: stagings.map((staging) => staging.waitedSeconds),
       endedSeconds: stagings.map((staging) => (staging.endedAt - started) / 1000),
+      emptySeconds: stagings[0].emptySeconds,
       insertTailSeconds: (performance.now() - tail) / 1000,
     };
   } finally {

@@ -26,11 +26,20 @@ const fail = (error: unknown) => {
   post({ failed: (error as Error).message });
 };
 
+// Chunks handed over and not written yet; since when none were (the pipe's reader waits for the parsers).
+let pending = 0;
+let emptySince: number | null = null;
+let emptySeconds = 0;
+
 const write = (bytes: Uint8Array, done: () => void) => {
+  if (emptySince !== null) emptySeconds += (performance.now() - emptySince) / 1000;
+  emptySince = null;
+  pending++;
   writing = writing.then(async () => {
     if (failed) return;
     await writer.write(bytes, stopped);
     done();
+    if (--pending === 0) emptySince = performance.now();
   });
   writing.catch(fail);
 };
@@ -63,7 +72,7 @@ function end(feed: FeedPort): void {
     if (failed) return;
     Atomics.store(shared, FEED_WRITTEN, 1);
     await writer.end(stopped);
-    post({ ended: true, waitedSeconds: writer.waitedSeconds });
+    post({ ended: true, waitedSeconds: writer.waitedSeconds, emptySeconds });
   });
   writing.catch(fail);
 }

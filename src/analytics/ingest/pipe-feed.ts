@@ -40,8 +40,18 @@ export interface FeedPort {
 /** A parser's message to the feeding thread. */
 export type ChunkMessage = { slot: number; length: number } | { bytes: ArrayBuffer } | { end: true };
 
-/** The feeding thread's message: the pipe is closed (`ended`) after every chunk, or it failed. */
-export type FeedMessage = { ended: true; waitedSeconds: number } | { failed: string };
+/**
+ * The feeding thread's message: the pipe is closed (`ended`) after every chunk — having waited
+ * `waitedSeconds` for DuckDB to read, and `emptySeconds` with nothing to write (DuckDB waiting for the
+ * parsers) — or it failed.
+ */
+export type FeedMessage = { ended: true; waitedSeconds: number; emptySeconds: number } | { failed: string };
+
+/** What the feeding thread waited for: DuckDB to read, the parsers to hand rows over. */
+export interface FeedWaits {
+  waitedSeconds: number;
+  emptySeconds: number;
+}
 
 /**
  * A parsing thread's side (any thread): `send` copies a chunk into a free slot and returns, waiting only
@@ -142,15 +152,15 @@ export class PipeFeed {
   }
 
   /**
-   * Waits until the pipe is closed after every parser's chunks (returns the seconds the feeding thread
-   * waited for DuckDB); throws its failure, or the reader's (the pipe is then closed at once).
+   * Waits until the pipe is closed after every parser's chunks (returns what the feeding thread waited
+   * for); throws its failure, or the reader's (the pipe is then closed at once).
    */
-  async finish(failed: ReaderFailure): Promise<number> {
+  async finish(failed: ReaderFailure): Promise<FeedWaits> {
     for (;;) {
       const result = this.result;
       if (result) {
         if ("failed" in result) throw failed() ?? new Error(result.failed);
-        return result.waitedSeconds;
+        return { waitedSeconds: result.waitedSeconds, emptySeconds: result.emptySeconds };
       }
       // DuckDB's read may end before the message that the pipe is closed comes.
       const failure = Atomics.load(this.flags, FEED_WRITTEN) === 1 ? null : failed();
