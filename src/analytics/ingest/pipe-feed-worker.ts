@@ -8,7 +8,7 @@ import type { ChunkMessage, FeedMessage, FeedPort } from "./pipe-feed.ts";
 
 // Started by moduleWorker with the disk compile cache on, as bin/deliverlens.js does.
 const { PipeWriter } = await import("./pipe-writer.ts");
-const { FEED_STOP, FEED_WRITTEN } = await import("./pipe-feed.ts");
+const { BIG, FEED_STOP, FEED_WRITTEN, SLOT_BYTES } = await import("./pipe-feed.ts");
 const { path, feeds, flags } = workerData as { path: string; feeds: FeedPort[]; flags: SharedArrayBuffer };
 const shared = new Int32Array(flags);
 const stopped = () => (Atomics.load(shared, FEED_STOP) === 1 ? new Error("stopped") : null);
@@ -49,17 +49,20 @@ for (const feed of feeds) {
   const states = new Int32Array(feed.states);
   feed.port.on("message", (message: ChunkMessage) => {
     if ("slot" in message) {
-      const at = message.slot * (slots.length / states.length);
-      write(slots.subarray(at, at + message.length), () => {
-        Atomics.store(states, message.slot, 0);
-        Atomics.notify(states, message.slot);
-      });
-    } else if ("bytes" in message) write(new Uint8Array(message.bytes), () => {});
+      const at = message.slot * SLOT_BYTES;
+      write(slots.subarray(at, at + message.length), () => free(states, message.slot));
+    } else if ("bytes" in message) write(new Uint8Array(message.bytes), () => free(states, BIG));
     else end(feed);
   });
   // A parsing thread that stops without its end message (it died: its port closes with it) ends too; the
   // main thread fails the staging then.
   feed.port.on("close", () => end(feed));
+}
+
+/** A slot (or the big chunk's place) written: the parser may fill it again. */
+function free(states: Int32Array, slot: number): void {
+  Atomics.store(states, slot, 0);
+  Atomics.notify(states, slot);
 }
 
 /** A parser's end; after the last one's, the pipe closes once every chunk before is written. */

@@ -13,9 +13,14 @@ import type { ReaderFailure } from "./csv-staging.ts";
  */
 
 /** Bytes a slot holds: a CsvRows chunk (handed over from 1 MB) with a row or more past it. */
-const SLOT_BYTES = 2 << 20;
+export const SLOT_BYTES = 2 << 20;
 /** Slots per parsing thread: what DuckDB takes in one read (32 MB) spread over two parsers' chunks. */
-const SLOTS = 16;
+export const SLOTS = 16;
+/**
+ * The state after the slots: a chunk larger than a slot (a row of several MB) goes as its own buffer, one
+ * at a time per thread, so that rows of hostile size cannot pile up in the feeding thread.
+ */
+export const BIG = SLOTS;
 /** How often a parser waiting for a free slot looks whether it should stop (the reader failed). */
 const STOP_POLL_MS = 20;
 /** A timer that outlasts any wait for a slot (cleared when the wait ends). */
@@ -33,7 +38,7 @@ export interface FeedPort {
   port: MessagePort;
   /** SLOTS × SLOT_BYTES of chunk bytes. */
   slots: SharedArrayBuffer;
-  /** Int32 per slot: 0 free, 1 handed over (the feeding thread frees it once written). */
+  /** Int32 per slot, and for the big chunk (BIG): 0 free, 1 handed over (freed once written). */
   states: SharedArrayBuffer;
 }
 
@@ -78,7 +83,9 @@ export class ChunkSender {
   async send(bytes: Uint8Array, stopped: ReaderFailure): Promise<void> {
     if (bytes.length === 0) return;
     if (bytes.length > SLOT_BYTES) {
-      // A chunk ending in a row of several MB: rare, sent as its own buffer.
+      // A chunk ending in a row of several MB: rare, sent as its own buffer once the last one is written.
+      await this.free(BIG, stopped);
+      Atomics.store(this.states, BIG, 1);
       const copy = new Uint8Array(bytes);
       this.port.postMessage({ bytes: copy.buffer } satisfies ChunkMessage, [copy.buffer]);
       return;
@@ -134,7 +141,7 @@ export class PipeFeed {
     this.ports = channels.map((channel) => ({
       port: channel.port1,
       slots: new SharedArrayBuffer(SLOTS * SLOT_BYTES),
-      states: new SharedArrayBuffer(4 * SLOTS),
+      states: new SharedArrayBuffer(4 * (SLOTS + 1)),
     }));
     const feeds = channels.map((channel, i) => ({ ...this.ports[i], port: channel.port2 }));
     this.worker = moduleWorker(
