@@ -1,4 +1,5 @@
 import { crc32, deflateRawSync, gzipSync } from "node:zlib";
+import type { AggregateReport, AggregateRow } from "../src/dmarc/types.ts";
 
 /**
  * Generated DMARC aggregate reports (RFC 7489 appendix C shape) for tests and bench/dmarc.ts, and a
@@ -55,6 +56,30 @@ export function aggregateXml(report: GeneratedReport): string {
 <policy_published><domain>${domain}</domain><adkim>r</adkim><aspf>r</aspf><p>${report.p ?? "none"}</p><sp>none</sp><pct>100</pct></policy_published>
 ${records}</feedback>
 `;
+}
+
+/** A parsed aggregate report (as src/dmarc/aggregate-xml.ts returns it) with `rows`, for the store's tests. */
+export function parsedReport(
+  rows: AggregateRow[],
+  begin: number,
+  end: number,
+  reportId = "1",
+): AggregateReport {
+  const policy = { domain: "example.com", p: "none", sp: null, np: null, pct: null, adkim: null, aspf: null };
+  return {
+    kind: "dmarc-aggregate",
+    schema: "rfc7489",
+    reporter: "google.com",
+    reporterEmail: null,
+    reportId,
+    begin,
+    end,
+    generator: null,
+    errors: [],
+    policy: { ...policy, fo: null, testing: null },
+    rows,
+    part: "",
+  };
 }
 
 export interface ZipFile {

@@ -79,7 +79,7 @@ export async function ingestReportFiles(
       summary.records += report.stored.records;
       summary.messages += report.stored.messages;
       batch.aggregates.push(report.stored);
-      batch.rows += report.stored.rowsCsvLines ?? report.stored.rows.length;
+      batch.rows += report.stored.rowsCsvLines;
     } else {
       batch.tls.push(report.stored);
       batch.rows += report.stored.policies.length + report.stored.failures.length;

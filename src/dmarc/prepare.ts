@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
-import { aggregateRowsCsv } from "../store/report-rows.ts";
-import type { StoredAggregateReport, StoredAggregateRow, StoredTlsReport } from "../store/reports.ts";
+import type { StoredAggregateReport, StoredTlsReport } from "../store/reports.ts";
 import type { ReportProblem, ReportReading, ReportRoute } from "./read.ts";
-import { type DayShare, daysOf, spreadCount } from "./spread.ts";
-import type { AggregateReport, AggregateRow, Report, TlsReport } from "./types.ts";
+import { aggregateRowsCsv } from "./rows-csv.ts";
+import { daysOf, spreadCount } from "./spread.ts";
+import type { AggregateReport, Report, TlsReport } from "./types.ts";
 
 /**
  * A report read and validated (src/dmarc/read.ts) made ready to store: its identity (reportKey) and its
@@ -25,9 +25,6 @@ export interface PreparedReading {
   notes: string[];
 }
 
-/** Its own exact buffer per report (a pooled Buffer would carry its whole 8 KB pool across threads). */
-const UTF8 = new TextEncoder();
-
 export function prepareReading(reading: ReportReading): PreparedReading {
   return {
     path: reading.path,
@@ -37,16 +34,7 @@ export function prepareReading(reading: ReportReading): PreparedReading {
       const key = reportKey(report);
       if (report.kind === "tls-report")
         return { kind: "tls-report", stored: storedTls(report, key, reading.path) };
-      const stored = storedAggregate(report, key, reading.path);
-      return {
-        kind: "dmarc-aggregate",
-        stored: {
-          ...stored,
-          rows: [],
-          rowsCsv: UTF8.encode(aggregateRowsCsv(key, stored.rows)),
-          rowsCsvLines: stored.rows.length,
-        },
-      };
+      return { kind: "dmarc-aggregate", stored: storedAggregate(report, key, reading.path) };
     }),
   };
 }
@@ -59,19 +47,10 @@ export function reportKey(report: Report): string {
     .digest("hex");
 }
 
-/** The report's rows, one per record per day of its range (counts spread, summing to the original). */
+/** The report as stored: its rows spread over the days it covers (counts summing to the original), as CSV. */
 export function storedAggregate(report: AggregateReport, key: string, path: string): StoredAggregateReport {
   const shares = daysOf(report.begin, report.end);
-  const rows: StoredAggregateRow[] = [];
-  let messages = 0;
-  for (const [index, row] of report.rows.entries()) {
-    messages += row.count;
-    const counts = spreadCount(row.count, shares);
-    for (const [d, share] of shares.entries()) {
-      if (counts[d] === 0 && shares.length > 1) continue;
-      rows.push(storedRow(row, index + 1, share, counts[d]));
-    }
-  }
+  const csv = aggregateRowsCsv(key, report, shares);
   return {
     key,
     path,
@@ -87,49 +66,10 @@ export function storedAggregate(report: AggregateReport, key: string, path: stri
     generator: report.generator,
     errors: report.errors.length > 0 ? report.errors.join("; ") : null,
     records: report.rows.length,
-    messages,
-    rows,
+    messages: csv.messages,
+    rowsCsv: csv.bytes,
+    rowsCsvLines: csv.lines,
   };
-}
-
-function storedRow(row: AggregateRow, record: number, share: DayShare, messages: number): StoredAggregateRow {
-  // The DKIM result shown first: an aligned pass if there is one, else the first signature.
-  const aligned = row.dkimAuth.find(
-    (d) => d.result === "pass" && d.domain !== null && aligns(d.domain, row.headerFrom),
-  );
-  const dkim = aligned ?? row.dkimAuth[0];
-  const spf = row.spfAuth.find((s) => s.scope === null || s.scope === "mfrom") ?? row.spfAuth[0];
-  return {
-    record,
-    day: share.day,
-    messages,
-    sourceIp: row.sourceIp,
-    disposition: row.disposition,
-    dkim: row.dkim,
-    spf: row.spf,
-    reasons: row.reasons.length > 0 ? row.reasons.join(",") : null,
-    reasonComment: row.reasonComment,
-    headerFrom: row.headerFrom,
-    envelopeFrom: row.envelopeFrom,
-    envelopeTo: row.envelopeTo,
-    dkimDomain: dkim?.domain ?? null,
-    dkimSelector: dkim?.selector ?? null,
-    dkimResult: dkim?.result ?? null,
-    dkimResults:
-      row.dkimAuth.length > 1
-        ? row.dkimAuth
-            .map((d) => `${d.domain ?? ""}${d.selector ? `/${d.selector}` : ""}=${d.result}`)
-            .join(" ")
-        : null,
-    spfDomain: spf?.domain ?? null,
-    spfScope: spf?.scope ?? null,
-    spfResult: spf?.result ?? null,
-  };
-}
-
-/** Relaxed alignment by shared suffix (the organizational domain is not computed here: display only). */
-function aligns(domain: string, headerFrom: string): boolean {
-  return domain === headerFrom || headerFrom.endsWith(`.${domain}`) || domain.endsWith(`.${headerFrom}`);
 }
 
 export function storedTls(report: TlsReport, key: string, path: string): StoredTlsReport {

@@ -164,7 +164,7 @@ export async function* readAllPrepared(
 function bytesOf(reading: PreparedReading): number {
   let bytes = 1024;
   for (const report of reading.reports)
-    bytes += 1024 + (report.kind === "dmarc-aggregate" ? (report.stored.rowsCsv?.byteLength ?? 0) : 0);
+    bytes += 1024 + (report.kind === "dmarc-aggregate" ? report.stored.rowsCsv.byteLength : 0);
   return bytes;
 }
 

@@ -12,8 +12,7 @@ parentPort?.on("message", (message: { id: number; path: string; route: boolean }
     // The rows' CSV bytes move to the main thread instead of being copied (each has its own buffer).
     const transfer: ArrayBuffer[] = [];
     for (const report of result.reports)
-      if (report.kind === "dmarc-aggregate" && report.stored.rowsCsv)
-        transfer.push(report.stored.rowsCsv.buffer as ArrayBuffer);
+      if (report.kind === "dmarc-aggregate") transfer.push(report.stored.rowsCsv.buffer as ArrayBuffer);
     parentPort?.postMessage({ id: message.id, result }, transfer);
   });
 });

@@ -29,7 +29,6 @@ export {
   reportCounts,
   type SourceTotals,
   type StoredAggregateReport,
-  type StoredAggregateRow,
   type StoredTlsReport,
   saveMailboxProgress,
   storedReportKeys,

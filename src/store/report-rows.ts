@@ -1,10 +1,7 @@
-import type { StoredAggregateRow } from "./reports.ts";
-
 /**
  * The records of aggregate reports as CSV lines for one `INSERT … SELECT … FROM read_csv` per batch of
- * reports (src/store/reports.ts): a CSV line is one JavaScript string per record, built where the report
- * is read (a worker thread), cheaper to make and for DuckDB to read than JSON. No DuckDB import here, so
- * the readers' worker threads can load it.
+ * reports (src/store/reports.ts): the lines are written where a report is read, on a reader thread
+ * (src/dmarc/rows-csv.ts), cheaper to make and for DuckDB to read than JSON.
  *
  * Every string is quoted (quotes doubled): text round-trips exactly, line breaks included; an empty field
  * is NULL and `""` the empty string (read_csv with allow_quoted_nulls = false).
@@ -33,18 +30,3 @@ export const AGGREGATE_ROW_COLUMNS = [
   ["spf_scope", "VARCHAR"],
   ["spf_result", "VARCHAR"],
 ] as const;
-
-function text(value: string | null): string {
-  if (value === null) return "";
-  return `"${value.includes('"') ? value.replaceAll('"', '""') : value}"`;
-}
-
-/** One CSV line per record of one report (`key` its report_key). */
-export function aggregateRowsCsv(key: string, rows: readonly StoredAggregateRow[]): string {
-  const k = text(key);
-  let out = "";
-  for (const r of rows) {
-    out += `${k},${r.record},${r.day},${text(r.sourceIp)},${r.messages},${text(r.disposition)},${text(r.dkim)},${text(r.spf)},${text(r.reasons)},${text(r.reasonComment)},${text(r.headerFrom)},${text(r.envelopeFrom)},${text(r.envelopeTo)},${text(r.dkimDomain)},${text(r.dkimSelector)},${text(r.dkimResult)},${text(r.dkimResults)},${text(r.spfDomain)},${text(r.spfScope)},${text(r.spfResult)}\n`;
-  }
-  return out;
-}

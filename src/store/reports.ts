@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { dateValue, timestampValue } from "@duckdb/node-api";
 import { sqlString } from "../util/sql.ts";
-import { AGGREGATE_ROW_COLUMNS, aggregateRowsCsv } from "./report-rows.ts";
+import { AGGREGATE_ROW_COLUMNS } from "./report-rows.ts";
 import type { Store, StoreAppender } from "./store.ts";
 
 /**
@@ -12,28 +12,6 @@ import type { Store, StoreAppender } from "./store.ts";
  * the HTML report and diagnose. The reports module (src/dmarc) decides what goes in; only this file
  * speaks SQL about them.
  */
-
-export interface StoredAggregateRow {
-  record: number;
-  day: number;
-  messages: number;
-  sourceIp: string;
-  disposition: string;
-  dkim: string;
-  spf: string;
-  reasons: string | null;
-  reasonComment: string | null;
-  headerFrom: string;
-  envelopeFrom: string | null;
-  envelopeTo: string | null;
-  dkimDomain: string | null;
-  dkimSelector: string | null;
-  dkimResult: string | null;
-  dkimResults: string | null;
-  spfDomain: string | null;
-  spfScope: string | null;
-  spfResult: string | null;
-}
 
 /** A report's policy_published (RFC 9990 §3): what the domain published as the reporter saw it. */
 export interface PublishedPolicy {
@@ -64,14 +42,14 @@ export interface StoredAggregateReport {
   errors: string | null;
   records: number;
   messages: number;
-  rows: StoredAggregateRow[];
   /**
-   * The rows already as UTF-8 CSV lines (aggregateRowsCsv), when read on a reader thread (bytes cross
-   * threads as one copy, and this thread never builds or encodes them): then `rows` may be empty.
+   * Its rows (one per record per day) as UTF-8 CSV lines in dmarc_rows' column order (AGGREGATE_ROW_COLUMNS),
+   * written where the report is read (src/dmarc/rows-csv.ts, on a reader thread: bytes cross threads as
+   * one transfer, and this thread never builds or encodes them).
    */
-  rowsCsv?: Uint8Array;
-  /** Lines in `rowsCsv` (the rows stored for the report: one per record per day). */
-  rowsCsvLines?: number;
+  rowsCsv: Uint8Array;
+  /** Lines in `rowsCsv`. */
+  rowsCsvLines: number;
 }
 
 export interface StoredTlsFailure {
@@ -155,10 +133,7 @@ function writer(appender: Appender) {
  */
 async function insertRows(store: Store, aggregates: readonly StoredAggregateReport[]): Promise<void> {
   const parts: Uint8Array[] = [];
-  for (const report of aggregates) {
-    const lines = report.rowsCsv ?? Buffer.from(aggregateRowsCsv(report.key, report.rows));
-    if (lines.length > 0) parts.push(lines);
-  }
+  for (const report of aggregates) if (report.rowsCsv.length > 0) parts.push(report.rowsCsv);
   if (parts.length === 0) return;
   const dir = await mkdtemp(join(tmpdir(), "deliverlens-reports-"));
   try {

@@ -3,14 +3,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import {
-  checkpointReports,
-  Store,
-  type StoredAggregateReport,
-  type StoredAggregateRow,
-  storeReports,
-} from "../../src/store/index.ts";
-import { aggregateRowsCsv } from "../../src/store/report-rows.ts";
+import { storedAggregate } from "../../src/dmarc/prepare.ts";
+import type { AggregateRow } from "../../src/dmarc/types.ts";
+import { checkpointReports, Store, type StoredAggregateReport, storeReports } from "../../src/store/index.ts";
+import { parsedReport } from "../../testkit/dmarc-reports.ts";
 
 /**
  * Batches of reports are a row group and a few rows each (src/dmarc/ingest.ts): the rows they leave behind
@@ -24,55 +20,27 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 const ROW_GROUP = 122_880;
 
 function report(n: number, rows: number): StoredAggregateReport {
-  const row: StoredAggregateRow = {
-    record: 1,
-    day: 20_454,
-    messages: 3,
+  const row: AggregateRow = {
     sourceIp: "192.0.2.1",
+    count: 3,
     disposition: "none",
     dkim: "pass",
     spf: "pass",
-    reasons: null,
+    reasons: [],
     reasonComment: null,
     headerFrom: "example.com",
     envelopeFrom: null,
     envelopeTo: null,
-    dkimDomain: "example.com",
-    dkimSelector: "s1",
-    dkimResult: "pass",
-    dkimResults: null,
-    spfDomain: "example.com",
-    spfScope: null,
-    spfResult: "pass",
+    dkimAuth: [{ domain: "example.com", selector: "s1", result: "pass" }],
+    spfAuth: [{ domain: "example.com", scope: null, result: "pass" }],
   };
-  return {
-    key: `k${n}`,
-    path: `r${n}.xml`,
-    part: "",
-    reporter: "google.com",
-    reporterEmail: null,
-    reportId: `r${n}`,
-    begin: 1_767_225_600,
-    end: 1_767_311_999,
-    days: 1,
-    policy: {
-      domain: "example.com",
-      p: "none",
-      sp: null,
-      np: null,
-      pct: null,
-      adkim: null,
-      aspf: null,
-      fo: null,
-      testing: null,
-    },
-    schema: "rfc7489",
-    generator: null,
-    errors: null,
-    records: rows,
-    messages: 3 * rows,
-    rows: Array.from({ length: rows }, (_, i) => ({ ...row, record: i + 1, sourceIp: `192.0.2.${i % 250}` })),
-  };
+  const aggregate = parsedReport(
+    Array.from({ length: rows }, (_, i) => ({ ...row, sourceIp: `192.0.2.${i % 250}` })),
+    1_767_225_600,
+    1_767_311_999,
+    `r${n}`,
+  );
+  return storedAggregate(aggregate, `k${n}`, `r${n}.xml`);
 }
 
 test("batches of a row group and a few rows: the checkpoint writes no row group twice", async () => {
@@ -106,14 +74,13 @@ test("a batch of more reports than one write takes (1,024 parts) stores every re
   const store = await Store.open(join(dir, "parts.duckdb"));
   try {
     const reports = Array.from({ length: 2_500 }, (_, i) => report(10_000 + i, 1 + (i % 3)));
-    for (const r of reports) r.rowsCsv = new TextEncoder().encode(aggregateRowsCsv(r.key, r.rows));
     await storeReports(store, reports, [], 0);
     const rows = await store.all<{ key: string; n: number }>(
       "SELECT report_key AS key, count(*)::INTEGER AS n FROM dmarc_rows GROUP BY 1 ORDER BY min(rowid)",
     );
     assert.deepEqual(
       rows,
-      reports.map((r) => ({ key: r.key, n: r.rows.length })),
+      reports.map((r) => ({ key: r.key, n: r.rowsCsvLines })),
     );
   } finally {
     store.close();
