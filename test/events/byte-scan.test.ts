@@ -18,6 +18,12 @@ function naive(bytes: Uint8Array, needle: string, from: number, to: number): num
   return -1;
 }
 
+/** A haystack's bytes and a range in them from two random ends. */
+function ranged(haystack: string, a: number, b: number): { bytes: Buffer; from: number; to: number } {
+  const bytes = Buffer.from(haystack, "latin1");
+  return { bytes, from: Math.min(a, b, bytes.length), to: Math.min(Math.max(a, b), bytes.length) };
+}
+
 test("BytePattern finds the first occurrence in a range, as comparing at every position does (property)", () => {
   // A small alphabet makes near-misses and repeats (`, status=` inside `, statuses=`) common.
   const alphabet = fc.constantFrom(..."s, tau=:x".split(""));
@@ -32,9 +38,7 @@ test("BytePattern finds the first occurrence in a range, as comparing at every p
       fc.nat(90),
       fc.nat(90),
       (haystack, needle, a, b) => {
-        const bytes = Buffer.from(haystack, "latin1");
-        const from = Math.min(a, b, bytes.length);
-        const to = Math.min(Math.max(a, b), bytes.length);
+        const { bytes, from, to } = ranged(haystack, a, b);
         assert.equal(new BytePattern(needle).indexIn(bytes, from, to), naive(bytes, needle, from, to));
       },
     ),
@@ -61,9 +65,7 @@ test("lastIndexOfBytes / lastIndexOfByte find the last occurrence lying wholly i
       fc.nat(45),
       fc.nat(45),
       (haystack, needle, a, b) => {
-        const bytes = Buffer.from(haystack, "latin1");
-        const from = Math.min(a, b, bytes.length);
-        const to = Math.min(Math.max(a, b), bytes.length);
+        const { bytes, from, to } = ranged(haystack, a, b);
         const part = haystack.slice(from, to);
         const last = part.lastIndexOf(needle);
         assert.equal(lastIndexOfBytes(bytes, asciiBytes(needle), from, to), last < 0 ? -1 : from + last);
