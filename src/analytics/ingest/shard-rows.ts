@@ -1,10 +1,11 @@
 import { closeSync, constants, openSync, writeSync } from "node:fs";
+import type { DeliveryEvent } from "../../events/event.ts";
 import type { FormatName } from "../../events/formats.ts";
 import { lineReader, readShard } from "../../events/read.ts";
-import type { ParseCounters, Shard } from "../../events/source.ts";
+import type { OutcomeSpans, ParseCounters, Shard } from "../../events/source.ts";
 import { CsvRows } from "./csv-staging.ts";
 import { ChunkSender, type FeedPort } from "./pipe-feed.ts";
-import { addItems } from "./staging.ts";
+import { addItems, outcomeRow } from "./staging.ts";
 
 /** One shard of a log staged as CSV (see shard-staging.ts): what both of its threads run. */
 
@@ -53,8 +54,12 @@ export async function stageShard(
   hand: (bytes: Uint8Array<ArrayBuffer>) => Promise<void> | void,
   onBytes?: (bytes: number) => void,
 ): Promise<ShardStaged> {
-  const reader = lineReader(job.format, job.path, { ...job, counters, shard });
   const rows = new CsvRows();
+  // A parser that reads recipient lines on their bytes (Postfix) hands their outcomes here: no line string.
+  const outcomes = {
+    outcome: (event: DeliveryEvent, spans: OutcomeSpans) => rows.add(outcomeRow(event, spans, job.format)),
+  };
+  const reader = lineReader(job.format, job.path, { ...job, counters, shard, outcomes });
   const limits: string[] = [];
   for (const { out, bytes, last } of readShard(reader, job, shard)) {
     addItems(rows, out, job.format, limits);
