@@ -1,3 +1,4 @@
+import { anyOf } from "./any-of.ts";
 import {
   alignedIn,
   fragmentsOf,
@@ -116,10 +117,7 @@ export class PhraseMatcher {
     }
     this.rules = rules;
     this.missed = new Uint32Array(rules.length);
-    this.anyUnanchored =
-      this.unanchored.length === 0
-        ? null
-        : new RegExp(this.unanchored.map((entry) => `(?:${entry.rule.pattern?.source})`).join("|"));
+    this.anyUnanchored = anyOf(this.unanchored.map((entry) => entry.rule.pattern ?? /(?!)/));
   }
 
   /** The first rule (in table order) that holds for this reply, or null. */
@@ -180,7 +178,7 @@ export class PhraseMatcher {
         break;
       }
     }
-    if (this.anyUnanchored?.test(text)) {
+    if (this.unanchored.length > 0 && this.anyUnanchored?.test(text) !== false) {
       for (let u = 0; u < this.unanchored.length; u++) {
         const entry = this.unanchored[u];
         if (entry.order >= bestOrder) break;
