@@ -21,7 +21,8 @@ test("the reply memo keeps copies, not the messages the replies are slices of", 
         "Diagnostic-Code: smtp; 550 5.1.1 <user" + i + "@example.com>: Recipient address rejected\\n" + "x".repeat(1 << 20);
       const at = message.indexOf("550 5.1.1");
       const host = message.indexOf("mx" + i);
-      classifyReply({
+      // Twice: a reply is kept from its second sighting on.
+      for (let sighting = 0; sighting < 2; sighting++) classifyReply({
         text: message.slice(at, message.indexOf("\\n", at)),
         replyCode: 550,
         status: message.slice(message.indexOf("5.1.1"), message.indexOf("5.1.1") + 5),
@@ -42,4 +43,31 @@ test("the reply memo keeps copies, not the messages the replies are slices of", 
   const retained = Number(run.stdout);
   // 60 messages of 1 MB: kept, they would be 60 MB; the memo's own entries are a few KB each.
   assert.ok(retained < 10 * 1024 * 1024, `retained ${retained} bytes`);
+});
+
+test("a reply seen once is not kept; one seen again is, and every sighting gets the same answer", () => {
+  const classify = new URL("../../src/bounce/classify.ts", import.meta.url).href;
+  const script = `
+    const { classifyReply } = await import(${JSON.stringify(classify)});
+    const reply = (i) => ({
+      text: "550 5.1.1 <user" + i + "@example.com>: Recipient address rejected: " + "no such user here ".repeat(40) + i,
+      replyCode: 550, status: "5.1.1", remoteMta: "mx.example.net", reportingMta: null,
+      recipient: "user" + i + "@example.com", action: "failed", hintReason: null,
+    });
+    const same = JSON.stringify(classifyReply(reply(-1)));
+    for (let sighting = 0; sighting < 3; sighting++)
+      if (JSON.stringify(classifyReply(reply(-1))) !== same) throw new Error("sighting " + sighting + " differs");
+    globalThis.gc();
+    const before = process.memoryUsage().heapUsed;
+    for (let i = 0; i < 20000; i++) classifyReply(reply(i));
+    globalThis.gc();
+    process.stdout.write(String(process.memoryUsage().heapUsed - before));
+  `;
+  const run = spawnSync(process.execPath, ["--expose-gc", "--input-type=module", "-e", script], {
+    encoding: "utf8",
+  });
+  assert.equal(run.status, 0, run.stderr);
+  const retained = Number(run.stdout);
+  // Kept, 20,000 replies of 750 characters would be 15 MB and more; seen once, none is.
+  assert.ok(retained < 4 * 1024 * 1024, `retained ${retained} bytes`);
 });
