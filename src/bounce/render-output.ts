@@ -235,6 +235,178 @@ export class ClassificationJson {
     const feedback = feedbackType === undefined ? "" : `,"feedbackType":${JSON.stringify(feedbackType)}`;
     return `${VERSION_PREFIX}"recipient":${JSON.stringify(recipient)},"source":${sourceText},"format":${formatText},"time":${timeJson(time)}${this.provider}${repeated(remoteMta)},${this.verdict}${JSON.stringify(diagnostic)}${this.rule}${feedback}}`;
   }
+
+  /**
+   * `record`'s bytes up to the diagnostic's JSON, written into `out`, for a record without a feedback type
+   * whose recipient is null or the ASCII bytes [from, to) of `bytes`: false (nothing written) where
+   * `record` would give undefined.
+   */
+  writeHead(
+    out: JsonBytes,
+    bytes: Uint8Array,
+    from: number,
+    to: number,
+    recipientNull: boolean,
+    source: SourceRef,
+    format: string,
+    time: string | null,
+    remoteMta: string | null,
+  ): boolean {
+    if (this.provider === undefined || this.verdict === undefined || this.rule === undefined) return false;
+    if (typeof source.file !== "string" || !Number.isSafeInteger(source.line)) return false;
+    this.providerBytes ??= utf8(this.provider);
+    this.verdictBytes ??= utf8(`,${this.verdict}`);
+    out.bytes(RECIPIENT_PREFIX);
+    if (recipientNull) out.bytes(NULL);
+    else out.quoted(bytes, from, to);
+    out.bytes(SOURCE_PREFIX);
+    out.bytes(fileBytes.of(source.file));
+    out.bytes(LINE_PREFIX);
+    out.integer(source.line as number);
+    out.bytes(FORMAT_PREFIX);
+    out.bytes(formatBytes.of(format));
+    out.bytes(TIME_PREFIX);
+    out.bytes(timeBytes.of(time));
+    out.bytes(this.providerBytes);
+    let host = hostBytes.get(remoteMta);
+    if (host === undefined) {
+      if (hostBytes.size >= MAX_CACHED) hostBytes.clear();
+      host = utf8(JSON.stringify(remoteMta));
+      hostBytes.set(remoteMta === null ? null : ` ${remoteMta}`.slice(1), host);
+    }
+    out.bytes(host);
+    out.bytes(this.verdictBytes);
+    return true;
+  }
+
+  /** The record's bytes after the diagnostic (see writeHead). */
+  writeTail(out: JsonBytes): void {
+    this.tailBytes ??= utf8(`${this.rule}}`);
+    out.bytes(this.tailBytes);
+  }
+
+  private providerBytes: Uint8Array | undefined;
+  private verdictBytes: Uint8Array | undefined;
+  private tailBytes: Uint8Array | undefined;
+}
+
+function utf8(text: string): Uint8Array {
+  return Buffer.from(text, "utf8");
+}
+
+const RECIPIENT_PREFIX = utf8(`${VERSION_PREFIX}"recipient":`);
+const NULL = utf8("null");
+const SOURCE_PREFIX = utf8(`,"source":{"file":`);
+const LINE_PREFIX = utf8(`,"line":`);
+const FORMAT_PREFIX = utf8(`},"format":`);
+const TIME_PREFIX = utf8(`,"time":`);
+
+/** The JSON bytes of the last value given (records of a file share it, or it repeats in runs). */
+class LastJsonBytes {
+  private last: string | null | undefined = undefined;
+  private json: Uint8Array = NULL;
+
+  of(value: string | null): Uint8Array {
+    if (value !== this.last) {
+      this.json = utf8(JSON.stringify(value));
+      // A copy: the value may be a slice of a whole decoded input chunk, which it would keep.
+      this.last = value === null ? null : ` ${value}`.slice(1);
+    }
+    return this.json;
+  }
+}
+
+const fileBytes = new LastJsonBytes();
+const formatBytes = new LastJsonBytes();
+const timeBytes = new LastJsonBytes();
+const hostBytes = new Map<string | null, Uint8Array>();
+
+/** JSON.stringify's escapes of the ASCII control characters that have a short form. */
+const SHORT_ESCAPES: Record<number, number> = { 8: 98, 9: 116, 10: 110, 12: 102, 13: 114 };
+const HEX_DIGITS = "0123456789abcdef";
+
+/**
+ * Records' JSON as UTF-8 bytes, one after another in one buffer (handed on whole, so not from Buffer's
+ * shared pool), grown as needed.
+ */
+export class JsonBytes {
+  buffer: Buffer;
+  length = 0;
+
+  constructor(size: number) {
+    this.buffer = Buffer.allocUnsafeSlow(Math.max(64, size));
+  }
+
+  reserve(more: number): void {
+    if (this.length + more <= this.buffer.length) return;
+    const grown = Buffer.allocUnsafeSlow(Math.max(this.length + more, 2 * this.buffer.length));
+    this.buffer.copy(grown, 0, 0, this.length);
+    this.buffer = grown;
+  }
+
+  bytes(part: Uint8Array): void {
+    const length = part.length;
+    this.reserve(length);
+    // TypedArray.set costs more than a loop over the few dozen bytes of most parts.
+    if (length > 256) this.buffer.set(part, this.length);
+    else {
+      const buffer = this.buffer;
+      let n = this.length;
+      for (let i = 0; i < length; i++) buffer[n++] = part[i];
+    }
+    this.length += length;
+  }
+
+  /** A text as UTF-8 (what Buffer.write gives for it). */
+  text(text: string): void {
+    this.reserve(text.length * 3); // at most 3 UTF-8 bytes per UTF-16 unit
+    this.length += this.buffer.write(text, this.length);
+  }
+
+  /** A non-negative integer's digits. */
+  integer(value: number): void {
+    this.text(String(value));
+  }
+
+  /** JSON.stringify of the string whose characters are the ASCII bytes [from, to) (quotes included). */
+  quoted(bytes: Uint8Array, from: number, to: number): void {
+    this.reserve(6 * (to - from) + 2);
+    const buffer = this.buffer;
+    let n = this.length;
+    buffer[n++] = 34;
+    for (let i = from; i < to; i++) {
+      const c = bytes[i];
+      if (c >= 32 && c !== 34 && c !== 92) buffer[n++] = c;
+      else n = writeEscape(buffer, n, c);
+    }
+    buffer[n++] = 34;
+    this.length = n;
+  }
+
+  /** ASCII bytes that need no escape in a JSON string (the caller knows them to be such). */
+  plain(bytes: Uint8Array, from: number, to: number): void {
+    this.reserve(to - from);
+    const buffer = this.buffer;
+    let n = this.length;
+    for (let i = from; i < to; i++) buffer[n++] = bytes[i];
+    this.length = n;
+  }
+}
+
+/** Writes JSON.stringify's escape of an ASCII quote, backslash or control character at `n`; the new end. */
+function writeEscape(buffer: Buffer, n: number, c: number): number {
+  buffer[n++] = 92;
+  const short = c === 34 || c === 92 ? c : SHORT_ESCAPES[c];
+  if (short !== undefined) {
+    buffer[n++] = short;
+    return n;
+  }
+  buffer[n++] = 117; // u00XX
+  buffer[n++] = 48;
+  buffer[n++] = 48;
+  buffer[n++] = HEX_DIGITS.charCodeAt(c >> 4);
+  buffer[n++] = HEX_DIGITS.charCodeAt(c & 15);
+  return n;
 }
 
 /** The last time's JSON: consecutive records of a log mostly share their time (a stamp per second). */

@@ -15,6 +15,12 @@ export function indexOfByte(bytes: Uint8Array, byte: number, from: number, to: n
   return -1;
 }
 
+/** The last `byte` in bytes[from, to), or -1. */
+export function lastIndexOfByte(bytes: Uint8Array, byte: number, from: number, to: number): number {
+  for (let i = to - 1; i >= from; i--) if (bytes[i] === byte) return i;
+  return -1;
+}
+
 /**
  * An ASCII needle searched for in bytes by Boyer-Moore-Horspool: the byte under the needle's last
  * position says how far the needle can move, so a search looks at a fraction of the bytes it passes
@@ -56,4 +62,29 @@ export function startsWithBytes(bytes: Uint8Array, needle: Uint8Array, at: numbe
   if (at + needle.length > to) return false;
   for (let j = 0; j < needle.length; j++) if (bytes[at + j] !== needle[j]) return false;
   return true;
+}
+
+/** The last occurrence of an ASCII `needle` lying wholly in bytes[from, to), or -1. */
+export function lastIndexOfBytes(bytes: Uint8Array, needle: Uint8Array, from: number, to: number): number {
+  for (let i = to - needle.length; i >= from; i--) {
+    let j = 0;
+    while (j < needle.length && bytes[i + j] === needle[j]) j++;
+    if (j === needle.length) return i;
+  }
+  return -1;
+}
+
+/** Whether bytes[at, at + text.length) are the (ASCII) characters of `text`. */
+export function bytesEqualText(bytes: Uint8Array, at: number, text: string): boolean {
+  for (let j = 0; j < text.length; j++) if (bytes[at + j] !== text.charCodeAt(j)) return false;
+  return true;
+}
+
+interface Latin1Slicer {
+  latin1Slice(from: number, to: number): string;
+}
+
+/** The characters of bytes [from, to) as Latin-1 (ASCII: the text itself), by Buffer's own slicer. */
+export function latin1(bytes: Buffer, from: number, to: number): string {
+  return (bytes as unknown as Latin1Slicer).latin1Slice(from, to);
 }

@@ -1,9 +1,18 @@
 import { DAY_MS } from "../util/dates.ts";
 import { AgedMap } from "./aged-map.ts";
-import { asciiBytes, BytePattern, indexOfByte, startsWithBytes } from "./byte-scan.ts";
+import {
+  asciiBytes,
+  BytePattern,
+  bytesEqualText,
+  indexOfByte,
+  lastIndexOfByte,
+  lastIndexOfBytes,
+  latin1,
+  startsWithBytes,
+} from "./byte-scan.ts";
 import type { DeliveryEvent, EventType } from "./event.ts";
 import { leadingReplyCode } from "./reply.ts";
-import type { EventSource, Out, ParseContext, Shard } from "./source.ts";
+import type { EventSource, Out, OutcomeSink, OutcomeSpans, ParseContext, Shard } from "./source.ts";
 import { FNV_PRIME, idHash, newEvent, shardOf } from "./source.ts";
 import { SyslogClock, zonedIso } from "./syslog-time.ts";
 import { detach, domainOf } from "./values.ts";
@@ -78,6 +87,25 @@ const STATUS_WORDS: readonly (readonly [Uint8Array, EventType])[] = [
 ];
 const TO_BYTES = asciiBytes(TO);
 const STATUS_PATTERN = new BytePattern(STATUS);
+const RELAY_PATTERN = new BytePattern(RELAY);
+const DSN_PATTERN = new BytePattern(DSN);
+const SAID_PATTERN = new BytePattern(SAID);
+const REFUSED_PATTERN = new BytePattern(REFUSED);
+const IN_REPLY_TO_BYTES = asciiBytes(IN_REPLY_TO);
+const HOST_BYTES = asciiBytes(HOST);
+const EXPIRED_BYTES = asciiBytes("expired");
+const CLOSE_PARENTHESIS = 41;
+const OPEN_BRACKET = 91;
+const COMMA = 44;
+
+/** What `scan` found a line to be. */
+const SKIP = 0;
+const DECODE = 1;
+/** A recipient line without an outcome (its status word is none of Postfix's): it gives nothing. */
+const NO_OUTCOME = 2;
+const OUTCOME = 3;
+/** An outcome of a type not wanted whose queue id may have state (its deferred recipients). */
+const UNWANTED = 4;
 const SLASH = 47;
 const COLON = 58;
 const GREATER_THAN = 62;
@@ -100,6 +128,13 @@ interface Positions {
   tagStart: number;
   tagEnd: number;
   body: number;
+  /** Set by `scan` (offsets into the chunk): where the line starts and ends, and a recipient line's parts. */
+  start: number;
+  end: number;
+  rcptEnd: number;
+  statusAt: number;
+  wordStart: number;
+  wordEnd: number;
 }
 
 interface QueueState {
@@ -167,6 +202,23 @@ class PostfixParser {
     tagStart: 0,
     tagEnd: 0,
     body: 0,
+    start: 0,
+    end: 0,
+    rcptEnd: 0,
+    statusAt: 0,
+    wordStart: 0,
+    wordEnd: 0,
+  };
+  /** The outcome type `scan` found last. */
+  private scanned: EventType = "delivered";
+  private readonly outcomes: OutcomeSink | null;
+  private readonly scratch: DeliveryEvent;
+  private readonly spans: OutcomeSpans = {
+    bytes: new Uint8Array(0),
+    recipientStart: 0,
+    recipientEnd: 0,
+    replyStart: -1,
+    replyEnd: -1,
   };
   /**
    * Which queue ids may have a state, by a hash of the id: most lines of a grep'd log are deliveries of
@@ -191,6 +243,8 @@ class PostfixParser {
     this.tz = context.tz;
     this.types = context.types;
     this.shard = context.shard ?? null;
+    this.outcomes = context.outcomes ?? null;
+    this.scratch = newEvent("delivered", this.file, null);
     this.clock = new SyslogClock(context);
     const counters = context.counters ?? null;
     const forgotten = (state: QueueState, early: boolean) => {
@@ -238,14 +292,7 @@ class PostfixParser {
     }
     if (this.shard !== null && shardOf(hash, this.shard.count) !== this.shard.index) return;
     const body = qidEnd + FIELD_SEPARATOR.length;
-    const at = this.at;
-    at.qidHash = (hash ^ (hash >>> 15)) & (MAYBE_SIZE - 1);
-    at.qidStart = qidStart;
-    at.qidEnd = qidEnd;
-    at.stampEnd = stampEnd;
-    at.tagStart = hostEnd + 1;
-    at.tagEnd = tagEnd;
-    at.body = body;
+    const at = this.placed(hash, qidStart, qidEnd, stampEnd, hostEnd + 1, tagEnd);
     // The queue id is sliced only when a state is looked up or kept (most lines of a grep'd log need neither).
     if (text.startsWith(TO, body)) this.recipientLine(text, at, lineNo, out);
     else if (text.startsWith(FROM, body)) this.senderLine(text, at, this.qid(text, at), lineNo, out);
@@ -270,23 +317,42 @@ class PostfixParser {
    * offsets); anything else is left to line.
    */
   skip(bytes: Uint8Array, from: number, to: number): boolean {
+    if (this.types === null && this.shard === null) return false;
+    return this.scan(bytes, from, to) === SKIP;
+  }
+
+  /**
+   * With an outcome sink, a recipient line is read on its bytes: its outcome goes to the sink, its queue
+   * state is kept as `line` keeps it, and no line string is made (the other lines are decoded as usual).
+   */
+  take(bytes: Buffer, from: number, to: number, lineNo: number, out: Out): boolean {
+    if (this.outcomes === null) return this.skip(bytes, from, to);
+    const found = this.scan(bytes, from, to);
+    if (found === DECODE) return false;
+    if (found === OUTCOME || found === UNWANTED) this.outcome(bytes, found === UNWANTED, lineNo, out);
+    return true;
+  }
+
+  /**
+   * What a line is, from its bytes, as `line` reads it: positions in `at` for a recipient line. A line
+   * without a queue id gives nothing: shard 0 looks at it (line ignores it), the others skip it.
+   */
+  private scan(bytes: Uint8Array, from: number, to: number): number {
     const types = this.types;
     const shard = this.shard;
-    if (types === null && shard === null) return false;
-    // A line without a queue id gives nothing: shard 0 looks at it (line ignores it), the others need not.
-    const other = shard !== null && shard.index > 0;
+    const none = shard !== null && shard.index > 0 ? SKIP : DECODE;
     let stampEnd: number;
     const first = bytes[from];
     if (first >= DIGIT_0 && first <= DIGIT_9) {
       stampEnd = indexOfByte(bytes, SPACE, from, to);
       if (stampEnd === from + ISO_DATE_LENGTH) stampEnd = indexOfByte(bytes, SPACE, stampEnd + 1, to);
-      if (stampEnd < 0) return other;
+      if (stampEnd < 0) return none;
     } else {
-      if (to - from <= SYSLOG_STAMP_LENGTH || bytes[from + SYSLOG_STAMP_LENGTH] !== SPACE) return other;
+      if (to - from <= SYSLOG_STAMP_LENGTH || bytes[from + SYSLOG_STAMP_LENGTH] !== SPACE) return none;
       stampEnd = from + SYSLOG_STAMP_LENGTH;
     }
     const hostEnd = indexOfByte(bytes, SPACE, stampEnd + 1, to);
-    if (hostEnd < 0) return other;
+    if (hostEnd < 0) return none;
     // The tag ends at the first `: ` and must hold a `/` (one pass for both).
     let tagEnd = hostEnd + 1;
     let slashed = false;
@@ -295,7 +361,7 @@ class PostfixParser {
       if (c === COLON && bytes[tagEnd + 1] === SPACE) break;
       if (c === SLASH) slashed = true;
     }
-    if (tagEnd >= to - 1 || !slashed) return other;
+    if (tagEnd >= to - 1 || !slashed) return none;
     // The queue id up to the next `: `, hashed on the way: a space first, or more than MAX_QUEUE_ID
     // characters, and it is no queue id (what line's indexOf, length and space checks find).
     const qidStart = tagEnd + FIELD_SEPARATOR.length;
@@ -305,28 +371,123 @@ class PostfixParser {
     for (; qidEnd < qidLimit; qidEnd++) {
       const c = bytes[qidEnd];
       if (c === COLON && bytes[qidEnd + 1] === SPACE) break;
-      if (c === SPACE) return other;
+      if (c === SPACE) return none;
       hash = Math.imul(hash ^ c, FNV_PRIME);
     }
     if (qidEnd >= qidLimit || qidEnd - qidStart > MAX_QUEUE_ID || qidEnd - qidStart < MIN_QUEUE_ID)
-      return other;
-    if (shard !== null && shardOf(hash, shard.count) !== shard.index) return true;
-    if (types === null) return false;
+      return none;
+    if (shard !== null && shardOf(hash, shard.count) !== shard.index) return SKIP;
     const body = qidEnd + FIELD_SEPARATOR.length;
-    if (!startsWithBytes(bytes, TO_BYTES, body, to)) return false;
+    if (!startsWithBytes(bytes, TO_BYTES, body, to)) return DECODE;
     const rcptEnd = indexOfByte(bytes, GREATER_THAN, body + TO.length, to);
-    if (rcptEnd < 0) return false;
+    if (rcptEnd < 0) return NO_OUTCOME;
     const statusAt = STATUS_PATTERN.indexIn(bytes, rcptEnd, to);
-    if (statusAt < 0) return false;
+    if (statusAt < 0) return NO_OUTCOME;
     const wordStart = statusAt + STATUS.length;
     let wordEnd = indexOfByte(bytes, SPACE, wordStart, to);
     if (wordEnd < 0) wordEnd = to;
     const type = statusTypeOfBytes(bytes, wordStart, wordEnd);
-    if (type === null || type === "deferred" || types.has(type)) return false;
-    // A queue id with state may hold this recipient as deferred: line settles that.
-    return !this.mayHaveState((hash ^ (hash >>> 15)) & (MAYBE_SIZE - 1));
+    if (type === null) return NO_OUTCOME;
+    const at = this.placed(hash, qidStart, qidEnd, stampEnd, hostEnd + 1, tagEnd);
+    at.start = from;
+    at.end = to;
+    at.rcptEnd = rcptEnd;
+    at.statusAt = statusAt;
+    at.wordStart = wordStart;
+    at.wordEnd = wordEnd;
+    this.scanned = type;
+    if (types === null || type === "deferred" || types.has(type)) return OUTCOME;
+    // A queue id with state may hold this recipient as deferred: that is settled.
+    return this.mayHaveState(at.qidHash) ? UNWANTED : SKIP;
   }
 
+  /** `at` with the parts every line with a queue id has (its hash as computed over the id). */
+  private placed(
+    hash: number,
+    qidStart: number,
+    qidEnd: number,
+    stampEnd: number,
+    tagStart: number,
+    tagEnd: number,
+  ): Positions {
+    const at = this.at;
+    at.qidHash = (hash ^ (hash >>> 15)) & (MAYBE_SIZE - 1);
+    at.qidStart = qidStart;
+    at.qidEnd = qidEnd;
+    at.stampEnd = stampEnd;
+    at.tagStart = tagStart;
+    at.tagEnd = tagEnd;
+    at.body = qidEnd + FIELD_SEPARATOR.length;
+    return at;
+  }
+
+  /** recipientLine on the bytes `scan` looked at: the event goes to the outcome sink. */
+  private outcome(bytes: Buffer, unwanted: boolean, lineNo: number, out: Out): void {
+    const at = this.at;
+    const type = this.scanned;
+    const rcptStart = at.body + TO.length;
+    const recipient = latin1(bytes, rcptStart, at.rcptEnd);
+    if (unwanted) {
+      const known = this.knownOfBytes(bytes);
+      if (known?.deferred?.delete(recipient)) this.settled(this.qidOfBytes(bytes), known);
+      return;
+    }
+    // A deferral is kept (an expiry may bounce it); the sink keeps no event: the others reuse one.
+    const event = type === "deferred" ? newEvent(type, this.file, lineNo) : this.reused(type, lineNo);
+    event.time = this.timeOfBytes(bytes, at.start, at.stampEnd);
+    event.recipient = recipient || null;
+    let state: QueueState | undefined;
+    if (type === "deferred") {
+      this.advance();
+      state = this.keep(this.qidOfBytes(bytes), this.knownOfBytes(bytes), true);
+    } else state = this.knownOfBytes(bytes);
+    const qid = this.lastQid;
+    if (state) {
+      event.sender = state.sender;
+      event.sendingDomain = state.sendingDomain;
+      event.messageId = state.messageId;
+    }
+    const instance = this.instanceOfBytes(bytes);
+    event.pool = instance.pool;
+    event.sendingIp = instance.sendingIp;
+    const statusAt = at.statusAt;
+    const relayAt = RELAY_PATTERN.indexIn(bytes, at.rcptEnd, statusAt + RELAY.length - 1);
+    if (relayAt >= 0) {
+      const start = relayAt + RELAY.length;
+      // The comma of `, status=` at the latest ends the host.
+      let end = indexOfByte(bytes, COMMA, start, statusAt + 1);
+      const bracket = indexOfByte(bytes, OPEN_BRACKET, start, end);
+      if (bracket >= 0) end = bracket;
+      event.remoteMta = this.relayOfBytes(bytes, start, end);
+    }
+    const dsnAt = DSN_PATTERN.indexIn(bytes, at.rcptEnd, statusAt + DSN.length - 1);
+    if (dsnAt >= 0) {
+      const status = latin1(bytes, dsnAt + DSN.length, statusAt);
+      event.status = status === "0.0.0" ? null : status;
+    }
+    const spans = this.spans;
+    spans.bytes = bytes;
+    spans.recipientStart = rcptStart;
+    spans.recipientEnd = at.rcptEnd;
+    spans.replyStart = -1;
+    spans.replyEnd = -1;
+    const lineEnd = at.end;
+    if (at.wordEnd + 1 < lineEnd && bytes[at.wordEnd + 1] === OPEN_PARENTHESIS) {
+      const close = lastIndexOfByte(bytes, CLOSE_PARENTHESIS, at.start, lineEnd);
+      replyOfBytes(bytes, at.wordEnd + 2, close > at.wordEnd ? close : lineEnd, spans);
+      const reply = latin1(bytes, spans.replyStart, spans.replyEnd);
+      event.reply = reply;
+      event.replyCode = leadingReplyCode(reply);
+    }
+    if (startsWithBytes(bytes, EXPIRED_BYTES, at.wordStart, lineEnd)) event.reasonHint = "expired";
+    if (type === "deferred" && state) {
+      state.deferred ??= new Map();
+      // The sink does not keep the event, and its strings are copies (none holds the chunk): kept as is.
+      state.deferred.set(recipient, event);
+      this.wait(qid, state);
+    } else if (state?.deferred?.delete(recipient)) this.settled(this.qidOfBytes(bytes), state);
+    this.outcomes!.outcome(event, spans, out.length);
+  }
   /** The current line's queue id: the last one again (lines of one queue id come in runs), else sliced. */
   private qid(text: string, at: Positions): string {
     return this.isLastQid(text, at) ? this.lastQid : text.slice(at.qidStart, at.qidEnd);
@@ -335,6 +496,33 @@ class PostfixParser {
   private isLastQid(text: string, at: Positions): boolean {
     const last = this.lastQid;
     return at.qidEnd - at.qidStart === last.length && last !== "" && text.startsWith(last, at.qidStart);
+  }
+
+  /** The event `outcome` gives the sink when it keeps none, set as newEvent sets it. */
+  private reused(type: EventType, lineNo: number): DeliveryEvent {
+    const event = this.scratch;
+    event.type = type;
+    event.sender = null;
+    event.messageId = null;
+    event.sendingDomain = null;
+    event.remoteMta = null;
+    event.reply = null;
+    event.replyCode = null;
+    event.status = null;
+    event.reasonHint = null;
+    event.source.line = lineNo;
+    return event;
+  }
+
+  /** `qid` on the bytes `scan` looked at. */
+  private qidOfBytes(bytes: Buffer): string {
+    return this.isLastQidOfBytes(bytes) ? this.lastQid : latin1(bytes, this.at.qidStart, this.at.qidEnd);
+  }
+
+  private isLastQidOfBytes(bytes: Uint8Array): boolean {
+    const { qidStart, qidEnd } = this.at;
+    const last = this.lastQid;
+    return qidEnd - qidStart === last.length && last !== "" && bytesEqualText(bytes, qidStart, last);
   }
 
   end(_out: Out): void {
@@ -366,20 +554,41 @@ class PostfixParser {
   }
 
   private time(text: string, stampEnd: number): string | null {
-    if (stampEnd !== this.lastStamp.length || !text.startsWith(this.lastStamp)) {
-      const stamp = text.slice(0, stampEnd);
-      this.lastStamp = stamp;
-      this.lastIso = stamp.length === 15 ? this.clock.convert(stamp) : zonedIso(stamp, this.tz);
-      this.lastMs = this.lastIso === null ? Number.NaN : Date.parse(this.lastIso);
+    if (stampEnd !== this.lastStamp.length || !text.startsWith(this.lastStamp))
+      this.stamped(text.slice(0, stampEnd));
+    return this.lastIso;
+  }
+
+  /** `time` of the bytes [start, stampEnd). */
+  private timeOfBytes(bytes: Buffer, start: number, stampEnd: number): string | null {
+    const last = this.lastStamp;
+    if (stampEnd - start !== last.length || !bytesEqualText(bytes, start, last)) {
+      this.stamped(latin1(bytes, start, stampEnd));
     }
     return this.lastIso;
+  }
+
+  private stamped(stamp: string): void {
+    this.lastStamp = stamp;
+    this.lastIso = stamp.length === 15 ? this.clock.convert(stamp) : zonedIso(stamp, this.tz);
+    this.lastMs = this.lastIso === null ? Number.NaN : Date.parse(this.lastIso);
   }
 
   /** The current line's queue id's state when one is kept (no new state). */
   private known(text: string, at: Positions): QueueState | undefined {
     if (this.isLastQid(text, at)) return this.lastState ?? undefined;
     if (!this.mayHaveState(at.qidHash)) return undefined;
-    const qid = this.qid(text, at);
+    return this.stateOf(this.qid(text, at));
+  }
+
+  /** `known` on the bytes `scan` looked at. */
+  private knownOfBytes(bytes: Buffer): QueueState | undefined {
+    if (this.isLastQidOfBytes(bytes)) return this.lastState ?? undefined;
+    if (!this.mayHaveState(this.at.qidHash)) return undefined;
+    return this.stateOf(latin1(bytes, this.at.qidStart, this.at.qidEnd));
+  }
+
+  private stateOf(qid: string): QueueState | undefined {
     // A grep'd log has no `from=` lines: no active states to look in.
     return (this.active.size > 0 ? this.active.get(qid) : undefined) ?? this.waiting.get(qid);
   }
@@ -390,15 +599,25 @@ class PostfixParser {
    */
   private state(qid: string, text: string, at: Positions, deferral = false): QueueState {
     this.time(text, at.stampEnd);
+    this.advance();
+    return this.keep(qid, this.known(text, at), deferral);
+  }
+
+  /** Forgets the states past their lifetime at the current line's time (before a lookup that keeps one). */
+  private advance(): void {
+    this.active.advance(this.lastMs);
+    this.waiting.advance(this.lastMs);
+  }
+
+  /** The state of `qid` (`found`, or a new one), its age started again: see `state`. */
+  private keep(qid: string, found: QueueState | undefined, deferral: boolean): QueueState {
     const now = this.lastMs;
-    this.active.advance(now);
-    this.waiting.advance(now);
-    let state = this.known(text, at);
+    let state = found;
     if (!state) {
       state = { sender: null, sendingDomain: null, messageId: null, deferred: null, touched: false };
       qid = detach(qid);
       (deferral ? this.waiting : this.active).set(qid, state, now);
-      this.mark(at.qidHash);
+      this.mark(this.at.qidHash);
     } else if (!this.waiting.touch(qid, now)) this.active.touch(qid, now);
     this.lastQid = qid;
     this.lastState = state;
@@ -456,7 +675,22 @@ class PostfixParser {
     if (tagEnd - tagStart === this.lastTag.length && text.startsWith(this.lastTag, tagStart)) {
       return this.lastInstance!;
     }
-    let tag = text.slice(tagStart, tagEnd);
+    return this.instanceNamed(text.slice(tagStart, tagEnd));
+  }
+
+  /** `instance` on the bytes `scan` looked at. */
+  private instanceOfBytes(bytes: Buffer): Instance {
+    const { tagStart } = this.at;
+    const bracket = indexOfByte(bytes, OPEN_BRACKET, tagStart, this.at.tagEnd);
+    const tagEnd = bracket >= 0 ? bracket : this.at.tagEnd;
+    if (tagEnd - tagStart === this.lastTag.length && bytesEqualText(bytes, tagStart, this.lastTag)) {
+      return this.lastInstance!;
+    }
+    return this.instanceNamed(latin1(bytes, tagStart, tagEnd));
+  }
+
+  private instanceNamed(name: string): Instance {
+    let tag = name;
     let found = this.instances.get(tag);
     if (!found) {
       tag = detach(tag);
@@ -511,18 +745,7 @@ class PostfixParser {
       const bracket = text.indexOf("[", start);
       if (bracket >= 0 && bracket < end) end = bracket;
       const relay = text.slice(start, end);
-      if (relay !== this.lastRelay) {
-        this.lastRelay = relay;
-        // One string per relay host: what is keyed by it downstream (classifier, JSON) finds its hash kept.
-        let name = this.relays.get(relay);
-        if (name === undefined) {
-          name = relay === "none" || relay === "local" ? null : detach(relay.toLowerCase());
-          if (this.relays.size >= MAX_RELAYS) this.relays.clear();
-          this.relays.set(detach(relay), name);
-        }
-        this.lastRelayName = name;
-      }
-      event.remoteMta = this.lastRelayName;
+      event.remoteMta = relay === this.lastRelay ? this.lastRelayName : this.relayNamed(relay);
     }
     const dsnAt = text.indexOf(DSN, rcptEnd);
     if (dsnAt >= 0 && dsnAt < statusAt) {
@@ -543,6 +766,26 @@ class PostfixParser {
       this.wait(this.qid(text, at), state);
     } else if (state?.deferred?.delete(event.recipient ?? "")) this.settled(this.qid(text, at), state);
     out.push(event);
+  }
+
+  /** The relay host of bytes [start, end) as events give it. */
+  private relayOfBytes(bytes: Buffer, start: number, end: number): string | null {
+    const last = this.lastRelay;
+    if (end - start === last.length && bytesEqualText(bytes, start, last)) return this.lastRelayName;
+    return this.relayNamed(latin1(bytes, start, end));
+  }
+
+  /** One string per relay host: what is keyed by it downstream (classifier, JSON) finds its hash kept. */
+  private relayNamed(relay: string): string | null {
+    this.lastRelay = relay;
+    let name = this.relays.get(relay);
+    if (name === undefined) {
+      name = relay === "none" || relay === "local" ? null : detach(relay.toLowerCase());
+      if (this.relays.size >= MAX_RELAYS) this.relays.clear();
+      this.relays.set(detach(relay), name);
+    }
+    this.lastRelayName = name;
+    return name;
   }
 
   private senderLine(text: string, at: Positions, qid: string, lineNo: number, out: Out): void {
@@ -592,6 +835,27 @@ function unangle(value: string): string | null {
   const trimmed = value.trim();
   const inner = trimmed.startsWith("<") && trimmed.endsWith(">") ? trimmed.slice(1, -1) : trimmed;
   return inner || null;
+}
+
+/**
+ * `replyOf` on bytes [start, end): where the reply lies, into spans.replyStart/replyEnd (an ASCII line:
+ * the same characters replyOf keeps).
+ */
+function replyOfBytes(bytes: Uint8Array, start: number, end: number, spans: OutcomeSpans): void {
+  spans.replyStart = start;
+  spans.replyEnd = end;
+  if (!startsWithBytes(bytes, HOST_BYTES, start, end)) return;
+  const said = SAID_PATTERN.indexIn(bytes, start, end);
+  if (said >= 0) {
+    let replyEnd = lastIndexOfBytes(bytes, IN_REPLY_TO_BYTES, start, end);
+    if (replyEnd < said) replyEnd = end;
+    spans.replyStart = said + SAID.length;
+    // A ` (in reply to ` inside ` said: ` leaves nothing (as slice does with an end before its start).
+    spans.replyEnd = Math.max(replyEnd, spans.replyStart);
+    return;
+  }
+  const refused = REFUSED_PATTERN.indexIn(bytes, start, end);
+  if (refused >= 0) spans.replyStart = refused + REFUSED.length;
 }
 
 /** The remote reply inside Postfix's status text, without its `host … said:` wrapper and command trailer. */

@@ -5,7 +5,7 @@ import type { DeliveryEvent, EventType, ParseProblem } from "./event.ts";
 import type { FormatName } from "./formats.ts";
 import { decompressedChunks, reusedFileChunks } from "./input.ts";
 import { eventSource } from "./registry.ts";
-import type { LineParser, Out, ParseContext, ParseCounters, Shard } from "./source.ts";
+import type { LineParser, Out, OutcomeSink, ParseContext, ParseCounters, Shard } from "./source.ts";
 import { problem } from "./source.ts";
 import { assertTimeZone } from "./syslog-time.ts";
 
@@ -24,6 +24,8 @@ export interface ReadOptions {
   counters?: ParseCounters;
   /** Read only this shard's messages (formats whose EventSource.shards; see ParseContext.shard). */
   shard?: Shard | null;
+  /** Outcomes read on the bytes go here (see ParseContext.outcomes). */
+  outcomes?: OutcomeSink | null;
 }
 
 /** Lines longer than this are refused (or handed over in pieces to parsers that take fragments). */
@@ -87,6 +89,7 @@ export function lineReader(format: FormatName, file: string, options: ReadOption
     types: options.types ?? null,
     counters: options.counters,
     shard,
+    outcomes: options.outcomes ?? null,
   };
   return new LineSplitter(source.create(context), file, shard === null || shard.index === 0);
 }
@@ -233,12 +236,19 @@ export class LineSplitter {
       let end = chunk.indexOf(LF, from);
       if (end < 0 || end > to) end = to;
       const stop = end > from && chunk[end - 1] === 13 ? end - 1 : end;
-      // A line the parser has no use for is not decoded (never one that ends a line cut at the limit).
-      if (ascii && this.longLine === null && parser.skip?.(chunk, from, stop)) this.lineNo++;
+      // A line the parser has no use for, or reads on its bytes, is not decoded (never one that ends a
+      // line cut at the limit).
+      if (ascii && this.longLine === null && this.taken(parser, chunk, from, stop, out)) this.lineNo++;
       else this.complete(parser, chunk.toString(ascii ? "latin1" : "utf8", from, stop), out);
       if (end >= to) return;
       from = end + 1;
     }
+  }
+
+  private taken(parser: LineParser, chunk: Buffer, from: number, to: number, out: Out): boolean {
+    return parser.take !== undefined
+      ? parser.take(chunk, from, to, this.lineNo + 1, out)
+      : (parser.skip?.(chunk, from, to) ?? false);
   }
 
   /** A line up to its LF: counted and delivered, unless it ends a line already cut at the length limit. */

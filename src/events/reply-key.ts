@@ -105,6 +105,16 @@ export class ReplyMask {
   /** Tokens found by the last scan (0 for a text over MAX_MASKED_LENGTH: it is its own key). */
   count = 0;
 
+  /** Where token `t` of the last scan starts in the text. */
+  start(t: number): number {
+    return this.starts[t];
+  }
+
+  /** Where token `t` of the last scan ends in the text. */
+  end(t: number): number {
+    return this.ends[t];
+  }
+
   /** Finds the tokens of `text`; their number. */
   scan(text: string): number {
     this.count = 0;
@@ -314,13 +324,29 @@ export function swapTokens(
   to: readonly string[],
 ): string | null {
   if (from.length !== to.length) return null;
+  const places = tokenPlaces(diagnostic, from);
+  if (places === null) return null;
   let result = "";
   let position = 0;
   for (let i = 0; i < from.length; i++) {
-    const at = diagnostic.indexOf(from[i], position);
-    if (at < 0) return null;
-    result += diagnostic.slice(position, at) + to[i];
-    position = at + from[i].length;
+    result += diagnostic.slice(position, places[2 * i]) + to[i];
+    position = places[2 * i + 1];
   }
   return result + diagnostic.slice(position);
+}
+
+/**
+ * Where swapTokens puts each token into `diagnostic` (start, end per token, in order; the same for any
+ * tokens put there), or null when they cannot be placed.
+ */
+export function tokenPlaces(diagnostic: string, from: readonly string[]): number[] | null {
+  const places: number[] = [];
+  let position = 0;
+  for (const token of from) {
+    const at = diagnostic.indexOf(token, position);
+    if (at < 0) return null;
+    position = at + token.length;
+    places.push(at, position);
+  }
+  return places;
 }

@@ -26,6 +26,31 @@ export interface ParseContext {
    * gives events of its own share only. Absent or null: every message.
    */
   shard?: Shard | null;
+  /**
+   * Where a parser that reads lines on their bytes (LineParser.take) hands each outcome it finds there,
+   * instead of pushing an event (classify of a big log: the record's JSON is written from the bytes).
+   * Absent or null: every event goes to `out`.
+   */
+  outcomes?: OutcomeSink | null;
+}
+
+/**
+ * A recipient outcome read from a line's bytes: the event (only valid during the call: the parser may
+ * reuse it), and where its recipient and reply lie in `bytes` (an ASCII line: byte offsets are character
+ * offsets; the event's recipient and reply are those bytes decoded).
+ */
+export interface OutcomeSpans {
+  bytes: Uint8Array;
+  recipientStart: number;
+  recipientEnd: number;
+  /** -1 when the event has no reply. */
+  replyStart: number;
+  replyEnd: number;
+}
+
+export interface OutcomeSink {
+  /** An outcome that comes after the first `before` items of `out` (and after the outcomes given before). */
+  outcome(event: DeliveryEvent, spans: OutcomeSpans, before: number): void;
 }
 
 /** Reader `index` of `count` reading the same input (pipeline/classify-log-threads.ts). */
@@ -79,6 +104,12 @@ export interface LineParser {
    * to `line`. False means nothing: the line is decoded and given to `line` as usual.
    */
   skip?(bytes: Uint8Array, from: number, to: number): boolean;
+  /**
+   * Instead of `skip` when implemented: true when the line, ASCII bytes[from, to), was read on its bytes
+   * — skipped, or (with ParseContext.outcomes) its outcome given to the sink — and is not to be decoded.
+   * False: decoded and given to `line` as usual.
+   */
+  take?(bytes: Uint8Array, from: number, to: number, lineNo: number, out: Out): boolean;
   /** Called after the lines of each chunk: the moment to copy strings kept beyond it (see values.ts detach). */
   endChunk?(): void;
 }

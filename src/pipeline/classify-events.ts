@@ -3,13 +3,20 @@ import type { Classification } from "../bounce/classify.ts";
 import { classifyEvent, EVENT_ACTIONS, FAILURE_TYPES } from "../bounce/classify-event.ts";
 import { detectProvider } from "../bounce/provider.ts";
 import type { BounceRecord } from "../bounce/record.ts";
-import { ClassificationJson, jsonRecord } from "../bounce/render-output.ts";
+import { ClassificationJson, type JsonBytes, jsonRecord } from "../bounce/render-output.ts";
 import { MAX_REPLY_LENGTH, parseReply } from "../bounce/smtp-reply.ts";
 import type { DeliveryEvent, EventType, ParseProblem } from "../events/event.ts";
 import type { FormatName } from "../events/formats.ts";
 import { type ReadOptions, readEventBatches } from "../events/read.ts";
-import { ReplyMask, swapTokens } from "../events/reply-key.ts";
-import { FNV_PRIME, isProblem, newCounters, type ParseCounters, problem } from "../events/source.ts";
+import { ReplyMask, swapTokens, tokenPlaces } from "../events/reply-key.ts";
+import {
+  FNV_PRIME,
+  isProblem,
+  newCounters,
+  type OutcomeSpans,
+  type ParseCounters,
+  problem,
+} from "../events/source.ts";
 import { detach } from "../events/values.ts";
 
 interface Entry {
@@ -30,6 +37,13 @@ interface Entry {
   next: Entry | null;
   /** Its records' shared JSON parts (made at the first `json`). */
   json: ClassificationJson | null;
+  /** The JSON bytes of its classification's diagnostic (made at the first `jsonBytes` that writes it). */
+  diagnosticJson: Uint8Array | null;
+  /**
+   * The diagnostic's JSON bytes around the places swapTokens puts a reply's tokens (made at the first
+   * `jsonBytes` that needs them; null: the tokens cannot be placed).
+   */
+  pieces: Uint8Array[] | null | undefined;
 }
 
 /** The record of an event, from its cached classification and its own diagnostic. */
@@ -77,8 +91,9 @@ export class EventClassifier {
   /** Small numbers for the few strings of a context that come from tables (actions, provider keys). */
   private readonly ids = new Map<string, number>();
   private readonly mask = new ReplyMask();
-  /** The diagnostic of the event `find` looked up last. */
-  private diagnostic = "";
+  /** The reply of the event `find` looked up last, and whether that classified it anew. */
+  private text = "";
+  private fresh = false;
   hits = 0;
   misses = 0;
 
@@ -91,7 +106,7 @@ export class EventClassifier {
   /** A BounceRecord for a failure/deferral/complaint (or a delivery), null for other event types. */
   classify(event: DeliveryEvent, format: string): BounceRecord | null {
     const entry = this.find(event);
-    return entry === null ? null : recordOf(event, format, entry.classification, this.diagnostic);
+    return entry === null ? null : recordOf(event, format, entry.classification, this.diagnostic(entry));
   }
 
   /**
@@ -100,9 +115,13 @@ export class EventClassifier {
    */
   json(event: DeliveryEvent, format: string): string | null {
     const entry = this.find(event);
-    if (entry === null) return null;
+    return entry === null ? null : this.jsonOf(entry, event, format);
+  }
+
+  private jsonOf(entry: Entry, event: DeliveryEvent, format: string): string {
     const c = entry.classification;
     entry.json ??= new ClassificationJson(c);
+    const diagnostic = this.diagnostic(entry);
     return (
       entry.json.record(
         event.recipient,
@@ -110,13 +129,80 @@ export class EventClassifier {
         format,
         event.time,
         event.remoteMta?.trim() || c.remoteMta,
-        this.diagnostic,
+        diagnostic,
         event.type === "complaint" ? (event.feedbackType ?? null) : undefined,
-      ) ?? jsonRecord(recordOf(event, format, c, this.diagnostic))
+      ) ?? jsonRecord(recordOf(event, format, c, diagnostic))
     );
   }
 
-  /** The cached entry of the event's reply (classified now if new; null for types not classified), its diagnostic in `diagnostic`. */
+  /**
+   * `json`'s text as UTF-8 bytes written into `out`, for an event read on a line's ASCII bytes (its
+   * recipient and reply lie at `spans`): the cached parts copied, the recipient and the reply's own
+   * tokens copied from the line. False (nothing written) for an event that gives no record.
+   */
+  jsonBytes(event: DeliveryEvent, spans: OutcomeSpans, format: string, out: JsonBytes): boolean {
+    const entry = this.find(event);
+    if (entry === null) return false;
+    const c = entry.classification;
+    entry.json ??= new ClassificationJson(c);
+    const start = out.length;
+    const { bytes, recipientStart, recipientEnd } = spans;
+    if (
+      event.type !== "complaint" &&
+      entry.json.writeHead(
+        out,
+        bytes,
+        recipientStart,
+        recipientEnd,
+        event.recipient === null,
+        event.source,
+        format,
+        event.time,
+        event.remoteMta?.trim() || c.remoteMta,
+      ) &&
+      this.diagnosticBytes(entry, spans, out)
+    ) {
+      entry.json.writeTail(out);
+    } else {
+      out.length = start;
+      out.text(this.jsonOf(entry, event, format));
+    }
+    return true;
+  }
+
+  /**
+   * The JSON of `diagnostic(entry)` written from bytes: the cached diagnostic's, the reply's own, or the
+   * cached one's pieces around the reply's tokens (which need no escape: letters, digits and `@._%+=-:`).
+   * False (nothing written) where the text has to be made.
+   */
+  private diagnosticBytes(entry: Entry, spans: OutcomeSpans, out: JsonBytes): boolean {
+    const text = this.text;
+    const mask = this.mask;
+    const cached = this.fresh || text === "";
+    if (!cached && (text.length > MAX_REPLY_LENGTH || spans.replyStart < 0)) return false;
+    if (!cached && entry.identity) {
+      out.quoted(spans.bytes, spans.replyStart, spans.replyEnd);
+      return true;
+    }
+    if (cached || (mask.count === 0 && entry.tokens.length === 0)) {
+      entry.diagnosticJson ??= Buffer.from(JSON.stringify(entry.classification.diagnostic), "utf8");
+      out.bytes(entry.diagnosticJson);
+      return true;
+    }
+    if (mask.count !== entry.tokens.length) return false;
+    if (entry.pieces === undefined)
+      entry.pieces = diagnosticPieces(entry.classification.diagnostic, entry.tokens);
+    const pieces = entry.pieces;
+    if (pieces === null) return false;
+    for (let t = 0; t < mask.count; t++) {
+      out.bytes(pieces[t]);
+      out.plain(spans.bytes, spans.replyStart + mask.start(t), spans.replyStart + mask.end(t));
+    }
+    out.bytes(pieces[mask.count]);
+    return true;
+  }
+
+  /** The cached entry of the event's reply (classified now if new; null for types not classified). */
   private find(event: DeliveryEvent): Entry | null {
     const action = Object.hasOwn(EVENT_ACTIONS, event.type) ? EVENT_ACTIONS[event.type] : undefined;
     if (action === undefined) return null;
@@ -150,15 +236,13 @@ export class EventClassifier {
       }
       entry = entry.next;
     }
+    this.text = text;
+    this.fresh = entry === undefined || entry === null;
     if (entry === undefined || entry === null) {
       this.misses++;
       entry = this.classifyNew(event, text, hostKey, domainKey, chain(first));
       this.entries.set(hash, entry);
-      this.diagnostic = entry.classification.diagnostic;
-    } else {
-      this.hits++;
-      this.diagnostic = this.diagnosticOf(text, entry);
-    }
+    } else this.hits++;
     return entry;
   }
 
@@ -174,9 +258,14 @@ export class EventClassifier {
     return id;
   }
 
-  /** This reply's own diagnostic (the reply last scanned), derived from the cached one whenever that is exact. */
-  private diagnosticOf(text: string, entry: Entry): string {
+  /**
+   * The diagnostic of the event `find` looked up last: its entry's when that classified it, else derived
+   * from the cached one whenever that is exact.
+   */
+  private diagnostic(entry: Entry): string {
+    const text = this.text;
     const cached = entry.classification.diagnostic;
+    if (this.fresh) return cached;
     if (text === "") return cached;
     if (text.length > MAX_REPLY_LENGTH) return parseReply(text).text;
     if (entry.identity) return text;
@@ -220,6 +309,8 @@ export class EventClassifier {
       tokens,
       next,
       json: null,
+      diagnosticJson: null,
+      pieces: undefined,
     };
   }
 
@@ -250,6 +341,27 @@ export class EventClassifier {
     }
     return key;
   }
+}
+
+/**
+ * The JSON bytes of `diagnostic` cut at the places swapTokens puts `tokens` (the opening quote in the
+ * first piece, the closing one in the last), or null when they cannot be placed. The tokens are ASCII:
+ * no cut splits a character or an escape.
+ */
+function diagnosticPieces(diagnostic: string, tokens: readonly string[]): Uint8Array[] | null {
+  const places = tokenPlaces(diagnostic, tokens);
+  if (places === null) return null;
+  const pieces: Uint8Array[] = [];
+  let position = 0;
+  for (let t = 0; t <= tokens.length; t++) {
+    const end = t < tokens.length ? places[2 * t] : diagnostic.length;
+    const json = JSON.stringify(diagnostic.slice(position, end));
+    const open = t === 0 ? 0 : 1;
+    const close = t === tokens.length ? json.length : json.length - 1;
+    pieces.push(Buffer.from(json.slice(open, close), "utf8"));
+    if (t < tokens.length) position = places[2 * t + 1];
+  }
+  return pieces;
 }
 
 /** The event types that become records without `all`. */
@@ -359,7 +471,7 @@ function classifyItem(
 }
 
 /** Deliveries become records only with `all`. */
-function wanted(event: DeliveryEvent, all: boolean | undefined): boolean {
+export function wanted(event: DeliveryEvent, all: boolean | undefined): boolean {
   return event.type !== "delivered" || all === true;
 }
 

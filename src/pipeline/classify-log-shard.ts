@@ -1,8 +1,16 @@
-import type { ParseProblem } from "../events/event.ts";
+import { JsonBytes } from "../bounce/render-output.ts";
+import type { DeliveryEvent, ParseProblem } from "../events/event.ts";
 import type { FormatName } from "../events/formats.ts";
 import { lineReader, readShard } from "../events/read.ts";
-import { isProblem, type Out, type ParseCounters, type Shard } from "../events/source.ts";
-import { CLASSIFIED_TYPES, type EventClassifier, eventJson } from "./classify-events.ts";
+import {
+  isProblem,
+  type Out,
+  type OutcomeSink,
+  type OutcomeSpans,
+  type ParseCounters,
+  type Shard,
+} from "../events/source.ts";
+import { CLASSIFIED_TYPES, type EventClassifier, eventJson, wanted } from "./classify-events.ts";
 
 /** One reader's share of a log file (see classify-log-threads.ts). */
 export interface ShardJob {
@@ -25,9 +33,10 @@ export interface ShardJob {
 export interface ShardBatch {
   /** Every line up to this one has been read: no later batch has an item of an earlier line. */
   upTo: number;
-  /** The records' JSON, one after another. */
+  /** The records' JSON. */
   json: Uint8Array<ArrayBuffer>;
-  /** Per item: where its JSON ends in `json` (a problem ends where the item before it did). */
+  /** Per item: where its JSON starts and ends in `json` (a problem's are not used). */
+  starts: Int32Array<ArrayBuffer>;
   ends: Int32Array<ArrayBuffer>;
   /** Per item: its line (-1: none). */
   lines: Int32Array<ArrayBuffer>;
@@ -45,62 +54,106 @@ export function* shardBatches(
   classifier: EventClassifier,
   counters: ParseCounters,
 ): Generator<ShardBatch> {
+  const records = new ShardRecords(classifier, job.format, job.all);
   const reader = lineReader(job.format, job.path, {
     modified: job.modified,
     types: job.all ? null : CLASSIFIED_TYPES,
     counters,
     shard: job.shard,
+    outcomes: records,
   });
-  const settings = { all: job.all, format: job.format };
   for (const { out, last } of readShard(reader, job, job.shard)) {
-    yield batchOf(out, classifier, settings, last ? END_OF_INPUT : reader.linesRead);
+    yield records.batch(out, last ? END_OF_INPUT : reader.linesRead);
   }
 }
 
 /** JSON bytes reserved per record at first (a batch grows as needed). */
 const RECORD_BYTES = 1024;
 
-function batchOf(
-  out: Out,
-  classifier: EventClassifier,
-  settings: { all: boolean; format: string },
-  upTo: number,
-): ShardBatch {
-  // Sized for every item; the views below are cut to the items kept.
-  const most = out.length;
-  const ends = new Int32Array(most);
-  const lines = new Int32Array(most);
-  const kinds = new Uint8Array(most);
-  const problems: ParseProblem[] = [];
-  // Not from Buffer's shared pool: the memory is handed to another thread.
-  let json = Buffer.allocUnsafeSlow(Math.max(RECORD_BYTES, most * RECORD_BYTES));
-  let length = 0;
-  let n = 0;
-  for (const item of out) {
-    if (isProblem(item)) {
-      problems.push(item);
-      kinds[n] = 1;
-    } else {
-      const text = eventJson(item, classifier, settings.format, settings.all);
-      if (text === null) continue;
-      const needed = length + text.length * 3; // at most 3 UTF-8 bytes per UTF-16 unit
-      if (needed > json.length) {
-        const grown = Buffer.allocUnsafeSlow(Math.max(needed, 2 * json.length));
-        json.copy(grown, 0, 0, length);
-        json = grown;
-      }
-      length += json.write(text, length);
-    }
-    lines[n] = item.source.line ?? -1;
-    ends[n] = length;
-    n++;
+/**
+ * The records of a chunk: those the parser read on the bytes (written as they come, OutcomeSink), then
+ * the events and problems it gave in `out`, merged by their place in the chunk.
+ */
+class ShardRecords implements OutcomeSink {
+  private readonly classifier: EventClassifier;
+  private readonly format: string;
+  private readonly all: boolean;
+  private json = new JsonBytes(RECORD_BYTES);
+  /** Per outcome record: where its JSON starts and ends, its line, how many items of `out` come before it. */
+  private starts: number[] = [];
+  private ends: number[] = [];
+  private lines: number[] = [];
+  private before: number[] = [];
+  /** The size of the last batch's JSON (the next one's first guess). */
+  private lastLength = RECORD_BYTES;
+
+  constructor(classifier: EventClassifier, format: string, all: boolean) {
+    this.classifier = classifier;
+    this.format = format;
+    this.all = all;
   }
-  return {
-    upTo,
-    json: json.subarray(0, length),
-    ends: ends.subarray(0, n),
-    lines: lines.subarray(0, n),
-    kinds: kinds.subarray(0, n),
-    problems,
-  };
+
+  outcome(event: DeliveryEvent, spans: OutcomeSpans, before: number): void {
+    if (!wanted(event, this.all)) return;
+    const start = this.json.length;
+    if (!this.classifier.jsonBytes(event, spans, this.format, this.json)) return;
+    this.starts.push(start);
+    this.ends.push(this.json.length);
+    this.lines.push(event.source.line ?? -1);
+    this.before.push(before);
+  }
+
+  /** The chunk's records and problems, in input order (the outcomes and `out`'s items merged). */
+  batch(out: Out, upTo: number): ShardBatch {
+    const taken = this.starts.length;
+    const most = out.length + taken;
+    const starts = new Int32Array(most);
+    const ends = new Int32Array(most);
+    const lines = new Int32Array(most);
+    const kinds = new Uint8Array(most);
+    const problems: ParseProblem[] = [];
+    const json = this.json;
+    let n = 0;
+    let k = 0;
+    const outcomesBefore = (item: number) => {
+      for (; k < taken && this.before[k] <= item; k++, n++) {
+        starts[n] = this.starts[k];
+        ends[n] = this.ends[k];
+        lines[n] = this.lines[k];
+      }
+    };
+    for (let i = 0; i < out.length; i++) {
+      outcomesBefore(i);
+      const item = out[i];
+      if (isProblem(item)) {
+        problems.push(item);
+        kinds[n] = 1;
+      } else {
+        const text = eventJson(item, this.classifier, this.format, this.all);
+        if (text === null) continue;
+        starts[n] = json.length;
+        json.text(text);
+        ends[n] = json.length;
+      }
+      lines[n] = item.source.line ?? -1;
+      n++;
+    }
+    outcomesBefore(out.length);
+    // Not from Buffer's shared pool: the memory is handed to another thread.
+    this.lastLength = json.length;
+    this.json = new JsonBytes(Math.max(RECORD_BYTES, Math.ceil(this.lastLength * 1.25)));
+    this.starts = [];
+    this.ends = [];
+    this.lines = [];
+    this.before = [];
+    return {
+      upTo,
+      json: new Uint8Array(json.buffer.buffer as ArrayBuffer, json.buffer.byteOffset, json.length),
+      starts: starts.subarray(0, n),
+      ends: ends.subarray(0, n),
+      lines: lines.subarray(0, n),
+      kinds: kinds.subarray(0, n),
+      problems,
+    };
+  }
 }

@@ -148,7 +148,7 @@ class Pending {
     const item =
       batch.kinds[i] === 1
         ? batch.problems[this.problem++]
-        : batch.json.subarray(i === 0 ? 0 : batch.ends[i - 1], batch.ends[i]);
+        : batch.json.subarray(batch.starts[i], batch.ends[i]);
     if (this.item >= batch.lines.length) {
       this.batches.shift();
       this.item = 0;

@@ -18,6 +18,7 @@ for (const batch of shardBatches(job, new EventClassifier(), counters)) {
   }
   parentPort?.postMessage(batch, [
     batch.json.buffer,
+    batch.starts.buffer,
     batch.ends.buffer,
     batch.lines.buffer,
     batch.kinds.buffer,

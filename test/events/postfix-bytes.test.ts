@@ -1,0 +1,214 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import fc from "fast-check";
+import { FAILURE_TYPES } from "../../src/bounce/classify-event.ts";
+import { JsonBytes } from "../../src/bounce/render-output.ts";
+import type { DeliveryEvent, EventType, ParseProblem } from "../../src/events/event.ts";
+import { lineReader } from "../../src/events/read.ts";
+import { isProblem, type Out, type OutcomeSpans } from "../../src/events/source.ts";
+import { EventClassifier } from "../../src/pipeline/classify-events.ts";
+import { postfixLogChunks } from "../../testkit/events-postfix-log.ts";
+import { readAll } from "../../testkit/events-read.ts";
+import { POSTFIX_EDGE_LINES } from "../../testkit/postfix-edge-log.ts";
+import { postfixGrepLogChunks } from "../../testkit/postfix-grep-log.ts";
+
+const modified = new Date("2026-03-01T00:00:00Z");
+const FAILURES = new Set(FAILURE_TYPES) as ReadonlySet<EventType>;
+
+interface OnBytes {
+  /** Events (outcomes read on the bytes and events of decoded lines) as JSON, and problems, in input order. */
+  events: string[];
+  problems: ParseProblem[];
+  /** Outcomes read on the bytes. */
+  outcomes: number;
+  /** Per outcome: its record's JSON written from the bytes, and the text the string path gives (null: no record). */
+  records: [string | null, string | null][];
+}
+
+/** `input` read by the Postfix parser with an outcome sink, each outcome's record written both ways. */
+function readOnBytes(input: string, types: ReadonlySet<EventType> | null, chunkSize: number): OnBytes {
+  const result: OnBytes = { events: [], problems: [], outcomes: 0, records: [] };
+  let pending: string[] = [];
+  let before: number[] = [];
+  const fromBytes = new EventClassifier();
+  const fromText = new EventClassifier();
+  const sink = {
+    outcome(event: DeliveryEvent, spans: OutcomeSpans, at: number) {
+      const bytes = Buffer.from(spans.bytes.buffer, spans.bytes.byteOffset, spans.bytes.length);
+      assert.equal(bytes.toString("latin1", spans.recipientStart, spans.recipientEnd), event.recipient ?? "");
+      if (spans.replyStart < 0) assert.equal(event.reply, null);
+      else assert.equal(bytes.toString("latin1", spans.replyStart, spans.replyEnd), event.reply);
+      pending.push(JSON.stringify(event));
+      before.push(at);
+      result.outcomes++;
+      const out = new JsonBytes(16);
+      const written = fromBytes.jsonBytes(event, spans, "postfix", out);
+      result.records.push([
+        written ? out.buffer.toString("utf8", 0, out.length) : null,
+        fromText.json(event, "postfix"),
+      ]);
+    },
+  };
+  const reader = lineReader("postfix", "test", { modified, types, outcomes: sink });
+  const take = (out: Out) => {
+    let k = 0;
+    for (let i = 0; i <= out.length; i++) {
+      for (; k < pending.length && before[k] <= i; k++) result.events.push(pending[k]);
+      if (i === out.length) break;
+      const item = out[i];
+      if (isProblem(item)) result.problems.push(item);
+      else result.events.push(JSON.stringify(item));
+    }
+    pending = [];
+    before = [];
+  };
+  const bytes = Buffer.from(input);
+  for (let i = 0; i < bytes.length; i += chunkSize) {
+    const out: Out = [];
+    // A copy per chunk, as the file reader's reused buffer is overwritten by the next chunk.
+    reader.push(Buffer.from(bytes.subarray(i, i + chunkSize)), out);
+    take(out);
+  }
+  const out: Out = [];
+  reader.finish(out);
+  take(out);
+  return result;
+}
+
+/** Chunk sizes: whole, and small (a chunk with a non-ASCII byte is decoded: small ones leave the others ASCII). */
+async function assertSameAsText(input: string, least: number): Promise<void> {
+  let outcomes = 0;
+  for (const types of [null, FAILURES]) {
+    for (const chunkSize of [65536, 997, 131]) {
+      const text = await readAll(input, "postfix", { modified, types, chunkSize });
+      const bytes = readOnBytes(input, types, chunkSize);
+      outcomes += bytes.outcomes;
+      assert.deepEqual(
+        bytes.events,
+        text.events.map((event) => JSON.stringify(event)),
+      );
+      assert.deepEqual(bytes.problems, text.problems);
+      for (const [written, expected] of bytes.records) assert.equal(written, expected);
+    }
+  }
+  assert.ok(outcomes >= least, `outcomes read on the bytes: ${outcomes}`);
+}
+
+/** Corners of the reply's wrapper: ` (in reply to ` starting inside ` said: `, none after it, a `)` missing. */
+const CORNERS = [
+  "Mar  1 10:00:00 mta postfix/smtp[1]: ABCDE12345: to=<a@example.com>, relay=mx[1.2.3.4]:25, dsn=5.0.0, status=bounced (host mx[1.2.3.4] said: (in reply to RCPT TO command)",
+  "Mar  1 10:00:00 mta postfix/smtp[1]: ABCDE12346: to=<a@example.com>, dsn=5.0.0, status=bounced (host mx (in reply to x) said: 550 no",
+  "Mar  1 10:00:00 mta postfix/smtp[1]: ABCDE12347: to=<>, relay=none, dsn=4.4.1, status=deferred (connect to mx[1.2.3.4]:25: Connection refused)",
+  "Mar  1 10:00:01 mta postfix/smtp[1]: ABCDE12347: to=<>, relay=none, dsn=2.0.0, status=sent (250 ok)",
+  "Mar  1 10:00:02 mta postfix/smtp[1]: ABCDE12348: to=<a@example.com>, status=deferred (host mx refused to talk to me: 421 busy",
+  // Two recipients deferred, one delivered later: the expiry bounces the other only.
+  "Mar  1 10:00:03 mta postfix/smtp[1]: QEXPIRE001: to=<a@example.com>, relay=mx[1.2.3.4]:25, dsn=4.2.2, status=deferred (host mx[1.2.3.4] said: 452 4.2.2 full (in reply to RCPT TO command))",
+  "Mar  1 10:00:04 mta postfix/smtp[1]: QEXPIRE001: to=<b@example.com>, relay=mx[1.2.3.4]:25, dsn=4.2.2, status=deferred (host mx[1.2.3.4] said: 452 4.2.2 full (in reply to RCPT TO command))",
+  "Mar  1 10:00:05 mta postfix/smtp[1]: QEXPIRE001: to=<a@example.com>, relay=mx[1.2.3.4]:25, dsn=2.0.0, status=sent (250 2.0.0 ok)",
+  "Mar  6 10:00:06 mta postfix/qmgr[2]: QEXPIRE001: from=<s@example.com>, status=expired, returned to sender",
+];
+
+test("Postfix lines read on their bytes give the events, state and record JSON of decoded lines (generated and hand-written logs)", async () => {
+  await assertSameAsText(`${CORNERS.join("\n")}\n`, 5);
+  await assertSameAsText(`${POSTFIX_EDGE_LINES.join("\n")}\n`, 5);
+  await assertSameAsText([...postfixGrepLogChunks(3000, 7)].join(""), 1000);
+  await assertSameAsText([...postfixLogChunks(2000, 3)].join(""), 500);
+});
+
+/** Pieces of hostile status lines: quotes, backslashes, control characters, parentheses, wrappers, tokens. */
+const WORDS = [
+  "550",
+  "421-4.7.0",
+  "5.7.1",
+  "[CS01]",
+  "said:",
+  " said: ",
+  "host",
+  " (in reply to ",
+  "(in reply to ",
+  "RCPT TO command)",
+  " refused to talk to me: ",
+  "(",
+  ")",
+  '"',
+  "\\",
+  "\t",
+  "\u0001",
+  "\u001f",
+  "\u007f",
+  " ",
+  "  ",
+  "user.name+tag@Example.COM",
+  "a1b2c3d4e5f6",
+  "0123abcd-0123-4567-89ab-0123456789ab",
+  "192.0.2.1",
+  "2026-03-01",
+  "12:34:56",
+  "1764300000",
+  "gsmtp",
+  "é",
+  ">",
+  ",",
+  ", status=sent",
+];
+const piece = fc.constantFrom(...WORDS);
+const text = fc.array(piece, { maxLength: 12 }).map((parts) => parts.join(""));
+const line = fc.record({
+  stamp: fc.constantFrom(
+    "Mar  1 10:00:00",
+    "Mar  1 10:00:01",
+    "2026-03-01T10:00:02+01:00",
+    "Mar 32 10:00:00",
+  ),
+  tag: fc.constantFrom(
+    "postfix/smtp[1]",
+    "postfix-out/smtp[2]",
+    "postfix-192.0.2.9/smtp[3]",
+    "postfix/qmgr[4]",
+  ),
+  qid: fc.constantFrom("ABCDE12345", "4Xy7zAbCdEfGh", "Q1234", "QQ:QQQ"),
+  kind: fc.constantFrom("to", "to", "to", "to", "from", "expired", "removed"),
+  // Mostly a few recipients: deferred, then delivered, bounced or expired in one queue.
+  recipient: fc.oneof(
+    { arbitrary: text, weight: 1 },
+    { arbitrary: fc.constantFrom("a@example.com", "B@x"), weight: 3 },
+  ),
+  relay: fc.constantFrom(
+    "",
+    ", relay=none",
+    ", relay=local",
+    ", relay=MX.Example.COM[192.0.2.1]:25",
+    ", relay=mx[x",
+  ),
+  dsn: fc.constantFrom("", ", dsn=5.7.1", ", dsn=0.0.0", ", dsn=4.2.2"),
+  status: fc.constantFrom("sent", "deferred", "bounced", "expired", "queued", ""),
+  wrapper: fc.constantFrom("none", "bare", "said", "refused"),
+  reply: text,
+  trailer: fc.constantFrom("", " (in reply to end of DATA command)", ")", "\r"),
+});
+
+test("Postfix lines read on their bytes: hostile recipients and replies give what decoded lines give", async () => {
+  await fc.assert(
+    fc.asyncProperty(fc.array(line, { minLength: 1, maxLength: 40 }), async (lines) => {
+      const input = lines
+        .map((l) => {
+          const head = `${l.stamp} mta ${l.tag}: ${l.qid}: `;
+          if (l.kind === "from") return `${head}from=<${l.recipient}>, size=1, nrcpt=1 (queue active)`;
+          if (l.kind === "expired") return `${head}from=<${l.recipient}>, status=expired, returned to sender`;
+          if (l.kind === "removed") return `${head}removed`;
+          const reply =
+            l.wrapper === "none"
+              ? ""
+              : l.wrapper === "bare"
+                ? ` (${l.reply})`
+                : l.wrapper === "said"
+                  ? ` (host mx[192.0.2.1] said: ${l.reply}${l.trailer})`
+                  : ` (host mx[192.0.2.1] refused to talk to me: ${l.reply}${l.trailer})`;
+          return `${head}to=<${l.recipient}>${l.relay}, delay=1${l.dsn}, status=${l.status}${reply}`;
+        })
+        .join("\n");
+      await assertSameAsText(`${input}\n`, 0);
+    }),
+    { numRuns: 150 },
+  );
+});
