@@ -289,10 +289,21 @@ const REASONS = new RegExp(REASON_ITEM, "g");
 const DKIMS = new RegExp(DKIM_ITEM, "g");
 const SPFS = new RegExp(SPF_ITEM, "g");
 
-/** The first of a list's items (the next ones: pattern.exec again; matchAll would copy the pattern). */
-function items(pattern: RegExp, list: string): RegExpExecArray | null {
+/** An item's element, then its children's by capture (REASON_ITEM, DKIM_ITEM, SPF_ITEM). */
+const REASON_PATHS = [REASON, REASON_TYPE, REASON_COMMENT];
+const DKIM_PATHS = [DKIM, DKIM_DOMAIN, DKIM_SELECTOR, DKIM_RESULT, DKIM_HUMAN_RESULT];
+const SPF_PATHS = [SPF, SPF_DOMAIN, SPF_SCOPE, SPF_RESULT, SPF_HUMAN_RESULT];
+
+/** A list's items (reasons, signatures, SPF results) as the reader would hand them over, in order. */
+function replayItems(b: Builder, pattern: RegExp, list: string, paths: number[], at: () => string): void {
+  if (!list) return;
+  // exec from the start again (matchAll would copy the pattern for every list).
   pattern.lastIndex = 0;
-  return pattern.exec(list);
+  for (let item = pattern.exec(list); item !== null; item = pattern.exec(list)) {
+    open(b, paths[0], at);
+    for (let i = 1; i < paths.length; i++) if (item[i] !== undefined) close(b, paths[i], item[i].trim(), at);
+    close(b, paths[0], "", at);
+  }
 }
 
 /** What the reader would have handed over for a record RECORD_PATTERN matched: the same calls, in order. */
@@ -303,37 +314,15 @@ function replayRecord(b: Builder, m: RegExpExecArray, at: () => string): void {
   close(b, DISPOSITION, m[3].trim(), at);
   close(b, EVALUATED_DKIM, m[4].trim(), at);
   close(b, EVALUATED_SPF, m[5].trim(), at);
-  if (m[6])
-    for (let r = items(REASONS, m[6]); r !== null; r = REASONS.exec(m[6])) {
-      open(b, REASON, at);
-      close(b, REASON_TYPE, r[1].trim(), at);
-      if (r[2] !== undefined) close(b, REASON_COMMENT, r[2].trim(), at);
-      close(b, REASON, "", at);
-    }
+  replayItems(b, REASONS, m[6], REASON_PATHS, at);
   close(b, POLICY_EVALUATED, "", at);
   close(b, ROW, "", at);
   if (m[7] !== undefined) close(b, ENVELOPE_TO, m[7].trim(), at);
   if (m[8] !== undefined) close(b, ENVELOPE_FROM, m[8].trim(), at);
   close(b, HEADER_FROM, m[9].trim(), at);
   close(b, IDENTIFIERS, "", at);
-  if (m[10])
-    for (let d = items(DKIMS, m[10]); d !== null; d = DKIMS.exec(m[10])) {
-      open(b, DKIM, at);
-      close(b, DKIM_DOMAIN, d[1].trim(), at);
-      if (d[2] !== undefined) close(b, DKIM_SELECTOR, d[2].trim(), at);
-      close(b, DKIM_RESULT, d[3].trim(), at);
-      if (d[4] !== undefined) close(b, DKIM_HUMAN_RESULT, d[4].trim(), at);
-      close(b, DKIM, "", at);
-    }
-  if (m[11])
-    for (let p = items(SPFS, m[11]); p !== null; p = SPFS.exec(m[11])) {
-      open(b, SPF, at);
-      close(b, SPF_DOMAIN, p[1].trim(), at);
-      if (p[2] !== undefined) close(b, SPF_SCOPE, p[2].trim(), at);
-      close(b, SPF_RESULT, p[3].trim(), at);
-      if (p[4] !== undefined) close(b, SPF_HUMAN_RESULT, p[4].trim(), at);
-      close(b, SPF, "", at);
-    }
+  replayItems(b, DKIMS, m[10], DKIM_PATHS, at);
+  replayItems(b, SPFS, m[11], SPF_PATHS, at);
   close(b, AUTH_RESULTS, "", at);
   close(b, RECORD, "", at);
 }
