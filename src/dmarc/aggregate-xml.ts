@@ -279,10 +279,13 @@ const optional = (name: string) => `(?:${leaf(name)})?`;
 const REASON_ITEM = `<reason>${WS}${leaf("type")}${optional("comment")}</reason>${WS}`;
 const DKIM_ITEM = `<dkim>${WS}${leaf("domain")}${optional("selector")}${leaf("result")}${optional("human_result")}</dkim>${WS}`;
 const SPF_ITEM = `<spf>${WS}${leaf("domain")}${optional("scope")}${leaf("result")}${optional("human_result")}</spf>${WS}`;
-/** The same items without captures, for the record's pattern (their lists are read again one by one). */
+/**
+ * The same items without captures, for the record's pattern: a list is read again item by item — but
+ * for a first signature and SPF result, taken by the record's own pattern (most records have one each).
+ */
 const uncaptured = (pattern: string) => pattern.replaceAll(`(${TEXT})`, TEXT);
 export const RECORD_PATTERN = new RegExp(
-  `<record>${WS}<row>${WS}${leaf("source_ip")}${leaf("count")}<policy_evaluated>${WS}${leaf("disposition")}${leaf("dkim")}${leaf("spf")}((?:${uncaptured(REASON_ITEM)})*)</policy_evaluated>${WS}</row>${WS}<identifiers>${WS}${optional("envelope_to")}${optional("envelope_from")}${leaf("header_from")}</identifiers>${WS}<auth_results>${WS}((?:${uncaptured(DKIM_ITEM)})*)((?:${uncaptured(SPF_ITEM)})*)</auth_results>${WS}</record>`,
+  `<record>${WS}<row>${WS}${leaf("source_ip")}${leaf("count")}<policy_evaluated>${WS}${leaf("disposition")}${leaf("dkim")}${leaf("spf")}((?:${uncaptured(REASON_ITEM)})*)</policy_evaluated>${WS}</row>${WS}<identifiers>${WS}${optional("envelope_to")}${optional("envelope_from")}${leaf("header_from")}</identifiers>${WS}<auth_results>${WS}(?:${DKIM_ITEM})?((?:${uncaptured(DKIM_ITEM)})*)(?:${SPF_ITEM})?((?:${uncaptured(SPF_ITEM)})*)</auth_results>${WS}</record>`,
   "y",
 );
 const REASONS = new RegExp(REASON_ITEM, "g");
@@ -299,11 +302,24 @@ function replayItems(b: Builder, pattern: RegExp, list: string, paths: number[],
   if (!list) return;
   // exec from the start again (matchAll would copy the pattern for every list).
   pattern.lastIndex = 0;
-  for (let item = pattern.exec(list); item !== null; item = pattern.exec(list)) {
-    open(b, paths[0], at);
-    for (let i = 1; i < paths.length; i++) if (item[i] !== undefined) close(b, paths[i], item[i].trim(), at);
-    close(b, paths[0], "", at);
+  for (let item = pattern.exec(list); item !== null; item = pattern.exec(list))
+    replayItem(b, item, 1, paths, at);
+}
+
+/** One item, its children's text from `match[from]` on (undefined: the child is not there). */
+function replayItem(
+  b: Builder,
+  match: RegExpExecArray,
+  from: number,
+  paths: number[],
+  at: () => string,
+): void {
+  open(b, paths[0], at);
+  for (let i = 1; i < paths.length; i++) {
+    const text = match[from + i - 1];
+    if (text !== undefined) close(b, paths[i], text.trim(), at);
   }
+  close(b, paths[0], "", at);
 }
 
 /** What the reader would have handed over for a record RECORD_PATTERN matched: the same calls, in order. */
@@ -321,8 +337,10 @@ function replayRecord(b: Builder, m: RegExpExecArray, at: () => string): void {
   if (m[8] !== undefined) close(b, ENVELOPE_FROM, m[8].trim(), at);
   close(b, HEADER_FROM, m[9].trim(), at);
   close(b, IDENTIFIERS, "", at);
-  replayItems(b, DKIMS, m[10], DKIM_PATHS, at);
-  replayItems(b, SPFS, m[11], SPF_PATHS, at);
+  if (m[10] !== undefined) replayItem(b, m, 10, DKIM_PATHS, at);
+  replayItems(b, DKIMS, m[14], DKIM_PATHS, at);
+  if (m[15] !== undefined) replayItem(b, m, 15, SPF_PATHS, at);
+  replayItems(b, SPFS, m[19], SPF_PATHS, at);
   close(b, AUTH_RESULTS, "", at);
   close(b, RECORD, "", at);
 }

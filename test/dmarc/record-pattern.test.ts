@@ -107,7 +107,13 @@ test("the parsedmarc samples read the same by the record pattern as element by e
 });
 
 test("generated reports with every optional part: the same report, and the pattern is what reads them", async () => {
-  for (const doc of [REPORT, OPTIONAL]) {
+  const noSignature = REPORT.replace(/<dkim><domain>[^]*?<\/dkim>/, "");
+  const twoSpf = REPORT.replace(
+    "</spf></auth_results>",
+    "</spf><spf><domain>b.example</domain><result>fail</result></spf></auth_results>",
+  );
+  assert.ok(noSignature !== REPORT && twoSpf !== REPORT);
+  for (const doc of [REPORT, OPTIONAL, noSignature, twoSpf]) {
     const read = await assertSame(doc);
     assert.ok(read.startsWith("{"), read);
     let records = 0;
