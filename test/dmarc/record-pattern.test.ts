@@ -107,7 +107,10 @@ test("the parsedmarc samples read the same by the record pattern as element by e
 });
 
 test("generated reports with every optional part: the same report, and the pattern is what reads them", async () => {
-  const noSignature = REPORT.replace(/<dkim><domain>[^<]*<\/domain><selector>[^<]*<\/selector><result>[^<]*<\/result><\/dkim>/, "");
+  const noSignature = REPORT.replace(
+    /<dkim><domain>[^<]*<\/domain><selector>[^<]*<\/selector><result>[^<]*<\/result><\/dkim>/,
+    "",
+  );
   const twoSpf = REPORT.replace(
     "</spf></auth_results>",
     "</spf><spf><domain>b.example</domain><result>fail</result></spf></auth_results>",
