@@ -239,7 +239,8 @@ export class ClassificationJson {
   /**
    * `record`'s bytes up to the diagnostic's JSON, written into `out`, for a record without a feedback type
    * whose recipient is null or the ASCII bytes [from, to) of `bytes`: false (nothing written) where
-   * `record` would give undefined.
+   * `record` would give undefined. Written as few parts, each made once (per file, per time, per remote
+   * host of this classification).
    */
   writeHead(
     out: JsonBytes,
@@ -254,72 +255,70 @@ export class ClassificationJson {
   ): boolean {
     if (this.provider === undefined || this.verdict === undefined || this.rule === undefined) return false;
     if (typeof source.file !== "string" || !Number.isSafeInteger(source.line)) return false;
-    this.providerBytes ??= utf8(this.provider);
-    this.verdictBytes ??= utf8(`,${this.verdict}`);
     out.bytes(RECIPIENT_PREFIX);
     if (recipientNull) out.bytes(NULL);
     else out.quoted(bytes, from, to);
-    out.bytes(SOURCE_PREFIX);
-    out.bytes(fileBytes.of(source.file));
-    out.bytes(LINE_PREFIX);
+    out.bytes(sourceBytes.of(source.file, null));
     out.integer(source.line as number);
-    out.bytes(FORMAT_PREFIX);
-    out.bytes(formatBytes.of(format));
-    out.bytes(TIME_PREFIX);
-    out.bytes(timeBytes.of(time));
-    out.bytes(this.providerBytes);
-    let host = hostBytes.get(remoteMta);
-    if (host === undefined) {
-      if (hostBytes.size >= MAX_CACHED) hostBytes.clear();
-      host = utf8(JSON.stringify(remoteMta));
-      hostBytes.set(remoteMta === null ? null : ` ${remoteMta}`.slice(1), host);
+    out.bytes(formatTimeBytes.of(format, time));
+    let middle = this.middles.get(remoteMta);
+    if (middle === undefined) {
+      if (this.middles.size >= MAX_HOSTS) this.middles.clear();
+      middle = utf8(`${this.provider}${JSON.stringify(remoteMta)},${this.verdict}`);
+      // A copy as the key: the host may be a slice of a whole decoded input chunk, which it would keep.
+      this.middles.set(remoteMta === null ? null : ` ${remoteMta}`.slice(1), middle);
     }
-    out.bytes(host);
-    out.bytes(this.verdictBytes);
+    out.bytes(middle);
     return true;
   }
 
   /** The record's bytes after the diagnostic (see writeHead). */
-  writeTail(out: JsonBytes): void {
+  tail(): Uint8Array {
     this.tailBytes ??= utf8(`${this.rule}}`);
-    out.bytes(this.tailBytes);
+    return this.tailBytes;
   }
 
-  private providerBytes: Uint8Array | undefined;
-  private verdictBytes: Uint8Array | undefined;
+  /** `,"provider":…,"remoteMta":…,"replyCode":…,"diagnostic":` per remote host. */
+  private readonly middles = new Map<string | null, Uint8Array>();
   private tailBytes: Uint8Array | undefined;
 }
 
-function utf8(text: string): Uint8Array {
+/** Remote hosts whose record parts a classification keeps (the hosts of one provider's MX, mostly). */
+const MAX_HOSTS = 64;
+
+export function utf8(text: string): Uint8Array {
   return Buffer.from(text, "utf8");
 }
 
 const RECIPIENT_PREFIX = utf8(`${VERSION_PREFIX}"recipient":`);
 const NULL = utf8("null");
-const SOURCE_PREFIX = utf8(`,"source":{"file":`);
-const LINE_PREFIX = utf8(`,"line":`);
-const FORMAT_PREFIX = utf8(`},"format":`);
-const TIME_PREFIX = utf8(`,"time":`);
 
-/** The JSON bytes of the last value given (records of a file share it, or it repeats in runs). */
-class LastJsonBytes {
-  private last: string | null | undefined = undefined;
-  private json: Uint8Array = NULL;
+/** Bytes made from the last two values given (records of a file share them, or they repeat in runs). */
+class LastBytes {
+  private lastA: string | null | undefined = undefined;
+  private lastB: string | null | undefined = undefined;
+  private made: Uint8Array = NULL;
+  private readonly make: (a: string | null, b: string | null) => string;
 
-  of(value: string | null): Uint8Array {
-    if (value !== this.last) {
-      this.json = utf8(JSON.stringify(value));
-      // A copy: the value may be a slice of a whole decoded input chunk, which it would keep.
-      this.last = value === null ? null : ` ${value}`.slice(1);
+  constructor(make: (a: string | null, b: string | null) => string) {
+    this.make = make;
+  }
+
+  of(a: string | null, b: string | null): Uint8Array {
+    if (a !== this.lastA || b !== this.lastB) {
+      this.made = utf8(this.make(a, b));
+      // Copies: a value may be a slice of a whole decoded input chunk, which it would keep.
+      this.lastA = a === null ? null : ` ${a}`.slice(1);
+      this.lastB = b === null ? null : ` ${b}`.slice(1);
     }
-    return this.json;
+    return this.made;
   }
 }
 
-const fileBytes = new LastJsonBytes();
-const formatBytes = new LastJsonBytes();
-const timeBytes = new LastJsonBytes();
-const hostBytes = new Map<string | null, Uint8Array>();
+const sourceBytes = new LastBytes((file) => `,"source":{"file":${JSON.stringify(file)},"line":`);
+const formatTimeBytes = new LastBytes(
+  (format, time) => `},"format":${JSON.stringify(format)},"time":${JSON.stringify(time)}`,
+);
 
 /** JSON.stringify's escapes of the ASCII control characters that have a short form. */
 const SHORT_ESCAPES: Record<number, number> = { 8: 98, 9: 116, 10: 110, 12: 102, 13: 114 };
@@ -345,16 +344,9 @@ export class JsonBytes {
   }
 
   bytes(part: Uint8Array): void {
-    const length = part.length;
-    this.reserve(length);
-    // TypedArray.set costs more than a loop over the few dozen bytes of most parts.
-    if (length > 256) this.buffer.set(part, this.length);
-    else {
-      const buffer = this.buffer;
-      let n = this.length;
-      for (let i = 0; i < length; i++) buffer[n++] = part[i];
-    }
-    this.length += length;
+    this.reserve(part.length);
+    this.buffer.set(part, this.length);
+    this.length += part.length;
   }
 
   /** A text as UTF-8 (what Buffer.write gives for it). */
@@ -363,9 +355,18 @@ export class JsonBytes {
     this.length += this.buffer.write(text, this.length);
   }
 
-  /** A non-negative integer's digits. */
+  /** A non-negative safe integer's digits. */
   integer(value: number): void {
-    this.text(String(value));
+    let digits = 1;
+    for (let rest = value; rest >= 10; rest = Math.floor(rest / 10)) digits++;
+    this.reserve(digits);
+    const buffer = this.buffer;
+    let rest = value;
+    for (let i = this.length + digits - 1; i >= this.length; i--) {
+      buffer[i] = 48 + (rest % 10);
+      rest = Math.floor(rest / 10);
+    }
+    this.length += digits;
   }
 
   /** JSON.stringify of the string whose characters are the ASCII bytes [from, to) (quotes included). */

@@ -4,6 +4,8 @@
  * are the ones the string scan of the same line finds.
  */
 
+import { FNV_PRIME } from "./source.ts";
+
 /** The bytes of an ASCII needle (looked up once, at module load). */
 export function asciiBytes(text: string): Uint8Array {
   return Uint8Array.from(text, (c) => c.charCodeAt(0));
@@ -87,4 +89,27 @@ interface Latin1Slicer {
 /** The characters of bytes [from, to) as Latin-1 (ASCII: the text itself), by Buffer's own slicer. */
 export function latin1(bytes: Buffer, from: number, to: number): string {
   return (bytes as unknown as Latin1Slicer).latin1Slice(from, to);
+}
+
+/** Slots of a ByteTexts table (a power of two). */
+const TEXT_SLOTS = 256;
+
+/**
+ * The strings of short byte runs that repeat (relay hosts, DSN codes), found by a hash of their bytes:
+ * a run seen before costs no decoding and gives the same string (whose hash Maps keep). A slot holds the
+ * last run that fell in it.
+ */
+export class ByteTexts {
+  private readonly texts: string[] = new Array<string>(TEXT_SLOTS).fill("");
+
+  of(bytes: Buffer, from: number, to: number): string {
+    let hash = 0x811c9dc5;
+    for (let i = from; i < to; i++) hash = Math.imul(hash ^ bytes[i], FNV_PRIME);
+    const slot = (hash ^ (hash >>> 16)) & (TEXT_SLOTS - 1);
+    const known = this.texts[slot];
+    if (known.length === to - from && bytesEqualText(bytes, from, known)) return known;
+    const text = latin1(bytes, from, to);
+    this.texts[slot] = text;
+    return text;
+  }
 }

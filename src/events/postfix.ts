@@ -3,6 +3,7 @@ import { AgedMap } from "./aged-map.ts";
 import {
   asciiBytes,
   BytePattern,
+  ByteTexts,
   bytesEqualText,
   indexOfByte,
   lastIndexOfByte,
@@ -213,6 +214,8 @@ class PostfixParser {
   private scanned: EventType = "delivered";
   private readonly outcomes: OutcomeSink | null;
   private readonly scratch: DeliveryEvent;
+  /** Relay hosts and DSN codes of lines read on their bytes. */
+  private readonly texts = new ByteTexts();
   private readonly spans: OutcomeSpans = {
     bytes: new Uint8Array(0),
     recipientStart: 0,
@@ -462,7 +465,7 @@ class PostfixParser {
     }
     const dsnAt = DSN_PATTERN.indexIn(bytes, at.rcptEnd, statusAt + DSN.length - 1);
     if (dsnAt >= 0) {
-      const status = latin1(bytes, dsnAt + DSN.length, statusAt);
+      const status = this.texts.of(bytes, dsnAt + DSN.length, statusAt);
       event.status = status === "0.0.0" ? null : status;
     }
     const spans = this.spans;
@@ -770,9 +773,8 @@ class PostfixParser {
 
   /** The relay host of bytes [start, end) as events give it. */
   private relayOfBytes(bytes: Buffer, start: number, end: number): string | null {
-    const last = this.lastRelay;
-    if (end - start === last.length && bytesEqualText(bytes, start, last)) return this.lastRelayName;
-    return this.relayNamed(latin1(bytes, start, end));
+    const relay = this.texts.of(bytes, start, end);
+    return relay === this.lastRelay ? this.lastRelayName : this.relayNamed(relay);
   }
 
   /** One string per relay host: what is keyed by it downstream (classifier, JSON) finds its hash kept. */

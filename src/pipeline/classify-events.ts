@@ -3,7 +3,7 @@ import type { Classification } from "../bounce/classify.ts";
 import { classifyEvent, EVENT_ACTIONS, FAILURE_TYPES } from "../bounce/classify-event.ts";
 import { detectProvider } from "../bounce/provider.ts";
 import type { BounceRecord } from "../bounce/record.ts";
-import { ClassificationJson, type JsonBytes, jsonRecord } from "../bounce/render-output.ts";
+import { ClassificationJson, type JsonBytes, jsonRecord, utf8 } from "../bounce/render-output.ts";
 import { MAX_REPLY_LENGTH, parseReply } from "../bounce/smtp-reply.ts";
 import type { DeliveryEvent, EventType, ParseProblem } from "../events/event.ts";
 import type { FormatName } from "../events/formats.ts";
@@ -37,11 +37,11 @@ interface Entry {
   next: Entry | null;
   /** Its records' shared JSON parts (made at the first `json`). */
   json: ClassificationJson | null;
-  /** The JSON bytes of its classification's diagnostic (made at the first `jsonBytes` that writes it). */
+  /** The JSON bytes of its classification's diagnostic and the record's end (made at the first `jsonBytes` that writes it). */
   diagnosticJson: Uint8Array | null;
   /**
-   * The diagnostic's JSON bytes around the places swapTokens puts a reply's tokens (made at the first
-   * `jsonBytes` that needs them; null: the tokens cannot be placed).
+   * The diagnostic's JSON bytes around the places swapTokens puts a reply's tokens, the record's end with
+   * the last (made at the first `jsonBytes` that needs them; null: the tokens cannot be placed).
    */
   pieces: Uint8Array[] | null | undefined;
 }
@@ -160,9 +160,9 @@ export class EventClassifier {
         event.time,
         event.remoteMta?.trim() || c.remoteMta,
       ) &&
-      this.diagnosticBytes(entry, spans, out)
+      this.diagnosticBytes(entry, entry.json, spans, out)
     ) {
-      entry.json.writeTail(out);
+      // Written up to its end.
     } else {
       out.length = start;
       out.text(this.jsonOf(entry, event, format));
@@ -175,23 +175,32 @@ export class EventClassifier {
    * cached one's pieces around the reply's tokens (which need no escape: letters, digits and `@._%+=-:`).
    * False (nothing written) where the text has to be made.
    */
-  private diagnosticBytes(entry: Entry, spans: OutcomeSpans, out: JsonBytes): boolean {
+  private diagnosticBytes(
+    entry: Entry,
+    json: ClassificationJson,
+    spans: OutcomeSpans,
+    out: JsonBytes,
+  ): boolean {
     const text = this.text;
     const mask = this.mask;
     const cached = this.fresh || text === "";
     if (!cached && (text.length > MAX_REPLY_LENGTH || spans.replyStart < 0)) return false;
     if (!cached && entry.identity) {
       out.quoted(spans.bytes, spans.replyStart, spans.replyEnd);
+      out.bytes(json.tail());
       return true;
     }
     if (cached || (mask.count === 0 && entry.tokens.length === 0)) {
-      entry.diagnosticJson ??= Buffer.from(JSON.stringify(entry.classification.diagnostic), "utf8");
+      entry.diagnosticJson ??= joined(utf8(JSON.stringify(entry.classification.diagnostic)), json.tail());
       out.bytes(entry.diagnosticJson);
       return true;
     }
     if (mask.count !== entry.tokens.length) return false;
-    if (entry.pieces === undefined)
+    if (entry.pieces === undefined) {
       entry.pieces = diagnosticPieces(entry.classification.diagnostic, entry.tokens);
+      // The record's end goes with the last piece.
+      if (entry.pieces !== null) entry.pieces.push(joined(entry.pieces.pop()!, json.tail()));
+    }
     const pieces = entry.pieces;
     if (pieces === null) return false;
     for (let t = 0; t < mask.count; t++) {
@@ -343,6 +352,10 @@ export class EventClassifier {
   }
 }
 
+function joined(a: Uint8Array, b: Uint8Array): Uint8Array {
+  return Buffer.concat([a, b]);
+}
+
 /**
  * The JSON bytes of `diagnostic` cut at the places swapTokens puts `tokens` (the opening quote in the
  * first piece, the closing one in the last), or null when they cannot be placed. The tokens are ASCII:
@@ -358,7 +371,7 @@ function diagnosticPieces(diagnostic: string, tokens: readonly string[]): Uint8A
     const json = JSON.stringify(diagnostic.slice(position, end));
     const open = t === 0 ? 0 : 1;
     const close = t === tokens.length ? json.length : json.length - 1;
-    pieces.push(Buffer.from(json.slice(open, close), "utf8"));
+    pieces.push(utf8(json.slice(open, close)));
     if (t < tokens.length) position = places[2 * t + 1];
   }
   return pieces;

@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
-import { BytePattern } from "../../src/events/byte-scan.ts";
+import {
+  asciiBytes,
+  BytePattern,
+  ByteTexts,
+  lastIndexOfByte,
+  lastIndexOfBytes,
+} from "../../src/events/byte-scan.ts";
 
 /** The first occurrence by comparing at every position: what BytePattern must find. */
 function naive(bytes: Uint8Array, needle: string, from: number, to: number): number {
@@ -10,6 +16,12 @@ function naive(bytes: Uint8Array, needle: string, from: number, to: number): num
     if (n.every((byte, j) => bytes[i + j] === byte)) return i;
   }
   return -1;
+}
+
+/** A haystack's bytes and a range in them from two random ends. */
+function ranged(haystack: string, a: number, b: number): { bytes: Buffer; from: number; to: number } {
+  const bytes = Buffer.from(haystack, "latin1");
+  return { bytes, from: Math.min(a, b, bytes.length), to: Math.min(Math.max(a, b), bytes.length) };
 }
 
 test("BytePattern finds the first occurrence in a range, as comparing at every position does (property)", () => {
@@ -26,9 +38,7 @@ test("BytePattern finds the first occurrence in a range, as comparing at every p
       fc.nat(90),
       fc.nat(90),
       (haystack, needle, a, b) => {
-        const bytes = Buffer.from(haystack, "latin1");
-        const from = Math.min(a, b, bytes.length);
-        const to = Math.min(Math.max(a, b), bytes.length);
+        const { bytes, from, to } = ranged(haystack, a, b);
         assert.equal(new BytePattern(needle).indexIn(bytes, from, to), naive(bytes, needle, from, to));
       },
     ),
@@ -45,4 +55,43 @@ test("BytePattern: a match must end inside the range; a needle longer than the r
   assert.equal(status.indexIn(bytes, 0, 17), 8);
   assert.equal(status.indexIn(bytes, 5, 8), -1);
   assert.throws(() => new BytePattern(""));
+});
+
+test("lastIndexOfBytes / lastIndexOfByte find the last occurrence lying wholly in a range, as lastIndexOf does (property)", () => {
+  fc.assert(
+    fc.property(
+      fc.string({ unit: fc.constantFrom("a", "b", " ", "("), maxLength: 40 }),
+      fc.string({ unit: fc.constantFrom("a", "b", " ", "("), minLength: 1, maxLength: 4 }),
+      fc.nat(45),
+      fc.nat(45),
+      (haystack, needle, a, b) => {
+        const { bytes, from, to } = ranged(haystack, a, b);
+        const part = haystack.slice(from, to);
+        const last = part.lastIndexOf(needle);
+        assert.equal(lastIndexOfBytes(bytes, asciiBytes(needle), from, to), last < 0 ? -1 : from + last);
+        const byte = part.lastIndexOf(needle[0]);
+        assert.equal(lastIndexOfByte(bytes, needle.charCodeAt(0), from, to), byte < 0 ? -1 : from + byte);
+      },
+    ),
+    { numRuns: 2000 },
+  );
+});
+
+test("ByteTexts gives the text of any byte run, the same string again for a run seen last in its slot (property)", () => {
+  const texts = new ByteTexts();
+  fc.assert(
+    fc.property(
+      fc.array(fc.string({ unit: fc.constantFrom("a", "b", "4", "."), maxLength: 6 }), { maxLength: 600 }),
+      (runs) => {
+        const bytes = Buffer.from(runs.join(""), "latin1");
+        let at = 0;
+        for (const run of runs) {
+          const text = texts.of(bytes, at, at + run.length);
+          assert.equal(text, run);
+          assert.equal(texts.of(bytes, at, at + run.length), text);
+          at += run.length;
+        }
+      },
+    ),
+  );
 });
