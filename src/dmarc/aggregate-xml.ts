@@ -486,58 +486,61 @@ function close(b: Builder, path: number, value: string, at: () => string): void 
   b.seen[path] = 1;
   b.any = true;
   const row = b.row;
-  switch (path) {
-    case VERSION:
-      return;
-    case ORG_NAME:
-      b.report.reporter = value;
-      return;
-    case EMAIL:
-      b.report.reporterEmail = value || null;
-      return;
-    case REPORT_ID:
-      b.report.reportId = value;
-      return;
-    case BEGIN:
-      b.report.beginText = value;
-      return;
-    case END:
-      b.report.endText = value;
-      return;
-    case ERROR:
-      if (value) b.report.errors.push(value.slice(0, MAX_KEPT_TEXT));
-      return;
-    case GENERATOR:
-      b.report.generator = value.slice(0, MAX_KEPT_TEXT) || null;
-      return;
-    case DOMAIN:
-      b.policy.domain = value.toLowerCase();
-      return;
-    case P:
-      b.policy.p = policyValue(value, "p", at);
-      return;
-    case SP:
-      b.policy.sp = policyValue(value, "sp", at);
-      return;
-    case NP:
-      b.policy.np = policyValue(value, "np", at);
-      return;
-    case ADKIM:
-      b.policy.adkim = policyText(value);
-      return;
-    case ASPF:
-      b.policy.aspf = policyText(value);
-      return;
-    case FO:
-      b.policy.fo = policyText(value);
-      return;
-    case TESTING:
-      b.policy.testing = policyText(value);
-      return;
-    case PCT:
-      b.policy.pctText = value;
-      return;
-  }
+  // The report's own elements are numbered before <record> (known() in declaration order): a record's
+  // elements skip their cases.
+  if (path < RECORD)
+    switch (path) {
+      case VERSION:
+        return;
+      case ORG_NAME:
+        b.report.reporter = value;
+        return;
+      case EMAIL:
+        b.report.reporterEmail = value || null;
+        return;
+      case REPORT_ID:
+        b.report.reportId = value;
+        return;
+      case BEGIN:
+        b.report.beginText = value;
+        return;
+      case END:
+        b.report.endText = value;
+        return;
+      case ERROR:
+        if (value) b.report.errors.push(value.slice(0, MAX_KEPT_TEXT));
+        return;
+      case GENERATOR:
+        b.report.generator = value.slice(0, MAX_KEPT_TEXT) || null;
+        return;
+      case DOMAIN:
+        b.policy.domain = value.toLowerCase();
+        return;
+      case P:
+        b.policy.p = policyValue(value, "p", at);
+        return;
+      case SP:
+        b.policy.sp = policyValue(value, "sp", at);
+        return;
+      case NP:
+        b.policy.np = policyValue(value, "np", at);
+        return;
+      case ADKIM:
+        b.policy.adkim = policyText(value);
+        return;
+      case ASPF:
+        b.policy.aspf = policyText(value);
+        return;
+      case FO:
+        b.policy.fo = policyText(value);
+        return;
+      case TESTING:
+        b.policy.testing = policyText(value);
+        return;
+      case PCT:
+        b.policy.pctText = value;
+        return;
+    }
   if (!row) return;
   switch (path) {
     case SOURCE_IP:
