@@ -12,7 +12,7 @@ import {
   startsWithBytes,
 } from "./byte-scan.ts";
 import type { DeliveryEvent, EventType } from "./event.ts";
-import { leadingReplyCode } from "./reply.ts";
+import { leadingReplyCode, leadingReplyCodeOfBytes } from "./reply.ts";
 import type { EventSource, Out, OutcomeSink, OutcomeSpans, ParseContext, Shard } from "./source.ts";
 import { FNV_PRIME, idHash, newEvent, shardOf } from "./source.ts";
 import { SyslogClock, zonedIso } from "./syslog-time.ts";
@@ -217,7 +217,7 @@ class PostfixParser {
   /** Relay hosts and DSN codes of lines read on their bytes. */
   private readonly texts = new ByteTexts();
   private readonly spans: OutcomeSpans = {
-    bytes: new Uint8Array(0),
+    bytes: Buffer.alloc(0),
     recipientStart: 0,
     recipientEnd: 0,
     replyStart: -1,
@@ -478,9 +478,9 @@ class PostfixParser {
     if (at.wordEnd + 1 < lineEnd && bytes[at.wordEnd + 1] === OPEN_PARENTHESIS) {
       const close = lastIndexOfByte(bytes, CLOSE_PARENTHESIS, at.start, lineEnd);
       replyOfBytes(bytes, at.wordEnd + 2, close > at.wordEnd ? close : lineEnd, spans);
-      const reply = latin1(bytes, spans.replyStart, spans.replyEnd);
-      event.reply = reply;
-      event.replyCode = leadingReplyCode(reply);
+      // Only a kept deferral needs the reply's text now: the sink keys the others on the bytes.
+      if (type === "deferred") event.reply = latin1(bytes, spans.replyStart, spans.replyEnd);
+      event.replyCode = leadingReplyCodeOfBytes(bytes, spans.replyStart, spans.replyEnd);
     }
     if (startsWithBytes(bytes, EXPIRED_BYTES, at.wordStart, lineEnd)) event.reasonHint = "expired";
     if (type === "deferred" && state) {
