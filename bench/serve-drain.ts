@@ -16,7 +16,7 @@ import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { ingestFile } from "../src/analytics/ingest/ingest.ts";
-import { messageKeySql, recipientHashSql, Store } from "../src/store/index.ts";
+import { eventKeySql, messageKeySql, recipientHashSql, Store } from "../src/store/index.ts";
 import { sendgridEvents } from "../testkit/serve.ts";
 
 const { values } = parseArgs({
@@ -44,7 +44,7 @@ async function fill(from: number, to: number): Promise<void> {
   for (let at = from; at < to; at += step) {
     await store.run(
       `INSERT INTO event_rows BY NAME SELECT *, ${recipientHashSql()} AS recipient_hash, ${messageKeySql()} AS message_key
-       FROM (SELECT md5_number('fill-' || i) AS event_key, 'delivered' AS type,
+       FROM (SELECT ${eventKeySql("'fill-' || i")} AS event_key, 'delivered' AS type,
          TIMESTAMP '2026-05-01' + to_seconds(i % 2592000) AS time,
          'u' || i || CASE WHEN i % 3 = 0 THEN '@icloud.com' ELSE '@gmail.com' END AS recipient,
          CASE WHEN i % 3 = 0 THEN 'apple' ELSE 'google' END AS provider, 'fill' AS campaign,

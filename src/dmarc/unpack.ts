@@ -1,5 +1,5 @@
 import { Readable } from "node:stream";
-import { createGunzip, gunzipSync, inflateRawSync } from "node:zlib";
+import { createGunzip, gunzipSync, inflateRawSync, constants as zlibConstants } from "node:zlib";
 import yauzl from "yauzl";
 import { describeLimit, LimitError, limitOf } from "../util/limits.ts";
 import { ReportError } from "./types.ts";
@@ -98,16 +98,28 @@ async function* counted(source: AsyncIterable<Buffer>, counter: { bytes: number 
 }
 
 /**
+ * zlib's chunk size for an output of `bytes`: one buffer of that size and a byte (zlib fills its output
+ * in chunks, 16 KiB by default, and joins them at the end: three buffers and a copy for a 32 KiB report,
+ * memory outside the heap that drove the reader threads' full garbage collections, notes/dmarc.md).
+ * An output that is larger than stated still comes whole, in more chunks.
+ */
+function oneChunk(bytes: number): number {
+  return Math.max(zlibConstants.Z_MIN_CHUNK, bytes + 1);
+}
+
+/**
  * A small gzip held in memory, inflated in one call (a stream costs more than inflating a typical report):
  * its bytes if they come to at most RATIO_FLOOR_BYTES (and the report size limit), below which no ratio
  * applies. Null for anything else — larger, damaged, or followed by stray bytes — which gunzipBounded
  * then reads as a stream, with its limits and error messages.
  */
 export function gunzipSmall(compressed: Buffer): Buffer | null {
+  const max = Math.min(RATIO_FLOOR_BYTES, limitOf("reportBytes"));
+  // The size the trailer states (ISIZE, RFC 1952 §2.3.1: https://www.rfc-editor.org/rfc/rfc1952#section-2.3.1),
+  // within the limit: when it is true, the output is one buffer.
+  const stated = compressed.length >= 18 ? compressed.readUInt32LE(compressed.length - 4) : 0;
   try {
-    return gunzipSync(compressed, {
-      maxOutputLength: Math.min(RATIO_FLOOR_BYTES, limitOf("reportBytes")),
-    });
+    return gunzipSync(compressed, { maxOutputLength: max, chunkSize: oneChunk(Math.min(stated, max)) });
   } catch {
     return null;
   }
@@ -244,7 +256,10 @@ function inflateSmallEntry(zip: Buffer, entry: yauzl.Entry): Buffer | null {
   const data = zip.subarray(start, end);
   if (entry.compressionMethod === 0) return data.length === declared ? data : null;
   try {
-    const out = inflateRawSync(data, { maxOutputLength: Math.max(1, declared) });
+    const out = inflateRawSync(data, {
+      maxOutputLength: Math.max(1, declared),
+      chunkSize: oneChunk(declared),
+    });
     return out.length === declared ? out : null;
   } catch {
     return null;

@@ -3,7 +3,14 @@ import type { ParseProblem } from "../events/event.ts";
 import { type OpenedSource, openWholeFile } from "../events/input.ts";
 import { LimitError } from "../util/limits.ts";
 import { describeError } from "../util/walk.ts";
-import { type ClassifyOptions, classifyOpenedBatches, isProblem } from "./classify-source.ts";
+import { classifyEmailBuffer } from "./classify-email.ts";
+import {
+  type ClassifyItem,
+  type ClassifyOptions,
+  chooseFormat,
+  classifyOpenedBatches,
+  isProblem,
+} from "./classify-source.ts";
 
 /**
  * One small file classified whole into JSON lines: the unit of work `classify` hands to its second
@@ -24,6 +31,28 @@ export interface FileResult {
 }
 
 export async function classifyWholeFile(path: string, options: ClassifyOptions): Promise<FileResult> {
+  const started = startWholeFile(path, options);
+  return "opened" in started ? classifyRest(started.opened, started.result, options) : started;
+}
+
+export async function classifyWholeFiles(paths: readonly string[], options: ClassifyOptions) {
+  const results: FileResult[] = [];
+  for (const path of paths) {
+    // Most files (bounce emails) are done without an await: a folder of 14,000 takes thousands fewer turns.
+    const started = startWholeFile(path, options);
+    results.push("opened" in started ? await classifyRest(started.opened, started.result, options) : started);
+  }
+  return results;
+}
+
+/**
+ * The file's result when nothing needs waiting for: unreadable, left to stream, or a whole email file
+ * (classified here, synchronously, as classifyOpenedBatches would); else the opened file still to classify.
+ */
+function startWholeFile(
+  path: string,
+  options: ClassifyOptions,
+): FileResult | { opened: OpenedSource; result: FileResult } {
   const result: FileResult = {
     path,
     records: [],
@@ -43,28 +72,46 @@ export async function classifyWholeFile(path: string, options: ClassifyOptions):
     result.streamed = true;
     return result;
   }
+  if (opened.whole === null || opened.head.length === 0) return { opened, result };
+  if (chooseFormat(opened.head, opened.name, options.format) !== "email") return { opened, result };
   try {
-    for await (const batch of classifyOpenedBatches(opened, options)) {
-      for (const item of batch) {
-        if (isProblem(item)) result.problems.push(item);
-        else result.records.push(jsonRecord(item));
-      }
-    }
+    // Whole, as classifyOpenedBatches yields it: a message that throws leaves no record of the file.
+    const items = [...classifyEmailBuffer(opened.whole, opened.name)];
+    for (let i = 0; i < items.length; i++) add(result, items[i]);
   } catch (error) {
-    result.problems.push({
-      source: { file: path, line: null },
-      message: `could not read further: ${describeError(error)}`,
-    });
-    result.failed =
-      (result.records.length === 0 && result.problems.length === 1) || error instanceof LimitError;
+    fail(result, error);
   }
   return result;
 }
 
-export async function classifyWholeFiles(paths: readonly string[], options: ClassifyOptions) {
-  const results: FileResult[] = [];
-  for (const path of paths) results.push(await classifyWholeFile(path, options));
-  return results;
+/** Any other format, through the one path every input takes (classify-source.ts). */
+async function classifyRest(
+  opened: OpenedSource,
+  result: FileResult,
+  options: ClassifyOptions,
+): Promise<FileResult> {
+  try {
+    for await (const batch of classifyOpenedBatches(opened, options)) {
+      for (const item of batch) add(result, item);
+    }
+  } catch (error) {
+    fail(result, error);
+  }
+  return result;
+}
+
+function add(result: FileResult, item: ClassifyItem): void {
+  if (isProblem(item)) result.problems.push(item);
+  else result.records.push(jsonRecord(item));
+}
+
+function fail(result: FileResult, error: unknown): void {
+  result.problems.push({
+    source: { file: result.path, line: null },
+    message: `could not read further: ${describeError(error)}`,
+  });
+  result.failed =
+    (result.records.length === 0 && result.problems.length === 1) || error instanceof LimitError;
 }
 
 /** Every path's result, in order, chunks of files classified on two threads; `streamed` ones are left to the caller. */

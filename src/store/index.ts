@@ -39,6 +39,8 @@ export {
   tlsPolicies,
 } from "./reports.ts";
 export {
+  eventKeySql,
+  FRESH_SCHEMA_SQL,
   type KeySources,
   MIGRATIONS,
   type Migration,

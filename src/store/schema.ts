@@ -37,11 +37,19 @@ export const recipientHashSql = (src: KeySources = STORED): string =>
 export const messageKeySql = (src: KeySources = STORED): string =>
   `hash(${src.recipient}, coalesce(${src.message_id}, concat_ws('|', ${src.campaign}, ${src.time}::DATE)))`;
 
-export const MIGRATIONS: readonly Migration[] = [
-  {
-    version: 1,
-    description: "events, files, quarantine, reply classifications",
-    sql: `
+/**
+ * `event_key`: the upper 64 bits of the md5 of the event's identity text (`<format>:<source id>`, else
+ * `IDENTITY_SQL`'s `h:…`): the 128-bit `md5_number` the store kept up to schema 7, shifted, so migration 8
+ * shortens the stored keys with the same expression and old and new rows dedupe against each other
+ * (DuckDB's `md5_number_lower` gives the same bits but costs three times the CPU: 1.09 vs 0.35 s per 3M).
+ * Collision budget (docs/STORE.md): two distinct events share a key with probability about n² / 2^65 —
+ * 3·10⁻⁶ at 10M stored events, 3·10⁻⁴ at 100M, 3 % at 1B.
+ */
+export const eventKeySql = (identity: string): string => `(md5_number(${identity}) >> 64)::UBIGINT`;
+
+// Statements the migrations below and a fresh store's schema (FRESH_SCHEMA_SQL) share; frozen like the
+// migrations that use them.
+const FILES_TABLE_V1 = `
       CREATE TABLE files (
         file_id INTEGER PRIMARY KEY,
         path VARCHAR NOT NULL,
@@ -54,7 +62,80 @@ export const MIGRATIONS: readonly Migration[] = [
         duplicates BIGINT NOT NULL,
         quarantined BIGINT NOT NULL,
         seconds DOUBLE NOT NULL
+      );`;
+const QUARANTINE_AND_REPLY_CLASSES_V1 = `
+      CREATE TABLE quarantine (
+        file_id INTEGER NOT NULL,
+        path VARCHAR NOT NULL,
+        line BIGINT,
+        reason VARCHAR NOT NULL,
+        raw VARCHAR
       );
+      CREATE TABLE reply_classes (
+        reply_key VARCHAR NOT NULL,
+        event_type VARCHAR NOT NULL,
+        provider_of_recipient VARCHAR NOT NULL,
+        reply VARCHAR NOT NULL,
+        reply_code INTEGER,
+        status VARCHAR,
+        provider VARCHAR NOT NULL,
+        provider_code VARCHAR,
+        reason VARCHAR NOT NULL,
+        category VARCHAR NOT NULL,
+        permanent BOOLEAN NOT NULL,
+        rule_id VARCHAR NOT NULL
+      );`;
+const EVENT_ENUMS_V3 = `
+      CREATE TYPE event_type AS ENUM ('!duplicate', '!problem', '!skip', 'bounced', 'click', 'complaint',
+        'deferred', 'delivered', 'dropped', 'open', 'sent', 'unsubscribe');
+      CREATE TYPE mailbox_provider AS ENUM ('apple', 'att', 'charter', 'comcast', 'cox', 'fastmail', 'gmx',
+        'google', 'microsoft', 'other', 'proton', 'unknown', 'yahoo', 'zoho');`;
+/** event_rows' columns as migration 3 created them (its key a UHUGEINT until migration 8). */
+const eventRowsColumnsV3 = (keyType: string): string => `
+        event_key ${keyType} NOT NULL,
+        type event_type NOT NULL,
+        time TIMESTAMP NOT NULL,
+        recipient VARCHAR,
+        provider mailbox_provider NOT NULL,
+        campaign VARCHAR,
+        sending_ip VARCHAR,
+        pool VARCHAR,
+        sending_domain VARCHAR,
+        stream VARCHAR,
+        remote_mta VARCHAR,
+        message_id VARCHAR,
+        reply VARCHAR,
+        reply_code INTEGER,
+        status VARCHAR,
+        source_label VARCHAR,
+        machine_open BOOLEAN,
+        reader_ip VARCHAR,
+        user_agent VARCHAR,
+        url VARCHAR,
+        file_id INTEGER NOT NULL,
+        line BIGINT,
+        reply_key VARCHAR`;
+/** event_rows' columns from migration 8 on: migration 7's two keys added, the event key 64 bits. */
+const EVENT_ROWS_COLUMNS_V8 = `${eventRowsColumnsV3("UBIGINT")},
+        recipient_hash UBIGINT,
+        message_key UBIGINT`;
+const EVENTS_VIEW_V7 = `
+        SELECT e.event_key, e.type, e.time, e.recipient,
+          CASE WHEN strpos(e.recipient, '@') > 0 THEN split_part(e.recipient, '@', -1) END AS recipient_domain,
+          e.provider, e.campaign, e.sending_ip, e.pool, e.sending_domain, e.stream, e.remote_mta, e.message_id,
+          e.reply, e.reply_code, e.status, rc.provider_code, rc.reason, rc.category, rc.permanent,
+          e.source_label, e.machine_open, e.reader_ip, e.user_agent, e.url, f.format, e.file_id, e.line,
+          e.recipient_hash, e.message_key
+        FROM event_rows e
+        LEFT JOIN reply_classes rc ON rc.reply_key = e.reply_key
+        LEFT JOIN files f ON f.file_id = e.file_id;`;
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: "events, files, quarantine, reply classifications",
+    sql: `
+      ${FILES_TABLE_V1}
       CREATE TABLE events (
         event_key UHUGEINT NOT NULL,
         type VARCHAR NOT NULL,
@@ -85,27 +166,7 @@ export const MIGRATIONS: readonly Migration[] = [
         file_id INTEGER NOT NULL,
         line BIGINT
       );
-      CREATE TABLE quarantine (
-        file_id INTEGER NOT NULL,
-        path VARCHAR NOT NULL,
-        line BIGINT,
-        reason VARCHAR NOT NULL,
-        raw VARCHAR
-      );
-      CREATE TABLE reply_classes (
-        reply_key VARCHAR NOT NULL,
-        event_type VARCHAR NOT NULL,
-        provider_of_recipient VARCHAR NOT NULL,
-        reply VARCHAR NOT NULL,
-        reply_code INTEGER,
-        status VARCHAR,
-        provider VARCHAR NOT NULL,
-        provider_code VARCHAR,
-        reason VARCHAR NOT NULL,
-        category VARCHAR NOT NULL,
-        permanent BOOLEAN NOT NULL,
-        rule_id VARCHAR NOT NULL
-      );
+      ${QUARANTINE_AND_REPLY_CLASSES_V1}
     `,
   },
   {
@@ -139,10 +200,7 @@ export const MIGRATIONS: readonly Migration[] = [
     // Version-1 rows kept their classification in the row: they get reply keys (the same key ingest
     // computes) and their classifications a reply_classes entry unless one exists.
     sql: `
-      CREATE TYPE event_type AS ENUM ('!duplicate', '!problem', '!skip', 'bounced', 'click', 'complaint',
-        'deferred', 'delivered', 'dropped', 'open', 'sent', 'unsubscribe');
-      CREATE TYPE mailbox_provider AS ENUM ('apple', 'att', 'charter', 'comcast', 'cox', 'fastmail', 'gmx',
-        'google', 'microsoft', 'other', 'proton', 'unknown', 'yahoo', 'zoho');
+      ${EVENT_ENUMS_V3}
       DROP VIEW events;
       UPDATE event_rows SET reply_key = md5(concat_ws(chr(31), type, provider, coalesce(reply_code::VARCHAR, ''),
           coalesce(status, ''), reply))
@@ -154,31 +212,7 @@ export const MIGRATIONS: readonly Migration[] = [
         FROM event_rows
         WHERE reply_key IS NOT NULL AND category IS NOT NULL AND reply_key NOT IN (SELECT reply_key FROM reply_classes)
         GROUP BY reply_key;
-      CREATE TABLE event_rows_3 (
-        event_key UHUGEINT NOT NULL,
-        type event_type NOT NULL,
-        time TIMESTAMP NOT NULL,
-        recipient VARCHAR,
-        provider mailbox_provider NOT NULL,
-        campaign VARCHAR,
-        sending_ip VARCHAR,
-        pool VARCHAR,
-        sending_domain VARCHAR,
-        stream VARCHAR,
-        remote_mta VARCHAR,
-        message_id VARCHAR,
-        reply VARCHAR,
-        reply_code INTEGER,
-        status VARCHAR,
-        source_label VARCHAR,
-        machine_open BOOLEAN,
-        reader_ip VARCHAR,
-        user_agent VARCHAR,
-        url VARCHAR,
-        file_id INTEGER NOT NULL,
-        line BIGINT,
-        reply_key VARCHAR
-      );
+      CREATE TABLE event_rows_3 (${eventRowsColumnsV3("UHUGEINT")});
       INSERT INTO event_rows_3 SELECT event_key, type, time, recipient, provider, campaign, sending_ip, pool,
         sending_domain, stream, remote_mta, message_id, reply, reply_code, status, source_label, machine_open,
         reader_ip, user_agent, url, file_id, line, reply_key
@@ -367,18 +401,43 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE event_rows ADD COLUMN recipient_hash UBIGINT;
       ALTER TABLE event_rows ADD COLUMN message_key UBIGINT;
       UPDATE event_rows SET recipient_hash = ${recipientHashSql()}, message_key = ${messageKeySql()};
-      CREATE OR REPLACE VIEW events AS
-        SELECT e.event_key, e.type, e.time, e.recipient,
-          CASE WHEN strpos(e.recipient, '@') > 0 THEN split_part(e.recipient, '@', -1) END AS recipient_domain,
-          e.provider, e.campaign, e.sending_ip, e.pool, e.sending_domain, e.stream, e.remote_mta, e.message_id,
-          e.reply, e.reply_code, e.status, rc.provider_code, rc.reason, rc.category, rc.permanent,
-          e.source_label, e.machine_open, e.reader_ip, e.user_agent, e.url, f.format, e.file_id, e.line,
-          e.recipient_hash, e.message_key
-        FROM event_rows e
-        LEFT JOIN reply_classes rc ON rc.reply_key = e.reply_key
-        LEFT JOIN files f ON f.file_id = e.file_id;
+      CREATE OR REPLACE VIEW events AS ${EVENTS_VIEW_V7}
+    `,
+  },
+  {
+    version: 8,
+    description: "event_rows.event_key is 64 bits (the upper half of the md5 key stored so far)",
+    // The 16-byte random key was a third of the bytes an ingest wrote (47 of 150 MB at 3M SendGrid events:
+    // random bits do not compress) and every dedupe join and within-file repeat sort read it. The upper
+    // half is what `eventKeySql` computes for new rows, so stored and new rows still dedupe.
+    // The table is rebuilt, not altered: DuckDB 1.5 cannot replay an `ALTER … TYPE … USING <function>`
+    // from the WAL (a store killed before its checkpoint would no longer open); an INSERT replays as data.
+    sql: `
+      CREATE TABLE event_rows_8 (${EVENT_ROWS_COLUMNS_V8});
+      INSERT INTO event_rows_8 SELECT * REPLACE ((event_key >> 64)::UBIGINT AS event_key) FROM event_rows;
+      DROP VIEW events;
+      DROP TABLE event_rows;
+      ALTER TABLE event_rows_8 RENAME TO event_rows;
+      CREATE VIEW events AS ${EVENTS_VIEW_V7}
     `,
   },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
+
+/**
+ * A new store's schema at SCHEMA_VERSION in one statement (one transaction), instead of replaying every
+ * migration: those create event_rows, then rebuild and alter it (0.13–0.16 → 0.03 CPU-s at each fresh
+ * ingest's start). Migrations 4–6 only add tables of their own and run as written. A new migration must
+ * be reflected here: test/store/fresh-schema.test.ts compares the catalogs both roads build.
+ */
+export const FRESH_SCHEMA_SQL = `
+  ${FILES_TABLE_V1}
+  ${QUARANTINE_AND_REPLY_CLASSES_V1}
+  CREATE UNIQUE INDEX reply_classes_key ON reply_classes (reply_key);
+  ${EVENT_ENUMS_V3}
+  CREATE TABLE event_rows (${EVENT_ROWS_COLUMNS_V8});
+  CREATE VIEW events AS ${EVENTS_VIEW_V7}
+  ${MIGRATIONS.filter((m) => m.version >= 4 && m.version <= 6)
+    .map((m) => m.sql)
+    .join("\n")}`;

@@ -6,7 +6,7 @@ import {
   DuckDBTimestampValue,
   type DuckDBValue,
 } from "@duckdb/node-api";
-import { MIGRATIONS, SCHEMA_VERSION } from "./schema.ts";
+import { FRESH_SCHEMA_SQL, MIGRATIONS, SCHEMA_VERSION } from "./schema.ts";
 
 export type Params = Record<string, DuckDBValue>;
 export type Row = Record<string, unknown>;
@@ -160,13 +160,23 @@ export class Store {
     );
     const current = await this.schemaVersion();
     if (current > SCHEMA_VERSION) throw newerStoreError(this.path, current);
+    const record = (migration: { version: number; description: string }) =>
+      this.run("INSERT INTO schema_version VALUES ($version, $description, now()::TIMESTAMP)", {
+        version: migration.version,
+        description: migration.description,
+      });
+    if (current === 0) {
+      // A new store gets the current schema directly; the migrations are for stores that have data.
+      await this.transaction(async () => {
+        await this.run(FRESH_SCHEMA_SQL);
+        for (const migration of MIGRATIONS) await record(migration);
+      });
+      return;
+    }
     for (const migration of MIGRATIONS.filter((m) => m.version > current)) {
       await this.transaction(async () => {
         await this.run(migration.sql);
-        await this.run("INSERT INTO schema_version VALUES ($version, $description, now()::TIMESTAMP)", {
-          version: migration.version,
-          description: migration.description,
-        });
+        await record(migration);
       });
     }
   }

@@ -110,3 +110,18 @@ test("a small gzip is inflated in one call to the bytes its stream gives; anythi
   // Past the ratio floor (4 MiB out) nothing is inflated in one call: the ratio limit applies there.
   assert.equal(gunzipSmall(gzipSync(Buffer.alloc(5 * 1024 * 1024, 0x20))), null);
 });
+
+test("a small gzip is inflated into one buffer of the size its trailer states; a false size is left to the stream", () => {
+  const report = xml(6000);
+  assert.ok(report.length > 3 * 16 * 1024, `${report.length} bytes: more than zlib's default chunks`);
+  const out = gunzipSmall(gzipSync(report));
+  assert.deepEqual(out, report);
+  // zlib's one output buffer (its size and a byte), not pieces joined into a new one.
+  assert.equal(out?.buffer.byteLength, report.length + 1);
+  // A trailer that understates or overstates the size: zlib checks it against the output (damage).
+  for (const stated of [0, 100, report.length + 5000]) {
+    const gz = gzipSync(report);
+    gz.writeUInt32LE(stated, gz.length - 4);
+    assert.equal(gunzipSmall(gz), null);
+  }
+});

@@ -3,10 +3,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { DuckDBInstance } from "@duckdb/node-api";
 import { ingestFile } from "../../src/analytics/ingest/ingest.ts";
-import { MIGRATIONS, messageKeySql, recipientHashSql, Store } from "../../src/store/index.ts";
+import { messageKeySql, recipientHashSql, Store } from "../../src/store/index.ts";
 import { writeSmallProgram } from "../../testkit/analytics-program.ts";
+import { writeOldStore } from "../../testkit/old-store.ts";
 import { storeScenario } from "../../testkit/scenarios-store.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "deliverlens-keys-"));
@@ -18,33 +18,25 @@ const WRONG_KEYS = `SELECT count(*) AS wrong FROM event_rows
 
 test("a version-6 store migrates: every stored row gets its recipient and message keys, the events view shows them", async () => {
   const path = join(dir, "v6.duckdb");
-  const instance = await DuckDBInstance.create(path);
-  const old = await instance.connect();
-  await old.run(
-    "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, description VARCHAR, applied_at TIMESTAMP)",
-  );
-  for (const migration of MIGRATIONS.filter((m) => m.version <= 6)) {
-    await old.run(migration.sql);
-    await old.run(`INSERT INTO schema_version VALUES (${migration.version}, 'old', now()::TIMESTAMP)`);
-  }
   // One message retried over two days (same id), two id-less sends of one campaign on two days, and a
   // row without a recipient.
-  await old.run(`INSERT INTO event_rows (event_key, type, time, recipient, provider, campaign, message_id, file_id)
-    VALUES (1, 'deferred', TIMESTAMP '2026-03-01 23:00', 'a@icloud.com', 'apple', 'c1', 'm1', 1),
-      (2, 'delivered', TIMESTAMP '2026-03-02 01:00', 'a@icloud.com', 'apple', 'c1', 'm1', 1),
-      (3, 'delivered', TIMESTAMP '2026-03-01 10:00', 'b@icloud.com', 'apple', 'c2', NULL, 1),
-      (4, 'delivered', TIMESTAMP '2026-03-02 10:00', 'b@icloud.com', 'apple', 'c2', NULL, 1),
-      (5, 'delivered', TIMESTAMP '2026-03-02 11:00', 'b@icloud.com', 'apple', 'c2', NULL, 1),
-      (6, 'open', TIMESTAMP '2026-03-02 12:00', NULL, 'unknown', NULL, NULL, 1)`);
-  old.closeSync();
-  instance.closeSync();
+  // (Rows are told apart by `line`: later migrations rewrite event_key.)
+  await writeOldStore(path, 6, [
+    `INSERT INTO event_rows (event_key, type, time, recipient, provider, campaign, message_id, file_id, line)
+    VALUES (1, 'deferred', TIMESTAMP '2026-03-01 23:00', 'a@icloud.com', 'apple', 'c1', 'm1', 1, 1),
+      (2, 'delivered', TIMESTAMP '2026-03-02 01:00', 'a@icloud.com', 'apple', 'c1', 'm1', 1, 2),
+      (3, 'delivered', TIMESTAMP '2026-03-01 10:00', 'b@icloud.com', 'apple', 'c2', NULL, 1, 3),
+      (4, 'delivered', TIMESTAMP '2026-03-02 10:00', 'b@icloud.com', 'apple', 'c2', NULL, 1, 4),
+      (5, 'delivered', TIMESTAMP '2026-03-02 11:00', 'b@icloud.com', 'apple', 'c2', NULL, 1, 5),
+      (6, 'open', TIMESTAMP '2026-03-02 12:00', NULL, 'unknown', NULL, NULL, 1, 6)`,
+  ]);
 
   const store = await Store.open(path);
   const rows = await store.all<{ k: number; r: boolean; m: boolean; same_r: boolean; same_m: boolean }>(
-    `SELECT event_key::INTEGER AS k, recipient_hash IS NOT NULL AS r, message_key IS NOT NULL AS m,
-      recipient_hash = lag(recipient_hash) OVER (ORDER BY event_key) AS same_r,
-      message_key = lag(message_key) OVER (ORDER BY event_key) AS same_m
-     FROM events ORDER BY event_key`,
+    `SELECT line::INTEGER AS k, recipient_hash IS NOT NULL AS r, message_key IS NOT NULL AS m,
+      recipient_hash = lag(recipient_hash) OVER (ORDER BY line) AS same_r,
+      message_key = lag(message_key) OVER (ORDER BY line) AS same_m
+     FROM events ORDER BY line`,
   );
   assert.deepEqual(
     rows.map((row) => [row.k, row.r, row.m, row.same_r, row.same_m]),

@@ -2,6 +2,7 @@ import type { Classification } from "../../bounce/classify.ts";
 import { classifyEvent, FAILURE_TYPES } from "../../bounce/classify-event.ts";
 import { maskReplySql } from "../../events/reply-key.ts";
 import {
+  eventKeySql,
   IDENTITY_SQL,
   type KeySources,
   messageKeySql,
@@ -72,7 +73,7 @@ export async function insertFlagged(
   // then pushes the new rows' time range into the scan of the stored ones, which skips every row group
   // outside it (zone maps), so the look-up costs in proportion to the batch, not to the store.
   const already = !stored
-    ? "LEFT JOIN (SELECT NULL::UHUGEINT AS event_key) e ON false"
+    ? "LEFT JOIN (SELECT NULL::UBIGINT AS event_key) e ON false"
     : matchTime
       ? `LEFT JOIN (SELECT event_key, time FROM event_rows) e ON e.event_key = s.event_key
           AND e.time = coalesce(s.time, TIMESTAMP 'epoch')`
@@ -88,7 +89,7 @@ export async function insertFlagged(
       CASE WHEN s.problem IS NOT NULL THEN s.problem ELSE s.source_label END, s.machine_open, s.reader_ip,
       s.user_agent, s.url, $file_id, s.line, ${REPLY_KEY_SQL}, ${recipientHashSql(STORED_KEY_SOURCES)},
       ${messageKeySql(STORED_KEY_SOURCES)}
-    FROM (SELECT *, md5_number(coalesce(identity, ${IDENTITY_SQL})) AS event_key,
+    FROM (SELECT *, ${eventKeySql(`coalesce(identity, ${IDENTITY_SQL})`)} AS event_key,
       ${providerOfDomainSql("recipient_domain")} AS provider FROM (${sourceSql})) s
     ${already}`,
     { ...params, file_id: fileId },
@@ -115,7 +116,7 @@ export async function settleFile(
   lap("new replies");
   // One scan counts everything to settle; each clean-up statement then runs only when it has work.
   // Repeats (rows beyond the first of a key) are the rows whose key equals the one before in key order:
-  // sorting the 16-byte keys costs a third less CPU than grouping them (SendGrid 3M rows, nearly all keys
+  // sorting the keys costs a third less CPU than grouping them (SendGrid 3M rows, nearly all keys
   // distinct: 0.37 vs 0.60 CPU-s), and a grouping was in turn a third faster than count(DISTINCT
   // event_key). The new replies are classified (in JS) while DuckDB counts.
   const counting = store.one<{ skip: number; problem: number; flagged: number; repeats: number }>(

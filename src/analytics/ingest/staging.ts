@@ -9,7 +9,7 @@ import { isProblem } from "../../events/source.ts";
  * columns. Deduplication, quarantine and reply keys are then the same for all (finalize.ts).
  */
 export const STAGING_COLUMNS = [
-  /** The event's identity text; the store keeps md5_number of it as `event_key`. */
+  /** The event's identity text; the store keeps its hash as `event_key` (`eventKeySql`). */
   ["identity", "VARCHAR"],
   ["type", "VARCHAR"],
   ["time", "TIMESTAMP"],

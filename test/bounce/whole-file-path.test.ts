@@ -1,0 +1,74 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { openSource } from "../../src/events/input.ts";
+import { classifyWholeFile, classifyWholeFiles } from "../../src/pipeline/classify-files.ts";
+import { type ClassifyOptions, classifyOpenedJson } from "../../src/pipeline/classify-source.ts";
+
+const fixtures = fileURLToPath(new URL("../fixtures/", import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), "deliverlens-whole-file-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** What `classify FILE --ndjson` gives for one input: the path every input can take (classify-source.ts). */
+async function throughSource(path: string, options: ClassifyOptions) {
+  const records: string[] = [];
+  const problems: unknown[] = [];
+  for await (const batch of classifyOpenedJson(await openSource(path), options)) {
+    for (const item of batch) {
+      if (typeof item === "string") records.push(item);
+      else if (item instanceof Uint8Array) records.push(Buffer.from(item).toString("utf8"));
+      else problems.push(item);
+    }
+  }
+  return { records, problems };
+}
+
+function filesIn(folder: string): string[] {
+  return readdirSync(join(fixtures, folder), { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name))
+    .sort();
+}
+
+test("whole files (emails done without an await, other formats through classify-source) give what each input alone gives", async () => {
+  writeFileSync(join(dir, "empty.eml"), "");
+  writeFileSync(join(dir, "junk.bin"), "\u0000\u0001 binary junk");
+  writeFileSync(
+    join(dir, "reply.txt"),
+    "550 5.1.1 <a@example.com>: Recipient address rejected: User unknown\n",
+  );
+  const paths = [
+    ...filesIn("sisimai/eml"),
+    ...filesIn("bounce-email"),
+    ...filesIn("events").slice(0, 40),
+    join(dir, "empty.eml"),
+    join(dir, "junk.bin"),
+    join(dir, "reply.txt"),
+    join(dir, "missing.eml"),
+  ];
+  assert.ok(paths.length > 450);
+  let emails = 0;
+  for (const options of [{}, { format: "email" as const }]) {
+    const results = await classifyWholeFiles(paths, { ...options });
+    assert.equal(results.length, paths.length);
+    for (const [index, path] of paths.entries()) {
+      const result = results[index];
+      assert.equal(result.path, path);
+      assert.deepEqual(result, await classifyWholeFile(path, { ...options }), path);
+      if (path.endsWith("missing.eml")) {
+        assert.match(result.unreadable ?? "", /no such file/i);
+        continue;
+      }
+      assert.equal(result.unreadable, null, path);
+      if (result.streamed) continue;
+      const alone = await throughSource(path, { ...options });
+      assert.deepEqual(result.records, alone.records, path);
+      assert.deepEqual(result.problems, alone.problems, path);
+      if (result.records.length > 0 && path.endsWith(".eml")) emails++;
+    }
+  }
+  assert.ok(emails > 800, `emails with records: ${emails}`);
+});

@@ -1,0 +1,70 @@
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import { ingestFile } from "../../src/analytics/ingest/ingest.ts";
+import { Store } from "../../src/store/index.ts";
+import { writeOldStore } from "../../testkit/old-store.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "deliverlens-event-key-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const sendgrid = (id: string, email: string) =>
+  JSON.stringify({
+    email,
+    timestamp: 1772448582,
+    event: "delivered",
+    sg_event_id: id,
+    sg_message_id: `m-${id}`,
+  });
+
+test("a version-7 store's 128-bit event keys migrate to 64 bits that still dedupe with new ingests (both readers)", async () => {
+  for (const fastPath of [true, false]) {
+    const path = join(dir, `v7-${fastPath}.duckdb`);
+    // What schema 7's ingest stored for SendGrid event `ev-1`: md5_number of `sendgrid:<sg_event_id>`.
+    await writeOldStore(path, 7, [
+      `INSERT INTO event_rows (event_key, type, time, recipient, provider, file_id)
+        VALUES (md5_number('sendgrid:ev-1'), 'delivered', TIMESTAMP '2026-03-02 10:49:42', 'a@icloud.com', 'apple', 1)`,
+    ]);
+
+    const store = await Store.open(path);
+    const type = await store.one<{ t: string }>(
+      "SELECT data_type AS t FROM information_schema.columns WHERE table_name = 'event_rows' AND column_name = 'event_key'",
+    );
+    assert.equal(type?.t, "UBIGINT");
+    const file = join(dir, `sg-${fastPath}.ndjson`);
+    writeFileSync(file, `${sendgrid("ev-1", "a@icloud.com")}\n${sendgrid("ev-2", "b@icloud.com")}\n`);
+    const summary = await ingestFile(store, file, { fastPath });
+    assert.deepEqual([summary.read, summary.stored, summary.duplicates], [2, 1, 1], `fastPath ${fastPath}`);
+    assert.equal((await store.one<{ n: number }>("SELECT count(*) AS n FROM events"))?.n, 2);
+    store.close();
+  }
+});
+
+test("a store killed before the checkpoint after migrating to 64-bit keys opens again (the WAL replays)", async () => {
+  const path = join(dir, "killed.duckdb");
+  await writeOldStore(path, 7, [
+    `INSERT INTO event_rows (event_key, type, time, recipient, provider, file_id)
+      VALUES (md5_number('sendgrid:ev-1'), 'delivered', TIMESTAMP '2026-03-02 10:49:42', 'a@icloud.com', 'apple', 1)`,
+  ]);
+  const store = new URL("../../src/store/index.ts", import.meta.url).href;
+  const killed = spawnSync(process.execPath, [
+    "--input-type=module",
+    "-e",
+    `import { Store } from ${JSON.stringify(store)};
+     await Store.open(${JSON.stringify(path)});
+     process.kill(process.pid, "SIGKILL");`,
+  ]);
+  assert.equal(killed.signal, "SIGKILL", String(killed.stderr));
+  assert.ok(existsSync(`${path}.wal`), "the migration is still only in the WAL");
+  const reopened = await Store.open(path);
+  assert.deepEqual(
+    await reopened.all(
+      "SELECT event_key = md5_number_lower('sendgrid:ev-1') AS same, typeof(event_key) AS t FROM event_rows",
+    ),
+    [{ same: true, t: "UBIGINT" }],
+  );
+  reopened.close();
+});
