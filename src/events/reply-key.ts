@@ -17,6 +17,9 @@ import { FNV_PRIME } from "./source.ts";
  * `regexp_replace` calls in table order.
  */
 
+/** Character codes: a line's ASCII bytes, or a text's UTF-16 units. */
+type Codes = Uint8Array | Uint16Array;
+
 interface ReplyToken {
   name: string;
   pattern: string;
@@ -69,7 +72,7 @@ const WORD = 1;
 const DIGIT = 2;
 const HEX = 4;
 const LOCAL = 8;
-const CLASS = new Uint8Array(256);
+const CLASS = new Uint8Array(65536);
 for (let c = 0; c < 128; c++) {
   const ch = String.fromCharCode(c);
   if (/[A-Za-z0-9_]/.test(ch)) CLASS[c] |= WORD;
@@ -104,6 +107,8 @@ export class ReplyMask {
   private readonly kinds: number[] = [];
   /** Tokens found by the last scan (0 for a text over MAX_MASKED_LENGTH: it is its own key). */
   count = 0;
+  /** The text scanned last by `scan` (its codes are in CODES). */
+  private text: string | null = null;
 
   /** Where token `t` of the last scan starts in the text. */
   start(t: number): number {
@@ -122,14 +127,19 @@ export class ReplyMask {
       this.count = 0;
       return 0;
     }
-    // The scanner reads bytes: a character outside ASCII is in none of its classes, as 128 is.
-    for (let i = 0; i < n; i++) CODES[i] = Math.min(text.charCodeAt(i), 128);
-    return this.scanBytes(CODES, 0, n);
+    for (let i = 0; i < n; i++) CODES[i] = text.charCodeAt(i);
+    const count = this.scanBytes(CODES, 0, n);
+    this.text = text;
+    return count;
   }
 
-  /** `scan` of the ASCII text bytes[from, to): token positions are counted from `from`. */
-  scanBytes(bytes: Uint8Array, from: number, to: number): number {
+  /**
+   * `scan` of the text whose character codes are bytes[from, to) (the ASCII bytes of a line, or a text's
+   * codes): token positions are counted from `from`.
+   */
+  scanBytes(bytes: Codes, from: number, to: number): number {
     this.count = 0;
+    this.text = null;
     if (to - from > MAX_MASKED_LENGTH) return 0;
     let hasAt = false;
     for (let i = from; i < to && !hasAt; i++) hasAt = bytes[i] === 64;
@@ -200,20 +210,11 @@ export class ReplyMask {
 
   /** A 32-bit hash of the masked text (the same for every text with that masked form). */
   hash(text: string): number {
-    let hash = 0x811c9dc5;
-    let copied = 0;
-    for (let t = 0; t < this.count; t++) {
-      for (let i = copied; i < this.starts[t]; i++) hash = Math.imul(hash ^ text.charCodeAt(i), FNV_PRIME);
-      // A token counts as its replacement's index (never a character: 0-5).
-      hash = Math.imul(hash ^ this.kinds[t], FNV_PRIME);
-      copied = this.ends[t];
-    }
-    for (let i = copied; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), FNV_PRIME);
-    return (hash ^ (hash >>> 16)) >>> 0;
+    return this.hashBytes(this.codesOf(text), 0, text.length);
   }
 
-  /** `hash` of the ASCII text bytes[from, to) scanned last (the same number for the same text). */
-  hashBytes(bytes: Uint8Array, from: number, to: number): number {
+  /** `hash` of the text bytes[from, to) scanned last (the same number for the same text). */
+  hashBytes(bytes: Codes, from: number, to: number): number {
     let hash = 0x811c9dc5;
     let copied = 0;
     const n = to - from;
@@ -227,8 +228,8 @@ export class ReplyMask {
     return (hash ^ (hash >>> 16)) >>> 0;
   }
 
-  /** `equals` of the ASCII text bytes[from, to) scanned last. */
-  equalsBytes(bytes: Uint8Array, from: number, to: number, masked: string): boolean {
+  /** `equals` of the text bytes[from, to) scanned last. */
+  equalsBytes(bytes: Codes, from: number, to: number, masked: string): boolean {
     let copied = 0;
     let m = 0;
     const n = to - from;
@@ -247,19 +248,15 @@ export class ReplyMask {
 
   /** Whether the masked text is `masked` (built by `masked` from some text). */
   equals(text: string, masked: string): boolean {
-    let copied = 0;
-    let m = 0;
-    for (let t = 0; t <= this.count; t++) {
-      const start = t < this.count ? this.starts[t] : text.length;
-      if (masked.length - m < start - copied) return false;
-      for (let i = copied; i < start; i++) if (masked.charCodeAt(m++) !== text.charCodeAt(i)) return false;
-      if (t === this.count) break;
-      const replacement = REPLACEMENTS[this.kinds[t]];
-      if (!masked.startsWith(replacement, m)) return false;
-      m += replacement.length;
-      copied = this.ends[t];
-    }
-    return m === masked.length;
+    return this.equalsBytes(this.codesOf(text), 0, text.length, masked);
+  }
+
+  /** The codes of `text`, scanned last (over MAX_MASKED_LENGTH: not copied by scan, so here). */
+  private codesOf(text: string): Codes {
+    if (text.length <= MAX_MASKED_LENGTH && text === this.text) return CODES;
+    const codes = new Uint16Array(text.length);
+    for (let i = 0; i < text.length; i++) codes[i] = text.charCodeAt(i);
+    return codes;
   }
 
   /** The masked text. */
@@ -291,15 +288,15 @@ const NUMBER = 5;
 /** compound's kinds (UUID, IPv4, date, time) as REPLACEMENTS indexes. */
 const COMPOUND_KINDS = [PERCENT, 2, 3, 4];
 const SHARED = new ReplyMask();
-/** A text's character codes for the byte scanner (one scan at a time: JavaScript runs one at a time). */
-const CODES = new Uint8Array(MAX_MASKED_LENGTH);
+/** A text's character codes for the scanner (one scan at a time: JavaScript runs one at a time). */
+const CODES = new Uint16Array(MAX_MASKED_LENGTH);
 
 const NO_TOKENS: string[] = [];
 /** Which compound `compound` found (an index into COMPOUND_KINDS). */
 let compoundKind = 0;
 
 /** The end of a UUID, IPv4 address, date or time starting at `i` (and ending at a word boundary), else -1. */
-function compound(bytes: Uint8Array, i: number, to: number): number {
+function compound(bytes: Codes, i: number, to: number): number {
   const c = bytes[i];
   if ((CLASS[c] & HEX) === 0) return -1;
   let end = run(bytes, i, to, HEX, 8, 8);
@@ -337,14 +334,14 @@ const SHAPES: [number, number, number, number, number, number][] = [
 ];
 
 /** The end of `min`..`max` bytes of class `flag` from `i` (as many as there are before `to`, up to max), else -1. */
-function run(bytes: Uint8Array, i: number, to: number, flag: number, min: number, max: number): number {
+function run(bytes: Codes, i: number, to: number, flag: number, min: number, max: number): number {
   let j = i;
   while (j < to && j - i < max && (CLASS[bytes[j]] & flag) !== 0) j++;
   return j - i >= min ? j : -1;
 }
 
 /** A word boundary after position end - 1 (`\b` after a word character). */
-function boundary(bytes: Uint8Array, end: number, to: number): boolean {
+function boundary(bytes: Codes, end: number, to: number): boolean {
   return end >= to || (CLASS[bytes[end]] & WORD) === 0;
 }
 
