@@ -110,7 +110,7 @@ export interface LineParser {
    * — skipped, or (with ParseContext.outcomes) its outcome given to the sink — and is not to be decoded.
    * False: decoded and given to `line` as usual.
    */
-  take?(bytes: Uint8Array, from: number, to: number, lineNo: number, out: Out): boolean;
+  take?(bytes: Buffer, from: number, to: number, lineNo: number, out: Out): boolean;
   /** Called after the lines of each chunk: the moment to copy strings kept beyond it (see values.ts detach). */
   endChunk?(): void;
 }
