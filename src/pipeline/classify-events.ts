@@ -217,8 +217,8 @@ export class EventClassifier {
   private find(event: DeliveryEvent, spans: OutcomeSpans | null = null): Entry | null {
     const action = Object.hasOwn(EVENT_ACTIONS, event.type) ? EVENT_ACTIONS[event.type] : undefined;
     if (action === undefined) return null;
-    // A reply left on the line's bytes is keyed there: its text is made only to classify it anew.
-    const onBytes = spans !== null && event.reply === null && spans.replyStart >= 0 ? spans : null;
+    // A reply on a line's bytes is keyed there; a text is made (if the event has none) only to classify it anew.
+    const onBytes = spans !== null && spans.replyStart >= 0 ? spans : null;
     const text = event.reply ?? "";
     const hint = event.reasonHint ?? null;
     const replyCode = event.replyCode;
@@ -263,7 +263,7 @@ export class EventClassifier {
     this.fresh = entry === undefined || entry === null;
     if (entry === undefined || entry === null) {
       this.misses++;
-      if (onBytes !== null) this.textOf(event, onBytes);
+      if (onBytes !== null && event.reply === null) this.textOf(event, onBytes);
       entry = this.classifyNew(event, this.text, hostKey, domainKey, chain(first));
       this.entries.set(hash, entry);
     } else this.hits++;
