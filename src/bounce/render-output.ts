@@ -258,9 +258,12 @@ export class ClassificationJson {
     out.bytes(RECIPIENT_PREFIX);
     if (recipientNull) out.bytes(NULL);
     else out.quoted(bytes, from, to);
-    out.bytes(sourceBytes.of(source.file, null));
+    out.bytes(sourceBytes.of(source.file));
     out.integer(source.line as number);
-    out.bytes(formatTimeBytes.of(format, time));
+    out.bytes(formatBytes.of(format));
+    // A time changes every second or so: written as it is, not made into bytes of its own.
+    if (time === null) out.bytes(NULL);
+    else out.quotedText(time);
     let middle = this.middles.get(remoteMta);
     if (middle === undefined) {
       if (this.middles.size >= MAX_HOSTS) this.middles.clear();
@@ -293,32 +296,28 @@ export function utf8(text: string): Uint8Array {
 const RECIPIENT_PREFIX = utf8(`${VERSION_PREFIX}"recipient":`);
 const NULL = utf8("null");
 
-/** Bytes made from the last two values given (records of a file share them, or they repeat in runs). */
+/** Bytes made from the last value given (the records of a file share it). */
 class LastBytes {
-  private lastA: string | null | undefined = undefined;
-  private lastB: string | null | undefined = undefined;
+  private last: string | undefined = undefined;
   private made: Uint8Array = NULL;
-  private readonly make: (a: string | null, b: string | null) => string;
+  private readonly make: (value: string) => string;
 
-  constructor(make: (a: string | null, b: string | null) => string) {
+  constructor(make: (value: string) => string) {
     this.make = make;
   }
 
-  of(a: string | null, b: string | null): Uint8Array {
-    if (a !== this.lastA || b !== this.lastB) {
-      this.made = utf8(this.make(a, b));
-      // Copies: a value may be a slice of a whole decoded input chunk, which it would keep.
-      this.lastA = a === null ? null : ` ${a}`.slice(1);
-      this.lastB = b === null ? null : ` ${b}`.slice(1);
+  of(value: string): Uint8Array {
+    if (value !== this.last) {
+      this.made = utf8(this.make(value));
+      // A copy: the value may be a slice of a whole decoded input chunk, which it would keep.
+      this.last = ` ${value}`.slice(1);
     }
     return this.made;
   }
 }
 
 const sourceBytes = new LastBytes((file) => `,"source":{"file":${JSON.stringify(file)},"line":`);
-const formatTimeBytes = new LastBytes(
-  (format, time) => `},"format":${JSON.stringify(format)},"time":${JSON.stringify(time)}`,
-);
+const formatBytes = new LastBytes((format) => `},"format":${JSON.stringify(format)},"time":`);
 
 /** JSON.stringify's escapes of the ASCII control characters that have a short form. */
 const SHORT_ESCAPES: Record<number, number> = { 8: 98, 9: 116, 10: 110, 12: 102, 13: 114 };
@@ -382,6 +381,26 @@ export class JsonBytes {
     }
     buffer[n++] = 34;
     this.length = n;
+  }
+
+  /** JSON.stringify of a text (quotes included): an ASCII one written here, any other as its JSON's UTF-8. */
+  quotedText(text: string): void {
+    const n = text.length;
+    this.reserve(6 * n + 2);
+    const buffer = this.buffer;
+    let at = this.length;
+    buffer[at++] = 34;
+    for (let i = 0; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c >= 128) {
+        this.text(JSON.stringify(text));
+        return;
+      }
+      if (c >= 32 && c !== 34 && c !== 92) buffer[at++] = c;
+      else at = writeEscape(buffer, at, c);
+    }
+    buffer[at++] = 34;
+    this.length = at;
   }
 
   /** ASCII bytes that need no escape in a JSON string (the caller knows them to be such). */

@@ -12,7 +12,7 @@ import {
   startsWithBytes,
 } from "./byte-scan.ts";
 import type { DeliveryEvent, EventType } from "./event.ts";
-import { leadingReplyCode } from "./reply.ts";
+import { leadingReplyCode, leadingReplyCodeOfBytes } from "./reply.ts";
 import type { EventSource, Out, OutcomeSink, OutcomeSpans, ParseContext, Shard } from "./source.ts";
 import { FNV_PRIME, idHash, newEvent, shardOf } from "./source.ts";
 import { SyslogClock, zonedIso } from "./syslog-time.ts";
@@ -143,7 +143,7 @@ interface QueueState {
   sendingDomain: string | null;
   messageId: string | null;
   /** Recipients whose latest outcome is a deferral (an `expired` line bounces them). */
-  deferred: Map<string, DeliveryEvent> | null;
+  deferred: Deferred | null;
   /** Holds strings sliced from the current chunk (listed for endChunk). */
   touched: boolean;
 }
@@ -217,7 +217,7 @@ class PostfixParser {
   /** Relay hosts and DSN codes of lines read on their bytes. */
   private readonly texts = new ByteTexts();
   private readonly spans: OutcomeSpans = {
-    bytes: new Uint8Array(0),
+    bytes: Buffer.alloc(0),
     recipientStart: 0,
     recipientEnd: 0,
     replyStart: -1,
@@ -478,13 +478,13 @@ class PostfixParser {
     if (at.wordEnd + 1 < lineEnd && bytes[at.wordEnd + 1] === OPEN_PARENTHESIS) {
       const close = lastIndexOfByte(bytes, CLOSE_PARENTHESIS, at.start, lineEnd);
       replyOfBytes(bytes, at.wordEnd + 2, close > at.wordEnd ? close : lineEnd, spans);
-      const reply = latin1(bytes, spans.replyStart, spans.replyEnd);
-      event.reply = reply;
-      event.replyCode = leadingReplyCode(reply);
+      // Only a kept deferral needs the reply's text now: the sink keys the others on the bytes.
+      if (type === "deferred") event.reply = latin1(bytes, spans.replyStart, spans.replyEnd);
+      event.replyCode = leadingReplyCodeOfBytes(bytes, spans.replyStart, spans.replyEnd);
     }
     if (startsWithBytes(bytes, EXPIRED_BYTES, at.wordStart, lineEnd)) event.reasonHint = "expired";
     if (type === "deferred" && state) {
-      state.deferred ??= new Map();
+      state.deferred ??= new Deferred();
       // The sink does not keep the event, and its strings are copies (none holds the chunk): kept as is.
       state.deferred.set(recipient, event);
       this.wait(qid, state);
@@ -763,7 +763,7 @@ class PostfixParser {
     }
     if (text.startsWith("expired", wordStart)) event.reasonHint = "expired";
     if (type === "deferred" && state) {
-      state.deferred ??= new Map();
+      state.deferred ??= new Deferred();
       const kept = detachedCopy(event);
       state.deferred.set(kept.recipient ?? "", kept);
       this.wait(this.qid(text, at), state);
@@ -804,7 +804,7 @@ class PostfixParser {
     state.sendingDomain = this.lastSenderDomain;
     if (!text.startsWith(EXPIRED_FROM_QMGR, end + 1) || !state.deferred) return;
     // `from=<s>, status=expired, returned to sender`: every recipient still deferred has now bounced.
-    for (const deferred of state.deferred.values()) {
+    for (const deferred of state.deferred.events()) {
       const event = { ...deferred, type: "bounced" as const, source: { file: this.file, line: lineNo } };
       event.time = this.time(text, at.stampEnd);
       event.reasonHint = "expired";
@@ -812,6 +812,44 @@ class PostfixParser {
     }
     state.deferred = null;
     this.settled(qid, state);
+  }
+}
+
+/**
+ * The deferred recipients of one queue id, by recipient, in the order first deferred (as a Map keeps
+ * them). Most queue ids defer one recipient: a Map (a few hundred bytes, one per waiting queue id, live
+ * for days of log) is made only for a second.
+ */
+class Deferred {
+  private recipient = "";
+  private event: DeliveryEvent | null = null;
+  private more: Map<string, DeliveryEvent> | null = null;
+
+  get size(): number {
+    return this.more !== null ? this.more.size : this.event === null ? 0 : 1;
+  }
+
+  set(recipient: string, event: DeliveryEvent): void {
+    if (this.more !== null) this.more.set(recipient, event);
+    else if (this.event === null || recipient === this.recipient) {
+      this.recipient = recipient;
+      this.event = event;
+    } else {
+      this.more = new Map([[this.recipient, this.event]]);
+      this.more.set(recipient, event);
+      this.event = null;
+    }
+  }
+
+  delete(recipient: string): boolean {
+    if (this.more !== null) return this.more.delete(recipient);
+    if (this.event === null || recipient !== this.recipient) return false;
+    this.event = null;
+    return true;
+  }
+
+  events(): Iterable<DeliveryEvent> {
+    return this.more !== null ? this.more.values() : this.event === null ? [] : [this.event];
   }
 }
 

@@ -245,10 +245,16 @@ export class LineSplitter {
     }
   }
 
+  /** Whether the parser took the line on its bytes (a failure there is the line's problem, as in `deliver`). */
   private taken(parser: LineParser, chunk: Buffer, from: number, to: number, out: Out): boolean {
-    return parser.take !== undefined
-      ? parser.take(chunk, from, to, this.lineNo + 1, out)
-      : (parser.skip?.(chunk, from, to) ?? false);
+    if (parser.take === undefined) return parser.skip?.(chunk, from, to) ?? false;
+    try {
+      return parser.take(chunk, from, to, this.lineNo + 1, out);
+    } catch (error) {
+      const line = chunk.toString("latin1", from, to);
+      out.push(problem(this.file, this.lineNo + 1, `unreadable line: ${(error as Error).message}`, line));
+      return true;
+    }
   }
 
   /** A line up to its LF: counted and delivered, unless it ends a line already cut at the length limit. */

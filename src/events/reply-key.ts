@@ -17,6 +17,9 @@ import { FNV_PRIME } from "./source.ts";
  * `regexp_replace` calls in table order.
  */
 
+/** Character codes: a line's ASCII bytes, or a text's UTF-16 units. */
+type Codes = Uint8Array | Uint16Array;
+
 interface ReplyToken {
   name: string;
   pattern: string;
@@ -104,6 +107,8 @@ export class ReplyMask {
   private readonly kinds: number[] = [];
   /** Tokens found by the last scan (0 for a text over MAX_MASKED_LENGTH: it is its own key). */
   count = 0;
+  /** The text scanned last by `scan` (its codes are in CODES). */
+  private text: string | null = null;
 
   /** Where token `t` of the last scan starts in the text. */
   start(t: number): number {
@@ -117,15 +122,32 @@ export class ReplyMask {
 
   /** Finds the tokens of `text`; their number. */
   scan(text: string): number {
-    this.count = 0;
     const n = text.length;
-    if (n > MAX_MASKED_LENGTH) return 0;
-    const hasAt = text.indexOf("@") >= 0;
+    if (n > MAX_MASKED_LENGTH) {
+      this.count = 0;
+      return 0;
+    }
+    for (let i = 0; i < n; i++) CODES[i] = text.charCodeAt(i);
+    const count = this.scanBytes(CODES, 0, n);
+    this.text = text;
+    return count;
+  }
+
+  /**
+   * `scan` of the text whose character codes are bytes[from, to) (the ASCII bytes of a line, or a text's
+   * codes): token positions are counted from `from`.
+   */
+  scanBytes(bytes: Codes, from: number, to: number): number {
+    this.count = 0;
+    this.text = null;
+    if (to - from > MAX_MASKED_LENGTH) return 0;
+    let hasAt = false;
+    for (let i = from; i < to && !hasAt; i++) hasAt = bytes[i] === 64;
     /** Positions before this lie in a run of local-part characters known not to end in `@`. */
-    let noAddressUntil = 0;
-    let i = 0;
-    while (i < n) {
-      if ((CLASS[text.charCodeAt(i)] & WORD) === 0) {
+    let noAddressUntil = from;
+    let i = from;
+    while (i < to) {
+      if ((CLASS[bytes[i]] & WORD) === 0) {
         i++;
         continue;
       }
@@ -134,8 +156,8 @@ export class ReplyMask {
       let kind = -1;
       if (hasAt && i >= noAddressUntil) {
         let k = i;
-        while (k < n && (CLASS[text.charCodeAt(k)] & LOCAL) !== 0) k++;
-        if (text.charCodeAt(k) === 64 /* @ */) {
+        while (k < to && (CLASS[bytes[k]] & LOCAL) !== 0) k++;
+        if (k < to && bytes[k] === 64 /* @ */) {
           end = k + 1;
           kind = LOCAL_PART;
         } else noAddressUntil = k;
@@ -144,8 +166,8 @@ export class ReplyMask {
       let j = i;
       let digits = 0;
       let all = HEX | WORD;
-      while (j < n) {
-        const d = text.charCodeAt(j);
+      while (j < to) {
+        const d = bytes[j];
         const flags = CLASS[d];
         if ((flags & WORD) === 0) break;
         if ((flags & DIGIT) !== 0) digits++;
@@ -155,15 +177,15 @@ export class ReplyMask {
       const hex = (all & HEX) !== 0;
       const underscore = (all & WORD) === 0;
       const length = j - i;
-      if (end < 0 && hex && length <= 8) {
+      if (end < 0 && hex && length <= 8 && j < to) {
         // Maybe the first part of a UUID, an IPv4 address, a date or a time.
-        const next = text.charCodeAt(j);
+        const next = bytes[j];
         if (
           (next === 45 && (length === 8 || (length === 4 && digits === 4))) ||
           (next === 46 && digits === length && length <= 3) ||
           (next === 58 && digits === length && length <= 2)
         ) {
-          end = compound(text, i);
+          end = compound(bytes, i, to);
           if (end >= 0) kind = COMPOUND_KINDS[compoundKind];
         }
       }
@@ -178,8 +200,8 @@ export class ReplyMask {
         continue;
       }
       const at = this.count++;
-      this.starts[at] = i;
-      this.ends[at] = end;
+      this.starts[at] = i - from;
+      this.ends[at] = end - from;
       this.kinds[at] = kind;
       i = end;
     }
@@ -188,26 +210,33 @@ export class ReplyMask {
 
   /** A 32-bit hash of the masked text (the same for every text with that masked form). */
   hash(text: string): number {
+    return this.hashBytes(this.codesOf(text), 0, text.length);
+  }
+
+  /** `hash` of the text bytes[from, to) scanned last (the same number for the same text). */
+  hashBytes(bytes: Codes, from: number, to: number): number {
     let hash = 0x811c9dc5;
     let copied = 0;
-    for (let t = 0; t < this.count; t++) {
-      for (let i = copied; i < this.starts[t]; i++) hash = Math.imul(hash ^ text.charCodeAt(i), FNV_PRIME);
-      // A token counts as its replacement's index (never a character: 0-5).
+    const n = to - from;
+    for (let t = 0; t <= this.count; t++) {
+      const start = t < this.count ? this.starts[t] : n;
+      for (let i = copied; i < start; i++) hash = Math.imul(hash ^ bytes[from + i], FNV_PRIME);
+      if (t === this.count) break;
       hash = Math.imul(hash ^ this.kinds[t], FNV_PRIME);
       copied = this.ends[t];
     }
-    for (let i = copied; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), FNV_PRIME);
     return (hash ^ (hash >>> 16)) >>> 0;
   }
 
-  /** Whether the masked text is `masked` (built by `masked` from some text). */
-  equals(text: string, masked: string): boolean {
+  /** `equals` of the text bytes[from, to) scanned last. */
+  equalsBytes(bytes: Codes, from: number, to: number, masked: string): boolean {
     let copied = 0;
     let m = 0;
+    const n = to - from;
     for (let t = 0; t <= this.count; t++) {
-      const start = t < this.count ? this.starts[t] : text.length;
+      const start = t < this.count ? this.starts[t] : n;
       if (masked.length - m < start - copied) return false;
-      for (let i = copied; i < start; i++) if (masked.charCodeAt(m++) !== text.charCodeAt(i)) return false;
+      for (let i = copied; i < start; i++) if (masked.charCodeAt(m++) !== bytes[from + i]) return false;
       if (t === this.count) break;
       const replacement = REPLACEMENTS[this.kinds[t]];
       if (!masked.startsWith(replacement, m)) return false;
@@ -215,6 +244,19 @@ export class ReplyMask {
       copied = this.ends[t];
     }
     return m === masked.length;
+  }
+
+  /** Whether the masked text is `masked` (built by `masked` from some text). */
+  equals(text: string, masked: string): boolean {
+    return this.equalsBytes(this.codesOf(text), 0, text.length, masked);
+  }
+
+  /** The codes of `text`, scanned last (over MAX_MASKED_LENGTH: not copied by scan, so here). */
+  private codesOf(text: string): Codes {
+    if (text.length <= MAX_MASKED_LENGTH && text === this.text) return CODES;
+    const codes = new Uint16Array(text.length);
+    for (let i = 0; i < text.length; i++) codes[i] = text.charCodeAt(i);
+    return codes;
   }
 
   /** The masked text. */
@@ -246,22 +288,24 @@ const NUMBER = 5;
 /** compound's kinds (UUID, IPv4, date, time) as REPLACEMENTS indexes. */
 const COMPOUND_KINDS = [PERCENT, 2, 3, 4];
 const SHARED = new ReplyMask();
+/** A text's character codes for the scanner (one scan at a time: JavaScript runs one at a time). */
+const CODES = new Uint16Array(MAX_MASKED_LENGTH);
 
 const NO_TOKENS: string[] = [];
 /** Which compound `compound` found (an index into COMPOUND_KINDS). */
 let compoundKind = 0;
 
 /** The end of a UUID, IPv4 address, date or time starting at `i` (and ending at a word boundary), else -1. */
-function compound(text: string, i: number): number {
-  const c = text.charCodeAt(i);
+function compound(bytes: Codes, i: number, to: number): number {
+  const c = bytes[i];
   if ((CLASS[c] & HEX) === 0) return -1;
-  let end = run(text, i, HEX, 8, 8);
-  if (end > 0 && text.charCodeAt(end) === 45) {
-    end = run(text, end + 1, HEX, 4, 4);
-    if (end > 0 && text.charCodeAt(end) === 45) end = run(text, end + 1, HEX, 4, 4);
-    if (end > 0 && text.charCodeAt(end) === 45) end = run(text, end + 1, HEX, 4, 4);
-    if (end > 0 && text.charCodeAt(end) === 45) end = run(text, end + 1, HEX, 12, 12);
-    if (end > 0 && boundary(text, end)) {
+  let end = run(bytes, i, to, HEX, 8, 8);
+  if (end > 0 && end < to && bytes[end] === 45) {
+    end = run(bytes, end + 1, to, HEX, 4, 4);
+    if (end > 0 && end < to && bytes[end] === 45) end = run(bytes, end + 1, to, HEX, 4, 4);
+    if (end > 0 && end < to && bytes[end] === 45) end = run(bytes, end + 1, to, HEX, 4, 4);
+    if (end > 0 && end < to && bytes[end] === 45) end = run(bytes, end + 1, to, HEX, 12, 12);
+    if (end > 0 && boundary(bytes, end, to)) {
       compoundKind = 0;
       return end;
     }
@@ -270,11 +314,11 @@ function compound(text: string, i: number): number {
   // IPv4 (1-3 digits, 3 × `.` 1-3 digits), date (4 digits, 2 × `-` 2 digits), time (1-2 digits, 2 × `:` 2 digits).
   for (let kind = 1; kind < 4; kind++) {
     const [min, max, separator, restMin, restMax, parts] = SHAPES[kind - 1];
-    end = run(text, i, DIGIT, min, max);
+    end = run(bytes, i, to, DIGIT, min, max);
     for (let part = 0; part < parts && end > 0; part++) {
-      end = text.charCodeAt(end) === separator ? run(text, end + 1, DIGIT, restMin, restMax) : -1;
+      end = end < to && bytes[end] === separator ? run(bytes, end + 1, to, DIGIT, restMin, restMax) : -1;
     }
-    if (end > 0 && boundary(text, end)) {
+    if (end > 0 && boundary(bytes, end, to)) {
       compoundKind = kind;
       return end;
     }
@@ -289,16 +333,16 @@ const SHAPES: [number, number, number, number, number, number][] = [
   [1, 2, 58, 2, 2, 2],
 ];
 
-/** The end of `min`..`max` characters of `table` from `i` (as many as there are, up to max), else -1. */
-function run(text: string, i: number, flag: number, min: number, max: number): number {
+/** The end of `min`..`max` bytes of class `flag` from `i` (as many as there are before `to`, up to max), else -1. */
+function run(bytes: Codes, i: number, to: number, flag: number, min: number, max: number): number {
   let j = i;
-  while (j < text.length && j - i < max && (CLASS[text.charCodeAt(j)] & flag) !== 0) j++;
+  while (j < to && j - i < max && (CLASS[bytes[j]] & flag) !== 0) j++;
   return j - i >= min ? j : -1;
 }
 
 /** A word boundary after position end - 1 (`\b` after a word character). */
-function boundary(text: string, end: number): boolean {
-  return end >= text.length || (CLASS[text.charCodeAt(end)] & WORD) === 0;
+function boundary(bytes: Codes, end: number, to: number): boolean {
+  return end >= to || (CLASS[bytes[end]] & WORD) === 0;
 }
 
 /**

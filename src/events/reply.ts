@@ -19,13 +19,21 @@ function isDigit(code: number): boolean {
 /** The 3-digit reply code a text starts with (`550 …`, `550-…`, `550`), else null. */
 export function leadingReplyCode(text: string): number | null {
   if (text.length < 3) return null;
-  const a = text.charCodeAt(0);
-  if (a < 50 || a > 53 || !isDigit(text.charCodeAt(1)) || !isDigit(text.charCodeAt(2))) return null;
-  if (text.length > 3) {
-    const next = text.charCodeAt(3);
-    if (next !== 32 && next !== 45 && next !== 9) return null;
-  }
-  return (a - 48) * 100 + (text.charCodeAt(1) - 48) * 10 + (text.charCodeAt(2) - 48);
+  const next = text.length > 3 ? text.charCodeAt(3) : -1;
+  return replyCodeOf(text.charCodeAt(0), text.charCodeAt(1), text.charCodeAt(2), next);
+}
+
+/** leadingReplyCode of the ASCII text bytes[from, to). */
+export function leadingReplyCodeOfBytes(bytes: Uint8Array, from: number, to: number): number | null {
+  if (to - from < 3) return null;
+  return replyCodeOf(bytes[from], bytes[from + 1], bytes[from + 2], to - from > 3 ? bytes[from + 3] : -1);
+}
+
+/** The code of the first three characters when they are one and the fourth (-1: none) ends it. */
+function replyCodeOf(a: number, b: number, c: number, next: number): number | null {
+  if (a < 50 || a > 53 || !isDigit(b) || !isDigit(c)) return null;
+  if (next !== -1 && next !== 32 && next !== 45 && next !== 9) return null;
+  return (a - 48) * 100 + (b - 48) * 10 + (c - 48);
 }
 
 /** An enhanced status (`5.7.1`) right after the reply code, or at the start of the text. */

@@ -37,10 +37,11 @@ export interface ParseContext {
 /**
  * A recipient outcome read from a line's bytes: the event (only valid during the call: the parser may
  * reuse it), and where its recipient and reply lie in `bytes` (an ASCII line: byte offsets are character
- * offsets; the event's recipient and reply are those bytes decoded).
+ * offsets; the event's recipient is those bytes decoded). The event's reply may be left null when it
+ * has one (replyStart ≥ 0): its text is then those bytes, decoded by whoever needs it.
  */
 export interface OutcomeSpans {
-  bytes: Uint8Array;
+  bytes: Buffer;
   recipientStart: number;
   recipientEnd: number;
   /** -1 when the event has no reply. */
@@ -109,7 +110,7 @@ export interface LineParser {
    * — skipped, or (with ParseContext.outcomes) its outcome given to the sink — and is not to be decoded.
    * False: decoded and given to `line` as usual.
    */
-  take?(bytes: Uint8Array, from: number, to: number, lineNo: number, out: Out): boolean;
+  take?(bytes: Buffer, from: number, to: number, lineNo: number, out: Out): boolean;
   /** Called after the lines of each chunk: the moment to copy strings kept beyond it (see values.ts detach). */
   endChunk?(): void;
 }

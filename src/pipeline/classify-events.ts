@@ -5,6 +5,7 @@ import { detectProvider } from "../bounce/provider.ts";
 import type { BounceRecord } from "../bounce/record.ts";
 import { ClassificationJson, type JsonBytes, jsonRecord, utf8 } from "../bounce/render-output.ts";
 import { MAX_REPLY_LENGTH, parseReply } from "../bounce/smtp-reply.ts";
+import { latin1 } from "../events/byte-scan.ts";
 import type { DeliveryEvent, EventType, ParseProblem } from "../events/event.ts";
 import type { FormatName } from "../events/formats.ts";
 import { type ReadOptions, readEventBatches } from "../events/read.ts";
@@ -91,8 +92,9 @@ export class EventClassifier {
   /** Small numbers for the few strings of a context that come from tables (actions, provider keys). */
   private readonly ids = new Map<string, number>();
   private readonly mask = new ReplyMask();
-  /** The reply of the event `find` looked up last, and whether that classified it anew. */
+  /** The reply of the event `find` looked up last (its length; "" while on the bytes), and whether that classified it anew. */
   private text = "";
+  private replyLength = 0;
   private fresh = false;
   hits = 0;
   misses = 0;
@@ -141,7 +143,7 @@ export class EventClassifier {
    * tokens copied from the line. False (nothing written) for an event that gives no record.
    */
   jsonBytes(event: DeliveryEvent, spans: OutcomeSpans, format: string, out: JsonBytes): boolean {
-    const entry = this.find(event);
+    const entry = this.find(event, spans);
     if (entry === null) return false;
     const c = entry.classification;
     entry.json ??= new ClassificationJson(c);
@@ -165,6 +167,7 @@ export class EventClassifier {
       // Written up to its end.
     } else {
       out.length = start;
+      if (event.reply === null && spans.replyStart >= 0) this.textOf(event, spans);
       out.text(this.jsonOf(entry, event, format));
     }
     return true;
@@ -181,10 +184,9 @@ export class EventClassifier {
     spans: OutcomeSpans,
     out: JsonBytes,
   ): boolean {
-    const text = this.text;
     const mask = this.mask;
-    const cached = this.fresh || text === "";
-    if (!cached && (text.length > MAX_REPLY_LENGTH || spans.replyStart < 0)) return false;
+    const cached = this.fresh || this.replyLength === 0;
+    if (!cached && (this.replyLength > MAX_REPLY_LENGTH || spans.replyStart < 0)) return false;
     if (!cached && entry.identity) {
       out.quoted(spans.bytes, spans.replyStart, spans.replyEnd);
       out.bytes(json.tail());
@@ -212,9 +214,11 @@ export class EventClassifier {
   }
 
   /** The cached entry of the event's reply (classified now if new; null for types not classified). */
-  private find(event: DeliveryEvent): Entry | null {
+  private find(event: DeliveryEvent, spans: OutcomeSpans | null = null): Entry | null {
     const action = Object.hasOwn(EVENT_ACTIONS, event.type) ? EVENT_ACTIONS[event.type] : undefined;
     if (action === undefined) return null;
+    // A reply on a line's bytes is keyed there; a text is made (if the event has none) only to classify it anew.
+    const onBytes = spans !== null && spans.replyStart >= 0 ? spans : null;
     const text = event.reply ?? "";
     const hint = event.reasonHint ?? null;
     const replyCode = event.replyCode;
@@ -227,8 +231,15 @@ export class EventClassifier {
     context = Math.imul(context ^ (replyCode ?? 1000), FNV_PRIME);
     context = hashText(hashText(context, status), hint);
     const mask = this.mask;
-    mask.scan(text);
-    const hash = (mask.hash(text) ^ Math.imul(context, 0x9e3779b1)) & HASH_BITS;
+    let replyHash: number;
+    if (onBytes === null) {
+      mask.scan(text);
+      replyHash = mask.hash(text);
+    } else {
+      mask.scanBytes(onBytes.bytes, onBytes.replyStart, onBytes.replyEnd);
+      replyHash = mask.hashBytes(onBytes.bytes, onBytes.replyStart, onBytes.replyEnd);
+    }
+    const hash = (replyHash ^ Math.imul(context, 0x9e3779b1)) & HASH_BITS;
     const first = this.entries.get(hash);
     let entry: Entry | null | undefined = first;
     while (entry !== undefined && entry !== null) {
@@ -239,20 +250,30 @@ export class EventClassifier {
         entry.replyCode === replyCode &&
         entry.status === status &&
         entry.hint === hint &&
-        mask.equals(text, entry.masked)
+        (onBytes === null
+          ? mask.equals(text, entry.masked)
+          : mask.equalsBytes(onBytes.bytes, onBytes.replyStart, onBytes.replyEnd, entry.masked))
       ) {
         break;
       }
       entry = entry.next;
     }
     this.text = text;
+    this.replyLength = onBytes === null ? text.length : onBytes.replyEnd - onBytes.replyStart;
     this.fresh = entry === undefined || entry === null;
     if (entry === undefined || entry === null) {
       this.misses++;
-      entry = this.classifyNew(event, text, hostKey, domainKey, chain(first));
+      if (onBytes !== null && event.reply === null) this.textOf(event, onBytes);
+      entry = this.classifyNew(event, this.text, hostKey, domainKey, chain(first));
       this.entries.set(hash, entry);
     } else this.hits++;
     return entry;
+  }
+
+  /** The reply left on the line's bytes, made text (the event's and the one looked up last). */
+  private textOf(event: DeliveryEvent, spans: OutcomeSpans): void {
+    event.reply = latin1(spans.bytes, spans.replyStart, spans.replyEnd);
+    this.text = event.reply;
   }
 
   /** The number of a table string (an action, a provider key: a few dozen at most). */

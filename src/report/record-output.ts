@@ -15,6 +15,10 @@ export interface RecordSink {
 }
 
 const FLUSH_AT = 64 * 1024;
+/** Separators around records given as bytes (written as bytes: a record costs no string write). */
+const OPEN_ARRAY = Buffer.from("[\n");
+const NEXT_IN_ARRAY = Buffer.from(",\n");
+const NEWLINE = 10;
 
 export function createSink(mode: OutputMode, stream: NodeJS.WriteStream = process.stdout): RecordSink {
   const bytes = new OutputBytes();
@@ -36,9 +40,9 @@ export function createSink(mode: OutputMode, stream: NodeJS.WriteStream = proces
     addJson(json) {
       if (mode === "text") throw new Error("addJson needs json or ndjson output");
       if (typeof json !== "string") {
-        if (mode === "json") bytes.append(count === 0 ? "[\n" : ",\n");
+        if (mode === "json") bytes.appendBytes(count === 0 ? OPEN_ARRAY : NEXT_IN_ARRAY);
         bytes.appendBytes(json);
-        if (mode === "ndjson") bytes.append("\n");
+        if (mode === "ndjson") bytes.appendByte(NEWLINE);
       } else bytes.append(mode === "ndjson" ? `${json}\n` : `${count === 0 ? "[\n" : ",\n"}${json}`);
       count++;
     },
@@ -72,6 +76,11 @@ class OutputBytes {
     this.reserve(bytes.length);
     this.current.set(bytes, this.length);
     this.length += bytes.length;
+  }
+
+  appendByte(byte: number): void {
+    this.reserve(1);
+    this.current[this.length++] = byte;
   }
 
   private reserve(more: number): void {

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import fc from "fast-check";
 import type { BounceRecord } from "../../src/bounce/record.ts";
-import { jsonRecord } from "../../src/bounce/render-output.ts";
+import { JsonBytes, jsonRecord } from "../../src/bounce/render-output.ts";
 
 const rule = { id: "recipient-unknown", source: "RFC 3463 — X.1.1" };
 
@@ -54,4 +55,23 @@ test("jsonRecord equals JSON.stringify with schemaVersion first, cached parts or
   const { recipient, ...rest } = record();
   cases.push({ ...rest, recipient } as BounceRecord); // other key order: the plain path
   for (const value of cases) assert.equal(jsonRecord(value), plain(value));
+});
+
+test("JsonBytes writes JSON.stringify's text of a string, and of ASCII bytes, as UTF-8 (property)", () => {
+  const unit = fc.oneof(
+    fc.constantFrom('"', "\\", "\n", "\t", "\u0000", "\u001f", "\u007f", "\u2028", "\ud800", "é", "中"),
+    fc.string({ maxLength: 3 }),
+  );
+  fc.assert(
+    fc.property(fc.array(unit, { maxLength: 20 }), (parts) => {
+      const text = parts.join("");
+      const out = new JsonBytes(1);
+      out.quotedText(text);
+      assert.equal(out.buffer.toString("utf8", 0, out.length), JSON.stringify(text));
+      const ascii = Buffer.from(text.replace(/[^\u0000-\u007f]/g, "?"), "latin1");
+      const bytes = new JsonBytes(1);
+      bytes.quoted(ascii, 0, ascii.length);
+      assert.equal(bytes.buffer.toString("utf8", 0, bytes.length), JSON.stringify(ascii.toString("latin1")));
+    }),
+  );
 });

@@ -96,3 +96,25 @@ test("a long unterminated line arriving in 1-byte chunks is carried in linear ti
   assert.ok(performance.now() - started < 5_000);
   assert.equal(fragments, 0, "400 kB is below MAX_LINE: no fragments yet");
 });
+
+test("a line a parser fails on while reading it on its bytes is that line's problem; the lines around it are read", () => {
+  const lines: string[] = [];
+  const splitter = new LineSplitter(
+    {
+      line: (text) => void lines.push(text),
+      take(bytes, from, to) {
+        if (bytes.toString("latin1", from, to) === "bad") throw new Error("broken");
+        return false;
+      },
+      end() {},
+    },
+    "test",
+  );
+  const out: Parameters<LineSplitter["push"]>[1] = [];
+  splitter.push(Buffer.from("one\nbad\nthree\n"), out);
+  splitter.finish(out);
+  assert.deepEqual(lines, ["one", "three"]);
+  assert.deepEqual(out, [
+    { source: { file: "test", line: 2 }, message: "unreadable line: broken", raw: "bad" },
+  ]);
+});

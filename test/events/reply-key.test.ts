@@ -221,3 +221,32 @@ test("ReplyMask keys a reply by its masked form without building it: hash and eq
     }),
   );
 });
+
+test("ReplyMask on a reply's bytes inside a line keys it as on its text: same tokens, hash and equals (property)", () => {
+  const onText = new ReplyMask();
+  const onBytes = new ReplyMask();
+  const unit = fc.constantFrom(...'a1F-.:@ x%#0_9Z"\\\t()');
+  fc.assert(
+    fc.property(
+      fc.string({ unit }),
+      fc.string({ unit }),
+      fc.string({ unit }),
+      fc.string(),
+      (before, reply, after, other) => {
+        // Word characters right before and after the reply: the byte scan must not read past its range.
+        const bytes = Buffer.from(`${before}${reply}${after}`, "latin1");
+        const from = before.length;
+        const to = from + reply.length;
+        assert.equal(onBytes.scanBytes(bytes, from, to), onText.scan(reply));
+        assert.deepEqual(onBytes.tokens(reply), onText.tokens(reply));
+        assert.equal(onBytes.masked(reply), onText.masked(reply));
+        assert.equal(onBytes.hashBytes(bytes, from, to), onText.hash(reply));
+        const masked = maskReply(reply).masked;
+        assert.equal(onBytes.equalsBytes(bytes, from, to, masked), true);
+        assert.equal(onBytes.equalsBytes(bytes, from, to, other), onText.equals(reply, other));
+        assert.equal(onBytes.equalsBytes(bytes, from, to, `${masked}x`), false);
+      },
+    ),
+    { numRuns: 3000 },
+  );
+});
