@@ -5,9 +5,12 @@
  * printing messages/s and peak RSS, PASS/FAIL against >= 15,000 messages/s. Also the library path
  * (recordsFromEmail on buffers already in memory) for reference.
  *
- *   npx node bench/classify-email.ts [--files N | --copies N] [--keep] [--vs-sisimai]
+ *   npx node bench/classify-email.ts [--files N | --copies N] [--distinct] [--keep] [--vs-sisimai]
  * --files N (default 14,000, issue 12's comparison with Sisimai): the corpus repeated in order until N files;
  * --copies N: the whole corpus N times.
+ * --distinct: every copy's replies made unique (a token added to each Diagnostic-Code and "said:" line), as in
+ * real bounce folders where replies name their recipient; the default repeats the corpus's 417 replies, which
+ * flatters the classifier's reply memo.
  * classify uses a second thread for many files and for big mboxes; DELIVERLENS_THREADS=1 measures one thread.
  */
 import { spawnSync } from "node:child_process";
@@ -46,6 +49,21 @@ const messages =
       : 14_000;
 const copies = Math.ceil(messages / names.length);
 
+const distinct = process.argv.includes("--distinct");
+let token = 0;
+/** The message with its replies made unique (--distinct), else as it is. */
+function variant(body: Buffer): Buffer {
+  if (!distinct) return body;
+  const text = body
+    .toString("latin1")
+    .replace(
+      /(Diagnostic-Code:[^\n]*?)(\r?\n)/i,
+      (_all, line: string, end: string) => `${line} ref${token++}${end}`,
+    )
+    .replace(/(said: [^\n]*?)(\r?\n)/, (_all, line: string, end: string) => `${line} ref${token++}${end}`);
+  return Buffer.from(text, "latin1");
+}
+
 const dir = mkdtempSync(join(tmpdir(), "deliverlens-bench-email-"));
 const tree = join(dir, "bounces");
 const mbox = join(dir, "bounces.mbox");
@@ -53,8 +71,9 @@ const mboxFd = openSync(mbox, "w");
 for (let copy = 0; copy < copies; copy++) {
   const sub = join(tree, String(copy).padStart(4, "0"));
   mkdirSync(sub, { recursive: true });
-  bodies.forEach((body, index) => {
+  bodies.forEach((original, index) => {
     if (copy * names.length + index >= messages) return;
+    const body = variant(original);
     writeFileSync(join(sub, names[index]), body);
     // mboxrd: a body line starting with "From " (or ">From ") gains one ">".
     // A corpus file that is itself an mbox message drops its own From line: the separator replaces it.
@@ -72,7 +91,7 @@ for (let copy = 0; copy < copies; copy++) {
 }
 closeSync(mboxFd);
 console.log(
-  `corpus of ${names.length} repeated to ${messages.toLocaleString("en-US")} messages (as files under ${tree}, and one mbox); load: ${uptime()}`,
+  `corpus of ${names.length} repeated to ${messages.toLocaleString("en-US")} messages${distinct ? ", every reply made distinct" : ""} (as files under ${tree}, and one mbox); load: ${uptime()}`,
 );
 
 interface Run {
