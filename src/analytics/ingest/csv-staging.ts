@@ -1,9 +1,9 @@
 import { spawnSync } from "node:child_process";
-import { closeSync, constants, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
-import { Socket } from "node:net";
+import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sqlString } from "../../util/sql.ts";
+import { ChunkSender, type FeedPort, PipeFeed } from "./pipe-feed.ts";
 import { STAGING_COLUMNS, type StagingRow } from "./staging.ts";
 
 /**
@@ -28,10 +28,6 @@ import { STAGING_COLUMNS, type StagingRow } from "./staging.ts";
 const WRITE_AT = 1 << 20;
 /** DuckDB's CSV reader refuses longer lines; a row holds at most a few fields of one 1 MB input line. */
 const MAX_CSV_LINE = 16 * 1024 * 1024;
-/** How long the writer sleeps when DuckDB has not opened the pipe yet. */
-const PIPE_WAIT_MS = 1;
-/** How often a write DuckDB does not take looks whether DuckDB failed. */
-const FAILURE_POLL_MS = 20;
 
 const COLUMNS_SQL = `{${STAGING_COLUMNS.map(
   ([name, type]) => `${sqlString(name)}: ${sqlString(type === "TIMESTAMP" ? "BIGINT" : type)}`,
@@ -102,8 +98,9 @@ export class CsvRows {
 }
 
 /**
- * Where DuckDB reads staged rows: a named pipe written while DuckDB reads it, or a file it reads once
- * complete. Rows are added here (`add`, `drain`), or written as bytes a CsvRows made (`write`).
+ * Where DuckDB reads staged rows: a named pipe written while DuckDB reads it (by its own thread, fed by
+ * every parsing thread: pipe-feed.ts), or a file it reads once complete. Rows are added here (`add`,
+ * `drain`), or written as bytes a CsvRows made (`write`).
  */
 export class CsvStaging {
   private readonly dir: string;
@@ -112,26 +109,46 @@ export class CsvStaging {
   /** A named pipe (read while written) rather than a file (read once written). */
   readonly pipe: boolean;
   private fd: number | null = null;
-  private readonly writer: PipeWriter | null = null;
+  /** The pipe's feeding thread, and this thread's way to it. */
+  private readonly feed: PipeFeed | null = null;
+  private readonly sender: ChunkSender | null = null;
   private ended = false;
   private readonly pending = new CsvRows();
   /** When the rows ended (performance.now()). */
   endedAt = 0;
-  /** Seconds a writer of this pipe (another thread's, shard-staging.ts) waited, besides this one's. */
-  waitedElsewhere = 0;
+  /** Seconds the pipe's writers waited for DuckDB: the feeding thread, and parsers waiting for a slot. */
+  private waited = 0;
+  /** Seconds the pipe's feeding thread had nothing to write (DuckDB waited for the parsers). */
+  emptySeconds = 0;
 
-  /** `pipe`: use a named pipe when the platform has them (default); false: a file. */
-  constructor(pipe = true) {
+  /**
+   * `pipe`: use a named pipe when the platform has them (default); false: a file. `parsers`: the threads
+   * writing a pipe (this one, and those given `feedPort(i)`).
+   */
+  constructor(pipe = true, parsers = 1) {
     this.dir = mkdtempSync(join(tmpdir(), "deliverlens-staging-"));
     this.path = join(this.dir, "rows.csv");
     this.pipe = pipe && makeFifo(this.path);
-    if (this.pipe) this.writer = new PipeWriter(this.path);
-    else this.fd = openSync(this.path, "wx", 0o600);
+    if (this.pipe) {
+      this.feed = new PipeFeed(this.path, parsers);
+      this.sender = new ChunkSender(this.feed.ports[0]);
+    } else this.fd = openSync(this.path, "wx", 0o600);
+  }
+
+  /** The way to this pipe for parsing thread `parser` (from 1), to be posted to it (its port transferred). */
+  feedPort(parser: number): FeedPort {
+    if (!this.feed) throw new Error("a staging file is written by one thread");
+    return this.feed.ports[parser];
   }
 
   /** Seconds the writers waited for DuckDB to open or read the pipe. */
   get waitedSeconds(): number {
-    return (this.writer?.waitedSeconds ?? 0) + this.waitedElsewhere;
+    return this.waited + (this.sender?.waitedSeconds ?? 0);
+  }
+
+  /** Adds seconds another thread's writer waited (shard-staging.ts). */
+  addWaited(seconds: number): void {
+    this.waited += seconds;
   }
 
   /** Rows added (not those written as bytes). */
@@ -155,18 +172,18 @@ export class CsvStaging {
   }
 
   /**
-   * Writes whole rows' bytes: to a file at once; to a pipe as DuckDB reads it, waiting while it is full
-   * (DuckDB reading behind) or not opened yet; throws the reader's failure.
+   * Writes whole rows' bytes: to a file at once; to a pipe's feeding thread, waiting only while the
+   * chunks handed over before are not read yet; throws the reader's failure (or the feeding thread's).
    */
   async write(bytes: Uint8Array, failed: ReaderFailure): Promise<void> {
-    if (this.writer) await this.writer.write(bytes, failed);
+    if (this.sender) await this.sender.send(bytes, this.stopped(failed));
     else if (this.fd !== null) writeAll(this.fd, bytes);
   }
 
   /**
-   * Ends the rows: the pipe's writer closes (DuckDB's read ends there) after the buffered rows, or at
-   * once with `discard` (a failed parse: DuckDB must still see the end, its insert is rolled back).
-   * Once: later calls do nothing.
+   * Ends the rows: the pipe closes (DuckDB's read ends there) after what every parser handed over —
+   * without the buffered rows with `discard` (a failed parse: DuckDB must still see the end, its insert
+   * is rolled back), at once if the reader failed. Once: later calls do nothing.
    */
   async end(failed: ReaderFailure, discard = false): Promise<void> {
     if (this.ended) return;
@@ -174,9 +191,15 @@ export class CsvStaging {
     const rest = this.pending.take();
     try {
       if (!discard) await this.write(rest, failed);
-      await this.writer?.end(failed, discard);
+      if (this.feed && this.sender) {
+        this.sender.end();
+        const waits = await this.feed.finish(failed);
+        this.waited += waits.waitedSeconds;
+        this.emptySeconds = waits.emptySeconds;
+      }
     } catch (error) {
       if (!discard) throw error;
+      await this.feed?.stop();
     } finally {
       if (this.fd !== null) closeSync(this.fd);
       this.fd = null;
@@ -184,7 +207,7 @@ export class CsvStaging {
     }
   }
 
-  /** Another thread wrote the rows and closed its end (shard-staging.ts): `end` does nothing more. */
+  /** Another thread wrote the rows to this file and closed it (shard-staging.ts): `end` does nothing more. */
   endedElsewhere(): void {
     this.ended = true;
     if (this.fd !== null) closeSync(this.fd);
@@ -192,110 +215,23 @@ export class CsvStaging {
     this.endedAt = performance.now();
   }
 
-  /** Removes the directory and whatever is left in it. */
+  /** Removes the directory and whatever is left in it (a pipe still fed is closed first). */
   close(): void {
-    this.writer?.destroy();
+    void this.feed?.stop();
     if (this.fd !== null) closeSync(this.fd);
     this.fd = null;
     rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /** The reader's failure, else the feeding thread's. */
+  private stopped(failed: ReaderFailure): ReaderFailure {
+    return () => failed() ?? this.feed?.failure() ?? null;
   }
 }
 
 function writeAll(fd: number, bytes: Uint8Array): void {
   let at = 0;
   while (at < bytes.length) at += writeSync(fd, bytes, at, bytes.length - at);
-}
-
-/**
- * The write end of a named pipe DuckDB reads, on any thread. Written through libuv (a net.Socket on the
- * descriptor), which writes as soon as DuckDB makes room: sleeping a millisecond whenever the pipe (64 kB)
- * was full left DuckDB and the parser both idle (600k staged rows into one insert: 5.5–6.1 s wall and
- * 2.6 CPU-s that way, 3.4–4.3 s and 2.1 CPU-s through libuv, load 8–9).
- */
-export class PipeWriter {
-  private readonly path: string;
-  private socket: Socket | null = null;
-  /** Seconds spent waiting for DuckDB to open or read the pipe. */
-  waitedSeconds = 0;
-  /** Called with the descriptor once the pipe is open. */
-  onOpen: ((fd: number) => void) | null = null;
-
-  constructor(path: string) {
-    this.path = path;
-  }
-
-  /** Writes whole rows' bytes once DuckDB has read what came before; throws the reader's failure. */
-  async write(bytes: Uint8Array, failed: ReaderFailure): Promise<void> {
-    const socket = await this.open(failed);
-    if (bytes.length === 0) return;
-    const started = performance.now();
-    try {
-      await new Promise<void>((resolve, reject) => {
-        // DuckDB may fail without closing the pipe: then nothing would ever call back.
-        const poll = setInterval(() => {
-          const failure = failed();
-          if (failure) {
-            clearInterval(poll);
-            reject(failure);
-          }
-        }, FAILURE_POLL_MS);
-        socket.write(bytes, (error) => {
-          clearInterval(poll);
-          if (error) reject(failed() ?? error);
-          else resolve();
-        });
-      });
-    } catch (error) {
-      this.destroy();
-      throw error;
-    } finally {
-      this.waitedSeconds += (performance.now() - started) / 1000;
-    }
-  }
-
-  /**
-   * Closes the pipe after what was written (DuckDB's read ends there), or at once with `discard`; opens
-   * it first if it never was, so that a reader waiting for it sees its end.
-   */
-  async end(failed: ReaderFailure, discard = false): Promise<void> {
-    const socket = await this.open(failed);
-    if (discard || socket.destroyed) {
-      this.destroy();
-      return;
-    }
-    await new Promise<void>((resolve) => {
-      socket.once("close", () => resolve());
-      socket.end();
-    });
-  }
-
-  /** Closes the pipe at once (what was not written yet is dropped). */
-  destroy(): void {
-    this.socket?.destroy();
-  }
-
-  /** Opening a pipe's write end fails (ENXIO) until DuckDB has opened the read end: tried every ms. */
-  private async open(failed: ReaderFailure): Promise<Socket> {
-    while (this.socket === null) {
-      let fd: number;
-      try {
-        fd = openSync(this.path, constants.O_WRONLY | constants.O_NONBLOCK);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== "ENXIO") throw error;
-        const failure = failed();
-        if (failure) throw failure;
-        const started = performance.now();
-        await new Promise((resolve) => setTimeout(resolve, PIPE_WAIT_MS));
-        this.waitedSeconds += (performance.now() - started) / 1000;
-        continue;
-      }
-      this.socket = new Socket({ fd, readable: false, writable: true });
-      // Failures reach the writes' callbacks; the event would otherwise be an uncaught error.
-      this.socket.on("error", () => {});
-      this.onOpen?.(fd);
-    }
-    return this.socket;
-  }
 }
 
 /** Creates a named pipe at `path` (mkfifo(1): Node has no call for it); false where there is none. */

@@ -21,6 +21,8 @@ export interface Staged {
   /** Per staging (a thread's rows): seconds its writer waited for DuckDB to read, and when its rows ended. */
   waitedSeconds: number[];
   endedSeconds: number[];
+  /** Seconds the pipe had nothing written to it while DuckDB read it (it waited for the parsers). */
+  emptySeconds: number;
   /** Seconds from the end of the parsing to the end of the insert. */
   insertTailSeconds: number;
 }
@@ -47,7 +49,9 @@ export async function stageWithParsers(
   let inserting: Promise<number> | null = null;
   let failure: unknown = null;
   const start = () => {
-    inserting = insert(partSql(stagings.length === 1 ? stagings[0].path : stagings.map((s) => s.path)));
+    // An insert that throws at once fails like one that fails reading: the writers stop, the pipe ends.
+    inserting = (async () =>
+      insert(partSql(stagings.length === 1 ? stagings[0].path : stagings.map((s) => s.path))))();
     inserting.then(
       () => {
         failure ??= new Error("DuckDB ended reading the staged rows before their end");
@@ -96,9 +100,10 @@ export async function stageWithParsers(
       limits,
       inserted,
       piped,
-      threads: stagings.length,
+      threads: shards ? 2 : 1,
       waitedSeconds: stagings.map((staging) => staging.waitedSeconds),
       endedSeconds: stagings.map((staging) => (staging.endedAt - started) / 1000),
+      emptySeconds: stagings[0].emptySeconds,
       insertTailSeconds: (performance.now() - tail) / 1000,
     };
   } finally {
@@ -111,13 +116,13 @@ export async function stageWithParsers(
   }
 }
 
-/** `count` stagings, all pipes or all files (DuckDB must not read a file that is still being written). */
-function newStagings(count: number, pipe: boolean): CsvStaging[] {
-  const stagings = [new CsvStaging(pipe)];
-  while (stagings.length < count) stagings.push(new CsvStaging(stagings[0].pipe));
-  if (stagings.every((staging) => staging.pipe === stagings[0].pipe)) return stagings;
-  for (const staging of stagings) staging.close();
-  return newStagings(count, false);
+/**
+ * Where `threads` parsing threads stage their rows: one pipe they all feed, else a file each (DuckDB
+ * must not read a file that is still being written).
+ */
+function newStagings(threads: number, pipe: boolean): CsvStaging[] {
+  const first = new CsvStaging(pipe, threads);
+  return first.pipe || threads === 1 ? [first] : [first, new CsvStaging(false)];
 }
 
 /**

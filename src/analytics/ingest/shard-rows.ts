@@ -1,9 +1,11 @@
 import { closeSync, constants, openSync, writeSync } from "node:fs";
+import type { DeliveryEvent } from "../../events/event.ts";
 import type { FormatName } from "../../events/formats.ts";
 import { lineReader, readShard } from "../../events/read.ts";
-import type { ParseCounters, Shard } from "../../events/source.ts";
-import { CsvRows, PipeWriter } from "./csv-staging.ts";
-import { addItems } from "./staging.ts";
+import type { OutcomeSpans, ParseCounters, Shard } from "../../events/source.ts";
+import { CsvRows } from "./csv-staging.ts";
+import { ChunkSender, type FeedPort } from "./pipe-feed.ts";
+import { addItems, outcomeRow } from "./staging.ts";
 
 /** One shard of a log staged as CSV (see shard-staging.ts): what both of its threads run. */
 
@@ -29,11 +31,8 @@ export interface ShardStaged {
   counters: ParseCounters;
 }
 
-/** Where the worker writes its rows: the second staging (a named pipe, or a file). */
-export interface ShardOutput {
-  path: string;
-  pipe: boolean;
-}
+/** Where the worker writes its rows: the pipe's feeding thread (pipe-feed.ts), or its own file. */
+export type ShardOutput = { feed: FeedPort } | { file: string };
 
 /**
  * The worker's messages: the descriptor it opened its output on (to be closed if it dies), then what it
@@ -55,8 +54,12 @@ export async function stageShard(
   hand: (bytes: Uint8Array<ArrayBuffer>) => Promise<void> | void,
   onBytes?: (bytes: number) => void,
 ): Promise<ShardStaged> {
-  const reader = lineReader(job.format, job.path, { ...job, counters, shard });
   const rows = new CsvRows();
+  // A parser that reads recipient lines on their bytes (Postfix) hands their outcomes here: no line string.
+  const outcomes = {
+    outcome: (event: DeliveryEvent, spans: OutcomeSpans) => rows.add(outcomeRow(event, spans, job.format)),
+  };
+  const reader = lineReader(job.format, job.path, { ...job, counters, shard, outcomes });
   const limits: string[] = [];
   for (const { out, bytes, last } of readShard(reader, job, shard)) {
     addItems(rows, out, job.format, limits);
@@ -69,12 +72,12 @@ export async function stageShard(
 }
 
 /**
- * The worker's side: writes its rows itself, so that its pipe is fed while the other thread parses (the
- * other thread wrote it between its own chunks at first: 64 kB a chunk, the worker's pipe ended 27 s after
- * the other at 4M lines). `stopped` says whether to stop (the other side failed).
+ * The worker's side: hands its rows to the pipe's feeding thread, or writes them to its own file, itself
+ * (the other thread wrote them between its own chunks at first: its pipe ended 27 s after the other's at
+ * 4M lines). `stopped` says whether to stop (the other side failed).
  */
 export class OutputWriter {
-  private readonly pipe: PipeWriter | null;
+  private readonly sender: ChunkSender | null;
   private fd: number | null = null;
   private readonly output: ShardOutput;
   private readonly stopped: () => Error | null;
@@ -84,35 +87,34 @@ export class OutputWriter {
     this.output = output;
     this.stopped = stopped;
     this.onOpen = onOpen;
-    this.pipe = output.pipe ? new PipeWriter(output.path) : null;
-    if (this.pipe) this.pipe.onOpen = onOpen;
+    this.sender = "feed" in output ? new ChunkSender(output.feed) : null;
   }
 
-  /** Seconds spent waiting for DuckDB to open or read the pipe. */
+  /** Seconds spent waiting for DuckDB to read the chunks handed over before. */
   get waitedSeconds(): number {
-    return this.pipe?.waitedSeconds ?? 0;
+    return this.sender?.waitedSeconds ?? 0;
   }
 
-  /** Writes whole rows' bytes (opening the output first: a pipe once DuckDB opened its read end). */
+  /** Writes whole rows' bytes. */
   async write(bytes: Uint8Array): Promise<void> {
     const stop = this.stopped();
     if (stop) throw stop;
-    if (this.pipe) {
-      await this.pipe.write(bytes, this.stopped);
+    if (this.sender) {
+      await this.sender.send(bytes, this.stopped);
       return;
     }
-    if (this.fd === null) {
-      this.fd = openSync(this.output.path, constants.O_WRONLY | constants.O_APPEND);
+    if (this.fd === null && "file" in this.output) {
+      this.fd = openSync(this.output.file, constants.O_WRONLY | constants.O_APPEND);
       this.onOpen(this.fd);
     }
     let at = 0;
-    while (at < bytes.length) at += writeSync(this.fd, bytes, at, bytes.length - at);
+    while (at < bytes.length) at += writeSync(this.fd as number, bytes, at, bytes.length - at);
   }
 
-  /** Closes the output: a pipe after what was written, or at once with `discard`. */
-  async end(discard: boolean): Promise<void> {
+  /** Ends this thread's rows (a failed parse's too: the main thread stops the pipe if DuckDB failed). */
+  end(): void {
     if (this.fd !== null) closeSync(this.fd);
     this.fd = null;
-    await this.pipe?.end(this.stopped, discard);
+    this.sender?.end();
   }
 }

@@ -8,19 +8,25 @@ import { MIN_THREADED_LOG_BYTES } from "../../pipeline/classify-log-threads.ts";
 import { threadsAllowed } from "../../pipeline/classify-parallel.ts";
 import { moduleWorker } from "../../util/module-worker.ts";
 import type { CsvStaging, ReaderFailure } from "./csv-staging.ts";
-import { type ShardJob, type ShardMessage, type ShardStaged, STOP, stageShard } from "./shard-rows.ts";
+import {
+  type ShardJob,
+  type ShardMessage,
+  type ShardOutput,
+  type ShardStaged,
+  STOP,
+  stageShard,
+} from "./shard-rows.ts";
 
 /**
  * A big plain log (a format whose EventSource.shards: Postfix, Exim) staged on two threads, as `classify`
  * reads it (src/pipeline/classify-log-threads.ts): both threads read the whole file through one
- * descriptor, each parses the messages of half the message ids, and each stages its rows to its own
- * CsvStaging. DuckDB's one insert reads both as one input (`read_csv([a, b])`); it reads them one after
- * the other, so what the second pipe buys is the second parsing thread (through one pipe and one parser,
- * the parser waited 20 s for DuckDB at 4M lines). Rows need no order: each keeps its line, which is all
- * the settling looks at.
+ * descriptor, each parses the messages of half the message ids, and both hand their rows to the one pipe
+ * DuckDB's insert reads (pipe-feed.ts; through a pipe each, DuckDB read one after the other). Without
+ * named pipes, each writes its own file, read as one input (`read_csv([a, b])`) once both are written.
+ * Rows need no order: each keeps its line, which is all the settling looks at.
  *
- * The worker writes its own pipe (fed while this thread parses); a failure on either side stops the other,
- * and both pipes end either way, so DuckDB's read and its statement end too.
+ * A failure on either side stops the other, and the pipe ends either way, so DuckDB's read and its
+ * statement end too.
  */
 
 /** How often the wait for the worker looks whether DuckDB failed (the worker then stops). */
@@ -54,8 +60,9 @@ export function openForShards(
 }
 
 /**
- * Stages `job` into `stagings` (two: this thread's shard, the worker's) and ends both; returns what both
- * staged, counters summed into `counters`. `failed` is the reader's failure (DuckDB's).
+ * Stages `job` into `stagings` (a pipe both threads feed, or two files: this thread's shard, the worker's)
+ * and ends them; returns what both staged, counters summed into `counters`. `failed` is the reader's
+ * failure (DuckDB's).
  */
 export async function stageOnTwoThreads(
   job: ShardJob,
@@ -65,9 +72,16 @@ export async function stageOnTwoThreads(
   onBytes?: (bytes: number) => void,
 ): Promise<ShardStaged> {
   const flags = new Int32Array(new SharedArrayBuffer(4));
-  const output = { path: stagings[1].path, pipe: stagings[1].pipe };
+  const output: ShardOutput = stagings[0].pipe
+    ? { feed: stagings[0].feedPort(1) }
+    : { file: stagings[1].path };
   const other = new WorkerShard(
-    moduleWorker(import.meta.url, "stage-worker", { job, output, flags: flags.buffer }),
+    moduleWorker(
+      import.meta.url,
+      "stage-worker",
+      { job, output, flags: flags.buffer },
+      "feed" in output ? [output.feed.port] : [],
+    ),
     flags,
   );
   try {
@@ -81,11 +95,10 @@ export async function stageOnTwoThreads(
       },
       onBytes,
     );
-    // Each pipe ends with its own rows, whatever the other shard does: DuckDB may read the pipes one after
-    // the other (it reads a second pipe while the first is still open only at times).
+    // This thread's file ends with its rows, whatever the worker does; a pipe once the worker's rows end too.
     await stagings[0].end(failed);
     const theirs = await other.finished(failed);
-    stagings[1].waitedElsewhere += theirs.waitedSeconds;
+    stagings[stagings.length - 1].addWaited(theirs.waitedSeconds);
     counters.evicted += theirs.counters.evicted;
     counters.evictedEarly += theirs.counters.evictedEarly;
     return {
@@ -99,9 +112,8 @@ export async function stageOnTwoThreads(
     throw failed() ?? error;
   } finally {
     await other.stop();
-    // The worker closed its output if it opened it; if not, the caller's ending opens and closes it, so
-    // that DuckDB, waiting for a writer, sees its end.
-    if (other.opened) stagings[1].endedElsewhere();
+    // The worker closed its file if it opened it.
+    if (other.opened && stagings.length > 1) stagings[1].endedElsewhere();
   }
 }
 

@@ -14,10 +14,10 @@ const writer = new OutputWriter(output, stopped, (fd) => post({ opened: fd }));
 let last: ShardMessage;
 try {
   const staged = await stageShard(job, { index: 1, count: 2 }, newCounters(), (bytes) => writer.write(bytes));
-  await writer.end(false);
+  writer.end();
   last = { staged: { ...staged, waitedSeconds: writer.waitedSeconds } };
 } catch (error) {
-  await writer.end(true).catch(() => {});
+  writer.end();
   last = { failed: (error as Error).message };
 }
 post(last);

@@ -1,7 +1,8 @@
 import { FAILURE_TYPES } from "../../bounce/classify-event.ts";
+import { latin1 } from "../../events/byte-scan.ts";
 import type { DeliveryEvent, ParseProblem } from "../../events/event.ts";
 import { ReplyMask } from "../../events/reply-key.ts";
-import { isProblem } from "../../events/source.ts";
+import { isProblem, type OutcomeSpans } from "../../events/source.ts";
 
 /**
  * The shape every source takes before it goes into `event_rows`: the JS path writes its events as rows
@@ -122,6 +123,18 @@ export function stagingRow(event: DeliveryEvent, format: string): StagingRow | n
 /** The staging row of what a parser gave: an event's, or a bad record's (quarantined). */
 export function itemRow(item: DeliveryEvent | ParseProblem, format: string): StagingRow {
   return isProblem(item) ? problemRow(item) : (stagingRow(item, format) ?? noTimeRow(item));
+}
+
+/**
+ * The staging row of an outcome a parser read on a line's bytes (ParseContext.outcomes): the event's row,
+ * its reply taken from the bytes where the parser left it there.
+ */
+export function outcomeRow(event: DeliveryEvent, spans: OutcomeSpans, format: string): StagingRow {
+  const read =
+    event.reply === null && spans.replyStart >= 0
+      ? { ...event, reply: latin1(spans.bytes as Buffer, spans.replyStart, spans.replyEnd) }
+      : event;
+  return stagingRow(read, format) ?? noTimeRow(read);
 }
 
 /** What a named limit that cut the input says (the run exits 1); null for any other problem. */
