@@ -1,4 +1,7 @@
-import { crc32, deflateRawSync, gzipSync } from "node:zlib";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { crc32, deflateRawSync, gunzipSync, gzipSync } from "node:zlib";
 import type { AggregateReport, AggregateRow } from "../src/dmarc/types.ts";
 
 /**
@@ -81,6 +84,67 @@ export function parsedReport(
     part: "",
   };
 }
+
+/** The vendored parsedmarc samples' XML (plain and gzipped), by file name, for the readers' parity tests. */
+export function parsedmarcXmlSamples(
+  dir = fileURLToPath(new URL("../test/fixtures/dmarc/parsedmarc/", import.meta.url)),
+): Array<[string, Buffer]> {
+  const out: Array<[string, Buffer]> = [];
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) out.push(...parsedmarcXmlSamples(path));
+    else if (/\.xml$/.test(name)) out.push([name, readFileSync(path)]);
+    else if (/\.xml\.gz$/.test(name)) out.push([name, gunzipSync(readFileSync(path))]);
+  }
+  return out;
+}
+
+/** A mutation: a position and what goes there (the characters and strings XML's syntax turns on). */
+export const XML_MUTATION_PIECES = [
+  "<",
+  ">",
+  "/",
+  "&",
+  ";",
+  '"',
+  "'",
+  "=",
+  "!",
+  "?",
+  "-",
+  "[",
+  "]",
+  " ",
+  "\n",
+  "\r",
+  ":",
+  "#",
+  "x",
+  "a",
+  "é",
+  "\u0000",
+  "\u0007",
+  "\uFFFE",
+  "&amp;",
+  "&#60;",
+  "&#x26;",
+  "&bogus;",
+  "<!--",
+  "-->",
+  "<![CDATA[",
+  "]]>",
+  "<?",
+  "?>",
+  "<?xml version='1.0'?>",
+  "</",
+  "/>",
+  "<x>",
+  "</x>",
+  "<x/>",
+  "<!DOCTYPE x>",
+  "\u00B7",
+  "1",
+];
 
 export interface ZipFile {
   name: string;

@@ -79,6 +79,30 @@ const MEMO_ENTRIES = 50_000;
 let memoEntries = 0;
 /** Longer texts (rare, often hostile) are not kept: the memo stays a few tens of MB at most. */
 const MEMO_TEXT_LENGTH = 2048;
+/**
+ * Texts seen once, one bit per hash of their characters: a text is kept from its second sighting on (a
+ * "doorkeeper", as in TinyLFU cache admission). A reply that names its recipient never comes back, and
+ * copying it into the memo cost more than the hash; one that repeats is classified once more, then kept.
+ */
+const SEEN_BITS = 1 << 18;
+const seen = new Int32Array(SEEN_BITS / 32);
+let seenMarked = 0;
+
+/** Whether the text was seen before (or another with its hash: then it is kept a sighting early). */
+function seenBefore(text: string): boolean {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  const bit = (hash ^ (hash >>> 18)) & (SEEN_BITS - 1);
+  const mask = 1 << (bit & 31);
+  if ((seen[bit >>> 5] & mask) !== 0) return true;
+  // A quarter full, most texts would pass as seen: start afresh.
+  if (++seenMarked > SEEN_BITS / 4) {
+    seen.fill(0);
+    seenMarked = 1;
+  }
+  seen[bit >>> 5] |= mask;
+  return false;
+}
 
 export function classifyReply(input: ReplyInput): Classification {
   const domain = input.recipient ? recipientDomain(input.recipient) : null;
@@ -90,6 +114,7 @@ export function classifyReply(input: ReplyInput): Classification {
   for (let entry: MemoEntry | null = first ?? null; entry !== null; entry = entry.next)
     if (entry.context === context) return { ...entry.classification };
   const classification = classifyUncached({ ...input, text }, domain);
+  if (!first && !seenBefore(text)) return classification;
   if (memoEntries >= MEMO_ENTRIES) {
     memo.clear();
     memoEntries = 0;

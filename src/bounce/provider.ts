@@ -1,4 +1,5 @@
 import { getDomainWithoutSuffix } from "tldts";
+import { anyOf } from "./rules/any-of.ts";
 import type { Provider } from "./vocabulary.ts";
 
 /**
@@ -218,7 +219,11 @@ export function providerFromHost(host: string): Provider | null {
   return HOST_SUFFIXES.find((entry) => hasDomainSuffix(name, entry.suffix))?.provider ?? null;
 }
 
+/** Whether any marker can match: one pass over a reply (most name no provider). */
+const ANY_MARKER = anyOf(TEXT_MARKERS.map((marker) => marker.pattern));
+
 export function providerFromText(lowerText: string): Provider | null {
+  if (ANY_MARKER?.test(lowerText) === false) return null;
   return TEXT_MARKERS.find((marker) => marker.pattern.test(lowerText))?.provider ?? null;
 }
 

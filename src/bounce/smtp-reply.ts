@@ -32,13 +32,16 @@ const REMOTE_HOST = /\bhost\s+([a-z0-9][a-z0-9.-]*[a-z0-9])\s*\[/i;
 
 /** Whitespace including the Unicode line/paragraph separators that some MTAs leak into replies. */
 const SPACES = /[\s\u0085\u2028\u2029]+/g;
+/** Whitespace SPACES would change: a run of two, or any but a plain space (most replies have neither). */
+const UNEVEN_SPACE = /[\s\u0085]{2}|[^\S ]|\u0085/;
 
 /** Longest text we look at: replies are short; this bounds regex work on hostile input. */
 export const MAX_REPLY_LENGTH = 16_384;
 
 export function parseReply(raw: string): ParsedReply {
   const bounded = raw.length > MAX_REPLY_LENGTH ? raw.slice(0, MAX_REPLY_LENGTH) : raw;
-  const unfolded = bounded.replace(DIAGNOSTIC_TYPE, "").replace(SPACES, " ").trim();
+  const typed = bounded.replace(DIAGNOSTIC_TYPE, "");
+  const unfolded = (UNEVEN_SPACE.test(typed) ? typed.replace(SPACES, " ") : typed).trim();
   const head = LEADING_CODE.exec(unfolded);
   let replyCode: number | null = null;
   let status: string | null = null;

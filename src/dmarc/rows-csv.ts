@@ -75,17 +75,25 @@ export function aggregateRowsCsv(key: string, report: AggregateReport, shares: r
   let lines = 0;
   let messages = 0;
   const rows = report.rows;
+  // Bytes written once and copied where they come again: the key, and a record's columns after the count
+  // (the same on each of its days, and often the same as the record before's).
+  let keyEnd = -1;
+  let previous: AggregateRow | null = null;
+  let tail = -1;
+  let tailEnd = -1;
   for (let index = 0; index < rows.length; index++) {
     const row = rows[index];
     messages += row.count;
     const counts = shares.length === 1 ? null : spreadCount(row.count, shares);
-    let tail = -1;
-    let tailEnd = -1;
+    const sameTail = previous !== null && sameColumns(row, previous);
     for (let d = 0; d < shares.length; d++) {
       const count = counts === null ? row.count : counts[d];
       if (count === 0 && counts !== null) continue;
       lines++;
-      text(key, COMMA);
+      if (keyEnd < 0) {
+        text(key, COMMA);
+        keyEnd = at;
+      } else again(0, keyEnd);
       int(index + 1);
       room(1);
       out[at++] = COMMA;
@@ -96,20 +104,54 @@ export function aggregateRowsCsv(key: string, report: AggregateReport, shares: r
       int(count);
       room(1);
       out[at++] = COMMA;
-      if (tail < 0) {
+      if (previous === row || sameTail) again(tail, tailEnd);
+      else {
         tail = at;
         recordTail(row);
         tailEnd = at;
-      } else {
-        // The same record on another day: the same columns after the count.
-        const length = tailEnd - tail;
-        room(length);
-        out.copy(out, at, tail, tailEnd);
-        at += length;
+        previous = row;
       }
     }
   }
   return { bytes: new Uint8Array(out.subarray(0, at)), lines, messages };
+}
+
+/** Bytes written before (from `start` to `end`), written again at the end. */
+function again(start: number, end: number): void {
+  const length = end - start;
+  room(length);
+  if (length < 64) for (let i = 0; i < length; i++) out[at + i] = out[start + i];
+  else out.copy(out, at, start, end);
+  at += length;
+}
+
+/** Whether two records have the same columns after the count (recordTail's). */
+function sameColumns(a: AggregateRow, b: AggregateRow): boolean {
+  if (
+    a.disposition !== b.disposition ||
+    a.dkim !== b.dkim ||
+    a.spf !== b.spf ||
+    a.reasonComment !== b.reasonComment ||
+    a.headerFrom !== b.headerFrom ||
+    a.envelopeFrom !== b.envelopeFrom ||
+    a.envelopeTo !== b.envelopeTo ||
+    a.reasons.length !== b.reasons.length ||
+    a.dkimAuth.length !== b.dkimAuth.length ||
+    a.spfAuth.length !== b.spfAuth.length
+  )
+    return false;
+  for (let i = 0; i < a.reasons.length; i++) if (a.reasons[i] !== b.reasons[i]) return false;
+  for (let i = 0; i < a.dkimAuth.length; i++) {
+    const x = a.dkimAuth[i];
+    const y = b.dkimAuth[i];
+    if (x.domain !== y.domain || x.selector !== y.selector || x.result !== y.result) return false;
+  }
+  for (let i = 0; i < a.spfAuth.length; i++) {
+    const x = a.spfAuth[i];
+    const y = b.spfAuth[i];
+    if (x.domain !== y.domain || x.scope !== y.scope || x.result !== y.result) return false;
+  }
+  return true;
 }
 
 /** The columns after `messages`: what the record says, the same on each of its days. */

@@ -25,6 +25,13 @@ export interface XmlHandler {
   close(name: string): void;
   /** A document type declaration before the root (its content is not read). */
   doctype(): void;
+  /**
+   * Offered each start tag below the root without attributes, at `start` (its `<`) in `text`, before the reader reads
+   * the element: a handler that recognises the whole element there — well-formed, balanced, every
+   * character an XML character, nothing to expand or normalise — may take it whole (calling its own
+   * open/text/close as the reader would have) and return the index after it. -1: the reader reads it.
+   */
+  element?(name: string, text: string, start: number): number;
 }
 
 export class XmlSyntaxError extends Error {
@@ -292,6 +299,10 @@ export class StrictXmlReader {
     for (;;) {
       let c = buf.charCodeAt(i);
       if (c === 0x3e) {
+        if (attributes === null && this.stack.length > 0 && this.handler.element) {
+          const end = this.handler.element(name, buf, pos);
+          if (end > pos) return end;
+        }
         this.opened(name, attributes, id);
         return i + 1;
       }

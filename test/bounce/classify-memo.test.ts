@@ -2,6 +2,25 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { test } from "node:test";
 
+const classify = new URL("../../src/bounce/classify.ts", import.meta.url).href;
+
+/** Bytes still on the heap after a full GC once `work` ran (classifyReply in scope), in a child with --expose-gc. */
+function retainedAfter(work: string): number {
+  const script = `
+    const { classifyReply } = await import(${JSON.stringify(classify)});
+    globalThis.gc();
+    const before = process.memoryUsage().heapUsed;
+    ${work}
+    globalThis.gc();
+    process.stdout.write(String(process.memoryUsage().heapUsed - before));
+  `;
+  const run = spawnSync(process.execPath, ["--expose-gc", "--input-type=module", "-e", script], {
+    encoding: "utf8",
+  });
+  assert.equal(run.status, 0, run.stderr);
+  return Number(run.stdout);
+}
+
 /**
  * The reply memo must not keep the messages its replies were cut from: a reply, its remote host and its
  * status are slices of the whole message (a latin1 string), and a slice keeps its parent alive. With
@@ -9,19 +28,15 @@ import { test } from "node:test";
  * up to the memo's 50,000 entries. Run in a child with --expose-gc, so the heap is measured after a full GC.
  */
 test("the reply memo keeps copies, not the messages the replies are slices of", () => {
-  const classify = new URL("../../src/bounce/classify.ts", import.meta.url).href;
-  const script = `
-    const { classifyReply } = await import(${JSON.stringify(classify)});
-    const MESSAGES = 60;
-    globalThis.gc();
-    const before = process.memoryUsage().heapUsed;
-    for (let i = 0; i < MESSAGES; i++) {
+  const retained = retainedAfter(`
+    for (let i = 0; i < 60; i++) {
       // One message of 1 MB: headers, the reply, a large attached original.
       const message = "Reporting-MTA: dns; mx" + i + ".example.net\\n" + "Status: 5.1.1\\n" +
         "Diagnostic-Code: smtp; 550 5.1.1 <user" + i + "@example.com>: Recipient address rejected\\n" + "x".repeat(1 << 20);
       const at = message.indexOf("550 5.1.1");
       const host = message.indexOf("mx" + i);
-      classifyReply({
+      // Twice: a reply is kept from its second sighting on.
+      for (let sighting = 0; sighting < 2; sighting++) classifyReply({
         text: message.slice(at, message.indexOf("\\n", at)),
         replyCode: 550,
         status: message.slice(message.indexOf("5.1.1"), message.indexOf("5.1.1") + 5),
@@ -32,14 +47,23 @@ test("the reply memo keeps copies, not the messages the replies are slices of", 
         hintReason: null,
       });
     }
-    globalThis.gc();
-    process.stdout.write(String(process.memoryUsage().heapUsed - before));
-  `;
-  const run = spawnSync(process.execPath, ["--expose-gc", "--input-type=module", "-e", script], {
-    encoding: "utf8",
-  });
-  assert.equal(run.status, 0, run.stderr);
-  const retained = Number(run.stdout);
+  `);
   // 60 messages of 1 MB: kept, they would be 60 MB; the memo's own entries are a few KB each.
   assert.ok(retained < 10 * 1024 * 1024, `retained ${retained} bytes`);
+});
+
+test("a reply seen once is not kept; one seen again is, and every sighting gets the same answer", () => {
+  const retained = retainedAfter(`
+    const reply = (i) => ({
+      text: "550 5.1.1 <user" + i + "@example.com>: Recipient address rejected: " + "no such user here ".repeat(40) + i,
+      replyCode: 550, status: "5.1.1", remoteMta: "mx.example.net", reportingMta: null,
+      recipient: "user" + i + "@example.com", action: "failed", hintReason: null,
+    });
+    const same = JSON.stringify(classifyReply(reply(-1)));
+    for (let sighting = 0; sighting < 3; sighting++)
+      if (JSON.stringify(classifyReply(reply(-1))) !== same) throw new Error("sighting " + sighting + " differs");
+    for (let i = 0; i < 20000; i++) classifyReply(reply(i));
+  `);
+  // Kept, 20,000 replies of 750 characters would be 15 MB and more; seen once, none is.
+  assert.ok(retained < 4 * 1024 * 1024, `retained ${retained} bytes`);
 });

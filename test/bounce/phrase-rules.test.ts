@@ -3,14 +3,17 @@ import { describe, it } from "node:test";
 import { classifyReply } from "../../src/bounce/classify.ts";
 import { detectProvider, hostName } from "../../src/bounce/provider.ts";
 import { PHRASE_MATCHER, PHRASE_TABLES } from "../../src/bounce/rules/knowledge.ts";
-import { PhraseMatcher } from "../../src/bounce/rules/phrase-matcher.ts";
+import { PhraseMatcher, requiredAlternatives } from "../../src/bounce/rules/phrase-matcher.ts";
 import {
   alignedIn,
   fragmentsOf,
+  gatesHold,
   type PhraseContext,
   type PhraseRule,
   type RuleTable,
   statusMatches,
+  statusOutranks,
+  tableApplies,
 } from "../../src/bounce/rules/phrase-rule.ts";
 import { PROVIDER_RULES } from "../../src/bounce/rules/provider-rules.ts";
 import { statusRule } from "../../src/bounce/rules/status-codes.ts";
@@ -127,6 +130,76 @@ describe("phrase tables (one phrase per entry, compiled into one ordered matcher
     for (const context of samples) {
       assert.equal(PHRASE_MATCHER.match(context)?.rule.id, naive(context)?.rule.id, context.lowerText);
     }
+  });
+});
+
+describe("the phrase matcher's index", () => {
+  /** Every entry tried in table order, each text read whole: no anchors, no index. */
+  const tryEvery = (context: PhraseContext): PhraseRule | null => {
+    for (const { table, rule } of ENTRIES) {
+      const text = rule.pattern
+        ? rule.pattern.test(context.lowerText)
+        : alignedIn(context.lowerText, fragmentsOf(rule));
+      if (!text || !(tableApplies(table, context) || rule.anyHost === true) || !gatesHold(rule, context))
+        continue;
+      if (table.yieldToStatus === true && statusOutranks(context.status, context.statusReason, rule.reason))
+        continue;
+      return rule;
+    }
+    return null;
+  };
+
+  it("answers like trying every entry, for every example alone, padded, and joined to the next one", () => {
+    const contexts = ENTRIES.flatMap(({ table, rule }, index) => {
+      const context = exampleContext(table, rule);
+      const next = ENTRIES[(index + 1) % ENTRIES.length].rule.example.toLowerCase();
+      return [
+        context,
+        { ...context, lowerText: `x ${context.lowerText} y` },
+        { ...context, lowerText: `${next} ${context.lowerText}` },
+        { ...context, lowerText: `${context.lowerText}; ${next}` },
+      ];
+    });
+    const wrong = contexts.flatMap((context) => {
+      const want = tryEvery(context)?.id ?? null;
+      const got = PHRASE_MATCHER.match(context)?.rule.id ?? null;
+      return got === want ? [] : [`${JSON.stringify(context.lowerText)}: ${got} instead of ${want}`];
+    });
+    assert.equal(contexts.length, ENTRIES.length * 4);
+    assert.deepEqual(wrong, []);
+  });
+
+  it("a pattern with no literal run is indexed by the words of a group every match needs", () => {
+    assert.deepEqual(requiredAlternatives("(?:mailbox|mail box|inbox) (?:is )?full"), [
+      "mailbox",
+      "mail box",
+      "inbox",
+    ]);
+    assert.deepEqual(requiredAlternatives("(?:abc)? (?:def|ghi)"), ["def", "ghi"]);
+    assert.deepEqual(requiredAlternatives("(?:foo|bar){0,2} x (?:foo\\.bar|baz)"), ["foo.bar", "baz"]);
+    assert.deepEqual(requiredAlternatives("(?=abc)(?:def|ghi)"), ["def", "ghi"]);
+    assert.equal(requiredAlternatives("(?:abc|def) x|y"), null, "a top-level alternative needs no group");
+    assert.equal(requiredAlternatives("(?:a|bcd) x"), null, "a word too short to index");
+    assert.equal(requiredAlternatives("(?:abc|d(?:ef)) x"), null, "not plain words");
+    const table: RuleTable = {
+      id: "t",
+      source: "t",
+      rules: [
+        {
+          id: "full",
+          reason: "mailboxfull",
+          pattern: /(?:mailbox|inbox) (?:is )?full/,
+          source: "t",
+          example: "inbox full",
+        },
+      ],
+    };
+    const matcher = new PhraseMatcher([table]);
+    const context = exampleContext(table, table.rules[0]);
+    for (const text of ["inbox full", "550 the mailbox is full", "mailbox inbox is full", "inbox is full."])
+      assert.equal(matcher.match({ ...context, lowerText: text })?.rule.id, "full", text);
+    for (const text of ["mailbox", "inbox is not full", "the box is full"])
+      assert.equal(matcher.match({ ...context, lowerText: text }), null, text);
   });
 });
 

@@ -70,3 +70,13 @@ test("parseReply stays fast on hostile input", () => {
     assert.ok(ms < 500, `slow on ${raw.slice(0, 20)}…: ${ms.toFixed(0)} ms of CPU`);
   }
 });
+
+test("parseReply makes every kind of whitespace one space, and leaves single spaces alone", () => {
+  const words = ["550", "5.1.1", "<a@example.com>:", "user", "unknown"];
+  for (const gap of [" ", "  ", "\t", "\r\n ", "\u00a0", "\u0085", "\u2028", "\u2029", " \u3000", "\f"]) {
+    const parsed = parseReply(`smtp;${words.join(gap)}`);
+    assert.equal(parsed.text, words.join(" "), JSON.stringify(gap));
+    assert.equal(parsed.replyCode, 550);
+    assert.equal(parsed.status, "5.1.1");
+  }
+});

@@ -79,6 +79,20 @@ const row: fc.Arbitrary<AggregateRow> = fc.record({
   spfAuth: fc.array(spfAuth, { maxLength: 2 }),
 });
 
+/** The columns a record's line repeats (all but source and count). */
+const COLUMNS = [
+  "disposition",
+  "dkim",
+  "spf",
+  "reasons",
+  "reasonComment",
+  "headerFrom",
+  "envelopeFrom",
+  "envelopeTo",
+  "dkimAuth",
+  "spfAuth",
+] as const;
+
 function report(rows: AggregateRow[], begin: number, seconds: number): AggregateReport {
   return parsedReport(rows, begin, begin + seconds);
 }
@@ -89,7 +103,37 @@ test("the CSV bytes are the reference lines, UTF-8 encoded, for any record text 
       fc.array(row, { maxLength: 6 }),
       fc.nat(2_000_000_000),
       fc.oneof(fc.nat(86_400), fc.nat(10 * 86_400)),
-      (rows, begin, seconds) => {
+      fc.array(fc.option(fc.tuple(row, fc.subarray([...COLUMNS]), fc.nat(2))), { maxLength: 6 }),
+      (distinct, begin, seconds, repeats) => {
+        // Records that repeat the one before but for the source and count (copies of equal, not the same,
+        // lists), or but for a few of its columns, or one DKIM/SPF part of one signature.
+        const rows = distinct.flatMap((x, i) => {
+          const repeat = repeats[i];
+          if (!repeat) return [x];
+          const [other, columns, part] = repeat;
+          const copy: AggregateRow = {
+            ...x,
+            sourceIp: "192.0.2.99",
+            count: x.count + 1,
+            reasons: [...x.reasons],
+            dkimAuth: x.dkimAuth.map((d) => ({ ...d })),
+            spfAuth: x.spfAuth.map((p) => ({ ...p })),
+          };
+          for (const column of columns) Object.assign(copy, { [column]: other[column] });
+          if (columns.length === 0 && copy.dkimAuth.length > 0) {
+            const d = copy.dkimAuth[0];
+            if (part === 0) d.domain = `${d.domain}x`;
+            else if (part === 1) d.selector = `${d.selector}x`;
+            else d.result = d.result === "pass" ? "fail" : "pass";
+          }
+          if (columns.length === 0 && copy.spfAuth.length > 0) {
+            const p = copy.spfAuth[0];
+            if (part === 0) p.domain = `${p.domain}x`;
+            else if (part === 1) p.scope = p.scope === "mfrom" ? "helo" : "mfrom";
+            else p.result = p.result === "pass" ? "fail" : "pass";
+          }
+          return [x, copy];
+        });
         const r = report(rows, begin, seconds);
         const key = "0123456789abcdef0123456789abcdef01234567";
         const csv = aggregateRowsCsv(key, r, daysOf(r.begin, r.end));

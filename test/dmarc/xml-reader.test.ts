@@ -1,13 +1,9 @@
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
 import { test } from "node:test";
-import { fileURLToPath } from "node:url";
-import { gunzipSync } from "node:zlib";
 import fc from "fast-check";
 import { SaxesParser } from "saxes";
 import { StrictXmlReader, XmlSyntaxError } from "../../src/dmarc/xml-reader.ts";
-import { aggregateXml } from "../../testkit/dmarc-reports.ts";
+import { aggregateXml, parsedmarcXmlSamples, XML_MUTATION_PIECES } from "../../testkit/dmarc-reports.ts";
 
 /**
  * The report reader's XML (src/dmarc/xml-reader.ts) holds to saxes' verdicts, a general strict parser:
@@ -113,17 +109,8 @@ function cut(text: string, at: number[]): string[] {
   return chunks;
 }
 
-const SAMPLES = fileURLToPath(new URL("../fixtures/dmarc/parsedmarc/", import.meta.url));
-
-function xmlSamples(dir = SAMPLES): Array<[string, string]> {
-  const out: Array<[string, string]> = [];
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) out.push(...xmlSamples(path));
-    else if (/\.xml$/.test(name)) out.push([name, readFileSync(path, "utf8")]);
-    else if (/\.xml\.gz$/.test(name)) out.push([name, gunzipSync(readFileSync(path)).toString("utf8")]);
-  }
-  return out;
+function xmlSamples(): Array<[string, string]> {
+  return parsedmarcXmlSamples().map(([name, xml]) => [name, xml.toString("utf8")]);
 }
 
 const REPORT = aggregateXml({
@@ -212,52 +199,7 @@ test("hand-picked well-formedness faults are refused as saxes refuses them; thei
   }
 });
 
-/** A mutation: a position and what goes there (the characters and strings XML's syntax turns on). */
-const PIECES = [
-  "<",
-  ">",
-  "/",
-  "&",
-  ";",
-  '"',
-  "'",
-  "=",
-  "!",
-  "?",
-  "-",
-  "[",
-  "]",
-  " ",
-  "\n",
-  "\r",
-  ":",
-  "#",
-  "x",
-  "a",
-  "é",
-  "\u0000",
-  "\u0007",
-  "\uFFFE",
-  "&amp;",
-  "&#60;",
-  "&#x26;",
-  "&bogus;",
-  "<!--",
-  "-->",
-  "<![CDATA[",
-  "]]>",
-  "<?",
-  "?>",
-  "<?xml version='1.0'?>",
-  "</",
-  "/>",
-  "<x>",
-  "</x>",
-  "<x/>",
-  "<!DOCTYPE x>",
-  "\u00B7",
-  "1",
-];
+const PIECES = XML_MUTATION_PIECES;
 
 test("reports mutated at random: the reader refuses exactly what saxes refuses, and reads the rest the same", () => {
   fc.assert(

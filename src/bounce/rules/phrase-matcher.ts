@@ -1,3 +1,4 @@
+import { anyOf } from "./any-of.ts";
 import {
   alignedIn,
   fragmentsOf,
@@ -21,6 +22,8 @@ export interface CompiledRule {
 interface Anchored extends CompiledRule {
   /** Text every match contains: the longest fragment of a phrase, a literal run of a pattern. */
   anchor: string;
+  /** Where in the anchor its indexed three characters start (its rarest among all anchors). */
+  offset: number;
   /** Whether the anchor alone does not prove the match (more fragments, or a pattern). */
   verify: boolean;
 }
@@ -28,14 +31,18 @@ interface Anchored extends CompiledRule {
 /**
  * Ordered tables compiled once into one matcher: the answer is the first rule in table order whose text
  * and gates hold, as if every rule were tried in turn, but the reply is read once. Every rule has an
- * anchor (a phrase's longest fragment, or a literal run every match of a pattern contains) indexed by its
- * first three characters; one pass over the reply looks up each position and tries only the rules anchored
- * there, in order, stopping at the best order found so far. A pattern is run only where its anchor occurs;
+ * anchor (a phrase's longest fragment, or a literal run every match of a pattern contains) indexed by the
+ * rarest three characters it holds (fewest anchors hold them: "mai", "mes", "sen" start dozens of anchors,
+ * so a reply's common words would each try them all); one pass over the reply looks up each position and
+ * tries only the rules indexed there, in order, stopping at the best order found so far. A pattern is run only where its anchor occurs;
  * the few patterns without a literal run share one combined prefilter.
  */
 export class PhraseMatcher {
   readonly rules: readonly CompiledRule[];
-  private readonly byTrigram = new Map<number, Anchored[]>();
+  /** Open addressing over the anchors' keys (a Map look-up per reply character cost more than the rest). */
+  private readonly slotKeys: Int32Array;
+  private readonly slotRules: Anchored[][];
+  private readonly slotMask: number;
   private readonly short: Anchored[] = [];
   private readonly unanchored: CompiledRule[] = [];
   private readonly anyUnanchored: RegExp | null;
@@ -47,40 +54,70 @@ export class PhraseMatcher {
   constructor(tables: readonly RuleTable[]) {
     this.tableCount = tables.length;
     const rules: CompiledRule[] = [];
+    const indexed: Anchored[] = [];
     for (const [tableIndex, table] of tables.entries()) {
       for (const rule of table.rules) {
         const compiled: CompiledRule = { order: rules.length, tableIndex, table, rule };
         rules.push(compiled);
         const fragments = fragmentsOf(rule);
-        const anchor = rule.pattern
+        const literal = rule.pattern
           ? requiredLiteral(rule.pattern.source)
           : fragments.reduce((a, b) => (b.length > a.length ? b : a), "");
-        if (anchor.length === 0) {
+        // A pattern with no literal run of three may still need one of a group's words ("(?:mailbox|inbox) is
+        // full"): it is indexed under each (a reply holding two of them tries it once: `missed`).
+        const anchors =
+          literal.length < 3 && rule.pattern
+            ? (requiredAlternatives(rule.pattern.source) ?? [literal])
+            : [literal];
+        if (anchors[0].length === 0) {
           if (!rule.pattern) throw new Error(`rule ${rule.id}: no phrase and no pattern`);
           this.unanchored.push(compiled);
           continue;
         }
-        const anchored: Anchored = {
-          ...compiled,
-          anchor,
-          verify: rule.pattern !== undefined || fragments.length > 1,
-        };
-        if (anchor.length < 3) {
-          this.short.push(anchored);
-          continue;
+        for (const anchor of anchors) {
+          const anchored: Anchored = {
+            ...compiled,
+            anchor,
+            offset: 0,
+            verify: rule.pattern !== undefined || fragments.length > 1,
+          };
+          if (anchor.length < 3) this.short.push(anchored);
+          else indexed.push(anchored);
         }
-        const key = trigram(anchor, 0);
-        const bucket = this.byTrigram.get(key);
-        if (bucket) bucket.push(anchored);
-        else this.byTrigram.set(key, [anchored]);
       }
+    }
+    // How many anchors hold each three characters: the rarer, the fewer rules a reply's text wakes up.
+    const holding = new Map<number, number>();
+    for (const entry of indexed) {
+      for (const key of new Set(trigramsOf(entry.anchor))) holding.set(key, (holding.get(key) ?? 0) + 1);
+    }
+    // In rule order, so each bucket stays in table order.
+    const byKey = new Map<number, Anchored[]>();
+    for (const entry of indexed) {
+      const keys = trigramsOf(entry.anchor);
+      for (let at = 1; at < keys.length; at++) {
+        if ((holding.get(keys[at]) ?? 0) < (holding.get(keys[entry.offset]) ?? 0)) entry.offset = at;
+      }
+      const key = keys[entry.offset];
+      const bucket = byKey.get(key);
+      if (bucket) bucket.push(entry);
+      else byKey.set(key, [entry]);
+    }
+    // At most a quarter full: a miss (most characters of a reply) ends at the first empty slot.
+    let size = 16;
+    while (size < byKey.size * 4) size *= 2;
+    this.slotMask = size - 1;
+    this.slotKeys = new Int32Array(size).fill(EMPTY);
+    this.slotRules = new Array(size).fill(NONE);
+    for (const [key, bucket] of byKey) {
+      let slot = slotOf(key) & this.slotMask;
+      while (this.slotKeys[slot] !== EMPTY) slot = (slot + 1) & this.slotMask;
+      this.slotKeys[slot] = key;
+      this.slotRules[slot] = bucket;
     }
     this.rules = rules;
     this.missed = new Uint32Array(rules.length);
-    this.anyUnanchored =
-      this.unanchored.length === 0
-        ? null
-        : new RegExp(this.unanchored.map((entry) => `(?:${entry.rule.pattern?.source})`).join("|"));
+    this.anyUnanchored = anyOf(this.unanchored.map((entry) => entry.rule.pattern ?? /(?!)/));
   }
 
   /** The first rule (in table order) that holds for this reply, or null. */
@@ -112,14 +149,20 @@ export class PhraseMatcher {
     let best: CompiledRule | null = null;
     let bestOrder = Number.POSITIVE_INFINITY;
     const last = text.length - 2;
+    const keys = this.slotKeys;
+    const mask = this.slotMask;
     for (let i = 0; i < last; i++) {
-      const bucket = this.byTrigram.get(trigram(text, i));
-      if (bucket === undefined) continue;
+      const key = trigram(text, i);
+      let slot = slotOf(key) & mask;
+      while (keys[slot] !== key && keys[slot] !== EMPTY) slot = (slot + 1) & mask;
+      if (keys[slot] === EMPTY) continue;
+      const bucket = this.slotRules[slot];
       // Index loops: for-of allocates an iterator per loop in Maglev-compiled code (email runs' tier).
       for (let b = 0; b < bucket.length; b++) {
         const entry = bucket[b];
         if (entry.order >= bestOrder) break;
-        if (!text.startsWith(entry.anchor, i)) continue;
+        const at = i - entry.offset;
+        if (at < 0 || !text.startsWith(entry.anchor, at)) continue;
         if (entry.verify ? !holds(entry) : !applies(entry)) continue;
         best = entry;
         bestOrder = entry.order;
@@ -135,7 +178,7 @@ export class PhraseMatcher {
         break;
       }
     }
-    if (this.anyUnanchored?.test(text)) {
+    if (this.unanchored.length > 0 && this.anyUnanchored?.test(text) !== false) {
       for (let u = 0; u < this.unanchored.length; u++) {
         const entry = this.unanchored[u];
         if (entry.order >= bestOrder) break;
@@ -149,6 +192,15 @@ export class PhraseMatcher {
   }
 }
 
+/** An empty slot (no trigram key is negative: 27 bits). */
+const EMPTY = -1;
+const NONE: Anchored[] = [];
+
+/** A key's home slot (Fibonacci hashing: its high bits, spread). */
+function slotOf(key: number): number {
+  return Math.imul(key, 0x9e3779b1) >>> 16;
+}
+
 /** Three characters as one small integer (9 bits each: other characters collide, startsWith decides). */
 function trigram(text: string, at: number): number {
   return (
@@ -156,6 +208,13 @@ function trigram(text: string, at: number): number {
     ((text.charCodeAt(at + 1) & 511) << 9) |
     (text.charCodeAt(at + 2) & 511)
   );
+}
+
+/** The key of every three characters of an anchor, by where they start. */
+function trigramsOf(anchor: string): number[] {
+  const keys: number[] = [];
+  for (let at = 0; at + 3 <= anchor.length; at++) keys.push(trigram(anchor, at));
+  return keys;
 }
 
 const CLASS_ESCAPES = "bBdDsSwWnrtfv0123456789";
@@ -217,6 +276,61 @@ export function requiredLiteral(source: string): string {
   }
   end();
   return best.toLowerCase();
+}
+
+/**
+ * The words of the first group every match goes through, when each is plain text of three characters or
+ * more ("(?:mailbox|mail box|inbox) …" → mailbox, mail box, inbox), lower case; null when there is none.
+ */
+export function requiredAlternatives(source: string): string[] | null {
+  let found: string[] | null = null;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i];
+    if (c === "\\") i++;
+    else if (c === "[") i = skipClass(source, i);
+    else if (c === "|")
+      return null; // a top-level alternative: no group is needed by every match
+    else if (c === "(") {
+      const end = groupEnd(source, i);
+      if (end < 0) return null;
+      found ??= groupWords(source, i, end);
+      i = end;
+    }
+  }
+  return found;
+}
+
+/** The plain words of the group from `start` to `end` when every match needs one of them, else null. */
+function groupWords(source: string, start: number, end: number): string[] | null {
+  const quantifier = source[end + 1];
+  if (
+    quantifier === "?" ||
+    quantifier === "*" ||
+    (quantifier === "{" && /^\{0[,}]/.test(source.slice(end + 1)))
+  )
+    return null;
+  const body = source.slice(start + 1, end);
+  if (/^\?[=!<]/.test(body)) return null; // a look-around (or a named group, left alone)
+  const words = (body.startsWith("?:") ? body.slice(2) : body).split("|");
+  if (!words.every((word) => PLAIN.test(word))) return null;
+  const literals = words.map((word) => word.replace(/\\(.)/g, "$1").toLowerCase());
+  return literals.every((word) => word.length >= 3) ? literals : null;
+}
+
+/** Text with no regex syntax (escaped punctuation allowed). */
+const PLAIN = /^(?:[^\\()[\]{}|.*+?^$]|\\[^A-Za-z0-9])+$/;
+
+/** Index of the ")" closing the group opened at `start`, or -1. */
+function groupEnd(source: string, start: number): number {
+  let depth = 0;
+  for (let i = start; i < source.length; i++) {
+    const c = source[i];
+    if (c === "\\") i++;
+    else if (c === "[") i = skipClass(source, i);
+    else if (c === "(") depth++;
+    else if (c === ")" && --depth === 0) return i;
+  }
+  return -1;
 }
 
 function skipClass(source: string, start: number): number {

@@ -1,3 +1,5 @@
+import { anyOf } from "./any-of.ts";
+
 /**
  * Extracting a provider's own code from a reply (Apple CS01, Yahoo TSS04, Microsoft S3150/AS…,
  * Comcast RL000010 …). Ordered, first match wins; each pattern sees the lower-cased reply and the code
@@ -81,7 +83,11 @@ export const PROVIDER_CODE_PATTERNS: readonly ProviderCodePattern[] = [
   },
 ];
 
+/** Whether any pattern can match: one pass over a reply (most carry no provider code). */
+const ANY_CODE = anyOf(PROVIDER_CODE_PATTERNS.map((entry) => entry.pattern));
+
 export function extractProviderCode(lowerText: string): string | null {
+  if (ANY_CODE?.test(lowerText) === false) return null;
   for (const entry of PROVIDER_CODE_PATTERNS) {
     const match = entry.pattern.exec(lowerText);
     if (match) return match[1].toUpperCase();

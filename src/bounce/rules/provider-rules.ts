@@ -1,3 +1,4 @@
+import { anyOf } from "./any-of.ts";
 import { APPLE_RULES } from "./apple.ts";
 import { COMCAST_RULES } from "./comcast.ts";
 import { COX_SPECTRUM_RULES } from "./cox-spectrum.ts";
@@ -30,11 +31,11 @@ export const PROVIDER_RULES: readonly ProviderRule[] = [
  * that hold on status/provider alone (pattern matching everything) are tried, still in table order.
  */
 const TEXT_RULES = PROVIDER_RULES.filter((rule) => !rule.pattern.test(""));
-const ANY_TEXT_RULE = new RegExp(TEXT_RULES.map((rule) => `(?:${rule.pattern.source})`).join("|"));
+const ANY_TEXT_RULE = anyOf(TEXT_RULES.map((rule) => rule.pattern));
 const GATE_ONLY_RULES = PROVIDER_RULES.filter((rule) => rule.pattern.test(""));
 
 export function matchProviderRule(context: RuleContext): ProviderRule | null {
-  const candidates = ANY_TEXT_RULE.test(context.lowerText) ? PROVIDER_RULES : GATE_ONLY_RULES;
+  const candidates = ANY_TEXT_RULE?.test(context.lowerText) === false ? GATE_ONLY_RULES : PROVIDER_RULES;
   // An index loop: for-of allocates an iterator per call in Maglev-compiled code (email runs' tier).
   for (let i = 0; i < candidates.length; i++) if (ruleApplies(candidates[i], context)) return candidates[i];
   return null;

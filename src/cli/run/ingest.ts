@@ -1,9 +1,7 @@
-import { type Stats, statSync } from "node:fs";
-import { type FileSummary, ingestFile } from "../../analytics/ingest/ingest.ts";
-import { spoolIfNotFile } from "../../analytics/ingest/spool.ts";
+import type { FileSummary } from "../../analytics/ingest/ingest.ts";
+import { ingestInputs } from "../../analytics/ingest/inputs.ts";
 import { stopwatch } from "../../analytics/stopwatch.ts";
-import { ingestReportFiles, type ReportFileSummary } from "../../dmarc/ingest.ts";
-import { type ReportRoute, reportRoute } from "../../dmarc/read.ts";
+import type { ReportFileSummary } from "../../dmarc/ingest.ts";
 import { warmReaders } from "../../dmarc/read-pool.ts";
 import { isFormatName } from "../../events/formats.ts";
 import { renderReportIngest, reportIngestFailures } from "../../report/dmarc.ts";
@@ -51,70 +49,28 @@ export async function runIngest(inputs: string[], options: IngestCliOptions): Pr
     process.stderr.write(`  started at ${(performance.now() / 1000).toFixed(2)} s\n`);
   const store = await Store.open(options.db);
   lap("open store");
-  const summaries: FileSummary[] = [];
   const failures: { path: string; error: string }[] = problems
     .filter((problem) => problem.unread)
     .map((problem) => ({ path: problem.path, error: problem.reason }));
   const started = performance.now();
-  // One synchronous stat a file: for 10,000 files a quarter of the CPU of as many promises (0.03–0.05 vs
-  // 0.12–0.16 CPU-s), and nothing else runs meanwhile.
-  const infos = files.map((path) => statOrNull(path));
-  const reports: ReportFileSummary[] = [];
-  /** Regular files that are no report (null) or hold other messages besides reports (an mbox: `both`). */
-  const notReports = new Map<string, ReportRoute>();
-  let progress: ReturnType<typeof createProgress> | null = null;
+  let progress = null as ReturnType<typeof createProgress> | null;
+  let summaries: FileSummary[] = [];
+  let reports: ReportFileSummary[] = [];
   try {
-    // DMARC aggregate and TLS reports (and emails carrying them) go to the reports reader, in batches: the
-    // regular files are checked on its threads, which start reading at once; what they find is no report
-    // comes back for the log readers below.
-    const regular = files.filter((_, index) => infos[index]?.isFile());
-    reports.push(
-      ...(await ingestReportFiles(store, regular, {
-        route: true,
-        onOther: (path, route) => notReports.set(path, route),
-      })),
-    );
-    const rest = files
-      .map((path, index) => ({ path, size: infos[index]?.size ?? 0, regular: infos[index]?.isFile() }))
-      .filter((file) => !file.regular || notReports.has(file.path));
-    progress = createProgress("ingest", Math.round(rest.reduce((a, file) => a + file.size, 0) / 1024), "KB");
-    let before = 0;
-    for (const { path, size, regular } of rest) {
-      let spooled: Awaited<ReturnType<typeof spoolIfNotFile>> = null;
-      try {
-        // A pipe or device is copied to a file first, then checked here.
-        spooled = regular ? null : await spoolIfNotFile(path);
-        const route = regular
-          ? notReports.get(path)
-          : await reportRoute(spooled?.path ?? path).catch(() => null);
-        if (route && spooled)
-          reports.push(...(await ingestReportFiles(store, [spooled.path])).map((r) => ({ ...r, path })));
-        if (route === "reports") continue;
-        const done = before;
-        const summary = await ingestFile(store, spooled?.path ?? path, {
-          format: options.format && isFormatName(options.format) ? options.format : undefined,
-          tz: options.tz,
-          year: options.year ? Number(options.year) : undefined,
-          fastPath: !options.parsersOnly,
-          onProgress: (bytes) => progress?.tick(Math.round((done + bytes) / 1024)),
-        });
-        if (spooled) {
-          // The store names the input as given, never the temporary copy.
-          for (const table of ["files", "quarantine"])
-            await store.run(`UPDATE ${table} SET path = $path WHERE path = $copy`, {
-              path,
-              copy: spooled.path,
-            });
-          summary.path = path;
-        }
-        summaries.push(summary);
-      } catch (error) {
-        failures.push({ path, error: describeFailure(error, options.db) });
-      } finally {
-        await spooled?.remove();
-        before += size;
-      }
-    }
+    const run = await ingestInputs(store, files, {
+      format: options.format && isFormatName(options.format) ? options.format : undefined,
+      tz: options.tz,
+      year: options.year ? Number(options.year) : undefined,
+      fastPath: !options.parsersOnly,
+      onLogs: (bytes) => {
+        progress = createProgress("ingest", Math.round(bytes / 1024), "KB");
+      },
+      onProgress: (bytes) => progress?.tick(Math.round(bytes / 1024)),
+      describeFailure: (error) => describeFailure(error, options.db),
+    });
+    summaries = run.files;
+    reports = run.reports;
+    failures.push(...run.failures);
   } finally {
     progress?.finish();
     lap("files");
@@ -158,14 +114,6 @@ export async function runIngest(inputs: string[], options: IngestCliOptions): Pr
   return failures.length > 0 || everyRecordRejected || limited.length > 0 || reportsRefused
     ? EXIT.failed
     : EXIT.ok;
-}
-
-function statOrNull(path: string): Stats | null {
-  try {
-    return statSync(path);
-  } catch {
-    return null;
-  }
 }
 
 function total(summaries: FileSummary[], seconds: number) {
