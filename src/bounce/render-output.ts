@@ -331,8 +331,15 @@ export class JsonBytes {
   buffer: Buffer;
   length = 0;
 
-  constructor(size: number) {
-    this.buffer = Buffer.allocUnsafeSlow(Math.max(64, size));
+  /**
+   * Room for `size` bytes: `spare` (memory of an earlier JsonBytes whose bytes are no longer read) when it
+   * has that much, else new memory with half as much again (so that it serves as a spare later).
+   */
+  constructor(size: number, spare?: ArrayBuffer) {
+    this.buffer =
+      spare !== undefined && spare.byteLength >= size
+        ? Buffer.from(spare)
+        : Buffer.allocUnsafeSlow(Math.max(64, Math.ceil(size * 1.5)));
   }
 
   reserve(more: number): void {

@@ -53,8 +53,9 @@ export function* shardBatches(
   job: ShardJob,
   classifier: EventClassifier,
   counters: ParseCounters,
+  spares: ArrayBuffer[] = [],
 ): Generator<ShardBatch> {
-  const records = new ShardRecords(classifier, job.format, job.all);
+  const records = new ShardRecords(classifier, job.format, job.all, spares);
   const reader = lineReader(job.format, job.path, {
     modified: job.modified,
     types: job.all ? null : CLASSIFIED_TYPES,
@@ -87,10 +88,18 @@ class ShardRecords implements OutcomeSink {
   /** The size of the last batch's JSON (the next one's first guess). */
   private lastLength = RECORD_BYTES;
 
-  constructor(classifier: EventClassifier, format: string, all: boolean) {
+  /**
+   * Memory of batches whose JSON has been read (handed back by the consumer): new batches are written
+   * there, so a run allocates a few buffers, not one per chunk (each new one counts towards V8's
+   * external memory, which sets off full garbage collections).
+   */
+  private readonly spares: ArrayBuffer[];
+
+  constructor(classifier: EventClassifier, format: string, all: boolean, spares: ArrayBuffer[]) {
     this.classifier = classifier;
     this.format = format;
     this.all = all;
+    this.spares = spares;
   }
 
   outcome(event: DeliveryEvent, spans: OutcomeSpans, before: number): void {
@@ -141,7 +150,7 @@ class ShardRecords implements OutcomeSink {
     outcomesBefore(out.length);
     // Not from Buffer's shared pool: the memory is handed to another thread.
     this.lastLength = json.length;
-    this.json = new JsonBytes(Math.max(RECORD_BYTES, Math.ceil(this.lastLength * 1.25)));
+    this.json = new JsonBytes(Math.max(RECORD_BYTES, this.lastLength), this.spares.pop());
     this.starts = [];
     this.ends = [];
     this.lines = [];

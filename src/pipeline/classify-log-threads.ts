@@ -54,7 +54,10 @@ function sizeOf(path: string): number {
 /** A record as its JSON's UTF-8 bytes, or a problem. */
 export type JsonItem = Uint8Array | ParseProblem;
 
-/** Records (as JSON) and problems of a log, in input order, one batch per chunk read. */
+/**
+ * Records (as JSON) and problems of a log, in input order, one batch per chunk read. A batch's records are
+ * valid until the next batch is asked for: their memory is then written again.
+ */
 export async function* classifyLogOnTwoThreads(
   input: OpenedSource,
   format: FormatName,
@@ -96,10 +99,13 @@ async function* onTwoThreads(
   options.classifier ??= new EventClassifier();
   const classifier = options.classifier;
   const mine = new Pending();
+  /** Memory of this thread's batches already read, for its next batches. */
+  const spares: ArrayBuffer[] = [];
   /** How far this thread had read after each of its last batches (it runs at most AHEAD batches ahead). */
   const read: number[] = [];
   try {
-    for (const batch of shardBatches({ ...job, shard: { index: 0, count: 2 } }, classifier, counters)) {
+    const shard = { ...job, shard: { index: 0, count: 2 } };
+    for (const batch of shardBatches(shard, classifier, counters, spares)) {
       mine.add(batch);
       read.push(batch.upTo);
       // The worker's batches arrive as events: let them in after each chunk (this thread never waits on I/O).
@@ -108,6 +114,9 @@ async function* onTwoThreads(
       const theirs = await other.until(behind);
       const merged = merge(mine, other.pending, Math.min(batch.upTo, theirs));
       if (merged.length > 0) yield merged;
+      // What was yielded has been read: the batches it came from are written again.
+      for (const buffer of mine.read()) spares.push(buffer);
+      other.giveBack();
     }
     await other.finished();
     const merged = merge(mine, other.pending, END_OF_INPUT);
@@ -127,11 +136,18 @@ function sum(a: ParseCounters, b: ParseCounters | null): ParseCounters {
 /** Batches of one shard not yet handed on, and the next item in the first. */
 class Pending {
   private readonly batches: ShardBatch[] = [];
+  /** The memory of batches all handed on. */
+  private readonly done: ArrayBuffer[] = [];
   private item = 0;
   private problem = 0;
 
   add(batch: ShardBatch): void {
     if (batch.lines.length > 0) this.batches.push(batch);
+  }
+
+  /** Takes the memory of the batches handed on so far (their items must have been read). */
+  read(): ArrayBuffer[] {
+    return this.done.splice(0, this.done.length);
   }
 
   /** The next item's line (items without a line come after every line: only the end of input has them). */
@@ -151,6 +167,7 @@ class Pending {
         : batch.json.subarray(batch.starts[i], batch.ends[i]);
     if (this.item >= batch.lines.length) {
       this.batches.shift();
+      this.done.push(batch.json.buffer);
       this.item = 0;
       this.problem = 0;
     }
@@ -222,6 +239,11 @@ class OtherShard {
     const wake = this.wake;
     this.wake = null;
     wake?.();
+  }
+
+  /** The memory of the worker's batches already read goes back to it (moved, not copied). */
+  giveBack(): void {
+    for (const spare of this.pending.read()) this.worker.postMessage({ spare }, [spare]);
   }
 
   async stop(): Promise<void> {

@@ -1,4 +1,4 @@
-import { parentPort, workerData } from "node:worker_threads";
+import { parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
 import type { ShardJob } from "./classify-log-shard.ts";
 
 /** The second reader of a log (see classify-log-threads.ts): its shard's batches, sent as they are read. */
@@ -11,8 +11,10 @@ const { job, flow, ahead } = workerData as { job: ShardJob; flow: SharedArrayBuf
 /** [batches the main thread has taken]: this thread waits while `ahead` batches are not taken yet. */
 const taken = new Int32Array(flow);
 const counters = newCounters();
+/** Memory of batches the main thread has read, moved back here for the next batches. */
+const spares: ArrayBuffer[] = [];
 let sent = 0;
-for (const batch of shardBatches(job, new EventClassifier(), counters)) {
+for (const batch of shardBatches(job, new EventClassifier(), counters, spares)) {
   for (let seen = Atomics.load(taken, 0); sent - seen >= ahead; seen = Atomics.load(taken, 0)) {
     Atomics.wait(taken, 0, seen);
   }
@@ -24,5 +26,10 @@ for (const batch of shardBatches(job, new EventClassifier(), counters)) {
     batch.kinds.buffer,
   ]);
   sent++;
+  for (let back = receive(); back !== undefined; back = receive()) spares.push(back.message.spare);
 }
 parentPort?.postMessage({ counters });
+
+function receive(): { message: { spare: ArrayBuffer } } | undefined {
+  return parentPort ? receiveMessageOnPort(parentPort) : undefined;
+}

@@ -1,10 +1,13 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { fstatSync, mkdtempSync, openSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { jsonRecord } from "../../src/bounce/render-output.ts";
 import { openSource } from "../../src/events/input.ts";
+import { newCounters } from "../../src/events/source.ts";
+import { EventClassifier } from "../../src/pipeline/classify-events.ts";
+import { shardBatches } from "../../src/pipeline/classify-log-shard.ts";
 import { classifyLogOnTwoThreads } from "../../src/pipeline/classify-log-threads.ts";
 import { classifyOpenedBatches, isProblem } from "../../src/pipeline/classify-source.ts";
 import { postfixLogChunks } from "../../testkit/events-postfix-log.ts";
@@ -70,4 +73,26 @@ test("classify of an Exim main log on two threads gives one thread's records, in
   }
   assert.ok(one.length > 2000, `records: ${one.length}`);
   assert.deepEqual(two, one);
+});
+
+test("a shard writes its next batches into the memory of batches handed back, not new memory per chunk", () => {
+  const path = writeLog();
+  const fd = openSync(path, "r");
+  const job = { path, fd, size: fstatSync(fd).size, format: "postfix" as const, modified: null, all: true };
+  const spares: ArrayBuffer[] = [];
+  const memory = new Set<ArrayBuffer>();
+  let batches = 0;
+  for (const batch of shardBatches(
+    { ...job, shard: { index: 0, count: 2 } },
+    new EventClassifier(),
+    newCounters(),
+    spares,
+  )) {
+    batches++;
+    memory.add(batch.json.buffer);
+    // Read at once, then handed back (as classify-log-threads does once a batch's records are written out).
+    spares.push(batch.json.buffer);
+  }
+  assert.ok(batches >= 6, `batches: ${batches}`);
+  assert.ok(memory.size <= batches / 2, `${memory.size} buffers for ${batches} batches`);
 });
