@@ -427,8 +427,8 @@ export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
 
 /**
  * A new store's schema at SCHEMA_VERSION in one statement (one transaction), instead of replaying every
- * migration: those create event_rows, then rebuild and alter it (0.13–0.16 → 0.03 CPU-s at each fresh
- * ingest's start). Migrations 4–6 only add tables of their own and run as written. A new migration must
+ * migration: those create event_rows, then alter and rebuild it twice (Store.open of a new file:
+ * 0.13–0.16 → 0.06–0.07 CPU-s, the schema statements themselves 0.03). Migrations 4–6 only add tables of their own and run as written. A new migration must
  * be reflected here: test/store/fresh-schema.test.ts compares the catalogs both roads build.
  */
 export const FRESH_SCHEMA_SQL = `
