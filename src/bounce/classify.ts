@@ -1,4 +1,4 @@
-import { detectProvider, hostName, recipientDomain } from "./provider.ts";
+import { hostName, providerOf, recipientDomain } from "./provider.ts";
 import type { BounceRecord, RuleRef } from "./record.ts";
 import {
   CATEGORY_ACTION,
@@ -149,7 +149,8 @@ function classifyUncached(input: ReplyInput, domain: string | null): Classificat
   const status = validStatus(input.status) ?? parsed.status;
   const remoteMta = input.remoteMta?.trim() || parsed.remoteMta;
   const lowerText = parsed.text.toLowerCase();
-  const provider = detectProvider({ remoteMta, lowerText, recipient: domain ? `@${domain}` : null });
+  const remoteHost = remoteMta ? hostName(remoteMta) : null;
+  const provider = providerOf(remoteHost, lowerText, domain);
   const dsnAction = input.action?.trim().toLowerCase() ?? null;
 
   const hint = input.hintReason && Object.hasOwn(REASONS, input.hintReason) ? input.hintReason : null;
@@ -159,7 +160,7 @@ function classifyUncached(input: ReplyInput, domain: string | null): Classificat
     replyCode,
     status,
     recipientDomain: domain,
-    remoteHost: remoteMta ? hostName(remoteMta) : null,
+    remoteHost,
     reportingHost: input.reportingMta ? hostName(input.reportingMta) : null,
     statusReason: statusRule(status)?.reason ?? null,
   });

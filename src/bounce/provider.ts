@@ -271,11 +271,18 @@ export function listedRecipientDomains(): Array<{ domain: string; provider: Prov
 }
 
 export function detectProvider(evidence: ProviderEvidence): Provider {
-  const host = evidence.remoteMta ? hostName(evidence.remoteMta) : null;
-  const domain = evidence.recipient ? recipientDomain(evidence.recipient) : null;
+  return providerOf(
+    evidence.remoteMta ? hostName(evidence.remoteMta) : null,
+    evidence.lowerText ?? "",
+    evidence.recipient ? recipientDomain(evidence.recipient) : null,
+  );
+}
+
+/** detectProvider from what a caller has already worked out: the host name, the text, the recipient's domain. */
+export function providerOf(host: string | null, lowerText: string, domain: string | null): Provider {
   return (
     (host && providerFromHost(host)) ||
-    (evidence.lowerText && providerFromText(evidence.lowerText)) ||
+    (lowerText && providerFromText(lowerText)) ||
     (domain && providerFromDomain(domain)) ||
     (host || domain ? "other" : "unknown")
   );

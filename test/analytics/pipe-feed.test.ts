@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { MessageChannel, Worker } from "node:worker_threads";
+import { CsvStaging } from "../../src/analytics/ingest/csv-staging.ts";
 import {
   BIG,
   type ChunkMessage,
@@ -74,4 +75,17 @@ test("a chunk larger than a slot waits until the thread's last one is written: r
   assert.equal(states[BIG], 1, "handed over: the next big chunk waits");
   port1.close();
   port2.close();
+});
+
+test("a pipe one thread writes has no feeding thread; one two threads write has a way in for the second", () => {
+  const one = new CsvStaging(true, 1);
+  const two = new CsvStaging(true, 2);
+  try {
+    if (!one.pipe) return; // no named pipes here: files, one per thread
+    assert.throws(() => one.feedPort(1), /one parser/);
+    assert.ok(two.feedPort(1).port);
+  } finally {
+    one.close();
+    two.close();
+  }
 });

@@ -82,13 +82,16 @@ export type StagingRow = {
   [K in (typeof STAGING_COLUMNS)[number][0]]: string | number | boolean | null;
 };
 
-/** Normalizes a parsed event to a staging row; null when it has no usable time (quarantined). */
-export function stagingRow(event: DeliveryEvent, format: string): StagingRow | null {
+/**
+ * Normalizes a parsed event to a staging row; null when it has no usable time (quarantined). `text`: the
+ * reply where the event's is left on the line's bytes (outcomeRow).
+ */
+export function stagingRow(event: DeliveryEvent, format: string, text = event.reply): StagingRow | null {
   const timeMs = timeOf(event.time);
   if (!Number.isFinite(timeMs)) return null;
   const recipient = event.recipient?.trim().toLowerCase() || null;
   const at = recipient?.lastIndexOf("@") ?? -1;
-  const reply = event.reply?.trim() || null;
+  const reply = text?.trim() || null;
   return {
     // Without a source id, the store computes the identity (IDENTITY_SQL) from the same columns.
     identity: event.eventId ? `${format}:${event.eventId}` : null,
@@ -130,11 +133,11 @@ export function itemRow(item: DeliveryEvent | ParseProblem, format: string): Sta
  * its reply taken from the bytes where the parser left it there.
  */
 export function outcomeRow(event: DeliveryEvent, spans: OutcomeSpans, format: string): StagingRow {
-  const read =
+  const reply =
     event.reply === null && spans.replyStart >= 0
-      ? { ...event, reply: latin1(spans.bytes as Buffer, spans.replyStart, spans.replyEnd) }
-      : event;
-  return stagingRow(read, format) ?? noTimeRow(read);
+      ? latin1(spans.bytes as Buffer, spans.replyStart, spans.replyEnd)
+      : event.reply;
+  return stagingRow(event, format, reply) ?? noTimeRow(event);
 }
 
 /** What a named limit that cut the input says (the run exits 1); null for any other problem. */
