@@ -277,25 +277,42 @@ const TEXT = "[^<&\\]\\r\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\ufffe\\uffff]*";
 const leaf = (name: string) => `<${name}>(${TEXT})</${name}>${WS}`;
 const optional = (name: string) => `(?:${leaf(name)})?`;
 const REASON_ITEM = `<reason>${WS}${leaf("type")}${optional("comment")}</reason>${WS}`;
-const DKIM_ITEM = `<dkim>${WS}${leaf("domain")}${optional("selector")}${leaf("result")}${optional("human_result")}</dkim>${WS}`;
-const SPF_ITEM = `<spf>${WS}${leaf("domain")}${optional("scope")}${leaf("result")}${optional("human_result")}</spf>${WS}`;
+/** A signature's or an SPF result's children: domain, then the selector (scope) before or after the result. */
+const authItem = (name: string, second: string) =>
+  `<${name}>${WS}${leaf("domain")}(?:${optional(second)}${leaf("result")}|${leaf("result")}${leaf(second)})${optional("human_result")}</${name}>${WS}`;
+const DKIM_ITEM = authItem("dkim", "selector");
+const SPF_ITEM = authItem("spf", "scope");
+/** The identifiers in another order than the schema's (header_from first, as some reporters write them). */
+const IDENTIFIER_ITEM = `(?:${["envelope_to", "envelope_from", "header_from"].map((name) => `<${name}>(${TEXT})</${name}>`).join("|")})${WS}`;
 /**
  * The same items without captures, for the record's pattern: a list is read again item by item — but
  * for a first signature and SPF result, taken by the record's own pattern (most records have one each).
  */
 const uncaptured = (pattern: string) => pattern.replaceAll(`(${TEXT})`, TEXT);
 export const RECORD_PATTERN = new RegExp(
-  `<record>${WS}<row>${WS}${leaf("source_ip")}${leaf("count")}<policy_evaluated>${WS}${leaf("disposition")}${leaf("dkim")}${leaf("spf")}((?:${uncaptured(REASON_ITEM)})*)</policy_evaluated>${WS}</row>${WS}<identifiers>${WS}${optional("envelope_to")}${optional("envelope_from")}${leaf("header_from")}</identifiers>${WS}<auth_results>${WS}(?:${DKIM_ITEM})?((?:${uncaptured(DKIM_ITEM)})*)(?:${SPF_ITEM})?((?:${uncaptured(SPF_ITEM)})*)</auth_results>${WS}</record>`,
+  `<record>${WS}<row>${WS}${leaf("source_ip")}${leaf("count")}<policy_evaluated>${WS}${leaf("disposition")}${leaf("dkim")}${leaf("spf")}((?:${uncaptured(REASON_ITEM)})*)</policy_evaluated>${WS}</row>${WS}<identifiers>${WS}(?:${optional("envelope_to")}${optional("envelope_from")}${leaf("header_from")}|((?:${uncaptured(IDENTIFIER_ITEM)})+))</identifiers>${WS}<auth_results>${WS}(?:${DKIM_ITEM})?((?:${uncaptured(DKIM_ITEM)})*)(?:${SPF_ITEM})?((?:${uncaptured(SPF_ITEM)})*)</auth_results>${WS}</record>`,
   "y",
 );
 const REASONS = new RegExp(REASON_ITEM, "g");
+const IDENTIFIERS_LIST = new RegExp(IDENTIFIER_ITEM, "g");
 const DKIMS = new RegExp(DKIM_ITEM, "g");
 const SPFS = new RegExp(SPF_ITEM, "g");
 
 /** An item's element, then its children's by capture (REASON_ITEM, DKIM_ITEM, SPF_ITEM). */
 const REASON_PATHS = [REASON, REASON_TYPE, REASON_COMMENT];
-const DKIM_PATHS = [DKIM, DKIM_DOMAIN, DKIM_SELECTOR, DKIM_RESULT, DKIM_HUMAN_RESULT];
-const SPF_PATHS = [SPF, SPF_DOMAIN, SPF_SCOPE, SPF_RESULT, SPF_HUMAN_RESULT];
+const DKIM_PATHS = [
+  DKIM,
+  DKIM_DOMAIN,
+  DKIM_SELECTOR,
+  DKIM_RESULT,
+  DKIM_RESULT,
+  DKIM_SELECTOR,
+  DKIM_HUMAN_RESULT,
+];
+const SPF_PATHS = [SPF, SPF_DOMAIN, SPF_SCOPE, SPF_RESULT, SPF_RESULT, SPF_SCOPE, SPF_HUMAN_RESULT];
+/** The identifiers have no element of their own around each (NONE). */
+const NONE = -1;
+const IDENTIFIER_PATHS = [NONE, ENVELOPE_TO, ENVELOPE_FROM, HEADER_FROM];
 
 /** A list's items (reasons, signatures, SPF results) as the reader would hand them over, in order. */
 function replayItems(b: Builder, pattern: RegExp, list: string, paths: number[], at: () => string): void {
@@ -314,12 +331,12 @@ function replayItem(
   paths: number[],
   at: () => string,
 ): void {
-  open(b, paths[0], at);
+  if (paths[0] !== NONE) open(b, paths[0], at);
   for (let i = 1; i < paths.length; i++) {
     const text = match[from + i - 1];
     if (text !== undefined) close(b, paths[i], text.trim(), at);
   }
-  close(b, paths[0], "", at);
+  if (paths[0] !== NONE) close(b, paths[0], "", at);
 }
 
 /** What the reader would have handed over for a record RECORD_PATTERN matched: the same calls, in order. */
@@ -333,14 +350,13 @@ function replayRecord(b: Builder, m: RegExpExecArray, at: () => string): void {
   replayItems(b, REASONS, m[6], REASON_PATHS, at);
   close(b, POLICY_EVALUATED, "", at);
   close(b, ROW, "", at);
-  if (m[7] !== undefined) close(b, ENVELOPE_TO, m[7].trim(), at);
-  if (m[8] !== undefined) close(b, ENVELOPE_FROM, m[8].trim(), at);
-  close(b, HEADER_FROM, m[9].trim(), at);
+  if (m[9] !== undefined) replayItem(b, m, 7, IDENTIFIER_PATHS, at);
+  else replayItems(b, IDENTIFIERS_LIST, m[10], IDENTIFIER_PATHS, at);
   close(b, IDENTIFIERS, "", at);
-  if (m[10] !== undefined) replayItem(b, m, 10, DKIM_PATHS, at);
-  replayItems(b, DKIMS, m[14], DKIM_PATHS, at);
-  if (m[15] !== undefined) replayItem(b, m, 15, SPF_PATHS, at);
-  replayItems(b, SPFS, m[19], SPF_PATHS, at);
+  if (m[11] !== undefined) replayItem(b, m, 11, DKIM_PATHS, at);
+  replayItems(b, DKIMS, m[17], DKIM_PATHS, at);
+  if (m[18] !== undefined) replayItem(b, m, 18, SPF_PATHS, at);
+  replayItems(b, SPFS, m[24], SPF_PATHS, at);
   close(b, AUTH_RESULTS, "", at);
   close(b, RECORD, "", at);
 }

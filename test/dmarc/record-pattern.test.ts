@@ -115,8 +115,23 @@ test("generated reports with every optional part: the same report, and the patte
     "</spf></auth_results>",
     "</spf><spf><domain>b.example</domain><result>fail</result></spf></auth_results>",
   );
+  // Orders real reporters use (the parsedmarc samples): a signature's result before its selector
+  // (Amazon SES), an SPF scope after its result, header_from before envelope_from.
+  const resultFirst = REPORT.replaceAll(
+    /<selector>([^<]*)<\/selector><result>([^<]*)<\/result>/g,
+    "<result>$2</result><selector>$1</selector>",
+  );
+  const scopeLast = twoSpf.replace(
+    "<domain>b.example</domain><result>fail</result>",
+    "<domain>b.example</domain><result>fail</result><scope>helo</scope>",
+  );
+  const headerFirst = OPTIONAL.replace(
+    /(<envelope_to>.*<\/envelope_from>)(\s*)(<header_from>.*<\/header_from>)/s,
+    "$3$2$1",
+  );
   assert.ok(noSignature !== REPORT && twoSpf !== REPORT);
-  for (const doc of [REPORT, OPTIONAL, noSignature, twoSpf]) {
+  assert.ok(resultFirst !== REPORT && scopeLast !== twoSpf && headerFirst !== OPTIONAL);
+  for (const doc of [REPORT, OPTIONAL, noSignature, twoSpf, resultFirst, scopeLast, headerFirst]) {
     const read = await assertSame(doc);
     assert.ok(read.startsWith("{"), read);
     let records = 0;
