@@ -30,7 +30,6 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
 import { generateEvents, planProgram, programOptions, writeProgramFiles } from "../src/demo/index.ts";
-import { DEFAULT_MEMORY_LIMIT } from "../src/store/index.ts";
 import { type WrittenFormat, writeFormats } from "../testkit/format-writers.ts";
 
 const { values } = parseArgs({
@@ -162,10 +161,17 @@ const BASELINE_SQL = {
       envId: 'VARCHAR', queue: 'VARCHAR', vmtaPool: 'VARCHAR'})`,
 };
 
-/** DuckDB alone, in its own process, with the store's memory limit and threads. */
+/**
+ * The baseline's memory limit: the store's default until it was lowered to leave room for the log parsers'
+ * threads. DuckDB alone loads the file 5–10 % faster with 1 GB than with 500 MB, so keeping 1 GB here keeps the
+ * comparison from flattering the store.
+ */
+const BASELINE_MEMORY_LIMIT = "1GB";
+
+/** DuckDB alone, in its own process, with the store's threads and BASELINE_MEMORY_LIMIT. */
 function baseline(sql: string, db: string): Promise<Run> {
   const script = `import { DuckDBInstance } from "@duckdb/node-api";
-    const i = await DuckDBInstance.create(${JSON.stringify(db)}, { memory_limit: "${DEFAULT_MEMORY_LIMIT}", threads: "2" });
+    const i = await DuckDBInstance.create(${JSON.stringify(db)}, { memory_limit: "${BASELINE_MEMORY_LIMIT}", threads: "2" });
     const c = await i.connect(); await c.run(${JSON.stringify(sql)}); c.closeSync(); i.closeSync();`;
   return run(["--import", PEAK, "--input-type=module", "-e", script]);
 }

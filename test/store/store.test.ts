@@ -101,3 +101,13 @@ test("a store from a newer deliverlens is refused", async () => {
   store.close();
   await assert.rejects(Store.open(path), /newer/);
 });
+
+test("a store gives DuckDB at most 500 MB, leaving the log parsers' threads room under 1.5 GB peak RSS", async () => {
+  const store = await Store.open(join(dir, "memory.duckdb"));
+  const [row] = await store.all<{ limit: string }>("SELECT current_setting('memory_limit') AS limit");
+  store.close();
+  const match = /^([\d.]+) (KiB|MiB|GiB)$/.exec(row?.limit ?? "");
+  assert.ok(match, `memory_limit reads ${row?.limit}`);
+  const bytes = Number(match[1]) * 1024 ** { KiB: 1, MiB: 2, GiB: 3 }[match[2] as "KiB" | "MiB" | "GiB"];
+  assert.ok(bytes <= 500e6 && bytes >= 400e6, `memory_limit ${row?.limit}`);
+});
