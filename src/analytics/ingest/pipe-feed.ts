@@ -1,5 +1,6 @@
 import { MessageChannel, type MessagePort, type Worker } from "node:worker_threads";
 import { moduleWorker } from "../../util/module-worker.ts";
+import { Wakeup } from "../../util/wakeup.ts";
 import type { ReaderFailure } from "./csv-staging.ts";
 
 /**
@@ -134,7 +135,7 @@ export class PipeFeed {
   private readonly flags = new Int32Array(new SharedArrayBuffer(8));
   private readonly worker: Worker;
   private result: FeedMessage | null = null;
-  private wake: (() => void) | null = null;
+  private readonly wakeup = new Wakeup();
 
   constructor(path: string, producers: number) {
     const channels = Array.from({ length: producers }, () => new MessageChannel());
@@ -175,10 +176,7 @@ export class PipeFeed {
         await this.stop();
         throw failure;
       }
-      await new Promise<void>((resolve) => {
-        this.wake = resolve;
-        setTimeout(resolve, STOP_POLL_MS);
-      });
+      await this.wakeup.sleep(STOP_POLL_MS);
     }
   }
 
@@ -196,8 +194,6 @@ export class PipeFeed {
 
   private done(message: FeedMessage): void {
     this.result ??= message;
-    const wake = this.wake;
-    this.wake = null;
-    wake?.();
+    this.wakeup.wake();
   }
 }

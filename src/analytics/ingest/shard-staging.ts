@@ -7,6 +7,7 @@ import type { ParseCounters } from "../../events/source.ts";
 import { MIN_THREADED_LOG_BYTES } from "../../pipeline/classify-log-threads.ts";
 import { threadsAllowed } from "../../pipeline/classify-parallel.ts";
 import { moduleWorker } from "../../util/module-worker.ts";
+import { Wakeup } from "../../util/wakeup.ts";
 import type { CsvStaging, ReaderFailure } from "./csv-staging.ts";
 import {
   type ShardJob,
@@ -125,7 +126,7 @@ class WorkerShard {
   private staged: ShardStaged | null = null;
   /** The worker's last message came, or it exited. */
   private done = false;
-  private wake: (() => void) | null = null;
+  private readonly wakeup = new Wakeup();
   private readonly worker: Worker;
   private readonly flags: Int32Array;
 
@@ -164,10 +165,7 @@ class WorkerShard {
         await this.stop();
         throw failure;
       }
-      await new Promise<void>((resolve) => {
-        this.wake = resolve;
-        setTimeout(resolve, FAILURE_POLL_MS);
-      });
+      await this.wakeup.sleep(FAILURE_POLL_MS);
     }
     this.check();
     return this.staged as ShardStaged;
@@ -178,9 +176,7 @@ class WorkerShard {
     Atomics.store(this.flags, STOP, 1);
     Atomics.notify(this.flags, STOP);
     while (!this.done) {
-      await new Promise<void>((resolve) => {
-        this.wake = resolve;
-      });
+      await this.wakeup.sleep();
     }
     await this.worker.terminate();
   }
@@ -191,8 +187,6 @@ class WorkerShard {
   }
 
   private notify(): void {
-    const wake = this.wake;
-    this.wake = null;
-    wake?.();
+    this.wakeup.wake();
   }
 }
