@@ -1,37 +1,42 @@
-import { availableParallelism } from "node:os";
+import { once } from "node:events";
 import type { Worker } from "node:worker_threads";
 import type { ParseProblem } from "../events/event.ts";
 import { moduleWorker as folderWorker } from "../util/module-worker.ts";
 import type { FileResult } from "./classify-files.ts";
 import type { ClassifyOptions } from "./classify-source.ts";
+import { HELPER_MIN_FILES, takeHelper, threadsAllowed } from "./helper-process.ts";
+
+export { threadsAllowed };
 
 /**
- * Independent jobs on two threads: this one and a worker each take jobs (chunks of small files, segments
- * of an mbox); results come back in job order, at most AHEAD jobs done but not yet handed on.
+ * Independent jobs on two cores: this process and a helper process (helper-process.ts) each take jobs
+ * (chunks of small files, segments of an mbox); results come back in job order, at most AHEAD jobs done but
+ * not yet handed on.
  */
 
 /** Files per job: big enough that a message round trip is noise, small enough to balance the threads. */
 export const CHUNK_FILES = 48;
 /** Jobs done or running but not yet handed on, at most (bounds memory). */
 const AHEAD = 8;
-/** Below this many files a second thread does not pay for its start-up (~0.15 s of CPU). */
-const MIN_FILES = 20 * CHUNK_FILES;
 
-/** What the worker can do (see classify-worker.ts). */
+/** What the helper can do (see classify-helper.ts). */
 export interface Tasks {
   files: { job: string[]; result: FileResult[] };
   mbox: { job: { raw: Uint8Array; file: string; line: number; problem?: ParseProblem }; result: unknown[] };
 }
 export type TaskName = keyof Tasks;
 
-/** Whether a second thread may be used at all (DELIVERLENS_THREADS=1 turns it off). */
-export function threadsAllowed(): boolean {
-  return process.env.DELIVERLENS_THREADS !== "1" && availableParallelism() > 1;
+/** One job as sent to the helper: the options travel with it (the helper may start before they are known). */
+export interface HelperRequest {
+  task: TaskName;
+  id: number;
+  job: unknown;
+  options: Pick<ClassifyOptions, "format" | "all">;
 }
 
-/** Whether to classify these inputs on two threads. */
+/** Whether to classify these inputs on two cores. */
 export function worthParallel(paths: readonly string[]): boolean {
-  return paths.length >= MIN_FILES && threadsAllowed();
+  return paths.length >= HELPER_MIN_FILES && threadsAllowed();
 }
 
 interface Slot<R> {
@@ -39,7 +44,7 @@ interface Slot<R> {
   pending: Promise<R> | null;
 }
 
-/** Every job's result, in job order; `local` does a job on this thread (and stands in if the worker dies). */
+/** Every job's result, in job order; `local` does a job on this thread (and stands in if the helper dies). */
 export async function* inOrderOnTwoThreads<T extends TaskName>(
   task: T,
   jobs: Iterator<Tasks[T]["job"]>,
@@ -47,11 +52,11 @@ export async function* inOrderOnTwoThreads<T extends TaskName>(
   local: (job: Tasks[T]["job"]) => Promise<Tasks[T]["result"]> | Tasks[T]["result"],
 ): AsyncGenerator<Tasks[T]["result"]> {
   type R = Tasks[T]["result"];
-  const worker = startWorker(options);
+  const helper = startHelper(options);
   const slots = new Map<number, Slot<R>>();
   let next = 0;
   let emitted = 0;
-  let inWorker = 0;
+  let inHelper = 0;
   let exhausted = false;
   const take = (): Tasks[T]["job"] | null => {
     if (exhausted || next - emitted >= AHEAD) return null;
@@ -59,18 +64,18 @@ export async function* inOrderOnTwoThreads<T extends TaskName>(
     if (item.done) exhausted = true;
     return item.done ? null : item.value;
   };
-  // Keep the worker two jobs deep, so it never waits while this thread works.
+  // Keep the helper two jobs deep, so it never waits while this process works.
   const feed = () => {
-    while (worker.alive && inWorker < 2) {
+    while (helper.alive && inHelper < 2) {
       const job = take();
       if (job === null) return;
       const index = next++;
-      inWorker++;
+      inHelper++;
       const slot: Slot<R> = { result: null, pending: null };
-      slot.pending = (worker.run(task, index, job) as Promise<R>)
-        .catch(() => local(job)) // the worker died: do its job here
+      slot.pending = (helper.run(task, index, job) as Promise<R>)
+        .catch(() => local(job)) // the helper died: do its job here
         .then((result) => {
-          inWorker--;
+          inHelper--;
           slot.result = result;
           feed();
           return result;
@@ -88,8 +93,8 @@ export async function* inOrderOnTwoThreads<T extends TaskName>(
         continue;
       }
       if (slot === undefined && exhausted) return;
-      // The worker is on the oldest jobs: do a later one here meanwhile, after letting its replies in
-      // (this thread's work never waits on I/O, so without this the worker would be fed only when idle).
+      // The helper is on the oldest jobs: do a later one here meanwhile, after letting its replies in
+      // (this process's work never waits on I/O, so without this the helper would be fed only when idle).
       await new Promise(setImmediate);
       feed();
       const job = take();
@@ -99,42 +104,46 @@ export async function* inOrderOnTwoThreads<T extends TaskName>(
       } else if (slot?.pending) await slot.pending;
     }
   } finally {
-    await worker.stop();
+    await helper.stop();
   }
 }
 
-interface TaskWorker {
+interface TaskHelper {
   alive: boolean;
   run(task: TaskName, id: number, job: unknown): Promise<unknown>;
   stop(): Promise<void>;
 }
 
-/** A worker thread running the module `name` of this folder (`classify-worker` …) with `workerData`. */
+/** A worker thread running the module `name` of this folder (`classify-log-worker` …) with `workerData`. */
 export function moduleWorker(name: string, workerData: unknown): Worker {
   return folderWorker(import.meta.url, name, workerData);
 }
 
-function startWorker(options: ClassifyOptions): TaskWorker {
-  const worker = moduleWorker("classify-worker", {
-    format: options.format ?? null,
-    all: options.all ?? false,
-  });
+function startHelper(options: ClassifyOptions): TaskHelper {
+  const helper = takeHelper();
+  const sent = { format: options.format ?? null, all: options.all ?? false };
   const waiting = new Map<number, { resolve(result: unknown): void; reject(error: Error): void }>();
-  const self: TaskWorker = {
-    alive: true,
+  const exited = once(helper, "exit").catch(() => undefined);
+  const self: TaskHelper = {
+    alive: helper.connected,
     run(task, id, job) {
-      if (!self.alive) return Promise.reject(new Error("worker stopped"));
+      if (!self.alive) return Promise.reject(new Error("helper stopped"));
       return new Promise((resolve, reject) => {
         waiting.set(id, { resolve, reject });
-        worker.postMessage({ task, id, job });
+        const request: HelperRequest = { task, id, job, options: sent };
+        helper.send(request, (error) => {
+          if (error) fail(error);
+        });
       });
     },
     async stop() {
       self.alive = false;
-      await worker.terminate();
+      if (helper.connected) helper.disconnect();
+      // Waited for, so its CPU time counts in this process's children (time(1), the benchmarks).
+      if (helper.exitCode === null && helper.signalCode === null) await exited;
     },
   };
-  worker.on("message", (message: { id: number; result: unknown }) => {
+  helper.on("message", (message: { id: number; result: unknown }) => {
     waiting.get(message.id)?.resolve(message.result);
     waiting.delete(message.id);
   });
@@ -143,7 +152,7 @@ function startWorker(options: ClassifyOptions): TaskWorker {
     for (const entry of waiting.values()) entry.reject(error);
     waiting.clear();
   };
-  worker.on("error", fail);
-  worker.on("exit", () => fail(new Error("worker exited")));
+  helper.on("error", fail);
+  helper.on("exit", () => fail(new Error("helper exited")));
   return self;
 }

@@ -6,6 +6,7 @@ import { FORMATS, type FormatName, isFormatName } from "../../events/formats.ts"
 import { type OpenedSource, openSource } from "../../events/input.ts";
 import type { FileResult } from "../../pipeline/classify-files.ts";
 import type { ClassifyOptions } from "../../pipeline/classify-source.ts";
+import { releaseHelper } from "../../pipeline/helper-process.ts";
 import { createProgress, type Progress } from "../../report/progress.ts";
 import { createSink, type OutputMode, type RecordSink } from "../../report/record-output.ts";
 import { escapeLine } from "../../report/terminal.ts";
@@ -48,6 +49,7 @@ export async function runClassify(files: string[], options: ClassifyCliOptions):
     if (!ok) exitCode = EXIT.failed;
   }
   await sink.end();
+  releaseHelper(); // started early by bin/ in case, and not used
   return exitCode;
 }
 
