@@ -1,5 +1,6 @@
-import type { HelperRequest, Tasks } from "./classify-parallel.ts";
+import type { Tasks } from "./classify-parallel.ts";
 import type { ClassifyOptions } from "./classify-source.ts";
+import type { HelperRequest } from "./helper-process.ts";
 
 /**
  * The second process of `classify` (started by helper-process.ts): does the jobs it is sent (see

@@ -1,12 +1,17 @@
-import { once } from "node:events";
 import type { Worker } from "node:worker_threads";
 import type { ParseProblem } from "../events/event.ts";
 import { moduleWorker as folderWorker } from "../util/module-worker.ts";
 import type { FileResult } from "./classify-files.ts";
 import type { ClassifyOptions } from "./classify-source.ts";
-import { HELPER_MIN_FILES, takeHelper, threadsAllowed } from "./helper-process.ts";
+import {
+  CHUNK_FILES,
+  HELPER_MIN_FILES,
+  type HelperOptions,
+  takeHelper,
+  threadsAllowed,
+} from "./helper-process.ts";
 
-export { threadsAllowed };
+export { CHUNK_FILES, threadsAllowed };
 
 /**
  * Independent jobs on two cores: this process and a helper process (helper-process.ts) each take jobs
@@ -14,8 +19,6 @@ export { threadsAllowed };
  * not yet handed on.
  */
 
-/** Files per job: big enough that a message round trip is noise, small enough to balance the threads. */
-export const CHUNK_FILES = 48;
 /** Jobs done or running but not yet handed on, at most (bounds memory). */
 const AHEAD = 8;
 
@@ -25,14 +28,6 @@ export interface Tasks {
   mbox: { job: { raw: Uint8Array; file: string; line: number; problem?: ParseProblem }; result: unknown[] };
 }
 export type TaskName = keyof Tasks;
-
-/** One job as sent to the helper: the options travel with it (the helper may start before they are known). */
-export interface HelperRequest {
-  task: TaskName;
-  id: number;
-  job: unknown;
-  options: Pick<ClassifyOptions, "format" | "all">;
-}
 
 /** Whether to classify these inputs on two cores. */
 export function worthParallel(paths: readonly string[]): boolean {
@@ -52,7 +47,21 @@ export async function* inOrderOnTwoThreads<T extends TaskName>(
   local: (job: Tasks[T]["job"]) => Promise<Tasks[T]["result"]> | Tasks[T]["result"],
 ): AsyncGenerator<Tasks[T]["result"]> {
   type R = Tasks[T]["result"];
-  const helper = startHelper(options);
+  const { helper, jobs: early } = takeHelper();
+  const sent: HelperOptions = { format: options.format ?? null, all: options.all ?? false };
+  /** The helper's answer to this run's job `index`: one sent early if it is the same job, else sent now. */
+  const ask = (index: number, job: Tasks[T]["job"]): Promise<unknown> => {
+    const before = early[index];
+    if (
+      before &&
+      task === "files" &&
+      sameFiles(before.job, job as string[]) &&
+      sameOptions(before.options, sent)
+    )
+      return before.result;
+    early.length = Math.min(early.length, index); // out of step: none of the later ones is used either
+    return helper.run(task, job, sent);
+  };
   const slots = new Map<number, Slot<R>>();
   let next = 0;
   let emitted = 0;
@@ -72,7 +81,7 @@ export async function* inOrderOnTwoThreads<T extends TaskName>(
       const index = next++;
       inHelper++;
       const slot: Slot<R> = { result: null, pending: null };
-      slot.pending = (helper.run(task, index, job) as Promise<R>)
+      slot.pending = (ask(index, job) as Promise<R>)
         .catch(() => local(job)) // the helper died: do its job here
         .then((result) => {
           inHelper--;
@@ -108,51 +117,15 @@ export async function* inOrderOnTwoThreads<T extends TaskName>(
   }
 }
 
-interface TaskHelper {
-  alive: boolean;
-  run(task: TaskName, id: number, job: unknown): Promise<unknown>;
-  stop(): Promise<void>;
-}
-
 /** A worker thread running the module `name` of this folder (`classify-log-worker` …) with `workerData`. */
 export function moduleWorker(name: string, workerData: unknown): Worker {
   return folderWorker(import.meta.url, name, workerData);
 }
 
-function startHelper(options: ClassifyOptions): TaskHelper {
-  const helper = takeHelper();
-  const sent = { format: options.format ?? null, all: options.all ?? false };
-  const waiting = new Map<number, { resolve(result: unknown): void; reject(error: Error): void }>();
-  const exited = once(helper, "exit").catch(() => undefined);
-  const self: TaskHelper = {
-    alive: helper.connected,
-    run(task, id, job) {
-      if (!self.alive) return Promise.reject(new Error("helper stopped"));
-      return new Promise((resolve, reject) => {
-        waiting.set(id, { resolve, reject });
-        const request: HelperRequest = { task, id, job, options: sent };
-        helper.send(request, (error) => {
-          if (error) fail(error);
-        });
-      });
-    },
-    async stop() {
-      self.alive = false;
-      if (helper.connected) helper.disconnect();
-      // Waited for, so its CPU time counts in this process's children (time(1), the benchmarks).
-      if (helper.exitCode === null && helper.signalCode === null) await exited;
-    },
-  };
-  helper.on("message", (message: { id: number; result: unknown }) => {
-    waiting.get(message.id)?.resolve(message.result);
-    waiting.delete(message.id);
-  });
-  const fail = (error: Error) => {
-    self.alive = false;
-    for (const entry of waiting.values()) entry.reject(error);
-    waiting.clear();
-  };
-  helper.on("error", fail);
-  helper.on("exit", () => fail(new Error("helper exited")));
-  return self;
+function sameFiles(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((path, at) => path === b[at]);
+}
+
+function sameOptions(a: HelperOptions, b: HelperOptions): boolean {
+  return a.format === b.format && a.all === b.all;
 }

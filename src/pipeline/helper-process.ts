@@ -1,15 +1,18 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { closeSync, openSync, readdirSync, readSync, statSync } from "node:fs";
+import { once } from "node:events";
+import { closeSync, openSync, readSync, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { join } from "node:path";
 import { WHOLE_FILE_BYTES } from "../events/input.ts";
+import { expandInputs, type WalkResult } from "../util/walk.ts";
+import type { TaskName } from "./classify-parallel.ts";
+import type { ClassifyOptions } from "./classify-source.ts";
 
 /**
  * The second process of `classify` (classify-helper.ts runs in it): a separate process, not a worker
- * thread, because it can start before this process has loaded its own modules — bin/deliverlens.js calls
- * startHelperEarly first thing, so the helper's start-up (Node, then its modules) runs on the other core
- * while this one loads the CLI — and because a process's boot is Node's startup snapshot, cheaper than a
- * worker thread's. classify-parallel.ts takes it (takeHelper) when a run has enough jobs for two.
+ * thread, because it can start before this process has loaded its own modules. bin/deliverlens.js calls
+ * startHelperEarly first thing: for a folder of many files it walks the folder, starts the helper and sends
+ * it the first jobs, so the helper boots, loads its modules and works on the other core while this process
+ * loads the CLI (which then takes the walk, takeEarlyWalk, and the helper with its jobs, takeHelper).
  */
 
 /** Whether a second thread or process may be used at all (DELIVERLENS_THREADS=1 turns it off). */
@@ -19,85 +22,196 @@ export function threadsAllowed(): boolean {
 
 /** Below this many input files a second process does not pay for its start-up (~0.1 s of CPU). */
 export const HELPER_MIN_FILES = 960;
-/** Directories looked into, at most, to tell whether an input holds HELPER_MIN_FILES files. */
-const DIRECTORIES_LOOKED_AT = 200;
+/** Files per job: big enough that a message round trip is noise, small enough to balance the two cores. */
+export const CHUNK_FILES = 48;
+/** Jobs sent before the CLI has loaded: about what the helper does while this process loads it. */
+const EARLY_JOBS = 4;
 
-let early: ChildProcess | null = null;
+/** One job as sent to the helper: the options travel with it (the helper may start before they are known). */
+export interface HelperRequest {
+  task: TaskName;
+  id: number;
+  job: unknown;
+  options: HelperOptions;
+}
+export type HelperOptions = { format: ClassifyOptions["format"]; all: boolean };
+
+/** The helper process and its jobs in flight: each answer resolves its job's promise. */
+export class Helper {
+  alive: boolean;
+  private readonly waiting = new Map<
+    number,
+    { resolve(result: unknown): void; reject(error: Error): void }
+  >();
+  private nextId = 0;
+  private readonly exited: Promise<unknown>;
+  private readonly child: ChildProcess;
+
+  constructor(child: ChildProcess) {
+    this.child = child;
+    this.alive = child.connected;
+    this.exited = once(child, "exit").catch(() => undefined);
+    child.on("message", (message: { id: number; result: unknown }) => {
+      this.waiting.get(message.id)?.resolve(message.result);
+      this.waiting.delete(message.id);
+    });
+    child.on("error", (error) => this.fail(error));
+    child.on("exit", () => this.fail(new Error("helper exited")));
+  }
+
+  /** The job's result; rejected if the helper stops or dies first. */
+  run(task: TaskName, job: unknown, options: HelperOptions): Promise<unknown> {
+    if (!this.alive) return Promise.reject(new Error("helper stopped"));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      const request: HelperRequest = { task, id, job, options };
+      this.child.send(request, (error) => {
+        if (error) this.fail(error);
+      });
+    });
+  }
+
+  /** Whether it keeps this process running (false while started early and not yet taken). */
+  keepsAlive(yes: boolean): void {
+    if (yes) this.child.ref();
+    else this.child.unref();
+    if (yes) this.child.channel?.ref();
+    else this.child.channel?.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.alive = false;
+    if (this.child.connected) this.child.disconnect();
+    // Waited for, so its CPU time counts in this process's children (time(1), the benchmarks).
+    if (this.child.exitCode === null && this.child.signalCode === null) await this.exited;
+  }
+
+  private fail(error: Error): void {
+    this.alive = false;
+    for (const entry of this.waiting.values()) entry.reject(error);
+    this.waiting.clear();
+  }
+}
+
+/** A job sent before the run knew its jobs: the run adopts it if its own job at that place is the same. */
+export interface EarlyJob {
+  job: string[];
+  options: HelperOptions;
+  result: Promise<unknown>;
+}
+
+let early: { helper: Helper; jobs: EarlyJob[] } | null = null;
+let earlyWalk: { args: string[]; walk: WalkResult } | null = null;
 
 /**
- * `classify`'s arguments: when they are likely to give the helper work — a directory of many files, an mbox
- * read in chunks — start it now, unreferenced (it keeps nothing alive until taken; releaseHelper ends it).
- * A guess: the run decides on the real inputs (classify-parallel.ts), and starts a helper then if none is.
+ * `classify`'s arguments (after the command name): when they are likely to give the helper work — at least
+ * HELPER_MIN_FILES files with JSON output, or an mbox read in chunks — start it now, not keeping this process
+ * alive until taken (releaseHelper ends it if no run does). A guess: the run decides on its real inputs
+ * (classify-parallel.ts), and starts a helper then if none was.
  */
 export function startHelperEarly(args: readonly string[]): void {
-  if (early !== null || !threadsAllowed() || !helperLikely(args)) return;
-  early = spawnHelper();
-  early.unref();
-  early.channel?.unref();
-}
-
-export function helperLikely(args: readonly string[]): boolean {
-  // Many small files go to the helper only for JSON output (the text output is written as records come).
-  const json = args.includes("--json") || args.includes("--ndjson");
-  let files = 0;
-  for (const arg of args) {
-    if (arg.startsWith("-")) continue;
-    try {
-      const stat = statSync(arg);
-      if (stat.isFile()) {
-        if (stat.size > WHOLE_FILE_BYTES && startsWithFromLine(arg)) return true;
-        if (json) files++;
-      } else if (stat.isDirectory() && json) files += filesBelow(arg, HELPER_MIN_FILES - files);
-    } catch {
-      // reported when the input is read
-    }
-    if (files >= HELPER_MIN_FILES) return true;
+  if (early !== null || !threadsAllowed()) return;
+  const plan = earlyPlan(args);
+  if (plan.walked) earlyWalk = plan.walked;
+  if (!plan.start) return;
+  const started = startEarly();
+  const paths = plan.walked?.walk.files ?? [];
+  if (!plan.sendJobs) return;
+  const options: HelperOptions = { format: null, all: args.includes("--all") };
+  for (let at = 0; at < EARLY_JOBS * CHUNK_FILES && at < paths.length; at += CHUNK_FILES) {
+    const job = paths.slice(at, at + CHUNK_FILES);
+    const result = started.helper.run("files", job, options);
+    result.catch(() => undefined); // a helper that dies is seen by the run (its jobs are done here)
+    started.jobs.push({ job, options, result });
   }
-  return false;
 }
 
-/** Regular files below a directory, counted up to `enough` (symbolic links are not followed). */
-function filesBelow(root: string, enough: number): number {
-  let files = 0;
-  const pending = [root];
-  for (let looked = 0; looked < DIRECTORIES_LOOKED_AT && pending.length > 0 && files < enough; looked++) {
-    const dir = pending.pop() as string;
-    try {
-      for (const entry of readdirSync(dir, { withFileTypes: true })) {
-        if (entry.isFile()) files++;
-        else if (entry.isDirectory()) pending.push(join(dir, entry.name));
-      }
-    } catch {
-      // reported when the input is read
+/**
+ * What startHelperEarly does for these arguments: walk the file arguments (JSON output: the run's files are
+ * sent to the helper only then), start the helper (enough files, or a big mbox), send it the first jobs.
+ */
+export function earlyPlan(args: readonly string[]): {
+  walked: { args: string[]; walk: WalkResult } | null;
+  start: boolean;
+  sendJobs: boolean;
+} {
+  const files = positionalArgs(args);
+  if (files === null) return { walked: null, start: false, sendJobs: false };
+  if (files.length > 0 && (args.includes("--json") || args.includes("--ndjson"))) {
+    const walked = { args: files, walk: expandInputs(files) };
+    if (walked.walk.files.length >= HELPER_MIN_FILES) {
+      // A forced format is the run's to pass on: its jobs are then sent by the run itself.
+      return { walked, start: true, sendJobs: !args.some((arg) => arg.startsWith("--format")) };
     }
+    return { walked, start: walked.walk.files.some(isBigMbox), sendJobs: false };
+  }
+  return { walked: null, start: files.some(isBigMbox), sendJobs: false };
+}
+
+function startEarly(): { helper: Helper; jobs: EarlyJob[] } {
+  const helper = new Helper(spawnHelper());
+  helper.keepsAlive(false);
+  early = { helper, jobs: [] };
+  return early;
+}
+
+/** classify's options that take a value (see src/cli/commands/classify.ts). */
+const VALUE_OPTIONS = ["--text", "--format"];
+const FLAG_OPTIONS = ["--all", "--json", "--ndjson"];
+
+/** The file arguments, as the CLI will see them; null on anything this does not know (left to the CLI). */
+function positionalArgs(args: readonly string[]): string[] | null {
+  const files: string[] = [];
+  for (let at = 0; at < args.length; at++) {
+    const arg = args[at];
+    if (VALUE_OPTIONS.includes(arg)) at++;
+    else if (VALUE_OPTIONS.some((option) => arg.startsWith(`${option}=`)) || FLAG_OPTIONS.includes(arg))
+      continue;
+    else if (arg.startsWith("-") && arg !== "-") return null;
+    else files.push(arg);
   }
   return files;
 }
 
-/** An mbox starts with a `From ` line (a big log does not: its reader has threads of its own). */
-function startsWithFromLine(path: string): boolean {
-  const head = Buffer.alloc(5);
-  const fd = openSync(path, "r");
+/** An mbox too big to read whole (a big log does not start with `From `: its reader has threads of its own). */
+function isBigMbox(path: string): boolean {
   try {
-    return readSync(fd, head, 0, 5, 0) === 5 && head.toString("latin1") === "From ";
-  } finally {
-    closeSync(fd);
+    const stat = statSync(path);
+    if (!stat.isFile() || stat.size <= WHOLE_FILE_BYTES) return false;
+    const head = Buffer.alloc(5);
+    const fd = openSync(path, "r");
+    try {
+      return readSync(fd, head, 0, 5, 0) === 5 && head.toString("latin1") === "From ";
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return false; // reported when the input is read
   }
 }
 
-/** The helper process for this run: the one started early, else a new one. */
-export function takeHelper(): ChildProcess {
-  const helper = early ?? spawnHelper();
+/** The walk of these file arguments if startHelperEarly did it (once), else null. */
+export function takeEarlyWalk(args: readonly string[]): WalkResult | null {
+  const walked = earlyWalk;
+  earlyWalk = null;
+  if (walked === null || walked.args.length !== args.length) return null;
+  return walked.args.every((arg, at) => arg === args[at]) ? walked.walk : null;
+}
+
+/** The helper for this run, with the jobs sent to it early: the one started early, else a new one. */
+export function takeHelper(): { helper: Helper; jobs: EarlyJob[] } {
+  const taken = early ?? { helper: new Helper(spawnHelper()), jobs: [] };
   early = null;
-  helper.ref();
-  helper.channel?.ref();
-  return helper;
+  taken.helper.keepsAlive(true);
+  return taken;
 }
 
 /** Ends a helper started early that no run took (few files, or none were email). */
 export function releaseHelper(): void {
-  early?.disconnect();
+  void early?.helper.stop();
   early = null;
+  earlyWalk = null;
 }
 
 function spawnHelper(): ChildProcess {
