@@ -15,11 +15,11 @@ let queue: Promise<unknown> = modules;
 
 process.on("message", (message: HelperRequest) => {
   queue = queue.then(async () => {
-    process.send?.({ id: message.id, result: await run(message) });
+    const result = await run(message);
+    if (process.connected) process.send?.({ id: message.id, result });
   });
 });
-// The parent is done with this helper (or gone): nothing more will come.
-process.on("disconnect", () => process.exit(0));
+// When the parent disconnects (done with it, or gone) nothing is left to wait for: the process ends by itself.
 
 async function run({ task, job, options }: HelperRequest): Promise<unknown> {
   const [{ classifyWholeFiles }, { classifySegment }] = await modules;
