@@ -113,7 +113,7 @@ export async function* inOrderOnTwoThreads<T extends TaskName>(
       } else if (slot?.pending) await slot.pending;
     }
   } finally {
-    await helper.stop();
+    helper.stop();
   }
 }
 

@@ -1,5 +1,4 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { once } from "node:events";
 import { closeSync, openSync, readSync, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { WHOLE_FILE_BYTES } from "../events/input.ts";
@@ -44,13 +43,11 @@ export class Helper {
     { resolve(result: unknown): void; reject(error: Error): void }
   >();
   private nextId = 0;
-  private readonly exited: Promise<unknown>;
   private readonly child: ChildProcess;
 
   constructor(child: ChildProcess) {
     this.child = child;
     this.alive = child.connected;
-    this.exited = once(child, "exit").catch(() => undefined);
     child.on("message", (message: { id: number; result: unknown }) => {
       this.waiting.get(message.id)?.resolve(message.result);
       this.waiting.delete(message.id);
@@ -80,11 +77,14 @@ export class Helper {
     else this.child.channel?.unref();
   }
 
-  async stop(): Promise<void> {
+  /**
+   * No more jobs: the helper ends by itself. Its exit is not awaited here (the last output is written while it
+   * tears down), but a taken helper keeps this process alive until it has exited and been reaped, so its CPU
+   * time still counts in this process's children (time(1), the benchmarks).
+   */
+  stop(): void {
     this.alive = false;
     if (this.child.connected) this.child.disconnect();
-    // Waited for, so its CPU time counts in this process's children (time(1), the benchmarks).
-    if (this.child.exitCode === null && this.child.signalCode === null) await this.exited;
   }
 
   private fail(error: Error): void {
@@ -209,7 +209,7 @@ export function takeHelper(): { helper: Helper; jobs: EarlyJob[] } {
 
 /** Ends a helper started early that no run took (few files, or none were email). */
 export function releaseHelper(): void {
-  void early?.helper.stop();
+  early?.helper.stop();
   early = null;
   earlyWalk = null;
 }
