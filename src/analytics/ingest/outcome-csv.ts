@@ -77,14 +77,15 @@ export class OutcomeCsv {
 
   /** Adds the staging row of `event`, whose recipient (and reply, where the event's is null) lie in `spans`. */
   add(rows: CsvRows, event: DeliveryEvent, spans: OutcomeSpans): void {
-    const timeMs = timeOf(event.time);
-    if (!Number.isFinite(timeMs)) {
-      rows.add(noTimeRow(event));
-      return;
-    }
+    // The parser gives consecutive lines of one second the same time string: compared by reference.
     if (event.time !== this.lastTime) {
       this.lastTime = event.time;
-      this.timeDigits = String(timeMs);
+      const timeMs = timeOf(event.time);
+      this.timeDigits = Number.isFinite(timeMs) ? String(timeMs) : "";
+    }
+    if (this.timeDigits === "") {
+      rows.add(noTimeRow(event));
+      return;
     }
     const bytes = spans.bytes;
     let rcptStart = spans.recipientStart;
@@ -165,7 +166,7 @@ export class OutcomeCsv {
     at =
       replyStart >= 0 ? quotedBytes(out, at, bytes, replyStart, replyEnd, false) : writeText(out, at, text);
     out[at++] = COMMA;
-    if (replyCode !== null) at = writeAscii(out, at, String(replyCode));
+    if (replyCode !== null) at = writeInteger(out, at, replyCode);
     out[at++] = COMMA;
     at = field(out, at, event.status);
     at = field(out, at, event.sourceLabel);
@@ -175,7 +176,7 @@ export class OutcomeCsv {
     at = field(out, at, event.readerIp);
     at = field(out, at, event.userAgent);
     at = field(out, at, event.url);
-    if (event.source.line !== null) at = writeAscii(out, at, String(event.source.line));
+    if (event.source.line !== null) at = writeInteger(out, at, event.source.line);
     out.set(SKIP_TO_HINT, at);
     at += SKIP_TO_HINT.length;
     at = field(out, at, event.reasonHint ?? null);
@@ -246,6 +247,15 @@ function writeEncoded(out: Buffer, at: number, text: string): number {
   at += out.write(text.includes('"') ? text.replaceAll('"', '""') : text, at);
   out[at++] = QUOTE;
   return at;
+}
+
+/** A number as `String` gives it, its digits written without the string where it is a whole number ≥ 0. */
+function writeInteger(out: Buffer, at: number, n: number): number {
+  if (!Number.isSafeInteger(n) || n < 0) return writeAscii(out, at, String(n));
+  let end = at + 1;
+  for (let k = n; k >= 10; k = Math.floor(k / 10)) end++;
+  for (let i = end - 1, k = n; i >= at; i--, k = Math.floor(k / 10)) out[i] = DIGIT_0 + (k % 10);
+  return end;
 }
 
 /** An ASCII text (digits) at `at`, unquoted. */
