@@ -1,5 +1,5 @@
-import { latin1 } from "../../events/byte-scan.ts";
 import type { DeliveryEvent } from "../../events/event.ts";
+import { ReplyMask } from "../../events/reply-key.ts";
 import type { OutcomeSpans } from "../../events/source.ts";
 import type { CsvRows } from "./csv-staging.ts";
 import { CLASSIFIED, masked, noTimeRow, replyCodeOf, STAGING_COLUMNS, timeOf } from "./staging.ts";
@@ -70,6 +70,7 @@ export class OutcomeCsv {
   private timeDigits = "";
   private lastDomain: string | null = null;
   private lastDomainLower: string | null = null;
+  private readonly mask = new ReplyMask();
 
   constructor(format: string) {
     this.format = format;
@@ -110,10 +111,10 @@ export class OutcomeCsv {
         : replyStart >= 0
           ? replyCodeOfBytes(bytes, replyStart, replyEnd)
           : null);
-    const mask =
-      CLASSIFIED.has(event.type) && (text !== null || replyStart >= 0)
-        ? masked(text ?? latin1(bytes, replyStart, replyEnd))
-        : null;
+    const classified = CLASSIFIED.has(event.type);
+    // The masked reply of a failure: from the text, or (below) written from the bytes.
+    const mask = classified && text !== null ? masked(text) : null;
+    const maskBytes = classified && replyStart >= 0;
     const sendingDomain = this.lowerDomain(event.sendingDomain);
     const identity = event.eventId ? `${this.format}:${event.eventId}` : null;
     // Room: every string's characters at most 3 bytes (UTF-8) or 2 (a doubled quote), the line's twice
@@ -138,7 +139,8 @@ export class OutcomeCsv {
           textLength(event.reasonHint ?? null) +
           textLength(mask)) +
       4 * (rcptEnd - rcptStart) +
-      2 * (replyEnd - replyStart) +
+      // The reply, and its mask (a replacement may be one longer than its token: `1:02:03` → `00:00:00`).
+      (maskBytes ? 6 : 2) * (replyEnd - replyStart) +
       this.timeDigits.length +
       128;
     const out = rows.reserve(room);
@@ -180,9 +182,30 @@ export class OutcomeCsv {
     out.set(SKIP_TO_HINT, at);
     at += SKIP_TO_HINT.length;
     at = field(out, at, event.reasonHint ?? null);
-    at = writeText(out, at, mask);
+    at = maskBytes ? this.maskedBytes(out, at, bytes, replyStart, replyEnd) : writeText(out, at, mask);
     out[at++] = NEWLINE;
     rows.wrote(at);
+  }
+
+  /** The reply bytes [from, to) masked (ReplyMask.masked of their text), quoted; where they end. */
+  private maskedBytes(out: Buffer, at: number, bytes: Buffer, from: number, to: number): number {
+    const mask = this.mask;
+    const count = mask.scanBytes(bytes, from, to);
+    out[at++] = QUOTE;
+    let copied = from;
+    for (let t = 0; t <= count; t++) {
+      const start = t < count ? from + mask.start(t) : to;
+      for (let i = copied; i < start; i++) {
+        const c = bytes[i];
+        if (c === QUOTE) out[at++] = QUOTE;
+        out[at++] = c;
+      }
+      if (t === count) break;
+      at = writeAscii(out, at, mask.replacement(t));
+      copied = from + mask.end(t);
+    }
+    out[at++] = QUOTE;
+    return at;
   }
 
   /** The sending domain lower-cased, as stagingRow stores it (a message's lines repeat it: once). */
