@@ -2,7 +2,7 @@ import type { DeliveryEvent } from "../../events/event.ts";
 import { ReplyMask } from "../../events/reply-key.ts";
 import type { OutcomeSpans } from "../../events/source.ts";
 import type { CsvRows } from "./csv-staging.ts";
-import { CLASSIFIED, masked, noTimeRow, replyCodeOf, STAGING_COLUMNS, timeOf } from "./staging.ts";
+import { CLASSIFIED, masked, noTimeRow, ROW_COLUMNS, replyCodeOf, timeOf } from "./staging.ts";
 
 /**
  * The staging row of an outcome a parser read on a line's bytes (ParseContext.outcomes), written as CSV
@@ -16,13 +16,12 @@ import { CLASSIFIED, masked, noTimeRow, replyCodeOf, STAGING_COLUMNS, timeOf } f
  * The line is ASCII (what the byte path reads), so its bytes are its characters.
  */
 
-/** The columns in the order `add` writes them: a change to STAGING_COLUMNS must change `add` too. */
+/** The columns in the order `add` writes them: a change to ROW_COLUMNS must change `add` too. */
 const WRITTEN = [
   "identity",
   "type",
   "time",
   "recipient",
-  "recipient_domain",
   "campaign",
   "sending_ip",
   "pool",
@@ -39,24 +38,20 @@ const WRITTEN = [
   "user_agent",
   "url",
   "line",
-  "skip",
   "problem",
   "raw",
   "hint",
   "reply_mask",
 ];
-if (WRITTEN.join() !== STAGING_COLUMNS.map(([name]) => name).join()) {
-  throw new Error("outcome-csv.ts writes the staging columns in another order than STAGING_COLUMNS");
+if (WRITTEN.join() !== ROW_COLUMNS.map(([name]) => name).join()) {
+  throw new Error("outcome-csv.ts writes a row's columns in another order than ROW_COLUMNS");
 }
 
 const QUOTE = 0x22;
 const COMMA = 0x2c;
-const AT = 0x40;
 const DASH = 0x2d;
 const NEWLINE = 0x0a;
 const DIGIT_0 = 0x30;
-/** `,false,,,` — skip, problem and raw of an event's row, with the commas around them. */
-const SKIP_TO_HINT = Buffer.from(",false,,,", "latin1");
 
 /** JavaScript's `trim` on ASCII: tab, line feed, vertical tab, form feed, carriage return, space. */
 function isSpace(c: number): boolean {
@@ -117,8 +112,8 @@ export class OutcomeCsv {
     const maskBytes = classified && replyStart >= 0;
     const sendingDomain = this.lowerDomain(event.sendingDomain);
     const identity = event.eventId ? `${this.format}:${event.eventId}` : null;
-    // Room: every string's characters at most 3 bytes (UTF-8) or 2 (a doubled quote), the line's twice
-    // (the recipient also gives its domain), the numbers and separators well within the 128.
+    // Room: every string's characters at most 3 bytes (UTF-8) or 2 (a doubled quote), the numbers and
+    // separators well within the 128.
     const room =
       3 *
         (textLength(identity) +
@@ -138,7 +133,7 @@ export class OutcomeCsv {
           textLength(event.url) +
           textLength(event.reasonHint ?? null) +
           textLength(mask)) +
-      4 * (rcptEnd - rcptStart) +
+      2 * (rcptEnd - rcptStart) +
       // The reply, and its mask (a replacement may be one longer than its token: `1:02:03` → `00:00:00`).
       (maskBytes ? 6 : 2) * (replyEnd - replyStart) +
       this.timeDigits.length +
@@ -149,14 +144,7 @@ export class OutcomeCsv {
     at = field(out, at, event.type);
     at = writeAscii(out, at, this.timeDigits);
     out[at++] = COMMA;
-    if (rcptStart < rcptEnd) {
-      // The recipient, lower-cased, then its domain: what follows its last `@` (none: NULL).
-      let domain = rcptEnd;
-      while (domain > rcptStart && bytes[domain - 1] !== AT) domain--;
-      at = quotedBytes(out, at, bytes, rcptStart, rcptEnd, true);
-      out[at++] = COMMA;
-      if (domain > rcptStart) at = quotedBytes(out, at, bytes, domain, rcptEnd, true);
-    } else out[at++] = COMMA;
+    if (rcptStart < rcptEnd) at = quotedBytes(out, at, bytes, rcptStart, rcptEnd, true);
     out[at++] = COMMA;
     at = field(out, at, event.campaign);
     at = field(out, at, event.sendingIp);
@@ -179,8 +167,10 @@ export class OutcomeCsv {
     at = field(out, at, event.userAgent);
     at = field(out, at, event.url);
     if (event.source.line !== null) at = writeInteger(out, at, event.source.line);
-    out.set(SKIP_TO_HINT, at);
-    at += SKIP_TO_HINT.length;
+    // Problem and raw: an event's row has neither.
+    out[at++] = COMMA;
+    out[at++] = COMMA;
+    out[at++] = COMMA;
     at = field(out, at, event.reasonHint ?? null);
     at = maskBytes ? this.maskedBytes(out, at, bytes, replyStart, replyEnd) : writeText(out, at, mask);
     out[at++] = NEWLINE;
