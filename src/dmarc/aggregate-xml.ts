@@ -92,13 +92,15 @@ export async function parseAggregateXml(
   const reader = new StrictXmlReader({
     element(tagName, document, start) {
       // A <record> right below <feedback>, in the schema's shape: read with one match (RECORD_PATTERN).
-      if (!byPattern || tagName !== "record" || paths.length !== 1 || paths[0] !== ROOT) return -1;
-      RECORD_PATTERN.lastIndex = start;
-      const match = RECORD_PATTERN.exec(document);
+      if (!byPattern || paths.length !== 1 || paths[0] !== ROOT) return -1;
+      const patterns = recordPatternsFor(tagName);
+      if (patterns === null) return -1;
+      patterns.record.lastIndex = start;
+      const match = patterns.record.exec(document);
       if (match === null) return -1;
       let row: AggregateRow;
       try {
-        row = recordFromMatch(b, match, at);
+        row = recordFromMatch(b, match, patterns, at);
       } catch {
         // Refused: the reader reads the record element by element, to say what is wrong where.
         return -1;
@@ -107,7 +109,7 @@ export async function parseAggregateXml(
       b.any = true;
       since = 0;
       text = "";
-      return RECORD_PATTERN.lastIndex;
+      return patterns.record.lastIndex;
     },
     doctype() {
       throw new ReportError(
@@ -259,37 +261,85 @@ const SPF_RESULT = known("record/auth_results/spf/result");
 /**
  * A <record> in the shape RFC 7489 appendix C and RFC 9990 §3 give it — row (source_ip, count,
  * policy_evaluated: disposition, dkim, spf, reasons), identifiers (envelope_to, envelope_from,
- * header_from), auth_results (dkim…, spf…) — with white space between the tags and text that needs no
- * expanding or normalising (no `&`, `]`, CR, or character outside XML's): matched whole in one regular
- * expression, a tenth of the CPU of reading its elements one by one (notes/dmarc.md). What it matches is
- * well-formed by construction; recordFromMatch makes the row close() would make of the same elements.
- * Any other record (attributes, comments, prefixes, another order, extensions) is read element by element; test/dmarc/record-pattern.test.ts holds both ways to the same reports and refusals.
+ * header_from), auth_results (dkim…, spf…) — with white space and comments between the tags, every tag
+ * with the same prefix or none, and text that needs no expanding or normalising (no `&`, `]`, CR, or
+ * character outside XML's): matched whole in one regular expression, a tenth of the CPU of reading its
+ * elements one by one (notes/dmarc.md). What it matches is well-formed by construction (a comment as the
+ * reader takes it: no `--` inside, none ending in `-`); recordFromMatch makes the row close() would make
+ * of the same elements. Any other record (attributes, mixed prefixes, another order, extensions, a comment
+ * inside a value or longer than MAX_PATTERN_COMMENT) is read element by element;
+ * test/dmarc/record-pattern.test.ts holds both ways to the same reports and refusals.
  */
-const WS = "[ \\t\\r\\n]*";
+interface RecordPatterns {
+  record: RegExp;
+  reasons: RegExp;
+  identifiers: RegExp;
+  dkims: RegExp;
+  spfs: RegExp;
+}
+
+/** Characters of a comment (XML's, but `-`: a `-` is taken with the character after it, never `-`). */
+const COMMENT_CHAR = "[^-\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\ufffe\\uffff]";
+/** A longer comment inside a record is read element by element. */
+const MAX_PATTERN_COMMENT = 1000;
+const WS = `(?:[ \\t\\r\\n]|<!--(?:${COMMENT_CHAR}|-${COMMENT_CHAR}){0,${MAX_PATTERN_COMMENT}}-->)*`;
 const TEXT = "[^<&\\]\\r\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\ufffe\\uffff]*";
-const leaf = (name: string) => `<${name}>(${TEXT})</${name}>${WS}`;
-const optional = (name: string) => `(?:${leaf(name)})?`;
-const REASON_ITEM = `<reason>${WS}${leaf("type")}${optional("comment")}</reason>${WS}`;
-/** A signature's or an SPF result's children: domain, then the selector (scope) before or after the result. */
-const authItem = (name: string, second: string) =>
-  `<${name}>${WS}${leaf("domain")}(?:${optional(second)}${leaf("result")}|${leaf("result")}${leaf(second)})${optional("human_result")}</${name}>${WS}`;
-const DKIM_ITEM = authItem("dkim", "selector");
-const SPF_ITEM = authItem("spf", "scope");
-/** The identifiers in another order than the schema's (header_from first, as some reporters write them). */
-const IDENTIFIER_ITEM = `(?:${["envelope_to", "envelope_from", "header_from"].map((name) => `<${name}>(${TEXT})</${name}>`).join("|")})${WS}`;
+
+/** The patterns of a record whose tags all carry `prefix` (`p:` or "" for none). */
+function recordPatterns(prefix: string): RecordPatterns {
+  const p = prefix.replace(/[.-]/g, "\\$&");
+  const leaf = (name: string) => `<${p}${name}>(${TEXT})</${p}${name}>${WS}`;
+  const optional = (name: string) => `(?:${leaf(name)})?`;
+  const reasonItem = `<${p}reason>${WS}${leaf("type")}${optional("comment")}</${p}reason>${WS}`;
+  /** A signature's or an SPF result's children: domain, then the selector (scope) before or after the result. */
+  const authItem = (name: string, second: string) =>
+    `<${p}${name}>${WS}${leaf("domain")}(?:${optional(second)}${leaf("result")}|${leaf("result")}${leaf(second)})${optional("human_result")}</${p}${name}>${WS}`;
+  const dkimItem = authItem("dkim", "selector");
+  const spfItem = authItem("spf", "scope");
+  /** The identifiers in another order than the schema's (header_from first, as some reporters write them). */
+  const identifierItem = `(?:${["envelope_to", "envelope_from", "header_from"].map((name) => `<${p}${name}>(${TEXT})</${p}${name}>`).join("|")})${WS}`;
+  /**
+   * The same items without captures, for the record's pattern: a list is read again item by item — but
+   * for a first signature and SPF result, taken by the record's own pattern (most records have one each).
+   */
+  const uncaptured = (pattern: string) => pattern.replaceAll(`(${TEXT})`, TEXT);
+  const tag = (name: string) => `<${p}${name}>${WS}`;
+  const end = (name: string) => `</${p}${name}>${WS}`;
+  return {
+    record: new RegExp(
+      `<${p}record>${WS}${tag("row")}${leaf("source_ip")}${leaf("count")}${tag("policy_evaluated")}${leaf("disposition")}${leaf("dkim")}${leaf("spf")}((?:${uncaptured(reasonItem)})*)${end("policy_evaluated")}${end("row")}${tag("identifiers")}(?:${optional("envelope_to")}${optional("envelope_from")}${leaf("header_from")}|((?:${uncaptured(identifierItem)})+))${end("identifiers")}${tag("auth_results")}(?:${dkimItem})?((?:${uncaptured(dkimItem)})*)(?:${spfItem})?((?:${uncaptured(spfItem)})*)${end("auth_results")}</${p}record>`,
+      "y",
+    ),
+    reasons: new RegExp(reasonItem, "g"),
+    identifiers: new RegExp(identifierItem, "g"),
+    dkims: new RegExp(dkimItem, "g"),
+    spfs: new RegExp(spfItem, "g"),
+  };
+}
+
+const UNPREFIXED = recordPatterns("");
+export const RECORD_PATTERN = UNPREFIXED.record;
+/** Patterns by prefix, made when a prefix is first met; a report rarely uses one, never many. */
+const PREFIXED = new Map<string, RecordPatterns>();
+const MAX_PREFIXES = 8;
+
 /**
- * The same items without captures, for the record's pattern: a list is read again item by item — but
- * for a first signature and SPF result, taken by the record's own pattern (most records have one each).
+ * The patterns for a start tag named `name`, when it is a <record> (its local name, as localName() reads
+ * it: the prefix has no colon); null for any other tag, and for prefixes past MAX_PREFIXES.
  */
-const uncaptured = (pattern: string) => pattern.replaceAll(`(${TEXT})`, TEXT);
-export const RECORD_PATTERN = new RegExp(
-  `<record>${WS}<row>${WS}${leaf("source_ip")}${leaf("count")}<policy_evaluated>${WS}${leaf("disposition")}${leaf("dkim")}${leaf("spf")}((?:${uncaptured(REASON_ITEM)})*)</policy_evaluated>${WS}</row>${WS}<identifiers>${WS}(?:${optional("envelope_to")}${optional("envelope_from")}${leaf("header_from")}|((?:${uncaptured(IDENTIFIER_ITEM)})+))</identifiers>${WS}<auth_results>${WS}(?:${DKIM_ITEM})?((?:${uncaptured(DKIM_ITEM)})*)(?:${SPF_ITEM})?((?:${uncaptured(SPF_ITEM)})*)</auth_results>${WS}</record>`,
-  "y",
-);
-const REASONS = new RegExp(REASON_ITEM, "g");
-const IDENTIFIERS_LIST = new RegExp(IDENTIFIER_ITEM, "g");
-const DKIMS = new RegExp(DKIM_ITEM, "g");
-const SPFS = new RegExp(SPF_ITEM, "g");
+export function recordPatternsFor(name: string): RecordPatterns | null {
+  if (name === "record") return UNPREFIXED;
+  if (!name.endsWith(":record")) return null;
+  const prefix = name.slice(0, -"record".length);
+  if (prefix.indexOf(":") !== prefix.length - 1) return null;
+  let patterns = PREFIXED.get(prefix);
+  if (patterns === undefined) {
+    if (PREFIXED.size >= MAX_PREFIXES) return null;
+    patterns = recordPatterns(prefix);
+    PREFIXED.set(prefix, patterns);
+  }
+  return patterns;
+}
 
 /**
  * The row of a record RECORD_PATTERN matched, made from its captures by the same rules close() applies
@@ -298,7 +348,13 @@ const SPFS = new RegExp(SPF_ITEM, "g");
  * first signature and SPF result are the record pattern's own captures (most records have one each).
  * Throws on anything close() or finishRow would refuse: the caller reads the record element by element.
  */
-function recordFromMatch(b: Builder, m: RegExpExecArray, at: () => string): AggregateRow {
+function recordFromMatch(
+  b: Builder,
+  m: RegExpExecArray,
+  patterns: RecordPatterns,
+  at: () => string,
+): AggregateRow {
+  const { reasons: REASONS, identifiers: IDENTIFIERS_LIST, dkims: DKIMS, spfs: SPFS } = patterns;
   if (b.rows.length >= b.rowsLimit) throw invalid("too many records");
   let reasons: string[] | null = null;
   let comments: string[] | null = null;
