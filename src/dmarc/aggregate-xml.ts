@@ -342,7 +342,7 @@ export function recordPatternsFor(name: string): RecordPatterns | null {
 }
 
 /**
- * The row of a record RECORD_PATTERN matched, made from its captures by the same rules close() applies
+ * The row of a record its record pattern matched, made from its captures by the same rules close() applies
  * to the reader's elements (handing the handler the elements one by one instead was a third of the parse,
  * notes/dmarc.md). A list (reasons, further signatures and SPF results) is read item by item again; the
  * first signature and SPF result are the record pattern's own captures (most records have one each).
@@ -378,20 +378,8 @@ function recordFromMatch(
       else headerFrom = item[3];
     }
   }
-  const dkimAuth: DkimAuth[] = [];
-  if (m[11] !== undefined) dkimAuth.push(dkimOf(b, m, 11, at));
-  if (m[17]) {
-    DKIMS.lastIndex = 0;
-    for (let item = DKIMS.exec(m[17]); item !== null; item = DKIMS.exec(m[17]))
-      dkimAuth.push(dkimOf(b, item, 1, at));
-  }
-  const spfAuth: SpfAuth[] = [];
-  if (m[18] !== undefined) spfAuth.push(spfOf(b, m, 18, at));
-  if (m[24]) {
-    SPFS.lastIndex = 0;
-    for (let item = SPFS.exec(m[24]); item !== null; item = SPFS.exec(m[24]))
-      spfAuth.push(spfOf(b, item, 1, at));
-  }
+  const dkimAuth = authList(b, m, 11, 17, DKIMS, dkimOf, at);
+  const spfAuth = authList(b, m, 18, 24, SPFS, spfOf, at);
   return finishRow(
     {
       sourceIp: m[1].trim(),
@@ -412,7 +400,30 @@ function recordFromMatch(
   );
 }
 
-/** A signature (DKIM_ITEM) from its captures at `from`: domain, selector, result, result, selector. */
+/**
+ * A record's signatures (or SPF results): the first from the record pattern's own captures at `first`,
+ * the rest item by item from the list captured at `rest`.
+ */
+function authList<T>(
+  b: Builder,
+  m: RegExpExecArray,
+  first: number,
+  rest: number,
+  items: RegExp,
+  of: (b: Builder, m: RegExpExecArray, from: number, at: () => string) => T,
+  at: () => string,
+): T[] {
+  const list: T[] = [];
+  if (m[first] !== undefined) list.push(of(b, m, first, at));
+  const more = m[rest];
+  if (more) {
+    items.lastIndex = 0;
+    for (let item = items.exec(more); item !== null; item = items.exec(more)) list.push(of(b, item, 1, at));
+  }
+  return list;
+}
+
+/** A signature (dkimItem) from its captures at `from`: domain, selector, result, result, selector. */
 function dkimOf(b: Builder, m: RegExpExecArray, from: number, at: () => string): DkimAuth {
   const selector = (m[from + 1] ?? m[from + 4])?.trim();
   return {
@@ -422,7 +433,7 @@ function dkimOf(b: Builder, m: RegExpExecArray, from: number, at: () => string):
   };
 }
 
-/** An SPF result (SPF_ITEM) from its captures at `from`: domain, scope, result, result, scope. */
+/** An SPF result (spfItem) from its captures at `from`: domain, scope, result, result, scope. */
 function spfOf(b: Builder, m: RegExpExecArray, from: number, at: () => string): SpfAuth {
   const scope = (m[from + 1] ?? m[from + 4])?.trim();
   return {
