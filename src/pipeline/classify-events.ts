@@ -9,7 +9,7 @@ import { latin1 } from "../events/byte-scan.ts";
 import type { DeliveryEvent, EventType, ParseProblem } from "../events/event.ts";
 import type { FormatName } from "../events/formats.ts";
 import { type ReadOptions, readEventBatches } from "../events/read.ts";
-import { ReplyMask, swapTokens, tokenPlaces } from "../events/reply-key.ts";
+import { ReplyMask, type ReplyTemplate, swapTokens, tokenPlaces } from "../events/reply-key.ts";
 import {
   FNV_PRIME,
   isProblem,
@@ -29,6 +29,8 @@ interface Entry {
   hostKey: string;
   domainKey: string;
   masked: string;
+  /** The masked reply's shape, to recognise a reply of it without a whole scan (null: not possible). */
+  template: ReplyTemplate | null;
   classification: Classification;
   /** The classifier left the reply text unchanged (then any reply with the same key is its own diagnostic). */
   identity: boolean;
@@ -75,6 +77,8 @@ function recordOf(event: DeliveryEvent, format: string, c: Classification, diagn
 const MAX_CHAIN = 8;
 /** Table strings numbered at most (provider keys of recipient domains are bounded by the tables). */
 const MAX_IDS = 10_000;
+/** Contexts (everything but the reply) whose last entry is remembered, at most: a table of this size. */
+const GUESSES = 4096;
 /** Hashes as small integers (V8 keeps them unboxed). */
 const HASH_BITS = 0x3fffffff;
 
@@ -92,6 +96,11 @@ export class EventClassifier {
   /** Small numbers for the few strings of a context that come from tables (actions, provider keys). */
   private readonly ids = new Map<string, number>();
   private readonly mask = new ReplyMask();
+  /**
+   * By a hash of the context: the entry found last in one such context. A reply on bytes is first checked
+   * against its template (the replies of one context are mostly one shape with other ids).
+   */
+  private readonly guesses: (Entry | undefined)[] = new Array(GUESSES);
   /** The reply of the event `find` looked up last (its length; "" while on the bytes), and whether that classified it anew. */
   private text = "";
   private replyLength = 0;
@@ -231,6 +240,26 @@ export class EventClassifier {
     context = Math.imul(context ^ (replyCode ?? 1000), FNV_PRIME);
     context = hashText(hashText(context, status), hint);
     const mask = this.mask;
+    const slot = context & (GUESSES - 1);
+    const guess = this.guesses[slot];
+    if (
+      onBytes !== null &&
+      guess !== undefined &&
+      guess.template !== null &&
+      guess.action === action &&
+      guess.hostKey === hostKey &&
+      guess.domainKey === domainKey &&
+      guess.replyCode === replyCode &&
+      guess.status === status &&
+      guess.hint === hint &&
+      mask.matches(onBytes.bytes, onBytes.replyStart, onBytes.replyEnd, guess.template)
+    ) {
+      this.text = text;
+      this.replyLength = onBytes.replyEnd - onBytes.replyStart;
+      this.fresh = false;
+      this.hits++;
+      return guess;
+    }
     let replyHash: number;
     if (onBytes === null) {
       mask.scan(text);
@@ -267,6 +296,7 @@ export class EventClassifier {
       entry = this.classifyNew(event, this.text, hostKey, domainKey, chain(first));
       this.entries.set(hash, entry);
     } else this.hits++;
+    if (onBytes !== null) this.guesses[slot] = entry;
     return entry;
   }
 
@@ -314,6 +344,7 @@ export class EventClassifier {
     const mask = this.mask;
     const masked = detach(mask.masked(text));
     const tokens = mask.tokens(text).map((token) => detach(token));
+    const template = mask.template(text);
     const classification = classifyEvent({
       type: event.type,
       reply: text,
@@ -334,6 +365,7 @@ export class EventClassifier {
       hostKey,
       domainKey,
       masked,
+      template,
       classification,
       identity,
       tokens,
