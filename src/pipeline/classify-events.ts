@@ -246,12 +246,7 @@ export class EventClassifier {
       onBytes !== null &&
       guess !== undefined &&
       guess.template !== null &&
-      guess.action === action &&
-      guess.hostKey === hostKey &&
-      guess.domainKey === domainKey &&
-      guess.replyCode === replyCode &&
-      guess.status === status &&
-      guess.hint === hint &&
+      inContext(guess, action, hostKey, domainKey, replyCode, status, hint) &&
       mask.matches(onBytes.bytes, onBytes.replyStart, onBytes.replyEnd, guess.template)
     ) {
       this.text = text;
@@ -273,12 +268,7 @@ export class EventClassifier {
     let entry: Entry | null | undefined = first;
     while (entry !== undefined && entry !== null) {
       if (
-        entry.action === action &&
-        entry.hostKey === hostKey &&
-        entry.domainKey === domainKey &&
-        entry.replyCode === replyCode &&
-        entry.status === status &&
-        entry.hint === hint &&
+        inContext(entry, action, hostKey, domainKey, replyCode, status, hint) &&
         (onBytes === null
           ? mask.equals(text, entry.masked)
           : mask.equalsBytes(onBytes.bytes, onBytes.replyStart, onBytes.replyEnd, entry.masked))
@@ -438,6 +428,26 @@ function hashText(hash: number, text: string | null): number {
   if (text === null) return Math.imul(hash ^ 0x1f, FNV_PRIME);
   for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), FNV_PRIME);
   return Math.imul(hash ^ text.length, FNV_PRIME);
+}
+
+/** Whether `entry` was classified in this context (everything the classifier looks at besides the reply). */
+function inContext(
+  entry: Entry,
+  action: string,
+  hostKey: string,
+  domainKey: string,
+  replyCode: number | null,
+  status: string | null,
+  hint: string | null,
+): boolean {
+  return (
+    entry.action === action &&
+    entry.hostKey === hostKey &&
+    entry.domainKey === domainKey &&
+    entry.replyCode === replyCode &&
+    entry.status === status &&
+    entry.hint === hint
+  );
 }
 
 /** A chain to put behind a new entry: `first` and its followers, cut at MAX_CHAIN. */
