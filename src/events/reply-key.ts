@@ -107,6 +107,11 @@ export class ReplyMask {
   private readonly kinds: number[] = [];
   /** Tokens found by the last scan (0 for a text over MAX_MASKED_LENGTH: it is its own key). */
   count = 0;
+  /**
+   * Where the last `matches` that failed left the template: its literal character's index × 256 + the
+   * text's character there (the same for every text that parts from the template there), or -1.
+   */
+  missed = -1;
   /** The text scanned last by `scan` (its codes are in CODES). */
   private text: string | null = null;
 
@@ -268,14 +273,20 @@ export class ReplyMask {
   matches(bytes: Codes, from: number, to: number, template: ReplyTemplate): boolean {
     this.count = 0;
     this.text = null;
+    this.missed = -1;
     if (to - from > MAX_MASKED_LENGTH) return false;
     const { literal, pieceEnds, kinds, places, hasAt } = template;
     let at = from;
     let copied = 0;
     for (let t = 0; ; t++) {
       const pieceEnd = pieceEnds[t];
-      if (to - at < pieceEnd - copied) return false;
-      for (let i = copied; i < pieceEnd; i++) if (bytes[at++] !== literal[i]) return false;
+      for (let i = copied; i < pieceEnd; i++) {
+        if (at === to || bytes[at] !== literal[i]) {
+          this.missed = at === to ? -1 : i * 256 + bytes[at];
+          return false;
+        }
+        at++;
+      }
       copied = pieceEnd;
       if (t === kinds.length) break;
       const place = places[t];

@@ -31,6 +31,11 @@ interface Entry {
   masked: string;
   /** The masked reply's shape, to recognise a reply of it without a whole scan (null: not possible). */
   template: ReplyTemplate | null;
+  /**
+   * Entries of its context found for replies that part from its template at one place (by ReplyMask.missed):
+   * the next guess for a reply that parts there too (one context's replies of a few shapes).
+   */
+  branches: Map<number, Entry> | null;
   classification: Classification;
   /** The classifier left the reply text unchanged (then any reply with the same key is its own diagnostic). */
   identity: boolean;
@@ -79,6 +84,10 @@ const MAX_CHAIN = 8;
 const MAX_IDS = 10_000;
 /** Contexts (everything but the reply) whose last entry is remembered, at most: a table of this size. */
 const GUESSES = 4096;
+/** Guesses tried per reply (following branches), at most. */
+const MAX_TRIES = 4;
+/** Branches kept per entry, at most. */
+const MAX_BRANCHES = 64;
 /** Hashes as small integers (V8 keeps them unboxed). */
 const HASH_BITS = 0x3fffffff;
 
@@ -107,6 +116,8 @@ export class EventClassifier {
   private fresh = false;
   hits = 0;
   misses = 0;
+  /** Hits found by a template (without a whole scan of the reply). */
+  guessed = 0;
 
   constructor(maxEntries = 50_000) {
     this.entries = new Memo(maxEntries);
@@ -241,20 +252,26 @@ export class EventClassifier {
     context = hashText(hashText(context, status), hint);
     const mask = this.mask;
     const slot = context & (GUESSES - 1);
-    const guess = this.guesses[slot];
-    if (
-      onBytes !== null &&
-      guess !== undefined &&
-      guess.template !== null &&
-      inContext(guess, action, hostKey, domainKey, replyCode, status, hint) &&
-      mask.matches(onBytes.bytes, onBytes.replyStart, onBytes.replyEnd, guess.template)
-    ) {
-      this.text = text;
-      this.replyLength = onBytes.replyEnd - onBytes.replyStart;
-      this.fresh = false;
-      this.hits++;
-      return guess;
+    let guess = this.guesses[slot];
+    /** The last guess that failed where the reply parts from it (mask.missed), to learn where that leads. */
+    let parted: Entry | null = null;
+    for (let tries = 0; onBytes !== null && guess !== undefined && tries < MAX_TRIES; tries++) {
+      if (guess.template === null || !inContext(guess, action, hostKey, domainKey, replyCode, status, hint)) {
+        break;
+      }
+      if (mask.matches(onBytes.bytes, onBytes.replyStart, onBytes.replyEnd, guess.template)) {
+        this.text = text;
+        this.replyLength = onBytes.replyEnd - onBytes.replyStart;
+        this.fresh = false;
+        this.hits++;
+        this.guessed++;
+        this.guesses[slot] = guess;
+        return guess;
+      }
+      parted = mask.missed < 0 ? null : guess;
+      guess = parted?.branches?.get(mask.missed);
     }
+    const missed = mask.missed;
     let replyHash: number;
     if (onBytes === null) {
       mask.scan(text);
@@ -287,6 +304,10 @@ export class EventClassifier {
       this.entries.set(hash, entry);
     } else this.hits++;
     if (onBytes !== null) this.guesses[slot] = entry;
+    if (parted !== null && entry.template !== null) {
+      parted.branches ??= new Map();
+      if (parted.branches.size < MAX_BRANCHES) parted.branches.set(missed, entry);
+    }
     return entry;
   }
 
@@ -356,6 +377,7 @@ export class EventClassifier {
       domainKey,
       masked,
       template,
+      branches: null,
       classification,
       identity,
       tokens,
