@@ -76,6 +76,26 @@ export class CsvRows {
     this.rows++;
   }
 
+  /**
+   * The buffer with room for `bytes` more after `end`, for a writer of rows as bytes (outcome-csv.ts):
+   * it writes there and says where its row ended (`wrote`). Valid until the next call.
+   */
+  reserve(bytes: number): Buffer {
+    if (this.length + bytes > this.buffer.length) this.grow(this.length, bytes);
+    return this.buffer;
+  }
+
+  /** Where the next row's bytes go. */
+  get end(): number {
+    return this.length;
+  }
+
+  /** A row written as bytes into `reserve`'s buffer ends at `end`. */
+  wrote(end: number): void {
+    this.length = end;
+    this.rows++;
+  }
+
   /** Whether enough rows wait to be worth handing over. */
   get full(): boolean {
     return this.length >= WRITE_AT;

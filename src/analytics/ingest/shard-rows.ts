@@ -4,8 +4,9 @@ import type { FormatName } from "../../events/formats.ts";
 import { lineReader, readShard } from "../../events/read.ts";
 import type { OutcomeSpans, ParseCounters, Shard } from "../../events/source.ts";
 import { CsvRows } from "./csv-staging.ts";
+import { OutcomeCsv } from "./outcome-csv.ts";
 import { ChunkSender, type FeedPort } from "./pipe-feed.ts";
-import { addItems, outcomeRow } from "./staging.ts";
+import { addItems } from "./staging.ts";
 
 /** One shard of a log staged as CSV (see shard-staging.ts): what both of its threads run. */
 
@@ -55,9 +56,11 @@ export async function stageShard(
   onBytes?: (bytes: number) => void,
 ): Promise<ShardStaged> {
   const rows = new CsvRows();
-  // A parser that reads recipient lines on their bytes (Postfix) hands their outcomes here: no line string.
+  // A parser that reads recipient lines on their bytes (Postfix) hands their outcomes here: no line
+  // string, and their rows are written from the bytes (outcome-csv.ts).
+  const outcomeCsv = new OutcomeCsv(job.format);
   const outcomes = {
-    outcome: (event: DeliveryEvent, spans: OutcomeSpans) => rows.add(outcomeRow(event, spans, job.format)),
+    outcome: (event: DeliveryEvent, spans: OutcomeSpans) => outcomeCsv.add(rows, event, spans),
   };
   const reader = lineReader(job.format, job.path, { ...job, counters, shard, outcomes });
   const limits: string[] = [];

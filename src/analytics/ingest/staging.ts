@@ -1,8 +1,7 @@
 import { FAILURE_TYPES } from "../../bounce/classify-event.ts";
-import { latin1 } from "../../events/byte-scan.ts";
 import type { DeliveryEvent, ParseProblem } from "../../events/event.ts";
 import { ReplyMask } from "../../events/reply-key.ts";
-import { isProblem, type OutcomeSpans } from "../../events/source.ts";
+import { isProblem } from "../../events/source.ts";
 
 /**
  * The shape every source takes before it goes into `event_rows`: the JS path writes its events as rows
@@ -84,7 +83,7 @@ export type StagingRow = {
 
 /**
  * Normalizes a parsed event to a staging row; null when it has no usable time (quarantined). `text`: the
- * reply where the event's is left on the line's bytes (outcomeRow).
+ * reply where the event's is left on the line's bytes (as outcome-csv.ts writes such an event's row).
  */
 export function stagingRow(event: DeliveryEvent, format: string, text = event.reply): StagingRow | null {
   const timeMs = timeOf(event.time);
@@ -128,18 +127,6 @@ export function itemRow(item: DeliveryEvent | ParseProblem, format: string): Sta
   return isProblem(item) ? problemRow(item) : (stagingRow(item, format) ?? noTimeRow(item));
 }
 
-/**
- * The staging row of an outcome a parser read on a line's bytes (ParseContext.outcomes): the event's row,
- * its reply taken from the bytes where the parser left it there.
- */
-export function outcomeRow(event: DeliveryEvent, spans: OutcomeSpans, format: string): StagingRow {
-  const reply =
-    event.reply === null && spans.replyStart >= 0
-      ? latin1(spans.bytes as Buffer, spans.replyStart, spans.replyEnd)
-      : event.reply;
-  return stagingRow(event, format, reply) ?? noTimeRow(event);
-}
-
 /** What a named limit that cut the input says (the run exits 1); null for any other problem. */
 export function limitOf(problem: ParseProblem): string | null {
   if (!problem.failed) return null;
@@ -179,7 +166,7 @@ export function problemRow(problem: ParseProblem): StagingRow {
   };
 }
 
-function noTimeRow(event: DeliveryEvent): StagingRow {
+export function noTimeRow(event: DeliveryEvent): StagingRow {
   const raw = JSON.stringify({ type: event.type, recipient: event.recipient, time: event.time }).slice(
     0,
     MAX_RAW,
@@ -188,10 +175,10 @@ function noTimeRow(event: DeliveryEvent): StagingRow {
 }
 
 /** The types whose replies the store classifies (finalize.ts keys only those). */
-const CLASSIFIED = new Set(FAILURE_TYPES);
+export const CLASSIFIED: ReadonlySet<string> = new Set(FAILURE_TYPES);
 const MASK = new ReplyMask();
 
-function masked(reply: string): string {
+export function masked(reply: string): string {
   MASK.scan(reply);
   return MASK.masked(reply);
 }
@@ -199,7 +186,7 @@ function masked(reply: string): string {
 /** Epoch ms of an event time; consecutive events mostly share theirs (a log's second), parsed once. */
 let lastTime: string | null = null;
 let lastMs = Number.NaN;
-function timeOf(time: string | null): number {
+export function timeOf(time: string | null): number {
   if (time !== lastTime) {
     lastMs = time ? Date.parse(time) : Number.NaN;
     // A copy: the time may be a slice of a whole decoded input chunk.
