@@ -221,6 +221,77 @@ export class ReplyMask {
     return this.count;
   }
 
+  /** A 32-bit hash of the masked text (the same for every text with that masked form). */
+  hash(text: string): number {
+    return this.hashBytes(this.codesOf(text), 0, text.length);
+  }
+
+  /** `hash` of the text bytes[from, to) scanned last (the same number for the same text). */
+  hashBytes(bytes: Codes, from: number, to: number): number {
+    let hash = 0x811c9dc5;
+    let copied = 0;
+    const n = to - from;
+    for (let t = 0; t <= this.count; t++) {
+      const start = t < this.count ? this.starts[t] : n;
+      for (let i = copied; i < start; i++) hash = Math.imul(hash ^ bytes[from + i], FNV_PRIME);
+      if (t === this.count) break;
+      hash = Math.imul(hash ^ this.kinds[t], FNV_PRIME);
+      copied = this.ends[t];
+    }
+    return (hash ^ (hash >>> 16)) >>> 0;
+  }
+
+  /** `equals` of the text bytes[from, to) scanned last. */
+  equalsBytes(bytes: Codes, from: number, to: number, masked: string): boolean {
+    let copied = 0;
+    let m = 0;
+    const n = to - from;
+    for (let t = 0; t <= this.count; t++) {
+      const start = t < this.count ? this.starts[t] : n;
+      if (masked.length - m < start - copied) return false;
+      for (let i = copied; i < start; i++) if (masked.charCodeAt(m++) !== bytes[from + i]) return false;
+      if (t === this.count) break;
+      const replacement = REPLACEMENTS[this.kinds[t]];
+      if (!masked.startsWith(replacement, m)) return false;
+      m += replacement.length;
+      copied = this.ends[t];
+    }
+    return m === masked.length;
+  }
+
+  /** Whether the masked text is `masked` (built by `masked` from some text). */
+  equals(text: string, masked: string): boolean {
+    return this.equalsBytes(this.codesOf(text), 0, text.length, masked);
+  }
+
+  /** The codes of `text`, scanned last (over MAX_MASKED_LENGTH: not copied by scan, so here). */
+  private codesOf(text: string): Codes {
+    if (text.length <= MAX_MASKED_LENGTH && text === this.text) return CODES;
+    const codes = new Uint16Array(text.length);
+    for (let i = 0; i < text.length; i++) codes[i] = text.charCodeAt(i);
+    return codes;
+  }
+
+  /** The masked text. */
+  masked(text: string): string {
+    if (this.count === 0) return text;
+    let masked = "";
+    let copied = 0;
+    for (let t = 0; t < this.count; t++) {
+      masked += text.slice(copied, this.starts[t]) + REPLACEMENTS[this.kinds[t]];
+      copied = this.ends[t];
+    }
+    return masked + text.slice(copied);
+  }
+
+  /** The masked pieces of the text, in text order. */
+  tokens(text: string): string[] {
+    if (this.count === 0) return NO_TOKENS;
+    const tokens: string[] = [];
+    for (let t = 0; t < this.count; t++) tokens.push(text.slice(this.starts[t], this.ends[t]));
+    return tokens;
+  }
+
   /**
    * The shape of `text` (scanned last, by `scan` or as bytes), for `matches`: null when a reply of its
    * masked form cannot be recognised without a whole scan (a token not set apart from its neighbours, a
@@ -311,77 +382,6 @@ export class ReplyMask {
     if (at === to) return true;
     this.count = 0;
     return false;
-  }
-
-  /** A 32-bit hash of the masked text (the same for every text with that masked form). */
-  hash(text: string): number {
-    return this.hashBytes(this.codesOf(text), 0, text.length);
-  }
-
-  /** `hash` of the text bytes[from, to) scanned last (the same number for the same text). */
-  hashBytes(bytes: Codes, from: number, to: number): number {
-    let hash = 0x811c9dc5;
-    let copied = 0;
-    const n = to - from;
-    for (let t = 0; t <= this.count; t++) {
-      const start = t < this.count ? this.starts[t] : n;
-      for (let i = copied; i < start; i++) hash = Math.imul(hash ^ bytes[from + i], FNV_PRIME);
-      if (t === this.count) break;
-      hash = Math.imul(hash ^ this.kinds[t], FNV_PRIME);
-      copied = this.ends[t];
-    }
-    return (hash ^ (hash >>> 16)) >>> 0;
-  }
-
-  /** `equals` of the text bytes[from, to) scanned last. */
-  equalsBytes(bytes: Codes, from: number, to: number, masked: string): boolean {
-    let copied = 0;
-    let m = 0;
-    const n = to - from;
-    for (let t = 0; t <= this.count; t++) {
-      const start = t < this.count ? this.starts[t] : n;
-      if (masked.length - m < start - copied) return false;
-      for (let i = copied; i < start; i++) if (masked.charCodeAt(m++) !== bytes[from + i]) return false;
-      if (t === this.count) break;
-      const replacement = REPLACEMENTS[this.kinds[t]];
-      if (!masked.startsWith(replacement, m)) return false;
-      m += replacement.length;
-      copied = this.ends[t];
-    }
-    return m === masked.length;
-  }
-
-  /** Whether the masked text is `masked` (built by `masked` from some text). */
-  equals(text: string, masked: string): boolean {
-    return this.equalsBytes(this.codesOf(text), 0, text.length, masked);
-  }
-
-  /** The codes of `text`, scanned last (over MAX_MASKED_LENGTH: not copied by scan, so here). */
-  private codesOf(text: string): Codes {
-    if (text.length <= MAX_MASKED_LENGTH && text === this.text) return CODES;
-    const codes = new Uint16Array(text.length);
-    for (let i = 0; i < text.length; i++) codes[i] = text.charCodeAt(i);
-    return codes;
-  }
-
-  /** The masked text. */
-  masked(text: string): string {
-    if (this.count === 0) return text;
-    let masked = "";
-    let copied = 0;
-    for (let t = 0; t < this.count; t++) {
-      masked += text.slice(copied, this.starts[t]) + REPLACEMENTS[this.kinds[t]];
-      copied = this.ends[t];
-    }
-    return masked + text.slice(copied);
-  }
-
-  /** The masked pieces of the text, in text order. */
-  tokens(text: string): string[] {
-    if (this.count === 0) return NO_TOKENS;
-    const tokens: string[] = [];
-    for (let t = 0; t < this.count; t++) tokens.push(text.slice(this.starts[t], this.ends[t]));
-    return tokens;
   }
 }
 
