@@ -8,8 +8,8 @@
  *   classify --all deliverlens classify FILE --ndjson --all
  *   ingest         deliverlens ingest FILE --db <fresh store>
  * and prints lines/s, peak RSS and CPU seconds for each, where ingest's time went (its DELIVERLENS_DEBUG
- * steps: parsing, both threads feeding the one pipe DuckDB's insert reads meanwhile — when the rows ended and
- * how long the pipe stood empty —, new replies, classification, settling,
+ * steps: parsing, both threads feeding the one pipe DuckDB's insert reads meanwhile — when the rows ended,
+ * how long the pipe stood empty, each parsing thread's CPU-s —, new replies, classification, settling,
  * commit), time(largest)/time(smallest) per command, and the
  * targets (classify >= 1M lines/s at the largest size, scaling <= 4.5 for 4x the lines, RSS < 700 MB;
  * classify --all within 1.5x of classify; ingest >= 250k lines/s). Numbers, not a test: on a shared

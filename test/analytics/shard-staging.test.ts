@@ -45,6 +45,7 @@ interface Run {
   threads: number;
   limits: string[];
   inserted: number;
+  cpuSeconds: number[];
 }
 
 /**
@@ -74,7 +75,13 @@ async function staged(
     );
     const rows = (await store.all<{ row: string }>(ROWS_SQL)).map((r) => r.row);
     assert.equal(result.inserted, rows.length);
-    return { rows, threads: result.threads, limits: result.limits, inserted: result.inserted };
+    return {
+      rows,
+      threads: result.threads,
+      limits: result.limits,
+      inserted: result.inserted,
+      cpuSeconds: result.cpuSeconds,
+    };
   } finally {
     store.close();
   }
@@ -85,9 +92,17 @@ test("a log staged on two threads stores the rows one thread stores, through pip
   const one = await staged(path, "postfix", { threadsFrom: null });
   assert.equal(one.threads, 1);
   assert.ok(one.rows.length > 10_000, `rows: ${one.rows.length}`);
+  // Each parsing thread's CPU seconds (the debug line's split of who waits on whom).
+  assert.equal(one.cpuSeconds.length, 1);
+  assert.ok(one.cpuSeconds[0] > 0);
   for (const pipe of [true, false]) {
     const two = await staged(path, "postfix", { threadsFrom: 0, pipe });
     assert.equal(two.threads, 2, pipe ? "pipes" : "files");
+    assert.equal(two.cpuSeconds.length, 2);
+    assert.ok(
+      two.cpuSeconds.every((seconds) => seconds > 0),
+      `${two.cpuSeconds}`,
+    );
     assert.deepEqual(two.rows, one.rows, pipe ? "pipes" : "files");
   }
 });

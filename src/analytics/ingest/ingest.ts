@@ -108,7 +108,7 @@ export async function ingestFile(
       ({ notes, limits } = staged);
       const seconds = (values: number[]) => values.map((value) => `${value.toFixed(2)} s`).join(", ");
       debugLine(
-        `parsers: ${staged.inserted} rows staged as CSV by ${staged.threads} thread(s) ${staged.piped ? "through pipes DuckDB read meanwhile" : "in files read afterwards"}: rows ended after ${seconds(staged.endedSeconds)}, having waited ${seconds(staged.waitedSeconds)} for DuckDB${staged.piped && staged.threads > 1 ? `, the pipe empty for ${staged.emptySeconds.toFixed(2)} s` : ""}; the insert ended ${staged.insertTailSeconds.toFixed(2)} s after the parsing`,
+        `parsers: ${staged.inserted} rows staged as CSV by ${staged.threads} thread(s) ${staged.piped ? "through pipes DuckDB read meanwhile" : "in files read afterwards"}: rows ended after ${seconds(staged.endedSeconds)}, having waited ${seconds(staged.waitedSeconds)} for DuckDB${staged.piped && staged.threads > 1 ? `, the pipe empty for ${staged.emptySeconds.toFixed(2)} s` : ""}; the insert ended ${staged.insertTailSeconds.toFixed(2)} s after the parsing; the parsing thread(s) used ${staged.cpuSeconds.map((s) => s.toFixed(2)).join(" + ")} CPU-s`,
       );
       return { inserted: staged.inserted };
     };

@@ -3,6 +3,7 @@ import type { FormatName } from "../../events/formats.ts";
 import { openInput, type ReadOptions, readEventBatches } from "../../events/index.ts";
 import { newCounters } from "../../events/source.ts";
 import { CsvStaging, partSql, type ReaderFailure } from "./csv-staging.ts";
+import { cpuSecondsSince } from "./shard-rows.ts";
 import { openForShards, stageOnTwoThreads } from "./shard-staging.ts";
 import { addItems, EMPTY_ROW } from "./staging.ts";
 
@@ -25,6 +26,8 @@ export interface Staged {
   emptySeconds: number;
   /** Seconds from the end of the parsing to the end of the insert. */
   insertTailSeconds: number;
+  /** CPU seconds each parsing thread used (this one's first). */
+  cpuSeconds: number[];
 }
 
 /**
@@ -69,6 +72,8 @@ export async function stageWithParsers(
   try {
     let notes: string[] = [];
     let rows = 0;
+    const cpu = process.threadCpuUsage();
+    let cpuSeconds: number[] | null = null;
     if (format === "email") notes = await stageEmail(stagings[0], path, options, limits, failed);
     else if (shards) {
       const job = {
@@ -83,6 +88,7 @@ export async function stageWithParsers(
       const staged = await stageOnTwoThreads(job, stagings, failed, counters, options.onBytes);
       limits.push(...staged.limits);
       rows = staged.rows;
+      cpuSeconds = staged.cpuSeconds;
     } else {
       for await (const batch of readEventBatches(openInput(path), format, path, options)) {
         addItems(stagings[0], batch, format, limits);
@@ -105,6 +111,7 @@ export async function stageWithParsers(
       endedSeconds: stagings.map((staging) => (staging.endedAt - started) / 1000),
       emptySeconds: stagings[0].emptySeconds,
       insertTailSeconds: (performance.now() - tail) / 1000,
+      cpuSeconds: cpuSeconds ?? [cpuSecondsSince(cpu)],
     };
   } finally {
     // A failed parse still ends the pipes, so DuckDB's read (and its statement) ends too, before the

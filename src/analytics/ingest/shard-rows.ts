@@ -30,6 +30,8 @@ export interface ShardStaged {
   waitedSeconds: number;
   limits: string[];
   counters: ParseCounters;
+  /** CPU seconds the staging thread(s) used for this, each (with DuckDB busy meanwhile: who waits on whom). */
+  cpuSeconds: number[];
 }
 
 /** Where the worker writes its rows: the pipe's feeding thread (pipe-feed.ts), or its own file. */
@@ -55,6 +57,7 @@ export async function stageShard(
   hand: (bytes: Uint8Array<ArrayBuffer>) => Promise<void> | void,
   onBytes?: (bytes: number) => void,
 ): Promise<ShardStaged> {
+  const cpu = process.threadCpuUsage();
   const rows = new CsvRows();
   // A parser that reads recipient lines on their bytes (Postfix) hands their outcomes here: no line
   // string, and their rows are written from the bytes (outcome-csv.ts).
@@ -71,7 +74,7 @@ export async function stageShard(
     if (rows.full) await hand(rows.take());
   }
   await hand(rows.take());
-  return { rows: rows.rows, waitedSeconds: 0, limits, counters };
+  return { rows: rows.rows, waitedSeconds: 0, limits, counters, cpuSeconds: [cpuSecondsSince(cpu)] };
 }
 
 /**
@@ -120,4 +123,10 @@ export class OutputWriter {
     this.fd = null;
     this.sender?.end();
   }
+}
+
+/** CPU seconds this thread used since `start` (process.threadCpuUsage). */
+export function cpuSecondsSince(start: NodeJS.CpuUsage): number {
+  const used = process.threadCpuUsage(start);
+  return (used.user + used.system) / 1e6;
 }

@@ -107,6 +107,7 @@ export async function stageOnTwoThreads(
       waitedSeconds: mine.waitedSeconds + theirs.waitedSeconds,
       limits: [...mine.limits, ...theirs.limits],
       counters,
+      cpuSeconds: [...mine.cpuSeconds, ...theirs.cpuSeconds],
     };
   } catch (error) {
     // DuckDB's failure, when it failed, is why the worker's pipe broke too.
