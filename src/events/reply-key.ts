@@ -221,6 +221,11 @@ export class ReplyMask {
     return this.count;
   }
 
+  /** What token `t` of the last scan is replaced by in the masked text. */
+  replacement(t: number): string {
+    return REPLACEMENTS[this.kinds[t]];
+  }
+
   /** A 32-bit hash of the masked text (the same for every text with that masked form). */
   hash(text: string): number {
     return this.hashBytes(this.codesOf(text), 0, text.length);
