@@ -182,6 +182,8 @@ const say = (line: string) => {
   process.stdout.write(`${line}\n`);
 };
 const verdict = (ok: boolean) => (ok ? "PASS" : "FAIL");
+/** A database file's size (the last run's): the store's storage format and encodings show in it. */
+const megabytes = (file: string) => `${(statSync(file).size / 1e6).toFixed(0)} MB`;
 
 if (values["all-formats"]) {
   say(
@@ -261,10 +263,10 @@ async function twoFormats(): Promise<void> {
     );
     const all = (runs: Run[]) => runs.map((r) => r.seconds.toFixed(1)).join(", ");
     say(
-      `  baseline DuckDB typed load: ${base.seconds.toFixed(1)} s best of ${all(bases)} (${Math.round(records / base.seconds).toLocaleString("en-US")} records/s, CPU ${cpuOf(base)}, peak RSS ${((base.peakKb ?? 0) / 1024).toFixed(0)} MB)`,
+      `  baseline DuckDB typed load: ${base.seconds.toFixed(1)} s best of ${all(bases)} (${Math.round(records / base.seconds).toLocaleString("en-US")} records/s, CPU ${cpuOf(base)}, peak RSS ${((base.peakKb ?? 0) / 1024).toFixed(0)} MB, file ${megabytes(baseDb)})`,
     );
     say(
-      `  deliverlens ingest:         ${ingest.seconds.toFixed(1)} s best of ${all(ingests)} (${Math.round(records / ingest.seconds).toLocaleString("en-US")} events/s, CPU ${cpuOf(ingest)}, peak RSS ${((ingest.peakKb ?? 0) / 1024).toFixed(0)} MB)`,
+      `  deliverlens ingest:         ${ingest.seconds.toFixed(1)} s best of ${all(ingests)} (${Math.round(records / ingest.seconds).toLocaleString("en-US")} events/s, CPU ${cpuOf(ingest)}, peak RSS ${((ingest.peakKb ?? 0) / 1024).toFixed(0)} MB, store ${megabytes(db)})`,
     );
     const cpuRatio =
       ingest.cpuSeconds !== null && base.cpuSeconds
