@@ -92,22 +92,24 @@ export async function parseAggregateXml(
   const reader = new StrictXmlReader({
     element(tagName, document, start) {
       // A <record> right below <feedback>, in the schema's shape: read with one match (RECORD_PATTERN).
-      if (!byPattern || tagName !== "record" || paths.length !== 1 || paths[0] !== ROOT) return -1;
-      RECORD_PATTERN.lastIndex = start;
-      const match = RECORD_PATTERN.exec(document);
+      if (!byPattern || paths.length !== 1 || paths[0] !== ROOT) return -1;
+      const patterns = recordPatternsFor(tagName);
+      if (patterns === null) return -1;
+      patterns.record.lastIndex = start;
+      const match = patterns.record.exec(document);
       if (match === null) return -1;
+      let row: AggregateRow;
       try {
-        replayRecord(b, match, at);
+        row = recordFromMatch(b, match, patterns, at);
       } catch {
         // Refused: the reader reads the record element by element, to say what is wrong where.
-        b.row = null;
-        b.dkim = null;
-        b.spf = null;
         return -1;
       }
+      b.rows.push(row);
+      b.any = true;
       since = 0;
       text = "";
-      return RECORD_PATTERN.lastIndex;
+      return patterns.record.lastIndex;
     },
     doctype() {
       throw new ReportError(
@@ -255,110 +257,190 @@ const SPF = known("record/auth_results/spf");
 const SPF_DOMAIN = known("record/auth_results/spf/domain");
 const SPF_SCOPE = known("record/auth_results/spf/scope");
 const SPF_RESULT = known("record/auth_results/spf/result");
-const ROW = known("record/row");
-const POLICY_EVALUATED = known("record/row/policy_evaluated");
-const IDENTIFIERS = known("record/identifiers");
-const AUTH_RESULTS = known("record/auth_results");
-const DKIM_HUMAN_RESULT = known("record/auth_results/dkim/human_result");
-const SPF_HUMAN_RESULT = known("record/auth_results/spf/human_result");
 
 /**
  * A <record> in the shape RFC 7489 appendix C and RFC 9990 §3 give it — row (source_ip, count,
  * policy_evaluated: disposition, dkim, spf, reasons), identifiers (envelope_to, envelope_from,
- * header_from), auth_results (dkim…, spf…) — with white space between the tags and text that needs no
- * expanding or normalising (no `&`, `]`, CR, or character outside XML's): matched whole in one regular
- * expression, a tenth of the CPU of reading its elements one by one (notes/dmarc.md). What it matches is
- * well-formed by construction; replayRecord gives the handler the same elements in the same order as the
- * reader would. Any other record (attributes, comments, prefixes, another order, extensions) is read
- * element by element; test/dmarc/record-pattern.test.ts holds both ways to the same reports and refusals.
+ * header_from), auth_results (dkim…, spf…) — with white space and comments between the tags, every tag
+ * with the same prefix or none, and text that needs no expanding or normalising (no `&`, `]`, CR, or
+ * character outside XML's): matched whole in one regular expression, a tenth of the CPU of reading its
+ * elements one by one (notes/dmarc.md). What it matches is well-formed by construction (a comment as the
+ * reader takes it: no `--` inside, none ending in `-`); recordFromMatch makes the row close() would make
+ * of the same elements. Any other record (attributes, mixed prefixes, another order, extensions, a comment
+ * inside a value or longer than MAX_PATTERN_COMMENT) is read element by element;
+ * test/dmarc/record-pattern.test.ts holds both ways to the same reports and refusals.
  */
-const WS = "[ \\t\\r\\n]*";
+interface RecordPatterns {
+  record: RegExp;
+  reasons: RegExp;
+  identifiers: RegExp;
+  dkims: RegExp;
+  spfs: RegExp;
+}
+
+/** Characters of a comment (XML's, but `-`: a `-` is taken with the character after it, never `-`). */
+const COMMENT_CHAR = "[^-\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\ufffe\\uffff]";
+/** A longer comment inside a record is read element by element. */
+const MAX_PATTERN_COMMENT = 1000;
+const WS = `(?:[ \\t\\r\\n]|<!--(?:${COMMENT_CHAR}|-${COMMENT_CHAR}){0,${MAX_PATTERN_COMMENT}}-->)*`;
 const TEXT = "[^<&\\]\\r\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\ufffe\\uffff]*";
-const leaf = (name: string) => `<${name}>(${TEXT})</${name}>${WS}`;
-const optional = (name: string) => `(?:${leaf(name)})?`;
-const REASON_ITEM = `<reason>${WS}${leaf("type")}${optional("comment")}</reason>${WS}`;
-/** A signature's or an SPF result's children: domain, then the selector (scope) before or after the result. */
-const authItem = (name: string, second: string) =>
-  `<${name}>${WS}${leaf("domain")}(?:${optional(second)}${leaf("result")}|${leaf("result")}${leaf(second)})${optional("human_result")}</${name}>${WS}`;
-const DKIM_ITEM = authItem("dkim", "selector");
-const SPF_ITEM = authItem("spf", "scope");
-/** The identifiers in another order than the schema's (header_from first, as some reporters write them). */
-const IDENTIFIER_ITEM = `(?:${["envelope_to", "envelope_from", "header_from"].map((name) => `<${name}>(${TEXT})</${name}>`).join("|")})${WS}`;
+
+/** The patterns of a record whose tags all carry `prefix` (`p:` or "" for none). */
+function recordPatterns(prefix: string): RecordPatterns {
+  const p = prefix.replace(/[.-]/g, "\\$&");
+  const leaf = (name: string) => `<${p}${name}>(${TEXT})</${p}${name}>${WS}`;
+  const optional = (name: string) => `(?:${leaf(name)})?`;
+  const reasonItem = `<${p}reason>${WS}${leaf("type")}${optional("comment")}</${p}reason>${WS}`;
+  /** A signature's or an SPF result's children: domain, then the selector (scope) before or after the result. */
+  const authItem = (name: string, second: string) =>
+    `<${p}${name}>${WS}${leaf("domain")}(?:${optional(second)}${leaf("result")}|${leaf("result")}${leaf(second)})${optional("human_result")}</${p}${name}>${WS}`;
+  const dkimItem = authItem("dkim", "selector");
+  const spfItem = authItem("spf", "scope");
+  /** The identifiers in another order than the schema's (header_from first, as some reporters write them). */
+  const identifierItem = `(?:${["envelope_to", "envelope_from", "header_from"].map((name) => `<${p}${name}>(${TEXT})</${p}${name}>`).join("|")})${WS}`;
+  /**
+   * The same items without captures, for the record's pattern: a list is read again item by item — but
+   * for a first signature and SPF result, taken by the record's own pattern (most records have one each).
+   */
+  const uncaptured = (pattern: string) => pattern.replaceAll(`(${TEXT})`, TEXT);
+  const tag = (name: string) => `<${p}${name}>${WS}`;
+  const end = (name: string) => `</${p}${name}>${WS}`;
+  return {
+    record: new RegExp(
+      `<${p}record>${WS}${tag("row")}${leaf("source_ip")}${leaf("count")}${tag("policy_evaluated")}${leaf("disposition")}${leaf("dkim")}${leaf("spf")}((?:${uncaptured(reasonItem)})*)${end("policy_evaluated")}${end("row")}${tag("identifiers")}(?:${optional("envelope_to")}${optional("envelope_from")}${leaf("header_from")}|((?:${uncaptured(identifierItem)})+))${end("identifiers")}${tag("auth_results")}(?:${dkimItem})?((?:${uncaptured(dkimItem)})*)(?:${spfItem})?((?:${uncaptured(spfItem)})*)${end("auth_results")}</${p}record>`,
+      "y",
+    ),
+    reasons: new RegExp(reasonItem, "g"),
+    identifiers: new RegExp(identifierItem, "g"),
+    dkims: new RegExp(dkimItem, "g"),
+    spfs: new RegExp(spfItem, "g"),
+  };
+}
+
+const UNPREFIXED = recordPatterns("");
+export const RECORD_PATTERN = UNPREFIXED.record;
+/** Patterns by prefix, made when a prefix is first met; a report rarely uses one, never many. */
+const PREFIXED = new Map<string, RecordPatterns>();
+const MAX_PREFIXES = 8;
+
 /**
- * The same items without captures, for the record's pattern: a list is read again item by item — but
- * for a first signature and SPF result, taken by the record's own pattern (most records have one each).
+ * The patterns for a start tag named `name`, when it is a <record> (its local name, as localName() reads
+ * it: the prefix has no colon); null for any other tag, and for prefixes past MAX_PREFIXES.
  */
-const uncaptured = (pattern: string) => pattern.replaceAll(`(${TEXT})`, TEXT);
-export const RECORD_PATTERN = new RegExp(
-  `<record>${WS}<row>${WS}${leaf("source_ip")}${leaf("count")}<policy_evaluated>${WS}${leaf("disposition")}${leaf("dkim")}${leaf("spf")}((?:${uncaptured(REASON_ITEM)})*)</policy_evaluated>${WS}</row>${WS}<identifiers>${WS}(?:${optional("envelope_to")}${optional("envelope_from")}${leaf("header_from")}|((?:${uncaptured(IDENTIFIER_ITEM)})+))</identifiers>${WS}<auth_results>${WS}(?:${DKIM_ITEM})?((?:${uncaptured(DKIM_ITEM)})*)(?:${SPF_ITEM})?((?:${uncaptured(SPF_ITEM)})*)</auth_results>${WS}</record>`,
-  "y",
-);
-const REASONS = new RegExp(REASON_ITEM, "g");
-const IDENTIFIERS_LIST = new RegExp(IDENTIFIER_ITEM, "g");
-const DKIMS = new RegExp(DKIM_ITEM, "g");
-const SPFS = new RegExp(SPF_ITEM, "g");
-
-/** An item's element, then its children's by capture (REASON_ITEM, DKIM_ITEM, SPF_ITEM). */
-const REASON_PATHS = [REASON, REASON_TYPE, REASON_COMMENT];
-const DKIM_PATHS = [
-  DKIM,
-  DKIM_DOMAIN,
-  DKIM_SELECTOR,
-  DKIM_RESULT,
-  DKIM_RESULT,
-  DKIM_SELECTOR,
-  DKIM_HUMAN_RESULT,
-];
-const SPF_PATHS = [SPF, SPF_DOMAIN, SPF_SCOPE, SPF_RESULT, SPF_RESULT, SPF_SCOPE, SPF_HUMAN_RESULT];
-/** The identifiers have no element of their own around each (NONE). */
-const NONE = -1;
-const IDENTIFIER_PATHS = [NONE, ENVELOPE_TO, ENVELOPE_FROM, HEADER_FROM];
-
-/** A list's items (reasons, signatures, SPF results) as the reader would hand them over, in order. */
-function replayItems(b: Builder, pattern: RegExp, list: string, paths: number[], at: () => string): void {
-  if (!list) return;
-  // exec from the start again (matchAll would copy the pattern for every list).
-  pattern.lastIndex = 0;
-  for (let item = pattern.exec(list); item !== null; item = pattern.exec(list))
-    replayItem(b, item, 1, paths, at);
-}
-
-/** One item, its children's text from `match[from]` on (undefined: the child is not there). */
-function replayItem(
-  b: Builder,
-  match: RegExpExecArray,
-  from: number,
-  paths: number[],
-  at: () => string,
-): void {
-  if (paths[0] !== NONE) open(b, paths[0], at);
-  for (let i = 1; i < paths.length; i++) {
-    const text = match[from + i - 1];
-    if (text !== undefined) close(b, paths[i], text.trim(), at);
+export function recordPatternsFor(name: string): RecordPatterns | null {
+  if (name === "record") return UNPREFIXED;
+  if (!name.endsWith(":record")) return null;
+  const prefix = name.slice(0, -"record".length);
+  if (prefix.indexOf(":") !== prefix.length - 1) return null;
+  let patterns = PREFIXED.get(prefix);
+  if (patterns === undefined) {
+    if (PREFIXED.size >= MAX_PREFIXES) return null;
+    patterns = recordPatterns(prefix);
+    PREFIXED.set(prefix, patterns);
   }
-  if (paths[0] !== NONE) close(b, paths[0], "", at);
+  return patterns;
 }
 
-/** What the reader would have handed over for a record RECORD_PATTERN matched: the same calls, in order. */
-function replayRecord(b: Builder, m: RegExpExecArray, at: () => string): void {
-  open(b, RECORD, at);
-  close(b, SOURCE_IP, m[1].trim(), at);
-  close(b, COUNT, m[2].trim(), at);
-  close(b, DISPOSITION, m[3].trim(), at);
-  close(b, EVALUATED_DKIM, m[4].trim(), at);
-  close(b, EVALUATED_SPF, m[5].trim(), at);
-  replayItems(b, REASONS, m[6], REASON_PATHS, at);
-  close(b, POLICY_EVALUATED, "", at);
-  close(b, ROW, "", at);
-  if (m[9] !== undefined) replayItem(b, m, 7, IDENTIFIER_PATHS, at);
-  else replayItems(b, IDENTIFIERS_LIST, m[10], IDENTIFIER_PATHS, at);
-  close(b, IDENTIFIERS, "", at);
-  if (m[11] !== undefined) replayItem(b, m, 11, DKIM_PATHS, at);
-  replayItems(b, DKIMS, m[17], DKIM_PATHS, at);
-  if (m[18] !== undefined) replayItem(b, m, 18, SPF_PATHS, at);
-  replayItems(b, SPFS, m[24], SPF_PATHS, at);
-  close(b, AUTH_RESULTS, "", at);
-  close(b, RECORD, "", at);
+/**
+ * The row of a record its record pattern matched, made from its captures by the same rules close() applies
+ * to the reader's elements (handing the handler the elements one by one instead was a third of the parse,
+ * notes/dmarc.md). A list (reasons, further signatures and SPF results) is read item by item again; the
+ * first signature and SPF result are the record pattern's own captures (most records have one each).
+ * Throws on anything close() or finishRow would refuse: the caller reads the record element by element.
+ */
+function recordFromMatch(
+  b: Builder,
+  m: RegExpExecArray,
+  patterns: RecordPatterns,
+  at: () => string,
+): AggregateRow {
+  const { reasons: REASONS, identifiers: IDENTIFIERS_LIST, dkims: DKIMS, spfs: SPFS } = patterns;
+  if (b.rows.length >= b.rowsLimit) throw invalid("too many records");
+  let reasons: string[] | null = null;
+  let comments: string[] | null = null;
+  if (m[6]) {
+    REASONS.lastIndex = 0;
+    for (let item = REASONS.exec(m[6]); item !== null; item = REASONS.exec(m[6])) {
+      const type = item[1].trim();
+      const comment = item[2]?.trim();
+      if (type !== "") reasons = [...(reasons ?? []), oneOf(OVERRIDE_REASONS, type, "reason type", at)];
+      if (comment) comments = [...(comments ?? []), comment.slice(0, MAX_KEPT_TEXT)];
+    }
+  }
+  let envelopeTo: string | undefined = m[7];
+  let envelopeFrom: string | undefined = m[8];
+  let headerFrom: string | undefined = m[9];
+  if (headerFrom === undefined) {
+    IDENTIFIERS_LIST.lastIndex = 0;
+    for (let item = IDENTIFIERS_LIST.exec(m[10]); item !== null; item = IDENTIFIERS_LIST.exec(m[10])) {
+      if (item[1] !== undefined) envelopeTo = item[1];
+      else if (item[2] !== undefined) envelopeFrom = item[2];
+      else headerFrom = item[3];
+    }
+  }
+  const dkimAuth = authList(b, m, 11, 17, DKIMS, dkimOf, at);
+  const spfAuth = authList(b, m, 18, 24, SPFS, spfOf, at);
+  return finishRow(
+    {
+      sourceIp: m[1].trim(),
+      countText: m[2].trim(),
+      disposition: oneOf(DISPOSITIONS, m[3].trim(), "disposition", at) as Disposition,
+      dkim: oneOf(ALIGNED_RESULTS, m[4].trim(), "policy_evaluated dkim", at) as AlignedResult,
+      spf: oneOf(ALIGNED_RESULTS, m[5].trim(), "policy_evaluated spf", at) as AlignedResult,
+      reasons,
+      comments,
+      headerFrom: headerFrom === undefined ? undefined : headerFromOf(b, headerFrom.trim()),
+      envelopeFrom: envelopeFrom === undefined ? undefined : domainOf(b, envelopeFrom.trim()),
+      envelopeTo: envelopeTo === undefined ? undefined : domainOf(b, envelopeTo.trim()),
+      dkimAuth,
+      spfAuth,
+    },
+    b.rows.length + 1,
+    at,
+  );
+}
+
+/**
+ * A record's signatures (or SPF results): the first from the record pattern's own captures at `first`,
+ * the rest item by item from the list captured at `rest`.
+ */
+function authList<T>(
+  b: Builder,
+  m: RegExpExecArray,
+  first: number,
+  rest: number,
+  items: RegExp,
+  of: (b: Builder, m: RegExpExecArray, from: number, at: () => string) => T,
+  at: () => string,
+): T[] {
+  const list: T[] = [];
+  if (m[first] !== undefined) list.push(of(b, m, first, at));
+  const more = m[rest];
+  if (more) {
+    items.lastIndex = 0;
+    for (let item = items.exec(more); item !== null; item = items.exec(more)) list.push(of(b, item, 1, at));
+  }
+  return list;
+}
+
+/** A signature (dkimItem) from its captures at `from`: domain, selector, result, result, selector. */
+function dkimOf(b: Builder, m: RegExpExecArray, from: number, at: () => string): DkimAuth {
+  const selector = (m[from + 1] ?? m[from + 4])?.trim();
+  return {
+    domain: domainOf(b, m[from].trim()),
+    selector: selector ? intern(b, selector) : null,
+    result: dkimResult(((m[from + 2] ?? m[from + 3]) as string).trim(), at),
+  };
+}
+
+/** An SPF result (spfItem) from its captures at `from`: domain, scope, result, result, scope. */
+function spfOf(b: Builder, m: RegExpExecArray, from: number, at: () => string): SpfAuth {
+  const scope = (m[from + 1] ?? m[from + 4])?.trim();
+  return {
+    domain: domainOf(b, m[from].trim()),
+    scope: scope ? scope.toLowerCase() : null,
+    result: spfResult(((m[from + 2] ?? m[from + 3]) as string).trim(), at),
+  };
 }
 
 /** Children's numbers by parent number and name id, for the first paths and names (-1: not yet). */
@@ -585,31 +667,31 @@ function close(b: Builder, path: number, value: string, at: () => string): void 
       row.reasonType = "";
       return;
     case HEADER_FROM:
-      row.headerFrom = intern(b, value.toLowerCase());
+      row.headerFrom = headerFromOf(b, value);
       return;
     case ENVELOPE_FROM:
-      row.envelopeFrom = value ? intern(b, value.toLowerCase()) : null;
+      row.envelopeFrom = domainOf(b, value);
       return;
     case ENVELOPE_TO:
-      row.envelopeTo = value ? intern(b, value.toLowerCase()) : null;
+      row.envelopeTo = domainOf(b, value);
       return;
     case DKIM_DOMAIN:
-      if (b.dkim) b.dkim.domain = value ? intern(b, value.toLowerCase()) : null;
+      if (b.dkim) b.dkim.domain = domainOf(b, value);
       return;
     case DKIM_SELECTOR:
       if (b.dkim) b.dkim.selector = value ? intern(b, value) : null;
       return;
     case DKIM_RESULT:
-      if (b.dkim) b.dkim.result = oneOf(DKIM_RESULTS, value, "DKIM result", at);
+      if (b.dkim) b.dkim.result = dkimResult(value, at);
       return;
     case SPF_DOMAIN:
-      if (b.spf) b.spf.domain = value ? intern(b, value.toLowerCase()) : null;
+      if (b.spf) b.spf.domain = domainOf(b, value);
       return;
     case SPF_SCOPE:
       if (b.spf) b.spf.scope = value ? value.toLowerCase() : null;
       return;
     case SPF_RESULT:
-      if (b.spf) b.spf.result = oneOf(SPF_RESULTS, value, "SPF result", at);
+      if (b.spf) b.spf.result = spfResult(value, at);
       return;
     case DKIM:
       if (b.dkim) {
@@ -634,6 +716,23 @@ function close(b: Builder, path: number, value: string, at: () => string): void 
       b.row = null;
       return;
   }
+}
+
+/** A domain (envelope_from/to, a signature's or SPF's): lower-cased; empty is none. */
+function domainOf(b: Builder, value: string): string | null {
+  return value ? intern(b, value.toLowerCase()) : null;
+}
+
+function headerFromOf(b: Builder, value: string): string {
+  return intern(b, value.toLowerCase());
+}
+
+function dkimResult(value: string, at: () => string): DkimAuth["result"] {
+  return oneOf(DKIM_RESULTS, value, "DKIM result", at) as DkimAuth["result"];
+}
+
+function spfResult(value: string, at: () => string): SpfAuth["result"] {
+  return oneOf(SPF_RESULTS, value, "SPF result", at) as SpfAuth["result"];
 }
 
 function intern(b: Builder, value: string): string {

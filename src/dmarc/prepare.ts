@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import type { StoredAggregateReport, StoredTlsReport } from "../store/reports.ts";
 import type { ReportProblem, ReportReading, ReportRoute } from "./read.ts";
 import { aggregateRowsCsv } from "./rows-csv.ts";
@@ -42,9 +42,11 @@ export function prepareReading(reading: ReportReading): PreparedReading {
 /** Reporter + report id + date range, lower-cased reporter: the identity of a report. */
 export function reportKey(report: Report): string {
   const reporter = report.reporter.trim().toLowerCase();
-  return createHash("sha1")
-    .update(`${report.kind}\u001f${reporter}\u001f${report.reportId}\u001f${report.begin}\u001f${report.end}`)
-    .digest("hex");
+  // One-shot hash(): a third of createHash's CPU per key (no Hash object per report).
+  return hash(
+    "sha1",
+    `${report.kind}\u001f${reporter}\u001f${report.reportId}\u001f${report.begin}\u001f${report.end}`,
+  );
 }
 
 /** The report as stored: its rows spread over the days it covers (counts summing to the original), as CSV. */

@@ -5,7 +5,8 @@ import { parentPort } from "node:worker_threads";
 
 // As bin/deliverlens.js does for the main thread: compiled modules from the disk cache (start-up CPU).
 module.enableCompileCache?.();
-const { readPrepared } = await import("./read-pool.ts");
+const { lowerReaderPriority, readPrepared } = await import("./read-pool.ts");
+lowerReaderPriority();
 
 parentPort?.on("message", (message: { id: number; path: string; route: boolean }) => {
   void readPrepared(message.path, message.route).then((result) => {

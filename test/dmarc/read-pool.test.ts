@@ -214,6 +214,34 @@ test("the readers go on while readings are not taken (a batch being written), an
   );
 });
 
+test("reader threads run at a lower priority than the thread that writes the store (Linux: per thread)", {
+  skip: process.platform !== "linux",
+  timeout: 120_000,
+}, async () => {
+  const paths = readdirSync(join(dir, "ahead")).map((name) => join(dir, "ahead", name));
+  /** Nice values of this process's threads by name (/proc/self/task/<id>/stat, field 19). */
+  const niceOf = () =>
+    readdirSync("/proc/self/task").map((id) => {
+      const stat = readFileSync(`/proc/self/task/${id}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      return {
+        id: Number(id),
+        name: stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")),
+        nice: Number(fields[16]),
+      };
+    });
+  const main = niceOf().find((thread) => thread.id === process.pid)?.nice ?? 0;
+  let readers: number[] = [];
+  for await (const _ of readAllPrepared(paths, { threads: 2 }))
+    if (readers.length === 0)
+      readers = niceOf()
+        .filter((thread) => thread.name === "WorkerThread")
+        .map((thread) => thread.nice);
+  assert.equal(readers.length, 2);
+  for (const nice of readers) assert.equal(nice, Math.min(19, main + 5));
+  assert.equal(niceOf().find((thread) => thread.id === process.pid)?.nice, main);
+});
+
 test("reader threads started ahead are taken by the next reading, and unused they let the process exit", {
   timeout: 120_000,
 }, async () => {

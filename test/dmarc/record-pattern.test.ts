@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
-import { parseAggregateXml, RECORD_PATTERN } from "../../src/dmarc/aggregate-xml.ts";
+import { parseAggregateXml, RECORD_PATTERN, recordPatternsFor } from "../../src/dmarc/aggregate-xml.ts";
 import { aggregateXml, parsedmarcXmlSamples, XML_MUTATION_PIECES } from "../../testkit/dmarc-reports.ts";
 
 /**
@@ -155,6 +155,66 @@ test("generated reports with every optional part: the same report, and the patte
   }
 });
 
+/** Every tag of a report with `prefix` (the namespace declared on the root). */
+function prefixed(doc: string, prefix: string): string {
+  return doc
+    .replace(/<(\/?)([a-z_]+)([ >/])/g, `<$1${prefix}:$2$3`)
+    .replace(
+      `<${prefix}:feedback>`,
+      `<${prefix}:feedback xmlns:${prefix}="urn:ietf:params:xml:ns:dmarc-2.0">`,
+    );
+}
+
+/** A comment after every end tag and every start tag of a parent (never inside a value, empty or not). */
+function commented(doc: string, comment: string): string {
+  return doc.replace(/(<\/[a-z_:.-]+>|<[a-z_:.-]+>(?=\s*<[a-z]))(?=\s*<)/g, `$1${comment}`);
+}
+
+test("records with prefixed tags or comments between tags: the same report, and the pattern is what reads them", async () => {
+  for (const base of [REPORT, OPTIONAL]) {
+    for (const [doc, tag] of [
+      [prefixed(base, "dmarc"), "dmarc:record"],
+      [prefixed(base, "a.b-c"), "a.b-c:record"],
+      [commented(base, "<!-- exported by x - see https://example.com/?a=1&b=<2> -->"), "record"],
+      [commented(base, "<!---->\n<!-- é \r\n -->"), "record"],
+      [commented(prefixed(base, "d"), "<!--x-->"), "d:record"],
+    ] as const) {
+      const read = await assertSame(doc);
+      assert.ok(read.startsWith("{"), read);
+      const patterns = recordPatternsFor(tag);
+      assert.ok(patterns, tag);
+      let records = 0;
+      for (let at = doc.indexOf(`<${tag}>`); at >= 0; at = doc.indexOf(`<${tag}>`, at + 1)) {
+        patterns.record.lastIndex = at;
+        assert.ok(patterns.record.exec(doc), `the pattern takes the record at ${at} of ${doc.slice(0, 400)}`);
+        records++;
+      }
+      assert.ok(records > 0);
+      await assertSame(doc, [100, 101, 1000]);
+    }
+  }
+  // Read element by element (and the same either way): mixed prefixes, a comment the reader refuses or
+  // longer than the pattern takes, a comment inside a value — each in the first record.
+  for (const [doc, tag] of [
+    [
+      prefixed(REPORT, "dmarc").replace("<dmarc:row>", "<row>").replace("</dmarc:row>", "</row>"),
+      "dmarc:record",
+    ],
+    [commented(REPORT, "<!-- a -- b -->"), "record"],
+    [commented(REPORT, "<!-- a --->"), "record"],
+    [commented(REPORT, `<!--${"x".repeat(5000)}-->`), "record"],
+    [REPORT.replace("<count>3", "<count><!-- c -->3"), "record"],
+  ] as const) {
+    await assertSame(doc);
+    const patterns = recordPatternsFor(tag);
+    assert.ok(patterns);
+    patterns.record.lastIndex = doc.indexOf(`<${tag}>`);
+    assert.equal(patterns.record.exec(doc), null, doc.slice(0, 300));
+  }
+  assert.equal(recordPatternsFor("a:b:record"), null);
+  assert.equal(recordPatternsFor("records"), null);
+});
+
 /** XML's syntax, and the record's own tags and parts moved around. */
 const PIECES = [
   ...XML_MUTATION_PIECES,
@@ -165,6 +225,10 @@ const PIECES = [
   "<reason><type>other</type></reason>",
   "<x/>",
   "a='1'",
+  "<!-- c -->",
+  "<!--",
+  "-->",
+  "dmarc:",
 ];
 
 test("reports mutated at random, in chunks: the pattern reads or refuses exactly as the reader does", async () => {

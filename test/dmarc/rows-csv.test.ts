@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { test } from "node:test";
 import fc from "fast-check";
+import { reportKey } from "../../src/dmarc/prepare.ts";
 import { aggregateRowsCsv } from "../../src/dmarc/rows-csv.ts";
 import { daysOf, spreadCount } from "../../src/dmarc/spread.ts";
 import type { AggregateReport, AggregateRow } from "../../src/dmarc/types.ts";
@@ -183,4 +185,14 @@ test("a report larger than the reused buffer is written whole, and the next one 
   // The first report's bytes are its own (not a view of the reused buffer).
   assert.equal(Buffer.from(first.bytes).toString("utf8"), reference("k", big));
   assert.equal(first.bytes.byteLength, first.bytes.buffer.byteLength);
+});
+
+test("a report's key is the SHA-1 of kind, lower-cased reporter, id and range: what stores written before hold", () => {
+  const report = { ...parsedReport([], 1_767_484_800, 1_767_571_199, "id-é 1"), reporter: " Mail.Ru " };
+  assert.equal(
+    reportKey(report),
+    createHash("sha1")
+      .update("dmarc-aggregate\u001fmail.ru\u001fid-é 1\u001f1767484800\u001f1767571199")
+      .digest("hex"),
+  );
 });
