@@ -4,7 +4,9 @@
  * Generates a program of N events
  * (default 10 million) for 1 million recipients over 180 days, streamed to disk as SendGrid NDJSON and as
  * PowerMTA CSV; then, for each file, as whole processes:
- *   baseline — DuckDB alone loading the file into a table with typed columns (same memory limit, threads);
+ *   baseline — DuckDB alone loading the file into a table with typed columns (same memory limit, threads),
+ *              in DuckDB's default storage format for a new file (the verdict's), and again in the store's
+ *              (STORAGE_VERSION, printed beside it: how much of the ratio the store's format makes);
  *   ingest   — `deliverlens ingest` end to end (parsing, classification, dedupe, commit);
  *   stats    — `deliverlens stats --json` over the resulting store.
  * Prints the numbers and PASS/FAIL against: ingest ≤ 1.3 × baseline, peak RSS < 1.5 GB, stats < 2 s.
@@ -30,6 +32,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
 import { generateEvents, planProgram, programOptions, writeProgramFiles } from "../src/demo/index.ts";
+import { STORAGE_VERSION } from "../src/store/index.ts";
 import { type WrittenFormat, writeFormats } from "../testkit/format-writers.ts";
 
 const { values } = parseArgs({
@@ -168,10 +171,15 @@ const BASELINE_SQL = {
  */
 const BASELINE_MEMORY_LIMIT = "1GB";
 
-/** DuckDB alone, in its own process, with the store's threads and BASELINE_MEMORY_LIMIT. */
-function baseline(sql: string, db: string): Promise<Run> {
+/**
+ * DuckDB alone, in its own process, with the store's threads and BASELINE_MEMORY_LIMIT, in DuckDB's default
+ * storage format for a new file, or (`format`) in the one the store writes (STORAGE_VERSION): printed beside
+ * the official ratio, so a run shows how much of it the store's format makes.
+ */
+function baseline(sql: string, db: string, format?: string): Promise<Run> {
+  const storage = format ? `, storage_compatibility_version: "${format}"` : "";
   const script = `import { DuckDBInstance } from "@duckdb/node-api";
-    const i = await DuckDBInstance.create(${JSON.stringify(db)}, { memory_limit: "${BASELINE_MEMORY_LIMIT}", threads: "2" });
+    const i = await DuckDBInstance.create(${JSON.stringify(db)}, { memory_limit: "${BASELINE_MEMORY_LIMIT}", threads: "2"${storage} });
     const c = await i.connect(); await c.run(${JSON.stringify(sql)}); c.closeSync(); i.closeSync();`;
   return run(["--import", PEAK, "--input-type=module", "-e", script]);
 }
@@ -182,6 +190,8 @@ const say = (line: string) => {
   process.stdout.write(`${line}\n`);
 };
 const verdict = (ok: boolean) => (ok ? "PASS" : "FAIL");
+/** A database file's size (the last run's): the store's storage format and encodings show in it. */
+const megabytes = (file: string) => `${(statSync(file).size / 1e6).toFixed(0)} MB`;
 
 if (values["all-formats"]) {
   say(
@@ -225,14 +235,20 @@ async function twoFormats(): Promise<void> {
     if (values.only && values.only !== format) continue;
     const records = written.perFile[index];
     const baseDb = join(dir, `baseline-${format}.duckdb`);
+    const formatDb = join(dir, `baseline-${format}-store-format.duckdb`);
     const db = join(dir, `store-${format}.duckdb`);
     const bases: Run[] = [];
+    const sameFormat: Run[] = [];
     const ingests: Run[] = [];
     const unpinInput = await pinned([file, ...BINARIES]);
     for (let r = 0; r < Math.max(1, Number(values.runs)); r++) {
-      for (const old of [baseDb, `${baseDb}.wal`, db, `${db}.wal`]) rmSync(old, { force: true });
+      for (const old of [baseDb, formatDb, db]) {
+        for (const file of [old, `${old}.wal`]) rmSync(file, { force: true });
+      }
       await readWhole(file);
       bases.push(await baseline(BASELINE_SQL[format](file), baseDb));
+      await readWhole(file);
+      sameFormat.push(await baseline(BASELINE_SQL[format](file), formatDb, STORAGE_VERSION));
       await readWhole(file);
       ingests.push(await run(["--import", PEAK, CLI, "ingest", file, "--db", db, "--json"]));
     }
@@ -261,16 +277,20 @@ async function twoFormats(): Promise<void> {
     );
     const all = (runs: Run[]) => runs.map((r) => r.seconds.toFixed(1)).join(", ");
     say(
-      `  baseline DuckDB typed load: ${base.seconds.toFixed(1)} s best of ${all(bases)} (${Math.round(records / base.seconds).toLocaleString("en-US")} records/s, CPU ${cpuOf(base)}, peak RSS ${((base.peakKb ?? 0) / 1024).toFixed(0)} MB)`,
+      `  baseline DuckDB typed load: ${base.seconds.toFixed(1)} s best of ${all(bases)} (${Math.round(records / base.seconds).toLocaleString("en-US")} records/s, CPU ${cpuOf(base)}, peak RSS ${((base.peakKb ?? 0) / 1024).toFixed(0)} MB, file ${megabytes(baseDb)})`,
     );
     say(
-      `  deliverlens ingest:         ${ingest.seconds.toFixed(1)} s best of ${all(ingests)} (${Math.round(records / ingest.seconds).toLocaleString("en-US")} events/s, CPU ${cpuOf(ingest)}, peak RSS ${((ingest.peakKb ?? 0) / 1024).toFixed(0)} MB)`,
+      `  deliverlens ingest:         ${ingest.seconds.toFixed(1)} s best of ${all(ingests)} (${Math.round(records / ingest.seconds).toLocaleString("en-US")} events/s, CPU ${cpuOf(ingest)}, peak RSS ${((ingest.peakKb ?? 0) / 1024).toFixed(0)} MB, store ${megabytes(db)})`,
     );
     const cpuRatio =
       ingest.cpuSeconds !== null && base.cpuSeconds
         ? ` (CPU ${(ingest.cpuSeconds / base.cpuSeconds).toFixed(2)}×)`
         : "";
     say(`  ${verdict(ratio <= 1.3)} ingest ${ratio.toFixed(2)}× baseline${cpuRatio} (target ≤ 1.3×)`);
+    const formatBase = best(sameFormat);
+    say(
+      `  (the same load in the store's ${STORAGE_VERSION} storage format: ${formatBase.seconds.toFixed(1)} s best of ${all(sameFormat)}, CPU ${cpuOf(formatBase)}, file ${megabytes(formatDb)}; ingest ${(ingest.seconds / formatBase.seconds).toFixed(2)}× that)`,
+    );
     say(`  ${verdict(rssOk)} peak RSS ${((ingest.peakKb ?? 0) / 1024).toFixed(0)} MB (target < 1536 MB)`);
     say(
       `  ${verdict(stats.seconds < 2)} stats ${stats.seconds.toFixed(2)} s median of ${statsRuns.map((t) => t.toFixed(2)).join(", ")} (CPU ${statsCpu.map((t) => t.toFixed(2)).join(", ")} s; target < 2 s, whole process)`,

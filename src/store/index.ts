@@ -53,6 +53,7 @@ export {
   DEFAULT_MEMORY_LIMIT,
   type Params,
   type Row,
+  STORAGE_VERSION,
   Store,
   type StoreAppender,
   type StoreOptions,
