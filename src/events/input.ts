@@ -195,7 +195,7 @@ export async function openInputWithHead(path: string): Promise<OpenedInput> {
 /** Bytes looked at to detect the format. */
 export const HEAD_BYTES = 64 * 1024;
 /** Files up to this size are read in one go (bounce emails); larger ones are streamed. */
-const WHOLE_FILE_BYTES = 4 * 1024 * 1024;
+export const WHOLE_FILE_BYTES = 4 * 1024 * 1024;
 
 /** An input opened for classify/ingest: its head for format detection, then its bytes. */
 export interface OpenedSource {

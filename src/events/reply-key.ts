@@ -107,6 +107,11 @@ export class ReplyMask {
   private readonly kinds: number[] = [];
   /** Tokens found by the last scan (0 for a text over MAX_MASKED_LENGTH: it is its own key). */
   count = 0;
+  /**
+   * Where the last `matches` that failed left the template: its literal character's index × 256 + the
+   * text's character there (the same for every text that parts from the template there), or -1.
+   */
+  missed = -1;
   /** The text scanned last by `scan` (its codes are in CODES). */
   private text: string | null = null;
 
@@ -143,6 +148,14 @@ export class ReplyMask {
     if (to - from > MAX_MASKED_LENGTH) return 0;
     let hasAt = false;
     for (let i = from; i < to && !hasAt; i++) hasAt = bytes[i] === 64;
+    return this.tokensIn(bytes, from, to, hasAt, from);
+  }
+
+  /**
+   * The tokens of bytes[from, to), added after the `count` found so far (positions counted from `origin`),
+   * for a text that holds an `@` somewhere iff `hasAt`; the new count.
+   */
+  private tokensIn(bytes: Codes, from: number, to: number, hasAt: boolean, origin: number): number {
     /** Positions before this lie in a run of local-part characters known not to end in `@`. */
     let noAddressUntil = from;
     let i = from;
@@ -200,12 +213,17 @@ export class ReplyMask {
         continue;
       }
       const at = this.count++;
-      this.starts[at] = i - from;
-      this.ends[at] = end - from;
+      this.starts[at] = i - origin;
+      this.ends[at] = end - origin;
       this.kinds[at] = kind;
       i = end;
     }
     return this.count;
+  }
+
+  /** What token `t` of the last scan is replaced by in the masked text. */
+  replacement(t: number): string {
+    return REPLACEMENTS[this.kinds[t]];
   }
 
   /** A 32-bit hash of the masked text (the same for every text with that masked form). */
@@ -278,6 +296,125 @@ export class ReplyMask {
     for (let t = 0; t < this.count; t++) tokens.push(text.slice(this.starts[t], this.ends[t]));
     return tokens;
   }
+
+  /**
+   * The shape of `text` (scanned last, by `scan` or as bytes), for `matches`: null when a reply of its
+   * masked form cannot be recognised without a whole scan (a token not set apart from its neighbours, a
+   * character beyond Latin-1).
+   */
+  template(text: string): ReplyTemplate | null {
+    const n = text.length;
+    if (n > MAX_MASKED_LENGTH) return null;
+    const literal = new Uint8Array(n);
+    const pieceEnds = new Int32Array(this.count + 1);
+    const kinds = new Uint8Array(this.count);
+    const places = new Uint8Array(this.count);
+    let length = 0;
+    let copied = 0;
+    for (let t = 0; t <= this.count; t++) {
+      const start = t < this.count ? this.starts[t] : n;
+      for (let i = copied; i < start; i++) {
+        const c = text.charCodeAt(i);
+        if (c > 255) return null;
+        literal[length++] = c;
+      }
+      pieceEnds[t] = length;
+      if (t === this.count) break;
+      const end = this.ends[t];
+      const kind = this.kinds[t];
+      const before = start === 0 ? 32 : text.charCodeAt(start - 1);
+      const after = end === n ? 32 : text.charCodeAt(end);
+      if (!separator(before) && before !== 61 /* = */) return null;
+      if (kind === LOCAL_PART) places[t] = TO_AT;
+      else if (/^\w+$/.test(text.slice(start, end))) {
+        // A word (its end: the next character not a word character): not one a UUID could go on from.
+        if (after === 45 /* - */) return null;
+        places[t] = WORD_RUN;
+      } else if (separator(after)) places[t] = TO_SEPARATOR;
+      else return null;
+      kinds[t] = kind;
+      copied = end;
+    }
+    return { literal: literal.subarray(0, length), pieceEnds, kinds, places, hasAt: text.includes("@") };
+  }
+
+  /**
+   * Whether bytes[from, to) has the masked form `template` was made from; if so, its tokens are found as
+   * `scanBytes` finds them (a hit needs no whole scan). Each literal piece is compared as it is; each
+   * token's place (its word, up to the next separator, or to its `@`) scanned alone must be one token of
+   * the template's kind. Exact (test/events/reply-key.test.ts, property): the template's own pieces, with
+   * the same `@` or none, hold no token; the scanner's look-ahead from a piece into a token's place, or
+   * from there on, passes characters of the same classes as over the template's token.
+   */
+  matches(bytes: Codes, from: number, to: number, template: ReplyTemplate): boolean {
+    this.count = 0;
+    this.text = null;
+    this.missed = -1;
+    if (to - from > MAX_MASKED_LENGTH) return false;
+    const { literal, pieceEnds, kinds, places, hasAt } = template;
+    let at = from;
+    let copied = 0;
+    for (let t = 0; ; t++) {
+      const pieceEnd = pieceEnds[t];
+      for (let i = copied; i < pieceEnd; i++) {
+        if (at === to || bytes[at] !== literal[i]) {
+          this.missed = at === to ? -1 : i * 256 + bytes[at];
+          return false;
+        }
+        at++;
+      }
+      copied = pieceEnd;
+      if (t === kinds.length) break;
+      const place = places[t];
+      let end = at;
+      if (place === WORD_RUN) while (end < to && (CLASS[bytes[end]] & WORD) !== 0) end++;
+      else if (place === TO_SEPARATOR) while (end < to && !separator(bytes[end])) end++;
+      else {
+        while (end < to && bytes[end] !== 64) end++;
+        if (end++ === to) return false;
+      }
+      if (
+        this.tokensIn(bytes, at, end, hasAt, from) !== t + 1 ||
+        this.starts[t] !== at - from ||
+        this.ends[t] !== end - from ||
+        this.kinds[t] !== kinds[t]
+      ) {
+        this.count = 0;
+        return false;
+      }
+      at = end;
+    }
+    if (at === to) return true;
+    this.count = 0;
+    return false;
+  }
+}
+
+/** A masked reply's shape (ReplyMask.template). */
+export interface ReplyTemplate {
+  /** Its literal pieces' characters, one after another. */
+  literal: Uint8Array;
+  /** Where literal piece t ends in `literal` (one piece more than tokens). */
+  pieceEnds: Int32Array;
+  /** Its tokens' kinds. */
+  kinds: Uint8Array;
+  /** Where each token's place ends (WORD_RUN, TO_SEPARATOR, TO_AT). */
+  places: Uint8Array;
+  /** The text holds an `@` (the scanner looks for local parts only then). */
+  hasAt: boolean;
+}
+
+/** A token's place ends with its word, before the next separator, after the next `@`. */
+const WORD_RUN = 0;
+const TO_SEPARATOR = 1;
+const TO_AT = 2;
+
+/**
+ * A character no token holds and no look-ahead of the scanner passes: not a word or local-part
+ * character, nor a compound's `:`, nor `@`.
+ */
+function separator(code: number): boolean {
+  return (CLASS[code] & (WORD | LOCAL)) === 0 && code !== 58 && code !== 64;
 }
 
 /** What a token is replaced by (REPLY_TOKENS' replacements), by kind. */

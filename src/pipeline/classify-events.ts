@@ -9,7 +9,7 @@ import { latin1 } from "../events/byte-scan.ts";
 import type { DeliveryEvent, EventType, ParseProblem } from "../events/event.ts";
 import type { FormatName } from "../events/formats.ts";
 import { type ReadOptions, readEventBatches } from "../events/read.ts";
-import { ReplyMask, swapTokens, tokenPlaces } from "../events/reply-key.ts";
+import { ReplyMask, type ReplyTemplate, swapTokens, tokenPlaces } from "../events/reply-key.ts";
 import {
   FNV_PRIME,
   isProblem,
@@ -29,6 +29,13 @@ interface Entry {
   hostKey: string;
   domainKey: string;
   masked: string;
+  /** The masked reply's shape, to recognise a reply of it without a whole scan (null: not possible). */
+  template: ReplyTemplate | null;
+  /**
+   * Entries of its context found for replies that part from its template at one place (by ReplyMask.missed):
+   * the next guess for a reply that parts there too (one context's replies of a few shapes).
+   */
+  branches: Map<number, Entry> | null;
   classification: Classification;
   /** The classifier left the reply text unchanged (then any reply with the same key is its own diagnostic). */
   identity: boolean;
@@ -75,6 +82,12 @@ function recordOf(event: DeliveryEvent, format: string, c: Classification, diagn
 const MAX_CHAIN = 8;
 /** Table strings numbered at most (provider keys of recipient domains are bounded by the tables). */
 const MAX_IDS = 10_000;
+/** Contexts (everything but the reply) whose last entry is remembered, at most: a table of this size. */
+const GUESSES = 4096;
+/** Guesses tried per reply (following branches), at most. */
+const MAX_TRIES = 4;
+/** Branches kept per entry, at most. */
+const MAX_BRANCHES = 64;
 /** Hashes as small integers (V8 keeps them unboxed). */
 const HASH_BITS = 0x3fffffff;
 
@@ -92,12 +105,19 @@ export class EventClassifier {
   /** Small numbers for the few strings of a context that come from tables (actions, provider keys). */
   private readonly ids = new Map<string, number>();
   private readonly mask = new ReplyMask();
+  /**
+   * By a hash of the context: the entry found last in one such context. A reply on bytes is first checked
+   * against its template (the replies of one context are mostly one shape with other ids).
+   */
+  private readonly guesses: (Entry | undefined)[] = new Array(GUESSES);
   /** The reply of the event `find` looked up last (its length; "" while on the bytes), and whether that classified it anew. */
   private text = "";
   private replyLength = 0;
   private fresh = false;
   hits = 0;
   misses = 0;
+  /** Hits found by a template (without a whole scan of the reply). */
+  guessed = 0;
 
   constructor(maxEntries = 50_000) {
     this.entries = new Memo(maxEntries);
@@ -231,6 +251,27 @@ export class EventClassifier {
     context = Math.imul(context ^ (replyCode ?? 1000), FNV_PRIME);
     context = hashText(hashText(context, status), hint);
     const mask = this.mask;
+    const slot = context & (GUESSES - 1);
+    let guess = this.guesses[slot];
+    /** The last guess that failed where the reply parts from it (mask.missed), to learn where that leads. */
+    let parted: Entry | null = null;
+    for (let tries = 0; onBytes !== null && guess !== undefined && tries < MAX_TRIES; tries++) {
+      if (guess.template === null || !inContext(guess, action, hostKey, domainKey, replyCode, status, hint)) {
+        break;
+      }
+      if (mask.matches(onBytes.bytes, onBytes.replyStart, onBytes.replyEnd, guess.template)) {
+        this.text = text;
+        this.replyLength = onBytes.replyEnd - onBytes.replyStart;
+        this.fresh = false;
+        this.hits++;
+        this.guessed++;
+        this.guesses[slot] = guess;
+        return guess;
+      }
+      parted = mask.missed < 0 ? null : guess;
+      guess = parted?.branches?.get(mask.missed);
+    }
+    const missed = mask.missed;
     let replyHash: number;
     if (onBytes === null) {
       mask.scan(text);
@@ -244,12 +285,7 @@ export class EventClassifier {
     let entry: Entry | null | undefined = first;
     while (entry !== undefined && entry !== null) {
       if (
-        entry.action === action &&
-        entry.hostKey === hostKey &&
-        entry.domainKey === domainKey &&
-        entry.replyCode === replyCode &&
-        entry.status === status &&
-        entry.hint === hint &&
+        inContext(entry, action, hostKey, domainKey, replyCode, status, hint) &&
         (onBytes === null
           ? mask.equals(text, entry.masked)
           : mask.equalsBytes(onBytes.bytes, onBytes.replyStart, onBytes.replyEnd, entry.masked))
@@ -267,6 +303,11 @@ export class EventClassifier {
       entry = this.classifyNew(event, this.text, hostKey, domainKey, chain(first));
       this.entries.set(hash, entry);
     } else this.hits++;
+    if (onBytes !== null) this.guesses[slot] = entry;
+    if (parted !== null && entry.template !== null) {
+      parted.branches ??= new Map();
+      if (parted.branches.size < MAX_BRANCHES) parted.branches.set(missed, entry);
+    }
     return entry;
   }
 
@@ -314,6 +355,7 @@ export class EventClassifier {
     const mask = this.mask;
     const masked = detach(mask.masked(text));
     const tokens = mask.tokens(text).map((token) => detach(token));
+    const template = mask.template(text);
     const classification = classifyEvent({
       type: event.type,
       reply: text,
@@ -334,6 +376,8 @@ export class EventClassifier {
       hostKey,
       domainKey,
       masked,
+      template,
+      branches: null,
       classification,
       identity,
       tokens,
@@ -406,6 +450,26 @@ function hashText(hash: number, text: string | null): number {
   if (text === null) return Math.imul(hash ^ 0x1f, FNV_PRIME);
   for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), FNV_PRIME);
   return Math.imul(hash ^ text.length, FNV_PRIME);
+}
+
+/** Whether `entry` was classified in this context (everything the classifier looks at besides the reply). */
+function inContext(
+  entry: Entry,
+  action: string,
+  hostKey: string,
+  domainKey: string,
+  replyCode: number | null,
+  status: string | null,
+  hint: string | null,
+): boolean {
+  return (
+    entry.action === action &&
+    entry.hostKey === hostKey &&
+    entry.domainKey === domainKey &&
+    entry.replyCode === replyCode &&
+    entry.status === status &&
+    entry.hint === hint
+  );
 }
 
 /** A chain to put behind a new entry: `first` and its followers, cut at MAX_CHAIN. */

@@ -1,37 +1,37 @@
-import { availableParallelism } from "node:os";
 import type { Worker } from "node:worker_threads";
 import type { ParseProblem } from "../events/event.ts";
 import { moduleWorker as folderWorker } from "../util/module-worker.ts";
 import type { FileResult } from "./classify-files.ts";
 import type { ClassifyOptions } from "./classify-source.ts";
+import {
+  CHUNK_FILES,
+  HELPER_MIN_FILES,
+  type HelperOptions,
+  takeHelper,
+  threadsAllowed,
+} from "./helper-process.ts";
+
+export { CHUNK_FILES, threadsAllowed };
 
 /**
- * Independent jobs on two threads: this one and a worker each take jobs (chunks of small files, segments
- * of an mbox); results come back in job order, at most AHEAD jobs done but not yet handed on.
+ * Independent jobs on two cores: this process and a helper process (helper-process.ts) each take jobs
+ * (chunks of small files, segments of an mbox); results come back in job order, at most AHEAD jobs done but
+ * not yet handed on.
  */
 
-/** Files per job: big enough that a message round trip is noise, small enough to balance the threads. */
-export const CHUNK_FILES = 48;
 /** Jobs done or running but not yet handed on, at most (bounds memory). */
 const AHEAD = 8;
-/** Below this many files a second thread does not pay for its start-up (~0.15 s of CPU). */
-const MIN_FILES = 20 * CHUNK_FILES;
 
-/** What the worker can do (see classify-worker.ts). */
+/** What the helper can do (see classify-helper.ts). */
 export interface Tasks {
   files: { job: string[]; result: FileResult[] };
   mbox: { job: { raw: Uint8Array; file: string; line: number; problem?: ParseProblem }; result: unknown[] };
 }
 export type TaskName = keyof Tasks;
 
-/** Whether a second thread may be used at all (DELIVERLENS_THREADS=1 turns it off). */
-export function threadsAllowed(): boolean {
-  return process.env.DELIVERLENS_THREADS !== "1" && availableParallelism() > 1;
-}
-
-/** Whether to classify these inputs on two threads. */
+/** Whether to classify these inputs on two cores. */
 export function worthParallel(paths: readonly string[]): boolean {
-  return paths.length >= MIN_FILES && threadsAllowed();
+  return paths.length >= HELPER_MIN_FILES && threadsAllowed();
 }
 
 interface Slot<R> {
@@ -39,7 +39,7 @@ interface Slot<R> {
   pending: Promise<R> | null;
 }
 
-/** Every job's result, in job order; `local` does a job on this thread (and stands in if the worker dies). */
+/** Every job's result, in job order; `local` does a job on this thread (and stands in if the helper dies). */
 export async function* inOrderOnTwoThreads<T extends TaskName>(
   task: T,
   jobs: Iterator<Tasks[T]["job"]>,
@@ -47,11 +47,25 @@ export async function* inOrderOnTwoThreads<T extends TaskName>(
   local: (job: Tasks[T]["job"]) => Promise<Tasks[T]["result"]> | Tasks[T]["result"],
 ): AsyncGenerator<Tasks[T]["result"]> {
   type R = Tasks[T]["result"];
-  const worker = startWorker(options);
+  const { helper, jobs: early } = takeHelper();
+  const sent: HelperOptions = { format: options.format ?? null, all: options.all ?? false };
+  /** The helper's answer to this run's job `index`: one sent early if it is the same job, else sent now. */
+  const ask = (index: number, job: Tasks[T]["job"]): Promise<unknown> => {
+    const before = early[index];
+    if (
+      before &&
+      task === "files" &&
+      sameFiles(before.job, job as string[]) &&
+      sameOptions(before.options, sent)
+    )
+      return before.result;
+    early.length = Math.min(early.length, index); // out of step: none of the later ones is used either
+    return helper.run(task, job, sent);
+  };
   const slots = new Map<number, Slot<R>>();
   let next = 0;
   let emitted = 0;
-  let inWorker = 0;
+  let inHelper = 0;
   let exhausted = false;
   const take = (): Tasks[T]["job"] | null => {
     if (exhausted || next - emitted >= AHEAD) return null;
@@ -59,18 +73,18 @@ export async function* inOrderOnTwoThreads<T extends TaskName>(
     if (item.done) exhausted = true;
     return item.done ? null : item.value;
   };
-  // Keep the worker two jobs deep, so it never waits while this thread works.
+  // Keep the helper two jobs deep, so it never waits while this process works.
   const feed = () => {
-    while (worker.alive && inWorker < 2) {
+    while (helper.alive && inHelper < 2) {
       const job = take();
       if (job === null) return;
       const index = next++;
-      inWorker++;
+      inHelper++;
       const slot: Slot<R> = { result: null, pending: null };
-      slot.pending = (worker.run(task, index, job) as Promise<R>)
-        .catch(() => local(job)) // the worker died: do its job here
+      slot.pending = (ask(index, job) as Promise<R>)
+        .catch(() => local(job)) // the helper died: do its job here
         .then((result) => {
-          inWorker--;
+          inHelper--;
           slot.result = result;
           feed();
           return result;
@@ -88,8 +102,8 @@ export async function* inOrderOnTwoThreads<T extends TaskName>(
         continue;
       }
       if (slot === undefined && exhausted) return;
-      // The worker is on the oldest jobs: do a later one here meanwhile, after letting its replies in
-      // (this thread's work never waits on I/O, so without this the worker would be fed only when idle).
+      // The helper is on the oldest jobs: do a later one here meanwhile, after letting its replies in
+      // (this process's work never waits on I/O, so without this the helper would be fed only when idle).
       await new Promise(setImmediate);
       feed();
       const job = take();
@@ -99,51 +113,19 @@ export async function* inOrderOnTwoThreads<T extends TaskName>(
       } else if (slot?.pending) await slot.pending;
     }
   } finally {
-    await worker.stop();
+    helper.stop();
   }
 }
 
-interface TaskWorker {
-  alive: boolean;
-  run(task: TaskName, id: number, job: unknown): Promise<unknown>;
-  stop(): Promise<void>;
-}
-
-/** A worker thread running the module `name` of this folder (`classify-worker` …) with `workerData`. */
+/** A worker thread running the module `name` of this folder (`classify-log-worker` …) with `workerData`. */
 export function moduleWorker(name: string, workerData: unknown): Worker {
   return folderWorker(import.meta.url, name, workerData);
 }
 
-function startWorker(options: ClassifyOptions): TaskWorker {
-  const worker = moduleWorker("classify-worker", {
-    format: options.format ?? null,
-    all: options.all ?? false,
-  });
-  const waiting = new Map<number, { resolve(result: unknown): void; reject(error: Error): void }>();
-  const self: TaskWorker = {
-    alive: true,
-    run(task, id, job) {
-      if (!self.alive) return Promise.reject(new Error("worker stopped"));
-      return new Promise((resolve, reject) => {
-        waiting.set(id, { resolve, reject });
-        worker.postMessage({ task, id, job });
-      });
-    },
-    async stop() {
-      self.alive = false;
-      await worker.terminate();
-    },
-  };
-  worker.on("message", (message: { id: number; result: unknown }) => {
-    waiting.get(message.id)?.resolve(message.result);
-    waiting.delete(message.id);
-  });
-  const fail = (error: Error) => {
-    self.alive = false;
-    for (const entry of waiting.values()) entry.reject(error);
-    waiting.clear();
-  };
-  worker.on("error", fail);
-  worker.on("exit", () => fail(new Error("worker exited")));
-  return self;
+function sameFiles(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((path, at) => path === b[at]);
+}
+
+function sameOptions(a: HelperOptions, b: HelperOptions): boolean {
+  return a.format === b.format && a.all === b.all;
 }

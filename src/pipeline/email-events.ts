@@ -3,7 +3,7 @@ import type { BounceRecord } from "../bounce/record.ts";
 import type { Reason } from "../bounce/vocabulary.ts";
 import type { DeliveryEvent, EventType, ParseProblem } from "../events/event.ts";
 import { newEvent, problem } from "../events/source.ts";
-import { mailDateMs } from "../util/dates.ts";
+import { mailDateIso } from "../util/dates.ts";
 import { LimitError } from "../util/limits.ts";
 import { MboxSegmenter, type Segment } from "./classify-email.ts";
 
@@ -47,12 +47,6 @@ function isTemporary(record: BounceRecord): boolean {
   return record.status?.startsWith("4.") ?? false;
 }
 
-function isoTime(value: string | null): string | null {
-  if (!value) return null;
-  const ms = mailDateMs(value);
-  return Number.isNaN(ms) ? null : new Date(ms).toISOString();
-}
-
 /** The items of one message (`line` is where it starts in an mbox, null for a file holding one message). */
 export function emailItems(raw: Buffer, file: string, line: number | null): EmailItem[] {
   const reading = readEmail(raw, file, line, true);
@@ -60,7 +54,7 @@ export function emailItems(raw: Buffer, file: string, line: number | null): Emai
   if (reading.report)
     return reading.problems.map((note) => ({ skip: true, note: note.message, source: where }));
   const items: EmailItem[] = [...reading.problems];
-  const date = isoTime(reading.date);
+  const date = mailDateIso(reading.date);
   reading.records.forEach((record, index) => {
     if (record.feedbackType === "auth-failure") {
       items.push({

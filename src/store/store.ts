@@ -32,6 +32,16 @@ export interface StoreOptions {
  */
 export const DEFAULT_MEMORY_LIMIT = "500MB";
 
+/**
+ * The DuckDB storage format a new store file is written in; an existing file keeps the format it was created
+ * in (DuckDB does not convert it). From v1.3 DuckDB encodes text as DICT_FSST, a dictionary of FSST-compressed
+ * strings, instead of trying its older dictionary and FSST encodings on every text column: that trying was
+ * the largest single cost of writing event rows (https://duckdb.org/docs/stable/internals/storage).
+ * Measured in docs/STORE.md: ingest 14 % less CPU, smaller files, `stats` as fast or faster. A file in this
+ * format needs DuckDB ≥ 1.3 to open it.
+ */
+export const STORAGE_VERSION = "v1.3.0";
+
 /** An open DuckDB store with its schema migrated. Only this module talks to DuckDB directly. */
 export class Store {
   readonly path: string;
@@ -69,6 +79,7 @@ export class Store {
       // Never fetch or load an extension because of what an input looks like (a file named `http://…`).
       autoinstall_known_extensions: "false",
       autoload_known_extensions: "false",
+      storage_compatibility_version: STORAGE_VERSION,
     };
     if (options.readOnly) config.access_mode = "READ_ONLY";
     const instance = await DuckDBInstance.create(path, config).catch((error: unknown) => {

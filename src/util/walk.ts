@@ -54,7 +54,7 @@ export function fileIdentity(info: Stats): string {
 }
 
 function filesBelow(root: string, rootInfo: Stats, visited: Set<string>, problems: WalkProblem[]): string[] {
-  const found: Array<{ path: string; bytes: Buffer }> = [];
+  const found: string[] = [];
   const trimmed = root.endsWith(sep) && root.length > 1 ? root.slice(0, -1) : root;
   if (visited.has(fileIdentity(rootInfo))) {
     problems.push({ path: root, reason: "directory already read", unread: false });
@@ -65,18 +65,20 @@ function filesBelow(root: string, rootInfo: Stats, visited: Set<string>, problem
   for (let dir = pending.pop(); dir !== undefined; dir = pending.pop()) {
     let entries: Dirent[];
     try {
-      // In byte order of name: which of two paths to one directory is read (and which skipped) is stable.
-      entries = byteOrder(readdirSync(dir, { withFileTypes: true }));
+      entries = readdirSync(dir, { withFileTypes: true });
     } catch (error) {
       problems.push({ path: dir, reason: describeError(error), unread: true });
       continue;
     }
+    // Plain files are only collected (all of them are put in order at the end). The rest are looked at in
+    // byte order of name: which of two paths to one directory is read (and which skipped) is stable.
+    const others: Dirent[] = [];
     for (const entry of entries) {
+      if (entry.isFile()) found.push(`${dir}${sep}${entry.name}`);
+      else others.push(entry);
+    }
+    for (const entry of byteOrder(others)) {
       const path = `${dir}${sep}${entry.name}`;
-      if (entry.isFile()) {
-        found.push({ path, bytes: Buffer.from(path) });
-        continue;
-      }
       let info: Stats;
       try {
         info = statSync(path);
@@ -97,7 +99,7 @@ function filesBelow(root: string, rootInfo: Stats, visited: Set<string>, problem
         visited.add(fileIdentity(info));
         pending.push(path);
       } else if (info.isFile()) {
-        found.push({ path, bytes: Buffer.from(path) });
+        found.push(path);
       } else {
         problems.push({
           path,
@@ -107,7 +109,27 @@ function filesBelow(root: string, rootInfo: Stats, visited: Set<string>, problem
       }
     }
   }
-  return found.sort((a, b) => Buffer.compare(a.bytes, b.bytes)).map((file) => file.path);
+  return inByteOrder(found);
+}
+
+/**
+ * Characters from which UTF-16 order (JavaScript's) and UTF-8 byte order can differ: surrogates (characters
+ * beyond U+FFFF) and U+E000…U+FFFF (U+FFFD stands for bytes that are not UTF-8). Without them both agree.
+ */
+const ORDERS_DIFFER = /[\uD800-\uFFFF]/;
+
+/**
+ * Paths in byte order of their UTF-8. Most paths have no character where that differs from JavaScript's own
+ * string order: then the built-in sort orders them (a folder of 14,000 bounce emails: ~5 ms, not ~40 ms of
+ * comparing encoded copies).
+ */
+export function inByteOrder(paths: string[]): string[] {
+  // One scan of all of them joined (not a call per path).
+  if (!ORDERS_DIFFER.test(paths.join("\n"))) return paths.sort();
+  return paths
+    .map((path) => ({ path, bytes: Buffer.from(path) }))
+    .sort((a, b) => Buffer.compare(a.bytes, b.bytes))
+    .map(({ path }) => path);
 }
 
 /** Entries in byte order of name, each name encoded once (not twice per comparison). */

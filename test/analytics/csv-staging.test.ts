@@ -19,6 +19,46 @@ const EMPTY = Object.fromEntries(STAGING_COLUMNS.map(([name]) => [name, null])) 
 const dir = mkdtempSync(join(tmpdir(), "deliverlens-csv-staging-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
+test("the columns a row leaves out are derived as the rows had them: the recipient's domain, skip", async () => {
+  const recipients = [
+    "a@b.example",
+    "a@b@c.example",
+    "x@",
+    "no-at-sign",
+    "@only",
+    "zoë@exämple.de",
+    '"q"@x.example',
+    null,
+  ];
+  const store = await Store.open(":memory:");
+  const staging = new CsvStaging(false);
+  try {
+    recipients.forEach((recipient, i) => {
+      staging.add({ ...EMPTY, type: "bounced", time: 0, recipient, line: i });
+    });
+    // A record the source does not model (js-path.ts: a line, nothing else), and a bad record.
+    staging.add({ ...EMPTY, line: 100 });
+    staging.add({ ...EMPTY, line: 101, problem: "unreadable", raw: "x" });
+    await staging.end(() => null);
+    const rows = await store.all<{ recipient_domain: string | null; skip: boolean }>(
+      `SELECT recipient_domain, skip FROM (${partSql(staging.path)}) ORDER BY line`,
+    );
+    // What stagingRow gave before the column was derived: after the last `@`, NULL without one.
+    const domains = recipients.map((r) => (r?.includes("@") ? r.slice(r.lastIndexOf("@") + 1) : null));
+    assert.deepEqual(
+      rows.map((row) => row.recipient_domain),
+      [...domains, null, null],
+    );
+    assert.deepEqual(
+      rows.map((row) => row.skip),
+      [...recipients.map(() => false), true, false],
+    );
+  } finally {
+    staging.close();
+    store.close();
+  }
+});
+
 test("CSV staging gives DuckDB every value back exactly: quotes, commas, line breaks, NUL, non-BMP, empty vs NULL", async () => {
   const texts = [
     'a "quoted", comma',

@@ -3,7 +3,7 @@ import { Readable } from "node:stream";
 import { test } from "node:test";
 import fc from "fast-check";
 import type { BounceRecord } from "../../src/bounce/record.ts";
-import { jsonRecord } from "../../src/bounce/render-output.ts";
+import { JsonBytes, jsonRecord } from "../../src/bounce/render-output.ts";
 import type { DeliveryEvent, ParseProblem } from "../../src/events/event.ts";
 import { readEvents } from "../../src/events/read.ts";
 import { isProblem, newEvent } from "../../src/events/source.ts";
@@ -265,4 +265,35 @@ test("EventClassifier.json is jsonRecord of classify's record, byte for byte, ho
     ),
     { numRuns: 300 },
   );
+});
+
+test("replies on bytes of a few shapes in one context are found by their templates, each shape classified once", () => {
+  const classifier = new EventClassifier();
+  const shapes = [
+    (id: string) => `250 2.0.0 OK  1767600000 ${id}.62 - gsmtp`,
+    (id: string) => `250 2.0.0 OK  1767600000 ${id}.19 - gsmtp`,
+    (id: string) => `250 2.0.0 OK  1767600000 ${id}.51 - gsmtp`,
+  ];
+  for (let i = 0; i < 30; i++) {
+    const reply = shapes[i % 3](`${(0xa1b2c3d4e5f60000 + i * 7919).toString(16)}`);
+    const line = `to=<user${i}@gmail.com>, status=sent (${reply})`;
+    const bytes = Buffer.from(line, "latin1");
+    const event = { ...newEvent("delivered", "maillog", i + 1), recipient: `user${i}@gmail.com` };
+    Object.assign(event, { remoteMta: "gmail-smtp-in.l.google.com", replyCode: 250, status: "2.0.0" });
+    const spans = {
+      bytes,
+      recipientStart: 4,
+      recipientEnd: 4 + `user${i}@gmail.com`.length,
+      replyStart: line.indexOf("(") + 1,
+      replyEnd: line.length - 1,
+    };
+    const out = new JsonBytes(16);
+    assert.ok(classifier.jsonBytes(event, spans, "postfix", out));
+    // What a classifier of the reply alone gives.
+    const fresh = new EventClassifier().json({ ...event, reply }, "postfix");
+    assert.equal(out.buffer.toString("utf8", 0, out.length), fresh);
+  }
+  assert.equal(classifier.misses, 3);
+  // After its first two of a shape, every reply is found by a template (the one of its shape, by a branch).
+  assert.ok(classifier.guessed >= 24, `${classifier.guessed} of 27 hits found by a template`);
 });

@@ -96,7 +96,10 @@ async function assertSameAsText(input: string, least: number): Promise<void> {
   assert.ok(outcomes >= least, `outcomes read on the bytes: ${outcomes}`);
 }
 
-/** Corners of the reply's wrapper: ` (in reply to ` starting inside ` said: `, none after it, a `)` missing. */
+/**
+ * Corners of the reply's wrapper: ` (in reply to ` starting inside ` said: `, none after it, a `)` missing;
+ * and of the reply cache.
+ */
 const CORNERS = [
   "Mar  1 10:00:00 mta postfix/smtp[1]: ABCDE12345: to=<a@example.com>, relay=mx[1.2.3.4]:25, dsn=5.0.0, status=bounced (host mx[1.2.3.4] said: (in reply to RCPT TO command)",
   "Mar  1 10:00:00 mta postfix/smtp[1]: ABCDE12346: to=<a@example.com>, dsn=5.0.0, status=bounced (host mx (in reply to x) said: 550 no",
@@ -108,6 +111,9 @@ const CORNERS = [
   "Mar  1 10:00:04 mta postfix/smtp[1]: QEXPIRE001: to=<b@example.com>, relay=mx[1.2.3.4]:25, dsn=4.2.2, status=deferred (host mx[1.2.3.4] said: 452 4.2.2 full (in reply to RCPT TO command))",
   "Mar  1 10:00:05 mta postfix/smtp[1]: QEXPIRE001: to=<a@example.com>, relay=mx[1.2.3.4]:25, dsn=2.0.0, status=sent (250 2.0.0 ok)",
   "Mar  6 10:00:06 mta postfix/qmgr[2]: QEXPIRE001: from=<s@example.com>, status=expired, returned to sender",
+  // A reply of the shape of one seen before in its context, a word in the token's place: classified as itself.
+  "Mar  6 10:00:07 mta postfix/smtp[1]: ABCDE12349: to=<a@example.com>, relay=mx[1.2.3.4]:25, dsn=5.7.1, status=bounced (host mx[1.2.3.4] said: 550 5.7.1 rejected: 4F2A1B3C9D0 (in reply to end of DATA command))",
+  "Mar  6 10:00:08 mta postfix/smtp[1]: ABCDE12350: to=<b@example.com>, relay=mx[1.2.3.4]:25, dsn=5.7.1, status=bounced (host mx[1.2.3.4] said: 550 5.7.1 rejected: spam (in reply to end of DATA command))",
 ];
 
 test("Postfix lines read on their bytes give the events, state and record JSON of decoded lines (generated and hand-written logs)", async () => {

@@ -250,3 +250,96 @@ test("ReplyMask on a reply's bytes inside a line keys it as on its text: same to
     { numRuns: 3000 },
   );
 });
+
+test("ReplyMask.matches recognises exactly the replies of a template's masked form, with their tokens (property)", () => {
+  const mask = new ReplyMask();
+  const unit = fc.constantFrom(..."a1F-.:@ x%#0_9Z<>[]()=e5");
+  const replies = [
+    "250 2.0.0 Ok: queued as 4F2A1B3C9D",
+    "250 2.0.0 OK  1764300000 a1b2c3d4e5f6g7h8si1 - gsmtp",
+    "550 5.1.1 <john.doe@example.org>... User unknown",
+    "421 4.7.0 [TSS04] Messages from 192.0.2.10 temporarily deferred",
+    "queued as bb362a53-ae5c-62d5-0bae-e39720bb4450 at 2026-01-05 08:00:00",
+    "id=4F2A1B3C9D.a-bcd-abcd-abcd-abcdefabcdef x",
+    "ip=1.2.3.4.5 at=10:00:00.7 n=1234567-8 e=abcdef12-abcd",
+    "-jo@x =ab@c.d a.b%c@ 12345678-abcd-1234-abcd-1234567890ab.",
+  ];
+  for (const chunk of postfixGrepLogChunks(300, 5)) {
+    for (const line of chunk.split("\n")) {
+      const at = line.indexOf(" said: ");
+      if (at > 0) replies.push(line.slice(at + 7));
+    }
+  }
+  // Token-like texts (some with a character more on either side) and any text.
+  const hex = fc.string({ unit: fc.constantFrom(..."0123456789abcdefABCDEF"), minLength: 6, maxLength: 14 });
+  const fill = fc.oneof(
+    hex,
+    fc
+      .tuple(fc.string({ unit, maxLength: 2 }), hex, fc.string({ unit, maxLength: 2 }))
+      .map((p) => p.join("")),
+    fc.string({ unit: fc.constantFrom(..."0123456789"), minLength: 5, maxLength: 8 }),
+    fc.string({ unit: fc.constantFrom(..."abz.+-_9"), minLength: 1, maxLength: 5 }).map((l) => `${l}@`),
+    fc.string({ unit, minLength: 1 }),
+  );
+  let matched = 0;
+  /** Whether `reply` matched `template`'s shape (and if so, that it masks the same, with the same tokens). */
+  const check = (template: string, reply: string, before: string, after: string): boolean => {
+    mask.scan(template);
+    const shape = mask.template(template);
+    if (shape === null) return false;
+    const bytes = Buffer.from(`${before}${reply}${after}`, "latin1");
+    const from = before.length;
+    if (!mask.matches(bytes, from, from + reply.length, shape)) return false;
+    matched++;
+    assert.equal(maskReply(reply).masked, maskReply(template).masked, `${template} / ${reply}`);
+    assert.equal(mask.masked(reply), maskReply(reply).masked);
+    assert.deepEqual(mask.tokens(reply), maskReply(reply).tokens);
+    return true;
+  };
+  // Each reply's tokens swapped for random text: a match only where the result masks the same.
+  const swapped = (reply: string, fills: string[]) => {
+    const { tokens } = maskReply(reply);
+    let out = reply;
+    let at = 0;
+    tokens.forEach((token, i) => {
+      const place = out.indexOf(token, at);
+      const fill = fills[i % fills.length] ?? token;
+      out = out.slice(0, place) + fill + out.slice(place + token.length);
+      at = place + fill.length;
+    });
+    return out;
+  };
+  fc.assert(
+    fc.property(
+      fc.constantFrom(...replies),
+      fc.array(fill, { minLength: 1, maxLength: 4 }),
+      fc.string({ unit }),
+      fc.string({ unit }),
+      (reply, fills, before, after) => {
+        check(reply, swapped(reply, fills), before, after);
+        // Every reply of the log is its own template's, unless a token is not set apart by separators.
+        mask.scan(reply);
+        if (mask.template(reply) !== null) assert.ok(check(reply, reply, before, after), reply);
+      },
+    ),
+    { numRuns: 3000 },
+  );
+  fc.assert(
+    fc.property(fc.string({ unit }), fc.string({ unit }), (a, b) => {
+      check(a, b, "", "");
+      check(a, swapped(a, [b]), "x", "y");
+    }),
+    { numRuns: 3000 },
+  );
+  // Replies of one shape with other ids match; not where a token would run on, or stands elsewhere.
+  assert.ok(check("250 2.0.0 Ok: queued as 4F2A1B3C9D", "250 2.0.0 Ok: queued as 99AA1B3C9DEE", "", ""));
+  assert.ok(check("550 5.1.1 <jo.e@example.org> unknown", "550 5.1.1 <x+y@example.org> unknown", "", ""));
+  assert.ok(!check("250 Ok: queued as 4F2A1B3C9D", "250 Ok: queued as 4F2A1B3C9D_x", "", ""));
+  assert.ok(!check("250 Ok: queued as 4F2A1B3C9D", "250 Ok: queued as %", "", ""));
+  assert.ok(!check("id 4F2A1B3C9D at", "id 4F2A1B3C9D@x at", "", ""));
+  // A hex word of 8 before `-` starts a UUID where one of 10 does not.
+  const uuidTail = "-abcd-abcd-abcd-abcdefabcdef y";
+  assert.ok(!check(`x 4F2A1B3C9D${uuidTail}`, `x 4f2a1b3c${uuidTail}`, "", ""));
+  assert.ok(check("id=4F2A1B3C9D.namprd11 x", "id=DM6PR11MB5A32.namprd11 x", "", ""));
+  assert.ok(matched > 1000, `${matched} matches`);
+});

@@ -150,7 +150,8 @@ async function stageEmail(
     for (const item of batch) {
       if (isSkip(item)) {
         skipped.set(item.note, (skipped.get(item.note) ?? 0) + 1);
-        staging.add({ ...EMPTY_ROW, line: item.source.line, skip: true });
+        // Neither a type nor a problem: a skipped record (`skip`, derived by partSql).
+        staging.add({ ...EMPTY_ROW, line: item.source.line });
       } else addItems(staging, [item], "email", limits);
     }
     if (staging.full) await staging.drain(failed);

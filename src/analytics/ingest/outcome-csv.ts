@@ -1,8 +1,8 @@
-import { latin1 } from "../../events/byte-scan.ts";
 import type { DeliveryEvent } from "../../events/event.ts";
+import { ReplyMask } from "../../events/reply-key.ts";
 import type { OutcomeSpans } from "../../events/source.ts";
 import type { CsvRows } from "./csv-staging.ts";
-import { CLASSIFIED, masked, noTimeRow, replyCodeOf, STAGING_COLUMNS, timeOf } from "./staging.ts";
+import { CLASSIFIED, masked, noTimeRow, ROW_COLUMNS, replyCodeOf, timeOf } from "./staging.ts";
 
 /**
  * The staging row of an outcome a parser read on a line's bytes (ParseContext.outcomes), written as CSV
@@ -16,13 +16,12 @@ import { CLASSIFIED, masked, noTimeRow, replyCodeOf, STAGING_COLUMNS, timeOf } f
  * The line is ASCII (what the byte path reads), so its bytes are its characters.
  */
 
-/** The columns in the order `add` writes them: a change to STAGING_COLUMNS must change `add` too. */
+/** The columns in the order `add` writes them: a change to ROW_COLUMNS must change `add` too. */
 const WRITTEN = [
   "identity",
   "type",
   "time",
   "recipient",
-  "recipient_domain",
   "campaign",
   "sending_ip",
   "pool",
@@ -39,24 +38,20 @@ const WRITTEN = [
   "user_agent",
   "url",
   "line",
-  "skip",
   "problem",
   "raw",
   "hint",
   "reply_mask",
 ];
-if (WRITTEN.join() !== STAGING_COLUMNS.map(([name]) => name).join()) {
-  throw new Error("outcome-csv.ts writes the staging columns in another order than STAGING_COLUMNS");
+if (WRITTEN.join() !== ROW_COLUMNS.map(([name]) => name).join()) {
+  throw new Error("outcome-csv.ts writes a row's columns in another order than ROW_COLUMNS");
 }
 
 const QUOTE = 0x22;
 const COMMA = 0x2c;
-const AT = 0x40;
 const DASH = 0x2d;
 const NEWLINE = 0x0a;
 const DIGIT_0 = 0x30;
-/** `,false,,,` — skip, problem and raw of an event's row, with the commas around them. */
-const SKIP_TO_HINT = Buffer.from(",false,,,", "latin1");
 
 /** JavaScript's `trim` on ASCII: tab, line feed, vertical tab, form feed, carriage return, space. */
 function isSpace(c: number): boolean {
@@ -70,6 +65,7 @@ export class OutcomeCsv {
   private timeDigits = "";
   private lastDomain: string | null = null;
   private lastDomainLower: string | null = null;
+  private readonly mask = new ReplyMask();
 
   constructor(format: string) {
     this.format = format;
@@ -77,14 +73,15 @@ export class OutcomeCsv {
 
   /** Adds the staging row of `event`, whose recipient (and reply, where the event's is null) lie in `spans`. */
   add(rows: CsvRows, event: DeliveryEvent, spans: OutcomeSpans): void {
-    const timeMs = timeOf(event.time);
-    if (!Number.isFinite(timeMs)) {
-      rows.add(noTimeRow(event));
-      return;
-    }
+    // The parser gives consecutive lines of one second the same time string: compared by reference.
     if (event.time !== this.lastTime) {
       this.lastTime = event.time;
-      this.timeDigits = String(timeMs);
+      const timeMs = timeOf(event.time);
+      this.timeDigits = Number.isFinite(timeMs) ? String(timeMs) : "";
+    }
+    if (this.timeDigits === "") {
+      rows.add(noTimeRow(event));
+      return;
     }
     const bytes = spans.bytes;
     let rcptStart = spans.recipientStart;
@@ -109,14 +106,14 @@ export class OutcomeCsv {
         : replyStart >= 0
           ? replyCodeOfBytes(bytes, replyStart, replyEnd)
           : null);
-    const mask =
-      CLASSIFIED.has(event.type) && (text !== null || replyStart >= 0)
-        ? masked(text ?? latin1(bytes, replyStart, replyEnd))
-        : null;
+    const classified = CLASSIFIED.has(event.type);
+    // The masked reply of a failure: from the text, or (below) written from the bytes.
+    const mask = classified && text !== null ? masked(text) : null;
+    const maskBytes = classified && replyStart >= 0;
     const sendingDomain = this.lowerDomain(event.sendingDomain);
     const identity = event.eventId ? `${this.format}:${event.eventId}` : null;
-    // Room: every string's characters at most 3 bytes (UTF-8) or 2 (a doubled quote), the line's twice
-    // (the recipient also gives its domain), the numbers and separators well within the 128.
+    // Room: every string's characters at most 3 bytes (UTF-8) or 2 (a doubled quote), the numbers and
+    // separators well within the 128.
     const room =
       3 *
         (textLength(identity) +
@@ -136,8 +133,9 @@ export class OutcomeCsv {
           textLength(event.url) +
           textLength(event.reasonHint ?? null) +
           textLength(mask)) +
-      4 * (rcptEnd - rcptStart) +
-      2 * (replyEnd - replyStart) +
+      2 * (rcptEnd - rcptStart) +
+      // The reply, and its mask (a replacement may be one longer than its token: `1:02:03` → `00:00:00`).
+      (maskBytes ? 6 : 2) * (replyEnd - replyStart) +
       this.timeDigits.length +
       128;
     const out = rows.reserve(room);
@@ -146,14 +144,7 @@ export class OutcomeCsv {
     at = field(out, at, event.type);
     at = writeAscii(out, at, this.timeDigits);
     out[at++] = COMMA;
-    if (rcptStart < rcptEnd) {
-      // The recipient, lower-cased, then its domain: what follows its last `@` (none: NULL).
-      let domain = rcptEnd;
-      while (domain > rcptStart && bytes[domain - 1] !== AT) domain--;
-      at = quotedBytes(out, at, bytes, rcptStart, rcptEnd, true);
-      out[at++] = COMMA;
-      if (domain > rcptStart) at = quotedBytes(out, at, bytes, domain, rcptEnd, true);
-    } else out[at++] = COMMA;
+    if (rcptStart < rcptEnd) at = quotedBytes(out, at, bytes, rcptStart, rcptEnd, true);
     out[at++] = COMMA;
     at = field(out, at, event.campaign);
     at = field(out, at, event.sendingIp);
@@ -165,7 +156,7 @@ export class OutcomeCsv {
     at =
       replyStart >= 0 ? quotedBytes(out, at, bytes, replyStart, replyEnd, false) : writeText(out, at, text);
     out[at++] = COMMA;
-    if (replyCode !== null) at = writeAscii(out, at, String(replyCode));
+    if (replyCode !== null) at = writeInteger(out, at, replyCode);
     out[at++] = COMMA;
     at = field(out, at, event.status);
     at = field(out, at, event.sourceLabel);
@@ -175,13 +166,36 @@ export class OutcomeCsv {
     at = field(out, at, event.readerIp);
     at = field(out, at, event.userAgent);
     at = field(out, at, event.url);
-    if (event.source.line !== null) at = writeAscii(out, at, String(event.source.line));
-    out.set(SKIP_TO_HINT, at);
-    at += SKIP_TO_HINT.length;
+    if (event.source.line !== null) at = writeInteger(out, at, event.source.line);
+    // Problem and raw: an event's row has neither.
+    out[at++] = COMMA;
+    out[at++] = COMMA;
+    out[at++] = COMMA;
     at = field(out, at, event.reasonHint ?? null);
-    at = writeText(out, at, mask);
+    at = maskBytes ? this.maskedBytes(out, at, bytes, replyStart, replyEnd) : writeText(out, at, mask);
     out[at++] = NEWLINE;
     rows.wrote(at);
+  }
+
+  /** The reply bytes [from, to) masked (ReplyMask.masked of their text), quoted; where they end. */
+  private maskedBytes(out: Buffer, at: number, bytes: Buffer, from: number, to: number): number {
+    const mask = this.mask;
+    const count = mask.scanBytes(bytes, from, to);
+    out[at++] = QUOTE;
+    let copied = from;
+    for (let t = 0; t <= count; t++) {
+      const start = t < count ? from + mask.start(t) : to;
+      for (let i = copied; i < start; i++) {
+        const c = bytes[i];
+        if (c === QUOTE) out[at++] = QUOTE;
+        out[at++] = c;
+      }
+      if (t === count) break;
+      at = writeAscii(out, at, mask.replacement(t));
+      copied = from + mask.end(t);
+    }
+    out[at++] = QUOTE;
+    return at;
   }
 
   /** The sending domain lower-cased, as stagingRow stores it (a message's lines repeat it: once). */
@@ -246,6 +260,15 @@ function writeEncoded(out: Buffer, at: number, text: string): number {
   at += out.write(text.includes('"') ? text.replaceAll('"', '""') : text, at);
   out[at++] = QUOTE;
   return at;
+}
+
+/** A number as `String` gives it, its digits written without the string where it is a whole number ≥ 0. */
+function writeInteger(out: Buffer, at: number, n: number): number {
+  if (!Number.isSafeInteger(n) || n < 0) return writeAscii(out, at, String(n));
+  let end = at + 1;
+  for (let k = n; k >= 10; k = Math.floor(k / 10)) end++;
+  for (let i = end - 1, k = n; i >= at; i--, k = Math.floor(k / 10)) out[i] = DIGIT_0 + (k % 10);
+  return end;
 }
 
 /** An ASCII text (digits) at `at`, unquoted. */

@@ -77,8 +77,21 @@ export function eventIdentity(event: {
   return `h:${parts.join("\u001f")}`;
 }
 
+/**
+ * Staging columns a JS row leaves out: DuckDB derives them from the row's others as it reads the rows
+ * (csv-staging.ts partSql): the recipient's domain, and `skip` (a row with neither a type nor a problem).
+ */
+export const DERIVED_COLUMNS = ["recipient_domain", "skip"] as const;
+type Derived = (typeof DERIVED_COLUMNS)[number];
+
+/** The columns of a JS row (STAGING_COLUMNS but the derived), in their order. */
+export const ROW_COLUMNS = STAGING_COLUMNS.filter(
+  (column): column is Exclude<(typeof STAGING_COLUMNS)[number], readonly [Derived, string]> =>
+    !(DERIVED_COLUMNS as readonly string[]).includes(column[0]),
+);
+
 export type StagingRow = {
-  [K in (typeof STAGING_COLUMNS)[number][0]]: string | number | boolean | null;
+  [K in Exclude<(typeof STAGING_COLUMNS)[number][0], Derived>]: string | number | boolean | null;
 };
 
 /**
@@ -89,7 +102,6 @@ export function stagingRow(event: DeliveryEvent, format: string, text = event.re
   const timeMs = timeOf(event.time);
   if (!Number.isFinite(timeMs)) return null;
   const recipient = event.recipient?.trim().toLowerCase() || null;
-  const at = recipient?.lastIndexOf("@") ?? -1;
   const reply = text?.trim() || null;
   return {
     // Without a source id, the store computes the identity (IDENTITY_SQL) from the same columns.
@@ -97,7 +109,6 @@ export function stagingRow(event: DeliveryEvent, format: string, text = event.re
     type: event.type,
     time: timeMs,
     recipient,
-    recipient_domain: recipient && at >= 0 ? recipient.slice(at + 1) : null,
     campaign: event.campaign,
     sending_ip: event.sendingIp,
     pool: event.pool,
@@ -114,7 +125,6 @@ export function stagingRow(event: DeliveryEvent, format: string, text = event.re
     user_agent: event.userAgent,
     url: event.url,
     line: event.source.line,
-    skip: false,
     problem: null,
     raw: null,
     hint: event.reasonHint ?? null,
@@ -152,9 +162,9 @@ export function addItems(
   }
 }
 
-/** A row with every column NULL. */
+/** A row with every column NULL: with a line, the row of a record the source does not model (skipped). */
 export const EMPTY_ROW: StagingRow = Object.fromEntries(
-  STAGING_COLUMNS.map(([name]) => [name, null]),
+  ROW_COLUMNS.map(([name]) => [name, null]),
 ) as StagingRow;
 
 export function problemRow(problem: ParseProblem): StagingRow {

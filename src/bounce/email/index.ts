@@ -1,4 +1,4 @@
-import { mailDateMs } from "../../util/dates.ts";
+import { mailDateIso } from "../../util/dates.ts";
 import { describeLimit, type LimitName, limitOf } from "../../util/limits.ts";
 import type { ParseProblem } from "../../util/problem.ts";
 import { type Classification, classifyReply, type ReplyInput } from "../classify.ts";
@@ -97,12 +97,6 @@ function expiredInQueue(classification: Classification, action: string | null | 
   return code !== null ? code >= 400 && code < 500 : (classification.status?.startsWith("4.") ?? false);
 }
 
-function isoTime(value: string | null | undefined): string | null {
-  if (!value) return null;
-  const ms = mailDateMs(value);
-  return Number.isNaN(ms) ? null : new Date(ms).toISOString();
-}
-
 function toRecord(
   report: RecipientReport,
   file: string,
@@ -160,7 +154,7 @@ function toRecord(
     recipient: report.recipient,
     source: { file, line },
     format: "email",
-    time: isoTime(report.time),
+    time: mailDateIso(report.time),
     ...classification,
   };
   if (report.hintReason === "feedback") record.feedbackType = report.feedbackType ?? null;

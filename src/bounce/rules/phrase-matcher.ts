@@ -87,16 +87,29 @@ export class PhraseMatcher {
       }
     }
     // How many anchors hold each three characters: the rarer, the fewer rules a reply's text wakes up.
+    // (Built in every process before its first reply, mostly by the interpreter: each anchor's keys are
+    // worked out once, and counted once per anchor without a set per anchor.)
+    const keysOf = indexed.map((entry) => trigramsOf(entry.anchor));
     const holding = new Map<number, number>();
-    for (const entry of indexed) {
-      for (const key of new Set(trigramsOf(entry.anchor))) holding.set(key, (holding.get(key) ?? 0) + 1);
+    for (const keys of keysOf) {
+      for (let at = 0; at < keys.length; at++) {
+        const key = keys[at];
+        if (keys.indexOf(key) === at) holding.set(key, (holding.get(key) ?? 0) + 1);
+      }
     }
     // In rule order, so each bucket stays in table order.
     const byKey = new Map<number, Anchored[]>();
-    for (const entry of indexed) {
-      const keys = trigramsOf(entry.anchor);
+    for (let n = 0; n < indexed.length; n++) {
+      const entry = indexed[n];
+      const keys = keysOf[n];
+      // The first of its rarest keys.
+      let fewest = holding.get(keys[0]) ?? 0;
       for (let at = 1; at < keys.length; at++) {
-        if ((holding.get(keys[at]) ?? 0) < (holding.get(keys[entry.offset]) ?? 0)) entry.offset = at;
+        const count = holding.get(keys[at]) ?? 0;
+        if (count < fewest) {
+          fewest = count;
+          entry.offset = at;
+        }
       }
       const key = keys[entry.offset];
       const bucket = byKey.get(key);

@@ -1,0 +1,228 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { closeSync, openSync, readSync, statSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { WHOLE_FILE_BYTES } from "../events/input.ts";
+import { expandInputs, type WalkResult } from "../util/walk.ts";
+import type { TaskName } from "./classify-parallel.ts";
+import type { ClassifyOptions } from "./classify-source.ts";
+
+/**
+ * The second process of `classify` (classify-helper.ts runs in it): a separate process, not a worker
+ * thread, because it can start before this process has loaded its own modules. bin/deliverlens.js calls
+ * startHelperEarly first thing: for a folder of many files it walks the folder, starts the helper and sends
+ * it the first jobs, so the helper boots, loads its modules and works on the other core while this process
+ * loads the CLI (which then takes the walk, takeEarlyWalk, and the helper with its jobs, takeHelper).
+ */
+
+/** Whether a second thread or process may be used at all (DELIVERLENS_THREADS=1 turns it off). */
+export function threadsAllowed(): boolean {
+  return process.env.DELIVERLENS_THREADS !== "1" && availableParallelism() > 1;
+}
+
+/** Below this many input files a second process does not pay for its start-up (~0.1 s of CPU). */
+export const HELPER_MIN_FILES = 960;
+/** Files per job: big enough that a message round trip is noise, small enough to balance the two cores. */
+export const CHUNK_FILES = 48;
+/** Jobs sent before the CLI has loaded: about what the helper does while this process loads it. */
+const EARLY_JOBS = 4;
+
+/** One job as sent to the helper: the options travel with it (the helper may start before they are known). */
+export interface HelperRequest {
+  task: TaskName;
+  id: number;
+  job: unknown;
+  options: HelperOptions;
+}
+export type HelperOptions = { format: ClassifyOptions["format"]; all: boolean };
+
+/** The helper process and its jobs in flight: each answer resolves its job's promise. */
+export class Helper {
+  alive: boolean;
+  private readonly waiting = new Map<
+    number,
+    { resolve(result: unknown): void; reject(error: Error): void }
+  >();
+  private nextId = 0;
+  private readonly child: ChildProcess;
+
+  constructor(child: ChildProcess) {
+    this.child = child;
+    this.alive = child.connected;
+    child.on("message", (message: { id: number; result: unknown }) => {
+      this.waiting.get(message.id)?.resolve(message.result);
+      this.waiting.delete(message.id);
+    });
+    child.on("error", (error) => this.fail(error));
+    child.on("exit", () => this.fail(new Error("helper exited")));
+  }
+
+  /** The job's result; rejected if the helper stops or dies first. */
+  run(task: TaskName, job: unknown, options: HelperOptions): Promise<unknown> {
+    if (!this.alive) return Promise.reject(new Error("helper stopped"));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      const request: HelperRequest = { task, id, job, options };
+      this.child.send(request, (error) => {
+        if (error) this.fail(error);
+      });
+    });
+  }
+
+  /** Whether it keeps this process running (false while started early and not yet taken). */
+  keepsAlive(yes: boolean): void {
+    if (yes) this.child.ref();
+    else this.child.unref();
+    if (yes) this.child.channel?.ref();
+    else this.child.channel?.unref();
+  }
+
+  /**
+   * No more jobs: the helper ends by itself. Its exit is not awaited here (the last output is written while it
+   * tears down), but a taken helper keeps this process alive until it has exited and been reaped, so its CPU
+   * time still counts in this process's children (time(1), the benchmarks).
+   */
+  stop(): void {
+    this.alive = false;
+    if (this.child.connected) this.child.disconnect();
+  }
+
+  private fail(error: Error): void {
+    this.alive = false;
+    for (const entry of this.waiting.values()) entry.reject(error);
+    this.waiting.clear();
+  }
+}
+
+/** A job sent before the run knew its jobs: the run adopts it if its own job at that place is the same. */
+export interface EarlyJob {
+  job: string[];
+  options: HelperOptions;
+  result: Promise<unknown>;
+}
+
+let early: { helper: Helper; jobs: EarlyJob[] } | null = null;
+let earlyWalk: { args: string[]; walk: WalkResult } | null = null;
+
+/**
+ * `classify`'s arguments (after the command name): when they are likely to give the helper work — at least
+ * HELPER_MIN_FILES files with JSON output, or an mbox read in chunks — start it now, not keeping this process
+ * alive until taken (releaseHelper ends it if no run does). A guess: the run decides on its real inputs
+ * (classify-parallel.ts), and starts a helper then if none was.
+ */
+export function startHelperEarly(args: readonly string[]): void {
+  if (early !== null || !threadsAllowed()) return;
+  const plan = earlyPlan(args);
+  if (plan.walked) earlyWalk = plan.walked;
+  if (!plan.start) return;
+  const started = startEarly();
+  const paths = plan.walked?.walk.files ?? [];
+  if (!plan.sendJobs) return;
+  const options: HelperOptions = { format: null, all: args.includes("--all") };
+  for (let at = 0; at < EARLY_JOBS * CHUNK_FILES && at < paths.length; at += CHUNK_FILES) {
+    const job = paths.slice(at, at + CHUNK_FILES);
+    const result = started.helper.run("files", job, options);
+    result.catch(() => undefined); // a helper that dies is seen by the run (its jobs are done here)
+    started.jobs.push({ job, options, result });
+  }
+}
+
+/**
+ * What startHelperEarly does for these arguments: walk the file arguments (JSON output: the run's files are
+ * sent to the helper only then), start the helper (enough files, or a big mbox), send it the first jobs.
+ */
+export function earlyPlan(args: readonly string[]): {
+  walked: { args: string[]; walk: WalkResult } | null;
+  start: boolean;
+  sendJobs: boolean;
+} {
+  const files = positionalArgs(args);
+  if (files === null) return { walked: null, start: false, sendJobs: false };
+  if (files.length > 0 && (args.includes("--json") || args.includes("--ndjson"))) {
+    const walked = { args: files, walk: expandInputs(files) };
+    if (walked.walk.files.length >= HELPER_MIN_FILES) {
+      // A forced format is the run's to pass on: its jobs are then sent by the run itself.
+      return { walked, start: true, sendJobs: !args.some((arg) => arg.startsWith("--format")) };
+    }
+    return { walked, start: walked.walk.files.some(isBigMbox), sendJobs: false };
+  }
+  return { walked: null, start: files.some(isBigMbox), sendJobs: false };
+}
+
+function startEarly(): { helper: Helper; jobs: EarlyJob[] } {
+  const helper = new Helper(spawnHelper());
+  helper.keepsAlive(false);
+  early = { helper, jobs: [] };
+  return early;
+}
+
+/** classify's options that take a value (see src/cli/commands/classify.ts). */
+const VALUE_OPTIONS = ["--text", "--format"];
+const FLAG_OPTIONS = ["--all", "--json", "--ndjson"];
+
+/** The file arguments, as the CLI will see them; null on anything this does not know (left to the CLI). */
+function positionalArgs(args: readonly string[]): string[] | null {
+  const files: string[] = [];
+  for (let at = 0; at < args.length; at++) {
+    const arg = args[at];
+    if (VALUE_OPTIONS.includes(arg)) at++;
+    else if (VALUE_OPTIONS.some((option) => arg.startsWith(`${option}=`)) || FLAG_OPTIONS.includes(arg))
+      continue;
+    else if (arg.startsWith("-") && arg !== "-") return null;
+    else files.push(arg);
+  }
+  return files;
+}
+
+/** An mbox too big to read whole (a big log does not start with `From `: its reader has threads of its own). */
+function isBigMbox(path: string): boolean {
+  try {
+    const stat = statSync(path);
+    if (!stat.isFile() || stat.size <= WHOLE_FILE_BYTES) return false;
+    const head = Buffer.alloc(5);
+    const fd = openSync(path, "r");
+    try {
+      return readSync(fd, head, 0, 5, 0) === 5 && head.toString("latin1") === "From ";
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return false; // reported when the input is read
+  }
+}
+
+/** The walk of these file arguments if startHelperEarly did it (once), else null. */
+export function takeEarlyWalk(args: readonly string[]): WalkResult | null {
+  const walked = earlyWalk;
+  earlyWalk = null;
+  if (walked === null || walked.args.length !== args.length) return null;
+  return walked.args.every((arg, at) => arg === args[at]) ? walked.walk : null;
+}
+
+/** The helper for this run, with the jobs sent to it early: the one started early, else a new one. */
+export function takeHelper(): { helper: Helper; jobs: EarlyJob[] } {
+  const taken = early ?? { helper: new Helper(spawnHelper()), jobs: [] };
+  early = null;
+  taken.helper.keepsAlive(true);
+  return taken;
+}
+
+/** Ends a helper started early that no run took (few files, or none were email). */
+export function releaseHelper(): void {
+  early?.helper.stop();
+  early = null;
+  earlyWalk = null;
+}
+
+function spawnHelper(): ChildProcess {
+  const extension = import.meta.url.endsWith(".ts") ? "ts" : "js";
+  const entry = new URL(`./classify-helper.${extension}`, import.meta.url).href;
+  // The disk compile cache is turned on before the helper's first module loads (as bin/deliverlens.js does).
+  // Its jobs are small files and mbox segments, bounce emails mostly: there V8's top tier costs more CPU than
+  // it saves (see the CLI's classify.ts), and the flag must be set before any module compiles.
+  const boot = `require("node:module").enableCompileCache?.(); import(${JSON.stringify(entry)});`;
+  return spawn(process.execPath, ["--no-turbofan", "--eval", boot], {
+    stdio: ["ignore", "ignore", "inherit", "ipc"],
+    serialization: "advanced",
+  });
+}

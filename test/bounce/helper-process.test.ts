@@ -1,0 +1,102 @@
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { WHOLE_FILE_BYTES } from "../../src/events/input.ts";
+import { earlyPlan, HELPER_MIN_FILES } from "../../src/pipeline/helper-process.ts";
+import { expandInputs } from "../../src/util/walk.ts";
+
+const cli = fileURLToPath(new URL("../../bin/deliverlens.js", import.meta.url));
+const email = readFileSync(
+  fileURLToPath(new URL("../fixtures/sisimai/eml/rhost-apple-02.eml", import.meta.url)),
+);
+const dir = mkdtempSync(join(tmpdir(), "deliverlens-helper-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A tree of `count` copies of one bounce email, in sub-directories of 100. */
+function tree(name: string, count: number): string {
+  const root = join(dir, name);
+  for (let at = 0; at < count; at++) {
+    const sub = join(root, String(Math.floor(at / 100)));
+    mkdirSync(sub, { recursive: true });
+    writeFileSync(join(sub, `${at}.eml`), email);
+  }
+  return root;
+}
+
+test("the helper is started early for enough files with JSON output (their walk kept), or a big mbox; not otherwise", () => {
+  const enough = tree("enough", HELPER_MIN_FILES);
+  const few = tree("few", HELPER_MIN_FILES - 1);
+  const plan = (...args: string[]) => {
+    const { walked, start, sendJobs } = earlyPlan(args);
+    return { walked: walked?.args ?? null, start, sendJobs };
+  };
+  assert.deepEqual(plan(enough, "--ndjson"), { walked: [enough], start: true, sendJobs: true });
+  assert.deepEqual(earlyPlan(["--json", enough]).walked?.walk, expandInputs([enough]), "the run's own walk");
+  assert.deepEqual(plan("--text", "550 x", "--json", enough, "--all"), {
+    walked: [enough],
+    start: true,
+    sendJobs: true,
+  });
+  assert.deepEqual(plan(enough, "--ndjson", "--format", "email"), {
+    walked: [enough],
+    start: true,
+    sendJobs: false,
+  });
+  assert.deepEqual(
+    plan(enough),
+    { walked: null, start: false, sendJobs: false },
+    "text output: files stay here",
+  );
+  assert.deepEqual(plan(few, "--ndjson"), { walked: [few], start: false, sendJobs: false });
+  const one = join(few, "0", "0.eml");
+  assert.deepEqual(plan(few, one, "--ndjson"), { walked: [few, one], start: true, sendJobs: true });
+  assert.deepEqual(plan(enough, "--ndjson", "--bogus"), { walked: null, start: false, sendJobs: false });
+
+  const big = "x".repeat(WHOLE_FILE_BYTES + 1);
+  writeFileSync(join(dir, "big.mbox"), `From MAILER-DAEMON Thu Apr 29 23:34:45 2010\n${big}`);
+  writeFileSync(join(dir, "big.log"), `Nov 28 04:00:00 mx postfix/smtp[123]: ${big}`);
+  writeFileSync(join(dir, "small.mbox"), `From MAILER-DAEMON Thu Apr 29 23:34:45 2010\n${email}`);
+  assert.equal(plan(join(dir, "big.mbox")).start, true);
+  assert.equal(plan(join(dir, "big.mbox"), "--ndjson").start, true);
+  assert.equal(plan(join(dir, "big.log"), "--ndjson").start, false, "a big log has threads of its own");
+  assert.equal(plan(join(dir, "small.mbox")).start, false);
+});
+
+test("jobs sent early are the run's own, or set aside: same output as one process", () => {
+  const root = tree("early", HELPER_MIN_FILES + 100);
+  writeFileSync(join(root, "0", "0-not-a-bounce.txt"), "\u0000\u0001 binary junk");
+  const run = (threads: string, ...args: string[]) =>
+    spawnSync(process.execPath, [cli, "classify", ...args], {
+      encoding: "utf8",
+      env: { ...process.env, DELIVERLENS_THREADS: threads },
+      maxBuffer: 1 << 28,
+    });
+  // The same tree given twice: the second time its files are "directory already read" notes, as alone.
+  for (const args of [
+    [root, "--ndjson"],
+    [root, "--json", "--all"],
+    [root, "--ndjson", "--format", "email"],
+    ["--ndjson", root, join(root, "1")],
+  ]) {
+    const one = run("1", ...args);
+    const two = run("2", ...args);
+    assert.equal(one.status, 0, one.stderr);
+    assert.ok(one.stdout.length > 100_000, "records came out");
+    assert.equal(two.status, one.status, args.join(" "));
+    assert.equal(two.stdout, one.stdout, args.join(" "));
+    assert.equal(two.stderr, one.stderr, args.join(" "));
+  }
+});
+
+test("a helper started early and never used ends with the run (spawnSync returns once it has: it shares stderr)", () => {
+  const root = tree("unused", HELPER_MIN_FILES);
+  const run = spawnSync(process.execPath, [cli, "classify", root, "--ndjson", "--json"], {
+    encoding: "utf8",
+  });
+  assert.equal(run.status, 2, run.stderr);
+  assert.equal(run.stdout, "");
+});

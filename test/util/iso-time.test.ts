@@ -1,0 +1,34 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import fc from "fast-check";
+import { isoFromMs, mailDateIso } from "../../src/util/dates.ts";
+
+test("isoFromMs gives exactly what Date.prototype.toISOString gives, for any time value", () => {
+  const edges = [
+    0, 1, 999, 86_399_999, 951_782_400_000, 951_868_800_000, 4_107_542_400_000, 253_402_300_799_999,
+  ];
+  for (const ms of [...edges, 253_402_300_800_000, -1, -62_198_755_200_000, 8.64e15, -8.64e15, 1.5]) {
+    assert.equal(isoFromMs(ms), new Date(ms).toISOString(), String(ms));
+  }
+  fc.assert(
+    fc.property(fc.integer({ min: -8.64e15, max: 8.64e15 }), (ms) => {
+      assert.equal(isoFromMs(ms), new Date(ms).toISOString());
+    }),
+  );
+  fc.assert(
+    fc.property(fc.integer({ min: 0, max: 253_402_300_799_999 }), (ms) => {
+      assert.equal(isoFromMs(ms), new Date(ms).toISOString());
+    }),
+    { numRuns: 10_000 },
+  );
+  assert.throws(() => isoFromMs(Number.NaN), RangeError);
+});
+
+test("mailDateIso reads a mail date into ISO 8601 UTC, null when there is none", () => {
+  assert.equal(mailDateIso("Thu, 29 Apr 2010 23:34:45 +0900"), "2010-04-29T14:34:45.000Z");
+  assert.equal(mailDateIso("Mon, 1 Mar 2100 00:00 -0130 (XYZ)"), "2100-03-01T01:30:00.000Z");
+  assert.equal(mailDateIso("29 Feb 2000 12:00:00 GMT"), "2000-02-29T12:00:00.000Z");
+  assert.equal(mailDateIso("not a date"), null);
+  assert.equal(mailDateIso(""), null);
+  assert.equal(mailDateIso(null), null);
+});
