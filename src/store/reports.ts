@@ -385,8 +385,14 @@ export interface SourceTotals {
   last_day: string;
 }
 
+/**
+ * The patterns run only where there is text: most records have no override reason nor comment, and the
+ * patterns over every row's empty string were a quarter of `deliverlens dmarc`'s query (10,000 stored bench
+ * reports: 0.16–0.18 → 0.06–0.07 CPU-s for the two, the same rows; notes/dmarc.md). Neither matches ''.
+ */
 const FORWARDING_SQL =
-  "regexp_matches(coalesce(reasons, ''), '(^|,)(forwarded|trusted_forwarder|mailing_list)(,|$)')";
+  "reasons IS NOT NULL AND regexp_matches(reasons, '(^|,)(forwarded|trusted_forwarder|mailing_list)(,|$)')";
+const ARC_SQL = "reason_comment IS NOT NULL AND regexp_matches(reason_comment, 'arc=pass', 'i')";
 const BROKEN_SQL =
   "dmarc_pass = false AND dkim_result = 'fail' AND (dkim_domain = header_from OR ends_with(header_from, '.' || dkim_domain))";
 /**
@@ -398,7 +404,6 @@ const PASSED_SQL = `list_concat(
     CASE WHEN spf_result = 'pass' AND spf_domain IS NOT NULL THEN [spf_domain] ELSE [] END,
     CASE WHEN dkim_result = 'pass' AND dkim_domain IS NOT NULL THEN [dkim_domain] ELSE [] END,
     CASE WHEN dkim_results IS NULL THEN [] ELSE regexp_extract_all(dkim_results, '(?:^| )([^ /=]+)(?:/[^ =]*)?=pass', 1) END)`;
-const ARC_SQL = "regexp_matches(coalesce(reason_comment, ''), 'arc=pass', 'i')";
 
 export async function dmarcSources(store: Store, filter: ReportFilter): Promise<SourceTotals[]> {
   const w = where(filter, "policy_domain");
