@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { after, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { WHOLE_FILE_BYTES } from "../../src/events/input.ts";
+import { piecesOf } from "../../src/pipeline/classify-email.ts";
 import { earlyPlan, HELPER_MIN_FILES } from "../../src/pipeline/helper-process.ts";
 import { expandInputs } from "../../src/util/walk.ts";
 
@@ -99,4 +100,64 @@ test("a helper started early and never used ends with the run (spawnSync returns
   });
   assert.equal(run.status, 2, run.stderr);
   assert.equal(run.stdout, "");
+});
+
+test("an mbox shared with the helper in pieces: same output as one process, oversized messages included", () => {
+  const message = (body: string) => `From MAILER-DAEMON Thu Apr 29 23:34:45 2010\n${body}\n\n`;
+  const bounce = email
+    .toString("latin1")
+    .replace(/^From [^\n]*\n/, "")
+    .replace(/^(>*From )/gm, ">$1");
+  let mbox = "";
+  for (let n = 0; mbox.length < WHOLE_FILE_BYTES + 1024 * 1024; n++) {
+    mbox += message(bounce);
+    // Now and then a message over the limit below, spanning several of the helper's pieces.
+    if (n % 400 === 399) mbox += message(`Subject: big\n\n${"x".repeat(300 * 1024)}`);
+  }
+  const path = join(dir, "shared.mbox");
+  writeFileSync(path, mbox, "latin1");
+  const run = (threads: string) =>
+    spawnSync(process.execPath, [cli, "classify", path, "--ndjson"], {
+      encoding: "utf8",
+      env: {
+        ...process.env,
+        DELIVERLENS_THREADS: threads,
+        DELIVERLENS_MAX_MESSAGE_BYTES: String(200 * 1024),
+      },
+      maxBuffer: 1 << 28,
+    });
+  const one = run("1");
+  const two = run("2");
+  assert.ok(one.stdout.length > 100_000, "records came out");
+  assert.match(one.stderr, /message larger than/, "a message was skipped for its size");
+  assert.equal(two.status, one.status);
+  assert.equal(two.stdout, one.stdout);
+  assert.equal(two.stderr, one.stderr);
+});
+
+test("piecesOf cuts an mbox segment at message starts only, lines kept, into pieces of at least the size", () => {
+  const messages = [
+    "From a Thu Apr 29 23:34:45 2010\nSubject: one\n\nbody\n>From quoted\n\n",
+    "From b Thu Apr 29 23:34:45 2010\r\nSubject: two\r\n\r\nbody\r\nFrom not a start (no empty line before)\r\n\r\n",
+    "From c Thu Apr 29 23:34:45 2010\nSubject: three\n\nbody\n\n",
+  ];
+  const raw = Buffer.from(messages.join("").repeat(40), "latin1");
+  for (const size of [1, 50, 100, 1000, raw.length]) {
+    const pieces = [...piecesOf({ raw, line: 7 }, size)];
+    assert.deepEqual(Buffer.concat(pieces.map((piece) => piece.raw)), raw, `size ${size}: nothing lost`);
+    let line = 7;
+    for (const [at, piece] of pieces.entries()) {
+      assert.equal(piece.line, line, `size ${size}: piece ${at} starts on its line`);
+      line += piece.raw.toString("latin1").split("\n").length - 1;
+      if (at > 0)
+        assert.match(piece.raw.toString("latin1", 0, 7), /^From [abc]/, `size ${size}: a message start`);
+      if (at < pieces.length - 1) assert.ok(piece.raw.length >= size);
+    }
+  }
+  const skipped = {
+    raw: Buffer.alloc(0),
+    line: 3,
+    problem: { source: { file: "x", line: 3 }, message: "too big" },
+  };
+  assert.deepEqual([...piecesOf(skipped, 1)], [skipped]);
 });
