@@ -37,7 +37,7 @@ export const DEFAULT_MEMORY_LIMIT = "500MB";
  * in (DuckDB does not convert it). From v1.3 DuckDB encodes text as DICT_FSST, a dictionary of FSST-compressed
  * strings, instead of trying its older dictionary and FSST encodings on every text column: that trying was
  * the largest single cost of writing event rows (https://duckdb.org/docs/stable/internals/storage).
- * Measured in docs/STORE.md: ingest 14 % less CPU, smaller files, `stats` as fast or faster. A file in this
+ * Measured in docs/STORE.md: ingest 6–14 % less CPU, smaller files, `stats` as fast or faster. A file in this
  * format needs DuckDB ≥ 1.3 to open it.
  */
 export const STORAGE_VERSION = "v1.3.0";
