@@ -231,12 +231,13 @@ test("reader threads run at a lower priority than the thread that writes the sto
       };
     });
   const main = niceOf().find((thread) => thread.id === process.pid)?.nice ?? 0;
+  // Sampled at every reading, the last sample kept: by the last reading both threads have read files, and each
+  // lowers itself before its first read (at the first reading the other may still be starting, at nice 0).
   let readers: number[] = [];
   for await (const _ of readAllPrepared(paths, { threads: 2 }))
-    if (readers.length === 0)
-      readers = niceOf()
-        .filter((thread) => thread.name === "WorkerThread")
-        .map((thread) => thread.nice);
+    readers = niceOf()
+      .filter((thread) => thread.name === "WorkerThread")
+      .map((thread) => thread.nice);
   assert.equal(readers.length, 2);
   for (const nice of readers) assert.equal(nice, Math.min(19, main + 5));
   assert.equal(niceOf().find((thread) => thread.id === process.pid)?.nice, main);
