@@ -47,7 +47,8 @@ export async function* inOrderOnTwoThreads<T extends TaskName>(
   local: (job: Tasks[T]["job"]) => Promise<Tasks[T]["result"]> | Tasks[T]["result"],
 ): AsyncGenerator<Tasks[T]["result"]> {
   type R = Tasks[T]["result"];
-  const { helper, jobs: early } = takeHelper();
+  // Small files: the helper process (started early by bin/); an mbox's megabytes: a worker thread (classify-worker.ts).
+  const { helper, jobs: early } = task === "files" ? takeHelper() : { helper: segmentThread(), jobs: [] };
   const sent: HelperOptions = { format: options.format ?? null, all: options.all ?? false };
   /** The helper's answer to this run's job `index`: one sent early if it is the same job, else sent now. */
   const ask = (index: number, job: Tasks[T]["job"]): Promise<unknown> => {
@@ -120,6 +121,47 @@ export async function* inOrderOnTwoThreads<T extends TaskName>(
 /** A worker thread running the module `name` of this folder (`classify-log-worker` …) with `workerData`. */
 export function moduleWorker(name: string, workerData: unknown): Worker {
   return folderWorker(import.meta.url, name, workerData);
+}
+
+/** What the other core is asked through: the helper process, or the thread for an mbox's segments. */
+interface OtherCore {
+  alive: boolean;
+  run(task: TaskName, job: unknown, options: HelperOptions): Promise<unknown>;
+  stop(): void;
+}
+
+/** A worker thread for an mbox's segments: each job's answer resolves its promise; one that dies fails them all. */
+function segmentThread(): OtherCore {
+  const worker = moduleWorker("classify-worker", null);
+  const waiting = new Map<number, { resolve(result: unknown): void; reject(error: Error): void }>();
+  let nextId = 0;
+  const self: OtherCore = {
+    alive: true,
+    run(_task, job) {
+      if (!self.alive) return Promise.reject(new Error("worker stopped"));
+      const id = nextId++;
+      return new Promise((resolve, reject) => {
+        waiting.set(id, { resolve, reject });
+        worker.postMessage({ id, job });
+      });
+    },
+    stop() {
+      self.alive = false;
+      void worker.terminate();
+    },
+  };
+  worker.on("message", (message: { id: number; result: unknown }) => {
+    waiting.get(message.id)?.resolve(message.result);
+    waiting.delete(message.id);
+  });
+  const fail = (error: Error) => {
+    self.alive = false;
+    for (const entry of waiting.values()) entry.reject(error);
+    waiting.clear();
+  };
+  worker.on("error", fail);
+  worker.on("exit", () => fail(new Error("worker exited")));
+  return self;
 }
 
 function sameFiles(a: readonly string[], b: readonly string[]): boolean {
