@@ -4,6 +4,7 @@ import { moduleWorker as folderWorker } from "../util/module-worker.ts";
 import type { FileResult } from "./classify-files.ts";
 import type { ClassifyOptions } from "./classify-source.ts";
 import {
+  Answers,
   CHUNK_FILES,
   HELPER_MIN_FILES,
   type HelperOptions,
@@ -130,38 +131,23 @@ interface OtherCore {
   stop(): void;
 }
 
-/** A worker thread for an mbox's segments: each job's answer resolves its promise; one that dies fails them all. */
+/** A worker thread for an mbox's segments (classify-worker.ts). */
 function segmentThread(): OtherCore {
   const worker = moduleWorker("classify-worker", null);
-  const waiting = new Map<number, { resolve(result: unknown): void; reject(error: Error): void }>();
-  let nextId = 0;
-  const self: OtherCore = {
-    alive: true,
-    run(_task, job) {
-      if (!self.alive) return Promise.reject(new Error("worker stopped"));
-      const id = nextId++;
-      return new Promise((resolve, reject) => {
-        waiting.set(id, { resolve, reject });
-        worker.postMessage({ id, job });
-      });
+  const answers = new Answers();
+  worker.on("message", (message: { id: number; result: unknown }) => answers.answer(message));
+  worker.on("error", (error) => answers.fail(error));
+  worker.on("exit", () => answers.fail(new Error("worker exited")));
+  return {
+    get alive() {
+      return answers.alive;
     },
+    run: (_task, job) => answers.ask((id) => worker.postMessage({ id, job })),
     stop() {
-      self.alive = false;
+      answers.alive = false;
       void worker.terminate();
     },
   };
-  worker.on("message", (message: { id: number; result: unknown }) => {
-    waiting.get(message.id)?.resolve(message.result);
-    waiting.delete(message.id);
-  });
-  const fail = (error: Error) => {
-    self.alive = false;
-    for (const entry of waiting.values()) entry.reject(error);
-    waiting.clear();
-  };
-  worker.on("error", fail);
-  worker.on("exit", () => fail(new Error("worker exited")));
-  return self;
 }
 
 function sameFiles(a: readonly string[], b: readonly string[]): boolean {

@@ -34,35 +34,62 @@ export interface HelperRequest {
 export type HelperOptions = { format: ClassifyOptions["format"]; all: boolean };
 
 /** The helper process and its jobs in flight: each answer resolves its job's promise. */
-export class Helper {
-  alive: boolean;
+/**
+ * Jobs handed to another process or thread, each answered with its id: the job's promise settles with the
+ * answer; when the other side stops or dies, every job still waiting fails (the caller then does it itself).
+ */
+export class Answers {
+  alive = true;
   private readonly waiting = new Map<
     number,
     { resolve(result: unknown): void; reject(error: Error): void }
   >();
   private nextId = 0;
+
+  /** A promise of the answer to the job `send` sends under the id it is given. */
+  ask(send: (id: number) => void): Promise<unknown> {
+    if (!this.alive) return Promise.reject(new Error("stopped"));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      send(id);
+    });
+  }
+
+  answer(message: { id: number; result: unknown }): void {
+    this.waiting.get(message.id)?.resolve(message.result);
+    this.waiting.delete(message.id);
+  }
+
+  fail(error: Error): void {
+    this.alive = false;
+    for (const entry of this.waiting.values()) entry.reject(error);
+    this.waiting.clear();
+  }
+}
+
+export class Helper {
+  private readonly answers = new Answers();
   private readonly child: ChildProcess;
 
   constructor(child: ChildProcess) {
     this.child = child;
-    this.alive = child.connected;
-    child.on("message", (message: { id: number; result: unknown }) => {
-      this.waiting.get(message.id)?.resolve(message.result);
-      this.waiting.delete(message.id);
-    });
-    child.on("error", (error) => this.fail(error));
-    child.on("exit", () => this.fail(new Error("helper exited")));
+    if (!child.connected) this.answers.fail(new Error("helper not started"));
+    child.on("message", (message: { id: number; result: unknown }) => this.answers.answer(message));
+    child.on("error", (error) => this.answers.fail(error));
+    child.on("exit", () => this.answers.fail(new Error("helper exited")));
+  }
+
+  get alive(): boolean {
+    return this.answers.alive;
   }
 
   /** The job's result; rejected if the helper stops or dies first. */
   run(task: TaskName, job: unknown, options: HelperOptions): Promise<unknown> {
-    if (!this.alive) return Promise.reject(new Error("helper stopped"));
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject });
+    return this.answers.ask((id) => {
       const request: HelperRequest = { task, id, job, options };
       this.child.send(request, (error) => {
-        if (error) this.fail(error);
+        if (error) this.answers.fail(error);
       });
     });
   }
@@ -81,14 +108,8 @@ export class Helper {
    * time still counts in this process's children (time(1), the benchmarks).
    */
   stop(): void {
-    this.alive = false;
+    this.answers.alive = false;
     if (this.child.connected) this.child.disconnect();
-  }
-
-  private fail(error: Error): void {
-    this.alive = false;
-    for (const entry of this.waiting.values()) entry.reject(error);
-    this.waiting.clear();
   }
 }
 
