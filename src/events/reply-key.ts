@@ -188,7 +188,6 @@ export class ReplyMask {
         j++;
       }
       const hex = (all & HEX) !== 0;
-      const underscore = (all & WORD) === 0;
       const length = j - i;
       if (end < 0 && hex && length <= 8 && j < to) {
         // Maybe the first part of a UUID, an IPv4 address, a date or a time.
@@ -203,9 +202,7 @@ export class ReplyMask {
         }
       }
       if (end < 0) {
-        if (hex && length >= 8) kind = PERCENT;
-        else if (digits === length && length >= 6) kind = NUMBER;
-        else if (!underscore && digits > 0 && length >= 12) kind = PERCENT;
+        kind = wordKind(length, digits, all);
         if (kind >= 0) end = j;
       }
       if (end < 0) {
@@ -373,7 +370,25 @@ export class ReplyMask {
         while (end < to && bytes[end] !== 64) end++;
         if (end++ === to) return false;
       }
-      if (
+      if (place === WORD_RUN && end > at) {
+        // A word alone: what tokensIn finds there is decided by the word itself (no `@`, nothing after it).
+        let digits = 0;
+        let all = HEX | WORD;
+        for (let j = at; j < end; j++) {
+          const d = bytes[j];
+          const flags = CLASS[d];
+          if ((flags & DIGIT) !== 0) digits++;
+          all &= d === 95 ? 0 : flags;
+        }
+        if (wordKind(end - at, digits, all) !== kinds[t]) {
+          this.count = 0;
+          return false;
+        }
+        this.starts[t] = at - from;
+        this.ends[t] = end - from;
+        this.kinds[t] = kinds[t];
+        this.count = t + 1;
+      } else if (
         this.tokensIn(bytes, at, end, hasAt, from) !== t + 1 ||
         this.starts[t] !== at - from ||
         this.ends[t] !== end - from ||
@@ -429,6 +444,17 @@ const SHARED = new ReplyMask();
 const CODES = new Uint16Array(MAX_MASKED_LENGTH);
 
 const NO_TOKENS: string[] = [];
+/**
+ * The kind of token a word is by itself (its length, digits, and its characters' classes and-ed, an
+ * underscore counting as none), -1 for none.
+ */
+function wordKind(length: number, digits: number, all: number): number {
+  if ((all & HEX) !== 0 && length >= 8) return PERCENT;
+  if (digits === length && length >= 6) return NUMBER;
+  if ((all & WORD) !== 0 && digits > 0 && length >= 12) return PERCENT;
+  return -1;
+}
+
 /** Which compound `compound` found (an index into COMPOUND_KINDS). */
 let compoundKind = 0;
 

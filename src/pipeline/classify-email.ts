@@ -234,72 +234,26 @@ export async function* classifyEmailStream(
     ];
 }
 
-/** The same from a file read synchronously: segments are classified on two processes when allowed. */
+/** The same from a file read synchronously: segments are classified on two threads when allowed. */
 export async function* classifyEmailChunks(chunks: Iterable<Buffer>, file: string): AsyncGenerator<Item[]> {
-  const { inOrderOnTwoThreads, threadsAllowed } = await import("./classify-parallel.ts");
-  const shared = threadsAllowed();
   const segments = (function* () {
     const segmenter = new MboxSegmenter(file);
-    let mbox: boolean | null = null;
-    const out = function* (segment: Segment) {
-      mbox ??= segment.raw.toString("latin1", 0, 5) === "From ";
-      // Shared with classify's helper process, an mbox's segments go out in pieces: a job and its records
-      // cross a pipe only while both event loops turn (between jobs); 4 MB jobs left the helper a quarter.
-      const pieces = shared && mbox ? piecesOf(segment, TWO_PROCESS_JOB_BYTES) : [segment];
-      for (const piece of pieces)
-        yield { raw: piece.raw as Uint8Array, file, line: piece.line, problem: piece.problem };
-    };
     for (const chunk of chunks) {
-      for (const segment of segmenter.push(chunk)) yield* out(segment);
+      for (const segment of segmenter.push(chunk))
+        yield { raw: segment.raw as Uint8Array, file, line: segment.line, problem: segment.problem };
       if (segmenter.done) break;
     }
-    for (const segment of segmenter.finish()) yield* out(segment);
+    for (const segment of segmenter.finish())
+      yield { raw: segment.raw as Uint8Array, file, line: segment.line, problem: segment.problem };
   })();
   const local = (job: { raw: Uint8Array; line: number; problem?: ParseProblem }) =>
     classifySegment(job.raw as Buffer, file, job.line, job.problem);
-  if (!shared) {
+  const { inOrderOnTwoThreads, threadsAllowed } = await import("./classify-parallel.ts");
+  if (!threadsAllowed()) {
     for (const segment of segments) yield local(segment);
     return;
   }
   for await (const items of inOrderOnTwoThreads("mbox", segments, {}, local)) yield items as Item[];
-}
-
-const NEWLINE_FROM = Buffer.from("\nFrom ");
-
-/** The first message start (the `F`) whose line break is at or after `from`, as boundaryOf finds them; -1 if none. */
-function messageStartFrom(raw: Buffer, from: number): number {
-  for (let at = raw.indexOf(NEWLINE_FROM, from); at >= 0; at = raw.indexOf(NEWLINE_FROM, at + 1)) {
-    const before = raw[at - 1];
-    if (before === 10 || (before === 13 && raw[at - 2] === 10)) return at + 1;
-  }
-  return -1;
-}
-
-/** An mbox's job for classify's helper process: ~30 bounce messages (~30 KB of records). */
-const TWO_PROCESS_JOB_BYTES = 128 * 1024;
-
-/**
- * An mbox segment cut at message starts (a `From ` line after an empty line, where MboxSegmenter cuts too)
- * into pieces of at least `size` bytes, each with the line it starts on. A skipped message's segment (a
- * problem, no bytes) is left whole.
- */
-export function* piecesOf(segment: Segment, size: number): Generator<Segment> {
-  const { raw } = segment;
-  if (segment.problem !== undefined || raw.length <= size) {
-    yield segment;
-    return;
-  }
-  let from = 0;
-  let line = segment.line;
-  while (raw.length - from > size) {
-    const at = messageStartFrom(raw, from + size);
-    if (at < 0) break;
-    const piece = raw.subarray(from, at);
-    yield { raw: piece, line };
-    line += countNewlines(piece);
-    from += piece.length;
-  }
-  yield { raw: raw.subarray(from), line };
 }
 
 function countNewlines(raw: Buffer): number {

@@ -8,7 +8,7 @@ import type { HelperRequest } from "./helper-process.ts";
  */
 
 // Listening before the modules load: a job sent meanwhile waits in the queue, not lost.
-const modules = Promise.all([import("./classify-files.ts"), import("./classify-email.ts")]);
+const modules = import("./classify-files.ts");
 /** One options object per distinct options, so each keeps its reply cache across jobs. */
 const optionsSeen = new Map<string, ClassifyOptions>();
 let queue: Promise<unknown> = modules;
@@ -22,11 +22,10 @@ process.on("message", (message: HelperRequest) => {
 // When the parent disconnects (done with it, or gone) nothing is left to wait for: the process ends by itself.
 
 async function run({ task, job, options }: HelperRequest): Promise<unknown> {
-  const [{ classifyWholeFiles }, { classifySegment }] = await modules;
+  const { classifyWholeFiles } = await modules;
   const key = JSON.stringify(options);
   const shared = optionsSeen.get(key) ?? { ...options };
   optionsSeen.set(key, shared);
-  if (task === "files") return classifyWholeFiles(job as Tasks["files"]["job"], shared);
-  const { raw, file, line, problem } = job as Tasks["mbox"]["job"];
-  return classifySegment(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength), file, line, problem);
+  if (task !== "files") throw new Error(`no such task: ${task}`);
+  return classifyWholeFiles(job as Tasks["files"]["job"], shared);
 }

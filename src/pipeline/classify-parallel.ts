@@ -4,6 +4,7 @@ import { moduleWorker as folderWorker } from "../util/module-worker.ts";
 import type { FileResult } from "./classify-files.ts";
 import type { ClassifyOptions } from "./classify-source.ts";
 import {
+  Answers,
   CHUNK_FILES,
   HELPER_MIN_FILES,
   type HelperOptions,
@@ -47,7 +48,8 @@ export async function* inOrderOnTwoThreads<T extends TaskName>(
   local: (job: Tasks[T]["job"]) => Promise<Tasks[T]["result"]> | Tasks[T]["result"],
 ): AsyncGenerator<Tasks[T]["result"]> {
   type R = Tasks[T]["result"];
-  const { helper, jobs: early } = takeHelper();
+  // Small files: the helper process (started early by bin/); an mbox's megabytes: a worker thread (classify-worker.ts).
+  const { helper, jobs: early } = task === "files" ? takeHelper() : { helper: segmentThread(), jobs: [] };
   const sent: HelperOptions = { format: options.format ?? null, all: options.all ?? false };
   /** The helper's answer to this run's job `index`: one sent early if it is the same job, else sent now. */
   const ask = (index: number, job: Tasks[T]["job"]): Promise<unknown> => {
@@ -120,6 +122,32 @@ export async function* inOrderOnTwoThreads<T extends TaskName>(
 /** A worker thread running the module `name` of this folder (`classify-log-worker` …) with `workerData`. */
 export function moduleWorker(name: string, workerData: unknown): Worker {
   return folderWorker(import.meta.url, name, workerData);
+}
+
+/** What the other core is asked through: the helper process, or the thread for an mbox's segments. */
+interface OtherCore {
+  alive: boolean;
+  run(task: TaskName, job: unknown, options: HelperOptions): Promise<unknown>;
+  stop(): void;
+}
+
+/** A worker thread for an mbox's segments (classify-worker.ts). */
+function segmentThread(): OtherCore {
+  const worker = moduleWorker("classify-worker", null);
+  const answers = new Answers();
+  worker.on("message", (message: { id: number; result: unknown }) => answers.answer(message));
+  worker.on("error", (error) => answers.fail(error));
+  worker.on("exit", () => answers.fail(new Error("worker exited")));
+  return {
+    get alive() {
+      return answers.alive;
+    },
+    run: (_task, job) => answers.ask((id) => worker.postMessage({ id, job })),
+    stop() {
+      answers.alive = false;
+      void worker.terminate();
+    },
+  };
 }
 
 function sameFiles(a: readonly string[], b: readonly string[]): boolean {

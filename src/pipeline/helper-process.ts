@@ -1,7 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { closeSync, openSync, readSync, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { WHOLE_FILE_BYTES } from "../events/input.ts";
 import { expandInputs, type WalkResult } from "../util/walk.ts";
 import type { TaskName } from "./classify-parallel.ts";
 import type { ClassifyOptions } from "./classify-source.ts";
@@ -36,35 +34,62 @@ export interface HelperRequest {
 export type HelperOptions = { format: ClassifyOptions["format"]; all: boolean };
 
 /** The helper process and its jobs in flight: each answer resolves its job's promise. */
-export class Helper {
-  alive: boolean;
+/**
+ * Jobs handed to another process or thread, each answered with its id: the job's promise settles with the
+ * answer; when the other side stops or dies, every job still waiting fails (the caller then does it itself).
+ */
+export class Answers {
+  alive = true;
   private readonly waiting = new Map<
     number,
     { resolve(result: unknown): void; reject(error: Error): void }
   >();
   private nextId = 0;
+
+  /** A promise of the answer to the job `send` sends under the id it is given. */
+  ask(send: (id: number) => void): Promise<unknown> {
+    if (!this.alive) return Promise.reject(new Error("stopped"));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      send(id);
+    });
+  }
+
+  answer(message: { id: number; result: unknown }): void {
+    this.waiting.get(message.id)?.resolve(message.result);
+    this.waiting.delete(message.id);
+  }
+
+  fail(error: Error): void {
+    this.alive = false;
+    for (const entry of this.waiting.values()) entry.reject(error);
+    this.waiting.clear();
+  }
+}
+
+export class Helper {
+  private readonly answers = new Answers();
   private readonly child: ChildProcess;
 
   constructor(child: ChildProcess) {
     this.child = child;
-    this.alive = child.connected;
-    child.on("message", (message: { id: number; result: unknown }) => {
-      this.waiting.get(message.id)?.resolve(message.result);
-      this.waiting.delete(message.id);
-    });
-    child.on("error", (error) => this.fail(error));
-    child.on("exit", () => this.fail(new Error("helper exited")));
+    if (!child.connected) this.answers.fail(new Error("helper not started"));
+    child.on("message", (message: { id: number; result: unknown }) => this.answers.answer(message));
+    child.on("error", (error) => this.answers.fail(error));
+    child.on("exit", () => this.answers.fail(new Error("helper exited")));
+  }
+
+  get alive(): boolean {
+    return this.answers.alive;
   }
 
   /** The job's result; rejected if the helper stops or dies first. */
   run(task: TaskName, job: unknown, options: HelperOptions): Promise<unknown> {
-    if (!this.alive) return Promise.reject(new Error("helper stopped"));
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject });
+    return this.answers.ask((id) => {
       const request: HelperRequest = { task, id, job, options };
       this.child.send(request, (error) => {
-        if (error) this.fail(error);
+        if (error) this.answers.fail(error);
       });
     });
   }
@@ -83,14 +108,8 @@ export class Helper {
    * time still counts in this process's children (time(1), the benchmarks).
    */
   stop(): void {
-    this.alive = false;
+    this.answers.alive = false;
     if (this.child.connected) this.child.disconnect();
-  }
-
-  private fail(error: Error): void {
-    this.alive = false;
-    for (const entry of this.waiting.values()) entry.reject(error);
-    this.waiting.clear();
   }
 }
 
@@ -106,7 +125,7 @@ let earlyWalk: { args: string[]; walk: WalkResult } | null = null;
 
 /**
  * `classify`'s arguments (after the command name): when they are likely to give the helper work — at least
- * HELPER_MIN_FILES files with JSON output, or an mbox read in chunks — start it now, not keeping this process
+ * HELPER_MIN_FILES files with JSON output — start it now, not keeping this process
  * alive until taken (releaseHelper ends it if no run does). A guess: the run decides on its real inputs
  * (classify-parallel.ts), and starts a helper then if none was.
  */
@@ -129,7 +148,7 @@ export function startHelperEarly(args: readonly string[]): void {
 
 /**
  * What startHelperEarly does for these arguments: walk the file arguments (JSON output: the run's files are
- * sent to the helper only then), start the helper (enough files, or a big mbox), send it the first jobs.
+ * sent to the helper only then), start the helper and send it the first jobs when they are enough files.
  */
 export function earlyPlan(args: readonly string[]): {
   walked: { args: string[]; walk: WalkResult } | null;
@@ -144,9 +163,9 @@ export function earlyPlan(args: readonly string[]): {
       // A forced format is the run's to pass on: its jobs are then sent by the run itself.
       return { walked, start: true, sendJobs: !args.some((arg) => arg.startsWith("--format")) };
     }
-    return { walked, start: walked.walk.files.some(isBigMbox), sendJobs: false };
+    return { walked, start: false, sendJobs: false };
   }
-  return { walked: null, start: files.some(isBigMbox), sendJobs: false };
+  return { walked: null, start: false, sendJobs: false };
 }
 
 function startEarly(): { helper: Helper; jobs: EarlyJob[] } {
@@ -172,23 +191,6 @@ function positionalArgs(args: readonly string[]): string[] | null {
     else files.push(arg);
   }
   return files;
-}
-
-/** An mbox too big to read whole (a big log does not start with `From `: its reader has threads of its own). */
-function isBigMbox(path: string): boolean {
-  try {
-    const stat = statSync(path);
-    if (!stat.isFile() || stat.size <= WHOLE_FILE_BYTES) return false;
-    const head = Buffer.alloc(5);
-    const fd = openSync(path, "r");
-    try {
-      return readSync(fd, head, 0, 5, 0) === 5 && head.toString("latin1") === "From ";
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    return false; // reported when the input is read
-  }
 }
 
 /** The walk of these file arguments if startHelperEarly did it (once), else null. */
@@ -218,7 +220,7 @@ function spawnHelper(): ChildProcess {
   const extension = import.meta.url.endsWith(".ts") ? "ts" : "js";
   const entry = new URL(`./classify-helper.${extension}`, import.meta.url).href;
   // The disk compile cache is turned on before the helper's first module loads (as bin/deliverlens.js does).
-  // Its jobs are small files and mbox segments, bounce emails mostly: there V8's top tier costs more CPU than
+  // Its jobs are small files, bounce emails mostly: there V8's top tier costs more CPU than
   // it saves (see the CLI's classify.ts), and the flag must be set before any module compiles.
   const boot = `require("node:module").enableCompileCache?.(); import(${JSON.stringify(entry)});`;
   return spawn(process.execPath, ["--no-turbofan", "--eval", boot], {

@@ -6,7 +6,6 @@ import { join } from "node:path";
 import { after, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { WHOLE_FILE_BYTES } from "../../src/events/input.ts";
-import { piecesOf } from "../../src/pipeline/classify-email.ts";
 import { earlyPlan, HELPER_MIN_FILES } from "../../src/pipeline/helper-process.ts";
 import { expandInputs } from "../../src/util/walk.ts";
 
@@ -28,7 +27,7 @@ function tree(name: string, count: number): string {
   return root;
 }
 
-test("the helper is started early for enough files with JSON output (their walk kept), or a big mbox; not otherwise", () => {
+test("the helper is started early for enough files with JSON output (their walk kept); not otherwise", () => {
   const enough = tree("enough", HELPER_MIN_FILES);
   const few = tree("few", HELPER_MIN_FILES - 1);
   const plan = (...args: string[]) => {
@@ -61,8 +60,8 @@ test("the helper is started early for enough files with JSON output (their walk 
   writeFileSync(join(dir, "big.mbox"), `From MAILER-DAEMON Thu Apr 29 23:34:45 2010\n${big}`);
   writeFileSync(join(dir, "big.log"), `Nov 28 04:00:00 mx postfix/smtp[123]: ${big}`);
   writeFileSync(join(dir, "small.mbox"), `From MAILER-DAEMON Thu Apr 29 23:34:45 2010\n${email}`);
-  assert.equal(plan(join(dir, "big.mbox")).start, true);
-  assert.equal(plan(join(dir, "big.mbox"), "--ndjson").start, true);
+  assert.equal(plan(join(dir, "big.mbox")).start, false, "an mbox's segments go to a worker thread");
+  assert.equal(plan(join(dir, "big.mbox"), "--ndjson").start, false);
   assert.equal(plan(join(dir, "big.log"), "--ndjson").start, false, "a big log has threads of its own");
   assert.equal(plan(join(dir, "small.mbox")).start, false);
 });
@@ -102,7 +101,7 @@ test("a helper started early and never used ends with the run (spawnSync returns
   assert.equal(run.stdout, "");
 });
 
-test("an mbox shared with the helper in pieces: same output as one process, oversized messages included", () => {
+test("a big mbox on two threads: same output as one, messages over the size limit included", () => {
   const message = (body: string) => `From MAILER-DAEMON Thu Apr 29 23:34:45 2010\n${body}\n\n`;
   const bounce = email
     .toString("latin1")
@@ -111,7 +110,7 @@ test("an mbox shared with the helper in pieces: same output as one process, over
   let mbox = "";
   for (let n = 0; mbox.length < WHOLE_FILE_BYTES + 1024 * 1024; n++) {
     mbox += message(bounce);
-    // Now and then a message over the limit below, spanning several of the helper's pieces.
+    // Now and then a message over the limit below.
     if (n % 400 === 399) mbox += message(`Subject: big\n\n${"x".repeat(300 * 1024)}`);
   }
   const path = join(dir, "shared.mbox");
@@ -133,31 +132,4 @@ test("an mbox shared with the helper in pieces: same output as one process, over
   assert.equal(two.status, one.status);
   assert.equal(two.stdout, one.stdout);
   assert.equal(two.stderr, one.stderr);
-});
-
-test("piecesOf cuts an mbox segment at message starts only, lines kept, into pieces of at least the size", () => {
-  const messages = [
-    "From a Thu Apr 29 23:34:45 2010\nSubject: one\n\nbody\n>From quoted\n\n",
-    "From b Thu Apr 29 23:34:45 2010\r\nSubject: two\r\n\r\nbody\r\nFrom not a start (no empty line before)\r\n\r\n",
-    "From c Thu Apr 29 23:34:45 2010\nSubject: three\n\nbody\n\n",
-  ];
-  const raw = Buffer.from(messages.join("").repeat(40), "latin1");
-  for (const size of [1, 50, 100, 1000, raw.length]) {
-    const pieces = [...piecesOf({ raw, line: 7 }, size)];
-    assert.deepEqual(Buffer.concat(pieces.map((piece) => piece.raw)), raw, `size ${size}: nothing lost`);
-    let line = 7;
-    for (const [at, piece] of pieces.entries()) {
-      assert.equal(piece.line, line, `size ${size}: piece ${at} starts on its line`);
-      line += piece.raw.toString("latin1").split("\n").length - 1;
-      if (at > 0)
-        assert.match(piece.raw.toString("latin1", 0, 7), /^From [abc]/, `size ${size}: a message start`);
-      if (at < pieces.length - 1) assert.ok(piece.raw.length >= size);
-    }
-  }
-  const skipped = {
-    raw: Buffer.alloc(0),
-    line: 3,
-    problem: { source: { file: "x", line: 3 }, message: "too big" },
-  };
-  assert.deepEqual([...piecesOf(skipped, 1)], [skipped]);
 });
