@@ -5,8 +5,8 @@
  * (default 10 million) for 1 million recipients over 180 days, streamed to disk as SendGrid NDJSON and as
  * PowerMTA CSV; then, for each file, as whole processes:
  *   baseline — DuckDB alone loading the file into a table with typed columns (same memory limit, threads),
- *              in DuckDB's default storage format for a new file (the verdict's), and again in the store's
- *              (STORAGE_VERSION, printed beside it: how much of the ratio the store's format makes);
+ *              in DuckDB's default storage format for a new file and in the store's (STORAGE_VERSION); the
+ *              verdict takes the faster of the two, so the store's format cannot flatter the ratio;
  *   ingest   — `deliverlens ingest` end to end (parsing, classification, dedupe, commit);
  *   stats    — `deliverlens stats --json` over the resulting store.
  * Prints the numbers and PASS/FAIL against: ingest ≤ 1.3 × baseline, peak RSS < 1.5 GB, stats < 2 s.
@@ -173,8 +173,8 @@ const BASELINE_MEMORY_LIMIT = "1GB";
 
 /**
  * DuckDB alone, in its own process, with the store's threads and BASELINE_MEMORY_LIMIT, in DuckDB's default
- * storage format for a new file, or (`format`) in the one the store writes (STORAGE_VERSION): printed beside
- * the official ratio, so a run shows how much of it the store's format makes.
+ * storage format for a new file, or (`format`) in the one the store writes (STORAGE_VERSION). The verdict
+ * compares the ingest with the faster of the two, as it keeps the baseline's faster memory limit.
  */
 function baseline(sql: string, db: string, format?: string): Promise<Run> {
   const storage = format ? `, storage_compatibility_version: "${format}"` : "";
@@ -269,7 +269,9 @@ async function twoFormats(): Promise<void> {
     }
     unpinStore();
     const stats = { seconds: [...statsRuns].sort((a, b) => a - b)[Math.floor((statsRuns.length - 1) / 2)] };
-    const ratio = ingest.seconds / base.seconds;
+    const formatBase = best(sameFormat);
+    const fastest = formatBase.seconds < base.seconds ? formatBase : base;
+    const ratio = ingest.seconds / fastest.seconds;
     const rssOk = (ingest.peakKb ?? Number.POSITIVE_INFINITY) < RSS_LIMIT_KB;
     started = performance.now();
     say(
@@ -282,14 +284,16 @@ async function twoFormats(): Promise<void> {
     say(
       `  deliverlens ingest:         ${ingest.seconds.toFixed(1)} s best of ${all(ingests)} (${Math.round(records / ingest.seconds).toLocaleString("en-US")} events/s, CPU ${cpuOf(ingest)}, peak RSS ${((ingest.peakKb ?? 0) / 1024).toFixed(0)} MB, store ${megabytes(db)})`,
     );
-    const cpuRatio =
-      ingest.cpuSeconds !== null && base.cpuSeconds
-        ? ` (CPU ${(ingest.cpuSeconds / base.cpuSeconds).toFixed(2)}×)`
-        : "";
-    say(`  ${verdict(ratio <= 1.3)} ingest ${ratio.toFixed(2)}× baseline${cpuRatio} (target ≤ 1.3×)`);
-    const formatBase = best(sameFormat);
     say(
-      `  (the same load in the store's ${STORAGE_VERSION} storage format: ${formatBase.seconds.toFixed(1)} s best of ${all(sameFormat)}, CPU ${cpuOf(formatBase)}, file ${megabytes(formatDb)}; ingest ${(ingest.seconds / formatBase.seconds).toFixed(2)}× that)`,
+      `  (the same load in the store's ${STORAGE_VERSION} storage format: ${formatBase.seconds.toFixed(1)} s best of ${all(sameFormat)}, CPU ${cpuOf(formatBase)}, file ${megabytes(formatDb)}; ingest ${(ingest.seconds / formatBase.seconds).toFixed(2)}× that, ${(ingest.seconds / base.seconds).toFixed(2)}× the default format's)`,
+    );
+    const cpuRatio =
+      ingest.cpuSeconds !== null && fastest.cpuSeconds
+        ? ` (CPU ${(ingest.cpuSeconds / fastest.cpuSeconds).toFixed(2)}×)`
+        : "";
+    const against = fastest === base ? "DuckDB's default format" : `the store's ${STORAGE_VERSION} format`;
+    say(
+      `  ${verdict(ratio <= 1.3)} ingest ${ratio.toFixed(2)}× baseline${cpuRatio}, the faster baseline: ${against} (target ≤ 1.3×)`,
     );
     say(`  ${verdict(rssOk)} peak RSS ${((ingest.peakKb ?? 0) / 1024).toFixed(0)} MB (target < 1536 MB)`);
     say(
