@@ -126,18 +126,20 @@ const ORDERS_DIFFER = /[\uD800-\uFFFF]/;
 export function inByteOrder(paths: string[]): string[] {
   // One scan of all of them joined (not a call per path).
   if (!ORDERS_DIFFER.test(paths.join("\n"))) return paths.sort();
-  return paths
-    .map((path) => ({ path, bytes: Buffer.from(path) }))
-    .sort((a, b) => Buffer.compare(a.bytes, b.bytes))
-    .map(({ path }) => path);
+  return inUtf8Order(paths, (path) => path);
 }
 
-/** Entries in byte order of name, each name encoded once (not twice per comparison). */
+/** Entries in byte order of name. */
 function byteOrder(entries: Dirent[]): Dirent[] {
-  return entries
-    .map((entry) => ({ entry, bytes: Buffer.from(entry.name) }))
+  return inUtf8Order(entries, (entry) => entry.name);
+}
+
+/** Items in byte order of their name's UTF-8, each name encoded once (not twice per comparison). */
+function inUtf8Order<T>(items: T[], nameOf: (item: T) => string): T[] {
+  return items
+    .map((item) => ({ item, bytes: Buffer.from(nameOf(item)) }))
     .sort((a, b) => Buffer.compare(a.bytes, b.bytes))
-    .map(({ entry }) => entry);
+    .map(({ item }) => item);
 }
 
 /** A short reason for a file-system error, without a stack or the syscall's name. */
