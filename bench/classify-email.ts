@@ -64,9 +64,9 @@ function variant(body: Buffer): Buffer {
   return Buffer.from(text, "latin1");
 }
 
-// The helper process starts from its startup snapshot, as after `npm ci` (prepare builds it): rebuilt here if a
-// source changed since, so the run measures the current code the way an installed checkout runs it.
-spawnSync(process.execPath, [join(root, "scripts/build-helper-snapshot.ts")], { stdio: "inherit" });
+// classify runs from the CLI bundle and starts its helper from the startup snapshot, as after `npm ci` (prepare
+// builds them): rebuilt here if a source changed since, so the run measures the current code as a checkout runs it.
+spawnSync(process.execPath, [join(root, "scripts/build-cache.ts")], { stdio: "inherit" });
 
 const dir = mkdtempSync(join(tmpdir(), "deliverlens-bench-email-"));
 const tree = join(dir, "bounces");

@@ -5,7 +5,7 @@ import * as files from "./classify-files.ts";
 import { serveJobs } from "./helper-jobs.ts";
 
 /**
- * The helper process's entry for a V8 startup snapshot (scripts/build-helper-snapshot.ts builds it): every
+ * The helper process's entry for a V8 startup snapshot (scripts/build-cache.ts builds it): every
  * module is loaded and initialised (tables, the phrase index) when the snapshot is taken, so a helper started
  * from it begins with that heap instead of loading and evaluating ~110 modules. Before the snapshot it also
  * classifies the emails under DELIVERLENS_SNAPSHOT_WARM_UP (the build points it at the repository's own

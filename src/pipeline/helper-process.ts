@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { availableParallelism } from "node:os";
 import { expandInputs, type WalkResult } from "../util/walk.ts";
+import { freshArtifact } from "./build-cache.ts";
 import type { TaskName } from "./classify-parallel.ts";
 import type { ClassifyOptions } from "./classify-source.ts";
-import { freshSnapshot } from "./helper-snapshot.ts";
 
 /**
  * The second process of `classify` (classify-helper.ts runs in it): a separate process, not a worker
@@ -220,13 +220,13 @@ export function releaseHelper(): void {
 function spawnHelper(): ChildProcess {
   // Its jobs are small files, bounce emails mostly: there V8's top tier costs more CPU than it saves (see the
   // CLI's classify.ts), and the flag must be set before any module compiles.
-  return spawn(process.execPath, ["--no-turbofan", ...helperBoot(freshSnapshot())], {
+  return spawn(process.execPath, ["--no-turbofan", ...helperBoot(freshArtifact("helper"))], {
     stdio: ["ignore", "ignore", "inherit", "ipc"],
     serialization: "advanced",
   });
 }
 
-/** How the helper starts: from its startup snapshot when one is fresh (helper-snapshot.ts), else its modules. */
+/** How the helper starts: from its startup snapshot when one is fresh (build-cache.ts), else its modules. */
 export function helperBoot(snapshot: string | null): string[] {
   if (snapshot !== null) return ["--snapshot-blob", snapshot];
   const extension = import.meta.url.endsWith(".ts") ? "ts" : "js";
