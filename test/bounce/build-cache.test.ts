@@ -13,6 +13,7 @@ import {
 } from "../../src/pipeline/build-cache.ts";
 import { classifyWholeFiles } from "../../src/pipeline/classify-files.ts";
 import { HELPER_MIN_FILES, type HelperRequest, helperBoot } from "../../src/pipeline/helper-process.ts";
+import { HEAVY_MODULES, MODULE_RECORDER, recorded } from "../../testkit/module-recorder.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const cli = join(root, "bin/deliverlens.js");
@@ -156,14 +157,6 @@ test("a build is used only while it matches this Node and every input it was bui
   }
 });
 
-/** Every module URL a run resolves (a preload hook), to see which path ran and that nothing heavy loaded. */
-const RECORDER = `data:text/javascript,${encodeURIComponent(
-  'import { registerHooks } from "node:module";' +
-    "const seen = [];" +
-    "registerHooks({ resolve(specifier, context, next) { const result = next(specifier, context); seen.push(result.url); return result; } });" +
-    'process.on("exit", () => process.stderr.write("\\nLOADED " + JSON.stringify(seen) + "\\n"));',
-)}`;
-
 test("classify: same bytes and exit code from the CLI bundle and the helper's snapshot as from the plain modules", () => {
   const { cli: bundle } = build();
   const tree = join(dir, "tree");
@@ -191,7 +184,7 @@ test("classify: same bytes and exit code from the CLI bundle and the helper's sn
     "Nov 28 04:00:00 mx postfix/smtp[123]: 4F1A2B3C4D: to=<a@icloud.com>, relay=mx01.mail.icloud.com[17.57.155.25]:25, delay=1, delays=0/0/0/1, dsn=5.7.1, status=bounced (host mx01.mail.icloud.com[17.57.155.25] said: 550 5.7.1 [CS01] Message rejected due to local policy (in reply to end of DATA command))\n",
   );
   const run = (args: string[], env: Record<string, string>, input?: string) =>
-    spawnSync(process.execPath, ["--import", RECORDER, cli, ...args], {
+    spawnSync(process.execPath, ["--import", MODULE_RECORDER, cli, ...args], {
       encoding: "utf8",
       input,
       env: { ...process.env, DELIVERLENS_CACHE_DIR: cache, ...env },
@@ -209,21 +202,21 @@ test("classify: same bytes and exit code from the CLI bundle and the helper's sn
   ];
   for (const [args, input] of cases) {
     const fromBundle = run(args, {}, input);
-    const [output, loaded] = fromBundle.stderr.split("\nLOADED ");
-    const urls = JSON.parse(loaded) as string[];
+    const { stderr, urls } = recorded(fromBundle.stderr);
     assert.ok(
       urls.some((url) => url.startsWith(pathToFileURL(bundle).href)),
       `${args}: ran from the bundle`,
     );
-    assert.equal(
-      urls.find((url) => /@duckdb|\/mailauth\/|postal-mime|playwright/.test(url)),
-      undefined,
-      `${args}`,
-    );
+    for (const heavy of HEAVY_MODULES)
+      assert.equal(
+        urls.find((url) => heavy.test(url)),
+        undefined,
+        `${args} loaded ${heavy}`,
+      );
     for (const env of [plain, { DELIVERLENS_THREADS: "1" }]) {
       const other = run(args, env, input);
       assert.equal(other.stdout, fromBundle.stdout, `${args} ${JSON.stringify(env)}`);
-      assert.equal(other.stderr.split("\nLOADED ")[0], output, `${args} ${JSON.stringify(env)}`);
+      assert.equal(recorded(other.stderr).stderr, stderr, `${args} ${JSON.stringify(env)}`);
       assert.equal(other.status, fromBundle.status, `${args} ${JSON.stringify(env)}`);
     }
   }
