@@ -3,7 +3,7 @@ import type { Classification } from "../bounce/classify.ts";
 import { classifyEvent, EVENT_ACTIONS, FAILURE_TYPES } from "../bounce/classify-event.ts";
 import { detectProvider } from "../bounce/provider.ts";
 import type { BounceRecord } from "../bounce/record.ts";
-import { ClassificationJson, type JsonBytes, jsonRecord, utf8 } from "../bounce/render-output.ts";
+import { ClassificationJson, type JsonBytes, joined, jsonRecord, utf8 } from "../bounce/render-output.ts";
 import { MAX_REPLY_LENGTH, parseReply } from "../bounce/smtp-reply.ts";
 import { latin1 } from "../events/byte-scan.ts";
 import type { DeliveryEvent, EventType, ParseProblem } from "../events/event.ts";
@@ -168,35 +168,74 @@ export class EventClassifier {
     const c = entry.classification;
     entry.json ??= new ClassificationJson(c);
     const start = out.length;
+    // A complaint's feedback type is not in the head: its JSON is made as text.
+    if (event.type !== "complaint" && this.writeBytes(entry, entry.json, event, spans, format, out))
+      return true;
+    out.length = start;
+    if (event.reply === null && spans.replyStart >= 0) this.textOf(event, spans);
+    out.text(this.jsonOf(entry, event, format));
+    return true;
+  }
+
+  /** `jsonBytes` from the cached parts and the line's bytes; false where the text has to be made. */
+  private writeBytes(
+    entry: Entry,
+    json: ClassificationJson,
+    event: DeliveryEvent,
+    spans: OutcomeSpans,
+    format: string,
+    out: JsonBytes,
+  ): boolean {
     const { bytes, recipientStart, recipientEnd } = spans;
-    if (
-      event.type !== "complaint" &&
-      entry.json.writeHead(
+    const c = entry.classification;
+    const remoteMta = event.remoteMta?.trim() || c.remoteMta;
+    const recipientNull = event.recipient === null;
+    const { source, time } = event;
+    if (this.cachedDiagnostic(entry, spans)) {
+      entry.diagnosticJson ??= joined(utf8(JSON.stringify(c.diagnostic)), json.tail());
+      const ending = entry.diagnosticJson;
+      return json.writeWhole(
         out,
         bytes,
         recipientStart,
         recipientEnd,
-        event.recipient === null,
-        event.source,
+        recipientNull,
+        source,
         format,
-        event.time,
-        event.remoteMta?.trim() || c.remoteMta,
-      ) &&
-      this.diagnosticBytes(entry, entry.json, spans, out)
-    ) {
-      // Written up to its end.
-    } else {
-      out.length = start;
-      if (event.reply === null && spans.replyStart >= 0) this.textOf(event, spans);
-      out.text(this.jsonOf(entry, event, format));
+        time,
+        remoteMta,
+        ending,
+      );
     }
-    return true;
+    return (
+      json.writeHead(
+        out,
+        bytes,
+        recipientStart,
+        recipientEnd,
+        recipientNull,
+        source,
+        format,
+        time,
+        remoteMta,
+      ) && this.diagnosticBytes(entry, json, spans, out)
+    );
   }
 
   /**
-   * The JSON of `diagnostic(entry)` written from bytes: the cached diagnostic's, the reply's own, or the
-   * cached one's pieces around the reply's tokens (which need no escape: letters, digits and `@._%+=-:`).
-   * False (nothing written) where the text has to be made.
+   * Whether `diagnostic(entry)` is the cached diagnostic for the event `find` looked up last on the bytes
+   * `spans` (written as one piece with the record's middle).
+   */
+  private cachedDiagnostic(entry: Entry, spans: OutcomeSpans): boolean {
+    if (this.fresh || this.replyLength === 0) return true;
+    if (this.replyLength > MAX_REPLY_LENGTH || spans.replyStart < 0 || entry.identity) return false;
+    return this.mask.count === 0 && entry.tokens.length === 0;
+  }
+
+  /**
+   * The JSON of `diagnostic(entry)` written from bytes where it is not the cached one (cachedDiagnostic):
+   * the reply's own, or the cached one's pieces around the reply's tokens (which need no escape: letters,
+   * digits and `@._%+=-:`). False (nothing written) where the text has to be made.
    */
   private diagnosticBytes(
     entry: Entry,
@@ -205,16 +244,10 @@ export class EventClassifier {
     out: JsonBytes,
   ): boolean {
     const mask = this.mask;
-    const cached = this.fresh || this.replyLength === 0;
-    if (!cached && (this.replyLength > MAX_REPLY_LENGTH || spans.replyStart < 0)) return false;
-    if (!cached && entry.identity) {
+    if (this.replyLength > MAX_REPLY_LENGTH || spans.replyStart < 0) return false;
+    if (entry.identity) {
       out.quoted(spans.bytes, spans.replyStart, spans.replyEnd);
       out.bytes(json.tail());
-      return true;
-    }
-    if (cached || (mask.count === 0 && entry.tokens.length === 0)) {
-      entry.diagnosticJson ??= joined(utf8(JSON.stringify(entry.classification.diagnostic)), json.tail());
-      out.bytes(entry.diagnosticJson);
       return true;
     }
     if (mask.count !== entry.tokens.length) return false;
@@ -415,10 +448,6 @@ export class EventClassifier {
     }
     return key;
   }
-}
-
-function joined(a: Uint8Array, b: Uint8Array): Uint8Array {
-  return Buffer.concat([a, b]);
 }
 
 /**
