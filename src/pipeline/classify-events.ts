@@ -88,6 +88,9 @@ const GUESSES = 4096;
 const MAX_TRIES = 4;
 /** Branches kept per entry, at most. */
 const MAX_BRANCHES = 64;
+/** Slots of the recipient domains' table (a power of two). */
+const DOMAIN_SLOTS = 1024;
+const AT_SIGN = 64;
 /** Hashes as small integers (V8 keeps them unboxed). */
 const HASH_BITS = 0x3fffffff;
 
@@ -110,6 +113,8 @@ export class EventClassifier {
    * against its template (the replies of one context are mostly one shape with other ids).
    */
   private readonly guesses: (Entry | undefined)[] = new Array(GUESSES);
+  /** Recipient domains (lower case) and their keys, by a hash of the domain (domainKeyOfBytes). */
+  private readonly domainSlots: ({ domain: string; key: string } | undefined)[] = new Array(DOMAIN_SLOTS);
   /** The reply of the event `find` looked up last (its length; "" while on the bytes), and whether that classified it anew. */
   private text = "";
   private replyLength = 0;
@@ -172,7 +177,7 @@ export class EventClassifier {
     if (event.type !== "complaint" && this.writeBytes(entry, entry.json, event, spans, format, out))
       return true;
     out.length = start;
-    if (event.reply === null && spans.replyStart >= 0) this.textOf(event, spans);
+    this.spelled(event, spans);
     out.text(this.jsonOf(entry, event, format));
     return true;
   }
@@ -189,7 +194,7 @@ export class EventClassifier {
     const { bytes, recipientStart, recipientEnd } = spans;
     const c = entry.classification;
     const remoteMta = event.remoteMta?.trim() || c.remoteMta;
-    const recipientNull = event.recipient === null;
+    const recipientNull = recipientStart === recipientEnd;
     const { source, time } = event;
     if (this.cachedDiagnostic(entry, spans)) {
       entry.diagnosticJson ??= joined(utf8(JSON.stringify(c.diagnostic)), json.tail());
@@ -277,7 +282,10 @@ export class EventClassifier {
     const replyCode = event.replyCode;
     const status = event.status;
     const hostKey = this.hostKey(event.remoteMta);
-    const domainKey = this.domainKey(event.recipient);
+    const domainKey =
+      spans === null
+        ? this.domainKey(event.recipient)
+        : this.domainKeyOfBytes(spans.bytes, spans.recipientStart, spans.recipientEnd);
     let context = Math.imul(this.id(action) ^ 0x2f, FNV_PRIME);
     context = Math.imul(context ^ this.id(hostKey), FNV_PRIME);
     context = Math.imul(context ^ this.id(domainKey), FNV_PRIME);
@@ -332,7 +340,7 @@ export class EventClassifier {
     this.fresh = entry === undefined || entry === null;
     if (entry === undefined || entry === null) {
       this.misses++;
-      if (onBytes !== null && event.reply === null) this.textOf(event, onBytes);
+      if (spans !== null) this.spelled(event, spans);
       entry = this.classifyNew(event, this.text, hostKey, domainKey, chain(first));
       this.entries.set(hash, entry);
     } else this.hits++;
@@ -344,8 +352,13 @@ export class EventClassifier {
     return entry;
   }
 
-  /** The reply left on the line's bytes, made text (the event's and the one looked up last). */
-  private textOf(event: DeliveryEvent, spans: OutcomeSpans): void {
+  /**
+   * The recipient and reply left on the line's bytes, made text (the event's; the reply is also the one
+   * looked up last).
+   */
+  private spelled(event: DeliveryEvent, spans: OutcomeSpans): void {
+    event.recipient ??= latin1(spans.bytes, spans.recipientStart, spans.recipientEnd) || null;
+    if (event.reply !== null || spans.replyStart < 0) return;
     event.reply = latin1(spans.bytes, spans.replyStart, spans.replyEnd);
     this.text = event.reply;
   }
@@ -439,7 +452,31 @@ export class EventClassifier {
   private domainKey(recipient: string | null): string {
     if (!recipient) return "";
     const at = recipient.lastIndexOf("@");
-    const domain = at < 0 ? "" : recipient.slice(at + 1).toLowerCase();
+    return this.domainKeyOf(at < 0 ? "" : recipient.slice(at + 1).toLowerCase());
+  }
+
+  /**
+   * `domainKey` of the recipient whose characters are the ASCII bytes [from, to): found by a hash of its
+   * domain's bytes in lower case, without a recipient or domain string (deliveries are most records).
+   */
+  private domainKeyOfBytes(bytes: Buffer, from: number, to: number): string {
+    if (from === to) return "";
+    let at = to - 1;
+    while (at >= from && bytes[at] !== AT_SIGN) at--;
+    const start = at < from ? to : at + 1;
+    let hash = 0;
+    for (let i = start; i < to; i++) hash = Math.imul(hash ^ lowerCase(bytes[i]), FNV_PRIME);
+    const slot = (hash ^ (hash >>> 16)) & (DOMAIN_SLOTS - 1);
+    const known = this.domainSlots[slot];
+    if (known !== undefined && sameInLowerCase(bytes, start, to, known.domain)) return known.key;
+    const domain = detach(latin1(bytes, start, to).toLowerCase());
+    const key = this.domainKeyOf(domain);
+    this.domainSlots[slot] = { domain, key };
+    return key;
+  }
+
+  /** The key of a recipient domain (lower case). */
+  private domainKeyOf(domain: string): string {
     let key = this.domainKeys.get(domain);
     if (key === undefined) {
       const provider = detectProvider({ recipient: `x@${domain}` });
@@ -479,6 +516,18 @@ function hashText(hash: number, text: string | null): number {
   if (text === null) return Math.imul(hash ^ 0x1f, FNV_PRIME);
   for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), FNV_PRIME);
   return Math.imul(hash ^ text.length, FNV_PRIME);
+}
+
+/** An ASCII byte in lower case (what toLowerCase gives for its character). */
+function lowerCase(byte: number): number {
+  return byte >= 65 && byte <= 90 ? byte + 32 : byte;
+}
+
+/** Whether the ASCII bytes [from, to) in lower case are the characters of `text`. */
+function sameInLowerCase(bytes: Uint8Array, from: number, to: number, text: string): boolean {
+  if (to - from !== text.length) return false;
+  for (let i = from; i < to; i++) if (lowerCase(bytes[i]) !== text.charCodeAt(i - from)) return false;
+  return true;
 }
 
 /** Whether `entry` was classified in this context (everything the classifier looks at besides the reply). */

@@ -204,6 +204,58 @@ test("the cache key holds everything the classifier looks at: cached equals fres
   );
 });
 
+test("recipients left on a line's bytes are keyed by their domain as recipient strings are: cached equals fresh (property)", () => {
+  // Domains of providers (one the provider rules name), in other cases, several `@`, none, empty.
+  const recipient = fc.constantFrom(
+    "x@icloud.com",
+    "X@ICLOUD.Com",
+    "y@gmail.com",
+    "a@b@gmail.com",
+    "z@example.org",
+    // As long as icloud.com and gmail.com, not a provider's.
+    "v@abcdef.com",
+    "w@abcde.com",
+    "q@PrivateRelay.AppleID.com",
+    "q@privaterelay.appleid.com",
+    "no-at-sign",
+    "trailing@",
+    "",
+  );
+  const event = fc.record({
+    type: fc.constantFrom("bounced", "delivered"),
+    reply: fc.constantFrom("550 5.7.1 [CS01] Message rejected due to local policy", "550 5.1.1 user unknown"),
+    recipient,
+    remoteMta: fc.constantFrom(null, "mx.example.org"),
+  });
+  fc.assert(
+    fc.property(fc.array(event, { minLength: 1, maxLength: 30 }), (events) => {
+      const cached = new EventClassifier();
+      for (const [i, fields] of events.entries()) {
+        const line = `to=<${fields.recipient}>, status=x (${fields.reply})`;
+        const spans = {
+          bytes: Buffer.from(line, "latin1"),
+          recipientStart: 4,
+          recipientEnd: 4 + fields.recipient.length,
+          replyStart: line.indexOf("(") + 1,
+          replyEnd: line.length - 1,
+        };
+        const onBytes = {
+          ...newEvent(fields.type as DeliveryEvent["type"], "f", i + 1),
+          remoteMta: fields.remoteMta,
+        };
+        const out = new JsonBytes(16);
+        assert.ok(cached.jsonBytes(onBytes, spans, "postfix", out));
+        const whole = { ...onBytes, recipient: fields.recipient || null, reply: fields.reply };
+        assert.equal(
+          out.buffer.toString("utf8", 0, out.length),
+          new EventClassifier().json(whole, "postfix"),
+        );
+      }
+    }),
+    { numRuns: 200 },
+  );
+});
+
 test("EventClassifier.json is jsonRecord of classify's record, byte for byte, hostile text included (property)", () => {
   // Attacker-controlled fields: quotes, backslashes, control characters, U+2028, lone surrogates,
   // what invalid UTF-8 decodes to, and the parts records share (one cached reply, many recipients).
