@@ -240,7 +240,9 @@ export class ClassificationJson {
    * `record`'s bytes up to the diagnostic's JSON, written into `out`, for a record without a feedback type
    * whose recipient is null or the ASCII bytes [from, to) of `bytes`: false (nothing written) where
    * `record` would give undefined. Written as few parts, each made once (per file, per time, per remote
-   * host of this classification).
+   * host of this classification). With an `ending` (the diagnostic's JSON and the record's end, the
+   * same bytes for every call with that object), the whole record: the part after the time is then
+   * one piece per remote host.
    */
   writeHead(
     out: JsonBytes,
@@ -252,22 +254,7 @@ export class ClassificationJson {
     format: string,
     time: string | null,
     remoteMta: string | null,
-  ): boolean {
-    if (!this.writeTime(out, bytes, from, to, recipientNull, source, format, time)) return false;
-    out.bytes(this.middle(remoteMta));
-    return true;
-  }
-
-  /** `writeHead` up to the time's JSON. */
-  private writeTime(
-    out: JsonBytes,
-    bytes: Uint8Array,
-    from: number,
-    to: number,
-    recipientNull: boolean,
-    source: SourceRef,
-    format: string,
-    time: string | null,
+    ending: Uint8Array | null,
   ): boolean {
     if (this.provider === undefined || this.verdict === undefined || this.rule === undefined) return false;
     if (typeof source.file !== "string" || !Number.isSafeInteger(source.line)) return false;
@@ -277,26 +264,12 @@ export class ClassificationJson {
     out.bytes(sourceBytes.of(source.file));
     out.integer(source.line as number);
     out.bytes(formatTime.of(format, time));
+    out.bytes(ending === null ? this.middle(remoteMta) : this.whole(remoteMta, ending));
     return true;
   }
 
-  /**
-   * `writeHead` followed by `ending` (the diagnostic's JSON and the record's end, the same bytes for every
-   * call with that `ending` object), the part after the time written as one piece kept per remote host.
-   */
-  writeWhole(
-    out: JsonBytes,
-    bytes: Uint8Array,
-    from: number,
-    to: number,
-    recipientNull: boolean,
-    source: SourceRef,
-    format: string,
-    time: string | null,
-    remoteMta: string | null,
-    ending: Uint8Array,
-  ): boolean {
-    if (!this.writeTime(out, bytes, from, to, recipientNull, source, format, time)) return false;
+  /** The middle of a remote host and `ending`, joined (kept per host for the last `ending`). */
+  private whole(remoteMta: string | null, ending: Uint8Array): Uint8Array {
     if (ending !== this.ending) {
       this.ending = ending;
       this.wholes.clear();
@@ -305,10 +278,10 @@ export class ClassificationJson {
     if (whole === undefined) {
       if (this.wholes.size >= MAX_HOSTS) this.wholes.clear();
       whole = joined(this.middle(remoteMta), ending);
+      // A copy as the key: the host may be a slice of a whole decoded input chunk, which it would keep.
       this.wholes.set(remoteMta === null ? null : ` ${remoteMta}`.slice(1), whole);
     }
-    out.bytes(whole);
-    return true;
+    return whole;
   }
 
   /** `,"provider":…,"remoteMta":…,"replyCode":…,"diagnostic":` of a remote host, kept per host. */

@@ -196,22 +196,10 @@ export class EventClassifier {
     const remoteMta = event.remoteMta?.trim() || c.remoteMta;
     const recipientNull = recipientStart === recipientEnd;
     const { source, time } = event;
-    if (this.cachedDiagnostic(entry, spans)) {
-      entry.diagnosticJson ??= joined(utf8(JSON.stringify(c.diagnostic)), json.tail());
-      const ending = entry.diagnosticJson;
-      return json.writeWhole(
-        out,
-        bytes,
-        recipientStart,
-        recipientEnd,
-        recipientNull,
-        source,
-        format,
-        time,
-        remoteMta,
-        ending,
-      );
-    }
+    // The cached diagnostic is written with the record's middle, as one piece.
+    const ending = this.cachedDiagnostic(entry, spans)
+      ? (entry.diagnosticJson ??= joined(utf8(JSON.stringify(c.diagnostic)), json.tail()))
+      : null;
     return (
       json.writeHead(
         out,
@@ -223,7 +211,9 @@ export class EventClassifier {
         format,
         time,
         remoteMta,
-      ) && this.diagnosticBytes(entry, json, spans, out)
+        ending,
+      ) &&
+      (ending !== null || this.diagnosticBytes(entry, json, spans, out))
     );
   }
 
