@@ -9,7 +9,7 @@ import { latin1 } from "../events/byte-scan.ts";
 import type { DeliveryEvent, EventType, ParseProblem } from "../events/event.ts";
 import type { FormatName } from "../events/formats.ts";
 import { type ReadOptions, readEventBatches } from "../events/read.ts";
-import { ReplyMask, type ReplyTemplate, swapTokens, tokenPlaces } from "../events/reply-key.ts";
+import { NO_MISS, ReplyMask, type ReplyTemplate, swapTokens, tokenPlaces } from "../events/reply-key.ts";
 import {
   FNV_PRIME,
   isProblem,
@@ -197,9 +197,11 @@ export class EventClassifier {
     const recipientNull = recipientStart === recipientEnd;
     const { source, time } = event;
     // The cached diagnostic is written with the record's middle, as one piece.
-    const ending = this.cachedDiagnostic(entry, spans)
-      ? (entry.diagnosticJson ??= joined(utf8(JSON.stringify(c.diagnostic)), json.tail()))
-      : null;
+    let ending: Uint8Array | null = null;
+    if (this.cachedDiagnostic(entry, spans)) {
+      entry.diagnosticJson ??= joined(utf8(JSON.stringify(c.diagnostic)), json.tail());
+      ending = entry.diagnosticJson;
+    }
     return (
       json.writeHead(
         out,
@@ -299,7 +301,7 @@ export class EventClassifier {
         this.guesses[slot] = guess;
         return guess;
       }
-      parted = mask.missed < 0 ? null : guess;
+      parted = mask.missed === NO_MISS ? null : guess;
       guess = parted?.branches?.get(mask.missed);
     }
     const missed = mask.missed;

@@ -319,15 +319,11 @@ test("EventClassifier.json is jsonRecord of classify's record, byte for byte, ho
   );
 });
 
-test("replies on bytes of a few shapes in one context are found by their templates, each shape classified once", () => {
+/** Replies of `shapes` in turn, on bytes, in one context: each record as a fresh classifier gives it. */
+function shapesInTurn(shapes: ((id: string) => string)[], count: number): EventClassifier {
   const classifier = new EventClassifier();
-  const shapes = [
-    (id: string) => `250 2.0.0 OK  1767600000 ${id}.62 - gsmtp`,
-    (id: string) => `250 2.0.0 OK  1767600000 ${id}.19 - gsmtp`,
-    (id: string) => `250 2.0.0 OK  1767600000 ${id}.51 - gsmtp`,
-  ];
-  for (let i = 0; i < 30; i++) {
-    const reply = shapes[i % 3](`${(0xa1b2c3d4e5f60000 + i * 7919).toString(16)}`);
+  for (let i = 0; i < count; i++) {
+    const reply = shapes[i % shapes.length](`${(0xa1b2c3d4e5f60000 + i * 7919).toString(16)}`);
     const line = `to=<user${i}@gmail.com>, status=sent (${reply})`;
     const bytes = Buffer.from(line, "latin1");
     const event = { ...newEvent("delivered", "maillog", i + 1), recipient: `user${i}@gmail.com` };
@@ -345,7 +341,29 @@ test("replies on bytes of a few shapes in one context are found by their templat
     const fresh = new EventClassifier().json({ ...event, reply }, "postfix");
     assert.equal(out.buffer.toString("utf8", 0, out.length), fresh);
   }
+  return classifier;
+}
+
+test("replies on bytes of a few shapes in one context are found by their templates, each shape classified once", () => {
+  const classifier = shapesInTurn(
+    [
+      (id) => `250 2.0.0 OK  1767600000 ${id}.62 - gsmtp`,
+      (id) => `250 2.0.0 OK  1767600000 ${id}.19 - gsmtp`,
+      (id) => `250 2.0.0 OK  1767600000 ${id}.51 - gsmtp`,
+    ],
+    30,
+  );
   assert.equal(classifier.misses, 3);
   // After its first two of a shape, every reply is found by a template (the one of its shape, by a branch).
   assert.ok(classifier.guessed >= 24, `${classifier.guessed} of 27 hits found by a template`);
+});
+
+test("replies that part from a template in a token's place (another kind there) are found by a branch too", () => {
+  // The first shape's token place holds the word `Ok` in the second: no token, not a literal.
+  const classifier = shapesInTurn(
+    [(id) => `250 2.0.0 ${id} accepted`, (id) => `250 2.0.0 Ok: queued as ${id}`],
+    30,
+  );
+  assert.equal(classifier.misses, 2);
+  assert.ok(classifier.guessed >= 25, `${classifier.guessed} of 28 hits found by a template`);
 });
