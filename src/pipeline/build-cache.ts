@@ -65,9 +65,10 @@ export function freshArtifact(kind: Artifact, dir = buildCacheDir()): string | n
     return null;
   }
   if (manifest.node !== process.version || manifest.arch !== process.arch) return null;
-  if (!Array.isArray(manifest.inputs) || manifest.inputs.length === 0) return null;
+  if (typeof manifest.output !== "string" || !Array.isArray(manifest.inputs) || manifest.inputs.length === 0)
+    return null;
   for (const [path, size, mtime] of manifest.inputs) {
-    const stamp = inputStamp(path);
+    const stamp = typeof path === "string" ? inputStamp(path) : null;
     if (stamp === null || stamp[0] !== size || stamp[1] !== mtime) return null;
   }
   const output = join(dir, manifest.output);

@@ -146,6 +146,19 @@ test("a build is used only while it matches this Node and every input it was bui
       `${kind}: no output`,
     );
     assert.equal(freshArtifact(kind, join(dir, "empty")), null, `${kind}: nothing built`);
+    assert.equal(
+      variant("older", (copy) => {
+        delete (copy as Partial<BuildManifest>).output;
+      }),
+      null,
+      `${kind}: another layout`,
+    );
+    assert.equal(
+      variant("odd", (copy) => {
+        copy.inputs = [[1 as unknown as string, 1, 1]];
+      }),
+      null,
+    );
     const name = kind === "cli" ? "DELIVERLENS_CLI_BUNDLE" : "DELIVERLENS_HELPER_SNAPSHOT";
     process.env[name] = "0";
     try {
