@@ -3,19 +3,20 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /**
- * What scripts/build-cache.ts builds (with esbuild, on `prepare` in a checkout) to cut classify's start-up,
- * and whether a build is still good for this run. Two artifacts:
- * - "cli": the CLI's modules bundled into a few ES modules (split where the CLI loads lazily), so a process
- *   loads ~10 files instead of ~130 (bin/deliverlens.js imports them for `classify`);
- * - "helper": a V8 startup snapshot of the helper process (classify-helper-snapshot.ts): its modules loaded,
- *   initialised and warmed when the snapshot was taken (https://nodejs.org/api/cli.html#--build-snapshot-entry).
+ * What scripts/build-cache.ts builds (with esbuild and `node --build-snapshot`, on `prepare` in a checkout) to
+ * cut classify's start-up, and whether a build is still good for this run. Two V8 startup snapshots
+ * (https://nodejs.org/api/cli.html#--build-snapshot-entry), each of modules bundled into one script and loaded,
+ * initialised and warmed (snapshot-warm-up.ts) when it was taken:
+ * - "classify": the CLI with the classify path (src/cli/classify-snapshot.ts); bin/deliverlens.js runs
+ *   `classify` from it instead of loading ~130 modules;
+ * - "helper": classify's helper process (classify-helper-snapshot.ts; helper-process.ts starts it from it).
  * Each is used only while it matches this Node and every source file it was built from (size and modification
  * time); otherwise the plain modules run, as they always can.
  */
 
-export type Artifact = "cli" | "helper";
+export type Artifact = "classify" | "helper";
 
-/** What the build wrote: the output (a folder or a blob), the Node that built it, each input's stamp. */
+/** What the build wrote: the output (the blob), the Node that built it, each input's stamp. */
 export interface BuildManifest {
   node: string;
   arch: string;
@@ -24,10 +25,13 @@ export interface BuildManifest {
   inputs: [string, number, number][];
 }
 
-export const MANIFESTS: Record<Artifact, string> = { cli: "cli-bundle.json", helper: "helper-snapshot.json" };
+export const MANIFESTS: Record<Artifact, string> = {
+  classify: "classify-snapshot.json",
+  helper: "helper-snapshot.json",
+};
 /** Set to 0 to run the plain modules instead of the artifact. */
 export const SWITCHES: Record<Artifact, string> = {
-  cli: "DELIVERLENS_CLI_BUNDLE",
+  classify: "DELIVERLENS_CLASSIFY_SNAPSHOT",
   helper: "DELIVERLENS_HELPER_SNAPSHOT",
 };
 
@@ -35,8 +39,7 @@ export const SWITCHES: Record<Artifact, string> = {
 export const packageRoot = fileURLToPath(new URL("../../", import.meta.url));
 
 /**
- * Where the build puts its output: node_modules/.cache/deliverlens (or DELIVERLENS_CACHE_DIR, for tests; inside
- * node_modules too, so the bundle's imports of packages resolve).
+ * Where the build puts its output: node_modules/.cache/deliverlens (or DELIVERLENS_CACHE_DIR, for tests).
  */
 export function buildCacheDir(): string {
   return process.env.DELIVERLENS_CACHE_DIR ?? join(packageRoot, "node_modules", ".cache", "deliverlens");
@@ -53,7 +56,7 @@ export function inputStamp(path: string): [number, number] | null {
 }
 
 /**
- * The artifact's path (the bundle's folder, the snapshot's blob), or null: none built, built by another Node,
+ * The snapshot's blob, or null: none built, built by another Node,
  * a source changed since, or turned off (its switch set to 0).
  */
 export function freshArtifact(kind: Artifact, dir = buildCacheDir()): string | null {
