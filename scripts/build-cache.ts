@@ -67,6 +67,29 @@ const otherCommandsOut: Plugin = {
   },
 };
 
+/** Variables only the build itself sets (see below): never compared with a run's. */
+const BUILD_ONLY = ["DELIVERLENS_SNAPSHOT_WARM_UP", "DELIVERLENS_SNAPSHOT_ENV"];
+
+/**
+ * Put first in each snapshot's script: records every environment variable the modules read while the snapshot
+ * is built (a module may keep a value it read when it loaded) and writes them, with their values, to the file
+ * DELIVERLENS_SNAPSHOT_ENV names just before the snapshot is taken, with process.env itself put back.
+ */
+const ENV_RECORDER = `{
+  const env = process.env;
+  const read = new Set();
+  process.env = new Proxy(env, {
+    get: (target, name) => { if (typeof name === "string") read.add(name); return Reflect.get(target, name); },
+    has: (target, name) => { if (typeof name === "string") read.add(name); return Reflect.has(target, name); },
+  });
+  require("node:v8").startupSnapshot.addSerializeCallback(() => {
+    process.env = env;
+    const values = {};
+    for (const name of [...read].sort()) if (!${JSON.stringify(BUILD_ONLY)}.includes(name)) values[name] = env[name] ?? null;
+    require("node:fs").writeFileSync(env.DELIVERLENS_SNAPSHOT_ENV, JSON.stringify(values));
+  });
+}`;
+
 async function buildSnapshot(esbuild: Esbuild, kind: Artifact): Promise<string> {
   const script = join(dir, `${kind}-${process.pid}.cjs`);
   const result = await esbuild.build({
@@ -77,11 +100,13 @@ async function buildSnapshot(esbuild: Esbuild, kind: Artifact): Promise<string> 
     format: "cjs",
     target: "node22",
     outfile: script,
+    banner: { js: ENV_RECORDER },
     metafile: true,
     logLevel: "error",
     plugins: kind === "classify" ? [moduleUrls, otherCommandsOut] : [moduleUrls],
   });
-  const inputs: BuildManifest["inputs"] = Object.keys(result.metafile.inputs)
+  // package.json too: util/version.ts reads the version from it when it loads.
+  const inputs: BuildManifest["inputs"] = [...Object.keys(result.metafile.inputs), "package.json"]
     .sort()
     .map((path) => {
       const stamp = inputStamp(path);
@@ -91,18 +116,25 @@ async function buildSnapshot(esbuild: Esbuild, kind: Artifact): Promise<string> 
   const hash = createHash("sha256").update(readFileSync(script)).update(process.version).digest("hex");
   const blob = `${kind}-${hash.slice(0, 16)}.blob`;
   const partial = join(dir, `${blob}.${process.pid}`);
+  const envFile = join(dir, `${kind}-${process.pid}.env.json`);
   const made = spawnSync(process.execPath, ["--snapshot-blob", partial, "--build-snapshot", script], {
     cwd: dir,
     encoding: "utf8",
-    env: { ...process.env, DELIVERLENS_SNAPSHOT_WARM_UP: join(packageRoot, WARM_UP) },
+    env: {
+      ...process.env,
+      DELIVERLENS_SNAPSHOT_WARM_UP: join(packageRoot, WARM_UP),
+      DELIVERLENS_SNAPSHOT_ENV: envFile,
+    },
   });
   rmSync(script, { force: true });
   if (made.status !== 0) {
     rmSync(partial, { force: true });
     throw new Error(`node --build-snapshot exited ${made.status}: ${made.stderr.slice(0, 500)}`);
   }
+  const env = JSON.parse(readFileSync(envFile, "utf8")) as BuildManifest["env"];
+  rmSync(envFile, { force: true });
   renameSync(partial, join(dir, blob));
-  const manifest: BuildManifest = { node: process.version, arch: process.arch, output: blob, inputs };
+  const manifest: BuildManifest = { node: process.version, arch: process.arch, output: blob, inputs, env };
   writeFileSync(join(dir, `${MANIFESTS[kind]}.${process.pid}`), `${JSON.stringify(manifest)}\n`);
   renameSync(join(dir, `${MANIFESTS[kind]}.${process.pid}`), join(dir, MANIFESTS[kind]));
   // A blob is read whole when a process starts from it: older ones (~10 MB each) can go at once.

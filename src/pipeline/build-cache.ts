@@ -10,8 +10,10 @@ import { fileURLToPath } from "node:url";
  * - "classify": the CLI with the classify path (src/cli/classify-snapshot.ts); bin/deliverlens.js runs
  *   `classify` from it instead of loading ~130 modules;
  * - "helper": classify's helper process (classify-helper-snapshot.ts; helper-process.ts starts it from it).
- * Each is used only while it matches this Node and every source file it was built from (size and modification
- * time); otherwise the plain modules run, as they always can.
+ * Each is used only while it matches this Node, every source file it was built from (size and modification
+ * time) and every environment variable read while it was built (a limit such as DELIVERLENS_MAX_RECIPIENTS is
+ * read once, when its module loads: the snapshot holds the value it had then); otherwise the plain modules run,
+ * as they always can.
  */
 
 export type Artifact = "classify" | "helper";
@@ -23,6 +25,8 @@ export interface BuildManifest {
   output: string;
   /** Inputs relative to the repository root: [path, size, mtimeMs]. */
   inputs: [string, number, number][];
+  /** Environment variables the modules read while the snapshot was built, with their values then (null: unset). */
+  env: Record<string, string | null>;
 }
 
 export const MANIFESTS: Record<Artifact, string> = {
@@ -68,8 +72,16 @@ export function freshArtifact(kind: Artifact, dir = buildCacheDir()): string | n
     return null;
   }
   if (manifest.node !== process.version || manifest.arch !== process.arch) return null;
-  if (typeof manifest.output !== "string" || !Array.isArray(manifest.inputs) || manifest.inputs.length === 0)
+  if (
+    typeof manifest.output !== "string" ||
+    !Array.isArray(manifest.inputs) ||
+    manifest.inputs.length === 0 ||
+    typeof manifest.env !== "object" ||
+    manifest.env === null
+  )
     return null;
+  for (const [name, value] of Object.entries(manifest.env))
+    if ((process.env[name] ?? null) !== value) return null;
   for (const [path, size, mtime] of manifest.inputs) {
     const stamp = typeof path === "string" ? inputStamp(path) : null;
     if (stamp === null || stamp[0] !== size || stamp[1] !== mtime) return null;

@@ -142,6 +142,18 @@ test("a build is used only while it matches this Node and every input it was bui
       `${kind}: no output`,
     );
     assert.equal(freshArtifact(kind, join(dir, "empty")), null, `${kind}: nothing built`);
+    // A limit's module keeps the value it read when it loaded: the snapshot holds the one the build saw.
+    assert.equal(
+      manifest.env.DELIVERLENS_MAX_RECIPIENTS,
+      null,
+      `${kind}: the build read the recipients limit`,
+    );
+    process.env.DELIVERLENS_MAX_RECIPIENTS = "6000";
+    try {
+      assert.equal(freshArtifact(kind, cache), null, `${kind}: a limit set otherwise than when it was built`);
+    } finally {
+      delete process.env.DELIVERLENS_MAX_RECIPIENTS;
+    }
     assert.equal(
       variant("older", (copy) => {
         delete (copy as Partial<BuildManifest>).output;
