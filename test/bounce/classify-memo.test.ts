@@ -99,7 +99,11 @@ test("a memoized reply answers only its own context: each field the result depen
     const { classifyReply } = await import(`${classify}?memoized=${field}`);
     // The same text in the other context, seen three times (kept from the second sighting on).
     for (let sighting = 0; sighting < 3; sighting++) classifyReply(before);
-    assert.notEqual(JSON.stringify(classifyReply(before)), expected, `${field}: the two contexts must differ`);
+    assert.notEqual(
+      JSON.stringify(classifyReply(before)),
+      expected,
+      `${field}: the two contexts must differ`,
+    );
     assert.equal(JSON.stringify(classifyReply(after)), expected, field);
   }
 });
