@@ -1,31 +1,4 @@
-import type { Tasks } from "./classify-parallel.ts";
-import type { ClassifyOptions } from "./classify-source.ts";
-import type { HelperRequest } from "./helper-process.ts";
+import { serveJobs } from "./helper-jobs.ts";
 
-/**
- * The second process of `classify` (started by helper-process.ts): does the jobs it is sent (see
- * classify-parallel.ts), one at a time, in order, and answers each with its result.
- */
-
-// Listening before the modules load: a job sent meanwhile waits in the queue, not lost.
-const modules = import("./classify-files.ts");
-/** One options object per distinct options, so each keeps its reply cache across jobs. */
-const optionsSeen = new Map<string, ClassifyOptions>();
-let queue: Promise<unknown> = modules;
-
-process.on("message", (message: HelperRequest) => {
-  queue = queue.then(async () => {
-    const result = await run(message);
-    if (process.connected) process.send?.({ id: message.id, result });
-  });
-});
-// When the parent disconnects (done with it, or gone) nothing is left to wait for: the process ends by itself.
-
-async function run({ task, job, options }: HelperRequest): Promise<unknown> {
-  const { classifyWholeFiles } = await modules;
-  const key = JSON.stringify(options);
-  const shared = optionsSeen.get(key) ?? { ...options };
-  optionsSeen.set(key, shared);
-  if (task !== "files") throw new Error(`no such task: ${task}`);
-  return classifyWholeFiles(job as Tasks["files"]["job"], shared);
-}
+/** The helper process's entry from the plain modules (helper-process.ts): listening before they load. */
+serveJobs(import("./classify-files.ts"));

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { availableParallelism } from "node:os";
 import { expandInputs, type WalkResult } from "../util/walk.ts";
+import { freshArtifact } from "./build-cache.ts";
 import type { TaskName } from "./classify-parallel.ts";
 import type { ClassifyOptions } from "./classify-source.ts";
 
@@ -217,14 +218,19 @@ export function releaseHelper(): void {
 }
 
 function spawnHelper(): ChildProcess {
-  const extension = import.meta.url.endsWith(".ts") ? "ts" : "js";
-  const entry = new URL(`./classify-helper.${extension}`, import.meta.url).href;
-  // The disk compile cache is turned on before the helper's first module loads (as bin/deliverlens.js does).
-  // Its jobs are small files, bounce emails mostly: there V8's top tier costs more CPU than
-  // it saves (see the CLI's classify.ts), and the flag must be set before any module compiles.
-  const boot = `require("node:module").enableCompileCache?.(); import(${JSON.stringify(entry)});`;
-  return spawn(process.execPath, ["--no-turbofan", "--eval", boot], {
+  // Its jobs are small files, bounce emails mostly: there V8's top tier costs more CPU than it saves (see the
+  // CLI's classify.ts), and the flag must be set before any module compiles.
+  return spawn(process.execPath, ["--no-turbofan", ...helperBoot(freshArtifact("helper"))], {
     stdio: ["ignore", "ignore", "inherit", "ipc"],
     serialization: "advanced",
   });
+}
+
+/** How the helper starts: from its startup snapshot when one is fresh (build-cache.ts), else its modules. */
+export function helperBoot(snapshot: string | null): string[] {
+  if (snapshot !== null) return ["--snapshot-blob", snapshot];
+  const extension = import.meta.url.endsWith(".ts") ? "ts" : "js";
+  const entry = new URL(`./classify-helper.${extension}`, import.meta.url).href;
+  // The disk compile cache is turned on before the helper's first module loads (as bin/deliverlens.js does).
+  return ["--eval", `require("node:module").enableCompileCache?.(); import(${JSON.stringify(entry)});`];
 }

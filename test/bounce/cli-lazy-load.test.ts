@@ -5,24 +5,21 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { HEAVY_MODULES, MODULE_RECORDER } from "../../testkit/module-recorder.ts";
 
 const cli = fileURLToPath(new URL("../../bin/deliverlens.js", import.meta.url));
 const email = fileURLToPath(new URL("../fixtures/sisimai/eml/rhost-apple-02.eml", import.meta.url));
 const work = mkdtempSync(join(tmpdir(), "deliverlens-lazy-"));
 after(() => rmSync(work, { recursive: true, force: true }));
 
-/** A preload that records every module URL the process resolves and prints them to stderr at exit. */
-const RECORDER = `data:text/javascript,${encodeURIComponent(
-  'import { registerHooks } from "node:module";' +
-    "const seen = [];" +
-    "registerHooks({ resolve(specifier, context, next) { const result = next(specifier, context); seen.push(result.url); return result; } });" +
-    'process.on("exit", () => process.stderr.write("\\nLOADED " + JSON.stringify(seen) + "\\n"));',
-)}`;
-
-const HEAVY = [/@duckdb/, /\/mailauth\//, /postal-mime/, /playwright/];
+const HEAVY = HEAVY_MODULES;
 
 function loadedBy(args: string[]): string[] {
-  const run = spawnSync(process.execPath, ["--import", RECORDER, cli, ...args], { encoding: "utf8" });
+  // The source modules' own laziness: the CLI bundle's (one module per chunk) is build-cache.test.ts's.
+  const run = spawnSync(process.execPath, ["--import", MODULE_RECORDER, cli, ...args], {
+    encoding: "utf8",
+    env: { ...process.env, DELIVERLENS_CLI_BUNDLE: "0" },
+  });
   assert.equal(run.status, 0, run.stderr);
   const line = run.stderr.split("\n").find((l) => l.startsWith("LOADED "));
   assert.ok(line, "the recorder did not report");

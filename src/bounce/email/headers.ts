@@ -201,3 +201,8 @@ export function decodeCharset(bytes: Buffer, charset: string): string | null {
     return null;
   }
 }
+
+/** Drops the decoders kept: a V8 startup snapshot cannot hold their native (ICU) state (src/pipeline/classify-helper-snapshot.ts). */
+export function forgetDecoders(): void {
+  DECODERS.clear();
+}

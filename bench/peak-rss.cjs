@@ -1,0 +1,12 @@
+/**
+ * Preloaded by the benchmarks (`node --require bench/peak-rss.cjs …`, or `--import bench/peak-rss.ts`): reports
+ * the process's peak RSS and CPU time at exit (CPU time tells what a quiet machine would take when the machine
+ * is busy). CommonJS so that `--require` takes it: a process started from a startup snapshot (classify's
+ * helper) runs `--require` preloads but not `--import` ones.
+ */
+process.on("exit", () => {
+  const usage = process.resourceUsage();
+  process.stderr.write(
+    `DELIVERLENS_PEAK_RSS_KB=${usage.maxRSS}\nDELIVERLENS_CPU_US=${usage.userCPUTime + usage.systemCPUTime}\n`,
+  );
+});

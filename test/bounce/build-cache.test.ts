@@ -1,0 +1,223 @@
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { after, test } from "node:test";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import {
+  type Artifact,
+  type BuildManifest,
+  freshArtifact,
+  MANIFESTS,
+} from "../../src/pipeline/build-cache.ts";
+import { classifyWholeFiles } from "../../src/pipeline/classify-files.ts";
+import { HELPER_MIN_FILES, type HelperRequest, helperBoot } from "../../src/pipeline/helper-process.ts";
+import { HEAVY_MODULES, MODULE_RECORDER, recorded } from "../../testkit/module-recorder.ts";
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+const cli = join(root, "bin/deliverlens.js");
+const corpus = join(root, "test/fixtures/sisimai/eml");
+const dir = mkdtempSync(join(tmpdir(), "deliverlens-build-cache-"));
+// The bundle imports packages by name: its folder must be inside node_modules, as the real one is.
+mkdirSync(join(root, "node_modules", ".cache"), { recursive: true });
+const cache = mkdtempSync(join(root, "node_modules", ".cache", "deliverlens-test-"));
+after(() => {
+  rmSync(dir, { recursive: true, force: true });
+  rmSync(cache, { recursive: true, force: true });
+});
+
+let built: { cli: string; helper: string } | null = null;
+/** Builds both into this test's own cache folder once (the build script, as `prepare` runs it). */
+function build(): { cli: string; helper: string } {
+  if (built) return built;
+  const run = spawnSync(process.execPath, [join(root, "scripts/build-cache.ts"), "--force"], {
+    encoding: "utf8",
+    env: { ...process.env, DELIVERLENS_CACHE_DIR: cache },
+  });
+  assert.equal(run.status, 0, run.stderr);
+  const cli = freshArtifact("cli", cache);
+  const helper = freshArtifact("helper", cache);
+  assert.ok(cli !== null && helper !== null, `not fresh after the build: ${run.stderr}`);
+  built = { cli, helper };
+  return built;
+}
+
+/** The helper started as helper-process.ts starts it, given these jobs; its answers in order. */
+async function askHelper(boot: string[], jobs: Omit<HelperRequest, "id">[]): Promise<unknown[]> {
+  const child = spawn(process.execPath, ["--no-turbofan", ...boot], {
+    stdio: ["ignore", "ignore", "pipe", "ipc"],
+    serialization: "advanced",
+  });
+  let stderr = "";
+  child.stderr?.on("data", (chunk) => {
+    stderr += chunk;
+  });
+  const answers: unknown[] = [];
+  const done = new Promise<void>((resolve, reject) => {
+    child.on("message", (message: { id: number; result: unknown }) => {
+      answers[message.id] = message.result;
+      if (answers.filter(() => true).length === jobs.length) resolve();
+    });
+    child.on("exit", (code) => reject(new Error(`helper exited ${code}: ${stderr}`)));
+  });
+  for (const [id, job] of jobs.entries()) child.send({ ...job, id });
+  await done;
+  child.disconnect();
+  return answers;
+}
+
+test("a helper started from the snapshot answers every job as one that loads the modules, and as this process", async () => {
+  const blob = build().helper;
+  const names = readdirSync(corpus).sort();
+  const odd = join(dir, "odd");
+  mkdirSync(odd, { recursive: true });
+  writeFileSync(join(odd, "junk.bin"), "\u0000\u0001 binary junk");
+  writeFileSync(
+    join(odd, "postfix.log"),
+    "Nov 28 04:00:00 mx postfix/smtp[123]: 4ABC: to=<a@b.example>, status=bounced (550 5.7.1 no)\n",
+  );
+  const files = [
+    ...names.map((name) => join(corpus, name)),
+    join(odd, "junk.bin"),
+    join(odd, "postfix.log"),
+    join(odd, "missing.eml"),
+  ];
+  const jobs: Omit<HelperRequest, "id">[] = [];
+  for (const all of [false, true])
+    for (let at = 0; at < files.length; at += 60)
+      jobs.push({ task: "files", job: files.slice(at, at + 60), options: { format: null, all } });
+  const here = [];
+  for (const { job, options } of jobs) here.push(await classifyWholeFiles(job as string[], { ...options }));
+  const fromSnapshot = await askHelper(helperBoot(blob), jobs);
+  const fromModules = await askHelper(helperBoot(null), jobs);
+  assert.deepEqual(fromSnapshot, fromModules);
+  assert.equal(JSON.stringify(fromSnapshot), JSON.stringify(here));
+  const records = (fromSnapshot as { records: string[] }[][]).flat().flatMap((file) => file.records);
+  assert.ok(records.length > names.length, `records came back: ${records.length}`);
+});
+
+test("a build is used only while it matches this Node and every input it was built from", () => {
+  const fresh = build();
+  for (const kind of ["cli", "helper"] as Artifact[]) {
+    const manifest = JSON.parse(readFileSync(join(cache, MANIFESTS[kind]), "utf8")) as BuildManifest;
+    const variant = (name: string, change: (copy: BuildManifest) => void): string | null => {
+      const other = join(dir, kind, name);
+      mkdirSync(other, { recursive: true });
+      const copy = structuredClone(manifest);
+      copy.output = relative(other, join(cache, manifest.output));
+      change(copy);
+      writeFileSync(join(other, MANIFESTS[kind]), JSON.stringify(copy));
+      return freshArtifact(kind, other);
+    };
+    assert.ok(variant("same", () => {}) !== null, `${kind}: an unchanged copy is fresh`);
+    assert.equal(
+      variant("node", (copy) => {
+        copy.node = "v0.0.1";
+      }),
+      null,
+      `${kind}: another Node`,
+    );
+    assert.equal(
+      variant("size", (copy) => {
+        copy.inputs[3][1] += 1;
+      }),
+      null,
+      `${kind}: a source of another size`,
+    );
+    assert.equal(
+      variant("mtime", (copy) => {
+        copy.inputs[0][2] -= 1000;
+      }),
+      null,
+      `${kind}: a source modified since`,
+    );
+    assert.equal(
+      variant("gone", (copy) => {
+        copy.inputs.push(["src/no-such-file.ts", 1, 1]);
+      }),
+      null,
+    );
+    assert.equal(
+      variant("output", (copy) => {
+        copy.output = "no-such-output";
+      }),
+      null,
+      `${kind}: no output`,
+    );
+    assert.equal(freshArtifact(kind, join(dir, "empty")), null, `${kind}: nothing built`);
+    const name = kind === "cli" ? "DELIVERLENS_CLI_BUNDLE" : "DELIVERLENS_HELPER_SNAPSHOT";
+    process.env[name] = "0";
+    try {
+      assert.equal(freshArtifact(kind, cache), null, `${kind}: turned off`);
+    } finally {
+      delete process.env[name];
+    }
+    assert.equal(freshArtifact(kind, cache), fresh[kind]);
+  }
+});
+
+test("classify: same bytes and exit code from the CLI bundle and the helper's snapshot as from the plain modules", () => {
+  const { cli: bundle } = build();
+  const tree = join(dir, "tree");
+  const names = readdirSync(corpus).sort();
+  for (let at = 0; at < HELPER_MIN_FILES + 50; at++) {
+    const sub = join(tree, String(Math.floor(at / names.length)));
+    mkdirSync(sub, { recursive: true });
+    writeFileSync(join(sub, names[at % names.length]), readFileSync(join(corpus, names[at % names.length])));
+  }
+  const mbox = join(dir, "small.mbox");
+  writeFileSync(
+    mbox,
+    names
+      .slice(0, 20)
+      .map(
+        (name) =>
+          `From MAILER-DAEMON Thu Apr 29 23:34:45 2010\n${readFileSync(join(corpus, name), "latin1")}\n`,
+      )
+      .join(""),
+    "latin1",
+  );
+  const log = join(dir, "mail.log");
+  writeFileSync(
+    log,
+    "Nov 28 04:00:00 mx postfix/smtp[123]: 4F1A2B3C4D: to=<a@icloud.com>, relay=mx01.mail.icloud.com[17.57.155.25]:25, delay=1, delays=0/0/0/1, dsn=5.7.1, status=bounced (host mx01.mail.icloud.com[17.57.155.25] said: 550 5.7.1 [CS01] Message rejected due to local policy (in reply to end of DATA command))\n",
+  );
+  const run = (args: string[], env: Record<string, string>, input?: string) =>
+    spawnSync(process.execPath, ["--import", MODULE_RECORDER, cli, ...args], {
+      encoding: "utf8",
+      input,
+      env: { ...process.env, DELIVERLENS_CACHE_DIR: cache, ...env },
+      maxBuffer: 1 << 28,
+    });
+  const plain = { DELIVERLENS_CLI_BUNDLE: "0", DELIVERLENS_HELPER_SNAPSHOT: "0" };
+  const cases: [string[], string?][] = [
+    [["classify", tree, "--ndjson"]],
+    [["classify", tree, "--json", "--all"]],
+    [["classify", tree]],
+    [["classify", mbox, log, join(dir, "missing.eml"), "--ndjson"]],
+    [["classify", "--text", "550 5.7.1 [CS01] Message rejected due to local policy"]],
+    [["classify", "--format", "nosuch", mbox]],
+    [["classify", "-", "--ndjson"], readFileSync(join(corpus, names[0]), "latin1")],
+  ];
+  for (const [args, input] of cases) {
+    const fromBundle = run(args, {}, input);
+    const { stderr, urls } = recorded(fromBundle.stderr);
+    assert.ok(
+      urls.some((url) => url.startsWith(pathToFileURL(bundle).href)),
+      `${args}: ran from the bundle`,
+    );
+    for (const heavy of HEAVY_MODULES)
+      assert.equal(
+        urls.find((url) => heavy.test(url)),
+        undefined,
+        `${args} loaded ${heavy}`,
+      );
+    for (const env of [plain, { DELIVERLENS_THREADS: "1" }]) {
+      const other = run(args, env, input);
+      assert.equal(other.stdout, fromBundle.stdout, `${args} ${JSON.stringify(env)}`);
+      assert.equal(recorded(other.stderr).stderr, stderr, `${args} ${JSON.stringify(env)}`);
+      assert.equal(other.status, fromBundle.status, `${args} ${JSON.stringify(env)}`);
+    }
+  }
+});
