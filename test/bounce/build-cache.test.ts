@@ -142,6 +142,13 @@ test("a build is used only while it matches this Node and every input it was bui
       `${kind}: no output`,
     );
     assert.equal(freshArtifact(kind, join(dir, "empty")), null, `${kind}: nothing built`);
+    assert.equal(
+      variant("cut", (copy) => {
+        copy.outputBytes += 1;
+      }),
+      null,
+      `${kind}: a blob of another size`,
+    );
     // A limit's module keeps the value it read when it loaded: the snapshot holds the one the build saw.
     assert.equal(
       manifest.env.DELIVERLENS_MAX_RECIPIENTS,
