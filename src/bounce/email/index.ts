@@ -138,7 +138,7 @@ function toRecord(
           smtpCommandIn(
             `${typeof report.context === "function" ? report.context() : (report.context ?? "")} ${diagnostic}`,
           ),
-        [
+        () => [
           input.remoteMta ? hostName(input.remoteMta) : null,
           report.recipient ? recipientDomain(report.recipient) : null,
         ],
