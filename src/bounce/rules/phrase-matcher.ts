@@ -46,13 +46,14 @@ export class PhraseMatcher {
   private readonly short: Anchored[] = [];
   private readonly unanchored: CompiledRule[] = [];
   private readonly anyUnanchored: RegExp | null;
-  private readonly tableCount: number;
   /** Per rule, the call that last found its text missing: a rule anchored twice in a reply is tried once. */
   private readonly missed: Uint32Array;
   private call = 0;
+  /** Per table, the call its scope was last worked out in, and whether it applied then (1) or not (0). */
+  private readonly scopeCall: Uint32Array;
+  private readonly scope: Uint8Array;
 
   constructor(tables: readonly RuleTable[]) {
-    this.tableCount = tables.length;
     const rules: CompiledRule[] = [];
     const indexed: Anchored[] = [];
     for (const [tableIndex, table] of tables.entries()) {
@@ -130,35 +131,16 @@ export class PhraseMatcher {
     }
     this.rules = rules;
     this.missed = new Uint32Array(rules.length);
+    this.scopeCall = new Uint32Array(tables.length);
+    this.scope = new Uint8Array(tables.length);
     this.anyUnanchored = anyOf(this.unanchored.map((entry) => entry.rule.pattern ?? /(?!)/));
   }
 
   /** The first rule (in table order) that holds for this reply, or null. */
   match(context: PhraseContext): CompiledRule | null {
     const text = context.lowerText;
-    const scope = new Int8Array(this.tableCount); // 0 unknown, 1 applies, -1 not
-    const applies = (entry: CompiledRule): boolean => {
-      const index = entry.tableIndex;
-      if (scope[index] === 0) scope[index] = tableApplies(entry.table, context) ? 1 : -1;
-      return (
-        (scope[index] === 1 || entry.rule.anyHost === true) &&
-        gatesHold(entry.rule, context) &&
-        !(
-          entry.table.yieldToStatus === true &&
-          statusOutranks(context.status, context.statusReason, entry.rule.reason)
-        )
-      );
-    };
     this.call = (this.call + 1) >>> 0 || 1;
     const call = this.call;
-    const holds = (entry: CompiledRule): boolean => {
-      if (this.missed[entry.order] === call) return false;
-      const found = entry.rule.pattern
-        ? entry.rule.pattern.test(text)
-        : alignedIn(text, fragmentsOf(entry.rule));
-      if (!found) this.missed[entry.order] = call;
-      return found && applies(entry);
-    };
     let best: CompiledRule | null = null;
     let bestOrder = Number.POSITIVE_INFINITY;
     const last = text.length - 2;
@@ -176,7 +158,7 @@ export class PhraseMatcher {
         if (entry.order >= bestOrder) break;
         const at = i - entry.offset;
         if (at < 0 || !text.startsWith(entry.anchor, at)) continue;
-        if (entry.verify ? !holds(entry) : !applies(entry)) continue;
+        if (entry.verify ? !this.holds(entry, context, call) : !this.applies(entry, context, call)) continue;
         best = entry;
         bestOrder = entry.order;
         break;
@@ -185,7 +167,7 @@ export class PhraseMatcher {
     for (let s = 0; s < this.short.length; s++) {
       const entry = this.short[s];
       if (entry.order >= bestOrder) break;
-      if (text.includes(entry.anchor) && holds(entry)) {
+      if (text.includes(entry.anchor) && this.holds(entry, context, call)) {
         best = entry;
         bestOrder = entry.order;
         break;
@@ -195,13 +177,44 @@ export class PhraseMatcher {
       for (let u = 0; u < this.unanchored.length; u++) {
         const entry = this.unanchored[u];
         if (entry.order >= bestOrder) break;
-        if (holds(entry)) {
+        if (this.holds(entry, context, call)) {
           best = entry;
           break;
         }
       }
     }
     return best;
+  }
+
+  /**
+   * The rule's table applies to this reply (worked out once per table and call: no array or closure is
+   * made per call), and its gates hold.
+   */
+  private applies(entry: CompiledRule, context: PhraseContext, call: number): boolean {
+    const index = entry.tableIndex;
+    if (this.scopeCall[index] !== call) {
+      this.scopeCall[index] = call;
+      this.scope[index] = tableApplies(entry.table, context) ? 1 : 0;
+    }
+    return (
+      (this.scope[index] === 1 || entry.rule.anyHost === true) &&
+      gatesHold(entry.rule, context) &&
+      !(
+        entry.table.yieldToStatus === true &&
+        statusOutranks(context.status, context.statusReason, entry.rule.reason)
+      )
+    );
+  }
+
+  /** The rule's text is in the reply (its pattern, or its phrase's fragments in order) and it applies. */
+  private holds(entry: CompiledRule, context: PhraseContext, call: number): boolean {
+    if (this.missed[entry.order] === call) return false;
+    const text = context.lowerText;
+    const found = entry.rule.pattern
+      ? entry.rule.pattern.test(text)
+      : alignedIn(text, fragmentsOf(entry.rule));
+    if (!found) this.missed[entry.order] = call;
+    return found && this.applies(entry, context, call);
   }
 }
 
