@@ -14,7 +14,7 @@ import {
 import type { DeliveryEvent, EventType } from "./event.ts";
 import { leadingReplyCode, leadingReplyCodeOfBytes } from "./reply.ts";
 import type { EventSource, Out, OutcomeSink, OutcomeSpans, ParseContext, Shard } from "./source.ts";
-import { FNV_PRIME, idHash, newEvent, shardOf } from "./source.ts";
+import { FNV_PRIME, HEAD_INTS, idHash, newEvent, shardOf } from "./source.ts";
 import { SyslogClock, zonedIso } from "./syslog-time.ts";
 import { detach, domainOf } from "./values.ts";
 
@@ -100,6 +100,13 @@ const OPEN_BRACKET = 91;
 const COMMA = 44;
 
 /** What `scan` found a line to be. */
+/** Where `head` puts the parts of a line's head (HEAD_INTS of them; the id's hash first, as LineParser.head says). */
+const HEAD_HASH = 0;
+const HEAD_STAMP_END = 1;
+const HEAD_TAG_START = 2;
+const HEAD_TAG_END = 3;
+const HEAD_QID_END = 4;
+
 const SKIP = 0;
 const DECODE = 1;
 /** A recipient line without an outcome (its status word is none of Postfix's): it gives nothing. */
@@ -210,6 +217,8 @@ class PostfixParser {
     wordStart: 0,
     wordEnd: 0,
   };
+  /** The head of the line `scan` reads (see `head`). */
+  private readonly heads = new Int32Array(HEAD_INTS);
   /** The outcome type `scan` found last. */
   private scanned: EventType = "delivered";
   private readonly outcomes: OutcomeSink | null;
@@ -330,7 +339,74 @@ class PostfixParser {
    */
   take(bytes: Buffer, from: number, to: number, lineNo: number, out: Out): boolean {
     if (this.outcomes === null) return this.skip(bytes, from, to);
-    const found = this.scan(bytes, from, to);
+    return this.taken(this.scan(bytes, from, to), bytes, lineNo, out);
+  }
+
+  /**
+   * The start of a line, up to its queue id, as `scan` reads it: the id's hash and where the parts are,
+   * in into[at, at + HEAD_INTS) (see LineParser.head). Reads no state.
+   */
+  head(bytes: Uint8Array, from: number, to: number, into: Int32Array, at: number): boolean {
+    let stampEnd: number;
+    const first = bytes[from];
+    if (first >= DIGIT_0 && first <= DIGIT_9) {
+      stampEnd = indexOfByte(bytes, SPACE, from, to);
+      if (stampEnd === from + ISO_DATE_LENGTH) stampEnd = indexOfByte(bytes, SPACE, stampEnd + 1, to);
+      if (stampEnd < 0) return false;
+    } else {
+      if (to - from <= SYSLOG_STAMP_LENGTH || bytes[from + SYSLOG_STAMP_LENGTH] !== SPACE) return false;
+      stampEnd = from + SYSLOG_STAMP_LENGTH;
+    }
+    const hostEnd = indexOfByte(bytes, SPACE, stampEnd + 1, to);
+    if (hostEnd < 0) return false;
+    // The tag ends at the first `: ` and must hold a `/` (one pass for both).
+    let tagEnd = hostEnd + 1;
+    let slashed = false;
+    for (; tagEnd < to - 1; tagEnd++) {
+      const c = bytes[tagEnd];
+      if (c === COLON && bytes[tagEnd + 1] === SPACE) break;
+      if (c === SLASH) slashed = true;
+    }
+    if (tagEnd >= to - 1 || !slashed) return false;
+    // The queue id up to the next `: `, hashed on the way: a space first, or more than MAX_QUEUE_ID
+    // characters, and it is no queue id (what line's indexOf, length and space checks find).
+    const qidStart = tagEnd + FIELD_SEPARATOR.length;
+    const qidLimit = Math.min(to - 1, qidStart + MAX_QUEUE_ID + 1);
+    let qidEnd = qidStart;
+    let hash = 0;
+    for (; qidEnd < qidLimit; qidEnd++) {
+      const c = bytes[qidEnd];
+      if (c === COLON && bytes[qidEnd + 1] === SPACE) break;
+      if (c === SPACE) return false;
+      hash = Math.imul(hash ^ c, FNV_PRIME);
+    }
+    if (qidEnd >= qidLimit || qidEnd - qidStart > MAX_QUEUE_ID || qidEnd - qidStart < MIN_QUEUE_ID)
+      return false;
+    into[at + HEAD_HASH] = hash;
+    into[at + HEAD_STAMP_END] = stampEnd;
+    into[at + HEAD_TAG_START] = hostEnd + 1;
+    into[at + HEAD_TAG_END] = tagEnd;
+    into[at + HEAD_QID_END] = qidEnd;
+    return true;
+  }
+
+  /** `take` of a line whose head (see `head`) is known: the same, without scanning the head again. */
+  takeHead(
+    bytes: Buffer,
+    from: number,
+    to: number,
+    lineNo: number,
+    out: Out,
+    head: Int32Array,
+    at: number,
+  ): boolean {
+    const found = this.afterHead(bytes, from, to, head, at);
+    if (this.outcomes === null) return found === SKIP && (this.types !== null || this.shard !== null);
+    return this.taken(found, bytes, lineNo, out);
+  }
+
+  /** What `take` does with what `scan` found. */
+  private taken(found: number, bytes: Buffer, lineNo: number, out: Out): boolean {
     if (found === DECODE) return false;
     if (found === OUTCOME || found === UNWANTED) this.outcome(bytes, found === UNWANTED, lineNo, out);
     return true;
@@ -341,44 +417,22 @@ class PostfixParser {
    * without a queue id gives nothing: shard 0 looks at it (line ignores it), the others skip it.
    */
   private scan(bytes: Uint8Array, from: number, to: number): number {
+    const head = this.heads;
+    if (this.head(bytes, from, to, head, 0)) return this.afterHead(bytes, from, to, head, 0);
+    // A line without a queue id gives nothing: shard 0 looks at it (line ignores it), the others skip it.
+    return this.shard !== null && this.shard.index > 0 ? SKIP : DECODE;
+  }
+
+  /** `scan` on from the line's head (head[at, at + HEAD_INTS), see `head`). */
+  private afterHead(bytes: Uint8Array, from: number, to: number, head: Int32Array, h: number): number {
     const types = this.types;
     const shard = this.shard;
-    const none = shard !== null && shard.index > 0 ? SKIP : DECODE;
-    let stampEnd: number;
-    const first = bytes[from];
-    if (first >= DIGIT_0 && first <= DIGIT_9) {
-      stampEnd = indexOfByte(bytes, SPACE, from, to);
-      if (stampEnd === from + ISO_DATE_LENGTH) stampEnd = indexOfByte(bytes, SPACE, stampEnd + 1, to);
-      if (stampEnd < 0) return none;
-    } else {
-      if (to - from <= SYSLOG_STAMP_LENGTH || bytes[from + SYSLOG_STAMP_LENGTH] !== SPACE) return none;
-      stampEnd = from + SYSLOG_STAMP_LENGTH;
-    }
-    const hostEnd = indexOfByte(bytes, SPACE, stampEnd + 1, to);
-    if (hostEnd < 0) return none;
-    // The tag ends at the first `: ` and must hold a `/` (one pass for both).
-    let tagEnd = hostEnd + 1;
-    let slashed = false;
-    for (; tagEnd < to - 1; tagEnd++) {
-      const c = bytes[tagEnd];
-      if (c === COLON && bytes[tagEnd + 1] === SPACE) break;
-      if (c === SLASH) slashed = true;
-    }
-    if (tagEnd >= to - 1 || !slashed) return none;
-    // The queue id up to the next `: `, hashed on the way: a space first, or more than MAX_QUEUE_ID
-    // characters, and it is no queue id (what line's indexOf, length and space checks find).
+    const hash = head[h + HEAD_HASH];
+    const qidEnd = head[h + HEAD_QID_END];
+    const tagEnd = head[h + HEAD_TAG_END];
     const qidStart = tagEnd + FIELD_SEPARATOR.length;
-    const qidLimit = Math.min(to - 1, qidStart + MAX_QUEUE_ID + 1);
-    let qidEnd = qidStart;
-    let hash = 0;
-    for (; qidEnd < qidLimit; qidEnd++) {
-      const c = bytes[qidEnd];
-      if (c === COLON && bytes[qidEnd + 1] === SPACE) break;
-      if (c === SPACE) return none;
-      hash = Math.imul(hash ^ c, FNV_PRIME);
-    }
-    if (qidEnd >= qidLimit || qidEnd - qidStart > MAX_QUEUE_ID || qidEnd - qidStart < MIN_QUEUE_ID)
-      return none;
+    const stampEnd = head[h + HEAD_STAMP_END];
+    const tagStart = head[h + HEAD_TAG_START];
     if (shard !== null && shardOf(hash, shard.count) !== shard.index) return SKIP;
     const body = qidEnd + FIELD_SEPARATOR.length;
     if (!startsWithBytes(bytes, TO_BYTES, body, to)) return DECODE;
@@ -391,7 +445,7 @@ class PostfixParser {
     if (wordEnd < 0) wordEnd = to;
     const type = statusTypeOfBytes(bytes, wordStart, wordEnd);
     if (type === null) return NO_OUTCOME;
-    const at = this.placed(hash, qidStart, qidEnd, stampEnd, hostEnd + 1, tagEnd);
+    const at = this.placed(hash, qidStart, qidEnd, stampEnd, tagStart, tagEnd);
     at.start = from;
     at.end = to;
     at.rcptEnd = rcptEnd;

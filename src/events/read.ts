@@ -4,6 +4,16 @@ import { LimitError } from "../util/limits.ts";
 import type { DeliveryEvent, EventType, ParseProblem } from "./event.ts";
 import type { FormatName } from "./formats.ts";
 import { decompressedChunks, reusedFileChunks } from "./input.ts";
+import {
+  type ChunkIndex,
+  ENTRY_HEAD,
+  ENTRY_INTS,
+  ENTRY_SHARD,
+  ENTRY_START,
+  ENTRY_STOP,
+  type HeadOf,
+  type SharedLineIndex,
+} from "./line-index.ts";
 import { eventSource } from "./registry.ts";
 import type { LineParser, Out, OutcomeSink, ParseContext, ParseCounters, Shard } from "./source.ts";
 import { problem } from "./source.ts";
@@ -110,12 +120,17 @@ export function* readShard(
   reader: LineSplitter,
   input: { path: string; fd: number; size: number },
   shard: Shard,
+  lines: SharedLineIndex | null = null,
 ): Generator<ShardChunk> {
   let bytes = 0;
   let out: Out = [];
+  const headOf = lines !== null ? reader.headOf() : null;
   try {
+    let n = 0;
     for (const chunk of reusedFileChunks(input.fd, input.size)) {
-      reader.push(chunk, out);
+      const index = headOf !== null ? lines?.chunk(n, chunk, bytes, headOf, shard.count) : null;
+      reader.push(chunk, out, index);
+      lines?.readTo(n++);
       bytes += chunk.length;
       yield { out, bytes, last: false };
       out = [];
@@ -173,7 +188,15 @@ export class LineSplitter {
     return this.lineNo;
   }
 
-  push(chunk: Buffer, out: Out): void {
+  /** The parser's LineParser.head, if it has one (and takeHead): what a SharedLineIndex indexes with. */
+  headOf(): HeadOf | null {
+    const parser = this.parser;
+    if (parser.head === undefined || parser.takeHead === undefined) return null;
+    return (bytes, from, to, into, at) => parser.head?.(bytes, from, to, into, at) ?? false;
+  }
+
+  /** The lines of a chunk, in order; `index` (if any: see line-index.ts) says which are this shard's. */
+  push(chunk: Buffer, out: Out, index: ChunkIndex | null = null): void {
     const newline = chunk.lastIndexOf(LF);
     if (newline < 0) {
       this.keep(chunk);
@@ -191,7 +214,7 @@ export class LineSplitter {
       this.lines(decode(carried, 0, carried.length), out);
       from = first + 1;
     }
-    if (from <= newline) this.bufferLines(chunk, from, newline, out);
+    if (from <= newline) this.bufferLines(chunk, from, newline, out, index);
     this.parser.endChunk?.();
     if (newline + 1 < chunk.length) this.keep(chunk.subarray(newline + 1));
     if (this.pendingLength > MAX_LINE) this.overlong(out);
@@ -229,8 +252,49 @@ export class LineSplitter {
   }
 
   /** Lines of chunk[from, to) decoded one by one: no whole-chunk string for slices to keep alive. */
-  private bufferLines(chunk: Buffer, from: number, to: number, out: Out): void {
+  private bufferLines(chunk: Buffer, from: number, to: number, out: Out, index: ChunkIndex | null): void {
     const ascii = isAscii(chunk.subarray(from, to));
+    if (
+      index === null ||
+      !ascii ||
+      this.longLine !== null ||
+      from > index.start ||
+      index.end > to + 1 ||
+      (index.start > 0 && chunk[index.start - 1] !== LF)
+    ) {
+      this.plainLines(chunk, from, to, ascii, out);
+      return;
+    }
+    // The lines before the indexed ones (the chunk's first, when it starts one), those indexed, those after.
+    if (from < index.start) this.plainLines(chunk, from, index.start - 1, true, out);
+    const next = this.indexedLines(chunk, index, out);
+    if (next <= to) this.plainLines(chunk, next, to, true, out);
+  }
+
+  /**
+   * The indexed lines of a chunk: this shard's (and those without a head) read, the others only counted.
+   * Returns where the lines not indexed start (an entry that does not fit these bytes ends the index).
+   */
+  private indexedLines(chunk: Buffer, index: ChunkIndex, out: Out): number {
+    const { entries, lines, shard } = index;
+    const parser = this.parser;
+    for (let i = 0, e = 0; i < lines; i++, e += ENTRY_INTS) {
+      const start = entries[e + ENTRY_START];
+      const stop = entries[e + ENTRY_STOP];
+      const end = chunk[stop] === LF ? stop : stop + 1;
+      if (chunk[end] !== LF || (end > stop && chunk[stop] !== 13)) return start;
+      const of = entries[e + ENTRY_SHARD];
+      if (of === shard) {
+        if (this.takenHead(parser, chunk, start, stop, entries, e + ENTRY_HEAD, out)) this.lineNo++;
+        else this.complete(parser, chunk.toString("latin1", start, stop), out);
+      } else if (of >= 0) this.lineNo++;
+      else if (this.taken(parser, chunk, start, stop, out)) this.lineNo++;
+      else this.complete(parser, chunk.toString("latin1", start, stop), out);
+    }
+    return index.end;
+  }
+
+  private plainLines(chunk: Buffer, from: number, to: number, ascii: boolean, out: Out): void {
     const parser = this.parser;
     for (;;) {
       let end = chunk.indexOf(LF, from);
@@ -250,6 +314,25 @@ export class LineSplitter {
     if (parser.take === undefined) return parser.skip?.(chunk, from, to) ?? false;
     try {
       return parser.take(chunk, from, to, this.lineNo + 1, out);
+    } catch (error) {
+      const line = chunk.toString("latin1", from, to);
+      out.push(problem(this.file, this.lineNo + 1, `unreadable line: ${(error as Error).message}`, line));
+      return true;
+    }
+  }
+
+  /** `taken` of a line whose head is known (see LineParser.takeHead). */
+  private takenHead(
+    parser: LineParser,
+    chunk: Buffer,
+    from: number,
+    to: number,
+    head: Int32Array,
+    at: number,
+    out: Out,
+  ): boolean {
+    try {
+      return parser.takeHead?.(chunk, from, to, this.lineNo + 1, out, head, at) ?? false;
     } catch (error) {
       const line = chunk.toString("latin1", from, to);
       out.push(problem(this.file, this.lineNo + 1, `unreadable line: ${(error as Error).message}`, line));

@@ -62,6 +62,9 @@ export interface Shard {
   count: number;
 }
 
+/** Ints a LineParser.head writes. */
+export const HEAD_INTS = 5;
+
 /** The 32-bit FNV prime: the multiplier of every FNV-1 hash over characters or bytes here. */
 export const FNV_PRIME = 16777619;
 
@@ -113,6 +116,23 @@ export interface LineParser {
    * False: decoded and given to `line` as usual.
    */
   take?(bytes: Buffer, from: number, to: number, lineNo: number, out: Out): boolean;
+  /**
+   * Parsers read in shards may implement this with takeHead: the start of the line, ASCII bytes[from, to),
+   * up to its message id, written to into[at, at + HEAD_INTS) — the id's hash (idHash of its bytes, what
+   * shardOf takes) first —, false when the line has no id. Reads and changes no state: one thread finds
+   * the heads of a chunk's lines for every shard (read.ts, line-index.ts).
+   */
+  head?(bytes: Uint8Array, from: number, to: number, into: Int32Array, at: number): boolean;
+  /** `take` of a line whose head `head` found (in this or another thread): the same, without scanning it again. */
+  takeHead?(
+    bytes: Buffer,
+    from: number,
+    to: number,
+    lineNo: number,
+    out: Out,
+    head: Int32Array,
+    at: number,
+  ): boolean;
   /** Called after the lines of each chunk: the moment to copy strings kept beyond it (see values.ts detach). */
   endChunk?(): void;
 }

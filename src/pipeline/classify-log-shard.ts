@@ -1,6 +1,7 @@
 import { JsonBytes } from "../bounce/render-output.ts";
 import type { DeliveryEvent, ParseProblem } from "../events/event.ts";
 import type { FormatName } from "../events/formats.ts";
+import type { SharedLineIndex } from "../events/line-index.ts";
 import { lineReader, readShard } from "../events/read.ts";
 import {
   isProblem,
@@ -54,6 +55,7 @@ export function* shardBatches(
   classifier: EventClassifier,
   counters: ParseCounters,
   spares: ArrayBuffer[] = [],
+  lines: SharedLineIndex | null = null,
 ): Generator<ShardBatch> {
   const records = new ShardRecords(classifier, job.format, job.all, spares);
   const reader = lineReader(job.format, job.path, {
@@ -63,7 +65,7 @@ export function* shardBatches(
     shard: job.shard,
     outcomes: records,
   });
-  for (const { out, last } of readShard(reader, job, job.shard)) {
+  for (const { out, last } of readShard(reader, job, job.shard, lines)) {
     yield records.batch(out, last ? END_OF_INPUT : reader.linesRead);
   }
 }

@@ -3,6 +3,7 @@ import type { Worker } from "node:worker_threads";
 import type { ParseProblem } from "../events/event.ts";
 import type { FormatName } from "../events/formats.ts";
 import type { OpenedSource } from "../events/input.ts";
+import { newLineIndexMemory, SharedLineIndex } from "../events/line-index.ts";
 import { eventSource } from "../events/registry.ts";
 import { newCounters, type ParseCounters, problem } from "../events/source.ts";
 import { EventClassifier, evictionMessage } from "./classify-events.ts";
@@ -15,8 +16,10 @@ import type { ClassifyOptions } from "./classify-source.ts";
  * whole file; each takes the messages of half the message ids (ParseContext.shard: Postfix queue ids,
  * Exim message ids) — a message's state never leaves its thread, so every line is read as one reader
  * reads it — and the records come back merged by line, in input order. The lines of the
- * other half are recognised on their bytes and skipped undecoded; what each thread saves is the work
- * per message line (the event, its classification, its JSON), the bulk of a log's cost.
+ * other half are skipped undecoded: a chunk's lines and their message ids are found once, by the first
+ * thread to reach it, and shared (events/line-index.ts: the other reads only its own lines); what each
+ * thread saves is the work per message line (the event, its classification, its JSON), the bulk of a
+ * log's cost. Each thread stays within AHEAD chunks of the other (memory).
  *
  * Differences from one reader, all within what the readers promise (postfix.ts, exim.ts: a message's
  * state is kept at least its lifetime, and bounded in count): the file is read up to its size when
@@ -86,14 +89,13 @@ async function* onTwoThreads(
     modified: input.modified,
     all: options.all ?? false,
   };
-  const flow = new SharedArrayBuffer(4);
+  const memory = newLineIndexMemory(2);
   const other = new OtherShard(
     moduleWorker("classify-log-worker", {
       job: { ...job, shard: { index: 1, count: 2 } },
-      flow,
+      memory,
       ahead: AHEAD,
     }),
-    new Int32Array(flow),
   );
   const counters = newCounters();
   options.classifier ??= new EventClassifier();
@@ -105,7 +107,8 @@ async function* onTwoThreads(
   const read: number[] = [];
   try {
     const shard = { ...job, shard: { index: 0, count: 2 } };
-    for (const batch of shardBatches(shard, classifier, counters, spares)) {
+    const lines = new SharedLineIndex(memory, 0, 2);
+    for (const batch of shardBatches(shard, classifier, counters, spares, lines)) {
       mine.add(batch);
       read.push(batch.upTo);
       // The worker's batches arrive as events: let them in after each chunk (this thread never waits on I/O).
@@ -195,16 +198,13 @@ class OtherShard {
   private wake: (() => void) | null = null;
   private readonly worker: Worker;
 
-  /** `taken[0]` counts the batches taken here (the worker waits on it). */
-  constructor(worker: Worker, taken: Int32Array) {
+  constructor(worker: Worker) {
     this.worker = worker;
     worker.on("message", (message: ShardBatch | { counters: ParseCounters }) => {
       if ("counters" in message) this.counters = message.counters;
       else {
         this.pending.add(message);
         this.upTo = message.upTo;
-        Atomics.add(taken, 0, 1);
-        Atomics.notify(taken, 0);
       }
       this.notify();
     });

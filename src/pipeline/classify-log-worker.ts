@@ -7,17 +7,16 @@ import type { ShardJob } from "./classify-log-shard.ts";
 const { shardBatches } = await import("./classify-log-shard.ts");
 const { EventClassifier } = await import("./classify-events.ts");
 const { newCounters } = await import("../events/source.ts");
-const { job, flow, ahead } = workerData as { job: ShardJob; flow: SharedArrayBuffer; ahead: number };
-/** [batches the main thread has taken]: this thread waits while `ahead` batches are not taken yet. */
-const taken = new Int32Array(flow);
+const { SharedLineIndex } = await import("../events/line-index.ts");
+const { job, memory, ahead } = workerData as { job: ShardJob; memory: SharedArrayBuffer; ahead: number };
+/** The line indexes both threads share, and how far each has read: this thread stays within `ahead` chunks. */
+const lines = new SharedLineIndex(memory, job.shard.index, job.shard.count);
 const counters = newCounters();
 /** Memory of batches the main thread has read, moved back here for the next batches. */
 const spares: ArrayBuffer[] = [];
 let sent = 0;
-for (const batch of shardBatches(job, new EventClassifier(), counters, spares)) {
-  for (let seen = Atomics.load(taken, 0); sent - seen >= ahead; seen = Atomics.load(taken, 0)) {
-    Atomics.wait(taken, 0, seen);
-  }
+for (const batch of shardBatches(job, new EventClassifier(), counters, spares, lines)) {
+  lines.waitFor(0, sent - ahead + 1, Number.POSITIVE_INFINITY);
   parentPort?.postMessage(batch, [
     batch.json.buffer,
     batch.starts.buffer,

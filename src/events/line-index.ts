@@ -1,0 +1,218 @@
+import { HEAD_INTS, shardOf } from "./source.ts";
+
+/**
+ * One line index per chunk for the threads that read the same log in shards (classify-log-threads.ts):
+ * the first thread to reach a chunk finds where its lines are and each line's head (LineParser.head: the
+ * message id's hash and the positions after it) and publishes them in shared memory; the others take
+ * only their shard's lines from it, without looking at the rest. So each line's head is scanned once in
+ * all, and whichever thread is ahead does the indexing (the one behind, which also merges and writes
+ * the output, catches up).
+ *
+ * An index is only a shortcut: a thread that finds none for a chunk (the other is far behind, or slow to
+ * publish) reads the chunk as without one, with the same result. Memory is bounded: SLOTS chunks'
+ * indexes at a time, at most MAX_INDEXED_LINES lines of a chunk (the lines after are read without it).
+ */
+
+/**
+ * Chunks indexed at a time: a slot is reused once every thread has read the chunk it held. More than the
+ * chunks the threads may be apart (classify-log-threads.ts AHEAD), or the one ahead would find no slot.
+ */
+export const SLOTS = 24;
+/** Lines of one chunk indexed at most (a chunk of short lines has the rest read without the index). */
+export const MAX_INDEXED_LINES = 8192;
+/** Per line: where it starts, where it stops (before CR LF / LF), its shard (-1: no head), its head. */
+const ENTRY = 3 + HEAD_INTS;
+/** Per slot: the chunk it holds, its file position and length, the indexed bytes' end, the count of lines. */
+const SLOT_CHUNK = 0;
+const SLOT_DONE = 1;
+const SLOT_POSITION = 2;
+const SLOT_LENGTH = 3;
+const SLOT_START = 4;
+const SLOT_END = 5;
+const SLOT_LINES = 6;
+const SLOT_INTS = 7;
+/** How long a thread waits for a chunk's index another thread is writing before reading it alone. */
+const WAIT_MS = 50;
+/** File positions are compared modulo this (an Int32Array holds them). */
+const POSITIONS = 2 ** 31;
+const LF = 10;
+const CR = 13;
+
+/** What a chunk's index says: the lines of bytes [start, end), `lines` entries from `at` in `entries`. */
+export interface ChunkIndex {
+  entries: Int32Array;
+  start: number;
+  end: number;
+  lines: number;
+  shard: number;
+}
+
+/** Per entry (see ChunkIndex): offsets of the fields. */
+export const ENTRY_INTS = ENTRY;
+export const ENTRY_START = 0;
+export const ENTRY_STOP = 1;
+export const ENTRY_SHARD = 2;
+export const ENTRY_HEAD = 3;
+
+export type HeadOf = (bytes: Uint8Array, from: number, to: number, into: Int32Array, at: number) => boolean;
+
+/** The shared memory of a run's indexes, handed to each thread (it is cloned by reference). */
+export function newLineIndexMemory(threads: number): SharedArrayBuffer {
+  const memory = new SharedArrayBuffer(4 * (threads + SLOTS * SLOT_INTS + SLOTS * MAX_INDEXED_LINES * ENTRY));
+  const slots = new Int32Array(memory, 4 * threads, SLOTS * SLOT_INTS);
+  // Slot s first holds chunk s - SLOTS: read by everyone, free.
+  for (let s = 0; s < SLOTS; s++) {
+    slots[s * SLOT_INTS + SLOT_CHUNK] = s - SLOTS;
+    slots[s * SLOT_INTS + SLOT_DONE] = s - SLOTS;
+  }
+  return memory;
+}
+
+/** One thread's view of the shared indexes. */
+export class SharedLineIndex {
+  /** Per thread: the chunks it has read to the end. */
+  private readonly read: Int32Array;
+  private readonly slots: Int32Array;
+  private readonly entries: Int32Array;
+  private readonly thread: number;
+  private readonly threads: number;
+
+  constructor(memory: SharedArrayBuffer, thread: number, threads: number) {
+    this.thread = thread;
+    this.threads = threads;
+    this.read = new Int32Array(memory, 0, threads);
+    this.slots = new Int32Array(memory, 4 * threads, SLOTS * SLOT_INTS);
+    this.entries = new Int32Array(memory, 4 * (threads + SLOTS * SLOT_INTS));
+  }
+
+  /** Chunks `thread` has read to the end. */
+  chunksRead(thread: number): number {
+    return Atomics.load(this.read, thread);
+  }
+
+  /** This thread has read chunk `chunk` to the end (its slot may be reused once every thread has). */
+  readTo(chunk: number): void {
+    Atomics.store(this.read, this.thread, chunk + 1);
+    Atomics.notify(this.read, this.thread);
+  }
+
+  /** Waits (at most `ms`) while `thread` has read fewer than `chunks` chunks; false if it still has. */
+  waitFor(thread: number, chunks: number, ms: number): boolean {
+    const deadline = performance.now() + ms;
+    for (let seen = Atomics.load(this.read, thread); seen < chunks; seen = Atomics.load(this.read, thread)) {
+      const left = deadline - performance.now();
+      if (left <= 0) return false;
+      Atomics.wait(this.read, thread, seen, left);
+    }
+    return true;
+  }
+
+  /**
+   * The index of chunk `chunk` (its bytes, read at `position`): found by this thread if no other has
+   * claimed it, else the other's once published; null when there is none to be had (read it without).
+   */
+  chunk(
+    chunk: number,
+    bytes: Uint8Array,
+    position: number,
+    headOf: HeadOf,
+    shards: number,
+  ): ChunkIndex | null {
+    const slot = chunk % SLOTS;
+    const at = slot * SLOT_INTS;
+    const slots = this.slots;
+    for (;;) {
+      const claimed = Atomics.load(slots, at + SLOT_CHUNK);
+      if (claimed > chunk) return null;
+      if (claimed === chunk) return this.published(slot, chunk, bytes, position);
+      // The slot still holds a chunk some thread is reading: no index this time.
+      if (!this.free(chunk - SLOTS)) return null;
+      if (Atomics.compareExchange(slots, at + SLOT_CHUNK, claimed, chunk) === claimed) break;
+    }
+    this.index(slot, bytes, position, headOf, shards, chunk);
+    return this.view(slot);
+  }
+
+  /** Whether every thread has read chunk `chunk` to the end. */
+  private free(chunk: number): boolean {
+    for (let t = 0; t < this.threads; t++) if (Atomics.load(this.read, t) <= chunk) return false;
+    return true;
+  }
+
+  /** The index another thread claimed, once written (waiting at most WAIT_MS), if it is of these bytes. */
+  private published(slot: number, chunk: number, bytes: Uint8Array, position: number): ChunkIndex | null {
+    const at = slot * SLOT_INTS;
+    const slots = this.slots;
+    const deadline = performance.now() + WAIT_MS;
+    for (
+      let done = Atomics.load(slots, at + SLOT_DONE);
+      done !== chunk;
+      done = Atomics.load(slots, at + SLOT_DONE)
+    ) {
+      const left = deadline - performance.now();
+      if (left <= 0) return null;
+      Atomics.wait(slots, at + SLOT_DONE, done, left);
+    }
+    // The same file read by each thread: a chunk read otherwise (the file cut meanwhile) has no index.
+    if (slots[at + SLOT_POSITION] !== position % POSITIONS || slots[at + SLOT_LENGTH] !== bytes.length)
+      return null;
+    return this.view(slot);
+  }
+
+  private view(slot: number): ChunkIndex {
+    const at = slot * SLOT_INTS;
+    return {
+      entries: this.entries.subarray(
+        slot * MAX_INDEXED_LINES * ENTRY,
+        (slot + 1) * MAX_INDEXED_LINES * ENTRY,
+      ),
+      start: this.slots[at + SLOT_START],
+      end: this.slots[at + SLOT_END],
+      lines: this.slots[at + SLOT_LINES],
+      shard: this.thread,
+    };
+  }
+
+  /**
+   * Indexes the lines that start in the chunk after its first line end (the first chunk: from its start)
+   * and end in it: the lines before may have started in the chunk before, each thread reads them itself.
+   */
+  private index(
+    slot: number,
+    bytes: Uint8Array,
+    position: number,
+    headOf: HeadOf,
+    shards: number,
+    chunk: number,
+  ): void {
+    const entries = this.entries;
+    const base = slot * MAX_INDEXED_LINES * ENTRY;
+    const last = bytes.lastIndexOf(LF);
+    let start = position === 0 ? 0 : bytes.indexOf(LF) + 1;
+    const first = start;
+    let lines = 0;
+    if (last >= 0) {
+      for (; start <= last && lines < MAX_INDEXED_LINES; lines++) {
+        const end = bytes.indexOf(LF, start);
+        const stop = end > start && bytes[end - 1] === CR ? end - 1 : end;
+        const e = base + lines * ENTRY;
+        entries[e + ENTRY_START] = start;
+        entries[e + ENTRY_STOP] = stop;
+        entries[e + ENTRY_SHARD] = headOf(bytes, start, stop, entries, e + ENTRY_HEAD)
+          ? shardOf(entries[e + ENTRY_HEAD], shards)
+          : -1;
+        start = end + 1;
+      }
+    }
+    const at = slot * SLOT_INTS;
+    const slots = this.slots;
+    slots[at + SLOT_POSITION] = position % POSITIONS;
+    slots[at + SLOT_LENGTH] = bytes.length;
+    slots[at + SLOT_START] = first;
+    slots[at + SLOT_END] = last < 0 ? first : start;
+    slots[at + SLOT_LINES] = lines;
+    // Published last: a thread that sees it sees the entries written before.
+    Atomics.store(slots, at + SLOT_DONE, chunk);
+    Atomics.notify(slots, at + SLOT_DONE);
+  }
+}

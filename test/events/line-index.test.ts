@@ -1,0 +1,153 @@
+import assert from "node:assert/strict";
+import { fstatSync, mkdtempSync, openSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import { type HeadOf, newLineIndexMemory, SharedLineIndex, SLOTS } from "../../src/events/line-index.ts";
+import { LineSplitter } from "../../src/events/read.ts";
+import { type LineParser, newCounters, type Out, shardOf } from "../../src/events/source.ts";
+import { EventClassifier } from "../../src/pipeline/classify-events.ts";
+import { type ShardBatch, shardBatches } from "../../src/pipeline/classify-log-shard.ts";
+import { postfixLogChunks } from "../../testkit/events-postfix-log.ts";
+import { POSTFIX_EDGE_LINES } from "../../testkit/postfix-edge-log.ts";
+import { postfixGrepLogChunks } from "../../testkit/postfix-grep-log.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "deliverlens-line-index-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+/**
+ * A grep'd log with CR LF lines, a non-ASCII line, lines without a queue id, a run of short lines (more than
+ * a chunk's index holds), a line longer than the line limit and a full log: several 1 MB chunks.
+ */
+function writeLog(): string {
+  const path = join(dir, "mail.log");
+  const grep = [...postfixGrepLogChunks(6000, 13)].join("").split("\n");
+  const crlf = grep.map((line, i) => (i % 7 === 3 && line !== "" ? `${line}\r` : line)).join("\n");
+  const parts = [
+    crlf,
+    "Feb  8 00:00:00 h postfix/smtp[4]: NONASCII01: to=<jörg@example.com>, relay=none, dsn=5.1.1, status=bounced (ünknown user)\n",
+    "Feb  8 00:00:00 h postfix/anvil[9]: statistics: max connection rate 3/60s\n",
+    "x\n".repeat(300_000),
+    `${POSTFIX_EDGE_LINES.join("\n")}\n`,
+    `Feb  8 00:00:00 h postfix/smtp[4]: LONGLINE01: to=<x@example.com>, status=bounced (${"y".repeat(1100 * 1024)})\n`,
+    ...postfixLogChunks(3000, 5),
+  ];
+  writeFileSync(path, parts.join(""));
+  return path;
+}
+
+/** A batch as plain values (its memory is reused for later batches). */
+function kept(batch: ShardBatch): unknown {
+  const records = [...batch.starts].map((start, i) =>
+    Buffer.from(batch.json.subarray(start, batch.ends[i])).toString("utf8"),
+  );
+  return {
+    upTo: batch.upTo,
+    lines: [...batch.lines],
+    kinds: [...batch.kinds],
+    records,
+    problems: batch.problems,
+  };
+}
+
+for (const all of [false, true]) {
+  test(`both shards of a log read with one shared line index give what each gives alone${all ? " (--all)" : ""}`, () => {
+    const path = writeLog();
+    const fd = openSync(path, "r");
+    const job = { path, fd, size: fstatSync(fd).size, format: "postfix" as const, modified: null, all };
+    const alone = [0, 1].map((index) =>
+      [...shardBatches({ ...job, shard: { index, count: 2 } }, new EventClassifier(), newCounters())].map(
+        kept,
+      ),
+    );
+    const memory = newLineIndexMemory(2);
+    const readers = [0, 1].map((index) =>
+      shardBatches(
+        { ...job, shard: { index, count: 2 } },
+        new EventClassifier(),
+        newCounters(),
+        [],
+        new SharedLineIndex(memory, index, 2),
+      ),
+    );
+    // Chunk by chunk, each shard first in turn: each indexes some chunks and reads the other's index of the rest.
+    const indexed: unknown[][] = [[], []];
+    for (let chunk = 0; indexed.some((batches, i) => batches.length < alone[i].length); chunk++) {
+      for (const index of chunk % 2 === 0 ? [0, 1] : [1, 0]) {
+        const next = readers[index].next();
+        if (!next.done) indexed[index].push(kept(next.value));
+      }
+    }
+    assert.ok(alone[0].length >= 5, `chunks: ${alone[0].length}`);
+    assert.deepEqual(indexed[0], alone[0]);
+    assert.deepEqual(indexed[1], alone[1]);
+  });
+}
+
+/** A parser whose lines' ids are their first byte: it records which lines it was given, and how. */
+function recordingParser(seen: string[]): LineParser {
+  return {
+    line(text, lineNo) {
+      seen.push(`line ${lineNo} ${text}`);
+    },
+    end() {},
+    take(bytes, from, to, lineNo) {
+      seen.push(`take ${lineNo} ${bytes.toString("latin1", from, to)}`);
+      return true;
+    },
+    head(bytes, from, _to, into, at) {
+      if (bytes[from] === 0x2d) return false; // `-`: a line without an id
+      into[at] = bytes[from];
+      return true;
+    },
+    takeHead(bytes, from, to, lineNo, _out, head, at) {
+      seen.push(`head ${lineNo} ${bytes.toString("latin1", from, to)} ${head[at]}`);
+      return true;
+    },
+  };
+}
+
+test("with a chunk's index, a shard is given only its lines (by their heads) and those without one", () => {
+  // Ids whose shards (of 2) differ.
+  const ids = Array.from({ length: 40 }, (_, i) => 0x41 + i);
+  const mine = ids.find((id) => shardOf(id, 2) === 1) as number;
+  const theirs = ids.find((id) => shardOf(id, 2) === 0) as number;
+  const a = String.fromCharCode(mine);
+  const b = String.fromCharCode(theirs);
+  const bytes = Buffer.from(`${a}1\n${b}2\r\n-3\n${a}4\r\n${b}5\n${a}6`);
+  const memory = newLineIndexMemory(2);
+  const headOf: HeadOf = (chunk, from, to, into, at) =>
+    recordingParser([]).head?.(chunk, from, to, into, at) ?? false;
+  const first = new SharedLineIndex(memory, 0, 2).chunk(0, bytes, 0, headOf, 2);
+  const index = new SharedLineIndex(memory, 1, 2).chunk(0, bytes, 0, headOf, 2);
+  assert.ok(first !== null && index !== null);
+  assert.equal(index.lines, 5);
+  const seen: string[] = [];
+  const splitter = new LineSplitter(recordingParser(seen), "mail.log");
+  const out: Out = [];
+  splitter.push(bytes, out, index);
+  splitter.finish(out);
+  assert.deepEqual(seen, [`head 1 ${a}1 ${mine}`, "take 3 -3", `head 4 ${a}4 ${mine}`, `line 6 ${a}6`]);
+  // Without the index every line is looked at.
+  const all: string[] = [];
+  new LineSplitter(recordingParser(all), "mail.log").push(bytes, [], null);
+  assert.equal(all.length, 5);
+});
+
+test("no index for a chunk read otherwise, nor while its slot holds a chunk a thread has not read", () => {
+  const memory = newLineIndexMemory(2);
+  const headOf: HeadOf = () => false;
+  const ahead = new SharedLineIndex(memory, 0, 2);
+  const behind = new SharedLineIndex(memory, 1, 2);
+  const bytes = Buffer.from("a\nb\n");
+  assert.ok(ahead.chunk(0, bytes, 0, headOf, 2) !== null);
+  assert.equal(behind.chunk(0, Buffer.from("a\nbc\n"), 0, headOf, 2), null, "other bytes");
+  assert.equal(behind.chunk(0, bytes, 7, headOf, 2), null, "another position");
+  for (let chunk = 0; chunk < SLOTS; chunk++) {
+    assert.ok(ahead.chunk(chunk, bytes, chunk * 4, headOf, 2) !== null);
+    ahead.readTo(chunk);
+  }
+  assert.equal(ahead.chunk(SLOTS, bytes, SLOTS * 4, headOf, 2), null, "slot 0 still holds chunk 0");
+  behind.readTo(0);
+  assert.ok(ahead.chunk(SLOTS, bytes, SLOTS * 4, headOf, 2) !== null);
+});
