@@ -68,12 +68,37 @@ interface Decision {
  * classified once. The key holds everything the result depends on (the recipient only through its domain).
  */
 const memo = new Map<string, MemoEntry>();
-/** One context's classification of a text; a text seen in several contexts chains them (most have one). */
+/**
+ * One context's classification of a text; a text seen in several contexts chains them (most have one). The
+ * context is kept as its fields (compared one by one), not joined into a key string built for every call.
+ */
 interface MemoEntry {
-  context: string;
+  replyCode: number | null | undefined;
+  status: string | null | undefined;
+  remoteMta: string | null | undefined;
+  domain: string | null;
+  action: string | null | undefined;
+  hintReason: Reason | null | undefined;
+  reportingMta: string | null | undefined;
   classification: Classification;
   next: MemoEntry | null;
 }
+
+/** Whether the entry was classified in this input's context (everything the result depends on besides the text). */
+function sameContext(entry: MemoEntry, input: ReplyInput, domain: string | null): boolean {
+  return (
+    entry.replyCode === input.replyCode &&
+    entry.status === input.status &&
+    entry.remoteMta === input.remoteMta &&
+    entry.domain === domain &&
+    entry.action === input.action &&
+    entry.hintReason === input.hintReason &&
+    entry.reportingMta === input.reportingMta
+  );
+}
+
+const detachedOrNot = <T extends string | null | undefined>(value: T): T =>
+  typeof value === "string" ? (detached(value) as T) : value;
 /** Classifications kept (over all texts and contexts) before the memo starts afresh. */
 const MEMO_ENTRIES = 50_000;
 let memoEntries = 0;
@@ -109,10 +134,9 @@ export function classifyReply(input: ReplyInput): Classification {
   // Keyed by the (long) text as is, then the short context, so no big key string is built per call.
   const text = typeof input.text === "string" ? input.text : "";
   if (text.length > MEMO_TEXT_LENGTH) return classifyUncached({ ...input, text }, domain);
-  const context = `${input.replyCode}|${input.status}|${input.remoteMta}|${domain}|${input.action}|${input.hintReason}|${input.reportingMta}`;
   let first = memo.get(text);
   for (let entry: MemoEntry | null = first ?? null; entry !== null; entry = entry.next)
-    if (entry.context === context) return { ...entry.classification };
+    if (sameContext(entry, input, domain)) return { ...entry.classification };
   const classification = classifyUncached({ ...input, text }, domain);
   if (!first && !seenBefore(text)) return classification;
   if (memoEntries >= MEMO_ENTRIES) {
@@ -130,7 +154,13 @@ export function classifyReply(input: ReplyInput): Classification {
     diagnostic: detached(classification.diagnostic),
   };
   memo.set(first ? text : detached(text), {
-    context: detached(context),
+    replyCode: input.replyCode,
+    status: detachedOrNot(input.status),
+    remoteMta: detachedOrNot(input.remoteMta),
+    domain: detachedOrNot(domain),
+    action: detachedOrNot(input.action),
+    hintReason: input.hintReason,
+    reportingMta: detachedOrNot(input.reportingMta),
     classification: kept,
     next: first ?? null,
   });

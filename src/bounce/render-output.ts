@@ -240,7 +240,9 @@ export class ClassificationJson {
    * `record`'s bytes up to the diagnostic's JSON, written into `out`, for a record without a feedback type
    * whose recipient is null or the ASCII bytes [from, to) of `bytes`: false (nothing written) where
    * `record` would give undefined. Written as few parts, each made once (per file, per time, per remote
-   * host of this classification).
+   * host of this classification). With an `ending` (the diagnostic's JSON and the record's end, the
+   * same bytes for every call with that object), the whole record: the part after the time is then
+   * one piece per remote host.
    */
   writeHead(
     out: JsonBytes,
@@ -252,6 +254,7 @@ export class ClassificationJson {
     format: string,
     time: string | null,
     remoteMta: string | null,
+    ending: Uint8Array | null,
   ): boolean {
     if (this.provider === undefined || this.verdict === undefined || this.rule === undefined) return false;
     if (typeof source.file !== "string" || !Number.isSafeInteger(source.line)) return false;
@@ -260,10 +263,29 @@ export class ClassificationJson {
     else out.quoted(bytes, from, to);
     out.bytes(sourceBytes.of(source.file));
     out.integer(source.line as number);
-    out.bytes(formatBytes.of(format));
-    // A time changes every second or so: written as it is, not made into bytes of its own.
-    if (time === null) out.bytes(NULL);
-    else out.quotedText(time);
+    out.bytes(formatTime.of(format, time));
+    out.bytes(ending === null ? this.middle(remoteMta) : this.whole(remoteMta, ending));
+    return true;
+  }
+
+  /** The middle of a remote host and `ending`, joined (kept per host for the last `ending`). */
+  private whole(remoteMta: string | null, ending: Uint8Array): Uint8Array {
+    if (ending !== this.ending) {
+      this.ending = ending;
+      this.wholes.clear();
+    }
+    let whole = this.wholes.get(remoteMta);
+    if (whole === undefined) {
+      if (this.wholes.size >= MAX_HOSTS) this.wholes.clear();
+      whole = joined(this.middle(remoteMta), ending);
+      // A copy as the key: the host may be a slice of a whole decoded input chunk, which it would keep.
+      this.wholes.set(remoteMta === null ? null : ` ${remoteMta}`.slice(1), whole);
+    }
+    return whole;
+  }
+
+  /** `,"provider":…,"remoteMta":…,"replyCode":…,"diagnostic":` of a remote host, kept per host. */
+  private middle(remoteMta: string | null): Uint8Array {
     let middle = this.middles.get(remoteMta);
     if (middle === undefined) {
       if (this.middles.size >= MAX_HOSTS) this.middles.clear();
@@ -271,8 +293,7 @@ export class ClassificationJson {
       // A copy as the key: the host may be a slice of a whole decoded input chunk, which it would keep.
       this.middles.set(remoteMta === null ? null : ` ${remoteMta}`.slice(1), middle);
     }
-    out.bytes(middle);
-    return true;
+    return middle;
   }
 
   /** The record's bytes after the diagnostic (see writeHead). */
@@ -283,7 +304,14 @@ export class ClassificationJson {
 
   /** `,"provider":…,"remoteMta":…,"replyCode":…,"diagnostic":` per remote host. */
   private readonly middles = new Map<string | null, Uint8Array>();
+  /** The middle and `ending` joined, per remote host (writeWhole). */
+  private readonly wholes = new Map<string | null, Uint8Array>();
+  private ending: Uint8Array | null = null;
   private tailBytes: Uint8Array | undefined;
+}
+
+export function joined(a: Uint8Array, b: Uint8Array): Uint8Array {
+  return Buffer.concat([a, b]);
 }
 
 /** Remote hosts whose record parts a classification keeps (the hosts of one provider's MX, mostly). */
@@ -317,7 +345,28 @@ class LastBytes {
 }
 
 const sourceBytes = new LastBytes((file) => `,"source":{"file":${JSON.stringify(file)},"line":`);
-const formatBytes = new LastBytes((format) => `},"format":${JSON.stringify(format)},"time":`);
+
+/**
+ * `},"format":…,"time":…` made from the last format and time given: consecutive records of a log mostly
+ * share their second, and the parser gives them the same time string (compared by reference first).
+ */
+class FormatTimeBytes {
+  private format: string | undefined = undefined;
+  private time: string | null | undefined = undefined;
+  private made: Uint8Array = NULL;
+
+  of(format: string, time: string | null): Uint8Array {
+    if (time !== this.time || format !== this.format) {
+      this.made = utf8(`},"format":${JSON.stringify(format)},"time":${JSON.stringify(time)}`);
+      // Copies: the values may be slices of a whole decoded input chunk, which they would keep.
+      this.format = ` ${format}`.slice(1);
+      this.time = time === null ? null : ` ${time}`.slice(1);
+    }
+    return this.made;
+  }
+}
+
+const formatTime = new FormatTimeBytes();
 
 /** JSON.stringify's escapes of the ASCII control characters that have a short form. */
 const SHORT_ESCAPES: Record<number, number> = { 8: 98, 9: 116, 10: 110, 12: 102, 13: 114 };
@@ -388,26 +437,6 @@ export class JsonBytes {
     }
     buffer[n++] = 34;
     this.length = n;
-  }
-
-  /** JSON.stringify of a text (quotes included): an ASCII one written here, any other as its JSON's UTF-8. */
-  quotedText(text: string): void {
-    const n = text.length;
-    this.reserve(6 * n + 2);
-    const buffer = this.buffer;
-    let at = this.length;
-    buffer[at++] = 34;
-    for (let i = 0; i < n; i++) {
-      const c = text.charCodeAt(i);
-      if (c >= 128) {
-        this.text(JSON.stringify(text));
-        return;
-      }
-      if (c >= 32 && c !== 34 && c !== 92) buffer[at++] = c;
-      else at = writeEscape(buffer, at, c);
-    }
-    buffer[at++] = 34;
-    this.length = at;
   }
 
   /** ASCII bytes that need no escape in a JSON string (the caller knows them to be such). */

@@ -483,16 +483,17 @@ class PostfixParser {
     const at = this.at;
     const type = this.scanned;
     const rcptStart = at.body + TO.length;
-    const recipient = latin1(bytes, rcptStart, at.rcptEnd);
     if (unwanted) {
       const known = this.knownOfBytes(bytes);
-      if (known?.deferred?.delete(recipient)) this.settled(this.qidOfBytes(bytes), known);
+      if (known?.deferred?.delete(latin1(bytes, rcptStart, at.rcptEnd)))
+        this.settled(this.qidOfBytes(bytes), known);
       return;
     }
-    // A deferral is kept (an expiry may bounce it); the sink keeps no event: the others reuse one.
+    // A deferral is kept (an expiry may bounce it), with its recipient; the sink keeps no event: the
+    // others reuse one, their recipient left on the bytes (OutcomeSpans).
     const event = type === "deferred" ? newEvent(type, this.file, lineNo) : this.reused(type, lineNo);
     event.time = this.timeOfBytes(bytes, at.start, at.stampEnd);
-    event.recipient = recipient || null;
+    if (type === "deferred") event.recipient = latin1(bytes, rcptStart, at.rcptEnd) || null;
     let state: QueueState | undefined;
     if (type === "deferred") {
       this.advance();
@@ -540,9 +541,11 @@ class PostfixParser {
     if (type === "deferred" && state) {
       state.deferred ??= new Deferred();
       // The sink does not keep the event, and its strings are copies (none holds the chunk): kept as is.
-      state.deferred.set(recipient, event);
+      state.deferred.set(event.recipient ?? "", event);
       this.wait(qid, state);
-    } else if (state?.deferred?.delete(recipient)) this.settled(this.qidOfBytes(bytes), state);
+    } else if (state?.deferred?.delete(latin1(bytes, rcptStart, at.rcptEnd))) {
+      this.settled(this.qidOfBytes(bytes), state);
+    }
     this.outcomes!.outcome(event, spans, out.length);
   }
   /** The current line's queue id: the last one again (lines of one queue id come in runs), else sliced. */
@@ -555,10 +558,11 @@ class PostfixParser {
     return at.qidEnd - at.qidStart === last.length && last !== "" && text.startsWith(last, at.qidStart);
   }
 
-  /** The event `outcome` gives the sink when it keeps none, set as newEvent sets it. */
+  /** The event `outcome` gives the sink when it keeps none, set as newEvent sets it (but its recipient). */
   private reused(type: EventType, lineNo: number): DeliveryEvent {
     const event = this.scratch;
     event.type = type;
+    event.recipient = null;
     event.sender = null;
     event.messageId = null;
     event.sendingDomain = null;

@@ -108,10 +108,13 @@ export class ReplyMask {
   /** Tokens found by the last scan (0 for a text over MAX_MASKED_LENGTH: it is its own key). */
   count = 0;
   /**
-   * Where the last `matches` that failed left the template: its literal character's index × 256 + the
-   * text's character there (the same for every text that parts from the template there), or -1.
+   * Where the last `matches` that failed left the template (the same number for every text that parts
+   * from it there, and so would match the same other template): its literal character's index × 256 +
+   * the text's character there; for a token's place that holds no token of the template's kind, a
+   * negative number below NO_MISS from the token's index and the kind found there (tokenMiss); NO_MISS
+   * where the text ended early or went on after the template.
    */
-  missed = -1;
+  missed = NO_MISS;
   /** The text scanned last by `scan` (its codes are in CODES). */
   private text: string | null = null;
 
@@ -346,7 +349,7 @@ export class ReplyMask {
   matches(bytes: Codes, from: number, to: number, template: ReplyTemplate): boolean {
     this.count = 0;
     this.text = null;
-    this.missed = -1;
+    this.missed = NO_MISS;
     if (to - from > MAX_MASKED_LENGTH) return false;
     const { literal, pieceEnds, kinds, places, hasAt } = template;
     let at = from;
@@ -355,7 +358,7 @@ export class ReplyMask {
       const pieceEnd = pieceEnds[t];
       for (let i = copied; i < pieceEnd; i++) {
         if (at === to || bytes[at] !== literal[i]) {
-          this.missed = at === to ? -1 : i * 256 + bytes[at];
+          this.missed = at === to ? NO_MISS : i * 256 + bytes[at];
           return false;
         }
         at++;
@@ -380,22 +383,30 @@ export class ReplyMask {
           if ((flags & DIGIT) !== 0) digits++;
           all &= d === 95 ? 0 : flags;
         }
-        if (wordKind(end - at, digits, all) !== kinds[t]) {
+        const kind = wordKind(end - at, digits, all);
+        if (kind !== kinds[t]) {
           this.count = 0;
+          this.missed = tokenMiss(t, kind);
           return false;
         }
         this.starts[t] = at - from;
         this.ends[t] = end - from;
         this.kinds[t] = kinds[t];
         this.count = t + 1;
-      } else if (
-        this.tokensIn(bytes, at, end, hasAt, from) !== t + 1 ||
-        this.starts[t] !== at - from ||
-        this.ends[t] !== end - from ||
-        this.kinds[t] !== kinds[t]
-      ) {
-        this.count = 0;
-        return false;
+      } else {
+        const found = this.tokensIn(bytes, at, end, hasAt, from);
+        if (
+          found !== t + 1 ||
+          this.starts[t] !== at - from ||
+          this.ends[t] !== end - from ||
+          this.kinds[t] !== kinds[t]
+        ) {
+          // The kind of a token found in the place, if that is all it holds (else none).
+          const whole = found === t + 1 && this.starts[t] === at - from && this.ends[t] === end - from;
+          this.missed = tokenMiss(t, whole ? this.kinds[t] : -1);
+          this.count = 0;
+          return false;
+        }
       }
       at = end;
     }
@@ -403,6 +414,14 @@ export class ReplyMask {
     this.count = 0;
     return false;
   }
+}
+
+/** ReplyMask.missed of a match that parted from its template nowhere it can tell. */
+export const NO_MISS = -1;
+
+/** ReplyMask.missed for token `t`'s place holding a token of `kind` (-1: none) instead of the template's. */
+function tokenMiss(t: number, kind: number): number {
+  return NO_MISS - 1 - (t * 256 + kind + 1);
 }
 
 /** A masked reply's shape (ReplyMask.template). */

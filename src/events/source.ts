@@ -37,8 +37,10 @@ export interface ParseContext {
 /**
  * A recipient outcome read from a line's bytes: the event (only valid during the call: the parser may
  * reuse it), and where its recipient and reply lie in `bytes` (an ASCII line: byte offsets are character
- * offsets; the event's recipient is those bytes decoded). The event's reply may be left null when it
- * has one (replyStart ≥ 0): its text is then those bytes, decoded by whoever needs it.
+ * offsets). The event's recipient is those bytes decoded (null when empty) for a deferral (the parser
+ * keeps it); for the other outcomes it is left null, the recipient being those bytes. The event's reply
+ * may be left null when it has one (replyStart ≥ 0): its text is then those bytes, decoded by whoever
+ * needs it.
  */
 export interface OutcomeSpans {
   bytes: Buffer;

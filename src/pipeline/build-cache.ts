@@ -3,31 +3,39 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /**
- * What scripts/build-cache.ts builds (with esbuild, on `prepare` in a checkout) to cut classify's start-up,
- * and whether a build is still good for this run. Two artifacts:
- * - "cli": the CLI's modules bundled into a few ES modules (split where the CLI loads lazily), so a process
- *   loads ~10 files instead of ~130 (bin/deliverlens.js imports them for `classify`);
- * - "helper": a V8 startup snapshot of the helper process (classify-helper-snapshot.ts): its modules loaded,
- *   initialised and warmed when the snapshot was taken (https://nodejs.org/api/cli.html#--build-snapshot-entry).
- * Each is used only while it matches this Node and every source file it was built from (size and modification
- * time); otherwise the plain modules run, as they always can.
+ * What scripts/build-cache.ts builds (with esbuild and `node --build-snapshot`, on `prepare` in a checkout) to
+ * cut classify's start-up, and whether a build is still good for this run. Two V8 startup snapshots
+ * (https://nodejs.org/api/cli.html#--build-snapshot-entry), each of modules bundled into one script and loaded,
+ * initialised and warmed (snapshot-warm-up.ts) when it was taken:
+ * - "classify": the CLI with the classify path (src/cli/classify-snapshot.ts); bin/deliverlens.js runs
+ *   `classify` from it instead of loading ~130 modules;
+ * - "helper": classify's helper process (classify-helper-snapshot.ts; helper-process.ts starts it from it).
+ * Each is used only while it matches this Node, every source file it was built from (size and modification
+ * time) and every environment variable read while it was built (a limit such as DELIVERLENS_MAX_RECIPIENTS is
+ * read once, when its module loads: the snapshot holds the value it had then); otherwise the plain modules run,
+ * as they always can.
  */
 
-export type Artifact = "cli" | "helper";
+export type Artifact = "classify" | "helper";
 
-/** What the build wrote: the output (a folder or a blob), the Node that built it, each input's stamp. */
+/** What the build wrote: the output (the blob), the Node that built it, each input's stamp. */
 export interface BuildManifest {
   node: string;
   arch: string;
   output: string;
   /** Inputs relative to the repository root: [path, size, mtimeMs]. */
   inputs: [string, number, number][];
+  /** Environment variables the modules read while the snapshot was built, with their values then (null: unset). */
+  env: Record<string, string | null>;
 }
 
-export const MANIFESTS: Record<Artifact, string> = { cli: "cli-bundle.json", helper: "helper-snapshot.json" };
+export const MANIFESTS: Record<Artifact, string> = {
+  classify: "classify-snapshot.json",
+  helper: "helper-snapshot.json",
+};
 /** Set to 0 to run the plain modules instead of the artifact. */
 export const SWITCHES: Record<Artifact, string> = {
-  cli: "DELIVERLENS_CLI_BUNDLE",
+  classify: "DELIVERLENS_CLASSIFY_SNAPSHOT",
   helper: "DELIVERLENS_HELPER_SNAPSHOT",
 };
 
@@ -35,8 +43,7 @@ export const SWITCHES: Record<Artifact, string> = {
 export const packageRoot = fileURLToPath(new URL("../../", import.meta.url));
 
 /**
- * Where the build puts its output: node_modules/.cache/deliverlens (or DELIVERLENS_CACHE_DIR, for tests; inside
- * node_modules too, so the bundle's imports of packages resolve).
+ * Where the build puts its output: node_modules/.cache/deliverlens (or DELIVERLENS_CACHE_DIR, for tests).
  */
 export function buildCacheDir(): string {
   return process.env.DELIVERLENS_CACHE_DIR ?? join(packageRoot, "node_modules", ".cache", "deliverlens");
@@ -53,7 +60,7 @@ export function inputStamp(path: string): [number, number] | null {
 }
 
 /**
- * The artifact's path (the bundle's folder, the snapshot's blob), or null: none built, built by another Node,
+ * The snapshot's blob, or null: none built, built by another Node,
  * a source changed since, or turned off (its switch set to 0).
  */
 export function freshArtifact(kind: Artifact, dir = buildCacheDir()): string | null {
@@ -65,9 +72,18 @@ export function freshArtifact(kind: Artifact, dir = buildCacheDir()): string | n
     return null;
   }
   if (manifest.node !== process.version || manifest.arch !== process.arch) return null;
-  if (!Array.isArray(manifest.inputs) || manifest.inputs.length === 0) return null;
+  if (
+    typeof manifest.output !== "string" ||
+    !Array.isArray(manifest.inputs) ||
+    manifest.inputs.length === 0 ||
+    typeof manifest.env !== "object" ||
+    manifest.env === null
+  )
+    return null;
+  for (const [name, value] of Object.entries(manifest.env))
+    if ((process.env[name] ?? null) !== value) return null;
   for (const [path, size, mtime] of manifest.inputs) {
-    const stamp = inputStamp(path);
+    const stamp = typeof path === "string" ? inputStamp(path) : null;
     if (stamp === null || stamp[0] !== size || stamp[1] !== mtime) return null;
   }
   const output = join(dir, manifest.output);

@@ -3,13 +3,13 @@ import type { Classification } from "../bounce/classify.ts";
 import { classifyEvent, EVENT_ACTIONS, FAILURE_TYPES } from "../bounce/classify-event.ts";
 import { detectProvider } from "../bounce/provider.ts";
 import type { BounceRecord } from "../bounce/record.ts";
-import { ClassificationJson, type JsonBytes, jsonRecord, utf8 } from "../bounce/render-output.ts";
+import { ClassificationJson, type JsonBytes, joined, jsonRecord, utf8 } from "../bounce/render-output.ts";
 import { MAX_REPLY_LENGTH, parseReply } from "../bounce/smtp-reply.ts";
 import { latin1 } from "../events/byte-scan.ts";
 import type { DeliveryEvent, EventType, ParseProblem } from "../events/event.ts";
 import type { FormatName } from "../events/formats.ts";
 import { type ReadOptions, readEventBatches } from "../events/read.ts";
-import { ReplyMask, type ReplyTemplate, swapTokens, tokenPlaces } from "../events/reply-key.ts";
+import { NO_MISS, ReplyMask, type ReplyTemplate, swapTokens, tokenPlaces } from "../events/reply-key.ts";
 import {
   FNV_PRIME,
   isProblem,
@@ -88,6 +88,9 @@ const GUESSES = 4096;
 const MAX_TRIES = 4;
 /** Branches kept per entry, at most. */
 const MAX_BRANCHES = 64;
+/** Slots of the recipient domains' table (a power of two). */
+const DOMAIN_SLOTS = 1024;
+const AT_SIGN = 64;
 /** Hashes as small integers (V8 keeps them unboxed). */
 const HASH_BITS = 0x3fffffff;
 
@@ -110,6 +113,8 @@ export class EventClassifier {
    * against its template (the replies of one context are mostly one shape with other ids).
    */
   private readonly guesses: (Entry | undefined)[] = new Array(GUESSES);
+  /** Recipient domains (lower case) and their keys, by a hash of the domain (domainKeyOfBytes). */
+  private readonly domainSlots: ({ domain: string; key: string } | undefined)[] = new Array(DOMAIN_SLOTS);
   /** The reply of the event `find` looked up last (its length; "" while on the bytes), and whether that classified it anew. */
   private text = "";
   private replyLength = 0;
@@ -168,35 +173,66 @@ export class EventClassifier {
     const c = entry.classification;
     entry.json ??= new ClassificationJson(c);
     const start = out.length;
+    // A complaint's feedback type is not in the head: its JSON is made as text.
+    if (event.type !== "complaint" && this.writeBytes(entry, entry.json, event, spans, format, out))
+      return true;
+    out.length = start;
+    this.spelled(event, spans);
+    out.text(this.jsonOf(entry, event, format));
+    return true;
+  }
+
+  /** `jsonBytes` from the cached parts and the line's bytes; false where the text has to be made. */
+  private writeBytes(
+    entry: Entry,
+    json: ClassificationJson,
+    event: DeliveryEvent,
+    spans: OutcomeSpans,
+    format: string,
+    out: JsonBytes,
+  ): boolean {
     const { bytes, recipientStart, recipientEnd } = spans;
-    if (
-      event.type !== "complaint" &&
-      entry.json.writeHead(
+    const c = entry.classification;
+    const remoteMta = event.remoteMta?.trim() || c.remoteMta;
+    const recipientNull = recipientStart === recipientEnd;
+    const { source, time } = event;
+    // The cached diagnostic is written with the record's middle, as one piece.
+    let ending: Uint8Array | null = null;
+    if (this.cachedDiagnostic(entry, spans)) {
+      entry.diagnosticJson ??= joined(utf8(JSON.stringify(c.diagnostic)), json.tail());
+      ending = entry.diagnosticJson;
+    }
+    return (
+      json.writeHead(
         out,
         bytes,
         recipientStart,
         recipientEnd,
-        event.recipient === null,
-        event.source,
+        recipientNull,
+        source,
         format,
-        event.time,
-        event.remoteMta?.trim() || c.remoteMta,
+        time,
+        remoteMta,
+        ending,
       ) &&
-      this.diagnosticBytes(entry, entry.json, spans, out)
-    ) {
-      // Written up to its end.
-    } else {
-      out.length = start;
-      if (event.reply === null && spans.replyStart >= 0) this.textOf(event, spans);
-      out.text(this.jsonOf(entry, event, format));
-    }
-    return true;
+      (ending !== null || this.diagnosticBytes(entry, json, spans, out))
+    );
   }
 
   /**
-   * The JSON of `diagnostic(entry)` written from bytes: the cached diagnostic's, the reply's own, or the
-   * cached one's pieces around the reply's tokens (which need no escape: letters, digits and `@._%+=-:`).
-   * False (nothing written) where the text has to be made.
+   * Whether `diagnostic(entry)` is the cached diagnostic for the event `find` looked up last on the bytes
+   * `spans` (written as one piece with the record's middle).
+   */
+  private cachedDiagnostic(entry: Entry, spans: OutcomeSpans): boolean {
+    if (this.fresh || this.replyLength === 0) return true;
+    if (this.replyLength > MAX_REPLY_LENGTH || spans.replyStart < 0 || entry.identity) return false;
+    return this.mask.count === 0 && entry.tokens.length === 0;
+  }
+
+  /**
+   * The JSON of `diagnostic(entry)` written from bytes where it is not the cached one (cachedDiagnostic):
+   * the reply's own, or the cached one's pieces around the reply's tokens (which need no escape: letters,
+   * digits and `@._%+=-:`). False (nothing written) where the text has to be made.
    */
   private diagnosticBytes(
     entry: Entry,
@@ -205,16 +241,10 @@ export class EventClassifier {
     out: JsonBytes,
   ): boolean {
     const mask = this.mask;
-    const cached = this.fresh || this.replyLength === 0;
-    if (!cached && (this.replyLength > MAX_REPLY_LENGTH || spans.replyStart < 0)) return false;
-    if (!cached && entry.identity) {
+    if (this.replyLength > MAX_REPLY_LENGTH || spans.replyStart < 0) return false;
+    if (entry.identity) {
       out.quoted(spans.bytes, spans.replyStart, spans.replyEnd);
       out.bytes(json.tail());
-      return true;
-    }
-    if (cached || (mask.count === 0 && entry.tokens.length === 0)) {
-      entry.diagnosticJson ??= joined(utf8(JSON.stringify(entry.classification.diagnostic)), json.tail());
-      out.bytes(entry.diagnosticJson);
       return true;
     }
     if (mask.count !== entry.tokens.length) return false;
@@ -244,7 +274,10 @@ export class EventClassifier {
     const replyCode = event.replyCode;
     const status = event.status;
     const hostKey = this.hostKey(event.remoteMta);
-    const domainKey = this.domainKey(event.recipient);
+    const domainKey =
+      spans === null
+        ? this.domainKey(event.recipient)
+        : this.domainKeyOfBytes(spans.bytes, spans.recipientStart, spans.recipientEnd);
     let context = Math.imul(this.id(action) ^ 0x2f, FNV_PRIME);
     context = Math.imul(context ^ this.id(hostKey), FNV_PRIME);
     context = Math.imul(context ^ this.id(domainKey), FNV_PRIME);
@@ -268,7 +301,7 @@ export class EventClassifier {
         this.guesses[slot] = guess;
         return guess;
       }
-      parted = mask.missed < 0 ? null : guess;
+      parted = mask.missed === NO_MISS ? null : guess;
       guess = parted?.branches?.get(mask.missed);
     }
     const missed = mask.missed;
@@ -299,7 +332,7 @@ export class EventClassifier {
     this.fresh = entry === undefined || entry === null;
     if (entry === undefined || entry === null) {
       this.misses++;
-      if (onBytes !== null && event.reply === null) this.textOf(event, onBytes);
+      if (spans !== null) this.spelled(event, spans);
       entry = this.classifyNew(event, this.text, hostKey, domainKey, chain(first));
       this.entries.set(hash, entry);
     } else this.hits++;
@@ -311,8 +344,13 @@ export class EventClassifier {
     return entry;
   }
 
-  /** The reply left on the line's bytes, made text (the event's and the one looked up last). */
-  private textOf(event: DeliveryEvent, spans: OutcomeSpans): void {
+  /**
+   * The recipient and reply left on the line's bytes, made text (the event's; the reply is also the one
+   * looked up last).
+   */
+  private spelled(event: DeliveryEvent, spans: OutcomeSpans): void {
+    event.recipient ??= latin1(spans.bytes, spans.recipientStart, spans.recipientEnd) || null;
+    if (event.reply !== null || spans.replyStart < 0) return;
     event.reply = latin1(spans.bytes, spans.replyStart, spans.replyEnd);
     this.text = event.reply;
   }
@@ -406,7 +444,31 @@ export class EventClassifier {
   private domainKey(recipient: string | null): string {
     if (!recipient) return "";
     const at = recipient.lastIndexOf("@");
-    const domain = at < 0 ? "" : recipient.slice(at + 1).toLowerCase();
+    return this.domainKeyOf(at < 0 ? "" : recipient.slice(at + 1).toLowerCase());
+  }
+
+  /**
+   * `domainKey` of the recipient whose characters are the ASCII bytes [from, to): found by a hash of its
+   * domain's bytes in lower case, without a recipient or domain string (deliveries are most records).
+   */
+  private domainKeyOfBytes(bytes: Buffer, from: number, to: number): string {
+    if (from === to) return "";
+    let at = to - 1;
+    while (at >= from && bytes[at] !== AT_SIGN) at--;
+    const start = at < from ? to : at + 1;
+    let hash = 0;
+    for (let i = start; i < to; i++) hash = Math.imul(hash ^ lowerCase(bytes[i]), FNV_PRIME);
+    const slot = (hash ^ (hash >>> 16)) & (DOMAIN_SLOTS - 1);
+    const known = this.domainSlots[slot];
+    if (known !== undefined && sameInLowerCase(bytes, start, to, known.domain)) return known.key;
+    const domain = detach(latin1(bytes, start, to).toLowerCase());
+    const key = this.domainKeyOf(domain);
+    this.domainSlots[slot] = { domain, key };
+    return key;
+  }
+
+  /** The key of a recipient domain (lower case). */
+  private domainKeyOf(domain: string): string {
     let key = this.domainKeys.get(domain);
     if (key === undefined) {
       const provider = detectProvider({ recipient: `x@${domain}` });
@@ -415,10 +477,6 @@ export class EventClassifier {
     }
     return key;
   }
-}
-
-function joined(a: Uint8Array, b: Uint8Array): Uint8Array {
-  return Buffer.concat([a, b]);
 }
 
 /**
@@ -450,6 +508,18 @@ function hashText(hash: number, text: string | null): number {
   if (text === null) return Math.imul(hash ^ 0x1f, FNV_PRIME);
   for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), FNV_PRIME);
   return Math.imul(hash ^ text.length, FNV_PRIME);
+}
+
+/** An ASCII byte in lower case (what toLowerCase gives for its character). */
+function lowerCase(byte: number): number {
+  return byte >= 65 && byte <= 90 ? byte + 32 : byte;
+}
+
+/** Whether the ASCII bytes [from, to) in lower case are the characters of `text`. */
+function sameInLowerCase(bytes: Uint8Array, from: number, to: number, text: string): boolean {
+  if (to - from !== text.length) return false;
+  for (let i = from; i < to; i++) if (lowerCase(bytes[i]) !== text.charCodeAt(i - from)) return false;
+  return true;
 }
 
 /** Whether `entry` was classified in this context (everything the classifier looks at besides the reply). */

@@ -66,7 +66,11 @@ function rowsBothWays(input: string, chunkSize: number): { fromBytes: string[]; 
         event.reply === null && spans.replyStart >= 0
           ? latin1(spans.bytes, spans.replyStart, spans.replyEnd)
           : event.reply;
-      rowRows.add(stagingRow(event, "postfix", reply) ?? noTimeRow(event));
+      // The recipient left on the bytes (OutcomeSpans).
+      const recipient =
+        event.recipient ?? (latin1(spans.bytes, spans.recipientStart, spans.recipientEnd) || null);
+      const whole = { ...event, recipient };
+      rowRows.add(stagingRow(whole, "postfix", reply) ?? noTimeRow(whole));
       fromRow.push(Buffer.from(rowRows.take()).toString("utf8"));
     },
   };

@@ -4,7 +4,8 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { after, test } from "node:test";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
+import { WHOLE_FILE_BYTES } from "../../src/events/input.ts";
 import {
   type Artifact,
   type BuildManifest,
@@ -13,33 +14,28 @@ import {
 } from "../../src/pipeline/build-cache.ts";
 import { classifyWholeFiles } from "../../src/pipeline/classify-files.ts";
 import { HELPER_MIN_FILES, type HelperRequest, helperBoot } from "../../src/pipeline/helper-process.ts";
-import { HEAVY_MODULES, MODULE_RECORDER, recorded } from "../../testkit/module-recorder.ts";
+import { MODULE_RECORDER, recorded } from "../../testkit/module-recorder.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const cli = join(root, "bin/deliverlens.js");
 const corpus = join(root, "test/fixtures/sisimai/eml");
 const dir = mkdtempSync(join(tmpdir(), "deliverlens-build-cache-"));
-// The bundle imports packages by name: its folder must be inside node_modules, as the real one is.
-mkdirSync(join(root, "node_modules", ".cache"), { recursive: true });
-const cache = mkdtempSync(join(root, "node_modules", ".cache", "deliverlens-test-"));
-after(() => {
-  rmSync(dir, { recursive: true, force: true });
-  rmSync(cache, { recursive: true, force: true });
-});
+const cache = join(dir, "cache");
+after(() => rmSync(dir, { recursive: true, force: true }));
 
-let built: { cli: string; helper: string } | null = null;
+let built: Record<Artifact, string> | null = null;
 /** Builds both into this test's own cache folder once (the build script, as `prepare` runs it). */
-function build(): { cli: string; helper: string } {
+function build(): Record<Artifact, string> {
   if (built) return built;
   const run = spawnSync(process.execPath, [join(root, "scripts/build-cache.ts"), "--force"], {
     encoding: "utf8",
     env: { ...process.env, DELIVERLENS_CACHE_DIR: cache },
   });
   assert.equal(run.status, 0, run.stderr);
-  const cli = freshArtifact("cli", cache);
+  const classify = freshArtifact("classify", cache);
   const helper = freshArtifact("helper", cache);
-  assert.ok(cli !== null && helper !== null, `not fresh after the build: ${run.stderr}`);
-  built = { cli, helper };
+  assert.ok(classify !== null && helper !== null, `not fresh after the build: ${run.stderr}`);
+  built = { classify, helper };
   return built;
 }
 
@@ -99,7 +95,7 @@ test("a helper started from the snapshot answers every job as one that loads the
 
 test("a build is used only while it matches this Node and every input it was built from", () => {
   const fresh = build();
-  for (const kind of ["cli", "helper"] as Artifact[]) {
+  for (const kind of ["classify", "helper"] as Artifact[]) {
     const manifest = JSON.parse(readFileSync(join(cache, MANIFESTS[kind]), "utf8")) as BuildManifest;
     const variant = (name: string, change: (copy: BuildManifest) => void): string | null => {
       const other = join(dir, kind, name);
@@ -146,7 +142,32 @@ test("a build is used only while it matches this Node and every input it was bui
       `${kind}: no output`,
     );
     assert.equal(freshArtifact(kind, join(dir, "empty")), null, `${kind}: nothing built`);
-    const name = kind === "cli" ? "DELIVERLENS_CLI_BUNDLE" : "DELIVERLENS_HELPER_SNAPSHOT";
+    // A limit's module keeps the value it read when it loaded: the snapshot holds the one the build saw.
+    assert.equal(
+      manifest.env.DELIVERLENS_MAX_RECIPIENTS,
+      null,
+      `${kind}: the build read the recipients limit`,
+    );
+    process.env.DELIVERLENS_MAX_RECIPIENTS = "6000";
+    try {
+      assert.equal(freshArtifact(kind, cache), null, `${kind}: a limit set otherwise than when it was built`);
+    } finally {
+      delete process.env.DELIVERLENS_MAX_RECIPIENTS;
+    }
+    assert.equal(
+      variant("older", (copy) => {
+        delete (copy as Partial<BuildManifest>).output;
+      }),
+      null,
+      `${kind}: another layout`,
+    );
+    assert.equal(
+      variant("odd", (copy) => {
+        copy.inputs = [[1 as unknown as string, 1, 1]];
+      }),
+      null,
+    );
+    const name = kind === "classify" ? "DELIVERLENS_CLASSIFY_SNAPSHOT" : "DELIVERLENS_HELPER_SNAPSHOT";
     process.env[name] = "0";
     try {
       assert.equal(freshArtifact(kind, cache), null, `${kind}: turned off`);
@@ -157,8 +178,8 @@ test("a build is used only while it matches this Node and every input it was bui
   }
 });
 
-test("classify: same bytes and exit code from the CLI bundle and the helper's snapshot as from the plain modules", () => {
-  const { cli: bundle } = build();
+test("classify: same bytes and exit code from the startup snapshots as from the plain modules", () => {
+  build();
   const tree = join(dir, "tree");
   const names = readdirSync(corpus).sort();
   for (let at = 0; at < HELPER_MIN_FILES + 50; at++) {
@@ -178,6 +199,10 @@ test("classify: same bytes and exit code from the CLI bundle and the helper's sn
       .join(""),
     "latin1",
   );
+  // Over WHOLE_FILE_BYTES: its segments go to a worker thread (started from the snapshot's process).
+  const bigMbox = join(dir, "big.mbox");
+  const messages = readFileSync(mbox, "latin1");
+  writeFileSync(bigMbox, messages.repeat(Math.ceil((WHOLE_FILE_BYTES + 65536) / messages.length)), "latin1");
   const log = join(dir, "mail.log");
   writeFileSync(
     log,
@@ -190,34 +215,35 @@ test("classify: same bytes and exit code from the CLI bundle and the helper's sn
       env: { ...process.env, DELIVERLENS_CACHE_DIR: cache, ...env },
       maxBuffer: 1 << 28,
     });
-  const plain = { DELIVERLENS_CLI_BUNDLE: "0", DELIVERLENS_HELPER_SNAPSHOT: "0" };
+  const plain = { DELIVERLENS_CLASSIFY_SNAPSHOT: "0", DELIVERLENS_HELPER_SNAPSHOT: "0" };
   const cases: [string[], string?][] = [
     [["classify", tree, "--ndjson"]],
     [["classify", tree, "--json", "--all"]],
     [["classify", tree]],
     [["classify", mbox, log, join(dir, "missing.eml"), "--ndjson"]],
+    [["classify", bigMbox, "--ndjson"]],
     [["classify", "--text", "550 5.7.1 [CS01] Message rejected due to local policy"]],
     [["classify", "--format", "nosuch", mbox]],
     [["classify", "-", "--ndjson"], readFileSync(join(corpus, names[0]), "latin1")],
   ];
   for (const [args, input] of cases) {
-    const fromBundle = run(args, {}, input);
-    const { stderr, urls } = recorded(fromBundle.stderr);
+    const fromSnapshot = run(args, {}, input);
+    // bin/ itself loads no CLI module: the run is in the process started from the snapshot.
+    const { stderr, urls } = recorded(fromSnapshot.stderr);
     assert.ok(
-      urls.some((url) => url.startsWith(pathToFileURL(bundle).href)),
-      `${args}: ran from the bundle`,
+      urls.some((url) => url.endsWith("/pipeline/build-cache.ts")),
+      `${args}: bin/ looked for the snapshot`,
     );
-    for (const heavy of HEAVY_MODULES)
-      assert.equal(
-        urls.find((url) => heavy.test(url)),
-        undefined,
-        `${args} loaded ${heavy}`,
-      );
+    assert.equal(
+      urls.find((url) => url.includes("/src/cli/")),
+      undefined,
+      `${args}: ran from the snapshot`,
+    );
     for (const env of [plain, { DELIVERLENS_THREADS: "1" }]) {
       const other = run(args, env, input);
-      assert.equal(other.stdout, fromBundle.stdout, `${args} ${JSON.stringify(env)}`);
+      assert.equal(other.stdout, fromSnapshot.stdout, `${args} ${JSON.stringify(env)}`);
       assert.equal(recorded(other.stderr).stderr, stderr, `${args} ${JSON.stringify(env)}`);
-      assert.equal(other.status, fromBundle.status, `${args} ${JSON.stringify(env)}`);
+      assert.equal(other.status, fromSnapshot.status, `${args} ${JSON.stringify(env)}`);
     }
   }
 });

@@ -67,3 +67,43 @@ test("a reply seen once is not kept; one seen again is, and every sighting gets 
   // Kept, 20,000 replies of 750 characters would be 15 MB and more; seen once, none is.
   assert.ok(retained < 4 * 1024 * 1024, `retained ${retained} bytes`);
 });
+
+test("a memoized reply answers only its own context: each field the result depends on tells contexts apart", async () => {
+  const base = {
+    text: "Message could not be delivered",
+    replyCode: 550 as number | null,
+    status: "5.1.1",
+    remoteMta: "mx.example.net",
+    reportingMta: null as string | null,
+    recipient: "a@example.com",
+    action: "failed",
+    hintReason: null as string | null,
+  };
+  const localPolicy = "550 5.7.1 Message rejected due to local policy";
+  // Per field: the context in which it is changed (the text and the rest as given), and its changed value.
+  const cases: Array<[keyof typeof base, unknown, Partial<typeof base>]> = [
+    ["replyCode", 452, {}],
+    ["status", "5.2.2", {}],
+    ["remoteMta", "mx01.mail.icloud.com", { text: localPolicy, status: "5.7.1" }],
+    ["recipient", "a@gmail.com", { remoteMta: "" }],
+    ["action", "delivered", { text: "ok", status: null as unknown as string, replyCode: null }],
+    ["hintReason", "feedback", {}],
+    ["reportingMta", "mx01.mail.icloud.com", { text: localPolicy, status: "5.7.1", remoteMta: "" }],
+  ];
+  for (const [field, value, context] of cases) {
+    const before = { ...base, ...context };
+    const after = { ...before, [field]: value };
+    // A module instance of its own (its own memo): the changed context's answer with nothing memoized.
+    const fresh = await import(`${classify}?fresh=${field}`);
+    const expected = JSON.stringify(fresh.classifyReply(after));
+    const { classifyReply } = await import(`${classify}?memoized=${field}`);
+    // The same text in the other context, seen three times (kept from the second sighting on).
+    for (let sighting = 0; sighting < 3; sighting++) classifyReply(before);
+    assert.notEqual(
+      JSON.stringify(classifyReply(before)),
+      expected,
+      `${field}: the two contexts must differ`,
+    );
+    assert.equal(JSON.stringify(classifyReply(after)), expected, field);
+  }
+});

@@ -15,10 +15,10 @@ after(() => rmSync(work, { recursive: true, force: true }));
 const HEAVY = HEAVY_MODULES;
 
 function loadedBy(args: string[]): string[] {
-  // The source modules' own laziness: the CLI bundle's (one module per chunk) is build-cache.test.ts's.
+  // The source modules' own laziness (a run from classify's startup snapshot loads none: build-cache.test.ts).
   const run = spawnSync(process.execPath, ["--import", MODULE_RECORDER, cli, ...args], {
     encoding: "utf8",
-    env: { ...process.env, DELIVERLENS_CLI_BUNDLE: "0" },
+    env: { ...process.env, DELIVERLENS_CLASSIFY_SNAPSHOT: "0" },
   });
   assert.equal(run.status, 0, run.stderr);
   const line = run.stderr.split("\n").find((l) => l.startsWith("LOADED "));

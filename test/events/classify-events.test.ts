@@ -204,6 +204,58 @@ test("the cache key holds everything the classifier looks at: cached equals fres
   );
 });
 
+test("recipients left on a line's bytes are keyed by their domain as recipient strings are: cached equals fresh (property)", () => {
+  // Domains of providers (one the provider rules name), in other cases, several `@`, none, empty.
+  const recipient = fc.constantFrom(
+    "x@icloud.com",
+    "X@ICLOUD.Com",
+    "y@gmail.com",
+    "a@b@gmail.com",
+    "z@example.org",
+    // As long as icloud.com and gmail.com, not a provider's.
+    "v@abcdef.com",
+    "w@abcde.com",
+    "q@PrivateRelay.AppleID.com",
+    "q@privaterelay.appleid.com",
+    "no-at-sign",
+    "trailing@",
+    "",
+  );
+  const event = fc.record({
+    type: fc.constantFrom("bounced", "delivered"),
+    reply: fc.constantFrom("550 5.7.1 [CS01] Message rejected due to local policy", "550 5.1.1 user unknown"),
+    recipient,
+    remoteMta: fc.constantFrom(null, "mx.example.org"),
+  });
+  fc.assert(
+    fc.property(fc.array(event, { minLength: 1, maxLength: 30 }), (events) => {
+      const cached = new EventClassifier();
+      for (const [i, fields] of events.entries()) {
+        const line = `to=<${fields.recipient}>, status=x (${fields.reply})`;
+        const spans = {
+          bytes: Buffer.from(line, "latin1"),
+          recipientStart: 4,
+          recipientEnd: 4 + fields.recipient.length,
+          replyStart: line.indexOf("(") + 1,
+          replyEnd: line.length - 1,
+        };
+        const onBytes = {
+          ...newEvent(fields.type as DeliveryEvent["type"], "f", i + 1),
+          remoteMta: fields.remoteMta,
+        };
+        const out = new JsonBytes(16);
+        assert.ok(cached.jsonBytes(onBytes, spans, "postfix", out));
+        const whole = { ...onBytes, recipient: fields.recipient || null, reply: fields.reply };
+        assert.equal(
+          out.buffer.toString("utf8", 0, out.length),
+          new EventClassifier().json(whole, "postfix"),
+        );
+      }
+    }),
+    { numRuns: 200 },
+  );
+});
+
 test("EventClassifier.json is jsonRecord of classify's record, byte for byte, hostile text included (property)", () => {
   // Attacker-controlled fields: quotes, backslashes, control characters, U+2028, lone surrogates,
   // what invalid UTF-8 decodes to, and the parts records share (one cached reply, many recipients).
@@ -267,15 +319,11 @@ test("EventClassifier.json is jsonRecord of classify's record, byte for byte, ho
   );
 });
 
-test("replies on bytes of a few shapes in one context are found by their templates, each shape classified once", () => {
+/** Replies of `shapes` in turn, on bytes, in one context: each record as a fresh classifier gives it. */
+function shapesInTurn(shapes: ((id: string) => string)[], count: number): EventClassifier {
   const classifier = new EventClassifier();
-  const shapes = [
-    (id: string) => `250 2.0.0 OK  1767600000 ${id}.62 - gsmtp`,
-    (id: string) => `250 2.0.0 OK  1767600000 ${id}.19 - gsmtp`,
-    (id: string) => `250 2.0.0 OK  1767600000 ${id}.51 - gsmtp`,
-  ];
-  for (let i = 0; i < 30; i++) {
-    const reply = shapes[i % 3](`${(0xa1b2c3d4e5f60000 + i * 7919).toString(16)}`);
+  for (let i = 0; i < count; i++) {
+    const reply = shapes[i % shapes.length](`${(0xa1b2c3d4e5f60000 + i * 7919).toString(16)}`);
     const line = `to=<user${i}@gmail.com>, status=sent (${reply})`;
     const bytes = Buffer.from(line, "latin1");
     const event = { ...newEvent("delivered", "maillog", i + 1), recipient: `user${i}@gmail.com` };
@@ -293,7 +341,29 @@ test("replies on bytes of a few shapes in one context are found by their templat
     const fresh = new EventClassifier().json({ ...event, reply }, "postfix");
     assert.equal(out.buffer.toString("utf8", 0, out.length), fresh);
   }
+  return classifier;
+}
+
+test("replies on bytes of a few shapes in one context are found by their templates, each shape classified once", () => {
+  const classifier = shapesInTurn(
+    [
+      (id) => `250 2.0.0 OK  1767600000 ${id}.62 - gsmtp`,
+      (id) => `250 2.0.0 OK  1767600000 ${id}.19 - gsmtp`,
+      (id) => `250 2.0.0 OK  1767600000 ${id}.51 - gsmtp`,
+    ],
+    30,
+  );
   assert.equal(classifier.misses, 3);
   // After its first two of a shape, every reply is found by a template (the one of its shape, by a branch).
   assert.ok(classifier.guessed >= 24, `${classifier.guessed} of 27 hits found by a template`);
+});
+
+test("replies that part from a template in a token's place (another kind there) are found by a branch too", () => {
+  // The first shape's token place holds the word `Ok` in the second: no token, not a literal.
+  const classifier = shapesInTurn(
+    [(id) => `250 2.0.0 ${id} accepted`, (id) => `250 2.0.0 Ok: queued as ${id}`],
+    30,
+  );
+  assert.equal(classifier.misses, 2);
+  assert.ok(classifier.guessed >= 25, `${classifier.guessed} of 28 hits found by a template`);
 });

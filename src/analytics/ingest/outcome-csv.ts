@@ -1,3 +1,4 @@
+import { latin1 } from "../../events/byte-scan.ts";
 import type { DeliveryEvent } from "../../events/event.ts";
 import { ReplyMask } from "../../events/reply-key.ts";
 import type { OutcomeSpans } from "../../events/source.ts";
@@ -79,11 +80,13 @@ export class OutcomeCsv {
       const timeMs = timeOf(event.time);
       this.timeDigits = Number.isFinite(timeMs) ? String(timeMs) : "";
     }
+    const bytes = spans.bytes;
     if (this.timeDigits === "") {
-      rows.add(noTimeRow(event));
+      // The recipient may be left on the bytes (OutcomeSpans).
+      const recipient = event.recipient ?? (latin1(bytes, spans.recipientStart, spans.recipientEnd) || null);
+      rows.add(noTimeRow({ ...event, recipient }));
       return;
     }
-    const bytes = spans.bytes;
     let rcptStart = spans.recipientStart;
     let rcptEnd = spans.recipientEnd;
     while (rcptStart < rcptEnd && isSpace(bytes[rcptStart])) rcptStart++;

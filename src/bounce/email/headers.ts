@@ -22,10 +22,11 @@ export class HeaderField {
 
   /** Unfolded value, trimmed (still raw bytes as latin1 chars; see decodeWords for RFC 2047). */
   get value(): string {
-    this.unfolded ??= this.text
-      .slice(this.start, Math.min(this.end, this.start + MAX_VALUE_LENGTH))
-      .replace(/\r?\n[ \t]*/g, " ")
-      .trim();
+    if (this.unfolded === null) {
+      const raw = this.text.slice(this.start, Math.min(this.end, this.start + MAX_VALUE_LENGTH));
+      // Most fields are one line: no unfolding pass then.
+      this.unfolded = (raw.includes("\n") ? raw.replace(/\r?\n[ \t]*/g, " ") : raw).trim();
+    }
     return this.unfolded;
   }
 }
@@ -124,7 +125,10 @@ export function parseHeaderBlock(text: string, start: number, end: number): Head
         return { fields, bodyStart: pos, lines };
       }
       flush();
-      name = text.slice(pos, colon).trimEnd().toLowerCase();
+      // A space before the colon is rare (fieldColon allows it): trimmed only then.
+      const code = text.charCodeAt(colon - 1);
+      const raw = text.slice(pos, colon);
+      name = (code === 32 || code === 9 ? raw.trimEnd() : raw).toLowerCase();
       valueStart = colon + 1;
       valueEnd = lineEnd;
     }

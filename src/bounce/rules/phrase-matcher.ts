@@ -9,6 +9,7 @@ import {
   statusOutranks,
   tableApplies,
 } from "./phrase-rule.ts";
+import { TrigramIndex } from "./trigram-index.ts";
 
 /** A rule placed in the compiled order. */
 export interface CompiledRule {
@@ -39,10 +40,8 @@ interface Anchored extends CompiledRule {
  */
 export class PhraseMatcher {
   readonly rules: readonly CompiledRule[];
-  /** Open addressing over the anchors' keys (a Map look-up per reply character cost more than the rest). */
-  private readonly slotKeys: Int32Array;
-  private readonly slotRules: Anchored[][];
-  private readonly slotMask: number;
+  /** The anchors of three characters or more, by their rarest three characters. */
+  private readonly index: TrigramIndex<Anchored>;
   private readonly short: Anchored[] = [];
   private readonly unanchored: CompiledRule[] = [];
   private readonly anyUnanchored: RegExp | null;
@@ -86,48 +85,7 @@ export class PhraseMatcher {
         }
       }
     }
-    // How many anchors hold each three characters: the rarer, the fewer rules a reply's text wakes up.
-    // (Built in every process before its first reply, mostly by the interpreter: each anchor's keys are
-    // worked out once, and counted once per anchor without a set per anchor.)
-    const keysOf = indexed.map((entry) => trigramsOf(entry.anchor));
-    const holding = new Map<number, number>();
-    for (const keys of keysOf) {
-      for (let at = 0; at < keys.length; at++) {
-        const key = keys[at];
-        if (keys.indexOf(key) === at) holding.set(key, (holding.get(key) ?? 0) + 1);
-      }
-    }
-    // In rule order, so each bucket stays in table order.
-    const byKey = new Map<number, Anchored[]>();
-    for (let n = 0; n < indexed.length; n++) {
-      const entry = indexed[n];
-      const keys = keysOf[n];
-      // The first of its rarest keys.
-      let fewest = holding.get(keys[0]) ?? 0;
-      for (let at = 1; at < keys.length; at++) {
-        const count = holding.get(keys[at]) ?? 0;
-        if (count < fewest) {
-          fewest = count;
-          entry.offset = at;
-        }
-      }
-      const key = keys[entry.offset];
-      const bucket = byKey.get(key);
-      if (bucket) bucket.push(entry);
-      else byKey.set(key, [entry]);
-    }
-    // At most a quarter full: a miss (most characters of a reply) ends at the first empty slot.
-    let size = 16;
-    while (size < byKey.size * 4) size *= 2;
-    this.slotMask = size - 1;
-    this.slotKeys = new Int32Array(size).fill(EMPTY);
-    this.slotRules = new Array(size).fill(NONE);
-    for (const [key, bucket] of byKey) {
-      let slot = slotOf(key) & this.slotMask;
-      while (this.slotKeys[slot] !== EMPTY) slot = (slot + 1) & this.slotMask;
-      this.slotKeys[slot] = key;
-      this.slotRules[slot] = bucket;
-    }
+    this.index = new TrigramIndex(indexed);
     this.rules = rules;
     this.missed = new Uint32Array(rules.length);
     this.anyUnanchored = anyOf(this.unanchored.map((entry) => entry.rule.pattern ?? /(?!)/));
@@ -162,14 +120,9 @@ export class PhraseMatcher {
     let best: CompiledRule | null = null;
     let bestOrder = Number.POSITIVE_INFINITY;
     const last = text.length - 2;
-    const keys = this.slotKeys;
-    const mask = this.slotMask;
+    const index = this.index;
     for (let i = 0; i < last; i++) {
-      const key = trigram(text, i);
-      let slot = slotOf(key) & mask;
-      while (keys[slot] !== key && keys[slot] !== EMPTY) slot = (slot + 1) & mask;
-      if (keys[slot] === EMPTY) continue;
-      const bucket = this.slotRules[slot];
+      const bucket = index.bucketAt(text, i);
       // Index loops: for-of allocates an iterator per loop in Maglev-compiled code (email runs' tier).
       for (let b = 0; b < bucket.length; b++) {
         const entry = bucket[b];
@@ -203,31 +156,6 @@ export class PhraseMatcher {
     }
     return best;
   }
-}
-
-/** An empty slot (no trigram key is negative: 27 bits). */
-const EMPTY = -1;
-const NONE: Anchored[] = [];
-
-/** A key's home slot (Fibonacci hashing: its high bits, spread). */
-function slotOf(key: number): number {
-  return Math.imul(key, 0x9e3779b1) >>> 16;
-}
-
-/** Three characters as one small integer (9 bits each: other characters collide, startsWith decides). */
-function trigram(text: string, at: number): number {
-  return (
-    ((text.charCodeAt(at) & 511) << 18) |
-    ((text.charCodeAt(at + 1) & 511) << 9) |
-    (text.charCodeAt(at + 2) & 511)
-  );
-}
-
-/** The key of every three characters of an anchor, by where they start. */
-function trigramsOf(anchor: string): number[] {
-  const keys: number[] = [];
-  for (let at = 0; at + 3 <= anchor.length; at++) keys.push(trigram(anchor, at));
-  return keys;
 }
 
 const CLASS_ESCAPES = "bBdDsSwWnrtfv0123456789";
