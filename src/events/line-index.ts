@@ -15,7 +15,8 @@ import { HEAD_INTS, shardOf } from "./source.ts";
 
 /**
  * Chunks indexed at a time: a slot is reused once every thread has read the chunk it held. More than the
- * chunks the threads may be apart (classify-log-threads.ts AHEAD), or the one ahead would find no slot.
+ * chunks the threads are apart once both run (classify-log-threads.ts AHEAD); a thread further ahead (the
+ * main thread while the worker starts) finds no free slot and reads without an index.
  */
 export const SLOTS = 24;
 /** Lines of one chunk indexed at most (a chunk of short lines has the rest read without the index). */

@@ -19,7 +19,7 @@ import type { ClassifyOptions } from "./classify-source.ts";
  * other half are skipped undecoded: a chunk's lines and their message ids are found once, by the first
  * thread to reach it, and shared (events/line-index.ts: the other reads only its own lines); what each
  * thread saves is the work per message line (the event, its classification, its JSON), the bulk of a
- * log's cost. Each thread stays within AHEAD chunks of the other (memory).
+ * log's cost. Each thread stays within a few chunks of the other (memory: see batchesAhead).
  *
  * Differences from one reader, all within what the readers promise (postfix.ts, exim.ts: a message's
  * state is kept at least its lifetime, and bounded in count): the file is read up to its size when
@@ -34,6 +34,17 @@ export const MIN_THREADED_LOG_BYTES = 32 * 1024 * 1024;
  * enough that neither waits for the other's start-up or a slow chunk.
  */
 const AHEAD = 16;
+/**
+ * The main thread may be up to MORE_AHEAD batches ahead while the records it holds for the merge are
+ * fewer than these bytes: it then keeps on while the worker starts up (~0.2 s) instead of waiting.
+ */
+const MORE_AHEAD = 64;
+const AHEAD_BYTES = 16 * 1024 * 1024;
+
+/** How many batches the main thread may be ahead of the worker, holding `bytes` of records for the merge. */
+export function batchesAhead(bytes: number): number {
+  return bytes < AHEAD_BYTES ? MORE_AHEAD : AHEAD;
+}
 
 /** Whether to classify this input on two threads. */
 export function worthLogThreads(input: OpenedSource, format: FormatName): boolean {
@@ -103,7 +114,7 @@ async function* onTwoThreads(
   const mine = new Pending();
   /** Memory of this thread's batches already read, for its next batches. */
   const spares: ArrayBuffer[] = [];
-  /** How far this thread had read after each of its last batches (it runs at most AHEAD batches ahead). */
+  /** How far this thread had read after each of its last batches (it runs at most AHEAD or MORE_AHEAD ahead). */
   const read: number[] = [];
   try {
     const shard = { ...job, shard: { index: 0, count: 2 } };
@@ -113,7 +124,8 @@ async function* onTwoThreads(
       read.push(batch.upTo);
       // The worker's batches arrive as events: let them in after each chunk (this thread never waits on I/O).
       await new Promise(setImmediate);
-      const behind = read.length > AHEAD ? (read.shift() ?? 0) : 0;
+      let behind = 0;
+      while (read.length > batchesAhead(mine.bytes)) behind = read.shift() ?? 0;
       const theirs = await other.until(behind);
       const merged = merge(mine, other.pending, Math.min(batch.upTo, theirs));
       if (merged.length > 0) yield merged;
@@ -143,9 +155,13 @@ class Pending {
   private readonly done: ArrayBuffer[] = [];
   private item = 0;
   private problem = 0;
+  /** The JSON bytes of the batches held. */
+  bytes = 0;
 
   add(batch: ShardBatch): void {
-    if (batch.lines.length > 0) this.batches.push(batch);
+    if (batch.lines.length === 0) return;
+    this.batches.push(batch);
+    this.bytes += batch.json.length;
   }
 
   /** Takes the memory of the batches handed on so far (their items must have been read). */
@@ -170,6 +186,7 @@ class Pending {
         : batch.json.subarray(batch.starts[i], batch.ends[i]);
     if (this.item >= batch.lines.length) {
       this.batches.shift();
+      this.bytes -= batch.json.length;
       this.done.push(batch.json.buffer);
       this.item = 0;
       this.problem = 0;

@@ -62,9 +62,21 @@ const LTRIM_SQL = (column: string): string =>
 export const REPLY_CODE_SQL = (column: string): string =>
   `CASE WHEN regexp_matches(${column}, '^[2-5][0-9][0-9]([ \\t-]|$)') THEN left(${column}, 3)::INTEGER END`;
 
+const STATUS_PATTERN = "[2-5]\\.[0-9]{1,3}\\.[0-9]{1,3}";
+/**
+ * The status after an optional reply code and its separator, `^(?:[2-5][0-9][0-9][ \t-])? *(STATUS)(?:[ \t]|$)`,
+ * written so that each character decides the branch (a code's second character is a digit, a status's a dot;
+ * a leading space means no code): RE2 then runs it in one pass instead of backtracking, 40 % less CPU for
+ * the costliest expression of a SendGrid row (1M replies, threads=1: 104–109 vs 168–203 ms). The status is
+ * group b (after a code), a‖c (at the start) or d (after spaces); unmatched groups are ''.
+ */
+const STATUS_GROUPS = `^(?:([2-5])(?:[0-9][0-9][ \\t-] *(${STATUS_PATTERN})|(\\.[0-9]{1,3}\\.[0-9]{1,3}))| +(${STATUS_PATTERN}))(?:[ \\t]|$)`;
+
 /** SQL twin of `leadingStatus`: the status after an optional reply code and its separator. */
 const LEADING_STATUS_SQL = (column: string): string =>
-  `CASE WHEN contains(${column}, '.') THEN nullif(regexp_extract(${column}, '^(?:[2-5][0-9][0-9](?:[ \\t-]|$))? *([2-5]\\.[0-9]{1,3}\\.[0-9]{1,3})(?:[ \\t]|$)', 1), '') END`;
+  `CASE WHEN contains(${column}, '.') THEN list_transform([regexp_extract(${column}, '${STATUS_GROUPS}', ['a', 'b', 'c', 'd'])],
+    status_groups -> CASE WHEN status_groups.c <> '' THEN status_groups.a || status_groups.c
+      ELSE nullif(status_groups.b || status_groups.d, '') END)[1] END`;
 
 /** SQL twin of `stripDiagnosticType`. */
 const STRIP_DIAGNOSTIC_SQL = (column: string): string =>

@@ -8,7 +8,7 @@ import { openSource } from "../../src/events/input.ts";
 import { newCounters } from "../../src/events/source.ts";
 import { EventClassifier } from "../../src/pipeline/classify-events.ts";
 import { shardBatches } from "../../src/pipeline/classify-log-shard.ts";
-import { classifyLogOnTwoThreads } from "../../src/pipeline/classify-log-threads.ts";
+import { batchesAhead, classifyLogOnTwoThreads } from "../../src/pipeline/classify-log-threads.ts";
 import { classifyOpenedBatches, isProblem } from "../../src/pipeline/classify-source.ts";
 import { postfixLogChunks } from "../../testkit/events-postfix-log.ts";
 import { eximLog } from "../../testkit/exim-log.ts";
@@ -95,4 +95,9 @@ test("a shard writes its next batches into the memory of batches handed back, no
   }
   assert.ok(batches >= 6, `batches: ${batches}`);
   assert.ok(memory.size <= batches / 2, `${memory.size} buffers for ${batches} batches`);
+});
+
+test("the main thread runs further ahead of the worker (its start-up) only while it holds few records", () => {
+  assert.ok(batchesAhead(0) > batchesAhead(64 * 1024 * 1024));
+  assert.ok(batchesAhead(64 * 1024 * 1024) >= 8, "enough that neither waits for a slow chunk");
 });
