@@ -30,6 +30,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { recordsFromEmail } from "../src/bounce/email/index.ts";
+import { freshArtifact } from "../src/pipeline/build-cache.ts";
 
 const TARGET = 15_000;
 const TIME = "/usr/bin/time";
@@ -97,6 +98,11 @@ closeSync(mboxFd);
 console.log(
   `corpus of ${names.length} repeated to ${messages.toLocaleString("en-US")} messages${distinct ? ", every reply made distinct" : ""} (as files under ${tree}, and one mbox); load: ${uptime()}`,
 );
+// Which way classify starts in the runs below (the switches and the environment decide as in a user's run).
+const startUp = (["classify", "helper"] as const).map(
+  (kind) => `${kind} ${freshArtifact(kind) === null ? "from its modules" : "from its startup snapshot"}`,
+);
+console.log(`start-up: ${startUp.join(", ")}`);
 
 interface Run {
   seconds: number;
