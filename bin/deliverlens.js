@@ -41,9 +41,14 @@ if (!nodeIsRecentEnough(process.version)) {
   const checkout = existsSync(new URL("../src/cli/main.ts", import.meta.url));
   const entry = (path) => (checkout ? `../src/${path}.ts` : `../dist/${path}.js`);
   // classify from its startup snapshot when one was built from these very sources (src/pipeline/build-cache.ts):
-  // the CLI and the classify path loaded, initialised and warmed already, instead of ~130 modules to load.
+  // the CLI and the classify path loaded, initialised and warmed already, instead of ~130 modules to load. Not
+  // when this process was given preloads (`node --import probe.ts bin/deliverlens.js …`: a benchmark's probe, a
+  // test's hooks): they act in this process, so the work stays here.
+  const preloaded = process.execArgv.some((arg) =>
+    /^(?:--import|--require|-r|--loader|--experimental-loader)\b/.test(arg),
+  );
   const snapshot =
-    checkout && process.argv[2] === "classify"
+    checkout && process.argv[2] === "classify" && !preloaded
       ? (await import(entry("pipeline/build-cache"))).freshArtifact("classify")
       : null;
   if (snapshot) {

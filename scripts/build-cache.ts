@@ -9,7 +9,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -105,8 +105,12 @@ async function buildSnapshot(esbuild: Esbuild, kind: Artifact): Promise<string> 
     logLevel: "error",
     plugins: kind === "classify" ? [moduleUrls, otherCommandsOut] : [moduleUrls],
   });
-  // package.json too: util/version.ts reads the version from it when it loads.
-  const inputs: BuildManifest["inputs"] = [...Object.keys(result.metafile.inputs), "package.json"]
+  // package.json too (util/version.ts reads the version from it when it loads), and this script (how it builds).
+  const inputs: BuildManifest["inputs"] = [
+    ...Object.keys(result.metafile.inputs),
+    "package.json",
+    "scripts/build-cache.ts",
+  ]
     .sort()
     .map((path) => {
       const stamp = inputStamp(path);
@@ -134,7 +138,15 @@ async function buildSnapshot(esbuild: Esbuild, kind: Artifact): Promise<string> 
   const env = JSON.parse(readFileSync(envFile, "utf8")) as BuildManifest["env"];
   rmSync(envFile, { force: true });
   renameSync(partial, join(dir, blob));
-  const manifest: BuildManifest = { node: process.version, arch: process.arch, output: blob, inputs, env };
+  const outputBytes = statSync(join(dir, blob)).size;
+  const manifest: BuildManifest = {
+    node: process.version,
+    arch: process.arch,
+    output: blob,
+    outputBytes,
+    inputs,
+    env,
+  };
   writeFileSync(join(dir, `${MANIFESTS[kind]}.${process.pid}`), `${JSON.stringify(manifest)}\n`);
   renameSync(join(dir, `${MANIFESTS[kind]}.${process.pid}`), join(dir, MANIFESTS[kind]));
   // A blob is read whole when a process starts from it: older ones (~10 MB each) can go at once.

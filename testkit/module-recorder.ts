@@ -6,11 +6,17 @@ export const MODULE_RECORDER = `data:text/javascript,${encodeURIComponent(
     'process.on("exit", () => process.stderr.write("\\nLOADED " + JSON.stringify(seen) + "\\n"));',
 )}`;
 
-/** A run's stderr without the recorder's report, and the URLs it reported (empty when it did not). */
+/**
+ * A run's stderr without the recorder's reports (one per process it was preloaded in), and the URLs they
+ * reported (empty when none did).
+ */
 export function recorded(stderr: string): { stderr: string; urls: string[] } {
-  const at = stderr.lastIndexOf("\nLOADED ");
-  if (at < 0) return { stderr, urls: [] };
-  return { stderr: stderr.slice(0, at), urls: JSON.parse(stderr.slice(at + "\nLOADED ".length)) as string[] };
+  const urls: string[] = [];
+  const rest = stderr.replace(/\nLOADED ([^\n]*)\n/g, (_all, list: string) => {
+    urls.push(...(JSON.parse(list) as string[]));
+    return "";
+  });
+  return { stderr: rest, urls };
 }
 
 /** Packages classify must never load (the CLI loads them lazily, for other commands). */

@@ -1,5 +1,5 @@
 import { hostName, providerOf, recipientDomain } from "./provider.ts";
-import type { BounceRecord, RuleRef } from "./record.ts";
+import { type BounceRecord, type RuleRef, ruleRef } from "./record.ts";
 import {
   CATEGORY_ACTION,
   NOT_FAILURES,
@@ -258,7 +258,7 @@ function decide(hint: Reason | null, dsnAction: string | null, context: PhraseCo
   if (dsnAction && DELIVERED_ACTIONS.includes(dsnAction)) {
     return {
       reason: "delivered",
-      rule: { id: "dsn-action", source: "RFC 3464 §2.3.3 Action" },
+      rule: ruleRef("dsn-action", "RFC 3464 §2.3.3 Action"),
       providerRule: null,
     };
   }
@@ -267,7 +267,7 @@ function decide(hint: Reason | null, dsnAction: string | null, context: PhraseCo
     if (providerRule) {
       return {
         reason: providerRule.reason,
-        rule: { id: providerRule.id, source: providerRule.source },
+        rule: ruleRef(providerRule.id, providerRule.source),
         providerRule,
       };
     }
@@ -287,7 +287,7 @@ function decide(hint: Reason | null, dsnAction: string | null, context: PhraseCo
     if (phrase) {
       return {
         reason: phrase.rule.reason,
-        rule: { id: phrase.rule.id, source: phrase.rule.source },
+        rule: ruleRef(phrase.rule.id, phrase.rule.source),
         providerRule: null,
       };
     }
@@ -297,18 +297,18 @@ function decide(hint: Reason | null, dsnAction: string | null, context: PhraseCo
     const code = context.status ?? String(context.replyCode);
     return {
       reason: byStatus,
-      rule: { id: `status:${code}`, source: "RFC 3463 / IANA SMTP Enhanced Status Codes registry" },
+      rule: ruleRef(`status:${code}`, "RFC 3463 / IANA SMTP Enhanced Status Codes registry"),
       providerRule: null,
     };
   }
   if (hint) return fromHint(hint);
-  return { reason: "undefined", rule: { id: "none", source: "" }, providerRule: null };
+  return { reason: "undefined", rule: ruleRef("none", ""), providerRule: null };
 }
 
 function fromHint(hint: Reason): Decision {
   return {
     reason: hint,
-    rule: { id: `hint:${hint}`, source: "the input's container (DSN, ARF, auto-reply, event)" },
+    rule: ruleRef(`hint:${hint}`, "the input's container (DSN, ARF, auto-reply, event)"),
     providerRule: null,
   };
 }

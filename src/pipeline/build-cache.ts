@@ -23,6 +23,7 @@ export interface BuildManifest {
   node: string;
   arch: string;
   output: string;
+  outputBytes: number;
   /** Inputs relative to the repository root: [path, size, mtimeMs]. */
   inputs: [string, number, number][];
   /** Environment variables the modules read while the snapshot was built, with their values then (null: unset). */
@@ -86,10 +87,10 @@ export function freshArtifact(kind: Artifact, dir = buildCacheDir()): string | n
     const stamp = typeof path === "string" ? inputStamp(path) : null;
     if (stamp === null || stamp[0] !== size || stamp[1] !== mtime) return null;
   }
+  // A blob cut short (a full disk, a copy interrupted) would stop Node before classify could start.
   const output = join(dir, manifest.output);
   try {
-    statSync(output);
-    return output;
+    return statSync(output).size === manifest.outputBytes ? output : null;
   } catch {
     return null;
   }

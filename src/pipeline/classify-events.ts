@@ -113,8 +113,10 @@ export class EventClassifier {
    * against its template (the replies of one context are mostly one shape with other ids).
    */
   private readonly guesses: (Entry | undefined)[] = new Array(GUESSES);
-  /** Recipient domains (lower case) and their keys, by a hash of the domain (domainKeyOfBytes). */
-  private readonly domainSlots: ({ domain: string; key: string } | undefined)[] = new Array(DOMAIN_SLOTS);
+  /** Recipient domains (lower case) and their keys, by a hash of the domain (domainOfBytes). */
+  private readonly domainSlots: (RecipientDomain | undefined)[] = new Array(DOMAIN_SLOTS);
+  /** What domainOfBytes gives for an empty recipient. */
+  private readonly noRecipient = new RecipientDomain("", "");
   /** The reply of the event `find` looked up last (its length; "" while on the bytes), and whether that classified it anew. */
   private text = "";
   private replyLength = 0;
@@ -273,16 +275,25 @@ export class EventClassifier {
     const hint = event.reasonHint ?? null;
     const replyCode = event.replyCode;
     const status = event.status;
-    const hostKey = this.hostKey(event.remoteMta);
-    const domainKey =
-      spans === null
-        ? this.domainKey(event.recipient)
-        : this.domainKeyOfBytes(spans.bytes, spans.recipientStart, spans.recipientEnd);
-    let context = Math.imul(this.id(action) ^ 0x2f, FNV_PRIME);
-    context = Math.imul(context ^ this.id(hostKey), FNV_PRIME);
-    context = Math.imul(context ^ this.id(domainKey), FNV_PRIME);
-    context = Math.imul(context ^ (replyCode ?? 1000), FNV_PRIME);
-    context = hashText(hashText(context, status), hint);
+    let hostKey: string;
+    let domainKey: string;
+    let context: number;
+    if (spans === null) {
+      hostKey = this.hostKey(event.remoteMta);
+      domainKey = this.domainKey(event.recipient);
+      context = this.context(action, hostKey, domainKey, replyCode, status, hint);
+    } else {
+      // The context of the domain's last record again, where the event shares everything it was made of.
+      const domain = this.domainOfBytes(spans.bytes, spans.recipientStart, spans.recipientEnd);
+      domainKey = domain.key;
+      if (!domain.sameContext(action, event.remoteMta, replyCode, status, hint)) {
+        const host = this.hostKey(event.remoteMta);
+        domain.remember(action, event.remoteMta, replyCode, status, hint, host);
+        domain.context = this.context(action, host, domainKey, replyCode, status, hint);
+      }
+      hostKey = domain.hostKey;
+      context = domain.context;
+    }
     const mask = this.mask;
     const slot = context & (GUESSES - 1);
     let guess = this.guesses[slot];
@@ -353,6 +364,22 @@ export class EventClassifier {
     if (event.reply !== null || spans.replyStart < 0) return;
     event.reply = latin1(spans.bytes, spans.replyStart, spans.replyEnd);
     this.text = event.reply;
+  }
+
+  /** A hash of everything the classifier looks at besides the reply. */
+  private context(
+    action: string,
+    hostKey: string,
+    domainKey: string,
+    replyCode: number | null,
+    status: string | null,
+    hint: string | null,
+  ): number {
+    let context = Math.imul(this.id(action) ^ 0x2f, FNV_PRIME);
+    context = Math.imul(context ^ this.id(hostKey), FNV_PRIME);
+    context = Math.imul(context ^ this.id(domainKey), FNV_PRIME);
+    context = Math.imul(context ^ (replyCode ?? 1000), FNV_PRIME);
+    return hashText(hashText(context, status), hint);
   }
 
   /** The number of a table string (an action, a provider key: a few dozen at most). */
@@ -448,11 +475,12 @@ export class EventClassifier {
   }
 
   /**
-   * `domainKey` of the recipient whose characters are the ASCII bytes [from, to): found by a hash of its
-   * domain's bytes in lower case, without a recipient or domain string (deliveries are most records).
+   * The recipient domain of the recipient whose characters are the ASCII bytes [from, to), with its
+   * `domainKey`: found by a hash of the domain's bytes in lower case, without a recipient or domain string
+   * (deliveries are most records).
    */
-  private domainKeyOfBytes(bytes: Buffer, from: number, to: number): string {
-    if (from === to) return "";
+  private domainOfBytes(bytes: Buffer, from: number, to: number): RecipientDomain {
+    if (from === to) return this.noRecipient;
     let at = to - 1;
     while (at >= from && bytes[at] !== AT_SIGN) at--;
     const start = at < from ? to : at + 1;
@@ -460,11 +488,11 @@ export class EventClassifier {
     for (let i = start; i < to; i++) hash = Math.imul(hash ^ lowerCase(bytes[i]), FNV_PRIME);
     const slot = (hash ^ (hash >>> 16)) & (DOMAIN_SLOTS - 1);
     const known = this.domainSlots[slot];
-    if (known !== undefined && sameInLowerCase(bytes, start, to, known.domain)) return known.key;
+    if (known !== undefined && sameInLowerCase(bytes, start, to, known.domain)) return known;
     const domain = detach(latin1(bytes, start, to).toLowerCase());
-    const key = this.domainKeyOf(domain);
-    this.domainSlots[slot] = { domain, key };
-    return key;
+    const made = new RecipientDomain(domain, this.domainKeyOf(domain));
+    this.domainSlots[slot] = made;
+    return made;
   }
 
   /** The key of a recipient domain (lower case). */
@@ -508,6 +536,63 @@ function hashText(hash: number, text: string | null): number {
   if (text === null) return Math.imul(hash ^ 0x1f, FNV_PRIME);
   for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), FNV_PRIME);
   return Math.imul(hash ^ text.length, FNV_PRIME);
+}
+
+/**
+ * A recipient domain (lower case) and its key, with the context of the last record of that domain
+ * (EventClassifier.context and the parts it was made of): a domain's records mostly share their relay,
+ * status and code, so the next one mostly needs no host key lookup and no hashing. A context made before
+ * the classifier numbered its table strings again only files entries elsewhere (they are matched by
+ * their strings): still exact.
+ */
+class RecipientDomain {
+  readonly domain: string;
+  readonly key: string;
+  context = 0;
+  hostKey = "";
+  private action: string | null = null;
+  private remoteMta: string | null = null;
+  private replyCode: number | null = null;
+  private status: string | null = null;
+  private hint: string | null = null;
+
+  constructor(domain: string, key: string) {
+    this.domain = domain;
+    this.key = key;
+  }
+
+  sameContext(
+    action: string,
+    remoteMta: string | null,
+    replyCode: number | null,
+    status: string | null,
+    hint: string | null,
+  ): boolean {
+    return (
+      action === this.action &&
+      remoteMta === this.remoteMta &&
+      replyCode === this.replyCode &&
+      status === this.status &&
+      hint === this.hint
+    );
+  }
+
+  remember(
+    action: string,
+    remoteMta: string | null,
+    replyCode: number | null,
+    status: string | null,
+    hint: string | null,
+    hostKey: string,
+  ): void {
+    this.action = action;
+    // Copies: the strings may be slices of a whole decoded input chunk, which they would keep.
+    this.remoteMta = detach(remoteMta);
+    this.replyCode = replyCode;
+    this.status = detach(status);
+    this.hint = detach(hint);
+    this.hostKey = hostKey;
+  }
 }
 
 /** An ASCII byte in lower case (what toLowerCase gives for its character). */

@@ -35,11 +35,16 @@ export async function classifyWholeFile(path: string, options: ClassifyOptions):
   return "opened" in started ? classifyRest(started.opened, started.result, options) : started;
 }
 
+/** Files up to this size are read into one buffer per job (each is done before the next is read). */
+const SCRATCH_BYTES = 256 * 1024;
+
 export async function classifyWholeFiles(paths: readonly string[], options: ClassifyOptions) {
   const results: FileResult[] = [];
+  const scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
   for (const path of paths) {
     // Most files (bounce emails) are done without an await: a folder of 14,000 takes thousands fewer turns.
-    const started = startWholeFile(path, options);
+    // Any other is awaited here, before the next file is read into the scratch buffer.
+    const started = startWholeFile(path, options, scratch);
     results.push("opened" in started ? await classifyRest(started.opened, started.result, options) : started);
   }
   return results;
@@ -52,6 +57,7 @@ export async function classifyWholeFiles(paths: readonly string[], options: Clas
 function startWholeFile(
   path: string,
   options: ClassifyOptions,
+  scratch?: Buffer,
 ): FileResult | { opened: OpenedSource; result: FileResult } {
   const result: FileResult = {
     path,
@@ -63,7 +69,7 @@ function startWholeFile(
   };
   let opened: OpenedSource | null;
   try {
-    opened = openWholeFile(path);
+    opened = openWholeFile(path, scratch);
   } catch (error) {
     result.unreadable = describeError(error);
     return result;

@@ -132,10 +132,11 @@ let earlyWalk: { args: string[]; walk: WalkResult } | null = null;
  */
 export function startHelperEarly(args: readonly string[]): void {
   if (early !== null || !threadsAllowed()) return;
-  const plan = earlyPlan(args);
+  // Started as soon as the walk has found enough files: it boots while the rest of a big tree is walked.
+  const plan = earlyPlan(args, () => early ?? startEarly());
   if (plan.walked) earlyWalk = plan.walked;
   if (!plan.start) return;
-  const started = startEarly();
+  const started = early ?? startEarly();
   const paths = plan.walked?.walk.files ?? [];
   if (!plan.sendJobs) return;
   const options: HelperOptions = { format: null, all: args.includes("--all") };
@@ -150,8 +151,12 @@ export function startHelperEarly(args: readonly string[]): void {
 /**
  * What startHelperEarly does for these arguments: walk the file arguments (JSON output: the run's files are
  * sent to the helper only then), start the helper and send it the first jobs when they are enough files.
+ * `enough` is called once, during the walk, as soon as it has found that many (then `start` is true).
  */
-export function earlyPlan(args: readonly string[]): {
+export function earlyPlan(
+  args: readonly string[],
+  enough?: () => void,
+): {
   walked: { args: string[]; walk: WalkResult } | null;
   start: boolean;
   sendJobs: boolean;
@@ -159,7 +164,15 @@ export function earlyPlan(args: readonly string[]): {
   const files = positionalArgs(args);
   if (files === null) return { walked: null, start: false, sendJobs: false };
   if (files.length > 0 && (args.includes("--json") || args.includes("--ndjson"))) {
-    const walked = { args: files, walk: expandInputs(files) };
+    let told = false;
+    const walked = {
+      args: files,
+      walk: expandInputs(files, (count) => {
+        if (told || count < HELPER_MIN_FILES) return;
+        told = true;
+        enough?.();
+      }),
+    };
     if (walked.walk.files.length >= HELPER_MIN_FILES) {
       // A forced format is the run's to pass on: its jobs are then sent by the run itself.
       return { walked, start: true, sendJobs: !args.some((arg) => arg.startsWith("--format")) };

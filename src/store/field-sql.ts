@@ -47,12 +47,20 @@ export interface TableSqlOptions {
 // ---------------------------------------------------------------------------------------------------
 // SQL twins of JS helpers (each runs on every row of a 10M-event file: cheap tests before regexps).
 
-/** Trim of ASCII whitespace and control characters, like JS `trim()` on the text events carry. */
+/** The ASCII whitespace JS `trim()` removes from the text events carry. */
+const WHITESPACE_CODES = [32, 9, 10, 11, 12, 13];
+const WHITESPACE = WHITESPACE_CODES.map((code) => (code === 32 ? "' '" : `chr(${code})`)).join(" || ");
+
+/**
+ * Trim of ASCII whitespace, like JS `trim()` on the text events carry. The last character is tested with
+ * `ends_with` per whitespace character, not `ascii(x[-1])`: a negative index counts the whole string's
+ * characters (1M SendGrid recipients: 28–31 vs 41–45 ms of CPU).
+ */
 export const TRIM_SQL = (column: string): string =>
-  `CASE WHEN ascii(${column}) <= 32 OR ascii(${column}[-1]) <= 32
-    THEN trim(${column}, ' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13)) ELSE ${column} END`;
+  `CASE WHEN ascii(${column}) <= 32 OR ${WHITESPACE_CODES.map((code) => `ends_with(${column}, chr(${code}))`).join(" OR ")}
+    THEN trim(${column}, ${WHITESPACE}) ELSE ${column} END`;
 const LTRIM_SQL = (column: string): string =>
-  `CASE WHEN ascii(${column}) <= 32 THEN ltrim(${column}, ' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13)) ELSE ${column} END`;
+  `CASE WHEN ascii(${column}) <= 32 THEN ltrim(${column}, ${WHITESPACE}) ELSE ${column} END`;
 
 /**
  * SQL twin of src/analytics/ingest/staging.ts `replyCodeOf` and src/events/reply.ts `leadingReplyCode`.
@@ -62,9 +70,21 @@ const LTRIM_SQL = (column: string): string =>
 export const REPLY_CODE_SQL = (column: string): string =>
   `CASE WHEN regexp_matches(${column}, '^[2-5][0-9][0-9]([ \\t-]|$)') THEN left(${column}, 3)::INTEGER END`;
 
+const STATUS_PATTERN = "[2-5]\\.[0-9]{1,3}\\.[0-9]{1,3}";
+/**
+ * The status after an optional reply code and its separator, `^(?:[2-5][0-9][0-9][ \t-])? *(STATUS)(?:[ \t]|$)`,
+ * written so that each character decides the branch (a code's second character is a digit, a status's a dot;
+ * a leading space means no code): RE2 then runs it in one pass instead of backtracking, 40 % less CPU for
+ * the costliest expression of a SendGrid row (1M replies, threads=1: 104–109 vs 168–203 ms). The status is
+ * group b (after a code), a‖c (at the start) or d (after spaces); unmatched groups are ''.
+ */
+const STATUS_GROUPS = `^(?:([2-5])(?:[0-9][0-9][ \\t-] *(${STATUS_PATTERN})|(\\.[0-9]{1,3}\\.[0-9]{1,3}))| +(${STATUS_PATTERN}))(?:[ \\t]|$)`;
+
 /** SQL twin of `leadingStatus`: the status after an optional reply code and its separator. */
 const LEADING_STATUS_SQL = (column: string): string =>
-  `CASE WHEN contains(${column}, '.') THEN nullif(regexp_extract(${column}, '^(?:[2-5][0-9][0-9](?:[ \\t-]|$))? *([2-5]\\.[0-9]{1,3}\\.[0-9]{1,3})(?:[ \\t]|$)', 1), '') END`;
+  `CASE WHEN contains(${column}, '.') THEN list_transform([regexp_extract(${column}, '${STATUS_GROUPS}', ['a', 'b', 'c', 'd'])],
+    status_groups -> CASE WHEN status_groups.c <> '' THEN status_groups.a || status_groups.c
+      ELSE nullif(status_groups.b || status_groups.d, '') END)[1] END`;
 
 /** SQL twin of `stripDiagnosticType`. */
 const STRIP_DIAGNOSTIC_SQL = (column: string): string =>

@@ -25,14 +25,18 @@ export interface WalkResult {
   problems: WalkProblem[];
 }
 
-/** `-` passes through as stdin. */
-export function expandInputs(args: readonly string[]): WalkResult {
+/**
+ * `-` passes through as stdin. `progress`, if given, is told the number of files found so far after each
+ * directory read and each file argument (a caller may act before the walk of a big tree ends).
+ */
+export function expandInputs(args: readonly string[], progress?: (count: number) => void): WalkResult {
   const files: string[] = [];
   const problems: WalkProblem[] = [];
   const visited = new Set<string>();
   for (const arg of args) {
     if (arg === "-") {
       files.push(arg);
+      progress?.(files.length);
       continue;
     }
     let info: Stats;
@@ -42,8 +46,12 @@ export function expandInputs(args: readonly string[]): WalkResult {
       problems.push({ path: arg, reason: describeError(error), unread: true });
       continue;
     }
-    if (info.isDirectory()) files.push(...filesBelow(arg, info, visited, problems));
+    if (info.isDirectory())
+      files.push(
+        ...filesBelow(arg, info, visited, problems, progress && ((count) => progress(files.length + count))),
+      );
     else files.push(arg);
+    progress?.(files.length);
   }
   return { files, problems };
 }
@@ -53,7 +61,13 @@ export function fileIdentity(info: Stats): string {
   return `${info.dev}:${info.ino}`;
 }
 
-function filesBelow(root: string, rootInfo: Stats, visited: Set<string>, problems: WalkProblem[]): string[] {
+function filesBelow(
+  root: string,
+  rootInfo: Stats,
+  visited: Set<string>,
+  problems: WalkProblem[],
+  progress?: (count: number) => void,
+): string[] {
   const found: string[] = [];
   const trimmed = root.endsWith(sep) && root.length > 1 ? root.slice(0, -1) : root;
   if (visited.has(fileIdentity(rootInfo))) {
@@ -108,6 +122,7 @@ function filesBelow(root: string, rootInfo: Stats, visited: Set<string>, problem
         });
       }
     }
+    progress?.(found.length);
   }
   return inByteOrder(found);
 }

@@ -107,3 +107,22 @@ test("a memoized reply answers only its own context: each field the result depen
     assert.equal(JSON.stringify(classifyReply(after)), expected, field);
   }
 });
+
+test("replies decided by the same rule share one rule reference; unbounded ids (statuses from the input) still get theirs", async () => {
+  const { classifyReply } = await import(`${classify}?rules`);
+  const reply = (text: string, status: string | null = null) =>
+    classifyReply({ text, replyCode: 550, status, remoteMta: null, recipient: "a@example.org" });
+  // Different texts (never memoized together), same deciding rule.
+  const first = reply("550 5.2.2 <a@example.org>: mailbox is full (ref 1)");
+  const second = reply("550 5.2.2 <b@example.org>: mailbox is full (ref 2)");
+  assert.equal(first.rule.id, second.rule.id);
+  assert.equal(first.rule, second.rule);
+  // Past the kept ids (6,000 statuses X.3–6.Z, each classified by its class and subject, RFC 3463 §3),
+  // each status still gets a reference with its own id and source.
+  for (let n = 0; n < 6000; n++) {
+    const status = `${4 + (n % 2)}.${3 + (Math.floor(n / 2) % 4)}.${Math.floor(n / 8)}`;
+    const { rule } = reply(`no words a rule knows ${n}`, status);
+    assert.equal(rule.id, `status:${status}`);
+    assert.match(rule.source, /RFC 3463/);
+  }
+});

@@ -66,6 +66,34 @@ test("the helper is started early for enough files with JSON output (their walk 
   assert.equal(plan(join(dir, "small.mbox")).start, false);
 });
 
+test("the helper is started as soon as the walk has found enough files, before the walk ends; once", () => {
+  const big = tree("big", 2 * HELPER_MIN_FILES);
+  const counts: number[] = [];
+  const walk = expandInputs([big], (count) => counts.push(count));
+  assert.equal(counts.at(-1), walk.files.length, "the last count is the walk's");
+  assert.ok(
+    counts.every((count, at) => at === 0 || count >= counts[at - 1]),
+    "counts only grow",
+  );
+  let walkedWhenStarted: number | null = null;
+  let calls = 0;
+  const plan = earlyPlan([big, "--ndjson"], () => {
+    calls++;
+    walkedWhenStarted = counts.find((count) => count >= HELPER_MIN_FILES) ?? null;
+  });
+  assert.equal(plan.start, true);
+  assert.equal(calls, 1);
+  assert.ok(walkedWhenStarted !== null && walkedWhenStarted < 2 * HELPER_MIN_FILES, `${walkedWhenStarted}`);
+  let called = false;
+  assert.equal(
+    earlyPlan([tree("short", HELPER_MIN_FILES - 1), "--ndjson"], () => {
+      called = true;
+    }).start,
+    false,
+  );
+  assert.equal(called, false, "not for fewer files");
+});
+
 test("jobs sent early are the run's own, or set aside: same output as one process", () => {
   const root = tree("early", HELPER_MIN_FILES + 100);
   writeFileSync(join(root, "0", "0-not-a-bounce.txt"), "\u0000\u0001 binary junk");

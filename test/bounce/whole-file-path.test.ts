@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
@@ -40,8 +40,15 @@ test("whole files (emails done without an await, other formats through classify-
     join(dir, "reply.txt"),
     "550 5.1.1 <a@example.com>: Recipient address rejected: User unknown\n",
   );
+  // A job reads its small files into one buffer: files bigger than it (1 MB here) get their own, and a
+  // smaller file after a bigger one must not see the bigger one's bytes.
+  const small = filesIn("sisimai/eml");
+  const big = join(dir, "big.eml");
+  writeFileSync(big, readFileSync(small[0], "latin1") + `${"y".repeat(76)}\n`.repeat(14_000), "latin1");
   const paths = [
-    ...filesIn("sisimai/eml"),
+    ...small.slice(0, 2),
+    big,
+    ...small,
     ...filesIn("bounce-email"),
     ...filesIn("events").slice(0, 40),
     join(dir, "empty.eml"),

@@ -204,7 +204,7 @@ test("the cache key holds everything the classifier looks at: cached equals fres
   );
 });
 
-test("recipients left on a line's bytes are keyed by their domain as recipient strings are: cached equals fresh (property)", () => {
+test("recipients left on a line's bytes are keyed by their domain as recipient strings are, with the domain's last context: cached equals fresh (property)", () => {
   // Domains of providers (one the provider rules name), in other cases, several `@`, none, empty.
   const recipient = fc.constantFrom(
     "x@icloud.com",
@@ -225,7 +225,9 @@ test("recipients left on a line's bytes are keyed by their domain as recipient s
     type: fc.constantFrom("bounced", "delivered"),
     reply: fc.constantFrom("550 5.7.1 [CS01] Message rejected due to local policy", "550 5.1.1 user unknown"),
     recipient,
-    remoteMta: fc.constantFrom(null, "mx.example.org"),
+    remoteMta: fc.constantFrom(null, "mx.example.org", "mx01.mail.icloud.com"),
+    status: fc.constantFrom(null, "5.7.1"),
+    replyCode: fc.constantFrom(null, 550),
   });
   fc.assert(
     fc.property(fc.array(event, { minLength: 1, maxLength: 30 }), (events) => {
@@ -239,9 +241,12 @@ test("recipients left on a line's bytes are keyed by their domain as recipient s
           replyStart: line.indexOf("(") + 1,
           replyEnd: line.length - 1,
         };
+        const { remoteMta, status, replyCode } = fields;
         const onBytes = {
           ...newEvent(fields.type as DeliveryEvent["type"], "f", i + 1),
-          remoteMta: fields.remoteMta,
+          remoteMta,
+          status,
+          replyCode,
         };
         const out = new JsonBytes(16);
         assert.ok(cached.jsonBytes(onBytes, spans, "postfix", out));

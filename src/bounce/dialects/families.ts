@@ -1,6 +1,5 @@
 import { type HeaderBlock, headerValue } from "../email/headers.ts";
 import type { ScannedEmail } from "../email/scan.ts";
-import { TrigramIndex } from "../rules/trigram-index.ts";
 import type { Reason } from "../vocabulary.ts";
 
 /**
@@ -539,33 +538,39 @@ export function familyMarker(mail: ScannedEmail): (family: MtaFamily) => boolean
   };
 }
 
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
 /** Each family's phrases lower-cased once (the look-up is case-insensitive). */
 const LOWER_PHRASES: ReadonlyMap<FamilyMessage, string> = new Map(
   MTA_FAMILIES.flatMap((family) => family.messages.map((message) => [message, message.phrase.toLowerCase()])),
 );
-/** Every phrase of three characters or more, indexed: one pass over a diagnostic finds them (most hold none). */
-const PHRASE_INDEX = new TrigramIndex(
-  [...new Set(LOWER_PHRASES.values())]
-    .filter((phrase) => phrase.length >= 3)
-    .map((phrase) => ({ anchor: phrase, offset: 0 })),
-);
-/** Shorter phrases, looked for one by one. */
-const SHORT_PHRASES = [...new Set(LOWER_PHRASES.values())].filter((phrase) => phrase.length < 3);
+/** The lower-cased phrases by their first character: those that may start where a phrase was found. */
+const PHRASES_BY_FIRST = new Map<string, string[]>();
+for (const phrase of new Set(LOWER_PHRASES.values())) {
+  const list = PHRASES_BY_FIRST.get(phrase[0]);
+  if (list) list.push(phrase);
+  else PHRASES_BY_FIRST.set(phrase[0], [phrase]);
+}
+/** Every family's phrases in one expression, run once over a diagnostic: most hold none. */
+const ANY_PHRASE = new RegExp([...PHRASES_BY_FIRST.values()].flat().map(escapeRegExp).join("|"), "g");
 
-/** The family phrases a lower-cased text holds (each found wherever it starts), or null for none. */
+/**
+ * The family phrases a lower-cased text holds, or null for none: one scan finds each position where some
+ * phrase starts (the next search starts one character later, so overlapping phrases are all found), and
+ * there the phrases with that first character are compared.
+ */
 function phrasesIn(lower: string): Set<string> | null {
+  ANY_PHRASE.lastIndex = 0;
+  let match = ANY_PHRASE.exec(lower);
+  if (match === null) return null;
   const found = new Set<string>();
-  const last = lower.length - 2;
-  for (let i = 0; i < last; i++) {
-    const bucket = PHRASE_INDEX.bucketAt(lower, i);
-    for (let b = 0; b < bucket.length; b++) {
-      const { anchor, offset } = bucket[b];
-      if (i >= offset && lower.startsWith(anchor, i - offset)) found.add(anchor);
-    }
+  for (; match !== null; match = ANY_PHRASE.exec(lower)) {
+    const at = match.index;
+    for (const phrase of PHRASES_BY_FIRST.get(lower[at]) ?? [])
+      if (lower.startsWith(phrase, at)) found.add(phrase);
+    ANY_PHRASE.lastIndex = at + 1;
   }
-  for (let i = 0; i < SHORT_PHRASES.length; i++)
-    if (lower.includes(SHORT_PHRASES[i])) found.add(SHORT_PHRASES[i]);
-  return found.size > 0 ? found : null;
+  return found;
 }
 
 /** Where each lower-cased phrase is written: its family and message, in table order. */

@@ -11,7 +11,7 @@ import {
 } from "../dialects/families.ts";
 import { DIALECTS, type RecipientReport } from "../dialects/index.ts";
 import { hostName, recipientDomain } from "../provider.ts";
-import type { BounceRecord } from "../record.ts";
+import { type BounceRecord, ruleRef } from "../record.ts";
 import { HOST_RULE_IDS } from "../rules/knowledge.ts";
 import { PROVIDER_RULES } from "../rules/provider-rules.ts";
 import type { Reason } from "../vocabulary.ts";
@@ -138,7 +138,7 @@ function toRecord(
           smtpCommandIn(
             `${typeof report.context === "function" ? report.context() : (report.context ?? "")} ${diagnostic}`,
           ),
-        [
+        () => [
           input.remoteMta ? hostName(input.remoteMta) : null,
           report.recipient ? recipientDomain(report.recipient) : null,
         ],
@@ -324,20 +324,20 @@ export function readEmail(
         const entry = reports[r];
         if (!entry.hintReason && verdict) {
           entry.hintReason = verdict.reason;
-          entry.hintSource = { id: `dialect:${verdict.family.id}`, source: verdict.family.source };
+          entry.hintSource = ruleRef(`dialect:${verdict.family.id}`, verdict.family.source);
         }
         if (!entry.hintReason && entry.diagnostic) {
           const found = familyReason(isMarked, entry.diagnostic);
           if (found) {
             entry.hintReason = found.reason;
-            entry.hintSource = { id: `dialect:${found.family.id}`, source: found.family.source };
+            entry.hintSource = ruleRef(`dialect:${found.family.id}`, found.family.source);
           }
         }
         if (!entry.hintReason && entry.recipient && entry === reports[0]) {
           const found = messageBeforeFirstRecipient(mail, entry.recipient, isMarked);
           if (found) {
             entry.hintReason = found.reason;
-            entry.hintSource = { id: `dialect:${found.family.id}`, source: found.family.source };
+            entry.hintSource = ruleRef(`dialect:${found.family.id}`, found.family.source);
           }
         }
         const { record, hint } = toRecord(entry, file, line);

@@ -141,16 +141,20 @@ export function phaseReason(
   status: string | null,
   textReason: Reason,
   commandOf: () => SmtpCommand | null,
-  servers: ReadonlyArray<string | null> = [],
+  serversOf: () => ReadonlyArray<string | null> = () => [],
 ): Reason | null {
   let command: SmtpCommand | null | undefined;
+  // The servers (host names, a recipient's domain) are worked out only for a rule limited to some.
+  let servers: ReadonlyArray<string | null> | undefined;
   // An index loop: for-of allocates an iterator per call in Maglev-compiled code (email runs' tier).
   for (let i = 0; i < PHASE_RULES.length; i++) {
     const rule = PHASE_RULES[i];
     if (!rule.textReason(textReason, status) || !rule.text.test(lowerText)) continue;
     if (rule.unless?.test(lowerText)) continue;
-    if (rule.hosts && !servers.some((name) => name && rule.hosts?.some((host) => isWithin(name, host))))
-      continue;
+    if (rule.hosts) {
+      servers ??= serversOf();
+      if (!servers.some((name) => name && rule.hosts?.some((host) => isWithin(name, host)))) continue;
+    }
     command ??= commandOf();
     if (rule.commands(command)) return rule.reason;
   }

@@ -9,7 +9,6 @@ import {
   statusOutranks,
   tableApplies,
 } from "./phrase-rule.ts";
-import { TrigramIndex } from "./trigram-index.ts";
 
 /** A rule placed in the compiled order. */
 export interface CompiledRule {
@@ -40,18 +39,21 @@ interface Anchored extends CompiledRule {
  */
 export class PhraseMatcher {
   readonly rules: readonly CompiledRule[];
-  /** The anchors of three characters or more, by their rarest three characters. */
-  private readonly index: TrigramIndex<Anchored>;
+  /** Open addressing over the anchors' keys (a Map look-up per reply character cost more than the rest). */
+  private readonly slotKeys: Int32Array;
+  private readonly slotRules: Anchored[][];
+  private readonly slotMask: number;
   private readonly short: Anchored[] = [];
   private readonly unanchored: CompiledRule[] = [];
   private readonly anyUnanchored: RegExp | null;
-  private readonly tableCount: number;
   /** Per rule, the call that last found its text missing: a rule anchored twice in a reply is tried once. */
   private readonly missed: Uint32Array;
   private call = 0;
+  /** Per table, the call its scope was last worked out in, and whether it applied then (1) or not (0). */
+  private readonly scopeCall: Uint32Array;
+  private readonly scope: Uint8Array;
 
   constructor(tables: readonly RuleTable[]) {
-    this.tableCount = tables.length;
     const rules: CompiledRule[] = [];
     const indexed: Anchored[] = [];
     for (const [tableIndex, table] of tables.entries()) {
@@ -85,51 +87,78 @@ export class PhraseMatcher {
         }
       }
     }
-    this.index = new TrigramIndex(indexed);
+    // How many anchors hold each three characters: the rarer, the fewer rules a reply's text wakes up.
+    // (Built in every process before its first reply, mostly by the interpreter: each anchor's keys are
+    // worked out once, and counted once per anchor without a set per anchor.)
+    const keysOf = indexed.map((entry) => trigramsOf(entry.anchor));
+    const holding = new Map<number, number>();
+    for (const keys of keysOf) {
+      for (let at = 0; at < keys.length; at++) {
+        const key = keys[at];
+        if (keys.indexOf(key) === at) holding.set(key, (holding.get(key) ?? 0) + 1);
+      }
+    }
+    // In rule order, so each bucket stays in table order.
+    const byKey = new Map<number, Anchored[]>();
+    for (let n = 0; n < indexed.length; n++) {
+      const entry = indexed[n];
+      const keys = keysOf[n];
+      // The first of its rarest keys.
+      let fewest = holding.get(keys[0]) ?? 0;
+      for (let at = 1; at < keys.length; at++) {
+        const count = holding.get(keys[at]) ?? 0;
+        if (count < fewest) {
+          fewest = count;
+          entry.offset = at;
+        }
+      }
+      const key = keys[entry.offset];
+      const bucket = byKey.get(key);
+      if (bucket) bucket.push(entry);
+      else byKey.set(key, [entry]);
+    }
+    // At most a quarter full: a miss (most characters of a reply) ends at the first empty slot.
+    let size = 16;
+    while (size < byKey.size * 4) size *= 2;
+    this.slotMask = size - 1;
+    this.slotKeys = new Int32Array(size).fill(EMPTY);
+    this.slotRules = new Array(size).fill(NONE);
+    for (const [key, bucket] of byKey) {
+      let slot = slotOf(key) & this.slotMask;
+      while (this.slotKeys[slot] !== EMPTY) slot = (slot + 1) & this.slotMask;
+      this.slotKeys[slot] = key;
+      this.slotRules[slot] = bucket;
+    }
     this.rules = rules;
     this.missed = new Uint32Array(rules.length);
+    this.scopeCall = new Uint32Array(tables.length);
+    this.scope = new Uint8Array(tables.length);
     this.anyUnanchored = anyOf(this.unanchored.map((entry) => entry.rule.pattern ?? /(?!)/));
   }
 
   /** The first rule (in table order) that holds for this reply, or null. */
   match(context: PhraseContext): CompiledRule | null {
     const text = context.lowerText;
-    const scope = new Int8Array(this.tableCount); // 0 unknown, 1 applies, -1 not
-    const applies = (entry: CompiledRule): boolean => {
-      const index = entry.tableIndex;
-      if (scope[index] === 0) scope[index] = tableApplies(entry.table, context) ? 1 : -1;
-      return (
-        (scope[index] === 1 || entry.rule.anyHost === true) &&
-        gatesHold(entry.rule, context) &&
-        !(
-          entry.table.yieldToStatus === true &&
-          statusOutranks(context.status, context.statusReason, entry.rule.reason)
-        )
-      );
-    };
     this.call = (this.call + 1) >>> 0 || 1;
     const call = this.call;
-    const holds = (entry: CompiledRule): boolean => {
-      if (this.missed[entry.order] === call) return false;
-      const found = entry.rule.pattern
-        ? entry.rule.pattern.test(text)
-        : alignedIn(text, fragmentsOf(entry.rule));
-      if (!found) this.missed[entry.order] = call;
-      return found && applies(entry);
-    };
     let best: CompiledRule | null = null;
     let bestOrder = Number.POSITIVE_INFINITY;
     const last = text.length - 2;
-    const index = this.index;
+    const keys = this.slotKeys;
+    const mask = this.slotMask;
     for (let i = 0; i < last; i++) {
-      const bucket = index.bucketAt(text, i);
+      const key = trigram(text, i);
+      let slot = slotOf(key) & mask;
+      while (keys[slot] !== key && keys[slot] !== EMPTY) slot = (slot + 1) & mask;
+      if (keys[slot] === EMPTY) continue;
+      const bucket = this.slotRules[slot];
       // Index loops: for-of allocates an iterator per loop in Maglev-compiled code (email runs' tier).
       for (let b = 0; b < bucket.length; b++) {
         const entry = bucket[b];
         if (entry.order >= bestOrder) break;
         const at = i - entry.offset;
         if (at < 0 || !text.startsWith(entry.anchor, at)) continue;
-        if (entry.verify ? !holds(entry) : !applies(entry)) continue;
+        if (entry.verify ? !this.holds(entry, context, call) : !this.applies(entry, context, call)) continue;
         best = entry;
         bestOrder = entry.order;
         break;
@@ -138,7 +167,7 @@ export class PhraseMatcher {
     for (let s = 0; s < this.short.length; s++) {
       const entry = this.short[s];
       if (entry.order >= bestOrder) break;
-      if (text.includes(entry.anchor) && holds(entry)) {
+      if (text.includes(entry.anchor) && this.holds(entry, context, call)) {
         best = entry;
         bestOrder = entry.order;
         break;
@@ -148,7 +177,7 @@ export class PhraseMatcher {
       for (let u = 0; u < this.unanchored.length; u++) {
         const entry = this.unanchored[u];
         if (entry.order >= bestOrder) break;
-        if (holds(entry)) {
+        if (this.holds(entry, context, call)) {
           best = entry;
           break;
         }
@@ -156,6 +185,62 @@ export class PhraseMatcher {
     }
     return best;
   }
+
+  /**
+   * The rule's table applies to this reply (worked out once per table and call: no array or closure is
+   * made per call), and its gates hold.
+   */
+  private applies(entry: CompiledRule, context: PhraseContext, call: number): boolean {
+    const index = entry.tableIndex;
+    if (this.scopeCall[index] !== call) {
+      this.scopeCall[index] = call;
+      this.scope[index] = tableApplies(entry.table, context) ? 1 : 0;
+    }
+    return (
+      (this.scope[index] === 1 || entry.rule.anyHost === true) &&
+      gatesHold(entry.rule, context) &&
+      !(
+        entry.table.yieldToStatus === true &&
+        statusOutranks(context.status, context.statusReason, entry.rule.reason)
+      )
+    );
+  }
+
+  /** The rule's text is in the reply (its pattern, or its phrase's fragments in order) and it applies. */
+  private holds(entry: CompiledRule, context: PhraseContext, call: number): boolean {
+    if (this.missed[entry.order] === call) return false;
+    const text = context.lowerText;
+    const found = entry.rule.pattern
+      ? entry.rule.pattern.test(text)
+      : alignedIn(text, fragmentsOf(entry.rule));
+    if (!found) this.missed[entry.order] = call;
+    return found && this.applies(entry, context, call);
+  }
+}
+
+/** An empty slot (no trigram key is negative: 27 bits). */
+const EMPTY = -1;
+const NONE: Anchored[] = [];
+
+/** A key's home slot (Fibonacci hashing: its high bits, spread). */
+function slotOf(key: number): number {
+  return Math.imul(key, 0x9e3779b1) >>> 16;
+}
+
+/** Three characters as one small integer (9 bits each: other characters collide, startsWith decides). */
+function trigram(text: string, at: number): number {
+  return (
+    ((text.charCodeAt(at) & 511) << 18) |
+    ((text.charCodeAt(at + 1) & 511) << 9) |
+    (text.charCodeAt(at + 2) & 511)
+  );
+}
+
+/** The key of every three characters of an anchor, by where they start. */
+function trigramsOf(anchor: string): number[] {
+  const keys: number[] = [];
+  for (let at = 0; at + 3 <= anchor.length; at++) keys.push(trigram(anchor, at));
+  return keys;
 }
 
 const CLASS_ESCAPES = "bBdDsSwWnrtfv0123456789";
