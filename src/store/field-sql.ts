@@ -47,12 +47,20 @@ export interface TableSqlOptions {
 // ---------------------------------------------------------------------------------------------------
 // SQL twins of JS helpers (each runs on every row of a 10M-event file: cheap tests before regexps).
 
-/** Trim of ASCII whitespace and control characters, like JS `trim()` on the text events carry. */
+/** The ASCII whitespace JS `trim()` removes from the text events carry. */
+const WHITESPACE_CODES = [32, 9, 10, 11, 12, 13];
+const WHITESPACE = WHITESPACE_CODES.map((code) => (code === 32 ? "' '" : `chr(${code})`)).join(" || ");
+
+/**
+ * Trim of ASCII whitespace, like JS `trim()` on the text events carry. The last character is tested with
+ * `ends_with` per whitespace character, not `ascii(x[-1])`: a negative index counts the whole string's
+ * characters (1M SendGrid recipients: 28–31 vs 41–45 ms of CPU).
+ */
 export const TRIM_SQL = (column: string): string =>
-  `CASE WHEN ascii(${column}) <= 32 OR ascii(${column}[-1]) <= 32
-    THEN trim(${column}, ' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13)) ELSE ${column} END`;
+  `CASE WHEN ascii(${column}) <= 32 OR ${WHITESPACE_CODES.map((code) => `ends_with(${column}, chr(${code}))`).join(" OR ")}
+    THEN trim(${column}, ${WHITESPACE}) ELSE ${column} END`;
 const LTRIM_SQL = (column: string): string =>
-  `CASE WHEN ascii(${column}) <= 32 THEN ltrim(${column}, ' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13)) ELSE ${column} END`;
+  `CASE WHEN ascii(${column}) <= 32 THEN ltrim(${column}, ${WHITESPACE}) ELSE ${column} END`;
 
 /**
  * SQL twin of src/analytics/ingest/staging.ts `replyCodeOf` and src/events/reply.ts `leadingReplyCode`.

@@ -58,6 +58,8 @@ const TEXTS = [
   "-5",
   "Bounce",
   " Delivered ",
+  "<id@host.example>\t",
+  "4.4.7 expired \r\n",
   "processed",
   "constructor",
 ];

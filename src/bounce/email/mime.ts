@@ -194,6 +194,11 @@ export function decodeQuotedPrintable(raw: string): string {
   return out.join("");
 }
 
+/**
+ * No character in U+0080–U+00FF (8-bit bytes of a latin1 message). Most parts are ASCII: their UTF-8 length
+ * equals their length, which Buffer.byteLength counts several times faster than a regexp scans for the
+ * range; any other text (possibly holding characters beyond U+00FF) is scanned for the range itself.
+ */
 function isAscii(text: string): boolean {
-  return !/[\u0080-\u00ff]/.test(text);
+  return Buffer.byteLength(text, "utf8") === text.length || !/[\u0080-\u00ff]/.test(text);
 }
