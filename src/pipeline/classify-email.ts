@@ -1,3 +1,4 @@
+import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
 import { recordsFromEmail, splitMbox } from "../bounce/email/index.ts";
 import type { BounceRecord } from "../bounce/record.ts";
 import type { ParseProblem } from "../events/event.ts";
@@ -27,6 +28,8 @@ export interface Segment {
   raw: Buffer;
   line: number;
   problem?: ParseProblem;
+  /** Where `raw` starts in the input (a segment of messages; not a skipped-message problem). */
+  offset?: number;
 }
 
 /** The messages of one segment, records and problems in order, line numbers those of the whole mbox. */
@@ -68,6 +71,9 @@ export class MboxSegmenter {
   private skippedBytes = 0;
   /** The last bytes seen, for boundaries split across chunks. */
   private tail: Buffer = Buffer.alloc(0);
+  /** Where the pending bytes start in the input, and how many bytes were pushed before this chunk. */
+  private start = 0;
+  private pushed = 0;
   /** A single message over the limit: nothing more to read. */
   done = false;
   private readonly maxMessage: number;
@@ -83,6 +89,12 @@ export class MboxSegmenter {
 
   /** Segments (and skipped-message problems) complete after this chunk, in order. */
   push(chunk: Buffer): Segment[] {
+    const before = this.pushed;
+    this.pushed += chunk.length;
+    return this.take(chunk, before);
+  }
+
+  private take(chunk: Buffer, chunkStart: number): Segment[] {
     if (this.done) return [];
     const out: Segment[] = [];
     if (this.skipping !== null) {
@@ -100,6 +112,7 @@ export class MboxSegmenter {
       out.push(this.tooBig(this.skipping, this.skippedBytes + before.length));
       this.skipping = null;
       this.skippedBytes = 0;
+      this.start = chunkStart + at;
       chunk = at < 0 ? Buffer.concat([this.tail.subarray(this.tail.length + at), chunk]) : chunk.subarray(at);
       this.tail = Buffer.alloc(0);
     }
@@ -125,7 +138,7 @@ export class MboxSegmenter {
       const buffered = this.lastStart > 0 ? Buffer.concat(this.pending, this.pendingBytes) : null;
       if (buffered) {
         const complete = buffered.subarray(0, this.lastStart);
-        out.push({ raw: complete, line: this.line });
+        out.push({ raw: complete, line: this.line, offset: this.start });
         this.line += countNewlines(complete);
       }
       this.skipping = this.line;
@@ -139,7 +152,8 @@ export class MboxSegmenter {
     }
     if (this.pendingBytes < this.segmentBytes || this.mbox !== true || this.lastStart <= 0) return out;
     const buffered = Buffer.concat(this.pending, this.pendingBytes);
-    const segment = { raw: buffered.subarray(0, this.lastStart), line: this.line };
+    const segment = { raw: buffered.subarray(0, this.lastStart), line: this.line, offset: this.start };
+    this.start += segment.raw.length;
     this.line += countNewlines(segment.raw);
     const rest = buffered.subarray(this.lastStart);
     this.pending = [rest];
@@ -153,7 +167,7 @@ export class MboxSegmenter {
   finish(): Segment[] {
     if (this.skipping !== null) return [this.tooBig(this.skipping, this.skippedBytes)];
     if (this.pendingBytes === 0 || this.done) return [];
-    return [{ raw: Buffer.concat(this.pending, this.pendingBytes), line: this.line }];
+    return [{ raw: Buffer.concat(this.pending, this.pendingBytes), line: this.line, offset: this.start }];
   }
 
   private head(bytes: number): string {
@@ -234,17 +248,82 @@ export async function* classifyEmailStream(
     ];
 }
 
-/** The same from a file read synchronously: segments are classified on two threads when allowed. */
+/** Which file, as it was when its reading began: another process may read a range of it only while it is the same. */
+export interface FileStamp {
+  dev: number;
+  ino: number;
+  size: number;
+  mtimeMs: number;
+}
+
+function stampOf(stats: { dev: number; ino: number; size: number; mtimeMs: number }): FileStamp {
+  return { dev: stats.dev, ino: stats.ino, size: stats.size, mtimeMs: stats.mtimeMs };
+}
+
+/** A segment of messages as another process can find it in the file itself. */
+export interface SegmentRange {
+  file: string;
+  stamp: FileStamp;
+  offset: number;
+  length: number;
+  line: number;
+}
+
+/**
+ * The messages of a segment read from the file by its place (no bytes cross between the processes), or null
+ * when the file is no longer the one the segment was cut from, or the range does not start a message: the
+ * caller then classifies the bytes it has.
+ */
+export function classifySegmentRange(range: SegmentRange): Item[] | null {
+  let fd: number;
+  try {
+    fd = openSync(range.file, "r");
+  } catch {
+    return null;
+  }
+  try {
+    const now = stampOf(fstatSync(fd));
+    const was = range.stamp;
+    if (now.dev !== was.dev || now.ino !== was.ino || now.size !== was.size || now.mtimeMs !== was.mtimeMs)
+      return null;
+    const raw = Buffer.allocUnsafe(range.length);
+    for (let got = 0; got < range.length; ) {
+      const read = readSync(fd, raw, got, range.length - got, range.offset + got);
+      if (read === 0) return null;
+      got += read;
+    }
+    if (range.offset > 0 && raw.toString("latin1", 0, 5) !== "From ") return null;
+    return classifySegment(raw, range.file, range.line);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The same from a file read synchronously: segments are classified in two processes when allowed (the helper reads its segments from the file). */
 export async function* classifyEmailChunks(chunks: Iterable<Buffer>, file: string): AsyncGenerator<Item[]> {
+  let stamp: FileStamp | null = null;
+  try {
+    stamp = stampOf(statSync(file));
+  } catch {
+    // Not a path another process can open: every segment is done here.
+  }
   const segments = (function* () {
     const segmenter = new MboxSegmenter(file);
+    const job = (segment: Segment) => ({
+      raw: segment.raw as Uint8Array,
+      file,
+      line: segment.line,
+      problem: segment.problem,
+      range:
+        stamp && segment.offset !== undefined && !segment.problem
+          ? { file, stamp, offset: segment.offset, length: segment.raw.length, line: segment.line }
+          : null,
+    });
     for (const chunk of chunks) {
-      for (const segment of segmenter.push(chunk))
-        yield { raw: segment.raw as Uint8Array, file, line: segment.line, problem: segment.problem };
+      for (const segment of segmenter.push(chunk)) yield job(segment);
       if (segmenter.done) break;
     }
-    for (const segment of segmenter.finish())
-      yield { raw: segment.raw as Uint8Array, file, line: segment.line, problem: segment.problem };
+    for (const segment of segmenter.finish()) yield job(segment);
   })();
   const local = (job: { raw: Uint8Array; line: number; problem?: ParseProblem }) =>
     classifySegment(job.raw as Buffer, file, job.line, job.problem);

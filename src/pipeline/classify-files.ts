@@ -4,6 +4,10 @@ import { type OpenedSource, openWholeFile } from "../events/input.ts";
 import { LimitError } from "../util/limits.ts";
 import { describeError } from "../util/walk.ts";
 import { classifyEmailBuffer } from "./classify-email.ts";
+
+// The helper process's other task (helper-jobs.ts): an mbox's segments, read from the file by their place.
+export { classifySegmentRange } from "./classify-email.ts";
+
 import {
   type ClassifyItem,
   type ClassifyOptions,

@@ -1,10 +1,10 @@
 import type { Worker } from "node:worker_threads";
 import type { ParseProblem } from "../events/event.ts";
 import { moduleWorker as folderWorker } from "../util/module-worker.ts";
+import type { SegmentRange } from "./classify-email.ts";
 import type { FileResult } from "./classify-files.ts";
 import type { ClassifyOptions } from "./classify-source.ts";
 import {
-  Answers,
   CHUNK_FILES,
   HELPER_MIN_FILES,
   type HelperOptions,
@@ -26,7 +26,11 @@ const AHEAD = 8;
 /** What the helper can do (see classify-helper.ts). */
 export interface Tasks {
   files: { job: string[]; result: FileResult[] };
-  mbox: { job: { raw: Uint8Array; file: string; line: number; problem?: ParseProblem }; result: unknown[] };
+  /** An mbox's segment: the helper is sent only its place in the file (`range`; null: done here). */
+  mbox: {
+    job: { raw: Uint8Array; file: string; line: number; problem?: ParseProblem; range: SegmentRange | null };
+    result: unknown[];
+  };
 }
 export type TaskName = keyof Tasks;
 
@@ -48,11 +52,18 @@ export async function* inOrderOnTwoThreads<T extends TaskName>(
   local: (job: Tasks[T]["job"]) => Promise<Tasks[T]["result"]> | Tasks[T]["result"],
 ): AsyncGenerator<Tasks[T]["result"]> {
   type R = Tasks[T]["result"];
-  // Small files: the helper process (started early by bin/); an mbox's megabytes: a worker thread (classify-worker.ts).
-  const { helper, jobs: early } = task === "files" ? takeHelper() : { helper: segmentThread(), jobs: [] };
+  // The helper process (started early by bin/ for many small files; an mbox's is started now).
+  const { helper, jobs: early } = takeHelper();
   const sent: HelperOptions = { format: options.format ?? null, all: options.all ?? false };
-  /** The helper's answer to this run's job `index`: one sent early if it is the same job, else sent now. */
+  /**
+   * The helper's answer to this run's job `index`: one sent early if it is the same job, else sent now; null
+   * when it declines (an mbox segment without a place in a file, or whose file changed): done here then.
+   */
   const ask = (index: number, job: Tasks[T]["job"]): Promise<unknown> => {
+    if (task === "mbox") {
+      const { range } = job as Tasks["mbox"]["job"];
+      return range === null ? Promise.resolve(null) : helper.run(task, range, sent);
+    }
     const before = early[index];
     if (
       before &&
@@ -83,8 +94,9 @@ export async function* inOrderOnTwoThreads<T extends TaskName>(
       const index = next++;
       inHelper++;
       const slot: Slot<R> = { result: null, pending: null };
-      slot.pending = (ask(index, job) as Promise<R>)
-        .catch(() => local(job)) // the helper died: do its job here
+      slot.pending = (ask(index, job) as Promise<R | null>)
+        .catch(() => null) // the helper died: do its job here
+        .then((answer) => answer ?? local(job))
         .then((result) => {
           inHelper--;
           slot.result = result;
@@ -122,32 +134,6 @@ export async function* inOrderOnTwoThreads<T extends TaskName>(
 /** A worker thread running the module `name` of this folder (`classify-log-worker` …) with `workerData`. */
 export function moduleWorker(name: string, workerData: unknown): Worker {
   return folderWorker(import.meta.url, name, workerData);
-}
-
-/** What the other core is asked through: the helper process, or the thread for an mbox's segments. */
-interface OtherCore {
-  alive: boolean;
-  run(task: TaskName, job: unknown, options: HelperOptions): Promise<unknown>;
-  stop(): void;
-}
-
-/** A worker thread for an mbox's segments (classify-worker.ts). */
-function segmentThread(): OtherCore {
-  const worker = moduleWorker("classify-worker", null);
-  const answers = new Answers();
-  worker.on("message", (message: { id: number; result: unknown }) => answers.answer(message));
-  worker.on("error", (error) => answers.fail(error));
-  worker.on("exit", () => answers.fail(new Error("worker exited")));
-  return {
-    get alive() {
-      return answers.alive;
-    },
-    run: (_task, job) => answers.ask((id) => worker.postMessage({ id, job })),
-    stop() {
-      answers.alive = false;
-      void worker.terminate();
-    },
-  };
 }
 
 function sameFiles(a: readonly string[], b: readonly string[]): boolean {

@@ -1,3 +1,4 @@
+import type { SegmentRange } from "./classify-email.ts";
 import type { Tasks } from "./classify-parallel.ts";
 import type { ClassifyOptions } from "./classify-source.ts";
 import type { HelperRequest } from "./helper-process.ts";
@@ -18,6 +19,7 @@ export function serveJobs(modules: Promise<FilesModule>): void {
     const key = JSON.stringify(options);
     const shared = optionsSeen.get(key) ?? { ...options };
     optionsSeen.set(key, shared);
+    if (task === "mbox") return (await modules).classifySegmentRange(job as SegmentRange);
     if (task !== "files") throw new Error(`no such task: ${task}`);
     return classifyWholeFiles(job as Tasks["files"]["job"], shared);
   };

@@ -49,6 +49,11 @@ test("segments hold whole messages: the same starts and lines as the whole mbox,
       const segments = chunked(bytes, sizes).flatMap((chunk) => segmenter.push(chunk));
       segments.push(...segmenter.finish());
       assert.ok(Buffer.concat(segments.map((s) => s.raw)).equals(bytes));
+      for (const s of segments)
+        assert.ok(
+          s.offset !== undefined && bytes.subarray(s.offset, s.offset + s.raw.length).equals(s.raw),
+          "where it is in the input",
+        );
       assert.deepEqual(
         segments.flatMap((s) => starts(s.raw, s.line)),
         starts(bytes, 1),
@@ -90,6 +95,12 @@ test("a message over the limit is one problem at its line; the others are kept w
         whole.filter((m) => m.raw.length > maxMessage).map((m) => m.line),
       );
       for (const s of segments) if (s.problem) assert.equal(s.problem.failed, true);
+      for (const s of segments)
+        if (!s.problem)
+          assert.ok(
+            s.offset !== undefined && bytes.subarray(s.offset, s.offset + s.raw.length).equals(s.raw),
+            "where it is in the input",
+          );
     }),
     { numRuns: 300, examples: [LONE_CR_BLANK_LINE] },
   );

@@ -206,7 +206,7 @@ test("classify: same bytes and exit code from the startup snapshots as from the 
       .join(""),
     "latin1",
   );
-  // Over WHOLE_FILE_BYTES: its segments go to a worker thread (started from the snapshot's process).
+  // Over WHOLE_FILE_BYTES: cut into segments, some read from the file by the helper (from its snapshot).
   const bigMbox = join(dir, "big.mbox");
   const messages = readFileSync(mbox, "latin1");
   writeFileSync(bigMbox, messages.repeat(Math.ceil((WHOLE_FILE_BYTES + 65536) / messages.length)), "latin1");

@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { WHOLE_FILE_BYTES } from "../../src/events/input.ts";
+import { classifySegment, classifySegmentRange } from "../../src/pipeline/classify-email.ts";
 import { earlyPlan, HELPER_MIN_FILES } from "../../src/pipeline/helper-process.ts";
 import { expandInputs } from "../../src/util/walk.ts";
 
@@ -60,7 +61,11 @@ test("the helper is started early for enough files with JSON output (their walk 
   writeFileSync(join(dir, "big.mbox"), `From MAILER-DAEMON Thu Apr 29 23:34:45 2010\n${big}`);
   writeFileSync(join(dir, "big.log"), `Nov 28 04:00:00 mx postfix/smtp[123]: ${big}`);
   writeFileSync(join(dir, "small.mbox"), `From MAILER-DAEMON Thu Apr 29 23:34:45 2010\n${email}`);
-  assert.equal(plan(join(dir, "big.mbox")).start, false, "an mbox's segments go to a worker thread");
+  assert.equal(
+    plan(join(dir, "big.mbox")).start,
+    false,
+    "an mbox's helper is started by the run, when it has segments",
+  );
   assert.equal(plan(join(dir, "big.mbox"), "--ndjson").start, false);
   assert.equal(plan(join(dir, "big.log"), "--ndjson").start, false, "a big log has threads of its own");
   assert.equal(plan(join(dir, "small.mbox")).start, false);
@@ -160,4 +165,27 @@ test("a big mbox on two threads: same output as one, messages over the size limi
   assert.equal(two.status, one.status);
   assert.equal(two.stdout, one.stdout);
   assert.equal(two.stderr, one.stderr);
+});
+
+test("an mbox segment read by its place in the file: the same records as its bytes; declined once the file changed", () => {
+  const messages = `From MAILER-DAEMON Thu Apr 29 23:34:45 2010\n${email}\nFrom MAILER-DAEMON Thu Apr 29 23:34:46 2010\n${email}\n`;
+  const path = join(dir, "ranges.mbox");
+  writeFileSync(path, messages);
+  const bytes = readFileSync(path);
+  const second = bytes.indexOf("\nFrom MAILER-DAEMON", 1) + 1;
+  const stats = statSync(path);
+  const stamp = { dev: stats.dev, ino: stats.ino, size: stats.size, mtimeMs: stats.mtimeMs };
+  const range = { file: path, stamp, offset: second, length: bytes.length - second, line: 40 };
+  const items = classifySegmentRange(range);
+  assert.deepEqual(items, classifySegment(bytes.subarray(second), path, 40));
+  assert.ok(items && items.length > 0);
+  assert.equal(
+    classifySegmentRange({ ...range, offset: second + 1, length: 10 }),
+    null,
+    "not where a message starts",
+  );
+  assert.equal(classifySegmentRange({ ...range, file: join(dir, "no-such.mbox") }), null, "gone");
+  assert.equal(classifySegmentRange({ ...range, length: bytes.length }), null, "beyond its end");
+  utimesSync(path, stats.atime, new Date(stats.mtimeMs + 5000));
+  assert.equal(classifySegmentRange(range), null, "modified since it was cut");
 });
