@@ -52,7 +52,8 @@ if (!nodeIsRecentEnough(process.version)) {
       ? (await import(entry("pipeline/build-cache"))).freshArtifact("classify")
       : null;
   if (snapshot) {
-    runAgain(process.execPath, ["--snapshot-blob", snapshot, ...process.argv.slice(2)]);
+    // This process's own Node options (--max-old-space-size, --cpu-prof…) apply to the one doing the work.
+    runAgain(process.execPath, [...process.execArgv, "--snapshot-blob", snapshot, ...process.argv.slice(2)]);
   } else {
     if (process.argv[2] === "classify") {
       // Many bounce emails: their second process starts now, booting on the other core while this one loads.

@@ -9,7 +9,16 @@
  */
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -100,7 +109,8 @@ async function buildSnapshot(esbuild: Esbuild, kind: Artifact): Promise<string> 
     format: "cjs",
     target: "node22",
     outfile: script,
-    banner: { js: ENV_RECORDER },
+    // Strict, as the ES modules it bundles are: a CommonJS script is sloppy unless it says otherwise.
+    banner: { js: `"use strict";\n${ENV_RECORDER}` },
     metafile: true,
     logLevel: "error",
     plugins: kind === "classify" ? [moduleUrls, otherCommandsOut] : [moduleUrls],
@@ -135,6 +145,14 @@ async function buildSnapshot(esbuild: Esbuild, kind: Artifact): Promise<string> 
     rmSync(partial, { force: true });
     throw new Error(`node --build-snapshot exited ${made.status}: ${made.stderr.slice(0, 500)}`);
   }
+  // A source edited while it was bundled or snapshotted: the blob may hold the old text under the new stamp.
+  for (const [path, size, mtime] of inputs) {
+    const stamp = inputStamp(path);
+    if (stamp === null || stamp[0] !== size || stamp[1] !== mtime) {
+      rmSync(partial, { force: true });
+      throw new Error(`${path} changed while the snapshot was built`);
+    }
+  }
   const env = JSON.parse(readFileSync(envFile, "utf8")) as BuildManifest["env"];
   rmSync(envFile, { force: true });
   renameSync(partial, join(dir, blob));
@@ -142,6 +160,7 @@ async function buildSnapshot(esbuild: Esbuild, kind: Artifact): Promise<string> 
   const manifest: BuildManifest = {
     node: process.version,
     arch: process.arch,
+    root: realpathSync(packageRoot),
     output: blob,
     outputBytes,
     inputs,
@@ -149,11 +168,33 @@ async function buildSnapshot(esbuild: Esbuild, kind: Artifact): Promise<string> 
   };
   writeFileSync(join(dir, `${MANIFESTS[kind]}.${process.pid}`), `${JSON.stringify(manifest)}\n`);
   renameSync(join(dir, `${MANIFESTS[kind]}.${process.pid}`), join(dir, MANIFESTS[kind]));
-  // A blob is read whole when a process starts from it: older ones (~10 MB each) can go at once.
-  const older = new RegExp(`^${kind}-[0-9a-f]{16}\\.blob$`);
-  for (const name of readdirSync(dir))
-    if (older.test(name) && name !== blob) rmSync(join(dir, name), { force: true });
+  removeOldBlobs(kind, blob);
   return `${blob} from ${inputs.length} files`;
+}
+
+/**
+ * Blobs of `kind` but the one just built and the one before it (~10 MB each): a run that found the previous
+ * one fresh a moment ago may not have started from it yet, so it stays until the next build.
+ */
+function removeOldBlobs(kind: Artifact, current: string): void {
+  const blob = new RegExp(`^${kind}-[0-9a-f]{16}\\.blob$`);
+  const older = readdirSync(dir)
+    .filter((name) => blob.test(name) && name !== current)
+    .map((name) => ({ name, mtime: statSync(join(dir, name)).mtimeMs }))
+    .sort((a, b) => b.mtime - a.mtime);
+  for (const { name } of older.slice(1)) rmSync(join(dir, name), { force: true });
+}
+
+/** What a build killed half-way left (a bundle, a partial blob, an env file, a manifest): gone after an hour. */
+function removeLeftovers(): void {
+  const leftover = /-\d+\.(?:cjs|env\.json)$|\.(?:blob|json)\.\d+$/;
+  const hourAgo = Date.now() - 3_600_000;
+  for (const name of readdirSync(dir)) {
+    if (!leftover.test(name)) continue;
+    const path = join(dir, name);
+    const modified = statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? Date.now();
+    if (modified < hourAgo) rmSync(path, { force: true });
+  }
 }
 
 function loadEsbuild(): Esbuild | null {
@@ -178,6 +219,7 @@ for (const kind of ["classify", "helper"] as const) {
   const started = performance.now();
   try {
     mkdirSync(dir, { recursive: true });
+    removeLeftovers();
     const built = await buildSnapshot(esbuild, kind);
     say(`${kind}: built ${built} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   } catch (error) {

@@ -57,6 +57,9 @@ export const ENTRY_HEAD = 3;
 
 export type HeadOf = (bytes: Uint8Array, from: number, to: number, into: Int32Array, at: number) => boolean;
 
+/** A thread's read count once it reads no more: above any chunk number. */
+const READ_ALL = 0x7fffffff;
+
 /** The shared memory of a run's indexes, handed to each thread (it is cloned by reference). */
 export function newLineIndexMemory(threads: number): SharedArrayBuffer {
   const memory = new SharedArrayBuffer(4 * (threads + SLOTS * SLOT_INTS + SLOTS * MAX_INDEXED_LINES * ENTRY));
@@ -94,6 +97,15 @@ export class SharedLineIndex {
   /** This thread has read chunk `chunk` to the end (its slot may be reused once every thread has). */
   readTo(chunk: number): void {
     Atomics.store(this.read, this.thread, chunk + 1);
+    Atomics.notify(this.read, this.thread);
+  }
+
+  /**
+   * This thread reads no more chunks (the end, a read that broke, a file cut short while read): a thread
+   * waiting for it to read further must not wait for ever, and its slots are free for the others.
+   */
+  readAll(): void {
+    Atomics.store(this.read, this.thread, READ_ALL);
     Atomics.notify(this.read, this.thread);
   }
 

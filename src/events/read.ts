@@ -136,12 +136,16 @@ export function* readShard(
       out = [];
     }
   } catch (error) {
+    lines?.readAll();
     reader.finish(out);
     if (shard.index === 0) {
       out.push(problem(input.path, null, `input could not be read to the end: ${(error as Error).message}`));
     }
     yield { out, bytes, last: true };
     return;
+  } finally {
+    // Also when the chunks end early (a log cut short while read) or the consumer stops: the other thread may wait.
+    lines?.readAll();
   }
   reader.finish(out);
   yield { out, bytes, last: true };

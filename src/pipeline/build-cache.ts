@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from "node:fs";
+import { readFileSync, realpathSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -22,6 +22,8 @@ export type Artifact = "classify" | "helper";
 export interface BuildManifest {
   node: string;
   arch: string;
+  /** The real path of the checkout it was built in: the bundle holds its modules' absolute URLs. */
+  root: string;
   output: string;
   outputBytes: number;
   /** Inputs relative to the repository root: [path, size, mtimeMs]. */
@@ -42,6 +44,15 @@ export const SWITCHES: Record<Artifact, string> = {
 
 /** The repository (or package) root: src/pipeline/../../ */
 export const packageRoot = fileURLToPath(new URL("../../", import.meta.url));
+
+/** packageRoot with its links resolved (as the build records it), or null when it cannot be resolved. */
+function realRoot(): string | null {
+  try {
+    return realpathSync(packageRoot);
+  } catch {
+    return null;
+  }
+}
 
 /**
  * Where the build puts its output: node_modules/.cache/deliverlens (or DELIVERLENS_CACHE_DIR, for tests).
@@ -73,6 +84,9 @@ export function freshArtifact(kind: Artifact, dir = buildCacheDir()): string | n
     return null;
   }
   if (manifest.node !== process.version || manifest.arch !== process.arch) return null;
+  // A checkout copied or moved with its cache (cp -a, a container layer): same stamps, but the snapshot's
+  // modules would resolve workers, the helper and data files in the old place.
+  if (manifest.root !== realRoot()) return null;
   if (
     typeof manifest.output !== "string" ||
     !Array.isArray(manifest.inputs) ||

@@ -135,6 +135,13 @@ test("a build is used only while it matches this Node and every input it was bui
       null,
     );
     assert.equal(
+      variant("moved", (copy) => {
+        copy.root = join(dir, "old-checkout");
+      }),
+      null,
+      `${kind}: built in another checkout (copied or moved with its cache)`,
+    );
+    assert.equal(
       variant("output", (copy) => {
         copy.output = "no-such-output";
       }),

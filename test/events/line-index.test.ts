@@ -151,3 +151,33 @@ test("no index for a chunk read otherwise, nor while its slot holds a chunk a th
   behind.readTo(0);
   assert.ok(ahead.chunk(SLOTS, bytes, SLOTS * 4, headOf, 2) !== null);
 });
+
+test("a shard whose log ends before its size (cut short while read) tells the other thread it reads no more", () => {
+  const path = join(dir, "cut.log");
+  writeFileSync(path, [...postfixGrepLogChunks(20_000, 3)].join(""));
+  const fd = openSync(path, "r");
+  // The size taken before the file was cut: reads end early, at 0 bytes.
+  const job = {
+    path,
+    fd,
+    size: fstatSync(fd).size * 4,
+    format: "postfix" as const,
+    modified: null,
+    all: false,
+  };
+  const memory = newLineIndexMemory(2);
+  const first = new SharedLineIndex(memory, 0, 2);
+  const batches = [
+    ...shardBatches(
+      { ...job, shard: { index: 0, count: 2 } },
+      new EventClassifier(),
+      newCounters(),
+      [],
+      first,
+    ),
+  ];
+  assert.ok(batches.length > 0);
+  const second = new SharedLineIndex(memory, 1, 2);
+  // The worker waits for the first thread to be within its lead: it must not wait for chunks that never come.
+  assert.equal(second.waitFor(0, 1_000_000, 0), true);
+});
