@@ -65,7 +65,7 @@ function variant(body: Buffer): Buffer {
   return Buffer.from(text, "latin1");
 }
 
-// classify runs from the CLI bundle and starts its helper from the startup snapshot, as after `npm ci` (prepare
+// classify runs from the CLI's startup snapshot and starts its helper from its own, as after `npm ci` (prepare
 // builds them): rebuilt here if a source changed since, so the run measures the current code as a checkout runs it.
 spawnSync(process.execPath, [join(root, "scripts/build-cache.ts")], { stdio: "inherit" });
 
