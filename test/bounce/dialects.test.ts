@@ -98,6 +98,16 @@ const CASES: Record<string, Expected[]> = {
       rule: /^dialect:einsundeins$/,
     },
   ],
+  // Exim's delay warning, as sisimai go lhost/via-exim.go quotes it: "Delay reason:" is its own verdict.
+  "exim-delay.eml": [
+    {
+      recipient: "kijitora@example.co.jp",
+      replyCode: 451,
+      reply: /Delay reason: SMTP error from remote mail server after RCPT TO/,
+      reason: "expired",
+      rule: /^dialect:exim$/,
+    },
+  ],
   "exchange2003.eml": [{ recipient: "kijitora@example.co.jp", reply: /000C05A6/, reason: "userunknown" }],
   "exchange2007.eml": [
     {

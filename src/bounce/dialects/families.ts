@@ -84,15 +84,27 @@ const EXIM_MESSAGES: readonly FamilyMessage[] = [
     "LMTP error after ",
   ),
   ...msg("contenterror", 'Too many "Received" headers'),
-  // Exim's delay notices (retry.c, deliver.c, smtp.c): read after its other messages, as Sisimai's `delayedfor`.
+  // Exim's delay notices (retry.c, deliver.c, smtp.c, receive.c): read after its other messages, as Sisimai's
+  // `delayedfor`; a frozen message is one Exim stopped trying to deliver.
   ...msg(
     "expired",
     "retry timeout exceeded",
     "No action is required on your part",
     "retry time not reached for any host after a long failure period",
     "all hosts have been failing for a long time and were last tried",
+    "Delay reason: ",
+    "has been frozen",
+    "was frozen on arrival by ",
   ),
+  // A pipe transport's command failed ("pipe to |/usr/local/bin/filter").
+  ...msg("mailererror", "pipe to |"),
 ];
+
+/** Subjects of Exim's reports (deliver.c, receive.c), and of its clones (sisimai go lhost/via-exim.go). */
+const EXIM_SUBJECT =
+  /Delivery Status Notification|Mail delivery failed|Mail failure|Message frozen|Warning: message |error\(s\) in forwarding or filtering/;
+/** The Message-Id Exim writes: "<E1P1YNN-0003AD-Ga@example.org>" ('-' 8th and '@' 18th after '<'). */
+const EXIM_MESSAGE_ID = /^\s*<[0-9A-Za-z]{6,7}-[0-9A-Za-z]{6}-[0-9A-Za-z]{2}@/;
 
 /** Ordered: when a message carries the marks of several families, the first whose wording matches decides. */
 export const MTA_FAMILIES: readonly MtaFamily[] = [
@@ -229,9 +241,17 @@ export const MTA_FAMILIES: readonly MtaFamily[] = [
   {
     id: "exim",
     source: "sisimai go lhost/via-exim.go; https://github.com/Exim/exim (route.c, deliver.c, transports/*.c)",
+    // Any two of its From, Message-Id and Subject (as Sisimai counts them), or the marks of an Exim clone
+    // (McAfee SaaS, formerly MXLogic: X-MX-Bounce, X-MXL-Hash, X-MXL-NoteHash, "<mxl~" Message-Ids).
     marks: [
-      { from: /Mail Delivery System/, subject: /Mail delivery failed|Message frozen|Mail failure/ },
-      { "x-failed-recipients": /./, "message-id": /^\s*<[0-9A-Za-z]{6}-[0-9A-Za-z]{6}-[0-9A-Za-z]{2}@/ },
+      { from: /Mail Delivery System/, subject: EXIM_SUBJECT },
+      { from: /Mail Delivery System/, "message-id": EXIM_MESSAGE_ID },
+      { "message-id": EXIM_MESSAGE_ID, subject: EXIM_SUBJECT },
+      { "x-failed-recipients": /./, "message-id": EXIM_MESSAGE_ID },
+      { "x-mx-bounce": /./ },
+      { "x-mxl-hash": /./ },
+      { "x-mxl-notehash": /./ },
+      { "message-id": /^\s*<mxl~/ },
     ],
     messages: EXIM_MESSAGES,
   },
