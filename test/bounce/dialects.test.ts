@@ -117,6 +117,17 @@ const CASES: Record<string, Expected[]> = {
       reason: "userunknown",
     },
   ],
+  // No Content-Language: the subject and the administrators' heading are two of Exchange's signs (Sisimai
+  // counts any two), so its code table decides: RESOLVER.RST.NotAuthorized is rejected.
+  "exchange2007-nolanguage.eml": [
+    {
+      recipient: "kijitora@example.jp",
+      status: "5.7.1",
+      reply: /RESOLVER\.RST\.NotAuthorized/,
+      reason: "rejected",
+      rule: /^dialect:exchange2007$/,
+    },
+  ],
   // EZweb writes its own message before the recipient lines; it gives the first recipient its reason.
   "ezweb.eml": [
     { recipient: "neko@ezweb.ne.jp", replyCode: 550, reply: /550 user unknown/, reason: "suspend" },

@@ -42,6 +42,26 @@ export interface MtaFamily {
   headerVerdicts?: readonly { header: string; pattern: RegExp; reason: Reason }[];
 }
 
+/**
+ * Mark groups for "any two of these conditions" (Sisimai counts a family's signs and needs two): every pair
+ * is a group; two conditions on the report text become one pattern that needs both.
+ */
+function anyTwoOf(conditions: ReadonlyArray<readonly [string, RegExp]>): FamilyMarks[] {
+  const groups: FamilyMarks[] = [];
+  for (let i = 0; i < conditions.length; i++) {
+    for (let j = i + 1; j < conditions.length; j++) {
+      const [a, first] = conditions[i];
+      const [b, second] = conditions[j];
+      groups.push(
+        a === b
+          ? { [a]: new RegExp(`^(?=[\\s\\S]*(?:${first.source}))[\\s\\S]*(?:${second.source})`) }
+          : { [a]: first, [b]: second },
+      );
+    }
+  }
+  return groups;
+}
+
 const msg = (reason: Reason, ...phrases: string[]): FamilyMessage[] =>
   phrases.map((phrase) => ({ phrase, reason }));
 const vague = (messages: FamilyMessage[]): FamilyMessage[] =>
@@ -212,10 +232,18 @@ export const MTA_FAMILIES: readonly MtaFamily[] = [
     id: "exchange2007",
     source:
       "sisimai go lhost/via-exchange2007.go; https://learn.microsoft.com/en-us/exchange/mail-flow/non-delivery-reports-in-exchange-online/non-delivery-reports-in-exchange-online",
-    marks: [
-      { subject: /Undeliverable|Non[_ ]remis[_ ]|Non recapitabile|Olevererbart/, "content-language": /./ },
-      { from: /postmaster@outlook\.com|\.onmicrosoft\.com/ },
-    ],
+    // Any two of: its subjects, its senders, its error codes or its diagnostic heading in the text, a
+    // Content-Language field (as Sisimai counts them).
+    marks: anyTwoOf([
+      ["subject", /Undeliverable|Non[_ ]remis[_ ]|Non recapitabile|Olevererbart/],
+      ["from", /postmaster@outlook\.com|\.onmicrosoft\.com/],
+      ["text", / RESOLVER\.| QUEUE\./],
+      [
+        "text",
+        /Error Details|Diagnostic information for administrators:|Informations de diagnostic pour les administrateurs|Informazioni di diagnostica per gli amministratori|Diagnostisk information f/,
+      ],
+      ["content-language", /./],
+    ]),
     messages: [
       ...msg("hostunknown", "SMTPSEND.DNS.NonExistentDomain"),
       ...msg("networkerror", "SMTPSEND.DNS.MxLoopback"),
@@ -244,9 +272,11 @@ export const MTA_FAMILIES: readonly MtaFamily[] = [
     // Any two of its From, Message-Id and Subject (as Sisimai counts them), or the marks of an Exim clone
     // (McAfee SaaS, formerly MXLogic: X-MX-Bounce, X-MXL-Hash, X-MXL-NoteHash, "<mxl~" Message-Ids).
     marks: [
-      { from: /Mail Delivery System/, subject: EXIM_SUBJECT },
-      { from: /Mail Delivery System/, "message-id": EXIM_MESSAGE_ID },
-      { "message-id": EXIM_MESSAGE_ID, subject: EXIM_SUBJECT },
+      ...anyTwoOf([
+        ["from", /Mail Delivery System/],
+        ["message-id", EXIM_MESSAGE_ID],
+        ["subject", EXIM_SUBJECT],
+      ]),
       { "x-failed-recipients": /./, "message-id": EXIM_MESSAGE_ID },
       { "x-mx-bounce": /./ },
       { "x-mxl-hash": /./ },
