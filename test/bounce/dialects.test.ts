@@ -155,6 +155,15 @@ const CASES: Record<string, Expected[]> = {
   "kddi.eml": [
     { recipient: "kijitora@ezweb.ne.jp", reply: /As their mailbox is full/, reason: "mailboxfull" },
   ],
+  // au's filter verdict header decides over KDDI's own wording (sisimai go lhost/via-kddi.go).
+  "kddi-spasign.eml": [
+    {
+      recipient: "kijitora@ezweb.ne.jp",
+      reply: /SMTP relay error/,
+      reason: "filtered",
+      rule: /^dialect:kddi$/,
+    },
+  ],
   "mailfoundry.eml": [
     {
       remoteMta: "mx22.example.org",

@@ -379,6 +379,8 @@ export const MTA_FAMILIES: readonly MtaFamily[] = [
       ...msg("norelaying", "Due to the following SMTP relay error"),
       ...msg("hostunknown", "As the remote domain doesnt exist"),
     ],
+    // "X-SPASIGN: NG": au's filter refused the message for this recipient, as in EZweb's reports.
+    headerVerdicts: [{ header: "x-spasign", pattern: /^\s*NG\b/, reason: "filtered" }],
   },
   {
     id: "mailru",
