@@ -164,6 +164,15 @@ const CASES: Record<string, Expected[]> = {
       rule: /^dialect:kddi$/,
     },
   ],
+  // A qmail clone (Yahoo's layout) known by qmail's own subject only: qmail's "Unable to" is its system error.
+  "qmail-clone.eml": [
+    {
+      recipient: "neko@example.jp",
+      reply: /multiple retries, giving up/,
+      reason: "systemerror",
+      rule: /^dialect:qmail$/,
+    },
+  ],
   "mailfoundry.eml": [
     {
       remoteMta: "mx22.example.org",

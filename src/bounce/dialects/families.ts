@@ -461,6 +461,8 @@ export const MTA_FAMILIES: readonly MtaFamily[] = [
       { received: /\(qmail \d+ invoked (?:for bounce|from network)\)/ },
       // The report names its program ("Hi. This is the qmail-send program at …"), whatever the Subject says.
       { text: /^Hi\. This is the qmail/m },
+      // qmail-send.c's subject, and Yahoo's (a qmail clone).
+      { subject: /^\s*(?:failure notice|Failure Notice)\s*$/ },
     ],
     messages: [
       ...msg("hostunknown", "Sorry, I couldn't find any host "),
