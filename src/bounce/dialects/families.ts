@@ -195,7 +195,8 @@ export const MTA_FAMILIES: readonly MtaFamily[] = [
     id: "dragonfly",
     source:
       "sisimai go lhost/via-dragonfly.go; DragonFly Mail Agent https://github.com/corecode/dma (dma.c:373, net.c:663)",
-    marks: [{ subject: /Mail delivery failed/, received: /from MAILER-DAEMON/i }],
+    // "Received: from MAILER-DAEMON id e070f by df.example.jp (DragonFly Mail Agent v0.13)".
+    marks: [{ subject: /Mail delivery failed/, received: /from MAILER-DAEMON|\(DragonFly Mail Agent/i }],
     messages: [
       ...msg("expired", "Could not deliver for the last "),
       ...msg("hostunknown", "DNS lookup failure: host "),
@@ -288,11 +289,13 @@ export const MTA_FAMILIES: readonly MtaFamily[] = [
   {
     id: "ezweb",
     source: "sisimai go lhost/via-ezweb.go (au by KDDI EZweb: Postmaster@ezweb.ne.jp)",
-    marks: [
-      { from: /Postmaster@(?:ezweb\.ne\.jp|au\.com)/i },
-      { subject: /^Mail System Error - Returned Mail$/ },
-      { "message-id": /\.(?:ezweb\.ne\.jp|au\.com)>/ },
-    ],
+    // Any two of its sender, subject, relay and Message-Id (as Sisimai counts them).
+    marks: anyTwoOf([
+      ["from", /Postmaster@(?:ezweb\.ne\.jp|au\.com)/i],
+      ["subject", /^Mail System Error - Returned Mail$/],
+      ["received", /ezweb\.ne\.jp \(EZweb Mail\) with|\.au\.com \(/],
+      ["message-id", /\.(?:ezweb\.ne\.jp|au\.com)>/],
+    ]),
     messages: [
       ...msg("expired", "Your message was not delivered within "),
       ...msg("mailboxfull", "The user(s) account is temporarily over quota"),
@@ -362,7 +365,7 @@ export const MTA_FAMILIES: readonly MtaFamily[] = [
       "sisimai go lhost/via-interscanmss.go (Trend Micro InterScan Messaging Security Suite: 'Unable to deliver message to')",
     marks: [
       { from: /^"InterScan/ },
-      { subject: /^(?:Mail could not be delivered|メール配信に失敗しました)/ },
+      { subject: /Mail could not be delivered|メッセージを配信できません。|メール配信に失敗しました/ },
     ],
     messages: msg("userunknown", "Unable to deliver message to"),
   },
@@ -428,6 +431,7 @@ export const MTA_FAMILIES: readonly MtaFamily[] = [
     marks: [
       { subject: /Delivery status notification/, from: /Mailer Daemon </ },
       { received: /from localhost \(localhost \[local\]\)/, from: /Mailer Daemon </ },
+      { received: / \(OpenSMTPD\) with / },
     ],
     messages: [
       ...msg("expired", "Envelope expired"),
