@@ -496,9 +496,27 @@ test("Gmail's '(state N)' names the reason only when the reply's status does not
   assert.equal(familyReason(gmail, "550 550 5.7.1 <kijitora@example.jp>... Access denied (state 13)."), null);
 });
 
-/** The plain reading familyReason must equal: every family in order, every message in order, by substring. */
+test("family wording wrapped or justified by the report (runs of spaces, line breaks) is still the family's", () => {
+  const notes = MTA_FAMILIES.filter((family) => family.id === "notes");
+  // sisimai go lhost/via-notes.go's message as a Notes report justifies it.
+  assert.equal(
+    familyReason(notes, "------- Failure Reasons  -------- User  not listed in public Name &\n Address Book")
+      ?.reason,
+    "userunknown",
+  );
+  const qmail = MTA_FAMILIES.filter((family) => family.id === "qmail");
+  assert.equal(
+    familyReason(qmail, "Sorry, I wasn't able to establish an SMTP\n   connection. (#4.4.1)")?.reason,
+    "networkerror",
+  );
+});
+
+/**
+ * The plain reading familyReason must equal: every family in order, every message in order, by substring of
+ * the text with its whitespace runs made single spaces.
+ */
 function familyReasonByScan(families: readonly (typeof MTA_FAMILIES)[number][], diagnostic: string) {
-  const lower = diagnostic.toLowerCase();
+  const lower = diagnostic.toLowerCase().replace(/\s+/g, " ");
   const status = /\b[45]\.\d{1,3}\.\d{1,3}\b/.exec(diagnostic)?.[0];
   const specific = status !== undefined && !status.includes(".0");
   for (const family of families) {

@@ -538,6 +538,9 @@ export function familyMarker(mail: ScannedEmail): (family: MtaFamily) => boolean
   };
 }
 
+/** Whitespace other than single spaces. */
+const SPACE_RUN = /\s\s|[^\S ]/;
+
 const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /** Each family's phrases lower-cased once (the look-up is case-insensitive). */
@@ -593,7 +596,9 @@ export function familyReason(
   families: readonly MtaFamily[] | ((family: MtaFamily) => boolean),
   diagnostic: string,
 ): { family: MtaFamily; reason: Reason } | null {
-  const found = phrasesIn(diagnostic.toLowerCase());
+  const lower = diagnostic.toLowerCase();
+  // Reports wrap and justify their text ("User  not listed in …"): a phrase is looked for with one space between words.
+  const found = phrasesIn(SPACE_RUN.test(lower) ? lower.replace(/\s+/g, " ") : lower);
   if (found === null) return null;
   const counts = typeof families === "function" ? families : (family: MtaFamily) => families.includes(family);
   const owners = [...found].flatMap((phrase) => PHRASE_OWNERS.get(phrase) ?? []);
