@@ -16,6 +16,8 @@ export interface DsnRecipient {
   /** Delivered to a program ("X-Actual-Recipient: X-Unix; |/usr/bin/procmail"), not to an address. */
   toProgram: boolean;
   lastAttempt: string | null;
+  /** The sending MTA's own class of the failure ("X-PowerMTA-BounceCategory: bad-mailbox"), lower-cased. */
+  bounceCategory: string | null;
   /** The group had no recipient field at all (a broken report): the recipient must come from the text. */
   unnamed?: boolean;
 }
@@ -93,6 +95,7 @@ function recipientOf(fields: HeaderField[]): DsnRecipient {
   let remoteMta: string | null = null;
   let diagnosticCode: string | null = null;
   let lastAttempt: string | null = null;
+  let bounceCategory: string | null = null;
   for (let i = 0; i < fields.length; i++) {
     const field = fields[i];
     switch (field.name) {
@@ -120,6 +123,9 @@ function recipientOf(fields: HeaderField[]): DsnRecipient {
       case "last-attempt-date":
         lastAttempt ??= field.value;
         break;
+      case "x-powermta-bouncecategory":
+        bounceCategory ??= field.value;
+        break;
     }
   }
   return {
@@ -131,6 +137,7 @@ function recipientOf(fields: HeaderField[]): DsnRecipient {
     diagnostic: stripType(diagnosticCode),
     diagnosticType: /^\s*([\w-]+)\s*;/.exec(diagnosticCode ?? "")?.[1].toLowerCase() ?? null,
     lastAttempt,
+    bounceCategory: bounceCategory?.trim().toLowerCase() ?? null,
     toProgram: /^\s*x-unix\s*;\s*"?\|/i.test(actualRecipient ?? finalRecipient ?? ""),
   };
 }
