@@ -84,6 +84,8 @@ function inlineOriginalHeaders(text: string, marker: number): HeaderBlock | null
 
 /** Delivery-status fields quoted in a forwarded bounce ("> Final-Recipient: rfc822; a@b"). */
 const QUOTED_FIELDS = /^>[ \t]?(?:Final-Recipient|Original-Recipient|Reporting-MTA):/im;
+/** Those fields quoted or not: one scan rules both out for most reports (they have no such fields inline). */
+const ANY_FIELDS = /^(?:>[ \t]?)?(?:Final-Recipient|Original-Recipient|Reporting-MTA):/im;
 const QUOTE_PREFIX = /^>[ \t]?/gm;
 
 /**
@@ -132,7 +134,7 @@ export function scanEmail(text: string): ScannedEmail {
   const mail = new ScannedMessage(text, headers, parts, [...cut], textParts, htmls, originalPart);
   mail.deliveryStatus = deliveryStatus;
   mail.feedback = feedback;
-  if (!deliveryStatus) {
+  if (!deliveryStatus && ANY_FIELDS.test(mail.reportText)) {
     let report = mail.reportText;
     // A bounce forwarded as a quotation ("Begin forwarded message:", every line "> "): read it unquoted.
     if (QUOTED_FIELDS.test(report)) {
