@@ -75,4 +75,13 @@ describe("statuses Sisimai reads before the text (sisimai go reason/lib.go Class
     // Without the status the phrase decides as before.
     assert.equal(classifyReply({ text: "550 <kijitora@example.jp>... User Unknown" }).reason, "userunknown");
   });
+  it("an authentication status outweighs a 'blocked' phrase; a code Sisimai's table does not list does not", () => {
+    // The first sentence of Gmail's reply (https://support.google.com/mail/answer/81126), from no known host.
+    const text = "550 5.7.26 This mail has been blocked because the sender is unauthenticated.";
+    assert.equal(classifyReply({ text }).reason, "authfailure");
+    // 4.7.23 is not in Sisimai's smtp/status table: the PTR wording decides.
+    const ptr =
+      "421 4.7.23 The sending IP address for this message doesn't have a PTR record, or the PTR record's forward DNS entry doesn't match the sending IP address.";
+    assert.equal(classifyReply({ text: ptr }).reason, "requireptr");
+  });
 });

@@ -1,4 +1,5 @@
 import type { Provider, Reason } from "../vocabulary.ts";
+import { sisimaiStatusReason } from "./status-codes.ts";
 
 /**
  * One fact of the rule knowledge: a phrase (or a provider's code) that decides a Sisimai reason, with the
@@ -141,11 +142,40 @@ const ADDRESS_REASONS: readonly Reason[] = [
 ];
 
 /**
- * Reasons Sisimai takes from the status before it reads any text (sisimai go reason/lib.go ClassOrder[0]:
- * MailboxFull, then MesgTooBig/ExceedLimit, probe the status first): a phrase of another reason does not
- * outweigh them, except one of a reason probed earlier ("552 5.2.3 … mailbox full" stays mailboxfull).
+ * The order in which Sisimai probes reasons before anything else (sisimai go reason/lib.go ClassOrder[0]),
+ * and those of them it takes from the status alone (their `ProbesInto` returns true on the status name:
+ * why-mailboxfull.go, why-mesgtoobig.go, why-exceedlimit.go, why-authfailure.go, why-requireptr.go,
+ * why-rejected.go, why-blocked.go, on the codes of its smtp/status/lib.go table). Such a status outweighs a
+ * generic phrase of any reason probed later or not in that order at all ("550 5.2.2 … User unknown" is
+ * mailboxfull), not one probed earlier ("552 5.2.3 … mailbox full" stays mailboxfull).
  */
-const STATUS_FIRST: readonly Reason[] = ["mailboxfull", "emailtoolarge"];
+const CLASS_ORDER: readonly Reason[] = [
+  "mailboxfull",
+  "emailtoolarge",
+  "suspend",
+  "hasmoved",
+  "norelaying",
+  "authfailure",
+  "userunknown",
+  "filtered",
+  "requireptr",
+  "notcompliantrfc",
+  "badreputation",
+  "contenterror",
+  "rejected",
+  "hostunknown",
+  "spamdetected",
+  "ratelimited",
+  "blocked",
+];
+const PROBED_BY_STATUS: readonly Reason[] = [
+  "mailboxfull",
+  "emailtoolarge",
+  "authfailure",
+  "requireptr",
+  "rejected",
+  "blocked",
+];
 
 /** Phrases that still beat a userunknown status (sisimai go reason/why-userunknown.go). */
 const BEATS_USERUNKNOWN_STATUS: readonly Reason[] = ["hasmoved", "rejected", "notaccept"];
@@ -160,8 +190,11 @@ export function statusOutranks(
   phraseReason: Reason,
 ): boolean {
   if (statusReason === null || statusReason === phraseReason) return false;
-  const first = STATUS_FIRST.indexOf(statusReason);
-  if (first >= 0) return !STATUS_FIRST.slice(0, first).includes(phraseReason);
+  // Only a code Sisimai's own table lists ("4.7.23" is not: its text decides).
+  if (PROBED_BY_STATUS.includes(statusReason) && sisimaiStatusReason(status) === statusReason) {
+    const phraseAt = CLASS_ORDER.indexOf(phraseReason);
+    if (phraseAt < 0 || CLASS_ORDER.indexOf(statusReason) < phraseAt) return true;
+  }
   if (status === null || !status.startsWith(".1.", 1)) return false;
   if (!ADDRESS_REASONS.includes(statusReason) || !ADDRESS_REASONS.includes(phraseReason)) return false;
   return !(statusReason === "userunknown" && BEATS_USERUNKNOWN_STATUS.includes(phraseReason));
