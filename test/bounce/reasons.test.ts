@@ -85,3 +85,23 @@ describe("statuses Sisimai reads before the text (sisimai go reason/lib.go Class
     assert.equal(classifyReply({ text: ptr }).reason, "requireptr");
   });
 });
+
+describe("a container's first guess against the status (sisimai go reason/find.go)", () => {
+  it("stands against a status Sisimai reads only after it, yields to one it probes first", () => {
+    // An MTA's "expired" over a bare 5.7.1 (securityerror, which Sisimai never probes by status).
+    assert.equal(
+      classifyReply({ text: "550 5.7.1 Delivery failed", hintReason: "expired" }).reason,
+      "expired",
+    );
+    // A mailbox-full status is probed before anything else.
+    assert.equal(
+      classifyReply({ text: "452 4.2.2 Delivery failed", hintReason: "expired" }).reason,
+      "mailboxfull",
+    );
+    // An unknown user's status before a guessed unknown host.
+    assert.equal(
+      classifyReply({ text: "550 5.1.1 Delivery failed", hintReason: "hostunknown" }).reason,
+      "userunknown",
+    );
+  });
+});

@@ -177,6 +177,33 @@ const PROBED_BY_STATUS: readonly Reason[] = [
   "blocked",
 ];
 
+/**
+ * Does Sisimai decide `statusReason` from this status before it would reach `reason` (probed later in
+ * ClassOrder[0], or not there at all)? Only for a code of Sisimai's own table ("4.7.23" is not one) and
+ * a reason in `probed` (those whose probe reads the status).
+ */
+export function statusProbedBefore(
+  status: string | null,
+  statusReason: Reason | null,
+  reason: Reason,
+  probed: readonly Reason[] = PROBED_BY_STATUS,
+): boolean {
+  if (statusReason === null || statusReason === reason || !probed.includes(statusReason)) return false;
+  if (sisimaiStatusReason(status) !== statusReason) return false;
+  const reasonAt = CLASS_ORDER.indexOf(reason);
+  return reasonAt < 0 || CLASS_ORDER.indexOf(statusReason) < reasonAt;
+}
+
+/**
+ * The reasons whose probe reads the status, counting those that do it only for a container's first guess
+ * (why-userunknown.go: 5.1.1 is userunknown; why-hostunknown.go: 5.1.2 is hostunknown).
+ */
+export const PROBED_BY_STATUS_FOR_HINTS: readonly Reason[] = [
+  ...PROBED_BY_STATUS,
+  "userunknown",
+  "hostunknown",
+];
+
 /** Phrases that still beat a userunknown status (sisimai go reason/why-userunknown.go). */
 const BEATS_USERUNKNOWN_STATUS: readonly Reason[] = ["hasmoved", "rejected", "notaccept"];
 
@@ -190,11 +217,7 @@ export function statusOutranks(
   phraseReason: Reason,
 ): boolean {
   if (statusReason === null || statusReason === phraseReason) return false;
-  // Only a code Sisimai's own table lists ("4.7.23" is not: its text decides).
-  if (PROBED_BY_STATUS.includes(statusReason) && sisimaiStatusReason(status) === statusReason) {
-    const phraseAt = CLASS_ORDER.indexOf(phraseReason);
-    if (phraseAt < 0 || CLASS_ORDER.indexOf(statusReason) < phraseAt) return true;
-  }
+  if (statusProbedBefore(status, statusReason, phraseReason, PROBED_BY_STATUS)) return true;
   if (status === null || !status.startsWith(".1.", 1)) return false;
   if (!ADDRESS_REASONS.includes(statusReason) || !ADDRESS_REASONS.includes(phraseReason)) return false;
   return !(statusReason === "userunknown" && BEATS_USERUNKNOWN_STATUS.includes(phraseReason));
