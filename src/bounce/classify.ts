@@ -9,7 +9,12 @@ import {
   SUPPRESS_REASONS,
 } from "./rules/categories.ts";
 import { PHRASE_MATCHER } from "./rules/knowledge.ts";
-import { type PhraseContext, PROBED_BY_STATUS_FOR_HINTS, statusProbedBefore } from "./rules/phrase-rule.ts";
+import {
+  type PhraseContext,
+  PROBED_BY_STATUS_FOR_HINTS,
+  SISIMAI_CLASS_ORDER,
+  statusProbedBefore,
+} from "./rules/phrase-rule.ts";
 import { extractProviderCode } from "./rules/provider-codes.ts";
 import type { ProviderRule } from "./rules/provider-rule.ts";
 import { matchProviderRule } from "./rules/provider-rules.ts";
@@ -229,25 +234,7 @@ function classifyUncached(input: ReplyInput, domain: string | null): Classificat
  * `ProbesInto` in reason/why-*.go); the others (expired, networkerror, systemerror, notaccept,
  * securityerror…) are read from the text only when the container decided nothing.
  */
-const OVERRIDES_HINT: readonly Reason[] = [
-  "mailboxfull",
-  "emailtoolarge",
-  "suspend",
-  "hasmoved",
-  "norelaying",
-  "authfailure",
-  "userunknown",
-  "filtered",
-  "requireptr",
-  "notcompliantrfc",
-  "badreputation",
-  "contenterror",
-  "rejected",
-  "hostunknown",
-  "spamdetected",
-  "ratelimited",
-  "blocked",
-];
+const OVERRIDES_HINT: readonly Reason[] = SISIMAI_CLASS_ORDER;
 
 /**
  * First answer wins: a decisive container hint, a delivered DSN action, provider rules, generic phrases

@@ -149,7 +149,7 @@ const ADDRESS_REASONS: readonly Reason[] = [
  * generic phrase of any reason probed later or not in that order at all ("550 5.2.2 … User unknown" is
  * mailboxfull), not one probed earlier ("552 5.2.3 … mailbox full" stays mailboxfull).
  */
-const CLASS_ORDER: readonly Reason[] = [
+export const SISIMAI_CLASS_ORDER: readonly Reason[] = [
   "mailboxfull",
   "emailtoolarge",
   "suspend",
@@ -190,8 +190,8 @@ export function statusProbedBefore(
 ): boolean {
   if (statusReason === null || statusReason === reason || !probed.includes(statusReason)) return false;
   if (sisimaiStatusReason(status) !== statusReason) return false;
-  const reasonAt = CLASS_ORDER.indexOf(reason);
-  return reasonAt < 0 || CLASS_ORDER.indexOf(statusReason) < reasonAt;
+  const reasonAt = SISIMAI_CLASS_ORDER.indexOf(reason);
+  return reasonAt < 0 || SISIMAI_CLASS_ORDER.indexOf(statusReason) < reasonAt;
 }
 
 /**
