@@ -452,6 +452,16 @@ export class JsonBytes {
     this.length = n;
   }
 
+  /** `quoted` of ASCII bytes that need no escape (the caller knows them to be such): one copy. */
+  copiedString(bytes: Buffer, from: number, to: number): void {
+    this.reserve(to - from + 2);
+    const buffer = this.buffer;
+    buffer[this.length] = 34;
+    const end = this.length + 1 + bytes.copy(buffer, this.length + 1, from, to);
+    buffer[end] = 34;
+    this.length = end + 1;
+  }
+
   /** ASCII bytes that need no escape in a JSON string (the caller knows them to be such). */
   plain(bytes: Uint8Array, from: number, to: number): void {
     this.reserve(to - from);

@@ -391,6 +391,9 @@ test("records found through their recipient domain's kept contexts are the recor
         "550 5.7.1 [CS02] Message rejected due to local policy %",
         "421 4.7.0 [TSS04] Messages from % temporarily deferred",
         '550 5.1.1 <%@icloud.com>: "user" unknown',
+        // Replies that are their own diagnostic, with characters JSON escapes.
+        '250 2.0.0 "queued" as % \\ done',
+        "250 2.0.0 Ok:\tqueued as %",
       ),
       token,
       token,
