@@ -361,23 +361,47 @@ const sourceBytes = new LastBytes((file) => `,"source":{"file":${JSON.stringify(
 
 /**
  * `},"format":…,"time":…` made from the last format and time given: consecutive records of a log mostly
- * share their second, and the parser gives them the same time string (compared by reference first).
+ * share their second, and the next second's time (as long) is written over the last one's characters
+ * where none needs an escape, not made anew.
  */
 class FormatTimeBytes {
   private format: string | undefined = undefined;
-  private time: string | null | undefined = undefined;
   private made: Uint8Array = NULL;
+  private lastNull = false;
+  /** Where the last time's characters are in `made`, and their number (-1: none, or one needs an escape). */
+  private timeAt = 0;
+  private timeLength = -1;
 
   of(format: string, time: string | null): Uint8Array {
-    if (time !== this.time || format !== this.format) {
-      this.made = utf8(`},"format":${JSON.stringify(format)},"time":${JSON.stringify(time)}`);
-      // Copies: the values may be slices of a whole decoded input chunk, which they would keep.
-      this.format = ` ${format}`.slice(1);
-      this.time = time === null ? null : ` ${time}`.slice(1);
-    }
+    if (format === this.format && (time === null ? this.lastNull : this.written(time))) return this.made;
+    const json = JSON.stringify(time);
+    this.made = utf8(`},"format":${JSON.stringify(format)},"time":${json}`);
+    // A copy: the format may be a slice of a whole decoded input chunk, which it would keep.
+    this.format = ` ${format}`.slice(1);
+    this.lastNull = time === null;
+    const plain = time !== null && json.length === time.length + 2 && PRINTABLE_ASCII.test(time);
+    this.timeLength = plain ? time.length : -1;
+    this.timeAt = this.made.length - 1 - (plain ? time.length : 0);
     return this.made;
   }
+
+  /** Whether `made` holds `time` now, its characters written over the last time's where they differ. */
+  private written(time: string): boolean {
+    if (time.length !== this.timeLength) return false;
+    const made = this.made;
+    const at = this.timeAt;
+    for (let i = 0; i < time.length; i++) {
+      const c = time.charCodeAt(i);
+      if (made[at + i] === c) continue;
+      if (c < 32 || c === 34 || c === 92 || c > 126) return false;
+      made[at + i] = c;
+    }
+    return true;
+  }
 }
+
+/** Characters JSON.stringify writes as they are, one UTF-8 byte each. */
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 
 const formatTime = new FormatTimeBytes();
 

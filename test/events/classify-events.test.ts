@@ -414,7 +414,15 @@ test("records found through their recipient domain's kept contexts are the recor
     status: fc.constantFrom(null, "5.7.1", "2.0.0", "4.7.0"),
     replyCode: fc.constantFrom(null, 250, 421, 550),
     reasonHint: fc.constantFrom(null, "suppressed", "expired"),
-    time: fc.constantFrom(null, "2026-02-02T12:34:56.000Z", "2026-02-02T12:34:57.000Z"),
+    // Times as long as the first one, with a character JSON escapes or one beyond ASCII.
+    time: fc.constantFrom(
+      null,
+      "2026-02-02T12:34:56.000Z",
+      "2026-02-02T12:34:57.000Z",
+      '2026-02-02T12:34:57.000"',
+      "2026-02-02T12:34:57.000\u00e9",
+      "2026-02-02T12:34:57",
+    ),
     file: fc.constantFrom("maillog", "other.log"),
   };
   const change = fc.oneof(
