@@ -449,6 +449,11 @@ export class JsonBytes {
 
   /** A non-negative safe integer's digits. */
   integer(value: number): void {
+    // Line numbers: 32-bit integer division is several times cheaper than Math.floor of a double's.
+    if (value <= 0x7fffffff) {
+      this.smallInteger(value);
+      return;
+    }
     let digits = 1;
     for (let rest = value; rest >= 10; rest = Math.floor(rest / 10)) digits++;
     this.reserve(digits);
@@ -457,6 +462,21 @@ export class JsonBytes {
     for (let i = this.length + digits - 1; i >= this.length; i--) {
       buffer[i] = 48 + (rest % 10);
       rest = Math.floor(rest / 10);
+    }
+    this.length += digits;
+  }
+
+  /** `integer` of a value below 2^31. */
+  private smallInteger(value: number): void {
+    let digits = 1;
+    for (let rest = value; rest >= 10; rest = (rest / 10) | 0) digits++;
+    this.reserve(digits);
+    const buffer = this.buffer;
+    let rest = value;
+    for (let i = this.length + digits - 1; i >= this.length; i--) {
+      const next = (rest / 10) | 0;
+      buffer[i] = 48 + rest - next * 10;
+      rest = next;
     }
     this.length += digits;
   }
