@@ -17,14 +17,17 @@ import {
 } from "./classify-source.ts";
 
 /**
- * One small file classified whole into JSON lines: the unit of work `classify` hands to its second
- * thread (and does itself), so a directory of bounce emails uses both cores.
+ * Small files classified whole, a job of them at a time: the unit of work `classify` hands to its second
+ * process (and does itself), so a directory of bounce emails uses both cores. A job's records come back as
+ * bytes (each record's JSON and a newline, in order): one buffer crosses between the processes and is
+ * appended to the output as it is, instead of a string per record to copy, rebuild and encode again.
  */
 
 export interface FileResult {
   path: string;
-  /** Records as JSON (jsonRecord), in input order. */
-  records: string[];
+  /** How many records the file gave, and the bytes they take in the job's `json`, in input order. */
+  records: number;
+  jsonBytes: number;
   problems: ParseProblem[];
   /** Why the file could not be opened at all, or null. */
   unreadable: string | null;
@@ -34,24 +37,54 @@ export interface FileResult {
   failed: boolean;
 }
 
-export async function classifyWholeFile(path: string, options: ClassifyOptions): Promise<FileResult> {
-  const started = startWholeFile(path, options);
-  return "opened" in started ? classifyRest(started.opened, started.result, options) : started;
+/** A job's files, in order, and their records: JSON lines (jsonRecord and "\n"), file after file. */
+export interface FilesDone {
+  files: FileResult[];
+  json: Buffer;
 }
 
 /** Files up to this size are read into one buffer per job (each is done before the next is read). */
 const SCRATCH_BYTES = 256 * 1024;
 
-export async function classifyWholeFiles(paths: readonly string[], options: ClassifyOptions) {
-  const results: FileResult[] = [];
+export async function classifyWholeFiles(
+  paths: readonly string[],
+  options: ClassifyOptions,
+): Promise<FilesDone> {
+  const files: FileResult[] = [];
+  const json = new JsonLines();
   const scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
   for (const path of paths) {
     // Most files (bounce emails) are done without an await: a folder of 14,000 takes thousands fewer turns.
     // Any other is awaited here, before the next file is read into the scratch buffer.
-    const started = startWholeFile(path, options, scratch);
-    results.push("opened" in started ? await classifyRest(started.opened, started.result, options) : started);
+    const before = json.length;
+    const started = startWholeFile(path, options, json, scratch);
+    const result =
+      "opened" in started ? await classifyRest(started.opened, started.result, options, json) : started;
+    result.jsonBytes = json.length - before;
+    files.push(result);
   }
-  return results;
+  return { files, json: json.bytes() };
+}
+
+/** Records' JSON lines written into one growing buffer (UTF-8 straight from each record's string). */
+class JsonLines {
+  private buffer = Buffer.allocUnsafe(64 * 1024);
+  length = 0;
+
+  add(json: string): void {
+    const needed = this.length + json.length * 3 + 1; // at most 3 UTF-8 bytes per UTF-16 unit
+    if (needed > this.buffer.length) {
+      const grown = Buffer.allocUnsafe(Math.max(needed, 2 * this.buffer.length));
+      this.buffer.copy(grown, 0, 0, this.length);
+      this.buffer = grown;
+    }
+    this.length += this.buffer.write(json, this.length, "utf8");
+    this.buffer[this.length++] = 10;
+  }
+
+  bytes(): Buffer {
+    return this.buffer.subarray(0, this.length);
+  }
 }
 
 /**
@@ -61,11 +94,13 @@ export async function classifyWholeFiles(paths: readonly string[], options: Clas
 function startWholeFile(
   path: string,
   options: ClassifyOptions,
-  scratch?: Buffer,
+  json: JsonLines,
+  scratch: Buffer,
 ): FileResult | { opened: OpenedSource; result: FileResult } {
   const result: FileResult = {
     path,
-    records: [],
+    records: 0,
+    jsonBytes: 0,
     problems: [],
     unreadable: null,
     streamed: false,
@@ -87,7 +122,7 @@ function startWholeFile(
   try {
     // Whole, as classifyOpenedBatches yields it: a message that throws leaves no record of the file.
     const items = [...classifyEmailBuffer(opened.whole, opened.name)];
-    for (let i = 0; i < items.length; i++) add(result, items[i]);
+    for (let i = 0; i < items.length; i++) add(result, items[i], json);
   } catch (error) {
     fail(result, error);
   }
@@ -99,10 +134,11 @@ async function classifyRest(
   opened: OpenedSource,
   result: FileResult,
   options: ClassifyOptions,
+  json: JsonLines,
 ): Promise<FileResult> {
   try {
     for await (const batch of classifyOpenedBatches(opened, options)) {
-      for (const item of batch) add(result, item);
+      for (const item of batch) add(result, item, json);
     }
   } catch (error) {
     fail(result, error);
@@ -110,9 +146,12 @@ async function classifyRest(
   return result;
 }
 
-function add(result: FileResult, item: ClassifyItem): void {
+function add(result: FileResult, item: ClassifyItem, json: JsonLines): void {
   if (isProblem(item)) result.problems.push(item);
-  else result.records.push(jsonRecord(item));
+  else {
+    json.add(jsonRecord(item));
+    result.records++;
+  }
 }
 
 function fail(result: FileResult, error: unknown): void {
@@ -120,19 +159,25 @@ function fail(result: FileResult, error: unknown): void {
     source: { file: result.path, line: null },
     message: `could not read further: ${describeError(error)}`,
   });
-  result.failed =
-    (result.records.length === 0 && result.problems.length === 1) || error instanceof LimitError;
+  result.failed = (result.records === 0 && result.problems.length === 1) || error instanceof LimitError;
 }
 
-/** Every path's result, in order, chunks of files classified on two threads; `streamed` ones are left to the caller. */
-export async function* classifyFilesInParallel(
+/**
+ * Every path's result, a job of files at a time, in order; `streamed` ones are left to the caller. On two
+ * processes when allowed (classify-parallel.ts), else here: the same jobs either way.
+ */
+export async function* classifyFilesInJobs(
   paths: readonly string[],
   options: ClassifyOptions,
-): AsyncGenerator<FileResult> {
-  const { CHUNK_FILES, inOrderOnTwoThreads } = await import("./classify-parallel.ts");
+): AsyncGenerator<FilesDone> {
+  const { CHUNK_FILES, inOrderOnTwoThreads, threadsAllowed } = await import("./classify-parallel.ts");
   const chunks = (function* () {
     for (let at = 0; at < paths.length; at += CHUNK_FILES) yield paths.slice(at, at + CHUNK_FILES);
   })();
   const local = (job: string[]) => classifyWholeFiles(job, options);
-  for await (const results of inOrderOnTwoThreads("files", chunks, options, local)) yield* results;
+  if (!threadsAllowed()) {
+    for (const job of chunks) yield await local(job);
+    return;
+  }
+  yield* inOrderOnTwoThreads("files", chunks, options, local);
 }

@@ -2,7 +2,7 @@ import type { Worker } from "node:worker_threads";
 import type { ParseProblem } from "../events/event.ts";
 import { moduleWorker as folderWorker } from "../util/module-worker.ts";
 import type { SegmentRange } from "./classify-email.ts";
-import type { FileResult } from "./classify-files.ts";
+import type { FilesDone } from "./classify-files.ts";
 import type { ClassifyOptions } from "./classify-source.ts";
 import {
   CHUNK_FILES,
@@ -25,7 +25,7 @@ const AHEAD = 8;
 
 /** What the helper can do (see classify-helper.ts). */
 export interface Tasks {
-  files: { job: string[]; result: FileResult[] };
+  files: { job: string[]; result: FilesDone };
   /** An mbox's segment: the helper is sent only its place in the file (`range`; null: done here). */
   mbox: {
     job: { raw: Uint8Array; file: string; line: number; problem?: ParseProblem; range: SegmentRange | null };
@@ -34,9 +34,12 @@ export interface Tasks {
 }
 export type TaskName = keyof Tasks;
 
-/** Whether to classify these inputs on two cores. */
-export function worthParallel(paths: readonly string[]): boolean {
-  return paths.length >= HELPER_MIN_FILES && threadsAllowed();
+/**
+ * Whether these inputs are many files, classified whole in jobs (classify-files.ts): on two cores when
+ * allowed, else the same jobs on one.
+ */
+export function manyFiles(paths: readonly string[]): boolean {
+  return paths.length >= HELPER_MIN_FILES;
 }
 
 interface Slot<R> {

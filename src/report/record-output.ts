@@ -10,6 +10,8 @@ export interface RecordSink {
   add(record: BounceRecord): void;
   /** The same for a record already serialised by jsonRecord, or its UTF-8 bytes (json and ndjson modes only). */
   addJson(json: string | Uint8Array): void;
+  /** Records already serialised, each line's JSON followed by "\n" (json and ndjson modes only). */
+  addJsonLines(lines: Buffer): void;
   flushIfFull(): Promise<void>;
   end(): Promise<void>;
 }
@@ -32,19 +34,33 @@ export function createSink(mode: OutputMode, stream: NodeJS.WriteStream = proces
     if (mode === "json") return `${count === 0 ? "[\n" : ",\n"}${jsonRecord(record)}`;
     return renderRecord(record, stream);
   };
+  const addJson = (json: string | Uint8Array) => {
+    if (mode === "text") throw new Error("addJson needs json or ndjson output");
+    if (typeof json !== "string") {
+      if (mode === "json") bytes.appendBytes(count === 0 ? OPEN_ARRAY : NEXT_IN_ARRAY);
+      bytes.appendBytes(json);
+      if (mode === "ndjson") bytes.appendByte(NEWLINE);
+    } else bytes.append(mode === "ndjson" ? `${json}\n` : `${count === 0 ? "[\n" : ",\n"}${json}`);
+    count++;
+  };
   return {
     add(record) {
       bytes.append(format(record));
       count++;
     },
-    addJson(json) {
-      if (mode === "text") throw new Error("addJson needs json or ndjson output");
-      if (typeof json !== "string") {
-        if (mode === "json") bytes.appendBytes(count === 0 ? OPEN_ARRAY : NEXT_IN_ARRAY);
-        bytes.appendBytes(json);
-        if (mode === "ndjson") bytes.appendByte(NEWLINE);
-      } else bytes.append(mode === "ndjson" ? `${json}\n` : `${count === 0 ? "[\n" : ",\n"}${json}`);
-      count++;
+    addJson,
+    addJsonLines(lines) {
+      if (mode === "text") throw new Error("addJsonLines needs json or ndjson output");
+      if (mode === "ndjson") {
+        // Already the bytes ndjson writes (count matters only for json's brackets).
+        bytes.appendBytes(lines);
+        return;
+      }
+      for (let at = 0; at < lines.length; ) {
+        const end = lines.indexOf(NEWLINE, at);
+        addJson(lines.subarray(at, end));
+        at = end + 1;
+      }
     },
     async flushIfFull() {
       if (bytes.length >= FLUSH_AT) await flush();

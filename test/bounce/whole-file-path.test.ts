@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { after, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { openSource } from "../../src/events/input.ts";
-import { classifyWholeFile, classifyWholeFiles } from "../../src/pipeline/classify-files.ts";
+import { classifyWholeFiles } from "../../src/pipeline/classify-files.ts";
 import { type ClassifyOptions, classifyOpenedJson } from "../../src/pipeline/classify-source.ts";
 
 const fixtures = fileURLToPath(new URL("../fixtures/", import.meta.url));
@@ -59,12 +59,20 @@ test("whole files (emails done without an await, other formats through classify-
   assert.ok(paths.length > 450);
   let emails = 0;
   for (const options of [{}, { format: "email" as const }]) {
-    const results = await classifyWholeFiles(paths, { ...options });
-    assert.equal(results.length, paths.length);
+    const { files, json } = await classifyWholeFiles(paths, { ...options });
+    assert.equal(files.length, paths.length);
+    let at = 0;
     for (const [index, path] of paths.entries()) {
-      const result = results[index];
+      const result = files[index];
       assert.equal(result.path, path);
-      assert.deepEqual(result, await classifyWholeFile(path, { ...options }), path);
+      // The job's bytes, file by file: each record's JSON and a newline.
+      const lines = json.subarray(at, at + result.jsonBytes);
+      at += result.jsonBytes;
+      const records = lines.length === 0 ? [] : lines.toString("utf8").slice(0, -1).split("\n");
+      assert.equal(records.length, result.records, path);
+      const single = await classifyWholeFiles([path], { ...options });
+      assert.deepEqual(single.files, [result], path);
+      assert.ok(single.json.equals(lines), path);
       if (path.endsWith("missing.eml")) {
         assert.match(result.unreadable ?? "", /no such file/i);
         continue;
@@ -72,9 +80,9 @@ test("whole files (emails done without an await, other formats through classify-
       assert.equal(result.unreadable, null, path);
       if (result.streamed) continue;
       const alone = await throughSource(path, { ...options });
-      assert.deepEqual(result.records, alone.records, path);
+      assert.deepEqual(records, alone.records, path);
       assert.deepEqual(result.problems, alone.problems, path);
-      if (result.records.length > 0 && path.endsWith(".eml")) emails++;
+      if (result.records > 0 && path.endsWith(".eml")) emails++;
     }
   }
   assert.ok(emails > 800, `emails with records: ${emails}`);

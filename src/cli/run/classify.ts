@@ -4,7 +4,7 @@ import { replyRecord } from "../../bounce/classify-replies.ts";
 import type { ParseProblem } from "../../events/event.ts";
 import { FORMATS, type FormatName, isFormatName } from "../../events/formats.ts";
 import { type OpenedSource, openSource } from "../../events/input.ts";
-import type { FileResult } from "../../pipeline/classify-files.ts";
+import type { FilesDone } from "../../pipeline/classify-files.ts";
 import type { ClassifyOptions } from "../../pipeline/classify-source.ts";
 import { releaseHelper, takeEarlyWalk } from "../../pipeline/helper-process.ts";
 import { createProgress, type Progress } from "../../report/progress.ts";
@@ -77,32 +77,15 @@ async function classifyPaths(
   let allRead = true;
   let done = 0;
   let records = 0;
-  const inParallel = mode !== "text" ? await parallelResults(paths, shared) : null;
-  for (const path of paths) {
-    const result = inParallel ? (await inParallel.next()).value : null;
-    if (result && !result.streamed) {
-      if (result.unreadable !== null) {
-        process.stderr.write(`deliverlens: cannot read ${escapeLine(path)}: ${result.unreadable}\n`);
-        allRead = false;
-      }
-      if (result.failed) allRead = false;
-      for (const problem of result.problems) {
-        reportProblem(problem);
-        if (problem.failed) allRead = false;
-      }
-      for (const json of result.records) sink.addJson(json);
-      records += result.records.length;
-      await sink.flushIfFull();
-      progress.tick(++done);
-      continue;
-    }
+  /** One input read through classify-source (a stream for big, compressed or non-file inputs). */
+  const classifyStreamed = async (path: string): Promise<void> => {
     let opened: OpenedSource;
     try {
       opened = await openSource(path);
     } catch (error) {
       process.stderr.write(`deliverlens: cannot read ${escapeLine(path)}: ${describeError(error)}\n`);
       allRead = false;
-      continue;
+      return;
     }
     let items = 0;
     try {
@@ -135,8 +118,34 @@ async function classifyPaths(
       if (items === 0 || error instanceof LimitError) allRead = false;
     }
     if (byFile) progress.tick(++done);
-  }
-  await inParallel?.return(undefined); // stops the worker thread
+  };
+  const jobs = mode !== "text" ? await fileJobs(paths, shared) : null;
+  if (jobs === null) for (const path of paths) await classifyStreamed(path);
+  else
+    for await (const job of jobs) {
+      let at = 0;
+      for (const result of job.files) {
+        const json = job.json.subarray(at, at + result.jsonBytes);
+        at += result.jsonBytes;
+        if (result.streamed) {
+          await classifyStreamed(result.path);
+          continue;
+        }
+        if (result.unreadable !== null) {
+          process.stderr.write(`deliverlens: cannot read ${escapeLine(result.path)}: ${result.unreadable}\n`);
+          allRead = false;
+        }
+        if (result.failed) allRead = false;
+        for (const problem of result.problems) {
+          reportProblem(problem);
+          if (problem.failed) allRead = false;
+        }
+        sink.addJsonLines(json);
+        records += result.records;
+        await sink.flushIfFull();
+        progress.tick(++done);
+      }
+    }
   if (byFile || records > 0) progress.finish();
   return allRead;
 }
@@ -174,15 +183,18 @@ function startsWithEmail(
   return chooseFormat(head.subarray(0, got), path) === "email";
 }
 
-/** Whole small files on two threads when there are many (a directory of bounce emails), else null. */
-async function parallelResults(
+/**
+ * Many files (a directory of bounce emails): read whole and classified in jobs, on two processes when
+ * allowed (classify-files.ts); else null.
+ */
+async function fileJobs(
   paths: string[],
   options: ClassifyOptions,
-): Promise<AsyncGenerator<FileResult> | null> {
-  const { worthParallel } = await import("../../pipeline/classify-parallel.ts");
-  if (!worthParallel(paths)) return null;
-  const { classifyFilesInParallel } = await import("../../pipeline/classify-files.ts");
-  return classifyFilesInParallel(paths, options);
+): Promise<AsyncGenerator<FilesDone> | null> {
+  const { manyFiles } = await import("../../pipeline/classify-parallel.ts");
+  if (!manyFiles(paths)) return null;
+  const { classifyFilesInJobs } = await import("../../pipeline/classify-files.ts");
+  return classifyFilesInJobs(paths, options);
 }
 
 /** Many inputs: progress in files; one (a big log): in records. Never while records print to the same terminal. */
