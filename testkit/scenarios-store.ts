@@ -1,3 +1,4 @@
+import { rebuildDaySummary } from "../src/measures/index.ts";
 import { messageKeySql, recipientHashSql, Store, timestampFromMs } from "../src/store/index.ts";
 import type { ScenarioEvent } from "./scenarios.ts";
 
@@ -117,4 +118,6 @@ export async function insertEvents(
       NULL, now()::TIMESTAMP, 0, 0, 0, 0, 0
     FROM insert_rows WHERE file_id NOT IN (SELECT file_id FROM files)`);
   await store.run("DROP TABLE insert_rows");
+  // As ingest keeps it: the day summary brought up to date with the rows written here.
+  await rebuildDaySummary(store);
 }

@@ -273,7 +273,10 @@ export class ClassificationJson {
     if (ending !== this.ending) {
       this.ending = ending;
       this.wholes.clear();
+      this.lastWhole = null;
     }
+    // The last host's first (a classification's records mostly come from one host for a while).
+    if (this.lastWhole !== null && remoteMta === this.lastWholeHost) return this.lastWhole;
     let whole = this.wholes.get(remoteMta);
     if (whole === undefined) {
       if (this.wholes.size >= MAX_HOSTS) this.wholes.clear();
@@ -281,11 +284,14 @@ export class ClassificationJson {
       // A copy as the key: the host may be a slice of a whole decoded input chunk, which it would keep.
       this.wholes.set(remoteMta === null ? null : ` ${remoteMta}`.slice(1), whole);
     }
+    this.lastWholeHost = remoteMta === null ? null : ` ${remoteMta}`.slice(1);
+    this.lastWhole = whole;
     return whole;
   }
 
   /** `,"provider":…,"remoteMta":…,"replyCode":…,"diagnostic":` of a remote host, kept per host. */
   private middle(remoteMta: string | null): Uint8Array {
+    if (this.lastMiddle !== null && remoteMta === this.lastMiddleHost) return this.lastMiddle;
     let middle = this.middles.get(remoteMta);
     if (middle === undefined) {
       if (this.middles.size >= MAX_HOSTS) this.middles.clear();
@@ -293,6 +299,8 @@ export class ClassificationJson {
       // A copy as the key: the host may be a slice of a whole decoded input chunk, which it would keep.
       this.middles.set(remoteMta === null ? null : ` ${remoteMta}`.slice(1), middle);
     }
+    this.lastMiddleHost = remoteMta === null ? null : ` ${remoteMta}`.slice(1);
+    this.lastMiddle = middle;
     return middle;
   }
 
@@ -307,6 +315,11 @@ export class ClassificationJson {
   /** The middle and `ending` joined, per remote host (writeWhole). */
   private readonly wholes = new Map<string | null, Uint8Array>();
   private ending: Uint8Array | null = null;
+  /** The host `middle` and `whole` gave their last piece for (a copy), and the pieces. */
+  private lastMiddleHost: string | null = null;
+  private lastMiddle: Uint8Array | null = null;
+  private lastWholeHost: string | null = null;
+  private lastWhole: Uint8Array | null = null;
   private tailBytes: Uint8Array | undefined;
 }
 
@@ -384,7 +397,7 @@ export class JsonBytes {
    * Room for `size` bytes: `spare` (memory of an earlier JsonBytes whose bytes are no longer read) when it
    * has that much, else new memory with half as much again (so that it serves as a spare later).
    */
-  constructor(size: number, spare?: ArrayBuffer) {
+  constructor(size: number, spare?: ArrayBufferLike) {
     this.buffer =
       spare !== undefined && spare.byteLength >= size
         ? Buffer.from(spare)

@@ -32,6 +32,14 @@ export function periodSql(period: Period): { clauses: string[]; params: Record<s
   return { clauses, params };
 }
 
+/** The same period over a DATE column `day` (the day summary, src/measures/day-counts.ts), same parameters. */
+export function periodDaysSql(period: Period): string[] {
+  const clauses: string[] = [];
+  if (period.from) clauses.push("day >= $from::DATE");
+  if (period.to) clauses.push("day <= $to::DATE");
+  return clauses;
+}
+
 /**
  * A FROM source: the stored rows (`event_rows`) with their reply's classification (`category`,
  * `provider_code`) joined by reply key — what measures over bounces and deferrals read. The `events` view

@@ -278,25 +278,27 @@ export class EventClassifier {
     let hostKey: string;
     let domainKey: string;
     let context: number;
+    /** The domain's context the event is in (a reply on bytes): its last entry is the first guess. */
+    let known: DomainContext | null = null;
     if (spans === null) {
       hostKey = this.hostKey(event.remoteMta);
       domainKey = this.domainKey(event.recipient);
       context = this.context(action, hostKey, domainKey, replyCode, status, hint);
     } else {
-      // The context of the domain's last record again, where the event shares everything it was made of.
       const domain = this.domainOfBytes(spans.bytes, spans.recipientStart, spans.recipientEnd);
       domainKey = domain.key;
-      if (!domain.sameContext(action, event.remoteMta, replyCode, status, hint)) {
+      known = domain.contextOf(action, event.remoteMta, replyCode, status, hint);
+      if (known === null) {
         const host = this.hostKey(event.remoteMta);
-        domain.remember(action, event.remoteMta, replyCode, status, hint, host);
-        domain.context = this.context(action, host, domainKey, replyCode, status, hint);
+        const hash = this.context(action, host, domainKey, replyCode, status, hint);
+        known = domain.add(new DomainContext(action, event.remoteMta, replyCode, status, hint, host, hash));
       }
-      hostKey = domain.hostKey;
-      context = domain.context;
+      hostKey = known.hostKey;
+      context = known.hash;
     }
     const mask = this.mask;
     const slot = context & (GUESSES - 1);
-    let guess = this.guesses[slot];
+    let guess = known?.entry ?? this.guesses[slot];
     /** The last guess that failed where the reply parts from it (mask.missed), to learn where that leads. */
     let parted: Entry | null = null;
     for (let tries = 0; onBytes !== null && guess !== undefined && tries < MAX_TRIES; tries++) {
@@ -309,7 +311,8 @@ export class EventClassifier {
         this.fresh = false;
         this.hits++;
         this.guessed++;
-        this.guesses[slot] = guess;
+        if (known !== null) known.entry = guess;
+        else this.guesses[slot] = guess;
         return guess;
       }
       parted = mask.missed === NO_MISS ? null : guess;
@@ -347,7 +350,10 @@ export class EventClassifier {
       entry = this.classifyNew(event, this.text, hostKey, domainKey, chain(first));
       this.entries.set(hash, entry);
     } else this.hits++;
-    if (onBytes !== null) this.guesses[slot] = entry;
+    if (onBytes !== null) {
+      this.guesses[slot] = entry;
+      if (known !== null) known.entry = entry;
+    }
     if (parted !== null && entry.template !== null) {
       parted.branches ??= new Map();
       if (parted.branches.size < MAX_BRANCHES) parted.branches.set(missed, entry);
@@ -538,53 +544,85 @@ function hashText(hash: number, text: string | null): number {
   return Math.imul(hash ^ text.length, FNV_PRIME);
 }
 
+/** Contexts kept per recipient domain (its records take turns in a few: relays, outcomes, codes). */
+const MAX_CONTEXTS = 8;
+
 /**
- * A recipient domain (lower case) and its key, with the context of the last record of that domain
- * (EventClassifier.context and the parts it was made of): a domain's records mostly share their relay,
- * status and code, so the next one mostly needs no host key lookup and no hashing. A context made before
- * the classifier numbered its table strings again only files entries elsewhere (they are matched by
- * their strings): still exact.
+ * A recipient domain (lower case) and its key, with the contexts of its last records (most recent
+ * first): a domain's records mostly come in a few contexts, so the next one mostly needs no host key
+ * lookup and no hashing, and its context's last entry is the first guess for its reply. A context made
+ * before the classifier numbered its table strings again only files entries elsewhere (they are matched
+ * by their strings): still exact.
  */
 class RecipientDomain {
   readonly domain: string;
   readonly key: string;
-  context = 0;
-  hostKey = "";
-  private action: string | null = null;
-  private remoteMta: string | null = null;
-  private replyCode: number | null = null;
-  private status: string | null = null;
-  private hint: string | null = null;
+  private readonly contexts: DomainContext[] = [];
 
   constructor(domain: string, key: string) {
     this.domain = domain;
     this.key = key;
   }
 
-  sameContext(
+  /** The kept context made of these parts (moved to the front), or null. */
+  contextOf(
     action: string,
     remoteMta: string | null,
     replyCode: number | null,
     status: string | null,
     hint: string | null,
-  ): boolean {
-    return (
-      action === this.action &&
-      remoteMta === this.remoteMta &&
-      replyCode === this.replyCode &&
-      status === this.status &&
-      hint === this.hint
-    );
+  ): DomainContext | null {
+    const contexts = this.contexts;
+    for (let i = 0; i < contexts.length; i++) {
+      const known = contexts[i];
+      if (
+        action === known.action &&
+        remoteMta === known.remoteMta &&
+        replyCode === known.replyCode &&
+        status === known.status &&
+        hint === known.hint
+      ) {
+        if (i > 0) {
+          contexts.copyWithin(1, 0, i);
+          contexts[0] = known;
+        }
+        return known;
+      }
+    }
+    return null;
   }
 
-  remember(
+  /** A new context, kept first (the least recent one dropped beyond MAX_CONTEXTS). */
+  add(made: DomainContext): DomainContext {
+    if (this.contexts.length >= MAX_CONTEXTS) this.contexts.pop();
+    this.contexts.unshift(made);
+    return made;
+  }
+}
+
+/**
+ * Everything the classifier looks at besides the reply and the recipient domain (the relay as given),
+ * with its host key and EventClassifier.context hash, and the entry of the last record found in it.
+ */
+class DomainContext {
+  readonly action: string;
+  readonly remoteMta: string | null;
+  readonly replyCode: number | null;
+  readonly status: string | null;
+  readonly hint: string | null;
+  readonly hostKey: string;
+  readonly hash: number;
+  entry: Entry | undefined = undefined;
+
+  constructor(
     action: string,
     remoteMta: string | null,
     replyCode: number | null,
     status: string | null,
     hint: string | null,
     hostKey: string,
-  ): void {
+    hash: number,
+  ) {
     this.action = action;
     // Copies: the strings may be slices of a whole decoded input chunk, which they would keep.
     this.remoteMta = detach(remoteMta);
@@ -592,6 +630,7 @@ class RecipientDomain {
     this.status = detach(status);
     this.hint = detach(hint);
     this.hostKey = hostKey;
+    this.hash = hash;
   }
 }
 

@@ -28,14 +28,17 @@ export interface ShardJob {
 
 /**
  * What a shard gives after each chunk: its items (records and problems) in input order. A record is its
- * JSON (jsonRecord) as UTF-8 bytes, written here so that both threads share the encoding; the arrays are
- * transferred, not copied, to the other thread.
+ * JSON (jsonRecord) as UTF-8 bytes, written here so that both threads share the encoding. The JSON is in
+ * shared memory, so it goes to the other thread neither copied nor transferred: a transfer detaches an
+ * ArrayBuffer, and V8's first detach in a thread throws away every optimized function that reads a typed
+ * array (it had assumed no buffer is ever detached) and makes the new code check for it (a cascade of
+ * ~30 deoptimizations, --trace-deopt). The small per-item arrays are copied.
  */
 export interface ShardBatch {
   /** Every line up to this one has been read: no later batch has an item of an earlier line. */
   upTo: number;
   /** The records' JSON. */
-  json: Uint8Array<ArrayBuffer>;
+  json: Uint8Array<SharedArrayBuffer>;
   /** Per item: where its JSON starts and ends in `json` (a problem's are not used). */
   starts: Int32Array<ArrayBuffer>;
   ends: Int32Array<ArrayBuffer>;
@@ -54,7 +57,7 @@ export function* shardBatches(
   job: ShardJob,
   classifier: EventClassifier,
   counters: ParseCounters,
-  spares: ArrayBuffer[] = [],
+  spares: SharedArrayBuffer[] = [],
   lines: SharedLineIndex | null = null,
 ): Generator<ShardBatch> {
   const records = new ShardRecords(classifier, job.format, job.all, spares);
@@ -81,7 +84,7 @@ class ShardRecords implements OutcomeSink {
   private readonly classifier: EventClassifier;
   private readonly format: string;
   private readonly all: boolean;
-  private json = new JsonBytes(RECORD_BYTES);
+  private json: JsonBytes;
   /** Per outcome record: where its JSON starts and ends, its line, how many items of `out` come before it. */
   private starts: number[] = [];
   private ends: number[] = [];
@@ -95,13 +98,21 @@ class ShardRecords implements OutcomeSink {
    * there, so a run allocates a few buffers, not one per chunk (each new one counts towards V8's
    * external memory, which sets off full garbage collections).
    */
-  private readonly spares: ArrayBuffer[];
+  private readonly spares: SharedArrayBuffer[];
 
-  constructor(classifier: EventClassifier, format: string, all: boolean, spares: ArrayBuffer[]) {
+  constructor(classifier: EventClassifier, format: string, all: boolean, spares: SharedArrayBuffer[]) {
     this.classifier = classifier;
     this.format = format;
     this.all = all;
     this.spares = spares;
+    this.json = this.jsonBytes(RECORD_BYTES);
+  }
+
+  /** JSON bytes with room for `size` in shared memory: a spare big enough, or new memory (with headroom). */
+  private jsonBytes(size: number): JsonBytes {
+    let spare = this.spares.pop();
+    while (spare !== undefined && spare.byteLength < size) spare = this.spares.pop();
+    return new JsonBytes(size, spare ?? new SharedArrayBuffer(Math.ceil(size * 1.5)));
   }
 
   outcome(event: DeliveryEvent, spans: OutcomeSpans, before: number): void {
@@ -150,16 +161,15 @@ class ShardRecords implements OutcomeSink {
       n++;
     }
     outcomesBefore(out.length);
-    // Not from Buffer's shared pool: the memory is handed to another thread.
     this.lastLength = json.length;
-    this.json = new JsonBytes(Math.max(RECORD_BYTES, this.lastLength), this.spares.pop());
+    this.json = this.jsonBytes(Math.max(RECORD_BYTES, this.lastLength));
     this.starts = [];
     this.ends = [];
     this.lines = [];
     this.before = [];
     return {
       upTo,
-      json: new Uint8Array(json.buffer.buffer as ArrayBuffer, json.buffer.byteOffset, json.length),
+      json: inSharedMemory(json),
       starts: starts.subarray(0, n),
       ends: ends.subarray(0, n),
       lines: lines.subarray(0, n),
@@ -167,4 +177,15 @@ class ShardRecords implements OutcomeSink {
       problems,
     };
   }
+}
+
+/** The bytes written, where they are when in shared memory, else (the batch outgrew its memory) copied there. */
+function inSharedMemory(json: JsonBytes): Uint8Array<SharedArrayBuffer> {
+  const written = json.buffer;
+  if (written.buffer instanceof SharedArrayBuffer) {
+    return new Uint8Array(written.buffer, written.byteOffset, json.length);
+  }
+  const copy = new Uint8Array(new SharedArrayBuffer(Math.ceil(json.length * 1.5)), 0, json.length);
+  copy.set(written.subarray(0, json.length));
+  return copy;
 }

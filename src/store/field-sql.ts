@@ -645,7 +645,12 @@ function jsonSql(table: FieldTable, options: TableSqlOptions): string {
     const { kind, accept, message } = table.envelope;
     const inEnvelope = `(r.${ident(message)} IS NOT NULL AND nullif(r.${ident(kind)}, '') IS NOT NULL)`;
     envelopeSkip = `coalesce(${inEnvelope} AND r.${ident(kind)} <> ${sqlString(accept)}, false)`;
-    rootSql = `CASE WHEN ${inEnvelope} THEN try(from_json(r.${ident(message)}, ${sqlString(JSON.stringify(jsonStructure(rootShape)))})) ELSE ${rootSql} END`;
+    // Only an accepted envelope's message is parsed, and without `try`: a message that is not JSON fails
+    // the query, and ingest reads the file with the JS parser, as it does for any problem row (try() cost
+    // a third more CPU than the parse itself: 290k SES notifications, one thread, 0.73 vs 0.54 CPU-s).
+    // Other envelopes (SubscriptionConfirmation: a text message) are skipped without being parsed.
+    rootSql = `CASE WHEN ${inEnvelope} AND r.${ident(kind)} = ${sqlString(accept)} THEN from_json(r.${ident(message)}, ${sqlString(JSON.stringify(jsonStructure(rootShape)))})
+      WHEN ${inEnvelope} THEN NULL ELSE ${rootSql} END`;
     recordProblem = `(r IS NULL OR (${inEnvelope} AND r.${ident(kind)} = ${sqlString(accept)} AND root IS NULL))`;
   }
   if (table.roots) {

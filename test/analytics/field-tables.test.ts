@@ -161,3 +161,46 @@ test("JSON values of every type where a field reads text or a list's first item 
   assert.ok(campaigns.some((row) => row.campaign === "welcome"));
   assert.ok(campaigns.some((row) => row.campaign === "42"));
 });
+
+test("SES in SNS envelopes: DuckDB's reader skips a subscription confirmation unparsed, and leaves a notification that is not JSON to the parser", async () => {
+  const { writeFileSync } = await import("node:fs");
+  const note = (id: string, message: string) =>
+    JSON.stringify({
+      Type: "Notification",
+      MessageId: id,
+      TopicArn: "arn:aws:sns:us-east-1:1:ses",
+      Message: message,
+    });
+  const delivery = JSON.stringify({
+    eventType: "Delivery",
+    mail: { timestamp: "2026-03-02T10:49:40.000Z", messageId: "m1", destination: ["a@icloud.com"] },
+    delivery: {
+      timestamp: "2026-03-02T10:49:42.000Z",
+      recipients: ["a@icloud.com"],
+      smtpResponse: "250 2.0.0 OK",
+    },
+  });
+  const confirmation = JSON.stringify({
+    Type: "SubscriptionConfirmation",
+    MessageId: "sns-0",
+    TopicArn: "arn:aws:sns:us-east-1:1:ses",
+    Message:
+      "You have chosen to subscribe to the topic arn:aws:sns:us-east-1:1:ses. To confirm, visit the SubscribeURL",
+  });
+  const cases = [
+    ["sns-confirmation.json", [confirmation, note("sns-1", delivery)], ["duckdb", 1, 0]],
+    [
+      "sns-not-json.json",
+      [note("sns-1", delivery), note("sns-2", '{"eventType": "Delivery", "mail": ')],
+      ["parsers", 1, 1],
+    ],
+  ] as const;
+  for (const [name, lines, [reader, stored, quarantined]] of cases) {
+    const file = join(dir, name);
+    writeFileSync(file, `${lines.join("\n")}\n`);
+    const { a, b, differ } = await bothReaders(file, "ses");
+    assert.deepEqual([a.reader, a.stored, a.quarantined], [reader, stored, quarantined], name);
+    assert.deepEqual([b.stored, b.quarantined], [stored, quarantined], name);
+    assert.deepEqual(differ, [], name);
+  }
+});

@@ -2,8 +2,9 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { familyReason, MTA_FAMILIES } from "../../src/bounce/dialects/families.ts";
+import { familyMarker, familyReason, MTA_FAMILIES } from "../../src/bounce/dialects/families.ts";
 import { recordsFromEmail } from "../../src/bounce/email/index.ts";
+import { scanEmail } from "../../src/bounce/email/scan.ts";
 
 /**
  * One hand-written report per MTA family Sisimai decodes (sisimai go lhost/via-*.go, and the Perl
@@ -98,6 +99,16 @@ const CASES: Record<string, Expected[]> = {
       rule: /^dialect:einsundeins$/,
     },
   ],
+  // Exim's delay warning, as sisimai go lhost/via-exim.go quotes it: "Delay reason:" is its own verdict.
+  "exim-delay.eml": [
+    {
+      recipient: "kijitora@example.co.jp",
+      replyCode: 451,
+      reply: /Delay reason: SMTP error from remote mail server after RCPT TO/,
+      reason: "expired",
+      rule: /^dialect:exim$/,
+    },
+  ],
   "exchange2003.eml": [{ recipient: "kijitora@example.co.jp", reply: /000C05A6/, reason: "userunknown" }],
   "exchange2007.eml": [
     {
@@ -105,6 +116,17 @@ const CASES: Record<string, Expected[]> = {
       status: "5.1.1",
       reply: /RESOLVER\.ADR\.RecipNotFound/,
       reason: "userunknown",
+    },
+  ],
+  // No Content-Language: the subject and the administrators' heading are two of Exchange's signs (Sisimai
+  // counts any two), so its code table decides: RESOLVER.RST.NotAuthorized is rejected.
+  "exchange2007-nolanguage.eml": [
+    {
+      recipient: "kijitora@example.jp",
+      status: "5.7.1",
+      reply: /RESOLVER\.RST\.NotAuthorized/,
+      reason: "rejected",
+      rule: /^dialect:exchange2007$/,
     },
   ],
   // EZweb writes its own message before the recipient lines; it gives the first recipient its reason.
@@ -133,6 +155,24 @@ const CASES: Record<string, Expected[]> = {
   ],
   "kddi.eml": [
     { recipient: "kijitora@ezweb.ne.jp", reply: /As their mailbox is full/, reason: "mailboxfull" },
+  ],
+  // au's filter verdict header decides over KDDI's own wording (sisimai go lhost/via-kddi.go).
+  "kddi-spasign.eml": [
+    {
+      recipient: "kijitora@ezweb.ne.jp",
+      reply: /SMTP relay error/,
+      reason: "filtered",
+      rule: /^dialect:kddi$/,
+    },
+  ],
+  // A qmail clone (Yahoo's layout) known by qmail's own subject only: qmail's "Unable to" is its system error.
+  "qmail-clone.eml": [
+    {
+      recipient: "neko@example.jp",
+      reply: /multiple retries, giving up/,
+      reason: "systemerror",
+      rule: /^dialect:qmail$/,
+    },
   ],
   "mailfoundry.eml": [
     {
@@ -494,6 +534,50 @@ test("Gmail's '(state N)' names the reason only when the reply's status does not
   );
   assert.equal(familyReason(gmail, "550 550 5.2.2 <kijitora@example.jp>... Mailbox Full (state 14)."), null);
   assert.equal(familyReason(gmail, "550 550 5.7.1 <kijitora@example.jp>... Access denied (state 13)."), null);
+});
+
+/** The families whose marks a message with these header lines (and this text) carries. */
+function markedFamilies(headers: string, text = "Delivery failed."): string[] {
+  const isMarked = familyMarker(scanEmail(`${headers}\nTo: sender@example.org\n\n${text}\n`));
+  return MTA_FAMILIES.filter(isMarked).map((family) => family.id);
+}
+
+test("families are known by the signs Sisimai counts (sisimai go lhost/via-*.go detection)", () => {
+  // Exim: any two of From, Message-Id, Subject; or an MXLogic clone's header.
+  assert.ok(
+    markedFamilies("Message-Id: <E1P1YNN-0003AD-Ga@example.org>\nSubject: Mail delivery failed").includes(
+      "exim",
+    ),
+  );
+  assert.ok(!markedFamilies("Subject: Mail delivery failed").includes("exim"));
+  assert.ok(markedFamilies("X-MXL-Hash: 4a3b2c1d").includes("exim"));
+  // Exchange 2007: any two of subject, sender, codes, heading, Content-Language; the sender alone is one.
+  assert.ok(
+    markedFamilies("Subject: Undeliverable: Nyaan", "Diagnostic information for administrators:").includes(
+      "exchange2007",
+    ),
+  );
+  assert.ok(!markedFamilies("From: postmaster@outlook.com").includes("exchange2007"));
+  // EZweb: any two; its subject alone is one.
+  assert.ok(!markedFamilies("Subject: Mail System Error - Returned Mail").includes("ezweb"));
+  assert.ok(
+    markedFamilies(
+      "Subject: Mail System Error - Returned Mail\nMessage-Id: <20110000000000.F000000@lsean.ezweb.ne.jp>",
+    ).includes("ezweb"),
+  );
+  // qmail by qmail-send's subject; OpenSMTPD by its relay; DragonFly by its agent; InterScan's Japanese title.
+  assert.ok(markedFamilies("Subject: failure notice").includes("qmail"));
+  assert.ok(
+    markedFamilies("Received: from mx.example.org (OpenSMTPD) with ESMTPSA id 12345abc").includes(
+      "opensmtpd",
+    ),
+  );
+  assert.ok(
+    markedFamilies(
+      "Subject: Mail delivery failed\nReceived: from x id e070f by df.example.jp (DragonFly Mail Agent v0.13);",
+    ).includes("dragonfly"),
+  );
+  assert.ok(markedFamilies("Subject: メッセージを配信できません。").includes("interscanmss"));
 });
 
 test("family wording wrapped or justified by the report (runs of spaces, line breaks) is still the family's", () => {

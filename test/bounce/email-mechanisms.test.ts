@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { BOUNCE_CATEGORIES } from "../../src/bounce/dialects/bounce-categories.ts";
 import { preferStatus, recordsFromEmail, splitMbox } from "../../src/bounce/email/index.ts";
 import type { BounceRecord } from "../../src/bounce/record.ts";
 import { classifyEmailBuffer } from "../../src/pipeline/classify-email.ts";
@@ -263,6 +264,55 @@ describe("NTT docomo (sisimai go rhost/for-nttdocomo.go)", () => {
     assert.equal(report("5.0.0", "RCPT TO"), "userunknown");
     assert.equal(report("5.2.0", "end of DATA"), "filtered");
     assert.equal(report("5.1.1", "end of DATA"), "userunknown");
+  });
+});
+
+describe("user-unknown wording and the SMTP phase (sisimai go reason/why-userunknown.go, why-filtered.go)", () => {
+  // Yahoo! JAPAN's reply, as Sisimai's X2 and PowerMTA messages quote it.
+  const reply =
+    "554 delivery error: dd This user doesn't have a example.jp account (kijitora@example.jp) [0]";
+  const report = (phase: string, status = "5.0.0") =>
+    records(
+      dsn(
+        `<kijitora@example.jp>: host mx.example.jp[192.0.2.8] said: ${reply}${phase}`,
+        ["Final-Recipient: rfc822; kijitora@example.jp", "Action: failed", `Status: ${status}`].join("\n"),
+      ),
+    )[0]?.reason;
+  it("is a filter's refusal after DATA or with no phase shown, an unknown user at RCPT or with a 5.1.x status", () => {
+    assert.equal(report(""), "filtered");
+    assert.equal(report(" (in reply to end of DATA command)"), "filtered");
+    assert.equal(report(" (in reply to RCPT TO command)"), "userunknown");
+    assert.equal(report("", "5.1.1"), "userunknown");
+  });
+  it("before RCPT it is not about the recipient: no filtered verdict", () => {
+    assert.notEqual(report(" (in reply to MAIL FROM command)"), "filtered");
+    assert.notEqual(report(" (in reply to EHLO command)"), "filtered");
+  });
+  it("an MTA's own category for the recipient stands (X-PowerMTA-BounceCategory: bad-mailbox)", () => {
+    const fields = [
+      "Final-Recipient: rfc822;kijitora@example.com",
+      "Action: failed",
+      "Status: 5.0.0 (undefined status)",
+      "Diagnostic-Code: smtp;554 delivery error: dd This user doesn't have a example.com account (kijitora@example.com) [0] - mta1082.mail.bf1.example.com",
+      "X-PowerMTA-BounceCategory: bad-mailbox",
+    ].join("\n");
+    const [record] = records(dsn("<kijitora@example.com> delivery failed; will not continue trying", fields));
+    // Without the category, this reply in no named phase would be a filter's refusal.
+    assert.equal(record.reason, "userunknown");
+    // The reply still refines the category: a disabled mailbox in a bad-mailbox group is suspend.
+    const disabled = fields
+      .replace("5.0.0 (undefined status)", "5.2.1 (mailbox disabled, not accepting messages)")
+      .replace(
+        /Diagnostic-Code: .*/,
+        "Diagnostic-Code: smtp;550 5.2.1 <kijitora@example.com>... User Unknown",
+      );
+    assert.equal(records(dsn("Delivery failed.", disabled))[0].reason, "suspend");
+  });
+  it("every bounce category's example group gets the category's reason", () => {
+    for (const entry of BOUNCE_CATEGORIES) {
+      const fields = `Final-Recipient: rfc822;kijitora@example.com\nAction: failed\n${entry.example}`;
+      assert.equal(records(dsn("Delivery failed.", fields))[0]?.reason, entry.reason, entry.category);
+    }
   });
 });
 

@@ -57,3 +57,22 @@ describe("status-code fallback", () => {
     }
   });
 });
+
+describe("statuses Sisimai reads before the text (sisimai go reason/lib.go ClassOrder[0])", () => {
+  it("a mailbox-full status outweighs another reason's phrase; a size status yields only to mailbox full", () => {
+    // A reply whose text and status disagree: Sisimai's MailboxFull, then MesgTooBig, probe the status
+    // before UserUnknown reads the text (why-mailboxfull.go, why-mesgtoobig.go ProbesInto).
+    assert.equal(
+      classifyReply({ text: "550 5.2.2 <kijitora@example.jp>... User Unknown" }).reason,
+      "mailboxfull",
+    );
+    assert.equal(
+      classifyReply({ text: "552 5.3.4 <kijitora@example.jp>... Recipient address rejected: User unknown" })
+        .reason,
+      "emailtoolarge",
+    );
+    assert.equal(classifyReply({ text: "552 5.3.4 Mailbox full" }).reason, "mailboxfull");
+    // Without the status the phrase decides as before.
+    assert.equal(classifyReply({ text: "550 <kijitora@example.jp>... User Unknown" }).reason, "userunknown");
+  });
+});

@@ -204,6 +204,18 @@ test("the cache key holds everything the classifier looks at: cached equals fres
   );
 });
 
+/** The spans of a recipient and a reply on a line's bytes. */
+function onLine(recipient: string, reply: string) {
+  const line = `to=<${recipient}>, status=x (${reply})`;
+  return {
+    bytes: Buffer.from(line, "latin1"),
+    recipientStart: 4,
+    recipientEnd: 4 + recipient.length,
+    replyStart: line.indexOf("(") + 1,
+    replyEnd: line.length - 1,
+  };
+}
+
 test("recipients left on a line's bytes are keyed by their domain as recipient strings are, with the domain's last context: cached equals fresh (property)", () => {
   // Domains of providers (one the provider rules name), in other cases, several `@`, none, empty.
   const recipient = fc.constantFrom(
@@ -233,14 +245,7 @@ test("recipients left on a line's bytes are keyed by their domain as recipient s
     fc.property(fc.array(event, { minLength: 1, maxLength: 30 }), (events) => {
       const cached = new EventClassifier();
       for (const [i, fields] of events.entries()) {
-        const line = `to=<${fields.recipient}>, status=x (${fields.reply})`;
-        const spans = {
-          bytes: Buffer.from(line, "latin1"),
-          recipientStart: 4,
-          recipientEnd: 4 + fields.recipient.length,
-          replyStart: line.indexOf("(") + 1,
-          replyEnd: line.length - 1,
-        };
+        const spans = onLine(fields.recipient, fields.reply);
         const { remoteMta, status, replyCode } = fields;
         const onBytes = {
           ...newEvent(fields.type as DeliveryEvent["type"], "f", i + 1),
@@ -371,4 +376,64 @@ test("replies that part from a template in a token's place (another kind there) 
   );
   assert.equal(classifier.misses, 2);
   assert.ok(classifier.guessed >= 25, `${classifier.guessed} of 28 hits found by a template`);
+});
+
+test("records found through their recipient domain's kept contexts are the records a fresh classifier gives, whatever field varies (property)", () => {
+  // Each event is the first one with one field changed (so most would fit a template kept before), or
+  // the last one: replies of a few shapes whose tokens and literal parts vary, each context field too.
+  const token = fc.constantFrom("a1b2c3d4e5f6", "0123456789", "zz9zz9zz9zz9", "Ok", "x");
+  const reply = fc
+    .tuple(
+      fc.constantFrom(
+        "250 2.0.0 Ok: queued as %",
+        "250 2.0.0 OK  % % - gsmtp",
+        "550 5.7.1 [CS01] Message rejected due to local policy %",
+        "550 5.7.1 [CS02] Message rejected due to local policy %",
+        "421 4.7.0 [TSS04] Messages from % temporarily deferred",
+        '550 5.1.1 <%@icloud.com>: "user" unknown',
+      ),
+      token,
+      token,
+    )
+    .map(([shape, a, b]) => shape.replace("%", a).replace("%", b));
+  const fields = {
+    type: fc.constantFrom("bounced", "delivered", "deferred", "dropped"),
+    reply,
+    recipient: fc.constantFrom(
+      "x@icloud.com",
+      "Y@iCloud.com",
+      "y@gmail.com",
+      "z@example.org",
+      'a"b@gmail.com',
+      "",
+    ),
+    remoteMta: fc.constantFrom(null, "mx.example.org", "mx01.mail.icloud.com", " mx01.mail.icloud.com"),
+    status: fc.constantFrom(null, "5.7.1", "2.0.0", "4.7.0"),
+    replyCode: fc.constantFrom(null, 250, 421, 550),
+    reasonHint: fc.constantFrom(null, "suppressed", "expired"),
+    time: fc.constantFrom(null, "2026-02-02T12:34:56.000Z", "2026-02-02T12:34:57.000Z"),
+    file: fc.constantFrom("maillog", "other.log"),
+  };
+  const change = fc.oneof(
+    ...Object.entries(fields).map(([name, value]) => value.map((v) => ({ name, value: v as unknown }))),
+  );
+  fc.assert(
+    fc.property(fc.record(fields), fc.array(change, { minLength: 1, maxLength: 40 }), (first, changes) => {
+      const classifier = new EventClassifier();
+      for (const [i, { name, value }] of changes.entries()) {
+        const fields = { ...first, [name]: value } as typeof first;
+        const spans = onLine(fields.recipient, fields.reply);
+        const { file, recipient, reply: text, ...context } = fields;
+        const onBytes = { ...newEvent(fields.type as DeliveryEvent["type"], file, i + 1), ...context };
+        const out = new JsonBytes(16);
+        assert.ok(classifier.jsonBytes(onBytes, spans, "postfix", out));
+        const whole = { ...onBytes, recipient: recipient || null, reply: text };
+        assert.equal(
+          out.buffer.toString("utf8", 0, out.length),
+          new EventClassifier().json(whole, "postfix"),
+        );
+      }
+    }),
+    { numRuns: 400 },
+  );
 });

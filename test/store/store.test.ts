@@ -24,6 +24,8 @@ test("a new store is migrated to the current schema, and reopening keeps it", as
   assert.deepEqual(
     tables.map((t) => t.name),
     [
+      "day_counts",
+      "day_deferred",
       "dmarc_records",
       "dmarc_reports",
       "dmarc_rows",
@@ -37,6 +39,7 @@ test("a new store is migrated to the current schema, and reopening keeps it", as
       "seed_latest",
       "seed_results",
       "seed_tests",
+      "summary_state",
       "tls_failures",
       "tls_policies",
       "tls_reports",

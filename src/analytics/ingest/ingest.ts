@@ -4,6 +4,7 @@ import type { FormatName } from "../../events/formats.ts";
 import { compressionOf, detectFormat, eventSource, openInputWithHead } from "../../events/index.ts";
 import { newCounters } from "../../events/source.ts";
 import { canonicalName } from "../../events/table-parser.ts";
+import { refreshDaySummary } from "../../measures/index.ts";
 import { MIN_THREADED_LOG_BYTES } from "../../pipeline/classify-log-threads.ts";
 import { fieldTableSql, type Params, type Store } from "../../store/index.ts";
 import { debugLog } from "../../util/debug.ts";
@@ -186,6 +187,8 @@ async function loadFile(
       if (bad?.n) throw new NeedsParser();
     }
     const settled = await settleFile(store, path, fileId, read, lap);
+    await refreshDaySummary(store, fileId, settled.stored);
+    lap("day summary");
     await store.run(
       `INSERT INTO files VALUES ($id, $path, $format, $size, make_timestamp($mtime::BIGINT), now()::TIMESTAMP,
         $read, $stored, $duplicates, $quarantined, 0)`,

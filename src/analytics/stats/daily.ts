@@ -1,9 +1,14 @@
 import {
   CLASSIFIED_ROWS_SQL,
+  dayDeferredSql,
+  dayKindsSql,
+  daySummaryCovers,
   filesWithoutSent,
   firstAttemptsSql,
   POLICY_CATEGORIES,
   POLICY_SQL,
+  summaryDeferredSql,
+  summaryKindsSql,
 } from "../../measures/index.ts";
 import type { Store } from "../../store/index.ts";
 import type { ResolvedQuery } from "./query.ts";
@@ -81,19 +86,23 @@ async function countFirstAttempts(store: Store, q: ResolvedQuery, unlogged: numb
   }
 }
 
-/** The daily counts but the first attempts, and the bounces' breakdown by category and provider code. */
-async function countEvents(store: Store, q: ResolvedQuery) {
+/**
+ * The daily counts but the first attempts, and the bounces' breakdown by category and provider code.
+ * The counts come from the day summary when it holds exactly what the rows would give
+ * (`daySummaryCovers`), else from the rows; `fromRows` forces the rows (the parity test).
+ */
+export async function countEvents(store: Store, q: ResolvedQuery, fromRows = false) {
+  const summary = !fromRows && (await daySummaryCovers(store, { as_of: q.params.as_of }, q.opens.proxyIps));
+  const kinds = summary ? summaryKindsSql(q.dayWhere) : dayKindsSql(q.where, q.opens.machineOpen);
+  const deferred = summary ? summaryDeferredSql(q.dayWhere) : dayDeferredSql(q.where);
   const rows = await store.all<Omit<DayStats, "bouncedByCategory" | "policyByProviderCode">>(
     // No shared CTE: DuckDB would materialize every column of the period to share it.
     // Events are first counted by (provider, day, type, machine?) — a few thousand groups, each
     // predicate evaluated once per row — then pivoted: half the time of eleven FILTERs over every row.
     // Stored rows (`event_rows`), not the classified `events` view: policy bounces come from the
     // per-category breakdown below, which reads only bounces through the view's join.
-    `WITH kinds AS (
-      SELECT provider, time::DATE AS d, type,
-        CASE WHEN type = 'open' THEN ${q.opens.machineOpen} END AS machine, count(*) AS n
-      FROM event_rows WHERE ${q.where} GROUP BY ALL
-    ),
+    // A distinct aggregate slows every other aggregate of its GROUP BY: deferred recipients apart.
+    `WITH kinds AS (${kinds}),
     counts AS (
       SELECT provider, d,
         ${total("type = 'sent'")} AS logged,
@@ -109,11 +118,7 @@ async function countEvents(store: Store, q: ResolvedQuery) {
         ${total("type = 'complaint'")} AS complaints
       FROM kinds GROUP BY ALL
     ),
-    -- A distinct aggregate slows every other aggregate of its GROUP BY: deferred recipients apart.
-    deferred AS (
-      SELECT provider, time::DATE AS d, count(DISTINCT recipient) AS deferredRecipients FROM event_rows
-      WHERE ${q.where} AND type = 'deferred' GROUP BY ALL
-    )
+    deferred AS (${deferred})
     SELECT provider, strftime(d, '%Y-%m-%d') AS day, c.logged AS sent,
       c.delivered, c.deferredAttempts, coalesce(x.deferredRecipients, 0) AS deferredRecipients,
       c.* EXCLUDE (provider, d, logged, delivered, deferredAttempts)

@@ -1,4 +1,4 @@
-import { periodSql } from "../../measures/index.ts";
+import { periodDaysSql, periodSql } from "../../measures/index.ts";
 import type { Params, Store } from "../../store/index.ts";
 import { isCalendarDay } from "../../util/dates.ts";
 import { type OpenRules, SOURCE_AND_HEURISTIC } from "./opens.ts";
@@ -23,6 +23,8 @@ export interface ResolvedQuery {
   where: string;
   /** The same for the period alone, every provider (measures that compare providers). */
   periodWhere: string;
+  /** `where` over whole days (`day`) and `provider`, for the day summary (src/measures/day-counts.ts). */
+  dayWhere: string;
   params: Params;
   /** How machine opens are told from human ones (`loadAppleEgress` on the query's connection). */
   opens: OpenRules;
@@ -41,8 +43,10 @@ export async function resolveQuery(
   const clauses = ["time <= $as_of::TIMESTAMP", ...period.clauses];
   const params: Params = { as_of: (asOf ?? "9999-12-31T00:00:00Z").replace("Z", ""), ...period.params };
   const periodWhere = clauses.join(" AND ");
+  const days = ["day <= $as_of::TIMESTAMP::DATE", ...periodDaysSql(query)];
   if (query.provider) {
     clauses.push("provider = $provider");
+    days.push("provider = $provider");
     params.provider = query.provider;
   }
   return {
@@ -52,6 +56,7 @@ export async function resolveQuery(
     asOf,
     where: clauses.join(" AND "),
     periodWhere,
+    dayWhere: days.join(" AND "),
     params,
     opens,
   };

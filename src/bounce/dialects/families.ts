@@ -42,6 +42,26 @@ export interface MtaFamily {
   headerVerdicts?: readonly { header: string; pattern: RegExp; reason: Reason }[];
 }
 
+/**
+ * Mark groups for "any two of these conditions" (Sisimai counts a family's signs and needs two): every pair
+ * is a group; two conditions on the report text become one pattern that needs both.
+ */
+function anyTwoOf(conditions: ReadonlyArray<readonly [string, RegExp]>): FamilyMarks[] {
+  const groups: FamilyMarks[] = [];
+  for (let i = 0; i < conditions.length; i++) {
+    for (let j = i + 1; j < conditions.length; j++) {
+      const [a, first] = conditions[i];
+      const [b, second] = conditions[j];
+      groups.push(
+        a === b
+          ? { [a]: new RegExp(`^(?=[\\s\\S]*(?:${first.source}))[\\s\\S]*(?:${second.source})`) }
+          : { [a]: first, [b]: second },
+      );
+    }
+  }
+  return groups;
+}
+
 const msg = (reason: Reason, ...phrases: string[]): FamilyMessage[] =>
   phrases.map((phrase) => ({ phrase, reason }));
 const vague = (messages: FamilyMessage[]): FamilyMessage[] =>
@@ -84,15 +104,27 @@ const EXIM_MESSAGES: readonly FamilyMessage[] = [
     "LMTP error after ",
   ),
   ...msg("contenterror", 'Too many "Received" headers'),
-  // Exim's delay notices (retry.c, deliver.c, smtp.c): read after its other messages, as Sisimai's `delayedfor`.
+  // Exim's delay notices (retry.c, deliver.c, smtp.c, receive.c): read after its other messages, as Sisimai's
+  // `delayedfor`; a frozen message is one Exim stopped trying to deliver.
   ...msg(
     "expired",
     "retry timeout exceeded",
     "No action is required on your part",
     "retry time not reached for any host after a long failure period",
     "all hosts have been failing for a long time and were last tried",
+    "Delay reason: ",
+    "has been frozen",
+    "was frozen on arrival by ",
   ),
+  // A pipe transport's command failed ("pipe to |/usr/local/bin/filter").
+  ...msg("mailererror", "pipe to |"),
 ];
+
+/** Subjects of Exim's reports (deliver.c, receive.c), and of its clones (sisimai go lhost/via-exim.go). */
+const EXIM_SUBJECT =
+  /Delivery Status Notification|Mail delivery failed|Mail failure|Message frozen|Warning: message |error\(s\) in forwarding or filtering/;
+/** The Message-Id Exim writes: "<E1P1YNN-0003AD-Ga@example.org>" ('-' 8th and '@' 18th after '<'). */
+const EXIM_MESSAGE_ID = /^\s*<[0-9A-Za-z]{6,7}-[0-9A-Za-z]{6}-[0-9A-Za-z]{2}@/;
 
 /** Ordered: when a message carries the marks of several families, the first whose wording matches decides. */
 export const MTA_FAMILIES: readonly MtaFamily[] = [
@@ -163,7 +195,8 @@ export const MTA_FAMILIES: readonly MtaFamily[] = [
     id: "dragonfly",
     source:
       "sisimai go lhost/via-dragonfly.go; DragonFly Mail Agent https://github.com/corecode/dma (dma.c:373, net.c:663)",
-    marks: [{ subject: /Mail delivery failed/, received: /from MAILER-DAEMON/i }],
+    // "Received: from MAILER-DAEMON id e070f by df.example.jp (DragonFly Mail Agent v0.13)".
+    marks: [{ subject: /Mail delivery failed/, received: /from MAILER-DAEMON|\(DragonFly Mail Agent/i }],
     messages: [
       ...msg("expired", "Could not deliver for the last "),
       ...msg("hostunknown", "DNS lookup failure: host "),
@@ -200,10 +233,18 @@ export const MTA_FAMILIES: readonly MtaFamily[] = [
     id: "exchange2007",
     source:
       "sisimai go lhost/via-exchange2007.go; https://learn.microsoft.com/en-us/exchange/mail-flow/non-delivery-reports-in-exchange-online/non-delivery-reports-in-exchange-online",
-    marks: [
-      { subject: /Undeliverable|Non[_ ]remis[_ ]|Non recapitabile|Olevererbart/, "content-language": /./ },
-      { from: /postmaster@outlook\.com|\.onmicrosoft\.com/ },
-    ],
+    // Any two of: its subjects, its senders, its error codes or its diagnostic heading in the text, a
+    // Content-Language field (as Sisimai counts them).
+    marks: anyTwoOf([
+      ["subject", /Undeliverable|Non[_ ]remis[_ ]|Non recapitabile|Olevererbart/],
+      ["from", /postmaster@outlook\.com|\.onmicrosoft\.com/],
+      ["text", / RESOLVER\.| QUEUE\./],
+      [
+        "text",
+        /Error Details|Diagnostic information for administrators:|Informations de diagnostic pour les administrateurs|Informazioni di diagnostica per gli amministratori|Diagnostisk information f/,
+      ],
+      ["content-language", /./],
+    ]),
     messages: [
       ...msg("hostunknown", "SMTPSEND.DNS.NonExistentDomain"),
       ...msg("networkerror", "SMTPSEND.DNS.MxLoopback"),
@@ -229,20 +270,32 @@ export const MTA_FAMILIES: readonly MtaFamily[] = [
   {
     id: "exim",
     source: "sisimai go lhost/via-exim.go; https://github.com/Exim/exim (route.c, deliver.c, transports/*.c)",
+    // Any two of its From, Message-Id and Subject (as Sisimai counts them), or the marks of an Exim clone
+    // (McAfee SaaS, formerly MXLogic: X-MX-Bounce, X-MXL-Hash, X-MXL-NoteHash, "<mxl~" Message-Ids).
     marks: [
-      { from: /Mail Delivery System/, subject: /Mail delivery failed|Message frozen|Mail failure/ },
-      { "x-failed-recipients": /./, "message-id": /^\s*<[0-9A-Za-z]{6}-[0-9A-Za-z]{6}-[0-9A-Za-z]{2}@/ },
+      ...anyTwoOf([
+        ["from", /Mail Delivery System/],
+        ["message-id", EXIM_MESSAGE_ID],
+        ["subject", EXIM_SUBJECT],
+      ]),
+      { "x-failed-recipients": /./, "message-id": EXIM_MESSAGE_ID },
+      { "x-mx-bounce": /./ },
+      { "x-mxl-hash": /./ },
+      { "x-mxl-notehash": /./ },
+      { "message-id": /^\s*<mxl~/ },
     ],
     messages: EXIM_MESSAGES,
   },
   {
     id: "ezweb",
     source: "sisimai go lhost/via-ezweb.go (au by KDDI EZweb: Postmaster@ezweb.ne.jp)",
-    marks: [
-      { from: /Postmaster@(?:ezweb\.ne\.jp|au\.com)/i },
-      { subject: /^Mail System Error - Returned Mail$/ },
-      { "message-id": /\.(?:ezweb\.ne\.jp|au\.com)>/ },
-    ],
+    // Any two of its sender, subject, relay and Message-Id (as Sisimai counts them).
+    marks: anyTwoOf([
+      ["from", /Postmaster@(?:ezweb\.ne\.jp|au\.com)/i],
+      ["subject", /^Mail System Error - Returned Mail$/],
+      ["received", /ezweb\.ne\.jp \(EZweb Mail\) with|\.au\.com \(/],
+      ["message-id", /\.(?:ezweb\.ne\.jp|au\.com)>/],
+    ]),
     messages: [
       ...msg("expired", "Your message was not delivered within "),
       ...msg("mailboxfull", "The user(s) account is temporarily over quota"),
@@ -312,7 +365,7 @@ export const MTA_FAMILIES: readonly MtaFamily[] = [
       "sisimai go lhost/via-interscanmss.go (Trend Micro InterScan Messaging Security Suite: 'Unable to deliver message to')",
     marks: [
       { from: /^"InterScan/ },
-      { subject: /^(?:Mail could not be delivered|メール配信に失敗しました)/ },
+      { subject: /Mail could not be delivered|メッセージを配信できません。|メール配信に失敗しました/ },
     ],
     messages: msg("userunknown", "Unable to deliver message to"),
   },
@@ -329,6 +382,8 @@ export const MTA_FAMILIES: readonly MtaFamily[] = [
       ...msg("norelaying", "Due to the following SMTP relay error"),
       ...msg("hostunknown", "As the remote domain doesnt exist"),
     ],
+    // "X-SPASIGN: NG": au's filter refused the message for this recipient, as in EZweb's reports.
+    headerVerdicts: [{ header: "x-spasign", pattern: /^\s*NG\b/, reason: "filtered" }],
   },
   {
     id: "mailru",
@@ -376,6 +431,7 @@ export const MTA_FAMILIES: readonly MtaFamily[] = [
     marks: [
       { subject: /Delivery status notification/, from: /Mailer Daemon </ },
       { received: /from localhost \(localhost \[local\]\)/, from: /Mailer Daemon </ },
+      { received: / \(OpenSMTPD\) with / },
     ],
     messages: [
       ...msg("expired", "Envelope expired"),
@@ -409,6 +465,8 @@ export const MTA_FAMILIES: readonly MtaFamily[] = [
       { received: /\(qmail \d+ invoked (?:for bounce|from network)\)/ },
       // The report names its program ("Hi. This is the qmail-send program at …"), whatever the Subject says.
       { text: /^Hi\. This is the qmail/m },
+      // qmail-send.c's subject, and Yahoo's (a qmail clone).
+      { subject: /^\s*(?:failure notice|Failure Notice)\s*$/ },
     ],
     messages: [
       ...msg("hostunknown", "Sorry, I couldn't find any host "),

@@ -6,6 +6,7 @@ import {
   recipientsInReplies,
   recipientsInSentences,
 } from "../email/text.ts";
+import { categoryVerdict } from "./bounce-categories.ts";
 import type { Dialect, RecipientReport } from "./types.ts";
 
 const DELIVERED_ACTIONS = new Set(["delivered", "relayed", "expanded"]);
@@ -69,6 +70,7 @@ export const rfc3464: Dialect = {
       const diagnostic =
         comment && !given.toLowerCase().includes(comment.toLowerCase()) ? `${given} (${comment})` : given;
       const delivered = entry.action !== null && DELIVERED_ACTIONS.has(entry.action);
+      const category = delivered ? null : categoryVerdict(entry.bounceCategory);
       return {
         recipient,
         diagnostic,
@@ -80,7 +82,8 @@ export const rfc3464: Dialect = {
         time: entry.lastAttempt ?? dsn.arrivalDate,
         diagnosticType: entry.diagnosticType,
         toProgram: entry.toProgram,
-        hintReason: delivered && !entry.status?.startsWith("5") ? "delivered" : null,
+        hintReason: delivered && !entry.status?.startsWith("5") ? "delivered" : (category?.reason ?? null),
+        hintSource: category?.rule ?? null,
       };
     });
     return reports.filter((report) => report !== null);

@@ -16,6 +16,8 @@ export interface DsnRecipient {
   /** Delivered to a program ("X-Actual-Recipient: X-Unix; |/usr/bin/procmail"), not to an address. */
   toProgram: boolean;
   lastAttempt: string | null;
+  /** The sending MTA's own class of the failure ("X-PowerMTA-BounceCategory: bad-mailbox"), lower-cased. */
+  bounceCategory: string | null;
   /** The group had no recipient field at all (a broken report): the recipient must come from the text. */
   unnamed?: boolean;
 }
@@ -86,6 +88,7 @@ function recipientOf(group: HeaderBlock): DsnRecipient {
     diagnosticType:
       /^\s*([\w-]+)\s*;/.exec(headerValue(group, "diagnostic-code") ?? "")?.[1].toLowerCase() ?? null,
     lastAttempt: headerValue(group, "last-attempt-date"),
+    bounceCategory: headerValue(group, "x-powermta-bouncecategory")?.trim().toLowerCase() ?? null,
     toProgram: /^\s*x-unix\s*;\s*"?\|/i.test(
       headerValue(group, "x-actual-recipient") ?? headerValue(group, "final-recipient") ?? "",
     ),

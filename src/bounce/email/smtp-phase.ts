@@ -82,19 +82,20 @@ const PHASE_RULES: ReadonlyArray<{
       "sisimai go rhost/for-nttdocomo.go ('550 Unknown user ***@docomo.ne.jp (in reply to end of DATA command)', Status 5.0.0: rejected)",
   },
   {
-    // The terse "user unknown" a recipient-side filter gives for any refusal, when nothing shows the address
-    // was refused at RCPT: no RCPT/MAIL command in the report and no X.1.x address status. Specific wording
-    // ("this user doesn't have an account") is believed.
+    // "No such user" is what a recipient-side filter says for any refusal after the envelope was accepted:
+    // with no X.1.x address status, wording of an unknown user is userunknown only where the report shows
+    // the address was refused (at RCPT). Before RCPT (connection, HELO, MAIL) the refusal was not about
+    // the recipient at all, and other rules decide.
     id: "user-unknown-after-rcpt",
-    text: /\b(?:user unknown|unknown user|no such user|recipient not found)\b|account that you tried to reach does not exist/,
+    text: /./,
     textReason: (reason, status) =>
       reason === "userunknown" && !(status !== null && /^[45]\.1\./.test(status)),
     // A local delivery agent that looked the user up itself ("mail.local: unknown user: x") is believed.
     unless: LOCAL_AGENT_UNKNOWN_USER,
-    commands: (command) => command !== "RCPT" && command !== "MAIL",
+    commands: (command) => command === null || command === "DATA",
     reason: "filtered",
     source:
-      "Sisimai lib/Sisimai/Reason/Filtered.pm and UserUnknown.pm `true` (user-unknown wording is userunknown only at RCPT or with a 5.1.x status)",
+      "sisimai go reason/why-userunknown.go and why-filtered.go `ProbesInto` (user-unknown wording is userunknown with a 5.1.x status or at RCPT; at DATA or in no named phase, filtered; before RCPT, neither)",
   },
   {
     id: "access-denied-at-mail-from",

@@ -99,20 +99,60 @@ interface Entry {
   statusLine: boolean;
 }
 
-/** Split the report text into recipients (address lines) and the lines that follow each. */
+/** What a line is tested for besides an address: Sendmail's transcript ("While talking to", "<<< 550", "(smtp)... "). */
+const TRANSCRIPT_MARK = /alking to |<<<|\)\.\.\./g;
+
+/** Offset of the next transcript mark at or after `from`, or `text.length` when there is none. */
+function nextTranscriptMark(text: string, from: number): number {
+  TRANSCRIPT_MARK.lastIndex = from;
+  return TRANSCRIPT_MARK.test(text) ? TRANSCRIPT_MARK.lastIndex - 1 : text.length;
+}
+
+/** Whitespace at a line's start (as /^\s/): the common ASCII cases without a regexp. */
+function startsIndented(line: string): boolean {
+  const code = line.charCodeAt(0);
+  if (code < 128) return code === 32 || (code >= 9 && code <= 13);
+  return /^\s/.test(line);
+}
+
+/** A separator line ("----- Transcript of session follows -----"), first character checked first. */
+function isSeparator(trimmed: string): boolean {
+  const code = trimmed.charCodeAt(0);
+  return (code === 45 || code === 61 || code === 42 || code === 95) && SEPARATOR.test(trimmed);
+}
+
+/**
+ * Split the report text into recipients (address lines) and the lines that follow each. One pass: the
+ * markers a line is tested for ("@", Sendmail's transcript lines) are found by searching the whole text, and a
+ * line is cut out of it only when it is kept or tested.
+ */
 export function readReportText(text: string): ReportText {
   const preamble: string[] = [];
   const entries: Entry[] = [];
   let current: Entry | null = null;
   // The remote reply of the Sendmail transcript block being read: the cause of the recipient lines after it.
   let remoteReply: string | null = null;
+  let nextAt = -1;
+  let nextMark = -1;
   let pos = 0;
   while (pos < text.length) {
     let nl = text.indexOf("\n", pos);
     if (nl < 0) nl = text.length;
-    const line = text.slice(pos, nl > pos && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl);
+    const lineEnd = nl > pos && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+    const lineStart = pos;
     pos = nl + 1;
-    const candidate = line.length < 1000 && line.includes("@");
+    if (nextAt < lineStart) {
+      nextAt = text.indexOf("@", lineStart);
+      if (nextAt < 0) nextAt = text.length;
+    }
+    // The end of the mark found, so that a mark is known to lie within its line.
+    if (nextMark < lineStart) nextMark = nextTranscriptMark(text, lineStart);
+    const candidate = lineEnd - lineStart < 1000 && nextAt < lineEnd;
+    const marked = nextMark < lineEnd;
+    const keeps = current ? !current.closed : preamble.length < MAX_LINES_PER_ENTRY * 4;
+    // A line nothing would test or keep (after a closed recipient, past the preamble's limit): skipped.
+    if (!candidate && !marked && !keeps) continue;
+    const line = text.slice(lineStart, lineEnd);
     const match = candidate ? RECIPIENT_LINE.exec(line) : null;
     const leading = match || !candidate ? null : RECIPIENT_LEADING.exec(line);
     if ((match || leading) && entries.length < MAX_ENTRIES) {
@@ -140,20 +180,19 @@ export function readReportText(text: string): ReportText {
       continue;
     }
     const trimmed = line.trim();
-    // Cheap substring tests first: these lines are rare and the report has many lines.
-    if (line.includes("alking to ") && TRANSCRIPT_HOST.test(line)) {
+    if (marked && line.includes("alking to ") && TRANSCRIPT_HOST.test(line)) {
       remoteReply = null;
       if (current?.statusLine) current.closed = true;
-    } else if (line.includes("<<<")) remoteReply = TRANSCRIPT_REPLY.exec(line)?.[1] ?? remoteReply;
-    if (trimmed.includes(")...") && HOST_STATUS.test(trimmed)) {
+    } else if (marked && line.includes("<<<")) remoteReply = TRANSCRIPT_REPLY.exec(line)?.[1] ?? remoteReply;
+    if (marked && trimmed.includes(")...") && HOST_STATUS.test(trimmed)) {
       // The dialogue with that host is over: its reply explains no later recipient.
       remoteReply = null;
       if (current) current.closed = true;
     }
     if (current && !current.closed) {
-      const indented = /^\s/.test(line);
+      const indented = startsIndented(line);
       if (!trimmed) current.blank = true;
-      else if (SEPARATOR.test(trimmed)) {
+      else if (isSeparator(trimmed)) {
         // "----- Transcript of session follows -----": a new section about the same failure.
         current.blank = false;
         if (current.lines.length < MAX_LINES_PER_ENTRY) current.lines.push(trimmed);

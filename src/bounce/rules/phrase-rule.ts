@@ -140,6 +140,13 @@ const ADDRESS_REASONS: readonly Reason[] = [
   "notaccept",
 ];
 
+/**
+ * Reasons Sisimai takes from the status before it reads any text (sisimai go reason/lib.go ClassOrder[0]:
+ * MailboxFull, then MesgTooBig/ExceedLimit, probe the status first): a phrase of another reason does not
+ * outweigh them, except one of a reason probed earlier ("552 5.2.3 … mailbox full" stays mailboxfull).
+ */
+const STATUS_FIRST: readonly Reason[] = ["mailboxfull", "emailtoolarge"];
+
 /** Phrases that still beat a userunknown status (sisimai go reason/why-userunknown.go). */
 const BEATS_USERUNKNOWN_STATUS: readonly Reason[] = ["hasmoved", "rejected", "notaccept"];
 
@@ -153,6 +160,8 @@ export function statusOutranks(
   phraseReason: Reason,
 ): boolean {
   if (statusReason === null || statusReason === phraseReason) return false;
+  const first = STATUS_FIRST.indexOf(statusReason);
+  if (first >= 0) return !STATUS_FIRST.slice(0, first).includes(phraseReason);
   if (status === null || !status.startsWith(".1.", 1)) return false;
   if (!ADDRESS_REASONS.includes(statusReason) || !ADDRESS_REASONS.includes(phraseReason)) return false;
   return !(statusReason === "userunknown" && BEATS_USERUNKNOWN_STATUS.includes(phraseReason));

@@ -1,0 +1,100 @@
+import type { Params, Store } from "../store/index.ts";
+import { SOURCE_AND_HEURISTIC } from "./opens.ts";
+
+/**
+ * The per-day counts `stats` shows (measures `delivered`, `deferred_attempts`, `deferred_recipients`,
+ * `bounced`, `machine_open`, `human_open`, `click`…), defined once here and read two ways: over the stored
+ * rows (`event_rows`), or from the day summary (`day_counts`, `day_deferred`, docs/STORE.md) that ingest
+ * keeps with the same definitions, so `stats` reads a few thousand rows instead of every event.
+ * The summary judges opens by the source's flag and Apple's 17.0.0.0/8 (`SOURCE_AND_HEURISTIC`): with
+ * Apple's egress CSV the rows are read instead.
+ */
+
+/** SQL: the rows `where` selects, counted per provider, day (`d`), type and, for opens, `machine` (`n`). */
+export const dayKindsSql = (where: string, machineOpen: string): string =>
+  `SELECT provider, time::DATE AS d, type, CASE WHEN type = 'open' THEN ${machineOpen} END AS machine,
+    count(*) AS n FROM event_rows WHERE ${where} GROUP BY ALL`;
+
+/** SQL: distinct recipients deferred per provider and day (`d`, `deferredRecipients`) among the rows `where` selects. */
+export const dayDeferredSql = (where: string): string =>
+  `SELECT provider, time::DATE AS d, count(DISTINCT recipient) AS deferredRecipients FROM event_rows
+    WHERE ${where} AND type = 'deferred' GROUP BY ALL`;
+
+/** The same two sources from the summary; `dayWhere` filters on `day` and `provider`. */
+export const summaryKindsSql = (dayWhere: string): string =>
+  `SELECT provider, day AS d, type, machine, n FROM day_counts WHERE ${dayWhere}`;
+export const summaryDeferredSql = (dayWhere: string): string =>
+  `SELECT provider, day AS d, recipients AS deferredRecipients FROM day_deferred WHERE ${dayWhere}`;
+
+const MACHINE_OPEN = SOURCE_AND_HEURISTIC.machineOpen;
+
+/**
+ * Whether the summary holds exactly what reading the rows would give for a query: it covers every stored
+ * row (`summary_state` counts the rows it was brought up to date with: a writer that did not refresh it
+ * leaves it behind), no stored row falls between the as-of instant and the end of its day (the summary
+ * counts whole days), and opens are judged without the egress CSV.
+ */
+export async function daySummaryCovers(store: Store, asOf: Params, proxyIps: number): Promise<boolean> {
+  if (proxyIps > 0) return false;
+  const row = await store.one<{ ok: boolean | null }>(
+    `SELECT (SELECT max(event_rows) FROM summary_state) = (SELECT count(*) FROM event_rows)
+      AND NOT EXISTS (SELECT 1 FROM event_rows
+        WHERE time > $as_of::TIMESTAMP AND time < $as_of::TIMESTAMP::DATE + INTERVAL 1 DAY) AS ok`,
+    asOf,
+  );
+  return row?.ok === true;
+}
+
+/**
+ * Brings the summary up to date after a file's rows are settled (inside the file's transaction): its
+ * counts added, the deferred recipients of the days it touched counted again (distinct over every file).
+ * A summary already behind the rows (a store from before schema 9, rows written by another writer) is
+ * rebuilt from every row instead.
+ */
+export async function refreshDaySummary(store: Store, fileId: number, stored: number): Promise<void> {
+  const state = await store.one<{ covered: number | null; rows: number }>(
+    "SELECT (SELECT max(event_rows) FROM summary_state) AS covered, (SELECT count(*) FROM event_rows) AS rows",
+  );
+  if (state?.covered !== state!.rows - stored) return rebuildDaySummary(store);
+  if (stored === 0) return;
+  const file = { file_id: fileId };
+  await store.run(
+    `CREATE OR REPLACE TEMP TABLE file_counts AS ${dayKindsSql("file_id = $file_id", MACHINE_OPEN)}`,
+    file,
+  );
+  const same =
+    "c.provider = f.provider AND c.day = f.d AND c.type = f.type AND c.machine IS NOT DISTINCT FROM f.machine";
+  await store.run(`UPDATE day_counts c SET n = c.n + f.n FROM file_counts f WHERE ${same}`);
+  await store.run(
+    `INSERT INTO day_counts SELECT provider, d, type, machine, n FROM file_counts f
+      WHERE NOT EXISTS (SELECT 1 FROM day_counts c WHERE ${same})`,
+  );
+  await store.run(
+    `CREATE OR REPLACE TEMP TABLE file_days AS SELECT DISTINCT provider, time::DATE AS d FROM event_rows
+      WHERE file_id = $file_id AND type = 'deferred'`,
+    file,
+  );
+  await store.run(
+    "DELETE FROM day_deferred c USING file_days f WHERE c.provider = f.provider AND c.day = f.d",
+  );
+  // The days' range first: DuckDB skips the row groups outside it (zone maps) before the join.
+  await store.run(
+    `INSERT INTO day_deferred SELECT provider, d, deferredRecipients FROM (${dayDeferredSql(
+      `time >= (SELECT min(d) FROM file_days) AND time < (SELECT max(d) FROM file_days) + INTERVAL 1 DAY`,
+    )}) x SEMI JOIN file_days f USING (provider, d)`,
+  );
+  await store.run("DROP TABLE file_counts; DROP TABLE file_days");
+  await markCovered(store);
+}
+
+/** Recomputes the whole summary from the stored rows. */
+export async function rebuildDaySummary(store: Store): Promise<void> {
+  await store.run("DELETE FROM day_counts; DELETE FROM day_deferred");
+  await store.run(`INSERT INTO day_counts ${dayKindsSql("true", MACHINE_OPEN)}`);
+  await store.run(`INSERT INTO day_deferred ${dayDeferredSql("true")}`);
+  await markCovered(store);
+}
+
+async function markCovered(store: Store): Promise<void> {
+  await store.run("DELETE FROM summary_state; INSERT INTO summary_state SELECT count(*) FROM event_rows");
+}
