@@ -306,7 +306,7 @@ function modifiedOf(name: string): Date | null {
 }
 
 /** Chunk size for reading big files. */
-const CHUNK_BYTES = 1024 * 1024;
+export const CHUNK_BYTES = 1024 * 1024;
 
 function fromLargeFile(name: string, head: Buffer, modified: Date): OpenedSource {
   return {
@@ -356,23 +356,6 @@ function* fileChunks(path: string): Generator<Buffer> {
     }
   } finally {
     closeSync(fd);
-  }
-}
-
-/**
- * The first `size` bytes of an open file, chunk by chunk into one buffer used again for every chunk: a
- * chunk is valid only until the next one is asked for (LineSplitter copies the part it keeps). Reading
- * into fresh memory costs more than the read itself (page faults: 0.2 CPU-s per 350 MB measured). Reads
- * at explicit positions: threads may read the same descriptor (the same file, even once a log rotation
- * has renamed it), each from its start.
- */
-export function* reusedFileChunks(fd: number, size: number): Generator<Buffer> {
-  const buffer = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, Math.max(1, size)));
-  for (let position = 0; position < size; ) {
-    const got = readSync(fd, buffer, 0, Math.min(buffer.length, size - position), position);
-    if (got === 0) return;
-    position += got;
-    yield buffer.subarray(0, got);
   }
 }
 

@@ -4,13 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { gzipSync, zstdCompressSync } from "node:zlib";
-import {
-  compressionOf,
-  openInput,
-  openInputWithHead,
-  openWholeFile,
-  reusedFileChunks,
-} from "../../src/events/input.ts";
+import { compressionOf, openInput, openInputWithHead, openWholeFile } from "../../src/events/input.ts";
+import { shardChunks } from "../../src/events/read.ts";
 
 async function text(stream: AsyncIterable<Buffer | string>): Promise<string> {
   const chunks: Buffer[] = [];
@@ -43,7 +38,7 @@ test("openInput / openInputWithHead: plain, gzip and zstd files by magic bytes, 
   }
 });
 
-test("reusedFileChunks: two readers of one descriptor each read the file from its start, even once it is rotated", () => {
+test("shardChunks: two readers of one descriptor each read the file from its start, even once it is rotated", () => {
   const dir = mkdtempSync(join(tmpdir(), "deliverlens-chunks-"));
   try {
     const path = join(dir, "mail.log");
@@ -54,8 +49,8 @@ test("reusedFileChunks: two readers of one descriptor each read the file from it
       // logrotate: the log is renamed and a new one is started under its name.
       renameSync(path, `${path}.1`);
       writeFileSync(path, "a new log\n");
-      const a = reusedFileChunks(fd, original.length);
-      const b = reusedFileChunks(fd, original.length);
+      const a = shardChunks({ fd, size: original.length });
+      const b = shardChunks({ fd, size: original.length });
       const read: Buffer[][] = [[], []];
       for (;;) {
         const x = a.next();
@@ -64,8 +59,8 @@ test("reusedFileChunks: two readers of one descriptor each read the file from it
           assert.equal(x.done, y.done);
           break;
         }
-        read[0].push(Buffer.from(x.value)); // a chunk is valid until the next: copied here
-        read[1].push(Buffer.from(y.value));
+        read[0].push(Buffer.from(x.value.chunk)); // a chunk is valid until the next: copied here
+        read[1].push(Buffer.from(y.value.chunk));
       }
       assert.ok(read[0].length > 1, "several chunks");
       assert.ok(Buffer.concat(read[0]).equals(original));
