@@ -112,7 +112,9 @@ export async function* classifyOpenedBatches(
 /**
  * The same with each record as its JSON (jsonRecord: a string, or its UTF-8 bytes), for `classify
  * --json/--ndjson`: a big log whose format can be read in shards is read on two threads
- * (classify-log-threads.ts).
+ * (classify-log-threads.ts). Records given as bytes are valid only until the next batch is asked for:
+ * their memory is then written again, or moved back to the other thread (the view then reads empty).
+ * Copy what you keep.
  */
 export async function* classifyOpenedJson(
   input: OpenedSource,
