@@ -34,36 +34,64 @@ export const summaryDeferredSql = (dayWhere: string): string =>
 const MACHINE_OPEN = SOURCE_AND_HEURISTIC.machineOpen;
 
 /**
- * Whether the summary holds exactly what reading the rows would give for a query: it covers every stored
- * row (`summary_state` counts the rows it was brought up to date with: a writer that did not refresh it
- * leaves it behind), no stored row falls between the as-of instant and the end of its day (the summary
- * counts whole days), and opens are judged without the egress CSV.
+ * The version of what the summary counts: a change to `dayKindsSql`, `dayDeferredSql` or the machine-open
+ * rule they use must bump it, so summaries counted the old way are rebuilt instead of read.
+ */
+export const DAY_SUMMARY_DEFINITION = 1;
+
+/**
+ * SQL: `summary_state` describes the rows `where` selects with `stored` rows fewer, whose event keys sum to `x` more:
+ * counted by this definition, over that many rows whose event keys sum to what it recorded. A writer that
+ * did not refresh the summary changes the count, or (rows deleted and as many appended) the keys' sum.
+ * (Row ids would be cheaper but an open transaction's appended rows carry provisional ones.)
+ */
+const describesSql = (less: string, x: string) =>
+  `coalesce((SELECT definition = ${DAY_SUMMARY_DEFINITION} AND event_rows = r.n - ${less}
+    AND key_sum = coalesce(r.x, 0) - ${x} FROM summary_state), false)`;
+const ROWS_SQL = "(SELECT count(*) AS n, sum(event_key) AS x FROM event_rows) r";
+
+/** Whether the summary describes the stored rows as they are. */
+async function current(store: Store): Promise<boolean> {
+  const row = await store.one<{ ok: boolean }>(`SELECT ${describesSql("0", "0")} AS ok FROM ${ROWS_SQL}`);
+  return row?.ok === true;
+}
+
+/**
+ * Whether the summary holds exactly what reading the rows would give for a query: it is current, no stored
+ * row falls between the as-of instant and the end of its day (the summary counts whole days), and opens
+ * are judged without the egress CSV.
  */
 export async function daySummaryCovers(store: Store, asOf: Params, proxyIps: number): Promise<boolean> {
-  if (proxyIps > 0) return false;
-  const row = await store.one<{ ok: boolean | null }>(
-    `SELECT (SELECT max(event_rows) FROM summary_state) = (SELECT count(*) FROM event_rows)
-      AND NOT EXISTS (SELECT 1 FROM event_rows
-        WHERE time > $as_of::TIMESTAMP AND time < $as_of::TIMESTAMP::DATE + INTERVAL 1 DAY) AS ok`,
+  if (proxyIps > 0 || !(await current(store))) return false;
+  const row = await store.one<{ ok: boolean }>(
+    `SELECT NOT EXISTS (SELECT 1 FROM event_rows
+      WHERE time > $as_of::TIMESTAMP AND time < $as_of::TIMESTAMP::DATE + INTERVAL 1 DAY) AS ok`,
     asOf,
   );
   return row?.ok === true;
 }
 
+/** How `refreshDaySummary` brought the summary up to date (the tests check the incremental road is taken). */
+export type Refresh = "merged" | "rebuilt" | "unchanged";
+
 /**
  * Brings the summary up to date after a file's rows are settled (inside the file's transaction, `stored`
  * of them): its counts merged in, the deferred recipients of the days it touched counted again (distinct
- * over every file). A summary behind the rows (a store from before schema 9, rows written by another
- * writer) is rebuilt from every row instead, and so is a store's first file's (plain inserts of its
- * groupings: no merge, no other file to count again).
+ * over every file). A summary that did not describe the rows before this file (a store from before schema
+ * 10, rows written by another writer, another definition) is rebuilt from every row instead, and so is a
+ * store's first file's (plain inserts of its groupings: no merge, no other file to count again).
  */
-export async function refreshDaySummary(store: Store, fileId: number, stored: number): Promise<void> {
-  const state = await store.one<{ covered: number | null; rows: number }>(
-    "SELECT (SELECT max(event_rows) FROM summary_state) AS covered, (SELECT count(*) FROM event_rows) AS rows",
+export async function refreshDaySummary(store: Store, fileId: number, stored: number): Promise<Refresh> {
+  const row = await store.one<{ before: boolean; empty: boolean }>(
+    `SELECT ${describesSql("$stored", "f.x")} AS before, r.n = $stored AS empty FROM ${ROWS_SQL},
+      (SELECT coalesce(sum(event_key), 0) AS x FROM event_rows WHERE file_id = $file_id) f`,
+    { stored, file_id: fileId },
   );
-  const before = (state?.rows ?? 0) - stored;
-  if (state?.covered !== before || (before === 0 && stored > 0)) return rebuildDaySummary(store);
-  if (stored === 0) return;
+  if (row?.before !== true || (row.empty && stored > 0)) {
+    await rebuildDaySummary(store);
+    return "rebuilt";
+  }
+  if (stored === 0) return "unchanged";
   const file = { file_id: fileId };
   await store.run(
     `MERGE INTO day_counts c USING (${dayKindsSql("file_id = $file_id", MACHINE_OPEN)}) f
@@ -88,14 +116,12 @@ export async function refreshDaySummary(store: Store, fileId: number, stored: nu
   );
   await store.run("DROP TABLE file_days");
   await markCovered(store);
+  return "merged";
 }
 
-/** Whether the summary is behind the stored rows (`summary_state` says it covers another row count). */
+/** Whether the summary does not describe the stored rows as they are (see `describesSql`). */
 export async function daySummaryBehind(store: Store): Promise<boolean> {
-  const state = await store.one<{ current: boolean | null }>(
-    "SELECT (SELECT max(event_rows) FROM summary_state) = (SELECT count(*) FROM event_rows) AS current",
-  );
-  return state?.current !== true;
+  return !(await current(store));
 }
 
 /** Recomputes the whole summary from the stored rows. */
@@ -107,5 +133,8 @@ export async function rebuildDaySummary(store: Store): Promise<void> {
 }
 
 async function markCovered(store: Store): Promise<void> {
-  await store.run("DELETE FROM summary_state; INSERT INTO summary_state SELECT count(*) FROM event_rows");
+  await store.run(
+    `DELETE FROM summary_state;
+    INSERT INTO summary_state SELECT count(*), coalesce(sum(event_key), 0), ${DAY_SUMMARY_DEFINITION} FROM event_rows`,
+  );
 }

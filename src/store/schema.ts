@@ -134,6 +134,9 @@ const EVENTS_VIEW_V7 = `
  * by ingest in each file's transaction. `summary_state` holds how many event rows it was last brought up to
  * date with; a store with rows starts without one (behind: rebuilt by its next ingest, read around until then).
  */
+const SUMMARY_STATE_V10 = `
+      DROP TABLE summary_state;
+      CREATE TABLE summary_state (event_rows BIGINT NOT NULL, key_sum HUGEINT NOT NULL, definition INTEGER NOT NULL);`;
 const DAY_SUMMARY_V9 = `
       CREATE TABLE day_counts (
         provider mailbox_provider NOT NULL,
@@ -448,6 +451,15 @@ export const MIGRATIONS: readonly Migration[] = [
     // keeps those counts per file, so stats reads a table of a few thousand rows.
     sql: DAY_SUMMARY_V9,
   },
+  {
+    version: 10,
+    description:
+      "summary_state also records the sum of the covered rows' event keys and the summary's definition version",
+    // A row count alone let a writer that deleted and appended as many rows leave the summary looking
+    // current, and a changed definition be served from summaries counted the old way. Every store's
+    // summary is then behind: its next ingest rebuilds it (stats reads the rows until then).
+    sql: SUMMARY_STATE_V10,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
@@ -468,4 +480,5 @@ export const FRESH_SCHEMA_SQL = `
   ${MIGRATIONS.filter((m) => m.version >= 4 && m.version <= 6)
     .map((m) => m.sql)
     .join("\n")}
-  ${DAY_SUMMARY_V9}`;
+  ${DAY_SUMMARY_V9}
+  ${SUMMARY_STATE_V10}`;

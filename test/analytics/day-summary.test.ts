@@ -5,7 +5,7 @@ import { after, before, test } from "node:test";
 import { ingestFile } from "../../src/analytics/ingest/ingest.ts";
 import { countEvents } from "../../src/analytics/stats/daily.ts";
 import { computeStats, resolveQuery, type StatsQuery } from "../../src/analytics/stats/index.ts";
-import { daySummaryCovers, openRules } from "../../src/measures/index.ts";
+import { daySummaryCovers, openRules, refreshDaySummary } from "../../src/measures/index.ts";
 import { Store } from "../../src/store/index.ts";
 import { dayOf, writeSmallProgram } from "../../testkit/analytics-program.ts";
 import { migrateThenKill, writeOldStore } from "../../testkit/old-store.ts";
@@ -132,4 +132,28 @@ test("a store from before the day summary, killed before the checkpoint after mi
   } finally {
     old.close();
   }
+});
+
+test("a file's rows are merged in (not rebuilt); rows deleted and as many appended, or another definition, leave the summary behind", async () => {
+  const asOf = async () => ({ as_of: (await resolveQuery(store, {})).params.as_of });
+  await store.run("BEGIN TRANSACTION");
+  try {
+    assert.equal(await daySummaryCovers(store, await asOf(), 0), true);
+    const copy = `INSERT INTO event_rows SELECT * REPLACE (xor(event_key, 1234567::UBIGINT) AS event_key, 9999 AS file_id)
+      FROM event_rows WHERE file_id = 1 ORDER BY event_key LIMIT 300`;
+    await store.run(copy);
+    assert.equal(await refreshDaySummary(store, 9999, 300), "merged");
+    await assertParity(true);
+    // Another writer: 300 rows out, 300 others in, the summary not told.
+    await store.run("DELETE FROM event_rows WHERE file_id = 9999");
+    await store.run(copy.replace("1234567::UBIGINT", "7654321::UBIGINT"));
+    assert.equal(await daySummaryCovers(store, await asOf(), 0), false, "same count, other rows");
+    assert.equal(await refreshDaySummary(store, 9999, 0), "rebuilt");
+    await assertParity(true);
+    await store.run("UPDATE summary_state SET definition = definition + 1");
+    assert.equal(await daySummaryCovers(store, await asOf(), 0), false, "counted by another definition");
+  } finally {
+    await store.run("ROLLBACK");
+  }
+  assert.equal(await daySummaryCovers(store, await asOf(), 0), true);
 });
