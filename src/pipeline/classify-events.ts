@@ -39,6 +39,11 @@ interface Entry {
   classification: Classification;
   /** The classifier left the reply text unchanged (then any reply with the same key is its own diagnostic). */
   identity: boolean;
+  /**
+   * Its reply holds no character JSON escapes (nor any beyond ASCII): then neither does any reply with
+   * the same key, whose other characters are tokens (letters, digits and `@._%+=-:`).
+   */
+  plain: boolean;
   /** The noise tokens of the reply that was classified (see reply-key.ts). */
   tokens: string[];
   /** Another entry whose key has the same hash. */
@@ -91,6 +96,8 @@ const MAX_BRANCHES = 64;
 /** Slots of the recipient domains' table (a power of two). */
 const DOMAIN_SLOTS = 1024;
 const AT_SIGN = 64;
+/** A character JSON.stringify escapes, or one beyond ASCII. */
+const NOT_PLAIN = /[\u0000-\u001f"\\\u0080-\uffff]/;
 /** Hashes as small integers (V8 keeps them unboxed). */
 const HASH_BITS = 0x3fffffff;
 
@@ -245,7 +252,9 @@ export class EventClassifier {
     const mask = this.mask;
     if (this.replyLength > MAX_REPLY_LENGTH || spans.replyStart < 0) return false;
     if (entry.identity) {
-      out.quoted(spans.bytes, spans.replyStart, spans.replyEnd);
+      // Its own reply: copied where the key proved it needs no escape.
+      if (entry.plain) out.copiedString(spans.bytes, spans.replyStart, spans.replyEnd);
+      else out.quoted(spans.bytes, spans.replyStart, spans.replyEnd);
       out.bytes(json.tail());
       return true;
     }
@@ -451,6 +460,7 @@ export class EventClassifier {
       branches: null,
       classification,
       identity,
+      plain: !NOT_PLAIN.test(text),
       tokens,
       next,
       json: null,

@@ -391,6 +391,9 @@ test("records found through their recipient domain's kept contexts are the recor
         "550 5.7.1 [CS02] Message rejected due to local policy %",
         "421 4.7.0 [TSS04] Messages from % temporarily deferred",
         '550 5.1.1 <%@icloud.com>: "user" unknown',
+        // Replies that are their own diagnostic, with characters JSON escapes.
+        '250 2.0.0 "queued" as % \\ done',
+        "250 2.0.0 Ok:\tqueued as %",
       ),
       token,
       token,
@@ -411,8 +414,18 @@ test("records found through their recipient domain's kept contexts are the recor
     status: fc.constantFrom(null, "5.7.1", "2.0.0", "4.7.0"),
     replyCode: fc.constantFrom(null, 250, 421, 550),
     reasonHint: fc.constantFrom(null, "suppressed", "expired"),
-    time: fc.constantFrom(null, "2026-02-02T12:34:56.000Z", "2026-02-02T12:34:57.000Z"),
+    // Times as long as the first one, with a character JSON escapes or one beyond ASCII.
+    time: fc.constantFrom(
+      null,
+      "2026-02-02T12:34:56.000Z",
+      "2026-02-02T12:34:57.000Z",
+      '2026-02-02T12:34:57.000"',
+      "2026-02-02T12:34:57.000\u00e9",
+      "2026-02-02T12:34:57",
+    ),
     file: fc.constantFrom("maillog", "other.log"),
+    // Line numbers on either side of 2^31 (JsonBytes.integer's two ways).
+    line: fc.constantFrom(1, 10, 1234567, 2147483647, 2147483648, Number.MAX_SAFE_INTEGER),
   };
   const change = fc.oneof(
     ...Object.entries(fields).map(([name, value]) => value.map((v) => ({ name, value: v as unknown }))),
@@ -420,11 +433,11 @@ test("records found through their recipient domain's kept contexts are the recor
   fc.assert(
     fc.property(fc.record(fields), fc.array(change, { minLength: 1, maxLength: 40 }), (first, changes) => {
       const classifier = new EventClassifier();
-      for (const [i, { name, value }] of changes.entries()) {
+      for (const { name, value } of changes) {
         const fields = { ...first, [name]: value } as typeof first;
         const spans = onLine(fields.recipient, fields.reply);
-        const { file, recipient, reply: text, ...context } = fields;
-        const onBytes = { ...newEvent(fields.type as DeliveryEvent["type"], file, i + 1), ...context };
+        const { file, line, recipient, reply: text, ...context } = fields;
+        const onBytes = { ...newEvent(fields.type as DeliveryEvent["type"], file, line), ...context };
         const out = new JsonBytes(16);
         assert.ok(classifier.jsonBytes(onBytes, spans, "postfix", out));
         const whole = { ...onBytes, recipient: recipient || null, reply: text };
