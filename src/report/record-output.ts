@@ -57,7 +57,9 @@ export function createSink(mode: OutputMode, stream: NodeJS.WriteStream = proces
         return;
       }
       for (let at = 0; at < lines.length; ) {
-        const end = lines.indexOf(NEWLINE, at);
+        // A last line without its newline is a record all the same (and the loop must end).
+        const found = lines.indexOf(NEWLINE, at);
+        const end = found < 0 ? lines.length : found;
         addJson(lines.subarray(at, end));
         at = end + 1;
       }
