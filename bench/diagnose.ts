@@ -32,6 +32,7 @@ import { buildContext } from "../src/diagnose/context.ts";
 import { diagnoseStore } from "../src/diagnose/diagnose-store.ts";
 import { diagnoseContext } from "../src/diagnose/engine.ts";
 import { loadFacts } from "../src/diagnose/load-facts.ts";
+import { daySummaryBehind, rebuildDaySummary } from "../src/measures/index.ts";
 import { createProgress } from "../src/report/progress.ts";
 import { Store } from "../src/store/index.ts";
 import {
@@ -277,9 +278,12 @@ if (!values["skip-speed"]) {
       await insertEvents(store, BENCH_COLUMNS, "bench_rows");
       await store.run("DROP TABLE bench_rows");
     }
+    // A reused store an older deliverlens built: its day summary made as its next ingest would make it.
+    const behind = existing > 0 && (await daySummaryBehind(store));
+    if (behind) await store.transaction(() => rebuildDaySummary(store));
     store.close();
     console.log(
-      `\n${existing ? "Reused" : "Built"} a ${events.toLocaleString("en-US")}-event store in ${((performance.now() - started) / 1000).toFixed(1)} s (DuckDB generate_series)`,
+      `\n${existing ? "Reused" : "Built"} a ${events.toLocaleString("en-US")}-event store in ${((performance.now() - started) / 1000).toFixed(1)} s (DuckDB generate_series${behind ? "; day summary rebuilt" : ""})`,
     );
     // Whole processes (startup included), as a user runs them: wall and CPU seconds (DuckDB's threads
     // included) of `stats --json` and `diagnose --offline --json`, best wall of `--runs`.

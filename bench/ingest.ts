@@ -112,6 +112,7 @@ interface Run {
   /** User + system CPU seconds of the process (bench/peak-rss.ts): what a busy machine distorts least. */
   cpuSeconds: number | null;
   stdout: string;
+  stderr: string;
 }
 
 const cpuOf = (run: Run): string => (run.cpuSeconds === null ? "?" : `${run.cpuSeconds.toFixed(1)} s`);
@@ -141,6 +142,7 @@ function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
         peakKb: peak ? Number(peak[1]) : null,
         cpuSeconds: cpu ? Number(cpu[1]) / 1e6 : null,
         stdout,
+        stderr,
       });
     });
   });
@@ -178,10 +180,28 @@ const BASELINE_MEMORY_LIMIT = "1GB";
  */
 function baseline(sql: string, db: string, format?: string): Promise<Run> {
   const storage = format ? `, storage_compatibility_version: "${format}"` : "";
+  // Each step's end (seconds since the process started) on stderr, for the split printed beside the ingest's.
   const script = `import { DuckDBInstance } from "@duckdb/node-api";
+    const at = (step) => process.stderr.write("  " + step + " at " + (performance.now() / 1000).toFixed(2) + " s\\n");
+    at("started");
     const i = await DuckDBInstance.create(${JSON.stringify(db)}, { memory_limit: "${BASELINE_MEMORY_LIMIT}", threads: "2"${storage} });
-    const c = await i.connect(); await c.run(${JSON.stringify(sql)}); c.closeSync(); i.closeSync();`;
+    const c = await i.connect(); at("opened"); await c.run(${JSON.stringify(sql)}); at("loaded"); c.closeSync(); i.closeSync(); at("closed");`;
   return run(["--import", PEAK, "--input-type=module", "-e", script]);
+}
+
+/** The baseline script's `  <step> at <s> s` lines, joined. */
+function stepsAt(stderr: string): string {
+  return [...stderr.matchAll(/^ {2}(\w+) at ([\d.]+) s$/gm)].map((m) => `${m[1]} ${m[2]}`).join(", ");
+}
+
+/** The ingest's DELIVERLENS_DEBUG lines: when it started, then each step's wall and CPU seconds. */
+function ingestSteps(stderr: string): string {
+  const started = /^ {2}started at ([\d.]+) s$/m.exec(stderr)?.[1];
+  const steps = [...stderr.matchAll(/^ {2}([\w ]+): ([\d.]+) s \(([\d.]+) CPU-s\)$/gm)]
+    // "before commit" and "files" sum the steps before them.
+    .filter((m) => m[1] !== "before commit" && m[1] !== "files")
+    .map((m) => `${m[1]} ${m[2]} (${m[3]})`);
+  return [`started ${started ?? "?"}`, ...steps].join(", ");
 }
 
 const lines: string[] = [];
@@ -250,7 +270,10 @@ async function twoFormats(): Promise<void> {
       await readWhole(file);
       sameFormat.push(await baseline(BASELINE_SQL[format](file), formatDb, STORAGE_VERSION));
       await readWhole(file);
-      ingests.push(await run(["--import", PEAK, CLI, "ingest", file, "--db", db, "--json"]));
+      // DELIVERLENS_DEBUG: the ingest's steps (src/analytics/stopwatch.ts) on stderr, for the split below.
+      ingests.push(
+        await run(["--import", PEAK, CLI, "ingest", file, "--db", db, "--json"], { DELIVERLENS_DEBUG: "1" }),
+      );
     }
     unpinInput();
     const best = (runs: Run[]) => runs.reduce((a, b) => (b.seconds < a.seconds ? b : a));
@@ -287,6 +310,11 @@ async function twoFormats(): Promise<void> {
     say(
       `  (the same load in the store's ${STORAGE_VERSION} storage format: ${formatBase.seconds.toFixed(1)} s best of ${all(sameFormat)}, CPU ${cpuOf(formatBase)}, file ${megabytes(formatDb)}; ingest ${(ingest.seconds / formatBase.seconds).toFixed(2)}× that, ${(ingest.seconds / base.seconds).toFixed(2)}× the default format's)`,
     );
+    say(`  split of the best runs (seconds since the process started; ingest steps: wall s, CPU-s):`);
+    say(
+      `    baseline (${STORAGE_VERSION} format): ${stepsAt(formatBase.stderr)}; exit ${formatBase.seconds.toFixed(2)} s`,
+    );
+    say(`    ingest: ${ingestSteps(ingest.stderr)}; exit ${ingest.seconds.toFixed(2)} s`);
     const cpuRatio =
       ingest.cpuSeconds !== null && fastest.cpuSeconds
         ? ` (CPU ${(ingest.cpuSeconds / fastest.cpuSeconds).toFixed(2)}×)`

@@ -1,3 +1,4 @@
+import { type SpawnSyncReturns, spawnSync } from "node:child_process";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { MIGRATIONS } from "../src/store/index.ts";
 
@@ -21,4 +22,19 @@ export async function writeOldStore(path: string, version: number, rows: string[
   for (const sql of rows) await old.run(sql);
   old.closeSync();
   instance.closeSync();
+}
+
+/**
+ * Opens (so migrates) the store at `path` in another process that is then killed with SIGKILL, before
+ * DuckDB's checkpoint: what it wrote is still only in the WAL. Returns how the process ended.
+ */
+export function migrateThenKill(path: string): SpawnSyncReturns<Buffer> {
+  const store = new URL("../src/store/index.ts", import.meta.url).href;
+  return spawnSync(process.execPath, [
+    "--input-type=module",
+    "-e",
+    `import { Store } from ${JSON.stringify(store)};
+     await Store.open(${JSON.stringify(path)});
+     process.kill(process.pid, "SIGKILL");`,
+  ]);
 }

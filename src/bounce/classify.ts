@@ -9,7 +9,12 @@ import {
   SUPPRESS_REASONS,
 } from "./rules/categories.ts";
 import { PHRASE_MATCHER } from "./rules/knowledge.ts";
-import type { PhraseContext } from "./rules/phrase-rule.ts";
+import {
+  type PhraseContext,
+  PROBED_BY_STATUS_FOR_HINTS,
+  SISIMAI_CLASS_ORDER,
+  statusProbedBefore,
+} from "./rules/phrase-rule.ts";
 import { extractProviderCode } from "./rules/provider-codes.ts";
 import type { ProviderRule } from "./rules/provider-rule.ts";
 import { matchProviderRule } from "./rules/provider-rules.ts";
@@ -229,29 +234,12 @@ function classifyUncached(input: ReplyInput, domain: string | null): Classificat
  * `ProbesInto` in reason/why-*.go); the others (expired, networkerror, systemerror, notaccept,
  * securityerror…) are read from the text only when the container decided nothing.
  */
-const OVERRIDES_HINT: readonly Reason[] = [
-  "mailboxfull",
-  "emailtoolarge",
-  "suspend",
-  "hasmoved",
-  "norelaying",
-  "authfailure",
-  "userunknown",
-  "filtered",
-  "requireptr",
-  "notcompliantrfc",
-  "badreputation",
-  "contenterror",
-  "rejected",
-  "hostunknown",
-  "spamdetected",
-  "ratelimited",
-  "blocked",
-];
+const OVERRIDES_HINT: readonly Reason[] = SISIMAI_CLASS_ORDER;
 
 /**
  * First answer wins: a decisive container hint, a delivered DSN action, provider rules, generic phrases
- * (with a refinable hint, only those of OVERRIDES_HINT), the status code, a refinable hint, else `undefined`.
+ * (with a refinable hint, only those of OVERRIDES_HINT), the status code (with a refinable hint, only one
+ * Sisimai reads before that hint), a refinable hint, else `undefined`.
  */
 function decide(hint: Reason | null, dsnAction: string | null, context: PhraseContext): Decision {
   if (hint && !REFINABLE_HINTS.includes(hint)) return fromHint(hint);
@@ -293,6 +281,17 @@ function decide(hint: Reason | null, dsnAction: string | null, context: PhraseCo
     }
   }
   const byStatus = reasonFromStatus(context.status, context.replyCode);
+  // A container's first guess stands against a status, unless Sisimai reads that status before it would
+  // reach the guess (sisimai go reason/find.go: a retried reason is probed again in ClassOrder[0], and an
+  // explicit one is kept by anotherone()).
+  if (
+    byStatus &&
+    hint &&
+    hint !== "undefined" &&
+    hint !== "onhold" &&
+    !statusProbedBefore(context.status, byStatus, hint, PROBED_BY_STATUS_FOR_HINTS)
+  )
+    return fromHint(hint);
   if (byStatus) {
     const code = context.status ?? String(context.replyCode);
     return {

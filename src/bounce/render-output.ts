@@ -421,7 +421,7 @@ export class JsonBytes {
    * Room for `size` bytes: `spare` (memory of an earlier JsonBytes whose bytes are no longer read) when it
    * has that much, else new memory with half as much again (so that it serves as a spare later).
    */
-  constructor(size: number, spare?: ArrayBufferLike) {
+  constructor(size: number, spare?: ArrayBuffer) {
     this.buffer =
       spare !== undefined && spare.byteLength >= size
         ? Buffer.from(spare)

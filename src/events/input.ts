@@ -1,4 +1,4 @@
-import { closeSync, createReadStream, fstatSync, openSync, readFileSync, readSync } from "node:fs";
+import { closeSync, createReadStream, fstatSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { Readable } from "node:stream";
 import { createGunzip, createZstdDecompress } from "node:zlib";
@@ -262,13 +262,22 @@ export async function openSource(name: string): Promise<OpenedSource> {
  * directory of small files (bounce emails) a read from the page cache costs less than handing it to
  * libuv's thread pool and waking up for its answer (measured: 14,000 files, 1.2 CPU-s less); the two
  * threads of `classify` each read their own files, so a disk wait of one overlaps the other's parsing.
- * With `scratch`, a file that fits is read into it: its bytes (whole, head) last until the next file is
- * read into the same scratch, so the caller finishes with each file first.
+ * The file is read into `scratch` first: one that ends before the scratch does is whole after that one read
+ * (a read of a regular file stops short only at its end), with no fstat (its modification time is looked up
+ * only if a reader asks for it: logs, for the year of their timestamps). A file that fills the scratch, or
+ * cannot be read by position (a pipe, a terminal, a directory), is looked at with fstat as before. Its bytes
+ * (whole, head) last until the next file is read into the same scratch, so the caller finishes with each
+ * file first.
  */
-export function openWholeFile(name: string, scratch?: Buffer): OpenedSource | null {
+export function openWholeFile(name: string, scratch: Buffer): OpenedSource | null {
   if (name === "-") return null;
   const fd = openSync(name, "r");
   try {
+    const got = readAt0(fd, scratch);
+    if (got !== null && got < scratch.length) {
+      const whole = scratch.subarray(0, got);
+      return isCompressed(whole) ? null : fromBuffer(name, whole, () => modifiedOf(name));
+    }
     const stat = fstatSync(fd);
     if (!stat.isFile() || stat.size > WHOLE_FILE_BYTES) return null;
     const whole = readWhole(fd, stat.size, scratch);
@@ -278,8 +287,26 @@ export function openWholeFile(name: string, scratch?: Buffer): OpenedSource | nu
   }
 }
 
+/** Bytes read from the start into `into`, in one read; null when the descriptor cannot be read by position. */
+function readAt0(fd: number, into: Buffer): number | null {
+  try {
+    return readSync(fd, into, 0, into.length, 0);
+  } catch {
+    return null; // ESPIPE (pipe, terminal, socket), EISDIR…: fstat tells what it is
+  }
+}
+
+/** A file's modification time by its path (the file was just read whole), or null if it is gone. */
+function modifiedOf(name: string): Date | null {
+  try {
+    return statSync(name).mtime;
+  } catch {
+    return null;
+  }
+}
+
 /** Chunk size for reading big files. */
-const CHUNK_BYTES = 1024 * 1024;
+export const CHUNK_BYTES = 1024 * 1024;
 
 function fromLargeFile(name: string, head: Buffer, modified: Date): OpenedSource {
   return {
@@ -332,23 +359,6 @@ function* fileChunks(path: string): Generator<Buffer> {
   }
 }
 
-/**
- * The first `size` bytes of an open file, chunk by chunk into one buffer used again for every chunk: a
- * chunk is valid only until the next one is asked for (LineSplitter copies the part it keeps). Reading
- * into fresh memory costs more than the read itself (page faults: 0.2 CPU-s per 350 MB measured). Reads
- * at explicit positions: threads may read the same descriptor (the same file, even once a log rotation
- * has renamed it), each from its start.
- */
-export function* reusedFileChunks(fd: number, size: number): Generator<Buffer> {
-  const buffer = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, Math.max(1, size)));
-  for (let position = 0; position < size; ) {
-    const got = readSync(fd, buffer, 0, Math.min(buffer.length, size - position), position);
-    if (got === 0) return;
-    position += got;
-    yield buffer.subarray(0, got);
-  }
-}
-
 /** Read a file of known size with one read (readFileSync would fstat again and read once more to find EOF). */
 /**
  * The file's bytes: into `scratch` when they fit (valid until the next read into it), else a buffer of
@@ -366,10 +376,15 @@ function readWhole(fd: number, size: number, scratch?: Buffer): Buffer {
   return got < size ? buffer.subarray(0, got) : buffer;
 }
 
-function fromBuffer(name: string, whole: Buffer, modified: Date | null): OpenedSource {
+/** `modified` may be a function: called once, if a reader asks (a stat saved for the formats that never do). */
+function fromBuffer(name: string, whole: Buffer, modified: Date | null | (() => Date | null)): OpenedSource {
+  let known = typeof modified === "function" ? undefined : modified;
   return {
     name,
-    modified,
+    get modified() {
+      if (known === undefined) known = (modified as () => Date | null)();
+      return known;
+    },
     head: whole.length > HEAD_BYTES ? whole.subarray(0, HEAD_BYTES) : whole,
     whole,
     readAll: async () => whole,

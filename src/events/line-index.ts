@@ -1,16 +1,20 @@
+import { readSync } from "node:fs";
+import { CHUNK_BYTES } from "./input.ts";
 import { HEAD_INTS, shardOf } from "./source.ts";
 
 /**
- * One line index per chunk for the threads that read the same log in shards (classify-log-threads.ts):
- * the first thread to reach a chunk finds where its lines are and each line's head (LineParser.head: the
- * message id's hash and the positions after it) and publishes them in shared memory; the others take
- * only their shard's lines from it, without looking at the rest. So each line's head is scanned once in
- * all, and whichever thread is ahead does the indexing (the one behind, which also merges and writes
- * the output, catches up).
+ * One read and one line index per chunk for the threads that read the same log in shards
+ * (classify-log-threads.ts): the first thread to reach a chunk reads its bytes into shared memory, finds
+ * where its lines are and each line's head (LineParser.head: the message id's hash and the positions
+ * after it) and publishes them; the others take the bytes from there (no read of their own) and only
+ * their shard's lines, without looking at the rest. So each chunk is read once and each line's head
+ * scanned once in all, and whichever thread is ahead does it (the one behind, which also merges and
+ * writes the output, catches up).
  *
- * An index is only a shortcut: a thread that finds none for a chunk (the other is far behind, or slow to
- * publish) reads the chunk as without one, with the same result. Memory is bounded: SLOTS chunks'
- * indexes at a time, at most MAX_INDEXED_LINES lines of a chunk (the lines after are read without it).
+ * Sharing is only a shortcut: a thread that finds no shared chunk (the other is far behind, slow to
+ * publish, or read that chunk elsewhere in the file) reads the chunk itself and reads it without an
+ * index, with the same result. Memory is bounded: SLOTS chunks at a time, at most MAX_INDEXED_LINES
+ * lines of a chunk indexed (the lines after are read without the index).
  */
 
 /**
@@ -60,9 +64,18 @@ export type HeadOf = (bytes: Uint8Array, from: number, to: number, into: Int32Ar
 /** A thread's read count once it reads no more: above any chunk number. */
 const READ_ALL = 0x7fffffff;
 
-/** The shared memory of a run's indexes, handed to each thread (it is cloned by reference). */
+/** A chunk read into shared memory and its index: valid until the thread that took it reads to its end. */
+export interface SharedChunk {
+  bytes: Buffer;
+  index: ChunkIndex;
+}
+
+/** Bytes of the indexes (before the chunks' bytes) in a run's shared memory. */
+const indexBytes = (threads: number) => 4 * (threads + SLOTS * SLOT_INTS + SLOTS * MAX_INDEXED_LINES * ENTRY);
+
+/** The shared memory of a run's chunks and indexes, handed to each thread (it is cloned by reference). */
 export function newLineIndexMemory(threads: number): SharedArrayBuffer {
-  const memory = new SharedArrayBuffer(4 * (threads + SLOTS * SLOT_INTS + SLOTS * MAX_INDEXED_LINES * ENTRY));
+  const memory = new SharedArrayBuffer(indexBytes(threads) + SLOTS * CHUNK_BYTES);
   const slots = new Int32Array(memory, 4 * threads, SLOTS * SLOT_INTS);
   // Slot s first holds chunk s - SLOTS: read by everyone, free.
   for (let s = 0; s < SLOTS; s++) {
@@ -78,6 +91,8 @@ export class SharedLineIndex {
   private readonly read: Int32Array;
   private readonly slots: Int32Array;
   private readonly entries: Int32Array;
+  /** Per slot: the memory of its chunk's bytes. */
+  private readonly chunks: Buffer[];
   private readonly thread: number;
   private readonly threads: number;
 
@@ -86,7 +101,15 @@ export class SharedLineIndex {
     this.threads = threads;
     this.read = new Int32Array(memory, 0, threads);
     this.slots = new Int32Array(memory, 4 * threads, SLOTS * SLOT_INTS);
-    this.entries = new Int32Array(memory, 4 * (threads + SLOTS * SLOT_INTS));
+    this.entries = new Int32Array(
+      memory,
+      4 * (threads + SLOTS * SLOT_INTS),
+      SLOTS * MAX_INDEXED_LINES * ENTRY,
+    );
+    const bytesAt = indexBytes(threads);
+    this.chunks = Array.from({ length: SLOTS }, (_, s) =>
+      Buffer.from(memory, bytesAt + s * CHUNK_BYTES, CHUNK_BYTES),
+    );
   }
 
   /** Chunks `thread` has read to the end. */
@@ -121,29 +144,34 @@ export class SharedLineIndex {
   }
 
   /**
-   * The index of chunk `chunk` (its bytes, read at `position`): found by this thread if no other has
-   * claimed it, else the other's once published; null when there is none to be had (read it without).
+   * Chunk `chunk` of the file open as `fd` (`want` ≤ CHUNK_BYTES bytes at `position`) and its index, in
+   * shared memory: read and indexed by this thread if no other has claimed it, else the other's once
+   * published. Null when there is none to be had: read it alone (and without an index). A read that
+   * breaks throws (the chunk then stays unpublished: the others read it alone after WAIT_MS).
    */
-  chunk(
+  take(
     chunk: number,
-    bytes: Uint8Array,
     position: number,
+    want: number,
+    fd: number,
     headOf: HeadOf,
     shards: number,
-  ): ChunkIndex | null {
+  ): SharedChunk | null {
     const slot = chunk % SLOTS;
     const at = slot * SLOT_INTS;
     const slots = this.slots;
     for (;;) {
       const claimed = Atomics.load(slots, at + SLOT_CHUNK);
       if (claimed > chunk) return null;
-      if (claimed === chunk) return this.published(slot, chunk, bytes, position);
-      // The slot still holds a chunk some thread is reading: no index this time.
+      if (claimed === chunk) return this.published(slot, chunk, position);
+      // The slot still holds a chunk some thread is reading: no sharing this time.
       if (!this.free(chunk - SLOTS)) return null;
       if (Atomics.compareExchange(slots, at + SLOT_CHUNK, claimed, chunk) === claimed) break;
     }
+    const memory = this.chunks[slot];
+    const bytes = memory.subarray(0, readSync(fd, memory, 0, want, position));
     this.index(slot, bytes, position, headOf, shards, chunk);
-    return this.view(slot);
+    return { bytes, index: this.view(slot) };
   }
 
   /** Whether every thread has read chunk `chunk` to the end. */
@@ -152,8 +180,8 @@ export class SharedLineIndex {
     return true;
   }
 
-  /** The index another thread claimed, once written (waiting at most WAIT_MS), if it is of these bytes. */
-  private published(slot: number, chunk: number, bytes: Uint8Array, position: number): ChunkIndex | null {
+  /** The chunk another thread claimed, once published (waiting at most WAIT_MS), if it is at `position`. */
+  private published(slot: number, chunk: number, position: number): SharedChunk | null {
     const at = slot * SLOT_INTS;
     const slots = this.slots;
     const deadline = performance.now() + WAIT_MS;
@@ -166,10 +194,10 @@ export class SharedLineIndex {
       if (left <= 0) return null;
       Atomics.wait(slots, at + SLOT_DONE, done, left);
     }
-    // The same file read by each thread: a chunk read otherwise (the file cut meanwhile) has no index.
-    if (slots[at + SLOT_POSITION] !== position % POSITIONS || slots[at + SLOT_LENGTH] !== bytes.length)
-      return null;
-    return this.view(slot);
+    // Both threads read the file chunk after chunk, but a short read (the file cut meanwhile) moves one's
+    // later chunks elsewhere: a chunk elsewhere is not this thread's.
+    if (slots[at + SLOT_POSITION] !== position % POSITIONS) return null;
+    return { bytes: this.chunks[slot].subarray(0, slots[at + SLOT_LENGTH]), index: this.view(slot) };
   }
 
   private view(slot: number): ChunkIndex {

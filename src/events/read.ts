@@ -1,9 +1,10 @@
 import { isAscii } from "node:buffer";
+import { readSync } from "node:fs";
 import type { Readable } from "node:stream";
 import { LimitError } from "../util/limits.ts";
 import type { DeliveryEvent, EventType, ParseProblem } from "./event.ts";
 import type { FormatName } from "./formats.ts";
-import { decompressedChunks, reusedFileChunks } from "./input.ts";
+import { CHUNK_BYTES, decompressedChunks } from "./input.ts";
 import {
   type ChunkIndex,
   ENTRY_HEAD,
@@ -12,6 +13,7 @@ import {
   ENTRY_START,
   ENTRY_STOP,
   type HeadOf,
+  type SharedChunk,
   type SharedLineIndex,
 } from "./line-index.ts";
 import { eventSource } from "./registry.ts";
@@ -126,11 +128,8 @@ export function* readShard(
   let out: Out = [];
   const headOf = lines !== null ? reader.headOf() : null;
   try {
-    let n = 0;
-    for (const chunk of reusedFileChunks(input.fd, input.size)) {
-      const index = headOf !== null ? lines?.chunk(n, chunk, bytes, headOf, shard.count) : null;
+    for (const { chunk, index } of shardChunks(input, lines, headOf, shard.count)) {
       reader.push(chunk, out, index);
-      lines?.readTo(n++);
       bytes += chunk.length;
       yield { out, bytes, last: false };
       out = [];
@@ -149,6 +148,39 @@ export function* readShard(
   }
   reader.finish(out);
   yield { out, bytes, last: true };
+}
+
+/**
+ * The first `size` bytes of an open file, chunk by chunk: a chunk in shared memory when `lines` has it
+ * (read there once for all threads, with its index: line-index.ts), else read into one buffer used again
+ * for every chunk. A chunk is valid only until the next one is asked for (LineSplitter copies the part it
+ * keeps; the consumer has then read it to its end, and its shared memory may be written again). Reads at
+ * explicit positions: threads may read the same descriptor (the same file, even once a log rotation has
+ * renamed it), each from its start. Memory used again, not fresh per chunk: page faults cost more than the
+ * read itself (0.2 CPU-s per 350 MB measured).
+ */
+export function* shardChunks(
+  input: { fd: number; size: number },
+  lines: SharedLineIndex | null = null,
+  headOf: HeadOf | null = null,
+  shards = 1,
+): Generator<{ chunk: Buffer; index: ChunkIndex | null }> {
+  let own: Buffer | null = null;
+  for (let n = 0, position = 0; position < input.size; n++) {
+    const want = Math.min(CHUNK_BYTES, input.size - position);
+    let shared: SharedChunk | null = null;
+    if (lines !== null && headOf !== null) shared = lines.take(n, position, want, input.fd, headOf, shards);
+    let chunk: Buffer;
+    if (shared !== null) chunk = shared.bytes;
+    else {
+      own ??= Buffer.allocUnsafe(Math.min(CHUNK_BYTES, input.size));
+      chunk = own.subarray(0, readSync(input.fd, own, 0, want, position));
+    }
+    if (chunk.length === 0) return;
+    position += chunk.length;
+    yield { chunk, index: shared?.index ?? null };
+    lines?.readTo(n);
+  }
 }
 
 /** Stream an input as normalized events, with ParseProblems inline (see readEventBatches, the faster form). */
@@ -236,7 +268,7 @@ export class LineSplitter {
     }
   }
 
-  /** Keeps a copy: a chunk's buffer may be reused for the next one (see input.ts reusedFileChunks). */
+  /** Keeps a copy: a chunk's buffer may be reused for the next one (see shardChunks). */
   private keep(bytes: Buffer): void {
     this.pending.push(Buffer.from(bytes));
     this.pendingLength += bytes.length;

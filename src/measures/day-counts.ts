@@ -1,4 +1,5 @@
 import type { Params, Store } from "../store/index.ts";
+import { RECIPIENT_KEY_SQL } from "./definitions.ts";
 import { SOURCE_AND_HEURISTIC } from "./opens.ts";
 
 /**
@@ -15,9 +16,13 @@ export const dayKindsSql = (where: string, machineOpen: string): string =>
   `SELECT provider, time::DATE AS d, type, CASE WHEN type = 'open' THEN ${machineOpen} END AS machine,
     count(*) AS n FROM event_rows WHERE ${where} GROUP BY ALL`;
 
-/** SQL: distinct recipients deferred per provider and day (`d`, `deferredRecipients`) among the rows `where` selects. */
+/**
+ * SQL: distinct recipients deferred per provider and day (`d`, `deferredRecipients`) among the rows `where`
+ * selects, by their stored key (`RECIPIENT_KEY_SQL`): an integer DISTINCT, half the CPU of the addresses'
+ * (1M grep'd Postfix rows: 0.06–0.09 → 0.02–0.03 CPU-s).
+ */
 export const dayDeferredSql = (where: string): string =>
-  `SELECT provider, time::DATE AS d, count(DISTINCT recipient) AS deferredRecipients FROM event_rows
+  `SELECT provider, time::DATE AS d, count(DISTINCT ${RECIPIENT_KEY_SQL}) AS deferredRecipients FROM event_rows
     WHERE ${where} AND type = 'deferred' GROUP BY ALL`;
 
 /** The same two sources from the summary; `dayWhere` filters on `day` and `provider`. */
@@ -46,28 +51,26 @@ export async function daySummaryCovers(store: Store, asOf: Params, proxyIps: num
 }
 
 /**
- * Brings the summary up to date after a file's rows are settled (inside the file's transaction): its
- * counts added, the deferred recipients of the days it touched counted again (distinct over every file).
- * A summary already behind the rows (a store from before schema 9, rows written by another writer) is
- * rebuilt from every row instead.
+ * Brings the summary up to date after a file's rows are settled (inside the file's transaction, `stored`
+ * of them): its counts merged in, the deferred recipients of the days it touched counted again (distinct
+ * over every file). A summary behind the rows (a store from before schema 9, rows written by another
+ * writer) is rebuilt from every row instead, and so is a store's first file's (plain inserts of its
+ * groupings: no merge, no other file to count again).
  */
 export async function refreshDaySummary(store: Store, fileId: number, stored: number): Promise<void> {
   const state = await store.one<{ covered: number | null; rows: number }>(
     "SELECT (SELECT max(event_rows) FROM summary_state) AS covered, (SELECT count(*) FROM event_rows) AS rows",
   );
-  if (state?.covered !== state!.rows - stored) return rebuildDaySummary(store);
+  const before = (state?.rows ?? 0) - stored;
+  if (state?.covered !== before || (before === 0 && stored > 0)) return rebuildDaySummary(store);
   if (stored === 0) return;
   const file = { file_id: fileId };
   await store.run(
-    `CREATE OR REPLACE TEMP TABLE file_counts AS ${dayKindsSql("file_id = $file_id", MACHINE_OPEN)}`,
+    `MERGE INTO day_counts c USING (${dayKindsSql("file_id = $file_id", MACHINE_OPEN)}) f
+      ON c.provider = f.provider AND c.day = f.d AND c.type = f.type AND c.machine IS NOT DISTINCT FROM f.machine
+      WHEN MATCHED THEN UPDATE SET n = c.n + f.n
+      WHEN NOT MATCHED THEN INSERT VALUES (f.provider, f.d, f.type, f.machine, f.n)`,
     file,
-  );
-  const same =
-    "c.provider = f.provider AND c.day = f.d AND c.type = f.type AND c.machine IS NOT DISTINCT FROM f.machine";
-  await store.run(`UPDATE day_counts c SET n = c.n + f.n FROM file_counts f WHERE ${same}`);
-  await store.run(
-    `INSERT INTO day_counts SELECT provider, d, type, machine, n FROM file_counts f
-      WHERE NOT EXISTS (SELECT 1 FROM day_counts c WHERE ${same})`,
   );
   await store.run(
     `CREATE OR REPLACE TEMP TABLE file_days AS SELECT DISTINCT provider, time::DATE AS d FROM event_rows
@@ -80,11 +83,19 @@ export async function refreshDaySummary(store: Store, fileId: number, stored: nu
   // The days' range first: DuckDB skips the row groups outside it (zone maps) before the join.
   await store.run(
     `INSERT INTO day_deferred SELECT provider, d, deferredRecipients FROM (${dayDeferredSql(
-      `time >= (SELECT min(d) FROM file_days) AND time < (SELECT max(d) FROM file_days) + INTERVAL 1 DAY`,
+      "time >= (SELECT min(d) FROM file_days) AND time < (SELECT max(d) FROM file_days) + INTERVAL 1 DAY",
     )}) x SEMI JOIN file_days f USING (provider, d)`,
   );
-  await store.run("DROP TABLE file_counts; DROP TABLE file_days");
+  await store.run("DROP TABLE file_days");
   await markCovered(store);
+}
+
+/** Whether the summary is behind the stored rows (`summary_state` says it covers another row count). */
+export async function daySummaryBehind(store: Store): Promise<boolean> {
+  const state = await store.one<{ current: boolean | null }>(
+    "SELECT (SELECT max(event_rows) FROM summary_state) = (SELECT count(*) FROM event_rows) AS current",
+  );
+  return state?.current !== true;
 }
 
 /** Recomputes the whole summary from the stored rows. */

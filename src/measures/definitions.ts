@@ -6,8 +6,12 @@ import { sqlList } from "../util/sql.ts";
  * execution goes through src/store. Columns are those of `event_rows` / the `events` view.
  */
 
-/** Event types that are attempts to deliver a message (measure `sent`). */
-export const ATTEMPT_TYPES = "('sent', 'delivered', 'deferred', 'bounced')";
+/**
+ * Event types that are attempts to deliver a message (measure `sent`), as values of the stored `type`
+ * (ENUM `event_type`, schema 3): plain string literals made DuckDB cast every row's type to text to
+ * compare (the first-attempt grouping of the 10M bench store: 1.37–1.69 → 1.36–1.45 CPU-s).
+ */
+export const ATTEMPT_TYPES = `(${["sent", "delivered", "deferred", "bounced"].map((t) => `'${t}'::event_type`).join(", ")})`;
 
 /**
  * A period of whole UTC days, both ends inclusive and either open (`stats`/`diagnose` `--from`/`--to`):

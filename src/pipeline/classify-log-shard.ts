@@ -28,17 +28,14 @@ export interface ShardJob {
 
 /**
  * What a shard gives after each chunk: its items (records and problems) in input order. A record is its
- * JSON (jsonRecord) as UTF-8 bytes, written here so that both threads share the encoding. The JSON is in
- * shared memory, so it goes to the other thread neither copied nor transferred: a transfer detaches an
- * ArrayBuffer, and V8's first detach in a thread throws away every optimized function that reads a typed
- * array (it had assumed no buffer is ever detached) and makes the new code check for it (a cascade of
- * ~30 deoptimizations, --trace-deopt). The small per-item arrays are copied.
+ * JSON (jsonRecord) as UTF-8 bytes, written here so that both threads share the encoding; the arrays are
+ * transferred, not copied, to the other thread.
  */
 export interface ShardBatch {
   /** Every line up to this one has been read: no later batch has an item of an earlier line. */
   upTo: number;
   /** The records' JSON. */
-  json: Uint8Array<SharedArrayBuffer>;
+  json: Uint8Array<ArrayBuffer>;
   /** Per item: where its JSON starts and ends in `json` (a problem's are not used). */
   starts: Int32Array<ArrayBuffer>;
   ends: Int32Array<ArrayBuffer>;
@@ -52,14 +49,27 @@ export interface ShardBatch {
 /** Past every line: the batch after the end of input. */
 export const END_OF_INPUT = Number.MAX_SAFE_INTEGER;
 
+/**
+ * Detaches an empty ArrayBuffer. The threads move their batches' memory to each other (a postMessage
+ * transfer detaches it), and a thread's first detach invalidates a V8 protector that optimized code reading
+ * typed arrays relies on: when that came mid-run, every such function was thrown away at once (29 at 4M
+ * lines, --trace-deopt "dependent property cell changed") and compiled again. Done first, before any code
+ * is optimized, nothing depends on it. (Batches in shared memory instead cost more: a copy into or out of a
+ * SharedArrayBuffer is a relaxed atomic copy, 3-5 times slower for a record's larger pieces.)
+ */
+function detachFirst(): void {
+  new ArrayBuffer(0).transfer();
+}
+
 /** One shard of a log file, classified chunk by chunk. */
 export function* shardBatches(
   job: ShardJob,
   classifier: EventClassifier,
   counters: ParseCounters,
-  spares: SharedArrayBuffer[] = [],
+  spares: ArrayBuffer[] = [],
   lines: SharedLineIndex | null = null,
 ): Generator<ShardBatch> {
+  detachFirst();
   const records = new ShardRecords(classifier, job.format, job.all, spares);
   const reader = lineReader(job.format, job.path, {
     modified: job.modified,
@@ -84,7 +94,7 @@ class ShardRecords implements OutcomeSink {
   private readonly classifier: EventClassifier;
   private readonly format: string;
   private readonly all: boolean;
-  private json: JsonBytes;
+  private json = new JsonBytes(RECORD_BYTES);
   /** Per outcome record: where its JSON starts and ends, its line, how many items of `out` come before it. */
   private starts: number[] = [];
   private ends: number[] = [];
@@ -98,21 +108,13 @@ class ShardRecords implements OutcomeSink {
    * there, so a run allocates a few buffers, not one per chunk (each new one counts towards V8's
    * external memory, which sets off full garbage collections).
    */
-  private readonly spares: SharedArrayBuffer[];
+  private readonly spares: ArrayBuffer[];
 
-  constructor(classifier: EventClassifier, format: string, all: boolean, spares: SharedArrayBuffer[]) {
+  constructor(classifier: EventClassifier, format: string, all: boolean, spares: ArrayBuffer[]) {
     this.classifier = classifier;
     this.format = format;
     this.all = all;
     this.spares = spares;
-    this.json = this.jsonBytes(RECORD_BYTES);
-  }
-
-  /** JSON bytes with room for `size` in shared memory: a spare big enough, or new memory (with headroom). */
-  private jsonBytes(size: number): JsonBytes {
-    let spare = this.spares.pop();
-    while (spare !== undefined && spare.byteLength < size) spare = this.spares.pop();
-    return new JsonBytes(size, spare ?? new SharedArrayBuffer(Math.ceil(size * 1.5)));
   }
 
   outcome(event: DeliveryEvent, spans: OutcomeSpans, before: number): void {
@@ -161,15 +163,16 @@ class ShardRecords implements OutcomeSink {
       n++;
     }
     outcomesBefore(out.length);
+    // Not from Buffer's shared pool: the memory is handed to another thread.
     this.lastLength = json.length;
-    this.json = this.jsonBytes(Math.max(RECORD_BYTES, this.lastLength));
+    this.json = new JsonBytes(Math.max(RECORD_BYTES, this.lastLength), this.spares.pop());
     this.starts = [];
     this.ends = [];
     this.lines = [];
     this.before = [];
     return {
       upTo,
-      json: inSharedMemory(json),
+      json: new Uint8Array(json.buffer.buffer as ArrayBuffer, json.buffer.byteOffset, json.length),
       starts: starts.subarray(0, n),
       ends: ends.subarray(0, n),
       lines: lines.subarray(0, n),
@@ -177,15 +180,4 @@ class ShardRecords implements OutcomeSink {
       problems,
     };
   }
-}
-
-/** The bytes written, where they are when in shared memory, else (the batch outgrew its memory) copied there. */
-function inSharedMemory(json: JsonBytes): Uint8Array<SharedArrayBuffer> {
-  const written = json.buffer;
-  if (written.buffer instanceof SharedArrayBuffer) {
-    return new Uint8Array(written.buffer, written.byteOffset, json.length);
-  }
-  const copy = new Uint8Array(new SharedArrayBuffer(Math.ceil(json.length * 1.5)), 0, json.length);
-  copy.set(written.subarray(0, json.length));
-  return copy;
 }

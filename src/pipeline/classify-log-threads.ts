@@ -113,7 +113,7 @@ async function* onTwoThreads(
   const classifier = options.classifier;
   const mine = new Pending();
   /** Memory of this thread's batches already read, for its next batches. */
-  const spares: SharedArrayBuffer[] = [];
+  const spares: ArrayBuffer[] = [];
   /** How far this thread had read after each of its last batches (it runs at most AHEAD or MORE_AHEAD ahead). */
   const read: number[] = [];
   try {
@@ -152,7 +152,7 @@ function sum(a: ParseCounters, b: ParseCounters | null): ParseCounters {
 class Pending {
   private readonly batches: ShardBatch[] = [];
   /** The memory of batches all handed on. */
-  private readonly done: SharedArrayBuffer[] = [];
+  private readonly done: ArrayBuffer[] = [];
   private item = 0;
   private problem = 0;
   /** The JSON bytes of the batches held. */
@@ -165,7 +165,7 @@ class Pending {
   }
 
   /** Takes the memory of the batches handed on so far (their items must have been read). */
-  read(): SharedArrayBuffer[] {
+  read(): ArrayBuffer[] {
     return this.done.splice(0, this.done.length);
   }
 
@@ -258,9 +258,9 @@ class OtherShard {
     wake?.();
   }
 
-  /** The memory of the worker's batches already read goes back to it (shared: neither copied nor moved). */
+  /** The memory of the worker's batches already read goes back to it (moved, not copied). */
   giveBack(): void {
-    for (const spare of this.pending.read()) this.worker.postMessage({ spare });
+    for (const spare of this.pending.read()) this.worker.postMessage({ spare }, [spare]);
   }
 
   async stop(): Promise<void> {

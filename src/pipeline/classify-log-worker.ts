@@ -13,17 +13,22 @@ const { job, memory, ahead } = workerData as { job: ShardJob; memory: SharedArra
 const lines = new SharedLineIndex(memory, job.shard.index, job.shard.count);
 const counters = newCounters();
 /** Memory of batches the main thread has read, moved back here for the next batches. */
-const spares: SharedArrayBuffer[] = [];
+const spares: ArrayBuffer[] = [];
 let sent = 0;
 for (const batch of shardBatches(job, new EventClassifier(), counters, spares, lines)) {
   lines.waitFor(0, sent - ahead + 1, Number.POSITIVE_INFINITY);
-  // Nothing transferred (classify-log-shard.ts ShardBatch): the JSON is shared, the rest copied.
-  parentPort?.postMessage(batch);
+  parentPort?.postMessage(batch, [
+    batch.json.buffer,
+    batch.starts.buffer,
+    batch.ends.buffer,
+    batch.lines.buffer,
+    batch.kinds.buffer,
+  ]);
   sent++;
   for (let back = receive(); back !== undefined; back = receive()) spares.push(back.message.spare);
 }
 parentPort?.postMessage({ counters });
 
-function receive(): { message: { spare: SharedArrayBuffer } } | undefined {
+function receive(): { message: { spare: ArrayBuffer } } | undefined {
   return parentPort ? receiveMessageOnPort(parentPort) : undefined;
 }

@@ -126,6 +126,12 @@ export async function* classifyOpenedJson(
       return;
     }
   }
+  if (format === "email" && input.chunks) {
+    // A big mbox: records come as JSON from whichever process classified their segment.
+    emailModule ??= await import("./classify-email.ts");
+    yield* emailModule.classifyEmailChunksJson(input.chunks(), input.name);
+    return;
+  }
   for await (const batch of classifyOpenedBatches(input, options)) {
     yield batch.map((item) => (isProblem(item) ? item : jsonRecord(item)));
   }

@@ -332,11 +332,14 @@ function compileExpr(e: Expr, cx: Context, base = "root"): Sql {
     if (e.as === "text") return nonEmpty(value);
     if (e.as === "first" && value.type === "JSON")
       return {
-        // An array's text starts with "[" (no JSON parse to learn its type). The text is bound once (a
+        // An array's text starts with "[" (no JSON parse to learn its type), one whose first item is a
+        // string with '["': its text is read with one parse, not a type test and a read (SES tags, 4
+        // fields × 290k records, one thread: 138–180 vs 196–273 ms). The text is bound once (a
         // lambda's parameter): `nullif(x, '')` writes x twice, and DuckDB hoists a repeated expression
         // into a projection of its own, evaluated for every row even where a `coalesce` around it would
         // never need it (SendGrid's `category` after `campaign_id`: two JSON parses a row).
-        sql: `list_transform([CASE WHEN starts_with(ltrim(${value.sql}::VARCHAR), '[') THEN ${JSON_SCALAR_TEXT(value.sql, "'$[0]'")} ELSE ${JSON_SCALAR_TEXT(value.sql, "'$'")} END], t -> nullif(t, ''))[1]`,
+        sql: `list_transform([CASE WHEN starts_with(${value.sql}::VARCHAR, '["') THEN ${value.sql}->>'$[0]'
+          WHEN starts_with(ltrim(${value.sql}::VARCHAR), '[') THEN ${JSON_SCALAR_TEXT(value.sql, "'$[0]'")} ELSE ${JSON_SCALAR_TEXT(value.sql, "'$'")} END], t -> nullif(t, ''))[1]`,
         type: "VARCHAR",
         nonEmpty: true,
       };

@@ -8,6 +8,7 @@ import { computeStats, resolveQuery, type StatsQuery } from "../../src/analytics
 import { daySummaryCovers, openRules } from "../../src/measures/index.ts";
 import { Store } from "../../src/store/index.ts";
 import { dayOf, writeSmallProgram } from "../../testkit/analytics-program.ts";
+import { migrateThenKill, writeOldStore } from "../../testkit/old-store.ts";
 
 let dir = "";
 let store: Store;
@@ -103,4 +104,32 @@ test("the summary is not read for an as-of instant inside a day with later rows,
     await daySummaryCovers(store, { as_of: `${day} 23:59:59.999999` }, openRules(1).proxyIps),
     false,
   );
+});
+
+test("a store from before the day summary, killed before the checkpoint after migrating, opens again; stats reads its rows until an ingest rebuilds it", async () => {
+  const path = join(dir, "old.duckdb");
+  await writeOldStore(path, 8, [
+    `INSERT INTO event_rows (event_key, type, time, recipient, provider, file_id, recipient_hash, message_key)
+      VALUES (1, 'deferred', TIMESTAMP '2026-03-02 10:49:42', 'a@icloud.com', 'apple', 1, hash('a@icloud.com'), 1)`,
+  ]);
+  const killed = migrateThenKill(path);
+  assert.equal(killed.signal, "SIGKILL", String(killed.stderr));
+  const old = await Store.open(path);
+  try {
+    const asOf = async () => ({ as_of: (await resolveQuery(old, {})).params.as_of });
+    assert.equal(await daySummaryCovers(old, await asOf(), 0), false, "the summary is behind the old rows");
+    const [days] = await countEvents(old, await resolveQuery(old, {}));
+    assert.deepEqual(
+      days.map((d) => [d.provider, d.day, d.deferredAttempts, d.deferredRecipients]),
+      [["apple", "2026-03-02", 1, 1]],
+    );
+    await ingestFile(old, files[2]);
+    assert.equal(await daySummaryCovers(old, await asOf(), 0), true, "rebuilt by the ingest");
+    const q = await resolveQuery(old, {});
+    const [rebuilt] = await countEvents(old, q);
+    assert.deepEqual(rebuilt, (await countEvents(old, q, true))[0]);
+    assert.ok(rebuilt.some((d) => d.day === "2026-03-02" && d.deferredRecipients >= 1));
+  } finally {
+    old.close();
+  }
 });

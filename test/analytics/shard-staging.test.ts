@@ -1,10 +1,23 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { insertFlagged } from "../../src/analytics/ingest/finalize.ts";
 import { stageWithParsers } from "../../src/analytics/ingest/js-path.ts";
+import { stageShard } from "../../src/analytics/ingest/shard-rows.ts";
+import { newLineIndexMemory, SharedLineIndex } from "../../src/events/line-index.ts";
+import { lineReader } from "../../src/events/read.ts";
 import { newCounters } from "../../src/events/source.ts";
 import { Store } from "../../src/store/index.ts";
 import { postfixLogChunks } from "../../testkit/events-postfix-log.ts";
@@ -205,5 +218,47 @@ test("a statement that fails before reading the pipes fails the staging, without
     );
   } finally {
     store.close();
+  }
+});
+
+test("a shard's thread stages the chunk the other thread read, not a read of its own", async () => {
+  const path = join(dir, "shared.log");
+  writeFileSync(path, [...postfixGrepLogChunks(2000, 7)].join(""));
+  const fd = openSync(path, "r+");
+  try {
+    const size = fstatSync(fd).size;
+    assert.ok(size < 1024 * 1024, "one chunk");
+    const job = { path, fd, size, format: "postfix" as const, year: 2026, tz: null, modified: null };
+    const csv = async (lines: SharedLineIndex | null) => {
+      const parts: Buffer[] = [];
+      await stageShard(
+        job,
+        { index: 1, count: 2 },
+        newCounters(),
+        (bytes) => {
+          parts.push(Buffer.from(bytes));
+        },
+        undefined,
+        lines,
+      );
+      return Buffer.concat(parts).toString();
+    };
+    const alone = await csv(null);
+    assert.ok(alone.includes("bounced"));
+    // The first shard's thread reads (and indexes) the chunk; then the file changes under both.
+    const memory = newLineIndexMemory(2);
+    const headOf = lineReader("postfix", path, { shard: { index: 0, count: 2 } }).headOf();
+    assert.ok(headOf !== null && new SharedLineIndex(memory, 0, 2).take(0, 0, size, fd, headOf, 2) !== null);
+    writeSync(
+      fd,
+      Buffer.from(readFileSync(path, "latin1").replaceAll("bounced", "BOUNCED"), "latin1"),
+      0,
+      size,
+      0,
+    );
+    assert.equal(await csv(new SharedLineIndex(memory, 1, 2)), alone);
+    assert.notEqual(await csv(null), alone, "a read of its own sees the changed file");
+  } finally {
+    closeSync(fd);
   }
 });

@@ -246,16 +246,16 @@ describe("an MTA's own verdict", () => {
 });
 
 describe("NTT docomo (sisimai go rhost/for-nttdocomo.go)", () => {
-  const report = (status: string, command: string) =>
+  const report = (status: string, command: string, reply = "550 Unknown user kijitora@docomo.ne.jp") =>
     records(
       dsn(
-        `<kijitora@docomo.ne.jp>: host mfsmax.docomo.ne.jp[192.0.2.240] said: 550 Unknown user kijitora@docomo.ne.jp (in reply to ${command} command)`,
+        `<kijitora@docomo.ne.jp>: host mfsmax.docomo.ne.jp[192.0.2.240] said: ${reply} (in reply to ${command} command)`,
         [
           "Final-Recipient: rfc822; kijitora@docomo.ne.jp",
           "Action: failed",
           `Status: ${status}`,
           "Remote-MTA: dns; mfsmax.docomo.ne.jp",
-          "Diagnostic-Code: smtp; 550 Unknown user kijitora@docomo.ne.jp",
+          `Diagnostic-Code: smtp; ${reply}`,
         ].join("\n"),
       ),
     )[0]?.reason;
@@ -264,6 +264,10 @@ describe("NTT docomo (sisimai go rhost/for-nttdocomo.go)", () => {
     assert.equal(report("5.0.0", "RCPT TO"), "userunknown");
     assert.equal(report("5.2.0", "end of DATA"), "filtered");
     assert.equal(report("5.1.1", "end of DATA"), "userunknown");
+  });
+  it("with Status 5.0.0 the phase decides whatever the reply says", () => {
+    assert.equal(report("5.0.0", "end of DATA", "550 Message rejected"), "rejected");
+    assert.equal(report("5.0.0", "RCPT TO", "550 Mailbox unavailable"), "userunknown");
   });
 });
 

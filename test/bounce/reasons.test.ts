@@ -75,4 +75,33 @@ describe("statuses Sisimai reads before the text (sisimai go reason/lib.go Class
     // Without the status the phrase decides as before.
     assert.equal(classifyReply({ text: "550 <kijitora@example.jp>... User Unknown" }).reason, "userunknown");
   });
+  it("an authentication status outweighs a 'blocked' phrase; a code Sisimai's table does not list does not", () => {
+    // The first sentence of Gmail's reply (https://support.google.com/mail/answer/81126), from no known host.
+    const text = "550 5.7.26 This mail has been blocked because the sender is unauthenticated.";
+    assert.equal(classifyReply({ text }).reason, "authfailure");
+    // 4.7.23 is not in Sisimai's smtp/status table: the PTR wording decides.
+    const ptr =
+      "421 4.7.23 The sending IP address for this message doesn't have a PTR record, or the PTR record's forward DNS entry doesn't match the sending IP address.";
+    assert.equal(classifyReply({ text: ptr }).reason, "requireptr");
+  });
+});
+
+describe("a container's first guess against the status (sisimai go reason/find.go)", () => {
+  it("stands against a status Sisimai reads only after it, yields to one it probes first", () => {
+    // An MTA's "expired" over a bare 5.7.1 (securityerror, which Sisimai never probes by status).
+    assert.equal(
+      classifyReply({ text: "550 5.7.1 Delivery failed", hintReason: "expired" }).reason,
+      "expired",
+    );
+    // A mailbox-full status is probed before anything else.
+    assert.equal(
+      classifyReply({ text: "452 4.2.2 Delivery failed", hintReason: "expired" }).reason,
+      "mailboxfull",
+    );
+    // An unknown user's status before a guessed unknown host.
+    assert.equal(
+      classifyReply({ text: "550 5.1.1 Delivery failed", hintReason: "hostunknown" }).reason,
+      "userunknown",
+    );
+  });
 });

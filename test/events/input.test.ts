@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { gzipSync, zstdCompressSync } from "node:zlib";
-import { compressionOf, openInput, openInputWithHead, reusedFileChunks } from "../../src/events/input.ts";
+import { compressionOf, openInput, openInputWithHead, openWholeFile } from "../../src/events/input.ts";
+import { shardChunks } from "../../src/events/read.ts";
 
 async function text(stream: AsyncIterable<Buffer | string>): Promise<string> {
   const chunks: Buffer[] = [];
@@ -37,7 +38,7 @@ test("openInput / openInputWithHead: plain, gzip and zstd files by magic bytes, 
   }
 });
 
-test("reusedFileChunks: two readers of one descriptor each read the file from its start, even once it is rotated", () => {
+test("shardChunks: two readers of one descriptor each read the file from its start, even once it is rotated", () => {
   const dir = mkdtempSync(join(tmpdir(), "deliverlens-chunks-"));
   try {
     const path = join(dir, "mail.log");
@@ -48,8 +49,8 @@ test("reusedFileChunks: two readers of one descriptor each read the file from it
       // logrotate: the log is renamed and a new one is started under its name.
       renameSync(path, `${path}.1`);
       writeFileSync(path, "a new log\n");
-      const a = reusedFileChunks(fd, original.length);
-      const b = reusedFileChunks(fd, original.length);
+      const a = shardChunks({ fd, size: original.length });
+      const b = shardChunks({ fd, size: original.length });
       const read: Buffer[][] = [[], []];
       for (;;) {
         const x = a.next();
@@ -58,8 +59,8 @@ test("reusedFileChunks: two readers of one descriptor each read the file from it
           assert.equal(x.done, y.done);
           break;
         }
-        read[0].push(Buffer.from(x.value)); // a chunk is valid until the next: copied here
-        read[1].push(Buffer.from(y.value));
+        read[0].push(Buffer.from(x.value.chunk)); // a chunk is valid until the next: copied here
+        read[1].push(Buffer.from(y.value.chunk));
       }
       assert.ok(read[0].length > 1, "several chunks");
       assert.ok(Buffer.concat(read[0]).equals(original));
@@ -69,5 +70,37 @@ test("reusedFileChunks: two readers of one descriptor each read the file from it
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("openWholeFile: a small file whole after one read, its modification time looked up when asked; bigger ones and non-files as before", () => {
+  const scratch = Buffer.alloc(64);
+  const folder = mkdtempSync(join(tmpdir(), "deliverlens-whole-"));
+  try {
+    const small = join(folder, "small.eml");
+    writeFileSync(small, "Subject: hi\n\nbody\n");
+    const mtime = new Date("2020-02-03T04:05:06Z");
+    utimesSync(small, mtime, mtime);
+    const opened = openWholeFile(small, scratch);
+    assert.equal(opened?.whole?.toString(), "Subject: hi\n\nbody\n");
+    assert.equal(opened?.modified?.getTime(), mtime.getTime());
+    // Exactly the scratch's size, and bigger: read with fstat, still whole.
+    for (const size of [64, 65, 1000]) {
+      const path = join(folder, `${size}.txt`);
+      writeFileSync(path, "x".repeat(size));
+      const file = openWholeFile(path, scratch);
+      assert.equal(file?.whole?.length, size, `${size} bytes`);
+      assert.ok(file?.modified instanceof Date);
+    }
+    // The time of a file gone after it was read is unknown, not an exception.
+    const gone = join(folder, "gone.txt");
+    writeFileSync(gone, "550 5.1.1 unknown user\n");
+    const read = openWholeFile(gone, scratch);
+    rmSync(gone);
+    assert.equal(read?.modified, null);
+    // A directory cannot be read whole: left to openSource.
+    assert.equal(openWholeFile(folder, scratch), null);
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
   }
 });

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { fstatSync, mkdtempSync, openSync, rmSync, writeFileSync } from "node:fs";
+import { fstatSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
@@ -14,6 +14,13 @@ import { postfixGrepLogChunks } from "../../testkit/postfix-grep-log.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "deliverlens-line-index-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A file of these bytes, open for reading and writing. */
+function openFile(name: string, bytes: Buffer): number {
+  const path = join(dir, name);
+  writeFileSync(path, bytes);
+  return openSync(path, "r+");
+}
 
 /**
  * A grep'd log with CR LF lines, a non-ASCII line, lines without a queue id, a run of short lines (more than
@@ -118,9 +125,12 @@ test("with a chunk's index, a shard is given only its lines (by their heads) and
   const memory = newLineIndexMemory(2);
   const headOf: HeadOf = (chunk, from, to, into, at) =>
     recordingParser([]).head?.(chunk, from, to, into, at) ?? false;
-  const first = new SharedLineIndex(memory, 0, 2).chunk(0, bytes, 0, headOf, 2);
-  const index = new SharedLineIndex(memory, 1, 2).chunk(0, bytes, 0, headOf, 2);
-  assert.ok(first !== null && index !== null);
+  const fd = openFile("heads.log", bytes);
+  const first = new SharedLineIndex(memory, 0, 2).take(0, 0, bytes.length, fd, headOf, 2);
+  const shared = new SharedLineIndex(memory, 1, 2).take(0, 0, bytes.length, fd, headOf, 2);
+  assert.ok(first !== null && shared !== null);
+  assert.ok(shared.bytes.equals(bytes), "the bytes the first thread read");
+  const index = shared.index;
   assert.equal(index.lines, 5);
   const seen: string[] = [];
   const splitter = new LineSplitter(recordingParser(seen), "mail.log");
@@ -134,22 +144,28 @@ test("with a chunk's index, a shard is given only its lines (by their heads) and
   assert.equal(all.length, 5);
 });
 
-test("no index for a chunk read otherwise, nor while its slot holds a chunk a thread has not read", () => {
+test("a chunk is read once for both threads, not shared when read elsewhere, nor while its slot holds a chunk a thread has not read", () => {
   const memory = newLineIndexMemory(2);
   const headOf: HeadOf = () => false;
   const ahead = new SharedLineIndex(memory, 0, 2);
   const behind = new SharedLineIndex(memory, 1, 2);
-  const bytes = Buffer.from("a\nb\n");
-  assert.ok(ahead.chunk(0, bytes, 0, headOf, 2) !== null);
-  assert.equal(behind.chunk(0, Buffer.from("a\nbc\n"), 0, headOf, 2), null, "other bytes");
-  assert.equal(behind.chunk(0, bytes, 7, headOf, 2), null, "another position");
-  for (let chunk = 0; chunk < SLOTS; chunk++) {
-    assert.ok(ahead.chunk(chunk, bytes, chunk * 4, headOf, 2) !== null);
-    ahead.readTo(chunk);
+  const bytes = Buffer.from("a\nb\n".repeat(SLOTS + 1));
+  const fd = openFile("slots.log", bytes);
+  const first = ahead.take(0, 0, 4, fd, headOf, 2);
+  assert.ok(first !== null);
+  assert.equal(first.bytes.toString(), "a\nb\n");
+  // The file changes: the thread behind gets what the first one read (one read for both).
+  writeSync(fd, "c\nd\n", 0);
+  assert.equal(behind.take(0, 0, 4, fd, headOf, 2)?.bytes.toString(), "a\nb\n");
+  assert.equal(behind.take(0, 7, 4, fd, headOf, 2), null, "another position");
+  for (let chunk = 1; chunk < SLOTS; chunk++) {
+    ahead.readTo(chunk - 1);
+    assert.ok(ahead.take(chunk, chunk * 4, 4, fd, headOf, 2) !== null);
   }
-  assert.equal(ahead.chunk(SLOTS, bytes, SLOTS * 4, headOf, 2), null, "slot 0 still holds chunk 0");
+  ahead.readTo(SLOTS - 1);
+  assert.equal(ahead.take(SLOTS, SLOTS * 4, 4, fd, headOf, 2), null, "slot 0 still holds chunk 0");
   behind.readTo(0);
-  assert.ok(ahead.chunk(SLOTS, bytes, SLOTS * 4, headOf, 2) !== null);
+  assert.ok(ahead.take(SLOTS, SLOTS * 4, 4, fd, headOf, 2) !== null);
 });
 
 test("a shard whose log ends before its size (cut short while read) tells the other thread it reads no more", () => {

@@ -1,12 +1,11 @@
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { ingestFile } from "../../src/analytics/ingest/ingest.ts";
 import { Store } from "../../src/store/index.ts";
-import { writeOldStore } from "../../testkit/old-store.ts";
+import { migrateThenKill, writeOldStore } from "../../testkit/old-store.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "deliverlens-event-key-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -49,14 +48,7 @@ test("a store killed before the checkpoint after migrating to 64-bit keys opens 
     `INSERT INTO event_rows (event_key, type, time, recipient, provider, file_id)
       VALUES (md5_number('sendgrid:ev-1'), 'delivered', TIMESTAMP '2026-03-02 10:49:42', 'a@icloud.com', 'apple', 1)`,
   ]);
-  const store = new URL("../../src/store/index.ts", import.meta.url).href;
-  const killed = spawnSync(process.execPath, [
-    "--input-type=module",
-    "-e",
-    `import { Store } from ${JSON.stringify(store)};
-     await Store.open(${JSON.stringify(path)});
-     process.kill(process.pid, "SIGKILL");`,
-  ]);
+  const killed = migrateThenKill(path);
   assert.equal(killed.signal, "SIGKILL", String(killed.stderr));
   assert.ok(existsSync(`${path}.wal`), "the migration is still only in the WAL");
   const reopened = await Store.open(path);

@@ -1,6 +1,7 @@
 import { closeSync, constants, openSync, writeSync } from "node:fs";
 import type { DeliveryEvent } from "../../events/event.ts";
 import type { FormatName } from "../../events/formats.ts";
+import type { SharedLineIndex } from "../../events/line-index.ts";
 import { lineReader, readShard } from "../../events/read.ts";
 import type { OutcomeSpans, ParseCounters, Shard } from "../../events/source.ts";
 import { CsvRows } from "./csv-staging.ts";
@@ -48,7 +49,8 @@ export const STOP = 0;
 
 /**
  * One shard's rows: parsed chunk by chunk, encoded as CSV, and handed over (`hand`) about every MB.
- * `onBytes` reports how far the file is read.
+ * `onBytes` reports how far the file is read; `lines`: the chunks and line indexes shared with the other
+ * shard's thread (events/line-index.ts: each chunk read and each line's head scanned once for both).
  */
 export async function stageShard(
   job: ShardJob,
@@ -56,6 +58,7 @@ export async function stageShard(
   counters: ParseCounters,
   hand: (bytes: Uint8Array<ArrayBuffer>) => Promise<void> | void,
   onBytes?: (bytes: number) => void,
+  lines: SharedLineIndex | null = null,
 ): Promise<ShardStaged> {
   const cpu = process.threadCpuUsage();
   const rows = new CsvRows();
@@ -67,7 +70,7 @@ export async function stageShard(
   };
   const reader = lineReader(job.format, job.path, { ...job, counters, shard, outcomes });
   const limits: string[] = [];
-  for (const { out, bytes, last } of readShard(reader, job, shard)) {
+  for (const { out, bytes, last } of readShard(reader, job, shard, lines)) {
     addItems(rows, out, job.format, limits);
     if (last) break;
     onBytes?.(bytes);

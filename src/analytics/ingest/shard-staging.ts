@@ -2,6 +2,7 @@ import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import type { Worker } from "node:worker_threads";
 import type { FormatName } from "../../events/formats.ts";
 import { compressionOf } from "../../events/input.ts";
+import { newLineIndexMemory, SharedLineIndex } from "../../events/line-index.ts";
 import { eventSource } from "../../events/registry.ts";
 import type { ParseCounters } from "../../events/source.ts";
 import { MIN_THREADED_LOG_BYTES } from "../../pipeline/classify-log-threads.ts";
@@ -73,6 +74,8 @@ export async function stageOnTwoThreads(
   onBytes?: (bytes: number) => void,
 ): Promise<ShardStaged> {
   const flags = new Int32Array(new SharedArrayBuffer(4));
+  // The chunks both threads read, each read and indexed once (events/line-index.ts).
+  const lines = newLineIndexMemory(2);
   const output: ShardOutput = stagings[0].pipe
     ? { feed: stagings[0].feedPort(1) }
     : { file: stagings[1].path };
@@ -80,7 +83,7 @@ export async function stageOnTwoThreads(
     moduleWorker(
       import.meta.url,
       "stage-worker",
-      { job, output, flags: flags.buffer },
+      { job, output, flags: flags.buffer, lines },
       "feed" in output ? [output.feed.port] : [],
     ),
     flags,
@@ -95,6 +98,7 @@ export async function stageOnTwoThreads(
         await stagings[0].write(bytes, failed);
       },
       onBytes,
+      new SharedLineIndex(lines, 0, 2),
     );
     // This thread's file ends with its rows, whatever the worker does; a pipe once the worker's rows end too.
     await stagings[0].end(failed);

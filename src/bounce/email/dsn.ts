@@ -1,5 +1,5 @@
 import { limitOf } from "../../util/limits.ts";
-import { type HeaderBlock, type HeaderField, headerValue, parseHeaderBlock } from "./headers.ts";
+import { type HeaderField, headerValue, parseHeaderBlock } from "./headers.ts";
 
 /** RFC 3464 delivery-status fields: one per-message group, then one group per recipient. */
 
@@ -28,8 +28,6 @@ export interface DeliveryStatus {
   recipients: DsnRecipient[];
 }
 
-/** A per-recipient group has at least one of these (RFC 3464 §2.3). */
-const RECIPIENT_FIELDS = ["final-recipient", "original-recipient", "x-actual-recipient"];
 /** Per-recipient groups read, plus the per-message one: one more than the limit shows it was reached. */
 const MAX_GROUPS = limitOf("recipientsPerMessage") + 2;
 
@@ -53,45 +51,94 @@ export function bareAddress(value: string | null): string | null {
   return plain ? plain[0] : null;
 }
 
+/** A per-recipient group has at least one of these (RFC 3464 §2.3). */
+const isRecipientField = (name: string): boolean =>
+  name === "final-recipient" || name === "original-recipient" || name === "x-actual-recipient";
+
 /**
  * Some MTAs omit the blank line between per-recipient groups: a recipient field seen twice starts a new
- * recipient.
+ * recipient. A group that needs no split is returned as it is (most do).
  */
 function splitRecipients(fields: HeaderField[]): HeaderField[][] {
-  const groups: HeaderField[][] = [[]];
-  let seen = new Set<string>();
+  let groups: HeaderField[][] | null = null;
+  let from = 0;
+  let finalSeen = false;
+  let originalSeen = false;
+  let actualSeen = false;
   for (let i = 0; i < fields.length; i++) {
-    const field = fields[i];
-    if (RECIPIENT_FIELDS.includes(field.name) && seen.has(field.name)) {
-      groups.push([]);
-      seen = new Set();
+    const name = fields[i].name;
+    if (!isRecipientField(name)) continue;
+    const seen =
+      name === "final-recipient" ? finalSeen : name === "original-recipient" ? originalSeen : actualSeen;
+    if (seen) {
+      groups ??= [];
+      groups.push(fields.slice(from, i));
+      from = i;
+      finalSeen = originalSeen = actualSeen = false;
     }
-    seen.add(field.name);
-    groups[groups.length - 1].push(field);
+    if (name === "final-recipient") finalSeen = true;
+    else if (name === "original-recipient") originalSeen = true;
+    else actualSeen = true;
   }
+  if (groups === null) return [fields];
+  groups.push(fields.slice(from));
   return groups;
 }
 
-function recipientOf(group: HeaderBlock): DsnRecipient {
-  const recipient =
-    bareAddress(headerValue(group, "final-recipient")) ??
-    bareAddress(headerValue(group, "x-actual-recipient")) ??
-    bareAddress(headerValue(group, "original-recipient"));
-  const status = headerValue(group, "status");
+/** One recipient's fields read in one pass over its group (the first of each field counts, as headerValue). */
+function recipientOf(fields: HeaderField[]): DsnRecipient {
+  let finalRecipient: string | null = null;
+  let actualRecipient: string | null = null;
+  let originalRecipient: string | null = null;
+  let status: string | null = null;
+  let action: string | null = null;
+  let remoteMta: string | null = null;
+  let diagnosticCode: string | null = null;
+  let lastAttempt: string | null = null;
+  let bounceCategory: string | null = null;
+  for (let i = 0; i < fields.length; i++) {
+    const field = fields[i];
+    switch (field.name) {
+      case "final-recipient":
+        finalRecipient ??= field.value;
+        break;
+      case "x-actual-recipient":
+        actualRecipient ??= field.value;
+        break;
+      case "original-recipient":
+        originalRecipient ??= field.value;
+        break;
+      case "status":
+        status ??= field.value;
+        break;
+      case "action":
+        action ??= field.value;
+        break;
+      case "remote-mta":
+        remoteMta ??= field.value;
+        break;
+      case "diagnostic-code":
+        diagnosticCode ??= field.value;
+        break;
+      case "last-attempt-date":
+        lastAttempt ??= field.value;
+        break;
+      case "x-powermta-bouncecategory":
+        bounceCategory ??= field.value;
+        break;
+    }
+  }
   return {
-    recipient,
-    action: headerValue(group, "action")?.toLowerCase().split(/[\s(]/)[0] ?? null,
+    recipient: bareAddress(finalRecipient) ?? bareAddress(actualRecipient) ?? bareAddress(originalRecipient),
+    action: action?.toLowerCase().split(/[\s(]/)[0] ?? null,
     status: status ? (/\b[245]\.\d{1,3}\.\d{1,3}\b/.exec(status)?.[0] ?? null) : null,
     statusComment: status ? (/\(([^()]{1,200})\)/.exec(status)?.[1].trim() ?? null) : null,
-    remoteMta: stripType(headerValue(group, "remote-mta")),
-    diagnostic: stripType(headerValue(group, "diagnostic-code")),
-    diagnosticType:
-      /^\s*([\w-]+)\s*;/.exec(headerValue(group, "diagnostic-code") ?? "")?.[1].toLowerCase() ?? null,
-    lastAttempt: headerValue(group, "last-attempt-date"),
-    bounceCategory: headerValue(group, "x-powermta-bouncecategory")?.trim().toLowerCase() ?? null,
-    toProgram: /^\s*x-unix\s*;\s*"?\|/i.test(
-      headerValue(group, "x-actual-recipient") ?? headerValue(group, "final-recipient") ?? "",
-    ),
+    remoteMta: stripType(remoteMta),
+    diagnostic: stripType(diagnosticCode),
+    diagnosticType: /^\s*([\w-]+)\s*;/.exec(diagnosticCode ?? "")?.[1].toLowerCase() ?? null,
+    lastAttempt,
+    bounceCategory: bounceCategory?.trim().toLowerCase() ?? null,
+    toProgram: /^\s*x-unix\s*;\s*"?\|/i.test(actualRecipient ?? finalRecipient ?? ""),
   };
 }
 
@@ -104,10 +151,9 @@ export function parseDeliveryStatus(text: string, start = 0, end = text.length):
     if (pos >= end) break;
     const group = parseHeaderBlock(text, pos, end);
     if (group.fields.length === 0) break;
-    if (group.fields.some((field) => RECIPIENT_FIELDS.includes(field.name))) {
+    if (group.fields.some((field) => isRecipientField(field.name))) {
       const groupsOfOne = splitRecipients(group.fields);
-      for (let i = 0; i < groupsOfOne.length; i++)
-        result.recipients.push(recipientOf({ ...group, fields: groupsOfOne[i] }));
+      for (let i = 0; i < groupsOfOne.length; i++) result.recipients.push(recipientOf(groupsOfOne[i]));
     } else {
       result.reportingMta ??= stripType(headerValue(group, "reporting-mta"));
       result.arrivalDate ??= headerValue(group, "arrival-date");
@@ -117,7 +163,7 @@ export function parseDeliveryStatus(text: string, start = 0, end = text.length):
         headerValue(group, "action") !== null &&
         (headerValue(group, "status") !== null || headerValue(group, "diagnostic-code") !== null)
       )
-        result.recipients.push({ ...recipientOf(group), unnamed: true });
+        result.recipients.push({ ...recipientOf(group.fields), unnamed: true });
     }
     if (group.bodyStart <= pos) break;
     pos = group.bodyStart;

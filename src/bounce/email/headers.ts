@@ -90,10 +90,6 @@ export function parseHeaderBlock(text: string, start: number, end: number): Head
   let name = "";
   let valueStart = 0;
   let valueEnd = 0;
-  const flush = () => {
-    if (name) fields.push(new HeaderField(name, text, valueStart, valueEnd));
-    name = "";
-  };
   if (text.startsWith("From ", pos)) {
     const nl = text.indexOf("\n", pos);
     pos = nl < 0 || nl >= end ? end : nl + 1;
@@ -105,7 +101,7 @@ export function parseHeaderBlock(text: string, start: number, end: number): Head
     let lineEnd = nl;
     if (lineEnd > pos && text.charCodeAt(lineEnd - 1) === 13) lineEnd--;
     if (lineEnd === pos) {
-      flush();
+      if (name) fields.push(new HeaderField(name, text, valueStart, valueEnd));
       return { fields, bodyStart: Math.min(nl + 1, end), lines: lines + 1 };
     }
     const first = text.charCodeAt(pos);
@@ -121,10 +117,10 @@ export function parseHeaderBlock(text: string, start: number, end: number): Head
         continue;
       }
       if (colon < 0) {
-        flush();
+        if (name) fields.push(new HeaderField(name, text, valueStart, valueEnd));
         return { fields, bodyStart: pos, lines };
       }
-      flush();
+      if (name) fields.push(new HeaderField(name, text, valueStart, valueEnd));
       // A space before the colon is rare (fieldColon allows it): trimmed only then.
       const code = text.charCodeAt(colon - 1);
       const raw = text.slice(pos, colon);
@@ -135,7 +131,7 @@ export function parseHeaderBlock(text: string, start: number, end: number): Head
     lines++;
     pos = nl + 1;
   }
-  flush();
+  if (name) fields.push(new HeaderField(name, text, valueStart, valueEnd));
   return { fields, bodyStart: end, lines };
 }
 

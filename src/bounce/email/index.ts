@@ -195,11 +195,14 @@ export interface EmailReading {
 /** Families that write their message before the recipient lines (looked for only in their reports). */
 const MESSAGE_FIRST = MTA_FAMILIES.filter((family) => family.messageBeforeRecipients);
 /** A cheap first look (From, Subject) before the families are worked out: most reports are no such family's. */
-const markOf = (name: string): RegExp =>
-  new RegExp(
-    MESSAGE_FIRST.flatMap((family) => family.marks.map((marks) => marks[name]?.source ?? "(?!)")).join("|"),
-    "i",
+const markOf = (name: string): RegExp => {
+  // Only the marks that name this field: an always-failing "(?!)" branch for each other one would still be
+  // tried at every character of the value.
+  const sources = MESSAGE_FIRST.flatMap((family) =>
+    family.marks.flatMap((marks) => marks[name]?.source ?? []),
   );
+  return new RegExp(sources.length > 0 ? sources.join("|") : "(?!)", "i");
+};
 const MESSAGE_FIRST_FROM = markOf("from");
 const MESSAGE_FIRST_SUBJECT = markOf("subject");
 

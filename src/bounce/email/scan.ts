@@ -84,6 +84,8 @@ function inlineOriginalHeaders(text: string, marker: number): HeaderBlock | null
 
 /** Delivery-status fields quoted in a forwarded bounce ("> Final-Recipient: rfc822; a@b"). */
 const QUOTED_FIELDS = /^>[ \t]?(?:Final-Recipient|Original-Recipient|Reporting-MTA):/im;
+/** Those fields quoted or not: one scan rules both out for most reports (they have no such fields inline). */
+const ANY_FIELDS = /^(?:>[ \t]?)?(?:Final-Recipient|Original-Recipient|Reporting-MTA):/im;
 const QUOTE_PREFIX = /^>[ \t]?/gm;
 
 /**
@@ -129,92 +131,105 @@ export function scanEmail(text: string): ScannedEmail {
       else if (type === "text/html") htmls.push(part);
     }
   }
-  let original: () => HeaderBlock | null = () => null;
-  if (originalPart) {
-    const part = originalPart;
-    original = () => parseHeaderBlock(text, part.bodyStart, part.bodyEnd);
-  }
-  // The human-readable part is decoded on first use: a DSN with Diagnostic-Codes rarely needs it.
-  let reportText: string | null = null;
-  const readReport = (): string => {
-    if (reportText !== null) return reportText;
-    const bodies = textParts.map((part) => capped(partText(text, part)));
-    // HTML only when there is no plain text: the same report, costlier to read.
-    if (bodies.length === 0 && htmls.length > 0) {
-      bodies.push(capped(decodeEntities(partText(text, htmls[0]).replace(HTML_TAG, " "))));
-    }
-    const full = bodies.join("\n");
-    const cut = originalMessageStart(full);
-    if (cut < full.length && !originalPart) original = () => inlineOriginalHeaders(full, cut);
-    reportText = full.slice(0, cut);
-    return reportText;
-  };
-  if (!deliveryStatus) {
-    let report = readReport();
+  const mail = new ScannedMessage(text, headers, parts, [...cut], textParts, htmls, originalPart);
+  mail.deliveryStatus = deliveryStatus;
+  mail.feedback = feedback;
+  if (!deliveryStatus && ANY_FIELDS.test(mail.reportText)) {
+    let report = mail.reportText;
     // A bounce forwarded as a quotation ("Begin forwarded message:", every line "> "): read it unquoted.
     if (QUOTED_FIELDS.test(report)) {
       report = report.replace(QUOTE_PREFIX, "");
-      reportText = report;
+      mail.setReportText(report);
     }
     const inline = findInlineDeliveryStatus(report);
     if (inline >= 0) {
       const parsed = parseDeliveryStatus(report, inline);
       if (parsed.recipients.length > 0) {
-        deliveryStatus = parsed;
+        mail.deliveryStatus = parsed;
         // The human-readable report ends where the fields start (the original message may follow them).
-        reportText = report.slice(0, inline);
+        mail.setReportText(report.slice(0, inline));
       }
     }
   }
-  return new ScannedMessage(headers, deliveryStatus, feedback, parts, [...cut], readReport, () => original());
+  return mail;
 }
 
 /**
- * A scanned message. A class, not an object literal: a getter written in a literal is a new accessor per
- * message, so each message would get a hidden class of its own (kept in the old generation with the
- * closures, and so the whole message text, alive until a full GC) and every read of a field would be
- * megamorphic.
+ * A scanned message. A class, not an object literal, and no closures: a getter written in a literal is a
+ * new accessor per message, so each message would get a hidden class of its own (kept in the old
+ * generation with the closures, and so the whole message text, alive until a full GC) and every read of a
+ * field would be megamorphic; what is decoded on demand is kept in fields.
  */
 class ScannedMessage implements ScannedEmail {
   readonly headers: HeaderBlock;
   readonly subject: string;
   readonly from: string;
-  readonly deliveryStatus: DeliveryStatus | null;
-  readonly feedback: HeaderBlock | null;
+  deliveryStatus: DeliveryStatus | null = null;
+  feedback: HeaderBlock | null = null;
   readonly parts: MimePart[];
   readonly limitsReached: LimitName[];
-  readonly #readReport: () => string;
-  readonly #original: () => HeaderBlock | null;
+  readonly #text: string;
+  readonly #textParts: MimePart[];
+  readonly #htmls: MimePart[];
+  readonly #originalPart: MimePart | null;
+  #reportText: string | null = null;
+  /** The decoded report, when the copy of the original message is quoted in it (not attached), and where. */
+  #inlineOriginal: string | null = null;
+  #inlineOriginalAt = 0;
   #parsedOriginal: HeaderBlock | null | undefined = undefined;
 
   constructor(
+    text: string,
     headers: HeaderBlock,
-    deliveryStatus: DeliveryStatus | null,
-    feedback: HeaderBlock | null,
     parts: MimePart[],
     limitsReached: LimitName[],
-    readReport: () => string,
-    original: () => HeaderBlock | null,
+    textParts: MimePart[],
+    htmls: MimePart[],
+    originalPart: MimePart | null,
   ) {
+    this.#text = text;
     this.headers = headers;
     this.subject = decodeWords(headerValue(headers, "subject") ?? "");
     this.from = headerValue(headers, "from") ?? "";
-    this.deliveryStatus = deliveryStatus;
-    this.feedback = feedback;
     this.parts = parts;
     this.limitsReached = limitsReached;
-    this.#readReport = readReport;
-    this.#original = original;
+    this.#textParts = textParts;
+    this.#htmls = htmls;
+    this.#originalPart = originalPart;
   }
 
+  // The human-readable part is decoded on first use: a DSN with Diagnostic-Codes rarely needs it.
   get reportText(): string {
-    return this.#readReport();
+    if (this.#reportText !== null) return this.#reportText;
+    const bodies = this.#textParts.map((part) => capped(partText(this.#text, part)));
+    // HTML only when there is no plain text: the same report, costlier to read.
+    if (bodies.length === 0 && this.#htmls.length > 0) {
+      bodies.push(capped(decodeEntities(partText(this.#text, this.#htmls[0]).replace(HTML_TAG, " "))));
+    }
+    const full = bodies.join("\n");
+    const cut = originalMessageStart(full);
+    if (cut < full.length && !this.#originalPart) {
+      this.#inlineOriginal = full;
+      this.#inlineOriginalAt = cut;
+    }
+    this.#reportText = full.slice(0, cut);
+    return this.#reportText;
+  }
+
+  /** The report text as scanEmail narrowed it (unquoted, or cut before inline delivery-status fields). */
+  setReportText(text: string): void {
+    this.#reportText = text;
   }
 
   originalHeaders(): HeaderBlock | null {
     if (this.#parsedOriginal === undefined) {
-      this.#readReport();
-      this.#parsedOriginal = this.#original();
+      // The report is decoded first: a copy of the original quoted in it (not attached) is found then.
+      if (this.#reportText === null) this.reportText;
+      const part = this.#originalPart;
+      if (part) this.#parsedOriginal = parseHeaderBlock(this.#text, part.bodyStart, part.bodyEnd);
+      else if (this.#inlineOriginal !== null)
+        this.#parsedOriginal = inlineOriginalHeaders(this.#inlineOriginal, this.#inlineOriginalAt);
+      else this.#parsedOriginal = null;
     }
     return this.#parsedOriginal;
   }

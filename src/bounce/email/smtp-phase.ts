@@ -70,16 +70,25 @@ const PHASE_RULES: ReadonlyArray<{
   source: string;
 }> = [
   {
-    // NTT docomo's "550 Unknown user" after DATA (Status 5.0.0) is its refusal of the sender, not of the
-    // address: at RCPT the same reply is an unknown user.
-    id: "docomo-unknown-user-after-data",
-    text: /\bunknown user\b/,
-    textReason: (reason, status) => reason === "userunknown" && (status === null || status === "5.0.0"),
+    // docomo's Status 5.0.0 says nothing itself: the phase decides whatever the reply's words (sisimai go
+    // rhost/for-nttdocomo.go: at RCPT an unknown user, after DATA the sender refused). Its "550 Unknown
+    // user" after DATA with no Status is the same refusal.
+    id: "docomo-status-5-0-0-after-data",
+    text: /./,
+    textReason: (reason, status) => status === "5.0.0" || (status === null && reason === "userunknown"),
     hosts: ["docomo.ne.jp"],
     commands: (command) => command === "DATA",
     reason: "rejected",
-    source:
-      "sisimai go rhost/for-nttdocomo.go ('550 Unknown user ***@docomo.ne.jp (in reply to end of DATA command)', Status 5.0.0: rejected)",
+    source: "sisimai go rhost/for-nttdocomo.go (Status 5.0.0 and the DATA command: rejected)",
+  },
+  {
+    id: "docomo-status-5-0-0-at-rcpt",
+    text: /./,
+    textReason: (_reason, status) => status === "5.0.0",
+    hosts: ["docomo.ne.jp"],
+    commands: (command) => command === "RCPT",
+    reason: "userunknown",
+    source: "sisimai go rhost/for-nttdocomo.go (Status 5.0.0 and the RCPT command: userunknown)",
   },
   {
     // "No such user" is what a recipient-side filter says for any refusal after the envelope was accepted:

@@ -102,7 +102,10 @@ interface Entry {
 /** What a line is tested for besides an address: Sendmail's transcript ("While talking to", "<<< 550", "(smtp)... "). */
 const TRANSCRIPT_MARK = /alking to |<<<|\)\.\.\./g;
 
-/** Offset of the next transcript mark at or after `from`, or `text.length` when there is none. */
+/**
+ * Offset of the last character of the next transcript mark at or after `from`, or `text.length` when there is
+ * none: a line holds the mark when that offset is before the line's end.
+ */
 function nextTranscriptMark(text: string, from: number): number {
   TRANSCRIPT_MARK.lastIndex = from;
   return TRANSCRIPT_MARK.test(text) ? TRANSCRIPT_MARK.lastIndex - 1 : text.length;
@@ -145,7 +148,6 @@ export function readReportText(text: string): ReportText {
       nextAt = text.indexOf("@", lineStart);
       if (nextAt < 0) nextAt = text.length;
     }
-    // The end of the mark found, so that a mark is known to lie within its line.
     if (nextMark < lineStart) nextMark = nextTranscriptMark(text, lineStart);
     const candidate = lineEnd - lineStart < 1000 && nextAt < lineEnd;
     const marked = nextMark < lineEnd;

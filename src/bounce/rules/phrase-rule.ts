@@ -1,4 +1,5 @@
 import type { Provider, Reason } from "../vocabulary.ts";
+import { sisimaiStatusReason } from "./status-codes.ts";
 
 /**
  * One fact of the rule knowledge: a phrase (or a provider's code) that decides a Sisimai reason, with the
@@ -141,11 +142,67 @@ const ADDRESS_REASONS: readonly Reason[] = [
 ];
 
 /**
- * Reasons Sisimai takes from the status before it reads any text (sisimai go reason/lib.go ClassOrder[0]:
- * MailboxFull, then MesgTooBig/ExceedLimit, probe the status first): a phrase of another reason does not
- * outweigh them, except one of a reason probed earlier ("552 5.2.3 … mailbox full" stays mailboxfull).
+ * The order in which Sisimai probes reasons before anything else (sisimai go reason/lib.go ClassOrder[0]),
+ * and those of them it takes from the status alone (their `ProbesInto` returns true on the status name:
+ * why-mailboxfull.go, why-mesgtoobig.go, why-exceedlimit.go, why-authfailure.go, why-requireptr.go,
+ * why-rejected.go, why-blocked.go, on the codes of its smtp/status/lib.go table). Such a status outweighs a
+ * generic phrase of any reason probed later or not in that order at all ("550 5.2.2 … User unknown" is
+ * mailboxfull), not one probed earlier ("552 5.2.3 … mailbox full" stays mailboxfull).
  */
-const STATUS_FIRST: readonly Reason[] = ["mailboxfull", "emailtoolarge"];
+export const SISIMAI_CLASS_ORDER: readonly Reason[] = [
+  "mailboxfull",
+  "emailtoolarge",
+  "suspend",
+  "hasmoved",
+  "norelaying",
+  "authfailure",
+  "userunknown",
+  "filtered",
+  "requireptr",
+  "notcompliantrfc",
+  "badreputation",
+  "contenterror",
+  "rejected",
+  "hostunknown",
+  "spamdetected",
+  "ratelimited",
+  "blocked",
+];
+const PROBED_BY_STATUS: readonly Reason[] = [
+  "mailboxfull",
+  "emailtoolarge",
+  "authfailure",
+  "requireptr",
+  "rejected",
+  "blocked",
+];
+
+/**
+ * Does Sisimai decide `statusReason` from this status before it would reach `reason` (probed later in
+ * ClassOrder[0], or not there at all)? Only for a code of Sisimai's own table ("4.7.23" is not one) and
+ * a reason in `probed` (those whose probe reads the status).
+ */
+export function statusProbedBefore(
+  status: string | null,
+  statusReason: Reason | null,
+  reason: Reason,
+  probed: readonly Reason[] = PROBED_BY_STATUS,
+): boolean {
+  if (statusReason === null || statusReason === reason || !probed.includes(statusReason)) return false;
+  if (sisimaiStatusReason(status) !== statusReason) return false;
+  const reasonAt = SISIMAI_CLASS_ORDER.indexOf(reason);
+  return reasonAt < 0 || SISIMAI_CLASS_ORDER.indexOf(statusReason) < reasonAt;
+}
+
+/**
+ * The reasons whose probe reads the status, counting those that do it only for a container's first guess
+ * (why-userunknown.go: 5.1.1 is userunknown; why-hostunknown.go: 5.1.2 is hostunknown).
+ */
+export const PROBED_BY_STATUS_FOR_HINTS: readonly Reason[] = [
+  ...PROBED_BY_STATUS,
+  "userunknown",
+  "hostunknown",
+];
 
 /** Phrases that still beat a userunknown status (sisimai go reason/why-userunknown.go). */
 const BEATS_USERUNKNOWN_STATUS: readonly Reason[] = ["hasmoved", "rejected", "notaccept"];
@@ -160,8 +217,7 @@ export function statusOutranks(
   phraseReason: Reason,
 ): boolean {
   if (statusReason === null || statusReason === phraseReason) return false;
-  const first = STATUS_FIRST.indexOf(statusReason);
-  if (first >= 0) return !STATUS_FIRST.slice(0, first).includes(phraseReason);
+  if (statusProbedBefore(status, statusReason, phraseReason, PROBED_BY_STATUS)) return true;
   if (status === null || !status.startsWith(".1.", 1)) return false;
   if (!ADDRESS_REASONS.includes(statusReason) || !ADDRESS_REASONS.includes(phraseReason)) return false;
   return !(statusReason === "userunknown" && BEATS_USERUNKNOWN_STATUS.includes(phraseReason));

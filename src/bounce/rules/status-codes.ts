@@ -269,6 +269,11 @@ export const REPLY_CODE_RULES: ReadonlyArray<{ code: number; reason: Reason; sou
 
 const SISIMAI_BY_CODE = new Map(SISIMAI_STATUS_RULES.map((rule) => [rule.code, rule]));
 
+/** The reason Sisimai's own status table gives this exact code, or null (a code it does not list). */
+export function sisimaiStatusReason(status: string | null): Reason | null {
+  return status === null ? null : (SISIMAI_BY_CODE.get(status)?.reason ?? null);
+}
+
 const STATUS = /^([245])\.(\d{1,3})\.(\d{1,3})$/;
 
 /** The rule for an enhanced status code, or null (2.x.x is delivered; x.0.0 says nothing). */
