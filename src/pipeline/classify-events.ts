@@ -506,7 +506,7 @@ export class EventClassifier {
     for (let i = start; i < to; i++) hash = Math.imul(hash ^ lowerCase(bytes[i]), FNV_PRIME);
     const slot = (hash ^ (hash >>> 16)) & (DOMAIN_SLOTS - 1);
     const known = this.domainSlots[slot];
-    if (known !== undefined && sameInLowerCase(bytes, start, to, known.domain)) return known;
+    if (known !== undefined && sameInLowerCase(bytes, start, to, known.codes)) return known;
     const domain = detach(latin1(bytes, start, to).toLowerCase());
     const made = new RecipientDomain(domain, this.domainKeyOf(domain));
     this.domainSlots[slot] = made;
@@ -567,12 +567,13 @@ const MAX_CONTEXTS = 8;
  * by their strings): still exact.
  */
 class RecipientDomain {
-  readonly domain: string;
+  /** The domain's character codes (compared with a line's bytes: no string access a record). */
+  readonly codes: Uint16Array;
   readonly key: string;
   private readonly contexts: DomainContext[] = [];
 
   constructor(domain: string, key: string) {
-    this.domain = domain;
+    this.codes = Uint16Array.from(domain, (character) => character.charCodeAt(0));
     this.key = key;
   }
 
@@ -651,10 +652,10 @@ function lowerCase(byte: number): number {
   return byte >= 65 && byte <= 90 ? byte + 32 : byte;
 }
 
-/** Whether the ASCII bytes [from, to) in lower case are the characters of `text`. */
-function sameInLowerCase(bytes: Uint8Array, from: number, to: number, text: string): boolean {
-  if (to - from !== text.length) return false;
-  for (let i = from; i < to; i++) if (lowerCase(bytes[i]) !== text.charCodeAt(i - from)) return false;
+/** Whether the ASCII bytes [from, to) in lower case are the character codes `codes`. */
+function sameInLowerCase(bytes: Uint8Array, from: number, to: number, codes: Uint16Array): boolean {
+  if (to - from !== codes.length) return false;
+  for (let i = from; i < to; i++) if (lowerCase(bytes[i]) !== codes[i - from]) return false;
   return true;
 }
 
