@@ -3,7 +3,8 @@
 // in the published package (no src/) it runs the compiled JavaScript. Same process either way — except
 // on a Node too old to run it (the machines' Node 20 through the shebang): then it runs itself again
 // with the Node the repository pins, stdio inherited, signals forwarded, and exits with the child's code;
-// and `classify` in a checkout where `npm ci` built its startup snapshot: run the same way from it.
+// and `classify` in a checkout where `npm ci` built its startup snapshot: this process becomes the one started
+// from it (execve), or runs it the same way where Node cannot.
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import module from "node:module";
@@ -26,6 +27,24 @@ function runAgain(node, args) {
     process.removeAllListeners(signal);
     process.kill(process.pid, signal);
   });
+}
+
+/**
+ * Becomes `node args…` (POSIX execve: the same process, its stdio, signals and exit code, with nothing left to
+ * start, wait for and reap at the end); where Node cannot (Windows, a Node without process.execve), runs it
+ * as a child instead.
+ */
+function runInstead(node, args) {
+  if (typeof process.execve === "function") {
+    // An exec ends this process without its exit: the compile cache would never be written to disk.
+    module.flushCompileCache?.();
+    try {
+      process.execve(node, [node, ...args]);
+    } catch {
+      // Not replaced (an exec that failed): run it as a child below.
+    }
+  }
+  runAgain(node, args);
 }
 
 if (!nodeIsRecentEnough(process.version)) {
@@ -53,7 +72,12 @@ if (!nodeIsRecentEnough(process.version)) {
       : null;
   if (snapshot) {
     // This process's own Node options (--max-old-space-size, --cpu-prof…) apply to the one doing the work.
-    runAgain(process.execPath, [...process.execArgv, "--snapshot-blob", snapshot, ...process.argv.slice(2)]);
+    runInstead(process.execPath, [
+      ...process.execArgv,
+      "--snapshot-blob",
+      snapshot,
+      ...process.argv.slice(2),
+    ]);
   } else {
     if (process.argv[2] === "classify") {
       // Many bounce emails: their second process starts now, booting on the other core while this one loads.

@@ -1,4 +1,4 @@
-import { closeSync, createReadStream, fstatSync, openSync, readFileSync, readSync } from "node:fs";
+import { closeSync, createReadStream, fstatSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { Readable } from "node:stream";
 import { createGunzip, createZstdDecompress } from "node:zlib";
@@ -262,19 +262,46 @@ export async function openSource(name: string): Promise<OpenedSource> {
  * directory of small files (bounce emails) a read from the page cache costs less than handing it to
  * libuv's thread pool and waking up for its answer (measured: 14,000 files, 1.2 CPU-s less); the two
  * threads of `classify` each read their own files, so a disk wait of one overlaps the other's parsing.
- * With `scratch`, a file that fits is read into it: its bytes (whole, head) last until the next file is
- * read into the same scratch, so the caller finishes with each file first.
+ * The file is read into `scratch` first: one that ends before the scratch does is whole after that one read
+ * (a read of a regular file stops short only at its end), with no fstat (its modification time is looked up
+ * only if a reader asks for it: logs, for the year of their timestamps). A file that fills the scratch, or
+ * cannot be read by position (a pipe, a terminal, a directory), is looked at with fstat as before. Its bytes
+ * (whole, head) last until the next file is read into the same scratch, so the caller finishes with each
+ * file first.
  */
-export function openWholeFile(name: string, scratch?: Buffer): OpenedSource | null {
+export function openWholeFile(name: string, scratch: Buffer): OpenedSource | null {
   if (name === "-") return null;
   const fd = openSync(name, "r");
   try {
+    const got = readAt0(fd, scratch);
+    if (got !== null && got < scratch.length) {
+      const whole = scratch.subarray(0, got);
+      return isCompressed(whole) ? null : fromBuffer(name, whole, () => modifiedOf(name));
+    }
     const stat = fstatSync(fd);
     if (!stat.isFile() || stat.size > WHOLE_FILE_BYTES) return null;
     const whole = readWhole(fd, stat.size, scratch);
     return isCompressed(whole) ? null : fromBuffer(name, whole, stat.mtime);
   } finally {
     closeSync(fd);
+  }
+}
+
+/** Bytes read from the start into `into`, in one read; null when the descriptor cannot be read by position. */
+function readAt0(fd: number, into: Buffer): number | null {
+  try {
+    return readSync(fd, into, 0, into.length, 0);
+  } catch {
+    return null; // ESPIPE (pipe, terminal, socket), EISDIR…: fstat tells what it is
+  }
+}
+
+/** A file's modification time by its path (the file was just read whole), or null if it is gone. */
+function modifiedOf(name: string): Date | null {
+  try {
+    return statSync(name).mtime;
+  } catch {
+    return null;
   }
 }
 
@@ -349,10 +376,15 @@ function readWhole(fd: number, size: number, scratch?: Buffer): Buffer {
   return got < size ? buffer.subarray(0, got) : buffer;
 }
 
-function fromBuffer(name: string, whole: Buffer, modified: Date | null): OpenedSource {
+/** `modified` may be a function: called once, if a reader asks (a stat saved for the formats that never do). */
+function fromBuffer(name: string, whole: Buffer, modified: Date | null | (() => Date | null)): OpenedSource {
+  let known = typeof modified === "function" ? undefined : modified;
   return {
     name,
-    modified,
+    get modified() {
+      if (known === undefined) known = (modified as () => Date | null)();
+      return known;
+    },
     head: whole.length > HEAD_BYTES ? whole.subarray(0, HEAD_BYTES) : whole,
     whole,
     readAll: async () => whole,

@@ -1,6 +1,7 @@
 import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
 import { recordsFromEmail, splitMbox } from "../bounce/email/index.ts";
 import type { BounceRecord } from "../bounce/record.ts";
+import { jsonRecord } from "../bounce/render-output.ts";
 import type { ParseProblem } from "../events/event.ts";
 import { describeLimit, LimitError, limitOf } from "../util/limits.ts";
 
@@ -267,6 +268,13 @@ export interface SegmentRange {
   offset: number;
   length: number;
   line: number;
+  /** Records answered as their JSON (jsonRecord), for JSON output: a string crosses cheaper than an object. */
+  json?: boolean;
+}
+
+/** Records as their JSON (jsonRecord), problems as they are. */
+function asJson(items: Item[]): (string | ParseProblem)[] {
+  return items.map((item) => ("reason" in item ? jsonRecord(item) : item));
 }
 
 /**
@@ -274,7 +282,7 @@ export interface SegmentRange {
  * when the file is no longer the one the segment was cut from, or the range does not start a message: the
  * caller then classifies the bytes it has.
  */
-export function classifySegmentRange(range: SegmentRange): Item[] | null {
+export function classifySegmentRange(range: SegmentRange): (Item | string)[] | null {
   let fd: number;
   try {
     fd = openSync(range.file, "r");
@@ -293,14 +301,31 @@ export function classifySegmentRange(range: SegmentRange): Item[] | null {
       got += read;
     }
     if (range.offset > 0 && raw.toString("latin1", 0, 5) !== "From ") return null;
-    return classifySegment(raw, range.file, range.line);
+    const items = classifySegment(raw, range.file, range.line);
+    return range.json ? asJson(items) : items;
   } finally {
     closeSync(fd);
   }
 }
 
 /** The same from a file read synchronously: segments are classified in two processes when allowed (the helper reads its segments from the file). */
-export async function* classifyEmailChunks(chunks: Iterable<Buffer>, file: string): AsyncGenerator<Item[]> {
+export function classifyEmailChunks(chunks: Iterable<Buffer>, file: string): AsyncGenerator<Item[]> {
+  return segmentsOnTwoThreads(chunks, file, false) as AsyncGenerator<Item[]>;
+}
+
+/** The same with each record as its JSON (jsonRecord), for JSON output. */
+export function classifyEmailChunksJson(
+  chunks: Iterable<Buffer>,
+  file: string,
+): AsyncGenerator<(string | ParseProblem)[]> {
+  return segmentsOnTwoThreads(chunks, file, true) as AsyncGenerator<(string | ParseProblem)[]>;
+}
+
+async function* segmentsOnTwoThreads(
+  chunks: Iterable<Buffer>,
+  file: string,
+  json: boolean,
+): AsyncGenerator<(Item | string)[]> {
   let stamp: FileStamp | null = null;
   try {
     stamp = stampOf(statSync(file));
@@ -316,7 +341,7 @@ export async function* classifyEmailChunks(chunks: Iterable<Buffer>, file: strin
       problem: segment.problem,
       range:
         stamp && segment.offset !== undefined && !segment.problem
-          ? { file, stamp, offset: segment.offset, length: segment.raw.length, line: segment.line }
+          ? { file, stamp, offset: segment.offset, length: segment.raw.length, line: segment.line, json }
           : null,
     });
     for (const chunk of chunks) {
@@ -325,14 +350,17 @@ export async function* classifyEmailChunks(chunks: Iterable<Buffer>, file: strin
     }
     for (const segment of segmenter.finish()) yield job(segment);
   })();
-  const local = (job: { raw: Uint8Array; line: number; problem?: ParseProblem }) =>
-    classifySegment(job.raw as Buffer, file, job.line, job.problem);
+  const local = (job: { raw: Uint8Array; line: number; problem?: ParseProblem }) => {
+    const items = classifySegment(job.raw as Buffer, file, job.line, job.problem);
+    return json ? asJson(items) : items;
+  };
   const { inOrderOnTwoThreads, threadsAllowed } = await import("./classify-parallel.ts");
   if (!threadsAllowed()) {
     for (const segment of segments) yield local(segment);
     return;
   }
-  for await (const items of inOrderOnTwoThreads("mbox", segments, {}, local)) yield items as Item[];
+  for await (const items of inOrderOnTwoThreads("mbox", segments, {}, local))
+    yield items as (Item | string)[];
 }
 
 function countNewlines(raw: Buffer): number {

@@ -112,7 +112,9 @@ export async function* classifyOpenedBatches(
 /**
  * The same with each record as its JSON (jsonRecord: a string, or its UTF-8 bytes), for `classify
  * --json/--ndjson`: a big log whose format can be read in shards is read on two threads
- * (classify-log-threads.ts).
+ * (classify-log-threads.ts). Records given as bytes are valid only until the next batch is asked for:
+ * their memory is then written again, or moved back to the other thread (the view then reads empty).
+ * Copy what you keep.
  */
 export async function* classifyOpenedJson(
   input: OpenedSource,
@@ -125,6 +127,12 @@ export async function* classifyOpenedJson(
       yield* threads.classifyLogOnTwoThreads(input, format, options);
       return;
     }
+  }
+  if (format === "email" && input.chunks) {
+    // A big mbox: records come as JSON from whichever process classified their segment.
+    emailModule ??= await import("./classify-email.ts");
+    yield* emailModule.classifyEmailChunksJson(input.chunks(), input.name);
+    return;
   }
   for await (const batch of classifyOpenedBatches(input, options)) {
     yield batch.map((item) => (isProblem(item) ? item : jsonRecord(item)));

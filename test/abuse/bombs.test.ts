@@ -4,7 +4,7 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import { constants, gzipSync, zstdCompressSync } from "node:zlib";
 
 /**
@@ -17,11 +17,12 @@ import { constants, gzipSync, zstdCompressSync } from "node:zlib";
 const cli = fileURLToPath(new URL("../../bin/deliverlens.js", import.meta.url));
 const work = mkdtempSync(join(tmpdir(), "deliverlens-abuse-bombs-"));
 after(() => rmSync(work, { recursive: true, force: true }));
-const wrapper = join(work, "measure.mjs");
+// Each process reports its peak at exit (a --require preload: it runs in a process bin/ becomes from classify's
+// startup snapshot too); the run's is the one of the process started here.
+const probe = join(work, "measure.cjs");
 writeFileSync(
-  wrapper,
-  `process.on("exit", () => process.stderr.write("\\nMAXRSS_KB " + process.resourceUsage().maxRSS + "\\n"));
-await import(${JSON.stringify(pathToFileURL(cli).href)});\n`,
+  probe,
+  'process.on("exit", () => process.stderr.write("\\nMAXRSS_KB " + process.pid + " " + process.resourceUsage().maxRSS + "\\n"));\n',
 );
 
 const MB = 1024 * 1024;
@@ -38,8 +39,13 @@ interface Run {
 
 function run(args: string[], env: Record<string, string> = {}, input?: Buffer): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [wrapper, ...args], {
-      env: { ...process.env, NO_COLOR: "1", ...env },
+    const child = spawn(process.execPath, [cli, ...args], {
+      env: {
+        ...process.env,
+        NO_COLOR: "1",
+        ...env,
+        NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --require=${probe}`,
+      },
       stdio: ["pipe", "pipe", "pipe"],
     });
     const timer = setTimeout(() => child.kill("SIGKILL"), CEILING_MS);
@@ -56,13 +62,12 @@ function run(args: string[], env: Record<string, string> = {}, input?: Buffer): 
     child.on("error", reject);
     child.on("close", (status) => {
       clearTimeout(timer);
-      const rss = /MAXRSS_KB (\d+)/.exec(stderr);
-      resolve({
-        status,
-        stdout,
-        stderr: stderr.replace(/\nMAXRSS_KB \d+\n/, ""),
-        rssKb: rss ? Number(rss[1]) : NaN,
+      let rssKb = Number.NaN;
+      const rest = stderr.replace(/\nMAXRSS_KB (\d+) (\d+)\n/g, (_all, pid: string, kb: string) => {
+        if (Number(pid) === child.pid) rssKb = Number(kb);
+        return "";
       });
+      resolve({ status, stdout, stderr: rest, rssKb });
     });
   });
 }

@@ -255,20 +255,30 @@ test("classify: same bytes and exit code from the startup snapshots as from the 
     recorded(preloaded.stderr).urls.some((url) => url.endsWith("/src/cli/program.ts")),
     preloaded.stderr,
   );
+  // Each process reports its pid and Node options at exit (a --require preload: a process started from a
+  // snapshot runs those, not --import ones).
+  const probe = join(dir, "process-probe.cjs");
+  writeFileSync(
+    probe,
+    'process.on("exit", () => process.stderr.write("\\nPROCESS " + JSON.stringify({ pid: process.pid, execArgv: process.execArgv }) + "\\n"));',
+  );
   for (const [args, input] of cases) {
-    // The recorder in NODE_OPTIONS (as bin/'s own preload it would keep the work in bin/'s process), and only
-    // here: in the plain runs the helper process would report too, on the same stderr.
-    const fromSnapshot = run(args, { NODE_OPTIONS: `--import=${MODULE_RECORDER}` }, input);
-    // bin/ itself loads no CLI module: the run is in the process started from the snapshot.
-    const { stderr, urls } = recorded(fromSnapshot.stderr);
+    const fromSnapshot = run(args, { NODE_OPTIONS: `--require=${probe}` }, input);
+    const processes: { pid: number; execArgv: string[] }[] = [];
+    const stderr = fromSnapshot.stderr.replace(/\nPROCESS ([^\n]*)\n/g, (_all, json: string) => {
+      processes.push(JSON.parse(json));
+      return "";
+    });
+    // bin/'s own process became classify, started from its snapshot (execve): no second process waits for it.
+    const classify = processes.find((found) => found.pid === fromSnapshot.pid);
     assert.ok(
-      urls.some((url) => url.endsWith("/pipeline/build-cache.ts")),
-      `${args}: bin/ looked for the snapshot`,
+      classify?.execArgv.some((arg) => arg.includes("/classify-")),
+      `${args}: ran from the snapshot in bin/'s process: ${JSON.stringify(processes)}`,
     );
     assert.equal(
-      urls.find((url) => url.includes("/src/cli/")),
-      undefined,
-      `${args}: ran from the snapshot`,
+      processes.filter((found) => !found.execArgv.includes("--snapshot-blob")).length,
+      0,
+      `${args}`,
     );
     for (const env of [plain, { DELIVERLENS_THREADS: "1" }]) {
       const other = run(args, env, input);

@@ -5,8 +5,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { jsonRecord } from "../../src/bounce/render-output.ts";
 import { WHOLE_FILE_BYTES } from "../../src/events/input.ts";
-import { classifySegment, classifySegmentRange } from "../../src/pipeline/classify-email.ts";
+import {
+  classifyEmailChunks,
+  classifyEmailChunksJson,
+  classifySegment,
+  classifySegmentRange,
+} from "../../src/pipeline/classify-email.ts";
 import { earlyPlan, HELPER_MIN_FILES } from "../../src/pipeline/helper-process.ts";
 import { expandInputs } from "../../src/util/walk.ts";
 
@@ -179,6 +185,11 @@ test("an mbox segment read by its place in the file: the same records as its byt
   const items = classifySegmentRange(range);
   assert.deepEqual(items, classifySegment(bytes.subarray(second), path, 40));
   assert.ok(items && items.length > 0);
+  // For JSON output the records come back as their JSON.
+  assert.deepEqual(
+    classifySegmentRange({ ...range, json: true }),
+    items.map((item) => (typeof item !== "string" && "reason" in item ? jsonRecord(item) : item)),
+  );
   assert.equal(
     classifySegmentRange({ ...range, offset: second + 1, length: 10 }),
     null,
@@ -188,4 +199,22 @@ test("an mbox segment read by its place in the file: the same records as its byt
   assert.equal(classifySegmentRange({ ...range, length: bytes.length }), null, "beyond its end");
   utimesSync(path, stats.atime, new Date(stats.mtimeMs + 5000));
   assert.equal(classifySegmentRange(range), null, "modified since it was cut");
+});
+
+test("a big mbox for JSON output: each record as its JSON, in the order and batches of the records themselves", async () => {
+  // Over 4 MB: several segments, some classified by the helper process, which answers with JSON.
+  const message = `From MAILER-DAEMON Thu Apr 29 23:34:45 2010\n${email}\n`;
+  const path = join(dir, "json.mbox");
+  writeFileSync(path, message.repeat(Math.ceil((9 * 1024 * 1024) / message.length)));
+  const chunks = function* () {
+    const bytes = readFileSync(path);
+    for (let at = 0; at < bytes.length; at += 1 << 20) yield bytes.subarray(at, at + (1 << 20));
+  };
+  const objects = [];
+  for await (const batch of classifyEmailChunks(chunks(), path))
+    objects.push(batch.map((item) => ("reason" in item ? jsonRecord(item) : item)));
+  const json = [];
+  for await (const batch of classifyEmailChunksJson(chunks(), path)) json.push(batch);
+  assert.ok(objects.length > 2, `segments: ${objects.length}`);
+  assert.deepEqual(json, objects);
 });

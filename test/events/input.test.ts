@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { gzipSync, zstdCompressSync } from "node:zlib";
-import { compressionOf, openInput, openInputWithHead } from "../../src/events/input.ts";
+import { compressionOf, openInput, openInputWithHead, openWholeFile } from "../../src/events/input.ts";
 import { shardChunks } from "../../src/events/read.ts";
 
 async function text(stream: AsyncIterable<Buffer | string>): Promise<string> {
@@ -70,5 +70,37 @@ test("shardChunks: two readers of one descriptor each read the file from its sta
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("openWholeFile: a small file whole after one read, its modification time looked up when asked; bigger ones and non-files as before", () => {
+  const scratch = Buffer.alloc(64);
+  const folder = mkdtempSync(join(tmpdir(), "deliverlens-whole-"));
+  try {
+    const small = join(folder, "small.eml");
+    writeFileSync(small, "Subject: hi\n\nbody\n");
+    const mtime = new Date("2020-02-03T04:05:06Z");
+    utimesSync(small, mtime, mtime);
+    const opened = openWholeFile(small, scratch);
+    assert.equal(opened?.whole?.toString(), "Subject: hi\n\nbody\n");
+    assert.equal(opened?.modified?.getTime(), mtime.getTime());
+    // Exactly the scratch's size, and bigger: read with fstat, still whole.
+    for (const size of [64, 65, 1000]) {
+      const path = join(folder, `${size}.txt`);
+      writeFileSync(path, "x".repeat(size));
+      const file = openWholeFile(path, scratch);
+      assert.equal(file?.whole?.length, size, `${size} bytes`);
+      assert.ok(file?.modified instanceof Date);
+    }
+    // The time of a file gone after it was read is unknown, not an exception.
+    const gone = join(folder, "gone.txt");
+    writeFileSync(gone, "550 5.1.1 unknown user\n");
+    const read = openWholeFile(gone, scratch);
+    rmSync(gone);
+    assert.equal(read?.modified, null);
+    // A directory cannot be read whole: left to openSource.
+    assert.equal(openWholeFile(folder, scratch), null);
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
   }
 });
