@@ -40,9 +40,10 @@ const MACHINE_OPEN = SOURCE_AND_HEURISTIC.machineOpen;
 export const DAY_SUMMARY_DEFINITION = 1;
 
 /**
- * SQL: `summary_state` describes the rows `where` selects with `stored` rows fewer, whose event keys sum to `x` more:
- * counted by this definition, over that many rows whose event keys sum to what it recorded. A writer that
- * did not refresh the summary changes the count, or (rows deleted and as many appended) the keys' sum.
+ * SQL: `summary_state` describes the stored rows but `less` of them, whose event keys sum to `x`: counted by
+ * this definition, over that many rows, whose keys summed to what it recorded. A writer that did not
+ * refresh the summary changes the count, or (rows deleted and as many appended) the keys' sum; a writer
+ * that changes rows in place (an UPDATE of other columns) changes neither: it must clear `summary_state`.
  * (Row ids would be cheaper but an open transaction's appended rows carry provisional ones.)
  */
 const describesSql = (less: string, x: string) =>
