@@ -10,6 +10,8 @@ import { DONE, NEXT, type ReadAheadShared } from "./read-ahead-layout.ts";
  */
 const { paths, control, slots, bytes, slotBytes } = workerData as ReadAheadShared;
 const slotCount = slots.length / 2;
+/** A nap while every slot is full: the classifying thread takes ~0.04 ms a file, ~25 of the 64 meanwhile. */
+const NAP_MS = 1;
 
 for (;;) {
   const index = Atomics.load(control, NEXT);
@@ -17,15 +19,14 @@ for (;;) {
   const slot = index % slotCount;
   const done = Atomics.load(control, DONE);
   if (Atomics.load(slots, slot) >= done) {
-    // The classifying thread has not finished with the file there: wait until it is further on.
-    Atomics.wait(control, DONE, done, 50);
+    // The classifying thread has not finished with the file there: nap (only stop() wakes it early).
+    Atomics.wait(control, DONE, done, NAP_MS);
     continue;
   }
   // The classifying thread takes a file itself when it gets there first: then this one moves on.
   if (Atomics.compareExchange(control, NEXT, index, index + 1) !== index) continue;
   slots[slotCount + slot] = readInto(paths[index], new Uint8Array(bytes, slot * slotBytes, slotBytes));
   Atomics.store(slots, slot, index);
-  Atomics.notify(slots, slot);
 }
 
 /** How many bytes of the file the slot holds; -1 when the classifying thread must open it (any error). */
