@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync } from "node:fs";
+import { closeSync, constants, openSync, readSync } from "node:fs";
 import { workerData } from "node:worker_threads";
 import { DONE, NEXT, type ReadAheadShared } from "./read-ahead-layout.ts";
 
@@ -29,10 +29,14 @@ for (;;) {
   Atomics.store(slots, slot, index);
 }
 
-/** How many bytes of the file the slot holds; -1 when the classifying thread must open it (any error). */
+/**
+ * How many bytes of the file the slot holds; -1 when the classifying thread must open it (any error). Opened
+ * without blocking (a FIFO named on the command line would wait for a writer) and read by position (a pipe or
+ * terminal then fails, ESPIPE, and gives up none of its bytes).
+ */
 function readInto(path: string, into: Uint8Array): number {
   try {
-    const fd = openSync(path, "r");
+    const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
     try {
       return readSync(fd, into, 0, into.length, 0);
     } finally {

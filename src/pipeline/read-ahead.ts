@@ -46,7 +46,8 @@ export class FilesReadAhead {
     const { paths, control, slots, bytes, slotBytes } = this.shared;
     const path = paths[index];
     const slot = index % SLOTS;
-    if (Atomics.load(slots, slot) === index) {
+    // Stdin is never read ahead (the reader would open a file named "-").
+    if (path !== "-" && Atomics.load(slots, slot) === index) {
       const length = slots[SLOTS + slot];
       // Unreadable there, or as long as the slot (maybe longer): opened here, so errors and big files are met
       // exactly as without the reader.

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
@@ -128,6 +128,29 @@ test("files read ahead on a second thread give the same bytes as files read here
     assert.equal(reader.opened.ahead + reader.opened.here, paths.length);
     assert.ok(reader.opened.ahead > 0, `read ahead: ${reader.opened.ahead}`);
     assert.ok(reader.opened.here > 5, `opened here: ${reader.opened.here}`);
+  }
+});
+
+test("stdin among files read ahead is stdin, not a file named -", async () => {
+  // Relative paths from a folder holding a file named "-" (the reader thread shares this process's folder).
+  const folder = join(dir, "dash");
+  mkdirSync(folder, { recursive: true });
+  writeFileSync(join(folder, "-"), readFileSync(filesIn("sisimai/eml")[0]));
+  writeFileSync(join(folder, "a.eml"), readFileSync(filesIn("sisimai/eml")[1]));
+  const before = process.cwd();
+  process.chdir(folder);
+  try {
+    const paths = ["a.eml", "-", "a.eml"];
+    const here = await classifyWholeFiles(paths, {});
+    assert.equal(here.files[1].streamed, true, "stdin is left to the caller");
+    const reader = new FilesReadAhead(paths, 256 * 1024);
+    while (reader.taken < paths.length) await new Promise((resolve) => setTimeout(resolve, 10));
+    const read = await classifyWholeFiles(paths, {}, { reader, first: 0 });
+    reader.stop();
+    assert.deepEqual(read.files, here.files);
+    assert.ok(read.json.equals(here.json));
+  } finally {
+    process.chdir(before);
   }
 });
 
