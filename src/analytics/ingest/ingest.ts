@@ -4,12 +4,10 @@ import type { FormatName } from "../../events/formats.ts";
 import { compressionOf, detectFormat, eventSource, openInputWithHead } from "../../events/index.ts";
 import { newCounters } from "../../events/source.ts";
 import { canonicalName } from "../../events/table-parser.ts";
-import { MIN_THREADED_LOG_BYTES } from "../../pipeline/classify-log-threads.ts";
 import { fieldTableSql, type Params, type Store } from "../../store/index.ts";
 import { debugLog } from "../../util/debug.ts";
 import { debugLine, stopwatch } from "../stopwatch.ts";
 import { countFile, insertFlagged, type Settled, settleFile, storeHasRows } from "./finalize.ts";
-import { stageWithParsers } from "./js-path.ts";
 
 export interface IngestOptions {
   /** Force the input format; otherwise detected per file. */
@@ -95,6 +93,11 @@ export async function ingestFile(
       // Small files (a bounce email, a webhook batch) skip the pipe: making one costs a process (mkfifo),
       // and there is no parsing long enough to overlap.
       const size = (await stat(path).catch(() => null))?.size ?? 0;
+      // Loaded only for a file DuckDB's readers do not take: a native-format ingest never pays for them.
+      const [{ stageWithParsers }, { MIN_THREADED_LOG_BYTES }] = await Promise.all([
+        import("./js-path.ts"),
+        import("../../pipeline/classify-log-threads.ts"),
+      ]);
       const staged = await stageWithParsers(
         path,
         format,

@@ -4,7 +4,6 @@ import { stopwatch } from "../../analytics/stopwatch.ts";
 import type { ReportFileSummary } from "../../dmarc/ingest.ts";
 import { warmReaders } from "../../dmarc/read-pool.ts";
 import { isFormatName } from "../../events/formats.ts";
-import { renderReportIngest, reportIngestFailures } from "../../report/dmarc.ts";
 import { createProgress } from "../../report/progress.ts";
 import { escapeLine, paint } from "../../report/terminal.ts";
 import { explainStoreError, Store } from "../../store/index.ts";
@@ -89,11 +88,12 @@ export async function runIngest(inputs: string[], options: IngestCliOptions): Pr
       reports,
     };
     process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
-  } else {
-    printSummary(summaries, failures, totals);
-    process.stdout.write(renderReportIngest(reports));
+  } else printSummary(summaries, failures, totals);
+  if (reports.length > 0) {
+    const { renderReportIngest, reportIngestFailures } = await import("../../report/dmarc.ts");
+    if (!options.json) process.stdout.write(renderReportIngest(reports));
+    for (const line of reportIngestFailures(reports)) process.stderr.write(line);
   }
-  for (const line of reportIngestFailures(reports)) process.stderr.write(line);
   // Quarantined rows are counted, not failures; a run that kept nothing of what it read is one.
   const everyRecordRejected = totals.read > 0 && totals.quarantined === totals.read;
   if (everyRecordRejected) {
