@@ -1,8 +1,6 @@
 import type { FileSummary } from "../../analytics/ingest/ingest.ts";
-import { ingestInputs } from "../../analytics/ingest/inputs.ts";
 import { stopwatch } from "../../analytics/stopwatch.ts";
 import type { ReportFileSummary } from "../../dmarc/ingest.ts";
-import { warmReaders } from "../../dmarc/read-pool.ts";
 import { isFormatName } from "../../events/formats.ts";
 import { createProgress } from "../../report/progress.ts";
 import { escapeLine, paint } from "../../report/terminal.ts";
@@ -41,12 +39,22 @@ export async function runIngest(inputs: string[], options: IngestCliOptions): Pr
     if (!problem.unread)
       process.stderr.write(`skipped ${escapeLine(problem.path)}: ${escapeLine(problem.reason)}\n`);
   }
-  // The report readers' threads start now, while the store opens and the inputs are looked at.
-  warmReaders(files.length);
   const lap = stopwatch();
   if (process.env.DELIVERLENS_DEBUG)
     process.stderr.write(`  started at ${(performance.now() / 1000).toFixed(2)} s\n`);
-  const store = await Store.open(options.db);
+  // DuckDB opens (and a new store gets its schema) on its own threads while the ingest path's modules
+  // load here; then the report readers' threads start, while the inputs are looked at.
+  const opening = Store.open(options.db);
+  opening.catch(() => {}); // awaited below: its error is thrown there
+  const [{ ingestInputs }, { warmReaders }] = await Promise.all([
+    import("../../analytics/ingest/inputs.ts"),
+    import("../../dmarc/read-pool.ts"),
+  ]).catch(async (error: unknown) => {
+    (await opening.catch(() => null))?.close();
+    throw error;
+  });
+  warmReaders(files.length);
+  const store = await opening;
   lap("open store");
   const failures: { path: string; error: string }[] = problems
     .filter((problem) => problem.unread)
