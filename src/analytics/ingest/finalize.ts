@@ -86,8 +86,9 @@ export async function insertFlagged(
   // then pushes the new rows' time range into the scan of the stored ones, which skips every row group
   // outside it (zone maps), so the look-up costs in proportion to the batch, not to the store.
   void loadClassifier();
+  // An empty store: no join at all (a join with nothing still ran as a cross product over every row).
   const already = !stored
-    ? "LEFT JOIN (SELECT NULL::UBIGINT AS event_key) e ON false"
+    ? ""
     : matchTime
       ? `LEFT JOIN (SELECT event_key, time FROM event_rows) e ON e.event_key = s.event_key
           AND e.time = coalesce(s.time, TIMESTAMP 'epoch')`
@@ -96,7 +97,7 @@ export async function insertFlagged(
     `INSERT INTO event_rows
     SELECT s.event_key,
       CASE WHEN s.skip THEN ${sqlString(SKIP)} WHEN s.problem IS NOT NULL THEN ${sqlString(PROBLEM)}
-        WHEN e.event_key IS NOT NULL THEN ${sqlString(DUPLICATE)} ELSE s.type END,
+        ${stored ? `WHEN e.event_key IS NOT NULL THEN ${sqlString(DUPLICATE)}` : ""} ELSE s.type END,
       coalesce(s.time, TIMESTAMP 'epoch'), s.recipient, s.provider,
       s.campaign, s.sending_ip, s.pool, s.sending_domain, s.stream, s.remote_mta, s.message_id,
       CASE WHEN s.problem IS NOT NULL THEN s.raw ELSE s.reply END, s.reply_code, s.status,
