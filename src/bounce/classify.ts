@@ -1,6 +1,7 @@
 import { hostName, providerOf, recipientDomain } from "./provider.ts";
 import { type BounceRecord, type RuleRef, ruleRef } from "./record.ts";
 import {
+  BAD_ADDRESS_REASONS,
   CATEGORY_ACTION,
   NOT_FAILURES,
   REASON_ACTION,
@@ -11,8 +12,10 @@ import {
 import { PHRASE_MATCHER } from "./rules/knowledge.ts";
 import {
   type PhraseContext,
+  type PhraseRule,
   PROBED_BY_STATUS_FOR_HINTS,
   SISIMAI_CLASS_ORDER,
+  statusOutranks,
   statusProbedBefore,
 } from "./rules/phrase-rule.ts";
 import { extractProviderCode } from "./rules/provider-codes.ts";
@@ -39,6 +42,11 @@ export interface ReplyInput {
   action?: string | null;
   /** A reason the container already implies (e.g. ARF → feedback, auto-reply → vacation). */
   hintReason?: Reason | null;
+  /**
+   * The hint is the report's verdict, not a first guess the reply may refine (an SMTP phase in which Sisimai's
+   * probes of the reply's words do not apply: "550 user unknown" at MAIL FROM stays onhold).
+   */
+  hintDecides?: boolean;
 }
 
 /** The classification of one reply: a BounceRecord without the per-recipient/per-source fields. */
@@ -66,6 +74,11 @@ interface Decision {
   reason: Reason;
   rule: RuleRef;
   providerRule: ProviderRule | null;
+  /**
+   * The reply's own words say the address does not exist, whatever reason the label follows (Sisimai reads
+   * some statuses before the words: "552 1 … mailbox not found" with Status 5.2.2 is mailboxfull there).
+   */
+  addressGone?: boolean;
 }
 
 /**
@@ -84,6 +97,7 @@ interface MemoEntry {
   domain: string | null;
   action: string | null | undefined;
   hintReason: Reason | null | undefined;
+  hintDecides: boolean;
   reportingMta: string | null | undefined;
   classification: Classification;
   next: MemoEntry | null;
@@ -98,6 +112,7 @@ function sameContext(entry: MemoEntry, input: ReplyInput, domain: string | null)
     entry.domain === domain &&
     entry.action === input.action &&
     entry.hintReason === input.hintReason &&
+    entry.hintDecides === (input.hintDecides === true) &&
     entry.reportingMta === input.reportingMta
   );
 }
@@ -165,6 +180,7 @@ export function classifyReply(input: ReplyInput): Classification {
     domain: detachedOrNot(domain),
     action: detachedOrNot(input.action),
     hintReason: input.hintReason,
+    hintDecides: input.hintDecides === true,
     reportingMta: detachedOrNot(input.reportingMta),
     classification: kept,
     next: first ?? null,
@@ -189,7 +205,7 @@ function classifyUncached(input: ReplyInput, domain: string | null): Classificat
   const dsnAction = input.action?.trim().toLowerCase() ?? null;
 
   const hint = input.hintReason && Object.hasOwn(REASONS, input.hintReason) ? input.hintReason : null;
-  const decision = decide(hint, dsnAction, {
+  const decision = decide(hint, input.hintDecides === true, dsnAction, {
     lowerText,
     provider,
     replyCode,
@@ -211,7 +227,7 @@ function classifyUncached(input: ReplyInput, domain: string | null): Classificat
     (decision.providerRule?.suppress ??
       (SUPPRESS_REASONS.includes(decision.reason) || decision.reason === "notaccept"));
 
-  return {
+  const classification: Classification = {
     provider,
     remoteMta: remoteMta ?? null,
     replyCode,
@@ -225,6 +241,26 @@ function classifyUncached(input: ReplyInput, domain: string | null): Classificat
     action: decision.providerRule?.action ?? REASON_ACTION[decision.reason] ?? CATEGORY_ACTION[category],
     diagnostic: parsed.text,
     rule: decision.rule,
+  };
+  return decision.addressGone === true && decision.providerRule === null
+    ? addressGoneByWords(classification)
+    : classification;
+}
+
+/**
+ * The label follows Sisimai, the verdict follows what the reply means: when the reply's own words say the
+ * address does not exist but the reason is another's (a status Sisimai reads first, a filter's refusal in
+ * no named phase), a permanent failure is still a bad address — category recipient (so the store counts a
+ * hard bounce, not a policy one), suppressed, not worth retrying — whatever the reason says.
+ */
+export function addressGoneByWords(classification: Classification): Classification {
+  if (!classification.permanent || classification.suppressRecipient) return classification;
+  return {
+    ...classification,
+    category: "recipient",
+    retryable: RETRYABLE_5XX.recipient,
+    suppressRecipient: true,
+    action: CATEGORY_ACTION.recipient,
   };
 }
 
@@ -241,8 +277,13 @@ const OVERRIDES_HINT: readonly Reason[] = SISIMAI_CLASS_ORDER;
  * (with a refinable hint, only those of OVERRIDES_HINT), the status code (with a refinable hint, only one
  * Sisimai reads before that hint), a refinable hint, else `undefined`.
  */
-function decide(hint: Reason | null, dsnAction: string | null, context: PhraseContext): Decision {
-  if (hint && !REFINABLE_HINTS.includes(hint)) return fromHint(hint);
+function decide(
+  hint: Reason | null,
+  hintDecides: boolean,
+  dsnAction: string | null,
+  context: PhraseContext,
+): Decision {
+  if (hint && (hintDecides || !REFINABLE_HINTS.includes(hint))) return fromHint(hint);
   if (dsnAction && DELIVERED_ACTIONS.includes(dsnAction)) {
     return {
       reason: "delivered",
@@ -277,6 +318,7 @@ function decide(hint: Reason | null, dsnAction: string | null, context: PhraseCo
         reason: phrase.rule.reason,
         rule: ruleRef(phrase.rule.id, phrase.rule.source),
         providerRule: null,
+        addressGone: saysAddressGone(phrase.rule),
       };
     }
   }
@@ -298,11 +340,36 @@ function decide(hint: Reason | null, dsnAction: string | null, context: PhraseCo
       reason: byStatus,
       rule: ruleRef(`status:${code}`, "RFC 3463 / IANA SMTP Enhanced Status Codes registry"),
       providerRule: null,
+      addressGone: context.lowerText !== "" && wordsOutrankedSayGone(context),
     };
   }
   if (hint) return fromHint(hint);
   return { reason: "undefined", rule: ruleRef("none", ""), providerRule: null };
 }
+
+/** Does this rule's reply say the address does not exist (or is gone for good, where its source says so)? */
+function saysAddressGone(rule: PhraseRule): boolean {
+  return rule.suppress ?? BAD_ADDRESS_REASONS.includes(rule.reason);
+}
+
+/**
+ * When the status decided, did it outrank words that say the address does not exist? Only a status about
+ * the recipient's mailbox or the message can have (then the reply is read once more with the status's rank
+ * set aside); an address status names the address itself ("550 5.1.7 No such domain" is the sender's).
+ */
+function wordsOutrankedSayGone(context: PhraseContext): boolean {
+  const { status, statusReason } = context;
+  if (statusReason === null || !MAILBOX_OR_MESSAGE_STATUS.includes(statusReason)) return false;
+  if (!GONE_REASONS.some((reason) => statusOutranks(status, statusReason, reason))) return false;
+  const words = PHRASE_MATCHER.match({ ...context, statusReason: null });
+  return words !== null && saysAddressGone(words.rule);
+}
+
+/** Statuses about the recipient's mailbox or the message, not about an address, the client or the sender. */
+const MAILBOX_OR_MESSAGE_STATUS: readonly Reason[] = ["mailboxfull", "emailtoolarge"];
+
+/** The reasons of the phrases that can say an address is gone (a rule's `suppress` says it for the others). */
+const GONE_REASONS: readonly Reason[] = [...BAD_ADDRESS_REASONS, "suspend"];
 
 function fromHint(hint: Reason): Decision {
   return {

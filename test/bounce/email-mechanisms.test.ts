@@ -265,6 +265,22 @@ describe("NTT docomo (sisimai go rhost/for-nttdocomo.go)", () => {
     assert.equal(report("5.2.0", "end of DATA"), "filtered");
     assert.equal(report("5.1.1", "end of DATA"), "userunknown");
   });
+  it("docomo's words do not suppress after DATA: its table says the sender was refused, not the address", () => {
+    const reply = "550 Unknown user kijitora@docomo.ne.jp";
+    const [record] = records(
+      dsn(
+        `<kijitora@docomo.ne.jp>: host mfsmax.docomo.ne.jp[192.0.2.240] said: ${reply} (in reply to end of DATA command)`,
+        [
+          "Final-Recipient: rfc822; kijitora@docomo.ne.jp",
+          "Action: failed",
+          "Status: 5.0.0",
+          "Remote-MTA: dns; mfsmax.docomo.ne.jp",
+          `Diagnostic-Code: smtp; ${reply}`,
+        ].join("\n"),
+      ),
+    );
+    assert.deepEqual([record?.reason, record?.suppressRecipient], ["rejected", false]);
+  });
   it("with Status 5.0.0 the phase decides whatever the reply says", () => {
     assert.equal(report("5.0.0", "end of DATA", "550 Message rejected"), "rejected");
     assert.equal(report("5.0.0", "RCPT TO", "550 Mailbox unavailable"), "userunknown");
@@ -275,10 +291,10 @@ describe("user-unknown wording and the SMTP phase (sisimai go reason/why-userunk
   // Yahoo! JAPAN's reply, as Sisimai's X2 and PowerMTA messages quote it.
   const reply =
     "554 delivery error: dd This user doesn't have a example.jp account (kijitora@example.jp) [0]";
-  const report = (phase: string, status = "5.0.0") =>
+  const report = (phase: string, status = "5.0.0", said = reply) =>
     records(
       dsn(
-        `<kijitora@example.jp>: host mx.example.jp[192.0.2.8] said: ${reply}${phase}`,
+        `<kijitora@example.jp>: host mx.example.jp[192.0.2.8] said: ${said}${phase}`,
         ["Final-Recipient: rfc822; kijitora@example.jp", "Action: failed", `Status: ${status}`].join("\n"),
       ),
     )[0]?.reason;
@@ -288,9 +304,48 @@ describe("user-unknown wording and the SMTP phase (sisimai go reason/why-userunk
     assert.equal(report(" (in reply to RCPT TO command)"), "userunknown");
     assert.equal(report("", "5.1.1"), "userunknown");
   });
-  it("before RCPT it is not about the recipient: no filtered verdict", () => {
-    assert.notEqual(report(" (in reply to MAIL FROM command)"), "filtered");
-    assert.notEqual(report(" (in reply to EHLO command)"), "filtered");
+  it("before RCPT it is not about the recipient: on hold at MAIL FROM, the client blocked at EHLO", () => {
+    // sisimai go reason/find.go: neither probe applies before RCPT, nothing else decides (onhold); anotherone()
+    // and lhost/via-exim.go read EHLO/HELO as blocked.
+    assert.equal(report(" (in reply to MAIL FROM command)"), "onhold");
+    assert.equal(report(" (in reply to EHLO command)"), "blocked");
+    assert.equal(report("", "5.0.0", "550 user unknown (in reply to MAIL FROM command)"), "onhold");
+  });
+  it("suppression follows the words: a filtered unknown user is suppressed, one before RCPT is not", () => {
+    const verdict = (reply: string, phase: string) => {
+      const record = records(
+        dsn(
+          `<kijitora@example.jp>: host mx.example.jp[192.0.2.8] said: ${reply}${phase}`,
+          [
+            "Final-Recipient: rfc822; kijitora@example.jp",
+            "Action: failed",
+            "Status: 5.0.0",
+            `Diagnostic-Code: smtp; ${reply}`,
+          ].join("\n"),
+        ),
+      )[0];
+      return `${record?.reason} ${record?.category} ${record?.suppressRecipient} ${record?.retryable}`;
+    };
+    for (const reply of [
+      "550 Invalid recipient",
+      "550 Mailbox does not exist",
+      "550 Requested action not taken: mailbox unavailable",
+      "550 recipient rejected",
+    ]) {
+      assert.equal(verdict(reply, ""), "filtered recipient true false", reply);
+      assert.equal(
+        verdict(reply, " (in reply to end of DATA command)"),
+        "filtered recipient true false",
+        reply,
+      );
+      assert.equal(
+        verdict(reply, " (in reply to RCPT TO command)"),
+        "userunknown recipient true false",
+        reply,
+      );
+      assert.equal(verdict(reply, " (in reply to MAIL FROM command)"), "onhold unknown false false", reply);
+      assert.equal(verdict(reply, " (in reply to EHLO command)"), "blocked blocklist false true", reply);
+    }
   });
   it("an MTA's own category for the recipient stands (X-PowerMTA-BounceCategory: bad-mailbox)", () => {
     const fields = [

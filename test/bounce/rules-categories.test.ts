@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { type Classification, classifyReply, type ReplyInput } from "../../src/bounce/classify.ts";
+import { CATEGORY_ACTION } from "../../src/bounce/rules/categories.ts";
 
 test("the anchor: Apple CS01 is a retryable reputation block that never suppresses the address", () => {
   const got = classifyReply({ text: "550 5.7.1 [CS01] Message rejected due to local policy" });
@@ -178,4 +179,35 @@ test("container hints: feedback and vacation decide; a refinable hint yields to 
   const delayed = classifyReply({ text: "Connection timed out", action: "delayed" });
   assert.equal(delayed.retryable, true);
   assert.equal(delayed.permanent, false);
+});
+
+test("suppression follows the reply's meaning, the label follows Sisimai (a status it reads before the words)", () => {
+  // AOL/Yahoo's reply. With no host known, Sisimai reads Status 5.2.2 first (reason/why-mailboxfull.go:
+  // smtp/status 5.2.2 is mailboxfull) and so do we; the words still say the address does not exist.
+  const aol = "552 1 Requested mail action aborted, mailbox not found";
+  const bare = classifyReply({ text: aol, status: "5.2.2" });
+  assert.deepEqual(
+    [bare.reason, bare.category, bare.suppressRecipient, bare.retryable, bare.action],
+    ["mailboxfull", "recipient", true, false, CATEGORY_ACTION.recipient],
+  );
+  // Yahoo's own table (sisimai go rhost/for-yahooinc.go) is read before the status: the label is userunknown.
+  for (const context of [{ recipient: "a@aol.com" }, { remoteMta: "mx-aol.mail.gm0.yahoodns.net" }]) {
+    const got = classifyReply({ text: aol, status: "5.2.2", ...context });
+    assert.deepEqual(
+      [got.reason, got.suppressRecipient, got.rule.id],
+      ["userunknown", true, "rhost-yahooinc-mailbox-not-found"],
+    );
+  }
+  // A disabled mailbox may come back (RFC 3463 X.2.1): Sisimai's label, no suppression.
+  const disabled = classifyReply({ text: "550 5.2.2 mailbox disabled, not accepting messages" });
+  assert.deepEqual(
+    [disabled.reason, disabled.category, disabled.suppressRecipient],
+    ["mailboxfull", "mailbox", false],
+  );
+  // Sisimai's second probe reads 5.3.4 as too big (reason/why-mesgtoobig.go); content either way.
+  const spam = classifyReply({ text: "552 5.3.4 Message rejected for policy reasons: spam detected" });
+  assert.deepEqual([spam.reason, spam.category, spam.suppressRecipient], ["emailtoolarge", "content", false]);
+  // An address status names the address the words are about: 5.1.7 is the sender's, never the recipient's.
+  const sender = classifyReply({ text: "550 5.1.7 No such domain neko.example.com" });
+  assert.deepEqual([sender.reason, sender.suppressRecipient], ["rejected", false]);
 });

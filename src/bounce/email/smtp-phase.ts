@@ -49,6 +49,10 @@ export function smtpCommandIn(text: string): SmtpCommand | null {
 const LOCAL_AGENT_UNKNOWN_USER =
   /(?:^|\s)(?:mail\.local|local|procmail|maildrop|dovecot-lda|deliver|lmtp):\s*(?:unknown user|user unknown|no such user)\b/;
 
+/** The text said userunknown and no address status (X.1.Y) did: only the words say so, not the status. */
+const wordsOfUnknownUser = (reason: Reason, status: string | null): boolean =>
+  reason === "userunknown" && !(status !== null && /^[45]\.1\./.test(status));
+
 /** What the reply text alone gave (a status-code fallback or nothing) when no phrase explained it. */
 const UNEXPLAINED: readonly Reason[] = ["undefined", "securityerror", "blocked", "syntaxerror"];
 
@@ -67,6 +71,14 @@ const PHASE_RULES: ReadonlyArray<{
   /** Only for these servers: the remote host or the recipient's domain ends with one of them. */
   hosts?: readonly string[];
   reason: Reason;
+  /**
+   * The rule changes the label only: the reply's words (an address that does not exist) still decide
+   * suppression. Not where a provider says its words mean something else, nor before RCPT (the recipient
+   * was not named yet).
+   */
+  wordsStand?: boolean;
+  /** The reason is final: the reply's words do not refine it (a refinable reason such as onhold otherwise is). */
+  decides?: boolean;
   source: string;
 }> = [
   {
@@ -97,14 +109,27 @@ const PHASE_RULES: ReadonlyArray<{
     // the recipient at all, and other rules decide.
     id: "user-unknown-after-rcpt",
     text: /./,
-    textReason: (reason, status) =>
-      reason === "userunknown" && !(status !== null && /^[45]\.1\./.test(status)),
+    textReason: wordsOfUnknownUser,
     // A local delivery agent that looked the user up itself ("mail.local: unknown user: x") is believed.
     unless: LOCAL_AGENT_UNKNOWN_USER,
     commands: (command) => command === null || command === "DATA",
     reason: "filtered",
+    wordsStand: true,
     source:
       "sisimai go reason/why-userunknown.go and why-filtered.go `ProbesInto` (user-unknown wording is userunknown with a 5.1.x status or at RCPT; at DATA or in no named phase, filtered; before RCPT, neither)",
+  },
+  {
+    // Refused at MAIL FROM, the recipient was not named yet: Sisimai's user-unknown probe needs RCPT, its
+    // filtered probe a phase after the envelope, and nothing else explains the reply, so it stays on hold.
+    id: "user-unknown-at-mail-from",
+    text: /./,
+    textReason: wordsOfUnknownUser,
+    unless: LOCAL_AGENT_UNKNOWN_USER,
+    commands: (command) => command === "MAIL",
+    reason: "onhold",
+    decides: true,
+    source:
+      "sisimai go reason/why-userunknown.go, why-filtered.go `ProbesInto` (neither at MAIL), reason/find.go (nothing else decided: onhold); lhost/via-exim.go (after MAIL FROM: onhold)",
   },
   {
     id: "access-denied-at-mail-from",
@@ -118,11 +143,14 @@ const PHASE_RULES: ReadonlyArray<{
     // Refused before any envelope command: the client (IP, hostname, HELO) is what was refused.
     id: "refused-at-connection",
     text: /./,
-    textReason: (reason) => reason !== "blocked" && UNEXPLAINED.includes(reason),
+    // Wording of an unknown user there is not about the recipient (not named yet) either.
+    textReason: (reason, status) =>
+      (reason !== "blocked" && UNEXPLAINED.includes(reason)) || wordsOfUnknownUser(reason, status),
+    unless: LOCAL_AGENT_UNKNOWN_USER,
     commands: (command) => command === "CONN" || command === "HELO",
     reason: "blocked",
     source:
-      "RFC 5321 §3.1, §4.3.2 (a 554 greeting / HELO refusal rejects the client); Sisimai lib/Sisimai/Reason/Blocked.pm",
+      "RFC 5321 §3.1, §4.3.2 (a 554 greeting / HELO refusal rejects the client); Sisimai lib/Sisimai/Reason/Blocked.pm; sisimai go reason/find.go anotherone() and lhost/via-exim.go (EHLO/HELO: blocked)",
   },
 ];
 
@@ -145,14 +173,21 @@ export function localProgramReason(
 /** `name` is `host` or one of its subdomains. */
 const isWithin = (name: string, host: string): boolean => name === host || name.endsWith(`.${host}`);
 
-/** The container-level reason the SMTP phase implies for a reply the text classified as `textReason`, or null. */
+/** What the SMTP phase implies for a reply: its reason, and whether the reply's words still decide suppression. */
+export interface PhaseVerdict {
+  reason: Reason;
+  wordsStand: boolean;
+  decides: boolean;
+}
+
+/** The container-level verdict the SMTP phase implies for a reply the text classified as `textReason`, or null. */
 export function phaseReason(
   lowerText: string,
   status: string | null,
   textReason: Reason,
   commandOf: () => SmtpCommand | null,
   serversOf: () => ReadonlyArray<string | null> = () => [],
-): Reason | null {
+): PhaseVerdict | null {
   let command: SmtpCommand | null | undefined;
   // The servers (host names, a recipient's domain) are worked out only for a rule limited to some.
   let servers: ReadonlyArray<string | null> | undefined;
@@ -166,7 +201,8 @@ export function phaseReason(
       if (!servers.some((name) => name && rule.hosts?.some((host) => isWithin(name, host)))) continue;
     }
     command ??= commandOf();
-    if (rule.commands(command)) return rule.reason;
+    if (rule.commands(command))
+      return { reason: rule.reason, wordsStand: rule.wordsStand === true, decides: rule.decides === true };
   }
   return null;
 }

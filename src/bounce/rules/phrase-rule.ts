@@ -29,6 +29,12 @@ export interface PhraseRule {
    * phrases (about the envelope sender) only then, so a `5.1.1 … Recipient address rejected` stays userunknown.
    */
   yieldsToStatus?: boolean;
+  /**
+   * Whether a permanent failure with this reply means "stop mailing the address", where that differs from
+   * what the reason implies (userunknown, hostunknown, hasmoved: yes; others: no) — e.g. a provider's
+   * suspend that its source says is permanent. Read whatever label the reply ends up with.
+   */
+  suppress?: boolean;
   /** Applies to any host even in a host-scoped table (the code alone names the provider). */
   anyHost?: boolean;
   /** Where the fact comes from: a public URL and/or `sisimai go <file>` (BSD-2-Clause). */
