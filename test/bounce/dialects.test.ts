@@ -600,12 +600,12 @@ test("family wording wrapped or justified by the report (runs of spaces, line br
  * the text with its whitespace runs made single spaces.
  */
 function familyReasonByScan(families: readonly (typeof MTA_FAMILIES)[number][], diagnostic: string) {
-  const lower = diagnostic.toLowerCase().replace(/\s+/g, " ");
+  const spaced = diagnostic.replace(/\s+/g, " ");
   const status = /\b[45]\.\d{1,3}\.\d{1,3}\b/.exec(diagnostic)?.[0];
   const specific = status !== undefined && !status.includes(".0");
   for (const family of families) {
     for (const message of family.messages) {
-      if (!lower.includes(message.phrase.toLowerCase())) continue;
+      if (!spaced.includes(message.phrase)) continue;
       if (message.vagueStatusOnly && specific) continue;
       return { family, reason: message.reason };
     }
@@ -644,4 +644,24 @@ test("family wording found in one scan equals a substring look-up of every phras
       assert.equal(byPredicate?.family.id, expected?.family.id, text);
     }
   }
+});
+
+test("family wording is matched as written, as Sisimai's ContainsAny does (qmail's 'Unable to' is not anyone's 'unable to')", () => {
+  const qmail = MTA_FAMILIES.filter((family) => family.id === "qmail");
+  const interscan = MTA_FAMILIES.filter((family) => family.id === "interscanmss");
+  assert.equal(
+    familyReason(qmail, "Unable to deliver message after multiple retries")?.reason,
+    "systemerror",
+  );
+  assert.equal(familyReason(qmail, "550 unable to find recipient mailbox"), null);
+  assert.equal(familyReason(interscan, "Unable to deliver message to <a@example.jp>")?.reason, "userunknown");
+  assert.equal(familyReason(interscan, "550 unable to deliver message to <a@example.jp>"), null);
+  // A "Failure Notice" report (qmail's subject, Yahoo's layout) whose reply says so in lower case.
+  const fixture = readFileSync(join(DIR, "qmail-clone.eml"), "utf8").replace(
+    "Unable to deliver message after multiple retries, giving up.",
+    "Remote host said: 550 unable to find recipient mailbox",
+  );
+  const [record] = recordsFromEmail(Buffer.from(fixture), "qmail-clone.eml").records;
+  assert.notEqual(record?.rule.id, "dialect:qmail");
+  assert.notEqual(record?.reason, "systemerror");
 });

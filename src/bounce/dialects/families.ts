@@ -20,7 +20,10 @@ import type { Reason } from "../vocabulary.ts";
 export type FamilyMarks = Readonly<Record<string, RegExp>>;
 
 export interface FamilyMessage {
-  /** Found case-insensitively in the recipient's diagnostic. */
+  /**
+   * Found in the recipient's diagnostic as written (case included: Sisimai's ContainsAny is case-sensitive,
+   * and "Unable to" is qmail's wording where "unable to" is anyone's), with runs of spaces read as one.
+   */
   phrase: string;
   reason: Reason;
   /** Only when the diagnostic holds no specific enhanced status (sisimai go lhost/via-gmail.go: one with no ".0"). */
@@ -601,7 +604,7 @@ const SPACE_RUN = /\s\s|[^\S ]/;
 
 const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
-/** Each family's phrases lower-cased once (the look-up is case-insensitive). */
+/** Each family's phrases lower-cased once (found lower-cased, then checked as written). */
 const LOWER_PHRASES: ReadonlyMap<FamilyMessage, string> = new Map(
   MTA_FAMILIES.flatMap((family) => family.messages.map((message) => [message, message.phrase.toLowerCase()])),
 );
@@ -654,9 +657,9 @@ export function familyReason(
   families: readonly MtaFamily[] | ((family: MtaFamily) => boolean),
   diagnostic: string,
 ): { family: MtaFamily; reason: Reason } | null {
-  const lower = diagnostic.toLowerCase();
   // Reports wrap and justify their text ("User  not listed in …"): a phrase is looked for with one space between words.
-  const found = phrasesIn(SPACE_RUN.test(lower) ? lower.replace(/\s+/g, " ") : lower);
+  const spaced = SPACE_RUN.test(diagnostic) ? diagnostic.replace(/\s+/g, " ") : diagnostic;
+  const found = phrasesIn(spaced.toLowerCase());
   if (found === null) return null;
   const counts = typeof families === "function" ? families : (family: MtaFamily) => families.includes(family);
   const owners = [...found].flatMap((phrase) => PHRASE_OWNERS.get(phrase) ?? []);
@@ -666,6 +669,8 @@ export function familyReason(
     const { family, message } = owners[i];
     if (passed.has(family)) continue;
     if (message.vagueStatusOnly && specificStatusIn(diagnostic)) continue;
+    // Found lower-cased (one scan for every phrase); the family wrote it as the table does.
+    if (!spaced.includes(message.phrase)) continue;
     if (!counts(family)) {
       passed.add(family);
       continue;
