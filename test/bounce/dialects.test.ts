@@ -665,3 +665,30 @@ test("family wording is matched as written, as Sisimai's ContainsAny does (qmail
   assert.notEqual(record?.rule.id, "dialect:qmail");
   assert.notEqual(record?.reason, "systemerror");
 });
+
+test("Exim: an error after EHLO/HELO is the client refused, whatever the reply says (sisimai go lhost/via-exim.go)", () => {
+  const exim = (said: string) =>
+    readFileSync(join(DIR, "exim.eml"), "utf8").replace(
+      "    Unrouteable address",
+      `    host mx.example.ed.jp [192.0.2.25]\n    SMTP error from remote mail server after ${said}`,
+    );
+  const reading = (said: string) => recordsFromEmail(Buffer.from(exim(said)), "exim.eml").records[0];
+  const helo = reading("EHLO mx.example.jp: 550 5.7.1 Sender address rejected: access denied");
+  assert.deepEqual(
+    [helo?.reason, helo?.rule.id, helo?.suppressRecipient],
+    ["blocked", "dialect:exim", false],
+  );
+  // After RCPT the words decide as usual.
+  const rcpt = reading("RCPT TO:<kijitora@example.ed.jp>: 550 5.1.1 <kijitora@example.ed.jp>: User unknown");
+  assert.equal(rcpt?.reason, "userunknown");
+  // Not an Exim report (its marks are gone): the family's rule does not apply.
+  const other = recordsFromEmail(
+    Buffer.from(
+      exim("EHLO mx.example.jp: 550 5.7.1 Sender address rejected: access denied")
+        .replace("Mail Delivery System", "Postmaster")
+        .replace("Message-Id: <E1P1YNN-0003AD-Ga@mx.example.jp>", "Message-Id: <1@mx.example.jp>"),
+    ),
+    "x.eml",
+  ).records[0];
+  assert.notEqual(other?.rule.id, "dialect:exim");
+});

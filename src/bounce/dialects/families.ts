@@ -1,5 +1,6 @@
 import { type HeaderBlock, headerValue } from "../email/headers.ts";
 import type { ScannedEmail } from "../email/scan.ts";
+import { type SmtpCommand, smtpCommandIn } from "../email/smtp-phase.ts";
 import type { Reason } from "../vocabulary.ts";
 
 /**
@@ -41,6 +42,11 @@ export interface MtaFamily {
    * user unknown"): a message there belongs to the first recipient, as Sisimai reads it.
    */
   messageBeforeRecipients?: boolean;
+  /**
+   * The reason the family gives an error by the SMTP command it came after, before reading its wording:
+   * only where `when` finds the family's line that names the command.
+   */
+  commandVerdicts?: { when: RegExp; verdicts: readonly { command: SmtpCommand; reason: Reason }[] };
   /** A header of the report that gives every recipient its reason, whatever the text says (lower-case name). */
   headerVerdicts?: readonly { header: string; pattern: RegExp; reason: Reason }[];
 }
@@ -288,6 +294,13 @@ export const MTA_FAMILIES: readonly MtaFamily[] = [
       { "message-id": /^\s*<mxl~/ },
     ],
     messages: EXIM_MESSAGES,
+    // "SMTP error from remote mail server after EHLO …": the client was refused, whatever the reply says
+    // (via-exim.go sets blocked, an explicit reason). After MAIL FROM it sets onhold, a first guess the
+    // reply's words still refine: the generic SMTP-phase rules read that (src/bounce/email/smtp-phase.ts).
+    commandVerdicts: {
+      when: /SMTP error from remote |LMTP error after /,
+      verdicts: [{ command: "HELO", reason: "blocked" }],
+    },
   },
   {
     id: "ezweb",
@@ -676,6 +689,28 @@ export function familyReason(
       continue;
     }
     return { family, reason: message.reason };
+  }
+  return null;
+}
+
+/** The families that decide by the SMTP command an error came after. */
+const COMMAND_FAMILIES = MTA_FAMILIES.filter((family) => family.commandVerdicts !== undefined);
+
+/**
+ * The reason a family gives an error by the SMTP command it came after (sisimai go lhost/via-exim.go:
+ * after EHLO/HELO, blocked), or null; the family's marks are looked at only when its line is there.
+ */
+export function commandVerdict(
+  familyMarked: (family: MtaFamily) => boolean,
+  diagnostic: string,
+): { family: MtaFamily; reason: Reason } | null {
+  for (let i = 0; i < COMMAND_FAMILIES.length; i++) {
+    const family = COMMAND_FAMILIES[i];
+    const rules = family.commandVerdicts;
+    if (!rules?.when.test(diagnostic) || !familyMarked(family)) continue;
+    const command = smtpCommandIn(diagnostic);
+    const verdict = rules.verdicts.find((entry) => entry.command === command);
+    if (verdict) return { family, reason: verdict.reason };
   }
   return null;
 }

@@ -3,6 +3,7 @@ import { describeLimit, type LimitName, limitOf } from "../../util/limits.ts";
 import type { ParseProblem } from "../../util/problem.ts";
 import { addressGoneByWords, type Classification, classifyReply, type ReplyInput } from "../classify.ts";
 import {
+  commandVerdict,
   familyMarker,
   familyReason,
   headerVerdict,
@@ -340,7 +341,8 @@ export function readEmail(
           entry.hintSource = ruleRef(`dialect:${verdict.family.id}`, verdict.family.source);
         }
         if (!entry.hintReason && entry.diagnostic) {
-          const found = familyReason(isMarked, entry.diagnostic);
+          const found =
+            commandVerdict(isMarked, entry.diagnostic) ?? familyReason(isMarked, entry.diagnostic);
           if (found) {
             entry.hintReason = found.reason;
             entry.hintSource = ruleRef(`dialect:${found.family.id}`, found.family.source);
