@@ -211,3 +211,13 @@ test("suppression follows the reply's meaning, the label follows Sisimai (a stat
   const sender = classifyReply({ text: "550 5.1.7 No such domain neko.example.com" });
   assert.deepEqual([sender.reason, sender.suppressRecipient], ["rejected", false]);
 });
+
+test("a provider's disabled account that its page says stays disabled is suppressed (GoDaddy), a generic one is not", () => {
+  const godaddy = classifyReply({ text: "550 Account disabled", remoteMta: "smtp.secureserver.net" });
+  assert.deepEqual(
+    [godaddy.reason, godaddy.category, godaddy.suppressRecipient, godaddy.retryable, godaddy.rule.id],
+    ["suspend", "recipient", true, false, "rhost-godaddy-account-disabled"],
+  );
+  const generic = classifyReply({ text: "550 5.2.1 mailbox disabled, not accepting messages" });
+  assert.deepEqual([generic.reason, generic.suppressRecipient], ["suspend", false]);
+});
