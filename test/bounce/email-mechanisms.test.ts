@@ -1,9 +1,12 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { classifyEvent } from "../../src/bounce/classify-event.ts";
 import { BOUNCE_CATEGORIES } from "../../src/bounce/dialects/bounce-categories.ts";
 import { preferStatus, recordsFromEmail, splitMbox } from "../../src/bounce/email/index.ts";
 import type { BounceRecord } from "../../src/bounce/record.ts";
+import type { DeliveryEvent } from "../../src/events/event.ts";
 import { classifyEmailBuffer } from "../../src/pipeline/classify-email.ts";
+import { emailItems } from "../../src/pipeline/email-events.ts";
 
 /** The general mechanisms that read bounces the way their MTA writes them (synthetic messages, 192.0.2.x). */
 
@@ -310,6 +313,42 @@ describe("user-unknown wording and the SMTP phase (sisimai go reason/why-userunk
     assert.equal(report(" (in reply to MAIL FROM command)"), "onhold");
     assert.equal(report(" (in reply to EHLO command)"), "blocked");
     assert.equal(report("", "5.0.0", "550 user unknown (in reply to MAIL FROM command)"), "onhold");
+  });
+  it("ingest's path (each record an event, classified by classifyEvent) gives the same verdicts", () => {
+    for (const said of ["550 Mailbox does not exist", "550 Invalid recipient", reply]) {
+      for (const phase of [
+        "",
+        " (in reply to end of DATA command)",
+        " (in reply to MAIL FROM command)",
+        " (in reply to EHLO command)",
+      ]) {
+        const raw = Buffer.from(
+          dsn(
+            `<kijitora@example.jp>: host mx.example.jp[192.0.2.8] said: ${said}${phase}`,
+            ["Final-Recipient: rfc822; kijitora@example.jp", "Action: failed", "Status: 5.0.0"].join("\n"),
+          ),
+        );
+        const [record] = recordsFromEmail(raw, "t.eml").records;
+        const [event] = emailItems(raw, "t.eml", null).filter(
+          (item): item is DeliveryEvent => "type" in item,
+        );
+        const stored = classifyEvent({
+          type: event.type,
+          reply: event.reply ?? null,
+          replyCode: event.replyCode ?? null,
+          status: event.status ?? null,
+          remoteMta: event.remoteMta ?? null,
+          recipient: event.recipient ?? null,
+          hint: event.reasonHint ?? null,
+        });
+        const label = `${said}${phase}`;
+        assert.deepEqual(
+          [stored?.reason, stored?.category, stored?.suppressRecipient],
+          [record?.reason, record?.category, record?.suppressRecipient],
+          label,
+        );
+      }
+    }
   });
   it("suppression follows the words: a filtered unknown user is suppressed, one before RCPT is not", () => {
     const verdict = (reply: string, phase: string) => {

@@ -1,7 +1,7 @@
 import { mailDateIso } from "../../util/dates.ts";
 import { describeLimit, type LimitName, limitOf } from "../../util/limits.ts";
 import type { ParseProblem } from "../../util/problem.ts";
-import { addressGoneByWords, type Classification, classifyReply, type ReplyInput } from "../classify.ts";
+import { type Classification, classifyReply, type ReplyInput } from "../classify.ts";
 import {
   commandVerdict,
   familyMarker,
@@ -129,35 +129,25 @@ function toRecord(
   // A provider's own rule already knows what its reply means in each phase.
   if (!input.hintReason && !PROVIDER_RULE_IDS.has(classification.rule.id)) {
     // The SMTP phase can change what the reply means; only the report shows it (rarely needed: look it up lazily).
-    const byProgram = localProgramReason(report, diagnostic, classification.reason);
-    const byPhase = byProgram
-      ? null
-      : phaseReason(
-          diagnostic.toLowerCase(),
-          status,
-          classification.reason,
-          () =>
-            smtpCommandIn(
-              `${typeof report.context === "function" ? report.context() : (report.context ?? "")} ${diagnostic}`,
-            ),
-          () => [
-            input.remoteMta ? hostName(input.remoteMta) : null,
-            report.recipient ? recipientDomain(report.recipient) : null,
-          ],
-        );
-    const byReport = byProgram ?? byPhase?.reason ?? null;
-    const wordsSaidGone = classification.suppressRecipient;
-    if (byReport && byReport !== classification.reason) hint = byReport;
+    const byPhase =
+      localProgramReason(report, diagnostic, classification.reason) ??
+      phaseReason(
+        diagnostic.toLowerCase(),
+        status,
+        classification.reason,
+        () =>
+          smtpCommandIn(
+            `${typeof report.context === "function" ? report.context() : (report.context ?? "")} ${diagnostic}`,
+          ),
+        () => [
+          input.remoteMta ? hostName(input.remoteMta) : null,
+          report.recipient ? recipientDomain(report.recipient) : null,
+        ],
+      );
+    if (byPhase && byPhase !== classification.reason) hint = byPhase;
     else if (classification.reason === "undefined" && expiredInQueue(classification, report.action))
       hint = "expired";
-    if (hint)
-      classification = classifyReply({
-        ...input,
-        hintReason: hint,
-        hintDecides: hint === byPhase?.reason && byPhase.decides,
-      });
-    if (hint === byPhase?.reason && byPhase.wordsStand && wordsSaidGone)
-      classification = addressGoneByWords(classification);
+    if (hint) classification = classifyReply({ ...input, hintReason: hint });
   }
   if (hint && report.hintSource && hint === report.hintReason && classification.rule.id === `hint:${hint}`)
     classification.rule = report.hintSource;
