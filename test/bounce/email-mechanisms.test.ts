@@ -283,6 +283,20 @@ describe("NTT docomo (sisimai go rhost/for-nttdocomo.go)", () => {
       ),
     );
     assert.deepEqual([record?.reason, record?.suppressRecipient], ["rejected", false]);
+    // Its reception filter (Status 5.2.0) says "unknown user" too: filtered, and the address is kept.
+    const [filtered] = records(
+      dsn(
+        `<kijitora@docomo.ne.jp>: host mfsmax.docomo.ne.jp[192.0.2.240] said: ${reply} (in reply to end of DATA command)`,
+        [
+          "Final-Recipient: rfc822; kijitora@docomo.ne.jp",
+          "Action: failed",
+          "Status: 5.2.0",
+          "Remote-MTA: dns; mfsmax.docomo.ne.jp",
+          `Diagnostic-Code: smtp; ${reply}`,
+        ].join("\n"),
+      ),
+    );
+    assert.deepEqual([filtered?.reason, filtered?.suppressRecipient], ["filtered", false]);
   });
   it("with Status 5.0.0 the phase decides whatever the reply says", () => {
     assert.equal(report("5.0.0", "end of DATA", "550 Message rejected"), "rejected");
