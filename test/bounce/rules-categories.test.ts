@@ -221,3 +221,23 @@ test("a provider's disabled account that its page says stays disabled is suppres
   const generic = classifyReply({ text: "550 5.2.1 mailbox disabled, not accepting messages" });
   assert.deepEqual([generic.reason, generic.suppressRecipient], ["suspend", false]);
 });
+
+test("a suspended address whose words say it is gone for good is suppressed; one suspended for now is not", () => {
+  for (const input of [
+    { text: "550 5.2.1 <kijitora@example.org>... is unavailable: user is terminated" },
+    { text: "550 5.2.1 this address no longer accepts mail" },
+    {
+      text: "554 delivery error: dd kijitora@yahoo.com is no longer valid.",
+      recipient: "kijitora@yahoo.com",
+    },
+  ]) {
+    const got = classifyReply(input);
+    assert.deepEqual(
+      [got.reason, got.category, got.suppressRecipient],
+      ["suspend", "recipient", true],
+      input.text,
+    );
+  }
+  const temporary = classifyReply({ text: "550 5.2.1 this account has been temporarily suspended" });
+  assert.deepEqual([temporary.reason, temporary.suppressRecipient], ["suspend", false]);
+});
