@@ -213,6 +213,17 @@ export class EventClassifier {
       entry.diagnosticJson ??= joined(utf8(JSON.stringify(c.diagnostic)), json.tail());
       ending = entry.diagnosticJson;
     }
+    // The part after the time is the same for an outcome of the shape of the last one with this entry.
+    let afterTime: Uint8Array | null = null;
+    const kept = spans.shape?.kept;
+    if (kept instanceof KeptShape && json.writable) {
+      if (kept.json !== json || kept.ending !== ending) {
+        kept.json = json;
+        kept.ending = ending;
+        kept.afterTime = json.afterTime(remoteMta, ending);
+      }
+      afterTime = kept.afterTime;
+    }
     return (
       json.writeHead(
         out,
@@ -225,6 +236,7 @@ export class EventClassifier {
         time,
         remoteMta,
         ending,
+        afterTime,
       ) &&
       (ending !== null || this.diagnosticBytes(entry, json, spans, out))
     );
@@ -298,9 +310,13 @@ export class EventClassifier {
     } else {
       // An outcome of a shape seen before has that one's context but maybe for its reply code.
       const kept = spans.shape?.kept;
-      if (kept instanceof DomainContext && kept.replyCode === replyCode && kept.action === action)
-        known = kept;
-      else {
+      if (
+        kept instanceof KeptShape &&
+        kept.context.replyCode === replyCode &&
+        kept.context.action === action
+      ) {
+        known = kept.context;
+      } else {
         const domain = this.domainOfBytes(spans.bytes, spans.recipientStart, spans.recipientEnd);
         known = domain.contextOf(action, event.remoteMta, replyCode, status, hint);
         if (known === null) {
@@ -310,7 +326,7 @@ export class EventClassifier {
             new DomainContext(action, event.remoteMta, replyCode, status, hint, host, domain.key, hash),
           );
         }
-        if (spans.shape !== null) spans.shape.kept = known;
+        if (spans.shape !== null) spans.shape.kept = new KeptShape(known);
       }
       domainKey = known.domainKey;
       hostKey = known.hostKey;
@@ -657,6 +673,22 @@ class DomainContext {
     this.hostKey = hostKey;
     this.domainKey = domainKey;
     this.hash = hash;
+  }
+}
+
+/**
+ * What the classifier keeps on an OutcomeShape: the context of its outcomes (all in one but for the reply
+ * code, which is checked), and the record part after the time last written for one of them (its remote
+ * host is the shape's, so the part is the same for the same entry's JSON and diagnostic ending).
+ */
+class KeptShape {
+  readonly context: DomainContext;
+  json: ClassificationJson | null = null;
+  ending: Uint8Array | null = null;
+  afterTime: Uint8Array | null = null;
+
+  constructor(context: DomainContext) {
+    this.context = context;
   }
 }
 
