@@ -14,6 +14,7 @@ import {
   FNV_PRIME,
   isProblem,
   newCounters,
+  type OutcomeShape,
   type OutcomeSpans,
   type ParseCounters,
   problem,
@@ -52,6 +53,13 @@ interface Entry {
   json: ClassificationJson | null;
   /** The JSON bytes of its classification's diagnostic and the record's end (made at the first `jsonBytes` that writes it). */
   diagnosticJson: Uint8Array | null;
+  /**
+   * The record part after the time (ClassificationJson.afterTime) last written for an outcome of this
+   * shape (whose remote host it holds) with this diagnostic ending.
+   */
+  afterTimeShape: OutcomeShape | null;
+  afterTimeEnding: Uint8Array | null;
+  afterTime: Uint8Array | null;
   /**
    * The diagnostic's JSON bytes around the places swapTokens puts a reply's tokens, the record's end with
    * the last (made at the first `jsonBytes` that needs them; null: the tokens cannot be placed).
@@ -213,16 +221,16 @@ export class EventClassifier {
       entry.diagnosticJson ??= joined(utf8(JSON.stringify(c.diagnostic)), json.tail());
       ending = entry.diagnosticJson;
     }
-    // The part after the time is the same for an outcome of the shape of the last one with this entry.
+    // The part after the time is the same for the entry's outcomes of one shape (its remote host).
     let afterTime: Uint8Array | null = null;
-    const kept = spans.shape?.kept;
-    if (kept instanceof KeptShape && json.writable) {
-      if (kept.json !== json || kept.ending !== ending) {
-        kept.json = json;
-        kept.ending = ending;
-        kept.afterTime = json.afterTime(remoteMta, ending);
+    const shape = spans.shape;
+    if (shape !== null && json.writable) {
+      if (entry.afterTimeShape !== shape || entry.afterTimeEnding !== ending) {
+        entry.afterTimeShape = shape;
+        entry.afterTimeEnding = ending;
+        entry.afterTime = json.afterTime(remoteMta, ending);
       }
-      afterTime = kept.afterTime;
+      afterTime = entry.afterTime;
     }
     return (
       json.writeHead(
@@ -310,12 +318,8 @@ export class EventClassifier {
     } else {
       // An outcome of a shape seen before has that one's context but maybe for its reply code.
       const kept = spans.shape?.kept;
-      if (
-        kept instanceof KeptShape &&
-        kept.context.replyCode === replyCode &&
-        kept.context.action === action
-      ) {
-        known = kept.context;
+      if (kept instanceof DomainContext && kept.replyCode === replyCode && kept.action === action) {
+        known = kept;
       } else {
         const domain = this.domainOfBytes(spans.bytes, spans.recipientStart, spans.recipientEnd);
         known = domain.contextOf(action, event.remoteMta, replyCode, status, hint);
@@ -326,7 +330,7 @@ export class EventClassifier {
             new DomainContext(action, event.remoteMta, replyCode, status, hint, host, domain.key, hash),
           );
         }
-        if (spans.shape !== null) spans.shape.kept = new KeptShape(known);
+        if (spans.shape !== null) spans.shape.kept = known;
       }
       domainKey = known.domainKey;
       hostKey = known.hostKey;
@@ -493,6 +497,9 @@ export class EventClassifier {
       json: null,
       diagnosticJson: null,
       pieces: undefined,
+      afterTimeShape: null,
+      afterTimeEnding: null,
+      afterTime: null,
     };
   }
 
@@ -673,22 +680,6 @@ class DomainContext {
     this.hostKey = hostKey;
     this.domainKey = domainKey;
     this.hash = hash;
-  }
-}
-
-/**
- * What the classifier keeps on an OutcomeShape: the context of its outcomes (all in one but for the reply
- * code, which is checked), and the record part after the time last written for one of them (its remote
- * host is the shape's, so the part is the same for the same entry's JSON and diagnostic ending).
- */
-class KeptShape {
-  readonly context: DomainContext;
-  json: ClassificationJson | null = null;
-  ending: Uint8Array | null = null;
-  afterTime: Uint8Array | null = null;
-
-  constructor(context: DomainContext) {
-    this.context = context;
   }
 }
 
