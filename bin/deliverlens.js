@@ -79,10 +79,6 @@ if (!nodeIsRecentEnough(process.version)) {
       ...process.argv.slice(2),
     ]);
   } else {
-    if (process.argv[2] === "classify") {
-      // Many bounce emails: their second process starts now, booting on the other core while this one loads.
-      (await import(entry("pipeline/helper-process"))).startHelperEarly(process.argv.slice(3));
-    }
     await import(entry("cli/main"));
   }
 }

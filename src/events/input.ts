@@ -274,10 +274,7 @@ export function openWholeFile(name: string, scratch: Buffer): OpenedSource | nul
   const fd = openSync(name, "r");
   try {
     const got = readAt0(fd, scratch);
-    if (got !== null && got < scratch.length) {
-      const whole = scratch.subarray(0, got);
-      return isCompressed(whole) ? null : fromBuffer(name, whole, () => modifiedOf(name));
-    }
+    if (got !== null && got < scratch.length) return wholeFileRead(name, scratch.subarray(0, got));
     const stat = fstatSync(fd);
     if (!stat.isFile() || stat.size > WHOLE_FILE_BYTES) return null;
     const whole = readWhole(fd, stat.size, scratch);
@@ -285,6 +282,14 @@ export function openWholeFile(name: string, scratch: Buffer): OpenedSource | nul
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * A file whose bytes one read from its start gave whole (it ended before the read's buffer did), as
+ * openWholeFile opens it: null when compressed (streamed then).
+ */
+export function wholeFileRead(name: string, whole: Buffer): OpenedSource | null {
+  return isCompressed(whole) ? null : fromBuffer(name, whole, () => modifiedOf(name));
 }
 
 /** Bytes read from the start into `into`, in one read; null when the descriptor cannot be read by position. */

@@ -11,10 +11,13 @@ import { SOURCE_AND_HEURISTIC } from "./opens.ts";
  * Apple's egress CSV the rows are read instead.
  */
 
-/** SQL: the rows `where` selects, counted per provider, day (`d`), type and, for opens, `machine` (`n`). */
-export const dayKindsSql = (where: string, machineOpen: string): string =>
+/**
+ * SQL: the rows `where` selects, counted per provider, day (`d`), type and, for opens, `machine` (`n`), with
+ * any `more` aggregates after the count.
+ */
+export const dayKindsSql = (where: string, machineOpen: string, more = ""): string =>
   `SELECT provider, time::DATE AS d, type, CASE WHEN type = 'open' THEN ${machineOpen} END AS machine,
-    count(*) AS n FROM event_rows WHERE ${where} GROUP BY ALL`;
+    count(*) AS n${more} FROM event_rows WHERE ${where} GROUP BY ALL`;
 
 /**
  * SQL: distinct recipients deferred per provider and day (`d`, `deferredRecipients`) among the rows `where`
@@ -51,6 +54,22 @@ const describesSql = (less: string, x: string) =>
     AND key_sum = coalesce(r.x, 0) - ${x} FROM summary_state), false)`;
 const ROWS_SQL = "(SELECT count(*) AS n, sum(event_key) AS x FROM event_rows) r";
 
+/**
+ * SQL: one file's rows (`$file_id`) in the summary's groups (`dayKindsSql`), each with the sum of its rows'
+ * event keys (`x`): the one scan after a file's INSERT that the settle counts its rows by (rows it flags carry
+ * types of their own) and, kept as `FileKinds`, the summary is brought up to date from.
+ */
+export const FILE_KINDS_SQL = dayKindsSql("file_id = $file_id", MACHINE_OPEN, ", sum(event_key) AS x");
+
+/**
+ * A file's stored rows as FILE_KINDS_SQL groups them, in a table (`table`), and whether the store held rows
+ * before the file (`storedBefore`): what refreshDaySummary needs instead of reading the file's rows again.
+ */
+export interface FileKinds {
+  table: string;
+  storedBefore: boolean;
+}
+
 /** Whether the summary describes the stored rows as they are. */
 async function current(store: Store): Promise<boolean> {
   const row = await store.one<{ ok: boolean }>(`SELECT ${describesSql("0", "0")} AS ok FROM ${ROWS_SQL}`);
@@ -75,49 +94,83 @@ export async function daySummaryCovers(store: Store, asOf: Params, proxyIps: num
 /** How `refreshDaySummary` brought the summary up to date (the tests check the incremental road is taken). */
 export type Refresh = "merged" | "rebuilt" | "unchanged";
 
+/** The temp table `scanFileKinds` writes: a file's rows as FILE_KINDS_SQL groups them. */
+export const FILE_KINDS = "file_kinds";
+
+/** Reads a file's rows once into FILE_KINDS (FILE_KINDS_SQL), inside its transaction. */
+export async function scanFileKinds(store: Store, fileId: number): Promise<void> {
+  await store.run(`CREATE OR REPLACE TEMP TABLE ${FILE_KINDS} AS ${FILE_KINDS_SQL}`, { file_id: fileId });
+}
+
 /**
  * Brings the summary up to date after a file's rows are settled (inside the file's transaction, `stored`
  * of them): its counts merged in, the deferred recipients of the days it touched counted again (distinct
  * over every file). A summary that did not describe the rows before this file (a store from before schema
  * 10, rows written by another writer, another definition) is rebuilt from every row instead, and so is a
  * store's first file's (plain inserts of its groupings: no merge, no other file to count again).
+ * `scanned`: FILE_KINDS already holds the file's stored rows' groups (the settle's scan, its flagged rows
+ * left out), and whether the store held rows before the file; else the file's rows are read here.
  */
-export async function refreshDaySummary(store: Store, fileId: number, stored: number): Promise<Refresh> {
-  const row = await store.one<{ before: boolean; empty: boolean }>(
-    `SELECT ${describesSql("$stored", "f.x")} AS before, r.n = $stored AS empty FROM ${ROWS_SQL},
-      (SELECT coalesce(sum(event_key), 0) AS x FROM event_rows WHERE file_id = $file_id) f`,
-    { stored, file_id: fileId },
-  );
-  if (row?.before !== true || (row.empty && stored > 0)) {
-    await rebuildDaySummary(store);
-    return "rebuilt";
-  }
-  if (stored === 0) return "unchanged";
+export async function refreshDaySummary(
+  store: Store,
+  fileId: number,
+  stored: number,
+  scanned?: { storedBefore: boolean },
+): Promise<Refresh> {
   const file = { file_id: fileId };
-  await store.run(
-    `MERGE INTO day_counts c USING (${dayKindsSql("file_id = $file_id", MACHINE_OPEN)}) f
-      ON c.provider = f.provider AND c.day = f.d AND c.type = f.type AND c.machine IS NOT DISTINCT FROM f.machine
-      WHEN MATCHED THEN UPDATE SET n = c.n + f.n
-      WHEN NOT MATCHED THEN INSERT VALUES (f.provider, f.d, f.type, f.machine, f.n)`,
-    file,
-  );
-  await store.run(
-    `CREATE OR REPLACE TEMP TABLE file_days AS SELECT DISTINCT provider, time::DATE AS d FROM event_rows
-      WHERE file_id = $file_id AND type = 'deferred'`,
-    file,
-  );
-  await store.run(
-    "DELETE FROM day_deferred c USING file_days f WHERE c.provider = f.provider AND c.day = f.d",
-  );
-  // The days' range first: DuckDB skips the row groups outside it (zone maps) before the join.
-  await store.run(
-    `INSERT INTO day_deferred SELECT provider, d, deferredRecipients FROM (${dayDeferredSql(
-      "time >= (SELECT min(d) FROM file_days) AND time < (SELECT max(d) FROM file_days) + INTERVAL 1 DAY",
-    )}) x SEMI JOIN file_days f USING (provider, d)`,
-  );
-  await store.run("DROP TABLE file_days");
-  await markCovered(store);
-  return "merged";
+  if (!scanned) await scanFileKinds(store, fileId);
+  const fileSum = `(SELECT coalesce(sum(x), 0) FROM ${FILE_KINDS})`;
+  try {
+    if (scanned?.storedBefore === false) {
+      // The store's rows are this file's: its groups are the summary, no other row to read.
+      await store.run(
+        `DELETE FROM day_counts; DELETE FROM day_deferred;
+        INSERT INTO day_counts SELECT provider, d, type, machine, n FROM ${FILE_KINDS};
+        DELETE FROM summary_state;
+        INSERT INTO summary_state SELECT $stored, ${fileSum}, ${DAY_SUMMARY_DEFINITION}`,
+        { stored },
+      );
+      await store.run(`INSERT INTO day_deferred ${dayDeferredSql("file_id = $file_id")}`, file);
+      return "rebuilt";
+    }
+    const row = await store.one<{ before: boolean; empty: boolean }>(
+      `SELECT ${describesSql("$stored", `${fileSum}`)} AS before, r.n = $stored AS empty FROM ${ROWS_SQL}`,
+      { stored },
+    );
+    if (row?.before !== true || (row.empty && stored > 0)) {
+      await rebuildDaySummary(store);
+      return "rebuilt";
+    }
+    if (stored === 0) return "unchanged";
+    await store.run(
+      `MERGE INTO day_counts c USING ${FILE_KINDS} f
+        ON c.provider = f.provider AND c.day = f.d AND c.type = f.type AND c.machine IS NOT DISTINCT FROM f.machine
+        WHEN MATCHED THEN UPDATE SET n = c.n + f.n
+        WHEN NOT MATCHED THEN INSERT VALUES (f.provider, f.d, f.type, f.machine, f.n)`,
+    );
+    await store.run(
+      `CREATE OR REPLACE TEMP TABLE file_days AS SELECT DISTINCT provider, d FROM ${FILE_KINDS}
+        WHERE type = 'deferred'`,
+    );
+    await store.run(
+      "DELETE FROM day_deferred c USING file_days f WHERE c.provider = f.provider AND c.day = f.d",
+    );
+    // The days' range first: DuckDB skips the row groups outside it (zone maps) before the join.
+    await store.run(
+      `INSERT INTO day_deferred SELECT provider, d, deferredRecipients FROM (${dayDeferredSql(
+        "time >= (SELECT min(d) FROM file_days) AND time < (SELECT max(d) FROM file_days) + INTERVAL 1 DAY",
+      )}) x SEMI JOIN file_days f USING (provider, d)`,
+    );
+    await store.run("DROP TABLE file_days");
+    // It described the rows before this file (checked above): now it describes them with the file's.
+    await store.run(
+      `UPDATE summary_state SET event_rows = event_rows + $stored, key_sum = key_sum + ${fileSum}`,
+      { stored },
+    );
+    return "merged";
+  } finally {
+    if (!scanned) await store.run(`DROP TABLE ${FILE_KINDS}`);
+  }
 }
 
 /** Whether the summary does not describe the stored rows as they are (see `describesSql`). */

@@ -4,10 +4,6 @@ import { type OpenedSource, openWholeFile } from "../events/input.ts";
 import { LimitError } from "../util/limits.ts";
 import { describeError } from "../util/walk.ts";
 import { classifyEmailBuffer } from "./classify-email.ts";
-
-// The helper process's other task (helper-jobs.ts): an mbox's segments, read from the file by their place.
-export { classifySegmentRange } from "./classify-email.ts";
-
 import {
   type ClassifyItem,
   type ClassifyOptions,
@@ -15,6 +11,8 @@ import {
   classifyOpenedBatches,
   isProblem,
 } from "./classify-source.ts";
+import { threadsAllowed } from "./helper-process.ts";
+import { FilesReadAhead } from "./read-ahead.ts";
 
 /**
  * Small files classified whole, a job of them at a time: the unit of work `classify` hands to its second
@@ -46,9 +44,14 @@ export interface FilesDone {
 /** Files up to this size are read into one buffer per job (each is done before the next is read). */
 const SCRATCH_BYTES = 256 * 1024;
 
+/**
+ * `ahead`: the files already being read by a reader thread (read-ahead.ts), `paths` being its files from
+ * `first` on; without it each file is read here.
+ */
 export async function classifyWholeFiles(
   paths: readonly string[],
   options: ClassifyOptions,
+  ahead?: { reader: FilesReadAhead; first: number },
 ): Promise<FilesDone> {
   const files: FileResult[] = [];
   // A job's buffers are the last job's (a fresh 256 KB each time is fresh pages to fault in); a job that runs
@@ -58,15 +61,22 @@ export async function classifyWholeFiles(
     scratch: Buffer.allocUnsafe(SCRATCH_BYTES),
   };
   try {
-    for (const path of paths) {
+    for (let at = 0; at < paths.length; at++) {
       // Most files (bounce emails) are done without an await: a folder of 14,000 takes thousands fewer turns.
       // Any other is awaited here, before the next file is read into the scratch buffer.
       const before = json.length;
-      const started = startWholeFile(path, options, json, scratch);
-      const result =
-        "opened" in started ? await classifyRest(started.opened, started.result, options, json) : started;
-      result.jsonBytes = json.length - before;
-      files.push(result);
+      const open = ahead
+        ? () => ahead.reader.open(ahead.first + at, scratch)
+        : () => openWholeFile(paths[at], scratch);
+      try {
+        const started = startWholeFile(paths[at], open, options, json);
+        const result =
+          "opened" in started ? await classifyRest(started.opened, started.result, options, json) : started;
+        result.jsonBytes = json.length - before;
+        files.push(result);
+      } finally {
+        ahead?.reader.done(ahead.first + at);
+      }
     }
     return { files, json: json.take() };
   } finally {
@@ -108,9 +118,9 @@ class JsonLines {
  */
 function startWholeFile(
   path: string,
+  open: () => OpenedSource | null,
   options: ClassifyOptions,
   json: JsonLines,
-  scratch: Buffer,
 ): FileResult | { opened: OpenedSource; result: FileResult } {
   const result: FileResult = {
     path,
@@ -123,7 +133,7 @@ function startWholeFile(
   };
   let opened: OpenedSource | null;
   try {
-    opened = openWholeFile(path, scratch);
+    opened = open();
   } catch (error) {
     result.unreadable = describeError(error);
     return result;
@@ -178,21 +188,23 @@ function fail(result: FileResult, error: unknown): void {
 }
 
 /**
- * Every path's result, a job of files at a time, in order; `streamed` ones are left to the caller. On two
- * processes when allowed (classify-parallel.ts), else here: the same jobs either way.
+ * Every path's result, a job of files at a time, in order; `streamed` ones are left to the caller. Classified
+ * on this thread; when a second thread is allowed the files are read ahead on it (read-ahead.ts).
  */
 export async function* classifyFilesInJobs(
   paths: readonly string[],
   options: ClassifyOptions,
 ): AsyncGenerator<FilesDone> {
-  const { CHUNK_FILES, inOrderOnTwoThreads, threadsAllowed } = await import("./classify-parallel.ts");
-  const chunks = (function* () {
-    for (let at = 0; at < paths.length; at += CHUNK_FILES) yield paths.slice(at, at + CHUNK_FILES);
-  })();
-  const local = (job: string[]) => classifyWholeFiles(job, options);
-  if (!threadsAllowed()) {
-    for (const job of chunks) yield await local(job);
-    return;
+  const reader = threadsAllowed() ? new FilesReadAhead(paths, SCRATCH_BYTES) : undefined;
+  try {
+    for (let first = 0; first < paths.length; first += JOB_FILES) {
+      const job = paths.slice(first, first + JOB_FILES);
+      yield await classifyWholeFiles(job, options, reader && { reader, first });
+    }
+  } finally {
+    reader?.stop();
   }
-  yield* inOrderOnTwoThreads("files", chunks, options, local);
 }
+
+/** Files per job: the records of a job are handed to the output at once. */
+const JOB_FILES = 48;

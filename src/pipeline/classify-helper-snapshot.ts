@@ -1,5 +1,5 @@
 import { startupSnapshot } from "node:v8";
-import * as files from "./classify-files.ts";
+import * as segments from "./classify-email.ts";
 import { serveJobs } from "./helper-jobs.ts";
 import { warmUpForSnapshot } from "./snapshot-warm-up.ts";
 
@@ -9,4 +9,4 @@ import { warmUpForSnapshot } from "./snapshot-warm-up.ts";
  * taken, so a helper started from it begins with that heap instead of loading and evaluating ~110 modules.
  */
 warmUpForSnapshot();
-startupSnapshot.setDeserializeMainFunction(() => serveJobs(Promise.resolve(files)));
+startupSnapshot.setDeserializeMainFunction(() => serveJobs(Promise.resolve(segments)));

@@ -2,22 +2,14 @@ import type { Worker } from "node:worker_threads";
 import type { ParseProblem } from "../events/event.ts";
 import { moduleWorker as folderWorker } from "../util/module-worker.ts";
 import type { SegmentRange } from "./classify-email.ts";
-import type { FilesDone } from "./classify-files.ts";
 import type { ClassifyOptions } from "./classify-source.ts";
-import {
-  CHUNK_FILES,
-  HELPER_MIN_FILES,
-  type HelperOptions,
-  takeHelper,
-  threadsAllowed,
-} from "./helper-process.ts";
+import { type HelperOptions, startHelper, threadsAllowed } from "./helper-process.ts";
 
-export { CHUNK_FILES, threadsAllowed };
+export { threadsAllowed };
 
 /**
  * Independent jobs on two cores: this process and a helper process (helper-process.ts) each take jobs
- * (chunks of small files, segments of an mbox); results come back in job order, at most AHEAD jobs done but
- * not yet handed on.
+ * (segments of an mbox); results come back in job order, at most AHEAD jobs done but not yet handed on.
  */
 
 /** Jobs done or running but not yet handed on, at most (bounds memory). */
@@ -25,7 +17,6 @@ const AHEAD = 8;
 
 /** What the helper can do (see classify-helper.ts). */
 export interface Tasks {
-  files: { job: string[]; result: FilesDone };
   /** An mbox's segment: the helper is sent only its place in the file (`range`; null: done here). */
   mbox: {
     job: { raw: Uint8Array; file: string; line: number; problem?: ParseProblem; range: SegmentRange | null };
@@ -34,12 +25,15 @@ export interface Tasks {
 }
 export type TaskName = keyof Tasks;
 
+/** Below this many input files a reader thread (read-ahead.ts) does not pay for its start (~0.03 CPU-s). */
+export const MANY_FILES = 960;
+
 /**
- * Whether these inputs are many files, classified whole in jobs (classify-files.ts): on two cores when
- * allowed, else the same jobs on one.
+ * Whether these inputs are many files, classified whole in jobs (classify-files.ts), read ahead on a
+ * second thread when allowed.
  */
 export function manyFiles(paths: readonly string[]): boolean {
-  return paths.length >= HELPER_MIN_FILES;
+  return paths.length >= MANY_FILES;
 }
 
 interface Slot<R> {
@@ -55,28 +49,15 @@ export async function* inOrderOnTwoThreads<T extends TaskName>(
   local: (job: Tasks[T]["job"]) => Promise<Tasks[T]["result"]> | Tasks[T]["result"],
 ): AsyncGenerator<Tasks[T]["result"]> {
   type R = Tasks[T]["result"];
-  // The helper process (started early by bin/ for many small files; an mbox's is started now).
-  const { helper, jobs: early } = takeHelper();
+  const helper = startHelper();
   const sent: HelperOptions = { format: options.format ?? null, all: options.all ?? false };
   /**
-   * The helper's answer to this run's job `index`: one sent early if it is the same job, else sent now; null
-   * when it declines (an mbox segment without a place in a file, or whose file changed): done here then.
+   * The helper's answer to a job; null when it declines (an mbox segment without a place in a file, or whose
+   * file changed): done here then.
    */
-  const ask = (index: number, job: Tasks[T]["job"]): Promise<unknown> => {
-    if (task === "mbox") {
-      const { range } = job as Tasks["mbox"]["job"];
-      return range === null ? Promise.resolve(null) : helper.run(task, range, sent);
-    }
-    const before = early[index];
-    if (
-      before &&
-      task === "files" &&
-      sameFiles(before.job, job as string[]) &&
-      sameOptions(before.options, sent)
-    )
-      return before.result;
-    early.length = Math.min(early.length, index); // out of step: none of the later ones is used either
-    return helper.run(task, job, sent);
+  const ask = (job: Tasks[T]["job"]): Promise<unknown> => {
+    const { range } = job as Tasks["mbox"]["job"];
+    return range === null ? Promise.resolve(null) : helper.run(task, range, sent);
   };
   const slots = new Map<number, Slot<R>>();
   let next = 0;
@@ -97,7 +78,7 @@ export async function* inOrderOnTwoThreads<T extends TaskName>(
       const index = next++;
       inHelper++;
       const slot: Slot<R> = { result: null, pending: null };
-      slot.pending = (ask(index, job) as Promise<R | null>)
+      slot.pending = (ask(job) as Promise<R | null>)
         .catch(() => null) // the helper died: do its job here
         .then((answer) => answer ?? local(job))
         .then((result) => {
@@ -137,12 +118,4 @@ export async function* inOrderOnTwoThreads<T extends TaskName>(
 /** A worker thread running the module `name` of this folder (`classify-log-worker` …) with `workerData`. */
 export function moduleWorker(name: string, workerData: unknown): Worker {
   return folderWorker(import.meta.url, name, workerData);
-}
-
-function sameFiles(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((path, at) => path === b[at]);
-}
-
-function sameOptions(a: HelperOptions, b: HelperOptions): boolean {
-  return a.format === b.format && a.all === b.all;
 }

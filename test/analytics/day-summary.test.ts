@@ -5,7 +5,12 @@ import { after, before, test } from "node:test";
 import { ingestFile } from "../../src/analytics/ingest/ingest.ts";
 import { countEvents } from "../../src/analytics/stats/daily.ts";
 import { computeStats, resolveQuery, type StatsQuery } from "../../src/analytics/stats/index.ts";
-import { daySummaryCovers, openRules, refreshDaySummary } from "../../src/measures/index.ts";
+import {
+  daySummaryCovers,
+  openRules,
+  rebuildDaySummary,
+  refreshDaySummary,
+} from "../../src/measures/index.ts";
 import { Store } from "../../src/store/index.ts";
 import { dayOf, writeSmallProgram } from "../../testkit/analytics-program.ts";
 import { migrateThenKill, writeOldStore } from "../../testkit/old-store.ts";
@@ -156,4 +161,46 @@ test("a file's rows are merged in (not rebuilt); rows deleted and as many append
     await store.run("ROLLBACK");
   }
   assert.equal(await daySummaryCovers(store, await asOf(), 0), true);
+});
+
+/** The summary's three tables as they are. */
+async function summaryTables(s: Store) {
+  return Promise.all(
+    [
+      "SELECT * FROM day_counts ORDER BY ALL",
+      "SELECT * FROM day_deferred ORDER BY ALL",
+      "SELECT * FROM summary_state",
+    ].map((sql) => s.all(sql)),
+  );
+}
+
+test("what ingest keeps from its one scan of a file equals the summary rebuilt from every row: a first file with repeated and bad lines, then a file of stored, repeated and new records", async () => {
+  const path = join(dir, "scan.duckdb");
+  const lines = readFileSync(files[0], "utf8").split("\n").filter(Boolean);
+  const first = join(dir, "scan-first.ndjson");
+  const second = join(dir, "scan-second.ndjson");
+  const third = join(dir, "scan-third.ndjson");
+  // DuckDB's reader takes the first (repeats only); the bad line sends the second to the parsers.
+  writeFileSync(first, `${[...lines.slice(0, 300), ...lines.slice(0, 25)].join("\n")}\n`);
+  writeFileSync(second, `${[...lines.slice(250, 600), "{not json", ...lines.slice(590, 600)].join("\n")}\n`);
+  writeFileSync(third, `${lines.slice(550, 700).join("\n")}\n`);
+  const s = await Store.open(path);
+  try {
+    const expected = [
+      { stored: 300, duplicates: 25, quarantined: 0, reader: "duckdb" },
+      { stored: 300, duplicates: 60, quarantined: 1, reader: "parsers" },
+      { stored: 100, duplicates: 50, quarantined: 0, reader: "duckdb" },
+    ];
+    for (const [n, file] of [first, second, third].entries()) {
+      const summary = await ingestFile(s, file);
+      const { stored, duplicates, quarantined, reader } = summary;
+      assert.deepEqual({ stored, duplicates, quarantined, reader }, expected[n], file);
+      const kept = await summaryTables(s);
+      assert.ok(kept[0].length > 0);
+      await rebuildDaySummary(s);
+      assert.deepEqual(kept, await summaryTables(s), file);
+    }
+  } finally {
+    s.close();
+  }
 });

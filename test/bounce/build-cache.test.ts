@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { after, test } from "node:test";
@@ -12,8 +12,9 @@ import {
   freshArtifact,
   MANIFESTS,
 } from "../../src/pipeline/build-cache.ts";
-import { classifyWholeFiles, type FilesDone } from "../../src/pipeline/classify-files.ts";
-import { HELPER_MIN_FILES, type HelperRequest, helperBoot } from "../../src/pipeline/helper-process.ts";
+import { classifySegmentRange, type SegmentRange } from "../../src/pipeline/classify-email.ts";
+import { MANY_FILES } from "../../src/pipeline/classify-parallel.ts";
+import { type HelperRequest, helperBoot } from "../../src/pipeline/helper-process.ts";
 import { MODULE_RECORDER, recorded } from "../../testkit/module-recorder.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
@@ -66,33 +67,40 @@ async function askHelper(boot: string[], jobs: Omit<HelperRequest, "id">[]): Pro
 test("a helper started from the snapshot answers every job as one that loads the modules, and as this process", async () => {
   const blob = build().helper;
   const names = readdirSync(corpus).sort();
-  const odd = join(dir, "odd");
-  mkdirSync(odd, { recursive: true });
-  writeFileSync(join(odd, "junk.bin"), "\u0000\u0001 binary junk");
-  writeFileSync(
-    join(odd, "postfix.log"),
+  // An mbox of the corpus, and odd segments: junk and a log line, each its own "message".
+  const odd = [
+    "\u0000\u0001 binary junk\n",
     "Nov 28 04:00:00 mx postfix/smtp[123]: 4ABC: to=<a@b.example>, status=bounced (550 5.7.1 no)\n",
-  );
-  const files = [
-    ...names.map((name) => join(corpus, name)),
-    join(odd, "junk.bin"),
-    join(odd, "postfix.log"),
-    join(odd, "missing.eml"),
   ];
+  const messages = [...names.map((name) => readFileSync(join(corpus, name), "latin1")), ...odd];
+  const path = join(dir, "segments.mbox");
+  const segments: { offset: number; length: number; line: number }[] = [];
+  let text = "";
+  let line = 1;
+  for (const message of messages) {
+    const segment = `From MAILER-DAEMON Thu Apr 29 23:34:45 2010\n${message.replace(/^From [^\n]*\n/, "")}\n`;
+    segments.push({ offset: Buffer.byteLength(text, "latin1"), length: segment.length, line });
+    line += segment.split("\n").length - 1;
+    text += segment;
+  }
+  writeFileSync(path, text, "latin1");
+  const stats = statSync(path);
+  const stamp = { dev: stats.dev, ino: stats.ino, size: stats.size, mtimeMs: stats.mtimeMs };
   const jobs: Omit<HelperRequest, "id">[] = [];
-  for (const all of [false, true])
-    for (let at = 0; at < files.length; at += 60)
-      jobs.push({ task: "files", job: files.slice(at, at + 60), options: { format: null, all } });
-  const here = [];
-  for (const { job, options } of jobs) here.push(await classifyWholeFiles(job as string[], { ...options }));
+  for (const json of [false, true])
+    for (const segment of segments)
+      jobs.push({
+        task: "mbox",
+        job: { file: path, stamp, ...segment, json },
+        options: { format: null, all: false },
+      });
+  const here = jobs.map(({ job }) => classifySegmentRange(job as SegmentRange));
   const fromSnapshot = await askHelper(helperBoot(blob), jobs);
   const fromModules = await askHelper(helperBoot(null), jobs);
   assert.deepEqual(fromSnapshot, fromModules);
   assert.equal(JSON.stringify(fromSnapshot), JSON.stringify(here));
-  const records = (fromSnapshot as FilesDone[])
-    .flatMap((done) => done.files)
-    .reduce((sum, file) => sum + file.records, 0);
-  assert.ok(records > names.length, `records came back: ${records}`);
+  const records = (fromSnapshot as unknown[][]).flat().filter((item) => typeof item === "string").length;
+  assert.ok(records > names.length / 2, `records came back: ${records}`);
 });
 
 test("a build is used only while it matches this Node and every input it was built from", () => {
@@ -198,7 +206,7 @@ test("classify: same bytes and exit code from the startup snapshots as from the 
   build();
   const tree = join(dir, "tree");
   const names = readdirSync(corpus).sort();
-  for (let at = 0; at < HELPER_MIN_FILES + 50; at++) {
+  for (let at = 0; at < MANY_FILES + 50; at++) {
     const sub = join(tree, String(Math.floor(at / names.length)));
     mkdirSync(sub, { recursive: true });
     writeFileSync(join(sub, names[at % names.length]), readFileSync(join(corpus, names[at % names.length])));

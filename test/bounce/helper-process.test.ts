@@ -13,8 +13,7 @@ import {
   classifySegment,
   classifySegmentRange,
 } from "../../src/pipeline/classify-email.ts";
-import { earlyPlan, HELPER_MIN_FILES } from "../../src/pipeline/helper-process.ts";
-import { expandInputs } from "../../src/util/walk.ts";
+import { MANY_FILES } from "../../src/pipeline/classify-parallel.ts";
 
 const cli = fileURLToPath(new URL("../../bin/deliverlens.js", import.meta.url));
 const email = readFileSync(
@@ -34,79 +33,8 @@ function tree(name: string, count: number): string {
   return root;
 }
 
-test("the helper is started early for enough files with JSON output (their walk kept); not otherwise", () => {
-  const enough = tree("enough", HELPER_MIN_FILES);
-  const few = tree("few", HELPER_MIN_FILES - 1);
-  const plan = (...args: string[]) => {
-    const { walked, start, sendJobs } = earlyPlan(args);
-    return { walked: walked?.args ?? null, start, sendJobs };
-  };
-  assert.deepEqual(plan(enough, "--ndjson"), { walked: [enough], start: true, sendJobs: true });
-  assert.deepEqual(earlyPlan(["--json", enough]).walked?.walk, expandInputs([enough]), "the run's own walk");
-  assert.deepEqual(plan("--text", "550 x", "--json", enough, "--all"), {
-    walked: [enough],
-    start: true,
-    sendJobs: true,
-  });
-  assert.deepEqual(plan(enough, "--ndjson", "--format", "email"), {
-    walked: [enough],
-    start: true,
-    sendJobs: false,
-  });
-  assert.deepEqual(
-    plan(enough),
-    { walked: null, start: false, sendJobs: false },
-    "text output: files stay here",
-  );
-  assert.deepEqual(plan(few, "--ndjson"), { walked: [few], start: false, sendJobs: false });
-  const one = join(few, "0", "0.eml");
-  assert.deepEqual(plan(few, one, "--ndjson"), { walked: [few, one], start: true, sendJobs: true });
-  assert.deepEqual(plan(enough, "--ndjson", "--bogus"), { walked: null, start: false, sendJobs: false });
-
-  const big = "x".repeat(WHOLE_FILE_BYTES + 1);
-  writeFileSync(join(dir, "big.mbox"), `From MAILER-DAEMON Thu Apr 29 23:34:45 2010\n${big}`);
-  writeFileSync(join(dir, "big.log"), `Nov 28 04:00:00 mx postfix/smtp[123]: ${big}`);
-  writeFileSync(join(dir, "small.mbox"), `From MAILER-DAEMON Thu Apr 29 23:34:45 2010\n${email}`);
-  assert.equal(
-    plan(join(dir, "big.mbox")).start,
-    false,
-    "an mbox's helper is started by the run, when it has segments",
-  );
-  assert.equal(plan(join(dir, "big.mbox"), "--ndjson").start, false);
-  assert.equal(plan(join(dir, "big.log"), "--ndjson").start, false, "a big log has threads of its own");
-  assert.equal(plan(join(dir, "small.mbox")).start, false);
-});
-
-test("the helper is started as soon as the walk has found enough files, before the walk ends; once", () => {
-  const big = tree("big", 2 * HELPER_MIN_FILES);
-  const counts: number[] = [];
-  const walk = expandInputs([big], (count) => counts.push(count));
-  assert.equal(counts.at(-1), walk.files.length, "the last count is the walk's");
-  assert.ok(
-    counts.every((count, at) => at === 0 || count >= counts[at - 1]),
-    "counts only grow",
-  );
-  let walkedWhenStarted: number | null = null;
-  let calls = 0;
-  const plan = earlyPlan([big, "--ndjson"], () => {
-    calls++;
-    walkedWhenStarted = counts.find((count) => count >= HELPER_MIN_FILES) ?? null;
-  });
-  assert.equal(plan.start, true);
-  assert.equal(calls, 1);
-  assert.ok(walkedWhenStarted !== null && walkedWhenStarted < 2 * HELPER_MIN_FILES, `${walkedWhenStarted}`);
-  let called = false;
-  assert.equal(
-    earlyPlan([tree("short", HELPER_MIN_FILES - 1), "--ndjson"], () => {
-      called = true;
-    }).start,
-    false,
-  );
-  assert.equal(called, false, "not for fewer files");
-});
-
-test("jobs sent early are the run's own, or set aside: same output as one process", () => {
-  const root = tree("early", HELPER_MIN_FILES + 100);
+test("many files read ahead on a second thread: same output as one thread", () => {
+  const root = tree("many", MANY_FILES + 100);
   writeFileSync(join(root, "0", "0-not-a-bounce.txt"), "\u0000\u0001 binary junk");
   const run = (threads: string, ...args: string[]) =>
     spawnSync(process.execPath, [cli, "classify", ...args], {
@@ -131,8 +59,8 @@ test("jobs sent early are the run's own, or set aside: same output as one proces
   }
 });
 
-test("a helper started early and never used ends with the run (spawnSync returns once it has: it shares stderr)", () => {
-  const root = tree("unused", HELPER_MIN_FILES);
+test("many files and a usage error: exit 2 at once, nothing written", () => {
+  const root = tree("unused", MANY_FILES);
   const run = spawnSync(process.execPath, [cli, "classify", root, "--ndjson", "--json"], {
     encoding: "utf8",
   });

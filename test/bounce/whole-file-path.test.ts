@@ -5,8 +5,9 @@ import { join } from "node:path";
 import { after, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { openSource } from "../../src/events/input.ts";
-import { classifyWholeFiles } from "../../src/pipeline/classify-files.ts";
+import { classifyWholeFiles, type FilesDone } from "../../src/pipeline/classify-files.ts";
 import { type ClassifyOptions, classifyOpenedJson } from "../../src/pipeline/classify-source.ts";
+import { FilesReadAhead } from "../../src/pipeline/read-ahead.ts";
 
 const fixtures = fileURLToPath(new URL("../fixtures/", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "deliverlens-whole-file-"));
@@ -86,4 +87,57 @@ test("whole files (emails done without an await, other formats through classify-
     }
   }
   assert.ok(emails > 800, `emails with records: ${emails}`);
+});
+
+test("files read ahead on a second thread give the same bytes as files read here, whatever their size or fate", async () => {
+  // Slots of 4 KB: many files fill theirs (opened here, as without the reader), the rest come from it.
+  const slot = 4096;
+  writeFileSync(join(dir, "slot-1.eml"), "x".repeat(slot - 1));
+  writeFileSync(join(dir, "slot.eml"), "x".repeat(slot));
+  writeFileSync(join(dir, "gzip.eml"), Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0]));
+  const email = filesIn("sisimai/eml");
+  const paths = [
+    ...email,
+    join(dir, "slot-1.eml"),
+    join(dir, "slot.eml"),
+    join(dir, "gzip.eml"),
+    join(dir, "missing.eml"),
+    dir,
+    ...filesIn("events").slice(0, 20),
+    ...email,
+  ];
+  for (const options of [{}, { all: true }]) {
+    const here = await classifyWholeFiles(paths, { ...options });
+    const reader = new FilesReadAhead(paths, slot);
+    // Let it start and fill its slots, so the first files too come from it.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const jobs: FilesDone[] = [];
+    try {
+      for (let first = 0; first < paths.length; first += 48)
+        jobs.push(
+          await classifyWholeFiles(paths.slice(first, first + 48), { ...options }, { reader, first }),
+        );
+    } finally {
+      reader.stop();
+    }
+    assert.deepEqual(
+      jobs.flatMap((job) => job.files),
+      here.files,
+    );
+    assert.ok(Buffer.concat(jobs.map((job) => job.json)).equals(here.json));
+    assert.equal(reader.opened.ahead + reader.opened.here, paths.length);
+    assert.ok(reader.opened.ahead > email.length / 2, `read ahead: ${reader.opened.ahead}`);
+    assert.ok(reader.opened.here > 5, `opened here: ${reader.opened.here}`);
+  }
+});
+
+test("files read ahead by a reader that has stopped: every one opened here, same bytes", async () => {
+  const paths = filesIn("sisimai/eml").slice(0, 60);
+  const here = await classifyWholeFiles(paths, {});
+  const reader = new FilesReadAhead(paths, 256 * 1024);
+  reader.stop();
+  const read = await classifyWholeFiles(paths, {}, { reader, first: 0 });
+  assert.deepEqual(read.files, here.files);
+  assert.ok(read.json.equals(here.json));
+  assert.equal(reader.opened.here, paths.length);
 });

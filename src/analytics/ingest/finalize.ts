@@ -1,6 +1,7 @@
 import type { Classification } from "../../bounce/classify.ts";
 import { classifyEvent, FAILURE_TYPES } from "../../bounce/classify-event.ts";
 import { maskReplySql } from "../../events/reply-key.ts";
+import { FILE_KINDS, refreshDaySummary, scanFileKinds } from "../../measures/index.ts";
 import {
   eventKeySql,
   IDENTITY_SQL,
@@ -104,55 +105,84 @@ export interface Settled {
   newReplies: number;
 }
 
+/** A file's inserted rows by what the settle does with them (`countFile`). */
+export interface FileCounts {
+  skip: number;
+  problem: number;
+  /** Skipped, bad and already stored rows: none stays. */
+  flagged: number;
+}
+
+/**
+ * The one scan of a file's inserted rows (FILE_KINDS, src/measures/day-counts.ts): the settle's counts
+ * from it, and the day summary's groups, kept for refreshDaySummary.
+ */
+export async function countFile(store: Store, fileId: number): Promise<FileCounts> {
+  await scanFileKinds(store, fileId);
+  const counts = await store.one<FileCounts>(
+    `SELECT coalesce(sum(n) FILTER (WHERE type = ${sqlString(SKIP)}), 0) AS skip,
+      coalesce(sum(n) FILTER (WHERE type = ${sqlString(PROBLEM)}), 0) AS problem,
+      coalesce(sum(n) FILTER (WHERE type IN ${FLAGGED}), 0) AS flagged FROM ${FILE_KINDS}`,
+  );
+  return counts ?? { skip: 0, problem: 0, flagged: 0 };
+}
+
+/**
+ * Settles a file counted by `countFile`, then brings the day summary up to date from that scan
+ * (`storedBefore`: whether the store held rows before the file).
+ */
 export async function settleFile(
   store: Store,
   path: string,
   fileId: number,
   inserted: number,
+  counts: FileCounts,
+  storedBefore: boolean,
   lap: (step: string) => void = () => {},
 ): Promise<Settled> {
   const file = { file_id: fileId };
   const replies = await newReplies(store, fileId);
   lap("new replies");
-  // One scan counts everything to settle; each clean-up statement then runs only when it has work.
   // Repeats (rows beyond the first of a key) are the rows whose key equals the one before in key order:
   // sorting the keys costs a third less CPU than grouping them (SendGrid 3M rows, nearly all keys
   // distinct: 0.37 vs 0.60 CPU-s), and a grouping was in turn a third faster than count(DISTINCT
   // event_key). The new replies are classified (in JS) while DuckDB counts.
-  const counting = store.one<{ skip: number; problem: number; flagged: number; repeats: number }>(
-    `SELECT count(*) FILTER (WHERE type = ${sqlString(SKIP)}) AS skip, count(*) FILTER (WHERE type = ${sqlString(PROBLEM)}) AS problem,
-      count(*) FILTER (WHERE type IN ${FLAGGED}) AS flagged,
-      (SELECT count(*) FROM (SELECT event_key = lag(event_key) OVER (ORDER BY event_key) AS repeat
-        FROM event_rows WHERE file_id = $file_id AND type NOT IN ${FLAGGED}) WHERE repeat) AS repeats
-     FROM event_rows WHERE file_id = $file_id`,
+  const counting = store.one<{ repeats: number }>(
+    `SELECT count(*) AS repeats FROM (SELECT event_key = lag(event_key) OVER (ORDER BY event_key) AS repeat
+      FROM event_rows WHERE file_id = $file_id AND type NOT IN ${FLAGGED}) WHERE repeat`,
     file,
   );
   const classified = await classifyYielding(replies);
-  const counts = await counting;
+  const repeats = (await counting)?.repeats ?? 0;
   lap("count and classify");
-  const quarantined = counts?.problem
+  const quarantined = counts.problem
     ? await store.exec(
         `INSERT INTO quarantine SELECT file_id, $path, line, source_label, left(reply, 2048)
          FROM event_rows WHERE file_id = $file_id AND type = ${sqlString(PROBLEM)}`,
         { ...file, path },
       )
     : 0;
-  const read = inserted - (counts?.skip ?? 0);
-  if (counts?.flagged) {
+  const read = inserted - counts.skip;
+  if (counts.flagged) {
     await store.run(`DELETE FROM event_rows WHERE file_id = $file_id AND type IN ${FLAGGED}`, file);
+    await store.run(`DELETE FROM ${FILE_KINDS} WHERE type IN ${FLAGGED}`);
   }
   // The same event twice within the file: keep its first line.
-  if (counts?.repeats) {
+  if (repeats) {
     await store.run(
       `DELETE FROM event_rows WHERE rowid IN (SELECT rowid FROM (SELECT rowid, row_number() OVER
         (PARTITION BY event_key ORDER BY line) AS n FROM event_rows WHERE file_id = $file_id) WHERE n > 1)`,
       file,
     );
+    // The scan counted the deleted rows: the file's groups are read again.
+    await scanFileKinds(store, fileId);
   }
-  const flagged = (counts?.flagged ?? 0) + (counts?.repeats ?? 0);
-  const stored = inserted - flagged;
+  const stored = inserted - counts.flagged - repeats;
   await appendClassifications(store, classified);
   lap("settle");
+  await refreshDaySummary(store, fileId, stored, { storedBefore });
+  await store.run(`DROP TABLE ${FILE_KINDS}`);
+  lap("day summary");
   return {
     read,
     stored,

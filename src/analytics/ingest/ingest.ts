@@ -4,12 +4,11 @@ import type { FormatName } from "../../events/formats.ts";
 import { compressionOf, detectFormat, eventSource, openInputWithHead } from "../../events/index.ts";
 import { newCounters } from "../../events/source.ts";
 import { canonicalName } from "../../events/table-parser.ts";
-import { refreshDaySummary } from "../../measures/index.ts";
 import { MIN_THREADED_LOG_BYTES } from "../../pipeline/classify-log-threads.ts";
 import { fieldTableSql, type Params, type Store } from "../../store/index.ts";
 import { debugLog } from "../../util/debug.ts";
 import { debugLine, stopwatch } from "../stopwatch.ts";
-import { insertFlagged, type Settled, settleFile, storeHasRows } from "./finalize.ts";
+import { countFile, insertFlagged, type Settled, settleFile, storeHasRows } from "./finalize.ts";
 import { stageWithParsers } from "./js-path.ts";
 
 export interface IngestOptions {
@@ -84,7 +83,7 @@ export async function ingestFile(
     let notes: string[] = [];
     let limits: string[] = [];
     let counters = newCounters();
-    const parsers = async (fileId: number): Promise<Source> => {
+    const parsers = async (fileId: number, stored: boolean): Promise<Source> => {
       counters = newCounters();
       const read = {
         year: options.year ?? null,
@@ -93,8 +92,6 @@ export async function ingestFile(
         onBytes: options.onProgress,
         counters,
       };
-      // Whether rows stored before this file can be repeated by it: asked once, not per part.
-      const stored = await storeHasRows(store);
       // Small files (a bounce email, a webhook batch) skip the pipe: making one costs a process (mkfifo),
       // and there is no parsing long enough to overlap.
       const size = (await stat(path).catch(() => null))?.size ?? 0;
@@ -150,7 +147,7 @@ async function loadFile(
   store: Store,
   path: string,
   format: FormatName,
-  source: (fileId: number) => Promise<Source>,
+  source: (fileId: number, storedBefore: boolean) => Promise<Source>,
   { onProgress, dedupeWithTime }: IngestOptions,
   exactOrNothing: boolean,
 ) {
@@ -159,8 +156,10 @@ async function loadFile(
   const settled = await store.transaction(async () => {
     const fileId = ((await store.one<{ id: number }>("SELECT coalesce(max(file_id), 0) + 1 AS id FROM files"))
       ?.id ?? 1) as number;
+    // Whether rows stored before this file can be repeated by it: asked once, not per part.
+    const storedBefore = await storeHasRows(store);
     const lap = stopwatch();
-    const from = await source(fileId);
+    const from = await source(fileId, storedBefore);
     lap("prepare");
     let read: number;
     if ("inserted" in from) read = from.inserted;
@@ -172,23 +171,16 @@ async function loadFile(
             if (percent > 0) onProgress((info.size * percent) / 100);
           }, 250)
         : null;
-      const stored = await storeHasRows(store);
-      read = await insertFlagged(store, from.sql, from.params, fileId, stored, dedupeWithTime).finally(() =>
-        clearInterval(poll ?? undefined),
+      read = await insertFlagged(store, from.sql, from.params, fileId, storedBefore, dedupeWithTime).finally(
+        () => clearInterval(poll ?? undefined),
       );
     }
     onProgress?.(info.size);
     lap("insert");
-    if (exactOrNothing) {
-      const bad = await store.one<{ n: number }>(
-        "SELECT count(*) AS n FROM event_rows WHERE file_id = $file_id AND type = '!problem'",
-        { file_id: fileId },
-      );
-      if (bad?.n) throw new NeedsParser();
-    }
-    const settled = await settleFile(store, path, fileId, read, lap);
-    await refreshDaySummary(store, fileId, settled.stored);
-    lap("day summary");
+    const counts = await countFile(store, fileId);
+    lap("scan");
+    if (exactOrNothing && counts.problem) throw new NeedsParser();
+    const settled = await settleFile(store, path, fileId, read, counts, storedBefore, lap);
     await store.run(
       `INSERT INTO files VALUES ($id, $path, $format, $size, make_timestamp($mtime::BIGINT), now()::TIMESTAMP,
         $read, $stored, $duplicates, $quarantined, 0)`,

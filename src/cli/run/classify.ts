@@ -6,7 +6,6 @@ import { FORMATS, type FormatName, isFormatName } from "../../events/formats.ts"
 import { type OpenedSource, openSource } from "../../events/input.ts";
 import type { FilesDone } from "../../pipeline/classify-files.ts";
 import type { ClassifyOptions } from "../../pipeline/classify-source.ts";
-import { releaseHelper, takeEarlyWalk } from "../../pipeline/helper-process.ts";
 import { createProgress, type Progress } from "../../report/progress.ts";
 import { createSink, type OutputMode, type RecordSink } from "../../report/record-output.ts";
 import { escapeLine } from "../../report/terminal.ts";
@@ -37,8 +36,7 @@ export async function runClassify(files: string[], options: ClassifyCliOptions):
   if (options.text !== undefined) sink.add(replyRecord(options.text, "<text>", null));
 
   const args = files.length === 0 && options.text === undefined ? ["-"] : files;
-  // Walked already when bin/ started classify's helper process early (helper-process.ts).
-  const { files: paths, problems } = takeEarlyWalk(args) ?? expandInputs(args);
+  const { files: paths, problems } = expandInputs(args);
   for (const problem of problems) {
     const verb = problem.unread ? "cannot read" : "skipped";
     process.stderr.write(`deliverlens: ${verb} ${escapeLine(problem.path)}: ${escapeLine(problem.reason)}\n`);
@@ -50,7 +48,6 @@ export async function runClassify(files: string[], options: ClassifyCliOptions):
     if (!ok) exitCode = EXIT.failed;
   }
   await sink.end();
-  releaseHelper(); // started early by bin/ in case, and not used
   return exitCode;
 }
 
@@ -184,8 +181,8 @@ function startsWithEmail(
 }
 
 /**
- * Many files (a directory of bounce emails): read whole and classified in jobs, on two processes when
- * allowed (classify-files.ts); else null.
+ * Many files (a directory of bounce emails): read whole (ahead, on a second thread when allowed) and
+ * classified in jobs (classify-files.ts); else null.
  */
 async function fileJobs(
   paths: string[],
