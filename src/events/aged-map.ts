@@ -1,3 +1,5 @@
+import { detach } from "./values.ts";
+
 /**
  * A map whose entries are forgotten by age (in the input's own time, not the wall clock) and by count,
  * in O(1) amortised per operation: log readers keep per-message state in it when the lines that would
@@ -57,29 +59,39 @@ export class AgedMap<V> {
 
   /** Stores (or refreshes) `key` as written at input time `timeMs` (NaN: the latest time seen). */
   set(key: string, value: V, timeMs: number): void {
-    const generation = this.current(timeMs);
-    let slot = this.map.get(key);
+    const slot = this.map.get(key);
     if (slot) {
       slot.value = value;
-      if (slot.generation === generation.id) return;
-      slot.generation = generation.id;
-    } else {
-      // A copy: a key sliced from a line would keep the whole decoded input chunk alive.
-      const kept = key.length < 13 ? key : ` ${key}`.slice(1);
-      slot = { key: kept, value, generation: generation.id };
-      this.map.set(kept, slot);
+      this.refresh(slot, timeMs);
+      return;
     }
-    generation.keys.push(slot.key);
-    this.filed++;
-    this.evict(timeMs);
+    const generation = this.current(timeMs);
+    // A copy: a key sliced from a line would keep the whole decoded input chunk alive.
+    const kept = detach(key);
+    this.map.set(kept, { key: kept, value, generation: generation.id });
+    this.file(kept, generation, timeMs);
   }
 
   /** Marks `key` written at `timeMs` (its age starts again); false when it is not there. */
   touch(key: string, timeMs: number): boolean {
     const slot = this.map.get(key);
     if (!slot) return false;
-    this.set(key, slot.value, timeMs);
+    this.refresh(slot, timeMs);
     return true;
+  }
+
+  /** An entry written again at `timeMs`: filed in the current generation (found by one lookup, in the caller). */
+  private refresh(slot: Slot<V>, timeMs: number): void {
+    const generation = this.current(timeMs);
+    if (slot.generation === generation.id) return;
+    slot.generation = generation.id;
+    this.file(slot.key, generation, timeMs);
+  }
+
+  private file(key: string, generation: Generation, timeMs: number): void {
+    generation.keys.push(key);
+    this.filed++;
+    this.evict(timeMs);
   }
 
   keys(): IterableIterator<string> {

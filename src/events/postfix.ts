@@ -12,6 +12,7 @@ import {
   startsWithBytes,
 } from "./byte-scan.ts";
 import type { DeliveryEvent, EventType } from "./event.ts";
+import { LineTemplates } from "./line-template.ts";
 import { leadingReplyCode, leadingReplyCodeOfBytes } from "./reply.ts";
 import type { EventSource, Out, OutcomeSink, OutcomeSpans, ParseContext, Shard } from "./source.ts";
 import { FNV_PRIME, HEAD_INTS, idHash, newEvent, shardOf } from "./source.ts";
@@ -178,6 +179,12 @@ function hashOf(qid: string): number {
   return (hash ^ (hash >>> 15)) & (MAYBE_SIZE - 1);
 }
 
+/** What a line template keeps of its line's reading (line-template.ts: the rest is the line's own). */
+interface TemplateFields {
+  remoteMta: string | null;
+  status: string | null;
+}
+
 interface Instance {
   pool: string | null;
   sendingIp: string | null;
@@ -231,7 +238,10 @@ class PostfixParser {
     recipientEnd: 0,
     replyStart: -1,
     replyEnd: -1,
+    shape: null,
   };
+  /** Line templates of the recipient lines read so far (see line-template.ts). */
+  private readonly templates = new LineTemplates<TemplateFields>();
   /**
    * Which queue ids may have a state, by a hash of the id: most lines of a grep'd log are deliveries of
    * queue ids never seen before, answered here without slicing the id or looking it up. Set when a
@@ -247,8 +257,9 @@ class PostfixParser {
   private lastQid = "";
   private lastState: QueueState | null = null;
   private lastInstance: Instance | null = null;
+  /** The last relay as given and as kept: an empty one is kept as relayNamed keeps it (not as none). */
   private lastRelay = "";
-  private lastRelayName: string | null = null;
+  private lastRelayName: string | null = "";
 
   constructor(context: ParseContext) {
     this.file = context.file;
@@ -508,6 +519,37 @@ class PostfixParser {
     const instance = this.instanceOfBytes(bytes);
     event.pool = instance.pool;
     event.sendingIp = instance.sendingIp;
+    const spans = this.spans;
+    spans.bytes = bytes;
+    spans.recipientStart = rcptStart;
+    spans.recipientEnd = at.rcptEnd;
+    // A kept deferral needs its own strings (an expiry may bounce it): read field by field.
+    const reading = type === "deferred" ? null : this.templates.read(bytes, rcptStart, at.rcptEnd, at.end);
+    if (reading !== null) {
+      event.remoteMta = reading.fields.remoteMta;
+      event.status = reading.fields.status;
+      spans.replyStart = reading.replyStart;
+      spans.replyEnd = reading.replyEnd;
+      spans.shape = reading.shape;
+      event.replyCode = leadingReplyCodeOfBytes(bytes, reading.replyStart, reading.replyEnd);
+    } else this.fields(bytes, type, event);
+    if (type === "deferred" && state) {
+      state.deferred ??= new Deferred();
+      // The sink does not keep the event, and its strings are copies (none holds the chunk): kept as is.
+      state.deferred.set(event.recipient ?? "", event);
+      this.wait(qid, state);
+    } else if (state?.deferred?.delete(latin1(bytes, rcptStart, at.rcptEnd))) {
+      this.settled(this.qidOfBytes(bytes), state);
+    }
+    this.outcomes!.outcome(event, spans, out.length);
+  }
+  /**
+   * The relay, DSN and reply of the recipient line `scan` looked at, field by field, into `event` and
+   * `spans`; a line of another type than a deferral with a reply after ` said: ` becomes a template.
+   */
+  private fields(bytes: Buffer, type: EventType, event: DeliveryEvent): void {
+    const at = this.at;
+    const spans = this.spans;
     const statusAt = at.statusAt;
     const relayAt = RELAY_PATTERN.indexIn(bytes, at.rcptEnd, statusAt + RELAY.length - 1);
     if (relayAt >= 0) {
@@ -523,31 +565,39 @@ class PostfixParser {
       const status = this.texts.of(bytes, dsnAt + DSN.length, statusAt);
       event.status = status === "0.0.0" ? null : status;
     }
-    const spans = this.spans;
-    spans.bytes = bytes;
-    spans.recipientStart = rcptStart;
-    spans.recipientEnd = at.rcptEnd;
     spans.replyStart = -1;
     spans.replyEnd = -1;
+    spans.shape = null;
     const lineEnd = at.end;
     if (at.wordEnd + 1 < lineEnd && bytes[at.wordEnd + 1] === OPEN_PARENTHESIS) {
       const close = lastIndexOfByte(bytes, CLOSE_PARENTHESIS, at.start, lineEnd);
-      replyOfBytes(bytes, at.wordEnd + 2, close > at.wordEnd ? close : lineEnd, spans);
+      const said = replyOfBytes(bytes, at.wordEnd + 2, close > at.wordEnd ? close : lineEnd, spans);
       // Only a kept deferral needs the reply's text now: the sink keys the others on the bytes.
       if (type === "deferred") event.reply = latin1(bytes, spans.replyStart, spans.replyEnd);
       event.replyCode = leadingReplyCodeOfBytes(bytes, spans.replyStart, spans.replyEnd);
+      // The template's proof needs the reply found after ` said: ` and the line's last `)` after it.
+      if (
+        said &&
+        type !== "deferred" &&
+        close >= spans.replyEnd &&
+        !startsWithBytes(bytes, EXPIRED_BYTES, at.wordStart, lineEnd)
+      ) {
+        const fields = { remoteMta: event.remoteMta, status: event.status };
+        const reading = this.templates.learn(
+          bytes,
+          spans.recipientStart,
+          at.rcptEnd,
+          lineEnd,
+          spans.replyStart,
+          spans.replyEnd,
+          fields,
+        );
+        spans.shape = reading?.shape ?? null;
+      }
     }
     if (startsWithBytes(bytes, EXPIRED_BYTES, at.wordStart, lineEnd)) event.reasonHint = "expired";
-    if (type === "deferred" && state) {
-      state.deferred ??= new Deferred();
-      // The sink does not keep the event, and its strings are copies (none holds the chunk): kept as is.
-      state.deferred.set(event.recipient ?? "", event);
-      this.wait(qid, state);
-    } else if (state?.deferred?.delete(latin1(bytes, rcptStart, at.rcptEnd))) {
-      this.settled(this.qidOfBytes(bytes), state);
-    }
-    this.outcomes!.outcome(event, spans, out.length);
   }
+
   /** The current line's queue id: the last one again (lines of one queue id come in runs), else sliced. */
   private qid(text: string, at: Positions): string {
     return this.isLastQid(text, at) ? this.lastQid : text.slice(at.qidStart, at.qidEnd);
@@ -937,23 +987,26 @@ function unangle(value: string): string | null {
 
 /**
  * `replyOf` on bytes [start, end): where the reply lies, into spans.replyStart/replyEnd (an ASCII line:
- * the same characters replyOf keeps).
+ * the same characters replyOf keeps). True where the reply lies between ` said: ` and the last
+ * ` (in reply to ` (the shape a line template may take).
  */
-function replyOfBytes(bytes: Uint8Array, start: number, end: number, spans: OutcomeSpans): void {
+function replyOfBytes(bytes: Uint8Array, start: number, end: number, spans: OutcomeSpans): boolean {
   spans.replyStart = start;
   spans.replyEnd = end;
-  if (!startsWithBytes(bytes, HOST_BYTES, start, end)) return;
+  if (!startsWithBytes(bytes, HOST_BYTES, start, end)) return false;
   const said = SAID_PATTERN.indexIn(bytes, start, end);
   if (said >= 0) {
     let replyEnd = lastIndexOfBytes(bytes, IN_REPLY_TO_BYTES, start, end);
+    const between = replyEnd >= said + SAID.length;
     if (replyEnd < said) replyEnd = end;
     spans.replyStart = said + SAID.length;
     // A ` (in reply to ` inside ` said: ` leaves nothing (as slice does with an end before its start).
     spans.replyEnd = Math.max(replyEnd, spans.replyStart);
-    return;
+    return between;
   }
   const refused = REFUSED_PATTERN.indexIn(bytes, start, end);
   if (refused >= 0) spans.replyStart = refused + REFUSED.length;
+  return false;
 }
 
 /** The remote reply inside Postfix's status text, without its `host … said:` wrapper and command trailer. */

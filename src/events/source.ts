@@ -49,6 +49,18 @@ export interface OutcomeSpans {
   /** -1 when the event has no reply. */
   replyStart: number;
   replyEnd: number;
+  /** Set when the parser read the line as one of a known shape (see OutcomeShape); null otherwise. */
+  shape: OutcomeShape | null;
+}
+
+/**
+ * The outcomes a parser gives with one shape object have the same type, remote MTA, DSN status and reason
+ * hint, and the same recipient domain (the bytes after the recipient's last `@`): what a sink derives
+ * from those alone it may keep on the object (`kept`, the sink's own) and use for the next outcome of the
+ * shape. A parser gives a new object where it cannot promise that.
+ */
+export class OutcomeShape {
+  kept: unknown = null;
 }
 
 export interface OutcomeSink {

@@ -296,14 +296,23 @@ export class EventClassifier {
       domainKey = this.domainKey(event.recipient);
       context = this.context(action, hostKey, domainKey, replyCode, status, hint);
     } else {
-      const domain = this.domainOfBytes(spans.bytes, spans.recipientStart, spans.recipientEnd);
-      domainKey = domain.key;
-      known = domain.contextOf(action, event.remoteMta, replyCode, status, hint);
-      if (known === null) {
-        const host = this.hostKey(event.remoteMta);
-        const hash = this.context(action, host, domainKey, replyCode, status, hint);
-        known = domain.add(new DomainContext(action, event.remoteMta, replyCode, status, hint, host, hash));
+      // An outcome of a shape seen before has that one's context but maybe for its reply code.
+      const kept = spans.shape?.kept;
+      if (kept instanceof DomainContext && kept.replyCode === replyCode && kept.action === action)
+        known = kept;
+      else {
+        const domain = this.domainOfBytes(spans.bytes, spans.recipientStart, spans.recipientEnd);
+        known = domain.contextOf(action, event.remoteMta, replyCode, status, hint);
+        if (known === null) {
+          const host = this.hostKey(event.remoteMta);
+          const hash = this.context(action, host, domain.key, replyCode, status, hint);
+          known = domain.add(
+            new DomainContext(action, event.remoteMta, replyCode, status, hint, host, domain.key, hash),
+          );
+        }
+        if (spans.shape !== null) spans.shape.kept = known;
       }
+      domainKey = known.domainKey;
       hostKey = known.hostKey;
       context = known.hash;
     }
@@ -624,6 +633,8 @@ class DomainContext {
   readonly status: string | null;
   readonly hint: string | null;
   readonly hostKey: string;
+  /** The recipient domain's key (the context is one of its RecipientDomain's). */
+  readonly domainKey: string;
   readonly hash: number;
   entry: Entry | undefined = undefined;
 
@@ -634,6 +645,7 @@ class DomainContext {
     status: string | null,
     hint: string | null,
     hostKey: string,
+    domainKey: string,
     hash: number,
   ) {
     this.action = action;
@@ -643,6 +655,7 @@ class DomainContext {
     this.status = detach(status);
     this.hint = detach(hint);
     this.hostKey = hostKey;
+    this.domainKey = domainKey;
     this.hash = hash;
   }
 }

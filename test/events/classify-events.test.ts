@@ -213,6 +213,7 @@ function onLine(recipient: string, reply: string) {
     recipientEnd: 4 + recipient.length,
     replyStart: line.indexOf("(") + 1,
     replyEnd: line.length - 1,
+    shape: null,
   };
 }
 
@@ -344,6 +345,7 @@ function shapesInTurn(shapes: ((id: string) => string)[], count: number): EventC
       recipientEnd: 4 + `user${i}@gmail.com`.length,
       replyStart: line.indexOf("(") + 1,
       replyEnd: line.length - 1,
+      shape: null,
     };
     const out = new JsonBytes(16);
     assert.ok(classifier.jsonBytes(event, spans, "postfix", out));

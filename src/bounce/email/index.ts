@@ -285,6 +285,56 @@ function forwardedReport(mail: ScannedEmail, raw: Buffer): Buffer | null {
 /** A report an MTA wrote (its From), when it has no delivery-status part: a plain-text bounce forwarded. */
 const DAEMON_SENDER = /^From:[^\n]*\b(?:mailer-daemon|postmaster|mail delivery (?:system|subsystem))\b/im;
 
+/**
+ * The records of a dialect's reports (at most MAX_RECIPIENTS), each given the reason its MTA family's own
+ * wording or header implies when the report gave none. Its own function, as familyHint: readEmail stays
+ * small enough that V8 compiles it once, early, instead of rebuilding this loop inlined into it.
+ */
+function addRecords(
+  reading: EmailReading,
+  reports: RecipientReport[],
+  mail: ScannedEmail,
+  file: string,
+  line: number | null,
+): void {
+  // The MTA family's own wording gives a reason the generic phrases may not know (each family's marks
+  // looked at once, and only for a family whose wording or header is there).
+  const isMarked = familyMarker(mail);
+  // A family's header that decides for every recipient (looked up once per message).
+  const verdict = headerVerdict(mail.headers, isMarked);
+  for (let r = 0; r < reports.length && r < MAX_RECIPIENTS; r++) {
+    const entry = reports[r];
+    if (!entry.hintReason) {
+      const found = familyHint(entry, entry === reports[0], verdict, mail, isMarked);
+      if (found) {
+        entry.hintReason = found.reason;
+        entry.hintSource = ruleRef(`dialect:${found.family.id}`, found.family.source);
+      }
+    }
+    const { record, hint } = toRecord(entry, file, line);
+    reading.records.push(record);
+    reading.hints.push(hint);
+    reading.actions.push(entry.action ?? null);
+  }
+}
+
+/**
+ * The MTA family verdict for a report that gave no reason itself: the family's header (for every recipient),
+ * else its wording in the diagnostic, else (first recipient only) its wording before the first recipient.
+ */
+function familyHint(
+  entry: RecipientReport,
+  first: boolean,
+  verdict: { family: MtaFamily; reason: Reason } | null,
+  mail: ScannedEmail,
+  isMarked: (family: MtaFamily) => boolean,
+): { family: MtaFamily; reason: Reason } | null {
+  if (verdict) return verdict;
+  const found = entry.diagnostic ? familyReason(isMarked, entry.diagnostic) : null;
+  if (found) return found;
+  return first && entry.recipient ? messageBeforeFirstRecipient(mail, entry.recipient, isMarked) : null;
+}
+
 export function readEmail(
   raw: Buffer,
   file: string,
@@ -312,7 +362,6 @@ export function readEmail(
       reading.problems.push({ source: where, message: REPORT_NOTES[report] });
       return reading;
     }
-    const max = MAX_RECIPIENTS;
     // The attached report, looked for only when the notice itself does not do (most bounces are not forwarded).
     const forwarded = (): EmailReading | null => {
       const inner = depth < 2 ? forwardedReport(mail, raw) : null;
@@ -328,38 +377,9 @@ export function readEmail(
       if (!dialect.detect(mail)) continue;
       const reports = dialect.parse(mail);
       if (reports.length === 0) continue;
-      // The MTA family's own wording gives a reason the generic phrases may not know (each family's marks
-      // looked at once, and only for a family whose wording or header is there).
-      const isMarked = familyMarker(mail);
-      // A family's header that decides for every recipient (looked up once per message).
-      const verdict = headerVerdict(mail.headers, isMarked);
-      for (let r = 0; r < reports.length && r < max; r++) {
-        const entry = reports[r];
-        if (!entry.hintReason && verdict) {
-          entry.hintReason = verdict.reason;
-          entry.hintSource = ruleRef(`dialect:${verdict.family.id}`, verdict.family.source);
-        }
-        if (!entry.hintReason && entry.diagnostic) {
-          const found = familyReason(isMarked, entry.diagnostic);
-          if (found) {
-            entry.hintReason = found.reason;
-            entry.hintSource = ruleRef(`dialect:${found.family.id}`, found.family.source);
-          }
-        }
-        if (!entry.hintReason && entry.recipient && entry === reports[0]) {
-          const found = messageBeforeFirstRecipient(mail, entry.recipient, isMarked);
-          if (found) {
-            entry.hintReason = found.reason;
-            entry.hintSource = ruleRef(`dialect:${found.family.id}`, found.family.source);
-          }
-        }
-        const { record, hint } = toRecord(entry, file, line);
-        reading.records.push(record);
-        reading.hints.push(hint);
-        reading.actions.push(entry.action ?? null);
-      }
+      addRecords(reading, reports, mail, file, line);
       reading.problems.push(...limits);
-      if (reports.length > max) reading.problems.push(limitProblem("recipientsPerMessage", where));
+      if (reports.length > MAX_RECIPIENTS) reading.problems.push(limitProblem("recipientsPerMessage", where));
       if (withOriginal) {
         const original = mail.originalHeaders();
         reading.originalMessageId = original ? (headerValue(original, "message-id")?.trim() ?? null) : null;

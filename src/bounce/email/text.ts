@@ -15,14 +15,111 @@ import { limitOf } from "../../util/limits.ts";
  * No message was collected -----"): sisimai go lhost/via-exim.go, via-fml.go, via-gmail.go, via-mfilter.go,
  * via-qmail.go, via-v5sendmail.go `boundaries`. A line of dashes right before a header field starts the
  * copy too (EZweb's, MailMarshal's and other MTAs' separator: sisimai go lhost/via-ezweb.go `boundaries`).
+ * The markers (a regexp source); a line starts with one, perhaps after a separator run.
  */
-const ORIGINAL_MESSAGE_MARKER =
-  /^[ \t>]*(?:[-=*_]{2,}[ \t]*)?(?:(?:the )?original message(?! was)|(?:this is a |below this line is a |enclosed is a )?copy of (?:the|your) message|unsent message follows|the header of the original message|header of original message|returned message|undelivered message (?:follows|attached)|message headers follow|original message headers|content-type: message\/rfc822|below is a copy of the original message|the attachment contains the original mail headers|included is a copy of the message header|original mail (?:as follows|info)|message header follows|below (?:this|the next) line is a copy of the (?:mail header|message)|mensaje original adjunto|no message was collected|en-t[eê]tes de message d'origine|intestazioni originali del messaggio|ursprungshuvuden|-{20,}[ \t]*\n(?:[ \t]*\n)?(?=(?:Received|Return-Path|From|Message-Id|Date|Subject|MIME-Version|Content-Type|X-[A-Za-z-]{1,40}):[ \t]))/im;
+export const MARKER_PHRASES = String.raw`(?:the )?original message(?! was)|(?:this is a |below this line is a |enclosed is a )?copy of (?:the|your) message|unsent message follows|the header of the original message|header of original message|returned message|undelivered message (?:follows|attached)|message headers follow|original message headers|content-type: message\/rfc822|below is a copy of the original message|the attachment contains the original mail headers|included is a copy of the message header|original mail (?:as follows|info)|message header follows|below (?:this|the next) line is a copy of the (?:mail header|message)|mensaje original adjunto|no message was collected|en-t[eê]tes de message d'origine|intestazioni originali del messaggio|ursprungshuvuden`;
+
+/**
+ * A line with a marker, optionally after a separator ("----- Original message -----"). The separator run is
+ * taken whole (a lookahead and its back-reference: an atomic group), as no marker starts with one of its
+ * characters: a plain `(?:[-=*_]{2,}[ \t]*)?` would try the marker after every shorter run too.
+ */
+const ORIGINAL_MESSAGE_MARKER = new RegExp(
+  String.raw`^[ \t>]*(?:(?=([-=*_]{2,}[ \t]*))\1)?(?:${MARKER_PHRASES})`,
+  "im",
+);
+
+/**
+ * What follows a line of dashes that starts the copy (EZweb's, MailMarshal's and other MTAs' separator:
+ * sisimai go lhost/via-ezweb.go `boundaries`): a header field (a regexp source), perhaps after one blank line.
+ */
+export const COPY_HEADER_FIELD = String.raw`(?:Received|Return-Path|From|Message-Id|Date|Subject|MIME-Version|Content-Type|X-[A-Za-z-]{1,40}):[ \t]`;
+const HEADER_NEXT = new RegExp(String.raw`(?:[ \t]*\n)?(?=${COPY_HEADER_FIELD})`, "iy");
+const DASHES = "-".repeat(20);
+
+const isBlank = (code: number): boolean => code === 32 || code === 9;
+/** "-", "=", "*", "_": the characters of a separator run. */
+const isRunChar = (code: number): boolean => code === 45 || code === 61 || code === 42 || code === 95;
+
+/**
+ * Whether text[start, end) (a line, its terminator excluded) is a separator of 20+ dashes: after spaces,
+ * tabs and ">" quotes, 20+ dashes, or a run of 2+ separator characters then 20+ dashes (after blanks or
+ * not), then only blanks. Read once left to right, where a regular expression would try every way of
+ * splitting a run of dashes (quadratic in its length).
+ */
+function isDashLine(text: string, start: number, end: number): boolean {
+  let i = start;
+  while (i < end && (isBlank(text.charCodeAt(i)) || text.charCodeAt(i) === 62)) i++;
+  const runStart = i;
+  while (i < end && isRunChar(text.charCodeAt(i))) i++;
+  const runEnd = i;
+  while (i < end && isBlank(text.charCodeAt(i))) i++;
+  if (i === end) {
+    // One run: its last 20 characters are dashes, and it is all dashes or 2+ characters precede them.
+    const length = runEnd - runStart;
+    if (length < 20) return false;
+    let dashes = 0;
+    while (dashes < length && text.charCodeAt(runEnd - 1 - dashes) === 45) dashes++;
+    return dashes >= 20 && (dashes === length || length >= 22);
+  }
+  // A run of 2+, blanks, then 20+ dashes and blanks to the end.
+  if (runEnd - runStart < 2 || i === runEnd) return false;
+  const dashStart = i;
+  while (i < end && text.charCodeAt(i) === 45) i++;
+  if (i - dashStart < 20) return false;
+  while (i < end && isBlank(text.charCodeAt(i))) i++;
+  return i === end;
+}
+
+/**
+ * Where the first line of dashes before a header field starts in text[0, before), or -1. Only lines holding
+ * 20 dashes in a row are looked at (found by one search), each once; line starts and ends are those of a
+ * multiline "^": after \n, \r, U+2028 or U+2029, each terminator searched for once per occurrence.
+ */
+function dashLineBefore(text: string, before: number): number {
+  // Next terminator of each kind at or after the run; -2 before the first search.
+  let lf = -2;
+  let cr = -2;
+  let ls = -2;
+  let ps = -2;
+  let from = 0;
+  while (from < before) {
+    const run = text.indexOf(DASHES, from);
+    if (run < 0 || run >= before) return -1;
+    // A character other than a separator's before the run: this line is not one.
+    let start = run;
+    let code = 0;
+    while (start > 0) {
+      code = text.charCodeAt(start - 1);
+      if (!isBlank(code) && code !== 62 && !isRunChar(code)) break;
+      start--;
+    }
+    const atLineStart = start === 0 || code === 10 || code === 13 || code === 0x2028 || code === 0x2029;
+    if (lf === -2 || (lf >= 0 && lf < run)) lf = text.indexOf("\n", run);
+    if (cr === -2 || (cr >= 0 && cr < run)) cr = text.indexOf("\r", run);
+    if (ls === -2 || (ls >= 0 && ls < run)) ls = text.indexOf("\u2028", run);
+    if (ps === -2 || (ps >= 0 && ps < run)) ps = text.indexOf("\u2029", run);
+    if (lf < 0) return -1;
+    let end = lf;
+    if (cr >= 0 && cr < end) end = cr;
+    if (ls >= 0 && ls < end) end = ls;
+    if (ps >= 0 && ps < end) end = ps;
+    // The line must end in "\n" itself (a "\r\n" line does not: nothing but blanks may follow the dashes).
+    if (atLineStart && end === lf && start < before && isDashLine(text, start, lf)) {
+      HEADER_NEXT.lastIndex = lf + 1;
+      if (HEADER_NEXT.test(text)) return start;
+    }
+    from = end + 1;
+  }
+  return -1;
+}
 
 /** Offset where the copy of the original message starts in `text`, or text.length. */
 export function originalMessageStart(text: string): number {
   const match = ORIGINAL_MESSAGE_MARKER.exec(text);
-  return match ? match.index : text.length;
+  const marker = match ? match.index : text.length;
+  const dashes = dashLineBefore(text, marker);
+  return dashes >= 0 ? dashes : marker;
 }
 
 /** Lengths bounded (RFC 5321 §4.5.3.1: 64-octet local part, 255-octet domain) so no input backtracks quadratically. */

@@ -1,0 +1,217 @@
+import { FNV_PRIME, OutcomeShape } from "./source.ts";
+
+/**
+ * Recipient lines of one relay mostly repeat the last one's bytes after the recipient's local part: the
+ * domain, `>, relay=host[ip]:25, delay=…, delays=…, dsn=2.0.0, status=sent (host host[ip] said: ` and,
+ * after the reply, ` (in reply to end of DATA command))`. A line template is such a line's bytes from the
+ * recipient's last `@` to the reply, and from the reply's end to the line's end, with the places that vary
+ * from line to line without changing what the parser reads cut out as variable spans: the values of
+ * `delay=` and `delays=` (digits, dots, slashes) and bracketed addresses (`[17.57.155.23]`: hex digits,
+ * dots, colons). A line that has every other byte of a template is read as that template's line was (the
+ * same relay, DSN, status word, reply boundaries): no field search, no relay or DSN lookup.
+ *
+ * Exact: the parser finds the fields by the first or last occurrence of `, relay=`, `, dsn=`,
+ * `, status=`, ` said: `, ` (in reply to ` and `)` in the part a template compares, and the line's head
+ * and the reply are not part of it. None of these holds a byte of a variable span's alphabet at its ends
+ * and none holds `[` or `]`, so no occurrence lies in, or crosses into, a variable span: a matching line
+ * has its occurrences where the template's line had them. test/events/line-template.test.ts changes one
+ * byte at a time and requires the template's reading to equal a fresh parser's.
+ */
+
+/** A variable span's alphabet: a flag per byte. */
+const DELAY = 1;
+const ADDRESS = 2;
+const ALPHABET = new Uint8Array(256);
+for (const c of "0123456789./") ALPHABET[c.charCodeAt(0)] |= DELAY;
+for (const c of "0123456789abcdefABCDEF.:") ALPHABET[c.charCodeAt(0)] |= ADDRESS;
+
+const AT_SIGN = 64;
+const OPEN_BRACKET = 91;
+const CLOSE_BRACKET = 93;
+const EQUALS = 61;
+/** Field names whose values are variable spans of the DELAY alphabet (`delay=1.2`, `delays=0.1/0/0.5/0.6`). */
+const DELAY_FIELDS = ["delay=", "delays="].map((name) => Uint8Array.from(name, (c) => c.charCodeAt(0)));
+/** Slots of the table of templates (a power of two); a slot holds the last template made for it. */
+const SLOTS = 256;
+/** Bytes of the relay's name mixed into a template's slot (after `>, relay=`). */
+const RELAY_NAME_BYTES = 8;
+const RELAY_NAME_AT = ">, relay=".length;
+/** Templates longer than this are not made (a line's part after the recipient is rarely 300 bytes). */
+const MAX_TEMPLATE = 1024;
+
+/** What a line that matches a template is read as (besides its own head, recipient and reply). */
+export interface TemplateReading<T> {
+  /** Where the reply starts and ends in the matching line. */
+  replyStart: number;
+  replyEnd: number;
+  /** What the parser read from the template's line (its relay, DSN, type). */
+  fields: T;
+  /** The same object for every line read by this template (see OutcomeShape). */
+  shape: OutcomeShape;
+}
+
+class LineTemplate<T> {
+  /** The literal bytes of the part before the reply (from the recipient's last `@`), spans cut out. */
+  readonly literal: Uint8Array;
+  readonly literalView: DataView;
+  /** Where each literal piece ends in `literal`; a variable span of alphabet `kinds[i]` follows piece i. */
+  readonly pieceEnds: Int32Array;
+  readonly kinds: Uint8Array;
+  /** The bytes from the reply's end to the line's end. */
+  readonly tail: Uint8Array;
+  readonly tailView: DataView;
+  /** The recipient's domain length (the template starts at the `@` before it). */
+  readonly domainLength: number;
+  readonly reading: TemplateReading<T>;
+
+  constructor(
+    literal: Uint8Array,
+    pieceEnds: number[],
+    kinds: number[],
+    tail: Uint8Array,
+    domainLength: number,
+    fields: T,
+  ) {
+    this.literal = literal;
+    this.literalView = new DataView(literal.buffer);
+    this.pieceEnds = Int32Array.from(pieceEnds);
+    this.kinds = Uint8Array.from(kinds);
+    this.tail = tail;
+    this.tailView = new DataView(tail.buffer);
+    this.domainLength = domainLength;
+    this.reading = { replyStart: 0, replyEnd: 0, fields, shape: new OutcomeShape() };
+  }
+
+  /** Its reading of the line whose recipient ends at `rcptEnd`, or null where a byte differs. */
+  read(
+    bytes: Uint8Array,
+    view: DataView,
+    rcptStart: number,
+    rcptEnd: number,
+    lineEnd: number,
+  ): TemplateReading<T> | null {
+    let at = rcptEnd - this.domainLength - 1;
+    if (at < rcptStart) return null;
+    const { literal, literalView, pieceEnds, kinds } = this;
+    const offset = bytes.byteOffset;
+    let i = 0;
+    for (let piece = 0; ; piece++) {
+      const end = pieceEnds[piece];
+      if (at + end - i > lineEnd) return null;
+      // Four bytes at a time, then the rest one by one.
+      for (; i + 4 <= end; i += 4, at += 4) {
+        if (view.getInt32(offset + at) !== literalView.getInt32(i)) return null;
+      }
+      for (; i < end; i++, at++) if (bytes[at] !== literal[i]) return null;
+      if (piece === kinds.length) break;
+      const kind = kinds[piece];
+      while (at < lineEnd && (ALPHABET[bytes[at]] & kind) !== 0) at++;
+    }
+    const { tail, tailView } = this;
+    const replyEnd = lineEnd - tail.length;
+    if (replyEnd < at) return null;
+    let k = 0;
+    for (; k + 4 <= tail.length; k += 4) {
+      if (view.getInt32(offset + replyEnd + k) !== tailView.getInt32(k)) return null;
+    }
+    for (; k < tail.length; k++) if (bytes[replyEnd + k] !== tail[k]) return null;
+    const reading = this.reading;
+    reading.replyStart = at;
+    reading.replyEnd = replyEnd;
+    return reading;
+  }
+}
+
+/** The line templates of a parser, by the recipient's domain and the relay's name. */
+export class LineTemplates<T> {
+  private readonly slots: (LineTemplate<T> | undefined)[] = new Array(SLOTS);
+  /** A DataView on the memory of the bytes read last (one per input chunk). */
+  private view: DataView = new DataView(new ArrayBuffer(0));
+
+  private viewOf(bytes: Uint8Array): DataView {
+    if (this.view.buffer !== bytes.buffer) this.view = new DataView(bytes.buffer);
+    return this.view;
+  }
+
+  /** The reading of a line by the template of its slot, or null (no template, or a byte differs). */
+  read(bytes: Uint8Array, rcptStart: number, rcptEnd: number, lineEnd: number): TemplateReading<T> | null {
+    const template = this.slots[slotOf(bytes, rcptStart, rcptEnd, lineEnd)];
+    if (template === undefined) return null;
+    return template.read(bytes, this.viewOf(bytes), rcptStart, rcptEnd, lineEnd);
+  }
+
+  /**
+   * Makes the line's template, from what the parser read: its reply at [replyStart, replyEnd), which
+   * must follow ` said: ` in the part compared (the caller's search found it there), and `close`, the
+   * line's last `)` (after the reply). Gives the template's reading of its own line.
+   */
+  learn(
+    bytes: Uint8Array,
+    rcptStart: number,
+    rcptEnd: number,
+    lineEnd: number,
+    replyStart: number,
+    replyEnd: number,
+    fields: T,
+  ): TemplateReading<T> | null {
+    let atSign = rcptEnd - 1;
+    while (atSign >= rcptStart && bytes[atSign] !== AT_SIGN) atSign--;
+    if (atSign < rcptStart || replyStart < rcptEnd || replyEnd < replyStart) return null;
+    if (lineEnd - atSign > MAX_TEMPLATE) return null;
+    const literal: number[] = [];
+    const pieceEnds: number[] = [];
+    const kinds: number[] = [];
+    for (let i = atSign; i < replyStart; ) {
+      const kind = spanAfter(bytes, atSign, i);
+      if (kind !== 0) {
+        let end = i;
+        while (end < replyStart && (ALPHABET[bytes[end]] & kind) !== 0) end++;
+        // A bracketed address is a span only up to its `]`.
+        if (end > i && (kind !== ADDRESS || (end < replyStart && bytes[end] === CLOSE_BRACKET))) {
+          pieceEnds.push(literal.length);
+          kinds.push(kind);
+          i = end;
+          continue;
+        }
+      }
+      literal.push(bytes[i]);
+      i++;
+    }
+    pieceEnds.push(literal.length);
+    const template = new LineTemplate(
+      Uint8Array.from(literal),
+      pieceEnds,
+      kinds,
+      Uint8Array.from(bytes.subarray(replyEnd, lineEnd)),
+      rcptEnd - atSign - 1,
+      fields,
+    );
+    this.slots[slotOf(bytes, rcptStart, rcptEnd, lineEnd)] = template;
+    return template.read(bytes, this.viewOf(bytes), rcptStart, rcptEnd, lineEnd);
+  }
+}
+
+/** The alphabet of a variable span starting at bytes[i] (0: none), from the bytes before it since `from`. */
+function spanAfter(bytes: Uint8Array, from: number, i: number): number {
+  const before = i > from ? bytes[i - 1] : -1;
+  if (before === OPEN_BRACKET) return ADDRESS;
+  if (before !== EQUALS) return 0;
+  for (const name of DELAY_FIELDS) {
+    const start = i - name.length;
+    if (start < from) continue;
+    let k = 0;
+    while (k < name.length && bytes[start + k] === name[k]) k++;
+    if (k === name.length) return DELAY;
+  }
+  return 0;
+}
+
+/** A template's slot: a hash of the recipient's domain and the first bytes of the relay's name. */
+function slotOf(bytes: Uint8Array, rcptStart: number, rcptEnd: number, lineEnd: number): number {
+  let hash = 0;
+  for (let i = rcptEnd - 1; i >= rcptStart && bytes[i] !== AT_SIGN; i--)
+    hash = Math.imul(hash ^ bytes[i], FNV_PRIME);
+  const end = Math.min(lineEnd, rcptEnd + RELAY_NAME_AT + RELAY_NAME_BYTES);
+  for (let i = rcptEnd + RELAY_NAME_AT; i < end; i++) hash = Math.imul(hash ^ bytes[i], FNV_PRIME);
+  return (hash ^ (hash >>> 16)) & (SLOTS - 1);
+}

@@ -1,0 +1,127 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { JsonBytes } from "../../src/bounce/render-output.ts";
+import type { DeliveryEvent } from "../../src/events/event.ts";
+import { lineReader } from "../../src/events/read.ts";
+import type { Out, OutcomeShape, OutcomeSpans } from "../../src/events/source.ts";
+import { EventClassifier } from "../../src/pipeline/classify-events.ts";
+
+const modified = new Date("2026-03-01T00:00:00Z");
+const HEAD = "Jan  5 08:00:00 mta1 postfix/smtp[3001]: 4A1B2C3D4E: ";
+
+/** Recipient lines of the shapes templates are made of (and one with a reply that is not). */
+const LINES = [
+  `${HEAD}to=<user1@gmail.com>, relay=gmail-smtp-in.l.google.com[142.250.102.27]:25, delay=1.2, delays=0.1/0/0.5/0.6, dsn=2.0.0, status=sent (host gmail-smtp-in.l.google.com[142.250.102.27] said: 250 2.0.0 OK  1767600000 da104b4daee5997.62 - gsmtp (in reply to end of DATA command))`,
+  `${HEAD}to=<a.b@Icloud.com>, relay=mx01.mail.icloud.com[2a01:b747:3000:200::1]:25, delay=0.3, delays=0/0/0.1/0.2, dsn=5.7.1, status=bounced (host mx01.mail.icloud.com[2a01:b747:3000:200::1] said: 550 5.7.1 [CS01] Message rejected due to local policy (in reply to RCPT TO command))`,
+  `${HEAD}to=<x@example.org>, orig_to=<y@example.org>, relay=mx.example.org[198.51.100.7]:25, conn_use=2, delay=12, delays=1/2/3/6, dsn=2.0.0, status=sent (host mx.example.org[198.51.100.7] said: 250 ok (in reply to end of DATA command)) (extra)`,
+  `${HEAD}to=<z@example.net>, relay=none, delay=0.1, delays=0/0/0/0.1, dsn=5.4.4, status=bounced (Host or domain name not found. Name service error for name=example.net type=A: Host not found)`,
+];
+
+/** Bytes a field may be changed to (separators the parser looks for, span alphabets, others). */
+const CHANGES = [
+  ",",
+  " ",
+  "[",
+  "]",
+  "(",
+  ")",
+  "@",
+  "=",
+  ".",
+  "/",
+  ":",
+  "<",
+  ">",
+  "0",
+  "7",
+  "a",
+  "F",
+  "x",
+  "-",
+];
+
+interface Seen {
+  event: string;
+  recipient: string;
+  reply: string | null;
+  shape: OutcomeShape | null;
+  record: string | null;
+}
+
+/** The outcomes of `lines` read in one chunk, each with its record by `classifier`. */
+function outcomes(lines: string[], classifier: EventClassifier): Seen[] {
+  const seen: Seen[] = [];
+  const sink = {
+    outcome(event: DeliveryEvent, spans: OutcomeSpans) {
+      const { bytes } = spans;
+      // Before the classifier, which spells a new reply's recipient and text onto the event.
+      const read = JSON.stringify(event);
+      const out = new JsonBytes(16);
+      const written = classifier.jsonBytes(event, spans, "postfix", out);
+      seen.push({
+        event: read,
+        recipient: bytes.toString("latin1", spans.recipientStart, spans.recipientEnd),
+        reply: spans.replyStart < 0 ? null : bytes.toString("latin1", spans.replyStart, spans.replyEnd),
+        shape: spans.shape,
+        record: written ? out.buffer.toString("utf8", 0, out.length) : null,
+      });
+    },
+  };
+  const reader = lineReader("postfix", "test", { modified, types: null, outcomes: sink });
+  const out: Out = [];
+  reader.push(Buffer.from(`${lines.join("\n")}\n`, "latin1"), out);
+  reader.finish(out);
+  return seen;
+}
+
+/** `line` read after `first` (by its template, where one fits) is read as a parser reads it alone. */
+function sameAsAlone(first: string, line: string): Seen | undefined {
+  const after = outcomes([first, line], new EventClassifier());
+  // The same line number: after a line that is no log line.
+  const alone = outcomes(["-", line], new EventClassifier());
+  const [template, ...rest] = after;
+  assert.equal(rest.length, alone.length, line);
+  if (alone.length === 0) return undefined;
+  const { shape, ...read } = rest[0];
+  const { shape: _, ...fresh } = alone[0];
+  assert.deepEqual(read, fresh, line);
+  // One shape: the same type, relay, DSN status and hint, and the same recipient domain.
+  if (shape !== null && shape === template.shape) {
+    const [a, b] = [JSON.parse(template.event), JSON.parse(read.event)];
+    for (const key of ["type", "remoteMta", "status", "reasonHint"]) assert.equal(a[key], b[key], line);
+    const domain = (recipient: string) => recipient.slice(recipient.lastIndexOf("@") + 1);
+    assert.equal(domain(template.recipient), domain(read.recipient), line);
+  }
+  return rest[0];
+}
+
+test("a line read by the last line's template is read as a parser reads it alone, byte by byte", () => {
+  for (const first of LINES) {
+    for (let at = HEAD.length; at < first.length; at++) {
+      for (const change of CHANGES) {
+        if (first[at] === change) continue;
+        sameAsAlone(first, first.slice(0, at) + change + first.slice(at + 1));
+      }
+      sameAsAlone(first, first.slice(0, at) + first.slice(at + 1));
+      sameAsAlone(first, `${first.slice(0, at)}1${first.slice(at)}`);
+    }
+  }
+});
+
+test("lines that differ in their variable spans, recipient and reply tokens share the template", () => {
+  const [gmail, icloud, other] = LINES;
+  const variants: [string, string][] = [
+    [gmail, gmail.replace("user1@", "someone.else+tag@").replace("da104b4daee5997.62", "ab3ff9c1d0e2a77.13")],
+    [gmail, gmail.replaceAll("142.250.102.27", "74.125.1.100").replace("delay=1.2", "delay=31")],
+    [icloud, icloud.replace("delays=0/0/0.1/0.2", "delays=0.11/0.01/1.5/12").replaceAll("200::1", "fe::7")],
+    [other, other.replace("delay=12", "delay=0.5").replace("x@", "xy@")],
+    // Another reply code: the same shape, a record of its own code.
+    [gmail, gmail.replace("said: 250 2.0.0", "said: 251 2.0.0")],
+  ];
+  for (const [first, line] of variants) {
+    sameAsAlone(first, line);
+    const [template, read] = outcomes([first, line], new EventClassifier());
+    assert.ok(template.shape !== null, first);
+    assert.equal(read.shape, template.shape, line);
+  }
+});
