@@ -1,4 +1,5 @@
 import { type Classification, classifyReply } from "./classify.ts";
+import { EVENT_ACTIONS, FAILURE_TYPES } from "./event-actions.ts";
 import type { Reason } from "./vocabulary.ts";
 
 /**
@@ -20,17 +21,7 @@ export interface EventFacts {
   hint: string | null;
 }
 
-/** What each event type says to the classifier as its DSN-like action; types absent here are not classified. */
-export const EVENT_ACTIONS: Readonly<Record<string, string>> = {
-  bounced: "failed",
-  dropped: "failed",
-  deferred: "delayed",
-  complaint: "failed",
-  delivered: "delivered",
-};
-
-/** The event types classified unless deliveries are asked for too (classify without --all, the store). */
-export const FAILURE_TYPES: readonly string[] = ["bounced", "deferred", "dropped", "complaint"];
+export { EVENT_ACTIONS, FAILURE_TYPES };
 
 /** The classification of an event, null for types that have none (sent, open, click, unsubscribe). */
 export function classifyEvent(facts: EventFacts): Classification | null {

@@ -8,15 +8,14 @@ import { DONE, NEXT, type ReadAheadShared } from "./read-ahead-layout.ts";
  * memory while this thread classifies them: their open/read/close (about a tenth of a folder of bounce
  * emails' CPU on one thread) move to the other core, and no second isolate repeats the classifier's warm-up
  * (a second process did: it cost more CPU than it saved). No message is sent per file: each slot says by an
- * index in shared memory which file it holds. This thread never waits long for the reader: a file the reader
- * has not taken yet it opens itself, and one the reader is still reading after WAIT_MS (descheduled, on a
- * busy machine) too.
+ * index in shared memory which file it holds. This thread never waits for the reader, nor wakes it: a file
+ * the reader has not read yet (it is starting, or descheduled on a busy machine) this thread opens itself,
+ * and the reader, when it is ahead, sleeps in short naps (Atomics.notify and wait share one lock in V8: a
+ * reader preempted holding it would stall this thread).
  */
 
-/** Files held read ahead at most: enough for the reader to run on while this thread is descheduled. */
-const SLOTS = 32;
-/** How long this thread waits for a file the reader has taken before reading it too (a read takes ~10 µs). */
-const WAIT_MS = 0.5;
+/** Files held read ahead at most: more than this thread classifies during one of the reader's naps. */
+const SLOTS = 64;
 
 export class FilesReadAhead {
   /** Files whose bytes came from the reader, and files this thread opened itself. */
@@ -47,31 +46,29 @@ export class FilesReadAhead {
     const { paths, control, slots, bytes, slotBytes } = this.shared;
     const path = paths[index];
     const slot = index % SLOTS;
-    let waited = false;
-    for (;;) {
-      if (Atomics.load(slots, slot) === index) {
-        const length = slots[SLOTS + slot];
-        // Unreadable there, or as long as the slot (maybe longer): opened here, so errors and big files
-        // are met exactly as without the reader.
-        if (length < 0 || length >= slotBytes) return this.openHere(path, scratch);
-        this.opened.ahead++;
-        return wholeFileRead(path, Buffer.from(bytes, slot * slotBytes, length));
-      }
-      if (waited || Atomics.compareExchange(control, NEXT, index, index + 1) === index) {
-        return this.openHere(path, scratch);
-      }
-      // The reader has taken it and is reading it (or was descheduled doing so): wait once, briefly.
-      Atomics.wait(slots, slot, Atomics.load(slots, slot), WAIT_MS);
-      waited = true;
+    // Stdin is never read ahead (the reader would open a file named "-").
+    if (path !== "-" && Atomics.load(slots, slot) === index) {
+      const length = slots[SLOTS + slot];
+      // Unreadable there, or as long as the slot (maybe longer): opened here, so errors and big files are met
+      // exactly as without the reader.
+      if (length < 0 || length >= slotBytes) return this.openHere(path, scratch);
+      this.opened.ahead++;
+      return wholeFileRead(path, Buffer.from(bytes, slot * slotBytes, length));
     }
+    // Not read yet: taken from the reader (it moves on to the next), or being read by it (its copy is then
+    // left unused: a slot below DONE is free).
+    Atomics.compareExchange(control, NEXT, index, index + 1);
+    return this.openHere(path, scratch);
+  }
+
+  /** How many files either thread has taken so far (the reader's first are taken before this one starts). */
+  get taken(): number {
+    return Atomics.load(this.shared.control, NEXT);
   }
 
   /** This thread is done with file `index` (the next one it opens is index + 1): its slot is free again. */
   done(index: number): void {
-    const { control } = this.shared;
-    Atomics.store(control, DONE, index + 1);
-    // A reader waiting for slots is woken once per half of them, not once per file.
-    if (index % (SLOTS / 2) === SLOTS / 2 - 1) Atomics.notify(control, DONE);
+    Atomics.store(this.shared.control, DONE, index + 1);
   }
 
   /** No more files are wanted: the reader stops taking them and ends. */

@@ -280,3 +280,19 @@ test("gzip and zstd inputs are read transparently by DuckDB, whatever their name
     store.close();
   }
 });
+
+test("a file's row in `files` carries its seconds, written in the file's own transaction", async () => {
+  const store = await Store.open(":memory:");
+  try {
+    for (const options of [{}, { fastPath: false }]) {
+      const summary = await ingestFile(store, files[0], options);
+      const row = await store.one<{ seconds: number }>(
+        "SELECT seconds FROM files WHERE file_id = (SELECT max(file_id) FROM files)",
+      );
+      assert.ok(summary.seconds > 0);
+      assert.equal(row?.seconds, summary.seconds);
+    }
+  } finally {
+    store.close();
+  }
+});

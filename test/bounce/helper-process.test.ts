@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
 import { jsonRecord } from "../../src/bounce/render-output.ts";
 import { WHOLE_FILE_BYTES } from "../../src/events/input.ts";
 import {
@@ -57,6 +58,32 @@ test("many files read ahead on a second thread: same output as one thread", () =
     assert.equal(two.stdout, one.stdout, args.join(" "));
     assert.equal(two.stderr, one.stderr, args.join(" "));
   }
+});
+
+test("many files in jobs: the same records, in the same order, as each file read on its own (streamed ones too)", () => {
+  // Two halves, each below MANY_FILES (read file by file), together above it (read whole, in jobs).
+  const half = Math.ceil(MANY_FILES / 2) + 10;
+  const first = tree("half-a", half);
+  const second = tree("half-b", half);
+  const line =
+    "Nov 28 04:00:00 mx postfix/smtp[123]: 4F1A2B3C4D: to=<a@icloud.com>, dsn=5.7.1, status=bounced (host mx01.mail.icloud.com[17.57.155.25] said: 550 5.7.1 [CS01] Message rejected due to local policy (in reply to end of DATA command))\n";
+  // Streamed, not read whole: compressed, and bigger than the read-at-once limit; in the middle of a job.
+  writeFileSync(join(first, "1", "150-z.log.gz"), gzipSync(line.repeat(20)));
+  writeFileSync(
+    join(second, "2", "250-big.log"),
+    line.repeat(Math.ceil((WHOLE_FILE_BYTES + 1) / line.length)),
+  );
+  const run = (...args: string[]) => {
+    const result = spawnSync(process.execPath, [cli, "classify", ...args, "--ndjson"], {
+      encoding: "utf8",
+      maxBuffer: 1 << 28,
+    });
+    assert.equal(result.status, 0, result.stderr);
+    return result.stdout;
+  };
+  const both = run(first, second);
+  assert.equal(both, run(first) + run(second));
+  assert.ok(both.includes('"reason"'), "records came out");
 });
 
 test("many files and a usage error: exit 2 at once, nothing written", () => {

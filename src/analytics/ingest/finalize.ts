@@ -1,5 +1,6 @@
 import type { Classification } from "../../bounce/classify.ts";
-import { classifyEvent, FAILURE_TYPES } from "../../bounce/classify-event.ts";
+import type { EventFacts } from "../../bounce/classify-event.ts";
+import { FAILURE_TYPES } from "../../bounce/event-actions.ts";
 import { maskReplySql } from "../../events/reply-key.ts";
 import { FILE_KINDS, refreshDaySummary, scanFileKinds } from "../../measures/index.ts";
 import {
@@ -51,6 +52,17 @@ const STORED_KEY_SOURCES: KeySources = {
   time: "coalesce(s.time, TIMESTAMP 'epoch')",
 };
 
+let classifier: Promise<typeof import("../../bounce/classify-event.ts")> | null = null;
+
+/**
+ * The classifier's modules, loaded once: started when a file's INSERT is, so they load while DuckDB
+ * inserts (the settle needs them only after it).
+ */
+function loadClassifier(): Promise<typeof import("../../bounce/classify-event.ts")> {
+  classifier ??= import("../../bounce/classify-event.ts");
+  return classifier;
+}
+
 /** Whether `event_rows` holds any row (else a file's rows need no look-up of stored ones). */
 export async function storeHasRows(store: Store): Promise<boolean> {
   return (await store.one<{ any: boolean }>("SELECT EXISTS (SELECT 1 FROM event_rows) AS any"))?.any ?? true;
@@ -73,8 +85,10 @@ export async function insertFlagged(
   // has nothing to join against. `matchTime` (IngestOptions.dedupeWithTime) also matches the time: DuckDB
   // then pushes the new rows' time range into the scan of the stored ones, which skips every row group
   // outside it (zone maps), so the look-up costs in proportion to the batch, not to the store.
+  void loadClassifier();
+  // An empty store: no join at all (a join with nothing still ran as a cross product over every row).
   const already = !stored
-    ? "LEFT JOIN (SELECT NULL::UBIGINT AS event_key) e ON false"
+    ? ""
     : matchTime
       ? `LEFT JOIN (SELECT event_key, time FROM event_rows) e ON e.event_key = s.event_key
           AND e.time = coalesce(s.time, TIMESTAMP 'epoch')`
@@ -83,7 +97,7 @@ export async function insertFlagged(
     `INSERT INTO event_rows
     SELECT s.event_key,
       CASE WHEN s.skip THEN ${sqlString(SKIP)} WHEN s.problem IS NOT NULL THEN ${sqlString(PROBLEM)}
-        WHEN e.event_key IS NOT NULL THEN ${sqlString(DUPLICATE)} ELSE s.type END,
+        ${stored ? `WHEN e.event_key IS NOT NULL THEN ${sqlString(DUPLICATE)}` : ""} ELSE s.type END,
       coalesce(s.time, TIMESTAMP 'epoch'), s.recipient, s.provider,
       s.campaign, s.sending_ip, s.pool, s.sending_domain, s.stream, s.remote_mta, s.message_id,
       CASE WHEN s.problem IS NOT NULL THEN s.raw ELSE s.reply END, s.reply_code, s.status,
@@ -227,6 +241,9 @@ interface Classified {
 
 /** Classifies in slices, yielding between them so DuckDB's pending query keeps being served. */
 async function classifyYielding(replies: NewReply[]): Promise<Classified[]> {
+  if (replies.length === 0) return [];
+  const { classifyEvent } = await loadClassifier();
+  const classify = (reply: NewReply) => classifyOne(classifyEvent, reply);
   const classified: Classified[] = [];
   for (let at = 0; at < replies.length; at += 256) {
     for (const reply of replies.slice(at, at + 256)) classified.push(classify(reply));
@@ -236,7 +253,10 @@ async function classifyYielding(replies: NewReply[]): Promise<Classified[]> {
 }
 
 /** Each distinct reply classified once, as `classify` does (`classifyEvent`). */
-function classify(reply: NewReply): Classified {
+function classifyOne(
+  classifyEvent: (facts: EventFacts) => Classification | null,
+  reply: NewReply,
+): Classified {
   const result = classifyEvent({
     type: reply.type,
     reply: reply.reply,

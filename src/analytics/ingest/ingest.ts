@@ -4,12 +4,10 @@ import type { FormatName } from "../../events/formats.ts";
 import { compressionOf, detectFormat, eventSource, openInputWithHead } from "../../events/index.ts";
 import { newCounters } from "../../events/source.ts";
 import { canonicalName } from "../../events/table-parser.ts";
-import { MIN_THREADED_LOG_BYTES } from "../../pipeline/classify-log-threads.ts";
 import { fieldTableSql, type Params, type Store } from "../../store/index.ts";
 import { debugLog } from "../../util/debug.ts";
 import { debugLine, stopwatch } from "../stopwatch.ts";
 import { countFile, insertFlagged, type Settled, settleFile, storeHasRows } from "./finalize.ts";
-import { stageWithParsers } from "./js-path.ts";
 
 export interface IngestOptions {
   /** Force the input format; otherwise detected per file. */
@@ -95,6 +93,11 @@ export async function ingestFile(
       // Small files (a bounce email, a webhook batch) skip the pipe: making one costs a process (mkfifo),
       // and there is no parsing long enough to overlap.
       const size = (await stat(path).catch(() => null))?.size ?? 0;
+      // Loaded only for a file DuckDB's readers do not take: a native-format ingest never pays for them.
+      const [{ stageWithParsers }, { MIN_THREADED_LOG_BYTES }] = await Promise.all([
+        import("./js-path.ts"),
+        import("../../pipeline/classify-log-threads.ts"),
+      ]);
       const staged = await stageWithParsers(
         path,
         format,
@@ -111,22 +114,18 @@ export async function ingestFile(
       return { inserted: staged.inserted };
     };
     let reader: FileSummary["reader"] = fast ? "duckdb" : "parsers";
-    let counts: Settled;
+    let counts: Settled & { seconds: number };
     try {
       if (!fast) throw new NeedsParser();
-      counts = await loadFile(store, path, format, async () => fast, options, true);
+      counts = await loadFile(store, path, format, async () => fast, options, true, started);
     } catch (error) {
       if (!fast && !(error instanceof NeedsParser)) throw error;
       if (fast) debugLog(`DuckDB's reader left ${path} to the parsers: ${String(error)}`);
       // Bad records, or a row DuckDB's reader cannot take (ragged CSV, over-long line, a value typed
       // otherwise): the parsers read the whole file, line by line.
       reader = "parsers";
-      counts = await loadFile(store, path, format, parsers, options, false);
+      counts = await loadFile(store, path, format, parsers, options, false, started);
     }
-    const seconds = (performance.now() - started) / 1000;
-    await store.run("UPDATE files SET seconds = $seconds WHERE file_id = (SELECT max(file_id) FROM files)", {
-      seconds,
-    });
     return {
       path,
       format,
@@ -134,7 +133,6 @@ export async function ingestFile(
       ...counts,
       evicted: counters.evicted,
       evictedEarly: counters.evictedEarly,
-      seconds,
       notes,
       limits,
     };
@@ -150,6 +148,8 @@ async function loadFile(
   source: (fileId: number, storedBefore: boolean) => Promise<Source>,
   { onProgress, dedupeWithTime }: IngestOptions,
   exactOrNothing: boolean,
+  /** When the file's ingest started (performance.now()): its `seconds` run until its commit. */
+  started: number,
 ) {
   const info = await stat(path);
   const commit = stopwatch();
@@ -181,9 +181,12 @@ async function loadFile(
     lap("scan");
     if (exactOrNothing && counts.problem) throw new NeedsParser();
     const settled = await settleFile(store, path, fileId, read, counts, storedBefore, lap);
+    // The time so far is written with the row: a second statement after the commit would be a second
+    // transaction (and WAL sync) per file.
+    const seconds = (performance.now() - started) / 1000;
     await store.run(
       `INSERT INTO files VALUES ($id, $path, $format, $size, make_timestamp($mtime::BIGINT), now()::TIMESTAMP,
-        $read, $stored, $duplicates, $quarantined, 0)`,
+        $read, $stored, $duplicates, $quarantined, $seconds)`,
       {
         id: fileId,
         path,
@@ -194,10 +197,11 @@ async function loadFile(
         stored: settled.stored,
         duplicates: settled.duplicates,
         quarantined: settled.quarantined,
+        seconds,
       },
     );
     commit("before commit");
-    return settled;
+    return { ...settled, seconds };
   });
   commit("commit");
   return settled;

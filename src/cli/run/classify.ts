@@ -120,14 +120,17 @@ async function classifyPaths(
   if (jobs === null) for (const path of paths) await classifyStreamed(path);
   else
     for await (const job of jobs) {
+      // The job's records go to the output in one piece, up to any file streamed (its records come between).
       let at = 0;
+      let written = 0;
       for (const result of job.files) {
-        const json = job.json.subarray(at, at + result.jsonBytes);
-        at += result.jsonBytes;
         if (result.streamed) {
+          sink.addJsonLines(job.json.subarray(written, at));
+          written = at;
           await classifyStreamed(result.path);
           continue;
         }
+        at += result.jsonBytes;
         if (result.unreadable !== null) {
           process.stderr.write(`deliverlens: cannot read ${escapeLine(result.path)}: ${result.unreadable}\n`);
           allRead = false;
@@ -137,11 +140,11 @@ async function classifyPaths(
           reportProblem(problem);
           if (problem.failed) allRead = false;
         }
-        sink.addJsonLines(json);
         records += result.records;
-        await sink.flushIfFull();
         progress.tick(++done);
       }
+      sink.addJsonLines(job.json.subarray(written, at));
+      await sink.flushIfFull();
     }
   if (byFile || records > 0) progress.finish();
   return allRead;

@@ -1,10 +1,7 @@
 import type { FileSummary } from "../../analytics/ingest/ingest.ts";
-import { ingestInputs } from "../../analytics/ingest/inputs.ts";
 import { stopwatch } from "../../analytics/stopwatch.ts";
 import type { ReportFileSummary } from "../../dmarc/ingest.ts";
-import { warmReaders } from "../../dmarc/read-pool.ts";
 import { isFormatName } from "../../events/formats.ts";
-import { renderReportIngest, reportIngestFailures } from "../../report/dmarc.ts";
 import { createProgress } from "../../report/progress.ts";
 import { escapeLine, paint } from "../../report/terminal.ts";
 import { explainStoreError, Store } from "../../store/index.ts";
@@ -42,12 +39,22 @@ export async function runIngest(inputs: string[], options: IngestCliOptions): Pr
     if (!problem.unread)
       process.stderr.write(`skipped ${escapeLine(problem.path)}: ${escapeLine(problem.reason)}\n`);
   }
-  // The report readers' threads start now, while the store opens and the inputs are looked at.
-  warmReaders(files.length);
   const lap = stopwatch();
   if (process.env.DELIVERLENS_DEBUG)
     process.stderr.write(`  started at ${(performance.now() / 1000).toFixed(2)} s\n`);
-  const store = await Store.open(options.db);
+  // DuckDB opens (and a new store gets its schema) on its own threads while the ingest path's modules
+  // load here; then the report readers' threads start, while the inputs are looked at.
+  const opening = Store.open(options.db);
+  opening.catch(() => {}); // awaited below: its error is thrown there
+  const [{ ingestInputs }, { warmReaders }] = await Promise.all([
+    import("../../analytics/ingest/inputs.ts"),
+    import("../../dmarc/read-pool.ts"),
+  ]).catch(async (error: unknown) => {
+    (await opening.catch(() => null))?.close();
+    throw error;
+  });
+  warmReaders(files.length);
+  const store = await opening;
   lap("open store");
   const failures: { path: string; error: string }[] = problems
     .filter((problem) => problem.unread)
@@ -89,11 +96,12 @@ export async function runIngest(inputs: string[], options: IngestCliOptions): Pr
       reports,
     };
     process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
-  } else {
-    printSummary(summaries, failures, totals);
-    process.stdout.write(renderReportIngest(reports));
+  } else printSummary(summaries, failures, totals);
+  if (reports.length > 0) {
+    const { renderReportIngest, reportIngestFailures } = await import("../../report/dmarc.ts");
+    if (!options.json) process.stdout.write(renderReportIngest(reports));
+    for (const line of reportIngestFailures(reports)) process.stderr.write(line);
   }
-  for (const line of reportIngestFailures(reports)) process.stderr.write(line);
   // Quarantined rows are counted, not failures; a run that kept nothing of what it read is one.
   const everyRecordRejected = totals.read > 0 && totals.quarantined === totals.read;
   if (everyRecordRejected) {
