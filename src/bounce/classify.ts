@@ -42,11 +42,6 @@ export interface ReplyInput {
   action?: string | null;
   /** A reason the container already implies (e.g. ARF → feedback, auto-reply → vacation). */
   hintReason?: Reason | null;
-  /**
-   * The hint is the report's verdict, not a first guess the reply may refine (an SMTP phase in which Sisimai's
-   * probes of the reply's words do not apply: "550 user unknown" at MAIL FROM stays onhold).
-   */
-  hintDecides?: boolean;
 }
 
 /** The classification of one reply: a BounceRecord without the per-recipient/per-source fields. */
@@ -97,7 +92,6 @@ interface MemoEntry {
   domain: string | null;
   action: string | null | undefined;
   hintReason: Reason | null | undefined;
-  hintDecides: boolean;
   reportingMta: string | null | undefined;
   classification: Classification;
   next: MemoEntry | null;
@@ -112,7 +106,6 @@ function sameContext(entry: MemoEntry, input: ReplyInput, domain: string | null)
     entry.domain === domain &&
     entry.action === input.action &&
     entry.hintReason === input.hintReason &&
-    entry.hintDecides === (input.hintDecides === true) &&
     entry.reportingMta === input.reportingMta
   );
 }
@@ -180,7 +173,6 @@ export function classifyReply(input: ReplyInput): Classification {
     domain: detachedOrNot(domain),
     action: detachedOrNot(input.action),
     hintReason: input.hintReason,
-    hintDecides: input.hintDecides === true,
     reportingMta: detachedOrNot(input.reportingMta),
     classification: kept,
     next: first ?? null,
@@ -205,7 +197,7 @@ function classifyUncached(input: ReplyInput, domain: string | null): Classificat
   const dsnAction = input.action?.trim().toLowerCase() ?? null;
 
   const hint = input.hintReason && Object.hasOwn(REASONS, input.hintReason) ? input.hintReason : null;
-  const decision = decide(hint, input.hintDecides === true, dsnAction, {
+  const decision = decide(hint, dsnAction, {
     lowerText,
     provider,
     replyCode,
@@ -253,7 +245,7 @@ function classifyUncached(input: ReplyInput, domain: string | null): Classificat
  * no named phase), a permanent failure is still a bad address — category recipient (so the store counts a
  * hard bounce, not a policy one), suppressed, not worth retrying — whatever the reason says.
  */
-export function addressGoneByWords(classification: Classification): Classification {
+function addressGoneByWords(classification: Classification): Classification {
   if (!classification.permanent || classification.suppressRecipient) return classification;
   return {
     ...classification,
@@ -277,13 +269,13 @@ const OVERRIDES_HINT: readonly Reason[] = SISIMAI_CLASS_ORDER;
  * (with a refinable hint, only those of OVERRIDES_HINT), the status code (with a refinable hint, only one
  * Sisimai reads before that hint), a refinable hint, else `undefined`.
  */
-function decide(
-  hint: Reason | null,
-  hintDecides: boolean,
-  dsnAction: string | null,
-  context: PhraseContext,
-): Decision {
-  if (hint && (hintDecides || !REFINABLE_HINTS.includes(hint))) return fromHint(hint);
+function decide(hint: Reason | null, dsnAction: string | null, context: PhraseContext): Decision {
+  if (hint && !REFINABLE_HINTS.includes(hint)) {
+    // A filter's refusal (Sisimai's label for words of an unknown user after DATA or in no named phase)
+    // still says what its words say about the address.
+    if (hint !== "filtered" || context.lowerText === "") return fromHint(hint);
+    return { ...fromHint(hint), addressGone: wordsSayGone(context) };
+  }
   if (dsnAction && DELIVERED_ACTIONS.includes(dsnAction)) {
     return {
       reason: "delivered",
@@ -301,6 +293,16 @@ function decide(
       };
     }
     const phrase = PHRASE_MATCHER.match(context);
+    // An onhold hint is a report's verdict that the error came before the recipient was named (at MAIL
+    // FROM: src/bounce/email/smtp-phase.ts); Sisimai's user-unknown probe needs RCPT or an X.1.x status
+    // (reason/why-userunknown.go), so such words do not refine it.
+    if (
+      phrase &&
+      hint === "onhold" &&
+      phrase.rule.reason === "userunknown" &&
+      !isAddressStatus(context.status)
+    )
+      return fromHint(hint);
     // An MTA's own verdict ("expired", "networkerror"…) stands against a generic phrase of a reason that
     // never overrides one: "Sorry, I wasn't able to establish an SMTP connection … in the queue too long" is
     // networkerror from qmail, expired from any other MTA.
@@ -361,9 +363,22 @@ function wordsOutrankedSayGone(context: PhraseContext): boolean {
   const { status, statusReason } = context;
   if (statusReason === null || !MAILBOX_OR_MESSAGE_STATUS.includes(statusReason)) return false;
   if (!GONE_REASONS.some((reason) => statusOutranks(status, statusReason, reason))) return false;
+  return wordsSayGone(context);
+}
+
+/**
+ * Do the reply's words say the address does not exist, whatever the status and the hint? Not where an
+ * address status names another address (X.1.7, X.1.8: the sender's).
+ */
+function wordsSayGone(context: PhraseContext): boolean {
+  const { status, statusReason } = context;
+  if (isAddressStatus(status) && !BAD_ADDRESS_REASONS.includes(statusReason as Reason)) return false;
   const words = PHRASE_MATCHER.match({ ...context, statusReason: null });
   return words !== null && saysAddressGone(words.rule);
 }
+
+/** An address status (RFC 3463 X.1.Y): it names which address failed. */
+const isAddressStatus = (status: string | null): boolean => status?.startsWith(".1.", 1) === true;
 
 /** Statuses about the recipient's mailbox or the message, not about an address, the client or the sender. */
 const MAILBOX_OR_MESSAGE_STATUS: readonly Reason[] = ["mailboxfull", "emailtoolarge"];

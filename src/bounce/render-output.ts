@@ -242,7 +242,7 @@ export class ClassificationJson {
    * `record` would give undefined. Written as few parts, each made once (per file, per time, per remote
    * host of this classification). With an `ending` (the diagnostic's JSON and the record's end, the
    * same bytes for every call with that object), the whole record: the part after the time is then
-   * one piece per remote host.
+   * one piece per remote host. `afterTime`: afterTime(remoteMta, ending) given by the caller.
    */
   writeHead(
     out: JsonBytes,
@@ -255,17 +255,30 @@ export class ClassificationJson {
     time: string | null,
     remoteMta: string | null,
     ending: Uint8Array | null,
+    afterTime: Uint8Array | null = null,
   ): boolean {
-    if (this.provider === undefined || this.verdict === undefined || this.rule === undefined) return false;
-    if (typeof source.file !== "string" || !Number.isSafeInteger(source.line)) return false;
+    if (!this.writable || typeof source.file !== "string" || !Number.isSafeInteger(source.line)) return false;
     out.bytes(RECIPIENT_PREFIX);
     if (recipientNull) out.bytes(NULL);
     else out.quoted(bytes, from, to);
     out.bytes(sourceBytes.of(source.file));
     out.integer(source.line as number);
     out.bytes(formatTime.of(format, time));
-    out.bytes(ending === null ? this.middle(remoteMta) : this.whole(remoteMta, ending));
+    out.bytes(afterTime ?? this.afterTime(remoteMta, ending));
     return true;
+  }
+
+  /** Whether writeHead writes (every shared part has a JSON form). */
+  get writable(): boolean {
+    return this.provider !== undefined && this.verdict !== undefined && this.rule !== undefined;
+  }
+
+  /**
+   * What writeHead writes after the time for `remoteMta` and `ending` (the same bytes for the same
+   * two: a caller that knows them unchanged may pass them back to writeHead). Only when `writable`.
+   */
+  afterTime(remoteMta: string | null, ending: Uint8Array | null): Uint8Array {
+    return ending === null ? this.middle(remoteMta) : this.whole(remoteMta, ending);
   }
 
   /** The middle of a remote host and `ending`, joined (kept per host for the last `ending`). */

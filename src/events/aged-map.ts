@@ -68,7 +68,11 @@ export class AgedMap<V> {
     const generation = this.current(timeMs);
     // A copy: a key sliced from a line would keep the whole decoded input chunk alive.
     const kept = detach(key);
-    this.map.set(kept, { key: kept, value, generation: generation.id });
+    // `generation` written twice: V8 takes a field written only where its object is made for a constant,
+    // and throws away the code optimized on that at the first later write (refresh, long into a run).
+    const added = { key: kept, value, generation: -1 };
+    added.generation = generation.id;
+    this.map.set(kept, added);
     this.file(kept, generation, timeMs);
   }
 

@@ -36,6 +36,9 @@ const SLOTS = 256;
 /** Bytes of the relay's name mixed into a template's slot (after `>, relay=`). */
 const RELAY_NAME_BYTES = 8;
 const RELAY_NAME_AT = ">, relay=".length;
+/** Where the bytes that name the command mixed into a slot are: so many bytes before the line's end. */
+const COMMAND_AT = "TA command))".length;
+const COMMAND_BYTES = 4;
 /** Templates longer than this are not made (a line's part after the recipient is rarely 300 bytes). */
 const MAX_TEMPLATE = 1024;
 
@@ -124,7 +127,8 @@ class LineTemplate<T> {
 
 /** The line templates of a parser, by the recipient's domain and the relay's name. */
 export class LineTemplates<T> {
-  private readonly slots: (LineTemplate<T> | undefined)[] = new Array(SLOTS);
+  /** Two per slot (see read). */
+  private readonly slots: (LineTemplate<T> | undefined)[] = new Array(2 * SLOTS);
   /** A DataView on the memory of the bytes read last (one per input chunk). */
   private view: DataView = new DataView(new ArrayBuffer(0));
 
@@ -133,11 +137,25 @@ export class LineTemplates<T> {
     return this.view;
   }
 
-  /** The reading of a line by the template of its slot, or null (no template, or a byte differs). */
+  /**
+   * The reading of a line by a template of its slot, or null (none, or a byte differs). A slot holds the
+   * last two templates made for it, the one that read a line last first.
+   */
   read(bytes: Uint8Array, rcptStart: number, rcptEnd: number, lineEnd: number): TemplateReading<T> | null {
-    const template = this.slots[slotOf(bytes, rcptStart, rcptEnd, lineEnd)];
-    if (template === undefined) return null;
-    return template.read(bytes, this.viewOf(bytes), rcptStart, rcptEnd, lineEnd);
+    const slot = slotOf(bytes, rcptStart, rcptEnd, lineEnd);
+    const slots = this.slots;
+    const first = slots[slot];
+    if (first === undefined) return null;
+    const view = this.viewOf(bytes);
+    const read = first.read(bytes, view, rcptStart, rcptEnd, lineEnd);
+    if (read !== null) return read;
+    const second = slots[slot + 1];
+    const other = second === undefined ? null : second.read(bytes, view, rcptStart, rcptEnd, lineEnd);
+    if (other !== null) {
+      slots[slot] = second;
+      slots[slot + 1] = first;
+    }
+    return other;
   }
 
   /**
@@ -186,7 +204,9 @@ export class LineTemplates<T> {
       rcptEnd - atSign - 1,
       fields,
     );
-    this.slots[slotOf(bytes, rcptStart, rcptEnd, lineEnd)] = template;
+    const slot = slotOf(bytes, rcptStart, rcptEnd, lineEnd);
+    this.slots[slot + 1] = this.slots[slot];
+    this.slots[slot] = template;
     return template.read(bytes, this.viewOf(bytes), rcptStart, rcptEnd, lineEnd);
   }
 }
@@ -206,12 +226,19 @@ function spanAfter(bytes: Uint8Array, from: number, i: number): number {
   return 0;
 }
 
-/** A template's slot: a hash of the recipient's domain and the first bytes of the relay's name. */
+/**
+ * A template's slot (its first place in LineTemplates.slots): a hash of the recipient's domain, the first
+ * bytes of the relay's name and the bytes where the line's end names the command the reply answered
+ * (`end of DATA command))`, `RCPT TO command))`: a relay's deliveries and refusals apart).
+ */
 function slotOf(bytes: Uint8Array, rcptStart: number, rcptEnd: number, lineEnd: number): number {
   let hash = 0;
   for (let i = rcptEnd - 1; i >= rcptStart && bytes[i] !== AT_SIGN; i--)
     hash = Math.imul(hash ^ bytes[i], FNV_PRIME);
   const end = Math.min(lineEnd, rcptEnd + RELAY_NAME_AT + RELAY_NAME_BYTES);
   for (let i = rcptEnd + RELAY_NAME_AT; i < end; i++) hash = Math.imul(hash ^ bytes[i], FNV_PRIME);
-  return (hash ^ (hash >>> 16)) & (SLOTS - 1);
+  for (let i = Math.max(rcptEnd, lineEnd - COMMAND_AT); i < lineEnd - COMMAND_AT + COMMAND_BYTES; i++) {
+    hash = Math.imul(hash ^ bytes[i], FNV_PRIME);
+  }
+  return 2 * ((hash ^ (hash >>> 16)) & (SLOTS - 1));
 }

@@ -396,22 +396,24 @@ export class ReplyMask {
       if (t === kinds.length) break;
       const place = places[t];
       let end = at;
-      if (place === WORD_RUN) while (end < to && (CLASS[bytes[end]] & WORD) !== 0) end++;
-      else if (place === TO_SEPARATOR) while (end < to && !separator(bytes[end])) end++;
+      // A word's digits and classes, counted as it is scanned (see wordKind).
+      let digits = 0;
+      let all = HEX | WORD;
+      if (place === WORD_RUN) {
+        for (; end < to; end++) {
+          const d = bytes[end];
+          const flags = CLASS[d];
+          if ((flags & WORD) === 0) break;
+          if ((flags & DIGIT) !== 0) digits++;
+          all &= d === 95 ? 0 : flags;
+        }
+      } else if (place === TO_SEPARATOR) while (end < to && !separator(bytes[end])) end++;
       else {
         while (end < to && bytes[end] !== 64) end++;
         if (end++ === to) return false;
       }
       if (place === WORD_RUN && end > at) {
         // A word alone: what tokensIn finds there is decided by the word itself (no `@`, nothing after it).
-        let digits = 0;
-        let all = HEX | WORD;
-        for (let j = at; j < end; j++) {
-          const d = bytes[j];
-          const flags = CLASS[d];
-          if ((flags & DIGIT) !== 0) digits++;
-          all &= d === 95 ? 0 : flags;
-        }
         const kind = wordKind(end - at, digits, all);
         if (kind !== kinds[t]) {
           this.count = 0;

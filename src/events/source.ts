@@ -167,9 +167,17 @@ export interface EventSource {
   create(context: ParseContext): LineParser;
 }
 
-/** Every event starts from the same shape (one hidden class, fast property access). */
+/** A placeholder `source`, replaced at once (see newEvent). */
+const NO_SOURCE: DeliveryEvent["source"] = { file: "", line: null };
+
+/**
+ * Every event starts from the same shape (one hidden class, fast property access). Its `source` is written
+ * twice: V8 takes a field written only where its object is made for a constant, and throws away the code
+ * optimized on that at the first later write (a Postfix expiry's copy of a deferral with a new source, maybe
+ * hundreds of thousands of lines in: outcome, writeBytes… compiled again in every thread).
+ */
 export function newEvent(type: EventType, file: string, line: number | null): DeliveryEvent {
-  return {
+  const event: DeliveryEvent = {
     type,
     time: null,
     recipient: null,
@@ -192,8 +200,10 @@ export function newEvent(type: EventType, file: string, line: number | null): De
     url: null,
     reasonHint: null,
     feedbackType: null,
-    source: { file, line },
+    source: NO_SOURCE,
   };
+  event.source = { file, line };
+  return event;
 }
 
 const MAX_RAW = 200;

@@ -14,6 +14,7 @@ import {
   FNV_PRIME,
   isProblem,
   newCounters,
+  type OutcomeShape,
   type OutcomeSpans,
   type ParseCounters,
   problem,
@@ -52,6 +53,13 @@ interface Entry {
   json: ClassificationJson | null;
   /** The JSON bytes of its classification's diagnostic and the record's end (made at the first `jsonBytes` that writes it). */
   diagnosticJson: Uint8Array | null;
+  /**
+   * The record part after the time (ClassificationJson.afterTime) last written for an outcome of this
+   * shape (whose remote host it holds) with this diagnostic ending.
+   */
+  afterTimeShape: OutcomeShape | null;
+  afterTimeEnding: Uint8Array | null;
+  afterTime: Uint8Array | null;
   /**
    * The diagnostic's JSON bytes around the places swapTokens puts a reply's tokens, the record's end with
    * the last (made at the first `jsonBytes` that needs them; null: the tokens cannot be placed).
@@ -213,6 +221,17 @@ export class EventClassifier {
       entry.diagnosticJson ??= joined(utf8(JSON.stringify(c.diagnostic)), json.tail());
       ending = entry.diagnosticJson;
     }
+    // The part after the time is the same for the entry's outcomes of one shape (its remote host).
+    let afterTime: Uint8Array | null = null;
+    const shape = spans.shape;
+    if (shape !== null && json.writable) {
+      if (entry.afterTimeShape !== shape || entry.afterTimeEnding !== ending) {
+        entry.afterTimeShape = shape;
+        entry.afterTimeEnding = ending;
+        entry.afterTime = json.afterTime(remoteMta, ending);
+      }
+      afterTime = entry.afterTime;
+    }
     return (
       json.writeHead(
         out,
@@ -225,6 +244,7 @@ export class EventClassifier {
         time,
         remoteMta,
         ending,
+        afterTime,
       ) &&
       (ending !== null || this.diagnosticBytes(entry, json, spans, out))
     );
@@ -298,9 +318,9 @@ export class EventClassifier {
     } else {
       // An outcome of a shape seen before has that one's context but maybe for its reply code.
       const kept = spans.shape?.kept;
-      if (kept instanceof DomainContext && kept.replyCode === replyCode && kept.action === action)
+      if (kept instanceof DomainContext && kept.replyCode === replyCode && kept.action === action) {
         known = kept;
-      else {
+      } else {
         const domain = this.domainOfBytes(spans.bytes, spans.recipientStart, spans.recipientEnd);
         known = domain.contextOf(action, event.remoteMta, replyCode, status, hint);
         if (known === null) {
@@ -477,6 +497,9 @@ export class EventClassifier {
       json: null,
       diagnosticJson: null,
       pieces: undefined,
+      afterTimeShape: null,
+      afterTimeEnding: null,
+      afterTime: null,
     };
   }
 

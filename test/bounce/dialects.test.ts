@@ -600,12 +600,12 @@ test("family wording wrapped or justified by the report (runs of spaces, line br
  * the text with its whitespace runs made single spaces.
  */
 function familyReasonByScan(families: readonly (typeof MTA_FAMILIES)[number][], diagnostic: string) {
-  const lower = diagnostic.toLowerCase().replace(/\s+/g, " ");
+  const spaced = diagnostic.replace(/\s+/g, " ");
   const status = /\b[45]\.\d{1,3}\.\d{1,3}\b/.exec(diagnostic)?.[0];
   const specific = status !== undefined && !status.includes(".0");
   for (const family of families) {
     for (const message of family.messages) {
-      if (!lower.includes(message.phrase.toLowerCase())) continue;
+      if (!spaced.includes(message.phrase)) continue;
       if (message.vagueStatusOnly && specific) continue;
       return { family, reason: message.reason };
     }
@@ -644,4 +644,51 @@ test("family wording found in one scan equals a substring look-up of every phras
       assert.equal(byPredicate?.family.id, expected?.family.id, text);
     }
   }
+});
+
+test("family wording is matched as written, as Sisimai's ContainsAny does (qmail's 'Unable to' is not anyone's 'unable to')", () => {
+  const qmail = MTA_FAMILIES.filter((family) => family.id === "qmail");
+  const interscan = MTA_FAMILIES.filter((family) => family.id === "interscanmss");
+  assert.equal(
+    familyReason(qmail, "Unable to deliver message after multiple retries")?.reason,
+    "systemerror",
+  );
+  assert.equal(familyReason(qmail, "550 unable to find recipient mailbox"), null);
+  assert.equal(familyReason(interscan, "Unable to deliver message to <a@example.jp>")?.reason, "userunknown");
+  assert.equal(familyReason(interscan, "550 unable to deliver message to <a@example.jp>"), null);
+  // A "Failure Notice" report (qmail's subject, Yahoo's layout) whose reply says so in lower case.
+  const fixture = readFileSync(join(DIR, "qmail-clone.eml"), "utf8").replace(
+    "Unable to deliver message after multiple retries, giving up.",
+    "Remote host said: 550 unable to find recipient mailbox",
+  );
+  const [record] = recordsFromEmail(Buffer.from(fixture), "qmail-clone.eml").records;
+  assert.notEqual(record?.rule.id, "dialect:qmail");
+  assert.notEqual(record?.reason, "systemerror");
+});
+
+test("Exim: an error after EHLO/HELO is the client refused, whatever the reply says (sisimai go lhost/via-exim.go)", () => {
+  const exim = (said: string) =>
+    readFileSync(join(DIR, "exim.eml"), "utf8").replace(
+      "    Unrouteable address",
+      `    host mx.example.ed.jp [192.0.2.25]\n    SMTP error from remote mail server after ${said}`,
+    );
+  const reading = (said: string) => recordsFromEmail(Buffer.from(exim(said)), "exim.eml").records[0];
+  const helo = reading("EHLO mx.example.jp: 550 5.7.1 Sender address rejected: access denied");
+  assert.deepEqual(
+    [helo?.reason, helo?.rule.id, helo?.suppressRecipient],
+    ["blocked", "dialect:exim", false],
+  );
+  // After RCPT the words decide as usual.
+  const rcpt = reading("RCPT TO:<kijitora@example.ed.jp>: 550 5.1.1 <kijitora@example.ed.jp>: User unknown");
+  assert.equal(rcpt?.reason, "userunknown");
+  // Not an Exim report (its marks are gone): the family's rule does not apply.
+  const other = recordsFromEmail(
+    Buffer.from(
+      exim("EHLO mx.example.jp: 550 5.7.1 Sender address rejected: access denied")
+        .replace("Mail Delivery System", "Postmaster")
+        .replace("Message-Id: <E1P1YNN-0003AD-Ga@mx.example.jp>", "Message-Id: <1@mx.example.jp>"),
+    ),
+    "x.eml",
+  ).records[0];
+  assert.notEqual(other?.rule.id, "dialect:exim");
 });

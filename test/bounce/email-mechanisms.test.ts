@@ -1,9 +1,12 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { classifyEvent } from "../../src/bounce/classify-event.ts";
 import { BOUNCE_CATEGORIES } from "../../src/bounce/dialects/bounce-categories.ts";
 import { preferStatus, recordsFromEmail, splitMbox } from "../../src/bounce/email/index.ts";
 import type { BounceRecord } from "../../src/bounce/record.ts";
+import type { DeliveryEvent } from "../../src/events/event.ts";
 import { classifyEmailBuffer } from "../../src/pipeline/classify-email.ts";
+import { emailItems } from "../../src/pipeline/email-events.ts";
 
 /** The general mechanisms that read bounces the way their MTA writes them (synthetic messages, 192.0.2.x). */
 
@@ -246,7 +249,7 @@ describe("an MTA's own verdict", () => {
 });
 
 describe("NTT docomo (sisimai go rhost/for-nttdocomo.go)", () => {
-  const report = (status: string, command: string, reply = "550 Unknown user kijitora@docomo.ne.jp") =>
+  const docomo = (status: string, command: string, reply = "550 Unknown user kijitora@docomo.ne.jp") =>
     records(
       dsn(
         `<kijitora@docomo.ne.jp>: host mfsmax.docomo.ne.jp[192.0.2.240] said: ${reply} (in reply to ${command} command)`,
@@ -258,7 +261,8 @@ describe("NTT docomo (sisimai go rhost/for-nttdocomo.go)", () => {
           `Diagnostic-Code: smtp; ${reply}`,
         ].join("\n"),
       ),
-    )[0]?.reason;
+    )[0];
+  const report = (status: string, command: string, reply?: string) => docomo(status, command, reply)?.reason;
   it("'550 Unknown user' is the sender refused after DATA, an unknown user at RCPT, the reception filter with 5.2.0", () => {
     assert.equal(report("5.0.0", "end of DATA"), "rejected");
     assert.equal(report("5.0.0", "RCPT TO"), "userunknown");
@@ -266,20 +270,11 @@ describe("NTT docomo (sisimai go rhost/for-nttdocomo.go)", () => {
     assert.equal(report("5.1.1", "end of DATA"), "userunknown");
   });
   it("docomo's words do not suppress after DATA: its table says the sender was refused, not the address", () => {
-    const reply = "550 Unknown user kijitora@docomo.ne.jp";
-    const [record] = records(
-      dsn(
-        `<kijitora@docomo.ne.jp>: host mfsmax.docomo.ne.jp[192.0.2.240] said: ${reply} (in reply to end of DATA command)`,
-        [
-          "Final-Recipient: rfc822; kijitora@docomo.ne.jp",
-          "Action: failed",
-          "Status: 5.0.0",
-          "Remote-MTA: dns; mfsmax.docomo.ne.jp",
-          `Diagnostic-Code: smtp; ${reply}`,
-        ].join("\n"),
-      ),
-    );
+    const record = docomo("5.0.0", "end of DATA");
     assert.deepEqual([record?.reason, record?.suppressRecipient], ["rejected", false]);
+    // Its reception filter (Status 5.2.0) says "unknown user" too: filtered, and the address is kept.
+    const filtered = docomo("5.2.0", "end of DATA");
+    assert.deepEqual([filtered?.reason, filtered?.suppressRecipient], ["filtered", false]);
   });
   it("with Status 5.0.0 the phase decides whatever the reply says", () => {
     assert.equal(report("5.0.0", "end of DATA", "550 Message rejected"), "rejected");
@@ -310,6 +305,42 @@ describe("user-unknown wording and the SMTP phase (sisimai go reason/why-userunk
     assert.equal(report(" (in reply to MAIL FROM command)"), "onhold");
     assert.equal(report(" (in reply to EHLO command)"), "blocked");
     assert.equal(report("", "5.0.0", "550 user unknown (in reply to MAIL FROM command)"), "onhold");
+  });
+  it("ingest's path (each record an event, classified by classifyEvent) gives the same verdicts", () => {
+    for (const said of ["550 Mailbox does not exist", "550 Invalid recipient", reply]) {
+      for (const phase of [
+        "",
+        " (in reply to end of DATA command)",
+        " (in reply to MAIL FROM command)",
+        " (in reply to EHLO command)",
+      ]) {
+        const raw = Buffer.from(
+          dsn(
+            `<kijitora@example.jp>: host mx.example.jp[192.0.2.8] said: ${said}${phase}`,
+            ["Final-Recipient: rfc822; kijitora@example.jp", "Action: failed", "Status: 5.0.0"].join("\n"),
+          ),
+        );
+        const [record] = recordsFromEmail(raw, "t.eml").records;
+        const [event] = emailItems(raw, "t.eml", null).filter(
+          (item): item is DeliveryEvent => "type" in item,
+        );
+        const stored = classifyEvent({
+          type: event.type,
+          reply: event.reply ?? null,
+          replyCode: event.replyCode ?? null,
+          status: event.status ?? null,
+          remoteMta: event.remoteMta ?? null,
+          recipient: event.recipient ?? null,
+          hint: event.reasonHint ?? null,
+        });
+        const label = `${said}${phase}`;
+        assert.deepEqual(
+          [stored?.reason, stored?.category, stored?.suppressRecipient],
+          [record?.reason, record?.category, record?.suppressRecipient],
+          label,
+        );
+      }
+    }
   });
   it("suppression follows the words: a filtered unknown user is suppressed, one before RCPT is not", () => {
     const verdict = (reply: string, phase: string) => {

@@ -11,6 +11,7 @@ import {
   type PhraseContext,
   type PhraseRule,
   type RuleTable,
+  replyMatches,
   statusMatches,
   statusOutranks,
   tableApplies,
@@ -34,7 +35,8 @@ function exampleContext(table: RuleTable, rule: PhraseRule): PhraseContext {
   let status = parsed.status;
   if (rule.status && !statusMatches(rule.status, status)) status = gateStatus(rule.status[0]);
   let replyCode = parsed.replyCode;
-  if (rule.reply && (replyCode === null || !rule.reply.includes(replyCode))) replyCode = rule.reply[0];
+  if (rule.reply && !replyMatches(rule.reply, replyCode))
+    replyCode = rule.reply === "4xx" ? 450 : rule.reply === "5xx" ? 550 : rule.reply[0];
   const lowerText = parsed.text.toLowerCase();
   return {
     lowerText,
@@ -100,7 +102,8 @@ describe("phrase tables (one phrase per entry, compiled into one ordered matcher
         // Only an earlier entry that holds wherever this one does: no narrower scope or gate.
         if (earlier.table !== table && earlier.table.hosts !== undefined) continue;
         if (other.status !== undefined && !sameList(other.status, rule.status)) continue;
-        if (other.reply !== undefined && !sameList(other.reply, rule.reply)) continue;
+        if (other.reply !== undefined && !sameReply(other.reply, rule.reply)) continue;
+        if (other.notPermanent === true && rule.notPermanent !== true) continue;
         if (other.yieldsToStatus === true && rule.yieldsToStatus !== true) continue;
         const covers = other.pattern ? other.pattern.test(text) : alignedIn(text, fragmentsOf(other));
         if (covers && (other.phrase !== undefined || fragmentsOf(rule).length === 1)) {
@@ -344,6 +347,28 @@ describe("knowledge the issue names", () => {
   });
 });
 
+function sameReply(a: NonNullable<PhraseRule["reply"]>, b: PhraseRule["reply"]): boolean {
+  return typeof a === "string" || typeof b === "string" ? a === b : sameList(a, b);
+}
+
 function sameList<T>(a: readonly T[], b: readonly T[] | undefined): boolean {
   return b !== undefined && a.length === b.length && a.every((item, index) => item === b[index]);
 }
+
+describe("Google Workspace's DNS failures are gated by the status and the reply code (sisimai go rhost/for-gsuite.go)", () => {
+  const reply =
+    "DNS Error: 80335577 DNS type 'mx' lookup of example.jp responded with code NXDOMAIN Domain name not found: example.jp";
+  const rule = (status: string | null, replyCode: number | null) =>
+    classifyReply({ text: reply, status, replyCode, remoteMta: "smtp.googlemail.com" }).rule.id;
+  it("an unknown host only when both are permanent", () => {
+    assert.equal(rule("5.0.0", 550), "rhost-gsuite-responded-with-code-nxdomain-5");
+    assert.notEqual(rule("5.0.0", null), "rhost-gsuite-responded-with-code-nxdomain-5");
+    assert.notEqual(rule("5.0.0", null), "rhost-gsuite-responded-with-code-nxdomain-4");
+  });
+  it("a network error only when neither is, either may be missing", () => {
+    assert.equal(rule("4.0.0", null), "rhost-gsuite-responded-with-code-nxdomain-4");
+    assert.equal(rule(null, null), "rhost-gsuite-responded-with-code-nxdomain-4");
+    assert.equal(rule(null, 451), "rhost-gsuite-responded-with-code-nxdomain-4");
+    assert.notEqual(rule(null, 550), "rhost-gsuite-responded-with-code-nxdomain-4");
+  });
+});

@@ -211,3 +211,33 @@ test("suppression follows the reply's meaning, the label follows Sisimai (a stat
   const sender = classifyReply({ text: "550 5.1.7 No such domain neko.example.com" });
   assert.deepEqual([sender.reason, sender.suppressRecipient], ["rejected", false]);
 });
+
+test("a provider's disabled account that its page says stays disabled is suppressed (GoDaddy), a generic one is not", () => {
+  const godaddy = classifyReply({ text: "550 Account disabled", remoteMta: "smtp.secureserver.net" });
+  assert.deepEqual(
+    [godaddy.reason, godaddy.category, godaddy.suppressRecipient, godaddy.retryable, godaddy.rule.id],
+    ["suspend", "recipient", true, false, "rhost-godaddy-account-disabled"],
+  );
+  const generic = classifyReply({ text: "550 5.2.1 mailbox disabled, not accepting messages" });
+  assert.deepEqual([generic.reason, generic.suppressRecipient], ["suspend", false]);
+});
+
+test("a suspended address whose words say it is gone for good is suppressed; one suspended for now is not", () => {
+  for (const input of [
+    { text: "550 5.2.1 <kijitora@example.org>... is unavailable: user is terminated" },
+    { text: "550 5.2.1 this address no longer accepts mail" },
+    {
+      text: "554 delivery error: dd kijitora@yahoo.com is no longer valid.",
+      recipient: "kijitora@yahoo.com",
+    },
+  ]) {
+    const got = classifyReply(input);
+    assert.deepEqual(
+      [got.reason, got.category, got.suppressRecipient],
+      ["suspend", "recipient", true],
+      input.text,
+    );
+  }
+  const temporary = classifyReply({ text: "550 5.2.1 this account has been temporarily suspended" });
+  assert.deepEqual([temporary.reason, temporary.suppressRecipient], ["suspend", false]);
+});

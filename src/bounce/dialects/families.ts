@@ -1,5 +1,6 @@
 import { type HeaderBlock, headerValue } from "../email/headers.ts";
 import type { ScannedEmail } from "../email/scan.ts";
+import { type SmtpCommand, smtpCommandIn } from "../email/smtp-phase.ts";
 import type { Reason } from "../vocabulary.ts";
 
 /**
@@ -20,7 +21,10 @@ import type { Reason } from "../vocabulary.ts";
 export type FamilyMarks = Readonly<Record<string, RegExp>>;
 
 export interface FamilyMessage {
-  /** Found case-insensitively in the recipient's diagnostic. */
+  /**
+   * Found in the recipient's diagnostic as written (case included: Sisimai's ContainsAny is case-sensitive,
+   * and "Unable to" is qmail's wording where "unable to" is anyone's), with runs of spaces read as one.
+   */
   phrase: string;
   reason: Reason;
   /** Only when the diagnostic holds no specific enhanced status (sisimai go lhost/via-gmail.go: one with no ".0"). */
@@ -38,6 +42,11 @@ export interface MtaFamily {
    * user unknown"): a message there belongs to the first recipient, as Sisimai reads it.
    */
   messageBeforeRecipients?: boolean;
+  /**
+   * The reason the family gives an error by the SMTP command it came after, before reading its wording:
+   * only where `when` finds the family's line that names the command.
+   */
+  commandVerdicts?: { when: RegExp; verdicts: readonly { command: SmtpCommand; reason: Reason }[] };
   /** A header of the report that gives every recipient its reason, whatever the text says (lower-case name). */
   headerVerdicts?: readonly { header: string; pattern: RegExp; reason: Reason }[];
 }
@@ -285,6 +294,13 @@ export const MTA_FAMILIES: readonly MtaFamily[] = [
       { "message-id": /^\s*<mxl~/ },
     ],
     messages: EXIM_MESSAGES,
+    // "SMTP error from remote mail server after EHLO …": the client was refused, whatever the reply says
+    // (via-exim.go sets blocked, an explicit reason). After MAIL FROM it sets onhold, a first guess the
+    // reply's words still refine: the generic SMTP-phase rules read that (src/bounce/email/smtp-phase.ts).
+    commandVerdicts: {
+      when: /SMTP error from remote |LMTP error after /,
+      verdicts: [{ command: "HELO", reason: "blocked" }],
+    },
   },
   {
     id: "ezweb",
@@ -601,7 +617,7 @@ const SPACE_RUN = /\s\s|[^\S ]/;
 
 const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
-/** Each family's phrases lower-cased once (the look-up is case-insensitive). */
+/** Each family's phrases lower-cased once (found lower-cased, then checked as written). */
 const LOWER_PHRASES: ReadonlyMap<FamilyMessage, string> = new Map(
   MTA_FAMILIES.flatMap((family) => family.messages.map((message) => [message, message.phrase.toLowerCase()])),
 );
@@ -654,9 +670,9 @@ export function familyReason(
   families: readonly MtaFamily[] | ((family: MtaFamily) => boolean),
   diagnostic: string,
 ): { family: MtaFamily; reason: Reason } | null {
-  const lower = diagnostic.toLowerCase();
   // Reports wrap and justify their text ("User  not listed in …"): a phrase is looked for with one space between words.
-  const found = phrasesIn(SPACE_RUN.test(lower) ? lower.replace(/\s+/g, " ") : lower);
+  const spaced = SPACE_RUN.test(diagnostic) ? diagnostic.replace(/\s+/g, " ") : diagnostic;
+  const found = phrasesIn(spaced.toLowerCase());
   if (found === null) return null;
   const counts = typeof families === "function" ? families : (family: MtaFamily) => families.includes(family);
   const owners = [...found].flatMap((phrase) => PHRASE_OWNERS.get(phrase) ?? []);
@@ -666,11 +682,35 @@ export function familyReason(
     const { family, message } = owners[i];
     if (passed.has(family)) continue;
     if (message.vagueStatusOnly && specificStatusIn(diagnostic)) continue;
+    // Found lower-cased (one scan for every phrase); the family wrote it as the table does.
+    if (!spaced.includes(message.phrase)) continue;
     if (!counts(family)) {
       passed.add(family);
       continue;
     }
     return { family, reason: message.reason };
+  }
+  return null;
+}
+
+/** The families that decide by the SMTP command an error came after. */
+const COMMAND_FAMILIES = MTA_FAMILIES.filter((family) => family.commandVerdicts !== undefined);
+
+/**
+ * The reason a family gives an error by the SMTP command it came after (sisimai go lhost/via-exim.go:
+ * after EHLO/HELO, blocked), or null; the family's marks are looked at only when its line is there.
+ */
+export function commandVerdict(
+  familyMarked: (family: MtaFamily) => boolean,
+  diagnostic: string,
+): { family: MtaFamily; reason: Reason } | null {
+  for (let i = 0; i < COMMAND_FAMILIES.length; i++) {
+    const family = COMMAND_FAMILIES[i];
+    const rules = family.commandVerdicts;
+    if (!rules?.when.test(diagnostic) || !familyMarked(family)) continue;
+    const command = smtpCommandIn(diagnostic);
+    const verdict = rules.verdicts.find((entry) => entry.command === command);
+    if (verdict) return { family, reason: verdict.reason };
   }
   return null;
 }

@@ -1,8 +1,9 @@
 import { mailDateIso } from "../../util/dates.ts";
 import { describeLimit, type LimitName, limitOf } from "../../util/limits.ts";
 import type { ParseProblem } from "../../util/problem.ts";
-import { addressGoneByWords, type Classification, classifyReply, type ReplyInput } from "../classify.ts";
+import { type Classification, classifyReply, type ReplyInput } from "../classify.ts";
 import {
+  commandVerdict,
   familyMarker,
   familyReason,
   headerVerdict,
@@ -128,35 +129,25 @@ function toRecord(
   // A provider's own rule already knows what its reply means in each phase.
   if (!input.hintReason && !PROVIDER_RULE_IDS.has(classification.rule.id)) {
     // The SMTP phase can change what the reply means; only the report shows it (rarely needed: look it up lazily).
-    const byProgram = localProgramReason(report, diagnostic, classification.reason);
-    const byPhase = byProgram
-      ? null
-      : phaseReason(
-          diagnostic.toLowerCase(),
-          status,
-          classification.reason,
-          () =>
-            smtpCommandIn(
-              `${typeof report.context === "function" ? report.context() : (report.context ?? "")} ${diagnostic}`,
-            ),
-          () => [
-            input.remoteMta ? hostName(input.remoteMta) : null,
-            report.recipient ? recipientDomain(report.recipient) : null,
-          ],
-        );
-    const byReport = byProgram ?? byPhase?.reason ?? null;
-    const wordsSaidGone = classification.suppressRecipient;
-    if (byReport && byReport !== classification.reason) hint = byReport;
+    const byPhase =
+      localProgramReason(report, diagnostic, classification.reason) ??
+      phaseReason(
+        diagnostic.toLowerCase(),
+        status,
+        classification.reason,
+        () =>
+          smtpCommandIn(
+            `${typeof report.context === "function" ? report.context() : (report.context ?? "")} ${diagnostic}`,
+          ),
+        () => [
+          input.remoteMta ? hostName(input.remoteMta) : null,
+          report.recipient ? recipientDomain(report.recipient) : null,
+        ],
+      );
+    if (byPhase && byPhase !== classification.reason) hint = byPhase;
     else if (classification.reason === "undefined" && expiredInQueue(classification, report.action))
       hint = "expired";
-    if (hint)
-      classification = classifyReply({
-        ...input,
-        hintReason: hint,
-        hintDecides: hint === byPhase?.reason && byPhase.decides,
-      });
-    if (hint === byPhase?.reason && byPhase.wordsStand && wordsSaidGone)
-      classification = addressGoneByWords(classification);
+    if (hint) classification = classifyReply({ ...input, hintReason: hint });
   }
   if (hint && report.hintSource && hint === report.hintReason && classification.rule.id === `hint:${hint}`)
     classification.rule = report.hintSource;
@@ -320,7 +311,8 @@ function addRecords(
 
 /**
  * The MTA family verdict for a report that gave no reason itself: the family's header (for every recipient),
- * else its wording in the diagnostic, else (first recipient only) its wording before the first recipient.
+ * else the SMTP command its error came after, else its wording in the diagnostic, else (first recipient only)
+ * its wording before the first recipient.
  */
 function familyHint(
   entry: RecipientReport,
@@ -330,7 +322,9 @@ function familyHint(
   isMarked: (family: MtaFamily) => boolean,
 ): { family: MtaFamily; reason: Reason } | null {
   if (verdict) return verdict;
-  const found = entry.diagnostic ? familyReason(isMarked, entry.diagnostic) : null;
+  const found = entry.diagnostic
+    ? (commandVerdict(isMarked, entry.diagnostic) ?? familyReason(isMarked, entry.diagnostic))
+    : null;
   if (found) return found;
   return first && entry.recipient ? messageBeforeFirstRecipient(mail, entry.recipient, isMarked) : null;
 }

@@ -71,14 +71,6 @@ const PHASE_RULES: ReadonlyArray<{
   /** Only for these servers: the remote host or the recipient's domain ends with one of them. */
   hosts?: readonly string[];
   reason: Reason;
-  /**
-   * The rule changes the label only: the reply's words (an address that does not exist) still decide
-   * suppression. Not where a provider says its words mean something else, nor before RCPT (the recipient
-   * was not named yet).
-   */
-  wordsStand?: boolean;
-  /** The reason is final: the reply's words do not refine it (a refinable reason such as onhold otherwise is). */
-  decides?: boolean;
   source: string;
 }> = [
   {
@@ -114,7 +106,6 @@ const PHASE_RULES: ReadonlyArray<{
     unless: LOCAL_AGENT_UNKNOWN_USER,
     commands: (command) => command === null || command === "DATA",
     reason: "filtered",
-    wordsStand: true,
     source:
       "sisimai go reason/why-userunknown.go and why-filtered.go `ProbesInto` (user-unknown wording is userunknown with a 5.1.x status or at RCPT; at DATA or in no named phase, filtered; before RCPT, neither)",
   },
@@ -127,7 +118,6 @@ const PHASE_RULES: ReadonlyArray<{
     unless: LOCAL_AGENT_UNKNOWN_USER,
     commands: (command) => command === "MAIL",
     reason: "onhold",
-    decides: true,
     source:
       "sisimai go reason/why-userunknown.go, why-filtered.go `ProbesInto` (neither at MAIL), reason/find.go (nothing else decided: onhold); lhost/via-exim.go (after MAIL FROM: onhold)",
   },
@@ -173,21 +163,14 @@ export function localProgramReason(
 /** `name` is `host` or one of its subdomains. */
 const isWithin = (name: string, host: string): boolean => name === host || name.endsWith(`.${host}`);
 
-/** What the SMTP phase implies for a reply: its reason, and whether the reply's words still decide suppression. */
-export interface PhaseVerdict {
-  reason: Reason;
-  wordsStand: boolean;
-  decides: boolean;
-}
-
-/** The container-level verdict the SMTP phase implies for a reply the text classified as `textReason`, or null. */
+/** The container-level reason the SMTP phase implies for a reply the text classified as `textReason`, or null. */
 export function phaseReason(
   lowerText: string,
   status: string | null,
   textReason: Reason,
   commandOf: () => SmtpCommand | null,
   serversOf: () => ReadonlyArray<string | null> = () => [],
-): PhaseVerdict | null {
+): Reason | null {
   let command: SmtpCommand | null | undefined;
   // The servers (host names, a recipient's domain) are worked out only for a rule limited to some.
   let servers: ReadonlyArray<string | null> | undefined;
@@ -201,8 +184,7 @@ export function phaseReason(
       if (!servers.some((name) => name && rule.hosts?.some((host) => isWithin(name, host)))) continue;
     }
     command ??= commandOf();
-    if (rule.commands(command))
-      return { reason: rule.reason, wordsStand: rule.wordsStand === true, decides: rule.decides === true };
+    if (rule.commands(command)) return rule.reason;
   }
   return null;
 }

@@ -169,7 +169,8 @@ const MAX_LINES_PER_ENTRY = 24;
 /** One more than the limit: recordsFromEmail sees it was reached and says so. */
 const MAX_ENTRIES = limitOf("recipientsPerMessage") + 1;
 
-const SEPARATOR = /^[-=*_]{3,}.*[-=*_]{3,}$/;
+/** Where a regexp's "." stops: the line terminators. */
+const LINE_TERMINATOR = /[\n\r\u2028\u2029]/;
 /** Sendmail transcript: "While talking to mx.example.org:" opens one remote host's dialogue. */
 const TRANSCRIPT_HOST = /^[ \t]*(?:\.\.\. )?while talking to /i;
 /** Sendmail transcript: "<<< 550 Insecure Mail Relay", what the remote host answered. */
@@ -215,10 +216,18 @@ function startsIndented(line: string): boolean {
   return /^\s/.test(line);
 }
 
-/** A separator line ("----- Transcript of session follows -----"), first character checked first. */
+/**
+ * A separator line ("----- Transcript of session follows -----"): three or more of "-=*_" at each end, anything
+ * but a line terminator between (/^[-=*_]{3,}.*[-=*_]{3,}$/, which backtracks cubically over a long run of
+ * dashes followed by anything else: seconds for 1,000). Checked by its ends: any longer runs only shorten
+ * the middle, which can hold no terminator anyway.
+ */
 function isSeparator(trimmed: string): boolean {
-  const code = trimmed.charCodeAt(0);
-  return (code === 45 || code === 61 || code === 42 || code === 95) && SEPARATOR.test(trimmed);
+  const last = trimmed.length - 1;
+  if (last < 5) return false;
+  for (let i = 0; i < 3; i++)
+    if (!isRunChar(trimmed.charCodeAt(i)) || !isRunChar(trimmed.charCodeAt(last - i))) return false;
+  return !LINE_TERMINATOR.test(trimmed);
 }
 
 /**

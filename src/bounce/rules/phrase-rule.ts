@@ -22,8 +22,13 @@ export interface PhraseRule {
    * (the last number in a range) or `5.*` (the class alone).
    */
   status?: readonly string[];
-  /** Only with one of these reply codes. */
-  reply?: readonly number[];
+  /** Only with one of these reply codes, or a code of this class. */
+  reply?: "4xx" | "5xx" | readonly number[];
+  /**
+   * Only when neither the enhanced status nor the reply code is of class 5 (either may be missing): what a
+   * host means by a message while it still retries (sisimai go rhost/for-gsuite.go networkerror).
+   */
+  notPermanent?: boolean;
   /**
    * Applies only when the enhanced status names no other explicit reason: Sisimai reads its "rejected"
    * phrases (about the envelope sender) only then, so a `5.1.1 … Recipient address rejected` stays userunknown.
@@ -232,7 +237,12 @@ export function statusOutranks(
 /** The reply-independent gates of a rule (status, reply code). */
 export function gatesHold(rule: PhraseRule, context: PhraseContext): boolean {
   if (rule.status !== undefined && !statusMatches(rule.status, context.status)) return false;
-  if (rule.reply !== undefined && (context.replyCode === null || !rule.reply.includes(context.replyCode)))
+  if (rule.reply !== undefined && !replyMatches(rule.reply, context.replyCode)) return false;
+  if (
+    rule.notPermanent === true &&
+    (context.status?.startsWith("5.") === true ||
+      (context.replyCode !== null && context.replyCode >= 500 && context.replyCode < 600))
+  )
     return false;
   if (rule.yieldsToStatus === true) {
     const byStatus = context.statusReason;
@@ -240,6 +250,14 @@ export function gatesHold(rule: PhraseRule, context: PhraseContext): boolean {
       return false;
   }
   return true;
+}
+
+/** Does the reply code satisfy a gate of reply codes (a list, or a class)? */
+export function replyMatches(reply: "4xx" | "5xx" | readonly number[], code: number | null): boolean {
+  if (code === null) return false;
+  if (reply === "4xx") return code >= 400 && code < 500;
+  if (reply === "5xx") return code >= 500 && code < 600;
+  return reply.includes(code);
 }
 
 /** The phrase's fragments (one for a plain phrase). */

@@ -1,4 +1,5 @@
 import type { Category, Provider, Reason } from "../vocabulary.ts";
+import { replyMatches } from "./phrase-rule.ts";
 
 /**
  * One entry of the ordered provider rule table (first match wins). Every constraint given must hold.
@@ -51,11 +52,4 @@ export function ruleApplies(rule: ProviderRule, context: RuleContext): boolean {
     }
   }
   return rule.pattern.test(context.lowerText);
-}
-
-function replyMatches(reply: NonNullable<ProviderRule["reply"]>, code: number | null): boolean {
-  if (code === null) return false;
-  if (reply === "4xx") return code >= 400 && code < 500;
-  if (reply === "5xx") return code >= 500 && code < 600;
-  return reply.includes(code);
 }

@@ -3195,6 +3195,8 @@ export const REASON_PHRASES: RuleTable = {
       id: "suspend-is-unavailable-user-is-terminated",
       reason: "suspend",
       phrase: "is unavailable: user is terminated",
+      // The account is terminated: gone for good, whatever label Sisimai gives it.
+      suppress: true,
       source: "sisimai go reason/why-suspend.go",
       example: "is unavailable: user is terminated",
     },
@@ -3209,6 +3211,8 @@ export const REASON_PHRASES: RuleTable = {
       id: "suspend-this-address-no-longer-accepts-mail",
       reason: "suspend",
       phrase: "this address no longer accepts mail",
+      // Also one of Sisimai's user-unknown phrases (why-userunknown.go): the address is gone for good.
+      suppress: true,
       source: "sisimai go reason/why-suspend.go",
       example: "this address no longer accepts mail",
     },

@@ -246,8 +246,10 @@ export const GODADDY_HOST_RULES: RuleTable = {
       id: "rhost-godaddy-account-disabled",
       reason: "suspend",
       phrase: "account disabled",
+      suppress: true,
       source: `${SISIMAI}; ${PAGE}`,
       example: "Account disabled",
+      note: `GoDaddy's page (${PAGE}) says such accounts typically remain permanently disabled: suppressed, although Sisimai's suspend alone is not.`,
     },
     {
       id: "rhost-godaddy-message-is-looping",

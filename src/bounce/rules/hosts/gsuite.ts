@@ -4,6 +4,8 @@ import type { RuleTable } from "../phrase-rule.ts";
  * Sisimai's knowledge of gsuite's servers (rhost): codes and messages that decide a reason there,
  * one per entry, each with the reply or documented message it came from (BSD-2-Clause,
  * github.com/sisimai/go-sisimai rhost/for-gsuite.go; provider page: https://workspace.google.com/).
+ * A DNS failure is an unknown host only when both the status and the reply code are permanent (class 5),
+ * a network error only when neither is (either may be missing), as the go file gates them.
  */
 const SISIMAI = "sisimai go rhost/for-gsuite.go";
 const PAGE = "https://workspace.google.com/";
@@ -19,22 +21,25 @@ export const GSUITE_HOST_RULES: RuleTable = {
       reason: "hostunknown",
       phrase: " responded with code nxdomain",
       status: ["5.*"],
-      source: `${SISIMAI}; ${PAGE}`,
-      example: "… responded with code nxdomain",
+      reply: "5xx",
+      source: `${SISIMAI}; ${PAGE}; example: github.com/sisimai/set-of-emails rhost-gsuite-04.eml`,
+      example:
+        "DNS Error: 80335577 DNS type 'mx' lookup of example.jp responded with code NXDOMAIN Domain name not found: example.jp",
     },
     {
       id: "rhost-gsuite-domain-name-not-found-5",
       reason: "hostunknown",
       phrase: "domain name not found",
       status: ["5.*"],
-      source: `${SISIMAI}; ${PAGE}`,
-      example: "domain name not found",
+      reply: "5xx",
+      source: `${SISIMAI}; ${PAGE}; example: github.com/sisimai/set-of-emails rhost-gsuite-04.eml`,
+      example: "Domain name not found: example.jp",
     },
     {
       id: "rhost-gsuite-had-no-relevant-answers-4",
       reason: "networkerror",
       phrase: " had no relevant answers.",
-      status: ["4.*"],
+      notPermanent: true,
       source: `${SISIMAI}; ${PAGE}`,
       example: "… had no relevant answers.",
     },
@@ -42,17 +47,18 @@ export const GSUITE_HOST_RULES: RuleTable = {
       id: "rhost-gsuite-responded-with-code-nxdomain-4",
       reason: "networkerror",
       phrase: "responded with code nxdomain",
-      status: ["4.*"],
-      source: `${SISIMAI}; ${PAGE}`,
-      example: "responded with code nxdomain",
+      notPermanent: true,
+      source: `${SISIMAI}; ${PAGE}; example: github.com/sisimai/set-of-emails rhost-gsuite-04.eml`,
+      example:
+        "DNS Error: 80335577 DNS type 'mx' lookup of example.jp responded with code NXDOMAIN Domain name not found: example.jp",
     },
     {
       id: "rhost-gsuite-domain-name-not-found-4",
       reason: "networkerror",
       phrase: "domain name not found",
-      status: ["4.*"],
-      source: `${SISIMAI}; ${PAGE}`,
-      example: "domain name not found",
+      notPermanent: true,
+      source: `${SISIMAI}; ${PAGE}; example: github.com/sisimai/set-of-emails rhost-gsuite-04.eml`,
+      example: "Domain name not found: example.jp",
     },
     {
       id: "rhost-gsuite-null-mx",

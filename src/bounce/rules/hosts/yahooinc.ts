@@ -96,6 +96,8 @@ export const YAHOOINC_HOST_RULES: RuleTable = {
       id: "rhost-yahooinc-is-no-longer-valid",
       reason: "suspend",
       phrase: " is no longer valid.",
+      // The address is no longer valid: gone for good, whatever label Sisimai gives it.
+      suppress: true,
       source: `${SISIMAI}; ${PAGE}`,
       example: "554 delivery error: dd ****@yahoo.com is no longer valid.",
     },
