@@ -4,9 +4,13 @@
  * is busy). CommonJS so that `--require` takes it: a process started from a startup snapshot (classify's
  * helper) runs `--require` preloads but not `--import` ones.
  */
-process.on("exit", () => {
-  const usage = process.resourceUsage();
-  process.stderr.write(
-    `DELIVERLENS_PEAK_RSS_KB=${usage.maxRSS}\nDELIVERLENS_CPU_US=${usage.userCPUTime + usage.systemCPUTime}\n`,
-  );
-});
+// Once per process: a worker thread runs preloads too, and its report (the whole process's usage, so far)
+// would be counted twice by a bench that sums, or taken instead of the final one by a bench that reads the first.
+if (require("node:worker_threads").isMainThread) {
+  process.on("exit", () => {
+    const usage = process.resourceUsage();
+    process.stderr.write(
+      `DELIVERLENS_PEAK_RSS_KB=${usage.maxRSS}\nDELIVERLENS_CPU_US=${usage.userCPUTime + usage.systemCPUTime}\n`,
+    );
+  });
+}

@@ -5,7 +5,7 @@ import type { DeliveryEvent, EventType, ParseProblem } from "../events/event.ts"
 import { newEvent, problem } from "../events/source.ts";
 import { mailDateIso } from "../util/dates.ts";
 import { LimitError } from "../util/limits.ts";
-import { MboxSegmenter, type Segment } from "./classify-email.ts";
+import { MboxSegmenter, type Segment } from "./mbox-segmenter.ts";
 
 /**
  * Bounce emails and mbox files as events, for `ingest` (a Postfix-only sender often has nothing else):

@@ -6,6 +6,7 @@ import {
   DuckDBTimestampValue,
   type DuckDBValue,
 } from "@duckdb/node-api";
+import { sqlString } from "../util/sql.ts";
 import { FRESH_SCHEMA_SQL, MIGRATIONS, SCHEMA_VERSION } from "./schema.ts";
 
 export type Params = Record<string, DuckDBValue>;
@@ -184,7 +185,9 @@ export class Store {
       // A new store gets the current schema directly; the migrations are for stores that have data.
       await this.transaction(async () => {
         await this.run(FRESH_SCHEMA_SQL);
-        for (const migration of MIGRATIONS) await record(migration);
+        // One statement for every version (ten inserts cost ~10 ms of a new store's ~40 ms open).
+        const rows = MIGRATIONS.map((m) => `(${m.version}, ${sqlString(m.description)}, now()::TIMESTAMP)`);
+        await this.run(`INSERT INTO schema_version VALUES ${rows.join(", ")}`);
       });
       return;
     }

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
 import { splitMbox } from "../../src/bounce/email/index.ts";
-import { MboxSegmenter } from "../../src/pipeline/classify-email.ts";
+import { MboxSegmenter } from "../../src/pipeline/mbox-segmenter.ts";
 
 /**
  * The streaming mbox segmenter against splitMbox on the whole input, for any chunking: the same message
