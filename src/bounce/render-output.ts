@@ -422,9 +422,6 @@ const formatTime = new FormatTimeBytes();
 const SHORT_ESCAPES: Record<number, number> = { 8: 98, 9: 116, 10: 110, 12: 102, 13: 114 };
 const HEX_DIGITS = "0123456789abcdef";
 
-/** Pieces up to this many bytes are copied by a loop (JsonBytes.bytes). */
-const SHORT_PIECE = 64;
-
 /**
  * Records' JSON as UTF-8 bytes, one after another in one buffer (handed on whole, so not from Buffer's
  * shared pool), grown as needed.
@@ -452,16 +449,9 @@ export class JsonBytes {
   }
 
   bytes(part: Uint8Array): void {
-    const n = part.length;
-    this.reserve(n);
-    // A record is written as a few short pieces: TypedArray.set's call costs more than a loop over them.
-    if (n > SHORT_PIECE) this.buffer.set(part, this.length);
-    else {
-      const buffer = this.buffer;
-      const at = this.length;
-      for (let i = 0; i < n; i++) buffer[at + i] = part[i];
-    }
-    this.length += n;
+    this.reserve(part.length);
+    this.buffer.set(part, this.length);
+    this.length += part.length;
   }
 
   /** A text as UTF-8 (what Buffer.write gives for it). */
