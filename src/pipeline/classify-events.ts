@@ -1,9 +1,10 @@
 import type { Readable } from "node:stream";
 import type { Classification } from "../bounce/classify.ts";
 import { classifyEvent, EVENT_ACTIONS, FAILURE_TYPES } from "../bounce/classify-event.ts";
-import { detectProvider } from "../bounce/provider.ts";
+import { detectProvider, hostName, recipientDomain } from "../bounce/provider.ts";
 import type { BounceRecord } from "../bounce/record.ts";
 import { ClassificationJson, type JsonBytes, joined, jsonRecord, utf8 } from "../bounce/render-output.ts";
+import { domainScope, hostScope } from "../bounce/rules/scope.ts";
 import { MAX_REPLY_LENGTH, parseReply } from "../bounce/smtp-reply.ts";
 import { latin1 } from "../events/byte-scan.ts";
 import type { DeliveryEvent, EventType, ParseProblem } from "../events/event.ts";
@@ -503,12 +504,17 @@ export class EventClassifier {
     };
   }
 
-  /** The remote MTA's provider as the classifier sees it (host evidence only), memoised. */
+  /**
+   * The remote MTA's provider as the classifier sees it (host evidence only), with the host tables scoped
+   * to the host (a table may single out one "other" host, e.g. Mimecast's), memoised.
+   */
   private hostKey(remoteMta: string | null): string {
     if (!remoteMta) return "";
     let key = this.hostKeys.get(remoteMta);
     if (key === undefined) {
-      key = detectProvider({ remoteMta });
+      const host = hostName(remoteMta);
+      const scope = host === null ? "" : hostScope(host);
+      key = detectProvider({ remoteMta }) + (scope === "" ? "" : `|${scope}`);
       this.hostKeys.set(detach(remoteMta), key);
     }
     return key;
@@ -516,7 +522,8 @@ export class EventClassifier {
 
   /**
    * The recipient domain itself when it belongs to a known provider (provider rules may name such a
-   * domain, e.g. Apple's Hide-My-Email relay), else only whether it is other/unknown.
+   * domain, e.g. Apple's Hide-My-Email relay), else whether it is other/unknown and what the rule tables
+   * single out about it (domainKeyOf).
    */
   private domainKey(recipient: string | null): string {
     if (!recipient) return "";
@@ -545,12 +552,20 @@ export class EventClassifier {
     return made;
   }
 
-  /** The key of a recipient domain (lower case). */
+  /**
+   * The key of a recipient domain (lower case): an other/unknown domain's provider with what the rule
+   * tables single out about it (NTT docomo's table names docomo.ne.jp), so that no other domain shares it.
+   */
   private domainKeyOf(domain: string): string {
     let key = this.domainKeys.get(domain);
     if (key === undefined) {
       const provider = detectProvider({ recipient: `x@${domain}` });
-      key = provider === "other" || provider === "unknown" ? provider : `${provider}:${domain}`;
+      const named = recipientDomain(`x@${domain}`);
+      const scope = named === null ? "" : domainScope(named);
+      key =
+        provider !== "other" && provider !== "unknown"
+          ? `${provider}:${domain}`
+          : provider + (scope === "" ? "" : `|${scope}`);
       this.domainKeys.set(detach(domain), key);
     }
     return key;

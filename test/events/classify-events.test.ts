@@ -452,3 +452,45 @@ test("records found through their recipient domain's kept contexts are the recor
     { numRuns: 400 },
   );
 });
+
+test("a record classified under a domain- or host-scoped table is not reused for another domain or host", async () => {
+  // NTT docomo's table names docomo.ne.jp (its 5.2.0 is a reception filter), Mimecast's its hosts; both
+  // recipients' providers are "other". Each line must read as it reads alone, in either order.
+  const at = (qid: string, rcpt: string, relay: string, dsn: string, reply: string) =>
+    `Feb  2 12:01:09 mail postfix/smtp[123]: ${qid}: to=<${rcpt}>, relay=${relay}[192.0.2.1]:25, delay=1.3, delays=0/0/0.4/0.9, dsn=${dsn}, status=bounced (host ${relay}[192.0.2.1] said: ${reply})`;
+  const unknown = "550 Unknown user (in reply to end of DATA command)";
+  const reputation = "550 Local CT IP Reputation - (reject) (in reply to RCPT TO command)";
+  const pairs = [
+    [
+      at("Q0001", "u6@docomo.ne.jp", "mx.example.net", "5.2.0", unknown),
+      at("Q0002", "u40@example.org", "mx.example.net", "5.2.0", unknown),
+    ],
+    [
+      at("Q0003", "a@customer-one.com", "us-smtp-inbound-1.mimecast.com", "5.0.0", reputation),
+      at("Q0004", "b@example.org", "mx.example.org", "5.0.0", reputation),
+    ],
+  ];
+  const read = async (lines: string[]) => {
+    const batches = classifyEventStream(
+      Readable.from([Buffer.from(lines.join("\n"))]),
+      "postfix",
+      "maillog",
+      {
+        year: 2026,
+        classifier: new EventClassifier(),
+      },
+    );
+    return (await collect(flatten(batches))).records.map((r) => [
+      r.recipient,
+      r.reason,
+      r.suppressRecipient,
+      r.rule.id,
+    ]);
+  };
+  for (const [first, second] of pairs) {
+    const alone = [...(await read([first])), ...(await read([second]))];
+    assert.notDeepEqual(alone[0].slice(1), alone[1].slice(1), "the scoped table gives its own verdict");
+    assert.deepEqual(await read([first, second]), alone);
+    assert.deepEqual(await read([second, first]), [alone[1], alone[0]]);
+  }
+});

@@ -1,6 +1,7 @@
 import type { Classification } from "../../bounce/classify.ts";
 import type { EventFacts } from "../../bounce/classify-event.ts";
 import { FAILURE_TYPES } from "../../bounce/event-actions.ts";
+import { SCOPED_DOMAINS, SCOPED_PARENTS } from "../../bounce/rules/scope.ts";
 import { maskReplySql } from "../../events/reply-key.ts";
 import { FILE_KINDS, refreshDaySummary, scanFileKinds } from "../../measures/index.ts";
 import {
@@ -31,16 +32,23 @@ const FLAGGED = sqlList([PROBLEM, DUPLICATE, SKIP]);
 const CLASSIFIED_TYPES = sqlList(FAILURE_TYPES);
 
 /**
+ * Whether the recipient domain of `s` is one the rule tables single out (domainScope, e.g. NTT docomo's
+ * docomo.ne.jp): such a domain keys its replies apart from every other domain of its provider.
+ */
+const SCOPED_DOMAIN_SQL = `(lower(s.recipient_domain) IN ${sqlList(SCOPED_DOMAINS)}
+  OR regexp_matches(lower(s.recipient_domain), ${sqlString(`\\.(${SCOPED_PARENTS.map((name) => name.replaceAll(".", "\\.")).join("|")})$`)}))`;
+
+/**
  * Key of a distinct reply over a staging-shaped row `s` with its `provider`: everything the classifier
  * looks at (classifyEvent) — event type, the recipient's provider (and domain when it is a known
- * provider's), remote host, reply code, status, and the reply with its per-message tokens masked
+ * provider's or one the rule tables single out), remote host, reply code, status, and the reply with its per-message tokens masked
  * (src/events/reply-key.ts; staged as `reply_mask` by the JS parsers, masked here for DuckDB's readers),
  * so replies that differ only by queue ids or addresses are classified once.
  * The source's hint, when it has one, prefixes the key (`expired:<md5>`): the settle step reads it back.
  */
 const REPLY_KEY_SQL = `CASE WHEN s.problem IS NULL AND s.type IN ${CLASSIFIED_TYPES}
   THEN concat(s.hint || ':', md5(concat_ws(chr(31), s.type, s.provider,
-    CASE WHEN s.provider <> 'other' THEN coalesce(s.recipient_domain, '') ELSE '' END,
+    CASE WHEN s.provider <> 'other' OR ${SCOPED_DOMAIN_SQL} THEN coalesce(s.recipient_domain, '') ELSE '' END,
     coalesce(lower(s.remote_mta), ''), coalesce(s.reply_code::VARCHAR, ''), coalesce(s.status, ''),
     coalesce(s.reply_mask, ${maskReplySql("coalesce(s.reply, '')")})))) END`;
 

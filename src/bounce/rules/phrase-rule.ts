@@ -114,7 +114,7 @@ export function statusMatches(gates: readonly string[], status: string | null): 
 }
 
 /** `name` equals `suffix` or ends with `.suffix`. */
-function isSubdomain(name: string, suffix: string): boolean {
+export function isSubdomain(name: string, suffix: string): boolean {
   return name === suffix || name.endsWith(`.${suffix}`);
 }
 

@@ -1,0 +1,52 @@
+import { HOST_TABLES } from "./hosts/index.ts";
+import { isSubdomain } from "./phrase-rule.ts";
+import { PROVIDER_RULES } from "./provider-rules.ts";
+
+/**
+ * What the rule tables single out about a recipient domain or a remote host beyond its provider: the ids
+ * of the host tables scoped to it, and the recipient domains of provider rules that name it. Two domains
+ * (or hosts) with the same provider and the same scope are classified alike, so a memo of classifications
+ * may share them; two with different scopes must be kept apart even when both are "other" (NTT docomo's
+ * table names docomo.ne.jp, Mimecast's its hosts, KDDI's rules their domains). "" for none.
+ */
+export function domainScope(domain: string): string {
+  const marks: string[] = [];
+  for (const table of HOST_TABLES) {
+    if (table.hosts?.some((host) => isSubdomain(host, domain) || isSubdomain(domain, host)))
+      marks.push(table.id);
+  }
+  for (const rule of PROVIDER_RULES) {
+    for (const named of rule.recipientDomain ?? []) {
+      if (isSubdomain(domain, named) && !marks.includes(named)) marks.push(named);
+    }
+  }
+  return marks.join(" ");
+}
+
+/** The ids of the host tables scoped to a remote host (lower case), as `domainScope`; "" for none. */
+export function hostScope(host: string): string {
+  const marks: string[] = [];
+  for (const table of HOST_TABLES) {
+    if (table.hosts?.some((named) => isSubdomain(host, named))) marks.push(table.id);
+  }
+  return marks.join(" ");
+}
+
+const TABLE_HOSTS = HOST_TABLES.flatMap((table) => table.hosts ?? []);
+const RULE_DOMAINS = PROVIDER_RULES.flatMap((rule) => rule.recipientDomain ?? []);
+
+/** A name and its parent domains that still have a dot (mx.docomo.ne.jp, docomo.ne.jp, ne.jp). */
+function withParents(name: string): string[] {
+  const labels = name.split(".");
+  return labels.map((_, i) => labels.slice(i).join(".")).filter((parent) => parent.includes("."));
+}
+
+/**
+ * A recipient domain with a dot has a scope (domainScope ≠ "") exactly when it is one of `SCOPED_DOMAINS`
+ * (a table's host or one of its parent domains, or a provider rule's domain) or a subdomain of one of
+ * `SCOPED_PARENTS`: the same test as lists, for the store's reply keys.
+ */
+export const SCOPED_DOMAINS: readonly string[] = [
+  ...new Set([...TABLE_HOSTS.flatMap(withParents), ...RULE_DOMAINS]),
+];
+export const SCOPED_PARENTS: readonly string[] = [...new Set([...TABLE_HOSTS, ...RULE_DOMAINS])];
