@@ -24,8 +24,8 @@ import { REPLY_CODE_RULES, SISIMAI_STATUS_RULES, STATUS_RULES } from "../../src/
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 1,
-  fingerprint: "883bf4231a6aa42ca72e326f7747d12aada6f6a1abe3c86270fcadfdcbb91dd3",
+  version: 2,
+  fingerprint: "74e1ae34e0c7dcbf2b559668b397e8cc385e04f1ecc1ff7ed09719a49e3c155b",
 };
 
 /** Rule data as text: patterns by their source and flags. */
@@ -35,7 +35,7 @@ const asText = (value: unknown): string =>
   );
 
 const STATUSES = [null, "5.0.0", "5.1.0", "5.1.1", "5.2.2", "5.7.1", "4.7.0"];
-const HINTS = ["filtered", "onhold", "expired", "suppressed"];
+const HINTS = ["filtered", "filtered-no-phase", "onhold", "expired", "suppressed"];
 const TYPES = ["bounced", "deferred"];
 
 function fingerprint(): string {

@@ -1,4 +1,4 @@
-import type { Reason } from "../vocabulary.ts";
+import { FILTERED_NO_PHASE, type Reason, type ReasonHint } from "../vocabulary.ts";
 
 /** Which SMTP command a recipient's error answered, read from the report's own wording. */
 export type SmtpCommand = "CONN" | "HELO" | "MAIL" | "RCPT" | "DATA";
@@ -39,7 +39,18 @@ const COMMAND_PATTERNS: ReadonlyArray<{ command: SmtpCommand; pattern: RegExp; s
   },
 ];
 
+/**
+ * A transcript of a pipelined session (RFC 2920) shows the last command sent, ">>> DATA", then the replies
+ * to the whole batch in order: a refusal followed by DATA's own refusal for want of recipients answered
+ * RCPT TO, not DATA — Sendmail "503 5.0.0 Need RCPT (recipient)" (srvrsmtp.c), Postfix "554 5.5.1 Error: no
+ * valid recipients" (smtpd.c), Exim "503-All RCPT commands were rejected", Gmail "503 5.5.1 RCPT first".
+ * The report then shows no phase of its own.
+ */
+const PIPELINED_BATCH =
+  />>> ?data\s+<<< ?[45]\d\d[^\n]*(?:\s+<<< ?[45]\d\d[ -][^\n]*)*?\s+<<< ?(?:503|554)[ -][^\n]{0,40}?(?:need rcpt|no valid recipients|rcpt commands were rejected|rcpt first)/i;
+
 export function smtpCommandIn(text: string): SmtpCommand | null {
+  if (PIPELINED_BATCH.test(text)) return null;
   for (let i = 0; i < COMMAND_PATTERNS.length; i++)
     if (COMMAND_PATTERNS[i].pattern.test(text)) return COMMAND_PATTERNS[i].command;
   return null;
@@ -76,7 +87,7 @@ const PHASE_RULES: ReadonlyArray<{
   unless?: RegExp;
   /** Only for these servers: the remote host or the recipient's domain ends with one of them. */
   hosts?: readonly string[];
-  reason: Reason;
+  reason: ReasonHint;
   source: string;
 }> = [
   {
@@ -103,17 +114,30 @@ const PHASE_RULES: ReadonlyArray<{
   {
     // "No such user" is what a recipient-side filter says for any refusal after the envelope was accepted:
     // with no X.1.x address status, wording of an unknown user is userunknown only where the report shows
-    // the address was refused (at RCPT). Before RCPT (connection, HELO, MAIL) the refusal was not about
+    // the address was refused (at RCPT). After DATA the address had been accepted at RCPT TO: a filter's
+    // refusal, and the address is kept. Before RCPT (connection, HELO, MAIL) the refusal was not about
     // the recipient at all, and other rules decide.
-    id: "user-unknown-after-rcpt",
+    id: "user-unknown-after-data",
     text: /./,
     textReason: wordsOfUnknownUser,
     // A local delivery agent that looked the user up itself ("mail.local: unknown user: x") is believed.
     unless: LOCAL_AGENT_UNKNOWN_USER,
-    commands: (command) => command === null || command === "DATA",
+    commands: (command) => command === "DATA",
     reason: "filtered",
     source:
-      "sisimai go reason/why-userunknown.go and why-filtered.go `ProbesInto` (user-unknown wording is userunknown with a 5.1.x status or at RCPT; at DATA or in no named phase, filtered; before RCPT, neither)",
+      "sisimai go reason/why-userunknown.go and why-filtered.go `ProbesInto` (user-unknown wording is userunknown with a 5.1.x status or at RCPT; at DATA or in no named phase, filtered; before RCPT, neither); RFC 5321 §3.3 (RCPT TO had accepted the address)",
+  },
+  {
+    // In no named phase Sisimai labels it filtered too, but nothing shows the address was accepted: the
+    // words stay the evidence about it (suppressed: src/bounce/classify.ts).
+    id: "user-unknown-no-phase",
+    text: /./,
+    textReason: wordsOfUnknownUser,
+    unless: LOCAL_AGENT_UNKNOWN_USER,
+    commands: (command) => command === null,
+    reason: FILTERED_NO_PHASE,
+    source:
+      "sisimai go reason/why-filtered.go `ProbesInto` (a command that is not before DATA, including none: filtered)",
   },
   {
     // Refused at MAIL FROM, the recipient was not named yet: Sisimai's user-unknown probe needs RCPT, its
@@ -176,7 +200,7 @@ export function phaseReason(
   textReason: Reason,
   commandOf: () => SmtpCommand | null,
   serversOf: () => ReadonlyArray<string | null> = () => [],
-): Reason | null {
+): ReasonHint | null {
   let command: SmtpCommand | null | undefined;
   // The servers (host names, a recipient's domain) are worked out only for a rule limited to some.
   let servers: ReadonlyArray<string | null> | undefined;
