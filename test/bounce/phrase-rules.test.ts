@@ -372,3 +372,10 @@ describe("Google Workspace's DNS failures are gated by the status and the reply 
     assert.notEqual(rule(null, 550), "rhost-gsuite-responded-with-code-nxdomain-4");
   });
 });
+
+describe("a domain that could not be routed is a network error, not an unknown host (sisimai go reason/why-networkerror.go)", () => {
+  it("'Unrouteable mail domain' keeps the address", () => {
+    const got = classifyReply({ text: '550 Unrouteable mail domain "example.net"' });
+    assert.deepEqual([got.reason, got.suppressRecipient], ["networkerror", false]);
+  });
+});
