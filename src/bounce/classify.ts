@@ -303,8 +303,8 @@ function decide(hinted: ReasonHint | null, dsnAction: string | null, context: Ph
     }
     const phrase = PHRASE_MATCHER.match(context);
     // An onhold hint is a report's verdict that the error came before the recipient was named (at MAIL
-    // FROM: src/bounce/email/smtp-phase.ts); words of an unknown user (or an X.1.x status) there are about
-    // the sender, so they do not refine it (Sisimai's user-unknown probe needs RCPT: reason/why-userunknown.go).
+    // FROM: src/bounce/email/smtp-phase.ts); words of an unknown user there are about the sender, so they do
+    // not refine it (Sisimai's user-unknown probe needs RCPT or a destination status: reason/why-userunknown.go).
     if (phrase && hint === "onhold" && phrase.rule.reason === "userunknown") return fromHint(hint);
     // An MTA's own verdict ("expired", "networkerror"…) stands against a generic phrase of a reason that
     // never overrides one: "Sorry, I wasn't able to establish an SMTP connection … in the queue too long" is
@@ -328,8 +328,9 @@ function decide(hinted: ReasonHint | null, dsnAction: string | null, context: Ph
     }
   }
   const byStatus = reasonFromStatus(context.status, context.replyCode);
-  // Before the recipient was named, a status of a bad address is the sender's (see the onhold hint above).
-  if (hint === "onhold" && byStatus !== null && BAD_ADDRESS_REASONS.includes(byStatus)) return fromHint(hint);
+  // Before the recipient was named, X.1.0 (which names no address) is the sender's (see the onhold hint above).
+  if (hint === "onhold" && context.status?.startsWith(".1.0", 1) === true && context.status.length === 5)
+    return fromHint(hint);
   // A container's first guess stands against a status, unless Sisimai reads that status before it would
   // reach the guess (sisimai go reason/find.go: a retried reason is probed again in ClassOrder[0], and an
   // explicit one is kept by anotherone()).

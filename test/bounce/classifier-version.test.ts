@@ -25,7 +25,7 @@ import { REPLY_CODE_RULES, SISIMAI_STATUS_RULES, STATUS_RULES } from "../../src/
  */
 const RECORDED = {
   version: 3,
-  fingerprint: "b08b88f199431fbc92a0079f48bc299d00cda687fd0b57cc602aebdc86848c12",
+  fingerprint: "9b08ecc44e088763fd30b663e4444c792cf5738e3e23b69800c71a0107a33ae0",
 };
 
 /** Rule data as text: patterns by their source and flags. */

@@ -65,10 +65,12 @@ const wordsOfUnknownUser = (reason: Reason, status: string | null): boolean =>
   reason === "userunknown" && !(status !== null && /^[45]\.1\./.test(status));
 
 /**
- * Before RCPT TO no recipient was named: an unknown user there (words or an X.1.Y status) is the sender or
- * the client, whatever the status says (RFC 5321 §3.3: MAIL FROM gives the reverse-path only).
+ * Before RCPT TO no recipient was named (RFC 5321 §3.3: MAIL FROM gives the reverse-path only): an unknown
+ * user there is the sender or the client — in the words, or with X.1.0, which names no address (RFC 3463
+ * §3.2). X.1.1–X.1.6 name the destination address: such a report is about the recipient whatever its phase.
  */
-const unknownUserBeforeRcpt = (reason: Reason): boolean => reason === "userunknown";
+const unknownUserBeforeRcpt = (reason: Reason, status: string | null): boolean =>
+  reason === "userunknown" && !(status !== null && /^[45]\.1\.[1-9]/.test(status));
 
 /** What the reply text alone gave (a status-code fallback or nothing) when no phrase explained it. */
 const UNEXPLAINED: readonly Reason[] = ["undefined", "securityerror", "blocked", "syntaxerror"];
@@ -164,8 +166,8 @@ const PHASE_RULES: ReadonlyArray<{
     id: "refused-at-connection",
     text: /./,
     // Wording of an unknown user there is not about the recipient (not named yet) either.
-    textReason: (reason) =>
-      (reason !== "blocked" && UNEXPLAINED.includes(reason)) || unknownUserBeforeRcpt(reason),
+    textReason: (reason, status) =>
+      (reason !== "blocked" && UNEXPLAINED.includes(reason)) || unknownUserBeforeRcpt(reason, status),
     unless: LOCAL_AGENT_UNKNOWN_USER,
     commands: (command) => command === "CONN" || command === "HELO",
     reason: "blocked",
