@@ -5,6 +5,7 @@
  * - rhost/for-*.go: each `messagesof`/`errorcodes` entry, and each full reply quoted in the comments above it,
  *   as a reply from that host (with the entry's reply code / status where the table gives them) → its key.
  * - lhost/via-*.go: each `messagesof` entry of an MTA family → our family table's reason for the same phrase.
+ * - smtp/status/lib.go: each status's reason → our status fallback's.
  * Not in `npm test` (it reads a checkout of go-sisimai): node bench/go-facts.ts --sisimai <go-sisimai dir> [--list]
  */
 import { readdirSync, readFileSync } from "node:fs";
@@ -14,6 +15,7 @@ import { classifyReply } from "../src/bounce/classify.ts";
 import { MTA_FAMILIES } from "../src/bounce/dialects/families.ts";
 import { PHRASE_TABLES } from "../src/bounce/rules/knowledge.ts";
 import { PROVIDER_RULES } from "../src/bounce/rules/provider-rules.ts";
+import { statusRule } from "../src/bounce/rules/status-codes.ts";
 
 /**
  * Where our tables knowingly differ from Sisimai: a provider rule (the provider's own documented meaning,
@@ -330,6 +332,17 @@ for (const fact of lhostFacts()) {
     disagreements.push(
       `${fact.file}\t${fact.label}\t→ ${got} (${family ? (ours ? `family ${family.id}` : `not in family ${family.id}: generic`) : "no such family: generic"})\t${JSON.stringify(fact.text)}`,
     );
+}
+
+// smtp/status/lib.go Name(): a status's reason when nothing else decides (our status fallback).
+const statusSource = readFileSync(join(ROOT, "smtp", "status", "lib.go"), "utf8");
+const named = braceBlock(statusSource, statusSource.indexOf("standardcr := map[string]string{"));
+for (const match of withoutComments(named).matchAll(/"([245]\.\d{1,3}\.\d{1,3})":\s*"(\w+)"/g)) {
+  const got = statusRule(match[1])?.reason ?? "undefined";
+  const ok = got === reasonName(match[2]);
+  tally("status", ok);
+  if (ok) agree++;
+  else disagreements.push(`smtp/status/lib.go\t${reasonName(match[2])}\t→ ${got}\tstatus ${match[1]}`);
 }
 
 const total = agree + disagreements.length;
