@@ -4,6 +4,7 @@ import { describe, it } from "node:test";
 import { classifyEvent } from "../../src/bounce/classify-event.ts";
 import { BOUNCE_CATEGORIES } from "../../src/bounce/dialects/bounce-categories.ts";
 import { preferStatus, recordsFromEmail, splitMbox } from "../../src/bounce/email/index.ts";
+import { smtpCommandIn } from "../../src/bounce/email/smtp-phase.ts";
 import type { BounceRecord } from "../../src/bounce/record.ts";
 import type { DeliveryEvent } from "../../src/events/event.ts";
 import { classifyEmailBuffer } from "../../src/pipeline/classify-email.ts";
@@ -521,6 +522,8 @@ describe("an unknown user after DATA is a filter's refusal: the address is kept"
       const record = transcript(second);
       assert.deepEqual([record?.reason, record?.suppressRecipient], ["filtered", true], second);
     }
+    // Replies of replies are read in one pass: a hostile run of them is no transcript, and no hang.
+    assert.equal(smtpCommandIn(`>>> DATA ${"<<< 550 ".repeat(20_000)}`), "DATA");
     // DATA answered by its own refusal, the session going on: the phase is DATA.
     const data = transcript("554 5.0.0 Service unavailable");
     assert.deepEqual([data?.reason, data?.suppressRecipient], ["filtered", false]);

@@ -46,11 +46,26 @@ const COMMAND_PATTERNS: ReadonlyArray<{ command: SmtpCommand; pattern: RegExp; s
  * valid recipients" (smtpd.c), Exim "503-All RCPT commands were rejected", Gmail "503 5.5.1 RCPT first".
  * The report then shows no phase of its own.
  */
-const PIPELINED_BATCH =
-  />>> ?data\s+<<< ?[45]\d\d[^\n]*(?:\s+<<< ?[45]\d\d[ -][^\n]*)*?\s+<<< ?(?:503|554)[ -][^\n]{0,40}?(?:need rcpt|no valid recipients|rcpt commands were rejected|rcpt first)/i;
+const DATA_SENT = />>> ?data\b/gi;
+const FIRST_REPLY = /^ ?[45]\d\d[ -]/;
+const NO_RECIPIENTS_FOR_DATA =
+  /^ ?(?:503|554)[ -][^\n]{0,40}?(?:need rcpt|no valid recipients|rcpt commands were rejected|rcpt first)/i;
+
+function pipelinedBatch(text: string): boolean {
+  // Each ">>> DATA" with the replies up to the next command sent: linear, whatever the text (one regex
+  // over replies of replies backtracks without bound on a line of "<<< 550 " runs).
+  for (const start of text.matchAll(DATA_SENT)) {
+    const from = (start.index ?? 0) + start[0].length;
+    const next = text.indexOf(">>>", from);
+    const replies = text.slice(from, next < 0 ? text.length : next).split("<<<");
+    if (replies.length < 3 || replies[0].trim() !== "" || !FIRST_REPLY.test(replies[1])) continue;
+    for (let i = 2; i < replies.length; i++) if (NO_RECIPIENTS_FOR_DATA.test(replies[i])) return true;
+  }
+  return false;
+}
 
 export function smtpCommandIn(text: string): SmtpCommand | null {
-  if (PIPELINED_BATCH.test(text)) return null;
+  if (pipelinedBatch(text)) return null;
   for (let i = 0; i < COMMAND_PATTERNS.length; i++)
     if (COMMAND_PATTERNS[i].pattern.test(text)) return COMMAND_PATTERNS[i].command;
   return null;
