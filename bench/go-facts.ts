@@ -16,6 +16,7 @@ import { MTA_FAMILIES } from "../src/bounce/dialects/families.ts";
 import { PHRASE_TABLES } from "../src/bounce/rules/knowledge.ts";
 import { PROVIDER_RULES } from "../src/bounce/rules/provider-rules.ts";
 import { statusRule } from "../src/bounce/rules/status-codes.ts";
+import { REASONS } from "../src/bounce/vocabulary.ts";
 
 /**
  * Where our tables knowingly differ from Sisimai: a provider rule (the provider's own documented meaning,
@@ -170,8 +171,12 @@ function rhostFacts(): Fact[] {
       // map[string]string{"CODE": "reason"}: a provider's code, written where the file's reader looks for it.
       const codeText = CODE_IN_REPLY[name] ?? ((code: string) => `550 ${code}`);
       if (/map\[string\]string\{/.test(source.slice(at, at + 40))) {
-        for (const match of withoutComments(block).matchAll(/"([^"]+)":\s*"(\w+)"/g))
-          facts.push({ file, label: reasonName(match[2]), text: codeText(match[1]), remoteMta });
+        for (const match of withoutComments(block).matchAll(/"([^"]+)":\s*"([^"]+)"/g)) {
+          // Either code → reason (Cox, i.ua…) or reason → phrase (KDDI).
+          if (Object.hasOwn(REASONS, reasonName(match[1])))
+            facts.push({ file, label: reasonName(match[1]), text: match[2], remoteMta });
+          else facts.push({ file, label: reasonName(match[2]), text: codeText(match[1]), remoteMta });
+        }
         continue;
       }
       // map[string][]string / [][N]string: a key per reason, then its entries (and quoted replies in comments).
