@@ -24,8 +24,8 @@ import { REPLY_CODE_RULES, SISIMAI_STATUS_RULES, STATUS_RULES } from "../../src/
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 3,
-  fingerprint: "9b08ecc44e088763fd30b663e4444c792cf5738e3e23b69800c71a0107a33ae0",
+  version: 4,
+  fingerprint: "ee9f70e021b7226684997aab7d5a80f91768623d06b4683d7645865f4c83104e",
 };
 
 /** Rule data as text: patterns by their source and flags. */

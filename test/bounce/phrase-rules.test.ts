@@ -379,3 +379,17 @@ describe("a domain that could not be routed is a network error, not an unknown h
     assert.deepEqual([got.reason, got.suppressRecipient], ["networkerror", false]);
   });
 });
+
+describe("KDDI's rules hold for its servers too, whatever domain they answer for (sisimai go rhost/lib.go, for-kddi.go)", () => {
+  const from = (text: string, remoteMta: string) => {
+    const got = classifyReply({ text, remoteMta, recipient: "kijitora@uqmobile.jp" });
+    return `${got.reason} ${got.suppressRecipient}`;
+  };
+  it("an empty '550 : User unknown' is au's filter, an addressed one the missing mailbox", () => {
+    assert.equal(from("550 : User unknown", "lsean.ezweb.ne.jp"), "filtered false");
+    assert.equal(from("550 : User unknown", "msmx.au.com"), "filtered false");
+    assert.equal(from("550 <kijitora@uqmobile.jp>: User unknown", "lsean.ezweb.ne.jp"), "userunknown true");
+    // Another provider's server: nothing says it is au's filter.
+    assert.equal(from("550 : User unknown", "mx.example.org"), "userunknown true");
+  });
+});
