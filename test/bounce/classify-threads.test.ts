@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -151,4 +151,55 @@ test("a big mbox for JSON output: each record as its JSON, in the order and batc
   for await (const batch of classifyEmailChunksJson(chunks, path)) json.push(batch);
   assert.ok(objects.length > 2, `segments: ${objects.length}`);
   assert.deepEqual(json, objects);
+});
+
+test("a FIFO named among many files: read once as a stream, in its place, its writer never cut off", {
+  skip: process.platform === "win32",
+}, async () => {
+  const root = tree("with-fifo", MANY_FILES);
+  const fifo = join(dir, "bounce.fifo");
+  const plain = join(dir, "bounce.eml");
+  writeFileSync(plain, email);
+  assert.equal(spawnSync("mkfifo", [fifo]).status, 0);
+  const classify = async (threads: string, named: string) => {
+    // A writer that waits for the FIFO's reader (cat's open blocks until classify opens it once).
+    const writer = spawn("sh", ["-c", `cat "${plain}" > "${fifo}"`], { stdio: "ignore" });
+    const writerExit = new Promise<number | null>((resolve) => writer.on("exit", (code) => resolve(code)));
+    const run = spawn(process.execPath, [cli, "classify", root, named, "--ndjson"], {
+      env: { ...process.env, DELIVERLENS_THREADS: threads },
+    });
+    let stdout = "";
+    let stderr = "";
+    run.stdout.on("data", (chunk) => {
+      stdout += chunk;
+    });
+    run.stderr.on("data", (chunk) => {
+      stderr += chunk;
+    });
+    // A guard against a hang, not a speed limit: classify takes a few seconds here.
+    const guard = setTimeout(() => run.kill(), 120_000);
+    const status = await new Promise<number | null>((resolve) => run.on("exit", (code) => resolve(code)));
+    clearTimeout(guard);
+    if (named !== fifo) writer.kill();
+    return { status, stdout, stderr, writer: named === fifo ? await writerExit : 0 };
+  };
+  const expected = await classify("1", plain);
+  assert.equal(expected.status, 0, expected.stderr);
+  const outputs = [];
+  for (const threads of ["1", "2"]) {
+    const got = await classify(threads, fifo);
+    assert.equal(got.status, 0, `threads ${threads}: ${got.stderr}`);
+    assert.equal(got.writer, 0, `threads ${threads}: the writer was cut off`);
+    assert.equal(got.stderr, expected.stderr);
+    // Its records where the regular file's were (a stream's carry line numbers).
+    const lines = got.stdout.split("\n");
+    const at = lines.findIndex((line) => line.includes(JSON.stringify(fifo)));
+    assert.equal(
+      at,
+      expected.stdout.split("\n").findIndex((line) => line.includes(JSON.stringify(plain))),
+    );
+    assert.equal(lines.length, expected.stdout.split("\n").length);
+    outputs.push(got.stdout);
+  }
+  assert.equal(outputs[1], outputs[0]);
 });
