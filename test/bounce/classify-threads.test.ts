@@ -10,6 +10,7 @@ import { jsonRecord } from "../../src/bounce/render-output.ts";
 import { WHOLE_FILE_BYTES } from "../../src/events/input.ts";
 import { classifyEmailChunks, classifyEmailChunksJson } from "../../src/pipeline/classify-email.ts";
 import { MANY_FILES } from "../../src/pipeline/classify-parallel.ts";
+import { spawnCli } from "../../testkit/cli-spawn.ts";
 
 const cli = fileURLToPath(new URL("../../bin/deliverlens.js", import.meta.url));
 const email = readFileSync(
@@ -165,21 +166,11 @@ test("a FIFO named among many files: read once as a stream, in its place, its wr
     // A writer that waits for the FIFO's reader (cat's open blocks until classify opens it once).
     const writer = spawn("sh", ["-c", `cat "${plain}" > "${fifo}"`], { stdio: "ignore" });
     const writerExit = new Promise<number | null>((resolve) => writer.on("exit", (code) => resolve(code)));
-    const run = spawn(process.execPath, [cli, "classify", root, named, "--ndjson"], {
-      env: { ...process.env, DELIVERLENS_THREADS: threads },
-    });
-    let stdout = "";
-    let stderr = "";
-    run.stdout.on("data", (chunk) => {
-      stdout += chunk;
-    });
-    run.stderr.on("data", (chunk) => {
-      stderr += chunk;
-    });
     // A guard against a hang, not a speed limit: classify takes a few seconds here.
-    const guard = setTimeout(() => run.kill(), 120_000);
-    const status = await new Promise<number | null>((resolve) => run.on("exit", (code) => resolve(code)));
-    clearTimeout(guard);
+    const { status, stdout, stderr } = await spawnCli(["classify", root, named, "--ndjson"], {
+      env: { DELIVERLENS_THREADS: threads },
+      timeout: 120_000,
+    });
     if (named !== fifo) writer.kill();
     return { status, stdout, stderr, writer: named === fifo ? await writerExit : 0 };
   };
