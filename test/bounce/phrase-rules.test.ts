@@ -17,6 +17,7 @@ import {
   tableApplies,
 } from "../../src/bounce/rules/phrase-rule.ts";
 import { PROVIDER_RULES } from "../../src/bounce/rules/provider-rules.ts";
+import { hostScope } from "../../src/bounce/rules/scope.ts";
 import { statusRule } from "../../src/bounce/rules/status-codes.ts";
 import { parseReply } from "../../src/bounce/smtp-reply.ts";
 import { REASONS } from "../../src/bounce/vocabulary.ts";
@@ -391,5 +392,10 @@ describe("KDDI's rules hold for its servers too, whatever domain they answer for
     assert.equal(from("550 <kijitora@uqmobile.jp>: User unknown", "lsean.ezweb.ne.jp"), "userunknown true");
     // Another provider's server: nothing says it is au's filter.
     assert.equal(from("550 : User unknown", "mx.example.org"), "userunknown true");
+  });
+  it("the servers scope a remote host, so a memo of classifications keeps them apart from others", () => {
+    assert.equal(hostScope("lsean.ezweb.ne.jp"), "ezweb.ne.jp");
+    assert.equal(hostScope("msmx.au.com"), "msmx.au.com");
+    assert.equal(hostScope("mx.example.org"), "");
   });
 });

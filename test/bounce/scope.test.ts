@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { domainScope, hostScope, SCOPED_DOMAINS, SCOPED_PARENTS } from "../../src/bounce/rules/scope.ts";
+import { domainScope, SCOPED_DOMAINS, SCOPED_PARENTS } from "../../src/bounce/rules/scope.ts";
 
 test("the store's list form of a domain's scope (SCOPED_DOMAINS / SCOPED_PARENTS) agrees with domainScope", () => {
   const listed = (domain: string) =>
@@ -22,10 +22,4 @@ test("the store's list form of a domain's scope (SCOPED_DOMAINS / SCOPED_PARENTS
   assert.ok(scoped > 20 && scoped < domains.size, `${scoped} of ${domains.size}`);
   assert.equal(domainScope("docomo.ne.jp"), "host-nttdocomo");
   assert.equal(domainScope("example.org"), "");
-});
-
-test("a provider rule's servers scope a remote host (KDDI's answer for the domains it hosts under other names)", () => {
-  assert.equal(hostScope("lsean.ezweb.ne.jp"), "ezweb.ne.jp");
-  assert.equal(hostScope("msmx.au.com"), "msmx.au.com");
-  assert.equal(hostScope("mx.example.org"), "");
 });
