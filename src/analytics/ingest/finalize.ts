@@ -1,7 +1,7 @@
 import type { Classification } from "../../bounce/classify.ts";
 import type { EventFacts } from "../../bounce/classify-event.ts";
 import { FAILURE_TYPES } from "../../bounce/event-actions.ts";
-import { SCOPED_DOMAINS, SCOPED_PARENTS } from "../../bounce/rules/scope.ts";
+import { PLAIN_DOMAIN, SINGLED_OUT_DOMAIN } from "../../bounce/rules/scope.ts";
 import { maskReplySql } from "../../events/reply-key.ts";
 import { FILE_KINDS, refreshDaySummary, scanFileKinds } from "../../measures/index.ts";
 import {
@@ -13,7 +13,7 @@ import {
   recipientHashSql,
   type Store,
 } from "../../store/index.ts";
-import { sqlIn, sqlList, sqlString } from "../../util/sql.ts";
+import { sqlList, sqlString } from "../../util/sql.ts";
 import { providerOfDomainSql } from "../provider-domains.ts";
 
 /**
@@ -32,23 +32,25 @@ const FLAGGED = sqlList([PROBLEM, DUPLICATE, SKIP]);
 const CLASSIFIED_TYPES = sqlList(FAILURE_TYPES);
 
 /**
- * Whether the recipient domain of `s` is one the rule tables single out (domainScope, e.g. NTT docomo's
- * docomo.ne.jp): such a domain keys its replies apart from every other domain of its provider.
+ * The recipient domain as a reply's key keeps it: "" for a plain domain (PLAIN_DOMAIN) of no provider that no
+ * rule table singles out (SINGLED_OUT_DOMAIN, e.g. NTT docomo's docomo.ne.jp, Yahoo's yahoo.com.ar), which
+ * the classifier reads as any other such domain; else the domain as written (a trailing dot, a `>`, upper
+ * case: the classifier normalises what SQL does not, so such a domain is never shared).
  */
-const SCOPED_DOMAIN_SQL = `(${sqlIn("lower(s.recipient_domain)", SCOPED_DOMAINS)}
-  OR regexp_matches(lower(s.recipient_domain), ${sqlString(`\\.(${SCOPED_PARENTS.map((name) => name.replaceAll(".", "\\.")).join("|")})$`)}))`;
+const KEY_DOMAIN_SQL = `CASE WHEN s.provider = 'other' AND regexp_full_match(s.recipient_domain, ${sqlString(PLAIN_DOMAIN)})
+    AND NOT regexp_matches(s.recipient_domain, ${sqlString(SINGLED_OUT_DOMAIN)})
+  THEN '' ELSE coalesce(s.recipient_domain, '') END`;
 
 /**
  * Key of a distinct reply over a staging-shaped row `s` with its `provider`: everything the classifier
- * looks at (classifyEvent) — event type, the recipient's provider (and domain when it is a known
- * provider's or one the rule tables single out), remote host, reply code, status, and the reply with its per-message tokens masked
+ * looks at (classifyEvent) — event type, the recipient's provider (and domain: KEY_DOMAIN_SQL), remote host, reply code, status, and the reply with its per-message tokens masked
  * (src/events/reply-key.ts; staged as `reply_mask` by the JS parsers, masked here for DuckDB's readers),
  * so replies that differ only by queue ids or addresses are classified once.
  * The source's hint, when it has one, prefixes the key (`expired:<md5>`): the settle step reads it back.
  */
 const REPLY_KEY_SQL = `CASE WHEN s.problem IS NULL AND s.type IN ${CLASSIFIED_TYPES}
   THEN concat(s.hint || ':', md5(concat_ws(chr(31), s.type, s.provider,
-    CASE WHEN s.provider <> 'other' OR ${SCOPED_DOMAIN_SQL} THEN coalesce(s.recipient_domain, '') ELSE '' END,
+    ${KEY_DOMAIN_SQL},
     coalesce(lower(s.remote_mta), ''), coalesce(s.reply_code::VARCHAR, ''), coalesce(s.status, ''),
     coalesce(s.reply_mask, ${maskReplySql("coalesce(s.reply, '')")})))) END`;
 
