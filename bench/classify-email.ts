@@ -65,8 +65,8 @@ function variant(body: Buffer): Buffer {
   return Buffer.from(text, "latin1");
 }
 
-// classify runs from the CLI's startup snapshot and starts its helper from its own, as after `npm ci` (prepare
-// builds them): rebuilt here if a source changed since, so the run measures the current code as a checkout runs it.
+// classify runs from the CLI's startup snapshot, as after `npm ci` (prepare
+// builds it): rebuilt here if a source changed since, so the run measures the current code as a checkout runs it.
 spawnSync(process.execPath, [join(root, "scripts/build-cache.ts")], { stdio: "inherit" });
 
 const dir = mkdtempSync(join(tmpdir(), "deliverlens-bench-email-"));
@@ -99,16 +99,15 @@ console.log(
   `corpus of ${names.length} repeated to ${messages.toLocaleString("en-US")} messages${distinct ? ", every reply made distinct" : ""} (as files under ${tree}, and one mbox); load: ${uptime()}`,
 );
 // Which way classify starts in the runs below (the switches and the environment decide as in a user's run).
-const startUp = (["classify", "helper"] as const).map(
-  (kind) => `${kind} ${freshArtifact(kind) === null ? "from its modules" : "from its startup snapshot"}`,
+console.log(
+  `start-up: classify ${freshArtifact("classify") === null ? "from its modules" : "from its startup snapshot"}`,
 );
-console.log(`start-up: ${startUp.join(", ")}`);
 
 interface Run {
   seconds: number;
-  /** User + system CPU seconds of classify and its helper (from /usr/bin/time): the rate it implies ignores other load. */
+  /** User + system CPU seconds of classify (from /usr/bin/time): the rate it implies ignores other load. */
   cpuSeconds: number | null;
-  /** Peak RSS of classify plus its helper process's (both run at once). */
+  /** Peak RSS of classify. */
   peakKb: number | null;
   status: number | null;
   records: number;
@@ -127,8 +126,8 @@ function runCli(target: string): Run {
     env: {
       ...process.env,
       CI: "1",
-      // In NODE_OPTIONS, so classify's helper process reports its peak too (their sum is printed); --require, as
-      // the helper starts from a startup snapshot, which runs no --import.
+      // In NODE_OPTIONS, so the process bin/ starts classify in (from its startup snapshot) reports its peak;
+      // --require, as a process started from a startup snapshot runs no --import.
       NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --require=${peakProbe}`,
       // The compile cache bin/deliverlens.js turns on (same directory), on before the probe loads: else the
       // probe alone loads Node's TypeScript stripper in each process (~0.04 CPU-s, ~20 MB), which a user's run

@@ -37,7 +37,6 @@ type Plugin = import("esbuild").Plugin;
 
 const ENTRIES: Record<Artifact, string> = {
   classify: "src/cli/classify-snapshot.ts",
-  helper: "src/pipeline/classify-helper-snapshot.ts",
 };
 /** Emails the snapshots are warmed on (src/pipeline/snapshot-warm-up.ts): not the corpus the benchmark copies. */
 const WARM_UP = "test/fixtures/bounce-email";
@@ -47,7 +46,7 @@ const dir = buildCacheDir();
 
 /**
  * Each module's `import.meta.url` (which CommonJS does not have) stays its own source file's URL in the bundle,
- * so what is resolved from it (a worker's module, the helper's entry, data files) is the same file as without.
+ * so what is resolved from it (a worker's module, data files) is the same file as without.
  */
 const moduleUrls: Plugin = {
   name: "module-urls",
@@ -113,7 +112,7 @@ async function buildSnapshot(esbuild: Esbuild, kind: Artifact): Promise<string> 
     banner: { js: `"use strict";\n${ENV_RECORDER}` },
     metafile: true,
     logLevel: "error",
-    plugins: kind === "classify" ? [moduleUrls, otherCommandsOut] : [moduleUrls],
+    plugins: [moduleUrls, otherCommandsOut],
   });
   // package.json too (util/version.ts reads the version from it when it loads), and this script (how it builds).
   const inputs: BuildManifest["inputs"] = [
@@ -207,7 +206,7 @@ function loadEsbuild(): Esbuild | null {
 
 const force = process.argv.includes("--force");
 const esbuild = loadEsbuild();
-for (const kind of ["classify", "helper"] as const) {
+for (const kind of ["classify"] as const) {
   if (!force && freshArtifact(kind, dir) !== null) {
     say(`${kind}: up to date`);
     continue;

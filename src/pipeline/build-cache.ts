@@ -4,19 +4,18 @@ import { fileURLToPath } from "node:url";
 
 /**
  * What scripts/build-cache.ts builds (with esbuild and `node --build-snapshot`, on `prepare` in a checkout) to
- * cut classify's start-up, and whether a build is still good for this run. Two V8 startup snapshots
- * (https://nodejs.org/api/cli.html#--build-snapshot-entry), each of modules bundled into one script and loaded,
+ * cut classify's start-up, and whether a build is still good for this run. A V8 startup snapshot
+ * (https://nodejs.org/api/cli.html#--build-snapshot-entry) of modules bundled into one script and loaded,
  * initialised and warmed (snapshot-warm-up.ts) when it was taken:
  * - "classify": the CLI with the classify path (src/cli/classify-snapshot.ts); bin/deliverlens.js runs
- *   `classify` from it instead of loading ~130 modules;
- * - "helper": classify's helper process (classify-helper-snapshot.ts; helper-process.ts starts it from it).
- * Each is used only while it matches this Node, every source file it was built from (size and modification
+ *   `classify` from it instead of loading ~130 modules.
+ * It is used only while it matches this Node, every source file it was built from (size and modification
  * time) and every environment variable read while it was built (a limit such as DELIVERLENS_MAX_RECIPIENTS is
  * read once, when its module loads: the snapshot holds the value it had then); otherwise the plain modules run,
  * as they always can.
  */
 
-export type Artifact = "classify" | "helper";
+export type Artifact = "classify";
 
 /** What the build wrote: the output (the blob), the Node that built it, each input's stamp. */
 export interface BuildManifest {
@@ -34,12 +33,10 @@ export interface BuildManifest {
 
 export const MANIFESTS: Record<Artifact, string> = {
   classify: "classify-snapshot.json",
-  helper: "helper-snapshot.json",
 };
 /** Set to 0 to run the plain modules instead of the artifact. */
 export const SWITCHES: Record<Artifact, string> = {
   classify: "DELIVERLENS_CLASSIFY_SNAPSHOT",
-  helper: "DELIVERLENS_HELPER_SNAPSHOT",
 };
 
 /** The repository (or package) root: src/pipeline/../../ */
@@ -85,7 +82,7 @@ export function freshArtifact(kind: Artifact, dir = buildCacheDir()): string | n
   }
   if (manifest.node !== process.version || manifest.arch !== process.arch) return null;
   // A checkout copied or moved with its cache (cp -a, a container layer): same stamps, but the snapshot's
-  // modules would resolve workers, the helper and data files in the old place.
+  // modules would resolve workers and data files in the old place.
   if (manifest.root !== realRoot()) return null;
   if (
     typeof manifest.output !== "string" ||

@@ -1,9 +1,10 @@
-import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
 import { recordsFromEmail, splitMbox } from "../bounce/email/index.ts";
 import type { BounceRecord } from "../bounce/record.ts";
 import { jsonRecord } from "../bounce/render-output.ts";
 import type { ParseProblem } from "../events/event.ts";
 import { LimitError } from "../util/limits.ts";
+import { threadsAllowed } from "./classify-parallel.ts";
+import { segmentsReadAhead } from "./mbox-read-ahead.ts";
 import { MboxSegmenter, type Segment } from "./mbox-segmenter.ts";
 
 type Item = BounceRecord | ParseProblem;
@@ -64,116 +65,45 @@ export async function* classifyEmailStream(
     ];
 }
 
-/** Which file, as it was when its reading began: another process may read a range of it only while it is the same. */
-export interface FileStamp {
-  dev: number;
-  ino: number;
-  size: number;
-  mtimeMs: number;
-}
-
-function stampOf(stats: { dev: number; ino: number; size: number; mtimeMs: number }): FileStamp {
-  return { dev: stats.dev, ino: stats.ino, size: stats.size, mtimeMs: stats.mtimeMs };
-}
-
-/** A segment of messages as another process can find it in the file itself. */
-export interface SegmentRange {
-  file: string;
-  stamp: FileStamp;
-  offset: number;
-  length: number;
-  line: number;
-  /** Records answered as their JSON (jsonRecord), for JSON output: a string crosses cheaper than an object. */
-  json?: boolean;
-}
-
 /** Records as their JSON (jsonRecord), problems as they are. */
 function asJson(items: Item[]): (string | ParseProblem)[] {
   return items.map((item) => ("reason" in item ? jsonRecord(item) : item));
 }
 
 /**
- * The messages of a segment read from the file by its place (no bytes cross between the processes), or null
- * when the file is no longer the one the segment was cut from, or the range does not start a message: the
- * caller then classifies the bytes it has.
+ * A big mbox file (`chunks`: its bytes, read synchronously), one batch per segment of messages. With a
+ * second core the file is read and cut into segments by another thread (mbox-read-ahead.ts) while this one
+ * classifies: the same segments, so the same batches.
  */
-export function classifySegmentRange(range: SegmentRange): (Item | string)[] | null {
-  let fd: number;
-  try {
-    fd = openSync(range.file, "r");
-  } catch {
-    return null;
-  }
-  try {
-    const now = stampOf(fstatSync(fd));
-    const was = range.stamp;
-    if (now.dev !== was.dev || now.ino !== was.ino || now.size !== was.size || now.mtimeMs !== was.mtimeMs)
-      return null;
-    const raw = Buffer.allocUnsafe(range.length);
-    for (let got = 0; got < range.length; ) {
-      const read = readSync(fd, raw, got, range.length - got, range.offset + got);
-      if (read === 0) return null;
-      got += read;
-    }
-    if (range.offset > 0 && raw.toString("latin1", 0, 5) !== "From ") return null;
-    const items = classifySegment(raw, range.file, range.line);
-    return range.json ? asJson(items) : items;
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** The same from a file read synchronously: segments are classified in two processes when allowed (the helper reads its segments from the file). */
-export function classifyEmailChunks(chunks: Iterable<Buffer>, file: string): AsyncGenerator<Item[]> {
-  return segmentsOnTwoThreads(chunks, file, false) as AsyncGenerator<Item[]>;
+export function classifyEmailChunks(chunks: () => Iterable<Buffer>, file: string): AsyncGenerator<Item[]> {
+  return classifySegments(chunks, file, false) as AsyncGenerator<Item[]>;
 }
 
 /** The same with each record as its JSON (jsonRecord), for JSON output. */
 export function classifyEmailChunksJson(
-  chunks: Iterable<Buffer>,
+  chunks: () => Iterable<Buffer>,
   file: string,
 ): AsyncGenerator<(string | ParseProblem)[]> {
-  return segmentsOnTwoThreads(chunks, file, true) as AsyncGenerator<(string | ParseProblem)[]>;
+  return classifySegments(chunks, file, true) as AsyncGenerator<(string | ParseProblem)[]>;
 }
 
-async function* segmentsOnTwoThreads(
-  chunks: Iterable<Buffer>,
+async function* classifySegments(
+  chunks: () => Iterable<Buffer>,
   file: string,
   json: boolean,
 ): AsyncGenerator<(Item | string)[]> {
-  let stamp: FileStamp | null = null;
-  try {
-    stamp = stampOf(statSync(file));
-  } catch {
-    // Not a path another process can open: every segment is done here.
+  const segments = threadsAllowed() ? segmentsReadAhead(file) : segmentsHere(chunks(), file);
+  for await (const segment of segments) {
+    const items = classifySegment(segment.raw, file, segment.line, segment.problem);
+    yield json ? asJson(items) : items;
   }
-  const segments = (function* () {
-    const segmenter = new MboxSegmenter(file);
-    const job = (segment: Segment) => ({
-      raw: segment.raw as Uint8Array,
-      file,
-      line: segment.line,
-      problem: segment.problem,
-      range:
-        stamp && segment.offset !== undefined && !segment.problem
-          ? { file, stamp, offset: segment.offset, length: segment.raw.length, line: segment.line, json }
-          : null,
-    });
-    for (const chunk of chunks) {
-      for (const segment of segmenter.push(chunk)) yield job(segment);
-      if (segmenter.done) break;
-    }
-    for (const segment of segmenter.finish()) yield job(segment);
-  })();
-  const local = (job: { raw: Uint8Array; line: number; problem?: ParseProblem }) => {
-    const items = classifySegment(job.raw as Buffer, file, job.line, job.problem);
-    return json ? asJson(items) : items;
-  };
-  const { inOrderOnTwoThreads, threadsAllowed } = await import("./classify-parallel.ts");
-  if (!threadsAllowed()) {
-    for (const segment of segments) yield local(segment);
-    return;
+}
+
+function* segmentsHere(chunks: Iterable<Buffer>, file: string): Generator<Segment> {
+  const segmenter = new MboxSegmenter(file);
+  for (const chunk of chunks) {
+    yield* segmenter.push(chunk);
+    if (segmenter.done) break;
   }
-  for await (const items of inOrderOnTwoThreads("mbox", segments, {}, local))
-    yield items as (Item | string)[];
+  yield* segmenter.finish();
 }

@@ -4,6 +4,7 @@ import { type OpenedSource, openWholeFile } from "../events/input.ts";
 import { LimitError } from "../util/limits.ts";
 import { describeError } from "../util/walk.ts";
 import { classifyEmailBuffer } from "./classify-email.ts";
+import { threadsAllowed } from "./classify-parallel.ts";
 import {
   type ClassifyItem,
   type ClassifyOptions,
@@ -11,7 +12,6 @@ import {
   classifyOpenedBatches,
   isProblem,
 } from "./classify-source.ts";
-import { threadsAllowed } from "./helper-process.ts";
 import { FilesReadAhead } from "./read-ahead.ts";
 
 /**
@@ -55,7 +55,7 @@ export async function classifyWholeFiles(
 ): Promise<FilesDone> {
   const files: FileResult[] = [];
   // A job's buffers are the last job's (a fresh 256 KB each time is fresh pages to fault in); a job that runs
-  // while another awaits (its helper died) takes its own.
+  // while another awaits takes its own.
   const { json, scratch } = spare.pop() ?? {
     json: new JsonLines(),
     scratch: Buffer.allocUnsafe(SCRATCH_BYTES),

@@ -91,7 +91,7 @@ export async function* classifyOpenedBatches(
   if (format === "email") {
     emailModule ??= await import("./classify-email.ts");
     if (input.whole) yield [...emailModule.classifyEmailBuffer(input.whole, input.name)];
-    else if (input.chunks) yield* emailModule.classifyEmailChunks(input.chunks(), input.name);
+    else if (input.chunks) yield* emailModule.classifyEmailChunks(input.chunks, input.name);
     else yield* emailModule.classifyEmailStream(input.stream(), input.name);
     return;
   }
@@ -131,7 +131,7 @@ export async function* classifyOpenedJson(
   if (format === "email" && input.chunks) {
     // A big mbox: records come as JSON from whichever process classified their segment.
     emailModule ??= await import("./classify-email.ts");
-    yield* emailModule.classifyEmailChunksJson(input.chunks(), input.name);
+    yield* emailModule.classifyEmailChunksJson(input.chunks, input.name);
     return;
   }
   for await (const batch of classifyOpenedBatches(input, options)) {

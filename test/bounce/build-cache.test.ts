@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { after, test } from "node:test";
@@ -12,9 +12,7 @@ import {
   freshArtifact,
   MANIFESTS,
 } from "../../src/pipeline/build-cache.ts";
-import { classifySegmentRange, type SegmentRange } from "../../src/pipeline/classify-email.ts";
 import { MANY_FILES } from "../../src/pipeline/classify-parallel.ts";
-import { type HelperRequest, helperBoot } from "../../src/pipeline/helper-process.ts";
 import { MODULE_RECORDER, recorded } from "../../testkit/module-recorder.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
@@ -25,7 +23,7 @@ const cache = join(dir, "cache");
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 let built: Record<Artifact, string> | null = null;
-/** Builds both into this test's own cache folder once (the build script, as `prepare` runs it). */
+/** Builds it into this test's own cache folder once (the build script, as `prepare` runs it). */
 function build(): Record<Artifact, string> {
   if (built) return built;
   const run = spawnSync(process.execPath, [join(root, "scripts/build-cache.ts"), "--force"], {
@@ -34,78 +32,14 @@ function build(): Record<Artifact, string> {
   });
   assert.equal(run.status, 0, run.stderr);
   const classify = freshArtifact("classify", cache);
-  const helper = freshArtifact("helper", cache);
-  assert.ok(classify !== null && helper !== null, `not fresh after the build: ${run.stderr}`);
-  built = { classify, helper };
+  assert.ok(classify !== null, `not fresh after the build: ${run.stderr}`);
+  built = { classify };
   return built;
 }
 
-/** The helper started as helper-process.ts starts it, given these jobs; its answers in order. */
-async function askHelper(boot: string[], jobs: Omit<HelperRequest, "id">[]): Promise<unknown[]> {
-  const child = spawn(process.execPath, ["--no-turbofan", ...boot], {
-    stdio: ["ignore", "ignore", "pipe", "ipc"],
-    serialization: "advanced",
-  });
-  let stderr = "";
-  child.stderr?.on("data", (chunk) => {
-    stderr += chunk;
-  });
-  const answers: unknown[] = [];
-  const done = new Promise<void>((resolve, reject) => {
-    child.on("message", (message: { id: number; result: unknown }) => {
-      answers[message.id] = message.result;
-      if (answers.filter(() => true).length === jobs.length) resolve();
-    });
-    child.on("exit", (code) => reject(new Error(`helper exited ${code}: ${stderr}`)));
-  });
-  for (const [id, job] of jobs.entries()) child.send({ ...job, id });
-  await done;
-  child.disconnect();
-  return answers;
-}
-
-test("a helper started from the snapshot answers every job as one that loads the modules, and as this process", async () => {
-  const blob = build().helper;
-  const names = readdirSync(corpus).sort();
-  // An mbox of the corpus, and odd segments: junk and a log line, each its own "message".
-  const odd = [
-    "\u0000\u0001 binary junk\n",
-    "Nov 28 04:00:00 mx postfix/smtp[123]: 4ABC: to=<a@b.example>, status=bounced (550 5.7.1 no)\n",
-  ];
-  const messages = [...names.map((name) => readFileSync(join(corpus, name), "latin1")), ...odd];
-  const path = join(dir, "segments.mbox");
-  const segments: { offset: number; length: number; line: number }[] = [];
-  let text = "";
-  let line = 1;
-  for (const message of messages) {
-    const segment = `From MAILER-DAEMON Thu Apr 29 23:34:45 2010\n${message.replace(/^From [^\n]*\n/, "")}\n`;
-    segments.push({ offset: Buffer.byteLength(text, "latin1"), length: segment.length, line });
-    line += segment.split("\n").length - 1;
-    text += segment;
-  }
-  writeFileSync(path, text, "latin1");
-  const stats = statSync(path);
-  const stamp = { dev: stats.dev, ino: stats.ino, size: stats.size, mtimeMs: stats.mtimeMs };
-  const jobs: Omit<HelperRequest, "id">[] = [];
-  for (const json of [false, true])
-    for (const segment of segments)
-      jobs.push({
-        task: "mbox",
-        job: { file: path, stamp, ...segment, json },
-        options: { format: null, all: false },
-      });
-  const here = jobs.map(({ job }) => classifySegmentRange(job as SegmentRange));
-  const fromSnapshot = await askHelper(helperBoot(blob), jobs);
-  const fromModules = await askHelper(helperBoot(null), jobs);
-  assert.deepEqual(fromSnapshot, fromModules);
-  assert.equal(JSON.stringify(fromSnapshot), JSON.stringify(here));
-  const records = (fromSnapshot as unknown[][]).flat().filter((item) => typeof item === "string").length;
-  assert.ok(records > names.length / 2, `records came back: ${records}`);
-});
-
 test("a build is used only while it matches this Node and every input it was built from", () => {
   const fresh = build();
-  for (const kind of ["classify", "helper"] as Artifact[]) {
+  for (const kind of ["classify"] as Artifact[]) {
     const manifest = JSON.parse(readFileSync(join(cache, MANIFESTS[kind]), "utf8")) as BuildManifest;
     const variant = (name: string, change: (copy: BuildManifest) => void): string | null => {
       const other = join(dir, kind, name);
@@ -191,7 +125,7 @@ test("a build is used only while it matches this Node and every input it was bui
       }),
       null,
     );
-    const name = kind === "classify" ? "DELIVERLENS_CLASSIFY_SNAPSHOT" : "DELIVERLENS_HELPER_SNAPSHOT";
+    const name = "DELIVERLENS_CLASSIFY_SNAPSHOT";
     process.env[name] = "0";
     try {
       assert.equal(freshArtifact(kind, cache), null, `${kind}: turned off`);
@@ -223,7 +157,7 @@ test("classify: same bytes and exit code from the startup snapshots as from the 
       .join(""),
     "latin1",
   );
-  // Over WHOLE_FILE_BYTES: cut into segments, some read from the file by the helper (from its snapshot).
+  // Over WHOLE_FILE_BYTES: cut into segments on the reader thread, which the snapshot starts.
   const bigMbox = join(dir, "big.mbox");
   const messages = readFileSync(mbox, "latin1");
   writeFileSync(bigMbox, messages.repeat(Math.ceil((WHOLE_FILE_BYTES + 65536) / messages.length)), "latin1");
@@ -239,7 +173,7 @@ test("classify: same bytes and exit code from the startup snapshots as from the 
       env: { ...process.env, DELIVERLENS_CACHE_DIR: cache, ...env },
       maxBuffer: 1 << 28,
     });
-  const plain = { DELIVERLENS_CLASSIFY_SNAPSHOT: "0", DELIVERLENS_HELPER_SNAPSHOT: "0" };
+  const plain = { DELIVERLENS_CLASSIFY_SNAPSHOT: "0" };
   const cases: [string[], string?][] = [
     [["classify", tree, "--ndjson"]],
     [["classify", tree, "--json", "--all"]],

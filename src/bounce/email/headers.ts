@@ -202,7 +202,7 @@ export function decodeCharset(bytes: Buffer, charset: string): string | null {
   }
 }
 
-/** Drops the decoders kept: a V8 startup snapshot cannot hold their native (ICU) state (src/pipeline/classify-helper-snapshot.ts). */
+/** Drops the decoders kept: a V8 startup snapshot cannot hold their native (ICU) state (src/cli/classify-snapshot.ts). */
 export function forgetDecoders(): void {
   DECODERS.clear();
 }
