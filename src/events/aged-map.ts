@@ -112,33 +112,34 @@ export class AgedTable<V> {
 
   /** The entry of the key whose characters are bytes [start, end) (ASCII) and whose hash is `hash`, or NONE. */
   findBytes(hash: number, bytes: Uint8Array, start: number, end: number): number {
-    const { tags, mask } = this;
-    const mix = mixed(hash);
-    const tag = tagOf(mix);
-    for (let i = mix & mask; ; i = (i + 1) & mask) {
-      const found = tags[i];
-      if (found === 0) return NONE;
-      if (found !== tag) continue;
-      const entry = this.slots[i];
-      const key = this.keys[entry];
-      if (this.hashes[entry] === hash && key.length === end - start && bytesEqualText(bytes, start, key))
-        return entry;
+    for (let i = this.candidate(hash, -1); i >= 0; i = this.candidate(hash, i)) {
+      const key = this.keys[this.slots[i]];
+      if (key.length === end - start && bytesEqualText(bytes, start, key)) return this.slots[i];
     }
+    return NONE;
   }
 
   /** `findBytes` of the characters text[start, end). */
   findText(hash: number, text: string, start: number, end: number): number {
+    for (let i = this.candidate(hash, -1); i >= 0; i = this.candidate(hash, i)) {
+      const key = this.keys[this.slots[i]];
+      if (key.length === end - start && text.startsWith(key, start)) return this.slots[i];
+    }
+    return NONE;
+  }
+
+  /**
+   * The next index slot on `hash`'s probe (after slot `after`; -1: from its start) holding an entry of
+   * that hash, or -1 at an empty slot (the key is not there).
+   */
+  private candidate(hash: number, after: number): number {
     const { tags, mask } = this;
     const mix = mixed(hash);
     const tag = tagOf(mix);
-    for (let i = mix & mask; ; i = (i + 1) & mask) {
+    for (let i = after < 0 ? mix & mask : (after + 1) & mask; ; i = (i + 1) & mask) {
       const found = tags[i];
-      if (found === 0) return NONE;
-      if (found !== tag) continue;
-      const entry = this.slots[i];
-      const key = this.keys[entry];
-      if (this.hashes[entry] === hash && key.length === end - start && text.startsWith(key, start))
-        return entry;
+      if (found === 0) return -1;
+      if (found === tag && this.hashes[this.slots[i]] === hash) return i;
     }
   }
 

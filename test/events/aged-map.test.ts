@@ -105,7 +105,10 @@ test("AgedTable: each list keeps its own count; a moved entry is kept by its new
   assert.ok(table.size(0) <= 100, `list 0 holds ${table.size(0)}`);
   assert.equal(table.size(1), 2, "list 1 untouched by list 0's count");
   assert.equal(table.value(table.findText(1, "moved", 0, 5)), "moved");
-  assert.ok(evicted.every((line) => line.endsWith(" 0 true")), "only list 0's, by count");
+  assert.ok(
+    evicted.every((line) => line.endsWith(" 0 true")),
+    "only list 0's, by count",
+  );
   table.advance(2 * DAY);
   table.add(3, "late", "late", 0, 2 * DAY);
   assert.ok(table.size(0) < 100, "list 0's day-old entries aged out");
