@@ -219,8 +219,12 @@ class PostfixParser {
   private readonly relays = new Map<string, string | null>();
   private lastStamp = "";
   private lastIso: string | null = null;
-  /** The current line's time in ms (NaN when unknown): the age of queue states is measured in log time. */
+  /**
+   * The current line's time in ms (NaN when unknown): the age of queue states is measured in log time.
+   * Parsed from lastIso when first needed (msKnown): most lines of a grep'd log keep no state.
+   */
   private lastMs = Number.NaN;
+  private msKnown = true;
   /** Where the parts of the current line are (one object, reused for every line). */
   private readonly at: Positions = {
     qidHash: 0,
@@ -666,7 +670,16 @@ class PostfixParser {
   private stamped(stamp: string): void {
     this.lastStamp = stamp;
     this.lastIso = stamp.length === 15 ? this.clock.convert(stamp) : zonedIso(stamp, this.tz);
-    this.lastMs = this.lastIso === null ? Number.NaN : Date.parse(this.lastIso);
+    this.msKnown = false;
+  }
+
+  /** The current line's time in ms (see lastMs). */
+  private now(): number {
+    if (!this.msKnown) {
+      this.lastMs = this.lastIso === null ? Number.NaN : Date.parse(this.lastIso);
+      this.msKnown = true;
+    }
+    return this.lastMs;
   }
 
   /** The state's entry of the current line's queue id (NONE: it has none). */
@@ -696,18 +709,18 @@ class PostfixParser {
 
   /** Forgets the states past their lifetime at the current line's time (before a lookup that keeps one). */
   private advance(): void {
-    this.states.advance(this.lastMs);
+    this.states.advance(this.now());
   }
 
   /** The entry, its age started again at the current line's time. */
   private refreshed(entry: number): number {
-    this.states.touch(entry, this.lastMs);
+    this.states.touch(entry, this.now());
     return entry;
   }
 
   /** A new state for the current line's queue id, `qid` (a string holding no chunk). */
   private added(qid: string, deferral: boolean): number {
-    return this.states.add(this.at.qidHash, qid, newQueueState(), deferral ? WAITING : ACTIVE, this.lastMs);
+    return this.states.add(this.at.qidHash, qid, newQueueState(), deferral ? WAITING : ACTIVE, this.now());
   }
 
   /**
@@ -718,7 +731,7 @@ class PostfixParser {
     if (state.deferred !== null && state.deferred.size > 0) return;
     state.deferred = null;
     if (this.states.list(entry) !== WAITING) return;
-    if (state.sender !== null || state.messageId !== null) this.states.move(entry, ACTIVE, this.lastMs);
+    if (state.sender !== null || state.messageId !== null) this.states.move(entry, ACTIVE, this.now());
     else {
       this.states.remove(entry);
       state.touched = false;
@@ -727,8 +740,8 @@ class PostfixParser {
 
   /** The state now has deferred recipients: kept for the queue's lifetime from now on. */
   private wait(entry: number): void {
-    if (this.states.list(entry) === WAITING) this.states.touch(entry, this.lastMs);
-    else this.states.move(entry, WAITING, this.lastMs);
+    if (this.states.list(entry) === WAITING) this.states.touch(entry, this.now());
+    else this.states.move(entry, WAITING, this.now());
   }
 
   private instance(text: string, at: Positions): Instance {

@@ -3,7 +3,18 @@ import type { Classification } from "../bounce/classify.ts";
 import { classifyEvent, EVENT_ACTIONS, FAILURE_TYPES } from "../bounce/classify-event.ts";
 import { detectProvider, hostName, recipientDomain } from "../bounce/provider.ts";
 import type { BounceRecord } from "../bounce/record.ts";
-import { ClassificationJson, type JsonBytes, joined, jsonRecord, utf8 } from "../bounce/render-output.ts";
+import {
+  ClassificationJson,
+  type JsonBytes,
+  joined,
+  jsonRecord,
+  PLAIN_REPLY,
+  QUOTED_REPLY,
+  RecordTemplate,
+  TOKENS,
+  utf8,
+  WHOLE_DIAGNOSTIC,
+} from "../bounce/render-output.ts";
 import { domainScope, hostScope } from "../bounce/rules/scope.ts";
 import { MAX_REPLY_LENGTH, parseReply } from "../bounce/smtp-reply.ts";
 import { latin1 } from "../events/byte-scan.ts";
@@ -15,7 +26,6 @@ import {
   FNV_PRIME,
   isProblem,
   newCounters,
-  type OutcomeShape,
   type OutcomeSpans,
   type ParseCounters,
   problem,
@@ -54,13 +64,8 @@ interface Entry {
   json: ClassificationJson | null;
   /** The JSON bytes of its classification's diagnostic and the record's end (made at the first `jsonBytes` that writes it). */
   diagnosticJson: Uint8Array | null;
-  /**
-   * The record part after the time (ClassificationJson.afterTime) last written for an outcome of this
-   * shape (whose remote host it holds) with this diagnostic ending.
-   */
-  afterTimeShape: OutcomeShape | null;
-  afterTimeEnding: Uint8Array | null;
-  afterTime: Uint8Array | null;
+  /** Its records' templates (per remote host, file, format and diagnostic form), the last used first. */
+  records: RecordTemplate[] | null;
   /**
    * The diagnostic's JSON bytes around the places swapTokens puts a reply's tokens, the record's end with
    * the last (made at the first `jsonBytes` that needs them; null: the tokens cannot be placed).
@@ -100,6 +105,8 @@ const MAX_CHAIN = 8;
 const MAX_IDS = 10_000;
 /** Contexts (everything but the reply) whose last entry is remembered, at most: a table of this size. */
 const GUESSES = 4096;
+/** Record templates kept per entry, at most (its records' remote hosts, mostly one provider's MX). */
+const MAX_RECORDS = 8;
 /** Guesses tried per reply (following branches), at most. */
 const MAX_TRIES = 4;
 /** Branches kept per entry, at most. */
@@ -143,6 +150,10 @@ export class EventClassifier {
   misses = 0;
   /** Hits found by a template (without a whole scan of the reply). */
   guessed = 0;
+  /** Templates matched against a reply (ReplyMask.matches), hit or not. */
+  tried = 0;
+  /** Record templates made (see writeBytes). */
+  recordsMade = 0;
 
   constructor(maxEntries = 50_000) {
     this.entries = new Memo(maxEntries);
@@ -202,7 +213,10 @@ export class EventClassifier {
     return true;
   }
 
-  /** `jsonBytes` from the cached parts and the line's bytes; false where the text has to be made. */
+  /**
+   * `jsonBytes` by the entry's record template for the event's remote host, file, format and the form
+   * of its diagnostic (made when there is none); false where the text has to be made.
+   */
   private writeBytes(
     entry: Entry,
     json: ClassificationJson,
@@ -211,90 +225,82 @@ export class EventClassifier {
     format: string,
     out: JsonBytes,
   ): boolean {
-    const { bytes, recipientStart, recipientEnd } = spans;
+    const { bytes, recipientStart, recipientEnd, replyStart, replyEnd } = spans;
+    const { file, line } = event.source;
+    if (!json.writable || recipientStart === recipientEnd || typeof file !== "string") return false;
+    if (line === null || !Number.isSafeInteger(line) || line < 0) return false;
+    const form = this.diagnosticForm(entry, spans);
+    if (form < 0) return false;
     const c = entry.classification;
     const remoteMta = event.remoteMta?.trim() || c.remoteMta;
-    const recipientNull = recipientStart === recipientEnd;
-    const { source, time } = event;
-    // The cached diagnostic is written with the record's middle, as one piece.
+    entry.records ??= [];
+    const records = entry.records;
+    let record = records[0];
+    if (record === undefined || !record.fits(remoteMta, file, format, form)) {
+      record = this.recordTemplate(entry, json, records, remoteMta, file, format, form);
+    }
+    record.write(out, bytes, recipientStart, recipientEnd, line, event.time, replyStart, replyEnd, this.mask);
+    return true;
+  }
+
+  /** The entry's record template of these (moved first, or made: the least recent one dropped beyond MAX_RECORDS). */
+  private recordTemplate(
+    entry: Entry,
+    json: ClassificationJson,
+    records: RecordTemplate[],
+    remoteMta: string | null,
+    file: string,
+    format: string,
+    form: number,
+  ): RecordTemplate {
+    for (let i = 1; i < records.length; i++) {
+      const record = records[i];
+      if (record.fits(remoteMta, file, format, form)) {
+        records.copyWithin(1, 0, i);
+        records[0] = record;
+        return record;
+      }
+    }
+    const c = entry.classification;
     let ending: Uint8Array | null = null;
-    if (this.cachedDiagnostic(entry, spans)) {
+    if (form === WHOLE_DIAGNOSTIC) {
       entry.diagnosticJson ??= joined(utf8(JSON.stringify(c.diagnostic)), json.tail());
       ending = entry.diagnosticJson;
     }
-    // The part after the time is the same for the entry's outcomes of one shape (its remote host).
-    let afterTime: Uint8Array | null = null;
-    const shape = spans.shape;
-    if (shape !== null && json.writable) {
-      if (entry.afterTimeShape !== shape || entry.afterTimeEnding !== ending) {
-        entry.afterTimeShape = shape;
-        entry.afterTimeEnding = ending;
-        entry.afterTime = json.afterTime(remoteMta, ending);
-      }
-      afterTime = entry.afterTime;
-    }
-    return (
-      json.writeHead(
-        out,
-        bytes,
-        recipientStart,
-        recipientEnd,
-        recipientNull,
-        source,
-        format,
-        time,
-        remoteMta,
-        ending,
-        afterTime,
-      ) &&
-      (ending !== null || this.diagnosticBytes(entry, json, spans, out))
+    const made = new RecordTemplate(
+      json,
+      detach(remoteMta),
+      detach(file),
+      detach(format),
+      form,
+      ending,
+      form === TOKENS ? (entry.pieces ?? null) : null,
     );
+    this.recordsMade++;
+    if (records.length >= MAX_RECORDS) records.pop();
+    records.unshift(made);
+    return made;
   }
 
   /**
-   * Whether `diagnostic(entry)` is the cached diagnostic for the event `find` looked up last on the bytes
-   * `spans` (written as one piece with the record's middle).
+   * How the record of the event `find` looked up last on the bytes `spans` writes `diagnostic(entry)`
+   * (RecordTemplate): the cached one whole; the reply itself (copied where the key proved it needs no
+   * escape); or the cached one's pieces around the reply's tokens (which need no escape: letters, digits
+   * and `@._%+=-:`). -1 where the text has to be made.
    */
-  private cachedDiagnostic(entry: Entry, spans: OutcomeSpans): boolean {
-    if (this.fresh || this.replyLength === 0) return true;
-    if (this.replyLength > MAX_REPLY_LENGTH || spans.replyStart < 0 || entry.identity) return false;
-    return this.mask.count === 0 && entry.tokens.length === 0;
-  }
-
-  /**
-   * The JSON of `diagnostic(entry)` written from bytes where it is not the cached one (cachedDiagnostic):
-   * the reply's own, or the cached one's pieces around the reply's tokens (which need no escape: letters,
-   * digits and `@._%+=-:`). False (nothing written) where the text has to be made.
-   */
-  private diagnosticBytes(
-    entry: Entry,
-    json: ClassificationJson,
-    spans: OutcomeSpans,
-    out: JsonBytes,
-  ): boolean {
-    const mask = this.mask;
-    if (this.replyLength > MAX_REPLY_LENGTH || spans.replyStart < 0) return false;
-    if (entry.identity) {
-      // Its own reply: copied where the key proved it needs no escape.
-      if (entry.plain) out.copiedString(spans.bytes, spans.replyStart, spans.replyEnd);
-      else out.quoted(spans.bytes, spans.replyStart, spans.replyEnd);
-      out.bytes(json.tail());
-      return true;
-    }
-    if (mask.count !== entry.tokens.length) return false;
+  private diagnosticForm(entry: Entry, spans: OutcomeSpans): number {
+    if (this.fresh || this.replyLength === 0) return WHOLE_DIAGNOSTIC;
+    if (this.replyLength > MAX_REPLY_LENGTH || spans.replyStart < 0) return -1;
+    if (entry.identity) return entry.plain ? PLAIN_REPLY : QUOTED_REPLY;
+    const count = this.mask.count;
+    if (count === 0 && entry.tokens.length === 0) return WHOLE_DIAGNOSTIC;
+    if (count !== entry.tokens.length) return -1;
     if (entry.pieces === undefined) {
       entry.pieces = diagnosticPieces(entry.classification.diagnostic, entry.tokens);
       // The record's end goes with the last piece.
-      if (entry.pieces !== null) entry.pieces.push(joined(entry.pieces.pop()!, json.tail()));
+      if (entry.pieces !== null) entry.pieces.push(joined(entry.pieces.pop()!, entry.json!.tail()));
     }
-    const pieces = entry.pieces;
-    if (pieces === null) return false;
-    for (let t = 0; t < mask.count; t++) {
-      out.bytes(pieces[t]);
-      out.plain(spans.bytes, spans.replyStart + mask.start(t), spans.replyStart + mask.end(t));
-    }
-    out.bytes(pieces[mask.count]);
-    return true;
+    return entry.pieces === null ? -1 : TOKENS;
   }
 
   /** The cached entry of the event's reply (classified now if new; null for types not classified). */
@@ -339,25 +345,39 @@ export class EventClassifier {
     }
     const mask = this.mask;
     const slot = context & (GUESSES - 1);
-    let guess = known?.entry ?? this.guesses[slot];
+    const last = known?.entry ?? this.guesses[slot];
+    // The context's entry last found for the bytes at its probe, else its last entry.
+    let probed =
+      known !== null && onBytes !== null
+        ? known.probed(onBytes.bytes, onBytes.replyStart, onBytes.replyEnd)
+        : -1;
+    let guess = (probed >= 0 ? known?.byProbe?.[probed] : undefined) ?? last;
     /** The last guess that failed where the reply parts from it (mask.missed), to learn where that leads. */
     let parted: Entry | null = null;
     for (let tries = 0; onBytes !== null && guess !== undefined && tries < MAX_TRIES; tries++) {
       if (guess.template === null || !inContext(guess, action, hostKey, domainKey, replyCode, status, hint)) {
         break;
       }
+      this.tried++;
       if (mask.matches(onBytes.bytes, onBytes.replyStart, onBytes.replyEnd, guess.template)) {
         this.text = text;
         this.replyLength = onBytes.replyEnd - onBytes.replyStart;
         this.fresh = false;
         this.hits++;
         this.guessed++;
-        if (known !== null) known.entry = guess;
+        if (known !== null) known.found(guess, probed);
         else this.guesses[slot] = guess;
         return guess;
       }
+      if (known !== null && known.probe < 0 && mask.partedAt >= 0) {
+        known.probe = onBytes.replyEnd - onBytes.replyStart - mask.partedAt;
+        probed = known.probed(onBytes.bytes, onBytes.replyStart, onBytes.replyEnd);
+      }
+      const failed = guess;
       parted = mask.missed === NO_MISS ? null : guess;
       guess = parted?.branches?.get(mask.missed);
+      // A guess by the probe that failed without a branch: the context's last entry next.
+      if (guess === undefined && tries === 0 && failed !== last) guess = last;
     }
     const missed = mask.missed;
     let replyHash: number;
@@ -393,7 +413,7 @@ export class EventClassifier {
     } else this.hits++;
     if (onBytes !== null) {
       this.guesses[slot] = entry;
-      if (known !== null) known.entry = entry;
+      if (known !== null) known.found(entry, probed);
     }
     if (parted !== null && entry.template !== null) {
       parted.branches ??= new Map();
@@ -498,9 +518,7 @@ export class EventClassifier {
       json: null,
       diagnosticJson: null,
       pieces: undefined,
-      afterTimeShape: null,
-      afterTimeEnding: null,
-      afterTime: null,
+      records: null,
     };
   }
 
@@ -675,6 +693,16 @@ class DomainContext {
   readonly domainKey: string;
   readonly hash: number;
   entry: Entry | undefined = undefined;
+  /**
+   * Where the replies of the context part from each other, as a distance from the reply's end (-1: not
+   * known yet): learned from the first guess that parted from a reply in a literal piece. Replies of one
+   * context that take turns among a few shapes mostly part at one place from their end (Gmail's
+   * `… <id>.NN - gsmtp`): the bytes there pick the entry to guess (byProbe), where the last entry would
+   * be a shape behind. Only a guess: ReplyMask.matches decides.
+   */
+  probe = -1;
+  /** The entry last found for the bytes at the probe, by a hash of them (made when the probe is learned). */
+  byProbe: (Entry | undefined)[] | null = null;
 
   constructor(
     action: string,
@@ -696,7 +724,29 @@ class DomainContext {
     this.domainKey = domainKey;
     this.hash = hash;
   }
+
+  /** The byProbe slot of the reply bytes[from, to): a hash of PROBE_BYTES at the probe (-1: none). */
+  probed(bytes: Uint8Array, from: number, to: number): number {
+    const at = to - this.probe;
+    if (this.probe < 0 || at < from) return -1;
+    let hash = 0;
+    for (let i = at, end = Math.min(to, at + PROBE_BYTES); i < end; i++)
+      hash = Math.imul(hash ^ bytes[i], FNV_PRIME);
+    return (hash ^ (hash >>> 16)) & (PROBE_SLOTS - 1);
+  }
+
+  /** `entry` was found for a reply whose byProbe slot is `probed`. */
+  found(entry: Entry, probed: number): void {
+    this.entry = entry;
+    if (probed < 0) return;
+    this.byProbe ??= new Array(PROBE_SLOTS);
+    this.byProbe[probed] = entry;
+  }
 }
+
+/** Bytes hashed at a context's probe, and the slots of its byProbe table (a power of two). */
+const PROBE_BYTES = 4;
+const PROBE_SLOTS = 256;
 
 /** An ASCII byte in lower case (what toLowerCase gives for its character). */
 function lowerCase(byte: number): number {
