@@ -1,3 +1,4 @@
+import { CLASSIFIER_VERSION } from "../../bounce/classifier-version.ts";
 import type { Classification } from "../../bounce/classify.ts";
 import type { EventFacts } from "../../bounce/classify-event.ts";
 import { FAILURE_TYPES } from "../../bounce/event-actions.ts";
@@ -165,6 +166,7 @@ export async function settleFile(
   lap: (step: string) => void = () => {},
 ): Promise<Settled> {
   const file = { file_id: fileId };
+  if (await reclassifyIfStale(store)) lap("classify stored replies again");
   const replies = await newReplies(store, fileId);
   lap("new replies");
   // Repeats (rows beyond the first of a key) are the rows whose key equals the one before in key order:
@@ -229,19 +231,55 @@ interface NewReply {
 }
 
 /** The file's distinct replies the store has not classified yet (flagged rows aside). */
-async function newReplies(store: Store, fileId: number): Promise<NewReply[]> {
+function newReplies(store: Store, fileId: number): Promise<NewReply[]> {
+  return distinctReplies(
+    store,
+    "file_id = $file_id AND reply_key NOT IN (SELECT reply_key FROM reply_classes)",
+    { file_id: fileId },
+  );
+}
+
+/** The distinct replies of the event rows `where` selects, each with what classifyEvent reads. */
+function distinctReplies(store: Store, where: string, params: Params = {}): Promise<NewReply[]> {
   return store.all<NewReply>(
     `SELECT reply_key, any_value(type) AS type, any_value(provider) AS provider,
       CASE WHEN contains(reply_key, ':') THEN split_part(reply_key, ':', 1) END AS hint, any_value(reply) AS reply,
       any_value(reply_code) AS reply_code, any_value(status) AS status, min(recipient) AS recipient,
       min(remote_mta) AS remote_mta
     FROM event_rows
-    WHERE file_id = $file_id AND type IN ${CLASSIFIED_TYPES} AND reply_key IS NOT NULL
-      AND reply_key NOT IN (SELECT reply_key FROM reply_classes)
+    WHERE type IN ${CLASSIFIED_TYPES} AND reply_key IS NOT NULL AND ${where}
     GROUP BY reply_key
     ORDER BY reply_key`,
-    { file_id: fileId },
+    params,
   );
+}
+
+/**
+ * A store keeps each distinct reply's class from the classifier that classified it: when the store
+ * recorded another classifier version (CLASSIFIER_VERSION, src/bounce/classifier-version.ts), or none (a
+ * store from before schema 11), every reply it holds is classified again, so the store and `classify`
+ * agree after an upgrade. One pass over the distinct replies; nothing when the version matches.
+ * Returns how many replies were classified again.
+ */
+export async function reclassifyIfStale(store: Store): Promise<number> {
+  const state = await store.one<{ version: number | null; classes: boolean }>(
+    `SELECT (SELECT max(classifier_version) FROM classifier_state) AS version,
+      EXISTS (SELECT 1 FROM reply_classes) AS classes`,
+  );
+  if (state?.version === CLASSIFIER_VERSION) return 0;
+  let again = 0;
+  if (state?.classes) {
+    const classified = await classifyYielding(
+      await distinctReplies(store, "reply_key IN (SELECT reply_key FROM reply_classes)"),
+    );
+    // Classes of replies no stored row carries go too: a later file bringing one classifies it anew.
+    await store.run("DELETE FROM reply_classes");
+    await appendClassifications(store, classified);
+    again = classified.length;
+  }
+  await store.run("DELETE FROM classifier_state");
+  await store.run("INSERT INTO classifier_state VALUES ($version)", { version: CLASSIFIER_VERSION });
+  return again;
 }
 
 interface Classified {
