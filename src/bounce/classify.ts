@@ -294,15 +294,9 @@ function decide(hint: Reason | null, dsnAction: string | null, context: PhraseCo
     }
     const phrase = PHRASE_MATCHER.match(context);
     // An onhold hint is a report's verdict that the error came before the recipient was named (at MAIL
-    // FROM: src/bounce/email/smtp-phase.ts); Sisimai's user-unknown probe needs RCPT or an X.1.x status
-    // (reason/why-userunknown.go), so such words do not refine it.
-    if (
-      phrase &&
-      hint === "onhold" &&
-      phrase.rule.reason === "userunknown" &&
-      !isAddressStatus(context.status)
-    )
-      return fromHint(hint);
+    // FROM: src/bounce/email/smtp-phase.ts); words of an unknown user (or an X.1.x status) there are about
+    // the sender, so they do not refine it (Sisimai's user-unknown probe needs RCPT: reason/why-userunknown.go).
+    if (phrase && hint === "onhold" && phrase.rule.reason === "userunknown") return fromHint(hint);
     // An MTA's own verdict ("expired", "networkerror"…) stands against a generic phrase of a reason that
     // never overrides one: "Sorry, I wasn't able to establish an SMTP connection … in the queue too long" is
     // networkerror from qmail, expired from any other MTA.
@@ -325,6 +319,8 @@ function decide(hint: Reason | null, dsnAction: string | null, context: PhraseCo
     }
   }
   const byStatus = reasonFromStatus(context.status, context.replyCode);
+  // Before the recipient was named, a status of a bad address is the sender's (see the onhold hint above).
+  if (hint === "onhold" && byStatus !== null && BAD_ADDRESS_REASONS.includes(byStatus)) return fromHint(hint);
   // A container's first guess stands against a status, unless Sisimai reads that status before it would
   // reach the guess (sisimai go reason/find.go: a retried reason is probed again in ClassOrder[0], and an
   // explicit one is kept by anotherone()).

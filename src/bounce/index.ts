@@ -1,5 +1,6 @@
 /** The bounce classifier's public API: a reply (text or parsed) → provider, provider code, reason, category, action. */
 
+export { CLASSIFIER_VERSION } from "./classifier-version.ts";
 export { type Classification, classifyReply, type ReplyInput } from "./classify.ts";
 export { detectProvider, providerFromDomain, providerFromHost, recipientDomain } from "./provider.ts";
 export type { BounceRecord, RuleRef, SourceRef } from "./record.ts";

@@ -236,46 +236,14 @@ export class ClassificationJson {
     return `${VERSION_PREFIX}"recipient":${JSON.stringify(recipient)},"source":${sourceText},"format":${formatText},"time":${timeJson(time)}${this.provider}${repeated(remoteMta)},${this.verdict}${JSON.stringify(diagnostic)}${this.rule}${feedback}}`;
   }
 
-  /**
-   * `record`'s bytes up to the diagnostic's JSON, written into `out`, for a record without a feedback type
-   * whose recipient is null or the ASCII bytes [from, to) of `bytes`: false (nothing written) where
-   * `record` would give undefined. Written as few parts, each made once (per file, per time, per remote
-   * host of this classification). With an `ending` (the diagnostic's JSON and the record's end, the
-   * same bytes for every call with that object), the whole record: the part after the time is then
-   * one piece per remote host. `afterTime`: afterTime(remoteMta, ending) given by the caller.
-   */
-  writeHead(
-    out: JsonBytes,
-    bytes: Uint8Array,
-    from: number,
-    to: number,
-    recipientNull: boolean,
-    source: SourceRef,
-    format: string,
-    time: string | null,
-    remoteMta: string | null,
-    ending: Uint8Array | null,
-    afterTime: Uint8Array | null = null,
-  ): boolean {
-    if (!this.writable || typeof source.file !== "string" || !Number.isSafeInteger(source.line)) return false;
-    out.bytes(RECIPIENT_PREFIX);
-    if (recipientNull) out.bytes(NULL);
-    else out.quoted(bytes, from, to);
-    out.bytes(sourceBytes.of(source.file));
-    out.integer(source.line as number);
-    out.bytes(formatTime.of(format, time));
-    out.bytes(afterTime ?? this.afterTime(remoteMta, ending));
-    return true;
-  }
-
-  /** Whether writeHead writes (every shared part has a JSON form). */
+  /** Whether a RecordTemplate can be made of it (every shared part has a JSON form). */
   get writable(): boolean {
     return this.provider !== undefined && this.verdict !== undefined && this.rule !== undefined;
   }
 
   /**
-   * What writeHead writes after the time for `remoteMta` and `ending` (the same bytes for the same
-   * two: a caller that knows them unchanged may pass them back to writeHead). Only when `writable`.
+   * A record's bytes after its time for `remoteMta`: the middle, then `ending` (the diagnostic's JSON and
+   * the record's end) when given. Only when `writable`.
    */
   afterTime(remoteMta: string | null, ending: Uint8Array | null): Uint8Array {
     return ending === null ? this.middle(remoteMta) : this.whole(remoteMta, ending);
@@ -347,76 +315,184 @@ export function utf8(text: string): Uint8Array {
   return Buffer.from(text, "utf8");
 }
 
-const RECIPIENT_PREFIX = utf8(`${VERSION_PREFIX}"recipient":`);
-const NULL = utf8("null");
-
-/** Bytes made from the last value given (the records of a file share it). */
-class LastBytes {
-  private last: string | undefined = undefined;
-  private made: Uint8Array = NULL;
-  private readonly make: (value: string) => string;
-
-  constructor(make: (value: string) => string) {
-    this.make = make;
-  }
-
-  of(value: string): Uint8Array {
-    if (value !== this.last) {
-      this.made = utf8(this.make(value));
-      // A copy: the value may be a slice of a whole decoded input chunk, which it would keep.
-      this.last = ` ${value}`.slice(1);
-    }
-    return this.made;
-  }
+/** Where a record's tokens lie in its reply, from the reply's start (ReplyMask after a scan or match). */
+export interface TokenPlaces {
+  readonly count: number;
+  start(t: number): number;
+  end(t: number): number;
 }
 
-const sourceBytes = new LastBytes((file) => `,"source":{"file":${JSON.stringify(file)},"line":`);
+/** How a RecordTemplate writes the diagnostic. */
+export const WHOLE_DIAGNOSTIC = 0;
+/** The reply is the diagnostic, needing no escape (the caller knows). */
+export const PLAIN_REPLY = 1;
+/** The reply is the diagnostic, escaped as JSON.stringify escapes it. */
+export const QUOTED_REPLY = 2;
+/** The cached diagnostic with the reply's tokens put in (pieces around them). */
+export const TOKENS = 3;
+
+const RECORD_OPEN = utf8(`${VERSION_PREFIX}"recipient":"`);
 
 /**
- * `},"format":…,"time":…` made from the last format and time given: consecutive records of a log mostly
- * share their second, and the next second's time (as long) is written over the last one's characters
- * where none needs an escape, not made anew.
+ * The JSON of the records of one classification (ClassificationJson) for one remote host, file and
+ * format, whose recipient is the ASCII bytes of a line and whose diagnostic has one form (WHOLE_DIAGNOSTIC
+ * … TOKENS): made once, then each record is its bytes with holes filled in one pass, with one bound
+ * check: the recipient (escaped), the line number, the time and the diagnostic's reply or tokens.
+ *
+ * The part after the recipient is one piece with the line number's digits and the time in place: the time
+ * (mostly the same string for many records: a log stamps whole seconds) is written over the last one's
+ * characters when it is as long and needs no escape; the digits are written over in the batch. So a
+ * record whose diagnostic is cached whole is two copies and two short loops.
  */
-class FormatTimeBytes {
-  private format: string | undefined = undefined;
-  private made: Uint8Array = NULL;
-  private lastNull = false;
-  /** Where the last time's characters are in `made`, and their number (-1: none, or one needs an escape). */
+export class RecordTemplate {
+  readonly remoteMta: string | null;
+  readonly file: string;
+  readonly format: string;
+  readonly form: number;
+  private readonly json: ClassificationJson;
+  private readonly ending: Uint8Array | null;
+  /** TOKENS: the diagnostic's pieces around the tokens (the first is part of `after`, the last ends the record). */
+  private readonly pieces: readonly Uint8Array[];
+  private readonly piecesLength: number;
+  /** The reply's end for PLAIN_REPLY and QUOTED_REPLY: its closing quote and the record's end. */
+  private readonly replyEnd: Uint8Array;
+  /** The time `after` holds. */
+  private time: string | null = null;
+  /** Whether that time's JSON is its characters quoted, one byte each (then a time as long is written over it). */
+  private timePlain = false;
+  /** The bytes after the recipient, up to the diagnostic's first hole (or the record's end). */
+  private after: Uint8Array = RECORD_OPEN;
+  private digits = -1;
+  /** Where the line number's digits and the time's characters are in `after`. */
+  private lineAt = 0;
   private timeAt = 0;
-  private timeLength = -1;
 
-  of(format: string, time: string | null): Uint8Array {
-    if (format === this.format && (time === null ? this.lastNull : this.written(time))) return this.made;
-    const json = JSON.stringify(time);
-    this.made = utf8(`},"format":${JSON.stringify(format)},"time":${json}`);
-    // A copy: the format may be a slice of a whole decoded input chunk, which it would keep.
-    this.format = ` ${format}`.slice(1);
-    this.lastNull = time === null;
-    const plain = time !== null && json.length === time.length + 2 && PRINTABLE_ASCII.test(time);
-    this.timeLength = plain ? time.length : -1;
-    this.timeAt = this.made.length - 1 - (plain ? time.length : 0);
-    return this.made;
+  constructor(
+    json: ClassificationJson,
+    remoteMta: string | null,
+    file: string,
+    format: string,
+    form: number,
+    ending: Uint8Array | null,
+    pieces: readonly Uint8Array[] | null,
+  ) {
+    this.json = json;
+    this.remoteMta = remoteMta;
+    this.file = file;
+    this.format = format;
+    this.form = form;
+    this.ending = ending;
+    this.pieces = pieces ?? [];
+    let length = 0;
+    for (let i = 1; i < this.pieces.length; i++) length += this.pieces[i].length;
+    this.piecesLength = length;
+    this.replyEnd = joined(utf8('"'), json.tail());
   }
 
-  /** Whether `made` holds `time` now, its characters written over the last time's where they differ. */
-  private written(time: string): boolean {
-    if (time.length !== this.timeLength) return false;
-    const made = this.made;
+  /** Whether it writes the records of these (all but the form compared as strings). */
+  fits(remoteMta: string | null, file: string, format: string, form: number): boolean {
+    return this.form === form && this.remoteMta === remoteMta && this.file === file && this.format === format;
+  }
+
+  /** `after` made for a line number of `digits` digits and `time`. */
+  private make(digits: number, time: string | null): void {
+    const head = `","source":{"file":${JSON.stringify(this.file)},"line":`;
+    const timeJson = JSON.stringify(time);
+    const formatTime = `},"format":${JSON.stringify(this.format)},"time":${timeJson}`;
+    const middle = this.json.afterTime(this.remoteMta, this.form === WHOLE_DIAGNOSTIC ? this.ending : null);
+    const diagnostic =
+      this.form === TOKENS ? this.pieces[0] : this.form === WHOLE_DIAGNOSTIC ? new Uint8Array(0) : utf8('"');
+    const before = utf8(head + "0".repeat(digits) + formatTime);
+    this.after = Buffer.concat([before, middle, diagnostic]);
+    this.lineAt = utf8(head).length;
+    this.digits = digits;
+    this.time = time;
+    this.timePlain = time !== null && timeJson.length === time.length + 2 && PRINTABLE_ASCII.test(time);
+    this.timeAt = before.length - (this.timePlain ? time!.length + 1 : 0);
+  }
+
+  /** Whether `after` holds `time` now, its characters written over the last time's (as long, plain). */
+  private retimed(time: string | null): boolean {
+    if (time === null || !this.timePlain || time.length !== this.time!.length) return false;
+    const after = this.after;
     const at = this.timeAt;
     for (let i = 0; i < time.length; i++) {
       const c = time.charCodeAt(i);
-      if (made[at + i] === c) continue;
       if (c < 32 || c === 34 || c === 92 || c > 126) return false;
-      made[at + i] = c;
+      after[at + i] = c;
     }
+    this.time = time;
     return true;
   }
+
+  /**
+   * The record of the recipient bytes[from, to) (ASCII, not empty), at a line number (a non-negative
+   * safe integer) and time, whose reply is bytes[replyStart, replyEnd) with the tokens at `tokens`
+   * (TOKENS: as many as the pieces' holes), written into `out`.
+   */
+  write(
+    out: JsonBytes,
+    bytes: Uint8Array,
+    from: number,
+    to: number,
+    line: number,
+    time: string | null,
+    replyStart: number,
+    replyEnd: number,
+    tokens: TokenPlaces,
+  ): void {
+    const digits = digitCount(line);
+    if (digits !== this.digits || (time !== this.time && !this.retimed(time))) this.make(digits, time);
+    const form = this.form;
+    const after = this.after;
+    const reply = replyEnd - replyStart;
+    const holes =
+      form === TOKENS
+        ? reply + this.piecesLength
+        : form === WHOLE_DIAGNOSTIC
+          ? 0
+          : 6 * reply + this.replyEnd.length;
+    out.reserve(RECORD_OPEN.length + 6 * (to - from) + after.length + holes);
+    const buffer = out.buffer;
+    let n = out.length;
+    buffer.set(RECORD_OPEN, n);
+    n += RECORD_OPEN.length;
+    n = escaped(buffer, n, bytes, from, to);
+    buffer.set(after, n);
+    writeDigits(buffer, n + this.lineAt + digits, digits, line);
+    n += after.length;
+    if (form === TOKENS) {
+      const pieces = this.pieces;
+      for (let t = 1; t < pieces.length; t++) {
+        for (let i = replyStart + tokens.start(t - 1), end = replyStart + tokens.end(t - 1); i < end; i++) {
+          buffer[n++] = bytes[i];
+        }
+        const piece = pieces[t];
+        buffer.set(piece, n);
+        n += piece.length;
+      }
+    } else if (form !== WHOLE_DIAGNOSTIC) {
+      if (form === PLAIN_REPLY) for (let i = replyStart; i < replyEnd; i++) buffer[n++] = bytes[i];
+      else n = escaped(buffer, n, bytes, replyStart, replyEnd);
+      buffer.set(this.replyEnd, n);
+      n += this.replyEnd.length;
+    }
+    out.length = n;
+  }
+}
+
+/** The ASCII bytes [from, to) written at `n` as JSON.stringify writes their characters (no quotes); the new end. */
+function escaped(buffer: Buffer, n: number, bytes: Uint8Array, from: number, to: number): number {
+  for (let i = from; i < to; i++) {
+    const c = bytes[i];
+    if (c >= 32 && c !== 34 && c !== 92) buffer[n++] = c;
+    else n = writeEscape(buffer, n, c);
+  }
+  return n;
 }
 
 /** Characters JSON.stringify writes as they are, one UTF-8 byte each. */
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
-
-const formatTime = new FormatTimeBytes();
 
 /** JSON.stringify's escapes of the ASCII control characters that have a short form. */
 const SHORT_ESCAPES: Record<number, number> = { 8: 98, 9: 116, 10: 110, 12: 102, 13: 114 };
@@ -459,73 +535,24 @@ export class JsonBytes {
     this.reserve(text.length * 3); // at most 3 UTF-8 bytes per UTF-16 unit
     this.length += this.buffer.write(text, this.length);
   }
+}
 
-  /** A non-negative safe integer's digits. */
-  integer(value: number): void {
-    // Line numbers: 32-bit integer division is several times cheaper than Math.floor of a double's.
-    if (value <= 0x7fffffff) {
-      this.smallInteger(value);
-      return;
-    }
-    let digits = 1;
-    for (let rest = value; rest >= 10; rest = Math.floor(rest / 10)) digits++;
-    this.reserve(digits);
-    const buffer = this.buffer;
-    let rest = value;
-    for (let i = this.length + digits - 1; i >= this.length; i--) {
-      buffer[i] = 48 + (rest % 10);
-      rest = Math.floor(rest / 10);
-    }
-    this.length += digits;
-  }
+/** The number of digits of a non-negative safe integer. */
+function digitCount(value: number): number {
+  let digits = 1;
+  // Line numbers: 32-bit integer division is several times cheaper than Math.floor of a double's.
+  if (value <= 0x7fffffff) for (let rest = value; rest >= 10; rest = (rest / 10) | 0) digits++;
+  else for (let rest = value; rest >= 10; rest = Math.floor(rest / 10)) digits++;
+  return digits;
+}
 
-  /** `integer` of a value below 2^31. */
-  private smallInteger(value: number): void {
-    let digits = 1;
-    for (let rest = value; rest >= 10; rest = (rest / 10) | 0) digits++;
-    this.reserve(digits);
-    const buffer = this.buffer;
-    let rest = value;
-    for (let i = this.length + digits - 1; i >= this.length; i--) {
-      const next = (rest / 10) | 0;
-      buffer[i] = 48 + rest - next * 10;
-      rest = next;
-    }
-    this.length += digits;
-  }
-
-  /** JSON.stringify of the string whose characters are the ASCII bytes [from, to) (quotes included). */
-  quoted(bytes: Uint8Array, from: number, to: number): void {
-    this.reserve(6 * (to - from) + 2);
-    const buffer = this.buffer;
-    let n = this.length;
-    buffer[n++] = 34;
-    for (let i = from; i < to; i++) {
-      const c = bytes[i];
-      if (c >= 32 && c !== 34 && c !== 92) buffer[n++] = c;
-      else n = writeEscape(buffer, n, c);
-    }
-    buffer[n++] = 34;
-    this.length = n;
-  }
-
-  /** `quoted` of ASCII bytes that need no escape (the caller knows them to be such): one copy. */
-  copiedString(bytes: Buffer, from: number, to: number): void {
-    this.reserve(to - from + 2);
-    const buffer = this.buffer;
-    buffer[this.length] = 34;
-    const end = this.length + 1 + bytes.copy(buffer, this.length + 1, from, to);
-    buffer[end] = 34;
-    this.length = end + 1;
-  }
-
-  /** ASCII bytes that need no escape in a JSON string (the caller knows them to be such). */
-  plain(bytes: Uint8Array, from: number, to: number): void {
-    this.reserve(to - from);
-    const buffer = this.buffer;
-    let n = this.length;
-    for (let i = from; i < to; i++) buffer[n++] = bytes[i];
-    this.length = n;
+/** Writes the `digits` digits of a non-negative safe integer (digitCount) before `end`. */
+function writeDigits(buffer: Uint8Array, end: number, digits: number, value: number): void {
+  let rest = value;
+  for (let i = end - 1; i >= end - digits; i--) {
+    const next = rest <= 0x7fffffff ? (rest / 10) | 0 : Math.floor(rest / 10);
+    buffer[i] = 48 + (rest - next * 10);
+    rest = next;
   }
 }
 

@@ -3,7 +3,18 @@ import type { Classification } from "../bounce/classify.ts";
 import { classifyEvent, EVENT_ACTIONS, FAILURE_TYPES } from "../bounce/classify-event.ts";
 import { detectProvider, hostName, recipientDomain } from "../bounce/provider.ts";
 import type { BounceRecord } from "../bounce/record.ts";
-import { ClassificationJson, type JsonBytes, joined, jsonRecord, utf8 } from "../bounce/render-output.ts";
+import {
+  ClassificationJson,
+  type JsonBytes,
+  joined,
+  jsonRecord,
+  PLAIN_REPLY,
+  QUOTED_REPLY,
+  RecordTemplate,
+  TOKENS,
+  utf8,
+  WHOLE_DIAGNOSTIC,
+} from "../bounce/render-output.ts";
 import { domainScope, hostScope } from "../bounce/rules/scope.ts";
 import { MAX_REPLY_LENGTH, parseReply } from "../bounce/smtp-reply.ts";
 import { latin1 } from "../events/byte-scan.ts";
@@ -15,7 +26,6 @@ import {
   FNV_PRIME,
   isProblem,
   newCounters,
-  type OutcomeShape,
   type OutcomeSpans,
   type ParseCounters,
   problem,
@@ -54,13 +64,8 @@ interface Entry {
   json: ClassificationJson | null;
   /** The JSON bytes of its classification's diagnostic and the record's end (made at the first `jsonBytes` that writes it). */
   diagnosticJson: Uint8Array | null;
-  /**
-   * The record part after the time (ClassificationJson.afterTime) last written for an outcome of this
-   * shape (whose remote host it holds) with this diagnostic ending.
-   */
-  afterTimeShape: OutcomeShape | null;
-  afterTimeEnding: Uint8Array | null;
-  afterTime: Uint8Array | null;
+  /** Its records' templates (per remote host, file, format and diagnostic form), the last used first. */
+  records: RecordTemplate[] | null;
   /**
    * The diagnostic's JSON bytes around the places swapTokens puts a reply's tokens, the record's end with
    * the last (made at the first `jsonBytes` that needs them; null: the tokens cannot be placed).
@@ -100,6 +105,8 @@ const MAX_CHAIN = 8;
 const MAX_IDS = 10_000;
 /** Contexts (everything but the reply) whose last entry is remembered, at most: a table of this size. */
 const GUESSES = 4096;
+/** Record templates kept per entry, at most (its records' remote hosts, mostly one provider's MX). */
+const MAX_RECORDS = 8;
 /** Guesses tried per reply (following branches), at most. */
 const MAX_TRIES = 4;
 /** Branches kept per entry, at most. */
@@ -143,6 +150,8 @@ export class EventClassifier {
   misses = 0;
   /** Hits found by a template (without a whole scan of the reply). */
   guessed = 0;
+  /** Record templates made (see writeBytes). */
+  recordsMade = 0;
 
   constructor(maxEntries = 50_000) {
     this.entries = new Memo(maxEntries);
@@ -202,7 +211,10 @@ export class EventClassifier {
     return true;
   }
 
-  /** `jsonBytes` from the cached parts and the line's bytes; false where the text has to be made. */
+  /**
+   * `jsonBytes` by the entry's record template for the event's remote host, file, format and the form
+   * of its diagnostic (made when there is none); false where the text has to be made.
+   */
   private writeBytes(
     entry: Entry,
     json: ClassificationJson,
@@ -211,90 +223,82 @@ export class EventClassifier {
     format: string,
     out: JsonBytes,
   ): boolean {
-    const { bytes, recipientStart, recipientEnd } = spans;
+    const { bytes, recipientStart, recipientEnd, replyStart, replyEnd } = spans;
+    const { file, line } = event.source;
+    if (!json.writable || recipientStart === recipientEnd || typeof file !== "string") return false;
+    if (line === null || !Number.isSafeInteger(line) || line < 0) return false;
+    const form = this.diagnosticForm(entry, spans);
+    if (form < 0) return false;
     const c = entry.classification;
     const remoteMta = event.remoteMta?.trim() || c.remoteMta;
-    const recipientNull = recipientStart === recipientEnd;
-    const { source, time } = event;
-    // The cached diagnostic is written with the record's middle, as one piece.
+    entry.records ??= [];
+    const records = entry.records;
+    let record = records[0];
+    if (record === undefined || !record.fits(remoteMta, file, format, form)) {
+      record = this.recordTemplate(entry, json, records, remoteMta, file, format, form);
+    }
+    record.write(out, bytes, recipientStart, recipientEnd, line, event.time, replyStart, replyEnd, this.mask);
+    return true;
+  }
+
+  /** The entry's record template of these (moved first, or made: the least recent one dropped beyond MAX_RECORDS). */
+  private recordTemplate(
+    entry: Entry,
+    json: ClassificationJson,
+    records: RecordTemplate[],
+    remoteMta: string | null,
+    file: string,
+    format: string,
+    form: number,
+  ): RecordTemplate {
+    for (let i = 1; i < records.length; i++) {
+      const record = records[i];
+      if (record.fits(remoteMta, file, format, form)) {
+        records.copyWithin(1, 0, i);
+        records[0] = record;
+        return record;
+      }
+    }
+    const c = entry.classification;
     let ending: Uint8Array | null = null;
-    if (this.cachedDiagnostic(entry, spans)) {
+    if (form === WHOLE_DIAGNOSTIC) {
       entry.diagnosticJson ??= joined(utf8(JSON.stringify(c.diagnostic)), json.tail());
       ending = entry.diagnosticJson;
     }
-    // The part after the time is the same for the entry's outcomes of one shape (its remote host).
-    let afterTime: Uint8Array | null = null;
-    const shape = spans.shape;
-    if (shape !== null && json.writable) {
-      if (entry.afterTimeShape !== shape || entry.afterTimeEnding !== ending) {
-        entry.afterTimeShape = shape;
-        entry.afterTimeEnding = ending;
-        entry.afterTime = json.afterTime(remoteMta, ending);
-      }
-      afterTime = entry.afterTime;
-    }
-    return (
-      json.writeHead(
-        out,
-        bytes,
-        recipientStart,
-        recipientEnd,
-        recipientNull,
-        source,
-        format,
-        time,
-        remoteMta,
-        ending,
-        afterTime,
-      ) &&
-      (ending !== null || this.diagnosticBytes(entry, json, spans, out))
+    const made = new RecordTemplate(
+      json,
+      detach(remoteMta),
+      detach(file),
+      detach(format),
+      form,
+      ending,
+      form === TOKENS ? (entry.pieces ?? null) : null,
     );
+    this.recordsMade++;
+    if (records.length >= MAX_RECORDS) records.pop();
+    records.unshift(made);
+    return made;
   }
 
   /**
-   * Whether `diagnostic(entry)` is the cached diagnostic for the event `find` looked up last on the bytes
-   * `spans` (written as one piece with the record's middle).
+   * How the record of the event `find` looked up last on the bytes `spans` writes `diagnostic(entry)`
+   * (RecordTemplate): the cached one whole; the reply itself (copied where the key proved it needs no
+   * escape); or the cached one's pieces around the reply's tokens (which need no escape: letters, digits
+   * and `@._%+=-:`). -1 where the text has to be made.
    */
-  private cachedDiagnostic(entry: Entry, spans: OutcomeSpans): boolean {
-    if (this.fresh || this.replyLength === 0) return true;
-    if (this.replyLength > MAX_REPLY_LENGTH || spans.replyStart < 0 || entry.identity) return false;
-    return this.mask.count === 0 && entry.tokens.length === 0;
-  }
-
-  /**
-   * The JSON of `diagnostic(entry)` written from bytes where it is not the cached one (cachedDiagnostic):
-   * the reply's own, or the cached one's pieces around the reply's tokens (which need no escape: letters,
-   * digits and `@._%+=-:`). False (nothing written) where the text has to be made.
-   */
-  private diagnosticBytes(
-    entry: Entry,
-    json: ClassificationJson,
-    spans: OutcomeSpans,
-    out: JsonBytes,
-  ): boolean {
-    const mask = this.mask;
-    if (this.replyLength > MAX_REPLY_LENGTH || spans.replyStart < 0) return false;
-    if (entry.identity) {
-      // Its own reply: copied where the key proved it needs no escape.
-      if (entry.plain) out.copiedString(spans.bytes, spans.replyStart, spans.replyEnd);
-      else out.quoted(spans.bytes, spans.replyStart, spans.replyEnd);
-      out.bytes(json.tail());
-      return true;
-    }
-    if (mask.count !== entry.tokens.length) return false;
+  private diagnosticForm(entry: Entry, spans: OutcomeSpans): number {
+    if (this.fresh || this.replyLength === 0) return WHOLE_DIAGNOSTIC;
+    if (this.replyLength > MAX_REPLY_LENGTH || spans.replyStart < 0) return -1;
+    if (entry.identity) return entry.plain ? PLAIN_REPLY : QUOTED_REPLY;
+    const count = this.mask.count;
+    if (count === 0 && entry.tokens.length === 0) return WHOLE_DIAGNOSTIC;
+    if (count !== entry.tokens.length) return -1;
     if (entry.pieces === undefined) {
       entry.pieces = diagnosticPieces(entry.classification.diagnostic, entry.tokens);
       // The record's end goes with the last piece.
-      if (entry.pieces !== null) entry.pieces.push(joined(entry.pieces.pop()!, json.tail()));
+      if (entry.pieces !== null) entry.pieces.push(joined(entry.pieces.pop()!, entry.json!.tail()));
     }
-    const pieces = entry.pieces;
-    if (pieces === null) return false;
-    for (let t = 0; t < mask.count; t++) {
-      out.bytes(pieces[t]);
-      out.plain(spans.bytes, spans.replyStart + mask.start(t), spans.replyStart + mask.end(t));
-    }
-    out.bytes(pieces[mask.count]);
-    return true;
+    return entry.pieces === null ? -1 : TOKENS;
   }
 
   /** The cached entry of the event's reply (classified now if new; null for types not classified). */
@@ -498,9 +502,7 @@ export class EventClassifier {
       json: null,
       diagnosticJson: null,
       pieces: undefined,
-      afterTimeShape: null,
-      afterTimeEnding: null,
-      afterTime: null,
+      records: null,
     };
   }
 

@@ -2,7 +2,14 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
 import type { BounceRecord } from "../../src/bounce/record.ts";
-import { JsonBytes, jsonRecord } from "../../src/bounce/render-output.ts";
+import {
+  ClassificationJson,
+  JsonBytes,
+  jsonRecord,
+  QUOTED_REPLY,
+  RecordTemplate,
+  WHOLE_DIAGNOSTIC,
+} from "../../src/bounce/render-output.ts";
 
 const rule = { id: "recipient-unknown", source: "RFC 3463 — X.1.1" };
 
@@ -57,18 +64,60 @@ test("jsonRecord equals JSON.stringify with schemaVersion first, cached parts or
   for (const value of cases) assert.equal(jsonRecord(value), plain(value));
 });
 
-test("JsonBytes writes JSON.stringify's text of ASCII bytes (property)", () => {
+test("a RecordTemplate writes jsonRecord's text: recipient and reply bytes escaped, line numbers and times filled in (property)", () => {
   const unit = fc.oneof(
     fc.constantFrom('"', "\\", "\n", "\t", "\u0000", "\u001f", "\u007f", "\u2028", "\ud800", "é", "中"),
     fc.string({ maxLength: 3 }),
   );
+  const ascii = fc
+    .array(unit, { minLength: 1, maxLength: 20 })
+    .map((parts) => parts.join("").replace(/[^\u0000-\u007f]/g, "?"));
+  const write = fc.record({
+    recipient: ascii,
+    reply: ascii,
+    // Two digit counts each side of 2^31 (the digits are written two ways).
+    line: fc.constantFrom(0, 7, 10, 99, 123456, 2147483647, 2147483648, Number.MAX_SAFE_INTEGER),
+    // As long as the first (written over it), or not, or with a character JSON escapes, or none.
+    time: fc.constantFrom(
+      null,
+      "2026-02-02T12:34:56.000Z",
+      "2026-02-02T12:34:57.000Z",
+      '2026-02-02T12:34:57.000"',
+      "2026-02-02T12:34:57.000\u00e9",
+      "2026-02-02T12:34",
+    ),
+  });
   fc.assert(
-    fc.property(fc.array(unit, { maxLength: 20 }), (parts) => {
-      const text = parts.join("");
-      const ascii = Buffer.from(text.replace(/[^\u0000-\u007f]/g, "?"), "latin1");
-      const bytes = new JsonBytes(1);
-      bytes.quoted(ascii, 0, ascii.length);
-      assert.equal(bytes.buffer.toString("utf8", 0, bytes.length), JSON.stringify(ascii.toString("latin1")));
-    }),
+    fc.property(
+      fc.constantFrom(WHOLE_DIAGNOSTIC, QUOTED_REPLY),
+      fc.constantFrom("maillog", 'a"b.log'),
+      fc.array(write, { minLength: 1, maxLength: 12 }),
+      (form, file, writes) => {
+        const base = record({ source: { file, line: 0 } });
+        const json = new ClassificationJson(base);
+        const ending = Buffer.concat([Buffer.from(JSON.stringify(base.diagnostic)), json.tail()]);
+        const template = new RecordTemplate(json, base.remoteMta, file, "postfix", form, ending, null);
+        const none = { count: 0, start: () => 0, end: () => 0 };
+        for (const { recipient, reply, line, time } of writes) {
+          const bytes = Buffer.from(`${recipient}|${reply}`, "latin1");
+          const out = new JsonBytes(1);
+          out.text("x");
+          template.write(
+            out,
+            bytes,
+            0,
+            recipient.length,
+            line,
+            time,
+            recipient.length + 1,
+            bytes.length,
+            none,
+          );
+          const diagnostic = form === WHOLE_DIAGNOSTIC ? base.diagnostic : reply;
+          const expected = jsonRecord({ ...base, recipient, source: { file, line }, time, diagnostic });
+          assert.equal(out.buffer.toString("utf8", 0, out.length), `x${expected}`);
+        }
+      },
+    ),
   );
 });

@@ -1,3 +1,4 @@
+import { type SpacedDiagnostic, spacedDiagnostic } from "../email/diagnostic-text.ts";
 import { type HeaderBlock, headerValue } from "../email/headers.ts";
 import type { ScannedEmail } from "../email/scan.ts";
 import { type SmtpCommand, smtpCommandIn } from "../email/smtp-phase.ts";
@@ -612,9 +613,6 @@ export function familyMarker(mail: ScannedEmail): (family: MtaFamily) => boolean
   };
 }
 
-/** Whitespace other than single spaces. */
-const SPACE_RUN = /\s\s|[^\S ]/;
-
 const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /** Each family's phrases lower-cased once (found lower-cased, then checked as written). */
@@ -668,11 +666,10 @@ MTA_FAMILIES.flatMap((family) => family.messages.map((message) => ({ family, mes
  */
 export function familyReason(
   families: readonly MtaFamily[] | ((family: MtaFamily) => boolean),
-  diagnostic: string,
+  diagnostic: string | SpacedDiagnostic,
 ): { family: MtaFamily; reason: Reason } | null {
-  // Reports wrap and justify their text ("User  not listed in …"): a phrase is looked for with one space between words.
-  const spaced = SPACE_RUN.test(diagnostic) ? diagnostic.replace(/\s+/g, " ") : diagnostic;
-  const found = phrasesIn(spaced.toLowerCase());
+  const { spaced, lower } = typeof diagnostic === "string" ? spacedDiagnostic(diagnostic) : diagnostic;
+  const found = phrasesIn(lower);
   if (found === null) return null;
   const counts = typeof families === "function" ? families : (family: MtaFamily) => families.includes(family);
   const owners = [...found].flatMap((phrase) => PHRASE_OWNERS.get(phrase) ?? []);
@@ -681,7 +678,8 @@ export function familyReason(
   for (let i = 0; i < owners.length; i++) {
     const { family, message } = owners[i];
     if (passed.has(family)) continue;
-    if (message.vagueStatusOnly && specificStatusIn(diagnostic)) continue;
+    // Unfolding keeps every status and its word boundaries: the spaced text is read for it.
+    if (message.vagueStatusOnly && specificStatusIn(spaced)) continue;
     // Found lower-cased (one scan for every phrase); the family wrote it as the table does.
     if (!spaced.includes(message.phrase)) continue;
     if (!counts(family)) {

@@ -16,6 +16,7 @@ import { type BounceRecord, ruleRef } from "../record.ts";
 import { HOST_RULE_IDS } from "../rules/knowledge.ts";
 import { PROVIDER_RULES } from "../rules/provider-rules.ts";
 import type { Reason } from "../vocabulary.ts";
+import { recordDiagnostic, type SpacedDiagnostic, spacedDiagnostic } from "./diagnostic-text.ts";
 import { type HeaderBlock, headerValue } from "./headers.ts";
 import { remoteHostIn } from "./remote-host.ts";
 import { REPORT_NOTES, type ReportKind, reportKind } from "./reports.ts";
@@ -28,10 +29,6 @@ export { splitMbox } from "./mbox.ts";
 const PROVIDER_RULE_IDS = new Set([...PROVIDER_RULES.map((rule) => rule.id), ...HOST_RULE_IDS]);
 /** Recipients read from one message, at most (the limit in force when the module loads, as scan.ts reads it). */
 const MAX_RECIPIENTS = limitOf("recipientsPerMessage");
-/** A diagnostic never needs more than this; hostile input stays bounded in every record. */
-const MAX_DIAGNOSTIC = 4000;
-/** Whitespace that unfolding changes: a run of two, or any but a plain space. */
-const SPACE_RUN = /\s\s|[^\S ]/;
 /** A failure status is what the diagnostic is about; a 2.x.x earlier in a transcript is not. */
 const FAILURE_STATUS_IN_TEXT = /\b[45]\.\d{1,3}\.\d{1,3}\b/;
 const STATUS_IN_TEXT = /\b2\.\d{1,3}\.\d{1,3}\b/;
@@ -100,13 +97,11 @@ function expiredInQueue(classification: Classification, action: string | null | 
 
 function toRecord(
   report: RecipientReport,
+  text: SpacedDiagnostic,
   file: string,
   line: number | null,
 ): { record: BounceRecord; hint: Reason | null } {
-  // Unfolded to one line; most diagnostics have only single spaces (no copy needed then).
-  const raw = report.diagnostic;
-  let diagnostic = (SPACE_RUN.test(raw) ? raw.replace(/\s+/g, " ") : raw).trim();
-  if (diagnostic.length > MAX_DIAGNOSTIC) diagnostic = diagnostic.slice(0, MAX_DIAGNOSTIC);
+  const { diagnostic, lowerDiagnostic } = recordDiagnostic(text);
   // "X-Unix; 255" is a program's exit status, not an SMTP reply.
   const replyCodeText =
     report.diagnosticType === "x-unix"
@@ -132,7 +127,7 @@ function toRecord(
     const byPhase =
       localProgramReason(report, diagnostic, classification.reason) ??
       phaseReason(
-        diagnostic.toLowerCase(),
+        lowerDiagnostic,
         status,
         classification.reason,
         () =>
@@ -295,14 +290,16 @@ function addRecords(
   const verdict = headerVerdict(mail.headers, isMarked);
   for (let r = 0; r < reports.length && r < MAX_RECIPIENTS; r++) {
     const entry = reports[r];
+    // Unfolded and lower-cased once: the family wording, the record's diagnostic and its phase read it.
+    const text = spacedDiagnostic(entry.diagnostic);
     if (!entry.hintReason) {
-      const found = familyHint(entry, entry === reports[0], verdict, mail, isMarked);
+      const found = familyHint(entry, text, entry === reports[0], verdict, mail, isMarked);
       if (found) {
         entry.hintReason = found.reason;
         entry.hintSource = ruleRef(`dialect:${found.family.id}`, found.family.source);
       }
     }
-    const { record, hint } = toRecord(entry, file, line);
+    const { record, hint } = toRecord(entry, text, file, line);
     reading.records.push(record);
     reading.hints.push(hint);
     reading.actions.push(entry.action ?? null);
@@ -316,6 +313,7 @@ function addRecords(
  */
 function familyHint(
   entry: RecipientReport,
+  text: SpacedDiagnostic,
   first: boolean,
   verdict: { family: MtaFamily; reason: Reason } | null,
   mail: ScannedEmail,
@@ -323,7 +321,7 @@ function familyHint(
 ): { family: MtaFamily; reason: Reason } | null {
   if (verdict) return verdict;
   const found = entry.diagnostic
-    ? (commandVerdict(isMarked, entry.diagnostic) ?? familyReason(isMarked, entry.diagnostic))
+    ? (commandVerdict(isMarked, entry.diagnostic) ?? familyReason(isMarked, text))
     : null;
   if (found) return found;
   return first && entry.recipient ? messageBeforeFirstRecipient(mail, entry.recipient, isMarked) : null;

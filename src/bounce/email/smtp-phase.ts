@@ -53,6 +53,12 @@ const LOCAL_AGENT_UNKNOWN_USER =
 const wordsOfUnknownUser = (reason: Reason, status: string | null): boolean =>
   reason === "userunknown" && !(status !== null && /^[45]\.1\./.test(status));
 
+/**
+ * Before RCPT TO no recipient was named: an unknown user there (words or an X.1.Y status) is the sender or
+ * the client, whatever the status says (RFC 5321 §3.3: MAIL FROM gives the reverse-path only).
+ */
+const unknownUserBeforeRcpt = (reason: Reason): boolean => reason === "userunknown";
+
 /** What the reply text alone gave (a status-code fallback or nothing) when no phrase explained it. */
 const UNEXPLAINED: readonly Reason[] = ["undefined", "securityerror", "blocked", "syntaxerror"];
 
@@ -114,7 +120,7 @@ const PHASE_RULES: ReadonlyArray<{
     // filtered probe a phase after the envelope, and nothing else explains the reply, so it stays on hold.
     id: "user-unknown-at-mail-from",
     text: /./,
-    textReason: wordsOfUnknownUser,
+    textReason: unknownUserBeforeRcpt,
     unless: LOCAL_AGENT_UNKNOWN_USER,
     commands: (command) => command === "MAIL",
     reason: "onhold",
@@ -134,8 +140,8 @@ const PHASE_RULES: ReadonlyArray<{
     id: "refused-at-connection",
     text: /./,
     // Wording of an unknown user there is not about the recipient (not named yet) either.
-    textReason: (reason, status) =>
-      (reason !== "blocked" && UNEXPLAINED.includes(reason)) || wordsOfUnknownUser(reason, status),
+    textReason: (reason) =>
+      (reason !== "blocked" && UNEXPLAINED.includes(reason)) || unknownUserBeforeRcpt(reason),
     unless: LOCAL_AGENT_UNKNOWN_USER,
     commands: (command) => command === "CONN" || command === "HELO",
     reason: "blocked",

@@ -246,11 +246,25 @@ export function gatesHold(rule: PhraseRule, context: PhraseContext): boolean {
     return false;
   if (rule.yieldsToStatus === true) {
     const byStatus = context.statusReason;
-    if (byStatus !== null && byStatus !== rule.reason && !STATUS_REASONS_TO_REFINE.includes(byStatus))
+    if (
+      byStatus !== null &&
+      byStatus !== rule.reason &&
+      !STATUS_REASONS_TO_REFINE.includes(byStatus) &&
+      !isOtherAddressStatus(context.status)
+    )
       return false;
   }
   return true;
 }
+
+/**
+ * X.1.0, "Other address status" (RFC 3463 §3.2): something about an address, not saying which one — the words
+ * do. Postfix answers an unlisted sender "550 5.1.0 <sender>: Sender address rejected: User unknown in local
+ * recipient table" (5.1.1 is its code for a recipient: smtpd_check.c, reject_unlisted_sender), so a phrase
+ * naming the sender is not outranked by it.
+ */
+const isOtherAddressStatus = (status: string | null): boolean =>
+  status?.length === 5 && status.endsWith(".1.0");
 
 /** Does the reply code satisfy a gate of reply codes (a list, or a class)? */
 export function replyMatches(reply: "4xx" | "5xx" | readonly number[], code: number | null): boolean {

@@ -1,0 +1,42 @@
+/**
+ * A report's diagnostic, unfolded and lower-cased once per record: the MTA family's wording, the record's
+ * diagnostic and the SMTP phase rules all read it.
+ */
+
+/** A diagnostic never needs more than this; hostile input stays bounded in every record. */
+const MAX_DIAGNOSTIC = 4000;
+/** Whitespace that unfolding changes: a run of two, or any but a plain space (most diagnostics have neither). */
+const SPACE_RUN = /\s\s|[^\S ]/;
+
+/**
+ * Reports wrap and justify their text ("User  not listed in …"): runs of whitespace become one space, so a
+ * phrase is found with one space between its words; `lower` is that text lower-cased.
+ */
+export interface SpacedDiagnostic {
+  readonly spaced: string;
+  readonly lower: string;
+}
+
+export function spacedDiagnostic(diagnostic: string): SpacedDiagnostic {
+  const spaced = SPACE_RUN.test(diagnostic) ? diagnostic.replace(/\s+/g, " ") : diagnostic;
+  return { spaced, lower: spaced.toLowerCase() };
+}
+
+/**
+ * The record's diagnostic (the unfolded text trimmed, at most MAX_DIAGNOSTIC long) and the same slice of the
+ * lower-cased copy (no second copy). Unfolded, a text's only whitespace is single spaces (trim() and \s know
+ * the same characters), so at most one leads and one trails.
+ */
+export function recordDiagnostic({ spaced, lower }: SpacedDiagnostic): {
+  diagnostic: string;
+  lowerDiagnostic: string;
+} {
+  const start = spaced.charCodeAt(0) === 32 ? 1 : 0;
+  let end =
+    spaced.length > start && spaced.charCodeAt(spaced.length - 1) === 32 ? spaced.length - 1 : spaced.length;
+  if (end - start > MAX_DIAGNOSTIC) end = start + MAX_DIAGNOSTIC;
+  const diagnostic = spaced.slice(start, end);
+  // A character whose lower case is longer (U+0130) moves every later one: then the slice is lower-cased itself.
+  const lowerDiagnostic = lower.length === spaced.length ? lower.slice(start, end) : diagnostic.toLowerCase();
+  return { diagnostic, lowerDiagnostic };
+}

@@ -1,0 +1,97 @@
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { test } from "node:test";
+import { CLASSIFIER_VERSION } from "../../src/bounce/classifier-version.ts";
+import { classifyEvent } from "../../src/bounce/classify-event.ts";
+import { EVENT_ACTIONS } from "../../src/bounce/event-actions.ts";
+import {
+  BAD_ADDRESS_REASONS,
+  CATEGORY_ACTION,
+  NOT_FAILURES,
+  REASON_ACTION,
+  REASON_CATEGORY,
+  RETRYABLE_5XX,
+  SUPPRESS_REASONS,
+} from "../../src/bounce/rules/categories.ts";
+import { PHRASE_TABLES } from "../../src/bounce/rules/knowledge.ts";
+import { PROVIDER_CODE_PATTERNS } from "../../src/bounce/rules/provider-codes.ts";
+import { PROVIDER_RULES } from "../../src/bounce/rules/provider-rules.ts";
+import { REPLY_CODE_RULES, SISIMAI_STATUS_RULES, STATUS_RULES } from "../../src/bounce/rules/status-codes.ts";
+
+/**
+ * The classifier's behaviour at this version. When this test fails, the classifier answers differently
+ * for some input: bump CLASSIFIER_VERSION (src/bounce/classifier-version.ts) and set both values here
+ * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
+ */
+const RECORDED = {
+  version: 1,
+  fingerprint: "883bf4231a6aa42ca72e326f7747d12aada6f6a1abe3c86270fcadfdcbb91dd3",
+};
+
+/** Rule data as text: patterns by their source and flags. */
+const asText = (value: unknown): string =>
+  JSON.stringify(value, (_key, entry) =>
+    entry instanceof RegExp ? `/${entry.source}/${entry.flags}` : entry,
+  );
+
+const STATUSES = [null, "5.0.0", "5.1.0", "5.1.1", "5.2.2", "5.7.1", "4.7.0"];
+const HINTS = ["filtered", "onhold", "expired", "suppressed"];
+const TYPES = ["bounced", "deferred"];
+
+function fingerprint(): string {
+  const hash = createHash("sha256");
+  hash.update(
+    asText([
+      PHRASE_TABLES,
+      PROVIDER_RULES,
+      PROVIDER_CODE_PATTERNS,
+      SISIMAI_STATUS_RULES,
+      STATUS_RULES,
+      REPLY_CODE_RULES,
+      [REASON_CATEGORY, REASON_ACTION, CATEGORY_ACTION, RETRYABLE_5XX],
+      [NOT_FAILURES, BAD_ADDRESS_REASONS, SUPPRESS_REASONS, EVENT_ACTIONS],
+    ]),
+  );
+  const examples = [
+    ...PHRASE_TABLES.flatMap((table) => table.rules.map((rule) => ({ text: rule.example, recipient: null }))),
+    ...PROVIDER_RULES.map((rule) => ({ text: rule.example, recipient: rule.exampleRecipient ?? null })),
+    ...PROVIDER_CODE_PATTERNS.map((rule) => ({ text: rule.example, recipient: null })),
+  ];
+  const hosts = PHRASE_TABLES.flatMap((table) => table.hosts ?? []);
+  const answer = (facts: {
+    text: string;
+    type?: string;
+    status?: string | null;
+    hint?: string | null;
+    remoteMta?: string | null;
+    recipient: string | null;
+  }) => {
+    const classification = classifyEvent({
+      type: facts.type ?? "bounced",
+      reply: facts.text,
+      replyCode: null,
+      status: facts.status ?? null,
+      remoteMta: facts.remoteMta ?? null,
+      recipient: facts.recipient ?? "someone@example.org",
+      hint: facts.hint ?? null,
+    });
+    assert.ok(classification, facts.type);
+    hash.update(asText(classification));
+  };
+  for (const example of examples) {
+    for (const type of TYPES) for (const status of STATUSES) answer({ ...example, type, status });
+    for (const hint of HINTS) answer({ ...example, hint });
+    for (const host of hosts) answer({ ...example, remoteMta: `mx.${host}` });
+  }
+  return hash.digest("hex");
+}
+
+test("the classifier's version changes with its answers (rule data, verdicts)", () => {
+  const now = fingerprint();
+  assert.equal(
+    `${CLASSIFIER_VERSION} ${now}`,
+    `${RECORDED.version} ${RECORDED.fingerprint}`,
+    `the classifier answers differently: bump CLASSIFIER_VERSION past ${RECORDED.version} and record ` +
+      `{ version: <new>, fingerprint: "${now}" } in test/bounce/classifier-version.test.ts`,
+  );
+});

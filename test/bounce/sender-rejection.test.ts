@@ -1,0 +1,86 @@
+import assert from "node:assert/strict";
+import { Readable } from "node:stream";
+import { describe, it } from "node:test";
+import { classifyReply } from "../../src/bounce/classify.ts";
+import { recordsFromEmail } from "../../src/bounce/email/index.ts";
+import type { BounceRecord } from "../../src/bounce/record.ts";
+import { classifyEventStream } from "../../src/pipeline/classify-events.ts";
+
+/**
+ * A refusal of the envelope sender is not about the recipient: one misconfigured sending domain must not
+ * suppress every address it mails. Postfix's reject_unlisted_sender writes "Sender address rejected: User
+ * unknown in local recipient table" with 5.1.0 (5.1.1 is its code for a recipient), at MAIL FROM; Sisimai
+ * (reason/why-userunknown.go yields to why-rejected.go's "address rejected"; why-rejected.go at MAIL) says
+ * rejected.
+ */
+const REPLY =
+  "550 5.1.0 <news@send.example.net>: Sender address rejected: User unknown in local recipient table";
+
+const verdict = (record: Pick<BounceRecord, "reason" | "category" | "suppressRecipient"> | undefined) =>
+  `${record?.reason} ${record?.category} ${record?.suppressRecipient}`;
+
+function dsn(said: string, status: string, diagnostic: string): string {
+  return [
+    "From: MAILER-DAEMON@mx.example.org",
+    "To: news@send.example.net",
+    "Subject: Undelivered Mail Returned to Sender",
+    'Content-Type: multipart/report; report-type=delivery-status; boundary="B"',
+    "",
+    "--B",
+    "",
+    `<alice@example.com>: host mx.example.com[192.0.2.4] said: ${said}`,
+    "",
+    "--B",
+    "Content-Type: message/delivery-status",
+    "",
+    "Reporting-MTA: dns; mx.example.org",
+    "",
+    "Final-Recipient: rfc822; alice@example.com",
+    "Action: failed",
+    `Status: ${status}`,
+    "Remote-MTA: dns; mx.example.com",
+    `Diagnostic-Code: smtp; ${diagnostic}`,
+    "",
+    "--B--",
+    "",
+  ].join("\n");
+}
+
+const fromEmail = (said: string, status: string, diagnostic = said) =>
+  recordsFromEmail(Buffer.from(dsn(said, status, diagnostic)), "t.eml").records[0];
+
+async function fromLog(reply: string, dsnCode: string): Promise<BounceRecord | undefined> {
+  const line = `Dec  3 05:00:01 mail postfix/smtp[1234]: 4F1AB2C3D4: to=<alice@example.com>, relay=mx.example.com[192.0.2.4]:25, delay=1.2, delays=0.1/0/0.5/0.6, dsn=${dsnCode}, status=bounced (host mx.example.com[192.0.2.4] said: ${reply} (in reply to MAIL FROM command))`;
+  const batches = classifyEventStream(Readable.from([Buffer.from(`${line}\n`)]), "postfix", "maillog", {
+    year: 2026,
+  });
+  for await (const batch of batches) for (const item of batch) if ("reason" in item) return item;
+  return undefined;
+}
+
+describe("a sender refused at MAIL FROM does not suppress the recipient", () => {
+  it("Postfix's unlisted sender with 5.1.0 is rejected in a reply, a DSN and a log line", async () => {
+    assert.equal(verdict(classifyReply({ text: REPLY, status: "5.1.0" })), "rejected infrastructure false");
+    assert.equal(verdict(classifyReply({ text: REPLY })), "rejected infrastructure false");
+    assert.equal(
+      verdict(fromEmail(`${REPLY} (in reply to MAIL FROM command)`, "5.1.0", REPLY)),
+      "rejected infrastructure false",
+    );
+    assert.equal(verdict(await fromLog(REPLY, "5.1.0")), "rejected infrastructure false");
+  });
+  it("a recipient's X.1.1 still names the recipient", () => {
+    const recipient =
+      "550 5.1.1 <alice@example.com>: Recipient address rejected: User unknown in local recipient table";
+    assert.equal(verdict(classifyReply({ text: recipient, status: "5.1.1" })), "userunknown recipient true");
+  });
+  it("at MAIL FROM an address status is the sender's: an unknown user there is on hold, not suppressed", () => {
+    for (const status of ["5.1.0", "5.1.1", "5.0.0"]) {
+      const said = "550 5.1.1 User unknown (in reply to MAIL FROM command)";
+      assert.equal(
+        verdict(fromEmail(said, status, "550 5.1.1 User unknown")),
+        "onhold unknown false",
+        status,
+      );
+    }
+  });
+});
