@@ -269,17 +269,49 @@ export async function reclassifyIfStale(store: Store): Promise<number> {
   if (state?.version === CLASSIFIER_VERSION) return 0;
   let again = 0;
   if (state?.classes) {
-    const classified = await classifyYielding(
-      await distinctReplies(store, "reply_key IN (SELECT reply_key FROM reply_classes)"),
+    const stored = await distinctReplies(store, "reply_key IN (SELECT reply_key FROM reply_classes)");
+    // A class no stored row carries (rows deleted since) is classified from what it recorded itself.
+    const unused = await store.all<NewReply>(
+      `SELECT reply_key, event_type AS type, provider_of_recipient AS provider,
+        CASE WHEN contains(reply_key, ':') THEN split_part(reply_key, ':', 1) END AS hint, reply, reply_code,
+        status, NULL AS recipient, NULL AS remote_mta
+      FROM reply_classes
+      WHERE reply_key NOT IN (SELECT reply_key FROM event_rows WHERE type IN ${CLASSIFIED_TYPES} AND reply_key IS NOT NULL)`,
     );
-    // Classes of replies no stored row carries go too: a later file bringing one classifies it anew.
-    await store.run("DELETE FROM reply_classes");
-    await appendClassifications(store, classified);
+    const classified = await classifyYielding([...stored, ...unused]);
+    await updateClassifications(store, classified);
     again = classified.length;
   }
   await store.run("DELETE FROM classifier_state");
   await store.run("INSERT INTO classifier_state VALUES ($version)", { version: CLASSIFIER_VERSION });
   return again;
+}
+
+/**
+ * Replaces the classes of replies already in `reply_classes` in place: deleting and appending the same
+ * keys in one transaction trips DuckDB's unique index on `reply_key` ("Duplicate key").
+ */
+async function updateClassifications(store: Store, classified: Classified[]): Promise<void> {
+  await store.run(`CREATE OR REPLACE TEMP TABLE reclassified (reply_key VARCHAR, provider VARCHAR,
+    provider_code VARCHAR, reason VARCHAR, category VARCHAR, permanent BOOLEAN, rule_id VARCHAR)`);
+  const appender = await store.appender("reclassified", "main", "temp");
+  const text = (value: string | null) =>
+    value === null ? appender.appendNull() : appender.appendVarchar(value);
+  for (const { reply, result } of classified) {
+    text(reply.reply_key);
+    text(result.provider);
+    text(result.providerCode);
+    text(result.reason);
+    text(result.category);
+    appender.appendBoolean(result.permanent);
+    text(result.rule.id);
+    appender.endRow();
+  }
+  appender.closeSync();
+  await store.run(`UPDATE reply_classes SET provider = r.provider, provider_code = r.provider_code,
+      reason = r.reason, category = r.category, permanent = r.permanent, rule_id = r.rule_id
+    FROM temp.reclassified r WHERE reply_classes.reply_key = r.reply_key`);
+  await store.run("DROP TABLE temp.reclassified");
 }
 
 interface Classified {
