@@ -113,3 +113,23 @@ test("segments no longer wanted: the reader stops where it is", async () => {
   }
   assert.equal(taken, 2);
 });
+
+test("segments cut here while the reader starts, then the reader's: the same segments, none twice", async () => {
+  const path = join(dir, "mixed.mbox");
+  writeFileSync(path, `From MAILER-DAEMON Thu Apr 29 23:34:45 2010\n${email}\n\n`.repeat(12_000), "latin1");
+  const here = segmentsHere(path);
+  assert.ok(here.length > 4, `segments: ${here.length}`);
+  const mixed: Segment[] = [];
+  let cutHere = 0;
+  for await (const { messages, ...segment } of segmentsReadAhead(
+    path,
+    segmentsHere(path)[Symbol.iterator](),
+  )) {
+    if (messages === undefined) cutHere++;
+    else assert.deepEqual(messages, splitMbox(segment.raw));
+    mixed.push(segment);
+  }
+  // The first at least: the reader has not started when it is wanted.
+  assert.ok(cutHere > 0, "none cut here");
+  assert.deepEqual(mixed, here);
+});
