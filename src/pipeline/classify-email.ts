@@ -23,12 +23,21 @@ export function* classifyEmailBuffer(raw: Buffer, file: string): Generator<Item>
   }
 }
 
-/** The messages of one segment, records and problems in order, line numbers those of the whole mbox. */
-export function classifySegment(raw: Buffer, file: string, first: number, problem?: ParseProblem): Item[] {
+/**
+ * The messages of one segment, records and problems in order, line numbers those of the whole mbox.
+ * `messages`: the segment already cut (Segment.messages), else cut here.
+ */
+export function classifySegment(
+  raw: Buffer,
+  file: string,
+  first: number,
+  problem?: ParseProblem,
+  messages?: Segment["messages"],
+): Item[] {
   const items: Item[] = [];
   if (problem) items.push(problem);
   if (raw.length === 0) return items;
-  for (const message of splitMbox(raw)) {
+  for (const message of messages ?? splitMbox(raw)) {
     const { records, problems } = recordsFromEmail(message.raw, file, first + message.line - 1);
     items.push(...records, ...problems);
   }
@@ -94,7 +103,7 @@ async function* classifySegments(
 ): AsyncGenerator<(Item | string)[]> {
   const segments = threadsAllowed() ? segmentsReadAhead(file) : segmentsHere(chunks(), file);
   for await (const segment of segments) {
-    const items = classifySegment(segment.raw, file, segment.line, segment.problem);
+    const items = classifySegment(segment.raw, file, segment.line, segment.problem, segment.messages);
     yield json ? asJson(items) : items;
   }
 }

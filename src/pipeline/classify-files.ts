@@ -46,12 +46,14 @@ const SCRATCH_BYTES = 256 * 1024;
 
 /**
  * `ahead`: the files already being read by a reader thread (read-ahead.ts), `paths` being its files from
- * `first` on; without it each file is read here.
+ * `first` on; without it each file is read here. `streams`: paths that are not regular files (expandInputs):
+ * never opened here, left to the caller's stream (a FIFO opened twice would wait for a second writer).
  */
 export async function classifyWholeFiles(
   paths: readonly string[],
   options: ClassifyOptions,
   ahead?: { reader: FilesReadAhead; first: number },
+  streams: ReadonlySet<string> = NO_STREAMS,
 ): Promise<FilesDone> {
   const files: FileResult[] = [];
   // A job's buffers are the last job's (a fresh 256 KB each time is fresh pages to fault in); a job that runs
@@ -65,9 +67,11 @@ export async function classifyWholeFiles(
       // Most files (bounce emails) are done without an await: a folder of 14,000 takes thousands fewer turns.
       // Any other is awaited here, before the next file is read into the scratch buffer.
       const before = json.length;
-      const open = ahead
-        ? () => ahead.reader.open(ahead.first + at, scratch)
-        : () => openWholeFile(paths[at], scratch);
+      const open = streams.has(paths[at])
+        ? () => null
+        : ahead
+          ? () => ahead.reader.open(ahead.first + at, scratch)
+          : () => openWholeFile(paths[at], scratch);
       try {
         const started = startWholeFile(paths[at], open, options, json);
         const result =
@@ -83,6 +87,8 @@ export async function classifyWholeFiles(
     spare.push({ json, scratch });
   }
 }
+
+const NO_STREAMS: ReadonlySet<string> = new Set();
 
 /** Buffers of jobs done, for the next job. */
 const spare: { json: JsonLines; scratch: Buffer }[] = [];
@@ -194,12 +200,13 @@ function fail(result: FileResult, error: unknown): void {
 export async function* classifyFilesInJobs(
   paths: readonly string[],
   options: ClassifyOptions,
+  streams: ReadonlySet<string> = NO_STREAMS,
 ): AsyncGenerator<FilesDone> {
-  const reader = threadsAllowed() ? new FilesReadAhead(paths, SCRATCH_BYTES) : undefined;
+  const reader = threadsAllowed() ? new FilesReadAhead(paths, SCRATCH_BYTES, { streams }) : undefined;
   try {
     for (let first = 0; first < paths.length; first += JOB_FILES) {
       const job = paths.slice(first, first + JOB_FILES);
-      yield await classifyWholeFiles(job, options, reader && { reader, first });
+      yield await classifyWholeFiles(job, options, reader && { reader, first }, streams);
     }
   } finally {
     reader?.stop();

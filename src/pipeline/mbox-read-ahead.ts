@@ -5,14 +5,14 @@ import { type MboxReaderShared, STOP, TAKEN } from "./mbox-read-ahead-layout.ts"
 import type { Segment } from "./mbox-segmenter.ts";
 
 type Message =
-  | { raw: Uint8Array; line: number; problem?: Segment["problem"] }
+  | { raw: Uint8Array; line: number; starts: Int32Array; lines: Int32Array; problem?: Segment["problem"] }
   | { end: true }
   | { error: { message: string; code?: string } };
 
 /**
  * A big mbox's segments (MboxSegmenter), read and cut on a second thread (mbox-reader-worker.ts) while this
- * thread classifies the ones before: the file's reading, the boundary search, line counting and copying
- * leave this thread, and no second isolate repeats the classifier's warm-up (a second process did). The
+ * thread classifies the ones before, each with its messages (splitMbox): the file's reading, the boundary
+ * search, line counting and copying leave this thread, and no second isolate repeats the classifier's warm-up (a second process did). The
  * same segments, in the same order, as MboxSegmenter over the file's chunks here; a read error ends them as
  * it would here (same message and code).
  */
@@ -24,8 +24,13 @@ export async function* segmentsReadAhead(file: string): AsyncGenerator<Segment> 
       if ("end" in message) return;
       if ("error" in message)
         throw Object.assign(new Error(message.error.message), { code: message.error.code });
-      const { raw, ...rest } = message;
-      yield { raw: Buffer.from(raw.buffer, raw.byteOffset, raw.length), ...rest };
+      const { raw, line, starts, lines, problem } = message;
+      const bytes = Buffer.from(raw.buffer, raw.byteOffset, raw.length);
+      const messages = Array.from(starts, (start, at) => ({
+        raw: bytes.subarray(start, at + 1 < starts.length ? starts[at + 1] : bytes.length),
+        line: lines[at],
+      }));
+      yield problem ? { raw: bytes, line, problem, messages } : { raw: bytes, line, messages };
     }
   } finally {
     reader.stop();

@@ -1,5 +1,6 @@
 import { closeSync, openSync, readSync } from "node:fs";
 import { parentPort, workerData } from "node:worker_threads";
+import { splitMbox } from "../bounce/email/mbox.ts";
 import { AHEAD, type MboxReaderShared, STOP, TAKEN } from "./mbox-read-ahead-layout.ts";
 import { MboxSegmenter, type Segment } from "./mbox-segmenter.ts";
 
@@ -29,15 +30,21 @@ function send(message: unknown, transfer: ArrayBuffer[] = []): boolean {
   return true;
 }
 
-/** Each segment in a buffer of its own (a segment's bytes may share theirs with the bytes still pending). */
+/**
+ * Each segment in a buffer of its own (a segment's bytes may share theirs with the bytes still pending), with
+ * its messages as splitMbox cuts them (where each starts in the segment, the line it starts on): the
+ * classifying thread then only classifies.
+ */
 function sendAll(segments: Segment[]): boolean {
   for (const segment of segments) {
     const raw = new Uint8Array(segment.raw.length);
     raw.set(segment.raw);
-    const message = segment.problem
-      ? { raw, line: segment.line, problem: segment.problem }
-      : { raw, line: segment.line };
-    if (!send(message, [raw.buffer])) return false;
+    const messages = segment.raw.length > 0 ? splitMbox(segment.raw) : [];
+    const starts = Int32Array.from(messages, (message) => message.raw.byteOffset - segment.raw.byteOffset);
+    const lines = Int32Array.from(messages, (message) => message.line);
+    const { line, problem } = segment;
+    const message = problem ? { raw, line, starts, lines, problem } : { raw, line, starts, lines };
+    if (!send(message, [raw.buffer, starts.buffer, lines.buffer])) return false;
   }
   return true;
 }

@@ -11,6 +11,8 @@ export interface Segment {
   problem?: ParseProblem;
   /** Where `raw` starts in the input (a segment of messages; not a skipped-message problem). */
   offset?: number;
+  /** Its messages as splitMbox cuts them, when already cut (on the reader thread, mbox-read-ahead.ts). */
+  messages?: { raw: Buffer; line: number }[];
 }
 
 /** Cut a streamed mbox into segments of whole messages once this much is buffered. */

@@ -7,6 +7,8 @@
  */
 export interface ReadAheadShared {
   paths: readonly string[];
+  /** Paths never opened by the reader (a FIFO's writer would find its one reader gone). */
+  streams: ReadonlySet<string>;
   control: Int32Array;
   slots: Int32Array;
   bytes: SharedArrayBuffer;

@@ -8,7 +8,7 @@ import { DONE, NEXT, type ReadAheadShared } from "./read-ahead-layout.ts";
  * the slot with the file's index. A slot is free again once the classifying thread is past the file it
  * holds. Only node built-ins: the thread starts in a few milliseconds, on the other core.
  */
-const { paths, control, slots, bytes, slotBytes } = workerData as ReadAheadShared;
+const { paths, streams, control, slots, bytes, slotBytes } = workerData as ReadAheadShared;
 const slotCount = slots.length / 2;
 /** A nap while every slot is full: the classifying thread takes ~0.04 ms a file, ~25 of the 64 meanwhile. */
 const NAP_MS = 1;
@@ -30,11 +30,13 @@ for (;;) {
 }
 
 /**
- * How many bytes of the file the slot holds; -1 when the classifying thread must open it (any error). Opened
- * without blocking (a FIFO named on the command line would wait for a writer) and read by position (a pipe or
- * terminal then fails, ESPIPE, and gives up none of its bytes).
+ * How many bytes of the file the slot holds; -1 when the classifying thread must open it (any error). A path
+ * named as a stream (a FIFO, a device) is never opened here; any other is opened without blocking all the same
+ * (one made a FIFO since the walk would wait for a writer) and read by position (a pipe or terminal then
+ * fails, ESPIPE, and gives up none of its bytes).
  */
 function readInto(path: string, into: Uint8Array): number {
+  if (streams.has(path)) return -1;
   try {
     const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
     try {

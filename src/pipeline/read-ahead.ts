@@ -23,13 +23,22 @@ export class FilesReadAhead {
   private readonly shared: ReadAheadShared;
   private readonly worker: Worker;
 
-  /** `slotBytes`: the most bytes of a file read ahead; one that fills them is opened here (openWholeFile). */
-  constructor(paths: readonly string[], slotBytes: number) {
+  /**
+   * `slotBytes`: the most bytes of a file read ahead; one that fills them is opened here (openWholeFile).
+   * `streams`: paths the reader must never open (not regular files: see classifyWholeFiles); `slots`: how
+   * many files it may hold read ahead (tests use a few).
+   */
+  constructor(
+    paths: readonly string[],
+    slotBytes: number,
+    { streams = new Set(), slots = SLOTS }: { streams?: ReadonlySet<string>; slots?: number } = {},
+  ) {
     this.shared = {
       paths,
+      streams,
       control: new Int32Array(new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT)),
-      slots: new Int32Array(new SharedArrayBuffer(2 * SLOTS * Int32Array.BYTES_PER_ELEMENT)).fill(-1),
-      bytes: new SharedArrayBuffer(SLOTS * slotBytes),
+      slots: new Int32Array(new SharedArrayBuffer(2 * slots * Int32Array.BYTES_PER_ELEMENT)).fill(-1),
+      bytes: new SharedArrayBuffer(slots * slotBytes),
       slotBytes,
     };
     this.worker = moduleWorker(import.meta.url, "read-ahead-worker", this.shared);
@@ -45,10 +54,11 @@ export class FilesReadAhead {
   open(index: number, scratch: Buffer): OpenedSource | null {
     const { paths, control, slots, bytes, slotBytes } = this.shared;
     const path = paths[index];
-    const slot = index % SLOTS;
+    const slotCount = slots.length / 2;
+    const slot = index % slotCount;
     // Stdin is never read ahead (the reader would open a file named "-").
     if (path !== "-" && Atomics.load(slots, slot) === index) {
-      const length = slots[SLOTS + slot];
+      const length = slots[slotCount + slot];
       // Unreadable there, or as long as the slot (maybe longer): opened here, so errors and big files are met
       // exactly as without the reader.
       if (length < 0 || length >= slotBytes) return this.openHere(path, scratch);

@@ -2,7 +2,7 @@ import { EVENT_TYPES } from "../events/event.ts";
 import type { Cond, EventField, Expr, FieldTable, LeafType, TransformName } from "../events/field-table.ts";
 import { canonicalName } from "../events/table-parser.ts";
 import { GENERIC_TYPE_ALIASES } from "../events/transforms.ts";
-import { sqlIdent, sqlString } from "../util/sql.ts";
+import { sqlIdent, sqlIn, sqlString } from "../util/sql.ts";
 
 /**
  * A field table (src/events/field-table.ts) compiled to one DuckDB query that reads a file and yields
@@ -418,7 +418,7 @@ function nonEmpty(value: Sql): Sql {
 
 function compileCond(c: Cond, cx: Context, base = "root"): string {
   const sure = (sql: string) => `coalesce(${sql}, false)`;
-  if ("type" in c) return sure(`etype IN (${c.type.map(sqlString).join(", ")})`);
+  if ("type" in c) return sure(sqlIn("etype", c.type));
   if ("eq" in c) {
     const value = compileExpr(c.eq[0], cx, base);
     const t = value.type === "BOOLEAN" ? `CAST(${value.sql} AS VARCHAR)` : text(value);
@@ -426,7 +426,7 @@ function compileCond(c: Cond, cx: Context, base = "root"): string {
   }
   if ("oneOf" in c) {
     const t = text(compileExpr(c.oneOf[0], cx, base));
-    return sure(`${t} IN (${c.oneOf[1].map(sqlString).join(", ")})`);
+    return sure(sqlIn(t, c.oneOf[1]));
   }
   if ("present" in c) return `(${compileExpr(c.present, cx, base).sql}) IS NOT NULL`;
   if ("prefix" in c)

@@ -17,3 +17,15 @@ export function sqlIdent(name: string): string {
 export function sqlList(values: readonly string[]): string {
   return `(${values.map(sqlString).join(", ")})`;
 }
+
+/**
+ * `expr IN (values)` for per-row SQL: from five constants on, DuckDB plans an IN list as a join against the
+ * list, which carries every column of every row through it, even when the test sits in a CASE arm few rows
+ * take (SendGrid 1M rows: a fifth of the insert's projection time); `list_contains` over the constant list
+ * stays an expression evaluated where it is written. Both give NULL for a NULL `expr`.
+ */
+export function sqlIn(expr: string, values: readonly string[]): string {
+  return values.length < 5
+    ? `${expr} IN ${sqlList(values)}`
+    : `list_contains([${values.map(sqlString).join(", ")}], ${expr})`;
+}

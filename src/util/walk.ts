@@ -23,6 +23,11 @@ export interface WalkProblem {
 export interface WalkResult {
   files: string[];
   problems: WalkProblem[];
+  /**
+   * The files named on the command line that are not regular files (a FIFO, a device, `-`): each can be
+   * opened and read only once, as a stream.
+   */
+  streams: Set<string>;
 }
 
 /**
@@ -32,10 +37,12 @@ export interface WalkResult {
 export function expandInputs(args: readonly string[], progress?: (count: number) => void): WalkResult {
   const files: string[] = [];
   const problems: WalkProblem[] = [];
+  const streams = new Set<string>();
   const visited = new Set<string>();
   for (const arg of args) {
     if (arg === "-") {
       files.push(arg);
+      streams.add(arg);
       progress?.(files.length);
       continue;
     }
@@ -50,10 +57,13 @@ export function expandInputs(args: readonly string[], progress?: (count: number)
       files.push(
         ...filesBelow(arg, info, visited, problems, progress && ((count) => progress(files.length + count))),
       );
-    else files.push(arg);
+    else {
+      files.push(arg);
+      if (!info.isFile()) streams.add(arg);
+    }
     progress?.(files.length);
   }
-  return { files, problems };
+  return { files, problems, streams };
 }
 
 /** The file behind a path, whatever the path (device and inode): links to one file compare equal. */

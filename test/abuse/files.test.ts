@@ -46,8 +46,15 @@ describe("expandInputs (one walker for classify and ingest)", () => {
   });
 
   test("a FIFO named on the command line is kept (read as a stream); a missing input is a problem", () => {
-    const { files, problems } = expandInputs([join(dir, "a", "fifo"), "-", join(work, "nope")]);
-    assert.deepEqual(files, [join(dir, "a", "fifo"), "-"]);
+    const { files, problems, streams } = expandInputs([
+      join(dir, "a", "fifo"),
+      "-",
+      join(work, "nope"),
+      join(dir, "one.log"),
+    ]);
+    assert.deepEqual(files, [join(dir, "a", "fifo"), "-", join(dir, "one.log")]);
+    // Named as streams (each can be opened once): the FIFO and stdin, not the regular files.
+    assert.deepEqual([...streams], [join(dir, "a", "fifo"), "-"]);
     assert.deepEqual(problems, [
       { path: join(work, "nope"), reason: "no such file or directory", unread: true },
     ]);

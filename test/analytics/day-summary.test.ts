@@ -204,3 +204,33 @@ test("what ingest keeps from its one scan of a file equals the summary rebuilt f
     s.close();
   }
 });
+
+test("a first file with a bad line and no repeat, then one of stored records only: the kept summary is the rebuilt one, and no settled-away row is counted", async () => {
+  const lines = readFileSync(files[0], "utf8").split("\n").filter(Boolean);
+  const first = join(dir, "flagged-first.ndjson");
+  const again = join(dir, "flagged-again.ndjson");
+  // The bad line sends the file to the parsers; nothing repeats, so nothing is scanned a second time.
+  writeFileSync(first, `${[...lines.slice(0, 200), "{not json", ...lines.slice(200, 300)].join("\n")}\n`);
+  writeFileSync(again, `${lines.slice(100, 200).join("\n")}\n`);
+  const s = await Store.open(join(dir, "flagged.duckdb"));
+  try {
+    const expected = [
+      { stored: 300, duplicates: 0, quarantined: 1 },
+      { stored: 0, duplicates: 100, quarantined: 0 },
+    ];
+    for (const [n, file] of [first, again].entries()) {
+      const { stored, duplicates, quarantined } = await ingestFile(s, file);
+      assert.deepEqual({ stored, duplicates, quarantined }, expected[n], file);
+      const flagged = await s.all(
+        "SELECT DISTINCT type FROM day_counts WHERE starts_with(type::VARCHAR, '!')",
+      );
+      assert.deepEqual(flagged, [], file);
+      assert.equal(await daySummaryCovers(s, { as_of: null }, 0), true, file);
+      const kept = await summaryTables(s);
+      await rebuildDaySummary(s);
+      assert.deepEqual(kept, await summaryTables(s), file);
+    }
+  } finally {
+    s.close();
+  }
+});

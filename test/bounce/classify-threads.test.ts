@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,6 +10,7 @@ import { jsonRecord } from "../../src/bounce/render-output.ts";
 import { WHOLE_FILE_BYTES } from "../../src/events/input.ts";
 import { classifyEmailChunks, classifyEmailChunksJson } from "../../src/pipeline/classify-email.ts";
 import { MANY_FILES } from "../../src/pipeline/classify-parallel.ts";
+import { spawnCli } from "../../testkit/cli-spawn.ts";
 
 const cli = fileURLToPath(new URL("../../bin/deliverlens.js", import.meta.url));
 const email = readFileSync(
@@ -151,4 +152,45 @@ test("a big mbox for JSON output: each record as its JSON, in the order and batc
   for await (const batch of classifyEmailChunksJson(chunks, path)) json.push(batch);
   assert.ok(objects.length > 2, `segments: ${objects.length}`);
   assert.deepEqual(json, objects);
+});
+
+test("a FIFO named among many files: read once as a stream, in its place, its writer never cut off", {
+  skip: process.platform === "win32",
+}, async () => {
+  const root = tree("with-fifo", MANY_FILES);
+  const fifo = join(dir, "bounce.fifo");
+  const plain = join(dir, "bounce.eml");
+  writeFileSync(plain, email);
+  assert.equal(spawnSync("mkfifo", [fifo]).status, 0);
+  const classify = async (threads: string, named: string) => {
+    // A writer that waits for the FIFO's reader (cat's open blocks until classify opens it once).
+    const writer = spawn("sh", ["-c", `cat "${plain}" > "${fifo}"`], { stdio: "ignore" });
+    const writerExit = new Promise<number | null>((resolve) => writer.on("exit", (code) => resolve(code)));
+    // A guard against a hang, not a speed limit: classify takes a few seconds here.
+    const { status, stdout, stderr } = await spawnCli(["classify", root, named, "--ndjson"], {
+      env: { DELIVERLENS_THREADS: threads },
+      timeout: 120_000,
+    });
+    if (named !== fifo) writer.kill();
+    return { status, stdout, stderr, writer: named === fifo ? await writerExit : 0 };
+  };
+  const expected = await classify("1", plain);
+  assert.equal(expected.status, 0, expected.stderr);
+  const outputs = [];
+  for (const threads of ["1", "2"]) {
+    const got = await classify(threads, fifo);
+    assert.equal(got.status, 0, `threads ${threads}: ${got.stderr}`);
+    assert.equal(got.writer, 0, `threads ${threads}: the writer was cut off`);
+    assert.equal(got.stderr, expected.stderr);
+    // Its records where the regular file's were (a stream's carry line numbers).
+    const lines = got.stdout.split("\n");
+    const at = lines.findIndex((line) => line.includes(JSON.stringify(fifo)));
+    assert.equal(
+      at,
+      expected.stdout.split("\n").findIndex((line) => line.includes(JSON.stringify(plain))),
+    );
+    assert.equal(lines.length, expected.stdout.split("\n").length);
+    outputs.push(got.stdout);
+  }
+  assert.equal(outputs[1], outputs[0]);
 });

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { splitMbox } from "../../src/bounce/email/mbox.ts";
 import { CHUNK_BYTES } from "../../src/events/input.ts";
 import { segmentsReadAhead } from "../../src/pipeline/mbox-read-ahead.ts";
 import { MboxSegmenter, type Segment } from "../../src/pipeline/mbox-segmenter.ts";
@@ -40,9 +41,13 @@ async function withMessageLimit(bytes: number, run: () => Promise<void>): Promis
   }
 }
 
+/** The segments cut on the reader thread; their messages (cut there too) as splitMbox cuts them here. */
 async function segmentsThere(path: string): Promise<Segment[]> {
   const out: Segment[] = [];
-  for await (const segment of segmentsReadAhead(path)) out.push(segment);
+  for await (const { messages, ...segment } of segmentsReadAhead(path)) {
+    assert.deepEqual(messages, segment.raw.length > 0 ? splitMbox(segment.raw) : []);
+    out.push(segment);
+  }
   return out;
 }
 
@@ -99,7 +104,8 @@ test("a file the reader cannot read: the error it would have met here (code and 
 });
 
 test("segments no longer wanted: the reader stops where it is", async () => {
-  const path = join(dir, "many.mbox");
+  const path = join(dir, "stop.mbox");
+  writeFileSync(path, `From MAILER-DAEMON Thu Apr 29 23:34:45 2010\n${email}\n\n`.repeat(4000), "latin1");
   let taken = 0;
   for await (const segment of segmentsReadAhead(path)) {
     assert.ok(segment.raw.length > 0);

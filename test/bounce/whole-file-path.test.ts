@@ -1,5 +1,15 @@
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import {
+  closeSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
@@ -25,6 +35,14 @@ async function throughSource(path: string, options: ClassifyOptions) {
     }
   }
   return { records, problems };
+}
+
+/** Waits for `ready` (a thread's progress), failing with `why` if it has not come after a minute. */
+async function until(ready: () => boolean, why: string): Promise<void> {
+  for (let waited = 0; !ready(); waited += 10) {
+    assert.ok(waited < 60_000, why);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }
 
 function filesIn(folder: string): string[] {
@@ -110,7 +128,7 @@ test("files read ahead on a second thread give the same bytes as files read here
     const here = await classifyWholeFiles(paths, { ...options });
     const reader = new FilesReadAhead(paths, slot);
     // Let it start and take its first files (on a busy machine that may take a while).
-    while (reader.taken < 32) await new Promise((resolve) => setTimeout(resolve, 10));
+    await until(() => reader.taken >= 32, "the reader took no files");
     const jobs: FilesDone[] = [];
     try {
       for (let first = 0; first < paths.length; first += 48)
@@ -144,7 +162,7 @@ test("stdin among files read ahead is stdin, not a file named -", async () => {
     const here = await classifyWholeFiles(paths, {});
     assert.equal(here.files[1].streamed, true, "stdin is left to the caller");
     const reader = new FilesReadAhead(paths, 256 * 1024);
-    while (reader.taken < paths.length) await new Promise((resolve) => setTimeout(resolve, 10));
+    await until(() => reader.taken >= paths.length, "the reader took no files");
     const read = await classifyWholeFiles(paths, {}, { reader, first: 0 });
     reader.stop();
     assert.deepEqual(read.files, here.files);
@@ -163,4 +181,59 @@ test("files read ahead by a reader that has stopped: every one opened here, same
   assert.deepEqual(read.files, here.files);
   assert.ok(read.json.equals(here.json));
   assert.equal(reader.opened.here, paths.length);
+});
+
+test("a path named as a stream (a FIFO) is never opened by the reader: its writer still waits for its one reader", {
+  skip: process.platform === "win32",
+}, async () => {
+  const fifo = join(dir, "reader.fifo");
+  assert.equal(spawnSync("mkfifo", [fifo]).status, 0);
+  // A writer blocked in its open until some reader opens the FIFO; then it writes nothing and ends.
+  const writer = spawn("sh", ["-c", `exec cat > "${fifo}"`], { stdio: "ignore" });
+  const ended = new Promise((resolve) => writer.on("exit", resolve));
+  // A head start for the writer to reach its open (were it late, this test could only pass, never fail).
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const email = filesIn("sisimai/eml").slice(0, 8);
+  const paths = [...email, fifo, ...email];
+  const reader = new FilesReadAhead(paths, 256 * 1024, { streams: new Set([fifo]) });
+  // Taken past the FIFO: the reader is done with it (it takes the next file only after the one before).
+  await until(() => reader.taken >= paths.length, "the reader took no files");
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  reader.stop();
+  assert.equal(writer.exitCode, null, "the writer's open completed: the reader opened the FIFO");
+  closeSync(openSync(fifo, "r"));
+  await ended;
+});
+
+test("the reader never writes a slot whose file this thread still reads", async () => {
+  const folder = join(dir, "slots");
+  mkdirSync(folder, { recursive: true });
+  const paths = Array.from({ length: 12 }, (_, at) => {
+    const path = join(folder, `${at}.eml`);
+    writeFileSync(path, `Subject: file ${at}\n\n${String(at).repeat(100)}\n`);
+    return path;
+  });
+  const slots = 4;
+  const reader = new FilesReadAhead(paths, 4096, { slots });
+  try {
+    // Every slot full (files 0-3): file 0 then comes from its slot.
+    await until(() => reader.taken >= slots, "the reader took no files");
+    const scratch = Buffer.alloc(4096);
+    const first = reader.open(0, scratch);
+    assert.equal(reader.opened.ahead, 1, "file 0 came from its slot");
+    // Held (open, not done): the reader must not take file 4, whose slot is file 0's. Given time to do so.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(reader.taken, slots, "the reader took a file whose slot is still being read");
+    assert.ok(first?.whole?.equals(readFileSync(paths[0])), "file 0's bytes were written over");
+    reader.done(0);
+    // Done with it: the reader goes on (file 4 into slot 0, and so on up to the slots free).
+    await until(() => reader.taken > slots, "the reader did not go on");
+    for (let at = 1; at < paths.length; at++) {
+      const opened = reader.open(at, scratch);
+      assert.ok(opened?.whole?.equals(readFileSync(paths[at])), `file ${at}`);
+      reader.done(at);
+    }
+  } finally {
+    reader.stop();
+  }
 });

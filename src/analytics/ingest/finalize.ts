@@ -13,7 +13,7 @@ import {
   recipientHashSql,
   type Store,
 } from "../../store/index.ts";
-import { sqlList, sqlString } from "../../util/sql.ts";
+import { sqlIn, sqlList, sqlString } from "../../util/sql.ts";
 import { providerOfDomainSql } from "../provider-domains.ts";
 
 /**
@@ -35,7 +35,7 @@ const CLASSIFIED_TYPES = sqlList(FAILURE_TYPES);
  * Whether the recipient domain of `s` is one the rule tables single out (domainScope, e.g. NTT docomo's
  * docomo.ne.jp): such a domain keys its replies apart from every other domain of its provider.
  */
-const SCOPED_DOMAIN_SQL = `(lower(s.recipient_domain) IN ${sqlList(SCOPED_DOMAINS)}
+const SCOPED_DOMAIN_SQL = `(${sqlIn("lower(s.recipient_domain)", SCOPED_DOMAINS)}
   OR regexp_matches(lower(s.recipient_domain), ${sqlString(`\\.(${SCOPED_PARENTS.map((name) => name.replaceAll(".", "\\.")).join("|")})$`)}))`;
 
 /**
@@ -89,11 +89,16 @@ export async function insertFlagged(
   stored: boolean,
   matchTime = false,
 ): Promise<number> {
+  void loadClassifier();
+  return store.exec(insertFlaggedSql(sourceSql, stored, matchTime), { ...params, file_id: fileId });
+}
+
+/** insertFlagged's statement (the file's id bound as `$file_id`). */
+export function insertFlaggedSql(sourceSql: string, stored: boolean, matchTime = false): string {
   // The key is computed once (a join condition would hash every row a second time), and an empty store
   // has nothing to join against. `matchTime` (IngestOptions.dedupeWithTime) also matches the time: DuckDB
   // then pushes the new rows' time range into the scan of the stored ones, which skips every row group
   // outside it (zone maps), so the look-up costs in proportion to the batch, not to the store.
-  void loadClassifier();
   // An empty store: no join at all (a join with nothing still ran as a cross product over every row).
   const already = !stored
     ? ""
@@ -101,8 +106,7 @@ export async function insertFlagged(
       ? `LEFT JOIN (SELECT event_key, time FROM event_rows) e ON e.event_key = s.event_key
           AND e.time = coalesce(s.time, TIMESTAMP 'epoch')`
       : "LEFT JOIN (SELECT event_key FROM event_rows) e ON e.event_key = s.event_key";
-  return store.exec(
-    `INSERT INTO event_rows
+  return `INSERT INTO event_rows
     SELECT s.event_key,
       CASE WHEN s.skip THEN ${sqlString(SKIP)} WHEN s.problem IS NOT NULL THEN ${sqlString(PROBLEM)}
         ${stored ? `WHEN e.event_key IS NOT NULL THEN ${sqlString(DUPLICATE)}` : ""} ELSE s.type END,
@@ -114,9 +118,7 @@ export async function insertFlagged(
       ${messageKeySql(STORED_KEY_SOURCES)}
     FROM (SELECT *, ${eventKeySql(`coalesce(identity, ${IDENTITY_SQL})`)} AS event_key,
       ${providerOfDomainSql("recipient_domain")} AS provider FROM (${sourceSql})) s
-    ${already}`,
-    { ...params, file_id: fileId },
-  );
+    ${already}`;
 }
 
 export interface Settled {

@@ -36,7 +36,7 @@ export async function runClassify(files: string[], options: ClassifyCliOptions):
   if (options.text !== undefined) sink.add(replyRecord(options.text, "<text>", null));
 
   const args = files.length === 0 && options.text === undefined ? ["-"] : files;
-  const { files: paths, problems } = expandInputs(args);
+  const { files: paths, problems, streams } = expandInputs(args);
   for (const problem of problems) {
     const verb = problem.unread ? "cannot read" : "skipped";
     process.stderr.write(`deliverlens: ${verb} ${escapeLine(problem.path)}: ${escapeLine(problem.reason)}\n`);
@@ -44,7 +44,7 @@ export async function runClassify(files: string[], options: ClassifyCliOptions):
   }
   if (paths.length > 0) {
     const format = options.format !== undefined && isFormatName(options.format) ? options.format : null;
-    const ok = await classifyPaths(paths, { format, all: options.all ?? false }, sink, mode);
+    const ok = await classifyPaths(paths, streams, { format, all: options.all ?? false }, sink, mode);
     if (!ok) exitCode = EXIT.failed;
   }
   await sink.end();
@@ -54,6 +54,7 @@ export async function runClassify(files: string[], options: ClassifyCliOptions):
 /** Classify every path into the sink; false when some input could not be read at all. */
 async function classifyPaths(
   paths: string[],
+  streams: ReadonlySet<string>,
   options: { format: FormatName | null; all: boolean },
   sink: RecordSink,
   mode: OutputMode,
@@ -116,7 +117,7 @@ async function classifyPaths(
     }
     if (byFile) progress.tick(++done);
   };
-  const jobs = mode !== "text" ? await fileJobs(paths, shared) : null;
+  const jobs = mode !== "text" ? await fileJobs(paths, streams, shared) : null;
   if (jobs === null) for (const path of paths) await classifyStreamed(path);
   else
     for await (const job of jobs) {
@@ -189,12 +190,13 @@ function startsWithEmail(
  */
 async function fileJobs(
   paths: string[],
+  streams: ReadonlySet<string>,
   options: ClassifyOptions,
 ): Promise<AsyncGenerator<FilesDone> | null> {
   const { manyFiles } = await import("../../pipeline/classify-parallel.ts");
   if (!manyFiles(paths)) return null;
   const { classifyFilesInJobs } = await import("../../pipeline/classify-files.ts");
-  return classifyFilesInJobs(paths, options);
+  return classifyFilesInJobs(paths, options, streams);
 }
 
 /** Many inputs: progress in files; one (a big log): in records. Never while records print to the same terminal. */
