@@ -24,11 +24,19 @@ export function domainScope(domain: string): string {
   return marks.join(" ");
 }
 
-/** The ids of the host tables scoped to a remote host (lower case), as `domainScope`; "" for none. */
+/**
+ * The ids of the host tables scoped to a remote host (lower case), and the servers of provider rules that
+ * name it, as `domainScope`; "" for none.
+ */
 export function hostScope(host: string): string {
   const marks: string[] = [];
   for (const table of HOST_TABLES) {
     if (table.hosts?.some((named) => isSubdomain(host, named))) marks.push(table.id);
+  }
+  for (const rule of PROVIDER_RULES) {
+    for (const named of rule.remoteHost ?? []) {
+      if (isSubdomain(host, named) && !marks.includes(named)) marks.push(named);
+    }
   }
   return marks.join(" ");
 }
