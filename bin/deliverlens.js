@@ -72,8 +72,16 @@ if (!nodeIsRecentEnough(process.version)) {
       : null;
   if (snapshot) {
     // This process's own Node options (--max-old-space-size, --cpu-prof…) apply to the one doing the work.
+    // classify allocates fast and briefly (each message's parse, each record and its JSON): a young generation
+    // of 16 MB from the start (V8's grows from 1 MB as it scavenges) scavenges a third as often — measured
+    // (valgrind, instructions): a folder of 3,336 bounce emails −5.8 %, a 50,000-line Postfix log −4.2 %;
+    // peak RSS +20–40 MB. A semi-space size given to this process is kept instead.
+    const semiSpace = process.execArgv.some((arg) => /^--(?:min|max)-semi-space-size\b/.test(arg))
+      ? []
+      : ["--min-semi-space-size=16"];
     runInstead(process.execPath, [
       ...process.execArgv,
+      ...semiSpace,
       "--snapshot-blob",
       snapshot,
       ...process.argv.slice(2),

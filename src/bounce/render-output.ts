@@ -356,10 +356,9 @@ export class RecordTemplate {
   private readonly piecesLength: number;
   /** The reply's end for PLAIN_REPLY and QUOTED_REPLY: its closing quote and the record's end. */
   private readonly replyEnd: Uint8Array;
-  /** The time `after` holds. */
-  private time: string | null = null;
-  /** Whether that time's JSON is its characters quoted, one byte each (then a time as long is written over it). */
-  private timePlain = false;
+  /** The LAST_TIME version `after` holds, and where its characters are there when they are plain (else -1). */
+  private timeVersion = -1;
+  private timeLength = -1;
   /** The bytes after the recipient, up to the diagnostic's first hole (or the record's end). */
   private after: Uint8Array = RECORD_OPEN;
   private digits = -1;
@@ -394,11 +393,10 @@ export class RecordTemplate {
     return this.form === form && this.remoteMta === remoteMta && this.file === file && this.format === format;
   }
 
-  /** `after` made for a line number of `digits` digits and `time`. */
-  private make(digits: number, time: string | null): void {
+  /** `after` made for a line number of `digits` digits and the time LAST_TIME holds. */
+  private make(digits: number): void {
     const head = `","source":{"file":${JSON.stringify(this.file)},"line":`;
-    const timeJson = JSON.stringify(time);
-    const formatTime = `},"format":${JSON.stringify(this.format)},"time":${timeJson}`;
+    const formatTime = `},"format":${JSON.stringify(this.format)},"time":${LAST_TIME.json}`;
     const middle = this.json.afterTime(this.remoteMta, this.form === WHOLE_DIAGNOSTIC ? this.ending : null);
     const diagnostic =
       this.form === TOKENS ? this.pieces[0] : this.form === WHOLE_DIAGNOSTIC ? new Uint8Array(0) : utf8('"');
@@ -406,23 +404,9 @@ export class RecordTemplate {
     this.after = Buffer.concat([before, middle, diagnostic]);
     this.lineAt = utf8(head).length;
     this.digits = digits;
-    this.time = time;
-    this.timePlain = time !== null && timeJson.length === time.length + 2 && PRINTABLE_ASCII.test(time);
-    this.timeAt = before.length - (this.timePlain ? time!.length + 1 : 0);
-  }
-
-  /** Whether `after` holds `time` now, its characters written over the last time's (as long, plain). */
-  private retimed(time: string | null): boolean {
-    if (time === null || !this.timePlain || time.length !== this.time!.length) return false;
-    const after = this.after;
-    const at = this.timeAt;
-    for (let i = 0; i < time.length; i++) {
-      const c = time.charCodeAt(i);
-      if (c < 32 || c === 34 || c === 92 || c > 126) return false;
-      after[at + i] = c;
-    }
-    this.time = time;
-    return true;
+    this.timeVersion = LAST_TIME.version;
+    this.timeLength = LAST_TIME.plain === null ? -1 : LAST_TIME.plain.length;
+    this.timeAt = before.length - 1 - Math.max(0, this.timeLength);
   }
 
   /**
@@ -442,7 +426,17 @@ export class RecordTemplate {
     tokens: TokenPlaces,
   ): void {
     const digits = digitCount(line);
-    if (digits !== this.digits || (time !== this.time && !this.retimed(time))) this.make(digits, time);
+    LAST_TIME.set(time);
+    if (digits !== this.digits) this.make(digits);
+    else if (LAST_TIME.version !== this.timeVersion) {
+      // The new time written over the last one where both are plain and as long.
+      const plain = LAST_TIME.plain;
+      if (plain === null || plain.length !== this.timeLength) this.make(digits);
+      else {
+        this.after.set(plain, this.timeAt);
+        this.timeVersion = LAST_TIME.version;
+      }
+    }
     const form = this.form;
     const after = this.after;
     const reply = replyEnd - replyStart;
@@ -493,6 +487,30 @@ function escaped(buffer: Buffer, n: number, bytes: Uint8Array, from: number, to:
 
 /** Characters JSON.stringify writes as they are, one UTF-8 byte each. */
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+
+/**
+ * The last time a RecordTemplate wrote (consecutive records of a log mostly share their second: the same
+ * string), its JSON and a number that changes with it: a template compares numbers, not texts. Held as
+ * given (a copy would make every compare a text compare): at most one string.
+ */
+class LastTime {
+  private time: string | null | undefined = undefined;
+  version = 0;
+  json = "null";
+  /** Its characters, when its JSON is them quoted (one byte each), else null. */
+  plain: Uint8Array | null = null;
+
+  set(time: string | null): void {
+    if (time === this.time) return;
+    this.time = time;
+    this.version++;
+    this.json = JSON.stringify(time);
+    this.plain =
+      time !== null && this.json.length === time.length + 2 && PRINTABLE_ASCII.test(time) ? utf8(time) : null;
+  }
+}
+
+const LAST_TIME = new LastTime();
 
 /** JSON.stringify's escapes of the ASCII control characters that have a short form. */
 const SHORT_ESCAPES: Record<number, number> = { 8: 98, 9: 116, 10: 110, 12: 102, 13: 114 };

@@ -222,8 +222,12 @@ class PostfixParser {
   private readonly relays = new Map<string, string | null>();
   private lastStamp = "";
   private lastIso: string | null = null;
-  /** The current line's time in ms (NaN when unknown): the age of queue states is measured in log time. */
+  /**
+   * The current line's time in ms (NaN when unknown): the age of queue states is measured in log time.
+   * Parsed from lastIso when first needed (msKnown): most lines of a grep'd log keep no state.
+   */
   private lastMs = Number.NaN;
+  private msKnown = true;
   /** Where the parts of the current line are (one object, reused for every line). */
   private readonly at: Positions = {
     qidHash: 0,
@@ -698,7 +702,16 @@ class PostfixParser {
   private stamped(stamp: string): void {
     this.lastStamp = stamp;
     this.lastIso = stamp.length === 15 ? this.clock.convert(stamp) : zonedIso(stamp, this.tz);
-    this.lastMs = this.lastIso === null ? Number.NaN : Date.parse(this.lastIso);
+    this.msKnown = false;
+  }
+
+  /** The current line's time in ms (see lastMs). */
+  private now(): number {
+    if (!this.msKnown) {
+      this.lastMs = this.lastIso === null ? Number.NaN : Date.parse(this.lastIso);
+      this.msKnown = true;
+    }
+    return this.lastMs;
   }
 
   /** The current line's queue id's state when one is kept (no new state). */
@@ -732,13 +745,14 @@ class PostfixParser {
 
   /** Forgets the states past their lifetime at the current line's time (before a lookup that keeps one). */
   private advance(): void {
-    this.active.advance(this.lastMs);
-    this.waiting.advance(this.lastMs);
+    const now = this.now();
+    this.active.advance(now);
+    this.waiting.advance(now);
   }
 
   /** The state of `qid` (`found`, or a new one), its age started again: see `state`. */
   private keep(qid: string, found: QueueState | undefined, deferral: boolean): QueueState {
-    const now = this.lastMs;
+    const now = this.now();
     let state = found;
     if (!state) {
       state = newQueueState();
@@ -780,7 +794,7 @@ class PostfixParser {
     state.deferred = null;
     if (!this.waiting.delete(qid)) return;
     if (state.sender !== null || state.messageId !== null) {
-      this.active.set(qid === this.lastQid ? this.lastQid : detach(qid), state, this.lastMs);
+      this.active.set(qid === this.lastQid ? this.lastQid : detach(qid), state, this.now());
     } else {
       state.touched = false;
       if (qid === this.lastQid) this.lastQid = "";
@@ -789,9 +803,9 @@ class PostfixParser {
 
   /** The state now has deferred recipients: kept for the queue's lifetime from now on. */
   private wait(qid: string, state: QueueState): void {
-    if (this.waiting.touch(qid, this.lastMs)) return;
+    if (this.waiting.touch(qid, this.now())) return;
     this.active.delete(qid);
-    this.waiting.set(qid === this.lastQid ? this.lastQid : detach(qid), state, this.lastMs);
+    this.waiting.set(qid === this.lastQid ? this.lastQid : detach(qid), state, this.now());
   }
 
   private instance(text: string, at: Positions): Instance {

@@ -109,12 +109,15 @@ export class ReplyMask {
   count = 0;
   /**
    * Where the last `matches` that failed left the template (the same number for every text that parts
-   * from it there, and so would match the same other template): its literal character's index × 256 +
-   * the text's character there; for a token's place that holds no token of the template's kind, a
+   * from it there, and so would match the same other template): its literal character's index × 65536 +
+   * a 16-bit hash of the text's characters from there (PARTING_BYTES: those of one shape mostly differ
+   * in a few neighbours, Gmail's `<id>.NN - gsmtp`); for a token's place that holds no token of the template's kind, a
    * negative number below NO_MISS from the token's index and the kind found there (tokenMiss); NO_MISS
    * where the text ended early or went on after the template.
    */
   missed = NO_MISS;
+  /** Where in the text the last `matches` that failed parted from a literal piece (-1: elsewhere, see `missed`). */
+  partedAt = -1;
   /** The text scanned last by `scan` (its codes are in CODES). */
   private text: string | null = null;
 
@@ -369,6 +372,7 @@ export class ReplyMask {
     this.count = 0;
     this.text = null;
     this.missed = NO_MISS;
+    this.partedAt = -1;
     if (to - from > MAX_MASKED_LENGTH) return false;
     const { literal, literalView, pieceEnds, kinds, places, hasAt } = template;
     // A line's bytes are compared four at a time where the piece fits (a reply is mostly literal).
@@ -387,7 +391,9 @@ export class ReplyMask {
       }
       for (let i = copied; i < pieceEnd; i++) {
         if (at === to || bytes[at] !== literal[i]) {
-          this.missed = at === to ? NO_MISS : i * 256 + bytes[at];
+          if (at === to) return false;
+          this.missed = i * 65536 + partingHash(bytes, at, to);
+          this.partedAt = at - from;
           return false;
         }
         at++;
@@ -445,6 +451,17 @@ export class ReplyMask {
     this.count = 0;
     return false;
   }
+}
+
+/** Characters of a text hashed where it parts from a template's literal piece (ReplyMask.missed). */
+const PARTING_BYTES = 4;
+
+/** A 16-bit hash of the codes [at, at + PARTING_BYTES) (fewer at `to`). */
+function partingHash(codes: Codes, at: number, to: number): number {
+  let hash = 0;
+  for (let i = at, end = Math.min(to, at + PARTING_BYTES); i < end; i++)
+    hash = Math.imul(hash ^ codes[i], FNV_PRIME);
+  return (hash ^ (hash >>> 16)) & 0xffff;
 }
 
 /** ReplyMask.missed of a match that parted from its template nowhere it can tell. */

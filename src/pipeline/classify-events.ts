@@ -150,6 +150,8 @@ export class EventClassifier {
   misses = 0;
   /** Hits found by a template (without a whole scan of the reply). */
   guessed = 0;
+  /** Templates matched against a reply (ReplyMask.matches), hit or not. */
+  tried = 0;
   /** Record templates made (see writeBytes). */
   recordsMade = 0;
 
@@ -343,25 +345,39 @@ export class EventClassifier {
     }
     const mask = this.mask;
     const slot = context & (GUESSES - 1);
-    let guess = known?.entry ?? this.guesses[slot];
+    const last = known?.entry ?? this.guesses[slot];
+    // The context's entry last found for the bytes at its probe, else its last entry.
+    let probed =
+      known !== null && onBytes !== null
+        ? known.probed(onBytes.bytes, onBytes.replyStart, onBytes.replyEnd)
+        : -1;
+    let guess = (probed >= 0 ? known?.byProbe?.[probed] : undefined) ?? last;
     /** The last guess that failed where the reply parts from it (mask.missed), to learn where that leads. */
     let parted: Entry | null = null;
     for (let tries = 0; onBytes !== null && guess !== undefined && tries < MAX_TRIES; tries++) {
       if (guess.template === null || !inContext(guess, action, hostKey, domainKey, replyCode, status, hint)) {
         break;
       }
+      this.tried++;
       if (mask.matches(onBytes.bytes, onBytes.replyStart, onBytes.replyEnd, guess.template)) {
         this.text = text;
         this.replyLength = onBytes.replyEnd - onBytes.replyStart;
         this.fresh = false;
         this.hits++;
         this.guessed++;
-        if (known !== null) known.entry = guess;
+        if (known !== null) known.found(guess, probed);
         else this.guesses[slot] = guess;
         return guess;
       }
+      if (known !== null && known.probe < 0 && mask.partedAt >= 0) {
+        known.probe = onBytes.replyEnd - onBytes.replyStart - mask.partedAt;
+        probed = known.probed(onBytes.bytes, onBytes.replyStart, onBytes.replyEnd);
+      }
+      const failed = guess;
       parted = mask.missed === NO_MISS ? null : guess;
       guess = parted?.branches?.get(mask.missed);
+      // A guess by the probe that failed without a branch: the context's last entry next.
+      if (guess === undefined && tries === 0 && failed !== last) guess = last;
     }
     const missed = mask.missed;
     let replyHash: number;
@@ -397,7 +413,7 @@ export class EventClassifier {
     } else this.hits++;
     if (onBytes !== null) {
       this.guesses[slot] = entry;
-      if (known !== null) known.entry = entry;
+      if (known !== null) known.found(entry, probed);
     }
     if (parted !== null && entry.template !== null) {
       parted.branches ??= new Map();
@@ -677,6 +693,16 @@ class DomainContext {
   readonly domainKey: string;
   readonly hash: number;
   entry: Entry | undefined = undefined;
+  /**
+   * Where the replies of the context part from each other, as a distance from the reply's end (-1: not
+   * known yet): learned from the first guess that parted from a reply in a literal piece. Replies of one
+   * context that take turns among a few shapes mostly part at one place from their end (Gmail's
+   * `… <id>.NN - gsmtp`): the bytes there pick the entry to guess (byProbe), where the last entry would
+   * be a shape behind. Only a guess: ReplyMask.matches decides.
+   */
+  probe = -1;
+  /** The entry last found for the bytes at the probe, by a hash of them (made when the probe is learned). */
+  byProbe: (Entry | undefined)[] | null = null;
 
   constructor(
     action: string,
@@ -698,7 +724,29 @@ class DomainContext {
     this.domainKey = domainKey;
     this.hash = hash;
   }
+
+  /** The byProbe slot of the reply bytes[from, to): a hash of PROBE_BYTES at the probe (-1: none). */
+  probed(bytes: Uint8Array, from: number, to: number): number {
+    const at = to - this.probe;
+    if (this.probe < 0 || at < from) return -1;
+    let hash = 0;
+    for (let i = at, end = Math.min(to, at + PROBE_BYTES); i < end; i++)
+      hash = Math.imul(hash ^ bytes[i], FNV_PRIME);
+    return (hash ^ (hash >>> 16)) & (PROBE_SLOTS - 1);
+  }
+
+  /** `entry` was found for a reply whose byProbe slot is `probed`. */
+  found(entry: Entry, probed: number): void {
+    this.entry = entry;
+    if (probed < 0) return;
+    this.byProbe ??= new Array(PROBE_SLOTS);
+    this.byProbe[probed] = entry;
+  }
 }
+
+/** Bytes hashed at a context's probe, and the slots of its byProbe table (a power of two). */
+const PROBE_BYTES = 4;
+const PROBE_SLOTS = 256;
 
 /** An ASCII byte in lower case (what toLowerCase gives for its character). */
 function lowerCase(byte: number): number {

@@ -126,3 +126,21 @@ test("replies decided by the same rule share one rule reference; unbounded ids (
     assert.match(rule.source, /RFC 3463/);
   }
 });
+
+test("a repeated reply's classification is shared frozen by classifyReplyShared; classifyReply hands out a copy", async () => {
+  const { classifyReply, classifyReplyShared } = await import("../../src/bounce/classify.ts");
+  const input = {
+    text: "550 5.1.1 <shared@example.org>: Recipient address rejected: no such user (memo sharing test)",
+    recipient: "shared@example.org",
+  };
+  const fresh = classifyReplyShared(input);
+  classifyReplyShared(input); // the second sighting is kept
+  const shared = classifyReplyShared(input);
+  assert.ok(Object.isFrozen(shared));
+  assert.equal(classifyReplyShared(input), shared);
+  assert.deepEqual(shared, fresh);
+  const copy = classifyReply(input);
+  assert.notEqual(copy, shared);
+  copy.reason = "delivered";
+  assert.equal(classifyReply(input).reason, fresh.reason);
+});

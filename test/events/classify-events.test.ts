@@ -370,6 +370,20 @@ test("replies on bytes of a few shapes in one context are found by their templat
   assert.ok(classifier.guessed >= 24, `${classifier.guessed} of 27 hits found by a template`);
 });
 
+test("replies of a context that take turns among shapes parting near their end are found at the first guess (the context's probe)", () => {
+  // Gmail's `… <id>.NN - gsmtp`: each NN is its own masked reply. The context's last entry is a shape
+  // behind (two matches a reply); the bytes where its replies part pick the entry to try first.
+  const classifier = shapesInTurn(
+    [62, 19, 51, 7, 88].map((nn) => (id: string) => `250 2.0.0 OK  1767600000 ${id}.${nn} - gsmtp`),
+    60,
+  );
+  assert.equal(classifier.misses, 5);
+  assert.ok(
+    classifier.tried <= classifier.hits + 6,
+    `${classifier.tried} templates tried for ${classifier.hits} hits`,
+  );
+});
+
 test("replies that part from a template in a token's place (another kind there) are found by a branch too", () => {
   // The first shape's token place holds the word `Ok` in the second: no token, not a literal.
   const classifier = shapesInTurn(

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
-import { isoFromMs, mailDateIso } from "../../src/util/dates.ts";
+import { isoFromMs, mailDateIso, mailDateMs } from "../../src/util/dates.ts";
 
 test("isoFromMs gives exactly what Date.prototype.toISOString gives, for any time value", () => {
   const edges = [
@@ -31,4 +31,32 @@ test("mailDateIso reads a mail date into ISO 8601 UTC, null when there is none",
   assert.equal(mailDateIso("not a date"), null);
   assert.equal(mailDateIso(""), null);
   assert.equal(mailDateIso(null), null);
+});
+
+test("mailDateMs reads a mail date as Date.parse reads it once its trailing comment is dropped", () => {
+  const pick = <T>(...values: T[]) => fc.constantFrom(...values);
+  const two = fc.integer({ min: 0, max: 99 }).map((n) => String(n).padStart(2, "0"));
+  // RFC 5322 dates as MTAs write them, each piece sometimes off the plain form (so both readings are compared).
+  const date = fc
+    .tuple(
+      pick("", "Thu, ", "Mon,", "Sun,  ", "Xyz, ", "thu, "),
+      fc.oneof(fc.integer({ min: 0, max: 32 }).map(String), two, pick("", "1a", "007")),
+      pick(" Jan ", " Feb ", " Dec ", " jan ", " Foo ", "  Apr ", " Apr"),
+      fc.oneof(fc.integer({ min: 1960, max: 2100 }).map(String), pick("9999", "0001", "99", "21")),
+      pick(" ", "  ", "T"),
+      two,
+      pick(":", "."),
+      two,
+      pick("", ":00", ":59", ":60", ":7", ":xx"),
+      pick(" +0900", " -0000", " +2359", " -2400", " +0960", " UTC", " GMT", "", " +09", " +09:00", "+0100"),
+      pick("", " (JST)", " (UTC) ", "(x)", " )"),
+    )
+    .map((pieces) => pieces.join(""));
+  fc.assert(
+    fc.property(date, (value) => {
+      const text = value.endsWith(")") ? value.replace(/\s*\([^)]*\)\s*$/, "") : value;
+      assert.ok(Object.is(mailDateMs(value), Date.parse(text)), value);
+    }),
+    { numRuns: 20_000 },
+  );
 });

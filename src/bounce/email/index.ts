@@ -1,7 +1,7 @@
 import { mailDateIso } from "../../util/dates.ts";
 import { describeLimit, type LimitName, limitOf } from "../../util/limits.ts";
 import type { ParseProblem } from "../../util/problem.ts";
-import { type Classification, classifyReply, type ReplyInput } from "../classify.ts";
+import { type Classification, classifyReplyShared, type ReplyInput } from "../classify.ts";
 import {
   commandVerdict,
   familyMarker,
@@ -89,7 +89,10 @@ function statusOf(report: RecipientReport, diagnostic: string, replyCode: number
  * as expired: an undecided reason with Action delayed is expired in
  * https://github.com/sisimai/go-sisimai/blob/main/reason/find.go; Sisimai lib/Sisimai/Reason/Expired.pm.
  */
-function expiredInQueue(classification: Classification, action: string | null | undefined): boolean {
+function expiredInQueue(
+  classification: Readonly<Classification>,
+  action: string | null | undefined,
+): boolean {
   if (action === "delayed") return true;
   const code = classification.replyCode;
   return code !== null ? code >= 400 && code < 500 : (classification.status?.startsWith("4.") ?? false);
@@ -119,7 +122,7 @@ function toRecord(
     action: report.action ?? null,
     hintReason: report.hintReason ?? null,
   };
-  let classification = classifyReply(input);
+  let classification = classifyReplyShared(input);
   let hint = input.hintReason ?? null;
   // A provider's own rule already knows what its reply means in each phase.
   if (!input.hintReason && !PROVIDER_RULE_IDS.has(classification.rule.id)) {
@@ -142,16 +145,31 @@ function toRecord(
     if (byPhase && byPhase !== classification.reason) hint = byPhase;
     else if (classification.reason === "undefined" && expiredInQueue(classification, report.action))
       hint = "expired";
-    if (hint) classification = classifyReply({ ...input, hintReason: hint });
+    if (hint) classification = classifyReplyShared({ ...input, hintReason: hint });
   }
-  if (hint && report.hintSource && hint === report.hintReason && classification.rule.id === `hint:${hint}`)
-    classification.rule = report.hintSource;
+  const rule =
+    hint && report.hintSource && hint === report.hintReason && classification.rule.id === `hint:${hint}`
+      ? report.hintSource
+      : classification.rule;
+  // Field by field (the classification may be the memo's own object): the order of a spread of it.
   const record: BounceRecord = {
     recipient: report.recipient,
     source: { file, line },
     format: "email",
     time: mailDateIso(report.time),
-    ...classification,
+    provider: classification.provider,
+    remoteMta: classification.remoteMta,
+    replyCode: classification.replyCode,
+    status: classification.status,
+    providerCode: classification.providerCode,
+    reason: classification.reason,
+    category: classification.category,
+    permanent: classification.permanent,
+    retryable: classification.retryable,
+    suppressRecipient: classification.suppressRecipient,
+    action: classification.action,
+    diagnostic: classification.diagnostic,
+    rule,
   };
   if (report.hintReason === "feedback") record.feedbackType = report.feedbackType ?? null;
   return { record, hint };
