@@ -52,7 +52,8 @@ export async function* segmentsReadAhead(file: string, here?: Iterator<Segment>)
   }
 }
 
-class MboxReader {
+/** The reading thread of one mbox and the messages it has sent (exported for its tests). */
+export class MboxReader {
   private readonly control = new Int32Array(new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT));
   private readonly worker: Worker;
   private readonly received: Message[] = [];
@@ -68,6 +69,11 @@ class MboxReader {
     this.worker.on("error", (error) => this.arrived(null, error));
     // Every message the reader sent is delivered before its exit is.
     this.worker.on("exit", () => this.arrived(null, new Error("the mbox reader thread stopped")));
+  }
+
+  /** Messages sent and not yet taken: at most AHEAD (mbox-read-ahead-layout.ts). */
+  get waiting(): number {
+    return this.received.length;
   }
 
   /**

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
-import { decodeCharset } from "../../src/bounce/email/headers.ts";
+import { decodeCharset, headerValue, parseHeaderBlock } from "../../src/bounce/email/headers.ts";
 import { recordsFromEmail, splitMbox } from "../../src/bounce/email/index.ts";
 import { decodeQuotedPrintable, parseContentType } from "../../src/bounce/email/mime.ts";
 import { scanEmail } from "../../src/bounce/email/scan.ts";
@@ -184,5 +184,27 @@ describe("decodeCharset", () => {
     assert.equal(decodeCharset(japanese, '"iso-2022-jp"'), "テスト");
     assert.equal(decodeCharset(Buffer.from("abc"), "no-such-charset"), null);
     assert.equal(decodeCharset(Buffer.from("abc"), "no-such-charset"), null);
+  });
+});
+
+describe("header field names", () => {
+  it("are found whatever their case, a blank before the colon, and among names of the same length", () => {
+    const text =
+      "From MAILER-DAEMON Thu Jul  2 12:05:05 2020\nDATE: Thu, 2 Jul 2020\nFROM : a@example.org\nX-Spam\t: no\nfrom2: b\nDiagnostic-Code: smtp; 550-5.1.1 first\n550 5.1.1 second\n\nbody";
+    const block = parseHeaderBlock(text, 0, text.length);
+    assert.deepEqual(
+      block.fields.map((field) => [field.name, field.nameLength, field.value]),
+      [
+        ["date", 4, "Thu, 2 Jul 2020"],
+        ["from", 4, "a@example.org"],
+        ["x-spam", 6, "no"],
+        ["from2", 5, "b"],
+        ["diagnostic-code", 15, "smtp; 550-5.1.1 first 550 5.1.1 second"],
+      ],
+    );
+    assert.equal(headerValue(block, "from"), "a@example.org");
+    assert.equal(headerValue(block, "x-spam"), "no");
+    assert.equal(headerValue(block, "subject"), null);
+    assert.equal(block.bodyStart, text.indexOf("body"));
   });
 });

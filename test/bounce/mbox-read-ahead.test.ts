@@ -6,7 +6,8 @@ import { after, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { splitMbox } from "../../src/bounce/email/mbox.ts";
 import { CHUNK_BYTES } from "../../src/events/input.ts";
-import { segmentsReadAhead } from "../../src/pipeline/mbox-read-ahead.ts";
+import { MboxReader, segmentsReadAhead } from "../../src/pipeline/mbox-read-ahead.ts";
+import { AHEAD } from "../../src/pipeline/mbox-read-ahead-layout.ts";
 import { MboxSegmenter, type Segment } from "../../src/pipeline/mbox-segmenter.ts";
 
 const email = readFileSync(
@@ -132,4 +133,28 @@ test("segments cut here while the reader starts, then the reader's: the same seg
   // The first at least: the reader has not started when it is wanted.
   assert.ok(cutHere > 0, "none cut here");
   assert.deepEqual(mixed, here);
+});
+
+test("the reader sends at most AHEAD segments not yet taken, and one more for each taken", async () => {
+  const path = join(dir, "ahead.mbox");
+  writeFileSync(path, `From MAILER-DAEMON Thu Apr 29 23:34:45 2010\n${email}\n\n`.repeat(12_000), "latin1");
+  assert.ok(segmentsHere(path).length > AHEAD + 2);
+  const reader = new MboxReader(path);
+  const settle = async (count: number) => {
+    for (let waited = 0; reader.waiting < count; waited += 10) {
+      assert.ok(waited < 60_000, "the reader sent nothing");
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    // Time to send more, were it not held back (on a slow machine this can only pass, never fail).
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  };
+  try {
+    await settle(AHEAD);
+    assert.equal(reader.waiting, AHEAD);
+    await reader.next(0);
+    await settle(AHEAD);
+    assert.equal(reader.waiting, AHEAD, "one more sent for the one taken");
+  } finally {
+    reader.stop();
+  }
 });

@@ -13,6 +13,7 @@ import {
   type Params,
   recipientHashSql,
   type Store,
+  type StoreAppender,
 } from "../../store/index.ts";
 import { sqlList, sqlString } from "../../util/sql.ts";
 import { providerOfDomainSql } from "../provider-domains.ts";
@@ -297,17 +298,10 @@ async function updateClassifications(store: Store, classified: Classified[]): Pr
   await store.run(`CREATE OR REPLACE TEMP TABLE reclassified (reply_key VARCHAR, provider VARCHAR,
     provider_code VARCHAR, reason VARCHAR, category VARCHAR, permanent BOOLEAN, rule_id VARCHAR)`);
   const appender = await store.appender("reclassified", "main", "temp");
-  const text = (value: string | null) =>
-    value === null ? appender.appendNull() : appender.appendVarchar(value);
+  const row = rowAppender(appender);
   for (const { reply, result } of classified) {
-    text(reply.reply_key);
-    text(result.provider);
-    text(result.providerCode);
-    text(result.reason);
-    text(result.category);
-    appender.appendBoolean(result.permanent);
-    text(result.rule.id);
-    appender.endRow();
+    row.text(reply.reply_key);
+    row.classification(result);
   }
   appender.closeSync();
   await store.run(`UPDATE reply_classes SET provider = r.provider, provider_code = r.provider_code,
@@ -356,16 +350,25 @@ function classifyOne(
 async function appendClassifications(store: Store, classified: Classified[]): Promise<void> {
   if (classified.length === 0) return;
   const appender = await store.appender("reply_classes");
-  const text = (value: string | null) =>
-    value === null ? appender.appendNull() : appender.appendVarchar(value);
+  const row = rowAppender(appender);
   for (const { reply, result } of classified) {
-    text(reply.reply_key);
-    text(reply.type);
-    text(reply.provider);
-    text(reply.reply ?? "");
+    row.text(reply.reply_key);
+    row.text(reply.type);
+    row.text(reply.provider);
+    row.text(reply.reply ?? "");
     if (reply.reply_code === null) appender.appendNull();
     else appender.appendInteger(reply.reply_code);
-    text(reply.status);
+    row.text(reply.status);
+    row.classification(result);
+  }
+  appender.closeSync();
+}
+
+/** Text values, and a classification's columns in `reply_classes` order (provider … rule_id) ending the row. */
+function rowAppender(appender: StoreAppender) {
+  const text = (value: string | null) =>
+    value === null ? appender.appendNull() : appender.appendVarchar(value);
+  const classification = (result: Classification) => {
     text(result.provider);
     text(result.providerCode);
     text(result.reason);
@@ -373,6 +376,6 @@ async function appendClassifications(store: Store, classified: Classified[]): Pr
     appender.appendBoolean(result.permanent);
     text(result.rule.id);
     appender.endRow();
-  }
-  appender.closeSync();
+  };
+  return { text, classification };
 }

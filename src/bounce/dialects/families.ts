@@ -585,7 +585,10 @@ function markedText(mail: ScannedEmail): MarkedText {
       if (list === undefined) {
         list = [];
         const fields = mail.headers.fields;
-        for (let i = 0; i < fields.length; i++) if (fields[i].name === name) list.push(fields[i].value);
+        for (let i = 0; i < fields.length; i++) {
+          const field = fields[i];
+          if (field.nameLength === name.length && field.name === name) list.push(field.value);
+        }
         values.set(name, list);
       }
       return list;

@@ -3,27 +3,43 @@
  * lines are found with indexOf and folded values are joined once.
  */
 
-/** One header field. The value is unfolded only when read: most fields of a bounce are never looked at. */
+/**
+ * One header field. The value is unfolded only when read: most fields of a bounce are never looked at; nor
+ * is the name lower-cased until it is read (a look-up compares lengths first: most names never are).
+ */
 export class HeaderField {
-  /** Lower-cased field name. */
-  readonly name: string;
   private readonly text: string;
+  private readonly nameStart: number;
+  /** Length of the name, lower-cased or not (field names are ASCII). */
+  readonly nameLength: number;
   private readonly start: number;
   private readonly end: number;
+  private lowerName: string | null;
   private unfolded: string | null;
 
-  constructor(name: string, text: string, start: number, end: number) {
-    this.name = name;
+  constructor(text: string, nameStart: number, nameEnd: number, start: number, end: number) {
     this.text = text;
+    this.nameStart = nameStart;
+    this.nameLength = nameEnd - nameStart;
     this.start = start;
     this.end = end;
+    this.lowerName = null;
     this.unfolded = null;
+  }
+
+  /** Lower-cased field name. */
+  get name(): string {
+    if (this.lowerName === null)
+      this.lowerName = this.text.slice(this.nameStart, this.nameStart + this.nameLength).toLowerCase();
+    return this.lowerName;
   }
 
   /** Unfolded value, trimmed (still raw bytes as latin1 chars; see decodeWords for RFC 2047). */
   get value(): string {
     if (this.unfolded === null) {
-      const raw = this.text.slice(this.start, Math.min(this.end, this.start + MAX_VALUE_LENGTH));
+      let end = this.start + MAX_VALUE_LENGTH;
+      if (this.end < end) end = this.end;
+      const raw = this.text.slice(this.start, end);
       // Most fields are one line: no unfolding pass then.
       this.unfolded = (raw.includes("\n") ? raw.replace(/\r?\n[ \t]*/g, " ") : raw).trim();
     }
@@ -46,7 +62,9 @@ const isFieldNameChar = (code: number): boolean => code > 32 && code < 127 && co
 
 /** Index of the ':' ending a field name at `start`, or -1 when the line is not a header field. */
 function fieldColon(text: string, start: number, lineEnd: number): number {
-  const limit = Math.min(lineEnd, start + 80);
+  // Not Math.min: Maglev (email runs' tier) calls the builtin for it, once per header line.
+  let limit = start + 80;
+  if (lineEnd < limit) limit = lineEnd;
   for (let i = start; i < limit; i++) {
     const code = text.charCodeAt(i);
     if (code === 58) return i > start ? i : -1;
@@ -74,6 +92,11 @@ function isUnindentedParameter(text: string, pos: number, lineEnd: number, previ
   );
 }
 
+/** Whether text[start, end) is the (lower-case) field name `name`, whatever its case. */
+function isName(text: string, start: number, end: number, name: string): boolean {
+  return end - start === name.length && text.slice(start, end).toLowerCase() === name;
+}
+
 /** A line of an SMTP reply: three digits then "-" or " " (RFC 5321 §4.2). */
 function isReplyLine(text: string, pos: number, lineEnd: number): boolean {
   return lineEnd - pos > 4 && /^[2-5]\d\d[- ]/.test(text.slice(pos, pos + 4));
@@ -87,7 +110,9 @@ export function parseHeaderBlock(text: string, start: number, end: number): Head
   const fields: HeaderField[] = [];
   let pos = start;
   let lines = 0;
-  let name = "";
+  // The current field's name is text[nameStart, nameEnd); -1 before the first field.
+  let nameStart = -1;
+  let nameEnd = -1;
   let valueStart = 0;
   let valueEnd = 0;
   if (text.startsWith("From ", pos)) {
@@ -101,15 +126,23 @@ export function parseHeaderBlock(text: string, start: number, end: number): Head
     let lineEnd = nl;
     if (lineEnd > pos && text.charCodeAt(lineEnd - 1) === 13) lineEnd--;
     if (lineEnd === pos) {
-      if (name) fields.push(new HeaderField(name, text, valueStart, valueEnd));
-      return { fields, bodyStart: Math.min(nl + 1, end), lines: lines + 1 };
+      if (nameStart >= 0) fields.push(new HeaderField(text, nameStart, nameEnd, valueStart, valueEnd));
+      return { fields, bodyStart: nl < end ? nl + 1 : end, lines: lines + 1 };
     }
     const first = text.charCodeAt(pos);
-    if (name && (first === 32 || first === 9 || isUnindentedParameter(text, pos, lineEnd, valueEnd))) {
+    if (
+      nameStart >= 0 &&
+      (first === 32 || first === 9 || isUnindentedParameter(text, pos, lineEnd, valueEnd))
+    ) {
       valueEnd = lineEnd;
     } else {
       const colon = fieldColon(text, pos, lineEnd);
-      if (colon < 0 && name === "diagnostic-code" && isReplyLine(text, pos, lineEnd)) {
+      if (
+        colon < 0 &&
+        nameStart >= 0 &&
+        isName(text, nameStart, nameEnd, "diagnostic-code") &&
+        isReplyLine(text, pos, lineEnd)
+      ) {
         // "550-…" / "550 …": the rest of a multi-line SMTP reply some MTAs copy without folding it.
         valueEnd = lineEnd;
         lines++;
@@ -117,21 +150,21 @@ export function parseHeaderBlock(text: string, start: number, end: number): Head
         continue;
       }
       if (colon < 0) {
-        if (name) fields.push(new HeaderField(name, text, valueStart, valueEnd));
+        if (nameStart >= 0) fields.push(new HeaderField(text, nameStart, nameEnd, valueStart, valueEnd));
         return { fields, bodyStart: pos, lines };
       }
-      if (name) fields.push(new HeaderField(name, text, valueStart, valueEnd));
-      // A space before the colon is rare (fieldColon allows it): trimmed only then.
-      const code = text.charCodeAt(colon - 1);
-      const raw = text.slice(pos, colon);
-      name = (code === 32 || code === 9 ? raw.trimEnd() : raw).toLowerCase();
+      if (nameStart >= 0) fields.push(new HeaderField(text, nameStart, nameEnd, valueStart, valueEnd));
+      // A space before the colon is rare (fieldColon allows it): the name ends before it.
+      nameStart = pos;
+      nameEnd = colon;
+      while (text.charCodeAt(nameEnd - 1) === 32 || text.charCodeAt(nameEnd - 1) === 9) nameEnd--;
       valueStart = colon + 1;
       valueEnd = lineEnd;
     }
     lines++;
     pos = nl + 1;
   }
-  if (name) fields.push(new HeaderField(name, text, valueStart, valueEnd));
+  if (nameStart >= 0) fields.push(new HeaderField(text, nameStart, nameEnd, valueStart, valueEnd));
   return { fields, bodyStart: end, lines };
 }
 
@@ -139,7 +172,10 @@ export function parseHeaderBlock(text: string, start: number, end: number): Head
 export function headerValue(block: HeaderBlock, name: string): string | null {
   // An index loop: hot, and for-of allocates an iterator per call in code V8's Maglev tier compiles.
   const fields = block.fields;
-  for (let i = 0; i < fields.length; i++) if (fields[i].name === name) return fields[i].value;
+  for (let i = 0; i < fields.length; i++) {
+    const field = fields[i];
+    if (field.nameLength === name.length && field.name === name) return field.value;
+  }
   return null;
 }
 
