@@ -23,7 +23,7 @@ import type { ProviderRule } from "./rules/provider-rule.ts";
 import { matchProviderRule } from "./rules/provider-rules.ts";
 import { reasonFromStatus, statusRule } from "./rules/status-codes.ts";
 import { parseReply } from "./smtp-reply.ts";
-import { type Category, REASONS, type Reason } from "./vocabulary.ts";
+import { type Category, FILTERED_NO_PHASE, REASONS, type Reason, type ReasonHint } from "./vocabulary.ts";
 
 /** What the classifier knows about one reply. Everything but `text` is optional context. */
 export interface ReplyInput {
@@ -40,8 +40,11 @@ export interface ReplyInput {
   recipient?: string | null;
   /** DSN Action (failed, delayed, delivered, relayed, expanded) or event type, when known. */
   action?: string | null;
-  /** A reason the container already implies (e.g. ARF → feedback, auto-reply → vacation). */
-  hintReason?: Reason | null;
+  /**
+   * A reason the container already implies (e.g. ARF → feedback, auto-reply → vacation), or the SMTP phase's
+   * `filtered-no-phase` (src/bounce/vocabulary.ts).
+   */
+  hintReason?: ReasonHint | null;
 }
 
 /** The classification of one reply: a BounceRecord without the per-recipient/per-source fields. */
@@ -91,7 +94,7 @@ interface MemoEntry {
   remoteMta: string | null | undefined;
   domain: string | null;
   action: string | null | undefined;
-  hintReason: Reason | null | undefined;
+  hintReason: ReasonHint | null | undefined;
   reportingMta: string | null | undefined;
   classification: Classification;
   next: MemoEntry | null;
@@ -218,7 +221,10 @@ function classifyUncached(input: ReplyInput, domain: string | null): Classificat
   const provider = providerOf(remoteHost, lowerText, domain);
   const dsnAction = input.action?.trim().toLowerCase() ?? null;
 
-  const hint = input.hintReason && Object.hasOwn(REASONS, input.hintReason) ? input.hintReason : null;
+  const hint =
+    input.hintReason && (Object.hasOwn(REASONS, input.hintReason) || input.hintReason === FILTERED_NO_PHASE)
+      ? input.hintReason
+      : null;
   const decision = decide(hint, dsnAction, {
     lowerText,
     provider,
@@ -291,13 +297,16 @@ const OVERRIDES_HINT: readonly Reason[] = SISIMAI_CLASS_ORDER;
  * (with a refinable hint, only those of OVERRIDES_HINT), the status code (with a refinable hint, only one
  * Sisimai reads before that hint), a refinable hint, else `undefined`.
  */
-function decide(hint: Reason | null, dsnAction: string | null, context: PhraseContext): Decision {
-  if (hint && !REFINABLE_HINTS.includes(hint)) {
-    // A filter's refusal (Sisimai's label for words of an unknown user after DATA or in no named phase)
-    // still says what its words say about the address.
-    if (hint !== "filtered" || context.lowerText === "") return fromHint(hint);
-    return { ...fromHint(hint), addressGone: wordsSayGone(context) };
+function decide(hinted: ReasonHint | null, dsnAction: string | null, context: PhraseContext): Decision {
+  if (hinted === FILTERED_NO_PHASE) {
+    // Sisimai's label for words of an unknown user where the report shows no SMTP phase: the words are
+    // still the only evidence about the address. After DATA (a plain `filtered` hint) the recipient had
+    // been accepted at RCPT TO, and the words are a filter's.
+    if (context.lowerText === "") return fromHint("filtered");
+    return { ...fromHint("filtered"), addressGone: wordsSayGone(context) };
   }
+  const hint: Reason | null = hinted;
+  if (hint && !REFINABLE_HINTS.includes(hint)) return fromHint(hint);
   if (dsnAction && DELIVERED_ACTIONS.includes(dsnAction)) {
     return {
       reason: "delivered",
@@ -316,8 +325,8 @@ function decide(hint: Reason | null, dsnAction: string | null, context: PhraseCo
     }
     const phrase = PHRASE_MATCHER.match(context);
     // An onhold hint is a report's verdict that the error came before the recipient was named (at MAIL
-    // FROM: src/bounce/email/smtp-phase.ts); words of an unknown user (or an X.1.x status) there are about
-    // the sender, so they do not refine it (Sisimai's user-unknown probe needs RCPT: reason/why-userunknown.go).
+    // FROM: src/bounce/email/smtp-phase.ts); words of an unknown user there are about the sender, so they do
+    // not refine it (Sisimai's user-unknown probe needs RCPT or a destination status: reason/why-userunknown.go).
     if (phrase && hint === "onhold" && phrase.rule.reason === "userunknown") return fromHint(hint);
     // An MTA's own verdict ("expired", "networkerror"…) stands against a generic phrase of a reason that
     // never overrides one: "Sorry, I wasn't able to establish an SMTP connection … in the queue too long" is
@@ -341,8 +350,9 @@ function decide(hint: Reason | null, dsnAction: string | null, context: PhraseCo
     }
   }
   const byStatus = reasonFromStatus(context.status, context.replyCode);
-  // Before the recipient was named, a status of a bad address is the sender's (see the onhold hint above).
-  if (hint === "onhold" && byStatus !== null && BAD_ADDRESS_REASONS.includes(byStatus)) return fromHint(hint);
+  // Before the recipient was named, X.1.0 (which names no address) is the sender's (see the onhold hint above).
+  if (hint === "onhold" && context.status?.startsWith(".1.0", 1) === true && context.status.length === 5)
+    return fromHint(hint);
   // A container's first guess stands against a status, unless Sisimai reads that status before it would
   // reach the guess (sisimai go reason/find.go: a retried reason is probed again in ClassOrder[0], and an
   // explicit one is kept by anotherone()).

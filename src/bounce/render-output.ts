@@ -405,7 +405,7 @@ export class RecordTemplate {
     this.lineAt = utf8(head).length;
     this.digits = digits;
     this.timeVersion = LAST_TIME.version;
-    this.timeLength = LAST_TIME.plain === null ? -1 : LAST_TIME.plain.length;
+    this.timeLength = LAST_TIME.plainLength;
     this.timeAt = before.length - 1 - Math.max(0, this.timeLength);
   }
 
@@ -430,10 +430,12 @@ export class RecordTemplate {
     if (digits !== this.digits) this.make(digits);
     else if (LAST_TIME.version !== this.timeVersion) {
       // The new time written over the last one where both are plain and as long.
-      const plain = LAST_TIME.plain;
-      if (plain === null || plain.length !== this.timeLength) this.make(digits);
+      const length = LAST_TIME.plainLength;
+      if (length < 0 || length !== this.timeLength) this.make(digits);
       else {
-        this.after.set(plain, this.timeAt);
+        const { after, timeAt } = this;
+        const plain = LAST_TIME.plain;
+        for (let i = 0; i < length; i++) after[timeAt + i] = plain[i];
         this.timeVersion = LAST_TIME.version;
       }
     }
@@ -485,30 +487,41 @@ function escaped(buffer: Buffer, n: number, bytes: Uint8Array, from: number, to:
   return n;
 }
 
-/** Characters JSON.stringify writes as they are, one UTF-8 byte each. */
-const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
-
 /**
  * The last time a RecordTemplate wrote (consecutive records of a log mostly share their second: the same
- * string), its JSON and a number that changes with it: a template compares numbers, not texts. Held as
- * given (a copy would make every compare a text compare): at most one string.
+ * string), and a number that changes with it: a template compares numbers, not texts. Held as given (a
+ * copy would make every compare a text compare): at most one string. A new time costs one pass over its
+ * characters (a log stamps every few lines): its JSON is made only for a template made anew.
  */
 class LastTime {
   private time: string | null | undefined = undefined;
   version = 0;
-  json = "null";
-  /** Its characters, when its JSON is them quoted (one byte each), else null. */
-  plain: Uint8Array | null = null;
+  /** Its characters, one byte each, when its JSON is them quoted (plainLength of them; else -1). */
+  readonly plain = new Uint8Array(MAX_PLAIN_TIME);
+  plainLength = -1;
 
   set(time: string | null): void {
     if (time === this.time) return;
     this.time = time;
     this.version++;
-    this.json = JSON.stringify(time);
-    this.plain =
-      time !== null && this.json.length === time.length + 2 && PRINTABLE_ASCII.test(time) ? utf8(time) : null;
+    this.plainLength = -1;
+    if (time === null || time.length > MAX_PLAIN_TIME) return;
+    const plain = this.plain;
+    for (let i = 0; i < time.length; i++) {
+      const c = time.charCodeAt(i);
+      if (c < 32 || c === 34 || c === 92 || c > 126) return;
+      plain[i] = c;
+    }
+    this.plainLength = time.length;
+  }
+
+  get json(): string {
+    return JSON.stringify(this.time ?? null);
   }
 }
+
+/** Times longer than this are written by a template made anew (ISO times are 24 characters). */
+const MAX_PLAIN_TIME = 64;
 
 const LAST_TIME = new LastTime();
 

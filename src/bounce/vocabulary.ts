@@ -39,6 +39,14 @@ export const REASONS = {
 } as const;
 export type Reason = keyof typeof REASONS;
 
+/**
+ * What a source may tell the classifier beside the reply (an event's `reasonHint`): a reason it implies, or
+ * `filtered-no-phase` — Sisimai's `filtered` for words of an unknown user in a report that shows no SMTP
+ * phase, where those words stay the only evidence about the address (docs/CLASSIFICATION.md, Decisions).
+ */
+export const FILTERED_NO_PHASE = "filtered-no-phase";
+export type ReasonHint = Reason | typeof FILTERED_NO_PHASE;
+
 /** deliverlens' diagnosis-oriented groups (docs/CLASSIFICATION.md explains each). */
 export const CATEGORIES = {
   reputation: "The receiver distrusts the sender (IP/domain reputation, engagement, Apple CS01-family)",

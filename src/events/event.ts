@@ -1,4 +1,4 @@
-import type { Reason } from "../bounce/vocabulary.ts";
+import type { ReasonHint } from "../bounce/vocabulary.ts";
 import type { ParseProblem, SourceRef } from "../util/problem.ts";
 
 export type { ParseProblem };
@@ -54,7 +54,7 @@ export interface DeliveryEvent {
    * A reason the source itself implies and the reply text may not say (Postfix/KumoMTA expiry → expired,
    * ESP suppression → suppressed, complaint → feedback). Passed to the classifier as its hint.
    */
-  reasonHint?: Reason | null;
+  reasonHint?: ReasonHint | null;
   /** ARF feedback type (abuse, not-spam, …) for complaints, when the source gives it. */
   feedbackType?: string | null;
   source: SourceRef;

@@ -1,5 +1,5 @@
 import { DAY_MS } from "../util/dates.ts";
-import { AgedMap } from "./aged-map.ts";
+import { AgedTable, NONE } from "./aged-map.ts";
 import {
   asciiBytes,
   BytePattern,
@@ -15,7 +15,7 @@ import type { DeliveryEvent, EventType } from "./event.ts";
 import { LineTemplates } from "./line-template.ts";
 import { leadingReplyCode, leadingReplyCodeOfBytes } from "./reply.ts";
 import type { EventSource, Out, OutcomeSink, OutcomeSpans, ParseContext, Shard } from "./source.ts";
-import { FNV_PRIME, HEAD_INTS, idHash, newEvent, shardOf } from "./source.ts";
+import { FNV_PRIME, HEAD_INTS, newEvent, shardOf } from "./source.ts";
 import { SyslogClock, zonedIso } from "./syslog-time.ts";
 import { detach, domainOf } from "./values.ts";
 
@@ -129,7 +129,7 @@ function statusTypeOfBytes(bytes: Uint8Array, start: number, end: number): Event
 
 /** Where the parts of the current line are. */
 interface Positions {
-  /** A hash of the queue id (an index into PostfixParser.maybe). */
+  /** The queue id's hash (FNV-1 of its characters: how the state table finds it). */
   qidHash: number;
   qidStart: number;
   qidEnd: number;
@@ -186,14 +186,9 @@ const MAX_ACTIVE_QUEUE_IDS = 100_000;
 const MAX_WAITING_QUEUE_IDS = 250_000;
 /** Relay host names remembered (a log names a few hundred MX hosts at most; more start the memo again). */
 const MAX_RELAYS = 4096;
-/** Slots of the may-have-state filter (a power of two). */
-const MAYBE_SIZE = 1 << 21;
-
-/** The filter slot of a queue id: from the hash PostfixParser.line computes over the line's characters. */
-function hashOf(qid: string): number {
-  const hash = idHash(qid);
-  return (hash ^ (hash >>> 15)) & (MAYBE_SIZE - 1);
-}
+/** The lists of PostfixParser.states: queue ids without deferred recipients, and with. */
+const ACTIVE = 0;
+const WAITING = 1;
 
 /** What a line template keeps of its line's reading (line-template.ts: the rest is the line's own). */
 interface TemplateFields {
@@ -213,10 +208,12 @@ class PostfixParser {
   /** Only the queue ids of this shard are read (null: all). */
   private readonly shard: Shard | null;
   private readonly clock: SyslogClock;
-  /** Queue ids without deferred recipients (sender, Message-ID). */
-  private readonly active: AgedMap<QueueState>;
-  /** Queue ids with deferred recipients: an `expired` line may bounce them days later. */
-  private readonly waiting: AgedMap<QueueState>;
+  /**
+   * Queue ids' states, by the queue id's hash: in list ACTIVE without deferred recipients (sender,
+   * Message-ID), in WAITING with (an `expired` line may bounce them days later). Most lines of a grep'd log
+   * are deliveries of queue ids never seen before: answered from the line's bytes, no string made.
+   */
+  private readonly states: AgedTable<QueueState>;
   private readonly instances = new Map<string, Instance>();
   /** Relay host names as given → as kept (lower case; null for none/local). */
   private readonly relays = new Map<string, string | null>();
@@ -262,20 +259,13 @@ class PostfixParser {
   };
   /** Line templates of the recipient lines read so far (see line-template.ts). */
   private readonly templates = new LineTemplates<TemplateFields>();
-  /**
-   * Which queue ids may have a state, by a hash of the id: most lines of a grep'd log are deliveries of
-   * queue ids never seen before, answered here without slicing the id or looking it up. Set when a
-   * state is stored; rebuilt from the stored ids when a quarter is set.
-   */
-  private readonly maybe = new Uint32Array(MAYBE_SIZE / 32);
-  private marked = 0;
+  /** The state's entry of the unwanted outcome `scan` found last (see afterHead). */
+  private scannedEntry = NONE;
   /** Queue states given strings sliced from the current chunk (see endChunk). */
   private readonly touched: QueueState[] = [];
   private lastSender = "";
   private lastSenderDomain: string | null = null;
   private lastTag = "";
-  private lastQid = "";
-  private lastState: QueueState | null = null;
   private lastInstance: Instance | null = null;
   /** The last relay as given and as kept: an empty one is kept as relayNamed keeps it (not as none). */
   private lastRelay = "";
@@ -290,19 +280,20 @@ class PostfixParser {
     this.scratch = newEvent("delivered", this.file, null);
     this.clock = new SyslogClock(context);
     const counters = context.counters ?? null;
-    const forgotten = (state: QueueState, early: boolean) => {
+    const forgotten = (state: QueueState, list: number, byCount: boolean) => {
       state.touched = false;
-      if (state === this.lastState) this.lastQid = "";
       if (counters === null) return;
       counters.evicted++;
-      if (early && state.deferred !== null && state.deferred.size > 0) counters.evictedEarly++;
+      if (list === WAITING && byCount && state.deferred !== null && state.deferred.size > 0)
+        counters.evictedEarly++;
     };
     // Shards share the bound: each holds about its share of the queue ids.
     const share = this.shard?.count ?? 1;
-    this.active = new AgedMap(ACTIVE_LIFETIME_MS, Math.ceil(MAX_ACTIVE_QUEUE_IDS / share), (state) =>
-      forgotten(state, false),
-    );
-    this.waiting = new AgedMap(QUEUE_LIFETIME_MS, Math.ceil(MAX_WAITING_QUEUE_IDS / share), forgotten);
+    const lists = [
+      { maxAgeMs: ACTIVE_LIFETIME_MS, maxEntries: Math.ceil(MAX_ACTIVE_QUEUE_IDS / share) },
+      { maxAgeMs: QUEUE_LIFETIME_MS, maxEntries: Math.ceil(MAX_WAITING_QUEUE_IDS / share) },
+    ];
+    this.states = new AgedTable(lists, forgotten);
   }
 
   line(text: string, lineNo: number, out: Out): void {
@@ -338,17 +329,15 @@ class PostfixParser {
     const at = this.placed(hash, qidStart, qidEnd, stampEnd, hostEnd + 1, tagEnd);
     // The queue id is sliced only when a state is looked up or kept (most lines of a grep'd log need neither).
     if (text.startsWith(TO, body)) this.recipientLine(text, at, lineNo, out);
-    else if (text.startsWith(FROM, body)) this.senderLine(text, at, this.qid(text, at), lineNo, out);
+    else if (text.startsWith(FROM, body)) this.senderLine(text, at, lineNo, out);
     else if (text.startsWith(MESSAGE_ID, body)) {
-      const qid = this.qid(text, at);
-      this.fresh(this.state(qid, text, at)).messageId = unangle(text.slice(body + MESSAGE_ID.length));
+      const state = this.states.value(this.state(text, at));
+      this.fresh(state).messageId = unangle(text.slice(body + MESSAGE_ID.length));
     } else if (text.startsWith(REMOVED, body)) {
-      const qid = this.qid(text, at);
-      const state = this.known(text, at);
-      if (state) state.touched = false; // gone: endChunk need not copy its strings
-      this.active.delete(qid);
-      this.waiting.delete(qid);
-      if (qid === this.lastQid) this.lastQid = "";
+      const entry = this.entryOf(text, at);
+      if (entry === NONE) return;
+      this.states.value(entry).touched = false; // gone: endChunk need not copy its strings
+      this.states.remove(entry);
     }
   }
 
@@ -486,7 +475,8 @@ class PostfixParser {
     this.scanned = type;
     if (types === null || type === "deferred" || types.has(type)) return OUTCOME;
     // A queue id with state may hold this recipient as deferred: that is settled.
-    return this.mayHaveState(at.qidHash) ? UNWANTED : SKIP;
+    this.scannedEntry = this.entryOfBytes(bytes);
+    return this.scannedEntry !== NONE ? UNWANTED : SKIP;
   }
 
   /** `at` with the parts every line with a queue id has (its hash as computed over the id). */
@@ -499,7 +489,7 @@ class PostfixParser {
     tagEnd: number,
   ): Positions {
     const at = this.at;
-    at.qidHash = (hash ^ (hash >>> 15)) & (MAYBE_SIZE - 1);
+    at.qidHash = hash;
     at.qidStart = qidStart;
     at.qidEnd = qidEnd;
     at.stampEnd = stampEnd;
@@ -515,9 +505,9 @@ class PostfixParser {
     const type = this.scanned;
     const rcptStart = at.body + TO.length;
     if (unwanted) {
-      const known = this.knownOfBytes(bytes);
-      if (known?.deferred?.delete(latin1(bytes, rcptStart, at.rcptEnd)))
-        this.settled(this.qidOfBytes(bytes), known);
+      const entry = this.scannedEntry;
+      const known = this.states.value(entry);
+      if (known.deferred?.delete(latin1(bytes, rcptStart, at.rcptEnd))) this.settled(entry, known);
       return;
     }
     // A deferral is kept (an expiry may bounce it), with its recipient; the sink keeps no event: the
@@ -525,12 +515,14 @@ class PostfixParser {
     const event = type === "deferred" ? newEvent(type, this.file, lineNo) : this.reused(type, lineNo);
     event.time = this.timeOfBytes(bytes, at.start, at.stampEnd);
     if (type === "deferred") event.recipient = latin1(bytes, rcptStart, at.rcptEnd) || null;
-    let state: QueueState | undefined;
+    let entry: number;
     if (type === "deferred") {
       this.advance();
-      state = this.keep(this.qidOfBytes(bytes), this.knownOfBytes(bytes), true);
-    } else state = this.knownOfBytes(bytes);
-    const qid = this.lastQid;
+      entry = this.entryOfBytes(bytes);
+      entry =
+        entry !== NONE ? this.refreshed(entry) : this.added(latin1(bytes, at.qidStart, at.qidEnd), true);
+    } else entry = this.entryOfBytes(bytes);
+    const state = entry !== NONE ? this.states.value(entry) : undefined;
     if (state) {
       event.sender = state.sender;
       event.sendingDomain = state.sendingDomain;
@@ -557,10 +549,8 @@ class PostfixParser {
       state.deferred ??= new Deferred();
       // The sink does not keep the event, and its strings are copies (none holds the chunk): kept as is.
       state.deferred.set(event.recipient ?? "", event);
-      this.wait(qid, state);
-    } else if (state?.deferred?.delete(latin1(bytes, rcptStart, at.rcptEnd))) {
-      this.settled(this.qidOfBytes(bytes), state);
-    }
+      this.wait(entry);
+    } else if (state?.deferred?.delete(latin1(bytes, rcptStart, at.rcptEnd))) this.settled(entry, state);
     this.outcomes!.outcome(event, spans, out.length);
   }
   /**
@@ -618,16 +608,6 @@ class PostfixParser {
     if (startsWithBytes(bytes, EXPIRED_BYTES, at.wordStart, lineEnd)) event.reasonHint = "expired";
   }
 
-  /** The current line's queue id: the last one again (lines of one queue id come in runs), else sliced. */
-  private qid(text: string, at: Positions): string {
-    return this.isLastQid(text, at) ? this.lastQid : text.slice(at.qidStart, at.qidEnd);
-  }
-
-  private isLastQid(text: string, at: Positions): boolean {
-    const last = this.lastQid;
-    return at.qidEnd - at.qidStart === last.length && last !== "" && text.startsWith(last, at.qidStart);
-  }
-
   /** The event `outcome` gives the sink when it keeps none, set as newEvent sets it (but its recipient). */
   private reused(type: EventType, lineNo: number): DeliveryEvent {
     const event = this.scratch;
@@ -645,20 +625,8 @@ class PostfixParser {
     return event;
   }
 
-  /** `qid` on the bytes `scan` looked at. */
-  private qidOfBytes(bytes: Buffer): string {
-    return this.isLastQidOfBytes(bytes) ? this.lastQid : latin1(bytes, this.at.qidStart, this.at.qidEnd);
-  }
-
-  private isLastQidOfBytes(bytes: Uint8Array): boolean {
-    const { qidStart, qidEnd } = this.at;
-    const last = this.lastQid;
-    return qidEnd - qidStart === last.length && last !== "" && bytesEqualText(bytes, qidStart, last);
-  }
-
   end(_out: Out): void {
-    this.active.clear();
-    this.waiting.clear();
+    this.states.clear();
   }
 
   /**
@@ -714,98 +682,66 @@ class PostfixParser {
     return this.lastMs;
   }
 
-  /** The current line's queue id's state when one is kept (no new state). */
-  private known(text: string, at: Positions): QueueState | undefined {
-    if (this.isLastQid(text, at)) return this.lastState ?? undefined;
-    if (!this.mayHaveState(at.qidHash)) return undefined;
-    return this.stateOf(this.qid(text, at));
+  /** The state's entry of the current line's queue id (NONE: it has none). */
+  private entryOf(text: string, at: Positions): number {
+    return this.states.findText(at.qidHash, text, at.qidStart, at.qidEnd);
   }
 
-  /** `known` on the bytes `scan` looked at. */
-  private knownOfBytes(bytes: Buffer): QueueState | undefined {
-    if (this.isLastQidOfBytes(bytes)) return this.lastState ?? undefined;
-    if (!this.mayHaveState(this.at.qidHash)) return undefined;
-    return this.stateOf(latin1(bytes, this.at.qidStart, this.at.qidEnd));
-  }
-
-  private stateOf(qid: string): QueueState | undefined {
-    // A grep'd log has no `from=` lines: no active states to look in.
-    return (this.active.size > 0 ? this.active.get(qid) : undefined) ?? this.waiting.get(qid);
+  /** `entryOf` on the bytes `scan` looked at. */
+  private entryOfBytes(bytes: Uint8Array): number {
+    const at = this.at;
+    return this.states.findBytes(at.qidHash, bytes, at.qidStart, at.qidEnd);
   }
 
   /**
-   * A queue id's state, created when new, its age started again (the line's log time). A new state of
-   * a deferral goes straight to `waiting` (where wait would move it).
+   * The state's entry of the current line's queue id, a new one when it has none, its age started again
+   * (the line's log time). A new state of a deferral goes straight to WAITING (where wait would move it).
    */
-  private state(qid: string, text: string, at: Positions, deferral = false): QueueState {
+  private state(text: string, at: Positions, deferral = false): number {
     this.time(text, at.stampEnd);
     this.advance();
-    return this.keep(qid, this.known(text, at), deferral);
+    const found = this.entryOf(text, at);
+    // The id copied: a slice of the line would keep the whole decoded chunk alive.
+    return found !== NONE
+      ? this.refreshed(found)
+      : this.added(detach(text.slice(at.qidStart, at.qidEnd)), deferral);
   }
 
   /** Forgets the states past their lifetime at the current line's time (before a lookup that keeps one). */
   private advance(): void {
-    const now = this.now();
-    this.active.advance(now);
-    this.waiting.advance(now);
+    this.states.advance(this.now());
   }
 
-  /** The state of `qid` (`found`, or a new one), its age started again: see `state`. */
-  private keep(qid: string, found: QueueState | undefined, deferral: boolean): QueueState {
-    const now = this.now();
-    let state = found;
-    if (!state) {
-      state = newQueueState();
-      qid = detach(qid);
-      (deferral ? this.waiting : this.active).set(qid, state, now);
-      this.mark(this.at.qidHash);
-    } else if (!this.waiting.touch(qid, now)) this.active.touch(qid, now);
-    this.lastQid = qid;
-    this.lastState = state;
-    return state;
+  /** The entry, its age started again at the current line's time. */
+  private refreshed(entry: number): number {
+    this.states.touch(entry, this.now());
+    return entry;
   }
 
-  /** The filter's bit for a queue id's hash (a bit per slot: the filter stays in the CPU's caches). */
-  private mayHaveState(hash: number): boolean {
-    return (this.maybe[hash >>> 5] & (1 << (hash & 31))) !== 0;
-  }
-
-  private mark(hash: number): void {
-    if (this.mayHaveState(hash)) return;
-    this.maybe[hash >>> 5] |= 1 << (hash & 31);
-    if (++this.marked < MAYBE_SIZE / 4) return;
-    this.maybe.fill(0);
-    this.marked = 0;
-    for (const map of [this.active, this.waiting]) {
-      for (const qid of map.keys()) {
-        const h = hashOf(qid);
-        if (!this.mayHaveState(h)) this.marked++;
-        this.maybe[h >>> 5] |= 1 << (h & 31);
-      }
-    }
+  /** A new state for the current line's queue id, `qid` (a string holding no chunk). */
+  private added(qid: string, deferral: boolean): number {
+    return this.states.add(this.at.qidHash, qid, newQueueState(), deferral ? WAITING : ACTIVE, this.now());
   }
 
   /**
    * A recipient of the queue id is no longer deferred: once none is, the state need not be kept for the
    * queue's lifetime (in a grep'd log, where it holds nothing else, not at all).
    */
-  private settled(qid: string, state: QueueState): void {
+  private settled(entry: number, state: QueueState): void {
     if (state.deferred !== null && state.deferred.size > 0) return;
     state.deferred = null;
-    if (!this.waiting.delete(qid)) return;
-    if (state.sender !== null || state.messageId !== null) {
-      this.active.set(qid === this.lastQid ? this.lastQid : detach(qid), state, this.now());
-    } else {
+    if (this.states.list(entry) !== WAITING) return;
+    if (state.sender !== null || state.messageId !== null) this.states.move(entry, ACTIVE, this.now());
+    else {
+      this.states.remove(entry);
       state.touched = false;
-      if (qid === this.lastQid) this.lastQid = "";
     }
   }
 
   /** The state now has deferred recipients: kept for the queue's lifetime from now on. */
-  private wait(qid: string, state: QueueState): void {
-    if (this.waiting.touch(qid, this.now())) return;
-    this.active.delete(qid);
-    this.waiting.set(qid === this.lastQid ? this.lastQid : detach(qid), state, this.now());
+  private wait(entry: number): void {
+    if (this.states.list(entry) === WAITING) this.states.touch(entry, this.now());
+    else this.states.move(entry, WAITING, this.now());
   }
 
   private instance(text: string, at: Positions): Instance {
@@ -862,15 +798,17 @@ class PostfixParser {
     if (type === null) return;
     if (type !== "deferred" && this.types !== null && !this.types.has(type)) {
       // Not wanted (classify without --all skips deliveries): only keep the expiry bookkeeping right.
-      const known = this.known(text, at);
-      if (known?.deferred?.delete(text.slice(rcptStart, rcptEnd))) this.settled(this.qid(text, at), known);
+      const entry = this.entryOf(text, at);
+      const known = entry !== NONE ? this.states.value(entry) : undefined;
+      if (known?.deferred?.delete(text.slice(rcptStart, rcptEnd))) this.settled(entry, known);
       return;
     }
     const event = newEvent(type, this.file, lineNo);
     event.time = this.time(text, at.stampEnd);
     event.recipient = text.slice(rcptStart, rcptEnd) || null;
     // Only a deferral needs a state of its own (a grep'd log has a new queue id on almost every line).
-    const state = type === "deferred" ? this.state(this.qid(text, at), text, at, true) : this.known(text, at);
+    const entry = type === "deferred" ? this.state(text, at, true) : this.entryOf(text, at);
+    const state = entry !== NONE ? this.states.value(entry) : undefined;
     if (state) {
       event.sender = state.sender;
       event.sendingDomain = state.sendingDomain;
@@ -904,8 +842,8 @@ class PostfixParser {
       state.deferred ??= new Deferred();
       const kept = detachedCopy(event);
       state.deferred.set(kept.recipient ?? "", kept);
-      this.wait(this.qid(text, at), state);
-    } else if (state?.deferred?.delete(event.recipient ?? "")) this.settled(this.qid(text, at), state);
+      this.wait(entry);
+    } else if (state?.deferred?.delete(event.recipient ?? "")) this.settled(entry, state);
     out.push(event);
   }
 
@@ -928,11 +866,12 @@ class PostfixParser {
     return name;
   }
 
-  private senderLine(text: string, at: Positions, qid: string, lineNo: number, out: Out): void {
+  private senderLine(text: string, at: Positions, lineNo: number, out: Out): void {
     const body = at.body;
     const end = text.indexOf(">", body + FROM.length);
     if (end < 0) return;
-    const state = this.fresh(this.state(qid, text, at));
+    const entry = this.state(text, at);
+    const state = this.fresh(this.states.value(entry));
     const sender = text.slice(body + FROM.length, end);
     if (sender !== this.lastSender) {
       this.lastSender = sender;
@@ -949,7 +888,7 @@ class PostfixParser {
       out.push(event);
     }
     state.deferred = null;
-    this.settled(qid, state);
+    this.settled(entry, state);
   }
 }
 

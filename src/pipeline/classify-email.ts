@@ -101,7 +101,9 @@ async function* classifySegments(
   file: string,
   json: boolean,
 ): AsyncGenerator<(Item | string)[]> {
-  const segments = threadsAllowed() ? segmentsReadAhead(file) : segmentsHere(chunks(), file);
+  const segments = threadsAllowed()
+    ? segmentsReadAhead(file, segmentsHere(chunks(), file))
+    : segmentsHere(chunks(), file);
   for await (const segment of segments) {
     const items = classifySegment(segment.raw, file, segment.line, segment.problem, segment.messages);
     yield json ? asJson(items) : items;

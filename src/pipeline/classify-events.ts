@@ -267,11 +267,13 @@ export class EventClassifier {
       entry.diagnosticJson ??= joined(utf8(JSON.stringify(c.diagnostic)), json.tail());
       ending = entry.diagnosticJson;
     }
+    // Kept as given: the next records bring the same string objects (the parser's relay names, its file
+    // name), compared at once. An event read on bytes holds no slice of a decoded chunk to keep alive.
     const made = new RecordTemplate(
       json,
-      detach(remoteMta),
-      detach(file),
-      detach(format),
+      remoteMta,
+      file,
+      format,
       form,
       ending,
       form === TOKENS ? (entry.pieces ?? null) : null,

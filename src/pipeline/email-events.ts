@@ -1,6 +1,5 @@
 import { readEmail, splitMbox } from "../bounce/email/index.ts";
 import type { BounceRecord } from "../bounce/record.ts";
-import type { Reason } from "../bounce/vocabulary.ts";
 import type { DeliveryEvent, EventType, ParseProblem } from "../events/event.ts";
 import { newEvent, problem } from "../events/source.ts";
 import { mailDateIso } from "../util/dates.ts";
@@ -81,7 +80,7 @@ export function emailItems(raw: Buffer, file: string, line: number | null): Emai
     event.reply = record.diagnostic || null;
     event.replyCode = record.replyCode;
     event.status = record.status;
-    event.reasonHint = (reading.hints[index] ?? null) as Reason | null;
+    event.reasonHint = reading.hints[index] ?? null;
     if (type === "complaint") event.feedbackType = record.feedbackType ?? null;
     items.push(event);
   });

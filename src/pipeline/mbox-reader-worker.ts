@@ -25,7 +25,7 @@ function send(message: unknown, transfer: ArrayBuffer[] = []): boolean {
     Atomics.wait(control, TAKEN, taken, 100);
   }
   if (Atomics.load(control, STOP) !== 0) return false;
-  port?.postMessage(message, transfer);
+  port?.postMessage({ index: sent, ...(message as object) }, transfer);
   sent++;
   return true;
 }

@@ -137,6 +137,12 @@ const EVENTS_VIEW_V7 = `
 const SUMMARY_STATE_V10 = `
       DROP TABLE summary_state;
       CREATE TABLE summary_state (event_rows BIGINT NOT NULL, key_sum HUGEINT NOT NULL, definition INTEGER NOT NULL);`;
+/**
+ * The classifier version `reply_classes` were classified with (schema 11): a store that records another
+ * one, or none (a store from before), has its distinct replies classified again by its next ingest.
+ */
+const CLASSIFIER_STATE_V11 = `
+      CREATE TABLE classifier_state (classifier_version INTEGER NOT NULL);`;
 const DAY_SUMMARY_V9 = `
       CREATE TABLE day_counts (
         provider mailbox_provider NOT NULL,
@@ -460,6 +466,14 @@ export const MIGRATIONS: readonly Migration[] = [
     // summary is then behind: its next ingest rebuilds it (stats reads the rows until then).
     sql: SUMMARY_STATE_V10,
   },
+  {
+    version: 11,
+    description:
+      "classifier_state records the classifier version of reply_classes; a store with another or none re-classifies its replies",
+    // A store kept each distinct reply's class from the classifier that first saw it, so after an upgrade the
+    // store and `classify` disagreed on the same reply.
+    sql: CLASSIFIER_STATE_V11,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
@@ -481,4 +495,5 @@ export const FRESH_SCHEMA_SQL = `
     .map((m) => m.sql)
     .join("\n")}
   ${DAY_SUMMARY_V9}
-  ${SUMMARY_STATE_V10}`;
+  ${SUMMARY_STATE_V10}
+  ${CLASSIFIER_STATE_V11}`;

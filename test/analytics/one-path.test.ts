@@ -129,29 +129,68 @@ function readFileHead(path: string): string {
   return readFileSync(path, "utf8").slice(0, 65536);
 }
 
-test("a domain a rule table singles out keeps its own verdict in classify and in the store, whatever comes first", async () => {
-  // NTT docomo's table reads docomo.ne.jp's 5.2.0 as its reception filter; example.org's same reply through
-  // the same relay is not docomo's (both providers are "other").
-  const at = (qid: string, rcpt: string) =>
-    `Feb  2 12:01:09 mail postfix/smtp[123]: ${qid}: to=<${rcpt}>, relay=mx.example.net[192.0.2.1]:25, delay=1.3, delays=0/0/0.4/0.9, dsn=5.2.0, status=bounced (host mx.example.net[192.0.2.1] said: 550 Unknown user (in reply to end of DATA command))`;
-  const write = (name: string, lines: string[]) => {
-    const path = join(dir, name);
-    writeFileSync(path, `${lines.join("\n")}\n`);
-    return path;
-  };
-  const docomo = at("Q0001", "u6@docomo.ne.jp");
-  const other = at("Q0002", "u40@example.org");
-  const alone = [
-    ...(await classified(write("docomo.log", [docomo]), "postfix")),
-    ...(await classified(write("other.log", [other]), "postfix")),
-  ].sort();
-  assert.notEqual(alone[0].split(" ").slice(2).join(" "), alone[1].split(" ").slice(2).join(" "));
-  for (const lines of [
-    [docomo, other],
-    [other, docomo],
-  ]) {
-    const path = write("both.log", lines);
-    assert.deepEqual(await classified(path, "postfix"), alone);
-    for (const fastPath of [true, false]) assert.deepEqual(await stored(path, "postfix", fastPath), alone);
-  }
-});
+/**
+ * Pairs of recipients with the same reply through the same relay whose verdicts differ only by the recipient's
+ * domain: NTT docomo's table reads docomo.ne.jp's 5.2.0 as its reception filter (also written with a root
+ * dot), Yahoo's rules apply to its label domains (yahoo.com.ar) and Google's to subdomains of gmail.com, where
+ * the store's exact provider list says "other" as it does for example.org.
+ */
+const SINGLED_OUT_PAIRS = [
+  {
+    dsn: "5.2.0",
+    status: "bounced",
+    reply: "550 Unknown user (in reply to end of DATA command)",
+    domain: "docomo.ne.jp",
+  },
+  {
+    dsn: "5.2.0",
+    status: "bounced",
+    reply: "550 Unknown user (in reply to end of DATA command)",
+    domain: "docomo.ne.jp.",
+  },
+  {
+    dsn: "4.0.0",
+    status: "deferred",
+    reply:
+      "421 Max message per connection reached, closing transmission channel (in reply to MAIL FROM command)",
+    domain: "yahoo.com.ar",
+  },
+  {
+    dsn: "4.7.30",
+    status: "deferred",
+    reply:
+      "421 4.7.30 Your email has been rate limited because DKIM authentication didn't pass for this message. Gmail requires all email bulk senders to authenticate their email with DKIM. (in reply to end of DATA command)",
+    domain: "sub.gmail.com",
+  },
+];
+
+for (const pair of SINGLED_OUT_PAIRS) {
+  test(`a recipient domain the classifier singles out (${pair.domain}) keeps its own verdict in classify and in the store, whatever comes first`, async () => {
+    const at = (qid: string, rcpt: string) =>
+      `Feb  2 12:01:09 mail postfix/smtp[123]: ${qid}: to=<${rcpt}>, relay=mx.example.net[192.0.2.1]:25, delay=1.3, delays=0/0/0.4/0.9, dsn=${pair.dsn}, status=${pair.status} (host mx.example.net[192.0.2.1] said: ${pair.reply})`;
+    const write = (name: string, lines: string[]) => {
+      const path = join(dir, name);
+      writeFileSync(path, `${lines.join("\n")}\n`);
+      return path;
+    };
+    const singled = at("Q0001", `u6@${pair.domain}`);
+    const other = at("Q0002", "u40@example.org");
+    const alone = [
+      ...(await classified(write("singled.log", [singled]), "postfix")),
+      ...(await classified(write("other.log", [other]), "postfix")),
+    ].sort();
+    assert.notEqual(
+      alone[0].split(" ").slice(2).join(" "),
+      alone[1].split(" ").slice(2).join(" "),
+      alone.join("\n"),
+    );
+    for (const lines of [
+      [singled, other],
+      [other, singled],
+    ]) {
+      const path = write("both.log", lines);
+      assert.deepEqual(await classified(path, "postfix"), alone);
+      for (const fastPath of [true, false]) assert.deepEqual(await stored(path, "postfix", fastPath), alone);
+    }
+  });
+}

@@ -24,8 +24,8 @@ import { REPLY_CODE_RULES, SISIMAI_STATUS_RULES, STATUS_RULES } from "../../src/
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 1,
-  fingerprint: "883bf4231a6aa42ca72e326f7747d12aada6f6a1abe3c86270fcadfdcbb91dd3",
+  version: 4,
+  fingerprint: "ee9f70e021b7226684997aab7d5a80f91768623d06b4683d7645865f4c83104e",
 };
 
 /** Rule data as text: patterns by their source and flags. */
@@ -35,7 +35,7 @@ const asText = (value: unknown): string =>
   );
 
 const STATUSES = [null, "5.0.0", "5.1.0", "5.1.1", "5.2.2", "5.7.1", "4.7.0"];
-const HINTS = ["filtered", "onhold", "expired", "suppressed"];
+const HINTS = ["filtered", "filtered-no-phase", "onhold", "expired", "suppressed"];
 const TYPES = ["bounced", "deferred"];
 
 function fingerprint(): string {

@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { classifyEvent } from "../../src/bounce/classify-event.ts";
 import { BOUNCE_CATEGORIES } from "../../src/bounce/dialects/bounce-categories.ts";
 import { preferStatus, recordsFromEmail, splitMbox } from "../../src/bounce/email/index.ts";
+import { smtpCommandIn } from "../../src/bounce/email/smtp-phase.ts";
 import type { BounceRecord } from "../../src/bounce/record.ts";
 import type { DeliveryEvent } from "../../src/events/event.ts";
 import { classifyEmailBuffer } from "../../src/pipeline/classify-email.ts";
@@ -342,7 +344,7 @@ describe("user-unknown wording and the SMTP phase (sisimai go reason/why-userunk
       }
     }
   });
-  it("suppression follows the words: a filtered unknown user is suppressed, one before RCPT is not", () => {
+  it("suppression follows the words where no phase is shown; after DATA, before RCPT, the address is kept", () => {
     const verdict = (reply: string, phase: string) => {
       const record = records(
         dsn(
@@ -364,9 +366,10 @@ describe("user-unknown wording and the SMTP phase (sisimai go reason/why-userunk
       "550 recipient rejected",
     ]) {
       assert.equal(verdict(reply, ""), "filtered recipient true false", reply);
+      // Accepted at RCPT TO, refused after DATA: a filter's refusal, not a bad address (RFC 5321 §3.3).
       assert.equal(
         verdict(reply, " (in reply to end of DATA command)"),
-        "filtered recipient true false",
+        "filtered content false false",
         reply,
       );
       assert.equal(
@@ -473,5 +476,56 @@ describe("mbox", () => {
     );
     assert.equal(splitMbox(mbox).length, 1);
     assert.equal([...classifyEmailBuffer(mbox, "x.mbox")].length, 1);
+  });
+});
+
+describe("an unknown user after DATA is a filter's refusal: the address is kept", () => {
+  const corpus = (name: string) => {
+    const path = new URL(`../fixtures/sisimai/eml/${name}`, import.meta.url);
+    const [record] = recordsFromEmail(readFileSync(path), name).records;
+    return `${record?.reason} ${record?.category} ${record?.suppressRecipient}`;
+  };
+  it("'550 Unknown user' answering DATA (Postfix's phase, Sendmail's and Courier's '>>> DATA')", () => {
+    assert.equal(corpus("lhost-postfix-03.eml"), "filtered content false");
+    assert.equal(corpus("lhost-sendmail-19.eml"), "filtered content false");
+    assert.equal(corpus("lhost-courier-02.eml"), "filtered content false");
+  });
+  it("a pipelined batch's refusal before DATA's 'need RCPT' answered RCPT TO: no phase shown, the words decide", () => {
+    // Sendmail's transcript shows ">>> DATA", then the RCPT reply, then DATA's "503 5.0.0 Need RCPT".
+    assert.equal(corpus("lhost-sendmail-27.eml"), "filtered recipient true");
+    const transcript = (second: string) =>
+      records(
+        dsn(
+          [
+            "   ----- The following addresses had permanent fatal errors -----",
+            "<kijitora@example.jp>",
+            "    (reason: 550 Unknown user kijitora@example.jp)",
+            "",
+            "   ----- Transcript of session follows -----",
+            "... while talking to mx.example.jp.:",
+            ">>> DATA",
+            "<<< 550 Unknown user kijitora@example.jp",
+            second,
+          ].join("\n"),
+          [
+            "Final-Recipient: rfc822; kijitora@example.jp",
+            "Action: failed",
+            "Status: 5.0.0",
+            "Diagnostic-Code: smtp; 550 Unknown user kijitora@example.jp",
+          ].join("\n"),
+        ),
+      )[0];
+    for (const second of [
+      "<<< 554 5.5.1 Error: no valid recipients",
+      "<<< 503 5.0.0 Need RCPT (recipient)",
+    ]) {
+      const record = transcript(second);
+      assert.deepEqual([record?.reason, record?.suppressRecipient], ["filtered", true], second);
+    }
+    // Replies of replies are read in one pass: a hostile run of them is no transcript, and no hang.
+    assert.equal(smtpCommandIn(`>>> DATA ${"<<< 550 ".repeat(20_000)}`), "DATA");
+    // DATA answered by its own refusal, the session going on: the phase is DATA.
+    const data = transcript("554 5.0.0 Service unavailable");
+    assert.deepEqual([data?.reason, data?.suppressRecipient], ["filtered", false]);
   });
 });

@@ -6,7 +6,8 @@ import { after, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { splitMbox } from "../../src/bounce/email/mbox.ts";
 import { CHUNK_BYTES } from "../../src/events/input.ts";
-import { segmentsReadAhead } from "../../src/pipeline/mbox-read-ahead.ts";
+import { MboxReader, segmentsReadAhead } from "../../src/pipeline/mbox-read-ahead.ts";
+import { AHEAD } from "../../src/pipeline/mbox-read-ahead-layout.ts";
 import { MboxSegmenter, type Segment } from "../../src/pipeline/mbox-segmenter.ts";
 
 const email = readFileSync(
@@ -112,4 +113,48 @@ test("segments no longer wanted: the reader stops where it is", async () => {
     if (++taken === 2) break;
   }
   assert.equal(taken, 2);
+});
+
+test("segments cut here while the reader starts, then the reader's: the same segments, none twice", async () => {
+  const path = join(dir, "mixed.mbox");
+  writeFileSync(path, `From MAILER-DAEMON Thu Apr 29 23:34:45 2010\n${email}\n\n`.repeat(12_000), "latin1");
+  const here = segmentsHere(path);
+  assert.ok(here.length > 4, `segments: ${here.length}`);
+  const mixed: Segment[] = [];
+  let cutHere = 0;
+  for await (const { messages, ...segment } of segmentsReadAhead(
+    path,
+    segmentsHere(path)[Symbol.iterator](),
+  )) {
+    if (messages === undefined) cutHere++;
+    else assert.deepEqual(messages, splitMbox(segment.raw));
+    mixed.push(segment);
+  }
+  // The first at least: the reader has not started when it is wanted.
+  assert.ok(cutHere > 0, "none cut here");
+  assert.deepEqual(mixed, here);
+});
+
+test("the reader sends at most AHEAD segments not yet taken, and one more for each taken", async () => {
+  const path = join(dir, "ahead.mbox");
+  writeFileSync(path, `From MAILER-DAEMON Thu Apr 29 23:34:45 2010\n${email}\n\n`.repeat(12_000), "latin1");
+  assert.ok(segmentsHere(path).length > AHEAD + 2);
+  const reader = new MboxReader(path);
+  const settle = async (count: number) => {
+    for (let waited = 0; reader.waiting < count; waited += 10) {
+      assert.ok(waited < 60_000, "the reader sent nothing");
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    // Time to send more, were it not held back (on a slow machine this can only pass, never fail).
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  };
+  try {
+    await settle(AHEAD);
+    assert.equal(reader.waiting, AHEAD);
+    await reader.next(0);
+    await settle(AHEAD);
+    assert.equal(reader.waiting, AHEAD, "one more sent for the one taken");
+  } finally {
+    reader.stop();
+  }
 });

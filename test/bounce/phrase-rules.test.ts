@@ -17,6 +17,7 @@ import {
   tableApplies,
 } from "../../src/bounce/rules/phrase-rule.ts";
 import { PROVIDER_RULES } from "../../src/bounce/rules/provider-rules.ts";
+import { hostScope } from "../../src/bounce/rules/scope.ts";
 import { statusRule } from "../../src/bounce/rules/status-codes.ts";
 import { parseReply } from "../../src/bounce/smtp-reply.ts";
 import { REASONS } from "../../src/bounce/vocabulary.ts";
@@ -370,5 +371,31 @@ describe("Google Workspace's DNS failures are gated by the status and the reply 
     assert.equal(rule(null, null), "rhost-gsuite-responded-with-code-nxdomain-4");
     assert.equal(rule(null, 451), "rhost-gsuite-responded-with-code-nxdomain-4");
     assert.notEqual(rule(null, 550), "rhost-gsuite-responded-with-code-nxdomain-4");
+  });
+});
+
+describe("a domain that could not be routed is a network error, not an unknown host (sisimai go reason/why-networkerror.go)", () => {
+  it("'Unrouteable mail domain' keeps the address", () => {
+    const got = classifyReply({ text: '550 Unrouteable mail domain "example.net"' });
+    assert.deepEqual([got.reason, got.suppressRecipient], ["networkerror", false]);
+  });
+});
+
+describe("KDDI's rules hold for its servers too, whatever domain they answer for (sisimai go rhost/lib.go, for-kddi.go)", () => {
+  const from = (text: string, remoteMta: string) => {
+    const got = classifyReply({ text, remoteMta, recipient: "kijitora@uqmobile.jp" });
+    return `${got.reason} ${got.suppressRecipient}`;
+  };
+  it("an empty '550 : User unknown' is au's filter, an addressed one the missing mailbox", () => {
+    assert.equal(from("550 : User unknown", "lsean.ezweb.ne.jp"), "filtered false");
+    assert.equal(from("550 : User unknown", "msmx.au.com"), "filtered false");
+    assert.equal(from("550 <kijitora@uqmobile.jp>: User unknown", "lsean.ezweb.ne.jp"), "userunknown true");
+    // Another provider's server: nothing says it is au's filter.
+    assert.equal(from("550 : User unknown", "mx.example.org"), "userunknown true");
+  });
+  it("the servers scope a remote host, so a memo of classifications keeps them apart from others", () => {
+    assert.equal(hostScope("lsean.ezweb.ne.jp"), "ezweb.ne.jp");
+    assert.equal(hostScope("msmx.au.com"), "msmx.au.com");
+    assert.equal(hostScope("mx.example.org"), "");
   });
 });

@@ -73,14 +73,17 @@ describe("a sender refused at MAIL FROM does not suppress the recipient", () => 
       "550 5.1.1 <alice@example.com>: Recipient address rejected: User unknown in local recipient table";
     assert.equal(verdict(classifyReply({ text: recipient, status: "5.1.1" })), "userunknown recipient true");
   });
-  it("at MAIL FROM an address status is the sender's: an unknown user there is on hold, not suppressed", () => {
-    for (const status of ["5.1.0", "5.1.1", "5.0.0"]) {
-      const said = "550 5.1.1 User unknown (in reply to MAIL FROM command)";
+  it("at MAIL FROM X.1.0 names no address: an unknown user there is on hold, not suppressed", () => {
+    for (const status of ["5.1.0", "5.0.0"]) {
+      const said = `550 ${status} User unknown (in reply to MAIL FROM command)`;
       assert.equal(
-        verdict(fromEmail(said, status, "550 5.1.1 User unknown")),
+        verdict(fromEmail(said, status, `550 ${status} User unknown`)),
         "onhold unknown false",
         status,
       );
     }
+    // X.1.1 names the destination mailbox (RFC 3463 §3.2): the recipient, whatever the phase.
+    const said = "550 5.1.1 User unknown (in reply to MAIL FROM command)";
+    assert.equal(verdict(fromEmail(said, "5.1.1", "550 5.1.1 User unknown")), "userunknown recipient true");
   });
 });

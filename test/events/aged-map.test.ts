@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { AgedMap } from "../../src/events/aged-map.ts";
+import { AgedMap, AgedTable, NONE } from "../../src/events/aged-map.ts";
 import { newCounters } from "../../src/events/source.ts";
 import { syslogStamp } from "../../testkit/events-postfix-log.ts";
 import { readAll } from "../../testkit/events-read.ts";
@@ -64,4 +64,57 @@ test("grep'd Postfix log: a deferral still expires 4.9 days and 30,000 queue ids
   );
   assert.ok(counters.evicted > 1000, `${counters.evicted} queue ids forgotten`);
   assert.equal(counters.evictedEarly, 0, "none forgotten before the queue lifetime");
+});
+
+test("AgedTable finds keys by hash on bytes and on text; keys of one hash stay apart, and found after removals", () => {
+  const table = new AgedTable<number>([{ maxAgeMs: 5 * DAY, maxEntries: 100_000 }]);
+  // One hash for all: every key probes the same run of slots (and the index grows past its first size).
+  const keys = Array.from({ length: 3000 }, (_, i) => `Q${i.toString(16).toUpperCase().padStart(9, "0")}`);
+  const entries = keys.map((key, i) => table.add(7, key, i, 0, 1000));
+  for (let i = 0; i < keys.length; i += 3) table.remove(entries[i]);
+  const line = Buffer.from(`x ${keys.join(" ")} y`, "latin1");
+  let at = 2;
+  for (let i = 0; i < keys.length; i++) {
+    const end = at + keys[i].length;
+    const onBytes = table.findBytes(7, line, at, end);
+    const onText = table.findText(7, line.toString("latin1"), at, end);
+    if (i % 3 === 0) assert.equal(onBytes, NONE, `${keys[i]} removed`);
+    else assert.equal(table.value(onBytes), i, keys[i]);
+    assert.equal(onText, onBytes);
+    assert.equal(table.findBytes(8, line, at, end), NONE, "another hash");
+    at = end + 1;
+  }
+  assert.equal(table.findText(7, "Q00000000", 0, 9), NONE, "a prefix of a key");
+  assert.equal(table.size(0), 2000);
+});
+
+test("AgedTable: each list keeps its own count; a moved entry is kept by its new list's rules", () => {
+  const evicted: string[] = [];
+  const table = new AgedTable<string>(
+    [
+      { maxAgeMs: DAY, maxEntries: 100 },
+      { maxAgeMs: 5 * DAY, maxEntries: 10_000 },
+    ],
+    (value, list, byCount) => evicted.push(`${value} ${list} ${byCount}`),
+  );
+  const moved = table.add(1, "moved", "moved", 0, 0);
+  table.add(2, "waiting", "waiting", 1, 0);
+  const after = table.move(moved, 1, 0);
+  assert.equal(table.list(after), 1);
+  for (let i = 0; i < 1000; i++) table.add(100 + i, `a${i}`, `a${i}`, 0, 1000);
+  assert.ok(table.size(0) <= 100, `list 0 holds ${table.size(0)}`);
+  assert.equal(table.size(1), 2, "list 1 untouched by list 0's count");
+  assert.equal(table.value(table.findText(1, "moved", 0, 5)), "moved");
+  assert.ok(
+    evicted.every((line) => line.endsWith(" 0 true")),
+    "only list 0's, by count",
+  );
+  table.advance(2 * DAY);
+  table.add(3, "late", "late", 0, 2 * DAY);
+  assert.ok(table.size(0) < 100, "list 0's day-old entries aged out");
+  assert.equal(table.size(1), 2, "list 1 keeps its entries 5 days");
+  table.advance(7 * DAY);
+  table.add(4, "later", "later", 1, 7 * DAY);
+  assert.equal(table.findText(1, "moved", 0, 5), NONE, "moved aged out of list 1 after 5 days");
+  assert.ok(evicted.includes("moved 1 false"));
 });

@@ -24,6 +24,7 @@ test("a new store is migrated to the current schema, and reopening keeps it", as
   assert.deepEqual(
     tables.map((t) => t.name),
     [
+      "classifier_state",
       "day_counts",
       "day_deferred",
       "dmarc_records",

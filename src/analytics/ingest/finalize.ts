@@ -1,7 +1,8 @@
+import { CLASSIFIER_VERSION } from "../../bounce/classifier-version.ts";
 import type { Classification } from "../../bounce/classify.ts";
 import type { EventFacts } from "../../bounce/classify-event.ts";
 import { FAILURE_TYPES } from "../../bounce/event-actions.ts";
-import { SCOPED_DOMAINS, SCOPED_PARENTS } from "../../bounce/rules/scope.ts";
+import { PLAIN_DOMAIN, SINGLED_OUT_DOMAIN } from "../../bounce/rules/scope.ts";
 import { maskReplySql } from "../../events/reply-key.ts";
 import { FILE_KINDS, refreshDaySummary, scanFileKinds } from "../../measures/index.ts";
 import {
@@ -12,8 +13,9 @@ import {
   type Params,
   recipientHashSql,
   type Store,
+  type StoreAppender,
 } from "../../store/index.ts";
-import { sqlIn, sqlList, sqlString } from "../../util/sql.ts";
+import { sqlList, sqlString } from "../../util/sql.ts";
 import { providerOfDomainSql } from "../provider-domains.ts";
 
 /**
@@ -32,23 +34,25 @@ const FLAGGED = sqlList([PROBLEM, DUPLICATE, SKIP]);
 const CLASSIFIED_TYPES = sqlList(FAILURE_TYPES);
 
 /**
- * Whether the recipient domain of `s` is one the rule tables single out (domainScope, e.g. NTT docomo's
- * docomo.ne.jp): such a domain keys its replies apart from every other domain of its provider.
+ * The recipient domain as a reply's key keeps it: "" for a plain domain (PLAIN_DOMAIN) of no provider that no
+ * rule table singles out (SINGLED_OUT_DOMAIN, e.g. NTT docomo's docomo.ne.jp, Yahoo's yahoo.com.ar), which
+ * the classifier reads as any other such domain; else the domain as written (a trailing dot, a `>`, upper
+ * case: the classifier normalises what SQL does not, so such a domain is never shared).
  */
-const SCOPED_DOMAIN_SQL = `(${sqlIn("lower(s.recipient_domain)", SCOPED_DOMAINS)}
-  OR regexp_matches(lower(s.recipient_domain), ${sqlString(`\\.(${SCOPED_PARENTS.map((name) => name.replaceAll(".", "\\.")).join("|")})$`)}))`;
+const KEY_DOMAIN_SQL = `CASE WHEN s.provider = 'other' AND regexp_full_match(s.recipient_domain, ${sqlString(PLAIN_DOMAIN)})
+    AND NOT regexp_matches(s.recipient_domain, ${sqlString(SINGLED_OUT_DOMAIN)})
+  THEN '' ELSE coalesce(s.recipient_domain, '') END`;
 
 /**
  * Key of a distinct reply over a staging-shaped row `s` with its `provider`: everything the classifier
- * looks at (classifyEvent) — event type, the recipient's provider (and domain when it is a known
- * provider's or one the rule tables single out), remote host, reply code, status, and the reply with its per-message tokens masked
+ * looks at (classifyEvent) — event type, the recipient's provider (and domain: KEY_DOMAIN_SQL), remote host, reply code, status, and the reply with its per-message tokens masked
  * (src/events/reply-key.ts; staged as `reply_mask` by the JS parsers, masked here for DuckDB's readers),
  * so replies that differ only by queue ids or addresses are classified once.
  * The source's hint, when it has one, prefixes the key (`expired:<md5>`): the settle step reads it back.
  */
 const REPLY_KEY_SQL = `CASE WHEN s.problem IS NULL AND s.type IN ${CLASSIFIED_TYPES}
   THEN concat(s.hint || ':', md5(concat_ws(chr(31), s.type, s.provider,
-    CASE WHEN s.provider <> 'other' OR ${SCOPED_DOMAIN_SQL} THEN coalesce(s.recipient_domain, '') ELSE '' END,
+    ${KEY_DOMAIN_SQL},
     coalesce(lower(s.remote_mta), ''), coalesce(s.reply_code::VARCHAR, ''), coalesce(s.status, ''),
     coalesce(s.reply_mask, ${maskReplySql("coalesce(s.reply, '')")})))) END`;
 
@@ -165,6 +169,7 @@ export async function settleFile(
   lap: (step: string) => void = () => {},
 ): Promise<Settled> {
   const file = { file_id: fileId };
+  if (await reclassifyIfStale(store)) lap("classify stored replies again");
   const replies = await newReplies(store, fileId);
   lap("new replies");
   // Repeats (rows beyond the first of a key) are the rows whose key equals the one before in key order:
@@ -229,19 +234,80 @@ interface NewReply {
 }
 
 /** The file's distinct replies the store has not classified yet (flagged rows aside). */
-async function newReplies(store: Store, fileId: number): Promise<NewReply[]> {
+function newReplies(store: Store, fileId: number): Promise<NewReply[]> {
+  return distinctReplies(
+    store,
+    "file_id = $file_id AND reply_key NOT IN (SELECT reply_key FROM reply_classes)",
+    { file_id: fileId },
+  );
+}
+
+/** The distinct replies of the event rows `where` selects, each with what classifyEvent reads. */
+function distinctReplies(store: Store, where: string, params: Params = {}): Promise<NewReply[]> {
   return store.all<NewReply>(
     `SELECT reply_key, any_value(type) AS type, any_value(provider) AS provider,
       CASE WHEN contains(reply_key, ':') THEN split_part(reply_key, ':', 1) END AS hint, any_value(reply) AS reply,
       any_value(reply_code) AS reply_code, any_value(status) AS status, min(recipient) AS recipient,
       min(remote_mta) AS remote_mta
     FROM event_rows
-    WHERE file_id = $file_id AND type IN ${CLASSIFIED_TYPES} AND reply_key IS NOT NULL
-      AND reply_key NOT IN (SELECT reply_key FROM reply_classes)
+    WHERE type IN ${CLASSIFIED_TYPES} AND reply_key IS NOT NULL AND ${where}
     GROUP BY reply_key
     ORDER BY reply_key`,
-    { file_id: fileId },
+    params,
   );
+}
+
+/**
+ * A store keeps each distinct reply's class from the classifier that classified it: when the store
+ * recorded another classifier version (CLASSIFIER_VERSION, src/bounce/classifier-version.ts), or none (a
+ * store from before schema 11), every reply it holds is classified again, so the store and `classify`
+ * agree after an upgrade. One pass over the distinct replies; nothing when the version matches.
+ * Returns how many replies were classified again.
+ */
+export async function reclassifyIfStale(store: Store): Promise<number> {
+  const state = await store.one<{ version: number | null; classes: boolean }>(
+    `SELECT (SELECT max(classifier_version) FROM classifier_state) AS version,
+      EXISTS (SELECT 1 FROM reply_classes) AS classes`,
+  );
+  if (state?.version === CLASSIFIER_VERSION) return 0;
+  let again = 0;
+  if (state?.classes) {
+    const stored = await distinctReplies(store, "reply_key IN (SELECT reply_key FROM reply_classes)");
+    // A class no stored row carries (rows deleted since) is classified from what it recorded itself.
+    const unused = await store.all<NewReply>(
+      `SELECT reply_key, event_type AS type, provider_of_recipient AS provider,
+        CASE WHEN contains(reply_key, ':') THEN split_part(reply_key, ':', 1) END AS hint, reply, reply_code,
+        status, NULL AS recipient, NULL AS remote_mta
+      FROM reply_classes
+      WHERE reply_key NOT IN (SELECT reply_key FROM event_rows WHERE type IN ${CLASSIFIED_TYPES} AND reply_key IS NOT NULL)`,
+    );
+    const classified = await classifyYielding([...stored, ...unused]);
+    await updateClassifications(store, classified);
+    again = classified.length;
+  }
+  await store.run("DELETE FROM classifier_state");
+  await store.run("INSERT INTO classifier_state VALUES ($version)", { version: CLASSIFIER_VERSION });
+  return again;
+}
+
+/**
+ * Replaces the classes of replies already in `reply_classes` in place: deleting and appending the same
+ * keys in one transaction trips DuckDB's unique index on `reply_key` ("Duplicate key").
+ */
+async function updateClassifications(store: Store, classified: Classified[]): Promise<void> {
+  await store.run(`CREATE OR REPLACE TEMP TABLE reclassified (reply_key VARCHAR, provider VARCHAR,
+    provider_code VARCHAR, reason VARCHAR, category VARCHAR, permanent BOOLEAN, rule_id VARCHAR)`);
+  const appender = await store.appender("reclassified", "main", "temp");
+  const row = rowAppender(appender);
+  for (const { reply, result } of classified) {
+    row.text(reply.reply_key);
+    row.classification(result);
+  }
+  appender.closeSync();
+  await store.run(`UPDATE reply_classes SET provider = r.provider, provider_code = r.provider_code,
+      reason = r.reason, category = r.category, permanent = r.permanent, rule_id = r.rule_id
+    FROM temp.reclassified r WHERE reply_classes.reply_key = r.reply_key`);
+  await store.run("DROP TABLE temp.reclassified");
 }
 
 interface Classified {
@@ -284,16 +350,25 @@ function classifyOne(
 async function appendClassifications(store: Store, classified: Classified[]): Promise<void> {
   if (classified.length === 0) return;
   const appender = await store.appender("reply_classes");
-  const text = (value: string | null) =>
-    value === null ? appender.appendNull() : appender.appendVarchar(value);
+  const row = rowAppender(appender);
   for (const { reply, result } of classified) {
-    text(reply.reply_key);
-    text(reply.type);
-    text(reply.provider);
-    text(reply.reply ?? "");
+    row.text(reply.reply_key);
+    row.text(reply.type);
+    row.text(reply.provider);
+    row.text(reply.reply ?? "");
     if (reply.reply_code === null) appender.appendNull();
     else appender.appendInteger(reply.reply_code);
-    text(reply.status);
+    row.text(reply.status);
+    row.classification(result);
+  }
+  appender.closeSync();
+}
+
+/** Text values, and a classification's columns in `reply_classes` order (provider … rule_id) ending the row. */
+function rowAppender(appender: StoreAppender) {
+  const text = (value: string | null) =>
+    value === null ? appender.appendNull() : appender.appendVarchar(value);
+  const classification = (result: Classification) => {
     text(result.provider);
     text(result.providerCode);
     text(result.reason);
@@ -301,6 +376,6 @@ async function appendClassifications(store: Store, classified: Classified[]): Pr
     appender.appendBoolean(result.permanent);
     text(result.rule.id);
     appender.endRow();
-  }
-  appender.closeSync();
+  };
+  return { text, classification };
 }

@@ -15,7 +15,7 @@ import { hostName, recipientDomain } from "../provider.ts";
 import { type BounceRecord, ruleRef } from "../record.ts";
 import { HOST_RULE_IDS } from "../rules/knowledge.ts";
 import { PROVIDER_RULES } from "../rules/provider-rules.ts";
-import type { Reason } from "../vocabulary.ts";
+import type { Reason, ReasonHint } from "../vocabulary.ts";
 import { recordDiagnostic, type SpacedDiagnostic, spacedDiagnostic } from "./diagnostic-text.ts";
 import { type HeaderBlock, headerValue } from "./headers.ts";
 import { remoteHostIn } from "./remote-host.ts";
@@ -103,7 +103,7 @@ function toRecord(
   text: SpacedDiagnostic,
   file: string,
   line: number | null,
-): { record: BounceRecord; hint: Reason | null } {
+): { record: BounceRecord; hint: ReasonHint | null } {
   const { diagnostic, lowerDiagnostic } = recordDiagnostic(text);
   // "X-Unix; 255" is a program's exit status, not an SMTP reply.
   const replyCodeText =
@@ -123,7 +123,7 @@ function toRecord(
     hintReason: report.hintReason ?? null,
   };
   let classification = classifyReplyShared(input);
-  let hint = input.hintReason ?? null;
+  let hint: ReasonHint | null = input.hintReason ?? null;
   // A provider's own rule already knows what its reply means in each phase.
   if (!input.hintReason && !PROVIDER_RULE_IDS.has(classification.rule.id)) {
     // The SMTP phase can change what the reply means; only the report shows it (rarely needed: look it up lazily).
@@ -194,7 +194,7 @@ function messageDate(headers: HeaderBlock, raw: Buffer): string | null {
 export interface EmailReading {
   records: BounceRecord[];
   /** Per record, the reason the report itself implied (passed to the classifier as its hint), or null. */
-  hints: Array<Reason | null>;
+  hints: Array<ReasonHint | null>;
   /** Per record, the report's RFC 3464 Action (failed, delayed, delivered…), or null when it gives none. */
   actions: Array<string | null>;
   problems: ParseProblem[];

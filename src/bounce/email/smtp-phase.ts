@@ -1,4 +1,4 @@
-import type { Reason } from "../vocabulary.ts";
+import { FILTERED_NO_PHASE, type Reason, type ReasonHint } from "../vocabulary.ts";
 
 /** Which SMTP command a recipient's error answered, read from the report's own wording. */
 export type SmtpCommand = "CONN" | "HELO" | "MAIL" | "RCPT" | "DATA";
@@ -39,7 +39,33 @@ const COMMAND_PATTERNS: ReadonlyArray<{ command: SmtpCommand; pattern: RegExp; s
   },
 ];
 
+/**
+ * A transcript of a pipelined session (RFC 2920) shows the last command sent, ">>> DATA", then the replies
+ * to the whole batch in order: a refusal followed by DATA's own refusal for want of recipients answered
+ * RCPT TO, not DATA — Sendmail "503 5.0.0 Need RCPT (recipient)" (srvrsmtp.c), Postfix "554 5.5.1 Error: no
+ * valid recipients" (smtpd.c), Exim "503-All RCPT commands were rejected", Gmail "503 5.5.1 RCPT first".
+ * The report then shows no phase of its own.
+ */
+const DATA_SENT = />>> ?data\b/gi;
+const FIRST_REPLY = /^ ?[45]\d\d[ -]/;
+const NO_RECIPIENTS_FOR_DATA =
+  /^ ?(?:503|554)[ -][^\n]{0,40}?(?:need rcpt|no valid recipients|rcpt commands were rejected|rcpt first)/i;
+
+function pipelinedBatch(text: string): boolean {
+  // Each ">>> DATA" with the replies up to the next command sent: linear, whatever the text (one regex
+  // over replies of replies backtracks without bound on a line of "<<< 550 " runs).
+  for (const start of text.matchAll(DATA_SENT)) {
+    const from = (start.index ?? 0) + start[0].length;
+    const next = text.indexOf(">>>", from);
+    const replies = text.slice(from, next < 0 ? text.length : next).split("<<<");
+    if (replies.length < 3 || replies[0].trim() !== "" || !FIRST_REPLY.test(replies[1])) continue;
+    for (let i = 2; i < replies.length; i++) if (NO_RECIPIENTS_FOR_DATA.test(replies[i])) return true;
+  }
+  return false;
+}
+
 export function smtpCommandIn(text: string): SmtpCommand | null {
+  if (pipelinedBatch(text)) return null;
   for (let i = 0; i < COMMAND_PATTERNS.length; i++)
     if (COMMAND_PATTERNS[i].pattern.test(text)) return COMMAND_PATTERNS[i].command;
   return null;
@@ -54,10 +80,12 @@ const wordsOfUnknownUser = (reason: Reason, status: string | null): boolean =>
   reason === "userunknown" && !(status !== null && /^[45]\.1\./.test(status));
 
 /**
- * Before RCPT TO no recipient was named: an unknown user there (words or an X.1.Y status) is the sender or
- * the client, whatever the status says (RFC 5321 §3.3: MAIL FROM gives the reverse-path only).
+ * Before RCPT TO no recipient was named (RFC 5321 §3.3: MAIL FROM gives the reverse-path only): an unknown
+ * user there is the sender or the client — in the words, or with X.1.0, which names no address (RFC 3463
+ * §3.2). X.1.1–X.1.6 name the destination address: such a report is about the recipient whatever its phase.
  */
-const unknownUserBeforeRcpt = (reason: Reason): boolean => reason === "userunknown";
+const unknownUserBeforeRcpt = (reason: Reason, status: string | null): boolean =>
+  reason === "userunknown" && !(status !== null && /^[45]\.1\.[1-9]/.test(status));
 
 /** What the reply text alone gave (a status-code fallback or nothing) when no phrase explained it. */
 const UNEXPLAINED: readonly Reason[] = ["undefined", "securityerror", "blocked", "syntaxerror"];
@@ -76,7 +104,7 @@ const PHASE_RULES: ReadonlyArray<{
   unless?: RegExp;
   /** Only for these servers: the remote host or the recipient's domain ends with one of them. */
   hosts?: readonly string[];
-  reason: Reason;
+  reason: ReasonHint;
   source: string;
 }> = [
   {
@@ -103,17 +131,30 @@ const PHASE_RULES: ReadonlyArray<{
   {
     // "No such user" is what a recipient-side filter says for any refusal after the envelope was accepted:
     // with no X.1.x address status, wording of an unknown user is userunknown only where the report shows
-    // the address was refused (at RCPT). Before RCPT (connection, HELO, MAIL) the refusal was not about
+    // the address was refused (at RCPT). After DATA the address had been accepted at RCPT TO: a filter's
+    // refusal, and the address is kept. Before RCPT (connection, HELO, MAIL) the refusal was not about
     // the recipient at all, and other rules decide.
-    id: "user-unknown-after-rcpt",
+    id: "user-unknown-after-data",
     text: /./,
     textReason: wordsOfUnknownUser,
     // A local delivery agent that looked the user up itself ("mail.local: unknown user: x") is believed.
     unless: LOCAL_AGENT_UNKNOWN_USER,
-    commands: (command) => command === null || command === "DATA",
+    commands: (command) => command === "DATA",
     reason: "filtered",
     source:
-      "sisimai go reason/why-userunknown.go and why-filtered.go `ProbesInto` (user-unknown wording is userunknown with a 5.1.x status or at RCPT; at DATA or in no named phase, filtered; before RCPT, neither)",
+      "sisimai go reason/why-userunknown.go and why-filtered.go `ProbesInto` (user-unknown wording is userunknown with a 5.1.x status or at RCPT; at DATA or in no named phase, filtered; before RCPT, neither); RFC 5321 §3.3 (RCPT TO had accepted the address)",
+  },
+  {
+    // In no named phase Sisimai labels it filtered too, but nothing shows the address was accepted: the
+    // words stay the evidence about it (suppressed: src/bounce/classify.ts).
+    id: "user-unknown-no-phase",
+    text: /./,
+    textReason: wordsOfUnknownUser,
+    unless: LOCAL_AGENT_UNKNOWN_USER,
+    commands: (command) => command === null,
+    reason: FILTERED_NO_PHASE,
+    source:
+      "sisimai go reason/why-filtered.go `ProbesInto` (a command that is not before DATA, including none: filtered)",
   },
   {
     // Refused at MAIL FROM, the recipient was not named yet: Sisimai's user-unknown probe needs RCPT, its
@@ -140,8 +181,8 @@ const PHASE_RULES: ReadonlyArray<{
     id: "refused-at-connection",
     text: /./,
     // Wording of an unknown user there is not about the recipient (not named yet) either.
-    textReason: (reason) =>
-      (reason !== "blocked" && UNEXPLAINED.includes(reason)) || unknownUserBeforeRcpt(reason),
+    textReason: (reason, status) =>
+      (reason !== "blocked" && UNEXPLAINED.includes(reason)) || unknownUserBeforeRcpt(reason, status),
     unless: LOCAL_AGENT_UNKNOWN_USER,
     commands: (command) => command === "CONN" || command === "HELO",
     reason: "blocked",
@@ -176,7 +217,7 @@ export function phaseReason(
   textReason: Reason,
   commandOf: () => SmtpCommand | null,
   serversOf: () => ReadonlyArray<string | null> = () => [],
-): Reason | null {
+): ReasonHint | null {
   let command: SmtpCommand | null | undefined;
   // The servers (host names, a recipient's domain) are worked out only for a rule limited to some.
   let servers: ReadonlyArray<string | null> | undefined;

@@ -6,13 +6,19 @@ import type { ProviderRule } from "./provider-rule.ts";
  * the mailbox is missing, an empty "550 : User unknown" means the filter refused.
  */
 const KDDI =
-  "Sisimai lib/Sisimai/Rhost/KDDI.pm ('>: user unknown' → userunknown, '550 : user unknown' → filtered)";
+  "Sisimai lib/Sisimai/Rhost/KDDI.pm, sisimai go rhost/for-kddi.go ('>: user unknown' → userunknown, '550 : user unknown' → filtered)";
 const KDDI_DOMAINS = ["ezweb.ne.jp", "au.com"];
+/**
+ * KDDI's servers, which also answer for the domains it hosts under other names (UQ mobile's uqmobile.jp:
+ * Sisimai corpus lhost-sendmail-28, via lsean.ezweb.ne.jp): sisimai go rhost/lib.go RhostClass "KDDI".
+ */
+const KDDI_HOSTS = ["ezweb.ne.jp", "msmx.au.com"];
 
 export const KDDI_RULES: readonly ProviderRule[] = [
   {
     id: "kddi-unknown-mailbox",
     recipientDomain: KDDI_DOMAINS,
+    remoteHost: KDDI_HOSTS,
     pattern: /@[^\s>@]{1,255}>: user unknown/,
     reason: "userunknown",
     category: "recipient",
@@ -24,6 +30,7 @@ export const KDDI_RULES: readonly ProviderRule[] = [
   {
     id: "kddi-domain-filter",
     recipientDomain: KDDI_DOMAINS,
+    remoteHost: KDDI_HOSTS,
     pattern: /^550 : user unknown/,
     reason: "filtered",
     category: "content",
@@ -37,6 +44,7 @@ export const KDDI_RULES: readonly ProviderRule[] = [
     // au's own MTA names no reply when the recipient's reception settings refuse the sender.
     id: "kddi-reception-settings",
     recipientDomain: KDDI_DOMAINS,
+    remoteHost: KDDI_HOSTS,
     pattern: /^each of the following recipients was rejected by a remote mail server/,
     reason: "filtered",
     category: "content",

@@ -13,8 +13,14 @@ export interface ProviderRule {
   reply?: "4xx" | "5xx" | readonly number[];
   /** Exact enhanced status codes. */
   status?: readonly string[];
-  /** Only for recipients in these domains (or their subdomains). */
+  /**
+   * Only for recipients in these domains (or their subdomains) — or, with `remoteHost`, for replies from
+   * those servers: either place names the provider (a provider's servers also answer for the domains it
+   * hosts under other names, as Sisimai's rhost classes match the recipient's domain or the remote host).
+   */
   recipientDomain?: readonly string[];
+  /** The provider's servers (host names or their parent domains), for a rule scoped by `recipientDomain`. */
+  remoteHost?: readonly string[];
   pattern: RegExp;
   reason: Reason;
   category: Category;
@@ -37,6 +43,8 @@ export interface RuleContext {
   replyCode: number | null;
   status: string | null;
   recipientDomain: string | null;
+  /** The remote MTA's host name, lower case, when known. */
+  remoteHost: string | null;
 }
 
 export function ruleApplies(rule: ProviderRule, context: RuleContext): boolean {
@@ -45,11 +53,16 @@ export function ruleApplies(rule: ProviderRule, context: RuleContext): boolean {
   if (rule.status !== undefined && (context.status === null || !rule.status.includes(context.status))) {
     return false;
   }
-  if (rule.recipientDomain !== undefined) {
-    const domain = context.recipientDomain;
-    if (domain === null || !rule.recipientDomain.some((d) => domain === d || domain.endsWith(`.${d}`))) {
-      return false;
-    }
-  }
+  if (
+    rule.recipientDomain !== undefined &&
+    !within(context.recipientDomain, rule.recipientDomain) &&
+    !within(context.remoteHost, rule.remoteHost ?? [])
+  )
+    return false;
   return rule.pattern.test(context.lowerText);
+}
+
+/** `name` is one of `names` or a subdomain of one. */
+function within(name: string | null, names: readonly string[]): boolean {
+  return name !== null && names.some((named) => name === named || name.endsWith(`.${named}`));
 }

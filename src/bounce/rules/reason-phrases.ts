@@ -1672,11 +1672,11 @@ export const REASON_PHRASES: RuleTable = {
       example: "mail domain mentioned in email address is unknown",
     },
     {
-      id: "recipient-domain-unknown-unrout-e-able-mail-domain",
-      reason: "hostunknown",
+      // The domain could not be routed (its DNS lookup failed), which says nothing yet about whether it exists.
+      id: "networkerror-unrout-e-able-mail-domain",
+      reason: "networkerror",
       pattern: /unrout(?:e)?able (?:mail )?domain/,
-      source:
-        "Sisimai lib/Sisimai/Reason/HostUnknown.pm (phrase list); RFC 3463 X.1.2, X.4.4; example: sisimai go reason/why-networkerror.go",
+      source: "sisimai go reason/why-networkerror.go (IncludedIn: 'unrouteable mail domain')",
       example: "unrouteable mail domain",
     },
     {

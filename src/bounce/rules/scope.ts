@@ -1,3 +1,4 @@
+import { RECIPIENT_DOMAINS } from "../provider.ts";
 import { HOST_TABLES } from "./hosts/index.ts";
 import { isSubdomain } from "./phrase-rule.ts";
 import { PROVIDER_RULES } from "./provider-rules.ts";
@@ -23,11 +24,19 @@ export function domainScope(domain: string): string {
   return marks.join(" ");
 }
 
-/** The ids of the host tables scoped to a remote host (lower case), as `domainScope`; "" for none. */
+/**
+ * The ids of the host tables scoped to a remote host (lower case), and the servers of provider rules that
+ * name it, as `domainScope`; "" for none.
+ */
 export function hostScope(host: string): string {
   const marks: string[] = [];
   for (const table of HOST_TABLES) {
     if (table.hosts?.some((named) => isSubdomain(host, named))) marks.push(table.id);
+  }
+  for (const rule of PROVIDER_RULES) {
+    for (const named of rule.remoteHost ?? []) {
+      if (isSubdomain(host, named) && !marks.includes(named)) marks.push(named);
+    }
   }
   return marks.join(" ");
 }
@@ -44,9 +53,36 @@ function withParents(name: string): string[] {
 /**
  * A recipient domain with a dot has a scope (domainScope ≠ "") exactly when it is one of `SCOPED_DOMAINS`
  * (a table's host or one of its parent domains, or a provider rule's domain) or a subdomain of one of
- * `SCOPED_PARENTS`: the same test as lists, for the store's reply keys.
+ * `SCOPED_PARENTS`.
  */
 export const SCOPED_DOMAINS: readonly string[] = [
   ...new Set([...TABLE_HOSTS.flatMap(withParents), ...RULE_DOMAINS]),
 ];
 export const SCOPED_PARENTS: readonly string[] = [...new Set([...TABLE_HOSTS, ...RULE_DOMAINS])];
+
+const PROVIDER_DOMAINS = RECIPIENT_DOMAINS.flatMap((rule) =>
+  rule.domain ? [rule.domain] : (rule.known ?? []),
+);
+const PROVIDER_LABELS = RECIPIENT_DOMAINS.flatMap((rule) => (rule.label ? [rule.label] : []));
+
+const alternatives = (names: readonly string[]) =>
+  [...new Set(names)].map((name) => name.replaceAll(".", "\\.")).join("|");
+
+/**
+ * The recipient domains the classifier may read more into than "a domain of no provider": a scoped one
+ * (`SCOPED_DOMAINS`, a subdomain of `SCOPED_PARENTS`), a provider's domain or a subdomain of one
+ * (sub.icloud.com), or a name with a provider's label under any suffix (yahoo.com.ar) — as one pattern
+ * that JavaScript and DuckDB (RE2) read alike. With `PLAIN_DOMAIN`, the store keeps any other domain out
+ * of a reply's key: the classifier reads it as `providerFromDomain` null and `domainScope` "".
+ */
+export const SINGLED_OUT_DOMAIN = `^(?:${alternatives(SCOPED_DOMAINS)})$|(?:^|\\.)(?:${alternatives([
+  ...SCOPED_PARENTS,
+  ...PROVIDER_DOMAINS,
+])})$|(?:^|\\.)(?:${alternatives(PROVIDER_LABELS)})\\.`;
+
+/**
+ * A domain the classifier reads as it is written (recipientDomain lower-cases it, cuts it at whitespace or
+ * `>`, drops a root dot): lower-case letters, digits and hyphens in two labels or more. Any other domain
+ * stays in the store's reply key.
+ */
+export const PLAIN_DOMAIN = "^[a-z0-9-]+(?:\\.[a-z0-9-]+)+$";
