@@ -24,8 +24,8 @@ import { REPLY_CODE_RULES, SISIMAI_STATUS_RULES, STATUS_RULES } from "../../src/
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 4,
-  fingerprint: "ee9f70e021b7226684997aab7d5a80f91768623d06b4683d7645865f4c83104e",
+  version: 5,
+  fingerprint: "eb536a28492157f542049f6d195f9506f38ec963ceb9972779a239b77d7b6469",
 };
 
 /** Rule data as text: patterns by their source and flags. */

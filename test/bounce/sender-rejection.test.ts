@@ -87,3 +87,25 @@ describe("a sender refused at MAIL FROM does not suppress the recipient", () => 
     assert.equal(verdict(fromEmail(said, "5.1.1", "550 5.1.1 User unknown")), "userunknown recipient true");
   });
 });
+
+describe("why-rejected.go's exclusions: a recipient refused with 5.1.0 'Recipient address rejected' is not a sender rejection", () => {
+  // sisimai go reason/why-rejected.go `isnot`: "5.1.0 address rejected", "recipient address rejected",
+  // "sender ip address rejected" are not Rejected's "address rejected"; the 5.1.0 status then reads userunknown.
+  for (const text of [
+    "554 5.1.0 <u@example.com>: Recipient address rejected: Please see http://example.com/why",
+    "550 5.1.0 Address rejected u@example.com",
+  ]) {
+    it(text, () => {
+      assert.equal(
+        verdict(classifyReply({ text, status: "5.1.0", recipient: "u@example.com" })),
+        "userunknown recipient true",
+      );
+    });
+  }
+  it("the sender's refusal stays rejected", () => {
+    assert.equal(
+      verdict(classifyReply({ text: REPLY, status: "5.1.0", recipient: "u@example.com" })),
+      "rejected infrastructure false",
+    );
+  });
+});

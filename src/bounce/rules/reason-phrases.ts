@@ -3578,7 +3578,9 @@ export const REASON_PHRASES: RuleTable = {
     {
       id: "rejected-address-rejected",
       reason: "rejected",
-      phrase: "address rejected",
+      // why-rejected.go's `isnot` list: "5.1.0 address rejected", "recipient address rejected" and "sender ip
+      // address rejected" are not this rule's (a recipient refused with 5.1.0 stays the status's userunknown).
+      pattern: /(?<!5\.1\.0 |recipient |sender ip )address rejected/,
       yieldsToStatus: true,
       source: "sisimai go reason/why-rejected.go",
       example: "address rejected",
