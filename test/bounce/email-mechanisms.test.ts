@@ -9,37 +9,11 @@ import type { BounceRecord } from "../../src/bounce/record.ts";
 import type { DeliveryEvent } from "../../src/events/event.ts";
 import { classifyEmailBuffer } from "../../src/pipeline/classify-email.ts";
 import { emailItems } from "../../src/pipeline/email-events.ts";
+import { dsnEmail as dsn } from "../../testkit/bounce-dsn.ts";
 
 /** The general mechanisms that read bounces the way their MTA writes them (synthetic messages, 192.0.2.x). */
 
 const records = (text: string): BounceRecord[] => recordsFromEmail(Buffer.from(text), "test.eml").records;
-
-/** A multipart/report with a human-readable part and a delivery-status part. */
-function dsn(human: string, fields: string, headers = ""): string {
-  return [
-    "From: Mail Delivery Subsystem <MAILER-DAEMON@mx.example.org>",
-    "To: sender@example.org",
-    "Subject: Returned mail: see transcript for details",
-    headers,
-    'Content-Type: multipart/report; report-type=delivery-status; boundary="B"',
-    "",
-    "--B",
-    "",
-    human,
-    "",
-    "--B",
-    "Content-Type: message/delivery-status",
-    "",
-    "Reporting-MTA: dns; mx.example.org",
-    "",
-    fields,
-    "",
-    "--B--",
-    "",
-  ]
-    .filter((line, index) => index !== 3 || line !== "")
-    .join("\n");
-}
 
 /** A plain-text (non-RFC 3464) report. */
 function plain(subject: string, body: string): string {

@@ -5,6 +5,7 @@ import { classifyReply } from "../../src/bounce/classify.ts";
 import { recordsFromEmail } from "../../src/bounce/email/index.ts";
 import type { BounceRecord } from "../../src/bounce/record.ts";
 import { classifyEventStream } from "../../src/pipeline/classify-events.ts";
+import { dsnEmail } from "../../testkit/bounce-dsn.ts";
 
 /**
  * A refusal of the envelope sender is not about the recipient: one misconfigured sending domain must not
@@ -20,30 +21,16 @@ const verdict = (record: Pick<BounceRecord, "reason" | "category" | "suppressRec
   `${record?.reason} ${record?.category} ${record?.suppressRecipient}`;
 
 function dsn(said: string, status: string, diagnostic: string): string {
-  return [
-    "From: MAILER-DAEMON@mx.example.org",
-    "To: news@send.example.net",
-    "Subject: Undelivered Mail Returned to Sender",
-    'Content-Type: multipart/report; report-type=delivery-status; boundary="B"',
-    "",
-    "--B",
-    "",
+  return dsnEmail(
     `<alice@example.com>: host mx.example.com[192.0.2.4] said: ${said}`,
-    "",
-    "--B",
-    "Content-Type: message/delivery-status",
-    "",
-    "Reporting-MTA: dns; mx.example.org",
-    "",
-    "Final-Recipient: rfc822; alice@example.com",
-    "Action: failed",
-    `Status: ${status}`,
-    "Remote-MTA: dns; mx.example.com",
-    `Diagnostic-Code: smtp; ${diagnostic}`,
-    "",
-    "--B--",
-    "",
-  ].join("\n");
+    [
+      "Final-Recipient: rfc822; alice@example.com",
+      "Action: failed",
+      `Status: ${status}`,
+      "Remote-MTA: dns; mx.example.com",
+      `Diagnostic-Code: smtp; ${diagnostic}`,
+    ].join("\n"),
+  );
 }
 
 const fromEmail = (said: string, status: string, diagnostic = said) =>
