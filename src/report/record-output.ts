@@ -11,7 +11,7 @@ export interface RecordSink {
   /** The same for a record already serialised by jsonRecord, or its UTF-8 bytes (json and ndjson modes only). */
   addJson(json: string | Uint8Array): void;
   /** Records already serialised, each line's JSON followed by "\n" (json and ndjson modes only). */
-  addJsonLines(lines: Buffer): void;
+  addJsonLines(lines: Uint8Array): void;
   flushIfFull(): Promise<void>;
   end(): Promise<void>;
 }
