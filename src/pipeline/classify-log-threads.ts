@@ -9,8 +9,8 @@ import { newCounters, type ParseCounters, problem } from "../events/source.ts";
 import { EventClassifier, evictionMessage } from "./classify-events.ts";
 import { END_OF_INPUT, type ShardBatch, shardBatches } from "./classify-log-shard.ts";
 import { moduleWorker, threadsAllowed } from "./classify-parallel.ts";
-import { JsonLines } from "./json-lines.ts";
 import type { ClassifyOptions } from "./classify-source.ts";
+import { JsonLines } from "./json-lines.ts";
 
 /**
  * A big log (a format whose EventSource.shards: Postfix, Exim) classified on two threads. Both read the

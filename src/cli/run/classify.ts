@@ -94,7 +94,8 @@ async function classifyPaths(
         items += batch.length;
         for (const item of batch) {
           if (item instanceof JsonLines) {
-            sink.addJsonLines(item.bytes);
+            // The batch's memory is written again only after the flush below.
+            sink.lendJsonLines(item.bytes);
             records += item.count;
           } else if (typeof item === "string" || item instanceof Uint8Array) {
             sink.addJson(item);
