@@ -23,6 +23,8 @@ const { values } = parseArgs({
     sisimai: { type: "string" },
     corpus: { type: "string", default: "/work/shared/corpus/sisimai/eml" },
     list: { type: "boolean", default: false },
+    /** MTAs whose samples also carry every reason/rhost reply (the most common dialects by default). */
+    carriers: { type: "string", default: "postfix,sendmail,exim" },
   },
 });
 if (!values.sisimai) {
@@ -48,7 +50,8 @@ const PERL_REASONS = new Set(
 
 interface Case {
   id: string;
-  kind: "rfc3464" | "dialect";
+  /** rfc3464, dialect (an lhost message in its MTA's sample), or `in-<family>` (a reply in that MTA's sample). */
+  kind: string;
   /** A dialect case's corpus sample (its file name): compared only where Perl reads the sample itself. */
   sample?: string;
   fact: Fact;
@@ -114,7 +117,9 @@ function rfc3464(fact: Fact): string {
  * The first such line of each run gets the message, the others of the run are dropped. Null when the sample's
  * diagnostic is not found on its lines (a transcript we cannot rewrite this simply).
  */
-function inDialect(sample: string, message: string): string | null {
+function inDialect(sample: string, message: string, status: string): string | null {
+  // A local program's report (X-Unix) says another thing than an SMTP reply whatever its text.
+  if (/^Diagnostic-Code:\s*x-unix/im.test(sample)) return null;
   const diagnostic = recordsFromEmail(Buffer.from(sample, "latin1"), "sample.eml").records[0]?.diagnostic;
   if (!diagnostic || diagnostic.length < 8) return null;
   const squeezed = diagnostic.replace(/\s+/g, " ");
@@ -123,6 +128,12 @@ function inDialect(sample: string, message: string): string | null {
   let replaced = 0;
   let inRun = false;
   for (const line of lines) {
+    // The report's status goes with its message (a sample's 5.1.1 would say more than the message does).
+    if (/^Status:\s*[245]\.\d{1,3}\.\d{1,3}\s*$/i.test(line)) {
+      out.push(`Status: ${status}`);
+      inRun = false;
+      continue;
+    }
     const field = /^(Diagnostic-Code:\s*[^;]*;\s*)(.*)$/i.exec(line);
     const [head, body] = field ? [field[1], field[2]] : [/^\s*/.exec(line)?.[0] ?? "", line.trim()];
     const part = body.replace(/\s+/g, " ").trim();
@@ -147,6 +158,7 @@ function samplesOf(family: string): { name: string; text: string }[] {
 }
 
 const cases: Case[] = [];
+const samplesUsed = new Map<string, string>();
 const replyFacts = [...reasonFacts(ROOT), ...rhostFacts(ROOT)];
 const families = lhostFacts(ROOT);
 /**
@@ -161,12 +173,24 @@ for (const fact of [...replyFacts, ...families])
 for (const fact of [...replyFacts, ...families]) {
   cases.push({ id: `c${cases.length}`, kind: "rfc3464", fact, email: rfc3464(fact) });
 }
+/** Every reply placed in a sample of each carrier MTA too (the first sample whose diagnostic can be replaced). */
+for (const family of (values.carriers as string).split(",").filter(Boolean)) {
+  for (const fact of replyFacts) {
+    for (const sample of samplesOf(family)) {
+      const reply = replyOf(fact).replace(/\s+/g, " ");
+      const email = inDialect(sample.text, reply, statusOf(fact, reply));
+      if (!email) continue;
+      samplesUsed.set(sample.name, sample.text);
+      cases.push({ id: `c${cases.length}`, kind: `in-${family}`, fact, email, sample: sample.name });
+      break;
+    }
+  }
+}
 const noSample = new Set<string>();
-const samplesUsed = new Map<string, string>();
 for (const fact of families) {
   let found: { email: string; sample: string } | null = null;
   for (const sample of samplesOf(fact.family)) {
-    const email = inDialect(sample.text, fact.text.trim());
+    const email = inDialect(sample.text, fact.text.trim(), statusOf(fact, replyOf(fact)));
     if (email) {
       found = { email, sample: sample.name };
       samplesUsed.set(sample.name, sample.text);
