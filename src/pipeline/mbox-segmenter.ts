@@ -11,12 +11,22 @@ export interface Segment {
   problem?: ParseProblem;
   /** Where `raw` starts in the input (a segment of messages; not a skipped-message problem). */
   offset?: number;
-  /** Its messages as splitMbox cuts them, when already cut (on the reader thread, mbox-read-ahead.ts). */
-  messages?: { raw: Buffer; line: number }[];
 }
 
-/** Cut a streamed mbox into segments of whole messages once this much is buffered. */
-const SEGMENT_BYTES = 4 * 1024 * 1024;
+/** The segments of an mbox's chunks, in order (the segmenter's, to its end or its stop). */
+export function* segmentsOf(chunks: Iterable<Buffer>, segmenter: MboxSegmenter): Generator<Segment> {
+  for (const chunk of chunks) {
+    yield* segmenter.push(chunk);
+    if (segmenter.done) break;
+  }
+  yield* segmenter.finish();
+}
+
+/**
+ * Cut a streamed mbox into segments of whole messages once this much is buffered: a few hundred bounce
+ * emails, so two threads share a big mbox in jobs small enough to end together (mbox-in-jobs.ts).
+ */
+export const SEGMENT_BYTES = 1024 * 1024;
 const FROM_AFTER_BLANK = Buffer.from("\n\nFrom ");
 // The empty line may be a lone CR whatever ended the line before it (splitMbox's precededByBlankLine).
 const FROM_AFTER_BLANK_CR = Buffer.from("\n\r\nFrom ");

@@ -18,7 +18,7 @@ import { openSource } from "../../src/events/input.ts";
 import { classifyWholeFiles, type FilesDone } from "../../src/pipeline/classify-files.ts";
 import { type ClassifyOptions, classifyOpenedJson } from "../../src/pipeline/classify-source.ts";
 import { classifyFilesInJobs, type JobCounts, type JobsLayout } from "../../src/pipeline/files-in-jobs.ts";
-import { AHEAD } from "../../src/pipeline/files-in-jobs-layout.ts";
+import { AHEAD } from "../../src/pipeline/job-sharing.ts";
 
 const fixtures = fileURLToPath(new URL("../fixtures/", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "deliverlens-whole-file-"));
