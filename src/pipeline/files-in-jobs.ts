@@ -1,7 +1,7 @@
 import { classifyWholeFiles, type FilesDone } from "./classify-files.ts";
 import { threadsAllowed } from "./classify-parallel.ts";
 import type { ClassifyOptions } from "./classify-source.ts";
-import type { JobsShared } from "./job-sharing.ts";
+import { AHEAD_HERE, type JobsShared } from "./job-sharing.ts";
 import { SecondIsolate } from "./second-isolate.ts";
 
 /** What the second thread (files-in-jobs-worker.ts) is given. */
@@ -70,9 +70,10 @@ export async function* classifyFilesInJobs(
           return fromClone(done);
         });
         if (ready.has(job)) break;
-        const next = second.takeNext(jobs);
+        const next = second.takeNext(Math.min(jobs, job + AHEAD_HERE));
         if (next !== null) ready.set(next, await here(next));
-        // Every job is taken and this one by the other thread: wait for it (done here if that thread is gone).
+        // Every job up to the bound is taken, this one by the other thread: wait for it (done here if that
+        // thread is gone).
         else if (!(await second.sent())) ready.set(job, await here(job));
       }
       const done = ready.get(job) as FilesDone;

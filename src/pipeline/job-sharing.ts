@@ -16,6 +16,11 @@ export const SENT = 1;
 export const OUT = 2;
 /** Jobs the second thread may be done with past the one the output waits for. */
 export const AHEAD = 8;
+/**
+ * The same for the first thread, which also writes the output: it goes on past a job the second thread
+ * still does (its first, cold jobs are slow), yet keeps no more than this many jobs' results waiting.
+ */
+export const AHEAD_HERE = 4 * AHEAD;
 /** control[NEXT_JOB] once no more jobs are wanted. */
 export const STOPPED = 0x7fffffff;
 

@@ -1,5 +1,5 @@
 import { CHUNK_BYTES } from "../events/input.ts";
-import { AHEAD, type JobsShared } from "./job-sharing.ts";
+import { AHEAD_HERE, type JobsShared } from "./job-sharing.ts";
 import { MboxSegmenter, SEGMENT_BYTES, type Segment, segmentsOf } from "./mbox-segmenter.ts";
 import { SecondIsolate } from "./second-isolate.ts";
 
@@ -91,11 +91,11 @@ export async function* classifyMboxInJobs<Batch>(
   try {
     const segmenter = new MboxSegmenter(file, { segmentBytes: SEGMENT_BYTES });
     for (const segment of segmentsOf(chunks(), segmenter)) {
-      // No job AHEAD or more past the output (what waits in memory stays bounded).
-      while (job >= out + AHEAD) {
+      // No job AHEAD_HERE or more past the output (what waits in memory stays bounded).
+      while (job >= out + AHEAD_HERE) {
         settle();
         yield* ready();
-        if (job >= out + AHEAD) await waitForTheirs();
+        if (job >= out + AHEAD_HERE) await waitForTheirs();
       }
       if (second.take(job)) batches.set(job, here(segment));
       else theirs.set(job, segment);

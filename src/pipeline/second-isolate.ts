@@ -36,10 +36,16 @@ export class SecondIsolate<Result> {
     return Atomics.load(this.control, SENT);
   }
 
-  /** The next job no thread has taken, now taken by this thread; null when none of `jobs` is left. */
-  takeNext(jobs: number): number | null {
-    const next = Atomics.add(this.control, NEXT_JOB, 1);
-    return next < jobs ? next : null;
+  /**
+   * The next job no thread has taken, now taken by this thread; null when none before `end` is left (the
+   * last job, or the bound of what may wait for the output).
+   */
+  takeNext(end: number): number | null {
+    for (;;) {
+      const next = Atomics.load(this.control, NEXT_JOB);
+      if (next >= end) return null;
+      if (Atomics.compareExchange(this.control, NEXT_JOB, next, next + 1) === next) return next;
+    }
   }
 
   /** Whether this thread takes job `job` (false: the other thread has). Jobs are taken in order. */
