@@ -89,25 +89,32 @@ export async function* classifyMboxInJobs<Batch>(
     }
   }
   try {
-    const segmenter = new MboxSegmenter(file, { segmentBytes: SEGMENT_BYTES });
-    for (const segment of segmentsOf(chunks(), segmenter)) {
-      // No job AHEAD_HERE or more past the output (what waits in memory stays bounded).
-      while (job >= out + AHEAD_HERE) {
+    // A read error (or any) ends the segments; those taken before it still come out, then it is thrown.
+    let failure: { error: unknown } | null = null;
+    try {
+      const segmenter = new MboxSegmenter(file, { segmentBytes: SEGMENT_BYTES });
+      for (const segment of segmentsOf(chunks(), segmenter)) {
+        // No job AHEAD_HERE or more past the output (what waits in memory stays bounded).
+        while (job >= out + AHEAD_HERE) {
+          settle();
+          yield* ready();
+          if (job >= out + AHEAD_HERE) await waitForTheirs();
+        }
+        if (second.take(job)) batches.set(job, here(segment));
+        else theirs.set(job, segment);
+        job++;
         settle();
         yield* ready();
-        if (job >= out + AHEAD_HERE) await waitForTheirs();
       }
-      if (second.take(job)) batches.set(job, here(segment));
-      else theirs.set(job, segment);
-      job++;
-      settle();
-      yield* ready();
+    } catch (error) {
+      failure = { error };
     }
     while (out < job) {
       settle();
       yield* ready();
       if (out < job) await waitForTheirs();
     }
+    if (failure !== null) throw failure.error;
   } finally {
     second.stop();
   }

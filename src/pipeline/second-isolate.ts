@@ -67,10 +67,14 @@ export class SecondIsolate<Result> {
    * is for this thread to do).
    */
   async sent(): Promise<boolean> {
-    // Returns at once when a job was posted since the last receive().
-    const wait = Atomics.waitAsync(this.control, SENT, this.received);
-    if (wait.async && !this.ended) await Promise.race([wait.value, this.gone]);
-    return Atomics.load(this.control, SENT) !== this.received || !this.ended;
+    for (;;) {
+      // The count may lag a message already received (it is counted just after it is posted).
+      const posted = Atomics.load(this.control, SENT);
+      if (posted > this.received) return true;
+      if (this.ended) return false;
+      const wait = Atomics.waitAsync(this.control, SENT, posted);
+      if (wait.async) await Promise.race([wait.value, this.gone]);
+    }
   }
 
   /** The output waits for job `job` now. */

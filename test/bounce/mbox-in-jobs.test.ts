@@ -142,3 +142,33 @@ test("the second thread classifies at most AHEAD segments past the one the outpu
   });
   assert.deepEqual(items, itemsHere(path, true));
 });
+
+test("a read error part-way: every segment before it comes out, as on one thread, then the error", async () => {
+  const path = mbox(6);
+  const failing = () => {
+    const all = chunksOf(path)();
+    return (function* () {
+      yield* all.slice(0, 3);
+      throw Object.assign(new Error("EIO: i/o error, read"), { code: "EIO" });
+    })();
+  };
+  const here: unknown[] = [];
+  assert.throws(() => {
+    for (const segment of segmentsOf(failing(), new MboxSegmenter(path)))
+      here.push(...classifySegmentOf(segment, path, true));
+  }, /EIO/);
+  assert.ok(here.length > 0);
+  const counts = counted();
+  const items: unknown[] = [];
+  const classify = (segment: Parameters<typeof classifySegmentOf>[0]) =>
+    classifySegmentOf(segment, path, true);
+  await assert.rejects(async () => {
+    for await (const batch of classifyMboxInJobs(failing, path, true, classify, { counts })) {
+      // After the first batch, the second thread takes the next segments (it reads the file itself).
+      if (items.length === 0) await until(() => counts.posted() > 0, "the second thread posted no batch");
+      items.push(...batch);
+    }
+  }, /EIO/);
+  assert.deepEqual(items, here);
+  assert.ok(counts.there > 0, `segments there ${counts.there}`);
+});
