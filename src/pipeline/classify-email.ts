@@ -4,8 +4,8 @@ import { jsonRecord } from "../bounce/render-output.ts";
 import type { ParseProblem } from "../events/event.ts";
 import { LimitError } from "../util/limits.ts";
 import { threadsAllowed } from "./classify-parallel.ts";
-import { segmentsReadAhead } from "./mbox-read-ahead.ts";
-import { MboxSegmenter, type Segment } from "./mbox-segmenter.ts";
+import { classifyMboxInJobs } from "./mbox-in-jobs.ts";
+import { MboxSegmenter, type Segment, segmentsOf } from "./mbox-segmenter.ts";
 
 type Item = BounceRecord | ParseProblem;
 
@@ -23,21 +23,12 @@ export function* classifyEmailBuffer(raw: Buffer, file: string): Generator<Item>
   }
 }
 
-/**
- * The messages of one segment, records and problems in order, line numbers those of the whole mbox.
- * `messages`: the segment already cut (Segment.messages), else cut here.
- */
-export function classifySegment(
-  raw: Buffer,
-  file: string,
-  first: number,
-  problem?: ParseProblem,
-  messages?: Segment["messages"],
-): Item[] {
+/** The messages of one segment, records and problems in order, line numbers those of the whole mbox. */
+export function classifySegment(raw: Buffer, file: string, first: number, problem?: ParseProblem): Item[] {
   const items: Item[] = [];
   if (problem) items.push(problem);
   if (raw.length === 0) return items;
-  for (const message of messages ?? splitMbox(raw)) {
+  for (const message of splitMbox(raw)) {
     const { records, problems } = recordsFromEmail(message.raw, file, first + message.line - 1);
     items.push(...records, ...problems);
   }
@@ -79,10 +70,15 @@ function asJson(items: Item[]): (string | ParseProblem)[] {
   return items.map((item) => ("reason" in item ? jsonRecord(item) : item));
 }
 
+/** A segment's messages classified (classifySegment); with `json`, each record as its JSON. */
+export function classifySegmentOf(segment: Segment, file: string, json: boolean): (Item | string)[] {
+  const items = classifySegment(segment.raw, file, segment.line, segment.problem);
+  return json ? asJson(items) : items;
+}
+
 /**
  * A big mbox file (`chunks`: its bytes, read synchronously), one batch per segment of messages. With a
- * second core the file is read and cut into segments by another thread (mbox-read-ahead.ts) while this one
- * classifies: the same segments, so the same batches.
+ * second core, on two threads (mbox-in-jobs.ts): the same records and problems, in the same order.
  */
 export function classifyEmailChunks(chunks: () => Iterable<Buffer>, file: string): AsyncGenerator<Item[]> {
   return classifySegments(chunks, file, false) as AsyncGenerator<Item[]>;
@@ -101,20 +97,10 @@ async function* classifySegments(
   file: string,
   json: boolean,
 ): AsyncGenerator<(Item | string)[]> {
-  const segments = threadsAllowed()
-    ? segmentsReadAhead(file, segmentsHere(chunks(), file))
-    : segmentsHere(chunks(), file);
-  for await (const segment of segments) {
-    const items = classifySegment(segment.raw, file, segment.line, segment.problem, segment.messages);
-    yield json ? asJson(items) : items;
+  const classify = (segment: Segment) => classifySegmentOf(segment, file, json);
+  if (threadsAllowed()) {
+    yield* classifyMboxInJobs(chunks, file, json, classify);
+    return;
   }
-}
-
-function* segmentsHere(chunks: Iterable<Buffer>, file: string): Generator<Segment> {
-  const segmenter = new MboxSegmenter(file);
-  for (const chunk of chunks) {
-    yield* segmenter.push(chunk);
-    if (segmenter.done) break;
-  }
-  yield* segmenter.finish();
+  for (const segment of segmentsOf(chunks(), new MboxSegmenter(file))) yield classify(segment);
 }

@@ -1,9 +1,18 @@
-import { MessageChannel, receiveMessageOnPort, type Worker } from "node:worker_threads";
-import { moduleWorker } from "../util/module-worker.ts";
 import { classifyWholeFiles, type FilesDone } from "./classify-files.ts";
 import { threadsAllowed } from "./classify-parallel.ts";
 import type { ClassifyOptions } from "./classify-source.ts";
-import { AHEAD, type FilesJobsShared, NEXT_JOB, OUT, SENT } from "./files-in-jobs-layout.ts";
+import { AHEAD_HERE, type JobsShared } from "./job-sharing.ts";
+import { SecondIsolate } from "./second-isolate.ts";
+
+/** What the second thread (files-in-jobs-worker.ts) is given. */
+export interface FilesJobsShared extends JobsShared {
+  paths: readonly string[];
+  /** Paths never opened by either thread (a FIFO's writer would find its one reader gone). */
+  streams: ReadonlySet<string>;
+  /** The run's options, less the reply cache (each thread has its own). */
+  options: Pick<ClassifyOptions, "format" | "all">;
+  jobFiles: number;
+}
 
 /** Files per job: the records of a job are handed to the output at once. */
 export const JOB_FILES = 48;
@@ -44,16 +53,27 @@ export async function* classifyFilesInJobs(
     for (let job = 0; job < jobs; job++) yield await here(job);
     return;
   }
-  const second = new SecondClassifier(paths, options, streams, worker, counts);
+  const data: Omit<FilesJobsShared, keyof JobsShared> = {
+    paths,
+    streams,
+    options: { format: options.format, all: options.all },
+    jobFiles: JOB_FILES,
+  };
+  const second = new SecondIsolate<FilesDone>(worker, data);
+  counts.posted = () => second.posted;
   const ready = new Map<number, FilesDone>();
   try {
     for (let job = 0; job < jobs; job++) {
       while (!ready.has(job)) {
-        second.receive(ready);
+        second.receive(ready, (done) => {
+          counts.there++;
+          return fromClone(done);
+        });
         if (ready.has(job)) break;
-        const next = second.take(jobs);
+        const next = second.takeNext(Math.min(jobs, job + AHEAD_HERE));
         if (next !== null) ready.set(next, await here(next));
-        // Every job is taken and this one by the other thread: wait for it (done here if that thread is gone).
+        // Every job up to the bound is taken, this one by the other thread: wait for it (done here if that
+        // thread is gone).
         else if (!(await second.sent())) ready.set(job, await here(job));
       }
       const done = ready.get(job) as FilesDone;
@@ -62,93 +82,11 @@ export async function* classifyFilesInJobs(
       yield done;
     }
   } finally {
-    second.stop(jobs);
+    second.stop();
   }
 }
 
-/** The second classifying thread, seen from this one. */
-class SecondClassifier {
-  private readonly control = new Int32Array(new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT));
-  private readonly port: MessageChannel["port1"];
-  private readonly worker: Worker;
-  private readonly gone: Promise<void>;
-  private readonly counts: JobCounts;
-  private ended = false;
-  /** Jobs received from the other thread so far. */
-  private received = 0;
-
-  constructor(
-    paths: readonly string[],
-    options: ClassifyOptions,
-    streams: ReadonlySet<string>,
-    module: string,
-    counts: JobCounts,
-  ) {
-    this.counts = counts;
-    const { port1, port2 } = new MessageChannel();
-    this.port = port1;
-    const shared: FilesJobsShared = {
-      paths,
-      streams,
-      options: { format: options.format, all: options.all },
-      jobFiles: JOB_FILES,
-      control: this.control,
-      port: port2,
-    };
-    this.worker = moduleWorker(import.meta.url, module, shared, [port2]);
-    counts.posted = () => Atomics.load(this.control, SENT);
-    // A thread that cannot start, or stops, leaves its jobs to this one.
-    this.gone = new Promise<void>((resolve) => {
-      this.worker.on("error", () => resolve());
-      this.worker.on("exit", () => resolve());
-    }).then(() => {
-      this.ended = true;
-    });
-  }
-
-  /** The next job no thread has taken (this thread takes it), or null when none is left. */
-  take(jobs: number): number | null {
-    const next = Atomics.add(this.control, NEXT_JOB, 1);
-    return next < jobs ? next : null;
-  }
-
-  /** Jobs the other thread has posted, into `ready`. */
-  receive(ready: Map<number, FilesDone>): void {
-    for (let message = receiveMessageOnPort(this.port); message; message = receiveMessageOnPort(this.port)) {
-      this.received++;
-      this.counts.there++;
-      const { job, done } = message.message as { job: number; done: FilesDone };
-      // Structured clone gives a plain Uint8Array.
-      ready.set(job, {
-        files: done.files,
-        json: Buffer.from(done.json.buffer, done.json.byteOffset, done.json.length),
-      });
-    }
-  }
-
-  /**
-   * Waits until the other thread posts another job (true), or has ended (false: what it took and did not post
-   * is done here).
-   */
-  async sent(): Promise<boolean> {
-    // Returns at once when a job was posted since the last receive().
-    const wait = Atomics.waitAsync(this.control, SENT, this.received);
-    if (wait.async && !this.ended) await Promise.race([wait.value, this.gone]);
-    return Atomics.load(this.control, SENT) !== this.received || !this.ended;
-  }
-
-  /** The output waits for job `job` now. */
-  output(job: number): void {
-    Atomics.store(this.control, OUT, job);
-    Atomics.notify(this.control, OUT);
-  }
-
-  /** No more jobs are wanted: the other thread ends after the one it does. */
-  stop(jobs: number): void {
-    Atomics.store(this.control, NEXT_JOB, jobs);
-    Atomics.store(this.control, OUT, jobs + AHEAD);
-    Atomics.notify(this.control, OUT);
-    this.port.close();
-    this.worker.unref();
-  }
+/** A job's result as it crossed from the other thread (structured clone gives its buffer as a Uint8Array). */
+function fromClone(done: FilesDone): FilesDone {
+  return { files: done.files, json: Buffer.from(done.json.buffer, done.json.byteOffset, done.json.length) };
 }

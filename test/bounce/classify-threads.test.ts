@@ -125,7 +125,7 @@ test("a big mbox read on a second thread: same output as on one, messages over t
 });
 
 test("a big mbox for JSON output: each record as its JSON, in the order and batches of the records themselves", async () => {
-  // Over 4 MB: several segments, read and cut on the reader thread.
+  // Over 4 MB (read in chunks, not whole): several segments, shared by two threads.
   const message = `From MAILER-DAEMON Thu Apr 29 23:34:45 2010\n${email}\n`;
   const path = join(dir, "json.mbox");
   writeFileSync(path, message.repeat(Math.ceil((9 * 1024 * 1024) / message.length)));

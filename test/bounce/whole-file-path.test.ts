@@ -18,7 +18,7 @@ import { openSource } from "../../src/events/input.ts";
 import { classifyWholeFiles, type FilesDone } from "../../src/pipeline/classify-files.ts";
 import { type ClassifyOptions, classifyOpenedJson } from "../../src/pipeline/classify-source.ts";
 import { classifyFilesInJobs, type JobCounts, type JobsLayout } from "../../src/pipeline/files-in-jobs.ts";
-import { AHEAD } from "../../src/pipeline/files-in-jobs-layout.ts";
+import { AHEAD, AHEAD_HERE } from "../../src/pipeline/job-sharing.ts";
 
 const fixtures = fileURLToPath(new URL("../fixtures/", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "deliverlens-whole-file-"));
@@ -179,6 +179,32 @@ test("the second thread does at most AHEAD jobs past the one the output waits fo
   });
   assert.equal(all.files.length, paths.length);
   assert.equal(counts.here + counts.there, jobs);
+});
+
+test("this thread does at most AHEAD_HERE jobs past one the second thread still does", async () => {
+  const email = filesIn("sisimai/eml");
+  const paths = Array.from({ length: 8 }, () => email).flat();
+  const jobs = Math.ceil(paths.length / 48);
+  assert.ok(jobs > 2 * AHEAD_HERE);
+  const counts = counted();
+  let yielded = 0;
+  const all = await allJobs(
+    paths,
+    {},
+    { worker: "../../testkit/files-jobs-slow-worker", counts },
+    undefined,
+    async () => {
+      yielded++;
+      // Jobs done here and not yet handed to the output: bounded while the second thread holds its job.
+      assert.ok(
+        counts.here - yielded <= AHEAD_HERE,
+        `done here ahead of the output: ${counts.here - yielded}`,
+      );
+    },
+  );
+  assert.equal(all.files.length, paths.length);
+  assert.equal(counts.here + counts.there, jobs);
+  assert.equal(counts.there, 1, "the second thread's one job came back");
 });
 
 test("stdin among files in jobs is stdin, not a file named -", async () => {
