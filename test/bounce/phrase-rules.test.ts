@@ -205,6 +205,30 @@ describe("the phrase matcher's index", () => {
     for (const text of ["mailbox", "inbox is not full", "the box is full"])
       assert.equal(matcher.match({ ...context, lowerText: text }), null, text);
   });
+
+  it("anchors of characters beyond Latin-1 are found wherever they stand (the index key keeps 9 bits a character)", () => {
+    // U+0100–U+01FF set the ninth bit; CJK characters are above it: each position's key must equal the anchor's.
+    const phrases = ["ユーザー不明", "āăąćĉ", "xāy", "ābc"];
+    const table: RuleTable = {
+      id: "t",
+      source: "t",
+      rules: phrases.map((phrase, index) => ({
+        id: `p${index}`,
+        reason: "userunknown",
+        phrase,
+        source: "t",
+        example: phrase,
+      })),
+    };
+    const matcher = new PhraseMatcher([table]);
+    const context = exampleContext(table, table.rules[0]);
+    phrases.forEach((phrase, index) => {
+      for (const text of [phrase, `550 ${phrase}`, `a${phrase}b`, `ā ${phrase} ā`])
+        assert.equal(matcher.match({ ...context, lowerText: text })?.rule.id, `p${index}`, text);
+    });
+    for (const text of ["", "ā", "āă", "ユーザー"])
+      assert.equal(matcher.match({ ...context, lowerText: text }), null, text);
+  });
 });
 
 describe("knowledge the issue names", () => {

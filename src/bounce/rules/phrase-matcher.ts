@@ -146,8 +146,10 @@ export class PhraseMatcher {
     const last = text.length - 2;
     const keys = this.slotKeys;
     const mask = this.slotMask;
+    // The key rolls along the reply: one character read a position (three cost twice as much in Maglev code).
+    let key = last > 0 ? ((text.charCodeAt(0) & 511) << 9) | (text.charCodeAt(1) & 511) : 0;
     for (let i = 0; i < last; i++) {
-      const key = trigram(text, i);
+      key = ((key << 9) & KEY_BITS) | (text.charCodeAt(i + 2) & 511);
       let slot = slotOf(key) & mask;
       while (keys[slot] !== key && keys[slot] !== EMPTY) slot = (slot + 1) & mask;
       if (keys[slot] === EMPTY) continue;
@@ -218,6 +220,8 @@ export class PhraseMatcher {
   }
 }
 
+/** The bits of a trigram key (three characters of 9 bits). */
+const KEY_BITS = (1 << 27) - 1;
 /** An empty slot (no trigram key is negative: 27 bits). */
 const EMPTY = -1;
 const NONE: Anchored[] = [];
