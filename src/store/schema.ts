@@ -143,6 +143,13 @@ const SUMMARY_STATE_V10 = `
  */
 const CLASSIFIER_STATE_V11 = `
       CREATE TABLE classifier_state (classifier_version INTEGER NOT NULL);`;
+/**
+ * The reply-key recipe the stored rows' keys come from (schema 12): md5 of ingest's stored-row key SQL
+ * (src/analytics/ingest/finalize.ts). A store that records another or none has its rows keyed again and its
+ * replies classified again by its next ingest.
+ */
+const KEY_RECIPE_V12 = `
+      ALTER TABLE classifier_state ADD COLUMN reply_key_recipe VARCHAR;`;
 const DAY_SUMMARY_V9 = `
       CREATE TABLE day_counts (
         provider mailbox_provider NOT NULL,
@@ -474,6 +481,15 @@ export const MIGRATIONS: readonly Migration[] = [
     // store and `classify` disagreed on the same reply.
     sql: CLASSIFIER_STATE_V11,
   },
+  {
+    version: 12,
+    description:
+      "classifier_state also records the reply-key recipe of the stored rows; a store with another or none re-keys them",
+    // A re-classification alone kept keys written by an older recipe, which could join rows the classifier
+    // tells apart (a docomo.ne.jp and an example.org recipient under one domain-less key): the first row's
+    // class kept being shown for the others (review s14 R2).
+    sql: KEY_RECIPE_V12,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
@@ -496,4 +512,5 @@ export const FRESH_SCHEMA_SQL = `
     .join("\n")}
   ${DAY_SUMMARY_V9}
   ${SUMMARY_STATE_V10}
-  ${CLASSIFIER_STATE_V11}`;
+  ${CLASSIFIER_STATE_V11}
+  ${KEY_RECIPE_V12}`;

@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
-import { rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { ingestFile } from "../../src/analytics/ingest/ingest.ts";
 import { CLASSIFIER_VERSION } from "../../src/bounce/classifier-version.ts";
+import { maskReplySql } from "../../src/events/reply-key.ts";
 import { Store } from "../../src/store/index.ts";
 import { writeSmallProgram } from "../../testkit/analytics-program.ts";
 
@@ -56,7 +58,8 @@ test("a store classified by another classifier version, or by one it did not rec
     assert.equal((await ingestFile(store, file)).reader, "duckdb");
     assert.deepEqual(await classes(store), fresh);
 
-    // A class whose rows are gone is classified again from what it recorded (no row to read it from).
+    // A class whose rows are gone is dropped (it recorded no recipient or remote host to classify it by);
+    // a later row with its key is classified as a new one, in a later transaction than the drop.
     const [gone] = fresh;
     await store.run("DELETE FROM event_rows WHERE reply_key = $key", { key: gone.reply_key as string });
     await stale(store);
@@ -64,12 +67,96 @@ test("a store classified by another classifier version, or by one it did not rec
     await reopen();
     const other = written.files.find((f) => f !== file);
     assert.ok(other);
-    await ingestFile(store, other);
+    assert.equal((await ingestFile(store, other)).reader, "duckdb");
     const kept = await classes(store);
-    assert.ok(kept.some((row) => row.reply_key === gone.reply_key));
+    assert.ok(!kept.some((row) => row.reply_key === gone.reply_key));
     assert.ok(kept.every((row) => row.reason !== "stale"));
+    await reopen();
+    assert.equal((await ingestFile(store, file)).reader, "duckdb");
+    assert.ok((await classes(store)).some((row) => row.reply_key === gone.reply_key));
   } finally {
     store.close();
     rmSync(written.dir, { recursive: true, force: true });
+  }
+});
+
+/** The reply key ingest wrote before f620bce: the recipient domain kept for a listed provider's only. */
+const OLD_KEY = `concat(CASE WHEN contains(reply_key, ':') THEN split_part(reply_key, ':', 1) END || ':',
+  md5(concat_ws(chr(31), type, provider,
+    CASE WHEN provider <> 'other' THEN coalesce(split_part(recipient, '@', -1), '') ELSE '' END,
+    coalesce(lower(remote_mta), ''), coalesce(reply_code::VARCHAR, ''), coalesce(status, ''),
+    ${maskReplySql("coalesce(reply, '')")})))`;
+
+const unknownUser = (recipient: string, second: number) => ({
+  ndjson: JSON.stringify({
+    time: `2026-05-01T10:00:0${second}Z`,
+    recipient,
+    type: "bounced",
+    reply: "550 Unknown user",
+    status: "5.2.0",
+    remote_mta: "mx.example.net",
+  }),
+  log: `Feb  2 12:01:0${second} mail postfix/smtp[123]: Q000${second}: to=<${recipient}>, relay=mx.example.net[192.0.2.1]:25, delay=1.3, delays=0/0/0.4/0.9, dsn=5.2.0, status=bounced (host mx.example.net[192.0.2.1] said: 550 Unknown user (in reply to end of DATA command))`,
+});
+
+const shown = (store: Store) =>
+  store.all("SELECT recipient, reason, category FROM events ORDER BY recipient");
+
+test("a store whose rows carry keys of an older recipe is keyed again before it is classified again: a docomo.ne.jp and an example.org recipient no longer share a class (review s14 R2)", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "deliverlens-rekey-"));
+  try {
+    for (const format of ["ndjson", "log"] as const) {
+      const first = join(dir, `first.${format}`);
+      const second = join(dir, `second.${format}`);
+      const line = (recipient: string, at: number) => unknownUser(recipient, at)[format];
+      writeFileSync(first, `${line("u1@docomo.ne.jp", 1)}\n${line("u2@example.org", 2)}\n`);
+      writeFileSync(second, `${line("u3@example.net", 3)}\n`);
+      const reader = format === "ndjson" ? "duckdb" : "parsers";
+
+      const fresh = await Store.open(join(dir, `fresh-${format}.duckdb`));
+      await ingestFile(fresh, first);
+      await ingestFile(fresh, second);
+      const expected = await shown(fresh);
+      fresh.close();
+      assert.deepEqual(
+        expected.map((row) => row.reason),
+        ["filtered", "userunknown", "userunknown"],
+        "docomo.ne.jp's 5.2.0 is its filter, elsewhere the words say the user is unknown",
+      );
+
+      // A store as an ingest before f620bce left it: both recipients under one domain-less key, classified
+      // (as the settle did) from the first recipient, u1@docomo.ne.jp; then re-classified by a classifier
+      // that recorded its version but no key recipe (ea12a1f), which kept the keys.
+      const path = join(dir, `old-${format}.duckdb`);
+      let store = await Store.open(path);
+      await ingestFile(store, first);
+      await store.run(`CREATE TEMP TABLE docomo AS SELECT * FROM reply_classes WHERE reply_key =
+        (SELECT reply_key FROM event_rows WHERE recipient = 'u1@docomo.ne.jp')`);
+      await store.run(`UPDATE event_rows SET reply_key = ${OLD_KEY} WHERE reply_key IS NOT NULL`);
+      await store.run("DELETE FROM reply_classes");
+      await store.run(`INSERT INTO reply_classes SELECT * REPLACE ((SELECT DISTINCT reply_key FROM event_rows) AS reply_key)
+        FROM temp.docomo`);
+      await store.run("UPDATE classifier_state SET reply_key_recipe = NULL");
+      store.close();
+      store = await Store.open(path);
+      try {
+        const leaked = await shown(store);
+        assert.deepEqual(
+          leaked.map((row) => row.reason),
+          ["filtered", "filtered"],
+          "the old store shows docomo's class for example.org",
+        );
+        const upgraded = await ingestFile(store, second);
+        assert.equal(upgraded.reader, reader);
+        assert.deepEqual(await shown(store), expected);
+        const keys = await store.one<{ n: number }>("SELECT count(DISTINCT reply_key) AS n FROM event_rows");
+        const classes = await store.one<{ n: number }>("SELECT count(*) AS n FROM reply_classes");
+        assert.equal(classes?.n, keys?.n, "one class per key the rows carry, none left over");
+      } finally {
+        store.close();
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -39,22 +39,59 @@ const CLASSIFIED_TYPES = sqlList(FAILURE_TYPES);
  * the classifier reads as any other such domain; else the domain as written (a trailing dot, a `>`, upper
  * case: the classifier normalises what SQL does not, so such a domain is never shared).
  */
-const KEY_DOMAIN_SQL = `CASE WHEN s.provider = 'other' AND regexp_full_match(s.recipient_domain, ${sqlString(PLAIN_DOMAIN)})
-    AND NOT regexp_matches(s.recipient_domain, ${sqlString(SINGLED_OUT_DOMAIN)})
-  THEN '' ELSE coalesce(s.recipient_domain, '') END`;
+const keyDomainSql = (
+  domain: string,
+) => `CASE WHEN s.provider = 'other' AND regexp_full_match(${domain}, ${sqlString(PLAIN_DOMAIN)})
+    AND NOT regexp_matches(${domain}, ${sqlString(SINGLED_OUT_DOMAIN)})
+  THEN '' ELSE coalesce(${domain}, '') END`;
+
+/** What a reply's key reads beyond a row's own columns: where a staged row has them, and a stored one. */
+interface KeyInputs {
+  problem: string;
+  hint: string;
+  recipientDomain: string;
+  /** The reply masked by the JS parsers (src/events/reply-key.ts); else masked in SQL. */
+  replyMask?: string;
+}
+
+/** The source's hint a reply key starts with (`expired:<md5>`), or NULL. */
+const hintOfKeySql = (key: string) => `CASE WHEN contains(${key}, ':') THEN split_part(${key}, ':', 1) END`;
 
 /**
- * Key of a distinct reply over a staging-shaped row `s` with its `provider`: everything the classifier
- * looks at (classifyEvent) — event type, the recipient's provider (and domain: KEY_DOMAIN_SQL), remote host, reply code, status, and the reply with its per-message tokens masked
- * (src/events/reply-key.ts; staged as `reply_mask` by the JS parsers, masked here for DuckDB's readers),
- * so replies that differ only by queue ids or addresses are classified once.
- * The source's hint, when it has one, prefixes the key (`expired:<md5>`): the settle step reads it back.
+ * Key of a distinct reply over a row `s` with its `provider`: everything the classifier looks at
+ * (classifyEvent) — event type, the recipient's provider (and domain: keyDomainSql), remote host, reply code,
+ * status, and the reply with its per-message tokens masked (src/events/reply-key.ts; staged as `reply_mask`
+ * by the JS parsers, masked here for DuckDB's readers), so replies that differ only by queue ids or
+ * addresses are classified once. The source's hint, when it has one, prefixes the key (`expired:<md5>`):
+ * the settle step reads it back.
  */
-const REPLY_KEY_SQL = `CASE WHEN s.problem IS NULL AND s.type IN ${CLASSIFIED_TYPES}
-  THEN concat(s.hint || ':', md5(concat_ws(chr(31), s.type, s.provider,
-    ${KEY_DOMAIN_SQL},
+function replyKeySql(k: KeyInputs): string {
+  const masked = maskReplySql("coalesce(s.reply, '')");
+  return `CASE WHEN ${k.problem} IS NULL AND s.type IN ${CLASSIFIED_TYPES}
+  THEN concat(${k.hint} || ':', md5(concat_ws(chr(31), s.type, s.provider,
+    ${keyDomainSql(k.recipientDomain)},
     coalesce(lower(s.remote_mta), ''), coalesce(s.reply_code::VARCHAR, ''), coalesce(s.status, ''),
-    coalesce(s.reply_mask, ${maskReplySql("coalesce(s.reply, '')")})))) END`;
+    ${k.replyMask ? `coalesce(${k.replyMask}, ${masked})` : masked}))) END`;
+}
+
+/** The key of a staged row (insertFlagged). */
+const REPLY_KEY_SQL = replyKeySql({
+  problem: "s.problem",
+  hint: "s.hint",
+  recipientDomain: "s.recipient_domain",
+  replyMask: "s.reply_mask",
+});
+
+/**
+ * The key of a stored row, from its stored columns (its hint from the key it carries): what the key of the
+ * same row staged today is. A store records which recipe its keys come from (`classifier_state`), as md5 of
+ * this text, so a change to the recipe (the domains and types it names included) re-keys the stored rows once.
+ */
+export const STORED_REPLY_KEY_SQL = replyKeySql({
+  problem: "NULL",
+  hint: hintOfKeySql("s.reply_key"),
+  recipientDomain: "CASE WHEN strpos(s.recipient, '@') > 0 THEN split_part(s.recipient, '@', -1) END",
+});
 
 /** The staging row's values as stored (a missing time is stored as the epoch): what the derived keys hash. */
 const STORED_KEY_SOURCES: KeySources = {
@@ -246,7 +283,7 @@ function newReplies(store: Store, fileId: number): Promise<NewReply[]> {
 function distinctReplies(store: Store, where: string, params: Params = {}): Promise<NewReply[]> {
   return store.all<NewReply>(
     `SELECT reply_key, any_value(type) AS type, any_value(provider) AS provider,
-      CASE WHEN contains(reply_key, ':') THEN split_part(reply_key, ':', 1) END AS hint, any_value(reply) AS reply,
+      ${hintOfKeySql("reply_key")} AS hint, any_value(reply) AS reply,
       any_value(reply_code) AS reply_code, any_value(status) AS status, min(recipient) AS recipient,
       min(remote_mta) AS remote_mta
     FROM event_rows
@@ -258,36 +295,62 @@ function distinctReplies(store: Store, where: string, params: Params = {}): Prom
 }
 
 /**
- * A store keeps each distinct reply's class from the classifier that classified it: when the store
- * recorded another classifier version (CLASSIFIER_VERSION, src/bounce/classifier-version.ts), or none (a
- * store from before schema 11), every reply it holds is classified again, so the store and `classify`
- * agree after an upgrade. One pass over the distinct replies; nothing when the version matches.
- * Returns how many replies were classified again.
+ * A store keeps each distinct reply's class from the classifier that classified it, under the key recipe
+ * of the ingest that stored it: when the store recorded another classifier version (CLASSIFIER_VERSION,
+ * src/bounce/classifier-version.ts) or key recipe (STORED_REPLY_KEY_SQL), or none (a store from before
+ * schema 11 or 12), every stored row is first keyed again by today's recipe when that changed (an old key
+ * could join rows the classifier tells apart, e.g. a docomo.ne.jp and an example.org recipient), then every
+ * reply it holds is classified again, so the store and `classify` agree after an upgrade. A class no stored
+ * row carries any more is dropped (a later row with its key is classified as a new one). One pass over the
+ * distinct replies; nothing when both match. Returns how many replies were classified again.
  */
 export async function reclassifyIfStale(store: Store): Promise<number> {
-  const state = await store.one<{ version: number | null; classes: boolean }>(
+  const recipe = { recipe: STORED_REPLY_KEY_SQL };
+  const state = await store.one<{ version: number | null; same_recipe: boolean | null; classes: boolean }>(
     `SELECT (SELECT max(classifier_version) FROM classifier_state) AS version,
+      (SELECT bool_and(reply_key_recipe = md5($recipe)) FROM classifier_state) AS same_recipe,
       EXISTS (SELECT 1 FROM reply_classes) AS classes`,
+    recipe,
   );
-  if (state?.version === CLASSIFIER_VERSION) return 0;
-  let again = 0;
-  if (state?.classes) {
-    const stored = await distinctReplies(store, "reply_key IN (SELECT reply_key FROM reply_classes)");
-    // A class no stored row carries (rows deleted since) is classified from what it recorded itself.
-    const unused = await store.all<NewReply>(
-      `SELECT reply_key, event_type AS type, provider_of_recipient AS provider,
-        CASE WHEN contains(reply_key, ':') THEN split_part(reply_key, ':', 1) END AS hint, reply, reply_code,
-        status, NULL AS recipient, NULL AS remote_mta
-      FROM reply_classes
-      WHERE reply_key NOT IN (SELECT reply_key FROM event_rows WHERE type IN ${CLASSIFIED_TYPES} AND reply_key IS NOT NULL)`,
-    );
-    const classified = await classifyYielding([...stored, ...unused]);
-    await updateClassifications(store, classified);
-    again = classified.length;
-  }
+  const sameRecipe = state?.same_recipe === true;
+  if (state?.version === CLASSIFIER_VERSION && sameRecipe) return 0;
+  // No class yet: no row was keyed before the file being settled (a new store's first file).
+  const again = state?.classes ? await classifyStoredAgain(store, !sameRecipe) : 0;
   await store.run("DELETE FROM classifier_state");
-  await store.run("INSERT INTO classifier_state VALUES ($version)", { version: CLASSIFIER_VERSION });
+  await store.run("INSERT INTO classifier_state VALUES ($version, md5($recipe))", {
+    version: CLASSIFIER_VERSION,
+    ...recipe,
+  });
   return again;
+}
+
+/** reclassifyIfStale's pass: every stored row keyed again (`rekey`), then every stored reply classified again. */
+async function classifyStoredAgain(store: Store, rekey: boolean): Promise<number> {
+  if (rekey) {
+    await store.run(
+      `UPDATE event_rows AS s SET reply_key = ${STORED_REPLY_KEY_SQL} WHERE s.reply_key IS NOT NULL`,
+    );
+  }
+  await store.run(
+    `DELETE FROM reply_classes WHERE reply_key NOT IN
+      (SELECT reply_key FROM event_rows WHERE type IN ${CLASSIFIED_TYPES} AND reply_key IS NOT NULL)`,
+  );
+  const replies = await distinctReplies(store, "true");
+  const classified = await classifyYielding(replies);
+  const known = new Set(
+    (await store.all<{ reply_key: string }>("SELECT reply_key FROM reply_classes")).map(
+      (row) => row.reply_key,
+    ),
+  );
+  await updateClassifications(
+    store,
+    classified.filter(({ reply }) => known.has(reply.reply_key)),
+  );
+  await appendClassifications(
+    store,
+    classified.filter(({ reply }) => !known.has(reply.reply_key)),
+  );
+  return classified.length;
 }
 
 /**
