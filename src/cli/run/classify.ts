@@ -199,7 +199,7 @@ async function fileJobs(
 ): Promise<AsyncGenerator<FilesDone> | null> {
   const { manyFiles } = await import("../../pipeline/classify-parallel.ts");
   if (!manyFiles(paths)) return null;
-  const { classifyFilesInJobs } = await import("../../pipeline/classify-files.ts");
+  const { classifyFilesInJobs } = await import("../../pipeline/files-in-jobs.ts");
   return classifyFilesInJobs(paths, options, streams);
 }
 
