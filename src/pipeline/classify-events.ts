@@ -730,8 +730,17 @@ class DomainContext {
 
   /** The byProbe slot of the reply bytes[from, to): a hash of PROBE_BYTES at the probe (-1: none). */
   probed(bytes: Uint8Array, from: number, to: number): number {
-    const at = to - this.probe;
+    let at = to - this.probe;
     if (this.probe < 0 || at < from) return -1;
+    // Inside a number, from its first digit: replies whose number there has another count of digits
+    // (Orange's `<id>.N` and `<id>.NN`) still differ in the bytes hashed, whichever taught the probe.
+    for (
+      let back = 0;
+      back < PROBE_BYTES && at > from && isDigit(bytes[at]) && isDigit(bytes[at - 1]);
+      back++
+    ) {
+      at--;
+    }
     let hash = 0;
     for (let i = at, end = Math.min(to, at + PROBE_BYTES); i < end; i++)
       hash = Math.imul(hash ^ bytes[i], FNV_PRIME);
@@ -750,6 +759,10 @@ class DomainContext {
 /** Bytes hashed at a context's probe, and the slots of its byProbe table (a power of two). */
 const PROBE_BYTES = 4;
 const PROBE_SLOTS = 256;
+
+function isDigit(byte: number): boolean {
+  return byte >= 48 && byte <= 57;
+}
 
 /** An ASCII byte in lower case (what toLowerCase gives for its character). */
 function lowerCase(byte: number): number {

@@ -87,6 +87,9 @@ export function* shardBatches(
 /** JSON bytes reserved per record at first (a batch grows as needed). */
 const RECORD_BYTES = 1024;
 const NEWLINE = 10;
+/** Ints kept per outcome record until its chunk's batch is made, and records first made room for. */
+const TAKEN = 4;
+const RECORDS_AT_FIRST = 4096;
 
 /**
  * The records of a chunk: those the parser read on the bytes (written as they come, OutcomeSink), then
@@ -97,11 +100,12 @@ class ShardRecords implements OutcomeSink {
   private readonly format: string;
   private readonly all: boolean;
   private json = new JsonBytes(RECORD_BYTES);
-  /** Per outcome record: where its JSON starts and ends, its line, how many items of `out` come before it. */
-  private starts: number[] = [];
-  private ends: number[] = [];
-  private lines: number[] = [];
-  private before: number[] = [];
+  /**
+   * Per outcome record of the chunk, TAKEN ints: where its JSON starts and ends, its line, how many items
+   * of `out` come before it (one array kept from chunk to chunk: no array grown anew per chunk).
+   */
+  private taken = new Int32Array(TAKEN * RECORDS_AT_FIRST);
+  private count = 0;
   /** The size of the last batch's JSON (the next one's first guess). */
   private lastLength = RECORD_BYTES;
 
@@ -123,17 +127,26 @@ class ShardRecords implements OutcomeSink {
     if (!wanted(event, this.all)) return;
     const start = this.json.length;
     if (!this.classifier.jsonBytes(event, spans, this.format, this.json)) return;
-    this.starts.push(start);
-    this.ends.push(this.json.length);
+    const at = this.count * TAKEN;
+    if (at === this.taken.length) {
+      const grown = new Int32Array(2 * this.taken.length);
+      grown.set(this.taken);
+      this.taken = grown;
+    }
+    const taken = this.taken;
+    taken[at] = start;
+    taken[at + 1] = this.json.length;
+    taken[at + 2] = event.source.line ?? -1;
+    taken[at + 3] = before;
+    this.count++;
     this.json.byte(NEWLINE);
-    this.lines.push(event.source.line ?? -1);
-    this.before.push(before);
   }
 
   /** The chunk's records and problems, in input order (the outcomes and `out`'s items merged). */
   batch(out: Out, upTo: number): ShardBatch {
-    const taken = this.starts.length;
-    const most = out.length + taken;
+    const count = this.count;
+    const taken = this.taken;
+    const most = out.length + count;
     const starts = new Int32Array(most);
     const ends = new Int32Array(most);
     const lines = new Int32Array(most);
@@ -143,10 +156,10 @@ class ShardRecords implements OutcomeSink {
     let n = 0;
     let k = 0;
     const outcomesBefore = (item: number) => {
-      for (; k < taken && this.before[k] <= item; k++, n++) {
-        starts[n] = this.starts[k];
-        ends[n] = this.ends[k];
-        lines[n] = this.lines[k];
+      for (; k < count && taken[k * TAKEN + 3] <= item; k++, n++) {
+        starts[n] = taken[k * TAKEN];
+        ends[n] = taken[k * TAKEN + 1];
+        lines[n] = taken[k * TAKEN + 2];
       }
     };
     for (let i = 0; i < out.length; i++) {
@@ -170,10 +183,7 @@ class ShardRecords implements OutcomeSink {
     // Not from Buffer's shared pool: the memory is handed to another thread.
     this.lastLength = json.length;
     this.json = new JsonBytes(Math.max(RECORD_BYTES, this.lastLength), this.spares.pop());
-    this.starts = [];
-    this.ends = [];
-    this.lines = [];
-    this.before = [];
+    this.count = 0;
     return {
       upTo,
       json: new Uint8Array(json.buffer.buffer as ArrayBuffer, json.buffer.byteOffset, json.length),

@@ -122,7 +122,7 @@ export async function* classifyOpenedBatches(
 export async function* classifyOpenedJson(
   input: OpenedSource,
   options: ClassifyOptions = {},
-): AsyncGenerator<(string | Uint8Array | JsonLines | ParseProblem)[]> {
+): AsyncGenerator<(string | JsonLines | ParseProblem)[]> {
   const format = input.chunks ? chooseFormat(input.head, input.name, options.format) : null;
   if (format !== null && format !== "email" && format !== "smtp") {
     const threads = await import("./classify-log-threads.ts");

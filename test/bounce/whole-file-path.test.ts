@@ -16,7 +16,7 @@ import { after, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { openSource } from "../../src/events/input.ts";
 import { classifyWholeFiles, type FilesDone } from "../../src/pipeline/classify-files.ts";
-import { type ClassifyOptions, classifyOpenedJson } from "../../src/pipeline/classify-source.ts";
+import { type ClassifyOptions, classifyOpenedJson, JsonLines } from "../../src/pipeline/classify-source.ts";
 import { classifyFilesInJobs, type JobCounts, type JobsLayout } from "../../src/pipeline/files-in-jobs.ts";
 import { AHEAD, AHEAD_HERE } from "../../src/pipeline/job-sharing.ts";
 
@@ -31,7 +31,8 @@ async function throughSource(path: string, options: ClassifyOptions) {
   for await (const batch of classifyOpenedJson(await openSource(path), options)) {
     for (const item of batch) {
       if (typeof item === "string") records.push(item);
-      else if (item instanceof Uint8Array) records.push(Buffer.from(item).toString("utf8"));
+      else if (item instanceof JsonLines)
+        records.push(...Buffer.from(item.bytes).toString("utf8").split("\n").slice(0, -1));
       else problems.push(item);
     }
   }

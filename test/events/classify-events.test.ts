@@ -384,6 +384,20 @@ test("replies of a context that take turns among shapes parting near their end a
   );
 });
 
+test("the probe tells replies apart whose number where they part has one digit or two, whichever taught it", () => {
+  // Orange's `<id>.N mail accepted…`: the one-digit reply parts first (its distance from the end is one
+  // less); two-digit numbers ending in the same digit must not share the probe's slot.
+  const classifier = shapesInTurn(
+    [62, 7, 12, 52, 82, 32].map((n) => (id: string) => `250 2.0.0 ${id}.${n} mail accepted for delivery`),
+    72,
+  );
+  assert.equal(classifier.misses, 6);
+  assert.ok(
+    classifier.tried <= classifier.hits + 8,
+    `${classifier.tried} templates tried for ${classifier.hits} hits`,
+  );
+});
+
 test("replies that part from a template in a token's place (another kind there) are found by a branch too", () => {
   // The first shape's token place holds the word `Ok` in the second: no token, not a literal.
   const classifier = shapesInTurn(

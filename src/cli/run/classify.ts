@@ -97,7 +97,7 @@ async function classifyPaths(
             // The batch's memory is written again only after the flush below.
             sink.lendJsonLines(item.bytes);
             records += item.count;
-          } else if (typeof item === "string" || item instanceof Uint8Array) {
+          } else if (typeof item === "string") {
             sink.addJson(item);
             records++;
           } else if (isProblem(item)) {
