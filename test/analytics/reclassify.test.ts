@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
+import { reclassifyIfStale } from "../../src/analytics/ingest/finalize.ts";
 import { ingestFile } from "../../src/analytics/ingest/ingest.ts";
 import { CLASSIFIER_VERSION } from "../../src/bounce/classifier-version.ts";
 import { maskReplySql } from "../../src/events/reply-key.ts";
@@ -159,5 +160,42 @@ test("a store whose rows carry keys of an older recipe is keyed again before it 
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a re-key writes only the rows whose key changes (an updated row is held in memory until the commit)", async () => {
+  const written = await writeSmallProgram("by-stream");
+  const file = written.files.find((f) => f.endsWith(".ndjson"));
+  assert.ok(file);
+  const store = await Store.open(join(written.dir, "rekey.duckdb"));
+  try {
+    await ingestFile(store, file);
+    const fresh = await classes(store);
+    const keyed = await store.one<{ n: number }>(
+      "SELECT count(*) AS n FROM event_rows WHERE reply_key IS NOT NULL",
+    );
+    assert.ok((keyed?.n ?? 0) > 1, "the program has keyed rows");
+
+    // The recipe unrecorded, the keys today's: nothing to write.
+    await store.run("UPDATE classifier_state SET reply_key_recipe = NULL");
+    assert.deepEqual(await reclassifyIfStale(store), { rekeyed: 0, classified: fresh.length });
+
+    // One row under a key today's recipe does not give: that row alone is written, back to its key.
+    const row =
+      "(SELECT min(rowid) FROM event_rows WHERE reply_key IS NOT NULL AND NOT contains(reply_key, ':'))";
+    const original = await store.one<{ key: string }>(
+      `SELECT reply_key AS key FROM event_rows WHERE rowid = ${row}`,
+    );
+    await store.run(`UPDATE event_rows SET reply_key = md5(reply_key) WHERE rowid = ${row}`);
+    await store.run("UPDATE classifier_state SET reply_key_recipe = NULL");
+    assert.equal((await reclassifyIfStale(store)).rekeyed, 1);
+    const back = await store.one<{ key: string }>(
+      `SELECT reply_key AS key FROM event_rows WHERE rowid = ${row}`,
+    );
+    assert.equal(back?.key, original?.key);
+    assert.deepEqual(await classes(store), fresh);
+  } finally {
+    store.close();
+    rmSync(written.dir, { recursive: true, force: true });
   }
 });
