@@ -1,13 +1,17 @@
-import { type Classification, classifyReply } from "./classify.ts";
+import { type Classification, classifyReply, type ReplyInput } from "./classify.ts";
+import { phaseHint } from "./email/smtp-phase.ts";
 import { EVENT_ACTIONS, FAILURE_TYPES } from "./event-actions.ts";
+import { SMTP_COMMANDS, type SmtpCommand } from "./smtp-command.ts";
 import type { Reason } from "./vocabulary.ts";
 
 /**
  * The one classification of a delivery event, for `classify` (src/pipeline/classify-events.ts) and the
  * store (`ingest`, src/analytics/ingest/finalize.ts) alike: its reply with everything around it that
  * changes the meaning — reply code, enhanced status, remote host, recipient (its domain), the event
- * type (as a DSN action) and the source's own hint (Postfix `status=expired`, an ESP's suppression or
- * complaint). test/events/one-path.test.ts runs every fixture through both and compares.
+ * type (as a DSN action), the source's own hint (Postfix `status=expired`, an ESP's suppression or
+ * complaint) and the SMTP command the reply answered (a Postfix or Exim log line shows it: the phase
+ * rules of src/bounce/email/smtp-phase.ts apply as to a bounce report's). test/events/one-path.test.ts
+ * runs every fixture through both and compares.
  */
 export interface EventFacts {
   /** deliverlens event type (src/events/event.ts). */
@@ -19,6 +23,8 @@ export interface EventFacts {
   recipient: string | null;
   /** A reason the source implies (`expired`, `feedback`, `suppressed`…); unknown names are ignored. */
   hint: string | null;
+  /** The SMTP command the reply answered, where the source shows it (null: it does not). */
+  smtpCommand?: SmtpCommand | null;
 }
 
 export { EVENT_ACTIONS, FAILURE_TYPES };
@@ -27,7 +33,7 @@ export { EVENT_ACTIONS, FAILURE_TYPES };
 export function classifyEvent(facts: EventFacts): Classification | null {
   const action = Object.hasOwn(EVENT_ACTIONS, facts.type) ? EVENT_ACTIONS[facts.type] : undefined;
   if (action === undefined) return null;
-  return classifyReply({
+  const input: ReplyInput = {
     // A copy: the classifier's memo must not keep a slice of a whole decoded input chunk alive.
     text: copy(facts.reply ?? ""),
     replyCode: facts.replyCode,
@@ -36,7 +42,33 @@ export function classifyEvent(facts: EventFacts): Classification | null {
     recipient: facts.recipient,
     action,
     hintReason: (facts.hint as Reason | null) ?? null,
-  });
+  };
+  const classification = classifyReply(input);
+  const command = facts.smtpCommand ?? null;
+  // A source that shows no phase (an ESP's event, a log line without one) leaves the words to decide.
+  if (command === null || input.hintReason !== null) return classification;
+  const hint = phaseHint(classification, input.text.toLowerCase(), input, () => command);
+  return hint === null ? classification : classifyReply({ ...input, hintReason: hint });
+}
+
+/**
+ * What a source says besides the reply that the classifier reads, as one string: its hint, else the SMTP
+ * command the reply answered (a hint leaves the phase unread). `classify`'s memo keys on it, and the store
+ * stages it as `hint`, the prefix of the reply key (`expired:<md5>`, `DATA:<md5>`): eventFactsOfHint reads
+ * it back.
+ */
+export function sourceHint(event: {
+  reasonHint?: string | null;
+  smtpCommand?: SmtpCommand | null;
+}): string | null {
+  return event.reasonHint ?? event.smtpCommand ?? null;
+}
+
+/** The hint and SMTP command a sourceHint string stands for. */
+export function eventFactsOfHint(hint: string | null): Pick<EventFacts, "hint" | "smtpCommand"> {
+  return hint !== null && (SMTP_COMMANDS as readonly string[]).includes(hint)
+    ? { hint: null, smtpCommand: hint as SmtpCommand }
+    : { hint, smtpCommand: null };
 }
 
 function copy(text: string): string {

@@ -1,3 +1,4 @@
+import type { SmtpCommand } from "../bounce/smtp-command.ts";
 import type { ReasonHint } from "../bounce/vocabulary.ts";
 import type { ParseProblem, SourceRef } from "../util/problem.ts";
 
@@ -55,6 +56,11 @@ export interface DeliveryEvent {
    * ESP suppression → suppressed, complaint → feedback). Passed to the classifier as its hint.
    */
   reasonHint?: ReasonHint | null;
+  /**
+   * The SMTP command the reply answered, where the source shows it (a Postfix or Exim log line): the
+   * classifier reads an unknown user after DATA, or at MAIL FROM, as a bounce report's (src/bounce/email/smtp-phase.ts).
+   */
+  smtpCommand?: SmtpCommand | null;
   /** ARF feedback type (abuse, not-spam, …) for complaints, when the source gives it. */
   feedbackType?: string | null;
   source: SourceRef;

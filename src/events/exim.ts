@@ -1,3 +1,4 @@
+import { type SmtpCommand, smtpCommandIn } from "../bounce/smtp-command.ts";
 import { DAY_MS } from "../util/dates.ts";
 import { AgedMap } from "./aged-map.ts";
 import type { EventType } from "./event.ts";
@@ -32,6 +33,11 @@ const FLAG_TYPES: Record<string, EventType> = {
 
 /** Exim states the reply after "SMTP error from remote mail server after <command>: ". */
 const REPLY_IN_ERROR = /: ([245]\d\d[ -].*)$/;
+/**
+ * "SMTP error from remote mail server after RCPT TO:<x@example.com>: 550 …", "… after pipelined end of
+ * data: …", "… after initial connection: …" (transports/smtp.c): the command, without its argument.
+ */
+const ERROR_AFTER = /\bSMTP error from remote mail(?:er| server) after (?:pipelined )?([^:<]{1,40})/;
 const HOST = / H=(\S+?)(?:\s+\[([^\]]+)\])?(?:[:,]|\s|$)/;
 const CONFIRMATION = / C="((?:[^"\\]|\\.)*)"/;
 const MESSAGE_ID = / id=(\S+)/;
@@ -106,6 +112,7 @@ class EximParser {
     const reply = type === "delivered" ? CONFIRMATION.exec(rest)?.[1] : errorText(rest);
     if (reply) {
       event.reply = reply;
+      if (type !== "delivered") event.smtpCommand = commandBefore(rest, reply);
       event.replyCode = leadingReplyCode(reply);
       event.status = leadingStatus(reply);
     }
@@ -115,6 +122,12 @@ class EximParser {
   end(_out: Out): void {
     this.messages.clear();
   }
+}
+
+/** The SMTP command Exim names before the reply that ends `rest`, or null. */
+function commandBefore(rest: string, reply: string): SmtpCommand | null {
+  const after = ERROR_AFTER.exec(rest.slice(0, rest.length - reply.length));
+  return after ? smtpCommandIn(`after ${after[1].trim()}`) : null;
 }
 
 /** The error part of a `**`/`==` line: the remote reply when there is one, else Exim's own text. */

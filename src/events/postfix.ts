@@ -1,3 +1,4 @@
+import { type SmtpCommand, smtpCommandIn } from "../bounce/smtp-command.ts";
 import { DAY_MS } from "../util/dates.ts";
 import { AgedTable, NONE } from "./aged-map.ts";
 import {
@@ -94,6 +95,7 @@ const DSN_PATTERN = new BytePattern(DSN);
 const SAID_PATTERN = new BytePattern(SAID);
 const REFUSED_PATTERN = new BytePattern(REFUSED);
 const IN_REPLY_TO_BYTES = asciiBytes(IN_REPLY_TO);
+const REFUSED_BYTES = asciiBytes(REFUSED);
 const HOST_BYTES = asciiBytes(HOST);
 const EXPIRED_BYTES = asciiBytes("expired");
 const CLOSE_PARENTHESIS = 41;
@@ -186,6 +188,8 @@ const MAX_ACTIVE_QUEUE_IDS = 100_000;
 const MAX_WAITING_QUEUE_IDS = 250_000;
 /** Relay host names remembered (a log names a few hundred MX hosts at most; more start the memo again). */
 const MAX_RELAYS = 4096;
+/** Status texts after a reply remembered with their SMTP command (Postfix writes a handful of them). */
+const MAX_TRAILERS = 64;
 /** The lists of PostfixParser.states: queue ids without deferred recipients, and with. */
 const ACTIVE = 0;
 const WAITING = 1;
@@ -194,6 +198,8 @@ const WAITING = 1;
 interface TemplateFields {
   remoteMta: string | null;
   status: string | null;
+  /** The tail after the reply (` (in reply to … command))`) is a template's literal: its lines share it. */
+  smtpCommand: SmtpCommand | null;
 }
 
 interface Instance {
@@ -259,6 +265,8 @@ class PostfixParser {
   };
   /** Line templates of the recipient lines read so far (see line-template.ts). */
   private readonly templates = new LineTemplates<TemplateFields>();
+  /** SMTP commands by the status text after the reply (commandAfter). */
+  private readonly commands = new Map<string, SmtpCommand | null>();
   /** The state's entry of the unwanted outcome `scan` found last (see afterHead). */
   private scannedEntry = NONE;
   /** Queue states given strings sliced from the current chunk (see endChunk). */
@@ -540,6 +548,7 @@ class PostfixParser {
     if (reading !== null) {
       event.remoteMta = reading.fields.remoteMta;
       event.status = reading.fields.status;
+      event.smtpCommand = reading.fields.smtpCommand;
       spans.replyStart = reading.replyStart;
       spans.replyEnd = reading.replyEnd;
       spans.shape = reading.shape;
@@ -581,7 +590,12 @@ class PostfixParser {
     const lineEnd = at.end;
     if (at.wordEnd + 1 < lineEnd && bytes[at.wordEnd + 1] === OPEN_PARENTHESIS) {
       const close = lastIndexOfByte(bytes, CLOSE_PARENTHESIS, at.start, lineEnd);
-      const said = replyOfBytes(bytes, at.wordEnd + 2, close > at.wordEnd ? close : lineEnd, spans);
+      const replyArea = close > at.wordEnd ? close : lineEnd;
+      const said = replyOfBytes(bytes, at.wordEnd + 2, replyArea, spans);
+      // As commandOf reads the status text: the command trailer when it follows ` said: `.
+      event.smtpCommand = said
+        ? this.commandAfter(this.texts.of(bytes, spans.replyEnd, replyArea))
+        : refusedAtGreeting(bytes, spans.replyStart);
       // Only a kept deferral needs the reply's text now: the sink keys the others on the bytes.
       if (type === "deferred") event.reply = latin1(bytes, spans.replyStart, spans.replyEnd);
       event.replyCode = leadingReplyCodeOfBytes(bytes, spans.replyStart, spans.replyEnd);
@@ -592,7 +606,7 @@ class PostfixParser {
         close >= spans.replyEnd &&
         !startsWithBytes(bytes, EXPIRED_BYTES, at.wordStart, lineEnd)
       ) {
-        const fields = { remoteMta: event.remoteMta, status: event.status };
+        const fields = { remoteMta: event.remoteMta, status: event.status, smtpCommand: event.smtpCommand };
         const reading = this.templates.learn(
           bytes,
           spans.recipientStart,
@@ -621,6 +635,7 @@ class PostfixParser {
     event.replyCode = null;
     event.status = null;
     event.reasonHint = null;
+    event.smtpCommand = null;
     event.source.line = lineNo;
     return event;
   }
@@ -833,8 +848,10 @@ class PostfixParser {
     }
     if (text.charCodeAt(wordEnd + 1) === OPEN_PARENTHESIS) {
       const close = text.lastIndexOf(")");
-      const reply = replyOf(text.slice(wordEnd + 2, close > wordEnd ? close : text.length));
+      const status = text.slice(wordEnd + 2, close > wordEnd ? close : text.length);
+      const reply = replyOf(status);
       event.reply = reply;
+      event.smtpCommand = this.commandOf(status);
       event.replyCode = leadingReplyCode(reply);
     }
     if (text.startsWith("expired", wordStart)) event.reasonHint = "expired";
@@ -845,6 +862,26 @@ class PostfixParser {
       this.wait(entry);
     } else if (state?.deferred?.delete(event.recipient ?? "")) this.settled(entry, state);
     out.push(event);
+  }
+
+  /** The SMTP command Postfix's status text after a reply names (` (in reply to end of DATA command`). */
+  private commandAfter(trailer: string): SmtpCommand | null {
+    let command = this.commands.get(trailer);
+    if (command === undefined) {
+      command = smtpCommandIn(trailer);
+      if (this.commands.size >= MAX_TRAILERS) this.commands.clear();
+      this.commands.set(detach(trailer), command);
+    }
+    return command;
+  }
+
+  /** commandAfter of a status text `replyOf` reads (`host … said: 550 … (in reply to RCPT TO command`). */
+  private commandOf(status: string): SmtpCommand | null {
+    if (!status.startsWith(HOST)) return null;
+    const said = status.indexOf(SAID);
+    if (said < 0) return status.includes(REFUSED) ? "CONN" : null;
+    const trailer = status.lastIndexOf(IN_REPLY_TO);
+    return trailer >= said + SAID.length ? this.commandAfter(status.slice(trailer)) : null;
   }
 
   /** The relay host of bytes [start, end) as events give it. */
@@ -976,6 +1013,12 @@ function replyOfBytes(bytes: Uint8Array, start: number, end: number, spans: Outc
   const refused = REFUSED_PATTERN.indexIn(bytes, start, end);
   if (refused >= 0) spans.replyStart = refused + REFUSED.length;
   return false;
+}
+
+/** `host … refused to talk to me: 554 …`: the reply at `replyStart` answered the connection (its greeting). */
+function refusedAtGreeting(bytes: Uint8Array, replyStart: number): SmtpCommand | null {
+  const at = replyStart - REFUSED.length;
+  return at >= 0 && startsWithBytes(bytes, REFUSED_BYTES, at, replyStart) ? "CONN" : null;
 }
 
 /** The remote reply inside Postfix's status text, without its `host … said:` wrapper and command trailer. */

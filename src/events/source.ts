@@ -199,6 +199,7 @@ export function newEvent(type: EventType, file: string, line: number | null): De
     userAgent: null,
     url: null,
     reasonHint: null,
+    smtpCommand: null,
     feedbackType: null,
     source: NO_SOURCE,
   };

@@ -1,6 +1,6 @@
 import type { Readable } from "node:stream";
 import type { Classification } from "../bounce/classify.ts";
-import { classifyEvent, EVENT_ACTIONS, FAILURE_TYPES } from "../bounce/classify-event.ts";
+import { classifyEvent, EVENT_ACTIONS, FAILURE_TYPES, sourceHint } from "../bounce/classify-event.ts";
 import { detectProvider, hostName, recipientDomain } from "../bounce/provider.ts";
 import type { BounceRecord } from "../bounce/record.ts";
 import {
@@ -312,7 +312,7 @@ export class EventClassifier {
     // A reply on a line's bytes is keyed there; a text is made (if the event has none) only to classify it anew.
     const onBytes = spans !== null && spans.replyStart >= 0 ? spans : null;
     const text = event.reply ?? "";
-    const hint = event.reasonHint ?? null;
+    const hint = sourceHint(event);
     const replyCode = event.replyCode;
     const status = event.status;
     let hostKey: string;
@@ -498,13 +498,14 @@ export class EventClassifier {
       remoteMta: event.remoteMta,
       recipient: event.recipient,
       hint: event.reasonHint ?? null,
+      smtpCommand: event.smtpCommand ?? null,
     })!;
     const identity = classification.diagnostic === text;
     classification.diagnostic = detach(classification.diagnostic);
     classification.remoteMta = detach(classification.remoteMta);
     return {
       action: EVENT_ACTIONS[event.type],
-      hint: detach(event.reasonHint ?? null),
+      hint: detach(sourceHint(event)),
       replyCode: event.replyCode,
       status: detach(event.status),
       hostKey,

@@ -139,13 +139,14 @@ const SINGLED_OUT_PAIRS = [
   {
     dsn: "5.2.0",
     status: "bounced",
-    reply: "550 Unknown user (in reply to end of DATA command)",
+    // At RCPT TO (after DATA an unknown user is a filter's refusal for any domain: smtp-phase.ts).
+    reply: "550 Unknown user (in reply to RCPT TO command)",
     domain: "docomo.ne.jp",
   },
   {
     dsn: "5.2.0",
     status: "bounced",
-    reply: "550 Unknown user (in reply to end of DATA command)",
+    reply: "550 Unknown user (in reply to RCPT TO command)",
     domain: "docomo.ne.jp.",
   },
   {

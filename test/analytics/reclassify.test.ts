@@ -96,7 +96,8 @@ const unknownUser = (recipient: string, second: number) => ({
     status: "5.2.0",
     remote_mta: "mx.example.net",
   }),
-  log: `Feb  2 12:01:0${second} mail postfix/smtp[123]: Q000${second}: to=<${recipient}>, relay=mx.example.net[192.0.2.1]:25, delay=1.3, delays=0/0/0.4/0.9, dsn=5.2.0, status=bounced (host mx.example.net[192.0.2.1] said: 550 Unknown user (in reply to end of DATA command))`,
+  // At RCPT TO: after DATA the words of an unknown user are a filter's for any domain (smtp-phase.ts).
+  log: `Feb  2 12:01:0${second} mail postfix/smtp[123]: Q000${second}: to=<${recipient}>, relay=mx.example.net[192.0.2.1]:25, delay=1.3, delays=0/0/0.4/0.9, dsn=5.2.0, status=bounced (host mx.example.net[192.0.2.1] said: 550 Unknown user (in reply to RCPT TO command))`,
 });
 
 const shown = (store: Store) =>

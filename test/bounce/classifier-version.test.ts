@@ -17,6 +17,7 @@ import { PHRASE_TABLES } from "../../src/bounce/rules/knowledge.ts";
 import { PROVIDER_CODE_PATTERNS } from "../../src/bounce/rules/provider-codes.ts";
 import { PROVIDER_RULES } from "../../src/bounce/rules/provider-rules.ts";
 import { REPLY_CODE_RULES, SISIMAI_STATUS_RULES, STATUS_RULES } from "../../src/bounce/rules/status-codes.ts";
+import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.ts";
 
 /**
  * The classifier's behaviour at this version. When this test fails, the classifier answers differently
@@ -24,8 +25,8 @@ import { REPLY_CODE_RULES, SISIMAI_STATUS_RULES, STATUS_RULES } from "../../src/
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 5,
-  fingerprint: "eb536a28492157f542049f6d195f9506f38ec963ceb9972779a239b77d7b6469",
+  version: 6,
+  fingerprint: "18147eb35cf969faf6e64e519bf7cf5e92db79cac6a001ec0e227c9a5cf23122",
 };
 
 /** Rule data as text: patterns by their source and flags. */
@@ -63,6 +64,7 @@ function fingerprint(): string {
     type?: string;
     status?: string | null;
     hint?: string | null;
+    smtpCommand?: SmtpCommand;
     remoteMta?: string | null;
     recipient: string | null;
   }) => {
@@ -74,6 +76,7 @@ function fingerprint(): string {
       remoteMta: facts.remoteMta ?? null,
       recipient: facts.recipient ?? "someone@example.org",
       hint: facts.hint ?? null,
+      smtpCommand: facts.smtpCommand ?? null,
     });
     assert.ok(classification, facts.type);
     hash.update(asText(classification));
@@ -81,6 +84,7 @@ function fingerprint(): string {
   for (const example of examples) {
     for (const type of TYPES) for (const status of STATUSES) answer({ ...example, type, status });
     for (const hint of HINTS) answer({ ...example, hint });
+    for (const smtpCommand of SMTP_COMMANDS) answer({ ...example, smtpCommand });
     for (const host of hosts) answer({ ...example, remoteMta: `mx.${host}` });
   }
   return hash.digest("hex");

@@ -34,6 +34,49 @@ test("Exim main log: => delivered, ** bounced, == deferred, sender and message-i
   assert.equal(greylisted.replyCode, 451);
   assert.equal(unroutable.reply, "Unrouteable address");
   assert.equal(unroutable.remoteMta, null);
+  // The command Exim names before the reply: the classifier reads the phase as a bounce report's.
+  assert.deepEqual(
+    events.map((e) => e.smtpCommand),
+    [null, "DATA", "RCPT", null],
+  );
+});
+
+test("Postfix and Exim log lines keep the SMTP command their reply answered (smtpCommand)", async () => {
+  const postfix = [
+    "said: 550 Unknown user (in reply to end of DATA command)",
+    "said: 550 5.1.0 User unknown (in reply to MAIL FROM command)",
+    "said: 550 5.1.1 No such user (in reply to RCPT TO command)",
+    "said: 554 5.7.1 go away (in reply to EHLO command)",
+    "refused to talk to me: 554 5.7.1 go away",
+    "said: 550 no trailer",
+    "said: 451 4.3.0 later (in reply to QUIT command)",
+  ].map(
+    (status, i) =>
+      `Feb  2 12:00:0${i} h postfix/smtp[4]: AAAAAA000${i}: to=<u${i}@example.org>, relay=mx.example.org[192.0.2.9]:25, dsn=5.0.0, status=bounced (host mx.example.org[192.0.2.9] ${status})`,
+  );
+  // Twice: the second time each line is read by the template the first one made.
+  for (const chunkSize of [65536, 97]) {
+    const { events } = await readAll(`${[...postfix, ...postfix].join("\n")}\n`, "postfix", { chunkSize });
+    const commands = ["DATA", "MAIL", "RCPT", "HELO", "CONN", null, null];
+    assert.deepEqual(
+      events.map((e) => e.smtpCommand),
+      [...commands, ...commands],
+    );
+  }
+  const exim = [
+    "SMTP error from remote mail server after pipelined MAIL FROM:<s@example.net> SIZE=1234: 550 5.1.0 User unknown",
+    "SMTP error from remote mail server after initial connection: 554 go away",
+    "SMTP error from remote mailer after EHLO mail.example.net: 550 go away",
+    "SMTP error from remote mail server after end of data: 550 Unknown user",
+  ].map(
+    (error, i) =>
+      `2026-01-15 10:00:0${i} 1vAbCd-00012${i}-AB ** u@example.org R=dnslookup T=remote_smtp H=mx.example.org [192.0.2.1]: ${error}`,
+  );
+  const { events } = await readAll(`${exim.join("\n")}\n`, "exim");
+  assert.deepEqual(
+    events.map((e) => e.smtpCommand),
+    ["MAIL", "CONN", "HELO", "DATA"],
+  );
 });
 
 const PMTA_HEADER =

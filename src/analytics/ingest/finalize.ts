@@ -1,6 +1,5 @@
 import { CLASSIFIER_VERSION } from "../../bounce/classifier-version.ts";
 import type { Classification } from "../../bounce/classify.ts";
-import type { EventFacts } from "../../bounce/classify-event.ts";
 import { FAILURE_TYPES } from "../../bounce/event-actions.ts";
 import { PLAIN_DOMAIN, SINGLED_OUT_DOMAIN } from "../../bounce/rules/scope.ts";
 import { maskReplySql } from "../../events/reply-key.ts";
@@ -62,7 +61,8 @@ const hintOfKeySql = (key: string) => `CASE WHEN contains(${key}, ':') THEN spli
  * (classifyEvent) — event type, the recipient's provider (and domain: keyDomainSql), remote host, reply code,
  * status, and the reply with its per-message tokens masked (src/events/reply-key.ts; staged as `reply_mask`
  * by the JS parsers, masked here for DuckDB's readers), so replies that differ only by queue ids or
- * addresses are classified once. The source's hint, when it has one, prefixes the key (`expired:<md5>`):
+ * addresses are classified once. The source's hint, when it has one, prefixes the key (`expired:<md5>`; an
+ * SMTP command where the source has no other hint: `DATA:<md5>`, sourceHint in src/bounce/classify-event.ts):
  * the settle step reads it back.
  */
 function replyKeySql(k: KeyInputs): string {
@@ -381,8 +381,8 @@ interface Classified {
 /** Classifies in slices, yielding between them so DuckDB's pending query keeps being served. */
 async function classifyYielding(replies: NewReply[]): Promise<Classified[]> {
   if (replies.length === 0) return [];
-  const { classifyEvent } = await loadClassifier();
-  const classify = (reply: NewReply) => classifyOne(classifyEvent, reply);
+  const classifier = await loadClassifier();
+  const classify = (reply: NewReply) => classifyOne(classifier, reply);
   const classified: Classified[] = [];
   for (let at = 0; at < replies.length; at += 256) {
     for (const reply of replies.slice(at, at + 256)) classified.push(classify(reply));
@@ -393,7 +393,7 @@ async function classifyYielding(replies: NewReply[]): Promise<Classified[]> {
 
 /** Each distinct reply classified once, as `classify` does (`classifyEvent`). */
 function classifyOne(
-  classifyEvent: (facts: EventFacts) => Classification | null,
+  { classifyEvent, eventFactsOfHint }: typeof import("../../bounce/classify-event.ts"),
   reply: NewReply,
 ): Classified {
   const result = classifyEvent({
@@ -403,7 +403,7 @@ function classifyOne(
     status: reply.status,
     remoteMta: reply.remote_mta,
     recipient: reply.recipient,
-    hint: reply.hint,
+    ...eventFactsOfHint(reply.hint),
   });
   if (result === null) throw new Error(`no classification for event type ${reply.type}`);
   return { reply, result };

@@ -1,3 +1,4 @@
+import { sourceHint } from "../../bounce/classify-event.ts";
 import { latin1 } from "../../events/byte-scan.ts";
 import type { DeliveryEvent } from "../../events/event.ts";
 import { ReplyMask } from "../../events/reply-key.ts";
@@ -134,7 +135,7 @@ export class OutcomeCsv {
           textLength(event.readerIp) +
           textLength(event.userAgent) +
           textLength(event.url) +
-          textLength(event.reasonHint ?? null) +
+          textLength(sourceHint(event)) +
           textLength(mask)) +
       2 * (rcptEnd - rcptStart) +
       // The reply, and its mask (a replacement may be one longer than its token: `1:02:03` → `00:00:00`).
@@ -174,7 +175,7 @@ export class OutcomeCsv {
     out[at++] = COMMA;
     out[at++] = COMMA;
     out[at++] = COMMA;
-    at = field(out, at, event.reasonHint ?? null);
+    at = field(out, at, sourceHint(event));
     at = maskBytes ? this.maskedBytes(out, at, bytes, replyStart, replyEnd) : writeText(out, at, mask);
     out[at++] = NEWLINE;
     rows.wrote(at);

@@ -1,4 +1,4 @@
-import { FAILURE_TYPES } from "../../bounce/classify-event.ts";
+import { FAILURE_TYPES, sourceHint } from "../../bounce/classify-event.ts";
 import type { DeliveryEvent, ParseProblem } from "../../events/event.ts";
 import { ReplyMask } from "../../events/reply-key.ts";
 import { isProblem } from "../../events/source.ts";
@@ -36,7 +36,11 @@ export const STAGING_COLUMNS = [
   /** Set for a bad record: why it goes to the quarantine instead of `events`. */
   ["problem", "VARCHAR"],
   ["raw", "VARCHAR"],
-  /** The source's reason hint (`reasonHint`: Postfix `expired`, an ESP's `suppressed`/`feedback`), for the classifier. */
+  /**
+   * The source's hint for the classifier (sourceHint, src/bounce/classify-event.ts): its reason hint
+   * (`reasonHint`: Postfix `expired`, an ESP's `suppressed`/`feedback`), else the SMTP command the reply
+   * answered (`smtpCommand`: `DATA`, `RCPT`… of a Postfix or Exim log line).
+   */
   ["hint", "VARCHAR"],
   /**
    * The reply with its per-message tokens masked (src/events/reply-key.ts), for the reply key of a failure
@@ -127,7 +131,7 @@ export function stagingRow(event: DeliveryEvent, format: string, text = event.re
     line: event.source.line,
     problem: null,
     raw: null,
-    hint: event.reasonHint ?? null,
+    hint: sourceHint(event),
     reply_mask: reply !== null && CLASSIFIED.has(event.type) ? masked(reply) : null,
   };
 }

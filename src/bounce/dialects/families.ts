@@ -1,7 +1,7 @@
 import { type SpacedDiagnostic, spacedDiagnostic } from "../email/diagnostic-text.ts";
 import { type HeaderBlock, headerValue } from "../email/headers.ts";
 import type { ScannedEmail } from "../email/scan.ts";
-import { type SmtpCommand, smtpCommandIn } from "../email/smtp-phase.ts";
+import { type SmtpCommand, smtpCommandIn } from "../smtp-command.ts";
 import type { Reason } from "../vocabulary.ts";
 
 /**

@@ -11,22 +11,18 @@ import {
   type MtaFamily,
 } from "../dialects/families.ts";
 import { DIALECTS, type RecipientReport } from "../dialects/index.ts";
-import { hostName, recipientDomain } from "../provider.ts";
 import { type BounceRecord, ruleRef } from "../record.ts";
-import { HOST_RULE_IDS } from "../rules/knowledge.ts";
-import { PROVIDER_RULES } from "../rules/provider-rules.ts";
+import { smtpCommandIn } from "../smtp-command.ts";
 import type { Reason, ReasonHint } from "../vocabulary.ts";
 import { recordDiagnostic, type SpacedDiagnostic, spacedDiagnostic } from "./diagnostic-text.ts";
 import { type HeaderBlock, headerValue } from "./headers.ts";
 import { remoteHostIn } from "./remote-host.ts";
 import { REPORT_NOTES, type ReportKind, reportKind } from "./reports.ts";
 import { type ScannedEmail, scanEmail } from "./scan.ts";
-import { localProgramReason, phaseReason, smtpCommandIn } from "./smtp-phase.ts";
+import { localProgramReason, phaseHint } from "./smtp-phase.ts";
 
 export { splitMbox } from "./mbox.ts";
 
-/** A provider's own rules (its codes, its hosts' messages) already know what a reply means in each phase. */
-const PROVIDER_RULE_IDS = new Set([...PROVIDER_RULES.map((rule) => rule.id), ...HOST_RULE_IDS]);
 /** Recipients read from one message, at most (the limit in force when the module loads, as scan.ts reads it). */
 const MAX_RECIPIENTS = limitOf("recipientsPerMessage");
 /** A failure status is what the diagnostic is about; a 2.x.x earlier in a transcript is not. */
@@ -124,25 +120,19 @@ function toRecord(
   };
   let classification = classifyReplyShared(input);
   let hint: ReasonHint | null = input.hintReason ?? null;
-  // A provider's own rule already knows what its reply means in each phase.
-  if (!input.hintReason && !PROVIDER_RULE_IDS.has(classification.rule.id)) {
-    // The SMTP phase can change what the reply means; only the report shows it (rarely needed: look it up lazily).
-    const byPhase =
-      localProgramReason(report, diagnostic, classification.reason) ??
-      phaseReason(
-        lowerDiagnostic,
-        status,
-        classification.reason,
-        () =>
-          smtpCommandIn(
-            `${typeof report.context === "function" ? report.context() : (report.context ?? "")} ${diagnostic}`,
-          ),
-        () => [
-          input.remoteMta ? hostName(input.remoteMta) : null,
-          report.recipient ? recipientDomain(report.recipient) : null,
-        ],
-      );
-    if (byPhase && byPhase !== classification.reason) hint = byPhase;
+  if (!input.hintReason) {
+    // The SMTP phase can change what the reply means; only the report shows it (rarely needed: looked up lazily).
+    const byPhase = phaseHint(
+      classification,
+      lowerDiagnostic,
+      input,
+      () =>
+        smtpCommandIn(
+          `${typeof report.context === "function" ? report.context() : (report.context ?? "")} ${diagnostic}`,
+        ),
+      localProgramReason(report, diagnostic, classification.reason),
+    );
+    if (byPhase) hint = byPhase;
     else if (classification.reason === "undefined" && expiredInQueue(classification, report.action))
       hint = "expired";
     if (hint) classification = classifyReplyShared({ ...input, hintReason: hint });

@@ -1,0 +1,288 @@
+/**
+ * A second oracle, independent of the corpus' labels: what Sisimai's Go edition states (bench/go-facts-source.ts)
+ * placed in bounce emails, read by Sisimai's Perl edition (Debian's libsisimai-perl: `perl -MSisimai`) and by
+ * deliverlens, and every disagreement listed (reason, recipient found).
+ * - Every reason/rhost/lhost message in a plain RFC 3464 report (no MTA's marks: Sisimai's RFC3464 reader).
+ * - Every lhost/via-*.go message in its own MTA's dialect: a sample of that MTA from the Sisimai corpus with
+ *   its diagnostic replaced by the message (the corpus gives the envelope only, never a label).
+ * The Go file's own label is the third vote: where Perl (an older Sisimai) lacks the file's reason, or the Go
+ * file says what we say, the class is listed apart.
+ * Not in `npm test` (it needs go-sisimai and Perl): node bench/sisimai-oracle.ts --sisimai <go-sisimai dir>
+ *   [--corpus <sisimai corpus eml dir>] [--list]
+ */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { recordsFromEmail } from "../src/bounce/email/index.ts";
+import { type Fact, lhostFacts, reasonFacts, reasonName, rhostFacts } from "./go-facts-source.ts";
+
+const { values } = parseArgs({
+  options: {
+    sisimai: { type: "string" },
+    corpus: { type: "string", default: "/work/shared/corpus/sisimai/eml" },
+    list: { type: "boolean", default: false },
+    /** MTAs whose samples also carry every reason/rhost reply (the most common dialects by default). */
+    carriers: { type: "string", default: "postfix,sendmail,exim" },
+  },
+});
+if (!values.sisimai) {
+  console.error(
+    "usage: node bench/sisimai-oracle.ts --sisimai <go-sisimai checkout> [--corpus <eml dir>] [--list]",
+  );
+  process.exit(2);
+}
+const ROOT = values.sisimai;
+const CORPUS = values.corpus as string;
+const RECIPIENT = "kijitora@example.jp";
+
+/** Reasons Sisimai 4.25 (Debian's Perl edition) does not have: a Perl verdict cannot be one of them. */
+const PERL_REASONS = new Set(
+  readdirSync(
+    execFileSync("perl", ["-MSisimai", "-e", "print $INC{'Sisimai.pm'} =~ s/\\.pm$/\\/Reason/r"], {
+      encoding: "utf8",
+    }),
+  )
+    .filter((name) => name.endsWith(".pm"))
+    .map((name) => reasonName(name.slice(0, -3))),
+);
+
+interface Case {
+  id: string;
+  /** rfc3464, dialect (an lhost message in its MTA's sample), or `in-<family>` (a reply in that MTA's sample). */
+  kind: string;
+  /** A dialect case's corpus sample (its file name): compared only where Perl reads the sample itself. */
+  sample?: string;
+  fact: Fact;
+  email: string;
+}
+
+/** A bare phrase inside a reply: words around the spaces it begins or ends with, and a reply code. */
+function replyOf(fact: Fact): string {
+  const text = fact.text.trim() === fact.text ? fact.text : `kijitora ${fact.text.trim()} kijitora`;
+  if (/^[245]\d\d[ -]/.test(text)) return text;
+  const code = fact.replyCode ?? (fact.status?.startsWith("4") ? 450 : 550);
+  return `${code} ${text}`;
+}
+
+function statusOf(fact: Fact, reply: string): string {
+  return fact.status ?? /\b([245]\.\d{1,3}\.\d{1,3})\b/.exec(reply)?.[1] ?? `${reply[0]}.0.0`;
+}
+
+/** An RFC 3464 report with no MTA's marks (From, Subject, human text of no known MTA). */
+function rfc3464(fact: Fact): string {
+  const reply = replyOf(fact).replace(/\s+/g, " ");
+  const status = statusOf(fact, reply);
+  return [
+    "From: Mail Delivery Subsystem <postmaster@relay.example.net>",
+    "To: sender@example.net",
+    "Subject: Delivery report",
+    "Date: Thu, 3 Dec 2026 08:00:00 +0000",
+    "MIME-Version: 1.0",
+    'Content-Type: multipart/report; report-type=delivery-status; boundary="B"',
+    "",
+    "--B",
+    "Content-Type: text/plain",
+    "",
+    "Your message could not be delivered to one or more recipients.",
+    "",
+    "--B",
+    "Content-Type: message/delivery-status",
+    "",
+    "Reporting-MTA: dns; relay.example.net",
+    "",
+    `Final-Recipient: rfc822; ${RECIPIENT}`,
+    `Action: ${status.startsWith("4") ? "delayed" : "failed"}`,
+    `Status: ${status}`,
+    `Remote-MTA: dns; ${fact.remoteMta ?? "mx.example.jp"}`,
+    `Diagnostic-Code: smtp; ${reply}`,
+    "",
+    "--B",
+    "Content-Type: text/rfc822-headers",
+    "",
+    "From: sender@example.net",
+    `To: ${RECIPIENT}`,
+    "Subject: Hello",
+    "Message-ID: <0123456789@example.net>",
+    "",
+    "--B--",
+    "",
+  ].join("\n");
+}
+
+/**
+ * A sample of the MTA with its first recipient's diagnostic replaced by `message`: the lines of the sample
+ * whose text (after a `Diagnostic-Code: x;` field name) is part of the diagnostic deliverlens read from it.
+ * The first such line of each run gets the message, the others of the run are dropped. Null when the sample's
+ * diagnostic is not found on its lines (a transcript we cannot rewrite this simply).
+ */
+function inDialect(sample: string, message: string, status: string): string | null {
+  // A local program's report (X-Unix) says another thing than an SMTP reply whatever its text.
+  if (/^Diagnostic-Code:\s*x-unix/im.test(sample)) return null;
+  const diagnostic = recordsFromEmail(Buffer.from(sample, "latin1"), "sample.eml").records[0]?.diagnostic;
+  if (!diagnostic || diagnostic.length < 8) return null;
+  const squeezed = diagnostic.replace(/\s+/g, " ");
+  const lines = sample.split("\n");
+  const out: string[] = [];
+  let replaced = 0;
+  let inRun = false;
+  for (const line of lines) {
+    // The report's status goes with its message (a sample's 5.1.1 would say more than the message does).
+    if (/^Status:\s*[245]\.\d{1,3}\.\d{1,3}\s*$/i.test(line)) {
+      out.push(`Status: ${status}`);
+      inRun = false;
+      continue;
+    }
+    const field = /^(Diagnostic-Code:\s*[^;]*;\s*)(.*)$/i.exec(line);
+    const [head, body] = field ? [field[1], field[2]] : [/^\s*/.exec(line)?.[0] ?? "", line.trim()];
+    const part = body.replace(/\s+/g, " ").trim();
+    if (part.length >= 8 && squeezed.includes(part)) {
+      if (!inRun) out.push(`${head}${message}`);
+      inRun = true;
+      replaced++;
+      continue;
+    }
+    inRun = false;
+    out.push(line);
+  }
+  return replaced > 0 ? out.join("\n") : null;
+}
+
+/** The corpus' samples of an MTA family (lhost-<family>-NN.eml), by number. */
+function samplesOf(family: string): { name: string; text: string }[] {
+  return readdirSync(CORPUS)
+    .filter((name) => name.startsWith(`lhost-${family}-`))
+    .sort()
+    .map((name) => ({ name, text: readFileSync(join(CORPUS, name), "latin1") }));
+}
+
+const cases: Case[] = [];
+const samplesUsed = new Map<string, string>();
+const replyFacts = [...reasonFacts(ROOT), ...rhostFacts(ROOT)];
+const families = lhostFacts(ROOT);
+/**
+ * A message several why-*.go files list, or one file under several keys (Go's map order then decides), has
+ * each of those labels (as in bench/go-facts.ts).
+ */
+const labelKey = (fact: Fact) =>
+  `${fact.file.startsWith("reason/") ? "reason" : fact.file}\t${fact.text.trim()}`;
+const labelsOf = new Map<string, Set<string>>();
+for (const fact of [...replyFacts, ...families])
+  labelsOf.set(labelKey(fact), (labelsOf.get(labelKey(fact)) ?? new Set<string>()).add(fact.label));
+for (const fact of [...replyFacts, ...families]) {
+  cases.push({ id: `c${cases.length}`, kind: "rfc3464", fact, email: rfc3464(fact) });
+}
+/** Every reply placed in a sample of each carrier MTA too (the first sample whose diagnostic can be replaced). */
+for (const family of (values.carriers as string).split(",").filter(Boolean)) {
+  for (const fact of replyFacts) {
+    for (const sample of samplesOf(family)) {
+      const reply = replyOf(fact).replace(/\s+/g, " ");
+      const email = inDialect(sample.text, reply, statusOf(fact, reply));
+      if (!email) continue;
+      samplesUsed.set(sample.name, sample.text);
+      cases.push({ id: `c${cases.length}`, kind: `in-${family}`, fact, email, sample: sample.name });
+      break;
+    }
+  }
+}
+const noSample = new Set<string>();
+for (const fact of families) {
+  let found: { email: string; sample: string } | null = null;
+  for (const sample of samplesOf(fact.family)) {
+    const email = inDialect(sample.text, fact.text.trim(), statusOf(fact, replyOf(fact)));
+    if (email) {
+      found = { email, sample: sample.name };
+      samplesUsed.set(sample.name, sample.text);
+      break;
+    }
+  }
+  if (found) cases.push({ id: `c${cases.length}`, kind: "dialect", fact, ...found });
+  else noSample.add(fact.family);
+}
+
+const dir = mkdtempSync(join(tmpdir(), "sisimai-oracle-"));
+try {
+  for (const c of cases) writeFileSync(join(dir, `${c.id}.eml`), c.email, "latin1");
+  for (const [name, text] of samplesUsed) writeFileSync(join(dir, `sample-${name}`), text, "latin1");
+  // One Perl run over the directory: per record, its file, recipient and reason.
+  const perl = execFileSync(
+    "perl",
+    [
+      "-MSisimai",
+      "-e",
+      'my $d = Sisimai->make($ARGV[0], delivered => 1) || []; for my $r (@$d) { my $o = $r->origin; $o =~ s{.*/}{}; print join("\\t", $o, $r->recipient->address, $r->reason), "\\n" }',
+      dir,
+    ],
+    { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 },
+  );
+  const perlOf = new Map<string, { recipient: string; reason: string }[]>();
+  for (const line of perl.split("\n")) {
+    const [file, recipient, reason] = line.split("\t");
+    if (!file || reason === undefined) continue;
+    const id = file.replace(/\.eml$/, "");
+    perlOf.set(id, [...(perlOf.get(id) ?? []), { recipient, reason: reasonName(reason) }]);
+  }
+
+  /** Samples Perl reads no recipient from (its older readers): their rewritten cases are not compared. */
+  const unread = [...samplesUsed.keys()].filter(
+    (name) => !perlOf.has(`sample-${name.replace(/\.eml$/, "")}`),
+  );
+  const tally = new Map<string, { agree: number; all: number }>();
+  const classes = new Map<string, string[]>();
+  for (const c of cases) {
+    if (c.sample && unread.includes(c.sample)) continue;
+    const ours = recordsFromEmail(Buffer.from(c.email, "latin1"), `${c.id}.eml`).records;
+    const theirs = perlOf.get(c.id) ?? [];
+    const source = c.fact.file.split("/")[0];
+    const key = `${c.kind} ${source}`;
+    const t = tally.get(key) ?? { agree: 0, all: 0 };
+    t.all++;
+    const ourReason = ours[0]?.reason ?? "(none)";
+    const perlReason = theirs[0]?.reason ?? "(none)";
+    const sameRecipients =
+      ours.map((r) => r.recipient?.toLowerCase()).join(",") ===
+      theirs.map((r) => r.recipient.toLowerCase()).join(",");
+    const same =
+      sameRecipients && (ourReason === perlReason || (perlReason === "onhold" && ourReason === "undefined"));
+    if (same) t.agree++;
+    tally.set(key, t);
+    if (same) continue;
+    const label = c.fact.label;
+    const labels = labelsOf.get(labelKey(c.fact)) ?? new Set([label]);
+    const why = !sameRecipients
+      ? `recipients: ours ${ours.map((r) => r.recipient).join(",") || "-"} / Perl ${theirs.map((r) => r.recipient).join(",") || "-"}`
+      : labels.has(ourReason)
+        ? PERL_REASONS.has(ourReason)
+          ? "ours = the Go file's label"
+          : "ours = the Go file's label (Perl 4.25 has no such reason)"
+        : labels.has(perlReason)
+          ? "Perl = the Go file's label"
+          : "neither is the Go file's label";
+    const className = `${c.kind}\t${why}\tPerl ${perlReason} → ours ${ourReason}`;
+    classes.set(className, [
+      ...(classes.get(className) ?? []),
+      `${c.fact.file}\t${label}\t${JSON.stringify(c.fact.text)}${c.fact.remoteMta ? ` from ${c.fact.remoteMta}` : ""}`,
+    ]);
+  }
+  let agree = 0;
+  let all = 0;
+  for (const [key, t] of [...tally].sort()) {
+    console.log(`${key}: ${t.agree}/${t.all} agree`);
+    agree += t.agree;
+    all += t.all;
+  }
+  console.log(
+    `Sisimai (Perl ${execFileSync("perl", ["-MSisimai", "-e", "print $Sisimai::VERSION"], { encoding: "utf8" })}) vs deliverlens: ${agree}/${all} = ${((100 * agree) / all).toFixed(2)} % agree`,
+  );
+  if (unread.length > 0)
+    console.log(`samples Perl reads no recipient from (their cases not compared): ${unread.join(", ")}`);
+  if (noSample.size > 0) console.log(`no dialect sample rewritten for: ${[...noSample].sort().join(", ")}`);
+  const sorted = [...classes].sort((a, b) => b[1].length - a[1].length);
+  for (const [className, members] of sorted) {
+    console.log(`${members.length}\t${className}`);
+    if (values.list) for (const member of members) console.log(`\t\t${member}`);
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
