@@ -561,6 +561,11 @@ export class JsonBytes {
     this.length += part.length;
   }
 
+  byte(value: number): void {
+    this.reserve(1);
+    this.buffer[this.length++] = value;
+  }
+
   /** A text as UTF-8 (what Buffer.write gives for it). */
   text(text: string): void {
     this.reserve(text.length * 3); // at most 3 UTF-8 bytes per UTF-16 unit

@@ -4,7 +4,6 @@ import { type OpenedSource, openWholeFile } from "../events/input.ts";
 import { LimitError } from "../util/limits.ts";
 import { describeError } from "../util/walk.ts";
 import { classifyEmailBuffer } from "./classify-email.ts";
-import { threadsAllowed } from "./classify-parallel.ts";
 import {
   type ClassifyItem,
   type ClassifyOptions,
@@ -12,13 +11,13 @@ import {
   classifyOpenedBatches,
   isProblem,
 } from "./classify-source.ts";
-import { FilesReadAhead } from "./read-ahead.ts";
 
 /**
- * Small files classified whole, a job of them at a time: the unit of work `classify` hands to its second
- * process (and does itself), so a directory of bounce emails uses both cores. A job's records come back as
- * bytes (each record's JSON and a newline, in order): one buffer crosses between the processes and is
- * appended to the output as it is, instead of a string per record to copy, rebuild and encode again.
+ * Small files classified whole, a job of them at a time: the unit of work each of `classify`'s two
+ * classifying threads takes (files-in-jobs.ts), so a directory of bounce emails uses both cores. A job's
+ * records come back as bytes (each record's JSON and a newline, in order): one buffer crosses between the
+ * threads and is appended to the output as it is, instead of a string per record to copy, rebuild and encode
+ * again.
  */
 
 export interface FileResult {
@@ -45,14 +44,12 @@ export interface FilesDone {
 const SCRATCH_BYTES = 256 * 1024;
 
 /**
- * `ahead`: the files already being read by a reader thread (read-ahead.ts), `paths` being its files from
- * `first` on; without it each file is read here. `streams`: paths that are not regular files (expandInputs):
- * never opened here, left to the caller's stream (a FIFO opened twice would wait for a second writer).
+ * `streams`: paths that are not regular files (expandInputs): never opened here, left to the caller's stream
+ * (a FIFO opened twice would wait for a second writer).
  */
 export async function classifyWholeFiles(
   paths: readonly string[],
   options: ClassifyOptions,
-  ahead?: { reader: FilesReadAhead; first: number },
   streams: ReadonlySet<string> = NO_STREAMS,
 ): Promise<FilesDone> {
   const files: FileResult[] = [];
@@ -67,20 +64,12 @@ export async function classifyWholeFiles(
       // Most files (bounce emails) are done without an await: a folder of 14,000 takes thousands fewer turns.
       // Any other is awaited here, before the next file is read into the scratch buffer.
       const before = json.length;
-      const open = streams.has(paths[at])
-        ? () => null
-        : ahead
-          ? () => ahead.reader.open(ahead.first + at, scratch)
-          : () => openWholeFile(paths[at], scratch);
-      try {
-        const started = startWholeFile(paths[at], open, options, json);
-        const result =
-          "opened" in started ? await classifyRest(started.opened, started.result, options, json) : started;
-        result.jsonBytes = json.length - before;
-        files.push(result);
-      } finally {
-        ahead?.reader.done(ahead.first + at);
-      }
+      const open = streams.has(paths[at]) ? () => null : () => openWholeFile(paths[at], scratch);
+      const started = startWholeFile(paths[at], open, options, json);
+      const result =
+        "opened" in started ? await classifyRest(started.opened, started.result, options, json) : started;
+      result.jsonBytes = json.length - before;
+      files.push(result);
     }
     return { files, json: json.take() };
   } finally {
@@ -192,26 +181,3 @@ function fail(result: FileResult, error: unknown): void {
   });
   result.failed = (result.records === 0 && result.problems.length === 1) || error instanceof LimitError;
 }
-
-/**
- * Every path's result, a job of files at a time, in order; `streamed` ones are left to the caller. Classified
- * on this thread; when a second thread is allowed the files are read ahead on it (read-ahead.ts).
- */
-export async function* classifyFilesInJobs(
-  paths: readonly string[],
-  options: ClassifyOptions,
-  streams: ReadonlySet<string> = NO_STREAMS,
-): AsyncGenerator<FilesDone> {
-  const reader = threadsAllowed() ? new FilesReadAhead(paths, SCRATCH_BYTES, { streams }) : undefined;
-  try {
-    for (let first = 0; first < paths.length; first += JOB_FILES) {
-      const job = paths.slice(first, first + JOB_FILES);
-      yield await classifyWholeFiles(job, options, reader && { reader, first }, streams);
-    }
-  } finally {
-    reader?.stop();
-  }
-}
-
-/** Files per job: the records of a job are handed to the output at once. */
-const JOB_FILES = 48;

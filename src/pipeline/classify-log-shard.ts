@@ -28,15 +28,16 @@ export interface ShardJob {
 
 /**
  * What a shard gives after each chunk: its items (records and problems) in input order. A record is its
- * JSON (jsonRecord) as UTF-8 bytes, written here so that both threads share the encoding; the arrays are
- * transferred, not copied, to the other thread.
+ * JSON (jsonRecord) as UTF-8 bytes followed by a newline, written here so that both threads share the
+ * encoding and records next to each other in `json` reach the output as one piece (ndjson's bytes); the
+ * arrays are transferred, not copied, to the other thread.
  */
 export interface ShardBatch {
   /** Every line up to this one has been read: no later batch has an item of an earlier line. */
   upTo: number;
   /** The records' JSON. */
   json: Uint8Array<ArrayBuffer>;
-  /** Per item: where its JSON starts and ends in `json` (a problem's are not used). */
+  /** Per item: where its JSON starts and ends in `json`, its newline at `ends` (a problem's are not used). */
   starts: Int32Array<ArrayBuffer>;
   ends: Int32Array<ArrayBuffer>;
   /** Per item: its line (-1: none). */
@@ -85,6 +86,7 @@ export function* shardBatches(
 
 /** JSON bytes reserved per record at first (a batch grows as needed). */
 const RECORD_BYTES = 1024;
+const NEWLINE = 10;
 
 /**
  * The records of a chunk: those the parser read on the bytes (written as they come, OutcomeSink), then
@@ -123,6 +125,7 @@ class ShardRecords implements OutcomeSink {
     if (!this.classifier.jsonBytes(event, spans, this.format, this.json)) return;
     this.starts.push(start);
     this.ends.push(this.json.length);
+    this.json.byte(NEWLINE);
     this.lines.push(event.source.line ?? -1);
     this.before.push(before);
   }
@@ -158,6 +161,7 @@ class ShardRecords implements OutcomeSink {
         starts[n] = json.length;
         json.text(text);
         ends[n] = json.length;
+        json.byte(NEWLINE);
       }
       lines[n] = item.source.line ?? -1;
       n++;

@@ -10,6 +10,7 @@ import { EventClassifier, evictionMessage } from "./classify-events.ts";
 import { END_OF_INPUT, type ShardBatch, shardBatches } from "./classify-log-shard.ts";
 import { moduleWorker, threadsAllowed } from "./classify-parallel.ts";
 import type { ClassifyOptions } from "./classify-source.ts";
+import { JsonLines } from "./json-lines.ts";
 
 /**
  * A big log (a format whose EventSource.shards: Postfix, Exim) classified on two threads. Both read the
@@ -65,12 +66,12 @@ function sizeOf(path: string): number {
   }
 }
 
-/** A record as its JSON's UTF-8 bytes, or a problem. */
-export type JsonItem = Uint8Array | ParseProblem;
+/** Records as the bytes ndjson writes for them, or a problem. */
+export type JsonItem = JsonLines | ParseProblem;
 
 /**
- * Records (as JSON) and problems of a log, in input order, one batch per chunk read. A batch's records are
- * valid until the next batch is asked for: their memory is then written again.
+ * Records (as JSON lines) and problems of a log, in input order, one batch per chunk read. A batch's records
+ * are valid until the next batch is asked for: their memory is then written again.
  */
 export async function* classifyLogOnTwoThreads(
   input: OpenedSource,
@@ -177,14 +178,30 @@ class Pending {
     return line < 0 ? END_OF_INPUT : line;
   }
 
-  take(): JsonItem {
+  /**
+   * The next item, a problem or records: with the next record, those after it in the batch that follow it in
+   * `json` too and whose lines are at most `upTo` (their bytes are one piece).
+   */
+  take(upTo: number): JsonItem {
     const batch = this.batches[0];
-    const i = this.item++;
-    const item =
-      batch.kinds[i] === 1
-        ? batch.problems[this.problem++]
-        : batch.json.subarray(batch.starts[i], batch.ends[i]);
-    if (this.item >= batch.lines.length) {
+    const items = batch.lines.length;
+    let i = this.item;
+    let item: JsonItem;
+    if (batch.kinds[i] === 1) {
+      item = batch.problems[this.problem++];
+      i++;
+    } else {
+      const start = batch.starts[i];
+      let end = batch.ends[i];
+      for (i++; i < items && batch.kinds[i] === 0 && batch.starts[i] === end + 1; i++) {
+        const line = batch.lines[i];
+        if ((line < 0 ? END_OF_INPUT : line) > upTo) break;
+        end = batch.ends[i];
+      }
+      item = new JsonLines(batch.json.subarray(start, end + 1), i - this.item);
+    }
+    this.item = i;
+    if (i >= items) {
       this.batches.shift();
       this.bytes -= batch.json.length;
       this.done.push(batch.json.buffer);
@@ -202,7 +219,7 @@ function merge(mine: Pending, theirs: Pending, upTo: number): JsonItem[] {
     const a = mine.nextLine();
     const b = theirs.nextLine();
     if (Math.min(a, b) > upTo) return merged;
-    merged.push((a <= b ? mine : theirs).take());
+    merged.push(a <= b ? mine.take(Math.min(b, upTo)) : theirs.take(Math.min(a - 1, upTo)));
   }
 }
 

@@ -7,12 +7,15 @@ export function threadsAllowed(): boolean {
   return process.env.DELIVERLENS_THREADS !== "1" && availableParallelism() > 1;
 }
 
-/** Below this many input files a reader thread (read-ahead.ts) does not pay for its start (~0.03 CPU-s). */
+/**
+ * Below this many input files a second classifying thread (files-in-jobs.ts) does not pay for its start
+ * (~0.1 CPU-s: Node's worker, the classifier's modules, their warm-up).
+ */
 export const MANY_FILES = 960;
 
 /**
- * Whether these inputs are many files, classified whole in jobs (classify-files.ts), read ahead on a
- * second thread when allowed.
+ * Whether these inputs are many files, classified whole in jobs (files-in-jobs.ts), on two threads when
+ * allowed.
  */
 export function manyFiles(paths: readonly string[]): boolean {
   return paths.length >= MANY_FILES;

@@ -7,6 +7,9 @@ import type { FormatName } from "../events/formats.ts";
 import type { OpenedSource } from "../events/input.ts";
 import { describeLimit, limitOf } from "../util/limits.ts";
 import type { EventClassifier } from "./classify-events.ts";
+import type { JsonLines } from "./json-lines.ts";
+
+export { JsonLines } from "./json-lines.ts";
 
 /**
  * Classifying one opened input of any format: the single path the CLI and the library share. The email
@@ -119,7 +122,7 @@ export async function* classifyOpenedBatches(
 export async function* classifyOpenedJson(
   input: OpenedSource,
   options: ClassifyOptions = {},
-): AsyncGenerator<(string | Uint8Array | ParseProblem)[]> {
+): AsyncGenerator<(string | Uint8Array | JsonLines | ParseProblem)[]> {
   const format = input.chunks ? chooseFormat(input.head, input.name, options.format) : null;
   if (format !== null && format !== "email" && format !== "smtp") {
     const threads = await import("./classify-log-threads.ts");

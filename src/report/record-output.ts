@@ -1,3 +1,4 @@
+import { fstatSync, writevSync } from "node:fs";
 import type { BounceRecord } from "../bounce/record.ts";
 import { jsonRecord } from "../bounce/render-output.ts";
 import { renderRecord } from "./record-terminal.ts";
@@ -11,7 +12,13 @@ export interface RecordSink {
   /** The same for a record already serialised by jsonRecord, or its UTF-8 bytes (json and ndjson modes only). */
   addJson(json: string | Uint8Array): void;
   /** Records already serialised, each line's JSON followed by "\n" (json and ndjson modes only). */
-  addJsonLines(lines: Buffer): void;
+  addJsonLines(lines: Uint8Array): void;
+  /**
+   * The same, the bytes lent rather than copied where the output takes them as they are (ndjson to a file
+   * or device): the caller leaves them unchanged until the next `flushIfFull` or `end` has resolved.
+   */
+  lendJsonLines(lines: Uint8Array): void;
+  /** Writes out when enough is buffered, and always what was lent. */
   flushIfFull(): Promise<void>;
   end(): Promise<void>;
 }
@@ -25,9 +32,16 @@ const NEWLINE = 10;
 export function createSink(mode: OutputMode, stream: NodeJS.WriteStream = process.stdout): RecordSink {
   const bytes = new OutputBytes();
   let count = 0;
+  const lent = mode === "ndjson" ? LentBytes.of(stream) : null;
   const flush = async () => {
-    if (bytes.length === 0) return;
-    if (!bytes.writeTo(stream)) await new Promise<void>((resolve) => stream.once("drain", resolve));
+    if (bytes.length > 0 && !bytes.writeTo(stream)) {
+      await new Promise<void>((resolve) => stream.once("drain", resolve));
+    }
+    lent?.write();
+  };
+  /** Before bytes are copied after lent ones: the lent ones go out first (at most one kind is held). */
+  const lentFirst = () => {
+    if (lent !== null && lent.pieces.length > 0) lent.write();
   };
   const format = (record: BounceRecord): string => {
     if (mode === "ndjson") return `${jsonRecord(record)}\n`;
@@ -36,6 +50,7 @@ export function createSink(mode: OutputMode, stream: NodeJS.WriteStream = proces
   };
   const addJson = (json: string | Uint8Array) => {
     if (mode === "text") throw new Error("addJson needs json or ndjson output");
+    lentFirst();
     if (typeof json !== "string") {
       if (mode === "json") bytes.appendBytes(count === 0 ? OPEN_ARRAY : NEXT_IN_ARRAY);
       bytes.appendBytes(json);
@@ -45,12 +60,22 @@ export function createSink(mode: OutputMode, stream: NodeJS.WriteStream = proces
   };
   return {
     add(record) {
+      lentFirst();
       bytes.append(format(record));
       count++;
     },
     addJson,
+    lendJsonLines(lines) {
+      if (lent === null) this.addJsonLines(lines);
+      else {
+        // What was buffered before goes first (the stream writes a file in order, at once).
+        if (bytes.length > 0) bytes.writeTo(stream);
+        lent.add(lines);
+      }
+    },
     addJsonLines(lines) {
       if (mode === "text") throw new Error("addJsonLines needs json or ndjson output");
+      lentFirst();
       if (mode === "ndjson") {
         // Already the bytes ndjson writes (count matters only for json's brackets).
         bytes.appendBytes(lines);
@@ -65,13 +90,62 @@ export function createSink(mode: OutputMode, stream: NodeJS.WriteStream = proces
       }
     },
     async flushIfFull() {
-      if (bytes.length >= FLUSH_AT) await flush();
+      if (bytes.length >= FLUSH_AT || (lent !== null && lent.pieces.length > 0)) await flush();
     },
     async end() {
+      lentFirst();
       if (mode === "json") bytes.append(count === 0 ? "[]\n" : "\n]\n");
       await flush();
     },
   };
+}
+
+/**
+ * Bytes lent for output to a file or device, written together with one writev. Node writes its standard
+ * output to these synchronously (fs.writeSync, no buffering: SyncWriteStream), so a write straight to the
+ * descriptor keeps the order, and the bytes are written before the call returns: nothing holds them after.
+ */
+class LentBytes {
+  readonly pieces: Uint8Array[] = [];
+  private readonly fd: number;
+  private readonly stream: NodeJS.WriteStream;
+
+  private constructor(fd: number, stream: NodeJS.WriteStream) {
+    this.fd = fd;
+    this.stream = stream;
+  }
+
+  /** For a stream on a file or device (not a terminal), else null (lent bytes are then copied). */
+  static of(stream: NodeJS.WriteStream): LentBytes | null {
+    const fd = (stream as { fd?: unknown }).fd;
+    if (typeof fd !== "number" || stream.isTTY === true) return null;
+    try {
+      const stat = fstatSync(fd);
+      return stat.isFile() || stat.isCharacterDevice() ? new LentBytes(fd, stream) : null;
+    } catch {
+      return null;
+    }
+  }
+
+  add(bytes: Uint8Array): void {
+    if (bytes.length > 0) this.pieces.push(bytes);
+  }
+
+  write(): void {
+    if (this.pieces.length === 0) return;
+    // Whatever the stream still holds goes first (a file stream holds nothing after its synchronous write).
+    if (this.stream.writableLength > 0) {
+      for (const piece of this.pieces) this.stream.write(Buffer.from(piece));
+    } else {
+      let left = 0;
+      for (const piece of this.pieces) left += piece.length;
+      for (let written = writevSync(this.fd, this.pieces); written < left; ) {
+        left -= written;
+        written = writevSync(this.fd, [Buffer.concat(this.pieces).subarray(-left)]);
+      }
+    }
+    this.pieces.length = 0;
+  }
 }
 
 /**

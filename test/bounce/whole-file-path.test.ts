@@ -17,7 +17,8 @@ import { fileURLToPath } from "node:url";
 import { openSource } from "../../src/events/input.ts";
 import { classifyWholeFiles, type FilesDone } from "../../src/pipeline/classify-files.ts";
 import { type ClassifyOptions, classifyOpenedJson } from "../../src/pipeline/classify-source.ts";
-import { FilesReadAhead } from "../../src/pipeline/read-ahead.ts";
+import { classifyFilesInJobs, type JobCounts, type JobsLayout } from "../../src/pipeline/files-in-jobs.ts";
+import { AHEAD } from "../../src/pipeline/files-in-jobs-layout.ts";
 
 const fixtures = fileURLToPath(new URL("../fixtures/", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "deliverlens-whole-file-"));
@@ -107,50 +108,81 @@ test("whole files (emails done without an await, other formats through classify-
   assert.ok(emails > 800, `emails with records: ${emails}`);
 });
 
-test("files read ahead on a second thread give the same bytes as files read here, whatever their size or fate", async () => {
-  // Slots of 4 KB: many files fill theirs (opened here, as without the reader), the rest come from it.
-  const slot = 4096;
-  writeFileSync(join(dir, "slot-1.eml"), "x".repeat(slot - 1));
-  writeFileSync(join(dir, "slot.eml"), "x".repeat(slot));
+/** classifyFilesInJobs's jobs, all of them; `between` runs after each job is taken (a slow output). */
+async function allJobs(
+  paths: readonly string[],
+  options: ClassifyOptions,
+  layout: JobsLayout,
+  streams?: ReadonlySet<string>,
+  between: (taken: number) => Promise<void> = async () => {},
+): Promise<FilesDone> {
+  const jobs: FilesDone[] = [];
+  for await (const job of classifyFilesInJobs(paths, options, streams, layout)) {
+    jobs.push(job);
+    await between(jobs.length);
+  }
+  return { files: jobs.flatMap((job) => job.files), json: Buffer.concat(jobs.map((job) => job.json)) };
+}
+
+const counted = (): JobCounts => ({ here: 0, there: 0, posted: () => 0 });
+
+test("files classified in jobs on two threads give the same bytes as all of them here, whatever their size or fate", async () => {
+  writeFileSync(join(dir, "big.eml"), "x".repeat(300 * 1024));
   writeFileSync(join(dir, "gzip.eml"), Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0]));
   const email = filesIn("sisimai/eml");
   const paths = [
     ...email,
-    join(dir, "slot-1.eml"),
-    join(dir, "slot.eml"),
+    join(dir, "big.eml"),
     join(dir, "gzip.eml"),
     join(dir, "missing.eml"),
     dir,
     ...filesIn("events").slice(0, 20),
     ...email,
+    ...email,
   ];
   for (const options of [{}, { all: true }]) {
     const here = await classifyWholeFiles(paths, { ...options });
-    const reader = new FilesReadAhead(paths, slot);
-    // Let it start and take its first files (on a busy machine that may take a while).
-    await until(() => reader.taken >= 32, "the reader took no files");
-    const jobs: FilesDone[] = [];
-    try {
-      for (let first = 0; first < paths.length; first += 48)
-        jobs.push(
-          await classifyWholeFiles(paths.slice(first, first + 48), { ...options }, { reader, first }),
-        );
-    } finally {
-      reader.stop();
-    }
-    assert.deepEqual(
-      jobs.flatMap((job) => job.files),
-      here.files,
-    );
-    assert.ok(Buffer.concat(jobs.map((job) => job.json)).equals(here.json));
-    assert.equal(reader.opened.ahead + reader.opened.here, paths.length);
-    assert.ok(reader.opened.ahead > 0, `read ahead: ${reader.opened.ahead}`);
-    assert.ok(reader.opened.here > 5, `opened here: ${reader.opened.here}`);
+    const counts = counted();
+    // The output held after the first job until the second thread has posted one (it may start slowly).
+    const jobs = await allJobs(paths, { ...options }, { counts }, undefined, async (taken) => {
+      if (taken === 1) await until(() => counts.posted() > 0, "the second thread posted no job");
+    });
+    assert.deepEqual(jobs.files, here.files);
+    assert.ok(jobs.json.equals(here.json));
+    assert.equal(counts.here + counts.there, Math.ceil(paths.length / 48));
+    assert.ok(counts.there > 0 && counts.here > 0, `jobs here ${counts.here}, there ${counts.there}`);
   }
 });
 
-test("stdin among files read ahead is stdin, not a file named -", async () => {
-  // Relative paths from a folder holding a file named "-" (the reader thread shares this process's folder).
+test("a second thread that cannot start leaves every job to this one: same bytes", async () => {
+  const paths = [...filesIn("sisimai/eml"), ...filesIn("sisimai/eml")].slice(0, 200);
+  const here = await classifyWholeFiles(paths, {});
+  const counts = counted();
+  const jobs = await allJobs(paths, {}, { worker: "no-such-worker", counts });
+  assert.deepEqual(jobs.files, here.files);
+  assert.ok(jobs.json.equals(here.json));
+  assert.equal(counts.there, 0);
+  assert.equal(counts.here, Math.ceil(paths.length / 48));
+});
+
+test("the second thread does at most AHEAD jobs past the one the output waits for", async () => {
+  const paths = [...filesIn("sisimai/eml"), ...filesIn("sisimai/eml")];
+  const counts = counted();
+  const jobs = Math.ceil(paths.length / 48);
+  assert.ok(jobs > AHEAD + 4);
+  const all = await allJobs(paths, {}, { counts }, undefined, async (taken) => {
+    if (taken !== 1) return;
+    // The output stalls at job 1: the second thread may do jobs 1 to AHEAD, no more, however long it waits.
+    await until(() => counts.posted() >= AHEAD, "the second thread did not take its jobs");
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(counts.posted(), AHEAD);
+  });
+  assert.equal(all.files.length, paths.length);
+  assert.equal(counts.here + counts.there, jobs);
+});
+
+test("stdin among files in jobs is stdin, not a file named -", async () => {
+  // Relative paths from a folder holding a file named "-" (the second thread shares this process's folder).
   const folder = join(dir, "dash");
   mkdirSync(folder, { recursive: true });
   writeFileSync(join(folder, "-"), readFileSync(filesIn("sisimai/eml")[0]));
@@ -158,82 +190,43 @@ test("stdin among files read ahead is stdin, not a file named -", async () => {
   const before = process.cwd();
   process.chdir(folder);
   try {
-    const paths = ["a.eml", "-", "a.eml"];
+    // "-" in every job, so the second thread meets it too.
+    const paths = Array.from({ length: 20 * 48 }, (_, at) => (at % 48 === 47 ? "-" : "a.eml"));
     const here = await classifyWholeFiles(paths, {});
-    assert.equal(here.files[1].streamed, true, "stdin is left to the caller");
-    const reader = new FilesReadAhead(paths, 256 * 1024);
-    await until(() => reader.taken >= paths.length, "the reader took no files");
-    const read = await classifyWholeFiles(paths, {}, { reader, first: 0 });
-    reader.stop();
-    assert.deepEqual(read.files, here.files);
-    assert.ok(read.json.equals(here.json));
+    assert.equal(here.files[47].streamed, true, "stdin is left to the caller");
+    const counts = counted();
+    const jobs = await allJobs(paths, {}, { counts }, undefined, async (taken) => {
+      if (taken === 1) await until(() => counts.posted() > 0, "the second thread posted no job");
+    });
+    assert.deepEqual(jobs.files, here.files);
+    assert.ok(jobs.json.equals(here.json));
+    assert.ok(counts.there > 0);
   } finally {
     process.chdir(before);
   }
 });
 
-test("files read ahead by a reader that has stopped: every one opened here, same bytes", async () => {
-  const paths = filesIn("sisimai/eml").slice(0, 60);
-  const here = await classifyWholeFiles(paths, {});
-  const reader = new FilesReadAhead(paths, 256 * 1024);
-  reader.stop();
-  const read = await classifyWholeFiles(paths, {}, { reader, first: 0 });
-  assert.deepEqual(read.files, here.files);
-  assert.ok(read.json.equals(here.json));
-  assert.equal(reader.opened.here, paths.length);
-});
-
-test("a path named as a stream (a FIFO) is never opened by the reader: its writer still waits for its one reader", {
+test("a path named as a stream (a FIFO) is never opened by either thread: its writer still waits for its one reader", {
   skip: process.platform === "win32",
 }, async () => {
-  const fifo = join(dir, "reader.fifo");
+  const fifo = join(dir, "jobs.fifo");
   assert.equal(spawnSync("mkfifo", [fifo]).status, 0);
   // A writer blocked in its open until some reader opens the FIFO; then it writes nothing and ends.
   const writer = spawn("sh", ["-c", `exec cat > "${fifo}"`], { stdio: "ignore" });
   const ended = new Promise((resolve) => writer.on("exit", resolve));
   // A head start for the writer to reach its open (were it late, this test could only pass, never fail).
   await new Promise((resolve) => setTimeout(resolve, 200));
-  const email = filesIn("sisimai/eml").slice(0, 8);
-  const paths = [...email, fifo, ...email];
-  const reader = new FilesReadAhead(paths, 256 * 1024, { streams: new Set([fifo]) });
-  // Taken past the FIFO: the reader is done with it (it takes the next file only after the one before).
-  await until(() => reader.taken >= paths.length, "the reader took no files");
+  const email = filesIn("sisimai/eml");
+  // The FIFO in every job, so the second thread meets it too.
+  const paths = Array.from({ length: 20 * 48 }, (_, at) => (at % 48 === 0 ? fifo : email[at % email.length]));
+  const counts = counted();
+  const jobs = await allJobs(paths, {}, { counts }, new Set([fifo]), async (taken) => {
+    if (taken === 1) await until(() => counts.posted() > 0, "the second thread posted no job");
+  });
+  assert.ok(counts.there > 0);
+  assert.ok(jobs.files.filter((file) => file.path === fifo).every((file) => file.streamed));
   await new Promise((resolve) => setTimeout(resolve, 100));
-  reader.stop();
-  assert.equal(writer.exitCode, null, "the writer's open completed: the reader opened the FIFO");
+  assert.equal(writer.exitCode, null, "the writer's open completed: a thread opened the FIFO");
   closeSync(openSync(fifo, "r"));
   await ended;
-});
-
-test("the reader never writes a slot whose file this thread still reads", async () => {
-  const folder = join(dir, "slots");
-  mkdirSync(folder, { recursive: true });
-  const paths = Array.from({ length: 12 }, (_, at) => {
-    const path = join(folder, `${at}.eml`);
-    writeFileSync(path, `Subject: file ${at}\n\n${String(at).repeat(100)}\n`);
-    return path;
-  });
-  const slots = 4;
-  const reader = new FilesReadAhead(paths, 4096, { slots });
-  try {
-    // Every slot full (files 0-3): file 0 then comes from its slot.
-    await until(() => reader.taken >= slots, "the reader took no files");
-    const scratch = Buffer.alloc(4096);
-    const first = reader.open(0, scratch);
-    assert.equal(reader.opened.ahead, 1, "file 0 came from its slot");
-    // Held (open, not done): the reader must not take file 4, whose slot is file 0's. Given time to do so.
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    assert.equal(reader.taken, slots, "the reader took a file whose slot is still being read");
-    assert.ok(first?.whole?.equals(readFileSync(paths[0])), "file 0's bytes were written over");
-    reader.done(0);
-    // Done with it: the reader goes on (file 4 into slot 0, and so on up to the slots free).
-    await until(() => reader.taken > slots, "the reader did not go on");
-    for (let at = 1; at < paths.length; at++) {
-      const opened = reader.open(at, scratch);
-      assert.ok(opened?.whole?.equals(readFileSync(paths[at])), `file ${at}`);
-      reader.done(at);
-    }
-  } finally {
-    reader.stop();
-  }
 });

@@ -10,6 +10,7 @@ import { EventClassifier } from "../../src/pipeline/classify-events.ts";
 import { shardBatches } from "../../src/pipeline/classify-log-shard.ts";
 import { batchesAhead, classifyLogOnTwoThreads } from "../../src/pipeline/classify-log-threads.ts";
 import { classifyOpenedBatches, isProblem } from "../../src/pipeline/classify-source.ts";
+import { JsonLines } from "../../src/pipeline/json-lines.ts";
 import { postfixLogChunks } from "../../testkit/events-postfix-log.ts";
 import { eximLog } from "../../testkit/exim-log.ts";
 import { POSTFIX_EDGE_LINES } from "../../testkit/postfix-edge-log.ts";
@@ -32,8 +33,14 @@ function writeLog(): string {
   return path;
 }
 
-const text = (item: unknown) =>
-  item instanceof Uint8Array ? Buffer.from(item).toString("utf8") : JSON.stringify(item);
+/** An item's records (each record's JSON), or a problem as JSON. */
+function texts(item: unknown): string[] {
+  if (!(item instanceof JsonLines)) return [JSON.stringify(item)];
+  const lines = Buffer.from(item.bytes).toString("utf8").split("\n");
+  assert.equal(lines.pop(), "", "every record is followed by a newline");
+  assert.equal(lines.length, item.count);
+  return lines;
+}
 
 for (const all of [false, true]) {
   test(`classify${all ? " --all" : ""} of a log on two threads gives one thread's records and problems, in order`, async () => {
@@ -43,10 +50,14 @@ for (const all of [false, true]) {
       for (const item of batch) one.push(isProblem(item) ? JSON.stringify(item) : jsonRecord(item));
     }
     const two: string[] = [];
+    let pieces = 0;
     for await (const batch of classifyLogOnTwoThreads(await openSource(path), "postfix", { all })) {
-      for (const item of batch) two.push(text(item));
+      for (const item of batch) two.push(...texts(item));
+      pieces += batch.length;
     }
     assert.ok(one.length > (all ? 8000 : 1000), `records: ${one.length}`);
+    // A shard's records of consecutive lines come as one piece of bytes (one write, not one per record).
+    assert.ok(pieces < two.length * 0.8, `${pieces} pieces for ${two.length} items`);
     assert.ok(
       one.some((item) => item.includes("longer than")),
       "the over-long line is reported",
@@ -69,7 +80,7 @@ test("classify of an Exim main log on two threads gives one thread's records, in
   }
   const two: string[] = [];
   for await (const batch of classifyLogOnTwoThreads(await openSource(path), "exim", {})) {
-    for (const item of batch) two.push(text(item));
+    for (const item of batch) two.push(...texts(item));
   }
   assert.ok(one.length > 2000, `records: ${one.length}`);
   assert.deepEqual(two, one);

@@ -27,26 +27,101 @@ export const MAX_MIME_DEPTH = limitOf("mimeDepth");
 /** More parts than this in one message are ignored (reports have a handful); the message gets a problem. */
 export const MAX_MIME_PARTS = limitOf("mimeParts");
 
-const PARAM = /;\s*([^\s=;]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^;\s]*)/g;
-
 export function parseContentType(value: string | null): ContentType {
   const params = new Map<string, string>();
   if (!value) return { type: "text/plain", params };
   const head = value.length > 4096 ? value.slice(0, 4096) : value;
   const semicolon = head.indexOf(";");
   const type = (semicolon < 0 ? head : head.slice(0, semicolon)).trim().toLowerCase();
-  if (semicolon >= 0) {
-    // exec in a loop, not matchAll: the iterator is an allocation per part in Maglev-compiled code.
-    const rest = head.slice(semicolon);
-    PARAM.lastIndex = 0;
-    for (let match = PARAM.exec(rest); match !== null; match = PARAM.exec(rest)) {
-      let raw = match[2];
-      if (raw.startsWith('"')) raw = raw.slice(1, -1).replace(/\\(.)/g, "$1");
-      const name = match[1].toLowerCase();
-      if (!params.has(name)) params.set(name, raw);
+  if (semicolon >= 0) readParameters(head, semicolon, params);
+  return { type: type.includes("/") ? type : "text/plain", params };
+}
+
+/** JavaScript's \s (ECMA-262 WhiteSpace and LineTerminator): what RFC 2045's parameter syntax is read with. */
+function isSpace(code: number): boolean {
+  if (code === 32 || (code >= 9 && code <= 13)) return true;
+  if (code < 160) return false;
+  return (
+    code === 160 ||
+    code === 0x1680 ||
+    (code >= 0x2000 && code <= 0x200a) ||
+    code === 0x2028 ||
+    code === 0x2029 ||
+    code === 0x202f ||
+    code === 0x205f ||
+    code === 0x3000 ||
+    code === 0xfeff
+  );
+}
+
+const isLineTerminator = (code: number): boolean =>
+  code === 10 || code === 13 || code === 0x2028 || code === 0x2029;
+
+/**
+ * `; name = value` parameters (RFC 2045 §5.1), the value a quoted string (backslash escapes undone) or a token;
+ * the first of a name wins. Read by characters, as the expression
+ * `/;\s*([^\s=;]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^;\s]*)/g` finds them (one exec a parameter cost more than the
+ * rest of the header's reading): a `;` that starts no parameter is skipped for the next one; an unterminated
+ * quote is read as a token, quote included.
+ */
+function readParameters(text: string, from: number, params: Map<string, string>): void {
+  const end = text.length;
+  // A quote opening before this index cannot close (an earlier one's scan failed there): not scanned again.
+  let unclosedUntil = -1;
+  for (let at = from; at >= 0 && at < end; ) {
+    let i = at + 1;
+    while (i < end && isSpace(text.charCodeAt(i))) i++;
+    const nameStart = i;
+    while (i < end) {
+      const code = text.charCodeAt(i);
+      if (code === 61 || code === 59 || isSpace(code)) break;
+      i++;
+    }
+    const nameEnd = i;
+    while (i < end && isSpace(text.charCodeAt(i))) i++;
+    if (nameEnd === nameStart || text.charCodeAt(i) !== 61) {
+      at = text.indexOf(";", at + 1);
+      continue;
+    }
+    i++;
+    while (i < end && isSpace(text.charCodeAt(i))) i++;
+    const valueStart = i;
+    let valueEnd = -1;
+    if (text.charCodeAt(i) === 34 && i >= unclosedUntil) {
+      const closed = quotedEnd(text, i);
+      if (closed >= 0) valueEnd = closed;
+      else unclosedUntil = -1 - closed;
+    }
+    if (valueEnd < 0) {
+      valueEnd = i;
+      while (valueEnd < end && text.charCodeAt(valueEnd) !== 59 && !isSpace(text.charCodeAt(valueEnd)))
+        valueEnd++;
+    }
+    let raw = text.slice(valueStart, valueEnd);
+    if (raw.startsWith('"')) {
+      const inner = raw.slice(1, -1);
+      raw = inner.includes("\\") ? inner.replace(/\\(.)/g, "$1") : inner;
+    }
+    const name = text.slice(nameStart, nameEnd).toLowerCase();
+    if (!params.has(name)) params.set(name, raw);
+    at = text.indexOf(";", valueEnd);
+  }
+}
+
+/**
+ * End (after the closing quote) of the quoted string opening at `start`; when it is not closed, -1 - the index
+ * where the scan failed. A later quote before that index fails there too (the scans agree from it on).
+ */
+function quotedEnd(text: string, start: number): number {
+  for (let i = start + 1; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 34) return i + 1;
+    if (code === 92) {
+      if (i + 1 >= text.length || isLineTerminator(text.charCodeAt(i + 1))) return -1 - i;
+      i++;
     }
   }
-  return { type: type.includes("/") ? type : "text/plain", params };
+  return -1 - text.length;
 }
 
 /** Split the body of a multipart entity on its boundary; returns [start, end) of each part. */

@@ -60,7 +60,7 @@ async function classifyPaths(
   mode: OutputMode,
 ): Promise<boolean> {
   // Loaded only here: `--text` alone never pays for format detection, the email scanner or log readers.
-  const { chooseFormat, classifyOpenedBatches, classifyOpenedJson, isProblem } = await import(
+  const { chooseFormat, classifyOpenedBatches, classifyOpenedJson, isProblem, JsonLines } = await import(
     "../../pipeline/classify-source.ts"
   );
   if (options.format === "email" || (!options.format && startsWithEmail(paths[0], chooseFormat))) {
@@ -93,7 +93,11 @@ async function classifyPaths(
       for await (const batch of batches) {
         items += batch.length;
         for (const item of batch) {
-          if (typeof item === "string" || item instanceof Uint8Array) {
+          if (item instanceof JsonLines) {
+            // The batch's memory is written again only after the flush below.
+            sink.lendJsonLines(item.bytes);
+            records += item.count;
+          } else if (typeof item === "string" || item instanceof Uint8Array) {
             sink.addJson(item);
             records++;
           } else if (isProblem(item)) {
@@ -195,7 +199,7 @@ async function fileJobs(
 ): Promise<AsyncGenerator<FilesDone> | null> {
   const { manyFiles } = await import("../../pipeline/classify-parallel.ts");
   if (!manyFiles(paths)) return null;
-  const { classifyFilesInJobs } = await import("../../pipeline/classify-files.ts");
+  const { classifyFilesInJobs } = await import("../../pipeline/files-in-jobs.ts");
   return classifyFilesInJobs(paths, options, streams);
 }
 
