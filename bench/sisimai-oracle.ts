@@ -72,6 +72,60 @@ function statusOf(fact: Fact, reply: string): string {
   return fact.status ?? /\b([245]\.\d{1,3}\.\d{1,3})\b/.exec(reply)?.[1] ?? `${reply[0]}.0.0`;
 }
 
+const HEADERS_OF_ORIGINAL = [
+  "From: sender@example.net",
+  `To: ${RECIPIENT}`,
+  "Subject: Hello",
+  "Message-ID: <0123456789@example.net>",
+];
+
+/**
+ * A report's machine-readable parts after its human text (RFC 3464 §2, RFC 6522): the delivery-status part
+ * (per-message fields, the recipient's fields in the MTA's own spelling) and the returned headers, closing
+ * the multipart of `boundary`.
+ */
+function reportParts(
+  boundary: string,
+  fact: Fact,
+  reply: string,
+  status: string,
+  {
+    perMessage,
+    rfc822 = "rfc822",
+    dns = "dns",
+    smtp = "smtp",
+    extra = [],
+  }: {
+    perMessage: string[];
+    rfc822?: string;
+    dns?: string;
+    smtp?: string;
+    extra?: string[];
+  },
+): string[] {
+  return [
+    `--${boundary}`,
+    "Content-Type: message/delivery-status",
+    "",
+    ...perMessage,
+    "",
+    `Final-Recipient: ${rfc822}; ${RECIPIENT}`,
+    `Action: ${status.startsWith("4") ? "delayed" : "failed"}`,
+    `Status: ${status}`,
+    `Remote-MTA: ${dns}; ${fact.remoteMta ?? "mx.example.jp"}`,
+    `Diagnostic-Code: ${smtp}; ${reply}`,
+    ...extra,
+    "",
+    `--${boundary}`,
+    "Content-Type: text/rfc822-headers",
+    "",
+    ...HEADERS_OF_ORIGINAL,
+    "",
+    `--${boundary}--`,
+    "",
+  ];
+}
+
 /** An RFC 3464 report with no MTA's marks (From, Subject, human text of no known MTA). */
 function rfc3464(fact: Fact): string {
   const reply = replyOf(fact).replace(/\s+/g, " ");
@@ -89,36 +143,9 @@ function rfc3464(fact: Fact): string {
     "",
     "Your message could not be delivered to one or more recipients.",
     "",
-    "--B",
-    "Content-Type: message/delivery-status",
-    "",
-    "Reporting-MTA: dns; relay.example.net",
-    "",
-    `Final-Recipient: rfc822; ${RECIPIENT}`,
-    `Action: ${status.startsWith("4") ? "delayed" : "failed"}`,
-    `Status: ${status}`,
-    `Remote-MTA: dns; ${fact.remoteMta ?? "mx.example.jp"}`,
-    `Diagnostic-Code: smtp; ${reply}`,
-    "",
-    "--B",
-    "Content-Type: text/rfc822-headers",
-    "",
-    "From: sender@example.net",
-    `To: ${RECIPIENT}`,
-    "Subject: Hello",
-    "Message-ID: <0123456789@example.net>",
-    "",
-    "--B--",
-    "",
+    ...reportParts("B", fact, reply, status, { perMessage: ["Reporting-MTA: dns; relay.example.net"] }),
   ].join("\n");
 }
-
-const HEADERS_OF_ORIGINAL = [
-  "From: sender@example.net",
-  `To: ${RECIPIENT}`,
-  "Subject: Hello",
-  "Message-ID: <0123456789@example.net>",
-];
 
 /**
  * The bounce each of the most common MTAs writes for a reply to RCPT TO, as its documentation and source
@@ -153,30 +180,14 @@ const CARRIERS: Record<string, (fact: Fact, reply: string, status: string) => st
       "",
       `<${RECIPIENT}>: host ${fact.remoteMta ?? "mx.example.jp"}[192.0.2.1] said: ${reply} (in reply to RCPT TO command)`,
       "",
-      "--A1B2C3D4E5.1764748801/mail.example.net",
-      "Content-Description: Delivery report",
-      "Content-Type: message/delivery-status",
-      "",
-      "Reporting-MTA: dns; mail.example.net",
-      "X-Postfix-Queue-ID: A1B2C3D4E5",
-      "X-Postfix-Sender: rfc822; sender@example.net",
-      "Arrival-Date: Thu,  3 Dec 2026 08:00:00 +0000 (UTC)",
-      "",
-      `Final-Recipient: rfc822; ${RECIPIENT}`,
-      `Original-Recipient: rfc822;${RECIPIENT}`,
-      "Action: failed",
-      `Status: ${status}`,
-      `Remote-MTA: dns; ${fact.remoteMta ?? "mx.example.jp"}`,
-      `Diagnostic-Code: smtp; ${reply}`,
-      "",
-      "--A1B2C3D4E5.1764748801/mail.example.net",
-      "Content-Description: Undelivered Message Headers",
-      "Content-Type: text/rfc822-headers",
-      "",
-      ...HEADERS_OF_ORIGINAL,
-      "",
-      "--A1B2C3D4E5.1764748801/mail.example.net--",
-      "",
+      ...reportParts("A1B2C3D4E5.1764748801/mail.example.net", fact, reply, status, {
+        perMessage: [
+          "Reporting-MTA: dns; mail.example.net",
+          "X-Postfix-Queue-ID: A1B2C3D4E5",
+          "X-Postfix-Sender: rfc822; sender@example.net",
+          "Arrival-Date: Thu,  3 Dec 2026 08:00:00 +0000 (UTC)",
+        ],
+      }),
     ].join("\n"),
   sendmail: (fact, reply, status) =>
     [
@@ -205,27 +216,17 @@ const CARRIERS: Record<string, (fact: Fact, reply: string, status: string) => st
       `<<< ${reply}`,
       `${reply.slice(0, 3)} ${status} <${RECIPIENT}>... ${reply.slice(4).replace(/^[245]\.\d{1,3}\.\d{1,3}\s*/, "")}`,
       "",
-      "--5B38001.1764748801/mail.example.net",
-      "Content-Type: message/delivery-status",
-      "",
-      "Reporting-MTA: dns; mail.example.net",
-      "Received-From-MTA: DNS; localhost",
-      "Arrival-Date: Thu, 3 Dec 2026 08:00:00 +0000",
-      "",
-      `Final-Recipient: RFC822; ${RECIPIENT}`,
-      "Action: failed",
-      `Status: ${status}`,
-      `Remote-MTA: DNS; ${fact.remoteMta ?? "mx.example.jp"}`,
-      `Diagnostic-Code: SMTP; ${reply}`,
-      "Last-Attempt-Date: Thu, 3 Dec 2026 08:00:01 +0000",
-      "",
-      "--5B38001.1764748801/mail.example.net",
-      "Content-Type: text/rfc822-headers",
-      "",
-      ...HEADERS_OF_ORIGINAL,
-      "",
-      "--5B38001.1764748801/mail.example.net--",
-      "",
+      ...reportParts("5B38001.1764748801/mail.example.net", fact, reply, status, {
+        perMessage: [
+          "Reporting-MTA: dns; mail.example.net",
+          "Received-From-MTA: DNS; localhost",
+          "Arrival-Date: Thu, 3 Dec 2026 08:00:00 +0000",
+        ],
+        rfc822: "RFC822",
+        dns: "DNS",
+        smtp: "SMTP",
+        extra: ["Last-Attempt-Date: Thu, 3 Dec 2026 08:00:01 +0000"],
+      }),
     ].join("\n"),
   exim: (fact, reply) =>
     [
