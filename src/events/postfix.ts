@@ -227,7 +227,8 @@ class PostfixParser {
   private lastIso: string | null = null;
   /**
    * The current line's time in ms (NaN when unknown): the age of queue states is measured in log time.
-   * Parsed from lastIso when first needed (msKnown): most lines of a grep'd log keep no state.
+   * A syslog stamp's from the clock; another's parsed from lastIso when first needed (msKnown): most
+   * lines of a grep'd log keep no state.
    */
   private lastMs = Number.NaN;
   private msKnown = true;
@@ -684,8 +685,14 @@ class PostfixParser {
 
   private stamped(stamp: string): void {
     this.lastStamp = stamp;
-    this.lastIso = stamp.length === 15 ? this.clock.convert(stamp) : zonedIso(stamp, this.tz);
-    this.msKnown = false;
+    if (stamp.length === 15) {
+      this.lastIso = this.clock.convert(stamp);
+      this.lastMs = this.clock.lastMs;
+      this.msKnown = true;
+    } else {
+      this.lastIso = zonedIso(stamp, this.tz);
+      this.msKnown = false;
+    }
   }
 
   /** The current line's time in ms (see lastMs). */
