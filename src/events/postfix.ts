@@ -109,6 +109,18 @@ const HEAD_STAMP_END = 1;
 const HEAD_TAG_START = 2;
 const HEAD_TAG_END = 3;
 const HEAD_QID_END = 4;
+/**
+ * What follows the queue id (the recipient part, read here too: see `head`): where the recipient ends (the
+ * first `>` after `to=<`), where `, status=` is after it and where its word ends; and the word, as
+ * HEAD_WORD_* (or what the line is without one).
+ */
+const HEAD_RCPT_END = 5;
+const HEAD_STATUS_AT = 6;
+const HEAD_WORD = 7;
+/** HEAD_WORD of a line that is no recipient line (decoded and given to `line`). */
+const WORD_NOT_RECIPIENT = -2;
+/** HEAD_WORD of a recipient line without an outcome (no `>`, no `, status=`, or another word). */
+const WORD_NONE = -1;
 
 const SKIP = 0;
 const DECODE = 1;
@@ -121,12 +133,13 @@ const SLASH = 47;
 const COLON = 58;
 const GREATER_THAN = 62;
 
-function statusTypeOfBytes(bytes: Uint8Array, start: number, end: number): EventType | null {
+/** The STATUS_WORDS index of the word bytes[start, end), or WORD_NONE. */
+function statusWordOfBytes(bytes: Uint8Array, start: number, end: number): number {
   for (let i = 0; i < STATUS_WORDS.length; i++) {
     const word = STATUS_WORDS[i][0];
-    if (end - start === word.length && startsWithBytes(bytes, word, start, end)) return STATUS_WORDS[i][1];
+    if (end - start === word.length && startsWithBytes(bytes, word, start, end)) return i;
   }
-  return null;
+  return WORD_NONE;
 }
 
 /** Where the parts of the current line are. */
@@ -227,7 +240,8 @@ class PostfixParser {
   private lastIso: string | null = null;
   /**
    * The current line's time in ms (NaN when unknown): the age of queue states is measured in log time.
-   * Parsed from lastIso when first needed (msKnown): most lines of a grep'd log keep no state.
+   * A syslog stamp's from the clock; another's parsed from lastIso when first needed (msKnown): most
+   * lines of a grep'd log keep no state.
    */
   private lastMs = Number.NaN;
   private msKnown = true;
@@ -371,8 +385,10 @@ class PostfixParser {
   }
 
   /**
-   * The start of a line, up to its queue id, as `scan` reads it: the id's hash and where the parts are,
-   * in into[at, at + HEAD_INTS) (see LineParser.head). Reads no state.
+   * The start of a line, up to its queue id, and its recipient part, as `scan` reads them: the id's hash
+   * and where the parts are, in into[at, at + HEAD_INTS) (see LineParser.head). Reads no state. The
+   * thread that reads a chunk finds its lines' heads (line-index.ts) while their bytes are in its cache:
+   * a recipient part read here is one the line's own thread need not touch again.
    */
   head(bytes: Uint8Array, from: number, to: number, into: Int32Array, at: number): boolean {
     let stampEnd: number;
@@ -415,6 +431,7 @@ class PostfixParser {
     into[at + HEAD_TAG_START] = hostEnd + 1;
     into[at + HEAD_TAG_END] = tagEnd;
     into[at + HEAD_QID_END] = qidEnd;
+    recipientPart(bytes, qidEnd + FIELD_SEPARATOR.length, to, into, at);
     return true;
   }
 
@@ -451,7 +468,11 @@ class PostfixParser {
     return this.shard !== null && this.shard.index > 0 ? SKIP : DECODE;
   }
 
-  /** `scan` on from the line's head (head[at, at + HEAD_INTS), see `head`). */
+  /**
+   * `scan` on from the line's head (head[at, at + HEAD_INTS), see `head`): from the positions alone — the
+   * thread that found the head read the line then; a delivery wanted by no one is answered without
+   * touching the line again (but for its queue id's compare, when the state table has its hash).
+   */
   private afterHead(bytes: Uint8Array, from: number, to: number, head: Int32Array, h: number): number {
     const types = this.types;
     const shard = this.shard;
@@ -459,20 +480,21 @@ class PostfixParser {
     const qidEnd = head[h + HEAD_QID_END];
     const tagEnd = head[h + HEAD_TAG_END];
     const qidStart = tagEnd + FIELD_SEPARATOR.length;
+    if (shard !== null && shardOf(hash, shard.count) !== shard.index) return SKIP;
+    const word = head[h + HEAD_WORD];
+    if (word === WORD_NOT_RECIPIENT) return DECODE;
+    if (word === WORD_NONE) return NO_OUTCOME;
+    const type = STATUS_WORDS[word][1];
+    const unwanted = types !== null && type !== "deferred" && !types.has(type);
+    // A queue id with state may hold this recipient as deferred: that is settled (the others are skipped).
+    const entry = unwanted ? this.states.findBytes(hash, bytes, qidStart, qidEnd) : NONE;
+    if (unwanted && entry === NONE) return SKIP;
+    const rcptEnd = head[h + HEAD_RCPT_END];
+    const statusAt = head[h + HEAD_STATUS_AT];
+    const wordStart = statusAt + STATUS.length;
+    const wordEnd = wordStart + STATUS_WORDS[word][0].length;
     const stampEnd = head[h + HEAD_STAMP_END];
     const tagStart = head[h + HEAD_TAG_START];
-    if (shard !== null && shardOf(hash, shard.count) !== shard.index) return SKIP;
-    const body = qidEnd + FIELD_SEPARATOR.length;
-    if (!startsWithBytes(bytes, TO_BYTES, body, to)) return DECODE;
-    const rcptEnd = indexOfByte(bytes, GREATER_THAN, body + TO.length, to);
-    if (rcptEnd < 0) return NO_OUTCOME;
-    const statusAt = STATUS_PATTERN.indexIn(bytes, rcptEnd, to);
-    if (statusAt < 0) return NO_OUTCOME;
-    const wordStart = statusAt + STATUS.length;
-    let wordEnd = indexOfByte(bytes, SPACE, wordStart, to);
-    if (wordEnd < 0) wordEnd = to;
-    const type = statusTypeOfBytes(bytes, wordStart, wordEnd);
-    if (type === null) return NO_OUTCOME;
     const at = this.placed(hash, qidStart, qidEnd, stampEnd, tagStart, tagEnd);
     at.start = from;
     at.end = to;
@@ -481,10 +503,9 @@ class PostfixParser {
     at.wordStart = wordStart;
     at.wordEnd = wordEnd;
     this.scanned = type;
-    if (types === null || type === "deferred" || types.has(type)) return OUTCOME;
-    // A queue id with state may hold this recipient as deferred: that is settled.
-    this.scannedEntry = this.entryOfBytes(bytes);
-    return this.scannedEntry !== NONE ? UNWANTED : SKIP;
+    if (!unwanted) return OUTCOME;
+    this.scannedEntry = entry;
+    return UNWANTED;
   }
 
   /** `at` with the parts every line with a queue id has (its hash as computed over the id). */
@@ -684,8 +705,14 @@ class PostfixParser {
 
   private stamped(stamp: string): void {
     this.lastStamp = stamp;
-    this.lastIso = stamp.length === 15 ? this.clock.convert(stamp) : zonedIso(stamp, this.tz);
-    this.msKnown = false;
+    if (stamp.length === 15) {
+      this.lastIso = this.clock.convert(stamp);
+      this.lastMs = this.clock.lastMs;
+      this.msKnown = true;
+    } else {
+      this.lastIso = zonedIso(stamp, this.tz);
+      this.msKnown = false;
+    }
   }
 
   /** The current line's time in ms (see lastMs). */
@@ -983,6 +1010,30 @@ function detachedCopy(event: DeliveryEvent): DeliveryEvent {
   copy.reply = detach(copy.reply);
   copy.status = detach(copy.status);
   return copy;
+}
+
+/**
+ * The recipient part of a line whose body (after the queue id) starts at `body`, as `afterHead` reads it,
+ * into into[at + HEAD_RCPT_END …] (see HEAD_WORD).
+ */
+function recipientPart(bytes: Uint8Array, body: number, to: number, into: Int32Array, at: number): void {
+  let rcptEnd = -1;
+  let statusAt = -1;
+  let word = WORD_NOT_RECIPIENT;
+  if (startsWithBytes(bytes, TO_BYTES, body, to)) {
+    word = WORD_NONE;
+    rcptEnd = indexOfByte(bytes, GREATER_THAN, body + TO.length, to);
+    if (rcptEnd >= 0) statusAt = STATUS_PATTERN.indexIn(bytes, rcptEnd, to);
+    if (statusAt >= 0) {
+      const wordStart = statusAt + STATUS.length;
+      let wordEnd = indexOfByte(bytes, SPACE, wordStart, to);
+      if (wordEnd < 0) wordEnd = to;
+      word = statusWordOfBytes(bytes, wordStart, wordEnd);
+    }
+  }
+  into[at + HEAD_RCPT_END] = rcptEnd;
+  into[at + HEAD_STATUS_AT] = statusAt;
+  into[at + HEAD_WORD] = word;
 }
 
 function unangle(value: string): string | null {

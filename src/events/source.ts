@@ -75,7 +75,7 @@ export interface Shard {
 }
 
 /** Ints a LineParser.head writes. */
-export const HEAD_INTS = 5;
+export const HEAD_INTS = 8;
 
 /** The 32-bit FNV prime: the multiplier of every FNV-1 hash over characters or bytes here. */
 export const FNV_PRIME = 16777619;
@@ -130,8 +130,9 @@ export interface LineParser {
   take?(bytes: Buffer, from: number, to: number, lineNo: number, out: Out): boolean;
   /**
    * Parsers read in shards may implement this with takeHead: the start of the line, ASCII bytes[from, to),
-   * up to its message id, written to into[at, at + HEAD_INTS) — the id's hash (idHash of its bytes, what
-   * shardOf takes) first —, false when the line has no id. Reads and changes no state: one thread finds
+   * up to its message id (and what else the parser reads without state), written to into[at, at +
+   * HEAD_INTS) — the id's hash (idHash of its bytes, what shardOf takes) first —, false when the line has
+   * no id. Reads and changes no state: one thread finds
    * the heads of a chunk's lines for every shard (read.ts, line-index.ts).
    */
   head?(bytes: Uint8Array, from: number, to: number, into: Int32Array, at: number): boolean;

@@ -61,6 +61,9 @@ export function wallToUtc(
   return wall - zoneOffset(guess, tz);
 }
 
+/** `2026-02-02T12:34:56.000Z`: an ISO UTC time of a four-digit year. */
+const ISO_LENGTH = 24;
+
 /**
  * Converts classic syslog times of one input. Lines come in order, so the year is decided per line
  * against the reference: explicit `year` counts forward across a Dec→Jan wrap; the default (from the
@@ -78,6 +81,13 @@ export class SyslogClock {
   /** `Feb  2 12:34` and its UTC ISO prefix `2026-02-02T12:34:`. */
   private minuteKey = "";
   private minutePrefix: string | null = null;
+  /** Date.parse of the minute's prefix with 00 seconds (NaN: not of the plain `YYYY-MM-DDTHH:MM:` form). */
+  private minuteMs = Number.NaN;
+  /**
+   * What `convert` gave last, in ms since the epoch, as Date.parse reads it (NaN for null): within a
+   * minute from the minute's ms, not parsed again (readers age their state by it, line by line).
+   */
+  lastMs = Number.NaN;
 
   constructor(options: { year: number | null; modified: Date | null; tz: string }) {
     this.tz = options.tz;
@@ -104,6 +114,9 @@ export class SyslogClock {
     ) {
       this.lastKey = stamp;
       this.lastIso = `${this.minutePrefix}${stamp.slice(13, 15)}.000Z`;
+      this.lastMs = Number.isNaN(this.minuteMs)
+        ? Date.parse(this.lastIso)
+        : this.minuteMs + (s1 * 10 + s2) * 1000;
       return this.lastIso;
     }
     const month = monthIndex(stamp.slice(0, 3));
@@ -121,8 +134,13 @@ export class SyslogClock {
     }
     this.minuteKey = stamp.slice(0, 12);
     this.minutePrefix = iso && second < 60 ? iso.slice(0, 17) : null;
+    this.minuteMs =
+      this.minutePrefix !== null && iso?.length === ISO_LENGTH
+        ? Date.parse(`${this.minutePrefix}00.000Z`)
+        : Number.NaN;
     this.lastKey = stamp;
     this.lastIso = iso;
+    this.lastMs = iso === null ? Number.NaN : Date.parse(iso);
     return iso;
   }
 

@@ -70,6 +70,44 @@ test("SyslogClock rejects impossible dates instead of inventing one", () => {
   assert.equal(clock.convert("Feb 30 25:00:00"), null);
 });
 
+test("SyslogClock.lastMs is Date.parse of what convert gave, within a minute and across minutes, zones and years", () => {
+  const months = ["Jan", "Mar", "Oct", "Dec", "Feb"];
+  const stamp = fc
+    .tuple(
+      fc.constantFrom(...months),
+      fc.integer({ min: 1, max: 31 }),
+      fc.integer({ min: 0, max: 24 }),
+      fc.integer({ min: 0, max: 60 }),
+      fc.integer({ min: 0, max: 61 }),
+    )
+    .map(([m, d, h, min, s]) => `${m} ${String(d).padStart(2, " ")} ${pad(h)}:${pad(min)}:${pad(s)}`);
+  // Runs of stamps in one minute (only the seconds change) between jumps elsewhere.
+  const run = fc.tuple(stamp, fc.array(fc.integer({ min: 0, max: 69 }), { maxLength: 6 }));
+  const cases: [number | null, Date | null, string][] = [
+    [2026, null, "UTC"],
+    [null, new Date("2027-01-01T08:00:00Z"), "Europe/Paris"],
+    [null, new Date("2026-03-29T01:30:00Z"), "America/New_York"],
+    [275760, null, "UTC"],
+    [-5, null, "Asia/Kolkata"],
+  ];
+  for (const [year, modified, tz] of cases) {
+    fc.assert(
+      fc.property(fc.array(run, { maxLength: 20 }), (runs) => {
+        const clock = new SyslogClock({ year, modified, tz });
+        for (const [first, seconds] of runs) {
+          for (const line of [first, ...seconds.map((s) => `${first.slice(0, 13)}${pad(s)}`)]) {
+            const iso = clock.convert(line);
+            assert.equal(clock.lastMs, iso === null ? Number.NaN : Date.parse(iso), `${line} ${tz} ${year}`);
+          }
+        }
+      }),
+      { numRuns: 300, seed: 11 },
+    );
+  }
+});
+
+const pad = (n: number) => String(n).padStart(2, "0");
+
 test("isoTime: unix seconds (whole and fractional), milliseconds and ISO strings agree with Date", () => {
   fc.assert(
     fc.property(fc.integer({ min: 0, max: 4_102_444_800 }), (seconds) => {
