@@ -1,7 +1,7 @@
 import { classifyWholeFiles, type FilesDone } from "./classify-files.ts";
 import { threadsAllowed } from "./classify-parallel.ts";
 import type { ClassifyOptions } from "./classify-source.ts";
-import { AHEAD_HERE, type JobsShared } from "./job-sharing.ts";
+import { AHEAD_HERE, type JobsLayout, type JobsShared, noCounts } from "./job-sharing.ts";
 import { SecondIsolate } from "./second-isolate.ts";
 
 /** What the second thread (files-in-jobs-worker.ts) is given. */
@@ -19,19 +19,6 @@ export const JOB_FILES = 48;
 
 const NO_STREAMS: ReadonlySet<string> = new Set();
 
-/** How the jobs are split (tests): the second thread's module, and a live count of the jobs each thread did. */
-export interface JobsLayout {
-  /** A module of this folder run as the second thread (one that cannot start leaves every job to this one). */
-  worker?: string;
-  counts?: JobCounts;
-}
-export interface JobCounts {
-  here: number;
-  there: number;
-  /** How many jobs the second thread has posted so far, read at any time. */
-  posted: () => number;
-}
-
 /**
  * Every path's result, a job of files at a time (classifyWholeFiles), in order; `streamed` ones are left to
  * the caller. When a second thread is allowed, a second isolate classifies jobs too (files-in-jobs-worker.ts):
@@ -42,7 +29,7 @@ export async function* classifyFilesInJobs(
   paths: readonly string[],
   options: ClassifyOptions,
   streams: ReadonlySet<string> = NO_STREAMS,
-  { worker = "files-in-jobs-worker", counts = { here: 0, there: 0, posted: () => 0 } }: JobsLayout = {},
+  { worker = "files-in-jobs-worker", counts = noCounts() }: JobsLayout = {},
 ): AsyncGenerator<FilesDone> {
   const jobs = Math.ceil(paths.length / JOB_FILES);
   const here = (job: number) => {

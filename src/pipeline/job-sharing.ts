@@ -21,6 +21,23 @@ export const AHEAD = 8;
  * still does (its first, cold jobs are slow), yet keeps no more than this many jobs' results waiting.
  */
 export const AHEAD_HERE = 4 * AHEAD;
+/** How the jobs are split (tests): the second thread's module, and a live count of the jobs each thread did. */
+export interface JobsLayout {
+  /** A module of this folder run as the second thread (one that cannot start leaves every job to this one). */
+  worker?: string;
+  counts?: JobCounts;
+}
+export interface JobCounts {
+  here: number;
+  there: number;
+  /** How many jobs the second thread has posted so far, read at any time. */
+  posted: () => number;
+}
+/** Counts nobody reads (the default of a layout). */
+export function noCounts(): JobCounts {
+  return { here: 0, there: 0, posted: () => 0 };
+}
+
 /** control[NEXT_JOB] once no more jobs are wanted. */
 export const STOPPED = 0x7fffffff;
 

@@ -1,5 +1,5 @@
 import { CHUNK_BYTES } from "../events/input.ts";
-import { AHEAD_HERE, type JobsShared } from "./job-sharing.ts";
+import { AHEAD_HERE, type JobsLayout, type JobsShared, noCounts } from "./job-sharing.ts";
 import { MboxSegmenter, SEGMENT_BYTES, type Segment, segmentsOf } from "./mbox-segmenter.ts";
 import { SecondIsolate } from "./second-isolate.ts";
 
@@ -21,12 +21,6 @@ export interface SegmentDone<Batch> {
   batch: Batch;
 }
 
-/** How the jobs are split (tests): the second thread's module, and a live count of the jobs each did. */
-export interface MboxJobsLayout {
-  worker?: string;
-  counts?: { here: number; there: number; posted: () => number };
-}
-
 /**
  * A big mbox file (`chunks`: its bytes, read synchronously, `file` its path) classified on two threads: each
  * cuts the file into the same segments (MboxSegmenter), and each segment is a job, classified (`classify`,
@@ -40,7 +34,7 @@ export async function* classifyMboxInJobs<Batch>(
   file: string,
   json: boolean,
   classify: (segment: Segment) => Batch,
-  { worker = "mbox-in-jobs-worker", counts = { here: 0, there: 0, posted: () => 0 } }: MboxJobsLayout = {},
+  { worker = "mbox-in-jobs-worker", counts = noCounts() }: JobsLayout = {},
 ): AsyncGenerator<Batch> {
   const data: Omit<MboxJobsShared, keyof JobsShared> = {
     file,

@@ -6,8 +6,9 @@ import { after, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { CHUNK_BYTES } from "../../src/events/input.ts";
 import { classifySegmentOf } from "../../src/pipeline/classify-email.ts";
+import type { JobsLayout } from "../../src/pipeline/job-sharing.ts";
 import { AHEAD } from "../../src/pipeline/job-sharing.ts";
-import { classifyMboxInJobs, type MboxJobsLayout } from "../../src/pipeline/mbox-in-jobs.ts";
+import { classifyMboxInJobs } from "../../src/pipeline/mbox-in-jobs.ts";
 import { MboxSegmenter, segmentsOf } from "../../src/pipeline/mbox-segmenter.ts";
 
 const fixtures = fileURLToPath(new URL("../fixtures/sisimai/eml/", import.meta.url));
@@ -79,7 +80,7 @@ function itemsHere(path: string, json: boolean): unknown[] {
 async function itemsInJobs(
   path: string,
   json: boolean,
-  layout: MboxJobsLayout,
+  layout: JobsLayout,
   between: (taken: number) => Promise<void> = async () => {},
 ): Promise<unknown[]> {
   const items: unknown[] = [];

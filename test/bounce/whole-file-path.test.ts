@@ -17,8 +17,8 @@ import { fileURLToPath } from "node:url";
 import { openSource } from "../../src/events/input.ts";
 import { classifyWholeFiles, type FilesDone } from "../../src/pipeline/classify-files.ts";
 import { type ClassifyOptions, classifyOpenedJson, JsonLines } from "../../src/pipeline/classify-source.ts";
-import { classifyFilesInJobs, type JobCounts, type JobsLayout } from "../../src/pipeline/files-in-jobs.ts";
-import { AHEAD, AHEAD_HERE } from "../../src/pipeline/job-sharing.ts";
+import { classifyFilesInJobs } from "../../src/pipeline/files-in-jobs.ts";
+import { AHEAD, AHEAD_HERE, type JobsLayout, noCounts } from "../../src/pipeline/job-sharing.ts";
 
 const fixtures = fileURLToPath(new URL("../fixtures/", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "deliverlens-whole-file-"));
@@ -125,8 +125,6 @@ async function allJobs(
   return { files: jobs.flatMap((job) => job.files), json: Buffer.concat(jobs.map((job) => job.json)) };
 }
 
-const counted = (): JobCounts => ({ here: 0, there: 0, posted: () => 0 });
-
 test("files classified in jobs on two threads give the same bytes as all of them here, whatever their size or fate", async () => {
   writeFileSync(join(dir, "big.eml"), "x".repeat(300 * 1024));
   writeFileSync(join(dir, "gzip.eml"), Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0]));
@@ -143,7 +141,7 @@ test("files classified in jobs on two threads give the same bytes as all of them
   ];
   for (const options of [{}, { all: true }]) {
     const here = await classifyWholeFiles(paths, { ...options });
-    const counts = counted();
+    const counts = noCounts();
     // The output held after the first job until the second thread has posted one (it may start slowly).
     const jobs = await allJobs(paths, { ...options }, { counts }, undefined, async (taken) => {
       if (taken === 1) await until(() => counts.posted() > 0, "the second thread posted no job");
@@ -158,7 +156,7 @@ test("files classified in jobs on two threads give the same bytes as all of them
 test("a second thread that cannot start leaves every job to this one: same bytes", async () => {
   const paths = [...filesIn("sisimai/eml"), ...filesIn("sisimai/eml")].slice(0, 200);
   const here = await classifyWholeFiles(paths, {});
-  const counts = counted();
+  const counts = noCounts();
   const jobs = await allJobs(paths, {}, { worker: "no-such-worker", counts });
   assert.deepEqual(jobs.files, here.files);
   assert.ok(jobs.json.equals(here.json));
@@ -168,7 +166,7 @@ test("a second thread that cannot start leaves every job to this one: same bytes
 
 test("the second thread does at most AHEAD jobs past the one the output waits for", async () => {
   const paths = [...filesIn("sisimai/eml"), ...filesIn("sisimai/eml")];
-  const counts = counted();
+  const counts = noCounts();
   const jobs = Math.ceil(paths.length / 48);
   assert.ok(jobs > AHEAD + 4);
   const all = await allJobs(paths, {}, { counts }, undefined, async (taken) => {
@@ -187,7 +185,7 @@ test("this thread does at most AHEAD_HERE jobs past one the second thread still 
   const paths = Array.from({ length: 8 }, () => email).flat();
   const jobs = Math.ceil(paths.length / 48);
   assert.ok(jobs > 2 * AHEAD_HERE);
-  const counts = counted();
+  const counts = noCounts();
   let yielded = 0;
   const all = await allJobs(
     paths,
@@ -221,7 +219,7 @@ test("stdin among files in jobs is stdin, not a file named -", async () => {
     const paths = Array.from({ length: 20 * 48 }, (_, at) => (at % 48 === 47 ? "-" : "a.eml"));
     const here = await classifyWholeFiles(paths, {});
     assert.equal(here.files[47].streamed, true, "stdin is left to the caller");
-    const counts = counted();
+    const counts = noCounts();
     const jobs = await allJobs(paths, {}, { counts }, undefined, async (taken) => {
       if (taken === 1) await until(() => counts.posted() > 0, "the second thread posted no job");
     });
@@ -246,7 +244,7 @@ test("a path named as a stream (a FIFO) is never opened by either thread: its wr
   const email = filesIn("sisimai/eml");
   // The FIFO in every job, so the second thread meets it too.
   const paths = Array.from({ length: 20 * 48 }, (_, at) => (at % 48 === 0 ? fifo : email[at % email.length]));
-  const counts = counted();
+  const counts = noCounts();
   const jobs = await allJobs(paths, {}, { counts }, new Set([fifo]), async (taken) => {
     if (taken === 1) await until(() => counts.posted() > 0, "the second thread posted no job");
   });
