@@ -10,7 +10,7 @@ import {
   statusOutranks,
   tableApplies,
 } from "./phrase-rule.ts";
-import { EMPTY, KEY_BITS, slotOf, trigramSlots } from "./trigram-index.ts";
+import { type AnchorVisitor, type TrigramSlots, trigramSlots, visitAnchors } from "./trigram-index.ts";
 
 /** A rule placed in the compiled order. */
 export interface CompiledRule {
@@ -35,16 +35,14 @@ interface Anchored extends CompiledRule {
  * and gates hold, as if every rule were tried in turn, but the reply is read once. Every rule has an
  * anchor (a phrase's longest fragment, or a literal run every match of a pattern contains) indexed by the
  * rarest three characters it holds (fewest anchors hold them: "mai", "mes", "sen" start dozens of anchors,
- * so a reply's common words would each try them all); one pass over the reply looks up each position and
- * tries only the rules indexed there, in order, stopping at the best order found so far. A pattern is run only where its anchor occurs;
- * the few patterns without a literal run share one combined prefilter.
+ * so a reply's common words would each try them all: trigram-index.ts); one pass over the reply looks up
+ * each position and tries only the rules indexed there, in order, stopping at the best order found so far.
+ * A pattern is run only where one of its anchors occurs; the few patterns without one share one combined
+ * prefilter.
  */
-export class PhraseMatcher {
+export class PhraseMatcher implements AnchorVisitor<Anchored> {
   readonly rules: readonly CompiledRule[];
-  /** Open addressing over the anchors' keys (a Map look-up per reply character cost more than the rest). */
-  private readonly slotKeys: Int32Array;
-  private readonly slotRules: Anchored[][];
-  private readonly slotMask: number;
+  private readonly slots: TrigramSlots<Anchored>;
   private readonly short: Anchored[] = [];
   private readonly unanchored: CompiledRule[] = [];
   private readonly anyUnanchored: RegExp | null;
@@ -54,6 +52,10 @@ export class PhraseMatcher {
   /** Per table, the call its scope was last worked out in, and whether it applied then (1) or not (0). */
   private readonly scopeCall: Uint32Array;
   private readonly scope: Uint8Array;
+  /** The current call's reply and the best rule its pass found so far (visit reads and sets them). */
+  private context: PhraseContext = NO_REPLY;
+  private best: CompiledRule | null = null;
+  private bestOrder = Number.POSITIVE_INFINITY;
 
   constructor(tables: readonly RuleTable[]) {
     const rules: CompiledRule[] = [];
@@ -86,10 +88,7 @@ export class PhraseMatcher {
       }
     }
     // In rule order, so each slot's anchors stay in table order.
-    const slots = trigramSlots(indexed);
-    this.slotKeys = slots.keys;
-    this.slotRules = slots.anchors;
-    this.slotMask = slots.mask;
+    this.slots = trigramSlots(indexed);
     this.rules = rules;
     this.missed = new Uint32Array(rules.length);
     this.scopeCall = new Uint32Array(tables.length);
@@ -102,31 +101,12 @@ export class PhraseMatcher {
     const text = context.lowerText;
     this.call = (this.call + 1) >>> 0 || 1;
     const call = this.call;
-    let best: CompiledRule | null = null;
-    let bestOrder = Number.POSITIVE_INFINITY;
-    const last = text.length - 2;
-    const keys = this.slotKeys;
-    const mask = this.slotMask;
-    // The key rolls along the reply: one character read a position (three cost twice as much in Maglev code).
-    let key = last > 0 ? ((text.charCodeAt(0) & 511) << 9) | (text.charCodeAt(1) & 511) : 0;
-    for (let i = 0; i < last; i++) {
-      key = ((key << 9) & KEY_BITS) | (text.charCodeAt(i + 2) & 511);
-      let slot = slotOf(key) & mask;
-      while (keys[slot] !== key && keys[slot] !== EMPTY) slot = (slot + 1) & mask;
-      if (keys[slot] === EMPTY) continue;
-      const bucket = this.slotRules[slot];
-      // Index loops: for-of allocates an iterator per loop in Maglev-compiled code (email runs' tier).
-      for (let b = 0; b < bucket.length; b++) {
-        const entry = bucket[b];
-        if (entry.order >= bestOrder) break;
-        const at = i - entry.offset;
-        if (at < 0 || !text.startsWith(entry.anchor, at)) continue;
-        if (entry.verify ? !this.holds(entry, context, call) : !this.applies(entry, context, call)) continue;
-        best = entry;
-        bestOrder = entry.order;
-        break;
-      }
-    }
+    this.context = context;
+    this.best = null;
+    this.bestOrder = Number.POSITIVE_INFINITY;
+    visitAnchors(this.slots, text, this);
+    let best: CompiledRule | null = this.best;
+    let bestOrder = this.bestOrder;
     for (let s = 0; s < this.short.length; s++) {
       const entry = this.short[s];
       if (entry.order >= bestOrder) break;
@@ -147,6 +127,27 @@ export class PhraseMatcher {
       }
     }
     return best;
+  }
+
+  /**
+   * One step of the pass (public only for visitAnchors): the anchors indexed at `at` tried in order, up to
+   * the best order found so far.
+   */
+  visit(anchors: readonly Anchored[], at: number): void {
+    const context = this.context;
+    const text = context.lowerText;
+    const call = this.call;
+    // An index loop: for-of allocates an iterator per loop in Maglev-compiled code (email runs' tier).
+    for (let b = 0; b < anchors.length; b++) {
+      const entry = anchors[b];
+      if (entry.order >= this.bestOrder) return;
+      const start = at - entry.offset;
+      if (start < 0 || !text.startsWith(entry.anchor, start)) continue;
+      if (entry.verify ? !this.holds(entry, context, call) : !this.applies(entry, context, call)) continue;
+      this.best = entry;
+      this.bestOrder = entry.order;
+      return;
+    }
   }
 
   /**
@@ -180,3 +181,14 @@ export class PhraseMatcher {
     return found && this.applies(entry, context, call);
   }
 }
+
+const NO_REPLY: PhraseContext = {
+  lowerText: "",
+  status: null,
+  replyCode: null,
+  provider: "unknown",
+  statusReason: null,
+  remoteHost: null,
+  reportingHost: null,
+  recipientDomain: null,
+};

@@ -6,7 +6,13 @@ import {
   type RuleContext,
   ruleApplies,
 } from "./provider-rule.ts";
-import { EMPTY, type IndexedAnchor, KEY_BITS, slotOf, trigramSlots } from "./trigram-index.ts";
+import {
+  type AnchorVisitor,
+  type IndexedAnchor,
+  type TrigramSlots,
+  trigramSlots,
+  visitAnchors,
+} from "./trigram-index.ts";
 
 interface Anchored extends IndexedAnchor {
   /** The rule's place in the table. */
@@ -20,18 +26,18 @@ interface Anchored extends IndexedAnchor {
  * the index the phrase matcher uses (trigram-index.ts); a rule with no anchor (its pattern matches any text,
  * or none is known) is tried on every reply.
  */
-export class ProviderMatcher {
+export class ProviderMatcher implements AnchorVisitor<Anchored> {
   private readonly rules: CompiledProviderRule[];
   /** Per rule, whether it has anchors (then it is tried only when one was found). */
   private readonly anchored: Uint8Array;
-  private readonly slotKeys: Int32Array;
-  private readonly slotAnchors: Anchored[][];
-  private readonly slotMask: number;
+  private readonly slots: TrigramSlots<Anchored>;
   /** Anchors shorter than three characters, looked for one by one. */
   private readonly short: Anchored[] = [];
   /** Per rule, the call that last found one of its anchors in the reply. */
   private readonly found: Uint32Array;
   private call = 0;
+  /** The reply of the current call. */
+  private text = "";
 
   constructor(table: readonly ProviderRule[]) {
     this.rules = table.map(compileProviderRule);
@@ -47,10 +53,7 @@ export class ProviderMatcher {
         else indexed.push({ anchor, offset: 0, order });
       }
     }
-    const slots = trigramSlots(indexed);
-    this.slotKeys = slots.keys;
-    this.slotAnchors = slots.anchors;
-    this.slotMask = slots.mask;
+    this.slots = trigramSlots(indexed);
   }
 
   /** The first rule (in table order) whose gates and pattern hold for this reply, or null. */
@@ -59,24 +62,8 @@ export class ProviderMatcher {
     this.call = (this.call + 1) >>> 0 || 1;
     const call = this.call;
     const found = this.found;
-    const keys = this.slotKeys;
-    const mask = this.slotMask;
-    const last = text.length - 2;
-    // The key rolls along the reply, as in the phrase matcher's pass.
-    let key = last > 0 ? ((text.charCodeAt(0) & 511) << 9) | (text.charCodeAt(1) & 511) : 0;
-    for (let i = 0; i < last; i++) {
-      key = ((key << 9) & KEY_BITS) | (text.charCodeAt(i + 2) & 511);
-      let slot = slotOf(key) & mask;
-      while (keys[slot] !== key && keys[slot] !== EMPTY) slot = (slot + 1) & mask;
-      if (keys[slot] === EMPTY) continue;
-      const bucket = this.slotAnchors[slot];
-      for (let b = 0; b < bucket.length; b++) {
-        const entry = bucket[b];
-        const at = i - entry.offset;
-        if (found[entry.order] !== call && at >= 0 && text.startsWith(entry.anchor, at))
-          found[entry.order] = call;
-      }
-    }
+    this.text = text;
+    visitAnchors(this.slots, text, this);
     for (let s = 0; s < this.short.length; s++) {
       const entry = this.short[s];
       if (found[entry.order] !== call && text.includes(entry.anchor)) found[entry.order] = call;
@@ -87,5 +74,17 @@ export class ProviderMatcher {
       if (ruleApplies(rules[r], context)) return rules[r].rule;
     }
     return null;
+  }
+
+  /** One step of the pass: marks the rules whose anchor is at `at` (public only for visitAnchors). */
+  visit(anchors: readonly Anchored[], at: number): void {
+    const found = this.found;
+    const call = this.call;
+    for (let b = 0; b < anchors.length; b++) {
+      const entry = anchors[b];
+      const start = at - entry.offset;
+      if (found[entry.order] !== call && start >= 0 && this.text.startsWith(entry.anchor, start))
+        found[entry.order] = call;
+    }
   }
 }

@@ -19,9 +19,36 @@ export interface TrigramSlots<T extends IndexedAnchor> {
 }
 
 /** The bits of a trigram key (three characters of 9 bits). */
-export const KEY_BITS = (1 << 27) - 1;
+const KEY_BITS = (1 << 27) - 1;
 /** An empty slot (no trigram key is negative: 27 bits). */
-export const EMPTY = -1;
+const EMPTY = -1;
+
+/** What a pass over a reply calls at each position whose three characters index some anchors. */
+export interface AnchorVisitor<T extends IndexedAnchor> {
+  /** `anchors` are those indexed under the three characters at `at`, in the order given to trigramSlots. */
+  visit(anchors: readonly T[], at: number): void;
+}
+
+/**
+ * One pass over `text`. The key rolls along it: one character read a position (three cost twice as much in
+ * Maglev code); most positions end at an empty slot.
+ */
+export function visitAnchors<T extends IndexedAnchor>(
+  slots: TrigramSlots<T>,
+  text: string,
+  visitor: AnchorVisitor<T>,
+): void {
+  const keys = slots.keys;
+  const mask = slots.mask;
+  const last = text.length - 2;
+  let key = last > 0 ? ((text.charCodeAt(0) & 511) << 9) | (text.charCodeAt(1) & 511) : 0;
+  for (let i = 0; i < last; i++) {
+    key = ((key << 9) & KEY_BITS) | (text.charCodeAt(i + 2) & 511);
+    let slot = slotOf(key) & mask;
+    while (keys[slot] !== key && keys[slot] !== EMPTY) slot = (slot + 1) & mask;
+    if (keys[slot] !== EMPTY) visitor.visit(slots.anchors[slot], i);
+  }
+}
 
 /**
  * Each anchor (three characters or more) indexed by the rarest three characters it holds (fewest anchors
@@ -81,7 +108,7 @@ const NONE: never[] = [];
  * in two halves of the constant, each product exact as a double (key < 2^27): Maglev (email runs' tier) calls
  * a builtin for Math.imul, here once a reply character.
  */
-export function slotOf(key: number): number {
+function slotOf(key: number): number {
   return ((key * 0x79b1 + (((key * 0x9e37) & 0xffff) << 16)) | 0) >>> 16;
 }
 
