@@ -44,7 +44,8 @@ export function visitAnchors<T extends IndexedAnchor>(
   let key = last > 0 ? ((text.charCodeAt(0) & 511) << 9) | (text.charCodeAt(1) & 511) : 0;
   for (let i = 0; i < last; i++) {
     key = ((key << 9) & KEY_BITS) | (text.charCodeAt(i + 2) & 511);
-    let slot = slotOf(key) & mask;
+    // slotOf, written out: Maglev did not inline the call, once a reply character.
+    let slot = (((key * 0x79b1 + (((key * 0x9e37) & 0xffff) << 16)) | 0) >>> 16) & mask;
     while (keys[slot] !== key && keys[slot] !== EMPTY) slot = (slot + 1) & mask;
     if (keys[slot] !== EMPTY) visitor.visit(slots.anchors[slot], i);
   }
