@@ -16,6 +16,11 @@ export interface TrigramSlots<T extends IndexedAnchor> {
   /** Per slot, its anchors in the order given. */
   anchors: T[][];
   mask: number;
+  /**
+   * 1 where some indexed key has this filter position (presentAt): most reply positions hold no indexed
+   * key, and one look-up here rules them out before the slot's hash and probe (a few % pass wrongly).
+   */
+  present: Uint8Array;
 }
 
 /** The bits of a trigram key (three characters of 9 bits). */
@@ -40,11 +45,13 @@ export function visitAnchors<T extends IndexedAnchor>(
 ): void {
   const keys = slots.keys;
   const mask = slots.mask;
+  const present = slots.present;
   const last = text.length - 2;
   let key = last > 0 ? ((text.charCodeAt(0) & 511) << 9) | (text.charCodeAt(1) & 511) : 0;
   for (let i = 0; i < last; i++) {
     key = ((key << 9) & KEY_BITS) | (text.charCodeAt(i + 2) & 511);
-    // slotOf, written out: Maglev did not inline the call, once a reply character.
+    // presentAt and slotOf, written out: Maglev did not inline the calls, once a reply character.
+    if (present[(key ^ (key >>> 11)) & PRESENT_MASK] === 0) continue;
     let slot = (((key * 0x79b1 + (((key * 0x9e37) & 0xffff) << 16)) | 0) >>> 16) & mask;
     while (keys[slot] !== key && keys[slot] !== EMPTY) slot = (slot + 1) & mask;
     if (keys[slot] !== EMPTY) visitor.visit(slots.anchors[slot], i);
@@ -93,16 +100,26 @@ export function trigramSlots<T extends IndexedAnchor>(indexed: readonly T[]): Tr
   const mask = size - 1;
   const keys = new Int32Array(size).fill(EMPTY);
   const anchors: T[][] = new Array(size).fill(NONE);
+  const present = new Uint8Array(PRESENT_MASK + 1);
   for (const [key, bucket] of byKey) {
+    present[presentAt(key)] = 1;
     let slot = slotOf(key) & mask;
     while (keys[slot] !== EMPTY) slot = (slot + 1) & mask;
     keys[slot] = key;
     anchors[slot] = bucket;
   }
-  return { keys, anchors, mask };
+  return { keys, anchors, mask, present };
 }
 
 const NONE: never[] = [];
+
+/** The filter's positions (64 KB a matcher). */
+const PRESENT_MASK = (1 << 16) - 1;
+
+/** A key's place in the filter: its three characters' bits folded onto 16. */
+function presentAt(key: number): number {
+  return (key ^ (key >>> 11)) & PRESENT_MASK;
+}
 
 /**
  * A key's home slot (Fibonacci hashing: its high bits, spread): Math.imul(key, 0x9e3779b1) >>> 16, multiplied
