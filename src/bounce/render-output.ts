@@ -427,7 +427,7 @@ export class RecordTemplate {
   ): void {
     const digits = digitCount(line);
     LAST_TIME.set(time);
-    // A plain time as long as the one `after` was made with is written over it in the record (below).
+    // A plain time as long as the one `after` was made with (and not that one) is written over it in the record.
     if (
       digits !== this.digits ||
       (LAST_TIME.version !== this.timeVersion &&
@@ -452,7 +452,9 @@ export class RecordTemplate {
     n = escaped(buffer, n, bytes, from, to);
     buffer.set(after, n);
     writeDigits(buffer, n + this.lineAt + digits, digits, line);
-    if (this.timeLength >= 0) buffer.set(LAST_TIME.plainBytes, n + this.timeAt);
+    if (this.timeLength >= 0 && LAST_TIME.version !== this.timeVersion) {
+      buffer.set(LAST_TIME.plainBytes, n + this.timeAt);
+    }
     n += after.length;
     if (form === TOKENS) {
       const pieces = this.pieces;
