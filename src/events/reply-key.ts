@@ -17,8 +17,12 @@ import { FNV_PRIME } from "./source.ts";
  * `regexp_replace` calls in table order.
  */
 
-/** Character codes: a line's ASCII bytes, or a text's UTF-16 units. */
-type Codes = Uint8Array | Uint16Array;
+/**
+ * Character codes as bytes: a line's ASCII bytes, or a text's codes (latin1Codes). One kind of array
+ * reaches the scanner's loops, so their optimized code stays monomorphic (a text's UTF-16 units in a
+ * Uint16Array deoptimized them, "wrong map", and left them checking both kinds at every access).
+ */
+type Codes = Buffer;
 
 interface ReplyToken {
   name: string;
@@ -120,6 +124,8 @@ export class ReplyMask {
   partedAt = -1;
   /** The text scanned last by `scan` (its codes are in CODES). */
   private text: string | null = null;
+  /** Whether the text scanned last has a character beyond Latin-1 (see latin1Codes). */
+  private wide = false;
 
   /** A DataView on the memory of the bytes `matches` read last (one per input chunk). */
   private view: DataView | null = null;
@@ -149,9 +155,10 @@ export class ReplyMask {
       this.count = 0;
       return 0;
     }
-    for (let i = 0; i < n; i++) CODES[i] = text.charCodeAt(i);
+    const wide = latin1Codes(text, CODES);
     const count = this.scanBytes(CODES, 0, n);
     this.text = text;
+    this.wide = wide;
     return count;
   }
 
@@ -280,14 +287,23 @@ export class ReplyMask {
 
   /** Whether the masked text is `masked` (built by `masked` from some text). */
   equals(text: string, masked: string): boolean {
-    return this.equalsBytes(this.codesOf(text), 0, text.length, masked);
+    const codes = this.codesOf(text);
+    // Characters beyond Latin-1 share one code: such a text is compared as the string it masks to.
+    if (this.codesWide) return this.masked(text) === masked;
+    return this.equalsBytes(codes, 0, text.length, masked);
   }
+
+  /** Whether the codes codesOf gave last stand for a character beyond Latin-1 somewhere. */
+  private codesWide = false;
 
   /** The codes of `text`, scanned last (over MAX_MASKED_LENGTH: not copied by scan, so here). */
   private codesOf(text: string): Codes {
-    if (text.length <= MAX_MASKED_LENGTH && text === this.text) return CODES;
-    const codes = new Uint16Array(text.length);
-    for (let i = 0; i < text.length; i++) codes[i] = text.charCodeAt(i);
+    if (text.length <= MAX_MASKED_LENGTH && text === this.text) {
+      this.codesWide = this.wide;
+      return CODES;
+    }
+    const codes = Buffer.allocUnsafe(text.length);
+    this.codesWide = latin1Codes(text, codes);
     return codes;
   }
 
@@ -376,13 +392,13 @@ export class ReplyMask {
     if (to - from > MAX_MASKED_LENGTH) return false;
     const { literal, literalView, pieceEnds, kinds, places, hasAt } = template;
     // A line's bytes are compared four at a time where the piece fits (a reply is mostly literal).
-    const view = bytes.BYTES_PER_ELEMENT === 1 ? this.viewOf(bytes as Uint8Array) : null;
-    const offset = view === null ? 0 : bytes.byteOffset;
+    const view = this.viewOf(bytes);
+    const offset = bytes.byteOffset;
     let at = from;
     let copied = 0;
     for (let t = 0; ; t++) {
       const pieceEnd = pieceEnds[t];
-      if (view !== null && to - at >= pieceEnd - copied) {
+      if (to - at >= pieceEnd - copied) {
         let i = copied;
         const position = offset + at - copied;
         while (i + 4 <= pieceEnd && view.getInt32(position + i) === literalView.getInt32(i)) i += 4;
@@ -510,7 +526,27 @@ const NUMBER = 5;
 const COMPOUND_KINDS = [PERCENT, 2, 3, 4];
 const SHARED = new ReplyMask();
 /** A text's character codes for the scanner (one scan at a time: JavaScript runs one at a time). */
-const CODES = new Uint16Array(MAX_MASKED_LENGTH);
+const CODES = Buffer.alloc(MAX_MASKED_LENGTH);
+/**
+ * The code a character beyond Latin-1 gets in a text's codes: one the scanner treats exactly as it treats
+ * those (CLASS 0, and none it compares with: `@`, `-`, `.`, `:`, `_`, `=`). Only hashes and equality read
+ * the codes themselves: a hash may collide (entries are compared anyway), `equals` compares such a text
+ * as a string.
+ */
+const WIDE = 0;
+
+/** `text`'s codes into `codes` (each character beyond Latin-1 as WIDE); whether there was one. */
+function latin1Codes(text: string, codes: Buffer): boolean {
+  let wide = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 255) {
+      codes[i] = WIDE;
+      wide = true;
+    } else codes[i] = c;
+  }
+  return wide;
+}
 
 const NO_TOKENS: string[] = [];
 /**

@@ -222,6 +222,42 @@ test("ReplyMask keys a reply by its masked form without building it: hash and eq
   );
 });
 
+test("ReplyMask on texts beyond Latin-1: tokens as maskReply finds them, equals exact for every character (property)", () => {
+  const mask = new ReplyMask();
+  // Characters the scanner gives meaning to, Latin-1 ones above ASCII, and ones beyond Latin-1 (which
+  // share one code in the scanner's bytes: only the string compare tells them apart).
+  const unit = fc.constantFrom(
+    ..."a1F-.:@ x%#0_9Z",
+    "é",
+    "\u00ff",
+    "\u0100",
+    "\u0141",
+    "中",
+    "\u2028",
+    "\ud800",
+  );
+  const wide = ["\u0100", "\u0141", "中", "\u2028", "\ud800"];
+  fc.assert(
+    fc.property(fc.string({ unit }), fc.string(), (text, other) => {
+      const { masked, tokens } = maskReply(text);
+      mask.scan(text);
+      assert.equal(mask.masked(text), masked);
+      assert.deepEqual(mask.tokens(text), tokens);
+      assert.equal(mask.equals(text, masked), true);
+      assert.equal(mask.equals(text, other), other === masked);
+      // The masked text with one character beyond Latin-1 swapped for another: never equal.
+      const at = [...masked].findIndex((c) => wide.includes(c));
+      if (at >= 0) {
+        const chars = [...masked];
+        chars[at] = chars[at] === "中" ? "\u0141" : "中";
+        assert.equal(mask.equals(text, chars.join("")), false);
+      }
+      assert.equal(mask.hash(text), mask.hash(text));
+    }),
+    { numRuns: 2000 },
+  );
+});
+
 test("ReplyMask on a reply's bytes inside a line keys it as on its text: same tokens, hash and equals (property)", () => {
   const onText = new ReplyMask();
   const onBytes = new ReplyMask();
