@@ -66,13 +66,13 @@ export const REPLY_TOKENS: readonly ReplyToken[] = [
   { name: "time", pattern: `\\b[0-9]{1,2}:[0-9]{2}:[0-9]{2}${FRACTION}\\b`, replacement: "00:00:00" },
   // Hex words of 8+ (short Postfix queue ids, transaction ids): no English word is made of a–f only that long.
   { name: "hex", pattern: "\\b[0-9A-Fa-f]{8,}\\b", replacement: "%" },
+  // A host name's label of 6+ hex characters with a digit, digits only included: per-message hosts
+  // ("ac27e9.mx.prod.example.net"); shorter, or without a digit ("facade."), it may be a word.
+  { name: "hex-label", pattern: `\\b(?:${HEX_LABEL})\\.`, replacement: "%." },
   // Numbers of 6+ digits: timestamps, byte counts, internal ids (reply codes have 3, provider codes fewer).
   { name: "number", pattern: "\\b[0-9]{6,}\\b", replacement: "#" },
   // Long words with digits: long Postfix queue ids, Gmail's `…si123qtb`, Microsoft's host names.
   { name: "long-token", pattern: `\\b(?:${LONG_MIXED_WORD})\\b`, replacement: "%" },
-  // A host name's label of 6+ hex characters with a digit ("ac27e9.mx.prod.example.net": per-message hosts);
-  // shorter, or without a digit ("facade."), it may be a word.
-  { name: "hex-label", pattern: `\\b(?:${HEX_LABEL})\\.`, replacement: "%." },
 ];
 
 /** Texts longer than this are not masked (their key is the text itself: no pattern runs over hostile input). */
@@ -539,9 +539,9 @@ const NO_TOKENS: string[] = [];
  */
 function wordKind(length: number, digits: number, all: number, label: boolean): number {
   if ((all & HEX) !== 0 && length >= 8) return PERCENT;
+  if (label && (all & HEX) !== 0 && digits > 0 && length >= 6) return PERCENT;
   if (digits === length && length >= 6) return NUMBER;
   if ((all & WORD) !== 0 && digits > 0 && length >= 12) return PERCENT;
-  if (label && (all & HEX) !== 0 && digits > 0 && length >= 6) return PERCENT;
   return -1;
 }
 

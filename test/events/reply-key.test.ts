@@ -37,7 +37,7 @@ test("maskReply: per-message noise masked, codes and provider codes kept", () =>
     ["at 2026-04-14T14:41:58+02:00, 2026-04-14t14:41:58z", "at 0000-00-00T00:00:00, 0000-00-00T00:00:00"],
     ["at 2026-04-14 14:41:58.123 UTC", "at 0000-00-00 00:00:00 UTC"],
     ["user does not exist [ac27e9.mx.prod.example.net]", "user does not exist [%.mx.prod.example.net]"],
-    ["a facade. 5ca1ab1e.x 12abc.mx", "a facade. %.x 12abc.mx"],
+    ["a facade. 5ca1ab1e.x 12abc.mx 123456.mx (123456.)", "a facade. %.x 12abc.mx %.mx (%.)"],
     // A local part starts at a word (as every token): the `+` before it is kept.
     ["550 <+tag@example.org>", "550 <+x@example.org>"],
     // A UUID needs all its parts.
