@@ -674,16 +674,19 @@ const TOKEN_PATTERN = REPLY_TOKENS.map((token) => token.pattern).join("|");
 export function maskReplySql(column: string): string {
   const pattern = sqlString(TOKEN_PATTERN);
   const replaced = REPLY_TOKENS.map(
-    (token) => `WHEN regexp_full_match(m, ${sqlString(token.pattern)}) THEN ${sqlString(token.replacement)}`,
+    (token) =>
+      `WHEN regexp_full_match(piece[2], ${sqlString(token.pattern)}) THEN ${sqlString(token.replacement)}`,
   ).join(" ");
-  const tokens = `list_transform(regexp_extract_all(${column}, ${pattern}), lambda m: CASE ${replaced} END)`;
-  const masked = `array_to_string(list_transform(regexp_split_to_array(${column}, ${pattern}),
-    lambda gap, i: gap || coalesce(${tokens}[i], '')), '')`;
   // UTF-8 bytes ≥ UTF-16 units ≥ code points: only texts between the limits count their astral characters.
   const units = `length(${column}) + length(regexp_replace(${column}, '[^\\x{10000}-\\x{10FFFF}]', '', 'g'))`;
-  return `CASE WHEN strlen(${column}) <= ${MAX_MASKED_LENGTH} THEN ${masked}
-    WHEN length(${column}) > ${MAX_MASKED_LENGTH} OR ${units} > ${MAX_MASKED_LENGTH} THEN ${column}
-    ELSE ${masked} END`;
+  // NULL when too long (then kept as it is): a CASE around the list expression would double its cost.
+  const text = `(CASE WHEN strlen(${column}) <= ${MAX_MASKED_LENGTH}
+    OR (length(${column}) <= ${MAX_MASKED_LENGTH} AND ${units} <= ${MAX_MASKED_LENGTH}) THEN ${column} END)`;
+  // Gaps and tokens zipped (the text's pieces in order): each token classified once. (Zipped NULLs make an
+  // empty list, so a NULL text is told by the `||`.)
+  return `coalesce(array_to_string([piece[1] || coalesce(CASE ${replaced} END, '') FOR piece IN
+    list_zip(regexp_split_to_array(${text}, ${pattern}), regexp_extract_all(${text}, ${pattern}))], '')
+    || CASE WHEN ${text} IS NOT NULL THEN '' END, ${column})`;
 }
 
 /**
