@@ -42,6 +42,8 @@ test("maskReply: per-message noise masked, codes and provider codes kept", () =>
     ["550 <+tag@example.org>", "550 <+x@example.org>"],
     // A UUID needs all its parts.
     ["id 88922773-00dB.", "id %-00dB."],
+    // The SQL masker's token marks: a text holding one is kept as it is.
+    ["queued as 4F2A1B3C9D \x01", "queued as 4F2A1B3C9D \x01"],
   ];
   for (const [text, masked] of table) assert.equal(maskReply(text).masked, masked, text);
   assert.deepEqual(maskReply("250 2.0.0 Ok: queued as 4F2A1B3C9D").tokens, ["4F2A1B3C9D"]);
@@ -210,6 +212,7 @@ function generatedReplies(count: number, seed: number): string[] {
     fc.string({ unit: fc.constantFrom(..."abz.+-_9"), minLength: 1, maxLength: 5 }).map((l) => `${l}@x.org`),
     fc.constantFrom("550", "5.7.1", "[CS01]", "facade", "gsmtp", "user unknown", "a1b2c3d4e5f6g7h8si1"),
     fc.string({ unit: fc.constantFrom(..."a1F-.:@ x%#0_9ZT+é"), maxLength: 6 }),
+    fc.constantFrom("\x01", "\x02"),
   );
   const separator = fc.constantFrom(" ", "[", "]", ". ", "(", ")", ",", "=", "", ".", ":", "-", "T", "/");
   const reply = fc
