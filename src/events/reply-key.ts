@@ -199,7 +199,10 @@ export class ReplyMask {
       const c = bytes[i];
       if ((CLASS[c] & WORD) === 0) {
         // maskReplySql's token marks: a text holding one is not masked.
-        if (c === 1 || c === 2) return (this.count = 0);
+        if (c === 1 || c === 2) {
+          this.count = 0;
+          return 0;
+        }
         i++;
         continue;
       }
