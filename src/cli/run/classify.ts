@@ -189,8 +189,8 @@ function startsWithEmail(
 }
 
 /**
- * Many files (a directory of bounce emails): read whole (ahead, on a second thread when allowed) and
- * classified in jobs (classify-files.ts); else null.
+ * Many files (a directory of bounce emails): read whole and classified in jobs (classify-files.ts; by two
+ * processes when allowed: files-in-jobs.ts); else null.
  */
 async function fileJobs(
   paths: string[],
