@@ -26,11 +26,14 @@ export function frame(job: number, head: unknown, rest: Buffer = EMPTY): Buffer 
 export class FrameReader {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
+  /** Bytes the first pending frame takes (known once its length field has come), else 4. */
+  private needed = 4;
 
   push(chunk: Buffer): Frame[] {
     this.pending.push(chunk);
     this.pendingBytes += chunk.length;
-    if (this.pendingBytes < 4) return [];
+    // A big frame (an mbox segment) comes in many chunks: joined once, when it is all there.
+    if (this.pendingBytes < this.needed) return [];
     let bytes = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending, this.pendingBytes);
     const frames: Frame[] = [];
     let at = 0;
@@ -49,6 +52,7 @@ export class FrameReader {
     bytes = bytes.subarray(at);
     this.pending = bytes.length > 0 ? [bytes] : [];
     this.pendingBytes = bytes.length;
+    this.needed = bytes.length >= 4 ? 4 + bytes.readUInt32LE(0) : 4;
     return frames;
   }
 }
