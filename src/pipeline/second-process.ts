@@ -25,9 +25,11 @@ export class SecondProcess<Result> {
    * `decode`: a job's result out of its frame.
    */
   constructor(setup: JobsSetup, decode: (result: Frame) => Result, module = "jobs-process") {
-    this.child = startProcess(module);
+    const started = module === "jobs-process" ? takeAhead() : null;
+    this.child = started?.child ?? startProcess(module);
     this.child.on("error", () => this.end());
     this.child.stdin?.on("error", () => {}); // gone: its jobs are lost() and done by this process
+    if (started?.gone) this.end();
     this.child.stdout?.on("data", (chunk: Buffer) => {
       for (const done of this.reader.push(chunk)) {
         this.given.delete(done.job);
@@ -104,6 +106,53 @@ export class SecondProcess<Result> {
     this.wake = null;
     wake?.();
   }
+}
+
+/** A second process started ahead of its jobs (startAhead), until a SecondProcess takes it. */
+let ahead: { child: ChildProcess; gone: boolean } | null = null;
+
+/**
+ * Starts the second process now, before its jobs are known (while classify still lists a folder's files), so
+ * that it is ready when they are: its start (a Node process from the snapshot, ~50 ms) overlaps the listing.
+ * The next SecondProcess of this module takes it; dropAhead() ends one nobody took.
+ */
+export function startAhead(): void {
+  if (ahead !== null) return;
+  const started = { child: startProcess("jobs-process"), gone: false };
+  // Events before it is taken: an error or its end is remembered, not thrown.
+  started.child.on("error", () => {
+    started.gone = true;
+  });
+  started.child.stdout?.on("close", () => {
+    started.gone = true;
+  });
+  ahead = started;
+}
+
+/** Whether a second process started ahead waits to be taken. */
+export function startedAhead(): boolean {
+  return ahead !== null;
+}
+
+function takeAhead(): { child: ChildProcess; gone: boolean } | null {
+  const started = ahead;
+  ahead = null;
+  return started;
+}
+
+/** Ends a second process started ahead that no job needed (a folder of fewer files than it takes). */
+export async function dropAhead(): Promise<void> {
+  const started = takeAhead();
+  if (started === null) return;
+  const { child } = started;
+  const exited = new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) resolve();
+    else child.on("exit", () => resolve());
+  });
+  // With its stdin ended before any job, it ends at once.
+  child.stdin?.on("error", () => {});
+  child.stdin?.end();
+  await exited;
 }
 
 /**

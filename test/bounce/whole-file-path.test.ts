@@ -16,9 +16,11 @@ import { after, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { openSource } from "../../src/events/input.ts";
 import { classifyWholeFiles, type FilesDone } from "../../src/pipeline/classify-files.ts";
+import { MANY_FILES, secondProcessAhead } from "../../src/pipeline/classify-parallel.ts";
 import { type ClassifyOptions, classifyOpenedJson, JsonLines } from "../../src/pipeline/classify-source.ts";
 import { classifyFilesInJobs } from "../../src/pipeline/files-in-jobs.ts";
 import { AHEAD_HERE, GIVEN, type JobsLayout, noCounts } from "../../src/pipeline/job-sharing.ts";
+import { dropAhead, startAhead, startedAhead } from "../../src/pipeline/second-process.ts";
 
 const fixtures = fileURLToPath(new URL("../fixtures/", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "deliverlens-whole-file-"));
@@ -210,6 +212,28 @@ test("this process does at most AHEAD_HERE jobs past one the second still does, 
   assert.equal(counts.here + counts.there, jobs);
   assert.ok(counts.there > 0, "the second process's jobs came back");
   assert.ok(mostHeld > 0 && mostHeld <= GIVEN, `held at most ${mostHeld}`);
+});
+
+test("the second process starts during the walk once MANY_FILES files are found; the jobs take it, or it is ended", async () => {
+  const ahead = secondProcessAhead();
+  assert.ok(ahead, "two cores here");
+  ahead(MANY_FILES - 1);
+  assert.equal(startedAhead(), false);
+  ahead(MANY_FILES);
+  assert.equal(startedAhead(), true);
+  const paths = [...filesIn("sisimai/eml"), ...filesIn("sisimai/eml")];
+  const here = await classifyWholeFiles(paths, {});
+  const counts = noCounts();
+  const jobs = await allJobs(paths, {}, { counts }, undefined, async (taken) => {
+    assert.equal(startedAhead(), false, "the jobs took it");
+    if (taken === 1) await until(() => counts.posted() > 0, "the second process returned no job");
+  });
+  assert.ok(jobs.json.equals(here.json));
+  assert.ok(counts.there > 0);
+  // Started and never needed (fewer files after all, an error): ended.
+  startAhead();
+  await dropAhead();
+  assert.equal(startedAhead(), false);
 });
 
 test("stdin among files in jobs is stdin, not a file named -", async () => {
