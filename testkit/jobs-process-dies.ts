@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import { syncBuiltinESMExports } from "node:module";
+import { RESULTS } from "../src/pipeline/job-frames.ts";
 
 /**
  * Test-only second process for files-in-jobs.ts and mbox-in-jobs.ts: the real one (jobs-process.ts), which
@@ -8,7 +9,7 @@ import { syncBuiltinESMExports } from "node:module";
 const write = fs.writeSync;
 let results = 0;
 fs.writeSync = ((fd: number, ...rest: unknown[]) => {
-  if (fd === 1 && results++ === 1) process.exit(3);
+  if (fd === RESULTS && results++ === 1) process.exit(3);
   return (write as (...args: unknown[]) => number)(fd, ...rest);
 }) as typeof fs.writeSync;
 syncBuiltinESMExports();

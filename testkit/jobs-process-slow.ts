@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import { syncBuiltinESMExports } from "node:module";
+import { RESULTS } from "../src/pipeline/job-frames.ts";
 
 /**
  * Test-only second process for files-in-jobs.ts and mbox-in-jobs.ts: the real one (jobs-process.ts), which
@@ -8,7 +9,7 @@ import { syncBuiltinESMExports } from "node:module";
 const write = fs.writeSync;
 let first = true;
 fs.writeSync = ((fd: number, ...rest: unknown[]) => {
-  if (fd === 1 && first) {
+  if (fd === RESULTS && first) {
     first = false;
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1500);
   }

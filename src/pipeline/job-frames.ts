@@ -3,6 +3,12 @@
  * way: [u32 bytes after this field][u32 job][u32 bytes of head][head: JSON, UTF-8][rest: bytes]. Both ends
  * are this program's own processes: a frame is never hostile input.
  */
+/**
+ * The second process's fd its results go to: not its stdout, where a preload of the user's
+ * (NODE_OPTIONS=-r dotenv/config…) may print; its stdout is ignored.
+ */
+export const RESULTS = 3;
+
 export interface Frame {
   job: number;
   head: unknown;

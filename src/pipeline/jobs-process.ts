@@ -2,12 +2,12 @@ import { readSync, writeSync } from "node:fs";
 import { classifySegmentOf } from "./classify-email.ts";
 import { classifyWholeFiles } from "./classify-files.ts";
 import type { ClassifyOptions } from "./classify-source.ts";
-import { type Frame, FrameReader, frame } from "./job-frames.ts";
+import { type Frame, FrameReader, frame, RESULTS } from "./job-frames.ts";
 import type { Segment } from "./mbox-segmenter.ts";
 
 /**
  * classify's second process (second-process.ts starts it, from classify's startup snapshot when the first
- * runs from it): reads jobs from its stdin and writes each job's result to its stdout, as frames
+ * runs from it): reads jobs from its stdin and writes each job's result to its fd RESULTS (3), as frames
  * (job-frames.ts), in the order it got them, until its stdin ends. The first frame says what the jobs are:
  * - files: each job a list of whole files, classified as classifyWholeFiles does (the result: the files'
  *   outcomes and their records' JSON lines);
@@ -66,11 +66,11 @@ function* framesOfStdin(): Generator<Frame> {
   }
 }
 
-/** Writes it all to fd 1; ends the process quietly when the first process is gone. */
+/** Writes it all to RESULTS; ends the process quietly when the first process is gone. */
 function write(bytes: Buffer): void {
   for (let at = 0; at < bytes.length; ) {
     try {
-      at += writeSync(1, bytes, at);
+      at += writeSync(RESULTS, bytes, at);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "EAGAIN") pause();
       else process.exit(0);

@@ -1,13 +1,15 @@
 import type { ChildProcess } from "node:child_process";
-import { type Frame, FrameReader, frame } from "./job-frames.ts";
+import type { Readable } from "node:stream";
+import { type Frame, FrameReader, frame, RESULTS } from "./job-frames.ts";
 import type { JobsSetup } from "./jobs-process.ts";
 
 /**
  * classify's second classifying process, seen from the first: started from classify's startup snapshot when
  * this process runs from it (its code loaded and warmed already, nothing to parse or compile), else from the
  * module (jobs-process.ts). This process gives it jobs — numbered in output order, each job to one process —
- * over its stdin and receives their results on its stdout (job-frames.ts). A process that cannot start, or
- * ends early, leaves the jobs it was given and did not return to this one (lost()).
+ * over its stdin and receives their results on a pipe of their own (RESULTS, frames: job-frames.ts). A
+ * process that cannot start, or ends early, leaves the jobs it was given and did not return to this one
+ * (lost()).
  */
 export class SecondProcess<Result> {
   private readonly child: ChildProcess;
@@ -30,7 +32,8 @@ export class SecondProcess<Result> {
     this.child.on("error", () => this.end());
     this.child.stdin?.on("error", () => {}); // gone: its jobs are lost() and done by this process
     if (started?.gone) this.end();
-    this.child.stdout?.on("data", (chunk: Buffer) => {
+    const results = this.child.stdio[RESULTS] as Readable | null;
+    results?.on("data", (chunk: Buffer) => {
       for (const done of this.reader.push(chunk)) {
         this.given.delete(done.job);
         this.results.set(done.job, decode(done));
@@ -38,7 +41,7 @@ export class SecondProcess<Result> {
       }
       this.wakeUp();
     });
-    this.child.stdout?.on("close", () => this.end());
+    results?.on("close", () => this.end());
     this.child.stdin?.write(frame(0, setup));
   }
 
@@ -123,7 +126,7 @@ export function startAhead(): void {
   started.child.on("error", () => {
     started.gone = true;
   });
-  started.child.stdout?.on("close", () => {
+  (started.child.stdio[RESULTS] as Readable | null)?.on("close", () => {
     started.gone = true;
   });
   ahead = started;
@@ -174,7 +177,7 @@ function startProcess(name: string): ChildProcess {
   // Looked up when needed: classify's startup snapshot holds no state of these modules.
   const cache = process.getBuiltinModule("node:module").getCompileCacheDir?.();
   return process.getBuiltinModule("node:child_process").spawn(process.execPath, args, {
-    stdio: ["pipe", "pipe", "inherit"],
+    stdio: ["pipe", "ignore", "inherit", "pipe"],
     env: {
       ...process.env,
       DELIVERLENS_JOBS_PROCESS: "1",
