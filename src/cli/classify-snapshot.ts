@@ -16,7 +16,7 @@ warmUpForSnapshot();
 startupSnapshot.setDeserializeMainFunction(() => {
   if (process.env.DELIVERLENS_JOBS_PROCESS === "1" && process.argv.length === 1) {
     delete process.env.DELIVERLENS_JOBS_PROCESS;
-    void serveJobs();
+    void serveJobs().then(() => process.exit(0));
     return;
   }
   // A process started from a snapshot has no script argument: argv is [node, "classify", …].

@@ -25,14 +25,16 @@ export interface FilesJob {
 /** A job of an mbox: the segment less its bytes (the frame's rest). */
 export type MboxJob = Omit<Segment, "raw">;
 
-/** Serves jobs until stdin ends, then ends the process. */
+/**
+ * Serves jobs until stdin ends or the first process is gone; the caller then ends the process (at once: what
+ * it holds is garbage).
+ */
 export async function serveJobs(): Promise<void> {
   let handle: ((job: Frame) => Promise<Buffer> | Buffer) | null = null;
   for (const job of framesOfStdin()) {
     if (handle === null) handle = handler(job.head as JobsSetup);
-    else write(await handle(job));
+    else if (!write(await handle(job))) return;
   }
-  process.exit(0);
 }
 
 function handler(setup: JobsSetup): (job: Frame) => Promise<Buffer> | Buffer {
@@ -66,16 +68,17 @@ function* framesOfStdin(): Generator<Frame> {
   }
 }
 
-/** Writes it all to RESULTS; ends the process quietly when the first process is gone. */
-function write(bytes: Buffer): void {
+/** Writes it all to RESULTS; false when the first process is gone. */
+function write(bytes: Buffer): boolean {
   for (let at = 0; at < bytes.length; ) {
     try {
       at += writeSync(RESULTS, bytes, at);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "EAGAIN") pause();
-      else process.exit(0);
+      if ((error as NodeJS.ErrnoException).code !== "EAGAIN") return false;
+      pause();
     }
   }
+  return true;
 }
 
 /** A non-blocking pipe not ready yet: a millisecond's wait. */

@@ -159,6 +159,20 @@ export async function dropAhead(): Promise<void> {
 }
 
 /**
+ * Node options less the preloads given on this process's command line (`node --import hooks.ts …`: a test's
+ * hooks, a probe; a relative one would not even resolve after a chdir). Those in NODE_OPTIONS still reach it.
+ */
+function withoutPreloads(options: readonly string[]): string[] {
+  const kept: string[] = [];
+  for (let at = 0; at < options.length; at++) {
+    const preload = /^(?:--import|--require|-r|--loader|--experimental-loader)(=|$)/.exec(options[at]);
+    if (preload === null) kept.push(options[at]);
+    else if (preload[1] === "") at++; // its value is the next option
+  }
+  return kept;
+}
+
+/**
  * The second process: this one's Node, options and startup snapshot (`--snapshot-blob` among its options when
  * it runs from it) in the jobs mode (DELIVERLENS_JOBS_PROCESS), else the module `name` of this folder.
  */
@@ -169,10 +183,11 @@ function startProcess(name: string): ChildProcess {
   const args = fromSnapshot
     ? process.execArgv
     : [
-        ...process.execArgv,
+        ...withoutPreloads(process.execArgv),
         "--input-type=module",
         "-e",
-        `(await import(${JSON.stringify(entry)})).serveJobs();`,
+        // It ends by itself once served (nothing is left open); from the snapshot, classify-snapshot.ts ends it.
+        `await (await import(${JSON.stringify(entry)})).serveJobs();`,
       ];
   // Looked up when needed: classify's startup snapshot holds no state of these modules.
   const cache = process.getBuiltinModule("node:module").getCompileCacheDir?.();
