@@ -11,7 +11,7 @@
  * --distinct: every copy's replies made unique (a token added to each Diagnostic-Code and "said:" line), as in
  * real bounce folders where replies name their recipient; the default repeats the corpus's 417 replies, which
  * flatters the classifier's reply memo.
- * classify uses a second thread for many files and for big mboxes; DELIVERLENS_THREADS=1 measures one thread.
+ * classify uses a second process for many files and for big mboxes; DELIVERLENS_THREADS=1 measures one.
  */
 import { spawnSync } from "node:child_process";
 import {

@@ -142,7 +142,7 @@ async function buildSnapshot(esbuild: Esbuild, kind: Artifact): Promise<string> 
   rmSync(script, { force: true });
   if (made.status !== 0) {
     rmSync(partial, { force: true });
-    throw new Error(`node --build-snapshot exited ${made.status}: ${made.stderr.slice(0, 500)}`);
+    throw new Error(`node --build-snapshot exited ${made.status}: ${made.stderr.slice(-1500)}`);
   }
   // A source edited while it was bundled or snapshotted: the blob may hold the old text under the new stamp.
   for (const [path, ...recorded] of inputs) {

@@ -1,4 +1,5 @@
 import { startupSnapshot } from "node:v8";
+import { serveJobs } from "../pipeline/jobs-process.ts";
 import { warmUpForSnapshot } from "../pipeline/snapshot-warm-up.ts";
 import { runCli } from "./program.ts";
 // Loaded lazily by the classify command; here so the snapshot holds it evaluated.
@@ -8,10 +9,16 @@ import "./run/classify.ts";
  * `deliverlens classify` from a V8 startup snapshot (scripts/build-cache.ts builds it; bin/deliverlens.js runs
  * `node --snapshot-blob … classify …` when it is fresh): the CLI and the classify path are loaded, initialised
  * and warmed (snapshot-warm-up.ts) when the snapshot is taken. Then the CLI on the arguments, as bin/ runs it
- * from the plain modules.
+ * from the plain modules — or, started with no arguments as classify's second process (second-process.ts), the
+ * jobs it is given.
  */
 warmUpForSnapshot();
 startupSnapshot.setDeserializeMainFunction(() => {
+  if (process.env.DELIVERLENS_JOBS_PROCESS === "1" && process.argv.length === 1) {
+    delete process.env.DELIVERLENS_JOBS_PROCESS;
+    void serveJobs().then(() => process.exit(0));
+    return;
+  }
   // A process started from a snapshot has no script argument: argv is [node, "classify", …].
   const argv = [process.argv[0], "deliverlens", ...process.argv.slice(1)];
   void runCli(argv).then(exitOnceWritten);

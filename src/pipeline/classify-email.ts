@@ -78,7 +78,7 @@ export function classifySegmentOf(segment: Segment, file: string, json: boolean)
 
 /**
  * A big mbox file (`chunks`: its bytes, read synchronously), one batch per segment of messages. With a
- * second core, on two threads (mbox-in-jobs.ts): the same records and problems, in the same order.
+ * second core, by two processes (mbox-in-jobs.ts): the same records and problems, in the same order.
  */
 export function classifyEmailChunks(chunks: () => Iterable<Buffer>, file: string): AsyncGenerator<Item[]> {
   return classifySegments(chunks, file, false) as AsyncGenerator<Item[]>;

@@ -14,9 +14,9 @@ import {
 
 /**
  * Small files classified whole, a job of them at a time: the unit of work each of `classify`'s two
- * classifying threads takes (files-in-jobs.ts), so a directory of bounce emails uses both cores. A job's
+ * classifying processes takes (files-in-jobs.ts), so a directory of bounce emails uses both cores. A job's
  * records come back as bytes (each record's JSON and a newline, in order): one buffer crosses between the
- * threads and is appended to the output as it is, instead of a string per record to copy, rebuild and encode
+ * processes and is appended to the output as it is, instead of a string per record to copy, rebuild and encode
  * again.
  */
 

@@ -1,18 +1,9 @@
-import { classifyWholeFiles, type FilesDone } from "./classify-files.ts";
+import { classifyWholeFiles, type FileResult, type FilesDone } from "./classify-files.ts";
 import { threadsAllowed } from "./classify-parallel.ts";
 import type { ClassifyOptions } from "./classify-source.ts";
-import { AHEAD_HERE, type JobsLayout, type JobsShared, noCounts } from "./job-sharing.ts";
-import { SecondIsolate } from "./second-isolate.ts";
-
-/** What the second thread (files-in-jobs-worker.ts) is given. */
-export interface FilesJobsShared extends JobsShared {
-  paths: readonly string[];
-  /** Paths never opened by either thread (a FIFO's writer would find its one reader gone). */
-  streams: ReadonlySet<string>;
-  /** The run's options, less the reply cache (each thread has its own). */
-  options: Pick<ClassifyOptions, "format" | "all">;
-  jobFiles: number;
-}
+import { AHEAD_HERE, GIVEN, type JobsLayout, noCounts, turn } from "./job-sharing.ts";
+import type { FilesJob } from "./jobs-process.ts";
+import { SecondProcess } from "./second-process.ts";
 
 /** Files per job: the records of a job are handed to the output at once. */
 export const JOB_FILES = 48;
@@ -21,59 +12,65 @@ const NO_STREAMS: ReadonlySet<string> = new Set();
 
 /**
  * Every path's result, a job of files at a time (classifyWholeFiles), in order; `streamed` ones are left to
- * the caller. When a second thread is allowed, a second isolate classifies jobs too (files-in-jobs-worker.ts):
- * each thread takes the next job no thread has taken, reads its files and classifies them, so both cores
- * classify; this thread hands the jobs to the output in order.
+ * the caller. When a second core is allowed, a second process classifies jobs too (second-process.ts): this
+ * one takes the next job, gives the second the ones after it (at most GIVEN at a time), classifies its own,
+ * and hands the jobs to the output in order.
  */
 export async function* classifyFilesInJobs(
   paths: readonly string[],
   options: ClassifyOptions,
   streams: ReadonlySet<string> = NO_STREAMS,
-  { worker = "files-in-jobs-worker", counts = noCounts() }: JobsLayout = {},
+  { worker, counts = noCounts() }: JobsLayout = {},
 ): AsyncGenerator<FilesDone> {
   const jobs = Math.ceil(paths.length / JOB_FILES);
+  const files = (job: number) => paths.slice(job * JOB_FILES, (job + 1) * JOB_FILES);
   const here = (job: number) => {
     counts.here++;
-    return classifyWholeFiles(paths.slice(job * JOB_FILES, (job + 1) * JOB_FILES), options, streams);
+    return classifyWholeFiles(files(job), options, streams);
   };
   if (!threadsAllowed() || jobs < 2) {
     for (let job = 0; job < jobs; job++) yield await here(job);
     return;
   }
-  const data: Omit<FilesJobsShared, keyof JobsShared> = {
-    paths,
-    streams,
-    options: { format: options.format, all: options.all },
-    jobFiles: JOB_FILES,
-  };
-  const second = new SecondIsolate<FilesDone>(worker, data);
-  counts.posted = () => second.posted;
+  const second = new SecondProcess<FilesDone>(
+    { role: "files", options: { format: options.format, all: options.all } },
+    ({ head, rest }) => ({ files: head as FileResult[], json: rest }),
+    worker,
+  );
+  counts.posted = () => second.returned;
+  counts.held = () => second.held;
   const ready = new Map<number, FilesDone>();
+  let next = 0;
   try {
     for (let job = 0; job < jobs; job++) {
       while (!ready.has(job)) {
-        second.receive(ready, (done) => {
-          counts.there++;
-          return fromClone(done);
-        });
+        second.receive(ready, () => counts.there++);
         if (ready.has(job)) break;
-        const next = second.takeNext(Math.min(jobs, job + AHEAD_HERE));
-        if (next !== null) ready.set(next, await here(next));
-        // Every job up to the bound is taken, this one by the other thread: wait for it (done here if that
-        // thread is gone).
-        else if (!(await second.sent())) ready.set(job, await here(job));
+        if (second.lost(job)) {
+          ready.set(job, await here(job));
+          continue;
+        }
+        // What waits in memory stays bounded: no job AHEAD_HERE or more past the output.
+        const end = Math.min(jobs, job + AHEAD_HERE);
+        if (next < end) {
+          const mine = next++;
+          for (; next < end && second.canTake(GIVEN); next++) {
+            const job: FilesJob = {
+              paths: files(next),
+              streams: files(next).filter((path) => streams.has(path)),
+            };
+            second.give(next, job);
+          }
+          ready.set(mine, await here(mine));
+          // Its results come in while this process waits for nothing else.
+          await turn();
+        } else await second.next();
       }
       const done = ready.get(job) as FilesDone;
       ready.delete(job);
-      second.output(job + 1);
       yield done;
     }
   } finally {
-    second.stop();
+    await second.stop();
   }
-}
-
-/** A job's result as it crossed from the other thread (structured clone gives its buffer as a Uint8Array). */
-function fromClone(done: FilesDone): FilesDone {
-  return { files: done.files, json: Buffer.from(done.json.buffer, done.json.byteOffset, done.json.length) };
 }

@@ -24,7 +24,7 @@ export function* segmentsOf(chunks: Iterable<Buffer>, segmenter: MboxSegmenter):
 
 /**
  * Cut a streamed mbox into segments of whole messages once this much is buffered: a few hundred bounce
- * emails, so two threads share a big mbox in jobs small enough to end together (mbox-in-jobs.ts).
+ * emails, so two processes share a big mbox in jobs small enough to end together (mbox-in-jobs.ts).
  */
 export const SEGMENT_BYTES = 1024 * 1024;
 const FROM_AFTER_BLANK = Buffer.from("\n\nFrom ");

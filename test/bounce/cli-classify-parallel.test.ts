@@ -72,3 +72,27 @@ test("a large mbox on two threads gives exactly the one-thread output, line numb
     "records in mbox order",
   );
 });
+
+test("a preload that prints to stdout (NODE_OPTIONS) leaves the second process's results whole", () => {
+  // The tree of the first test, or one like it.
+  const tree = join(dir, "noisy-tree");
+  const names = readdirSync(corpus).sort().slice(0, 130);
+  for (let copy = 0; copy < 8; copy++) {
+    mkdirSync(join(tree, String(copy)), { recursive: true });
+    for (const name of names) writeFileSync(join(tree, String(copy), name), readFileSync(join(corpus, name)));
+  }
+  const noisy = join(dir, "noisy.cjs");
+  writeFileSync(noisy, 'process.stdout.write("[preload] injecting env\\n");');
+  const run = (threads: "1" | "2") =>
+    spawnSync(process.execPath, [cli, "classify", tree, "--ndjson"], {
+      encoding: "utf8",
+      env: { ...process.env, DELIVERLENS_THREADS: threads, NODE_OPTIONS: `--require=${noisy}` },
+      maxBuffer: 1 << 28,
+      timeout: 120_000,
+    });
+  const one = run("1");
+  const two = run("2");
+  assert.equal(two.status, 0, two.stderr);
+  assert.ok(one.stdout.length > 100_000, "records came out");
+  assert.equal(two.stdout, one.stdout);
+});

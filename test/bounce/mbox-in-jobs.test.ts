@@ -6,8 +6,7 @@ import { after, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { CHUNK_BYTES } from "../../src/events/input.ts";
 import { classifySegmentOf } from "../../src/pipeline/classify-email.ts";
-import type { JobsLayout } from "../../src/pipeline/job-sharing.ts";
-import { AHEAD } from "../../src/pipeline/job-sharing.ts";
+import { AHEAD_HERE, GIVEN, type JobsLayout, noCounts } from "../../src/pipeline/job-sharing.ts";
 import { classifyMboxInJobs } from "../../src/pipeline/mbox-in-jobs.ts";
 import { MboxSegmenter, segmentsOf } from "../../src/pipeline/mbox-segmenter.ts";
 
@@ -43,7 +42,7 @@ function mbox(megabytes: number, limit: number | null = null): string {
   return path;
 }
 
-/** `run` with the bytes-per-message limit set (the second thread reads it from the environment as it starts). */
+/** `run` with the bytes-per-message limit set (the second process reads it from the environment as it starts). */
 async function withMessageLimit<T>(bytes: number, run: () => Promise<T>): Promise<T> {
   const limit = process.env.DELIVERLENS_MAX_MESSAGE_BYTES;
   process.env.DELIVERLENS_MAX_MESSAGE_BYTES = String(bytes);
@@ -70,13 +69,13 @@ const chunksOf = (path: string) => () => {
   );
 };
 
-/** Every item of the mbox, one thread, the default segments. */
+/** Every item of the mbox, one process, the default segments. */
 function itemsHere(path: string, json: boolean): unknown[] {
   const segments = segmentsOf(chunksOf(path)(), new MboxSegmenter(path));
   return [...segments].flatMap((segment) => classifySegmentOf(segment, path, json));
 }
 
-/** Every item of the mbox classified on two threads; `between` runs after each batch taken (a slow output). */
+/** Every item of the mbox classified by two processes; `between` runs after each batch taken (a slow output). */
 async function itemsInJobs(
   path: string,
   json: boolean,
@@ -94,15 +93,15 @@ async function itemsInJobs(
   return items;
 }
 
-const counted = () => ({ here: 0, there: 0, posted: () => 0 });
+const counted = noCounts;
 
-test("an mbox classified on two threads: the same records (JSON and objects) and problems, in order, as on one", async () => {
+test("an mbox classified by two processes: the same records (JSON and objects) and problems, in order, as by one", async () => {
   await withMessageLimit(64 * 1024, async () => {
     const path = mbox(5, 64 * 1024);
     for (const json of [true, false]) {
       const counts = counted();
       const items = await itemsInJobs(path, json, { counts }, async (taken) => {
-        if (taken === 1) await until(() => counts.posted() > 0, "the second thread posted no batch");
+        if (taken === 1) await until(() => counts.posted() > 0, "the second process returned no batch");
       });
       const here = itemsHere(path, json);
       assert.ok(here.some((item) => typeof item === "object" && item !== null && "message" in item));
@@ -112,39 +111,46 @@ test("an mbox classified on two threads: the same records (JSON and objects) and
   });
 });
 
-test("a second thread that cannot start, or whose segments are not this thread's: every segment done here", async () => {
+test("a second process that cannot start, or dies part-way: what it held is done here", async () => {
   const path = mbox(3);
   const here = itemsHere(path, true);
-  for (const worker of ["no-such-worker", "../../testkit/mbox-jobs-other-segments-worker"]) {
+  for (const worker of ["no-such-worker", "../../testkit/jobs-process-dies"]) {
     const counts = counted();
     const items = await itemsInJobs(path, true, { worker, counts }, async (taken) => {
       if (taken === 1 && !worker.startsWith("no-such"))
-        await until(() => counts.posted() > 0, "the second thread posted no batch");
+        await until(() => counts.posted() > 0, "the second process returned no batch");
     });
     assert.deepEqual(items, here, worker);
-    // Only the segments that happen to be the same bytes are taken from it (none when it never started).
     assert.equal(
       counts.here + counts.there,
       [...segmentsOf(chunksOf(path)(), new MboxSegmenter(path))].length,
     );
-    if (worker.startsWith("no-such")) assert.equal(counts.there, 0);
-    else assert.ok(counts.posted() > counts.there, `posted ${counts.posted()}, taken ${counts.there}`);
+    assert.equal(counts.there, worker.startsWith("no-such") ? 0 : 1, worker);
   }
 });
 
-test("the second thread classifies at most AHEAD segments past the one the output waits for", async () => {
-  const path = mbox(AHEAD + 6);
+test("segments past the output stay under AHEAD_HERE while the second process holds one; it holds at most GIVEN", async () => {
+  const path = mbox(AHEAD_HERE + 12);
   const counts = counted();
-  const items = await itemsInJobs(path, true, { counts }, async (taken) => {
-    if (taken !== 1) return;
-    await until(() => counts.posted() >= AHEAD, "the second thread did not take its segments");
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    assert.equal(counts.posted(), AHEAD);
-  });
+  let taken = 0;
+  let mostHeld = 0;
+  const items = await itemsInJobs(
+    path,
+    true,
+    { worker: "../../testkit/jobs-process-slow", counts },
+    async () => {
+      taken++;
+      mostHeld = Math.max(mostHeld, counts.held());
+      const ahead = counts.here + counts.posted() + counts.held() - taken;
+      assert.ok(ahead <= AHEAD_HERE, `ahead of the output: ${ahead}`);
+    },
+  );
   assert.deepEqual(items, itemsHere(path, true));
+  assert.ok(mostHeld > 0 && mostHeld <= GIVEN, `held at most ${mostHeld}`);
+  assert.ok(counts.there > 0);
 });
 
-test("a read error part-way: every segment before it comes out, as on one thread, then the error", async () => {
+test("a read error part-way: every segment before it comes out, as by one process, then the error", async () => {
   const path = mbox(6);
   const failing = () => {
     const all = chunksOf(path)();
@@ -165,8 +171,8 @@ test("a read error part-way: every segment before it comes out, as on one thread
     classifySegmentOf(segment, path, true);
   await assert.rejects(async () => {
     for await (const batch of classifyMboxInJobs(failing, path, true, classify, { counts })) {
-      // After the first batch, the second thread takes the next segments (it reads the file itself).
-      if (items.length === 0) await until(() => counts.posted() > 0, "the second thread posted no batch");
+      // After the first batch, the second process has its segments (given as they are cut).
+      if (items.length === 0) await until(() => counts.posted() > 0, "the second process returned no batch");
       items.push(...batch);
     }
   }, /EIO/);

@@ -16,9 +16,11 @@ import { after, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { openSource } from "../../src/events/input.ts";
 import { classifyWholeFiles, type FilesDone } from "../../src/pipeline/classify-files.ts";
+import { MANY_FILES, secondProcessAhead } from "../../src/pipeline/classify-parallel.ts";
 import { type ClassifyOptions, classifyOpenedJson, JsonLines } from "../../src/pipeline/classify-source.ts";
 import { classifyFilesInJobs } from "../../src/pipeline/files-in-jobs.ts";
-import { AHEAD, AHEAD_HERE, type JobsLayout, noCounts } from "../../src/pipeline/job-sharing.ts";
+import { AHEAD_HERE, GIVEN, type JobsLayout, noCounts } from "../../src/pipeline/job-sharing.ts";
+import { dropAhead, startAhead, startedAhead } from "../../src/pipeline/second-process.ts";
 
 const fixtures = fileURLToPath(new URL("../fixtures/", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "deliverlens-whole-file-"));
@@ -125,7 +127,7 @@ async function allJobs(
   return { files: jobs.flatMap((job) => job.files), json: Buffer.concat(jobs.map((job) => job.json)) };
 }
 
-test("files classified in jobs on two threads give the same bytes as all of them here, whatever their size or fate", async () => {
+test("files classified in jobs by two processes give the same bytes as all of them here, whatever their size or fate", async () => {
   writeFileSync(join(dir, "big.eml"), "x".repeat(300 * 1024));
   writeFileSync(join(dir, "gzip.eml"), Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0]));
   const email = filesIn("sisimai/eml");
@@ -142,9 +144,9 @@ test("files classified in jobs on two threads give the same bytes as all of them
   for (const options of [{}, { all: true }]) {
     const here = await classifyWholeFiles(paths, { ...options });
     const counts = noCounts();
-    // The output held after the first job until the second thread has posted one (it may start slowly).
+    // The output held after the first job until the second process has returned one (it may start slowly).
     const jobs = await allJobs(paths, { ...options }, { counts }, undefined, async (taken) => {
-      if (taken === 1) await until(() => counts.posted() > 0, "the second thread posted no job");
+      if (taken === 1) await until(() => counts.posted() > 0, "the second process returned no job");
     });
     assert.deepEqual(jobs.files, here.files);
     assert.ok(jobs.json.equals(here.json));
@@ -153,7 +155,7 @@ test("files classified in jobs on two threads give the same bytes as all of them
   }
 });
 
-test("a second thread that cannot start leaves every job to this one: same bytes", async () => {
+test("a second process that cannot start leaves every job to this one: same bytes", async () => {
   const paths = [...filesIn("sisimai/eml"), ...filesIn("sisimai/eml")].slice(0, 200);
   const here = await classifyWholeFiles(paths, {});
   const counts = noCounts();
@@ -164,50 +166,78 @@ test("a second thread that cannot start leaves every job to this one: same bytes
   assert.equal(counts.here, Math.ceil(paths.length / 48));
 });
 
-test("the second thread does at most AHEAD jobs past the one the output waits for", async () => {
+test("a second process that dies part-way leaves the jobs it held to this one: same bytes", async () => {
   const paths = [...filesIn("sisimai/eml"), ...filesIn("sisimai/eml")];
+  const here = await classifyWholeFiles(paths, {});
   const counts = noCounts();
-  const jobs = Math.ceil(paths.length / 48);
-  assert.ok(jobs > AHEAD + 4);
-  const all = await allJobs(paths, {}, { counts }, undefined, async (taken) => {
-    if (taken !== 1) return;
-    // The output stalls at job 1: the second thread may do jobs 1 to AHEAD, no more, however long it waits.
-    await until(() => counts.posted() >= AHEAD, "the second thread did not take its jobs");
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    assert.equal(counts.posted(), AHEAD);
-  });
-  assert.equal(all.files.length, paths.length);
-  assert.equal(counts.here + counts.there, jobs);
+  const jobs = await allJobs(
+    paths,
+    {},
+    { worker: "../../testkit/jobs-process-dies", counts },
+    undefined,
+    async (taken) => {
+      if (taken === 1) await until(() => counts.posted() > 0, "the second process returned no job");
+    },
+  );
+  assert.deepEqual(jobs.files, here.files);
+  assert.ok(jobs.json.equals(here.json));
+  assert.equal(counts.there, 1, "its one job came back");
+  assert.equal(counts.here + counts.there, Math.ceil(paths.length / 48));
 });
 
-test("this thread does at most AHEAD_HERE jobs past one the second thread still does", async () => {
+test("this process does at most AHEAD_HERE jobs past one the second still does, which holds at most GIVEN", async () => {
   const email = filesIn("sisimai/eml");
   const paths = Array.from({ length: 8 }, () => email).flat();
   const jobs = Math.ceil(paths.length / 48);
   assert.ok(jobs > 2 * AHEAD_HERE);
   const counts = noCounts();
   let yielded = 0;
+  let mostHeld = 0;
   const all = await allJobs(
     paths,
     {},
-    { worker: "../../testkit/files-jobs-slow-worker", counts },
+    { worker: "../../testkit/jobs-process-slow", counts },
     undefined,
     async () => {
       yielded++;
-      // Jobs done here and not yet handed to the output: bounded while the second thread holds its job.
+      mostHeld = Math.max(mostHeld, counts.held());
+      // Jobs done here or given and not yet handed to the output: bounded while the second holds its first.
       assert.ok(
-        counts.here - yielded <= AHEAD_HERE,
-        `done here ahead of the output: ${counts.here - yielded}`,
+        counts.here + counts.posted() + counts.held() - yielded <= AHEAD_HERE,
+        `ahead of the output: ${counts.here + counts.posted() + counts.held() - yielded}`,
       );
     },
   );
   assert.equal(all.files.length, paths.length);
   assert.equal(counts.here + counts.there, jobs);
-  assert.equal(counts.there, 1, "the second thread's one job came back");
+  assert.ok(counts.there > 0, "the second process's jobs came back");
+  assert.ok(mostHeld > 0 && mostHeld <= GIVEN, `held at most ${mostHeld}`);
+});
+
+test("the second process starts during the walk once MANY_FILES files are found; the jobs take it, or it is ended", async () => {
+  const ahead = secondProcessAhead();
+  assert.ok(ahead, "two cores here");
+  ahead(MANY_FILES - 1);
+  assert.equal(startedAhead(), false);
+  ahead(MANY_FILES);
+  assert.equal(startedAhead(), true);
+  const paths = [...filesIn("sisimai/eml"), ...filesIn("sisimai/eml")];
+  const here = await classifyWholeFiles(paths, {});
+  const counts = noCounts();
+  const jobs = await allJobs(paths, {}, { counts }, undefined, async (taken) => {
+    assert.equal(startedAhead(), false, "the jobs took it");
+    if (taken === 1) await until(() => counts.posted() > 0, "the second process returned no job");
+  });
+  assert.ok(jobs.json.equals(here.json));
+  assert.ok(counts.there > 0);
+  // Started and never needed (fewer files after all, an error): ended.
+  startAhead();
+  await dropAhead();
+  assert.equal(startedAhead(), false);
 });
 
 test("stdin among files in jobs is stdin, not a file named -", async () => {
-  // Relative paths from a folder holding a file named "-" (the second thread shares this process's folder).
+  // Relative paths from a folder holding a file named "-" (the second process starts in this process's folder).
   const folder = join(dir, "dash");
   mkdirSync(folder, { recursive: true });
   writeFileSync(join(folder, "-"), readFileSync(filesIn("sisimai/eml")[0]));
@@ -215,13 +245,13 @@ test("stdin among files in jobs is stdin, not a file named -", async () => {
   const before = process.cwd();
   process.chdir(folder);
   try {
-    // "-" in every job, so the second thread meets it too.
+    // "-" in every job, so the second process meets it too.
     const paths = Array.from({ length: 20 * 48 }, (_, at) => (at % 48 === 47 ? "-" : "a.eml"));
     const here = await classifyWholeFiles(paths, {});
     assert.equal(here.files[47].streamed, true, "stdin is left to the caller");
     const counts = noCounts();
     const jobs = await allJobs(paths, {}, { counts }, undefined, async (taken) => {
-      if (taken === 1) await until(() => counts.posted() > 0, "the second thread posted no job");
+      if (taken === 1) await until(() => counts.posted() > 0, "the second process returned no job");
     });
     assert.deepEqual(jobs.files, here.files);
     assert.ok(jobs.json.equals(here.json));
@@ -231,7 +261,7 @@ test("stdin among files in jobs is stdin, not a file named -", async () => {
   }
 });
 
-test("a path named as a stream (a FIFO) is never opened by either thread: its writer still waits for its one reader", {
+test("a path named as a stream (a FIFO) is never opened by either process: its writer still waits for its one reader", {
   skip: process.platform === "win32",
 }, async () => {
   const fifo = join(dir, "jobs.fifo");
@@ -242,16 +272,16 @@ test("a path named as a stream (a FIFO) is never opened by either thread: its wr
   // A head start for the writer to reach its open (were it late, this test could only pass, never fail).
   await new Promise((resolve) => setTimeout(resolve, 200));
   const email = filesIn("sisimai/eml");
-  // The FIFO in every job, so the second thread meets it too.
+  // The FIFO in every job, so the second process meets it too.
   const paths = Array.from({ length: 20 * 48 }, (_, at) => (at % 48 === 0 ? fifo : email[at % email.length]));
   const counts = noCounts();
   const jobs = await allJobs(paths, {}, { counts }, new Set([fifo]), async (taken) => {
-    if (taken === 1) await until(() => counts.posted() > 0, "the second thread posted no job");
+    if (taken === 1) await until(() => counts.posted() > 0, "the second process returned no job");
   });
   assert.ok(counts.there > 0);
   assert.ok(jobs.files.filter((file) => file.path === fifo).every((file) => file.streamed));
   await new Promise((resolve) => setTimeout(resolve, 100));
-  assert.equal(writer.exitCode, null, "the writer's open completed: a thread opened the FIFO");
+  assert.equal(writer.exitCode, null, "the writer's open completed: a process opened the FIFO");
   closeSync(openSync(fifo, "r"));
   await ended;
 });

@@ -36,16 +36,22 @@ export async function runClassify(files: string[], options: ClassifyCliOptions):
   if (options.text !== undefined) sink.add(replyRecord(options.text, "<text>", null));
 
   const args = files.length === 0 && options.text === undefined ? ["-"] : files;
-  const { files: paths, problems, streams } = expandInputs(args);
+  // Many files as JSON are classified in jobs by two processes (fileJobs): the second starts during the walk.
+  const parallel = mode === "text" ? null : await import("../../pipeline/classify-parallel.ts");
+  const { files: paths, problems, streams } = expandInputs(args, parallel?.secondProcessAhead());
   for (const problem of problems) {
     const verb = problem.unread ? "cannot read" : "skipped";
     process.stderr.write(`deliverlens: ${verb} ${escapeLine(problem.path)}: ${escapeLine(problem.reason)}\n`);
     if (problem.unread) exitCode = EXIT.failed;
   }
-  if (paths.length > 0) {
-    const format = options.format !== undefined && isFormatName(options.format) ? options.format : null;
-    const ok = await classifyPaths(paths, streams, { format, all: options.all ?? false }, sink, mode);
-    if (!ok) exitCode = EXIT.failed;
+  try {
+    if (paths.length > 0) {
+      const format = options.format !== undefined && isFormatName(options.format) ? options.format : null;
+      const ok = await classifyPaths(paths, streams, { format, all: options.all ?? false }, sink, mode);
+      if (!ok) exitCode = EXIT.failed;
+    }
+  } finally {
+    await parallel?.dropAhead();
   }
   await sink.end();
   return exitCode;
@@ -189,8 +195,8 @@ function startsWithEmail(
 }
 
 /**
- * Many files (a directory of bounce emails): read whole (ahead, on a second thread when allowed) and
- * classified in jobs (classify-files.ts); else null.
+ * Many files (a directory of bounce emails): read whole and classified in jobs (classify-files.ts; by two
+ * processes when allowed: files-in-jobs.ts); else null.
  */
 async function fileJobs(
   paths: string[],

@@ -1,0 +1,87 @@
+import { readSync, writeSync } from "node:fs";
+import { classifySegmentOf } from "./classify-email.ts";
+import { classifyWholeFiles } from "./classify-files.ts";
+import type { ClassifyOptions } from "./classify-source.ts";
+import { type Frame, FrameReader, frame, RESULTS } from "./job-frames.ts";
+import type { Segment } from "./mbox-segmenter.ts";
+
+/**
+ * classify's second process (second-process.ts starts it, from classify's startup snapshot when the first
+ * runs from it): reads jobs from its stdin and writes each job's result to its fd RESULTS (3), as frames
+ * (job-frames.ts), in the order it got them, until its stdin ends. The first frame says what the jobs are:
+ * - files: each job a list of whole files, classified as classifyWholeFiles does (the result: the files'
+ *   outcomes and their records' JSON lines);
+ * - mbox: each job a segment of one mbox (its bytes, line and offset), classified as classifySegmentOf does.
+ */
+export type JobsSetup =
+  | { role: "files"; options: Pick<ClassifyOptions, "format" | "all"> }
+  | { role: "mbox"; file: string; json: boolean };
+
+/** A job of files: their paths, and which of them are streams (never opened: left to the first process). */
+export interface FilesJob {
+  paths: string[];
+  streams: string[];
+}
+/** A job of an mbox: the segment less its bytes (the frame's rest). */
+export type MboxJob = Omit<Segment, "raw">;
+
+/**
+ * Serves jobs until stdin ends or the first process is gone; the caller then ends the process (at once: what
+ * it holds is garbage).
+ */
+export async function serveJobs(): Promise<void> {
+  let handle: ((job: Frame) => Promise<Buffer> | Buffer) | null = null;
+  for (const job of framesOfStdin()) {
+    if (handle === null) handle = handler(job.head as JobsSetup);
+    else if (!write(await handle(job))) return;
+  }
+}
+
+function handler(setup: JobsSetup): (job: Frame) => Promise<Buffer> | Buffer {
+  if (setup.role === "files")
+    return async ({ job, head }) => {
+      const { paths, streams } = head as FilesJob;
+      const done = await classifyWholeFiles(paths, setup.options, new Set(streams));
+      return frame(job, done.files, done.json);
+    };
+  return ({ job, head, rest }) =>
+    frame(job, classifySegmentOf({ ...(head as MboxJob), raw: rest }, setup.file, setup.json));
+}
+
+/** Frames read (blocking) from fd 0 until it ends. */
+function* framesOfStdin(): Generator<Frame> {
+  const reader = new FrameReader();
+  const buffer = Buffer.allocUnsafe(1 << 20);
+  for (;;) {
+    let got: number;
+    try {
+      got = readSync(0, buffer, 0, buffer.length, null);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "EAGAIN") {
+        pause();
+        continue;
+      }
+      return;
+    }
+    if (got === 0) return;
+    yield* reader.push(Buffer.from(buffer.subarray(0, got)));
+  }
+}
+
+/** Writes it all to RESULTS; false when the first process is gone. */
+function write(bytes: Buffer): boolean {
+  for (let at = 0; at < bytes.length; ) {
+    try {
+      at += writeSync(RESULTS, bytes, at);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EAGAIN") return false;
+      pause();
+    }
+  }
+  return true;
+}
+
+/** A non-blocking pipe not ready yet: a millisecond's wait. */
+function pause(): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
+}
