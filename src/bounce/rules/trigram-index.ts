@@ -1,7 +1,8 @@
 /**
  * Anchors (text every match of a rule contains) indexed by three of their characters, for a matcher that
  * reads a reply once: at each position the key of the three characters there rolls on by one character,
- * and only the anchors indexed under that key are compared (phrase-matcher.ts, provider-matcher.ts).
+ * and only the anchors indexed under that key are compared (phrase-matcher.ts, provider-matcher.ts, the
+ * MTA family phrases in dialects/families.ts).
  */
 
 /** An anchor to index: its text, and (set by trigramSlots) where in it its indexed three characters start. */
