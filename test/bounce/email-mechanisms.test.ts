@@ -222,6 +222,66 @@ describe("an MTA's own verdict", () => {
     );
     assert.equal(text[0]?.reason, "mailboxfull");
   });
+  it("qmail-remote's 'Giving up on <host>.' after a refusal is not a queue timeout: the reply's words decide (sisimai go reason/find.go probes expired last)", () => {
+    const refused = (reply: string) =>
+      records(
+        qmailReport(
+          `192.0.2.9 does not like recipient.\nRemote host said: ${reply}\nGiving up on 192.0.2.9.`,
+        ),
+      )[0];
+    const unknown = refused("550 can't accept user");
+    assert.deepEqual([unknown?.reason, unknown?.suppressRecipient], ["userunknown", true]);
+    assert.equal(refused("550 this address no longer accepts mail")?.reason, "suspend");
+    assert.equal(refused("550 bad sender ip address")?.reason, "blocked");
+    // With no other reason in the words, the MTA's "giving up" still reads as expired.
+    assert.equal(
+      records(plain("Delivery failure", "<bob@example.net>:\nGiving up on 192.0.2.9 after 5 days\n"))[0]
+        ?.reason,
+      "expired",
+    );
+  });
+});
+
+describe("GMX / web.de (sisimai go lhost/via-gmx.go)", () => {
+  const gmx = (command: string, reply: string) =>
+    records(
+      [
+        "From: MAILER-DAEMON@mail.gmx.com",
+        "To: sender@gmx.net",
+        "Subject: Mail delivery failed: returning message to sender",
+        "X-GMX-Antispam: 0 (Mail was not recognized as spam); Detail=V3;",
+        "",
+        "This message was created automatically by mail delivery software.",
+        "",
+        "A message that you sent could not be delivered to one or more of",
+        "its recipients. This is a permanent error. The following address",
+        "failed:",
+        "",
+        '"bob@example.net":',
+        `SMTP error from remote server after ${command} command:`,
+        "host: mx.example.net",
+        reply,
+        "",
+        "--- The header of the original message is following. ---",
+        "",
+      ].join("\n"),
+    )[0];
+  it("'after RCPT command:' is the RCPT phase: words of an unknown user there are the recipient's", () => {
+    assert.equal(
+      smtpCommandIn("SMTP error from remote server after RCPT command: host: mx.example.net"),
+      "RCPT",
+    );
+    assert.equal(
+      smtpCommandIn("SMTP error from remote server after MAIL command: host: mx.example.net"),
+      "MAIL",
+    );
+    const record = gmx("RCPT", "550 address does not exist");
+    assert.deepEqual(
+      [record?.recipient, record?.reason, record?.suppressRecipient],
+      ["bob@example.net", "userunknown", true],
+    );
+    assert.equal(gmx("DATA", "550 address does not exist")?.reason, "filtered");
+  });
 });
 
 describe("NTT docomo (sisimai go rhost/for-nttdocomo.go)", () => {
