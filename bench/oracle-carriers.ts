@@ -16,6 +16,9 @@ export const HEADERS_OF_ORIGINAL = [
   "Message-ID: <0123456789@example.net>",
 ];
 
+/** The returned message at the end of a plain-text bounce: its headers and body. */
+const RETURNED_MESSAGE = [...HEADERS_OF_ORIGINAL, "", "Hello.", ""];
+
 /** A carrier: the whole email for a fact, its reply as the remote server wrote it, and the reply's status. */
 export type Carrier = (fact: Fact, reply: string, status: string) => string;
 
@@ -136,10 +139,7 @@ function exim(fact: Fact, reply: string, from: string, messageId: string): strin
     "------ This is a copy of the message, including all the headers. ------",
     "",
     "Return-path: <sender@example.net>",
-    ...HEADERS_OF_ORIGINAL,
-    "",
-    "Hello.",
-    "",
+    ...RETURNED_MESSAGE,
   ].join("\n");
 }
 
@@ -258,10 +258,7 @@ export const CARRIERS: Record<string, Carrier> = {
       "--- Below this line is a copy of the message.",
       "",
       "Return-Path: <sender@example.net>",
-      ...HEADERS_OF_ORIGINAL,
-      "",
-      "Hello.",
-      "",
+      ...RETURNED_MESSAGE,
     ].join("\n"),
   /** Courier's DSN (https://www.courier-mta.org/courierdsn.html; courier/module.dsn/dsnfailed.txt). */
   courier: (fact, reply, status) =>
@@ -345,10 +342,7 @@ export const CARRIERS: Record<string, Carrier> = {
       "",
       "    Below is a copy of the original message:",
       "",
-      ...HEADERS_OF_ORIGINAL,
-      "",
-      "Hello.",
-      "",
+      ...RETURNED_MESSAGE,
     ].join("\n"),
   /** Gmail's text notice, as Sisimai's reader states it (lib/Sisimai/Lhost/Gmail.pm, go lhost/via-gmail.go). */
   gmail: (fact, reply) =>
@@ -373,10 +367,7 @@ export const CARRIERS: Record<string, Carrier> = {
       "",
       "----- Original message -----",
       "",
-      ...HEADERS_OF_ORIGINAL,
-      "",
-      "Hello.",
-      "",
+      ...RETURNED_MESSAGE,
     ].join("\n"),
   /** HCL Domino's failure report (go lhost/via-domino.go: "Your message … was not delivered to: … because:"). */
   domino: (fact, reply, status) =>
@@ -452,10 +443,7 @@ export const CARRIERS: Record<string, Carrier> = {
       "",
       "--- Below this line is a copy of the message.",
       "",
-      ...HEADERS_OF_ORIGINAL,
-      "",
-      "Hello.",
-      "",
+      ...RETURNED_MESSAGE,
     ].join("\n"),
   /** Mail.ru runs Exim (lib/Sisimai/Lhost/MailRu.pm): Exim's bounce with mail.ru's sender and Message-Id. */
   mailru: (fact, reply) =>
