@@ -280,6 +280,39 @@ describe("GMX / web.de (sisimai go lhost/via-gmx.go)", () => {
   });
 });
 
+describe("DSN recipient fields (RFC 3464 §2.3.1, §2.3.2)", () => {
+  const recipientOf = (fields: string) =>
+    records(
+      dsn(
+        "Your message cannot be delivered.",
+        `${fields}\nAction: failed\nStatus: 5.2.0\nDiagnostic-Code: smtp; 522 5.2.0 Delivery failed: Over quota`,
+      ),
+    ).map((record) => record.recipient);
+  it("a source-routed or dot-less Final-Recipient is an internal route: the Original-Recipient is the address (Oracle Messaging Server)", () => {
+    assert.deepEqual(
+      recipientOf(
+        "Original-recipient: rfc822;kijitora@example.net\nFinal-recipient: rfc822;@smtp.example.net:kijitora@server",
+      ),
+      ["kijitora@example.net"],
+    );
+    assert.deepEqual(
+      recipientOf(
+        "Original-Recipient: rfc822;kijitora@example.net\nFinal-Recipient: rfc822;kijitora@mailstore1",
+      ),
+      ["kijitora@example.net"],
+    );
+  });
+  it("an Internet Final-Recipient stays the recipient (an alias's target), and an internal one with no Original-Recipient is kept", () => {
+    assert.deepEqual(
+      recipientOf(
+        "Original-Recipient: rfc822;alias@example.net\nFinal-Recipient: rfc822;kijitora@example.org",
+      ),
+      ["kijitora@example.org"],
+    );
+    assert.deepEqual(recipientOf("Final-Recipient: rfc822;kijitora@server"), ["kijitora@server"]);
+  });
+});
+
 describe("NTT docomo (sisimai go rhost/for-nttdocomo.go)", () => {
   const docomo = (status: string, command: string, reply = "550 Unknown user kijitora@docomo.ne.jp") =>
     records(
