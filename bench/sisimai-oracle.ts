@@ -158,16 +158,23 @@ for (const fact of [...replyFacts, ...families])
 for (const fact of [...replyFacts, ...families]) {
   cases.push({ id: `c${cases.length}`, kind: "rfc3464", fact, email: rfc3464(fact) });
 }
-/** Every reply also in each common MTA's own bounce, refused at RCPT TO. */
+/**
+ * Every reply also in each common MTA's own bounce, refused at RCPT TO, and after DATA where the dialect
+ * shows the command (kind in-<mta>-data: there Sisimai's verdict follows the phase, not the go file's label).
+ */
 for (const [mta, write] of Object.entries(CARRIERS)) {
-  for (const fact of replyFacts) {
-    const reply = replyOf(fact).replace(/\s+/g, " ");
-    cases.push({
-      id: `c${cases.length}`,
-      kind: `in-${mta}`,
-      fact,
-      email: write(fact, reply, statusOf(fact, reply)),
-    });
+  for (const phase of ["RCPT", "DATA"] as const) {
+    for (const fact of replyFacts) {
+      const reply = replyOf(fact).replace(/\s+/g, " ");
+      const email = write(fact, reply, statusOf(fact, reply), phase);
+      if (email === null) break;
+      cases.push({
+        id: `c${cases.length}`,
+        kind: phase === "DATA" ? `in-${mta}-data` : `in-${mta}`,
+        fact,
+        email,
+      });
+    }
   }
 }
 const noSample = new Set<string>();
