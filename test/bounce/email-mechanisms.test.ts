@@ -21,6 +21,36 @@ function plain(subject: string, body: string): string {
 }
 
 describe("Sendmail transcripts", () => {
+  it("each recipient of a plain-text report keeps its own dialogue of the transcript, not only the last listed (sisimai go lhost/via-v5sendmail.go)", () => {
+    const report = records(
+      plain(
+        "Returned mail: see transcript for details",
+        [
+          "   ----- The following addresses had permanent fatal errors -----",
+          "<a@example.jp>",
+          "    (reason: 550 address does not exist)",
+          "<b@example.jp>",
+          "    (reason: 552 5.2.2 Mailbox Full)",
+          "",
+          "   ----- Transcript of session follows -----",
+          "... while talking to mx.example.jp.:",
+          ">>> RCPT To:<a@example.jp>",
+          "<<< 550 address does not exist",
+          "550 5.1.1 <a@example.jp>... User unknown",
+          ">>> RCPT To:<b@example.jp>",
+          "<<< 552 5.2.2 Mailbox Full",
+          "",
+        ].join("\n"),
+      ),
+    );
+    assert.deepEqual(
+      report.map((record) => [record.recipient, record.reason, record.status]),
+      [
+        ["a@example.jp", "userunknown", "5.1.1"],
+        ["b@example.jp", "mailboxfull", "5.2.2"],
+      ],
+    );
+  });
   it("a recipient's 'Remote protocol error' takes the '<<<' reply of its host's dialogue as the cause", () => {
     const [record] = records(
       plain(
