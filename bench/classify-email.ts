@@ -29,8 +29,8 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { freshArtifact } from "../bin/snapshot-cache.js";
 import { recordsFromEmail } from "../src/bounce/email/index.ts";
-import { freshArtifact } from "../src/pipeline/build-cache.ts";
 
 const TARGET = 15_000;
 const TIME = "/usr/bin/time";

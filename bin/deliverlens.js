@@ -5,14 +5,15 @@
 // with the Node the repository pins, stdio inherited, signals forwarded, and exits with the child's code;
 // and `classify` in a checkout where `npm ci` built its startup snapshot: this process becomes the one started
 // from it (execve), or runs it the same way where Node cannot.
-import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import module from "node:module";
 import { fileURLToPath } from "node:url";
 import { nodeIsRecentEnough, nodeTooOld, pinnedNode } from "./node-version.js";
 
 /** Runs `node args…` with this process's stdio, passing signals on, and ends as it ends. */
-function runAgain(node, args) {
+async function runAgain(node, args) {
+  // Loaded only here: most runs never start a child (classify from its snapshot replaces this process).
+  const { spawn } = await import("node:child_process");
   const child = spawn(node, args, { stdio: "inherit" });
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
     process.on(signal, () => child.kill(signal));
@@ -59,7 +60,7 @@ if (!nodeIsRecentEnough(process.version)) {
   module.enableCompileCache?.();
   const checkout = existsSync(new URL("../src/cli/main.ts", import.meta.url));
   const entry = (path) => (checkout ? `../src/${path}.ts` : `../dist/${path}.js`);
-  // classify from its startup snapshot when one was built from these very sources (src/pipeline/build-cache.ts):
+  // classify from its startup snapshot when one was built from these very sources (snapshot-cache.js):
   // the CLI and the classify path loaded, initialised and warmed already, instead of ~130 modules to load. Not
   // when this process was given preloads (`node --import probe.ts bin/deliverlens.js …`: a benchmark's probe, a
   // test's hooks): they act in this process, so the work stays here.
@@ -68,7 +69,7 @@ if (!nodeIsRecentEnough(process.version)) {
   );
   const snapshot =
     checkout && process.argv[2] === "classify" && !preloaded
-      ? (await import(entry("pipeline/build-cache"))).freshArtifact("classify")
+      ? (await import("./snapshot-cache.js")).freshArtifact("classify")
       : null;
   if (snapshot) {
     // This process's own Node options (--max-old-space-size, --cpu-prof…) apply to the one doing the work.

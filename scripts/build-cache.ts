@@ -1,5 +1,5 @@
 /**
- * Builds the V8 startup snapshots src/pipeline/build-cache.ts describes, into node_modules/.cache/deliverlens
+ * Builds the V8 startup snapshots bin/snapshot-cache.js describes, into node_modules/.cache/deliverlens
  * (or DELIVERLENS_CACHE_DIR): each entry bundled into one CommonJS script by esbuild (Node's snapshot builder
  * runs one script, not a module graph), then run by `node --build-snapshot`, warmed on the repository's own
  * bounce fixtures. Runs on `prepare` (npm ci / npm install in a checkout) and before bench/classify-email.ts;
@@ -30,7 +30,7 @@ import {
   inputStamp,
   MANIFESTS,
   packageRoot,
-} from "../src/pipeline/build-cache.ts";
+} from "../bin/snapshot-cache.js";
 
 type Esbuild = typeof import("esbuild");
 type Plugin = import("esbuild").Plugin;
@@ -145,9 +145,9 @@ async function buildSnapshot(esbuild: Esbuild, kind: Artifact): Promise<string> 
     throw new Error(`node --build-snapshot exited ${made.status}: ${made.stderr.slice(0, 500)}`);
   }
   // A source edited while it was bundled or snapshotted: the blob may hold the old text under the new stamp.
-  for (const [path, size, mtime] of inputs) {
+  for (const [path, ...recorded] of inputs) {
     const stamp = inputStamp(path);
-    if (stamp === null || stamp[0] !== size || stamp[1] !== mtime) {
+    if (stamp === null || stamp.some((value, at) => value !== recorded[at])) {
       rmSync(partial, { force: true });
       throw new Error(`${path} changed while the snapshot was built`);
     }

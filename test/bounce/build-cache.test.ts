@@ -1,17 +1,27 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { after, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { WHOLE_FILE_BYTES } from "../../src/events/input.ts";
 import {
   type Artifact,
   type BuildManifest,
   freshArtifact,
   MANIFESTS,
-} from "../../src/pipeline/build-cache.ts";
+  packageRoot,
+} from "../../bin/snapshot-cache.js";
+import { WHOLE_FILE_BYTES } from "../../src/events/input.ts";
 import { MANY_FILES } from "../../src/pipeline/classify-parallel.ts";
 import { MODULE_RECORDER, recorded } from "../../testkit/module-recorder.ts";
 
@@ -72,9 +82,40 @@ test("a build is used only while it matches this Node and every input it was bui
       null,
       `${kind}: a source modified since`,
     );
+    // An edit that keeps the size and puts the old modification time back (touch -d, utimes): its ctime moved.
+    const source = join(dir, "source.ts");
+    writeFileSync(source, "export const a = 1;\n");
+    utimesSync(source, 1_700_000_000, 1_700_000_000);
+    const before = statSync(source);
+    const asSource = relative(packageRoot, source);
+    assert.ok(
+      variant("edited-before", (copy) => {
+        copy.inputs.push([asSource, before.size, before.mtimeMs, before.ctimeMs]);
+      }) !== null,
+      `${kind}: an extra input as it was`,
+    );
+    writeFileSync(source, "export const b = 2;\n");
+    utimesSync(source, 1_700_000_000, 1_700_000_000);
+    assert.equal(statSync(source).mtimeMs, before.mtimeMs);
+    assert.equal(
+      variant("edited", (copy) => {
+        copy.inputs.push([asSource, before.size, before.mtimeMs, before.ctimeMs]);
+      }),
+      null,
+      `${kind}: a source edited with its size and modification time kept`,
+    );
+    assert.equal(
+      variant("three-stamps", (copy) => {
+        copy.inputs = copy.inputs.map(
+          ([path, size, mtime]) => [path, size, mtime] as unknown as [string, number, number, number],
+        );
+      }),
+      null,
+      `${kind}: a manifest of the layout before ctime was recorded`,
+    );
     assert.equal(
       variant("gone", (copy) => {
-        copy.inputs.push(["src/no-such-file.ts", 1, 1]);
+        copy.inputs.push(["src/no-such-file.ts", 1, 1, 1]);
       }),
       null,
     );
@@ -121,7 +162,7 @@ test("a build is used only while it matches this Node and every input it was bui
     );
     assert.equal(
       variant("odd", (copy) => {
-        copy.inputs = [[1 as unknown as string, 1, 1]];
+        copy.inputs = [[1 as unknown as string, 1, 1, 1]];
       }),
       null,
     );

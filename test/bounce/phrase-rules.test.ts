@@ -3,7 +3,8 @@ import { describe, it } from "node:test";
 import { classifyReply } from "../../src/bounce/classify.ts";
 import { detectProvider, hostName } from "../../src/bounce/provider.ts";
 import { PHRASE_MATCHER, PHRASE_TABLES } from "../../src/bounce/rules/knowledge.ts";
-import { PhraseMatcher, requiredAlternatives } from "../../src/bounce/rules/phrase-matcher.ts";
+import { requiredAlternatives } from "../../src/bounce/rules/pattern-anchors.ts";
+import { PhraseMatcher } from "../../src/bounce/rules/phrase-matcher.ts";
 import {
   alignedIn,
   fragmentsOf,

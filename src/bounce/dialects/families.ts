@@ -1,6 +1,12 @@
 import { type SpacedDiagnostic, spacedDiagnostic } from "../email/diagnostic-text.ts";
 import { type HeaderBlock, headerValue } from "../email/headers.ts";
 import type { ScannedEmail } from "../email/scan.ts";
+import {
+  type AnchorVisitor,
+  type IndexedAnchor,
+  trigramSlots,
+  visitAnchors,
+} from "../rules/trigram-index.ts";
 import { type SmtpCommand, smtpCommandIn } from "../smtp-command.ts";
 import type { Reason } from "../vocabulary.ts";
 
@@ -616,38 +622,55 @@ export function familyMarker(mail: ScannedEmail): (family: MtaFamily) => boolean
   };
 }
 
-const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-
 /** Each family's phrases lower-cased once (found lower-cased, then checked as written). */
 const LOWER_PHRASES: ReadonlyMap<FamilyMessage, string> = new Map(
   MTA_FAMILIES.flatMap((family) => family.messages.map((message) => [message, message.phrase.toLowerCase()])),
 );
-/** The lower-cased phrases by their first character: those that may start where a phrase was found. */
-const PHRASES_BY_FIRST = new Map<string, string[]>();
-for (const phrase of new Set(LOWER_PHRASES.values())) {
-  const list = PHRASES_BY_FIRST.get(phrase[0]);
-  if (list) list.push(phrase);
-  else PHRASES_BY_FIRST.set(phrase[0], [phrase]);
-}
-/** Every family's phrases in one expression, run once over a diagnostic: most hold none. */
-const ANY_PHRASE = new RegExp([...PHRASES_BY_FIRST.values()].flat().map(escapeRegExp).join("|"), "g");
-
+const DISTINCT_PHRASES = [...new Set(LOWER_PHRASES.values())];
 /**
- * The family phrases a lower-cased text holds, or null for none: one scan finds each position where some
- * phrase starts (the next search starts one character later, so overlapping phrases are all found), and
- * there the phrases with that first character are compared.
+ * The phrases of three characters or more, indexed as the rule matchers index their anchors
+ * (rules/trigram-index.ts): one pass over a diagnostic compares only the phrases indexed under the three
+ * characters at each position. (One expression of every phrase cost as much to run and ~130 KB of regexp
+ * code compiled in every isolate.)
  */
-function phrasesIn(lower: string): Set<string> | null {
-  ANY_PHRASE.lastIndex = 0;
-  let match = ANY_PHRASE.exec(lower);
-  if (match === null) return null;
-  const found = new Set<string>();
-  for (; match !== null; match = ANY_PHRASE.exec(lower)) {
-    const at = match.index;
-    for (const phrase of PHRASES_BY_FIRST.get(lower[at]) ?? [])
-      if (lower.startsWith(phrase, at)) found.add(phrase);
-    ANY_PHRASE.lastIndex = at + 1;
+const PHRASE_SLOTS = trigramSlots(
+  DISTINCT_PHRASES.filter((phrase) => phrase.length >= 3).map(
+    (anchor): IndexedAnchor => ({ anchor, offset: 0 }),
+  ),
+);
+/** Shorter phrases, looked for one by one. */
+const SHORT_PHRASES = DISTINCT_PHRASES.filter((phrase) => phrase.length < 3);
+
+/** The pass's visitor: collects each phrase that starts where its indexed characters put it. */
+class PhraseCollector implements AnchorVisitor<IndexedAnchor> {
+  text = "";
+  found: Set<string> | null = null;
+
+  visit(anchors: readonly IndexedAnchor[], at: number): void {
+    for (let i = 0; i < anchors.length; i++) {
+      const entry = anchors[i];
+      const start = at - entry.offset;
+      if (start >= 0 && this.text.startsWith(entry.anchor, start)) this.add(entry.anchor);
+    }
   }
+
+  add(phrase: string): void {
+    if (this.found === null) this.found = new Set();
+    this.found.add(phrase);
+  }
+}
+const COLLECTOR = new PhraseCollector();
+
+/** The family phrases a lower-cased text holds, or null for none. */
+export function familyPhrasesIn(lower: string): Set<string> | null {
+  COLLECTOR.text = lower;
+  COLLECTOR.found = null;
+  visitAnchors(PHRASE_SLOTS, lower, COLLECTOR);
+  for (let i = 0; i < SHORT_PHRASES.length; i++)
+    if (lower.includes(SHORT_PHRASES[i])) COLLECTOR.add(SHORT_PHRASES[i]);
+  const found = COLLECTOR.found;
+  COLLECTOR.text = "";
+  COLLECTOR.found = null;
   return found;
 }
 
@@ -672,7 +695,7 @@ export function familyReason(
   diagnostic: string | SpacedDiagnostic,
 ): { family: MtaFamily; reason: Reason } | null {
   const { spaced, lower } = typeof diagnostic === "string" ? spacedDiagnostic(diagnostic) : diagnostic;
-  const found = phrasesIn(lower);
+  const found = familyPhrasesIn(lower);
   if (found === null) return null;
   const counts = typeof families === "function" ? families : (family: MtaFamily) => families.includes(family);
   const owners = [...found].flatMap((phrase) => PHRASE_OWNERS.get(phrase) ?? []);

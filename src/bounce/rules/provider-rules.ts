@@ -1,4 +1,3 @@
-import { anyOf } from "./any-of.ts";
 import { APPLE_RULES } from "./apple.ts";
 import { COMCAST_RULES } from "./comcast.ts";
 import { COX_SPECTRUM_RULES } from "./cox-spectrum.ts";
@@ -7,7 +6,8 @@ import { GOOGLE_RULES } from "./google.ts";
 import { KDDI_RULES } from "./kddi.ts";
 import { MICROSOFT_RULES } from "./microsoft.ts";
 import { ORANGE_MIMECAST_RULES } from "./orange-mimecast.ts";
-import { type ProviderRule, type RuleContext, ruleApplies } from "./provider-rule.ts";
+import { ProviderMatcher } from "./provider-matcher.ts";
+import type { ProviderRule, RuleContext } from "./provider-rule.ts";
 import { YAHOO_RULES } from "./yahoo.ts";
 
 /**
@@ -26,17 +26,9 @@ export const PROVIDER_RULES: readonly ProviderRule[] = [
   ...CROSS_PROVIDER_RULES,
 ];
 
-/**
- * Speed: one combined pattern tells whether any text pattern can match; when none can, only the rules
- * that hold on status/provider alone (pattern matching everything) are tried, still in table order.
- */
-const TEXT_RULES = PROVIDER_RULES.filter((rule) => !rule.pattern.test(""));
-const ANY_TEXT_RULE = anyOf(TEXT_RULES.map((rule) => rule.pattern));
-const GATE_ONLY_RULES = PROVIDER_RULES.filter((rule) => rule.pattern.test(""));
+const PROVIDER_MATCHER = new ProviderMatcher(PROVIDER_RULES);
 
+/** The first rule of PROVIDER_RULES that holds for this reply, or null. */
 export function matchProviderRule(context: RuleContext): ProviderRule | null {
-  const candidates = ANY_TEXT_RULE?.test(context.lowerText) === false ? GATE_ONLY_RULES : PROVIDER_RULES;
-  // An index loop: for-of allocates an iterator per call in Maglev-compiled code (email runs' tier).
-  for (let i = 0; i < candidates.length; i++) if (ruleApplies(candidates[i], context)) return candidates[i];
-  return null;
+  return PROVIDER_MATCHER.match(context);
 }
