@@ -524,3 +524,72 @@ export const CARRIERS: Record<string, Carrier> = {
   /** AOL's relays run Postfix and mark their reports X-AOL-IP (lib/Sisimai/Lhost/Aol.pm). */
   aol: (fact, reply, status, phase) => postfix(fact, reply, status, phase, ["X-AOL-IP: 192.0.2.135"]),
 };
+
+/**
+ * The delay warnings of the MTAs that send one, for a temporary (4xx) reply at RCPT TO: Postfix's
+ * "delayed mail" notice (bounce(8) delay template, https://www.postfix.org/bounce.5.html) and Exim's
+ * "Warning: message … delayed" (https://www.exim.org/exim-html-current/doc/html/spec_html/ch-customizing_bounce_and_warning_messages.html).
+ */
+export const DELAY_CARRIERS: Record<string, (fact: Fact, reply: string, status: string) => string> = {
+  postfix: (fact, reply, status) =>
+    [
+      "From: MAILER-DAEMON@mail.example.net (Mail Delivery System)",
+      "Subject: Delayed Mail (still being retried)",
+      "To: sender@example.net",
+      "Auto-Submitted: auto-replied",
+      "Date: Thu,  3 Dec 2026 12:00:01 +0000 (UTC)",
+      "MIME-Version: 1.0",
+      'Content-Type: multipart/report; report-type=delivery-status; boundary="D1E2F3.1764763201/mail.example.net"',
+      "",
+      "--D1E2F3.1764763201/mail.example.net",
+      "Content-Description: Notification",
+      "Content-Type: text/plain; charset=us-ascii",
+      "",
+      "This is the mail system at host mail.example.net.",
+      "",
+      "####################################################################",
+      "# THIS IS A WARNING ONLY.  YOU DO NOT NEED TO RESEND YOUR MESSAGE. #",
+      "####################################################################",
+      "",
+      "Your message could not be delivered for more than 4 hour(s).",
+      "It will be retried until it is 5 day(s) old.",
+      "",
+      "                   The mail system",
+      "",
+      `<${RECIPIENT}>: host ${remoteOf(fact)}[192.0.2.1] said: ${reply} (in reply to RCPT TO command)`,
+      "",
+      ...reportParts("D1E2F3.1764763201/mail.example.net", fact, reply, status, {
+        perMessage: ["Reporting-MTA: dns; mail.example.net", "X-Postfix-Queue-ID: D1E2F3"],
+        extra: ["Will-Retry-Until: Tue,  8 Dec 2026 08:00:00 +0000 (UTC)"],
+      }),
+    ].join("\n"),
+  exim: (fact, reply) =>
+    [
+      "From: Mail Delivery System <Mailer-Daemon@mail.example.net>",
+      "To: sender@example.net",
+      "Subject: Warning: message 1tAbCd-000Abc-12 delayed 24 hours",
+      "Auto-Submitted: auto-replied",
+      "Message-Id: <E1tAbXy-000Def-34@mail.example.net>",
+      "Date: Fri, 04 Dec 2026 08:00:01 +0000",
+      "",
+      "This message was created automatically by mail delivery software.",
+      "A message that you sent has not yet been delivered to one or more of its",
+      "recipients after more than 24 hours on the queue on mail.example.net.",
+      "",
+      "The message identifier is:     1tAbCd-000Abc-12",
+      "The subject of the message is: Hello",
+      "",
+      "The address to which the message has not yet been delivered is:",
+      "",
+      `  ${RECIPIENT}`,
+      `    host ${remoteOf(fact)} [192.0.2.1]`,
+      `    Delay reason: SMTP error from remote mail server after RCPT TO:<${RECIPIENT}>:`,
+      `    ${reply}`,
+      "",
+      "No action is required on your part. Delivery attempts will continue for",
+      "some time, and this warning may be repeated at intervals if the message",
+      "remains undelivered. Eventually the mail delivery software will give up,",
+      "and when that happens, the message will be returned to you.",
+      "",
+    ].join("\n"),
+};

@@ -20,7 +20,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { recordsFromEmail } from "../src/bounce/email/index.ts";
 import { type Fact, lhostFacts, reasonFacts, reasonName, rhostFacts } from "./go-facts-source.ts";
-import { CARRIERS, reportParts } from "./oracle-carriers.ts";
+import { CARRIERS, DELAY_CARRIERS, reportParts } from "./oracle-carriers.ts";
 
 const { values } = parseArgs({
   options: {
@@ -175,6 +175,15 @@ for (const [mta, write] of Object.entries(CARRIERS)) {
         email,
       });
     }
+  }
+}
+/** Every temporary (4xx) reply also in the delay warnings of the MTAs that send one (kind delay-<mta>). */
+for (const [mta, write] of Object.entries(DELAY_CARRIERS)) {
+  for (const fact of replyFacts) {
+    const reply = replyOf(fact).replace(/\s+/g, " ");
+    const status = statusOf(fact, reply);
+    if (!reply.startsWith("4") || !status.startsWith("4")) continue;
+    cases.push({ id: `c${cases.length}`, kind: `delay-${mta}`, fact, email: write(fact, reply, status) });
   }
 }
 const noSample = new Set<string>();
