@@ -4,6 +4,7 @@ import { describe, it } from "node:test";
 import { classifyEvent } from "../../src/bounce/classify-event.ts";
 import { BOUNCE_CATEGORIES } from "../../src/bounce/dialects/bounce-categories.ts";
 import { preferStatus, recordsFromEmail, splitMbox } from "../../src/bounce/email/index.ts";
+import { remoteHostIn } from "../../src/bounce/email/remote-host.ts";
 import type { BounceRecord } from "../../src/bounce/record.ts";
 import { smtpCommandIn } from "../../src/bounce/smtp-command.ts";
 import type { DeliveryEvent } from "../../src/events/event.ts";
@@ -307,6 +308,43 @@ describe("GMX / web.de (sisimai go lhost/via-gmx.go)", () => {
       ["bob@example.net", "userunknown", true],
     );
     assert.equal(gmx("DATA", "550 address does not exist")?.reason, "filtered");
+  });
+});
+
+describe("the remote host a plain-text report names", () => {
+  it("Gmail's 'for the recipient domain … by <host>. [ip]' and GMX's 'host: <host>' (sisimai go lhost/via-gmail.go, via-gmx.go)", () => {
+    assert.equal(
+      remoteHostIn(
+        "Google tried to deliver your message, but it was rejected by the server for the recipient domain example.jp by mx.Example.jp. [192.0.2.153].",
+      ),
+      "mx.example.jp",
+    );
+    assert.equal(
+      remoteHostIn("SMTP error from remote server after RCPT command: host: mx.example.jp 550 5.1.1 unknown"),
+      "mx.example.jp",
+    );
+    assert.equal(remoteHostIn("ghost: not a host line"), null);
+  });
+  it("a Gmail notice naming a provider's server lets that provider's rules decide", () => {
+    const [record] = records(
+      [
+        "From: Mail Delivery Subsystem <mailer-daemon@googlemail.com>",
+        "To: sender@gmail.com",
+        "Subject: Delivery Status Notification (Failure)",
+        "",
+        "Delivery to the following recipient failed permanently:",
+        "",
+        "     bob@example.net",
+        "",
+        "Technical details of permanent failure: ",
+        "Google tried to deliver your message, but it was rejected by the server for the recipient domain example.net by eu-smtp-inbound-1.mimecast.com. [192.0.2.1].",
+        "",
+        "The error that the other server returned was:",
+        "550 Invalid Recipient",
+        "",
+      ].join("\n"),
+    );
+    assert.deepEqual([record?.remoteMta, record?.reason], ["eu-smtp-inbound-1.mimecast.com", "userunknown"]);
   });
 });
 
