@@ -18,14 +18,16 @@ const COMMAND_PATTERNS: ReadonlyArray<{ command: SmtpCommand; pattern: RegExp; s
   {
     command: "RCPT",
     pattern:
-      /in reply to rcpt to|after rcpt to|>>> ?rcpt to|rcpt to command|\[rcpt_to\]|did not like our rcpt to|rcpt to response|does not like recipient|smtp:rcpt\b|error following rcpt\b/i,
+      /in reply to rcpt to|after rcpt (?:to|command)|>>> ?rcpt to|rcpt to command|\[rcpt_to\]|did not like our rcpt to|rcpt to response|does not like recipient|smtp:rcpt\b|error following rcpt\b/i,
     source:
-      "Postfix '(in reply to RCPT TO command)'; Exim 'after RCPT TO:'; Sendmail '>>> RCPT To:'; qmail-remote.c ' does not like recipient.'; 'SMTP:RCPT host 192.0.2.8: 553 …' (sisimai go lhost/via-x3.go); '(Error following RCPT command)' (sisimai go lhost/via-x6.go)",
+      "Postfix '(in reply to RCPT TO command)'; Exim 'after RCPT TO:'; GMX/web.de 'SMTP error from remote server after RCPT command:' (sisimai go lhost/via-gmx.go, lhost-gmx-01); Sendmail '>>> RCPT To:'; qmail-remote.c ' does not like recipient.'; 'SMTP:RCPT host 192.0.2.8: 553 …' (sisimai go lhost/via-x3.go); '(Error following RCPT command)' (sisimai go lhost/via-x6.go)",
   },
   {
     command: "MAIL",
-    pattern: /in reply to mail from|after mail from|>>> ?mail from|mail from command|sender was rejected/i,
-    source: "Postfix '(in reply to MAIL FROM command)'; Exim 'after MAIL FROM:'; qmail 'sender was rejected'",
+    pattern:
+      /in reply to mail from|after mail (?:from|command)|>>> ?mail from|mail from command|sender was rejected/i,
+    source:
+      "Postfix '(in reply to MAIL FROM command)'; Exim 'after MAIL FROM:'; GMX/web.de 'after MAIL command:' (sisimai go lhost/via-gmx.go); qmail 'sender was rejected'",
   },
   {
     command: "HELO",

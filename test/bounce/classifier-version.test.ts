@@ -25,8 +25,8 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 6,
-  fingerprint: "18147eb35cf969faf6e64e519bf7cf5e92db79cac6a001ec0e227c9a5cf23122",
+  version: 7,
+  fingerprint: "01ffb9fea5059f3efda3c013eac3235a1c2850da724b3449981aadc0d347b7bb",
 };
 
 /** Rule data as text: patterns by their source and flags. */

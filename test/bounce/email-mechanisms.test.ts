@@ -4,6 +4,7 @@ import { describe, it } from "node:test";
 import { classifyEvent } from "../../src/bounce/classify-event.ts";
 import { BOUNCE_CATEGORIES } from "../../src/bounce/dialects/bounce-categories.ts";
 import { preferStatus, recordsFromEmail, splitMbox } from "../../src/bounce/email/index.ts";
+import { remoteHostIn } from "../../src/bounce/email/remote-host.ts";
 import type { BounceRecord } from "../../src/bounce/record.ts";
 import { smtpCommandIn } from "../../src/bounce/smtp-command.ts";
 import type { DeliveryEvent } from "../../src/events/event.ts";
@@ -21,6 +22,36 @@ function plain(subject: string, body: string): string {
 }
 
 describe("Sendmail transcripts", () => {
+  it("each recipient of a plain-text report keeps its own dialogue of the transcript, not only the last listed (sisimai go lhost/via-v5sendmail.go)", () => {
+    const report = records(
+      plain(
+        "Returned mail: see transcript for details",
+        [
+          "   ----- The following addresses had permanent fatal errors -----",
+          "<a@example.jp>",
+          "    (reason: 550 address does not exist)",
+          "<b@example.jp>",
+          "    (reason: 552 5.2.2 Mailbox Full)",
+          "",
+          "   ----- Transcript of session follows -----",
+          "... while talking to mx.example.jp.:",
+          ">>> RCPT To:<a@example.jp>",
+          "<<< 550 address does not exist",
+          "550 5.1.1 <a@example.jp>... User unknown",
+          ">>> RCPT To:<b@example.jp>",
+          "<<< 552 5.2.2 Mailbox Full",
+          "",
+        ].join("\n"),
+      ),
+    );
+    assert.deepEqual(
+      report.map((record) => [record.recipient, record.reason, record.status]),
+      [
+        ["a@example.jp", "userunknown", "5.1.1"],
+        ["b@example.jp", "mailboxfull", "5.2.2"],
+      ],
+    );
+  });
   it("a recipient's 'Remote protocol error' takes the '<<<' reply of its host's dialogue as the cause", () => {
     const [record] = records(
       plain(
@@ -221,6 +252,132 @@ describe("an MTA's own verdict", () => {
       ),
     );
     assert.equal(text[0]?.reason, "mailboxfull");
+  });
+  it("qmail-remote's 'Giving up on <host>.' after a refusal is not a queue timeout: the reply's words decide (sisimai go reason/find.go probes expired last)", () => {
+    const refused = (reply: string) =>
+      records(
+        qmailReport(
+          `192.0.2.9 does not like recipient.\nRemote host said: ${reply}\nGiving up on 192.0.2.9.`,
+        ),
+      )[0];
+    const unknown = refused("550 can't accept user");
+    assert.deepEqual([unknown?.reason, unknown?.suppressRecipient], ["userunknown", true]);
+    assert.equal(refused("550 this address no longer accepts mail")?.reason, "suspend");
+    assert.equal(refused("550 bad sender ip address")?.reason, "blocked");
+    // With no other reason in the words, the MTA's "giving up" still reads as expired.
+    assert.equal(
+      records(plain("Delivery failure", "<bob@example.net>:\nGiving up on 192.0.2.9 after 5 days\n"))[0]
+        ?.reason,
+      "expired",
+    );
+  });
+});
+
+describe("GMX / web.de (sisimai go lhost/via-gmx.go)", () => {
+  const gmx = (command: string, reply: string) =>
+    records(
+      [
+        "From: MAILER-DAEMON@mail.gmx.com",
+        "To: sender@gmx.net",
+        "Subject: Mail delivery failed: returning message to sender",
+        "X-GMX-Antispam: 0 (Mail was not recognized as spam); Detail=V3;",
+        "",
+        "This message was created automatically by mail delivery software.",
+        "",
+        '"bob@example.net":',
+        `SMTP error from remote server after ${command} command:`,
+        "host: mx.example.net",
+        reply,
+        "",
+        "--- The header of the original message is following. ---",
+        "",
+      ].join("\n"),
+    )[0];
+  it("'after RCPT command:' is the RCPT phase: words of an unknown user there are the recipient's", () => {
+    assert.equal(
+      smtpCommandIn("SMTP error from remote server after RCPT command: host: mx.example.net"),
+      "RCPT",
+    );
+    assert.equal(
+      smtpCommandIn("SMTP error from remote server after MAIL command: host: mx.example.net"),
+      "MAIL",
+    );
+    const record = gmx("RCPT", "550 address does not exist");
+    assert.deepEqual(
+      [record?.recipient, record?.reason, record?.suppressRecipient],
+      ["bob@example.net", "userunknown", true],
+    );
+    assert.equal(gmx("DATA", "550 address does not exist")?.reason, "filtered");
+  });
+});
+
+describe("the remote host a plain-text report names", () => {
+  it("Gmail's 'for the recipient domain … by <host>. [ip]' and GMX's 'host: <host>' (sisimai go lhost/via-gmail.go, via-gmx.go)", () => {
+    assert.equal(
+      remoteHostIn(
+        "Google tried to deliver your message, but it was rejected by the server for the recipient domain example.jp by mx.Example.jp. [192.0.2.153].",
+      ),
+      "mx.example.jp",
+    );
+    assert.equal(
+      remoteHostIn("SMTP error from remote server after RCPT command: host: mx.example.jp 550 5.1.1 unknown"),
+      "mx.example.jp",
+    );
+    assert.equal(remoteHostIn("ghost: not a host line"), null);
+  });
+  it("a Gmail notice naming a provider's server lets that provider's rules decide", () => {
+    const [record] = records(
+      [
+        "From: Mail Delivery Subsystem <mailer-daemon@googlemail.com>",
+        "To: sender@gmail.com",
+        "Subject: Delivery Status Notification (Failure)",
+        "",
+        "Delivery to the following recipient failed permanently:",
+        "",
+        "     bob@example.net",
+        "",
+        "Technical details of permanent failure: ",
+        "Google tried to deliver your message, but it was rejected by the server for the recipient domain example.net by eu-smtp-inbound-1.mimecast.com. [192.0.2.1].",
+        "",
+        "The error that the other server returned was:",
+        "550 Invalid Recipient",
+        "",
+      ].join("\n"),
+    );
+    assert.deepEqual([record?.remoteMta, record?.reason], ["eu-smtp-inbound-1.mimecast.com", "userunknown"]);
+  });
+});
+
+describe("DSN recipient fields (RFC 3464 §2.3.1, §2.3.2)", () => {
+  const recipientOf = (fields: string) =>
+    records(
+      dsn(
+        "Your message cannot be delivered.",
+        `${fields}\nAction: failed\nStatus: 5.2.0\nDiagnostic-Code: smtp; 522 5.2.0 Delivery failed: Over quota`,
+      ),
+    ).map((record) => record.recipient);
+  it("a source-routed or dot-less Final-Recipient is an internal route: the Original-Recipient is the address (Oracle Messaging Server)", () => {
+    assert.deepEqual(
+      recipientOf(
+        "Original-recipient: rfc822;kijitora@example.net\nFinal-recipient: rfc822;@smtp.example.net:kijitora@server",
+      ),
+      ["kijitora@example.net"],
+    );
+    assert.deepEqual(
+      recipientOf(
+        "Original-Recipient: rfc822;kijitora@example.net\nFinal-Recipient: rfc822;kijitora@mailstore1",
+      ),
+      ["kijitora@example.net"],
+    );
+  });
+  it("an Internet Final-Recipient stays the recipient (an alias's target), and an internal one with no Original-Recipient is kept", () => {
+    assert.deepEqual(
+      recipientOf(
+        "Original-Recipient: rfc822;alias@example.net\nFinal-Recipient: rfc822;kijitora@example.org",
+      ),
+      ["kijitora@example.org"],
+    );
+    assert.deepEqual(recipientOf("Final-Recipient: rfc822;kijitora@server"), ["kijitora@server"]);
   });
 });
 

@@ -63,9 +63,16 @@ function withPreamble(diagnostic: string, preamble: string): string {
     : diagnostic;
 }
 
+/** A Sendmail transcript's dialogue about one recipient: ">>> RCPT To:<a@b>", then "<<< 550 …" (savemail.c). */
+const DIALOGUE = /^>>>/;
+
 /**
  * One entry per recipient: a report written twice (Mail.Ru's Russian then English text) names each
- * recipient twice. The first entry is kept, with the later one's error when only that quotes a reply.
+ * recipient twice. The first entry is kept, with the later one's error when only that quotes a reply. A
+ * later entry that is the recipient's own SMTP dialogue (a Sendmail transcript after the list of failed
+ * addresses, each recipient's ">>> RCPT To:<a@b>" and its replies) is that recipient's too: it is added
+ * to the first, so every recipient keeps its command and replies, not only the last listed (sisimai go
+ * lhost/via-v5sendmail.go reads each recipient's command and replies from the transcript).
  */
 function onePerRecipient<T extends { recipient: string; diagnostic: string }>(entries: T[]): T[] {
   if (entries.length < 2) return entries;
@@ -74,6 +81,8 @@ function onePerRecipient<T extends { recipient: string; diagnostic: string }>(en
     const key = entry.recipient.toLowerCase();
     const first = kept.get(key);
     if (!first) kept.set(key, entry);
+    else if (DIALOGUE.test(entry.diagnostic))
+      kept.set(key, { ...first, diagnostic: `${first.diagnostic} ${entry.diagnostic}`.trim() });
     else if (!REPLY_IN_TEXT.test(first.diagnostic) && REPLY_IN_TEXT.test(entry.diagnostic))
       kept.set(key, { ...first, diagnostic: entry.diagnostic });
   }

@@ -85,6 +85,21 @@ function splitRecipients(fields: HeaderField[]): HeaderField[][] {
   return groups;
 }
 
+/**
+ * A Final-Recipient that is not an Internet address — source-routed ("@relay:user@host", RFC 5321 §4.1.2's
+ * obsolete form, C.1) or with a dot-less host — is the receiving side's internal route (Oracle Messaging
+ * Server: "rfc822;@smtp.example.net:kijitora@server"); the Original-Recipient is then the address the sender
+ * used (RFC 3464 §2.3.1), the one to suppress — as Sisimai reads it (sisimai go lhost/via-messagingserver.go
+ * skips an address that is not an Internet address and takes "Original address:").
+ */
+function internalRoute(finalRecipient: string | null): boolean {
+  const value = stripType(finalRecipient);
+  if (value === null) return false;
+  if (/^<?@/.test(value)) return true;
+  const host = /@([^\s<>()"',;:@]{1,255})/.exec(value)?.[1];
+  return host !== undefined && !host.includes(".") && !host.startsWith("[");
+}
+
 /** One recipient's fields read in one pass over its group (the first of each field counts, as headerValue). */
 function recipientOf(fields: HeaderField[]): DsnRecipient {
   let finalRecipient: string | null = null;
@@ -128,8 +143,13 @@ function recipientOf(fields: HeaderField[]): DsnRecipient {
         break;
     }
   }
+  const original = internalRoute(finalRecipient) ? bareAddress(originalRecipient) : null;
   return {
-    recipient: bareAddress(finalRecipient) ?? bareAddress(actualRecipient) ?? bareAddress(originalRecipient),
+    recipient:
+      original ??
+      bareAddress(finalRecipient) ??
+      bareAddress(actualRecipient) ??
+      bareAddress(originalRecipient),
     action: action?.toLowerCase().split(/[\s(]/)[0] ?? null,
     status: status ? (/\b[245]\.\d{1,3}\.\d{1,3}\b/.exec(status)?.[0] ?? null) : null,
     statusComment: status ? (/\(([^()]{1,200})\)/.exec(status)?.[1].trim() ?? null) : null,

@@ -16,6 +16,14 @@ const REMOTE_HOST_PATTERNS: ReadonlyArray<{ gate: string; pattern: RegExp }> = [
   },
   // X6: "SMTP Server <mta2.example.jp> rejected recipient" (via-x6.go)
   { gate: "> rejected", pattern: new RegExp(String.raw`\bSMTP Server <${HOST}> rejected`, "i") },
+  // Gmail: "rejected by the server for the recipient domain example.jp by mx.example.jp. [192.0.2.153]."
+  // (via-gmail.go takes the host named in the diagnosis)
+  {
+    gate: "recipient domain ",
+    pattern: new RegExp(String.raw`\bfor the recipient domain \S{1,255} by ${HOST}\.? \[`, "i"),
+  },
+  // GMX / web.de: "SMTP error from remote server after RCPT command:" then "host: mx.example.jp" (via-gmx.go)
+  { gate: "host: ", pattern: new RegExp(String.raw`(?:^|\s)host: ${HOST}(?=\s|$)`, "i") },
 ];
 
 /** The whole of a candidate: tried from each start in the run of host characters at the end of a text. */

@@ -9,6 +9,10 @@ import type { RuleTable } from "./phrase-rule.ts";
  * an earlier entry of the same reason already takes was left out. Each example is the entry's phrase
  * itself (an ellipsis marks where a reply continues), or a real reply quoted from the source named after
  * "example:". Phrases of this table yield to an address status of another address reason (phrase-rule.ts).
+ * The queue-timeout phrases of why-expired.go come last: Sisimai probes Expired only after the reasons of
+ * ClassOrder[0] and most of ClassOrder[1] (sisimai go reason/lib.go, reason/find.go), so a reason's words
+ * in the same text decide — "Giving up on 192.0.2.9." is qmail-remote's trailer after any refusal
+ * (qmail-remote.c; sisimai go lhost/via-qmail.go reads it as the remote host, not as a reason).
  */
 
 export const REASON_PHRASES: RuleTable = {
@@ -2877,173 +2881,11 @@ export const REASON_PHRASES: RuleTable = {
       example: "unable to contact ldap",
     },
     {
-      id: "queue-expired-timed-time-out",
-      reason: "expired",
-      pattern: /(?:timed|time) ?out/,
-      source:
-        "Sisimai lib/Sisimai/Reason/Expired.pm (phrase list); RFC 3463 X.4.7; example: github.com/sisimai/set-of-emails lhost-sendgrid-03.eml",
-      example: "Connection timed out",
-    },
-    {
-      id: "queue-expired-expired",
-      reason: "expired",
-      phrase: "expired",
-      source: "Sisimai lib/Sisimai/Reason/Expired.pm (phrase list); RFC 3463 X.4.7",
-      example: "Delivery time expired: message has been in the queue too long",
-    },
-    {
       id: "smtp-syntax-line-too-long",
       reason: "syntaxerror",
       phrase: "line too long",
       source: "Sisimai lib/Sisimai/Reason/SyntaxError.pm (phrase list); RFC 5321 §4.2.2 (500/501/503)",
       example: "line too long",
-    },
-    {
-      id: "queue-expired-too-long",
-      reason: "expired",
-      phrase: "too long",
-      source: "Sisimai lib/Sisimai/Reason/Expired.pm (phrase list); RFC 3463 X.4.7",
-      example: "too long",
-    },
-    {
-      id: "queue-expired-giving-up",
-      reason: "expired",
-      phrase: "giving up",
-      source: "Sisimai lib/Sisimai/Reason/Expired.pm (phrase list); RFC 3463 X.4.7",
-      example: "giving up",
-    },
-    {
-      id: "queue-expired-gave-up",
-      reason: "expired",
-      phrase: "gave up",
-      source: "Sisimai lib/Sisimai/Reason/Expired.pm (phrase list); RFC 3463 X.4.7",
-      example: "gave up",
-    },
-    {
-      id: "queue-expired-delivery-attempts-will-continue",
-      reason: "expired",
-      phrase: "delivery attempts will continue",
-      source: "Sisimai lib/Sisimai/Reason/Expired.pm (phrase list); RFC 3463 X.4.7",
-      example: "delivery attempts will continue",
-    },
-    {
-      id: "queue-expired-has-been-delayed",
-      reason: "expired",
-      phrase: "has been delayed",
-      source:
-        "Sisimai lib/Sisimai/Reason/Expired.pm (phrase list); RFC 3463 X.4.7; sisimai go reason/why-expired.go",
-      example: "has been delayed",
-    },
-    {
-      id: "queue-expired-not-been-delivered-reachable-for-within",
-      reason: "expired",
-      pattern: /not (?:been )?(?:delivered|reachable) (?:for|within)/,
-      source:
-        "Sisimai lib/Sisimai/Reason/Expired.pm (phrase list); RFC 3463 X.4.7; example: sisimai go lhost/via-ezweb.go",
-      example: "Your message was not delivered within ",
-    },
-    {
-      id: "queue-expired-failing-for-a-long-time",
-      reason: "expired",
-      phrase: "failing for a long time",
-      source: "Sisimai lib/Sisimai/Reason/Expired.pm (phrase list); RFC 3463 X.4.7",
-      example: "failing for a long time",
-    },
-    {
-      id: "queue-expired-retry-time-not-reached",
-      reason: "expired",
-      phrase: "retry time not reached",
-      source: "Sisimai lib/Sisimai/Reason/Expired.pm (phrase list); RFC 3463 X.4.7",
-      example: "retry time not reached",
-    },
-    {
-      id: "queue-expired-server-did-not-respond",
-      reason: "expired",
-      phrase: "server did not respond",
-      source:
-        "Sisimai lib/Sisimai/Reason/Expired.pm (phrase list); RFC 3463 X.4.7; sisimai go reason/why-expired.go",
-      example: "server did not respond",
-    },
-    {
-      id: "queue-expired-unable-to-deliver-message-after",
-      reason: "expired",
-      pattern: /unable to deliver (?:message )?after/,
-      source:
-        "Sisimai lib/Sisimai/Reason/Expired.pm (phrase list); RFC 3463 X.4.7; example: sisimai go reason/why-expired.go",
-      example: "unable to deliver message after multiple retries",
-    },
-    {
-      id: "queue-expired-could-not-be-delivered-for-more-than",
-      reason: "expired",
-      phrase: "could not be delivered for more than",
-      source: "Sisimai lib/Sisimai/Reason/Expired.pm (phrase list); RFC 3463 X.4.7",
-      example: "could not be delivered for more than",
-    },
-    {
-      id: "queue-expired-could-not-find-a-gateway",
-      reason: "expired",
-      phrase: "could not find a gateway",
-      source: "Sisimai lib/Sisimai/Reason/Expired.pm (phrase list); RFC 3463 X.4.7",
-      example: "could not find a gateway",
-    },
-    {
-      id: "queue-expired-no-answer-from-host",
-      reason: "expired",
-      phrase: "no answer from host",
-      source: "Sisimai lib/Sisimai/Reason/Expired.pm (phrase list); RFC 3463 X.4.7",
-      example: "no answer from host",
-    },
-    {
-      id: "queue-expired-it-has-not-been-collected",
-      reason: "expired",
-      phrase: "it has not been collected",
-      source: "Sisimai lib/Sisimai/Reason/Expired.pm (phrase list); RFC 3463 X.4.7",
-      example: "it has not been collected",
-    },
-    {
-      id: "queue-expired-failed-to-deliver-to-domain",
-      reason: "expired",
-      phrase: "failed to deliver to domain",
-      source: "Sisimai lib/Sisimai/Reason/Expired.pm (phrase list); RFC 3463 X.4.7",
-      example: "failed to deliver to domain",
-    },
-    {
-      id: "queue-expired-still-undelivered-after",
-      reason: "expired",
-      phrase: "still undelivered after",
-      source: "Sisimai lib/Sisimai/Reason/Expired.pm (phrase list); RFC 3463 X.4.7",
-      example: "still undelivered after",
-    },
-    {
-      id: "queue-expired-will-keep-trying-until",
-      reason: "expired",
-      phrase: "will keep trying until",
-      source: "Sisimai lib/Sisimai/Reason/Expired.pm (phrase list); RFC 3463 X.4.7",
-      example: "will keep trying until",
-    },
-    {
-      id: "queue-expired-will-be-retried-for-more-day",
-      reason: "expired",
-      pattern: /will be retried for \d+ more day/,
-      source:
-        "Sisimai lib/Sisimai/Reason/Expired.pm (phrase list); RFC 3463 X.4.7; example: github.com/sisimai/set-of-emails lhost-gmail-09.eml",
-      example:
-        "Message will be retried for 2 more day(s) Technical details of temporary failure: The recipient server did not accept our requests to connect. Learn more at http://support.google.com/mail/bin/answer.py?answer=7720 [(0) 9jo.example.jp. [192.0.2.135]:25: socket error]",
-    },
-    {
-      id: "queue-expired-did-not-accept-our-requests-to-connect",
-      reason: "expired",
-      phrase: "did not accept our requests to connect",
-      source: "Sisimai lib/Sisimai/Reason/Expired.pm (phrase list); RFC 3463 X.4.7",
-      example: "did not accept our requests to connect",
-    },
-    {
-      id: "queue-expired-delivery-failed-attempts",
-      reason: "expired",
-      pattern: /delivery failed \d+ attempts/,
-      source:
-        "Sisimai lib/Sisimai/Reason/Expired.pm (phrase list); RFC 3463 X.4.7; example: github.com/sisimai/set-of-emails lhost-imailserver-04.eml",
-      example: "Delivery failed 20 attempts: kijitora@example.com",
     },
     {
       id: "destination-accepts-no-mail-does-not-accept-any-mail",
@@ -4225,13 +4067,6 @@ export const REASON_PHRASES: RuleTable = {
       example: "… had no relevant answers.",
     },
     {
-      id: "expired-delivery-failed",
-      reason: "expired",
-      phrase: "delivery failed ",
-      source: "sisimai go lhost/via-imailserver.go",
-      example: "delivery failed …",
-    },
-    {
       id: "norelaying-due-to-the-following-smtp-relay-error",
       reason: "norelaying",
       phrase: "due to the following smtp relay error",
@@ -4356,6 +4191,176 @@ export const REASON_PHRASES: RuleTable = {
       phrase: "your message failed several antispam checks",
       source: "sisimai go reason/why-spamdetected.go (phrase list)",
       example: "your message failed several antispam checks",
+    },
+    // Last (see above): the MTA's own words about its queue, after every other reason's.
+    {
+      id: "queue-expired-timed-time-out",
+      reason: "expired",
+      pattern: /(?:timed|time) ?out/,
+      source:
+        "Sisimai lib/Sisimai/Reason/Expired.pm (phrase list); RFC 3463 X.4.7; example: github.com/sisimai/set-of-emails lhost-sendgrid-03.eml",
+      example: "Connection timed out",
+    },
+    {
+      id: "queue-expired-expired",
+      reason: "expired",
+      phrase: "expired",
+      source: "Sisimai lib/Sisimai/Reason/Expired.pm (phrase list); RFC 3463 X.4.7",
+      example: "Delivery time expired: message has been in the queue too long",
+    },
+    {
+      id: "queue-expired-too-long",
+      reason: "expired",
+      phrase: "too long",
+      source: "Sisimai lib/Sisimai/Reason/Expired.pm (phrase list); RFC 3463 X.4.7",
+      example: "too long",
+    },
+    {
+      id: "queue-expired-giving-up",
+      reason: "expired",
+      phrase: "giving up",
+      source: "Sisimai lib/Sisimai/Reason/Expired.pm (phrase list); RFC 3463 X.4.7",
+      example: "giving up",
+    },
+    {
+      id: "queue-expired-gave-up",
+      reason: "expired",
+      phrase: "gave up",
+      source: "Sisimai lib/Sisimai/Reason/Expired.pm (phrase list); RFC 3463 X.4.7",
+      example: "gave up",
+    },
+    {
+      id: "queue-expired-delivery-attempts-will-continue",
+      reason: "expired",
+      phrase: "delivery attempts will continue",
+      source: "Sisimai lib/Sisimai/Reason/Expired.pm (phrase list); RFC 3463 X.4.7",
+      example: "delivery attempts will continue",
+    },
+    {
+      id: "queue-expired-has-been-delayed",
+      reason: "expired",
+      phrase: "has been delayed",
+      source:
+        "Sisimai lib/Sisimai/Reason/Expired.pm (phrase list); RFC 3463 X.4.7; sisimai go reason/why-expired.go",
+      example: "has been delayed",
+    },
+    {
+      id: "queue-expired-not-been-delivered-reachable-for-within",
+      reason: "expired",
+      pattern: /not (?:been )?(?:delivered|reachable) (?:for|within)/,
+      source:
+        "Sisimai lib/Sisimai/Reason/Expired.pm (phrase list); RFC 3463 X.4.7; example: sisimai go lhost/via-ezweb.go",
+      example: "Your message was not delivered within ",
+    },
+    {
+      id: "queue-expired-failing-for-a-long-time",
+      reason: "expired",
+      phrase: "failing for a long time",
+      source: "Sisimai lib/Sisimai/Reason/Expired.pm (phrase list); RFC 3463 X.4.7",
+      example: "failing for a long time",
+    },
+    {
+      id: "queue-expired-retry-time-not-reached",
+      reason: "expired",
+      phrase: "retry time not reached",
+      source: "Sisimai lib/Sisimai/Reason/Expired.pm (phrase list); RFC 3463 X.4.7",
+      example: "retry time not reached",
+    },
+    {
+      id: "queue-expired-server-did-not-respond",
+      reason: "expired",
+      phrase: "server did not respond",
+      source:
+        "Sisimai lib/Sisimai/Reason/Expired.pm (phrase list); RFC 3463 X.4.7; sisimai go reason/why-expired.go",
+      example: "server did not respond",
+    },
+    {
+      id: "queue-expired-unable-to-deliver-message-after",
+      reason: "expired",
+      pattern: /unable to deliver (?:message )?after/,
+      source:
+        "Sisimai lib/Sisimai/Reason/Expired.pm (phrase list); RFC 3463 X.4.7; example: sisimai go reason/why-expired.go",
+      example: "unable to deliver message after multiple retries",
+    },
+    {
+      id: "queue-expired-could-not-be-delivered-for-more-than",
+      reason: "expired",
+      phrase: "could not be delivered for more than",
+      source: "Sisimai lib/Sisimai/Reason/Expired.pm (phrase list); RFC 3463 X.4.7",
+      example: "could not be delivered for more than",
+    },
+    {
+      id: "queue-expired-could-not-find-a-gateway",
+      reason: "expired",
+      phrase: "could not find a gateway",
+      source: "Sisimai lib/Sisimai/Reason/Expired.pm (phrase list); RFC 3463 X.4.7",
+      example: "could not find a gateway",
+    },
+    {
+      id: "queue-expired-no-answer-from-host",
+      reason: "expired",
+      phrase: "no answer from host",
+      source: "Sisimai lib/Sisimai/Reason/Expired.pm (phrase list); RFC 3463 X.4.7",
+      example: "no answer from host",
+    },
+    {
+      id: "queue-expired-it-has-not-been-collected",
+      reason: "expired",
+      phrase: "it has not been collected",
+      source: "Sisimai lib/Sisimai/Reason/Expired.pm (phrase list); RFC 3463 X.4.7",
+      example: "it has not been collected",
+    },
+    {
+      id: "queue-expired-failed-to-deliver-to-domain",
+      reason: "expired",
+      phrase: "failed to deliver to domain",
+      source: "Sisimai lib/Sisimai/Reason/Expired.pm (phrase list); RFC 3463 X.4.7",
+      example: "failed to deliver to domain",
+    },
+    {
+      id: "queue-expired-still-undelivered-after",
+      reason: "expired",
+      phrase: "still undelivered after",
+      source: "Sisimai lib/Sisimai/Reason/Expired.pm (phrase list); RFC 3463 X.4.7",
+      example: "still undelivered after",
+    },
+    {
+      id: "queue-expired-will-keep-trying-until",
+      reason: "expired",
+      phrase: "will keep trying until",
+      source: "Sisimai lib/Sisimai/Reason/Expired.pm (phrase list); RFC 3463 X.4.7",
+      example: "will keep trying until",
+    },
+    {
+      id: "queue-expired-will-be-retried-for-more-day",
+      reason: "expired",
+      pattern: /will be retried for \d+ more day/,
+      source:
+        "Sisimai lib/Sisimai/Reason/Expired.pm (phrase list); RFC 3463 X.4.7; example: github.com/sisimai/set-of-emails lhost-gmail-09.eml",
+      example:
+        "Message will be retried for 2 more day(s) Technical details of temporary failure: The recipient server did not accept our requests to connect. Learn more at http://support.google.com/mail/bin/answer.py?answer=7720 [(0) 9jo.example.jp. [192.0.2.135]:25: socket error]",
+    },
+    {
+      id: "queue-expired-did-not-accept-our-requests-to-connect",
+      reason: "expired",
+      phrase: "did not accept our requests to connect",
+      source: "Sisimai lib/Sisimai/Reason/Expired.pm (phrase list); RFC 3463 X.4.7",
+      example: "did not accept our requests to connect",
+    },
+    {
+      id: "queue-expired-delivery-failed-attempts",
+      reason: "expired",
+      pattern: /delivery failed \d+ attempts/,
+      source:
+        "Sisimai lib/Sisimai/Reason/Expired.pm (phrase list); RFC 3463 X.4.7; example: github.com/sisimai/set-of-emails lhost-imailserver-04.eml",
+      example: "Delivery failed 20 attempts: kijitora@example.com",
+    },
+    {
+      id: "expired-delivery-failed",
+      reason: "expired",
+      phrase: "delivery failed ",
+      source: "sisimai go lhost/via-imailserver.go",
+      example: "delivery failed …",
     },
   ],
 };
