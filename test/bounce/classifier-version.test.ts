@@ -25,8 +25,8 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 7,
-  fingerprint: "01ffb9fea5059f3efda3c013eac3235a1c2850da724b3449981aadc0d347b7bb",
+  version: 8,
+  fingerprint: "9405a472bc1f27ff47b87f5b83e75692ba7ab96743aca409a2ae47f3ac2f3da1",
 };
 
 /** Rule data as text: patterns by their source and flags. */

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
+import { classifyReply } from "../../src/bounce/classify.ts";
 import { classifyEvent } from "../../src/bounce/classify-event.ts";
 import { BOUNCE_CATEGORIES } from "../../src/bounce/dialects/bounce-categories.ts";
 import { preferStatus, recordsFromEmail, splitMbox } from "../../src/bounce/email/index.ts";
@@ -264,6 +265,12 @@ describe("an MTA's own verdict", () => {
     assert.deepEqual([unknown?.reason, unknown?.suppressRecipient], ["userunknown", true]);
     assert.equal(refused("550 this address no longer accepts mail")?.reason, "suspend");
     assert.equal(refused("550 bad sender ip address")?.reason, "blocked");
+    // Sisimai probes SyntaxError and SecurityError after Expired: a queue timeout beside their words is expired.
+    for (const text of [
+      "Connection timed out: 500 5.5.2 Syntax error, command unrecognized",
+      "server did not respond: could not retrieve credentials",
+    ])
+      assert.equal(classifyReply({ text, status: "5.0.0" }).reason, "expired", text);
     // With no other reason in the words, the MTA's "giving up" still reads as expired.
     assert.equal(
       records(plain("Delivery failure", "<bob@example.net>:\nGiving up on 192.0.2.9 after 5 days\n"))[0]

@@ -9,9 +9,10 @@ import type { RuleTable } from "./phrase-rule.ts";
  * an earlier entry of the same reason already takes was left out. Each example is the entry's phrase
  * itself (an ellipsis marks where a reply continues), or a real reply quoted from the source named after
  * "example:". Phrases of this table yield to an address status of another address reason (phrase-rule.ts).
- * The queue-timeout phrases of why-expired.go come last: Sisimai probes Expired only after the reasons of
- * ClassOrder[0] and most of ClassOrder[1] (sisimai go reason/lib.go, reason/find.go), so a reason's words
- * in the same text decide — "Giving up on 192.0.2.9." is qmail-remote's trailer after any refusal
+ * The queue-timeout phrases of why-expired.go come after the other reasons' phrases but before those of the
+ * reasons Sisimai probes after Expired (SyntaxError, SecurityError, FailedSTARTTLS, Suppressed, MailerError):
+ * Sisimai probes Expired only after ClassOrder[0] and ClassOrder[1] up to NotAccept (sisimai go
+ * reason/lib.go, reason/find.go), so another reason's words in the same text decide — "Giving up on 192.0.2.9." is qmail-remote's trailer after any refusal
  * (qmail-remote.c; sisimai go lhost/via-qmail.go reads it as the remote host, not as a reason).
  */
 
@@ -2881,13 +2882,6 @@ export const REASON_PHRASES: RuleTable = {
       example: "unable to contact ldap",
     },
     {
-      id: "smtp-syntax-line-too-long",
-      reason: "syntaxerror",
-      phrase: "line too long",
-      source: "Sisimai lib/Sisimai/Reason/SyntaxError.pm (phrase list); RFC 5321 §4.2.2 (500/501/503)",
-      example: "line too long",
-    },
-    {
       id: "destination-accepts-no-mail-does-not-accept-any-mail",
       reason: "notaccept",
       pattern: /does not accept (?:any )?mail/,
@@ -2940,49 +2934,6 @@ export const REASON_PHRASES: RuleTable = {
       yieldsToStatus: true,
       source: "sisimai go reason/why-rejected.go",
       example: "syntax error: empty email address",
-    },
-    {
-      id: "smtp-syntax-syntax-error",
-      reason: "syntaxerror",
-      phrase: "syntax error",
-      source: "Sisimai lib/Sisimai/Reason/SyntaxError.pm (phrase list); RFC 5321 §4.2.2 (500/501/503)",
-      example: "501 5.5.4 Syntax error in parameters or arguments",
-    },
-    {
-      id: "smtp-syntax-incorrectly-constructed",
-      reason: "syntaxerror",
-      phrase: "incorrectly constructed",
-      source: "Sisimai lib/Sisimai/Reason/SyntaxError.pm (phrase list); RFC 5321 §4.2.2 (500/501/503)",
-      example: "incorrectly constructed",
-    },
-    {
-      id: "smtp-syntax-malformed-address",
-      reason: "syntaxerror",
-      phrase: "malformed address",
-      source: "Sisimai lib/Sisimai/Reason/SyntaxError.pm (phrase list); RFC 5321 §4.2.2 (500/501/503)",
-      example: "malformed address",
-    },
-    {
-      id: "smtp-syntax-unrecognized-command",
-      reason: "syntaxerror",
-      phrase: "unrecognized command",
-      source: "Sisimai lib/Sisimai/Reason/SyntaxError.pm (phrase list); RFC 5321 §4.2.2 (500/501/503)",
-      example: "unrecognized command",
-    },
-    {
-      id: "smtp-syntax-bad-sequence-of-commands",
-      reason: "syntaxerror",
-      phrase: "bad sequence of commands",
-      source: "Sisimai lib/Sisimai/Reason/SyntaxError.pm (phrase list); RFC 5321 §4.2.2 (500/501/503)",
-      example: "bad sequence of commands",
-    },
-    {
-      id: "smtp-syntax-command-parameter-parameter-not-implemented",
-      reason: "syntaxerror",
-      pattern: /(?:command|parameter) (?:parameter )?not implemented/,
-      source:
-        "Sisimai lib/Sisimai/Reason/SyntaxError.pm (phrase list); RFC 5321 §4.2.2 (500/501/503); example: github.com/sisimai/set-of-emails lhost-postfix-53.eml",
-      example: "504 Command parameter not implemented",
     },
     {
       id: "mailboxfull-diskspace-quota",
@@ -3885,27 +3836,6 @@ export const REASON_PHRASES: RuleTable = {
       example: "could not be delivered for… days",
     },
     {
-      id: "securityerror-authentification-invalide-305",
-      reason: "securityerror",
-      phrase: ["authentification invalide", "305"],
-      source: "sisimai go reason/why-securityerror.go",
-      example: "authentification invalide…305",
-    },
-    {
-      id: "mailererror-exit",
-      reason: "mailererror",
-      phrase: " || exit ",
-      source: "sisimai go reason/why-mailererror.go",
-      example: "… || exit …",
-    },
-    {
-      id: "mailererror-bin-maidrop",
-      reason: "mailererror",
-      phrase: "bin/maidrop",
-      source: "sisimai go reason/why-mailererror.go",
-      example: "bin/maidrop",
-    },
-    {
       id: "vacation-i-am-away-on-vacation",
       reason: "vacation",
       phrase: "i am away on vacation",
@@ -4011,20 +3941,6 @@ export const REASON_PHRASES: RuleTable = {
       example: "no host found for existing smtp connection",
     },
     {
-      id: "syntaxerror-angle-brackets-nested-too-deep",
-      reason: "syntaxerror",
-      phrase: "angle-brackets nested too deep",
-      source: "sisimai go lhost/via-exim.go",
-      example: "angle-brackets nested too deep",
-    },
-    {
-      id: "syntaxerror-domain-missing-in-source-routed-address",
-      reason: "syntaxerror",
-      phrase: "domain missing in source-routed address",
-      source: "sisimai go lhost/via-exim.go",
-      example: "domain missing in source-routed address",
-    },
-    {
       id: "systemerror-delivery-to-file-forbidden",
       reason: "systemerror",
       phrase: "delivery to file forbidden",
@@ -4100,13 +4016,6 @@ export const REASON_PHRASES: RuleTable = {
       phrase: "ディレクトリのリストにありません",
       source: "sisimai go lhost/via-notes.go",
       example: "ディレクトリのリストにありません",
-    },
-    {
-      id: "securityerror-could-not-retrieve-credentials",
-      reason: "securityerror",
-      phrase: "could not retrieve credentials",
-      source: "sisimai go lhost/via-opensmtpd.go",
-      example: "could not retrieve credentials",
     },
     {
       id: "networkerror-address-family-mismatch-on-destination-mxs",
@@ -4192,7 +4101,14 @@ export const REASON_PHRASES: RuleTable = {
       source: "sisimai go reason/why-spamdetected.go (phrase list)",
       example: "your message failed several antispam checks",
     },
-    // Last (see above): the MTA's own words about its queue, after every other reason's.
+    {
+      id: "smtp-syntax-line-too-long",
+      reason: "syntaxerror",
+      phrase: "line too long",
+      source: "Sisimai lib/Sisimai/Reason/SyntaxError.pm (phrase list); RFC 5321 §4.2.2 (500/501/503)",
+      example: "line too long",
+    },
+    // See above: the MTA's own words about its queue, after the reasons Sisimai probes before Expired.
     {
       id: "queue-expired-timed-time-out",
       reason: "expired",
@@ -4361,6 +4277,91 @@ export const REASON_PHRASES: RuleTable = {
       phrase: "delivery failed ",
       source: "sisimai go lhost/via-imailserver.go",
       example: "delivery failed …",
+    },
+    {
+      id: "smtp-syntax-syntax-error",
+      reason: "syntaxerror",
+      phrase: "syntax error",
+      source: "Sisimai lib/Sisimai/Reason/SyntaxError.pm (phrase list); RFC 5321 §4.2.2 (500/501/503)",
+      example: "501 5.5.4 Syntax error in parameters or arguments",
+    },
+    {
+      id: "smtp-syntax-incorrectly-constructed",
+      reason: "syntaxerror",
+      phrase: "incorrectly constructed",
+      source: "Sisimai lib/Sisimai/Reason/SyntaxError.pm (phrase list); RFC 5321 §4.2.2 (500/501/503)",
+      example: "incorrectly constructed",
+    },
+    {
+      id: "smtp-syntax-malformed-address",
+      reason: "syntaxerror",
+      phrase: "malformed address",
+      source: "Sisimai lib/Sisimai/Reason/SyntaxError.pm (phrase list); RFC 5321 §4.2.2 (500/501/503)",
+      example: "malformed address",
+    },
+    {
+      id: "smtp-syntax-unrecognized-command",
+      reason: "syntaxerror",
+      phrase: "unrecognized command",
+      source: "Sisimai lib/Sisimai/Reason/SyntaxError.pm (phrase list); RFC 5321 §4.2.2 (500/501/503)",
+      example: "unrecognized command",
+    },
+    {
+      id: "smtp-syntax-bad-sequence-of-commands",
+      reason: "syntaxerror",
+      phrase: "bad sequence of commands",
+      source: "Sisimai lib/Sisimai/Reason/SyntaxError.pm (phrase list); RFC 5321 §4.2.2 (500/501/503)",
+      example: "bad sequence of commands",
+    },
+    {
+      id: "smtp-syntax-command-parameter-parameter-not-implemented",
+      reason: "syntaxerror",
+      pattern: /(?:command|parameter) (?:parameter )?not implemented/,
+      source:
+        "Sisimai lib/Sisimai/Reason/SyntaxError.pm (phrase list); RFC 5321 §4.2.2 (500/501/503); example: github.com/sisimai/set-of-emails lhost-postfix-53.eml",
+      example: "504 Command parameter not implemented",
+    },
+    {
+      id: "securityerror-authentification-invalide-305",
+      reason: "securityerror",
+      phrase: ["authentification invalide", "305"],
+      source: "sisimai go reason/why-securityerror.go",
+      example: "authentification invalide…305",
+    },
+    {
+      id: "mailererror-exit",
+      reason: "mailererror",
+      phrase: " || exit ",
+      source: "sisimai go reason/why-mailererror.go",
+      example: "… || exit …",
+    },
+    {
+      id: "mailererror-bin-maidrop",
+      reason: "mailererror",
+      phrase: "bin/maidrop",
+      source: "sisimai go reason/why-mailererror.go",
+      example: "bin/maidrop",
+    },
+    {
+      id: "syntaxerror-angle-brackets-nested-too-deep",
+      reason: "syntaxerror",
+      phrase: "angle-brackets nested too deep",
+      source: "sisimai go lhost/via-exim.go",
+      example: "angle-brackets nested too deep",
+    },
+    {
+      id: "syntaxerror-domain-missing-in-source-routed-address",
+      reason: "syntaxerror",
+      phrase: "domain missing in source-routed address",
+      source: "sisimai go lhost/via-exim.go",
+      example: "domain missing in source-routed address",
+    },
+    {
+      id: "securityerror-could-not-retrieve-credentials",
+      reason: "securityerror",
+      phrase: "could not retrieve credentials",
+      source: "sisimai go lhost/via-opensmtpd.go",
+      example: "could not retrieve credentials",
     },
   ],
 };
