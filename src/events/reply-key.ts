@@ -13,12 +13,16 @@ import { FNV_PRIME } from "./source.ts";
  * classifies every rule's example raw and masked (both maskers) and requires the same result.
  *
  * One table of patterns, written in the syntax JavaScript and DuckDB's RE2 share (no lookaround, no
- * backreferences): JavaScript runs them as one alternation in one pass, SQL as a chain of
- * `regexp_replace` calls in table order.
+ * backreferences), run as one alternation in one pass: by a hand-written scanner in JavaScript, by RE2 in
+ * SQL (maskReplySql; test/events/reply-key.test.ts holds them equal over generated replies).
  */
 
-/** Character codes: a line's ASCII bytes, or a text's UTF-16 units. */
-type Codes = Uint8Array | Uint16Array;
+/**
+ * Character codes as bytes: a line's ASCII bytes, or a text's codes (latin1Codes). One kind of array
+ * reaches the scanner's loops, so their optimized code stays monomorphic (a text's UTF-16 units in a
+ * Uint16Array deoptimized them, "wrong map", and left them checking both kinds at every access).
+ */
+type Codes = Buffer;
 
 interface ReplyToken {
   name: string;
@@ -33,9 +37,19 @@ const LONG_MIXED_WORD = Array.from({ length: 12 }, (_, i) =>
   i === 11 ? `${LETTER}{11,}[0-9]${ALNUM}*` : `${LETTER}{${i}}[0-9]${ALNUM}{${11 - i},}`,
 ).join("|");
 
+const HEX_LETTER = "[A-Fa-f]";
+const HEX_DIGIT = "[0-9A-Fa-f]";
+/** A word of 6 or more hex characters holding at least one digit (as LONG_MIXED_WORD). */
+const HEX_LABEL = Array.from({ length: 6 }, (_, i) =>
+  i === 5 ? `${HEX_LETTER}{5,}[0-9]${HEX_DIGIT}*` : `${HEX_LETTER}{${i}}[0-9]${HEX_DIGIT}{${5 - i},}`,
+).join("|");
+/** Fractions of a second and a time zone as RFC 3339 writes them (both optional). */
+const FRACTION = "(?:\\.[0-9]+)?";
+const ZONE = "(?:[Zz]|[+-][0-9]{2}:?[0-9]{2})?";
+
 export const REPLY_TOKENS: readonly ReplyToken[] = [
-  // The local part only: the domain can name a provider.
-  { name: "local-part", pattern: "[A-Za-z0-9._%+=-]+@", replacement: "x@" },
+  // The local part only (the domain can name a provider), from a word's start as every token.
+  { name: "local-part", pattern: "\\b[A-Za-z0-9_][A-Za-z0-9._%+=-]*@", replacement: "x@" },
   {
     name: "uuid",
     pattern: "\\b[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}\\b",
@@ -46,10 +60,19 @@ export const REPLY_TOKENS: readonly ReplyToken[] = [
     pattern: "\\b[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}\\b",
     replacement: "0.0.0.0",
   },
+  // RFC 3339 / ISO 8601 date-times (Microsoft 365's "[BN3P….prod.outlook.com 2025-02-20T14:30:32.425Z …]").
+  {
+    name: "date-time",
+    pattern: `\\b[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}${FRACTION}${ZONE}\\b`,
+    replacement: "0000-00-00T00:00:00",
+  },
   { name: "date", pattern: "\\b[0-9]{4}-[0-9]{2}-[0-9]{2}\\b", replacement: "0000-00-00" },
-  { name: "time", pattern: "\\b[0-9]{1,2}:[0-9]{2}:[0-9]{2}\\b", replacement: "00:00:00" },
+  { name: "time", pattern: `\\b[0-9]{1,2}:[0-9]{2}:[0-9]{2}${FRACTION}\\b`, replacement: "00:00:00" },
   // Hex words of 8+ (short Postfix queue ids, transaction ids): no English word is made of a–f only that long.
   { name: "hex", pattern: "\\b[0-9A-Fa-f]{8,}\\b", replacement: "%" },
+  // A host name's label of 6+ hex characters with a digit, digits only included: per-message hosts
+  // ("ac27e9.mx.prod.example.net"); shorter, or without a digit ("facade."), it may be a word.
+  { name: "hex-label", pattern: `\\b(?:${HEX_LABEL})\\.`, replacement: "%." },
   // Numbers of 6+ digits: timestamps, byte counts, internal ids (reply codes have 3, provider codes fewer).
   { name: "number", pattern: "\\b[0-9]{6,}\\b", replacement: "#" },
   // Long words with digits: long Postfix queue ids, Gmail's `…si123qtb`, Microsoft's host names.
@@ -120,6 +143,8 @@ export class ReplyMask {
   partedAt = -1;
   /** The text scanned last by `scan` (its codes are in CODES). */
   private text: string | null = null;
+  /** Whether the text scanned last has a character beyond Latin-1 (see latin1Codes). */
+  private wide = false;
 
   /** A DataView on the memory of the bytes `matches` read last (one per input chunk). */
   private view: DataView | null = null;
@@ -149,9 +174,10 @@ export class ReplyMask {
       this.count = 0;
       return 0;
     }
-    for (let i = 0; i < n; i++) CODES[i] = text.charCodeAt(i);
+    const wide = latin1Codes(text, CODES);
     const count = this.scanBytes(CODES, 0, n);
     this.text = text;
+    this.wide = wide;
     return count;
   }
 
@@ -177,7 +203,13 @@ export class ReplyMask {
     let noAddressUntil = from;
     let i = from;
     while (i < to) {
-      if ((CLASS[bytes[i]] & WORD) === 0) {
+      const c = bytes[i];
+      if ((CLASS[c] & WORD) === 0) {
+        // maskReplySql's token marks: a text holding one is not masked.
+        if (c === 1 || c === 2) {
+          this.count = 0;
+          return 0;
+        }
         i++;
         continue;
       }
@@ -219,7 +251,7 @@ export class ReplyMask {
         }
       }
       if (end < 0) {
-        kind = wordKind(length, digits, all);
+        kind = wordKind(length, digits, all, j < to && bytes[j] === 46);
         if (kind >= 0) end = j;
       }
       if (end < 0) {
@@ -280,14 +312,23 @@ export class ReplyMask {
 
   /** Whether the masked text is `masked` (built by `masked` from some text). */
   equals(text: string, masked: string): boolean {
-    return this.equalsBytes(this.codesOf(text), 0, text.length, masked);
+    const codes = this.codesOf(text);
+    // Characters beyond Latin-1 share one code: such a text is compared as the string it masks to.
+    if (this.codesWide) return this.masked(text) === masked;
+    return this.equalsBytes(codes, 0, text.length, masked);
   }
+
+  /** Whether the codes codesOf gave last stand for a character beyond Latin-1 somewhere. */
+  private codesWide = false;
 
   /** The codes of `text`, scanned last (over MAX_MASKED_LENGTH: not copied by scan, so here). */
   private codesOf(text: string): Codes {
-    if (text.length <= MAX_MASKED_LENGTH && text === this.text) return CODES;
-    const codes = new Uint16Array(text.length);
-    for (let i = 0; i < text.length; i++) codes[i] = text.charCodeAt(i);
+    if (text.length <= MAX_MASKED_LENGTH && text === this.text) {
+      this.codesWide = this.wide;
+      return CODES;
+    }
+    const codes = Buffer.allocUnsafe(text.length);
+    this.codesWide = latin1Codes(text, codes);
     return codes;
   }
 
@@ -376,13 +417,13 @@ export class ReplyMask {
     if (to - from > MAX_MASKED_LENGTH) return false;
     const { literal, literalView, pieceEnds, kinds, places, hasAt } = template;
     // A line's bytes are compared four at a time where the piece fits (a reply is mostly literal).
-    const view = bytes.BYTES_PER_ELEMENT === 1 ? this.viewOf(bytes as Uint8Array) : null;
-    const offset = view === null ? 0 : bytes.byteOffset;
+    const view = this.viewOf(bytes);
+    const offset = bytes.byteOffset;
     let at = from;
     let copied = 0;
     for (let t = 0; ; t++) {
       const pieceEnd = pieceEnds[t];
-      if (view !== null && to - at >= pieceEnd - copied) {
+      if (to - at >= pieceEnd - copied) {
         let i = copied;
         const position = offset + at - copied;
         while (i + 4 <= pieceEnd && view.getInt32(position + i) === literalView.getInt32(i)) i += 4;
@@ -419,8 +460,9 @@ export class ReplyMask {
         if (end++ === to) return false;
       }
       if (place === WORD_RUN && end > at) {
-        // A word alone: what tokensIn finds there is decided by the word itself (no `@`, nothing after it).
-        const kind = wordKind(end - at, digits, all);
+        // A word alone: what tokensIn finds there is decided by the word itself and whether a `.` follows
+        // (no `@`; the character after it is the next literal piece's, the template's own).
+        const kind = wordKind(end - at, digits, all, end < to && bytes[end] === 46);
         if (kind !== kinds[t]) {
           this.count = 0;
           this.missed = tokenMiss(t, kind);
@@ -502,23 +544,44 @@ function separator(code: number): boolean {
 }
 
 /** What a token is replaced by (REPLY_TOKENS' replacements), by kind. */
-const REPLACEMENTS = ["x@", "%", "0.0.0.0", "0000-00-00", "00:00:00", "#"];
+const REPLACEMENTS = ["x@", "%", "0.0.0.0", "0000-00-00", "00:00:00", "#", "0000-00-00T00:00:00"];
 const LOCAL_PART = 0;
 const PERCENT = 1;
 const NUMBER = 5;
-/** compound's kinds (UUID, IPv4, date, time) as REPLACEMENTS indexes. */
-const COMPOUND_KINDS = [PERCENT, 2, 3, 4];
+/** compound's kinds (UUID, IPv4, date, time, date-time) as REPLACEMENTS indexes. */
+const COMPOUND_KINDS = [PERCENT, 2, 3, 4, 6];
 const SHARED = new ReplyMask();
 /** A text's character codes for the scanner (one scan at a time: JavaScript runs one at a time). */
-const CODES = new Uint16Array(MAX_MASKED_LENGTH);
+const CODES = Buffer.alloc(MAX_MASKED_LENGTH);
+/**
+ * The code a character beyond Latin-1 gets in a text's codes: one the scanner treats exactly as it treats
+ * those (CLASS 0, and none it compares with: `@`, `-`, `.`, `:`, `_`, `=`). Only hashes and equality read
+ * the codes themselves: a hash may collide (entries are compared anyway), `equals` compares such a text
+ * as a string.
+ */
+const WIDE = 0;
+
+/** `text`'s codes into `codes` (each character beyond Latin-1 as WIDE); whether there was one. */
+function latin1Codes(text: string, codes: Buffer): boolean {
+  let wide = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 255) {
+      codes[i] = WIDE;
+      wide = true;
+    } else codes[i] = c;
+  }
+  return wide;
+}
 
 const NO_TOKENS: string[] = [];
 /**
  * The kind of token a word is by itself (its length, digits, and its characters' classes and-ed, an
- * underscore counting as none), -1 for none.
+ * underscore counting as none) and whether a `.` follows it (a host name's label), -1 for none.
  */
-function wordKind(length: number, digits: number, all: number): number {
+function wordKind(length: number, digits: number, all: number, label: boolean): number {
   if ((all & HEX) !== 0 && length >= 8) return PERCENT;
+  if (label && (all & HEX) !== 0 && digits > 0 && length >= 6) return PERCENT;
   if (digits === length && length >= 6) return NUMBER;
   if ((all & WORD) !== 0 && digits > 0 && length >= 12) return PERCENT;
   return -1;
@@ -527,16 +590,17 @@ function wordKind(length: number, digits: number, all: number): number {
 /** Which compound `compound` found (an index into COMPOUND_KINDS). */
 let compoundKind = 0;
 
-/** The end of a UUID, IPv4 address, date or time starting at `i` (and ending at a word boundary), else -1. */
+/** The end of a UUID, IPv4 address, date, time or date-time starting at `i` (and ending at a word boundary), else -1. */
 function compound(bytes: Codes, i: number, to: number): number {
   const c = bytes[i];
   if ((CLASS[c] & HEX) === 0) return -1;
   let end = run(bytes, i, to, HEX, 8, 8);
   if (end > 0 && end < to && bytes[end] === 45) {
+    // 8-4-4-4-12: each part after a `-` (a missing one fails the whole).
     end = run(bytes, end + 1, to, HEX, 4, 4);
-    if (end > 0 && end < to && bytes[end] === 45) end = run(bytes, end + 1, to, HEX, 4, 4);
-    if (end > 0 && end < to && bytes[end] === 45) end = run(bytes, end + 1, to, HEX, 4, 4);
-    if (end > 0 && end < to && bytes[end] === 45) end = run(bytes, end + 1, to, HEX, 12, 12);
+    for (const length of UUID_PARTS) {
+      end = end > 0 && end < to && bytes[end] === 45 ? run(bytes, end + 1, to, HEX, length, length) : -1;
+    }
     if (end > 0 && boundary(bytes, end, to)) {
       compoundKind = 0;
       return end;
@@ -550,6 +614,15 @@ function compound(bytes: Codes, i: number, to: number): number {
     for (let part = 0; part < parts && end > 0; part++) {
       end = end < to && bytes[end] === separator ? run(bytes, end + 1, to, DIGIT, restMin, restMax) : -1;
     }
+    if (end <= 0) continue;
+    if (kind === DATE && end < to && (bytes[end] | 32) === 116 /* T or t */) {
+      const dateTime = dateTimeEnd(bytes, end + 1, to);
+      if (dateTime > 0) {
+        compoundKind = 4;
+        return dateTime;
+      }
+    }
+    if (kind === TIME) end = secondsEnd(bytes, end, to);
     if (end > 0 && boundary(bytes, end, to)) {
       compoundKind = kind;
       return end;
@@ -557,6 +630,59 @@ function compound(bytes: Codes, i: number, to: number): number {
   }
   return -1;
 }
+
+const DATE = 2;
+const TIME = 3;
+
+/**
+ * The end of the time of an RFC 3339 date-time from `at` (after its `T`): `hh:mm:ss`, maybe a fraction and a
+ * zone, ending at a word boundary (the longest that does, as the table's pattern matches), else -1.
+ */
+function dateTimeEnd(bytes: Codes, at: number, to: number): number {
+  let end = run(bytes, at, to, DIGIT, 2, 2);
+  for (let part = 0; part < 2 && end > 0; part++) {
+    end = end < to && bytes[end] === 58 ? run(bytes, end + 1, to, DIGIT, 2, 2) : -1;
+  }
+  if (end < 0) return -1;
+  const fraction = fractionEnd(bytes, end, to);
+  const zoned = zoneEnd(bytes, fraction > 0 ? fraction : end, to);
+  if (zoned > 0 && boundary(bytes, zoned, to)) return zoned;
+  if (fraction > 0 && boundary(bytes, fraction, to)) return fraction;
+  return boundary(bytes, end, to) ? end : -1;
+}
+
+/** The end of seconds ending at `end` and their fraction if one follows and ends at a word boundary. */
+function secondsEnd(bytes: Codes, end: number, to: number): number {
+  const fraction = fractionEnd(bytes, end, to);
+  return fraction > 0 && boundary(bytes, fraction, to) ? fraction : end;
+}
+
+/**
+ * The end of a fraction (`.` and digits) at `at`, else -1 (a shorter one is followed by a digit: never at a
+ * word boundary, so the table's pattern never stops there).
+ */
+function fractionEnd(bytes: Codes, at: number, to: number): number {
+  if (at >= to || bytes[at] !== 46) return -1;
+  let j = at + 1;
+  while (j < to && (CLASS[bytes[j]] & DIGIT) !== 0) j++;
+  return j > at + 1 ? j : -1;
+}
+
+/** The end of a time zone (`Z`, `+hh:mm`, `-hhmm`) at `at`, else -1. */
+function zoneEnd(bytes: Codes, at: number, to: number): number {
+  if (at >= to) return -1;
+  const c = bytes[at];
+  if ((c | 32) === 122 /* Z or z */) return at + 1;
+  if (c !== 43 && c !== 45) return -1;
+  const hours = run(bytes, at + 1, to, DIGIT, 2, 2);
+  if (hours < 0) return -1;
+  return hours < to && bytes[hours] === 58
+    ? run(bytes, hours + 1, to, DIGIT, 2, 2)
+    : run(bytes, hours, to, DIGIT, 2, 2);
+}
+
+/** A UUID's parts after its first and second. */
+const UUID_PARTS = [4, 4, 12];
 
 /** Digit compounds: first part's length range, separator, other parts' length range, how many others. */
 const SHAPES: [number, number, number, number, number, number][] = [
@@ -577,16 +703,35 @@ function boundary(bytes: Codes, end: number, to: number): boolean {
   return end >= to || (CLASS[bytes[end]] & WORD) === 0;
 }
 
+/** The table as one alternation: the scanner's order (each place takes the first entry matching there). */
+const TOKEN_PATTERN = REPLY_TOKENS.map((token) => token.pattern).join("|");
+/** What maskReplySql puts around each token found, then replaces: characters a masked text never holds. */
+const OPEN = "\x01";
+const CLOSE = "\x02";
+
 /**
- * SQL twin of `maskReply(...).masked` over a VARCHAR expression (DuckDB, RE2): the same table applied in
- * order. Texts over MAX_MASKED_LENGTH are kept as they are.
+ * SQL twin of `maskReply(...).masked` over a VARCHAR expression (DuckDB, RE2): the table as one alternation
+ * in one pass, as the scanner reads it (a chain of one `regexp_replace` per entry would let an entry take
+ * text that an earlier place's token holds), each token found put between OPEN and CLOSE; then each entry in
+ * table order replaces the tokens it matches whole, so a token takes the first entry that does, the one that
+ * matched it there (an earlier entry matching it whole would have matched there). Texts over
+ * MAX_MASKED_LENGTH UTF-16 units (the scanner's unit), or holding OPEN or CLOSE, are kept as they are.
+ * (Splitting the text into tokens and gaps as lists costs a SendGrid INSERT a quarter more CPU, though only
+ * failures' replies are masked.)
  */
 export function maskReplySql(column: string): string {
-  let sql = column;
+  // UTF-8 bytes ≥ UTF-16 units ≥ code points: only texts between the limits count their astral characters.
+  const units = `length(${column}) + length(regexp_replace(${column}, '[^\\x{10000}-\\x{10FFFF}]', '', 'g'))`;
+  // NULL when kept as it is (a CASE around the chain would cost as much again).
+  const text = `(CASE WHEN (strlen(${column}) <= ${MAX_MASKED_LENGTH}
+    OR (length(${column}) <= ${MAX_MASKED_LENGTH} AND ${units} <= ${MAX_MASKED_LENGTH}))
+    AND NOT contains(${column}, ${sqlString(OPEN)}) AND NOT contains(${column}, ${sqlString(CLOSE)}) THEN ${column} END)`;
+  let sql = `regexp_replace(${text}, ${sqlString(TOKEN_PATTERN)}, ${sqlString(`${OPEN}\\0${CLOSE}`)}, 'g')`;
   for (const token of REPLY_TOKENS) {
-    sql = `regexp_replace(${sql}, ${sqlString(token.pattern)}, ${sqlString(token.replacement)}, 'g')`;
+    const whole = sqlString(`${OPEN}(?:${token.pattern})${CLOSE}`);
+    sql = `regexp_replace(${sql}, ${whole}, ${sqlString(token.replacement)}, 'g')`;
   }
-  return `CASE WHEN length(${column}) > ${MAX_MASKED_LENGTH} THEN ${column} ELSE ${sql} END`;
+  return `coalesce(${sql}, ${column})`;
 }
 
 /**

@@ -199,3 +199,52 @@ test("a re-key writes only the rows whose key changes (an updated row is held in
     rmSync(written.dir, { recursive: true, force: true });
   }
 });
+
+test("a log stored before the SMTP phase was read (phase-less keys) takes the phase when ingested again: its rows get a fresh store's classes, none added or lost (review s15 R3)", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "deliverlens-phase-adopt-"));
+  // The same reply after DATA (a filter's: the address is kept) and after RCPT TO (the user is unknown).
+  const line = (recipient: string, second: string, phase: string) =>
+    `Feb  2 12:00:${second} mail postfix/smtp[123]: 4F1AB2C3D${second}: to=<${recipient}>, relay=mx.example.org[192.0.2.4]:25, delay=1.3, delays=0/0/0.4/0.9, dsn=5.0.0, status=bounced (host mx.example.org[192.0.2.4] said: 550 Unknown user${phase})`;
+  const log = (phases: [string, string]) =>
+    `${line("u1@example.org", "01", phases[0])}\n${line("u2@example.org", "02", phases[1])}\n`;
+  // Readers before classifier version 6 kept no "(in reply to … command)": a line without it stores what they did.
+  const before = join(dir, "before.log");
+  const today = join(dir, "today.log");
+  writeFileSync(before, log(["", ""]));
+  writeFileSync(today, log([" (in reply to end of DATA command)", " (in reply to RCPT TO command)"]));
+  const view = (store: Store) =>
+    store.all("SELECT line, recipient, reason, category FROM events ORDER BY line");
+  try {
+    for (const fastPath of [true, false]) {
+      const fresh = await Store.open(":memory:");
+      const old = await Store.open(":memory:");
+      try {
+        await ingestFile(fresh, today, { format: "postfix", year: 2026, fastPath });
+        const expected = await view(fresh);
+        assert.deepEqual(
+          expected.map((row) => row.reason),
+          ["filtered", "userunknown"],
+        );
+        await ingestFile(old, before, { format: "postfix", year: 2026, fastPath });
+        assert.deepEqual(
+          (await view(old)).map((row) => row.reason),
+          ["userunknown", "userunknown"],
+          "the old way: phase-less",
+        );
+        const again = await ingestFile(old, today, { format: "postfix", year: 2026, fastPath });
+        assert.equal(again.stored, 0, "every line is a duplicate");
+        assert.deepEqual(await view(old), expected, `fast path ${fastPath}`);
+        assert.deepEqual(
+          await classes(old),
+          await classes(fresh),
+          "one class per carried key, the phase-less one dropped",
+        );
+      } finally {
+        fresh.close();
+        old.close();
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

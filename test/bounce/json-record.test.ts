@@ -6,6 +6,7 @@ import {
   ClassificationJson,
   JsonBytes,
   jsonRecord,
+  PLAIN_REPLY,
   QUOTED_REPLY,
   RecordTemplate,
   WHOLE_DIAGNOSTIC,
@@ -72,9 +73,16 @@ test("a RecordTemplate writes jsonRecord's text: recipient and reply bytes escap
   const ascii = fc
     .array(unit, { minLength: 1, maxLength: 20 })
     .map((parts) => parts.join("").replace(/[^\u0000-\u007f]/g, "?"));
+  // A reply needing no escape (PLAIN_REPLY), short or long (a long one is copied natively).
+  const plainUnit = fc.constantFrom("a", "Z", "0", " ", ".", "-", "<", "@", "]");
+  const plain = fc.oneof(
+    fc.string({ unit: plainUnit, maxLength: 47 }),
+    fc.string({ unit: plainUnit, minLength: 48, maxLength: 200 }),
+  );
   const write = fc.record({
     recipient: ascii,
     reply: ascii,
+    plainReply: plain,
     // Two digit counts each side of 2^31 (the digits are written two ways).
     line: fc.constantFrom(0, 7, 10, 99, 123456, 2147483647, 2147483648, Number.MAX_SAFE_INTEGER),
     // As long as the first (written over it), or not, or with a character JSON escapes, or none.
@@ -89,7 +97,7 @@ test("a RecordTemplate writes jsonRecord's text: recipient and reply bytes escap
   });
   fc.assert(
     fc.property(
-      fc.constantFrom(WHOLE_DIAGNOSTIC, QUOTED_REPLY),
+      fc.constantFrom(WHOLE_DIAGNOSTIC, QUOTED_REPLY, PLAIN_REPLY),
       fc.constantFrom("maillog", 'a"b.log'),
       fc.array(write, { minLength: 1, maxLength: 12 }),
       (form, file, writes) => {
@@ -98,7 +106,8 @@ test("a RecordTemplate writes jsonRecord's text: recipient and reply bytes escap
         const ending = Buffer.concat([Buffer.from(JSON.stringify(base.diagnostic)), json.tail()]);
         const template = new RecordTemplate(json, base.remoteMta, file, "postfix", form, ending, null);
         const none = { count: 0, start: () => 0, end: () => 0 };
-        for (const { recipient, reply, line, time } of writes) {
+        for (const { recipient, reply: anyReply, plainReply, line, time } of writes) {
+          const reply = form === PLAIN_REPLY ? plainReply : anyReply;
           const bytes = Buffer.from(`${recipient}|${reply}`, "latin1");
           const out = new JsonBytes(1);
           out.text("x");

@@ -29,6 +29,21 @@ test("maskReply: per-message noise masked, codes and provider codes kept", () =>
     ],
     ["Unfortunately authentication failed", "Unfortunately authentication failed"],
     ["ref ABCDEF123456_7890 and abcdef12_x", "ref ABCDEF123456_7890 and abcdef12_x"],
+    // RFC 3339 date-times (Microsoft 365's NDR trailer), fractions of a second, hex host labels.
+    [
+      "451 4.7.652 (S3115) [BN3PEPF0000B370.namprd21.prod.outlook.com 2025-02-20T14:30:32.425Z 08DD4D9FD5AFF45C]",
+      "451 4.7.652 (S3115) [%.namprd21.prod.outlook.com 0000-00-00T00:00:00 %]",
+    ],
+    ["at 2026-04-14T14:41:58+02:00, 2026-04-14t14:41:58z", "at 0000-00-00T00:00:00, 0000-00-00T00:00:00"],
+    ["at 2026-04-14 14:41:58.123 UTC", "at 0000-00-00 00:00:00 UTC"],
+    ["user does not exist [ac27e9.mx.prod.example.net]", "user does not exist [%.mx.prod.example.net]"],
+    ["a facade. 5ca1ab1e.x 12abc.mx 123456.mx (123456.)", "a facade. %.x 12abc.mx %.mx (%.)"],
+    // A local part starts at a word (as every token): the `+` before it is kept.
+    ["550 <+tag@example.org>", "550 <+x@example.org>"],
+    // A UUID needs all its parts.
+    ["id 88922773-00dB.", "id %-00dB."],
+    // The SQL masker's token marks: a text holding one is kept as it is.
+    ["queued as 4F2A1B3C9D \x01", "queued as 4F2A1B3C9D \x01"],
   ];
   for (const [text, masked] of table) assert.equal(maskReply(text).masked, masked, text);
   assert.deepEqual(maskReply("250 2.0.0 Ok: queued as 4F2A1B3C9D").tokens, ["4F2A1B3C9D"]);
@@ -167,6 +182,75 @@ test("replies of a grep'd Postfix log: few masked keys, and the SQL masker agree
   }
 });
 
+/** Replies made of token-like pieces (and any text) joined by separators, tokens touching each other too. */
+function generatedReplies(count: number, seed: number): string[] {
+  const digits = (min: number, max = min) =>
+    fc.string({ unit: fc.constantFrom(..."0123456789"), minLength: min, maxLength: max });
+  const hex = (min: number, max = min) =>
+    fc.string({ unit: fc.constantFrom(..."0123456789abcdefABCDEF"), minLength: min, maxLength: max });
+  const piece = fc.oneof(
+    fc
+      .tuple(
+        digits(4),
+        digits(2),
+        digits(2),
+        fc.constantFrom("T", "t", " "),
+        digits(2),
+        digits(2),
+        digits(2),
+        fc.constantFrom("", ".", ".1", ".000", ".123456"),
+        fc.constantFrom("", "Z", "z", "+02:00", "-0500", "+1", "+02:0"),
+      )
+      .map(([y, mo, d, t, h, mi, s, f, z]) => `${y}-${mo}-${d}${t}${h}:${mi}:${s}${f}${z}`),
+    fc
+      .tuple(digits(1, 2), digits(2), digits(2), fc.constantFrom("", ".", ".7", ".123"))
+      .map(([h, m, s, f]) => `${h}:${m}:${s}${f}`),
+    fc.tuple(hex(4, 9), fc.constantFrom(".mx", ".", "", ".example.net")).map(([h, d]) => `${h}${d}`),
+    fc.tuple(digits(1, 3), digits(1, 3), digits(1, 3), digits(1, 3)).map((p) => p.join(".")),
+    fc.tuple(hex(8), hex(4), hex(4), hex(4), hex(12)).map((p) => p.join("-")),
+    digits(5, 8),
+    fc.string({ unit: fc.constantFrom(..."abz.+-_9"), minLength: 1, maxLength: 5 }).map((l) => `${l}@x.org`),
+    fc.constantFrom("550", "5.7.1", "[CS01]", "facade", "gsmtp", "user unknown", "a1b2c3d4e5f6g7h8si1"),
+    fc.string({ unit: fc.constantFrom(..."a1F-.:@ x%#0_9ZT+é"), maxLength: 6 }),
+    fc.constantFrom("\x01", "\x02"),
+  );
+  const separator = fc.constantFrom(" ", "[", "]", ". ", "(", ")", ",", "=", "", ".", ":", "-", "T", "/");
+  const reply = fc
+    .array(fc.tuple(piece, separator), { maxLength: 6 })
+    .map((pieces) => pieces.map((p) => p.join("")).join(""));
+  return fc.sample(reply, { numRuns: count, seed });
+}
+
+test("the SQL masker is the JavaScript one over generated replies (tokens touching each other included)", async () => {
+  const replies = generatedReplies(8000, 16);
+  const store = await Store.open(":memory:");
+  try {
+    const sql = await maskInSql(store, replies);
+    replies.forEach((reply, i) => {
+      assert.equal(sql[i], maskReply(reply).masked, reply);
+    });
+  } finally {
+    store.close();
+  }
+});
+
+test("the mask's length limit counts UTF-16 units in SQL as in JavaScript (astral characters count two)", async () => {
+  const emoji = String.fromCodePoint(0x1f600);
+  const tail = " queued as 4F2A1B3C9D";
+  const store = await Store.open(":memory:");
+  try {
+    for (const pad of [MAX_MASKED_LENGTH - tail.length - 1, MAX_MASKED_LENGTH - tail.length]) {
+      // pad - 1 letters and an emoji: pad + 1 units and pad code points before the tail.
+      const text = `${"a".repeat(pad - 1)}${emoji}${tail}`;
+      const js = maskReply(text).masked;
+      assert.equal(js.endsWith("as %"), text.length <= MAX_MASKED_LENGTH);
+      assert.deepEqual(await maskInSql(store, [text]), [js]);
+    }
+  } finally {
+    store.close();
+  }
+});
+
 test("ReplyMask keys a reply by its masked form without building it: hash and equals agree with maskReply", () => {
   const replies = [
     "250 2.0.0 Ok: queued as 4F2A1B3C9D",
@@ -222,6 +306,42 @@ test("ReplyMask keys a reply by its masked form without building it: hash and eq
   );
 });
 
+test("ReplyMask on texts beyond Latin-1: tokens as maskReply finds them, equals exact for every character (property)", () => {
+  const mask = new ReplyMask();
+  // Characters the scanner gives meaning to, Latin-1 ones above ASCII, and ones beyond Latin-1 (which
+  // share one code in the scanner's bytes: only the string compare tells them apart).
+  const unit = fc.constantFrom(
+    ..."a1F-.:@ x%#0_9Z",
+    "é",
+    "\u00ff",
+    "\u0100",
+    "\u0141",
+    "中",
+    "\u2028",
+    "\ud800",
+  );
+  const wide = ["\u0100", "\u0141", "中", "\u2028", "\ud800"];
+  fc.assert(
+    fc.property(fc.string({ unit }), fc.string(), (text, other) => {
+      const { masked, tokens } = maskReply(text);
+      mask.scan(text);
+      assert.equal(mask.masked(text), masked);
+      assert.deepEqual(mask.tokens(text), tokens);
+      assert.equal(mask.equals(text, masked), true);
+      assert.equal(mask.equals(text, other), other === masked);
+      // The masked text with one character beyond Latin-1 swapped for another: never equal.
+      const at = [...masked].findIndex((c) => wide.includes(c));
+      if (at >= 0) {
+        const chars = [...masked];
+        chars[at] = chars[at] === "中" ? "\u0141" : "中";
+        assert.equal(mask.equals(text, chars.join("")), false);
+      }
+      assert.equal(mask.hash(text), mask.hash(text));
+    }),
+    { numRuns: 2000 },
+  );
+});
+
 test("ReplyMask on a reply's bytes inside a line keys it as on its text: same tokens, hash and equals (property)", () => {
   const onText = new ReplyMask();
   const onBytes = new ReplyMask();
@@ -263,6 +383,8 @@ test("ReplyMask.matches recognises exactly the replies of a template's masked fo
     "id=4F2A1B3C9D.a-bcd-abcd-abcd-abcdefabcdef x",
     "ip=1.2.3.4.5 at=10:00:00.7 n=1234567-8 e=abcdef12-abcd",
     "-jo@x =ab@c.d a.b%c@ 12345678-abcd-1234-abcd-1234567890ab.",
+    "user does not exist [ac27e9.mx.prod.example.net 2026-04-14T14:41:58.000Z ac27e9667cc97278]",
+    "at 2026-04-14T14:41:58+02:00 and 10:00:00.123 (5ca1ab1e.x)",
   ];
   for (const chunk of postfixGrepLogChunks(300, 5)) {
     for (const line of chunk.split("\n")) {

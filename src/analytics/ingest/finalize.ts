@@ -208,7 +208,10 @@ export async function settleFile(
   const file = { file_id: fileId };
   const again = await reclassifyIfStale(store);
   if (again.rekeyed || again.classified) lap("classify stored replies again");
-  const replies = await newReplies(store, fileId);
+  const adopted =
+    storedBefore && counts.flagged > counts.skip + counts.problem ? await adoptHints(store, fileId) : 0;
+  if (adopted) lap("stored rows take their duplicates' hint");
+  const replies = await newReplies(store, fileId, adopted > 0);
   lap("new replies");
   // Repeats (rows beyond the first of a key) are the rows whose key equals the one before in key order:
   // sorting the keys costs a third less CPU than grouping them (SendGrid 3M rows, nearly all keys
@@ -271,12 +274,45 @@ interface NewReply {
   remote_mta: string | null;
 }
 
-/** The file's distinct replies the store has not classified yet (flagged rows aside). */
-function newReplies(store: Store, fileId: number): Promise<NewReply[]> {
-  return distinctReplies(
-    store,
-    "file_id = $file_id AND reply_key NOT IN (SELECT reply_key FROM reply_classes)",
+/**
+ * The file's distinct replies the store has not classified yet (flagged rows aside), and with `adopted`
+ * those of stored rows that took a key from the file's duplicates (adoptHints).
+ */
+function newReplies(store: Store, fileId: number, adopted: boolean): Promise<NewReply[]> {
+  const rows = adopted
+    ? `(file_id = $file_id OR reply_key IN (SELECT reply_key FROM event_rows
+        WHERE file_id = $file_id AND type = ${sqlString(DUPLICATE)}))`
+    : "file_id = $file_id";
+  return distinctReplies(store, `${rows} AND reply_key NOT IN (SELECT reply_key FROM reply_classes)`, {
+    file_id: fileId,
+  });
+}
+
+/**
+ * A stored row keyed without a hint (no `:`) whose duplicate in this file has one takes the duplicate's key:
+ * rows a log stored before the SMTP phase was read (classifier version 6) have phase-less keys, and the same
+ * line read today shows its phase (`DATA:<md5>`; review s15 R3). The duplicate is the same line (same event
+ * key and time): its key is the one a fresh store would hold. Only the key changes — no row is added or
+ * removed — and classes no row carries any more are dropped. The number of rows given a key.
+ */
+async function adoptHints(store: Store, fileId: number): Promise<number> {
+  const adopted = await store.exec(
+    `UPDATE event_rows AS o SET reply_key = d.reply_key
+     FROM (SELECT event_key, time, reply_key FROM event_rows
+       WHERE file_id = $file_id AND type = ${sqlString(DUPLICATE)} AND contains(reply_key, ':')) d
+     WHERE o.event_key = d.event_key AND o.time = d.time AND o.file_id <> $file_id
+       AND o.reply_key IS NOT NULL AND NOT contains(o.reply_key, ':')`,
     { file_id: fileId },
+  );
+  if (adopted) await dropUncarriedClasses(store);
+  return adopted;
+}
+
+/** Drops the classes no stored row carries (a later row with such a key is classified as a new one). */
+function dropUncarriedClasses(store: Store): Promise<void> {
+  return store.run(
+    `DELETE FROM reply_classes WHERE reply_key NOT IN
+      (SELECT reply_key FROM event_rows WHERE type IN ${CLASSIFIED_TYPES} AND reply_key IS NOT NULL)`,
   );
 }
 
@@ -341,10 +377,7 @@ async function classifyStoredAgain(store: Store, rekey: boolean): Promise<Reclas
     ? await store.exec(`UPDATE event_rows AS s SET reply_key = ${STORED_REPLY_KEY_SQL}
         WHERE s.reply_key IS NOT NULL AND s.reply_key IS DISTINCT FROM ${STORED_REPLY_KEY_SQL}`)
     : 0;
-  await store.run(
-    `DELETE FROM reply_classes WHERE reply_key NOT IN
-      (SELECT reply_key FROM event_rows WHERE type IN ${CLASSIFIED_TYPES} AND reply_key IS NOT NULL)`,
-  );
+  await dropUncarriedClasses(store);
   const replies = await distinctReplies(store, "true");
   const classified = await classifyYielding(replies);
   const known = new Set(
