@@ -371,11 +371,14 @@ export async function reclassifyIfStale(store: Store): Promise<Reclassified> {
 
 /** reclassifyIfStale's pass: every stored row keyed again (`rekey`), then every stored reply classified again. */
 async function classifyStoredAgain(store: Store, rekey: boolean): Promise<Reclassified> {
+  // The file's flagged rows keep their staged keys (a duplicate's hinted key is what adoptHints gives the
+  // stored row it repeats; the recipe of a stored row would drop it: not a classified type).
   // Only the rows whose key changes are written: each updated row is held in memory until the commit (1M
   // keyed rows all rewritten: +110 MB peak RSS, review s15 R2), and most recipe changes move few keys.
   const rekeyed = rekey
     ? await store.exec(`UPDATE event_rows AS s SET reply_key = ${STORED_REPLY_KEY_SQL}
-        WHERE s.reply_key IS NOT NULL AND s.reply_key IS DISTINCT FROM ${STORED_REPLY_KEY_SQL}`)
+        WHERE s.reply_key IS NOT NULL AND s.type NOT IN ${FLAGGED}
+          AND s.reply_key IS DISTINCT FROM ${STORED_REPLY_KEY_SQL}`)
     : 0;
   await dropUncarriedClasses(store);
   const replies = await distinctReplies(store, "true");
