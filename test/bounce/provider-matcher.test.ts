@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { hostName, providerOf, recipientDomain } from "../../src/bounce/provider.ts";
-import { patternAnchors } from "../../src/bounce/rules/pattern-anchors.ts";
+import { patternAnchors, requiredLiteral } from "../../src/bounce/rules/pattern-anchors.ts";
 import { ProviderMatcher } from "../../src/bounce/rules/provider-matcher.ts";
 import {
   compileProviderRule,
@@ -78,6 +78,7 @@ describe("the provider rules' matcher", () => {
       rule("alternation", /host (?:one|two) refused|refused by [a-z]+ policy/),
       rule("any", /(?:)/, { status: ["5.7.9"] }),
       rule("group", /\b(?:xyz-1|uvw-2)\b/),
+      rule("lazy", /qx+?yz/),
       rule("late", /refused/),
     ];
     const matcher = new ProviderMatcher(table);
@@ -89,6 +90,7 @@ describe("the provider rules' matcher", () => {
       ["550 host three refused", { status: "5.7.9" }, "any"],
       ["550 blocked (uvw-2)", {}, "group"],
       ["550 blocked (uvw-3)", {}, null],
+      ["550 qxxyz refused", {}, "lazy"],
       ["", {}, null],
     ];
     for (const [text, given, want] of cases) {
@@ -136,5 +138,10 @@ describe("a pattern's anchors", () => {
     assert.deepEqual(patternAnchors(/ABC/i), [], "flags");
     assert.deepEqual(patternAnchors(/\x41bcd/), [], "an escape read further than one character");
     assert.deepEqual(patternAnchors(/(?:abc)?def?/), ["de"]);
+    // A lazy quantifier's "?" is no literal; a "{" that opens no quantifier is a literal (review s16 R2).
+    for (const lazy of [/a+?bc/, /x\s*?yz/, /(?:foo)+?bar/, /mail.*?box full/, /abc{1,2}?def/])
+      assert.deepEqual(patternAnchors(lazy), [], String(lazy));
+    assert.deepEqual(patternAnchors(/abc{/), [], "a { with no }");
+    assert.equal(requiredLiteral("abc{"), "abc", "ends without a }");
   });
 });

@@ -292,16 +292,17 @@ function newReplies(store: Store, fileId: number, adopted: boolean): Promise<New
  * A stored row keyed without a hint (no `:`) whose duplicate in this file has one takes the duplicate's key:
  * rows a log stored before the SMTP phase was read (classifier version 6) have phase-less keys, and the same
  * line read today shows its phase (`DATA:<md5>`; review s15 R3). The duplicate is the same line (same event
- * key and time): its key is the one a fresh store would hold. Only the key changes — no row is added or
+ * key and time; of several, the first line's, as a fresh store keeps it): its key is the one a fresh store
+ * would hold. Only the key changes — no row is added or
  * removed — and classes no row carries any more are dropped. The number of rows given a key.
  */
 async function adoptHints(store: Store, fileId: number): Promise<number> {
   const adopted = await store.exec(
     `UPDATE event_rows AS o SET reply_key = d.reply_key
-     FROM (SELECT event_key, time, reply_key FROM event_rows
-       WHERE file_id = $file_id AND type = ${sqlString(DUPLICATE)} AND contains(reply_key, ':')) d
+     FROM (SELECT event_key, time, arg_min_null(reply_key, line) AS reply_key FROM event_rows
+       WHERE file_id = $file_id AND type = ${sqlString(DUPLICATE)} GROUP BY event_key, time) d
      WHERE o.event_key = d.event_key AND o.time = d.time AND o.file_id <> $file_id
-       AND o.reply_key IS NOT NULL AND NOT contains(o.reply_key, ':')`,
+       AND contains(d.reply_key, ':') AND o.reply_key IS NOT NULL AND NOT contains(o.reply_key, ':')`,
     { file_id: fileId },
   );
   if (adopted) await dropUncarriedClasses(store);
@@ -371,11 +372,14 @@ export async function reclassifyIfStale(store: Store): Promise<Reclassified> {
 
 /** reclassifyIfStale's pass: every stored row keyed again (`rekey`), then every stored reply classified again. */
 async function classifyStoredAgain(store: Store, rekey: boolean): Promise<Reclassified> {
+  // The file's flagged rows keep their staged keys (a duplicate's hinted key is what adoptHints gives the
+  // stored row it repeats; the recipe of a stored row would drop it: not a classified type).
   // Only the rows whose key changes are written: each updated row is held in memory until the commit (1M
   // keyed rows all rewritten: +110 MB peak RSS, review s15 R2), and most recipe changes move few keys.
   const rekeyed = rekey
     ? await store.exec(`UPDATE event_rows AS s SET reply_key = ${STORED_REPLY_KEY_SQL}
-        WHERE s.reply_key IS NOT NULL AND s.reply_key IS DISTINCT FROM ${STORED_REPLY_KEY_SQL}`)
+        WHERE s.reply_key IS NOT NULL AND s.type NOT IN ${FLAGGED}
+          AND s.reply_key IS DISTINCT FROM ${STORED_REPLY_KEY_SQL}`)
     : 0;
   await dropUncarriedClasses(store);
   const replies = await distinctReplies(store, "true");

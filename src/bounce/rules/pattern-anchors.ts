@@ -10,8 +10,9 @@
  */
 export function patternAnchors(pattern: RegExp): string[] {
   // Flags could widen what a literal matches; escapes read further than one character (\x41, \u{…}, \p{…},
-  // \k<…>) are not taken apart here.
-  if (pattern.flags !== "" || /\\[xucpPk]/.test(pattern.source)) return [];
+  // \k<…>), lazy quantifiers ("+?", "*?", "??", "{1,2}?": the "?" is no literal) and a "{" that opens no
+  // quantifier (a literal without the u flag) are not taken apart here.
+  if (pattern.flags !== "" || /\\[xucpPk]|[+*?}]\?|\{(?!\d+(?:,\d*)?\})/.test(pattern.source)) return [];
   return anchorsOf(pattern.source);
 }
 
@@ -90,7 +91,7 @@ export function requiredLiteral(source: string): string {
     if (literal === null) {
       end();
       if (quantifier === "?" || quantifier === "*" || quantifier === "+") i++;
-      else if (quantifier === "{") i = source.indexOf("}", i);
+      else if (quantifier === "{") i = quantifierEnd(source, i);
       continue;
     }
     if (
@@ -99,13 +100,13 @@ export function requiredLiteral(source: string): string {
       (quantifier === "{" && /^\{0[,}]/.test(source.slice(i + 1)))
     ) {
       end();
-      i = quantifier === "{" ? source.indexOf("}", i) : i + 1;
+      i = quantifier === "{" ? quantifierEnd(source, i) : i + 1;
       continue;
     }
     run += literal;
     if (quantifier === "+" || quantifier === "{") {
       end();
-      i = quantifier === "+" ? i + 1 : source.indexOf("}", i);
+      i = quantifier === "+" ? i + 1 : quantifierEnd(source, i);
     }
   }
   end();
@@ -175,4 +176,10 @@ function skipClass(source: string, start: number): number {
     i++;
   }
   return i;
+}
+
+/** Index of the "}" closing the quantifier at or after `at`; the end of the source when none does. */
+function quantifierEnd(source: string, at: number): number {
+  const end = source.indexOf("}", at);
+  return end < 0 ? source.length : end;
 }
