@@ -94,8 +94,17 @@ test("a build is used only while it matches this Node and every input it was bui
       }) !== null,
       `${kind}: an extra input as it was`,
     );
-    writeFileSync(source, "export const b = 2;\n");
-    utimesSync(source, 1_700_000_000, 1_700_000_000);
+    // Where ctime is coarse (Linux before 6.13, ext2…: one tick per jiffy or per second) an edit within the same tick
+    // keeps the stamped ctime and cannot be told apart; the check promises only an edit in a later tick, so edit
+    // until the ctime has moved (bounded: one-second file systems included).
+    const sleeper = new Int32Array(new SharedArrayBuffer(4));
+    for (let tries = 0; tries < 400; tries++) {
+      writeFileSync(source, "export const b = 2;\n");
+      utimesSync(source, 1_700_000_000, 1_700_000_000);
+      if (statSync(source).ctimeMs !== before.ctimeMs) break;
+      Atomics.wait(sleeper, 0, 0, 5);
+    }
+    assert.notEqual(statSync(source).ctimeMs, before.ctimeMs);
     assert.equal(statSync(source).mtimeMs, before.mtimeMs);
     assert.equal(
       variant("edited", (copy) => {
