@@ -81,7 +81,11 @@ function write(bytes: Buffer): boolean {
   return true;
 }
 
+/** Made at the first wait, not at load: classify's startup snapshot holds this module. */
+let sleeper: Int32Array | null = null;
+
 /** A non-blocking pipe not ready yet: a millisecond's wait. */
 function pause(): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
+  sleeper ??= new Int32Array(new SharedArrayBuffer(4));
+  Atomics.wait(sleeper, 0, 0, 1);
 }

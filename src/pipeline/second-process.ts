@@ -88,11 +88,7 @@ export class SecondProcess<Result> {
    * job nobody waits for), so no process outlives classify.
    */
   async stop(): Promise<void> {
-    const exited = new Promise<void>((resolve) => {
-      if (this.child.exitCode !== null || this.child.signalCode !== null || this.child.pid === undefined)
-        resolve();
-      else this.child.on("exit", () => resolve());
-    });
+    const exited = exitOf(this.child);
     this.child.stdin?.end();
     if (this.given.size > 0) this.child.kill("SIGKILL");
     this.end();
@@ -148,14 +144,19 @@ export async function dropAhead(): Promise<void> {
   const started = takeAhead();
   if (started === null) return;
   const { child } = started;
-  const exited = new Promise<void>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) resolve();
-    else child.on("exit", () => resolve());
-  });
+  const exited = exitOf(child);
   // With its stdin ended before any job, it ends at once.
   child.stdin?.on("error", () => {});
   child.stdin?.end();
   await exited;
+}
+
+/** Resolves once `child` has exited (at once when it already has, or never started). */
+function exitOf(child: ChildProcess): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) resolve();
+    else child.on("exit", () => resolve());
+  });
 }
 
 /**
