@@ -234,7 +234,7 @@ class ScannedMessage implements ScannedEmail {
     if (bodies.length === 0 && this.#htmls.length > 0) {
       bodies.push(capped(decodeEntities(withoutTags(partText(this.#text, this.#htmls[0])))));
     }
-    const full = bodies.join("\n");
+    const full = withoutTrailingBlanks(bodies.join("\n"));
     const cut = originalMessageStart(full);
     if (cut < full.length && !this.#originalPart) {
       this.#inlineOriginal = full;
@@ -262,3 +262,14 @@ class ScannedMessage implements ScannedEmail {
     return this.#parsedOriginal;
   }
 }
+
+/**
+ * The text with the blanks that end its lines removed. Gateways pad lines, format=flowed ends its soft breaks
+ * with a space (RFC 3676 §4.2) and quoted-printable keeps an encoded one (=20): "<a@b.example> " is still a
+ * recipient line and "Reason: " still a label, as the families' readers expect them (end-anchored).
+ */
+function withoutTrailingBlanks(text: string): string {
+  if (!text.includes(" \n") && !text.includes("\t\n") && !text.includes(" \r\n")) return text;
+  return text.replace(TRAILING_BLANKS, "");
+}
+const TRAILING_BLANKS = /[ \t]+(?=\r?\n)/g;
