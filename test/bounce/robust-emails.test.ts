@@ -46,6 +46,16 @@ describe("encodings of the report", () => {
     assert.equal(record.reason, "userunknown");
   });
 
+  it("a quoted-printable soft line break padded with blanks in transport (RFC 2045 §6.7 (3))", () => {
+    const record = only(
+      records(
+        `${headers("Undelivered Mail Returned to Sender", 'multipart/report; report-type=delivery-status; boundary="B"')}\n--B\nContent-Type: text/plain\n\nyour message could not be delivered.\n\n--B\nContent-Type: message/delivery-status\nContent-Transfer-Encoding: quoted-printable\n\nReporting-MTA: dns; mx.example.net\n\nFinal-Recipient: rfc822; gone@exam= \nple.org\nAction: failed\nStatus: 5.1.1\nDiagnostic-Code: smtp; 550 5.1.1 <gone@example.org>: Recipient address rejected: User unkno=\t\r\nwn\n\n--B--\n`,
+      ),
+    );
+    assert.equal(record.recipient, "gone@example.org");
+    assert.match(record.diagnostic ?? "", /User unknown$/);
+  });
+
   it("a whole plain-text report in base64", () => {
     const body = b64(
       `${POSTFIX_TEXT}\n<quota@example.org>: host mx.example.org[192.0.2.1] said: 452 4.2.2 Mailbox full\n    (in reply to RCPT TO command)\n`,
