@@ -2,6 +2,7 @@ import { readSync, writeSync } from "node:fs";
 import { classifySegmentOf } from "./classify-email.ts";
 import { classifyWholeFiles } from "./classify-files.ts";
 import type { ClassifyOptions } from "./classify-source.ts";
+import { withoutTopTier } from "./compiler-tier.ts";
 import { type Frame, FrameReader, frame, RESULTS } from "./job-frames.ts";
 import type { Segment } from "./mbox-segmenter.ts";
 
@@ -11,11 +12,14 @@ import type { Segment } from "./mbox-segmenter.ts";
  * (job-frames.ts), in the order it got them, until its stdin ends. The first frame says what the jobs are:
  * - files: each job a list of whole files, classified as classifyWholeFiles does (the result: the files'
  *   outcomes and their records' JSON lines);
- * - mbox: each job a segment of one mbox (its bytes, line and offset), classified as classifySegmentOf does.
+ * - mbox: each job a segment of one mbox (its bytes, line and offset), classified as classifySegmentOf does;
+ * and whether to go without V8's top tier, as the first process does (compiler-tier.ts).
  */
 export type JobsSetup =
   | { role: "files"; options: Pick<ClassifyOptions, "format" | "all"> }
   | { role: "mbox"; file: string; json: boolean };
+/** The setup as sent: also whether the first process uses V8's top tier (compiler-tier.ts). */
+export type FirstFrame = JobsSetup & { topTier: boolean };
 
 /** A job of files: their paths, and which of them are streams (never opened: left to the first process). */
 export interface FilesJob {
@@ -32,8 +36,11 @@ export type MboxJob = Omit<Segment, "raw">;
 export async function serveJobs(): Promise<void> {
   let handle: ((job: Frame) => Promise<Buffer> | Buffer) | null = null;
   for (const job of framesOfStdin()) {
-    if (handle === null) handle = handler(job.head as JobsSetup);
-    else if (!write(await handle(job))) return;
+    if (handle === null) {
+      const first = job.head as FirstFrame;
+      if (!first.topTier) withoutTopTier();
+      handle = handler(first);
+    } else if (!write(await handle(job))) return;
   }
 }
 

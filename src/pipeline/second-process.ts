@@ -1,7 +1,8 @@
 import type { ChildProcess } from "node:child_process";
 import type { Readable } from "node:stream";
+import { topTierOn } from "./compiler-tier.ts";
 import { type Frame, FrameReader, frame, RESULTS } from "./job-frames.ts";
-import type { JobsSetup } from "./jobs-process.ts";
+import type { FirstFrame, JobsSetup } from "./jobs-process.ts";
 
 /**
  * classify's second classifying process, seen from the first: started from classify's startup snapshot when
@@ -42,7 +43,9 @@ export class SecondProcess<Result> {
       this.wakeUp();
     });
     results?.on("close", () => this.end());
-    this.child.stdin?.write(frame(0, setup));
+    // Compiled as this process is (compiler-tier.ts).
+    const first: FirstFrame = { ...setup, topTier: topTierOn() };
+    this.child.stdin?.write(frame(0, first));
   }
 
   /** Whether it can take another job (it has not ended, and holds fewer than `most` jobs). */

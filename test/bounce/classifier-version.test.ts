@@ -25,8 +25,8 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 8,
-  fingerprint: "9405a472bc1f27ff47b87f5b83e75692ba7ab96743aca409a2ae47f3ac2f3da1",
+  version: 9,
+  fingerprint: "f145510459696969197865f01c0b7ad00f7602b2ddd4205430123e9c4877704d",
 };
 
 /** Rule data as text: patterns by their source and flags. */

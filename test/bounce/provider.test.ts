@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { detectProvider, hasDomainSuffix, recipientDomain } from "../../src/bounce/provider.ts";
+import {
+  detectProvider,
+  hasDomainSuffix,
+  providerFromText,
+  recipientDomain,
+} from "../../src/bounce/provider.ts";
+import { PROVIDER_CODE_PATTERNS } from "../../src/bounce/rules/provider-codes.ts";
 import type { Provider } from "../../src/bounce/vocabulary.ts";
 
 const CASES: Array<[Parameters<typeof detectProvider>[0], Provider]> = [
@@ -49,6 +55,36 @@ test("provider detection: host first, then text markers, then recipient domain",
   for (const [evidence, provider] of CASES) {
     assert.equal(detectProvider(evidence), provider, JSON.stringify(evidence));
   }
+});
+
+test("a provider's own code names the provider, with no host and no link in the reply", () => {
+  const owned = PROVIDER_CODE_PATTERNS.filter((entry) => entry.provider !== undefined);
+  assert.ok(owned.length >= 6);
+  for (const entry of owned) {
+    // The code alone: the provider's links and host names dropped (a link's #fragment kept: Comcast's code).
+    const bare = entry.example
+      .toLowerCase()
+      .replace(/https?:\/\/[^\s#]*#?/g, "")
+      .replace(/\S+\.(?:com|net)\b/g, "");
+    assert.equal(providerFromText(bare), entry.provider, `${entry.id}: ${bare}`);
+  }
+  // Outlook.com's legacy codes and their troubleshooting link (no host in either).
+  assert.equal(
+    detectProvider({
+      lowerText:
+        "550 dy-001 (snt004-mc1f8) unfortunately, messages from 192.0.2.1 weren't sent. we do not accept email from dynamic ip's.",
+    }),
+    "microsoft",
+  );
+  assert.equal(
+    detectProvider({
+      lowerText: "you can also refer to http://mail.live.com/mail/troubleshooting.aspx#errors.",
+    }),
+    "microsoft",
+  );
+  // Letters and digits that only look like a code name nobody.
+  assert.equal(providerFromText("550 5.1.1 user unknown (as12)"), null);
+  assert.equal(providerFromText("550 disc-001 rejected"), null);
 });
 
 test("domain suffixes are anchored at a dot", () => {

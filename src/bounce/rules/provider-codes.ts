@@ -1,3 +1,4 @@
+import type { Provider } from "../vocabulary.ts";
 import { anyOf } from "./any-of.ts";
 
 /**
@@ -12,6 +13,12 @@ export interface ProviderCodePattern {
   example: string;
   /** The code `example` must yield. */
   code: string;
+  /**
+   * The provider whose servers write this code, where it is one of ours: its code alone names the provider
+   * (src/bounce/provider.ts TEXT_MARKERS; a test holds the two together). Absent for codes of providers we do
+   * not name (GoDaddy, Orange) or of several (Cox and Spectrum share AUP#).
+   */
+  provider?: Provider;
 }
 
 export const PROVIDER_CODE_PATTERNS: readonly ProviderCodePattern[] = [
@@ -22,6 +29,7 @@ export const PROVIDER_CODE_PATTERNS: readonly ProviderCodePattern[] = [
       "observed iCloud replies (support.apple.com/en-us/102322 publishes no code list; sisimai go rhost/for-apple.go)",
     example: "550 5.7.1 [CS01] Message rejected due to local policy",
     code: "CS01",
+    provider: "apple",
   },
   {
     id: "yahoo-bracket",
@@ -29,6 +37,7 @@ export const PROVIDER_CODE_PATTERNS: readonly ProviderCodePattern[] = [
     source: "senders.yahooinc.com/smtp-error-codes",
     example: "421 4.7.0 [TSS04] Messages from 192.0.2.10 temporarily deferred",
     code: "TSS04",
+    provider: "yahoo",
   },
   {
     id: "microsoft-s-code",
@@ -37,6 +46,7 @@ export const PROVIDER_CODE_PATTERNS: readonly ProviderCodePattern[] = [
       "Microsoft S-codes in Outlook.com NDRs (sisimai go rhost/for-microsoft.go; mail.live.com troubleshooting)",
     example: "550 5.7.1 … part of their network is on our block list (S3150).",
     code: "S3150",
+    provider: "microsoft",
   },
   {
     id: "microsoft-as-rule",
@@ -44,6 +54,7 @@ export const PROVIDER_CODE_PATTERNS: readonly ProviderCodePattern[] = [
     source: "Exchange Online Protection AS#### rule ids (learn.microsoft.com NDR docs: AS16012607 = 5.7.513)",
     example: "550 5.7.513 … blocked using Customer Block list (AS16012607)",
     code: "AS16012607",
+    provider: "microsoft",
   },
   {
     id: "microsoft-legacy",
@@ -51,6 +62,7 @@ export const PROVIDER_CODE_PATTERNS: readonly ProviderCodePattern[] = [
     source: "Outlook.com legacy error codes (mail.live.com/mail/troubleshooting.aspx)",
     example: "550 SC-001 (BAY004-MC5F21) Unfortunately, messages from 192.0.2.10 weren't sent.",
     code: "SC-001",
+    provider: "microsoft",
   },
   {
     id: "comcast-bits",
@@ -58,6 +70,7 @@ export const PROVIDER_CODE_PATTERNS: readonly ProviderCodePattern[] = [
     source: "postmaster.comcast.net/mail-error-codes",
     example: "421 … Domain Throttled. see http://postmaster.comcast.net/smtp-error-codes.php#RL000010",
     code: "RL000010",
+    provider: "comcast",
   },
   {
     id: "cox-spectrum-aup",

@@ -1,11 +1,11 @@
 import { closeSync, openSync, readSync, statSync } from "node:fs";
-import { setFlagsFromString } from "node:v8";
 import { replyRecord } from "../../bounce/classify-replies.ts";
 import type { ParseProblem } from "../../events/event.ts";
 import { FORMATS, type FormatName, isFormatName } from "../../events/formats.ts";
 import { type OpenedSource, openSource } from "../../events/input.ts";
 import type { FilesDone } from "../../pipeline/classify-files.ts";
 import type { ClassifyOptions } from "../../pipeline/classify-source.ts";
+import { withoutTopTier } from "../../pipeline/compiler-tier.ts";
 import { createProgress, type Progress } from "../../report/progress.ts";
 import { createSink, type OutputMode, type RecordSink } from "../../report/record-output.ts";
 import { escapeLine } from "../../report/terminal.ts";
@@ -70,7 +70,7 @@ async function classifyPaths(
     "../../pipeline/classify-source.ts"
   );
   if (options.format === "email" || (!options.format && startsWithEmail(paths[0], chooseFormat))) {
-    setFlagsFromString("--no-turbofan");
+    withoutTopTier();
   }
   if (paths.includes("-") && process.stdin.isTTY) {
     process.stderr.write("deliverlens classify: reading replies from the terminal; end with Ctrl-D\n");
@@ -165,11 +165,10 @@ async function classifyPaths(
 const FIRST_HEAD_BYTES = 8192;
 
 /**
- * Whether the first input is email (a folder of bounces, an mbox). Reading bounce emails is mostly
- * regexps and string built-ins: there V8's top-tier compiler (TurboFan), run in each thread, costs more
- * CPU than its code saves — 14,000 and 56,000 messages take less CPU without it, and Maglev still
- * optimises the hot functions. A long log is the opposite (a 2,000,000-line Postfix log takes 20 % more
- * CPU without it), so it is turned off only for runs that start with email. Results are the same either way.
+ * Whether the first input is email (a folder of bounces, an mbox): such a run goes without V8's top-tier
+ * compiler (compiler-tier.ts) — 14,000 and 56,000 messages take less CPU without it, and Maglev still
+ * optimises the hot functions; a 2,000,000-line Postfix log takes 20 % more CPU without it. Results are the
+ * same either way.
  */
 function startsWithEmail(
   path: string | undefined,
