@@ -564,15 +564,17 @@ class PostfixParser {
     spans.bytes = bytes;
     spans.recipientStart = rcptStart;
     spans.recipientEnd = at.rcptEnd;
-    // A kept deferral needs its own strings (an expiry may bounce it): read field by field.
-    const reading = type === "deferred" ? null : this.templates.read(bytes, rcptStart, at.rcptEnd, at.end);
+    const reading = this.templates.read(bytes, rcptStart, at.rcptEnd, at.end);
     if (reading !== null) {
+      // A template's fields are strings of their own (no slice of a chunk): a kept deferral may hold them.
       event.remoteMta = reading.fields.remoteMta;
       event.status = reading.fields.status;
       event.smtpCommand = reading.fields.smtpCommand;
       spans.replyStart = reading.replyStart;
       spans.replyEnd = reading.replyEnd;
       spans.shape = reading.shape;
+      // Only a kept deferral needs the reply's text now: the sink keys the others on the bytes.
+      if (type === "deferred") event.reply = latin1(bytes, reading.replyStart, reading.replyEnd);
       event.replyCode = leadingReplyCodeOfBytes(bytes, reading.replyStart, reading.replyEnd);
     } else this.fields(bytes, type, event);
     if (type === "deferred" && state) {
@@ -585,7 +587,7 @@ class PostfixParser {
   }
   /**
    * The relay, DSN and reply of the recipient line `scan` looked at, field by field, into `event` and
-   * `spans`; a line of another type than a deferral with a reply after ` said: ` becomes a template.
+   * `spans`; a line with a reply after ` said: ` (but an expiry) becomes a template.
    */
   private fields(bytes: Buffer, type: EventType, event: DeliveryEvent): void {
     const at = this.at;
@@ -621,12 +623,7 @@ class PostfixParser {
       if (type === "deferred") event.reply = latin1(bytes, spans.replyStart, spans.replyEnd);
       event.replyCode = leadingReplyCodeOfBytes(bytes, spans.replyStart, spans.replyEnd);
       // The template's proof needs the reply found after ` said: ` and the line's last `)` after it.
-      if (
-        said &&
-        type !== "deferred" &&
-        close >= spans.replyEnd &&
-        !startsWithBytes(bytes, EXPIRED_BYTES, at.wordStart, lineEnd)
-      ) {
+      if (said && close >= spans.replyEnd && !startsWithBytes(bytes, EXPIRED_BYTES, at.wordStart, lineEnd)) {
         const fields = { remoteMta: event.remoteMta, status: event.status, smtpCommand: event.smtpCommand };
         const reading = this.templates.learn(
           bytes,

@@ -222,3 +222,36 @@ test("Postfix lines read on their bytes: hostile recipients and replies give wha
     { numRuns: 150 },
   );
 });
+
+test("Postfix: a deferral of a shape seen before is read by its line template and kept with its own reply", () => {
+  const deferral = (qid: string, recipient: string, id: string) =>
+    `Mar  1 10:00:00 mta postfix/smtp[1]: ${qid}: to=<${recipient}@example.com>, relay=mx.example.com[192.0.2.1]:25, delay=1.2, delays=0.1/0/0.5/0.6, dsn=4.7.1, status=deferred (host mx.example.com[192.0.2.1] said: 421 4.7.1 try later ${id} (in reply to RCPT TO command))`;
+  const lines = [
+    deferral("QDEFER0001", "a", "x1"),
+    deferral("QDEFER0002", "b", "y22"),
+    "Mar  6 10:00:01 mta postfix/qmgr[2]: QDEFER0002: from=<s@example.org>, status=expired, returned to sender",
+  ];
+  const seen: { shaped: boolean; event: DeliveryEvent }[] = [];
+  const sink = {
+    outcome(event: DeliveryEvent, spans: OutcomeSpans) {
+      seen.push({ shaped: spans.shape !== null, event: { ...event } });
+    },
+  };
+  const reader = lineReader("postfix", "test", { modified, types: FAILURES, outcomes: sink });
+  const out: Out = [];
+  reader.push(Buffer.from(`${lines.join("\n")}\n`), out);
+  reader.finish(out);
+  assert.deepEqual(
+    seen.map(({ shaped, event }) => [shaped, event.recipient, event.reply, event.remoteMta, event.status]),
+    [
+      [true, "a@example.com", "421 4.7.1 try later x1", "mx.example.com", "4.7.1"],
+      [true, "b@example.com", "421 4.7.1 try later y22", "mx.example.com", "4.7.1"],
+    ],
+  );
+  // The expiry bounces the kept deferral: its reply is the line's own, not the template's first one.
+  const bounced = out.filter((item): item is DeliveryEvent => !isProblem(item));
+  assert.deepEqual(
+    bounced.map((event) => [event.type, event.recipient, event.reply, event.smtpCommand, event.reasonHint]),
+    [["bounced", "b@example.com", "421 4.7.1 try later y22", "RCPT", "expired"]],
+  );
+});
