@@ -363,7 +363,8 @@ const CASES: Record<string, Expected[]> = {
       reason: "rejected",
     },
   ],
-  "fml.eml": [{ recipient: "sender@example.org", reply: /^NOT MEMBER article from/, reason: "rejected" }],
+  // The list that refused the post (sisimai go lhost/via-fml.go: the note's <…> address), not the poster.
+  "fml.eml": [{ recipient: "neko@example.jp", reply: /^NOT MEMBER article from/, reason: "rejected" }],
   // The only address is inside the quoted reply.
   "unknown-mta-reply.eml": [
     {

@@ -134,6 +134,15 @@ describe("email scanner on hostile shapes, each within a time bound", () => {
       limitMs: 8000,
     },
     {
+      name: "a report of 256 KB of blanks that end no line, then padded lines",
+      why: "trailing blanks are cut by one backward scan a line, not a regexp retried at each blank",
+      raw: () =>
+        Buffer.from(
+          `Subject: Undelivered Mail\n\n${" ".repeat(256 * 1024 - 40)}x \n<gone@example.org> \n550 5.1.1 User unknown \n`,
+        ),
+      limitMs: 8000,
+    },
+    {
       name: "10 MB of address-like text without a domain",
       why: "address patterns are length-bounded (no quadratic backtracking)",
       raw: () =>

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { recordsFromEmail } from "../../src/bounce/email/index.ts";
 import type { BounceRecord } from "../../src/bounce/record.ts";
@@ -43,6 +44,16 @@ describe("encodings of the report", () => {
     assert.equal(record.recipient, "gone@example.org");
     assert.equal(record.status, "5.1.1");
     assert.equal(record.reason, "userunknown");
+  });
+
+  it("a quoted-printable soft line break padded with blanks in transport (RFC 2045 §6.7 (3))", () => {
+    const record = only(
+      records(
+        `${headers("Undelivered Mail Returned to Sender", 'multipart/report; report-type=delivery-status; boundary="B"')}\n--B\nContent-Type: text/plain\n\nyour message could not be delivered.\n\n--B\nContent-Type: message/delivery-status\nContent-Transfer-Encoding: quoted-printable\n\nReporting-MTA: dns; mx.example.net\n\nFinal-Recipient: rfc822; gone@exam= \nple.org\nAction: failed\nStatus: 5.1.1\nDiagnostic-Code: smtp; 550 5.1.1 <gone@example.org>: Recipient address rejected: User unkno=\t\r\nwn\n\n--B--\n`,
+      ),
+    );
+    assert.equal(record.recipient, "gone@example.org");
+    assert.match(record.diagnostic ?? "", /User unknown$/);
   });
 
   it("a whole plain-text report in base64", () => {
@@ -288,5 +299,37 @@ describe("complaint reports without a feedback-report part (Sisimai lib/Sisimai/
 
   it("the same Subject from anyone else is not a complaint report", () => {
     assert.deepEqual(records(complaint("someone@example.net", "To: complainer@example.org\n")), []);
+  });
+});
+
+describe("blanks at the end of the report's lines", () => {
+  const dir = new URL("../fixtures/bounce-email/dialects/", import.meta.url);
+  /** Recipient and reason of each record, the report's own lines padded with a space or not. */
+  const read = (text: string) =>
+    records(Buffer.from(text, "latin1")).map((record) => `${record.recipient} ${record.reason}`);
+  /** Every line after the message's header padded (a gateway's padding, format=flowed soft breaks, "=20"). */
+  const padded = (text: string) => {
+    const body = text.search(/\r?\n\r?\n/);
+    return text.slice(0, body + 1) + text.slice(body + 1).replace(/([^\r\n])(\r?\n)/g, "$1 $2");
+  };
+
+  it("every MTA family's report reads the same with its lines padded", () => {
+    const files = readdirSync(dir).filter((name) => name.endsWith(".eml"));
+    assert.ok(files.length > 40);
+    const changed = files.filter((name) => {
+      const text = readFileSync(new URL(name, dir), "latin1");
+      return read(padded(text)).join(",") !== read(text).join(",");
+    });
+    assert.deepEqual(changed, []);
+  });
+
+  it("a recipient line and a 'Reason:' label with a trailing space (GMX: sisimai go lhost/via-gmx.go)", () => {
+    const record = only(
+      records(
+        `${headers("Mail delivery failed: returning message to sender", "text/plain", "MAILER-DAEMON@gmx.net")}\nThis message was created automatically by mail delivery software. \n\nA message that you sent could not be delivered to one or more of \nits recipients. This is a permanent error. The following address \nfailed: \n\n<gone@example.org> \n\nReason: \ndelivery retry timeout exceeded \n\n--- The header of the original message is following. ---\n\nFrom: sender@example.com\n`,
+      ),
+    );
+    assert.equal(record.recipient, "gone@example.org");
+    assert.equal(record.reason, "expired");
   });
 });

@@ -6,7 +6,8 @@ import type { Dialect, RecipientReport } from "./types.ts";
 /**
  * fml, the mailing-list manager (X-MLServer: fml …): it tells the list admin why a post went nowhere in a
  * plain note ("Duplicated Message-ID in <list@…>.", "NOT MEMBER article from …") followed by
- * "Original mail as follows:". Ordered, first match (on the Subject and the note) wins.
+ * "Original mail as follows:". Ordered, first match (on the Subject and the note) wins. The recipient is the
+ * list the note names in angle brackets, else the first address it names, else the notice's To.
  */
 const FML_ERRORS: ReadonlyArray<{ pattern: RegExp; reason: Reason; source: string }> = [
   {
@@ -31,6 +32,15 @@ const FML_ERRORS: ReadonlyArray<{ pattern: RegExp; reason: Reason; source: strin
 ];
 
 const ORIGINAL_FOLLOWS = /^\s*original mail as follows:/im;
+/**
+ * The list address fml names in angle brackets ("You are not a member of this mailing list <neko@…>.",
+ * "Duplicated Message-ID in <neko@…>."): the address the post could not reach, one recipient each (sisimai go
+ * lhost/via-fml.go reads each `<…>` of the note as a recipient). The poster fml names bare ("NOT MEMBER
+ * article from sender@…") is who sent the post, not where it failed.
+ */
+const BRACKETED = /<([^<>\s@]+@[^<>\s@]+)>/g;
+/** fml names one list per note; a hostile note is not read for more. */
+const MAX_LISTS = 16;
 
 export const fml: Dialect = {
   id: "fml",
@@ -42,9 +52,12 @@ export const fml: Dialect = {
     const note = (cut < 0 ? text : text.slice(0, cut)).replace(/\s+/g, " ").trim().slice(0, 1000);
     const error = FML_ERRORS.find((entry) => entry.pattern.test(`${mail.subject} ${note}`));
     if (!error) return [];
-    const recipients = addressesIn(note);
-    const named = recipients.length > 0 ? recipients : addressesIn(headerValue(mail.headers, "to"));
-    return named.slice(0, 1).map(
+    const lists = [...new Set(Array.from(note.matchAll(BRACKETED), (match) => match[1]))].slice(0, MAX_LISTS);
+    const named =
+      lists.length > 0
+        ? lists
+        : [...addressesIn(note), ...addressesIn(headerValue(mail.headers, "to"))].slice(0, 1);
+    return named.map(
       (recipient): RecipientReport => ({
         recipient,
         diagnostic: note,

@@ -22,9 +22,20 @@ function isPostmark(raw: Buffer, newline: number): boolean {
   );
 }
 
-function countLines(raw: Buffer, from: number, to: number): number {
+/** Bytes decoded into one string at a time by countNewlines (far below V8's longest string). */
+const COUNT_SLICE = 1024 * 1024;
+
+/**
+ * The newlines in raw[from, to): each slice as a one-byte string (latin1: a copy), searched by String indexOf —
+ * a built-in V8 inlines, where Buffer indexOf goes through a JS wrapper and a C++ call for every line
+ * (a 56 MB mbox of 1.3 million lines: 150 → 50–90 ms of CPU, load 25).
+ */
+export function countNewlines(raw: Buffer, from = 0, to = raw.length): number {
   let count = 0;
-  for (let at = raw.indexOf(10, from); at >= 0 && at < to; at = raw.indexOf(10, at + 1)) count++;
+  for (let start = from; start < to; start += COUNT_SLICE) {
+    const text = raw.toString("latin1", start, Math.min(to, start + COUNT_SLICE));
+    for (let at = text.indexOf("\n"); at >= 0; at = text.indexOf("\n", at + 1)) count++;
+  }
   return count;
 }
 
@@ -44,7 +55,7 @@ export function splitMbox(raw: Buffer): Array<{ raw: Buffer; line: number }> {
     search = at + 1;
     if (!precededByBlankLine(raw, at) && !isPostmark(raw, at)) continue;
     messages.push({ raw: raw.subarray(start, at + 1), line });
-    line += countLines(raw, start, at + 1);
+    line += countNewlines(raw, start, at + 1);
     start = at + 1;
   }
   messages.push({ raw: raw.subarray(start), line });

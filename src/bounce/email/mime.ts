@@ -177,6 +177,8 @@ export function decodeQuotedPrintable(raw: string): string {
     const next = raw.charCodeAt(at + 1);
     if (next === 10) from = at + 2;
     else if (next === 13 && raw.charCodeAt(at + 2) === 10) from = at + 3;
+    else if ((next === 32 || next === 9) && softBreakAfterBlanks(raw, at + 1) > 0)
+      from = softBreakAfterBlanks(raw, at + 1);
     else {
       const high = hexValue(next);
       const low = hexValue(raw.charCodeAt(at + 2));
@@ -192,6 +194,17 @@ export function decodeQuotedPrintable(raw: string): string {
   }
   out.push(raw.slice(from));
   return out.join("");
+}
+
+/**
+ * Where the text goes on when the blanks at `start` end the line (a soft line break "=" padded in transport:
+ * RFC 2045 §6.7 (3) has the decoder delete that padding), else 0.
+ */
+function softBreakAfterBlanks(raw: string, start: number): number {
+  let at = start;
+  while (raw.charCodeAt(at) === 32 || raw.charCodeAt(at) === 9) at++;
+  if (raw.charCodeAt(at) === 10) return at + 1;
+  return raw.charCodeAt(at) === 13 && raw.charCodeAt(at + 1) === 10 ? at + 2 : 0;
 }
 
 /**

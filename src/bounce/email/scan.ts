@@ -234,7 +234,7 @@ class ScannedMessage implements ScannedEmail {
     if (bodies.length === 0 && this.#htmls.length > 0) {
       bodies.push(capped(decodeEntities(withoutTags(partText(this.#text, this.#htmls[0])))));
     }
-    const full = bodies.join("\n");
+    const full = withoutTrailingBlanks(bodies.join("\n"));
     const cut = originalMessageStart(full);
     if (cut < full.length && !this.#originalPart) {
       this.#inlineOriginal = full;
@@ -262,3 +262,27 @@ class ScannedMessage implements ScannedEmail {
     return this.#parsedOriginal;
   }
 }
+
+/**
+ * The text with the blanks that end its lines removed. Gateways pad lines, format=flowed ends its soft breaks
+ * with a space (RFC 3676 §4.2) and quoted-printable keeps an encoded one (=20): "<a@b.example> " is still a
+ * recipient line and "Reason: " still a label, as the families' readers expect them (end-anchored). A loop,
+ * not a regexp: /[ \t]+(?=\n)/ retries every start of a long run of blanks that ends no line (quadratic).
+ */
+export function withoutTrailingBlanks(text: string): string {
+  if (!PADDED_LINE_END.some((end) => text.includes(end))) return text;
+  const kept: string[] = [];
+  let from = 0;
+  for (let nl = text.indexOf("\n"); nl >= 0; nl = text.indexOf("\n", nl + 1)) {
+    const lineEnd = nl > from && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+    let end = lineEnd;
+    while (end > from && isBlank(text.charCodeAt(end - 1))) end--;
+    if (end === lineEnd) continue;
+    kept.push(text.slice(from, end));
+    from = lineEnd;
+  }
+  kept.push(text.slice(from));
+  return kept.join("");
+}
+const PADDED_LINE_END = [" \n", "\t\n", " \r\n", "\t\r\n"];
+const isBlank = (code: number): boolean => code === 32 || code === 9;
