@@ -19,10 +19,11 @@ import { HEAD_INTS, shardOf } from "./source.ts";
 
 /**
  * Chunks indexed at a time: a slot is reused once every thread has read the chunk it held. More than the
- * chunks the threads are apart once both run (classify-log-threads.ts AHEAD); a thread further ahead (the
- * main thread while the worker starts) finds no free slot and reads without an index.
+ * chunks the threads may be apart (classify-log-threads.ts MORE_AHEAD): a thread further ahead finds no
+ * free slot and reads without an index, and the other then indexes the chunk again (at 24 slots and a lead
+ * of up to 64, the main thread read 208 of a 1M-line log's 339 chunks so, each indexed twice).
  */
-export const SLOTS = 24;
+export const SLOTS = 72;
 /** Lines of one chunk indexed at most (a chunk of short lines has the rest read without the index). */
 export const MAX_INDEXED_LINES = 8192;
 /** Per line: where it starts, where it stops (before CR LF / LF), its shard (-1: no head), its head. */

@@ -119,11 +119,11 @@ export class LineTemplates<T> {
   private readonly memory = new MemoryWords();
 
   /**
-   * The reading of a line by a template of its slot, or null (none, or a byte differs). A slot holds the
-   * last two templates made for it, the one that read a line last first.
+   * The reading of a line by a template of its slot (see slotOf, `kind` too), or null (none, or a byte
+   * differs). A slot holds the last two templates made for it, the one that read a line last first.
    */
-  read(bytes: Uint8Array, rcptStart: number, rcptEnd: number, lineEnd: number): TemplateReading<T> | null {
-    const slot = slotOf(bytes, rcptStart, rcptEnd, lineEnd);
+  read(bytes: Uint8Array, rcptStart: number, rcptEnd: number, lineEnd: number, kind = 0) {
+    const slot = slotOf(bytes, rcptStart, rcptEnd, lineEnd, kind);
     const slots = this.slots;
     const first = slots[slot];
     if (first === undefined) return null;
@@ -152,6 +152,7 @@ export class LineTemplates<T> {
     replyStart: number,
     replyEnd: number,
     fields: T,
+    kind = 0,
   ): TemplateReading<T> | null {
     let atSign = rcptEnd - 1;
     while (atSign >= rcptStart && bytes[atSign] !== AT_SIGN) atSign--;
@@ -185,7 +186,7 @@ export class LineTemplates<T> {
       rcptEnd - atSign - 1,
       fields,
     );
-    const slot = slotOf(bytes, rcptStart, rcptEnd, lineEnd);
+    const slot = slotOf(bytes, rcptStart, rcptEnd, lineEnd, kind);
     this.slots[slot + 1] = this.slots[slot];
     this.slots[slot] = template;
     return template.read(bytes, this.memory.of(bytes), rcptStart, rcptEnd, lineEnd);
@@ -210,10 +211,17 @@ function spanAfter(bytes: Uint8Array, from: number, i: number): number {
 /**
  * A template's slot (its first place in LineTemplates.slots): a hash of the recipient's domain, the first
  * bytes of the relay's name and the bytes where the line's end names the command the reply answered
- * (`end of DATA command))`, `RCPT TO command))`: a relay's deliveries and refusals apart).
+ * (`end of DATA command))`, `RCPT TO command))`: a relay's deliveries and refusals apart), and of what
+ * the caller says tells its outcomes apart (`kind`, the same number for a line's read and learn).
  */
-function slotOf(bytes: Uint8Array, rcptStart: number, rcptEnd: number, lineEnd: number): number {
-  let hash = 0;
+function slotOf(
+  bytes: Uint8Array,
+  rcptStart: number,
+  rcptEnd: number,
+  lineEnd: number,
+  kind: number,
+): number {
+  let hash = Math.imul(kind, FNV_PRIME);
   for (let i = rcptEnd - 1; i >= rcptStart && bytes[i] !== AT_SIGN; i--)
     hash = Math.imul(hash ^ bytes[i], FNV_PRIME);
   const end = Math.min(lineEnd, rcptEnd + RELAY_NAME_AT + RELAY_NAME_BYTES);

@@ -3,7 +3,7 @@ import type { Worker } from "node:worker_threads";
 import type { ParseProblem } from "../events/event.ts";
 import type { FormatName } from "../events/formats.ts";
 import type { OpenedSource } from "../events/input.ts";
-import { newLineIndexMemory, SharedLineIndex } from "../events/line-index.ts";
+import { newLineIndexMemory, SharedLineIndex, SLOTS } from "../events/line-index.ts";
 import { eventSource } from "../events/registry.ts";
 import { newCounters, type ParseCounters, problem } from "../events/source.ts";
 import { EventClassifier, evictionMessage } from "./classify-events.ts";
@@ -37,9 +37,10 @@ export const MIN_THREADED_LOG_BYTES = 32 * 1024 * 1024;
 const AHEAD = 16;
 /**
  * The main thread may be up to MORE_AHEAD batches ahead while the records it holds for the merge are
- * fewer than these bytes: it then keeps on while the worker starts up (~0.2 s) instead of waiting.
+ * fewer than these bytes: it then keeps on while the worker starts up (~0.2 s) instead of waiting. Within
+ * the shared line index's slots, with room for the chunks a waiting thread indexes ahead (INDEX_AHEAD).
  */
-const MORE_AHEAD = 64;
+const MORE_AHEAD = SLOTS - 8;
 const AHEAD_BYTES = 16 * 1024 * 1024;
 /**
  * Chunks a thread reads and indexes ahead (SharedLineIndex.indexAhead) each time it would wait for the other

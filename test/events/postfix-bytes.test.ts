@@ -255,3 +255,30 @@ test("Postfix: a deferral of a shape seen before is read by its line template an
     [["bounced", "b@example.com", "421 4.7.1 try later y22", "RCPT", "expired"]],
   );
 });
+
+test("Postfix: a relay's outcomes at one command keep a line template each (not one made anew per line)", () => {
+  const line = (qid: string, dsn: string, status: string, reply: string) =>
+    `Mar  1 10:00:00 mta postfix/smtp[1]: ${qid}: to=<u${qid}@icloud.com>, relay=mx01.mail.icloud.com[17.57.155.23]:25, delay=1.2, delays=0.1/0/0.5/0.6, dsn=${dsn}, status=${status} (host mx01.mail.icloud.com[17.57.155.23] said: ${reply} (in reply to RCPT TO command))`;
+  const shapes = [
+    ["5.7.1", "bounced", "550 5.7.1 [CS01] Message rejected due to local policy"],
+    ["4.7.1", "deferred", "421 4.7.1 [HM08] Message temporarily deferred"],
+    ["5.1.1", "bounced", "550 5.1.1 user does not exist"],
+  ];
+  const lines = [0, 1, 2, 0, 1, 2].map((s, i) =>
+    line(`QSHAPE000${i}`, shapes[s][0], shapes[s][1], shapes[s][2]),
+  );
+  const seen: unknown[] = [];
+  const sink = {
+    outcome(_event: DeliveryEvent, spans: OutcomeSpans) {
+      seen.push(spans.shape);
+    },
+  };
+  const reader = lineReader("postfix", "test", { modified, types: FAILURES, outcomes: sink });
+  reader.push(Buffer.from(`${lines.join("\n")}\n`), []);
+  assert.equal(seen.length, 6);
+  assert.ok(seen.every((shape) => shape !== null));
+  assert.deepEqual(
+    [0, 1, 2].map((s) => seen[s] === seen[s + 3]),
+    [true, true, true],
+  );
+});
