@@ -1,4 +1,4 @@
-import { readSync, writeSync } from "node:fs";
+import { closeSync, openSync, readSync, writeSync } from "node:fs";
 import { classifySegmentOf } from "./classify-email.ts";
 import { classifyWholeFiles } from "./classify-files.ts";
 import type { ClassifyOptions } from "./classify-source.ts";
@@ -12,7 +12,8 @@ import type { Segment } from "./mbox-segmenter.ts";
  * (job-frames.ts), in the order it got them, until its stdin ends. The first frame says what the jobs are:
  * - files: each job a list of whole files, classified as classifyWholeFiles does (the result: the files'
  *   outcomes and their records' JSON lines);
- * - mbox: each job a segment of one mbox (its bytes, line and offset), classified as classifySegmentOf does;
+ * - mbox: each job a segment of one mbox (where it is in the file, its line), read from the file here and
+ *   classified as classifySegmentOf does;
  * and whether to go without V8's top tier, as the first process does (compiler-tier.ts).
  */
 export type JobsSetup =
@@ -26,33 +27,75 @@ export interface FilesJob {
   paths: string[];
   streams: string[];
 }
-/** A job of an mbox: the segment less its bytes (the frame's rest). */
-export type MboxJob = Omit<Segment, "raw">;
+/**
+ * A job of an mbox: the segment less its bytes, which the second process reads from the file itself (a big
+ * mbox is a regular file: mbox-in-jobs.ts) — `length` bytes at `offset`; `ends`, their first and last bytes,
+ * tells it that the file still holds them.
+ */
+export type MboxJob = Omit<Segment, "raw"> & { length: number; ends: string };
+
+/** The first and last bytes of a segment (hex), which the second process checks what it read against. */
+export function segmentEnds(raw: Buffer): string {
+  return `${raw.toString("hex", 0, ENDS_BYTES)}:${raw.toString("hex", Math.max(0, raw.length - ENDS_BYTES))}`;
+}
+const ENDS_BYTES = 32;
 
 /**
  * Serves jobs until stdin ends or the first process is gone; the caller then ends the process (at once: what
  * it holds is garbage).
  */
 export async function serveJobs(): Promise<void> {
-  let handle: ((job: Frame) => Promise<Buffer> | Buffer) | null = null;
+  let handle: ((job: Frame) => Promise<Buffer | null> | Buffer | null) | null = null;
   for (const job of framesOfStdin()) {
     if (handle === null) {
       const first = job.head as FirstFrame;
       if (!first.topTier) withoutTopTier();
       handle = handler(first);
-    } else if (!write(await handle(job))) return;
+    } else {
+      const result = await handle(job);
+      // A job it cannot do: it ends, and what it held is done by the first process (second-process.ts lost()).
+      if (result === null || !write(result)) return;
+    }
   }
 }
 
-function handler(setup: JobsSetup): (job: Frame) => Promise<Buffer> | Buffer {
+function handler(setup: JobsSetup): (job: Frame) => Promise<Buffer | null> | Buffer | null {
   if (setup.role === "files")
     return async ({ job, head }) => {
       const { paths, streams } = head as FilesJob;
       const done = await classifyWholeFiles(paths, setup.options, new Set(streams));
       return frame(job, done.files, done.json);
     };
-  return ({ job, head, rest }) =>
-    frame(job, classifySegmentOf({ ...(head as MboxJob), raw: rest }, setup.file, setup.json));
+  const read = segmentReader(setup.file);
+  return ({ job, head }) => {
+    const { length, ends, ...segment } = head as MboxJob;
+    const raw = read(segment.offset ?? 0, length, ends);
+    return raw === null ? null : frame(job, classifySegmentOf({ ...segment, raw }, setup.file, setup.json));
+  };
+}
+
+/**
+ * The bytes of a segment of `file`, read from it (opened at the first segment, kept open until the process
+ * ends); null when the file cannot be read or no longer holds them.
+ */
+function segmentReader(file: string): (offset: number, length: number, ends: string) => Buffer | null {
+  let fd: number | null = null;
+  return (offset, length, ends) => {
+    const raw = Buffer.allocUnsafe(length);
+    try {
+      fd ??= openSync(file, "r");
+      for (let at = 0; at < length; ) {
+        const got = readSync(fd, raw, at, length - at, offset + at);
+        if (got === 0) return null;
+        at += got;
+      }
+    } catch {
+      if (fd !== null) closeSync(fd);
+      fd = null;
+      return null;
+    }
+    return segmentEnds(raw) === ends ? raw : null;
+  };
 }
 
 /** Frames read (blocking) from fd 0 until it ends. */

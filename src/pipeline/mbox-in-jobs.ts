@@ -1,12 +1,12 @@
 import { AHEAD_HERE, GIVEN, type JobsLayout, noCounts, turn } from "./job-sharing.ts";
-import type { MboxJob } from "./jobs-process.ts";
+import { type MboxJob, segmentEnds } from "./jobs-process.ts";
 import { MboxSegmenter, SEGMENT_BYTES, type Segment, segmentsOf } from "./mbox-segmenter.ts";
 import { SecondProcess } from "./second-process.ts";
 
 /**
- * A big mbox file (`chunks`: its bytes, read synchronously, `file` its path) classified by two processes: this
- * one cuts it into segments of whole messages (MboxSegmenter), gives segments to the second process
- * (second-process.ts; at most GIVEN at a time, their bytes over its pipe) and classifies the others itself
+ * A big mbox file (`chunks`: its bytes, read synchronously from the regular file `file`) classified by two
+ * processes: this one cuts it into segments of whole messages (MboxSegmenter), gives segments to the second
+ * process (second-process.ts; at most GIVEN at a time, where each is in the file) and classifies the others itself
  * (`classify`, as the second does with `json`: classifySegmentOf); the batches come out in order. What the
  * second process was given and did not return when it ends is classified here.
  */
@@ -56,9 +56,12 @@ export async function* classifyMboxInJobs<Batch>(
         }
         // Its first segments too: it starts while this process classifies the next ones.
         if (second.canTake(GIVEN)) {
+          // Where the segment is, not its bytes: the second process reads them from the file itself. Sent
+          // over its stdin, a 1 MB segment moved only as this process's event loop turned (once a segment
+          // of its own): the second waited for its input and did 8 of 57 segments of a 58 MB mbox.
           const { raw, ...where } = segment;
-          const head: MboxJob = where;
-          second.give(job, head, raw);
+          const head: MboxJob = { ...where, length: raw.length, ends: segmentEnds(raw) };
+          second.give(job, head);
           theirs.set(job, segment);
         } else {
           batches.set(job, here(segment));

@@ -179,3 +179,19 @@ test("a read error part-way: every segment before it comes out, as by one proces
   assert.deepEqual(items, here);
   assert.ok(counts.there > 0, `segments there ${counts.there}`);
 });
+
+test("the second process reads its segments from the file: ones the file no longer holds are done here", async () => {
+  const path = mbox(3);
+  // The same length, other bytes at the start of every message (every segment's first bytes).
+  const changed = join(dir, "changed.mbox");
+  writeFileSync(changed, readFileSync(path, "latin1").replace(/MAILER-DAEMON/g, "MAILER-DAEMOX"), "latin1");
+  const counts = counted();
+  const items: unknown[] = [];
+  const classify = (segment: Parameters<typeof classifySegmentOf>[0]) =>
+    classifySegmentOf(segment, path, true);
+  for await (const batch of classifyMboxInJobs(chunksOf(path), changed, true, classify, { counts }))
+    items.push(...batch);
+  assert.deepEqual(items, itemsHere(path, true));
+  assert.equal(counts.there, 0);
+  assert.equal(counts.here, [...segmentsOf(chunksOf(path)(), new MboxSegmenter(path))].length);
+});
