@@ -1,5 +1,6 @@
+import { crc32 } from "node:zlib";
 import { AHEAD_HERE, GIVEN, type JobsLayout, noCounts, turn } from "./job-sharing.ts";
-import { type MboxJob, segmentEnds } from "./jobs-process.ts";
+import type { MboxJob } from "./jobs-process.ts";
 import { MboxSegmenter, SEGMENT_BYTES, type Segment, segmentsOf } from "./mbox-segmenter.ts";
 import { SecondProcess } from "./second-process.ts";
 
@@ -60,7 +61,7 @@ export async function* classifyMboxInJobs<Batch>(
           // over its stdin, a 1 MB segment moved only as this process's event loop turned (once a segment
           // of its own): the second waited for its input and did 8 of 57 segments of a 58 MB mbox.
           const { raw, ...where } = segment;
-          const head: MboxJob = { ...where, length: raw.length, ends: segmentEnds(raw) };
+          const head: MboxJob = { ...where, length: raw.length, crc: crc32(raw) };
           second.give(job, head);
           theirs.set(job, segment);
         } else {
