@@ -69,6 +69,18 @@ export type HeadOf = (bytes: Uint8Array, from: number, to: number, into: Int32Ar
 /** A thread's read count once it reads no more: above any chunk number. */
 const READ_ALL = 0x7fffffff;
 
+/** The file a thread reads (see SharedLineIndex.take) and the chunk after the one it took last. */
+interface Reading {
+  fd: number;
+  headOf: HeadOf;
+  shards: number;
+  /** Bytes read of the file, and of each chunk. */
+  size: number;
+  want: number;
+  chunk: number;
+  position: number;
+}
+
 /** A chunk read into shared memory and its index: valid until the thread that took it reads to its end. */
 export interface SharedChunk {
   bytes: Buffer;
@@ -100,6 +112,8 @@ export class SharedLineIndex {
   private readonly chunks: Buffer[];
   private readonly thread: number;
   private readonly threads: number;
+  /** What the last `take` was given, with the chunk after it and where that starts (for indexAhead). */
+  private reading: Reading | null = null;
 
   constructor(memory: SharedArrayBuffer, thread: number, threads: number) {
     this.thread = thread;
@@ -153,6 +167,8 @@ export class SharedLineIndex {
    * shared memory: read and indexed by this thread if no other has claimed it, else the other's once
    * published. Null when there is none to be had: read it alone (and without an index). A read that
    * breaks throws (the chunk then stays unpublished: the others read it alone after WAIT_MS).
+   * A chunk another thread is still indexing is not waited for idle: this thread indexes the next one
+   * meanwhile (indexAhead).
    */
   take(
     chunk: number,
@@ -161,22 +177,71 @@ export class SharedLineIndex {
     fd: number,
     headOf: HeadOf,
     shards: number,
+    size = position + want,
   ): SharedChunk | null {
     const slot = chunk % SLOTS;
     const at = slot * SLOT_INTS;
     const slots = this.slots;
+    const reading = { fd, headOf, shards, size, want, chunk: chunk + 1, position: position + want };
+    this.reading = reading;
     for (;;) {
       const claimed = Atomics.load(slots, at + SLOT_CHUNK);
       if (claimed > chunk) return null;
-      if (claimed === chunk) return this.published(slot, chunk, position);
+      if (claimed === chunk) {
+        if (Atomics.load(slots, at + SLOT_DONE) !== chunk) this.indexAhead(1);
+        return this.published(slot, chunk, position, want);
+      }
       // The slot still holds a chunk some thread is reading: no sharing this time.
       if (!this.free(chunk - SLOTS)) return null;
       if (Atomics.compareExchange(slots, at + SLOT_CHUNK, claimed, chunk) === claimed) break;
     }
+    return this.readInto(reading, slot, chunk, position, want);
+  }
+
+  /** Reads and indexes chunk `chunk` (`want` bytes at `position` of the file `take` was last given) into its slot, claimed by this thread, and publishes it. */
+  private readInto(
+    reading: Reading,
+    slot: number,
+    chunk: number,
+    position: number,
+    want: number,
+  ): SharedChunk {
     const memory = this.chunks[slot];
-    const bytes = memory.subarray(0, readSync(fd, memory, 0, want, position));
-    this.index(slot, bytes, position, headOf, shards, chunk);
+    const bytes = memory.subarray(0, readSync(reading.fd, memory, 0, want, position));
+    this.index(slot, bytes, position, reading.headOf, reading.shards, chunk);
     return { bytes, index: this.view(slot) };
+  }
+
+  /**
+   * Work for a thread that would wait for another (for a chunk it indexes, or to come within its lead): the
+   * chunks after the last one this thread took (as long as that one, within the file's first `size` bytes)
+   * that no thread has claimed yet, at most `most`, read and indexed as far as free slots allow; the others
+   * then take them as read. Returns how many. A read that breaks leaves its chunk unpublished: whoever
+   * reaches it reads it alone (and sees the error then).
+   */
+  indexAhead(most: number): number {
+    const reading = this.reading;
+    if (reading === null) return 0;
+    const { size, want } = reading;
+    let indexed = 0;
+    for (
+      let chunk = reading.chunk, position = reading.position;
+      indexed < most && position < size && this.free(chunk - SLOTS);
+      chunk++, position += want
+    ) {
+      const slot = chunk % SLOTS;
+      const claimed = Atomics.load(this.slots, slot * SLOT_INTS + SLOT_CHUNK);
+      if (claimed >= chunk) continue;
+      if (Atomics.compareExchange(this.slots, slot * SLOT_INTS + SLOT_CHUNK, claimed, chunk) !== claimed)
+        continue;
+      indexed++;
+      try {
+        this.readInto(reading, slot, chunk, position, Math.min(want, size - position));
+      } catch {
+        return indexed;
+      }
+    }
+    return indexed;
   }
 
   /** Whether every thread has read chunk `chunk` to the end. */
@@ -185,8 +250,8 @@ export class SharedLineIndex {
     return true;
   }
 
-  /** The chunk another thread claimed, once published (waiting at most WAIT_MS), if it is at `position`. */
-  private published(slot: number, chunk: number, position: number): SharedChunk | null {
+  /** The chunk another thread claimed, once published (waiting at most WAIT_MS), if it is the `want` bytes at `position`. */
+  private published(slot: number, chunk: number, position: number, want: number): SharedChunk | null {
     const at = slot * SLOT_INTS;
     const slots = this.slots;
     const deadline = performance.now() + WAIT_MS;
@@ -201,7 +266,7 @@ export class SharedLineIndex {
     }
     // Both threads read the file chunk after chunk, but a short read (the file cut meanwhile) moves one's
     // later chunks elsewhere: a chunk elsewhere is not this thread's.
-    if (slots[at + SLOT_POSITION] !== position % POSITIONS) return null;
+    if (slots[at + SLOT_POSITION] !== position % POSITIONS || slots[at + SLOT_LENGTH] > want) return null;
     return { bytes: this.chunks[slot].subarray(0, slots[at + SLOT_LENGTH]), index: this.view(slot) };
   }
 

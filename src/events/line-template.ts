@@ -1,4 +1,5 @@
 import { FNV_PRIME, OutcomeShape } from "./source.ts";
+import { MemoryWords, WordLiteral } from "./word-literal.ts";
 
 /**
  * Recipient lines of one relay mostly repeat the last one's bytes after the recipient's local part: the
@@ -54,15 +55,12 @@ export interface TemplateReading<T> {
 }
 
 class LineTemplate<T> {
-  /** The literal bytes of the part before the reply (from the recipient's last `@`), spans cut out. */
-  readonly literal: Uint8Array;
-  readonly literalView: DataView;
-  /** Where each literal piece ends in `literal`; a variable span of alphabet `kinds[i]` follows piece i. */
-  readonly pieceEnds: Int32Array;
+  /** The literal pieces of the part before the reply (from the recipient's last `@`), spans cut out. */
+  readonly pieces: WordLiteral[];
+  /** A variable span of alphabet `kinds[i]` follows piece i. */
   readonly kinds: Uint8Array;
   /** The bytes from the reply's end to the line's end. */
-  readonly tail: Uint8Array;
-  readonly tailView: DataView;
+  readonly tail: WordLiteral;
   /** The recipient's domain length (the template starts at the `@` before it). */
   readonly domainLength: number;
   readonly reading: TemplateReading<T>;
@@ -75,12 +73,11 @@ class LineTemplate<T> {
     domainLength: number,
     fields: T,
   ) {
-    this.literal = literal;
-    this.literalView = new DataView(literal.buffer);
-    this.pieceEnds = Int32Array.from(pieceEnds);
+    this.pieces = pieceEnds.map(
+      (end, i) => new WordLiteral(literal.subarray(i === 0 ? 0 : pieceEnds[i - 1], end)),
+    );
     this.kinds = Uint8Array.from(kinds);
-    this.tail = tail;
-    this.tailView = new DataView(tail.buffer);
+    this.tail = new WordLiteral(tail);
     this.domainLength = domainLength;
     this.reading = { replyStart: 0, replyEnd: 0, fields, shape: new OutcomeShape() };
   }
@@ -88,36 +85,25 @@ class LineTemplate<T> {
   /** Its reading of the line whose recipient ends at `rcptEnd`, or null where a byte differs. */
   read(
     bytes: Uint8Array,
-    view: DataView,
+    memory: MemoryWords,
     rcptStart: number,
     rcptEnd: number,
     lineEnd: number,
   ): TemplateReading<T> | null {
     let at = rcptEnd - this.domainLength - 1;
     if (at < rcptStart) return null;
-    const { literal, literalView, pieceEnds, kinds } = this;
-    const offset = bytes.byteOffset;
-    let i = 0;
-    for (let piece = 0; ; piece++) {
-      const end = pieceEnds[piece];
-      if (at + end - i > lineEnd) return null;
-      // Four bytes at a time, then the rest one by one.
-      for (; i + 4 <= end; i += 4, at += 4) {
-        if (view.getInt32(offset + at) !== literalView.getInt32(i)) return null;
-      }
-      for (; i < end; i++, at++) if (bytes[at] !== literal[i]) return null;
-      if (piece === kinds.length) break;
-      const kind = kinds[piece];
+    const { pieces, kinds } = this;
+    for (let p = 0; ; p++) {
+      const piece = pieces[p];
+      if (at + piece.length > lineEnd || !piece.at(memory, bytes, at)) return null;
+      at += piece.length;
+      if (p === kinds.length) break;
+      const kind = kinds[p];
       while (at < lineEnd && (ALPHABET[bytes[at]] & kind) !== 0) at++;
     }
-    const { tail, tailView } = this;
+    const tail = this.tail;
     const replyEnd = lineEnd - tail.length;
-    if (replyEnd < at) return null;
-    let k = 0;
-    for (; k + 4 <= tail.length; k += 4) {
-      if (view.getInt32(offset + replyEnd + k) !== tailView.getInt32(k)) return null;
-    }
-    for (; k < tail.length; k++) if (bytes[replyEnd + k] !== tail[k]) return null;
+    if (replyEnd < at || !tail.at(memory, bytes, replyEnd)) return null;
     const reading = this.reading;
     reading.replyStart = at;
     reading.replyEnd = replyEnd;
@@ -129,13 +115,8 @@ class LineTemplate<T> {
 export class LineTemplates<T> {
   /** Two per slot (see read). */
   private readonly slots: (LineTemplate<T> | undefined)[] = new Array(2 * SLOTS);
-  /** A DataView on the memory of the bytes read last (one per input chunk). */
-  private view: DataView = new DataView(new ArrayBuffer(0));
-
-  private viewOf(bytes: Uint8Array): DataView {
-    if (this.view.buffer !== bytes.buffer) this.view = new DataView(bytes.buffer);
-    return this.view;
-  }
+  /** The words of the memory of the bytes read last (one per input chunk). */
+  private readonly memory = new MemoryWords();
 
   /**
    * The reading of a line by a template of its slot, or null (none, or a byte differs). A slot holds the
@@ -146,11 +127,11 @@ export class LineTemplates<T> {
     const slots = this.slots;
     const first = slots[slot];
     if (first === undefined) return null;
-    const view = this.viewOf(bytes);
-    const read = first.read(bytes, view, rcptStart, rcptEnd, lineEnd);
+    const memory = this.memory.of(bytes);
+    const read = first.read(bytes, memory, rcptStart, rcptEnd, lineEnd);
     if (read !== null) return read;
     const second = slots[slot + 1];
-    const other = second === undefined ? null : second.read(bytes, view, rcptStart, rcptEnd, lineEnd);
+    const other = second === undefined ? null : second.read(bytes, memory, rcptStart, rcptEnd, lineEnd);
     if (other !== null) {
       slots[slot] = second;
       slots[slot + 1] = first;
@@ -207,7 +188,7 @@ export class LineTemplates<T> {
     const slot = slotOf(bytes, rcptStart, rcptEnd, lineEnd);
     this.slots[slot + 1] = this.slots[slot];
     this.slots[slot] = template;
-    return template.read(bytes, this.viewOf(bytes), rcptStart, rcptEnd, lineEnd);
+    return template.read(bytes, this.memory.of(bytes), rcptStart, rcptEnd, lineEnd);
   }
 }
 

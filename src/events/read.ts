@@ -169,7 +169,8 @@ export function* shardChunks(
   for (let n = 0, position = 0; position < input.size; n++) {
     const want = Math.min(CHUNK_BYTES, input.size - position);
     let shared: SharedChunk | null = null;
-    if (lines !== null && headOf !== null) shared = lines.take(n, position, want, input.fd, headOf, shards);
+    if (lines !== null && headOf !== null)
+      shared = lines.take(n, position, want, input.fd, headOf, shards, input.size);
     let chunk: Buffer;
     if (shared !== null) chunk = shared.bytes;
     else {

@@ -1,5 +1,6 @@
 import { sqlString } from "../util/sql.ts";
 import { FNV_PRIME } from "./source.ts";
+import { MemoryWords, WordLiteral } from "./word-literal.ts";
 
 /**
  * Per-message tokens in replies — addresses' local parts, queue ids (`queued as 4F2A1B3C9D`), hex and
@@ -146,16 +147,8 @@ export class ReplyMask {
   /** Whether the text scanned last has a character beyond Latin-1 (see latin1Codes). */
   private wide = false;
 
-  /** A DataView on the memory of the bytes `matches` read last (one per input chunk). */
-  private view: DataView | null = null;
-
-  private viewOf(bytes: Uint8Array): DataView {
-    const view = this.view;
-    if (view !== null && view.buffer === bytes.buffer) return view;
-    const made = new DataView(bytes.buffer);
-    this.view = made;
-    return made;
-  }
+  /** The words of the memory of the bytes `matches` read last (one per input chunk). */
+  private readonly memory = new MemoryWords();
 
   /** Where token `t` of the last scan starts in the text. */
   start(t: number): number {
@@ -393,7 +386,10 @@ export class ReplyMask {
     const literalBytes = literal.subarray(0, length);
     return {
       literal: literalBytes,
-      literalView: new DataView(literal.buffer, 0, length),
+      pieces: Array.from(
+        pieceEnds,
+        (end, t) => new WordLiteral(literalBytes.subarray(t === 0 ? 0 : pieceEnds[t - 1], end)),
+      ),
       pieceEnds,
       kinds,
       places,
@@ -415,29 +411,26 @@ export class ReplyMask {
     this.missed = NO_MISS;
     this.partedAt = -1;
     if (to - from > MAX_MASKED_LENGTH) return false;
-    const { literal, literalView, pieceEnds, kinds, places, hasAt } = template;
-    // A line's bytes are compared four at a time where the piece fits (a reply is mostly literal).
-    const view = this.viewOf(bytes);
-    const offset = bytes.byteOffset;
+    const { literal, pieces, pieceEnds, kinds, places, hasAt } = template;
+    // A piece is compared by words where it fits (a reply is mostly literal); byte by byte where it
+    // does not, which finds where the reply parts from it.
+    const memory = this.memory.of(bytes);
     let at = from;
     let copied = 0;
     for (let t = 0; ; t++) {
       const pieceEnd = pieceEnds[t];
-      if (to - at >= pieceEnd - copied) {
-        let i = copied;
-        const position = offset + at - copied;
-        while (i + 4 <= pieceEnd && view.getInt32(position + i) === literalView.getInt32(i)) i += 4;
-        at += i - copied;
-        copied = i;
-      }
-      for (let i = copied; i < pieceEnd; i++) {
-        if (at === to || bytes[at] !== literal[i]) {
-          if (at === to) return false;
-          this.missed = i * 65536 + partingHash(bytes, at, to);
-          this.partedAt = at - from;
-          return false;
+      const piece = pieces[t];
+      if (to - at >= piece.length && piece.at(memory, bytes, at)) at += piece.length;
+      else {
+        for (let i = copied; i < pieceEnd; i++) {
+          if (at === to || bytes[at] !== literal[i]) {
+            if (at === to) return false;
+            this.missed = i * 65536 + partingHash(bytes, at, to);
+            this.partedAt = at - from;
+            return false;
+          }
+          at++;
         }
-        at++;
       }
       copied = pieceEnd;
       if (t === kinds.length) break;
@@ -518,8 +511,8 @@ function tokenMiss(t: number, kind: number): number {
 export interface ReplyTemplate {
   /** Its literal pieces' characters, one after another. */
   literal: Uint8Array;
-  /** The same bytes, to be read four at a time. */
-  literalView: DataView;
+  /** Its literal pieces, to be compared by words. */
+  pieces: WordLiteral[];
   /** Where literal piece t ends in `literal` (one piece more than tokens). */
   pieceEnds: Int32Array;
   /** Its tokens' kinds. */

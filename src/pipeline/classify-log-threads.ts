@@ -41,6 +41,11 @@ const AHEAD = 16;
  */
 const MORE_AHEAD = 64;
 const AHEAD_BYTES = 16 * 1024 * 1024;
+/**
+ * Chunks a thread reads and indexes ahead (SharedLineIndex.indexAhead) each time it would wait for the other
+ * to come within its lead: a few milliseconds of work, after which it looks again.
+ */
+export const INDEX_AHEAD = 2;
 
 /** How many batches the main thread may be ahead of the worker, holding `bytes` of records for the merge. */
 export function batchesAhead(bytes: number): number {
@@ -107,6 +112,7 @@ async function* onTwoThreads(
       job: { ...job, shard: { index: 1, count: 2 } },
       memory,
       ahead: AHEAD,
+      indexAhead: INDEX_AHEAD,
     }),
   );
   const counters = newCounters();
@@ -127,6 +133,8 @@ async function* onTwoThreads(
       await new Promise(setImmediate);
       let behind = 0;
       while (read.length > batchesAhead(mine.bytes)) behind = read.shift() ?? 0;
+      // Ahead of the worker by its lead: the chunks it will read next are indexed here meanwhile.
+      if (other.upTo < behind) lines.indexAhead(INDEX_AHEAD);
       const theirs = await other.until(behind);
       const merged = merge(mine, other.pending, Math.min(batch.upTo, theirs));
       if (merged.length > 0) yield merged;

@@ -8,7 +8,12 @@ const { shardBatches } = await import("./classify-log-shard.ts");
 const { EventClassifier } = await import("./classify-events.ts");
 const { newCounters } = await import("../events/source.ts");
 const { SharedLineIndex } = await import("../events/line-index.ts");
-const { job, memory, ahead } = workerData as { job: ShardJob; memory: SharedArrayBuffer; ahead: number };
+const { job, memory, ahead, indexAhead } = workerData as {
+  job: ShardJob;
+  memory: SharedArrayBuffer;
+  ahead: number;
+  indexAhead: number;
+};
 /** The line indexes both threads share, and how far each has read: this thread stays within `ahead` chunks. */
 const lines = new SharedLineIndex(memory, job.shard.index, job.shard.count);
 const counters = newCounters();
@@ -16,6 +21,8 @@ const counters = newCounters();
 const spares: ArrayBuffer[] = [];
 let sent = 0;
 for (const batch of shardBatches(job, new EventClassifier(), counters, spares, lines)) {
+  // Ahead of the main thread by its lead: the chunks it will read next are indexed here meanwhile.
+  if (lines.chunksRead(0) < sent - ahead + 1) lines.indexAhead(indexAhead);
   lines.waitFor(0, sent - ahead + 1, Number.POSITIVE_INFINITY);
   parentPort?.postMessage(batch, [
     batch.json.buffer,

@@ -124,6 +124,19 @@ describe("an HTML-only report", () => {
   });
 });
 
+describe("an HTML-only report written on one line", () => {
+  it("its <p> and <br> still end lines: the recipient stands on a line of its own", () => {
+    const record = only(
+      records(
+        `${headers("Undeliverable: hello", "text/html; charset=utf-8", "postmaster@mx.example.net")}\n<html><body><p>Delivery has failed to these recipients or groups:</p><p>gone@example.org<br>The&nbsp;email&nbsp;address&nbsp;you&nbsp;entered&nbsp;couldn&#39;t&nbsp;be&nbsp;found.</p><p>Diagnostic information for administrators:</p><p>Generating server: mx.example.net</p><p>gone@example.org<br>Remote Server returned &#39;550 5.1.1 User unknown&#39;</p></body></html>\n`,
+      ),
+    );
+    assert.equal(record.recipient, "gone@example.org");
+    assert.equal(record.reason, "userunknown");
+    assert.equal(record.status, "5.1.1");
+  });
+});
+
 describe("a multipart/report missing a part", () => {
   it("no delivery-status part: the text part's recipients and replies", () => {
     const record = only(

@@ -168,6 +168,29 @@ test("a chunk is read once for both threads, not shared when read elsewhere, nor
   assert.ok(ahead.take(SLOTS, SLOTS * 4, 4, fd, headOf, 2) !== null);
 });
 
+test("a thread that finds its chunk claimed but not yet indexed by another reads and indexes the next one meanwhile", () => {
+  const memory = newLineIndexMemory(2);
+  const headOf: HeadOf = () => false;
+  const other = new SharedLineIndex(memory, 0, 2);
+  const thread = new SharedLineIndex(memory, 1, 2);
+  const bytes = Buffer.from("a\nb\nc\nd\ne\nf\ng\nh\n");
+  const fd = openFile("ahead.log", bytes);
+  /** Marks chunk `chunk` claimed by a thread still at it (its slot's chunk, after the threads' read counts). */
+  const claimed = (chunk: number) => {
+    new Int32Array(memory, 4 * 2 + 4 * 7 * (chunk % SLOTS), 1)[0] = chunk;
+  };
+  claimed(0);
+  assert.equal(thread.take(0, 0, 4, fd, headOf, 2, 12), null, "chunk 0 was never published");
+  // Chunk 1 was read then: the other thread takes those bytes, not what the file holds now.
+  writeSync(fd, "x\ny\n", 4);
+  assert.equal(other.take(1, 4, 4, fd, headOf, 2, 12)?.bytes.toString(), "c\nd\n");
+  // Not past the size given: chunk 3 (at 12) is left to whoever reaches it, who reads the file as it is then.
+  claimed(2);
+  assert.equal(thread.take(2, 8, 4, fd, headOf, 2, 12), null);
+  writeSync(fd, "z\nz\n", 12);
+  assert.equal(other.take(3, 12, 4, fd, headOf, 2, 16)?.bytes.toString(), "z\nz\n");
+});
+
 test("a shard whose log ends before its size (cut short while read) tells the other thread it reads no more", () => {
   const path = join(dir, "cut.log");
   writeFileSync(path, [...postfixGrepLogChunks(20_000, 3)].join(""));

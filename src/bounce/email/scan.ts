@@ -58,7 +58,9 @@ const NAMED: Readonly<Record<string, string>> = {
 
 /**
  * Each tag (a "<", at most MAX_TAG characters other than ">", a ">": what /<[^>]{0,2000}>/g finds) replaced by
- * a space. Found with indexOf, the next ">" remembered while the "<"s before it are tried: linear even for
+ * a space, or by a line break where the tag breaks the line (<br>, <p>, <div>, <tr>, <li>… — HTML 5 §15.3.3's
+ * block elements): an HTML report written on one line keeps its lines ("gone@example.org<br>The email
+ * address …" names its recipient on a line of its own, as the text part would). Found with indexOf, the next ">" remembered while the "<"s before it are tried: linear even for
  * many "<" far from any ">" (the regexp cost 2.4 % of a steady message's instructions once HTML reports' text
  * was read for their SMTP phase).
  */
@@ -74,7 +76,7 @@ export function withoutTags(html: string): string {
       if (gt < 0) break;
     }
     if (gt - lt - 1 <= MAX_TAG) {
-      out.push(html.slice(from, lt), " ");
+      out.push(html.slice(from, lt), breaksLine(html, lt + 1) ? "\n" : " ");
       from = gt + 1;
       lt = html.indexOf("<", from);
     } else lt = html.indexOf("<", lt + 1);
@@ -82,6 +84,28 @@ export function withoutTags(html: string): string {
   out.push(html.slice(from));
   return out.join("");
 }
+
+/** Tags that end a line of text when rendered (opening or closing), by their lower-case name. */
+const LINE_BREAKING_TAGS = new Set(
+  "br p div tr li ul ol table hr pre blockquote h1 h2 h3 h4 h5 h6".split(" "),
+);
+/** The longest name of LINE_BREAKING_TAGS. */
+const MAX_BREAKING_NAME = 10;
+
+/** Whether the tag whose text starts at `at` (after its "<") is one of LINE_BREAKING_TAGS, opening or closing. */
+function breaksLine(html: string, at: number): boolean {
+  let start = at;
+  if (html.charCodeAt(start) === 47) start++; // "</p>"
+  let end = start;
+  while (end - start <= MAX_BREAKING_NAME && isNameChar(html.charCodeAt(end))) end++;
+  return (
+    end > start &&
+    end - start <= MAX_BREAKING_NAME &&
+    LINE_BREAKING_TAGS.has(html.slice(start, end).toLowerCase())
+  );
+}
+const isNameChar = (code: number): boolean =>
+  (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 48 && code <= 57);
 
 /** "couldn&#39;t", "&lt;a@b&gt;" → "couldn't", "<a@b>" (HTML 5 §13.5; other named references stay as they are). */
 function decodeEntities(html: string): string {
