@@ -21,6 +21,7 @@ export async function* classifyMboxInJobs<Batch>(
   const second = new SecondProcess<Batch>({ role: "mbox", file, json }, ({ head }) => head as Batch, worker);
   counts.posted = () => second.returned;
   counts.held = () => second.held;
+  counts.ended = () => second.gone;
   /** Segments given to the second process, kept until their batch has come (else done here). */
   const theirs = new Map<number, Segment>();
   const batches = new Map<number, Batch>();
