@@ -39,6 +39,7 @@ export async function* classifyFilesInJobs(
   );
   counts.posted = () => second.returned;
   counts.held = () => second.held;
+  counts.ended = () => second.gone;
   const ready = new Map<number, FilesDone>();
   let next = 0;
   try {

@@ -22,10 +22,12 @@ export interface JobCounts {
   posted: () => number;
   /** How many jobs it holds now (given, result not back yet). */
   held: () => number;
+  /** Whether it has ended (or never started): it returns no more jobs. */
+  ended: () => boolean;
 }
 /** Counts nobody reads (the default of a layout). */
 export function noCounts(): JobCounts {
-  return { here: 0, there: 0, posted: () => 0, held: () => 0 };
+  return { here: 0, there: 0, posted: () => 0, held: () => 0, ended: () => false };
 }
 
 /** One turn of the event loop: what the second process sent is received meanwhile. */

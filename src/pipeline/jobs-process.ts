@@ -1,4 +1,5 @@
 import { closeSync, openSync, readSync, writeSync } from "node:fs";
+import { crc32 } from "node:zlib";
 import { classifySegmentOf } from "./classify-email.ts";
 import { classifyWholeFiles } from "./classify-files.ts";
 import type { ClassifyOptions } from "./classify-source.ts";
@@ -29,16 +30,10 @@ export interface FilesJob {
 }
 /**
  * A job of an mbox: the segment less its bytes, which the second process reads from the file itself (a big
- * mbox is a regular file: mbox-in-jobs.ts) — `length` bytes at `offset`; `ends`, their first and last bytes,
- * tells it that the file still holds them.
+ * mbox is a regular file: mbox-in-jobs.ts) — `length` bytes at `offset`; `crc`, the CRC-32 of all of them,
+ * tells it that the file still holds them (a mail store may rewrite a message in place, same length).
  */
-export type MboxJob = Omit<Segment, "raw"> & { length: number; ends: string };
-
-/** The first and last bytes of a segment (hex), which the second process checks what it read against. */
-export function segmentEnds(raw: Buffer): string {
-  return `${raw.toString("hex", 0, ENDS_BYTES)}:${raw.toString("hex", Math.max(0, raw.length - ENDS_BYTES))}`;
-}
-const ENDS_BYTES = 32;
+export type MboxJob = Omit<Segment, "raw"> & { length: number; crc: number };
 
 /**
  * Serves jobs until stdin ends or the first process is gone; the caller then ends the process (at once: what
@@ -68,8 +63,8 @@ function handler(setup: JobsSetup): (job: Frame) => Promise<Buffer | null> | Buf
     };
   const read = segmentReader(setup.file);
   return ({ job, head }) => {
-    const { length, ends, ...segment } = head as MboxJob;
-    const raw = read(segment.offset ?? 0, length, ends);
+    const { length, crc, ...segment } = head as MboxJob;
+    const raw = read(segment.offset ?? 0, length, crc);
     return raw === null ? null : frame(job, classifySegmentOf({ ...segment, raw }, setup.file, setup.json));
   };
 }
@@ -78,9 +73,9 @@ function handler(setup: JobsSetup): (job: Frame) => Promise<Buffer | null> | Buf
  * The bytes of a segment of `file`, read from it (opened at the first segment, kept open until the process
  * ends); null when the file cannot be read or no longer holds them.
  */
-function segmentReader(file: string): (offset: number, length: number, ends: string) => Buffer | null {
+function segmentReader(file: string): (offset: number, length: number, crc: number) => Buffer | null {
   let fd: number | null = null;
-  return (offset, length, ends) => {
+  return (offset, length, crc) => {
     const raw = Buffer.allocUnsafe(length);
     try {
       fd ??= openSync(file, "r");
@@ -94,7 +89,7 @@ function segmentReader(file: string): (offset: number, length: number, ends: str
       fd = null;
       return null;
     }
-    return segmentEnds(raw) === ends ? raw : null;
+    return crc32(raw) === crc ? raw : null;
   };
 }
 

@@ -1,5 +1,6 @@
+import { crc32 } from "node:zlib";
 import { AHEAD_HERE, GIVEN, type JobsLayout, noCounts, turn } from "./job-sharing.ts";
-import { type MboxJob, segmentEnds } from "./jobs-process.ts";
+import type { MboxJob } from "./jobs-process.ts";
 import { MboxSegmenter, SEGMENT_BYTES, type Segment, segmentsOf } from "./mbox-segmenter.ts";
 import { SecondProcess } from "./second-process.ts";
 
@@ -20,6 +21,7 @@ export async function* classifyMboxInJobs<Batch>(
   const second = new SecondProcess<Batch>({ role: "mbox", file, json }, ({ head }) => head as Batch, worker);
   counts.posted = () => second.returned;
   counts.held = () => second.held;
+  counts.ended = () => second.gone;
   /** Segments given to the second process, kept until their batch has come (else done here). */
   const theirs = new Map<number, Segment>();
   const batches = new Map<number, Batch>();
@@ -60,7 +62,7 @@ export async function* classifyMboxInJobs<Batch>(
           // over its stdin, a 1 MB segment moved only as this process's event loop turned (once a segment
           // of its own): the second waited for its input and did 8 of 57 segments of a 58 MB mbox.
           const { raw, ...where } = segment;
-          const head: MboxJob = { ...where, length: raw.length, ends: segmentEnds(raw) };
+          const head: MboxJob = { ...where, length: raw.length, crc: crc32(raw) };
           second.give(job, head);
           theirs.set(job, segment);
         } else {

@@ -64,6 +64,11 @@ export class SecondProcess<Result> {
     return this.given.size;
   }
 
+  /** Whether it has ended (or never started): it returns no more jobs. */
+  get gone(): boolean {
+    return this.ended;
+  }
+
   /** Whether it ended with job `job` given and not returned: that job is for this process to do. */
   lost(job: number): boolean {
     return this.ended && this.given.has(job);
