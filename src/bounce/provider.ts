@@ -109,9 +109,9 @@ export const TEXT_MARKERS: readonly TextMarker[] = [
   {
     provider: "microsoft",
     pattern:
-      /protection\.outlook\.com|prod\.outlook\.com|postmaster\.live\.com|sender\.office\.com|\((?:s[0-9]{3,5}|as[0-9]{4,})\)|outlook\.com|mail\.live\.com|\b(?:rp|sc|dy|ou)-00[0-9]\b/,
+      /protection\.outlook\.com|prod\.outlook\.com|postmaster\.live\.com|sender\.office\.com|\((?:s[0-9]{3,5}|as[0-9]{8})\)|outlook\.com|mail\.live\.com|(?<![\w.@-])(?:rp|sc|dy|ou)-00[0-9](?![\w@-]|\.\w)/,
     source:
-      "learn.microsoft.com Exchange Online NDR docs (S-codes, EOP (AS####) rule ids, postmaster.live.com links); Outlook.com legacy codes RP-/SC-/DY-/OU-00x and their mail.live.com/mail/troubleshooting.aspx link",
+      "learn.microsoft.com Exchange Online NDR docs (S-codes, EOP (AS########) rule ids — eight digits, as AS16012607: a shorter (AS14061) is usually a network's AS number in a blocklist reply —, postmaster.live.com links); Outlook.com legacy codes RP-/SC-/DY-/OU-00x and their mail.live.com/mail/troubleshooting.aspx link",
   },
   {
     provider: "comcast",

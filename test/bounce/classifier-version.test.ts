@@ -25,8 +25,8 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 9,
-  fingerprint: "f145510459696969197865f01c0b7ad00f7602b2ddd4205430123e9c4877704d",
+  version: 10,
+  fingerprint: "1883ec23ce91812c6aedd48e3c93a4d1764ce463a1ae38cabb1331985688835b",
 };
 
 /** Rule data as text: patterns by their source and flags. */

@@ -85,6 +85,17 @@ test("a provider's own code names the provider, with no host and no link in the 
   // Letters and digits that only look like a code name nobody.
   assert.equal(providerFromText("550 5.1.1 user unknown (as12)"), null);
   assert.equal(providerFromText("550 disc-001 rejected"), null);
+  // A network's AS number in a blocklist reply is no EOP rule id (those are AS + eight digits), and a
+  // legacy code's letters inside an address or a host name are no code.
+  assert.equal(providerFromText("554 5.7.1 service unavailable; your network (as14061) is listed"), null);
+  assert.equal(providerFromText("550 5.7.1 rejected: sender address sc-001@example.org denied"), null);
+  assert.equal(providerFromText("550 5.7.1 relay via mx.sc-001.example.org denied"), null);
+  assert.equal(providerFromText("550 rejected by policy (as16012607)"), "microsoft");
+  assert.equal(providerFromText("550 sc-001. unfortunately, messages weren't sent"), "microsoft");
+  const asCode = PROVIDER_CODE_PATTERNS.find((entry) => entry.id === "microsoft-as-rule");
+  assert.equal(asCode?.pattern.test("your network (as14061) is listed"), false);
+  const legacy = PROVIDER_CODE_PATTERNS.find((entry) => entry.id === "microsoft-legacy");
+  assert.equal(legacy?.pattern.test("sender address sc-001@example.org denied"), false);
 });
 
 test("domain suffixes are anchored at a dot", () => {

@@ -50,15 +50,16 @@ export const PROVIDER_CODE_PATTERNS: readonly ProviderCodePattern[] = [
   },
   {
     id: "microsoft-as-rule",
-    pattern: /\((as[0-9]{4,})\)/,
-    source: "Exchange Online Protection AS#### rule ids (learn.microsoft.com NDR docs: AS16012607 = 5.7.513)",
+    pattern: /\((as[0-9]{8})\)/,
+    source:
+      "Exchange Online Protection rule ids, AS + eight digits (learn.microsoft.com NDR docs: AS16012607 = 5.7.513); a shorter (AS14061) is a network's AS number, as blocklist replies name it",
     example: "550 5.7.513 … blocked using Customer Block list (AS16012607)",
     code: "AS16012607",
     provider: "microsoft",
   },
   {
     id: "microsoft-legacy",
-    pattern: /\b((?:rp|sc|dy|ou)-00[0-9])\b/,
+    pattern: /(?<![\w.@-])((?:rp|sc|dy|ou)-00[0-9])(?![\w@-]|\.\w)/,
     source: "Outlook.com legacy error codes (mail.live.com/mail/troubleshooting.aspx)",
     example: "550 SC-001 (BAY004-MC5F21) Unfortunately, messages from 192.0.2.10 weren't sent.",
     code: "SC-001",
