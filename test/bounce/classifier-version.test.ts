@@ -25,8 +25,8 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 10,
-  fingerprint: "1883ec23ce91812c6aedd48e3c93a4d1764ce463a1ae38cabb1331985688835b",
+  version: 11,
+  fingerprint: "b55e1d10fbc8d2c4f88fb5e558472beee94dd8fec6bea17220c8db972e728e7f",
 };
 
 /** Rule data as text: patterns by their source and flags. */

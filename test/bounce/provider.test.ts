@@ -6,6 +6,7 @@ import {
   providerFromText,
   recipientDomain,
 } from "../../src/bounce/provider.ts";
+import { MICROSOFT_RULES } from "../../src/bounce/rules/microsoft.ts";
 import { PROVIDER_CODE_PATTERNS } from "../../src/bounce/rules/provider-codes.ts";
 import type { Provider } from "../../src/bounce/vocabulary.ts";
 
@@ -96,6 +97,13 @@ test("a provider's own code names the provider, with no host and no link in the 
   assert.equal(asCode?.pattern.test("your network (as14061) is listed"), false);
   const legacy = PROVIDER_CODE_PATTERNS.find((entry) => entry.id === "microsoft-legacy");
   assert.equal(legacy?.pattern.test("sender address sc-001@example.org denied"), false);
+  // Nor do Outlook.com's own rules for those codes.
+  for (const rule of MICROSOFT_RULES.filter((entry) => entry.id.startsWith("microsoft-legacy"))) {
+    const code = /(?:rp|ou|sc|dy)-00[0-9]/i.exec(rule.example)?.[0].toLowerCase() ?? "";
+    assert.ok(rule.pattern.test(rule.example.toLowerCase()), rule.id);
+    assert.equal(rule.pattern.test(`sender address ${code}@example.org denied`), false, rule.id);
+    assert.equal(rule.pattern.test(`relay via mx.${code}.example.org denied`), false, rule.id);
+  }
 });
 
 test("domain suffixes are anchored at a dot", () => {

@@ -78,7 +78,7 @@ export const MICROSOFT_RULES: readonly ProviderRule[] = [
   },
   {
     id: "microsoft-legacy-rate-limit",
-    pattern: /\brp-00[1-3]\b/,
+    pattern: /(?<![\w.@-])rp-00[1-3](?![\w@-]|\.\w)/,
     reason: "ratelimited",
     category: "rate-limit",
     action: "Outlook.com limits rate or connections on your reputation: slow down.",
@@ -88,7 +88,7 @@ export const MICROSOFT_RULES: readonly ProviderRule[] = [
   },
   {
     id: "microsoft-legacy-spamhaus",
-    pattern: /\bou-00[12]\b/,
+    pattern: /(?<![\w.@-])ou-00[12](?![\w@-]|\.\w)/,
     reason: "blocked",
     category: "blocklist",
     action: "Outlook.com sees the IP on a blocklist (OU-001: Spamhaus): delist it.",
@@ -97,7 +97,7 @@ export const MICROSOFT_RULES: readonly ProviderRule[] = [
   },
   {
     id: "microsoft-legacy-reputation",
-    pattern: /\b(?:sc-00[1-4]|dy-00[12])\b/,
+    pattern: /(?<![\w.@-])(?:sc-00[1-4]|dy-00[12])(?![\w@-]|\.\w)/,
     reason: "blocked",
     category: "reputation",
     action:
