@@ -122,7 +122,13 @@ export class LineTemplates<T> {
    * The reading of a line by a template of its slot (see slotOf, `kind` too), or null (none, or a byte
    * differs). A slot holds the last two templates made for it, the one that read a line last first.
    */
-  read(bytes: Uint8Array, rcptStart: number, rcptEnd: number, lineEnd: number, kind = 0) {
+  read(
+    bytes: Uint8Array,
+    rcptStart: number,
+    rcptEnd: number,
+    lineEnd: number,
+    kind = 0,
+  ): TemplateReading<T> | null {
     const slot = slotOf(bytes, rcptStart, rcptEnd, lineEnd, kind);
     const slots = this.slots;
     const first = slots[slot];

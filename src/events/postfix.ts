@@ -564,7 +564,8 @@ class PostfixParser {
     spans.bytes = bytes;
     spans.recipientStart = rcptStart;
     spans.recipientEnd = at.rcptEnd;
-    const reading = this.templates.read(bytes, rcptStart, at.rcptEnd, at.end, outcomeKind(bytes, at));
+    const kind = outcomeKind(bytes, at);
+    const reading = this.templates.read(bytes, rcptStart, at.rcptEnd, at.end, kind);
     if (reading !== null) {
       // A template's fields are strings of their own (no slice of a chunk): a kept deferral may hold them.
       event.remoteMta = reading.fields.remoteMta;
@@ -576,7 +577,7 @@ class PostfixParser {
       // Only a kept deferral needs the reply's text now: the sink keys the others on the bytes.
       if (type === "deferred") event.reply = latin1(bytes, reading.replyStart, reading.replyEnd);
       event.replyCode = leadingReplyCodeOfBytes(bytes, reading.replyStart, reading.replyEnd);
-    } else this.fields(bytes, type, event);
+    } else this.fields(bytes, type, event, kind);
     if (type === "deferred" && state) {
       state.deferred ??= new Deferred();
       // The sink does not keep the event, and its strings are copies (none holds the chunk): kept as is.
@@ -587,9 +588,9 @@ class PostfixParser {
   }
   /**
    * The relay, DSN and reply of the recipient line `scan` looked at, field by field, into `event` and
-   * `spans`; a line with a reply after ` said: ` (but an expiry) becomes a template.
+   * `spans`; a line with a reply after ` said: ` (but an expiry) becomes a template of outcome `kind`.
    */
-  private fields(bytes: Buffer, type: EventType, event: DeliveryEvent): void {
+  private fields(bytes: Buffer, type: EventType, event: DeliveryEvent, kind: number): void {
     const at = this.at;
     const spans = this.spans;
     const statusAt = at.statusAt;
@@ -633,7 +634,7 @@ class PostfixParser {
           spans.replyStart,
           spans.replyEnd,
           fields,
-          outcomeKind(bytes, at),
+          kind,
         );
         spans.shape = reading?.shape ?? null;
       }

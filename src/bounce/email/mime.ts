@@ -174,13 +174,10 @@ export function decodeQuotedPrintable(raw: string): string {
   let from = 0;
   while (at >= 0) {
     out.push(raw.slice(from, at));
-    const next = raw.charCodeAt(at + 1);
-    if (next === 10) from = at + 2;
-    else if (next === 13 && raw.charCodeAt(at + 2) === 10) from = at + 3;
-    else if ((next === 32 || next === 9) && softBreakAfterBlanks(raw, at + 1) > 0)
-      from = softBreakAfterBlanks(raw, at + 1);
+    const softBreakEnd = softLineBreakEnd(raw, at + 1);
+    if (softBreakEnd > 0) from = softBreakEnd;
     else {
-      const high = hexValue(next);
+      const high = hexValue(raw.charCodeAt(at + 1));
       const low = hexValue(raw.charCodeAt(at + 2));
       if (high >= 0 && low >= 0) {
         out.push(String.fromCharCode(high * 16 + low));
@@ -197,10 +194,10 @@ export function decodeQuotedPrintable(raw: string): string {
 }
 
 /**
- * Where the text goes on when the blanks at `start` end the line (a soft line break "=" padded in transport:
- * RFC 2045 §6.7 (3) has the decoder delete that padding), else 0.
+ * Where the text goes on when the "=" before `start` is a soft line break — the line ends there, or after
+ * blanks (padding added in transport: RFC 2045 §6.7 (3) has the decoder delete it) — else 0.
  */
-function softBreakAfterBlanks(raw: string, start: number): number {
+function softLineBreakEnd(raw: string, start: number): number {
   let at = start;
   while (raw.charCodeAt(at) === 32 || raw.charCodeAt(at) === 9) at++;
   if (raw.charCodeAt(at) === 10) return at + 1;
