@@ -25,8 +25,8 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 11,
-  fingerprint: "b55e1d10fbc8d2c4f88fb5e558472beee94dd8fec6bea17220c8db972e728e7f",
+  version: 12,
+  fingerprint: "97dda97086015865ac2a8f0351daa8f83c997410a6f695ab344be3c4af91e75e",
 };
 
 /** Rule data as text: patterns by their source and flags. */
