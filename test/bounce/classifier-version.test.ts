@@ -25,7 +25,7 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 13,
+  version: 14,
   fingerprint: "82dd65a473d53a0ecaebceaaea7275f2380279e14eb122bb061503f3b74bb291",
 };
 
