@@ -112,6 +112,13 @@ describe("statuses Sisimai reads before the text (sisimai go reason/lib.go Class
       "mailererror",
     );
   });
+  it("a content or spam status outweighs the words of reasons probed after it; content yields to spam words", () => {
+    // why-contenterror.go, why-spamdetected.go ProbesInto read the status (smtp/status/lib.go: 5.6.0
+    // contenterror, 5.7.28 spamdetected); ContentError's probe gives way to SpamDetected's first.
+    assert.equal(classifyReply({ text: "554 5.6.0 Giving up on 192.0.2.1." }).reason, "contenterror");
+    assert.equal(classifyReply({ text: "550 5.7.28 Connection refused" }).reason, "spamdetected");
+    assert.equal(classifyReply({ text: "554 5.6.0 Message rejected as spam" }).reason, "spamdetected");
+  });
   it("a hostunknown status outweighs the words of reasons probed after HostUnknown, not a network error's", () => {
     // why-hostunknown.go ProbesInto: 5.1.2 / 5.4.4 (smtp/status/lib.go) unless the text names a network error.
     assert.equal(classifyReply({ text: "554 5.4.4 Giving up on 192.0.2.1." }).reason, "hostunknown");

@@ -184,7 +184,9 @@ const PROBED_BY_STATUS: readonly Reason[] = [
   "emailtoolarge",
   "authfailure",
   "requireptr",
+  "contenterror",
   "rejected",
+  "spamdetected",
   "blocked",
 ];
 
@@ -259,6 +261,8 @@ export function statusOutranks(
   phraseReason: Reason,
 ): boolean {
   if (statusReason === null || statusReason === phraseReason) return false;
+  // ContentError's probe gives way to SpamDetected's, which reads the words (why-contenterror.go).
+  if (statusReason === "contenterror" && phraseReason === "spamdetected") return false;
   if (statusProbedBefore(status, statusReason, phraseReason, PROBED_BY_STATUS)) return true;
   if (statusReason === "userunknown" && sisimaiStatusReason(status) === "userunknown")
     return !BEATS_SISIMAI_USERUNKNOWN_STATUS.includes(phraseReason);
