@@ -290,7 +290,8 @@ export class LineSplitter {
 
   /** Lines of chunk[from, to) decoded one by one: no whole-chunk string for slices to keep alive. */
   private bufferLines(chunk: Buffer, from: number, to: number, out: Out, index: ChunkIndex | null): void {
-    const ascii = isAscii(chunk.subarray(from, to));
+    // A chunk all ASCII is so in every part (its indexer checked it for every thread).
+    const ascii = index?.ascii === true || isAscii(chunk.subarray(from, to));
     if (
       index === null ||
       !ascii ||
