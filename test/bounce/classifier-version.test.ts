@@ -25,8 +25,8 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 11,
-  fingerprint: "b55e1d10fbc8d2c4f88fb5e558472beee94dd8fec6bea17220c8db972e728e7f",
+  version: 13,
+  fingerprint: "82dd65a473d53a0ecaebceaaea7275f2380279e14eb122bb061503f3b74bb291",
 };
 
 /** Rule data as text: patterns by their source and flags. */
