@@ -25,8 +25,8 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 12,
-  fingerprint: "97dda97086015865ac2a8f0351daa8f83c997410a6f695ab344be3c4af91e75e",
+  version: 13,
+  fingerprint: "82dd65a473d53a0ecaebceaaea7275f2380279e14eb122bb061503f3b74bb291",
 };
 
 /** Rule data as text: patterns by their source and flags. */

@@ -84,6 +84,33 @@ describe("statuses Sisimai reads before the text (sisimai go reason/lib.go Class
       "421 4.7.23 The sending IP address for this message doesn't have a PTR record, or the PTR record's forward DNS entry doesn't match the sending IP address.";
     assert.equal(classifyReply({ text: ptr }).reason, "requireptr");
   });
+  it("a userunknown status outweighs the words of reasons Sisimai probes after UserUnknown, not the others", () => {
+    // qmail-remote's trailer "Giving up on <ip>." is a queue-timeout phrase (why-expired.go), but UserUnknown's
+    // probe reads the 5.1.3 first (why-userunknown.go ProbesInto; smtp/status/lib.go: 5.1.3 userunknown).
+    const qmail =
+      "192.0.2.1 does not like recipient. Remote host said: 553 5.1.3 The recipient address <a@example.org> is not a valid RFC 5321 address. Giving up on 192.0.2.1.";
+    assert.equal(classifyReply({ text: qmail }).reason, "userunknown");
+    // Without the status the words decide as before.
+    assert.equal(
+      classifyReply({ text: "553 Requested action not taken. Giving up on 192.0.2.1." }).reason,
+      "expired",
+    );
+    // Words the probe yields to (Blocked, MailboxFull…), or of a reason probed before it (Suspend), still decide.
+    assert.equal(
+      classifyReply({ text: "550 5.1.1 <a@example.org>... Mailbox is full" }).reason,
+      "mailboxfull",
+    );
+    assert.equal(classifyReply({ text: "550 5.1.1 Your account has been disabled" }).reason, "suspend");
+    assert.equal(
+      classifyReply({ text: "550 5.1.1 Client host 192.0.2.1 blocked using zen.spamhaus.org" }).reason,
+      "blocked",
+    );
+    // A local program's words (a report of type X-Unix, where Sisimai skips ClassOrder[0]) stay mailererror.
+    assert.equal(
+      classifyReply({ text: 'procmail: Couldn\'t create "/var/spool/mail/neko"', status: "5.1.1" }).reason,
+      "mailererror",
+    );
+  });
 });
 
 describe("a container's first guess against the status (sisimai go reason/find.go)", () => {
