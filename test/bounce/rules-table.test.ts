@@ -47,6 +47,19 @@ test("every provider-code pattern extracts its example's code, and no earlier pa
   }
 });
 
+test("Yahoo's bracketed codes are the documented families only (TS, TSS, IPTS, PH, BL)", () => {
+  assert.equal(
+    extractProviderCode("553 5.7.1 [bl21] connections will not be accepted from 192.0.2.25"),
+    "BL21",
+  );
+  assert.equal(
+    extractProviderCode("554 message not allowed - [ph01] email not accepted for policy reasons"),
+    "PH01",
+  );
+  // No public page lists a [GLnn] family: a bracketed code of no documented family is nobody's code.
+  assert.equal(extractProviderCode("421 4.7.0 [gl01] message from 192.0.2.25 temporarily deferred"), null);
+});
+
 test("default tables cover every reason and category", () => {
   for (const reason of Object.keys(REASONS)) assert.ok(Object.hasOwn(REASON_CATEGORY, reason), reason);
   for (const category of Object.keys(CATEGORIES))

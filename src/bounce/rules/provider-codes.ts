@@ -33,8 +33,9 @@ export const PROVIDER_CODE_PATTERNS: readonly ProviderCodePattern[] = [
   },
   {
     id: "yahoo-bracket",
-    pattern: /\[((?:tss?|ipts|ph|bl|gl)[0-9]{2})\]/,
-    source: "senders.yahooinc.com/smtp-error-codes",
+    pattern: /\[((?:tss?|ipts|ph|bl)[0-9]{2})\]/,
+    source:
+      "senders.yahooinc.com/smtp-error-codes: TS01–TS03, TSS04/05/09/11, IPTS04/05, PH01, BL21/BL23 (sisimai go rhost/for-yahooinc.go quotes [BL21], [BL23], [PH01], [TSS04], [TSS09])",
     example: "421 4.7.0 [TSS04] Messages from 192.0.2.10 temporarily deferred",
     code: "TSS04",
     provider: "yahoo",
