@@ -25,8 +25,8 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 13,
-  fingerprint: "82dd65a473d53a0ecaebceaaea7275f2380279e14eb122bb061503f3b74bb291",
+  version: 15,
+  fingerprint: "b8d4415a5bd0a29d1f42694bf802326e99e3d5a155679517947df0310343e154",
 };
 
 /** Rule data as text: patterns by their source and flags. */
@@ -35,7 +35,7 @@ const asText = (value: unknown): string =>
     entry instanceof RegExp ? `/${entry.source}/${entry.flags}` : entry,
   );
 
-const STATUSES = [null, "5.0.0", "5.1.0", "5.1.1", "5.2.2", "5.7.1", "4.7.0"];
+const STATUSES = [null, "5.0.0", "5.1.0", "5.1.1", "5.1.2", "5.2.2", "5.6.0", "5.7.1", "5.7.28", "4.7.0"];
 const HINTS = ["filtered", "filtered-no-phase", "onhold", "expired", "suppressed"];
 const TYPES = ["bounced", "deferred"];
 

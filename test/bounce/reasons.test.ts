@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { classifyReply } from "../../src/bounce/classify.ts";
+import { recordsFromEmail } from "../../src/bounce/email/index.ts";
 import { REPLY_CODE_RULES, reasonFromStatus, STATUS_RULES } from "../../src/bounce/rules/status-codes.ts";
 import { REASONS } from "../../src/bounce/vocabulary.ts";
 
@@ -110,6 +111,37 @@ describe("statuses Sisimai reads before the text (sisimai go reason/lib.go Class
       classifyReply({ text: 'procmail: Couldn\'t create "/var/spool/mail/neko"', status: "5.1.1" }).reason,
       "mailererror",
     );
+  });
+  it("a content or spam status outweighs the words of reasons probed after it; content yields to spam words", () => {
+    // why-contenterror.go, why-spamdetected.go ProbesInto read the status (smtp/status/lib.go: 5.6.0
+    // contenterror, 5.7.28 spamdetected); ContentError's probe gives way to SpamDetected's first.
+    assert.equal(classifyReply({ text: "554 5.6.0 Giving up on 192.0.2.1." }).reason, "contenterror");
+    assert.equal(classifyReply({ text: "550 5.7.28 Connection refused" }).reason, "spamdetected");
+    assert.equal(classifyReply({ text: "554 5.6.0 Message rejected as spam" }).reason, "spamdetected");
+  });
+  it("a hostunknown status outweighs the words of reasons probed after HostUnknown, not a network error's", () => {
+    // why-hostunknown.go ProbesInto: 5.1.2 / 5.4.4 (smtp/status/lib.go) unless the text names a network error.
+    assert.equal(classifyReply({ text: "554 5.4.4 Giving up on 192.0.2.1." }).reason, "hostunknown");
+    assert.equal(classifyReply({ text: "554 Giving up on 192.0.2.1." }).reason, "expired");
+    // qmail's own bounce: its family's message sets the reason, as lhost/via-qmail.go does (QSBMF layout).
+    const qmail = [
+      "From: MAILER-DAEMON@mail.example.net",
+      "Subject: failure notice",
+      "",
+      "Hi. This is the qmail-send program at mail.example.net.",
+      "I'm afraid I wasn't able to deliver your message to the following addresses.",
+      "This is a permanent error; I've given up. Sorry it didn't work out.",
+      "",
+      "<kijitora@example.jp>:",
+      "Sorry, I couldn't find a mail exchanger or IP address. (#5.4.4)",
+      "",
+      "--- Below this line is a copy of the message.",
+      "",
+      "Subject: hi",
+      "",
+    ].join("\n");
+    const [record] = recordsFromEmail(Buffer.from(qmail), "qmail.eml").records;
+    assert.equal(record?.reason, "notaccept");
   });
 });
 

@@ -184,7 +184,9 @@ const PROBED_BY_STATUS: readonly Reason[] = [
   "emailtoolarge",
   "authfailure",
   "requireptr",
+  "contenterror",
   "rejected",
+  "spamdetected",
   "blocked",
 ];
 
@@ -237,8 +239,21 @@ const BEATS_SISIMAI_USERUNKNOWN_STATUS: readonly Reason[] = [
 ];
 
 /**
- * Does an address status (X.1.Y) outrank a generic phrase of another address reason? A routing status such
- * as `5.4.4` does not: "couldn't find a mail exchanger (#5.4.4)" stays notaccept.
+ * The phrases a status Sisimai names hostunknown (5.1.2, 5.4.4) does not outrank: those of the reasons
+ * probed before HostUnknown in ClassOrder[0], and a network error's words, which its probe yields to
+ * (why-hostunknown.go ProbesInto); a local program's words as for userunknown.
+ */
+const BEATS_SISIMAI_HOSTUNKNOWN_STATUS: readonly Reason[] = [
+  ...SISIMAI_CLASS_ORDER.slice(0, SISIMAI_CLASS_ORDER.indexOf("hostunknown")),
+  "networkerror",
+  "mailererror",
+];
+
+/**
+ * Does the status outrank a generic phrase? A status Sisimai reads before the phrase's reason (above) does;
+ * so does an address status (X.1.Y) against a phrase of another address reason. A bare "couldn't find a
+ * mail exchanger (#5.4.4)" is hostunknown as Sisimai reads it; in qmail's own bounce the family's message
+ * says notaccept (src/bounce/dialects/families.ts, as sisimai go lhost/via-qmail.go sets the reason).
  */
 export function statusOutranks(
   status: string | null,
@@ -246,9 +261,17 @@ export function statusOutranks(
   phraseReason: Reason,
 ): boolean {
   if (statusReason === null || statusReason === phraseReason) return false;
+  // ContentError's probe gives way to SpamDetected's, which reads the words (why-contenterror.go).
+  if (statusReason === "contenterror" && phraseReason === "spamdetected") return false;
   if (statusProbedBefore(status, statusReason, phraseReason, PROBED_BY_STATUS)) return true;
   if (statusReason === "userunknown" && sisimaiStatusReason(status) === "userunknown")
     return !BEATS_SISIMAI_USERUNKNOWN_STATUS.includes(phraseReason);
+  if (
+    statusReason === "hostunknown" &&
+    sisimaiStatusReason(status) === "hostunknown" &&
+    !BEATS_SISIMAI_HOSTUNKNOWN_STATUS.includes(phraseReason)
+  )
+    return true;
   if (status === null || !status.startsWith(".1.", 1)) return false;
   if (!ADDRESS_REASONS.includes(statusReason) || !ADDRESS_REASONS.includes(phraseReason)) return false;
   return !(statusReason === "userunknown" && BEATS_USERUNKNOWN_STATUS.includes(phraseReason));
