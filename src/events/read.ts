@@ -201,6 +201,12 @@ function decode(bytes: Buffer, from: number, to: number): string {
     : bytes.toString("utf8", from, to);
 }
 
+/** Whether an indexed line stopping at `stop` ends there in these bytes (before its LF or CR LF). */
+function fits(chunk: Buffer, stop: number): boolean {
+  const lineEnd = chunk[stop] === LF ? stop : stop + 1;
+  return chunk[lineEnd] === LF && (lineEnd === stop || chunk[stop] === 13);
+}
+
 /** Splits byte chunks into lines without readline: one UTF-8 decode per chunk, then indexOf. */
 export class LineSplitter {
   /** Bytes after the last newline, kept as a list: concatenating per chunk would be quadratic. */
@@ -290,7 +296,8 @@ export class LineSplitter {
 
   /** Lines of chunk[from, to) decoded one by one: no whole-chunk string for slices to keep alive. */
   private bufferLines(chunk: Buffer, from: number, to: number, out: Out, index: ChunkIndex | null): void {
-    const ascii = isAscii(chunk.subarray(from, to));
+    // A chunk all ASCII is so in every part (its indexer checked it for every thread).
+    const ascii = index?.ascii === true || isAscii(chunk.subarray(from, to));
     if (
       index === null ||
       !ascii ||
@@ -317,21 +324,44 @@ export class LineSplitter {
     // the function in the loop (on-stack replacement), and the optimized code then deoptimized at the end
     // of every chunk (255 times at 1M lines, --trace-deopt).
     const { entries, lines, shard, end } = index;
-    const parser = this.parser;
-    for (let i = 0, e = 0; i < lines; i++, e += ENTRY_INTS) {
+    for (let i = this.takenLines(chunk, entries, 0, lines, shard, out); i < lines; ) {
+      const e = i * ENTRY_INTS;
       const start = entries[e + ENTRY_START];
       const stop = entries[e + ENTRY_STOP];
-      const lineEnd = chunk[stop] === LF ? stop : stop + 1;
-      if (chunk[lineEnd] !== LF || (lineEnd > stop && chunk[stop] !== 13)) return start;
-      const of = entries[e + ENTRY_SHARD];
-      if (of === shard) {
-        if (this.takenHead(parser, chunk, start, stop, entries, e + ENTRY_HEAD, out)) this.lineNo++;
-        else this.complete(parser, chunk.toString("latin1", start, stop), out);
-      } else if (of >= 0) this.lineNo++;
-      else if (this.taken(parser, chunk, start, stop, out)) this.lineNo++;
-      else this.complete(parser, chunk.toString("latin1", start, stop), out);
+      if (!fits(chunk, stop)) return start;
+      this.complete(this.parser, chunk.toString("latin1", start, stop), out);
+      i = this.takenLines(chunk, entries, i + 1, lines, shard, out);
     }
     return end;
+  }
+
+  /**
+   * From entry `from` on, the lines read on their bytes (this shard's, those without a head) or only counted
+   * (the other shards'): returns the first entry that is neither — a line the parser wants decoded, or one
+   * that does not fit the bytes — or `lines`. Those rare lines are the caller's: a path never taken before V8
+   * optimizes this hot loop has no type feedback, and the code optimized then was thrown away at the first
+   * such line, in each thread (--trace-deopt: "Insufficient type feedback", then compiled again).
+   */
+  private takenLines(
+    chunk: Buffer,
+    entries: Int32Array,
+    from: number,
+    lines: number,
+    shard: number,
+    out: Out,
+  ): number {
+    const parser = this.parser;
+    for (let i = from, e = from * ENTRY_INTS; i < lines; i++, e += ENTRY_INTS) {
+      const start = entries[e + ENTRY_START];
+      const stop = entries[e + ENTRY_STOP];
+      if (!fits(chunk, stop)) return i;
+      const of = entries[e + ENTRY_SHARD];
+      if (of === shard) {
+        if (!this.takenHead(parser, chunk, start, stop, entries, e + ENTRY_HEAD, out)) return i;
+      } else if (of < 0 && !this.taken(parser, chunk, start, stop, out)) return i;
+      this.lineNo++;
+    }
+    return lines;
   }
 
   private plainLines(chunk: Buffer, from: number, to: number, ascii: boolean, out: Out): void {

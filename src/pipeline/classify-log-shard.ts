@@ -47,6 +47,28 @@ export interface ShardBatch {
   problems: ParseProblem[];
 }
 
+/**
+ * How a thread spent its part of a run, in seconds: its CPU (of it, before its first chunk) and its waits for
+ * the other. With DELIVERLENS_DEBUG both threads' are printed: whether one idles while the other works.
+ */
+export interface ThreadTimes {
+  cpu: number;
+  startCpu: number;
+  waited: number;
+}
+
+/** The CPU seconds of this thread since `since` (process.threadCpuUsage). */
+export function threadCpu(since?: NodeJS.CpuUsage): number {
+  const used = process.threadCpuUsage(since);
+  return (used.user + used.system) / 1e6;
+}
+
+/** What the worker sends after its last batch. */
+export interface ShardEnd {
+  counters: ParseCounters;
+  times: ThreadTimes;
+}
+
 /** Past every line: the batch after the end of input. */
 export const END_OF_INPUT = Number.MAX_SAFE_INTEGER;
 

@@ -6,8 +6,16 @@ import type { OpenedSource } from "../events/input.ts";
 import { newLineIndexMemory, SharedLineIndex, SLOTS } from "../events/line-index.ts";
 import { eventSource } from "../events/registry.ts";
 import { newCounters, type ParseCounters, problem } from "../events/source.ts";
+import { debugLog } from "../util/debug.ts";
 import { EventClassifier, evictionMessage } from "./classify-events.ts";
-import { END_OF_INPUT, type ShardBatch, shardBatches } from "./classify-log-shard.ts";
+import {
+  END_OF_INPUT,
+  type ShardBatch,
+  type ShardEnd,
+  shardBatches,
+  type ThreadTimes,
+  threadCpu,
+} from "./classify-log-shard.ts";
 import { moduleWorker, threadsAllowed } from "./classify-parallel.ts";
 import type { ClassifyOptions } from "./classify-source.ts";
 import { JsonLines } from "./json-lines.ts";
@@ -124,6 +132,11 @@ async function* onTwoThreads(
   const spares: ArrayBuffer[] = [];
   /** How far this thread had read after each of its last batches (it runs at most AHEAD or MORE_AHEAD ahead). */
   const read: number[] = [];
+  const started = performance.now();
+  const startCpu = process.threadCpuUsage();
+  /** Seconds this thread waited for the worker, and for the consumer of its batches (the output). */
+  let waited = 0;
+  let output = 0;
   try {
     const shard = { ...job, shard: { index: 0, count: 2 } };
     const lines = new SharedLineIndex(memory, 0, 2);
@@ -136,14 +149,22 @@ async function* onTwoThreads(
       while (read.length > batchesAhead(mine.bytes)) behind = read.shift() ?? 0;
       // Ahead of the worker by its lead: the chunks it will read next are indexed here meanwhile.
       if (other.upTo < behind) lines.indexAhead(INDEX_AHEAD);
+      const waiting = performance.now();
       const theirs = await other.until(behind);
+      waited += performance.now() - waiting;
       const merged = merge(mine, other.pending, Math.min(batch.upTo, theirs));
+      const yielded = performance.now();
       if (merged.length > 0) yield merged;
+      output += performance.now() - yielded;
       // What was yielded has been read: the batches it came from are written again.
       for (const buffer of mine.read()) spares.push(buffer);
       other.giveBack();
     }
+    const waiting = performance.now();
     await other.finished();
+    waited += performance.now() - waiting;
+    const times = { cpu: threadCpu(startCpu), startCpu: 0, waited: waited / 1000 };
+    debugLog(balance(performance.now() - started, output / 1000, times, other.times, other.first - started));
     const merged = merge(mine, other.pending, END_OF_INPUT);
     if (other.failure !== null) merged.push({ ...problem(input.name, null, other.failure), failed: true });
     const total = sum(counters, other.counters);
@@ -152,6 +173,21 @@ async function* onTwoThreads(
   } finally {
     await other.stop();
   }
+}
+
+/** The DELIVERLENS_DEBUG line on both threads' times (milliseconds since the main thread's start given). */
+function balance(
+  wall: number,
+  output: number,
+  main: ThreadTimes,
+  worker: ThreadTimes | null,
+  first: number,
+): string {
+  const s = (seconds: number) => `${seconds.toFixed(2)} s`;
+  const them = worker
+    ? `worker ${s(worker.cpu)} CPU (${s(worker.startCpu)} before its first chunk), first batch at ${s(first / 1000)}, waited ${s(worker.waited)}`
+    : "worker failed";
+  return `  two threads, ${s(wall / 1000)}: main ${s(main.cpu)} CPU, waited ${s(main.waited)}, output ${s(output)}; ${them}`;
 }
 
 function sum(a: ParseCounters, b: ParseCounters | null): ParseCounters {
@@ -237,15 +273,21 @@ class OtherShard {
   readonly pending = new Pending();
   upTo = 0;
   counters: ParseCounters | null = null;
+  times: ThreadTimes | null = null;
+  /** When its first batch came (performance.now()). */
+  first = 0;
   failure: string | null = null;
   private wake: (() => void) | null = null;
   private readonly worker: Worker;
 
   constructor(worker: Worker) {
     this.worker = worker;
-    worker.on("message", (message: ShardBatch | { counters: ParseCounters }) => {
-      if ("counters" in message) this.counters = message.counters;
-      else {
+    worker.on("message", (message: ShardBatch | ShardEnd) => {
+      if ("counters" in message) {
+        this.counters = message.counters;
+        this.times = message.times;
+      } else {
+        if (this.first === 0) this.first = performance.now();
         this.pending.add(message);
         this.upTo = message.upTo;
       }

@@ -1,10 +1,10 @@
 import { parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
-import type { ShardJob } from "./classify-log-shard.ts";
+import type { ShardEnd, ShardJob } from "./classify-log-shard.ts";
 
 /** The second reader of a log (see classify-log-threads.ts): its shard's batches, sent as they are read. */
 
 // Started by moduleWorker with the disk compile cache on, as bin/deliverlens.js does.
-const { shardBatches } = await import("./classify-log-shard.ts");
+const { shardBatches, threadCpu } = await import("./classify-log-shard.ts");
 const { EventClassifier } = await import("./classify-events.ts");
 const { newCounters } = await import("../events/source.ts");
 const { SharedLineIndex } = await import("../events/line-index.ts");
@@ -19,11 +19,16 @@ const lines = new SharedLineIndex(memory, job.shard.index, job.shard.count);
 const counters = newCounters();
 /** Memory of batches the main thread has read, moved back here for the next batches. */
 const spares: ArrayBuffer[] = [];
+const startCpu = threadCpu();
+/** Milliseconds waited for the main thread to come within `ahead` chunks. */
+let waited = 0;
 let sent = 0;
 for (const batch of shardBatches(job, new EventClassifier(), counters, spares, lines)) {
   // Ahead of the main thread by its lead: the chunks it will read next are indexed here meanwhile.
   if (lines.chunksRead(0) < sent - ahead + 1) lines.indexAhead(indexAhead);
+  const waiting = performance.now();
   lines.waitFor(0, sent - ahead + 1, Number.POSITIVE_INFINITY);
+  waited += performance.now() - waiting;
   parentPort?.postMessage(batch, [
     batch.json.buffer,
     batch.starts.buffer,
@@ -34,7 +39,8 @@ for (const batch of shardBatches(job, new EventClassifier(), counters, spares, l
   sent++;
   for (let back = receive(); back !== undefined; back = receive()) spares.push(back.message.spare);
 }
-parentPort?.postMessage({ counters });
+const end: ShardEnd = { counters, times: { cpu: threadCpu(), startCpu, waited: waited / 1000 } };
+parentPort?.postMessage(end);
 
 function receive(): { message: { spare: ArrayBuffer } } | undefined {
   return parentPort ? receiveMessageOnPort(parentPort) : undefined;

@@ -3,7 +3,13 @@ import { fstatSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } fr
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { type HeadOf, newLineIndexMemory, SharedLineIndex, SLOTS } from "../../src/events/line-index.ts";
+import {
+  type HeadOf,
+  newLineIndexMemory,
+  SharedLineIndex,
+  SLOT_INTS,
+  SLOTS,
+} from "../../src/events/line-index.ts";
 import { LineSplitter } from "../../src/events/read.ts";
 import { type LineParser, newCounters, type Out, shardOf } from "../../src/events/source.ts";
 import { EventClassifier } from "../../src/pipeline/classify-events.ts";
@@ -144,6 +150,30 @@ test("with a chunk's index, a shard is given only its lines (by their heads) and
   assert.equal(all.length, 5);
 });
 
+test("whether a chunk is all ASCII is found by its indexer, and a chunk that is not is decoded as UTF-8", () => {
+  const headOf: HeadOf = () => false;
+  const ascii = Buffer.from("plain 1\nplain 2\n");
+  const utf8 = Buffer.from("caf\u00e9 1\nplain 2\n");
+  for (const [bytes, expected] of [
+    [ascii, true],
+    [utf8, false],
+  ] as const) {
+    const memory = newLineIndexMemory(2);
+    const fd = openFile("ascii.log", bytes);
+    const first = new SharedLineIndex(memory, 0, 2).take(0, 0, bytes.length, fd, headOf, 2);
+    const shared = new SharedLineIndex(memory, 1, 2).take(0, 0, bytes.length, fd, headOf, 2);
+    assert.equal(first?.index.ascii, expected);
+    assert.equal(shared?.index.ascii, expected, "the other thread is told, not checking again");
+    const seen: string[] = [];
+    const splitter = new LineSplitter(recordingParser(seen), "mail.log");
+    splitter.push(bytes, [], shared?.index ?? null);
+    assert.deepEqual(
+      seen,
+      expected ? ["take 1 plain 1", "take 2 plain 2"] : ["line 1 caf\u00e9 1", "line 2 plain 2"],
+    );
+  }
+});
+
 test("a chunk is read once for both threads, not shared when read elsewhere, nor while its slot holds a chunk a thread has not read", () => {
   const memory = newLineIndexMemory(2);
   const headOf: HeadOf = () => false;
@@ -177,7 +207,7 @@ test("a thread that finds its chunk claimed but not yet indexed by another reads
   const fd = openFile("ahead.log", bytes);
   /** Marks chunk `chunk` claimed by a thread still at it (its slot's chunk, after the threads' read counts). */
   const claimed = (chunk: number) => {
-    new Int32Array(memory, 4 * 2 + 4 * 7 * (chunk % SLOTS), 1)[0] = chunk;
+    new Int32Array(memory, 4 * 2 + 4 * SLOT_INTS * (chunk % SLOTS), 1)[0] = chunk;
   };
   claimed(0);
   assert.equal(thread.take(0, 0, 4, fd, headOf, 2, 12), null, "chunk 0 was never published");

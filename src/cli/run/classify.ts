@@ -136,7 +136,7 @@ async function classifyPaths(
       let written = 0;
       for (const result of job.files) {
         if (result.streamed) {
-          sink.addJsonLines(job.json.subarray(written, at));
+          sink.lendJsonLines(job.json.subarray(written, at));
           written = at;
           await classifyStreamed(result.path);
           continue;
@@ -154,7 +154,8 @@ async function classifyPaths(
         records += result.records;
         progress.tick(++done);
       }
-      sink.addJsonLines(job.json.subarray(written, at));
+      // Each job's bytes are its own (never written again): lent to the output, not copied.
+      sink.lendJsonLines(job.json.subarray(written, at));
       await sink.flushIfFull();
     }
   if (byFile || records > 0) progress.finish();
