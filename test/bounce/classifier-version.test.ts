@@ -25,8 +25,8 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 15,
-  fingerprint: "b8d4415a5bd0a29d1f42694bf802326e99e3d5a155679517947df0310343e154",
+  version: 16,
+  fingerprint: "ec4a63dc1d5eaae189909ef858550e8c7515884d3bcd8042b98d252369f0bdf8",
 };
 
 /** Rule data as text: patterns by their source and flags. */

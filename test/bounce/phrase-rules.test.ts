@@ -352,10 +352,8 @@ describe("knowledge the issue names", () => {
       text: "550 5.1.2 <a@example.org>... Host unknown (Name server: .: host not found)",
       reason: "hostunknown",
     },
-    // A status Sisimai names hostunknown (5.1.2, 5.4.4) is read before the words of reasons probed after
-    // HostUnknown (why-hostunknown.go); qmail's own bounce says notaccept through its family's message.
-    { text: "Sorry, I couldn't find a mail exchanger or IP address. (#5.4.4)", reason: "hostunknown" },
-    { text: "Sorry, I couldn't find a mail exchanger or IP address.", reason: "notaccept" },
+    { text: "Sorry, I couldn't find a mail exchanger or IP address. (#5.4.4)", reason: "notaccept" },
+    // A status Sisimai names hostunknown outranks a queue timeout's words only (why-hostunknown.go).
     { text: "550 5.1.2 <a@example.org>... Giving up on 192.0.2.1.", reason: "hostunknown" },
   ];
   for (const c of cases) {

@@ -85,46 +85,17 @@ describe("statuses Sisimai reads before the text (sisimai go reason/lib.go Class
       "421 4.7.23 The sending IP address for this message doesn't have a PTR record, or the PTR record's forward DNS entry doesn't match the sending IP address.";
     assert.equal(classifyReply({ text: ptr }).reason, "requireptr");
   });
-  it("a userunknown status outweighs the words of reasons Sisimai probes after UserUnknown, not the others", () => {
-    // qmail-remote's trailer "Giving up on <ip>." is a queue-timeout phrase (why-expired.go), but UserUnknown's
-    // probe reads the 5.1.3 first (why-userunknown.go ProbesInto; smtp/status/lib.go: 5.1.3 userunknown).
+  it("a status Sisimai probes first outweighs a queue timeout's words, and only those", () => {
+    // qmail-remote's trailer "Giving up on <ip>." is a queue-timeout phrase (why-expired.go, ClassOrder[1]
+    // only); UserUnknown's, HostUnknown's, ContentError's and SpamDetected's probes read the status first.
     const qmail =
       "192.0.2.1 does not like recipient. Remote host said: 553 5.1.3 The recipient address <a@example.org> is not a valid RFC 5321 address. Giving up on 192.0.2.1.";
     assert.equal(classifyReply({ text: qmail }).reason, "userunknown");
-    // Without the status the words decide as before.
-    assert.equal(
-      classifyReply({ text: "553 Requested action not taken. Giving up on 192.0.2.1." }).reason,
-      "expired",
-    );
-    // Words the probe yields to (Blocked, MailboxFull…), or of a reason probed before it (Suspend), still decide.
-    assert.equal(
-      classifyReply({ text: "550 5.1.1 <a@example.org>... Mailbox is full" }).reason,
-      "mailboxfull",
-    );
-    assert.equal(classifyReply({ text: "550 5.1.1 Your account has been disabled" }).reason, "suspend");
-    assert.equal(
-      classifyReply({ text: "550 5.1.1 Client host 192.0.2.1 blocked using zen.spamhaus.org" }).reason,
-      "blocked",
-    );
-    // A local program's words (a report of type X-Unix, where Sisimai skips ClassOrder[0]) stay mailererror.
-    assert.equal(
-      classifyReply({ text: 'procmail: Couldn\'t create "/var/spool/mail/neko"', status: "5.1.1" }).reason,
-      "mailererror",
-    );
-  });
-  it("a content or spam status outweighs the words of reasons probed after it; content yields to spam words", () => {
-    // why-contenterror.go, why-spamdetected.go ProbesInto read the status (smtp/status/lib.go: 5.6.0
-    // contenterror, 5.7.28 spamdetected); ContentError's probe gives way to SpamDetected's first.
-    assert.equal(classifyReply({ text: "554 5.6.0 Giving up on 192.0.2.1." }).reason, "contenterror");
-    assert.equal(classifyReply({ text: "550 5.7.28 Connection refused" }).reason, "spamdetected");
-    assert.equal(classifyReply({ text: "554 5.6.0 Message rejected as spam" }).reason, "spamdetected");
-  });
-  it("a hostunknown status outweighs the words of reasons probed after HostUnknown, not a network error's", () => {
-    // why-hostunknown.go ProbesInto: 5.1.2 / 5.4.4 (smtp/status/lib.go) unless the text names a network error.
     assert.equal(classifyReply({ text: "554 5.4.4 Giving up on 192.0.2.1." }).reason, "hostunknown");
+    assert.equal(classifyReply({ text: "554 5.6.0 Giving up on 192.0.2.1." }).reason, "contenterror");
     assert.equal(classifyReply({ text: "554 Giving up on 192.0.2.1." }).reason, "expired");
     // qmail's own bounce: its family's message sets the reason, as lhost/via-qmail.go does (QSBMF layout).
-    const qmail = [
+    const bounce = [
       "From: MAILER-DAEMON@mail.example.net",
       "Subject: failure notice",
       "",
@@ -140,8 +111,40 @@ describe("statuses Sisimai reads before the text (sisimai go reason/lib.go Class
       "Subject: hi",
       "",
     ].join("\n");
-    const [record] = recordsFromEmail(Buffer.from(qmail), "qmail.eml").records;
-    assert.equal(record?.reason, "notaccept");
+    assert.equal(recordsFromEmail(Buffer.from(bounce), "qmail.eml").records[0]?.reason, "notaccept");
+  });
+  it("a status never turns a refusal for spam, policy, rate or a virus into a dead address (review s18 R1)", () => {
+    const cases: Array<[string, string]> = [
+      ["550 5.1.1 Message rejected as spam by Content Filtering", "spamdetected"],
+      ["550 5.1.0 Your message was identified as spam and rejected", "spamdetected"],
+      ["550 5.1.1 Too many connections from your IP, slow down", "ratelimited"],
+      [
+        "550 5.1.1 <a@example.org>: Recipient address rejected: has sent to too many recipients this hour",
+        "ratelimited",
+      ],
+      ["550 5.1.3 Message contains a virus", "virusdetected"],
+      ["554 5.4.4 Message rejected as spam", "spamdetected"],
+      ["550 5.1.2 Service unavailable, rate limit exceeded, too many connections", "ratelimited"],
+      ["550 5.7.28 Mail rejected: too many connections from your IP", "ratelimited"],
+      ["554 5.6.1 Message rejected: rate limit exceeded for sender", "ratelimited"],
+      ["554 5.6.0 Message rejected: virus found in attachment", "virusdetected"],
+    ];
+    for (const [text, reason] of cases) {
+      const got = classifyReply({ text });
+      assert.equal(got.reason, reason, text);
+      assert.equal(got.suppressRecipient, false, text);
+    }
+    // Words the UserUnknown probe yields to, or of a reason probed before it, decide as before.
+    assert.equal(
+      classifyReply({ text: "550 5.1.1 <a@example.org>... Mailbox is full" }).reason,
+      "mailboxfull",
+    );
+    assert.equal(classifyReply({ text: "550 5.1.1 Your account has been disabled" }).reason, "suspend");
+    // A local program's words stay mailererror.
+    assert.equal(
+      classifyReply({ text: 'procmail: Couldn\'t create "/var/spool/mail/neko"', status: "5.1.1" }).reason,
+      "mailererror",
+    );
   });
 });
 

@@ -184,9 +184,7 @@ const PROBED_BY_STATUS: readonly Reason[] = [
   "emailtoolarge",
   "authfailure",
   "requireptr",
-  "contenterror",
   "rejected",
-  "spamdetected",
   "blocked",
 ];
 
@@ -221,39 +219,26 @@ export const PROBED_BY_STATUS_FOR_HINTS: readonly Reason[] = [
 const BEATS_USERUNKNOWN_STATUS: readonly Reason[] = ["hasmoved", "rejected", "notaccept"];
 
 /**
- * The phrases a status Sisimai names userunknown (5.1.0, 5.1.1, 5.1.3 in its smtp/status/lib.go table) does
- * not outrank: those of the reasons probed before UserUnknown in ClassOrder[0] (sisimai go reason/lib.go:
- * MailboxFull, MesgTooBig, ExceedLimit, Suspend, HasMoved, NoRelaying, AuthFailure), and those its probe
- * lets the status yield to (why-userunknown.go: NoRelaying, Blocked, MailboxFull, HasMoved, Rejected,
- * NotAccept). Any other reason's words — a queue timeout ("Giving up on 192.0.2.9.", qmail-remote's trailer),
- * a filter, a policy — come later in Sisimai's order than the status: "553 5.1.3 … not a valid RFC 5321
- * address … Giving up on 192.0.2.9." is userunknown. A local program's words (mailererror: "procmail: …")
- * come in a report of type X-Unix, for which Sisimai skips ClassOrder[0] altogether (reason/find.go).
+ * The statuses of Sisimai's table (smtp/status/lib.go) whose probe reads them before the queue-timeout
+ * phrases are ever tried (why-userunknown.go, why-hostunknown.go, why-contenterror.go, why-spamdetected.go;
+ * Expired is only in ClassOrder[1]). They outrank those phrases only: a sending MTA's give-up trailer says it
+ * stopped retrying, not why the server refused ("553 5.1.3 … not a valid RFC 5321 address … Giving up on
+ * 192.0.2.9.", qmail-remote's trailer, is userunknown). Against any other reason's words (spam, policy, rate,
+ * virus) the words decide: a status alone must not turn a refusal for content or volume into a dead address
+ * to suppress, nor a rate limit into a permanent refusal (review s18 R1).
  */
-const BEATS_SISIMAI_USERUNKNOWN_STATUS: readonly Reason[] = [
-  ...SISIMAI_CLASS_ORDER.slice(0, SISIMAI_CLASS_ORDER.indexOf("userunknown")),
-  "blocked",
-  "rejected",
-  "notaccept",
-  "mailererror",
+const STATUS_OVER_QUEUE_TIMEOUT: readonly Reason[] = [
+  "userunknown",
+  "hostunknown",
+  "contenterror",
+  "spamdetected",
 ];
 
 /**
- * The phrases a status Sisimai names hostunknown (5.1.2, 5.4.4) does not outrank: those of the reasons
- * probed before HostUnknown in ClassOrder[0], and a network error's words, which its probe yields to
- * (why-hostunknown.go ProbesInto); a local program's words as for userunknown.
- */
-const BEATS_SISIMAI_HOSTUNKNOWN_STATUS: readonly Reason[] = [
-  ...SISIMAI_CLASS_ORDER.slice(0, SISIMAI_CLASS_ORDER.indexOf("hostunknown")),
-  "networkerror",
-  "mailererror",
-];
-
-/**
- * Does the status outrank a generic phrase? A status Sisimai reads before the phrase's reason (above) does;
- * so does an address status (X.1.Y) against a phrase of another address reason. A bare "couldn't find a
- * mail exchanger (#5.4.4)" is hostunknown as Sisimai reads it; in qmail's own bounce the family's message
- * says notaccept (src/bounce/dialects/families.ts, as sisimai go lhost/via-qmail.go sets the reason).
+ * Does the status outrank a generic phrase? A status Sisimai reads before the phrase's reason (above) does,
+ * one of STATUS_OVER_QUEUE_TIMEOUT does against a queue timeout's words, and an address status (X.1.Y) does
+ * against a phrase of another address reason. A routing status such as `5.4.4` does not otherwise:
+ * "couldn't find a mail exchanger (#5.4.4)" stays notaccept.
  */
 export function statusOutranks(
   status: string | null,
@@ -261,15 +246,11 @@ export function statusOutranks(
   phraseReason: Reason,
 ): boolean {
   if (statusReason === null || statusReason === phraseReason) return false;
-  // ContentError's probe gives way to SpamDetected's, which reads the words (why-contenterror.go).
-  if (statusReason === "contenterror" && phraseReason === "spamdetected") return false;
   if (statusProbedBefore(status, statusReason, phraseReason, PROBED_BY_STATUS)) return true;
-  if (statusReason === "userunknown" && sisimaiStatusReason(status) === "userunknown")
-    return !BEATS_SISIMAI_USERUNKNOWN_STATUS.includes(phraseReason);
   if (
-    statusReason === "hostunknown" &&
-    sisimaiStatusReason(status) === "hostunknown" &&
-    !BEATS_SISIMAI_HOSTUNKNOWN_STATUS.includes(phraseReason)
+    phraseReason === "expired" &&
+    STATUS_OVER_QUEUE_TIMEOUT.includes(statusReason) &&
+    sisimaiStatusReason(status) === statusReason
   )
     return true;
   if (status === null || !status.startsWith(".1.", 1)) return false;
