@@ -12,15 +12,29 @@ type Item = BounceRecord | ParseProblem;
 /** Every message of an mbox (or the one message), records in the order each message reports them. */
 export function* classifyEmailBuffer(raw: Buffer, file: string): Generator<Item> {
   const messages = splitMbox(raw);
-  for (const message of messages) {
-    const { records, problems } = recordsFromEmail(
-      message.raw,
-      file,
-      messages.length > 1 ? message.line : null,
-    );
-    yield* records;
-    yield* problems;
-  }
+  for (let at = 0; at < messages.length; at++) yield* messageItems(messages, at, file);
+}
+
+/**
+ * classifyEmailBuffer's items at once, for a caller that takes them whole (a file of a folder): no generator
+ * to create and step through per file.
+ */
+export function emailItems(raw: Buffer, file: string): Item[] {
+  const messages = splitMbox(raw);
+  if (messages.length === 1) return messageItems(messages, 0, file);
+  const items: Item[] = [];
+  for (let at = 0; at < messages.length; at++) items.push(...messageItems(messages, at, file));
+  return items;
+}
+
+/** Message `at` of a file's messages: its records, then its problems. */
+function messageItems(messages: ReturnType<typeof splitMbox>, at: number, file: string): Item[] {
+  const { records, problems } = recordsFromEmail(
+    messages[at].raw,
+    file,
+    messages.length > 1 ? messages[at].line : null,
+  );
+  return problems.length === 0 ? records : [...records, ...problems];
 }
 
 /** The messages of one segment, records and problems in order, line numbers those of the whole mbox. */

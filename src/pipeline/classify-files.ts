@@ -3,7 +3,7 @@ import type { ParseProblem } from "../events/event.ts";
 import { type OpenedSource, openWholeFile } from "../events/input.ts";
 import { LimitError } from "../util/limits.ts";
 import { describeError } from "../util/walk.ts";
-import { classifyEmailBuffer } from "./classify-email.ts";
+import { emailItems } from "./classify-email.ts";
 import {
   type ClassifyItem,
   type ClassifyOptions,
@@ -40,6 +40,39 @@ export interface FilesDone {
   json: Buffer;
 }
 
+/**
+ * A job's outcomes as the second process sends them (second-process.ts): a file that gave records and nothing
+ * else to say — nearly every one — as [records, jsonBytes], its path being the one the job gave; any other
+ * outcome whole. (Each outcome as JSON, path and all, cost both processes ~0.5 % of a folder of bounce emails
+ * to write and parse.)
+ */
+export type SentResult = [records: number, jsonBytes: number] | FileResult;
+
+export function sentResults(files: readonly FileResult[]): SentResult[] {
+  return files.map((file) =>
+    file.problems.length === 0 && file.unreadable === null && !file.streamed && !file.failed
+      ? [file.records, file.jsonBytes]
+      : file,
+  );
+}
+
+/** The outcomes of the job of `paths`, from what sentResults made of them. */
+export function receivedResults(sent: readonly SentResult[], paths: readonly string[]): FileResult[] {
+  return sent.map((result, at) =>
+    Array.isArray(result)
+      ? {
+          path: paths[at],
+          records: result[0],
+          jsonBytes: result[1],
+          problems: [],
+          unreadable: null,
+          streamed: false,
+          failed: false,
+        }
+      : result,
+  );
+}
+
 /** Files up to this size are read into one buffer per job (each is done before the next is read). */
 const SCRATCH_BYTES = 256 * 1024;
 
@@ -64,8 +97,7 @@ export async function classifyWholeFiles(
       // Most files (bounce emails) are done without an await: a folder of 14,000 takes thousands fewer turns.
       // Any other is awaited here, before the next file is read into the scratch buffer.
       const before = json.length;
-      const open = streams.has(paths[at]) ? () => null : () => openWholeFile(paths[at], scratch);
-      const started = startWholeFile(paths[at], open, options, json);
+      const started = startWholeFile(paths[at], streams.has(paths[at]) ? null : scratch, options, json);
       const result =
         "opened" in started ? await classifyRest(started.opened, started.result, options, json) : started;
       result.jsonBytes = json.length - before;
@@ -110,10 +142,11 @@ class JsonLines {
 /**
  * The file's result when nothing needs waiting for: unreadable, left to stream, or a whole email file
  * (classified here, synchronously, as classifyOpenedBatches would); else the opened file still to classify.
+ * `scratch`: the buffer to read it into, or null for a path left to stream.
  */
 function startWholeFile(
   path: string,
-  open: () => OpenedSource | null,
+  scratch: Buffer | null,
   options: ClassifyOptions,
   json: JsonLines,
 ): FileResult | { opened: OpenedSource; result: FileResult } {
@@ -128,7 +161,7 @@ function startWholeFile(
   };
   let opened: OpenedSource | null;
   try {
-    opened = open();
+    opened = scratch === null ? null : openWholeFile(path, scratch);
   } catch (error) {
     result.unreadable = describeError(error);
     return result;
@@ -141,7 +174,7 @@ function startWholeFile(
   if (chooseFormat(opened.head, opened.name, options.format) !== "email") return { opened, result };
   try {
     // Whole, as classifyOpenedBatches yields it: a message that throws leaves no record of the file.
-    const items = [...classifyEmailBuffer(opened.whole, opened.name)];
+    const items = emailItems(opened.whole, opened.name);
     for (let i = 0; i < items.length; i++) add(result, items[i], json);
   } catch (error) {
     fail(result, error);

@@ -1,3 +1,4 @@
+import { isAscii } from "node:buffer";
 import { classifyReplies } from "../bounce/classify-replies.ts";
 import type { BounceRecord } from "../bounce/record.ts";
 import { jsonRecord } from "../bounce/render-output.ts";
@@ -35,6 +36,8 @@ export function isProblem(item: ClassifyItem): item is ParseProblem {
 const MESSAGE_HEAD = /^(?:From \S|[!-9;-~]+:[ \t])/;
 /** Bytes of an input's head decoded first, to recognise a message without decoding the rest. */
 const MESSAGE_START_BYTES = 4096;
+/** Bytes of an input's head looked at before those, when they are ASCII (read as they are, nothing to decode). */
+const ASCII_START_BYTES = 1024;
 /** Longest text taken as one bare reply when nothing else fits. */
 const MAX_BARE_REPLY = 4096;
 /** NUL, other C0 controls but tab/CR/LF/FF, or invalid UTF-8: not a reply someone wrote down. */
@@ -43,6 +46,10 @@ const BINARY = /[\u0000-\u0008\u000e-\u001f\ufffd]/;
 /** The format to read an input as, or null when nothing fits. */
 export function chooseFormat(head: Buffer, path: string, forced?: FormatName | null): FormatName | null {
   if (forced) return forced;
+  // A bounce's header fields usually fill its first kilobyte with ASCII: its UTF-8 is its Latin-1, read one
+  // byte a character instead of decoded (4 KB decoded per file was ~1.5 % of a folder of bounce emails).
+  const ascii = head.subarray(0, ASCII_START_BYTES);
+  if (isAscii(ascii) && isMessageHead(ascii.toString("latin1"))) return "email";
   // A message says so in its first bytes: decoding a bounce email's whole head (up to 64 KB) to detect it
   // costs as much as a fifth of reading it. A "yes" on any start is detectFormat's answer on the whole
   // (isMessageHead looks at the first line and the first MESSAGE_HEAD_CHARS characters).

@@ -1,4 +1,4 @@
-import { classifyWholeFiles, type FileResult, type FilesDone } from "./classify-files.ts";
+import { classifyWholeFiles, type FilesDone, receivedResults, type SentResult } from "./classify-files.ts";
 import { threadsAllowed } from "./classify-parallel.ts";
 import type { ClassifyOptions } from "./classify-source.ts";
 import { AHEAD_HERE, GIVEN, type JobsLayout, noCounts, turn } from "./job-sharing.ts";
@@ -34,7 +34,7 @@ export async function* classifyFilesInJobs(
   }
   const second = new SecondProcess<FilesDone>(
     { role: "files", options: { format: options.format, all: options.all } },
-    ({ head, rest }) => ({ files: head as FileResult[], json: rest }),
+    ({ job, head, rest }) => ({ files: receivedResults(head as SentResult[], files(job)), json: rest }),
     worker,
   );
   counts.posted = () => second.returned;

@@ -1,7 +1,7 @@
 import { closeSync, openSync, readSync, writeSync } from "node:fs";
 import { crc32 } from "node:zlib";
 import { classifySegmentOf } from "./classify-email.ts";
-import { classifyWholeFiles } from "./classify-files.ts";
+import { classifyWholeFiles, sentResults } from "./classify-files.ts";
 import type { ClassifyOptions } from "./classify-source.ts";
 import { withoutTopTier } from "./compiler-tier.ts";
 import { type Frame, FrameReader, frame, RESULTS } from "./job-frames.ts";
@@ -12,7 +12,7 @@ import type { Segment } from "./mbox-segmenter.ts";
  * runs from it): reads jobs from its stdin and writes each job's result to its fd RESULTS (3), as frames
  * (job-frames.ts), in the order it got them, until its stdin ends. The first frame says what the jobs are:
  * - files: each job a list of whole files, classified as classifyWholeFiles does (the result: the files'
- *   outcomes and their records' JSON lines);
+ *   outcomes, as sentResults writes them, and their records' JSON lines);
  * - mbox: each job a segment of one mbox (where it is in the file, its line), read from the file here and
  *   classified as classifySegmentOf does;
  * and whether to go without V8's top tier, as the first process does (compiler-tier.ts).
@@ -59,7 +59,7 @@ function handler(setup: JobsSetup): (job: Frame) => Promise<Buffer | null> | Buf
     return async ({ job, head }) => {
       const { paths, streams } = head as FilesJob;
       const done = await classifyWholeFiles(paths, setup.options, new Set(streams));
-      return frame(job, done.files, done.json);
+      return frame(job, sentResults(done.files), done.json);
     };
   const read = segmentReader(setup.file);
   return ({ job, head }) => {
