@@ -212,6 +212,11 @@ function stopBefore(chunk: Buffer, from: number, end: number): number {
   return end > from && chunk[end - 1] === 13 ? end - 1 : end;
 }
 
+/** Whether a decoded line takes more than MAX_LINE bytes in UTF-8 (at most 3 bytes a UTF-16 unit). */
+function overLimit(line: string): boolean {
+  return line.length > MAX_LINE || (line.length > MAX_LINE / 3 && Buffer.byteLength(line) > MAX_LINE);
+}
+
 /** Whether an indexed line stopping at `stop` ends there in these bytes (before its LF or CR LF). */
 function fits(chunk: Buffer, stop: number): boolean {
   const lineEnd = chunk[stop] === LF ? stop : stop + 1;
@@ -412,6 +417,7 @@ export class LineSplitter {
 
   /** Whether the parser took the line on its bytes (a failure there is the line's problem, as in `deliver`). */
   private taken(parser: LineParser, chunk: Buffer, from: number, to: number, out: Out): boolean {
+    if (to - from > MAX_LINE) return false; // decoded and refused by complete()
     if (parser.take === undefined) return parser.skip?.(chunk, from, to) ?? false;
     try {
       return parser.take(chunk, from, to, this.lineNo + 1, out);
@@ -432,6 +438,7 @@ export class LineSplitter {
     at: number,
     out: Out,
   ): boolean {
+    if (to - from > MAX_LINE) return false; // decoded and refused by complete()
     try {
       return parser.takeHead?.(chunk, from, to, this.lineNo + 1, out, head, at) ?? false;
     } catch (error) {
@@ -445,6 +452,12 @@ export class LineSplitter {
   private complete(parser: LineParser, line: string, out: Out): void {
     if (this.longLine === null) {
       this.lineNo++;
+      // A line whole in one chunk (or joined from a carried part) is held to the limit as one cut at a
+      // chunk's end is: how a file falls into chunks must not decide whether a line is refused.
+      if (parser.fragment === undefined && overLimit(line)) {
+        if (this.reportInput) out.push(problem(this.file, this.lineNo, `line longer than ${MAX_LINE} bytes`));
+        return;
+      }
       this.deliver(parser, line, out);
     } else {
       if (this.longLine === "fragments") this.deliver(parser, line, out);

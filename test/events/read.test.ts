@@ -118,3 +118,38 @@ test("a line a parser fails on while reading it on its bytes is that line's prob
     { source: { file: "test", line: 2 }, message: "unreadable line: broken", raw: "bad" },
   ]);
 });
+
+test("a line over MAX_LINE is refused however the input falls into chunks: whole in one, or ending after a short carry", () => {
+  const good = "Feb  2 12:34:56 h postfix/smtp[1]: AAAAAA1: to=<a@example.com>, status=sent (ok)";
+  // ASCII, and UTF-8 whose characters are fewer than MAX_LINE but whose bytes are more.
+  for (const long of ["y".repeat(MAX_LINE + 10), "é".repeat(MAX_LINE / 2 + 10)]) {
+    const bytes = Buffer.from(`${good}\n${long}\n${good}\n`);
+    const cut = Buffer.byteLength(good) + 1 + 1000; // the carry at the first chunk's end is far below the limit
+    for (const chunks of [[bytes], [bytes.subarray(0, cut), bytes.subarray(cut)]]) {
+      const lines: string[] = [];
+      const taken: number[] = [];
+      const splitter = new LineSplitter(
+        {
+          line: (text) => void lines.push(text),
+          take(_bytes, from, to, lineNo) {
+            taken.push(lineNo);
+            return to - from > 1000; // a byte path that would keep the long line if it were offered
+          },
+          end() {},
+        },
+        "test",
+      );
+      const out: Parameters<LineSplitter["push"]>[1] = [];
+      for (const chunk of chunks) splitter.push(chunk, out);
+      splitter.finish(out);
+      const at = `${chunks.length} chunk(s), ${long.length} characters`;
+      assert.deepEqual(lines, [good, good], at);
+      assert.equal(taken.includes(2), false, at);
+      assert.deepEqual(
+        out.map((item) => [item.source.line, "message" in item ? item.message : "an event"]),
+        [[2, `line longer than ${MAX_LINE} bytes`]],
+        at,
+      );
+    }
+  }
+});
