@@ -93,17 +93,22 @@ export class AgedTable<V> {
   /** Called for each entry forgotten (not for `remove`). */
   private readonly onEvict: ((value: V, list: number, byCount: boolean) => void) | null;
 
-  constructor(lists: readonly AgedList[], onEvict?: (value: V, list: number, byCount: boolean) => void) {
+  /** `first`: the index slots and entries made room for at first (a power of two; more as needed). */
+  constructor(
+    lists: readonly AgedList[],
+    onEvict?: (value: V, list: number, byCount: boolean) => void,
+    first = { slots: FIRST_SLOTS, entries: FIRST_ENTRIES },
+  ) {
     warmUp();
     this.lists = lists.map((list, index) => new Ages(list, index));
     this.onEvict = onEvict ?? null;
     // The arrays (and the mask) written again: V8 takes a field written only where its object is made for
     // a constant, and throws away the code optimized on that when the table first grows.
-    this.slots = new Int32Array(FIRST_SLOTS * SLOT_INTS);
-    this.mask = FIRST_SLOTS - 1;
-    this.hashes = new Int32Array(FIRST_ENTRIES);
-    this.generationOf = new Int32Array(FIRST_ENTRIES).fill(-1);
-    this.listOf = new Uint8Array(FIRST_ENTRIES);
+    this.slots = new Int32Array(first.slots * SLOT_INTS);
+    this.mask = first.slots - 1;
+    this.hashes = new Int32Array(first.entries);
+    this.generationOf = new Int32Array(first.entries).fill(-1);
+    this.listOf = new Uint8Array(first.entries);
   }
 
   /** The entries of list `list`. */
@@ -338,20 +343,23 @@ let warmed = false;
  * method for the paths it has run; in a log, the first eviction by age or count, the first rehash or probe
  * past another hash, the first generation timed in ms come thousands of lines in, and each threw away the
  * code optimized without them and compiled it again (--trace-deopt at 4M grep'd Postfix lines: advance,
- * evict, current, candidate, findBytes and their callers, 16 times over the two threads).
+ * evict, current, candidate, findBytes and their callers, 16 times over the two threads). A small table, so that
+ * few rounds reach its growth and both evictions: 2,048 rounds on a full-size one were enough for TurboFan to
+ * compile this loop itself (--trace-opt, in each thread), work no log needs.
  */
 function warmUp(): void {
   if (warmed) return;
   warmed = true;
   const table = new AgedTable<{ n: number }>(
     [
-      { maxAgeMs: 1000, maxEntries: 64 },
-      { maxAgeMs: 4000, maxEntries: 512 },
+      { maxAgeMs: 160, maxEntries: 8 },
+      { maxAgeMs: 640, maxEntries: 32 },
     ],
     () => {},
+    { slots: 16, entries: 8 },
   );
   const start = Date.UTC(2026, 0, 5);
-  for (let i = 0; i < 2048; i++) {
+  for (let i = 0; i < 256; i++) {
     const key = `WARM${i}`;
     // Hashes that collide (probes past another key) and times in ms, NaN (the latest seen) now and then.
     const hash = i & ~3;

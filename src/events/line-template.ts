@@ -93,13 +93,15 @@ class LineTemplate<T> {
     let at = rcptEnd - this.domainLength - 1;
     if (at < rcptStart) return null;
     const { pieces, kinds } = this;
+    // A local: a module constant read in a loop is loaded (and checked) again at every byte.
+    const alphabet = ALPHABET;
     for (let p = 0; ; p++) {
       const piece = pieces[p];
       if (at + piece.length > lineEnd || !piece.at(memory, bytes, at)) return null;
       at += piece.length;
       if (p === kinds.length) break;
       const kind = kinds[p];
-      while (at < lineEnd && (ALPHABET[bytes[at]] & kind) !== 0) at++;
+      while (at < lineEnd && (alphabet[bytes[at]] & kind) !== 0) at++;
     }
     const tail = this.tail;
     const replyEnd = lineEnd - tail.length;

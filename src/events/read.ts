@@ -201,6 +201,17 @@ function decode(bytes: Buffer, from: number, to: number): string {
     : bytes.toString("utf8", from, to);
 }
 
+/** The end of the line starting at `from` in chunk[from, to]: its LF, or `to`. */
+function lineEndIn(chunk: Buffer, from: number, to: number): number {
+  const end = chunk.indexOf(LF, from);
+  return end < 0 || end > to ? to : end;
+}
+
+/** Where the line [from, end] stops: before its CR LF or LF. */
+function stopBefore(chunk: Buffer, from: number, end: number): number {
+  return end > from && chunk[end - 1] === 13 ? end - 1 : end;
+}
+
 /** Whether an indexed line stopping at `stop` ends there in these bytes (before its LF or CR LF). */
 function fits(chunk: Buffer, stop: number): boolean {
   const lineEnd = chunk[stop] === LF ? stop : stop + 1;
@@ -364,18 +375,38 @@ export class LineSplitter {
     return lines;
   }
 
+  /** Lines of chunk[from, to] (`to`: a line end) read on their bytes where the parser can, else decoded. */
   private plainLines(chunk: Buffer, from: number, to: number, ascii: boolean, out: Out): void {
-    const parser = this.parser;
-    for (;;) {
-      let end = chunk.indexOf(LF, from);
-      if (end < 0 || end > to) end = to;
-      const stop = end > from && chunk[end - 1] === 13 ? end - 1 : end;
-      // A line the parser has no use for, or reads on its bytes, is not decoded (never one that ends a
-      // line cut at the limit).
-      if (ascii && this.longLine === null && this.taken(parser, chunk, from, stop, out)) this.lineNo++;
-      else this.complete(parser, chunk.toString(ascii ? "latin1" : "utf8", from, stop), out);
+    for (let at = ascii ? this.takenPlain(chunk, from, to, out) : from; at <= to; ) {
+      const end = lineEndIn(chunk, at, to);
+      this.complete(
+        this.parser,
+        chunk.toString(ascii ? "latin1" : "utf8", at, stopBefore(chunk, at, end)),
+        out,
+      );
       if (end >= to) return;
-      from = end + 1;
+      at = ascii ? this.takenPlain(chunk, end + 1, to, out) : end + 1;
+    }
+  }
+
+  /**
+   * From the line at `from` on, the ASCII lines of chunk[from, to] the parser has no use for or reads on their
+   * bytes; returns where the first other line starts (one to decode, or one that ends a line cut at the
+   * limit), or `to + 1` when there is none. Those lines are the caller's, as in takenLines: this hot loop has
+   * no path V8 would first meet after optimizing it (--trace-deopt, both threads: "Insufficient type feedback").
+   */
+  private takenPlain(chunk: Buffer, from: number, to: number, out: Out): number {
+    const parser = this.parser;
+    // Computed before the loop: an operation first run at its end has no type feedback if V8 optimized the
+    // loop while it ran (on-stack replacement), and the optimized code was thrown away there.
+    const past = to + 1;
+    for (let at = from; ; ) {
+      const end = lineEndIn(chunk, at, to);
+      if (this.longLine !== null || !this.taken(parser, chunk, at, stopBefore(chunk, at, end), out))
+        return at;
+      this.lineNo++;
+      if (end >= to) return past;
+      at = end + 1;
     }
   }
 

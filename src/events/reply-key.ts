@@ -192,12 +192,14 @@ export class ReplyMask {
    * for a text that holds an `@` somewhere iff `hasAt`; the new count.
    */
   private tokensIn(bytes: Codes, from: number, to: number, hasAt: boolean, origin: number): number {
+    // A local: a module constant read in a loop is loaded (and checked) again at every byte.
+    const classes = CLASS;
     /** Positions before this lie in a run of local-part characters known not to end in `@`. */
     let noAddressUntil = from;
     let i = from;
     while (i < to) {
       const c = bytes[i];
-      if ((CLASS[c] & WORD) === 0) {
+      if ((classes[c] & WORD) === 0) {
         // maskReplySql's token marks: a text holding one is not masked.
         if (c === 1 || c === 2) {
           this.count = 0;
@@ -211,7 +213,7 @@ export class ReplyMask {
       let kind = -1;
       if (hasAt && i >= noAddressUntil) {
         let k = i;
-        while (k < to && (CLASS[bytes[k]] & LOCAL) !== 0) k++;
+        while (k < to && (classes[bytes[k]] & LOCAL) !== 0) k++;
         if (k < to && bytes[k] === 64 /* @ */) {
           end = k + 1;
           kind = LOCAL_PART;
@@ -223,7 +225,7 @@ export class ReplyMask {
       let all = HEX | WORD;
       while (j < to) {
         const d = bytes[j];
-        const flags = CLASS[d];
+        const flags = classes[d];
         if ((flags & WORD) === 0) break;
         if ((flags & DIGIT) !== 0) digits++;
         all &= d === 95 ? 0 : flags;
@@ -378,7 +380,8 @@ export class ReplyMask {
         // A word (its end: the next character not a word character): not one a UUID could go on from.
         if (after === 45 /* - */) return null;
         places[t] = WORD_RUN;
-      } else if (separator(after)) places[t] = TO_SEPARATOR;
+      } else if (separator(after))
+        places[t] = kind === PERCENT && UUID.test(text.slice(start, end)) ? UUID_PLACE : TO_SEPARATOR;
       else return null;
       kinds[t] = kind;
       copied = end;
@@ -435,6 +438,15 @@ export class ReplyMask {
       copied = pieceEnd;
       if (t === kinds.length) break;
       const place = places[t];
+      if (place === UUID_PLACE && uuidAt(bytes, at, to)) {
+        // The UUID the template had there, set apart: what tokensIn finds in the place (see uuidAt).
+        this.starts[t] = at - from;
+        this.ends[t] = at + UUID_LENGTH - from;
+        this.kinds[t] = PERCENT;
+        this.count = t + 1;
+        at += UUID_LENGTH;
+        continue;
+      }
       let end = at;
       // A word's digits and classes, counted as it is scanned (see wordKind).
       let digits = 0;
@@ -447,7 +459,7 @@ export class ReplyMask {
           if ((flags & DIGIT) !== 0) digits++;
           all &= d === 95 ? 0 : flags;
         }
-      } else if (place === TO_SEPARATOR) while (end < to && !separator(bytes[end])) end++;
+      } else if (place !== TO_AT) while (end < to && !separator(bytes[end])) end++;
       else {
         while (end < to && bytes[end] !== 64) end++;
         if (end++ === to) return false;
@@ -517,16 +529,41 @@ export interface ReplyTemplate {
   pieceEnds: Int32Array;
   /** Its tokens' kinds. */
   kinds: Uint8Array;
-  /** Where each token's place ends (WORD_RUN, TO_SEPARATOR, TO_AT). */
+  /** Where each token's place ends (WORD_RUN, TO_SEPARATOR, TO_AT, UUID_PLACE). */
   places: Uint8Array;
   /** The text holds an `@` (the scanner looks for local parts only then). */
   hasAt: boolean;
 }
 
-/** A token's place ends with its word, before the next separator, after the next `@`. */
+/**
+ * A token's place ends with its word, before the next separator, after the next `@`; UUID_PLACE: before the
+ * next separator, the template's token there a UUID (a place holding one is recognised without tokensIn).
+ */
 const WORD_RUN = 0;
 const TO_SEPARATOR = 1;
 const TO_AT = 2;
+const UUID_PLACE = 3;
+
+const UUID = /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/;
+const UUID_LENGTH = 36;
+
+/**
+ * Whether bytes[at, to) starts with a UUID (8-4-4-4-12 hex digits) followed by a separator or `to`: then
+ * the place there (up to that separator) is that UUID, and tokensIn over it finds it alone, of kind
+ * PERCENT — its characters are local-part ones up to the place's end (no `@`), its first word is 8 hex
+ * digits before a `-`, and compound reads the UUID to a word boundary at the place's end.
+ */
+function uuidAt(bytes: Codes, at: number, to: number): boolean {
+  const end = at + UUID_LENGTH;
+  if (end > to || (end < to && !separator(bytes[end]))) return false;
+  const classes = CLASS;
+  for (let i = at; i < end; i++) {
+    const offset = i - at;
+    const dash = offset === 8 || offset === 13 || offset === 18 || offset === 23;
+    if (dash ? bytes[i] !== 45 : (classes[bytes[i]] & HEX) === 0) return false;
+  }
+  return true;
+}
 
 /**
  * A character no token holds and no look-ahead of the scanner passes: not a word or local-part

@@ -394,8 +394,23 @@ test("ReplyMask.matches recognises exactly the replies of a template's masked fo
   }
   // Token-like texts (some with a character more on either side) and any text.
   const hex = fc.string({ unit: fc.constantFrom(..."0123456789abcdefABCDEF"), minLength: 6, maxLength: 14 });
+  // UUIDs and near ones (a part a digit short or long, another separator, a character after).
+  const uuidish = fc
+    .tuple(
+      ...[8, 4, 4, 4, 12].map((n) =>
+        fc.string({
+          unit: fc.constantFrom(..."0123456789abcdefABCDEFg"),
+          minLength: n - 1,
+          maxLength: n + 1,
+        }),
+      ),
+      fc.constantFrom("-", "-", "-", ":", "_"),
+      fc.string({ unit, maxLength: 2 }),
+    )
+    .map(([a, b, c, d, e, dash, after]) => `${[a, b, c, d].join("-")}${dash}${e}${after}`);
   const fill = fc.oneof(
     hex,
+    uuidish,
     fc
       .tuple(fc.string({ unit, maxLength: 2 }), hex, fc.string({ unit, maxLength: 2 }))
       .map((p) => p.join("")),
@@ -463,5 +478,13 @@ test("ReplyMask.matches recognises exactly the replies of a template's masked fo
   const uuidTail = "-abcd-abcd-abcd-abcdefabcdef y";
   assert.ok(!check(`x 4F2A1B3C9D${uuidTail}`, `x 4f2a1b3c${uuidTail}`, "", ""));
   assert.ok(check("id=4F2A1B3C9D.namprd11 x", "id=DM6PR11MB5A32.namprd11 x", "", ""));
+  // A UUID's place (Apple's `queued as <uuid>`) holds a UUID set apart, or is scanned as any place.
+  const uuid = "250 Ok: queued as bb362a53-ae5c-62d5-0bae-e39720bb4450";
+  assert.ok(check(uuid, "250 Ok: queued as 0B362A53-AE5C-62D5-0BAE-E39720BB4450", "", " (in"));
+  assert.ok(check(`${uuid} x`, "250 Ok: queued as 0b362a53-ae5c-62d5-0bae-e39720bb4451 x", "", ""));
+  for (const other of ["4450a", "4450:1", "4450@x.org", "445", "4450-1", "4450_"]) {
+    assert.ok(!check(uuid, `${uuid.slice(0, -4)}${other}`, "", ""), other);
+  }
+  assert.ok(!check(uuid, "250 Ok: queued as bb362a53-ae5c-62d5-0bae+e39720bb4450", "", ""));
   assert.ok(matched > 1000, `${matched} matches`);
 });

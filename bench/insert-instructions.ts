@@ -1,0 +1,91 @@
+/**
+ * `node bench/insert-instructions.ts FILE [--format F] [--runs N] [--sql FILE.sql]`: how many CPU instructions
+ * DuckDB executes for the ingest's INSERT of an NDJSON file (the field table's SQL as `ingest` runs it, into a
+ * fresh store, one DuckDB thread), counted by valgrind's callgrind and printed in millions.
+ *
+ * Why: on the shared 2-core machine the load is often 10–20, so wall or CPU seconds of an ingest vary by ±30 %,
+ * more than most changes to the insert's SQL save. Instructions do not depend on the load. Only DuckDB's task
+ * execution is counted (`--toggle-collect` on `Executor::ExecuteTask`): node's start-up, JIT and garbage
+ * collection, which made whole-process counts vary by ±250 M at 30k events, are left out; what is left repeats
+ * within ~1 %. Use 100k events (a few minutes under callgrind) and compare variants with `--sql`: a statement
+ * edited by hand (`$path` and `$file_id` are bound), e.g. the printed one (`--print`) with an expression removed.
+ * Needs valgrind (Debian package).
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { insertFlaggedSql } from "../src/analytics/ingest/finalize.ts";
+import type { FormatName } from "../src/events/formats.ts";
+import { eventSource } from "../src/events/index.ts";
+import { fieldTableSql, Store } from "../src/store/index.ts";
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    format: { type: "string", default: "sendgrid" },
+    runs: { type: "string", default: "1" },
+    sql: { type: "string" },
+    print: { type: "boolean", default: false },
+    /** Internal: the process callgrind measures. */
+    child: { type: "boolean", default: false },
+  },
+});
+const [file] = positionals;
+if (!file)
+  throw new Error("usage: node bench/insert-instructions.ts FILE [--format F] [--runs N] [--sql FILE.sql]");
+
+/** The INSERT `ingest` runs for an NDJSON file of this format on a fresh store (nothing stored before). */
+function insertSql(format: string): string {
+  const table = eventSource(format as FormatName)?.table;
+  if (!table || table.shape === "csv") throw new Error(`${format}: no NDJSON field table`);
+  return insertFlaggedSql(fieldTableSql(table, { reader: "ndjson", compression: "none" }), false);
+}
+
+const sql = values.sql ? readFileSync(values.sql, "utf8") : insertSql(values.format);
+
+if (values.print) {
+  process.stdout.write(`${sql}\n`);
+} else if (values.child) {
+  const dir = mkdtempSync(join(tmpdir(), "deliverlens-insert-instructions-"));
+  const store = await Store.open(join(dir, "store.duckdb"), { threads: 1 });
+  try {
+    await store.transaction(() =>
+      store.run(
+        sql,
+        sql.includes("$tz") ? { path: file, file_id: 1, tz: "UTC" } : { path: file, file_id: 1 },
+      ),
+    );
+  } finally {
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+} else {
+  const counts: number[] = [];
+  for (let run = 0; run < Number(values.runs); run++) {
+    const args = [
+      "--tool=callgrind",
+      "--collect-atstart=no",
+      "--toggle-collect=duckdb::Executor::ExecuteTask*",
+      "--callgrind-out-file=/dev/null",
+      process.execPath,
+      import.meta.filename,
+      file,
+      "--child",
+      ...(values.sql ? ["--sql", values.sql] : ["--format", values.format]),
+    ];
+    const child = spawnSync("valgrind", args, { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+    const collected = /Collected : (\d+)/.exec(child.stderr ?? "");
+    if (child.status !== 0 || !collected) {
+      throw new Error(
+        `valgrind failed (${child.error?.message ?? `exit ${child.status}`}): ${child.stderr?.slice(-2000)}`,
+      );
+    }
+    counts.push(Number(collected[1]) / 1e6);
+  }
+  const what = values.sql ?? `${values.format}'s insert`;
+  process.stdout.write(
+    `${what} on ${file}: ${counts.map((m) => `${m.toFixed(1)} M`).join(", ")} instructions in DuckDB's tasks (1 thread)\n`,
+  );
+}
