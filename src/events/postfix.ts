@@ -557,6 +557,9 @@ class PostfixParser {
       event.sendingDomain = state.sendingDomain;
       event.messageId = state.messageId;
     }
+    const instance = this.instanceOfBytes(bytes);
+    event.pool = instance.pool;
+    event.sendingIp = instance.sendingIp;
     const spans = this.spans;
     spans.bytes = bytes;
     spans.recipientStart = rcptStart;
@@ -791,6 +794,17 @@ class PostfixParser {
       return this.lastInstance!;
     }
     return this.instanceNamed(text.slice(tagStart, tagEnd));
+  }
+
+  /** `instance` on the bytes `scan` looked at. */
+  private instanceOfBytes(bytes: Buffer): Instance {
+    const { tagStart } = this.at;
+    const bracket = indexOfByte(bytes, OPEN_BRACKET, tagStart, this.at.tagEnd);
+    const tagEnd = bracket >= 0 ? bracket : this.at.tagEnd;
+    if (tagEnd - tagStart === this.lastTag.length && bytesEqualText(bytes, tagStart, this.lastTag)) {
+      return this.lastInstance!;
+    }
+    return this.instanceNamed(latin1(bytes, tagStart, tagEnd));
   }
 
   private instanceNamed(name: string): Instance {

@@ -40,8 +40,7 @@ export interface ParseContext {
  * offsets). The event's recipient is those bytes decoded (null when empty) for a deferral (the parser
  * keeps it); for the other outcomes it is left null, the recipient being those bytes. The event's reply
  * may be left null when it has one (replyStart ≥ 0): its text is then those bytes, decoded by whoever
- * needs it. Its pool and sending IP (named by the line's syslog tag) are left null: a sink makes records,
- * which have neither (the tag is not read for them).
+ * needs it.
  */
 export interface OutcomeSpans {
   bytes: Buffer;

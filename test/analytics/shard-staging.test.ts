@@ -43,6 +43,10 @@ function postfixLog(): string {
     `${POSTFIX_EDGE_LINES.join("\n")}\n`,
     `Feb  8 00:00:00 h postfix/smtp[4]: LONGLINE01: to=<x@example.com>, status=bounced (${"y".repeat(1100 * 1024)})\n`,
     ...postfixLogChunks(3000, 5),
+    // A multi-instance Postfix (postfix-<ip>/smtp): the tag names the pool and the sending IP.
+    ...[...postfixGrepLogChunks(3000, 12)].map((chunk) =>
+      chunk.replaceAll(" postfix/smtp[", " postfix-192.0.2.10/smtp["),
+    ),
     "Feb  9 00:00:00 h postfix/smtp[4]: TAILQID001: to=<t@example.com>, relay=none, dsn=5.0.0, status=bounced (no final newline)",
   ];
   writeFileSync(path, parts.join(""));
@@ -51,7 +55,8 @@ function postfixLog(): string {
 
 /** Every stored row as text, in line order (the event key by its hash: DuckDB prints a UHUGEINT slowly). */
 const ROWS_SQL = `SELECT concat_ws('|', hash(event_key), type, time, recipient, provider, remote_mta, reply, reply_code,
-  status, source_label, line, reply_key, recipient_hash, message_key) AS row FROM event_rows ORDER BY line, row`;
+  status, source_label, line, reply_key, recipient_hash, message_key, pool, sending_ip) AS row FROM event_rows
+  ORDER BY line, row`;
 
 interface Run {
   rows: string[];
@@ -105,6 +110,8 @@ test("a log staged on two threads stores the rows one thread stores, through pip
   const one = await staged(path, "postfix", { threadsFrom: null });
   assert.equal(one.threads, 1);
   assert.ok(one.rows.length > 10_000, `rows: ${one.rows.length}`);
+  // The instance's rows keep its pool and sending IP on every path (both end the row).
+  assert.ok(one.rows.filter((row) => row.endsWith("|192.0.2.10|192.0.2.10")).length > 2000);
   // Each parsing thread's CPU seconds (the debug line's split of who waits on whom).
   assert.equal(one.cpuSeconds.length, 1);
   assert.ok(one.cpuSeconds[0] > 0);
