@@ -25,8 +25,8 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 16,
-  fingerprint: "ec4a63dc1d5eaae189909ef858550e8c7515884d3bcd8042b98d252369f0bdf8",
+  version: 17,
+  fingerprint: "17adde2c143a5cac201905fb2835a0f2be7dbc4e9eee128b751badaaf3daaaf4",
 };
 
 /** Rule data as text: patterns by their source and flags. */

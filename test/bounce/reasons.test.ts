@@ -128,6 +128,9 @@ describe("statuses Sisimai reads before the text (sisimai go reason/lib.go Class
       ["550 5.7.28 Mail rejected: too many connections from your IP", "ratelimited"],
       ["554 5.6.1 Message rejected: rate limit exceeded for sender", "ratelimited"],
       ["554 5.6.0 Message rejected: virus found in attachment", "virusdetected"],
+      // A timeout is a cause, not the sending MTA's give-up trailer: the status does not outrank it either.
+      ["550 5.1.1 Connection timed out", "expired"],
+      ["554 5.4.4 Connection timed out while talking to mx.example.org", "expired"],
     ];
     for (const [text, reason] of cases) {
       const got = classifyReply({ text });

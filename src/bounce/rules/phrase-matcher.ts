@@ -181,7 +181,7 @@ export class PhraseMatcher implements AnchorVisitor<Anchored> {
       gatesHold(rule, context) &&
       !(
         entry.shapedTable.yieldToStatus === true &&
-        statusOutranks(context.status, context.statusReason, rule.reason)
+        statusOutranks(context.status, context.statusReason, rule.reason, rule.giveUp === true)
       )
     );
   }
@@ -210,6 +210,7 @@ const RULE_FIELDS: { [K in keyof Required<PhraseRule>]: undefined } = {
   reply: undefined,
   notPermanent: undefined,
   yieldsToStatus: undefined,
+  giveUp: undefined,
   suppress: undefined,
   anyHost: undefined,
   source: undefined,

@@ -35,6 +35,11 @@ export interface PhraseRule {
    */
   yieldsToStatus?: boolean;
   /**
+   * The sending MTA's own word that it stopped retrying ("Giving up on 192.0.2.9.", qmail-remote's trailer
+   * after the server's reply), not a cause: a status of STATUS_OVER_QUEUE_TIMEOUT outranks it.
+   */
+  giveUp?: boolean;
+  /**
    * Whether a permanent failure with this reply means "stop mailing the address", where that differs from
    * what the reason implies (userunknown, hostunknown, hasmoved: yes; others: no) — e.g. a provider's
    * suspend that its source says is permanent. Read whatever label the reply ends up with.
@@ -221,8 +226,8 @@ const BEATS_USERUNKNOWN_STATUS: readonly Reason[] = ["hasmoved", "rejected", "no
 /**
  * The statuses of Sisimai's table (smtp/status/lib.go) whose probe reads them before the queue-timeout
  * phrases are ever tried (why-userunknown.go, why-hostunknown.go, why-contenterror.go, why-spamdetected.go;
- * Expired is only in ClassOrder[1]). They outrank those phrases only: a sending MTA's give-up trailer says it
- * stopped retrying, not why the server refused ("553 5.1.3 … not a valid RFC 5321 address … Giving up on
+ * Expired is only in ClassOrder[1]). They outrank a give-up phrase only (a rule's `giveUp`; not a cause such
+ * as "Connection timed out"): a sending MTA's give-up trailer says it stopped retrying, not why the server refused ("553 5.1.3 … not a valid RFC 5321 address … Giving up on
  * 192.0.2.9.", qmail-remote's trailer, is userunknown). Against any other reason's words (spam, policy, rate,
  * virus) the words decide: a status alone must not turn a refusal for content or volume into a dead address
  * to suppress, nor a rate limit into a permanent refusal (review s18 R1).
@@ -236,7 +241,7 @@ const STATUS_OVER_QUEUE_TIMEOUT: readonly Reason[] = [
 
 /**
  * Does the status outrank a generic phrase? A status Sisimai reads before the phrase's reason (above) does,
- * one of STATUS_OVER_QUEUE_TIMEOUT does against a queue timeout's words, and an address status (X.1.Y) does
+ * one of STATUS_OVER_QUEUE_TIMEOUT does against a give-up phrase (`giveUp`), and an address status (X.1.Y) does
  * against a phrase of another address reason. A routing status such as `5.4.4` does not otherwise:
  * "couldn't find a mail exchanger (#5.4.4)" stays notaccept.
  */
@@ -244,11 +249,12 @@ export function statusOutranks(
   status: string | null,
   statusReason: Reason | null,
   phraseReason: Reason,
+  giveUp = false,
 ): boolean {
   if (statusReason === null || statusReason === phraseReason) return false;
   if (statusProbedBefore(status, statusReason, phraseReason, PROBED_BY_STATUS)) return true;
   if (
-    phraseReason === "expired" &&
+    giveUp &&
     STATUS_OVER_QUEUE_TIMEOUT.includes(statusReason) &&
     sisimaiStatusReason(status) === statusReason
   )

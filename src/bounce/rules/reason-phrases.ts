@@ -4134,6 +4134,7 @@ export const REASON_PHRASES: RuleTable = {
     {
       id: "queue-expired-giving-up",
       reason: "expired",
+      giveUp: true,
       phrase: "giving up",
       source: "Sisimai lib/Sisimai/Reason/Expired.pm (phrase list); RFC 3463 X.4.7",
       example: "giving up",
@@ -4141,6 +4142,7 @@ export const REASON_PHRASES: RuleTable = {
     {
       id: "queue-expired-gave-up",
       reason: "expired",
+      giveUp: true,
       phrase: "gave up",
       source: "Sisimai lib/Sisimai/Reason/Expired.pm (phrase list); RFC 3463 X.4.7",
       example: "gave up",
