@@ -212,11 +212,6 @@ function stopBefore(chunk: Buffer, from: number, end: number): number {
   return end > from && chunk[end - 1] === 13 ? end - 1 : end;
 }
 
-/** Whether a decoded line takes more than MAX_LINE bytes in UTF-8 (at most 3 bytes a UTF-16 unit). */
-function overLimit(line: string): boolean {
-  return line.length > MAX_LINE || (line.length > MAX_LINE / 3 && Buffer.byteLength(line) > MAX_LINE);
-}
-
 /** Whether an indexed line stopping at `stop` ends there in these bytes (before its LF or CR LF). */
 function fits(chunk: Buffer, stop: number): boolean {
   const lineEnd = chunk[stop] === LF ? stop : stop + 1;
@@ -270,7 +265,7 @@ export class LineSplitter {
       const carried = Buffer.concat(this.pending, this.pendingLength);
       this.pending = [];
       this.pendingLength = 0;
-      this.lines(decode(carried, 0, carried.length), out);
+      this.carriedLine(decode(carried, 0, carried.length), carried.length, out);
       from = first + 1;
     }
     if (from <= newline) this.bufferLines(chunk, from, newline, out, index);
@@ -280,7 +275,8 @@ export class LineSplitter {
   }
 
   finish(out: Out): void {
-    if (this.pendingLength > 0) this.lines(Buffer.concat(this.pending).toString("utf8"), out);
+    if (this.pendingLength > 0)
+      this.carriedLine(Buffer.concat(this.pending).toString("utf8"), this.pendingLength, out);
     this.pending = [];
     this.pendingLength = 0;
     try {
@@ -297,17 +293,10 @@ export class LineSplitter {
     this.pendingLength += bytes.length;
   }
 
-  private lines(text: string, out: Out): void {
-    let from = 0;
-    const parser = this.parser;
-    for (;;) {
-      const end = text.indexOf("\n", from);
-      const stop = end < 0 ? text.length : end;
-      const line = text.charCodeAt(stop - 1) === 13 ? text.slice(from, stop - 1) : text.slice(from, stop);
-      this.complete(parser, line, out);
-      if (end < 0) return;
-      from = end + 1;
-    }
+  /** The line carried across chunks (its bytes hold no LF), `bytes` long as read. */
+  private carriedLine(text: string, bytes: number, out: Out): void {
+    const line = text.charCodeAt(text.length - 1) === 13 ? text.slice(0, -1) : text;
+    this.complete(this.parser, line, out, bytes);
   }
 
   /** Lines of chunk[from, to) decoded one by one: no whole-chunk string for slices to keep alive. */
@@ -345,7 +334,7 @@ export class LineSplitter {
       const start = entries[e + ENTRY_START];
       const stop = entries[e + ENTRY_STOP];
       if (!fits(chunk, stop)) return start;
-      this.complete(this.parser, chunk.toString("latin1", start, stop), out);
+      this.complete(this.parser, chunk.toString("latin1", start, stop), out, stop - start);
       i = this.takenLines(chunk, entries, i + 1, lines, shard, out);
     }
     return end;
@@ -384,11 +373,8 @@ export class LineSplitter {
   private plainLines(chunk: Buffer, from: number, to: number, ascii: boolean, out: Out): void {
     for (let at = ascii ? this.takenPlain(chunk, from, to, out) : from; at <= to; ) {
       const end = lineEndIn(chunk, at, to);
-      this.complete(
-        this.parser,
-        chunk.toString(ascii ? "latin1" : "utf8", at, stopBefore(chunk, at, end)),
-        out,
-      );
+      const stop = stopBefore(chunk, at, end);
+      this.complete(this.parser, chunk.toString(ascii ? "latin1" : "utf8", at, stop), out, stop - at);
       if (end >= to) return;
       at = ascii ? this.takenPlain(chunk, end + 1, to, out) : end + 1;
     }
@@ -449,12 +435,12 @@ export class LineSplitter {
   }
 
   /** A line up to its LF: counted and delivered, unless it ends a line already cut at the length limit. */
-  private complete(parser: LineParser, line: string, out: Out): void {
+  private complete(parser: LineParser, line: string, out: Out, bytes: number): void {
     if (this.longLine === null) {
       this.lineNo++;
-      // A line whole in one chunk (or joined from a carried part) is held to the limit as one cut at a
-      // chunk's end is: how a file falls into chunks must not decide whether a line is refused.
-      if (parser.fragment === undefined && overLimit(line)) {
+      // A line whole in one chunk (or joined from a carried part) is held to the limit, in bytes as read,
+      // as one cut at a chunk's end is: how a file falls into chunks must not decide whether it is refused.
+      if (parser.fragment === undefined && bytes > MAX_LINE) {
         if (this.reportInput) out.push(problem(this.file, this.lineNo, `line longer than ${MAX_LINE} bytes`));
         return;
       }

@@ -153,3 +153,19 @@ test("a line over MAX_LINE is refused however the input falls into chunks: whole
     }
   }
 });
+
+test("the limit counts a line's bytes as read: 400 kB of invalid UTF-8 (a replacement character each) is not over it", () => {
+  const lines: string[] = [];
+  const splitter = new LineSplitter({ line: (text) => void lines.push(text), end() {} }, "test");
+  const invalid = Buffer.alloc(200 * 1024, 0xff);
+  const out: Parameters<LineSplitter["push"]>[1] = [];
+  // Whole in one chunk; then one carried from the first chunk's end into the second.
+  splitter.push(Buffer.concat([Buffer.from("a "), invalid, invalid, Buffer.from("\nb\n"), invalid]), out);
+  splitter.push(Buffer.concat([invalid, Buffer.from("\n")]), out);
+  splitter.finish(out);
+  assert.deepEqual(out, []);
+  assert.deepEqual(
+    lines.map((line) => line.length),
+    [2 + 400 * 1024, 1, 400 * 1024],
+  );
+});
