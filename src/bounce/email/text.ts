@@ -227,9 +227,9 @@ function afterWords(line: string): [string, string] | null {
   return match && !SENDER_WORDS.test(match[1]) ? [line, match[2]] : null;
 }
 
-/** Whether a line names `address` (its case aside) as a whole address, not inside a longer one. */
+/** Whether a line names `address` (as the recipient line wrote it) as a whole address, not inside a longer one. */
 function namesRecipient(line: string, address: string): boolean {
-  const at = line.toLowerCase().indexOf(address.toLowerCase());
+  const at = line.indexOf(address);
   if (at < 0) return false;
   const before = at > 0 ? line.charCodeAt(at - 1) : 32;
   const after = at + address.length < line.length ? line.charCodeAt(at + address.length) : 32;
