@@ -334,18 +334,17 @@ export function readReportText(text: string): ReportText {
       remoteReply = null;
       if (current) current.closed = true;
     }
-    if (current && candidate && namesRecipient(line, current.recipient)) {
-      // A later line about the same address ("Routing: Could not find a gateway for a@b" after the list
-      // of failed recipients: sisimai go lhost/via-x3.go) is its error, after a paragraph break or not.
-      if (current.lines.length < MAX_LINES_PER_ENTRY) current.lines.push(trimmed);
-    } else if (current && !current.closed) {
+    // A later line about the same address ("Routing: Could not find a gateway for a@b" after the list of
+    // failed recipients and a paragraph break: sisimai go lhost/via-x3.go) is its error all the same.
+    const aboutCurrent = current !== null && candidate && namesRecipient(line, current.recipient);
+    if (current && !current.closed) {
       const indented = startsIndented(line);
       if (!trimmed) current.blank = true;
       else if (isSeparator(trimmed)) {
         // "----- Transcript of session follows -----": a new section about the same failure.
         current.blank = false;
         if (current.lines.length < MAX_LINES_PER_ENTRY) current.lines.push(trimmed);
-      } else if (current.blank && !indented && current.indented) {
+      } else if (current.blank && !indented && current.indented && !aboutCurrent) {
         // An indented block (Exim, Postfix) ended by a paragraph of boilerplate: not this recipient's error.
         current.closed = true;
       } else if (current.lines.length < MAX_LINES_PER_ENTRY) {
@@ -354,6 +353,7 @@ export function readReportText(text: string): ReportText {
         current.lines.push(trimmed);
       }
     } else if (current) {
+      if (aboutCurrent && current.lines.length < MAX_LINES_PER_ENTRY) current.lines.push(trimmed);
     } else if (trimmed && preamble.length < MAX_LINES_PER_ENTRY * 4) {
       preamble.push(trimmed);
     }
