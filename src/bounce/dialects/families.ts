@@ -1,4 +1,3 @@
-import { detached } from "../classify.ts";
 import { type SpacedDiagnostic, spacedDiagnostic } from "../email/diagnostic-text.ts";
 import { type HeaderBlock, headerValue } from "../email/headers.ts";
 import type { ScannedEmail } from "../email/scan.ts";
@@ -9,6 +8,7 @@ import {
   visitAnchors,
 } from "../rules/trigram-index.ts";
 import { type SmtpCommand, smtpCommandIn } from "../smtp-command.ts";
+import { TextMemo } from "../text-memo.ts";
 import type { Reason } from "../vocabulary.ts";
 
 /**
@@ -696,14 +696,10 @@ MTA_FAMILIES.flatMap((family) => family.messages.map((message) => ({ family, mes
 const NO_OWNERS: readonly PhraseOwner[] = [];
 /**
  * The owners of the family phrases each lower-cased diagnostic holds, in table order: a diagnostic seen again
- * (one MTA's reply to many recipients, a folder of one sender's bounces) is not scanned again, nor are its
- * owners gathered and sorted again (a folder of 14,000 bounce emails: 3.8 % of the instructions). Bounded: started afresh once full; texts longer than
- * OWNED_TEXT_LENGTH (rare, often hostile) are not kept. Kept texts are copies: a diagnostic is a slice of its
- * whole message, which the memo would otherwise keep alive.
+ * is not scanned again, nor are its owners gathered and sorted again (a folder of 14,000 bounce emails: 3.8 %
+ * of the instructions).
  */
-const OWNERS_BY_TEXT = new Map<string, readonly PhraseOwner[]>();
-const OWNED_TEXTS = 4096;
-const OWNED_TEXT_LENGTH = 2048;
+const OWNERS_BY_TEXT = new TextMemo<readonly PhraseOwner[]>(4096, 2048);
 
 function phraseOwners(lower: string): readonly PhraseOwner[] {
   const known = OWNERS_BY_TEXT.get(lower);
@@ -713,10 +709,7 @@ function phraseOwners(lower: string): readonly PhraseOwner[] {
     found === null
       ? NO_OWNERS
       : [...found].flatMap((phrase) => PHRASE_OWNERS.get(phrase) ?? []).sort((a, b) => a.order - b.order);
-  if (lower.length <= OWNED_TEXT_LENGTH) {
-    if (OWNERS_BY_TEXT.size >= OWNED_TEXTS) OWNERS_BY_TEXT.clear();
-    OWNERS_BY_TEXT.set(detached(lower), owners);
-  }
+  OWNERS_BY_TEXT.set(lower, owners);
   return owners;
 }
 
