@@ -11,6 +11,7 @@ import {
   type MtaFamily,
 } from "../dialects/families.ts";
 import { DIALECTS, type RecipientReport } from "../dialects/index.ts";
+import { localAgentVerdict } from "../dialects/local-agents.ts";
 import { type BounceRecord, ruleRef } from "../record.ts";
 import { smtpCommandIn } from "../smtp-command.ts";
 import { detached, TextMemo } from "../text-memo.ts";
@@ -332,8 +333,9 @@ function addRecords(
   // The MTA family's own wording gives a reason the generic phrases may not know (each family's marks
   // looked at once, and only for a family whose wording or header is there).
   const isMarked = familyMarker(mail);
-  // A family's header that decides for every recipient (looked up once per message).
-  const verdict = headerVerdict(mail.headers, isMarked);
+  // A family's header, or the local delivery agent that wrote the report, decides for every recipient
+  // (looked up once per message).
+  const verdict = headerVerdict(mail.headers, isMarked) ?? localAgentVerdict(mail);
   for (let r = 0; r < reports.length && r < MAX_RECIPIENTS; r++) {
     const entry = reports[r];
     // Unfolded and lower-cased once: the family wording, the record's diagnostic and its phase read it.
@@ -352,6 +354,9 @@ function addRecords(
   }
 }
 
+/** A reason for every recipient of a message, and who gives it (an MTA family, a local delivery agent). */
+type MessageVerdict = { family: { id: string; source: string }; reason: Reason };
+
 /**
  * The MTA family verdict for a report that gave no reason itself: the family's header (for every recipient),
  * else the SMTP command its error came after, else its wording in the diagnostic, else (first recipient only)
@@ -361,10 +366,10 @@ function familyHint(
   entry: RecipientReport,
   text: SpacedDiagnostic,
   first: boolean,
-  verdict: { family: MtaFamily; reason: Reason } | null,
+  verdict: MessageVerdict | null,
   mail: ScannedEmail,
   isMarked: (family: MtaFamily) => boolean,
-): { family: MtaFamily; reason: Reason } | null {
+): MessageVerdict | null {
   if (verdict) return verdict;
   const found = entry.diagnostic
     ? (commandVerdict(isMarked, entry.diagnostic) ?? familyReason(isMarked, text))
