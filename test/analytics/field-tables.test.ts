@@ -257,3 +257,37 @@ test("SES in SNS envelopes: DuckDB's reader skips a subscription confirmation un
     assert.deepEqual(differ, [], name);
   }
 });
+
+test("whitespace around values, ASCII and not (NBSP, U+2028, U+FEFF, U+3000, VT, FF): both readers store the same events", async () => {
+  const { writeFileSync } = await import("node:fs");
+  const spaces = [" ", "\t", "\u000b", "\u000c", "\u00a0", "\u2028", "\ufeff", "\u3000"];
+  const lines: string[] = [];
+  spaces.forEach((space, i) => {
+    const at = (text: string, where: number) =>
+      where === 0 ? `${space}${text}` : where === 1 ? `${text}${space}` : text.replace(" ", space);
+    for (let where = 0; where < 3; where++) {
+      const id = `${i}-${where}`;
+      lines.push(
+        JSON.stringify({
+          email: at(`user${id}@icloud.com`, where === 2 ? 0 : where),
+          timestamp: 1772448580 + i * 10 + where,
+          event: "bounce",
+          "smtp-id": `<m${id}@example.org>`,
+          reason: at("550 5.7.1 [CS01] Message rejected due to local policy", where),
+          status: at("5.7.1", where === 2 ? 1 : where),
+        }),
+        JSON.stringify({
+          email: `d${id}@gmail.com`,
+          timestamp: 1772448590 + i * 10 + where,
+          event: "delivered",
+          response: at("250 2.0.0 OK", where),
+        }),
+      );
+    }
+  });
+  const file = join(dir, "sendgrid-whitespace.ndjson");
+  writeFileSync(file, `${lines.join("\n")}\n`);
+  const { a, b, differ, stored } = await bothReaders(file, "sendgrid");
+  assert.deepEqual([a.reader, b.reader, stored], ["duckdb", "parsers", lines.length]);
+  assert.deepEqual(differ, []);
+});
