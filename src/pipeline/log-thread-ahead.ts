@@ -1,8 +1,7 @@
 import { closeSync, openSync, readSync, statSync } from "node:fs";
-import { setFlagsFromString } from "node:v8";
 import type { Worker } from "node:worker_threads";
 import { compressionOf } from "../events/input.ts";
-import { moduleWorker as folderWorker } from "../util/module-worker.ts";
+import { busyWorkerHeaps, moduleWorker as folderWorker } from "../util/module-worker.ts";
 
 /**
  * A big log's second classifying thread (classify-log-worker.ts), started as soon as classify knows its one
@@ -18,23 +17,9 @@ export const MIN_THREADED_LOG_BYTES = 32 * 1024 * 1024;
 /** A worker started ahead, until classify-log-threads.ts takes it; `gone`: it failed or exited meanwhile. */
 let ahead: { worker: Worker; gone: boolean } | null = null;
 
-/**
- * The young generation (V8's semi-space, MB) a log thread's heap starts with: what classify's startup-snapshot
- * process starts its own with (bin/deliverlens.js; a log thread allocates as fast: each message's parse, each
- * record's JSON). From V8's default (1 MB, grown as it scavenges) the worker collected 12–13 times over a 1M-line
- * grep'd log, from 16 MB 4 times (--trace-gc). V8's flags hold for the whole process and are read when a heap
- * is made: set before the worker starts; a semi-space size this process was given is kept.
- */
-const SEMI_SPACE_MB = 16;
-
-function youngGeneration(): void {
-  if (process.execArgv.some((arg) => /^--(?:min|max)-semi-space-size\b/.test(arg))) return;
-  setFlagsFromString(`--min-semi-space-size=${SEMI_SPACE_MB}`);
-}
-
 /** A new log thread, waiting for its job. */
 export function newLogThread(): Worker {
-  youngGeneration();
+  busyWorkerHeaps();
   return folderWorker(import.meta.url, "classify-log-worker", null);
 }
 
