@@ -15,7 +15,7 @@ import { busyWorkerHeaps, moduleWorker as folderWorker } from "../util/module-wo
 export const MIN_THREADED_LOG_BYTES = 32 * 1024 * 1024;
 
 /** A worker started ahead, until classify-log-threads.ts takes it; `gone`: it failed or exited meanwhile. */
-let ahead: { worker: Worker; gone: boolean } | null = null;
+let ahead: { worker: Worker; gone: boolean; onEnd: () => void } | null = null;
 
 /** A new log thread, waiting for its job. */
 export function newLogThread(): Worker {
@@ -29,14 +29,16 @@ export function newLogThread(): Worker {
  */
 export function startLogThreadAhead(paths: readonly string[]): void {
   if (ahead !== null || paths.length !== 1 || !bigPlainFile(paths[0])) return;
-  const started = { worker: newLogThread(), gone: false };
+  const started = {
+    worker: newLogThread(),
+    gone: false,
+    onEnd: () => {
+      started.gone = true;
+    },
+  };
   // Events before it is taken: an error or its end is remembered, not thrown.
-  started.worker.on("error", () => {
-    started.gone = true;
-  });
-  started.worker.on("exit", () => {
-    started.gone = true;
-  });
+  started.worker.on("error", started.onEnd);
+  started.worker.on("exit", started.onEnd);
   // Not what keeps this process alive until it has a job.
   started.worker.unref();
   ahead = started;
@@ -51,7 +53,8 @@ export function takeLogThread(): Worker | null {
     void started.worker.terminate();
     return null;
   }
-  started.worker.removeAllListeners();
+  started.worker.off("error", started.onEnd);
+  started.worker.off("exit", started.onEnd);
   started.worker.ref();
   return started.worker;
 }
