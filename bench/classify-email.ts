@@ -5,7 +5,7 @@
  * printing messages/s and peak RSS, PASS/FAIL against >= 15,000 messages/s. Also the library path
  * (recordsFromEmail on buffers already in memory) for reference.
  *
- *   npx node bench/classify-email.ts [--files N | --copies N] [--distinct] [--keep] [--vs-sisimai]
+ *   npx node bench/classify-email.ts [--files N | --copies N] [--distinct] [--keep] [--vs-sisimai] [--runs N]
  * --files N (default 14,000, issue 12's comparison with Sisimai): the corpus repeated in order until N files;
  * --copies N: the whole corpus N times.
  * --distinct: every copy's replies made unique (a token added to each Diagnostic-Code and "said:" line), as in
@@ -154,24 +154,74 @@ function runCli(target: string): Run {
   };
 }
 
-let pass = true;
-const runs = new Map<string, Run>();
-for (const [label, target] of [
+interface SisimaiRun {
+  seconds: number;
+  cpuSeconds: number | null;
+  /** Records Sisimai reported, null when it did not run. */
+  records: number | null;
+  stderr: string;
+}
+
+/** One whole Sisimai (Perl) process over the directory of files. */
+function runSisimai(): SisimaiRun {
+  const script =
+    'use Sisimai; my $n = 0; for my $d (@ARGV) { my $v = Sisimai->make($d); $n += scalar @{ $v // [] } } print STDERR "SISIMAI_RECORDS=$n\n";';
+  const dirs = readdirSync(tree).map((sub) => join(tree, sub));
+  const command = ["perl", "-e", script, ...dirs];
+  const timed = existsSync(TIME) ? [TIME, "-f", "SISIMAI_CPU=%U+%S", ...command] : command;
+  const started = performance.now();
+  const result = spawnSync(timed[0], timed.slice(1), {
+    stdio: ["ignore", "ignore", "pipe"],
+    maxBuffer: 1 << 30,
+  });
+  const seconds = (performance.now() - started) / 1000;
+  const stderr = result.stderr?.toString("utf8") ?? "";
+  const found = /SISIMAI_RECORDS=(\d+)/.exec(stderr);
+  const cpu = /SISIMAI_CPU=([\d.]+)\+([\d.]+)/.exec(stderr);
+  return {
+    seconds,
+    cpuSeconds: cpu ? Number(cpu[1]) + Number(cpu[2]) : null,
+    records: result.status === 0 && found ? Number(found[1]) : null,
+    stderr,
+  };
+}
+
+/**
+ * Each whole-process measure is taken `--runs` times (default 3), interleaved with the others (and with
+ * Sisimai's runs under --vs-sisimai), and the best run counts: on this shared VM one run can be 1.5–2× the
+ * next (Sisimai alone took 9.5 s in one session's final run and 17.7 s in the next on the same files).
+ */
+const argRuns = process.argv.indexOf("--runs");
+const rounds = Math.max(1, argRuns > 0 ? Number(process.argv[argRuns + 1]) : 3);
+const targets = [
   ["cli, directory of files", tree],
   ["cli, one mbox", mbox],
-] as const) {
-  const run = runCli(target);
-  runs.set(label, run);
-  if (run.status !== 0 || run.records === 0) {
-    console.log(`${label}: classify did not run (exit ${run.status}): ${run.stderr.trim().slice(0, 300)}`);
+] as const;
+const tried = new Map<string, Run[]>();
+const sisimaiRuns: SisimaiRun[] = [];
+for (let round = 0; round < rounds; round++) {
+  for (const [label, target] of targets) tried.set(label, [...(tried.get(label) ?? []), runCli(target)]);
+  if (process.argv.includes("--vs-sisimai")) sisimaiRuns.push(runSisimai());
+}
+let pass = true;
+const runs = new Map<string, Run>();
+for (const [label] of targets) {
+  const all = tried.get(label) ?? [];
+  const failed = all.find((run) => run.status !== 0 || run.records === 0);
+  if (failed || all.length === 0) {
+    console.log(
+      `${label}: classify did not run (exit ${failed?.status}): ${failed?.stderr.trim().slice(0, 300)}`,
+    );
     pass = false;
     continue;
   }
+  const run = all.reduce((best, next) => (next.seconds < best.seconds ? next : best));
+  runs.set(label, run);
   const rate = messages / run.seconds;
   const ok = rate >= TARGET;
   pass &&= ok;
   console.log(
-    `${label}: ${messages.toLocaleString("en-US")} messages, ${run.records.toLocaleString("en-US")} records in ${run.seconds.toFixed(2)} s = ${Math.round(rate).toLocaleString("en-US")} messages/s (wall), peak RSS ${run.peakKb === null ? "?" : `${Math.round(run.peakKb / 1024)} MB`}${run.cpuSeconds === null ? "" : `; CPU ${run.cpuSeconds.toFixed(2)} s = ${Math.round(messages / run.cpuSeconds).toLocaleString("en-US")} messages per CPU-second`} ${ok ? "PASS" : "FAIL"}`,
+    `${label}: ${messages.toLocaleString("en-US")} messages, ${run.records.toLocaleString("en-US")} records in ${run.seconds.toFixed(2)} s = ${Math.round(rate).toLocaleString("en-US")} messages/s (wall), peak RSS ${run.peakKb === null ? "?" : `${Math.round(run.peakKb / 1024)} MB`}${run.cpuSeconds === null ? "" : `; CPU ${run.cpuSeconds.toFixed(2)} s = ${Math.round(messages / run.cpuSeconds).toLocaleString("en-US")} messages per CPU-second`} ${ok ? "PASS" : "FAIL"} (best of ${all.map((r) => r.seconds.toFixed(2)).join(", ")} s)`,
   );
 }
 
@@ -192,27 +242,20 @@ console.log(
 // --vs-sisimai: the same directory of files through Sisimai's Perl edition (Debian libsisimai-perl), for
 // issue 12's "bounce emails >= 20x Sisimai in the same run"; a ratio, printed, not a PASS/FAIL.
 if (process.argv.includes("--vs-sisimai")) {
-  const script =
-    'use Sisimai; my $n = 0; for my $d (@ARGV) { my $v = Sisimai->make($d); $n += scalar @{ $v // [] } } print STDERR "SISIMAI_RECORDS=$n\n";';
-  const dirs = readdirSync(tree).map((sub) => join(tree, sub));
-  const command = ["perl", "-e", script, ...dirs];
-  const timed = existsSync(TIME) ? [TIME, "-f", "SISIMAI_CPU=%U+%S", ...command] : command;
-  const started = performance.now();
-  const result = spawnSync(timed[0], timed.slice(1), {
-    stdio: ["ignore", "ignore", "pipe"],
-    maxBuffer: 1 << 30,
-  });
-  const seconds = (performance.now() - started) / 1000;
-  const stderr = result.stderr?.toString("utf8") ?? "";
-  const found = /SISIMAI_RECORDS=(\d+)/.exec(stderr);
-  const cpu = /SISIMAI_CPU=([\d.]+)\+([\d.]+)/.exec(stderr);
   const ours = runs.get("cli, directory of files");
-  if (result.status !== 0 || !found || !ours) {
-    console.log(`sisimai: could not run (is libsisimai-perl installed?): ${stderr.trim().slice(0, 200)}`);
-  } else {
-    const sisimaiCpu = cpu ? Number(cpu[1]) + Number(cpu[2]) : null;
+  const done = sisimaiRuns.filter((run) => run.records !== null);
+  if (done.length < sisimaiRuns.length || done.length === 0 || !ours) {
+    const failed = sisimaiRuns.find((run) => run.records === null);
     console.log(
-      `sisimai (perl), same files: ${found[1]} records in ${seconds.toFixed(2)} s wall${sisimaiCpu === null ? "" : `, CPU ${sisimaiCpu.toFixed(2)} s`}; deliverlens is ${(seconds / ours.seconds).toFixed(1)}x faster (wall)${sisimaiCpu !== null && ours.cpuSeconds ? `, ${(sisimaiCpu / ours.cpuSeconds).toFixed(1)}x (CPU)` : ""}`,
+      `sisimai: could not run (is libsisimai-perl installed?): ${failed?.stderr.trim().slice(0, 200)}`,
+    );
+  } else {
+    const best = done.reduce((a, b) => (b.seconds < a.seconds ? b : a));
+    const bestCpu = done.every((run) => run.cpuSeconds !== null)
+      ? Math.min(...done.map((run) => run.cpuSeconds as number))
+      : null;
+    console.log(
+      `sisimai (perl), same files: ${best.records} records in ${best.seconds.toFixed(2)} s wall${bestCpu === null ? "" : `, CPU ${bestCpu.toFixed(2)} s`} (best of ${done.map((run) => run.seconds.toFixed(2)).join(", ")} s); deliverlens is ${(best.seconds / ours.seconds).toFixed(1)}x faster (wall, best against best)${bestCpu !== null && ours.cpuSeconds ? `, ${(bestCpu / ours.cpuSeconds).toFixed(1)}x (CPU)` : ""}`,
     );
   }
 }

@@ -9,6 +9,9 @@
  * collection, which made whole-process counts vary by ±250 M at 30k events, are left out; what is left repeats
  * within ~1 %. Use 100k events (a few minutes under callgrind) and compare variants with `--sql`: a statement
  * edited by hand (`$path` and `$file_id` are bound), e.g. the printed one (`--print`) with an expression removed.
+ * The transaction's COMMIT, where DuckDB compresses and writes the row groups, is counted: it runs as a task
+ * too (PhysicalTransaction). Its share (`DuckTransactionManager::CommitTransaction`, inclusive, read from the
+ * profile by callgrind_annotate) is printed as well, since a change of stored columns moves cost into it.
  * Needs valgrind (Debian package).
  */
 import { spawnSync } from "node:child_process";
@@ -62,30 +65,51 @@ if (values.print) {
     rmSync(dir, { recursive: true, force: true });
   }
 } else {
-  const counts: number[] = [];
-  for (let run = 0; run < Number(values.runs); run++) {
-    const args = [
-      "--tool=callgrind",
-      "--collect-atstart=no",
-      "--toggle-collect=duckdb::Executor::ExecuteTask*",
-      "--callgrind-out-file=/dev/null",
-      process.execPath,
-      import.meta.filename,
-      file,
-      "--child",
-      ...(values.sql ? ["--sql", values.sql] : ["--format", values.format]),
-    ];
-    const child = spawnSync("valgrind", args, { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
-    const collected = /Collected : (\d+)/.exec(child.stderr ?? "");
-    if (child.status !== 0 || !collected) {
-      throw new Error(
-        `valgrind failed (${child.error?.message ?? `exit ${child.status}`}): ${child.stderr?.slice(-2000)}`,
-      );
+  const counts: { total: number; commit: number }[] = [];
+  const profiles = mkdtempSync(join(tmpdir(), "deliverlens-insert-instructions-"));
+  try {
+    for (let run = 0; run < Number(values.runs); run++) {
+      const profile = join(profiles, `callgrind.${run}`);
+      const args = [
+        "--tool=callgrind",
+        "--collect-atstart=no",
+        "--toggle-collect=duckdb::Executor::ExecuteTask*",
+        `--callgrind-out-file=${profile}`,
+        process.execPath,
+        import.meta.filename,
+        file,
+        "--child",
+        ...(values.sql ? ["--sql", values.sql] : ["--format", values.format]),
+      ];
+      const child = spawnSync("valgrind", args, { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+      const collected = /Collected : (\d+)/.exec(child.stderr ?? "");
+      if (child.status !== 0 || !collected) {
+        throw new Error(
+          `valgrind failed (${child.error?.message ?? `exit ${child.status}`}): ${child.stderr?.slice(-2000)}`,
+        );
+      }
+      counts.push({ total: Number(collected[1]) / 1e6, commit: commitInstructions(profile) / 1e6 });
     }
-    counts.push(Number(collected[1]) / 1e6);
+  } finally {
+    rmSync(profiles, { recursive: true, force: true });
   }
   const what = values.sql ?? `${values.format}'s insert`;
+  const m = (n: number) => `${n.toFixed(1)} M`;
   process.stdout.write(
-    `${what} on ${file}: ${counts.map((m) => `${m.toFixed(1)} M`).join(", ")} instructions in DuckDB's tasks (1 thread)\n`,
+    `${what} on ${file}: ${counts.map((c) => m(c.total)).join(", ")} instructions in DuckDB's tasks (1 thread); ` +
+      `of which the commit ${counts.map((c) => m(c.commit)).join(", ")}\n`,
   );
+}
+
+/** The commits' inclusive instructions in a callgrind profile (0 when none ran while collecting). */
+function commitInstructions(profile: string): number {
+  const annotate = spawnSync("callgrind_annotate", ["--inclusive=yes", profile], {
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (annotate.status !== 0) throw new Error(`callgrind_annotate failed: ${annotate.stderr}`);
+  const line = annotate.stdout
+    .split("\n")
+    .find((l) => l.includes("duckdb::DuckTransactionManager::CommitTransaction("));
+  return line ? Number(line.trim().split(" ")[0].replaceAll(",", "")) : 0;
 }
