@@ -5,10 +5,12 @@
 // with the Node the repository pins, stdio inherited, signals forwarded, and exits with the child's code;
 // and `classify` in a checkout where `npm ci` built its startup snapshot: this process becomes the one started
 // from it (execve), or runs it the same way where Node cannot.
-import { existsSync } from "node:fs";
-import module from "node:module";
-import { fileURLToPath } from "node:url";
+import { builtin } from "./builtin.js";
 import { nodeIsRecentEnough, nodeTooOld, pinnedNode } from "./node-version.js";
+
+const { existsSync } = await builtin("node:fs");
+const module = await builtin("node:module");
+const { fileURLToPath } = await builtin("node:url");
 
 /** Runs `node args…` with this process's stdio, passing signals on, and ends as it ends. */
 async function runAgain(node, args) {

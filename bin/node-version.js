@@ -1,7 +1,9 @@
 // deliverlens runs its TypeScript source by Node's type stripping and mailauth 7 needs Node >= 22.19.
 // This file must stay plain JavaScript that old Node versions can load: it decides what to do on them.
-import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { builtin } from "./builtin.js";
+
+const { existsSync } = await builtin("node:fs");
+const { fileURLToPath } = await builtin("node:url");
 
 export const MINIMUM_NODE = [22, 19];
 

@@ -1,9 +1,11 @@
 // Whether classify's startup snapshot (scripts/build-cache.ts builds it) is still good for this run. Plain
 // JavaScript, read by bin/deliverlens.js on every `classify` before anything else loads: no TypeScript module
 // to strip and compile, a few milliseconds at most.
-import { readFileSync, realpathSync, statSync } from "node:fs";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { builtin } from "./builtin.js";
+
+const { readFileSync, realpathSync, statSync } = await builtin("node:fs");
+const { join } = await builtin("node:path");
+const { fileURLToPath } = await builtin("node:url");
 
 /*
  * What scripts/build-cache.ts builds (with esbuild and `node --build-snapshot`, on `prepare` in a checkout) to

@@ -13,9 +13,17 @@ import {
   startsWithBytes,
 } from "./byte-scan.ts";
 import type { DeliveryEvent, EventType } from "./event.ts";
-import { LineTemplates } from "./line-template.ts";
+import { LineTemplates, type TemplateReading } from "./line-template.ts";
 import { leadingReplyCode, leadingReplyCodeOfBytes } from "./reply.ts";
-import type { EventSource, Out, OutcomeSink, OutcomeSpans, ParseContext, Shard } from "./source.ts";
+import type {
+  EventSource,
+  Out,
+  OutcomeSink,
+  OutcomeSpans,
+  ParseContext,
+  ShapedLine,
+  Shard,
+} from "./source.ts";
 import { FNV_PRIME, HEAD_INTS, newEvent, shardOf } from "./source.ts";
 import { SyslogClock, zonedIso } from "./syslog-time.ts";
 import { detach, domainOf } from "./values.ts";
@@ -277,6 +285,8 @@ class PostfixParser {
     replyEnd: -1,
     shape: null,
   };
+  /** What `shapedOutcome` gives the sink besides the spans. */
+  private readonly shapedLine: ShapedLine;
   /** Line templates of the recipient lines read so far (see line-template.ts). */
   private readonly templates = new LineTemplates<TemplateFields>();
   /** SMTP commands by the status text after the reply (commandAfter). */
@@ -300,6 +310,7 @@ class PostfixParser {
     this.shard = context.shard ?? null;
     this.outcomes = context.outcomes ?? null;
     this.scratch = newEvent("delivered", this.file, null);
+    this.shapedLine = { type: "delivered", replyCode: null, file: this.file, line: 0, time: null };
     this.clock = new SyslogClock(context);
     const counters = context.counters ?? null;
     const forgotten = (state: QueueState, list: number, byCount: boolean) => {
@@ -539,6 +550,11 @@ class PostfixParser {
       if (known.deferred?.delete(latin1(bytes, rcptStart, at.rcptEnd))) this.settled(entry, known);
       return;
     }
+    const kind = outcomeKind(bytes, at);
+    const reading = this.templates.read(bytes, rcptStart, at.rcptEnd, at.end, kind);
+    if (reading !== null && type !== "deferred" && this.shapedOutcome(bytes, type, reading, lineNo, out)) {
+      return;
+    }
     // A deferral is kept (an expiry may bounce it), with its recipient; the sink keeps no event: the
     // others reuse one, their recipient left on the bytes (OutcomeSpans).
     const event = type === "deferred" ? newEvent(type, this.file, lineNo) : this.reused(type, lineNo);
@@ -564,8 +580,6 @@ class PostfixParser {
     spans.bytes = bytes;
     spans.recipientStart = rcptStart;
     spans.recipientEnd = at.rcptEnd;
-    const kind = outcomeKind(bytes, at);
-    const reading = this.templates.read(bytes, rcptStart, at.rcptEnd, at.end, kind);
     if (reading !== null) {
       // A template's fields are strings of their own (no slice of a chunk): a kept deferral may hold them.
       event.remoteMta = reading.fields.remoteMta;
@@ -586,6 +600,41 @@ class PostfixParser {
     } else if (state?.deferred?.delete(latin1(bytes, rcptStart, at.rcptEnd))) this.settled(entry, state);
     this.outcomes!.outcome(event, spans, out.length);
   }
+  /**
+   * `outcome` of a line (not a deferral) read by a line template (`reading`), offered to the sink without
+   * an event (OutcomeSink.shaped); false where the sink wants the event (nothing has changed then).
+   */
+  private shapedOutcome(
+    bytes: Buffer,
+    type: EventType,
+    reading: TemplateReading<TemplateFields>,
+    lineNo: number,
+    out: Out,
+  ): boolean {
+    const sink = this.outcomes!;
+    if (sink.shaped === undefined) return false;
+    const at = this.at;
+    const rcptStart = at.body + TO.length;
+    const spans = this.spans;
+    spans.bytes = bytes;
+    spans.recipientStart = rcptStart;
+    spans.recipientEnd = at.rcptEnd;
+    spans.replyStart = reading.replyStart;
+    spans.replyEnd = reading.replyEnd;
+    spans.shape = reading.shape;
+    const shaped = this.shapedLine;
+    shaped.type = type;
+    shaped.replyCode = leadingReplyCodeOfBytes(bytes, reading.replyStart, reading.replyEnd);
+    shaped.line = lineNo;
+    shaped.time = this.timeOfBytes(bytes, at.start, at.stampEnd);
+    if (!sink.shaped(shaped, spans, out.length)) return false;
+    // As `outcome` settles the queue's state: a recipient deferred before is no longer.
+    const entry = this.entryOfBytes(bytes);
+    const state = entry !== NONE ? this.states.value(entry) : undefined;
+    if (state?.deferred?.delete(latin1(bytes, rcptStart, at.rcptEnd))) this.settled(entry, state);
+    return true;
+  }
+
   /**
    * The relay, DSN and reply of the recipient line `scan` looked at, field by field, into `event` and
    * `spans`; a line with a reply after ` said: ` (but an expiry) becomes a template of outcome `kind`.

@@ -66,6 +66,23 @@ export class OutcomeShape {
 export interface OutcomeSink {
   /** An outcome that comes after the first `before` items of `out` (and after the outcomes given before). */
   outcome(event: DeliveryEvent, spans: OutcomeSpans, before: number): void;
+  /**
+   * An outcome of a line read as one of a known shape (spans.shape set; not a deferral), offered before
+   * its event is made: the sink may take it from the shape's type, remote MTA, DSN status, reason hint,
+   * SMTP command and recipient domain, the line's recipient and reply (spans) and `line`'s values. True:
+   * taken (as `outcome` would have); false: nothing done, the event follows. Absent: every outcome comes
+   * as an event.
+   */
+  shaped?(line: ShapedLine, spans: OutcomeSpans, before: number): boolean;
+}
+
+/** The values of a line given to OutcomeSink.shaped besides its spans (one object, reused by the parser). */
+export interface ShapedLine {
+  type: EventType;
+  replyCode: number | null;
+  file: string;
+  line: number;
+  time: string | null;
 }
 
 /** Reader `index` of `count` reading the same input (pipeline/classify-log-threads.ts). */

@@ -89,7 +89,11 @@ export class MemoryWords {
   of(bytes: Uint8Array): this {
     if (bytes !== this.last) {
       this.last = bytes;
-      this.words = new Int32Array(bytes.buffer, 0, bytes.buffer.byteLength >> 2);
+      // The words up to the bytes' end, not the memory's: the memory is an ArrayBuffer or a SharedArrayBuffer
+      // (a big log's chunks, events/line-index.ts), two maps, and reading its byteLength deoptimized every
+      // function this is inlined into the first time the other kind came (line and reply templates: the
+      // parser's `outcome` and ReplyMask.matches, compiled again in both threads of a big log).
+      this.words = new Int32Array(bytes.buffer, 0, (bytes.byteOffset + bytes.byteLength) >> 2);
       this.offset = bytes.byteOffset;
     }
     return this;

@@ -29,6 +29,7 @@ import {
   type OutcomeSpans,
   type ParseCounters,
   problem,
+  type ShapedLine,
 } from "../events/source.ts";
 import { detach } from "../events/values.ts";
 
@@ -154,6 +155,10 @@ export class EventClassifier {
   tried = 0;
   /** Record templates made (see writeBytes). */
   recordsMade = 0;
+  /** Records written by shapedBytes (no event, no lookup). */
+  shaped = 0;
+  /** The context of a reply on bytes that `find` looked up last (null: none). */
+  private lastContext: DomainContext | null = null;
 
   constructor(maxEntries = 50_000) {
     this.entries = new Memo(maxEntries);
@@ -205,8 +210,15 @@ export class EventClassifier {
     entry.json ??= new ClassificationJson(c);
     const start = out.length;
     // A complaint's feedback type is not in the head: its JSON is made as text.
-    if (event.type !== "complaint" && this.writeBytes(entry, entry.json, event, spans, format, out))
+    const record =
+      event.type === "complaint" ? null : this.writeBytes(entry, entry.json, event, spans, format, out);
+    if (record !== null) {
+      // The next outcome of the shape may be written by the same entry and template (shapedBytes).
+      const known = this.lastContext;
+      if (known !== null && spans.shape !== null && spans.shape.kept === known)
+        known.wrote(event.type, entry, record);
       return true;
+    }
     out.length = start;
     this.spelled(event, spans);
     out.text(this.jsonOf(entry, event, format));
@@ -214,8 +226,41 @@ export class EventClassifier {
   }
 
   /**
+   * `jsonBytes` of an outcome of a shape (OutcomeSink.shaped: the event is not made) by the entry and
+   * record template of the last record of the shape's context, when its reply matches that entry's
+   * template with the context's reply code and its diagnostic takes the template's form: what `find` and
+   * `writeBytes` would give, as the shape promises the same type, remote MTA, DSN status, hint and
+   * recipient domain (the rest of the context), and a match is the entry's masked reply. False (nothing
+   * written) where the event has to be given to jsonBytes.
+   */
+  shapedBytes(shaped: ShapedLine, spans: OutcomeSpans, format: string, out: JsonBytes): boolean {
+    const { type, replyCode, file, line, time } = shaped;
+    const known = spans.shape?.kept;
+    if (!(known instanceof DomainContext) || known.replyCode !== replyCode) return false;
+    const written = known.writtenFor(spans.bytes, spans.replyStart, spans.replyEnd);
+    if (written === null || written.type !== type) return false;
+    const { entry, record } = written;
+    const { bytes, recipientStart, recipientEnd, replyStart, replyEnd } = spans;
+    if (record.file !== file || record.format !== format || entry.template === null) return false;
+    if (replyStart < 0 || recipientStart === recipientEnd || !(line >= 0) || !Number.isSafeInteger(line))
+      return false;
+    this.tried++;
+    if (!this.mask.matches(bytes, replyStart, replyEnd, entry.template)) return false;
+    this.text = "";
+    this.replyLength = replyEnd - replyStart;
+    this.fresh = false;
+    if (this.diagnosticForm(entry, spans) !== record.form) return false;
+    this.hits++;
+    this.guessed++;
+    this.shaped++;
+    record.write(out, bytes, recipientStart, recipientEnd, line, time, replyStart, replyEnd, this.mask);
+    return true;
+  }
+
+  /**
    * `jsonBytes` by the entry's record template for the event's remote host, file, format and the form
-   * of its diagnostic (made when there is none); false where the text has to be made.
+   * of its diagnostic (made when there is none), the template it wrote with; null where the text has to
+   * be made.
    */
   private writeBytes(
     entry: Entry,
@@ -224,13 +269,13 @@ export class EventClassifier {
     spans: OutcomeSpans,
     format: string,
     out: JsonBytes,
-  ): boolean {
+  ): RecordTemplate | null {
     const { bytes, recipientStart, recipientEnd, replyStart, replyEnd } = spans;
     const { file, line } = event.source;
-    if (!json.writable || recipientStart === recipientEnd || typeof file !== "string") return false;
-    if (line === null || !Number.isSafeInteger(line) || line < 0) return false;
+    if (!json.writable || recipientStart === recipientEnd || typeof file !== "string") return null;
+    if (line === null || !Number.isSafeInteger(line) || line < 0) return null;
     const form = this.diagnosticForm(entry, spans);
-    if (form < 0) return false;
+    if (form < 0) return null;
     const c = entry.classification;
     const remoteMta = event.remoteMta?.trim() || c.remoteMta;
     entry.records ??= [];
@@ -240,7 +285,7 @@ export class EventClassifier {
       record = this.recordTemplate(entry, json, records, remoteMta, file, format, form);
     }
     record.write(out, bytes, recipientStart, recipientEnd, line, event.time, replyStart, replyEnd, this.mask);
-    return true;
+    return record;
   }
 
   /** The entry's record template of these (moved first, or made: the least recent one dropped beyond MAX_RECORDS). */
@@ -307,6 +352,7 @@ export class EventClassifier {
 
   /** The cached entry of the event's reply (classified now if new; null for types not classified). */
   private find(event: DeliveryEvent, spans: OutcomeSpans | null = null): Entry | null {
+    this.lastContext = null;
     const action = ACTIONS.get(event.type);
     if (action === undefined) return null;
     // A reply on a line's bytes is keyed there; a text is made (if the event has none) only to classify it anew.
@@ -344,6 +390,7 @@ export class EventClassifier {
       domainKey = known.domainKey;
       hostKey = known.hostKey;
       context = known.hash;
+      this.lastContext = known;
     }
     const mask = this.mask;
     const slot = context & (GUESSES - 1);
@@ -697,6 +744,15 @@ class DomainContext {
   readonly hash: number;
   entry: Entry | undefined = undefined;
   /**
+   * The entry and record template of the last record written in the context for an outcome of a shape
+   * (OutcomeShape.kept: this context), and its type (see EventClassifier.shapedBytes).
+   */
+  written: Written | null = null;
+  /** `written` by the byProbe slot of the reply it was found for (where the context has a probe). */
+  writtenByProbe: (Written | undefined)[] | null = null;
+  /** The byProbe slot `found` was given last (-1: none). */
+  private lastProbed = -1;
+  /**
    * Where the replies of the context part from each other, as a distance from the reply's end (-1: not
    * known yet): learned from the first guess that parted from a reply in a literal piece. Replies of one
    * context that take turns among a few shapes mostly part at one place from their end (Gmail's
@@ -750,10 +806,35 @@ class DomainContext {
   /** `entry` was found for a reply whose byProbe slot is `probed`. */
   found(entry: Entry, probed: number): void {
     this.entry = entry;
+    this.lastProbed = probed;
     if (probed < 0) return;
     this.byProbe ??= new Array(PROBE_SLOTS);
     this.byProbe[probed] = entry;
   }
+
+  /** The entry `found` last was written by `record` for an outcome of type `type` (see `written`). */
+  wrote(type: EventType, entry: Entry, record: RecordTemplate): void {
+    const written = { type, entry, record };
+    this.written = written;
+    const probed = this.lastProbed;
+    if (probed < 0) return;
+    this.writtenByProbe ??= new Array(PROBE_SLOTS);
+    this.writtenByProbe[probed] = written;
+  }
+
+  /** What shapedBytes tries for the reply bytes[from, to): the `written` of its probe's slot, else the last. */
+  writtenFor(bytes: Uint8Array, from: number, to: number): Written | null {
+    if (this.probe < 0 || this.writtenByProbe === null) return this.written;
+    const probed = this.probed(bytes, from, to);
+    return (probed >= 0 ? this.writtenByProbe[probed] : undefined) ?? this.written;
+  }
+}
+
+/** An entry and the record template it wrote a record of a type with (DomainContext.written). */
+interface Written {
+  type: EventType;
+  entry: Entry;
+  record: RecordTemplate;
 }
 
 /** Bytes hashed at a context's probe, and the slots of its byProbe table (a power of two). */

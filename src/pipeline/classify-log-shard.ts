@@ -9,6 +9,7 @@ import {
   type OutcomeSink,
   type OutcomeSpans,
   type ParseCounters,
+  type ShapedLine,
   type Shard,
 } from "../events/source.ts";
 import { CLASSIFIED_TYPES, type EventClassifier, eventJson, wanted } from "./classify-events.ts";
@@ -149,6 +150,19 @@ class ShardRecords implements OutcomeSink {
     if (!wanted(event, this.all)) return;
     const start = this.json.length;
     if (!this.classifier.jsonBytes(event, spans, this.format, this.json)) return;
+    this.written(start, event.source.line ?? -1, before);
+  }
+
+  shaped(line: ShapedLine, spans: OutcomeSpans, before: number): boolean {
+    if (line.type === "delivered" && !this.all) return false;
+    const start = this.json.length;
+    if (!this.classifier.shapedBytes(line, spans, this.format, this.json)) return false;
+    this.written(start, line.line, before);
+    return true;
+  }
+
+  /** The record written at json[start, length) (line `line`, after the first `before` items of `out`), taken. */
+  private written(start: number, line: number, before: number): void {
     const at = this.count * TAKEN;
     if (at === this.taken.length) {
       const grown = new Int32Array(2 * this.taken.length);
@@ -158,7 +172,7 @@ class ShardRecords implements OutcomeSink {
     const taken = this.taken;
     taken[at] = start;
     taken[at + 1] = this.json.length;
-    taken[at + 2] = event.source.line ?? -1;
+    taken[at + 2] = line;
     taken[at + 3] = before;
     this.count++;
     this.json.byte(NEWLINE);

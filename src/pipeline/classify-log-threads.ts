@@ -16,9 +16,11 @@ import {
   type ThreadTimes,
   threadCpu,
 } from "./classify-log-shard.ts";
-import { moduleWorker, threadsAllowed } from "./classify-parallel.ts";
+import type { LogThreadSetup } from "./classify-log-worker.ts";
+import { threadsAllowed } from "./classify-parallel.ts";
 import type { ClassifyOptions } from "./classify-source.ts";
 import { JsonLines } from "./json-lines.ts";
+import { MIN_THREADED_LOG_BYTES, newLogThread, takeLogThread } from "./log-thread-ahead.ts";
 
 /**
  * A big log (a format whose EventSource.shards: Postfix, Exim) classified on two threads. Both read the
@@ -36,8 +38,8 @@ import { JsonLines } from "./json-lines.ts";
  * advances with its own lines), and each thread keeps up to half the count.
  */
 
-/** Below this a second thread does not pay for its start-up (~0.15 CPU-s) and the merge. */
-export const MIN_THREADED_LOG_BYTES = 32 * 1024 * 1024;
+export { MIN_THREADED_LOG_BYTES } from "./log-thread-ahead.ts";
+
 /**
  * Batches either thread may be ahead of the other (bounds memory: a batch is the records of ~1 MB of log),
  * enough that neither waits for the other's start-up or a slow chunk.
@@ -116,14 +118,16 @@ async function* onTwoThreads(
     all: options.all ?? false,
   };
   const memory = newLineIndexMemory(2);
-  const other = new OtherShard(
-    moduleWorker("classify-log-worker", {
-      job: { ...job, shard: { index: 1, count: 2 } },
-      memory,
-      ahead: AHEAD,
-      indexAhead: INDEX_AHEAD,
-    }),
-  );
+  // Started ahead when classify saw one big file (log-thread-ahead.ts): its start-up is then mostly done.
+  const worker = takeLogThread() ?? newLogThread();
+  const setup: LogThreadSetup = {
+    job: { ...job, shard: { index: 1, count: 2 } },
+    memory,
+    ahead: AHEAD,
+    indexAhead: INDEX_AHEAD,
+  };
+  worker.postMessage(setup);
+  const other = new OtherShard(worker);
   const counters = newCounters();
   options.classifier ??= new EventClassifier();
   const classifier = options.classifier;

@@ -1,19 +1,27 @@
-import { parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
+import { parentPort, receiveMessageOnPort } from "node:worker_threads";
 import type { ShardEnd, ShardJob } from "./classify-log-shard.ts";
 
-/** The second reader of a log (see classify-log-threads.ts): its shard's batches, sent as they are read. */
+/**
+ * The second reader of a log (see classify-log-threads.ts): its shard's batches, sent as they are read. It may
+ * start before its log is known (log-thread-ahead.ts): it loads its modules, then waits for its job.
+ */
+
+/** The job the main thread sends first: the shard, the line index both threads share, how far ahead to go. */
+export interface LogThreadSetup {
+  job: ShardJob;
+  memory: SharedArrayBuffer;
+  ahead: number;
+  indexAhead: number;
+}
 
 // Started by moduleWorker with the disk compile cache on, as bin/deliverlens.js does.
 const { shardBatches, threadCpu } = await import("./classify-log-shard.ts");
 const { EventClassifier } = await import("./classify-events.ts");
 const { newCounters } = await import("../events/source.ts");
 const { SharedLineIndex } = await import("../events/line-index.ts");
-const { job, memory, ahead, indexAhead } = workerData as {
-  job: ShardJob;
-  memory: SharedArrayBuffer;
-  ahead: number;
-  indexAhead: number;
-};
+const { job, memory, ahead, indexAhead } = await new Promise<LogThreadSetup>((resolve) => {
+  parentPort?.once("message", resolve);
+});
 /** The line indexes both threads share, and how far each has read: this thread stays within `ahead` chunks. */
 const lines = new SharedLineIndex(memory, job.shard.index, job.shard.count);
 const counters = newCounters();

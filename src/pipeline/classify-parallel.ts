@@ -1,9 +1,6 @@
 import { availableParallelism } from "node:os";
-import type { Worker } from "node:worker_threads";
-import { moduleWorker as folderWorker } from "../util/module-worker.ts";
-import { startAhead } from "./second-process.ts";
-
-export { dropAhead } from "./second-process.ts";
+import { dropLogThread, startLogThreadAhead } from "./log-thread-ahead.ts";
+import { dropAhead as dropProcessAhead, startAhead } from "./second-process.ts";
 
 /** Whether a second thread or process may be used at all (DELIVERLENS_THREADS=1 turns it off). */
 export function threadsAllowed(): boolean {
@@ -39,7 +36,15 @@ export function secondProcessAhead(): ((found: number) => void) | undefined {
   };
 }
 
-/** A worker thread running the module `name` of this folder (`classify-log-worker` …) with `workerData`. */
-export function moduleWorker(name: string, workerData: unknown): Worker {
-  return folderWorker(import.meta.url, name, workerData);
+/**
+ * Starts a big log's second thread now when `paths` is one big plain file (log-thread-ahead.ts), so that its
+ * start overlaps the main thread's; dropAhead() ends one no log took.
+ */
+export function logThreadAhead(paths: readonly string[]): void {
+  if (threadsAllowed()) startLogThreadAhead(paths);
+}
+
+/** Ends what was started ahead and not used: a second process (second-process.ts), a log thread. */
+export async function dropAhead(): Promise<void> {
+  await Promise.all([dropProcessAhead(), dropLogThread()]);
 }

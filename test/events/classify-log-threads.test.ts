@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
-import { fstatSync, mkdtempSync, openSync, rmSync, writeFileSync } from "node:fs";
+import { fstatSync, mkdtempSync, openSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
+import type { Worker } from "node:worker_threads";
+import { gzipSync } from "node:zlib";
 import { jsonRecord } from "../../src/bounce/render-output.ts";
 import { openSource } from "../../src/events/input.ts";
 import { newCounters } from "../../src/events/source.ts";
@@ -11,6 +13,12 @@ import { shardBatches } from "../../src/pipeline/classify-log-shard.ts";
 import { batchesAhead, classifyLogOnTwoThreads } from "../../src/pipeline/classify-log-threads.ts";
 import { classifyOpenedBatches, isProblem } from "../../src/pipeline/classify-source.ts";
 import { JsonLines } from "../../src/pipeline/json-lines.ts";
+import {
+  dropLogThread,
+  MIN_THREADED_LOG_BYTES,
+  startLogThreadAhead,
+  takeLogThread,
+} from "../../src/pipeline/log-thread-ahead.ts";
 import { postfixLogChunks } from "../../testkit/events-postfix-log.ts";
 import { eximLog } from "../../testkit/exim-log.ts";
 import { POSTFIX_EDGE_LINES } from "../../testkit/postfix-edge-log.ts";
@@ -112,3 +120,48 @@ test("the main thread runs further ahead of the worker (its start-up) only while
   assert.ok(batchesAhead(0) > batchesAhead(64 * 1024 * 1024));
   assert.ok(batchesAhead(64 * 1024 * 1024) >= 8, "enough that neither waits for a slow chunk");
 });
+
+test("a log thread started ahead for one big plain file is the one the log's two-thread read takes", async () => {
+  // Sparse: its size is what counts.
+  const big = join(dir, "big.log");
+  writeFileSync(big, "");
+  truncateSync(big, MIN_THREADED_LOG_BYTES);
+  const path = writeLog();
+  const one: string[] = [];
+  for await (const batch of classifyLogOnTwoThreads(await openSource(path), "postfix", {})) {
+    for (const item of batch) one.push(...texts(item));
+  }
+  startLogThreadAhead([big]);
+  const two: string[] = [];
+  for await (const batch of classifyLogOnTwoThreads(await openSource(path), "postfix", {})) {
+    for (const item of batch) two.push(...texts(item));
+  }
+  assert.equal(await takenAndEnded(), null, "taken by the read");
+  assert.ok(two.length > 1000, `items: ${two.length}`);
+  assert.deepEqual(two, one);
+});
+
+test("no log thread is started ahead for a small, compressed or second file; one no log took is ended", async () => {
+  const big = join(dir, "big2.log");
+  writeFileSync(big, "");
+  truncateSync(big, MIN_THREADED_LOG_BYTES);
+  const small = join(dir, "small.log");
+  writeFileSync(small, "Feb  8 00:00:00 h postfix/smtp[4]: A1: to=<x@example.com>, status=sent (250 ok)\n");
+  const gz = join(dir, "big.log.gz");
+  writeFileSync(gz, gzipSync(Buffer.alloc(1024)));
+  truncateSync(gz, MIN_THREADED_LOG_BYTES);
+  for (const paths of [[small], [gz], [big, small], ["-"], [join(dir, "missing.log")]]) {
+    startLogThreadAhead(paths);
+    assert.equal(await takenAndEnded(), null, paths.join(" "));
+  }
+  startLogThreadAhead([big]);
+  await dropLogThread();
+  assert.equal(await takenAndEnded(), null, "ended");
+});
+
+/** The log thread started ahead and not taken, if any, ended (so that a failing test still ends). */
+async function takenAndEnded(): Promise<Worker | null> {
+  const worker = takeLogThread();
+  await worker?.terminate();
+  return worker;
+}

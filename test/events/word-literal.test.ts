@@ -9,7 +9,7 @@ function sameBytes(bytes: Uint8Array, at: number, literal: Uint8Array): boolean 
   return true;
 }
 
-test("a literal compared by aligned words is found exactly where its bytes are, at every alignment and near the memory's end (property)", () => {
+test("a literal compared by aligned words is found exactly where its bytes are, at every alignment, near the memory's end and the end of the bytes (property)", () => {
   const alphabet = fc.constantFrom(0, 1, 32, 64, 65, 97, 127, 128, 255);
   fc.assert(
     fc.property(
@@ -20,9 +20,11 @@ test("a literal compared by aligned words is found exactly where its bytes are, 
       fc.nat(100),
       (literalBytes, around, offset, tailBytes, seed) => {
         const literal = Uint8Array.from(literalBytes);
-        // The memory: `offset` bytes before the view, the bytes, up to 3 bytes after (not a whole word).
+        // The memory: `offset` bytes before the view, the bytes, up to 3 bytes after (not a whole word); shared
+        // memory too (a big log's chunks).
         const length = around.length + literal.length;
-        const memory = new ArrayBuffer(offset + length + tailBytes);
+        const size = offset + length + tailBytes;
+        const memory = seed % 2 === 0 ? new ArrayBuffer(size) : new SharedArrayBuffer(size);
         const bytes = new Uint8Array(memory, offset, length);
         bytes.set(around);
         // The literal itself, or a copy with one byte changed, at some place.
@@ -48,4 +50,15 @@ test("the words follow the bytes asked for: another array over other memory is r
   assert.equal(word.at(memory.of(a), a, 3), true);
   assert.equal(word.at(memory.of(b), b, 3), false);
   assert.equal(word.at(memory.of(a), a, 3), true);
+});
+
+test("a literal at the very end of the bytes is found whatever memory lies after them", () => {
+  const word = new WordLiteral(Buffer.from("gsmtp"));
+  const memory = new Uint8Array(64).fill(0x78);
+  memory.set(Buffer.from("- gsmtp"), 10);
+  // The view ends inside a word; the memory's bytes after it are not the view's.
+  const bytes = memory.subarray(2, 17);
+  assert.equal(word.at(new MemoryWords().of(bytes), bytes, 10), true);
+  memory[16] = 0x71;
+  assert.equal(word.at(new MemoryWords().of(bytes), bytes, 10), false);
 });

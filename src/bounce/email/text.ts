@@ -126,12 +126,24 @@ export function originalMessageStart(text: string): number {
 const ADDRESS = String.raw`[^\s<>()"'\[\],;:@]{1,64}@[A-Za-z0-9][A-Za-z0-9.-]{0,253}[A-Za-z0-9]`;
 /**
  * A recipient on its own line: "<a@b>", "a@b", "\"a@b\":", "a@b: text", "<a@b>... text", "a@b (text)",
- * "a@b on <date>", optionally after a label such as "Recipient address:" or ">>> RCPT To:".
+ * "a@b on <date>", "a@b <a@b>", optionally after a label such as "Recipient address:" or ">>> RCPT To:", a
+ * list's bullet or Exchange's address type. Forms from sisimai go lhost/via-activehunter.go (">>> a@b <a@b>"),
+ * via-x3.go ("   * a@b") and via-exchange2003.go ("SMTP=a@b on <date>").
  */
 const RECIPIENT_LINE = new RegExp(
-  String.raw`^[ \t]*(?:(?:>>> *|In: *)?RCPT TO: *|Recipient(?: address)?: *|Failed recipient: *|Final-Recipient: *rfc822; *|[45]\d\d[ -](?=<))?["<]?(${ADDRESS})[">]?(?:(\.\.\.|:)[ \t]*(.*)|[ \t]*[([](.*)[)\]][ \t]*|[ \t]+on [0-9].*|[ \t]+[A-Z]+=.*)?$`,
+  String.raw`^[ \t]*(?:(?:>>> *|In: *)?RCPT TO: *|>>> *|\* +|SMTP=|Recipient(?: address)?: *|Failed recipient: *|Final-Recipient: *rfc822; *|[45]\d\d[ -](?=<))?["<]?(${ADDRESS})[">]?(?:(\.\.\.|:)[ \t]*(.*)|[ \t]*[([](.*)[)\]][ \t]*|[ \t]+on [0-9].*|[ \t]+[A-Z]+=.*|[ \t]+<[^\s<>]{1,320}>[ \t]*)?$`,
   "i",
 );
+/**
+ * A recipient after words that say what happened to it, the error first: "Unknown user: a@b", "User mailbox
+ * exceeds allowed size: a@b", "The following recipients returned permanent errors: a@b. Reason: …" (sisimai
+ * go lhost/via-imailserver.go, via-x6.go). Two words or more, so a header field ("To: a@b") is not one.
+ */
+const RECIPIENT_AFTER_WORDS = new RegExp(
+  String.raw`^[ \t]*([A-Za-z][A-Za-z0-9]*(?: [A-Za-z0-9]+){1,8}):[ \t]*<?(${ADDRESS})>?\.?(?:[ \t]+.*)?$`,
+);
+/** Words that name the sender or a header of the original, not a failed recipient ("Original Sender: <a@b>"). */
+const SENDER_WORDS = /\b(?:from|sender|reply|return|envelope|by|cc|bcc)\b/i;
 /** Weaker: a line that starts with a bare address followed by text ("a@b Invalid Address, …"). */
 const RECIPIENT_LEADING = new RegExp(String.raw`^[ \t]*<?(${ADDRESS})>?[ \t]+([A-Za-z].*)$`);
 /**
@@ -209,6 +221,31 @@ function nextTranscriptMark(text: string, from: number): number {
   return TRANSCRIPT_MARK.test(text) ? TRANSCRIPT_MARK.lastIndex - 1 : text.length;
 }
 
+/** A recipient after words about it (RECIPIENT_AFTER_WORDS), as [line, address]; not one after a sender's label. */
+function afterWords(line: string): [string, string] | null {
+  const match = RECIPIENT_AFTER_WORDS.exec(line);
+  return match && !SENDER_WORDS.test(match[1]) ? [line, match[2]] : null;
+}
+
+/** Whether a line names `address` (as the recipient line wrote it) as a whole address, not inside a longer one. */
+function namesRecipient(line: string, address: string): boolean {
+  const at = line.indexOf(address);
+  if (at < 0) return false;
+  const before = at > 0 ? line.charCodeAt(at - 1) : 32;
+  const after = at + address.length < line.length ? line.charCodeAt(at + address.length) : 32;
+  return !isAddressChar(before) && !isAddressChar(after);
+}
+/** Letters, digits and ".-_+%" continue an address. */
+const isAddressChar = (code: number): boolean =>
+  (code >= 48 && code <= 57) ||
+  (code >= 65 && code <= 90) ||
+  (code >= 97 && code <= 122) ||
+  code === 46 ||
+  code === 45 ||
+  code === 95 ||
+  code === 43 ||
+  code === 37;
+
 /** Whitespace at a line's start (as /^\s/): the common ASCII cases without a regexp. */
 function startsIndented(line: string): boolean {
   const code = line.charCodeAt(0);
@@ -262,7 +299,7 @@ export function readReportText(text: string): ReportText {
     if (!candidate && !marked && !keeps) continue;
     const line = text.slice(lineStart, lineEnd);
     const match = candidate ? RECIPIENT_LINE.exec(line) : null;
-    const leading = match || !candidate ? null : RECIPIENT_LEADING.exec(line);
+    const leading = match || !candidate ? null : (RECIPIENT_LEADING.exec(line) ?? afterWords(line));
     if ((match || leading) && entries.length < MAX_ENTRIES) {
       const recipient = (match ?? leading)![1];
       const rest = match ? (match[3] ?? match[4] ?? "").trim() : line.trim();
@@ -297,6 +334,9 @@ export function readReportText(text: string): ReportText {
       remoteReply = null;
       if (current) current.closed = true;
     }
+    // A later line about the same address ("Routing: Could not find a gateway for a@b" after the list of
+    // failed recipients and a paragraph break: sisimai go lhost/via-x3.go) is its error all the same.
+    const aboutCurrent = current !== null && candidate && namesRecipient(line, current.recipient);
     if (current && !current.closed) {
       const indented = startsIndented(line);
       if (!trimmed) current.blank = true;
@@ -304,7 +344,7 @@ export function readReportText(text: string): ReportText {
         // "----- Transcript of session follows -----": a new section about the same failure.
         current.blank = false;
         if (current.lines.length < MAX_LINES_PER_ENTRY) current.lines.push(trimmed);
-      } else if (current.blank && !indented && current.indented) {
+      } else if (current.blank && !indented && current.indented && !aboutCurrent) {
         // An indented block (Exim, Postfix) ended by a paragraph of boilerplate: not this recipient's error.
         current.closed = true;
       } else if (current.lines.length < MAX_LINES_PER_ENTRY) {
@@ -313,6 +353,7 @@ export function readReportText(text: string): ReportText {
         current.lines.push(trimmed);
       }
     } else if (current) {
+      if (aboutCurrent && current.lines.length < MAX_LINES_PER_ENTRY) current.lines.push(trimmed);
     } else if (trimmed && preamble.length < MAX_LINES_PER_ENTRY * 4) {
       preamble.push(trimmed);
     }

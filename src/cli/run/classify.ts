@@ -38,6 +38,8 @@ export async function runClassify(files: string[], options: ClassifyCliOptions):
   const args = files.length === 0 && options.text === undefined ? ["-"] : files;
   // Many files as JSON are classified in jobs by two processes (fileJobs): the second starts during the walk.
   const parallel = mode === "text" ? null : await import("../../pipeline/classify-parallel.ts");
+  // One big log read on two threads: the second starts now, while this one loads the readers.
+  parallel?.logThreadAhead(args);
   const { files: paths, problems, streams } = expandInputs(args, parallel?.secondProcessAhead());
   for (const problem of problems) {
     const verb = problem.unread ? "cannot read" : "skipped";

@@ -1,0 +1,96 @@
+import { closeSync, openSync, readSync, statSync } from "node:fs";
+import { setFlagsFromString } from "node:v8";
+import type { Worker } from "node:worker_threads";
+import { compressionOf } from "../events/input.ts";
+import { moduleWorker as folderWorker } from "../util/module-worker.ts";
+
+/**
+ * A big log's second classifying thread (classify-log-worker.ts), started as soon as classify knows its one
+ * input is a big plain file, before the main thread has loaded the readers, detected the format and opened
+ * the log: the worker's own start (a Node environment, its modules: ~0.1–0.15 CPU-s) then runs on the other
+ * core meanwhile instead of after. The worker waits for its job (a message: LogThreadSetup); a run that does
+ * not shard the file (another format) ends it unused (dropLogThread).
+ */
+
+/** Below this a second thread does not pay for its start-up (~0.15 CPU-s) and the merge. */
+export const MIN_THREADED_LOG_BYTES = 32 * 1024 * 1024;
+
+/** A worker started ahead, until classify-log-threads.ts takes it; `gone`: it failed or exited meanwhile. */
+let ahead: { worker: Worker; gone: boolean } | null = null;
+
+/**
+ * The young generation (V8's semi-space, MB) a log thread's heap starts with: what classify's startup-snapshot
+ * process starts its own with (bin/deliverlens.js; a log thread allocates as fast: each message's parse, each
+ * record's JSON). From V8's default (1 MB, grown as it scavenges) the worker collected 12–13 times over a 1M-line
+ * grep'd log, from 16 MB 4 times (--trace-gc). V8's flags hold for the whole process and are read when a heap
+ * is made: set before the worker starts; a semi-space size this process was given is kept.
+ */
+const SEMI_SPACE_MB = 16;
+
+function youngGeneration(): void {
+  if (process.execArgv.some((arg) => /^--(?:min|max)-semi-space-size\b/.test(arg))) return;
+  setFlagsFromString(`--min-semi-space-size=${SEMI_SPACE_MB}`);
+}
+
+/** A new log thread, waiting for its job. */
+export function newLogThread(): Worker {
+  youngGeneration();
+  return folderWorker(import.meta.url, "classify-log-worker", null);
+}
+
+/**
+ * Starts the log thread now when `paths` is one regular, uncompressed file of MIN_THREADED_LOG_BYTES or
+ * more (what classifyLogOnTwoThreads may read; the caller knows a second thread is allowed).
+ */
+export function startLogThreadAhead(paths: readonly string[]): void {
+  if (ahead !== null || paths.length !== 1 || !bigPlainFile(paths[0])) return;
+  const started = { worker: newLogThread(), gone: false };
+  // Events before it is taken: an error or its end is remembered, not thrown.
+  started.worker.on("error", () => {
+    started.gone = true;
+  });
+  started.worker.on("exit", () => {
+    started.gone = true;
+  });
+  // Not what keeps this process alive until it has a job.
+  started.worker.unref();
+  ahead = started;
+}
+
+/** The log thread started ahead, if one is still running (the caller gives it its job); else null. */
+export function takeLogThread(): Worker | null {
+  const started = ahead;
+  ahead = null;
+  if (started === null) return null;
+  if (started.gone) {
+    void started.worker.terminate();
+    return null;
+  }
+  started.worker.removeAllListeners();
+  started.worker.ref();
+  return started.worker;
+}
+
+/** Ends a log thread started ahead that no log took. */
+export async function dropLogThread(): Promise<void> {
+  const started = ahead;
+  ahead = null;
+  await started?.worker.terminate();
+}
+
+function bigPlainFile(path: string): boolean {
+  try {
+    // Stat first: opening a FIFO would wait for its writer.
+    const stat = statSync(path);
+    if (path === "-" || !stat.isFile() || stat.size < MIN_THREADED_LOG_BYTES) return false;
+    const fd = openSync(path, "r");
+    try {
+      const magic = Buffer.alloc(4);
+      return compressionOf(magic.subarray(0, readSync(fd, magic, 0, 4, 0))) === null;
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return false; // reported when the input is read
+  }
+}

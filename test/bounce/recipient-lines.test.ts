@@ -1,0 +1,132 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { recordsFromEmail } from "../../src/bounce/email/index.ts";
+
+/**
+ * The recipient lines of MTA families, written as their decoders in sisimai go lhost/via-*.go read them, in a
+ * report with no RFC 3464 part and no copy of the original (nothing else names the recipient), under a
+ * subject and sender of no family: the generic text reader must find each recipient by its line alone.
+ */
+function read(lines: readonly string[]): Array<{ recipient: string; reason: string; diagnostic: string }> {
+  const raw = [
+    "From: MAILER-DAEMON <mailer-daemon@mx.example.net>",
+    "To: shironeko@example.net",
+    "Subject: Returned mail",
+    "MIME-Version: 1.0",
+    "Content-Type: text/plain; charset=us-ascii",
+    "",
+    ...lines,
+  ].join("\n");
+  return recordsFromEmail(Buffer.from(raw, "latin1"), "lines.eml").records.map((record) => ({
+    recipient: String(record.recipient),
+    reason: record.reason,
+    diagnostic: String(record.diagnostic),
+  }));
+}
+
+const SEPARATOR = "=".repeat(76);
+
+/** Each form: the report's lines, and the [recipient, reason] of each record it must yield. */
+const FORMS: ReadonlyArray<{ form: string; lines: string[]; records: string[][] }> = [
+  {
+    form: "'>>> a@b <a@b>' (via-activehunter.go), its error after it",
+    lines: [
+      "  ----- The following addresses had permanent fatal errors -----",
+      "",
+      ">>> kijitora@example.org <kijitora@example.org>",
+      "",
+      "  ----- Transcript of session follows -----",
+      "550 sorry, no mailbox here by that name (#5.1.1 - chkusr)",
+    ],
+    records: [["kijitora@example.org", "userunknown"]],
+  },
+  {
+    form: "'   * a@b' bullets (via-x3.go), one error for all",
+    lines: [
+      "Delivery to the following recipients failed permanently:",
+      "",
+      "   * kijitora@example.or.jp",
+      "   * neko@example.or.jp",
+      "",
+      "SMTP: 550 5.1.1 User unknown",
+    ],
+    records: [
+      ["kijitora@example.or.jp", "userunknown"],
+      ["neko@example.or.jp", "userunknown"],
+    ],
+  },
+  {
+    form: "a later line naming the recipient, after separators and a paragraph break (via-x3.go 'Routing:')",
+    lines: [
+      SEPARATOR,
+      "      This is an automatically generated Delivery Status Notification.",
+      "",
+      "Delivery to the following recipients was aborted after 5.0 hour(s):",
+      "",
+      "  * kijitora@example.co.jp",
+      "",
+      SEPARATOR,
+      "                             Technical details:",
+      "",
+      "Routing: Could not find a gateway for kijitora@example.co.jp",
+    ],
+    records: [["kijitora@example.co.jp", "expired"]],
+  },
+  {
+    form: "'<error>: a@b' (via-imailserver.go)",
+    lines: ["Unknown host: kijitora@example.com", "Original message follows."],
+    records: [["kijitora@example.com", "hostunknown"]],
+  },
+  {
+    form: "'… permanent errors: a@b. Reason: …' (via-x6.go), without the sentence's full stop",
+    lines: [
+      "The following recipients returned permanent errors: neko@example.jp. Reason: SMTP Server <192.0.2.223> rejected the recipient: 550 5.1.1 unknown user",
+    ],
+    records: [["neko@example.jp", "userunknown"]],
+  },
+  {
+    form: "'SMTP=a@b on <date>' (via-exchange2003.go), the address without its type",
+    lines: [
+      "did not reach the following recipient(s):",
+      "",
+      "SMTP=kijitora@example.jp on 4/29/2010 11:34 PM",
+      "    The e-mail account does not exist at the organization this message was sent to.",
+      "    <mx.example.jp #5.1.1 SMTP; 550 5.1.1 User unknown>",
+    ],
+    records: [["kijitora@example.jp", "userunknown"]],
+  },
+  {
+    form: "a sender's label or a header field (not recipient lines)",
+    lines: [
+      "Could not be delivered because of",
+      "",
+      "550 5.1.1 User unknown",
+      "",
+      "The following recipients were affected:",
+      "    neko@example.com",
+      "",
+      "Original Sender:    <someone@example.net>",
+      "MAIL FROM: <someone@example.net>",
+      "To: other@example.org",
+    ],
+    records: [["neko@example.com", "userunknown"]],
+  },
+];
+
+describe("recipient lines of the families' own forms", () => {
+  for (const { form, lines, records } of FORMS) {
+    it(form, () => {
+      assert.deepEqual(
+        read(lines).map((record) => [record.recipient, record.reason]),
+        records,
+      );
+    });
+  }
+
+  it("an error written before the address ('Unknown host: a@b') is the record's diagnostic", () => {
+    assert.deepEqual(
+      read(["Unknown host: kijitora@example.com"]).map((record) => record.diagnostic),
+      ["Unknown host: kijitora@example.com"],
+    );
+  });
+});

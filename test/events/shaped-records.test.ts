@@ -1,0 +1,174 @@
+import assert from "node:assert/strict";
+import { closeSync, fstatSync, mkdtempSync, openSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import fc from "fast-check";
+import { jsonRecord } from "../../src/bounce/render-output.ts";
+import { openSource } from "../../src/events/input.ts";
+import { newCounters } from "../../src/events/source.ts";
+import { EventClassifier } from "../../src/pipeline/classify-events.ts";
+import { shardBatches } from "../../src/pipeline/classify-log-shard.ts";
+import { classifyOpenedBatches, isProblem } from "../../src/pipeline/classify-source.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "deliverlens-shaped-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+/**
+ * The NDJSON records of a log written on its bytes (a shard's records: outcomes of a known line shape are
+ * written without an event, OutcomeSink.shaped), and the records the decoded lines give (jsonRecord of
+ * each record), with how many were written by shape.
+ */
+async function bothWays(
+  log: string,
+  all: boolean,
+): Promise<{ bytes: string[]; text: string[]; shaped: number }> {
+  const path = join(dir, "mail.log");
+  writeFileSync(path, log);
+  const text: string[] = [];
+  for await (const batch of classifyOpenedBatches(await openSource(path), { all, format: "postfix" })) {
+    for (const item of batch) if (!isProblem(item)) text.push(jsonRecord(item));
+  }
+  const fd = openSync(path, "r");
+  const classifier = new EventClassifier();
+  const bytes: string[] = [];
+  try {
+    const job = {
+      path,
+      fd,
+      size: fstatSync(fd).size,
+      format: "postfix" as const,
+      modified: null,
+      all,
+      shard: { index: 0, count: 1 },
+    };
+    for (const batch of shardBatches(job, classifier, newCounters())) {
+      const json = Buffer.from(batch.json);
+      for (let i = 0; i < batch.kinds.length; i++) {
+        if (batch.kinds[i] === 0) bytes.push(json.toString("utf8", batch.starts[i], batch.ends[i]));
+      }
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return { bytes, text, shaped: classifier.shaped };
+}
+
+const UUID = "0123abcd-0123-4567-89ab-0123456789ab";
+
+/** A delivery or refusal line of one relay (a line template's shape), with its own recipient, time and reply. */
+function line(
+  n: number,
+  recipient: string,
+  reply: string,
+  { dsn = "2.0.0", status = "sent", relay = "mx.example.net", command = "end of DATA" } = {},
+): string {
+  const second = String(n % 60).padStart(2, "0");
+  const qid = `Q${(100000 + n).toString(16).toUpperCase()}X`;
+  return `Mar  1 10:00:${second} mta postfix/smtp[1]: ${qid}: to=<${recipient}>, relay=${relay}[192.0.2.${n % 250}]:25, delay=${n % 7}.2, delays=0.1/0/0.5/${n % 3}, dsn=${dsn}, status=${status} (host ${relay}[192.0.2.${n % 250}] said: ${reply} (in reply to ${command} command))`;
+}
+
+/** Hand-written lines of a few shapes, one field at a time made hostile or one byte off the shape. */
+function handWritten(): string[] {
+  const lines: string[] = [];
+  for (let n = 0; n < 240; n++) {
+    const who = `user${n}@example.net`;
+    lines.push(line(n, who, `250 2.0.0 Ok: queued as 4F2A${(0x100000 + n).toString(16)}`));
+    lines.push(line(n, who, `250 2.0.0 Ok: queued as ${UUID.slice(0, -4)}${(0x1000 + n).toString(16)}`));
+    lines.push(
+      line(n, who, `250 2.0.0 OK  17676${String(n).padStart(5, "0")} da104b4d${n}ee5997.${n % 100} - gsmtp`),
+    );
+    lines.push(
+      line(n, `x${n}@icloud.com`, "550 5.7.1 [CS01] Message rejected due to local policy", {
+        dsn: "5.7.1",
+        status: "bounced",
+        command: "RCPT TO",
+      }),
+    );
+    if (n % 5 === 0) {
+      // JSON-special characters in the recipient and the reply, in the shape's own places.
+      lines.push(
+        line(n, `a"b\\c${n}@example.net`, `250 2.0.0 Ok: queued as 4F2A${(0x100000 + n).toString(16)}`),
+      );
+      lines.push(line(n, who, `250 2.0.0 "ok"\t\\ queued as 4F2A${(0x100000 + n).toString(16)}`));
+      // Looks like the shape, another kind of word in the token's place, or another reply code.
+      lines.push(line(n, who, "250 2.0.0 Ok: queued as spam"));
+      lines.push(line(n, who, `251 2.0.0 Ok: queued as 4F2A${(0x100000 + n).toString(16)}`));
+      lines.push(
+        line(n, `x${n}@icloud.com`, "554 5.7.1 [CS01] Message rejected due to local policy", {
+          dsn: "5.7.1",
+          status: "bounced",
+          command: "RCPT TO",
+        }),
+      );
+      // One byte of the shape's constant part off: another relay, DSN, command, recipient domain.
+      lines.push(line(n, who, "250 2.0.0 Ok: queued as 4F2A1B3C9D", { relay: "mx.example.neT" }));
+      lines.push(line(n, who, "250 2.0.0 Ok: queued as 4F2A1B3C9D", { dsn: "2.0.1" }));
+      lines.push(line(n, who, "250 2.0.0 Ok: queued as 4F2A1B3C9D", { command: "end of DATa" }));
+      lines.push(line(n, `user${n}@example.nett`, "250 2.0.0 Ok: queued as 4F2A1B3C9D"));
+      // A deferral of the shape (kept with its event), then its delivery.
+      lines.push(line(n, who, "451 4.7.1 try later", { dsn: "4.7.1", status: "deferred" }));
+    }
+    // A long reply (no line template is made of its line).
+    if (n % 60 === 7) lines.push(line(n, who, `250 2.0.0 ${"long ".repeat(4000)}queued as 4F2A1B3C9D`));
+  }
+  return lines;
+}
+
+test("records of lines of a known shape, written without an event, are the records decoded lines give (hand-written lines)", async () => {
+  const log = `${handWritten().join("\n")}\n`;
+  for (const all of [true, false]) {
+    const { bytes, text, shaped } = await bothWays(log, all);
+    assert.ok(text.length > (all ? 1000 : 200), `records: ${text.length}`);
+    assert.ok(shaped > (all ? 300 : 150), `written by shape: ${shaped} of ${text.length}`);
+    assert.deepEqual(bytes, text);
+  }
+  // A chunk with a byte beyond ASCII is decoded: its records are the decoded lines' too.
+  const wide = handWritten().map((l, n) => (n % 97 === 5 ? l.replace("to=<", "to=<é") : l));
+  const { bytes, text } = await bothWays(`${wide.join("\n")}\n`, true);
+  assert.deepEqual(bytes, text);
+});
+
+const recipient = fc.constantFrom(
+  "a@example.net",
+  'q"x@example.net',
+  "b\\@example.net",
+  "c@Example.NET",
+  "d@icloud.com",
+);
+const reply = fc.constantFrom(
+  "250 2.0.0 Ok: queued as 4F2A1B3C9D",
+  "250 2.0.0 Ok: queued as 4F2A1B3C9E",
+  `250 2.0.0 Ok: queued as ${UUID}`,
+  "250 2.0.0 Ok: queued as 0123abcd-0123-4567-89ab-0123456789aX",
+  "250 2.0.0 Ok: queued as spam",
+  "250 2.0.0 OK  1767600000 da104b4daee5997.62 - gsmtp",
+  "250 2.0.0 OK  1767600001 da104b4dzee5997.6 - gsmtp",
+  "251 2.0.0 OK  1767600001 da104b4daee5997.6 - gsmtp",
+  '250 "quoted" \\ ok',
+  "250 ok",
+  "550 5.7.1 [CS01] Message rejected due to local policy",
+);
+/** Mostly one shape (relay, DSN, status, command), sometimes another: shapes repeat, and take turns. */
+const entry = fc.record({
+  recipient,
+  reply,
+  dsn: fc.constantFrom("2.0.0", "2.0.0", "2.0.0", "5.7.1"),
+  status: fc.constantFrom("sent", "sent", "sent", "sent", "bounced", "deferred"),
+  relay: fc.constantFrom("mx.example.net", "mx.example.net", "mx.example.net", "mx.example.neT"),
+  command: fc.constantFrom("end of DATA", "end of DATA", "end of DATA", "RCPT TO"),
+});
+
+test("records written by shape equal the decoded lines' records for random mixes of shapes and replies (property)", async () => {
+  let written = 0;
+  await fc.assert(
+    fc.asyncProperty(fc.array(entry, { minLength: 30, maxLength: 120 }), async (entries) => {
+      const log = entries.map((e, n) => line(n, e.recipient, e.reply, e)).join("\n");
+      const { bytes, text, shaped } = await bothWays(`${log}\n`, true);
+      assert.deepEqual(bytes, text);
+      written += shaped;
+    }),
+    { numRuns: 60 },
+  );
+  assert.ok(written > 40, `written by shape: ${written}`);
+});
