@@ -215,6 +215,37 @@ test("reply codes and statuses the events view derives from the reply (SendGrid,
   assert.ok((kept?.n ?? 0) < replies.length, `${kept?.n} delivered rows store a status`);
 });
 
+test("recipient domains of addresses with no, one or several '@' (DuckDB's reader): the part after the last, as the parser has it", async () => {
+  const { writeFileSync } = await import("node:fs");
+  const recipients = ["a@b.com", "üñ@x.com", '"a@b"@c.org', "@", "a@", "nobody", "a@@b", "x@y@icloud.com"];
+  const lines = recipients.map((email, i) =>
+    JSON.stringify({
+      email,
+      timestamp: 1772448580 + i,
+      event: "bounce",
+      sg_event_id: `d${i}`,
+      reason: "550 5.1.1 no such user",
+    }),
+  );
+  const file = join(dir, "sendgrid-domains.ndjson");
+  writeFileSync(file, `${lines.join("\n")}\n`);
+  const { a, b, differ } = await bothReaders(file, "sendgrid");
+  assert.deepEqual([a.reader, b.reader], ["duckdb", "parsers"]);
+  assert.deepEqual(differ, []);
+  const store = await Store.open(":memory:");
+  await ingestFile(store, file);
+  const rows = await store.all<{ recipient: string; domain: string | null; provider: string }>(
+    "SELECT recipient, recipient_domain AS domain, provider::VARCHAR AS provider FROM events ORDER BY line, recipient",
+  );
+  store.close();
+  const byRecipient = new Map(rows.map((row) => [row.recipient, row]));
+  for (const recipient of recipients) {
+    const row = byRecipient.get(recipient);
+    assert.equal(row?.domain, recipient.includes("@") ? recipient.split("@").at(-1) : null, recipient);
+  }
+  assert.equal(byRecipient.get("x@y@icloud.com")?.provider, "apple");
+});
+
 test("SES in SNS envelopes: DuckDB's reader skips a subscription confirmation unparsed, and leaves a notification that is not JSON to the parser", async () => {
   const { writeFileSync } = await import("node:fs");
   const note = (id: string, message: string) =>
