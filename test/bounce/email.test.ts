@@ -71,6 +71,41 @@ describe("recordsFromEmail: other report kinds", () => {
     );
   });
 
+  it("a message no bounce reader takes, marked Auto-Submitted: auto-generated → vacation, unless a daemon or root wrote it (Sisimai RFC3834.pm)", () => {
+    const message = (from: string, subject: string, body: string) =>
+      Buffer.from(
+        [
+          `From: ${from}`,
+          "To: shironeko@example.jp",
+          `Subject: ${subject}`,
+          "Auto-Submitted: auto-generated",
+          "",
+          body,
+        ].join("\n"),
+      );
+    const reasons = (raw: Buffer) =>
+      recordsFromEmail(raw, "auto.eml").records.map((record) => [record.recipient, record.reason]);
+    assert.deepEqual(
+      reasons(message("Kijitora <kijitora@example.org>", "Nyaan", "I am away until Monday.")),
+      [["kijitora@example.org", "vacation"]],
+    );
+    assert.deepEqual(
+      reasons(message("root@example.org", "Security information for host", "sudo: incident")),
+      [],
+    );
+    // A bounce the plain-text reader reads stays a bounce.
+    assert.deepEqual(
+      reasons(
+        message(
+          "Mail Delivery System <mds@example.org>",
+          "Undelivered Mail",
+          "<gone@example.net>: 550 5.1.1 User unknown",
+        ),
+      ),
+      [["gone@example.net", "userunknown"]],
+    );
+  });
+
   it("a message that is not a report yields a problem with file and line, not a record", () => {
     const { records, problems } = read("not-a-bounce.eml");
     assert.equal(records.length, 0);

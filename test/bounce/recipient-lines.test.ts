@@ -96,7 +96,7 @@ const FORMS: ReadonlyArray<{ form: string; lines: string[]; records: string[][] 
     records: [["kijitora@example.jp", "userunknown"]],
   },
   {
-    form: "a sender's label or a header field (not recipient lines)",
+    form: "a sender's label, a header field or a contact (not recipient lines)",
     lines: [
       "Could not be delivered because of",
       "",
@@ -106,6 +106,7 @@ const FORMS: ReadonlyArray<{ form: string; lines: string[]; records: string[][] 
       "    neko@example.com",
       "",
       "Original Sender:    <someone@example.net>",
+      "Please contact your system administrator: admin@example.com",
       "MAIL FROM: <someone@example.net>",
       "To: other@example.org",
     ],

@@ -1,13 +1,46 @@
 import { headerValue } from "../email/headers.ts";
+import type { ScannedEmail } from "../email/scan.ts";
 import { addressesIn } from "../email/text.ts";
-import type { Dialect } from "./types.ts";
+import type { Dialect, RecipientReport } from "./types.ts";
 
 /** Subjects auto-responders use (English and common mail clients); tested on the decoded Subject. */
 const AUTO_REPLY_SUBJECT =
   /^(?:auto(?:matic)?[ -]?(?:reply|response|antwort)|auto:|out of (?:the )?office|away until|on vacation|vacation reply|abwesenheitsnotiz|r[ée]ponse automatique)/i;
 
 /**
- * Auto-replies (RFC 3834): the person who is away is the sender of the reply. Only messages that are
+ * What is never an auto-reply though marked as one (Sisimai lib/Sisimai/RFC3834.pm `excludings`): a report
+ * from root, a postmaster or a mailer daemon, one to root, sudo's "Security information for" notices,
+ * Exim's "Mail failure -" reports.
+ */
+const NOT_AUTO_REPLY_FROM = /mailer-daemon|postmaster|\broot@/i;
+const NOT_AUTO_REPLY_TO = /\broot@/i;
+const NOT_AUTO_REPLY_SUBJECT = /security information for|mail failure -/i;
+
+function excluded(mail: ScannedEmail): boolean {
+  return (
+    mail.deliveryStatus !== null ||
+    mail.feedback !== null ||
+    NOT_AUTO_REPLY_FROM.test(mail.from) ||
+    NOT_AUTO_REPLY_TO.test(headerValue(mail.headers, "to") ?? "") ||
+    NOT_AUTO_REPLY_SUBJECT.test(mail.subject)
+  );
+}
+
+/** The person who is away is the sender of the reply; its first lines say why. */
+function parse(mail: ScannedEmail): RecipientReport[] {
+  const from = addressesIn(mail.from)[0] ?? null;
+  return [
+    {
+      recipient: from,
+      diagnostic: mail.reportText.replace(/\s+/g, " ").trim().slice(0, 500),
+      time: headerValue(mail.headers, "date"),
+      hintReason: "vacation",
+    },
+  ];
+}
+
+/**
+ * Auto-replies (RFC 3834): marked as a reply by the responder, or by their Subject. Only messages that are
  * not delivery reports (some MTAs mark bounces auto-replied too).
  */
 export const autoReply: Dialect = {
@@ -15,7 +48,6 @@ export const autoReply: Dialect = {
   source:
     "RFC 3834 §5 (Auto-Submitted: auto-replied); X-Autoreply / X-Autorespond; X-Auto-Response-Suppress: OOF, X-Apple-Action: vacation, Precedence: auto_reply (Sisimai lib/Sisimai/RFC3834.pm)",
   detect(mail) {
-    if (mail.deliveryStatus || mail.feedback) return false;
     const marked =
       (headerValue(mail.headers, "auto-submitted") ?? "").toLowerCase().startsWith("auto-replied") ||
       headerValue(mail.headers, "x-autoreply") !== null ||
@@ -25,19 +57,24 @@ export const autoReply: Dialect = {
       /oof|autoreply/i.test(headerValue(mail.headers, "x-auto-response-suppress") ?? "") ||
       /^vacation$/i.test(headerValue(mail.headers, "x-apple-action") ?? "") ||
       /^auto_reply$/i.test(headerValue(mail.headers, "precedence") ?? "");
-    const from = mail.from.toLowerCase();
-    const daemon = from.includes("mailer-daemon") || from.includes("postmaster");
-    return !daemon && (marked || AUTO_REPLY_SUBJECT.test(mail.subject));
+    return (marked || AUTO_REPLY_SUBJECT.test(mail.subject)) && !excluded(mail);
   },
-  parse(mail) {
-    const from = addressesIn(mail.from)[0] ?? null;
-    return [
-      {
-        recipient: from,
-        diagnostic: mail.reportText.replace(/\s+/g, " ").trim().slice(0, 500),
-        time: headerValue(mail.headers, "date"),
-        hintReason: "vacation",
-      },
-    ];
+  parse,
+};
+
+/**
+ * The last reader: a message no bounce reader took that its writer marked automatic at all (RFC 3834 §5:
+ * Auto-Submitted auto-generated or auto-notified, not only auto-replied) is an automatic answer to the
+ * sender too; Sisimai reads it so, after every bounce decoder (lib/Sisimai/RFC3834.pm `autoreply1`).
+ */
+export const automaticAnswer: Dialect = {
+  id: "automatic-answer",
+  source: "RFC 3834 §5 (Auto-Submitted: auto-generated, auto-notified); Sisimai lib/Sisimai/RFC3834.pm",
+  detect(mail) {
+    return (
+      /^auto-(?:generated|notified)/i.test(headerValue(mail.headers, "auto-submitted") ?? "") &&
+      !excluded(mail)
+    );
   },
+  parse,
 };

@@ -1,6 +1,6 @@
 import { amazonSesJson } from "./amazon-ses-json.ts";
 import { arf } from "./arf.ts";
-import { autoReply } from "./auto-reply.ts";
+import { automaticAnswer, autoReply } from "./auto-reply.ts";
 import { fml } from "./fml.ts";
 import { googleGroups } from "./google-groups.ts";
 import { messageDetails } from "./message-details.ts";
@@ -25,4 +25,5 @@ export const DIALECTS: readonly Dialect[] = [
   fml,
   autoReply,
   plainText,
+  automaticAnswer,
 ];

@@ -144,6 +144,13 @@ const RECIPIENT_AFTER_WORDS = new RegExp(
 );
 /** Words that name the sender or a header of the original, not a failed recipient ("Original Sender: <a@b>"). */
 const SENDER_WORDS = /\b(?:from|sender|reply|return|envelope|by|cc|bcc)\b/i;
+/**
+ * The words must say something about the delivery or the address ("Unknown user", "Delivery failed 20
+ * attempts", "permanent errors", "Original address"): "Please contact your administrator: a@b" names no
+ * recipient.
+ */
+const FAILURE_WORDS =
+  /\b(?:users?|userid|host|recipients?|address(?:es)?|mailbox|deliver\w*|undeliverable|fail\w*|errors?|invalid|unknown|quota|size|rejected|refused|denied|not)\b/i;
 /** Weaker: a line that starts with a bare address followed by text ("a@b Invalid Address, …"). */
 const RECIPIENT_LEADING = new RegExp(String.raw`^[ \t]*<?(${ADDRESS})>?[ \t]+([A-Za-z].*)$`);
 /**
@@ -224,7 +231,7 @@ function nextTranscriptMark(text: string, from: number): number {
 /** A recipient after words about it (RECIPIENT_AFTER_WORDS), as [line, address]; not one after a sender's label. */
 function afterWords(line: string): [string, string] | null {
   const match = RECIPIENT_AFTER_WORDS.exec(line);
-  return match && !SENDER_WORDS.test(match[1]) ? [line, match[2]] : null;
+  return match && FAILURE_WORDS.test(match[1]) && !SENDER_WORDS.test(match[1]) ? [line, match[2]] : null;
 }
 
 /** Whether a line names `address` (as the recipient line wrote it) as a whole address, not inside a longer one. */

@@ -1,0 +1,139 @@
+import type { ScannedEmail } from "../email/scan.ts";
+import type { Reason } from "../vocabulary.ts";
+
+/**
+ * Local delivery agents that write the bounce themselves: the report opens with the agent's own line
+ * (Dovecot's "Your message to <a@b> was automatically rejected:", "mail.local: …", "procmail: …") and that
+ * paragraph says why the agent refused the message, for every recipient of the report, whatever its
+ * delivery-status fields say (a Sendmail wrapper's "550 5.1.1 … User Unknown" under Dovecot's "Not enough
+ * disk space"). Facts from Sisimai lib/Sisimai/MDA.pm (Perl edition, BSD-2-Clause: each agent's first line
+ * and its messages, matched case-insensitively); the agents' own public sources are cited per agent.
+ * One phrase per entry; the example is the source's phrase, or the line a real report wrote.
+ */
+export interface LocalAgentMessage {
+  phrase: string;
+  reason: Reason;
+  example: string;
+}
+
+export interface LocalAgent {
+  id: string;
+  source: string;
+  /** The agent's first line of the report (it opens the report text). */
+  opens: RegExp;
+  messages: readonly LocalAgentMessage[];
+}
+
+const MDA = "Sisimai lib/Sisimai/MDA.pm";
+
+/** An entry; its example is the source's own phrase unless a real report quoted more of the line. */
+const says = (reason: Reason, phrase: string, example = phrase): LocalAgentMessage => ({
+  phrase,
+  reason,
+  example,
+});
+
+export const LOCAL_AGENTS: readonly LocalAgent[] = [
+  {
+    id: "dovecot",
+    source: `${MDA}; https://doc.dovecot.org/ (LDA/LMTP setting rejection_reason, default "Your message to <%t> was automatically rejected:%n%r")`,
+    opens: /^Your message to \S+ was automatically rejected:/,
+    messages: [
+      says("userunknown", "mailbox doesn't exist: "),
+      says("mailboxfull", "quota exceeded (mailbox for user is full)"),
+      says("mailboxfull", "quota exceeded"),
+      says("mailboxfull", "not enough disk space", "Not enough disk space"),
+    ],
+  },
+  {
+    id: "mail.local",
+    source: `${MDA}; https://man.freebsd.org/cgi/man.cgi?query=mail.local (Sendmail's local delivery agent)`,
+    opens: /^mail\.local: /,
+    messages: [
+      says("userunknown", ": unknown user:", "mail.local: unknown user: kijitora"),
+      says("userunknown", ": user unknown"),
+      says("userunknown", ": invalid mailbox path"),
+      says("userunknown", ": user missing home directory"),
+      says("mailboxfull", "disc quota exceeded", "mail.local: Disc quota exceeded"),
+      says("mailboxfull", "mailbox full or quota exceeded"),
+      says("systemerror", "temporary file write error"),
+    ],
+  },
+  {
+    id: "procmail",
+    source: `${MDA}; https://github.com/BuGlessRB/procmail`,
+    opens: /^procmail: /,
+    messages: [
+      says("mailboxfull", "quota exceeded while writing"),
+      says("systemfull", "no space left to finish writing"),
+    ],
+  },
+  {
+    id: "maildrop",
+    source: `${MDA}; https://www.courier-mta.org/maildrop/`,
+    opens: /^maildrop: /,
+    messages: [
+      says("userunknown", "invalid user specified."),
+      says("userunknown", "cannot find system user"),
+      says("mailboxfull", "maildir over quota.", "maildrop: maildir over quota."),
+    ],
+  },
+  {
+    id: "vpopmail",
+    source: `${MDA}; https://github.com/brunonymous/vpopmail (vdelivermail)`,
+    opens: /^vdelivermail: /,
+    messages: [
+      says("userunknown", "sorry, no mailbox here by that name."),
+      says(
+        "filtered",
+        "account is locked email bounced",
+        "vdelivermail: account is locked email bounced kijitora@neko2.example.co.jp",
+      ),
+      says("filtered", "user does not exist, but will deliver to "),
+      says("mailboxfull", "domain is over quota"),
+      says("mailboxfull", "user is over quota"),
+    ],
+  },
+  {
+    id: "vmailmgr",
+    source: `${MDA}; https://untroubled.org/vmailmgr/ (vdeliver)`,
+    opens: /^vdeliver: /,
+    messages: [
+      says("userunknown", "invalid or unknown base user or domain"),
+      says("userunknown", "invalid or unknown virtual user"),
+      says("userunknown", "user name does not refer to a virtual user"),
+      says("mailboxfull", "delivery failed due to system quota violation"),
+    ],
+  },
+];
+
+/** The report's writer, as Sisimai's MDA reader requires: a mailer daemon, a postmaster, a delivery subsystem. */
+const DAEMON = /^\s*"?(?:mail delivery subsystem|mailer-daemon|postmaster)/i;
+/** One test of the first line for every agent (most reports open with none). */
+const ANY_AGENT = new RegExp(LOCAL_AGENTS.map((agent) => agent.opens.source).join("|"));
+/** The paragraph read after the agent's line: at most this many lines (the agent writes one or two). */
+const MAX_PARAGRAPH_LINES = 8;
+
+/**
+ * The reason a local delivery agent gives every recipient when it wrote the report itself: its line opens
+ * the report text, and a message of its own is in that paragraph (up to the first blank line). Null otherwise.
+ */
+export function localAgentVerdict(mail: ScannedEmail): { family: LocalAgent; reason: Reason } | null {
+  const text = mail.reportText;
+  let start = 0;
+  while (start < text.length && /\s/.test(text[start])) start++;
+  const firstEnd = text.indexOf("\n", start);
+  const first = text.slice(start, firstEnd < 0 ? text.length : firstEnd).trimEnd();
+  if (!ANY_AGENT.test(first) || !DAEMON.test(mail.from)) return null;
+  const agent = LOCAL_AGENTS.find((candidate) => candidate.opens.test(first));
+  if (!agent) return null;
+  const lines: string[] = [];
+  for (const line of text.slice(start).split("\n", MAX_PARAGRAPH_LINES)) {
+    if (line.trim() === "") break;
+    lines.push(line.trim());
+  }
+  // A space after each line: a phrase that ends with one ("mailbox doesn't exist: ") may end the line.
+  const paragraph = `${lines.join(" ")} `.toLowerCase();
+  const message = agent.messages.find((candidate) => paragraph.includes(candidate.phrase));
+  return message ? { family: agent, reason: message.reason } : null;
+}

@@ -1,0 +1,88 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { LOCAL_AGENTS } from "../../src/bounce/dialects/local-agents.ts";
+import { recordsFromEmail } from "../../src/bounce/email/index.ts";
+
+/**
+ * A local delivery agent that wrote the bounce itself gives every recipient its reason, whatever the
+ * delivery-status fields say (Sisimai lib/Sisimai/MDA.pm; the corpus' rfc3464-01: Dovecot's "Not enough disk
+ * space" under a Sendmail DSN's "550 5.1.1 … User Unknown" is mailboxfull).
+ */
+const DAEMON = "Mail Delivery Subsystem <MAILER-DAEMON@mx.example.jp>";
+/** What a Sendmail wrapper's DSN says under the agent's report: here, that the user is unknown. */
+const UNKNOWN_USER = { status: "5.1.1", reply: "550 5.1.1 <kijitora@example.jp>... User Unknown" };
+/** A DSN that explains nothing itself. */
+const VAGUE = { status: "5.0.0", reply: "554 5.0.0 Service unavailable" };
+
+function report(text: string, from = DAEMON, dsn = UNKNOWN_USER): string {
+  return [
+    `From: ${from}`,
+    "To: <shironeko@example.org>",
+    "Subject: Returned mail: see transcript for details",
+    "MIME-Version: 1.0",
+    'Content-Type: multipart/report; report-type=delivery-status; boundary="B"',
+    "",
+    "--B",
+    "",
+    text,
+    "",
+    "--B",
+    "Content-Type: message/delivery-status",
+    "",
+    "Reporting-MTA: dns; mx.example.jp",
+    "",
+    "Final-Recipient: RFC822; kijitora@example.jp",
+    "Action: failed",
+    `Status: ${dsn.status}`,
+    `Diagnostic-Code: SMTP; ${dsn.reply}`,
+    "",
+    "--B",
+    "Content-Type: message/rfc822",
+    "",
+    "From: shironeko@example.org",
+    "To: kijitora@example.jp",
+    "Subject: test",
+    "",
+    "test",
+    "--B--",
+    "",
+  ].join("\n");
+}
+
+const reasonOf = (raw: string): string | undefined =>
+  recordsFromEmail(Buffer.from(raw, "latin1"), "agent.eml").records[0]?.reason;
+
+/** The agent's report: its first line, then the example (an example that is the whole line stands alone). */
+function agentText(agent: (typeof LOCAL_AGENTS)[number], example: string): string {
+  if (agent.opens.test(example)) return example;
+  const opening =
+    agent.id === "dovecot" ? "Your message to <kijitora@example.jp> was automatically rejected:" : "";
+  return opening ? `${opening}\n${example}` : `${agent.opens.source.replace(/^\^|\\/g, "")}${example}`;
+}
+
+describe("local delivery agents that write the report", () => {
+  for (const agent of LOCAL_AGENTS) {
+    agent.messages.forEach((message, index) => {
+      it(`${agent.id}: "${message.example}" is ${message.reason}, by its own entry`, () => {
+        const first = agent.messages.findIndex((entry) =>
+          message.example.toLowerCase().includes(entry.phrase),
+        );
+        assert.equal(first, index, "an earlier entry of the agent takes the example");
+        assert.equal(reasonOf(report(agentText(agent, message.example), DAEMON, VAGUE)), message.reason);
+      });
+    });
+  }
+
+  it("Dovecot's rejection over a DSN that says user unknown (the corpus' rfc3464-01 layout) is mailboxfull", () => {
+    const text = "Your message to <nekochan> was automatically rejected:\nNot enough disk space";
+    assert.equal(reasonOf(report(text)), "mailboxfull");
+  });
+
+  it("only when the agent's line opens the report, and a mailer daemon sent it", () => {
+    const inTranscript = "   ----- Transcript of session follows -----\nmaildrop: maildir over quota.";
+    assert.equal(reasonOf(report(inTranscript)), "userunknown");
+    const fromPerson = report("maildrop: maildir over quota.", "Jane <jane@example.jp>");
+    assert.equal(reasonOf(fromPerson), "userunknown");
+    assert.equal(reasonOf(report("maildrop: maildir over quota.")), "mailboxfull");
+  });
+});
