@@ -428,42 +428,32 @@ async function allFormats(): Promise<boolean> {
     beside: Run | null;
   }
   const timed: Timed[] = [];
-  const readOf = (r: Run) => (JSON.parse(r.stdout) as { totals: { read: number } }).totals.read;
-  for (const file of written) {
-    if (file.writer === "sendgrid" || (values.only && values.only !== file.writer)) continue;
-    const { runs, beside } = await paired(file, ingestOnce);
-    if (runs.length === 0) continue;
+  /** A format's row: its fastest run, the peak RSS of all of them, and the SendGrid run to compare it with. */
+  const timedRow = (file: WrittenFormat, runs: Run[], beside: Run | null): Timed => {
     const best = fastest(runs);
-    const out = JSON.parse(best.stdout) as { files: { reader: string }[] };
-    timed.push({
+    const out = JSON.parse(best.stdout) as { files: { reader: string }[]; totals: { read: number } };
+    return {
       writer: file.writer,
       records: file.records,
-      read: readOf(best),
+      read: out.totals.read,
       seconds: best.seconds,
       cpuSeconds: best.cpuSeconds,
       peakKb: Math.max(...runs.map((r) => r.peakKb ?? 0)),
       reader: out.files.map((f) => f.reader).join("+"),
-      beside: beside.length > 0 ? fastest(beside) : null,
-    });
+      beside,
+    };
+  };
+  for (const file of written) {
+    if (file.writer === "sendgrid" || (values.only && values.only !== file.writer)) continue;
+    const { runs, beside } = await paired(file, ingestOnce);
+    if (runs.length > 0) timed.push(timedRow(file, runs, beside.length > 0 ? fastest(beside) : null));
   }
   const bases =
     sendgridFile && (!values.only || values.only === "sendgrid")
       ? await paired(sendgridFile, baselineOnce)
       : null;
-  if (sendgridFile && sendgridRuns.length > 0) {
-    const best = fastest(sendgridRuns);
-    const out = JSON.parse(best.stdout) as { files: { reader: string }[] };
-    timed.unshift({
-      writer: "sendgrid",
-      records: sendgridFile.records,
-      read: readOf(best),
-      seconds: best.seconds,
-      cpuSeconds: best.cpuSeconds,
-      peakKb: Math.max(...sendgridRuns.map((r) => r.peakKb ?? 0)),
-      reader: out.files.map((f) => f.reader).join("+"),
-      beside: best,
-    });
-  }
+  if (sendgridFile && sendgridRuns.length > 0)
+    timed.unshift(timedRow(sendgridFile, sendgridRuns, fastest(sendgridRuns)));
   const sendgrid = timed.find((t) => t.writer === "sendgrid");
   const rate = (t: Timed) => t.read / t.seconds;
   const sendgridRate = (t: Timed) => (sendgrid && t.beside ? sendgrid.read / t.beside.seconds : Number.NaN);
