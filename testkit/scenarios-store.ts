@@ -115,7 +115,7 @@ export async function insertEvents(
       coalesce(any_value(permanent), false), 'scenario'
     FROM insert_rows WHERE category IS NOT NULL AND ${key} NOT IN (SELECT reply_key FROM reply_classes) GROUP BY k`);
   await store.run(`INSERT INTO files SELECT DISTINCT file_id, 'scenario', ${columns.format ?? "'scenario'"}, NULL,
-      NULL, now()::TIMESTAMP, 0, 0, 0, 0, 0
+      NULL, now()::TIMESTAMP, 0, 0, 0, 0, 0, NULL
     FROM insert_rows WHERE file_id NOT IN (SELECT file_id FROM files)`);
   await store.run("DROP TABLE insert_rows");
   // As ingest keeps it: the day summary brought up to date with the rows written here.

@@ -2,7 +2,7 @@ import { EVENT_TYPES } from "../events/event.ts";
 import type { Cond, EventField, Expr, FieldTable, LeafType, TransformName } from "../events/field-table.ts";
 import { canonicalName } from "../events/table-parser.ts";
 import { GENERIC_TYPE_ALIASES } from "../events/transforms.ts";
-import { sqlIdent, sqlIn, sqlString } from "../util/sql.ts";
+import { sqlIdent, sqlIn, sqlList, sqlString } from "../util/sql.ts";
 
 /**
  * A field table (src/events/field-table.ts) compiled to one DuckDB query that reads a file and yields
@@ -81,7 +81,7 @@ const STATUS_PATTERN = "[2-5]\\.[0-9]{1,3}\\.[0-9]{1,3}";
 const STATUS_GROUPS = `^(?:([2-5])(?:[0-9][0-9][ \\t-] *(${STATUS_PATTERN})|(\\.[0-9]{1,3}\\.[0-9]{1,3}))| +(${STATUS_PATTERN}))(?:[ \\t]|$)`;
 
 /** SQL twin of `leadingStatus`: the status after an optional reply code and its separator. */
-const LEADING_STATUS_SQL = (column: string): string =>
+export const LEADING_STATUS_SQL = (column: string): string =>
   `CASE WHEN contains(${column}, '.') THEN list_transform([regexp_extract(${column}, '${STATUS_GROUPS}', ['a', 'b', 'c', 'd'])],
     status_groups -> CASE WHEN status_groups.c <> '' THEN status_groups.a || status_groups.c
       ELSE nullif(status_groups.b || status_groups.d, '') END)[1] END`;
@@ -442,6 +442,46 @@ function compileCond(c: Cond, cx: Context, base = "root"): string {
 
 const fieldColumn = (field: EventField): string => `f_${field}`;
 
+/**
+ * The event types whose rows always store their status (the failures `classify` shows and the store
+ * classifies: FAILURE_TYPES, src/bounce/event-actions.ts; a test keeps them equal). Their status feeds the
+ * reply keys and classification, which read `event_rows`.
+ */
+export const STATUS_KEPT_TYPES: readonly string[] = ["bounced", "deferred", "dropped", "complaint"];
+
+/**
+ * What an expression is without a last part that is `fn` of the `reply` field (alone, or last in a `first`):
+ * null when it is nothing else, the rest when it is, undefined when it does not end so.
+ */
+function withoutReplyTail(e: Expr | undefined, fn: TransformName): Expr | null | undefined {
+  if (!e || typeof e === "string") return undefined;
+  const tail = JSON.stringify({ fn, args: [{ field: "reply" }] });
+  if (JSON.stringify(e) === tail) return null;
+  if ("first" in e && e.first.length > 1 && JSON.stringify(e.first.at(-1)) === tail) {
+    const head = e.first.slice(0, -1);
+    return head.length === 1 ? head[0] : { first: head };
+  }
+  return undefined;
+}
+
+/**
+ * The status and reply code a table's DuckDB reader stores itself, when the table derives both from its reply
+ * last (`leadingStatus` and `leadingReplyCode` of the `reply` field: SendGrid, Postmark): then only rows of
+ * STATUS_KEPT_TYPES also store those the reply gives; on the others the `events` view derives them from the
+ * stored reply (docs/STORE.md, `files.derived_from_reply`), which saves two regexps and a lambda per
+ * delivered row (6.5 % of a SendGrid insert's instructions). Null: the table derives it from the reply only.
+ */
+export function replyDerivedHeads(
+  table: FieldTable,
+): { status: Expr | null; replyCode: Expr | null } | undefined {
+  const status = withoutReplyTail(table.fields.status, "leadingStatus");
+  const replyCode = withoutReplyTail(table.fields.replyCode, "leadingReplyCode");
+  return status === undefined || replyCode === undefined ? undefined : { status, replyCode };
+}
+
+/** Whether DuckDB's reader of `table` leaves status and reply code of rows not in STATUS_KEPT_TYPES to the view. */
+export const derivedFromReply = (table: FieldTable): boolean => replyDerivedHeads(table) !== undefined;
+
 // ---------------------------------------------------------------------------------------------------
 // The JSON shape a table reads, from the paths its expressions use.
 
@@ -769,7 +809,16 @@ function mapped(table: FieldTable, cx: Context, rows: string, noRoot: string): s
   // Fields in layers: a field that uses another is computed one SELECT later.
   const layers: EventField[][] = [];
   const depth = new Map<EventField, number>();
-  for (const [name, e] of Object.entries(table.fields) as [EventField, Expr][]) {
+  const heads = replyDerivedHeads(table);
+  const fields: Partial<Record<EventField, Expr>> = { ...table.fields };
+  if (heads) {
+    for (const name of ["status", "replyCode"] as const) {
+      const head = heads[name];
+      if (head === null) delete fields[name];
+      else fields[name] = head;
+    }
+  }
+  for (const [name, e] of Object.entries(fields) as [EventField, Expr][]) {
     const uses = fieldsUsed(e);
     const level = Math.max(0, ...uses.map((u) => (depth.get(u) ?? -1) + 1));
     depth.set(name, level);
@@ -780,7 +829,7 @@ function mapped(table: FieldTable, cx: Context, rows: string, noRoot: string): s
   for (const layer of layers) {
     const texts: string[] = [];
     const columns = layer.map((name) => {
-      const value = compileExpr(table.fields[name] as Expr, cx);
+      const value = compileExpr(fields[name] as Expr, cx);
       cx.fields.set(name, value.type);
       if (value.type === "VARCHAR" && !value.nonEmpty) texts.push(fieldColumn(name));
       return `${value.sql} AS ${fieldColumn(name)}`;
@@ -814,7 +863,7 @@ function mapped(table: FieldTable, cx: Context, rows: string, noRoot: string): s
         ${f("campaign")} AS campaign, ${f("sendingIp")} AS sending_ip, ${f("pool")} AS pool,
         lower(${f("sendingDomain")}) AS sending_domain, ${f("stream")} AS stream, ${f("remoteMta")} AS remote_mta,
         ${f("messageId")} AS message_id, nullif(${TRIM_SQL(f("reply"))}, '') AS reply, ${f("replyCode", "INTEGER")} AS code_field,
-        ${f("status")} AS status, ${f("sourceLabel")} AS source_label,
+        ${f("status")} AS status, ${heads ? `${f("reply")} AS untrimmed_reply, ` : ""}${f("sourceLabel")} AS source_label,
         CASE WHEN etype = 'open' THEN ${f("machineOpen", "BOOLEAN")} END AS machine_open,
         ${f("readerIp")} AS reader_ip, ${f("userAgent")} AS user_agent, ${f("url")} AS url,
         ${f("eventId")} AS event_id, ${f("reasonHint")} AS hint,
@@ -824,12 +873,24 @@ function mapped(table: FieldTable, cx: Context, rows: string, noRoot: string): s
     SELECT line, skip, type, time, recipient,
       CASE WHEN strpos(recipient, '@') > 0 THEN split_part(recipient, '@', -1) END AS recipient_domain,
       campaign, sending_ip, pool, sending_domain, stream, remote_mta, message_id, reply,
-      coalesce(code_field, ${REPLY_CODE_SQL("reply")}) AS reply_code, status, source_label, machine_open,
+      ${heads ? KEPT_SQL : `coalesce(code_field, ${REPLY_CODE_SQL("reply")}) AS reply_code, status`}, source_label, machine_open,
       reader_ip, user_agent, url,
       CASE WHEN event_id IS NOT NULL THEN ${sqlString(`${table.format}:`)} || event_id ELSE ${IDENTITY_SQL} END AS identity,
       problem, NULL::VARCHAR AS raw, hint, NULL::VARCHAR AS reply_mask
     FROM s`;
 }
+
+/**
+ * Reply code and status of a reader that leaves them to the view (replyDerivedHeads): the heads', else on rows
+ * of STATUS_KEPT_TYPES those of the reply. The view reads the stored (trimmed) reply, the table the reply as
+ * the source wrote it. A reply code is the same either way (a leading code has no whitespace before it, and
+ * trimming after it leaves the code's end); a status is not: where trimming changed the reply ("250 2.0.0\n",
+ * "  250 2.0.0") the row stores the status of the untrimmed reply, '' for none (the view's NULL).
+ */
+const KEPT = `type IN ${sqlList(STATUS_KEPT_TYPES)}`;
+const KEPT_SQL = `coalesce(code_field, CASE WHEN ${KEPT} THEN ${REPLY_CODE_SQL("reply")} END) AS reply_code,
+    coalesce(status, CASE WHEN ${KEPT} THEN ${LEADING_STATUS_SQL("untrimmed_reply")}
+    WHEN untrimmed_reply IS DISTINCT FROM reply THEN coalesce(${LEADING_STATUS_SQL("untrimmed_reply")}, '') END) AS status`;
 
 function fieldsUsed(e: Expr): EventField[] {
   const out: EventField[] = [];

@@ -1,8 +1,10 @@
 export { explainStoreError } from "./errors.ts";
 export {
+  derivedFromReply,
   fieldTableSql,
   IDENTITY_SQL,
   REPLY_CODE_SQL,
+  STATUS_KEPT_TYPES,
   sqlString,
   type TableSqlOptions,
   TRIM_SQL,

@@ -162,6 +162,59 @@ test("JSON values of every type where a field reads text or a list's first item 
   assert.ok(campaigns.some((row) => row.campaign === "42"));
 });
 
+test("reply codes and statuses the events view derives from the reply (SendGrid, DuckDB's reader) are those the parser stores, whitespace around the reply too", async () => {
+  const { writeFileSync } = await import("node:fs");
+  const { leadingReplyCode, leadingStatus } = await import("../../src/events/reply.ts");
+  const replies = [
+    "250 2.0.0 OK",
+    "250 2.0.0\n",
+    "\t250 2.0.0",
+    "  250 2.0.0 OK",
+    " 2.0.0 queued",
+    "2.0.0 ok",
+    "250 OK",
+    "   ",
+    "550 5.7.1 [CS01] Message rejected",
+    "  550 5.7.1 [CS01] Message rejected",
+  ];
+  const lines = replies.flatMap((response, i) =>
+    ["delivered", "bounce", "deferred", "processed"].map((event) =>
+      JSON.stringify({
+        email: `user${i}@icloud.com`,
+        timestamp: 1772448580 + i,
+        event,
+        sg_event_id: `${event}${i}`,
+        response,
+        ...(i === 6 ? { status: "2.1.5" } : {}),
+      }),
+    ),
+  );
+  const file = join(dir, "sendgrid-reply-whitespace.ndjson");
+  writeFileSync(file, `${lines.join("\n")}\n`);
+  const { a, b, differ, stored } = await bothReaders(file, "sendgrid");
+  assert.deepEqual([a.reader, b.reader, stored], ["duckdb", "parsers", lines.length]);
+  assert.deepEqual(differ, []);
+  const store = await Store.open(":memory:");
+  await ingestFile(store, file);
+  const rows = await store.all<{ code: number | null; status: string | null }>(
+    "SELECT reply_code AS code, status FROM events WHERE type = 'delivered' ORDER BY recipient",
+  );
+  const kept = await store.one<{ n: number }>(
+    "SELECT count(*) AS n FROM event_rows WHERE type = 'delivered' AND (status IS NOT NULL OR reply_code IS NOT NULL)",
+  );
+  store.close();
+  assert.deepEqual(
+    rows.map((row) => row.status),
+    replies.map((reply, i) => (i === 6 ? "2.1.5" : leadingStatus(reply))),
+  );
+  assert.deepEqual(
+    rows.map((row) => row.code),
+    replies.map((reply) => leadingReplyCode(reply.trim())),
+  );
+  // Delivered rows store a status only from the status field or where trimming changed their reply.
+  assert.ok((kept?.n ?? 0) < replies.length, `${kept?.n} delivered rows store a status`);
+});
+
 test("SES in SNS envelopes: DuckDB's reader skips a subscription confirmation unparsed, and leaves a notification that is not JSON to the parser", async () => {
   const { writeFileSync } = await import("node:fs");
   const note = (id: string, message: string) =>

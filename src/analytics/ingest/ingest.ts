@@ -4,7 +4,7 @@ import type { FormatName } from "../../events/formats.ts";
 import { compressionOf, detectFormat, eventSource, openInputWithHead } from "../../events/index.ts";
 import { newCounters } from "../../events/source.ts";
 import { canonicalName } from "../../events/table-parser.ts";
-import { fieldTableSql, type Params, type Store } from "../../store/index.ts";
+import { derivedFromReply, fieldTableSql, type Params, type Store } from "../../store/index.ts";
 import { debugLog } from "../../util/debug.ts";
 import { debugLine, stopwatch } from "../stopwatch.ts";
 import { countFile, insertFlagged, type Settled, settleFile, storeHasRows } from "./finalize.ts";
@@ -53,7 +53,7 @@ export interface FileSummary {
  * How a file reaches `event_rows`: a staging-shaped SQL source (DuckDB reads the file), or rows the JS
  * parsers already inserted (in parts, through insertFlagged).
  */
-type Source = { sql: string; params: Params } | { inserted: number };
+type Source = { sql: string; params: Params; derivedFromReply: boolean } | { inserted: number };
 
 /** Files from this size have their parsed rows piped to DuckDB while they are parsed (csv-staging.ts). */
 const PIPE_FROM_BYTES = 4 * 1024 * 1024;
@@ -162,6 +162,8 @@ async function loadFile(
     const from = await source(fileId, storedBefore);
     lap("prepare");
     let read: number;
+    // The rows' reply codes and statuses left to the `events` view (files.derived_from_reply, docs/STORE.md).
+    const derivedFromReply = "sql" in from && from.derivedFromReply;
     if ("inserted" in from) read = from.inserted;
     else {
       // DuckDB reports how far a running query is; the JS path reports bytes itself.
@@ -186,7 +188,7 @@ async function loadFile(
     const seconds = (performance.now() - started) / 1000;
     await store.run(
       `INSERT INTO files VALUES ($id, $path, $format, $size, make_timestamp($mtime::BIGINT), now()::TIMESTAMP,
-        $read, $stored, $duplicates, $quarantined, $seconds)`,
+        $read, $stored, $duplicates, $quarantined, $seconds, $derived_from_reply)`,
       {
         id: fileId,
         path,
@@ -198,6 +200,7 @@ async function loadFile(
         duplicates: settled.duplicates,
         quarantined: settled.quarantined,
         seconds,
+        derived_from_reply: derivedFromReply,
       },
     );
     commit("before commit");
@@ -241,7 +244,11 @@ function fastSource(
 ): Source | null {
   const table = eventSource(format)?.table;
   if (!table) return null;
-  const source = (sql: string): Source => ({ sql, params: sql.includes("$tz") ? { path, tz } : { path } });
+  const source = (sql: string): Source => ({
+    sql,
+    params: sql.includes("$tz") ? { path, tz } : { path },
+    derivedFromReply: derivedFromReply(table),
+  });
   if (table.shape === "csv") {
     const header = csvHeader(head);
     const required = table.csv?.required ?? [];
