@@ -23,6 +23,7 @@ import type { ProviderRule } from "./rules/provider-rule.ts";
 import { matchProviderRule } from "./rules/provider-rules.ts";
 import { reasonFromStatus, statusRule } from "./rules/status-codes.ts";
 import { parseReply } from "./smtp-reply.ts";
+import { detached } from "./text-memo.ts";
 import { type Category, FILTERED_NO_PHASE, REASONS, type Reason, type ReasonHint } from "./vocabulary.ts";
 
 /** What the classifier knows about one reply. Everything but `text` is optional context. */
@@ -210,11 +211,6 @@ function classified(input: ReplyInput): Classification {
   });
   memoEntries++;
   return classification;
-}
-
-/** V8 copies slices shorter than 13 characters anyway; longer ones are copied by flattening a concatenation. */
-function detached(text: string): string {
-  return text.length < 13 ? text : ` ${text}`.slice(1);
 }
 
 function classifyUncached(input: ReplyInput, domain: string | null): Classification {

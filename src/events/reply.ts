@@ -1,12 +1,14 @@
 /** Reading the SMTP reply out of the many ways sources wrap it. Scans with char codes: hot path. */
 
+import { trimAscii, trimAsciiStart } from "./values.ts";
+
 /** Drop a DSN diagnostic-type prefix (`smtp;550 …`, `smtp; 550 …`, `X-Postfix; …`). */
 export function stripDiagnosticType(text: string): string {
   const semi = text.indexOf(";");
   if (semi > 0 && semi <= 12) {
     const type = text.slice(0, semi).toLowerCase();
     if (type === "smtp" || type === "x-postfix" || type === "x-unix" || type === "x-local") {
-      return text.slice(semi + 1).trimStart();
+      return trimAsciiStart(text.slice(semi + 1));
     }
   }
   return text;
@@ -57,6 +59,6 @@ export function leadingStatus(text: string): string | null {
 /** A well-formed enhanced status from a status field (`5.1.1`, `5.1.1 (bad mailbox)`), else null. */
 export function cleanStatus(value: string | null): string | null {
   if (!value) return null;
-  const status = leadingStatus(value.trim());
+  const status = leadingStatus(trimAscii(value));
   return status === "0.0.0" ? null : status;
 }

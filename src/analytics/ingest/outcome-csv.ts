@@ -1,8 +1,10 @@
 import { sourceHint } from "../../bounce/classify-event.ts";
 import { latin1 } from "../../events/byte-scan.ts";
 import type { DeliveryEvent } from "../../events/event.ts";
+import { leadingReplyCodeOfBytes } from "../../events/reply.ts";
 import { ReplyMask } from "../../events/reply-key.ts";
 import type { OutcomeSpans } from "../../events/source.ts";
+import { isAsciiSpace, trimAscii } from "../../events/values.ts";
 import type { CsvRows } from "./csv-staging.ts";
 import { CLASSIFIED, masked, noTimeRow, ROW_COLUMNS, replyCodeOf, timeOf } from "./staging.ts";
 
@@ -51,14 +53,8 @@ if (WRITTEN.join() !== ROW_COLUMNS.map(([name]) => name).join()) {
 
 const QUOTE = 0x22;
 const COMMA = 0x2c;
-const DASH = 0x2d;
 const NEWLINE = 0x0a;
 const DIGIT_0 = 0x30;
-
-/** JavaScript's `trim` on ASCII: tab, line feed, vertical tab, form feed, carriage return, space. */
-function isSpace(c: number): boolean {
-  return c === 0x20 || (c >= 0x09 && c <= 0x0d);
-}
 
 export class OutcomeCsv {
   private readonly format: string;
@@ -90,17 +86,17 @@ export class OutcomeCsv {
     }
     let rcptStart = spans.recipientStart;
     let rcptEnd = spans.recipientEnd;
-    while (rcptStart < rcptEnd && isSpace(bytes[rcptStart])) rcptStart++;
-    while (rcptEnd > rcptStart && isSpace(bytes[rcptEnd - 1])) rcptEnd--;
+    while (rcptStart < rcptEnd && isAsciiSpace(bytes[rcptStart])) rcptStart++;
+    while (rcptEnd > rcptStart && isAsciiSpace(bytes[rcptEnd - 1])) rcptEnd--;
     // The reply: the event's text where the parser decoded it, else the line's bytes.
-    const text = event.reply === null ? null : event.reply.trim() || null;
+    const text = event.reply === null ? null : trimAscii(event.reply) || null;
     let replyStart = -1;
     let replyEnd = -1;
     if (event.reply === null && spans.replyStart >= 0) {
       replyStart = spans.replyStart;
       replyEnd = spans.replyEnd;
-      while (replyStart < replyEnd && isSpace(bytes[replyStart])) replyStart++;
-      while (replyEnd > replyStart && isSpace(bytes[replyEnd - 1])) replyEnd--;
+      while (replyStart < replyEnd && isAsciiSpace(bytes[replyStart])) replyStart++;
+      while (replyEnd > replyStart && isAsciiSpace(bytes[replyEnd - 1])) replyEnd--;
       if (replyStart === replyEnd) replyStart = replyEnd = -1;
     }
     const replyCode =
@@ -108,7 +104,7 @@ export class OutcomeCsv {
       (text !== null
         ? replyCodeOf(text)
         : replyStart >= 0
-          ? replyCodeOfBytes(bytes, replyStart, replyEnd)
+          ? leadingReplyCodeOfBytes(bytes, replyStart, replyEnd)
           : null);
     const classified = CLASSIFIED.has(event.type);
     // The masked reply of a failure: from the text, or (below) written from the bytes.
@@ -279,15 +275,4 @@ function writeInteger(out: Buffer, at: number, n: number): number {
 function writeAscii(out: Buffer, at: number, text: string): number {
   for (let i = 0; i < text.length; i++) out[at++] = text.charCodeAt(i);
   return at;
-}
-
-/** replyCodeOf (staging.ts) on an ASCII text's bytes [from, to): a 2xx–5xx code, then the end, a space or a dash. */
-function replyCodeOfBytes(bytes: Buffer, from: number, to: number): number | null {
-  if (to - from < 3) return null;
-  const a = bytes[from] - DIGIT_0;
-  const b = bytes[from + 1] - DIGIT_0;
-  const c = bytes[from + 2] - DIGIT_0;
-  if (a < 2 || a > 5 || b < 0 || b > 9 || c < 0 || c > 9) return null;
-  if (to - from > 3 && bytes[from + 3] !== DASH && !isSpace(bytes[from + 3])) return null;
-  return 100 * a + 10 * b + c;
 }

@@ -7,7 +7,7 @@ import { eventSource } from "../../events/registry.ts";
 import type { ParseCounters } from "../../events/source.ts";
 import { MIN_THREADED_LOG_BYTES } from "../../pipeline/classify-log-threads.ts";
 import { threadsAllowed } from "../../pipeline/classify-parallel.ts";
-import { moduleWorker } from "../../util/module-worker.ts";
+import { busyWorkerHeaps, moduleWorker } from "../../util/module-worker.ts";
 import { Wakeup } from "../../util/wakeup.ts";
 import type { CsvStaging, ReaderFailure } from "./csv-staging.ts";
 import {
@@ -79,6 +79,8 @@ export async function stageOnTwoThreads(
   const output: ShardOutput = stagings[0].pipe
     ? { feed: stagings[0].feedPort(1) }
     : { file: stagings[1].path };
+  // The worker parses as the main thread does (both allocate fast): its heap starts with a large young generation.
+  busyWorkerHeaps();
   const other = new WorkerShard(
     moduleWorker(
       import.meta.url,

@@ -1,7 +1,9 @@
 import { FAILURE_TYPES, sourceHint } from "../../bounce/classify-event.ts";
 import type { DeliveryEvent, ParseProblem } from "../../events/event.ts";
+import { leadingReplyCode } from "../../events/reply.ts";
 import { ReplyMask } from "../../events/reply-key.ts";
 import { isProblem } from "../../events/source.ts";
+import { trimAscii } from "../../events/values.ts";
 
 /**
  * The shape every source takes before it goes into `event_rows`: the JS path writes its events as rows
@@ -105,8 +107,8 @@ export type StagingRow = {
 export function stagingRow(event: DeliveryEvent, format: string, text = event.reply): StagingRow | null {
   const timeMs = timeOf(event.time);
   if (!Number.isFinite(timeMs)) return null;
-  const recipient = event.recipient?.trim().toLowerCase() || null;
-  const reply = text?.trim() || null;
+  const recipient = event.recipient ? trimAscii(event.recipient).toLowerCase() || null : null;
+  const reply = text ? trimAscii(text) || null : null;
   return {
     // Without a source id, the store computes the identity (IDENTITY_SQL) from the same columns.
     identity: event.eventId ? `${format}:${event.eventId}` : null,
@@ -209,8 +211,7 @@ export function timeOf(time: string | null): number {
   return lastMs;
 }
 
-/** The SMTP reply code a reply text starts with (`550 5.7.1 …`, `550-…`), as the SQL paths read it. */
+/** The reply code a stored reply starts with (src/events/reply.ts leadingReplyCode, the SQL reader's twin). */
 export function replyCodeOf(reply: string | null): number | null {
-  const match = reply ? /^([2-5]\d\d)(?=[\s-]|$)/.exec(reply) : null;
-  return match ? Number(match[1]) : null;
+  return reply === null ? null : leadingReplyCode(reply);
 }

@@ -8,6 +8,7 @@ import {
   visitAnchors,
 } from "../rules/trigram-index.ts";
 import { type SmtpCommand, smtpCommandIn } from "../smtp-command.ts";
+import { TextMemo } from "../text-memo.ts";
 import type { Reason } from "../vocabulary.ts";
 
 /**
@@ -674,8 +675,15 @@ export function familyPhrasesIn(lower: string): Set<string> | null {
   return found;
 }
 
+/** A family message whose phrase a text holds, and its place in the table. */
+interface PhraseOwner {
+  family: MtaFamily;
+  message: FamilyMessage;
+  order: number;
+}
+
 /** Where each lower-cased phrase is written: its family and message, in table order. */
-const PHRASE_OWNERS = new Map<string, Array<{ family: MtaFamily; message: FamilyMessage; order: number }>>();
+const PHRASE_OWNERS = new Map<string, PhraseOwner[]>();
 MTA_FAMILIES.flatMap((family) => family.messages.map((message) => ({ family, message }))).forEach(
   ({ family, message }, order) => {
     const phrase = LOWER_PHRASES.get(message) ?? "";
@@ -684,6 +692,26 @@ MTA_FAMILIES.flatMap((family) => family.messages.map((message) => ({ family, mes
     else PHRASE_OWNERS.set(phrase, [{ family, message, order }]);
   },
 );
+
+const NO_OWNERS: readonly PhraseOwner[] = [];
+/**
+ * The owners of the family phrases each lower-cased diagnostic holds, in table order: a diagnostic seen again
+ * is not scanned again, nor are its owners gathered and sorted again (a folder of 14,000 bounce emails: 3.8 %
+ * of the instructions).
+ */
+const OWNERS_BY_TEXT = new TextMemo<readonly PhraseOwner[]>(4096, 2048);
+
+function phraseOwners(lower: string): readonly PhraseOwner[] {
+  const known = OWNERS_BY_TEXT.get(lower);
+  if (known !== undefined) return known;
+  const found = familyPhrasesIn(lower);
+  const owners =
+    found === null
+      ? NO_OWNERS
+      : [...found].flatMap((phrase) => PHRASE_OWNERS.get(phrase) ?? []).sort((a, b) => a.order - b.order);
+  OWNERS_BY_TEXT.set(lower, owners);
+  return owners;
+}
 
 /**
  * The first of `families` (a list, or which families of the table count) whose own wording is in
@@ -695,11 +723,9 @@ export function familyReason(
   diagnostic: string | SpacedDiagnostic,
 ): { family: MtaFamily; reason: Reason } | null {
   const { spaced, lower } = typeof diagnostic === "string" ? spacedDiagnostic(diagnostic) : diagnostic;
-  const found = familyPhrasesIn(lower);
-  if (found === null) return null;
+  const owners = phraseOwners(lower);
+  if (owners.length === 0) return null;
   const counts = typeof families === "function" ? families : (family: MtaFamily) => families.includes(family);
-  const owners = [...found].flatMap((phrase) => PHRASE_OWNERS.get(phrase) ?? []);
-  owners.sort((a, b) => a.order - b.order);
   const passed = new Set<MtaFamily>();
   for (let i = 0; i < owners.length; i++) {
     const { family, message } = owners[i];

@@ -14,6 +14,7 @@ import { DIALECTS, type RecipientReport } from "../dialects/index.ts";
 import { localAgentVerdict } from "../dialects/local-agents.ts";
 import { type BounceRecord, ruleRef } from "../record.ts";
 import { smtpCommandIn } from "../smtp-command.ts";
+import { detached, TextMemo } from "../text-memo.ts";
 import type { Reason, ReasonHint } from "../vocabulary.ts";
 import { recordDiagnostic, type SpacedDiagnostic, spacedDiagnostic } from "./diagnostic-text.ts";
 import { type HeaderBlock, headerValue } from "./headers.ts";
@@ -68,11 +69,7 @@ export function preferStatus(field: string, inText: string, replyCode: number | 
  * The report's status: its Status field and the status written in the reply (a failure status before any
  * 2.x.x of a transcript), as preferStatus weighs them; a 2.x.x field (a delivery) is kept.
  */
-function statusOf(report: RecipientReport, diagnostic: string, replyCode: number | null): string | null {
-  const inText =
-    REPLIED_STATUS_IN_TEXT.exec(diagnostic)?.[1] ??
-    (FAILURE_STATUS_IN_TEXT.exec(diagnostic) ?? STATUS_IN_TEXT.exec(diagnostic))?.[0] ??
-    null;
+function statusOf(report: RecipientReport, inText: string | null, replyCode: number | null): string | null {
   const given = report.status ?? null;
   if (!given || !inText || inText === given) return given ?? inText;
   if (given.startsWith("2.")) return given;
@@ -95,6 +92,50 @@ function expiredInQueue(
   return code !== null ? code >= 400 && code < 500 : (classification.status?.startsWith("4.") ?? false);
 }
 
+/** What a diagnostic's words alone say: the reply code and status written in it, the remote host it names. */
+class TextFacts {
+  readonly replyCode: number | null;
+  /** A failure status after a reply code, else the first failure status, else the first 2.x.x; or null. */
+  readonly status: string | null;
+  #remoteHost: string | null | undefined = undefined;
+
+  constructor(diagnostic: string) {
+    const code = (FAILURE_CODE_IN_TEXT.exec(diagnostic) ?? REPLY_CODE_IN_TEXT.exec(diagnostic))?.[1];
+    this.replyCode = code ? Number(code) : null;
+    this.status =
+      REPLIED_STATUS_IN_TEXT.exec(diagnostic)?.[1] ??
+      (FAILURE_STATUS_IN_TEXT.exec(diagnostic) ?? STATUS_IN_TEXT.exec(diagnostic))?.[0] ??
+      null;
+  }
+
+  /**
+   * The remote host `diagnostic` (the text these facts are of) names: looked for only when a report names no
+   * remote MTA itself; kept as a copy (a match is a slice of the whole message).
+   */
+  remoteHost(diagnostic: string): string | null {
+    if (this.#remoteHost === undefined) {
+      const host = remoteHostIn(diagnostic);
+      this.#remoteHost = host === null ? null : detached(host);
+    }
+    return this.#remoteHost;
+  }
+}
+
+/**
+ * Each record diagnostic's TextFacts: a diagnostic seen again (one MTA's reply to many recipients) is not
+ * searched again for its reply code, status and remote host.
+ */
+const FACTS_BY_TEXT = new TextMemo<TextFacts>(4096, 2048);
+
+function textFacts(diagnostic: string): TextFacts {
+  let facts = FACTS_BY_TEXT.get(diagnostic);
+  if (facts === undefined) {
+    facts = new TextFacts(diagnostic);
+    FACTS_BY_TEXT.set(diagnostic, facts);
+  }
+  return facts;
+}
+
 function toRecord(
   report: RecipientReport,
   text: SpacedDiagnostic,
@@ -102,18 +143,15 @@ function toRecord(
   line: number | null,
 ): { record: BounceRecord; hint: ReasonHint | null } {
   const { diagnostic, lowerDiagnostic } = recordDiagnostic(text);
+  const facts = textFacts(diagnostic);
   // "X-Unix; 255" is a program's exit status, not an SMTP reply.
-  const replyCodeText =
-    report.diagnosticType === "x-unix"
-      ? undefined
-      : (FAILURE_CODE_IN_TEXT.exec(diagnostic) ?? REPLY_CODE_IN_TEXT.exec(diagnostic))?.[1];
-  const replyCode = report.replyCode ?? (replyCodeText ? Number(replyCodeText) : null);
-  const status = statusOf(report, diagnostic, replyCode);
+  const replyCode = report.replyCode ?? (report.diagnosticType === "x-unix" ? null : facts.replyCode);
+  const status = statusOf(report, facts.status, replyCode);
   const input: ReplyInput = {
     text: diagnostic,
     replyCode,
     status,
-    remoteMta: report.remoteMta ?? remoteHostIn(diagnostic),
+    remoteMta: report.remoteMta ?? facts.remoteHost(diagnostic),
     reportingMta: report.reportingMta ?? null,
     recipient: report.recipient,
     action: report.action ?? null,
