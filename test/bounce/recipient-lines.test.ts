@@ -114,7 +114,61 @@ const FORMS: ReadonlyArray<{ form: string; lines: string[]; records: string[][] 
   },
 ];
 
+/** Review s19 R1 (/tmp/rvt19/kn/exim-tail.eml): Exim's block, then a paragraph of boilerplate. */
+const EXIM_TAIL = [
+  "This message was created automatically by mail delivery software.",
+  "",
+  "A message that you sent could not be delivered to one or more of its",
+  "recipients. This is a permanent error. The following address(es) failed:",
+  "",
+  "  kijitora@example.jp",
+  "    SMTP error from remote mail server after RCPT TO:<kijitora@example.jp>:",
+  "    host mx.example.jp [192.0.2.222]: 550 5.1.1 <kijitora@example.jp>... User unknown",
+  "",
+  "If your message was rejected as spam or blocked by a blacklist, or the",
+  "mailbox is full, please contact the postmaster of the receiving site.",
+  "Messages containing a virus are always refused.",
+];
+
+/** Review s19 R2 (/tmp/rvt19/kn/words.eml, words3.eml): contact addresses after the recipient. */
+const CONTACTS = [
+  "Your message could not be delivered.",
+  "",
+  "   kijitora@example.org",
+  "   550 5.1.1 User unknown",
+  "",
+  "Please contact your administrator at: admin@example.net",
+  "For help email our support desk at: help@example.net",
+  "Questions about this notice go to: abuse@example.net",
+  "Report delivery problems to: postmaster@example.net",
+  "If you do not know why this happened, write to: help@example.net",
+  "Your mail host administrator is: admin@example.net",
+];
+
 describe("recipient lines of the families' own forms", () => {
+  it("a block that names its recipient on every line still ends at the boilerplate after it (review R1)", () => {
+    const [record, ...more] = read(EXIM_TAIL);
+    assert.equal(more.length, 0);
+    assert.equal(record.reason, "userunknown");
+    assert.doesNotMatch(record.diagnostic, /rejected as spam|mailbox is full/);
+  });
+
+  it("contact addresses after the recipient are not recipients (review R2)", () => {
+    assert.deepEqual(
+      read(CONTACTS).map((record) => [record.recipient, record.reason]),
+      [["kijitora@example.org", "userunknown"]],
+    );
+  });
+
+  it("'<error>: a@b' lines one after another name every recipient (IMail)", () => {
+    assert.deepEqual(
+      read(["Unknown user: kijitora@example.com", "Unknown user: neko@example.com"]).map(
+        (record) => record.recipient,
+      ),
+      ["kijitora@example.com", "neko@example.com"],
+    );
+  });
+
   for (const { form, lines, records } of FORMS) {
     it(form, () => {
       assert.deepEqual(

@@ -214,6 +214,8 @@ interface Entry {
   closed: boolean;
   /** Started by Sendmail's own status line for the recipient: the next "While talking to" is another host. */
   statusLine: boolean;
+  /** Named by "<words>: a@b" (RECIPIENT_AFTER_WORDS). */
+  byWords: boolean;
 }
 
 /** What a line is tested for besides an address: Sendmail's transcript ("While talking to", "<<< 550", "(smtp)... "). */
@@ -306,9 +308,15 @@ export function readReportText(text: string): ReportText {
     if (!candidate && !marked && !keeps) continue;
     const line = text.slice(lineStart, lineEnd);
     const match = candidate ? RECIPIENT_LINE.exec(line) : null;
-    const leading = match || !candidate ? null : (RECIPIENT_LEADING.exec(line) ?? afterWords(line));
+    const leadingLine = match || !candidate ? null : RECIPIENT_LEADING.exec(line);
+    // "<words>: a@b" names a recipient only as the report's first one or after another of its kind (IMail
+    // lists one "Unknown user: a@b" line per recipient): after a recipient of another form it is boilerplate
+    // ("Report delivery problems to: postmaster@…").
+    const byWords: [string, string] | null =
+      match || leadingLine || !candidate || (current !== null && !current.byWords) ? null : afterWords(line);
+    const leading: RegExpExecArray | [string, string] | null = leadingLine ?? byWords;
     if ((match || leading) && entries.length < MAX_ENTRIES) {
-      const recipient = (match ?? leading)![1];
+      const recipient: string = (match ?? leading)![1];
       const rest = match ? (match[3] ?? match[4] ?? "").trim() : line.trim();
       // Keep the whole line when it carries context: "554 <a@b>... reason", ">>> RCPT To:<a@b>" (the command).
       const keep = match?.[2] === "..." || /^\s*>>>/.test(line) ? line.trim() : rest;
@@ -327,6 +335,7 @@ export function readReportText(text: string): ReportText {
         blank: false,
         closed: false,
         statusLine,
+        byWords: byWords !== null,
       };
       entries.push(current);
       continue;
