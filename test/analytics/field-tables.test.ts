@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
@@ -53,6 +53,16 @@ async function bothReaders(file: string, format: FormatName) {
   return { a, b, differ, stored };
 }
 
+/** Writes SendGrid NDJSON `lines` to `name`, checks both readers store every line alike; returns the file. */
+async function sendgridReadersAgree(name: string, lines: string[]): Promise<string> {
+  const file = join(dir, name);
+  writeFileSync(file, `${lines.join("\n")}\n`);
+  const { a, b, differ, stored } = await bothReaders(file, "sendgrid");
+  assert.deepEqual([a.reader, b.reader, stored], ["duckdb", "parsers", lines.length]);
+  assert.deepEqual(differ, []);
+  return file;
+}
+
 test("every JSON/CSV format has a field table, and a writer for the parity test", () => {
   const tabled = EVENT_SOURCES.filter((source) => source.table).map((source) => source.id);
   assert.deepEqual(tabled.sort(), [
@@ -98,7 +108,6 @@ test("every fixture of every format: both readers store the same events", async 
 });
 
 test("generic NDJSON: keys DuckDB would match differently (case, a field named twice) are left to the parser", async () => {
-  const { writeFileSync } = await import("node:fs");
   const cases = [
     ["cased.ndjson", '{"time":"2026-05-01T10:00:00Z","Recipient":"a@icloud.com","type":"delivered"}'],
     [
@@ -125,7 +134,6 @@ test("generic NDJSON: keys DuckDB would match differently (case, a field named t
 });
 
 test("JSON values of every type where a field reads text or a list's first item (SendGrid `category`): both readers agree", async () => {
-  const { writeFileSync } = await import("node:fs");
   const categories = [
     '"promo"',
     "7",
@@ -147,11 +155,7 @@ test("JSON values of every type where a field reads text or a list's first item 
     (category, i) =>
       `{"email":"user${i}@icloud.com","timestamp":1772448580,"event":"delivered","sg_event_id":"c${i}","category":${category},"ip":"192.0.2.${i}"}`,
   );
-  const file = join(dir, "sendgrid-categories.ndjson");
-  writeFileSync(file, `${lines.join("\n")}\n`);
-  const { a, b, differ, stored } = await bothReaders(file, "sendgrid");
-  assert.deepEqual([a.reader, b.reader, stored], ["duckdb", "parsers", categories.length]);
-  assert.deepEqual(differ, []);
+  const file = await sendgridReadersAgree("sendgrid-categories.ndjson", lines);
   const store = await Store.open(":memory:");
   await ingestFile(store, file);
   const campaigns = await store.all<{ campaign: string | null }>(
@@ -163,7 +167,6 @@ test("JSON values of every type where a field reads text or a list's first item 
 });
 
 test("reply codes and statuses the events view derives from the reply (SendGrid, DuckDB's reader) are those the parser stores, whitespace around the reply too", async () => {
-  const { writeFileSync } = await import("node:fs");
   const { leadingReplyCode, leadingStatus } = await import("../../src/events/reply.ts");
   const replies = [
     "250 2.0.0 OK",
@@ -189,11 +192,7 @@ test("reply codes and statuses the events view derives from the reply (SendGrid,
       }),
     ),
   );
-  const file = join(dir, "sendgrid-reply-whitespace.ndjson");
-  writeFileSync(file, `${lines.join("\n")}\n`);
-  const { a, b, differ, stored } = await bothReaders(file, "sendgrid");
-  assert.deepEqual([a.reader, b.reader, stored], ["duckdb", "parsers", lines.length]);
-  assert.deepEqual(differ, []);
+  const file = await sendgridReadersAgree("sendgrid-reply-whitespace.ndjson", lines);
   const store = await Store.open(":memory:");
   await ingestFile(store, file);
   const rows = await store.all<{ code: number | null; status: string | null }>(
@@ -216,7 +215,6 @@ test("reply codes and statuses the events view derives from the reply (SendGrid,
 });
 
 test("recipient domains of addresses with no, one or several '@' (DuckDB's reader): the part after the last, as the parser has it", async () => {
-  const { writeFileSync } = await import("node:fs");
   const recipients = ["a@b.com", "üñ@x.com", '"a@b"@c.org', "@", "a@", "nobody", "a@@b", "x@y@icloud.com"];
   const lines = recipients.map((email, i) =>
     JSON.stringify({
@@ -247,7 +245,6 @@ test("recipient domains of addresses with no, one or several '@' (DuckDB's reade
 });
 
 test("SES in SNS envelopes: DuckDB's reader skips a subscription confirmation unparsed, and leaves a notification that is not JSON to the parser", async () => {
-  const { writeFileSync } = await import("node:fs");
   const note = (id: string, message: string) =>
     JSON.stringify({
       Type: "Notification",
@@ -290,7 +287,6 @@ test("SES in SNS envelopes: DuckDB's reader skips a subscription confirmation un
 });
 
 test("whitespace around values, ASCII and not (NBSP, U+2028, U+FEFF, U+3000, VT, FF): both readers store the same events", async () => {
-  const { writeFileSync } = await import("node:fs");
   const spaces = [" ", "\t", "\u000b", "\u000c", "\u00a0", "\u2028", "\ufeff", "\u3000"];
   const lines: string[] = [];
   spaces.forEach((space, i) => {
@@ -316,9 +312,5 @@ test("whitespace around values, ASCII and not (NBSP, U+2028, U+FEFF, U+3000, VT,
       );
     }
   });
-  const file = join(dir, "sendgrid-whitespace.ndjson");
-  writeFileSync(file, `${lines.join("\n")}\n`);
-  const { a, b, differ, stored } = await bothReaders(file, "sendgrid");
-  assert.deepEqual([a.reader, b.reader, stored], ["duckdb", "parsers", lines.length]);
-  assert.deepEqual(differ, []);
+  await sendgridReadersAgree("sendgrid-whitespace.ndjson", lines);
 });
