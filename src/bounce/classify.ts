@@ -1,3 +1,4 @@
+import { detach } from "../util/detach.ts";
 import { hostName, providerOf, recipientDomain } from "./provider.ts";
 import { type BounceRecord, type RuleRef, ruleRef } from "./record.ts";
 import {
@@ -23,7 +24,6 @@ import type { ProviderRule } from "./rules/provider-rule.ts";
 import { matchProviderRule } from "./rules/provider-rules.ts";
 import { reasonFromStatus, statusRule } from "./rules/status-codes.ts";
 import { parseReply } from "./smtp-reply.ts";
-import { detached } from "./text-memo.ts";
 import { type Category, FILTERED_NO_PHASE, REASONS, type Reason, type ReasonHint } from "./vocabulary.ts";
 
 /** What the classifier knows about one reply. Everything but `text` is optional context. */
@@ -115,7 +115,7 @@ function sameContext(entry: MemoEntry, input: ReplyInput, domain: string | null)
 }
 
 const detachedOrNot = <T extends string | null | undefined>(value: T): T =>
-  typeof value === "string" ? (detached(value) as T) : value;
+  typeof value === "string" ? (detach(value) as T) : value;
 /** Classifications kept (over all texts and contexts) before the memo starts afresh. */
 const MEMO_ENTRIES = 50_000;
 let memoEntries = 0;
@@ -193,12 +193,12 @@ function classified(input: ReplyInput): Classification {
   // Frozen: classifyReplyShared hands out this very object for every later sighting.
   const kept: Classification = Object.freeze({
     ...classification,
-    remoteMta: classification.remoteMta === null ? null : detached(classification.remoteMta),
-    status: classification.status === null ? null : detached(classification.status),
-    providerCode: classification.providerCode === null ? null : detached(classification.providerCode),
-    diagnostic: detached(classification.diagnostic),
+    remoteMta: classification.remoteMta === null ? null : detach(classification.remoteMta),
+    status: classification.status === null ? null : detach(classification.status),
+    providerCode: classification.providerCode === null ? null : detach(classification.providerCode),
+    diagnostic: detach(classification.diagnostic),
   });
-  memo.set(first ? text : detached(text), {
+  memo.set(first ? text : detach(text), {
     replyCode: input.replyCode,
     status: detachedOrNot(input.status),
     remoteMta: detachedOrNot(input.remoteMta),

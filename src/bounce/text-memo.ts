@@ -1,3 +1,5 @@
+import { detach } from "../util/detach.ts";
+
 /**
  * Values worked out from a text, kept by the text for texts that repeat (a folder of bounces repeats its
  * diagnostics: one MTA's reply to many recipients, one sender's campaign). Bounded: started afresh once full;
@@ -21,14 +23,6 @@ export class TextMemo<T> {
   set(text: string, value: T): void {
     if (text.length > this.longest) return;
     if (this.kept.size >= this.entries) this.kept.clear();
-    this.kept.set(detached(text), value);
+    this.kept.set(detach(text), value);
   }
-}
-
-/**
- * A copy of the text that keeps nothing else alive (a slice keeps its whole parent string): V8 copies slices
- * shorter than 13 characters anyway; longer ones are copied by flattening a concatenation.
- */
-export function detached(text: string): string {
-  return text.length < 13 ? text : ` ${text}`.slice(1);
 }

@@ -1,4 +1,5 @@
 import { mailDateIso } from "../../util/dates.ts";
+import { detach } from "../../util/detach.ts";
 import { describeLimit, type LimitName, limitOf } from "../../util/limits.ts";
 import type { ParseProblem } from "../../util/problem.ts";
 import { type Classification, classifyReplyShared, type ReplyInput } from "../classify.ts";
@@ -14,7 +15,7 @@ import { DIALECTS, type RecipientReport } from "../dialects/index.ts";
 import { localAgentVerdict } from "../dialects/local-agents.ts";
 import { type BounceRecord, ruleRef } from "../record.ts";
 import { smtpCommandIn } from "../smtp-command.ts";
-import { detached, TextMemo } from "../text-memo.ts";
+import { TextMemo } from "../text-memo.ts";
 import type { Reason, ReasonHint } from "../vocabulary.ts";
 import { recordDiagnostic, type SpacedDiagnostic, spacedDiagnostic } from "./diagnostic-text.ts";
 import { type HeaderBlock, headerValue } from "./headers.ts";
@@ -115,7 +116,7 @@ class TextFacts {
   remoteHost(diagnostic: string): string | null {
     if (this.#remoteHost === undefined) {
       const host = remoteHostIn(diagnostic);
-      this.#remoteHost = host === null ? null : detached(host);
+      this.#remoteHost = host === null ? null : detach(host);
     }
     return this.#remoteHost;
   }
