@@ -198,6 +198,8 @@ const TRANSCRIPT_REPLY = /^[ \t]*<<< ?([45]\d\d\b.*)$/;
 const HOST_STATUS = /^[2-5]\d\d [^\s<>@]+ \([\w-]+\)\.\.\. /;
 /** Sendmail's own line for a recipient ("554 <a@b>... Remote protocol error"). */
 const RECIPIENT_STATUS = /^[ \t]*[45]\d\d /;
+/** A reply code before an address in angle brackets ("550 <a@b>: User unknown"). */
+const QUOTED_REPLY = /^[ \t]*[45]\d\d[ -]</;
 /** The recipient line quotes a reply of its own ("554 <a@b>... 550 Host unknown"). */
 const OWN_REPLY = /^[45]\d\d\b/;
 
@@ -216,6 +218,10 @@ interface Entry {
   statusLine: boolean;
   /** Named by "<words>: a@b" (RECIPIENT_AFTER_WORDS). */
   byWords: boolean;
+  /** A separator line ("----- Transcript of session follows -----") came after the recipient line. */
+  separated: boolean;
+  /** Blanks before the recipient line's text: a line indented deeper, with no blank line before, continues it. */
+  indent: number;
 }
 
 /** What a line is tested for besides an address: Sendmail's transcript ("While talking to", "<<< 550", "(smtp)... "). */
@@ -254,6 +260,25 @@ const isAddressChar = (code: number): boolean =>
   code === 95 ||
   code === 43 ||
   code === 37;
+
+/** Whether a recipient-line match (`separator` its "..." or ":") is a reply quoted in `current`'s error. */
+function isQuotedReply(line: string, separator: string | undefined, current: Entry | null): boolean {
+  if (!QUOTED_REPLY.test(line)) return false;
+  if (separator !== "...") return true;
+  return current !== null && !current.closed && !current.statusLine && !current.separated;
+}
+
+/** A line indented deeper than `current`'s recipient line, in the same paragraph: part of its error. */
+function continuesEntry(line: string, current: Entry | null): boolean {
+  return current !== null && !current.closed && !current.blank && leadingBlanks(line) > current.indent;
+}
+
+/** How many spaces and tabs start a line. */
+function leadingBlanks(line: string): number {
+  let i = 0;
+  while (i < line.length && isBlank(line.charCodeAt(i))) i++;
+  return i;
+}
 
 /** Whitespace at a line's start (as /^\s/): the common ASCII cases without a regexp. */
 function startsIndented(line: string): boolean {
@@ -307,26 +332,37 @@ export function readReportText(text: string): ReportText {
     // A line nothing would test or keep (after a closed recipient, past the preamble's limit): skipped.
     if (!candidate && !marked && !keeps) continue;
     const line = text.slice(lineStart, lineEnd);
-    const match = candidate ? RECIPIENT_LINE.exec(line) : null;
-    const leadingLine = match || !candidate ? null : RECIPIENT_LEADING.exec(line);
+    const lineMatch = candidate ? RECIPIENT_LINE.exec(line) : null;
+    // "550 <a@b>: User unknown" is a remote server's reply quoted under its recipient (Gmail's "The error that
+    // the other server returned was:", GMX's block), its address the server's echo. Sendmail's own status line
+    // "554 <a@b>... reason" names a recipient, but only where no other recipient's error is being read: in a
+    // list of such lines (V5 Sendmail), or in a section of its own (after "----- Transcript of session -----");
+    // a sendmail server's reply "550 <a@b>... User unknown" quoted in another MTA's block is that block's.
+    const match: RegExpExecArray | null =
+      lineMatch && isQuotedReply(line, lineMatch[2], current) ? null : lineMatch;
+    const leadingLine: RegExpExecArray | null = match || !candidate ? null : RECIPIENT_LEADING.exec(line);
     // "<words>: a@b" names a recipient only as the report's first one or after another of its kind (IMail
     // lists one "Unknown user: a@b" line per recipient): after a recipient of another form it is boilerplate
     // ("Report delivery problems to: postmaster@…").
     const byWords: [string, string] | null =
       match || leadingLine || !candidate || (current !== null && !current.byWords) ? null : afterWords(line);
     const leading: RegExpExecArray | [string, string] | null = leadingLine ?? byWords;
-    if ((match || leading) && entries.length < MAX_ENTRIES) {
+    // A line indented deeper than its recipient's line, in the same paragraph, continues that recipient's error
+    // even when it quotes another address: Postfix folds a reply ("said: 550 5.1.1" / "    <alias@b>: Recipient
+    // address rejected"), Exim indents the reply under its recipient ("    550 <alias@b>: User unknown").
+    const continues = (match !== null || leading !== null) && continuesEntry(line, current);
+    if ((match || leading) && !continues && entries.length < MAX_ENTRIES) {
       const recipient: string = (match ?? leading)![1];
-      const rest = match ? (match[3] ?? match[4] ?? "").trim() : line.trim();
+      const rest: string = match ? (match[3] ?? match[4] ?? "").trim() : line.trim();
       // Keep the whole line when it carries context: "554 <a@b>... reason", ">>> RCPT To:<a@b>" (the command).
-      const keep = match?.[2] === "..." || /^\s*>>>/.test(line) ? line.trim() : rest;
+      const keep: string = match?.[2] === "..." || /^\s*>>>/.test(line) ? line.trim() : rest;
       if (current && !current.closed && current.recipient.toLowerCase() === recipient.toLowerCase()) {
         if (keep && current.lines.length < MAX_LINES_PER_ENTRY) current.lines.push(keep);
         continue;
       }
       // "554 <a@b>... Remote protocol error" after "<<< 550 Insecure Mail Relay": the reply is the cause.
-      const statusLine = match?.[2] === "..." && RECIPIENT_STATUS.test(line);
-      const cause = statusLine && remoteReply && !OWN_REPLY.test(rest) ? remoteReply : null;
+      const statusLine: boolean = match?.[2] === "..." && RECIPIENT_STATUS.test(line);
+      const cause: string | null = statusLine && remoteReply && !OWN_REPLY.test(rest) ? remoteReply : null;
       current = {
         recipient,
         lines: cause ? [cause, keep] : keep ? [keep] : [],
@@ -336,6 +372,8 @@ export function readReportText(text: string): ReportText {
         closed: false,
         statusLine,
         byWords: byWords !== null,
+        indent: leadingBlanks(line),
+        separated: false,
       };
       entries.push(current);
       continue;
@@ -359,6 +397,7 @@ export function readReportText(text: string): ReportText {
       else if (isSeparator(trimmed)) {
         // "----- Transcript of session follows -----": a new section about the same failure.
         current.blank = false;
+        current.separated = true;
         if (current.lines.length < MAX_LINES_PER_ENTRY) current.lines.push(trimmed);
       } else if (current.blank && !indented && current.indented && !aboutCurrent) {
         // An indented block (Exim, Postfix) ended by a paragraph of boilerplate: not this recipient's error.
