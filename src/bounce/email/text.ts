@@ -356,10 +356,10 @@ export function readReportText(text: string): ReportText {
     // A line indented deeper than its recipient's line, in the same paragraph, continues that recipient's error
     // even when it quotes another address: Postfix folds a reply ("said: 550 5.1.1" / "    <alias@b>: Recipient
     // address rejected"), Exim indents the reply under its recipient ("    550 <alias@b>: User unknown").
-    const rest: string = match ? (match[3] ?? match[4] ?? "").trim() : line.trim();
+    const named = match !== null || leading !== null;
+    const rest: string = !named ? "" : match ? (match[3] ?? match[4] ?? "").trim() : line.trim();
     const replyForm: boolean = match !== null && QUOTED_REPLY.test(line);
-    const continues = (match !== null || leading !== null) && continuesEntry(line, rest, current);
-    if ((match || leading) && !continues && entries.length < MAX_ENTRIES) {
+    if (named && !continuesEntry(line, rest, current) && entries.length < MAX_ENTRIES) {
       const recipient: string = (match ?? leading)![1];
       // Keep the whole line when it carries context: "554 <a@b>... reason", "550 <a@b>: reason" (the reply
       // code), ">>> RCPT To:<a@b>" (the command).
