@@ -163,6 +163,32 @@ const FORMS: ReadonlyArray<{ form: string; lines: string[]; records: string[][] 
       ["neko@example.org", "hostunknown"],
     ],
   },
+  {
+    form: "a list of '550 <a@b>: text' lines names a recipient each, with its own reply (review s20 R1)",
+    lines: [
+      "Your message could not be delivered.",
+      "",
+      "550 <kijitora@example.org>: Recipient address rejected: User unknown",
+      "552 <neko@example.org>: Mailbox full, quota exceeded",
+    ],
+    records: [
+      ["kijitora@example.org", "filtered"],
+      ["neko@example.org", "mailboxfull"],
+    ],
+  },
+  {
+    form: "a bare address indented deeper than the one before is a recipient of its own (review s20 R2)",
+    lines: [
+      "Delivery to the following recipients failed.",
+      "kijitora@example.org",
+      "  neko@example.org",
+      "    550 5.1.1 User unknown",
+    ],
+    records: [
+      ["kijitora@example.org", "userunknown"],
+      ["neko@example.org", "userunknown"],
+    ],
+  },
 ];
 
 /** Review s19 R1 (/tmp/rvt19/kn/exim-tail.eml): Exim's block, then a paragraph of boilerplate. */

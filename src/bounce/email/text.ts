@@ -222,6 +222,8 @@ interface Entry {
   separated: boolean;
   /** Blanks before the recipient line's text: a line indented deeper, with no blank line before, continues it. */
   indent: number;
+  /** Named by a reply-form line ("550 <a@b>: text", "554 <a@b>... text"): more such lines name more recipients. */
+  replyForm: boolean;
 }
 
 /** What a line is tested for besides an address: Sendmail's transcript ("While talking to", "<<< 550", "(smtp)... "). */
@@ -261,16 +263,23 @@ const isAddressChar = (code: number): boolean =>
   code === 43 ||
   code === 37;
 
-/** Whether a recipient-line match (`separator` its "..." or ":") is a reply quoted in `current`'s error. */
-function isQuotedReply(line: string, separator: string | undefined, current: Entry | null): boolean {
+/**
+ * Whether a recipient line of the reply form ("550 <a@b>: text", "554 <a@b>... text") is a reply quoted in
+ * `current`'s error: another recipient's error is being read, not a list of such lines (V5 Sendmail's, an
+ * unknown MTA's) nor a section of their own (after "----- Transcript of session follows -----").
+ */
+function isQuotedReply(line: string, current: Entry | null): boolean {
   if (!QUOTED_REPLY.test(line)) return false;
-  if (separator !== "...") return true;
-  return current !== null && !current.closed && !current.statusLine && !current.separated;
+  return current !== null && !current.closed && !current.replyForm && !current.separated;
 }
 
-/** A line indented deeper than `current`'s recipient line, in the same paragraph: part of its error. */
-function continuesEntry(line: string, current: Entry | null): boolean {
-  return current !== null && !current.closed && !current.blank && leadingBlanks(line) > current.indent;
+/**
+ * A recipient line indented deeper than `current`'s, in the same paragraph, with text besides the address
+ * (`rest`): a reply continuing its error. A bare address there is a recipient of its own.
+ */
+function continuesEntry(line: string, rest: string, current: Entry | null): boolean {
+  if (rest === "" || current === null || current.closed || current.blank) return false;
+  return leadingBlanks(line) > current.indent;
 }
 
 /** How many spaces and tabs start a line. */
@@ -333,13 +342,10 @@ export function readReportText(text: string): ReportText {
     if (!candidate && !marked && !keeps) continue;
     const line = text.slice(lineStart, lineEnd);
     const lineMatch = candidate ? RECIPIENT_LINE.exec(line) : null;
-    // "550 <a@b>: User unknown" is a remote server's reply quoted under its recipient (Gmail's "The error that
-    // the other server returned was:", GMX's block), its address the server's echo. Sendmail's own status line
-    // "554 <a@b>... reason" names a recipient, but only where no other recipient's error is being read: in a
-    // list of such lines (V5 Sendmail), or in a section of its own (after "----- Transcript of session -----");
-    // a sendmail server's reply "550 <a@b>... User unknown" quoted in another MTA's block is that block's.
-    const match: RegExpExecArray | null =
-      lineMatch && isQuotedReply(line, lineMatch[2], current) ? null : lineMatch;
+    // "550 <a@b>: User unknown" under a recipient is a remote server's reply quoted in its error (Gmail's "The
+    // error that the other server returned was:", GMX's block), its address the server's echo; a list of such
+    // lines, or Sendmail's own "554 <a@b>... reason" lines in their section, name a recipient each.
+    const match: RegExpExecArray | null = lineMatch && isQuotedReply(line, current) ? null : lineMatch;
     const leadingLine: RegExpExecArray | null = match || !candidate ? null : RECIPIENT_LEADING.exec(line);
     // "<words>: a@b" names a recipient only as the report's first one or after another of its kind (IMail
     // lists one "Unknown user: a@b" line per recipient): after a recipient of another form it is boilerplate
@@ -350,12 +356,14 @@ export function readReportText(text: string): ReportText {
     // A line indented deeper than its recipient's line, in the same paragraph, continues that recipient's error
     // even when it quotes another address: Postfix folds a reply ("said: 550 5.1.1" / "    <alias@b>: Recipient
     // address rejected"), Exim indents the reply under its recipient ("    550 <alias@b>: User unknown").
-    const continues = (match !== null || leading !== null) && continuesEntry(line, current);
-    if ((match || leading) && !continues && entries.length < MAX_ENTRIES) {
+    const named = match !== null || leading !== null;
+    const rest: string = !named ? "" : match ? (match[3] ?? match[4] ?? "").trim() : line.trim();
+    const replyForm: boolean = match !== null && QUOTED_REPLY.test(line);
+    if (named && !continuesEntry(line, rest, current) && entries.length < MAX_ENTRIES) {
       const recipient: string = (match ?? leading)![1];
-      const rest: string = match ? (match[3] ?? match[4] ?? "").trim() : line.trim();
-      // Keep the whole line when it carries context: "554 <a@b>... reason", ">>> RCPT To:<a@b>" (the command).
-      const keep: string = match?.[2] === "..." || /^\s*>>>/.test(line) ? line.trim() : rest;
+      // Keep the whole line when it carries context: "554 <a@b>... reason", "550 <a@b>: reason" (the reply
+      // code), ">>> RCPT To:<a@b>" (the command).
+      const keep: string = match?.[2] === "..." || replyForm || /^\s*>>>/.test(line) ? line.trim() : rest;
       if (current && !current.closed && current.recipient.toLowerCase() === recipient.toLowerCase()) {
         if (keep && current.lines.length < MAX_LINES_PER_ENTRY) current.lines.push(keep);
         continue;
@@ -374,6 +382,7 @@ export function readReportText(text: string): ReportText {
         byWords: byWords !== null,
         indent: leadingBlanks(line),
         separated: false,
+        replyForm,
       };
       entries.push(current);
       continue;
