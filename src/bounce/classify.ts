@@ -122,8 +122,15 @@ let memoEntries = 0;
 /** Longer texts (rare, often hostile) are not kept: the memo stays a few tens of MB at most. */
 const MEMO_TEXT_LENGTH = 2048;
 /**
- * Texts seen once, one bit per hash of their characters: a text is kept from its second sighting on (a
- * "doorkeeper", as in TinyLFU cache admission). A reply that names its recipient never comes back, and
+ * Classifications the memo keeps before the doorkeeper applies: while it is this small, a text is kept from its
+ * first sighting. A process's first replies are classified by cold code (interpreted, compiled as it goes,
+ * ~10× a warm classification), and a repeated one would be classified cold once more before it is kept; a
+ * process whose texts never repeat pays for at most this many copies (bounded: MEMO_TEXT_LENGTH each).
+ */
+export const KEPT_AT_FIRST_SIGHT = 2048;
+/**
+ * Texts seen once, one bit per hash of their characters: past KEPT_AT_FIRST_SIGHT, a text is kept from its second
+ * sighting on (a "doorkeeper", as in TinyLFU cache admission). A reply that names its recipient never comes back, and
  * copying it into the memo cost more than the hash; one that repeats is classified once more, then kept.
  */
 const SEEN_BITS = 1 << 18;
@@ -182,7 +189,7 @@ function classified(input: ReplyInput): Classification {
       return entry.classification;
     }
   const classification = classifyUncached({ ...input, text }, domain);
-  if (!first && !seenBefore(text)) return classification;
+  if (!first && memoEntries >= KEPT_AT_FIRST_SIGHT && !seenBefore(text)) return classification;
   if (memoEntries >= MEMO_ENTRIES) {
     memo.clear();
     memoEntries = 0;

@@ -59,6 +59,32 @@ test("the columns a row leaves out are derived as the rows had them: the recipie
   }
 });
 
+test("a log format's rows leave out the columns its parser never sets: read back as NULL, and a row setting one fails", async () => {
+  const store = await Store.open(":memory:");
+  const staging = new CsvStaging(false, 1, "postfix");
+  try {
+    const row = { ...EMPTY, type: "bounced", time: 0, recipient: "a@b.example", pool: "p1", reply: "550 x" };
+    staging.add({ ...row, line: 1 });
+    assert.throws(() => staging.add({ ...row, campaign: "c", line: 2 }), /sets campaign/);
+    assert.throws(() => staging.add({ ...row, machine_open: false, line: 3 }), /sets machine_open/);
+    await staging.end(() => null);
+    const rows = await store.all<Record<string, unknown>>(
+      `SELECT * FROM (${partSql(staging.path, "postfix")})`,
+    );
+    assert.equal(rows.length, 1);
+    assert.deepEqual(
+      STAGING_COLUMNS.map(([name]) => name).filter((name) => rows[0][name] !== null),
+      ["type", "time", "recipient", "recipient_domain", "pool", "reply", "line", "skip"],
+    );
+    assert.equal(rows[0].pool, "p1");
+    assert.equal(rows[0].campaign, null);
+    assert.equal(rows[0].skip, false);
+  } finally {
+    staging.close();
+    store.close();
+  }
+});
+
 test("CSV staging gives DuckDB every value back exactly: quotes, commas, line breaks, NUL, non-BMP, empty vs NULL", async () => {
   const texts = [
     'a "quoted", comma',

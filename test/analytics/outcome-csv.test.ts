@@ -55,8 +55,8 @@ function writerLog(): string {
 function rowsBothWays(input: string, chunkSize: number): { fromBytes: string[]; fromRow: string[] } {
   const fromBytes: string[] = [];
   const fromRow: string[] = [];
-  const bytesRows = new CsvRows();
-  const rowRows = new CsvRows();
+  const bytesRows = new CsvRows("postfix");
+  const rowRows = new CsvRows("postfix");
   const writer = new OutcomeCsv("postfix");
   const sink = {
     outcome(event: DeliveryEvent, spans: OutcomeSpans) {

@@ -25,7 +25,7 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 17,
+  version: 18,
   fingerprint: "17adde2c143a5cac201905fb2835a0f2be7dbc4e9eee128b751badaaf3daaaf4",
 };
 

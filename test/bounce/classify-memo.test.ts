@@ -4,10 +4,14 @@ import { test } from "node:test";
 
 const classify = new URL("../../src/bounce/classify.ts", import.meta.url).href;
 
-/** Bytes still on the heap after a full GC once `work` ran (classifyReply in scope), in a child with --expose-gc. */
-function retainedAfter(work: string): number {
+/**
+ * Bytes still on the heap after a full GC once `work` ran (classifyReply and KEPT_AT_FIRST_SIGHT in scope), in a
+ * child with --expose-gc; `setup` runs before the heap is first measured.
+ */
+function retainedAfter(work: string, setup = ""): number {
   const script = `
-    const { classifyReply } = await import(${JSON.stringify(classify)});
+    const { classifyReply, KEPT_AT_FIRST_SIGHT } = await import(${JSON.stringify(classify)});
+    ${setup}
     globalThis.gc();
     const before = process.memoryUsage().heapUsed;
     ${work}
@@ -52,8 +56,14 @@ test("the reply memo keeps copies, not the messages the replies are slices of", 
   assert.ok(retained < 10 * 1024 * 1024, `retained ${retained} bytes`);
 });
 
-test("a reply seen once is not kept; one seen again is, and every sighting gets the same answer", () => {
-  const retained = retainedAfter(`
+test("past the memo's first replies, a reply seen once is not kept; one seen again is, and every sighting gets the same answer", () => {
+  // The memo's first KEPT_AT_FIRST_SIGHT classifications are kept at once (a process's first, cold ones).
+  const warm = `
+    for (let i = 0; i < KEPT_AT_FIRST_SIGHT; i++)
+      classifyReply({ text: "550 5.1.1 unknown user " + i, replyCode: 550, status: "5.1.1", recipient: "a@example.com" });
+  `;
+  const retained = retainedAfter(
+    `
     const reply = (i) => ({
       text: "550 5.1.1 <user" + i + "@example.com>: Recipient address rejected: " + "no such user here ".repeat(40) + i,
       replyCode: 550, status: "5.1.1", remoteMta: "mx.example.net", reportingMta: null,
@@ -63,7 +73,9 @@ test("a reply seen once is not kept; one seen again is, and every sighting gets 
     for (let sighting = 0; sighting < 3; sighting++)
       if (JSON.stringify(classifyReply(reply(-1))) !== same) throw new Error("sighting " + sighting + " differs");
     for (let i = 0; i < 20000; i++) classifyReply(reply(i));
-  `);
+  `,
+    warm,
+  );
   // Kept, 20,000 replies of 750 characters would be 15 MB and more; seen once, none is.
   assert.ok(retained < 4 * 1024 * 1024, `retained ${retained} bytes`);
 });
@@ -134,7 +146,7 @@ test("a repeated reply's classification is shared frozen by classifyReplyShared;
     recipient: "shared@example.org",
   };
   const fresh = classifyReplyShared(input);
-  classifyReplyShared(input); // the second sighting is kept
+  classifyReplyShared(input); // kept (at the first sighting in a fresh memo, else the second)
   const shared = classifyReplyShared(input);
   assert.ok(Object.isFrozen(shared));
   assert.equal(classifyReplyShared(input), shared);
@@ -143,4 +155,18 @@ test("a repeated reply's classification is shared frozen by classifyReplyShared;
   assert.notEqual(copy, shared);
   copy.reason = "delivered";
   assert.equal(classifyReply(input).reason, fresh.reason);
+});
+
+test("while the memo is young, a reply is kept at its first sighting: its second is answered from the memo", async () => {
+  const { classifyReplyShared } = await import(`${classify}?young`);
+  const input = {
+    text: "550 5.1.1 <young@example.org>: no such user (young memo test)",
+    recipient: "young@example.org",
+  };
+  const first = classifyReplyShared(input);
+  assert.ok(!Object.isFrozen(first)); // classified: the caller's own object
+  const second = classifyReplyShared(input);
+  assert.ok(Object.isFrozen(second), "the second sighting must come from the memo");
+  assert.equal(classifyReplyShared(input), second);
+  assert.deepEqual({ ...second }, { ...first });
 });

@@ -439,6 +439,17 @@ describe("user-unknown wording and the SMTP phase (sisimai go reason/why-userunk
     assert.equal(report(" (in reply to RCPT TO command)"), "userunknown");
     assert.equal(report("", "5.1.1"), "userunknown");
   });
+  it("only a status Sisimai's table names userunknown (5.1.0, 5.1.1, 5.1.3) says so besides the words", () => {
+    // sisimai go smtp/status/lib.go: 5.1.4 (ambiguous address) is filtered, 4.1.1 is not listed.
+    for (const status of ["5.1.4", "4.1.1"]) {
+      const said = `${status[0]}50 ${status} <kijitora@example.jp>... User unknown`;
+      assert.equal(report("", status, said), "filtered", status);
+      assert.equal(report(" (in reply to end of DATA command)", status, said), "filtered", status);
+      assert.equal(report(" (in reply to RCPT TO command)", status, said), "userunknown", status);
+    }
+    for (const status of ["5.1.0", "5.1.3"])
+      assert.equal(report("", status, `550 ${status} <kijitora@example.jp>... User unknown`), "userunknown");
+  });
   it("before RCPT it is not about the recipient: on hold at MAIL FROM, the client blocked at EHLO", () => {
     // sisimai go reason/find.go: neither probe applies before RCPT, nothing else decides (onhold); anotherone()
     // and lhost/via-exim.go read EHLO/HELO as blocked.

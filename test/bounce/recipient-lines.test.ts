@@ -112,6 +112,83 @@ const FORMS: ReadonlyArray<{ form: string; lines: string[]; records: string[][] 
     ],
     records: [["neko@example.com", "userunknown"]],
   },
+  {
+    form: "Postfix's folded reply quoting another address ('    <alias@b>: …') continues its recipient",
+    lines: [
+      "<kijitora@example.jp>: host mx.example.jp[192.0.2.1] said: 550 5.1.1",
+      "    <neko@example.org>: Recipient address rejected: User unknown in virtual mailbox",
+      "    table (in reply to RCPT TO command)",
+    ],
+    records: [["kijitora@example.jp", "userunknown"]],
+  },
+  {
+    form: "Exim's reply under its recipient ('    550 <alias@b>: User unknown') is that recipient's",
+    lines: [
+      "  kijitora@example.jp",
+      "    host mx.example.jp [192.0.2.1]",
+      "    SMTP error from remote mail server after RCPT TO:<kijitora@example.jp>:",
+      "    550 <neko@example.org>: User unknown",
+      "  sabineko@example.jp",
+      "    host mx.example.jp [192.0.2.1]",
+      "    SMTP error from remote mail server after RCPT TO:<sabineko@example.jp>:",
+      "    552 <mikeneko@example.org>... Mailbox full",
+    ],
+    records: [
+      ["kijitora@example.jp", "userunknown"],
+      ["sabineko@example.jp", "mailboxfull"],
+    ],
+  },
+  {
+    form: "a sendmail server's reply quoted under its recipient (Gmail's layout) names no recipient",
+    lines: [
+      "Delivery to the following recipient failed permanently:",
+      "",
+      "     kijitora@example.jp",
+      "",
+      "Technical details of permanent failure:",
+      "The error that the other server returned was:",
+      "552 <neko@example.org>... Mailbox full",
+    ],
+    records: [["kijitora@example.jp", "mailboxfull"]],
+  },
+  {
+    form: "Sendmail's own status lines ('554 <a@b>... 550 Host unknown') each name a recipient (via-v5sendmail.go)",
+    lines: [
+      "   ----- Transcript of session follows -----",
+      "554 <kijitora@example.jp>... 550 Host unknown (Authoritative answer from name server)",
+      "554 <neko@example.org>... 550 Host unknown (Authoritative answer from name server)",
+    ],
+    records: [
+      ["kijitora@example.jp", "hostunknown"],
+      ["neko@example.org", "hostunknown"],
+    ],
+  },
+  {
+    form: "a list of '550 <a@b>: text' lines names a recipient each, with its own reply (review s20 R1)",
+    lines: [
+      "Your message could not be delivered.",
+      "",
+      "550 <kijitora@example.org>: Recipient address rejected: User unknown",
+      "552 <neko@example.org>: Mailbox full, quota exceeded",
+    ],
+    records: [
+      ["kijitora@example.org", "filtered"],
+      ["neko@example.org", "mailboxfull"],
+    ],
+  },
+  {
+    form: "a bare address indented deeper than the one before is a recipient of its own (review s20 R2)",
+    lines: [
+      "Delivery to the following recipients failed.",
+      "kijitora@example.org",
+      "  neko@example.org",
+      "    550 5.1.1 User unknown",
+    ],
+    records: [
+      ["kijitora@example.org", "userunknown"],
+      ["neko@example.org", "userunknown"],
+    ],
+  },
 ];
 
 /** Review s19 R1 (/tmp/rvt19/kn/exim-tail.eml): Exim's block, then a paragraph of boilerplate. */

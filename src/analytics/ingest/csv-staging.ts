@@ -5,7 +5,15 @@ import { join } from "node:path";
 import { sqlString } from "../../util/sql.ts";
 import { ChunkSender, type FeedPort, PipeFeed } from "./pipe-feed.ts";
 import { PipeWriter } from "./pipe-writer.ts";
-import { DERIVED_COLUMNS, ROW_COLUMNS, type StagingRow } from "./staging.ts";
+import {
+  DERIVED_COLUMNS,
+  ROW_COLUMNS,
+  type RowColumn,
+  type StagingRow,
+  type UnsetColumn,
+  unsetColumns,
+  unsetError,
+} from "./staging.ts";
 
 /**
  * Staging rows of the JS parsers, written as CSV into a private temporary directory and read back by
@@ -30,11 +38,12 @@ const WRITE_AT = 1 << 20;
 /** DuckDB's CSV reader refuses longer lines; a row holds at most a few fields of one 1 MB input line. */
 const MAX_CSV_LINE = 16 * 1024 * 1024;
 
-const COLUMNS_SQL = `{${ROW_COLUMNS.map(
-  ([name, type]) => `${sqlString(name)}: ${sqlString(type === "TIMESTAMP" ? "BIGINT" : type)}`,
-).join(", ")}}`;
+/** The CSV columns of `format`'s rows (ROW_COLUMNS but its unset ones), in their order. */
+function stagedColumns(format: string | null): (typeof ROW_COLUMNS)[number][] {
+  const unset: readonly string[] = unsetColumns(format);
+  return ROW_COLUMNS.filter(([name]) => !unset.includes(name));
+}
 const TIMES = ROW_COLUMNS.filter(([, type]) => type === "TIMESTAMP").map(([name]) => name);
-const NAMES = ROW_COLUMNS.map(([name]) => name);
 
 /**
  * The staging columns a row leaves out (DERIVED_COLUMNS), from its others: a staged column costs DuckDB
@@ -47,12 +56,20 @@ const DERIVED_SQL: Record<(typeof DERIVED_COLUMNS)[number], string> = {
   skip: "type IS NULL AND problem IS NULL",
 };
 
-/** SQL reading staged rows (files or pipes, read as one input) as staging-shaped rows. */
-export function partSql(paths: string | readonly string[]): string {
+/**
+ * SQL reading staged rows of `format` (files or pipes, read as one input) as staging-shaped rows: the
+ * columns its rows leave out (unsetColumns) NULL.
+ */
+export function partSql(paths: string | readonly string[], format: string | null = null): string {
   const replace = TIMES.map((name) => `make_timestamp(${name} * 1000) AS ${name}`).join(", ");
   const derived = DERIVED_COLUMNS.map((name) => `${DERIVED_SQL[name]} AS ${name}`).join(", ");
+  const types = new Map<string, string>(ROW_COLUMNS);
+  const unset = unsetColumns(format).map((name) => `, NULL::${types.get(name)} AS ${name}`);
+  const columns = `{${stagedColumns(format)
+    .map(([name, type]) => `${sqlString(name)}: ${sqlString(type === "TIMESTAMP" ? "BIGINT" : type)}`)
+    .join(", ")}}`;
   const files = typeof paths === "string" ? sqlString(paths) : `[${paths.map(sqlString).join(", ")}]`;
-  return `SELECT * REPLACE (${replace}), ${derived} FROM read_csv(${files}, columns = ${COLUMNS_SQL},
+  return `SELECT * REPLACE (${replace}), ${derived}${unset.join("")} FROM read_csv(${files}, columns = ${columns},
     header = false, delim = ',', quote = '"', escape = '"', allow_quoted_nulls = false, auto_detect = false,
     strict_mode = true, max_line_size = ${MAX_CSV_LINE}, buffer_size = ${2 * MAX_CSV_LINE})`;
 }
@@ -67,15 +84,28 @@ export type ReaderFailure = () => unknown;
 export class CsvRows {
   private buffer = Buffer.allocUnsafeSlow(2 * WRITE_AT);
   private length = 0;
+  /** The columns written, and those left out (unsetColumns). */
+  private readonly names: readonly RowColumn[];
+  private readonly unset: readonly UnsetColumn[];
   /** Rows added. */
   rows = 0;
 
+  /** Rows of `format` (its unset columns left out: partSql with the same format reads them). */
+  constructor(format: string | null = null) {
+    this.names = stagedColumns(format).map(([name]) => name);
+    this.unset = unsetColumns(format);
+  }
+
   add(row: StagingRow): void {
+    for (const name of this.unset) {
+      if (row[name] !== null && row[name] !== undefined) throw unsetError(name);
+    }
     // The row as one string written with one call: a write per field cost twice as much (3.4 vs 1.5 µs a
     // grep'd Postfix row), each a call into native code.
+    const names = this.names;
     let line = "";
-    for (let i = 0; i < NAMES.length; i++) {
-      const value = row[NAMES[i]];
+    for (let i = 0; i < names.length; i++) {
+      const value = row[names[i]];
       if (i > 0) line += ",";
       if (value === null || value === undefined) continue;
       if (typeof value === "string") line += `"${value.includes('"') ? value.replaceAll('"', '""') : value}"`;
@@ -149,7 +179,7 @@ export class CsvStaging {
   /** The pipe written from this thread (one parser). */
   private readonly writer: PipeWriter | null = null;
   private ended = false;
-  private readonly pending = new CsvRows();
+  private readonly pending: CsvRows;
   /** When the rows ended (performance.now()). */
   endedAt = 0;
   /** Seconds the pipe's writers waited for DuckDB: the feeding thread, and parsers waiting for a slot. */
@@ -159,9 +189,10 @@ export class CsvStaging {
 
   /**
    * `pipe`: use a named pipe when the platform has them (default); false: a file. `parsers`: the threads
-   * writing a pipe (this one, and those given `feedPort(i)`).
+   * writing a pipe (this one, and those given `feedPort(i)`). `format`: whose rows (CsvRows).
    */
-  constructor(pipe = true, parsers = 1) {
+  constructor(pipe = true, parsers = 1, format: string | null = null) {
+    this.pending = new CsvRows(format);
     this.dir = mkdtempSync(join(tmpdir(), "deliverlens-staging-"));
     this.path = join(this.dir, "rows.csv");
     this.pipe = pipe && makeFifo(this.path);

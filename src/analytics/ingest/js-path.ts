@@ -47,14 +47,14 @@ export async function stageWithParsers(
 ): Promise<Staged> {
   const started = performance.now();
   const shards = threadsFrom !== null && format !== "email" ? openForShards(path, format, threadsFrom) : null;
-  const stagings = newStagings(shards ? 2 : 1, pipe);
+  const stagings = newStagings(shards ? 2 : 1, pipe, format);
   const limits: string[] = [];
   let inserting: Promise<number> | null = null;
   let failure: unknown = null;
   const start = () => {
     // An insert that throws at once fails like one that fails reading: the writers stop, the pipe ends.
     inserting = (async () =>
-      insert(partSql(stagings.length === 1 ? stagings[0].path : stagings.map((s) => s.path))))();
+      insert(partSql(stagings.length === 1 ? stagings[0].path : stagings.map((s) => s.path), format)))();
     inserting.then(
       () => {
         failure ??= new Error("DuckDB ended reading the staged rows before their end");
@@ -124,12 +124,12 @@ export async function stageWithParsers(
 }
 
 /**
- * Where `threads` parsing threads stage their rows: one pipe they all feed, else a file each (DuckDB
+ * Where `threads` parsing threads stage `format`'s rows: one pipe they all feed, else a file each (DuckDB
  * must not read a file that is still being written).
  */
-function newStagings(threads: number, pipe: boolean): CsvStaging[] {
-  const first = new CsvStaging(pipe, threads);
-  return first.pipe || threads === 1 ? [first] : [first, new CsvStaging(false)];
+function newStagings(threads: number, pipe: boolean, format: FormatName): CsvStaging[] {
+  const first = new CsvStaging(pipe, threads, format);
+  return first.pipe || threads === 1 ? [first] : [first, new CsvStaging(false, 1, format)];
 }
 
 /**

@@ -6,7 +6,16 @@ import { ReplyMask } from "../../events/reply-key.ts";
 import type { OutcomeSpans } from "../../events/source.ts";
 import { isAsciiSpace, trimAscii } from "../../events/values.ts";
 import type { CsvRows } from "./csv-staging.ts";
-import { CLASSIFIED, masked, noTimeRow, ROW_COLUMNS, replyCodeOf, timeOf } from "./staging.ts";
+import {
+  CLASSIFIED,
+  masked,
+  noTimeRow,
+  ROW_COLUMNS,
+  replyCodeOf,
+  timeOf,
+  unsetColumns,
+  unsetError,
+} from "./staging.ts";
 
 /**
  * The staging row of an outcome a parser read on a line's bytes (ParseContext.outcomes), written as CSV
@@ -51,6 +60,16 @@ if (WRITTEN.join() !== ROW_COLUMNS.map(([name]) => name).join()) {
   throw new Error("outcome-csv.ts writes a row's columns in another order than ROW_COLUMNS");
 }
 
+/** WRITTEN's indexes of the columns a format may leave out (UnsetColumn). */
+const IDENTITY = WRITTEN.indexOf("identity");
+const CAMPAIGN = WRITTEN.indexOf("campaign");
+const STREAM = WRITTEN.indexOf("stream");
+const SOURCE_LABEL = WRITTEN.indexOf("source_label");
+const MACHINE_OPEN = WRITTEN.indexOf("machine_open");
+const READER_IP = WRITTEN.indexOf("reader_ip");
+const USER_AGENT = WRITTEN.indexOf("user_agent");
+const URL = WRITTEN.indexOf("url");
+
 const QUOTE = 0x22;
 const COMMA = 0x2c;
 const NEWLINE = 0x0a;
@@ -58,6 +77,8 @@ const DIGIT_0 = 0x30;
 
 export class OutcomeCsv {
   private readonly format: string;
+  /** Whether the rows of the format leave each column out (unsetColumns), by WRITTEN's index. */
+  private readonly unset: readonly boolean[];
   /** The last time's text and its digits (consecutive lines mostly share their second). */
   private lastTime: string | null = null;
   private timeDigits = "";
@@ -67,6 +88,8 @@ export class OutcomeCsv {
 
   constructor(format: string) {
     this.format = format;
+    const unset: readonly string[] = unsetColumns(format);
+    this.unset = WRITTEN.map((name) => unset.includes(name));
   }
 
   /** Adds the staging row of `event`, whose recipient (and reply, where the event's is null) lie in `spans`. */
@@ -140,17 +163,17 @@ export class OutcomeCsv {
       128;
     const out = rows.reserve(room);
     let at = rows.end;
-    at = field(out, at, identity);
+    at = this.field(out, at, IDENTITY, identity);
     at = field(out, at, event.type);
     at = writeAscii(out, at, this.timeDigits);
     out[at++] = COMMA;
     if (rcptStart < rcptEnd) at = quotedBytes(out, at, bytes, rcptStart, rcptEnd, true);
     out[at++] = COMMA;
-    at = field(out, at, event.campaign);
+    at = this.field(out, at, CAMPAIGN, event.campaign);
     at = field(out, at, event.sendingIp);
     at = field(out, at, event.pool);
     at = field(out, at, sendingDomain);
-    at = field(out, at, event.stream);
+    at = this.field(out, at, STREAM, event.stream);
     at = field(out, at, event.remoteMta);
     at = field(out, at, event.messageId);
     at =
@@ -159,13 +182,17 @@ export class OutcomeCsv {
     if (replyCode !== null) at = writeInteger(out, at, replyCode);
     out[at++] = COMMA;
     at = field(out, at, event.status);
-    at = field(out, at, event.sourceLabel);
-    if (event.type === "open" && event.machineOpen !== null)
-      at = writeAscii(out, at, String(event.machineOpen));
-    out[at++] = COMMA;
-    at = field(out, at, event.readerIp);
-    at = field(out, at, event.userAgent);
-    at = field(out, at, event.url);
+    at = this.field(out, at, SOURCE_LABEL, event.sourceLabel);
+    const machineOpen = event.type === "open" ? event.machineOpen : null;
+    if (this.unset[MACHINE_OPEN]) {
+      if (machineOpen !== null) throw unsetError(WRITTEN[MACHINE_OPEN]);
+    } else {
+      if (machineOpen !== null) at = writeAscii(out, at, String(machineOpen));
+      out[at++] = COMMA;
+    }
+    at = this.field(out, at, READER_IP, event.readerIp);
+    at = this.field(out, at, USER_AGENT, event.userAgent);
+    at = this.field(out, at, URL, event.url);
     if (event.source.line !== null) at = writeInteger(out, at, event.source.line);
     // Problem and raw: an event's row has neither.
     out[at++] = COMMA;
@@ -175,6 +202,13 @@ export class OutcomeCsv {
     at = maskBytes ? this.maskedBytes(out, at, bytes, replyStart, replyEnd) : writeText(out, at, mask);
     out[at++] = NEWLINE;
     rows.wrote(at);
+  }
+
+  /** A field of the column at WRITTEN's `column`: written (field), or left out where the format's rows leave it out. */
+  private field(out: Buffer, at: number, column: number, text: string | null): number {
+    if (!this.unset[column]) return field(out, at, text);
+    if (text !== null) throw unsetError(WRITTEN[column]);
+    return at;
   }
 
   /** The reply bytes [from, to) masked (ReplyMask.masked of their text), quoted; where they end. */

@@ -61,7 +61,7 @@ export async function stageShard(
   lines: SharedLineIndex | null = null,
 ): Promise<ShardStaged> {
   const cpu = process.threadCpuUsage();
-  const rows = new CsvRows();
+  const rows = new CsvRows(job.format);
   // A parser that reads recipient lines on their bytes (Postfix) hands their outcomes here: no line
   // string, and their rows are written from the bytes (outcome-csv.ts).
   const outcomeCsv = new OutcomeCsv(job.format);

@@ -2,6 +2,7 @@ import type { Classification } from "../classify.ts";
 import { hostName, recipientDomain } from "../provider.ts";
 import { HOST_RULE_IDS } from "../rules/knowledge.ts";
 import { PROVIDER_RULES } from "../rules/provider-rules.ts";
+import { sisimaiStatusReason } from "../rules/status-codes.ts";
 import type { SmtpCommand } from "../smtp-command.ts";
 import { FILTERED_NO_PHASE, type Reason, type ReasonHint } from "../vocabulary.ts";
 
@@ -12,9 +13,14 @@ const PROVIDER_RULE_IDS = new Set([...PROVIDER_RULES.map((rule) => rule.id), ...
 const LOCAL_AGENT_UNKNOWN_USER =
   /(?:^|\s)(?:mail\.local|local|procmail|maildrop|dovecot-lda|deliver|lmtp):\s*(?:unknown user|user unknown|no such user)\b/;
 
-/** The text said userunknown and no address status (X.1.Y) did: only the words say so, not the status. */
+/**
+ * The text said userunknown and the status did not: only the words say so. A status says so only where
+ * Sisimai's status table names it userunknown (5.1.0, 5.1.1, 5.1.3: sisimai go smtp/status/lib.go, as
+ * reason/why-userunknown.go `ProbesInto` reads it); an address status it names otherwise (5.1.4 ambiguous
+ * address: filtered, 5.1.2 hostunknown, 4.1.1 none) leaves the words to the phase.
+ */
 const wordsOfUnknownUser = (reason: Reason, status: string | null): boolean =>
-  reason === "userunknown" && !(status !== null && /^[45]\.1\./.test(status));
+  reason === "userunknown" && sisimaiStatusReason(status) !== "userunknown";
 
 /**
  * Before RCPT TO no recipient was named (RFC 5321 §3.3: MAIL FROM gives the reverse-path only): an unknown

@@ -198,6 +198,8 @@ const TRANSCRIPT_REPLY = /^[ \t]*<<< ?([45]\d\d\b.*)$/;
 const HOST_STATUS = /^[2-5]\d\d [^\s<>@]+ \([\w-]+\)\.\.\. /;
 /** Sendmail's own line for a recipient ("554 <a@b>... Remote protocol error"). */
 const RECIPIENT_STATUS = /^[ \t]*[45]\d\d /;
+/** A reply code before an address in angle brackets ("550 <a@b>: User unknown"). */
+const QUOTED_REPLY = /^[ \t]*[45]\d\d[ -]</;
 /** The recipient line quotes a reply of its own ("554 <a@b>... 550 Host unknown"). */
 const OWN_REPLY = /^[45]\d\d\b/;
 
@@ -216,6 +218,12 @@ interface Entry {
   statusLine: boolean;
   /** Named by "<words>: a@b" (RECIPIENT_AFTER_WORDS). */
   byWords: boolean;
+  /** A separator line ("----- Transcript of session follows -----") came after the recipient line. */
+  separated: boolean;
+  /** Blanks before the recipient line's text: a line indented deeper, with no blank line before, continues it. */
+  indent: number;
+  /** Named by a reply-form line ("550 <a@b>: text", "554 <a@b>... text"): more such lines name more recipients. */
+  replyForm: boolean;
 }
 
 /** What a line is tested for besides an address: Sendmail's transcript ("While talking to", "<<< 550", "(smtp)... "). */
@@ -254,6 +262,32 @@ const isAddressChar = (code: number): boolean =>
   code === 95 ||
   code === 43 ||
   code === 37;
+
+/**
+ * Whether a recipient line of the reply form ("550 <a@b>: text", "554 <a@b>... text") is a reply quoted in
+ * `current`'s error: another recipient's error is being read, not a list of such lines (V5 Sendmail's, an
+ * unknown MTA's) nor a section of their own (after "----- Transcript of session follows -----").
+ */
+function isQuotedReply(line: string, current: Entry | null): boolean {
+  if (!QUOTED_REPLY.test(line)) return false;
+  return current !== null && !current.closed && !current.replyForm && !current.separated;
+}
+
+/**
+ * A recipient line indented deeper than `current`'s, in the same paragraph, with text besides the address
+ * (`rest`): a reply continuing its error. A bare address there is a recipient of its own.
+ */
+function continuesEntry(line: string, rest: string, current: Entry | null): boolean {
+  if (rest === "" || current === null || current.closed || current.blank) return false;
+  return leadingBlanks(line) > current.indent;
+}
+
+/** How many spaces and tabs start a line. */
+function leadingBlanks(line: string): number {
+  let i = 0;
+  while (i < line.length && isBlank(line.charCodeAt(i))) i++;
+  return i;
+}
 
 /** Whitespace at a line's start (as /^\s/): the common ASCII cases without a regexp. */
 function startsIndented(line: string): boolean {
@@ -307,26 +341,36 @@ export function readReportText(text: string): ReportText {
     // A line nothing would test or keep (after a closed recipient, past the preamble's limit): skipped.
     if (!candidate && !marked && !keeps) continue;
     const line = text.slice(lineStart, lineEnd);
-    const match = candidate ? RECIPIENT_LINE.exec(line) : null;
-    const leadingLine = match || !candidate ? null : RECIPIENT_LEADING.exec(line);
+    const lineMatch = candidate ? RECIPIENT_LINE.exec(line) : null;
+    // "550 <a@b>: User unknown" under a recipient is a remote server's reply quoted in its error (Gmail's "The
+    // error that the other server returned was:", GMX's block), its address the server's echo; a list of such
+    // lines, or Sendmail's own "554 <a@b>... reason" lines in their section, name a recipient each.
+    const match: RegExpExecArray | null = lineMatch && isQuotedReply(line, current) ? null : lineMatch;
+    const leadingLine: RegExpExecArray | null = match || !candidate ? null : RECIPIENT_LEADING.exec(line);
     // "<words>: a@b" names a recipient only as the report's first one or after another of its kind (IMail
     // lists one "Unknown user: a@b" line per recipient): after a recipient of another form it is boilerplate
     // ("Report delivery problems to: postmaster@…").
     const byWords: [string, string] | null =
       match || leadingLine || !candidate || (current !== null && !current.byWords) ? null : afterWords(line);
     const leading: RegExpExecArray | [string, string] | null = leadingLine ?? byWords;
-    if ((match || leading) && entries.length < MAX_ENTRIES) {
+    // A line indented deeper than its recipient's line, in the same paragraph, continues that recipient's error
+    // even when it quotes another address: Postfix folds a reply ("said: 550 5.1.1" / "    <alias@b>: Recipient
+    // address rejected"), Exim indents the reply under its recipient ("    550 <alias@b>: User unknown").
+    const named = match !== null || leading !== null;
+    const rest: string = !named ? "" : match ? (match[3] ?? match[4] ?? "").trim() : line.trim();
+    const replyForm: boolean = match !== null && QUOTED_REPLY.test(line);
+    if (named && !continuesEntry(line, rest, current) && entries.length < MAX_ENTRIES) {
       const recipient: string = (match ?? leading)![1];
-      const rest = match ? (match[3] ?? match[4] ?? "").trim() : line.trim();
-      // Keep the whole line when it carries context: "554 <a@b>... reason", ">>> RCPT To:<a@b>" (the command).
-      const keep = match?.[2] === "..." || /^\s*>>>/.test(line) ? line.trim() : rest;
+      // Keep the whole line when it carries context: "554 <a@b>... reason", "550 <a@b>: reason" (the reply
+      // code), ">>> RCPT To:<a@b>" (the command).
+      const keep: string = match?.[2] === "..." || replyForm || /^\s*>>>/.test(line) ? line.trim() : rest;
       if (current && !current.closed && current.recipient.toLowerCase() === recipient.toLowerCase()) {
         if (keep && current.lines.length < MAX_LINES_PER_ENTRY) current.lines.push(keep);
         continue;
       }
       // "554 <a@b>... Remote protocol error" after "<<< 550 Insecure Mail Relay": the reply is the cause.
-      const statusLine = match?.[2] === "..." && RECIPIENT_STATUS.test(line);
-      const cause = statusLine && remoteReply && !OWN_REPLY.test(rest) ? remoteReply : null;
+      const statusLine: boolean = match?.[2] === "..." && RECIPIENT_STATUS.test(line);
+      const cause: string | null = statusLine && remoteReply && !OWN_REPLY.test(rest) ? remoteReply : null;
       current = {
         recipient,
         lines: cause ? [cause, keep] : keep ? [keep] : [],
@@ -336,6 +380,9 @@ export function readReportText(text: string): ReportText {
         closed: false,
         statusLine,
         byWords: byWords !== null,
+        indent: leadingBlanks(line),
+        separated: false,
+        replyForm,
       };
       entries.push(current);
       continue;
@@ -359,6 +406,7 @@ export function readReportText(text: string): ReportText {
       else if (isSeparator(trimmed)) {
         // "----- Transcript of session follows -----": a new section about the same failure.
         current.blank = false;
+        current.separated = true;
         if (current.lines.length < MAX_LINES_PER_ENTRY) current.lines.push(trimmed);
       } else if (current.blank && !indented && current.indented && !aboutCurrent) {
         // An indented block (Exim, Postfix) ended by a paragraph of boilerplate: not this recipient's error.
