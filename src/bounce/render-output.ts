@@ -483,10 +483,18 @@ export class RecordTemplate {
 
 /** The ASCII bytes [from, to) written at `n` as JSON.stringify writes their characters (no quotes); the new end. */
 function escaped(buffer: Buffer, n: number, bytes: Uint8Array, from: number, to: number): number {
-  for (let i = from; i < to; i++) {
-    const c = bytes[i];
-    if (c >= 32 && c !== 34 && c !== 92) buffer[n++] = c;
-    else n = writeEscape(buffer, n, c);
+  let i = from;
+  while (i < to) {
+    // A run of bytes that need no escape, in a loop of its own: with the escape's call in the same loop,
+    // optimized code checked both arrays' maps and detachment again at every byte (~50 instructions a byte).
+    let c = bytes[i];
+    while (c >= 32 && c !== 34 && c !== 92) {
+      buffer[n++] = c;
+      if (++i === to) return n;
+      c = bytes[i];
+    }
+    n = writeEscape(buffer, n, c);
+    i++;
   }
   return n;
 }
