@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { Store } from "../../src/store/index.ts";
+import { MIGRATIONS, Store } from "../../src/store/index.ts";
 import { writeOldStore } from "../../testkit/old-store.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "deliverlens-fresh-schema-"));
@@ -39,4 +40,34 @@ test("a new store gets in one go the schema the migrations build step by step", 
   const migrated = await Store.open(path);
   assert.deepEqual(await catalog(migrated), direct);
   migrated.close();
+});
+
+/**
+ * md5 of each released migration's SQL text. A store migrated once keeps what that text built, so a text
+ * that changes later (an edited migration, or a helper it is built from, e.g. migration 13's view from the
+ * status and reply-code SQL of src/store/field-sql.ts) would give fresh stores another schema than migrated
+ * ones: such a change is a new migration. A new migration adds its hash here.
+ */
+const RELEASED_MIGRATIONS: readonly string[] = [
+  "464a619d85270ab95607731d27b75504",
+  "6ece435612f5c48fd49ab02823df8e87",
+  "9da0b41016de1969b72523524fb0076a",
+  "b3a813fd97831e9740134457c80185c2",
+  "0159b6791ddd2bd5603190cdceee2823",
+  "db673a7a252c735a2b5a611958dc09d3",
+  "759c8e73a31016d9ad3950c009463e9e",
+  "c99186864c7c54c7d602fb7c5120d97f",
+  "7c3d0a816543c9088de2210532bd791d",
+  "a4a0a8fa01e394bc5ef105db9bcba9b4",
+  "c2bbc06dd7f665ed2d34994e008598a1",
+  "61ef9c95a5f9a340a54cb136d169f945",
+  "fd067c2cf2f8d9337476cde1c27a9126",
+];
+
+test("a released migration's SQL text never changes, whatever it is built from", () => {
+  const md5 = (text: string) => createHash("md5").update(text).digest("hex");
+  assert.deepEqual(
+    MIGRATIONS.map((migration) => `${migration.version} ${md5(migration.sql)}`),
+    RELEASED_MIGRATIONS.map((hash, at) => `${at + 1} ${hash}`),
+  );
 });
