@@ -338,9 +338,11 @@ export class EventClassifier {
   private diagnosticForm(entry: Entry, spans: OutcomeSpans): number {
     if (this.fresh || this.replyLength === 0) return WHOLE_DIAGNOSTIC;
     if (this.replyLength > MAX_REPLY_LENGTH || spans.replyStart < 0) return -1;
-    if (entry.identity) return entry.plain ? PLAIN_REPLY : QUOTED_REPLY;
     const count = this.mask.count;
+    // No tokens and the same masked text: the very reply that was classified, whose diagnostic's JSON
+    // (the reply's own, where the classifier kept it) is cached with the record's end: no copy of the reply.
     if (count === 0 && entry.tokens.length === 0) return WHOLE_DIAGNOSTIC;
+    if (entry.identity) return entry.plain ? PLAIN_REPLY : QUOTED_REPLY;
     if (count !== entry.tokens.length) return -1;
     if (entry.pieces === undefined) {
       entry.pieces = diagnosticPieces(entry.classification.diagnostic, entry.tokens);

@@ -91,6 +91,10 @@ function handWritten(): string[] {
         line(n, `a"b\\c${n}@example.net`, `250 2.0.0 Ok: queued as 4F2A${(0x100000 + n).toString(16)}`),
       );
       lines.push(line(n, who, `250 2.0.0 "ok"\t\\ queued as 4F2A${(0x100000 + n).toString(16)}`));
+      // Replies without tokens, kept as the diagnostic (written whole from the cached JSON), plain or not.
+      lines.push(line(n, who, "250 ok dirdel"));
+      lines.push(line(n, who, '250 ok "dir\\del"\t'));
+      lines.push(line(n, who, "250 ok dirdeL"));
       // Looks like the shape, another kind of word in the token's place, or another reply code.
       lines.push(line(n, who, "250 2.0.0 Ok: queued as spam"));
       lines.push(line(n, who, `251 2.0.0 Ok: queued as 4F2A${(0x100000 + n).toString(16)}`));
