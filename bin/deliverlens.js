@@ -12,6 +12,19 @@ const { existsSync } = await builtin("node:fs");
 const module = await builtin("node:module");
 const { fileURLToPath } = await builtin("node:url");
 
+/**
+ * Whether this process was given a Node option `option` matches, on its command line or in NODE_OPTIONS (which
+ * admits a few heap sizes, --max-semi-space-size among them: one there counts, else the command line of the
+ * process started instead would override it). V8 reads its flags with dashes or underscores alike: `option`
+ * spells both. (src/util/module-worker.ts checks a worker's heap the same way; bin/ cannot import src/ before it
+ * knows it runs from a checkout on a Node that strips types.)
+ */
+function nodeOptionGiven(option) {
+  return [...process.execArgv, ...(process.env.NODE_OPTIONS ?? "").split(/\s+/)].some((arg) =>
+    option.test(arg),
+  );
+}
+
 /** Runs `node args…` with this process's stdio, passing signals on, and ends as it ends. */
 async function runAgain(node, args) {
   // Loaded only here: most runs never start a child (classify from its snapshot replaces this process).
@@ -79,7 +92,7 @@ if (!nodeIsRecentEnough(process.version)) {
     // of 16 MB from the start (V8's grows from 1 MB as it scavenges) scavenges a third as often — measured
     // (valgrind, instructions): a folder of 3,336 bounce emails −5.8 %, a 50,000-line Postfix log −4.2 %;
     // peak RSS +20–40 MB. A semi-space size given to this process is kept instead.
-    const semiSpace = process.execArgv.some((arg) => /^--(?:min|max)-semi-space-size\b/.test(arg))
+    const semiSpace = nodeOptionGiven(/^--(?:min|max)[-_]semi[-_]space[-_]size\b/)
       ? []
       : ["--min-semi-space-size=16"];
     // Its old generation's first limit at 64 MB: V8 sizes the first one for a heap that has just started (~22 MB
@@ -88,7 +101,7 @@ if (!nodeIsRecentEnough(process.version)) {
     // and frees nothing worth it (18 → 15 MB). Measured, a folder of 14,000 bounce emails, two processes:
     // valgrind, the first's GC 198 → 50 M instructions, both 5,669 → 5,511 M; user+sys −8 % (8 alternating
     // pairs, load 9). Later limits follow the live heap as always. One given to this process is kept instead.
-    const oldSpace = process.execArgv.some((arg) => /^--initial-(?:old-space|heap)-size\b/.test(arg))
+    const oldSpace = nodeOptionGiven(/^--initial[-_](?:old[-_]space|heap)[-_]size\b/)
       ? []
       : ["--initial-old-space-size=64"];
     runInstead(process.execPath, [

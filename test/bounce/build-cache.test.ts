@@ -282,4 +282,26 @@ test("classify: same bytes and exit code from the startup snapshots as from the 
       assert.equal(other.status, fromSnapshot.status, `${args} ${JSON.stringify(env)}`);
     }
   }
+  // Heap sizes given on the command line or in NODE_OPTIONS, in either spelling, are kept: bin/ adds none then.
+  const sized = spawnSync(
+    process.execPath,
+    ["--initial_old_space_size=32", cli, "classify", mbox, "--ndjson"],
+    {
+      encoding: "utf8",
+      env: {
+        ...process.env,
+        DELIVERLENS_CACHE_DIR: cache,
+        NODE_OPTIONS: `--require=${probe} --max_semi_space_size=8`,
+      },
+    },
+  );
+  const sizedArgs = [...sized.stderr.matchAll(/\nPROCESS ([^\n]*)\n/g)].map(
+    (found) => (JSON.parse(found[1]) as { execArgv: string[] }).execArgv,
+  );
+  assert.ok(
+    sizedArgs.some((args) => args.includes("--snapshot-blob")),
+    sized.stderr,
+  );
+  for (const args of sizedArgs)
+    assert.ok(!args.some((arg) => /^--(?:initial-old-space|min-semi-space)-size=/.test(arg)), `${args}`);
 });

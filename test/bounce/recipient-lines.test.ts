@@ -189,6 +189,16 @@ const FORMS: ReadonlyArray<{ form: string; lines: string[]; records: string[][] 
       ["neko@example.org", "userunknown"],
     ],
   },
+  {
+    form: "a reply folded before the address it ends with keeps that address in its error (review s20 R4)",
+    lines: [
+      "  kijitora@example.jp",
+      "    SMTP error from remote mail server after RCPT TO:<kijitora@example.jp>:",
+      "    host mx.example.jp [192.0.2.17]: 550 5.1.1 unknown or illegal alias:",
+      "    neko@example.jp",
+    ],
+    records: [["kijitora@example.jp", "userunknown"]],
+  },
 ];
 
 /** Review s19 R1 (/tmp/rvt19/kn/exim-tail.eml): Exim's block, then a paragraph of boilerplate. */

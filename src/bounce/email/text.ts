@@ -274,11 +274,12 @@ function isQuotedReply(line: string, current: Entry | null): boolean {
 }
 
 /**
- * A recipient line indented deeper than `current`'s, in the same paragraph, with text besides the address
- * (`rest`): a reply continuing its error. A bare address there is a recipient of its own.
+ * A recipient line indented deeper than `current`'s, in the same paragraph: a reply continuing its error when
+ * it has text besides the address (`rest`), or when the error has begun (a reply folded before its last word,
+ * "550 5.1.1 unknown or illegal alias:" / "    a@b"). A bare address right under another is a recipient.
  */
 function continuesEntry(line: string, rest: string, current: Entry | null): boolean {
-  if (rest === "" || current === null || current.closed || current.blank) return false;
+  if (current === null || current.closed || current.blank || (rest === "" && !current.sawText)) return false;
   return leadingBlanks(line) > current.indent;
 }
 
