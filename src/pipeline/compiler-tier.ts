@@ -7,10 +7,6 @@ import { setFlagsFromString } from "node:v8";
  * (src/cli/run/classify.ts); classify's second process follows the first (second-process.ts), else it alone
  * would compile its hot code twice over (valgrind, a folder of 14,000 bounce emails: its TurboFan ~0.86 G
  * of its 2.9 G instructions).
- * Regular expressions likewise: compiled to machine code at their first use, not to bytecode for V8's regexp
- * interpreter first and to machine code once they run again (twice the compiling, and the interpreter in
- * between, for the few hundred patterns of the rules and dialects each process meets; valgrind, one process,
- * 14,000 bounce emails: 4,591.9 → 4,559.2 M instructions, --distinct 5,522.0 → 5,495.5 M).
  */
 let topTier = true;
 
@@ -19,7 +15,6 @@ export function withoutTopTier(): void {
   if (!topTier) return;
   topTier = false;
   setFlagsFromString("--no-turbofan");
-  setFlagsFromString("--no-regexp-tier-up");
 }
 
 /** Whether this process still uses V8's top tier (withoutTopTier was not called). */
