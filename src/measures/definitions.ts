@@ -1,4 +1,4 @@
-import { sqlList } from "../util/sql.ts";
+import { sqlEnumList, sqlList } from "../util/sql.ts";
 
 /**
  * The SQL text of the named measures (docs/MEASURES.md): one definition each, used by `stats`, `hygiene`,
@@ -11,7 +11,7 @@ import { sqlList } from "../util/sql.ts";
  * (ENUM `event_type`, schema 3): plain string literals made DuckDB cast every row's type to text to
  * compare (the first-attempt grouping of the 10M bench store: 1.37–1.69 → 1.36–1.45 CPU-s).
  */
-export const ATTEMPT_TYPES = `(${["sent", "delivered", "deferred", "bounced"].map((t) => `'${t}'::event_type`).join(", ")})`;
+export const ATTEMPT_TYPES = sqlEnumList(["sent", "delivered", "deferred", "bounced"], "event_type");
 
 /**
  * A period of whole UTC days, both ends inclusive and either open (`stats`/`diagnose` `--from`/`--to`):

@@ -19,6 +19,20 @@ export function sqlList(values: readonly string[]): string {
 }
 
 /**
+ * A value of a DuckDB ENUM type as its literal (`'a'::t`): compared with an ENUM column, DuckDB compares the
+ * codes and can push the test into the scan; against a plain string it casts every row's value to text first
+ * (EXPLAIN: `CAST(type AS VARCHAR) IN (…)`).
+ */
+export function sqlEnum(value: string, type: string): string {
+  return `${sqlString(value)}::${type}`;
+}
+
+/** `('a'::t, 'b'::t)`: a list of ENUM literals (sqlEnum) for `IN`. */
+export function sqlEnumList(values: readonly string[], type: string): string {
+  return `(${values.map((value) => sqlEnum(value, type)).join(", ")})`;
+}
+
+/**
  * `expr IN (values)` for per-row SQL: from five constants on, DuckDB plans an IN list as a join against the
  * list, which carries every column of every row through it, even when the test sits in a CASE arm few rows
  * take (SendGrid 1M rows: a fifth of the insert's projection time); `list_contains` over the constant list

@@ -14,7 +14,7 @@ import {
   type Store,
   type StoreAppender,
 } from "../../store/index.ts";
-import { sqlList, sqlString } from "../../util/sql.ts";
+import { sqlEnum, sqlEnumList, sqlList, sqlString } from "../../util/sql.ts";
 import { providerOfDomainSql } from "../provider-domains.ts";
 
 /**
@@ -27,13 +27,9 @@ import { providerOfDomainSql } from "../provider-domains.ts";
 const PROBLEM = "!problem";
 const DUPLICATE = "!duplicate";
 const SKIP = "!skip";
-/**
- * An event type as the store's enum (`event_type`), for a test of a stored row's `type`: against a plain
- * string DuckDB casts every row's type to text before comparing (EXPLAIN: `CAST(type AS VARCHAR) IN (…)`),
- * against the enum it compares the codes and can push the test into the scan.
- */
-const storedType = (type: string) => `${sqlString(type)}::event_type`;
-const storedTypes = (types: readonly string[]) => `(${types.map(storedType).join(", ")})`;
+/** An event type as the store's enum (`event_type`), for a test of a stored row's `type` (sqlEnum). */
+const storedType = (type: string) => sqlEnum(type, "event_type");
+const storedTypes = (types: readonly string[]) => sqlEnumList(types, "event_type");
 /** Flagged rows' types, as stored. */
 const FLAGGED = storedTypes([PROBLEM, DUPLICATE, SKIP]);
 
