@@ -264,12 +264,11 @@ const isAddressChar = (code: number): boolean =>
   code === 37;
 
 /**
- * Whether a recipient line of the reply form ("550 <a@b>: text", "554 <a@b>... text") is a reply quoted in
- * `current`'s error: another recipient's error is being read, not a list of such lines (V5 Sendmail's, an
+ * Whether a recipient line of the reply form ("550 <a@b>: text", "554 <a@b>... text", QUOTED_REPLY) is a reply
+ * quoted in `current`'s error: another recipient's error is being read, not a list of such lines (V5 Sendmail's, an
  * unknown MTA's) nor a section of their own (after "----- Transcript of session follows -----").
  */
-function isQuotedReply(line: string, current: Entry | null): boolean {
-  if (!QUOTED_REPLY.test(line)) return false;
+function isQuotedReply(current: Entry | null): boolean {
   return current !== null && !current.closed && !current.replyForm && !current.separated;
 }
 
@@ -346,7 +345,8 @@ export function readReportText(text: string): ReportText {
     // "550 <a@b>: User unknown" under a recipient is a remote server's reply quoted in its error (Gmail's "The
     // error that the other server returned was:", GMX's block), its address the server's echo; a list of such
     // lines, or Sendmail's own "554 <a@b>... reason" lines in their section, name a recipient each.
-    const match: RegExpExecArray | null = lineMatch && isQuotedReply(line, current) ? null : lineMatch;
+    const replyLine: boolean = lineMatch !== null && QUOTED_REPLY.test(line);
+    const match: RegExpExecArray | null = replyLine && isQuotedReply(current) ? null : lineMatch;
     const leadingLine: RegExpExecArray | null = match || !candidate ? null : RECIPIENT_LEADING.exec(line);
     // "<words>: a@b" names a recipient only as the report's first one or after another of its kind (IMail
     // lists one "Unknown user: a@b" line per recipient): after a recipient of another form it is boilerplate
@@ -359,7 +359,7 @@ export function readReportText(text: string): ReportText {
     // address rejected"), Exim indents the reply under its recipient ("    550 <alias@b>: User unknown").
     const named = match !== null || leading !== null;
     const rest: string = !named ? "" : match ? (match[3] ?? match[4] ?? "").trim() : line.trim();
-    const replyForm: boolean = match !== null && QUOTED_REPLY.test(line);
+    const replyForm: boolean = match !== null && replyLine;
     if (named && !continuesEntry(line, rest, current) && entries.length < MAX_ENTRIES) {
       const recipient: string = (match ?? leading)![1];
       // Keep the whole line when it carries context: "554 <a@b>... reason", "550 <a@b>: reason" (the reply
