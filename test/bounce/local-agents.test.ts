@@ -105,5 +105,8 @@ describe("local delivery agents that write the report", () => {
     const utf16 = Buffer.from(`${dovecot} (\u00e9)`, "utf16le").toString("latin1");
     const head = ["Content-Type: text/plain; charset=utf-16le", "Content-Transfer-Encoding: binary"];
     assert.equal(reasonOf(report(utf16, DAEMON, UNKNOWN_USER, head)), "mailboxfull");
+    // ISO-2022-JP unlabelled (partText knows it by its escapes): an escape back to ASCII inside the agent's name.
+    const jis = "mail\u001b(Bdrop: maildir over quota.\n\u001b$B$3$s\u001b(B";
+    assert.equal(reasonOf(report(jis, DAEMON, UNKNOWN_USER)), "mailboxfull");
   });
 });

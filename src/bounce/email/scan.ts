@@ -1,7 +1,7 @@
 import { type LimitName, limitOf } from "../../util/limits.ts";
 import { type DeliveryStatus, findInlineDeliveryStatus, parseDeliveryStatus } from "./dsn.ts";
 import { decodeWords, type HeaderBlock, headerValue, parseHeaderBlock } from "./headers.ts";
-import { type MimePart, partText, walkParts } from "./mime.ts";
+import { asciiView, type MimePart, partText, walkParts } from "./mime.ts";
 import { originalMessageStart } from "./text.ts";
 
 /** Everything the dialects read from one message, decoded once. */
@@ -15,8 +15,8 @@ export interface ScannedEmail {
    */
   readonly reportText: string;
   /**
-   * Whether reportText may hold a match of `pattern` (a pattern of ASCII text within one line), found without
-   * decoding the report when its parts are not encoded: false only when the report cannot hold one.
+   * Whether reportText may hold a match of `pattern` (ASCII text within one line), looked for in its parts'
+   * bytes (mime.ts asciiView) rather than in the decoded report: false only when the report cannot hold one.
    */
   reportMayHold(pattern: RegExp): boolean;
   /** RFC 3464 fields from a message/delivery-status part, or found inline in the text. */
@@ -277,8 +277,8 @@ class ScannedMessage implements ScannedEmail {
     if (this.#reportText !== null || this.#textParts.length === 0) return pattern.test(this.reportText);
     const parts = this.#textParts;
     for (let i = 0; i < parts.length; i++) {
-      const raw = this.#text.slice(parts[i].bodyStart, parts[i].bodyEnd);
-      if (!keepsAscii(parts[i], raw) || pattern.test(raw)) return true;
+      const view = asciiView(this.#text, parts[i]);
+      if (view === null || pattern.test(view)) return true;
     }
     return false;
   }
@@ -300,25 +300,6 @@ class ScannedMessage implements ScannedEmail {
     }
     return this.#parsedOriginal;
   }
-}
-
-/** Transfer encodings that leave a part's bytes as they are (RFC 2045 §6.2). */
-const IDENTITY_ENCODINGS = new Set(["", "7bit", "8bit", "binary"]);
-/** Charsets that may write an ASCII character other than as its own byte, or hide one behind an escape. */
-const NOT_ASCII_PRESERVING = /16|32|ucs|utf-?7|unicode|2022|hz/i;
-
-/**
- * Whether each run of ASCII text of the decoded part is the same run of bytes in the raw one: the part is not
- * transfer-encoded, holds no escape (partText reads such a part as ISO-2022-JP), and its charset writes an
- * ASCII character as its own byte (multi-byte charsets such as Shift_JIS or UTF-8 never write a blank or a
- * line break inside a character).
- */
-function keepsAscii(part: MimePart, raw: string): boolean {
-  const encoding = headerValue(part.headers, "content-transfer-encoding");
-  if (encoding !== null && !IDENTITY_ENCODINGS.has(encoding.trim().toLowerCase())) return false;
-  const charset = part.type.params.get("charset");
-  if (charset !== undefined && NOT_ASCII_PRESERVING.test(charset)) return false;
-  return !raw.includes("\u001b");
 }
 
 /**
