@@ -1,12 +1,14 @@
 import { type LimitName, limitOf } from "../../util/limits.ts";
 import { type DeliveryStatus, findInlineDeliveryStatus, parseDeliveryStatus } from "./dsn.ts";
 import { decodeWords, type HeaderBlock, headerValue, parseHeaderBlock } from "./headers.ts";
-import { asciiView, type MimePart, partText, walkParts } from "./mime.ts";
+import { asciiView, type ContentType, type MimePart, parseContentType, partText, walkParts } from "./mime.ts";
 import { originalMessageStart } from "./text.ts";
 
 /** Everything the dialects read from one message, decoded once. */
 export interface ScannedEmail {
   headers: HeaderBlock;
+  /** The message's own Content-Type. */
+  contentType: ContentType;
   subject: string;
   from: string;
   /**
@@ -165,7 +167,8 @@ export function scanEmail(text: string): ScannedEmail {
   const headers = parseHeaderBlock(text, 0, text.length);
   const parts: MimePart[] = [];
   const cut = new Set<LimitName>();
-  walkParts(text, headers, text.length, parts, 0, false, cut);
+  const type = parseContentType(headerValue(headers, "content-type"));
+  walkParts(text, headers, text.length, parts, 0, false, cut, type);
   const textParts: MimePart[] = [];
   const htmls: MimePart[] = [];
   let deliveryStatus: DeliveryStatus | null = null;
@@ -188,7 +191,7 @@ export function scanEmail(text: string): ScannedEmail {
       else if (type === "text/html") htmls.push(part);
     }
   }
-  const mail = new ScannedMessage(text, headers, parts, [...cut], textParts, htmls, originalPart);
+  const mail = new ScannedMessage(text, headers, type, parts, [...cut], textParts, htmls, originalPart);
   mail.deliveryStatus = deliveryStatus;
   mail.feedback = feedback;
   if (!deliveryStatus && ANY_FIELDS.test(mail.reportText)) {
@@ -219,6 +222,7 @@ export function scanEmail(text: string): ScannedEmail {
  */
 class ScannedMessage implements ScannedEmail {
   readonly headers: HeaderBlock;
+  readonly contentType: ContentType;
   readonly subject: string;
   readonly from: string;
   deliveryStatus: DeliveryStatus | null = null;
@@ -238,6 +242,7 @@ class ScannedMessage implements ScannedEmail {
   constructor(
     text: string,
     headers: HeaderBlock,
+    contentType: ContentType,
     parts: MimePart[],
     limitsReached: LimitName[],
     textParts: MimePart[],
@@ -246,6 +251,7 @@ class ScannedMessage implements ScannedEmail {
   ) {
     this.#text = text;
     this.headers = headers;
+    this.contentType = contentType;
     this.subject = decodeWords(headerValue(headers, "subject") ?? "");
     this.from = headerValue(headers, "from") ?? "";
     this.parts = parts;
