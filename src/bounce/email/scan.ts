@@ -17,10 +17,11 @@ export interface ScannedEmail {
    */
   readonly reportText: string;
   /**
-   * Whether reportText may hold a match of `pattern` (ASCII text within one line), looked for in its parts'
-   * bytes (mime.ts asciiView) rather than in the decoded report: false only when the report cannot hold one.
+   * Whether the first line of reportText (from its first non-blank character) may hold a match of `pattern`
+   * (ASCII text within one line), looked for in its parts' bytes (mime.ts asciiView) rather than in the
+   * decoded report: false only when that line cannot hold one.
    */
-  reportMayHold(pattern: RegExp): boolean;
+  reportMayOpenWith(pattern: RegExp): boolean;
   /** RFC 3464 fields from a message/delivery-status part, or found inline in the text. */
   deliveryStatus: DeliveryStatus | null;
   /** Fields of a message/feedback-report part (ARF). */
@@ -279,12 +280,19 @@ class ScannedMessage implements ScannedEmail {
     return this.#reportText;
   }
 
-  reportMayHold(pattern: RegExp): boolean {
-    if (this.#reportText !== null || this.#textParts.length === 0) return pattern.test(this.reportText);
+  reportMayOpenWith(pattern: RegExp): boolean {
+    if (this.#reportText !== null || this.#textParts.length === 0) {
+      const text = this.reportText;
+      return pattern.test(lineFrom(text, text.search(NOT_BLANK)));
+    }
+    // The first line holding a printable ASCII character of the first part that has one: the report's first
+    // line is that line or one before it (which then starts with a character other than ASCII: no match).
     const parts = this.#textParts;
     for (let i = 0; i < parts.length; i++) {
       const view = asciiView(this.#text, parts[i]);
-      if (view === null || pattern.test(view)) return true;
+      if (view === null) return true;
+      const printable = view.search(PRINTABLE_ASCII);
+      if (printable >= 0) return pattern.test(lineFrom(view, printable));
     }
     return false;
   }
@@ -306,6 +314,16 @@ class ScannedMessage implements ScannedEmail {
     }
     return this.#parsedOriginal;
   }
+}
+
+const NOT_BLANK = /\S/;
+const PRINTABLE_ASCII = /[!-~]/;
+
+/** text[at] to the end of its line ("" when `at` is -1: no such character). */
+function lineFrom(text: string, at: number): string {
+  if (at < 0) return "";
+  const nl = text.indexOf("\n", at);
+  return text.slice(at, nl < 0 ? text.length : nl);
 }
 
 /**
