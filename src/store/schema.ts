@@ -167,6 +167,18 @@ const KEY_RECIPE_V12 = `
       ALTER TABLE classifier_state ADD COLUMN reply_key_recipe VARCHAR;`;
 const STATUS_FROM_REPLY_V13 = `
       ALTER TABLE files ADD COLUMN derived_from_reply BOOLEAN;`;
+/**
+ * The day summary's first attempts (schema 14): per provider and day, the messages of the files counted by
+ * first attempts whose first attempt falls on that day (measure `sent`, src/measures/sent.ts), and which
+ * files those are. Existing summaries are then behind (their definition changes): rebuilt by the next ingest.
+ */
+const FIRST_ATTEMPTS_V14 = `
+      CREATE TABLE day_first_attempts (
+        provider mailbox_provider NOT NULL,
+        day DATE NOT NULL,
+        messages BIGINT NOT NULL
+      );
+      ALTER TABLE summary_state ADD COLUMN first_attempt_files INTEGER[];`;
 const DAY_SUMMARY_V9 = `
       CREATE TABLE day_counts (
         provider mailbox_provider NOT NULL,
@@ -517,6 +529,14 @@ export const MIGRATIONS: readonly Migration[] = [
     sql: `${STATUS_FROM_REPLY_V13}
       CREATE OR REPLACE VIEW events AS ${EVENTS_VIEW_V13}`,
   },
+  {
+    version: 14,
+    description:
+      "day_first_attempts: the day summary also keeps the messages counted by their first attempt, per provider and day",
+    // Grouping every attempt by message (6.3M groups on the 10M-event bench store) was two thirds of the
+    // CPU of every `stats` run; ingest now decides the first attempt of the messages each file touches.
+    sql: FIRST_ATTEMPTS_V14,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
@@ -541,4 +561,5 @@ export const FRESH_SCHEMA_SQL = `
   ${CLASSIFIER_STATE_V11}
   ${KEY_RECIPE_V12}
   ${STATUS_FROM_REPLY_V13}
+  ${FIRST_ATTEMPTS_V14}
   CREATE VIEW events AS ${EVENTS_VIEW_V13}`;
