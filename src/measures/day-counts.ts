@@ -65,7 +65,7 @@ const MACHINE_OPEN = SOURCE_AND_HEURISTIC.machineOpen;
 /**
  * The version of what the summary counts: a change to `dayKindsSql`, `dayDeferredSql`, `firstAttemptsSql` or
  * the machine-open rule they use must bump it, so summaries counted the old way are rebuilt instead of read.
- * 2: the first attempts (`day_first_attempts`, schema 14) are part of it.
+ * 2: the first attempts (`day_first_attempts`, schema 15) are part of it.
  */
 export const DAY_SUMMARY_DEFINITION = 2;
 

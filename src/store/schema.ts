@@ -168,11 +168,18 @@ const KEY_RECIPE_V12 = `
 const STATUS_FROM_REPLY_V13 = `
       ALTER TABLE files ADD COLUMN derived_from_reply BOOLEAN;`;
 /**
- * The day summary's first attempts (schema 14): per provider and day, the messages of the files counted by
+ * The bounce-email files whose rows' event keys hash the diagnostic the reader of the day extracted (every
+ * email file stored before version 14); ingest matches a new bounce email's rows against theirs by type, time,
+ * recipient and message id (src/analytics/ingest/finalize.ts). Empty in a store created at version 14 or later.
+ */
+const LEGACY_EMAIL_FILES_V14 = `
+      CREATE TABLE legacy_email_files (file_id INTEGER PRIMARY KEY);`;
+/**
+ * The day summary's first attempts (schema 15): per provider and day, the messages of the files counted by
  * first attempts whose first attempt falls on that day (measure `sent`, src/measures/sent.ts), and which
  * files those are. Existing summaries are then behind (their definition changes): rebuilt by the next ingest.
  */
-const FIRST_ATTEMPTS_V14 = `
+const FIRST_ATTEMPTS_V15 = `
       CREATE TABLE day_first_attempts (
         provider mailbox_provider NOT NULL,
         day DATE NOT NULL,
@@ -532,10 +539,20 @@ export const MIGRATIONS: readonly Migration[] = [
   {
     version: 14,
     description:
+      "a bounce email's event identity is its report (Message-ID, else Date and body), recipient and type; legacy_email_files lists the email files keyed before",
+    // The identity hashed the diagnostic the text reader extracts, so each change to the readers' knowledge
+    // stored a re-ingested mailbox's bounces a second time (review s20 P1). The rows stored before cannot be
+    // keyed again without their report: they keep their keys and are matched by what the reader does not move.
+    sql: `${LEGACY_EMAIL_FILES_V14}
+      INSERT INTO legacy_email_files SELECT file_id FROM files WHERE format = 'email';`,
+  },
+  {
+    version: 15,
+    description:
       "day_first_attempts: the day summary also keeps the messages counted by their first attempt, per provider and day",
     // Grouping every attempt by message (6.3M groups on the 10M-event bench store) was two thirds of the
     // CPU of every `stats` run; ingest now decides the first attempt of the messages each file touches.
-    sql: FIRST_ATTEMPTS_V14,
+    sql: FIRST_ATTEMPTS_V15,
   },
 ];
 
@@ -561,5 +578,6 @@ export const FRESH_SCHEMA_SQL = `
   ${CLASSIFIER_STATE_V11}
   ${KEY_RECIPE_V12}
   ${STATUS_FROM_REPLY_V13}
-  ${FIRST_ATTEMPTS_V14}
+  ${LEGACY_EMAIL_FILES_V14}
+  ${FIRST_ATTEMPTS_V15}
   CREATE VIEW events AS ${EVENTS_VIEW_V13}`;

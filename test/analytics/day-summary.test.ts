@@ -329,11 +329,11 @@ test("first attempts kept file by file equal those counted from every row: a mes
   }
 });
 
-test("a store written before the first attempts were kept (schema 13, summary definition 1) opens; stats counts its first attempts from the rows until an ingest rebuilds the summary", async () => {
+test("a store written before the first attempts were kept (schema 14, summary definition 1) opens; stats counts its first attempts from the rows until an ingest rebuilds the summary", async () => {
   const path = join(dir, "v13.duckdb");
   const row = (key: number, type: string, time: string) =>
     `(${key}, '${type}', TIMESTAMP '${time}', 'a@icloud.com', 'apple', 1, hash('a@icloud.com'), 77)`;
-  await writeOldStore(path, 13, [
+  await writeOldStore(path, 14, [
     `INSERT INTO files VALUES (1, 'old.log', 'postfix', 1, TIMESTAMP '2026-03-01', TIMESTAMP '2026-03-05',
       2, 2, 0, 0, 0.1, NULL)`,
     `INSERT INTO event_rows (event_key, type, time, recipient, provider, file_id, recipient_hash, message_key)
