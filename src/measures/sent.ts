@@ -32,8 +32,16 @@ export interface PendingFile {
  * SQL: the row comes from a file counted by first attempts (`ids`, from `filesWithoutSent`). The ids are
  * integers written into the text: a constant IN list costs nothing per row, a parsed parameter did.
  */
-export const unloggedFileSql = (ids: readonly number[]): string =>
-  ids.length ? `file_id IN (${ids.map((id) => Math.trunc(Number(id))).join(", ")})` : "false";
+export const unloggedFileSql = (ids: readonly number[]): string => {
+  const list = ids.map((id) => Math.trunc(Number(id))).join(", ");
+  // From five constants on DuckDB plans an IN list as a join that carries every column through it
+  // (util/sql.ts sqlIn): a file's message look-up over 10M rows and 7 files, 0.40–0.51 → 0.35–0.43 CPU-s.
+  return ids.length === 0
+    ? "false"
+    : ids.length < 5
+      ? `file_id IN (${list})`
+      : `list_contains([${list}], file_id)`;
+};
 
 /**
  * SQL: per provider and day, the messages of the files without `sent` events whose first attempt (in
@@ -45,10 +53,15 @@ export const firstAttemptsSql = (where: string, unlogged: readonly number[]): st
 /**
  * SQL: the messages of the files without `sent` events among the rows `where` selects, each with the day
  * of its first attempt: columns provider, message_key, d (DATE) — what `firstAttemptsSql` counts, and what
- * the day summary keeps up to date per file (src/measures/day-counts.ts).
+ * the day summary keeps up to date per file (src/measures/day-counts.ts). `rows`: `event_rows`, or it joined
+ * to a table of (provider, message_key) to look those messages up.
  */
-export const messageFirstDaysSql = (where: string, unlogged: readonly number[]): string => `
-    SELECT provider, ${MESSAGE_KEY_SQL} AS message_key, min(time::DATE) AS d FROM event_rows
+export const messageFirstDaysSql = (
+  where: string,
+  unlogged: readonly number[],
+  rows = "event_rows",
+): string => `
+    SELECT provider, ${MESSAGE_KEY_SQL} AS message_key, min(time::DATE) AS d FROM ${rows}
     WHERE ${where} AND type IN ${ATTEMPT_TYPES} AND ${unloggedFileSql(unlogged)}
     GROUP BY provider, ${MESSAGE_KEY_SQL}`;
 

@@ -288,6 +288,8 @@ test("first attempts kept file by file equal those counted from every row: a mes
         ["m6", 21, "delivered"],
       ]),
     ],
+    // A file of that format without one: counted by the format's sends, not by first attempts.
+    [csv("first-e.csv", [["m7", 22, "delivered"]])],
   ];
   try {
     for (const [n, [path, options]] of steps.entries()) {
