@@ -256,14 +256,12 @@ async function filesWithoutSentAfter(
         WHERE format = $format AND stored > 0 AND file_id <> $id) AS format`,
     { format: pending.format, id: pending.fileId },
   );
-  const format = row?.format ?? [];
-  const listed = format.filter((id) => before.includes(id));
-  if (!row || (listed.length > 0 && listed.length < format.length)) {
-    return filesWithoutSent(store, pending);
-  }
+  const format = new Set(row?.format ?? []);
+  const listed = before.filter((id) => format.has(id)).length;
+  if (!row || (listed > 0 && listed < format.size)) return filesWithoutSent(store, pending);
   // The format's files with rows are all listed, or none of them (it logs sends already).
-  if (row.sends) return before.filter((id) => !format.includes(id));
-  if (format.length > 0 && listed.length === 0) return [...before];
+  if (row.sends) return before.filter((id) => !format.has(id));
+  if (format.size > 0 && listed === 0) return [...before];
   return [...before, pending.fileId].sort((a, b) => a - b);
 }
 
