@@ -5,6 +5,7 @@ import { newEvent, problem } from "../events/source.ts";
 import { mailDateIso } from "../util/dates.ts";
 import { LimitError } from "../util/limits.ts";
 import { MboxSegmenter, type Segment } from "./mbox-segmenter.ts";
+import { reportEventId, reportId } from "./report-identity.ts";
 
 /**
  * Bounce emails and mbox files as events, for `ingest` (a Postfix-only sender often has nothing else):
@@ -54,6 +55,8 @@ export function emailItems(raw: Buffer, file: string, line: number | null): Emai
     return reading.problems.map((note) => ({ skip: true, note: note.message, source: where }));
   const items: EmailItem[] = [...reading.problems];
   const date = mailDateIso(reading.date);
+  // The report's identity, not its text's reading: the store's key of each of its events (report-identity.ts).
+  let report: string | null = null;
   reading.records.forEach((record, index) => {
     if (record.feedbackType === "auth-failure") {
       items.push({
@@ -73,6 +76,8 @@ export function emailItems(raw: Buffer, file: string, line: number | null): Emai
       return;
     }
     const event = newEvent(type, file, line ?? 1);
+    report ??= reportId(raw);
+    event.eventId = reportEventId(report, record.recipient, type);
     event.time = date ?? record.time;
     event.recipient = record.recipient;
     event.messageId = reading.originalMessageId;

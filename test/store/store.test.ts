@@ -33,6 +33,7 @@ test("a new store is migrated to the current schema, and reopening keeps it", as
       "event_rows",
       "events",
       "files",
+      "legacy_email_files",
       "quarantine",
       "reply_classes",
       "report_mailboxes",

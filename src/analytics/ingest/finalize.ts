@@ -126,9 +126,28 @@ export async function storeHasRows(store: Store): Promise<boolean> {
 }
 
 /**
+ * Bounce-email files stored before their events' identity was the report itself (schema 14): those rows'
+ * keys hash the diagnostic the reader of the day extracted. A bounce email's row matches one of them by
+ * this key, the old identity without the reply (and without the campaign, sending IP and URL, which no
+ * bounce email sets), so the same mailbox ingested again after any change to the readers stores nothing new.
+ */
+const LEGACY_EMAIL_FILES = "legacy_email_files";
+const legacyEmailKeySql = (row: string, time: string) =>
+  `hash(${row}.type::VARCHAR, epoch_ms(${time}), coalesce(${row}.recipient, ''), coalesce(${row}.message_id, ''))`;
+
+/** Whether a bounce-email file must also be matched against email rows keyed the old way (insertFlagged). */
+export async function hasLegacyEmailRows(store: Store): Promise<boolean> {
+  return (
+    (await store.one<{ any: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${LEGACY_EMAIL_FILES}) AS any`))?.any ??
+    false
+  );
+}
+
+/**
  * Streams a staging-shaped query into `event_rows`, flagging problems and already-stored events
  * (`stored`: storeHasRows before the file; a file inserted in parts also flags a later part's repeats of
- * an earlier one, which settleFile counts as duplicates either way).
+ * an earlier one, which settleFile counts as duplicates either way; `legacyEmail`: a bounce-email file
+ * where hasLegacyEmailRows).
  */
 export async function insertFlagged(
   store: Store,
@@ -137,13 +156,22 @@ export async function insertFlagged(
   fileId: number,
   stored: boolean,
   matchTime = false,
+  legacyEmail = false,
 ): Promise<number> {
   void loadClassifier();
-  return store.exec(insertFlaggedSql(sourceSql, stored, matchTime), { ...params, file_id: fileId });
+  return store.exec(insertFlaggedSql(sourceSql, stored, matchTime, legacyEmail), {
+    ...params,
+    file_id: fileId,
+  });
 }
 
 /** insertFlagged's statement (the file's id bound as `$file_id`). */
-export function insertFlaggedSql(sourceSql: string, stored: boolean, matchTime = false): string {
+export function insertFlaggedSql(
+  sourceSql: string,
+  stored: boolean,
+  matchTime = false,
+  legacyEmail = false,
+): string {
   // The key is computed once (a join condition would hash every row a second time), and an empty store
   // has nothing to join against. `matchTime` (IngestOptions.dedupeWithTime) also matches the time: DuckDB
   // then pushes the new rows' time range into the scan of the stored ones, which skips every row group
@@ -155,10 +183,19 @@ export function insertFlaggedSql(sourceSql: string, stored: boolean, matchTime =
       ? `LEFT JOIN (SELECT event_key, time FROM event_rows) e ON e.event_key = s.event_key
           AND e.time = coalesce(s.time, TIMESTAMP 'epoch')`
       : "LEFT JOIN (SELECT event_key FROM event_rows) e ON e.event_key = s.event_key";
+  // Distinct keys: two old rows with one key must not make the new row two.
+  const legacy = legacyEmail
+    ? `LEFT JOIN (SELECT DISTINCT ${legacyEmailKeySql("r", "r.time")} AS legacy_key FROM event_rows r
+        WHERE r.file_id IN (SELECT file_id FROM ${LEGACY_EMAIL_FILES})) l
+        ON l.legacy_key = ${legacyEmailKeySql("s", "coalesce(s.time, TIMESTAMP 'epoch')")}`
+    : "";
+  const duplicate = legacyEmail
+    ? "e.event_key IS NOT NULL OR l.legacy_key IS NOT NULL"
+    : "e.event_key IS NOT NULL";
   return `INSERT INTO event_rows
     SELECT s.event_key,
       CASE WHEN s.skip THEN ${sqlString(SKIP)} WHEN s.problem IS NOT NULL THEN ${sqlString(PROBLEM)}
-        ${stored ? `WHEN e.event_key IS NOT NULL THEN ${sqlString(DUPLICATE)}` : ""} ELSE s.type END,
+        ${stored ? `WHEN ${duplicate} THEN ${sqlString(DUPLICATE)}` : ""} ELSE s.type END,
       coalesce(s.time, TIMESTAMP 'epoch'), s.recipient, s.provider,
       s.campaign, s.sending_ip, s.pool, s.sending_domain, s.stream, s.remote_mta, s.message_id,
       CASE WHEN s.problem IS NOT NULL THEN s.raw ELSE s.reply END, s.reply_code, s.status,
@@ -167,7 +204,7 @@ export function insertFlaggedSql(sourceSql: string, stored: boolean, matchTime =
       ${messageKeySql(STORED_KEY_SOURCES)}
     FROM (SELECT *, ${eventKeySql(`coalesce(identity, ${IDENTITY_SQL})`)} AS event_key,
       ${providerOfDomainSql("recipient_domain")} AS provider FROM (${sourceSql})) s
-    ${already}`;
+    ${already} ${stored ? legacy : ""}`;
 }
 
 export interface Settled {

@@ -7,7 +7,14 @@ import { canonicalName } from "../../events/table-parser.ts";
 import { derivedFromReply, fieldTableSql, type Params, type Store } from "../../store/index.ts";
 import { debugLog } from "../../util/debug.ts";
 import { debugLine, stopwatch } from "../stopwatch.ts";
-import { countFile, insertFlagged, type Settled, settleFile, storeHasRows } from "./finalize.ts";
+import {
+  countFile,
+  hasLegacyEmailRows,
+  insertFlagged,
+  type Settled,
+  settleFile,
+  storeHasRows,
+} from "./finalize.ts";
 
 export interface IngestOptions {
   /** Force the input format; otherwise detected per file. */
@@ -98,11 +105,13 @@ export async function ingestFile(
         import("./js-path.ts"),
         import("../../pipeline/classify-log-threads.ts"),
       ]);
+      // A bounce email also meets the email rows stored before their identity was the report's (schema 14).
+      const legacyEmail = stored && format === "email" && (await hasLegacyEmailRows(store));
       const staged = await stageWithParsers(
         path,
         format,
         read,
-        (sql) => insertFlagged(store, sql, {}, fileId, stored, options.dedupeWithTime),
+        (sql) => insertFlagged(store, sql, {}, fileId, stored, options.dedupeWithTime, legacyEmail),
         size >= PIPE_FROM_BYTES,
         MIN_THREADED_LOG_BYTES,
       );
