@@ -9,6 +9,25 @@ import { LINE_BYTES_WASM } from "./line-bytes-wasm.ts";
  * module, leave the JavaScript compare (WordLiteral) in charge: same answers, only slower.
  */
 
+/**
+ * The part of the WebAssembly JavaScript API used here: TypeScript declares it only with the DOM libraries,
+ * which neither this project nor a consumer of its declarations need load.
+ */
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer | SharedArrayBuffer;
+}
+// biome-ignore lint/suspicious/noEmptyInterface: an opaque compiled module
+interface WasmModule {}
+interface WasmApi {
+  Memory: new (descriptor: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory;
+  Module: new (bytes: Uint8Array) => WasmModule;
+  Instance: new (
+    module: WasmModule,
+    imports: Record<string, Record<string, unknown>>,
+  ) => { readonly exports: Record<string, unknown> };
+}
+const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
 /** WebAssembly pages (64 KiB). */
 const PAGE = 65536;
 /** Bytes of a template's place in the template memory (its pieces' table, pieces and tail). */
@@ -20,10 +39,10 @@ const OUT_AT = 2304;
 const PLACES_AT = 4096;
 
 /** The chunk memories by their buffer (the SharedArrayBuffer a chunk's bytes view). */
-const chunkMemories = new WeakMap<ArrayBufferLike, WebAssembly.Memory>();
+const chunkMemories = new WeakMap<ArrayBufferLike, WasmMemory>();
 
 /** Memory for input chunks: a shared WebAssembly.Memory, or a SharedArrayBuffer where WebAssembly fails. */
-export type ChunkMemory = WebAssembly.Memory | SharedArrayBuffer;
+export type ChunkMemory = WasmMemory | SharedArrayBuffer;
 
 /**
  * Shared memory of `bytes` bytes (rounded up to whole pages) for input chunks. Cloned by reference to
@@ -32,7 +51,7 @@ export type ChunkMemory = WebAssembly.Memory | SharedArrayBuffer;
 export function chunkMemory(bytes: number): ChunkMemory {
   const pages = Math.ceil(bytes / PAGE);
   try {
-    return new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+    return new wasm.Memory({ initial: pages, maximum: pages, shared: true });
   } catch {
     return new SharedArrayBuffer(bytes);
   }
@@ -53,13 +72,13 @@ export function inChunkMemory(bytes: Uint8Array): boolean {
 
 type Lookup = (rcptStart: number, rcptEnd: number, end: number, kind: number) => number;
 
-let compiled: WebAssembly.Module | null | undefined;
+let compiled: WasmModule | null | undefined;
 
 /** The module, compiled once per thread (null: it could not be). */
-function lineBytesModule(): WebAssembly.Module | null {
+function lineBytesModule(): WasmModule | null {
   if (compiled === undefined) {
     try {
-      compiled = new WebAssembly.Module(Buffer.from(LINE_BYTES_WASM, "base64"));
+      compiled = new wasm.Module(Buffer.from(LINE_BYTES_WASM, "base64"));
     } catch {
       compiled = null;
     }
@@ -78,11 +97,11 @@ export class LineBytes {
   /** Where the bytes bound last start in their chunk memory. */
   base = 0;
   private bound: Uint8Array | null = null;
-  private readonly template: WebAssembly.Memory;
+  private readonly template: WasmMemory;
   private readonly view: Uint8Array;
   private readonly words: DataView;
-  private readonly module: WebAssembly.Module;
-  private readonly instances = new Map<WebAssembly.Memory, Lookup | null>();
+  private readonly module: WasmModule;
+  private readonly instances = new Map<WasmMemory, Lookup | null>();
   private readonly ints: Int32Array;
 
   /** A LineBytes for `places` templates and the span alphabet `alphabet`, or null where WebAssembly fails. */
@@ -97,9 +116,9 @@ export class LineBytes {
     }
   }
 
-  private constructor(module: WebAssembly.Module, places: number, alphabet: Uint8Array) {
+  private constructor(module: WasmModule, places: number, alphabet: Uint8Array) {
     this.module = module;
-    this.template = new WebAssembly.Memory({
+    this.template = new wasm.Memory({
       initial: Math.ceil((PLACES_AT + places * TEMPLATE_PLACE) / PAGE),
     });
     this.view = new Uint8Array(this.template.buffer);
@@ -120,11 +139,11 @@ export class LineBytes {
     this.base = bytes.byteOffset;
   }
 
-  private instance(memory: WebAssembly.Memory): Lookup | null {
+  private instance(memory: WasmMemory): Lookup | null {
     let lookup = this.instances.get(memory);
     if (lookup === undefined) {
       try {
-        const instance = new WebAssembly.Instance(this.module, {
+        const instance = new wasm.Instance(this.module, {
           line: { chunk: memory, template: this.template },
         });
         lookup = instance.exports.lookup as Lookup;
