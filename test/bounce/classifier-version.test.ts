@@ -25,8 +25,8 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 19,
-  fingerprint: "76d1184f9491896867b0768476366c995d56e01f160cc76b00ce412c0089cb14",
+  version: 20,
+  fingerprint: "71de7e7c40cfbe196a4969a2881905434b80b7b065abd30010492ab9604c3e87",
 };
 
 /** Rule data as text: patterns by their source and flags. */

@@ -900,10 +900,19 @@ export const REASON_PHRASES: RuleTable = {
     {
       id: "relay-denied-email-address-is-not-verified",
       reason: "norelaying",
-      phrase: "email address is not verified",
+      phrase: "email address is not verified.",
       source:
-        'Sisimai lib/Sisimai/Reason/NoRelaying.pm (phrase list) (incl. Amazon SES "Email address is not verified": the sandbox relays only for verified identities); RFC 5321 §3.6.2 (550 relaying denied)',
-      example: "email address is not verified",
+        'sisimai go reason/why-norelaying.go (Amazon SES "Email address is not verified.", with its full stop: the sandbox relays only for verified identities); RFC 5321 §3.6.2 (550 relaying denied); example: github.com/sisimai/set-of-emails lhost-postfix-77.eml',
+      example:
+        "554 Message rejected: Email address is not verified. The following identities failed the check in region AP-NORTHEAST-1: nekochan@example.jp",
+    },
+    // The same words without SES's full stop are Sisimai's rejected sender (why-rejected.go lists them apart).
+    {
+      id: "sender-rejected-message-rejected-email-address-is-not-verified",
+      reason: "rejected",
+      phrase: "message rejected: email address is not verified",
+      source: "sisimai go reason/why-rejected.go (phrase list)",
+      example: "message rejected: email address is not verified",
     },
     {
       id: "recipient-filter-rejected-due-to-by-user-recipient-s-rules-prefer",
