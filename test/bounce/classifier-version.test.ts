@@ -25,7 +25,7 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 21,
+  version: 22,
   fingerprint: "71de7e7c40cfbe196a4969a2881905434b80b7b065abd30010492ab9604c3e87",
 };
 

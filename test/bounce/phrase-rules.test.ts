@@ -444,3 +444,19 @@ describe("a queue timeout is the message's, never a password's, a certificate's 
     for (const [text, reason] of cases) assert.equal(classifyReply({ text }).reason, reason, text);
   });
 });
+
+describe("typographic apostrophes read as the ASCII one the phrases are written with", () => {
+  it("classifies “doesn’t” as “doesn't”", () => {
+    for (const text of [
+      "554 delivery error: dd This user doesn't have a yahoo.com account (a@yahoo.com)",
+      "550 5.1.1 sorry, that domain isn't in my list of allowed rcpthosts",
+      "550 can't accept user",
+    ]) {
+      for (const quote of ["\u2019", "\u2018", "\u02bc"]) {
+        const typographic = classifyReply({ text: text.replaceAll("'", quote) });
+        assert.equal(typographic.reason, classifyReply({ text }).reason, `${text} with ${quote}`);
+        assert.notEqual(typographic.reason, "undefined", text);
+      }
+    }
+  });
+});
