@@ -25,8 +25,8 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 22,
-  fingerprint: "71de7e7c40cfbe196a4969a2881905434b80b7b065abd30010492ab9604c3e87",
+  version: 23,
+  fingerprint: "0f660da89a4efb8d1c6c89e015834cccff88e6bbbb672e05a64b6b3b58430f4f",
 };
 
 /** Rule data as text: patterns by their source and flags. */

@@ -460,3 +460,23 @@ describe("typographic apostrophes read as the ASCII one the phrases are written 
     }
   });
 });
+
+describe("Sisimai's order between a local program's failure, the mailbox and a refused connection", () => {
+  it("reads a local program's output before its exit (go reason/lib.go: MailerError after MailboxFull)", () => {
+    const text =
+      'Command died with status 75: "/usr/lib/dovecot/deliver". Command output: Quota exceeded (mailbox for user is full)';
+    assert.equal(classifyReply({ text, status: "4.3.0" }).reason, "mailboxfull");
+    assert.equal(
+      classifyReply({ text: 'Command died with status 1: "/usr/bin/procmail"' }).reason,
+      "mailererror",
+    );
+  });
+  it("blocks on a connection refused by a host, not on a host that does not answer (go why-blocked.go)", () => {
+    assert.equal(
+      classifyReply({ text: "Deferred: Connection refused by mx.example.ne.jp." }).reason,
+      "blocked",
+    );
+    const postfix = "connect to mx.example.jp[192.0.2.1]:25: Connection refused";
+    assert.equal(classifyReply({ text: postfix, status: "4.4.1" }).reason, "expired");
+  });
+});

@@ -283,43 +283,6 @@ export const REASON_PHRASES: RuleTable = {
         "host mail-nyaan.example.net [192.0.2.222] Delay reason: SMTP error from remote mail server after MAIL FROM:<sironeko-nyaan@neko.example.com> SIZE=1024: 450 service permits 2 unverifyable sending IPs - neko.example.com is not 203.0.113.2",
     },
     {
-      id: "local-program-failed-procmail",
-      reason: "mailererror",
-      pattern: /^procmail: /,
-      source:
-        "Sisimai lib/Sisimai/Reason/MailerError.pm (phrase list); example: github.com/sisimai/set-of-emails lhost-postfix-01.eml",
-      example: 'procmail: Couldn\'t create "/var/spool/mail/neko" id: r.example.org: No such user',
-    },
-    {
-      id: "local-program-failed-bin-procmail-maildrop",
-      reason: "mailererror",
-      pattern: /bin\/(?:procmail|maildrop)/,
-      source: "Sisimai lib/Sisimai/Reason/MailerError.pm (phrase list)",
-      example: "Command died with status 1: /usr/bin/procmail. Command output: procmail: Quota exceeded",
-    },
-    {
-      id: "local-program-failed-command-failed-died-with-status-output",
-      reason: "mailererror",
-      pattern: /command (?:failed|died with status|output)/,
-      source:
-        "Sisimai lib/Sisimai/Reason/MailerError.pm (phrase list); example: sisimai go reason/why-mailererror.go",
-      example: "command output:",
-    },
-    {
-      id: "local-program-failed-mailer-error",
-      reason: "mailererror",
-      phrase: "mailer error",
-      source: "Sisimai lib/Sisimai/Reason/MailerError.pm (phrase list); sisimai go reason/why-mailererror.go",
-      example: "mailer error",
-    },
-    {
-      id: "local-program-failed-pipe-to",
-      reason: "mailererror",
-      phrase: "pipe to |",
-      source: "Sisimai lib/Sisimai/Reason/MailerError.pm (phrase list)",
-      example: "pipe to |",
-    },
-    {
       id: "mailboxfull-452-insufficient-disk-space",
       reason: "mailboxfull",
       phrase: "452 insufficient disk space",
@@ -494,6 +457,47 @@ export const REASON_PHRASES: RuleTable = {
       phrase: "mailbox exceeds allowed size",
       source: "Sisimai lib/Sisimai/Reason/MailboxFull.pm (phrase list); RFC 3463 X.2.2",
       example: "mailbox exceeds allowed size",
+    },
+    // A local program's failure ("Command died with status 75 … Command output: …") after the mailbox's own
+    // words: its output says why ("Quota exceeded" is mailboxfull), as Sisimai probes MailerError after
+    // MailboxFull (go reason/lib.go ClassOrder; corpus rfc3464-09: "temporary failure. Command output: Quota
+    // exceeded" is mailboxfull).
+    {
+      id: "local-program-failed-procmail",
+      reason: "mailererror",
+      pattern: /^procmail: /,
+      source:
+        "Sisimai lib/Sisimai/Reason/MailerError.pm (phrase list); example: github.com/sisimai/set-of-emails lhost-postfix-01.eml",
+      example: 'procmail: Couldn\'t create "/var/spool/mail/neko" id: r.example.org: No such user',
+    },
+    {
+      id: "local-program-failed-bin-procmail-maildrop",
+      reason: "mailererror",
+      pattern: /bin\/(?:procmail|maildrop)/,
+      source: "Sisimai lib/Sisimai/Reason/MailerError.pm (phrase list); sisimai go reason/why-mailererror.go",
+      example: "bin/procmail",
+    },
+    {
+      id: "local-program-failed-command-failed-died-with-status-output",
+      reason: "mailererror",
+      pattern: /command (?:failed|died with status|output)/,
+      source:
+        "Sisimai lib/Sisimai/Reason/MailerError.pm (phrase list); example: sisimai go reason/why-mailererror.go",
+      example: "command output:",
+    },
+    {
+      id: "local-program-failed-mailer-error",
+      reason: "mailererror",
+      phrase: "mailer error",
+      source: "Sisimai lib/Sisimai/Reason/MailerError.pm (phrase list); sisimai go reason/why-mailererror.go",
+      example: "mailer error",
+    },
+    {
+      id: "local-program-failed-pipe-to",
+      reason: "mailererror",
+      phrase: "pipe to |",
+      source: "Sisimai lib/Sisimai/Reason/MailerError.pm (phrase list)",
+      example: "pipe to |",
     },
     {
       id: "message-too-large-message-is-too-large-big",
@@ -2337,7 +2341,9 @@ export const REASON_PHRASES: RuleTable = {
     {
       id: "client-blocked-connection-refused-denied-dropped-reset",
       reason: "blocked",
-      pattern: /connection (?:refused|denied|dropped|reset)/,
+      // Refused *by* a host, reset *by the peer*: a bare "connect to mx[192.0.2.1]:25: Connection refused" is
+      // a host not answering (Postfix's queue retries it), not a block (go reason/why-blocked.go).
+      pattern: /connection (?:refused by|denied|dropped|reset by peer)/,
       source:
         "Sisimai lib/Sisimai/Reason/Blocked.pm (phrase list); example: github.com/sisimai/set-of-emails lhost-sendmail-21.eml",
       example:
