@@ -25,8 +25,8 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 23,
-  fingerprint: "0f660da89a4efb8d1c6c89e015834cccff88e6bbbb672e05a64b6b3b58430f4f",
+  version: 24,
+  fingerprint: "df9e556bf673b06192b1cc4cab166d90e2725fc704b3750160805be7aae04c90",
 };
 
 /** Rule data as text: patterns by their source and flags. */

@@ -440,8 +440,13 @@ describe("a queue timeout is the message's, never a password's, a certificate's 
       ["550 5.6.0 Header too long", "contenterror"],
       ["501 5.1.3 Address too long", "userunknown"],
       ["550 message has lines too long for transport", "undefined"],
+      ["connect to example.org[203.0.113.225]:25: Connection timed out", "expired"],
+      ["delivery retry timeout exceeded", "expired"],
     ];
     for (const [text, reason] of cases) assert.equal(classifyReply({ text }).reason, reason, text);
+    // A conversation that timed out is a bad connection: its status decides (go reason/why-expired.go).
+    const conversation = "conversation with mx.example.jp[192.0.2.1] timed out while sending RCPT TO";
+    assert.equal(classifyReply({ text: conversation, status: "4.4.2" }).reason, "networkerror");
   });
 });
 

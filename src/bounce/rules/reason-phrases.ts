@@ -4124,13 +4124,30 @@ export const REASON_PHRASES: RuleTable = {
       example: "line too long",
     },
     // See above: the MTA's own words about its queue, after the reasons Sisimai probes before Expired.
+    // A connection or the message timed out waiting for the queue: "conversation with mx[192.0.2.1] timed out
+    // while sending RCPT TO" is a bad connection (its 4.4.2 decides), not the queue's lifetime (go why-expired.go).
     {
-      id: "queue-expired-timed-time-out",
+      id: "queue-expired-connection-timed-out",
       reason: "expired",
-      pattern: /(?:timed|time) ?out/,
+      phrase: "connection timed out",
       source:
-        "Sisimai lib/Sisimai/Reason/Expired.pm (phrase list); RFC 3463 X.4.7; example: github.com/sisimai/set-of-emails lhost-sendgrid-03.eml",
+        "sisimai go reason/why-expired.go (phrase list); RFC 3463 X.4.7; example: github.com/sisimai/set-of-emails lhost-sendgrid-03.eml",
       example: "Connection timed out",
+    },
+    {
+      id: "queue-expired-message-timed-out",
+      reason: "expired",
+      phrase: "message timed out",
+      source: "sisimai go reason/why-expired.go (phrase list)",
+      example: "message timed out",
+    },
+    {
+      id: "queue-expired-retry-timeout-exceeded",
+      reason: "expired",
+      phrase: "retry timeout exceeded",
+      source:
+        "sisimai go lhost/via-exim.go, lhost/via-gmx.go; example: github.com/sisimai/set-of-emails lhost-exim-06.eml",
+      example: "retry timeout exceeded",
     },
     // What expired or took too long must be the message, its envelope, the delivery or the queue: a password,
     // a certificate, an account or a domain that expired, or a header, subject or address that is too long, is
