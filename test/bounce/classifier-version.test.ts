@@ -25,8 +25,8 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 24,
-  fingerprint: "df9e556bf673b06192b1cc4cab166d90e2725fc704b3750160805be7aae04c90",
+  version: 25,
+  fingerprint: "13a42bfd0513aff5f675294084c7a584480eaa42efdd96eb779b4fa1ca458da0",
 };
 
 /** Rule data as text: patterns by their source and flags. */

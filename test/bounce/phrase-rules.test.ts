@@ -484,4 +484,8 @@ describe("Sisimai's order between a local program's failure, the mailbox and a r
     const postfix = "connect to mx.example.jp[192.0.2.1]:25: Connection refused";
     assert.equal(classifyReply({ text: postfix, status: "4.4.1" }).reason, "expired");
   });
+  it('leaves Sendmail\'s trailer "Service unavailable" to say nothing; "service currently unavailable" is a system error', () => {
+    assert.notEqual(classifyReply({ text: "554 5.0.0 Service unavailable" }).reason, "systemerror");
+    assert.equal(classifyReply({ text: "554 Service currently unavailable" }).reason, "systemerror");
+  });
 });

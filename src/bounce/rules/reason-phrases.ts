@@ -2846,7 +2846,9 @@ export const REASON_PHRASES: RuleTable = {
     {
       id: "server-error-service-currently-unavailable",
       reason: "systemerror",
-      pattern: /service (?:currently )?unavailable/,
+      // Not a bare "Service unavailable": Sendmail appends "554 5.0.0 Service unavailable" to every refused
+      // transcript, whatever the server said (go reason/why-systemerror.go lists only this form).
+      phrase: "service currently unavailable",
       source:
         "Sisimai lib/Sisimai/Reason/SystemError.pm (phrase list); RFC 3463 X.3.x; example: github.com/sisimai/set-of-emails lhost-surfcontrol-03.eml",
       example: "554 Service currently unavailable",
