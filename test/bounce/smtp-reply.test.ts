@@ -57,6 +57,15 @@ const CASES: Array<[string, { text: string; replyCode: number | null; status: st
   ],
   // A number with a dash that no later line repeats is no reply code.
   ["Please call 555-0100 for help", { text: "Please call 555-0100 for help", replyCode: null, status: null }],
+  // An EHLO answer in a transcript is no refusal: it never becomes the reply code.
+  [
+    ">>> EHLO x.example.net\n<<< 250-mx.example.jp Hello\n<<< 250 HELP\n>>> RCPT To:<a@example.jp>\n<<< 550 user unknown",
+    {
+      text: ">>> EHLO x.example.net <<< 250-mx.example.jp Hello <<< 250 HELP >>> RCPT To:<a@example.jp> <<< 550 user unknown",
+      replyCode: null,
+      status: null,
+    },
+  ],
   // Sendmail's transcript marks each line of the server's reply with "<<< ".
   [
     ">>> RCPT To:<a@example.jp>\n<<< 550-5.7.1 fails to pass\n<<< 550 5.7.1 authentication checks",
