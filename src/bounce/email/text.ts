@@ -24,10 +24,14 @@ export const MARKER_PHRASES = String.raw`(?:the )?original message(?! was)|(?:th
  * before a header field is found apart (dashLineBefore): as one more alternative here, after the optional
  * separator run, every split of a run of dashes was tried (a line of 20 dashes cost ~25 µs, of 10,000 ~3 s).
  */
-const ORIGINAL_MESSAGE_MARKER = new RegExp(
-  String.raw`^[ \t>]*(?:[-=*_]{2,}[ \t]*)?(?:${MARKER_PHRASES})`,
-  "im",
-);
+const MARKER_LINE = String.raw`[ \t>]*(?:[-=*_]{2,}[ \t]*)?(?:${MARKER_PHRASES})`;
+/** The marker line at the start of the text. */
+const MARKER_AT_START = new RegExp(MARKER_LINE, "iy");
+/**
+ * One after a line terminator (where a multiline "^" matches): a line terminator to start from lets the
+ * expression skip ahead to the next one, where "^" in multiline mode was checked at every character.
+ */
+const MARKER_AFTER_BREAK = new RegExp(String.raw`[\n\r\u2028\u2029]${MARKER_LINE}`, "i");
 
 /**
  * What follows a line of dashes that starts the copy (EZweb's, MailMarshal's and other MTAs' separator:
@@ -116,8 +120,12 @@ function dashLineBefore(text: string, before: number): number {
 
 /** Offset where the copy of the original message starts in `text`, or text.length. */
 export function originalMessageStart(text: string): number {
-  const match = ORIGINAL_MESSAGE_MARKER.exec(text);
-  const marker = match ? match.index : text.length;
+  MARKER_AT_START.lastIndex = 0;
+  let marker = 0;
+  if (!MARKER_AT_START.test(text)) {
+    const match = MARKER_AFTER_BREAK.exec(text);
+    marker = match ? match.index + 1 : text.length;
+  }
   const dashes = dashLineBefore(text, marker);
   return dashes >= 0 ? dashes : marker;
 }
