@@ -14,7 +14,7 @@ const UNKNOWN_USER = { status: "5.1.1", reply: "550 5.1.1 <kijitora@example.jp>.
 /** A DSN that explains nothing itself. */
 const VAGUE = { status: "5.0.0", reply: "554 5.0.0 Service unavailable" };
 
-function report(text: string, from = DAEMON, dsn = UNKNOWN_USER): string {
+function report(text: string, from = DAEMON, dsn = UNKNOWN_USER, partHead: string[] = []): string {
   return [
     `From: ${from}`,
     "To: <shironeko@example.org>",
@@ -23,6 +23,7 @@ function report(text: string, from = DAEMON, dsn = UNKNOWN_USER): string {
     'Content-Type: multipart/report; report-type=delivery-status; boundary="B"',
     "",
     "--B",
+    ...partHead,
     "",
     text,
     "",
@@ -84,5 +85,28 @@ describe("local delivery agents that write the report", () => {
     const fromPerson = report("maildrop: maildir over quota.", "Jane <jane@example.jp>");
     assert.equal(reasonOf(fromPerson), "userunknown");
     assert.equal(reasonOf(report("maildrop: maildir over quota.")), "mailboxfull");
+  });
+
+  it("when the report's text is encoded: the agent's line is found in the decoded text", () => {
+    const dovecot =
+      "Your message to <kijitora@example.jp> was automatically rejected:\nNot enough disk space";
+    // A soft line break inside the agent's line: its raw bytes hold no agent's line.
+    const qp = "Your message to <kijitora@example.jp> was automatically rejec=\nted:\nNot enough disk space";
+    assert.equal(
+      reasonOf(report(qp, DAEMON, UNKNOWN_USER, ["Content-Transfer-Encoding: quoted-printable"])),
+      "mailboxfull",
+    );
+    const base64 = Buffer.from(dovecot).toString("base64");
+    assert.equal(
+      reasonOf(report(base64, DAEMON, UNKNOWN_USER, ["Content-Transfer-Encoding: base64"])),
+      "mailboxfull",
+    );
+    // A charset that writes ASCII in two bytes a character (and a non-ASCII one, so the part is decoded).
+    const utf16 = Buffer.from(`${dovecot} (\u00e9)`, "utf16le").toString("latin1");
+    const head = ["Content-Type: text/plain; charset=utf-16le", "Content-Transfer-Encoding: binary"];
+    assert.equal(reasonOf(report(utf16, DAEMON, UNKNOWN_USER, head)), "mailboxfull");
+    // ISO-2022-JP unlabelled (partText knows it by its escapes): an escape back to ASCII inside the agent's name.
+    const jis = "mail\u001b(Bdrop: maildir over quota.\n\u001b$B$3$s\u001b(B";
+    assert.equal(reasonOf(report(jis, DAEMON, UNKNOWN_USER)), "mailboxfull");
   });
 });

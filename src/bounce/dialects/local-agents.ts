@@ -111,6 +111,13 @@ export const LOCAL_AGENTS: readonly LocalAgent[] = [
 const DAEMON = /^\s*"?(?:mail delivery subsystem|mailer-daemon|postmaster)/i;
 /** One test of the first line for every agent (most reports open with none). */
 const ANY_AGENT = new RegExp(LOCAL_AGENTS.map((agent) => agent.opens.source).join("|"));
+/**
+ * ANY_AGENT anywhere in a line: the report cannot open with an agent's line when its text holds none (looked
+ * for in the raw parts, the report not decoded for it: most reports are read without their text).
+ */
+const ANY_AGENT_LINE = new RegExp(
+  LOCAL_AGENTS.map((agent) => agent.opens.source.replace(/^\^/, "")).join("|"),
+);
 /** The paragraph read after the agent's line: at most this many lines (the agent writes one or two). */
 const MAX_PARAGRAPH_LINES = 8;
 
@@ -119,12 +126,13 @@ const MAX_PARAGRAPH_LINES = 8;
  * the report text, and a message of its own is in that paragraph (up to the first blank line). Null otherwise.
  */
 export function localAgentVerdict(mail: ScannedEmail): { family: LocalAgent; reason: Reason } | null {
+  if (!DAEMON.test(mail.from) || !mail.reportMayHold(ANY_AGENT_LINE)) return null;
   const text = mail.reportText;
   let start = 0;
   while (start < text.length && /\s/.test(text[start])) start++;
   const firstEnd = text.indexOf("\n", start);
   const first = text.slice(start, firstEnd < 0 ? text.length : firstEnd).trimEnd();
-  if (!ANY_AGENT.test(first) || !DAEMON.test(mail.from)) return null;
+  if (!ANY_AGENT.test(first)) return null;
   const agent = LOCAL_AGENTS.find((candidate) => candidate.opens.test(first));
   if (!agent) return null;
   const lines: string[] = [];

@@ -130,7 +130,7 @@ export function walkParts(
 /** The decoded text of a leaf part: transfer encoding undone, charset applied (UTF-8 when unknown). */
 export function partText(text: string, part: MimePart): string {
   const raw = text.slice(part.bodyStart, part.bodyEnd);
-  const encoding = (headerValue(part.headers, "content-transfer-encoding") ?? "").trim().toLowerCase();
+  const encoding = transferEncoding(part);
   let bytes: Buffer | null = null;
   if (encoding === "base64") bytes = Buffer.from(raw, "base64");
   else if (encoding === "quoted-printable") bytes = Buffer.from(decodeQuotedPrintable(raw), "latin1");
@@ -147,6 +147,31 @@ export function partText(text: string, part: MimePart): string {
       charset = /iso-2022-jp/i.test(charset) && !isUtf8(bytes) ? "euc-jp" : "utf-8";
   }
   return decodeCharset(bytes, charset) ?? bytes.toString("utf8");
+}
+
+/** The part's Content-Transfer-Encoding, lower-cased ("" when it has none). */
+function transferEncoding(part: MimePart): string {
+  return (headerValue(part.headers, "content-transfer-encoding") ?? "").trim().toLowerCase();
+}
+
+/** Charsets that may write an ASCII character other than as its own byte, or hide one behind an escape. */
+const MAY_HIDE_ASCII = /16|32|ucs|utf-?7|unicode|2022|hz/i;
+
+/**
+ * The part's bytes (latin1 chars), transfer encoding undone, when each run of ASCII text of partText's result
+ * is the same run in them (without the charset decoded): its charset writes an ASCII character as its own byte
+ * (multi-byte charsets such as Shift_JIS or UTF-8 never write a blank or a line break inside a character), or
+ * partText keeps them as they are (ASCII, no escape); else null.
+ */
+export function asciiView(text: string, part: MimePart): string | null {
+  const raw = text.slice(part.bodyStart, part.bodyEnd);
+  const encoding = transferEncoding(part);
+  const keepsAscii = !MAY_HIDE_ASCII.test(part.type.params.get("charset") ?? "");
+  if (encoding === "base64") return keepsAscii ? Buffer.from(raw, "base64").toString("latin1") : null;
+  if (encoding === "quoted-printable") return keepsAscii ? decodeQuotedPrintable(raw) : null;
+  // An escape: partText may read the part as ISO-2022-JP.
+  if (raw.includes("\u001b")) return null;
+  return keepsAscii || isAscii(raw) ? raw : null;
 }
 
 const UTF8 = new TextDecoder("utf-8", { fatal: true });

@@ -1,7 +1,7 @@
 import { type LimitName, limitOf } from "../../util/limits.ts";
 import { type DeliveryStatus, findInlineDeliveryStatus, parseDeliveryStatus } from "./dsn.ts";
 import { decodeWords, type HeaderBlock, headerValue, parseHeaderBlock } from "./headers.ts";
-import { type MimePart, partText, walkParts } from "./mime.ts";
+import { asciiView, type MimePart, partText, walkParts } from "./mime.ts";
 import { originalMessageStart } from "./text.ts";
 
 /** Everything the dialects read from one message, decoded once. */
@@ -14,6 +14,11 @@ export interface ScannedEmail {
    * Decoded on first read.
    */
   readonly reportText: string;
+  /**
+   * Whether reportText may hold a match of `pattern` (ASCII text within one line), looked for in its parts'
+   * bytes (mime.ts asciiView) rather than in the decoded report: false only when the report cannot hold one.
+   */
+  reportMayHold(pattern: RegExp): boolean;
   /** RFC 3464 fields from a message/delivery-status part, or found inline in the text. */
   deliveryStatus: DeliveryStatus | null;
   /** Fields of a message/feedback-report part (ARF). */
@@ -266,6 +271,16 @@ class ScannedMessage implements ScannedEmail {
     }
     this.#reportText = full.slice(0, cut);
     return this.#reportText;
+  }
+
+  reportMayHold(pattern: RegExp): boolean {
+    if (this.#reportText !== null || this.#textParts.length === 0) return pattern.test(this.reportText);
+    const parts = this.#textParts;
+    for (let i = 0; i < parts.length; i++) {
+      const view = asciiView(this.#text, parts[i]);
+      if (view === null || pattern.test(view)) return true;
+    }
+    return false;
   }
 
   /** The report text as scanEmail narrowed it (unquoted, or cut before inline delivery-status fields). */
