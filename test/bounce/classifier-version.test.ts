@@ -25,8 +25,8 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 18,
-  fingerprint: "17adde2c143a5cac201905fb2835a0f2be7dbc4e9eee128b751badaaf3daaaf4",
+  version: 19,
+  fingerprint: "76d1184f9491896867b0768476366c995d56e01f160cc76b00ce412c0089cb14",
 };
 
 /** Rule data as text: patterns by their source and flags. */

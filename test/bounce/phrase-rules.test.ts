@@ -426,3 +426,21 @@ describe("KDDI's rules hold for its servers too, whatever domain they answer for
     assert.equal(hostScope("mx.example.org"), "");
   });
 });
+
+describe("a queue timeout is the message's, never a password's, a certificate's or a header's", () => {
+  it("reads what expired or took too long", () => {
+    const cases: Array<[string, string]> = [
+      ["554 4.4.7 Message expired: unable to deliver in 840 minutes.", "expired"],
+      ["Envelope expired", "expired"],
+      ["550 4.4.7 QUEUE.Expired; message expired", "expired"],
+      ["Message could not be delivered for too long", "expired"],
+      ["I'm not going to try again; this message has been in the queue too long.", "expired"],
+      ["550 5.7.1 Your password has expired", "securityerror"],
+      ["454 4.7.0 TLS certificate expired", "securityerror"],
+      ["550 5.6.0 Header too long", "contenterror"],
+      ["501 5.1.3 Address too long", "userunknown"],
+      ["550 message has lines too long for transport", "undefined"],
+    ];
+    for (const [text, reason] of cases) assert.equal(classifyReply({ text }).reason, reason, text);
+  });
+});

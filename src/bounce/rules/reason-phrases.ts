@@ -4117,19 +4117,52 @@ export const REASON_PHRASES: RuleTable = {
         "Sisimai lib/Sisimai/Reason/Expired.pm (phrase list); RFC 3463 X.4.7; example: github.com/sisimai/set-of-emails lhost-sendgrid-03.eml",
       example: "Connection timed out",
     },
+    // What expired or took too long must be the message, its envelope, the delivery or the queue: a password,
+    // a certificate, an account or a domain that expired, or a header, subject or address that is too long, is
+    // another reason (or none), never the sending MTA's queue timeout.
     {
-      id: "queue-expired-expired",
+      id: "queue-expired-message-expired",
       reason: "expired",
-      phrase: "expired",
-      source: "Sisimai lib/Sisimai/Reason/Expired.pm (phrase list); RFC 3463 X.4.7",
-      example: "Delivery time expired: message has been in the queue too long",
+      phrase: "message expired",
+      source:
+        "sisimai go rhost/for-microsoft.go (4.4.7 message expired), reason/why-expired.go; example: github.com/sisimai/set-of-emails lhost-amazonworkmail-05.eml",
+      example: "554 4.4.7 Message expired: unable to deliver in 840 minutes.",
     },
     {
-      id: "queue-expired-too-long",
+      id: "queue-expired-envelope-expired",
       reason: "expired",
-      phrase: "too long",
-      source: "Sisimai lib/Sisimai/Reason/Expired.pm (phrase list); RFC 3463 X.4.7",
-      example: "too long",
+      phrase: "envelope expired",
+      source: "sisimai go lhost/via-opensmtpd.go",
+      example: "Envelope expired",
+    },
+    {
+      id: "queue-expired-delivery-expired",
+      reason: "expired",
+      phrase: "delivery expired",
+      source: "sisimai go reason/why-expired.go (phrase list)",
+      example: "delivery expired",
+    },
+    {
+      id: "queue-expired-delivery-time-expired",
+      reason: "expired",
+      phrase: "delivery time expired",
+      source: "sisimai go reason/why-expired.go (phrase list)",
+      example: "delivery time expired",
+    },
+    {
+      id: "queue-expired-queue-expired",
+      reason: "expired",
+      phrase: "queue.expired",
+      source: "sisimai go lhost/via-exchange2007.go (QUEUE.Expired: expired)",
+      example: "550 4.4.7 QUEUE.Expired",
+    },
+    {
+      id: "queue-expired-delivered-for-too-long",
+      reason: "expired",
+      phrase: "delivered for too long",
+      source:
+        "Sendmail's queue-return notice; example: github.com/sisimai/set-of-emails lhost-sendmail-12.eml",
+      example: "Message could not be delivered for too long",
     },
     {
       id: "queue-expired-giving-up",
