@@ -14,25 +14,26 @@ export function reportEventId(report: string, recipient: string | null, type: st
   return `${report}\u001f${address}\u001f${type}`;
 }
 
-/** A Message-ID longer than a header line may be (RFC 5322 §2.1.1) is kept as its hash. */
+/** A Message-ID and Date longer than a header line may be (RFC 5322 §2.1.1) are kept as their hash. */
 const MAX_MESSAGE_ID = 998;
 
 /**
- * The report message's identity: its own Message-ID, else a hash of its Date: header and its body. Not of
- * every byte: local delivery and mail readers add header fields (Return-Path, Delivered-To, an mbox's
- * Status:) to the same message, and IMAP serves CRLF where an mbox keeps LF. The mbox `From ` line is not
- * part of the message (parseHeaderBlock skips it).
+ * The report message's identity: its own Message-ID and Date: header, else a hash of its Date: header and its
+ * body. The Date too, because reports that reuse one Message-ID exist (anonymised and sample mail; a copy of
+ * one message keeps both). Not of every byte: local delivery and mail readers add header fields
+ * (Return-Path, Delivered-To, an mbox's Status:) to the same message, and IMAP serves CRLF where an mbox keeps
+ * LF. The mbox `From ` line is not part of the message (parseHeaderBlock skips it).
  */
 export function reportId(raw: Buffer): string {
   const text = raw.toString("latin1", 0, headerEnd(raw));
   const headers = parseHeaderBlock(text, 0, text.length);
+  const date = headerValue(headers, "date")?.replace(/\s+/g, " ").trim() ?? "";
   const messageId = headerValue(headers, "message-id")?.replace(/\s+/g, " ").trim();
-  if (messageId)
-    return messageId.length <= MAX_MESSAGE_ID
-      ? `id:${messageId}`
-      : `id-sha1:${hash("sha1", messageId, "hex")}`;
+  if (messageId) {
+    const id = `${messageId}\u001f${date}`;
+    return id.length <= MAX_MESSAGE_ID ? `id:${id}` : `id-sha1:${hash("sha1", id, "hex")}`;
+  }
   const body = raw.toString("latin1", headers.bodyStart).replace(/\r\n/g, "\n").trimEnd();
-  const date = headerValue(headers, "date")?.trim() ?? "";
   return `body-sha1:${hash("sha1", `${date}\u001f${body}`, "hex")}`;
 }
 

@@ -878,7 +878,7 @@ function mapped(table: FieldTable, cx: Context, rows: string, noRoot: string): s
       FROM m
     )
     SELECT line, skip, type, time, recipient,
-      CASE WHEN strpos(recipient, '@') > 0 THEN split_part(recipient, '@', -1) END AS recipient_domain,
+      ${RECIPIENT_DOMAIN_SQL} AS recipient_domain,
       campaign, sending_ip, pool, sending_domain, stream, remote_mta, message_id, reply,
       ${heads ? KEPT_SQL : `coalesce(code_field, ${REPLY_CODE_SQL("reply")}) AS reply_code, status`}, source_label, machine_open,
       reader_ip, user_agent, url,
@@ -929,6 +929,14 @@ function fieldsUsed(e: Expr): EventField[] {
   walk(e);
   return out;
 }
+
+/**
+ * A staged row's recipient domain: what follows the recipient's last `@`, as stagingRow reads it. `contains`,
+ * not `strpos(…) > 0`, which counts characters to give a position (100k SendGrid events, one thread,
+ * bench/insert-instructions.ts: 2,165.9 → 2,142.3 M instructions).
+ */
+export const RECIPIENT_DOMAIN_SQL =
+  "CASE WHEN contains(recipient, '@') THEN split_part(recipient, '@', -1) END";
 
 /** SQL twin of src/analytics/ingest/staging.ts `eventIdentity` over staging-shaped columns. */
 export const IDENTITY_SQL = `'h:' || concat_ws(chr(31), type, epoch_ms(time)::VARCHAR, coalesce(recipient, ''),

@@ -96,6 +96,8 @@ test("a bounce email's event identity is its report, recipient and type, not the
   // The same report read otherwise (another diagnostic) keeps its identity; another report does not.
   assert.deepEqual(ids({ ...WITH_ID, diagnostic: "550 5.1.1 <first@example.org>: no such user" }), once);
   assert.notDeepEqual(ids({ ...WITH_ID, messageId: "<20260303100000.B2@mta.example.net>" }), once);
+  // One Message-ID reused by another report (anonymised or sample mail): told apart by its Date.
+  assert.notDeepEqual(ids({ ...WITH_ID, date: "Tue, 03 Mar 2026 10:05:00 +0000" }), once);
   // Without a Message-ID: the report's Date and body, whatever the line ends and added header fields.
   const bare = ids(WITHOUT_ID);
   const crlf = emailItems(Buffer.from(dsn(WITHOUT_ID).replace(/\n/g, "\r\n")), "x.eml", null);
@@ -123,21 +125,23 @@ test("an mbox holding the same report twice stores it once; two reports for one 
     const twice = await ingestFile(store, write("twice.mbox", [WITH_ID, WITHOUT_ID, WITH_ID, WITHOUT_ID]));
     assert.deepEqual(counts(twice), { read: 6, stored: 3, duplicates: 3 });
     // Another report for the same recipients, message and second (another Message-ID; another body): kept.
+    // So is one reusing the first's Message-ID with another Date.
     const other = await ingestFile(
       store,
       write("other.mbox", [
         { ...WITH_ID, messageId: "<20260303100000.B2@mta.example.net>" },
         { ...WITHOUT_ID, diagnostic: "550 5.2.1 mailbox disabled" },
+        { ...WITH_ID, date: "Tue, 03 Mar 2026 10:05:00 +0000" },
       ]),
     );
-    assert.deepEqual(counts(other), { read: 3, stored: 3, duplicates: 0 });
+    assert.deepEqual(counts(other), { read: 5, stored: 5, duplicates: 0 });
     const rows = await store.all<{ recipient: string; n: number }>(
       "SELECT recipient, count(*)::INTEGER AS n FROM events GROUP BY recipient ORDER BY recipient",
     );
     assert.deepEqual(rows, [
-      { recipient: "first@example.org", n: 2 },
+      { recipient: "first@example.org", n: 3 },
       { recipient: "gone@example.org", n: 2 },
-      { recipient: "second@example.org", n: 2 },
+      { recipient: "second@example.org", n: 3 },
     ]);
   } finally {
     store.close();

@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { RECIPIENT_DOMAIN_SQL } from "../../store/index.ts";
 import { sqlString } from "../../util/sql.ts";
 import { ChunkSender, type FeedPort, PipeFeed } from "./pipe-feed.ts";
 import { PipeWriter } from "./pipe-writer.ts";
@@ -51,8 +52,7 @@ const TIMES = ROW_COLUMNS.filter(([, type]) => type === "TIMESTAMP").map(([name]
  * staged, 4.28/4.47/3.96 derived).
  */
 const DERIVED_SQL: Record<(typeof DERIVED_COLUMNS)[number], string> = {
-  // What follows the recipient's last `@`, as stagingRow read it.
-  recipient_domain: "CASE WHEN contains(recipient, '@') THEN string_split(recipient, '@')[-1] END",
+  recipient_domain: RECIPIENT_DOMAIN_SQL,
   skip: "type IS NULL AND problem IS NULL",
 };
 
