@@ -220,12 +220,22 @@ function classified(input: ReplyInput): Classification {
   return classification;
 }
 
+/**
+ * Typographic apostrophes (U+2018, U+2019, U+02BC), as word processors and HTML notices write "couldn’t",
+ * read as the ASCII one every phrase is written with ("doesn't have a … account", "can't accept user").
+ */
+const TYPOGRAPHIC_APOSTROPHE = /[\u2018\u2019\u02bc]/;
+const TYPOGRAPHIC_APOSTROPHES = /[\u2018\u2019\u02bc]/g;
+function plainApostrophes(text: string): string {
+  return TYPOGRAPHIC_APOSTROPHE.test(text) ? text.replace(TYPOGRAPHIC_APOSTROPHES, "'") : text;
+}
+
 function classifyUncached(input: ReplyInput, domain: string | null): Classification {
   const parsed = parseReply(input.text);
   const replyCode = validReplyCode(input.replyCode) ?? parsed.replyCode;
   const status = validStatus(input.status) ?? parsed.status;
   const remoteMta = input.remoteMta?.trim() || parsed.remoteMta;
-  const lowerText = parsed.text.toLowerCase();
+  const lowerText = plainApostrophes(parsed.text.toLowerCase());
   const remoteHost = remoteMta ? hostName(remoteMta) : null;
   const provider = providerOf(remoteHost, lowerText, domain);
   const dsnAction = input.action?.trim().toLowerCase() ?? null;

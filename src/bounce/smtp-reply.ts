@@ -25,6 +25,14 @@ const EMBEDDED_CODE = /(?:^|[\s:;(])([2-5][0-9][0-9])[ -]+([2-5]\.[0-9]{1,3}\.[0
 /** A lone code after `said:` or `:` at a reply boundary (`said: 421 Too many sessions`). */
 const CODE_AFTER_SAID = /(?:said|reply|response|error)\s*:\s*([2-5][0-9][0-9])(?:[ -]|$)/i;
 
+/**
+ * The first line of a multi-line reply where nothing else named the code (Exim writes a reply without a
+ * status after "SMTP error from remote mail server after RCPT TO:<a@b>:"): `550-` taken only when the same
+ * code starts another line later, so a phone number or a date is never a reply code; only a refusal (4xx,
+ * 5xx), so a transcript's "<<< 250-mx Hello … <<< 250 HELP" before the refusal is not the reply.
+ */
+const CONTINUED_CODE = /(?:^|[\s:;(])([45][0-9][0-9])-(?=\S)/;
+
 /** An enhanced status on its own (`#5.1.1`, `(5.7.1)`), not part of an IP address or version number. */
 const LONE_STATUS = /(?:^|[^0-9.])([2-5]\.[0-9]{1,3}\.[0-9]{1,3})(?![.0-9])/;
 
@@ -57,9 +65,13 @@ export function parseReply(raw: string): ParsedReply {
       start = embedded.index + embedded[0].indexOf(embedded[1]);
     } else {
       const said = CODE_AFTER_SAID.exec(unfolded);
+      const opener = said ? null : CONTINUED_CODE.exec(unfolded);
       if (said) {
         replyCode = Number(said[1]);
         start = said.index + said[0].lastIndexOf(said[1]);
+      } else if (opener && continuesLater(unfolded, opener[1], opener.index + opener[0].length)) {
+        replyCode = Number(opener[1]);
+        start = opener.index + opener[0].indexOf(opener[1]);
       }
       status = LONE_STATUS.exec(unfolded)?.[1] ?? null;
     }
@@ -68,10 +80,20 @@ export function parseReply(raw: string): ParsedReply {
   return { text, replyCode, status, remoteMta: REMOTE_HOST.exec(unfolded)?.[1].toLowerCase() ?? null };
 }
 
+/** The code starts a later line of the reply (unfolded: after a space, before `-` or a space). */
+function continuesLater(text: string, code: string, from: number): boolean {
+  for (let at = text.indexOf(` ${code}`, from); at >= 0; at = text.indexOf(` ${code}`, at + 4)) {
+    const next = text[at + 4];
+    if (next === "-" || next === " " || next === undefined) return true;
+  }
+  return false;
+}
+
 /**
  * A multi-line reply repeats `550-5.7.1 ` at the start of every line; once unfolded those prefixes sit
  * mid-text. Keep the first (as `550 5.7.1 `), drop the repeats. Without a status only `550-` repeats are
- * certain continuation markers, plus the last line's `550 ` when a `550-` came before it.
+ * certain continuation markers, plus the last line's `550 ` when a `550-` came before it. Sendmail's transcript
+ * marks every line of the server's reply with `<<< `, which goes with the repeated prefix.
  */
 function joinContinuations(text: string, start: number, replyCode: number, status: string | null): string {
   const code = String(replyCode);
@@ -79,9 +101,10 @@ function joinContinuations(text: string, start: number, replyCode: number, statu
   // Most replies are single-line: nothing to join when the code does not come back.
   if (reply.indexOf(code, 4) < 0)
     return start === 0 && reply[3] === " " ? text : `${text.slice(0, start)}${code} ${reply.slice(4)}`;
-  const continued = status === null && reply.startsWith(`${code}-`);
+  // Lines that carry no status (`550-text`, or a status only in the text: qmail's "(#5.1.1)").
+  const continued = reply.startsWith(`${code}-`) && (status === null || !reply.startsWith(status, 4));
   let rest = reply.slice(4).replace(continuationPattern(code, status), " ");
-  if (continued) rest = rest.replace(new RegExp(`\\s+${code} (?=\\S)`), " ");
+  if (continued) rest = rest.replace(new RegExp(`\\s+(?:<<< )?${code} (?=\\S)`), " ");
   return `${text.slice(0, start)}${code} ${rest}`.replace(SPACES, " ").trim();
 }
 
@@ -93,8 +116,8 @@ function continuationPattern(code: string, status: string | null): RegExp {
   let pattern = continuationPatterns.get(key);
   if (!pattern) {
     pattern = status
-      ? new RegExp(`\\s+${code}(?:[ -]${status.replaceAll(".", "\\.")}(?=\\s|$)|-(?=\\S))`, "g")
-      : new RegExp(`\\s+${code}-(?=\\S)`, "g");
+      ? new RegExp(`\\s+(?:<<< )?${code}(?:[ -]${status.replaceAll(".", "\\.")}(?=\\s|$)|-(?=\\S))`, "g")
+      : new RegExp(`\\s+(?:<<< )?${code}-(?=\\S)`, "g");
     if (continuationPatterns.size > 1000) continuationPatterns.clear();
     continuationPatterns.set(key, pattern);
   }

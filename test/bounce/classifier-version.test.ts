@@ -25,8 +25,8 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 19,
-  fingerprint: "76d1184f9491896867b0768476366c995d56e01f160cc76b00ce412c0089cb14",
+  version: 26,
+  fingerprint: "13a42bfd0513aff5f675294084c7a584480eaa42efdd96eb779b4fa1ca458da0",
 };
 
 /** Rule data as text: patterns by their source and flags. */

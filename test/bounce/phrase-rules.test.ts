@@ -440,7 +440,52 @@ describe("a queue timeout is the message's, never a password's, a certificate's 
       ["550 5.6.0 Header too long", "contenterror"],
       ["501 5.1.3 Address too long", "userunknown"],
       ["550 message has lines too long for transport", "undefined"],
+      ["connect to example.org[203.0.113.225]:25: Connection timed out", "expired"],
+      ["delivery retry timeout exceeded", "expired"],
     ];
     for (const [text, reason] of cases) assert.equal(classifyReply({ text }).reason, reason, text);
+    // A conversation that timed out is a bad connection: its status decides (go reason/why-expired.go).
+    const conversation = "conversation with mx.example.jp[192.0.2.1] timed out while sending RCPT TO";
+    assert.equal(classifyReply({ text: conversation, status: "4.4.2" }).reason, "networkerror");
+  });
+});
+
+describe("typographic apostrophes read as the ASCII one the phrases are written with", () => {
+  it("classifies “doesn’t” as “doesn't”", () => {
+    for (const text of [
+      "554 delivery error: dd This user doesn't have a yahoo.com account (a@yahoo.com)",
+      "550 5.1.1 sorry, that domain isn't in my list of allowed rcpthosts",
+      "550 can't accept user",
+    ]) {
+      for (const quote of ["\u2019", "\u2018", "\u02bc"]) {
+        const typographic = classifyReply({ text: text.replaceAll("'", quote) });
+        assert.equal(typographic.reason, classifyReply({ text }).reason, `${text} with ${quote}`);
+        assert.notEqual(typographic.reason, "undefined", text);
+      }
+    }
+  });
+});
+
+describe("Sisimai's order between a local program's failure, the mailbox and a refused connection", () => {
+  it("reads a local program's output before its exit (go reason/lib.go: MailerError after MailboxFull)", () => {
+    const text =
+      'Command died with status 75: "/usr/lib/dovecot/deliver". Command output: Quota exceeded (mailbox for user is full)';
+    assert.equal(classifyReply({ text, status: "4.3.0" }).reason, "mailboxfull");
+    assert.equal(
+      classifyReply({ text: 'Command died with status 1: "/usr/bin/procmail"' }).reason,
+      "mailererror",
+    );
+  });
+  it("blocks on a connection refused by a host, not on a host that does not answer (go why-blocked.go)", () => {
+    assert.equal(
+      classifyReply({ text: "Deferred: Connection refused by mx.example.ne.jp." }).reason,
+      "blocked",
+    );
+    const postfix = "connect to mx.example.jp[192.0.2.1]:25: Connection refused";
+    assert.equal(classifyReply({ text: postfix, status: "4.4.1" }).reason, "expired");
+  });
+  it('leaves Sendmail\'s trailer "Service unavailable" to say nothing; "service currently unavailable" is a system error', () => {
+    assert.notEqual(classifyReply({ text: "554 5.0.0 Service unavailable" }).reason, "systemerror");
+    assert.equal(classifyReply({ text: "554 Service currently unavailable" }).reason, "systemerror");
   });
 });

@@ -46,6 +46,40 @@ const CASES: Array<[string, { text: string; replyCode: number | null; status: st
     { text: "connect to 17.57.155.25 failed", replyCode: null, status: null },
   ],
   ["", { text: "", replyCode: null, status: null }],
+  // Exim writes a reply without a status after its own words (corpus lhost-exim-47): the lines still join.
+  [
+    "host mx.example.net [192.0.2.1] SMTP error from remote mail server after initial connection:\n    550-192.0.2.222 blocked by\n    550 ldap:ou=nekochan Error - Blocked for abuse",
+    {
+      text: "host mx.example.net [192.0.2.1] SMTP error from remote mail server after initial connection: 550 192.0.2.222 blocked by ldap:ou=nekochan Error - Blocked for abuse",
+      replyCode: 550,
+      status: null,
+    },
+  ],
+  // A number with a dash that no later line repeats is no reply code.
+  ["Please call 555-0100 for help", { text: "Please call 555-0100 for help", replyCode: null, status: null }],
+  // An EHLO answer in a transcript is no refusal: it never becomes the reply code.
+  [
+    ">>> EHLO x.example.net\n<<< 250-mx.example.jp Hello\n<<< 250 HELP\n>>> RCPT To:<a@example.jp>\n<<< 550 user unknown",
+    {
+      text: ">>> EHLO x.example.net <<< 250-mx.example.jp Hello <<< 250 HELP >>> RCPT To:<a@example.jp> <<< 550 user unknown",
+      replyCode: null,
+      status: null,
+    },
+  ],
+  // Sendmail's transcript marks each line of the server's reply with "<<< ".
+  [
+    ">>> RCPT To:<a@example.jp>\n<<< 550-5.7.1 fails to pass\n<<< 550 5.7.1 authentication checks",
+    {
+      text: ">>> RCPT To:<a@example.jp> <<< 550 5.7.1 fails to pass authentication checks",
+      replyCode: 550,
+      status: "5.7.1",
+    },
+  ],
+  // The lines carry the bare code (a status only in the text, qmail's "(#5.1.1)", is not the head's).
+  [
+    "550-user over\n550 quota. (#5.1.1)",
+    { text: "550 user over quota. (#5.1.1)", replyCode: 550, status: null },
+  ],
 ];
 
 test("parseReply unfolds, joins multi-line replies and extracts code and status", () => {
@@ -64,7 +98,12 @@ test("parseReply reads the remote host from a log line", () => {
 });
 
 test("parseReply stays fast on hostile input", () => {
-  const hostile = [`550-${"5.7.1 ".repeat(200_000)}`, "5".repeat(1_000_000), `host ${"a.".repeat(300_000)}`];
+  const hostile = [
+    `550-${"5.7.1 ".repeat(200_000)}`,
+    "5".repeat(1_000_000),
+    `host ${"a.".repeat(300_000)}`,
+    `x ${"550-a 550x ".repeat(100_000)}`,
+  ];
   for (const raw of hostile) {
     const ms = cpuMs(() => parseReply(raw));
     assert.ok(ms < 500, `slow on ${raw.slice(0, 20)}…: ${ms.toFixed(0)} ms of CPU`);

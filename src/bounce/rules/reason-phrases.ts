@@ -283,43 +283,6 @@ export const REASON_PHRASES: RuleTable = {
         "host mail-nyaan.example.net [192.0.2.222] Delay reason: SMTP error from remote mail server after MAIL FROM:<sironeko-nyaan@neko.example.com> SIZE=1024: 450 service permits 2 unverifyable sending IPs - neko.example.com is not 203.0.113.2",
     },
     {
-      id: "local-program-failed-procmail",
-      reason: "mailererror",
-      pattern: /^procmail: /,
-      source:
-        "Sisimai lib/Sisimai/Reason/MailerError.pm (phrase list); example: github.com/sisimai/set-of-emails lhost-postfix-01.eml",
-      example: 'procmail: Couldn\'t create "/var/spool/mail/neko" id: r.example.org: No such user',
-    },
-    {
-      id: "local-program-failed-bin-procmail-maildrop",
-      reason: "mailererror",
-      pattern: /bin\/(?:procmail|maildrop)/,
-      source: "Sisimai lib/Sisimai/Reason/MailerError.pm (phrase list)",
-      example: "Command died with status 1: /usr/bin/procmail. Command output: procmail: Quota exceeded",
-    },
-    {
-      id: "local-program-failed-command-failed-died-with-status-output",
-      reason: "mailererror",
-      pattern: /command (?:failed|died with status|output)/,
-      source:
-        "Sisimai lib/Sisimai/Reason/MailerError.pm (phrase list); example: sisimai go reason/why-mailererror.go",
-      example: "command output:",
-    },
-    {
-      id: "local-program-failed-mailer-error",
-      reason: "mailererror",
-      phrase: "mailer error",
-      source: "Sisimai lib/Sisimai/Reason/MailerError.pm (phrase list); sisimai go reason/why-mailererror.go",
-      example: "mailer error",
-    },
-    {
-      id: "local-program-failed-pipe-to",
-      reason: "mailererror",
-      phrase: "pipe to |",
-      source: "Sisimai lib/Sisimai/Reason/MailerError.pm (phrase list)",
-      example: "pipe to |",
-    },
-    {
       id: "mailboxfull-452-insufficient-disk-space",
       reason: "mailboxfull",
       phrase: "452 insufficient disk space",
@@ -494,6 +457,47 @@ export const REASON_PHRASES: RuleTable = {
       phrase: "mailbox exceeds allowed size",
       source: "Sisimai lib/Sisimai/Reason/MailboxFull.pm (phrase list); RFC 3463 X.2.2",
       example: "mailbox exceeds allowed size",
+    },
+    // A local program's failure ("Command died with status 75 … Command output: …") after the mailbox's own
+    // words: its output says why ("Quota exceeded" is mailboxfull), as Sisimai probes MailerError after
+    // MailboxFull (go reason/lib.go ClassOrder; corpus rfc3464-09: "temporary failure. Command output: Quota
+    // exceeded" is mailboxfull).
+    {
+      id: "local-program-failed-procmail",
+      reason: "mailererror",
+      pattern: /^procmail: /,
+      source:
+        "Sisimai lib/Sisimai/Reason/MailerError.pm (phrase list); example: github.com/sisimai/set-of-emails lhost-postfix-01.eml",
+      example: 'procmail: Couldn\'t create "/var/spool/mail/neko" id: r.example.org: No such user',
+    },
+    {
+      id: "local-program-failed-bin-procmail-maildrop",
+      reason: "mailererror",
+      pattern: /bin\/(?:procmail|maildrop)/,
+      source: "Sisimai lib/Sisimai/Reason/MailerError.pm (phrase list); sisimai go reason/why-mailererror.go",
+      example: "bin/procmail",
+    },
+    {
+      id: "local-program-failed-command-failed-died-with-status-output",
+      reason: "mailererror",
+      pattern: /command (?:failed|died with status|output)/,
+      source:
+        "Sisimai lib/Sisimai/Reason/MailerError.pm (phrase list); example: sisimai go reason/why-mailererror.go",
+      example: "command output:",
+    },
+    {
+      id: "local-program-failed-mailer-error",
+      reason: "mailererror",
+      phrase: "mailer error",
+      source: "Sisimai lib/Sisimai/Reason/MailerError.pm (phrase list); sisimai go reason/why-mailererror.go",
+      example: "mailer error",
+    },
+    {
+      id: "local-program-failed-pipe-to",
+      reason: "mailererror",
+      phrase: "pipe to |",
+      source: "Sisimai lib/Sisimai/Reason/MailerError.pm (phrase list)",
+      example: "pipe to |",
     },
     {
       id: "message-too-large-message-is-too-large-big",
@@ -900,10 +904,19 @@ export const REASON_PHRASES: RuleTable = {
     {
       id: "relay-denied-email-address-is-not-verified",
       reason: "norelaying",
-      phrase: "email address is not verified",
+      phrase: "email address is not verified.",
       source:
-        'Sisimai lib/Sisimai/Reason/NoRelaying.pm (phrase list) (incl. Amazon SES "Email address is not verified": the sandbox relays only for verified identities); RFC 5321 §3.6.2 (550 relaying denied)',
-      example: "email address is not verified",
+        'sisimai go reason/why-norelaying.go (Amazon SES "Email address is not verified.", with its full stop: the sandbox relays only for verified identities); RFC 5321 §3.6.2 (550 relaying denied); example: github.com/sisimai/set-of-emails lhost-postfix-77.eml',
+      example:
+        "554 Message rejected: Email address is not verified. The following identities failed the check in region AP-NORTHEAST-1: nekochan@example.jp",
+    },
+    // The same words without SES's full stop are Sisimai's rejected sender (why-rejected.go lists them apart).
+    {
+      id: "sender-rejected-message-rejected-email-address-is-not-verified",
+      reason: "rejected",
+      phrase: "message rejected: email address is not verified",
+      source: "sisimai go reason/why-rejected.go (phrase list)",
+      example: "message rejected: email address is not verified",
     },
     {
       id: "recipient-filter-rejected-due-to-by-user-recipient-s-rules-prefer",
@@ -2328,7 +2341,9 @@ export const REASON_PHRASES: RuleTable = {
     {
       id: "client-blocked-connection-refused-denied-dropped-reset",
       reason: "blocked",
-      pattern: /connection (?:refused|denied|dropped|reset)/,
+      // Refused *by* a host, reset *by the peer*: a bare "connect to mx[192.0.2.1]:25: Connection refused" is
+      // a host not answering (Postfix's queue retries it), not a block (go reason/why-blocked.go).
+      pattern: /connection (?:refused by|denied|dropped|reset by peer)/,
       source:
         "Sisimai lib/Sisimai/Reason/Blocked.pm (phrase list); example: github.com/sisimai/set-of-emails lhost-sendmail-21.eml",
       example:
@@ -2831,7 +2846,9 @@ export const REASON_PHRASES: RuleTable = {
     {
       id: "server-error-service-currently-unavailable",
       reason: "systemerror",
-      pattern: /service (?:currently )?unavailable/,
+      // Not a bare "Service unavailable": Sendmail appends "554 5.0.0 Service unavailable" to every refused
+      // transcript, whatever the server said (go reason/why-systemerror.go lists only this form).
+      phrase: "service currently unavailable",
       source:
         "Sisimai lib/Sisimai/Reason/SystemError.pm (phrase list); RFC 3463 X.3.x; example: github.com/sisimai/set-of-emails lhost-surfcontrol-03.eml",
       example: "554 Service currently unavailable",
@@ -4109,13 +4126,30 @@ export const REASON_PHRASES: RuleTable = {
       example: "line too long",
     },
     // See above: the MTA's own words about its queue, after the reasons Sisimai probes before Expired.
+    // A connection or the message timed out waiting for the queue: "conversation with mx[192.0.2.1] timed out
+    // while sending RCPT TO" is a bad connection (its 4.4.2 decides), not the queue's lifetime (go why-expired.go).
     {
-      id: "queue-expired-timed-time-out",
+      id: "queue-expired-connection-timed-out",
       reason: "expired",
-      pattern: /(?:timed|time) ?out/,
+      phrase: "connection timed out",
       source:
-        "Sisimai lib/Sisimai/Reason/Expired.pm (phrase list); RFC 3463 X.4.7; example: github.com/sisimai/set-of-emails lhost-sendgrid-03.eml",
+        "sisimai go reason/why-expired.go (phrase list); RFC 3463 X.4.7; example: github.com/sisimai/set-of-emails lhost-sendgrid-03.eml",
       example: "Connection timed out",
+    },
+    {
+      id: "queue-expired-message-timed-out",
+      reason: "expired",
+      phrase: "message timed out",
+      source: "sisimai go reason/why-expired.go (phrase list)",
+      example: "message timed out",
+    },
+    {
+      id: "queue-expired-retry-timeout-exceeded",
+      reason: "expired",
+      phrase: "retry timeout exceeded",
+      source:
+        "sisimai go lhost/via-exim.go, lhost/via-gmx.go; example: github.com/sisimai/set-of-emails lhost-exim-06.eml",
+      example: "retry timeout exceeded",
     },
     // What expired or took too long must be the message, its envelope, the delivery or the queue: a password,
     // a certificate, an account or a domain that expired, or a header, subject or address that is too long, is
