@@ -108,6 +108,17 @@ describe("local delivery agents that write the report", () => {
     // ISO-2022-JP unlabelled (partText knows it by its escapes): an escape back to ASCII inside the agent's name.
     const jis = "mail\u001b(Bdrop: maildir over quota.\n\u001b$B$3$s\u001b(B";
     assert.equal(reasonOf(report(jis, DAEMON, UNKNOWN_USER)), "mailboxfull");
+    // After U+3000 in Shift_JIS (0x81 0x40) and Big5 (0xA1 0x40): its last byte is "@", printable ASCII.
+    const sjis = `\u0081@\u0081@\nmaildrop: maildir over quota.`;
+    assert.equal(
+      reasonOf(report(sjis, DAEMON, UNKNOWN_USER, ["Content-Type: text/plain; charset=shift_jis"])),
+      "mailboxfull",
+    );
+    const big5 = `\u00a1@\u00a1@\nmaildrop: maildir over quota.`;
+    assert.equal(
+      reasonOf(report(big5, DAEMON, UNKNOWN_USER, ["Content-Type: text/plain; charset=big5"])),
+      "mailboxfull",
+    );
     // The report's first line after blank lines of a space other than ASCII (U+3000 in UTF-8).
     const spaced = Buffer.from("\u3000\n  \u3000\nmaildrop: maildir over quota.").toString("latin1");
     assert.equal(

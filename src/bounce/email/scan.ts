@@ -285,14 +285,18 @@ class ScannedMessage implements ScannedEmail {
       const text = this.reportText;
       return pattern.test(lineFrom(text, text.search(NOT_BLANK)));
     }
-    // The first line holding a printable ASCII character of the first part that has one: the report's first
-    // line is that line or one before it (which then starts with a character other than ASCII: no match).
+    // The line of the first printable ASCII character of the first part that has one, when only ASCII comes
+    // before it: the report's first line is that line, or one before it that starts with an ASCII control
+    // character (no match). A byte beyond ASCII before it may be a character whose last byte is that one
+    // (Shift_JIS, Big5, GBK: U+3000 is 0x81 0x40, "@" in the view) or a blank line's: then decoded.
     const parts = this.#textParts;
     for (let i = 0; i < parts.length; i++) {
       const view = asciiView(this.#text, parts[i]);
       if (view === null) return true;
       const printable = view.search(PRINTABLE_ASCII);
-      if (printable >= 0) return pattern.test(lineFrom(view, printable));
+      if (printable < 0) continue;
+      if (printable > 0 && BEYOND_ASCII.test(view.slice(0, printable))) return true;
+      return pattern.test(lineFrom(view, printable));
     }
     return false;
   }
@@ -318,6 +322,7 @@ class ScannedMessage implements ScannedEmail {
 
 const NOT_BLANK = /\S/;
 const PRINTABLE_ASCII = /[!-~]/;
+const BEYOND_ASCII = /[^\0-\x7f]/;
 
 /** text[at] to the end of its line ("" when `at` is -1: no such character). */
 function lineFrom(text: string, at: number): string {
