@@ -32,8 +32,11 @@ const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 const PAGE = 65536;
 /** Bytes of a template's place in the template memory (its pieces' table, pieces and tail). */
 export const TEMPLATE_PLACE = 2048;
-/** Where the places start in the template memory (the alphabet table lies before). */
-const PLACES_AT = 256;
+/** The template memory (see line-bytes.wat): the alphabet, the table of templates by slot, out, places. */
+const ALPHABET_BYTES = 256;
+const TABLE_AT = 256;
+const OUT_AT = 2304;
+const PLACES_AT = 4096;
 
 /** The chunk memories by their buffer (the SharedArrayBuffer a chunk's bytes view). */
 const chunkMemories = new WeakMap<ArrayBufferLike, WasmMemory>();
@@ -67,7 +70,7 @@ export function inChunkMemory(bytes: Uint8Array): boolean {
   return chunkMemories.has(bytes.buffer);
 }
 
-type Read = (template: number, at: number, end: number) => number;
+type Lookup = (rcptStart: number, rcptEnd: number, end: number, kind: number) => number;
 
 let compiled: WasmModule | null | undefined;
 
@@ -89,8 +92,8 @@ function lineBytesModule(): WasmModule | null {
  * the place of the one it replaces).
  */
 export class LineBytes {
-  /** The `read` of the instance over the chunk memory of the bytes bound last (null: none). */
-  read: Read | null = null;
+  /** The `lookup` of the instance over the chunk memory of the bytes bound last (null: none). */
+  lookup: Lookup | null = null;
   /** Where the bytes bound last start in their chunk memory. */
   base = 0;
   private bound: Uint8Array | null = null;
@@ -98,10 +101,12 @@ export class LineBytes {
   private readonly view: Uint8Array;
   private readonly words: DataView;
   private readonly module: WasmModule;
-  private readonly instances = new Map<WasmMemory, Read | null>();
+  private readonly instances = new Map<WasmMemory, Lookup | null>();
+  private readonly ints: Int32Array;
 
   /** A LineBytes for `places` templates and the span alphabet `alphabet`, or null where WebAssembly fails. */
   static of(places: number, alphabet: Uint8Array): LineBytes | null {
+    if (places > (OUT_AT - TABLE_AT) / 4) return null;
     const module = lineBytesModule();
     if (module === null) return null;
     try {
@@ -118,52 +123,78 @@ export class LineBytes {
     });
     this.view = new Uint8Array(this.template.buffer);
     this.words = new DataView(this.template.buffer);
-    this.view.set(alphabet.subarray(0, PLACES_AT), 0);
+    this.ints = new Int32Array(this.template.buffer, 0, PLACES_AT / 4);
+    this.view.set(alphabet.subarray(0, ALPHABET_BYTES), 0);
   }
 
   /**
-   * Binds `bytes` (the chunk lines are read from next): `read` and `base` are then theirs, or `read` is null
-   * (bytes in no chunk memory). Cheap when they are the bytes bound last.
+   * Binds `bytes` (the chunk lines are read from next): `lookup` and `base` are then theirs, or `lookup` is
+   * null (bytes in no chunk memory). Cheap when they are the bytes bound last.
    */
   bind(bytes: Uint8Array): void {
     if (bytes === this.bound) return;
     this.bound = bytes;
     const memory = chunkMemories.get(bytes.buffer);
-    this.read = memory === undefined ? null : this.instance(memory);
+    this.lookup = memory === undefined ? null : this.instance(memory);
     this.base = bytes.byteOffset;
   }
 
-  private instance(memory: WasmMemory): Read | null {
-    let read = this.instances.get(memory);
-    if (read === undefined) {
+  private instance(memory: WasmMemory): Lookup | null {
+    let lookup = this.instances.get(memory);
+    if (lookup === undefined) {
       try {
         const instance = new wasm.Instance(this.module, {
           line: { chunk: memory, template: this.template },
         });
-        read = instance.exports.read as Read;
+        lookup = instance.exports.lookup as Lookup;
       } catch {
-        read = null;
+        lookup = null;
       }
-      this.instances.set(memory, read);
+      this.instances.set(memory, lookup);
     }
-    return read;
+    return lookup;
+  }
+
+  /** The slot of the line `lookup` read last. */
+  lastSlot(): number {
+    return this.ints[OUT_AT / 4];
+  }
+
+  /** The address of the first template of `slot` in the table. */
+  tableAddress(slot: number): number {
+    return this.ints[TABLE_AT / 4 + slot];
+  }
+
+  /** Sets the addresses of a slot's two templates in the table `lookup` reads (-1: none or not placed). */
+  setSlot(slot: number, first: number, second: number): void {
+    this.ints[TABLE_AT / 4 + slot] = Math.max(first, 0);
+    this.ints[TABLE_AT / 4 + slot + 1] = Math.max(second, 0);
   }
 
   /**
    * Places a template at place `place` (< places): its pieces (the literal bytes, each piece's end in them
-   * and the alphabet of the span after it) and tail. Its address for `read`, or -1 where it does not fit.
+   * and the alphabet of the span after it), tail and recipient domain's length. Its address for the table
+   * (setSlot), or -1 where it does not fit.
    */
-  place(place: number, literal: Uint8Array, pieceEnds: number[], kinds: number[], tail: Uint8Array): number {
+  place(
+    place: number,
+    literal: Uint8Array,
+    pieceEnds: number[],
+    kinds: number[],
+    tail: Uint8Array,
+    domainLength: number,
+  ): number {
     const n = pieceEnds.length;
-    const table = 8 + 8 * n;
+    const table = 12 + 8 * n;
     if (table + literal.length + tail.length > TEMPLATE_PLACE) return -1;
     const at = PLACES_AT + place * TEMPLATE_PLACE;
     const words = this.words;
     words.setInt32(at, n, true);
     words.setInt32(at + 4, tail.length, true);
+    words.setInt32(at + 8, domainLength, true);
     for (let p = 0; p < n; p++) {
-      words.setInt32(at + 8 + 8 * p, pieceEnds[p] - (p === 0 ? 0 : pieceEnds[p - 1]), true);
-      words.setInt32(at + 12 + 8 * p, p < kinds.length ? kinds[p] : 0, true);
+      words.setInt32(at + 12 + 8 * p, pieceEnds[p] - (p === 0 ? 0 : pieceEnds[p - 1]), true);
+      words.setInt32(at + 16 + 8 * p, p < kinds.length ? kinds[p] : 0, true);
     }
     this.view.set(literal, at + table);
     this.view.set(tail, at + table + literal.length);

@@ -3,15 +3,17 @@
 ;; ~1 (eight bytes a load). Built into line-bytes-wasm.ts by scripts/build-wasm.ts (scripts/wat.ts).
 ;;
 ;; Two memories: $chunk holds the input chunks the lines are in (the chunk buffers are this memory: no
-;; line is copied), $template the parser's templates (line-bytes.ts places them) and, at [0, 256), the
-;; variable spans' alphabet: a flag byte per byte value.
-;;
+;; line is copied), $template a parser's templates (line-bytes.ts places them):
+;;   [0, 256)      the variable spans' alphabet: a flag byte per byte value
+;;   [256, 2304)   the table of templates: per slot (LineTemplates.slots) its template's address, 0: none
+;;   [2304]        out: the slot of the line `lookup` read last
 ;; A template at $t in $template:
-;;   [t + 0]       its piece count n (≥ 1)
-;;   [t + 4]       the tail's length
-;;   [t + 8 + 8p]  piece p's length
-;;   [t + 12 + 8p] the alphabet flags of the variable span after piece p (p < n - 1)
-;;   [t + 8 + 8n]  the pieces' bytes back to back, then the tail's
+;;   [t + 0]        its piece count n (≥ 1)
+;;   [t + 4]        the tail's length
+;;   [t + 8]        the recipient domain's length
+;;   [t + 12 + 8p]  piece p's length
+;;   [t + 16 + 8p]  the alphabet flags of the variable span after piece p (p < n - 1)
+;;   [t + 12 + 8n]  the pieces' bytes back to back, then the tail's
 (module
   (import "line" "chunk" (memory $chunk 1 65536 shared))
   (import "line" "template" (memory $template 1))
@@ -96,17 +98,31 @@
     i64.load $template
     i64.eq)
 
-  ;; The reply's start in the line whose template part starts at $at (the recipient domain's `@`) and which
-  ;; ends at $end ($chunk addresses), read by the template at $t; -1 where a byte differs (see
-  ;; LineTemplate.read: each piece in turn, then the span of its alphabet after it, then the tail at the
-  ;; line's end, not before the last span's end).
-  (func $read (export "read") (param $t i32) (param $at i32) (param $end i32) (result i32)
-    (local $pieces i32) (local $piece i32) (local $literal i32) (local $length i32) (local $kind i32)
+  ;; The reply's start in the line whose recipient is [$rcptStart, $rcptEnd) and which ends at $end
+  ;; ($chunk addresses), read by the template at $t; -1 where a byte differs (see LineTemplate.read: from
+  ;; the recipient domain's `@`, each piece in turn, then the span of its alphabet after it, then the tail
+  ;; at the line's end, not before the last span's end).
+  (func $read (param $t i32) (param $rcptStart i32) (param $rcptEnd i32) (param $end i32) (result i32)
+    (local $at i32) (local $pieces i32) (local $piece i32) (local $literal i32) (local $length i32)
+    (local $kind i32)
+    local.get $rcptEnd
+    local.get $t
+    i32.load $template offset=8
+    i32.sub
+    i32.const 1
+    i32.sub
+    local.tee $at
+    local.get $rcptStart
+    i32.lt_s
+    if
+      i32.const -1
+      return
+    end
     local.get $t
     i32.load $template
     local.set $pieces
     local.get $t
-    i32.const 8
+    i32.const 12
     i32.add
     local.set $piece
     local.get $piece
@@ -205,4 +221,165 @@
       return
     end
     local.get $at)
+
+  ;; FNV-1a over $chunk[$from, $to), from $hash (see slotOf in line-template.ts).
+  (func $mix (param $hash i32) (param $from i32) (param $to i32) (result i32)
+    block $done
+      loop $byte
+        local.get $from
+        local.get $to
+        i32.ge_s
+        br_if $done
+        local.get $hash
+        local.get $from
+        i32.load8_u $chunk
+        i32.xor
+        i32.const 16777619
+        i32.mul
+        local.set $hash
+        local.get $from
+        i32.const 1
+        i32.add
+        local.set $from
+        br $byte
+      end
+    end
+    local.get $hash)
+
+  ;; LineTemplates.read in one call: the reply's start in the line by a template of its slot, or -1 (none
+  ;; matches). The slot as slotOf (line-template.ts) computes it, from the recipient domain's bytes (back
+  ;; to its `@`), RELAY_NAME_BYTES (8) bytes RELAY_NAME_AT (9) after the recipient's end, COMMAND_BYTES (4)
+  ;; bytes COMMAND_AT (12) before the line's end and $kind, goes to out; where the slot's second template
+  ;; matches, the two change places in the table (the caller's slots too: see LineTemplates.read).
+  (func $lookup (export "lookup") (param $rcptStart i32) (param $rcptEnd i32) (param $end i32) (param $kind i32)
+    (result i32)
+    (local $hash i32) (local $i i32) (local $byte i32) (local $slot i32) (local $first i32) (local $second i32)
+    (local $start i32)
+    local.get $kind
+    i32.const 16777619
+    i32.mul
+    local.set $hash
+    local.get $rcptEnd
+    local.set $i
+    block $domain
+      loop $back
+        local.get $i
+        i32.const 1
+        i32.sub
+        local.tee $i
+        local.get $rcptStart
+        i32.lt_s
+        br_if $domain
+        local.get $i
+        i32.load8_u $chunk
+        local.tee $byte
+        i32.const 64
+        i32.eq
+        br_if $domain
+        local.get $hash
+        local.get $byte
+        i32.xor
+        i32.const 16777619
+        i32.mul
+        local.set $hash
+        br $back
+      end
+    end
+    ;; The relay's name: [rcptEnd + 9, min(end, rcptEnd + 17)).
+    local.get $hash
+    local.get $rcptEnd
+    i32.const 9
+    i32.add
+    local.get $end
+    local.get $rcptEnd
+    i32.const 17
+    i32.add
+    local.tee $i
+    local.get $end
+    local.get $i
+    i32.lt_s
+    select
+    call $mix
+    ;; The command: [max(rcptEnd, end - 12), end - 8).
+    local.get $rcptEnd
+    local.get $end
+    i32.const 12
+    i32.sub
+    local.tee $i
+    local.get $rcptEnd
+    local.get $i
+    i32.gt_s
+    select
+    local.get $end
+    i32.const 8
+    i32.sub
+    call $mix
+    local.tee $hash
+    local.get $hash
+    i32.const 16
+    i32.shr_u
+    i32.xor
+    i32.const 255
+    i32.and
+    i32.const 1
+    i32.shl
+    local.set $slot
+    i32.const 2304
+    local.get $slot
+    i32.store $template
+    local.get $slot
+    i32.const 2
+    i32.shl
+    i32.load $template offset=256
+    local.tee $first
+    i32.eqz
+    if
+      i32.const -1
+      return
+    end
+    local.get $first
+    local.get $rcptStart
+    local.get $rcptEnd
+    local.get $end
+    call $read
+    local.tee $start
+    i32.const 0
+    i32.ge_s
+    if
+      local.get $start
+      return
+    end
+    local.get $slot
+    i32.const 2
+    i32.shl
+    i32.load $template offset=260
+    local.tee $second
+    i32.eqz
+    if
+      i32.const -1
+      return
+    end
+    local.get $second
+    local.get $rcptStart
+    local.get $rcptEnd
+    local.get $end
+    call $read
+    local.tee $start
+    i32.const 0
+    i32.lt_s
+    if
+      i32.const -1
+      return
+    end
+    local.get $slot
+    i32.const 2
+    i32.shl
+    local.get $second
+    i32.store $template offset=256
+    local.get $slot
+    i32.const 2
+    i32.shl
+    local.get $first
+    i32.store $template offset=260
+    local.get $start)
 )

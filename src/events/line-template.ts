@@ -87,31 +87,20 @@ class LineTemplate<T> {
     this.domainLength = domainLength;
     this.reading = { replyStart: 0, replyEnd: 0, fields, shape: new OutcomeShape() };
     this.place = place;
-    this.address = lineBytes === null ? -1 : lineBytes.place(place, literal, pieceEnds, kinds, tail);
+    this.address =
+      lineBytes === null ? -1 : lineBytes.place(place, literal, pieceEnds, kinds, tail, domainLength);
   }
 
   /** Its reading of the line whose recipient ends at `rcptEnd`, or null where a byte differs. */
   read(
     bytes: Uint8Array,
     memory: MemoryWords,
-    lineBytes: LineBytes | null,
     rcptStart: number,
     rcptEnd: number,
     lineEnd: number,
   ): TemplateReading<T> | null {
     let at = rcptEnd - this.domainLength - 1;
     if (at < rcptStart) return null;
-    const read = lineBytes?.read;
-    if (read != null && this.address >= 0) {
-      // lineBytes is bound to `bytes`: one call compares the line where it lies in its chunk.
-      const base = lineBytes!.base;
-      const start = read(this.address, base + at, base + lineEnd);
-      if (start < 0) return null;
-      const reading = this.reading;
-      reading.replyStart = start - base;
-      reading.replyEnd = lineEnd - this.tail.length;
-      return reading;
-    }
     const { pieces, kinds } = this;
     // A local: a module constant read in a loop is loaded (and checked) again at every byte.
     const alphabet = ALPHABET;
@@ -149,7 +138,7 @@ export class LineTemplates<T> {
   /** Whether it reads lines of `bytes` in WebAssembly (see lineBytes). */
   inWebAssembly(bytes: Uint8Array): boolean {
     this.lineBytes?.bind(bytes);
-    return this.lineBytes?.read != null;
+    return this.lineBytes?.lookup != null;
   }
 
   /**
@@ -163,23 +152,63 @@ export class LineTemplates<T> {
     lineEnd: number,
     kind = 0,
   ): TemplateReading<T> | null {
+    const lineBytes = this.lineBytes;
+    if (lineBytes !== null) {
+      lineBytes.bind(bytes);
+      const lookup = lineBytes.lookup;
+      if (lookup !== null) return this.looked(lookup, lineBytes, rcptStart, rcptEnd, lineEnd, kind);
+    }
     const slot = slotOf(bytes, rcptStart, rcptEnd, lineEnd, kind);
     const slots = this.slots;
     const first = slots[slot];
     if (first === undefined) return null;
     const memory = this.memory.of(bytes);
-    const lineBytes = this.lineBytes;
-    lineBytes?.bind(bytes);
-    const read = first.read(bytes, memory, lineBytes, rcptStart, rcptEnd, lineEnd);
+    const read = first.read(bytes, memory, rcptStart, rcptEnd, lineEnd);
     if (read !== null) return read;
     const second = slots[slot + 1];
-    const other =
-      second === undefined ? null : second.read(bytes, memory, lineBytes, rcptStart, rcptEnd, lineEnd);
-    if (other !== null) {
-      slots[slot] = second;
-      slots[slot + 1] = first;
-    }
+    const other = second === undefined ? null : second.read(bytes, memory, rcptStart, rcptEnd, lineEnd);
+    if (other !== null) this.swap(slot);
     return other;
+  }
+
+  /**
+   * `read` by one WebAssembly call over the chunk where the line lies (lineBytes bound to its bytes): the
+   * slot, both templates' compares and the swap as above, on the templates placed in the table (those
+   * learned from other bytes, or too big for a place, are not: a line of theirs is read anew and learned).
+   */
+  private looked(
+    lookup: (rcptStart: number, rcptEnd: number, end: number, kind: number) => number,
+    lineBytes: LineBytes,
+    rcptStart: number,
+    rcptEnd: number,
+    lineEnd: number,
+    kind: number,
+  ): TemplateReading<T> | null {
+    const base = lineBytes.base;
+    const start = lookup(base + rcptStart, base + rcptEnd, base + lineEnd, kind);
+    if (start < 0) return null;
+    const slot = lineBytes.lastSlot();
+    const slots = this.slots;
+    let template = slots[slot]!;
+    // The second matched (the table's two have changed places): as slots.
+    if (template.address !== lineBytes.tableAddress(slot)) {
+      template = slots[slot + 1]!;
+      slots[slot + 1] = slots[slot];
+      slots[slot] = template;
+    }
+    const reading = template.reading;
+    reading.replyStart = start - base;
+    reading.replyEnd = lineEnd - template.tail.length;
+    return reading;
+  }
+
+  /** The second template of a slot read a line: it goes first. */
+  private swap(slot: number): void {
+    const slots = this.slots;
+    const second = slots[slot + 1]!;
+    slots[slot + 1] = slots[slot];
+    slots[slot] = second;
+    this.lineBytes?.setSlot(slot, second.address, slots[slot + 1]!.address);
   }
 
   /**
@@ -244,8 +273,8 @@ export class LineTemplates<T> {
     );
     slots[slot + 1] = kept;
     slots[slot] = template;
-    lineBytes?.bind(bytes);
-    return template.read(bytes, this.memory.of(bytes), lineBytes, rcptStart, rcptEnd, lineEnd);
+    lineBytes?.setSlot(slot, template.address, kept === undefined ? -1 : kept.address);
+    return template.read(bytes, this.memory.of(bytes), rcptStart, rcptEnd, lineEnd);
   }
 }
 

@@ -11,8 +11,8 @@ test("the committed module is the assembly of line-bytes.wat", () => {
   assert.equal(committed, lineBytesModuleSource());
 });
 
-/** The `read` bound last (a call: what an assertion narrowed before a bind is not kept). */
-const readOf = (lineBytes: LineBytes) => lineBytes.read;
+/** The `lookup` bound last (a call: what an assertion narrowed before a bind is not kept). */
+const lookupOf = (lineBytes: LineBytes) => lineBytes.lookup;
 
 test("lines are compared in WebAssembly only where their bytes lie in a chunk memory", () => {
   const memory = Buffer.from(chunkBuffer(chunkMemory(1000)));
@@ -22,22 +22,36 @@ test("lines are compared in WebAssembly only where their bytes lie in a chunk me
   const own = Buffer.from("to=<a@example.org>, relay=x");
   assert.equal(inChunkMemory(own), false);
   lineBytes.bind(own);
-  assert.equal(readOf(lineBytes), null);
+  assert.equal(lookupOf(lineBytes), null);
   const line = memory.subarray(5, 5 + own.copy(memory, 5));
   assert.equal(inChunkMemory(line), true);
   lineBytes.bind(line);
   assert.equal(lineBytes.base, 5);
-  const read = readOf(lineBytes);
-  assert.ok(read !== null);
-  // One piece `@example.org>, ` and the rest as tail: the reply between them.
-  const address = lineBytes.place(1, Buffer.from("@example.org>, "), [15], [], Buffer.from("x"));
+  const lookup = lookupOf(lineBytes);
+  assert.ok(lookup !== null);
+  const [rcptStart, rcptEnd, end] = [5 + 4, 5 + line.indexOf(">"), 5 + line.length];
+  // No template in the line's slot yet; then one piece `@example.org>, ` and the rest as tail.
+  assert.equal(lookup(rcptStart, rcptEnd, end, 7), -1);
+  const slot = lineBytes.lastSlot();
+  const address = lineBytes.place(1, Buffer.from("@example.org>, "), [15], [], Buffer.from("x"), 11);
   assert.ok(address >= 0);
-  const at = line.indexOf("@");
-  assert.equal(read(address, 5 + at, 5 + line.length), 5 + at + 15);
-  line[at + 3] = "X".charCodeAt(0);
-  assert.equal(read(address, 5 + at, 5 + line.length), -1);
+  lineBytes.setSlot(slot, address, -1);
+  assert.equal(lookup(rcptStart, rcptEnd, end, 7), rcptEnd - 12 + 15);
+  assert.equal(lineBytes.lastSlot(), slot);
+  // Another kind is another slot.
+  assert.equal(lookup(rcptStart, rcptEnd, end, 8), -1);
+  // The second template of the slot matches: the two change places.
+  lineBytes.setSlot(
+    slot,
+    lineBytes.place(2, Buffer.from("@example.org>;"), [14], [], Buffer.from("x"), 11),
+    address,
+  );
+  assert.equal(lookup(rcptStart, rcptEnd, end, 7), rcptEnd - 12 + 15);
+  assert.equal(lineBytes.tableAddress(slot), address);
+  line[rcptEnd - 5 - 3] = "X".charCodeAt(0);
+  assert.equal(lookup(rcptStart, rcptEnd, end, 7), -1);
   // A template too big for its place is not placed (its line template compares in JavaScript).
-  assert.equal(lineBytes.place(2, new Uint8Array(4096), [4096], [], new Uint8Array(0)), -1);
+  assert.equal(lineBytes.place(3, new Uint8Array(4096), [4096], [], new Uint8Array(0), 0), -1);
 });
 
 test("line templates learned from a chunk memory read its lines in WebAssembly, others' in JavaScript", () => {
