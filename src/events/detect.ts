@@ -25,11 +25,21 @@ const MESSAGE_HEAD_CHARS = 16384;
  * followed by a message header within the first MESSAGE_HEAD_CHARS characters? detectFormat asks it first.
  */
 export function isMessageHead(text: string): boolean {
-  const firstLine = text.trimStart().split(/\r?\n/, 1)[0] ?? "";
+  const firstLine = firstLineOf(text.trimStart());
   return (
     MBOX_FROM.test(firstLine) ||
     (HEADER_LINE.test(firstLine) && MESSAGE_HEADER.test(text.slice(0, MESSAGE_HEAD_CHARS)))
   );
+}
+
+/**
+ * What text.split(/\r?\n/, 1)[0] gives, found with indexOf: a split by an expression costs its builtin's
+ * set-up and an array (it was ~0.9 % of a folder of bounce emails, where every file is asked once).
+ */
+function firstLineOf(text: string): string {
+  const nl = text.indexOf("\n");
+  if (nl < 0) return text;
+  return text.slice(0, nl > 0 && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl);
 }
 
 /**
@@ -40,7 +50,7 @@ export function detectFormat(head: string, path: string): FormatName | null {
   const text = head.charCodeAt(0) === 0xfeff ? head.slice(1) : head;
   if (isMessageHead(text)) return "email";
   for (const source of EVENT_SOURCES) if (source.detect(text)) return source.id;
-  if (SMTP_REPLY.test(text.trimStart().split(/\r?\n/, 1)[0] ?? "")) return "smtp";
+  if (SMTP_REPLY.test(firstLineOf(text.trimStart()))) return "smtp";
   for (const [pattern, format] of PATH_HINTS) if (pattern.test(path)) return format;
   return null;
 }

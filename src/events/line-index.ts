@@ -1,6 +1,7 @@
 import { isAscii } from "node:buffer";
 import { readSync } from "node:fs";
 import { CHUNK_BYTES } from "./input.ts";
+import { type ChunkMemory, chunkBuffer, chunkMemory } from "./line-bytes.ts";
 import { HEAD_INTS, shardOf } from "./source.ts";
 
 /**
@@ -101,16 +102,20 @@ export interface SharedChunk {
 /** Bytes of the indexes (before the chunks' bytes) in a run's shared memory. */
 const indexBytes = (threads: number) => 4 * (threads + SLOTS * SLOT_INTS + SLOTS * MAX_INDEXED_LINES * ENTRY);
 
-/** The shared memory of a run's chunks and indexes, handed to each thread (it is cloned by reference). */
-export function newLineIndexMemory(threads: number): SharedArrayBuffer {
-  const memory = new SharedArrayBuffer(indexBytes(threads) + SLOTS * CHUNK_BYTES);
+/**
+ * The shared memory of a run's chunks and indexes, handed to each thread (it is cloned by reference): a
+ * chunk memory (line-bytes.ts), which line templates compare lines in without copying them.
+ */
+export function newLineIndexMemory(threads: number): ChunkMemory {
+  const shared = chunkMemory(indexBytes(threads) + SLOTS * CHUNK_BYTES);
+  const memory = chunkBuffer(shared);
   const slots = new Int32Array(memory, 4 * threads, SLOTS * SLOT_INTS);
   // Slot s first holds chunk s - SLOTS: read by everyone, free.
   for (let s = 0; s < SLOTS; s++) {
     slots[s * SLOT_INTS + SLOT_CHUNK] = s - SLOTS;
     slots[s * SLOT_INTS + SLOT_DONE] = s - SLOTS;
   }
-  return memory;
+  return shared;
 }
 
 /** One thread's view of the shared indexes. */
@@ -126,7 +131,8 @@ export class SharedLineIndex {
   /** What the last `take` was given, with the chunk after it and where that starts (for indexAhead). */
   private reading: Reading | null = null;
 
-  constructor(memory: SharedArrayBuffer, thread: number, threads: number) {
+  constructor(shared: ChunkMemory, thread: number, threads: number) {
+    const memory = chunkBuffer(shared);
     this.thread = thread;
     this.threads = threads;
     this.read = new Int32Array(memory, 0, threads);

@@ -1,3 +1,4 @@
+import { inChunkMemory, LineBytes } from "./line-bytes.ts";
 import { FNV_PRIME, OutcomeShape } from "./source.ts";
 import { MemoryWords, WordLiteral } from "./word-literal.ts";
 
@@ -64,6 +65,9 @@ class LineTemplate<T> {
   /** The recipient's domain length (the template starts at the `@` before it). */
   readonly domainLength: number;
   readonly reading: TemplateReading<T>;
+  /** Its place among its LineTemplates' (see LineTemplates.learn), and its address there (-1: not placed). */
+  readonly place: number;
+  readonly address: number;
 
   constructor(
     literal: Uint8Array,
@@ -72,6 +76,8 @@ class LineTemplate<T> {
     tail: Uint8Array,
     domainLength: number,
     fields: T,
+    place: number,
+    lineBytes: LineBytes | null,
   ) {
     this.pieces = pieceEnds.map(
       (end, i) => new WordLiteral(literal.subarray(i === 0 ? 0 : pieceEnds[i - 1], end)),
@@ -80,18 +86,32 @@ class LineTemplate<T> {
     this.tail = new WordLiteral(tail);
     this.domainLength = domainLength;
     this.reading = { replyStart: 0, replyEnd: 0, fields, shape: new OutcomeShape() };
+    this.place = place;
+    this.address = lineBytes === null ? -1 : lineBytes.place(place, literal, pieceEnds, kinds, tail);
   }
 
   /** Its reading of the line whose recipient ends at `rcptEnd`, or null where a byte differs. */
   read(
     bytes: Uint8Array,
     memory: MemoryWords,
+    lineBytes: LineBytes | null,
     rcptStart: number,
     rcptEnd: number,
     lineEnd: number,
   ): TemplateReading<T> | null {
     let at = rcptEnd - this.domainLength - 1;
     if (at < rcptStart) return null;
+    const read = lineBytes?.read;
+    if (read != null && this.address >= 0) {
+      // lineBytes is bound to `bytes`: one call compares the line where it lies in its chunk.
+      const base = lineBytes!.base;
+      const start = read(this.address, base + at, base + lineEnd);
+      if (start < 0) return null;
+      const reading = this.reading;
+      reading.replyStart = start - base;
+      reading.replyEnd = lineEnd - this.tail.length;
+      return reading;
+    }
     const { pieces, kinds } = this;
     // A local: a module constant read in a loop is loaded (and checked) again at every byte.
     const alphabet = ALPHABET;
@@ -119,6 +139,18 @@ export class LineTemplates<T> {
   private readonly slots: (LineTemplate<T> | undefined)[] = new Array(2 * SLOTS);
   /** The words of the memory of the bytes read last (one per input chunk). */
   private readonly memory = new MemoryWords();
+  /**
+   * The templates in WebAssembly memory (line-bytes.ts), made with the first template learned from a chunk
+   * memory's bytes (a log of a chunk or less has none); null: none.
+   */
+  private lineBytes: LineBytes | null = null;
+  private lineBytesTried = false;
+
+  /** Whether it reads lines of `bytes` in WebAssembly (see lineBytes). */
+  inWebAssembly(bytes: Uint8Array): boolean {
+    this.lineBytes?.bind(bytes);
+    return this.lineBytes?.read != null;
+  }
 
   /**
    * The reading of a line by a template of its slot (see slotOf, `kind` too), or null (none, or a byte
@@ -136,10 +168,13 @@ export class LineTemplates<T> {
     const first = slots[slot];
     if (first === undefined) return null;
     const memory = this.memory.of(bytes);
-    const read = first.read(bytes, memory, rcptStart, rcptEnd, lineEnd);
+    const lineBytes = this.lineBytes;
+    lineBytes?.bind(bytes);
+    const read = first.read(bytes, memory, lineBytes, rcptStart, rcptEnd, lineEnd);
     if (read !== null) return read;
     const second = slots[slot + 1];
-    const other = second === undefined ? null : second.read(bytes, memory, rcptStart, rcptEnd, lineEnd);
+    const other =
+      second === undefined ? null : second.read(bytes, memory, lineBytes, rcptStart, rcptEnd, lineEnd);
     if (other !== null) {
       slots[slot] = second;
       slots[slot + 1] = first;
@@ -186,6 +221,17 @@ export class LineTemplates<T> {
       i++;
     }
     pieceEnds.push(literal.length);
+    const slot = slotOf(bytes, rcptStart, rcptEnd, lineEnd, kind);
+    const slots = this.slots;
+    const kept = slots[slot];
+    const evicted = slots[slot + 1];
+    // A slot's two templates have the slot's two places: the new one takes the place of the one it evicts.
+    const place = evicted !== undefined ? evicted.place : kept !== undefined ? kept.place ^ 1 : slot;
+    if (!this.lineBytesTried && inChunkMemory(bytes)) {
+      this.lineBytesTried = true;
+      this.lineBytes = LineBytes.of(2 * SLOTS, ALPHABET);
+    }
+    const lineBytes = this.lineBytes;
     const template = new LineTemplate(
       Uint8Array.from(literal),
       pieceEnds,
@@ -193,11 +239,13 @@ export class LineTemplates<T> {
       Uint8Array.from(bytes.subarray(replyEnd, lineEnd)),
       rcptEnd - atSign - 1,
       fields,
+      place,
+      lineBytes,
     );
-    const slot = slotOf(bytes, rcptStart, rcptEnd, lineEnd, kind);
-    this.slots[slot + 1] = this.slots[slot];
-    this.slots[slot] = template;
-    return template.read(bytes, this.memory.of(bytes), rcptStart, rcptEnd, lineEnd);
+    slots[slot + 1] = kept;
+    slots[slot] = template;
+    lineBytes?.bind(bytes);
+    return template.read(bytes, this.memory.of(bytes), lineBytes, rcptStart, rcptEnd, lineEnd);
   }
 }
 

@@ -5,6 +5,7 @@ import { LimitError } from "../util/limits.ts";
 import type { DeliveryEvent, EventType, ParseProblem } from "./event.ts";
 import type { FormatName } from "./formats.ts";
 import { CHUNK_BYTES, decompressedChunks } from "./input.ts";
+import { chunkBuffer, chunkMemory } from "./line-bytes.ts";
 import {
   type ChunkIndex,
   ENTRY_HEAD,
@@ -174,7 +175,7 @@ export function* shardChunks(
     let chunk: Buffer;
     if (shared !== null) chunk = shared.bytes;
     else {
-      own ??= Buffer.allocUnsafe(Math.min(CHUNK_BYTES, input.size));
+      own ??= ownChunk(input.size);
       chunk = own.subarray(0, readSync(input.fd, own, 0, want, position));
     }
     if (chunk.length === 0) return;
@@ -182,6 +183,15 @@ export function* shardChunks(
     yield { chunk, index: shared?.index ?? null };
     lines?.readTo(n);
   }
+}
+
+/**
+ * The buffer a log's chunks are read into when not shared: a chunk memory (line templates compare its lines
+ * where they are, line-bytes.ts) for a log of more than a chunk; a smaller log's lines are few, and a chunk
+ * memory reserves address space (WebAssembly's guard regions) a run of many small logs need not hold.
+ */
+function ownChunk(size: number): Buffer {
+  return size > CHUNK_BYTES ? Buffer.from(chunkBuffer(chunkMemory(CHUNK_BYTES))) : Buffer.allocUnsafe(size);
 }
 
 /** Stream an input as normalized events, with ParseProblems inline (see readEventBatches, the faster form). */

@@ -1,4 +1,5 @@
 import { parentPort, receiveMessageOnPort } from "node:worker_threads";
+import type { ChunkMemory } from "../events/line-bytes.ts";
 import type { ShardEnd, ShardJob } from "./classify-log-shard.ts";
 
 /**
@@ -9,7 +10,7 @@ import type { ShardEnd, ShardJob } from "./classify-log-shard.ts";
 /** The job the main thread sends first: the shard, the line index both threads share, how far ahead to go. */
 export interface LogThreadSetup {
   job: ShardJob;
-  memory: SharedArrayBuffer;
+  memory: ChunkMemory;
   ahead: number;
   indexAhead: number;
 }

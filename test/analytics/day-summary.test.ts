@@ -2,19 +2,24 @@ import assert from "node:assert/strict";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { ingestFile } from "../../src/analytics/ingest/ingest.ts";
-import { countEvents } from "../../src/analytics/stats/daily.ts";
+import { type IngestOptions, ingestFile } from "../../src/analytics/ingest/ingest.ts";
+import { countEvents, dailyStats } from "../../src/analytics/stats/daily.ts";
 import { computeStats, resolveQuery, type StatsQuery } from "../../src/analytics/stats/index.ts";
 import {
   daySummaryCovers,
+  filesWithoutSent,
+  firstAttemptsCover,
+  firstAttemptsSql,
   openRules,
   rebuildDaySummary,
   refreshDaySummary,
+  summaryFirstAttemptsSql,
 } from "../../src/measures/index.ts";
 import { Store } from "../../src/store/index.ts";
 import { dayOf, writeSmallProgram } from "../../testkit/analytics-program.ts";
 import { migrateThenKill, writeOldStore } from "../../testkit/old-store.ts";
 
+const FIXTURES = join(import.meta.dirname, "../fixtures/events");
 let dir = "";
 let store: Store;
 let files: string[] = [];
@@ -163,12 +168,13 @@ test("a file's rows are merged in (not rebuilt); rows deleted and as many append
   assert.equal(await daySummaryCovers(store, await asOf(), 0), true);
 });
 
-/** The summary's three tables as they are. */
+/** The summary's tables as they are. */
 async function summaryTables(s: Store) {
   return Promise.all(
     [
       "SELECT * FROM day_counts ORDER BY ALL",
       "SELECT * FROM day_deferred ORDER BY ALL",
+      "SELECT * FROM day_first_attempts ORDER BY ALL",
       "SELECT * FROM summary_state",
     ].map((sql) => s.all(sql)),
   );
@@ -232,5 +238,138 @@ test("a first file with a bad line and no repeat, then one of stored records onl
     }
   } finally {
     s.close();
+  }
+});
+
+/** A generic CSV of `[message id, day of March 2026, type]` attempts (type `sent` for a format that logs sends). */
+function attemptsCsv(path: string, rows: [string, number, string][]): string {
+  const lines = rows.map(
+    ([id, day, type], i) =>
+      `2026-03-${String(day).padStart(2, "0")}T10:00:${String(i).padStart(2, "0")}Z,${id}@icloud.com,${type},c,${id}`,
+  );
+  writeFileSync(path, `time,recipient,type,campaign,message_id\n${lines.join("\n")}\n`);
+  return path;
+}
+
+test("first attempts kept file by file equal those counted from every row: a message's retry in an earlier file, a later one, another format, a re-ingest, and a format's first sent event", async () => {
+  const s = await Store.open(join(dir, "first.duckdb"));
+  const csv = (name: string, rows: [string, number, string][]) => attemptsCsv(join(dir, name), rows);
+  const steps: [string, IngestOptions?][] = [
+    [
+      csv("first-a.csv", [
+        ["m1", 12, "deferred"],
+        ["m1", 13, "delivered"],
+        ["m2", 12, "delivered"],
+        ["m3", 14, "bounced"],
+      ]),
+    ],
+    // m1 tried first two days before; m2 retried later; m4 new.
+    [
+      csv("first-b.csv", [
+        ["m1", 10, "deferred"],
+        ["m2", 15, "deferred"],
+        ["m4", 15, "delivered"],
+        ["m4", 16, "delivered"],
+      ]),
+    ],
+    [join(FIXTURES, "postfix-01.log"), { year: 2026 }],
+    [join(dir, "first-b.csv")], // stored records only: unchanged
+    // m3 again, before its bounce, in a file of the same format: still counted by first attempts.
+    [
+      csv("first-c.csv", [
+        ["m3", 11, "deferred"],
+        ["m5", 20, "delivered"],
+      ]),
+    ],
+    // The format's first `sent` event: its files are counted by their sends from now on.
+    [
+      csv("first-d.csv", [
+        ["m6", 21, "sent"],
+        ["m6", 21, "delivered"],
+      ]),
+    ],
+    // A file of that format without one: counted by the format's sends, not by first attempts.
+    [csv("first-e.csv", [["m7", 22, "delivered"]])],
+  ];
+  try {
+    for (const [n, [path, options]] of steps.entries()) {
+      const { stored } = await ingestFile(s, path, options);
+      assert.equal(stored === 0, n === 3, path);
+      const q = await resolveQuery(s, {});
+      const unlogged = await filesWithoutSent(s);
+      assert.equal(await firstAttemptsCover(s, unlogged), true, path);
+      const kept = await s.all(
+        `SELECT * FROM (${summaryFirstAttemptsSql(q.dayWhere)}) ORDER BY ALL`,
+        q.params,
+      );
+      const counted = await s.all(
+        `SELECT * FROM (${firstAttemptsSql(q.where, unlogged)}) ORDER BY ALL`,
+        q.params,
+      );
+      assert.deepEqual(kept, counted, path);
+      // A period with a start (before every row) reads the rows: the same days.
+      const fromRows = await dailyStats(s, await resolveQuery(s, { from: "2026-01-01" }));
+      assert.deepEqual(await dailyStats(s, q), fromRows, path);
+      const tables = await summaryTables(s);
+      await rebuildDaySummary(s);
+      assert.deepEqual(tables, await summaryTables(s), path);
+      if (n === 1) {
+        assert.deepEqual(
+          kept.filter((r) => r.d === "2026-03-10T00:00:00.000Z" || r.d === "2026-03-12T00:00:00.000Z"),
+          [
+            { provider: "apple", d: "2026-03-10T00:00:00.000Z", pairs: 1 },
+            { provider: "apple", d: "2026-03-12T00:00:00.000Z", pairs: 1 },
+          ],
+          "m1 moved to the 10th, m2 stays on the 12th",
+        );
+      }
+    }
+    const files = await s.one<{ files: number[] }>("SELECT first_attempt_files AS files FROM summary_state");
+    assert.equal(files?.files.length, 1, "only the Postfix log is counted by first attempts now");
+  } finally {
+    s.close();
+  }
+});
+
+test("a store written before the first attempts were kept (schema 14, summary definition 1) opens; stats counts its first attempts from the rows until an ingest rebuilds the summary", async () => {
+  const path = join(dir, "v13.duckdb");
+  const row = (key: number, type: string, time: string) =>
+    `(${key}, '${type}', TIMESTAMP '${time}', 'a@icloud.com', 'apple', 1, hash('a@icloud.com'), 77)`;
+  await writeOldStore(path, 14, [
+    `INSERT INTO files VALUES (1, 'old.log', 'postfix', 1, TIMESTAMP '2026-03-01', TIMESTAMP '2026-03-05',
+      2, 2, 0, 0, 0.1, NULL)`,
+    `INSERT INTO event_rows (event_key, type, time, recipient, provider, file_id, recipient_hash, message_key)
+      VALUES ${row(1, "deferred", "2026-03-02 10:00:00")}, ${row(2, "delivered", "2026-03-03 10:00:00")}`,
+    "INSERT INTO day_counts SELECT provider, time::DATE, type, NULL, count(*) FROM event_rows GROUP BY ALL",
+    "INSERT INTO day_deferred VALUES ('apple', DATE '2026-03-02', 1)",
+    "INSERT INTO summary_state SELECT count(*), sum(event_key), 1 FROM event_rows",
+  ]);
+  const old = await Store.open(path);
+  try {
+    const sent = async () =>
+      (await dailyStats(old, await resolveQuery(old, {}))).map((d) => [d.provider, d.day, d.sent]);
+    assert.equal(await firstAttemptsCover(old, await filesWithoutSent(old)), false);
+    assert.deepEqual(await sent(), [
+      ["apple", "2026-03-02", 1],
+      ["apple", "2026-03-03", 0],
+    ]);
+    await ingestFile(old, join(FIXTURES, "postfix-01.log"), { year: 2026 });
+    const q = await resolveQuery(old, {});
+    assert.equal(await daySummaryCovers(old, { as_of: q.params.as_of }, 0), true, "rebuilt by the ingest");
+    assert.equal(await firstAttemptsCover(old, await filesWithoutSent(old)), true);
+    const days = await sent();
+    assert.deepEqual(
+      days.filter((d) => d[1] > "2026-03"),
+      [
+        ["apple", "2026-03-02", 1],
+        ["apple", "2026-03-03", 0],
+      ],
+    );
+    assert.deepEqual(
+      await dailyStats(old, q),
+      await dailyStats(old, await resolveQuery(old, { from: "2026-01-01" })),
+    );
+  } finally {
+    old.close();
   }
 });

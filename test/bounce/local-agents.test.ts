@@ -108,5 +108,11 @@ describe("local delivery agents that write the report", () => {
     // ISO-2022-JP unlabelled (partText knows it by its escapes): an escape back to ASCII inside the agent's name.
     const jis = "mail\u001b(Bdrop: maildir over quota.\n\u001b$B$3$s\u001b(B";
     assert.equal(reasonOf(report(jis, DAEMON, UNKNOWN_USER)), "mailboxfull");
+    // The report's first line after blank lines of a space other than ASCII (U+3000 in UTF-8).
+    const spaced = Buffer.from("\u3000\n  \u3000\nmaildrop: maildir over quota.").toString("latin1");
+    assert.equal(
+      reasonOf(report(spaced, DAEMON, UNKNOWN_USER, ["Content-Type: text/plain; charset=utf-8"])),
+      "mailboxfull",
+    );
   });
 });

@@ -3,6 +3,7 @@ import { fstatSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } fr
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
+import { chunkBuffer } from "../../src/events/line-bytes.ts";
 import {
   type HeadOf,
   newLineIndexMemory,
@@ -207,7 +208,7 @@ test("a thread that finds its chunk claimed but not yet indexed by another reads
   const fd = openFile("ahead.log", bytes);
   /** Marks chunk `chunk` claimed by a thread still at it (its slot's chunk, after the threads' read counts). */
   const claimed = (chunk: number) => {
-    new Int32Array(memory, 4 * 2 + 4 * SLOT_INTS * (chunk % SLOTS), 1)[0] = chunk;
+    new Int32Array(chunkBuffer(memory), 4 * 2 + 4 * SLOT_INTS * (chunk % SLOTS), 1)[0] = chunk;
   };
   claimed(0);
   assert.equal(thread.take(0, 0, 4, fd, headOf, 2, 12), null, "chunk 0 was never published");

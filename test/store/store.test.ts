@@ -27,6 +27,7 @@ test("a new store is migrated to the current schema, and reopening keeps it", as
       "classifier_state",
       "day_counts",
       "day_deferred",
+      "day_first_attempts",
       "dmarc_records",
       "dmarc_reports",
       "dmarc_rows",

@@ -239,12 +239,13 @@ export async function countFile(store: Store, fileId: number): Promise<FileCount
 
 /**
  * Settles a file counted by `countFile`, then brings the day summary up to date from that scan
- * (`storedBefore`: whether the store held rows before the file).
+ * (`storedBefore`: whether the store held rows before the file; `format`: the file's, not in `files` yet).
  */
 export async function settleFile(
   store: Store,
   path: string,
   fileId: number,
+  format: string,
   inserted: number,
   counts: FileCounts,
   storedBefore: boolean,
@@ -298,7 +299,7 @@ export async function settleFile(
   const stored = inserted - counts.flagged - repeats;
   await appendClassifications(store, classified);
   lap("settle");
-  await refreshDaySummary(store, fileId, stored, { storedBefore });
+  await refreshDaySummary(store, fileId, stored, { storedBefore }, format);
   await store.run(`DROP TABLE ${FILE_KINDS}`);
   lap("day summary");
   return {

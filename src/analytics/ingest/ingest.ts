@@ -191,7 +191,7 @@ async function loadFile(
     const counts = await countFile(store, fileId);
     lap("scan");
     if (exactOrNothing && counts.problem) throw new NeedsParser();
-    const settled = await settleFile(store, path, fileId, read, counts, storedBefore, lap);
+    const settled = await settleFile(store, path, fileId, format, read, counts, storedBefore, lap);
     // The time so far is written with the row: a second statement after the commit would be a second
     // transaction (and WAL sync) per file.
     const seconds = (performance.now() - started) / 1000;

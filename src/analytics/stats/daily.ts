@@ -4,10 +4,12 @@ import {
   dayKindsSql,
   daySummaryCovers,
   filesWithoutSent,
+  firstAttemptsCover,
   firstAttemptsSql,
   POLICY_CATEGORIES,
   POLICY_SQL,
   summaryDeferredSql,
+  summaryFirstAttemptsSql,
   summaryKindsSql,
 } from "../../measures/index.ts";
 import type { Store } from "../../store/index.ts";
@@ -43,12 +45,22 @@ const total = (condition: string) => `coalesce(sum(n) FILTER (WHERE ${condition}
 
 export async function dailyStats(store: Store, q: ResolvedQuery): Promise<DayStats[]> {
   const unlogged = await filesWithoutSent(store);
-  // The first-attempt grouping (every message of the formats without sent events) is the longest query:
-  // it runs on a second connection while this one counts the rest, and is added to `sent` below.
-  const firstAttempts = unlogged.length ? countFirstAttempts(store, q, unlogged) : Promise.resolve([]);
+  const covers = await daySummaryCovers(store, { as_of: q.params.as_of }, 0);
+  // The first attempts (every message of the formats without sent events) from the day summary where it
+  // keeps them for this query; else their grouping, the longest query, runs on a second connection while
+  // this one counts the rest. Either is added to `sent` below.
+  const kept = unlogged.length > 0 && covers && !q.from && (await firstAttemptsCover(store, unlogged));
+  const firstAttempts =
+    unlogged.length && !kept ? countFirstAttempts(store, q, unlogged) : Promise.resolve([]);
   firstAttempts.catch(() => {}); // awaited below, after the other queries (or their failure)
   try {
-    const [rows, breakdown] = await countEvents(store, q);
+    const [rows, breakdown] = await countEvents(store, q, false, covers);
+    const firsts = kept
+      ? await store.all<FirstAttempts>(
+          `SELECT provider, ${DAY}, pairs FROM (${summaryFirstAttemptsSql(q.dayWhere)})`,
+          q.params,
+        )
+      : await firstAttempts;
     const byDay = new Map<string, DayStats>();
     const days = rows.map((row) => {
       const day: DayStats = { ...row, bouncedByCategory: {}, policyByProviderCode: {} };
@@ -63,7 +75,7 @@ export async function dailyStats(store: Store, q: ResolvedQuery): Promise<DaySta
         if (POLICY_CATEGORY.has(b.key)) day.policyBounces += b.n;
       } else day.policyByProviderCode[b.key] = b.n;
     }
-    for (const first of await firstAttempts) {
+    for (const first of firsts) {
       const day = byDay.get(`${first.provider}\u0000${first.day}`);
       if (day) day.sent += first.pairs;
     }
@@ -73,12 +85,15 @@ export async function dailyStats(store: Store, q: ResolvedQuery): Promise<DaySta
   }
 }
 
+type FirstAttempts = { provider: string; day: string; pairs: number };
+const DAY = "strftime(d, '%Y-%m-%d') AS day";
+
 /** Messages by the day of their first attempt (`firstAttemptsSql`), on a connection of their own. */
 async function countFirstAttempts(store: Store, q: ResolvedQuery, unlogged: number[]) {
   const own = await store.fork();
   try {
-    return await own.all<{ provider: string; day: string; pairs: number }>(
-      `SELECT provider, strftime(d, '%Y-%m-%d') AS day, pairs FROM (${firstAttemptsSql(q.where, unlogged)})`,
+    return await own.all<FirstAttempts>(
+      `SELECT provider, ${DAY}, pairs FROM (${firstAttemptsSql(q.where, unlogged)})`,
       q.params,
     );
   } finally {
@@ -91,8 +106,16 @@ async function countFirstAttempts(store: Store, q: ResolvedQuery, unlogged: numb
  * The counts come from the day summary when it holds exactly what the rows would give
  * (`daySummaryCovers`), else from the rows; `fromRows` forces the rows (the parity test).
  */
-export async function countEvents(store: Store, q: ResolvedQuery, fromRows = false) {
-  const summary = !fromRows && (await daySummaryCovers(store, { as_of: q.params.as_of }, q.opens.proxyIps));
+export async function countEvents(
+  store: Store,
+  q: ResolvedQuery,
+  fromRows = false,
+  covers?: boolean, // daySummaryCovers without the egress ranges, when the caller knows it
+) {
+  const summary =
+    !fromRows &&
+    q.opens.proxyIps === 0 &&
+    (covers ?? (await daySummaryCovers(store, { as_of: q.params.as_of }, q.opens.proxyIps)));
   const kinds = summary ? summaryKindsSql(q.dayWhere) : dayKindsSql(q.where, q.opens.machineOpen);
   const deferred = summary ? summaryDeferredSql(q.dayWhere) : dayDeferredSql(q.where);
   const rows = await store.all<Omit<DayStats, "bouncedByCategory" | "policyByProviderCode">>(

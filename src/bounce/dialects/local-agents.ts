@@ -112,8 +112,8 @@ const DAEMON = /^\s*"?(?:mail delivery subsystem|mailer-daemon|postmaster)/i;
 /** One test of the first line for every agent (most reports open with none). */
 const ANY_AGENT = new RegExp(LOCAL_AGENTS.map((agent) => agent.opens.source).join("|"));
 /**
- * ANY_AGENT anywhere in a line: the report cannot open with an agent's line when its text holds none (looked
- * for in the raw parts, the report not decoded for it: most reports are read without their text).
+ * ANY_AGENT anywhere in a line: the report's first line cannot be an agent's when it holds none (looked for
+ * in the raw parts, the report not decoded for it: most reports are read without their text).
  */
 const ANY_AGENT_LINE = new RegExp(
   LOCAL_AGENTS.map((agent) => agent.opens.source.replace(/^\^/, "")).join("|"),
@@ -126,7 +126,7 @@ const MAX_PARAGRAPH_LINES = 8;
  * the report text, and a message of its own is in that paragraph (up to the first blank line). Null otherwise.
  */
 export function localAgentVerdict(mail: ScannedEmail): { family: LocalAgent; reason: Reason } | null {
-  if (!DAEMON.test(mail.from) || !mail.reportMayHold(ANY_AGENT_LINE)) return null;
+  if (!DAEMON.test(mail.from) || !mail.reportMayOpenWith(ANY_AGENT_LINE)) return null;
   const text = mail.reportText;
   let start = 0;
   while (start < text.length && /\s/.test(text[start])) start++;

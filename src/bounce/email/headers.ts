@@ -58,27 +58,22 @@ export interface HeaderBlock {
 /** A field value longer than this is cut: nothing we read needs more, and it bounds memory on hostile input. */
 const MAX_VALUE_LENGTH = 64 * 1024;
 
-const isFieldNameChar = (code: number): boolean => code > 32 && code < 127 && code !== 58;
+/**
+ * A field name (printable ASCII but ":"), perhaps blanks ("Name  : value" is obsolete syntax some MTAs still
+ * write), then its colon. An expression, not a character loop: Maglev (email runs' tier) runs the loop at
+ * several times the instructions of the compiled expression (measured: a loop over a parameter list instead
+ * of its expression cost +1.2 % of a run). Linear: the two classes are disjoint (no backtracking into a
+ * run), a line is read no further than its first character of neither, and each line of a block once.
+ * (Bounded quantifiers, {1,80}, cost 1.2 % of a run more than these.)
+ */
+const FIELD_NAME = /[!-9;-~]+[ \t]*:/y;
 
-/** Index of the ':' ending a field name at `start`, or -1 when the line is not a header field. */
+/** Index of the ':' ending a field name at `start` (within 80 characters), or -1 when the line is not a header field. */
 function fieldColon(text: string, start: number, lineEnd: number): number {
-  // Not Math.min: Maglev (email runs' tier) calls the builtin for it, once per header line.
-  let limit = start + 80;
-  if (lineEnd < limit) limit = lineEnd;
-  for (let i = start; i < limit; i++) {
-    const code = text.charCodeAt(i);
-    if (code === 58) return i > start ? i : -1;
-    if (!isFieldNameChar(code)) {
-      // "Name  : value" (space before the colon) is obsolete syntax some MTAs still write.
-      if (code === 32 || code === 9) {
-        let j = i;
-        while (j < limit && (text.charCodeAt(j) === 32 || text.charCodeAt(j) === 9)) j++;
-        return j < limit && text.charCodeAt(j) === 58 && i > start ? j : -1;
-      }
-      return -1;
-    }
-  }
-  return -1;
+  FIELD_NAME.lastIndex = start;
+  if (!FIELD_NAME.test(text)) return -1;
+  const colon = FIELD_NAME.lastIndex - 1;
+  return colon < start + 80 && colon < lineEnd ? colon : -1;
 }
 
 /** "boundary=…" on a line of its own after a value ending in ";": a continuation some MTAs forget to indent. */

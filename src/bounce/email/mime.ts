@@ -5,9 +5,9 @@ import { decodeCharset, type HeaderBlock, headerValue, parseHeaderBlock } from "
 
 export interface ContentType {
   /** Lower-cased `type/subtype`; `text/plain` when absent (RFC 2045 default). */
-  type: string;
+  readonly type: string;
   /** Lower-cased parameter names; values unquoted. */
-  params: Map<string, string>;
+  readonly params: Map<string, string>;
 }
 
 export interface MimePart {
@@ -29,24 +29,50 @@ export const MAX_MIME_PARTS = limitOf("mimeParts");
 
 const PARAM = /;\s*([^\s=;]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^;\s]*)/g;
 
-export function parseContentType(value: string | null): ContentType {
-  const params = new Map<string, string>();
-  if (!value) return { type: "text/plain", params };
+export function parseContentType(value: string | null): ParsedContentType {
+  if (!value) return new ParsedContentType("text/plain", "");
   const head = value.length > 4096 ? value.slice(0, 4096) : value;
   const semicolon = head.indexOf(";");
   const type = (semicolon < 0 ? head : head.slice(0, semicolon)).trim().toLowerCase();
-  if (semicolon >= 0) {
-    // exec in a loop, not matchAll: the iterator is an allocation per part in Maglev-compiled code.
-    const rest = head.slice(semicolon);
-    PARAM.lastIndex = 0;
-    for (let match = PARAM.exec(rest); match !== null; match = PARAM.exec(rest)) {
-      let raw = match[2];
-      if (raw.startsWith('"')) raw = raw.slice(1, -1).replace(/\\(.)/g, "$1");
-      const name = match[1].toLowerCase();
-      if (!params.has(name)) params.set(name, raw);
-    }
+  return new ParsedContentType(
+    type.includes("/") ? type : "text/plain",
+    semicolon < 0 ? "" : head.slice(semicolon),
+  );
+}
+
+/**
+ * A Content-Type (or Content-Disposition) value: its type read at once, its parameters on first use (most
+ * parts' are never read: a delivery-status part's, an attached message's).
+ */
+export class ParsedContentType implements ContentType {
+  readonly type: string;
+  /** The value from its first ";" ("" when it has none). */
+  readonly rest: string;
+  #params: Map<string, string> | null = null;
+
+  constructor(type: string, rest: string) {
+    this.type = type;
+    this.rest = rest;
   }
-  return { type: type.includes("/") ? type : "text/plain", params };
+
+  get params(): Map<string, string> {
+    if (this.#params === null) this.#params = parameters(this.rest);
+    return this.#params;
+  }
+}
+
+/** The parameters of `rest` (a value from its first ";"): the first of each name counts. */
+function parameters(rest: string): Map<string, string> {
+  const params = new Map<string, string>();
+  // exec in a loop, not matchAll: the iterator is an allocation per part in Maglev-compiled code.
+  PARAM.lastIndex = 0;
+  for (let match = PARAM.exec(rest); match !== null; match = PARAM.exec(rest)) {
+    let raw = match[2];
+    if (raw.startsWith('"')) raw = raw.slice(1, -1).replace(/\\(.)/g, "$1");
+    const name = match[1].toLowerCase();
+    if (!params.has(name)) params.set(name, raw);
+  }
+  return params;
 }
 
 /** Split the body of a multipart entity on its boundary; returns [start, end) of each part. */
@@ -102,15 +128,16 @@ export function walkParts(
   depth = 0,
   inOriginal = false,
   cut?: Set<LimitName>,
+  type: ParsedContentType = parseContentType(headerValue(headers, "content-type")),
 ): void {
   if (out.length >= MAX_MIME_PARTS) {
     cut?.add("mimeParts");
     return;
   }
-  const type = parseContentType(headerValue(headers, "content-type"));
-  const boundary = type.params.get("boundary");
-  if (type.type.startsWith("multipart/") && boundary && depth >= MAX_MIME_DEPTH) cut?.add("mimeDepth");
-  if (type.type.startsWith("multipart/") && boundary && depth < MAX_MIME_DEPTH) {
+  const multipart = type.type.startsWith("multipart/");
+  const boundary = multipart ? type.params.get("boundary") : undefined;
+  if (boundary && depth >= MAX_MIME_DEPTH) cut?.add("mimeDepth");
+  if (boundary && depth < MAX_MIME_DEPTH) {
     const ranges = splitMultipart(text, headers.bodyStart, end, boundary, cut);
     if (ranges.length > 0) {
       for (let i = 0; i < ranges.length; i++) {
@@ -120,7 +147,7 @@ export function walkParts(
       return;
     }
     // A multipart without any delimiter line (broken MTAs): its body is the report text itself.
-    const plain = { type: "text/plain", params: type.params };
+    const plain = new ParsedContentType("text/plain", type.rest);
     out.push({ type: plain, headers, bodyStart: headers.bodyStart, bodyEnd: end, inOriginal });
     return;
   }

@@ -33,8 +33,7 @@ const FAILURE_SUBJECT = /\bDMARC\s+(?:failure|forensic)\s+report\b/i;
 export function reportKind(mail: ScannedEmail): ReportKind | null {
   // A delivery report is never one of these (and most messages read here are delivery reports).
   if (mail.deliveryStatus) return null;
-  const top = parseContentType(headerValue(mail.headers, "content-type"));
-  const reportType = top.params.get("report-type")?.toLowerCase();
+  const reportType = mail.contentType.params.get("report-type")?.toLowerCase();
   if (reportType === "tlsrpt") return "tls-report";
   if (headerValue(mail.headers, "tls-report-domain") !== null) return "tls-report";
   for (const part of mail.parts) {

@@ -1,12 +1,14 @@
 import { type LimitName, limitOf } from "../../util/limits.ts";
 import { type DeliveryStatus, findInlineDeliveryStatus, parseDeliveryStatus } from "./dsn.ts";
 import { decodeWords, type HeaderBlock, headerValue, parseHeaderBlock } from "./headers.ts";
-import { asciiView, type MimePart, partText, walkParts } from "./mime.ts";
+import { asciiView, type ContentType, type MimePart, parseContentType, partText, walkParts } from "./mime.ts";
 import { originalMessageStart } from "./text.ts";
 
 /** Everything the dialects read from one message, decoded once. */
 export interface ScannedEmail {
   headers: HeaderBlock;
+  /** The message's own Content-Type. */
+  contentType: ContentType;
   subject: string;
   from: string;
   /**
@@ -15,10 +17,11 @@ export interface ScannedEmail {
    */
   readonly reportText: string;
   /**
-   * Whether reportText may hold a match of `pattern` (ASCII text within one line), looked for in its parts'
-   * bytes (mime.ts asciiView) rather than in the decoded report: false only when the report cannot hold one.
+   * Whether the first line of reportText (from its first non-blank character) may hold a match of `pattern`
+   * (ASCII text within one line), looked for in its parts' bytes (mime.ts asciiView) rather than in the
+   * decoded report: false only when that line cannot hold one.
    */
-  reportMayHold(pattern: RegExp): boolean;
+  reportMayOpenWith(pattern: RegExp): boolean;
   /** RFC 3464 fields from a message/delivery-status part, or found inline in the text. */
   deliveryStatus: DeliveryStatus | null;
   /** Fields of a message/feedback-report part (ARF). */
@@ -165,7 +168,8 @@ export function scanEmail(text: string): ScannedEmail {
   const headers = parseHeaderBlock(text, 0, text.length);
   const parts: MimePart[] = [];
   const cut = new Set<LimitName>();
-  walkParts(text, headers, text.length, parts, 0, false, cut);
+  const type = parseContentType(headerValue(headers, "content-type"));
+  walkParts(text, headers, text.length, parts, 0, false, cut, type);
   const textParts: MimePart[] = [];
   const htmls: MimePart[] = [];
   let deliveryStatus: DeliveryStatus | null = null;
@@ -188,7 +192,7 @@ export function scanEmail(text: string): ScannedEmail {
       else if (type === "text/html") htmls.push(part);
     }
   }
-  const mail = new ScannedMessage(text, headers, parts, [...cut], textParts, htmls, originalPart);
+  const mail = new ScannedMessage(text, headers, type, parts, [...cut], textParts, htmls, originalPart);
   mail.deliveryStatus = deliveryStatus;
   mail.feedback = feedback;
   if (!deliveryStatus && ANY_FIELDS.test(mail.reportText)) {
@@ -219,6 +223,7 @@ export function scanEmail(text: string): ScannedEmail {
  */
 class ScannedMessage implements ScannedEmail {
   readonly headers: HeaderBlock;
+  readonly contentType: ContentType;
   readonly subject: string;
   readonly from: string;
   deliveryStatus: DeliveryStatus | null = null;
@@ -238,6 +243,7 @@ class ScannedMessage implements ScannedEmail {
   constructor(
     text: string,
     headers: HeaderBlock,
+    contentType: ContentType,
     parts: MimePart[],
     limitsReached: LimitName[],
     textParts: MimePart[],
@@ -246,6 +252,7 @@ class ScannedMessage implements ScannedEmail {
   ) {
     this.#text = text;
     this.headers = headers;
+    this.contentType = contentType;
     this.subject = decodeWords(headerValue(headers, "subject") ?? "");
     this.from = headerValue(headers, "from") ?? "";
     this.parts = parts;
@@ -273,12 +280,19 @@ class ScannedMessage implements ScannedEmail {
     return this.#reportText;
   }
 
-  reportMayHold(pattern: RegExp): boolean {
-    if (this.#reportText !== null || this.#textParts.length === 0) return pattern.test(this.reportText);
+  reportMayOpenWith(pattern: RegExp): boolean {
+    if (this.#reportText !== null || this.#textParts.length === 0) {
+      const text = this.reportText;
+      return pattern.test(lineFrom(text, text.search(NOT_BLANK)));
+    }
+    // The first line holding a printable ASCII character of the first part that has one: the report's first
+    // line is that line or one before it (which then starts with a character other than ASCII: no match).
     const parts = this.#textParts;
     for (let i = 0; i < parts.length; i++) {
       const view = asciiView(this.#text, parts[i]);
-      if (view === null || pattern.test(view)) return true;
+      if (view === null) return true;
+      const printable = view.search(PRINTABLE_ASCII);
+      if (printable >= 0) return pattern.test(lineFrom(view, printable));
     }
     return false;
   }
@@ -300,6 +314,16 @@ class ScannedMessage implements ScannedEmail {
     }
     return this.#parsedOriginal;
   }
+}
+
+const NOT_BLANK = /\S/;
+const PRINTABLE_ASCII = /[!-~]/;
+
+/** text[at] to the end of its line ("" when `at` is -1: no such character). */
+function lineFrom(text: string, at: number): string {
+  if (at < 0) return "";
+  const nl = text.indexOf("\n", at);
+  return text.slice(at, nl < 0 ? text.length : nl);
 }
 
 /**

@@ -1,0 +1,172 @@
+import { LINE_BYTES_WASM } from "./line-bytes-wasm.ts";
+
+/**
+ * Line templates' byte work in WebAssembly (line-bytes.wat), over the input chunks' own memory: the chunk
+ * buffers of a log (read.ts, line-index.ts) are a shared WebAssembly.Memory (chunkMemory), so a line is
+ * compared where it was read, no copy. Each LineTemplates places its templates in a memory of its own
+ * (LineBytes.place) and reads a line with one call. Bytes in no chunk memory (a line that crossed a chunk
+ * boundary, joined in a buffer of its own; tests' buffers), and any failure to compile or instantiate the
+ * module, leave the JavaScript compare (WordLiteral) in charge: same answers, only slower.
+ */
+
+/**
+ * The part of the WebAssembly JavaScript API used here: TypeScript declares it only with the DOM libraries,
+ * which neither this project nor a consumer of its declarations need load.
+ */
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer | SharedArrayBuffer;
+}
+// biome-ignore lint/suspicious/noEmptyInterface: an opaque compiled module
+interface WasmModule {}
+interface WasmApi {
+  Memory: new (descriptor: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory;
+  Module: new (bytes: Uint8Array) => WasmModule;
+  Instance: new (
+    module: WasmModule,
+    imports: Record<string, Record<string, unknown>>,
+  ) => { readonly exports: Record<string, unknown> };
+}
+const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+/** WebAssembly pages (64 KiB). */
+const PAGE = 65536;
+/** Bytes of a template's place in the template memory (its pieces' table, pieces and tail). */
+export const TEMPLATE_PLACE = 2048;
+/** Where the places start in the template memory (the alphabet table lies before). */
+const PLACES_AT = 256;
+
+/** The chunk memories by their buffer (the SharedArrayBuffer a chunk's bytes view). */
+const chunkMemories = new WeakMap<ArrayBufferLike, WasmMemory>();
+
+/** Memory for input chunks: a shared WebAssembly.Memory, or a SharedArrayBuffer where WebAssembly fails. */
+export type ChunkMemory = WasmMemory | SharedArrayBuffer;
+
+/**
+ * Shared memory of `bytes` bytes (rounded up to whole pages) for input chunks. Cloned by reference to
+ * other threads (postMessage); each thread views it through chunkBuffer.
+ */
+export function chunkMemory(bytes: number): ChunkMemory {
+  const pages = Math.ceil(bytes / PAGE);
+  try {
+    return new wasm.Memory({ initial: pages, maximum: pages, shared: true });
+  } catch {
+    return new SharedArrayBuffer(bytes);
+  }
+}
+
+/** The bytes of a chunk memory (known to LineBytes from then on in this thread). */
+export function chunkBuffer(memory: ChunkMemory): SharedArrayBuffer {
+  if (memory instanceof SharedArrayBuffer) return memory;
+  const buffer = memory.buffer as unknown as SharedArrayBuffer;
+  chunkMemories.set(buffer, memory);
+  return buffer;
+}
+
+/** Whether bytes lie in a chunk memory (of this thread's chunkBuffer). */
+export function inChunkMemory(bytes: Uint8Array): boolean {
+  return chunkMemories.has(bytes.buffer);
+}
+
+type Read = (template: number, at: number, end: number) => number;
+
+let compiled: WasmModule | null | undefined;
+
+/** The module, compiled once per thread (null: it could not be). */
+function lineBytesModule(): WasmModule | null {
+  if (compiled === undefined) {
+    try {
+      compiled = new wasm.Module(Buffer.from(LINE_BYTES_WASM, "base64"));
+    } catch {
+      compiled = null;
+    }
+  }
+  return compiled;
+}
+
+/**
+ * The template memory of one LineTemplates and its module instances, one per chunk memory it read lines
+ * of. `places` templates at most, each at a fixed place (no allocator: LineTemplates gives each template
+ * the place of the one it replaces).
+ */
+export class LineBytes {
+  /** The `read` of the instance over the chunk memory of the bytes bound last (null: none). */
+  read: Read | null = null;
+  /** Where the bytes bound last start in their chunk memory. */
+  base = 0;
+  private bound: Uint8Array | null = null;
+  private readonly template: WasmMemory;
+  private readonly view: Uint8Array;
+  private readonly words: DataView;
+  private readonly module: WasmModule;
+  private readonly instances = new Map<WasmMemory, Read | null>();
+
+  /** A LineBytes for `places` templates and the span alphabet `alphabet`, or null where WebAssembly fails. */
+  static of(places: number, alphabet: Uint8Array): LineBytes | null {
+    const module = lineBytesModule();
+    if (module === null) return null;
+    try {
+      return new LineBytes(module, places, alphabet);
+    } catch {
+      return null;
+    }
+  }
+
+  private constructor(module: WasmModule, places: number, alphabet: Uint8Array) {
+    this.module = module;
+    this.template = new wasm.Memory({
+      initial: Math.ceil((PLACES_AT + places * TEMPLATE_PLACE) / PAGE),
+    });
+    this.view = new Uint8Array(this.template.buffer);
+    this.words = new DataView(this.template.buffer);
+    this.view.set(alphabet.subarray(0, PLACES_AT), 0);
+  }
+
+  /**
+   * Binds `bytes` (the chunk lines are read from next): `read` and `base` are then theirs, or `read` is null
+   * (bytes in no chunk memory). Cheap when they are the bytes bound last.
+   */
+  bind(bytes: Uint8Array): void {
+    if (bytes === this.bound) return;
+    this.bound = bytes;
+    const memory = chunkMemories.get(bytes.buffer);
+    this.read = memory === undefined ? null : this.instance(memory);
+    this.base = bytes.byteOffset;
+  }
+
+  private instance(memory: WasmMemory): Read | null {
+    let read = this.instances.get(memory);
+    if (read === undefined) {
+      try {
+        const instance = new wasm.Instance(this.module, {
+          line: { chunk: memory, template: this.template },
+        });
+        read = instance.exports.read as Read;
+      } catch {
+        read = null;
+      }
+      this.instances.set(memory, read);
+    }
+    return read;
+  }
+
+  /**
+   * Places a template at place `place` (< places): its pieces (the literal bytes, each piece's end in them
+   * and the alphabet of the span after it) and tail. Its address for `read`, or -1 where it does not fit.
+   */
+  place(place: number, literal: Uint8Array, pieceEnds: number[], kinds: number[], tail: Uint8Array): number {
+    const n = pieceEnds.length;
+    const table = 8 + 8 * n;
+    if (table + literal.length + tail.length > TEMPLATE_PLACE) return -1;
+    const at = PLACES_AT + place * TEMPLATE_PLACE;
+    const words = this.words;
+    words.setInt32(at, n, true);
+    words.setInt32(at + 4, tail.length, true);
+    for (let p = 0; p < n; p++) {
+      words.setInt32(at + 8 + 8 * p, pieceEnds[p] - (p === 0 ? 0 : pieceEnds[p - 1]), true);
+      words.setInt32(at + 12 + 8 * p, p < kinds.length ? kinds[p] : 0, true);
+    }
+    this.view.set(literal, at + table);
+    this.view.set(tail, at + table + literal.length);
+    return at;
+  }
+}

@@ -1,0 +1,95 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { lineBytesModuleSource } from "../../scripts/build-wasm.ts";
+import { chunkBuffer, chunkMemory, inChunkMemory, LineBytes } from "../../src/events/line-bytes.ts";
+import { LineTemplates } from "../../src/events/line-template.ts";
+
+test("the committed module is the assembly of line-bytes.wat", () => {
+  const committed = readFileSync(join(import.meta.dirname, "../../src/events/line-bytes-wasm.ts"), "utf8");
+  assert.equal(committed, lineBytesModuleSource());
+});
+
+/** The `read` bound last (a call: what an assertion narrowed before a bind is not kept). */
+const readOf = (lineBytes: LineBytes) => lineBytes.read;
+
+test("lines are compared in WebAssembly only where their bytes lie in a chunk memory", () => {
+  const memory = Buffer.from(chunkBuffer(chunkMemory(1000)));
+  assert.ok(memory.length >= 1000);
+  const lineBytes = LineBytes.of(4, new Uint8Array(256));
+  assert.ok(lineBytes !== null);
+  const own = Buffer.from("to=<a@example.org>, relay=x");
+  assert.equal(inChunkMemory(own), false);
+  lineBytes.bind(own);
+  assert.equal(readOf(lineBytes), null);
+  const line = memory.subarray(5, 5 + own.copy(memory, 5));
+  assert.equal(inChunkMemory(line), true);
+  lineBytes.bind(line);
+  assert.equal(lineBytes.base, 5);
+  const read = readOf(lineBytes);
+  assert.ok(read !== null);
+  // One piece `@example.org>, ` and the rest as tail: the reply between them.
+  const address = lineBytes.place(1, Buffer.from("@example.org>, "), [15], [], Buffer.from("x"));
+  assert.ok(address >= 0);
+  const at = line.indexOf("@");
+  assert.equal(read(address, 5 + at, 5 + line.length), 5 + at + 15);
+  line[at + 3] = "X".charCodeAt(0);
+  assert.equal(read(address, 5 + at, 5 + line.length), -1);
+  // A template too big for its place is not placed (its line template compares in JavaScript).
+  assert.equal(lineBytes.place(2, new Uint8Array(4096), [4096], [], new Uint8Array(0)), -1);
+});
+
+test("line templates learned from a chunk memory read its lines in WebAssembly, others' in JavaScript", () => {
+  const line =
+    "Jan  5 08:00:00 mta1 postfix/smtp[3001]: 4A1B2C3D4E: to=<a@example.org>, relay=mx.example.org[198.51.100.7]:25, delay=1.2, delays=0.1/0/0.5/0.6, dsn=2.0.0, status=sent (host mx.example.org[198.51.100.7] said: 250 ok (in reply to end of DATA command))";
+  const own = Buffer.from(line, "latin1");
+  const memory = Buffer.from(chunkBuffer(chunkMemory(1000)));
+  const chunk = memory.subarray(1, 1 + own.copy(memory, 1));
+  const [rcptStart, rcptEnd] = [line.indexOf("<") + 1, line.indexOf(">")];
+  const [replyStart, replyEnd] = [line.indexOf("said: ") + 6, line.lastIndexOf(" (in reply")];
+  const templates = new LineTemplates<string>();
+  const learned = templates.learn(chunk, rcptStart, rcptEnd, line.length, replyStart, replyEnd, "fields");
+  assert.equal(learned?.fields, "fields");
+  assert.equal(templates.inWebAssembly(chunk), true);
+  assert.equal(templates.inWebAssembly(own), false);
+  for (const bytes of [chunk, own]) {
+    const read = templates.read(bytes, rcptStart, rcptEnd, line.length);
+    assert.deepEqual([read?.replyStart, read?.replyEnd, read?.fields], [replyStart, replyEnd, "fields"]);
+  }
+});
+
+test("a slot's two templates read their own lines, in WebAssembly and in JavaScript", () => {
+  const line = (dsn: string) =>
+    `Jan  5 08:00:00 mta1 postfix/smtp[3001]: 4A1B2C3D4E: to=<a@example.org>, relay=mx.example.org[198.51.100.7]:25, delay=1.2, delays=0.1/0/0.5/0.6, dsn=${dsn}, status=sent (host mx.example.org[198.51.100.7] said: 250 ok (in reply to end of DATA command))`;
+  const lines = [line("2.0.0"), line("2.6.0")];
+  const memory = Buffer.from(chunkBuffer(chunkMemory(1000)));
+  const text = `${lines.join("\n")}\n`;
+  const chunk = memory.subarray(3, 3 + memory.write(text, 3, "latin1"));
+  const own = Buffer.from(text, "latin1");
+  const templates = new LineTemplates<string>();
+  const at = (n: number) => {
+    const start = n === 0 ? 0 : lines[0].length + 1;
+    const l = lines[n];
+    return {
+      rcptStart: start + l.indexOf("<") + 1,
+      rcptEnd: start + l.indexOf(">"),
+      end: start + l.length,
+      replyStart: start + l.indexOf("said: ") + 6,
+      replyEnd: start + l.lastIndexOf(" (in reply"),
+    };
+  };
+  for (const n of [0, 1]) {
+    const { rcptStart, rcptEnd, end, replyStart, replyEnd } = at(n);
+    templates.learn(chunk, rcptStart, rcptEnd, end, replyStart, replyEnd, `dsn ${n}`);
+  }
+  assert.equal(templates.inWebAssembly(chunk), true);
+  // The second template of the slot reads its line (and goes first), then the other, in turn.
+  for (const n of [0, 1, 1, 0, 0, 1]) {
+    for (const bytes of [chunk, own]) {
+      const { rcptStart, rcptEnd, end, replyStart, replyEnd } = at(n);
+      const read = templates.read(bytes, rcptStart, rcptEnd, end);
+      assert.deepEqual([read?.fields, read?.replyStart, read?.replyEnd], [`dsn ${n}`, replyStart, replyEnd]);
+    }
+  }
+});
