@@ -27,11 +27,12 @@ const CODE_AFTER_SAID = /(?:said|reply|response|error)\s*:\s*([2-5][0-9][0-9])(?
 
 /**
  * The first line of a multi-line reply where nothing else named the code (Exim writes a reply without a
- * status after "SMTP error from remote mail server after RCPT TO:<a@b>:"): `550-` taken only when the same
- * code starts another line later, so a phone number or a date is never a reply code; only a refusal (4xx,
- * 5xx), so a transcript's "<<< 250-mx Hello … <<< 250 HELP" before the refusal is not the reply.
+ * status after "SMTP error from remote mail server after RCPT TO:<a@b>:"): `550-` at a reply's boundary —
+ * the text's start, after ": " or Sendmail's `<<< ` — taken only when the same code starts another line later.
+ * Never after a word, so a phone number, a ticket or a count in prose ("call 412-555-0100 or 412 …") is no
+ * reply code; only a refusal (4xx, 5xx), so a transcript's "<<< 250-mx Hello … <<< 250 HELP" is not the reply.
  */
-const CONTINUED_CODE = /(?:^|[\s:;(])([45][0-9][0-9])-(?=\S)/;
+const CONTINUED_CODE = /(?:^|: |<<< )([45][0-9][0-9])-(?=\S)/;
 
 /** An enhanced status on its own (`#5.1.1`, `(5.7.1)`), not part of an IP address or version number. */
 const LONE_STATUS = /(?:^|[^0-9.])([2-5]\.[0-9]{1,3}\.[0-9]{1,3})(?![.0-9])/;

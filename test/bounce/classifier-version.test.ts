@@ -25,7 +25,7 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 26,
+  version: 27,
   fingerprint: "13a42bfd0513aff5f675294084c7a584480eaa42efdd96eb779b4fa1ca458da0",
 };
 

@@ -57,6 +57,15 @@ const CASES: Array<[string, { text: string; replyCode: number | null; status: st
   ],
   // A number with a dash that no later line repeats is no reply code.
   ["Please call 555-0100 for help", { text: "Please call 555-0100 for help", replyCode: null, status: null }],
+  // Nor one after a word, even when the number comes back (review s21 R5).
+  ...[
+    "Please call 412-555-0100 or 412 555 0101 for help",
+    "Error 450-ABC happened; retry 450 times",
+    "Ticket 512-A opened, see 512 B",
+  ].map((text): [string, { text: string; replyCode: number | null; status: string | null }] => [
+    text,
+    { text, replyCode: null, status: null },
+  ]),
   // An EHLO answer in a transcript is no refusal: it never becomes the reply code.
   [
     ">>> EHLO x.example.net\n<<< 250-mx.example.jp Hello\n<<< 250 HELP\n>>> RCPT To:<a@example.jp>\n<<< 550 user unknown",
