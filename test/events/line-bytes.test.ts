@@ -6,9 +6,9 @@ import { lineBytesModuleSource } from "../../scripts/build-wasm.ts";
 import { chunkBuffer, chunkMemory, inChunkMemory, LineBytes } from "../../src/events/line-bytes.ts";
 import { LineTemplates } from "../../src/events/line-template.ts";
 
-test("the committed module is the assembly of line-bytes.wat", () => {
+test("the committed module is the assembly of line-bytes.wat", async () => {
   const committed = readFileSync(join(import.meta.dirname, "../../src/events/line-bytes-wasm.ts"), "utf8");
-  assert.equal(committed, lineBytesModuleSource());
+  assert.equal(committed, await lineBytesModuleSource());
 });
 
 /** The `lookup` bound last (a call: what an assertion narrowed before a bind is not kept). */
