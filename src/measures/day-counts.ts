@@ -1,4 +1,5 @@
 import type { Params, Store } from "../store/index.ts";
+import { sqlIntegers } from "../util/sql.ts";
 import { MESSAGE_KEY_SQL, RECIPIENT_KEY_SQL } from "./definitions.ts";
 import { SOURCE_AND_HEURISTIC } from "./opens.ts";
 import { filesWithoutSent, firstAttemptsSql, messageFirstDaysSql, type PendingFile } from "./sent.ts";
@@ -46,8 +47,7 @@ export const summaryFirstAttemptsSql = (dayWhere: string): string =>
   `SELECT provider, day AS d, messages AS pairs FROM day_first_attempts WHERE ${dayWhere}`;
 
 /** `[1, 2]::INTEGER[]`: file ids (integers written into the text) as the list `summary_state` keeps. */
-const fileListSql = (ids: readonly number[]): string =>
-  `[${ids.map((id) => Math.trunc(Number(id))).join(", ")}]::INTEGER[]`;
+const fileListSql = (ids: readonly number[]): string => `[${sqlIntegers(ids)}]::INTEGER[]`;
 
 /**
  * Whether the summary's first attempts are those of the files counted by first attempts now (`unlogged`,

@@ -13,6 +13,11 @@ export function sqlIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
 
+/** `1, 2`: integers (ids) written into the text, comma-separated; anything else is cut to an integer. */
+export function sqlIntegers(values: readonly number[]): string {
+  return values.map((value) => Math.trunc(Number(value))).join(", ");
+}
+
 /** `('a', 'b')`: a list of string literals for `IN`. */
 export function sqlList(values: readonly string[]): string {
   return `(${values.map(sqlString).join(", ")})`;
