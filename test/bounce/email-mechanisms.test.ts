@@ -345,6 +345,36 @@ describe("InterScan MSS (sisimai go lhost/via-interscanmss.go)", () => {
   });
 });
 
+describe("m-FILTER (sisimai go lhost/via-mfilter.go)", () => {
+  it("'-------SMTP command' then the command names the phase: after DATA an unknown user is a filter's", () => {
+    assert.equal(smtpCommandIn("-------server message 550 user not found -------SMTP command DATA"), "DATA");
+    assert.equal(smtpCommandIn("-------SMTP command\nRCPT TO:<bob@example.net>"), "RCPT");
+    const [record] = records(
+      [
+        "From: MAILER-DAEMON@m-filter.example.co.jp",
+        "To: sender@example.org",
+        "Subject: failure notice",
+        "",
+        "bob@example.net",
+        "",
+        "",
+        "-------server message",
+        "550 user not found",
+        "",
+        "-------SMTP command",
+        "DATA",
+        "",
+        "-------original message",
+        "",
+      ].join("\n"),
+    );
+    assert.deepEqual(
+      [record?.recipient, record?.reason, record?.suppressRecipient],
+      ["bob@example.net", "filtered", false],
+    );
+  });
+});
+
 describe("the remote host a plain-text report names", () => {
   it("Gmail's 'for the recipient domain … by <host>. [ip]' and GMX's 'host: <host>' (sisimai go lhost/via-gmail.go, via-gmx.go)", () => {
     assert.equal(
