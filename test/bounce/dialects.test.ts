@@ -136,7 +136,11 @@ const CASES: Record<string, Expected[]> = {
   "gmx.eml": [
     { recipient: "kijitora@6jo.example.co.jp", reply: /delivery retry timeout exceeded/, reason: "expired" },
   ],
-  "googleworkspace.eml": [{ recipient: "kijitora@example.org", reply: /SENT_SECOND_EHLO/ }],
+  // The 'Send mail as' settings "are misconfigured": the sender's own settings, rejected by Go's phrase (sisimai
+  // go reason/why-rejected.go), not the remote server's misconfiguration (systemerror).
+  "googleworkspace.eml": [
+    { recipient: "kijitora@example.org", reply: /SENT_SECOND_EHLO/, reason: "rejected" },
+  ],
   "imailserver.eml": [
     {
       recipient: "kijitora@example.com",
