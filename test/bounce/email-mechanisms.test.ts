@@ -375,6 +375,17 @@ describe("m-FILTER (sisimai go lhost/via-mfilter.go)", () => {
   });
 });
 
+describe("DragonFly Mail Agent (sisimai go lhost/via-dragonfly.go; dma net.c)", () => {
+  it("'… did not like our <command>:' names the phase of every command, not only RCPT TO", () => {
+    const line = (command: string) =>
+      `mx.example.org [192.0.2.25] did not like our ${command}:\n550 user not found`;
+    assert.equal(smtpCommandIn(line("RCPT TO")), "RCPT");
+    assert.equal(smtpCommandIn(line("final DATA")), "DATA");
+    assert.equal(smtpCommandIn(line("DATA")), "DATA");
+    assert.equal(smtpCommandIn(line("MAIL FROM")), "MAIL");
+  });
+});
+
 describe("the remote host a plain-text report names", () => {
   it("Gmail's 'for the recipient domain … by <host>. [ip]' and GMX's 'host: <host>' (sisimai go lhost/via-gmail.go, via-gmx.go)", () => {
     assert.equal(
