@@ -191,7 +191,8 @@ const CASES: Record<string, Expected[]> = {
       recipient: "neko@example.org",
       status: "5.1.1",
       replyCode: 550,
-      reply: /550 5\.1\.1 User unknown/,
+      // The error alone, as Sisimai reads it: not the quoted "Your message:" block before it.
+      reply: /^Could not be delivered because of 550 5\.1\.1 User unknown$/,
       reason: "userunknown",
     },
   ],

@@ -3,6 +3,7 @@ import { arf } from "./arf.ts";
 import { automaticAnswer, autoReply } from "./auto-reply.ts";
 import { fml } from "./fml.ts";
 import { googleGroups } from "./google-groups.ts";
+import { mailMarshal } from "./mailmarshal.ts";
 import { messageDetails } from "./message-details.ts";
 import { plainText } from "./plain-text.ts";
 import { rfc3464 } from "./rfc3464.ts";
@@ -21,6 +22,7 @@ export const DIALECTS: readonly Dialect[] = [
   rfc3464,
   amazonSesJson,
   messageDetails,
+  mailMarshal,
   googleGroups,
   fml,
   autoReply,
