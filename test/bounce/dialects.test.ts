@@ -279,7 +279,9 @@ const CASES: Record<string, Expected[]> = {
       recipient: "kijitora@example.jp",
       status: "5.1.1",
       replyCode: 550,
-      reply: /rejected recipient <kijitora@example\.jp>/,
+      // The recipient's line alone: not the quoted Subject and Date before it.
+      reply:
+        /^SMTP Server <mta2\.example\.jp> rejected recipient <kijitora@example\.jp> .*\[550 5\.1\.1 User unknown\]$/,
       reason: "userunknown",
     },
   ],

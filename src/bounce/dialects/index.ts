@@ -9,6 +9,7 @@ import { plainText } from "./plain-text.ts";
 import { rfc3464 } from "./rfc3464.ts";
 import type { Dialect } from "./types.ts";
 import { unsubscribeRequest } from "./unsubscribe-request.ts";
+import { x6 } from "./x6.ts";
 
 export type { Dialect, RecipientReport } from "./types.ts";
 
@@ -23,6 +24,7 @@ export const DIALECTS: readonly Dialect[] = [
   amazonSesJson,
   messageDetails,
   mailMarshal,
+  x6,
   googleGroups,
   fml,
   autoReply,
