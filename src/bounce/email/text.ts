@@ -191,6 +191,12 @@ export interface ReportText {
   entries: TextEntry[];
 }
 
+/**
+ * The original's Subject quoted by a notice ("This report relates to a message you sent with the following header
+ * fields: … Subject: …", Oracle Messaging Server / iCloud; Exchange's "Your message … Subject: …"): the
+ * sender's words, never the error, so not part of the preamble a recipient's error may fall back to.
+ */
+const QUOTED_SUBJECT = /^subject:/i;
 /** Lines kept per recipient: an error never needs more, and hostile input stays bounded. */
 const MAX_LINES_PER_ENTRY = 24;
 /** One more than the limit: recordsFromEmail sees it was reached and says so. */
@@ -427,7 +433,7 @@ export function readReportText(text: string): ReportText {
       }
     } else if (current) {
       if (aboutCurrent && current.lines.length < MAX_LINES_PER_ENTRY) current.lines.push(trimmed);
-    } else if (trimmed && preamble.length < MAX_LINES_PER_ENTRY * 4) {
+    } else if (trimmed && preamble.length < MAX_LINES_PER_ENTRY * 4 && !QUOTED_SUBJECT.test(trimmed)) {
       preamble.push(trimmed);
     }
   }
