@@ -250,6 +250,30 @@ test("what waits for the output is bounded in bytes: a job ends past its budget,
   assert.ok(counts.mostWaiting >= budgets.aheadBytes, `waited ${counts.mostWaiting}: the bound was reached`);
 });
 
+test("jobs ended by bytes, and a second process that dies holding some: every file once, in order, same bytes", async () => {
+  const log = join(dir, "bytes-dies.log");
+  writeFileSync(log, readFileSync(join(fixtures, "events/postfix-01.log"), "utf8").repeat(20));
+  const email = filesIn("sisimai/eml");
+  // Logs and emails mixed: jobs shrink to a few logs, then grow back over the emails.
+  const paths = Array.from({ length: 240 }, (_, at) => (at % 60 < 20 ? log : email[at % email.length]));
+  const options = { all: true };
+  const one = await classifyWholeFiles([log], options);
+  const here = await classifyWholeFiles(paths, options);
+  const counts = noCounts();
+  const layout = {
+    worker: "../../testkit/jobs-process-dies",
+    counts,
+    budgets: { jobBytes: 3 * one.bytes, aheadBytes: 6 * one.bytes },
+  };
+  const jobs = await allJobs(paths, options, layout, undefined, async (taken) => {
+    if (taken === 1) await until(() => counts.ended(), "the second process did not end");
+  });
+  assert.deepEqual(jobs.files, here.files);
+  assert.ok(jobs.json.equals(here.json));
+  assert.equal(counts.there, 1, "its one job came back");
+  assert.ok(counts.here > Math.ceil(paths.length / 48), `jobs here: ${counts.here}, some ended by bytes`);
+});
+
 test("untaken files: jobs of at most `most` files in order, cut to what fits after one ends by bytes, the rest taken again", () => {
   const untaken = new UntakenFiles(100, 48);
   const first = untaken.take();
