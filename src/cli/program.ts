@@ -14,8 +14,8 @@ Exit codes (every command):
 
 The store is ./deliverlens.duckdb unless --db says otherwise. Docs: README.md and docs/.`;
 
-/** Runs the CLI on these arguments (as process.argv: node, script, command, …); sets process.exitCode. */
-export async function runCli(argv: readonly string[]): Promise<void> {
+/** The CLI: every command and its options, ready to parse arguments (commander). */
+export function createProgram(): Command {
   const program = new Command("deliverlens")
     .description("Why mailbox providers reject your mail under local policy, and what to do about it.")
     .version(VERSION)
@@ -24,7 +24,12 @@ export async function runCli(argv: readonly string[]): Promise<void> {
 
   registerAll(program);
   program.addHelpText("after", EXIT_CODES_HELP);
+  return program;
+}
 
+/** Runs the CLI on these arguments (as process.argv: node, script, command, …); sets process.exitCode. */
+export async function runCli(argv: readonly string[]): Promise<void> {
+  const program = createProgram();
   try {
     await program.parseAsync(argv);
   } catch (error) {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
+import fc from "fast-check";
 import { decodeCharset, headerValue, parseHeaderBlock } from "../../src/bounce/email/headers.ts";
 import { recordsFromEmail, splitMbox } from "../../src/bounce/email/index.ts";
 import { decodeQuotedPrintable, parseContentType } from "../../src/bounce/email/mime.ts";
@@ -180,6 +181,30 @@ describe("MIME decoding helpers", () => {
     assert.equal(decodeQuotedPrintable("a=3Db soft=\nbreak crlf=\r\nend"), "a=b softbreak crlfend");
     assert.equal(decodeQuotedPrintable("=E3=81=82"), "\u00e3\u0081\u0082");
     assert.equal(decodeQuotedPrintable("bad=ZZ and=4"), "bad=ZZ and=4");
+    assert.equal(
+      decodeQuotedPrintable("=E3=81=82=e3=81=84%u0041=3d=\n=41=4"),
+      "\u00e3\u0081\u0082\u00e3\u0081\u0084%u0041=A=4",
+    );
+  });
+
+  it("quoted-printable: runs of encoded bytes decode as each byte would alone (RFC 2045 §6.7)", () => {
+    // The rules, one match at a time: a soft line break (blanks allowed before it) first, then =XX.
+    const reference = (raw: string) =>
+      raw.replace(/=[ \t]*\r?\n|=([0-9A-Fa-f]{2})/g, (_all, hex?: string) =>
+        hex === undefined ? "" : String.fromCharCode(Number.parseInt(hex, 16)),
+      );
+    const piece = fc.oneof(
+      fc.constantFrom("=", "=\n", "= \r\n", "%", "%u", "u", "\r", "\n", " ", "a", "=Z", "=4"),
+      fc.integer({ min: 0, max: 255 }).map((byte) => `=${byte.toString(16).padStart(2, "0")}`),
+      fc.integer({ min: 0, max: 255 }).map((byte) => `=${byte.toString(16).padStart(2, "0").toUpperCase()}`),
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 40 }), (pieces) => {
+        const raw = pieces.join("");
+        assert.equal(decodeQuotedPrintable(raw), reference(raw));
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it("Content-Type: lower-cased type, quoted and unquoted parameters, text/plain by default", () => {
