@@ -414,6 +414,11 @@ describe("a notice that quotes the original's headers (Oracle Messaging Server, 
       notice("Illegal host/domain name found", "Your account has been suspended")?.reason,
       "hostunknown",
     );
+    // A reply in the recipient's own "Reason:" line is its error alone: "bad … recipients" across the
+    // notice's sentences is no unknown user (sisimai go lhost/via-messagingserver.go reads the line alone).
+    const reply = notice("550 bad sender ip address", "Hello");
+    assert.deepEqual([reply?.recipient, reply?.reason], ["bob@example.org", "blocked"]);
+    assert.equal(reply?.diagnostic, "Reason: 550 bad sender ip address");
   });
 });
 
