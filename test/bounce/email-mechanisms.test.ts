@@ -348,7 +348,7 @@ describe("InterScan MSS (sisimai go lhost/via-interscanmss.go)", () => {
 describe("m-FILTER (sisimai go lhost/via-mfilter.go)", () => {
   it("'-------SMTP command' then the command names the phase: after DATA an unknown user is a filter's", () => {
     assert.equal(smtpCommandIn("-------server message 550 user not found -------SMTP command DATA"), "DATA");
-    assert.equal(smtpCommandIn("-------SMTP command\nRCPT TO:<bob@example.net>"), "RCPT");
+    assert.equal(smtpCommandIn("-------SMTP command\nMAIL FROM:<sender@example.org>"), "MAIL");
     const [record] = records(
       [
         "From: MAILER-DAEMON@m-filter.example.co.jp",
