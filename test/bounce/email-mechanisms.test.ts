@@ -348,7 +348,7 @@ describe("InterScan MSS (sisimai go lhost/via-interscanmss.go)", () => {
 describe("m-FILTER (sisimai go lhost/via-mfilter.go)", () => {
   it("'-------SMTP command' then the command names the phase: after DATA an unknown user is a filter's", () => {
     assert.equal(smtpCommandIn("-------server message 550 user not found -------SMTP command DATA"), "DATA");
-    assert.equal(smtpCommandIn("-------SMTP command\nRCPT TO:<bob@example.net>"), "RCPT");
+    assert.equal(smtpCommandIn("-------SMTP command\nMAIL FROM:<sender@example.org>"), "MAIL");
     const [record] = records(
       [
         "From: MAILER-DAEMON@m-filter.example.co.jp",
@@ -414,6 +414,11 @@ describe("a notice that quotes the original's headers (Oracle Messaging Server, 
       notice("Illegal host/domain name found", "Your account has been suspended")?.reason,
       "hostunknown",
     );
+    // A reply in the recipient's own "Reason:" line is its error alone: "bad … recipients" across the
+    // notice's sentences is no unknown user (sisimai go lhost/via-messagingserver.go reads the line alone).
+    const reply = notice("550 bad sender ip address", "Hello");
+    assert.deepEqual([reply?.recipient, reply?.reason], ["bob@example.org", "blocked"]);
+    assert.equal(reply?.diagnostic, "Reason: 550 bad sender ip address");
   });
 });
 

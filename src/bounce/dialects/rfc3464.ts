@@ -12,6 +12,8 @@ import type { Dialect, RecipientReport } from "./types.ts";
 const DELIVERED_ACTIONS = new Set(["delivered", "relayed", "expanded"]);
 /** A reply code with its enhanced status ("550 5.1.10", "452-4.2.2"). */
 const REPLY_QUOTED = /\b[245]\d\d[ -][245]\.\d{1,3}\.\d{1,3}\b/;
+/** A reply code in a recipient's own lines ("Reason: 550 bad sender ip address"). */
+const REPLY_IN_TEXT = /\b[45]\d\d[- ]/;
 
 /**
  * RFC 3464 delivery status notifications: per-recipient fields from message/delivery-status (or the same
@@ -64,7 +66,13 @@ export const rfc3464: Dialect = {
       };
       // No Diagnostic-Code: the human-readable part explains, the recipient's own lines and the notice's
       // general sentences alike ("The user(s) account is disabled." above "<a@b>: 550 user unknown").
-      const given = entry.diagnostic || [contextOf(), report().preamble].filter(Boolean).join(" ");
+      // A reply quoted in the recipient's own lines is its error alone: the notice's sentences around it
+      // ("… the following recipients:") would only lend phrases their words (Oracle Messaging Server's
+      // "Reason: 550 …", sisimai go lhost/via-messagingserver.go reads the line alone).
+      const own = entry.diagnostic ? "" : contextOf();
+      const given =
+        entry.diagnostic ||
+        (REPLY_IN_TEXT.test(own) ? own : [own, report().preamble].filter(Boolean).join(" "));
       // The Status comment is the reporting MTA's own explanation; keep it unless the text already says it.
       const comment = entry.statusComment;
       const diagnostic =
