@@ -1,6 +1,3 @@
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import {
   type Injection,
   type Layout,
@@ -8,6 +5,7 @@ import {
   programOptions,
   writeProgramFiles,
 } from "../src/demo/index.ts";
+import { scratchDir } from "./scratch.ts";
 
 /** The small program the analytics tests share: known spike day, known content week. */
 export const SMALL = {
@@ -30,7 +28,7 @@ export function dayOf(n: number): string {
 
 /** Writes the small program to a fresh temp dir in the given layout. */
 export async function writeSmallProgram(layout: Layout = "by-stream", overrides: Partial<typeof SMALL> = {}) {
-  const dir = mkdtempSync(join(tmpdir(), "deliverlens-analytics-"));
+  const dir = scratchDir("deliverlens-analytics-");
   const o = { ...SMALL, ...overrides };
   const program = planProgram(
     programOptions({

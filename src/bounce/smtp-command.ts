@@ -11,21 +11,21 @@ const COMMAND_PATTERNS: ReadonlyArray<{ command: SmtpCommand; pattern: RegExp; s
   {
     command: "DATA",
     pattern:
-      /in reply to (?:the )?(?:end of )?data\b|after (?:end of )?data\b|>>> ?data\b|for text command|\bdata command|failed after i sent the message|smtp:data\b|error following data\b/i,
+      /in reply to (?:the )?(?:end of )?data\b|after (?:end of )?data\b|(?:>>>|sent <<<) ?data\b|-smtp command\s+data\b|for text command|\bdata command|failed after i sent the message|smtp:data\b|error following data\b/i,
     source:
-      "Postfix bounce(8) '(in reply to end of DATA command)'; Exim 'after end of data'; Sendmail transcript '>>> DATA'; qmail-remote.c ' failed on DATA command', ' failed after I sent the message' (sisimai go lhost/via-qmail.go); X3 'SMTP:DATA', X6 '(Error following DATA command)'",
+      "Postfix bounce(8) '(in reply to end of DATA command)'; Exim 'after end of data'; Sendmail transcript '>>> DATA'; qmail-remote.c ' failed on DATA command', ' failed after I sent the message' (sisimai go lhost/via-qmail.go); X3 'SMTP:DATA', X6 '(Error following DATA command)'; InterScan MSS 'Sent <<< DATA' (its English reports turn the arrows: sisimai go lhost/via-interscanmss.go); m-FILTER '-------SMTP command' then 'DATA' (sisimai go lhost/via-mfilter.go, lhost-mfilter-02)",
   },
   {
     command: "RCPT",
     pattern:
-      /in reply to rcpt to|after rcpt (?:to|command)|>>> ?rcpt to|rcpt to command|\[rcpt_to\]|did not like our rcpt to|rcpt to response|does not like recipient|smtp:rcpt\b|error following rcpt\b/i,
+      /in reply to rcpt to|after rcpt (?:to|command)|(?:>>>|sent <<<) ?rcpt to|-smtp command\s+rcpt\b|rcpt to command|\[rcpt_to\]|did not like our rcpt to|rcpt to response|does not like recipient|smtp:rcpt\b|error following rcpt\b/i,
     source:
-      "Postfix '(in reply to RCPT TO command)'; Exim 'after RCPT TO:'; GMX/web.de 'SMTP error from remote server after RCPT command:' (sisimai go lhost/via-gmx.go, lhost-gmx-01); Sendmail '>>> RCPT To:'; qmail-remote.c ' does not like recipient.'; 'SMTP:RCPT host 192.0.2.8: 553 …' (sisimai go lhost/via-x3.go); '(Error following RCPT command)' (sisimai go lhost/via-x6.go)",
+      "Postfix '(in reply to RCPT TO command)'; Exim 'after RCPT TO:'; GMX/web.de 'SMTP error from remote server after RCPT command:' (sisimai go lhost/via-gmx.go, lhost-gmx-01); Sendmail '>>> RCPT To:'; InterScan MSS 'Sent <<< RCPT TO:<a@b>' then 'Received >>> 550 …' (sisimai go lhost/via-interscanmss.go, lhost-interscanmss-01); m-FILTER '-------SMTP command' then 'RCPT TO:<a@b>' (sisimai go lhost/via-mfilter.go); qmail-remote.c ' does not like recipient.'; 'SMTP:RCPT host 192.0.2.8: 553 …' (sisimai go lhost/via-x3.go); '(Error following RCPT command)' (sisimai go lhost/via-x6.go)",
   },
   {
     command: "MAIL",
     pattern:
-      /in reply to mail from|after mail (?:from|command)|>>> ?mail from|mail from command|sender was rejected/i,
+      /in reply to mail from|after mail (?:from|command)|(?:>>>|sent <<<) ?mail from|-smtp command\s+mail\b|mail from command|sender was rejected/i,
     source:
       "Postfix '(in reply to MAIL FROM command)'; Exim 'after MAIL FROM:'; GMX/web.de 'after MAIL command:' (sisimai go lhost/via-gmx.go); qmail 'sender was rejected'",
   },

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { writeFile } from "node:fs/promises";
+import { rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -105,6 +105,7 @@ describe("deliverlens audit (spawned, against the loopback DNS server)", () => {
     const run = await audit(["--domain", CLEAN_DOMAIN, "--lists", bad]);
     assert.equal(run.status, 1);
     assert.match(run.stderr, /lists\[0\]/);
+    await rm(bad, { force: true });
   });
 });
 

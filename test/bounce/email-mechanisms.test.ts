@@ -318,6 +318,63 @@ describe("GMX / web.de (sisimai go lhost/via-gmx.go)", () => {
   });
 });
 
+describe("InterScan MSS (sisimai go lhost/via-interscanmss.go)", () => {
+  const interscan = (sent: string, received: string) =>
+    records(
+      [
+        'From: "InterScan MSS" <postmaster@example.co.jp>',
+        "To: <sender@example.org>",
+        "Subject: Mail could not be delivered",
+        "",
+        "...",
+        "",
+        sent,
+        received,
+        "",
+        "************************     End of message     **********************",
+        "",
+      ].join("\n"),
+    )[0];
+  it("'Sent <<< RCPT TO:' (its arrows turned) is the RCPT phase: words of an unknown user are the recipient's", () => {
+    assert.equal(smtpCommandIn("Sent <<< RCPT TO:<bob@example.net> Received >>> 550 user not found"), "RCPT");
+    assert.equal(smtpCommandIn("Sent <<< DATA Received >>> 550 user not found"), "DATA");
+    const record = interscan("Sent <<< RCPT TO:<bob@example.net>", "Received >>> 550 user not found");
+    assert.deepEqual([record?.recipient, record?.reason], ["bob@example.net", "userunknown"]);
+    // A Sendmail transcript's "<<<" is the reply: "<<< RCPT" there names no command sent.
+    assert.equal(smtpCommandIn("<<< 550 5.7.1 RCPT TO rejected"), null);
+  });
+});
+
+describe("m-FILTER (sisimai go lhost/via-mfilter.go)", () => {
+  it("'-------SMTP command' then the command names the phase: after DATA an unknown user is a filter's", () => {
+    assert.equal(smtpCommandIn("-------server message 550 user not found -------SMTP command DATA"), "DATA");
+    assert.equal(smtpCommandIn("-------SMTP command\nRCPT TO:<bob@example.net>"), "RCPT");
+    const [record] = records(
+      [
+        "From: MAILER-DAEMON@m-filter.example.co.jp",
+        "To: sender@example.org",
+        "Subject: failure notice",
+        "",
+        "bob@example.net",
+        "",
+        "",
+        "-------server message",
+        "550 user not found",
+        "",
+        "-------SMTP command",
+        "DATA",
+        "",
+        "-------original message",
+        "",
+      ].join("\n"),
+    );
+    assert.deepEqual(
+      [record?.recipient, record?.reason, record?.suppressRecipient],
+      ["bob@example.net", "filtered", false],
+    );
+  });
+});
+
 describe("the remote host a plain-text report names", () => {
   it("Gmail's 'for the recipient domain … by <host>. [ip]' and GMX's 'host: <host>' (sisimai go lhost/via-gmail.go, via-gmx.go)", () => {
     assert.equal(

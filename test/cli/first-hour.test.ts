@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { classifyReply } from "../../src/bounce/index.ts";
 import { providerOption } from "../../src/cli/options.ts";
 import { isCalendarDay } from "../../src/util/dates.ts";
 import { CLI } from "../../testkit/cli-spawn.ts";
+import { scratchDir } from "../../testkit/scratch.ts";
 
 /** `deliverlens ARGS` in `cwd` (a scratch directory: the default store is ./deliverlens.duckdb). */
 const run = (cwd: string, args: string[]) =>
@@ -16,7 +16,7 @@ const run = (cwd: string, args: string[]) =>
     encoding: "utf8",
     env: { ...process.env, NO_COLOR: "1" },
   });
-const scratch = () => mkdtempSync(join(tmpdir(), "deliverlens-first-hour-"));
+const scratch = () => scratchDir("deliverlens-first-hour-");
 
 describe("--provider accepts what people type, and refuses the rest the same way everywhere", () => {
   test("ids, domains and names in any case", () => {

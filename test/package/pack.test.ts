@@ -250,9 +250,13 @@ test("every example in docs/API.md type-checks and runs against the packed packa
     },
   );
   assert.equal(tsc.status, 0, `tsc on docs/API.md's examples:\n${tsc.stdout}${tsc.stderr}`);
+  const examplesTmp = join(work, "examples-tmp");
+  mkdirSync(examplesTmp);
   for (const [i, file] of files.entries()) {
     if (examples[i].includes("auditDomain(")) continue; // asks the real DNS: type-checked only
-    const run = spawnSync(process.execPath, [file], { encoding: "utf8", cwd: project });
+    // The examples make temp directories as a reader's code would; they land in `work`, removed after.
+    const env = { ...process.env, TMPDIR: examplesTmp };
+    const run = spawnSync(process.execPath, [file], { encoding: "utf8", cwd: project, env });
     assert.equal(run.status, 0, `${file}:\n${examples[i]}\n${run.stderr}`);
     assert.ok(run.stdout.trim().length > 0, `${file} printed nothing`);
   }

@@ -4341,13 +4341,6 @@ export const REASON_PHRASES: RuleTable = {
       example: "Delivery failed 20 attempts: kijitora@example.com",
     },
     {
-      id: "expired-delivery-failed",
-      reason: "expired",
-      phrase: "delivery failed ",
-      source: "sisimai go lhost/via-imailserver.go",
-      example: "delivery failed …",
-    },
-    {
       id: "smtp-syntax-syntax-error",
       reason: "syntaxerror",
       phrase: "syntax error",
