@@ -165,10 +165,10 @@ function text(value: Sql): string {
 }
 
 /** A value as a number (JSON numbers and numeric text), for `int` and `isoTime`. */
-function number(value: Sql): string {
+function number(value: Sql, once: Once): string {
   if (value.type === "DOUBLE" || value.type === "INTEGER") return `TRY_CAST(${value.sql} AS DOUBLE)`;
   if (value.type === "JSON")
-    return `CASE WHEN ${IS_JSON_NUMBER(value.sql)} THEN TRY_CAST(${value.sql} AS DOUBLE) WHEN json_type(${value.sql}) = 'VARCHAR' THEN TRY_CAST(nullif(${value.sql}->>'$', '') AS DOUBLE) END`;
+    return `CASE WHEN ${IS_JSON_NUMBER(value.sql)} THEN TRY_CAST(${value.sql} AS DOUBLE) WHEN json_type(${value.sql}) = 'VARCHAR' THEN TRY_CAST(${once({ sql: `nullif(${value.sql}->>'$', '')`, type: "VARCHAR" }).sql} AS DOUBLE) END`;
   if (value.type === "VARCHAR") return `TRY_CAST(nullif(${value.sql}, '') AS DOUBLE)`;
   return "NULL::DOUBLE";
 }
@@ -177,12 +177,21 @@ const INT = (n: string): string =>
   `CASE WHEN ${n} = trunc(${n}) AND abs(${n}) < 2147483648 THEN CAST(${n} AS INTEGER) END`;
 
 /** JS `isoTime` of any value. */
-function isoTime(value: Sql): string {
+function isoTime(value: Sql, once: Once): string {
   if (value.type === "DOUBLE" || value.type === "INTEGER") return ISO_NUMBER(value.sql);
   if (value.type === "VARCHAR") return ISO_TEXT(value.sql);
-  if (value.type === "JSON")
-    return `CASE WHEN ${IS_JSON_NUMBER(value.sql)} THEN ${ISO_NUMBER(`TRY_CAST(${value.sql} AS DOUBLE)`)}
-      WHEN json_type(${value.sql}) = 'VARCHAR' THEN ${ISO_TEXT(`(${value.sql}->>'$')`)} END`;
+  if (value.type === "JSON") {
+    // A JSON value's number and text, each read once: written out, the tests repeat them a dozen times.
+    const n = once({
+      sql: `CASE WHEN ${IS_JSON_NUMBER(value.sql)} THEN TRY_CAST(${value.sql} AS DOUBLE) END`,
+      type: "DOUBLE",
+    });
+    const t = once({
+      sql: `CASE WHEN json_type(${value.sql}) = 'VARCHAR' THEN ${value.sql}->>'$' END`,
+      type: "VARCHAR",
+    });
+    return `CASE WHEN ${n.sql} IS NOT NULL THEN ${ISO_NUMBER(n.sql)} WHEN ${t.sql} IS NOT NULL THEN ${ISO_TEXT(t.sql)} END`;
+  }
   return "NULL::TIMESTAMP";
 }
 
@@ -217,89 +226,112 @@ const EVENT_TYPE_NAMES = Object.keys(EVENT_TYPES);
 const EVENT_TYPE = "event_type";
 const storedType = (name: string): string => sqlEnum(name, EVENT_TYPE);
 
-const TRANSFORM_SQL: Record<TransformName, (args: Sql[]) => Sql> = {
-  isoTime: ([a]) => ({ sql: isoTime(a), type: "TIMESTAMP" }),
-  zonedTime: ([a]) => ({ sql: ZONED_TEXT(text(a)), type: "TIMESTAMP" }),
-  genericTime: ([a]) => {
+/**
+ * A value as a column computed once when the transform is compiled into a table's query (`bind`), as it is
+ * where its SQL is tested alone: transforms write their argument several times (a test, then the value).
+ */
+type Once = (value: Sql) => Sql;
+const textOnce = (value: Sql, once: Once): string => once({ sql: text(value), type: "VARCHAR" }).sql;
+
+const TRANSFORM_SQL: Record<TransformName, (args: Sql[], once: Once) => Sql> = {
+  isoTime: ([a], once) => ({ sql: isoTime(a, once), type: "TIMESTAMP" }),
+  zonedTime: ([a], once) => ({ sql: ZONED_TEXT(textOnce(a, once)), type: "TIMESTAMP" }),
+  genericTime: ([a], once) => {
     const zoned = (t: string) =>
       ZONED_TEXT(
-        `(CASE WHEN regexp_full_match(${t}, '[0-9]{4}-[0-9][0-9]-[0-9][0-9]') THEN ${t} || ' 00:00:00' ELSE ${t} END)`,
+        once({
+          sql: `CASE WHEN regexp_full_match(${t}, '[0-9]{4}-[0-9][0-9]-[0-9][0-9]') THEN ${t} || ' 00:00:00' ELSE ${t} END`,
+          type: "VARCHAR",
+        }).sql,
       );
-    if (a.type === "JSON") {
-      // A JSON value's text is bound once (a lambda's parameter): written out, the tests below repeat it
-      // dozens of times and DuckDB parses the JSON for each (generic NDJSON: 2.2× the CPU of this way).
-      const dated = `list_transform([${TRIM_SQL("t")}], t -> ${zoned("t")})[1]`;
-      const isoText = isoTime({ sql: "t", type: "VARCHAR" });
-      return {
-        sql: `CASE WHEN json_type(${a.sql}) = 'VARCHAR' THEN list_transform([${a.sql}->>'$'], t -> CASE WHEN regexp_matches(t, '^[0-9]{4}-') THEN ${dated} ELSE ${isoText} END)[1] ELSE ${isoTime(a)} END`,
-        type: "TIMESTAMP",
-      };
-    }
-    const t = `(${text(a)})`;
+    if (a.type !== "JSON" && a.type !== "VARCHAR") return { sql: isoTime(a, once), type: "TIMESTAMP" };
+    // A JSON string's text; other values are read by isoTime.
+    const t = once({
+      sql: a.type === "JSON" ? `CASE WHEN json_type(${a.sql}) = 'VARCHAR' THEN ${a.sql}->>'$' END` : text(a),
+      type: "VARCHAR",
+    }).sql;
+    const textual = a.type === "JSON" ? `${t} IS NOT NULL` : "true";
+    const isoText = a.type === "JSON" ? ISO_TEXT(t) : isoTime(a, once);
     return {
-      sql: `CASE WHEN ${a.type === "VARCHAR"} AND regexp_matches(${t}, '^[0-9]{4}-') THEN ${zoned(TRIM_SQL(t))} ELSE ${isoTime(a)} END`,
+      sql: `CASE WHEN ${textual} AND regexp_matches(${t}, '^[0-9]{4}-') THEN ${zoned(textOnce({ sql: TRIM_SQL(t), type: "VARCHAR" }, once))}
+        WHEN ${textual} THEN ${isoText} ELSE ${isoTime(a, once)} END`,
       type: "TIMESTAMP",
     };
   },
   lower: ([a]) => ({ sql: `lower(${text(a)})`, type: "VARCHAR" }),
-  stripAngles: ([a]) => {
-    const t = TRIM_SQL(text(a));
+  stripAngles: ([a], once) => {
+    const t = textOnce({ sql: TRIM_SQL(textOnce(a, once)), type: "VARCHAR" }, once);
     return {
       sql: `CASE WHEN starts_with(${t}, '<') AND ends_with(${t}, '>') THEN (${t})[2:-2] ELSE ${t} END`,
       type: "VARCHAR",
     };
   },
-  stripDiagnosticType: ([a]) => ({ sql: STRIP_DIAGNOSTIC_SQL(`(${text(a)})`), type: "VARCHAR" }),
-  domainOf: ([a]) => {
-    const t = `(${text(a)})`;
+  stripDiagnosticType: ([a], once) => ({
+    sql: STRIP_DIAGNOSTIC_SQL(`(${textOnce(a, once)})`),
+    type: "VARCHAR",
+  }),
+  domainOf: ([a], once) => {
+    const t = `(${textOnce(a, once)})`;
     return {
       sql: `CASE WHEN strpos(${t}, '@') > 0 THEN lower(CASE WHEN ends_with(${t}, '>') THEN split_part(${t}, '@', -1)[:-2] ELSE split_part(${t}, '@', -1) END) END`,
       type: "VARCHAR",
     };
   },
-  leadingReplyCode: ([a]) => ({ sql: REPLY_CODE_SQL(`(${text(a)})`), type: "INTEGER" }),
-  leadingStatus: ([a]) => ({ sql: LEADING_STATUS_SQL(`(${text(a)})`), type: "VARCHAR", nonEmpty: true }),
-  cleanStatus: ([a]) => ({
-    sql: LEADING_STATUS_SQL(TRIM_SQL(`(${text(a)})`)),
+  leadingReplyCode: ([a], once) => ({ sql: REPLY_CODE_SQL(`(${textOnce(a, once)})`), type: "INTEGER" }),
+  leadingStatus: ([a], once) => ({
+    sql: LEADING_STATUS_SQL(`(${textOnce(a, once)})`),
     type: "VARCHAR",
     nonEmpty: true,
   }),
-  mtaName: ([a]) => {
-    const t = `(${text(a)})`;
+  cleanStatus: ([a], once) => ({
+    sql: LEADING_STATUS_SQL(textOnce({ sql: TRIM_SQL(`(${textOnce(a, once)})`), type: "VARCHAR" }, once)),
+    type: "VARCHAR",
+    nonEmpty: true,
+  }),
+  mtaName: ([a], once) => {
+    const t = `(${textOnce(a, once)})`;
+    // Not bound: only values with `;`, `(` or a space need it.
     const stripped = STRIP_DIAGNOSTIC_SQL(`regexp_replace(${t}, '^dns;\\s*', '', 'i')`);
     return {
       sql: `lower(CASE WHEN regexp_matches(${t}, '[;(\\s]') THEN regexp_extract(${stripped}, '^[^\\s(]*') ELSE ${t} END)`,
       type: "VARCHAR",
     };
   },
-  int: ([a]) => ({ sql: INT(`(${number(a)})`), type: "INTEGER" }),
+  int: ([a], once) => ({ sql: INT(once({ sql: number(a, once), type: "DOUBLE" }).sql), type: "INTEGER" }),
   bool: ([a]) => ({ sql: bool(a), type: "BOOLEAN" }),
-  replyWithCode: ([content, code, status]) => {
-    const c = `(${text(content)})`;
-    const s = status ? `(${text(status)})` : "NULL::VARCHAR";
-    const prefix = `concat_ws(' ', ${text(code)}, ${s})`;
+  replyWithCode: ([content, code, status], once) => {
+    const c = `(${textOnce(content, once)})`;
+    const s = status ? `(${textOnce(status, once)})` : "NULL::VARCHAR";
+    const prefix = textOnce({ sql: `concat_ws(' ', ${text(code)}, ${s})`, type: "VARCHAR" }, once);
     return {
       sql: `CASE WHEN ${c} <> '' AND ${prefix} <> '' AND ${REPLY_CODE_SQL(c)} IS NULL AND NOT coalesce(starts_with(${c}, ${s}), false)
         THEN ${prefix} || ' ' || ${c} ELSE ${c} END`,
       type: "VARCHAR",
     };
   },
-  enhancedCode: (parts) => {
-    const ints = parts.map((part) => INT(`(${number(part)})`));
+  enhancedCode: (parts, once) => {
+    const ints = parts
+      .map((part) => TRANSFORM_SQL.int([part], once).sql)
+      .map((i) => once({ sql: i, type: "INTEGER" }).sql);
     return {
       sql: `CASE WHEN ${ints.map((i) => `${i} IS NOT NULL`).join(" AND ")} THEN concat_ws('.', ${ints.join(", ")}) END`,
       type: "VARCHAR",
     };
   },
-  queueCampaign: ([a]) => {
-    const t = `(${text(a)})`;
+  queueCampaign: ([a], once) => {
+    const t = `(${textOnce(a, once)})`;
     return { sql: `CASE WHEN strpos(${t}, ':') > 1 THEN split_part(${t}, ':', 1) END`, type: "VARCHAR" };
   },
-  hostAddress: ([a]) => {
-    const t =
+  hostAddress: ([a], once) => {
+    const t = textOnce(
       a.type === "JSON"
-        ? `(CASE json_type(${a.sql}) WHEN 'OBJECT' THEN ${text({ sql: `(${a.sql}->'address')`, type: "JSON" })} ELSE ${text(a)} END)`
-        : `(${text(a)})`;
+        ? {
+            sql: `(CASE json_type(${a.sql}) WHEN 'OBJECT' THEN ${text({ sql: `(${a.sql}->'address')`, type: "JSON" })} ELSE ${text(a)} END)`,
+            type: "VARCHAR",
+          }
+        : a,
+      once,
+    );
     return {
       sql: `CASE WHEN regexp_full_match(${t}, '\\[([^\\]]+)\\](:[0-9]+)?') THEN regexp_extract(${t}, '^\\[([^\\]]+)\\]', 1)
         WHEN strpos(${t}, ':') > 1 AND length(${t}) - length(replace(${t}, ':', '')) = 1 THEN split_part(${t}, ':', 1)
@@ -307,8 +339,8 @@ const TRANSFORM_SQL: Record<TransformName, (args: Sql[]) => Sql> = {
       type: "VARCHAR",
     };
   },
-  eventType: ([a]) => {
-    const key = `lower(${TRIM_SQL(`(${text(a)})`)})`;
+  eventType: ([a], once) => {
+    const key = textOnce({ sql: `lower(${TRIM_SQL(`(${textOnce(a, once)})`)})`, type: "VARCHAR" }, once);
     const pairs = [
       ...EVENT_TYPE_NAMES.map((name) => [name, name] as const),
       ...Object.entries(GENERIC_TYPE_ALIASES),
@@ -319,7 +351,7 @@ const TRANSFORM_SQL: Record<TransformName, (args: Sql[]) => Sql> = {
 
 /** The SQL twin of one transform over SQL values (test/analytics/transforms.test.ts compares it with JS). */
 export function transformSql(name: TransformName, args: Sql[]): Sql {
-  return TRANSFORM_SQL[name](args);
+  return TRANSFORM_SQL[name](args, (value) => value);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -331,9 +363,78 @@ interface Context {
   path(path: string, as: LeafType, base: string): Sql;
   /** SQL type of each computed field so far. */
   fields: Map<EventField, SqlType>;
+  /** Values computed once, as columns: see `bind`. */
+  shared: SharedValues;
+}
+
+/**
+ * Values a row's SQL would otherwise compute more than once, each computed once as a column of a projection
+ * below the one that uses it. DuckDB's own common-subexpression elimination does not look inside CASE, AND
+ * or OR (it would lose their laziness), which is where field tables put almost everything: SES names its
+ * event type in thirty conditions, and `isoTime` repeats its argument ten times.
+ */
+interface SharedValues {
+  /** SQL → its column. */
+  columns: Map<string, string>;
+  /** Bound since the last projection, in the order bound (a value may use one bound before it). */
+  pending: { sql: string; column: string }[];
+  /** Expressions (JSON text) the table writes more than once. */
+  repeated: ReadonlySet<string>;
+}
+
+function sharedValues(table: FieldTable): SharedValues {
+  const counts = new Map<string, number>();
+  const count = (e: Expr) => {
+    const key = JSON.stringify(e);
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  };
+  forEachExpr(table, count);
+  return {
+    columns: new Map(),
+    pending: [],
+    repeated: new Set([...counts].filter(([, n]) => n > 1).map(([key]) => key)),
+  };
+}
+
+/**
+ * A constant, a column, a struct field of one, or either with '' as NULL: as cheap to read again as a bound
+ * column.
+ */
+const CHEAP = /^(?:'(?:[^']|'')*'|NULL::\w+|true|false|(?:nullif\()?\w+(?:\."(?:[^"]|"")*")*(?:, '')?\)?)$/;
+
+/** `value` as a column computed once (see SharedValues), unless it is as cheap to compute again. */
+function bind(value: Sql, cx: Context): Sql {
+  if (CHEAP.test(value.sql)) return value;
+  let column = cx.shared.columns.get(value.sql);
+  if (column === undefined) {
+    column = `v_${cx.shared.columns.size}`;
+    cx.shared.columns.set(value.sql, column);
+    cx.shared.pending.push({ sql: value.sql, column });
+  }
+  return { ...value, sql: column };
+}
+
+/** `query` with the values bound since the last projection as its columns (those using others a level up). */
+function withShared(query: string, cx: Context): string {
+  const levels: string[][] = [];
+  const level = new Map<string, number>();
+  for (const { sql, column } of cx.shared.pending) {
+    const uses = [...level].filter(([used]) => new RegExp(`\\b${used}\\b`).test(sql));
+    const at = Math.max(0, ...uses.map(([, n]) => n + 1));
+    level.set(column, at);
+    levels[at] ??= [];
+    levels[at].push(`${sql} AS ${column}`);
+  }
+  cx.shared.pending = [];
+  return levels.reduce((q, columns) => `SELECT *, ${columns.join(", ")} FROM (${q})`, query);
 }
 
 function compileExpr(e: Expr, cx: Context, base = "root"): Sql {
+  const value = compileOnce(e, cx, base);
+  return cx.shared.repeated.has(JSON.stringify(e)) ? bind(value, cx) : value;
+}
+
+function compileOnce(e: Expr, cx: Context, base: string): Sql {
   if (typeof e === "string") return nonEmpty(cx.path(e, "text", base));
   if ("path" in e) {
     const value = cx.path(e.path, e.as, base);
@@ -375,7 +476,14 @@ function compileExpr(e: Expr, cx: Context, base = "root"): Sql {
       nonEmpty: parts.every((part) => part.type === type && part.nonEmpty),
     };
   }
-  if ("fn" in e) return TRANSFORM_SQL[e.fn](e.args.map((arg) => compileExpr(arg, cx, base)));
+  // Transforms read their argument several times (tests, then the value): a computed one is bound.
+  if ("fn" in e) {
+    const once = (value: Sql) => bind(value, cx);
+    return TRANSFORM_SQL[e.fn](
+      e.args.map((arg) => once(compileExpr(arg, cx, base))),
+      once,
+    );
+  }
   if ("lookup" in e) return { sql: compileLookup(e, cx, base, sqlString), type: "VARCHAR" };
   if ("when" in e) {
     const use = compileExpr(e.use, cx, base);
@@ -508,33 +616,68 @@ export const derivedFromReply = (table: FieldTable): boolean => replyDerivedHead
 // ---------------------------------------------------------------------------------------------------
 // The JSON shape a table reads, from the paths its expressions use.
 
-function walkExpr(e: Expr, visit: (path: string, as: LeafType) => void): void {
-  if (typeof e === "string") visit(e, "text");
-  else if ("path" in e) visit(e.path, e.as);
-  else if ("first" in e) for (const part of e.first) walkExpr(part, visit);
-  else if ("fn" in e) for (const arg of e.args) walkExpr(arg, visit);
+/** `e` and every expression and condition inside it, outermost first. */
+function visitExpr(e: Expr, onExpr: (x: Expr) => void, onCond: (c: Cond) => void = () => {}): void {
+  onExpr(e);
+  const inner = (x: Expr) => visitExpr(x, onExpr, onCond);
+  if (typeof e === "string" || "path" in e || "item" in e || "field" in e || "value" in e) return;
+  if ("first" in e) e.first.forEach(inner);
+  else if ("fn" in e) e.args.forEach(inner);
   else if ("lookup" in e) {
-    walkExpr(e.key, visit);
-    if (e.otherwise) walkExpr(e.otherwise, visit);
+    inner(e.key);
+    if (e.otherwise) inner(e.otherwise);
   } else if ("when" in e) {
-    walkCond(e.when, visit);
-    walkExpr(e.use, visit);
-    if (e.otherwise) walkExpr(e.otherwise, visit);
-  } else if ("join" in e) for (const part of e.join) walkExpr(part, visit);
-  else if ("concat" in e) for (const part of e.concat) walkExpr(part, visit);
+    visitCond(e.when, onExpr, onCond);
+    inner(e.use);
+    if (e.otherwise) inner(e.otherwise);
+  } else if ("join" in e) e.join.forEach(inner);
+  else e.concat.forEach(inner);
+}
+
+function visitCond(c: Cond, onExpr: (x: Expr) => void, onCond: (c: Cond) => void = () => {}): void {
+  onCond(c);
+  const inner = (x: Cond) => visitCond(x, onExpr, onCond);
+  if ("eq" in c) visitExpr(c.eq[0], onExpr, onCond);
+  else if ("oneOf" in c) visitExpr(c.oneOf[0], onExpr, onCond);
+  else if ("present" in c) visitExpr(c.present, onExpr, onCond);
+  else if ("prefix" in c) visitExpr(c.prefix[0], onExpr, onCond);
+  else if ("match" in c) visitExpr(c.match[0], onExpr, onCond);
+  else if ("not" in c) inner(c.not);
+  else if ("all" in c) c.all.forEach(inner);
+  else if ("any" in c) c.any.forEach(inner);
+}
+
+/** Every expression a table's reader compiles (its JSON record `requires` included). */
+function forEachExpr(table: FieldTable, onExpr: (x: Expr) => void): void {
+  const cond = (c: Cond) => visitCond(c, onExpr);
+  visitExpr(table.name, onExpr);
+  visitExpr(table.type, onExpr);
+  cond(table.unknown.cond);
+  for (const check of table.checks ?? []) cond(check.cond);
+  for (const required of table.requires ?? []) cond(required.cond);
+  for (const list of table.each ?? []) if (list.cond) cond(list.cond);
+  for (const e of Object.values(table.fields)) visitExpr(e as Expr, onExpr);
+}
+
+/** The paths an expression reads, with how each is read. */
+function walkExpr(e: Expr, visit: (path: string, as: LeafType) => void): void {
+  visitExpr(e, pathsOf(visit), (c) => {
+    if ("object" in c) visit(c.object, "json");
+  });
 }
 
 function walkCond(c: Cond, visit: (path: string, as: LeafType) => void): void {
-  if ("eq" in c) walkExpr(c.eq[0], visit);
-  else if ("oneOf" in c) walkExpr(c.oneOf[0], visit);
-  else if ("present" in c) walkExpr(c.present, visit);
-  else if ("prefix" in c) walkExpr(c.prefix[0], visit);
-  else if ("match" in c) walkExpr(c.match[0], visit);
-  else if ("object" in c) visit(c.object, "json");
-  else if ("not" in c) walkCond(c.not, visit);
-  else if ("all" in c) for (const part of c.all) walkCond(part, visit);
-  else if ("any" in c) for (const part of c.any) walkCond(part, visit);
+  visitCond(c, pathsOf(visit), (x) => {
+    if ("object" in x) visit(x.object, "json");
+  });
 }
+
+const pathsOf =
+  (visit: (path: string, as: LeafType) => void) =>
+  (e: Expr): void => {
+    if (typeof e === "string") visit(e, "text");
+    else if ("path" in e) visit(e.path, e.as);
+  };
 
 function addPath(shape: Map<string, Shape>, keys: string[], leaf: Shape, format: string): void {
   const [key, ...rest] = keys;
@@ -635,13 +778,13 @@ function pathSql(root: Map<string, Shape>, base: string, path: string, as: LeafT
       const leaf = LEAF[as];
       if (leaf === "JSON") return { sql: json, type: "JSON" };
       if (leaf === "VARCHAR") return { sql: text({ sql: json, type: "JSON" }), type: "VARCHAR" };
-      if (leaf === "DOUBLE") return { sql: number({ sql: json, type: "JSON" }), type: "DOUBLE" };
+      if (leaf === "DOUBLE") return { sql: number({ sql: json, type: "JSON" }, (v) => v), type: "DOUBLE" };
       return { sql: bool({ sql: json, type: "JSON" }), type: "BOOLEAN" };
     }
     if (i === keys.length - 1 && shape && "leaf" in shape && shape.leaf === "JSON" && LEAF[as] !== "JSON") {
       const value = { sql, type: "JSON" as const };
       if (LEAF[as] === "VARCHAR") return { sql: text(value), type: "VARCHAR" };
-      if (LEAF[as] === "DOUBLE") return { sql: number(value), type: "DOUBLE" };
+      if (LEAF[as] === "DOUBLE") return { sql: number(value, (v) => v), type: "DOUBLE" };
       return { sql: bool(value), type: "BOOLEAN" };
     }
     fields = shape && "fields" in shape ? shape.fields : null;
@@ -700,6 +843,7 @@ function jsonSql(table: FieldTable, options: TableSqlOptions): string {
     table,
     path: (path, as, base) => pathSql(base === "r" ? record : root, base, path, as),
     fields: new Map(),
+    shared: sharedValues(table),
   };
   // The record's root: inside an envelope, under a wrapper key, or the record itself.
   // A record read for exactly the root's fields is the root itself (no struct built per row).
@@ -739,7 +883,7 @@ function jsonSql(table: FieldTable, options: TableSqlOptions): string {
   const requires = (table.requires ?? []).map((required) => `NOT ${compileCond(required.cond, cx, "r")}`);
   if (table.pages) requires.push(`r.${ident(table.pages)} IS NOT NULL`);
   const problem = [recordProblem, ...requires].join(" OR ");
-  const rooted = `SELECT line, blank, r, ${rootSql} AS root FROM (${source})`;
+  const rooted = withShared(`SELECT line, blank, r, ${rootSql} AS root FROM (${source})`, cx);
   const checked = `SELECT *, ${envelopeSkip} AS envelope_skip, (${problem}) AS record_problem FROM (${rooted})`;
   return mapped(table, cx, checked, table.roots ? "root IS NULL" : "false");
 }
@@ -768,6 +912,7 @@ function csvSql(table: FieldTable, options: TableSqlOptions): string {
         : { sql: `nullif(root.c${at}, '')`, type: "VARCHAR", nonEmpty: true };
     },
     fields: new Map(),
+    shared: sharedValues(table),
   };
   return mapped(table, cx, source, "false");
 }
@@ -793,7 +938,8 @@ function mapped(table: FieldTable, cx: Context, rows: string, noRoot: string): s
   const typeSql = onlyTypes
     ? compileLookup(type, cx, "root", storedType)
     : `([${EVENT_TYPE_NAMES.map(sqlString).join(", ")}]::${EVENT_TYPE}[])[enum_code(TRY_CAST(${text(compileExpr(type, cx))} AS ENUM${sqlList(EVENT_TYPE_NAMES)})) + 1]`;
-  const typed = `SELECT *, ${typeSql} AS etype FROM (${rows})`;
+  const source = withShared(rows, cx);
+  const typed = `SELECT *, ${typeSql} AS etype FROM (${source})`;
   const skipUnknown = `etype IS NULL AND NOT ${compileCond(table.unknown.cond, cx)}`;
   let fanned = `SELECT *, NULL AS it FROM (${typed})`;
   if (table.each) {
@@ -828,7 +974,7 @@ function mapped(table: FieldTable, cx: Context, rows: string, noRoot: string): s
     });
     // Rows that are problems or skipped keep one (empty) item, so they are still seen.
     fanned = `SELECT *, unnest(CASE WHEN record_problem OR envelope_skip OR ${noRoot} OR etype IS NULL
-        THEN [NULL::${itemType}] ${arms.join(" ")} ELSE []::${itemType}[] END) AS it FROM (${typed})`;
+        THEN [NULL::${itemType}] ${arms.join(" ")} ELSE []::${itemType}[] END) AS it FROM (${withShared(typed, cx)})`;
   }
   // Fields in layers: a field that uses another is computed one SELECT later.
   const layers: EventField[][] = [];
@@ -858,7 +1004,7 @@ function mapped(table: FieldTable, cx: Context, rows: string, noRoot: string): s
       if (value.type === "VARCHAR" && !value.nonEmpty) texts.push(fieldColumn(name));
       return `${value.sql} AS ${fieldColumn(name)}`;
     });
-    query = `SELECT *, ${columns.join(", ")} FROM (${query})`;
+    query = `SELECT *, ${columns.join(", ")} FROM (${withShared(query, cx)})`;
     // "" is no value (JS `str()`), applied to the computed column one projection up (unless its SQL
     // already gives NULL for "", `Sql.nonEmpty`): DuckDB expands nullif(x, '') to a CASE that evaluates
     // x twice, which would double every field's regexps and JSON parses.
@@ -879,7 +1025,7 @@ function mapped(table: FieldTable, cx: Context, rows: string, noRoot: string): s
     ...checks,
   ].join(" OR ");
   return `
-    WITH m AS (${query}),
+    WITH m AS (${withShared(query, cx)}),
     s AS (
       SELECT line, blank OR envelope_skip OR (${noRoot} AND NOT record_problem) OR (NOT record_problem AND ${skipUnknown}) AS skip,
         etype AS type, ${f("time", "TIMESTAMP")} AS time,
@@ -918,32 +1064,9 @@ const KEPT_SQL = `coalesce(code_field, CASE WHEN ${KEPT} THEN ${REPLY_CODE_SQL("
 
 function fieldsUsed(e: Expr): EventField[] {
   const out: EventField[] = [];
-  const walk = (x: Expr) => {
-    if (typeof x === "string") return;
-    if ("field" in x) out.push(x.field);
-    else if ("first" in x) x.first.forEach(walk);
-    else if ("fn" in x) x.args.forEach(walk);
-    else if ("lookup" in x) {
-      walk(x.key);
-      if (x.otherwise) walk(x.otherwise);
-    } else if ("when" in x) {
-      walkC(x.when);
-      walk(x.use);
-      if (x.otherwise) walk(x.otherwise);
-    } else if ("join" in x) x.join.forEach(walk);
-    else if ("concat" in x) x.concat.forEach(walk);
-  };
-  const walkC = (c: Cond) => {
-    if ("eq" in c) walk(c.eq[0]);
-    else if ("oneOf" in c) walk(c.oneOf[0]);
-    else if ("present" in c) walk(c.present);
-    else if ("prefix" in c) walk(c.prefix[0]);
-    else if ("match" in c) walk(c.match[0]);
-    else if ("not" in c) walkC(c.not);
-    else if ("all" in c) c.all.forEach(walkC);
-    else if ("any" in c) c.any.forEach(walkC);
-  };
-  walk(e);
+  visitExpr(e, (x) => {
+    if (typeof x === "object" && "field" in x) out.push(x.field);
+  });
   return out;
 }
 
