@@ -2,7 +2,7 @@ import { EVENT_TYPES } from "../events/event.ts";
 import type { Cond, EventField, Expr, FieldTable, LeafType, TransformName } from "../events/field-table.ts";
 import { canonicalName } from "../events/table-parser.ts";
 import { GENERIC_TYPE_ALIASES } from "../events/transforms.ts";
-import { sqlIdent, sqlIn, sqlList, sqlString } from "../util/sql.ts";
+import { sqlEnum, sqlIdent, sqlIn, sqlList, sqlString } from "../util/sql.ts";
 
 /**
  * A field table (src/events/field-table.ts) compiled to one DuckDB query that reads a file and yields
@@ -217,6 +217,14 @@ function bool(value: Sql): string {
 }
 
 const EVENT_TYPE_NAMES = Object.keys(EVENT_TYPES);
+
+/**
+ * A staged row's `type` is the store's ENUM (`event_type`) from the reader on: its tests compare codes, and
+ * the INSERT stores it without a cast (a string per row compared with each type's text and cast once more:
+ * 100k SendGrid events, bench/insert-instructions.ts, see the commit).
+ */
+const EVENT_TYPE = "event_type";
+const storedType = (name: string): string => sqlEnum(name, EVENT_TYPE);
 
 /**
  * A value as a column computed once when the transform is compiled into a table's query (`bind`), as it is
@@ -476,17 +484,7 @@ function compileOnce(e: Expr, cx: Context, base: string): Sql {
       once,
     );
   }
-  if ("lookup" in e) {
-    const key = text(compileExpr(e.key, cx, base));
-    const otherwise = e.otherwise ? text(compileExpr(e.otherwise, cx, base)) : "NULL";
-    const pairs = Object.entries(e.lookup).map(([from, to]) => [from, sqlString(to)] as const);
-    // A plain column (or its '' → NULL) is as cheap to compare per arm as to cast.
-    if (/^(?:[\w."]+|nullif\([\w."]+, ''\))$/.test(key)) {
-      const arms = pairs.map(([from, to]) => `WHEN ${sqlString(from)} THEN ${to}`);
-      return { sql: `CASE ${key} ${arms.join(" ")} ELSE ${otherwise} END`, type: "VARCHAR" };
-    }
-    return { sql: lookupSql(key, pairs, otherwise), type: "VARCHAR" };
-  }
+  if ("lookup" in e) return { sql: compileLookup(e, cx, base, sqlString), type: "VARCHAR" };
   if ("when" in e) {
     const use = compileExpr(e.use, cx, base);
     const otherwise = e.otherwise ? compileExpr(e.otherwise, cx, base) : null;
@@ -520,6 +518,24 @@ function compileOnce(e: Expr, cx: Context, base: string): Sql {
   return { sql: `concat(${parts.join(", ")})`, type: "VARCHAR" };
 }
 
+/** A lookup's SQL, each value it gives written by `literal` (a string, or an ENUM's literal). */
+function compileLookup(
+  e: Extract<Expr, { lookup: unknown }>,
+  cx: Context,
+  base: string,
+  literal: (value: string) => string,
+): string {
+  const key = text(compileExpr(e.key, cx, base));
+  const otherwise = e.otherwise ? text(compileExpr(e.otherwise, cx, base)) : "NULL";
+  const pairs = Object.entries(e.lookup).map(([from, to]) => [from, literal(to)] as const);
+  // A plain column (or its '' → NULL) is as cheap to compare per arm as to cast.
+  if (/^(?:[\w."]+|nullif\([\w."]+, ''\))$/.test(key)) {
+    const arms = pairs.map(([from, to]) => `WHEN ${sqlString(from)} THEN ${to}`);
+    return `CASE ${key} ${arms.join(" ")} ELSE ${otherwise} END`;
+  }
+  return lookupSql(key, pairs, otherwise);
+}
+
 function castTo(value: Sql, type: SqlType): string {
   if (type === "VARCHAR") return text(value);
   return `TRY_CAST(${value.sql} AS ${type})`;
@@ -533,7 +549,7 @@ function nonEmpty(value: Sql): Sql {
 
 function compileCond(c: Cond, cx: Context, base = "root"): string {
   const sure = (sql: string) => `coalesce(${sql}, false)`;
-  if ("type" in c) return sure(sqlIn("etype", c.type));
+  if ("type" in c) return sure(sqlIn("etype", c.type, EVENT_TYPE));
   if ("eq" in c) {
     const value = compileExpr(c.eq[0], cx, base);
     const t = value.type === "BOOLEAN" ? `CAST(${value.sql} AS VARCHAR)` : text(value);
@@ -906,8 +922,8 @@ function csvSql(table: FieldTable, options: TableSqlOptions): string {
  * staging columns. `rows` has line, blank, root, envelope_skip, record_problem.
  */
 function mapped(table: FieldTable, cx: Context, rows: string, noRoot: string): string {
-  const typeSql = text(compileExpr(table.type, cx));
-  // A lookup that names only event types needs no check of its result (a long IN list costs a join).
+  // A lookup that names only event types gives the store's ENUM values themselves, with no check of its
+  // result (a long IN list costs a join).
   const known = (name: string) => Object.hasOwn(EVENT_TYPES, name);
   const type = table.type;
   const onlyTypes =
@@ -917,12 +933,13 @@ function mapped(table: FieldTable, cx: Context, rows: string, noRoot: string): s
     Object.values(type.lookup).every(known);
   // Otherwise the value is kept when it names an event type: a cast to an ENUM of the types is NULL for
   // anything else, and reads the value once (an IN list of twelve became a join, and the value was
-  // computed twice).
+  // computed twice); its code picks the store's value (not a cast to event_type, which also takes the
+  // flagged rows' `!…` types).
+  const typeSql = onlyTypes
+    ? compileLookup(type, cx, "root", storedType)
+    : `([${EVENT_TYPE_NAMES.map(sqlString).join(", ")}]::${EVENT_TYPE}[])[enum_code(TRY_CAST(${text(compileExpr(type, cx))} AS ENUM${sqlList(EVENT_TYPE_NAMES)})) + 1]`;
   const source = withShared(rows, cx);
-  const typed = onlyTypes
-    ? `SELECT *, nullif(${typeSql}, '') AS etype FROM (${source})`
-    : `SELECT *, CAST(TRY_CAST(${typeSql} AS ENUM(${Object.keys(EVENT_TYPES).map(sqlString).join(", ")})) AS VARCHAR) AS etype
-      FROM (${source})`;
+  const typed = `SELECT *, ${typeSql} AS etype FROM (${source})`;
   const skipUnknown = `etype IS NULL AND NOT ${compileCond(table.unknown.cond, cx)}`;
   let fanned = `SELECT *, NULL AS it FROM (${typed})`;
   if (table.each) {
@@ -1017,7 +1034,7 @@ function mapped(table: FieldTable, cx: Context, rows: string, noRoot: string): s
         lower(${f("sendingDomain")}) AS sending_domain, ${f("stream")} AS stream, ${f("remoteMta")} AS remote_mta,
         ${f("messageId")} AS message_id, nullif(${TRIM_SQL(f("reply"))}, '') AS reply, ${f("replyCode", "INTEGER")} AS code_field,
         ${f("status")} AS status, ${heads ? `${f("reply")} AS untrimmed_reply, ` : ""}${f("sourceLabel")} AS source_label,
-        CASE WHEN etype = 'open' THEN ${f("machineOpen", "BOOLEAN")} END AS machine_open,
+        CASE WHEN etype = ${storedType("open")} THEN ${f("machineOpen", "BOOLEAN")} END AS machine_open,
         ${f("readerIp")} AS reader_ip, ${f("userAgent")} AS user_agent, ${f("url")} AS url,
         ${f("eventId")} AS event_id, ${f("reasonHint")} AS hint,
         CASE WHEN ${problem} THEN 'needs the JS parser' END AS problem
@@ -1040,7 +1057,7 @@ function mapped(table: FieldTable, cx: Context, rows: string, noRoot: string): s
  * trimming after it leaves the code's end); a status is not: where trimming changed the reply ("250 2.0.0\n",
  * "  250 2.0.0") the row stores the status of the untrimmed reply, '' for none (the view's NULL).
  */
-const KEPT = `type IN ${sqlList(STATUS_KEPT_TYPES)}`;
+const KEPT = sqlIn("type", STATUS_KEPT_TYPES, EVENT_TYPE);
 const KEPT_SQL = `coalesce(code_field, CASE WHEN ${KEPT} THEN ${REPLY_CODE_SQL("reply")} END) AS reply_code,
     coalesce(status, CASE WHEN ${KEPT} THEN ${LEADING_STATUS_SQL("untrimmed_reply")}
     WHEN untrimmed_reply IS DISTINCT FROM reply THEN coalesce(${LEADING_STATUS_SQL("untrimmed_reply")}, '') END) AS status`;

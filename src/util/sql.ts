@@ -41,10 +41,12 @@ export function sqlEnumList(values: readonly string[], type: string): string {
  * `expr IN (values)` for per-row SQL: from five constants on, DuckDB plans an IN list as a join against the
  * list, which carries every column of every row through it, even when the test sits in a CASE arm few rows
  * take (SendGrid 1M rows: a fifth of the insert's projection time); `list_contains` over the constant list
- * stays an expression evaluated where it is written. Both give NULL for a NULL `expr`.
+ * stays an expression evaluated where it is written. Both give NULL for a NULL `expr`. With `enumType`, the
+ * values are that ENUM's literals (sqlEnum), for an `expr` of that type.
  */
-export function sqlIn(expr: string, values: readonly string[]): string {
+export function sqlIn(expr: string, values: readonly string[], enumType?: string): string {
+  const literal = (value: string) => (enumType ? sqlEnum(value, enumType) : sqlString(value));
   return values.length < 5
-    ? `${expr} IN ${sqlList(values)}`
-    : `list_contains([${values.map(sqlString).join(", ")}], ${expr})`;
+    ? `${expr} IN (${values.map(literal).join(", ")})`
+    : `list_contains([${values.map(literal).join(", ")}], ${expr})`;
 }

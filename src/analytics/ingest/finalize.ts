@@ -34,8 +34,8 @@ const storedTypes = (types: readonly string[]) => sqlEnumList(types, "event_type
 const FLAGGED = storedTypes([PROBLEM, DUPLICATE, SKIP]);
 
 /**
- * The event types the store classifies: those `classify` shows without --all (classify-event.ts). As text for
- * a staged row's type and in the stored-key recipe (its text is recorded: classifier_state), as stored else.
+ * The event types the store classifies: those `classify` shows without --all (classify-event.ts). As text in
+ * the stored-key recipe (its text is recorded: classifier_state, so it stays as written), as stored else.
  */
 const CLASSIFIED_TYPES = sqlList(FAILURE_TYPES);
 const STORED_CLASSIFIED_TYPES = storedTypes(FAILURE_TYPES);
@@ -54,6 +54,8 @@ const keyDomainSql = (
 
 /** What a reply's key reads beyond a row's own columns: where a staged row has them, and a stored one. */
 interface KeyInputs {
+  /** The classified types as the row's `type` compares with them (a staged row's type is the ENUM). */
+  classifiedTypes: string;
   problem: string;
   hint: string;
   recipientDomain: string;
@@ -75,7 +77,7 @@ const hintOfKeySql = (key: string) => `CASE WHEN contains(${key}, ':') THEN spli
  */
 function replyKeySql(k: KeyInputs): string {
   const masked = maskReplySql("coalesce(s.reply, '')");
-  return `CASE WHEN ${k.problem} IS NULL AND s.type IN ${CLASSIFIED_TYPES}
+  return `CASE WHEN ${k.problem} IS NULL AND s.type IN ${k.classifiedTypes}
   THEN concat(${k.hint} || ':', md5(concat_ws(chr(31), s.type, s.provider,
     ${keyDomainSql(k.recipientDomain)},
     coalesce(lower(s.remote_mta), ''), coalesce(s.reply_code::VARCHAR, ''), coalesce(s.status, ''),
@@ -84,6 +86,7 @@ function replyKeySql(k: KeyInputs): string {
 
 /** The key of a staged row (insertFlagged). */
 const REPLY_KEY_SQL = replyKeySql({
+  classifiedTypes: STORED_CLASSIFIED_TYPES,
   problem: "s.problem",
   hint: "s.hint",
   recipientDomain: "s.recipient_domain",
@@ -96,6 +99,7 @@ const REPLY_KEY_SQL = replyKeySql({
  * this text, so a change to the recipe (the domains and types it names included) re-keys the stored rows once.
  */
 export const STORED_REPLY_KEY_SQL = replyKeySql({
+  classifiedTypes: CLASSIFIED_TYPES,
   problem: "NULL",
   hint: hintOfKeySql("s.reply_key"),
   recipientDomain: "CASE WHEN strpos(s.recipient, '@') > 0 THEN split_part(s.recipient, '@', -1) END",
@@ -194,8 +198,8 @@ export function insertFlaggedSql(
     : "e.event_key IS NOT NULL";
   return `INSERT INTO event_rows
     SELECT s.event_key,
-      CASE WHEN s.skip THEN ${sqlString(SKIP)} WHEN s.problem IS NOT NULL THEN ${sqlString(PROBLEM)}
-        ${stored ? `WHEN ${duplicate} THEN ${sqlString(DUPLICATE)}` : ""} ELSE s.type END,
+      CASE WHEN s.skip THEN ${storedType(SKIP)} WHEN s.problem IS NOT NULL THEN ${storedType(PROBLEM)}
+        ${stored ? `WHEN ${duplicate} THEN ${storedType(DUPLICATE)}` : ""} ELSE s.type END,
       coalesce(s.time, TIMESTAMP 'epoch'), s.recipient, s.provider,
       s.campaign, s.sending_ip, s.pool, s.sending_domain, s.stream, s.remote_mta, s.message_id,
       CASE WHEN s.problem IS NOT NULL THEN s.raw ELSE s.reply END, s.reply_code, s.status,

@@ -14,7 +14,8 @@ import { trimAscii } from "../../events/values.ts";
 export const STAGING_COLUMNS = [
   /** The event's identity text; the store keeps its hash as `event_key` (`eventKeySql`). */
   ["identity", "VARCHAR"],
-  ["type", "VARCHAR"],
+  /** The store's ENUM from the staged row on (read so from the staged CSV): the INSERT compares its codes. */
+  ["type", "event_type"],
   ["time", "TIMESTAMP"],
   ["recipient", "VARCHAR"],
   ["recipient_domain", "VARCHAR"],
