@@ -11,9 +11,9 @@ const COMMAND_PATTERNS: ReadonlyArray<{ command: SmtpCommand; pattern: RegExp; s
   {
     command: "DATA",
     pattern:
-      /in reply to (?:the )?(?:end of )?data\b|after (?:end of )?data\b|(?:>>>|sent <<<) ?data\b|-smtp command\s+data\b|for text command|\bdata command|failed after i sent the message|smtp:data\b|error following data\b/i,
+      /in reply to (?:the )?(?:end of )?data\b|after (?:end of )?data\b|(?:>>>|sent <<<) ?data\b|-smtp command\s+data\b|did not like our (?:final )?data\b|for text command|\bdata command|failed after i sent the message|smtp:data\b|error following data\b/i,
     source:
-      "Postfix bounce(8) '(in reply to end of DATA command)'; Exim 'after end of data'; Sendmail transcript '>>> DATA'; qmail-remote.c ' failed on DATA command', ' failed after I sent the message' (sisimai go lhost/via-qmail.go); X3 'SMTP:DATA', X6 '(Error following DATA command)'; InterScan MSS 'Sent <<< DATA' (its English reports turn the arrows: sisimai go lhost/via-interscanmss.go); m-FILTER '-------SMTP command' then 'DATA' (sisimai go lhost/via-mfilter.go, lhost-mfilter-02)",
+      "Postfix bounce(8) '(in reply to end of DATA command)'; Exim 'after end of data'; Sendmail transcript '>>> DATA'; qmail-remote.c ' failed on DATA command', ' failed after I sent the message' (sisimai go lhost/via-qmail.go); X3 'SMTP:DATA', X6 '(Error following DATA command)'; InterScan MSS 'Sent <<< DATA' (its English reports turn the arrows: sisimai go lhost/via-interscanmss.go); m-FILTER '-------SMTP command' then 'DATA' (sisimai go lhost/via-mfilter.go, lhost-mfilter-02); DragonFly Mail Agent '… did not like our final DATA:' (dma net.c READ_REMOTE_CHECK; lhost-dragonfly-01)",
   },
   {
     command: "RCPT",
@@ -25,9 +25,9 @@ const COMMAND_PATTERNS: ReadonlyArray<{ command: SmtpCommand; pattern: RegExp; s
   {
     command: "MAIL",
     pattern:
-      /in reply to mail from|after mail (?:from|command)|(?:>>>|sent <<<) ?mail from|-smtp command\s+mail\b|mail from command|sender was rejected/i,
+      /in reply to mail from|after mail (?:from|command)|(?:>>>|sent <<<) ?mail from|-smtp command\s+mail\b|did not like our mail from|mail from command|sender was rejected/i,
     source:
-      "Postfix '(in reply to MAIL FROM command)'; Exim 'after MAIL FROM:'; GMX/web.de 'after MAIL command:' (sisimai go lhost/via-gmx.go); qmail 'sender was rejected'",
+      "Postfix '(in reply to MAIL FROM command)'; Exim 'after MAIL FROM:'; GMX/web.de 'after MAIL command:' (sisimai go lhost/via-gmx.go); DragonFly Mail Agent 'did not like our MAIL FROM:' (dma net.c READ_REMOTE_CHECK, as 'did not like our RCPT TO:' in sisimai go lhost/via-dragonfly.go); qmail 'sender was rejected'",
   },
   {
     command: "HELO",

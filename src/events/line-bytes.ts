@@ -26,7 +26,13 @@ interface WasmApi {
     imports: Record<string, Record<string, unknown>>,
   ) => { readonly exports: Record<string, unknown> };
 }
-const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+/**
+ * The WebAssembly API, looked up when used, never kept from the module's evaluation: classify's startup
+ * snapshot evaluates this module where there is none (node --build-snapshot), and runs where there is.
+ */
+function wasm(): WasmApi {
+  return (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+}
 
 /** WebAssembly pages (64 KiB). */
 const PAGE = 65536;
@@ -51,7 +57,7 @@ export type ChunkMemory = WasmMemory | SharedArrayBuffer;
 export function chunkMemory(bytes: number): ChunkMemory {
   const pages = Math.ceil(bytes / PAGE);
   try {
-    return new wasm.Memory({ initial: pages, maximum: pages, shared: true });
+    return new (wasm().Memory)({ initial: pages, maximum: pages, shared: true });
   } catch {
     return new SharedArrayBuffer(bytes);
   }
@@ -78,7 +84,7 @@ let compiled: WasmModule | null | undefined;
 function lineBytesModule(): WasmModule | null {
   if (compiled === undefined) {
     try {
-      compiled = new wasm.Module(Buffer.from(LINE_BYTES_WASM, "base64"));
+      compiled = new (wasm().Module)(Buffer.from(LINE_BYTES_WASM, "base64"));
     } catch {
       compiled = null;
     }
@@ -118,7 +124,7 @@ export class LineBytes {
 
   private constructor(module: WasmModule, places: number, alphabet: Uint8Array) {
     this.module = module;
-    this.template = new wasm.Memory({
+    this.template = new (wasm().Memory)({
       initial: Math.ceil((PLACES_AT + places * TEMPLATE_PLACE) / PAGE),
     });
     this.view = new Uint8Array(this.template.buffer);
@@ -143,7 +149,7 @@ export class LineBytes {
     let lookup = this.instances.get(memory);
     if (lookup === undefined) {
       try {
-        const instance = new wasm.Instance(this.module, {
+        const instance = new (wasm().Instance)(this.module, {
           line: { chunk: memory, template: this.template },
         });
         lookup = instance.exports.lookup as Lookup;

@@ -34,10 +34,14 @@ export interface FileResult {
   failed: boolean;
 }
 
-/** A job's files, in order, and their records: JSON lines (jsonRecord and "\n"), file after file. */
+/**
+ * A job's files, in order — the first ones of those it was given when it ended by bytes — and their records:
+ * JSON lines (jsonRecord and "\n"), file after file; `bytes`: what it read and wrote.
+ */
 export interface FilesDone {
   files: FileResult[];
   json: Buffer;
+  bytes: number;
 }
 
 /**
@@ -47,6 +51,11 @@ export interface FilesDone {
  * to write and parse.)
  */
 export type SentResult = [records: number, jsonBytes: number] | FileResult;
+/** A job's result as the second process sends it: its bytes (FilesDone) and its files' outcomes. */
+export interface SentJob {
+  bytes: number;
+  files: SentResult[];
+}
 
 export function sentResults(files: readonly FileResult[]): SentResult[] {
   return files.map((file) =>
@@ -78,12 +87,14 @@ const SCRATCH_BYTES = 256 * 1024;
 
 /**
  * `streams`: paths that are not regular files (expandInputs): never opened here, left to the caller's stream
- * (a FIFO opened twice would wait for a second writer).
+ * (a FIFO opened twice would wait for a second writer). `budget`: the job ends after the file that takes the
+ * bytes it read and wrote past it (the files left are the caller's; the first is always done), so what a job holds is bounded by bytes.
  */
 export async function classifyWholeFiles(
   paths: readonly string[],
   options: ClassifyOptions,
   streams: ReadonlySet<string> = NO_STREAMS,
+  budget = Number.POSITIVE_INFINITY,
 ): Promise<FilesDone> {
   const files: FileResult[] = [];
   // A job's buffers are the last job's (a fresh 256 KB each time is fresh pages to fault in); a job that runs
@@ -92,18 +103,20 @@ export async function classifyWholeFiles(
     json: new JsonLines(),
     scratch: Buffer.allocUnsafe(SCRATCH_BYTES),
   };
+  const read = { bytes: 0 };
   try {
-    for (let at = 0; at < paths.length; at++) {
+    for (let at = 0; at < paths.length && (at === 0 || read.bytes + json.length < budget); at++) {
       // Most files (bounce emails) are done without an await: a folder of 14,000 takes thousands fewer turns.
       // Any other is awaited here, before the next file is read into the scratch buffer.
       const before = json.length;
-      const started = startWholeFile(paths[at], streams.has(paths[at]) ? null : scratch, options, json);
+      const started = startWholeFile(paths[at], streams.has(paths[at]) ? null : scratch, options, json, read);
       const result =
         "opened" in started ? await classifyRest(started.opened, started.result, options, json) : started;
       result.jsonBytes = json.length - before;
       files.push(result);
     }
-    return { files, json: json.take() };
+    const bytes = read.bytes + json.length;
+    return { files, json: json.take(), bytes };
   } finally {
     spare.push({ json, scratch });
   }
@@ -142,13 +155,14 @@ class JsonLines {
 /**
  * The file's result when nothing needs waiting for: unreadable, left to stream, or a whole email file
  * (classified here, synchronously, as classifyOpenedBatches would); else the opened file still to classify.
- * `scratch`: the buffer to read it into, or null for a path left to stream.
+ * `scratch`: the buffer to read it into, or null for a path left to stream; `read`: its bytes are added.
  */
 function startWholeFile(
   path: string,
   scratch: Buffer | null,
   options: ClassifyOptions,
   json: JsonLines,
+  read: { bytes: number },
 ): FileResult | { opened: OpenedSource; result: FileResult } {
   const result: FileResult = {
     path,
@@ -170,6 +184,7 @@ function startWholeFile(
     result.streamed = true;
     return result;
   }
+  read.bytes += opened.whole?.length ?? opened.head.length;
   if (opened.whole === null || opened.head.length === 0) return { opened, result };
   if (chooseFormat(opened.head, opened.name, options.format) !== "email") return { opened, result };
   try {

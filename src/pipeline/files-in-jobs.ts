@@ -1,75 +1,123 @@
-import { classifyWholeFiles, type FilesDone, receivedResults, type SentResult } from "./classify-files.ts";
+import { classifyWholeFiles, type FilesDone, receivedResults, type SentJob } from "./classify-files.ts";
 import { threadsAllowed } from "./classify-parallel.ts";
 import type { ClassifyOptions } from "./classify-source.ts";
-import { AHEAD_HERE, GIVEN, type JobsLayout, noCounts, turn } from "./job-sharing.ts";
+import { AHEAD_HERE, BUDGETS, GIVEN, type JobsLayout, noCounts, turn } from "./job-sharing.ts";
 import type { FilesJob } from "./jobs-process.ts";
 import { SecondProcess } from "./second-process.ts";
+import { type FileRange, UntakenFiles } from "./untaken-files.ts";
 
-/** Files per job: the records of a job are handed to the output at once. */
+/** Files per job at most: the records of a job are handed to the output at once. */
 export const JOB_FILES = 48;
 
 const NO_STREAMS: ReadonlySet<string> = new Set();
 
 /**
  * Every path's result, a job of files at a time (classifyWholeFiles), in order; `streamed` ones are left to
- * the caller. When a second core is allowed, a second process classifies jobs too (second-process.ts): this
- * one takes the next job, gives the second the ones after it (at most GIVEN at a time), classifies its own,
- * and hands the jobs to the output in order.
+ * the caller. A job takes at most JOB_FILES files and ends early past its bytes (budgets.jobBytes: the files
+ * it left are taken again, UntakenFiles). When a second core is allowed, a second process classifies jobs too
+ * (second-process.ts): this one takes the next job, gives the second the ones after it (at most GIVEN at a
+ * time), classifies its own, and hands the jobs to the output in order; none is taken ahead of the output
+ * while AHEAD_HERE jobs are, or while the output of those done and waiting passes budgets.aheadBytes.
  */
 export async function* classifyFilesInJobs(
   paths: readonly string[],
   options: ClassifyOptions,
   streams: ReadonlySet<string> = NO_STREAMS,
-  { worker, counts = noCounts() }: JobsLayout = {},
+  { worker, counts = noCounts(), budgets = BUDGETS }: JobsLayout = {},
 ): AsyncGenerator<FilesDone> {
-  const jobs = Math.ceil(paths.length / JOB_FILES);
-  const files = (job: number) => paths.slice(job * JOB_FILES, (job + 1) * JOB_FILES);
-  const here = (job: number) => {
+  const untaken = new UntakenFiles(paths.length, JOB_FILES);
+  const files = (job: FileRange) => paths.slice(job.first, job.end);
+  const here = (job: FileRange) => {
     counts.here++;
-    return classifyWholeFiles(files(job), options, streams);
+    return classifyWholeFiles(files(job), options, streams, budgets.jobBytes);
   };
-  if (!threadsAllowed() || jobs < 2) {
-    for (let job = 0; job < jobs; job++) yield await here(job);
+  const finished = (job: FileRange, done: FilesDone) =>
+    untaken.finished(job, done.files.length, done.bytes < budgets.jobBytes / 2);
+  if (!threadsAllowed() || paths.length <= JOB_FILES) {
+    while (!untaken.empty) {
+      const job = untaken.take();
+      const done = await here(job);
+      finished(job, done);
+      yield done;
+    }
     return;
   }
+  /** Jobs given to the second process, by number, until their result is taken or they are lost. */
+  const theirs = new Map<number, FileRange>();
   const second = new SecondProcess<FilesDone>(
-    { role: "files", options: { format: options.format, all: options.all } },
-    ({ job, head, rest }) => ({ files: receivedResults(head as SentResult[], files(job)), json: rest }),
+    { role: "files", options: { format: options.format, all: options.all }, jobBytes: budgets.jobBytes },
+    ({ job, head, rest }) => {
+      const { bytes, files: sent } = head as SentJob;
+      const given = theirs.get(job);
+      return { files: given === undefined ? [] : receivedResults(sent, files(given)), json: rest, bytes };
+    },
     worker,
   );
   counts.posted = () => second.returned;
   counts.held = () => second.held;
   counts.ended = () => second.gone;
+  /** Jobs done, by their first file, until the output takes them; the bytes of their output. */
   const ready = new Map<number, FilesDone>();
-  let next = 0;
+  let waiting = 0;
+  /** Jobs taken (here or given) and not yet handed to the output. */
+  let ahead = 0;
+  const done = (job: FileRange, result: FilesDone) => {
+    finished(job, result);
+    ready.set(job.first, result);
+    waiting += result.json.length;
+    counts.mostWaiting = Math.max(counts.mostWaiting, waiting);
+  };
+  const received = new Map<number, FilesDone>();
+  const receive = () => {
+    second.receive(received, () => counts.there++);
+    for (const [number, result] of received) {
+      const job = theirs.get(number);
+      // One it was given back from (lost below) and did after all: done again already.
+      if (job === undefined) continue;
+      theirs.delete(number);
+      done(job, result);
+    }
+    received.clear();
+    for (const [number, job] of theirs) {
+      if (!second.lost(number)) continue;
+      theirs.delete(number);
+      untaken.putBack(job);
+      ahead--;
+    }
+  };
+  const mayTakeAhead = () => !untaken.empty && ahead < AHEAD_HERE && waiting < budgets.aheadBytes;
+  let out = 0;
+  let numbers = 1; // 0 numbers the second process's setup
   try {
-    for (let job = 0; job < jobs; job++) {
-      while (!ready.has(job)) {
-        second.receive(ready, () => counts.there++);
-        if (ready.has(job)) break;
-        if (second.lost(job)) {
-          ready.set(job, await here(job));
-          continue;
-        }
-        // What waits in memory stays bounded: no job AHEAD_HERE or more past the output.
-        const end = Math.min(jobs, job + AHEAD_HERE);
-        if (next < end) {
-          const mine = next++;
-          for (; next < end && second.canTake(GIVEN); next++) {
-            const job: FilesJob = {
-              paths: files(next),
-              streams: files(next).filter((path) => streams.has(path)),
-            };
-            second.give(next, job);
-          }
-          ready.set(mine, await here(mine));
-          // Its results come in while this process waits for nothing else.
-          await turn();
-        } else await second.next();
+    while (out < paths.length) {
+      receive();
+      const next = ready.get(out);
+      if (next !== undefined) {
+        ready.delete(out);
+        waiting -= next.json.length;
+        ahead--;
+        out += next.files.length;
+        yield next;
+        continue;
       }
-      const done = ready.get(job) as FilesDone;
-      ready.delete(job);
-      yield done;
+      // The job the output waits for is always taken; others only within the bounds.
+      if (untaken.first === out || mayTakeAhead()) {
+        const mine = untaken.take();
+        ahead++;
+        while (mayTakeAhead() && second.canTake(GIVEN)) {
+          const job = untaken.take();
+          ahead++;
+          const given: FilesJob = {
+            paths: files(job),
+            streams: files(job).filter((path) => streams.has(path)),
+          };
+          theirs.set(numbers, job);
+          second.give(numbers++, given);
+        }
+        done(mine, await here(mine));
+        // Its results come in while this process waits for nothing else.
+        await turn();
+      } else await second.next();
     }
   } finally {
     await second.stop();

@@ -1,7 +1,7 @@
 import { closeSync, openSync, readSync, writeSync } from "node:fs";
 import { crc32 } from "node:zlib";
 import { classifySegmentOf } from "./classify-email.ts";
-import { classifyWholeFiles, sentResults } from "./classify-files.ts";
+import { classifyWholeFiles, type SentJob, sentResults } from "./classify-files.ts";
 import type { ClassifyOptions } from "./classify-source.ts";
 import { withoutTopTier } from "./compiler-tier.ts";
 import { type Frame, FrameReader, frame, RESULTS } from "./job-frames.ts";
@@ -11,14 +11,15 @@ import type { Segment } from "./mbox-segmenter.ts";
  * classify's second process (second-process.ts starts it, from classify's startup snapshot when the first
  * runs from it): reads jobs from its stdin and writes each job's result to its fd RESULTS (3), as frames
  * (job-frames.ts), in the order it got them, until its stdin ends. The first frame says what the jobs are:
- * - files: each job a list of whole files, classified as classifyWholeFiles does (the result: the files'
- *   outcomes, as sentResults writes them, and their records' JSON lines);
+ * - files: each job a list of whole files, classified as classifyWholeFiles does, within `jobBytes` (the
+ *   result: the files done — the first ones — and their outcomes, as sentResults writes them, and their
+ *   records' JSON lines);
  * - mbox: each job a segment of one mbox (where it is in the file, its line), read from the file here and
  *   classified as classifySegmentOf does;
  * and whether to go without V8's top tier, as the first process does (compiler-tier.ts).
  */
 export type JobsSetup =
-  | { role: "files"; options: Pick<ClassifyOptions, "format" | "all"> }
+  | { role: "files"; options: Pick<ClassifyOptions, "format" | "all">; jobBytes: number }
   | { role: "mbox"; file: string; json: boolean };
 /** The setup as sent: also whether the first process uses V8's top tier (compiler-tier.ts). */
 export type FirstFrame = JobsSetup & { topTier: boolean };
@@ -58,8 +59,9 @@ function handler(setup: JobsSetup): (job: Frame) => Promise<Buffer | null> | Buf
   if (setup.role === "files")
     return async ({ job, head }) => {
       const { paths, streams } = head as FilesJob;
-      const done = await classifyWholeFiles(paths, setup.options, new Set(streams));
-      return frame(job, sentResults(done.files), done.json);
+      const done = await classifyWholeFiles(paths, setup.options, new Set(streams), setup.jobBytes);
+      const sent: SentJob = { bytes: done.bytes, files: sentResults(done.files) };
+      return frame(job, sent, done.json);
     };
   const read = segmentReader(setup.file);
   return ({ job, head }) => {

@@ -32,9 +32,20 @@ export interface WalkResult {
 
 /**
  * `-` passes through as stdin. `progress`, if given, is told the number of files found so far after each
- * directory read and each file argument (a caller may act before the walk of a big tree ends).
+ * directory read and each file argument (a caller may act before the walk of a big tree ends). `firstFile`,
+ * if given, is told the first regular file found (an argument, or in the first directory read that holds one),
+ * once, before the walk goes on: not always the first of `files` (they are put in order at the end).
  */
-export function expandInputs(args: readonly string[], progress?: (count: number) => void): WalkResult {
+export function expandInputs(
+  args: readonly string[],
+  progress?: (count: number) => void,
+  firstFile?: (path: string) => void,
+): WalkResult {
+  let untold = firstFile;
+  const tell = (path: string): void => {
+    untold?.(path);
+    untold = undefined;
+  };
   const files: string[] = [];
   const problems: WalkProblem[] = [];
   const streams = new Set<string>();
@@ -55,11 +66,19 @@ export function expandInputs(args: readonly string[], progress?: (count: number)
     }
     if (info.isDirectory())
       files.push(
-        ...filesBelow(arg, info, visited, problems, progress && ((count) => progress(files.length + count))),
+        ...filesBelow(
+          arg,
+          info,
+          visited,
+          problems,
+          progress && ((count) => progress(files.length + count)),
+          untold && tell,
+        ),
       );
     else {
       files.push(arg);
       if (!info.isFile()) streams.add(arg);
+      else tell(arg);
     }
     progress?.(files.length);
   }
@@ -77,6 +96,7 @@ function filesBelow(
   visited: Set<string>,
   problems: WalkProblem[],
   progress?: (count: number) => void,
+  firstFile?: (path: string) => void,
 ): string[] {
   const found: string[] = [];
   const trimmed = root.endsWith(sep) && root.length > 1 ? root.slice(0, -1) : root;
@@ -131,6 +151,10 @@ function filesBelow(
           unread: true,
         });
       }
+    }
+    if (firstFile && found.length > 0) {
+      firstFile(found[0]);
+      firstFile = undefined;
     }
     progress?.(found.length);
   }

@@ -136,7 +136,11 @@ const CASES: Record<string, Expected[]> = {
   "gmx.eml": [
     { recipient: "kijitora@6jo.example.co.jp", reply: /delivery retry timeout exceeded/, reason: "expired" },
   ],
-  "googleworkspace.eml": [{ recipient: "kijitora@example.org", reply: /SENT_SECOND_EHLO/ }],
+  // The 'Send mail as' settings "are misconfigured": the sender's own settings, rejected by Go's phrase (sisimai
+  // go reason/why-rejected.go), not the remote server's misconfiguration (systemerror).
+  "googleworkspace.eml": [
+    { recipient: "kijitora@example.org", reply: /SENT_SECOND_EHLO/, reason: "rejected" },
+  ],
   "imailserver.eml": [
     {
       recipient: "kijitora@example.com",
@@ -187,7 +191,8 @@ const CASES: Record<string, Expected[]> = {
       recipient: "neko@example.org",
       status: "5.1.1",
       replyCode: 550,
-      reply: /550 5\.1\.1 User unknown/,
+      // The error alone, as Sisimai reads it: not the quoted "Your message:" block before it.
+      reply: /^Could not be delivered because of 550 5\.1\.1 User unknown$/,
       reason: "userunknown",
     },
   ],
@@ -274,7 +279,9 @@ const CASES: Record<string, Expected[]> = {
       recipient: "kijitora@example.jp",
       status: "5.1.1",
       replyCode: 550,
-      reply: /rejected recipient <kijitora@example\.jp>/,
+      // The recipient's line alone: not the quoted Subject and Date before it.
+      reply:
+        /^SMTP Server <mta2\.example\.jp> rejected recipient <kijitora@example\.jp> .*\[550 5\.1\.1 User unknown\]$/,
       reason: "userunknown",
     },
   ],

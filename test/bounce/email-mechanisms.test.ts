@@ -375,6 +375,48 @@ describe("m-FILTER (sisimai go lhost/via-mfilter.go)", () => {
   });
 });
 
+describe("DragonFly Mail Agent (sisimai go lhost/via-dragonfly.go; dma net.c)", () => {
+  it("'… did not like our <command>:' names the phase of every command, not only RCPT TO", () => {
+    const line = (command: string) =>
+      `mx.example.org [192.0.2.25] did not like our ${command}:\n550 user not found`;
+    assert.equal(smtpCommandIn(line("RCPT TO")), "RCPT");
+    assert.equal(smtpCommandIn(line("final DATA")), "DATA");
+    assert.equal(smtpCommandIn(line("DATA")), "DATA");
+    assert.equal(smtpCommandIn(line("MAIL FROM")), "MAIL");
+  });
+});
+
+describe("a notice that quotes the original's headers (Oracle Messaging Server, iCloud's relays)", () => {
+  it("the quoted Subject is the sender's words, never the recipient's error", () => {
+    const notice = (reason: string, subject: string) =>
+      records(
+        dsn(
+          [
+            "This report relates to a message you sent with the following header fields:",
+            "",
+            "  From: sender@example.org",
+            "  To: bob@example.org",
+            `  Subject: ${subject}`,
+            "",
+            "Your message cannot be delivered to the following recipients:",
+            "",
+            "  Recipient address: bob@example.org",
+            `  Reason: ${reason}`,
+          ].join("\n"),
+          "Final-recipient: rfc822;bob@example.org\nAction: failed\nStatus: 5.0.0",
+        ),
+      )[0];
+    const record = notice("Remote SMTP server has rejected address", "Your mailbox is full - act now");
+    assert.equal(record?.recipient, "bob@example.org");
+    assert.notEqual(record?.reason, "mailboxfull");
+    assert.doesNotMatch(record?.diagnostic ?? "", /act now/);
+    assert.equal(
+      notice("Illegal host/domain name found", "Your account has been suspended")?.reason,
+      "hostunknown",
+    );
+  });
+});
+
 describe("the remote host a plain-text report names", () => {
   it("Gmail's 'for the recipient domain … by <host>. [ip]' and GMX's 'host: <host>' (sisimai go lhost/via-gmail.go, via-gmx.go)", () => {
     assert.equal(

@@ -89,3 +89,12 @@ test("a long line of dashes is read in linear time (the one regexp took seconds 
   assert.equal(originalMessageStart(texts[1]), 2);
   assert.ok(ms < 5_000, `took ${Math.round(ms)} ms of CPU`);
 });
+
+test("Zoho's pasted header ('Received:from …', no blank after the colon) starts the copy", () => {
+  const text =
+    "This message was created automatically by mail delivery software.\n\nbob@example.org Invalid Address, ERROR_CODE :550, ERROR_CODE :5.1.1 <bob@example.org>... User Unknown\n\n\nReceived:from mail.zoho.com by mx.zohomail.com\nSubject:Your mailbox is full\n";
+  assert.equal(originalMessageStart(text), text.indexOf("Received:from"));
+  // A DSN field of the report itself is no copy.
+  const field = "Reporting-MTA: dns; mx.example.org\nReceived-From-MTA: dns; relay.example.org\n";
+  assert.equal(originalMessageStart(field), field.length);
+});

@@ -21,6 +21,7 @@ import { type ClassifyOptions, classifyOpenedJson, JsonLines } from "../../src/p
 import { classifyFilesInJobs } from "../../src/pipeline/files-in-jobs.ts";
 import { AHEAD_HERE, GIVEN, type JobsLayout, noCounts } from "../../src/pipeline/job-sharing.ts";
 import { dropAhead, startAhead, startedAhead } from "../../src/pipeline/second-process.ts";
+import { UntakenFiles } from "../../src/pipeline/untaken-files.ts";
 
 const fixtures = fileURLToPath(new URL("../fixtures/", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "deliverlens-whole-file-"));
@@ -124,7 +125,11 @@ async function allJobs(
     jobs.push(job);
     await between(jobs.length);
   }
-  return { files: jobs.flatMap((job) => job.files), json: Buffer.concat(jobs.map((job) => job.json)) };
+  return {
+    files: jobs.flatMap((job) => job.files),
+    json: Buffer.concat(jobs.map((job) => job.json)),
+    bytes: jobs.reduce((sum, job) => sum + job.bytes, 0),
+  };
 }
 
 test("files classified in jobs by two processes give the same bytes as all of them here, whatever their size or fate", async () => {
@@ -212,6 +217,63 @@ test("this process does at most AHEAD_HERE jobs past one the second still does, 
   assert.equal(counts.here + counts.there, jobs);
   assert.ok(counts.there > 0, "the second process's jobs came back");
   assert.ok(mostHeld > 0 && mostHeld <= GIVEN, `held at most ${mostHeld}`);
+});
+
+test("what waits for the output is bounded in bytes: a job ends past its budget, none is taken ahead past AHEAD_BYTES", async () => {
+  const log = join(dir, "bytes.log");
+  writeFileSync(log, readFileSync(join(fixtures, "events/postfix-01.log"), "utf8").repeat(20));
+  const paths = Array.from({ length: 300 }, () => log);
+  const options = { all: true };
+  const one = await classifyWholeFiles([log], options);
+  assert.ok(one.json.length > 0 && one.bytes > one.json.length);
+  const budgets = { jobBytes: 4 * one.bytes, aheadBytes: 8 * one.bytes };
+  const here = await classifyWholeFiles(paths, options);
+  const counts = noCounts();
+  const jobs: FilesDone[] = [];
+  // The second process holds its first result a while: this one would run AHEAD_HERE jobs ahead meanwhile.
+  const layout = { worker: "../../testkit/jobs-process-slow", counts, budgets };
+  for await (const job of classifyFilesInJobs(paths, options, undefined, layout)) jobs.push(job);
+  assert.deepEqual(
+    jobs.flatMap((job) => job.files),
+    here.files,
+  );
+  assert.ok(Buffer.concat(jobs.map((job) => job.json)).equals(here.json));
+  // A job ends after the file that takes it past its budget: 4 files here.
+  const job = budgets.jobBytes + one.bytes;
+  for (const done of jobs)
+    assert.ok(done.bytes <= job && done.files.length <= 4, `job of ${done.bytes} bytes`);
+  assert.ok(counts.there > 0, "the second process's jobs came back");
+  assert.equal(counts.here + counts.there, jobs.length);
+  // Under the budget when the last jobs were taken, and those can come in after: one here, GIVEN there.
+  const bound = budgets.aheadBytes + (GIVEN + 1) * job;
+  assert.ok(counts.mostWaiting <= bound, `waited ${counts.mostWaiting} bytes, bound ${bound}`);
+  assert.ok(counts.mostWaiting >= budgets.aheadBytes, `waited ${counts.mostWaiting}: the bound was reached`);
+});
+
+test("untaken files: jobs of at most `most` files in order, cut to what fits after one ends by bytes, the rest taken again", () => {
+  const untaken = new UntakenFiles(100, 48);
+  const first = untaken.take();
+  assert.deepEqual(first, { first: 0, end: 48 });
+  const second = untaken.take();
+  assert.deepEqual(second, { first: 48, end: 96 });
+  // The first did 5 files before its bytes ran out: the next jobs take 5, its rest first.
+  untaken.finished(first, 5, false);
+  assert.equal(untaken.first, 5);
+  assert.deepEqual(untaken.take(), { first: 5, end: 10 });
+  // The second's process ended: its files come back, in order.
+  untaken.putBack(second);
+  assert.deepEqual(untaken.take(), { first: 10, end: 15 });
+  const roomy = untaken.take();
+  assert.deepEqual(roomy, { first: 15, end: 20 });
+  untaken.finished(roomy, 5, true);
+  assert.deepEqual(untaken.take(), { first: 20, end: 30 });
+  assert.deepEqual(untaken.take(), { first: 30, end: 40 });
+  assert.deepEqual(untaken.take(), { first: 40, end: 48 });
+  assert.deepEqual(untaken.take(), { first: 48, end: 58 });
+  const rest = [];
+  while (!untaken.empty) rest.push(untaken.take());
+  assert.deepEqual(rest.at(-1)?.end, 100);
+  assert.equal(untaken.first, -1);
 });
 
 test("the second process starts during the walk once MANY_FILES files are found; the jobs take it, or it is ended", async () => {

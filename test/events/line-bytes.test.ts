@@ -54,6 +54,24 @@ test("lines are compared in WebAssembly only where their bytes lie in a chunk me
   assert.equal(lineBytes.place(3, new Uint8Array(4096), [4096], [], new Uint8Array(0), 0), -1);
 });
 
+test("evaluated where there is no WebAssembly (a startup snapshot's build), it uses WebAssembly where there is", async () => {
+  const global = globalThis as { WebAssembly?: unknown };
+  const api = Object.getOwnPropertyDescriptor(global, "WebAssembly");
+  assert.ok(api !== undefined);
+  delete global.WebAssembly;
+  let fresh: typeof import("../../src/events/line-bytes.ts");
+  try {
+    // A module instance of its own, evaluated now (the query makes it another module).
+    fresh = await import(new URL("../../src/events/line-bytes.ts?without", import.meta.url).href);
+  } finally {
+    Object.defineProperty(global, "WebAssembly", api);
+  }
+  const memory = fresh.chunkMemory(1000);
+  assert.ok(!(memory instanceof SharedArrayBuffer), "a WebAssembly.Memory, not the fallback");
+  assert.ok(fresh.inChunkMemory(Buffer.from(fresh.chunkBuffer(memory))));
+  assert.ok(fresh.LineBytes.of(4, new Uint8Array(256)) !== null);
+});
+
 test("line templates learned from a chunk memory read its lines in WebAssembly, others' in JavaScript", () => {
   const line =
     "Jan  5 08:00:00 mta1 postfix/smtp[3001]: 4A1B2C3D4E: to=<a@example.org>, relay=mx.example.org[198.51.100.7]:25, delay=1.2, delays=0.1/0/0.5/0.6, dsn=2.0.0, status=sent (host mx.example.org[198.51.100.7] said: 250 ok (in reply to end of DATA command))";

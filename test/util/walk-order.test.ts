@@ -41,3 +41,32 @@ test("a walked tree comes out in byte order of path, names beyond U+FFFF include
   assert.equal(files.length, names.length * 2);
   assert.deepEqual(files, byBytes(files));
 });
+
+test("firstFile is told one regular file, once, before the walk goes on: a file argument, else one found in a directory", () => {
+  const root = join(dir, "first");
+  mkdirSync(join(root, "a", "deep"), { recursive: true });
+  mkdirSync(join(root, "b"), { recursive: true });
+  writeFileSync(join(root, "a", "deep", "one.eml"), "x");
+  writeFileSync(join(root, "b", "two.eml"), "x");
+  writeFileSync(join(root, "b", "three.eml"), "x");
+  const told: string[] = [];
+  let foundWhenTold = -1;
+  let found = 0;
+  const { files } = expandInputs(
+    [root, join(root, "b", "two.eml")],
+    (count) => {
+      found = count;
+    },
+    (path) => {
+      told.push(path);
+      foundWhenTold = found;
+    },
+  );
+  assert.equal(told.length, 1, "told once");
+  assert.ok(files.includes(told[0]), `${told[0]} is one of the files walked`);
+  assert.ok(foundWhenTold < files.length - 1, "told before the walk went on to the other directory");
+
+  const argument: string[] = [];
+  expandInputs(["-", join(root, "b", "two.eml"), root], undefined, (path) => argument.push(path));
+  assert.deepEqual(argument, [join(root, "b", "two.eml")], "a file argument, not stdin, and only the first");
+});

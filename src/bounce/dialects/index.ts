@@ -3,11 +3,13 @@ import { arf } from "./arf.ts";
 import { automaticAnswer, autoReply } from "./auto-reply.ts";
 import { fml } from "./fml.ts";
 import { googleGroups } from "./google-groups.ts";
+import { mailMarshal } from "./mailmarshal.ts";
 import { messageDetails } from "./message-details.ts";
 import { plainText } from "./plain-text.ts";
 import { rfc3464 } from "./rfc3464.ts";
 import type { Dialect } from "./types.ts";
 import { unsubscribeRequest } from "./unsubscribe-request.ts";
+import { x6 } from "./x6.ts";
 
 export type { Dialect, RecipientReport } from "./types.ts";
 
@@ -21,6 +23,8 @@ export const DIALECTS: readonly Dialect[] = [
   rfc3464,
   amazonSesJson,
   messageDetails,
+  mailMarshal,
+  x6,
   googleGroups,
   fml,
   autoReply,

@@ -15,9 +15,11 @@ import { limitOf } from "../../util/limits.ts";
  * No message was collected -----"): sisimai go lhost/via-exim.go, via-fml.go, via-gmail.go, via-mfilter.go,
  * via-qmail.go, via-v5sendmail.go `boundaries`. A line of dashes right before a header field starts the
  * copy too (EZweb's, MailMarshal's and other MTAs' separator: sisimai go lhost/via-ezweb.go `boundaries`).
+ * Zoho pastes the original's header with no marker, its first field written "Received:from …" with no blank
+ * after the colon (sisimai go lhost/via-zoho.go `boundaries`: a blank line, then "Received:").
  * The markers (a regexp source); a line starts with one, perhaps after a separator run.
  */
-export const MARKER_PHRASES = String.raw`(?:the )?original message(?! was)|(?:this is a |below this line is a |enclosed is a )?copy of (?:the|your) message|unsent message follows|the header of the original message|header of original message|returned message|undelivered message (?:follows|attached)|message headers follow|original message headers|content-type: message\/rfc822|below is a copy of the original message|the attachment contains the original mail headers|included is a copy of the message header|original mail (?:as follows|info)|message header follows|below (?:this|the next) line is a copy of the (?:mail header|message)|mensaje original adjunto|no message was collected|en-t[eê]tes de message d'origine|intestazioni originali del messaggio|ursprungshuvuden`;
+export const MARKER_PHRASES = String.raw`(?:the )?original message(?! was)|(?:this is a |below this line is a |enclosed is a )?copy of (?:the|your) message|unsent message follows|the header of the original message|header of original message|returned message|undelivered message (?:follows|attached)|message headers follow|original message headers|content-type: message\/rfc822|below is a copy of the original message|the attachment contains the original mail headers|included is a copy of the message header|original mail (?:as follows|info)|message header follows|below (?:this|the next) line is a copy of the (?:mail header|message)|mensaje original adjunto|no message was collected|en-t[eê]tes de message d'origine|intestazioni originali del messaggio|ursprungshuvuden|received:from `;
 
 /**
  * A line with a marker, optionally after a separator ("----- Original message -----"). The line of dashes
@@ -191,6 +193,12 @@ export interface ReportText {
   entries: TextEntry[];
 }
 
+/**
+ * The original's Subject quoted by a notice ("This report relates to a message you sent with the following header
+ * fields: … Subject: …", Oracle Messaging Server / iCloud; Exchange's "Your message … Subject: …"): the
+ * sender's words, never the error, so not part of the preamble a recipient's error may fall back to.
+ */
+const QUOTED_SUBJECT = /^subject:/i;
 /** Lines kept per recipient: an error never needs more, and hostile input stays bounded. */
 const MAX_LINES_PER_ENTRY = 24;
 /** One more than the limit: recordsFromEmail sees it was reached and says so. */
@@ -427,7 +435,7 @@ export function readReportText(text: string): ReportText {
       }
     } else if (current) {
       if (aboutCurrent && current.lines.length < MAX_LINES_PER_ENTRY) current.lines.push(trimmed);
-    } else if (trimmed && preamble.length < MAX_LINES_PER_ENTRY * 4) {
+    } else if (trimmed && preamble.length < MAX_LINES_PER_ENTRY * 4 && !QUOTED_SUBJECT.test(trimmed)) {
       preamble.push(trimmed);
     }
   }

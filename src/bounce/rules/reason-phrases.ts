@@ -2837,11 +2837,14 @@ export const REASON_PHRASES: RuleTable = {
       example: "can't create user output file",
     },
     {
-      id: "server-error-misconfigured",
+      id: "server-error-remote-server-is-misconfigured",
       reason: "systemerror",
-      phrase: "misconfigured",
-      source: "Sisimai lib/Sisimai/Reason/SystemError.pm (phrase list); RFC 3463 X.3.x",
-      example: "misconfigured",
+      // Not a bare "misconfigured": Gmail's report of a sender's own 'Send mail as' settings says "are
+      // misconfigured or out of date" (sisimai go lhost/via-googleworkspace.go: rejected, by its own phrase).
+      phrase: "remote server is misconfigured",
+      source:
+        "sisimai go reason/why-systemerror.go; Sisimai lib/Sisimai/Reason/SystemError.pm (phrase list); RFC 3463 X.3.x",
+      example: "remote server is misconfigured",
     },
     {
       id: "server-error-service-currently-unavailable",
