@@ -22,6 +22,8 @@ export interface Sql {
   type: SqlType;
   /** Text that is never '' (NULL instead), so its field needs no `nullif(…, '')` of its own. */
   nonEmpty?: boolean;
+  /** Text already in lower case, so a field stored lower-cased needs no `lower` of its own. */
+  lowerCase?: boolean;
 }
 
 /** A JSON shape: a leaf type, or an object of shapes; lists of objects are `{ list: … }`. */
@@ -258,7 +260,7 @@ const TRANSFORM_SQL: Record<TransformName, (args: Sql[], once: Once) => Sql> = {
       type: "TIMESTAMP",
     };
   },
-  lower: ([a]) => ({ sql: `lower(${text(a)})`, type: "VARCHAR" }),
+  lower: ([a]) => ({ sql: `lower(${text(a)})`, type: "VARCHAR", lowerCase: true }),
   stripAngles: ([a], once) => {
     const t = textOnce({ sql: TRIM_SQL(textOnce(a, once)), type: "VARCHAR" }, once);
     return {
@@ -275,6 +277,7 @@ const TRANSFORM_SQL: Record<TransformName, (args: Sql[], once: Once) => Sql> = {
     return {
       sql: `CASE WHEN strpos(${t}, '@') > 0 THEN lower(CASE WHEN ends_with(${t}, '>') THEN split_part(${t}, '@', -1)[:-2] ELSE split_part(${t}, '@', -1) END) END`,
       type: "VARCHAR",
+      lowerCase: true,
     };
   },
   leadingReplyCode: ([a], once) => ({ sql: REPLY_CODE_SQL(`(${textOnce(a, once)})`), type: "INTEGER" }),
@@ -978,6 +981,8 @@ function mapped(table: FieldTable, cx: Context, rows: string, noRoot: string): s
   }
   // Fields in layers: a field that uses another is computed one SELECT later.
   const layers: EventField[][] = [];
+  /** Fields whose SQL gives lower-case text already. */
+  const lowered = new Set<EventField>();
   const depth = new Map<EventField, number>();
   const heads = replyDerivedHeads(table);
   const fields: Partial<Record<EventField, Expr>> = { ...table.fields };
@@ -1001,6 +1006,7 @@ function mapped(table: FieldTable, cx: Context, rows: string, noRoot: string): s
     const columns = layer.map((name) => {
       const value = compileExpr(fields[name] as Expr, cx);
       cx.fields.set(name, value.type);
+      if (value.lowerCase) lowered.add(name);
       if (value.type === "VARCHAR" && !value.nonEmpty) texts.push(fieldColumn(name));
       return `${value.sql} AS ${fieldColumn(name)}`;
     });
@@ -1031,7 +1037,7 @@ function mapped(table: FieldTable, cx: Context, rows: string, noRoot: string): s
         etype AS type, ${f("time", "TIMESTAMP")} AS time,
         nullif(lower(${TRIM_SQL(f("recipient"))}), '') AS recipient,
         ${f("campaign")} AS campaign, ${f("sendingIp")} AS sending_ip, ${f("pool")} AS pool,
-        lower(${f("sendingDomain")}) AS sending_domain, ${f("stream")} AS stream, ${f("remoteMta")} AS remote_mta,
+        ${lowered.has("sendingDomain") ? f("sendingDomain") : `lower(${f("sendingDomain")})`} AS sending_domain, ${f("stream")} AS stream, ${f("remoteMta")} AS remote_mta,
         ${f("messageId")} AS message_id, nullif(${TRIM_SQL(f("reply"))}, '') AS reply, ${f("replyCode", "INTEGER")} AS code_field,
         ${f("status")} AS status, ${heads ? `${f("reply")} AS untrimmed_reply, ` : ""}${f("sourceLabel")} AS source_label,
         CASE WHEN etype = ${storedType("open")} THEN ${f("machineOpen", "BOOLEAN")} END AS machine_open,

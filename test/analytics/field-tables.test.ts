@@ -150,6 +150,19 @@ test("JSON values of every type where a field reads text or a list's first item 
     "[false]",
     '[""]',
     '""',
+    // Strings with escapes, unicode, commas and quotes, alone or in lists.
+    '["Gr\\u00fc\\u00dfe \\u65e5\\u672c"]',
+    '["Grüße 日本"]',
+    '["a,b"]',
+    '["a\\",\\"b"]',
+    '["back\\\\slash"]',
+    '["tab\\tx"]',
+    '[" spaced "]',
+    '["x","y"]',
+    '["x",1]',
+    '"quoted \\"x\\""',
+    '"Grüße"',
+    '"a,b"',
   ];
   const lines = categories.map(
     (category, i) =>
@@ -313,4 +326,66 @@ test("whitespace around values, ASCII and not (NBSP, U+2028, U+FEFF, U+3000, VT,
     }
   });
   await sendgridReadersAgree("sendgrid-whitespace.ndjson", lines);
+});
+
+test("SES tags and values of odd shapes (strings, lists of several, escapes, unicode, missing parts): both readers store the same events", async () => {
+  const tagShapes: unknown[] = [
+    ["promo"],
+    "promo",
+    ["Grüße 日本"],
+    ['say "hi"'],
+    ["a", "b"],
+    [],
+    [""],
+    [7],
+    [null],
+    { nested: ["x"] },
+    ["back\\slash"],
+    ['comma","quote'],
+  ];
+  const lines = tagShapes.map((tag, i) =>
+    JSON.stringify({
+      Type: "Notification",
+      MessageId: `sns-${i}`,
+      Message: JSON.stringify({
+        eventType: i % 3 === 0 ? "Bounce" : "Delivery",
+        mail: {
+          timestamp: "2026-03-02T10:49:40.000Z",
+          source: i % 4 === 0 ? "Grüße <news@mail.example.com>" : "news@mail.example.com",
+          messageId: `m${i}`,
+          destination: [`user${i}@icloud.com`],
+          ...(i % 5 === 4 ? {} : { tags: { campaign_id: tag, stream: tag, "ses:outgoing-ip": tag } }),
+        },
+        ...(i % 3 === 0
+          ? {
+              bounce: {
+                bounceType: "Permanent",
+                bounceSubType: "General",
+                timestamp: "2026-03-02T10:49:41.000Z",
+                feedbackId: `fb${i}`,
+                bouncedRecipients: [
+                  {
+                    emailAddress: `user${i}@icloud.com`,
+                    status: "5.7.1",
+                    diagnosticCode: "smtp; 550 5.7.1 [CS01] Message rejected",
+                  },
+                ],
+              },
+            }
+          : {
+              delivery: {
+                timestamp: "2026-03-02T10:49:42.000Z",
+                recipients: [`user${i}@icloud.com`],
+                smtpResponse:
+                  i % 2 ? "250 2.0.0 OK  1772448582 – gsmtp ✓" : "250 2.0.0 Ok: queued as 289D0AE24BB",
+              },
+            }),
+      }),
+    }),
+  );
+  const file = join(dir, "ses-odd-tags.json");
+  writeFileSync(file, `${lines.join("\n")}\n`);
+  const { a, b, differ, stored } = await bothReaders(file, "ses");
+  assert.deepEqual([a.reader, b.reader, stored], ["duckdb", "parsers", lines.length]);
+  assert.deepEqual(differ, []);
 });
