@@ -360,3 +360,28 @@ describe("blanks at the end of the report's lines", () => {
     assert.equal(record.reason, "expired");
   });
 });
+
+describe("Google Groups (sisimai go lhost/via-googlegroups.go)", () => {
+  const gmail = (text: string) =>
+    only(
+      records(
+        `${headers("Delivery Status Notification (Failure)", "text/plain; charset=UTF-8", "Mail Delivery Subsystem <mailer-daemon@googlemail.com>")}X-Failed-Recipients: gone@googlegroups.com\n\n${text}`,
+      ),
+    );
+
+  it("Gmail's own bounce for an address at googlegroups.com is about that address, not a refused post", () => {
+    const record = gmail(
+      "** Address not found **\n\nYour message wasn't delivered to gone@googlegroups.com because the address couldn't be found, or is unable to receive mail.\n\nThe response from the remote server was:\n550 5.1.1 The email account that you tried to reach does not exist.\n",
+    );
+    assert.equal(record.recipient, "gone@googlegroups.com");
+    assert.equal(record.reason, "userunknown");
+  });
+
+  it("the group's own notice, signed Google Groups, is a refused post", () => {
+    const record = gmail(
+      "Hello sender@example.com,\n\nWe're writing to let you know that the group you tried to contact (gone) may not exist, or you may not have permission to post messages to the group.\n\nThanks,\n\nGoogle Groups\n",
+    );
+    assert.equal(record.recipient, "gone@googlegroups.com");
+    assert.equal(record.reason, "rejected");
+  });
+});
