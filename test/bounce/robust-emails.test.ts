@@ -209,6 +209,21 @@ describe("delivery-status fields", () => {
     );
   });
 
+  it("a quoted local part ('\"a..b.\"@c', RFC 5321 §4.1.2) is the recipient, quotes kept, with or without the DSN", () => {
+    const text = `This is the mail system at host mx.example.net.\n\n<"neko..nyaan."@example.org>: host mx.example.org[192.0.2.1] said:\n    550 5.1.1 <"neko..nyaan."@example.org>... User Unknown (in reply to\n    RCPT TO command)\n`;
+    const fields = `Reporting-MTA: dns; mx.example.net\n\nFinal-Recipient: rfc822; "neko..nyaan."@example.org\nAction: failed\nStatus: 5.1.1\nDiagnostic-Code: smtp; 550 5.1.1 <"neko..nyaan."@example.org>... User Unknown\n`;
+    const type = 'multipart/report; report-type=delivery-status; boundary="B"';
+    for (const dsn of [fields, ""]) {
+      const record = only(
+        records(
+          `${headers("Undelivered Mail Returned to Sender", type)}\n--B\nContent-Type: text/plain\n\n${text}\n--B\nContent-Type: message/delivery-status\n\n${dsn}\n--B--\n`,
+        ),
+      );
+      assert.equal(record.recipient, '"neko..nyaan."@example.org');
+      assert.equal(record.reason, "userunknown");
+    }
+  });
+
   it("a Final-Recipient that is a file or a pipe: the address Exim says generated it (sisimai go lhost/via-exim.go)", () => {
     const exim = (failed: string, recipient: string) =>
       records(
