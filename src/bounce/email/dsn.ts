@@ -50,8 +50,9 @@ export function bareAddress(value: string | null): string | null {
   if (!stripped) return null;
   const angle = /<([^<>\s]{1,64}@[^<>\s]{1,255})>/.exec(stripped);
   if (angle) return angle[1];
-  const plain =
-    /(?:"[^"\s\\]{1,62}"|[^\s<>()"',;:@]{1,64})@[^\s<>()"',;:]{0,254}[^\s<>()"',;:.]/.exec(stripped);
+  const plain = /(?:"[^"\s\\]{1,62}"|[^\s<>()"',;:@]{1,64})@[^\s<>()"',;:]{0,254}[^\s<>()"',;:.]/.exec(
+    stripped,
+  );
   return plain ? plain[0] : null;
 }
 
