@@ -224,6 +224,16 @@ describe("delivery-status fields", () => {
     }
   });
 
+  it("a delivery-status report whose fields are missing is read from its text, whatever its sender and subject", () => {
+    const record = only(
+      records(
+        `${headers("X", 'multipart/report; report-type=delivery-status; boundary="B"', "<>")}\n--B\nContent-Type: text/plain\n\nYour message could not be sent.\nAddressed To: gone@example.org\n\ngone@example.org: [192.0.2.2], 550 5.1.1 User unknown\n\n--B\nContent-Type: message/delivery-status\n\n\n--B--\n`,
+      ),
+    );
+    assert.equal(record.recipient, "gone@example.org");
+    assert.equal(record.reason, "userunknown");
+  });
+
   it("a Final-Recipient that is a file or a pipe: the address Exim says generated it (sisimai go lhost/via-exim.go)", () => {
     const exim = (failed: string, recipient: string) =>
       records(
