@@ -209,6 +209,31 @@ describe("delivery-status fields", () => {
     );
   });
 
+  it("a quoted local part ('\"a..b.\"@c', RFC 5321 §4.1.2) is the recipient, quotes kept, with or without the DSN", () => {
+    const text = `This is the mail system at host mx.example.net.\n\n<"neko..nyaan."@example.org>: host mx.example.org[192.0.2.1] said:\n    550 5.1.1 <"neko..nyaan."@example.org>... User Unknown (in reply to\n    RCPT TO command)\n`;
+    const fields = `Reporting-MTA: dns; mx.example.net\n\nFinal-Recipient: rfc822; "neko..nyaan."@example.org\nAction: failed\nStatus: 5.1.1\nDiagnostic-Code: smtp; 550 5.1.1 <"neko..nyaan."@example.org>... User Unknown\n`;
+    const type = 'multipart/report; report-type=delivery-status; boundary="B"';
+    for (const dsn of [fields, ""]) {
+      const record = only(
+        records(
+          `${headers("Undelivered Mail Returned to Sender", type)}\n--B\nContent-Type: text/plain\n\n${text}\n--B\nContent-Type: message/delivery-status\n\n${dsn}\n--B--\n`,
+        ),
+      );
+      assert.equal(record.recipient, '"neko..nyaan."@example.org');
+      assert.equal(record.reason, "userunknown");
+    }
+  });
+
+  it("a delivery-status report whose fields are missing is read from its text, whatever its sender and subject", () => {
+    const record = only(
+      records(
+        `${headers("X", 'multipart/report; report-type=delivery-status; boundary="B"', "<>")}\n--B\nContent-Type: text/plain\n\nYour message could not be sent.\nAddressed To: gone@example.org\n\ngone@example.org: [192.0.2.2], 550 5.1.1 User unknown\n\n--B\nContent-Type: message/delivery-status\n\n\n--B--\n`,
+      ),
+    );
+    assert.equal(record.recipient, "gone@example.org");
+    assert.equal(record.reason, "userunknown");
+  });
+
   it("a Final-Recipient that is a file or a pipe: the address Exim says generated it (sisimai go lhost/via-exim.go)", () => {
     const exim = (failed: string, recipient: string) =>
       records(
@@ -358,5 +383,30 @@ describe("blanks at the end of the report's lines", () => {
     );
     assert.equal(record.recipient, "gone@example.org");
     assert.equal(record.reason, "expired");
+  });
+});
+
+describe("Google Groups (sisimai go lhost/via-googlegroups.go)", () => {
+  const gmail = (text: string) =>
+    only(
+      records(
+        `${headers("Delivery Status Notification (Failure)", "text/plain; charset=UTF-8", "Mail Delivery Subsystem <mailer-daemon@googlemail.com>")}X-Failed-Recipients: gone@googlegroups.com\n\n${text}`,
+      ),
+    );
+
+  it("Gmail's own bounce for an address at googlegroups.com is about that address, not a refused post", () => {
+    const record = gmail(
+      "** Address not found **\n\nYour message wasn't delivered to gone@googlegroups.com because the address couldn't be found, or is unable to receive mail.\n\nThe response from the remote server was:\n550 5.1.1 The email account that you tried to reach does not exist.\n",
+    );
+    assert.equal(record.recipient, "gone@googlegroups.com");
+    assert.equal(record.reason, "userunknown");
+  });
+
+  it("the group's own notice, signed Google Groups, is a refused post", () => {
+    const record = gmail(
+      "Hello sender@example.com,\n\nWe're writing to let you know that the group you tried to contact (gone) may not exist, or you may not have permission to post messages to the group.\n\nThanks,\n\nGoogle Groups\n",
+    );
+    assert.equal(record.recipient, "gone@googlegroups.com");
+    assert.equal(record.reason, "rejected");
   });
 });

@@ -5,17 +5,24 @@ import type { Dialect, RecipientReport } from "./types.ts";
 /**
  * Google Groups refusing a post ("the group you tried to contact may not exist, or you may not have
  * permission to post"), written in the sender's language: the failed recipients are the groups named in
- * X-Failed-Recipients, and the refusal is about the sender, so the reason is `rejected`.
+ * X-Failed-Recipients, and the refusal is about the sender, so the reason is `rejected`. The notice is signed
+ * "Google Groups" (in every language: "Google Groups小組敬上"); Gmail's own bounce for an address at
+ * googlegroups.com ("** Address not found **", "550 5.1.1 The email account that you tried to reach does not
+ * exist") carries the same headers and is not one (sisimai go lhost/via-googlegroups.go: the payload must
+ * contain "Google Groups").
  */
+const SIGNATURE = /Google Groups/;
 export const googleGroups: Dialect = {
   id: "google-groups",
-  source: "Sisimai lib/Sisimai/Lhost/GoogleGroups.pm (mailer-daemon@googlemail.com + X-Failed-Recipients)",
+  source:
+    "Sisimai lib/Sisimai/Lhost/GoogleGroups.pm, sisimai go lhost/via-googlegroups.go (mailer-daemon@googlemail.com + X-Failed-Recipients + 'Google Groups')",
   detect(mail) {
     const failed = addressesIn(headerValue(mail.headers, "x-failed-recipients"));
     return (
       failed.length > 0 &&
       failed.every((address) => address.toLowerCase().endsWith("@googlegroups.com")) &&
-      /mailer-daemon@google(?:mail)?\.com/i.test(mail.from)
+      /mailer-daemon@google(?:mail)?\.com/i.test(mail.from) &&
+      SIGNATURE.test(mail.reportText)
     );
   },
   parse(mail) {

@@ -26,6 +26,19 @@ const BOUNCE_TEXT =
 const DELAY_WARNING =
   /\bdelayed\b|delivery delay|warning message only|has not yet been delivered|not been delivered yet|will (?:keep trying|continue trying|be retried|retry)|attempts will continue|temporary failure report|still (?:being )?(?:tried|retried|undelivered)/i;
 const BOUNCE_SENDER = /mailer-daemon|post_?master|mail delivery|mailer|bounce|daemon|system administrator/i;
+/**
+ * A multipart/report of delivery status (RFC 6522 §3, RFC 3464 §2; RFC 6533's global one) is a bounce
+ * whoever wrote it and whatever its subject: when its delivery-status part says nothing (empty, broken), its
+ * human-readable part is read like any other report (SurfControl's: From "<>", Subject "X").
+ */
+const DELIVERY_REPORT = /^(?:global-)?delivery-status$/i;
+
+/** The message is a multipart/report whose report-type is delivery status. */
+function isDeliveryReport(mail: ScannedEmail): boolean {
+  if (mail.contentType.type !== "multipart/report") return false;
+  const reportType = mail.contentType.params.get("report-type");
+  return reportType !== undefined && DELIVERY_REPORT.test(reportType.trim());
+}
 
 /**
  * The generic fallback: recipients named on their own line in the human-readable report (qmail, Exim,
@@ -110,6 +123,7 @@ export const plainText: Dialect = {
   detect(mail) {
     return (
       headerValue(mail.headers, "x-failed-recipients") !== null ||
+      isDeliveryReport(mail) ||
       BOUNCE_SUBJECT.test(mail.subject) ||
       BOUNCE_SENDER.test(mail.from) ||
       BOUNCE_TEXT.test(mail.reportText.slice(0, 4096))

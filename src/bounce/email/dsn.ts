@@ -41,13 +41,18 @@ export function stripType(value: string | null): string | null {
   return rest === "" ? null : rest;
 }
 
-/** The bare address in "<a@b>", "a@b (comment)", "rfc822;a@b". */
+/**
+ * The bare address in "<a@b>", "a@b (comment)", "rfc822;a@b"; a quoted local part keeps its quotes
+ * ('"neko....nyaan...."@example.org', RFC 5321 §4.1.2: without them it is no address).
+ */
 export function bareAddress(value: string | null): string | null {
   const stripped = stripType(value);
   if (!stripped) return null;
   const angle = /<([^<>\s]{1,64}@[^<>\s]{1,255})>/.exec(stripped);
   if (angle) return angle[1];
-  const plain = /[^\s<>()"',;:@]{1,64}@[^\s<>()"',;:]{0,254}[^\s<>()"',;:.]/.exec(stripped);
+  const plain = /(?:"[^"\s\\]{1,62}"|[^\s<>()"',;:@]{1,64})@[^\s<>()"',;:]{0,254}[^\s<>()"',;:.]/.exec(
+    stripped,
+  );
   return plain ? plain[0] : null;
 }
 

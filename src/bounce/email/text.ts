@@ -132,8 +132,13 @@ export function originalMessageStart(text: string): number {
   return dashes >= 0 ? dashes : marker;
 }
 
-/** Lengths bounded (RFC 5321 §4.5.3.1: 64-octet local part, 255-octet domain) so no input backtracks quadratically. */
-const ADDRESS = String.raw`[^\s<>()"'\[\],;:@]{1,64}@[A-Za-z0-9][A-Za-z0-9.-]{0,253}[A-Za-z0-9]`;
+/**
+ * Lengths bounded (RFC 5321 §4.5.3.1: 64-octet local part, 255-octet domain) so no input backtracks quadratically.
+ * A local part is an atom or a quoted string (RFC 5321 §4.1.2 Quoted-string: '"neko....nyaan...."@example.org',
+ * dots a dot-atom may not have), kept with its quotes as the address is written; quoted strings with blanks or
+ * escapes are not looked for.
+ */
+const ADDRESS = String.raw`(?:"[^"\s\\]{1,62}"|[^\s<>()"'\[\],;:@]{1,64})@[A-Za-z0-9][A-Za-z0-9.-]{0,253}[A-Za-z0-9]`;
 /**
  * A recipient on its own line: "<a@b>", "a@b", "\"a@b\":", "a@b: text", "<a@b>... text", "a@b (text)",
  * "a@b on <date>", "a@b <a@b>", optionally after a label such as "Recipient address:" or ">>> RCPT To:", a
