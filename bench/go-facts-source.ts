@@ -119,6 +119,8 @@ const CODE_IN_REPLY: Record<string, (code: string) => string> = {
   "for-iua.go": (code) => `550 Message rejected. See https://mail.i.ua/err/${code}/`,
   "for-franceptt.go": (code) => `550 5.5.0 Service refused. LPN007_${code}`,
   "for-godaddy.go": (code) => `554 Message rejected. ${code} `,
+  "for-spectrum.go": (code) =>
+    `554 5.7.1 Please see https://www.spectrum.net/support/internet/understanding-email-error-codes for more information. AUP#In-${code}`,
 };
 
 const REPLY_CODE = /^[245]\d\d$/;
@@ -166,6 +168,9 @@ export function rhostFacts(root: string): Fact[] {
             if (/^[245]\d\d[ -]/.test(text)) facts.push({ file, label, text, remoteMta });
           quoted = [];
           label = reasonName(key[1]);
+          // A one-line list ("hostunknown": []string{"Host or domain name not found"}): its entries too.
+          const inline = /\{(.*)\}/.exec(line.replace(/\s\/\/\s.*$/, ""));
+          if (inline) for (const text of literals(inline[1])) facts.push({ file, label, text, remoteMta });
           continue;
         }
         const comment = /^\s*\/\/\s?(.*)$/.exec(line);
@@ -184,6 +189,14 @@ export function rhostFacts(root: string): Fact[] {
           continue;
         }
         flush();
+        // Spectrum's [first code, last code or "", reason] rows under no key: each end of the range.
+        const row = /^\s*\[3\]string\{"(\d{4})",\s*"(\d{4})?",\s*"(\w+)"\}/.exec(line);
+        if (!label && row && Object.hasOwn(REASONS, reasonName(row[3]))) {
+          const codeText = CODE_IN_REPLY[name] ?? ((code: string) => `550 ${code}`);
+          for (const code of [row[1], row[2]].filter(Boolean))
+            facts.push({ file, label: reasonName(row[3]), text: codeText(code), remoteMta });
+          continue;
+        }
         if (!label) continue;
         if (pending || (/\[\d\]string\{/.test(line) && !line.includes("}"))) {
           pending += ` ${line}`;
