@@ -149,6 +149,27 @@ export function rhostFacts(root: string): Fact[] {
             facts.push({ file, label: reasonName(match[1]), text: match[2], remoteMta });
           else facts.push({ file, label: reasonName(match[2]), text: codeText(match[1]), remoteMta });
         }
+        // The replies quoted above a code ("- 550 … OFR_416 [416]", its lines wrapped with two spaces):
+        // each one that carries the code, as the host wrote it.
+        let bullets: string[] = [];
+        for (const line of block.split("\n")) {
+          const comment = /^\s*\/\/\s?(.*)$/.exec(line);
+          if (comment) {
+            const text = comment[1];
+            if (text.startsWith("- ")) bullets.push(text.slice(2).trim());
+            else if (text.startsWith("  ") && text.trim() && bullets.length > 0)
+              bullets[bullets.length - 1] += ` ${text.trim()}`;
+            continue;
+          }
+          const entry = /^\s*"([^"]+)":\s*"(\w+)"/.exec(line);
+          if (entry && Object.hasOwn(REASONS, reasonName(entry[2]))) {
+            const code = entry[1].toLowerCase();
+            for (const text of bullets)
+              if (/^[245]\d\d[ -]/.test(text) && text.toLowerCase().includes(code))
+                facts.push({ file, label: reasonName(entry[2]), text, remoteMta });
+          }
+          if (line.trim() === "" || entry) bullets = entry ? [] : bullets;
+        }
         continue;
       }
       // map[string][]string / [][N]string: a key per reason, then its entries (and quoted replies in comments).
