@@ -25,8 +25,8 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 30,
-  fingerprint: "61a40df7b44b249db342a54bed68027f7eb9b0caea2cdf8de1b783a1faea8083",
+  version: 31,
+  fingerprint: "f05ed13a795e3f8e89440991bd3b9cb8f2680031d34f6dfc0efc901e1daa1dea",
 };
 
 /** Rule data as text: patterns by their source and flags. */

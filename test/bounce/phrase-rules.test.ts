@@ -303,6 +303,13 @@ describe("knowledge the issue names", () => {
       text: "550 5.5.0 Le compte du destinataire est bloque. The recipient account isblocked. LPN007_426",
       reason: "suspend",
     },
+    // Orange's code may follow its label without a separator ("Invalid recipient. LPN416", quoted in
+    // sisimai go rhost/for-franceptt.go): the code decides, not the 5.5.0 status.
+    {
+      text: "550 5.5.0 Le compte du destinataire est bloque. The recipient account isblocked. LPN426",
+      remoteMta: "smtpz4.laposte.net",
+      reason: "suspend",
+    },
     // Orange's 104 is too many connections (sisimai go rhost/for-franceptt.go), not a 10x spam block.
     {
       text: "421 mwinf5c79 ME Trop de connexions, veuillez verifier votre configuration. Too many connections, slow down. OFR005_104 [104]",
