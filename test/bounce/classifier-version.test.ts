@@ -26,7 +26,7 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  */
 const RECORDED = {
   version: 31,
-  fingerprint: "f05ed13a795e3f8e89440991bd3b9cb8f2680031d34f6dfc0efc901e1daa1dea",
+  fingerprint: "dc89f841c9c3081a55eed4ba4ee263f3ebf9382101f89f3930ce57d79386f47e",
 };
 
 /** Rule data as text: patterns by their source and flags. */
