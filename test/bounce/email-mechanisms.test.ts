@@ -155,6 +155,19 @@ describe("DSN fields", () => {
     assert.equal(preferStatus("5.7.1", "5.7.26", 550), "5.7.1");
   });
 
+  it("the reply's status is its first that is not vague: X.0.0 and 4.4.7 give way (sisimai go smtp/status/find.go)", () => {
+    // Amazon WorkMail (Sisimai corpus lhost-amazonworkmail-05, expected 4.4.2): its own 4.4.7 wraps the server's.
+    const fields = [
+      "Final-Recipient: rfc822; someone@example.net",
+      "Action: failed",
+      "Status: 4.4.7",
+      "Diagnostic-Code: smtp; 554 4.4.7 Message expired: unable to deliver in 840 minutes.<421 4.4.2 Connection timed out>",
+    ].join("\n");
+    const [record] = records(dsn("Delivery failed.", fields));
+    assert.equal(record.status, "4.4.2");
+    assert.equal(record.reason, "expired");
+  });
+
   it("the status the remote server wrote after its reply code wins over the Status field", () => {
     const fields = [
       "Final-Recipient: rfc822; someone@example.net",
