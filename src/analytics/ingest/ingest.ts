@@ -288,7 +288,10 @@ function fastSources(
  * Whether the first NDJSON record in `head` is inside `envelope`, as the readers tell one: its message a
  * string and its kind set. False when the head does not hold the whole first line.
  */
-function firstRecordEnveloped(head: string, { kind, message }: { kind: string; message: string }): boolean {
+export function firstRecordEnveloped(
+  head: string,
+  { kind, message }: { kind: string; message: string },
+): boolean {
   const end = head.indexOf("\n");
   try {
     const record: unknown = JSON.parse(end < 0 ? head : head.slice(0, end));
