@@ -12,6 +12,10 @@
  * real bounce folders where replies name their recipient; the default repeats the corpus's 417 replies, which
  * flatters the classifier's reply memo.
  * classify uses a second process for many files and for big mboxes; DELIVERLENS_THREADS=1 measures one.
+ * --phases: also splits one process's CPU into a fixed part (start-up, snapshot, JIT and regexp warm-up: what
+ * each of classify's processes pays once) and a part per file, from one process on an empty folder, on the
+ * first copy of the corpus and on all of it (least CPU of --runs each, interleaved), and prints the two-process
+ * CPU floor they imply: a wall target (issue 12's 20x Sisimai) needs the per-file part under what it prints.
  */
 import { spawnSync } from "node:child_process";
 import {
@@ -114,7 +118,7 @@ interface Run {
   stderr: string;
 }
 
-function runCli(target: string): Run {
+function runCli(target: string, extraEnv: Record<string, string> = {}): Run {
   const outFile = join(dir, "out.ndjson");
   const out = openSync(outFile, "w");
   const started = performance.now();
@@ -126,6 +130,7 @@ function runCli(target: string): Run {
     env: {
       ...process.env,
       CI: "1",
+      ...extraEnv,
       // In NODE_OPTIONS, so the process bin/ starts classify in (from its startup snapshot) reports its peak;
       // --require, as a process started from a startup snapshot runs no --import.
       NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --require=${peakProbe}`,
@@ -223,6 +228,38 @@ for (const [label] of targets) {
   console.log(
     `${label}: ${messages.toLocaleString("en-US")} messages, ${run.records.toLocaleString("en-US")} records in ${run.seconds.toFixed(2)} s = ${Math.round(rate).toLocaleString("en-US")} messages/s (wall), peak RSS ${run.peakKb === null ? "?" : `${Math.round(run.peakKb / 1024)} MB`}${run.cpuSeconds === null ? "" : `; CPU ${run.cpuSeconds.toFixed(2)} s = ${Math.round(messages / run.cpuSeconds).toLocaleString("en-US")} messages per CPU-second`} ${ok ? "PASS" : "FAIL"} (best of ${all.map((r) => r.seconds.toFixed(2)).join(", ")} s)`,
   );
+}
+
+// --phases: CPU of one process = fixed + files × per file (user + sys from /usr/bin/time, least of the runs).
+if (process.argv.includes("--phases") && copies >= 2) {
+  const empty = join(dir, "empty");
+  mkdirSync(empty);
+  const firstCopy = join(tree, readdirSync(tree).sort()[0]);
+  const firstFiles = readdirSync(firstCopy).length;
+  const one = { DELIVERLENS_THREADS: "1" };
+  const least: Record<"empty" | "first" | "all", number> = {
+    empty: Infinity,
+    first: Infinity,
+    all: Infinity,
+  };
+  for (let round = 0; round < rounds; round++) {
+    for (const [key, target] of [
+      ["empty", empty],
+      ["first", firstCopy],
+      ["all", tree],
+    ] as const) {
+      const run = runCli(target, one);
+      if (run.cpuSeconds !== null && (run.status === 0 || key === "empty"))
+        least[key] = Math.min(least[key], run.cpuSeconds);
+    }
+  }
+  if (Number.isFinite(least.first) && Number.isFinite(least.all)) {
+    const perFile = (least.all - least.first) / (messages - firstFiles);
+    const fixed = least.first - perFile * firstFiles;
+    console.log(
+      `phases (one process, CPU, least of ${rounds}): start-up alone ${least.empty.toFixed(3)} s; fixed per process ${fixed.toFixed(3)} s (start-up + warm-up); per file ${(perFile * 1e6).toFixed(0)} µs; two processes on ${messages.toLocaleString("en-US")} files need >= ${(2 * fixed + messages * perFile).toFixed(2)} CPU-s, a wall of >= ${((2 * fixed + messages * perFile) / 2).toFixed(2)} s on two cores`,
+    );
+  } else console.log("phases: classify did not run (or /usr/bin/time is missing)");
 }
 
 // Library path in this process: parsing + classification only (no file reading, no output).

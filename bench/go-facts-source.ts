@@ -119,6 +119,8 @@ const CODE_IN_REPLY: Record<string, (code: string) => string> = {
   "for-iua.go": (code) => `550 Message rejected. See https://mail.i.ua/err/${code}/`,
   "for-franceptt.go": (code) => `550 5.5.0 Service refused. LPN007_${code}`,
   "for-godaddy.go": (code) => `554 Message rejected. ${code} `,
+  "for-spectrum.go": (code) =>
+    `554 5.7.1 Please see https://www.spectrum.net/support/internet/understanding-email-error-codes for more information. AUP#In-${code}`,
 };
 
 const REPLY_CODE = /^[245]\d\d$/;
@@ -147,6 +149,27 @@ export function rhostFacts(root: string): Fact[] {
             facts.push({ file, label: reasonName(match[1]), text: match[2], remoteMta });
           else facts.push({ file, label: reasonName(match[2]), text: codeText(match[1]), remoteMta });
         }
+        // The replies quoted above a code ("- 550 … OFR_416 [416]", its lines wrapped with two spaces):
+        // each one that carries the code, as the host wrote it.
+        let bullets: string[] = [];
+        for (const line of block.split("\n")) {
+          const comment = /^\s*\/\/\s?(.*)$/.exec(line);
+          if (comment) {
+            const text = comment[1];
+            if (text.startsWith("- ")) bullets.push(text.slice(2).trim());
+            else if (text.startsWith("  ") && text.trim() && bullets.length > 0)
+              bullets[bullets.length - 1] += ` ${text.trim()}`;
+            continue;
+          }
+          const entry = /^\s*"([^"]+)":\s*"(\w+)"/.exec(line);
+          if (entry && Object.hasOwn(REASONS, reasonName(entry[2]))) {
+            const code = entry[1].toLowerCase();
+            for (const text of bullets)
+              if (/^[245]\d\d[ -]/.test(text) && text.toLowerCase().includes(code))
+                facts.push({ file, label: reasonName(entry[2]), text, remoteMta });
+          }
+          if (line.trim() === "" || entry) bullets = entry ? [] : bullets;
+        }
         continue;
       }
       // map[string][]string / [][N]string: a key per reason, then its entries (and quoted replies in comments).
@@ -166,6 +189,9 @@ export function rhostFacts(root: string): Fact[] {
             if (/^[245]\d\d[ -]/.test(text)) facts.push({ file, label, text, remoteMta });
           quoted = [];
           label = reasonName(key[1]);
+          // A one-line list ("hostunknown": []string{"Host or domain name not found"}): its entries too.
+          const inline = /\{(.*)\}/.exec(line.replace(/\s\/\/\s.*$/, ""));
+          if (inline) for (const text of literals(inline[1])) facts.push({ file, label, text, remoteMta });
           continue;
         }
         const comment = /^\s*\/\/\s?(.*)$/.exec(line);
@@ -184,6 +210,14 @@ export function rhostFacts(root: string): Fact[] {
           continue;
         }
         flush();
+        // Spectrum's [first code, last code or "", reason] rows under no key: each end of the range.
+        const row = /^\s*\[3\]string\{"(\d{4})",\s*"(\d{4})?",\s*"(\w+)"\}/.exec(line);
+        if (!label && row && Object.hasOwn(REASONS, reasonName(row[3]))) {
+          const codeText = CODE_IN_REPLY[name] ?? ((code: string) => `550 ${code}`);
+          for (const code of [row[1], row[2]].filter(Boolean))
+            facts.push({ file, label: reasonName(row[3]), text: codeText(code), remoteMta });
+          continue;
+        }
         if (!label) continue;
         if (pending || (/\[\d\]string\{/.test(line) && !line.includes("}"))) {
           pending += ` ${line}`;

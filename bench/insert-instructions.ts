@@ -15,11 +15,12 @@
  * Needs valgrind (Debian package).
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { insertFlaggedSql } from "../src/analytics/ingest/finalize.ts";
+import { firstRecordEnveloped } from "../src/analytics/ingest/ingest.ts";
 import type { FormatName } from "../src/events/formats.ts";
 import { eventSource } from "../src/events/index.ts";
 import { fieldTableSql, Store } from "../src/store/index.ts";
@@ -39,11 +40,22 @@ const [file] = positionals;
 if (!file)
   throw new Error("usage: node bench/insert-instructions.ts FILE [--format F] [--runs N] [--sql FILE.sql]");
 
-/** The INSERT `ingest` runs for an NDJSON file of this format on a fresh store (nothing stored before). */
+/**
+ * The INSERT `ingest` runs first for an NDJSON file of this format on a fresh store (nothing stored before):
+ * for a file whose first record is in the table's envelope (SES in SNS), the reader of enveloped records.
+ */
 function insertSql(format: string): string {
   const table = eventSource(format as FormatName)?.table;
   if (!table || table.shape === "csv") throw new Error(`${format}: no NDJSON field table`);
-  return insertFlaggedSql(fieldTableSql(table, { reader: "ndjson", compression: "none" }), false);
+  const fd = openSync(file, "r");
+  const bytes = Buffer.alloc(1 << 20);
+  const head = bytes
+    .subarray(0, readSync(fd, bytes, 0, bytes.length, 0))
+    .toString("utf8")
+    .trimStart();
+  closeSync(fd);
+  const enveloped = table.envelope !== undefined && firstRecordEnveloped(head, table.envelope);
+  return insertFlaggedSql(fieldTableSql(table, { reader: "ndjson", compression: "none", enveloped }), false);
 }
 
 const sql = values.sql ? readFileSync(values.sql, "utf8") : insertSql(values.format);

@@ -126,7 +126,7 @@ export const TEXT_MARKERS: readonly TextMarker[] = [
   },
   {
     provider: "charter",
-    pattern: /\bspectrum\.net\b|\bcharter\.net\b|aup#(?:[a-z]+-)?1[0-5][0-9]{2}\b/,
+    pattern: /\bspectrum\.net\b|\bcharter\.net\b|aup#(?:[a-z]+-?)?1[0-5][0-9]{2}\b/,
     source:
       "Spectrum error-code links and AUP#1000–1580 codes (spectrum.net/support/internet/understanding-email-error-codes; sisimai go rhost/for-spectrum.go)",
   },

@@ -7,7 +7,10 @@ export interface ParsedReply {
   /** The reply on one line, continuation prefixes removed, whitespace collapsed. */
   text: string;
   replyCode: number | null;
-  /** The enhanced status code found in the text, or null (never a placeholder). */
+  /**
+   * The enhanced status code found in the text: the one the reply leads with, unless it is missing or vague
+   * (X.0.0, 4.4.7) and a later one of the reply code's class is not; or null (never a placeholder).
+   */
   status: string | null;
   /** The host a log line says answered (`host mx.example[1.2.3.4] said: …`), or null. */
   remoteMta: string | null;
@@ -35,7 +38,7 @@ const CODE_AFTER_SAID = /(?:said|reply|response|error)\s*:\s*([2-5][0-9][0-9])(?
 const CONTINUED_CODE = /(?:^|: |<<< )([45][0-9][0-9])-(?=\S)/;
 
 /** An enhanced status on its own (`#5.1.1`, `(5.7.1)`), not part of an IP address or version number. */
-const LONE_STATUS = /(?:^|[^0-9.])([2-5]\.[0-9]{1,3}\.[0-9]{1,3})(?![.0-9])/;
+const LONE_STATUS = /(?:^|[^0-9.vV])([2-5]\.[0-9]{1,3}\.[0-9]{1,3})(?![.0-9])/;
 
 const REMOTE_HOST = /\bhost\s+([a-z0-9][a-z0-9.-]*[a-z0-9])\s*\[/i;
 
@@ -78,7 +81,33 @@ export function parseReply(raw: string): ParsedReply {
     }
   }
   const text = replyCode === null ? unfolded : joinContinuations(unfolded, start, replyCode, status);
+  // The status the reply leads with says least when vague (X.0.0, 4.4.7) or missing: a later one of the reply's
+  // class says more ("550 5.0.0 … (#5.1.1)", qmail's "550 … (#5.1.1)"), as sisimai go smtp/status/find.go reads.
+  if (status === null || isVagueStatus(status)) status = laterStatus(unfolded, replyCode, status);
   return { text, replyCode, status, remoteMta: REMOTE_HOST.exec(unfolded)?.[1].toLowerCase() ?? null };
+}
+
+/** X.0.0 and 4.4.7 say less than any other status (sisimai go smtp/status/find.go sets them aside). */
+export const isVagueStatus = (status: string): boolean => status.endsWith(".0.0") || status === "4.4.7";
+
+const LONE_STATUSES = new RegExp(LONE_STATUS.source, "g");
+
+/**
+ * The first status in the text, of the reply code's class when there is a code, that is not vague; else
+ * `found` (the vague one the reply led with), else the first vague one of that class; or null.
+ */
+function laterStatus(text: string, replyCode: number | null, found: string | null): string | null {
+  // Most replies write no status of their own past the one they lead with.
+  if (text.indexOf(".", 4) < 0) return found;
+  const klass = replyCode === null ? null : String(replyCode)[0];
+  let vague = found;
+  for (const match of text.matchAll(LONE_STATUSES)) {
+    const candidate = match[1];
+    if (klass !== null && candidate[0] !== klass) continue;
+    if (!isVagueStatus(candidate)) return candidate;
+    vague ??= candidate;
+  }
+  return vague;
 }
 
 /** The code starts a later line of the reply (unfolded: after a space, before `-` or a space). */

@@ -64,15 +64,11 @@ export const TRANSFORM_JS: Readonly<Record<TransformName, Transform>> = {
   },
   cleanStatus: ([value]) => cleanStatus(text(value)),
   mtaName: ([value]) => mtaName(text(value)),
-  int: ([value]) => {
-    // Reply and status codes: 32-bit integers, like the store's column.
-    const n = value === "" ? null : int(value);
-    return n !== null && Math.abs(n) < 2 ** 31 ? n : null;
-  },
+  int: ([value]) => int32(value),
   bool: ([value]) => bool(value),
   replyWithCode: ([content, code, status]) => replyWithCode(text(content), int(code), text(status)),
   enhancedCode: (parts) => {
-    const numbers = parts.map(int);
+    const numbers = parts.map(int32);
     return numbers.every((n) => n !== null) ? numbers.join(".") : null;
   },
   queueCampaign: ([value]) => {
@@ -87,8 +83,15 @@ export const TRANSFORM_JS: Readonly<Record<TransformName, Transform>> = {
 /** `mx.gmail.com (142.250.1.1)`, `dns;mx.gmail.com`, `mx.gmail.com` → `mx.gmail.com`. */
 function mtaName(value: string | null): string | null {
   if (!value) return null;
-  const name = stripDiagnosticType(value.replace(/^dns;\s*/i, "")).split(/[\s(]/, 1)[0];
+  // RE2's \s (the SQL twin's) is ASCII whitespace only: JavaScript's would also split at NBSP and U+2028.
+  const name = stripDiagnosticType(value.replace(/^dns;\s*/i, "")).split(/[\t\n\f\r (]/, 1)[0];
   return name ? name.toLowerCase() : null;
+}
+
+/** Reply and status codes: 32-bit integers, like the store's column and the SQL twin (src/store/field-sql.ts INT). */
+function int32(value: unknown): number | null {
+  const n = value === "" ? null : int(value);
+  return n !== null && Math.abs(n) < 2 ** 31 ? n : null;
 }
 
 /** A reply whose code (and enhanced status) the source keeps apart from the text, made whole again. */

@@ -17,7 +17,13 @@ export function obj(value: unknown): JsonObject | null {
 }
 
 export function int(value: unknown): number | null {
-  const n = typeof value === "number" ? value : typeof value === "string" ? Number(value) : Number.NaN;
+  // A blank string is no number (Number reads it as 0), as the SQL reader's cast says.
+  const n =
+    typeof value === "number"
+      ? value
+      : typeof value === "string" && value.trim() !== ""
+        ? Number(value)
+        : Number.NaN;
   return Number.isInteger(n) ? n : null;
 }
 
@@ -36,7 +42,8 @@ export function isoTime(value: unknown): string | null {
     return isoSeconds(value);
   let ms: number;
   if (typeof value === "number") ms = value > 1e11 ? value : value * 1000;
-  else if (typeof value === "string" && value !== "") {
+  // A blank string is no time (Number would read it as 0, the epoch), as the SQL reader's cast says.
+  else if (typeof value === "string" && value.trim() !== "") {
     const n = Number(value);
     ms = Number.isFinite(n) ? (n > 1e11 ? n : n * 1000) : Date.parse(value);
   } else return null;

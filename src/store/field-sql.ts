@@ -44,6 +44,13 @@ export interface TableSqlOptions {
   compression: string;
   /** CSV: the file's header. */
   header?: readonly string[];
+  /**
+   * A table with an `envelope`: every record of the file is inside one (its head shows an envelope), so only
+   * the envelope's two fields are read, not the record's own fields too, which DuckDB's reader would build as
+   * wide typed structs of NULLs for every enveloped record. A record outside an envelope is then a problem:
+   * the caller reads the file another way.
+   */
+  enveloped?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -704,7 +711,10 @@ function addPath(shape: Map<string, Shape>, keys: string[], leaf: Shape, format:
 }
 
 /** The shape of the record root (what field expressions read) and of the whole record. */
-function jsonShapes(table: FieldTable): { root: Map<string, Shape>; record: Map<string, Shape> } {
+function jsonShapes(
+  table: FieldTable,
+  enveloped: boolean,
+): { root: Map<string, Shape>; record: Map<string, Shape> } {
   const root = new Map<string, Shape>();
   const add = (path: string, as: LeafType) =>
     addPath(root, path.split("."), { leaf: LEAF[as] }, table.format);
@@ -734,7 +744,9 @@ function jsonShapes(table: FieldTable): { root: Map<string, Shape>; record: Map<
     }
   jsonWhereCaseCollides(root);
   const record = new Map<string, Shape>();
-  if (table.roots) {
+  if (enveloped) {
+    // The record's own fields are not read (TableSqlOptions.enveloped).
+  } else if (table.roots) {
     for (const p of table.roots) {
       if (p === "") for (const [k, v] of root) record.set(k, v);
       else addPath(record, p.split("."), { fields: root }, table.format);
@@ -828,7 +840,10 @@ const READ_LINES = (
   max_line_size = 16777216, compression = ${sqlString(compression)}) WITH ORDINALITY)`;
 
 function jsonSql(table: FieldTable, options: TableSqlOptions): string {
-  const { root, record } = jsonShapes(table);
+  const enveloped = options.enveloped === true && table.envelope !== undefined;
+  if (enveloped && (table.roots || table.aliases))
+    throw new Error(`${table.format}: an enveloped reader reads neither roots nor aliases`);
+  const { root, record } = jsonShapes(table, enveloped);
   const recordShape: Shape = { fields: record };
   const rootShape: Shape = { fields: root };
   const source =
@@ -862,9 +877,13 @@ function jsonSql(table: FieldTable, options: TableSqlOptions): string {
     // the query, and ingest reads the file with the JS parser, as it does for any problem row (try() cost
     // a third more CPU than the parse itself: 290k SES notifications, one thread, 0.73 vs 0.54 CPU-s).
     // Other envelopes (SubscriptionConfirmation: a text message) are skipped without being parsed.
-    rootSql = `CASE WHEN ${inEnvelope} AND r.${ident(kind)} = ${sqlString(accept)} THEN from_json(r.${ident(message)}, ${sqlString(JSON.stringify(jsonStructure(rootShape)))})
-      WHEN ${inEnvelope} THEN NULL ELSE ${rootSql} END`;
-    recordProblem = `(r IS NULL OR (${inEnvelope} AND r.${ident(kind)} = ${sqlString(accept)} AND root IS NULL))`;
+    const accepted = `r.${ident(kind)} = ${sqlString(accept)}`;
+    const parsed = `from_json(r.${ident(message)}, ${sqlString(JSON.stringify(jsonStructure(rootShape)))})`;
+    // Enveloped: a record outside an envelope has none of its fields read, so it is a problem.
+    rootSql = enveloped
+      ? `CASE WHEN ${inEnvelope} AND ${accepted} THEN ${parsed} END`
+      : `CASE WHEN ${inEnvelope} AND ${accepted} THEN ${parsed} WHEN ${inEnvelope} THEN NULL ELSE ${rootSql} END`;
+    recordProblem = `(r IS NULL${enveloped ? ` OR NOT ${inEnvelope}` : ""} OR (${inEnvelope} AND ${accepted} AND root IS NULL))`;
   }
   if (table.roots) {
     rootSql = `coalesce(${table.roots.map((p) => (p === "" ? structOf(root, "r") : cx.path(p, "json", "r").sql)).join(", ")})`;

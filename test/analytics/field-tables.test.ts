@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
@@ -7,7 +7,7 @@ import { ingestFile } from "../../src/analytics/ingest/ingest.ts";
 import { generateEvents, planProgram, programOptions } from "../../src/demo/index.ts";
 import type { FormatName } from "../../src/events/formats.ts";
 import { EVENT_SOURCES } from "../../src/events/registry.ts";
-import { Store } from "../../src/store/index.ts";
+import { fieldTableSql, Store } from "../../src/store/index.ts";
 import { FORMAT_WRITERS, type WrittenFormat, writeFormats } from "../../testkit/format-writers.ts";
 
 /**
@@ -296,6 +296,40 @@ test("SES in SNS envelopes: DuckDB's reader skips a subscription confirmation un
     assert.deepEqual([a.reader, a.stored, a.quarantined], [reader, stored, quarantined], name);
     assert.deepEqual([b.stored, b.quarantined], [stored, quarantined], name);
     assert.deepEqual(differ, [], name);
+  }
+});
+
+test("SES: a file starting in an SNS envelope is read by DuckDB's enveloped reader, and by its general one when a record is bare", async () => {
+  const table = EVENT_SOURCES.find((source) => source.table?.format === "ses")?.table;
+  assert.ok(table);
+  // The enveloped reader reads the envelope's two fields only, none of a bare notification's.
+  const enveloped = fieldTableSql(table, { reader: "ndjson", compression: "none", enveloped: true });
+  assert.match(enveloped, /columns = \{'Type': 'VARCHAR', 'Message': 'VARCHAR'\}/);
+  const lines = readFileSync(written.find((w) => w.writer === "ses")?.file ?? "", "utf8").split("\n");
+  const bare = (line: string) => JSON.parse(JSON.parse(line).Message);
+  const cases = [
+    ["ses-enveloped.json", lines.slice(0, 40)],
+    // A bare notification after enveloped ones: the enveloped reader flags it, the general one reads it.
+    ["ses-mixed.json", [...lines.slice(0, 20), JSON.stringify(bare(lines[20])), ...lines.slice(21, 40)]],
+    ["ses-bare-first.json", [JSON.stringify(bare(lines[0])), ...lines.slice(1, 40)]],
+  ] as const;
+  for (const [name, records] of cases) {
+    const file = join(dir, name);
+    writeFileSync(file, `${records.join("\n")}\n`);
+    const { a, b, differ } = await bothReaders(file, "ses");
+    assert.deepEqual([a.reader, a.stored, a.quarantined], ["duckdb", b.stored, 0], name);
+    assert.ok(b.stored >= 40, name);
+    assert.deepEqual(differ, [], name);
+    const store = await Store.open(":memory:");
+    try {
+      const flagged = await store.one<{ n: number }>(
+        `SELECT count(*)::INTEGER AS n FROM (${enveloped}) WHERE problem IS NOT NULL`,
+        { path: file },
+      );
+      assert.equal(flagged?.n, name === "ses-enveloped.json" ? 0 : 1, name);
+    } finally {
+      store.close();
+    }
   }
 });
 

@@ -24,8 +24,10 @@ test("each DuckDB-read format's INSERT into an empty store plans no join", async
       const path = join(dir, `${table.format}.${csv ? "csv" : "ndjson"}`);
       writeFileSync(path, csv ? `${header?.join(",")}\n` : '{"event":"delivered"}\n');
       const readers = csv ? (["ndjson"] as const) : (["ndjson", "lines"] as const);
-      for (const reader of readers) {
-        const source = fieldTableSql(table, { reader, compression: "none", header });
+      // A table with an envelope also has a reader of enveloped records only (TableSqlOptions.enveloped).
+      const variants = table.envelope ? [false, true] : [false];
+      for (const [reader, enveloped] of readers.flatMap((r) => variants.map((e) => [r, e] as const))) {
+        const source = fieldTableSql(table, { reader, compression: "none", header, enveloped });
         const params: Params = source.includes("$tz")
           ? { path, tz: "UTC", file_id: 1 }
           : { path, file_id: 1 };
@@ -34,7 +36,11 @@ test("each DuckDB-read format's INSERT into an empty store plans no join", async
           params,
         );
         const text = plan.map((row) => row.explain_value).join("\n");
-        assert.doesNotMatch(text, /JOIN|CROSS_PRODUCT/, `${table.format} (${reader})`);
+        assert.doesNotMatch(
+          text,
+          /JOIN|CROSS_PRODUCT/,
+          `${table.format} (${reader}${enveloped ? ", enveloped" : ""})`,
+        );
       }
     }
   } finally {

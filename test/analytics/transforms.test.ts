@@ -62,8 +62,24 @@ const TEXTS = [
   "4.4.7 expired \r\n",
   "processed",
   "constructor",
+  " ",
+  "\t\r\n",
+  "\u00a0",
+  " 1767225600 ",
 ];
-const NUMBERS = [1767225600, 1534110422.389832, 1767225600123, -5, 1e11, 0, 550, 550.5];
+const NUMBERS = [
+  1767225600,
+  1534110422.389832,
+  1767225600123,
+  -5,
+  1e11,
+  0,
+  550,
+  550.5,
+  2 ** 31,
+  2 ** 31 - 1,
+  -0,
+];
 const JSONS = [
   '"2026-05-01T10:00:00Z"',
   '"2026-05-01"',
@@ -155,6 +171,9 @@ test("every transform's SQL twin gives the JavaScript result", async () => {
     [4, 0, 0],
     [5, null, 1],
     [5.5, 1, 1],
+    [5, 2 ** 31, 1],
+    [1e20, 1, 1],
+    [5, 2 ** 31 - 1, 1],
   ])
     cases.push({
       name: "enhancedCode",

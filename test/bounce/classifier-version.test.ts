@@ -25,8 +25,8 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 29,
-  fingerprint: "b86ed4392bc39e46b393bf0ea9988840b785a313273dc08978c7a77fe117543f",
+  version: 31,
+  fingerprint: "dc89f841c9c3081a55eed4ba4ee263f3ebf9382101f89f3930ce57d79386f47e",
 };
 
 /** Rule data as text: patterns by their source and flags. */

@@ -155,6 +155,15 @@ describe("DSN fields", () => {
     assert.equal(preferStatus("5.7.1", "5.7.26", 550), "5.7.1");
   });
 
+  it("the reply's status is its first that is not vague: X.0.0 and 4.4.7 give way (sisimai go smtp/status/find.go)", () => {
+    // Amazon WorkMail (Sisimai corpus lhost-amazonworkmail-05, expected 4.4.2): its own 4.4.7 wraps the server's.
+    const reply =
+      "554 4.4.7 Message expired: unable to deliver in 840 minutes.<421 4.4.2 Connection timed out>";
+    const report = `Final-Recipient: rfc822; someone@example.net\nStatus: 4.4.7\nDiagnostic-Code: smtp; ${reply}`;
+    const [record] = records(dsn("Delivery failed.", report));
+    assert.deepEqual([record.status, record.reason], ["4.4.2", "expired"]);
+  });
+
   it("the status the remote server wrote after its reply code wins over the Status field", () => {
     const fields = [
       "Final-Recipient: rfc822; someone@example.net",

@@ -303,6 +303,20 @@ describe("knowledge the issue names", () => {
       text: "550 5.5.0 Le compte du destinataire est bloque. The recipient account isblocked. LPN007_426",
       reason: "suspend",
     },
+    // Orange's code may follow its label without a separator ("Invalid recipient. LPN416", quoted in
+    // sisimai go rhost/for-franceptt.go): the code decides, not the 5.5.0 status.
+    {
+      text: "550 5.5.0 Le compte du destinataire est bloque. The recipient account isblocked. LPN426",
+      remoteMta: "smtpz4.laposte.net",
+      reason: "suspend",
+    },
+    // Spectrum's code after "AUP#I" / "AUP#O" with or without a hyphen (its page: "AUP#I, followed by four
+    // numbers"; the corpus has "AUP#In-1310"), as sisimai go rhost/for-spectrum.go reads the digits.
+    {
+      text: "550 5.1.0 <bounce@example.com> sender rejected. Please see https://www.spectrum.net/support/internet/understanding-email-error-codes for more information. AUP#I1100",
+      reason: "requireptr",
+      provider: "charter",
+    },
     // Orange's 104 is too many connections (sisimai go rhost/for-franceptt.go), not a 10x spam block.
     {
       text: "421 mwinf5c79 ME Trop de connexions, veuillez verifier votre configuration. Too many connections, slow down. OFR005_104 [104]",

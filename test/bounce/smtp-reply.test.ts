@@ -87,7 +87,38 @@ const CASES: Array<[string, { text: string; replyCode: number | null; status: st
   // The lines carry the bare code (a status only in the text, qmail's "(#5.1.1)", is not the head's).
   [
     "550-user over\n550 quota. (#5.1.1)",
-    { text: "550 user over quota. (#5.1.1)", replyCode: 550, status: null },
+    // …yet it is the reply's status (sisimai go smtp/status/find.go reads it anywhere in the text).
+    { text: "550 user over quota. (#5.1.1)", replyCode: 550, status: "5.1.1" },
+  ],
+  // A vague lead (X.0.0, 4.4.7) gives way to a later status of the reply's class; never to another class's,
+  // an IP address's digits or a version number.
+  [
+    "554 4.4.7 Message expired: unable to deliver in 840 minutes.<421 4.4.2 Connection timed out>",
+    {
+      text: "554 4.4.7 Message expired: unable to deliver in 840 minutes.<421 4.4.2 Connection timed out>",
+      replyCode: 554,
+      status: "4.4.7",
+    },
+  ],
+  [
+    "421 4.4.7 Message expired: unable to deliver in 840 minutes.<421 4.4.2 Connection timed out>",
+    {
+      text: "421 4.4.7 Message expired: unable to deliver in 840 minutes.<421 4.4.2 Connection timed out>",
+      replyCode: 421,
+      status: "4.4.2",
+    },
+  ],
+  [
+    "550 5.0.0 <kijitora@example.jp>... User unknown (#5.1.1) from 192.5.2.2 agent v5.2.2",
+    {
+      text: "550 5.0.0 <kijitora@example.jp>... User unknown (#5.1.1) from 192.5.2.2 agent v5.2.2",
+      replyCode: 550,
+      status: "5.1.1",
+    },
+  ],
+  [
+    "550 5.0.0 Mailbox unavailable at 192.5.2.2 (agent v5.2.2)",
+    { text: "550 5.0.0 Mailbox unavailable at 192.5.2.2 (agent v5.2.2)", replyCode: 550, status: "5.0.0" },
   ],
 ];
 

@@ -123,4 +123,6 @@ test("isoTime: unix seconds (whole and fractional), milliseconds and ISO strings
   assert.equal(isoTime("2024-01-15T10:30:00Z"), "2024-01-15T10:30:00.000Z");
   assert.equal(isoTime("soon"), null);
   assert.equal(isoTime(Number.NaN), null);
+  // Blank is no time, not the epoch Number(" ") would make of it (the SQL reader's cast gives NULL too).
+  for (const blank of [" ", "\t\r\n", "\u00a0"]) assert.equal(isoTime(blank), null, JSON.stringify(blank));
 });

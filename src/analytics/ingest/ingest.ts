@@ -83,8 +83,8 @@ export async function ingestFile(
   const literal = options.fastPath === false ? null : literalPath(path);
   try {
     const fast = literal
-      ? fastSource(format, head, literal.path, literal.compression, options.tz ?? "UTC")
-      : null;
+      ? fastSources(format, head, literal.path, literal.compression, options.tz ?? "UTC")
+      : [];
     let notes: string[] = [];
     let limits: string[] = [];
     let counters = newCounters();
@@ -122,19 +122,21 @@ export async function ingestFile(
       );
       return { inserted: staged.inserted };
     };
-    let reader: FileSummary["reader"] = fast ? "duckdb" : "parsers";
-    let counts: Settled & { seconds: number };
-    try {
-      if (!fast) throw new NeedsParser();
-      counts = await loadFile(store, path, format, async () => fast, options, true, started);
-    } catch (error) {
-      if (!fast && !(error instanceof NeedsParser)) throw error;
-      if (fast) debugLog(`DuckDB's reader left ${path} to the parsers: ${String(error)}`);
-      // Bad records, or a row DuckDB's reader cannot take (ragged CSV, over-long line, a value typed
-      // otherwise): the parsers read the whole file, line by line.
-      reader = "parsers";
-      counts = await loadFile(store, path, format, parsers, options, false, started);
+    let reader: FileSummary["reader"] = "parsers";
+    let counts: (Settled & { seconds: number }) | null = null;
+    for (const [at, source] of fast.entries()) {
+      try {
+        counts = await loadFile(store, path, format, async () => source, options, true, started);
+        reader = "duckdb";
+        break;
+      } catch (error) {
+        const next = at + 1 < fast.length ? "DuckDB's general reader" : "the parsers";
+        debugLog(`DuckDB's reader left ${path} to ${next}: ${String(error)}`);
+      }
     }
+    // Bad records, or a row DuckDB's reader cannot take (ragged CSV, over-long line, a value typed
+    // otherwise): the parsers read the whole file, line by line.
+    counts ??= await loadFile(store, path, format, parsers, options, false, started);
     return {
       path,
       format,
@@ -243,16 +245,21 @@ function literalPath(path: string): { path: string; compression: string; close()
   return { path: `/dev/fd/${fd}`, compression: kind ?? "none", close };
 }
 
-/** DuckDB's reader of a file of a JSON/CSV format, compiled from the format's field table. */
-function fastSource(
+/**
+ * DuckDB's readers of a file of a JSON/CSV format, compiled from the format's field table, in the order to
+ * try them (none: the parsers read it). A file whose first record is inside the table's envelope (SES in
+ * SNS notifications) is read first by a reader of enveloped records only (TableSqlOptions.enveloped), then,
+ * if a record is not, by the reader of both.
+ */
+function fastSources(
   format: FormatName,
   head: string,
   path: string,
   compression: string,
   tz: string,
-): Source | null {
+): Source[] {
   const table = eventSource(format)?.table;
-  if (!table) return null;
+  if (!table) return [];
   const source = (sql: string): Source => ({
     sql,
     params: sql.includes("$tz") ? { path, tz } : { path },
@@ -262,15 +269,38 @@ function fastSource(
     const header = csvHeader(head);
     const required = table.csv?.required ?? [];
     const names = new Set(header?.map((name) => canonicalName(name, table.aliases ?? {})));
-    if (!header || !required.every((name) => names.has(name.toLowerCase()))) return null;
-    if (table.csv?.dataRow && new RegExp(table.csv.dataRow).test(header.slice(0, 2).join(","))) return null;
-    return source(fieldTableSql(table, { reader: "ndjson", compression, header }));
+    if (!header || !required.every((name) => names.has(name.toLowerCase()))) return [];
+    if (table.csv?.dataRow && new RegExp(table.csv.dataRow).test(header.slice(0, 2).join(","))) return [];
+    return [source(fieldTableSql(table, { reader: "ndjson", compression, header }))];
   }
   const start = head.trimStart();
-  if (table.aliases && !plainKeys(head, table.aliases)) return null;
-  if (start.startsWith("{")) return source(fieldTableSql(table, { reader: "ndjson", compression }));
-  if (start.startsWith("[")) return source(fieldTableSql(table, { reader: "lines", compression }));
-  return null;
+  if (table.aliases && !plainKeys(head, table.aliases)) return [];
+  if (start.startsWith("{")) {
+    const both = source(fieldTableSql(table, { reader: "ndjson", compression }));
+    if (!table.envelope || !firstRecordEnveloped(start, table.envelope)) return [both];
+    return [source(fieldTableSql(table, { reader: "ndjson", compression, enveloped: true })), both];
+  }
+  if (start.startsWith("[")) return [source(fieldTableSql(table, { reader: "lines", compression }))];
+  return [];
+}
+
+/**
+ * Whether the first NDJSON record in `head` is inside `envelope`, as the readers tell one: its message a
+ * string and its kind set. False when the head does not hold the whole first line.
+ */
+export function firstRecordEnveloped(
+  head: string,
+  { kind, message }: { kind: string; message: string },
+): boolean {
+  const end = head.indexOf("\n");
+  try {
+    const record: unknown = JSON.parse(end < 0 ? head : head.slice(0, end));
+    if (typeof record !== "object" || record === null) return false;
+    const fields = record as Record<string, unknown>;
+    return typeof fields[message] === "string" && typeof fields[kind] === "string" && fields[kind] !== "";
+  } catch {
+    return false;
+  }
 }
 
 /** The column names of a CSV header line (quotes around names removed). */

@@ -93,18 +93,34 @@ function expiredInQueue(
   return code !== null ? code >= 400 && code < 500 : (classification.status?.startsWith("4.") ?? false);
 }
 
+/** X.0.0 and 4.4.7 say less than another status the same text gives (sisimai go smtp/status/find.go). */
+const vagueStatus = (status: string): boolean => status.endsWith(".0.0") || status === "4.4.7";
+const FAILURE_STATUSES_IN_TEXT = /\b[45]\.\d{1,3}\.\d{1,3}\b/g;
+
+/** The first failure status of the text that is not vague (X.0.0, 4.4.7), or undefined. */
+function specificFailureStatus(text: string): string | undefined {
+  for (const match of text.matchAll(FAILURE_STATUSES_IN_TEXT)) if (!vagueStatus(match[0])) return match[0];
+  return undefined;
+}
+
 /** What a diagnostic's words alone say: the reply code and status written in it, the remote host it names. */
 class TextFacts {
   readonly replyCode: number | null;
-  /** A failure status after a reply code, else the first failure status, else the first 2.x.x; or null. */
+  /**
+   * A failure status after a reply code, else the first failure status; either only when it is not vague
+   * (X.0.0, 4.4.7) or the text has no other: "554 4.4.7 Message expired … <421 4.4.2 Connection timed out>"
+   * is 4.4.2. Else the first 2.x.x; or null.
+   */
   readonly status: string | null;
   #remoteHost: string | null | undefined = undefined;
 
   constructor(diagnostic: string) {
     const code = (FAILURE_CODE_IN_TEXT.exec(diagnostic) ?? REPLY_CODE_IN_TEXT.exec(diagnostic))?.[1];
     this.replyCode = code ? Number(code) : null;
+    const replied = REPLIED_STATUS_IN_TEXT.exec(diagnostic)?.[1];
     this.status =
-      REPLIED_STATUS_IN_TEXT.exec(diagnostic)?.[1] ??
+      (replied !== undefined && !vagueStatus(replied) ? replied : specificFailureStatus(diagnostic)) ??
+      replied ??
       (FAILURE_STATUS_IN_TEXT.exec(diagnostic) ?? STATUS_IN_TEXT.exec(diagnostic))?.[0] ??
       null;
   }

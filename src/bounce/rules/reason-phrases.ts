@@ -4401,6 +4401,15 @@ export const REASON_PHRASES: RuleTable = {
       example: "… || exit …",
     },
     {
+      // A Diagnostic-Code of type X-Unix quoted whole in a reply or log line: a local program's report.
+      id: "mailererror-x-unix-type",
+      reason: "mailererror",
+      phrase: "x-unix; ",
+      source:
+        "sisimai go reason/why-mailererror.go; example: github.com/sisimai/set-of-emails lhost-postfix-43.eml",
+      example: "Diagnostic-Code: x-unix; temporary failure",
+    },
+    {
       id: "mailererror-bin-maidrop",
       reason: "mailererror",
       phrase: "bin/maidrop",

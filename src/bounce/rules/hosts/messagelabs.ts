@@ -21,6 +21,14 @@ export const MESSAGELABS_HOST_RULES: RuleTable = {
       example: "please turn on smtp authentication in your mail client",
     },
     {
+      // Sisimai lists the bare code with its space; written as a number of its own (not 5542, not 542.1).
+      id: "rhost-messagelabs-542",
+      reason: "userunknown",
+      pattern: /(?:^|[^0-9.])542 /,
+      source: `${SISIMAI} ("542 ")`,
+      example: "542 ",
+    },
+    {
       id: "rhost-messagelabs-no-such-user",
       reason: "userunknown",
       phrase: "no such user",
