@@ -98,3 +98,18 @@ test("Zoho's pasted header ('Received:from …', no blank after the colon) start
   const field = "Reporting-MTA: dns; mx.example.org\nReceived-From-MTA: dns; relay.example.org\n";
   assert.equal(originalMessageStart(field), field.length);
 });
+
+test("the lines Sisimai's MTA-independent reader stops at start the copy (sisimai lib/Sisimai/RFC3464.pm)", () => {
+  for (const marker of [
+    "Here is a copy of the first part of the message, including all the headers.",
+    "The non-delivered message is attached to this message.",
+    "A copy of the original message below this line:",
+    "Attachment is a copy of the message.",
+    "Message text follows: ",
+    "Unsent message below:",
+    "Your message reads (in part):",
+  ]) {
+    const text = `Delivery to gone@example.org failed: 550 5.1.1 User unknown\n\n${marker}\n\nTo: other@example.org\n`;
+    assert.equal(originalMessageStart(text), text.indexOf(marker), marker);
+  }
+});

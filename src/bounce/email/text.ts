@@ -16,10 +16,14 @@ import { limitOf } from "../../util/limits.ts";
  * via-qmail.go, via-v5sendmail.go `boundaries`. A line of dashes right before a header field starts the
  * copy too (EZweb's, MailMarshal's and other MTAs' separator: sisimai go lhost/via-ezweb.go `boundaries`).
  * Zoho pastes the original's header with no marker, its first field written "Received:from …" with no blank
- * after the colon (sisimai go lhost/via-zoho.go `boundaries`: a blank line, then "Received:").
+ * after the colon (sisimai go lhost/via-zoho.go `boundaries`: a blank line, then "Received:"). The lines
+ * Sisimai's MTA-independent reader stops at, for MTAs nobody knows ("Here is a copy of the first part of the
+ * message", "The non-delivered message is attached to this message.", "A copy of the original message below
+ * this line:", "Attachment is a copy of the message", "Message text follows:", "Unsent message below",
+ * "Your message reads (in part):": sisimai lib/Sisimai/RFC3464.pm `re_stop`), start it too.
  * The markers (a regexp source); a line starts with one, perhaps after a separator run.
  */
-export const MARKER_PHRASES = String.raw`(?:the )?original message(?! was)|(?:this is a |below this line is a |enclosed is a )?copy of (?:the|your) message|unsent message follows|the header of the original message|header of original message|returned message|undelivered message (?:follows|attached)|message headers follow|original message headers|content-type: message\/rfc822|below is a copy of the original message|the attachment contains the original mail headers|included is a copy of the message header|original mail (?:as follows|info)|message header follows|below (?:this|the next) line is a copy of the (?:mail header|message)|mensaje original adjunto|no message was collected|en-t[eê]tes de message d'origine|intestazioni originali del messaggio|ursprungshuvuden|received:from `;
+export const MARKER_PHRASES = String.raw`(?:the )?original message(?! was)|(?:this is a |below this line is a |enclosed is a )?copy of (?:the|your) message|unsent message follows|the header of the original message|header of original message|returned message|undelivered message (?:follows|attached)|message headers follow|original message headers|content-type: message\/rfc822|below is a copy of the original message|the attachment contains the original mail headers|included is a copy of the message header|original mail (?:as follows|info)|message header follows|below (?:this|the next) line is a copy of the (?:mail header|message)|mensaje original adjunto|no message was collected|en-t[eê]tes de message d'origine|intestazioni originali del messaggio|ursprungshuvuden|received:from |here is a copy of the first part of the message|the non-delivered message is attached to this message|a copy of the original message below this line|(?:the )?attachment is a copy of the message|message text follows:|unsent message below|your message reads \(in part\):`;
 
 /**
  * A line with a marker, optionally after a separator ("----- Original message -----"). The line of dashes
