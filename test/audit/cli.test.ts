@@ -102,10 +102,13 @@ describe("deliverlens audit (spawned, against the loopback DNS server)", () => {
   it("an unreadable --lists file cannot run (exit 1)", async () => {
     const bad = join(tmpdir(), `deliverlens-lists-${process.pid}.json`);
     await writeFile(bad, JSON.stringify({ lists: [{ id: "x" }] }));
-    const run = await audit(["--domain", CLEAN_DOMAIN, "--lists", bad]);
-    assert.equal(run.status, 1);
-    assert.match(run.stderr, /lists\[0\]/);
-    await rm(bad, { force: true });
+    try {
+      const run = await audit(["--domain", CLEAN_DOMAIN, "--lists", bad]);
+      assert.equal(run.status, 1);
+      assert.match(run.stderr, /lists\[0\]/);
+    } finally {
+      await rm(bad, { force: true });
+    }
   });
 });
 

@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { CLI, spawnCli } from "../../testkit/cli-spawn.ts";
 import { startDnsServer, type TestDnsServer } from "../../testkit/dns-server.ts";
 import { buildMail, dkimKey, signMail } from "../../testkit/forensics-mail.ts";
+import { scratchDir } from "../../testkit/scratch.ts";
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/forensics/${name}`, import.meta.url));
 const run = (args: string[]) => spawnSync(process.execPath, [CLI, "inspect", ...args], { encoding: "utf8" });
@@ -63,7 +63,7 @@ describe("deliverlens inspect (CLI)", () => {
   });
 
   it("escapes control characters from the message in text output", () => {
-    const dir = mkdtempSync(join(tmpdir(), "inspect-"));
+    const dir = scratchDir("inspect-");
     const file = join(dir, "evil.eml");
     writeFileSync(file, buildMail({ headers: [["Subject", "Hi \u001b[2J\u001b]0;pwned\u0007 there"]] }));
     const result = run(["--offline", file]);
@@ -120,7 +120,7 @@ describe("deliverlens inspect --resolver udp://127.0.0.1:PORT", () => {
   });
 
   it("verifies DKIM, SPF and DMARC through the given server", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "inspect-"));
+    const dir = scratchDir("inspect-");
     const file = join(dir, "signed.eml");
     writeFileSync(file, await signMail(buildMail(), "example.test", "s1", key));
     const result = await runAsync(["--json", "--resolver", server.url, "--ip", "192.0.2.7", file]);
