@@ -25,8 +25,8 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 31,
-  fingerprint: "dc89f841c9c3081a55eed4ba4ee263f3ebf9382101f89f3930ce57d79386f47e",
+  version: 32,
+  fingerprint: "0d277b2337d0c287adededc275ce2fdd027c722572fb6437c1645d632fd8c646",
 };
 
 /** Rule data as text: patterns by their source and flags. */

@@ -434,6 +434,10 @@ describe("KDDI's rules hold for its servers too, whatever domain they answer for
     // Another provider's server: nothing says it is au's filter.
     assert.equal(from("550 : User unknown", "mx.example.org"), "userunknown true");
   });
+  it("the reply read anywhere in the text, as Sisimai does: a Postfix log line's 'host … said: 550 : …'", () => {
+    const line = "host lsean.ezweb.ne.jp[192.0.2.1] said: 550 : User unknown (in reply to RCPT TO command)";
+    assert.equal(classifyReply({ text: line }).reason, "filtered");
+  });
   it("the servers scope a remote host, so a memo of classifications keeps them apart from others", () => {
     assert.equal(hostScope("lsean.ezweb.ne.jp"), "ezweb.ne.jp");
     assert.equal(hostScope("msmx.au.com"), "msmx.au.com");
