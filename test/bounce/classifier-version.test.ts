@@ -25,8 +25,8 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 32,
-  fingerprint: "0d277b2337d0c287adededc275ce2fdd027c722572fb6437c1645d632fd8c646",
+  version: 33,
+  fingerprint: "fbf82fbad24ab1291f7e4ab700fa72abafafab3232e6ac6e4aeac4762ef02661",
 };
 
 /** Rule data as text: patterns by their source and flags. */
