@@ -410,3 +410,31 @@ describe("Google Groups (sisimai go lhost/via-googlegroups.go)", () => {
     assert.equal(record.reason, "rejected");
   });
 });
+
+describe("a report from an MTA nobody knows, sent from the null reverse-path (RFC 5321 §4.5.5)", () => {
+  const report = (type: string, body: string) =>
+    records(
+      `Return-Path: <>\n${headers("Notification", type, "Mail Administrator <admin@mx.example.net>")}\n${body}`,
+    );
+
+  it("is read when neither its sender nor its subject nor its wording say bounce", () => {
+    const record = only(
+      report(
+        "text/plain",
+        "Your message to <gone@example.org> was rejected by the destination server:\n550 5.1.1 <gone@example.org>: Recipient address rejected: User unknown\n",
+      ),
+    );
+    assert.equal(record.recipient, "gone@example.org");
+    assert.equal(record.reason, "userunknown");
+  });
+
+  it("a disposition notification from the same path is no bounce (RFC 8098)", () => {
+    assert.deepEqual(
+      report(
+        'multipart/report; report-type=disposition-notification; boundary="B"',
+        "--B\nContent-Type: text/plain\n\nYour message to neko@example.org was displayed.\n\n--B\nContent-Type: message/disposition-notification\n\nReporting-UA: mua.example.org\nFinal-Recipient: rfc822; neko@example.org\nDisposition: manual-action/MDN-sent-manually; displayed\n\n--B--\n",
+      ),
+      [],
+    );
+  });
+});

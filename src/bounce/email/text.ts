@@ -334,6 +334,20 @@ function isSeparator(trimmed: string): boolean {
   return !LINE_TERMINATOR.test(trimmed);
 }
 
+/** A header field of message ids written with its value on the next line ("Message-ID:" / "  <id@host>"). */
+const ID_FIELD = /^[ \t]*(?:message-id|in-reply-to|references|content-id|resent-message-id):[ \t]*\r?$/i;
+
+/**
+ * Whether `line` (starting at `lineStart` in `text`) is indented under a message-id field with no value on its
+ * own line: a report that quotes the original's header (amavisd-new's "Message-ID:" / "  <Qdmail.…@host>")
+ * names a message there, not a recipient.
+ */
+function continuesIdField(text: string, lineStart: number, line: string): boolean {
+  if (lineStart < 2 || !startsIndented(line)) return false;
+  const previous = text.lastIndexOf("\n", lineStart - 2) + 1;
+  return ID_FIELD.test(text.slice(previous, lineStart - 1));
+}
+
 /**
  * Split the report text into recipients (address lines) and the lines that follow each. One pass: the
  * markers a line is tested for ("@", Sendmail's transcript lines) are found by searching the whole text, and a
@@ -365,7 +379,8 @@ export function readReportText(text: string): ReportText {
     // A line nothing would test or keep (after a closed recipient, past the preamble's limit): skipped.
     if (!candidate && !marked && !keeps) continue;
     const line = text.slice(lineStart, lineEnd);
-    const lineMatch = candidate ? RECIPIENT_LINE.exec(line) : null;
+    const lineMatch =
+      candidate && !continuesIdField(text, lineStart, line) ? RECIPIENT_LINE.exec(line) : null;
     // "550 <a@b>: User unknown" under a recipient is a remote server's reply quoted in its error (Gmail's "The
     // error that the other server returned was:", GMX's block), its address the server's echo; a list of such
     // lines, or Sendmail's own "554 <a@b>... reason" lines in their section, name a recipient each.
