@@ -6,6 +6,10 @@
  *   as a reply from that host (with the entry's reply code / status where the table gives them) → its key.
  * - lhost/via-*.go: each `messagesof` entry of an MTA family → our family table's reason for the same phrase.
  * - smtp/status/lib.go: each status's reason → our status fallback's.
+ * - --variants: each rhost fact again as the same host's reply seen otherwise — from each other host Sisimai's
+ *   RhostClass names for it, to a recipient of its mail domain with no host (Sisimai's first lookup), inside a
+ *   Postfix "host … said: … (in reply to RCPT TO command)" line — agreeing when the verdict is the label's or
+ *   the one the fact itself gets (a knowing difference stays one, not a second miss).
  * Not in `npm test` (it reads a checkout of go-sisimai): node bench/go-facts.ts --sisimai <go-sisimai dir> [--list]
  */
 import { readFileSync } from "node:fs";
@@ -23,6 +27,7 @@ import {
   reasonFacts,
   reasonName,
   rhostFacts,
+  rhostHosts,
   withoutComments,
 } from "./go-facts-source.ts";
 
@@ -38,10 +43,14 @@ const NOTED_RULE_IDS = new Set(
 );
 
 const { values } = parseArgs({
-  options: { sisimai: { type: "string" }, list: { type: "boolean", default: false } },
+  options: {
+    sisimai: { type: "string" },
+    list: { type: "boolean", default: false },
+    variants: { type: "boolean", default: false },
+  },
 });
 if (!values.sisimai) {
-  console.error("usage: node bench/go-facts.ts --sisimai <go-sisimai checkout> [--list]");
+  console.error("usage: node bench/go-facts.ts --sisimai <go-sisimai checkout> [--list] [--variants]");
   process.exit(2);
 }
 const ROOT = values.sisimai;
@@ -135,3 +144,60 @@ console.log(
 );
 if (values.list) for (const line of disagreements) console.log(line);
 else console.log(`(${disagreements.length} disagreements: --list prints them)`);
+if (values.variants) variants();
+
+/** The mail domain a host suffix of Sisimai's RhostClass stands for (.mail.icloud.com → icloud.com, .ezweb.ne.jp). */
+function mailDomain(suffix: string): string {
+  const labels = suffix.replace(/^\./, "").split(".");
+  const short = labels.length >= 3 && labels.at(-1)?.length === 2 && (labels.at(-2)?.length ?? 0) <= 3;
+  return labels.slice(short ? -3 : -2).join(".");
+}
+
+function variants(): void {
+  const hosts = rhostHosts(ROOT);
+  const classOf = (file: string) =>
+    [...hosts.keys()].find((name) => `rhost/for-${name.toLowerCase()}.go` === file) ?? "";
+  const tallies = new Map<string, [number, number]>();
+  const misses: string[] = [];
+  for (const fact of rhostFacts(ROOT)) {
+    const base = { replyCode: fact.replyCode ?? null, status: fact.status ?? null };
+    const own = classifyReply({
+      ...base,
+      text: inReply(fact.text),
+      remoteMta: fact.remoteMta ?? null,
+    }).reason;
+    const suffixes = hosts.get(classOf(fact.file)) ?? [];
+    const seen: Array<[string, { text: string; remoteMta: string | null; recipient: string | null }]> = [
+      ...suffixes.map((suffix): [string, { text: string; remoteMta: string; recipient: null }] => [
+        "another host of its class",
+        { text: inReply(fact.text), remoteMta: `mx01.${suffix.replace(/^\./, "")}`, recipient: null },
+      ]),
+      ...[...new Set(suffixes.map(mailDomain))].map(
+        (domain): [string, { text: string; remoteMta: null; recipient: string }] => [
+          "a recipient of its domain, no host",
+          { text: inReply(fact.text), remoteMta: null, recipient: `kijitora@${domain}` },
+        ],
+      ),
+      [
+        "in a Postfix log line",
+        {
+          text: `host ${fact.remoteMta}[192.0.2.1] said: ${inReply(fact.text)} (in reply to RCPT TO command)`,
+          remoteMta: null,
+          recipient: null,
+        },
+      ],
+    ];
+    for (const [kind, input] of seen) {
+      const got = classifyReply({ ...base, ...input }).reason;
+      const ok = got === own || agreesWith(fact, got);
+      const [yes, all] = tallies.get(kind) ?? [0, 0];
+      tallies.set(kind, [yes + (ok ? 1 : 0), all + 1]);
+      if (!ok)
+        misses.push(
+          `${kind}\t${fact.file}\t${fact.label}\t→ ${got} (at its host: ${own})\t${JSON.stringify(input)}`,
+        );
+    }
+  }
+  for (const [kind, [yes, all]] of tallies) console.log(`variant, ${kind}: ${yes}/${all} agree`);
+  if (values.list) for (const line of misses) console.log(line);
+}

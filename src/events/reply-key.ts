@@ -418,6 +418,7 @@ export class ReplyMask {
     // A piece is compared by words where it fits (a reply is mostly literal); byte by byte where it
     // does not, which finds where the reply parts from it.
     const memory = this.memory.of(bytes);
+    const classes = CLASS;
     let at = from;
     let copied = 0;
     for (let t = 0; ; t++) {
@@ -454,13 +455,17 @@ export class ReplyMask {
       if (place === WORD_RUN) {
         for (; end < to; end++) {
           const d = bytes[end];
-          const flags = CLASS[d];
+          const flags = classes[d];
           if ((flags & WORD) === 0) break;
           if ((flags & DIGIT) !== 0) digits++;
           all &= d === 95 ? 0 : flags;
         }
-      } else if (place !== TO_AT) while (end < to && !separator(bytes[end])) end++;
-      else {
+      } else if (place !== TO_AT) {
+        for (; end < to; end++) {
+          const d = bytes[end];
+          if ((classes[d] & (WORD | LOCAL)) === 0 && d !== 58 && d !== 64) break;
+        }
+      } else {
         while (end < to && bytes[end] !== 64) end++;
         if (end++ === to) return false;
       }
@@ -556,13 +561,23 @@ const UUID_LENGTH = 36;
 function uuidAt(bytes: Codes, at: number, to: number): boolean {
   const end = at + UUID_LENGTH;
   if (end > to || (end < to && !separator(bytes[end]))) return false;
+  if (bytes[at + 8] !== 45 || bytes[at + 13] !== 45 || bytes[at + 18] !== 45 || bytes[at + 23] !== 45)
+    return false;
+  return (
+    hexDigits(bytes, at, at + 8) &&
+    hexDigits(bytes, at + 9, at + 13) &&
+    hexDigits(bytes, at + 14, at + 18) &&
+    hexDigits(bytes, at + 19, at + 23) &&
+    hexDigits(bytes, at + 24, end)
+  );
+}
+
+/** Whether bytes[from, to) are all hex digits. */
+function hexDigits(bytes: Codes, from: number, to: number): boolean {
   const classes = CLASS;
-  for (let i = at; i < end; i++) {
-    const offset = i - at;
-    const dash = offset === 8 || offset === 13 || offset === 18 || offset === 23;
-    if (dash ? bytes[i] !== 45 : (classes[bytes[i]] & HEX) === 0) return false;
-  }
-  return true;
+  let all = HEX;
+  for (let i = from; i < to; i++) all &= classes[bytes[i]];
+  return all !== 0;
 }
 
 /**
@@ -693,8 +708,9 @@ function secondsEnd(bytes: Codes, end: number, to: number): number {
  */
 function fractionEnd(bytes: Codes, at: number, to: number): number {
   if (at >= to || bytes[at] !== 46) return -1;
+  const classes = CLASS;
   let j = at + 1;
-  while (j < to && (CLASS[bytes[j]] & DIGIT) !== 0) j++;
+  while (j < to && (classes[bytes[j]] & DIGIT) !== 0) j++;
   return j > at + 1 ? j : -1;
 }
 
@@ -723,8 +739,9 @@ const SHAPES: [number, number, number, number, number, number][] = [
 
 /** The end of `min`..`max` bytes of class `flag` from `i` (as many as there are before `to`, up to max), else -1. */
 function run(bytes: Codes, i: number, to: number, flag: number, min: number, max: number): number {
+  const classes = CLASS;
   let j = i;
-  while (j < to && j - i < max && (CLASS[bytes[j]] & flag) !== 0) j++;
+  while (j < to && j - i < max && (classes[bytes[j]] & flag) !== 0) j++;
   return j - i >= min ? j : -1;
 }
 

@@ -25,8 +25,8 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 31,
-  fingerprint: "dc89f841c9c3081a55eed4ba4ee263f3ebf9382101f89f3930ce57d79386f47e",
+  version: 33,
+  fingerprint: "fbf82fbad24ab1291f7e4ab700fa72abafafab3232e6ac6e4aeac4762ef02661",
 };
 
 /** Rule data as text: patterns by their source and flags. */

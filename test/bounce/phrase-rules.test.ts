@@ -240,6 +240,7 @@ describe("knowledge the issue names", () => {
     status?: string;
     reason: string;
     provider?: string;
+    providerCode?: string;
   }> = [
     // Microsoft's S-codes: S3150 is a network on its block list (sisimai go rhost/for-microsoft.go).
     {
@@ -309,6 +310,13 @@ describe("knowledge the issue names", () => {
       text: "550 5.5.0 Le compte du destinataire est bloque. The recipient account isblocked. LPN426",
       remoteMta: "smtpz4.laposte.net",
       reason: "suspend",
+      providerCode: "LPN426",
+    },
+    // …and with letters before the separator (LPNAAA_101, quoted in sisimai go rhost/for-franceptt.go).
+    {
+      text: "550 5.7.1 Service unavailable; client [192.0.2.1] blocked using Spamhaus https://www.spamhaus.org/lookup/ LPNAAA_101",
+      reason: "blocked",
+      providerCode: "LPNAAA_101",
     },
     // Spectrum's code after "AUP#I" / "AUP#O" with or without a hyphen (its page: "AUP#I, followed by four
     // numbers"; the corpus has "AUP#In-1310"), as sisimai go rhost/for-spectrum.go reads the digits.
@@ -380,6 +388,7 @@ describe("knowledge the issue names", () => {
       });
       assert.equal(got.reason, c.reason, `rule ${got.rule.id}`);
       if (c.provider) assert.equal(got.provider, c.provider);
+      if (c.providerCode) assert.equal(got.providerCode, c.providerCode);
     });
   }
 
@@ -433,6 +442,10 @@ describe("KDDI's rules hold for its servers too, whatever domain they answer for
     assert.equal(from("550 <kijitora@uqmobile.jp>: User unknown", "lsean.ezweb.ne.jp"), "userunknown true");
     // Another provider's server: nothing says it is au's filter.
     assert.equal(from("550 : User unknown", "mx.example.org"), "userunknown true");
+  });
+  it("the reply read anywhere in the text, as Sisimai does: a Postfix log line's 'host … said: 550 : …'", () => {
+    const line = "host lsean.ezweb.ne.jp[192.0.2.1] said: 550 : User unknown (in reply to RCPT TO command)";
+    assert.equal(classifyReply({ text: line }).reason, "filtered");
   });
   it("the servers scope a remote host, so a memo of classifications keeps them apart from others", () => {
     assert.equal(hostScope("lsean.ezweb.ne.jp"), "ezweb.ne.jp");

@@ -15,6 +15,7 @@ import { DIALECTS, type RecipientReport } from "../dialects/index.ts";
 import { localAgentVerdict } from "../dialects/local-agents.ts";
 import { type BounceRecord, ruleRef } from "../record.ts";
 import { smtpCommandIn } from "../smtp-command.ts";
+import { isVagueStatus } from "../smtp-reply.ts";
 import { TextMemo } from "../text-memo.ts";
 import type { Reason, ReasonHint } from "../vocabulary.ts";
 import { recordDiagnostic, type SpacedDiagnostic, spacedDiagnostic } from "./diagnostic-text.ts";
@@ -93,13 +94,11 @@ function expiredInQueue(
   return code !== null ? code >= 400 && code < 500 : (classification.status?.startsWith("4.") ?? false);
 }
 
-/** X.0.0 and 4.4.7 say less than another status the same text gives (sisimai go smtp/status/find.go). */
-const vagueStatus = (status: string): boolean => status.endsWith(".0.0") || status === "4.4.7";
 const FAILURE_STATUSES_IN_TEXT = /\b[45]\.\d{1,3}\.\d{1,3}\b/g;
 
 /** The first failure status of the text that is not vague (X.0.0, 4.4.7), or undefined. */
 function specificFailureStatus(text: string): string | undefined {
-  for (const match of text.matchAll(FAILURE_STATUSES_IN_TEXT)) if (!vagueStatus(match[0])) return match[0];
+  for (const match of text.matchAll(FAILURE_STATUSES_IN_TEXT)) if (!isVagueStatus(match[0])) return match[0];
   return undefined;
 }
 
@@ -119,7 +118,7 @@ class TextFacts {
     this.replyCode = code ? Number(code) : null;
     const replied = REPLIED_STATUS_IN_TEXT.exec(diagnostic)?.[1];
     this.status =
-      (replied !== undefined && !vagueStatus(replied) ? replied : specificFailureStatus(diagnostic)) ??
+      (replied !== undefined && !isVagueStatus(replied) ? replied : specificFailureStatus(diagnostic)) ??
       replied ??
       (FAILURE_STATUS_IN_TEXT.exec(diagnostic) ?? STATUS_IN_TEXT.exec(diagnostic))?.[0] ??
       null;

@@ -31,7 +31,7 @@ export const KDDI_RULES: readonly ProviderRule[] = [
     id: "kddi-domain-filter",
     recipientDomain: KDDI_DOMAINS,
     remoteHost: KDDI_HOSTS,
-    pattern: /^550 : user unknown/,
+    pattern: /(?:^|\s)550 : user unknown/,
     reason: "filtered",
     category: "content",
     action:

@@ -91,7 +91,8 @@ export const PROVIDER_CODE_PATTERNS: readonly ProviderCodePattern[] = [
   },
   {
     id: "orange-code",
-    pattern: /\b((?:ofr|lpn|ouk)[0-9]*_[0-9]{3})\b/,
+    // The label, letters or digits of its own (LPNAAA_101, OFR004_405), a separator or none (LPN416), the number.
+    pattern: /\b((?:ofr|lpn|ouk)[a-z0-9]*[_-]?[0-9]{3})\b/,
     source: "Orange / La Poste error numbers (postmaster.orange.fr; sisimai go rhost/for-franceptt.go)",
     example: "550 5.5.0 Le compte du destinataire est bloque. The recipient account isblocked. LPN007_426",
     code: "LPN007_426",
