@@ -93,6 +93,18 @@ export const isVagueStatus = (status: string): boolean => status.endsWith(".0.0"
 const LONE_STATUSES = new RegExp(LONE_STATUS.source, "g");
 
 /**
+ * The first failure status (4.x.x, 5.x.x) standing alone in the text — never a piece of an IP address or a
+ * version ("relay 10.5.1.1" holds none) — that is not vague; or null.
+ */
+export function specificFailureStatus(text: string): string | null {
+  for (const match of text.matchAll(LONE_STATUSES)) {
+    const candidate = match[1];
+    if ((candidate[0] === "4" || candidate[0] === "5") && !isVagueStatus(candidate)) return candidate;
+  }
+  return null;
+}
+
+/**
  * The first status in the text, of the reply code's class when there is a code, that is not vague; else
  * `found` (the vague one the reply led with), else the first vague one of that class; or null.
  */

@@ -42,6 +42,15 @@ export const LIMITS = {
     default: 1000,
     what: "recipients per bounce report",
   },
+  /**
+   * Human-readable text of one bounce notice read (its text parts, or its HTML part as text): real notices are a
+   * few KiB; a recipient listed past it is not read.
+   */
+  reportTextBytes: {
+    env: "DELIVERLENS_MAX_REPORT_TEXT_BYTES",
+    default: 256 * 1024,
+    what: "of human-readable text per bounce notice",
+  },
   /** MIME parts read in one message; later parts are ignored. */
   mimeParts: { env: "DELIVERLENS_MAX_MIME_PARTS", default: 1000, what: "MIME parts per message" },
   /** MIME nesting read; deeper multiparts are kept as opaque leaves. */
@@ -85,6 +94,7 @@ export function describeLimit(name: LimitName, value = limitOf(name)): string {
 
 function formatBytes(bytes: number): string {
   if (bytes % MiB === 0) return `${bytes / MiB} MiB`;
+  if (bytes % 1024 === 0) return `${bytes / 1024} KiB`;
   return `${bytes.toLocaleString("en-US")} bytes`;
 }
 

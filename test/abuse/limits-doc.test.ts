@@ -10,9 +10,11 @@ test("docs/LIMITS.md names every limit of src/util/limits.ts with its variable a
   for (const [name, limit] of Object.entries(LIMITS)) {
     const row = doc.split("\n").find((line) => line.startsWith("|") && line.includes(`\`${limit.env}\``));
     assert.ok(row, `${name}: no table row names ${limit.env}`);
-    const shown = limit.env.endsWith("_BYTES")
-      ? `${limit.default / 1024 / 1024} MiB`
-      : limit.default.toLocaleString("en-US");
+    const shown = !limit.env.endsWith("_BYTES")
+      ? limit.default.toLocaleString("en-US")
+      : limit.default % (1024 * 1024) === 0
+        ? `${limit.default / 1024 / 1024} MiB`
+        : `${limit.default / 1024} KiB`;
     assert.ok(row.includes(shown), `${name}: the row does not show the default ${shown}: ${row}`);
   }
   assert.match(

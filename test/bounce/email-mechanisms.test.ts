@@ -164,6 +164,23 @@ describe("DSN fields", () => {
     assert.deepEqual([record.status, record.reason], ["4.4.2", "expired"]);
   });
 
+  it("a status is never read from inside an IP address: a vague reply naming a host keeps its own status", () => {
+    for (const [reply, status, reason] of [
+      ["550 5.0.0 Error from relay 10.5.1.1", "5.0.0", "undefined"],
+      ["550 5.0.0 Delivery to 10.5.2.2 failed", "5.0.0", "undefined"],
+      ["550 5.0.0 Rejected by policy; your host 192.5.1.1 is not allowed", "5.0.0", "blocked"],
+      ["554 4.4.7 Message expired: connection to 172.4.2.9 timed out", "4.4.7", "expired"],
+    ]) {
+      const report = `Final-Recipient: rfc822; someone@example.net\nAction: failed\nStatus: ${status}\nDiagnostic-Code: smtp; ${reply}`;
+      const [record] = records(dsn("Delivery failed.", report));
+      assert.deepEqual(
+        [record.status, record.reason, record.suppressRecipient],
+        [status, reason, false],
+        reply,
+      );
+    }
+  });
+
   it("the status the remote server wrote after its reply code wins over the Status field", () => {
     const fields = [
       "Final-Recipient: rfc822; someone@example.net",

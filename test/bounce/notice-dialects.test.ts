@@ -52,8 +52,10 @@ test("MailMarshal: the reply decides, not the quoted subject of the original", (
 
 test("MailMarshal: a long recipient list is read to a bound, a run of blanks costs no time", () => {
   const many = Array.from({ length: 3000 }, (_, i) => `u${i}@example.org`);
-  const records = recordsFromEmail(notice("Hello", "550 5.7.1 Rejected", many), "many.eml").records;
+  const { records, problems } = recordsFromEmail(notice("Hello", "550 5.7.1 Rejected", many), "many.eml");
   assert.equal(records.length, 1000);
+  // The rest are not lost silently: the message says the limit was reached.
+  assert.match(problems.map((p) => p.message).join("\n"), /limit of 1,000 recipients per bounce report/);
   const blanks = notice(`Hello${" ".repeat(200_000)}x`, "550 5.1.1 User unknown", ["bob@example.org"]);
   assert.deepEqual(
     recordsFromEmail(blanks, "blanks.eml").records.map((record) => record.reason),
@@ -98,5 +100,28 @@ test("X6: each recipient's own line is its error, not the quoted subject", () =>
       ["bob@example.org", "userunknown"],
       ["carol@example.net", "networkerror"],
     ],
+  );
+});
+
+test("X6: a long recipient list is read to the limit, and the message says the rest were not", () => {
+  const lines = Array.from(
+    { length: 1500 },
+    (_, i) =>
+      `SMTP Server <mx.example.org> rejected recipient <u${i}@example.org> (Error following RCPT command). It responded as follows: [550 5.1.1 User unknown]`,
+  );
+  const { records, problems } = recordsFromEmail(x6("Hello", lines), "x6-many.eml");
+  assert.equal(records.length, 1000);
+  assert.match(problems.map((p) => p.message).join("\n"), /limit of 1,000 recipients per bounce report/);
+});
+
+test("a notice longer than the report-text limit: the recipients before it are read, the message says the rest were not", () => {
+  const line = (i: number) =>
+    `SMTP Server <mx.example.org> rejected recipient <u${i}@example.org> (Error following RCPT command). It responded as follows: [550 5.1.1 User unknown] ${"x".repeat(200)}`;
+  const lines = Array.from({ length: 900 }, (_, i) => line(i));
+  const { records, problems } = recordsFromEmail(x6("Hello", lines), "x6-long.eml");
+  assert.ok(records.length > 0 && records.length < 900, `${records.length} records`);
+  assert.match(
+    problems.map((p) => p.message).join("\n"),
+    /limit of 256 KiB of human-readable text per bounce notice.*recipients listed past it were not read/,
   );
 });

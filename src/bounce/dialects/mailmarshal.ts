@@ -1,3 +1,4 @@
+import { limitOf } from "../../util/limits.ts";
 import { headerValue } from "../email/headers.ts";
 import { addressesIn } from "../email/text.ts";
 import type { Dialect, RecipientReport } from "./types.ts";
@@ -14,9 +15,10 @@ const ERROR = /^Could not be delivered because of[ \t]*$/m;
 const AFFECTED = /^The following recipients were affected:[ \t]*$/m;
 /** A recipient line: four blanks, then the address alone (Perl Sisimai 4.25 MailMarshalSMTP.pm). */
 const RECIPIENT = /^[ \t]{4}([^\s@]+@[^\s@]+)[ \t]*$/;
-/** Hostile input: at most this many recipients, read from at most this many characters of the list. */
-const MAX_RECIPIENTS = 1000;
-const MAX_LIST_CHARS = 100_000;
+/** One more than the limit: recordsFromEmail sees it was reached and says so. */
+const MAX_REPORTS = limitOf("recipientsPerMessage") + 1;
+/** Hostile input: the list read from at most this many characters per recipient it may hold. */
+const MAX_CHARS_PER_RECIPIENT = 100;
 /** The error text kept (the reply and its heading). */
 const MAX_ERROR_CHARS = 1000;
 
@@ -39,8 +41,8 @@ export const mailMarshal: Dialect = {
       .slice(0, MAX_ERROR_CHARS);
     const recipients: string[] = [];
     // The list ends at the first line that is not a recipient (a blank line, "Additional Information").
-    const list = text.slice(affected, affected + MAX_LIST_CHARS).split(/\r?\n/);
-    for (const line of list.slice(1, MAX_RECIPIENTS + 1)) {
+    const list = text.slice(affected, affected + MAX_REPORTS * MAX_CHARS_PER_RECIPIENT).split(/\r?\n/);
+    for (const line of list.slice(1, MAX_REPORTS + 1)) {
       const match = RECIPIENT.exec(line);
       if (!match) break;
       recipients.push(...addressesIn(match[1]));

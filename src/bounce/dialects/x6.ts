@@ -1,3 +1,4 @@
+import { limitOf } from "../../util/limits.ts";
 import { headerValue } from "../email/headers.ts";
 import { addressesIn } from "../email/text.ts";
 import type { Dialect, RecipientReport } from "./types.ts";
@@ -12,8 +13,9 @@ import type { Dialect, RecipientReport } from "./types.ts";
 const SUBJECT = /^There was an error sending your mail/;
 const REJECTED = "SMTP Server <";
 const RETURNED = "The following recipients returned permanent errors: ";
-/** Hostile input: at most this many recipient lines, each at most this long. */
-const MAX_RECIPIENTS = 1000;
+/** One more than the limit: recordsFromEmail sees it was reached and says so. */
+const MAX_REPORTS = limitOf("recipientsPerMessage") + 1;
+/** Hostile input: each recipient line read to at most this many characters. */
 const MAX_LINE_CHARS = 2000;
 
 /** The recipient a line names: the last <a@b> of a rejection, the address after the heading of the other form. */
@@ -42,7 +44,7 @@ export const x6: Dialect = {
         time: headerValue(mail.headers, "date"),
         action: "failed",
       });
-      if (reports.length === MAX_RECIPIENTS) break;
+      if (reports.length === MAX_REPORTS) break;
     }
     return reports;
   },

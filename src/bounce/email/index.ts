@@ -15,7 +15,7 @@ import { DIALECTS, type RecipientReport } from "../dialects/index.ts";
 import { localAgentVerdict } from "../dialects/local-agents.ts";
 import { type BounceRecord, ruleRef } from "../record.ts";
 import { smtpCommandIn } from "../smtp-command.ts";
-import { isVagueStatus } from "../smtp-reply.ts";
+import { isVagueStatus, specificFailureStatus } from "../smtp-reply.ts";
 import { TextMemo } from "../text-memo.ts";
 import type { Reason, ReasonHint } from "../vocabulary.ts";
 import { recordDiagnostic, type SpacedDiagnostic, spacedDiagnostic } from "./diagnostic-text.ts";
@@ -92,14 +92,6 @@ function expiredInQueue(
   if (action === "delayed") return true;
   const code = classification.replyCode;
   return code !== null ? code >= 400 && code < 500 : (classification.status?.startsWith("4.") ?? false);
-}
-
-const FAILURE_STATUSES_IN_TEXT = /\b[45]\.\d{1,3}\.\d{1,3}\b/g;
-
-/** The first failure status of the text that is not vague (X.0.0, 4.4.7), or undefined. */
-function specificFailureStatus(text: string): string | undefined {
-  for (const match of text.matchAll(FAILURE_STATUSES_IN_TEXT)) if (!isVagueStatus(match[0])) return match[0];
-  return undefined;
 }
 
 /** What a diagnostic's words alone say: the reply code and status written in it, the remote host it names. */
@@ -289,6 +281,7 @@ function limitProblem(limit: LimitName, where: { file: string; line: number }): 
     recipientsPerMessage: `only the first ${limitOf(limit).toLocaleString("en-US")} recipients were read`,
     mimeParts: `only the first ${limitOf(limit).toLocaleString("en-US")} MIME parts were read`,
     mimeDepth: "deeper MIME parts were read as opaque leaves",
+    reportTextBytes: "recipients listed past it were not read",
   };
   return {
     source: where,
@@ -414,7 +407,8 @@ export function readEmail(
   try {
     const mail = scanEmail(raw.toString("latin1"));
     if (withOriginal) reading.date = messageDate(mail.headers, raw);
-    const limits = mail.limitsReached.map((limit) => limitProblem(limit, where));
+    // Read when used: the report text, read on demand, may add its own.
+    const limits = () => mail.limitsReached.map((limit) => limitProblem(limit, where));
     const report = reportKind(mail);
     if (report) {
       reading.report = report;
@@ -437,7 +431,7 @@ export function readEmail(
       const reports = dialect.parse(mail);
       if (reports.length === 0) continue;
       addRecords(reading, reports, mail, file, line);
-      reading.problems.push(...limits);
+      reading.problems.push(...limits());
       if (reports.length > MAX_RECIPIENTS) reading.problems.push(limitProblem("recipientsPerMessage", where));
       if (withOriginal) {
         const original = mail.originalHeaders();
@@ -453,7 +447,7 @@ export function readEmail(
     }
     const inner = wrapper ? null : forwarded();
     if (inner && inner.records.length > 0) return { ...inner, date: inner.date ?? reading.date };
-    reading.problems.push({ source: where, message: "not a bounce report: no recipient found" }, ...limits);
+    reading.problems.push({ source: where, message: "not a bounce report: no recipient found" }, ...limits());
     return reading;
   } catch (error) {
     // Only a bug gets here; the message is skipped, never the run.

@@ -37,7 +37,7 @@ export interface ScannedEmail {
 const MAX_RECIPIENTS = limitOf("recipientsPerMessage");
 /** A tag is at most this long inside its angle brackets; a "<" without a ">" that near is text. */
 const MAX_TAG = 2000;
-const MAX_REPORT_TEXT = 256 * 1024;
+const MAX_REPORT_TEXT = limitOf("reportTextBytes");
 
 function isDeliveryStatus(type: string): boolean {
   return type === "message/delivery-status" || type === "message/global-delivery-status";
@@ -129,9 +129,6 @@ function decodeEntities(html: string): string {
     },
   );
 }
-
-const capped = (body: string): string =>
-  body.length > MAX_REPORT_TEXT ? body.slice(0, MAX_REPORT_TEXT) : body;
 
 /** Headers quoted after an "original message follows" line, or null. */
 function inlineOriginalHeaders(text: string, marker: number): HeaderBlock | null {
@@ -265,10 +262,16 @@ class ScannedMessage implements ScannedEmail {
   // The human-readable part is decoded on first use: a DSN with Diagnostic-Codes rarely needs it.
   get reportText(): string {
     if (this.#reportText !== null) return this.#reportText;
-    const bodies = this.#textParts.map((part) => capped(partText(this.#text, part)));
+    const bodies = this.#textParts.map((part) => partText(this.#text, part));
     // HTML only when there is no plain text: the same report, costlier to read.
     if (bodies.length === 0 && this.#htmls.length > 0) {
-      bodies.push(capped(decodeEntities(withoutTags(partText(this.#text, this.#htmls[0])))));
+      bodies.push(decodeEntities(withoutTags(partText(this.#text, this.#htmls[0]))));
+    }
+    // Past the limit the rest is not read, and the message says so: a recipient listed there is lost.
+    for (let b = 0; b < bodies.length; b++) {
+      if (bodies[b].length <= MAX_REPORT_TEXT) continue;
+      bodies[b] = bodies[b].slice(0, MAX_REPORT_TEXT);
+      if (!this.limitsReached.includes("reportTextBytes")) this.limitsReached.push("reportTextBytes");
     }
     const full = withoutTrailingBlanks(bodies.join("\n"));
     const cut = originalMessageStart(full);
