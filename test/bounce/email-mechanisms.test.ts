@@ -181,6 +181,19 @@ describe("DSN fields", () => {
     }
   });
 
+  it("a DSN without Diagnostic-Code: the recipient's own reply is the error, the text around it still names the remote host", () => {
+    const text = [
+      "   ----- Transcript of session follows -----",
+      "... while talking to mx.example.org.:",
+      "<<< 550 5.1.1 <someone@example.net>... User unknown",
+      "",
+      "<someone@example.net>: 550 5.1.1 User unknown",
+    ].join("\n");
+    const report = "Final-Recipient: rfc822; someone@example.net\nAction: failed\nStatus: 5.1.1";
+    const [record] = records(dsn(text, report));
+    assert.deepEqual([record.remoteMta, record.reason], ["mx.example.org", "userunknown"]);
+  });
+
   it("the status the remote server wrote after its reply code wins over the Status field", () => {
     const fields = [
       "Final-Recipient: rfc822; someone@example.net",

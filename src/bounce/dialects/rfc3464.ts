@@ -1,4 +1,6 @@
+import { detach } from "../../util/detach.ts";
 import { headerValue } from "../email/headers.ts";
+import { remoteHostIn } from "../email/remote-host.ts";
 import {
   addressesIn,
   type ReportText,
@@ -70,9 +72,10 @@ export const rfc3464: Dialect = {
       // ("… the following recipients:") would only lend phrases their words (Oracle Messaging Server's
       // "Reason: 550 …", sisimai go lhost/via-messagingserver.go reads the line alone).
       const own = entry.diagnostic ? "" : contextOf();
-      const given =
-        entry.diagnostic ||
-        (REPLY_IN_TEXT.test(own) ? own : [own, report().preamble].filter(Boolean).join(" "));
+      const ownAlone = own !== "" && REPLY_IN_TEXT.test(own);
+      const given = entry.diagnostic || (ownAlone ? own : [own, report().preamble].filter(Boolean).join(" "));
+      // The sentences left out of the error still name the remote host ("… while talking to mx.example.org.:").
+      const textHost = ownAlone && remoteHostIn(own) === null ? remoteHostIn(report().preamble) : null;
       // The Status comment is the reporting MTA's own explanation; keep it unless the text already says it.
       const comment = entry.statusComment;
       const diagnostic =
@@ -84,7 +87,7 @@ export const rfc3464: Dialect = {
         diagnostic,
         context: contextOf,
         status: entry.status,
-        remoteMta: entry.remoteMta,
+        remoteMta: entry.remoteMta ?? (textHost === null ? null : detach(textHost)),
         reportingMta: dsn.reportingMta,
         action: entry.action,
         time: entry.lastAttempt ?? dsn.arrivalDate,
