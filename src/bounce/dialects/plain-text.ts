@@ -33,20 +33,6 @@ const BOUNCE_SENDER = /mailer-daemon|post_?master|mail delivery|mailer|bounce|da
  */
 const DELIVERY_REPORT = /^(?:global-)?delivery-status$/i;
 
-/**
- * The null reverse-path ("Return-Path: <>", as the delivering MTA records MAIL FROM:<>): RFC 5321 §4.5.5 and
- * RFC 3464 §2 have every delivery notification sent so, and Sisimai's MTA-independent reader takes it (or
- * a mailer-daemon there) as a bounce's sign (sisimai lib/Sisimai/RFC3464.pm, the fallback's `return-path`).
- */
-const NULL_OR_DAEMON_PATH = /^\s*<\s*>\s*$|mailer-daemon/i;
-
-/**
- * A multipart/report of another type (RFC 8098's disposition notifications — "Your message to a@b was
- * displayed" — also come from the null reverse-path): its sender says nothing of a bounce.
- */
-const isOtherReport = (mail: ScannedEmail): boolean =>
-  mail.contentType.type === "multipart/report" && !isDeliveryReport(mail);
-
 /** The message is a multipart/report whose report-type is delivery status. */
 function isDeliveryReport(mail: ScannedEmail): boolean {
   if (mail.contentType.type !== "multipart/report") return false;
@@ -138,7 +124,6 @@ export const plainText: Dialect = {
     return (
       headerValue(mail.headers, "x-failed-recipients") !== null ||
       isDeliveryReport(mail) ||
-      (NULL_OR_DAEMON_PATH.test(headerValue(mail.headers, "return-path") ?? "x") && !isOtherReport(mail)) ||
       BOUNCE_SUBJECT.test(mail.subject) ||
       BOUNCE_SENDER.test(mail.from) ||
       BOUNCE_TEXT.test(mail.reportText.slice(0, 4096))
