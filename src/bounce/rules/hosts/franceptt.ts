@@ -8,6 +8,13 @@ import type { RuleTable } from "../phrase-rule.ts";
 const SISIMAI = "sisimai go rhost/for-franceptt.go";
 const PAGE = "https://postmaster.orange.fr/";
 
+/**
+ * Orange's numbered refusal: a label (LPN, OFR, OUK, letters and digits after it), an optional separator, a
+ * counter and the code ("LPN007_420", "OFR_416", "LPN416").
+ */
+const orangeCode = (code: string): RegExp =>
+  new RegExp(String.raw`\b(?:lpn|ofr|ouk)[a-z0-9]*[_-]?[0-9]*${code}\b`);
+
 export const FRANCEPTT_HOST_RULES: RuleTable = {
   id: "host-franceptt",
   hosts: ["laposte.net", "orange.fr", "wanadoo.fr"],
@@ -16,7 +23,7 @@ export const FRANCEPTT_HOST_RULES: RuleTable = {
     {
       id: "rhost-franceptt-101",
       reason: "blocked",
-      pattern: /\b(?:lpn|ofr|ouk)[a-z0-9]*[_-]?[0-9]*101\b/,
+      pattern: orangeCode("101"),
       anyHost: true,
       source: `${SISIMAI} (101); ${PAGE}`,
       example:
@@ -25,7 +32,7 @@ export const FRANCEPTT_HOST_RULES: RuleTable = {
     {
       id: "rhost-franceptt-102",
       reason: "blocked",
-      pattern: /\b(?:lpn|ofr|ouk)[a-z0-9]*[_-]?[0-9]*102\b/,
+      pattern: orangeCode("102"),
       anyHost: true,
       source: `${SISIMAI} (102); ${PAGE}`,
       example: "Client host blocked for spamming issues. OFR006_102 Ref http://csi.cloudmark.com ...",
@@ -33,7 +40,7 @@ export const FRANCEPTT_HOST_RULES: RuleTable = {
     {
       id: "rhost-franceptt-103",
       reason: "blocked",
-      pattern: /\b(?:lpn|ofr|ouk)[a-z0-9]*[_-]?[0-9]*103\b/,
+      pattern: orangeCode("103"),
       anyHost: true,
       source: `${SISIMAI} (103); ${PAGE}`,
       example: "Service refused, please try later. OFR006_103 192.0.2.1 [103]",
@@ -41,7 +48,7 @@ export const FRANCEPTT_HOST_RULES: RuleTable = {
     {
       id: "rhost-franceptt-104",
       reason: "ratelimited",
-      pattern: /\b(?:lpn|ofr|ouk)[a-z0-9]*[_-]?[0-9]*104\b/,
+      pattern: orangeCode("104"),
       anyHost: true,
       source: `${SISIMAI} (104); ${PAGE}`,
       example: "Too many connections, slow down. OFR005_104 [104]",
@@ -49,7 +56,7 @@ export const FRANCEPTT_HOST_RULES: RuleTable = {
     {
       id: "rhost-franceptt-305",
       reason: "securityerror",
-      pattern: /\b(?:lpn|ofr|ouk)[a-z0-9]*[_-]?[0-9]*305\b/,
+      pattern: orangeCode("305"),
       anyHost: true,
       source: `${SISIMAI} (305); ${PAGE}`,
       example: '550 5.7.0 Code d"authentification invalide OFR_305',
@@ -57,7 +64,7 @@ export const FRANCEPTT_HOST_RULES: RuleTable = {
     {
       id: "rhost-franceptt-401",
       reason: "authfailure",
-      pattern: /\b(?:lpn|ofr|ouk)[a-z0-9]*[_-]?[0-9]*401\b/,
+      pattern: orangeCode("401"),
       anyHost: true,
       source: `${SISIMAI} (401); ${PAGE}`,
       example: "550 5.5.0 SPF: *** is not allowed to send mail. LPN004_401",
@@ -65,7 +72,7 @@ export const FRANCEPTT_HOST_RULES: RuleTable = {
     {
       id: "rhost-franceptt-402",
       reason: "securityerror",
-      pattern: /\b(?:lpn|ofr|ouk)[a-z0-9]*[_-]?[0-9]*402\b/,
+      pattern: orangeCode("402"),
       anyHost: true,
       source: `${SISIMAI} (402); ${PAGE}`,
       example: "550 5.5.0 Authentification requise. Authentication Required. LPN105_402",
@@ -73,7 +80,7 @@ export const FRANCEPTT_HOST_RULES: RuleTable = {
     {
       id: "rhost-franceptt-403",
       reason: "rejected",
-      pattern: /\b(?:lpn|ofr|ouk)[a-z0-9]*[_-]?[0-9]*403\b/,
+      pattern: orangeCode("403"),
       anyHost: true,
       source: `${SISIMAI} (403); ${PAGE}`,
       example: "OFR_403",
@@ -81,7 +88,7 @@ export const FRANCEPTT_HOST_RULES: RuleTable = {
     {
       id: "rhost-franceptt-405",
       reason: "rejected",
-      pattern: /\b(?:lpn|ofr|ouk)[a-z0-9]*[_-]?[0-9]*405\b/,
+      pattern: orangeCode("405"),
       anyHost: true,
       source: `${SISIMAI} (405); ${PAGE}`,
       example: "5.0.1 Emetteur invalide. Invalid Sender. LPN105_405",
@@ -89,7 +96,7 @@ export const FRANCEPTT_HOST_RULES: RuleTable = {
     {
       id: "rhost-franceptt-415",
       reason: "rejected",
-      pattern: /\b(?:lpn|ofr|ouk)[a-z0-9]*[_-]?[0-9]*415\b/,
+      pattern: orangeCode("415"),
       anyHost: true,
       source: `${SISIMAI} (415); ${PAGE}`,
       example: "OFR_415",
@@ -97,7 +104,7 @@ export const FRANCEPTT_HOST_RULES: RuleTable = {
     {
       id: "rhost-franceptt-416",
       reason: "userunknown",
-      pattern: /\b(?:lpn|ofr|ouk)[a-z0-9]*[_-]?[0-9]*416\b/,
+      pattern: orangeCode("416"),
       anyHost: true,
       source: `${SISIMAI} (416); ${PAGE}`,
       example: "Invalid recipient. OFR_416 [416] (in reply to RCPT TO command)",
@@ -105,7 +112,7 @@ export const FRANCEPTT_HOST_RULES: RuleTable = {
     {
       id: "rhost-franceptt-417",
       reason: "mailboxfull",
-      pattern: /\b(?:lpn|ofr|ouk)[a-z0-9]*[_-]?[0-9]*417\b/,
+      pattern: orangeCode("417"),
       anyHost: true,
       source: `${SISIMAI} (417); ${PAGE}`,
       example: "Recipient overquota. OFR_417 [417] (in reply to RCPT TO command))",
@@ -113,7 +120,7 @@ export const FRANCEPTT_HOST_RULES: RuleTable = {
     {
       id: "rhost-franceptt-420",
       reason: "suspend",
-      pattern: /\b(?:lpn|ofr|ouk)[a-z0-9]*[_-]?[0-9]*420\b/,
+      pattern: orangeCode("420"),
       anyHost: true,
       source: `${SISIMAI} (420); ${PAGE}`,
       example: "Archived recipient. LPN007_420 (in reply to RCPT TO command)",
@@ -121,7 +128,7 @@ export const FRANCEPTT_HOST_RULES: RuleTable = {
     {
       id: "rhost-franceptt-421",
       reason: "rejected",
-      pattern: /\b(?:lpn|ofr|ouk)[a-z0-9]*[_-]?[0-9]*421\b/,
+      pattern: orangeCode("421"),
       anyHost: true,
       source: `${SISIMAI} (421); ${PAGE}`,
       example: "5.5.3 Mail from not owned by user. LPN105_421.",
@@ -129,7 +136,7 @@ export const FRANCEPTT_HOST_RULES: RuleTable = {
     {
       id: "rhost-franceptt-426",
       reason: "suspend",
-      pattern: /\b(?:lpn|ofr|ouk)[a-z0-9]*[_-]?[0-9]*426\b/,
+      pattern: orangeCode("426"),
       anyHost: true,
       source: `${SISIMAI} (426); ${PAGE}`,
       example:
@@ -138,7 +145,7 @@ export const FRANCEPTT_HOST_RULES: RuleTable = {
     {
       id: "rhost-franceptt-505",
       reason: "systemerror",
-      pattern: /\b(?:lpn|ofr|ouk)[a-z0-9]*[_-]?[0-9]*505\b/,
+      pattern: orangeCode("505"),
       anyHost: true,
       source: `${SISIMAI} (505); ${PAGE}`,
       example:
@@ -147,7 +154,7 @@ export const FRANCEPTT_HOST_RULES: RuleTable = {
     {
       id: "rhost-franceptt-506",
       reason: "spamdetected",
-      pattern: /\b(?:lpn|ofr|ouk)[a-z0-9]*[_-]?[0-9]*506\b/,
+      pattern: orangeCode("506"),
       anyHost: true,
       source: `${SISIMAI} (506); ${PAGE}`,
       example: "Mail rejete. Mail rejected. OFR_506 [506]",
@@ -155,7 +162,7 @@ export const FRANCEPTT_HOST_RULES: RuleTable = {
     {
       id: "rhost-franceptt-510",
       reason: "blocked",
-      pattern: /\b(?:lpn|ofr|ouk)[a-z0-9]*[_-]?[0-9]*510\b/,
+      pattern: orangeCode("510"),
       anyHost: true,
       source: `${SISIMAI} (510); ${PAGE}`,
       example:
@@ -164,7 +171,7 @@ export const FRANCEPTT_HOST_RULES: RuleTable = {
     {
       id: "rhost-franceptt-514",
       reason: "emailtoolarge",
-      pattern: /\b(?:lpn|ofr|ouk)[a-z0-9]*[_-]?[0-9]*514\b/,
+      pattern: orangeCode("514"),
       anyHost: true,
       source: `${SISIMAI} (514); ${PAGE}`,
       example: "OFR_514",
@@ -172,7 +179,7 @@ export const FRANCEPTT_HOST_RULES: RuleTable = {
     {
       id: "rhost-franceptt-517",
       reason: "authfailure",
-      pattern: /\b(?:lpn|ofr|ouk)[a-z0-9]*[_-]?[0-9]*517\b/,
+      pattern: orangeCode("517"),
       anyHost: true,
       source: `${SISIMAI} (517); ${PAGE}`,
       example: "Message refuse, verification DMARC en echec LPN007_517",
@@ -180,7 +187,7 @@ export const FRANCEPTT_HOST_RULES: RuleTable = {
     {
       id: "rhost-franceptt-630",
       reason: "policyviolation",
-      pattern: /\b(?:lpn|ofr|ouk)[a-z0-9]*[_-]?[0-9]*630\b/,
+      pattern: orangeCode("630"),
       anyHost: true,
       source: `${SISIMAI} (630); ${PAGE}`,
       example: "554 5.7.1 Client host rejected LPN000_630",
@@ -188,7 +195,7 @@ export const FRANCEPTT_HOST_RULES: RuleTable = {
     {
       id: "rhost-franceptt-999",
       reason: "blocked",
-      pattern: /\b(?:lpn|ofr|ouk)[a-z0-9]*[_-]?[0-9]*999\b/,
+      pattern: orangeCode("999"),
       anyHost: true,
       source: `${SISIMAI} (999); ${PAGE}`,
       example:
