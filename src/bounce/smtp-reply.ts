@@ -93,15 +93,23 @@ export const isVagueStatus = (status: string): boolean => status.endsWith(".0.0"
 const LONE_STATUSES = new RegExp(LONE_STATUS.source, "g");
 
 /**
- * The first failure status (4.x.x, 5.x.x) standing alone in the text — never a piece of an IP address or a
- * version ("relay 10.5.1.1" holds none) — that is not vague; or null.
+ * The first status standing alone in the text — never a piece of an IP address or a version ("relay 10.5.1.1"
+ * holds none) — of one of `classes` ("45": failures) that is not vague, and the first vague one before it.
  */
-export function specificFailureStatus(text: string): string | null {
+function loneStatuses(text: string, classes: string): [specific: string | null, vague: string | null] {
+  let vague: string | null = null;
   for (const match of text.matchAll(LONE_STATUSES)) {
     const candidate = match[1];
-    if ((candidate[0] === "4" || candidate[0] === "5") && !isVagueStatus(candidate)) return candidate;
+    if (!classes.includes(candidate[0])) continue;
+    if (!isVagueStatus(candidate)) return [candidate, vague];
+    vague ??= candidate;
   }
-  return null;
+  return [null, vague];
+}
+
+/** The first failure status (4.x.x, 5.x.x) standing alone in the text that is not vague; or null. */
+export function specificFailureStatus(text: string): string | null {
+  return loneStatuses(text, "45")[0];
 }
 
 /**
@@ -111,15 +119,8 @@ export function specificFailureStatus(text: string): string | null {
 function laterStatus(text: string, replyCode: number | null, found: string | null): string | null {
   // Most replies write no status of their own past the one they lead with.
   if (text.indexOf(".", 4) < 0) return found;
-  const klass = replyCode === null ? null : String(replyCode)[0];
-  let vague = found;
-  for (const match of text.matchAll(LONE_STATUSES)) {
-    const candidate = match[1];
-    if (klass !== null && candidate[0] !== klass) continue;
-    if (!isVagueStatus(candidate)) return candidate;
-    vague ??= candidate;
-  }
-  return vague;
+  const [specific, vague] = loneStatuses(text, replyCode === null ? "2345" : String(replyCode)[0]);
+  return specific ?? found ?? vague;
 }
 
 /** The code starts a later line of the reply (unfolded: after a space, before `-` or a space). */
