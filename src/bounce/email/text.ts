@@ -15,15 +15,14 @@ import { limitOf } from "../../util/limits.ts";
  * No message was collected -----"): sisimai go lhost/via-exim.go, via-fml.go, via-gmail.go, via-mfilter.go,
  * via-qmail.go, via-v5sendmail.go `boundaries`. A line of dashes right before a header field starts the
  * copy too (EZweb's, MailMarshal's and other MTAs' separator: sisimai go lhost/via-ezweb.go `boundaries`).
- * Zoho pastes the original's header with no marker, its first field written "Received:from …" with no blank
- * after the colon (sisimai go lhost/via-zoho.go `boundaries`: a blank line, then "Received:"). The lines
+ * (An MTA that pastes the original with no marker line has its own boundary: SCOPED_COPY_BOUNDARIES.) The lines
  * Sisimai's MTA-independent reader stops at, for MTAs nobody knows ("Here is a copy of the first part of the
  * message", "The non-delivered message is attached to this message.", "A copy of the original message below
  * this line:", "Attachment is a copy of the message", "Message text follows:", "Unsent message below",
  * "Your message reads (in part):": sisimai lib/Sisimai/RFC3464.pm `re_stop`), start it too.
  * The markers (a regexp source); a line starts with one, perhaps after a separator run.
  */
-export const MARKER_PHRASES = String.raw`(?:the )?original message(?! was)|(?:this is a |below this line is a |enclosed is a )?copy of (?:the|your) message|unsent message follows|the header of the original message|header of original message|returned message|undelivered message (?:follows|attached)|message headers follow|original message headers|content-type: message\/rfc822|below is a copy of the original message|the attachment contains the original mail headers|included is a copy of the message header|original mail (?:as follows|info)|message header follows|below (?:this|the next) line is a copy of the (?:mail header|message)|mensaje original adjunto|no message was collected|en-t[eê]tes de message d'origine|intestazioni originali del messaggio|ursprungshuvuden|received:from |here is a copy of the first part of the message|the non-delivered message is attached to this message|a copy of the original message below this line|(?:the )?attachment is a copy of the message|message text follows:|unsent message below|your message reads \(in part\):`;
+export const MARKER_PHRASES = String.raw`(?:the )?original message(?! was)|(?:this is a |below this line is a |enclosed is a )?copy of (?:the|your) message|unsent message follows|the header of the original message|header of original message|returned message|undelivered message (?:follows|attached)|message headers follow|original message headers|content-type: message\/rfc822|below is a copy of the original message|the attachment contains the original mail headers|included is a copy of the message header|original mail (?:as follows|info)|message header follows|below (?:this|the next) line is a copy of the (?:mail header|message)|mensaje original adjunto|no message was collected|en-t[eê]tes de message d'origine|intestazioni originali del messaggio|ursprungshuvuden|here is a copy of the first part of the message|the non-delivered message is attached to this message|a copy of the original message below this line|(?:the )?attachment is a copy of the message|message text follows:|unsent message below|your message reads \(in part\):`;
 
 /**
  * A line with a marker, optionally after a separator ("----- Original message -----"). The line of dashes
@@ -134,6 +133,57 @@ export function originalMessageStart(text: string): number {
   }
   const dashes = dashLineBefore(text, marker);
   return dashes >= 0 ? dashes : marker;
+}
+
+/**
+ * Where an MTA pastes the original with no marker line: a blank line, then a line that starts as `line` does
+ * (case as written). Such a line is anyone's text elsewhere ("Received: from" in a quoted body, a Postfix
+ * transcript), so each boundary applies only to the notices carrying the MTA's own header (lower-case name,
+ * any value), as Sisimai's per-MTA decoder does.
+ */
+export interface ScopedCopyBoundary {
+  header: string;
+  line: string;
+  source: string;
+  /** The line as the MTA writes it, quoted from the source. */
+  example: string;
+}
+
+export const SCOPED_COPY_BOUNDARIES: readonly ScopedCopyBoundary[] = [
+  {
+    // Zoho's first pasted field has no blank after the colon; "Received: from" is read the same.
+    header: "x-zohomail",
+    line: "Received:",
+    source:
+      'sisimai go lhost/via-zoho.go (boundaries "\\n\\nReceived:"; its test mail set-of-emails/maildir/bsd/lhost-zoho-01.eml)',
+    example: "Received:from mail.zoho.com by mx.zohomail.com",
+  },
+];
+
+/** Whether the line starting at `at` follows a blank line (blanks allowed on it, CRLF or LF). */
+function afterBlankLine(text: string, at: number): boolean {
+  let i = at - 1;
+  if (i < 0 || text.charCodeAt(i) !== 10) return false;
+  i--;
+  if (i >= 0 && text.charCodeAt(i) === 13) i--;
+  while (i >= 0 && isBlank(text.charCodeAt(i))) i--;
+  return i >= 0 && text.charCodeAt(i) === 10;
+}
+
+/**
+ * Offset where the copy of the original starts by the boundary of an MTA whose header the message carries
+ * (`carries(name)`), or text.length.
+ */
+export function scopedCopyStart(text: string, carries: (header: string) => boolean): number {
+  let start = text.length;
+  for (let i = 0; i < SCOPED_COPY_BOUNDARIES.length; i++) {
+    const boundary = SCOPED_COPY_BOUNDARIES[i];
+    if (!carries(boundary.header)) continue;
+    let at = text.indexOf(boundary.line);
+    while (at >= 0 && at < start && !afterBlankLine(text, at)) at = text.indexOf(boundary.line, at + 1);
+    if (at >= 0 && at < start) start = at;
+  }
+  return start;
 }
 
 /**
