@@ -4,6 +4,7 @@ import fc from "fast-check";
 import { recordsFromEmail } from "../../src/bounce/email/index.ts";
 import {
   COPY_HEADER_FIELD,
+  COPY_MARKERS,
   MARKER_PHRASES,
   originalMessageStart,
   SCOPED_COPY_BOUNDARIES,
@@ -176,4 +177,33 @@ test("a Received: line after a blank line in another MTA's notice is no copy bou
   // A DSN field of the report itself is no copy either.
   const field = "Reporting-MTA: dns; mx.example.org\nReceived-From-MTA: dns; relay.example.org\n";
   assert.equal(originalMessageStart(field), field.length);
+});
+
+/** A marker line as originalMessageStart reads it: at a line start, perhaps after a separator run. */
+const markerAtStart = (phrase: string) =>
+  new RegExp(String.raw`^[ \t>]*(?:[-=*_]{2,}[ \t]*)?(?:${phrase})`, "i");
+
+test("every copy marker's example starts the copy, and no other marker reads that line", () => {
+  for (const marker of COPY_MARKERS) {
+    assert.doesNotMatch(marker.phrase.replace(/\\[A-Za-z]/g, ""), /[A-Z]/, marker.phrase);
+    assert.match(marker.source, /sisimai (?:go |lib\/)|https:\/\//, marker.phrase);
+    const text = `Delivery to bob@example.org failed: 550 user unknown\n${marker.example}\nFrom: a@example.org\n`;
+    assert.equal(originalMessageStart(text), text.indexOf(marker.example), marker.example);
+    // Shadowing: a marker whose example another reads is not shown to be needed.
+    for (const other of COPY_MARKERS)
+      if (other !== marker)
+        assert.doesNotMatch(
+          marker.example,
+          markerAtStart(other.phrase),
+          `${other.phrase} reads ${marker.example}`,
+        );
+  }
+});
+
+test("a marker's words inside a sentence are no marker (only at a line start)", () => {
+  const text = "Delivery failed: see the original message for details\nbob@example.org: 550 user unknown\n";
+  assert.equal(originalMessageStart(text), text.length);
+  // Sendmail's date line of the notice itself.
+  const sendmail = "The original message was received at Thu, 9 Apr 2026 10:00:00 +0900\n";
+  assert.equal(originalMessageStart(sendmail), sendmail.length);
 });
