@@ -215,6 +215,16 @@ const FORMS: ReadonlyArray<{ form: string; lines: string[]; records: string[][] 
     ],
     records: [["neko@example.co.jp", "userunknown"]],
   },
+  {
+    form: "a quoted display name before '<a@b>' (sisimai lib/Sisimai/RFC3464.pm re_addr)",
+    lines: [
+      "Your message could not be delivered to the following recipient:",
+      "",
+      '"Kijitora Cat" <kijitora@example.org>',
+      "550 5.1.1 mailbox unavailable",
+    ],
+    records: [["kijitora@example.org", "userunknown"]],
+  },
 ];
 
 /** Review s19 R1 (/tmp/rvt19/kn/exim-tail.eml): Exim's block, then a paragraph of boilerplate. */

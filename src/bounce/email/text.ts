@@ -81,12 +81,12 @@ export const COPY_MARKERS: readonly CopyMarker[] = [
   },
   {
     phrase: "below is a copy of the original message",
-    source: "OpenSMTPD (sisimai go lhost/via-opensmtpd.go boundaries); " + RE_STOP,
+    source: `OpenSMTPD (sisimai go lhost/via-opensmtpd.go boundaries); ${RE_STOP}`,
     example: "    Below is a copy of the original message:",
   },
   {
     phrase: "the attachment contains the original mail headers",
-    source: "X6 (sisimai go lhost/via-x6.go boundaries); " + RE_STOP,
+    source: `X6 (sisimai go lhost/via-x6.go boundaries); ${RE_STOP}`,
     example: "The attachment contains the original mail headers",
   },
   {
@@ -101,7 +101,7 @@ export const COPY_MARKERS: readonly CopyMarker[] = [
   },
   {
     phrase: "below this line is a copy of the message",
-    source: "qmail-1.03 qmail-send.c (sisimai go lhost/via-qmail.go boundaries); " + RE_STOP,
+    source: `qmail-1.03 qmail-send.c (sisimai go lhost/via-qmail.go boundaries); ${RE_STOP}`,
     example: "--- Below this line is a copy of the message.",
   },
   {
@@ -343,11 +343,12 @@ const ADDRESS = String.raw`(?:"[^"\s\\]{1,62}"|[^\s<>()"'\[\],;:@]{1,64})@[A-Za-
 /**
  * A recipient on its own line: "<a@b>", "a@b", "\"a@b\":", "a@b: text", "<a@b>... text", "a@b (text)",
  * "a@b on <date>", "a@b <a@b>", optionally after a label such as "Recipient address:" or ">>> RCPT To:", a
- * list's bullet or Exchange's address type. Forms from sisimai go lhost/via-activehunter.go (">>> a@b <a@b>"),
+ * list's bullet, Exchange's address type or a quoted display name before "<a@b>" ('"Bob Cat" <a@b>': sisimai lib/
+ * Sisimai/RFC3464.pm re_addr `\A["].+["]\s*`). Forms from sisimai go lhost/via-activehunter.go (">>> a@b <a@b>"),
  * via-x3.go ("   * a@b") and via-exchange2003.go ("SMTP=a@b on <date>").
  */
 const RECIPIENT_LINE = new RegExp(
-  String.raw`^[ \t]*(?:(?:>>> *|In: *)?RCPT TO: *|>>> *|\* +|SMTP=|Recipient(?: address)?: *|Failed recipient: *|Final-Recipient: *rfc822; *|[45]\d\d[ -](?=<))?["<]?(${ADDRESS})[">]?(?:(\.\.\.|:)[ \t]*(.*)|[ \t]*[([](.*)[)\]][ \t]*|[ \t]+on [0-9].*|[ \t]+[A-Z]+=.*|[ \t]+<[^\s<>]{1,320}>[ \t]*)?$`,
+  String.raw`^[ \t]*(?:(?:>>> *|In: *)?RCPT TO: *|>>> *|\* +|SMTP=|Recipient(?: address)?: *|Failed recipient: *|Final-Recipient: *rfc822; *|[45]\d\d[ -](?=<)|"[^"\n]{1,100}"[ \t]*(?=<))?["<]?(${ADDRESS})[">]?(?:(\.\.\.|:)[ \t]*(.*)|[ \t]*[([](.*)[)\]][ \t]*|[ \t]+on [0-9].*|[ \t]+[A-Z]+=.*|[ \t]+<[^\s<>]{1,320}>[ \t]*)?$`,
   "i",
 );
 /**
