@@ -21,6 +21,7 @@ import { parseArgs } from "node:util";
 import { recordsFromEmail } from "../src/bounce/email/index.ts";
 import { type Fact, lhostFacts, reasonFacts, reasonName, rhostFacts } from "./go-facts-source.ts";
 import { CARRIERS, DELAY_CARRIERS, reportParts } from "./oracle-carriers.ts";
+import { perlSisimaiRecords } from "./perl-sisimai.ts";
 
 const { values } = parseArgs({
   options: {
@@ -206,23 +207,9 @@ try {
   for (const c of cases) writeFileSync(join(dir, `${c.id}.eml`), c.email, "latin1");
   for (const [name, text] of samplesUsed) writeFileSync(join(dir, `sample-${name}`), text, "latin1");
   // One Perl run over the directory: per record, its file, recipient and reason.
-  const perl = execFileSync(
-    "perl",
-    [
-      "-MSisimai",
-      "-e",
-      'my $d = Sisimai->make($ARGV[0], delivered => 1) || []; for my $r (@$d) { my $o = $r->origin; $o =~ s{.*/}{}; print join("\\t", $o, $r->recipient->address, $r->reason), "\\n" }',
-      dir,
-    ],
-    { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 },
+  const perlOf = new Map(
+    [...perlSisimaiRecords(dir)].map(([file, records]) => [file.replace(/\.eml$/, ""), records]),
   );
-  const perlOf = new Map<string, { recipient: string; reason: string }[]>();
-  for (const line of perl.split("\n")) {
-    const [file, recipient, reason] = line.split("\t");
-    if (!file || reason === undefined) continue;
-    const id = file.replace(/\.eml$/, "");
-    perlOf.set(id, [...(perlOf.get(id) ?? []), { recipient, reason: reasonName(reason) }]);
-  }
 
   /** Samples Perl reads no recipient from (its older readers): their rewritten cases are not compared. */
   const unread = [...samplesUsed.keys()].filter(

@@ -8,14 +8,13 @@
  * keeps the label and we do not are gaps of ours in reading text; the reverse are its gaps.
  * Not in `npm test` (--vs-perl needs Perl): node bench/stripped-reports.ts [--corpus <eml dir>] [--vs-perl] [--list]
  */
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { recordsFromEmail } from "../src/bounce/email/index.ts";
 import { CORPUS_DIR, loadExpected } from "../testkit/bounce-corpus.ts";
-import { reasonName } from "./go-facts-source.ts";
+import { perlSisimaiRecords } from "./perl-sisimai.ts";
 
 const { values } = parseArgs({
   options: {
@@ -92,22 +91,7 @@ if (values["vs-perl"]) {
   const dir = mkdtempSync(join(tmpdir(), "stripped-reports-"));
   try {
     for (const v of variants) writeFileSync(join(dir, v.name), v.text, "latin1");
-    const out = execFileSync(
-      "perl",
-      [
-        "-MSisimai",
-        "-e",
-        'my $d = Sisimai->make($ARGV[0], delivered => 1) || []; for my $r (@$d) { my $o = $r->origin; $o =~ s{.*/}{}; print join("\\t", $o, $r->recipient->address, $r->reason), "\\n" }',
-        dir,
-      ],
-      { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 },
-    );
-    const rows = new Map<string, { recipient: string; reason: string }[]>();
-    for (const line of out.split("\n")) {
-      const [file, recipient, reason] = line.split("\t");
-      if (!file || reason === undefined) continue;
-      rows.set(file, [...(rows.get(file) ?? []), { recipient, reason: reasonName(reason) }]);
-    }
+    const rows = perlSisimaiRecords(dir);
     perlOf = new Map([...rows].map(([file, records]) => [file, readingOf(records)]));
   } finally {
     rmSync(dir, { recursive: true, force: true });
