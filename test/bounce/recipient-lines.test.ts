@@ -225,6 +225,19 @@ const FORMS: ReadonlyArray<{ form: string; lines: string[]; records: string[][] 
     ],
     records: [["kijitora@example.org", "userunknown"]],
   },
+  {
+    form: "Postfix's alias line '<r@b> (expanded from <a@b>): …' (via-postfix.go), its error after it",
+    lines: [
+      "I'm sorry to have to inform you that your message could not",
+      "be delivered to one or more recipients. It's attached below.",
+      "",
+      "                   The mail system",
+      "",
+      "<r@example.ne.jp> (expanded from <kijitora@example.org>): user",
+      '    unknown. Command output: procmail: Couldn\'t create "/var/spool/mail/neko"',
+    ],
+    records: [["r@example.ne.jp", "mailererror"]],
+  },
 ];
 
 /** Review s19 R1 (/tmp/rvt19/kn/exim-tail.eml): Exim's block, then a paragraph of boilerplate. */

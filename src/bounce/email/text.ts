@@ -345,10 +345,11 @@ const ADDRESS = String.raw`(?:"[^"\s\\]{1,62}"|[^\s<>()"'\[\],;:@]{1,64})@[A-Za-
  * "a@b on <date>", "a@b <a@b>", optionally after a label such as "Recipient address:" or ">>> RCPT To:", a
  * list's bullet, Exchange's address type or a quoted display name before "<a@b>" ('"Bob Cat" <a@b>': sisimai lib/
  * Sisimai/RFC3464.pm re_addr `\A["].+["]\s*`). Forms from sisimai go lhost/via-activehunter.go (">>> a@b <a@b>"),
- * via-x3.go ("   * a@b") and via-exchange2003.go ("SMTP=a@b on <date>").
+ * via-x3.go ("   * a@b"), via-exchange2003.go ("SMTP=a@b on <date>") and via-postfix.go (an alias's address:
+ * "<r@b> (expanded from <a@b>): user unknown. Command output: …", the error after it).
  */
 const RECIPIENT_LINE = new RegExp(
-  String.raw`^[ \t]*(?:(?:>>> *|In: *)?RCPT TO: *|>>> *|\* +|SMTP=|Recipient(?: address)?: *|Failed recipient: *|Final-Recipient: *rfc822; *|[45]\d\d[ -](?=<)|"[^"\n]{1,100}"[ \t]*(?=<))?["<]?(${ADDRESS})[">]?(?:(\.\.\.|:)[ \t]*(.*)|[ \t]*[([](.*)[)\]][ \t]*|[ \t]+on [0-9].*|[ \t]+[A-Z]+=.*|[ \t]+<[^\s<>]{1,320}>[ \t]*)?$`,
+  String.raw`^[ \t]*(?:(?:>>> *|In: *)?RCPT TO: *|>>> *|\* +|SMTP=|Recipient(?: address)?: *|Failed recipient: *|Final-Recipient: *rfc822; *|[45]\d\d[ -](?=<)|"[^"\n]{1,100}"[ \t]*(?=<))?["<]?(${ADDRESS})[">]?(?:(\.\.\.|:)[ \t]*(.*)|[ \t]*[([](.*)[)\]][ \t]*|[ \t]+on [0-9].*|[ \t]+[A-Z]+=.*|[ \t]+<[^\s<>]{1,320}>[ \t]*|[ \t]+\(expanded from <[^\s<>]{1,320}>\):[ \t]*(.*))?$`,
   "i",
 );
 /**
@@ -602,7 +603,7 @@ export function readReportText(text: string): ReportText {
     // even when it quotes another address: Postfix folds a reply ("said: 550 5.1.1" / "    <alias@b>: Recipient
     // address rejected"), Exim indents the reply under its recipient ("    550 <alias@b>: User unknown").
     const named = match !== null || leading !== null;
-    const rest: string = !named ? "" : match ? (match[3] ?? match[4] ?? "").trim() : line.trim();
+    const rest: string = !named ? "" : match ? (match[3] ?? match[4] ?? match[5] ?? "").trim() : line.trim();
     const replyForm: boolean = match !== null && replyLine;
     if (named && !continuesEntry(line, rest, current) && entries.length < MAX_ENTRIES) {
       const recipient: string = (match ?? leading)![1];
