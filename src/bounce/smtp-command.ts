@@ -230,21 +230,53 @@ const FIRST_REPLY = /^ ?[45]\d\d[ -]/;
 const NO_RECIPIENTS_FOR_DATA =
   /^ ?(?:503|554)[ -][^\n]{0,40}?(?:need rcpt|no valid recipients|rcpt commands were rejected|rcpt first)/i;
 
-function pipelinedBatch(text: string): boolean {
+/**
+ * A transcript whose ">>> DATA" has only DATA's own refusal for want of recipients as its reply (RFC 5321 §3.3:
+ * "no RCPT, or all such commands were rejected" gives 503 or 554 to DATA): the client sent DATA after its
+ * RCPT TO was refused (">>> RCPT To:<a@b>", "<<< 550 5.7.1 …", ">>> DATA", "<<< 503 Error: need RCPT
+ * command"), so the recipient's error answered RCPT, not DATA.
+ */
+interface DataReading {
+  /** A pipelined batch: no phase of its own. */
+  pipelined: boolean;
+  /** [start, end) of each DATA refused only for want of recipients, with its reply: not the error's phase. */
+  unanswered: Array<[number, number]>;
+}
+
+function readDataReplies(text: string): DataReading {
+  const reading: DataReading = { pipelined: false, unanswered: [] };
   // Each ">>> DATA" with the replies up to the next command sent: linear, whatever the text (one regex
   // over replies of replies backtracks without bound on a line of "<<< 550 " runs).
   for (const start of text.matchAll(DATA_SENT)) {
     const from = (start.index ?? 0) + start[0].length;
     const next = text.indexOf(">>>", from);
     const replies = text.slice(from, next < 0 ? text.length : next).split("<<<");
-    if (replies.length < 3 || replies[0].trim() !== "" || !FIRST_REPLY.test(replies[1])) continue;
-    for (let i = 2; i < replies.length; i++) if (NO_RECIPIENTS_FOR_DATA.test(replies[i])) return true;
+    if (replies.length < 2 || replies[0].trim() !== "") continue;
+    if (replies.length === 2 && NO_RECIPIENTS_FOR_DATA.test(replies[1])) {
+      const lineEnd = text.indexOf("\n", from + replies[0].length + 3);
+      reading.unanswered.push([start.index ?? 0, lineEnd < 0 ? text.length : lineEnd]);
+      continue;
+    }
+    if (!FIRST_REPLY.test(replies[1])) continue;
+    for (let i = 2; i < replies.length; i++)
+      if (NO_RECIPIENTS_FOR_DATA.test(replies[i])) {
+        reading.pipelined = true;
+        return reading;
+      }
   }
-  return false;
+  return reading;
 }
 
 /** The command `text` names (null: none, or a pipelined batch whose replies show none of their own). */
 export function smtpCommandIn(text: string): SmtpCommand | null {
-  if (pipelinedBatch(text)) return null;
-  return namedCommand(text);
+  const data = readDataReplies(text);
+  if (data.pipelined) return null;
+  if (data.unanswered.length === 0) return namedCommand(text);
+  let rest = "";
+  let from = 0;
+  for (const [start, end] of data.unanswered) {
+    rest += `${text.slice(from, start)} `;
+    from = end;
+  }
+  return namedCommand(rest + text.slice(from));
 }

@@ -78,3 +78,25 @@ test("the latest command of the session wins whatever the order the text names t
   assert.equal(smtpCommandIn("User Unknown (in reply to RCPT\n    TO command)"), "RCPT");
   assert.equal(smtpCommandIn("550 5.1.1 user unknown"), null);
 });
+
+test("DATA refused only for want of recipients is not the error's phase: the RCPT before it is (RFC 5321 §3.3)", () => {
+  const transcript = [
+    "... while talking to inbound-smtp.example.com.:",
+    ">>> RCPT To:<kijitora@example.com>",
+    "<<< 550 5.7.1 IP address blacklisted by recipient",
+    "550 5.1.1 <kijitora@example.com>... User unknown",
+    ">>> DATA",
+    "<<< 503 Error: need RCPT command",
+  ].join("\n");
+  assert.equal(smtpCommandIn(transcript), "RCPT");
+  assert.equal(
+    smtpCommandIn(`${transcript}\n(reason: 550 5.7.1 IP address blacklisted by recipient)`),
+    "RCPT",
+  );
+  // DATA's refusal alone names no phase; DATA refused for its own reason is DATA.
+  assert.equal(smtpCommandIn(">>> DATA\n<<< 503 Error: need RCPT command"), null);
+  assert.equal(
+    smtpCommandIn(">>> RCPT To:<a@example.com>\n<<< 250 OK\n>>> DATA\n<<< 554 5.7.1 spam"),
+    "DATA",
+  );
+});
