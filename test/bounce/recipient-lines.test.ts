@@ -238,6 +238,19 @@ const FORMS: ReadonlyArray<{ form: string; lines: string[]; records: string[][] 
     ],
     records: [["r@example.ne.jp", "mailererror"]],
   },
+  {
+    form: "Postfix's alias line wrapped after '(expanded from', the alias and the error below (lhost-postfix-49)",
+    lines: [
+      "I'm sorry to have to inform you that the message returned",
+      "below could not be delivered to one or more destinations.",
+      "",
+      "<kijitora-neko-nyaan@ntt.example.ne.jp> (expanded from",
+      "    <toraneko@neko.example.co.jp>): delivery temporarily",
+      "    suspended: connect to mfsmax.example.com[192.0.2.232]: server refused",
+      "    to talk to me: 421 Service not available, closing transmission channel",
+    ],
+    records: [["kijitora-neko-nyaan@ntt.example.ne.jp", "blocked"]],
+  },
 ];
 
 /** Review s19 R1 (/tmp/rvt19/kn/exim-tail.eml): Exim's block, then a paragraph of boilerplate. */

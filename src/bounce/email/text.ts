@@ -346,10 +346,11 @@ const ADDRESS = String.raw`(?:"[^"\s\\]{1,62}"|[^\s<>()"'\[\],;:@]{1,64})@[A-Za-
  * list's bullet, Exchange's address type or a quoted display name before "<a@b>" ('"Bob Cat" <a@b>': sisimai lib/
  * Sisimai/RFC3464.pm re_addr `\A["].+["]\s*`). Forms from sisimai go lhost/via-activehunter.go (">>> a@b <a@b>"),
  * via-x3.go ("   * a@b"), via-exchange2003.go ("SMTP=a@b on <date>") and via-postfix.go (an alias's address:
- * "<r@b> (expanded from <a@b>): user unknown. Command output: …", the error after it).
+ * "<r@b> (expanded from <a@b>): user unknown. Command output: …", the error after it; a long one wrapped after
+ * "(expanded from", the alias and the error on the lines below).
  */
 const RECIPIENT_LINE = new RegExp(
-  String.raw`^[ \t]*(?:(?:>>> *|In: *)?RCPT TO: *|>>> *|\* +|SMTP=|Recipient(?: address)?: *|Failed recipient: *|Final-Recipient: *rfc822; *|[45]\d\d[ -](?=<)|"[^"\n]{1,100}"[ \t]*(?=<))?["<]?(${ADDRESS})[">]?(?:(\.\.\.|:)[ \t]*(.*)|[ \t]*[([](.*)[)\]][ \t]*|[ \t]+on [0-9].*|[ \t]+[A-Z]+=.*|[ \t]+<[^\s<>]{1,320}>[ \t]*|[ \t]+\(expanded from <[^\s<>]{1,320}>\):[ \t]*(.*))?$`,
+  String.raw`^[ \t]*(?:(?:>>> *|In: *)?RCPT TO: *|>>> *|\* +|SMTP=|Recipient(?: address)?: *|Failed recipient: *|Final-Recipient: *rfc822; *|[45]\d\d[ -](?=<)|"[^"\n]{1,100}"[ \t]*(?=<))?["<]?(${ADDRESS})[">]?(?:(\.\.\.|:)[ \t]*(.*)|[ \t]*[([](.*)[)\]][ \t]*|[ \t]+on [0-9].*|[ \t]+[A-Z]+=.*|[ \t]+<[^\s<>]{1,320}>[ \t]*|[ \t]+\(expanded from(?:[ \t]+<[^\s<>]{1,320}>\):[ \t]*(.*)|[ \t]*))?$`,
   "i",
 );
 /**
