@@ -85,9 +85,11 @@ export class FileBatches {
     } catch {
       return this.alone();
     }
-    opened.stream.destroy();
     const format = formatOf(opened.head, path, this.options);
-    if (!format || duckdbMayRead(format, this.options)) return this.alone();
+    if (!format || duckdbMayRead(format, this.options)) {
+      opened.stream.destroy();
+      return this.alone();
+    }
     if (
       this.files.length > 0 &&
       (format !== this.format || this.files.length >= BATCH_FILES || this.bytes + size > BATCH_BYTES)
@@ -117,6 +119,8 @@ export class FileBatches {
         },
         limits,
         () => null,
+        // Read once: the bytes the head came from.
+        opened.stream,
       );
       this.files.push({
         path,
@@ -130,6 +134,7 @@ export class FileBatches {
         seconds: (performance.now() - started) / 1000,
       });
     } catch (error) {
+      opened.stream.destroy();
       debugLog(`${path} left its batch: ${String(error)}`);
       rows.take();
       return this.alone();

@@ -1,4 +1,5 @@
 import { closeSync } from "node:fs";
+import type { Readable } from "node:stream";
 import type { FormatName } from "../../events/formats.ts";
 import { openInput, type ReadOptions, readEventBatches } from "../../events/index.ts";
 import { newCounters } from "../../events/source.ts";
@@ -131,7 +132,7 @@ export type RowSink = Pick<CsvStaging, "add" | "full" | "drain">;
 
 /**
  * A file's rows parsed on this thread into `sink`: its notes returned, the problems of a named limit that
- * cut it added to `limits`.
+ * cut it added to `limits`. `input`: its bytes (decompressed) when already open (openInputWithHead).
  */
 export async function parseRows(
   sink: RowSink,
@@ -140,9 +141,10 @@ export async function parseRows(
   options: ReadOptions,
   limits: string[],
   failed: ReaderFailure,
+  input: Readable = openInput(path),
 ): Promise<string[]> {
-  if (format === "email") return stageEmail(sink, path, options, limits, failed);
-  for await (const batch of readEventBatches(openInput(path), format, path, options)) {
+  if (format === "email") return stageEmail(sink, path, input, options, limits, failed);
+  for await (const batch of readEventBatches(input, format, path, options)) {
     addItems(sink, batch, format, limits);
     if (sink.full) await sink.drain(failed);
   }
@@ -156,6 +158,7 @@ export async function parseRows(
 async function stageEmail(
   staging: RowSink,
   path: string,
+  input: Readable,
   options: ReadOptions,
   limits: string[],
   failed: ReaderFailure,
@@ -170,7 +173,7 @@ async function stageEmail(
       yield chunk;
     }
   };
-  for await (const batch of emailItemBatches(counted(openInput(path)), path)) {
+  for await (const batch of emailItemBatches(counted(input), path)) {
     for (const item of batch) {
       if (isSkip(item)) {
         skipped.set(item.note, (skipped.get(item.note) ?? 0) + 1);
