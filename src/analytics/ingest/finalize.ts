@@ -346,7 +346,8 @@ function newReplies(store: Store, fileId: number, adopted: boolean): Promise<New
  * rows a log stored before the SMTP phase was read (classifier version 6) have phase-less keys, and the same
  * line read today shows its phase (`DATA:<md5>`; review s15 R3). The duplicate is the same line (same event
  * key and time; of several, the first line's, as a fresh store keeps it): its key is the one a fresh store
- * would hold. Only the key changes — no row is added or
+ * would hold. Only for the same reply (the md5 after the hint equal): a bounce email's identity is its
+ * report's, not its text's, so a duplicate report can carry another reply (review s24 R16). Only the key changes — no row is added or
  * removed — and classes no row carries any more are dropped. The number of rows given a key.
  */
 async function adoptHints(store: Store, fileId: number): Promise<number> {
@@ -355,7 +356,8 @@ async function adoptHints(store: Store, fileId: number): Promise<number> {
      FROM (SELECT event_key, time, arg_min_null(reply_key, line) AS reply_key FROM event_rows
        WHERE file_id = $file_id AND type = ${storedType(DUPLICATE)} GROUP BY event_key, time) d
      WHERE o.event_key = d.event_key AND o.time = d.time AND o.file_id <> $file_id
-       AND contains(d.reply_key, ':') AND o.reply_key IS NOT NULL AND NOT contains(o.reply_key, ':')`,
+       AND contains(d.reply_key, ':') AND o.reply_key IS NOT NULL AND NOT contains(o.reply_key, ':')
+       AND split_part(d.reply_key, ':', 2) = o.reply_key`,
     { file_id: fileId },
   );
   if (adopted) await dropUncarriedClasses(store);
