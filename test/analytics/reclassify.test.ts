@@ -6,6 +6,7 @@ import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { reclassifyIfStale } from "../../src/analytics/ingest/finalize.ts";
 import { ingestFile } from "../../src/analytics/ingest/ingest.ts";
+import { ingestInputs } from "../../src/analytics/ingest/inputs.ts";
 import { CLASSIFIER_VERSION } from "../../src/bounce/classifier-version.ts";
 import { maskReplySql } from "../../src/events/reply-key.ts";
 import { Store } from "../../src/store/index.ts";
@@ -267,15 +268,24 @@ test("a stored bounce-email row keeps its own reply's key and class when a later
   ]) {
     const alone = await Store.open(":memory:");
     const both = await Store.open(":memory:");
+    const batched = await Store.open(":memory:");
     try {
       await ingestFile(alone, first, { format: "email" });
       await ingestFile(both, first, { format: "email" });
       const again = await ingestFile(both, second, { format: "email" });
       assert.equal(again.stored, 0, "the second report repeats the first's event");
       assert.deepEqual(await row(both), await row(alone), first);
+      // The two as one run's small files (stored in one batch when nothing needs them apart).
+      const run = await ingestInputs(batched, [first, second], { describeFailure: String });
+      assert.deepEqual(
+        run.files.map((file) => file.stored),
+        [1, 0],
+      );
+      assert.deepEqual(await row(batched), await row(alone), `${first} in a batch`);
     } finally {
       alone.close();
       both.close();
+      batched.close();
     }
   }
 });
