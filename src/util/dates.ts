@@ -97,13 +97,80 @@ function plainMailDateMs(text: string): number {
 
 /**
  * Epoch milliseconds of a date a message or report carries, as `Date.parse` reads it (NaN when it does not),
- * after dropping a trailing comment ("… +0900 (JST)", which Date.parse refuses). The common RFC 5322
+ * after dropping a trailing comment ("… +0900 (JST)", which Date.parse refuses); a zone written as a word
+ * Date.parse does not know ("… JST") is read as its offset (ZONE_WORDS). The common RFC 5322
  * form is computed directly; anything else, and any value out of the plain ranges, is left to Date.parse.
  */
 export function mailDateMs(value: string): number {
   const text = value.endsWith(")") ? value.replace(/\s*\([^)]*\)\s*$/, "") : value;
+  const ms = plainOrParsed(text);
+  if (!Number.isNaN(ms)) return ms;
+  const numeric = withNumericZone(text);
+  return numeric === null ? ms : plainOrParsed(numeric);
+}
+
+function plainOrParsed(text: string): number {
   const ms = plainMailDateMs(text);
   return Number.isNaN(ms) ? Date.parse(text) : ms;
+}
+
+/**
+ * Zones written as a word that Date.parse does not read (it reads UT, UTC, GMT, Z and the US zones of
+ * RFC 5322 §4.3's obs-zone), as offsets: those Sisimai reads (JST, AST, HST…) and those its table lists with
+ * one meaning only (https://github.com/sisimai/p5-sisimai/blob/master/lib/Sisimai/DateTime.pm, from
+ * https://en.wikipedia.org/wiki/List_of_time_zone_abbreviations). A word with several meanings (IST, BST,
+ * SST…) or none is -0000, as RFC 5322 §4.3 says of an unknown zone (https://www.rfc-editor.org/rfc/rfc5322#section-4.3):
+ * the date is kept, at UTC, rather than lost (an email record without a time cannot be stored).
+ */
+const ZONE_WORDS: Readonly<Record<string, string>> = {
+  ADT: "-0300",
+  AKDT: "-0800",
+  AKST: "-0900",
+  AST: "-0400",
+  HADT: "-0900",
+  HAST: "-1000",
+  HST: "-1000",
+  JST: "+0900",
+  KST: "+0900",
+  HKT: "+0800",
+  AEST: "+1000",
+  AEDT: "+1100",
+  CET: "+0100",
+  CEST: "+0200",
+  EET: "+0200",
+  EEST: "+0300",
+  WET: "-0000",
+  WEST: "+0100",
+  MSK: "+0300",
+};
+
+/** The zones Date.parse reads as words: left to it. */
+const DATE_PARSE_ZONES = new Set([
+  "UT",
+  "UTC",
+  "GMT",
+  "Z",
+  "EST",
+  "EDT",
+  "CST",
+  "CDT",
+  "MST",
+  "MDT",
+  "PST",
+  "PDT",
+]);
+
+/**
+ * `text` with a trailing zone word after a time ("… 10:00:00 JST") written as its offset ("… 10:00:00 +0900"),
+ * or null when it does not end so.
+ */
+function withNumericZone(text: string): string | null {
+  const space = text.lastIndexOf(" ");
+  const word = text.slice(space + 1).toUpperCase();
+  if (space < 0 || !/^[A-Z]{1,5}$/.test(word) || DATE_PARSE_ZONES.has(word)) return null;
+  const before = text.slice(0, space);
+  if (!/\d\d?:\d\d(?::\d\d)?$/.test(before)) return null;
+  return `${before} ${ZONE_WORDS[word] ?? "-0000"}`;
 }
 
 /** A mail date as ISO 8601 UTC (`Date.prototype.toISOString`), or null when there is none or it cannot be read. */

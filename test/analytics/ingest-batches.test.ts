@@ -18,7 +18,7 @@ const corpus = "test/fixtures/sisimai/eml";
 const events = "test/fixtures/events";
 
 /**
- * Corpus mails: bounces of many MTAs, three quarantined (no usable time), and Exim reports of one event
+ * Corpus mails: bounces of many MTAs (arf-11/12 with a JST date), and Exim reports of one event
  * read with and without a hint (a later file's duplicate gives the stored row its hint: the batch splits).
  */
 const MAILS = [
@@ -62,7 +62,38 @@ function mixedFolder(): string {
   );
   for (const [from, name] of files) copyFileSync(from, join(folder, name));
   writeFileSync(join(folder, "27-noise.bin"), Buffer.from([0, 1, 2, 255, 254, 0, 7, 9]));
+  // Bounces with no usable time (a Date: nothing reads, no Received:): quarantined.
+  for (const at of [29, 30, 31])
+    writeFileSync(join(folder, `${at}-undated.eml`), undatedBounce(`u${at}@example.net`));
   return folder;
+}
+
+/** A delivery-status notice for `recipient` whose only date cannot be read. */
+function undatedBounce(recipient: string): string {
+  return [
+    "From: MAILER-DAEMON@mx.example.org",
+    "To: sender@example.com",
+    "Subject: Undelivered Mail Returned to Sender",
+    "Date: the day after tomorrow",
+    `Message-ID: <undated-${recipient}>`,
+    'Content-Type: multipart/report; report-type=delivery-status; boundary="b"',
+    "",
+    "--b",
+    "Content-Type: text/plain",
+    "",
+    "Your message could not be delivered.",
+    "--b",
+    "Content-Type: message/delivery-status",
+    "",
+    "Reporting-MTA: dns; mx.example.org",
+    "",
+    `Final-Recipient: rfc822; ${recipient}`,
+    "Action: failed",
+    "Status: 5.1.1",
+    "Diagnostic-Code: smtp; 550 5.1.1 user unknown",
+    "--b--",
+    "",
+  ].join("\r\n");
 }
 
 const folder = mixedFolder();

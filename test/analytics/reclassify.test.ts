@@ -3,8 +3,10 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
+import { fileURLToPath } from "node:url";
 import { reclassifyIfStale } from "../../src/analytics/ingest/finalize.ts";
 import { ingestFile } from "../../src/analytics/ingest/ingest.ts";
+import { ingestInputs } from "../../src/analytics/ingest/inputs.ts";
 import { CLASSIFIER_VERSION } from "../../src/bounce/classifier-version.ts";
 import { maskReplySql } from "../../src/events/reply-key.ts";
 import { Store } from "../../src/store/index.ts";
@@ -248,5 +250,42 @@ test("a log stored before the SMTP phase was read (phase-less keys) takes the ph
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a stored bounce-email row keeps its own reply's key and class when a later report with its identity carries another reply (review s24 R16)", async () => {
+  // Sisimai's lhost-exim-35 and lhost-exim-44: one Message-ID, Date and recipient (the email event's identity),
+  // two different replies; 44's is read with a hint. A duplicate's key is adopted only for the same reply.
+  const fixtures = fileURLToPath(new URL("../fixtures/sisimai/eml/", import.meta.url));
+  const [a, b] = ["lhost-exim-35.eml", "lhost-exim-44.eml"].map((name) => join(fixtures, name));
+  const row = (store: Store) =>
+    store.all(
+      "SELECT e.recipient, e.reply, e.reply_key, rc.reason, rc.rule_id FROM event_rows e LEFT JOIN reply_classes rc USING (reply_key) WHERE e.file_id = 1",
+    );
+  for (const [first, second] of [
+    [a, b],
+    [b, a],
+  ]) {
+    const alone = await Store.open(":memory:");
+    const both = await Store.open(":memory:");
+    const batched = await Store.open(":memory:");
+    try {
+      await ingestFile(alone, first, { format: "email" });
+      await ingestFile(both, first, { format: "email" });
+      const again = await ingestFile(both, second, { format: "email" });
+      assert.equal(again.stored, 0, "the second report repeats the first's event");
+      assert.deepEqual(await row(both), await row(alone), first);
+      // The two as one run's small files (stored in one batch when nothing needs them apart).
+      const run = await ingestInputs(batched, [first, second], { describeFailure: String });
+      assert.deepEqual(
+        run.files.map((file) => file.stored),
+        [1, 0],
+      );
+      assert.deepEqual(await row(batched), await row(alone), `${first} in a batch`);
+    } finally {
+      alone.close();
+      both.close();
+      batched.close();
+    }
   }
 });

@@ -60,3 +60,16 @@ test("mailDateMs reads a mail date as Date.parse reads it once its trailing comm
     { numRuns: 20_000 },
   );
 });
+
+test("a zone written as a word Date.parse does not read is its offset, an unknown one -0000 (RFC 5322 §4.3)", () => {
+  // Sisimai's corpus arf-11/12: "Date: Thu, 9 Apr 2006 23:34:45 JST" (Perl Sisimai: 2006-04-09T14:34:45Z).
+  assert.equal(mailDateIso("Thu, 9 Apr 2006 23:34:45 JST"), "2006-04-09T14:34:45.000Z");
+  assert.equal(mailDateIso("Tue, 3 Mar 2026 10:00:00 CEST"), "2026-03-03T08:00:00.000Z");
+  assert.equal(mailDateIso("Tue, 3 Mar 2026 10:00 hst"), "2026-03-03T20:00:00.000Z");
+  assert.equal(mailDateIso("Tue, 3 Mar 2026 10:00:00 XYZ"), "2026-03-03T10:00:00.000Z");
+  assert.equal(mailDateIso("Tue, 3 Mar 2026 10:00:00 IST (India)"), "2026-03-03T10:00:00.000Z");
+  // What Date.parse reads stays its reading; a word after no time is no zone.
+  assert.equal(mailDateIso("Tue, 3 Mar 2026 10:00:00 PDT"), "2026-03-03T17:00:00.000Z");
+  assert.equal(mailDateIso("Tue, 3 Mar 2026 noon"), null);
+  assert.equal(mailDateIso("not a date"), null);
+});

@@ -381,8 +381,7 @@ export async function settleBatch(
           arg_min_null(reply_key, line) AS reply_key FROM event_rows
         WHERE ${inBatch} AND type = ${storedType(DUPLICATE)} GROUP BY ALL) d
       JOIN event_rows o ON o.event_key = d.event_key AND o.time = d.time AND o.file_id < d.file_id
-      WHERE contains(d.reply_key, ':') AND o.reply_key IS NOT NULL AND NOT contains(o.reply_key, ':')
-        AND o.type NOT IN ${FLAGGED}`,
+      WHERE ${ADOPTS_HINT} AND o.type NOT IN ${FLAGGED}`,
       batch,
     );
     if (typeof adopting?.file_id === "number") throw new SplitBatch(adopting.file_id - firstId);
@@ -478,12 +477,20 @@ function newReplies(store: Store, fileId: number, adopted: boolean): Promise<New
 }
 
 /**
+ * Whether stored row `o` takes the hinted key of its duplicate `d` (adoptHints): `o` keyed without a hint, `d`
+ * with one, for the same reply — the md5 after the hint is `o`'s key (review s24 R16).
+ */
+const ADOPTS_HINT = `contains(d.reply_key, ':') AND o.reply_key IS NOT NULL AND NOT contains(o.reply_key, ':')
+  AND split_part(d.reply_key, ':', 2) = o.reply_key`;
+
+/**
  * A stored row keyed without a hint (no `:`) whose duplicate in this file has one takes the duplicate's key:
  * rows a log stored before the SMTP phase was read (classifier version 6) have phase-less keys, and the same
  * line read today shows its phase (`DATA:<md5>`; review s15 R3). The duplicate is the same line (same event
  * key and time; of several, the first line's, as a fresh store keeps it): its key is the one a fresh store
- * would hold. Only the key changes — no row is added or
- * removed — and classes no row carries any more are dropped. The number of rows given a key.
+ * would hold. Only for the same reply (ADOPTS_HINT): a bounce email's identity is its report's, not its
+ * text's, so a duplicate report can carry another reply. Only the key changes — no row is added or removed —
+ * and classes no row carries any more are dropped. The number of rows given a key.
  */
 async function adoptHints(store: Store, fileId: number): Promise<number> {
   const adopted = await store.exec(
@@ -491,7 +498,7 @@ async function adoptHints(store: Store, fileId: number): Promise<number> {
      FROM (SELECT event_key, time, arg_min_null(reply_key, line) AS reply_key FROM event_rows
        WHERE file_id = $file_id AND type = ${storedType(DUPLICATE)} GROUP BY event_key, time) d
      WHERE o.event_key = d.event_key AND o.time = d.time AND o.file_id <> $file_id
-       AND contains(d.reply_key, ':') AND o.reply_key IS NOT NULL AND NOT contains(o.reply_key, ':')`,
+       AND ${ADOPTS_HINT}`,
     { file_id: fileId },
   );
   if (adopted) await dropUncarriedClasses(store);
