@@ -66,6 +66,32 @@ const TEXTS = [
   "\t\r\n",
   "\u00a0",
   " 1767225600 ",
+  // Text that JavaScript's Number or DuckDB's cast reads as a number and the other does not (NUMBER_TEXT):
+  "0x226",
+  "0b1000100110",
+  "0o1046",
+  "550\u00a0",
+  "\u00a0550",
+  "550\u2028",
+  "1_000",
+  "1_767_225_600",
+  "\u0665\u0665\u0660",
+  "Infinity",
+  "-inf",
+  "nan",
+  "1e400",
+  // and text both read alike.
+  " 550 ",
+  "550\n",
+  "\t550\r",
+  "\u000b550\u000c",
+  "550.",
+  "550.0",
+  ".5",
+  "+550",
+  "5.5e2",
+  "5.E2",
+  "00550",
 ];
 const NUMBERS = [
   1767225600,
@@ -94,6 +120,13 @@ const JSONS = [
   '"550"',
   "550",
   '"x"',
+  '"0x226"',
+  '"550\\u00a0"',
+  '"1_000"',
+  '" 550 "',
+  '"5.5e2"',
+  '"1767225600"',
+  '"1_767_225_600"',
 ];
 const TIMES = new Set<TransformName>(["isoTime", "zonedTime", "genericTime"]);
 const TZ = "America/New_York";
