@@ -16,14 +16,24 @@ export function obj(value: unknown): JsonObject | null {
   return isObject(value) ? value : null;
 }
 
+/**
+ * Text that is a number, the one rule both readers follow: a decimal number (sign, digits, a fraction, an
+ * exponent) with ASCII whitespace around it — not `0x226`, `0b…`, `0o…` (JavaScript's `Number` reads them),
+ * not `1_000` (DuckDB's cast reads it), not `550\u00a0` (`Number` drops any Unicode space), not `Infinity`.
+ * Written for both JavaScript and RE2 (the SQL twin, src/store/field-sql.ts, tests it the same way).
+ */
+export const NUMBER_TEXT =
+  "^[\\t\\n\\v\\f\\r ]*[+-]?(?:[0-9]+\\.?[0-9]*|\\.[0-9]+)(?:[eE][+-]?[0-9]+)?[\\t\\n\\v\\f\\r ]*$";
+const NUMBER_TEXT_RE = new RegExp(NUMBER_TEXT);
+
+/** A number, or text that is one (NUMBER_TEXT) → the number; NaN for anything else. */
+function numberOf(value: unknown): number {
+  if (typeof value === "number") return value;
+  return typeof value === "string" && NUMBER_TEXT_RE.test(value) ? Number(value) : Number.NaN;
+}
+
 export function int(value: unknown): number | null {
-  // A blank string is no number (Number reads it as 0), as the SQL reader's cast says.
-  const n =
-    typeof value === "number"
-      ? value
-      : typeof value === "string" && value.trim() !== ""
-        ? Number(value)
-        : Number.NaN;
+  const n = numberOf(value);
   return Number.isInteger(n) ? n : null;
 }
 
@@ -42,9 +52,9 @@ export function isoTime(value: unknown): string | null {
     return isoSeconds(value);
   let ms: number;
   if (typeof value === "number") ms = value > 1e11 ? value : value * 1000;
-  // A blank string is no time (Number would read it as 0, the epoch), as the SQL reader's cast says.
+  // Text that is no number (NUMBER_TEXT; a blank one too, which Number reads as 0) may still be a date.
   else if (typeof value === "string" && value.trim() !== "") {
-    const n = Number(value);
+    const n = numberOf(value);
     ms = Number.isFinite(n) ? (n > 1e11 ? n : n * 1000) : Date.parse(value);
   } else return null;
   if (!Number.isFinite(ms) || Math.abs(ms) > 8.64e15) return null;

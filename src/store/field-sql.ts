@@ -2,6 +2,7 @@ import { EVENT_TYPES } from "../events/event.ts";
 import type { Cond, EventField, Expr, FieldTable, LeafType, TransformName } from "../events/field-table.ts";
 import { canonicalName } from "../events/table-parser.ts";
 import { GENERIC_TYPE_ALIASES } from "../events/transforms.ts";
+import { NUMBER_TEXT } from "../events/values.ts";
 import { sqlEnum, sqlIdent, sqlIn, sqlList, sqlString } from "../util/sql.ts";
 
 /**
@@ -114,9 +115,11 @@ const FROM_TZ = (value: string): string => `make_timestamp(epoch_ms(${value}) * 
 const ISO_TEXT = (t: string): string =>
   // A date alone, or with a zone after an optional time. Tested before the number: no such text is a
   // number, and a failing cast to DOUBLE costs as much as the regexp (ISO times are the common case).
+  // The cast reads NUMBER_TEXT and more: `1_000`, which is no number (one `contains`, not the regexp per
+  // row: SparkPost's times are text), and `inf`/`nan`, which are no time either way.
   `CASE WHEN regexp_full_match(${t}, '[0-9]{4}-[0-9][0-9]-[0-9][0-9](([T ][0-9][0-9]:[0-9][0-9](:[0-9][0-9](\\.[0-9]+)?)?)?(Z|[+-][0-9][0-9]:[0-9][0-9]))?')
     THEN ${FROM_TZ(`TRY_CAST(${t} AS TIMESTAMPTZ)`)}
-    WHEN TRY_CAST(${t} AS DOUBLE) IS NOT NULL THEN ${ISO_NUMBER(`TRY_CAST(${t} AS DOUBLE)`)} END`;
+    WHEN TRY_CAST(${t} AS DOUBLE) IS NOT NULL AND NOT contains(${t}, '_') THEN ${ISO_NUMBER(`TRY_CAST(${t} AS DOUBLE)`)} END`;
 
 /** src/events/syslog-time.ts `zonedIso`: the forms it reads; a zone-less time is in `$tz`. */
 const ZONED_TEXT = (t: string): string =>
@@ -173,12 +176,16 @@ function text(value: Sql): string {
   }
 }
 
-/** A value as a number (JSON numbers and numeric text), for `int` and `isoTime`. */
+/** Text as a number: only NUMBER_TEXT (src/events/values.ts), which DuckDB's cast reads as JavaScript does. */
+const NUMBER_FROM_TEXT = (t: string): string =>
+  `CASE WHEN regexp_full_match(${t}, ${sqlString(NUMBER_TEXT)}) THEN TRY_CAST(${t} AS DOUBLE) END`;
+
+/** A value as a number (JSON numbers and numeric text), for `int`. */
 function number(value: Sql, once: Once): string {
   if (value.type === "DOUBLE" || value.type === "INTEGER") return `TRY_CAST(${value.sql} AS DOUBLE)`;
   if (value.type === "JSON")
-    return `CASE WHEN ${IS_JSON_NUMBER(value.sql)} THEN TRY_CAST(${value.sql} AS DOUBLE) WHEN json_type(${value.sql}) = 'VARCHAR' THEN TRY_CAST(${once({ sql: `nullif(${value.sql}->>'$', '')`, type: "VARCHAR" }).sql} AS DOUBLE) END`;
-  if (value.type === "VARCHAR") return `TRY_CAST(nullif(${value.sql}, '') AS DOUBLE)`;
+    return `CASE WHEN ${IS_JSON_NUMBER(value.sql)} THEN TRY_CAST(${value.sql} AS DOUBLE) WHEN json_type(${value.sql}) = 'VARCHAR' THEN ${NUMBER_FROM_TEXT(once({ sql: `${value.sql}->>'$'`, type: "VARCHAR" }).sql)} END`;
+  if (value.type === "VARCHAR") return NUMBER_FROM_TEXT(value.sql);
   return "NULL::DOUBLE";
 }
 
