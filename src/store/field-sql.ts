@@ -1110,7 +1110,13 @@ function fieldsUsed(e: Expr): EventField[] {
 export const RECIPIENT_DOMAIN_SQL =
   "CASE WHEN contains(recipient, '@') THEN split_part(recipient, '@', -1) END";
 
-/** SQL twin of src/analytics/ingest/staging.ts `eventIdentity` over staging-shaped columns. */
-export const IDENTITY_SQL = `'h:' || concat_ws(chr(31), type, epoch_ms(time)::VARCHAR, coalesce(recipient, ''),
-  coalesce(campaign, ''), coalesce(sending_ip, ''), coalesce(message_id, ''), coalesce(reply, ''),
-  coalesce(url, ''))`;
+/**
+ * SQL twin of src/analytics/ingest/staging.ts `eventIdentity` over staging-shaped columns: the same text as
+ * `'h:' || concat_ws(chr(31), type, epoch_ms(time)::VARCHAR, coalesce(recipient, ''), …, coalesce(url, ''))`
+ * (the stored event keys hash it), built in one `concat`, which reads a NULL as '' — a NULL type or time,
+ * which concat_ws would skip with its separator, is skipped with it as `x || chr(31)` is NULL. One copy of
+ * the text instead of two (concat_ws, then `||`): 400k grep'd Postfix rows, one thread, the event key
+ * 285 → 248 ms CPU (median of 4 interleaved; identical text on every row).
+ */
+export const IDENTITY_SQL = `concat('h:', type || chr(31), epoch_ms(time)::VARCHAR || chr(31), recipient, chr(31),
+  campaign, chr(31), sending_ip, chr(31), message_id, chr(31), reply, chr(31), url)`;

@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { ingestFile } from "../../src/analytics/ingest/ingest.ts";
-import { Store } from "../../src/store/index.ts";
+import { eventIdentity } from "../../src/analytics/ingest/staging.ts";
+import { IDENTITY_SQL, Store } from "../../src/store/index.ts";
 import { migrateThenKill, writeOldStore } from "../../testkit/old-store.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "deliverlens-event-key-"));
@@ -59,4 +60,53 @@ test("a store killed before the checkpoint after migrating to 64-bit keys opens 
     [{ same: true, t: "UBIGINT" }],
   );
   reopened.close();
+});
+
+test("IDENTITY_SQL writes eventIdentity's text, and the text earlier stores hashed into their keys, NULLs included", async () => {
+  const store = await Store.open(":memory:");
+  try {
+    // The recipe the stored keys of events without a source id come from (schema 8 on): frozen here.
+    const stored = `'h:' || concat_ws(chr(31), type, epoch_ms(time)::VARCHAR, coalesce(recipient, ''),
+      coalesce(campaign, ''), coalesce(sending_ip, ''), coalesce(message_id, ''), coalesce(reply, ''),
+      coalesce(url, ''))`;
+    const rows = await store.all<{ identity: string | null; old: string | null; line: number }>(
+      `SELECT line, ${IDENTITY_SQL} AS identity, ${stored} AS old FROM (VALUES
+        (1, 'bounced'::event_type, TIMESTAMP '2026-03-02 10:49:42.123', 'a@icloud.com', 'spring', '192.0.2.1', 'id-1', '550 5.1.1 "no" user', 'https://x.test/'),
+        (2, 'delivered'::event_type, TIMESTAMP '2026-03-02 10:49:42', NULL, NULL, NULL, NULL, NULL, NULL),
+        (3, 'open'::event_type, TIMESTAMP '1969-12-31 23:59:59.999', '', '', '', '', '', ''),
+        (4, NULL::event_type, TIMESTAMP '2026-03-02 10:49:42', 'b@x.test', NULL, NULL, 'id-4', 'r', NULL),
+        (5, 'deferred'::event_type, NULL::TIMESTAMP, 'c@x.test', NULL, NULL, NULL, '451 later', NULL),
+        (6, NULL::event_type, NULL::TIMESTAMP, NULL, NULL, NULL, NULL, NULL, NULL)
+      ) t(line, type, time, recipient, campaign, sending_ip, message_id, reply, url) ORDER BY line`,
+    );
+    for (const row of rows) assert.equal(row.identity, row.old, `row ${row.line}`);
+    assert.equal(
+      rows[0].identity,
+      eventIdentity({
+        type: "bounced",
+        timeMs: Date.parse("2026-03-02T10:49:42.123Z"),
+        recipient: "a@icloud.com",
+        campaign: "spring",
+        sendingIp: "192.0.2.1",
+        messageId: "id-1",
+        reply: '550 5.1.1 "no" user',
+        url: "https://x.test/",
+      }),
+    );
+    assert.equal(
+      rows[1].identity,
+      eventIdentity({
+        type: "delivered",
+        timeMs: Date.parse("2026-03-02T10:49:42Z"),
+        recipient: null,
+        campaign: null,
+        sendingIp: null,
+        messageId: null,
+        reply: null,
+        url: null,
+      }),
+    );
+  } finally {
+    store.close();
+  }
 });
