@@ -82,11 +82,12 @@ const describesSql = (less: string, x: string) =>
 const ROWS_SQL = "(SELECT count(*) AS n, sum(event_key) AS x FROM event_rows) r";
 
 /**
- * SQL: one file's rows (`$file_id`) in the summary's groups (`dayKindsSql`), each with the sum of its rows'
+ * SQL: one file's rows (`$file_id`; a batch of files': `$file_id` to `$last_id`) in the summary's groups (`dayKindsSql`), each with the sum of its rows'
  * event keys (`x`): the one scan after a file's INSERT that the settle counts its rows by (rows it flags carry
  * types of their own) and, kept as `FileKinds`, the summary is brought up to date from.
  */
-export const FILE_KINDS_SQL = dayKindsSql("file_id = $file_id", MACHINE_OPEN, ", sum(event_key) AS x");
+const FILES_SQL = "file_id BETWEEN $file_id AND $last_id";
+export const FILE_KINDS_SQL = dayKindsSql(FILES_SQL, MACHINE_OPEN, ", sum(event_key) AS x");
 
 /**
  * A file's stored rows as FILE_KINDS_SQL groups them, in a table (`table`), and whether the store held rows
@@ -124,9 +125,15 @@ export type Refresh = "merged" | "rebuilt" | "unchanged";
 /** The temp table `scanFileKinds` writes: a file's rows as FILE_KINDS_SQL groups them. */
 export const FILE_KINDS = "file_kinds";
 
-/** Reads a file's rows once into FILE_KINDS (FILE_KINDS_SQL), inside its transaction. */
-export async function scanFileKinds(store: Store, fileId: number): Promise<void> {
-  await store.run(`CREATE OR REPLACE TEMP TABLE ${FILE_KINDS} AS ${FILE_KINDS_SQL}`, { file_id: fileId });
+/**
+ * Reads a file's rows once into FILE_KINDS (FILE_KINDS_SQL), inside its transaction; those of the files
+ * `fileId` to `lastId` of a batch (src/analytics/ingest/batch.ts) as one.
+ */
+export async function scanFileKinds(store: Store, fileId: number, lastId = fileId): Promise<void> {
+  await store.run(`CREATE OR REPLACE TEMP TABLE ${FILE_KINDS} AS ${FILE_KINDS_SQL}`, {
+    file_id: fileId,
+    last_id: lastId,
+  });
 }
 
 /**
@@ -137,6 +144,8 @@ export async function scanFileKinds(store: Store, fileId: number): Promise<void>
  * store's first file's (plain inserts of its groupings: no merge, no other file to count again).
  * `scanned`: FILE_KINDS already holds the file's stored rows' groups (the settle's scan, its flagged rows
  * left out), and whether the store held rows before the file; else the file's rows are read here.
+ * `lastId`: the files `fileId` to `lastId` of a batch, settled as one, their `files` rows already written
+ * (no `format`).
  */
 export async function refreshDaySummary(
   store: Store,
@@ -144,10 +153,11 @@ export async function refreshDaySummary(
   stored: number,
   scanned?: { storedBefore: boolean },
   format?: string,
+  lastId = fileId,
 ): Promise<Refresh> {
   const pending = format === undefined ? undefined : { fileId, format };
-  const file = { file_id: fileId };
-  if (!scanned) await scanFileKinds(store, fileId);
+  const file = { file_id: fileId, last_id: lastId };
+  if (!scanned) await scanFileKinds(store, fileId, lastId);
   const fileSum = `(SELECT coalesce(sum(x), 0) FROM ${FILE_KINDS})`;
   try {
     if (scanned?.storedBefore === false) {
@@ -156,7 +166,7 @@ export async function refreshDaySummary(
       const logs = await store.one<{ sent: boolean }>(
         `SELECT coalesce(bool_or(type = 'sent'), true) AS sent FROM ${FILE_KINDS}`,
       );
-      const unlogged = logs?.sent === false ? [fileId] : [];
+      const unlogged = lastId > fileId ? await filesWithoutSent(store) : logs?.sent === false ? [fileId] : [];
       await store.run(
         `DELETE FROM day_counts; DELETE FROM day_deferred; DELETE FROM day_first_attempts;
         INSERT INTO day_counts SELECT provider, d, type, machine, n FROM ${FILE_KINDS};
@@ -164,7 +174,7 @@ export async function refreshDaySummary(
         INSERT INTO summary_state SELECT $stored, ${fileSum}, ${DAY_SUMMARY_DEFINITION}, ${fileListSql(unlogged)}`,
         { stored },
       );
-      await store.run(`INSERT INTO day_deferred ${dayDeferredSql("file_id = $file_id")}`, file);
+      await store.run(`INSERT INTO day_deferred ${dayDeferredSql(FILES_SQL)}`, file);
       await countFirstAttempts(store, unlogged);
       return "rebuilt";
     }
@@ -197,7 +207,7 @@ export async function refreshDaySummary(
       )}) x SEMI JOIN file_days f USING (provider, d)`,
     );
     await store.run("DROP TABLE file_days");
-    await mergeFirstAttempts(store, fileId, pending);
+    await mergeFirstAttempts(store, fileId, pending, lastId);
     // It described the rows before this file (checked above): now it describes them with the file's.
     await store.run(
       `UPDATE summary_state SET event_rows = event_rows + $stored, key_sum = key_sum + ${fileSum}`,
@@ -269,31 +279,41 @@ const sameIds = (a: readonly number[], b: readonly number[]) =>
   a.length === b.length && a.every((id, i) => id === b[i]);
 
 /**
- * The summary's first attempts brought up to date with a settled file (`fileId`). When the files counted by
- * first attempts are those before plus this one, only its messages can change: each is dated by its first
+ * The summary's first attempts brought up to date with a settled file (`fileId`; a batch's: `fileId` to
+ * `lastId`, one grouping of them all). When the files counted by first attempts are those before plus this
+ * one (of the batch's, those now counted), only its messages can change: each is dated by its first
  * attempt in the file unless a file before holds an earlier one (a message dated earlier than before leaves
  * its former day) — one grouping of the file's attempts and one look-up of its messages in the stored rows.
  * Any other change of those files (a format's first file with `sent` events: its files are counted by their
  * sends from then on) counts them again from the rows.
  */
-async function mergeFirstAttempts(store: Store, fileId: number, pending?: PendingFile): Promise<void> {
+async function mergeFirstAttempts(
+  store: Store,
+  fileId: number,
+  pending?: PendingFile,
+  lastId = fileId,
+): Promise<void> {
   const state = await store.one<{ files: number[] | null }>(
     "SELECT first_attempt_files AS files FROM summary_state",
   );
   const before = state?.files ?? [];
   const now = await filesWithoutSentAfter(store, before, pending);
   if (sameIds(now, before)) return;
+  // The settled files (one, or a batch's) counted by first attempts now.
+  const added = now.filter((id) => !before.includes(id));
+  const settled = (id: number) => id >= fileId && id <= lastId;
   if (
-    before.includes(fileId) ||
+    before.some(settled) ||
+    !added.every(settled) ||
     !sameIds(
       now,
-      [...before, fileId].sort((a, b) => a - b),
+      [...before, ...added].sort((a, b) => a - b),
     )
   ) {
     await countFirstAttempts(store, now);
   } else {
     await store.run(
-      `CREATE OR REPLACE TEMP TABLE file_firsts AS ${messageFirstDaysSql("true", [fileId])};
+      `CREATE OR REPLACE TEMP TABLE file_firsts AS ${messageFirstDaysSql("true", added)};
       CREATE OR REPLACE TEMP TABLE first_moves AS
         SELECT f.provider, f.d, e.d AS earlier FROM file_firsts f LEFT JOIN (${messageFirstDaysSql(
           "true",

@@ -1,7 +1,15 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
-import { COPY_HEADER_FIELD, MARKER_PHRASES, originalMessageStart } from "../../src/bounce/email/text.ts";
+import { recordsFromEmail } from "../../src/bounce/email/index.ts";
+import {
+  COPY_HEADER_FIELD,
+  COPY_MARKERS,
+  MARKER_PHRASES,
+  originalMessageStart,
+  SCOPED_COPY_BOUNDARIES,
+  scopedCopyStart,
+} from "../../src/bounce/email/text.ts";
 import { cpuMs } from "../../testkit/cpu-time.ts";
 
 /**
@@ -90,26 +98,112 @@ test("a long line of dashes is read in linear time (the one regexp took seconds 
   assert.ok(ms < 5_000, `took ${Math.round(ms)} ms of CPU`);
 });
 
-test("Zoho's pasted header ('Received:from …', no blank after the colon) starts the copy", () => {
-  const text =
-    "This message was created automatically by mail delivery software.\n\nbob@example.org Invalid Address, ERROR_CODE :550, ERROR_CODE :5.1.1 <bob@example.org>... User Unknown\n\n\nReceived:from mail.zoho.com by mx.zohomail.com\nSubject:Your mailbox is full\n";
-  assert.equal(originalMessageStart(text), text.indexOf("Received:from"));
-  // A DSN field of the report itself is no copy.
+const ZOHO_NOTICE = (original: string) =>
+  [
+    "From: mailer-daemon@mail.zoho.com",
+    "To: sender@example.org",
+    "Subject: Undelivered Mail Returned to Sender",
+    "Date: Tue, 03 Mar 2026 10:00:00 +0000",
+    "X-ZohoMail: Si CHF_MF_NL SS_1 UW48 UB48",
+    "Content-Type: text/plain; charset=us-ascii",
+    "",
+    "This message was created automatically by mail delivery software.",
+    "A message that you sent could not be delivered to one or more of its recipients.",
+    "",
+    "[Status: Error, Address: <bob@example.co.jp>, ResponseCode 550, , Message rejected.]",
+    "",
+    "",
+    original,
+    "From: sender@example.org",
+    "To: bob@example.co.jp",
+    "Subject: Nyaan",
+    "",
+    "Your mailbox is full, please upgrade your storage now",
+    "",
+  ].join("\n");
+
+test("each scoped boundary's example, after a blank line, starts the copy only in its MTA's notices", () => {
+  for (const boundary of SCOPED_COPY_BOUNDARIES) {
+    assert.ok(boundary.example.startsWith(boundary.line), boundary.example);
+    const text = `Delivery failed: 550 user unknown\n\n${boundary.example}\nSubject: x\n`;
+    const at = text.indexOf(boundary.example);
+    assert.equal(
+      scopedCopyStart(text, (name) => name === boundary.header),
+      at,
+    );
+    // Blanks on the blank line, CRLF line ends.
+    const crlf = `Delivery failed\r\n \t\r\n${boundary.example}\r\n`;
+    assert.equal(
+      scopedCopyStart(crlf, (name) => name === boundary.header),
+      crlf.indexOf(boundary.example),
+    );
+    // Another MTA's notice, or the line with no blank line before it: no copy.
+    assert.equal(
+      scopedCopyStart(text, () => false),
+      text.length,
+    );
+    const inside = `Delivery failed\n${boundary.example}\n`;
+    assert.equal(
+      scopedCopyStart(inside, (name) => name === boundary.header),
+      inside.length,
+    );
+    // Not one of the markers every notice is read with.
+    assert.equal(originalMessageStart(text), text.length);
+  }
+});
+
+test("Zoho's pasted original, 'Received: from' or 'Received:from', is no part of the error (review R1)", () => {
+  for (const received of [
+    "Received: from mail.example.org by mx.zohomail.com",
+    "Received:from mail.example.org",
+  ]) {
+    const { records } = recordsFromEmail(Buffer.from(ZOHO_NOTICE(received)), "zoho.eml");
+    assert.equal(records.length, 1, received);
+    assert.equal(records[0].recipient, "bob@example.co.jp");
+    // The original's body says "mailbox is full": the notice does not.
+    assert.notEqual(records[0].reason, "mailboxfull", received);
+    assert.doesNotMatch(records[0].diagnostic ?? "", /Received|mailbox is full/, received);
+  }
+});
+
+test("a Received: line after a blank line in another MTA's notice is no copy boundary", () => {
+  // Without Zoho's header the line is text like any other (a quoted body, a transcript): nothing is cut there.
+  const notice = ZOHO_NOTICE("Received: from mail.example.org").replace(
+    "X-ZohoMail: Si CHF_MF_NL SS_1 UW48 UB48\n",
+    "",
+  );
+  const text = notice.slice(notice.indexOf("\n\n") + 2);
+  assert.equal(originalMessageStart(text), text.length);
+  // A DSN field of the report itself is no copy either.
   const field = "Reporting-MTA: dns; mx.example.org\nReceived-From-MTA: dns; relay.example.org\n";
   assert.equal(originalMessageStart(field), field.length);
 });
 
-test("the lines Sisimai's MTA-independent reader stops at start the copy (sisimai lib/Sisimai/RFC3464.pm)", () => {
-  for (const marker of [
-    "Here is a copy of the first part of the message, including all the headers.",
-    "The non-delivered message is attached to this message.",
-    "A copy of the original message below this line:",
-    "Attachment is a copy of the message.",
-    "Message text follows: ",
-    "Unsent message below:",
-    "Your message reads (in part):",
-  ]) {
-    const text = `Delivery to gone@example.org failed: 550 5.1.1 User unknown\n\n${marker}\n\nTo: other@example.org\n`;
-    assert.equal(originalMessageStart(text), text.indexOf(marker), marker);
+/** A marker line as originalMessageStart reads it: at a line start, perhaps after a separator run. */
+const markerAtStart = (phrase: string) =>
+  new RegExp(String.raw`^[ \t>]*(?:[-=*_]{2,}[ \t]*)?(?:${phrase})`, "i");
+
+test("every copy marker's example starts the copy, and no other marker reads that line", () => {
+  for (const marker of COPY_MARKERS) {
+    assert.doesNotMatch(marker.phrase.replace(/\\[A-Za-z]/g, ""), /[A-Z]/, marker.phrase);
+    assert.match(marker.source, /sisimai (?:go |lib\/)|https:\/\//, marker.phrase);
+    const text = `Delivery to bob@example.org failed: 550 user unknown\n${marker.example}\nFrom: a@example.org\n`;
+    assert.equal(originalMessageStart(text), text.indexOf(marker.example), marker.example);
+    // Shadowing: a marker whose example another reads is not shown to be needed.
+    for (const other of COPY_MARKERS)
+      if (other !== marker)
+        assert.doesNotMatch(
+          marker.example,
+          markerAtStart(other.phrase),
+          `${other.phrase} reads ${marker.example}`,
+        );
   }
+});
+
+test("a marker's words inside a sentence are no marker (only at a line start)", () => {
+  const text = "Delivery failed: see the original message for details\nbob@example.org: 550 user unknown\n";
+  assert.equal(originalMessageStart(text), text.length);
+  // Sendmail's date line of the notice itself.
+  const sendmail = "The original message was received at Thu, 9 Apr 2026 10:00:00 +0900\n";
+  assert.equal(originalMessageStart(sendmail), sendmail.length);
 });

@@ -215,6 +215,42 @@ const FORMS: ReadonlyArray<{ form: string; lines: string[]; records: string[][] 
     ],
     records: [["neko@example.co.jp", "userunknown"]],
   },
+  {
+    form: "a quoted display name before '<a@b>' (sisimai lib/Sisimai/RFC3464.pm re_addr)",
+    lines: [
+      "Your message could not be delivered to the following recipient:",
+      "",
+      '"Kijitora Cat" <kijitora@example.org>',
+      "550 5.1.1 mailbox unavailable",
+    ],
+    records: [["kijitora@example.org", "userunknown"]],
+  },
+  {
+    form: "Postfix's alias line '<r@b> (expanded from <a@b>): …' (via-postfix.go), its error after it",
+    lines: [
+      "I'm sorry to have to inform you that your message could not",
+      "be delivered to one or more recipients. It's attached below.",
+      "",
+      "                   The mail system",
+      "",
+      "<r@example.ne.jp> (expanded from <kijitora@example.org>): user",
+      '    unknown. Command output: procmail: Couldn\'t create "/var/spool/mail/neko"',
+    ],
+    records: [["r@example.ne.jp", "mailererror"]],
+  },
+  {
+    form: "Postfix's alias line wrapped after '(expanded from', the alias and the error below (lhost-postfix-49)",
+    lines: [
+      "I'm sorry to have to inform you that the message returned",
+      "below could not be delivered to one or more destinations.",
+      "",
+      "<kijitora-neko-nyaan@ntt.example.ne.jp> (expanded from",
+      "    <toraneko@neko.example.co.jp>): delivery temporarily",
+      "    suspended: connect to mfsmax.example.com[192.0.2.232]: server refused",
+      "    to talk to me: 421 Service not available, closing transmission channel",
+    ],
+    records: [["kijitora-neko-nyaan@ntt.example.ne.jp", "blocked"]],
+  },
 ];
 
 /** Review s19 R1 (/tmp/rvt19/kn/exim-tail.eml): Exim's block, then a paragraph of boilerplate. */

@@ -161,20 +161,26 @@ export async function insertFlagged(
   stored: boolean,
   matchTime = false,
   legacyEmail = false,
+  parted = false,
 ): Promise<number> {
   void loadClassifier();
-  return store.exec(insertFlaggedSql(sourceSql, stored, matchTime, legacyEmail), {
+  return store.exec(insertFlaggedSql(sourceSql, stored, matchTime, legacyEmail, parted), {
     ...params,
     file_id: fileId,
   });
 }
 
-/** insertFlagged's statement (the file's id bound as `$file_id`). */
+/**
+ * insertFlagged's statement (the file's id bound as `$file_id`). `parted`: the rows of a batch of files
+ * (partSql's PART column, batch.ts), file `$file_id + part` each; a row repeating an event of an earlier
+ * file of the batch is flagged as already stored, as it would be had that file been settled before.
+ */
 export function insertFlaggedSql(
   sourceSql: string,
   stored: boolean,
   matchTime = false,
   legacyEmail = false,
+  parted = false,
 ): string {
   // The key is computed once (a join condition would hash every row a second time), and an empty store
   // has nothing to join against. `matchTime` (IngestOptions.dedupeWithTime) also matches the time: DuckDB
@@ -193,21 +199,28 @@ export function insertFlaggedSql(
         WHERE r.file_id IN (SELECT file_id FROM ${LEGACY_EMAIL_FILES})) l
         ON l.legacy_key = ${legacyEmailKeySql("s", "coalesce(s.time, TIMESTAMP 'epoch')")}`
     : "";
-  const duplicate = legacyEmail
-    ? "e.event_key IS NOT NULL OR l.legacy_key IS NOT NULL"
-    : "e.event_key IS NOT NULL";
+  const duplicates = [
+    ...(stored ? ["e.event_key IS NOT NULL", ...(legacyEmail ? ["l.legacy_key IS NOT NULL"] : [])] : []),
+    ...(parted ? ["s.first_part < s.part"] : []),
+  ];
+  const keyed = `SELECT *, ${eventKeySql(`coalesce(identity, ${IDENTITY_SQL})`)} AS event_key,
+      ${providerOfDomainSql("recipient_domain")} AS provider FROM (${sourceSql})`;
+  // The first file of the batch holding a row of the event that is stored (neither skipped nor bad).
+  const rows = parted
+    ? `SELECT *, min(CASE WHEN NOT skip AND problem IS NULL THEN part END) OVER (PARTITION BY event_key)
+        AS first_part FROM (${keyed})`
+    : keyed;
   return `INSERT INTO event_rows
     SELECT s.event_key,
       CASE WHEN s.skip THEN ${storedType(SKIP)} WHEN s.problem IS NOT NULL THEN ${storedType(PROBLEM)}
-        ${stored ? `WHEN ${duplicate} THEN ${storedType(DUPLICATE)}` : ""} ELSE s.type END,
+        ${duplicates.length ? `WHEN ${duplicates.join(" OR ")} THEN ${storedType(DUPLICATE)}` : ""} ELSE s.type END,
       coalesce(s.time, TIMESTAMP 'epoch'), s.recipient, s.provider,
       s.campaign, s.sending_ip, s.pool, s.sending_domain, s.stream, s.remote_mta, s.message_id,
       CASE WHEN s.problem IS NOT NULL THEN s.raw ELSE s.reply END, s.reply_code, s.status,
       CASE WHEN s.problem IS NOT NULL THEN s.problem ELSE s.source_label END, s.machine_open, s.reader_ip,
-      s.user_agent, s.url, $file_id, s.line, ${REPLY_KEY_SQL}, ${recipientHashSql(STORED_KEY_SOURCES)},
-      ${messageKeySql(STORED_KEY_SOURCES)}
-    FROM (SELECT *, ${eventKeySql(`coalesce(identity, ${IDENTITY_SQL})`)} AS event_key,
-      ${providerOfDomainSql("recipient_domain")} AS provider FROM (${sourceSql})) s
+      s.user_agent, s.url, ${parted ? "$file_id + s.part" : "$file_id"}, s.line, ${REPLY_KEY_SQL},
+      ${recipientHashSql(STORED_KEY_SOURCES)}, ${messageKeySql(STORED_KEY_SOURCES)}
+    FROM (${rows}) s
     ${already} ${stored ? legacy : ""}`;
 }
 
@@ -315,8 +328,131 @@ export async function settleFile(
   };
 }
 
+/**
+ * A batch settled as it stands would not be what settling its files one by one gives (settleBatch): its
+ * file `at` (from 0) is settled alone, those before and after it as batches.
+ */
+export class SplitBatch extends Error {
+  readonly at: number;
+  constructor(at: number) {
+    super(`file ${at} of the batch gives stored rows its duplicates' hint`);
+    this.at = at;
+  }
+}
+
+/**
+ * Settles the rows of a batch of files inserted by one insertFlagged (`parted`), files `firstId` on in the
+ * order of `inserted` (each file's rows): what settleFile does for each of them in turn, once for all —
+ * one scan, one look-up of new replies, one day-summary upkeep — and each file's counts as settleFile's.
+ * A file's new replies are those of the first file of the batch holding them, classified from its rows.
+ * `writeFiles` writes the files' `files` rows before the day summary reads them. Throws SplitBatch (the
+ * caller rolls back) at the first file whose duplicates would give a row of a file before it their hint
+ * (adoptHints: a row of an older store, or the same report read with another hint by an earlier file):
+ * one by one that changes the earlier row's key and the file's new replies.
+ */
+export async function settleBatch(
+  store: Store,
+  firstId: number,
+  inserted: readonly number[],
+  paths: readonly string[],
+  storedBefore: boolean,
+  writeFiles: (settled: Settled[]) => Promise<void>,
+  lap: (step: string) => void = () => {},
+): Promise<Settled[]> {
+  const lastId = firstId + inserted.length - 1;
+  const batch = { file_id: firstId, last_id: lastId };
+  const inBatch = "file_id BETWEEN $file_id AND $last_id";
+  await scanFileKinds(store, firstId, lastId);
+  const flaggedRows = await store.all<FileCounts & { file_id: number }>(
+    `SELECT file_id, count(*) FILTER (WHERE type = ${storedType(SKIP)}) AS skip,
+      count(*) FILTER (WHERE type = ${storedType(PROBLEM)}) AS problem, count(*) AS flagged
+    FROM event_rows WHERE ${inBatch} AND type IN ${FLAGGED} GROUP BY file_id`,
+    batch,
+  );
+  const none: FileCounts = { skip: 0, problem: 0, flagged: 0 };
+  const counts = inserted.map((_, at) => flaggedRows.find((row) => row.file_id === firstId + at) ?? none);
+  const total = (key: keyof FileCounts) => counts.reduce((sum, file) => sum + file[key], 0);
+  lap("scan");
+  const again = await reclassifyIfStale(store);
+  if (again.rekeyed || again.classified) lap("classify stored replies again");
+  if (total("flagged") > total("skip") + total("problem")) {
+    const adopting = await store.one<{ file_id: number | null }>(
+      `SELECT min(d.file_id) AS file_id FROM (SELECT file_id, event_key, time,
+          arg_min_null(reply_key, line) AS reply_key FROM event_rows
+        WHERE ${inBatch} AND type = ${storedType(DUPLICATE)} GROUP BY ALL) d
+      JOIN event_rows o ON o.event_key = d.event_key AND o.time = d.time AND o.file_id < d.file_id
+      WHERE contains(d.reply_key, ':') AND o.reply_key IS NOT NULL AND NOT contains(o.reply_key, ':')
+        AND o.type NOT IN ${FLAGGED}`,
+      batch,
+    );
+    if (typeof adopting?.file_id === "number") throw new SplitBatch(adopting.file_id - firstId);
+  }
+  // A reply new to the store is the first file's that holds it, and classified from that file's rows.
+  const replies = await distinctReplies(
+    store,
+    `${inBatch} AND reply_key NOT IN (SELECT reply_key FROM reply_classes) AND file_id = (SELECT min(f.file_id)
+      FROM event_rows f WHERE f.reply_key = event_rows.reply_key AND f.file_id BETWEEN $file_id AND $last_id
+        AND f.type IN ${STORED_CLASSIFIED_TYPES})`,
+    batch,
+  );
+  lap("new replies");
+  // A repeat of an earlier file's event is flagged: those left repeat one within their file.
+  const counting = store.all<{ file_id: number; repeats: number }>(
+    `SELECT file_id, count(*) AS repeats FROM (SELECT file_id,
+        event_key = lag(event_key) OVER (PARTITION BY file_id ORDER BY event_key) AS repeat
+      FROM event_rows WHERE ${inBatch} AND type NOT IN ${FLAGGED}) WHERE repeat GROUP BY file_id`,
+    batch,
+  );
+  const classified = await classifyYielding(replies);
+  const repeatRows = await counting;
+  const repeats = inserted.map(
+    (_, at) => repeatRows.find((row) => row.file_id === firstId + at)?.repeats ?? 0,
+  );
+  lap("count and classify");
+  if (total("problem")) {
+    await store.run(
+      `INSERT INTO quarantine SELECT file_id, [${paths.map(sqlString).join(", ")}][file_id - $file_id + 1], line, source_label,
+        left(reply, 2048) FROM event_rows WHERE ${inBatch} AND type = ${storedType(PROBLEM)}`,
+      batch,
+    );
+  }
+  if (total("flagged")) {
+    await store.run(`DELETE FROM event_rows WHERE ${inBatch} AND type IN ${FLAGGED}`, batch);
+    await store.run(`DELETE FROM ${FILE_KINDS} WHERE type IN ${FLAGGED}`);
+  }
+  if (repeats.some((n) => n > 0)) {
+    await store.run(
+      `DELETE FROM event_rows WHERE rowid IN (SELECT rowid FROM (SELECT rowid, row_number() OVER
+        (PARTITION BY file_id, event_key ORDER BY line) AS n FROM event_rows WHERE ${inBatch}) WHERE n > 1)`,
+      batch,
+    );
+    await scanFileKinds(store, firstId, lastId);
+  }
+  await appendClassifications(store, classified);
+  lap("settle");
+  const settled = inserted.map((rows, at): Settled => {
+    const read = rows - counts[at].skip;
+    const stored = rows - counts[at].flagged - repeats[at];
+    const quarantined = counts[at].problem;
+    return {
+      read,
+      stored,
+      duplicates: read - stored - quarantined,
+      quarantined,
+      newReplies: classified.filter(({ reply }) => reply.file_id === firstId + at).length,
+    };
+  });
+  await writeFiles(settled);
+  const stored = settled.reduce((sum, file) => sum + file.stored, 0);
+  await refreshDaySummary(store, firstId, stored, { storedBefore }, undefined, lastId);
+  await store.run(`DROP TABLE ${FILE_KINDS}`);
+  lap("day summary");
+  return settled;
+}
+
 interface NewReply {
   reply_key: string;
+  file_id: number;
   type: string;
   provider: string;
   hint: string | null;
@@ -370,10 +506,13 @@ function dropUncarriedClasses(store: Store): Promise<void> {
   );
 }
 
-/** The distinct replies of the event rows `where` selects, each with what classifyEvent reads. */
+/**
+ * The distinct replies of the event rows `where` selects, each with what classifyEvent reads (and the
+ * least file id of its rows).
+ */
 function distinctReplies(store: Store, where: string, params: Params = {}): Promise<NewReply[]> {
   return store.all<NewReply>(
-    `SELECT reply_key, any_value(type) AS type, any_value(provider) AS provider,
+    `SELECT reply_key, min(file_id) AS file_id, any_value(type) AS type, any_value(provider) AS provider,
       ${hintOfKeySql("reply_key")} AS hint, any_value(reply) AS reply,
       any_value(reply_code) AS reply_code, any_value(status) AS status, min(recipient) AS recipient,
       min(remote_mta) AS remote_mta

@@ -78,7 +78,7 @@ export async function ingestFile(
   const opened = await openInputWithHead(path);
   opened.stream.destroy();
   const head = opened.head;
-  const format = options.format ?? detectFormat(head, path) ?? sniffFastFormat(head);
+  const format = formatOf(head, path, options);
   if (!format) throw new Error(`${path}: cannot tell the format; use --format (see \`deliverlens formats\`)`);
   const literal = options.fastPath === false ? null : literalPath(path);
   try {
@@ -320,6 +320,16 @@ function plainKeys(head: string, aliases: Readonly<Record<string, string>>): boo
     if (canonicalName(key, aliases) !== key && !Object.hasOwn(aliases, key)) return false;
   }
   return true;
+}
+
+/** The format `ingestFile` reads a file of as: the one forced, else detected from its head; null if none. */
+export function formatOf(head: string, path: string, options: IngestOptions): FormatName | null {
+  return options.format ?? detectFormat(head, path) ?? sniffFastFormat(head);
+}
+
+/** Whether `ingestFile` may hand a file of `format` to DuckDB's readers (else the parsers read it). */
+export function duckdbMayRead(format: FormatName, options: IngestOptions): boolean {
+  return options.fastPath !== false && eventSource(format)?.table !== undefined;
 }
 
 /** Until detection knows them: NDJSON with SendGrid fields, or a PowerMTA accounting header. */

@@ -2,6 +2,7 @@ import { type Stats, statSync } from "node:fs";
 import { ingestReportFiles, type ReportFileSummary } from "../../dmarc/ingest.ts";
 import { type ReportRoute, reportRoute } from "../../dmarc/read.ts";
 import type { Store } from "../../store/index.ts";
+import { FileBatches } from "./batch.ts";
 import { type FileSummary, type IngestOptions, ingestFile } from "./ingest.ts";
 import { spoolIfNotFile } from "./spool.ts";
 
@@ -9,7 +10,8 @@ import { spoolIfNotFile } from "./spool.ts";
  * One `ingest` run over many inputs of any kind: DMARC aggregate and TLS reports (and emails carrying
  * them) go to the reports reader (src/dmarc/ingest.ts) in batches, the regular files checked on its
  * threads, which start reading at once; what they find is no report — logs, event exports — comes back
- * and is ingested here after the reports, each file in its own transaction (ingestFile). A pipe or device
+ * and is ingested here after the reports, each file in its own transaction (ingestFile), small files read by
+ * the parsers in batches of files (batch.ts). A pipe or device
  * is copied to a file first, then checked the same way. An input that cannot be read does not stop the
  * rest: it is a failure of the run.
  */
@@ -21,6 +23,8 @@ export interface IngestInputsOptions extends Omit<IngestOptions, "onProgress"> {
   onProgress?: (bytesSoFar: number) => void;
   /** How a failed input's error is told (the caller knows the store's path and the words for it). */
   describeFailure: (error: unknown) => string;
+  /** Small files read by the parsers stored in batches (default true; false: each file on its own). */
+  batches?: boolean;
 }
 
 export interface IngestInputsResult {
@@ -52,8 +56,28 @@ export async function ingestInputs(
     .map((path, index) => ({ path, size: infos[index]?.size ?? 0, regular: infos[index]?.isFile() }))
     .filter((file) => !file.regular || notReports.has(file.path));
   options.onLogs?.(rest.reduce((sum, file) => sum + file.size, 0));
+  const batches = new FileBatches(
+    store,
+    {
+      format: options.format,
+      tz: options.tz,
+      year: options.year,
+      fastPath: options.fastPath,
+      onProgress: options.onProgress,
+    },
+    (outcome) => {
+      if ("summary" in outcome) files.push(outcome.summary);
+      else failures.push({ path: outcome.path, error: options.describeFailure(outcome.error) });
+    },
+  );
   let before = 0;
   for (const { path, size, regular } of rest) {
+    // A small file of the parsers joins a batch (batch.ts); the batch is stored before any other input.
+    if (!regular) await batches.flush();
+    else if (options.batches !== false && (await batches.offer(path, size, before))) {
+      before += size;
+      continue;
+    }
     let spooled: Awaited<ReturnType<typeof spoolIfNotFile>> = null;
     try {
       spooled = regular ? null : await spoolIfNotFile(path);
@@ -88,6 +112,7 @@ export async function ingestInputs(
       before += size;
     }
   }
+  await batches.flush();
   return { files, reports, failures };
 }
 

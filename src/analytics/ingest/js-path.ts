@@ -74,8 +74,7 @@ export async function stageWithParsers(
     let rows = 0;
     const cpu = process.threadCpuUsage();
     let cpuSeconds: number[] | null = null;
-    if (format === "email") notes = await stageEmail(stagings[0], path, options, limits, failed);
-    else if (shards) {
+    if (shards) {
       const job = {
         path,
         ...shards,
@@ -89,12 +88,7 @@ export async function stageWithParsers(
       limits.push(...staged.limits);
       rows = staged.rows;
       cpuSeconds = staged.cpuSeconds;
-    } else {
-      for await (const batch of readEventBatches(openInput(path), format, path, options)) {
-        addItems(stagings[0], batch, format, limits);
-        if (stagings[0].full) await stagings[0].drain(failed);
-      }
-    }
+    } else notes = await parseRows(stagings[0], path, format, options, limits, failed);
     rows += stagings[0].rows;
     ended = true;
     for (const staging of stagings) await staging.end(failed);
@@ -132,12 +126,35 @@ function newStagings(threads: number, pipe: boolean, format: FormatName): CsvSta
   return first.pipe || threads === 1 ? [first] : [first, new CsvStaging(false, 1, format)];
 }
 
+/** Where a file's parsed rows go: a CsvStaging, or the rows of a batch of files (batch.ts). */
+export type RowSink = Pick<CsvStaging, "add" | "full" | "drain">;
+
+/**
+ * A file's rows parsed on this thread into `sink`: its notes returned, the problems of a named limit that
+ * cut it added to `limits`.
+ */
+export async function parseRows(
+  sink: RowSink,
+  path: string,
+  format: FormatName,
+  options: ReadOptions,
+  limits: string[],
+  failed: ReaderFailure,
+): Promise<string[]> {
+  if (format === "email") return stageEmail(sink, path, options, limits, failed);
+  for await (const batch of readEventBatches(openInput(path), format, path, options)) {
+    addItems(sink, batch, format, limits);
+    if (sink.full) await sink.drain(failed);
+  }
+  return [];
+}
+
 /**
  * Bounce emails and mboxes: one event per reported recipient; messages that are not bounces (DMARC / TLS
  * reports, auto-replies) are skipped rows, summed up in the notes returned ("2 × a DMARC aggregate report…").
  */
 async function stageEmail(
-  staging: CsvStaging,
+  staging: RowSink,
   path: string,
   options: ReadOptions,
   limits: string[],

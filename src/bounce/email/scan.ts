@@ -2,7 +2,7 @@ import { type LimitName, limitOf } from "../../util/limits.ts";
 import { type DeliveryStatus, findInlineDeliveryStatus, parseDeliveryStatus } from "./dsn.ts";
 import { decodeWords, type HeaderBlock, headerValue, parseHeaderBlock } from "./headers.ts";
 import { asciiView, type ContentType, type MimePart, parseContentType, partText, walkParts } from "./mime.ts";
-import { originalMessageStart } from "./text.ts";
+import { originalMessageStart, scopedCopyStart } from "./text.ts";
 
 /** Everything the dialects read from one message, decoded once. */
 export interface ScannedEmail {
@@ -274,7 +274,10 @@ class ScannedMessage implements ScannedEmail {
       if (!this.limitsReached.includes("reportTextBytes")) this.limitsReached.push("reportTextBytes");
     }
     const full = withoutTrailingBlanks(bodies.join("\n"));
-    const cut = originalMessageStart(full);
+    const cut = Math.min(
+      originalMessageStart(full),
+      scopedCopyStart(full, (name) => headerValue(this.headers, name) !== null),
+    );
     if (cut < full.length && !this.#originalPart) {
       this.#inlineOriginal = full;
       this.#inlineOriginalAt = cut;

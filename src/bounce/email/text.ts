@@ -6,24 +6,170 @@
 import { limitOf } from "../../util/limits.ts";
 
 /**
- * Lines that introduce the copy of the original message (everything after is the sender's own mail),
- * including OpenSMTPD's, X6's and Exchange's localized ones (sisimai go lhost/via-opensmtpd.go, via-x6.go,
- * via-exchange2007.go boundaries) and those of Exim ("Included is a copy of the message header:"), fml
- * ("Original mail as follows:"), Gmail ("----- Message header follows -----"), mFILTER ("-------original
- * mail info"), qmail and its Spanish patch ("--- Below this line is a copy of the mail header.", "--- Below
- * the next line is a copy of the message.", "--- Mensaje original adjunto.") and V5 Sendmail ("-----
- * No message was collected -----"): sisimai go lhost/via-exim.go, via-fml.go, via-gmail.go, via-mfilter.go,
- * via-qmail.go, via-v5sendmail.go `boundaries`. A line of dashes right before a header field starts the
- * copy too (EZweb's, MailMarshal's and other MTAs' separator: sisimai go lhost/via-ezweb.go `boundaries`).
- * Zoho pastes the original's header with no marker, its first field written "Received:from …" with no blank
- * after the colon (sisimai go lhost/via-zoho.go `boundaries`: a blank line, then "Received:"). The lines
- * Sisimai's MTA-independent reader stops at, for MTAs nobody knows ("Here is a copy of the first part of the
- * message", "The non-delivered message is attached to this message.", "A copy of the original message below
- * this line:", "Attachment is a copy of the message", "Message text follows:", "Unsent message below",
- * "Your message reads (in part):": sisimai lib/Sisimai/RFC3464.pm `re_stop`), start it too.
- * The markers (a regexp source); a line starts with one, perhaps after a separator run.
+ * A line that introduces the copy of the original message (everything after is the sender's own mail): one
+ * MTA's wording per entry, read at a line start, perhaps after a separator run ("----- Original message -----").
+ * A line of dashes right before a header field starts the copy too (EZweb's, MailMarshal's and other MTAs'
+ * separator: sisimai go lhost/via-ezweb.go `boundaries`; dashLineBefore), and an MTA that pastes the original
+ * with no marker line has its own boundary (SCOPED_COPY_BOUNDARIES).
  */
-export const MARKER_PHRASES = String.raw`(?:the )?original message(?! was)|(?:this is a |below this line is a |enclosed is a )?copy of (?:the|your) message|unsent message follows|the header of the original message|header of original message|returned message|undelivered message (?:follows|attached)|message headers follow|original message headers|content-type: message\/rfc822|below is a copy of the original message|the attachment contains the original mail headers|included is a copy of the message header|original mail (?:as follows|info)|message header follows|below (?:this|the next) line is a copy of the (?:mail header|message)|mensaje original adjunto|no message was collected|en-t[eê]tes de message d'origine|intestazioni originali del messaggio|ursprungshuvuden|received:from |here is a copy of the first part of the message|the non-delivered message is attached to this message|a copy of the original message below this line|(?:the )?attachment is a copy of the message|message text follows:|unsent message below|your message reads \(in part\):`;
+export interface CopyMarker {
+  /** A regexp source, lower case, read case-insensitively at a line start. */
+  phrase: string;
+  source: string;
+  /** The line as the source writes it. */
+  example: string;
+}
+
+/** Sisimai's MTA-independent reader stops at these lines, for MTAs nobody knows (its `re_stop`). */
+const RE_STOP = "sisimai lib/Sisimai/RFC3464.pm re_stop";
+
+export const COPY_MARKERS: readonly CopyMarker[] = [
+  {
+    // Not Sendmail's "The original message was received at <date>" (a line of the notice itself).
+    phrase: "(?:the )?original message(?! was)",
+    source:
+      "sisimai go lhost/via-gmail.go, via-googlegroups.go, via-mfilter.go ('-------original message'), via-dragonfly.go and via-imailserver.go ('Original message follows.'), via-exchange2007.go ('Original message headers:') boundaries",
+    example: "----- Original message -----",
+  },
+  {
+    // Exim 4.9x writes "your message" (github.com/sisimai/set-of-emails lhost-exim-52.eml).
+    phrase: "this is a copy of (?:the|your) message",
+    source: "Exim deliver.c:6424, :6426 (sisimai go lhost/via-exim.go boundaries)",
+    example: "------ This is a copy of the message, including all the headers. ------",
+  },
+  {
+    phrase: "included is a copy of the message header",
+    source: "MXLogic's Exim (sisimai go lhost/via-exim.go boundaries)",
+    example: "Included is a copy of the message header:",
+  },
+  {
+    phrase: "unsent message follows",
+    source: "V5 Sendmail (sisimai go lhost/via-v5sendmail.go boundaries)",
+    example: "   ----- Unsent message follows -----",
+  },
+  {
+    phrase: "no message was collected",
+    source: "V5 Sendmail (sisimai go lhost/via-v5sendmail.go boundaries)",
+    example: "  ----- No message was collected -----",
+  },
+  {
+    phrase: "message header follows",
+    source:
+      "Sendmail savemail.c:1363 (sisimai go lhost/via-sendmail.go); Gmail (sisimai go lhost/via-gmail.go boundaries)",
+    example: "----- Message header follows -----",
+  },
+  {
+    phrase: "the header of the original message",
+    source: "GMX, 1&1 (sisimai go lhost/via-gmx.go, via-einsundeins.go boundaries)",
+    example: "--- The header of the original message is following. ---",
+  },
+  {
+    phrase: "returned message",
+    source: "Lotus Notes (sisimai go lhost/via-notes.go boundaries)",
+    example: "------- Returned Message --------",
+  },
+  {
+    phrase: "message headers follow",
+    source: "DragonFly Mail Agent (sisimai go lhost/via-dragonfly.go boundaries)",
+    example: "Message headers follow.",
+  },
+  {
+    phrase: String.raw`content-type: message\/rfc822`,
+    source:
+      "a MIME part header pasted into the text (sisimai go lhost/via-exim.go, via-activehunter.go… boundaries)",
+    example: "Content-Type: message/rfc822",
+  },
+  {
+    phrase: "below is a copy of the original message",
+    source: `OpenSMTPD (sisimai go lhost/via-opensmtpd.go boundaries); ${RE_STOP}`,
+    example: "    Below is a copy of the original message:",
+  },
+  {
+    phrase: "the attachment contains the original mail headers",
+    source: `X6 (sisimai go lhost/via-x6.go boundaries); ${RE_STOP}`,
+    example: "The attachment contains the original mail headers",
+  },
+  {
+    phrase: "original mail as follows",
+    source: "fml (sisimai go lhost/via-fml.go boundaries)",
+    example: "Original mail as follows:",
+  },
+  {
+    phrase: "original mail info",
+    source: "m-FILTER (sisimai go lhost/via-mfilter.go boundaries)",
+    example: "-------original mail info",
+  },
+  {
+    phrase: "below this line is a copy of the message",
+    source: `qmail-1.03 qmail-send.c (sisimai go lhost/via-qmail.go boundaries); ${RE_STOP}`,
+    example: "--- Below this line is a copy of the message.",
+  },
+  {
+    phrase: "below this line is a copy of the mail header",
+    source: "qmail (sisimai go lhost/via-qmail.go boundaries)",
+    example: "--- Below this line is a copy of the mail header.",
+  },
+  {
+    phrase: "below the next line is a copy of the message",
+    source: "qmail clones (sisimai go lhost/via-qmail.go boundaries)",
+    example: "--- Below the next line is a copy of the message.",
+  },
+  {
+    phrase: "enclosed is a copy of the message",
+    source: "a qmail clone: https://github.com/sisimai/set-of-emails lhost-qmail-20.eml",
+    example: "--- Enclosed is a copy of the message.",
+  },
+  {
+    phrase: "mensaje original adjunto",
+    source: "qmail's Spanish patch (sisimai go lhost/via-qmail.go boundaries)",
+    example: "--- Mensaje original adjunto.",
+  },
+  {
+    phrase: "en-t[eê]tes de message d'origine",
+    source: "Exchange 2007 fr-FR (sisimai go lhost/via-exchange2007.go boundaries)",
+    example: "En-têtes de message d'origine :",
+  },
+  {
+    phrase: "intestazioni originali del messaggio",
+    source: "Exchange 2007 it-CH (sisimai go lhost/via-exchange2007.go boundaries)",
+    example: "Intestazioni originali del messaggio:",
+  },
+  {
+    phrase: "ursprungshuvuden",
+    source: "Exchange 2007 sv-SE (sisimai go lhost/via-exchange2007.go boundaries)",
+    example: "Ursprungshuvuden:",
+  },
+  {
+    phrase: "here is a copy of the first part of the message",
+    source: RE_STOP,
+    example: "Here is a copy of the first part of the message",
+  },
+  {
+    phrase: "the non-delivered message is attached to this message",
+    source: RE_STOP,
+    example: "The non-delivered message is attached to this message.",
+  },
+  {
+    phrase: "a copy of the original message below this line",
+    source: RE_STOP,
+    example: "A copy of the original message below this line:",
+  },
+  {
+    phrase: "(?:the )?attachment is a copy of the message",
+    source: RE_STOP,
+    example: "Attachment is a copy of the message",
+  },
+  { phrase: "message text follows:", source: RE_STOP, example: "Message text follows: " },
+  { phrase: "unsent message below", source: RE_STOP, example: "Unsent message below" },
+  {
+    phrase: String.raw`your message reads \(in part\):`,
+    source: RE_STOP,
+    example: "Your message reads (in part):",
+  },
+];
+
+/** The markers as one regexp source, compiled into MARKER_AT_START and MARKER_AFTER_BREAK. */
+export const MARKER_PHRASES = COPY_MARKERS.map((marker) => marker.phrase).join("|");
 
 /**
  * A line with a marker, optionally after a separator ("----- Original message -----"). The line of dashes
@@ -137,6 +283,57 @@ export function originalMessageStart(text: string): number {
 }
 
 /**
+ * Where an MTA pastes the original with no marker line: a blank line, then a line that starts as `line` does
+ * (case as written). Such a line is anyone's text elsewhere ("Received: from" in a quoted body, a Postfix
+ * transcript), so each boundary applies only to the notices carrying the MTA's own header (lower-case name,
+ * any value), as Sisimai's per-MTA decoder does.
+ */
+export interface ScopedCopyBoundary {
+  header: string;
+  line: string;
+  source: string;
+  /** The line as the MTA writes it, quoted from the source. */
+  example: string;
+}
+
+export const SCOPED_COPY_BOUNDARIES: readonly ScopedCopyBoundary[] = [
+  {
+    // Zoho's first pasted field has no blank after the colon; "Received: from" is read the same.
+    header: "x-zohomail",
+    line: "Received:",
+    source:
+      'sisimai go lhost/via-zoho.go (boundaries "\\n\\nReceived:"; its test mail set-of-emails/maildir/bsd/lhost-zoho-01.eml)',
+    example: "Received:from mail.zoho.com by mx.zohomail.com",
+  },
+];
+
+/** Whether the line starting at `at` follows a blank line (blanks allowed on it, CRLF or LF). */
+function afterBlankLine(text: string, at: number): boolean {
+  let i = at - 1;
+  if (i < 0 || text.charCodeAt(i) !== 10) return false;
+  i--;
+  if (i >= 0 && text.charCodeAt(i) === 13) i--;
+  while (i >= 0 && isBlank(text.charCodeAt(i))) i--;
+  return i >= 0 && text.charCodeAt(i) === 10;
+}
+
+/**
+ * Offset where the copy of the original starts by the boundary of an MTA whose header the message carries
+ * (`carries(name)`), or text.length.
+ */
+export function scopedCopyStart(text: string, carries: (header: string) => boolean): number {
+  let start = text.length;
+  for (let i = 0; i < SCOPED_COPY_BOUNDARIES.length; i++) {
+    const boundary = SCOPED_COPY_BOUNDARIES[i];
+    if (!carries(boundary.header)) continue;
+    let at = text.indexOf(boundary.line);
+    while (at >= 0 && at < start && !afterBlankLine(text, at)) at = text.indexOf(boundary.line, at + 1);
+    if (at >= 0 && at < start) start = at;
+  }
+  return start;
+}
+
+/**
  * Lengths bounded (RFC 5321 §4.5.3.1: 64-octet local part, 255-octet domain) so no input backtracks quadratically.
  * A local part is an atom or a quoted string (RFC 5321 §4.1.2 Quoted-string: '"neko....nyaan...."@example.org',
  * dots a dot-atom may not have), kept with its quotes as the address is written; quoted strings with blanks or
@@ -146,11 +343,14 @@ const ADDRESS = String.raw`(?:"[^"\s\\]{1,62}"|[^\s<>()"'\[\],;:@]{1,64})@[A-Za-
 /**
  * A recipient on its own line: "<a@b>", "a@b", "\"a@b\":", "a@b: text", "<a@b>... text", "a@b (text)",
  * "a@b on <date>", "a@b <a@b>", optionally after a label such as "Recipient address:" or ">>> RCPT To:", a
- * list's bullet or Exchange's address type. Forms from sisimai go lhost/via-activehunter.go (">>> a@b <a@b>"),
- * via-x3.go ("   * a@b") and via-exchange2003.go ("SMTP=a@b on <date>").
+ * list's bullet, Exchange's address type or a quoted display name before "<a@b>" ('"Bob Cat" <a@b>': sisimai lib/
+ * Sisimai/RFC3464.pm re_addr `\A["].+["]\s*`). Forms from sisimai go lhost/via-activehunter.go (">>> a@b <a@b>"),
+ * via-x3.go ("   * a@b"), via-exchange2003.go ("SMTP=a@b on <date>") and via-postfix.go (an alias's address:
+ * "<r@b> (expanded from <a@b>): user unknown. Command output: …", the error after it; a long one wrapped after
+ * "(expanded from", the alias and the error on the lines below).
  */
 const RECIPIENT_LINE = new RegExp(
-  String.raw`^[ \t]*(?:(?:>>> *|In: *)?RCPT TO: *|>>> *|\* +|SMTP=|Recipient(?: address)?: *|Failed recipient: *|Final-Recipient: *rfc822; *|[45]\d\d[ -](?=<))?["<]?(${ADDRESS})[">]?(?:(\.\.\.|:)[ \t]*(.*)|[ \t]*[([](.*)[)\]][ \t]*|[ \t]+on [0-9].*|[ \t]+[A-Z]+=.*|[ \t]+<[^\s<>]{1,320}>[ \t]*)?$`,
+  String.raw`^[ \t]*(?:(?:>>> *|In: *)?RCPT TO: *|>>> *|\* +|SMTP=|Recipient(?: address)?: *|Failed recipient: *|Final-Recipient: *rfc822; *|[45]\d\d[ -](?=<)|"[^"\n]{1,100}"[ \t]*(?=<))?["<]?(${ADDRESS})[">]?(?:(\.\.\.|:)[ \t]*(.*)|[ \t]*[([](.*)[)\]][ \t]*|[ \t]+on [0-9].*|[ \t]+[A-Z]+=.*|[ \t]+<[^\s<>]{1,320}>[ \t]*|[ \t]+\(expanded from(?:[ \t]+<[^\s<>]{1,320}>\):[ \t]*(.*)|[ \t]*))?$`,
   "i",
 );
 /**
@@ -210,6 +410,8 @@ export interface ReportText {
  * The original's Subject quoted by a notice ("This report relates to a message you sent with the following header
  * fields: … Subject: …", Oracle Messaging Server / iCloud; Exchange's "Your message … Subject: …"): the
  * sender's words, never the error, so not part of the preamble a recipient's error may fall back to.
+ * Example: "  Subject: Nyaaaa" under "This report relates to a message you sent with the following header
+ * fields:" (https://github.com/sisimai/set-of-emails lhost-messagingserver-05.eml; sisimai go lhost/via-messagingserver.go).
  */
 const QUOTED_SUBJECT = /^subject:/i;
 /** Lines kept per recipient: an error never needs more, and hostile input stays bounded. */
@@ -402,7 +604,7 @@ export function readReportText(text: string): ReportText {
     // even when it quotes another address: Postfix folds a reply ("said: 550 5.1.1" / "    <alias@b>: Recipient
     // address rejected"), Exim indents the reply under its recipient ("    550 <alias@b>: User unknown").
     const named = match !== null || leading !== null;
-    const rest: string = !named ? "" : match ? (match[3] ?? match[4] ?? "").trim() : line.trim();
+    const rest: string = !named ? "" : match ? (match[3] ?? match[4] ?? match[5] ?? "").trim() : line.trim();
     const replyForm: boolean = match !== null && replyLine;
     if (named && !continuesEntry(line, rest, current) && entries.length < MAX_ENTRIES) {
       const recipient: string = (match ?? leading)![1];

@@ -1,0 +1,295 @@
+import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { FormatName } from "../../events/formats.ts";
+import { openInputWithHead } from "../../events/index.ts";
+import { newCounters } from "../../events/source.ts";
+import type { Store } from "../../store/index.ts";
+import { debugLog } from "../../util/debug.ts";
+import { sqlString } from "../../util/sql.ts";
+import { debugLine, stopwatch } from "../stopwatch.ts";
+import { CsvRows, partSql } from "./csv-staging.ts";
+import {
+  hasLegacyEmailRows,
+  insertFlagged,
+  type Settled,
+  SplitBatch,
+  settleBatch,
+  storeHasRows,
+} from "./finalize.ts";
+import { duckdbMayRead, type FileSummary, formatOf, type IngestOptions, ingestFile } from "./ingest.ts";
+import { parseRows, type RowSink } from "./js-path.ts";
+
+/**
+ * Small files of one `ingest` run (a Maildir of bounce emails, a folder of small logs) stored in batches:
+ * each file parsed on its own, their rows staged together (a PART column tells whose), then one insert,
+ * one settle, one day-summary upkeep and one transaction for the batch (finalize.ts settleBatch), where
+ * file by file each cost its own statements — ~0.1 CPU-s a bounce email, 17–33× the same messages in an
+ * mbox (review s24 R14). What a file is stays as file by file: one `files` row and one FileSummary each,
+ * with its own counts; a file repeating an event of an earlier one (in the batch or stored) counts it as a
+ * duplicate; quarantined rows keep their file and line. A batch holds whole files and commits as one, so a
+ * crash leaves whole files. A file whose parse fails closes the batch before it and is ingested alone (its
+ * failure told as file by file); a batch that fails to store is ingested again file by file.
+ */
+
+/** Files up to this size join a batch; larger ones are worth their own transaction. */
+export const BATCH_FILE_BYTES = 1024 * 1024;
+/** A batch ends at this many files, or bytes of input. */
+const BATCH_FILES = 500;
+const BATCH_BYTES = 32 * 1024 * 1024;
+
+/** What ingesting a file gave: its summary, or its error. */
+export type FileOutcome = { path: string; summary: FileSummary } | { path: string; error: unknown };
+
+interface Parsed {
+  path: string;
+  size: number;
+  mtimeMs: number;
+  rows: number;
+  notes: string[];
+  limits: string[];
+  evicted: number;
+  evictedEarly: number;
+  /** Seconds spent parsing it. */
+  seconds: number;
+}
+
+/** A run's batches: files are offered in input order, outcomes told in the same order. */
+export class FileBatches {
+  private readonly store: Store;
+  private readonly options: IngestOptions;
+  private readonly told: (outcome: FileOutcome) => void;
+  private format: FormatName | null = null;
+  private files: Parsed[] = [];
+  private bytes = 0;
+  private rows: CsvRows | null = null;
+  private chunks: Buffer[] = [];
+
+  constructor(store: Store, options: IngestOptions, told: (outcome: FileOutcome) => void) {
+    this.store = store;
+    this.options = options;
+    this.told = told;
+  }
+
+  /**
+   * Parses the regular file `path` (`size` bytes, `before`: the run's bytes before it) into the batch; the
+   * batch is stored first when the file does not fit it. False when the file is for ingestFile alone (too
+   * large, read by DuckDB, of no format known, or its parse failed): the batch is stored before it.
+   */
+  async offer(path: string, size: number, before: number): Promise<boolean> {
+    if (size > BATCH_FILE_BYTES) return this.alone();
+    const started = performance.now();
+    let opened: Awaited<ReturnType<typeof openInputWithHead>>;
+    try {
+      opened = await openInputWithHead(path);
+    } catch {
+      return this.alone();
+    }
+    opened.stream.destroy();
+    const format = formatOf(opened.head, path, this.options);
+    if (!format || duckdbMayRead(format, this.options)) return this.alone();
+    if (
+      this.files.length > 0 &&
+      (format !== this.format || this.files.length >= BATCH_FILES || this.bytes + size > BATCH_BYTES)
+    )
+      await this.flush();
+    this.format = format;
+    this.rows ??= new CsvRows(format, true);
+    this.rows.part = this.files.length;
+    const counters = newCounters();
+    const limits: string[] = [];
+    const rowsBefore = this.rows.rows;
+    const rows = this.rows;
+    const sink: RowSink = { add: (row) => rows.add(row), full: false, drain: async () => {} };
+    let notes: string[];
+    try {
+      const info = statSync(path);
+      notes = await parseRows(
+        sink,
+        path,
+        format,
+        {
+          year: this.options.year ?? null,
+          tz: this.options.tz ?? null,
+          modified: opened.modified,
+          onBytes: (bytes) => this.options.onProgress?.(before + bytes),
+          counters,
+        },
+        limits,
+        () => null,
+      );
+      this.files.push({
+        path,
+        size: info.size,
+        mtimeMs: info.mtimeMs,
+        rows: rows.rows - rowsBefore,
+        notes,
+        limits,
+        evicted: counters.evicted,
+        evictedEarly: counters.evictedEarly,
+        seconds: (performance.now() - started) / 1000,
+      });
+    } catch (error) {
+      debugLog(`${path} left its batch: ${String(error)}`);
+      rows.take();
+      return this.alone();
+    }
+    this.chunks.push(Buffer.from(rows.take()));
+    this.bytes += size;
+    this.options.onProgress?.(before + size);
+    return true;
+  }
+
+  /** Stores the batch (if any), telling its files' outcomes. */
+  async flush(): Promise<void> {
+    const files = this.files;
+    const format = this.format;
+    const chunks = this.chunks;
+    this.files = [];
+    this.chunks = [];
+    this.bytes = 0;
+    this.rows = null;
+    if (files.length > 0 && format !== null) await this.storeFiles(files, format, chunks, 0);
+  }
+
+  /**
+   * Stores `files` (their rows `chunks`, the first one's PART `first`) as a batch, else as SplitBatch says,
+   * else one by one, as without batches: a failing file loses none of the others.
+   */
+  private async storeFiles(files: Parsed[], format: FormatName, chunks: Buffer[], first: number) {
+    let summaries: FileSummary[];
+    try {
+      summaries = await this.storeBatch(files, format, chunks, first);
+    } catch (error) {
+      if (error instanceof SplitBatch) {
+        debugLog(`a batch of ${files.length} files is split: ${error.message}`);
+        const { at } = error;
+        if (at > 0) await this.storeFiles(files.slice(0, at), format, chunks.slice(0, at), first);
+        await this.ingestAlone(files.slice(at, at + 1));
+        if (at + 1 < files.length)
+          await this.storeFiles(files.slice(at + 1), format, chunks.slice(at + 1), first + at + 1);
+      } else {
+        debugLog(`a batch of ${files.length} files is ingested file by file: ${String(error)}`);
+        await this.ingestAlone(files);
+      }
+      return;
+    }
+    for (const summary of summaries) this.told({ path: summary.path, summary });
+  }
+
+  /** Each of `files` ingested in its own transaction (ingestFile). */
+  private async ingestAlone(files: Parsed[]): Promise<void> {
+    for (const { path } of files) {
+      try {
+        this.told({ path, summary: await ingestFile(this.store, path, this.ingestOptions()) });
+      } catch (error) {
+        this.told({ path, error });
+      }
+    }
+  }
+
+  /** The batch stored before a file ingested alone. */
+  private async alone(): Promise<false> {
+    await this.flush();
+    return false;
+  }
+
+  private ingestOptions(): IngestOptions {
+    const { format, tz, year, fastPath, dedupeWithTime } = this.options;
+    return { format, tz, year, fastPath, dedupeWithTime };
+  }
+
+  /** One transaction: the batch's rows inserted, settled, and a `files` row each. */
+  private async storeBatch(
+    files: Parsed[],
+    format: FormatName,
+    chunks: Buffer[],
+    first: number,
+  ): Promise<FileSummary[]> {
+    const started = performance.now();
+    const dir = mkdtempSync(join(tmpdir(), "deliverlens-batch-"));
+    try {
+      const csv = join(dir, "rows.csv");
+      writeFileSync(csv, Buffer.concat(chunks), { mode: 0o600 });
+      const store = this.store;
+      // Each file's, as its `files` row has them.
+      let seconds: number[] = [];
+      const commit = stopwatch();
+      const settled = await store.transaction(async () => {
+        const firstId = ((
+          await store.one<{ id: number }>("SELECT coalesce(max(file_id), 0) + 1 AS id FROM files")
+        )?.id ?? 1) as number;
+        const storedBefore = await storeHasRows(store);
+        const legacyEmail = storedBefore && format === "email" && (await hasLegacyEmailRows(store));
+        const lap = stopwatch();
+        const rows = files.reduce((sum, file) => sum + file.rows, 0);
+        const inserted =
+          rows > 0
+            ? await insertFlagged(
+                store,
+                partSql(csv, format, true),
+                {},
+                // The file of PART `first` is `firstId`.
+                firstId - first,
+                storedBefore,
+                this.options.dedupeWithTime,
+                legacyEmail,
+                true,
+              )
+            : 0;
+        if (inserted !== rows) throw new Error(`a batch staged ${rows} rows, DuckDB read ${inserted}`);
+        lap("insert");
+        const writeFiles = async (counts: Settled[]) => {
+          seconds = this.shares(files, started);
+          await this.writeFiles(firstId, files, format, counts, seconds);
+        };
+        const paths = files.map((file) => file.path);
+        const counts = files.map((file) => file.rows);
+        const done = await settleBatch(store, firstId, counts, paths, storedBefore, writeFiles, lap);
+        commit("before commit");
+        return done;
+      });
+      commit("commit");
+      debugLine(`a batch of ${files.length} ${format} files, ${settled.length} stored in one transaction`);
+      return files.map((file, at) => ({
+        path: file.path,
+        format,
+        reader: "parsers",
+        ...settled[at],
+        seconds: seconds[at],
+        evicted: file.evicted,
+        evictedEarly: file.evictedEarly,
+        notes: file.notes,
+        limits: file.limits,
+      }));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  /** Each file's seconds: its parse, and its share (by rows, plus one) of the batch's storing so far. */
+  private shares(files: Parsed[], started: number): number[] {
+    const storing = (performance.now() - started) / 1000;
+    const weights = files.map((file) => file.rows + 1);
+    const total = weights.reduce((sum, weight) => sum + weight, 0);
+    return files.map((file, at) => file.seconds + (storing * weights[at]) / total);
+  }
+
+  /** The batch's `files` rows, in one statement (one per file cost as much as the file's rows). */
+  private async writeFiles(
+    firstId: number,
+    files: Parsed[],
+    format: FormatName,
+    settled: Settled[],
+    seconds: number[],
+  ): Promise<void> {
+    const values = files.map((file, at) => {
+      const { read, stored, duplicates, quarantined } = settled[at];
+      const mtime = Math.round(file.mtimeMs * 1000);
+      return `(${firstId + at}, ${sqlString(file.path)}, ${sqlString(format)}, ${file.size},
+        make_timestamp(${mtime}::BIGINT), now()::TIMESTAMP, ${read}, ${stored}, ${duplicates}, ${quarantined},
+        ${seconds[at]}, false)`;
+    });
+    await this.store.run(`INSERT INTO files VALUES ${values.join(", ")}`);
+  }
+}
