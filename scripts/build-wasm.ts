@@ -11,7 +11,10 @@ import wabt from "wabt";
 const events = join(import.meta.dirname, "../src/events");
 const WAT = join(events, "line-bytes.wat");
 const OUT = join(events, "line-bytes-wasm.ts");
-/** What the module uses beyond WebAssembly 1.0: a shared (chunk) memory and a second (template) memory. */
+/**
+ * What the module uses beyond WebAssembly 1.0: a shared (chunk) memory and a second (template) memory (its
+ * fixed-width SIMD, WebAssembly 2.0, wabt reads by default).
+ */
 const FEATURES = { threads: true, multi_memory: true };
 
 /** The bytes of line-bytes.wat, validated. */

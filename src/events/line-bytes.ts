@@ -77,6 +77,16 @@ export function inChunkMemory(bytes: Uint8Array): boolean {
 }
 
 type Lookup = (rcptStart: number, rcptEnd: number, end: number, kind: number) => number;
+type Head = (from: number, to: number, base: number) => number;
+/** Where `head` leaves a line's head in the template memory (HEAD_INTS ints, see line-bytes.wat). */
+const HEAD_AT = 2320;
+const HEAD_INTS = 8;
+
+/** The exports of the module's instance over one chunk memory. */
+interface Exports {
+  lookup: Lookup;
+  head: Head;
+}
 
 let compiled: WasmModule | null | undefined;
 
@@ -100,6 +110,8 @@ function lineBytesModule(): WasmModule | null {
 export class LineBytes {
   /** The `lookup` of the instance over the chunk memory of the bytes bound last (null: none). */
   lookup: Lookup | null = null;
+  /** Its `head` (null: none; see `head`). */
+  private headOf: Head | null = null;
   /** Where the bytes bound last start in their chunk memory. */
   base = 0;
   private bound: Uint8Array | null = null;
@@ -107,7 +119,7 @@ export class LineBytes {
   private readonly view: Uint8Array;
   private readonly words: DataView;
   private readonly module: WasmModule;
-  private readonly instances = new Map<WasmMemory, Lookup | null>();
+  private readonly instances = new Map<WasmMemory, Exports | null>();
   private readonly ints: Int32Array;
 
   /** A LineBytes for `places` templates and the span alphabet `alphabet`, or null where WebAssembly fails. */
@@ -141,24 +153,44 @@ export class LineBytes {
     if (bytes === this.bound) return;
     this.bound = bytes;
     const memory = chunkMemories.get(bytes.buffer);
-    this.lookup = memory === undefined ? null : this.instance(memory);
+    const exports = memory === undefined ? null : this.instance(memory);
+    this.lookup = exports?.lookup ?? null;
+    this.headOf = exports?.head ?? null;
     this.base = bytes.byteOffset;
   }
 
-  private instance(memory: WasmMemory): Lookup | null {
-    let lookup = this.instances.get(memory);
-    if (lookup === undefined) {
+  private instance(memory: WasmMemory): Exports | null {
+    let exports = this.instances.get(memory);
+    if (exports === undefined) {
       try {
         const instance = new (wasm().Instance)(this.module, {
           line: { chunk: memory, template: this.template },
         });
-        lookup = instance.exports.lookup as Lookup;
+        exports = { lookup: instance.exports.lookup as Lookup, head: instance.exports.head as Head };
       } catch {
-        lookup = null;
+        exports = null;
       }
-      this.instances.set(memory, lookup);
+      this.instances.set(memory, exports);
     }
-    return lookup;
+    return exports;
+  }
+
+  /** Whether `head` reads lines of the bytes bound last (they lie in a chunk memory). */
+  get heads(): boolean {
+    return this.headOf !== null;
+  }
+
+  /**
+   * A Postfix line's head (PostfixParser.head, postfix.ts: the same answer, in one call) of the line
+   * [from, to) of the bytes bound last (`heads` true), into into[at, at + HEAD_INTS): false where the line
+   * has no queue id (nothing written).
+   */
+  head(from: number, to: number, into: Int32Array, at: number): boolean {
+    const base = this.base;
+    if ((this.headOf as Head)(base + from, base + to, base) === 0) return false;
+    const ints = this.ints;
+    for (let i = 0; i < HEAD_INTS; i++) into[at + i] = ints[HEAD_AT / 4 + i];
+    return true;
   }
 
   /** The slot of the line `lookup` read last. */

@@ -1,4 +1,5 @@
-;; The byte work of reading a recipient line by a line template (line-template.ts), in WebAssembly: V8's
+;; The byte work of reading a recipient line by a line template (line-template.ts), and of a Postfix line's
+;; head (postfix.ts PostfixParser.head: what a big log's line index holds of each line), in WebAssembly: V8's
 ;; optimized JavaScript compares ~6 instructions a byte (bounds, map and detach checks per load), this
 ;; ~1 (eight bytes a load). Built into line-bytes-wasm.ts by scripts/build-wasm.ts (scripts/wat.ts).
 ;;
@@ -7,6 +8,7 @@
 ;;   [0, 256)      the variable spans' alphabet: a flag byte per byte value
 ;;   [256, 2304)   the table of templates: per slot (LineTemplates.slots) its template's address, 0: none
 ;;   [2304]        out: the slot of the line `lookup` read last
+;;   [2320, 2352)  out: the head `head` read last (PostfixParser.head's eight ints)
 ;; A template at $t in $template:
 ;;   [t + 0]        its piece count n (≥ 1)
 ;;   [t + 4]        the tail's length
@@ -382,4 +384,154 @@
     local.get $first
     i32.store $template offset=260
     local.get $start)
+
+  ;; The first $byte in $chunk[$i, $to), or -1: sixteen bytes a compare (SIMD), the last few one by one.
+  (func $find (param $byte i32) (param $i i32) (param $to i32) (result i32)
+    (local $needle v128) (local $mask i32)
+    (local.set $needle (i8x16.splat (local.get $byte)))
+    (block $bytewise
+      (loop $sixteen
+        (br_if $bytewise (i32.gt_s (i32.add (local.get $i) (i32.const 16)) (local.get $to)))
+        (local.set $mask (i8x16.bitmask (i8x16.eq (v128.load $chunk (local.get $i)) (local.get $needle))))
+        (if (local.get $mask) (then (return (i32.add (local.get $i) (i32.ctz (local.get $mask))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $sixteen)))
+    (block $none
+      (loop $next
+        (br_if $none (i32.ge_s (local.get $i) (local.get $to)))
+        (if (i32.eq (i32.load8_u $chunk (local.get $i)) (local.get $byte)) (then (return (local.get $i))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $next)))
+    (i32.const -1))
+
+  ;; The first `, status=` lying wholly in $chunk[$i, $to), or -1: each comma with room for the rest after
+  ;; it, then its next eight bytes at once.
+  (func $status (param $i i32) (param $to i32) (result i32)
+    (local $at i32)
+    (loop $next
+      (local.set $at (call $find (i32.const 0x2c) (local.get $i) (i32.sub (local.get $to) (i32.const 8))))
+      (if (i32.lt_s (local.get $at) (i32.const 0)) (then (return (i32.const -1))))
+      (if (i32.and
+            (i64.eq (i64.load $chunk (local.get $at)) (i64.const 0x737574617473202c)) ;; ", status"
+            (i32.eq (i32.load8_u $chunk offset=8 (local.get $at)) (i32.const 0x3d))) ;; "="
+        (then (return (local.get $at))))
+      (local.set $i (i32.add (local.get $at) (i32.const 1)))
+      (br $next))
+    (i32.const -1))
+
+  ;; The first `: ` starting in $chunk[$i, $end), or -1 (the space may be at $end).
+  (func $separator (param $i i32) (param $end i32) (result i32)
+    (local $at i32)
+    (loop $next
+      (local.set $at (call $find (i32.const 58) (local.get $i) (local.get $end)))
+      (if (i32.lt_s (local.get $at) (i32.const 0)) (then (return (i32.const -1))))
+      (if (i32.eq (i32.load8_u $chunk offset=1 (local.get $at)) (i32.const 32)) (then (return (local.get $at))))
+      (local.set $i (i32.add (local.get $at) (i32.const 1)))
+      (br $next))
+    (i32.const -1))
+
+  ;; The index of the status word $chunk[$start, $end) in postfix.ts's STATUS_WORDS (sent, deferred, bounced,
+  ;; expired), or -1.
+  (func $word (param $start i32) (param $end i32) (result i32)
+    (local $length i32)
+    (local.set $length (i32.sub (local.get $end) (local.get $start)))
+    (if (i32.eq (local.get $length) (i32.const 4))
+      (then (if (i32.eq (i32.load $chunk (local.get $start)) (i32.const 0x746e6573)) ;; "sent"
+        (then (return (i32.const 0))))))
+    (if (i32.eq (local.get $length) (i32.const 8))
+      (then (if (i64.eq (i64.load $chunk (local.get $start)) (i64.const 0x6465727265666564)) ;; "deferred"
+        (then (return (i32.const 1))))))
+    (if (i32.eq (local.get $length) (i32.const 7))
+      (then
+        ;; Seven bytes as two overlapping words: [0, 4) and [3, 7).
+        (if (i32.and
+              (i32.eq (i32.load $chunk (local.get $start)) (i32.const 0x6e756f62)) ;; "boun"
+              (i32.eq (i32.load $chunk offset=3 (local.get $start)) (i32.const 0x6465636e))) ;; "nced"
+          (then (return (i32.const 2))))
+        (if (i32.and
+              (i32.eq (i32.load $chunk (local.get $start)) (i32.const 0x69707865)) ;; "expi"
+              (i32.eq (i32.load $chunk offset=3 (local.get $start)) (i32.const 0x64657269))) ;; "ired"
+          (then (return (i32.const 3))))))
+    (i32.const -1))
+
+  ;; PostfixParser.head (postfix.ts) of the line $chunk[$from, $to), read the same way: 0 where the line has
+  ;; no queue id; else 1, and its head's eight ints (postfix.ts HEAD_*, positions less $base: the line's
+  ;; chunk's start) at 2320 in $template: the queue id's hash, the stamp's end, the tag's start and end, the
+  ;; queue id's end, the recipient's end, where `, status=` is and the status word (-1, -1, -2: no
+  ;; recipient part; -1 for a recipient's part not found).
+  (func $head (export "head") (param $from i32) (param $to i32) (param $base i32) (result i32)
+    (local $i i32) (local $c i32) (local $stampEnd i32) (local $hostEnd i32)
+    (local $qidStart i32) (local $limit i32) (local $hash i32) (local $body i32) (local $rcptEnd i32)
+    (local $statusAt i32) (local $word i32) (local $wordEnd i32)
+    (if (i32.ge_s (local.get $from) (local.get $to)) (then (return (i32.const 0))))
+    ;; The stamp: an ISO one (a digit first) to its space, or the next after a 10-character date; else
+    ;; syslog's 15 characters and a space.
+    (local.set $c (i32.load8_u $chunk (local.get $from)))
+    (if (i32.and (i32.ge_u (local.get $c) (i32.const 48)) (i32.le_u (local.get $c) (i32.const 57)))
+      (then
+        (local.set $stampEnd (call $find (i32.const 32) (local.get $from) (local.get $to)))
+        (if (i32.eq (local.get $stampEnd) (i32.add (local.get $from) (i32.const 10)))
+          (then (local.set $stampEnd
+            (call $find (i32.const 32) (i32.add (local.get $stampEnd) (i32.const 1)) (local.get $to)))))
+        (if (i32.lt_s (local.get $stampEnd) (i32.const 0)) (then (return (i32.const 0)))))
+      (else
+        (if (i32.le_s (i32.sub (local.get $to) (local.get $from)) (i32.const 15)) (then (return (i32.const 0))))
+        (if (i32.ne (i32.load8_u $chunk offset=15 (local.get $from)) (i32.const 32)) (then (return (i32.const 0))))
+        (local.set $stampEnd (i32.add (local.get $from) (i32.const 15)))))
+    (local.set $hostEnd (call $find (i32.const 32) (i32.add (local.get $stampEnd) (i32.const 1)) (local.get $to)))
+    (if (i32.lt_s (local.get $hostEnd) (i32.const 0)) (then (return (i32.const 0))))
+    ;; The tag, to the first `: `, holding a `/`.
+    (local.set $i (call $separator (i32.add (local.get $hostEnd) (i32.const 1)) (i32.sub (local.get $to) (i32.const 1))))
+    (if (i32.lt_s (local.get $i) (i32.const 0)) (then (return (i32.const 0))))
+    (if (i32.lt_s (call $find (i32.const 47) (i32.add (local.get $hostEnd) (i32.const 1)) (local.get $i)) (i32.const 0))
+      (then (return (i32.const 0))))
+    (i32.store $template offset=2332 (i32.const 0) (i32.sub (local.get $i) (local.get $base)))
+    ;; The queue id, to the next `: `: 5 to 20 characters, no space; hashed (FNV-1).
+    (local.set $qidStart (i32.add (local.get $i) (i32.const 2)))
+    (local.set $limit (i32.add (local.get $qidStart) (i32.const 21)))
+    (if (i32.lt_s (i32.sub (local.get $to) (i32.const 1)) (local.get $limit))
+      (then (local.set $limit (i32.sub (local.get $to) (i32.const 1)))))
+    (local.set $i (call $separator (local.get $qidStart) (local.get $limit)))
+    (if (i32.lt_s (local.get $i) (i32.const 0)) (then (return (i32.const 0))))
+    (if (i32.ge_s (call $find (i32.const 32) (local.get $qidStart) (local.get $i)) (i32.const 0))
+      (then (return (i32.const 0))))
+    (if (i32.gt_s (i32.sub (local.get $i) (local.get $qidStart)) (i32.const 20)) (then (return (i32.const 0))))
+    (if (i32.lt_s (i32.sub (local.get $i) (local.get $qidStart)) (i32.const 5)) (then (return (i32.const 0))))
+    (local.set $c (local.get $qidStart))
+    (loop $id
+      (local.set $hash
+        (i32.mul (i32.xor (local.get $hash) (i32.load8_u $chunk (local.get $c))) (i32.const 16777619)))
+      (local.set $c (i32.add (local.get $c) (i32.const 1)))
+      (br_if $id (i32.lt_s (local.get $c) (local.get $i))))
+    ;; The recipient part after `: `: `to=<`, the recipient to its `>`, then `, status=` and its word.
+    (local.set $body (i32.add (local.get $i) (i32.const 2)))
+    (local.set $rcptEnd (i32.const -1))
+    (local.set $statusAt (i32.const -1))
+    (local.set $word (i32.const -2))
+    (if (i32.le_s (i32.add (local.get $body) (i32.const 4)) (local.get $to))
+      (then (if (i32.eq (i32.load $chunk (local.get $body)) (i32.const 0x3c3d6f74)) ;; "to=<"
+        (then
+          (local.set $word (i32.const -1))
+          (local.set $rcptEnd (call $find (i32.const 62) (i32.add (local.get $body) (i32.const 4)) (local.get $to)))
+          (if (i32.ge_s (local.get $rcptEnd) (i32.const 0))
+            (then (local.set $statusAt (call $status (local.get $rcptEnd) (local.get $to)))))
+          (if (i32.ge_s (local.get $statusAt) (i32.const 0))
+            (then
+              (local.set $wordEnd
+                (call $find (i32.const 32) (i32.add (local.get $statusAt) (i32.const 9)) (local.get $to)))
+              (if (i32.lt_s (local.get $wordEnd) (i32.const 0)) (then (local.set $wordEnd (local.get $to))))
+              (local.set $word
+                (call $word (i32.add (local.get $statusAt) (i32.const 9)) (local.get $wordEnd)))))))))
+    (i32.store $template offset=2320 (i32.const 0) (local.get $hash))
+    (i32.store $template offset=2324 (i32.const 0) (i32.sub (local.get $stampEnd) (local.get $base)))
+    (i32.store $template offset=2328 (i32.const 0) (i32.sub (i32.add (local.get $hostEnd) (i32.const 1)) (local.get $base)))
+    (i32.store $template offset=2336 (i32.const 0) (i32.sub (local.get $i) (local.get $base)))
+    (if (i32.ge_s (local.get $rcptEnd) (i32.const 0))
+      (then (local.set $rcptEnd (i32.sub (local.get $rcptEnd) (local.get $base)))))
+    (if (i32.ge_s (local.get $statusAt) (i32.const 0))
+      (then (local.set $statusAt (i32.sub (local.get $statusAt) (local.get $base)))))
+    (i32.store $template offset=2340 (i32.const 0) (local.get $rcptEnd))
+    (i32.store $template offset=2344 (i32.const 0) (local.get $statusAt))
+    (i32.store $template offset=2348 (i32.const 0) (local.get $word))
+    (i32.const 1))
 )
