@@ -515,12 +515,13 @@ function dropUncarriedClasses(store: Store): Promise<void> {
 
 /**
  * The distinct replies of the event rows `where` selects, each with what classifyEvent reads (and the
- * least file id of its rows).
+ * least file id of its rows). Its reply is the least of its rows' (they differ only where the key masks):
+ * any_value took the first in the plan's order, which a batch's join changed (review s24 R14).
  */
 function distinctReplies(store: Store, where: string, params: Params = {}): Promise<NewReply[]> {
   return store.all<NewReply>(
     `SELECT reply_key, min(file_id) AS file_id, any_value(type) AS type, any_value(provider) AS provider,
-      ${hintOfKeySql("reply_key")} AS hint, any_value(reply) AS reply,
+      ${hintOfKeySql("reply_key")} AS hint, min(reply) AS reply,
       any_value(reply_code) AS reply_code, any_value(status) AS status, min(recipient) AS recipient,
       min(remote_mta) AS remote_mta
     FROM event_rows
