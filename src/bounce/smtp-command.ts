@@ -156,10 +156,23 @@ export const COMMAND_WORDINGS: readonly CommandWording[] = [
   },
   {
     command: "CONN",
-    pattern: /greeting/,
+    pattern: /but greeting failed/,
     source:
-      'qmail-remote.c:225 quit("ZConnected to "," but greeting failed") (sisimai go lhost/via-qmail.go); V5 Sendmail \'… during greeting wait\' (github.com/sisimai/set-of-emails lhost-v5sendmail-05.eml)',
-    example: "Connected to 192.0.2.135 but greeting failed.",
+      'qmail-remote.c:225 quit("ZConnected to "," but greeting failed") (sisimai go lhost/via-qmail.go)',
+    example: " but greeting failed.",
+  },
+  {
+    command: "CONN",
+    pattern: /during greeting wait/,
+    source: "V5 Sendmail (https://github.com/sisimai/set-of-emails lhost-v5sendmail-05.eml)",
+    example:
+      "421 smtp.example.org (smtp)... Deferred: Connection reset by peer during greeting wait with smtp.example.org",
+  },
+  {
+    command: "CONN",
+    pattern: /no data before greeting/,
+    source: "Cox's reply to a client that spoke before the greeting (sisimai go rhost/for-cox.go)",
+    example: "esmtp no data before greeting",
   },
   {
     // No '>>>' command before the reply: the server's greeting was refused.
