@@ -299,20 +299,9 @@ export async function settleFile(
       )
     : 0;
   const read = inserted - counts.skip;
-  if (counts.flagged) {
-    await store.run(`DELETE FROM event_rows WHERE file_id = $file_id AND type IN ${FLAGGED}`, file);
-    await store.run(`DELETE FROM ${FILE_KINDS} WHERE type IN ${FLAGGED}`);
-  }
-  // The same event twice within the file: keep its first line.
-  if (repeats) {
-    await store.run(
-      `DELETE FROM event_rows WHERE rowid IN (SELECT rowid FROM (SELECT rowid, row_number() OVER
-        (PARTITION BY event_key ORDER BY line) AS n FROM event_rows WHERE file_id = $file_id) WHERE n > 1)`,
-      file,
-    );
-    // The scan counted the deleted rows: the file's groups are read again.
-    await scanFileKinds(store, fileId);
-  }
+  await dropUnkept(store, "file_id = $file_id", file, counts.flagged > 0, repeats > 0, () =>
+    scanFileKinds(store, fileId),
+  );
   const stored = inserted - counts.flagged - repeats;
   await appendClassifications(store, classified);
   lap("settle");
@@ -415,18 +404,14 @@ export async function settleBatch(
       batch,
     );
   }
-  if (total("flagged")) {
-    await store.run(`DELETE FROM event_rows WHERE ${inBatch} AND type IN ${FLAGGED}`, batch);
-    await store.run(`DELETE FROM ${FILE_KINDS} WHERE type IN ${FLAGGED}`);
-  }
-  if (repeats.some((n) => n > 0)) {
-    await store.run(
-      `DELETE FROM event_rows WHERE rowid IN (SELECT rowid FROM (SELECT rowid, row_number() OVER
-        (PARTITION BY file_id, event_key ORDER BY line) AS n FROM event_rows WHERE ${inBatch}) WHERE n > 1)`,
-      batch,
-    );
-    await scanFileKinds(store, firstId, lastId);
-  }
+  await dropUnkept(
+    store,
+    inBatch,
+    batch,
+    total("flagged") > 0,
+    repeats.some((n) => n > 0),
+    () => scanFileKinds(store, firstId, lastId),
+  );
   await appendClassifications(store, classified);
   lap("settle");
   const settled = inserted.map((rows, at): Settled => {
@@ -447,6 +432,33 @@ export async function settleBatch(
   await store.run(`DROP TABLE ${FILE_KINDS}`);
   lap("day summary");
   return settled;
+}
+
+/**
+ * Removes the settled files' rows that do not stay (`where` selects the files' rows): the flagged ones
+ * (skipped, bad, already stored), from FILE_KINDS too, and with `repeats` an event's rows beyond the first
+ * line within its file — after which `rescan` reads the files' groups again (the scan counted those rows).
+ * One statement each for settleFile and settleBatch.
+ */
+async function dropUnkept(
+  store: Store,
+  where: string,
+  params: Params,
+  flagged: boolean,
+  repeats: boolean,
+  rescan: () => Promise<void>,
+): Promise<void> {
+  if (flagged) {
+    await store.run(`DELETE FROM event_rows WHERE ${where} AND type IN ${FLAGGED}`, params);
+    await store.run(`DELETE FROM ${FILE_KINDS} WHERE type IN ${FLAGGED}`);
+  }
+  if (!repeats) return;
+  await store.run(
+    `DELETE FROM event_rows WHERE rowid IN (SELECT rowid FROM (SELECT rowid, row_number() OVER
+      (PARTITION BY file_id, event_key ORDER BY line) AS n FROM event_rows WHERE ${where}) WHERE n > 1)`,
+    params,
+  );
+  await rescan();
 }
 
 interface NewReply {
