@@ -59,7 +59,8 @@ export const CATEGORIES = {
   infrastructure: "Sender-side or network/TLS/DNS/configuration problem",
   transient: "Temporary failure with no sender signal (try later, greylisting)",
   "auto-reply": "An automatic reply, not a failure",
-  complaint: "The recipient reported the message as spam (feedback loop)",
+  complaint:
+    "The recipient reported the message as spam (feedback loop), or asked to unsubscribe (ARF opt-out)",
   delivered: "The message was delivered",
   unknown: "Nothing in the reply says why",
 } as const;

@@ -1,3 +1,4 @@
+import { feedbackTypesOf } from "../bounce/rules/feedback-types.ts";
 import type { Reason } from "../bounce/vocabulary.ts";
 import type { EventType } from "./event.ts";
 import type { FormatName } from "./formats.ts";
@@ -156,3 +157,29 @@ export type TransformName = keyof typeof TRANSFORMS;
 
 /** Reason hints are plain data too; this only narrows the type for table authors. */
 export const hint = (reason: Reason): Expr => ({ value: reason });
+
+const NOT_EVENTS = feedbackTypesOf(null);
+const UNSUBSCRIBES = feedbackTypesOf("unsubscribe");
+
+/**
+ * A record the source calls a complaint is what its feedback type says (src/bounce/rules/feedback-types.ts, the
+ * classifier's table too): an `unsubscribe` for an opt-out, nothing for a report that is no complaint (not-spam,
+ * virus, auth-failure: skipped, see `notAComplaint`), else the `type` the table gives. Both readers compile it.
+ */
+export function byFeedbackType(isComplaint: Cond, feedbackType: Expr, type: Expr): Expr {
+  const key: Expr = { fn: "lower", args: [feedbackType] };
+  return {
+    when: { all: [isComplaint, { oneOf: [key, NOT_EVENTS] }] },
+    use: { value: null },
+    otherwise: {
+      when: { all: [isComplaint, { oneOf: [key, UNSUBSCRIBES] }] },
+      use: { value: "unsubscribe" },
+      otherwise: type,
+    },
+  };
+}
+
+/** A complaint record whose feedback type says it is none: skipped (not an unknown type). */
+export function notAComplaint(isComplaint: Cond, feedbackType: Expr): Cond {
+  return { all: [isComplaint, { oneOf: [{ fn: "lower", args: [feedbackType] }, NOT_EVENTS] }] };
+}

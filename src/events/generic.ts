@@ -1,4 +1,4 @@
-import type { FieldTable } from "./field-table.ts";
+import { byFeedbackType, type Cond, type FieldTable, notAComplaint } from "./field-table.ts";
 
 /**
  * The documented generic schema (docs/FORMATS.md) shared by the CSV and NDJSON readers: field name →
@@ -53,6 +53,8 @@ export function canonicalField(name: string): string {
 
 const reply = { field: "reply" } as const;
 
+const complaint: Cond = { eq: [{ fn: "eventType", args: ["type"] }, "complaint"] };
+
 /** One table for both shapes: CSV columns and NDJSON keys carry the same names. */
 function genericTable(shape: "csv" | "json"): FieldTable {
   return {
@@ -63,8 +65,12 @@ function genericTable(shape: "csv" | "json"): FieldTable {
     aliases: GENERIC_ALIASES,
     csv: { required: ["type"], headerProblem: "generic CSV header needs a `type` column (docs/FORMATS.md)" },
     name: "type",
-    type: { fn: "eventType", args: ["type"] },
-    unknown: { cond: { all: [] }, message: "unknown event type {name}" },
+    // A complaint is what its feedback type says (not-spam, virus, auth-failure: skipped, not unknown).
+    type: byFeedbackType(complaint, "feedback_type", { fn: "eventType", args: ["type"] }),
+    unknown: {
+      cond: { not: notAComplaint(complaint, "feedback_type") },
+      message: "unknown event type {name}",
+    },
     fields: {
       time: { fn: "genericTime", args: [{ path: "time", as: "json" }] },
       recipient: "recipient",

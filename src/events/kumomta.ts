@@ -1,5 +1,5 @@
 import type { EventType } from "./event.ts";
-import type { FieldTable } from "./field-table.ts";
+import { byFeedbackType, type FieldTable } from "./field-table.ts";
 import type { EventSource } from "./source.ts";
 import { tableParser } from "./table-parser.ts";
 
@@ -34,7 +34,11 @@ export const KUMOMTA_TABLE: FieldTable = {
   shape: "json",
   name: "type",
   // Rejection (inbound), Any… are not sending-program events.
-  type: { lookup: RECORD_TYPES, key: "type" },
+  // A feedback report is what its feedback type says (not-spam, virus, auth-failure: skipped).
+  type: byFeedbackType({ eq: ["type", "Feedback"] }, "feedback_report.feedback_type", {
+    lookup: RECORD_TYPES,
+    key: "type",
+  }),
   unknown: { cond: { not: { present: "type" } }, message: "KumoMTA record without a type" },
   // `recipient` is a string, or a list in newer versions: one event per recipient.
   each: [{ lists: ["recipient"], orScalar: true, item: { recipient: "" } }],

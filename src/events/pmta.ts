@@ -1,5 +1,5 @@
 import type { EventType } from "./event.ts";
-import type { FieldTable } from "./field-table.ts";
+import { byFeedbackType, type FieldTable } from "./field-table.ts";
 import type { EventSource } from "./source.ts";
 import { tableParser } from "./table-parser.ts";
 
@@ -69,7 +69,11 @@ export const PMTA_TABLE: FieldTable = {
   type: {
     when: { eq: ["type", "rs"] },
     use: { lookup: PMTA_ACTION_TYPES, key: { fn: "lower", args: ["dsnAction"] } },
-    otherwise: { lookup: PMTA_RECORD_TYPES, key: "type" },
+    // A feedback-loop record is what its feedback type says (not-spam, virus, auth-failure: skipped).
+    otherwise: byFeedbackType({ eq: ["type", "f"] }, "feedbackType", {
+      lookup: PMTA_RECORD_TYPES,
+      key: "type",
+    }),
   },
   // Lower-case record types PowerMTA may add are skipped; anything else is a problem.
   unknown: { cond: { not: { match: ["type", "^[a-z]{1,3}$"] } }, message: "unknown PowerMTA record" },

@@ -1,4 +1,4 @@
-import type { FieldTable } from "./field-table.ts";
+import { byFeedbackType, type FieldTable } from "./field-table.ts";
 import type { EventSource } from "./source.ts";
 import { tableParser } from "./table-parser.ts";
 
@@ -36,7 +36,11 @@ export const SES_TABLE: FieldTable = {
   type: {
     when: { all: [is("Bounce"), suppressed] },
     use: { value: "dropped" },
-    otherwise: { lookup: KINDS, key: kind },
+    // A complaint is what its feedback type says (not-spam, virus, auth-failure: skipped).
+    otherwise: byFeedbackType(is("Complaint"), "complaint.complaintFeedbackType", {
+      lookup: KINDS,
+      key: kind,
+    }),
   },
   unknown: { cond: { not: { present: kind } }, message: "SES record without notificationType/eventType" },
   each: [

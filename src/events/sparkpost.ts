@@ -1,5 +1,5 @@
 import type { EventType } from "./event.ts";
-import type { FieldTable } from "./field-table.ts";
+import { byFeedbackType, type FieldTable } from "./field-table.ts";
 import type { EventSource } from "./source.ts";
 import { tableParser } from "./table-parser.ts";
 
@@ -36,7 +36,8 @@ export const SPARKPOST_TABLE: FieldTable = {
   // {msys: {}} is SparkPost's webhook ping; relay_event / gen_event carry no delivery outcome we use.
   roots: ["msys.message_event", "msys.track_event", "msys.unsubscribe_event"],
   name: "type",
-  type: { lookup: EVENT_TYPES, key: "type" },
+  // A spam complaint is what its feedback type says (not-spam, virus, auth-failure: skipped).
+  type: byFeedbackType({ eq: ["type", "spam_complaint"] }, "fbtype", { lookup: EVENT_TYPES, key: "type" }),
   unknown: { cond: { any: [] }, message: "" },
   fields: {
     time: { fn: "isoTime", args: ["timestamp"] },

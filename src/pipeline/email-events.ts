@@ -1,5 +1,6 @@
 import { readEmail, splitMbox } from "../bounce/email/index.ts";
 import type { BounceRecord } from "../bounce/record.ts";
+import { feedbackFact } from "../bounce/rules/feedback-types.ts";
 import type { DeliveryEvent, EventType, ParseProblem } from "../events/event.ts";
 import { newEvent, problem } from "../events/source.ts";
 import { mailDateIso } from "../util/dates.ts";
@@ -35,11 +36,21 @@ export function isSkip(item: EmailItem): item is EmailSkip {
  */
 function eventType(record: BounceRecord, action: string | null): EventType | null {
   if (record.reason === "vacation") return null;
-  if (record.reason === "feedback") return "complaint";
+  // A complaint, an unsubscribe, or a report that is neither (not-spam, virus, auth-failure: skipped).
+  if (record.reason === "feedback") return feedbackFact(record.feedbackType).event;
   if (record.reason === "delivered") return "delivered";
   if (action === "delayed") return "deferred";
   if (action === null && record.reason !== "expired" && isTemporary(record)) return "deferred";
   return "bounced";
+}
+
+/** Why a record is no event. */
+function skipNote(record: BounceRecord): string {
+  if (record.reason !== "feedback") return "an auto-reply (RFC 3834), not a delivery event: skipped";
+  const type = feedbackFact(record.feedbackType).type;
+  return type === "auth-failure"
+    ? "a DMARC failure report (ARF auth-failure), not a complaint: skipped"
+    : `an ARF ${type} report, not a complaint: skipped`;
 }
 
 function isTemporary(record: BounceRecord): boolean {
@@ -58,21 +69,9 @@ export function emailItems(raw: Buffer, file: string, line: number | null): Emai
   // The report's identity, not its text's reading: the store's key of each of its events (report-identity.ts).
   let report: string | null = null;
   reading.records.forEach((record, index) => {
-    if (record.feedbackType === "auth-failure") {
-      items.push({
-        skip: true,
-        note: "a DMARC failure report (ARF auth-failure), not a complaint: skipped",
-        source: where,
-      });
-      return;
-    }
     const type = eventType(record, reading.actions[index] ?? null);
     if (type === null) {
-      items.push({
-        skip: true,
-        note: "an auto-reply (RFC 3834), not a delivery event: skipped",
-        source: where,
-      });
+      items.push({ skip: true, note: skipNote(record), source: where });
       return;
     }
     const event = newEvent(type, file, line ?? 1);

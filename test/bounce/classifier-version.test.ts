@@ -13,6 +13,7 @@ import {
   RETRYABLE_5XX,
   SUPPRESS_REASONS,
 } from "../../src/bounce/rules/categories.ts";
+import { FEEDBACK_TYPES } from "../../src/bounce/rules/feedback-types.ts";
 import { PHRASE_TABLES } from "../../src/bounce/rules/knowledge.ts";
 import { PROVIDER_CODE_PATTERNS } from "../../src/bounce/rules/provider-codes.ts";
 import { PROVIDER_RULES } from "../../src/bounce/rules/provider-rules.ts";
@@ -25,8 +26,8 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 33,
-  fingerprint: "fbf82fbad24ab1291f7e4ab700fa72abafafab3232e6ac6e4aeac4762ef02661",
+  version: 34,
+  fingerprint: "1d8d1c9fe8b9421e8c711d380f053b4ce0fbd8a93a7b8e3af68cfac7833cee40",
 };
 
 /** Rule data as text: patterns by their source and flags. */
@@ -51,6 +52,7 @@ function fingerprint(): string {
       REPLY_CODE_RULES,
       [REASON_CATEGORY, REASON_ACTION, CATEGORY_ACTION, RETRYABLE_5XX],
       [NOT_FAILURES, BAD_ADDRESS_REASONS, SUPPRESS_REASONS, EVENT_ACTIONS],
+      FEEDBACK_TYPES,
     ]),
   );
   const examples = [

@@ -14,6 +14,7 @@ import {
 import { DIALECTS, type RecipientReport } from "../dialects/index.ts";
 import { localAgentVerdict } from "../dialects/local-agents.ts";
 import { type BounceRecord, ruleRef } from "../record.ts";
+import { feedbackVerdict } from "../rules/feedback-types.ts";
 import { smtpCommandIn } from "../smtp-command.ts";
 import { isVagueStatus, specificFailureStatus } from "../smtp-reply.ts";
 import { TextMemo } from "../text-memo.ts";
@@ -208,7 +209,10 @@ function toRecord(
     diagnostic: classification.diagnostic,
     rule,
   };
-  if (report.hintReason === "feedback") record.feedbackType = report.feedbackType ?? null;
+  if (report.hintReason === "feedback") {
+    record.feedbackType = report.feedbackType ?? null;
+    if (record.reason === "feedback") feedbackVerdict(record);
+  }
   return { record, hint };
 }
 
