@@ -5,7 +5,7 @@ import fc from "fast-check";
 import { decodeCharset, headerValue, parseHeaderBlock } from "../../src/bounce/email/headers.ts";
 import { recordsFromEmail, splitMbox } from "../../src/bounce/email/index.ts";
 import { decodeQuotedPrintable, parseContentType } from "../../src/bounce/email/mime.ts";
-import { scanEmail } from "../../src/bounce/email/scan.ts";
+import { scanEmail, withoutTrailingBlanks } from "../../src/bounce/email/scan.ts";
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/bounce-email/${name}`, import.meta.url));
 const read = (name: string) => recordsFromEmail(fixture(name), name);
@@ -214,6 +214,26 @@ describe("MIME decoding helpers", () => {
     assert.equal(type.params.get("report-type"), "delivery-status");
     assert.equal(parseContentType(null).type, "text/plain");
     assert.equal(parseContentType("garbage").type, "text/plain");
+  });
+
+  it("Content-Type: a quoted parameter's backslash escapes are undone, a value without any kept as written", () => {
+    const type = parseContentType('text/plain; name="a\\"b\\\\c"; charset="utf-8"; x="\\d"');
+    assert.equal(type.params.get("name"), 'a"b\\c');
+    assert.equal(type.params.get("charset"), "utf-8");
+    assert.equal(type.params.get("x"), "d");
+  });
+
+  it("report text: the blanks ending each line are dropped (LF and CRLF lines), nothing else", () => {
+    const reference = (text: string) => text.replace(/[ \t]+(?=\r?\n)/g, "");
+    assert.equal(withoutTrailingBlanks("a \nb\t\r\nc \r \n d "), "a\nb\r\nc \r\n d ");
+    const piece = fc.constantFrom(" ", "\t", "\r", "\n", "\r\n", "a", " \r\n", "\t\n");
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 30 }), (pieces) => {
+        const text = pieces.join("");
+        assert.equal(withoutTrailingBlanks(text), reference(text));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
 

@@ -68,7 +68,11 @@ function parameters(rest: string): Map<string, string> {
   PARAM.lastIndex = 0;
   for (let match = PARAM.exec(rest); match !== null; match = PARAM.exec(rest)) {
     let raw = match[2];
-    if (raw.startsWith('"')) raw = raw.slice(1, -1).replace(/\\(.)/g, "$1");
+    if (raw.startsWith('"')) {
+      raw = raw.slice(1, -1);
+      // Most quoted values (a boundary) escape nothing: no replace pass then.
+      if (raw.includes("\\")) raw = raw.replace(/\\(.)/g, "$1");
+    }
     const name = match[1].toLowerCase();
     if (!params.has(name)) params.set(name, raw);
   }

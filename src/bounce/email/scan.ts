@@ -344,7 +344,7 @@ function lineFrom(text: string, at: number): string {
  * not a regexp: /[ \t]+(?=\n)/ retries every start of a long run of blanks that ends no line (quadratic).
  */
 export function withoutTrailingBlanks(text: string): string {
-  if (!PADDED_LINE_END.some((end) => text.includes(end))) return text;
+  if (!PADDED_LINE_END.test(text)) return text;
   const kept: string[] = [];
   let from = 0;
   for (let nl = text.indexOf("\n"); nl >= 0; nl = text.indexOf("\n", nl + 1)) {
@@ -358,5 +358,6 @@ export function withoutTrailingBlanks(text: string): string {
   kept.push(text.slice(from));
   return kept.join("");
 }
-const PADDED_LINE_END = [" \n", "\t\n", " \r\n", "\t\r\n"];
+/** A blank before a line break: one scan of the text (four includes() of " \n", "\t\n"… were four). */
+const PADDED_LINE_END = /[ \t]\r?\n/;
 const isBlank = (code: number): boolean => code === 32 || code === 9;
