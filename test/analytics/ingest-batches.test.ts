@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { type IngestInputsResult, ingestInputs } from "../../src/analytics/ingest/inputs.ts";
@@ -108,7 +108,7 @@ interface Run {
 }
 
 /** One ingest of `paths` into a fresh store; `failFirst`: the run's first transaction fails. */
-async function ingest(name: string, batches: boolean, failFirst = false): Promise<Run> {
+async function ingest(name: string, batches: boolean, failFirst = false, inputs = paths): Promise<Run> {
   const store = await Store.open(join(dir, `${name}.duckdb`));
   let transactions = 0;
   const transaction = store.transaction.bind(store);
@@ -122,7 +122,7 @@ async function ingest(name: string, batches: boolean, failFirst = false): Promis
     return transaction(work);
   };
   try {
-    const result = await ingestInputs(store, paths, {
+    const result = await ingestInputs(store, inputs, {
       batches,
       describeFailure: (error) => String(error),
     });
@@ -168,4 +168,85 @@ test("a batch that fails to store is stored again file by file: no file is lost"
   assert.deepEqual(failed.digest, alone.digest);
   assert.deepEqual(untimed(failed), untimed(alone));
   assert.deepEqual(failed.result.failures, alone.result.failures);
+});
+
+/**
+ * A delivery-status notice (`id` its Message-ID) that reports `recipient` twice, refused with two replies:
+ * one event (its identity is the report's: src/pipeline/report-identity.ts) in two records of one line.
+ */
+function reportingTwice(id: string, recipient: string, others = 0): string {
+  const recipients = [recipient, ...Array.from({ length: others }, (_, at) => `r${at}-${recipient}`)];
+  return [
+    "From: MAILER-DAEMON@mx.example.org",
+    "To: sender@example.com",
+    "Subject: Undelivered Mail Returned to Sender",
+    "Date: Tue, 3 Mar 2026 10:00:00 +0000",
+    `Message-ID: <${id}@mx.example.org>`,
+    'Content-Type: multipart/report; report-type=delivery-status; boundary="b"',
+    "",
+    "--b",
+    "Content-Type: message/delivery-status",
+    "",
+    "Reporting-MTA: dns; mx.example.org",
+    ...["550 5.1.1 user unknown", "552 5.2.2 mailbox full", "554 5.7.1 rejected"].flatMap((reply) =>
+      recipients.flatMap((to) => [
+        "",
+        `Final-Recipient: rfc822; ${to}`,
+        "Action: failed",
+        `Status: ${reply.split(" ")[1]}`,
+        `Diagnostic-Code: smtp; ${reply}`,
+      ]),
+    ),
+    "--b--",
+    "",
+  ].join("\n");
+}
+
+test("of a report's records of one event, the first is stored, alone, in a batch and in an mbox", async () => {
+  const folder = join(dir, "twice");
+  mkdirSync(folder, { recursive: true });
+  const inputs = MAILS.map((name, at) => {
+    const to = join(folder, `${String(at).padStart(2, "0")}-${name}`);
+    copyFileSync(join(corpus, name), to);
+    return to;
+  });
+  const eml = join(folder, "10-twice.eml");
+  writeFileSync(eml, reportingTwice("twice-eml", "eml@example.net", 99));
+  // An mbox: a mail before the report and after it (each record's line is its message's).
+  const mbox = join(folder, "11-twice.mbox");
+  const mail = (name: string) => readFileSync(join(corpus, name), "utf8").replace(/^From /gm, ">From ");
+  writeFileSync(
+    mbox,
+    [mail(MAILS[0]), reportingTwice("twice-mbox", "mbox@example.net", 99), mail(MAILS[1])]
+      .map((text) => `From MAILER-DAEMON Tue Mar  3 10:00:00 2026\n${text.trimEnd()}\n\n`)
+      .join(""),
+  );
+  inputs.splice(10, 0, eml, mbox);
+  for (const [name, batches, files] of [
+    ["twice-alone", false, inputs],
+    ["twice-batched", true, inputs],
+    ["twice-eml", true, [eml]],
+    ["twice-mbox", false, [mbox]],
+  ] as const) {
+    const store = await Store.open(join(dir, `${name}.duckdb`));
+    try {
+      const result = await ingestInputs(store, files, { batches, describeFailure: String });
+      // Each of the 100 recipients keeps its first record's reply.
+      const rows = await store.all<{ report: string; reply: string; n: number }>(
+        `SELECT regexp_extract(recipient, '(eml|mbox)@', 1) AS report, reply, count(*)::INTEGER AS n
+        FROM events WHERE regexp_matches(recipient, '(eml|mbox)@example[.]net$') GROUP BY ALL ORDER BY ALL`,
+      );
+      const first = (report: string) => ({ report, reply: "550 5.1.1 user unknown", n: 100 });
+      const expected = [
+        ...(files.includes(eml) ? [first("eml")] : []),
+        ...(files.includes(mbox) ? [first("mbox")] : []),
+      ];
+      assert.deepEqual(rows, expected, name);
+      const summary = result.files.find((file) => file.path === eml);
+      if (summary)
+        assert.deepEqual([summary.read, summary.stored, summary.duplicates], [300, 100, 200], name);
+    } finally {
+      store.close();
+    }
+  }
 });

@@ -16,9 +16,10 @@ import {
   SplitBatch,
   settleBatch,
   storeHasRows,
+  withRepeats,
 } from "./finalize.ts";
 import { duckdbMayRead, type FileSummary, formatOf, type IngestOptions, ingestFile } from "./ingest.ts";
-import { parseRows, type RowSink } from "./js-path.ts";
+import { type ParsedRows, parseRows, type RowSink } from "./js-path.ts";
 
 /**
  * Small files of one `ingest` run (a Maildir of bounce emails, a folder of small logs) stored in batches:
@@ -46,6 +47,8 @@ interface Parsed {
   size: number;
   mtimeMs: number;
   rows: number;
+  /** Records its parsers left out as repeats (ParsedRows). */
+  repeats: number;
   notes: string[];
   limits: string[];
   evicted: number;
@@ -103,10 +106,10 @@ export class FileBatches {
     const rowsBefore = this.rows.rows;
     const rows = this.rows;
     const sink: RowSink = { add: (row) => rows.add(row), full: false, drain: async () => {} };
-    let notes: string[];
+    let parsed: ParsedRows;
     try {
       const info = statSync(path);
-      notes = await parseRows(
+      parsed = await parseRows(
         sink,
         path,
         format,
@@ -127,7 +130,7 @@ export class FileBatches {
         size: info.size,
         mtimeMs: info.mtimeMs,
         rows: rows.rows - rowsBefore,
-        notes,
+        ...parsed,
         limits,
         evicted: counters.evicted,
         evictedEarly: counters.evictedEarly,
@@ -252,7 +255,7 @@ export class FileBatches {
         const counts = files.map((file) => file.rows);
         const done = await settleBatch(store, firstId, counts, paths, storedBefore, writeFiles, lap);
         commit("before commit");
-        return done;
+        return done.map((counts, at) => withRepeats(counts, files[at].repeats));
       });
       commit("commit");
       debugLine(`a batch of ${files.length} ${format} files, ${settled.length} stored in one transaction`);
@@ -289,7 +292,7 @@ export class FileBatches {
     seconds: number[],
   ): Promise<void> {
     const values = files.map((file, at) => {
-      const { read, stored, duplicates, quarantined } = settled[at];
+      const { read, stored, duplicates, quarantined } = withRepeats(settled[at], file.repeats);
       const mtime = Math.round(file.mtimeMs * 1000);
       return `(${firstId + at}, ${sqlString(file.path)}, ${sqlString(format)}, ${file.size},
         make_timestamp(${mtime}::BIGINT), now()::TIMESTAMP, ${read}, ${stored}, ${duplicates}, ${quarantined},

@@ -232,6 +232,16 @@ export interface Settled {
   newReplies: number;
 }
 
+/**
+ * A file's counts with the `repeats` its parsers left out (js-path.ts LineRepeats): read, and duplicates, as
+ * the settle would have counted them.
+ */
+export function withRepeats(settled: Settled, repeats: number): Settled {
+  return repeats
+    ? { ...settled, read: settled.read + repeats, duplicates: settled.duplicates + repeats }
+    : settled;
+}
+
 /** A file's inserted rows by what the settle does with them (`countFile`). */
 export interface FileCounts {
   skip: number;

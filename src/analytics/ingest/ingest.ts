@@ -14,6 +14,7 @@ import {
   type Settled,
   settleFile,
   storeHasRows,
+  withRepeats,
 } from "./finalize.ts";
 
 export interface IngestOptions {
@@ -60,7 +61,9 @@ export interface FileSummary {
  * How a file reaches `event_rows`: a staging-shaped SQL source (DuckDB reads the file), or rows the JS
  * parsers already inserted (in parts, through insertFlagged).
  */
-type Source = { sql: string; params: Params; derivedFromReply: boolean } | { inserted: number };
+type Source =
+  | { sql: string; params: Params; derivedFromReply: boolean }
+  | { inserted: number; repeats: number };
 
 /** Files from this size have their parsed rows piped to DuckDB while they are parsed (csv-staging.ts). */
 const PIPE_FROM_BYTES = 4 * 1024 * 1024;
@@ -120,7 +123,7 @@ export async function ingestFile(
       debugLine(
         `parsers: ${staged.inserted} rows staged as CSV by ${staged.threads} thread(s) ${staged.piped ? "through pipes DuckDB read meanwhile" : "in files read afterwards"}: rows ended after ${seconds(staged.endedSeconds)}, having waited ${seconds(staged.waitedSeconds)} for DuckDB${staged.piped && staged.threads > 1 ? `, the pipe empty for ${staged.emptySeconds.toFixed(2)} s` : ""}; the insert ended ${staged.insertTailSeconds.toFixed(2)} s after the parsing; the parsing thread(s) used ${staged.cpuSeconds.map((s) => s.toFixed(2)).join(" + ")} CPU-s`,
       );
-      return { inserted: staged.inserted };
+      return { inserted: staged.inserted, repeats: staged.repeats };
     };
     let reader: FileSummary["reader"] = "parsers";
     let counts: (Settled & { seconds: number }) | null = null;
@@ -193,7 +196,10 @@ async function loadFile(
     const counts = await countFile(store, fileId);
     lap("scan");
     if (exactOrNothing && counts.problem) throw new NeedsParser();
-    const settled = await settleFile(store, path, fileId, format, read, counts, storedBefore, lap);
+    const settled = withRepeats(
+      await settleFile(store, path, fileId, format, read, counts, storedBefore, lap),
+      "repeats" in from ? from.repeats : 0,
+    );
     // The time so far is written with the row: a second statement after the commit would be a second
     // transaction (and WAL sync) per file.
     const seconds = (performance.now() - started) / 1000;

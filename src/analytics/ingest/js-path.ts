@@ -6,7 +6,7 @@ import { newCounters } from "../../events/source.ts";
 import { CsvStaging, partSql, type ReaderFailure } from "./csv-staging.ts";
 import { cpuSecondsSince } from "./shard-rows.ts";
 import { openForShards, stageOnTwoThreads } from "./shard-staging.ts";
-import { addItems, EMPTY_ROW } from "./staging.ts";
+import { addItems, EMPTY_ROW, rowIdentity, type StagingRow } from "./staging.ts";
 
 /** What staging a file with the parsers says besides its rows. */
 export interface Staged {
@@ -16,6 +16,8 @@ export interface Staged {
   limits: string[];
   /** Rows inserted (what `insert` returned). */
   inserted: number;
+  /** Records left out as repeats (ParsedRows; none read on two threads: a log's line is one record). */
+  repeats: number;
   /** Whether DuckDB read the rows while they were parsed (named pipes), or after. */
   piped: boolean;
   /** Threads that parsed the file (two for a big log read in shards). */
@@ -72,6 +74,7 @@ export async function stageWithParsers(
   let ended = false;
   try {
     let notes: string[] = [];
+    let repeats = 0;
     let rows = 0;
     const cpu = process.threadCpuUsage();
     let cpuSeconds: number[] | null = null;
@@ -89,7 +92,7 @@ export async function stageWithParsers(
       limits.push(...staged.limits);
       rows = staged.rows;
       cpuSeconds = staged.cpuSeconds;
-    } else notes = await parseRows(stagings[0], path, format, options, limits, failed);
+    } else ({ notes, repeats } = await parseRows(stagings[0], path, format, options, limits, failed));
     rows += stagings[0].rows;
     ended = true;
     for (const staging of stagings) await staging.end(failed);
@@ -100,6 +103,7 @@ export async function stageWithParsers(
       notes,
       limits,
       inserted,
+      repeats,
       piped,
       threads: shards ? 2 : 1,
       waitedSeconds: stagings.map((staging) => staging.waitedSeconds),
@@ -130,9 +134,18 @@ function newStagings(threads: number, pipe: boolean, format: FormatName): CsvSta
 /** Where a file's parsed rows go: a CsvStaging, or the rows of a batch of files (batch.ts). */
 export type RowSink = Pick<CsvStaging, "add" | "full" | "drain">;
 
+/** What parsing a file gave besides its rows. */
+export interface ParsedRows {
+  /** What the reader skipped on purpose and why (stageEmail). */
+  notes: string[];
+  /** Records left out as repeats of an earlier record of their line (LineRepeats): read, and duplicates. */
+  repeats: number;
+}
+
 /**
- * A file's rows parsed on this thread into `sink`: its notes returned, the problems of a named limit that
- * cut it added to `limits`. `input`: its bytes (decompressed) when already open (openInputWithHead).
+ * A file's rows parsed on this thread into `sink` (through LineRepeats): its notes returned, the problems
+ * of a named limit that cut it added to `limits`. `input`: its bytes (decompressed) when already open
+ * (openInputWithHead).
  */
 export async function parseRows(
   sink: RowSink,
@@ -142,13 +155,68 @@ export async function parseRows(
   limits: string[],
   failed: ReaderFailure,
   input: Readable = openInput(path),
-): Promise<string[]> {
-  if (format === "email") return stageEmail(sink, path, input, options, limits, failed);
-  for await (const batch of readEventBatches(input, format, path, options)) {
-    addItems(sink, batch, format, limits);
-    if (sink.full) await sink.drain(failed);
+): Promise<ParsedRows> {
+  const rows = new LineRepeats(sink);
+  let notes: string[] = [];
+  if (format === "email") notes = await stageEmail(rows, path, input, options, limits, failed);
+  else {
+    for await (const batch of readEventBatches(input, format, path, options)) {
+      addItems(rows, batch, format, limits);
+      if (rows.full) await rows.drain(failed);
+    }
   }
-  return [];
+  return { notes, repeats: rows.repeats };
+}
+
+/**
+ * Which of a file's records of one event is stored: the first. The settle keeps an event's row of the
+ * least line (finalize.ts dropUnkept), but the records of one line tie there — a bounce email's (every
+ * record of a message has its line: one report listing a recipient twice with two replies), a JSON array's
+ * on one line — and DuckDB then kept whichever it read first, which differed between a file stored alone
+ * and in a batch (review s24 R19). So a record repeating the event (rowIdentity) of an earlier record of
+ * its line is left out here, in the order the parser gives them (`classify`'s): the file counts it as read
+ * and as a duplicate, as the settle would have. Only a line with more than one record computes identities.
+ */
+export class LineRepeats implements RowSink {
+  private readonly sink: RowSink;
+  private line: StagingRow["line"] | undefined = undefined;
+  /** The current line's first event row, and with a second one, the identities of its events. */
+  private first: StagingRow | null = null;
+  private identities: Set<string> | null = null;
+  /** Rows left out. */
+  repeats = 0;
+
+  constructor(sink: RowSink) {
+    this.sink = sink;
+  }
+
+  add(row: StagingRow): void {
+    // A bad or skipped record is never stored: it is counted as what it is.
+    if (row.type !== null && row.problem === null) {
+      if (row.line !== this.line || this.first === null) {
+        this.line = row.line;
+        this.first = row;
+        this.identities = null;
+      } else {
+        this.identities ??= new Set([rowIdentity(this.first)]);
+        const identity = rowIdentity(row);
+        if (this.identities.has(identity)) {
+          this.repeats++;
+          return;
+        }
+        this.identities.add(identity);
+      }
+    }
+    this.sink.add(row);
+  }
+
+  get full(): boolean {
+    return this.sink.full;
+  }
+
+  drain(failed: ReaderFailure): Promise<void> {
+    return this.sink.drain(failed);
+  }
 }
 
 /**

@@ -86,6 +86,25 @@ export function eventIdentity(event: {
 }
 
 /**
+ * The identity text of a staged row, as the store hashes it into `event_key`: its source's, else eventIdentity
+ * (IDENTITY_SQL) of its columns.
+ */
+export function rowIdentity(row: StagingRow): string {
+  return typeof row.identity === "string"
+    ? row.identity
+    : eventIdentity({
+        type: String(row.type),
+        timeMs: row.time as number,
+        recipient: row.recipient as string | null,
+        campaign: row.campaign as string | null,
+        sendingIp: row.sending_ip as string | null,
+        messageId: row.message_id as string | null,
+        reply: row.reply as string | null,
+        url: row.url as string | null,
+      });
+}
+
+/**
  * Staging columns a JS row leaves out: DuckDB derives them from the row's others as it reads the rows
  * (csv-staging.ts partSql): the recipient's domain, and `skip` (a row with neither a type nor a problem).
  */
