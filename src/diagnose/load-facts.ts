@@ -17,6 +17,7 @@ import {
   periodSql,
   TIER_SQL,
   TIERS,
+  typeIs,
   unloggedFileSql,
 } from "../measures/index.ts";
 import { allThenClose, type Store } from "../store/index.ts";
@@ -59,10 +60,10 @@ WITH attempts AS (
   SELECT any_value(hash(recipient)) AS rk, ${messageTimeSql(unlogged)} AS t, ${messageSentSql(unlogged)} AS sent,
     any_value(campaign) AS campaign, ${LAST_ATTEMPT_IP_SQL} AS ip, ${LAST_ATTEMPT_POOL_SQL} AS pool,
     bool_or(${POLICY_SQL}) AS policy,
-    bool_or(type = 'deferred') AS deferred,
-    bool_or(type = 'deferred' AND category = 'rate-limit') AS rate_deferred,
+    bool_or(${typeIs("deferred")}) AS deferred,
+    bool_or(${typeIs("deferred")} AND category = 'rate-limit') AS rate_deferred,
     bool_or(${HARD_BOUNCE_SQL}) AS hard,
-    bool_or(type = 'bounced' AND category IN ${sqlList(ATTRIBUTED_CATEGORIES)}) AS attributed
+    bool_or(${typeIs("bounced")} AND category IN ${sqlList(ATTRIBUTED_CATEGORIES)}) AS attributed
   FROM ${CLASSIFIED_ROWS_SQL}
   WHERE provider = $provider AND recipient IS NOT NULL AND type IN ${ATTEMPT_TYPES}${period.and}
   GROUP BY ${MESSAGE_KEY_SQL}, ${unlogged}
@@ -107,7 +108,7 @@ const recipientsTableSql = (humanEngagement: string, period: FactsPeriod) => {
   return `CREATE OR REPLACE TEMP TABLE ${RECIPIENTS_TABLE} AS
 SELECT hash(recipient) AS rk, min(time) AS first,
   max(time) FILTER (WHERE ${humanEngagement} AND ${inWindow}) AS engaged,
-  count(*) FILTER (WHERE type = 'delivered' AND ${inWindow}) AS delivered,
+  count(*) FILTER (WHERE ${typeIs("delivered")} AND ${inWindow}) AS delivered,
   count(*) FILTER (WHERE ${humanEngagement} AND ${inWindow}) AS engagements,
   bool_or(${inWindow}) AS seen,
   bool_or(${humanEngagement}) AS ever_engaged
@@ -137,7 +138,7 @@ SELECT type, coalesce(category, 'unknown') AS category, provider_code AS "provid
   count(*) AS count, min(time) AS "firstSeen", max(time) AS "lastSeen",
   coalesce(list(DISTINCT sending_ip ORDER BY sending_ip) FILTER (WHERE sending_ip IS NOT NULL), []) AS ips
 FROM ${CLASSIFIED_ROWS_SQL}
-WHERE provider = $provider AND type IN ('bounced', 'deferred')${period.and}
+WHERE provider = $provider AND ${typeIs("bounced", "deferred")}${period.and}
 GROUP BY ALL
 ORDER BY count DESC, reply
 LIMIT 200`;
@@ -177,10 +178,10 @@ const weeksSql = (humanEngagement: string, period: FactsPeriod) => `
 SELECT strftime(w, '%Y-%m-%d') AS week, delivered, engaged FROM (
   -- Grouped by the week's start as a TIMESTAMP: formatted once per week, not once per event.
   SELECT date_trunc('week', time) AS w,
-    count(*) FILTER (WHERE type = 'delivered') AS delivered,
+    count(*) FILTER (WHERE ${typeIs("delivered")}) AS delivered,
     count(*) FILTER (WHERE ${humanEngagement}) AS engaged
   FROM event_rows
-  WHERE provider = $provider AND type IN ('delivered', 'open', 'click')${period.and}
+  WHERE provider = $provider AND ${typeIs("delivered", "open", "click")}${period.and}
   GROUP BY w
 )
 ORDER BY week`;

@@ -16,8 +16,18 @@ const KINDS: Record<string, string> = {
 };
 
 const kind = { first: ["notificationType", "eventType"] } as const;
-const suppressed = { oneOf: ["bounce.bounceSubType", ["Suppressed", "OnAccountSuppressionList"]] } as const;
 const is = (name: string) => ({ eq: [kind, name] }) as const;
+/**
+ * SES did not send: the address is on a suppression list. A bounce of subtype Suppressed /
+ * OnAccountSuppressionList, or a complaint of subtype OnAccountSuppressionList ("Amazon SES accepted the message,
+ * but didn't attempt to send it because it was on the account-level suppression list": no new complaint).
+ */
+const suppressed = {
+  any: [
+    { oneOf: ["bounce.bounceSubType", ["Suppressed", "OnAccountSuppressionList"]] },
+    { all: [is("Complaint"), { eq: ["complaint.complaintSubType", "OnAccountSuppressionList"] }] },
+  ],
+} as const;
 const diagnostic = { fn: "stripDiagnosticType", args: [{ item: "diagnostic" }] } as const;
 
 /**
@@ -34,7 +44,7 @@ export const SES_TABLE: FieldTable = {
   envelope: { kind: "Type", accept: "Notification", message: "Message" },
   name: kind,
   type: {
-    when: { all: [is("Bounce"), suppressed] },
+    when: suppressed,
     use: { value: "dropped" },
     // A complaint is what its feedback type says (not-spam, virus, auth-failure: skipped).
     otherwise: byFeedbackType(is("Complaint"), "complaint.complaintFeedbackType", {
@@ -137,7 +147,7 @@ export const SES_TABLE: FieldTable = {
         { when: is("DeliveryDelay"), use: "deliveryDelay.delayType" },
       ],
     },
-    feedbackType: { when: is("Complaint"), use: "complaint.complaintFeedbackType" },
+    feedbackType: { when: { type: ["complaint"] }, use: "complaint.complaintFeedbackType" },
     userAgent: {
       first: [
         { when: is("Complaint"), use: "complaint.userAgent" },
@@ -158,9 +168,9 @@ export const SES_TABLE: FieldTable = {
       ],
     },
     reasonHint: {
-      when: is("Complaint"),
-      use: { value: "feedback" },
-      otherwise: { when: { all: [is("Bounce"), suppressed] }, use: { value: "suppressed" } },
+      when: suppressed,
+      use: { value: "suppressed" },
+      otherwise: { when: is("Complaint"), use: { value: "feedback" } },
     },
   },
 };

@@ -1,6 +1,6 @@
 import type { Params, Store } from "../store/index.ts";
 import { sqlIntegers } from "../util/sql.ts";
-import { MESSAGE_KEY_SQL, RECIPIENT_KEY_SQL } from "./definitions.ts";
+import { MESSAGE_KEY_SQL, RECIPIENT_KEY_SQL, typeIs } from "./definitions.ts";
 import { SOURCE_AND_HEURISTIC } from "./opens.ts";
 import { filesWithoutSent, firstAttemptsSql, messageFirstDaysSql, type PendingFile } from "./sent.ts";
 
@@ -18,7 +18,7 @@ import { filesWithoutSent, firstAttemptsSql, messageFirstDaysSql, type PendingFi
  * any `more` aggregates after the count.
  */
 export const dayKindsSql = (where: string, machineOpen: string, more = ""): string =>
-  `SELECT provider, time::DATE AS d, type, CASE WHEN type = 'open' THEN ${machineOpen} END AS machine,
+  `SELECT provider, time::DATE AS d, type, CASE WHEN ${typeIs("open")} THEN ${machineOpen} END AS machine,
     count(*) AS n${more} FROM event_rows WHERE ${where} GROUP BY ALL`;
 
 /**
@@ -28,7 +28,7 @@ export const dayKindsSql = (where: string, machineOpen: string, more = ""): stri
  */
 export const dayDeferredSql = (where: string): string =>
   `SELECT provider, time::DATE AS d, count(DISTINCT ${RECIPIENT_KEY_SQL}) AS deferredRecipients FROM event_rows
-    WHERE ${where} AND type = 'deferred' GROUP BY ALL`;
+    WHERE ${where} AND ${typeIs("deferred")} GROUP BY ALL`;
 
 /** The same two sources from the summary; `dayWhere` filters on `day` and `provider`. */
 export const summaryKindsSql = (dayWhere: string): string =>
@@ -164,7 +164,7 @@ export async function refreshDaySummary(
       // The store's rows are this file's: its groups are the summary, no other row to read.
       // Counted by first attempts unless it logs sends (no other file of its format holds rows).
       const logs = await store.one<{ sent: boolean }>(
-        `SELECT coalesce(bool_or(type = 'sent'), true) AS sent FROM ${FILE_KINDS}`,
+        `SELECT coalesce(bool_or(${typeIs("sent")}), true) AS sent FROM ${FILE_KINDS}`,
       );
       const unlogged = lastId > fileId ? await filesWithoutSent(store) : logs?.sent === false ? [fileId] : [];
       await store.run(
@@ -195,7 +195,7 @@ export async function refreshDaySummary(
     );
     await store.run(
       `CREATE OR REPLACE TEMP TABLE file_days AS SELECT DISTINCT provider, d FROM ${FILE_KINDS}
-        WHERE type = 'deferred'`,
+        WHERE ${typeIs("deferred")}`,
     );
     await store.run(
       "DELETE FROM day_deferred c USING file_days f WHERE c.provider = f.provider AND c.day = f.d",
@@ -261,7 +261,7 @@ async function filesWithoutSentAfter(
 ): Promise<number[]> {
   if (!pending) return filesWithoutSent(store);
   const row = await store.one<{ sends: boolean; format: number[] }>(
-    `SELECT (SELECT coalesce(bool_or(type = 'sent'), false) FROM ${FILE_KINDS}) AS sends,
+    `SELECT (SELECT coalesce(bool_or(${typeIs("sent")}), false) FROM ${FILE_KINDS}) AS sends,
       (SELECT coalesce(list(file_id ORDER BY file_id), []) FROM files
         WHERE format = $format AND stored > 0 AND file_id <> $id) AS format`,
     { format: pending.format, id: pending.fileId },

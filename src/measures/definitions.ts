@@ -1,4 +1,5 @@
-import { sqlEnumList, sqlList } from "../util/sql.ts";
+import type { EventType } from "../events/event.ts";
+import { sqlEnum, sqlEnumList, sqlList } from "../util/sql.ts";
 
 /**
  * The SQL text of the named measures (docs/MEASURES.md): one definition each, used by `stats`, `hygiene`,
@@ -12,6 +13,12 @@ import { sqlEnumList, sqlList } from "../util/sql.ts";
  * compare (the first-attempt grouping of the 10M bench store: 1.37–1.69 → 1.36–1.45 CPU-s).
  */
 export const ATTEMPT_TYPES = sqlEnumList(["sent", "delivered", "deferred", "bounced"], "event_type");
+
+/** SQL: the row's `type` is one of `types`, compared as the stored ENUM like ATTEMPT_TYPES. */
+export const typeIs = (...types: [EventType, ...EventType[]]): string =>
+  types.length === 1
+    ? `type = ${sqlEnum(types[0], "event_type")}`
+    : `type IN ${sqlEnumList(types, "event_type")}`;
 
 /**
  * A period of whole UTC days, both ends inclusive and either open (`stats`/`diagnose` `--from`/`--to`):
@@ -57,14 +64,14 @@ export const CLASSIFIED_ROWS_SQL =
 export const POLICY_CATEGORIES = ["reputation", "content", "blocklist", "authentication"] as const;
 
 /** Measure `policy_bounce`: a bounce event the classifier puts in a policy category (needs `events`). */
-export const POLICY_SQL = `(type = 'bounced' AND category IN ${sqlList(POLICY_CATEGORIES)})`;
+export const POLICY_SQL = `(${typeIs("bounced")} AND category IN ${sqlList(POLICY_CATEGORIES)})`;
 
 /**
  * Measure `hard_bounced_message`: a bounce the classifier puts in `recipient` — the address does not exist
  * (unknown user, disabled mailbox, no such domain), the reason `hygiene` suppresses an address for. Counted
  * per message, like `policy_bounced_message`; `stats` shows the events per day as `bouncedByCategory.recipient`.
  */
-export const HARD_BOUNCE_SQL = "(type = 'bounced' AND category = 'recipient')";
+export const HARD_BOUNCE_SQL = `(${typeIs("bounced")} AND category = 'recipient')`;
 
 /**
  * SQL: a message sent at `at` went to a new address (measure `new_address`): its recipient's first event in

@@ -1,3 +1,5 @@
+import { typeIs } from "./definitions.ts";
+
 /**
  * Machine (proxy) opens — Apple Mail Privacy Protection first — decided in this order, whatever the
  * recipient's mailbox provider: MPP prefetches the images of every message read in Apple Mail, Gmail
@@ -28,7 +30,7 @@ export function openRules(proxyIps: number): OpenRules {
   return {
     proxyIps,
     machineOpen,
-    humanEngagement: `(type = 'click' OR (type = 'open' AND NOT ${machineOpen}))`,
+    humanEngagement: `(${typeIs("click")} OR (${typeIs("open")} AND NOT ${machineOpen}))`,
   };
 }
 

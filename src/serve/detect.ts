@@ -1,5 +1,5 @@
 import { EPISODE_DEFAULTS, type EpisodeOptions, median } from "../analytics/stats/episodes.ts";
-import { ATTEMPT_TYPES, MESSAGE_KEY_SQL, POLICY_SQL } from "../measures/index.ts";
+import { ATTEMPT_TYPES, MESSAGE_KEY_SQL, POLICY_SQL, typeIs } from "../measures/index.ts";
 import type { Store } from "../store/index.ts";
 import { DAY_MS, HOUR_MS } from "../util/dates.ts";
 
@@ -57,13 +57,13 @@ export async function loadHours(store: Store): Promise<{ now: string | null; hou
   const hours = await store.all<HourRow>(
     `SELECT provider::VARCHAR AS provider, strftime(date_trunc('hour', time), '%Y-%m-%dT%H:00:00Z') AS hour,
       count(DISTINCT ${MESSAGE_KEY_SQL}) FILTER (WHERE type IN ${ATTEMPT_TYPES}) AS sent,
-      count(*) FILTER (WHERE type = 'delivered') AS delivered,
-      count(*) FILTER (WHERE type = 'bounced') AS bounced,
+      count(*) FILTER (WHERE ${typeIs("delivered")}) AS delivered,
+      count(*) FILTER (WHERE ${typeIs("bounced")}) AS bounced,
       count(*) FILTER (WHERE ${POLICY_SQL}) AS policy,
-      count(*) FILTER (WHERE type = 'deferred') AS deferred,
-      count(*) FILTER (WHERE type = 'complaint') AS complaints,
-      count(*) FILTER (WHERE type = 'open' AND machine_open IS NOT TRUE) AS "humanOpens",
-      count(*) FILTER (WHERE type = 'click') AS clicks,
+      count(*) FILTER (WHERE ${typeIs("deferred")}) AS deferred,
+      count(*) FILTER (WHERE ${typeIs("complaint")}) AS complaints,
+      count(*) FILTER (WHERE ${typeIs("open")} AND machine_open IS NOT TRUE) AS "humanOpens",
+      count(*) FILTER (WHERE ${typeIs("click")}) AS clicks,
       mode(provider_code) FILTER (WHERE ${POLICY_SQL} AND provider_code IS NOT NULL) AS "topCode"
     FROM events
     WHERE time > $now::TIMESTAMP - INTERVAL ${LOOKBACK_HOURS} HOUR AND time <= $now::TIMESTAMP

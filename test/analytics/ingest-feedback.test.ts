@@ -130,3 +130,32 @@ test("email ingest: an ARF report is a complaint, an unsubscribe or skipped with
     "an ARF virus report, not a complaint: skipped",
   ]);
 });
+
+test("ses: a complaint SES did not send for (subtype OnAccountSuppressionList) is a drop of a suppressed address, no new complaint", async () => {
+  const file = join(dir, "ses-suppressed.jsonl");
+  const record = (recipient: string, subType: string | null) => {
+    const line = JSON.parse(WRITERS.ses("abuse", recipient, 0));
+    line.complaint.complaintSubType = subType;
+    return JSON.stringify(line);
+  };
+  writeFileSync(
+    file,
+    `${record("listed@example.com", "OnAccountSuppressionList")}\n${record("new@example.com", null)}\n`,
+  );
+  for (const fastPath of [true, false]) {
+    const store = await Store.open(":memory:");
+    try {
+      const summary = await ingestFile(store, file, { format: "ses", fastPath });
+      assert.equal(summary.reader, fastPath ? "duckdb" : "parsers");
+      const rows = await store.all<{ recipient: string; type: string; reason: string }>(
+        "SELECT recipient, type::VARCHAR AS type, reason FROM events ORDER BY recipient",
+      );
+      assert.deepEqual(rows, [
+        { recipient: "listed@example.com", type: "dropped", reason: "suppressed" },
+        { recipient: "new@example.com", type: "complaint", reason: "feedback" },
+      ]);
+    } finally {
+      store.close();
+    }
+  }
+});

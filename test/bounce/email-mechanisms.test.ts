@@ -6,6 +6,7 @@ import { classifyEvent } from "../../src/bounce/classify-event.ts";
 import { BOUNCE_CATEGORIES } from "../../src/bounce/dialects/bounce-categories.ts";
 import { preferStatus, recordsFromEmail, splitMbox } from "../../src/bounce/email/index.ts";
 import { remoteHostIn } from "../../src/bounce/email/remote-host.ts";
+import { REPLY_CODE_IN_TEXT, STATUS_IN_TEXT } from "../../src/bounce/email/text.ts";
 import type { BounceRecord } from "../../src/bounce/record.ts";
 import { smtpCommandIn } from "../../src/bounce/smtp-command.ts";
 import type { DeliveryEvent } from "../../src/events/event.ts";
@@ -458,6 +459,28 @@ describe("a notice that quotes the original's headers (Oracle Messaging Server, 
     const reply = notice("550 bad sender ip address", "Hello");
     assert.deepEqual([reply?.recipient, reply?.reason], ["bob@example.org", "blocked"]);
     assert.equal(reply?.diagnostic, "Reason: 550 bad sender ip address");
+    // A port or a phone number is no reply: the notice's sentences still explain the recipient's line.
+    for (const reason of [
+      "could not connect to mx.example.org:465 (refused)",
+      "call the helpdesk at 415-555-0100",
+    ]) {
+      const unquoted = notice(reason, "Hello");
+      assert.equal(unquoted?.recipient, "bob@example.org", reason);
+      assert.match(unquoted?.diagnostic ?? "", /cannot be delivered/, reason);
+    }
+  });
+});
+
+describe("a reply quoted in a notice's text", () => {
+  it("is a 4xx/5xx code (and an enhanced status) standing alone, not a port, a longer number or a phone number", () => {
+    for (const text of ["said: 550 5.1.1 unknown", "452-4.2.2 full", "Reason: 550 bad", "<<< 421 try later"])
+      assert.ok(REPLY_CODE_IN_TEXT.test(text), text);
+    for (const text of ["mx.example.org:465 refused", "10.550 x", "call 415-555-0100", "id 5550 x", "a550 b"])
+      assert.ok(!REPLY_CODE_IN_TEXT.test(text), text);
+    for (const text of ["Status: 5.1.1", "(4.4.7)", "status 5.2.2."])
+      assert.ok(STATUS_IN_TEXT.test(text), text);
+    for (const text of ["from 10.5.1.1", "host 192.0.4.5", "version 4.1.12.3", "v5.1.1"])
+      assert.ok(!STATUS_IN_TEXT.test(text), text);
   });
 });
 

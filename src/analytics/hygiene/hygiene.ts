@@ -1,4 +1,4 @@
-import { ENGAGEMENT_WINDOW_DAYS, type OpenRules, SUNSET_DAYS } from "../../measures/index.ts";
+import { ENGAGEMENT_WINDOW_DAYS, type OpenRules, SUNSET_DAYS, typeIs } from "../../measures/index.ts";
 import type { Store } from "../../store/index.ts";
 import { csvField } from "../../util/csv.ts";
 import { type OutputOptions, openOutput, SIGNATURES } from "../../util/output.ts";
@@ -53,8 +53,7 @@ export interface HygieneSummary {
   reengage: number;
 }
 
-const SOFT_SQL =
-  "(type = 'bounced' AND category IN ('mailbox', 'transient', 'rate-limit', 'unknown') AND NOT coalesce(permanent, false))";
+const SOFT_SQL = `(${typeIs("bounced")} AND category IN ('mailbox', 'transient', 'rate-limit', 'unknown') AND NOT coalesce(permanent, false))`;
 
 /** The recipient's domain, as the `events` view's `recipient_domain`. */
 const DOMAIN_SQL = "CASE WHEN strpos(recipient, '@') > 0 THEN split_part(recipient, '@', -1) END";
@@ -79,17 +78,17 @@ async function buildFlags(store: Store, options: HygieneOptions) {
     `CREATE OR REPLACE TEMP TABLE hygiene AS
     WITH r AS (
       SELECT hash(recipient) AS h, any_value(recipient) AS recipient, min(time) AS first_seen,
-        bool_or(type = 'complaint') AS complaint,
-        bool_or(type = 'unsubscribe') AS unsubscribe,
-        max(time) FILTER (WHERE type = 'delivered') AS last_delivered,
+        bool_or(${typeIs("complaint")}) AS complaint,
+        bool_or(${typeIs("unsubscribe")}) AS unsubscribe,
+        max(time) FILTER (WHERE ${typeIs("delivered")}) AS last_delivered,
         max(time) FILTER (WHERE ${q.opens.humanEngagement}) AS engaged,
-        count(*) FILTER (WHERE type IN ('delivered', 'bounced')) AS messages
+        count(*) FILTER (WHERE ${typeIs("delivered", "bounced")}) AS messages
       FROM event_rows WHERE ${q.where} AND recipient IS NOT NULL GROUP BY 1
     ), b AS (
       SELECT hash(recipient) AS h, bool_or(category = 'recipient') AS hard,
         count(DISTINCT time::DATE) FILTER (WHERE ${SOFT_SQL}) AS soft_days,
         max(time) FILTER (WHERE ${SOFT_SQL}) AS last_soft
-      FROM events WHERE ${q.where} AND recipient IS NOT NULL AND type = 'bounced' GROUP BY 1
+      FROM events WHERE ${q.where} AND recipient IS NOT NULL AND ${typeIs("bounced")} GROUP BY 1
     )
     SELECT recipient, coalesce(hard, false) AS hard, complaint, unsubscribe,
       coalesce(soft_days >= $soft_days AND (last_delivered IS NULL OR last_delivered < last_soft), false) AS repeated_soft,

@@ -11,6 +11,7 @@ import {
   summaryDeferredSql,
   summaryFirstAttemptsSql,
   summaryKindsSql,
+  typeIs,
 } from "../../measures/index.ts";
 import type { Store } from "../../store/index.ts";
 import type { ResolvedQuery } from "./query.ts";
@@ -128,17 +129,17 @@ export async function countEvents(
     `WITH kinds AS (${kinds}),
     counts AS (
       SELECT provider, d,
-        ${total("type = 'sent'")} AS logged,
-        ${total("type = 'delivered'")} AS delivered,
-        ${total("type = 'deferred'")} AS deferredAttempts,
-        ${total("type = 'bounced'")} AS bounced,
+        ${total(typeIs("sent"))} AS logged,
+        ${total(typeIs("delivered"))} AS delivered,
+        ${total(typeIs("deferred"))} AS deferredAttempts,
+        ${total(typeIs("bounced"))} AS bounced,
         0::BIGINT AS policyBounces,
-        ${total("type = 'dropped'")} AS dropped,
-        ${total("type = 'open' AND NOT machine")} AS humanOpens,
-        ${total("type = 'open' AND machine")} AS machineOpens,
-        ${total("type = 'click'")} AS clicks,
-        ${total("type = 'unsubscribe'")} AS unsubscribes,
-        ${total("type = 'complaint'")} AS complaints
+        ${total(typeIs("dropped"))} AS dropped,
+        ${total(`${typeIs("open")} AND NOT machine`)} AS humanOpens,
+        ${total(`${typeIs("open")} AND machine`)} AS machineOpens,
+        ${total(typeIs("click"))} AS clicks,
+        ${total(typeIs("unsubscribe"))} AS unsubscribes,
+        ${total(typeIs("complaint"))} AS complaints
       FROM kinds GROUP BY ALL
     ),
     deferred AS (${deferred})
@@ -154,7 +155,7 @@ export async function countEvents(
   const breakdown = await store.all<{ provider: string; day: string; kind: string; key: string; n: number }>(
     `WITH bounces AS (
       SELECT provider, time::DATE AS d, type, category, provider_code, count(*) AS n
-      FROM ${CLASSIFIED_ROWS_SQL} WHERE ${q.where} AND type = 'bounced' GROUP BY ALL
+      FROM ${CLASSIFIED_ROWS_SQL} WHERE ${q.where} AND ${typeIs("bounced")} GROUP BY ALL
     )
     SELECT provider, strftime(d, '%Y-%m-%d') AS day, 'category' AS kind,
         coalesce(category, 'unclassified') AS key, sum(n)::BIGINT AS n

@@ -1,4 +1,4 @@
-import { RECIPIENT_KEY_SQL, TIER_SQL, TIERS, type Tier } from "../../measures/index.ts";
+import { RECIPIENT_KEY_SQL, TIER_SQL, TIERS, type Tier, typeIs } from "../../measures/index.ts";
 import type { Store } from "../../store/index.ts";
 import type { ResolvedQuery } from "./query.ts";
 
@@ -12,7 +12,7 @@ export { TIER_SQL, TIERS, type Tier } from "../../measures/index.ts";
 export const humanEngagementSql = (
   q: ResolvedQuery,
 ): string => `(SELECT provider, ${RECIPIENT_KEY_SQL} AS r, time
-  FROM event_rows WHERE time <= $as_of::TIMESTAMP AND ${RECIPIENT_KEY_SQL} IS NOT NULL AND type IN ('open', 'click')
+  FROM event_rows WHERE time <= $as_of::TIMESTAMP AND ${RECIPIENT_KEY_SQL} IS NOT NULL AND ${typeIs("open", "click")}
     AND ${q.opens.humanEngagement})`;
 
 export interface ProviderEngagement {

@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import ipaddr from "ipaddr.js";
+import { typeIs } from "../../measures/index.ts";
 import { type OpenRules, openRules, SOURCE_AND_HEURISTIC } from "../../measures/opens.ts";
 import type { Store } from "../../store/index.ts";
 
@@ -21,7 +22,7 @@ export async function loadAppleEgress(store: Store, csvPath: string | null): Pro
   const found = await store.exec(`INSERT INTO apple_proxy_ips
     WITH ips AS (
       SELECT DISTINCT reader_ip AS ip FROM event_rows
-      WHERE type = 'open' AND machine_open IS NULL AND regexp_full_match(reader_ip, '\\d+\\.\\d+\\.\\d+\\.\\d+')
+      WHERE ${typeIs("open")} AND machine_open IS NULL AND regexp_full_match(reader_ip, '\\d+\\.\\d+\\.\\d+\\.\\d+')
     ), numbered AS (
       SELECT ip, list_reduce(list_transform(string_split(ip, '.'), x -> x::UBIGINT), (a, b) -> a * 256 + b) AS n FROM ips
     )

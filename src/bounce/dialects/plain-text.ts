@@ -2,9 +2,11 @@ import { headerValue } from "../email/headers.ts";
 import type { ScannedEmail } from "../email/scan.ts";
 import {
   addressesIn,
+  REPLY_CODE_IN_TEXT,
   readReportText,
   recipientsInReplies,
   recipientsInSentences,
+  STATUS_IN_TEXT,
   withoutAddressee,
 } from "../email/text.ts";
 import type { Dialect, RecipientReport } from "./types.ts";
@@ -66,7 +68,8 @@ function originalRecipient(mail: ScannedEmail): string[] {
   return received ? addressesIn(received).slice(0, 1) : [];
 }
 
-const REPLY_IN_TEXT = /\b[45]\d\d[- ]|\b[45]\.\d{1,3}\.\d{1,3}\b/;
+/** A reply code or an enhanced status quoted in a text. */
+const REPLY_IN_TEXT = new RegExp(`${REPLY_CODE_IN_TEXT.source}|${STATUS_IN_TEXT.source}`);
 
 /** A recipient line whose own lines carry no reply: the error was written before it ("Error: … RCPT TO: a@b"). */
 function withPreamble(diagnostic: string, preamble: string): string {

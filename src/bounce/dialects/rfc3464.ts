@@ -3,6 +3,7 @@ import { headerValue } from "../email/headers.ts";
 import { remoteHostIn } from "../email/remote-host.ts";
 import {
   addressesIn,
+  REPLY_CODE_IN_TEXT,
   type ReportText,
   readReportText,
   recipientsInReplies,
@@ -14,8 +15,6 @@ import type { Dialect, RecipientReport } from "./types.ts";
 const DELIVERED_ACTIONS = new Set(["delivered", "relayed", "expanded"]);
 /** A reply code with its enhanced status ("550 5.1.10", "452-4.2.2"). */
 const REPLY_QUOTED = /\b[245]\d\d[ -][245]\.\d{1,3}\.\d{1,3}\b/;
-/** A reply code in a recipient's own lines ("Reason: 550 bad sender ip address"). */
-const REPLY_IN_TEXT = /\b[45]\d\d[- ]/;
 
 /**
  * RFC 3464 delivery status notifications: per-recipient fields from message/delivery-status (or the same
@@ -72,7 +71,7 @@ export const rfc3464: Dialect = {
       // ("… the following recipients:") would only lend phrases their words (Oracle Messaging Server's
       // "Reason: 550 …", sisimai go lhost/via-messagingserver.go reads the line alone).
       const own = entry.diagnostic ? "" : contextOf();
-      const ownAlone = own !== "" && REPLY_IN_TEXT.test(own);
+      const ownAlone = own !== "" && REPLY_CODE_IN_TEXT.test(own);
       const given = entry.diagnostic || (ownAlone ? own : [own, report().preamble].filter(Boolean).join(" "));
       // The sentences left out of the error still name the remote host ("… while talking to mx.example.org.:").
       const textHost = ownAlone && remoteHostIn(own) === null ? remoteHostIn(report().preamble) : null;

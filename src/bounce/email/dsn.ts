@@ -167,6 +167,12 @@ function recipientOf(fields: HeaderField[]): DsnRecipient {
   };
 }
 
+/** Whether a group names a recipient (an index loop: no closure per group). */
+function hasRecipientField(fields: readonly HeaderField[]): boolean {
+  for (let i = 0; i < fields.length; i++) if (isRecipientField(fields[i].name)) return true;
+  return false;
+}
+
 /** Parse delivery-status text (the body of a message/delivery-status part, or the same fields inline). */
 export function parseDeliveryStatus(text: string, start = 0, end = text.length): DeliveryStatus {
   const result: DeliveryStatus = { reportingMta: null, arrivalDate: null, recipients: [] };
@@ -176,7 +182,7 @@ export function parseDeliveryStatus(text: string, start = 0, end = text.length):
     if (pos >= end) break;
     const group = parseHeaderBlock(text, pos, end);
     if (group.fields.length === 0) break;
-    if (group.fields.some((field) => isRecipientField(field.name))) {
+    if (hasRecipientField(group.fields)) {
       const groupsOfOne = splitRecipients(group.fields);
       for (let i = 0; i < groupsOfOne.length; i++) result.recipients.push(recipientOf(groupsOfOne[i]));
     } else {

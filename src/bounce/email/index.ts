@@ -435,7 +435,7 @@ export function readEmail(
       const reports = dialect.parse(mail);
       if (reports.length === 0) continue;
       addRecords(reading, reports, mail, file, line);
-      reading.problems.push(...limits());
+      if (mail.limitsReached.length > 0) reading.problems.push(...limits());
       if (reports.length > MAX_RECIPIENTS) reading.problems.push(limitProblem("recipientsPerMessage", where));
       if (withOriginal) {
         const original = mail.originalHeaders();

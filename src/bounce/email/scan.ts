@@ -1,6 +1,6 @@
 import { type LimitName, limitOf } from "../../util/limits.ts";
 import { type DeliveryStatus, findInlineDeliveryStatus, parseDeliveryStatus } from "./dsn.ts";
-import { decodeWords, type HeaderBlock, headerValue, parseHeaderBlock } from "./headers.ts";
+import { decodeWords, type HeaderBlock, type HeaderField, headerValue, parseHeaderBlock } from "./headers.ts";
 import { asciiView, type ContentType, type MimePart, parseContentType, partText, walkParts } from "./mime.ts";
 import { originalMessageStart, scopedCopyStart } from "./text.ts";
 
@@ -152,12 +152,20 @@ const QUOTE_PREFIX = /^>[ \t]?/gm;
 function deliveryStatusText(text: string, part: MimePart): string {
   const body = partText(text, part);
   const fields = part.headers.fields;
-  if (!fields.some((field) => field.name === "final-recipient" || field.name === "original-recipient"))
-    return body;
+  if (!namesRecipient(fields)) return body;
   const inHeaders = fields.filter(
     (field) => !field.name.startsWith("content-") && field.name !== "mime-version",
   );
   return `${inHeaders.map((field) => `${field.name}: ${field.value}`).join("\n")}\n\n${body}`;
+}
+
+/** Whether a Final-Recipient or Original-Recipient field is among `fields` (an index loop: no closure per part). */
+function namesRecipient(fields: readonly HeaderField[]): boolean {
+  for (let i = 0; i < fields.length; i++) {
+    const name = fields[i].name;
+    if (name === "final-recipient" || name === "original-recipient") return true;
+  }
+  return false;
 }
 
 /** Scan a message held as a latin1 string (one char per byte). */
@@ -172,7 +180,9 @@ export function scanEmail(text: string): ScannedEmail {
   let deliveryStatus: DeliveryStatus | null = null;
   let feedback: HeaderBlock | null = null;
   let originalPart: MimePart | null = null;
-  for (const part of parts) {
+  // An index loop: for-of allocates an iterator per message in Maglev-compiled code (email runs' tier).
+  for (let p = 0; p < parts.length; p++) {
+    const part = parts[p];
     const type = part.type.type;
     if (isDeliveryStatus(type)) {
       const parsed = parseDeliveryStatus(deliveryStatusText(text, part));
@@ -189,7 +199,16 @@ export function scanEmail(text: string): ScannedEmail {
       else if (type === "text/html") htmls.push(part);
     }
   }
-  const mail = new ScannedMessage(text, headers, type, parts, [...cut], textParts, htmls, originalPart);
+  const mail = new ScannedMessage(
+    text,
+    headers,
+    type,
+    parts,
+    cut.size === 0 ? [] : [...cut],
+    textParts,
+    htmls,
+    originalPart,
+  );
   mail.deliveryStatus = deliveryStatus;
   mail.feedback = feedback;
   if (!deliveryStatus && ANY_FIELDS.test(mail.reportText)) {

@@ -712,3 +712,13 @@ export function addressesIn(value: string | null): string[] {
   if (!value) return [];
   return value.match(ANY_ADDRESS)?.slice(0, MAX_ENTRIES) ?? [];
 }
+
+/**
+ * An SMTP reply code quoted in a notice's text ("550 5.1.1 …", "452-4.2.2 …", "said: 550 …"): a 4xx/5xx code
+ * with a space or a continuation hyphen after it, standing alone — not a port ("mx.example.org:465 "), a part of
+ * a longer number ("10.550 "), or a phone number ("415-555-0100").
+ */
+export const REPLY_CODE_IN_TEXT = /(?<![\w.:-])[45]\d\d(?: |-(?!\d{3}-))/;
+
+/** An enhanced status code quoted in a text ("5.1.1"), not a part of an IP address or version ("10.5.1.1"). */
+export const STATUS_IN_TEXT = /(?<![\w.])[45]\.\d{1,3}\.\d{1,3}(?!\.?\d)/;
