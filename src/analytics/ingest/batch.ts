@@ -57,6 +57,8 @@ interface Parsed {
   seconds: number;
 }
 
+type Opened = Awaited<ReturnType<typeof openInputWithHead>>;
+
 /** A run's batches: files are offered in input order, outcomes told in the same order. */
 export class FileBatches {
   private readonly store: Store;
@@ -67,6 +69,8 @@ export class FileBatches {
   private bytes = 0;
   private rows: CsvRows | null = null;
   private chunks: Buffer[] = [];
+  /** A small file of a format DuckDB reads, waiting for the next (offer); the batch is then empty. */
+  private waiting: { path: string; size: number; before: number; format: FormatName } | null = null;
 
   constructor(store: Store, options: IngestOptions, told: (outcome: FileOutcome) => void) {
     this.store = store;
@@ -77,22 +81,48 @@ export class FileBatches {
   /**
    * Parses the regular file `path` (`size` bytes, `before`: the run's bytes before it) into the batch; the
    * batch is stored first when the file does not fit it. False when the file is for ingestFile alone (too
-   * large, read by DuckDB, of no format known, or its parse failed): the batch is stored before it.
+   * large, of no format known, or its parse failed): the batch is stored before it. A file of a format
+   * DuckDB reads waits (true) for the next one: beside another file of its format it joins a batch, read by
+   * the parsers; else it is ingested alone (by DuckDB) before the next is.
    */
   async offer(path: string, size: number, before: number): Promise<boolean> {
     if (size > BATCH_FILE_BYTES) return this.alone();
-    const started = performance.now();
-    let opened: Awaited<ReturnType<typeof openInputWithHead>>;
+    let opened: Opened;
     try {
       opened = await openInputWithHead(path);
     } catch {
       return this.alone();
     }
     const format = formatOf(opened.head, path, this.options);
-    if (!format || duckdbMayRead(format, this.options)) {
+    const waiting = this.waiting;
+    const batched = this.files.length > 0 && this.format === format;
+    if (!format || (duckdbMayRead(format, this.options) && !batched && waiting?.format !== format)) {
       opened.stream.destroy();
-      return this.alone();
+      if (!format) return this.alone();
+      await this.alone();
+      this.waiting = { path, size, before, format };
+      return true;
     }
+    if (waiting) {
+      // Alone so far (the batch is empty): it starts one with this file of its format, else goes alone.
+      this.waiting = null;
+      const reopened =
+        waiting.format === format ? await openInputWithHead(waiting.path).catch(() => null) : null;
+      if (!reopened || !(await this.parse(waiting.path, waiting.size, waiting.before, format, reopened)))
+        await this.ingestAlone([waiting]);
+    }
+    return (await this.parse(path, size, before, format, opened)) || this.alone();
+  }
+
+  /** Parses `path` (opened) into the batch, the batch stored first when it does not fit; false if the parse failed. */
+  private async parse(
+    path: string,
+    size: number,
+    before: number,
+    format: FormatName,
+    opened: Opened,
+  ): Promise<boolean> {
+    const started = performance.now();
     if (
       this.files.length > 0 &&
       (format !== this.format || this.files.length >= BATCH_FILES || this.bytes + size > BATCH_BYTES)
@@ -140,7 +170,7 @@ export class FileBatches {
       opened.stream.destroy();
       debugLog(`${path} left its batch: ${String(error)}`);
       rows.take();
-      return this.alone();
+      return false;
     }
     this.chunks.push(Buffer.from(rows.take()));
     this.bytes += size;
@@ -148,8 +178,11 @@ export class FileBatches {
     return true;
   }
 
-  /** Stores the batch (if any), telling its files' outcomes. */
+  /** Stores the batch, or the file waiting for a neighbour (alone), telling their outcomes. */
   async flush(): Promise<void> {
+    const waiting = this.waiting;
+    this.waiting = null;
+    if (waiting) await this.ingestAlone([waiting]);
     const files = this.files;
     const format = this.format;
     const chunks = this.chunks;
@@ -186,7 +219,7 @@ export class FileBatches {
   }
 
   /** Each of `files` ingested in its own transaction (ingestFile). */
-  private async ingestAlone(files: Parsed[]): Promise<void> {
+  private async ingestAlone(files: readonly { path: string }[]): Promise<void> {
     for (const { path } of files) {
       try {
         this.told({ path, summary: await ingestFile(this.store, path, this.ingestOptions()) });
