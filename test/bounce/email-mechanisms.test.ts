@@ -12,7 +12,7 @@ import { smtpCommandIn } from "../../src/bounce/smtp-command.ts";
 import type { DeliveryEvent } from "../../src/events/event.ts";
 import { classifyEmailBuffer } from "../../src/pipeline/classify-email.ts";
 import { emailItems } from "../../src/pipeline/email-events.ts";
-import { dsnEmail as dsn } from "../../testkit/bounce-dsn.ts";
+import { dsnEmail as dsn, EXIM_NOTICE_HEAD } from "../../testkit/bounce-dsn.ts";
 
 /** The general mechanisms that read bounces the way their MTA writes them (synthetic messages, 192.0.2.x). */
 
@@ -622,11 +622,7 @@ describe("user-unknown wording and the SMTP phase (sisimai go reason/why-userunk
         plain(
           "Mail delivery failed: returning message to sender",
           [
-            "This message was created automatically by mail delivery software.",
-            "",
-            "A message that you sent could not be delivered to one or more of its",
-            "recipients. This is a permanent error. The following address(es) failed:",
-            "",
+            ...EXIM_NOTICE_HEAD,
             "  kijitora@example.jp",
             "    host mx.example.jp [192.0.2.25]",
             `    SMTP error from remote mail server after ${command}:`,
