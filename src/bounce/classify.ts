@@ -254,10 +254,15 @@ function classifyUncached(input: ReplyInput, domain: string | null): Classificat
     reportingHost: input.reportingMta ? hostName(input.reportingMta) : null,
     statusReason: statusRule(status)?.reason ?? null,
   });
-  const category: Category = decision.providerRule?.category ?? REASON_CATEGORY[decision.reason];
+  const ruled: Category = decision.providerRule?.category ?? REASON_CATEGORY[decision.reason];
   // Deliveries, auto-replies and complaints are outcomes, not failures: never permanent or retryable.
-  const failure = !NOT_FAILURES.includes(category);
+  const failure = !NOT_FAILURES.includes(ruled);
   const deferred = failure && (dsnAction === "delayed" || isClass(replyCode, status, 4));
+  // A temporary reply never says the address is bad: "421 4.3.2 All server ports are busy" (RFC 3463 X.3.2, the
+  // host "is not accepting messages … an imminent shutdown, excessive load, or system maintenance") is the
+  // server's state now. Only a provider's own rule may call a temporary reply a recipient verdict.
+  const category: Category =
+    ruled === "recipient" && deferred && !decision.providerRule?.category ? "transient" : ruled;
   const permanent =
     failure && !deferred && (isClass(replyCode, status, 5) || (replyCode === null && dsnAction === "failed"));
   const retryable = deferred || (permanent && (decision.providerRule?.retryable ?? RETRYABLE_5XX[category]));

@@ -91,7 +91,7 @@ export const MEASURES = {
     id: "hard_bounced_message",
     unit: "messages",
     definition:
-      "Messages (as counted by sent) that ended in a hard bounce — the classifier's category recipient: the address does not exist — dated by the send day; stats shows the bounce events per day as bouncedByCategory.recipient",
+      "Messages (as counted by sent) that ended in a hard bounce — the classifier's category recipient with a permanent reply: the address does not exist — dated by the send day; stats shows the bounce events per day as bouncedByCategory.recipient",
   },
   engagement_tier: {
     id: "engagement_tier",

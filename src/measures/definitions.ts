@@ -58,7 +58,7 @@ export function periodDaysSql(period: Period): string[] {
  * (`format`) these measures never read.
  */
 export const CLASSIFIED_ROWS_SQL =
-  "event_rows LEFT JOIN (SELECT reply_key, category, provider_code FROM reply_classes) USING (reply_key)";
+  "event_rows LEFT JOIN (SELECT reply_key, category, permanent, provider_code FROM reply_classes) USING (reply_key)";
 
 /** Policy bounces: the classifier's categories that mean "the receiver refused the sender/content". */
 export const POLICY_CATEGORIES = ["reputation", "content", "blocklist", "authentication"] as const;
@@ -67,11 +67,14 @@ export const POLICY_CATEGORIES = ["reputation", "content", "blocklist", "authent
 export const POLICY_SQL = `(${typeIs("bounced")} AND category IN ${sqlList(POLICY_CATEGORIES)})`;
 
 /**
- * Measure `hard_bounced_message`: a bounce the classifier puts in `recipient` — the address does not exist
- * (unknown user, disabled mailbox, no such domain), the reason `hygiene` suppresses an address for. Counted
- * per message, like `policy_bounced_message`; `stats` shows the events per day as `bouncedByCategory.recipient`.
+ * Measure `hard_bounced_message`: a bounce the classifier puts in `recipient` with a permanent reply — the
+ * address does not exist (unknown user, disabled mailbox, no such domain), the reason `hygiene` suppresses an
+ * address for (its `hard` flag is this too). A temporary reply never says so (an ESP's "Transient" bounce
+ * with "421 4.3.2 All server ports are busy"). Counted per message, like `policy_bounced_message`; `stats` shows
+ * the events per day as `bouncedByCategory.recipient`. Needs `category` and `permanent` (`events`, or
+ * CLASSIFIED_ROWS_SQL).
  */
-export const HARD_BOUNCE_SQL = `(${typeIs("bounced")} AND category = 'recipient')`;
+export const HARD_BOUNCE_SQL = `(${typeIs("bounced")} AND category = 'recipient' AND coalesce(permanent, false))`;
 
 /**
  * SQL: a message sent at `at` went to a new address (measure `new_address`): its recipient's first event in

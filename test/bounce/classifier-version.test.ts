@@ -26,8 +26,8 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 34,
-  fingerprint: "1d8d1c9fe8b9421e8c711d380f053b4ce0fbd8a93a7b8e3af68cfac7833cee40",
+  version: 35,
+  fingerprint: "d89424654b44269acd84ca464c7ff2eb525f8002a282ae272a39b82f537217c1",
 };
 
 /** Rule data as text: patterns by their source and flags. */

@@ -1,4 +1,10 @@
-import { ENGAGEMENT_WINDOW_DAYS, type OpenRules, SUNSET_DAYS, typeIs } from "../../measures/index.ts";
+import {
+  ENGAGEMENT_WINDOW_DAYS,
+  HARD_BOUNCE_SQL,
+  type OpenRules,
+  SUNSET_DAYS,
+  typeIs,
+} from "../../measures/index.ts";
 import type { Store } from "../../store/index.ts";
 import { csvField } from "../../util/csv.ts";
 import { type OutputOptions, openOutput, SIGNATURES } from "../../util/output.ts";
@@ -85,7 +91,7 @@ async function buildFlags(store: Store, options: HygieneOptions) {
         count(*) FILTER (WHERE ${typeIs("delivered", "bounced")}) AS messages
       FROM event_rows WHERE ${q.where} AND recipient IS NOT NULL GROUP BY 1
     ), b AS (
-      SELECT hash(recipient) AS h, bool_or(category = 'recipient') AS hard,
+      SELECT hash(recipient) AS h, bool_or(${HARD_BOUNCE_SQL}) AS hard,
         count(DISTINCT time::DATE) FILTER (WHERE ${SOFT_SQL}) AS soft_days,
         max(time) FILTER (WHERE ${SOFT_SQL}) AS last_soft
       FROM events WHERE ${q.where} AND recipient IS NOT NULL AND ${typeIs("bounced")} GROUP BY 1
