@@ -7,8 +7,12 @@ import { tableParser } from "./table-parser.ts";
  * they stand for ("" = not a sending-program event, skipped). Every other Bounce `Type` is a bounce.
  */
 const BOUNCE_TYPES: Record<string, string> = {
+  // "The subscriber explicitly marked this email as spam": a complaint.
   SpamComplaint: "complaint",
-  SpamNotification: "complaint",
+  // The receiving system's spam verdict (the message "was either blocked by the user, or classified as spam,
+  // bulk mail, or had rejected content": https://postmarkapp.com/developer/api/bounce-api#bounce-types), not
+  // the recipient's complaint: a bounce, read as a spam filter's (never counted as a complaint, never suppressing).
+  SpamNotification: "bounced",
   Unsubscribe: "unsubscribe",
   ManuallyDeactivated: "dropped",
   AutoResponder: "",
@@ -21,7 +25,7 @@ const BOUNCE_TYPES: Record<string, string> = {
 /** Reason hints of those bounce types. */
 const BOUNCE_HINTS: Record<string, string> = {
   SpamComplaint: "feedback",
-  SpamNotification: "feedback",
+  SpamNotification: "spamdetected",
   ManuallyDeactivated: "suppressed",
   AddressChange: "hasmoved",
 };

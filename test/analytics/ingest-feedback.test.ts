@@ -159,3 +159,36 @@ test("ses: a complaint SES did not send for (subtype OnAccountSuppressionList) i
     }
   }
 });
+
+test("postmark: a SpamComplaint is the recipient's complaint, a SpamNotification the receiver's spam filter (a bounce), in both readers", async () => {
+  const file = join(dir, "postmark-spam.json");
+  const bounce = (recipient: string, type: string, id: number) => ({
+    RecordType: "Bounce",
+    ID: id,
+    Type: type,
+    MessageID: `m${id}`,
+    Details: "",
+    Email: recipient,
+    From: "sender@example.com",
+    BouncedAt: "2024-01-15T10:30:00Z",
+  });
+  writeFileSync(
+    file,
+    `${JSON.stringify(bounce("filtered@example.com", "SpamNotification", 1))}\n${JSON.stringify(bounce("complainer@example.com", "SpamComplaint", 2))}\n`,
+  );
+  for (const fastPath of [true, false]) {
+    const store = await Store.open(":memory:");
+    try {
+      await ingestFile(store, file, { format: "postmark", fastPath });
+      const rows = await store.all<{ recipient: string; type: string; reason: string; category: string }>(
+        "SELECT recipient, type::VARCHAR AS type, reason, category FROM events ORDER BY recipient",
+      );
+      assert.deepEqual(rows, [
+        { recipient: "complainer@example.com", type: "complaint", reason: "feedback", category: "complaint" },
+        { recipient: "filtered@example.com", type: "bounced", reason: "spamdetected", category: "content" },
+      ]);
+    } finally {
+      store.close();
+    }
+  }
+});
