@@ -102,6 +102,110 @@ function lineBytesModule(): WasmModule | null {
   return compiled;
 }
 
+type Reply = (from: number, to: number, template: number) => number;
+
+/** A ReplyBytes memory: the class table, out (the tokens' places), then the templates' area (REPLY_AREA bytes). */
+const REPLY_OUT_AT = 256;
+const REPLY_TEMPLATES_AT = 4096;
+const REPLY_AREA = 1 << 20;
+/** The most tokens a placed reply template has (out holds two ints per token). */
+export const REPLY_TOKENS_MAX = (REPLY_TEMPLATES_AT - REPLY_OUT_AT) / 8;
+/** Rounds of every ReplyBytes (a template placed in a round is known by its number, see ReplyBytes.round). */
+let replyRounds = 0;
+
+/**
+ * Reply templates' compare (reply-key.ts ReplyMask.matches) in WebAssembly (line-bytes.wat `reply`), over the
+ * chunk memory the reply lies in: a memory of its own for the class table and the templates, each placed
+ * once where it is first matched against bytes in a chunk memory. The templates' area is used from its start
+ * to its end, then anew (a new `round`: the templates placed in an earlier one are placed again when used),
+ * so it stays bounded however many replies a run classifies.
+ */
+export class ReplyBytes {
+  /** The `reply` of the instance over the chunk memory of the bytes bound last (null: none). */
+  reply: Reply | null = null;
+  /** Where the bytes bound last start in their chunk memory. */
+  base = 0;
+  /** This round's number (unique among all ReplyBytes of the thread). */
+  round = ++replyRounds;
+  /** The tokens' starts and ends `reply` found last (two ints a token, from the reply's start). */
+  readonly out: Int32Array;
+  private bound: Uint8Array | null = null;
+  private next = REPLY_TEMPLATES_AT;
+  private readonly memory: WasmMemory;
+  private readonly view: Uint8Array;
+  private readonly words: DataView;
+  private readonly module: WasmModule;
+  private readonly instances = new Map<WasmMemory, Reply | null>();
+
+  /** A ReplyBytes with the scanner's class table `classes` (by byte value), or null where WebAssembly fails. */
+  static of(classes: Uint8Array): ReplyBytes | null {
+    const module = lineBytesModule();
+    if (module === null) return null;
+    try {
+      return new ReplyBytes(module, classes);
+    } catch {
+      return null;
+    }
+  }
+
+  private constructor(module: WasmModule, classes: Uint8Array) {
+    this.module = module;
+    this.memory = new (wasm().Memory)({ initial: Math.ceil((REPLY_TEMPLATES_AT + REPLY_AREA) / PAGE) });
+    this.view = new Uint8Array(this.memory.buffer);
+    this.words = new DataView(this.memory.buffer);
+    this.out = new Int32Array(this.memory.buffer, REPLY_OUT_AT, 2 * REPLY_TOKENS_MAX);
+    this.view.set(classes.subarray(0, 256), 0);
+  }
+
+  /** Binds `bytes` (the replies matched next lie there): `reply` and `base` are then theirs, or `reply` is null. */
+  bind(bytes: Uint8Array): void {
+    if (bytes === this.bound) return;
+    this.bound = bytes;
+    const memory = chunkMemories.get(bytes.buffer);
+    this.reply = memory === undefined ? null : this.instance(memory);
+    this.base = bytes.byteOffset;
+  }
+
+  private instance(memory: WasmMemory): Reply | null {
+    let reply = this.instances.get(memory);
+    if (reply === undefined) {
+      try {
+        const instance = new (wasm().Instance)(this.module, {
+          line: { chunk: memory, template: this.memory },
+        });
+        reply = instance.exports.reply as Reply;
+      } catch {
+        reply = null;
+      }
+      this.instances.set(memory, reply);
+    }
+    return reply;
+  }
+
+  /**
+   * Places a reply template (its literal pieces' bytes, where each ends, its tokens' places and kinds, at
+   * most REPLY_TOKENS_MAX) in this round; its address. A full area starts a new round first.
+   */
+  place(literal: Uint8Array, pieceEnds: Int32Array, places: Uint8Array, kinds: Uint8Array): number {
+    const n = kinds.length;
+    const size = (4 + 4 * (n + 1) + 4 * n + literal.length + 7) & ~7;
+    if (this.next + size > REPLY_TEMPLATES_AT + REPLY_AREA) {
+      this.next = REPLY_TEMPLATES_AT;
+      this.round = ++replyRounds;
+    }
+    const at = this.next;
+    this.next += size;
+    const words = this.words;
+    words.setInt32(at, n, true);
+    for (let p = 0; p <= n; p++)
+      words.setInt32(at + 4 + 4 * p, pieceEnds[p] - (p === 0 ? 0 : pieceEnds[p - 1]), true);
+    const tokens = at + 4 + 4 * (n + 1);
+    for (let t = 0; t < n; t++) words.setInt32(tokens + 4 * t, places[t] | (kinds[t] << 8), true);
+    this.view.set(literal, tokens + 4 * n);
+    return at;
+  }
+}
+
 /**
  * The template memory of one LineTemplates and its module instances, one per chunk memory it read lines
  * of. `places` templates at most, each at a fixed place (no allocator: LineTemplates gives each template
