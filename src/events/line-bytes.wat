@@ -676,4 +676,88 @@
         (local.set $token (i32.add (local.get $token) (i32.const 4)))
         (br $next)))
     (i32.eq (local.get $at) (local.get $to)))
+
+  ;; A record of a record template (render-output.ts RecordTemplate.write, the same bytes) written into
+  ;; $template of a ReplyBytes (line-bytes.ts) at $out: the record's opening, the recipient $chunk[$rcptFrom,
+  ;; $rcptTo) (-1 where a byte of it needs an escape: nothing is decided by the bytes written then), the part
+  ;; after it with the line number's digits and, when $time, the time (at 2304 in $template) written over
+  ;; their places, then the diagnostic's holes filled: the tokens of the reply $chunk[$replyFrom, $replyTo)
+  ;; (their places at 256, as `reply` leaves them) or the reply itself; the record's end. Its end.
+  ;; A record template at $r: [r] the opening's length; [r + 4] the after part's; [r + 8] where the line
+  ;; number's digits end in it; [r + 12] their count; [r + 16] where the time goes in it; [r + 20] the time's
+  ;; length; [r + 24] the form (render-output.ts WHOLE_DIAGNOSTIC 0, PLAIN_REPLY 1, TOKENS 3); [r + 28] the
+  ;; tokens k (TOKENS); [r + 32] the tail's length (PLAIN_REPLY: after the reply); [r + 36 + 4i] the piece
+  ;; after token i's length (i < k); then the opening's bytes, the after part's, the pieces' (or the tail's).
+  (func $record (export "record") (param $out i32) (param $rcptFrom i32) (param $rcptTo i32) (param $r i32)
+    (param $line i32) (param $replyFrom i32) (param $replyTo i32) (param $time i32) (result i32)
+    (local $n i32) (local $bytes i32) (local $length i32) (local $c i32) (local $i i32) (local $k i32)
+    (local $end i32) (local $form i32) (local $start i32)
+    (local.set $k (i32.load $template offset=28 (local.get $r)))
+    (local.set $bytes (i32.add (i32.add (local.get $r) (i32.const 36)) (i32.shl (local.get $k) (i32.const 2))))
+    (local.set $length (i32.load $template (local.get $r)))
+    (memory.copy $template $template (local.get $out) (local.get $bytes) (local.get $length))
+    (local.set $n (i32.add (local.get $out) (local.get $length)))
+    (local.set $bytes (i32.add (local.get $bytes) (local.get $length)))
+    ;; The recipient, as JSON.stringify writes it when it needs no escape.
+    (local.set $i (local.get $rcptFrom))
+    (block $copied
+      (loop $next
+        (br_if $copied (i32.ge_s (local.get $i) (local.get $rcptTo)))
+        (local.set $c (i32.load8_u $chunk (local.get $i)))
+        (if (i32.or (i32.lt_u (local.get $c) (i32.const 32))
+              (i32.or (i32.eq (local.get $c) (i32.const 34)) (i32.eq (local.get $c) (i32.const 92))))
+          (then (return (i32.const -1))))
+        (i32.store8 $template (local.get $n) (local.get $c))
+        (local.set $n (i32.add (local.get $n) (i32.const 1)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $next)))
+    ;; The part after it, the line number's digits (from the last) and the time written over their places.
+    (local.set $length (i32.load $template offset=4 (local.get $r)))
+    (memory.copy $template $template (local.get $n) (local.get $bytes) (local.get $length))
+    (local.set $end (i32.add (local.get $n) (i32.load $template offset=8 (local.get $r))))
+    (local.set $i (i32.load $template offset=12 (local.get $r)))
+    (loop $digit
+      (local.set $end (i32.sub (local.get $end) (i32.const 1)))
+      (i32.store8 $template (local.get $end) (i32.add (i32.const 48) (i32.rem_u (local.get $line) (i32.const 10))))
+      (local.set $line (i32.div_u (local.get $line) (i32.const 10)))
+      (local.set $i (i32.sub (local.get $i) (i32.const 1)))
+      (br_if $digit (i32.gt_s (local.get $i) (i32.const 0))))
+    (if (local.get $time)
+      (then
+        (memory.copy $template $template
+          (i32.add (local.get $n) (i32.load $template offset=16 (local.get $r)))
+          (i32.const 2304)
+          (i32.load $template offset=20 (local.get $r)))))
+    (local.set $n (i32.add (local.get $n) (local.get $length)))
+    (local.set $bytes (i32.add (local.get $bytes) (local.get $length)))
+    (local.set $form (i32.load $template offset=24 (local.get $r)))
+    (if (i32.eq (local.get $form) (i32.const 3))
+      (then
+        ;; Each token from the reply, then the piece after it.
+        (local.set $i (i32.const 0))
+        (block $filled
+          (loop $token
+            (br_if $filled (i32.ge_s (local.get $i) (local.get $k)))
+            (local.set $start (i32.load $template offset=256 (i32.shl (local.get $i) (i32.const 3))))
+            (local.set $length
+              (i32.sub (i32.load $template offset=260 (i32.shl (local.get $i) (i32.const 3))) (local.get $start)))
+            (memory.copy $template $chunk
+              (local.get $n) (i32.add (local.get $replyFrom) (local.get $start)) (local.get $length))
+            (local.set $n (i32.add (local.get $n) (local.get $length)))
+            (local.set $length (i32.load $template offset=36 (i32.add (local.get $r) (i32.shl (local.get $i) (i32.const 2)))))
+            (memory.copy $template $template (local.get $n) (local.get $bytes) (local.get $length))
+            (local.set $n (i32.add (local.get $n) (local.get $length)))
+            (local.set $bytes (i32.add (local.get $bytes) (local.get $length)))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $token)))
+        (return (local.get $n))))
+    (if (i32.eq (local.get $form) (i32.const 1))
+      (then
+        (local.set $length (i32.sub (local.get $replyTo) (local.get $replyFrom)))
+        (memory.copy $template $chunk (local.get $n) (local.get $replyFrom) (local.get $length))
+        (local.set $n (i32.add (local.get $n) (local.get $length)))
+        (local.set $length (i32.load $template offset=32 (local.get $r)))
+        (memory.copy $template $template (local.get $n) (local.get $bytes) (local.get $length))
+        (local.set $n (i32.add (local.get $n) (local.get $length)))))
+    (local.get $n))
 )

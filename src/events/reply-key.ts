@@ -1,3 +1,4 @@
+import type { RecordWriter } from "../bounce/render-output.ts";
 import { sqlString } from "../util/sql.ts";
 import { inChunkMemory, REPLY_TOKENS_MAX, ReplyBytes } from "./line-bytes.ts";
 import { FNV_PRIME } from "./source.ts";
@@ -511,6 +512,12 @@ export class ReplyMask {
     if (at === to) return true;
     this.count = 0;
     return false;
+  }
+
+  /** The writer of records whose reply lies in `bytes` (render-output.ts TokenPlaces): where they lie in a chunk memory. */
+  writer(bytes: Uint8Array): RecordWriter | null {
+    const wasm = this.replyBytes;
+    return wasm === undefined || wasm === null ? null : wasm.writerOf(bytes);
   }
 
   /**
