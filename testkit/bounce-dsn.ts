@@ -27,3 +27,12 @@ export function dsnEmail(human: string, fields: string, headers = ""): string {
     .filter((line, index) => index !== 3 || line !== "")
     .join("\n");
 }
+
+/** The opening of Exim's bounce notice (exim's default bounce text), down to the line before the first address. */
+export const EXIM_NOTICE_HEAD: readonly string[] = [
+  "This message was created automatically by mail delivery software.",
+  "",
+  "A message that you sent could not be delivered to one or more of its",
+  "recipients. This is a permanent error. The following address(es) failed:",
+  "",
+];

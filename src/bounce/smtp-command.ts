@@ -48,6 +48,14 @@ export const COMMAND_WORDINGS: readonly CommandWording[] = [
     example: "SMTP error from remote mail server after end of data:",
   },
   {
+    // Exim 4.9x writes "pipelined " before a command it sent in a pipelined group (RFC 2920); Sisimai finds the
+    // command anywhere in the text (sisimai go lhost/via-exim.go: command.Find(e.Diagnosis)).
+    pattern: /after\s+pipelined\s+((?:end\s+of\s+)?data|rcpt\s+to|mail\s+from)\b/,
+    source:
+      "Exim src/transports/smtp.c check_response(): 'SMTP error from remote mail server after %s%s', the first %s \"pipelined \" when pipelining is active (https://github.com/Exim/exim/blob/master/src/src/transports/smtp.c)",
+    example: "SMTP error from remote mail server after pipelined RCPT TO:<kijitora@example.jp>:",
+  },
+  {
     pattern: /after\s+(rcpt|mail)\s+command/,
     source:
       "GMX/web.de 'SMTP error from remote server after RCPT command:' (sisimai go lhost/via-gmx.go); example: github.com/sisimai/set-of-emails lhost-gmx-01.eml",

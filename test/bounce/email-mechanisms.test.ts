@@ -12,7 +12,7 @@ import { smtpCommandIn } from "../../src/bounce/smtp-command.ts";
 import type { DeliveryEvent } from "../../src/events/event.ts";
 import { classifyEmailBuffer } from "../../src/pipeline/classify-email.ts";
 import { emailItems } from "../../src/pipeline/email-events.ts";
-import { dsnEmail as dsn } from "../../testkit/bounce-dsn.ts";
+import { dsnEmail as dsn, EXIM_NOTICE_HEAD } from "../../testkit/bounce-dsn.ts";
 
 /** The general mechanisms that read bounces the way their MTA writes them (synthetic messages, 192.0.2.x). */
 
@@ -615,6 +615,25 @@ describe("user-unknown wording and the SMTP phase (sisimai go reason/why-userunk
     }
     for (const status of ["5.1.0", "5.1.3"])
       assert.equal(report("", status, `550 ${status} <kijitora@example.jp>... User unknown`), "userunknown");
+  });
+  it("Exim's 'after pipelined <command>:' names the phase as its plain 'after <command>:' does (RFC 2920)", () => {
+    const exim = (command: string) =>
+      records(
+        plain(
+          "Mail delivery failed: returning message to sender",
+          [
+            ...EXIM_NOTICE_HEAD,
+            "  kijitora@example.jp",
+            "    host mx.example.jp [192.0.2.25]",
+            `    SMTP error from remote mail server after ${command}:`,
+            "    550 Unknown user kijitora@example.jp",
+          ].join("\n"),
+        ),
+      )[0]?.reason;
+    assert.equal(exim("pipelined RCPT TO:<kijitora@example.jp>"), "userunknown");
+    assert.equal(exim("RCPT TO:<kijitora@example.jp>"), "userunknown");
+    assert.equal(exim("pipelined end of data"), "filtered");
+    assert.equal(exim("pipelined MAIL FROM:<sender@example.org> SIZE=1024"), "onhold");
   });
   it("before RCPT it is not about the recipient: on hold at MAIL FROM, the client blocked at EHLO", () => {
     // sisimai go reason/find.go: neither probe applies before RCPT, nothing else decides (onhold); anotherone()

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { recordsFromEmail } from "../../src/bounce/email/index.ts";
+import { EXIM_NOTICE_HEAD } from "../../testkit/bounce-dsn.ts";
 
 /**
  * The recipient lines of MTA families, written as their decoders in sisimai go lhost/via-*.go read them, in a
@@ -255,11 +256,7 @@ const FORMS: ReadonlyArray<{ form: string; lines: string[]; records: string[][] 
 
 /** Review s19 R1 (/tmp/rvt19/kn/exim-tail.eml): Exim's block, then a paragraph of boilerplate. */
 const EXIM_TAIL = [
-  "This message was created automatically by mail delivery software.",
-  "",
-  "A message that you sent could not be delivered to one or more of its",
-  "recipients. This is a permanent error. The following address(es) failed:",
-  "",
+  ...EXIM_NOTICE_HEAD,
   "  kijitora@example.jp",
   "    SMTP error from remote mail server after RCPT TO:<kijitora@example.jp>:",
   "    host mx.example.jp [192.0.2.222]: 550 5.1.1 <kijitora@example.jp>... User unknown",
