@@ -301,30 +301,16 @@ export async function settleFile(
   const classified = await classifyYielding(replies);
   const repeats = (await counting)?.repeats ?? 0;
   lap("count and classify");
-  const quarantined = counts.problem
-    ? await store.exec(
-        `INSERT INTO quarantine SELECT file_id, $path, line, source_label, left(reply, 2048)
-         FROM event_rows WHERE file_id = $file_id AND type = ${storedType(PROBLEM)}`,
-        { ...file, path },
-      )
-    : 0;
-  const read = inserted - counts.skip;
-  await dropUnkept(store, "file_id = $file_id", file, counts.flagged > 0, repeats > 0, () =>
-    scanFileKinds(store, fileId),
+  const [settled] = await finishSettle(
+    store,
+    { firstId: fileId, where: "file_id = $file_id", params: file, paths: [path] },
+    { inserted: [inserted], counts: [counts], repeats: [repeats], newReplies: [classified.length] },
+    classified,
+    storedBefore,
+    format,
+    lap,
   );
-  const stored = inserted - counts.flagged - repeats;
-  await appendClassifications(store, classified);
-  lap("settle");
-  await refreshDaySummary(store, fileId, stored, { storedBefore }, format);
-  await store.run(`DROP TABLE ${FILE_KINDS}`);
-  lap("day summary");
-  return {
-    read,
-    stored,
-    duplicates: read - stored - quarantined,
-    quarantined,
-    newReplies: classified.length,
-  };
+  return settled;
 }
 
 /**
@@ -407,17 +393,67 @@ export async function settleBatch(
     (_, at) => repeatRows.find((row) => row.file_id === firstId + at)?.repeats ?? 0,
   );
   lap("count and classify");
+  const newReplies = inserted.map(
+    (_, at) => classified.filter(({ reply }) => reply.file_id === firstId + at).length,
+  );
+  return finishSettle(
+    store,
+    { firstId, where: inBatch, params: batch, paths },
+    { inserted, counts, repeats, newReplies },
+    classified,
+    storedBefore,
+    undefined,
+    lap,
+    writeFiles,
+  );
+}
+
+/** The files a settle's last steps work on: ids `firstId` on (`paths` theirs), their rows `where` selects. */
+interface SettleScope {
+  firstId: number;
+  where: string;
+  /** Binds `$file_id` to `firstId` (and what `where` reads besides). */
+  params: Params;
+  paths: readonly string[];
+}
+
+/** Per file of a settle: rows inserted, the scan's counts, repeats within the file, new replies classified. */
+interface SettleCounts {
+  inserted: readonly number[];
+  counts: readonly FileCounts[];
+  repeats: readonly number[];
+  newReplies: readonly number[];
+}
+
+/**
+ * The last steps settleFile and settleBatch share, once the new replies are `classified`: bad rows to the
+ * quarantine, unkept rows dropped (dropUnkept), the new classes recorded, each file's counts, the files'
+ * `files` rows (`writeFiles`: a batch's, written before the day summary reads them; settleFile's caller
+ * writes its own after, the summary told its `format`), then the day summary brought up to date.
+ */
+async function finishSettle(
+  store: Store,
+  { firstId, where, params, paths }: SettleScope,
+  { inserted, counts, repeats, newReplies }: SettleCounts,
+  classified: Classified[],
+  storedBefore: boolean,
+  format: string | undefined,
+  lap: (step: string) => void,
+  writeFiles: (settled: Settled[]) => Promise<void> = async () => {},
+): Promise<Settled[]> {
+  const lastId = firstId + inserted.length - 1;
+  const total = (key: keyof FileCounts) => counts.reduce((sum, file) => sum + file[key], 0);
   if (total("problem")) {
     await store.run(
       `INSERT INTO quarantine SELECT file_id, [${paths.map(sqlString).join(", ")}][file_id - $file_id + 1], line, source_label,
-        left(reply, 2048) FROM event_rows WHERE ${inBatch} AND type = ${storedType(PROBLEM)}`,
-      batch,
+        left(reply, 2048) FROM event_rows WHERE ${where} AND type = ${storedType(PROBLEM)}`,
+      params,
     );
   }
   await dropUnkept(
     store,
-    inBatch,
-    batch,
+    where,
+    params,
     total("flagged") > 0,
     repeats.some((n) => n > 0),
     () => scanFileKinds(store, firstId, lastId),
@@ -433,12 +469,12 @@ export async function settleBatch(
       stored,
       duplicates: read - stored - quarantined,
       quarantined,
-      newReplies: classified.filter(({ reply }) => reply.file_id === firstId + at).length,
+      newReplies: newReplies[at],
     };
   });
   await writeFiles(settled);
   const stored = settled.reduce((sum, file) => sum + file.stored, 0);
-  await refreshDaySummary(store, firstId, stored, { storedBefore }, undefined, lastId);
+  await refreshDaySummary(store, firstId, stored, { storedBefore }, format, lastId);
   await store.run(`DROP TABLE ${FILE_KINDS}`);
   lap("day summary");
   return settled;
