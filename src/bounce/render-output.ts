@@ -320,6 +320,56 @@ export interface TokenPlaces {
   readonly count: number;
   start(t: number): number;
   end(t: number): number;
+  /** The writer of records whose reply and recipient lie in `bytes` (null: none there; see RecordWriter). */
+  writer(bytes: Uint8Array): RecordWriter | null;
+}
+
+/**
+ * Records written in WebAssembly (events/line-bytes.ts ReplyBytes and line-bytes.wat `record`; bounce/ knows it
+ * by this shape) for lines in a chunk memory: a RecordTemplate's bytes placed once in its memory (again in
+ * each new `round`), the record written there by one call, and copied into the JsonBytes with the records
+ * next to it by one copy (JsonBytes.settle).
+ */
+export interface RecordWriter {
+  /** Placements of an earlier round are gone (see ReplyBytes.round). */
+  readonly round: number;
+  /**
+   * Places a record template (`ints`: its header, line-bytes.wat `record`; `parts`: its bytes in order); its
+   * address, -1 where it is too big.
+   */
+  placeRecord(ints: Int32Array, parts: readonly Uint8Array[]): number;
+  /** The time a record's `time` flag writes (LAST_TIME's plain bytes of `version`). */
+  time(version: number, bytes: Uint8Array): void;
+  /** Token t's start and end, for the next `record`. */
+  token(t: number, start: number, end: number): void;
+  /**
+   * The record of the template at `address` appended to `out` (at most `room` bytes, a newline's room kept
+   * after it); false (nothing written) where the recipient needs an escape.
+   */
+  record(
+    out: JsonBytes,
+    room: number,
+    address: number,
+    from: number,
+    to: number,
+    line: number,
+    replyStart: number,
+    replyEnd: number,
+    time: boolean,
+  ): boolean;
+}
+
+/**
+ * Bytes of a JsonBytes written elsewhere (a RecordWriter's memory): view[start, end) are its last bytes, not
+ * yet in its buffer; `owner` the JsonBytes they are of (null: none).
+ */
+export interface StagedBytes {
+  readonly view: Uint8Array;
+  start: number;
+  end: number;
+  /** Where the staged bytes may reach. */
+  readonly limit: number;
+  owner: JsonBytes | null;
 }
 
 /** How a RecordTemplate writes the diagnostic. */
@@ -365,6 +415,9 @@ export class RecordTemplate {
   /** Where the line number's digits and the time's characters are in `after`. */
   private lineAt = 0;
   private timeAt = 0;
+  /** Where it is placed for a RecordWriter, in its round `placedRound` (0: not placed since `after` was made). */
+  private placedAt = 0;
+  private placedRound = 0;
 
   constructor(
     json: ClassificationJson,
@@ -407,6 +460,30 @@ export class RecordTemplate {
     this.timeVersion = LAST_TIME.version;
     this.timeLength = LAST_TIME.plainLength;
     this.timeAt = before.length - 1 - Math.max(0, this.timeLength);
+    this.placedRound = 0;
+  }
+
+  /** Its address for `writer` (placed in its round: the header line-bytes.wat `record` reads, then its bytes). */
+  private placed(writer: RecordWriter): number {
+    if (this.placedRound === writer.round) return this.placedAt;
+    const tokens = this.form === TOKENS ? this.pieces.length - 1 : 0;
+    const ints = new Int32Array(9 + tokens);
+    ints[0] = RECORD_OPEN.length;
+    ints[1] = this.after.length;
+    ints[2] = this.lineAt + this.digits;
+    ints[3] = this.digits;
+    ints[4] = this.timeAt;
+    ints[5] = this.timeLength;
+    ints[6] = this.form;
+    ints[7] = tokens;
+    ints[8] = this.form === PLAIN_REPLY ? this.replyEnd.length : 0;
+    for (let t = 0; t < tokens; t++) ints[9 + t] = this.pieces[t + 1].length;
+    const parts = [RECORD_OPEN, this.after];
+    if (this.form === TOKENS) parts.push(...this.pieces.slice(1));
+    else if (this.form === PLAIN_REPLY) parts.push(this.replyEnd);
+    this.placedAt = writer.placeRecord(ints, parts);
+    this.placedRound = writer.round;
+    return this.placedAt;
   }
 
   /**
@@ -444,6 +521,18 @@ export class RecordTemplate {
         : form === WHOLE_DIAGNOSTIC
           ? 0
           : 6 * reply + this.replyEnd.length;
+    // In WebAssembly where the line lies in a chunk memory: one call, and one copy for many records.
+    const writer = form === QUOTED_REPLY || line > 0x7fffffff ? null : tokens.writer(bytes);
+    const address = writer === null ? -1 : this.placed(writer);
+    if (writer !== null && address >= 0) {
+      const time = this.timeLength >= 0 && LAST_TIME.version !== this.timeVersion;
+      if (time) writer.time(LAST_TIME.version, LAST_TIME.plainBytes);
+      if (form === TOKENS) {
+        for (let t = 0; t < this.pieces.length - 1; t++) writer.token(t, tokens.start(t), tokens.end(t));
+      }
+      const room = RECORD_OPEN.length + (to - from) + after.length + holes;
+      if (writer.record(out, room, address, from, to, line, replyStart, replyEnd, time)) return;
+    }
     out.reserve(RECORD_OPEN.length + 6 * (to - from) + after.length + holes);
     const buffer = out.buffer;
     let n = out.length;
@@ -555,42 +644,72 @@ const HEX_DIGITS = "0123456789abcdef";
  * shared pool), grown as needed.
  */
 export class JsonBytes {
-  buffer: Buffer;
   length = 0;
+  /** Its last bytes, written elsewhere (`length` counts them; settle copies them into the buffer). */
+  stage: StagedBytes | null = null;
+  private data: Buffer;
 
   /**
    * Room for `size` bytes: `spare` (memory of an earlier JsonBytes whose bytes are no longer read) when it
    * has that much, else new memory with half as much again (so that it serves as a spare later).
    */
   constructor(size: number, spare?: ArrayBuffer) {
-    this.buffer =
+    this.data =
       spare !== undefined && spare.byteLength >= size
         ? Buffer.from(spare)
         : Buffer.allocUnsafeSlow(Math.max(64, Math.ceil(size * 1.5)));
   }
 
+  /** The bytes, [0, length) (staged ones copied in first). */
+  get buffer(): Buffer {
+    if (this.stage !== null) this.settle();
+    return this.data;
+  }
+
+  /** The staged bytes copied into the buffer and the stage let go. */
+  settle(): void {
+    const stage = this.stage;
+    if (stage === null) return;
+    this.stage = null;
+    stage.owner = null;
+    const staged = stage.end - stage.start;
+    if (staged === 0) return;
+    const at = this.length - staged;
+    this.length = at;
+    this.reserve(staged);
+    this.data.set(stage.view.subarray(stage.start, stage.end), at);
+    this.length += staged;
+  }
+
   reserve(more: number): void {
-    if (this.length + more <= this.buffer.length) return;
-    const grown = Buffer.allocUnsafeSlow(Math.max(this.length + more, 2 * this.buffer.length));
-    this.buffer.copy(grown, 0, 0, this.length);
-    this.buffer = grown;
+    if (this.stage !== null) this.settle();
+    if (this.length + more <= this.data.length) return;
+    const grown = Buffer.allocUnsafeSlow(Math.max(this.length + more, 2 * this.data.length));
+    this.data.copy(grown, 0, 0, this.length);
+    this.data = grown;
   }
 
   bytes(part: Uint8Array): void {
     this.reserve(part.length);
-    this.buffer.set(part, this.length);
+    this.data.set(part, this.length);
     this.length += part.length;
   }
 
   byte(value: number): void {
+    const stage = this.stage;
+    if (stage !== null && stage.end < stage.limit) {
+      stage.view[stage.end++] = value;
+      this.length++;
+      return;
+    }
     this.reserve(1);
-    this.buffer[this.length++] = value;
+    this.data[this.length++] = value;
   }
 
   /** A text as UTF-8 (what Buffer.write gives for it). */
   text(text: string): void {
     this.reserve(text.length * 3); // at most 3 UTF-8 bytes per UTF-16 unit
-    this.length += this.buffer.write(text, this.length);
+    this.length += this.data.write(text, this.length);
   }
 }
 

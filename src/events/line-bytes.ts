@@ -1,3 +1,4 @@
+import type { RecordWriter, StagedBytes } from "../bounce/render-output.ts";
 import { LINE_BYTES_WASM } from "./line-bytes-wasm.ts";
 
 /**
@@ -103,6 +104,231 @@ function lineBytesModule(): WasmModule | null {
 }
 
 /**
+ * What `exportsOf` takes of the module's instance over the chunk memory `bytes` lie in and the template memory
+ * `template`, kept in `instances` by chunk memory (null: they lie in none, or it could not be made).
+ */
+function instanceOver<T>(
+  instances: Map<WasmMemory, T | null>,
+  module: WasmModule,
+  bytes: Uint8Array,
+  template: WasmMemory,
+  exportsOf: (exports: Record<string, unknown>) => T,
+): T | null {
+  const chunk = chunkMemories.get(bytes.buffer);
+  if (chunk === undefined) return null;
+  let exports = instances.get(chunk);
+  if (exports === undefined) {
+    try {
+      exports = exportsOf(new (wasm().Instance)(module, { line: { chunk, template } }).exports);
+    } catch {
+      exports = null;
+    }
+    instances.set(chunk, exports);
+  }
+  return exports;
+}
+
+type Reply = (from: number, to: number, template: number) => number;
+/** What ReplyBytes takes of an instance. */
+const replyExports = (exports: Record<string, unknown>) => ({
+  reply: exports.reply as Reply,
+  record: exports.record as WriteRecord,
+});
+type WriteRecord = (
+  out: number,
+  rcptFrom: number,
+  rcptTo: number,
+  template: number,
+  line: number,
+  replyFrom: number,
+  replyTo: number,
+  time: number,
+) => number;
+
+/**
+ * A ReplyBytes memory: the class table, out (the tokens' places), the time records take, then the templates'
+ * area (REPLY_AREA bytes), then the records' (RECORDS_AREA bytes).
+ */
+const REPLY_OUT_AT = 256;
+const TIME_AT = 2304;
+const TIME_BYTES = 64;
+const REPLY_TEMPLATES_AT = 4096;
+const REPLY_AREA = 1 << 20;
+const RECORDS_AT = REPLY_TEMPLATES_AT + REPLY_AREA;
+const RECORDS_AREA = 1 << 20;
+/** The largest record template placed (a larger one is written in JavaScript). */
+const MAX_RECORD_TEMPLATE = 1 << 16;
+/** The most tokens a placed reply template has (out holds two ints per token). */
+export const REPLY_TOKENS_MAX = (REPLY_TEMPLATES_AT - REPLY_OUT_AT) / 8;
+/** Rounds of every ReplyBytes (a template placed in a round is known by its number, see ReplyBytes.round). */
+let replyRounds = 0;
+
+/**
+ * Reply templates' compare (reply-key.ts ReplyMask.matches) in WebAssembly (line-bytes.wat `reply`), over the
+ * chunk memory the reply lies in: a memory of its own for the class table and the templates, each placed
+ * once where it is first matched against bytes in a chunk memory. The templates' area is used from its start
+ * to its end, then anew (a new `round`: the templates placed in an earlier one are placed again when used),
+ * so it stays bounded however many replies a run classifies.
+ */
+export class ReplyBytes implements RecordWriter {
+  /** The `reply` of the instance over the chunk memory of the bytes bound last (null: none). */
+  reply: Reply | null = null;
+  /** Its `record` (null: none). */
+  private recordOf: WriteRecord | null = null;
+  /** The records written and not yet copied into their JsonBytes. */
+  private readonly staged: StagedBytes;
+  /** The LAST_TIME version of the time at TIME_AT. */
+  private timeVersion = -1;
+  /** Where the bytes bound last start in their chunk memory. */
+  base = 0;
+  /** This round's number (unique among all ReplyBytes of the thread). */
+  round = ++replyRounds;
+  /** The tokens' starts and ends `reply` found last (two ints a token, from the reply's start). */
+  readonly out: Int32Array;
+  private bound: Uint8Array | null = null;
+  private next = REPLY_TEMPLATES_AT;
+  private readonly memory: WasmMemory;
+  private readonly view: Uint8Array;
+  private readonly words: DataView;
+  private readonly module: WasmModule;
+  private readonly instances = new Map<WasmMemory, { reply: Reply; record: WriteRecord } | null>();
+
+  /** A ReplyBytes with the scanner's class table `classes` (by byte value), or null where WebAssembly fails. */
+  static of(classes: Uint8Array): ReplyBytes | null {
+    const module = lineBytesModule();
+    if (module === null) return null;
+    try {
+      return new ReplyBytes(module, classes);
+    } catch {
+      return null;
+    }
+  }
+
+  private constructor(module: WasmModule, classes: Uint8Array) {
+    this.module = module;
+    this.memory = new (wasm().Memory)({ initial: Math.ceil((RECORDS_AT + RECORDS_AREA) / PAGE) });
+    this.view = new Uint8Array(this.memory.buffer);
+    this.staged = {
+      view: this.view,
+      start: RECORDS_AT,
+      end: RECORDS_AT,
+      limit: RECORDS_AT + RECORDS_AREA,
+      owner: null,
+    };
+    this.words = new DataView(this.memory.buffer);
+    this.out = new Int32Array(this.memory.buffer, REPLY_OUT_AT, 2 * REPLY_TOKENS_MAX);
+    this.view.set(classes.subarray(0, 256), 0);
+  }
+
+  /** Binds `bytes` (the replies matched next lie there): `reply` and `base` are then theirs, or `reply` is null. */
+  bind(bytes: Uint8Array): void {
+    if (bytes !== this.bound) {
+      const exports = instanceOver(this.instances, this.module, bytes, this.memory, replyExports);
+      [this.reply, this.recordOf] = exports === null ? [null, null] : [exports.reply, exports.record];
+      this.bound = bytes;
+      this.base = bytes.byteOffset;
+    }
+  }
+
+  /** Itself as the RecordWriter of records of lines in `bytes` (null: they lie in no chunk memory). */
+  writerOf(bytes: Uint8Array): RecordWriter | null {
+    this.bind(bytes);
+    return this.recordOf === null ? null : this;
+  }
+
+  placeRecord(ints: Int32Array, parts: readonly Uint8Array[]): number {
+    let size = 4 * ints.length;
+    for (const part of parts) size += part.length;
+    if (size > MAX_RECORD_TEMPLATE) return -1;
+    const at = this.allocate(size);
+    for (let i = 0; i < ints.length; i++) this.words.setInt32(at + 4 * i, ints[i], true);
+    let n = at + 4 * ints.length;
+    for (const part of parts) {
+      this.view.set(part, n);
+      n += part.length;
+    }
+    return at;
+  }
+
+  time(version: number, bytes: Uint8Array): void {
+    if (version === this.timeVersion) return;
+    this.timeVersion = version;
+    this.view.set(bytes.subarray(0, TIME_BYTES), TIME_AT);
+  }
+
+  token(t: number, start: number, end: number): void {
+    this.out[2 * t] = start;
+    this.out[2 * t + 1] = end;
+  }
+
+  readonly record: RecordWriter["record"] = (
+    out,
+    room,
+    address,
+    from,
+    to,
+    line,
+    replyStart,
+    replyEnd,
+    time,
+  ) => {
+    const staged = this.staged;
+    if (room + 1 > RECORDS_AREA) return false;
+    if (staged.owner !== out || staged.end + room + 1 > staged.limit) {
+      staged.owner?.settle();
+      out.settle();
+      staged.start = staged.end = RECORDS_AT;
+      staged.owner = out;
+      out.stage = staged;
+    }
+    const base = this.base;
+    const end = (this.recordOf as WriteRecord)(
+      staged.end,
+      base + from,
+      base + to,
+      address,
+      line,
+      base + replyStart,
+      base + replyEnd,
+      time ? 1 : 0,
+    );
+    if (end < 0) return false;
+    out.length += end - staged.end;
+    staged.end = end;
+    return true;
+  };
+
+  /** `size` bytes of the templates' area (a new round when it is used up): their address. */
+  private allocate(size: number): number {
+    const rounded = (size + 7) & ~7;
+    if (this.next + rounded > REPLY_TEMPLATES_AT + REPLY_AREA) {
+      this.next = REPLY_TEMPLATES_AT;
+      this.round = ++replyRounds;
+    }
+    const at = this.next;
+    this.next += rounded;
+    return at;
+  }
+
+  /**
+   * Places a reply template (its literal pieces' bytes, where each ends, its tokens' places and kinds, at
+   * most REPLY_TOKENS_MAX) in this round; its address. A full area starts a new round first.
+   */
+  place(literal: Uint8Array, pieceEnds: Int32Array, places: Uint8Array, kinds: Uint8Array): number {
+    const n = kinds.length;
+    const at = this.allocate(4 + 4 * (n + 1) + 4 * n + literal.length);
+    const words = this.words;
+    words.setInt32(at, n, true);
+    for (let p = 0; p <= n; p++)
+      words.setInt32(at + 4 + 4 * p, pieceEnds[p] - (p === 0 ? 0 : pieceEnds[p - 1]), true);
+    const tokens = at + 4 + 4 * (n + 1);
+    for (let t = 0; t < n; t++) words.setInt32(tokens + 4 * t, places[t] | (kinds[t] << 8), true);
+    this.view.set(literal, tokens + 4 * n);
+    return at;
+  }
+}
+
+/**
  * The template memory of one LineTemplates and its module instances, one per chunk memory it read lines
  * of. `places` templates at most, each at a fixed place (no allocator: LineTemplates gives each template
  * the place of the one it replaces).
@@ -152,27 +378,17 @@ export class LineBytes {
   bind(bytes: Uint8Array): void {
     if (bytes === this.bound) return;
     this.bound = bytes;
-    const memory = chunkMemories.get(bytes.buffer);
-    const exports = memory === undefined ? null : this.instance(memory);
+    const exports = this.instance(bytes);
     this.lookup = exports?.lookup ?? null;
     this.headOf = exports?.head ?? null;
     this.base = bytes.byteOffset;
   }
 
-  private instance(memory: WasmMemory): Exports | null {
-    let exports = this.instances.get(memory);
-    if (exports === undefined) {
-      try {
-        const instance = new (wasm().Instance)(this.module, {
-          line: { chunk: memory, template: this.template },
-        });
-        exports = { lookup: instance.exports.lookup as Lookup, head: instance.exports.head as Head };
-      } catch {
-        exports = null;
-      }
-      this.instances.set(memory, exports);
-    }
-    return exports;
+  private instance(bytes: Uint8Array): Exports | null {
+    return instanceOver(this.instances, this.module, bytes, this.template, (exports) => ({
+      lookup: exports.lookup as Lookup,
+      head: exports.head as Head,
+    }));
   }
 
   /** Whether `head` reads lines of the bytes bound last (they lie in a chunk memory). */

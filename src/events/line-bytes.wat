@@ -534,4 +534,230 @@
     (i32.store $template offset=2344 (i32.const 0) (local.get $statusAt))
     (i32.store $template offset=2348 (i32.const 0) (local.get $word))
     (i32.const 1))
+
+  ;; ReplyMask.matches (reply-key.ts) of a reply in $chunk by a reply template, for an instance whose
+  ;; $template is a ReplyBytes' memory (line-bytes.ts):
+  ;;   [0, 256)      the scanner's class flags by byte value (reply-key.ts CLASS: WORD 1, DIGIT 2, HEX 4, LOCAL 8)
+  ;;   [256, 2304)   out: per token of the reply `reply` matched last, its start and end (from the reply's start)
+  ;; A reply template at $t: [t] its token count n; [t + 4 + 4p] piece p's length (p ≤ n); then per token
+  ;; its place (byte 0: reply-key.ts WORD_RUN 0, TO_AT 2, UUID_PLACE 3) and kind (byte 1), four bytes each;
+  ;; then the pieces' bytes back to back. (Templates with a TO_SEPARATOR place are never placed.)
+
+  ;; The class flags of byte $c.
+  (func $class (param $c i32) (result i32)
+    (i32.load8_u $template (local.get $c)))
+
+  ;; Whether $chunk[$i] is a separator (reply-key.ts separator: no word or local-part character, `:`, `@`).
+  (func $apart (param $i i32) (result i32)
+    (local $c i32)
+    (local.set $c (i32.load8_u $chunk (local.get $i)))
+    (i32.and
+      (i32.eqz (i32.and (call $class (local.get $c)) (i32.const 9)))
+      (i32.and (i32.ne (local.get $c) (i32.const 58)) (i32.ne (local.get $c) (i32.const 64)))))
+
+  ;; reply-key.ts uuidAt: whether $chunk[$at, $to) starts with 8-4-4-4-12 hex digits followed by a
+  ;; separator or $to.
+  (func $uuid (param $at i32) (param $to i32) (result i32)
+    (local $end i32) (local $i i32) (local $all i32) (local $c i32)
+    (local.set $end (i32.add (local.get $at) (i32.const 36)))
+    (if (i32.gt_s (local.get $end) (local.get $to)) (then (return (i32.const 0))))
+    (if (i32.lt_s (local.get $end) (local.get $to))
+      (then (if (i32.eqz (call $apart (local.get $end))) (then (return (i32.const 0))))))
+    (local.set $all (i32.const 4))
+    (loop $next
+      (local.set $c (i32.load8_u $chunk (i32.add (local.get $at) (local.get $i))))
+      (if (i32.or
+            (i32.or (i32.eq (local.get $i) (i32.const 8)) (i32.eq (local.get $i) (i32.const 13)))
+            (i32.or (i32.eq (local.get $i) (i32.const 18)) (i32.eq (local.get $i) (i32.const 23))))
+        (then (if (i32.ne (local.get $c) (i32.const 45)) (then (return (i32.const 0)))))
+        (else (local.set $all (i32.and (local.get $all) (call $class (local.get $c))))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $next (i32.lt_s (local.get $i) (i32.const 36))))
+    (i32.ne (local.get $all) (i32.const 0)))
+
+  ;; reply-key.ts wordKind: the kind of token a word is by itself, -1 for none.
+  (func $wordKind (param $length i32) (param $digits i32) (param $all i32) (param $label i32) (result i32)
+    (local $hex i32)
+    (local.set $hex (i32.and (local.get $all) (i32.const 4)))
+    (if (i32.and (i32.ne (local.get $hex) (i32.const 0)) (i32.ge_s (local.get $length) (i32.const 8)))
+      (then (return (i32.const 1))))
+    (if (i32.and
+          (i32.and (local.get $label) (i32.ne (local.get $hex) (i32.const 0)))
+          (i32.and (i32.gt_s (local.get $digits) (i32.const 0)) (i32.ge_s (local.get $length) (i32.const 6))))
+      (then (return (i32.const 1))))
+    (if (i32.and (i32.eq (local.get $digits) (local.get $length)) (i32.ge_s (local.get $length) (i32.const 6)))
+      (then (return (i32.const 5))))
+    (if (i32.and
+          (i32.and (i32.ne (i32.and (local.get $all) (i32.const 1)) (i32.const 0)) (i32.gt_s (local.get $digits) (i32.const 0)))
+          (i32.ge_s (local.get $length) (i32.const 12)))
+      (then (return (i32.const 1))))
+    (i32.const -1))
+
+  ;; Whether the reply $chunk[$from, $to) has the masked form of the template at $t (ReplyMask.matches, the
+  ;; same answer): 1, and its tokens' places at 256 in $template; 0 where it has not; 2 where a UUID's place
+  ;; holds no UUID (matches decides it then).
+  (func $reply (export "reply") (param $from i32) (param $to i32) (param $t i32) (result i32)
+    (local $n i32) (local $piece i32) (local $token i32) (local $literal i32) (local $at i32) (local $i i32)
+    (local $length i32) (local $place i32) (local $end i32) (local $digits i32) (local $all i32)
+    (local $flags i32) (local $c i32)
+    (local.set $n (i32.load $template (local.get $t)))
+    (local.set $piece (i32.add (local.get $t) (i32.const 4)))
+    (local.set $token (i32.add (local.get $piece) (i32.shl (i32.add (local.get $n) (i32.const 1)) (i32.const 2))))
+    (local.set $literal (i32.add (local.get $token) (i32.shl (local.get $n) (i32.const 2))))
+    (local.set $at (local.get $from))
+    (block $done
+      (loop $next
+        ;; Literal piece $i, as it is.
+        (local.set $length (i32.load $template (local.get $piece)))
+        (if (i32.gt_s (local.get $length) (i32.sub (local.get $to) (local.get $at))) (then (return (i32.const 0))))
+        (if (i32.eqz (call $equal (local.get $at) (local.get $literal) (local.get $length)))
+          (then (return (i32.const 0))))
+        (local.set $at (i32.add (local.get $at) (local.get $length)))
+        (local.set $literal (i32.add (local.get $literal) (local.get $length)))
+        (br_if $done (i32.eq (local.get $i) (local.get $n)))
+        ;; Token $i's place.
+        (local.set $place (i32.load8_u $template (local.get $token)))
+        (if (i32.eq (local.get $place) (i32.const 3))
+          (then
+            (if (i32.eqz (call $uuid (local.get $at) (local.get $to))) (then (return (i32.const 2))))
+            (local.set $end (i32.add (local.get $at) (i32.const 36))))
+          (else (if (i32.eq (local.get $place) (i32.const 2))
+            (then
+              ;; A local part: a word character, then local-part characters up to the next `@`.
+              (local.set $end (local.get $at))
+              (local.set $all (i32.const 8))
+              (block $found
+                (loop $scan
+                  (if (i32.ge_s (local.get $end) (local.get $to)) (then (return (i32.const 0))))
+                  (local.set $c (i32.load8_u $chunk (local.get $end)))
+                  (br_if $found (i32.eq (local.get $c) (i32.const 64)))
+                  (local.set $all (i32.and (local.get $all) (call $class (local.get $c))))
+                  (local.set $end (i32.add (local.get $end) (i32.const 1)))
+                  (br $scan)))
+              (if (i32.or (i32.eq (local.get $end) (local.get $at)) (i32.eqz (local.get $all)))
+                (then (return (i32.const 0))))
+              (if (i32.eqz (i32.and (call $class (i32.load8_u $chunk (local.get $at))) (i32.const 1)))
+                (then (return (i32.const 0))))
+              (if (i32.ne (i32.load8_u $template offset=1 (local.get $token)) (i32.const 0))
+                (then (return (i32.const 0))))
+              (local.set $end (i32.add (local.get $end) (i32.const 1))))
+            (else
+              ;; A word, alone: its kind decided by itself and whether a `.` follows.
+              (local.set $end (local.get $at))
+              (local.set $digits (i32.const 0))
+              (local.set $all (i32.const 5))
+              (block $word
+                (loop $scan
+                  (br_if $word (i32.ge_s (local.get $end) (local.get $to)))
+                  (local.set $c (i32.load8_u $chunk (local.get $end)))
+                  (local.set $flags (call $class (local.get $c)))
+                  (br_if $word (i32.eqz (i32.and (local.get $flags) (i32.const 1))))
+                  (local.set $digits (i32.add (local.get $digits) (i32.shr_u (i32.and (local.get $flags) (i32.const 2)) (i32.const 1))))
+                  (local.set $all (i32.and (local.get $all)
+                    (select (i32.const 0) (local.get $flags) (i32.eq (local.get $c) (i32.const 95)))))
+                  (local.set $end (i32.add (local.get $end) (i32.const 1)))
+                  (br $scan)))
+              (if (i32.eq (local.get $end) (local.get $at)) (then (return (i32.const 0))))
+              (if (i32.ne
+                    (call $wordKind
+                      (i32.sub (local.get $end) (local.get $at))
+                      (local.get $digits)
+                      (local.get $all)
+                      (if (result i32) (i32.lt_s (local.get $end) (local.get $to))
+                        (then (i32.eq (i32.load8_u $chunk (local.get $end)) (i32.const 46)))
+                        (else (i32.const 0))))
+                    (i32.load8_u $template offset=1 (local.get $token)))
+                (then (return (i32.const 0))))))))
+        (i32.store $template offset=256 (i32.shl (local.get $i) (i32.const 3)) (i32.sub (local.get $at) (local.get $from)))
+        (i32.store $template offset=260 (i32.shl (local.get $i) (i32.const 3)) (i32.sub (local.get $end) (local.get $from)))
+        (local.set $at (local.get $end))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (local.set $piece (i32.add (local.get $piece) (i32.const 4)))
+        (local.set $token (i32.add (local.get $token) (i32.const 4)))
+        (br $next)))
+    (i32.eq (local.get $at) (local.get $to)))
+
+  ;; A record of a record template (render-output.ts RecordTemplate.write, the same bytes) written into
+  ;; $template of a ReplyBytes (line-bytes.ts) at $out: the record's opening, the recipient $chunk[$rcptFrom,
+  ;; $rcptTo) (-1 where a byte of it needs an escape: nothing is decided by the bytes written then), the part
+  ;; after it with the line number's digits and, when $time, the time (at 2304 in $template) written over
+  ;; their places, then the diagnostic's holes filled: the tokens of the reply $chunk[$replyFrom, $replyTo)
+  ;; (their places at 256, as `reply` leaves them) or the reply itself; the record's end. Its end.
+  ;; A record template at $r: [r] the opening's length; [r + 4] the after part's; [r + 8] where the line
+  ;; number's digits end in it; [r + 12] their count; [r + 16] where the time goes in it; [r + 20] the time's
+  ;; length; [r + 24] the form (render-output.ts WHOLE_DIAGNOSTIC 0, PLAIN_REPLY 1, TOKENS 3); [r + 28] the
+  ;; tokens k (TOKENS); [r + 32] the tail's length (PLAIN_REPLY: after the reply); [r + 36 + 4i] the piece
+  ;; after token i's length (i < k); then the opening's bytes, the after part's, the pieces' (or the tail's).
+  (func $record (export "record") (param $out i32) (param $rcptFrom i32) (param $rcptTo i32) (param $r i32)
+    (param $line i32) (param $replyFrom i32) (param $replyTo i32) (param $time i32) (result i32)
+    (local $n i32) (local $bytes i32) (local $length i32) (local $c i32) (local $i i32) (local $k i32)
+    (local $end i32) (local $form i32) (local $start i32)
+    (local.set $k (i32.load $template offset=28 (local.get $r)))
+    (local.set $bytes (i32.add (i32.add (local.get $r) (i32.const 36)) (i32.shl (local.get $k) (i32.const 2))))
+    (local.set $length (i32.load $template (local.get $r)))
+    (memory.copy $template $template (local.get $out) (local.get $bytes) (local.get $length))
+    (local.set $n (i32.add (local.get $out) (local.get $length)))
+    (local.set $bytes (i32.add (local.get $bytes) (local.get $length)))
+    ;; The recipient, as JSON.stringify writes it when it needs no escape.
+    (local.set $i (local.get $rcptFrom))
+    (block $copied
+      (loop $next
+        (br_if $copied (i32.ge_s (local.get $i) (local.get $rcptTo)))
+        (local.set $c (i32.load8_u $chunk (local.get $i)))
+        (if (i32.or (i32.lt_u (local.get $c) (i32.const 32))
+              (i32.or (i32.eq (local.get $c) (i32.const 34)) (i32.eq (local.get $c) (i32.const 92))))
+          (then (return (i32.const -1))))
+        (i32.store8 $template (local.get $n) (local.get $c))
+        (local.set $n (i32.add (local.get $n) (i32.const 1)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $next)))
+    ;; The part after it, the line number's digits (from the last) and the time written over their places.
+    (local.set $length (i32.load $template offset=4 (local.get $r)))
+    (memory.copy $template $template (local.get $n) (local.get $bytes) (local.get $length))
+    (local.set $end (i32.add (local.get $n) (i32.load $template offset=8 (local.get $r))))
+    (local.set $i (i32.load $template offset=12 (local.get $r)))
+    (loop $digit
+      (local.set $end (i32.sub (local.get $end) (i32.const 1)))
+      (i32.store8 $template (local.get $end) (i32.add (i32.const 48) (i32.rem_u (local.get $line) (i32.const 10))))
+      (local.set $line (i32.div_u (local.get $line) (i32.const 10)))
+      (local.set $i (i32.sub (local.get $i) (i32.const 1)))
+      (br_if $digit (i32.gt_s (local.get $i) (i32.const 0))))
+    (if (local.get $time)
+      (then
+        (memory.copy $template $template
+          (i32.add (local.get $n) (i32.load $template offset=16 (local.get $r)))
+          (i32.const 2304)
+          (i32.load $template offset=20 (local.get $r)))))
+    (local.set $n (i32.add (local.get $n) (local.get $length)))
+    (local.set $bytes (i32.add (local.get $bytes) (local.get $length)))
+    (local.set $form (i32.load $template offset=24 (local.get $r)))
+    (if (i32.eq (local.get $form) (i32.const 3))
+      (then
+        ;; Each token from the reply, then the piece after it.
+        (local.set $i (i32.const 0))
+        (block $filled
+          (loop $token
+            (br_if $filled (i32.ge_s (local.get $i) (local.get $k)))
+            (local.set $start (i32.load $template offset=256 (i32.shl (local.get $i) (i32.const 3))))
+            (local.set $length
+              (i32.sub (i32.load $template offset=260 (i32.shl (local.get $i) (i32.const 3))) (local.get $start)))
+            (memory.copy $template $chunk
+              (local.get $n) (i32.add (local.get $replyFrom) (local.get $start)) (local.get $length))
+            (local.set $n (i32.add (local.get $n) (local.get $length)))
+            (local.set $length (i32.load $template offset=36 (i32.add (local.get $r) (i32.shl (local.get $i) (i32.const 2)))))
+            (memory.copy $template $template (local.get $n) (local.get $bytes) (local.get $length))
+            (local.set $n (i32.add (local.get $n) (local.get $length)))
+            (local.set $bytes (i32.add (local.get $bytes) (local.get $length)))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $token)))
+        (return (local.get $n))))
+    (if (i32.eq (local.get $form) (i32.const 1))
+      (then
+        (local.set $length (i32.sub (local.get $replyTo) (local.get $replyFrom)))
+        (memory.copy $template $chunk (local.get $n) (local.get $replyFrom) (local.get $length))
+        (local.set $n (i32.add (local.get $n) (local.get $length)))
+        (local.set $length (i32.load $template offset=32 (local.get $r)))
+        (memory.copy $template $template (local.get $n) (local.get $bytes) (local.get $length))
+        (local.set $n (i32.add (local.get $n) (local.get $length)))))
+    (local.get $n))
 )

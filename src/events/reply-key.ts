@@ -1,4 +1,6 @@
+import type { RecordWriter } from "../bounce/render-output.ts";
 import { sqlString } from "../util/sql.ts";
+import { inChunkMemory, REPLY_TOKENS_MAX, ReplyBytes } from "./line-bytes.ts";
 import { FNV_PRIME } from "./source.ts";
 import { MemoryWords, WordLiteral } from "./word-literal.ts";
 
@@ -149,6 +151,10 @@ export class ReplyMask {
 
   /** The words of the memory of the bytes `matches` read last (one per input chunk). */
   private readonly memory = new MemoryWords();
+  /** `matches` in WebAssembly, for replies in a chunk memory (made for the first; null: WebAssembly fails). */
+  private replyBytes: ReplyBytes | null | undefined = undefined;
+  /** What line-bytes.wat `reply` answered for the last `matches` (1 a match, 0 none, 2 ask the scanner; -1: not asked). */
+  answered = -1;
 
   /** Where token `t` of the last scan starts in the text. */
   start(t: number): number {
@@ -397,6 +403,8 @@ export class ReplyMask {
       kinds,
       places,
       hasAt: text.includes("@"),
+      address: 0,
+      round: 0,
     };
   }
 
@@ -413,7 +421,9 @@ export class ReplyMask {
     this.text = null;
     this.missed = NO_MISS;
     this.partedAt = -1;
+    this.answered = -1;
     if (to - from > MAX_MASKED_LENGTH) return false;
+    if (template.round !== NEVER && this.matchedInChunk(bytes, from, to, template)) return true;
     const { literal, pieces, pieceEnds, kinds, places, hasAt } = template;
     // A piece is compared by words where it fits (a reply is mostly literal); byte by byte where it
     // does not, which finds where the reply parts from it.
@@ -503,6 +513,67 @@ export class ReplyMask {
     this.count = 0;
     return false;
   }
+
+  /** The writer of records whose reply lies in `bytes` (render-output.ts TokenPlaces): where they lie in a chunk memory. */
+  writer(bytes: Uint8Array): RecordWriter | null {
+    const wasm = this.replyBytes;
+    return wasm === undefined || wasm === null ? null : wasm.writerOf(bytes);
+  }
+
+  /**
+   * `matches` true by line-bytes.wat `reply` (the same answer), for a reply in a chunk memory; false where
+   * it is not there, or does not match, or a UUID's place needs the scanner: `matches` then decides in
+   * JavaScript, and sets what it sets for a reply that does not match.
+   */
+  private matchedInChunk(bytes: Codes, from: number, to: number, template: ReplyTemplate): boolean {
+    let wasm = this.replyBytes;
+    if (wasm === undefined) {
+      // Made for the first reply in a chunk memory: where there is one, there is WebAssembly.
+      if (!inChunkMemory(bytes)) return false;
+      wasm = this.replyBytes = ReplyBytes.of(CLASS);
+    }
+    if (wasm === null) return false;
+    wasm.bind(bytes);
+    const reply = wasm.reply;
+    if (reply === null) return false;
+    const { kinds } = template;
+    if (template.round !== wasm.round) {
+      if (!placeable(template)) {
+        template.round = NEVER;
+        return false;
+      }
+      template.address = wasm.place(template.literal, template.pieceEnds, template.places, kinds);
+      template.round = wasm.round;
+    }
+    const answer = reply(wasm.base + from, wasm.base + to, template.address);
+    this.answered = answer;
+    if (answer !== 1) return false;
+    const out = wasm.out;
+    for (let t = 0; t < kinds.length; t++) {
+      this.starts[t] = out[2 * t];
+      this.ends[t] = out[2 * t + 1];
+      this.kinds[t] = kinds[t];
+    }
+    this.count = kinds.length;
+    return true;
+  }
+}
+
+/** ReplyTemplate.round of a template line-bytes.wat does not match (see placeable). */
+const NEVER = -1;
+
+/**
+ * Whether line-bytes.wat `reply` matches by `template`: no TO_SEPARATOR place (the scanner decides what such a
+ * place holds), a TO_AT place's token a local part, at most REPLY_TOKENS_MAX tokens.
+ */
+function placeable(template: ReplyTemplate): boolean {
+  const { kinds, places } = template;
+  if (kinds.length > REPLY_TOKENS_MAX) return false;
+  for (let t = 0; t < kinds.length; t++) {
+    if (places[t] === TO_SEPARATOR) return false;
+    if (places[t] === TO_AT && (kinds[t] !== LOCAL_PART || !template.hasAt)) return false;
+  }
+  return true;
 }
 
 /** Characters of a text hashed where it parts from a template's literal piece (ReplyMask.missed). */
@@ -538,6 +609,9 @@ export interface ReplyTemplate {
   places: Uint8Array;
   /** The text holds an `@` (the scanner looks for local parts only then). */
   hasAt: boolean;
+  /** Where it is placed in a ReplyBytes memory, in round `round` of it (0: none yet; NEVER: not placeable). */
+  address: number;
+  round: number;
 }
 
 /**

@@ -33,7 +33,9 @@ type Shape = { leaf: SqlType } | { fields: Map<string, Shape> } | { list: Shape 
 const LEAF: Record<LeafType, SqlType> = {
   text: "VARCHAR",
   number: "DOUBLE",
-  bool: "BOOLEAN",
+  // Not BOOLEAN: DuckDB's reader would take 2, 1.5 and "t" as true, where the `bool` transform (the parser's
+  // reading) finds no boolean; read as JSON, the transform's SQL reads it as the parser does.
+  bool: "JSON",
   first: "JSON",
   json: "JSON",
 };
@@ -796,22 +798,21 @@ function pathSql(root: Map<string, Shape>, base: string, path: string, as: LeafT
         .slice(i + 1)
         .map((k) => `"${k.replaceAll('"', '\\"')}"`)
         .join(".");
-      const json = `json_extract(${sql}, ${sqlString(`$.${rest}`)})`;
-      const leaf = LEAF[as];
-      if (leaf === "JSON") return { sql: json, type: "JSON" };
-      if (leaf === "VARCHAR") return { sql: text({ sql: json, type: "JSON" }), type: "VARCHAR" };
-      if (leaf === "DOUBLE") return { sql: number({ sql: json, type: "JSON" }, (v) => v), type: "DOUBLE" };
-      return { sql: bool({ sql: json, type: "JSON" }), type: "BOOLEAN" };
+      return fromJson(`json_extract(${sql}, ${sqlString(`$.${rest}`)})`, LEAF[as]);
     }
-    if (i === keys.length - 1 && shape && "leaf" in shape && shape.leaf === "JSON" && LEAF[as] !== "JSON") {
-      const value = { sql, type: "JSON" as const };
-      if (LEAF[as] === "VARCHAR") return { sql: text(value), type: "VARCHAR" };
-      if (LEAF[as] === "DOUBLE") return { sql: number(value, (v) => v), type: "DOUBLE" };
-      return { sql: bool(value), type: "BOOLEAN" };
-    }
+    if (i === keys.length - 1 && shape && "leaf" in shape && shape.leaf === "JSON")
+      return fromJson(sql, LEAF[as]);
     fields = shape && "fields" in shape ? shape.fields : null;
   }
   return { sql, type: LEAF[as] };
+}
+
+/** A JSON value read as `type` (text or a number as the parser reads them; else the JSON value itself). */
+function fromJson(json: string, type: SqlType): Sql {
+  const value = { sql: json, type: "JSON" as const };
+  if (type === "VARCHAR") return { sql: text(value), type };
+  if (type === "DOUBLE") return { sql: number(value, (v) => v), type };
+  return value;
 }
 
 /** DuckDB type text of a shape (`STRUCT("a" VARCHAR)`, `VARCHAR[]`). */

@@ -179,6 +179,55 @@ test("JSON values of every type where a field reads text or a list's first item 
   assert.ok(campaigns.some((row) => row.campaign === "42"));
 });
 
+test("JSON values of every type where a field reads a boolean (SendGrid `sg_machine_open`, Postmark `SuppressSending`): both readers agree", async () => {
+  // Values DuckDB's BOOLEAN reading takes (2, 1.5, -1, "t" and "TRUE" as true, "f" as false), where the
+  // `bool` transform finds no boolean; then values it cannot read as one.
+  const groups = [
+    ["true", "false", "1", "0", "2", "1.5", "-1", '"t"', '"f"', '"yes"', '"no"', '"TRUE"'],
+    ['"1"', '"0"', '""', "null", "{}", "[true]", '{"a":true}'],
+  ];
+  // true: true, 1, "yes", "1"; false: false, 0, "no", "0"; anything else none.
+  const expected = [
+    [
+      { n: 3, open: false },
+      { n: 3, open: true },
+      { n: 6, open: null },
+    ],
+    [
+      { n: 1, open: false },
+      { n: 1, open: true },
+      { n: 5, open: null },
+    ],
+  ];
+  for (const [g, values] of groups.entries()) {
+    const opens = values.map(
+      (value, i) =>
+        `{"email":"user${i}@icloud.com","timestamp":1772448580,"event":"open","sg_event_id":"b${i}","sg_machine_open":${value}}`,
+    );
+    const file = await sendgridReadersAgree(`sendgrid-machine-open-${g}.ndjson`, opens);
+    const store = await Store.open(":memory:");
+    await ingestFile(store, file);
+    const machine = await store.all<{ n: number; open: boolean | null }>(
+      "SELECT count(*)::INTEGER AS n, machine_open AS open FROM events GROUP BY ALL ORDER BY ALL",
+    );
+    store.close();
+    assert.deepEqual(machine, expected[g], values.join(" "));
+  }
+  // A subscription change is an unsubscribe unless SuppressSending reads false.
+  const changes = groups[0].map(
+    (value, i) =>
+      `{"RecordType":"SubscriptionChange","MessageID":"m${i}","Recipient":"user${i}@icloud.com","ChangedAt":"2026-03-02T10:00:${10 + i}Z","SuppressSending":${value}}`,
+  );
+  const postmark = join(dir, "postmark-suppress-sending.ndjson");
+  writeFileSync(postmark, `${changes.join("\n")}\n`);
+  const { a, b, differ, stored } = await bothReaders(postmark, "postmark");
+  assert.deepEqual([a.reader, b.reader], ["duckdb", "parsers"]);
+  assert.deepEqual(differ, []);
+  assert.deepEqual({ ...a, reader: "", seconds: 0 }, { ...b, reader: "", seconds: 0 });
+  // false, 0 and "no" read false: no event.
+  assert.equal(stored, changes.length - 3);
+});
+
 test("reply codes and statuses the events view derives from the reply (SendGrid, DuckDB's reader) are those the parser stores, whitespace around the reply too", async () => {
   const { leadingReplyCode, leadingStatus } = await import("../../src/events/reply.ts");
   const replies = [

@@ -9,8 +9,10 @@ import {
   PLAIN_REPLY,
   QUOTED_REPLY,
   RecordTemplate,
+  TOKENS,
   WHOLE_DIAGNOSTIC,
 } from "../../src/bounce/render-output.ts";
+import { chunkBuffer, chunkMemory, ReplyBytes } from "../../src/events/line-bytes.ts";
 
 const rule = { id: "recipient-unknown", source: "RFC 3463 — X.1.1" };
 
@@ -105,7 +107,7 @@ test("a RecordTemplate writes jsonRecord's text: recipient and reply bytes escap
         const json = new ClassificationJson(base);
         const ending = Buffer.concat([Buffer.from(JSON.stringify(base.diagnostic)), json.tail()]);
         const template = new RecordTemplate(json, base.remoteMta, file, "postfix", form, ending, null);
-        const none = { count: 0, start: () => 0, end: () => 0 };
+        const none = { count: 0, start: () => 0, end: () => 0, writer: () => null };
         for (const { recipient, reply: anyReply, plainReply, line, time } of writes) {
           const reply = form === PLAIN_REPLY ? plainReply : anyReply;
           const bytes = Buffer.from(`${recipient}|${reply}`, "latin1");
@@ -126,6 +128,69 @@ test("a RecordTemplate writes jsonRecord's text: recipient and reply bytes escap
           const expected = jsonRecord({ ...base, recipient, source: { file, line }, time, diagnostic });
           assert.equal(out.buffer.toString("utf8", 0, out.length), `x${expected}`);
         }
+      },
+    ),
+  );
+});
+
+test("a RecordTemplate writes the same bytes in WebAssembly for a line in a chunk memory, staged and copied in order (property)", () => {
+  const writer = ReplyBytes.of(new Uint8Array(256));
+  assert.ok(writer !== null);
+  const chunk = Buffer.from(chunkBuffer(chunkMemory(1 << 16)));
+  const unit = fc.constantFrom("a", "Z", "0", " ", ".", "-", "<", "@", "]", '"', "\\", "\n");
+  const write = fc.record({
+    recipient: fc.string({ unit, minLength: 1, maxLength: 20 }),
+    reply: fc.string({ unit: fc.constantFrom("a", "Z", "0", " ", ".", "-", "<", "@", "]"), maxLength: 120 }),
+    line: fc.constantFrom(0, 7, 10, 99, 123456, 2147483647, 2147483648),
+    time: fc.constantFrom(null, "2026-02-02T12:34:56.000Z", "2026-02-02T12:34:57.000Z", "2026-02-02T12:34"),
+    // Bytes written between records by JavaScript: none, a newline, a text.
+    between: fc.constantFrom("", "\n", "x"),
+  });
+  fc.assert(
+    fc.property(
+      fc.constantFrom(WHOLE_DIAGNOSTIC, QUOTED_REPLY, PLAIN_REPLY, TOKENS),
+      fc.array(write, { minLength: 1, maxLength: 12 }),
+      (form, writes) => {
+        const base = record();
+        const json = new ClassificationJson(base);
+        const ending = Buffer.concat([Buffer.from(JSON.stringify(base.diagnostic)), json.tail()]);
+        // TOKENS: the diagnostic's pieces around two tokens (the reply's first and last thirds).
+        const pieces = [
+          Buffer.from('"<'),
+          Buffer.from("> and <"),
+          Buffer.concat([Buffer.from('>"'), json.tail()]),
+        ];
+        const template = (form === TOKENS ? pieces : null) as Uint8Array[] | null;
+        const make = () =>
+          new RecordTemplate(json, base.remoteMta, "maillog", "postfix", form, ending, template);
+        const [inJs, inWasm] = [make(), make()];
+        const [plain, staged] = [new JsonBytes(1), new JsonBytes(1)];
+        for (const { recipient, reply, line, time, between } of writes) {
+          const text = `${recipient}|${reply}`;
+          const own = Buffer.from(text, "latin1");
+          const there = chunk.subarray(16, 16 + chunk.write(text, 16, "latin1"));
+          const third = Math.floor(reply.length / 3);
+          const places = [0, third, reply.length - third, reply.length];
+          const tokens = (inChunk: boolean) => ({
+            count: 2,
+            start: (t: number) => places[2 * t],
+            end: (t: number) => places[2 * t + 1],
+            writer: (bytes: Uint8Array) => (inChunk ? writer.writerOf(bytes) : null),
+          });
+          const [from, to, replyStart] = [0, recipient.length, recipient.length + 1];
+          inJs.write(plain, own, from, to, line, time, replyStart, own.length, tokens(false));
+          inWasm.write(staged, there, from, to, line, time, replyStart, there.length, tokens(true));
+          for (const out of [plain, staged]) {
+            if (between === "\n") out.byte(10);
+            else if (between !== "") out.text(between);
+          }
+        }
+        assert.equal(staged.length, plain.length);
+        staged.settle();
+        assert.equal(
+          staged.buffer.toString("latin1", 0, staged.length),
+          plain.buffer.toString("latin1", 0, plain.length),
+        );
       },
     ),
   );

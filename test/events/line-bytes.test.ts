@@ -3,7 +3,13 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { lineBytesModuleSource } from "../../scripts/build-wasm.ts";
-import { chunkBuffer, chunkMemory, inChunkMemory, LineBytes } from "../../src/events/line-bytes.ts";
+import {
+  chunkBuffer,
+  chunkMemory,
+  inChunkMemory,
+  LineBytes,
+  ReplyBytes,
+} from "../../src/events/line-bytes.ts";
 import { LineTemplates } from "../../src/events/line-template.ts";
 
 test("the committed module is the assembly of line-bytes.wat", async () => {
@@ -124,4 +130,33 @@ test("a slot's two templates read their own lines, in WebAssembly and in JavaScr
       assert.deepEqual([read?.fields, read?.replyStart, read?.replyEnd], [`dsn ${n}`, replyStart, replyEnd]);
     }
   }
+});
+
+test("reply templates are placed in a bounded area, from its start again in a new round once it is used up", () => {
+  const replies = ReplyBytes.of(new Uint8Array(256));
+  assert.ok(replies !== null);
+  const literal = new Uint8Array(4000).fill(120);
+  const first = replies.round;
+  const addresses = new Set<number>();
+  let rounds = 0;
+  for (let i = 0; i < 600; i++) {
+    const round = replies.round;
+    const at = replies.place(literal, Int32Array.of(4000), new Uint8Array(0), new Uint8Array(0));
+    if (replies.round !== round) rounds++;
+    assert.ok(at >= 4096 && at + 4 + 4 + 4000 <= 4096 + (1 << 20), `${at}`);
+    addresses.add(at);
+  }
+  // 600 templates of 4 kB in 1 MB: two new rounds, each from the area's start (the same addresses).
+  assert.equal(rounds, 2);
+  assert.ok(replies.round > first);
+  assert.ok(addresses.size < 300, `${addresses.size}`);
+  // A template placed there is matched by it: a reply in a chunk memory.
+  const memory = Buffer.from(chunkBuffer(chunkMemory(1000)));
+  const reply = memory.subarray(16, 16 + memory.write("250 ok", 16, "latin1"));
+  replies.bind(reply);
+  const match = replies.reply;
+  assert.ok(match !== null);
+  const at = replies.place(Buffer.from("250 ok"), Int32Array.of(6), new Uint8Array(0), new Uint8Array(0));
+  assert.equal(match(replies.base, replies.base + 6, at), 1);
+  assert.equal(match(replies.base, replies.base + 5, at), 0);
 });
