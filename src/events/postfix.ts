@@ -26,7 +26,7 @@ import type {
   Shard,
 } from "./source.ts";
 import { FNV_PRIME, HEAD_INTS, newEvent, shardOf } from "./source.ts";
-import { SyslogClock, zonedIso } from "./syslog-time.ts";
+import { otherStampEnd, otherStampEndOfBytes, otherStampIso, SyslogClock, zonedIso } from "./syslog-time.ts";
 import { detach, domainOf } from "./values.ts";
 
 /**
@@ -38,7 +38,7 @@ export const postfix: EventSource = {
   id: "postfix",
   source: "https://www.postfix.org/postlogd.8.html; status lines: src/global/log_adhoc.c (Postfix 3.x)",
   detect: (head) =>
-    /^(?:[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d|\d{4}-\d\d-\d\d[T ]\S+) \S+ [^\s[]*postfix[^\s[]*\/[\w/.-]+\[\d+\]: /m.test(
+    /^(?:<\d{1,3}>)?(?:[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d(?:\.\d+)?|[A-Z][a-z]{2} \d{4}-\d\d-\d\d \d\d:\d\d:\d\d [A-Z]{1,5}|[A-Z][a-z]{2} \d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d{4}|\d{4}-\d\d-\d\d[T ]\S+) \S+ [^\s[]*postfix[^\s[]*\/[\w/.-]+\[\d+\]: /m.test(
       head,
     ),
   shards: true,
@@ -346,9 +346,10 @@ class PostfixParser {
       // `2026-06-14 18:08:39 host …` (date and time apart) as well as RFC 3339 `2026-06-14T18:08:39Z`.
       if (stampEnd === ISO_DATE_LENGTH) stampEnd = text.indexOf(" ", ISO_DATE_LENGTH + 1);
       if (stampEnd < 0) return;
-    } else {
-      if (text.charCodeAt(SYSLOG_STAMP_LENGTH) !== SPACE) return;
-      stampEnd = SYSLOG_STAMP_LENGTH;
+    } else if (text.charCodeAt(SYSLOG_STAMP_LENGTH) === SPACE) stampEnd = SYSLOG_STAMP_LENGTH;
+    else {
+      stampEnd = otherStampEnd(text);
+      if (stampEnd < 0) return;
     }
     const hostEnd = text.indexOf(" ", stampEnd + 1);
     if (hostEnd < 0) return;
@@ -412,17 +413,29 @@ class PostfixParser {
   head(bytes: Uint8Array, from: number, to: number, into: Int32Array, at: number): boolean {
     // In a chunk memory, one WebAssembly call reads it (line-bytes.wat: the same answer, several times faster).
     if (bytes !== this.headsBound) this.bindHeads(bytes);
-    if (this.headsOn) return (this.headBytes as LineBytes).head(from, to, into, at);
+    if (this.headsOn) {
+      // The WebAssembly head reads the classic and ISO stamps; a line it does not take may have another.
+      if ((this.headBytes as LineBytes).head(from, to, into, at)) return true;
+      const other = otherStampEndOfBytes(bytes, from, to);
+      return other >= 0 && this.headFrom(bytes, other, to, into, at);
+    }
     let stampEnd: number;
     const first = bytes[from];
     if (first >= DIGIT_0 && first <= DIGIT_9) {
       stampEnd = indexOfByte(bytes, SPACE, from, to);
       if (stampEnd === from + ISO_DATE_LENGTH) stampEnd = indexOfByte(bytes, SPACE, stampEnd + 1, to);
       if (stampEnd < 0) return false;
-    } else {
-      if (to - from <= SYSLOG_STAMP_LENGTH || bytes[from + SYSLOG_STAMP_LENGTH] !== SPACE) return false;
+    } else if (to - from > SYSLOG_STAMP_LENGTH && bytes[from + SYSLOG_STAMP_LENGTH] === SPACE) {
       stampEnd = from + SYSLOG_STAMP_LENGTH;
+    } else {
+      stampEnd = otherStampEndOfBytes(bytes, from, to);
+      if (stampEnd < 0) return false;
     }
+    return this.headFrom(bytes, stampEnd, to, into, at);
+  }
+
+  /** `head` on from the end of the line's stamp (the space after it, at stampEnd). */
+  private headFrom(bytes: Uint8Array, stampEnd: number, to: number, into: Int32Array, at: number): boolean {
     const hostEnd = indexOfByte(bytes, SPACE, stampEnd + 1, to);
     if (hostEnd < 0) return false;
     // The tag ends at the first `: ` and must hold a `/` (one pass for both).
@@ -775,12 +788,14 @@ class PostfixParser {
 
   private stamped(stamp: string): void {
     this.lastStamp = stamp;
-    if (stamp.length === 15) {
+    if (stamp.length === SYSLOG_STAMP_LENGTH) {
       this.lastIso = this.clock.convert(stamp);
       this.lastMs = this.clock.lastMs;
       this.msKnown = true;
     } else {
-      this.lastIso = zonedIso(stamp, this.tz);
+      const first = stamp.charCodeAt(0);
+      if (first >= DIGIT_0 && first <= DIGIT_9) this.lastIso = zonedIso(stamp, this.tz);
+      else this.lastIso = otherStampIso(stamp, this.clock, this.tz);
       this.msKnown = false;
     }
   }

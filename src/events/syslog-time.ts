@@ -192,3 +192,82 @@ export function zonedIso(stamp: string, tz: string): string | null {
   } else utc = wallToUtc(fields[0], fields[1], fields[2], fields[3], fields[4], fields[5], ms, tz);
   return Number.isFinite(utc) ? new Date(utc).toISOString() : null;
 }
+
+/**
+ * Stamps a syslog line can carry besides the classic `Feb  2 12:34:50` and ISO ones: the classic stamp
+ * with a fraction of a second (`journalctl -o short-precise`: `Feb 02 12:34:50.123456`), the weekday,
+ * date, time and zone of `journalctl -o short-full` (`Mon 2026-02-02 12:34:50 UTC`), and any of these,
+ * the classic or an ISO one after a PRI part (`<22>`, raw network syslog: RFC 3164 §4.1.1; rsyslog's
+ * forwarding format writes an RFC 3339 stamp after it).
+ */
+const OTHER_STAMP =
+  /^(?:<\d{1,3}>\d{4}-\d\d-\d\d(?:T\S+| \d\d:\d\d:\d\d\S*)|(?:<\d{1,3}>)?(?:[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d(?:\.\d{1,9})?|[A-Z][a-z]{2} \d{4}-\d\d-\d\d \d\d:\d\d:\d\d (?:[A-Z]{1,5}|[+-]\d{4})))(?= )/;
+/** short-full's stamp without its weekday: date and time, and the zone. */
+const FULL_STAMP = /^[A-Z][a-z]{2} (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) (\S+)$/;
+/** Zone names short-full prints for UTC (any other name is read as the wall time of the input's zone). */
+const UTC_NAMES = new Set(["UTC", "GMT", "UT"]);
+const NUMERIC_ZONE = /^[+-]\d{4}$/;
+const LESS_THAN = 60;
+const DOT = 46;
+const HYPHEN = 45;
+/** Where a classic stamp's 16th character is: a space after it, a dot before a fraction. */
+const CLASSIC_LENGTH = "Feb  2 12:34:50".length;
+/** Where short-full's date has its first hyphen: `Mon 2026-`. */
+const FULL_HYPHEN = "Mon 2026".length;
+
+/**
+ * Where one of the other stamps (see OTHER_STAMP) of a line ends (the index of the space after it),
+ * else -1. Three characters tell a line that may have one: a classic stamp's line is answered by them.
+ */
+export function otherStampEnd(text: string): number {
+  if (
+    text.charCodeAt(0) !== LESS_THAN &&
+    text.charCodeAt(CLASSIC_LENGTH) !== DOT &&
+    text.charCodeAt(FULL_HYPHEN) !== HYPHEN
+  ) {
+    return -1;
+  }
+  const m = OTHER_STAMP.exec(text);
+  // A classic stamp alone is not another stamp (the caller has read it already).
+  return m === null || m[0].length === CLASSIC_LENGTH ? -1 : m[0].length;
+}
+
+/** The longest of the other stamps with its PRI part, and the space after it (a longer one is no stamp). */
+const OTHER_STAMP_MAX = "<191>2026-02-02T12:34:50.123456789+00:00 ".length + 2;
+
+/** otherStampEnd of the line [from, to) of `bytes` (ASCII), as an index into bytes. */
+export function otherStampEndOfBytes(bytes: Uint8Array, from: number, to: number): number {
+  if (
+    bytes[from] !== LESS_THAN &&
+    (to - from <= CLASSIC_LENGTH || bytes[from + CLASSIC_LENGTH] !== DOT) &&
+    (to - from <= FULL_HYPHEN || bytes[from + FULL_HYPHEN] !== HYPHEN)
+  ) {
+    return -1;
+  }
+  const end = Math.min(to, from + OTHER_STAMP_MAX);
+  const at = otherStampEnd(String.fromCharCode(...bytes.subarray(from, end)));
+  return at < 0 ? -1 : from + at;
+}
+
+/**
+ * One of the other stamps (see OTHER_STAMP; or an ISO one after a PRI part) → ISO UTC, else null. A classic
+ * stamp's year comes from `clock` as the plain stamp's does; short-full's zone is its own when UTC or
+ * numeric, else its wall time is read in `tz` (a zone name such as CET is the host's zone: pass it as tz).
+ */
+export function otherStampIso(stamp: string, clock: SyslogClock, tz: string): string | null {
+  const s = stamp.charCodeAt(0) === LESS_THAN ? stamp.slice(stamp.indexOf(">") + 1) : stamp;
+  if (s.length === CLASSIC_LENGTH) return clock.convert(s);
+  if (s.charCodeAt(CLASSIC_LENGTH) === DOT) {
+    const iso = clock.convert(s.slice(0, CLASSIC_LENGTH));
+    if (iso === null || iso.length !== ISO_LENGTH) return iso;
+    const ms = s.slice(CLASSIC_LENGTH + 1, CLASSIC_LENGTH + 4).padEnd(3, "0");
+    return `${iso.slice(0, ISO_LENGTH - "000Z".length)}${ms}Z`;
+  }
+  const full = FULL_STAMP.exec(s);
+  if (full !== null) {
+    const zone = full[2];
+    const suffix = UTC_NAMES.has(zone) ? "Z" : NUMERIC_ZONE.test(zone) ? zone : "";
+    return zonedIso(`${full[1]}${suffix}`, tz);
+  }
+  return zonedIso(s, tz);
+}
