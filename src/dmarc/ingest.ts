@@ -109,8 +109,10 @@ export async function ingestReportFiles(
   };
   let index = 0;
   for await (const reading of readAllPrepared(paths, options)) {
-    if (reading.route === null || reading.route === "both") options.onOther?.(reading.path, reading.route);
-    if (reading.route === null) continue;
+    // An email routed here by markers it quotes (a bounce of a report) is no report: the other readers read it.
+    const other = reading.route === null || (reading.noReportEmail === true && options.onOther !== undefined);
+    if (other || reading.route === "both") options.onOther?.(reading.path, other ? null : "both");
+    if (other) continue;
     const summary: ReportFileSummary = {
       path: reading.path,
       reports: reading.reports.length,

@@ -23,6 +23,8 @@ export interface PreparedReading {
   reports: PreparedReport[];
   problems: ReportProblem[];
   notes: string[];
+  /** ReportReading.noReportEmail. */
+  noReportEmail?: boolean;
 }
 
 export function prepareReading(reading: ReportReading): PreparedReading {
@@ -30,6 +32,7 @@ export function prepareReading(reading: ReportReading): PreparedReading {
     path: reading.path,
     problems: reading.problems,
     notes: reading.notes,
+    noReportEmail: reading.noReportEmail,
     reports: reading.reports.map((report): PreparedReport => {
       const key = reportKey(report);
       if (report.kind === "tls-report")

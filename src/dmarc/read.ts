@@ -28,6 +28,12 @@ export interface ReportReading {
   problems: ReportProblem[];
   /** Skipped on purpose (a DMARC failure report, an email without a report). */
   notes: string[];
+  /**
+   * The file is one email with no report attached (its only problem says so): the markers that routed it
+   * here were another message's, e.g. the report a bounce quotes (review s25 R20). A run that routes files
+   * hands it to the other readers.
+   */
+  noReportEmail?: boolean;
 }
 
 /** Files up to this size are read in one call (a typical report is a few KB; the largest real ones ~1 MB). */
@@ -307,12 +313,14 @@ async function readEmail(raw: Buffer, where: string, reading: ReportReading, inM
   if (failure)
     reading.notes.push(`${label}a DMARC failure report (RFC 7489 §7.3): not stored (aggregate reports only)`);
   else if (inMbox) reading.notes.push(`${label}no DMARC or TLS report attached: not a report`);
-  else
+  else {
     reading.problems.push({
       part: where,
       reason: "not-a-report",
       message: "an email with no DMARC or TLS report attached",
     });
+    reading.noReportEmail = where === "" && reading.reports.length === 0 && reading.problems.length === 1;
+  }
 }
 
 /**

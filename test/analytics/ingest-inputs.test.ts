@@ -57,3 +57,59 @@ test("reports, a log and a missing file in one run: each read by its reader, the
     store.close();
   }
 });
+
+test("a bounce of a report email is a bounce: the report's headers it quotes do not make it a report", async () => {
+  // A Postfix notice whose quoted headers are those of a DMARC aggregate report's mail (RFC 7489 §7.2.1.1).
+  const notice = [
+    "From: MAILER-DAEMON@mail.example.com (Mail Delivery System)",
+    "To: dmarc-reports@example.com",
+    "Subject: Undelivered Mail Returned to Sender",
+    "Date: Tue, 3 Mar 2026 10:00:05 +0000",
+    "Message-ID: <bounce-of-a-report@mail.example.com>",
+    'Content-Type: multipart/report; report-type=delivery-status; boundary="BB"',
+    "",
+    "--BB",
+    "Content-Type: message/delivery-status",
+    "",
+    "Reporting-MTA: dns; mail.example.com",
+    "",
+    "Final-Recipient: rfc822; rua@borschow.example",
+    "Action: failed",
+    "Status: 5.1.1",
+    "Diagnostic-Code: smtp; 550 5.1.1 <rua@borschow.example>: Recipient address rejected: User unknown",
+    "",
+    "--BB",
+    "Content-Type: text/rfc822-headers",
+    "",
+    "From: dmarc@example.com",
+    "To: rua@borschow.example",
+    "Subject: Report Domain: borschow.example Submitter: example.com Report-ID: <123@example.com>",
+    'Content-Type: application/gzip; name="example.com!borschow.example!1772409600!1772495999.xml.gz"',
+    "",
+    "--BB--",
+    "",
+  ];
+  const bounce = join(dir, "bounced-report.eml");
+  writeFileSync(bounce, notice.join("\n"));
+  const report = join(import.meta.dirname, "../fixtures/bounce-email/dmarc-aggregate.eml");
+  const store = await Store.open(join(dir, "bounced-report.duckdb"));
+  try {
+    const run = await ingestInputs(store, [bounce, report], { describeFailure: String });
+    assert.deepEqual(run.failures, []);
+    assert.deepEqual(
+      run.files.map((file) => [file.path, file.stored]),
+      [[bounce, 1]],
+    );
+    // A report email stays the reports reader's.
+    assert.deepEqual(
+      run.reports.map((file) => file.path),
+      [report],
+    );
+    const rows = await store.all<{ recipient: string; reason: string }>(
+      "SELECT recipient, reason FROM events",
+    );
+    assert.deepEqual(rows, [{ recipient: "rua@borschow.example", reason: "userunknown" }]);
+  } finally {
+    store.close();
+  }
+});
