@@ -29,7 +29,8 @@ export function containerOf(head: Uint8Array): Container {
   while (i < head.length && (head[i] === 0x20 || head[i] === 0x0a || head[i] === 0x0d || head[i] === 0x09))
     i++;
   if (i >= head.length) return "empty";
-  if (head[i] === 0x3c) return "xml";
+  // `<` and a digit is no XML (a name never starts with one): a syslog PRI part, `<22>Feb  2 …` (RFC 3164).
+  if (head[i] === 0x3c && !(head[i + 1] >= 0x30 && head[i + 1] <= 0x39)) return "xml";
   if (head[i] === 0x7b) return "json";
   return "other";
 }

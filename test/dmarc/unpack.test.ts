@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { after, test } from "node:test";
 import { gzipSync } from "node:zlib";
 import fc from "fast-check";
-import { gunzipBounded, gunzipSmall, zipEntries } from "../../src/dmarc/unpack.ts";
+import { reportRoute } from "../../src/dmarc/read.ts";
+import { containerOf, gunzipBounded, gunzipSmall, zipEntries } from "../../src/dmarc/unpack.ts";
 import { zip } from "../../testkit/dmarc-reports.ts";
 
 /**
@@ -124,4 +125,15 @@ test("a small gzip is inflated into one buffer of the size its trailer states; a
     gz.writeUInt32LE(stated, gz.length - 4);
     assert.equal(gunzipSmall(gz), null);
   }
+});
+
+test("a syslog file with PRI parts (`<22>Feb  2 …`) is no XML: not routed to the reports reader", async () => {
+  const syslog =
+    "<22>Feb  2 12:34:56 mail postfix/smtp[1]: ABC123DEF: to=<a@b.example>, status=sent (250 ok)\n";
+  assert.equal(containerOf(Buffer.from(syslog)), "other");
+  assert.equal(containerOf(Buffer.from(' <?xml version="1.0"?><feedback/>')), "xml");
+  assert.equal(containerOf(Buffer.from("<feedback><version>1.0</version></feedback>")), "xml");
+  const path = join(dir, "maillog");
+  writeFileSync(path, syslog);
+  assert.equal(await reportRoute(path), null);
 });
