@@ -1,9 +1,6 @@
 import type { Store } from "../store/index.ts";
-import { sqlEnum, sqlIntegers } from "../util/sql.ts";
-import { ATTEMPT_TYPES, MESSAGE_KEY_SQL } from "./definitions.ts";
-
-/** `sent` as the stored ENUM: compared per row as a code, not by casting every row's type to text. */
-const SENT = sqlEnum("sent", "event_type");
+import { sqlIntegers } from "../util/sql.ts";
+import { ATTEMPT_TYPES, MESSAGE_KEY_SQL, typeIs } from "./definitions.ts";
 
 /**
  * Measure `sent`, messages to recipients. Sources that log one `sent` event per recipient of a message
@@ -18,7 +15,7 @@ export async function filesWithoutSent(store: Store, pending?: PendingFile): Pro
     ? "(SELECT file_id, format FROM files WHERE file_id <> $id UNION ALL SELECT $id::INTEGER, $format)"
     : "files";
   const rows = await store.all<{ file_id: number }>(
-    `WITH per_file AS (SELECT file_id, bool_or(type = ${SENT}) AS sent FROM event_rows GROUP BY file_id)
+    `WITH per_file AS (SELECT file_id, bool_or(${typeIs("sent")}) AS sent FROM event_rows GROUP BY file_id)
     SELECT file_id FROM per_file LEFT JOIN ${formats} USING (file_id)
     QUALIFY NOT bool_or(sent) OVER (PARTITION BY format) ORDER BY file_id`,
     pending ? { id: pending.fileId, format: pending.format } : undefined,
@@ -77,6 +74,6 @@ export const messageFirstDaysSql = (
  * sum to the daily `sent` of `stats`.
  */
 export const messageSentSql = (unlogged: string): string =>
-  `CASE WHEN any_value(${unlogged}) THEN 1 ELSE count(*) FILTER (WHERE type = ${SENT}) END`;
+  `CASE WHEN any_value(${unlogged}) THEN 1 ELSE count(*) FILTER (WHERE ${typeIs("sent")}) END`;
 export const messageTimeSql = (unlogged: string): string =>
-  `CASE WHEN any_value(${unlogged}) THEN min(time) ELSE coalesce(min(time) FILTER (WHERE type = ${SENT}), min(time)) END`;
+  `CASE WHEN any_value(${unlogged}) THEN min(time) ELSE coalesce(min(time) FILTER (WHERE ${typeIs("sent")}), min(time)) END`;
