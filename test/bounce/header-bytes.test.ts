@@ -3,8 +3,11 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import fc from "fast-check";
+import { parseDeliveryStatus } from "../../src/bounce/email/dsn.ts";
 import { blockInBytes, loadHeaderBytes, unloadHeaderBytes } from "../../src/bounce/email/header-bytes.ts";
 import { type HeaderBlock, parseHeaderBlock, parseHeaderText } from "../../src/bounce/email/headers.ts";
+import { partIsAsIs, partText } from "../../src/bounce/email/mime.ts";
+import { scanEmail } from "../../src/bounce/email/scan.ts";
 
 /** The block read in WebAssembly (asserted: the text is loaded) and in JavaScript: the same offsets. */
 function assertSameBlock(text: string, start: number, end: number): void {
@@ -18,6 +21,19 @@ function assertSameBlock(text: string, start: number, end: number): void {
 
 function view(block: HeaderBlock): unknown {
   return { ...block, fields: block.fields.map((field) => [field.name, field.value]) };
+}
+
+/** The fixtures' messages and mboxes. */
+function fixtureFiles(): string[] {
+  const files: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      if (entry.isDirectory()) walk(join(dir, entry.name));
+      else if (/\.(eml|mbox|txt)$/.test(entry.name)) files.push(join(dir, entry.name));
+    }
+  };
+  walk(join(import.meta.dirname, "../fixtures"));
+  return files;
 }
 
 /** Pieces that meet each rule of parseHeaderBlock at its edges. */
@@ -113,14 +129,7 @@ test("a header block reads the same in WebAssembly as in JavaScript (each rule's
 });
 
 test("a header block reads the same in WebAssembly as in JavaScript (every fixture, from each line)", () => {
-  const files: string[] = [];
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      if (entry.isDirectory()) walk(join(dir, entry.name));
-      else if (/\.(eml|mbox|txt)$/.test(entry.name)) files.push(join(dir, entry.name));
-    }
-  };
-  walk(join(import.meta.dirname, "../fixtures"));
+  const files = fixtureFiles();
   assert.ok(files.length > 400);
   for (const file of files) {
     const bytes = readFileSync(file);
@@ -158,4 +167,88 @@ test("a text whose bytes are not loaded is read in JavaScript", () => {
   assert.equal(parseHeaderBlock(other, 0, other.length).fields[0].value, "ho");
   unloadHeaderBytes();
   assert.equal(blockInBytes(text, 0, text.length), -1);
+});
+
+test("delivery-status fields read in the message (in WebAssembly) are those of the part's own copy", () => {
+  const group = fc
+    .array(
+      fc.constantFrom(
+        "Final-Recipient: rfc822; a@b.example\n",
+        "Original-Recipient: rfc822;c@d.example\r\n",
+        "Action: failed\n",
+        "Status: 5.1.1 (no such user)\n",
+        "Diagnostic-Code: smtp; 550-5.1.1 first\n",
+        "550 5.1.1 last\n",
+        "Reporting-MTA: dns; mx.example\n",
+        " folded\n",
+        "\n",
+        "\r\n",
+        "From x\n",
+        "Fro",
+        "text\n",
+      ),
+      { maxLength: 30 },
+    )
+    .map((pieces) => pieces.join(""));
+  fc.assert(
+    fc.property(group, fc.nat(), fc.nat(), (text, a, b) => {
+      const start = text.length === 0 ? 0 : a % (text.length + 1);
+      const end = start + (b % (text.length - start + 1));
+      loadHeaderBytes(text, Buffer.from(text, "latin1"));
+      assert.deepEqual(parseDeliveryStatus(text, start, end), parseDeliveryStatus(text.slice(start, end)));
+    }),
+    { numRuns: 2000 },
+  );
+  // Every fixture's delivery-status parts that are as they are in the message.
+  let read = 0;
+  for (const file of fixtureFiles()) {
+    const bytes = readFileSync(file);
+    const text = bytes.toString("latin1");
+    loadHeaderBytes(text, bytes);
+    const mail = scanEmail(text);
+    for (const part of mail.parts) {
+      if (!/delivery-status/.test(part.type.type) || !partIsAsIs(text, part)) continue;
+      assert.ok(blockInBytes(text, part.bodyStart, part.bodyEnd) >= 0);
+      assert.deepEqual(
+        parseDeliveryStatus(text, part.bodyStart, part.bodyEnd),
+        parseDeliveryStatus(partText(text, part)),
+        file,
+      );
+      read++;
+    }
+  }
+  assert.ok(read > 200, `${read} parts`);
+  unloadHeaderBytes();
+});
+
+test("a part is as it is in the message exactly when partText is its body unchanged", () => {
+  const bodies = [
+    "Action: failed\n",
+    "Diagnostic-Code: smtp; 550 caf\xc3\xa9\n",
+    "Status: =35.1.1\n",
+    "\x1b$B\n",
+  ];
+  const headers = [
+    "",
+    "Content-Transfer-Encoding: base64\n",
+    "Content-Transfer-Encoding: Quoted-Printable\n",
+    "Content-Transfer-Encoding: 8bit\n",
+  ];
+  const charsets = ["", "; charset=utf-8", "; charset=ISO-2022-JP", "; charset=us-ascii"];
+  let asIs = 0;
+  for (const body of bodies)
+    for (const header of headers)
+      for (const charset of charsets) {
+        const encoded = header.includes("base64")
+          ? `${Buffer.from(body, "latin1").toString("base64")}\n`
+          : body;
+        const text = `Content-Type: multipart/report; boundary=b\n\n--b\nContent-Type: message/delivery-status${charset}\n${header}\n${encoded}--b--\n`;
+        const part = scanEmail(text).parts[0];
+        const same = partText(text, part) === text.slice(part.bodyStart, part.bodyEnd);
+        if (partIsAsIs(text, part)) {
+          assert.ok(same, text);
+          asIs++;
+        }
+      }
+  assert.ok(asIs > 5);
 });
