@@ -1,3 +1,4 @@
+import { SES_SUBTYPE_REASONS, SES_SUPPRESSED_COMPLAINT_SUBTYPE } from "../bounce/rules/ses-bounce-types.ts";
 import { byFeedbackType, type FieldTable } from "./field-table.ts";
 import type { EventSource } from "./source.ts";
 import { tableParser } from "./table-parser.ts";
@@ -25,7 +26,7 @@ const is = (name: string) => ({ eq: [kind, name] }) as const;
 const suppressed = {
   any: [
     { oneOf: ["bounce.bounceSubType", ["Suppressed", "OnAccountSuppressionList"]] },
-    { all: [is("Complaint"), { eq: ["complaint.complaintSubType", "OnAccountSuppressionList"] }] },
+    { all: [is("Complaint"), { eq: ["complaint.complaintSubType", SES_SUPPRESSED_COMPLAINT_SUBTYPE] }] },
   ],
 } as const;
 const diagnostic = { fn: "stripDiagnosticType", args: [{ item: "diagnostic" }] } as const;
@@ -167,10 +168,21 @@ export const SES_TABLE: FieldTable = {
         { when: is("Click"), use: "click.link" },
       ],
     },
+    // SES's verdict on a bounce, where it names a cause (the table the SES email reader reads too).
     reasonHint: {
       when: suppressed,
       use: { value: "suppressed" },
-      otherwise: { when: is("Complaint"), use: { value: "feedback" } },
+      otherwise: {
+        when: is("Complaint"),
+        use: { value: "feedback" },
+        otherwise: {
+          when: is("Bounce"),
+          use: {
+            lookup: SES_SUBTYPE_REASONS,
+            key: { join: ["bounce.bounceType", "bounce.bounceSubType"], sep: "/" },
+          },
+        },
+      },
     },
   },
 };
