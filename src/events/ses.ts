@@ -1,3 +1,4 @@
+import { SES_SUBTYPE_REASONS } from "../bounce/rules/ses-bounce-types.ts";
 import { byFeedbackType, type FieldTable } from "./field-table.ts";
 import type { EventSource } from "./source.ts";
 import { tableParser } from "./table-parser.ts";
@@ -167,10 +168,21 @@ export const SES_TABLE: FieldTable = {
         { when: is("Click"), use: "click.link" },
       ],
     },
+    // SES's verdict on a bounce, where it names a cause (the table the SES email reader reads too).
     reasonHint: {
       when: suppressed,
       use: { value: "suppressed" },
-      otherwise: { when: is("Complaint"), use: { value: "feedback" } },
+      otherwise: {
+        when: is("Complaint"),
+        use: { value: "feedback" },
+        otherwise: {
+          when: is("Bounce"),
+          use: {
+            lookup: SES_SUBTYPE_REASONS,
+            key: { join: ["bounce.bounceType", "bounce.bounceSubType"], sep: "/" },
+          },
+        },
+      },
     },
   },
 };

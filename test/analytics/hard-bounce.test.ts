@@ -8,6 +8,7 @@ import { classifyReply } from "../../src/bounce/classify.ts";
 import { HARD_BOUNCE_SQL } from "../../src/measures/index.ts";
 import { Store } from "../../src/store/index.ts";
 import { scratchDir } from "../../testkit/scratch.ts";
+import { sesBounceLine } from "../../testkit/ses-bounce.ts";
 
 /**
  * Review R24: a temporary reply never says the address does not exist. "421 4.3.2 All server ports are busy"
@@ -41,23 +42,10 @@ test("an SES Transient bounce with a 4xx is no hard bounce: hygiene and the hard
   const dir = scratchDir("deliverlens-hard-bounce-");
   const file = join(dir, "ses.jsonl");
   const bounce = (recipient: string, bounceType: string, status: string, code: string, id: string) =>
-    JSON.stringify({
-      notificationType: "Bounce",
-      bounce: {
-        bounceType,
-        bounceSubType: "General",
-        bouncedRecipients: [
-          { emailAddress: recipient, action: "failed", status, diagnosticCode: `smtp; ${code}` },
-        ],
-        timestamp: "2026-01-27T15:00:00.000Z",
-        feedbackId: id,
-      },
-      mail: {
-        timestamp: "2026-01-27T14:59:38.237Z",
-        source: "john@example.org",
-        messageId: `m-${id}`,
-        destination: [recipient],
-      },
+    sesBounceLine(recipient, { bounceType, bounceSubType: "General" }, id, {
+      action: "failed",
+      status,
+      diagnosticCode: `smtp; ${code}`,
     });
   writeFileSync(
     file,

@@ -17,6 +17,7 @@ import { FEEDBACK_TYPES } from "../../src/bounce/rules/feedback-types.ts";
 import { PHRASE_TABLES } from "../../src/bounce/rules/knowledge.ts";
 import { PROVIDER_CODE_PATTERNS } from "../../src/bounce/rules/provider-codes.ts";
 import { PROVIDER_RULES } from "../../src/bounce/rules/provider-rules.ts";
+import { SES_BOUNCE_SUBTYPES } from "../../src/bounce/rules/ses-bounce-types.ts";
 import { REPLY_CODE_RULES, SISIMAI_STATUS_RULES, STATUS_RULES } from "../../src/bounce/rules/status-codes.ts";
 import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.ts";
 
@@ -26,8 +27,8 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 35,
-  fingerprint: "d89424654b44269acd84ca464c7ff2eb525f8002a282ae272a39b82f537217c1",
+  version: 36,
+  fingerprint: "3d4498e4f279c84fc26c814c0afd367093f01aefe377b7f59ee40e722a0fff16",
 };
 
 /** Rule data as text: patterns by their source and flags. */
@@ -53,6 +54,7 @@ function fingerprint(): string {
       [REASON_CATEGORY, REASON_ACTION, CATEGORY_ACTION, RETRYABLE_5XX],
       [NOT_FAILURES, BAD_ADDRESS_REASONS, SUPPRESS_REASONS, EVENT_ACTIONS],
       FEEDBACK_TYPES,
+      SES_BOUNCE_SUBTYPES,
     ]),
   );
   const examples = [

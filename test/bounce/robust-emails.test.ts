@@ -420,12 +420,14 @@ describe("blanks at the end of the report's lines", () => {
 });
 
 describe("Google Groups (sisimai go lhost/via-googlegroups.go)", () => {
-  const gmail = (text: string) =>
+  const gmail = (text: string, group = "gone@googlegroups.com") =>
     only(
       records(
-        `${headers("Delivery Status Notification (Failure)", "text/plain; charset=UTF-8", "Mail Delivery Subsystem <mailer-daemon@googlemail.com>")}X-Failed-Recipients: gone@googlegroups.com\n\n${text}`,
+        `${headers("Delivery Status Notification (Failure)", "text/plain; charset=UTF-8", "Mail Delivery Subsystem <mailer-daemon@googlemail.com>")}X-Failed-Recipients: ${group}\n\n${text}`,
       ),
     );
+  const notice =
+    "Hello sender@example.com,\n\nWe're writing to let you know that the group you tried to contact (gone) may not exist, or you may not have permission to post messages to the group.\n\nThanks,\n\nGoogle Groups\n";
 
   it("Gmail's own bounce for an address at googlegroups.com is about that address, not a refused post", () => {
     const record = gmail(
@@ -436,10 +438,14 @@ describe("Google Groups (sisimai go lhost/via-googlegroups.go)", () => {
   });
 
   it("the group's own notice, signed Google Groups, is a refused post", () => {
-    const record = gmail(
-      "Hello sender@example.com,\n\nWe're writing to let you know that the group you tried to contact (gone) may not exist, or you may not have permission to post messages to the group.\n\nThanks,\n\nGoogle Groups\n",
-    );
+    const record = gmail(notice);
     assert.equal(record.recipient, "gone@googlegroups.com");
+    assert.equal(record.reason, "rejected");
+  });
+
+  it("a Google Workspace group at its organisation's own domain sends the same notice: a refused post", () => {
+    const record = gmail(notice, "team@corp.example");
+    assert.equal(record.recipient, "team@corp.example");
     assert.equal(record.reason, "rejected");
   });
 });

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { SES_BOUNCE_SUBTYPES } from "../../src/bounce/dialects/amazon-ses-json.ts";
 import { recordsFromEmail } from "../../src/bounce/email/index.ts";
+import { SES_BOUNCE_SUBTYPES } from "../../src/bounce/rules/ses-bounce-types.ts";
 
 /** An SES bounce notification by email (SNS), with the given verdict and the recipient's reply. */
 function notification(bounceType: string, bounceSubType: string, diagnosticCode: string): Buffer {

@@ -1,5 +1,6 @@
 import { stripType } from "../email/dsn.ts";
 import { type RuleRef, ruleRef } from "../record.ts";
+import { SES_BOUNCE_SUBTYPES, SES_BOUNCE_TYPES_PAGE } from "../rules/ses-bounce-types.ts";
 import type { Reason } from "../vocabulary.ts";
 import type { Dialect, RecipientReport } from "./types.ts";
 
@@ -43,59 +44,7 @@ function notificationOf(text: string): Json | null {
   return parsed;
 }
 
-const SES_PAGE = "https://docs.aws.amazon.com/ses/latest/dg/notification-contents.html#bounce-types";
 const SES_SISIMAI = "sisimai go lhost/via-amazonses.go (github.com/sisimai/go-sisimai, BSD-2-Clause)";
-
-/**
- * What SES's own verdict on a bounce (bounceType/bounceSubType) says about the recipient, one subtype per
- * entry; the description is Amazon's. Subtypes that name no cause (Undetermined, General, NoEmail) are
- * absent: the reply decides there. Sisimai spells the first one "Supressed"; Amazon's page wins.
- */
-export const SES_BOUNCE_SUBTYPES: ReadonlyArray<{
-  bounceType: string;
-  bounceSubType: string;
-  reason: Reason;
-  example: string;
-}> = [
-  {
-    bounceType: "Permanent",
-    bounceSubType: "Suppressed",
-    reason: "suppressed",
-    example:
-      "Permanent/Suppressed: The recipient's email address is on the Amazon SES suppression list because it has a recent history of producing hard bounces.",
-  },
-  {
-    bounceType: "Permanent",
-    bounceSubType: "OnAccountSuppressionList",
-    reason: "suppressed",
-    example:
-      "Permanent/OnAccountSuppressionList: Amazon SES has suppressed sending to this address because it is on the account-level suppression list.",
-  },
-  {
-    bounceType: "Transient",
-    bounceSubType: "MailboxFull",
-    reason: "mailboxfull",
-    example: "Transient/MailboxFull: the recipient's inbox was full.",
-  },
-  {
-    bounceType: "Transient",
-    bounceSubType: "MessageTooLarge",
-    reason: "emailtoolarge",
-    example: "Transient/MessageTooLarge: message you sent was too large",
-  },
-  {
-    bounceType: "Transient",
-    bounceSubType: "ContentRejected",
-    reason: "contenterror",
-    example: "Transient/ContentRejected: message you sent contains content that the provider doesn't allow",
-  },
-  {
-    bounceType: "Transient",
-    bounceSubType: "AttachmentRejected",
-    reason: "securityerror",
-    example: "Transient/AttachmentRejected: the message contained an unacceptable attachment",
-  },
-];
 
 /** Each subtype's reason and the rule it is shown as, by "bounceType/bounceSubType". */
 const SUBTYPE_VERDICTS: ReadonlyMap<string, { reason: Reason; rule: RuleRef }> = new Map(
@@ -103,7 +52,10 @@ const SUBTYPE_VERDICTS: ReadonlyMap<string, { reason: Reason; rule: RuleRef }> =
     `${entry.bounceType}/${entry.bounceSubType}`,
     {
       reason: entry.reason,
-      rule: ruleRef(`ses-bounce-subtype-${entry.bounceSubType.toLowerCase()}`, `${SES_PAGE}; ${SES_SISIMAI}`),
+      rule: ruleRef(
+        `ses-bounce-subtype-${entry.bounceSubType.toLowerCase()}`,
+        `${SES_BOUNCE_TYPES_PAGE}; ${SES_SISIMAI}`,
+      ),
     },
   ]),
 );

@@ -9,7 +9,8 @@ import type { Dialect, RecipientReport } from "./types.ts";
  * "Google Groups" (in every language: "Google Groups小組敬上"); Gmail's own bounce for an address at
  * googlegroups.com ("** Address not found **", "550 5.1.1 The email account that you tried to reach does not
  * exist") carries the same headers and is not one (sisimai go lhost/via-googlegroups.go: the payload must
- * contain "Google Groups").
+ * contain "Google Groups"). The group's address may be at any domain (a Google Workspace group at the
+ * organisation's own domain sends the same notice): Sisimai checks no recipient domain either.
  */
 const SIGNATURE = /Google Groups/;
 export const googleGroups: Dialect = {
@@ -17,10 +18,8 @@ export const googleGroups: Dialect = {
   source:
     "Sisimai lib/Sisimai/Lhost/GoogleGroups.pm, sisimai go lhost/via-googlegroups.go (mailer-daemon@googlemail.com + X-Failed-Recipients + 'Google Groups')",
   detect(mail) {
-    const failed = addressesIn(headerValue(mail.headers, "x-failed-recipients"));
     return (
-      failed.length > 0 &&
-      failed.every((address) => address.toLowerCase().endsWith("@googlegroups.com")) &&
+      addressesIn(headerValue(mail.headers, "x-failed-recipients")).length > 0 &&
       /mailer-daemon@google(?:mail)?\.com/i.test(mail.from) &&
       SIGNATURE.test(mail.reportText)
     );
