@@ -24,11 +24,13 @@ export interface ScanKeys {
   lists: readonly string[];
 }
 
-/** Flag bytes per key hash before the file's bytes; zeros around them (SIMD loads read 16 bytes). */
-const DATA = 1024;
+/** Flag bytes per key hash (4096) before the file's bytes; zeros around them (SIMD loads read 16 bytes). */
+const DATA = 4096 + 64;
 /** Bytes read a step, and bytes kept before them from the step before (a key's walk back). */
 const CHUNK = 2 * 1024 * 1024;
 const CONTEXT = 16 * 1024;
+/** Bytes scanned a call of value-scan.wat's `scan`. */
+const WINDOW = 64 * 1024;
 /** Bytes a place may need after it (`\u00XX`) before a step must end there, unless the file does. */
 const AFTER = 16;
 const PAD = 64;
@@ -45,7 +47,7 @@ interface ScanApi {
   memory: WasmMemory & { grow(pages: number): number };
   floor: { value: number };
   scan(from: number, to: number, enveloped: number): number;
-  hash(length: number, first: number, last: number): number;
+  hash(length: number, first: number, second: number, penultimate: number, last: number): number;
 }
 
 let api: ScanApi | null | undefined;
@@ -71,9 +73,20 @@ interface WasmApi {
   Instance: new (module: unknown, imports: object) => { exports: unknown };
 }
 
-/** The hash value-scan.wat gives a key (its length, first and last bytes, ASCII letters in either case alike). */
-function hashOf(key: Buffer): number {
-  return (key.length * 7 + (key[0] | 32) * 3 + (key[key.length - 1] | 32)) & 255;
+/**
+ * The hash value-scan.wat gives a key (12 bits of its length and its first two and last two bytes, ASCII letters
+ * in either case alike; a key of one byte has it twice).
+ */
+export function hashOf(key: Uint8Array): number {
+  const n = key.length;
+  const [f, s, p, l] = [key[0], key[n > 1 ? 1 : 0], key[n > 1 ? n - 2 : n - 1], key[n - 1]].map((b) => b | 32);
+  const h =
+    Math.imul(n, 0x9e3779b1) ^
+    Math.imul(f, 0x85ebca77) ^
+    Math.imul(s, 0xc2b2ae3d) ^
+    Math.imul(p, 0x27d4eb2f) ^
+    Math.imul(l, 0x165667b1);
+  return h >>> 20;
 }
 
 /** How `judge` reads a place: nothing to fear, a value of another kind (maybe), or bytes past the buffer needed. */
@@ -241,8 +254,15 @@ export function mayHoldOtherKinds(
       const to = end ? at.hi : at.hi - AFTER;
       let next = to;
       for (;;) {
-        const p = wasm ? wasm.scan(from, to, enveloped ? 1 : 0) : scanJs(bytes, from, to, enveloped);
-        if (p < 0) break;
+        // A window a call: V8 runs a WebAssembly function's optimized code from its next call on, after the
+        // first calls have run it long enough (a whole step a call would read a 10 MB file unoptimized).
+        const until = Math.min(to, from + WINDOW);
+        const p = wasm ? wasm.scan(from, until, enveloped ? 1 : 0) : scanJs(bytes, from, until, enveloped);
+        if (p < 0) {
+          if (until === to) break;
+          from = until;
+          continue;
+        }
         const verdict = judge(at, p);
         if (verdict === "suspect") return true;
         if (verdict === "more") {

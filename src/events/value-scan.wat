@@ -4,7 +4,7 @@
 ;; decides each place `scan` returns; `scan` only has to be cheap and never miss one. Built into
 ;; value-scan-wasm.ts by scripts/build-wasm.ts.
 ;;
-;; Memory: [0, 256) a flag byte per key hash (`hash`: 1 where a watched key has that hash); [DATA, …) the file's
+;; Memory: [0, 4096) a flag byte per key hash (`hash`: 1 where a watched key has that hash); [DATA, …) the file's
 ;; bytes, with zeros before DATA and after the last byte read (value-scan.ts keeps them).
 (module
   (memory (export "memory") 1)
@@ -70,17 +70,25 @@
       (then (return (i32.const 1))))
     (local.set $len (i32.sub (i32.sub (local.get $end) (local.get $o)) (i32.const 1)))
     (if (i32.eqz (local.get $len)) (then (return (i32.const 0))))
+    ;; Keys of one byte: the same byte twice over.
     (call $byte (call $hash (local.get $len)
       (call $byte (i32.add (local.get $o) (i32.const 1)))
+      (call $byte (i32.add (local.get $o) (select (i32.const 2) (i32.const 1) (i32.gt_u (local.get $len) (i32.const 1)))))
+      (call $byte (i32.sub (local.get $end) (select (i32.const 2) (i32.const 1) (i32.gt_u (local.get $len) (i32.const 1)))))
       (call $byte (i32.sub (local.get $end) (i32.const 1))))))
 
-  ;; A key's hash from its length and first and last bytes (ASCII letters in either case alike).
-  (func $hash (export "hash") (param $len i32) (param $first i32) (param $last i32) (result i32)
-    (i32.and
-      (i32.add (i32.mul (local.get $len) (i32.const 7))
-        (i32.add (i32.mul (i32.or (local.get $first) (i32.const 32)) (i32.const 3))
-          (i32.or (local.get $last) (i32.const 32))))
-      (i32.const 255)))
+;; A key's hash (12 bits) from its length and its first two and last two bytes (ASCII letters in either case
+  ;; alike): value-scan.ts `hashOf`.
+  (func $hash (export "hash") (param $len i32) (param $f i32) (param $s i32) (param $p i32) (param $l i32) (result i32)
+    (i32.shr_u
+      (i32.xor
+        (i32.xor (i32.mul (local.get $len) (i32.const 0x9E3779B1))
+          (i32.mul (i32.or (local.get $f) (i32.const 32)) (i32.const 0x85EBCA77)))
+        (i32.xor
+          (i32.xor (i32.mul (i32.or (local.get $s) (i32.const 32)) (i32.const 0xC2B2AE3D))
+            (i32.mul (i32.or (local.get $p) (i32.const 32)) (i32.const 0x27D4EB2F)))
+          (i32.mul (i32.or (local.get $l) (i32.const 32)) (i32.const 0x165667B1))))
+      (i32.const 20)))
 
   ;; The first address in [$i, $to) where a value may start that `check` keeps, or -1. A value starts with
   ;; `{`, `[`, `t` or `f` after a colon or whitespace (enveloped: also after an escape's n, t, r); enveloped, a
