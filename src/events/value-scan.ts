@@ -46,6 +46,7 @@ const STRUCTURAL = new Set([
 interface ScanApi {
   memory: WasmMemory & { grow(pages: number): number };
   floor: { value: number };
+  ceiling: { value: number };
   scan(from: number, to: number, enveloped: number): number;
   hash(length: number, first: number, second: number, penultimate: number, last: number): number;
 }
@@ -79,7 +80,9 @@ interface WasmApi {
  */
 export function hashOf(key: Uint8Array): number {
   const n = key.length;
-  const [f, s, p, l] = [key[0], key[n > 1 ? 1 : 0], key[n > 1 ? n - 2 : n - 1], key[n - 1]].map((b) => b | 32);
+  const [f, s, p, l] = [key[0], key[n > 1 ? 1 : 0], key[n > 1 ? n - 2 : n - 1], key[n - 1]].map(
+    (b) => b | 32,
+  );
   const h =
     Math.imul(n, 0x9e3779b1) ^
     Math.imul(f, 0x85ebca77) ^
@@ -227,10 +230,14 @@ export function mayHoldOtherKinds(
     const wasm = webAssembly ? scanApi() : null;
     const bytes = wasm ? new Uint8Array(wasm.memory.buffer) : new Uint8Array(DATA + CHUNK + PAD);
     bytes.fill(0, 0, DATA);
-    for (const key of [...keys.text, ...keys.lists]) {
-      const encoded = Buffer.from(key, "latin1");
-      if (encoded.length > 0) bytes[hashOf(encoded)] = 1;
-    }
+    for (const [flag, list] of [
+      [1, keys.text],
+      [2, keys.lists],
+    ] as const)
+      for (const key of list) {
+        const encoded = Buffer.from(key, "latin1");
+        if (encoded.length > 0) bytes[hashOf(encoded)] |= flag;
+      }
     if (wasm) wasm.floor.value = DATA;
     const at: Place = {
       bytes,
@@ -249,6 +256,7 @@ export function mayHoldOtherKinds(
       const end = base + read >= size;
       bytes.fill(0, DATA + read, DATA + read + PAD);
       at.hi = DATA + read;
+      if (wasm) wasm.ceiling.value = at.hi;
       at.start = base === 0;
       let from = DATA + (pos - base);
       const to = end ? at.hi : at.hi - AFTER;

@@ -4,13 +4,15 @@
 ;; decides each place `scan` returns; `scan` only has to be cheap and never miss one. Built into
 ;; value-scan-wasm.ts by scripts/build-wasm.ts.
 ;;
-;; Memory: [0, 4096) a flag byte per key hash (`hash`: 1 where a watched key has that hash); [DATA, …) the file's
-;; bytes, with zeros before DATA and after the last byte read (value-scan.ts keeps them).
+;; Memory: [0, 4096) a flag byte per key hash (`hash`: 1 where a text key has that hash, 2 a list key, 3 both);
+;; [DATA, …) the file's bytes, with zeros before DATA and after the last byte read (value-scan.ts keeps them).
 (module
   (memory (export "memory") 1)
 
   ;; Bytes below this address are not the file's: a walk back that reaches it stops (value-scan.ts decides).
   (global $floor (export "floor") (mut i32) (i32.const 0))
+  ;; The address after the file's bytes read (zeros from there): a walk forward stops there.
+  (global $ceiling (export "ceiling") (mut i32) (i32.const 0))
 
   (func $byte (param $at i32) (result i32) (i32.load8_u (local.get $at)))
 
@@ -39,7 +41,7 @@
   ;; an escape, or the walk reaches the floor; 0 when it is no object member's value or its key is not watched.
   ;; A `\u` at $p (enveloped messages): 1 when it is `\u00…` (value-scan.ts reads the code).
   (func $check (param $p i32) (param $env i32) (result i32)
-    (local $q i32) (local $end i32) (local $o i32) (local $b i32) (local $len i32)
+    (local $q i32) (local $end i32) (local $o i32) (local $b i32) (local $len i32) (local $flags i32)
     (if (i32.eq (call $byte (local.get $p)) (i32.const 117))
       (then
         (return (i32.and (i32.eq (call $byte (i32.add (local.get $p) (i32.const 1))) (i32.const 48))
@@ -71,13 +73,87 @@
     (local.set $len (i32.sub (i32.sub (local.get $end) (local.get $o)) (i32.const 1)))
     (if (i32.eqz (local.get $len)) (then (return (i32.const 0))))
     ;; Keys of one byte: the same byte twice over.
-    (call $byte (call $hash (local.get $len)
+    (local.set $flags (call $byte (call $hash (local.get $len)
       (call $byte (i32.add (local.get $o) (i32.const 1)))
       (call $byte (i32.add (local.get $o) (select (i32.const 2) (i32.const 1) (i32.gt_u (local.get $len) (i32.const 1)))))
       (call $byte (i32.sub (local.get $end) (select (i32.const 2) (i32.const 1) (i32.gt_u (local.get $len) (i32.const 1)))))
       (call $byte (i32.sub (local.get $end) (i32.const 1))))))
+    ;; A list of a list key's hash alone: its items read here when they are plain strings and numbers.
+    (if (i32.and (i32.eq (local.get $flags) (i32.const 2)) (i32.eq (call $byte (local.get $p)) (i32.const 91)))
+      (then (return (call $items (i32.add (local.get $p) (i32.const 1)) (i32.ne (local.get $end) (local.get $q))))))
+    (i32.ne (local.get $flags) (i32.const 0)))
 
-;; A key's hash (12 bits) from its length and its first two and last two bytes (ASCII letters in either case
+  ;; From $q, walking forward over whitespace as `back` does inside a message when $inner: the first other
+  ;; address (at most $ceiling).
+  (func $forward (param $q i32) (param $inner i32) (result i32)
+    (local $b i32)
+    (loop $more
+      (if (i32.ge_s (local.get $q) (global.get $ceiling)) (then (return (global.get $ceiling))))
+      (local.set $b (call $byte (local.get $q)))
+      (if (i32.le_u (local.get $b) (i32.const 32))
+        (then (local.set $q (i32.add (local.get $q) (i32.const 1))) (br $more)))
+      (if (i32.and (local.get $inner) (i32.eq (local.get $b) (i32.const 92)))
+        (then
+          (local.set $b (call $byte (i32.add (local.get $q) (i32.const 1))))
+          (if (i32.or (i32.eq (local.get $b) (i32.const 110))
+                (i32.or (i32.eq (local.get $b) (i32.const 116)) (i32.eq (local.get $b) (i32.const 114))))
+            (then (local.set $q (i32.add (local.get $q) (i32.const 2))) (br $more))))))
+    (local.get $q))
+
+  ;; The items of a list from $q (after its `[`; $inner: inside a message, its strings \"…\"): 0 when each is a
+  ;; string with no escape or a number and the list ends before $ceiling, else 1 (value-scan.ts decides).
+  (func $items (param $q i32) (param $inner i32) (result i32)
+    (local $b i32)
+    (loop $item
+      (local.set $q (call $forward (local.get $q) (local.get $inner)))
+      (if (i32.ge_s (local.get $q) (global.get $ceiling)) (then (return (i32.const 1))))
+      (local.set $b (call $byte (local.get $q)))
+      (if (i32.eq (local.get $b) (i32.const 93)) (then (return (i32.const 0))))
+      (if (i32.and (i32.eqz (local.get $inner)) (i32.eq (local.get $b) (i32.const 34)))
+        (then
+          (local.set $q (i32.add (local.get $q) (i32.const 1)))
+          (loop $text
+            (if (i32.ge_s (local.get $q) (global.get $ceiling)) (then (return (i32.const 1))))
+            (local.set $b (call $byte (local.get $q)))
+            (if (i32.eq (local.get $b) (i32.const 92)) (then (return (i32.const 1))))
+            (local.set $q (i32.add (local.get $q) (i32.const 1)))
+            (br_if $text (i32.ne (local.get $b) (i32.const 34)))))
+        (else
+          (if (i32.and (local.get $inner)
+                (i32.and (i32.eq (local.get $b) (i32.const 92))
+                  (i32.eq (call $byte (i32.add (local.get $q) (i32.const 1))) (i32.const 34))))
+            (then
+              (local.set $q (i32.add (local.get $q) (i32.const 2)))
+              (loop $text
+                (if (i32.ge_s (local.get $q) (global.get $ceiling)) (then (return (i32.const 1))))
+                (local.set $b (call $byte (local.get $q)))
+                (if (i32.eq (local.get $b) (i32.const 34)) (then (return (i32.const 1))))
+                (local.set $q (i32.add (local.get $q) (i32.const 1)))
+                (br_if $text (i32.ne (local.get $b) (i32.const 92))))
+              ;; The backslash must open the closing \".
+              (if (i32.ne (call $byte (local.get $q)) (i32.const 34)) (then (return (i32.const 1))))
+              (local.set $q (i32.add (local.get $q) (i32.const 1))))
+            (else
+              (if (i32.eqz (i32.or (i32.eq (local.get $b) (i32.const 45))
+                    (i32.lt_u (i32.sub (local.get $b) (i32.const 48)) (i32.const 10))))
+                (then (return (i32.const 1))))
+              ;; A number: digits, sign, point, exponent.
+              (loop $digits
+                (local.set $b (call $byte (local.get $q)))
+                (if (i32.or (i32.lt_u (i32.sub (local.get $b) (i32.const 48)) (i32.const 10))
+                      (i32.or (i32.or (i32.eq (local.get $b) (i32.const 45)) (i32.eq (local.get $b) (i32.const 43)))
+                        (i32.or (i32.eq (local.get $b) (i32.const 46)) (i32.eq (i32.or (local.get $b) (i32.const 32)) (i32.const 101)))))
+                  (then (local.set $q (i32.add (local.get $q) (i32.const 1))) (br $digits))))))))
+      (local.set $q (call $forward (local.get $q) (local.get $inner)))
+      (if (i32.ge_s (local.get $q) (global.get $ceiling)) (then (return (i32.const 1))))
+      (local.set $b (call $byte (local.get $q)))
+      (if (i32.eq (local.get $b) (i32.const 93)) (then (return (i32.const 0))))
+      (if (i32.ne (local.get $b) (i32.const 44)) (then (return (i32.const 1))))
+      (local.set $q (i32.add (local.get $q) (i32.const 1)))
+      (br $item))
+    (i32.const 1))
+
+  ;; A key's hash (12 bits) from its length and its first two and last two bytes (ASCII letters in either case
   ;; alike): value-scan.ts `hashOf`.
   (func $hash (export "hash") (param $len i32) (param $f i32) (param $s i32) (param $p i32) (param $l i32) (result i32)
     (i32.shr_u
