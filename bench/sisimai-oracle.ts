@@ -23,6 +23,7 @@ import { recordsFromEmail } from "../src/bounce/email/index.ts";
 import { type Fact, lhostFacts, reasonFacts, reasonName, rhostFacts } from "./go-facts-source.ts";
 import { CARRIERS, DELAY_CARRIERS, reportParts } from "./oracle-carriers.ts";
 import { perlSisimaiRecords } from "./perl-sisimai.ts";
+import { inDialect } from "./transplant.ts";
 
 const { values } = parseArgs({
   options: {
@@ -104,44 +105,6 @@ function rfc3464(fact: Fact): string {
     "",
     ...reportParts("B", fact, reply, status, { perMessage: ["Reporting-MTA: dns; relay.example.net"] }),
   ].join("\n");
-}
-
-/**
- * A sample of the MTA with its first recipient's diagnostic replaced by `message`: the lines of the sample
- * whose text (after a `Diagnostic-Code: x;` field name) is part of the diagnostic deliverlens read from it.
- * The first such line of each run gets the message, the others of the run are dropped. Null when the sample's
- * diagnostic is not found on its lines (a transcript we cannot rewrite this simply).
- */
-function inDialect(sample: string, message: string, status: string): string | null {
-  // A local program's report (X-Unix) says another thing than an SMTP reply whatever its text.
-  if (/^Diagnostic-Code:\s*x-unix/im.test(sample)) return null;
-  const diagnostic = recordsFromEmail(Buffer.from(sample, "latin1"), "sample.eml").records[0]?.diagnostic;
-  if (!diagnostic || diagnostic.length < 8) return null;
-  const squeezed = diagnostic.replace(/\s+/g, " ");
-  const lines = sample.split("\n");
-  const out: string[] = [];
-  let replaced = 0;
-  let inRun = false;
-  for (const line of lines) {
-    // The report's status goes with its message (a sample's 5.1.1 would say more than the message does).
-    if (/^Status:\s*[245]\.\d{1,3}\.\d{1,3}\s*$/i.test(line)) {
-      out.push(`Status: ${status}`);
-      inRun = false;
-      continue;
-    }
-    const field = /^(Diagnostic-Code:\s*[^;]*;\s*)(.*)$/i.exec(line);
-    const [head, body] = field ? [field[1], field[2]] : [/^\s*/.exec(line)?.[0] ?? "", line.trim()];
-    const part = body.replace(/\s+/g, " ").trim();
-    if (part.length >= 8 && squeezed.includes(part)) {
-      if (!inRun) out.push(`${head}${message}`);
-      inRun = true;
-      replaced++;
-      continue;
-    }
-    inRun = false;
-    out.push(line);
-  }
-  return replaced > 0 ? out.join("\n") : null;
 }
 
 /** The corpus' samples of an MTA family (lhost-<family>-NN.eml), by number. */

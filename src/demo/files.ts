@@ -19,6 +19,8 @@ export interface WrittenProgram {
   records: number;
   /** Records per file, in `files` order. */
   perFile: number[];
+  /** The latest event's time (ms since the epoch; 0 when none): the clock the demo ingests by. */
+  latest: number;
 }
 
 /** Streams the program to disk (never held in memory) with backpressure. */
@@ -33,7 +35,9 @@ export async function writeProgramFiles(
   await pmta?.write(PMTA_HEADER);
   let sendgridRecords = 0;
   let pmtaRecords = 0;
+  let latest = 0;
   for (const event of generateEvents(program)) {
+    if (event.time * 1000 > latest) latest = event.time * 1000;
     const toPmta =
       layout === "pmta" || layout === "both" || (layout === "by-stream" && event.stream === "transactional");
     const toSendgrid = layout === "sendgrid" || layout === "both" || (layout === "by-stream" && !toPmta);
@@ -57,7 +61,7 @@ export async function writeProgramFiles(
     files.push(await pmta.close());
     perFile.push(pmtaRecords);
   }
-  return { files, records: sendgridRecords + pmtaRecords, perFile };
+  return { files, records: sendgridRecords + pmtaRecords, perFile, latest };
 }
 
 class LineFile {

@@ -8,9 +8,11 @@ import {
   knownSql,
   LAST_ATTEMPT_IP_SQL,
   LAST_ATTEMPT_POOL_SQL,
+  LATEST_TIME_SQL,
   MESSAGE_KEY_SQL,
   messageSentSql,
   messageTimeSql,
+  NOT_FUTURE_SQL,
   newAddressSql,
   type Period,
   POLICY_SQL,
@@ -118,7 +120,7 @@ FROM event_rows WHERE provider = $provider AND recipient IS NOT NULL${until} GRO
 /** The provider's first and last day with any event: `stats`' window for it (no window flags). */
 const windowSql = (period: FactsPeriod) => `
 SELECT min(time)::DATE::VARCHAR AS "from", max(time)::DATE::VARCHAR AS "to" FROM event_rows
-WHERE provider = $provider${period.and}`;
+WHERE provider = $provider AND ${NOT_FUTURE_SQL}${period.and}`;
 
 /**
  * Measure `policy_bounce` per day (the bounce's day, as `stats` counts it), sending IP and category, in one
@@ -145,7 +147,7 @@ LIMIT 200`;
 
 /** Engagement tiers (measure `engagement_tier`) of the provider's recipients as of the latest event. */
 const tiersSql = (humanEngagement: string) => `
-WITH as_of AS (SELECT max(time) AS t FROM events),
+WITH as_of AS (${LATEST_TIME_SQL}),
 last AS (
   SELECT max(time) FILTER (WHERE ${humanEngagement}) AS engaged
   FROM events WHERE provider = $provider AND recipient IS NOT NULL GROUP BY hash(recipient)
@@ -160,7 +162,7 @@ FROM last GROUP BY tier`;
  * included), messages delivered and human engagements in the window (measure `engagement_rate` per cohort).
  */
 const RECIPIENT_GROUPS_SQL = `
-WITH as_of AS (SELECT max(time) AS t FROM event_rows)
+WITH as_of AS (${LATEST_TIME_SQL})
 SELECT 'tier' AS kind, ${TIER_SQL("engaged", "(SELECT t FROM as_of)")} AS key, count(*) AS recipients,
   0::BIGINT AS delivered, 0::BIGINT AS engaged
 FROM ${RECIPIENTS_TABLE} WHERE seen GROUP BY ALL
@@ -317,5 +319,5 @@ export async function loadTiers(
 }
 
 export async function latestEvent(store: Store): Promise<string | null> {
-  return (await store.one<{ t: string | null }>("SELECT max(time) AS t FROM event_rows"))?.t ?? null;
+  return (await store.one<{ t: string | null }>(LATEST_TIME_SQL))?.t ?? null;
 }

@@ -1,4 +1,4 @@
-import { SES_SUBTYPE_REASONS } from "../bounce/rules/ses-bounce-types.ts";
+import { SES_SUBTYPE_REASONS, SES_SUPPRESSED_COMPLAINT_SUBTYPE } from "../bounce/rules/ses-bounce-types.ts";
 import { byFeedbackType, type FieldTable } from "./field-table.ts";
 import type { EventSource } from "./source.ts";
 import { tableParser } from "./table-parser.ts";
@@ -26,7 +26,7 @@ const is = (name: string) => ({ eq: [kind, name] }) as const;
 const suppressed = {
   any: [
     { oneOf: ["bounce.bounceSubType", ["Suppressed", "OnAccountSuppressionList"]] },
-    { all: [is("Complaint"), { eq: ["complaint.complaintSubType", "OnAccountSuppressionList"] }] },
+    { all: [is("Complaint"), { eq: ["complaint.complaintSubType", SES_SUPPRESSED_COMPLAINT_SUBTYPE] }] },
   ],
 } as const;
 const diagnostic = { fn: "stripDiagnosticType", args: [{ item: "diagnostic" }] } as const;

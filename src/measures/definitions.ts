@@ -1,4 +1,5 @@
 import type { EventType } from "../events/event.ts";
+import { FUTURE_TOLERANCE_HOURS } from "../util/limits.ts";
 import { sqlEnum, sqlEnumList, sqlList } from "../util/sql.ts";
 
 /**
@@ -138,6 +139,21 @@ export const recipientStateSql = (engaged: string, first: string, at: string): s
   WHEN ${engagedSql(engaged, at)} THEN 'engaged'
   WHEN ${knownSql(first, at)} THEN 'dormant'
   ELSE 'unknown' END`;
+
+/**
+ * A row of `event_rows` dated no later than the store's last ingest could have seen: its `files.ingested_at`
+ * plus FUTURE_TOLERANCE_HOURS (ingest quarantines a record dated later) and a day (before deliverlens wrote
+ * it in UTC, `ingested_at` was the machine's local time). Stores of older versions hold rows dated in the
+ * future (a bounce's `Date: … 2099`): such a row is never the "as of" of the measures below.
+ */
+export const NOT_FUTURE_SQL = `time <= coalesce((SELECT max(ingested_at) FROM files) + INTERVAL ${FUTURE_TOLERANCE_HOURS + 24} HOUR,
+  'infinity'::TIMESTAMP)`;
+
+/**
+ * The store's latest event, `t`: what recency (engagement tiers, dormancy, diagnose's and serve's windows)
+ * is measured as of, unless a day is given (docs/MEASURES.md). Rows past NOT_FUTURE_SQL are left out.
+ */
+export const LATEST_TIME_SQL = `SELECT max(time) AS t FROM event_rows WHERE ${NOT_FUTURE_SQL}`;
 
 /** Engagement tiers by days since the last click or human open, as of an instant (measure `engagement_tier`). */
 export const TIERS = ["0-30", "31-90", "91-180", "181-365", "365+", "never"] as const;

@@ -39,6 +39,9 @@ function eventType(record: BounceRecord, action: string | null): EventType | nul
   // A complaint, an unsubscribe, or a report that is neither (not-spam, virus, auth-failure: skipped).
   if (record.reason === "feedback") return feedbackFact(record.feedbackType).event;
   if (record.reason === "delivered") return "delivered";
+  // The ESP did not send: the address is on its suppression list (SES's Suppressed / OnAccountSuppressionList,
+  // src/bounce/rules/ses-bounce-types.ts) — a drop, as the SES event reader stores it, not a new bounce.
+  if (record.reason === "suppressed") return "dropped";
   if (action === "delayed") return "deferred";
   if (action === null && record.reason !== "expired" && isTemporary(record)) return "deferred";
   return "bounced";

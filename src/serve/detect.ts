@@ -1,5 +1,5 @@
 import { EPISODE_DEFAULTS, type EpisodeOptions, median } from "../analytics/stats/episodes.ts";
-import { ATTEMPT_TYPES, MESSAGE_KEY_SQL, POLICY_SQL, typeIs } from "../measures/index.ts";
+import { ATTEMPT_TYPES, LATEST_TIME_SQL, MESSAGE_KEY_SQL, POLICY_SQL, typeIs } from "../measures/index.ts";
 import type { Store } from "../store/index.ts";
 import { DAY_MS, HOUR_MS } from "../util/dates.ts";
 
@@ -51,7 +51,7 @@ export const LOOKBACK_HOURS = 24 * 8;
  * The `events` view gives each bounce the classifier's category (measure policy_bounce).
  */
 export async function loadHours(store: Store): Promise<{ now: string | null; hours: HourRow[] }> {
-  const latest = await store.one<{ t: string | null }>("SELECT max(time) AS t FROM event_rows");
+  const latest = await store.one<{ t: string | null }>(LATEST_TIME_SQL);
   const now = latest?.t ?? null;
   if (now === null) return { now, hours: [] };
   const hours = await store.all<HourRow>(

@@ -106,3 +106,21 @@ export class LimitError extends Error {
     this.limit = limit;
   }
 }
+
+/**
+ * Not limits (nothing is cut, the run does not exit 1 for them): checks of one record that `ingest`
+ * quarantines and counts, as it does a record with no usable time (docs/LIMITS.md "Records quarantined").
+ */
+
+/** Characters of a quarantined record's raw text kept in the store's `quarantine`. */
+export const MAX_QUARANTINED_RAW = 2048;
+
+/**
+ * How far past the ingest's clock a record may be dated (hours): a remote MTA's clock (a bounce's `Date:`)
+ * or an exporter's time zone may be off by hours. A record dated later is quarantined ("time in the
+ * future"): no event happened after it was read, and one such row would be the "latest event" every recency
+ * measure is taken as of (docs/MEASURES.md). Stores of older versions hold such rows: the measures never
+ * take a row dated past the store's last ingest plus this, and a day (older versions wrote
+ * `files.ingested_at` in the machine's local time), as their "as of" (LATEST_TIME_SQL, src/measures/).
+ */
+export const FUTURE_TOLERANCE_HOURS = 24;

@@ -2,7 +2,13 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { SPF_EXPANSION_LIMITS } from "../../src/audit/spf-tree.ts";
-import { describeLimit, LIMITS, type LimitName, limitOf } from "../../src/util/limits.ts";
+import {
+  describeLimit,
+  FUTURE_TOLERANCE_HOURS,
+  LIMITS,
+  type LimitName,
+  limitOf,
+} from "../../src/util/limits.ts";
 
 const doc = readFileSync(new URL("../../docs/LIMITS.md", import.meta.url), "utf8");
 
@@ -20,6 +26,10 @@ test("docs/LIMITS.md names every limit of src/util/limits.ts with its variable a
   assert.match(
     doc,
     new RegExp(`at most ${SPF_EXPANSION_LIMITS.terms}\\b|\\| ${SPF_EXPANSION_LIMITS.terms} \\(`),
+  );
+  assert.ok(
+    doc.includes(`more than ${FUTURE_TOLERANCE_HOURS} hours after it`),
+    "the tolerance for future times",
   );
 });
 

@@ -161,7 +161,7 @@ test("a log goes to DuckDB in one statement, through a pipe or a file, with the 
         { year: 2026 },
         async (sql) => {
           paths.push(/read_csv\('([^']+)'/.exec(sql)?.[1] ?? "");
-          return insertFlagged(store, sql, {}, 1, false);
+          return insertFlagged(store, sql, {}, 1, Date.now(), false);
         },
         pipe,
       );
@@ -193,7 +193,7 @@ test("bounce emails (an mbox) are staged through a pipe as through a file", asyn
         mbox,
         "email",
         {},
-        (sql) => insertFlagged(store, sql, {}, 1, false),
+        (sql) => insertFlagged(store, sql, {}, 1, Date.now(), false),
         pipe,
       );
       const rows = await store.all<{ row: string }>(

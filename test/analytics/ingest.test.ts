@@ -254,12 +254,12 @@ test("classic syslog lines take --year for the first line and roll over New Year
     `${stamp} mx postfix/smtp[1]: ${id}: to=<u@icloud.com>, relay=mx01.mail.icloud.com[17.57.155.25]:25, delay=1, delays=0/0/0/1, dsn=5.7.1, status=bounced (host mx01.mail.icloud.com[17.57.155.25] said: 550 5.7.1 [CS01] Message rejected due to local policy (in reply to end of DATA command))`;
   writeFileSync(path, `${line("Dec 31 23:59:00", "AAA111")}\n${line("Jan  1 00:01:00", "BBB222")}\n`);
   const store = await Store.open(":memory:");
-  const summary = await ingestFile(store, path, { format: "postfix", year: 2026, tz: "UTC" });
+  const summary = await ingestFile(store, path, { format: "postfix", year: 2025, tz: "UTC" });
   assert.equal(summary.stored, 2);
   const times = await store.all<{ time: string }>("SELECT time FROM events ORDER BY time");
   assert.deepEqual(
     times.map((t) => t.time),
-    ["2026-12-31T23:59:00.000Z", "2027-01-01T00:01:00.000Z"],
+    ["2025-12-31T23:59:00.000Z", "2026-01-01T00:01:00.000Z"],
   );
   store.close();
 });

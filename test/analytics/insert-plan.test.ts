@@ -28,9 +28,12 @@ test("each DuckDB-read format's INSERT into an empty store plans no join", async
       const variants = table.envelope ? [false, true] : [false];
       for (const [reader, enveloped] of readers.flatMap((r) => variants.map((e) => [r, e] as const))) {
         const source = fieldTableSql(table, { reader, compression: "none", header, enveloped });
-        const params: Params = source.includes("$tz")
-          ? { path, tz: "UTC", file_id: 1 }
-          : { path, file_id: 1 };
+        const params: Params = {
+          path,
+          file_id: 1,
+          not_after: "2026-01-01 00:00:00",
+          ...(source.includes("$tz") ? { tz: "UTC" } : {}),
+        };
         const plan = await store.all<{ explain_value: string }>(
           `EXPLAIN ${insertFlaggedSql(source, false)}`,
           params,

@@ -67,3 +67,57 @@ test("ses: a bounce subtype that names a cause gives its reason when the reply i
     }
   }
 });
+
+test("ses: a notification SES did not send for is a drop of a suppressed address by email as in the event stream", async () => {
+  const dir = scratchDir("deliverlens-ses-suppressed-");
+  const complaint = (recipient: string, id: string, subType: string | null) =>
+    JSON.stringify({
+      notificationType: "Complaint",
+      complaint: {
+        complainedRecipients: [{ emailAddress: recipient }],
+        timestamp: "2026-01-27T15:00:00.000Z",
+        feedbackId: id,
+        complaintFeedbackType: "abuse",
+        complaintSubType: subType,
+      },
+      mail: { timestamp: "2026-01-27T14:59:38.237Z", source: "john@example.org", messageId: `m-${id}` },
+    });
+  const notifications = [
+    sesBounceLine("listed@example.org", { bounceType: "Permanent", bounceSubType: "Suppressed" }, "b1"),
+    complaint("account-listed@example.org", "c1", "OnAccountSuppressionList"),
+    complaint("angry@example.org", "c2", null),
+  ];
+  const stream = join(dir, "ses.jsonl");
+  writeFileSync(stream, `${notifications.join("\n")}\n`);
+  // The same notifications by email (an SNS email subscription), one message each.
+  const mbox = join(dir, "ses.mbox");
+  writeFileSync(
+    mbox,
+    notifications
+      .map(
+        (body, i) =>
+          `From no-reply@sns.amazonaws.com Tue Jan 27 15:00:0${i} 2026\nFrom: no-reply@sns.amazonaws.com\nTo: john@example.org\nSubject: AWS Notification Message\nMessage-ID: <n${i}@sns.amazonaws.com>\nDate: Tue, 27 Jan 2026 15:00:0${i} +0000\n\n${body}\n\n`,
+      )
+      .join(""),
+  );
+  const expected = [
+    { recipient: "account-listed@example.org", type: "dropped", reason: "suppressed" },
+    { recipient: "angry@example.org", type: "complaint", reason: "feedback" },
+    { recipient: "listed@example.org", type: "dropped", reason: "suppressed" },
+  ];
+  for (const [file, format] of [
+    [stream, "ses"],
+    [mbox, "email"],
+  ] as const) {
+    const store = await Store.open(":memory:");
+    try {
+      await ingestFile(store, file, { format });
+      const rows = await store.all<{ recipient: string; type: string; reason: string }>(
+        "SELECT recipient, type::VARCHAR AS type, reason FROM events ORDER BY recipient",
+      );
+      assert.deepEqual(rows, expected, format);
+    } finally {
+      store.close();
+    }
+  }
+});

@@ -87,7 +87,7 @@ async function staged(
       path,
       format,
       { year: 2026, counters },
-      (sql) => insertFlagged(store, options.reorder?.(sql) ?? sql, {}, 1, false),
+      (sql) => insertFlagged(store, options.reorder?.(sql) ?? sql, {}, 1, Date.now(), false),
       options.pipe ?? true,
       options.threadsFrom,
     );
@@ -152,7 +152,7 @@ test("a small log, or a format not read in shards, stays on one thread", async (
       ndjson,
       "sendgrid",
       {},
-      (sql) => insertFlagged(store, sql, {}, 1, false),
+      (sql) => insertFlagged(store, sql, {}, 1, Date.now(), false),
       true,
       0,
     );

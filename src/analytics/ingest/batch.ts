@@ -236,8 +236,8 @@ export class FileBatches {
   }
 
   private ingestOptions(): IngestOptions {
-    const { format, tz, year, fastPath, dedupeWithTime } = this.options;
-    return { format, tz, year, fastPath, dedupeWithTime };
+    const { format, tz, year, fastPath, dedupeWithTime, now } = this.options;
+    return { format, tz, year, fastPath, dedupeWithTime, now };
   }
 
   /** One transaction: the batch's rows inserted, settled, and a `files` row each. */
@@ -261,6 +261,7 @@ export class FileBatches {
           await store.one<{ id: number }>("SELECT coalesce(max(file_id), 0) + 1 AS id FROM files")
         )?.id ?? 1) as number;
         const storedBefore = await storeHasRows(store);
+        const clock = (this.options.now ?? Date.now)();
         const legacyEmail = storedBefore && format === "email" && (await hasLegacyEmailRows(store));
         const lap = stopwatch();
         const rows = files.reduce((sum, file) => sum + file.rows, 0);
@@ -272,6 +273,7 @@ export class FileBatches {
                 {},
                 // The file of PART `first` is `firstId`.
                 firstId - first,
+                clock,
                 storedBefore,
                 this.options.dedupeWithTime,
                 legacyEmail,
@@ -282,7 +284,7 @@ export class FileBatches {
         lap("insert");
         const writeFiles = async (counts: Settled[]) => {
           seconds = this.shares(files, started);
-          await this.writeFiles(firstId, files, format, counts, seconds);
+          await this.writeFiles(firstId, files, format, counts, seconds, clock);
         };
         const paths = files.map((file) => file.path);
         const counts = files.map((file) => file.rows);
@@ -323,12 +325,13 @@ export class FileBatches {
     format: FormatName,
     settled: Settled[],
     seconds: number[],
+    clock: number,
   ): Promise<void> {
     const values = files.map((file, at) => {
       const { read, stored, duplicates, quarantined } = withRepeats(settled[at], file.repeats);
       const mtime = Math.round(file.mtimeMs * 1000);
       return `(${firstId + at}, ${sqlString(file.path)}, ${sqlString(format)}, ${file.size},
-        make_timestamp(${mtime}::BIGINT), now()::TIMESTAMP, ${read}, ${stored}, ${duplicates}, ${quarantined},
+        make_timestamp(${mtime}::BIGINT), make_timestamp(${clock * 1000}::BIGINT), ${read}, ${stored}, ${duplicates}, ${quarantined},
         ${seconds[at]}, false)`;
     });
     await this.store.run(`INSERT INTO files VALUES ${values.join(", ")}`);

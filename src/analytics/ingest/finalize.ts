@@ -14,6 +14,7 @@ import {
   type Store,
   type StoreAppender,
 } from "../../store/index.ts";
+import { FUTURE_TOLERANCE_HOURS, MAX_QUARANTINED_RAW } from "../../util/limits.ts";
 import { sqlEnum, sqlEnumList, sqlList, sqlString } from "../../util/sql.ts";
 import { providerOfDomainSql } from "../provider-domains.ts";
 
@@ -158,6 +159,7 @@ export async function insertFlagged(
   sourceSql: string,
   params: Params,
   fileId: number,
+  clock: number,
   stored: boolean,
   matchTime = false,
   legacyEmail = false,
@@ -167,7 +169,16 @@ export async function insertFlagged(
   return store.exec(insertFlaggedSql(sourceSql, stored, matchTime, legacyEmail, parted), {
     ...params,
     file_id: fileId,
+    not_after: notAfter(clock),
   });
+}
+
+/** What a record dated after the ingest's clock plus FUTURE_TOLERANCE_HOURS is quarantined as. */
+export const FUTURE_PROBLEM = `time in the future (more than ${FUTURE_TOLERANCE_HOURS} hours after the ingest's clock)`;
+
+/** The latest time a record read at `clock` (ms since the epoch) may carry, as insertFlagged binds it. */
+function notAfter(clock: number): string {
+  return new Date(clock + FUTURE_TOLERANCE_HOURS * 3_600_000).toISOString().replace("Z", "");
 }
 
 /**
@@ -203,7 +214,12 @@ export function insertFlaggedSql(
     ...(stored ? ["e.event_key IS NOT NULL", ...(legacyEmail ? ["l.legacy_key IS NOT NULL"] : [])] : []),
     ...(parted ? ["s.first_part < s.part"] : []),
   ];
-  const keyed = `SELECT *, ${eventKeySql(`coalesce(identity, ${IDENTITY_SQL})`)} AS event_key,
+  // A record dated after the ingest's clock (`$not_after`, insertFlagged) is a bad record: every path's rows
+  // come through here, and a file DuckDB read goes to the parsers for it (a problem), so its line is kept.
+  const future = `problem IS NULL AND time > $not_after::TIMESTAMP`;
+  const keyed = `SELECT * REPLACE (CASE WHEN ${future} THEN ${sqlString(FUTURE_PROBLEM)} ELSE problem END AS problem,
+        CASE WHEN ${future} THEN ${FUTURE_RAW_SQL} ELSE raw END AS raw),
+      ${eventKeySql(`coalesce(identity, ${IDENTITY_SQL})`)} AS event_key,
       ${providerOfDomainSql("recipient_domain")} AS provider FROM (${sourceSql})`;
   // The first file of the batch holding a row of the event that is stored (neither skipped nor bad).
   const rows = parted
@@ -223,6 +239,10 @@ export function insertFlaggedSql(
     FROM (${rows}) s
     ${already} ${stored ? legacy : ""}`;
 }
+
+/** A future-dated record's raw text in the quarantine: what staging.ts noTimeRow keeps of a record without a time. */
+const FUTURE_RAW_SQL = `left(json_object('type', type::VARCHAR, 'recipient', recipient,
+  'time', strftime(time, '%Y-%m-%dT%H:%M:%S.%gZ'))::VARCHAR, ${MAX_QUARANTINED_RAW})`;
 
 export interface Settled {
   read: number;

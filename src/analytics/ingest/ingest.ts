@@ -41,6 +41,12 @@ export interface IngestOptions {
    * matching the time lets the look-up skip the stored rows outside the batch's times.
    */
   dedupeWithTime?: boolean;
+  /**
+   * The ingest's clock (ms since the epoch), read as each file's transaction starts (default Date.now): a
+   * record dated more than FUTURE_TOLERANCE_HOURS after it is quarantined, and it is the file's
+   * `ingested_at`. `demo` gives the end of the program it made up.
+   */
+  now?: () => number;
 }
 
 /** One file's ingest, counted in source records: read = stored + duplicates + quarantined. */
@@ -102,7 +108,7 @@ export async function ingestFile(
     let notes: string[] = [];
     let limits: string[] = [];
     let counters = newCounters();
-    const parsers = async (fileId: number, stored: boolean): Promise<Source> => {
+    const parsers = async (fileId: number, stored: boolean, clock: number): Promise<Source> => {
       counters = newCounters();
       const read = {
         year: options.year ?? null,
@@ -125,7 +131,7 @@ export async function ingestFile(
         path,
         format,
         read,
-        (sql) => insertFlagged(store, sql, {}, fileId, stored, options.dedupeWithTime, legacyEmail),
+        (sql) => insertFlagged(store, sql, {}, fileId, clock, stored, options.dedupeWithTime, legacyEmail),
         size >= PIPE_FROM_BYTES,
         MIN_THREADED_LOG_BYTES,
       );
@@ -170,8 +176,8 @@ async function loadFile(
   store: Store,
   path: string,
   format: FormatName,
-  source: (fileId: number, storedBefore: boolean) => Promise<Source>,
-  { onProgress, dedupeWithTime }: IngestOptions,
+  source: (fileId: number, storedBefore: boolean, clock: number) => Promise<Source>,
+  { onProgress, dedupeWithTime, now = Date.now }: IngestOptions,
   exactOrNothing: boolean,
   /** When the file's ingest started (performance.now()): its `seconds` run until its commit. */
   started: number,
@@ -183,8 +189,9 @@ async function loadFile(
       ?.id ?? 1) as number;
     // Whether rows stored before this file can be repeated by it: asked once, not per part.
     const storedBefore = await storeHasRows(store);
+    const clock = now();
     const lap = stopwatch();
-    const from = await source(fileId, storedBefore);
+    const from = await source(fileId, storedBefore, clock);
     lap("prepare");
     let read: number;
     // The rows' reply codes and statuses left to the `events` view (files.derived_from_reply, docs/STORE.md).
@@ -198,9 +205,15 @@ async function loadFile(
             if (percent > 0) onProgress((info.size * percent) / 100);
           }, 250)
         : null;
-      read = await insertFlagged(store, from.sql, from.params, fileId, storedBefore, dedupeWithTime).finally(
-        () => clearInterval(poll ?? undefined),
-      );
+      read = await insertFlagged(
+        store,
+        from.sql,
+        from.params,
+        fileId,
+        clock,
+        storedBefore,
+        dedupeWithTime,
+      ).finally(() => clearInterval(poll ?? undefined));
     }
     onProgress?.(info.size);
     lap("insert");
@@ -215,7 +228,8 @@ async function loadFile(
     // transaction (and WAL sync) per file.
     const seconds = (performance.now() - started) / 1000;
     await store.run(
-      `INSERT INTO files VALUES ($id, $path, $format, $size, make_timestamp($mtime::BIGINT), now()::TIMESTAMP,
+      `INSERT INTO files VALUES ($id, $path, $format, $size, make_timestamp($mtime::BIGINT),
+        make_timestamp($ingested_at::BIGINT),
         $read, $stored, $duplicates, $quarantined, $seconds, $derived_from_reply)`,
       {
         id: fileId,
@@ -223,6 +237,7 @@ async function loadFile(
         format,
         size: info.size,
         mtime: Math.round(info.mtimeMs * 1000),
+        ingested_at: clock * 1000,
         read: settled.read,
         stored: settled.stored,
         duplicates: settled.duplicates,

@@ -63,6 +63,7 @@ export async function ingestInputs(
       tz: options.tz,
       year: options.year,
       fastPath: options.fastPath,
+      now: options.now,
       onProgress: options.onProgress,
     },
     (outcome) => {
@@ -93,6 +94,7 @@ export async function ingestInputs(
         tz: options.tz,
         year: options.year,
         fastPath: options.fastPath,
+        now: options.now,
         onProgress: (bytes) => options.onProgress?.(done + bytes),
       });
       if (spooled) {

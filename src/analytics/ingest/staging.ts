@@ -5,6 +5,7 @@ import { leadingReplyCode } from "../../events/reply.ts";
 import { ReplyMask } from "../../events/reply-key.ts";
 import { isProblem } from "../../events/source.ts";
 import { trimAscii } from "../../events/values.ts";
+import { MAX_QUARANTINED_RAW } from "../../util/limits.ts";
 
 /**
  * The shape every source takes before it goes into `event_rows`: the JS path writes its events as rows
@@ -56,7 +57,7 @@ export const STAGING_COLUMNS = [
 ] as const;
 
 /** Raw text kept for a quarantined record. */
-export const MAX_RAW = 2048;
+export const MAX_RAW = MAX_QUARANTINED_RAW;
 
 /**
  * Identity of an event without a source id: the same fields, in the same order, in JS and SQL

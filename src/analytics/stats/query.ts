@@ -1,4 +1,4 @@
-import { periodDaysSql, periodSql } from "../../measures/index.ts";
+import { LATEST_TIME_SQL, periodDaysSql, periodSql } from "../../measures/index.ts";
 import type { Params, Store } from "../../store/index.ts";
 import { isCalendarDay } from "../../util/dates.ts";
 import { type OpenRules, SOURCE_AND_HEURISTIC } from "./opens.ts";
@@ -37,7 +37,7 @@ export async function resolveQuery(
   query: StatsQuery,
   opens: OpenRules = SOURCE_AND_HEURISTIC,
 ): Promise<ResolvedQuery> {
-  const latest = await store.one<{ t: string | null }>("SELECT max(time) AS t FROM event_rows");
+  const latest = await store.one<{ t: string | null }>(LATEST_TIME_SQL);
   const asOf = query.asOf ? `${query.asOf}T23:59:59.999Z` : (latest?.t ?? null);
   const period = periodSql(query);
   const clauses = ["time <= $as_of::TIMESTAMP", ...period.clauses];

@@ -1,6 +1,10 @@
 import { stripType } from "../email/dsn.ts";
 import { type RuleRef, ruleRef } from "../record.ts";
-import { SES_BOUNCE_SUBTYPES, SES_BOUNCE_TYPES_PAGE } from "../rules/ses-bounce-types.ts";
+import {
+  SES_BOUNCE_SUBTYPES,
+  SES_BOUNCE_TYPES_PAGE,
+  SES_SUPPRESSED_COMPLAINT_SUBTYPE,
+} from "../rules/ses-bounce-types.ts";
 import type { Reason } from "../vocabulary.ts";
 import type { Dialect, RecipientReport } from "./types.ts";
 
@@ -79,15 +83,24 @@ function bounces(body: Json): RecipientReport[] {
   });
 }
 
+const SUPPRESSED_COMPLAINT = ruleRef(
+  "ses-complaint-subtype-onaccountsuppressionlist",
+  "https://docs.aws.amazon.com/ses/latest/dg/notification-contents.html#complaint-object",
+);
+
 function complaints(body: Json): RecipientReport[] {
   const complaint = asObject(body.complaint) ?? {};
+  // SES did not send to an address on the account's suppression list: suppressed, not a new complaint.
+  const suppressed = asString(complaint.complaintSubType) === SES_SUPPRESSED_COMPLAINT_SUBTYPE;
   return asList(complaint.complainedRecipients).map(
     (item): RecipientReport => ({
       recipient: asString(asObject(item)?.emailAddress),
       diagnostic: "",
       time: asString(complaint.timestamp),
-      hintReason: "feedback",
-      feedbackType: asString(complaint.complaintFeedbackType),
+      hintReason: suppressed ? "suppressed" : "feedback",
+      ...(suppressed
+        ? { hintSource: SUPPRESSED_COMPLAINT }
+        : { feedbackType: asString(complaint.complaintFeedbackType) }),
     }),
   );
 }

@@ -1,6 +1,9 @@
+import { BODY_START, blockAnswer, blockInBytes, FIELDS_AT, LINES } from "./header-bytes.ts";
+
 /**
- * Header-block scanning over a latin1 string (one char per byte), in linear time whatever the size:
- * lines are found with indexOf and folded values are joined once.
+ * Header-block scanning over a latin1 string (one char per byte), in linear time whatever the size: in
+ * WebAssembly over the message's bytes (header-bytes.ts), or with indexOf over the string; folded values are
+ * joined once, when read.
  */
 
 /**
@@ -100,8 +103,22 @@ function isReplyLine(text: string, pos: number, lineEnd: number): boolean {
 /**
  * Parse the header block starting at `start`. Stops at the first empty line, or at the first line that is
  * neither a field nor a continuation (then the body starts on that line). A leading mbox `From ` line is skipped.
+ * In WebAssembly when `text` is the message whose bytes are loaded there (header-bytes.ts), else by
+ * parseHeaderText: the same rules.
  */
 export function parseHeaderBlock(text: string, start: number, end: number): HeaderBlock {
+  const count = blockInBytes(text, start, end);
+  if (count < 0) return parseHeaderText(text, start, end);
+  const answer = blockAnswer();
+  // Pushed, not preset: a packed array, as parseHeaderText makes (one array kind for the readers).
+  const fields: HeaderField[] = [];
+  for (let at = FIELDS_AT; at < FIELDS_AT + 4 * count; at += 4)
+    fields.push(new HeaderField(text, answer[at], answer[at + 1], answer[at + 2], answer[at + 3]));
+  return { fields, bodyStart: answer[BODY_START], lines: answer[LINES] };
+}
+
+/** parseHeaderBlock in JavaScript, over any string. */
+export function parseHeaderText(text: string, start: number, end: number): HeaderBlock {
   const fields: HeaderField[] = [];
   let pos = start;
   let lines = 0;

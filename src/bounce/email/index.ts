@@ -20,6 +20,7 @@ import { isVagueStatus, specificFailureStatus } from "../smtp-reply.ts";
 import { TextMemo } from "../text-memo.ts";
 import type { Reason, ReasonHint } from "../vocabulary.ts";
 import { recordDiagnostic, type SpacedDiagnostic, spacedDiagnostic } from "./diagnostic-text.ts";
+import { loadHeaderBytes } from "./header-bytes.ts";
 import { type HeaderBlock, headerValue } from "./headers.ts";
 import { remoteHostIn } from "./remote-host.ts";
 import { REPORT_NOTES, type ReportKind, reportKind } from "./reports.ts";
@@ -409,7 +410,10 @@ export function readEmail(
     report: null,
   };
   try {
-    const mail = scanEmail(raw.toString("latin1"));
+    const text = raw.toString("latin1");
+    // Its header blocks are read in WebAssembly from a copy of its bytes.
+    loadHeaderBytes(text, raw);
+    const mail = scanEmail(text);
     if (withOriginal) reading.date = messageDate(mail.headers, raw);
     // Read when used: the report text, read on demand, may add its own.
     const limits = () => mail.limitsReached.map((limit) => limitProblem(limit, where));

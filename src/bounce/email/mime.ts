@@ -180,6 +180,19 @@ export function partText(text: string, part: MimePart): string {
   return decodeCharset(bytes, charset) ?? bytes.toString("utf8");
 }
 
+/**
+ * Whether partText(text, part) is the part's body as it is in `text` (no transfer encoding, ASCII, no
+ * ISO-2022 charset or escape): its fields can then be read where they are, in the message.
+ */
+export function partIsAsIs(text: string, part: MimePart): boolean {
+  const encoding = transferEncoding(part);
+  if (encoding === "base64" || encoding === "quoted-printable") return false;
+  const raw = text.slice(part.bodyStart, part.bodyEnd);
+  return (
+    isAscii(raw) && !raw.includes("\u001b$") && !/iso-2022/i.test(part.type.params.get("charset") ?? "utf-8")
+  );
+}
+
 /** The part's Content-Transfer-Encoding, lower-cased ("" when it has none). */
 function transferEncoding(part: MimePart): string {
   return (headerValue(part.headers, "content-transfer-encoding") ?? "").trim().toLowerCase();

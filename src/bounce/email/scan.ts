@@ -1,7 +1,15 @@
 import { type LimitName, limitOf } from "../../util/limits.ts";
 import { type DeliveryStatus, findInlineDeliveryStatus, parseDeliveryStatus } from "./dsn.ts";
 import { decodeWords, type HeaderBlock, type HeaderField, headerValue, parseHeaderBlock } from "./headers.ts";
-import { asciiView, type ContentType, type MimePart, parseContentType, partText, walkParts } from "./mime.ts";
+import {
+  asciiView,
+  type ContentType,
+  type MimePart,
+  parseContentType,
+  partIsAsIs,
+  partText,
+  walkParts,
+} from "./mime.ts";
 import { originalMessageStart, scopedCopyStart } from "./text.ts";
 
 /** Everything the dialects read from one message, decoded once. */
@@ -159,6 +167,17 @@ function deliveryStatusText(text: string, part: MimePart): string {
   return `${inHeaders.map((field) => `${field.name}: ${field.value}`).join("\n")}\n\n${body}`;
 }
 
+/**
+ * A delivery-status part's fields: read in the message itself when the part is as it is there (most are:
+ * 7-bit ASCII), so its groups are read where the message's bytes were loaded (header-bytes.ts); the same
+ * fields as from partText's copy.
+ */
+function deliveryStatusOf(text: string, part: MimePart): DeliveryStatus {
+  if (!namesRecipient(part.headers.fields) && partIsAsIs(text, part))
+    return parseDeliveryStatus(text, part.bodyStart, part.bodyEnd);
+  return parseDeliveryStatus(deliveryStatusText(text, part));
+}
+
 /** Whether a Final-Recipient or Original-Recipient field is among `fields` (an index loop: no closure per part). */
 function namesRecipient(fields: readonly HeaderField[]): boolean {
   for (let i = 0; i < fields.length; i++) {
@@ -185,7 +204,7 @@ export function scanEmail(text: string): ScannedEmail {
     const part = parts[p];
     const type = part.type.type;
     if (isDeliveryStatus(type)) {
-      const parsed = parseDeliveryStatus(deliveryStatusText(text, part));
+      const parsed = deliveryStatusOf(text, part);
       if (!deliveryStatus || deliveryStatus.recipients.length === 0) deliveryStatus = parsed;
       else if (deliveryStatus.recipients.length <= MAX_RECIPIENTS)
         deliveryStatus.recipients.push(...parsed.recipients.slice(0, MAX_RECIPIENTS + 1));

@@ -75,3 +75,11 @@ export const SES_BOUNCE_SUBTYPES: readonly SesBounceSubtype[] = [
 export const SES_SUBTYPE_REASONS: Readonly<Record<string, Reason>> = Object.fromEntries(
   SES_BOUNCE_SUBTYPES.map((entry) => [`${entry.bounceType}/${entry.bounceSubType}`, entry.reason]),
 );
+
+/**
+ * A complaint SES did not send for: its `complaintSubType` OnAccountSuppressionList ("Amazon SES accepted the
+ * message, but didn't attempt to send it because it was on the account-level suppression list",
+ * https://docs.aws.amazon.com/ses/latest/dg/notification-contents.html#complaint-object) — a drop of a
+ * suppressed address, no new complaint, in both SES readers.
+ */
+export const SES_SUPPRESSED_COMPLAINT_SUBTYPE = "OnAccountSuppressionList";
