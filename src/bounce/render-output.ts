@@ -331,8 +331,8 @@ export interface TokenPlaces {
  * next to it by one copy (JsonBytes.settle).
  */
 export interface RecordWriter {
-  /** Placements of an earlier round are gone (see ReplyBytes.round). */
-  readonly round: number;
+  /** Record templates placed in an earlier round are gone (see ReplyBytes.recordRound). */
+  readonly recordRound: number;
   /**
    * Places a record template (`ints`: its header, line-bytes.wat `record`; `parts`: its bytes in order); its
    * address, -1 where it is too big.
@@ -344,7 +344,10 @@ export interface RecordWriter {
   token(t: number, start: number, end: number): void;
   /**
    * The record of the template at `address` appended to `out` (at most `room` bytes, a newline's room kept
-   * after it); false (nothing written) where the recipient needs an escape.
+   * after it): WRITTEN; NOT_WRITTEN (nothing written) where the recipient needs an escape. With a reply
+   * template's address `reply` (not -1: placed by the writer, events/reply-key.ts ReplyMask.placed), only
+   * when the reply matches it, the tokens' places taken from that match (none given by `token`):
+   * NOT_MATCHED where it does not; NOT_WRITTEN too where the match needs the scanner.
    */
   record(
     out: JsonBytes,
@@ -356,8 +359,14 @@ export interface RecordWriter {
     replyStart: number,
     replyEnd: number,
     time: boolean,
-  ): boolean;
+    reply: number,
+  ): number;
 }
+
+/** What RecordWriter.record and RecordTemplate.write with a reply template answer. */
+export const WRITTEN = 1;
+export const NOT_MATCHED = 0;
+export const NOT_WRITTEN = -1;
 
 /**
  * Bytes of a JsonBytes written elsewhere (a RecordWriter's memory): view[start, end) are its last bytes, not
@@ -465,7 +474,7 @@ export class RecordTemplate {
 
   /** Its address for `writer` (placed in its round: the header line-bytes.wat `record` reads, then its bytes). */
   private placed(writer: RecordWriter): number {
-    if (this.placedRound === writer.round) return this.placedAt;
+    if (this.placedRound === writer.recordRound) return this.placedAt;
     const tokens = this.form === TOKENS ? this.pieces.length - 1 : 0;
     const ints = new Int32Array(9 + tokens);
     ints[0] = RECORD_OPEN.length;
@@ -482,14 +491,19 @@ export class RecordTemplate {
     if (this.form === TOKENS) parts.push(...this.pieces.slice(1));
     else if (this.form === PLAIN_REPLY) parts.push(this.replyEnd);
     this.placedAt = writer.placeRecord(ints, parts);
-    this.placedRound = writer.round;
+    this.placedRound = writer.recordRound;
     return this.placedAt;
   }
 
   /**
    * The record of the recipient bytes[from, to) (ASCII, not empty), at a line number (a non-negative
    * safe integer) and time, whose reply is bytes[replyStart, replyEnd) with the tokens at `tokens`
-   * (TOKENS: as many as the pieces' holes), written into `out`.
+   * (TOKENS: as many as the pieces' holes), written into `out`: WRITTEN. By the RecordWriter of `bytes`
+   * where there is one (in WebAssembly, where the line lies in a chunk memory: one call, and one copy for
+   * many records). With a reply template's address `reply` (not -1; placed in that writer's memory:
+   * events/reply-key.ts ReplyMask.placed), only when the reply matches it, the tokens' places taken from
+   * that match — one call for both: NOT_MATCHED (nothing written) where it does not match; NOT_WRITTEN
+   * (nothing written) where there is no writer or it cannot tell (match in JavaScript, then write).
    */
   write(
     out: JsonBytes,
@@ -501,7 +515,8 @@ export class RecordTemplate {
     replyStart: number,
     replyEnd: number,
     tokens: TokenPlaces,
-  ): void {
+    reply = -1,
+  ): number {
     const digits = digitCount(line);
     LAST_TIME.set(time);
     // A plain time as long as the one `after` was made with (and not that one) is written over it in the record.
@@ -514,25 +529,25 @@ export class RecordTemplate {
     }
     const form = this.form;
     const after = this.after;
-    const reply = replyEnd - replyStart;
+    const length = replyEnd - replyStart;
     const holes =
       form === TOKENS
-        ? reply + this.piecesLength
+        ? length + this.piecesLength
         : form === WHOLE_DIAGNOSTIC
           ? 0
-          : 6 * reply + this.replyEnd.length;
-    // In WebAssembly where the line lies in a chunk memory: one call, and one copy for many records.
+          : 6 * length + this.replyEnd.length;
     const writer = form === QUOTED_REPLY || line > 0x7fffffff ? null : tokens.writer(bytes);
     const address = writer === null ? -1 : this.placed(writer);
     if (writer !== null && address >= 0) {
       const time = this.timeLength >= 0 && LAST_TIME.version !== this.timeVersion;
       if (time) writer.time(LAST_TIME.version, LAST_TIME.plainBytes);
-      if (form === TOKENS) {
+      if (form === TOKENS && reply < 0) {
         for (let t = 0; t < this.pieces.length - 1; t++) writer.token(t, tokens.start(t), tokens.end(t));
       }
       const room = RECORD_OPEN.length + (to - from) + after.length + holes;
-      if (writer.record(out, room, address, from, to, line, replyStart, replyEnd, time)) return;
-    }
+      const written = writer.record(out, room, address, from, to, line, replyStart, replyEnd, time, reply);
+      if (written === WRITTEN || reply >= 0) return written;
+    } else if (reply >= 0) return NOT_WRITTEN;
     out.reserve(RECORD_OPEN.length + 6 * (to - from) + after.length + holes);
     const buffer = out.buffer;
     let n = out.length;
@@ -557,16 +572,17 @@ export class RecordTemplate {
       }
     } else if (form !== WHOLE_DIAGNOSTIC) {
       if (form === QUOTED_REPLY) n = escaped(buffer, n, bytes, replyStart, replyEnd);
-      else if (reply < NATIVE_COPY) for (let i = replyStart; i < replyEnd; i++) buffer[n++] = bytes[i];
+      else if (length < NATIVE_COPY) for (let i = replyStart; i < replyEnd; i++) buffer[n++] = bytes[i];
       else {
         // A view and one native set: Buffer.copy's JavaScript checks and its own view cost as much again.
         buffer.set(bytes.subarray(replyStart, replyEnd), n);
-        n += reply;
+        n += length;
       }
       buffer.set(this.replyEnd, n);
       n += this.replyEnd.length;
     }
     out.length = n;
+    return WRITTEN;
   }
 }
 

@@ -1,4 +1,10 @@
-import type { RecordWriter, StagedBytes } from "../bounce/render-output.ts";
+import {
+  NOT_MATCHED,
+  NOT_WRITTEN,
+  type RecordWriter,
+  type StagedBytes,
+  WRITTEN,
+} from "../bounce/render-output.ts";
 import { LINE_BYTES_WASM } from "./line-bytes-wasm.ts";
 
 /**
@@ -133,7 +139,9 @@ type Reply = (from: number, to: number, template: number) => number;
 const replyExports = (exports: Record<string, unknown>) => ({
   reply: exports.reply as Reply,
   record: exports.record as WriteRecord,
+  replyRecord: exports.replyRecord as ReplyRecord,
 });
+type ReplyRecords = ReturnType<typeof replyExports>;
 type WriteRecord = (
   out: number,
   rcptFrom: number,
@@ -144,24 +152,67 @@ type WriteRecord = (
   replyTo: number,
   time: number,
 ) => number;
+type ReplyRecord = (
+  from: number,
+  to: number,
+  template: number,
+  out: number,
+  rcptFrom: number,
+  rcptTo: number,
+  record: number,
+  line: number,
+  time: number,
+) => number;
 
 /**
- * A ReplyBytes memory: the class table, out (the tokens' places), the time records take, then the templates'
- * area (REPLY_AREA bytes), then the records' (RECORDS_AREA bytes).
+ * A ReplyBytes memory: the class table, out (the tokens' places), the time records take, then the reply
+ * templates' area (REPLY_AREA bytes), the record templates' (RECORD_TEMPLATES_AREA bytes), then the records'
+ * (RECORDS_AREA bytes). The two template areas have rounds of their own: placing a record template never
+ * moves a reply template, so both can be used by one call (`replyRecord`).
  */
 const REPLY_OUT_AT = 256;
 const TIME_AT = 2304;
 const TIME_BYTES = 64;
 const REPLY_TEMPLATES_AT = 4096;
 const REPLY_AREA = 1 << 20;
-const RECORDS_AT = REPLY_TEMPLATES_AT + REPLY_AREA;
+const RECORD_TEMPLATES_AT = REPLY_TEMPLATES_AT + REPLY_AREA;
+const RECORD_TEMPLATES_AREA = 1 << 19;
+const RECORDS_AT = RECORD_TEMPLATES_AT + RECORD_TEMPLATES_AREA;
 const RECORDS_AREA = 1 << 20;
+/** What line-bytes.wat `replyRecord` answers for a reply that does not match. */
+const NO_MATCH = -2;
 /** The largest record template placed (a larger one is written in JavaScript). */
 const MAX_RECORD_TEMPLATE = 1 << 16;
 /** The most tokens a placed reply template has (out holds two ints per token). */
 export const REPLY_TOKENS_MAX = (REPLY_TEMPLATES_AT - REPLY_OUT_AT) / 8;
-/** Rounds of every ReplyBytes (a template placed in a round is known by its number, see ReplyBytes.round). */
+/** Rounds of every ReplyBytes' areas (a template placed in a round is known by its number, see ReplyBytes.round). */
 let replyRounds = 0;
+
+/** A bounded area of a ReplyBytes memory, used from its start to its end, then anew in a new round. */
+class Area {
+  /** This round's number (unique among all areas of the thread). */
+  round = ++replyRounds;
+  private next: number;
+  private readonly start: number;
+  private readonly end: number;
+
+  constructor(start: number, size: number) {
+    this.start = this.next = start;
+    this.end = start + size;
+  }
+
+  /** `size` bytes of it (a new round when it is used up): their address. */
+  allocate(size: number): number {
+    const rounded = (size + 7) & ~7;
+    if (this.next + rounded > this.end) {
+      this.next = this.start;
+      this.round = ++replyRounds;
+    }
+    const at = this.next;
+    this.next += rounded;
+    return at;
+  }
+}
 
 /**
  * Reply templates' compare (reply-key.ts ReplyMask.matches) in WebAssembly (line-bytes.wat `reply`), over the
@@ -175,23 +226,24 @@ export class ReplyBytes implements RecordWriter {
   reply: Reply | null = null;
   /** Its `record` (null: none). */
   private recordOf: WriteRecord | null = null;
+  /** Its `replyRecord` (null: none). */
+  private replyRecordOf: ReplyRecord | null = null;
   /** The records written and not yet copied into their JsonBytes. */
   private readonly staged: StagedBytes;
   /** The LAST_TIME version of the time at TIME_AT. */
   private timeVersion = -1;
   /** Where the bytes bound last start in their chunk memory. */
   base = 0;
-  /** This round's number (unique among all ReplyBytes of the thread). */
-  round = ++replyRounds;
   /** The tokens' starts and ends `reply` found last (two ints a token, from the reply's start). */
   readonly out: Int32Array;
   private bound: Uint8Array | null = null;
-  private next = REPLY_TEMPLATES_AT;
+  private readonly replies = new Area(REPLY_TEMPLATES_AT, REPLY_AREA);
+  private readonly records = new Area(RECORD_TEMPLATES_AT, RECORD_TEMPLATES_AREA);
   private readonly memory: WasmMemory;
   private readonly view: Uint8Array;
   private readonly words: DataView;
   private readonly module: WasmModule;
-  private readonly instances = new Map<WasmMemory, { reply: Reply; record: WriteRecord } | null>();
+  private readonly instances = new Map<WasmMemory, ReplyRecords | null>();
 
   /** A ReplyBytes with the scanner's class table `classes` (by byte value), or null where WebAssembly fails. */
   static of(classes: Uint8Array): ReplyBytes | null {
@@ -220,11 +272,23 @@ export class ReplyBytes implements RecordWriter {
     this.view.set(classes.subarray(0, 256), 0);
   }
 
+  /** The reply templates' round (a template placed in a round is known by its number: unique in the thread). */
+  get round(): number {
+    return this.replies.round;
+  }
+
+  /** The record templates' round (RecordWriter). */
+  get recordRound(): number {
+    return this.records.round;
+  }
+
   /** Binds `bytes` (the replies matched next lie there): `reply` and `base` are then theirs, or `reply` is null. */
   bind(bytes: Uint8Array): void {
     if (bytes !== this.bound) {
       const exports = instanceOver(this.instances, this.module, bytes, this.memory, replyExports);
-      [this.reply, this.recordOf] = exports === null ? [null, null] : [exports.reply, exports.record];
+      this.reply = exports?.reply ?? null;
+      this.recordOf = exports?.record ?? null;
+      this.replyRecordOf = exports?.replyRecord ?? null;
       this.bound = bytes;
       this.base = bytes.byteOffset;
     }
@@ -240,7 +304,7 @@ export class ReplyBytes implements RecordWriter {
     let size = 4 * ints.length;
     for (const part of parts) size += part.length;
     if (size > MAX_RECORD_TEMPLATE) return -1;
-    const at = this.allocate(size);
+    const at = this.records.allocate(size);
     for (let i = 0; i < ints.length; i++) this.words.setInt32(at + 4 * i, ints[i], true);
     let n = at + 4 * ints.length;
     for (const part of parts) {
@@ -271,9 +335,10 @@ export class ReplyBytes implements RecordWriter {
     replyStart,
     replyEnd,
     time,
+    reply,
   ) => {
     const staged = this.staged;
-    if (room + 1 > RECORDS_AREA) return false;
+    if (room + 1 > RECORDS_AREA) return NOT_WRITTEN;
     if (staged.owner !== out || staged.end + room + 1 > staged.limit) {
       staged.owner?.settle();
       out.settle();
@@ -282,33 +347,34 @@ export class ReplyBytes implements RecordWriter {
       out.stage = staged;
     }
     const base = this.base;
-    const end = (this.recordOf as WriteRecord)(
-      staged.end,
-      base + from,
-      base + to,
-      address,
-      line,
-      base + replyStart,
-      base + replyEnd,
-      time ? 1 : 0,
-    );
-    if (end < 0) return false;
+    const end =
+      reply < 0
+        ? (this.recordOf as WriteRecord)(
+            staged.end,
+            base + from,
+            base + to,
+            address,
+            line,
+            base + replyStart,
+            base + replyEnd,
+            time ? 1 : 0,
+          )
+        : (this.replyRecordOf as ReplyRecord)(
+            base + replyStart,
+            base + replyEnd,
+            reply,
+            staged.end,
+            base + from,
+            base + to,
+            address,
+            line,
+            time ? 1 : 0,
+          );
+    if (end < 0) return end === NO_MATCH ? NOT_MATCHED : NOT_WRITTEN;
     out.length += end - staged.end;
     staged.end = end;
-    return true;
+    return WRITTEN;
   };
-
-  /** `size` bytes of the templates' area (a new round when it is used up): their address. */
-  private allocate(size: number): number {
-    const rounded = (size + 7) & ~7;
-    if (this.next + rounded > REPLY_TEMPLATES_AT + REPLY_AREA) {
-      this.next = REPLY_TEMPLATES_AT;
-      this.round = ++replyRounds;
-    }
-    const at = this.next;
-    this.next += rounded;
-    return at;
-  }
 
   /**
    * Places a reply template (its literal pieces' bytes, where each ends, its tokens' places and kinds, at
@@ -316,7 +382,7 @@ export class ReplyBytes implements RecordWriter {
    */
   place(literal: Uint8Array, pieceEnds: Int32Array, places: Uint8Array, kinds: Uint8Array): number {
     const n = kinds.length;
-    const at = this.allocate(4 + 4 * (n + 1) + 4 * n + literal.length);
+    const at = this.replies.allocate(4 + 4 * (n + 1) + 4 * n + literal.length);
     const words = this.words;
     words.setInt32(at, n, true);
     for (let p = 0; p <= n; p++)

@@ -760,4 +760,18 @@
         (memory.copy $template $template (local.get $n) (local.get $bytes) (local.get $length))
         (local.set $n (i32.add (local.get $n) (local.get $length)))))
     (local.get $n))
+
+  ;; One call for a reply matched by a template and, when it matches, its record (a delivery's, mostly: the
+  ;; tokens' places `reply` leaves at 256 are the ones `record` fills the holes from): the reply $chunk[$from,
+  ;; $to) against the reply template at $t, then the record of the record template at $r written at $out.
+  ;; The record's end; -1 where it matches but the recipient needs an escape; -2 where it does not match;
+  ;; -4 where a UUID's place holds no UUID (`reply`'s 2: the scanner decides).
+  (func $replyRecord (export "replyRecord") (param $from i32) (param $to i32) (param $t i32) (param $out i32)
+    (param $rcptFrom i32) (param $rcptTo i32) (param $r i32) (param $line i32) (param $time i32) (result i32)
+    (local $answer i32)
+    (local.set $answer (call $reply (local.get $from) (local.get $to) (local.get $t)))
+    (if (i32.ne (local.get $answer) (i32.const 1))
+      (then (return (i32.sub (i32.const -2) (local.get $answer)))))
+    (call $record (local.get $out) (local.get $rcptFrom) (local.get $rcptTo) (local.get $r) (local.get $line)
+      (local.get $from) (local.get $to) (local.get $time)))
 )

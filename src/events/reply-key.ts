@@ -514,6 +514,39 @@ export class ReplyMask {
     return false;
   }
 
+  /**
+   * The address of `template` in the memory of `writer(bytes)` (placed there now if need be), for a
+   * RecordWriter to match the reply bytes[from, to) against it before it writes a record
+   * (render-output.ts RecordTemplate.write with a reply template): what `matches` decides, without its token places. -1
+   * where it cannot be matched there (`matches` decides).
+   */
+  placed(bytes: Codes, from: number, to: number, template: ReplyTemplate): number {
+    if (template.round === NEVER || to - from > MAX_MASKED_LENGTH) return -1;
+    return this.placedIn(bytes, template);
+  }
+
+  /** `placed`, but for the reply's length. */
+  private placedIn(bytes: Codes, template: ReplyTemplate): number {
+    let wasm = this.replyBytes;
+    if (wasm === undefined) {
+      // Made for the first reply in a chunk memory: where there is one, there is WebAssembly.
+      if (!inChunkMemory(bytes)) return -1;
+      wasm = this.replyBytes = ReplyBytes.of(CLASS);
+    }
+    if (wasm === null) return -1;
+    wasm.bind(bytes);
+    if (wasm.reply === null) return -1;
+    if (template.round !== wasm.round) {
+      if (!placeable(template)) {
+        template.round = NEVER;
+        return -1;
+      }
+      template.address = wasm.place(template.literal, template.pieceEnds, template.places, template.kinds);
+      template.round = wasm.round;
+    }
+    return template.address;
+  }
+
   /** The writer of records whose reply lies in `bytes` (render-output.ts TokenPlaces): where they lie in a chunk memory. */
   writer(bytes: Uint8Array): RecordWriter | null {
     const wasm = this.replyBytes;
@@ -526,28 +559,17 @@ export class ReplyMask {
    * JavaScript, and sets what it sets for a reply that does not match.
    */
   private matchedInChunk(bytes: Codes, from: number, to: number, template: ReplyTemplate): boolean {
-    let wasm = this.replyBytes;
-    if (wasm === undefined) {
-      // Made for the first reply in a chunk memory: where there is one, there is WebAssembly.
-      if (!inChunkMemory(bytes)) return false;
-      wasm = this.replyBytes = ReplyBytes.of(CLASS);
-    }
-    if (wasm === null) return false;
-    wasm.bind(bytes);
-    const reply = wasm.reply;
-    if (reply === null) return false;
-    const { kinds } = template;
-    if (template.round !== wasm.round) {
-      if (!placeable(template)) {
-        template.round = NEVER;
-        return false;
-      }
-      template.address = wasm.place(template.literal, template.pieceEnds, template.places, kinds);
-      template.round = wasm.round;
-    }
-    const answer = reply(wasm.base + from, wasm.base + to, template.address);
+    const address = this.placedIn(bytes, template);
+    if (address < 0) return false;
+    const wasm = this.replyBytes as ReplyBytes;
+    const answer = (wasm.reply as NonNullable<ReplyBytes["reply"]>)(
+      wasm.base + from,
+      wasm.base + to,
+      address,
+    );
     this.answered = answer;
     if (answer !== 1) return false;
+    const { kinds } = template;
     const out = wasm.out;
     for (let t = 0; t < kinds.length; t++) {
       this.starts[t] = out[2 * t];

@@ -8,12 +8,14 @@ import {
   type JsonBytes,
   joined,
   jsonRecord,
+  NOT_MATCHED,
   PLAIN_REPLY,
   QUOTED_REPLY,
   RecordTemplate,
   TOKENS,
   utf8,
   WHOLE_DIAGNOSTIC,
+  WRITTEN,
 } from "../bounce/render-output.ts";
 import { domainScope, hostScope } from "../bounce/rules/scope.ts";
 import { MAX_REPLY_LENGTH, parseReply } from "../bounce/smtp-reply.ts";
@@ -245,15 +247,41 @@ export class EventClassifier {
     if (replyStart < 0 || recipientStart === recipientEnd || !(line >= 0) || !Number.isSafeInteger(line))
       return false;
     this.tried++;
-    if (!this.mask.matches(bytes, replyStart, replyEnd, entry.template)) return false;
+    const mask = this.mask;
+    const template = entry.template;
     this.text = "";
     this.replyLength = replyEnd - replyStart;
     this.fresh = false;
-    if (this.diagnosticForm(entry, spans) !== record.form) return false;
+    // The form a match gives (its tokens are the template's), known before it: a reply that matches in
+    // WebAssembly is written by the same call (RecordTemplate.write with a reply template).
+    if (this.formOf(entry, template.kinds.length, spans) !== record.form) return false;
+    const reply = mask.placed(bytes, replyStart, replyEnd, template);
+    if (reply >= 0) {
+      const written = record.write(
+        out,
+        bytes,
+        recipientStart,
+        recipientEnd,
+        line,
+        time,
+        replyStart,
+        replyEnd,
+        mask,
+        reply,
+      );
+      if (written === NOT_MATCHED) return false;
+      if (written === WRITTEN) return this.wroteShaped();
+    }
+    if (!mask.matches(bytes, replyStart, replyEnd, template)) return false;
+    record.write(out, bytes, recipientStart, recipientEnd, line, time, replyStart, replyEnd, mask);
+    return this.wroteShaped();
+  }
+
+  /** shapedBytes wrote a record: true. */
+  private wroteShaped(): boolean {
     this.hits++;
     this.guessed++;
     this.shaped++;
-    record.write(out, bytes, recipientStart, recipientEnd, line, time, replyStart, replyEnd, this.mask);
     return true;
   }
 
@@ -336,9 +364,13 @@ export class EventClassifier {
    * and `@._%+=-:`). -1 where the text has to be made.
    */
   private diagnosticForm(entry: Entry, spans: OutcomeSpans): number {
+    return this.formOf(entry, this.mask.count, spans);
+  }
+
+  /** `diagnosticForm` where the reply's match found `count` tokens. */
+  private formOf(entry: Entry, count: number, spans: OutcomeSpans): number {
     if (this.fresh || this.replyLength === 0) return WHOLE_DIAGNOSTIC;
     if (this.replyLength > MAX_REPLY_LENGTH || spans.replyStart < 0) return -1;
-    const count = this.mask.count;
     // No tokens and the same masked text: the very reply that was classified, whose diagnostic's JSON
     // (the reply's own, where the classifier kept it) is cached with the record's end: no copy of the reply.
     if (count === 0 && entry.tokens.length === 0) return WHOLE_DIAGNOSTIC;

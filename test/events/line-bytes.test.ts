@@ -151,12 +151,35 @@ test("reply templates are placed in a bounded area, from its start again in a ne
   assert.ok(replies.round > first);
   assert.ok(addresses.size < 300, `${addresses.size}`);
   // A template placed there is matched by it: a reply in a chunk memory.
-  const memory = Buffer.from(chunkBuffer(chunkMemory(1000)));
-  const reply = memory.subarray(16, 16 + memory.write("250 ok", 16, "latin1"));
-  replies.bind(reply);
-  const match = replies.reply;
-  assert.ok(match !== null);
-  const at = replies.place(Buffer.from("250 ok"), Int32Array.of(6), new Uint8Array(0), new Uint8Array(0));
+  const [match, at] = placedOk(replies);
   assert.equal(match(replies.base, replies.base + 6, at), 1);
   assert.equal(match(replies.base, replies.base + 5, at), 0);
 });
+
+test("record templates have an area and rounds of their own: placing them moves no reply template", () => {
+  const replies = ReplyBytes.of(new Uint8Array(256));
+  assert.ok(replies !== null);
+  const [match, at] = placedOk(replies);
+  const [round, recordRound] = [replies.round, replies.recordRound];
+  const part = new Uint8Array(4000).fill(120);
+  for (let i = 0; i < 300; i++) {
+    const placed = replies.placeRecord(new Int32Array(9), [part]);
+    assert.ok(placed >= 4096 + (1 << 20), `${placed}`);
+  }
+  // 300 record templates of 4 kB: new rounds of their area, none of the reply templates'.
+  assert.ok(replies.recordRound > recordRound);
+  assert.equal(replies.round, round);
+  assert.equal(match(replies.base, replies.base + 6, at), 1);
+});
+
+/** A template of the reply `250 ok` placed in `replies`, bound to that reply in a chunk memory: its `reply` and the address. */
+function placedOk(replies: ReplyBytes): [NonNullable<ReplyBytes["reply"]>, number] {
+  const memory = Buffer.from(chunkBuffer(chunkMemory(1000)));
+  replies.bind(memory.subarray(16, 16 + memory.write("250 ok", 16, "latin1")));
+  const match = replies.reply;
+  assert.ok(match !== null);
+  return [
+    match,
+    replies.place(Buffer.from("250 ok"), Int32Array.of(6), new Uint8Array(0), new Uint8Array(0)),
+  ];
+}

@@ -3,6 +3,17 @@ import { readdirSync, statSync } from "node:fs";
 import { test } from "node:test";
 import fc from "fast-check";
 import { classifyReply } from "../../src/bounce/classify.ts";
+import {
+  ClassificationJson,
+  JsonBytes,
+  NOT_MATCHED,
+  NOT_WRITTEN,
+  PLAIN_REPLY,
+  RecordTemplate,
+  TOKENS,
+  WHOLE_DIAGNOSTIC,
+  WRITTEN,
+} from "../../src/bounce/render-output.ts";
 import { chunkBuffer, chunkMemory } from "../../src/events/line-bytes.ts";
 import {
   MAX_MASKED_LENGTH,
@@ -526,4 +537,85 @@ test("ReplyMask.matches recognises exactly the replies of a template's masked fo
   assert.ok(matched > 1000, `${matched} matches`);
   assert.ok(placed > 1000, `${placed} matched in WebAssembly`);
   assert.ok(check(uuid, "250 Ok: queued as 0b362a53", "", ""), "a UUID's place holding a hex word");
+});
+
+test("a record written with its reply's match in one WebAssembly call is the one matches and write give, and none where it does not match (property)", () => {
+  const mask = new ReplyMask();
+  const inChunk = new ReplyMask();
+  const chunk = Buffer.from(chunkBuffer(chunkMemory(1 << 16)));
+  const replies: string[] = [
+    "250 2.0.0 Ok: queued as 4F2A1B3C9D",
+    "550 5.1.1 <jo.doe@example.org>... User unknown",
+  ];
+  for (const text of postfixGrepLogChunks(200, 7)) {
+    for (const line of text.split("\n")) {
+      const at = line.indexOf(" said: ");
+      if (at > 0) replies.push(line.slice(at + 7, line.lastIndexOf(" (in reply to ")));
+    }
+  }
+  const json = new ClassificationJson(classifyReply({ text: "550 5.1.1 user unknown" }));
+  const unit = fc.constantFrom(..."a1F-.:@ x%0_9Z<>");
+  const hex = fc.string({ unit: fc.constantFrom(..."0123456789abcdefAB"), minLength: 1, maxLength: 14 });
+  let written = 0;
+  let notMatched = 0;
+  fc.assert(
+    fc.property(
+      fc.constantFrom(...replies),
+      fc.array(fc.oneof(hex, fc.string({ unit, minLength: 1, maxLength: 6 })), {
+        minLength: 1,
+        maxLength: 3,
+      }),
+      fc.constantFrom(WHOLE_DIAGNOSTIC, PLAIN_REPLY, TOKENS),
+      fc.constantFrom(7, 123456),
+      fc.constantFrom(null, "2026-02-02T12:34:56.000Z"),
+      fc.boolean(),
+      (template, fills, form, line, time, same) => {
+        mask.scan(template);
+        const shape = mask.template(template);
+        if (shape === null) return;
+        // The template's reply itself, or one with its tokens (or more) swapped for others.
+        const { tokens } = maskReply(template);
+        let reply = template;
+        if (!same)
+          for (const [i, token] of tokens.entries()) reply = reply.replace(token, fills[i % fills.length]);
+        const text = `rcpt@example.org ${reply}`;
+        const own = Buffer.from(text, "latin1");
+        const there = chunk.subarray(32, 32 + chunk.write(text, 32, "latin1"));
+        const [from, to, replyStart, replyEnd] = [0, 16, 17, own.length];
+        // The diagnostic's pieces around the tokens: one more than the template has tokens.
+        const pieces = Array.from({ length: shape.kinds.length + 1 }, (_, p) => Buffer.from(`<${p}>`));
+        const make = () =>
+          new RecordTemplate(json, "mx.example.com", "maillog", "postfix", form, Buffer.from('"d"}'), pieces);
+        const [plain, staged] = [new JsonBytes(1), new JsonBytes(1)];
+        plain.text("x");
+        staged.text("x");
+        const found = mask.matches(own, replyStart, replyEnd, shape);
+        if (found) make().write(plain, own, from, to, line, time, replyStart, replyEnd, mask);
+        const record = make();
+        const address = inChunk.placed(there, replyStart, replyEnd, shape);
+        assert.ok(address >= 0 || shape.round === -1, template);
+        const answer =
+          address < 0
+            ? NOT_WRITTEN
+            : record.write(staged, there, from, to, line, time, replyStart, replyEnd, inChunk, address);
+        if (answer === NOT_WRITTEN && inChunk.matches(there, replyStart, replyEnd, shape))
+          record.write(staged, there, from, to, line, time, replyStart, replyEnd, inChunk);
+        if (answer === WRITTEN) written++;
+        if (answer === NOT_MATCHED) notMatched++;
+        assert.equal(
+          answer === WRITTEN || (answer === NOT_WRITTEN && found),
+          found,
+          `${template} / ${reply}`,
+        );
+        assert.equal(staged.length, plain.length);
+        assert.equal(
+          staged.buffer.toString("latin1", 0, staged.length),
+          plain.buffer.toString("latin1", 0, plain.length),
+        );
+      },
+    ),
+    { numRuns: 1500 },
+  );
+  // Both answers were seen, mostly in the one call.
+  assert.ok(written > 300 && notMatched > 100, `${written} ${notMatched}`);
 });

@@ -9,6 +9,9 @@ import { debugLog } from "../../util/debug.ts";
 import { debugLine, stopwatch } from "../stopwatch.ts";
 import {
   countFile,
+  crossNote,
+  crossReported,
+  crossSourceOf,
   hasLegacyEmailRows,
   insertFlagged,
   type Settled,
@@ -116,11 +119,24 @@ export async function ingestFile(
       ]);
       // A bounce email also meets the email rows stored before their identity was the report's (schema 14).
       const legacyEmail = stored && format === "email" && (await hasLegacyEmailRows(store));
+      const cross = await crossSourceOf(store, format, stored);
       const staged = await stageWithParsers(
         path,
         format,
         read,
-        (sql) => insertFlagged(store, sql, {}, fileId, clock, stored, options.dedupeWithTime, legacyEmail),
+        (sql) =>
+          insertFlagged(
+            store,
+            sql,
+            {},
+            fileId,
+            clock,
+            stored,
+            options.dedupeWithTime,
+            legacyEmail,
+            false,
+            cross,
+          ),
         size >= PIPE_FROM_BYTES,
         MIN_THREADED_LOG_BYTES,
       );
@@ -132,7 +148,7 @@ export async function ingestFile(
       return { inserted: staged.inserted, repeats: staged.repeats };
     };
     let reader: FileSummary["reader"] = "parsers";
-    let counts: (Settled & { seconds: number }) | null = null;
+    let counts: (Settled & { seconds: number; crossed: number }) | null = null;
     for (const [at, source] of fast.entries()) {
       try {
         counts = await loadFile(store, path, format, async () => source, options, true, started);
@@ -146,14 +162,15 @@ export async function ingestFile(
     // Bad records, or a row DuckDB's reader cannot take (ragged CSV, over-long line, a value typed
     // otherwise): the parsers read the whole file, line by line.
     counts ??= await loadFile(store, path, format, parsers, options, false, started);
+    const { crossed, ...summary } = counts;
     return {
       path,
       format,
       reader,
-      ...counts,
+      ...summary,
       evicted: counters.evicted,
       evictedEarly: counters.evictedEarly,
-      notes,
+      notes: crossed ? [...notes, crossNote(crossed, format)] : notes,
       limits,
     };
   } finally {
@@ -194,6 +211,7 @@ async function loadFile(
             if (percent > 0) onProgress((info.size * percent) / 100);
           }, 250)
         : null;
+      const cross = await crossSourceOf(store, format, storedBefore);
       read = await insertFlagged(
         store,
         from.sql,
@@ -202,6 +220,9 @@ async function loadFile(
         clock,
         storedBefore,
         dedupeWithTime,
+        false,
+        false,
+        cross,
       ).finally(() => clearInterval(poll ?? undefined));
     }
     onProgress?.(info.size);
@@ -209,6 +230,11 @@ async function loadFile(
     const counts = await countFile(store, fileId);
     lap("scan");
     if (exactOrNothing && counts.problem) throw new NeedsParser();
+    // Bounces the other kind of source stored (crossSourceOf): only among the flagged rows.
+    const crossed =
+      counts.flagged > counts.skip + counts.problem
+        ? ((await crossReported(store, "file_id = $file_id", { file_id: fileId })).get(fileId) ?? 0)
+        : 0;
     const settled = withRepeats(
       await settleFile(store, path, fileId, format, read, counts, storedBefore, lap),
       "repeats" in from ? from.repeats : 0,
@@ -236,7 +262,7 @@ async function loadFile(
       },
     );
     commit("before commit");
-    return { ...settled, seconds };
+    return { ...settled, seconds, crossed };
   });
   commit("commit");
   return settled;
