@@ -3,6 +3,7 @@ import type { BounceRecord } from "../bounce/record.ts";
 import { feedbackFact } from "../bounce/rules/feedback-types.ts";
 import type { DeliveryEvent, EventType, ParseProblem } from "../events/event.ts";
 import { newEvent, problem } from "../events/source.ts";
+import { stripAngles } from "../events/values.ts";
 import { mailDateIso } from "../util/dates.ts";
 import { LimitError } from "../util/limits.ts";
 import { MboxSegmenter, type Segment } from "./mbox-segmenter.ts";
@@ -82,7 +83,8 @@ export function emailItems(raw: Buffer, file: string, line: number | null): Emai
     event.eventId = reportEventId(report, record.recipient, type);
     event.time = date ?? record.time;
     event.recipient = record.recipient;
-    event.messageId = reading.originalMessageId;
+    // Bare, as every other reader stores it (`<id@host>` → `id@host`): one message, one message_key.
+    event.messageId = stripAngles(reading.originalMessageId);
     event.remoteMta = record.remoteMta;
     event.reply = record.diagnostic || null;
     event.replyCode = record.replyCode;

@@ -10,6 +10,9 @@ import { sqlString } from "../../util/sql.ts";
 import { debugLine, stopwatch } from "../stopwatch.ts";
 import { CsvRows, partSql } from "./csv-staging.ts";
 import {
+  crossNote,
+  crossReported,
+  crossSourceOf,
   hasLegacyEmailRows,
   insertFlagged,
   type Settled,
@@ -255,6 +258,8 @@ export class FileBatches {
       const store = this.store;
       // Each file's, as its `files` row has them.
       let seconds: number[] = [];
+      // Each file's bounces the other kind of source stored (crossSourceOf).
+      let crossed: number[] = [];
       const commit = stopwatch();
       const settled = await store.transaction(async () => {
         const firstId = ((
@@ -263,6 +268,7 @@ export class FileBatches {
         const storedBefore = await storeHasRows(store);
         const clock = (this.options.now ?? Date.now)();
         const legacyEmail = storedBefore && format === "email" && (await hasLegacyEmailRows(store));
+        const cross = await crossSourceOf(store, format, storedBefore);
         const lap = stopwatch();
         const rows = files.reduce((sum, file) => sum + file.rows, 0);
         const inserted =
@@ -278,10 +284,15 @@ export class FileBatches {
                 this.options.dedupeWithTime,
                 legacyEmail,
                 true,
+                cross,
               )
             : 0;
         if (inserted !== rows) throw new Error(`a batch staged ${rows} rows, DuckDB read ${inserted}`);
         lap("insert");
+        if (cross) {
+          const byFile = await crossReported(store, "file_id >= $first", { first: firstId });
+          crossed = files.map((_, at) => byFile.get(firstId + at) ?? 0);
+        }
         const writeFiles = async (counts: Settled[]) => {
           seconds = this.shares(files, started);
           await this.writeFiles(firstId, files, format, counts, seconds, clock);
@@ -302,7 +313,7 @@ export class FileBatches {
         seconds: seconds[at],
         evicted: file.evicted,
         evictedEarly: file.evictedEarly,
-        notes: file.notes,
+        notes: crossed[at] ? [...file.notes, crossNote(crossed[at], format)] : file.notes,
         limits: file.limits,
       }));
     } finally {

@@ -138,7 +138,59 @@ export async function storeHasRows(store: Store): Promise<boolean> {
  */
 const LEGACY_EMAIL_FILES = "legacy_email_files";
 const legacyEmailKeySql = (row: string, time: string) =>
-  `hash(${row}.type::VARCHAR, epoch_ms(${time}), coalesce(${row}.recipient, ''), coalesce(${row}.message_id, ''))`;
+  `hash(${row}.type::VARCHAR, epoch_ms(${time}), coalesce(${row}.recipient, ''), coalesce(${unangledSql(`${row}.message_id`)}, ''))`;
+
+/**
+ * A stored Message-ID without the angle brackets a bounce email's rows kept before every reader stored it
+ * bare (as the logs and ESPs give it; src/pipeline/email-events.ts).
+ */
+const unangledSql = (id: string) =>
+  `CASE WHEN starts_with(${id}, '<') AND ends_with(${id}, '>') THEN ${id}[2:-2] ELSE ${id} END`;
+
+/**
+ * Which stored bounces a file's bounces may repeat from the other kind of source: a log (or an ESP's
+ * events) records a failure, and the MTA mails the sender a bounce (DSN) for it, which `ingest` also reads.
+ * `email`: the file is no bounce email and the store holds bounce-email files; `other`: the reverse.
+ */
+export type CrossSource = "email" | "other" | null;
+
+/** The file's CrossSource (insertFlagged): null when nothing stored can be the other report of its bounces. */
+export async function crossSourceOf(store: Store, format: string, stored: boolean): Promise<CrossSource> {
+  if (!stored) return null;
+  const email = format === "email";
+  const any = await store.one<{ any: boolean }>(
+    "SELECT EXISTS (SELECT 1 FROM files WHERE (format = 'email') = $other) AS any",
+    { other: !email },
+  );
+  return any?.any ? (email ? "other" : "email") : null;
+}
+
+/**
+ * The `source_label` a row carries, inside the ingest's transaction, when it is a bounce the other kind of
+ * source already stored (crossSourceOf): counted a duplicate, and counted apart for the summary's note.
+ */
+export const CROSS_MARK = "!reported by the other source";
+
+/** How many of the file's (or batch's, per file) rows insertFlagged marked CROSS_MARK, by file_id. */
+export async function crossReported(
+  store: Store,
+  where: string,
+  params: Params,
+): Promise<Map<number, number>> {
+  const rows = await store.all<{ file_id: number; n: number }>(
+    `SELECT file_id, count(*)::INTEGER AS n FROM event_rows WHERE ${where} AND source_label = ${sqlString(CROSS_MARK)}
+      GROUP BY file_id`,
+    params,
+  );
+  return new Map(rows.map((row) => [Number(row.file_id), row.n]));
+}
+
+/** The summary's note for `n` bounces of a file the other kind of source reported first. */
+export function crossNote(n: number, format: string): string {
+  const other =
+    format === "email" ? "a log or events file stored before" : "a bounce email (DSN) stored before";
+  return `${n.toLocaleString("en-US")} bounce${n === 1 ? "" : "s"} also reported by ${other} (same Message-ID and recipient): counted as duplicates`;
+}
 
 /** Whether a bounce-email file must also be matched against email rows keyed the old way (insertFlagged). */
 export async function hasLegacyEmailRows(store: Store): Promise<boolean> {
@@ -164,9 +216,10 @@ export async function insertFlagged(
   matchTime = false,
   legacyEmail = false,
   parted = false,
+  cross: CrossSource = null,
 ): Promise<number> {
   void loadClassifier();
-  return store.exec(insertFlaggedSql(sourceSql, stored, matchTime, legacyEmail, parted), {
+  return store.exec(insertFlaggedSql(sourceSql, stored, matchTime, legacyEmail, parted, cross), {
     ...params,
     file_id: fileId,
     not_after: notAfter(clock),
@@ -192,6 +245,7 @@ export function insertFlaggedSql(
   matchTime = false,
   legacyEmail = false,
   parted = false,
+  cross: CrossSource = null,
 ): string {
   // The key is computed once (a join condition would hash every row a second time), and an empty store
   // has nothing to join against. `matchTime` (IngestOptions.dedupeWithTime) also matches the time: DuckDB
@@ -210,8 +264,19 @@ export function insertFlaggedSql(
         WHERE r.file_id IN (SELECT file_id FROM ${LEGACY_EMAIL_FILES})) l
         ON l.legacy_key = ${legacyEmailKeySql("s", "coalesce(s.time, TIMESTAMP 'epoch')")}`
     : "";
+  // A bounce the other kind of source stored (crossSourceOf): the same Message-ID and recipient.
+  const bounced = storedType("bounced");
+  const other =
+    cross && stored
+      ? `LEFT JOIN (SELECT DISTINCT ${unangledSql("message_id")} AS message_id, recipient FROM event_rows
+        WHERE type = ${bounced} AND message_id IS NOT NULL AND recipient IS NOT NULL
+          AND file_id IN (SELECT file_id FROM files WHERE format ${cross === "email" ? "=" : "<>"} 'email')) x
+        ON x.message_id = s.message_id AND x.recipient = s.recipient AND s.type = ${bounced}`
+      : "";
+  const crossed = other ? "x.recipient IS NOT NULL AND e.event_key IS NULL" : null;
   const duplicates = [
     ...(stored ? ["e.event_key IS NOT NULL", ...(legacyEmail ? ["l.legacy_key IS NOT NULL"] : [])] : []),
+    ...(crossed ? ["x.recipient IS NOT NULL"] : []),
     ...(parted ? ["s.first_part < s.part"] : []),
   ];
   // A record dated after the ingest's clock (`$not_after`, insertFlagged) is a bad record: every path's rows
@@ -233,11 +298,12 @@ export function insertFlaggedSql(
       coalesce(s.time, TIMESTAMP 'epoch'), s.recipient, s.provider,
       s.campaign, s.sending_ip, s.pool, s.sending_domain, s.stream, s.remote_mta, s.message_id,
       CASE WHEN s.problem IS NOT NULL THEN s.raw ELSE s.reply END, s.reply_code, s.status,
-      CASE WHEN s.problem IS NOT NULL THEN s.problem ELSE s.source_label END, s.machine_open, s.reader_ip,
+      CASE WHEN s.problem IS NOT NULL THEN s.problem
+        ${crossed ? `WHEN ${crossed} THEN ${sqlString(CROSS_MARK)}` : ""} ELSE s.source_label END, s.machine_open, s.reader_ip,
       s.user_agent, s.url, ${parted ? "$file_id + s.part" : "$file_id"}, s.line, ${REPLY_KEY_SQL},
       ${recipientHashSql(STORED_KEY_SOURCES)}, ${messageKeySql(STORED_KEY_SOURCES)}
     FROM (${rows}) s
-    ${already} ${stored ? legacy : ""}`;
+    ${already} ${stored ? legacy : ""} ${other}`;
 }
 
 /** A future-dated record's raw text in the quarantine: what staging.ts noTimeRow keeps of a record without a time. */

@@ -4,11 +4,21 @@ import type { FormatName } from "../../events/formats.ts";
 import { compressionOf, detectFormat, eventSource, openInputWithHead } from "../../events/index.ts";
 import { newCounters } from "../../events/source.ts";
 import { canonicalName } from "../../events/table-parser.ts";
-import { derivedFromReply, fieldTableSql, type Params, type Store } from "../../store/index.ts";
+import { mayHoldOtherKinds, type ScanKeys } from "../../events/value-scan.ts";
+import {
+  derivedFromReply,
+  fieldTableSql,
+  type Params,
+  type Store,
+  valueScanKeys,
+} from "../../store/index.ts";
 import { debugLog } from "../../util/debug.ts";
 import { debugLine, stopwatch } from "../stopwatch.ts";
 import {
   countFile,
+  crossNote,
+  crossReported,
+  crossSourceOf,
   hasLegacyEmailRows,
   insertFlagged,
   type Settled,
@@ -91,9 +101,13 @@ export async function ingestFile(
   if (!format) throw new Error(`${path}: cannot tell the format; use --format (see \`deliverlens formats\`)`);
   const literal = options.fastPath === false ? null : literalPath(path);
   try {
-    const fast = literal
+    let fast = literal
       ? fastSources(format, head, literal.path, literal.compression, options.tz ?? "UTC")
       : [];
+    if (literal && fast.length > 0 && mayCastOtherKinds(format, literal.path, literal.compression)) {
+      debugLog(`${path}: a value of another kind where DuckDB's reader reads text; the parsers read it`);
+      fast = [];
+    }
     let notes: string[] = [];
     let limits: string[] = [];
     let counters = newCounters();
@@ -116,11 +130,24 @@ export async function ingestFile(
       ]);
       // A bounce email also meets the email rows stored before their identity was the report's (schema 14).
       const legacyEmail = stored && format === "email" && (await hasLegacyEmailRows(store));
+      const cross = await crossSourceOf(store, format, stored);
       const staged = await stageWithParsers(
         path,
         format,
         read,
-        (sql) => insertFlagged(store, sql, {}, fileId, clock, stored, options.dedupeWithTime, legacyEmail),
+        (sql) =>
+          insertFlagged(
+            store,
+            sql,
+            {},
+            fileId,
+            clock,
+            stored,
+            options.dedupeWithTime,
+            legacyEmail,
+            false,
+            cross,
+          ),
         size >= PIPE_FROM_BYTES,
         MIN_THREADED_LOG_BYTES,
       );
@@ -132,7 +159,7 @@ export async function ingestFile(
       return { inserted: staged.inserted, repeats: staged.repeats };
     };
     let reader: FileSummary["reader"] = "parsers";
-    let counts: (Settled & { seconds: number }) | null = null;
+    let counts: (Settled & { seconds: number; crossed: number }) | null = null;
     for (const [at, source] of fast.entries()) {
       try {
         counts = await loadFile(store, path, format, async () => source, options, true, started);
@@ -146,14 +173,15 @@ export async function ingestFile(
     // Bad records, or a row DuckDB's reader cannot take (ragged CSV, over-long line, a value typed
     // otherwise): the parsers read the whole file, line by line.
     counts ??= await loadFile(store, path, format, parsers, options, false, started);
+    const { crossed, ...summary } = counts;
     return {
       path,
       format,
       reader,
-      ...counts,
+      ...summary,
       evicted: counters.evicted,
       evictedEarly: counters.evictedEarly,
-      notes,
+      notes: crossed ? [...notes, crossNote(crossed, format)] : notes,
       limits,
     };
   } finally {
@@ -194,6 +222,7 @@ async function loadFile(
             if (percent > 0) onProgress((info.size * percent) / 100);
           }, 250)
         : null;
+      const cross = await crossSourceOf(store, format, storedBefore);
       read = await insertFlagged(
         store,
         from.sql,
@@ -202,6 +231,9 @@ async function loadFile(
         clock,
         storedBefore,
         dedupeWithTime,
+        false,
+        false,
+        cross,
       ).finally(() => clearInterval(poll ?? undefined));
     }
     onProgress?.(info.size);
@@ -209,6 +241,11 @@ async function loadFile(
     const counts = await countFile(store, fileId);
     lap("scan");
     if (exactOrNothing && counts.problem) throw new NeedsParser();
+    // Bounces the other kind of source stored (crossSourceOf): only among the flagged rows.
+    const crossed =
+      counts.flagged > counts.skip + counts.problem
+        ? ((await crossReported(store, "file_id = $file_id", { file_id: fileId })).get(fileId) ?? 0)
+        : 0;
     const settled = withRepeats(
       await settleFile(store, path, fileId, format, read, counts, storedBefore, lap),
       "repeats" in from ? from.repeats : 0,
@@ -236,7 +273,7 @@ async function loadFile(
       },
     );
     commit("before commit");
-    return { ...settled, seconds };
+    return { ...settled, seconds, crossed };
   });
   commit("commit");
   return settled;
@@ -303,6 +340,26 @@ function fastSources(
   }
   if (start.startsWith("[")) return [source(fieldTableSql(table, { reader: "lines", compression }))];
   return [];
+}
+
+/** Per format: the keys whose values DuckDB's reader casts (valueScanKeys), computed once. */
+const scanKeys = new Map<FormatName, ScanKeys>();
+
+/**
+ * Whether DuckDB's reader of a JSON file may cast a value of another kind (an object, a list, a boolean) to the
+ * text or number a field reads, where the parser finds no value (src/events/value-scan.ts): such a file is left
+ * to the parsers. A compressed file is not scanned: the scan would decompress it a second time (its cost is
+ * the decompression's, not the scan's), so DuckDB's reading of one may still differ there (docs/LIMITS.md).
+ */
+function mayCastOtherKinds(format: FormatName, path: string, compression: string): boolean {
+  const table = eventSource(format)?.table;
+  if (table?.shape !== "json" || compression !== "none") return false;
+  let keys = scanKeys.get(format);
+  if (!keys) {
+    keys = valueScanKeys(table);
+    scanKeys.set(format, keys);
+  }
+  return mayHoldOtherKinds(path, keys, table.envelope !== undefined);
 }
 
 /**
