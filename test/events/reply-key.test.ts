@@ -20,6 +20,7 @@ import {
   maskReply,
   maskReplySql,
   ReplyMask,
+  type ReplyTemplate,
   swapTokens,
 } from "../../src/events/reply-key.ts";
 import { Store } from "../../src/store/index.ts";
@@ -632,7 +633,7 @@ test("a reply template's word compare is made only for a compare in JavaScript (
   assert.equal(shape.pieces, null);
   // A reply in a buffer of its own is compared in JavaScript: the pieces are made then, and kept.
   assert.ok(mask.matches(Buffer.from(reply, "latin1"), 0, reply.length, shape));
-  const pieces = shape.pieces;
+  const pieces = (shape as ReplyTemplate).pieces;
   assert.equal(pieces?.length, shape.kinds.length + 1);
   assert.ok(mask.matches(Buffer.from(`${reply}`, "latin1"), 0, reply.length, shape));
   assert.equal(shape.pieces, pieces);
