@@ -10,7 +10,7 @@ import {
   RETRYABLE_5XX,
   SUPPRESS_REASONS,
 } from "./rules/categories.ts";
-import { PHRASE_MATCHER } from "./rules/knowledge.ts";
+import { HOST_RULE_IDS, PHRASE_MATCHER } from "./rules/knowledge.ts";
 import {
   type PhraseContext,
   type PhraseRule,
@@ -24,7 +24,14 @@ import type { ProviderRule } from "./rules/provider-rule.ts";
 import { matchProviderRule } from "./rules/provider-rules.ts";
 import { reasonFromStatus, statusRule } from "./rules/status-codes.ts";
 import { parseReply } from "./smtp-reply.ts";
-import { type Category, FILTERED_NO_PHASE, REASONS, type Reason, type ReasonHint } from "./vocabulary.ts";
+import {
+  type Category,
+  FILTERED_NO_PHASE,
+  LABEL_HINT_PREFIX,
+  REASONS,
+  type Reason,
+  type ReasonHint,
+} from "./vocabulary.ts";
 
 /** What the classifier knows about one reply. Everything but `text` is optional context. */
 export interface ReplyInput {
@@ -241,7 +248,11 @@ function classifyUncached(input: ReplyInput, domain: string | null): Classificat
   const dsnAction = input.action?.trim().toLowerCase() ?? null;
 
   const hint =
-    input.hintReason && (Object.hasOwn(REASONS, input.hintReason) || input.hintReason === FILTERED_NO_PHASE)
+    input.hintReason &&
+    (Object.hasOwn(REASONS, input.hintReason) ||
+      input.hintReason === FILTERED_NO_PHASE ||
+      (input.hintReason.startsWith(LABEL_HINT_PREFIX) &&
+        Object.hasOwn(REASONS, input.hintReason.slice(LABEL_HINT_PREFIX.length))))
       ? input.hintReason
       : null;
   const decision = decide(hint, dsnAction, {
@@ -329,7 +340,9 @@ function decide(hinted: ReasonHint | null, dsnAction: string | null, context: Ph
     if (context.lowerText === "") return fromHint("filtered");
     return { ...fromHint("filtered"), addressGone: wordsSayGone(context) };
   }
-  const hint: Reason | null = hinted;
+  if (hinted?.startsWith(LABEL_HINT_PREFIX))
+    return decideLabel(hinted.slice(LABEL_HINT_PREFIX.length) as Reason, dsnAction, context);
+  const hint: Reason | null = hinted as Reason | null;
   if (hint && !REFINABLE_HINTS.includes(hint)) return fromHint(hint);
   if (dsnAction && DELIVERED_ACTIONS.includes(dsnAction)) {
     return {
@@ -399,6 +412,33 @@ function decide(hinted: ReasonHint | null, dsnAction: string | null, context: Ph
   }
   if (hint) return fromHint(hint);
   return { reason: "undefined", rule: ruleRef("none", ""), providerRule: null };
+}
+
+/**
+ * An ESP's label (a `label-` hint): the provider's own rules for the reply first — a provider rule, or a phrase
+ * of the table of the host or domain it came from — then the label as any other hint (refined by the reply
+ * where its reason is refinable), a decisive label keeping what words that the address does not exist say.
+ */
+function decideLabel(label: Reason, dsnAction: string | null, context: PhraseContext): Decision {
+  if (context.lowerText) {
+    const providerRule = matchProviderRule(context);
+    if (providerRule)
+      return {
+        reason: providerRule.reason,
+        rule: ruleRef(providerRule.id, providerRule.source),
+        providerRule,
+      };
+    const phrase = PHRASE_MATCHER.match(context);
+    if (phrase && HOST_RULE_IDS.has(phrase.rule.id))
+      return {
+        reason: phrase.rule.reason,
+        rule: ruleRef(phrase.rule.id, phrase.rule.source),
+        providerRule: null,
+        addressGone: saysAddressGone(phrase.rule),
+      };
+  }
+  if (REFINABLE_HINTS.includes(label)) return decide(label, dsnAction, context);
+  return { ...fromHint(label), addressGone: context.lowerText !== "" && wordsSayGone(context) };
 }
 
 /** Does this rule's reply say the address does not exist (or is gone for good, where its source says so)? */

@@ -45,7 +45,14 @@ export type Reason = keyof typeof REASONS;
  * phase, where those words stay the only evidence about the address (docs/CLASSIFICATION.md, Decisions).
  */
 export const FILTERED_NO_PHASE = "filtered-no-phase";
-export type ReasonHint = Reason | typeof FILTERED_NO_PHASE;
+/**
+ * `label-<reason>`: an ESP's coarse label for the bounce (SES's bounceSubType): a provider's own rule for the
+ * reply (its documented code, its hosts' messages) is more specific and decides first; else the label's reason,
+ * with words that say the address does not exist keeping category recipient (review R26).
+ */
+export const LABEL_HINT_PREFIX = "label-";
+export type LabelHint = `label-${Reason}`;
+export type ReasonHint = Reason | typeof FILTERED_NO_PHASE | LabelHint;
 
 /** deliverlens' diagnosis-oriented groups (docs/CLASSIFICATION.md explains each). */
 export const CATEGORIES = {

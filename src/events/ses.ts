@@ -1,4 +1,4 @@
-import { SES_SUBTYPE_REASONS, SES_SUPPRESSED_COMPLAINT_SUBTYPE } from "../bounce/rules/ses-bounce-types.ts";
+import { SES_SUBTYPE_HINTS, SES_SUPPRESSED_COMPLAINT_SUBTYPE } from "../bounce/rules/ses-bounce-types.ts";
 import { byFeedbackType, type FieldTable } from "./field-table.ts";
 import type { EventSource } from "./source.ts";
 import { tableParser } from "./table-parser.ts";
@@ -178,7 +178,7 @@ export const SES_TABLE: FieldTable = {
         otherwise: {
           when: is("Bounce"),
           use: {
-            lookup: SES_SUBTYPE_REASONS,
+            lookup: SES_SUBTYPE_HINTS,
             key: { join: ["bounce.bounceType", "bounce.bounceSubType"], sep: "/" },
           },
         },

@@ -3,6 +3,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { ingestFile } from "../../src/analytics/ingest/ingest.ts";
+import { recordsFromEmail } from "../../src/bounce/email/index.ts";
 import { HARD_BOUNCE_SQL } from "../../src/measures/index.ts";
 import { Store } from "../../src/store/index.ts";
 import { scratchDir } from "../../testkit/scratch.ts";
@@ -119,5 +120,72 @@ test("ses: a notification SES did not send for is a drop of a suppressed address
     } finally {
       store.close();
     }
+  }
+});
+
+/**
+ * Review R26: SES's subtype is a coarse label. A provider's own rule for the reply (Apple's CS01, Gmail's host
+ * messages) is more specific and decides; words that the address does not exist keep category recipient.
+ * The same in the SES event stream (both readers) and in SES notifications by email.
+ */
+test("ses: a provider's own rule decides over SES's subtype label, in every SES reader", async () => {
+  const dir = scratchDir("deliverlens-ses-label-");
+  const rows: [string, string, string, string][] = [
+    [
+      "x1@icloud.com",
+      "ContentRejected",
+      "550 5.7.1 [CS01] Message rejected due to local policy. Please visit https://support.apple.com/en-us/HT204137",
+      "policyviolation/reputation",
+    ],
+    [
+      "x3@gmail.com",
+      "MailboxFull",
+      "550 5.1.1 The email account that you tried to reach does not exist.",
+      "userunknown/recipient",
+    ],
+    [
+      "x7@gmail.com",
+      "AttachmentRejected",
+      "552 5.7.0 This message was blocked because its content presents a potential security issue.",
+      "policyviolation/reputation",
+    ],
+    // No provider rule: the label decides, the words still say the address is gone.
+    [
+      "x4@example.org",
+      "MailboxFull",
+      "550 5.1.1 <x4@example.org>: Recipient address rejected: User unknown",
+      "mailboxfull/recipient",
+    ],
+  ];
+  const lines = rows.map(([recipient, subType, reply], i) =>
+    sesBounceLine(recipient, { bounceType: "Transient", bounceSubType: subType }, `l${i}`, {
+      diagnosticCode: `smtp; ${reply}`,
+    }),
+  );
+  const stream = join(dir, "ses.jsonl");
+  writeFileSync(stream, `${lines.join("\n")}\n`);
+  const expected = rows
+    .map(([recipient, , , verdict]) => ({ recipient, verdict }))
+    .sort((a, b) => a.recipient.localeCompare(b.recipient));
+  for (const fastPath of [true, false]) {
+    const store = await Store.open(":memory:");
+    try {
+      await ingestFile(store, stream, { format: "ses", fastPath });
+      const got = await store.all<{ recipient: string; verdict: string }>(
+        "SELECT recipient, reason || '/' || category AS verdict FROM events ORDER BY recipient",
+      );
+      assert.deepEqual(got, expected, fastPath ? "duckdb" : "parsers");
+    } finally {
+      store.close();
+    }
+  }
+  for (const [i, line] of lines.entries()) {
+    const { records } = recordsFromEmail(
+      Buffer.from(
+        `From: no-reply@sns.amazonaws.com\nTo: john@example.org\nSubject: AWS Notification Message\n\n${line}\n`,
+      ),
+      "ses.eml",
+    );
+    assert.equal(`${records[0].reason}/${records[0].category}`, rows[i][3], rows[i][0]);
   }
 });

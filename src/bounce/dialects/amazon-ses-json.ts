@@ -4,6 +4,7 @@ import {
   SES_BOUNCE_SUBTYPES,
   SES_BOUNCE_TYPES_PAGE,
   SES_SUPPRESSED_COMPLAINT_SUBTYPE,
+  sesSubtypeHint,
 } from "../rules/ses-bounce-types.ts";
 import type { Reason } from "../vocabulary.ts";
 import type { Dialect, RecipientReport } from "./types.ts";
@@ -77,7 +78,7 @@ function bounces(body: Json): RecipientReport[] {
       action: asString(recipient.action),
       remoteMta,
       time: asString(bounce.timestamp),
-      hintReason: verdict?.reason ?? null,
+      hintReason: verdict ? sesSubtypeHint(verdict.reason) : null,
       hintSource: verdict?.rule ?? null,
     };
   });

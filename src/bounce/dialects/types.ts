@@ -1,6 +1,6 @@
 import type { ScannedEmail } from "../email/scan.ts";
 import type { RuleRef } from "../record.ts";
-import type { Reason } from "../vocabulary.ts";
+import type { Reason, ReasonHint } from "../vocabulary.ts";
 
 /** What a message says about one recipient, before classification. */
 export interface RecipientReport {
@@ -24,7 +24,7 @@ export interface RecipientReport {
   action?: string | null;
   /** Raw date text (Last-Attempt-Date, Arrival-Date, Date:), normalized by the caller. */
   time?: string | null;
-  hintReason?: Reason | null;
+  hintReason?: ReasonHint | null;
   /** Where `hintReason` comes from, when it is a dialect's knowledge (shown as the record's rule when it decides). */
   hintSource?: RuleRef | null;
   feedbackType?: string | null;

@@ -18,7 +18,7 @@ import { feedbackVerdict } from "../rules/feedback-types.ts";
 import { smtpCommandIn } from "../smtp-command.ts";
 import { isVagueStatus, specificFailureStatus } from "../smtp-reply.ts";
 import { TextMemo } from "../text-memo.ts";
-import type { Reason, ReasonHint } from "../vocabulary.ts";
+import { LABEL_HINT_PREFIX, type Reason, type ReasonHint } from "../vocabulary.ts";
 import { recordDiagnostic, type SpacedDiagnostic, spacedDiagnostic } from "./diagnostic-text.ts";
 import { loadHeaderBytes } from "./header-bytes.ts";
 import { type HeaderBlock, headerValue } from "./headers.ts";
@@ -187,7 +187,11 @@ function toRecord(
     if (hint) classification = classifyReplyShared({ ...input, hintReason: hint });
   }
   const rule =
-    hint && report.hintSource && hint === report.hintReason && classification.rule.id === `hint:${hint}`
+    hint &&
+    report.hintSource &&
+    hint === report.hintReason &&
+    classification.rule.id ===
+      `hint:${hint.startsWith(LABEL_HINT_PREFIX) ? hint.slice(LABEL_HINT_PREFIX.length) : hint}`
       ? report.hintSource
       : classification.rule;
   // Field by field (the classification may be the memo's own object): the order of a spread of it.

@@ -1,4 +1,4 @@
-import type { Reason } from "../vocabulary.ts";
+import type { Reason, ReasonHint } from "../vocabulary.ts";
 
 export const SES_BOUNCE_TYPES_PAGE =
   "https://docs.aws.amazon.com/ses/latest/dg/notification-contents.html#bounce-types";
@@ -71,9 +71,21 @@ export const SES_BOUNCE_SUBTYPES: readonly SesBounceSubtype[] = [
   },
 ];
 
-/** Each subtype's reason by "bounceType/bounceSubType". */
-export const SES_SUBTYPE_REASONS: Readonly<Record<string, Reason>> = Object.fromEntries(
-  SES_BOUNCE_SUBTYPES.map((entry) => [`${entry.bounceType}/${entry.bounceSubType}`, entry.reason]),
+/**
+ * The hint a subtype gives the classifier: `suppressed` decides (SES did not send); the others are SES's coarse
+ * label (`label-<reason>`, src/bounce/vocabulary.ts): a provider's own rule for the reply decides first, and
+ * words that the address does not exist keep category recipient (review R26).
+ */
+export function sesSubtypeHint(reason: Reason): ReasonHint {
+  return reason === "suppressed" ? reason : `label-${reason}`;
+}
+
+/** Each subtype's hint by "bounceType/bounceSubType". */
+export const SES_SUBTYPE_HINTS: Readonly<Record<string, string>> = Object.fromEntries(
+  SES_BOUNCE_SUBTYPES.map((entry) => [
+    `${entry.bounceType}/${entry.bounceSubType}`,
+    sesSubtypeHint(entry.reason),
+  ]),
 );
 
 /**
