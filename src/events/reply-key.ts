@@ -395,10 +395,7 @@ export class ReplyMask {
     const literalBytes = literal.subarray(0, length);
     return {
       literal: literalBytes,
-      pieces: Array.from(
-        pieceEnds,
-        (end, t) => new WordLiteral(literalBytes.subarray(t === 0 ? 0 : pieceEnds[t - 1], end)),
-      ),
+      pieces: null,
       pieceEnds,
       kinds,
       places,
@@ -424,7 +421,9 @@ export class ReplyMask {
     this.answered = -1;
     if (to - from > MAX_MASKED_LENGTH) return false;
     if (template.round !== NEVER && this.matchedInChunk(bytes, from, to, template)) return true;
-    const { literal, pieces, pieceEnds, kinds, places, hasAt } = template;
+    const { literal, pieceEnds, kinds, places, hasAt } = template;
+    template.pieces ??= wordPieces(literal, pieceEnds);
+    const pieces = template.pieces;
     // A piece is compared by words where it fits (a reply is mostly literal); byte by byte where it
     // does not, which finds where the reply parts from it.
     const memory = this.memory.of(bytes);
@@ -598,6 +597,14 @@ function placeable(template: ReplyTemplate): boolean {
   return true;
 }
 
+/** The literal pieces of a template, each ending at its pieceEnds in `literal`, to be compared by words. */
+function wordPieces(literal: Uint8Array, pieceEnds: Int32Array): WordLiteral[] {
+  return Array.from(
+    pieceEnds,
+    (end, t) => new WordLiteral(literal.subarray(t === 0 ? 0 : pieceEnds[t - 1], end)),
+  );
+}
+
 /** Characters of a text hashed where it parts from a template's literal piece (ReplyMask.missed). */
 const PARTING_BYTES = 4;
 
@@ -621,8 +628,11 @@ function tokenMiss(t: number, kind: number): number {
 export interface ReplyTemplate {
   /** Its literal pieces' characters, one after another. */
   literal: Uint8Array;
-  /** Its literal pieces, to be compared by words. */
-  pieces: WordLiteral[];
+  /**
+   * Its literal pieces, to be compared by words (made for the first compare in JavaScript: a reply in a
+   * chunk memory is matched in WebAssembly; null: not yet).
+   */
+  pieces: WordLiteral[] | null;
   /** Where literal piece t ends in `literal` (one piece more than tokens). */
   pieceEnds: Int32Array;
   /** Its tokens' kinds. */

@@ -26,21 +26,16 @@ export class WordLiteral {
     this.bytes = bytes;
     const stride = (n + 6) >> 2;
     this.stride = stride;
-    const words = new Uint8Array(4 * stride * 4);
-    const masks = new Uint8Array(4 * stride * 4);
-    for (let a = 0; a < 4; a++) {
-      words.set(bytes, a * stride * 4 + a);
-      masks.fill(0xff, a * stride * 4 + a, a * stride * 4 + a + n);
-    }
-    const maskWords = new Int32Array(masks.buffer);
+    // One array, its words assembled one by one: no buffers of bytes and masks to view as words (a reply
+    // template of a new reply makes one per literal piece).
     const table = new Int32Array(HEADER + 4 * stride);
-    table.set(new Int32Array(words.buffer), HEADER);
     for (let a = 0; a < 4; a++) {
+      for (let k = 0; k < stride; k++) table[HEADER + a * stride + k] = wordAt(bytes, 4 * k - a, false);
       const count = n === 0 ? 0 : (a + n + 3) >> 2;
       table[a] = count;
       if (count === 0) continue;
-      table[4 + a] = maskWords[a * stride];
-      table[8 + a] = maskWords[a * stride + count - 1];
+      table[4 + a] = wordAt(bytes, -a, true);
+      table[8 + a] = wordAt(bytes, 4 * (count - 1) - a, true);
     }
     this.table = table;
   }
@@ -74,6 +69,22 @@ export class WordLiteral {
 
 /** Ints before a WordLiteral's words in its table (counts and masks per alignment). */
 const HEADER = 12;
+
+/** Four bytes, read as the word they make in memory (the platform's byte order, as Int32Array reads memory). */
+const WORD_BYTES = new Uint8Array(4);
+const WORD = new Int32Array(WORD_BYTES.buffer);
+
+/**
+ * The word of the four bytes from `bytes[from]` on (those outside `bytes`: 0); with `mask`, 0xff for each of
+ * them that is a byte of `bytes` instead.
+ */
+function wordAt(bytes: Uint8Array, from: number, mask: boolean): number {
+  for (let j = 0; j < 4; j++) {
+    const i = from + j;
+    WORD_BYTES[j] = i < 0 || i >= bytes.length ? 0 : mask ? 0xff : bytes[i];
+  }
+  return WORD[0];
+}
 
 /**
  * The aligned 32-bit words of the memory under a byte array, for WordLiteral.at: made again only when

@@ -10,6 +10,7 @@ export {
   type TableSqlOptions,
   TRIM_SQL,
   transformSql,
+  valueScanKeys,
 } from "./field-sql.ts";
 export {
   appendReports,

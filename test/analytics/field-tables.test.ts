@@ -472,3 +472,77 @@ test("SES tags and values of odd shapes (strings, lists of several, escapes, uni
   assert.deepEqual([a.reader, b.reader, stored], ["duckdb", "parsers", lines.length]);
   assert.deepEqual(differ, []);
 });
+
+/**
+ * A boolean, object or list where DuckDB's typed reader reads text or a number (it would store its JSON text,
+ * "true", or 1, where the parser finds no value): the file is left to the parsers (src/events/value-scan.ts),
+ * so both readers store the same events, as one file alone or batched with others. Each hostile record is read
+ * with a clean one of its format; the clean one alone is read by DuckDB (the test would see a difference).
+ */
+const OTHER_KINDS: { format: FormatName; clean: string; hostile: string[] }[] = [
+  {
+    format: "sendgrid",
+    clean:
+      '{"email":"a@icloud.com","timestamp":1772448580,"event":"bounce","sg_event_id":"x1","reason":"550 5.1.1 unknown"}',
+    hostile: [
+      '{"email":true,"timestamp":1772448581,"event":"bounce","sg_event_id":"x2","reason":"550 5.1.1 unknown"}',
+      '{"email" :\t{"address":"q@r.s"},"timestamp":1772448581,"event":"bounce","sg_event_id":"x2"}',
+      '{"em\\u0061il":"a@icloud.com","timestamp":1772448581,"event":"bounce","sg_event_id":"x2","reason":[1,2]}',
+      '{"email":"a@icloud.com","timestamp":true,"event":"bounce","sg_event_id":"x2"}',
+    ],
+  },
+  {
+    format: "postmark",
+    clean:
+      '{"RecordType":"Bounce","ID":123,"Type":"HardBounce","MessageID":"m1","Details":"smtp;550 5.1.1 unknown","Email":"u@example.com","BouncedAt":"2024-01-15T10:30:00Z"}',
+    hostile: [
+      '{"RecordType":"Bounce","ID":124,"Type":"HardBounce","MessageID":{"address":"Q@R.S"},"Email":"u@example.com","BouncedAt":"2024-01-15T10:30:00Z"}',
+      '{"RecordType":"Bounce","ID":124,"Type":false,"Email":"u@example.com","BouncedAt":"2024-01-15T10:30:00Z"}',
+    ],
+  },
+  {
+    format: "mailgun",
+    clean:
+      '{"event-data":{"event":"failed","severity":"permanent","recipient":"x@example.com","timestamp":1534110422,"message":{"headers":{"message-id":"m1"}},"delivery-status":{"code":550,"message":"5.1.1 unknown"}}}',
+    hostile: [
+      '{"event-data":{"event":"failed","severity":"permanent","recipient":{"a":1},"timestamp":1534110423}}',
+      '{"event-data":{"event":"failed","severity":"permanent","recipient":"x@example.com","timestamp":1534110423,"delivery-status":{"code":true}}}',
+    ],
+  },
+  {
+    format: "ses",
+    clean:
+      '{"eventType":"Bounce","bounce":{"bounceType":"Permanent","bouncedRecipients":[{"emailAddress":"j@example.com","status":"5.1.1","diagnosticCode":"smtp; 550 5.1.1 unknown"}],"timestamp":"2016-01-27T14:59:44.101Z"},"mail":{"timestamp":"2016-01-27T14:59:38.237Z","messageId":"m1","destination":["j@example.com"]}}',
+    hostile: [
+      '{"eventType":"Bounce","bounce":{"bounceType":"Permanent","bouncedRecipients":[{"emailAddress":true}],"timestamp":"2016-01-27T14:59:45.101Z"},"mail":{"timestamp":"2016-01-27T14:59:38.237Z","messageId":"m2"}}',
+      '{"eventType":"Delivery","delivery":{"timestamp":"2016-01-27T14:59:45.101Z","recipients":["j@example.com",{"a":1}],"smtpResponse":"250 ok"},"mail":{"timestamp":"2016-01-27T14:59:38.237Z","messageId":"m2"}}',
+    ],
+  },
+];
+
+test("a boolean, object or list where DuckDB's reader reads text or a number: the file is the parsers', both readers store the same events", async () => {
+  const wrong: string[] = [];
+  for (const [n, { format, clean, hostile }] of OTHER_KINDS.entries()) {
+    const enveloped = (line: string) => JSON.stringify({ Type: "Notification", Message: line });
+    const variants = format === "ses" ? [(line: string) => line, enveloped] : [(line: string) => line];
+    for (const [v, spell] of variants.entries()) {
+      const alone = join(dir, `other-kinds-${n}-${v}.json`);
+      writeFileSync(alone, `${spell(clean)}\n`);
+      if ((await bothReaders(alone, format)).a.reader !== "duckdb")
+        wrong.push(`${format}: the clean record is not DuckDB's`);
+      for (const [i, record] of hostile.entries()) {
+        const file = join(dir, `other-kinds-${n}-${v}-${i}.json`);
+        writeFileSync(file, `${spell(clean)}\n${spell(record)}\n`);
+        const { a, b, differ } = await bothReaders(file, format);
+        const shown = `${format} ${spell(record)}`;
+        if (a.reader !== "parsers") wrong.push(`${shown}: read by ${a.reader}`);
+        else if (differ.length > 0) wrong.push(`${shown}: the readers' rows differ`);
+        else if (
+          JSON.stringify({ ...a, path: "", seconds: 0 }) !== JSON.stringify({ ...b, path: "", seconds: 0 })
+        )
+          wrong.push(`${shown}: the readers' summaries differ`);
+      }
+    }
+  }
+  assert.deepEqual(wrong, []);
+});

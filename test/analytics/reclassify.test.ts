@@ -289,3 +289,40 @@ test("a stored bounce-email row keeps its own reply's key and class when a later
     }
   }
 });
+
+test("a reply class's sample reply is the least of its rows' replies, whatever their order (review s25 R22)", async () => {
+  // Two bounces whose replies differ only in the address the reply key masks: one class, one sample.
+  const dir = mkdtempSync(join(tmpdir(), "deliverlens-sample-reply-"));
+  const line = (recipient: string, second: number) =>
+    JSON.stringify({
+      time: `2026-05-01T10:00:0${second}Z`,
+      recipient,
+      type: "bounced",
+      reply: `550 5.1.1 <${recipient}>: Recipient address rejected: User unknown in virtual mailbox table`,
+    });
+  const samples: unknown[] = [];
+  try {
+    for (const order of [
+      ["zed@example.com", "amy@example.com"],
+      ["amy@example.com", "zed@example.com"],
+    ]) {
+      const file = join(dir, `${order[0]}.ndjson`);
+      writeFileSync(file, `${order.map((recipient, i) => line(recipient, i)).join("\n")}\n`);
+      const store = await Store.open(":memory:");
+      try {
+        await ingestFile(store, file, { format: "ndjson" });
+        samples.push(await store.all("SELECT reply FROM reply_classes"));
+      } finally {
+        store.close();
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const least = [
+    {
+      reply: `550 5.1.1 <amy@example.com>: Recipient address rejected: User unknown in virtual mailbox table`,
+    },
+  ];
+  assert.deepEqual(samples, [least, least]);
+});

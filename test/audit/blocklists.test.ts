@@ -48,7 +48,7 @@ before(async () => {
   );
   const resolver = createResolver(
     { mode: "udp", host: server.host, port: server.port },
-    { timeoutMs: 200, retries: 0 },
+    { timeoutMs: 10_000, retries: 0 },
   );
   report = await checkBlocklists(
     resolver,

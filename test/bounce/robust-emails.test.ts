@@ -317,6 +317,33 @@ describe("forwarded bounces", () => {
     assert.equal(record.reason, "userunknown");
   });
 
+  it("an ESP's notification a person forwarded as an attachment (its sender no MTA): the notification is read", () => {
+    const notification = JSON.stringify({
+      notificationType: "Bounce",
+      bounce: {
+        bounceType: "Permanent",
+        bounceSubType: "General",
+        bouncedRecipients: [
+          {
+            emailAddress: "gone@example.org",
+            action: "failed",
+            status: "5.1.1",
+            diagnosticCode: "smtp; 550 5.1.1 <gone@example.org>: Recipient address rejected: User unknown",
+          },
+        ],
+        timestamp: "2026-12-01T09:00:00.000Z",
+      },
+      mail: { timestamp: "2026-12-01T08:59:58.000Z", source: "alice@example.com" },
+    });
+    const record = only(
+      records(
+        `${headers("Fwd: AWS Notification Message", 'multipart/mixed; boundary="OUT"', FORWARDER)}\n--OUT\nContent-Type: text/plain\n\nWhat does this one mean?\n\n--OUT\nContent-Type: message/rfc822\n\nFrom: AWS Notifications <no-reply@sns.amazonaws.com>\nTo: alice@example.com\nSubject: AWS Notification Message\n\n${notification}\n\n--OUT--\n`,
+      ),
+    );
+    assert.equal(record.recipient, "gone@example.org");
+    assert.equal(record.reason, "userunknown");
+  });
+
   it("an ordinary message that attaches another ordinary message yields nothing", () => {
     const list = records(
       `${headers("Fwd: lunch", 'multipart/mixed; boundary="OUT"', FORWARDER)}\n--OUT\nContent-Type: text/plain\n\nsee below\n\n--OUT\nContent-Type: message/rfc822\n\nFrom: Bob <bob@example.org>\nTo: alice@example.com\nSubject: lunch\n\nNoon at the usual place?\n\n--OUT--\n`,

@@ -20,6 +20,7 @@ import {
   maskReply,
   maskReplySql,
   ReplyMask,
+  type ReplyTemplate,
   swapTokens,
 } from "../../src/events/reply-key.ts";
 import { Store } from "../../src/store/index.ts";
@@ -618,4 +619,22 @@ test("a record written with its reply's match in one WebAssembly call is the one
   );
   // Both answers were seen, mostly in the one call.
   assert.ok(written > 300 && notMatched > 100, `${written} ${notMatched}`);
+});
+
+test("a reply template's word compare is made only for a compare in JavaScript (replies in a chunk memory match in WebAssembly)", () => {
+  const mask = new ReplyMask();
+  const reply = "250 2.0.0 Ok: queued as 4F2A1B3C9D";
+  mask.scan(reply);
+  const shape = mask.template(reply);
+  assert.ok(shape !== null);
+  const chunk = Buffer.from(chunkBuffer(chunkMemory(1 << 16)));
+  const there = chunk.subarray(8, 8 + chunk.write(reply, 8, "latin1"));
+  assert.ok(mask.matches(there, 0, there.length, shape));
+  assert.equal(shape.pieces, null);
+  // A reply in a buffer of its own is compared in JavaScript: the pieces are made then, and kept.
+  assert.ok(mask.matches(Buffer.from(reply, "latin1"), 0, reply.length, shape));
+  const pieces = (shape as ReplyTemplate).pieces;
+  assert.equal(pieces?.length, shape.kinds.length + 1);
+  assert.ok(mask.matches(Buffer.from(`${reply}`, "latin1"), 0, reply.length, shape));
+  assert.equal(shape.pieces, pieces);
 });

@@ -93,7 +93,7 @@ test("--ip: a new blocklist listing raises a critical alert; a delisting resolve
       targets: { ips: [LISTED] },
       data,
       resolver: () =>
-        createResolver({ mode: "udp", host: dns.host, port: dns.port }, { timeoutMs: 300, retries: 1 }),
+        createResolver({ mode: "udp", host: dns.host, port: dns.port }, { timeoutMs: 10_000, retries: 1 }),
       intervalMs: 600_000,
     },
   });

@@ -318,16 +318,27 @@ const NESTED_REPORT = /^Content-Type:[ \t]*(?:message\/(?:global-)?delivery-stat
 /**
  * A notice that attaches the bounce it got instead of being one (a gateway forwarding it, Sisimai
  * lib/Sisimai/Lhost/X5.pm; a person forwarding it "as attachment" with a note): the attached message, when
- * it holds delivery-status fields or an MTA wrote it, and the notice has no delivery-status fields of its own.
+ * it holds delivery-status fields or an MTA wrote it (or, `bySubject`, whoever wrote it when the notice's
+ * subject says it forwards it), and the notice has no delivery-status fields of its own.
  */
-function forwardedReport(mail: ScannedEmail, raw: Buffer): Buffer | null {
+function forwardedReport(mail: ScannedEmail, raw: Buffer, bySubject = false): Buffer | null {
   if (mail.deliveryStatus || mail.feedback) return null;
   const attached = mail.parts.find((part) => part.type.type === "message/rfc822");
   if (!attached) return null;
   const inner = raw.subarray(attached.bodyStart, attached.bodyEnd);
+  // A message its subject calls forwarded attaches what it forwards: a report whoever wrote it (an ESP's
+  // notification, a carrier's notice, an auto-reply, an ARF report), read for what it says.
+  if (bySubject && FORWARDED_SUBJECT.test(mail.subject)) return inner;
   const head = inner.toString("latin1", 0, Math.min(inner.length, 64 * 1024));
   return NESTED_REPORT.test(head) || DAEMON_SENDER.test(head) ? inner : null;
 }
+
+/**
+ * The subject prefix mail programs give a message a person forwards: "Fwd:"/"FW:" and the localised "TR:"
+ * (French), "WG:" (German), "RV:" (Spanish), "ENC:" (Portuguese), "VS:" (Finnish), "Doorst:" (Dutch)
+ * (https://en.wikipedia.org/wiki/List_of_email_subject_abbreviations).
+ */
+const FORWARDED_SUBJECT = /^\s*(?:fwd?|tr|wg|rv|enc|vs|doorst)\s*:/i;
 
 /** A report an MTA wrote (its From), when it has no delivery-status part: a plain-text bounce forwarded. */
 const DAEMON_SENDER = /^From:[^\n]*\b(?:mailer-daemon|postmaster|mail delivery (?:system|subsystem))\b/im;
@@ -424,8 +435,8 @@ export function readEmail(
       return reading;
     }
     // The attached report, looked for only when the notice itself does not do (most bounces are not forwarded).
-    const forwarded = (): EmailReading | null => {
-      const inner = depth < 2 ? forwardedReport(mail, raw) : null;
+    const forwarded = (bySubject = false): EmailReading | null => {
+      const inner = depth < 2 ? forwardedReport(mail, raw, bySubject) : null;
       return inner ? readEmail(inner, file, line, withOriginal, depth + 1) : null;
     };
     // With no text of its own the notice is only a wrapper: the attached report is read first.
@@ -447,13 +458,13 @@ export function readEmail(
       }
       // A note around an attached report ("see the bounce below") says nothing the attachment does not.
       if (!wrapper && reading.records.every((record) => record.reason === "undefined")) {
-        const inner = forwarded();
+        const inner = forwarded(true);
         if (inner?.records.some((record) => record.reason !== "undefined"))
           return { ...inner, date: inner.date ?? reading.date };
       }
       return reading;
     }
-    const inner = wrapper ? null : forwarded();
+    const inner = wrapper ? null : forwarded(true);
     if (inner && inner.records.length > 0) return { ...inner, date: inner.date ?? reading.date };
     reading.problems.push({ source: where, message: "not a bounce report: no recipient found" }, ...limits());
     return reading;
