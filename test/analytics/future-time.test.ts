@@ -186,4 +186,10 @@ test("ingest exits 0 when it stored records beside one dated in the future, and 
   assert.equal(run.status, 0, run.stderr);
   const { totals } = JSON.parse(run.stdout);
   assert.deepEqual([totals.read, totals.stored, totals.quarantined], [2, 1, 1]);
+  // Nothing else: every record rejected (exit 1), and the message says why, not only "wrong --format?".
+  const only = join(dir, "only-future.ndjson");
+  writeFileSync(only, `${record("2099-01-01T00:00:00Z", "o@example.org")}\n`);
+  const rejected = await spawnCli(["ingest", only, "--db", join(dir, "only.duckdb")]);
+  assert.equal(rejected.status, 1);
+  assert.match(rejected.stderr, /every record was rejected \(1 quarantined, most as "time in the future/);
 });

@@ -63,7 +63,11 @@ export async function runIngest(inputs: string[], options: IngestCliOptions): Pr
   let progress = null as ReturnType<typeof createProgress> | null;
   let summaries: FileSummary[] = [];
   let reports: ReportFileSummary[] = [];
+  /** Why most records were rejected, when every record was (a hint beside "wrong --format?"). */
+  let rejectedAs: string | null = null;
   try {
+    const lastFile =
+      (await store.one<{ id: number }>("SELECT coalesce(max(file_id), 0) AS id FROM files"))?.id ?? 0;
     const run = await ingestInputs(store, files, {
       format: options.format && isFormatName(options.format) ? options.format : undefined,
       tz: options.tz,
@@ -78,6 +82,14 @@ export async function runIngest(inputs: string[], options: IngestCliOptions): Pr
     summaries = run.files;
     reports = run.reports;
     failures.push(...run.failures);
+    if (summaries.some((s) => s.read > 0) && summaries.every((s) => s.quarantined === s.read))
+      rejectedAs =
+        (
+          await store.one<{ reason: string }>(
+            "SELECT reason FROM quarantine WHERE file_id > $last GROUP BY reason ORDER BY count(*) DESC, reason LIMIT 1",
+            { last: lastFile },
+          )
+        )?.reason ?? null;
   } finally {
     progress?.finish();
     lap("files");
@@ -106,7 +118,7 @@ export async function runIngest(inputs: string[], options: IngestCliOptions): Pr
   const everyRecordRejected = totals.read > 0 && totals.quarantined === totals.read;
   if (everyRecordRejected) {
     process.stderr.write(
-      `deliverlens ingest: every record was rejected (${totals.read.toLocaleString("en-US")} quarantined): wrong --format? See \`deliverlens quarantine --db ${escapeLine(options.db)}\`\n`,
+      `deliverlens ingest: every record was rejected (${totals.read.toLocaleString("en-US")} quarantined${rejectedAs ? `, most as "${escapeLine(rejectedAs)}"` : ""}): wrong --format? See \`deliverlens quarantine --db ${escapeLine(options.db)}\`\n`,
     );
   }
   // A file cut by a named limit (a decompression bomb, an oversized message) was read only in part.
