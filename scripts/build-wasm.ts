@@ -29,13 +29,7 @@ const HEADER_BYTES: WasmText = {
   out: join(src, "bounce/email/header-bytes-wasm.ts"),
   constant: "HEADER_BYTES_WASM",
 };
-/** The scan of JSON files for values DuckDB's reader would cast (events/value-scan.ts). */
-const VALUE_SCAN: WasmText = {
-  wat: join(src, "events/value-scan.wat"),
-  out: join(src, "events/value-scan-wasm.ts"),
-  constant: "VALUE_SCAN_WASM",
-};
-const MODULES = [LINE_BYTES, HEADER_BYTES, VALUE_SCAN];
+const MODULES = [LINE_BYTES, HEADER_BYTES];
 
 /**
  * What the modules use beyond WebAssembly 1.0: a shared (chunk) memory and a second (template) memory (its
@@ -86,11 +80,6 @@ export function lineBytesModuleSource(): Promise<string> {
 /** The TypeScript module holding the assembled bytes of header-bytes.wat. */
 export function headerBytesModuleSource(): Promise<string> {
   return moduleSource(HEADER_BYTES);
-}
-
-/** The TypeScript module holding the assembled bytes of value-scan.wat. */
-export function valueScanModuleSource(): Promise<string> {
-  return moduleSource(VALUE_SCAN);
 }
 
 if (import.meta.main) {

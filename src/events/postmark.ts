@@ -68,9 +68,10 @@ export const POSTMARK_TABLE: FieldTable = {
   unknown: { cond: { not: { present: "RecordType" } }, message: "Postmark record without RecordType" },
   fields: {
     recipient: { first: ["Email", "Recipient"] },
-    // Not FirstOpen: an Open's `FirstOpen` is a boolean ("FirstOpen": true, beside its `ReceivedAt` time;
-    // https://postmarkapp.com/developer/webhooks/open-tracking-webhook), never a time.
-    time: { fn: "isoTime", args: [{ first: ["BouncedAt", "DeliveredAt", "ReceivedAt", "ChangedAt"] }] },
+    time: {
+      fn: "isoTime",
+      args: [{ first: ["BouncedAt", "DeliveredAt", "ReceivedAt", "ChangedAt", "FirstOpen"] }],
+    },
     eventId: { when: { present: "ID" }, use: { concat: ["RecordType", { value: "/" }, "ID"] } },
     messageId: "MessageID",
     sender: "From",

@@ -769,69 +769,7 @@ function jsonShapes(
   const addRecord = (path: string, as: LeafType) =>
     addPath(record, path.split("."), { leaf: LEAF[as] }, table.format);
   for (const required of table.requires ?? []) walkCond(required.cond, addRecord);
-  const shared = sharedNames([root, record]);
-  for (const fields of [root, record]) jsonWhereNameShared(fields, shared);
   return { root, record };
-}
-
-/** A leaf DuckDB's reader reads as text or a number (it casts any JSON value there: `valueScanKeys`). */
-const castLeaf = (shape: Shape): boolean =>
-  "leaf" in shape && (shape.leaf === "VARCHAR" || shape.leaf === "DOUBLE");
-
-/** Every key of `maps` (case folded) with every kind of shape it names: cast leaves, lists, others. */
-function keyKinds(maps: readonly Map<string, Shape>[]): Map<string, Set<"cast" | "list" | "other">> {
-  const kinds = new Map<string, Set<"cast" | "list" | "other">>();
-  const visit = (fields: Map<string, Shape>) => {
-    for (const [key, shape] of fields) {
-      const name = key.toLowerCase();
-      const set = kinds.get(name) ?? new Set();
-      kinds.set(name, set);
-      if (castLeaf(shape)) set.add("cast");
-      else if ("list" in shape && castLeaf(shape.list)) set.add("list");
-      else set.add("other");
-      if ("fields" in shape) visit(shape.fields);
-      if ("list" in shape && "fields" in shape.list) visit(shape.list.fields);
-    }
-  };
-  for (const fields of maps) visit(fields);
-  return kinds;
-}
-
-/** Keys naming a cast leaf in one place and another shape in another (Mailgun's `message`: text and object). */
-function sharedNames(maps: readonly Map<string, Shape>[]): Set<string> {
-  const shared = new Set<string>();
-  for (const [name, kinds] of keyKinds(maps)) if (kinds.has("cast") && kinds.size > 1) shared.add(name);
-  return shared;
-}
-
-/**
- * A cast leaf whose key also names another shape is read as JSON (and converted exactly where it is used):
- * the byte scan (`valueScanKeys`) knows a value by its key alone, so it could not tell an object under that
- * key from an object under the other.
- */
-function jsonWhereNameShared(fields: Map<string, Shape>, shared: ReadonlySet<string>): void {
-  for (const [key, shape] of fields) {
-    if (castLeaf(shape) && shared.has(key.toLowerCase())) fields.set(key, { leaf: "JSON" });
-    else if ("fields" in shape) jsonWhereNameShared(shape.fields, shared);
-    else if ("list" in shape && "fields" in shape.list) jsonWhereNameShared(shape.list.fields, shared);
-  }
-}
-
-/**
- * The keys (lower case) under which DuckDB's reader of `table`'s JSON casts whatever value it meets: `text`,
- * keys of text or number leaves (an object or a list there becomes its JSON text, `true` "true" or 1, where
- * the parser finds no value); `lists`, keys of lists of such leaves (an item that is no string or number).
- * A file holding such a value under such a key is left to the parsers (src/events/value-scan.ts).
- */
-export function valueScanKeys(table: FieldTable): { text: string[]; lists: string[] } {
-  const { root, record } = jsonShapes(table, false);
-  const text: string[] = [];
-  const lists: string[] = [];
-  for (const [name, kinds] of keyKinds([root, record])) {
-    if (kinds.has("cast")) text.push(name);
-    if (kinds.has("list")) lists.push(name);
-  }
-  return { text, lists };
 }
 
 /**

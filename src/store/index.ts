@@ -10,7 +10,6 @@ export {
   type TableSqlOptions,
   TRIM_SQL,
   transformSql,
-  valueScanKeys,
 } from "./field-sql.ts";
 export {
   appendReports,

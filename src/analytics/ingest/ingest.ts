@@ -4,14 +4,7 @@ import type { FormatName } from "../../events/formats.ts";
 import { compressionOf, detectFormat, eventSource, openInputWithHead } from "../../events/index.ts";
 import { newCounters } from "../../events/source.ts";
 import { canonicalName } from "../../events/table-parser.ts";
-import { mayHoldOtherKinds, type ScanKeys } from "../../events/value-scan.ts";
-import {
-  derivedFromReply,
-  fieldTableSql,
-  type Params,
-  type Store,
-  valueScanKeys,
-} from "../../store/index.ts";
+import { derivedFromReply, fieldTableSql, type Params, type Store } from "../../store/index.ts";
 import { debugLog } from "../../util/debug.ts";
 import { debugLine, stopwatch } from "../stopwatch.ts";
 import {
@@ -101,13 +94,9 @@ export async function ingestFile(
   if (!format) throw new Error(`${path}: cannot tell the format; use --format (see \`deliverlens formats\`)`);
   const literal = options.fastPath === false ? null : literalPath(path);
   try {
-    let fast = literal
+    const fast = literal
       ? fastSources(format, head, literal.path, literal.compression, options.tz ?? "UTC")
       : [];
-    if (literal && fast.length > 0 && mayCastOtherKinds(format, literal.path, literal.compression)) {
-      debugLog(`${path}: a value of another kind where DuckDB's reader reads text; the parsers read it`);
-      fast = [];
-    }
     let notes: string[] = [];
     let limits: string[] = [];
     let counters = newCounters();
@@ -340,26 +329,6 @@ function fastSources(
   }
   if (start.startsWith("[")) return [source(fieldTableSql(table, { reader: "lines", compression }))];
   return [];
-}
-
-/** Per format: the keys whose values DuckDB's reader casts (valueScanKeys), computed once. */
-const scanKeys = new Map<FormatName, ScanKeys>();
-
-/**
- * Whether DuckDB's reader of a JSON file may cast a value of another kind (an object, a list, a boolean) to the
- * text or number a field reads, where the parser finds no value (src/events/value-scan.ts): such a file is left
- * to the parsers. A compressed file is not scanned: the scan would decompress it a second time (its cost is
- * the decompression's, not the scan's), so DuckDB's reading of one may still differ there (docs/LIMITS.md).
- */
-function mayCastOtherKinds(format: FormatName, path: string, compression: string): boolean {
-  const table = eventSource(format)?.table;
-  if (table?.shape !== "json" || compression !== "none") return false;
-  let keys = scanKeys.get(format);
-  if (!keys) {
-    keys = valueScanKeys(table);
-    scanKeys.set(format, keys);
-  }
-  return mayHoldOtherKinds(path, keys, table.envelope !== undefined);
 }
 
 /**
