@@ -350,6 +350,25 @@ describe("forwarded bounces", () => {
     );
     assert.deepEqual(list, []);
   });
+
+  it("a person's mail attaching a message, whatever its subject or the attachment's text, is no bounce (R30)", () => {
+    const mail = (subject: string, bobSays: string) =>
+      `${headers(subject, 'multipart/mixed; boundary="FF"', FORWARDER)}\n--FF\nContent-Type: text/plain\n\nSee the attached mail from Bob.\n\n--FF\nContent-Type: message/rfc822\n\nFrom: Bob <bob@example.org>\nTo: Alice <alice@example.com>\nSubject: newsletter\nDate: Mon, 2 Mar 2026 09:00:00 +0000\n\n${bobSays}\n\n--FF--\n`;
+    const quoted =
+      'My mail to news@example.net came back with\n"550 5.1.1 <news@example.net>: Recipient address rejected: User unknown".';
+    for (const raw of [
+      mail("problem with your newsletter", "Hi Alice, lunch on Friday? Bob"),
+      mail("Fwd: problem with your newsletter", "Hi Alice, lunch on Friday? Bob"),
+      mail("Fwd: problem with your newsletter", quoted),
+    ]) {
+      const { records: list, problems } = recordsFromEmail(Buffer.from(raw), "r30.eml");
+      assert.deepEqual(list, []);
+      assert.deepEqual(
+        problems.map((problem) => problem.message),
+        ["not a bounce report: no recipient found"],
+      );
+    }
+  });
 });
 
 describe("replies folded over lines", () => {

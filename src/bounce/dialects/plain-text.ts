@@ -12,8 +12,10 @@ import {
 import type { Dialect, RecipientReport } from "./types.ts";
 
 /** Signs that a message without structured fields is a bounce at all. */
-const BOUNCE_SUBJECT =
-  /undeliver|undelivered|delivery|returned mail|failure|failed|not delivered|could not be delivered|bounce|rejected|error|non-?remis|problem|warning|nondeliverable/i;
+const FAILURE_SUBJECT =
+  /undeliver|undelivered|delivery|returned mail|failure|failed|not delivered|could not be delivered|bounce|rejected|non-?remis|nondeliverable/i;
+/** With the words a person's subject has as often ("problem with your newsletter", "error in the invoice"). */
+const BOUNCE_SUBJECT = new RegExp(`${FAILURE_SUBJECT.source}|error|problem|warning`, "i");
 /**
  * Signs in the text itself, for a report whose headers name no bounce (an MTA nobody knows, or a relay that
  * rewrote From and Subject): generic wording, then the lines each MTA family starts its report with
@@ -28,6 +30,10 @@ const BOUNCE_TEXT =
 const DELAY_WARNING =
   /\bdelayed\b|delivery delay|warning message only|has not yet been delivered|not been delivered yet|will (?:keep trying|continue trying|be retried|retry)|attempts will continue|temporary failure report|still (?:being )?(?:tried|retried|undelivered)/i;
 const BOUNCE_SENDER = /mailer-daemon|post_?master|mail delivery|mailer|bounce|daemon|system administrator/i;
+/** A null reverse-path (RFC 5321 §4.5.5): what a delivery failure notice is sent with. */
+const NULL_RETURN_PATH = /^\s*<\s*>\s*$/;
+/** An MTA's "host x said:" before the reply it quotes (Postfix, Exim). */
+const SAID = /\bsaid:/i;
 /**
  * A multipart/report of delivery status (RFC 6522 §3, RFC 3464 §2; RFC 6533's global one) is a bounce
  * whoever wrote it and whatever its subject: when its delivery-status part says nothing (empty, broken), its
@@ -70,6 +76,25 @@ function originalRecipient(mail: ScannedEmail): string[] {
 
 /** A reply code or an enhanced status quoted in a text. */
 const REPLY_IN_TEXT = new RegExp(`${REPLY_CODE_IN_TEXT.source}|${STATUS_IN_TEXT.source}`);
+
+/**
+ * Evidence that a note around an attached original is a failure notice, not a person's mail with a message
+ * attached (R30: "See the attached mail from Bob" is no bounce of Bob's To:): a failed-recipients field or
+ * a delivery report, an MTA's From, a null Return-Path, a subject naming a failure, the wording of a
+ * report, or a reply code / "said:" in the note.
+ */
+function isFailureNotice(mail: ScannedEmail, preamble: string): boolean {
+  return (
+    headerValue(mail.headers, "x-failed-recipients") !== null ||
+    isDeliveryReport(mail) ||
+    BOUNCE_SENDER.test(mail.from) ||
+    NULL_RETURN_PATH.test(headerValue(mail.headers, "return-path") ?? "") ||
+    FAILURE_SUBJECT.test(mail.subject) ||
+    BOUNCE_TEXT.test(mail.reportText.slice(0, 4096)) ||
+    REPLY_IN_TEXT.test(preamble) ||
+    SAID.test(preamble)
+  );
+}
 
 /** A recipient line whose own lines carry no reply: the error was written before it ("Error: … RCPT TO: a@b"). */
 function withPreamble(diagnostic: string, preamble: string): string {
@@ -176,7 +201,8 @@ export const plainText: Dialect = {
     const inSentences = failed.length > 0 ? [] : recipientsInSentences(text.preamble);
     let named = failed.length > 0 ? failed : notSender(inSentences);
     if (named.length === 0) named = notSender(replies());
-    if (named.length === 0) named = originalRecipient(mail);
+    // The original's To: only in a failure notice: a person's mail attaching a message names nobody who failed.
+    if (named.length === 0 && isFailureNotice(mail, text.preamble)) named = originalRecipient(mail);
     if (named.length === 0) named = inSentences.length > 0 ? inSentences : replies();
     const recipients = named;
     return recipients.map(
