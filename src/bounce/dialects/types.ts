@@ -1,6 +1,6 @@
 import type { ScannedEmail } from "../email/scan.ts";
 import type { RuleRef } from "../record.ts";
-import type { Reason, ReasonHint } from "../vocabulary.ts";
+import type { ReasonHint } from "../vocabulary.ts";
 
 /** What a message says about one recipient, before classification. */
 export interface RecipientReport {
