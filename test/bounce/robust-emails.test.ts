@@ -369,6 +369,47 @@ describe("forwarded bounces", () => {
       );
     }
   });
+
+  it("a subject naming a failure is a notice's sign only when a program sent the mail (RFC 3834 Auto-Submitted)", () => {
+    const note = (subject: string, extra = "") =>
+      `${headers(subject, 'multipart/mixed; boundary="FF"', FORWARDER)}${extra}\n--FF\nContent-Type: text/plain\n\nSee the attached mail.\n\n--FF\nContent-Type: message/rfc822\n\nFrom: Bob <bob@example.org>\nTo: Carol <carol@example.net>\nSubject: our meeting\nDate: Mon, 2 Mar 2026 09:00:00 +0000\n\nTuesday at ten?\n\n--FF--\n`;
+    // A person's: the subject alone names no failed recipient.
+    for (const subject of [
+      "Undelivered: our meeting",
+      "Fwd: delivery failed",
+      "Returned mail: our meeting",
+    ]) {
+      const { records: list, problems } = recordsFromEmail(Buffer.from(note(subject)), "person.eml");
+      assert.deepEqual(list, [], subject);
+      assert.deepEqual(
+        problems.map((problem) => problem.message),
+        ["not a bounce report: no recipient found"],
+      );
+    }
+    // A program's (or one sent with a null reverse-path): the attached original's To: is the failed recipient.
+    // (Auto-Submitted: auto-replied from a person's address is that person's auto-reply: the auto-reply reader.)
+    for (const extra of [
+      "Auto-Submitted: auto-generated\n",
+      "Auto-Submitted: auto-notified\n",
+      "Return-Path: <>\n",
+    ]) {
+      const { records: list } = recordsFromEmail(
+        Buffer.from(note("Undelivered: our meeting", extra)),
+        "notice.eml",
+      );
+      assert.deepEqual(
+        list.map((record) => record.recipient),
+        ["carol@example.net"],
+        extra,
+      );
+    }
+    // Auto-Submitted: no is a person's mail (RFC 3834 §5).
+    const { records: list } = recordsFromEmail(
+      Buffer.from(note("Undelivered: our meeting", "Auto-Submitted: no\n")),
+      "person.eml",
+    );
+    assert.deepEqual(list, []);
+  });
 });
 
 describe("replies folded over lines", () => {

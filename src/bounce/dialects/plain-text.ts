@@ -77,11 +77,15 @@ function originalRecipient(mail: ScannedEmail): string[] {
 /** A reply code or an enhanced status quoted in a text. */
 const REPLY_IN_TEXT = new RegExp(`${REPLY_CODE_IN_TEXT.source}|${STATUS_IN_TEXT.source}`);
 
+/** RFC 3834 §5: a message a program sent on its own ("auto-replied", "auto-generated"…), any value but "no". */
+const AUTO_SUBMITTED = /^\s*auto-/i;
+
 /**
  * Evidence that a note around an attached original is a failure notice, not a person's mail with a message
  * attached (R30: "See the attached mail from Bob" is no bounce of Bob's To:): a failed-recipients field or
- * a delivery report, an MTA's From, a null Return-Path, a subject naming a failure, the wording of a
- * report, or a reply code / "said:" in the note.
+ * a delivery report, an MTA's From, a null Return-Path, the wording of a report, or a reply code / "said:"
+ * in the note. A subject naming a failure counts only in a message a program sent (Auto-Submitted): people
+ * write "Undelivered: our meeting" or "Fwd: delivery failed" over a mail they attach too.
  */
 function isFailureNotice(mail: ScannedEmail, preamble: string): boolean {
   return (
@@ -89,7 +93,8 @@ function isFailureNotice(mail: ScannedEmail, preamble: string): boolean {
     isDeliveryReport(mail) ||
     BOUNCE_SENDER.test(mail.from) ||
     NULL_RETURN_PATH.test(headerValue(mail.headers, "return-path") ?? "") ||
-    FAILURE_SUBJECT.test(mail.subject) ||
+    (FAILURE_SUBJECT.test(mail.subject) &&
+      AUTO_SUBMITTED.test(headerValue(mail.headers, "auto-submitted") ?? "")) ||
     BOUNCE_TEXT.test(mail.reportText.slice(0, 4096)) ||
     REPLY_IN_TEXT.test(preamble) ||
     SAID.test(preamble)
