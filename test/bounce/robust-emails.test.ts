@@ -370,16 +370,28 @@ describe("forwarded bounces", () => {
     }
   });
 
+  /** Alice's note (or a program's) around Bob's ordinary mail to Carol. */
+  const note = ({
+    subject = "see attached",
+    from = FORWARDER,
+    extra = "",
+    text = "See the attached mail.",
+  }) =>
+    `${headers(subject, 'multipart/mixed; boundary="FF"', from)}${extra}\n--FF\nContent-Type: text/plain\n\n${text}\n\n--FF\nContent-Type: message/rfc822\n\nFrom: Bob <bob@example.org>\nTo: Carol <carol@example.net>\nSubject: our meeting\nDate: Mon, 2 Mar 2026 09:00:00 +0000\n\nTuesday at ten?\n\n--FF--\n`;
+  const recipientsOf = (raw: string) =>
+    recordsFromEmail(Buffer.from(raw), "note.eml").records.map((record) => record.recipient);
+
   it("a subject naming a failure is a notice's sign only when a program sent the mail (RFC 3834 Auto-Submitted)", () => {
-    const note = (subject: string, extra = "") =>
-      `${headers(subject, 'multipart/mixed; boundary="FF"', FORWARDER)}${extra}\n--FF\nContent-Type: text/plain\n\nSee the attached mail.\n\n--FF\nContent-Type: message/rfc822\n\nFrom: Bob <bob@example.org>\nTo: Carol <carol@example.net>\nSubject: our meeting\nDate: Mon, 2 Mar 2026 09:00:00 +0000\n\nTuesday at ten?\n\n--FF--\n`;
     // A person's: the subject alone names no failed recipient.
     for (const subject of [
       "Undelivered: our meeting",
       "Fwd: delivery failed",
       "Returned mail: our meeting",
+      "Re: delivery of the chairs",
+      "Failed payment on my account",
+      "Your application was rejected",
     ]) {
-      const { records: list, problems } = recordsFromEmail(Buffer.from(note(subject)), "person.eml");
+      const { records: list, problems } = recordsFromEmail(Buffer.from(note({ subject })), "person.eml");
       assert.deepEqual(list, [], subject);
       assert.deepEqual(
         problems.map((problem) => problem.message),
@@ -393,22 +405,55 @@ describe("forwarded bounces", () => {
       "Auto-Submitted: auto-notified\n",
       "Return-Path: <>\n",
     ]) {
-      const { records: list } = recordsFromEmail(
-        Buffer.from(note("Undelivered: our meeting", extra)),
-        "notice.eml",
-      );
       assert.deepEqual(
-        list.map((record) => record.recipient),
+        recipientsOf(note({ subject: "Undelivered: our meeting", extra })),
         ["carol@example.net"],
         extra,
       );
     }
     // Auto-Submitted: no is a person's mail (RFC 3834 §5).
-    const { records: list } = recordsFromEmail(
-      Buffer.from(note("Undelivered: our meeting", "Auto-Submitted: no\n")),
-      "person.eml",
+    assert.deepEqual(
+      recipientsOf(note({ subject: "Undelivered: our meeting", extra: "Auto-Submitted: no\n" })),
+      [],
     );
-    assert.deepEqual(list, []);
+  });
+
+  it("an MTA's From is its address or its own name, not a business's name; a reply is a code with its status (R31)", () => {
+    // People and businesses: no record. (A subject with "problem" makes the plain-text reader look at all.)
+    for (const from of [
+      "Bounce Fitness <info@bouncefitness.example>",
+      "MailerLite Support <support@mailerlite.example>",
+      "Daemon Tools Team <team@daemon-tools.example>",
+    ]) {
+      assert.deepEqual(recipientsOf(note({ from })), [], from);
+    }
+    for (const text of [
+      "We got 500 copies of the attached one.",
+      "See item 4.2.1 of the contract.",
+      "Call 555-0100.",
+    ]) {
+      assert.deepEqual(recipientsOf(note({ subject: "problem with my mail", text })), [], text);
+    }
+    // An MTA: the attached original's To:.
+    for (const from of [
+      "MAILER-DAEMON@mx.example.net (Mail Delivery System)",
+      "Mail Delivery Subsystem <mailer-daemon@example.net>",
+      "Mail Delivery System <notices@relay.example.net>",
+      "<postmaster@example.net>",
+      "MAILER-DAEMON",
+    ]) {
+      assert.deepEqual(recipientsOf(note({ from })), ["carol@example.net"], from);
+    }
+    for (const text of [
+      "Delivery to Carol: 550 5.1.1 mailbox unavailable",
+      "host mx.example.net said: mailbox unavailable",
+    ]) {
+      assert.deepEqual(
+        recipientsOf(note({ subject: "problem with my mail", text })),
+        ["carol@example.net"],
+        text,
+      );
+    }
   });
 });
 
