@@ -1,5 +1,6 @@
 export { explainStoreError } from "./errors.ts";
 export {
+  BARE_MESSAGE_ID_SQL,
   derivedFromReply,
   fieldTableSql,
   IDENTITY_SQL,

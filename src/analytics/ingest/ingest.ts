@@ -233,7 +233,7 @@ async function loadFile(
     // Bounces the other kind of source stored (crossSourceOf): only among the flagged rows.
     const crossed =
       counts.flagged > counts.skip + counts.problem
-        ? ((await crossReported(store, "file_id = $file_id", { file_id: fileId })).get(fileId) ?? 0)
+        ? ((await crossReported(store, "file_id = $file_id", { file_id: fileId }, format)).get(fileId) ?? 0)
         : 0;
     const settled = withRepeats(
       await settleFile(store, path, fileId, format, read, counts, storedBefore, lap),
