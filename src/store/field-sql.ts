@@ -879,9 +879,12 @@ export function otherKindsSql(table: FieldTable | undefined): string | null {
   if (table?.shape !== "json") return null;
   const columns = (Object.keys(table.fields) as EventField[]).flatMap((field) => STORED_TEXT[field] ?? []);
   if (columns.length === 0) return null;
+  // DuckDB writes an object's or list's text compact: `{"…` or `{}`, `[` then a value or `]` — not the
+  // `[CS01] …` or `[192.0.2.1]`-like text a reply or host can start with (the range is what skips row groups;
+  // the rest is tested only on the rows within it).
   const kinds = [
-    (c: string) => `${c} >= '{' AND ${c} < '|'`,
-    (c: string) => `${c} >= '[' AND ${c} < '\\'`,
+    (c: string) => `${c} >= '{' AND ${c} < '|' AND (starts_with(${c}, '{"') OR ${c} = '{}')`,
+    (c: string) => `${c} >= '[' AND ${c} < '\\' AND regexp_matches(${c}, '^\\[(?:["{\\[\\]tfn0-9-])')`,
     (c: string) => `${c} IN ('true', 'false')`,
   ];
   const tests = columns.flatMap((c) =>
