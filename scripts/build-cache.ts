@@ -31,6 +31,7 @@ import {
   MANIFESTS,
   packageRoot,
 } from "../bin/snapshot-cache.js";
+import { oneByteSource } from "./one-byte-source.ts";
 
 type Esbuild = typeof import("esbuild");
 type Plugin = import("esbuild").Plugin;
@@ -110,15 +111,21 @@ async function buildSnapshot(esbuild: Esbuild, kind: Artifact): Promise<string> 
     outfile: script,
     // Strict, as the ES modules it bundles are: a CommonJS script is sloppy unless it says otherwise.
     banner: { js: `"use strict";\n${ENV_RECORDER}` },
+    // The snapshot keeps the script's source (for functions compiled later, and toString): without the
+    // indentation and comments it is 0.98 M characters instead of 1.37 M. Names are kept (not minified).
+    minifyWhitespace: true,
+    legalComments: "none",
     metafile: true,
     logLevel: "error",
     plugins: [moduleUrls, otherCommandsOut],
   });
+  writeFileSync(script, oneByteSource(readFileSync(script, "utf8")));
   // package.json too (util/version.ts reads the version from it when it loads), and this script (how it builds).
   const inputs: BuildManifest["inputs"] = [
     ...Object.keys(result.metafile.inputs),
     "package.json",
     "scripts/build-cache.ts",
+    "scripts/one-byte-source.ts",
   ]
     .sort()
     .map((path) => {
