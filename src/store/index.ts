@@ -4,6 +4,7 @@ export {
   derivedFromReply,
   fieldTableSql,
   IDENTITY_SQL,
+  otherKindsSql,
   RECIPIENT_DOMAIN_SQL,
   REPLY_CODE_SQL,
   STATUS_KEPT_TYPES,

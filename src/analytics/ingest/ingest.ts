@@ -4,7 +4,13 @@ import type { FormatName } from "../../events/formats.ts";
 import { compressionOf, detectFormat, eventSource, openInputWithHead } from "../../events/index.ts";
 import { newCounters } from "../../events/source.ts";
 import { canonicalName } from "../../events/table-parser.ts";
-import { derivedFromReply, fieldTableSql, type Params, type Store } from "../../store/index.ts";
+import {
+  derivedFromReply,
+  fieldTableSql,
+  otherKindsSql,
+  type Params,
+  type Store,
+} from "../../store/index.ts";
 import { debugLog } from "../../util/debug.ts";
 import { debugLine, stopwatch } from "../stopwatch.ts";
 import {
@@ -230,6 +236,13 @@ async function loadFile(
     const counts = await countFile(store, fileId);
     lap("scan");
     if (exactOrNothing && counts.problem) throw new NeedsParser();
+    // A JSON value of another kind where a field reads text (otherKindsSql): the parsers read the file.
+    const otherKinds = "sql" in from ? otherKindsSql(eventSource(format)?.table) : null;
+    if (exactOrNothing && otherKinds) {
+      const hit = (await store.one<{ hit: boolean }>(otherKinds, { file_id: fileId }))?.hit;
+      lap("values of other kinds");
+      if (hit) throw new NeedsParser();
+    }
     // Bounces the other kind of source stored (crossSourceOf): only among the flagged rows.
     const crossed =
       counts.flagged > counts.skip + counts.problem
