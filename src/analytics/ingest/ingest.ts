@@ -14,6 +14,7 @@ import {
 import { debugLog } from "../../util/debug.ts";
 import { debugLine, stopwatch } from "../stopwatch.ts";
 import {
+  type CrossSource,
   countFile,
   crossNote,
   crossReported,
@@ -106,7 +107,12 @@ export async function ingestFile(
     let notes: string[] = [];
     let limits: string[] = [];
     let counters = newCounters();
-    const parsers = async (fileId: number, stored: boolean, clock: number): Promise<Source> => {
+    const parsers = async (
+      fileId: number,
+      stored: boolean,
+      clock: number,
+      cross: CrossSource,
+    ): Promise<Source> => {
       counters = newCounters();
       const read = {
         year: options.year ?? null,
@@ -125,7 +131,6 @@ export async function ingestFile(
       ]);
       // A bounce email also meets the email rows stored before their identity was the report's (schema 14).
       const legacyEmail = stored && format === "email" && (await hasLegacyEmailRows(store));
-      const cross = await crossSourceOf(store, format, stored);
       const staged = await stageWithParsers(
         path,
         format,
@@ -188,7 +193,7 @@ async function loadFile(
   store: Store,
   path: string,
   format: FormatName,
-  source: (fileId: number, storedBefore: boolean, clock: number) => Promise<Source>,
+  source: (fileId: number, storedBefore: boolean, clock: number, cross: CrossSource) => Promise<Source>,
   { onProgress, dedupeWithTime, now = Date.now }: IngestOptions,
   exactOrNothing: boolean,
   /** When the file's ingest started (performance.now()): its `seconds` run until its commit. */
@@ -202,8 +207,10 @@ async function loadFile(
     // Whether rows stored before this file can be repeated by it: asked once, not per part.
     const storedBefore = await storeHasRows(store);
     const clock = now();
+    // Whether a stored file of the other kind of source may have reported the file's bounces: asked once.
+    const cross = await crossSourceOf(store, format, storedBefore);
     const lap = stopwatch();
-    const from = await source(fileId, storedBefore, clock);
+    const from = await source(fileId, storedBefore, clock, cross);
     lap("prepare");
     let read: number;
     // The rows' reply codes and statuses left to the `events` view (files.derived_from_reply, docs/STORE.md).
@@ -217,7 +224,6 @@ async function loadFile(
             if (percent > 0) onProgress((info.size * percent) / 100);
           }, 250)
         : null;
-      const cross = await crossSourceOf(store, format, storedBefore);
       read = await insertFlagged(
         store,
         from.sql,
@@ -245,7 +251,7 @@ async function loadFile(
     }
     // Bounces the other kind of source stored (crossSourceOf): only among the flagged rows.
     const crossed =
-      counts.flagged > counts.skip + counts.problem
+      cross && counts.flagged > counts.skip + counts.problem
         ? ((await crossReported(store, "file_id = $file_id", { file_id: fileId }, format)).get(fileId) ?? 0)
         : 0;
     const settled = withRepeats(
