@@ -22,15 +22,19 @@ export function inDialect(sample: string, message: string, status: string): stri
   let inRun = false;
   for (const line of lines) {
     // The report's status goes with its message (a sample's 5.1.1 would say more than the message does).
-    if (/^Status:\s*[245]\.\d{1,3}\.\d{1,3}\s*$/i.test(line)) {
+    // (Its comment too: Sun Messaging Server's "Status: 5.2.2 (Remote SMTP server has rejected address)".)
+    if (/^Status:\s*[245]\.\d{1,3}\.\d{1,3}\b[^\n]*$/i.test(line)) {
       out.push(`Status: ${status}`);
       inRun = false;
       continue;
     }
-    const field = /^(Diagnostic-Code:\s*[^;]*;\s*)(.*)$/i.exec(line);
+    const field = /^(Diagnostic-Code:\s*[^;]*;\s*)(.*?)\r?$/i.exec(line);
     const [head, body] = field ? [field[1], field[2]] : [/^\s*/.exec(line)?.[0] ?? "", line.trim()];
     const part = body.replace(/\s+/g, " ").trim();
-    if (part.length >= 8 && squeezed.includes(part)) {
+    // A multi-line reply's continuation ("550-5.1.1 …", Postfix's wrapped "5.7.1 …") is read without its code
+    // and status.
+    const text = part.replace(/^(?:[245]\d\d[- ])?(?:[245]\.\d{1,3}\.\d{1,3}\s)?/, "");
+    if ((part.length >= 8 && squeezed.includes(part)) || (text.length >= 8 && squeezed.includes(text))) {
       if (!inRun) out.push(`${head}${message}`);
       inRun = true;
       replaced++;

@@ -31,6 +31,7 @@ import {
   MANIFESTS,
   packageRoot,
 } from "../bin/snapshot-cache.js";
+import { oneByteSource } from "./one-byte-source.ts";
 
 type Esbuild = typeof import("esbuild");
 type Plugin = import("esbuild").Plugin;
@@ -145,16 +146,22 @@ async function buildSnapshot(esbuild: Esbuild, kind: Artifact): Promise<string> 
     outfile: script,
     // Strict, as the ES modules it bundles are: a CommonJS script is sloppy unless it says otherwise.
     banner: { js: `"use strict";\n${ENV_RECORDER}` },
+    // The snapshot keeps the script's source (for functions compiled later, and toString): without the
+    // indentation and comments it is 0.98 M characters instead of 1.37 M. Names are kept (not minified).
+    minifyWhitespace: true,
+    legalComments: "none",
     metafile: true,
     logLevel: "error",
     plugins: [moduleUrls, otherCommandsOut(kind), ...(kind === "ingest" ? [duckdbOnFirstUse()] : [])],
   });
-  // package.json too (util/version.ts reads the version from it when it loads), this script (how it builds),
-  // and DuckDB's package.json where the bundle stands in for it (its export names).
+  writeFileSync(script, oneByteSource(readFileSync(script, "utf8")));
+  // package.json too (util/version.ts reads the version from it when it loads), this script and its helper (how
+  // it builds), and DuckDB's package.json where the bundle stands in for it (its export names).
   const inputs: BuildManifest["inputs"] = [
     ...Object.keys(result.metafile.inputs).filter((path) => !path.startsWith("duckdb-on-first-use:")),
     "package.json",
     "scripts/build-cache.ts",
+    "scripts/one-byte-source.ts",
     ...(kind === "ingest" ? [`node_modules/${DUCKDB}/package.json`] : []),
   ]
     .sort()

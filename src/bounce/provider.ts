@@ -153,6 +153,12 @@ export const RECIPIENT_DOMAINS: readonly DomainRule[] = [
   { provider: "google", domain: "gmail.com", source: "Gmail" },
   { provider: "google", domain: "googlemail.com", source: "Gmail (legacy domain)" },
   {
+    provider: "google",
+    domain: "google.com",
+    source:
+      "Google's own mailboxes, served by its MX (aspmx.l.google.com, support.google.com/a/answer/174125); sisimai go rhost/lib.go reads a recipient at a domain its Google hosts end with as Google",
+  },
+  {
     provider: "yahoo",
     label: "yahoo",
     known: ["yahoo.com", "yahoo.co.uk", "yahoo.fr"],

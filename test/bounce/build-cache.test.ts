@@ -290,6 +290,8 @@ test("classify: same bytes and exit code from the startup snapshots as from the 
       0,
       `${args}`,
     );
+    // Each keeps the hash seed its snapshot was built with (no rehash of the deserialised heap at start).
+    for (const found of processes) assert.ok(found.execArgv.includes("--no-rehash-snapshot"), `${args}`);
     // Many files, a big mbox, as JSON: classify's second process was started from the same snapshot.
     if ((args[1] === tree || args[1] === bigMbox) && args.includes("--ndjson") && availableParallelism() > 1)
       assert.equal(processes.length, 2, `${args}: ${JSON.stringify(processes)}`);
@@ -300,10 +302,11 @@ test("classify: same bytes and exit code from the startup snapshots as from the 
       assert.equal(other.status, fromSnapshot.status, `${args} ${JSON.stringify(env)}`);
     }
   }
-  // Heap sizes given on the command line or in NODE_OPTIONS, in either spelling, are kept: bin/ adds none then.
+  // Heap sizes and a rehash given on the command line or in NODE_OPTIONS, in either spelling, are kept: bin/ adds none
+  // then.
   const sized = spawnSync(
     process.execPath,
-    ["--initial_old_space_size=32", cli, "classify", mbox, "--ndjson"],
+    ["--initial_old_space_size=32", "--rehash_snapshot", cli, "classify", mbox, "--ndjson"],
     {
       encoding: "utf8",
       env: {
@@ -320,8 +323,10 @@ test("classify: same bytes and exit code from the startup snapshots as from the 
     sizedArgs.some((args) => args.includes("--snapshot-blob")),
     sized.stderr,
   );
-  for (const args of sizedArgs)
+  for (const args of sizedArgs) {
     assert.ok(!args.some((arg) => /^--(?:initial-old-space|min-semi-space)-size=/.test(arg)), `${args}`);
+    assert.ok(!args.includes("--no-rehash-snapshot"), `${args}`);
+  }
 });
 
 test("ingest: the same store, output and exit code from its startup snapshot as from the plain modules", async () => {

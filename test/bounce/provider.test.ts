@@ -39,6 +39,8 @@ const CASES: Array<[Parameters<typeof detectProvider>[0], Provider]> = [
   [{ recipient: "x@mac.com" }, "apple"],
   [{ recipient: "abc@privaterelay.appleid.com" }, "apple"],
   [{ recipient: "x@googlemail.com" }, "google"],
+  [{ recipient: "x@google.com" }, "google"],
+  [{ recipient: "x@notgoogle.com" }, "other"],
   [{ recipient: "x@yahoo.co.uk" }, "yahoo"],
   [{ recipient: "x@yahoo.co.jp" }, "other"],
   [{ recipient: "x@aol.com" }, "yahoo"],

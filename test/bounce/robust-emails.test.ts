@@ -369,6 +369,97 @@ describe("forwarded bounces", () => {
       );
     }
   });
+
+  /** Alice's note (or a program's) around Bob's ordinary mail to Carol. */
+  const note = ({
+    subject = "see attached",
+    from = FORWARDER,
+    extra = "",
+    text = "See the attached mail.",
+  }) =>
+    `${headers(subject, 'multipart/mixed; boundary="FF"', from)}${extra}\n--FF\nContent-Type: text/plain\n\n${text}\n\n--FF\nContent-Type: message/rfc822\n\nFrom: Bob <bob@example.org>\nTo: Carol <carol@example.net>\nSubject: our meeting\nDate: Mon, 2 Mar 2026 09:00:00 +0000\n\nTuesday at ten?\n\n--FF--\n`;
+  /** Each note's records name exactly `want`. */
+  const readAs = (want: string[], notes: Parameters<typeof note>[0][]) => {
+    for (const options of notes) {
+      const got = recordsFromEmail(Buffer.from(note(options)), "note.eml").records.map(
+        (record) => record.recipient,
+      );
+      assert.deepEqual(got, want, JSON.stringify(options));
+    }
+  };
+
+  it("a subject naming a failure is a notice's sign only when a program sent the mail (RFC 3834 Auto-Submitted)", () => {
+    // A person's: the subject alone names no failed recipient.
+    for (const subject of [
+      "Undelivered: our meeting",
+      "Fwd: delivery failed",
+      "Returned mail: our meeting",
+      "Re: delivery of the chairs",
+      "Failed payment on my account",
+      "Your application was rejected",
+    ]) {
+      const { records: list, problems } = recordsFromEmail(Buffer.from(note({ subject })), "person.eml");
+      assert.deepEqual(list, [], subject);
+      assert.deepEqual(
+        problems.map((problem) => problem.message),
+        ["not a bounce report: no recipient found"],
+      );
+    }
+    // A program's (or one sent with a null reverse-path): the attached original's To: is the failed recipient.
+    // (Auto-Submitted: auto-replied from a person's address is that person's auto-reply: the auto-reply reader.)
+    const subject = "Undelivered: our meeting";
+    readAs(
+      ["carol@example.net"],
+      ["Auto-Submitted: auto-generated\n", "Auto-Submitted: auto-notified\n", "Return-Path: <>\n"].map(
+        (extra) => ({
+          subject,
+          extra,
+        }),
+      ),
+    );
+    // Auto-Submitted: no is a person's mail (RFC 3834 §5).
+    readAs([], [{ subject, extra: "Auto-Submitted: no\n" }]);
+  });
+
+  it("an MTA's From is its address or its own name, not a business's name; a reply is a code with its status (R31)", () => {
+    // People and businesses: no record. (A subject with "problem" makes the plain-text reader look at all.)
+    const subject = "problem with my mail";
+    readAs(
+      [],
+      [
+        "Bounce Fitness <info@bouncefitness.example>",
+        "MailerLite Support <support@mailerlite.example>",
+        "Daemon Tools Team <team@daemon-tools.example>",
+      ].map((from) => ({ from })),
+    );
+    readAs(
+      [],
+      ["We got 500 copies of the attached one.", "See item 4.2.1 of the contract.", "Call 555-0100."].map(
+        (text) => ({
+          subject,
+          text,
+        }),
+      ),
+    );
+    // An MTA: the attached original's To:.
+    readAs(
+      ["carol@example.net"],
+      [
+        "MAILER-DAEMON@mx.example.net (Mail Delivery System)",
+        "Mail Delivery Subsystem <mailer-daemon@example.net>",
+        "Mail Delivery System <notices@relay.example.net>",
+        "<postmaster@example.net>",
+        "MAILER-DAEMON",
+      ].map((from) => ({ from })),
+    );
+    readAs(
+      ["carol@example.net"],
+      [
+        "Delivery to Carol: 550 5.1.1 mailbox unavailable",
+        "host mx.example.net said: mailbox unavailable",
+      ].map((text) => ({ subject, text })),
+    );
+  });
 });
 
 describe("replies folded over lines", () => {

@@ -77,21 +77,52 @@ function originalRecipient(mail: ScannedEmail): string[] {
 /** A reply code or an enhanced status quoted in a text. */
 const REPLY_IN_TEXT = new RegExp(`${REPLY_CODE_IN_TEXT.source}|${STATUS_IN_TEXT.source}`);
 
+/** RFC 3834 §5: a message a program sent on its own ("auto-replied", "auto-generated"…), any value but "no". */
+const AUTO_SUBMITTED = /^\s*auto-/i;
+/** What an MTA calls itself in a notice's From when its address says nothing ("Mail Delivery System <…>"). */
+const MTA_NAME =
+  /^(?:mail delivery (?:sub)?system|mail(?:er)?[- ]daemon|post_?master|system administrator|mail administrator)$/i;
+/** A reply as an MTA quotes it: a 4xx/5xx code with its enhanced status ("550 5.1.1", "452-4.2.2"). */
+const REPLY_WITH_STATUS = new RegExp(`${REPLY_CODE_IN_TEXT.source}${STATUS_IN_TEXT.source}`);
+
+/**
+ * The From of an MTA's notice: an address whose local part is a mailer's (MAILER-DAEMON@, postmaster@,
+ * bounce…@), or an MTA's own name for itself — not a business whose name or domain has one of the words
+ * ("Bounce Fitness <info@…>", "MailerLite Support <support@mailerlite.example>"). A From with no address at
+ * all ("MAILER-DAEMON") is read whole.
+ */
+function fromAnMta(from: string): boolean {
+  const addresses = addressesIn(from);
+  if (addresses.length === 0) return BOUNCE_SENDER.test(from);
+  if (addresses.some((address) => BOUNCE_SENDER.test(address.slice(0, address.lastIndexOf("@")))))
+    return true;
+  const name = addresses
+    .reduce((rest, address) => rest.replace(address, " "), from)
+    .replace(/[<>()"']/g, " ")
+    .replace(/\s+/g, " ")
+    .trim();
+  return MTA_NAME.test(name);
+}
+
 /**
  * Evidence that a note around an attached original is a failure notice, not a person's mail with a message
- * attached (R30: "See the attached mail from Bob" is no bounce of Bob's To:): a failed-recipients field or
- * a delivery report, an MTA's From, a null Return-Path, a subject naming a failure, the wording of a
- * report, or a reply code / "said:" in the note.
+ * attached (R30, R31: "See the attached mail from Bob" is no bounce of Bob's To:) — only what an MTA writes:
+ * a failed-recipients field or a delivery report, an MTA's From (its address or its own name, see
+ * fromAnMta), a null Return-Path, the wording of a report, or a reply with its status ("550 5.1.1") or
+ * "said:" in the note. A subject naming a failure counts only in a message a program sent (Auto-Submitted):
+ * people write "Undelivered: our meeting" or "Fwd: delivery failed" over a mail they attach too; and a bare
+ * number is no reply ("We got 500 copies", "see item 4.2.1").
  */
 function isFailureNotice(mail: ScannedEmail, preamble: string): boolean {
   return (
     headerValue(mail.headers, "x-failed-recipients") !== null ||
     isDeliveryReport(mail) ||
-    BOUNCE_SENDER.test(mail.from) ||
+    fromAnMta(mail.from) ||
     NULL_RETURN_PATH.test(headerValue(mail.headers, "return-path") ?? "") ||
-    FAILURE_SUBJECT.test(mail.subject) ||
+    (FAILURE_SUBJECT.test(mail.subject) &&
+      AUTO_SUBMITTED.test(headerValue(mail.headers, "auto-submitted") ?? "")) ||
     BOUNCE_TEXT.test(mail.reportText.slice(0, 4096)) ||
-    REPLY_IN_TEXT.test(preamble) ||
+    REPLY_WITH_STATUS.test(preamble) ||
     SAID.test(preamble)
   );
 }
