@@ -14,8 +14,8 @@ import "../dmarc/read-pool.ts";
  * `deliverlens ingest` from a V8 startup snapshot (scripts/build-cache.ts builds it; bin/deliverlens.js runs
  * `node --snapshot-blob … ingest …` when it is fresh): the CLI and the ingest path — the store, every reader's
  * SQL and field tables, the classifier — are loaded and initialised when the snapshot is taken, instead of ~150
- * modules compiled and evaluated on every run. DuckDB is not in it (a native addon cannot be): the bundle's
- * `@duckdb/node-api` loads the real one on first use (build-cache.ts), as the store opens.
+ * modules compiled and evaluated on every run. DuckDB is not in it (a native addon cannot be): the bundle holds
+ * a stand-in for its package that loads the real one on first use (build-cache.ts), as the store opens.
  */
 // The CLI built once while the snapshot is taken, and thrown away: commander and every command's registration
 // are compiled then and the snapshot keeps their bytecode (as classify-snapshot.ts does).
