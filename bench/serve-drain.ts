@@ -2,7 +2,7 @@
  * `npm run bench:serve-drain`: what one spool drain costs `deliverlens serve` as the store grows — the
  * drain's dedupe against the stored events must cost in proportion to the batch, not to the store.
  *
- *   node bench/serve-drain.ts [--stored 10000000] [--batch 2000] [--drains 5]
+ *   node bench/serve-drain.ts [--stored 10000000] [--batch 2000] [--drains 5] [--email-bounces 0]
  *
  * Fills a store (one DuckDB thread, as serve opens it) with `--stored` synthetic events, then drains
  * `--drains` spool segments of `--batch` new SendGrid events and one segment of retried (already stored)
@@ -26,6 +26,11 @@ const { values } = parseArgs({
     drains: { type: "string", default: "5" },
     /** key: ingest's dedupe (the key alone); key-and-time: serve's (IngestOptions.dedupeWithTime). */
     dedupe: { type: "string", default: "key-and-time" },
+    /**
+     * Bounces of a bounce-email file the store also holds (0: none): each drain then runs the match of its
+     * bounces against the DSNs' (docs/STORE.md "A bounce reported by a log and by the DSN its MTA mailed").
+     */
+    "email-bounces": { type: "string", default: "0" },
   },
 });
 const STORED = Number(values.stored);
@@ -33,6 +38,7 @@ const BATCH = Number(values.batch);
 const DRAINS = Number(values.drains);
 const WITH_TIME = values.dedupe === "key-and-time";
 const SMALL = Math.min(10_000, STORED);
+const EMAIL_BOUNCES = Number(values["email-bounces"]);
 
 const dir = await mkdtemp(join(tmpdir(), "deliverlens-bench-drain-"));
 const store = await Store.open(join(dir, "drain.duckdb"), { threads: 1 });
@@ -53,6 +59,25 @@ async function fill(from: number, to: number): Promise<void> {
       { from: at, to: Math.min(to, at + step) },
     );
   }
+}
+
+/** File 1 as a bounce-email file with EMAIL_BOUNCES bounced rows (message ids and recipients of their own). */
+async function fillEmailBounces(): Promise<void> {
+  if (EMAIL_BOUNCES === 0) return;
+  await store.run(
+    `INSERT INTO files (file_id, path, format, ingested_at, records_read, stored, duplicates, quarantined, seconds)
+     VALUES (1, 'bounces.mbox', 'email', TIMESTAMP '2026-06-01', $n, $n, 0, 0, 0)`,
+    { n: EMAIL_BOUNCES },
+  );
+  await store.run(
+    `INSERT INTO event_rows BY NAME SELECT *, ${recipientHashSql()} AS recipient_hash, ${messageKeySql()} AS message_key
+     FROM (SELECT ${eventKeySql("'dsn-' || i")} AS event_key, 'bounced' AS type,
+       TIMESTAMP '2026-05-01' + to_seconds(i % 2592000) AS time, 'gone' || i || '@gmail.com' AS recipient,
+       'google' AS provider, NULL::VARCHAR AS campaign, 'dsn-' || i || '@example.com' AS message_id,
+       1 AS file_id, 1 AS line
+     FROM range($n) t(i))`,
+    { n: EMAIL_BOUNCES },
+  );
 }
 
 async function drain(
@@ -103,6 +128,7 @@ try {
       .join(" ")}`,
   );
   await fill(0, SMALL);
+  await fillEmailBounces();
   const small = await measure("small", SMALL);
   const filling = performance.now();
   await fill(SMALL, STORED);

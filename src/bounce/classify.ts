@@ -31,6 +31,7 @@ import {
   REASONS,
   type Reason,
   type ReasonHint,
+  withoutLabel,
 } from "./vocabulary.ts";
 
 /** What the classifier knows about one reply. Everything but `text` is optional context. */
@@ -249,10 +250,7 @@ function classifyUncached(input: ReplyInput, domain: string | null): Classificat
 
   const hint =
     input.hintReason &&
-    (Object.hasOwn(REASONS, input.hintReason) ||
-      input.hintReason === FILTERED_NO_PHASE ||
-      (input.hintReason.startsWith(LABEL_HINT_PREFIX) &&
-        Object.hasOwn(REASONS, input.hintReason.slice(LABEL_HINT_PREFIX.length))))
+    (Object.hasOwn(REASONS, withoutLabel(input.hintReason)) || input.hintReason === FILTERED_NO_PHASE)
       ? input.hintReason
       : null;
   const decision = decide(hint, dsnAction, {
@@ -341,7 +339,7 @@ function decide(hinted: ReasonHint | null, dsnAction: string | null, context: Ph
     return { ...fromHint("filtered"), addressGone: wordsSayGone(context) };
   }
   if (hinted?.startsWith(LABEL_HINT_PREFIX))
-    return decideLabel(hinted.slice(LABEL_HINT_PREFIX.length) as Reason, dsnAction, context);
+    return decideLabel(withoutLabel(hinted) as Reason, dsnAction, context);
   const hint: Reason | null = hinted as Reason | null;
   if (hint && !REFINABLE_HINTS.includes(hint)) return fromHint(hint);
   if (dsnAction && DELIVERED_ACTIONS.includes(dsnAction)) {

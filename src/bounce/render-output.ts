@@ -338,7 +338,7 @@ export interface RecordWriter {
    * address, -1 where it is too big.
    */
   placeRecord(ints: Int32Array, parts: readonly Uint8Array[]): number;
-  /** The time a record's `time` flag writes (LAST_TIME's plain bytes of `version`). */
+  /** The time a record's `time` flag writes (LAST_TIME's plain bytes of `version`: the first ones of `bytes`). */
   time(version: number, bytes: Uint8Array): void;
   /** Token t's start and end, for the next `record`. */
   token(t: number, start: number, end: number): void;
@@ -540,7 +540,8 @@ export class RecordTemplate {
     const address = writer === null ? -1 : this.placed(writer);
     if (writer !== null && address >= 0) {
       const time = this.timeLength >= 0 && LAST_TIME.version !== this.timeVersion;
-      if (time) writer.time(LAST_TIME.version, LAST_TIME.plainBytes);
+      // The whole buffer (no view made per time): the record reads the time's length of it.
+      if (time) writer.time(LAST_TIME.version, LAST_TIME.plain);
       if (form === TOKENS && reply < 0) {
         for (let t = 0; t < this.pieces.length - 1; t++) writer.token(t, tokens.start(t), tokens.end(t));
       }
@@ -616,8 +617,18 @@ class LastTime {
   /** Its characters, one byte each, when its JSON is them quoted (plainLength of them; else -1). */
   readonly plain = new Uint8Array(MAX_PLAIN_TIME);
   plainLength = -1;
-  /** `plain`'s first plainLength bytes (a view made once per time). */
-  plainBytes: Uint8Array = this.plain.subarray(0, 0);
+  /** A view of `plain`'s first plainLength bytes, made for the version `viewVersion`. */
+  private view: Uint8Array = this.plain.subarray(0, 0);
+  private viewVersion = 0;
+
+  /** `plain`'s first plainLength bytes (a view made once per time, when a record is written in JavaScript). */
+  get plainBytes(): Uint8Array {
+    if (this.viewVersion !== this.version) {
+      this.view = this.plain.subarray(0, Math.max(0, this.plainLength));
+      this.viewVersion = this.version;
+    }
+    return this.view;
+  }
 
   set(time: string | null): void {
     if (time === this.time) return;
@@ -632,7 +643,6 @@ class LastTime {
       plain[i] = c;
     }
     this.plainLength = time.length;
-    this.plainBytes = plain.subarray(0, time.length);
   }
 
   get json(): string {

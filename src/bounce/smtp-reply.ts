@@ -53,7 +53,8 @@ export const MAX_REPLY_LENGTH = 16_384;
 export function parseReply(raw: string): ParsedReply {
   const bounded = raw.length > MAX_REPLY_LENGTH ? raw.slice(0, MAX_REPLY_LENGTH) : raw;
   const typed = bounded.replace(DIAGNOSTIC_TYPE, "");
-  const unfolded = (UNEVEN_SPACE.test(typed) ? typed.replace(SPACES, " ") : typed).trim();
+  const spaced = (UNEVEN_SPACE.test(typed) ? typed.replace(SPACES, " ") : typed).trim();
+  const unfolded = spaced.includes("<<< ") ? joinTranscriptReplies(spaced) : spaced;
   const head = LEADING_CODE.exec(unfolded);
   let replyCode: number | null = null;
   let status: string | null = null;
@@ -85,6 +86,39 @@ export function parseReply(raw: string): ParsedReply {
   // class says more ("550 5.0.0 … (#5.1.1)", qmail's "550 … (#5.1.1)"), as sisimai go smtp/status/find.go reads.
   if (status === null || isVagueStatus(status)) status = laterStatus(unfolded, replyCode, status);
   return { text, replyCode, status, remoteMta: REMOTE_HOST.exec(unfolded)?.[1].toLowerCase() ?? null };
+}
+
+/** A refusal line the server sent in Sendmail's transcript, after its `<<< `: code, `-` or a space, a status. */
+const TRANSCRIPT_LINE = /^([45][0-9][0-9])([ -])(?:([245]\.[0-9]{1,3}\.[0-9]{1,3}) )?/;
+
+/**
+ * Sendmail's transcript (sendmail/savemail.c, "----- Transcript of session follows -----") marks every line
+ * the server sent with `<<< `; a multi-line reply is `<<< 550-…` lines and a last `<<< 550 …` (RFC 5321
+ * §4.2.1), with or without an enhanced status on each. Unfolded, its lines are joined into one reply: the
+ * first keeps `<<< 550 ` (and its status), the later lines of the same code lose their prefix — so a phrase
+ * split over two lines ("does" / "550-not exist") reads whole. Anything else is left as it is.
+ */
+function joinTranscriptReplies(text: string): string {
+  const parts = ` ${text}`.split(" <<< ");
+  if (parts.length < 3) return text;
+  const out: string[] = parts[0] === "" ? [] : [parts[0].slice(1)];
+  // The code of the multi-line reply the previous part left open, and where its first line is in `out`.
+  let open: string | null = null;
+  let first = -1;
+  for (let i = 1; i < parts.length; i++) {
+    const part = parts[i];
+    const line = TRANSCRIPT_LINE.exec(part);
+    if (open !== null && line !== null && line[1] === open) {
+      out[first] = out[first].replace(`<<< ${open}-`, `<<< ${open} `);
+      out[out.length - 1] += ` ${part.slice(line[0].length)}`;
+    } else {
+      out.push(`<<< ${part}`);
+      first = out.length - 1;
+    }
+    if (line === null || line[2] === " ") open = null;
+    else open = line[1];
+  }
+  return out.join(" ");
 }
 
 /** X.0.0 and 4.4.7 say less than any other status (sisimai go smtp/status/find.go sets them aside). */

@@ -52,6 +52,9 @@ export const FILTERED_NO_PHASE = "filtered-no-phase";
  */
 export const LABEL_HINT_PREFIX = "label-";
 export type LabelHint = `label-${Reason}`;
+/** A hint without its `label-` prefix: the reason a label names (any other hint as it is). */
+export const withoutLabel = (hint: string): string =>
+  hint.startsWith(LABEL_HINT_PREFIX) ? hint.slice(LABEL_HINT_PREFIX.length) : hint;
 export type ReasonHint = Reason | typeof FILTERED_NO_PHASE | LabelHint;
 
 /** deliverlens' diagnosis-oriented groups (docs/CLASSIFICATION.md explains each). */

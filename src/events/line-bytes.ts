@@ -317,7 +317,7 @@ export class ReplyBytes implements RecordWriter {
   time(version: number, bytes: Uint8Array): void {
     if (version === this.timeVersion) return;
     this.timeVersion = version;
-    this.view.set(bytes.subarray(0, TIME_BYTES), TIME_AT);
+    this.view.set(bytes.length > TIME_BYTES ? bytes.subarray(0, TIME_BYTES) : bytes, TIME_AT);
   }
 
   token(t: number, start: number, end: number): void {

@@ -677,6 +677,61 @@
         (br $next)))
     (i32.eq (local.get $at) (local.get $to)))
 
+  ;; Copies $n bytes to $to in $template from $from in $template ($chunk: $copyChunk): up to 128
+  ;; bytes by eight-byte words (the last word ending at the last byte: no byte past $n is written), below
+  ;; eight byte by byte, longer ones by memory.copy (a call out of WebAssembly: most of the cost of a short
+  ;; piece). The regions never overlap.
+  (func $copy (param $to i32) (param $from i32) (param $n i32)
+    (local $i i32)
+    (if (i32.gt_u (local.get $n) (i32.const 128))
+      (then
+        (memory.copy $template $template (local.get $to) (local.get $from) (local.get $n))
+        (return)))
+    (if (i32.lt_u (local.get $n) (i32.const 8))
+      (then
+        (block $done
+          (loop $byte
+            (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+            (i32.store8 $template (i32.add (local.get $to) (local.get $i))
+              (i32.load8_u $template (i32.add (local.get $from) (local.get $i))))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $byte)))
+        (return)))
+    (loop $word
+      (i64.store $template (i32.add (local.get $to) (local.get $i))
+        (i64.load $template (i32.add (local.get $from) (local.get $i))))
+      (local.set $i (i32.add (local.get $i) (i32.const 8)))
+      (br_if $word (i32.lt_u (i32.add (local.get $i) (i32.const 8)) (local.get $n))))
+    (local.set $i (i32.sub (local.get $n) (i32.const 8)))
+    (i64.store $template (i32.add (local.get $to) (local.get $i))
+      (i64.load $template (i32.add (local.get $from) (local.get $i)))))
+
+  ;; $copy from $chunk.
+  (func $copyChunk (param $to i32) (param $from i32) (param $n i32)
+    (local $i i32)
+    (if (i32.gt_u (local.get $n) (i32.const 128))
+      (then
+        (memory.copy $template $chunk (local.get $to) (local.get $from) (local.get $n))
+        (return)))
+    (if (i32.lt_u (local.get $n) (i32.const 8))
+      (then
+        (block $done
+          (loop $byte
+            (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+            (i32.store8 $template (i32.add (local.get $to) (local.get $i))
+              (i32.load8_u $chunk (i32.add (local.get $from) (local.get $i))))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $byte)))
+        (return)))
+    (loop $word
+      (i64.store $template (i32.add (local.get $to) (local.get $i))
+        (i64.load $chunk (i32.add (local.get $from) (local.get $i))))
+      (local.set $i (i32.add (local.get $i) (i32.const 8)))
+      (br_if $word (i32.lt_u (i32.add (local.get $i) (i32.const 8)) (local.get $n))))
+    (local.set $i (i32.sub (local.get $n) (i32.const 8)))
+    (i64.store $template (i32.add (local.get $to) (local.get $i))
+      (i64.load $chunk (i32.add (local.get $from) (local.get $i)))))
+
   ;; A record of a record template (render-output.ts RecordTemplate.write, the same bytes) written into
   ;; $template of a ReplyBytes (line-bytes.ts) at $out: the record's opening, the recipient $chunk[$rcptFrom,
   ;; $rcptTo) (-1 where a byte of it needs an escape: nothing is decided by the bytes written then), the part
@@ -695,7 +750,7 @@
     (local.set $k (i32.load $template offset=28 (local.get $r)))
     (local.set $bytes (i32.add (i32.add (local.get $r) (i32.const 36)) (i32.shl (local.get $k) (i32.const 2))))
     (local.set $length (i32.load $template (local.get $r)))
-    (memory.copy $template $template (local.get $out) (local.get $bytes) (local.get $length))
+    (call $copy (local.get $out) (local.get $bytes) (local.get $length))
     (local.set $n (i32.add (local.get $out) (local.get $length)))
     (local.set $bytes (i32.add (local.get $bytes) (local.get $length)))
     ;; The recipient, as JSON.stringify writes it when it needs no escape.
@@ -713,7 +768,7 @@
         (br $next)))
     ;; The part after it, the line number's digits (from the last) and the time written over their places.
     (local.set $length (i32.load $template offset=4 (local.get $r)))
-    (memory.copy $template $template (local.get $n) (local.get $bytes) (local.get $length))
+    (call $copy (local.get $n) (local.get $bytes) (local.get $length))
     (local.set $end (i32.add (local.get $n) (i32.load $template offset=8 (local.get $r))))
     (local.set $i (i32.load $template offset=12 (local.get $r)))
     (loop $digit
@@ -724,7 +779,7 @@
       (br_if $digit (i32.gt_s (local.get $i) (i32.const 0))))
     (if (local.get $time)
       (then
-        (memory.copy $template $template
+        (call $copy
           (i32.add (local.get $n) (i32.load $template offset=16 (local.get $r)))
           (i32.const 2304)
           (i32.load $template offset=20 (local.get $r)))))
@@ -741,11 +796,11 @@
             (local.set $start (i32.load $template offset=256 (i32.shl (local.get $i) (i32.const 3))))
             (local.set $length
               (i32.sub (i32.load $template offset=260 (i32.shl (local.get $i) (i32.const 3))) (local.get $start)))
-            (memory.copy $template $chunk
+            (call $copyChunk
               (local.get $n) (i32.add (local.get $replyFrom) (local.get $start)) (local.get $length))
             (local.set $n (i32.add (local.get $n) (local.get $length)))
             (local.set $length (i32.load $template offset=36 (i32.add (local.get $r) (i32.shl (local.get $i) (i32.const 2)))))
-            (memory.copy $template $template (local.get $n) (local.get $bytes) (local.get $length))
+            (call $copy (local.get $n) (local.get $bytes) (local.get $length))
             (local.set $n (i32.add (local.get $n) (local.get $length)))
             (local.set $bytes (i32.add (local.get $bytes) (local.get $length)))
             (local.set $i (i32.add (local.get $i) (i32.const 1)))
@@ -754,10 +809,10 @@
     (if (i32.eq (local.get $form) (i32.const 1))
       (then
         (local.set $length (i32.sub (local.get $replyTo) (local.get $replyFrom)))
-        (memory.copy $template $chunk (local.get $n) (local.get $replyFrom) (local.get $length))
+        (call $copyChunk (local.get $n) (local.get $replyFrom) (local.get $length))
         (local.set $n (i32.add (local.get $n) (local.get $length)))
         (local.set $length (i32.load $template offset=32 (local.get $r)))
-        (memory.copy $template $template (local.get $n) (local.get $bytes) (local.get $length))
+        (call $copy (local.get $n) (local.get $bytes) (local.get $length))
         (local.set $n (i32.add (local.get $n) (local.get $length)))))
     (local.get $n))
 

@@ -109,7 +109,8 @@ function compileExpr(e: Expr, path: PathReader): Read {
     return (s) => {
       for (const part of parts) {
         const value = part(s);
-        if (value !== null && value !== undefined) return value;
+        // "" is no value here as in every text field (str()): a transform may give it (stripAngles("<>")).
+        if (value !== null && value !== undefined && value !== "") return value;
       }
       return null;
     };

@@ -71,6 +71,22 @@ const WHITESPACE = WHITESPACE_CODES.map((code) => (code === 32 ? "' '" : `chr(${
 export const TRIM_SQL = (column: string): string =>
   `CASE WHEN ascii(${column}) <= 32 OR ${WHITESPACE_CODES.map((code) => `ends_with(${column}, chr(${code}))`).join(" OR ")}
     THEN trim(${column}, ${WHITESPACE}) ELSE ${column} END`;
+/**
+ * The one form of a Message-ID the store keeps (`event_rows.message_id`, and the `message_key` hashing it),
+ * whichever reader read it: without the angle brackets and ASCII whitespace at its ends (every `<`, `>` and
+ * blank there: `<id@host>`, ` <id@host> ` → `id@host`), NULL when nothing is left. Only the store's insert applies it
+ * (src/analytics/ingest/finalize.ts insertFlaggedSql), so every reader's rows pass it; an event's identity
+ * hashes the id as its source wrote it (the keys of stored rows stay). A bare id is only tested, not copied:
+ * its first character (a blank, `<`, none) and its last (`>` or a space; an id ending in another blank without
+ * one before it is kept as is). No IN list: five or more constants plan a join (test/analytics/insert-plan).
+ * SendGrid 100k events, bench/insert-instructions.ts: 2,081.8 M instructions without it, 2,108.5 M with it
+ * (+1.3 %), 2,132.8 M testing every blank at the end (five tests more), 2,566.9 M trimming unconditionally
+ * (trim with a character list copies every id).
+ * Frozen once a migration used it (schema 16): a change is a new migration.
+ */
+export const BARE_MESSAGE_ID_SQL = (column: string): string =>
+  `CASE WHEN ascii(${column}) <= 32 OR starts_with(${column}, '<') OR ends_with(${column}, '>') OR ends_with(${column}, ' ')
+    THEN nullif(trim(${column}, ${WHITESPACE} || '<>'), '') ELSE ${column} END`;
 const LTRIM_SQL = (column: string): string =>
   `CASE WHEN ascii(${column}) <= 32 THEN ltrim(${column}, ${WHITESPACE}) ELSE ${column} END`;
 
@@ -486,7 +502,14 @@ function compileOnce(e: Expr, cx: Context, base: string): Sql {
     return { sql: sqlString(e.value), type: "VARCHAR", nonEmpty: e.value !== "" };
   }
   if ("first" in e) {
-    const parts = e.first.map((part) => compileExpr(part, cx, base));
+    // A part giving "" is no value, as in the parser (`first` skips it): a transform's "" (hostAddress of
+    // KumoMTA's `source_address.address: ""`, stripAngles of "<>") falls to the next part. The part is bound
+    // (its column is read twice by nullif, DuckDB would compute it twice).
+    const parts = e.first.map((part) => {
+      const value = compileExpr(part, cx, base);
+      if (value.type !== "VARCHAR" || value.nonEmpty) return value;
+      return nonEmpty(bind(value, cx));
+    });
     const type = parts[0].type;
     const sqls = parts.map((part) => (part.type === type ? part.sql : castTo(part, type)));
     return {
@@ -834,6 +857,68 @@ function structOf(fields: Map<string, Shape>, source: string): string {
   return `{${[...fields.keys()].map((k) => `${sqlString(k)}: ${source}.${ident(k)}`).join(", ")}}`;
 }
 
+/** Whether text `t` is DuckDB's text of a JSON object, list or boolean (or a string that looks like one). */
+const OTHER_KIND_SQL = (t: string): string =>
+  `coalesce(starts_with(${t}, '{') OR starts_with(${t}, '[') OR ${t} IN ('true', 'false'), false)`;
+
+/** The `event_rows` text column of each event field stored as it was computed. */
+const STORED_TEXT: Partial<Record<EventField, string>> = {
+  recipient: "recipient",
+  campaign: "campaign",
+  sendingIp: "sending_ip",
+  pool: "pool",
+  sendingDomain: "sending_domain",
+  stream: "stream",
+  remoteMta: "remote_mta",
+  messageId: "message_id",
+  reply: "reply",
+  status: "status",
+  sourceLabel: "source_label",
+  readerIp: "reader_ip",
+  userAgent: "user_agent",
+  url: "url",
+};
+
+/**
+ * Where a JSON record holds an object, a list or a boolean where a field reads text, DuckDB's reader reads
+ * its JSON text (`{"a":1}`, `[1]`, `true`) where the parser finds no value (issue 12's two readers of one
+ * table). The query, run on a file's inserted rows (`$file_id`) before they are settled, tells whether any
+ * stored text column of the fields `table` fills starts with `{` or `[`, or is `true` or `false` (or a time,
+ * reply code or status holds a boolean read as a number): DuckDB's text of such a value, never a real recipient, message id, reply… — the file is then read by the parsers
+ * (a real value of that form only costs the faster reader). Transforms keep that evidence at the start of
+ * the value (field-sql's `keepsOtherKind`). One EXISTS per column and kind, each a range or IN filter on
+ * one column: DuckDB skips every row group whose min/max cannot hold such a value, without reading it
+ * (SendGrid, 2.9M rows: ~30–45 ms CPU without the recipients' `true`/`false`, ~500 ms for one scan testing
+ * all columns). Null for CSV tables (a CSV value is text).
+ */
+export function otherKindsSql(table: FieldTable | undefined): string | null {
+  if (table?.shape !== "json") return null;
+  const columns = (Object.keys(table.fields) as EventField[]).flatMap((field) => STORED_TEXT[field] ?? []);
+  if (columns.length === 0) return null;
+  // DuckDB writes an object's or list's text compact: `{"…` or `{}`, `[` then a value or `]` — not the
+  // `[CS01] …` or `[192.0.2.1]`-like text a reply or host can start with (the range is what skips row groups;
+  // the rest is tested only on the rows within it).
+  const kinds = [
+    (c: string) => `${c} >= '{' AND ${c} < '|' AND (starts_with(${c}, '{"') OR ${c} = '{}')`,
+    (c: string) => `${c} >= '[' AND ${c} < '\\' AND regexp_matches(${c}, '^\\[(?:["{\\[\\]tfn0-9-])')`,
+    (c: string) => `${c} IN ('true', 'false')`,
+  ];
+  // A number leaf reads a boolean as 1 or 0 (DOUBLE): a time in the epoch's first two seconds (rows of no
+  // known type, skipped, store the epoch for none), a reply code 0 or 1, an enhanced status of class 0 or 1.
+  const numbers = [
+    `time >= TIMESTAMP '1970-01-01' AND time < TIMESTAMP '1970-01-01 00:00:02' AND type <> ${storedType("!skip")}`,
+    ...(table.fields.replyCode ? ["reply_code IN (0, 1)"] : []),
+    ...(table.fields.status ? ["status >= '0' AND status < '2'"] : []),
+  ];
+  // Not `recipient IN ('true', 'false')`: no zone map skips it (every row group's recipients span "true"), and
+  // its scan was 40 of the check's ~70 ms (SendGrid 2.9M rows); a boolean recipient is left (FORMATS.md).
+  const tests = [
+    ...columns.flatMap((c) => (c === "recipient" ? kinds.slice(0, 2) : kinds).map((kind) => kind(c))),
+    ...numbers,
+  ].map((test) => `EXISTS (SELECT 1 FROM event_rows WHERE file_id = $file_id AND ${test})`);
+  return `SELECT ${tests.join(" OR ")} AS hit`;
+}
+
 // ---------------------------------------------------------------------------------------------------
 
 /** The staging-shaped query reading a file of `table`'s format (see the top of this file). */
@@ -970,7 +1055,22 @@ function mapped(table: FieldTable, cx: Context, rows: string, noRoot: string): s
     : `([${EVENT_TYPE_NAMES.map(sqlString).join(", ")}]::${EVENT_TYPE}[])[enum_code(TRY_CAST(${text(compileExpr(type, cx))} AS ENUM${sqlList(EVENT_TYPE_NAMES)})) + 1]`;
   const source = withShared(rows, cx);
   const typed = `SELECT *, ${typeSql} AS etype FROM (${source})`;
-  const skipUnknown = `etype IS NULL AND NOT ${compileCond(table.unknown.cond, cx)}`;
+  // A record of no known type whose type key holds an object, a list or a boolean: the parser reads no
+  // type there (and `unknown` then holds: a problem), DuckDB its text (present: skipped). Only rows of no
+  // known type test it (the CASE), so the reading of the others pays nothing.
+  const typeLeaves = new Set<string>();
+  const addLeaf = (path: string, as: LeafType) => {
+    if (as === "text") typeLeaves.add(path);
+  };
+  walkExpr(table.type, addLeaf);
+  walkCond(table.unknown.cond, addLeaf);
+  const otherKindType =
+    typeLeaves.size > 0 && table.shape === "json"
+      ? `(${[...typeLeaves].map((path) => OTHER_KIND_SQL(cx.path(path, "text", "root").sql)).join(" OR ")})`
+      : null;
+  const skipUnknown = otherKindType
+    ? `CASE WHEN etype IS NULL THEN NOT ${compileCond(table.unknown.cond, cx)} AND NOT ${otherKindType} ELSE false END`
+    : `etype IS NULL AND NOT ${compileCond(table.unknown.cond, cx)}`;
   let fanned = `SELECT *, NULL AS it FROM (${typed})`;
   if (table.each) {
     // Items share one struct type: every list's keys, as text.
@@ -1054,6 +1154,7 @@ function mapped(table: FieldTable, cx: Context, rows: string, noRoot: string): s
   const problem = [
     "record_problem",
     `etype IS NULL AND ${compileCond(table.unknown.cond, cx)}`,
+    ...(otherKindType ? [`CASE WHEN etype IS NULL THEN ${otherKindType} ELSE false END`] : []),
     `${f("time", "TIMESTAMP")} IS NULL`,
     ...checks,
   ].join(" OR ");

@@ -1,8 +1,10 @@
 export { explainStoreError } from "./errors.ts";
 export {
+  BARE_MESSAGE_ID_SQL,
   derivedFromReply,
   fieldTableSql,
   IDENTITY_SQL,
+  otherKindsSql,
   RECIPIENT_DOMAIN_SQL,
   REPLY_CODE_SQL,
   STATUS_KEPT_TYPES,

@@ -4,7 +4,7 @@
  * docs/STORE.md documents every table and column.
  */
 import { sqlList } from "../util/sql.ts";
-import { LEADING_STATUS_SQL, REPLY_CODE_SQL, STATUS_KEPT_TYPES } from "./field-sql.ts";
+import { BARE_MESSAGE_ID_SQL, LEADING_STATUS_SQL, REPLY_CODE_SQL, STATUS_KEPT_TYPES } from "./field-sql.ts";
 
 export interface Migration {
   version: number;
@@ -49,6 +49,9 @@ export const messageKeySql = (src: KeySources = STORED): string =>
  * 3·10⁻⁶ at 10M stored events, 3·10⁻⁴ at 100M, 3 % at 1B.
  */
 export const eventKeySql = (identity: string): string => `(md5_number(${identity}) >> 64)::UBIGINT`;
+
+/** A stored row's Message-ID in the store's one form (migration 16). */
+const BARE_ID = BARE_MESSAGE_ID_SQL("message_id");
 
 // Statements the migrations below and a fresh store's schema (FRESH_SCHEMA_SQL) share; frozen like the
 // migrations that use them.
@@ -553,6 +556,23 @@ export const MIGRATIONS: readonly Migration[] = [
     // Grouping every attempt by message (6.3M groups on the 10M-event bench store) was two thirds of the
     // CPU of every `stats` run; ingest now decides the first attempt of the messages each file touches.
     sql: FIRST_ATTEMPTS_V15,
+  },
+  {
+    version: 16,
+    description:
+      "event_rows.message_id holds one form of a Message-ID, without angle brackets or blanks at its ends, and message_key is computed from it",
+    // KumoMTA, generic NDJSON/CSV (and bounce emails before s26) stored `<id@host>` where the other readers
+    // stored `id@host`: one message had two message keys (`sent` counted it twice) and a DSN stored first did
+    // not match its log's bounce (review s26 R29). Ingest now stores BARE_MESSAGE_ID_SQL's form; the rows
+    // stored before take it here, and a summary that counted their old keys is cleared (rebuilt by the next
+    // ingest; `stats` reads the rows until then). Event keys do not change (identities hash the source's id).
+    sql: `
+      DELETE FROM summary_state WHERE EXISTS (SELECT 1 FROM event_rows
+        WHERE message_id IS NOT NULL AND message_id IS DISTINCT FROM ${BARE_ID});
+      UPDATE event_rows SET message_id = ${BARE_ID},
+        message_key = ${messageKeySql({ ...STORED, message_id: BARE_ID })}
+      WHERE message_id IS NOT NULL AND message_id IS DISTINCT FROM ${BARE_ID};
+    `,
   },
 ];
 

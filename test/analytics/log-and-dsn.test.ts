@@ -3,7 +3,10 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { ingestInputs } from "../../src/analytics/ingest/inputs.ts";
-import { Store } from "../../src/store/index.ts";
+import type { SimEvent } from "../../src/demo/program.ts";
+import { daySummaryBehind } from "../../src/measures/index.ts";
+import { messageKeySql, Store } from "../../src/store/index.ts";
+import { FORMAT_WRITERS } from "../../testkit/format-writers.ts";
 import { scratchDir } from "../../testkit/scratch.ts";
 
 const dir = scratchDir("deliverlens-log-and-dsn-");
@@ -81,7 +84,10 @@ async function ingestRuns(runs: string[][], batches: boolean) {
       `SELECT count(*) FILTER (WHERE type = 'bounced')::INTEGER AS bounced,
         count(DISTINCT message_key)::INTEGER AS messages FROM events`,
     );
-    return { kept, files };
+    const context = await store.all<Record<string, string | null>>(
+      `SELECT message_id, campaign, sending_ip, pool, stream FROM events WHERE type = 'bounced' ORDER BY ALL`,
+    );
+    return { kept, files, context };
   } finally {
     store.close();
   }
@@ -119,4 +125,132 @@ test("the same DSN ingested again is again the log's bounce: still one bounce", 
       [0, 1, 1],
     ],
   );
+});
+
+/** The bounce of `<m1@example.com>` to gone@borschow.example, as every JSON/CSV writer writes it. */
+const BOUNCE: SimEvent = {
+  type: "bounced",
+  time: Date.parse("2026-03-03T10:00:04Z") / 1000,
+  recipient: "gone@borschow.example",
+  campaign: "news",
+  stream: "marketing",
+  // As KumoMTA and many exports keep it (blanks around it too); the KumoMTA writer adds its own brackets.
+  messageId: " <m1@example.com> ",
+  eventId: "ev-m1-gone",
+  sendingIp: "192.0.2.10",
+  pool: "marketing",
+  reply:
+    "550 5.1.1 <gone@borschow.example>: Recipient address rejected: User unknown in virtual mailbox table",
+  status: "5.1.1",
+  machineOpen: null,
+  readerIp: null,
+  url: null,
+};
+
+/** The same bounce in an Exim main log (its `id=` is the Message-ID without brackets). */
+const EXIM = `2026-03-03 10:00:00 1vAbCd-000123-AB <= news@mail.example-shop.com H=app.example.com [192.0.2.5] P=esmtp S=1234 id=m1@example.com
+2026-03-03 10:00:04 1vAbCd-000123-AB ** gone@borschow.example R=dnslookup T=remote_smtp H=mx.borschow.example [192.0.2.9]: SMTP error from remote mail server after RCPT TO:<gone@borschow.example>: ${BOUNCE.reply}
+2026-03-03 10:00:05 1vAbCd-000123-AB Completed
+`;
+
+/** Every reader that carries a Message-ID: its file of the bounce. */
+const sources: [string, string][] = [
+  ["postfix", log],
+  ["exim", join(folder, "exim.log")],
+  ...Object.entries(FORMAT_WRITERS).map(([name, writer]): [string, string] => [
+    name,
+    join(folder, `${name}.${writer.ext}`),
+  ]),
+];
+writeFileSync(join(folder, "exim.log"), EXIM);
+for (const [name, writer] of Object.entries(FORMAT_WRITERS)) {
+  let line = writer.line(
+    name === "kumomta" ? { ...BOUNCE, messageId: BOUNCE.messageId.trim().slice(1, -1) } : BOUNCE,
+  );
+  assert.ok(line, name);
+  let header = writer.header;
+  // The PowerMTA writer logs no header field; an accounting file configured to log Message-ID has this one.
+  if (name === "pmta") {
+    header += ",header_message-id";
+    line += `,${BOUNCE.messageId}`;
+  }
+  writeFileSync(join(folder, `${name}.${writer.ext}`), `${header ? `${header}\n` : ""}${line}\n`);
+}
+
+test("every reader's bounce and its DSN are one bounce of one message, with the log's context, whichever comes first (R29)", async () => {
+  for (const [name, file] of sources) {
+    // What the log's file alone stores: the bare id, and the sending IP, pool and campaign the DSN lacks.
+    const alone = await ingestRuns([[file]], false);
+    assert.equal(alone.context[0]?.message_id, "m1@example.com", name);
+    for (const [runs, batches] of [
+      [[[file, dsn]], true],
+      [[[dsn, file]], true],
+      [[[file], [dsn]], false],
+      [[[dsn], [file]], false],
+    ] as const) {
+      const { kept, files, context } = await ingestRuns(
+        runs.map((paths) => [...paths]),
+        batches,
+      );
+      const what = `${name}: ${runs.map((paths) => paths.map((path) => path.split("/").pop()).join("+")).join(", ")}${batches ? "" : " one by one"}`;
+      assert.deepEqual(kept, { bounced: 1, messages: 1 }, what);
+      assert.deepEqual(
+        files.map((summary) => [summary.read, summary.stored, summary.duplicates]),
+        [
+          [1, 1, 0],
+          [1, 0, 1],
+        ],
+        what,
+      );
+      assert.deepEqual(context, alone.context, what);
+    }
+  }
+});
+
+test("a store an older version wrote with `<…>` Message-IDs is migrated: one form, message keys and summary again, event keys kept", async () => {
+  const path = join(dir, "old.duckdb");
+  const kumo = join(folder, "kumomta.jsonl");
+  // What a version-15 ingest of the KumoMTA log stored: its event key (the identity hashes the id as the log
+  // writes it, then as now), the id with its brackets and the message key of that form, a current summary.
+  let store = await Store.open(path);
+  await ingestInputs(store, [kumo], { year: 2026, describeFailure: String });
+  await store.run(`UPDATE event_rows SET message_id = '<' || message_id || '>'`);
+  await store.run(`UPDATE event_rows SET message_key = ${messageKeySql()}`);
+  await store.run("DELETE FROM schema_version WHERE version >= 16");
+  const old = await store.one<{ id: string; key: bigint; event_key: bigint }>(
+    "SELECT message_id AS id, message_key AS key, event_key FROM event_rows",
+  );
+  assert.equal(old?.id, "<m1@example.com>");
+  assert.equal(await daySummaryBehind(store), false);
+  store.close();
+
+  store = await Store.open(path);
+  try {
+    const migrated = await store.one<{ id: string; key: bigint; event_key: bigint; right: boolean }>(
+      `SELECT message_id AS id, message_key AS key, event_key, message_key = ${messageKeySql()} AS right FROM event_rows`,
+    );
+    assert.equal(migrated?.id, "m1@example.com");
+    assert.equal(migrated?.right, true);
+    assert.notEqual(migrated?.key, old?.key);
+    assert.equal(migrated?.event_key, old?.event_key);
+    // Its message keys changed: the summary counted the old ones, and is rebuilt by the next ingest.
+    assert.equal(await daySummaryBehind(store), true);
+    // The same log again is the stored bounce; its DSN is too (matched by the one form).
+    const again = await ingestInputs(store, [kumo, dsn], { year: 2026, describeFailure: String });
+    assert.deepEqual(
+      again.files.map((file) => [file.stored, file.duplicates]),
+      [
+        [0, 1],
+        [0, 1],
+      ],
+    );
+    const kept = await store.one<{ bounced: number; messages: number }>(
+      `SELECT count(*) FILTER (WHERE type = 'bounced')::INTEGER AS bounced,
+        count(DISTINCT message_key)::INTEGER AS messages FROM events`,
+    );
+    assert.deepEqual(kept, { bounced: 1, messages: 1 });
+    assert.equal(await daySummaryBehind(store), false);
+  } finally {
+    store.close();
+  }
 });

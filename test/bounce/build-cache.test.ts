@@ -292,6 +292,8 @@ test("classify: same bytes and exit code from the startup snapshots as from the 
     );
     // Each keeps the hash seed its snapshot was built with (no rehash of the deserialised heap at start).
     for (const found of processes) assert.ok(found.execArgv.includes("--no-rehash-snapshot"), `${args}`);
+    // Each compiles a regular expression to machine code on its first run (no regexp bytecode tier first).
+    for (const found of processes) assert.ok(found.execArgv.includes("--no-regexp-tier-up"), `${args}`);
     // Many files, a big mbox, as JSON: classify's second process was started from the same snapshot.
     if ((args[1] === tree || args[1] === bigMbox) && args.includes("--ndjson") && availableParallelism() > 1)
       assert.equal(processes.length, 2, `${args}: ${JSON.stringify(processes)}`);
@@ -302,11 +304,19 @@ test("classify: same bytes and exit code from the startup snapshots as from the 
       assert.equal(other.status, fromSnapshot.status, `${args} ${JSON.stringify(env)}`);
     }
   }
-  // Heap sizes and a rehash given on the command line or in NODE_OPTIONS, in either spelling, are kept: bin/ adds none
-  // then.
+  // Heap sizes, a rehash and a regexp tier-up given on the command line or in NODE_OPTIONS, in either spelling,
+  // are kept: bin/ adds none then.
   const sized = spawnSync(
     process.execPath,
-    ["--initial_old_space_size=32", "--rehash_snapshot", cli, "classify", mbox, "--ndjson"],
+    [
+      "--initial_old_space_size=32",
+      "--rehash_snapshot",
+      "--regexp-tier-up",
+      cli,
+      "classify",
+      mbox,
+      "--ndjson",
+    ],
     {
       encoding: "utf8",
       env: {
@@ -326,6 +336,7 @@ test("classify: same bytes and exit code from the startup snapshots as from the 
   for (const args of sizedArgs) {
     assert.ok(!args.some((arg) => /^--(?:initial-old-space|min-semi-space)-size=/.test(arg)), `${args}`);
     assert.ok(!args.includes("--no-rehash-snapshot"), `${args}`);
+    assert.ok(!args.includes("--no-regexp-tier-up"), `${args}`);
   }
 });
 

@@ -27,7 +27,7 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 38,
+  version: 39,
   fingerprint: "3d4498e4f279c84fc26c814c0afd367093f01aefe377b7f59ee40e722a0fff16",
 };
 

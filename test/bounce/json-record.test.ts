@@ -140,7 +140,12 @@ test("a RecordTemplate writes the same bytes in WebAssembly for a line in a chun
   const unit = fc.constantFrom("a", "Z", "0", " ", ".", "-", "<", "@", "]", '"', "\\", "\n");
   const write = fc.record({
     recipient: fc.string({ unit, minLength: 1, maxLength: 20 }),
-    reply: fc.string({ unit: fc.constantFrom("a", "Z", "0", " ", ".", "-", "<", "@", "]"), maxLength: 120 }),
+    // Long enough for each way a piece is copied there (byte by byte, by words, by memory.copy past 128).
+    reply: fc.string({
+      unit: fc.constantFrom("a", "Z", "0", " ", ".", "-", "<", "@", "]"),
+      maxLength: 420,
+      size: "max",
+    }),
     line: fc.constantFrom(0, 7, 10, 99, 123456, 2147483647, 2147483648),
     time: fc.constantFrom(null, "2026-02-02T12:34:56.000Z", "2026-02-02T12:34:57.000Z", "2026-02-02T12:34"),
     // Bytes written between records by JavaScript: none, a newline, a text.
@@ -150,14 +155,16 @@ test("a RecordTemplate writes the same bytes in WebAssembly for a line in a chun
     fc.property(
       fc.constantFrom(WHOLE_DIAGNOSTIC, QUOTED_REPLY, PLAIN_REPLY, TOKENS),
       fc.array(write, { minLength: 1, maxLength: 12 }),
-      (form, writes) => {
+      fc.nat({ max: 200 }),
+      (form, writes, middle) => {
         const base = record();
         const json = new ClassificationJson(base);
         const ending = Buffer.concat([Buffer.from(JSON.stringify(base.diagnostic)), json.tail()]);
-        // TOKENS: the diagnostic's pieces around two tokens (the reply's first and last thirds).
+        // TOKENS: the diagnostic's pieces around two tokens (the reply's first and last thirds), the
+        // middle one of any length up to 200.
         const pieces = [
           Buffer.from('"<'),
-          Buffer.from("> and <"),
+          Buffer.from(`>${"and ".repeat(50).slice(0, middle)}<`),
           Buffer.concat([Buffer.from('>"'), json.tail()]),
         ];
         const template = (form === TOKENS ? pieces : null) as Uint8Array[] | null;

@@ -84,6 +84,24 @@ const CASES: Array<[string, { text: string; replyCode: number | null; status: st
       status: "5.7.1",
     },
   ],
+  // …with no status on its lines too, and Sendmail's own line after it: the server's lines read as one reply,
+  // so a phrase split over two of them ("does" / "550-not exist") is whole.
+  [
+    ">>> RCPT To:<a@example.jp>\n<<< 550-The email account that you tried to reach does\n<<< 550-not exist. Please check\n<<< 550 the address.\n550 5.0.0 <a@example.jp>... Service unavailable",
+    {
+      text: ">>> RCPT To:<a@example.jp> <<< 550 The email account that you tried to reach does not exist. Please check the address. 550 5.0.0 <a@example.jp>... Service unavailable",
+      replyCode: 550,
+      status: "5.0.0",
+    },
+  ],
+  [
+    ">>> DATA\n<<< 554-mx.example.jp\n<<< 554 Your access to this mail system has been rejected\n554 5.0.0 Service unavailable",
+    {
+      text: ">>> DATA <<< 554 mx.example.jp Your access to this mail system has been rejected 554 5.0.0 Service unavailable",
+      replyCode: 554,
+      status: "5.0.0",
+    },
+  ],
   // The lines carry the bare code (a status only in the text, qmail's "(#5.1.1)", is not the head's).
   [
     "550-user over\n550 quota. (#5.1.1)",

@@ -290,7 +290,7 @@ export class FileBatches {
         if (inserted !== rows) throw new Error(`a batch staged ${rows} rows, DuckDB read ${inserted}`);
         lap("insert");
         if (cross) {
-          const byFile = await crossReported(store, "file_id >= $first", { first: firstId });
+          const byFile = await crossReported(store, "file_id >= $first", { first: firstId }, format);
           crossed = files.map((_, at) => byFile.get(firstId + at) ?? 0);
         }
         const writeFiles = async (counts: Settled[]) => {

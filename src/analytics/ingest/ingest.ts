@@ -4,10 +4,17 @@ import type { FormatName } from "../../events/formats.ts";
 import { compressionOf, detectFormat, eventSource, openInputWithHead } from "../../events/index.ts";
 import { newCounters } from "../../events/source.ts";
 import { canonicalName } from "../../events/table-parser.ts";
-import { derivedFromReply, fieldTableSql, type Params, type Store } from "../../store/index.ts";
+import {
+  derivedFromReply,
+  fieldTableSql,
+  otherKindsSql,
+  type Params,
+  type Store,
+} from "../../store/index.ts";
 import { debugLog } from "../../util/debug.ts";
 import { debugLine, stopwatch } from "../stopwatch.ts";
 import {
+  type CrossSource,
   countFile,
   crossNote,
   crossReported,
@@ -100,7 +107,12 @@ export async function ingestFile(
     let notes: string[] = [];
     let limits: string[] = [];
     let counters = newCounters();
-    const parsers = async (fileId: number, stored: boolean, clock: number): Promise<Source> => {
+    const parsers = async (
+      fileId: number,
+      stored: boolean,
+      clock: number,
+      cross: CrossSource,
+    ): Promise<Source> => {
       counters = newCounters();
       const read = {
         year: options.year ?? null,
@@ -119,7 +131,6 @@ export async function ingestFile(
       ]);
       // A bounce email also meets the email rows stored before their identity was the report's (schema 14).
       const legacyEmail = stored && format === "email" && (await hasLegacyEmailRows(store));
-      const cross = await crossSourceOf(store, format, stored);
       const staged = await stageWithParsers(
         path,
         format,
@@ -182,7 +193,7 @@ async function loadFile(
   store: Store,
   path: string,
   format: FormatName,
-  source: (fileId: number, storedBefore: boolean, clock: number) => Promise<Source>,
+  source: (fileId: number, storedBefore: boolean, clock: number, cross: CrossSource) => Promise<Source>,
   { onProgress, dedupeWithTime, now = Date.now }: IngestOptions,
   exactOrNothing: boolean,
   /** When the file's ingest started (performance.now()): its `seconds` run until its commit. */
@@ -196,8 +207,10 @@ async function loadFile(
     // Whether rows stored before this file can be repeated by it: asked once, not per part.
     const storedBefore = await storeHasRows(store);
     const clock = now();
+    // Whether a stored file of the other kind of source may have reported the file's bounces: asked once.
+    const cross = await crossSourceOf(store, format, storedBefore);
     const lap = stopwatch();
-    const from = await source(fileId, storedBefore, clock);
+    const from = await source(fileId, storedBefore, clock, cross);
     lap("prepare");
     let read: number;
     // The rows' reply codes and statuses left to the `events` view (files.derived_from_reply, docs/STORE.md).
@@ -211,7 +224,6 @@ async function loadFile(
             if (percent > 0) onProgress((info.size * percent) / 100);
           }, 250)
         : null;
-      const cross = await crossSourceOf(store, format, storedBefore);
       read = await insertFlagged(
         store,
         from.sql,
@@ -230,10 +242,17 @@ async function loadFile(
     const counts = await countFile(store, fileId);
     lap("scan");
     if (exactOrNothing && counts.problem) throw new NeedsParser();
+    // A JSON value of another kind where a field reads text (otherKindsSql): the parsers read the file.
+    const otherKinds = "sql" in from ? otherKindsSql(eventSource(format)?.table) : null;
+    if (exactOrNothing && otherKinds) {
+      const hit = (await store.one<{ hit: boolean }>(otherKinds, { file_id: fileId }))?.hit;
+      lap("values of other kinds");
+      if (hit) throw new NeedsParser();
+    }
     // Bounces the other kind of source stored (crossSourceOf): only among the flagged rows.
     const crossed =
-      counts.flagged > counts.skip + counts.problem
-        ? ((await crossReported(store, "file_id = $file_id", { file_id: fileId })).get(fileId) ?? 0)
+      cross && counts.flagged > counts.skip + counts.problem
+        ? ((await crossReported(store, "file_id = $file_id", { file_id: fileId }, format)).get(fileId) ?? 0)
         : 0;
     const settled = withRepeats(
       await settleFile(store, path, fileId, format, read, counts, storedBefore, lap),

@@ -18,7 +18,7 @@ import { feedbackVerdict } from "../rules/feedback-types.ts";
 import { smtpCommandIn } from "../smtp-command.ts";
 import { isVagueStatus, specificFailureStatus } from "../smtp-reply.ts";
 import { TextMemo } from "../text-memo.ts";
-import { LABEL_HINT_PREFIX, type Reason, type ReasonHint } from "../vocabulary.ts";
+import { type Reason, type ReasonHint, withoutLabel } from "../vocabulary.ts";
 import { recordDiagnostic, type SpacedDiagnostic, spacedDiagnostic } from "./diagnostic-text.ts";
 import { loadHeaderBytes } from "./header-bytes.ts";
 import { type HeaderBlock, headerValue } from "./headers.ts";
@@ -190,8 +190,7 @@ function toRecord(
     hint &&
     report.hintSource &&
     hint === report.hintReason &&
-    classification.rule.id ===
-      `hint:${hint.startsWith(LABEL_HINT_PREFIX) ? hint.slice(LABEL_HINT_PREFIX.length) : hint}`
+    classification.rule.id === `hint:${withoutLabel(hint)}`
       ? report.hintSource
       : classification.rule;
   // Field by field (the classification may be the memo's own object): the order of a spread of it.
