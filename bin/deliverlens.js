@@ -123,6 +123,9 @@ if (!nodeIsRecentEnough(process.version)) {
     const regexpTier = nodeOptionGiven(/^--(?:no-?|no_)?regexp[-_]tier[-_]up\b/)
       ? []
       : ["--no-regexp-tier-up"];
+    // ingest's snapshot runs only an ingest that starts no worker thread; for another it runs bin/ again with
+    // the snapshot turned off (src/cli/ingest-snapshot.ts), with the Node options this process was given.
+    if (command === "ingest") process.env.DELIVERLENS_LAUNCH_OPTIONS = JSON.stringify(process.execArgv);
     runInstead(process.execPath, [
       ...process.execArgv,
       ...rehash,

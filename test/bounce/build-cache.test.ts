@@ -25,8 +25,11 @@ import {
 } from "../../bin/snapshot-cache.js";
 import { WHOLE_FILE_BYTES } from "../../src/events/input.ts";
 import { MANY_FILES } from "../../src/pipeline/classify-parallel.ts";
+import { MIN_THREADED_LOG_BYTES } from "../../src/pipeline/log-thread-ahead.ts";
 import { Store } from "../../src/store/index.ts";
+import { aggregateXml } from "../../testkit/dmarc-reports.ts";
 import { MODULE_RECORDER, recorded } from "../../testkit/module-recorder.ts";
+import { postfixGrepLogChunks } from "../../testkit/postfix-grep-log.ts";
 import { storeDigest } from "../../testkit/store-digest.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
@@ -340,63 +343,74 @@ test("classify: same bytes and exit code from the startup snapshots as from the 
   }
 });
 
-test("ingest: the same store, output and exit code from its startup snapshot as from the plain modules", async () => {
+/** Where ingest's runs below write (a store each, a probe, inputs made up). */
+const ingestDir = join(dir, "ingest");
+
+/**
+ * Runs each `ingest` of `argSets` (`STORE` stands for the store's path) from a built cache and again with its
+ * snapshot turned off, each way into a store of its own; asserts the same exit code, output and store, and
+ * which processes ran: `snapshot` — the run ended in the process started from the snapshot; `relaunched` — it
+ * started there and ended in one of the plain modules (the snapshot's process ran bin/ again without it).
+ */
+async function ingestBothWays(argSets: string[][], expected: "snapshot" | "relaunched"): Promise<void> {
   build();
-  const events = join(root, "test/fixtures/events");
-  const inputs = [
-    ...readdirSync(events)
-      .filter((name) => name !== "README.md")
-      .map((name) => join(events, name)),
-    join(root, "test/fixtures/bounce-email/arf-complaint.eml"),
-    join(root, "test/fixtures/bounce-email/dmarc-aggregate.eml"),
-    join(
-      root,
-      "test/fixtures/dmarc/parsedmarc/aggregate/addisonfoods.com!example.com!1536105600!1536191999.xml",
-    ),
-  ];
-  const gzipped = join(dir, "sendgrid.json.gz");
-  writeFileSync(gzipped, gzipSync(readFileSync(join(events, "sendgrid-01.json"))));
-  const probe = join(dir, "ingest-probe.cjs");
+  mkdirSync(ingestDir, { recursive: true });
+  const probe = join(ingestDir, "ingest-probe.cjs");
+  // Each process says its Node options as it starts (a process replaced by execve never exits) and as it ends
+  // (its main thread: worker threads load the preload too).
   writeFileSync(
     probe,
-    'process.on("exit", () => process.stderr.write("\\nPROCESS " + JSON.stringify(process.execArgv) + "\\n"));',
+    `if (require("node:worker_threads").isMainThread) {
+  process.stderr.write("\\nSTART " + JSON.stringify(process.execArgv) + "\\n");
+  process.on("exit", () => process.stderr.write("\\nEXIT " + JSON.stringify(process.execArgv) + "\\n"));
+}`,
   );
-  /** Each run's output with its timing taken out, and the processes' Node options. */
+  /** A run's output with its timing taken out, and its processes' Node options as they started and ended. */
   const run = (args: string[], env: Record<string, string>) => {
     const done = spawnSync(process.execPath, [cli, ...args], {
       encoding: "utf8",
       env: { ...process.env, DELIVERLENS_CACHE_DIR: cache, NODE_OPTIONS: `--require=${probe}`, ...env },
     });
-    const execArgv: string[][] = [];
-    const stderr = done.stderr.replace(/\nPROCESS ([^\n]*)\n/g, (_all, json: string) => {
-      execArgv.push(JSON.parse(json));
+    const started: string[][] = [];
+    const ended: string[][] = [];
+    const stderr = done.stderr.replace(/\n(START|EXIT) ([^\n]*)\n/g, (_all, what: string, json: string) => {
+      (what === "START" ? started : ended).push(JSON.parse(json));
       return "";
     });
     const timing = /in [\d.]+ s \([\d,]+ records\/s\)|"(?:seconds|recordsPerSecond)": [\d.e+-]+/g;
     return {
       out: `${done.status}\n${done.stdout.replace(timing, "")}\n${stderr}`.replaceAll(dir, "DIR"),
-      execArgv,
+      started,
+      ended,
     };
   };
+  const fromSnapshot = (options: string[]) => options.some((option) => option.includes("/ingest-"));
   const stores: Record<string, Record<string, string>> = {};
   const outputs: Record<string, string[]> = {};
   for (const [mode, env] of [
     ["snapshot", {}],
     ["plain", { DELIVERLENS_INGEST_SNAPSHOT: "0" }],
   ] as const) {
-    const db = join(dir, `${mode}.duckdb`);
+    const db = join(ingestDir, `${mode}.duckdb`);
+    rmSync(db, { force: true });
     outputs[mode] = [];
-    // A new store; the same files again (all duplicates) and a gzip beside a missing file (exit 1), as JSON; a
-    // usage error.
-    for (const args of [
-      ["ingest", ...inputs, "--db", db],
-      ["ingest", ...inputs, gzipped, join(dir, "missing.json"), "--db", db, "--json"],
-      ["ingest", inputs[0], "--db", db, "--tz", "Nowhere/Else"],
-    ]) {
-      const { out, execArgv } = run(args, env);
+    for (const args of argSets) {
+      const { out, started, ended } = run(
+        args.map((arg) => (arg === "STORE" ? db : arg)),
+        env,
+      );
       outputs[mode].push(out.replaceAll(`${mode}.duckdb`, "STORE"));
-      const fromSnapshot = execArgv.some((options) => options.some((option) => option.includes("/ingest-")));
-      assert.equal(fromSnapshot, mode === "snapshot", `${mode} ${args}: ${JSON.stringify(execArgv)}`);
+      const ran = JSON.stringify({ started, ended });
+      assert.equal(ended.length, 1, ran);
+      assert.equal(
+        fromSnapshot(ended[0]),
+        mode === "snapshot" && expected === "snapshot",
+        `${mode} ${args}: ${ran}`,
+      );
+      assert.equal(started.some(fromSnapshot), mode === "snapshot", `${mode} ${args}: ${ran}`);
+      // Relaunched: with the Node options bin/ was given, not those it adds for the snapshot's process.
+      if (mode === "snapshot" && expected === "relaunched")
+        assert.deepEqual(ended[0], started[0], `${args}: ${ran}`);
     }
     const store = await Store.open(db, { readOnly: true });
     try {
@@ -405,8 +419,90 @@ test("ingest: the same store, output and exit code from its startup snapshot as 
       store.close();
     }
   }
-  assert.ok(outputs.snapshot[0].includes("stored"), outputs.snapshot[0]);
   assert.deepEqual(outputs.snapshot, outputs.plain);
-  assert.ok(Object.keys(stores.snapshot).includes("event_rows"));
   assert.deepEqual(stores.snapshot, stores.plain);
+}
+
+test("ingest: the same store, output and exit code from its startup snapshot as from the plain modules", async () => {
+  const events = join(root, "test/fixtures/events");
+  const logs = ["exim-01.log", "postfix-01.log", "README.md"];
+  // Files DuckDB's readers take: ingested from the snapshot.
+  const native = readdirSync(events)
+    .filter((name) => !logs.includes(name))
+    .map((name) => join(events, name));
+  mkdirSync(ingestDir, { recursive: true });
+  const gzipped = join(ingestDir, "sendgrid.json.gz");
+  writeFileSync(gzipped, gzipSync(readFileSync(join(events, "sendgrid-01.json"))));
+  // A new store; the same files again (all duplicates) and a gzip beside a missing file (exit 1), as JSON; a
+  // usage error.
+  await ingestBothWays(
+    [
+      ["ingest", ...native, "--db", "STORE"],
+      ["ingest", ...native, gzipped, join(dir, "missing.json"), "--db", "STORE", "--json"],
+      ["ingest", native[0], "--db", "STORE", "--tz", "Nowhere/Else"],
+    ],
+    "snapshot",
+  );
+  // Every other kind of input (logs, emails, reports): run again from the plain modules, as the readers of a
+  // report folder and a big log start threads.
+  await ingestBothWays(
+    [
+      [
+        "ingest",
+        ...native,
+        join(events, "postfix-01.log"),
+        join(events, "exim-01.log"),
+        join(root, "test/fixtures/bounce-email/arf-complaint.eml"),
+        join(root, "test/fixtures/bounce-email/dmarc-aggregate.eml"),
+        join(
+          root,
+          "test/fixtures/dmarc/parsedmarc/aggregate/addisonfoods.com!example.com!1536105600!1536191999.xml",
+        ),
+        "--db",
+        "STORE",
+      ],
+      ["ingest", native[0], "--parsers-only", "--db", "STORE"],
+    ],
+    "relaunched",
+  );
+});
+
+// Review R33: a worker thread of a process started from ingest's snapshot aborted it (SIGABRT): the report
+// readers' threads of a folder of 64 files, the parsing and pipe-feeding threads of a big log.
+test("ingest: a run that starts worker threads runs from the plain modules: exit 0, the same store", async () => {
+  const inputs = join(ingestDir, "threads");
+  const emails = join(inputs, "emails");
+  const reports = join(inputs, "reports");
+  mkdirSync(emails, { recursive: true });
+  mkdirSync(reports, { recursive: true });
+  const dsn = readFileSync(join(root, "test/fixtures/bounce-email/dsn-two-recipients.eml"));
+  for (let i = 0; i < 64; i++) {
+    writeFileSync(join(emails, `${i}.eml`), dsn);
+    writeFileSync(
+      join(reports, `${i}.xml`),
+      aggregateXml({
+        reportId: `r33-${i}`,
+        begin: 1_700_000_000 + i * 86_400,
+        end: 1_700_086_399 + i * 86_400,
+        rows: [{ ip: `192.0.2.${i + 1}`, count: i + 1, dkim: i % 2 === 0 ? "pass" : "fail" }],
+      }),
+    );
+  }
+  // A grep'd Postfix log just past the size read on two threads: its status lines, then lines the parser
+  // passes over.
+  const log = join(inputs, "mail.log");
+  let text = "";
+  for (const chunk of postfixGrepLogChunks(2_000, 33)) text += chunk;
+  const filler = "Jan  5 09:00:00 mta1 postfix/smtpd[4001]: connect from unknown[198.51.100.7]\n";
+  text += filler.repeat(Math.ceil((MIN_THREADED_LOG_BYTES - Buffer.byteLength(text)) / filler.length) + 1);
+  writeFileSync(log, text);
+  assert.ok(statSync(log).size >= MIN_THREADED_LOG_BYTES);
+  await ingestBothWays(
+    [
+      ["ingest", emails, "--db", "STORE"],
+      ["ingest", reports, "--db", "STORE"],
+      ["ingest", log, "--db", "STORE"],
+    ],
+    "relaunched",
+  );
 });
