@@ -263,7 +263,8 @@ function classifyUncached(input: ReplyInput, domain: string | null): Classificat
     reportingHost: input.reportingMta ? hostName(input.reportingMta) : null,
     statusReason: statusRule(status)?.reason ?? null,
   });
-  const ruled: Category = decision.providerRule?.category ?? REASON_CATEGORY[decision.reason];
+  const ruled: Category =
+    decision.providerRule?.category ?? policyRefusalCategory(REASON_CATEGORY[decision.reason], lowerText);
   // Deliveries, auto-replies and complaints are outcomes, not failures: never permanent or retryable.
   const failure = !NOT_FAILURES.includes(ruled);
   const deferred = failure && (dsnAction === "delayed" || isClass(replyCode, status, 4));
@@ -298,6 +299,23 @@ function classifyUncached(input: ReplyInput, domain: string | null): Classificat
   return decision.addressGone === true && decision.providerRule === null
     ? addressGoneByWords(classification)
     : classification;
+}
+
+/**
+ * A refusal the reply says was by the receiver's policy ("Rejected by policy", "Policy violation", "refused by
+ * recipient's policy") is about how the receiver judges the sender (category reputation), even where the
+ * label follows Sisimai, which names it policyviolation only for the phrases it lists and else by the status
+ * (5.7.1 securityerror) or not at all. Only where the reason's own category says nothing (unknown, transient),
+ * and only a policy next to the refusal, outside a link: "see our policy at http://…" or a notice's footer
+ * ("Privacy Policy") is not the verdict.
+ */
+const POLICY_REFUSAL =
+  /\b(?:reject|refus|violat|denied|not accepted|restrict)\w*\W+(?:[\w']+\W+){0,3}polic(?:y|ies)\b|\bpolic(?:y|ies)\W+(?:reject|refus|violat|restrict)/;
+const LINK = /\b(?:https?:\/\/|www\.)\S+/g;
+function policyRefusalCategory(category: Category, lowerText: string): Category {
+  if (category !== "unknown" && category !== "transient") return category;
+  if (!lowerText.includes("polic")) return category;
+  return POLICY_REFUSAL.test(lowerText.replace(LINK, " ")) ? "reputation" : category;
 }
 
 /**

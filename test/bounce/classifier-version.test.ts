@@ -27,8 +27,8 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 40,
-  fingerprint: "20c70611018e7b6091b21e6a6b5cae25adbfbe305786249ac87ccc7a41888dc7",
+  version: 41,
+  fingerprint: "971842a668ef39cebc9312b3178b33d08cf855fed6e6a73c7c80542db8fae2d0",
 };
 
 /** Rule data as text: patterns by their source and flags. */

@@ -539,4 +539,23 @@ describe("a policy is a verdict only in the phrases Sisimai lists (go reason/why
     ];
     for (const [text, reason] of cases) assert.equal(classifyReply({ text }).reason, reason, text);
   });
+  it("keeps a refusal by policy a reputation verdict whatever reason Sisimai's label gives it", () => {
+    for (const text of [
+      "550 5.7.1 Rejected by policy",
+      "550 5.7.1 Message rejected due to content policy",
+      "550 Message rejected due to policy restrictions",
+      "550 Policy violation",
+      "554 5.7.1 Message refused by recipient's policy",
+      "554 Transaction failed: policy rejection",
+    ])
+      assert.equal(classifyReply({ text }).category, "reputation", text);
+    // A policy in a link or a footer is not the refusal; a reason with its own category keeps it.
+    for (const [text, category] of [
+      ["550 5.7.1 Rejected. See http://example.org/policy", "unknown"],
+      ["550 Delivery failed. Privacy Policy Customer Support", "unknown"],
+      ["550 5.1.1 User unknown; see our policy at http://example.com/policy", "recipient"],
+      ["550 5.7.1 Relaying denied by policy", "infrastructure"],
+    ])
+      assert.equal(classifyReply({ text }).category, category, text);
+  });
 });
