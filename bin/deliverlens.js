@@ -3,8 +3,8 @@
 // in the published package (no src/) it runs the compiled JavaScript. Same process either way — except
 // on a Node too old to run it (the machines' Node 20 through the shebang): then it runs itself again
 // with the Node the repository pins, stdio inherited, signals forwarded, and exits with the child's code;
-// and `classify` in a checkout where `npm ci` built its startup snapshot: this process becomes the one started
-// from it (execve), or runs it the same way where Node cannot.
+// and `classify` or `ingest` in a checkout where `npm ci` built its startup snapshot: this process becomes the one
+// started from it (execve), or runs it the same way where Node cannot.
 import { builtin } from "./builtin.js";
 import { nodeIsRecentEnough, nodeTooOld, pinnedNode } from "./node-version.js";
 
@@ -75,16 +75,17 @@ if (!nodeIsRecentEnough(process.version)) {
   module.enableCompileCache?.();
   const checkout = existsSync(new URL("../src/cli/main.ts", import.meta.url));
   const entry = (path) => (checkout ? `../src/${path}.ts` : `../dist/${path}.js`);
-  // classify from its startup snapshot when one was built from these very sources (snapshot-cache.js):
-  // the CLI and the classify path loaded, initialised and warmed already, instead of ~130 modules to load. Not
+  // classify (ingest) from its startup snapshot when one was built from these very sources (snapshot-cache.js):
+  // the CLI and the classify (ingest) path loaded and initialised already, instead of ~130 (~150) modules. Not
   // when this process was given preloads (`node --import probe.ts bin/deliverlens.js …`: a benchmark's probe, a
   // test's hooks): they act in this process, so the work stays here.
   const preloaded = process.execArgv.some((arg) =>
     /^(?:--import|--require|-r|--loader|--experimental-loader)\b/.test(arg),
   );
+  const command = process.argv[2];
   const snapshot =
-    checkout && process.argv[2] === "classify" && !preloaded
-      ? (await import("./snapshot-cache.js")).freshArtifact("classify")
+    checkout && (command === "classify" || command === "ingest") && !preloaded
+      ? (await import("./snapshot-cache.js")).freshArtifact(command)
       : null;
   if (snapshot) {
     // This process's own Node options (--max-old-space-size, --cpu-prof…) apply to the one doing the work.
@@ -92,18 +93,20 @@ if (!nodeIsRecentEnough(process.version)) {
     // of 16 MB from the start (V8's grows from 1 MB as it scavenges) scavenges a third as often — measured
     // (valgrind, instructions): a folder of 3,336 bounce emails −5.8 %, a 50,000-line Postfix log −4.2 %;
     // peak RSS +20–40 MB. A semi-space size given to this process is kept instead.
-    const semiSpace = nodeOptionGiven(/^--(?:min|max)[-_]semi[-_]space[-_]size\b/)
-      ? []
-      : ["--min-semi-space-size=16"];
+    const semiSpace =
+      command !== "classify" || nodeOptionGiven(/^--(?:min|max)[-_]semi[-_]space[-_]size\b/)
+        ? []
+        : ["--min-semi-space-size=16"];
     // Its old generation's first limit at 64 MB: V8 sizes the first one for a heap that has just started (~22 MB
     // here, where the snapshot alone leaves 15 MB live), so a run that ever waits — the first process, while the
     // second's results come in — starts an incremental full GC from an idle task, its marking on a third thread,
     // and frees nothing worth it (18 → 15 MB). Measured, a folder of 14,000 bounce emails, two processes:
     // valgrind, the first's GC 198 → 50 M instructions, both 5,669 → 5,511 M; user+sys −8 % (8 alternating
     // pairs, load 9). Later limits follow the live heap as always. One given to this process is kept instead.
-    const oldSpace = nodeOptionGiven(/^--initial[-_](?:old[-_]space|heap)[-_]size\b/)
-      ? []
-      : ["--initial-old-space-size=64"];
+    const oldSpace =
+      command !== "classify" || nodeOptionGiven(/^--initial[-_](?:old[-_]space|heap)[-_]size\b/)
+        ? []
+        : ["--initial-old-space-size=64"];
     // The snapshot's strings keep the hash seed they were hashed with when it was built, instead of V8 choosing
     // a new one at every start and rehashing the whole deserialised heap with it (a new seed is found by
     // testing random candidates for primality, and every string and dictionary of the snapshot is hashed again):
@@ -120,6 +123,9 @@ if (!nodeIsRecentEnough(process.version)) {
     const regexpTier = nodeOptionGiven(/^--(?:no-?|no_)?regexp[-_]tier[-_]up\b/)
       ? []
       : ["--no-regexp-tier-up"];
+    // ingest's snapshot runs only an ingest that starts no worker thread; for another it runs bin/ again with
+    // the snapshot turned off (src/cli/ingest-snapshot.ts), with the Node options this process was given.
+    if (command === "ingest") process.env.DELIVERLENS_LAUNCH_OPTIONS = JSON.stringify(process.execArgv);
     runInstead(process.execPath, [
       ...process.execArgv,
       ...rehash,

@@ -1,4 +1,4 @@
-export type Artifact = "classify";
+export type Artifact = "classify" | "ingest";
 
 /** What the build wrote: the output (the blob), the Node that built it, each input's stamp. */
 export interface BuildManifest {

@@ -1,6 +1,6 @@
-// Whether classify's startup snapshot (scripts/build-cache.ts builds it) is still good for this run. Plain
-// JavaScript, read by bin/deliverlens.js on every `classify` before anything else loads: no TypeScript module
-// to strip and compile, a few milliseconds at most.
+// Whether classify's or ingest's startup snapshot (scripts/build-cache.ts builds them) is still good for this run.
+// Plain JavaScript, read by bin/deliverlens.js on every `classify` and `ingest` before anything else loads: no
+// TypeScript module to strip and compile, a few milliseconds at most.
 import { builtin } from "./builtin.js";
 
 const { readFileSync, realpathSync, statSync } = await builtin("node:fs");
@@ -12,7 +12,8 @@ const { fileURLToPath } = await builtin("node:url");
  * cut classify's start-up: a V8 startup snapshot (https://nodejs.org/api/cli.html#--build-snapshot-entry) of
  * the CLI with the classify path (src/cli/classify-snapshot.ts) bundled into one script, loaded, initialised
  * and warmed (snapshot-warm-up.ts) when it was taken; bin/deliverlens.js runs `classify` from it instead of
- * loading ~130 modules.
+ * loading ~130 modules. Likewise `ingest` (src/cli/ingest-snapshot.ts: loaded and initialised, not warmed —
+ * DuckDB, which it needs to run, loads only after the snapshot is deserialised), instead of ~150 modules.
  * It is used only while it matches this Node, every source file it was built from and every environment
  * variable read while it was built (a limit such as DELIVERLENS_MAX_RECIPIENTS is read once, when its module
  * loads: the snapshot holds the value it had then); otherwise the plain modules run, as they always can.
@@ -24,9 +25,12 @@ const { fileURLToPath } = await builtin("node:url");
  * and refuses a source changed meanwhile.
  */
 
-export const MANIFESTS = { classify: "classify-snapshot.json" };
+export const MANIFESTS = { classify: "classify-snapshot.json", ingest: "ingest-snapshot.json" };
 /** Set to 0 to run the plain modules instead of the artifact. */
-export const SWITCHES = { classify: "DELIVERLENS_CLASSIFY_SNAPSHOT" };
+export const SWITCHES = {
+  classify: "DELIVERLENS_CLASSIFY_SNAPSHOT",
+  ingest: "DELIVERLENS_INGEST_SNAPSHOT",
+};
 
 /** The repository root: bin/../ */
 export const packageRoot = fileURLToPath(new URL("../", import.meta.url));

@@ -1,9 +1,9 @@
 /**
  * Builds the V8 startup snapshots bin/snapshot-cache.js describes, into node_modules/.cache/deliverlens
  * (or DELIVERLENS_CACHE_DIR): each entry bundled into one CommonJS script by esbuild (Node's snapshot builder
- * runs one script, not a module graph), then run by `node --build-snapshot`, warmed on the repository's own
- * bounce fixtures. Runs on `prepare` (npm ci / npm install in a checkout) and before bench/classify-email.ts;
- * rebuilds only what is stale. Never fails the install: without esbuild, or on any error, it says why and the
+ * runs one script, not a module graph), then run by `node --build-snapshot` — classify's warmed on the
+ * repository's own bounce fixtures. Runs on `prepare` (npm ci / npm install in a checkout) and before
+ * bench/classify-email.ts and bench/ingest.ts; rebuilds only what is stale. Never fails the install: without esbuild, or on any error, it says why and the
  * plain modules run.
  *   node scripts/build-cache.ts [--force]
  */
@@ -38,6 +38,7 @@ type Plugin = import("esbuild").Plugin;
 
 const ENTRIES: Record<Artifact, string> = {
   classify: "src/cli/classify-snapshot.ts",
+  ingest: "src/cli/ingest-snapshot.ts",
 };
 /** Emails the snapshots are warmed on (src/pipeline/snapshot-warm-up.ts): not the corpus the benchmark copies. */
 const WARM_UP = "test/fixtures/bounce-email";
@@ -62,19 +63,53 @@ const moduleUrls: Plugin = {
 };
 
 /**
- * The other commands' implementations stay out of the classify snapshot (DuckDB and the like could not be in
- * one): their lazy imports are left as they are, never reached by a process that runs `classify`.
+ * The other commands' implementations stay out of a command's snapshot (DuckDB and the like could not be in
+ * classify's): their lazy imports are left as they are, never reached by a process that runs `kind`.
  */
-const otherCommandsOut: Plugin = {
-  name: "other-commands-out",
-  setup(build) {
-    build.onResolve({ filter: /^\.\.?\// }, (args) => {
-      const command = /[\\/]src[\\/]cli[\\/]commands[\\/]/.test(args.importer);
-      if (!command || args.kind !== "dynamic-import" || args.path === "../run/classify.ts") return undefined;
-      return { path: args.path, external: true };
-    });
-  },
-};
+function otherCommandsOut(kind: Artifact): Plugin {
+  return {
+    name: "other-commands-out",
+    setup(build) {
+      build.onResolve({ filter: /^\.\.?\// }, (args) => {
+        const command = /[\\/]src[\\/]cli[\\/]commands[\\/]/.test(args.importer);
+        if (!command || args.kind !== "dynamic-import" || args.path === `../run/${kind}.ts`) return undefined;
+        return { path: args.path, external: true };
+      });
+    },
+  };
+}
+
+/** The package the store talks to DuckDB through: a native addon under it, which no snapshot can hold. */
+const DUCKDB = "@duckdb/node-api";
+
+/**
+ * DuckDB in ingest's snapshot: `@duckdb/node-api` (and its native addon) cannot be loaded while a snapshot is
+ * built, so the bundle gets a stand-in with the same exports, each of which loads the real package (from this
+ * checkout's node_modules) the first time it is read — when the store opens, after the snapshot is
+ * deserialised. Its export names are the installed package's (read here; its package.json is one of the
+ * snapshot's inputs, so another version makes the snapshot stale).
+ */
+function duckdbOnFirstUse(): Plugin {
+  const require = createRequire(import.meta.url);
+  const names = Object.keys(require(DUCKDB) as object).filter((name) => name !== "__esModule");
+  const from = join(packageRoot, "package.json");
+  return {
+    name: "duckdb-on-first-use",
+    setup(build) {
+      build.onResolve({ filter: /^@duckdb\/node-api$/ }, () => ({
+        path: DUCKDB,
+        namespace: "duckdb-on-first-use",
+      }));
+      build.onLoad({ filter: /.*/, namespace: "duckdb-on-first-use" }, () => ({
+        loader: "js",
+        contents: `let real;
+const load = () => (real ??= require("node:module").createRequire(${JSON.stringify(from)})(${JSON.stringify(DUCKDB)}));
+for (const name of ${JSON.stringify(names)})
+  Object.defineProperty(exports, name, { enumerable: true, get: () => load()[name] });`,
+      }));
+    },
+  };
+}
 
 /** Variables only the build itself sets (see below): never compared with a run's. */
 const BUILD_ONLY = ["DELIVERLENS_SNAPSHOT_WARM_UP", "DELIVERLENS_SNAPSHOT_ENV"];
@@ -117,15 +152,17 @@ async function buildSnapshot(esbuild: Esbuild, kind: Artifact): Promise<string> 
     legalComments: "none",
     metafile: true,
     logLevel: "error",
-    plugins: [moduleUrls, otherCommandsOut],
+    plugins: [moduleUrls, otherCommandsOut(kind), ...(kind === "ingest" ? [duckdbOnFirstUse()] : [])],
   });
   writeFileSync(script, oneByteSource(readFileSync(script, "utf8")));
-  // package.json too (util/version.ts reads the version from it when it loads), and this script (how it builds).
+  // package.json too (util/version.ts reads the version from it when it loads), this script and its helper (how
+  // it builds), and DuckDB's package.json where the bundle stands in for it (its export names).
   const inputs: BuildManifest["inputs"] = [
-    ...Object.keys(result.metafile.inputs),
+    ...Object.keys(result.metafile.inputs).filter((path) => !path.startsWith("duckdb-on-first-use:")),
     "package.json",
     "scripts/build-cache.ts",
     "scripts/one-byte-source.ts",
+    ...(kind === "ingest" ? [`node_modules/${DUCKDB}/package.json`] : []),
   ]
     .sort()
     .map((path) => {
@@ -213,7 +250,7 @@ function loadEsbuild(): Esbuild | null {
 
 const force = process.argv.includes("--force");
 const esbuild = loadEsbuild();
-for (const kind of ["classify"] as const) {
+for (const kind of ["classify", "ingest"] as const) {
   if (!force && freshArtifact(kind, dir) !== null) {
     say(`${kind}: up to date`);
     continue;

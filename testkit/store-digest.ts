@@ -3,8 +3,10 @@ import type { Store } from "../src/store/index.ts";
 
 /** Columns that time a run, not what it stored: left out of a digest. */
 const TIMINGS: Record<string, readonly string[]> = {
+  dmarc_reports: ["ingested_at"],
   files: ["ingested_at", "seconds"],
   schema_version: ["applied_at"],
+  tls_reports: ["ingested_at"],
 };
 
 /**

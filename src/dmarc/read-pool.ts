@@ -81,6 +81,14 @@ function threadsFor(files: number, options: ReadPoolOptions): number {
   return files < MIN_FILES_FOR_THREADS ? 0 : (options.threads ?? Math.min(4, availableParallelism()));
 }
 
+/**
+ * Whether reading about `files` files starts reader threads (warmReaders, readAllPrepared): one thread or
+ * none reads them here.
+ */
+export function startsReaderThreads(files: number, options: ReadPoolOptions = {}): boolean {
+  return threadsFor(files, options) > 1;
+}
+
 /** Reader threads started ahead (warmReaders), not yet taken by readAllPrepared. */
 let warm: Reader[] | null = null;
 
@@ -90,8 +98,8 @@ let warm: Reader[] | null = null;
  * unused, they do not keep the process alive.
  */
 export function warmReaders(files: number, options: ReadPoolOptions = {}): void {
-  const threads = threadsFor(files, options);
-  if (threads > 1 && !warm) warm = Array.from({ length: threads }, () => startReader(true));
+  if (startsReaderThreads(files, options) && !warm)
+    warm = Array.from({ length: threadsFor(files, options) }, () => startReader(true));
 }
 
 function takeWarm(threads: number): Reader[] | null {
@@ -107,8 +115,9 @@ export async function* readAllPrepared(
   options: ReadPoolOptions = {},
 ): AsyncGenerator<PreparedReading> {
   // Messages held in memory (dmarc fetch) are read here; only files go to the reader threads.
-  const threads = threadsFor(inputs.filter((input) => typeof input === "string").length, options);
-  if (threads <= 1) {
+  const files = inputs.filter((input) => typeof input === "string").length;
+  const threads = threadsFor(files, options);
+  if (!startsReaderThreads(files, options)) {
     for (const input of inputs) yield await readPrepared(input, options.route);
     return;
   }

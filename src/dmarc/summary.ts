@@ -40,6 +40,13 @@ import { type KnownForwarder, knownForwarder } from "./forwarders.ts";
  * Readiness for the next policy step is the share of the `yours` sources' mail that passes aligned.
  */
 
+/**
+ * The version of `dmarc --json`'s shape (and `dmarc fetch --json`'s). Until store schema 16 the command printed
+ * the store's schema version here, so every store migration changed a JSON interface value; it is frozen at the
+ * last value printed. Bump it only when this JSON's shape changes.
+ */
+export const DMARC_JSON_SCHEMA_VERSION = 16;
+
 export const VERDICTS = {
   yours: "passes aligned DKIM or SPF for most of its mail: your own or an authorised service",
   forwarder:

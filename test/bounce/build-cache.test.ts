@@ -14,16 +14,23 @@ import { availableParallelism, tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { after, test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
 import {
   type Artifact,
   type BuildManifest,
   freshArtifact,
   MANIFESTS,
   packageRoot,
+  SWITCHES,
 } from "../../bin/snapshot-cache.js";
 import { WHOLE_FILE_BYTES } from "../../src/events/input.ts";
 import { MANY_FILES } from "../../src/pipeline/classify-parallel.ts";
+import { MIN_THREADED_LOG_BYTES } from "../../src/pipeline/log-thread-ahead.ts";
+import { Store } from "../../src/store/index.ts";
+import { aggregateXml } from "../../testkit/dmarc-reports.ts";
 import { MODULE_RECORDER, recorded } from "../../testkit/module-recorder.ts";
+import { postfixGrepLogChunks } from "../../testkit/postfix-grep-log.ts";
+import { storeDigest } from "../../testkit/store-digest.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const cli = join(root, "bin/deliverlens.js");
@@ -42,14 +49,15 @@ function build(): Record<Artifact, string> {
   });
   assert.equal(run.status, 0, run.stderr);
   const classify = freshArtifact("classify", cache);
-  assert.ok(classify !== null, `not fresh after the build: ${run.stderr}`);
-  built = { classify };
+  const ingest = freshArtifact("ingest", cache);
+  assert.ok(classify !== null && ingest !== null, `not fresh after the build: ${run.stderr}`);
+  built = { classify, ingest };
   return built;
 }
 
 test("a build is used only while it matches this Node and every input it was built from", () => {
   const fresh = build();
-  for (const kind of ["classify"] as Artifact[]) {
+  for (const kind of ["classify", "ingest"] as Artifact[]) {
     const manifest = JSON.parse(readFileSync(join(cache, MANIFESTS[kind]), "utf8")) as BuildManifest;
     const variant = (name: string, change: (copy: BuildManifest) => void): string | null => {
       const other = join(dir, kind, name);
@@ -151,17 +159,30 @@ test("a build is used only while it matches this Node and every input it was bui
       `${kind}: a blob of another size`,
     );
     // A limit's module keeps the value it read when it loaded: the snapshot holds the one the build saw.
-    assert.equal(
-      manifest.env.DELIVERLENS_MAX_RECIPIENTS,
-      null,
-      `${kind}: the build read the recipients limit`,
-    );
-    process.env.DELIVERLENS_MAX_RECIPIENTS = "6000";
-    try {
-      assert.equal(freshArtifact(kind, cache), null, `${kind}: a limit set otherwise than when it was built`);
-    } finally {
-      delete process.env.DELIVERLENS_MAX_RECIPIENTS;
+    // (ingest's path reads its limits when it runs, from modules the snapshot holds unevaluated.)
+    if (kind === "classify") {
+      assert.equal(
+        manifest.env.DELIVERLENS_MAX_RECIPIENTS,
+        null,
+        `${kind}: the build read the recipients limit`,
+      );
+      process.env.DELIVERLENS_MAX_RECIPIENTS = "6000";
+      try {
+        assert.equal(
+          freshArtifact(kind, cache),
+          null,
+          `${kind}: a limit set otherwise than when it was built`,
+        );
+      } finally {
+        delete process.env.DELIVERLENS_MAX_RECIPIENTS;
+      }
     }
+    // ingest's snapshot stands in for DuckDB's package by its export names: another version makes it stale.
+    if (kind === "ingest")
+      assert.ok(
+        manifest.inputs.some(([path]) => path === "node_modules/@duckdb/node-api/package.json"),
+        "DuckDB's package.json is an input",
+      );
     assert.equal(
       variant("older", (copy) => {
         delete (copy as Partial<BuildManifest>).output;
@@ -175,7 +196,7 @@ test("a build is used only while it matches this Node and every input it was bui
       }),
       null,
     );
-    const name = "DELIVERLENS_CLASSIFY_SNAPSHOT";
+    const name = SWITCHES[kind];
     process.env[name] = "0";
     try {
       assert.equal(freshArtifact(kind, cache), null, `${kind}: turned off`);
@@ -320,4 +341,168 @@ test("classify: same bytes and exit code from the startup snapshots as from the 
     assert.ok(!args.includes("--no-rehash-snapshot"), `${args}`);
     assert.ok(!args.includes("--no-regexp-tier-up"), `${args}`);
   }
+});
+
+/** Where ingest's runs below write (a store each, a probe, inputs made up). */
+const ingestDir = join(dir, "ingest");
+
+/**
+ * Runs each `ingest` of `argSets` (`STORE` stands for the store's path) from a built cache and again with its
+ * snapshot turned off, each way into a store of its own; asserts the same exit code, output and store, and
+ * which processes ran: `snapshot` — the run ended in the process started from the snapshot; `relaunched` — it
+ * started there and ended in one of the plain modules (the snapshot's process ran bin/ again without it).
+ */
+async function ingestBothWays(argSets: string[][], expected: "snapshot" | "relaunched"): Promise<void> {
+  build();
+  mkdirSync(ingestDir, { recursive: true });
+  const probe = join(ingestDir, "ingest-probe.cjs");
+  // Each process says its Node options as it starts (a process replaced by execve never exits) and as it ends
+  // (its main thread: worker threads load the preload too).
+  writeFileSync(
+    probe,
+    `if (require("node:worker_threads").isMainThread) {
+  process.stderr.write("\\nSTART " + JSON.stringify(process.execArgv) + "\\n");
+  process.on("exit", () => process.stderr.write("\\nEXIT " + JSON.stringify(process.execArgv) + "\\n"));
+}`,
+  );
+  /** A run's output with its timing taken out, and its processes' Node options as they started and ended. */
+  const run = (args: string[], env: Record<string, string>) => {
+    const done = spawnSync(process.execPath, [cli, ...args], {
+      encoding: "utf8",
+      env: { ...process.env, DELIVERLENS_CACHE_DIR: cache, NODE_OPTIONS: `--require=${probe}`, ...env },
+    });
+    const started: string[][] = [];
+    const ended: string[][] = [];
+    const stderr = done.stderr.replace(/\n(START|EXIT) ([^\n]*)\n/g, (_all, what: string, json: string) => {
+      (what === "START" ? started : ended).push(JSON.parse(json));
+      return "";
+    });
+    const timing = /in [\d.]+ s \([\d,]+ records\/s\)|"(?:seconds|recordsPerSecond)": [\d.e+-]+/g;
+    return {
+      out: `${done.status}\n${done.stdout.replace(timing, "")}\n${stderr}`.replaceAll(dir, "DIR"),
+      started,
+      ended,
+    };
+  };
+  const fromSnapshot = (options: string[]) => options.some((option) => option.includes("/ingest-"));
+  const stores: Record<string, Record<string, string>> = {};
+  const outputs: Record<string, string[]> = {};
+  for (const [mode, env] of [
+    ["snapshot", {}],
+    ["plain", { DELIVERLENS_INGEST_SNAPSHOT: "0" }],
+  ] as const) {
+    const db = join(ingestDir, `${mode}.duckdb`);
+    rmSync(db, { force: true });
+    outputs[mode] = [];
+    for (const args of argSets) {
+      const { out, started, ended } = run(
+        args.map((arg) => (arg === "STORE" ? db : arg)),
+        env,
+      );
+      outputs[mode].push(out.replaceAll(`${mode}.duckdb`, "STORE"));
+      const ran = JSON.stringify({ started, ended });
+      assert.equal(ended.length, 1, ran);
+      assert.equal(
+        fromSnapshot(ended[0]),
+        mode === "snapshot" && expected === "snapshot",
+        `${mode} ${args}: ${ran}`,
+      );
+      assert.equal(started.some(fromSnapshot), mode === "snapshot", `${mode} ${args}: ${ran}`);
+      // Relaunched: with the Node options bin/ was given, not those it adds for the snapshot's process.
+      if (mode === "snapshot" && expected === "relaunched")
+        assert.deepEqual(ended[0], started[0], `${args}: ${ran}`);
+    }
+    const store = await Store.open(db, { readOnly: true });
+    try {
+      stores[mode] = await storeDigest(store);
+    } finally {
+      store.close();
+    }
+  }
+  assert.deepEqual(outputs.snapshot, outputs.plain);
+  assert.deepEqual(stores.snapshot, stores.plain);
+}
+
+test("ingest: the same store, output and exit code from its startup snapshot as from the plain modules", async () => {
+  const events = join(root, "test/fixtures/events");
+  const logs = ["exim-01.log", "postfix-01.log", "README.md"];
+  // Files DuckDB's readers take: ingested from the snapshot.
+  const native = readdirSync(events)
+    .filter((name) => !logs.includes(name))
+    .map((name) => join(events, name));
+  mkdirSync(ingestDir, { recursive: true });
+  const gzipped = join(ingestDir, "sendgrid.json.gz");
+  writeFileSync(gzipped, gzipSync(readFileSync(join(events, "sendgrid-01.json"))));
+  // A new store; the same files again (all duplicates) and a gzip beside a missing file (exit 1), as JSON; a
+  // usage error.
+  await ingestBothWays(
+    [
+      ["ingest", ...native, "--db", "STORE"],
+      ["ingest", ...native, gzipped, join(dir, "missing.json"), "--db", "STORE", "--json"],
+      ["ingest", native[0], "--db", "STORE", "--tz", "Nowhere/Else"],
+    ],
+    "snapshot",
+  );
+  // Every other kind of input (logs, emails, reports): run again from the plain modules, as the readers of a
+  // report folder and a big log start threads.
+  await ingestBothWays(
+    [
+      [
+        "ingest",
+        ...native,
+        join(events, "postfix-01.log"),
+        join(events, "exim-01.log"),
+        join(root, "test/fixtures/bounce-email/arf-complaint.eml"),
+        join(root, "test/fixtures/bounce-email/dmarc-aggregate.eml"),
+        join(
+          root,
+          "test/fixtures/dmarc/parsedmarc/aggregate/addisonfoods.com!example.com!1536105600!1536191999.xml",
+        ),
+        "--db",
+        "STORE",
+      ],
+      ["ingest", native[0], "--parsers-only", "--db", "STORE"],
+    ],
+    "relaunched",
+  );
+});
+
+// Review R33: a worker thread of a process started from ingest's snapshot aborted it (SIGABRT): the report
+// readers' threads of a folder of 64 files, the parsing and pipe-feeding threads of a big log.
+test("ingest: a run that starts worker threads runs from the plain modules: exit 0, the same store", async () => {
+  const inputs = join(ingestDir, "threads");
+  const emails = join(inputs, "emails");
+  const reports = join(inputs, "reports");
+  mkdirSync(emails, { recursive: true });
+  mkdirSync(reports, { recursive: true });
+  const dsn = readFileSync(join(root, "test/fixtures/bounce-email/dsn-two-recipients.eml"));
+  for (let i = 0; i < 64; i++) {
+    writeFileSync(join(emails, `${i}.eml`), dsn);
+    writeFileSync(
+      join(reports, `${i}.xml`),
+      aggregateXml({
+        reportId: `r33-${i}`,
+        begin: 1_700_000_000 + i * 86_400,
+        end: 1_700_086_399 + i * 86_400,
+        rows: [{ ip: `192.0.2.${i + 1}`, count: i + 1, dkim: i % 2 === 0 ? "pass" : "fail" }],
+      }),
+    );
+  }
+  // A grep'd Postfix log just past the size read on two threads: its status lines, then lines the parser
+  // passes over.
+  const log = join(inputs, "mail.log");
+  let text = "";
+  for (const chunk of postfixGrepLogChunks(2_000, 33)) text += chunk;
+  const filler = "Jan  5 09:00:00 mta1 postfix/smtpd[4001]: connect from unknown[198.51.100.7]\n";
+  text += filler.repeat(Math.ceil((MIN_THREADED_LOG_BYTES - Buffer.byteLength(text)) / filler.length) + 1);
+  writeFileSync(log, text);
+  assert.ok(statSync(log).size >= MIN_THREADED_LOG_BYTES);
+  await ingestBothWays(
+    [
+      ["ingest", emails, "--db", "STORE"],
+      ["ingest", reports, "--db", "STORE"],
+      ["ingest", log, "--db", "STORE"],
+    ],
+    "relaunched",
+  );
 });

@@ -116,6 +116,7 @@ test("ingest reads DMARC and TLS reports (xml, gz, zip, json), deduplicates, ref
   const reading = await spawnCli(["dmarc", "--db", db, "--json"]);
   assert.equal(reading.status, 0, reading.stderr);
   const summary = JSON.parse(reading.stdout);
+  assert.equal(summary.schemaVersion, 16, "the JSON's own version: a store migration does not change it");
   assert.equal(summary.reports.aggregate, 2);
   assert.equal(summary.reports.tls, 1);
   const verdict = (ip: string) => summary.sources.find((s: { sourceIp: string }) => s.sourceIp === ip);

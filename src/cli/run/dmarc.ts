@@ -1,11 +1,11 @@
 import type { FetchOptions } from "../../dmarc/fetch.ts";
-import { summarizeReports } from "../../dmarc/summary.ts";
+import { DMARC_JSON_SCHEMA_VERSION, summarizeReports } from "../../dmarc/summary.ts";
 import { domainOption, resolverOption } from "../../dns/options.ts";
 import { checkSecretEnvName } from "../../mailbox/account.ts";
 import { MailboxError } from "../../mailbox/errors.ts";
 import { renderDmarc, renderReportIngest, reportIngestFailures } from "../../report/dmarc.ts";
 import { escapeLine } from "../../report/terminal.ts";
-import { SCHEMA_VERSION, Store } from "../../store/index.ts";
+import { Store } from "../../store/index.ts";
 import { EXIT, UsageError } from "../exit.ts";
 import { windowOptions } from "../options.ts";
 import { openExisting } from "./stats.ts";
@@ -53,7 +53,7 @@ export async function runDmarc(options: DmarcCliOptions): Promise<number> {
     );
     process.stdout.write(
       options.json
-        ? `${JSON.stringify({ schemaVersion: SCHEMA_VERSION, ...summary }, null, 2)}\n`
+        ? `${JSON.stringify({ schemaVersion: DMARC_JSON_SCHEMA_VERSION, ...summary }, null, 2)}\n`
         : renderDmarc(summary),
     );
   } finally {
@@ -136,7 +136,9 @@ export async function runFetch(options: FetchCliOptions): Promise<number> {
   try {
     const result = await fetchReports(store, fetchOptions);
     if (options.json)
-      process.stdout.write(`${JSON.stringify({ schemaVersion: SCHEMA_VERSION, ...result }, null, 2)}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ schemaVersion: DMARC_JSON_SCHEMA_VERSION, ...result }, null, 2)}\n`,
+      );
     else {
       const restart = result.restarted ? " (the mailbox was recreated: read from the start)" : "";
       process.stdout.write(

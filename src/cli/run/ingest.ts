@@ -6,6 +6,7 @@ import { createProgress } from "../../report/progress.ts";
 import { escapeLine, paint } from "../../report/terminal.ts";
 import { explainStoreError, Store } from "../../store/index.ts";
 import { isTimeZone } from "../../util/dates.ts";
+import { debugLog } from "../../util/debug.ts";
 import { describeError, expandInputs } from "../../util/walk.ts";
 import { EXIT, UsageError } from "../exit.ts";
 
@@ -24,6 +25,17 @@ export interface IngestCliOptions {
   json?: boolean;
 }
 
+/**
+ * Set in a process started from ingest's startup snapshot (src/cli/ingest-snapshot.ts): runs this ingest again
+ * from the plain modules instead, for a run that may start a worker thread (analytics/ingest/duckdb-only.ts).
+ */
+let fromSnapshot: { relaunch(): never } | null = null;
+
+/** Called by ingest-snapshot.ts as its process starts: how to run an ingest from the plain modules instead. */
+export function ingestFromSnapshot(relaunch: () => never): void {
+  fromSnapshot = { relaunch };
+}
+
 /** `deliverlens ingest`: every file in its own transaction; a file that cannot be read does not stop the rest. */
 export async function runIngest(inputs: string[], options: IngestCliOptions): Promise<number> {
   if (options.format && !isFormatName(options.format))
@@ -35,6 +47,22 @@ export async function runIngest(inputs: string[], options: IngestCliOptions): Pr
       `--db ${options.db || '""'}: an in-memory store keeps nothing after ingest; give a file`,
     );
   const { files, problems } = expandInputs(inputs);
+  // From the startup snapshot, only an ingest that starts no worker thread (R33): decided before anything is
+  // written or opened.
+  if (fromSnapshot) {
+    const { duckdbOnly } = await import("../../analytics/ingest/duckdb-only.ts");
+    if (
+      !(await duckdbOnly(files, {
+        format: options.format && isFormatName(options.format) ? options.format : undefined,
+        fastPath: !options.parsersOnly,
+      }))
+    ) {
+      debugLog(
+        "ingest: run again from the plain modules (an input DuckDB's readers do not take, or threads)",
+      );
+      fromSnapshot.relaunch();
+    }
+  }
   for (const problem of problems) {
     if (!problem.unread)
       process.stderr.write(`skipped ${escapeLine(problem.path)}: ${escapeLine(problem.reason)}\n`);
