@@ -1163,7 +1163,8 @@ function mapped(table: FieldTable, cx: Context, rows: string, noRoot: string): s
     // A boolean where a JSON record's recipient is read: DuckDB's reader gives its text (`true`), the parser
     // no recipient. A problem here sends the file to the parsers, as otherKindsSql's hits do; tested on the
     // row (two comparisons of a value in hand), as that check after the insert would scan every stored
-    // recipient, which no zone map can skip.
+    // recipient, which no zone map can skip. SendGrid 100k, bench/insert-instructions.ts: 2,083.7 → 2,086.7 M
+    // instructions (+0.14 %).
     ...(table.shape === "json" && cx.fields.has("recipient")
       ? [`${f("recipient")} IN ('true', 'false')`]
       : []),
