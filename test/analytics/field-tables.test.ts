@@ -302,6 +302,40 @@ test("an object, a list or a boolean where a field reads text (a recipient, a me
   assert.ok(byParsers >= cases - 2, `${byParsers} of ${cases} left to the parsers`);
 });
 
+test("an integer beyond 2^53 where text is read (Postmark's int64 `ID`, an export's 64-bit event id): both readers keep its digits", async () => {
+  // Neighbours JSON.parse rounds to one double (4323372036854775808): the parsers made them one event.
+  for (const [writer, key, ids, array] of [
+    ["postmark", "ID", ["4323372036854775807", "4323372036854775806"], false],
+    ["postmark", "ID", ["4323372036854775807", "4323372036854775806"], true],
+    ["ndjson", "event_id", ["-12345678901234567891", "-12345678901234567892"], false],
+  ] as const) {
+    const file = written.find((w) => w.writer === writer);
+    assert.ok(file, writer);
+    const all = readFileSync(file.file, "utf8").split("\n").filter(Boolean);
+    const pattern = new RegExp(`"${key}":("[^"]*"|[0-9]+)`);
+    // Ten records, then the first two holding the key, given the long integers.
+    const holding = all.filter((line) => pattern.test(line)).slice(0, ids.length);
+    assert.equal(holding.length, ids.length, writer);
+    const changed = [
+      ...all.slice(0, 10).filter((line) => !holding.includes(line)),
+      ...holding.map((line, i) => line.replace(pattern, `"${key}":${ids[i]}`)),
+    ];
+    const name = join(dir, `long-integer-${writer}${array ? "-array" : ""}.json`);
+    // As one JSON array on one line (the parser's scanner hands over each record) or one record a line.
+    writeFileSync(name, array ? `[${changed.join(",")}]\n` : `${changed.join("\n")}\n`);
+    const { a, b, differ, stored, rows } = await bothReaders(
+      name,
+      file.format as FormatName,
+      "SELECT count(DISTINCT event_key)::INTEGER AS n FROM events",
+    );
+    const shown = `${writer} ${key}${array ? " (array)" : ""}`;
+    assert.deepEqual([a.reader, b.reader], ["duckdb", "parsers"], shown);
+    assert.deepEqual(differ, [], shown);
+    assert.deepEqual([a.stored, b.stored, a.duplicates, b.duplicates], [stored, stored, 0, 0], shown);
+    assert.deepEqual(rows, [{ n: stored }], shown);
+  }
+});
+
 test('KumoMTA `source_address.address` "": the sending IP is `egress_source` in both readers, DuckDB\'s reading the file', async () => {
   // hostAddress("") is no value in JavaScript; its SQL twin gave "", which `first` kept (R28).
   const file = written.find((w) => w.writer === "kumomta");
