@@ -1,8 +1,11 @@
 import type { LineParser, Out, ParseContext } from "./source.ts";
 import { problem } from "./source.ts";
 
-/** Called with each top-level JSON value (an array's elements one by one) and the line it starts on. */
-export type JsonRecordHandler = (value: unknown, lineNo: number, out: Out) => void;
+/**
+ * Called with each top-level JSON value (an array's elements one by one), the line it starts on and its
+ * JSON text (to be parsed again where JSON.parse's numbers are not enough: table-parser's LOST_DIGITS).
+ */
+export type JsonRecordHandler = (value: unknown, lineNo: number, out: Out, text: string) => void;
 
 /** A single JSON record bigger than this is abandoned (a ParseProblem), so memory stays bounded. */
 export const MAX_JSON_RECORD = 64 * 1024 * 1024;
@@ -52,7 +55,7 @@ export function jsonRecords(context: ParseContext, handle: JsonRecordHandler): L
       return;
     }
     try {
-      handle(value, lineNo, out);
+      handle(value, lineNo, out, text);
     } catch (error) {
       out.push(problem(file, lineNo, `unreadable record: ${(error as Error).message}`, text));
     }
@@ -144,7 +147,7 @@ export function jsonRecords(context: ParseContext, handle: JsonRecordHandler): L
           }
           if (parsed) {
             try {
-              handle(value, lineNo, out);
+              handle(value, lineNo, out, text);
             } catch (error) {
               out.push(problem(file, lineNo, `unreadable record: ${(error as Error).message}`, text));
             }

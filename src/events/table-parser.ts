@@ -6,7 +6,40 @@ import { jsonRecords } from "./json-records.ts";
 import type { LineParser, Out, ParseContext } from "./source.ts";
 import { newEvent, problem } from "./source.ts";
 import { TRANSFORM_JS } from "./transforms.ts";
-import { first, isObject, str } from "./values.ts";
+import { first, isObject, str as plainText } from "./values.ts";
+
+/**
+ * Thrown where a JSON number read as text is an integer JSON.parse could not hold exactly (beyond 2^53:
+ * Postmark's `ID` is an int64, its webhook documentation's example 4323372036854775807; an export's 64-bit
+ * ids): its text would be the rounded double's (`4323372036854776000`, one for 512 neighbouring ids) where
+ * DuckDB's reader keeps the digits. The JSON reader then parses that record again keeping them (keepDigits);
+ * no other record pays anything but this test.
+ */
+const LOST_DIGITS = new Error("a JSON integer beyond 2^53 read as text");
+
+/** While a record is read again with keepDigits: what is still a number there is read as before. */
+let readingAgain = false;
+
+/** `str` of values.ts, for a value read from a record: LOST_DIGITS for an integer whose digits JSON.parse lost. */
+function str(value: unknown): string | null {
+  if (typeof value === "number" && !readingAgain && Number.isInteger(value) && !Number.isSafeInteger(value))
+    throw LOST_DIGITS;
+  return plainText(value);
+}
+
+const DIGITS = /^-?[0-9]+$/;
+
+/**
+ * JSON.parse reviver (source text access): an integer beyond 2^53 written as digits is that text, as DuckDB's
+ * reader gives it; one written otherwise (`1e300`) stays a number, also as DuckDB prints it.
+ */
+const keepDigits = (_key: string, value: unknown, context?: { source?: string }): unknown =>
+  typeof value === "number" &&
+  !Number.isSafeInteger(value) &&
+  context?.source !== undefined &&
+  DIGITS.test(context.source)
+    ? context.source
+    : value;
 
 /**
  * The streaming JS parser of a field table (src/events/field-table.ts): the table is compiled once into
@@ -309,7 +342,7 @@ function jsonParser(table: FieldTable, context: ParseContext): LineParser {
   const compiled = compile(table, jsonPathReader);
   const { file, tz } = context;
   const aliases = table.aliases;
-  const handle = (value: unknown, lineNo: number, out: Out) => {
+  const handle = (value: unknown, lineNo: number, out: Out, exact: boolean) => {
     if (!isObject(value)) {
       out.push(problem(file, lineNo, `${table.label} is not an object`));
       return;
@@ -321,7 +354,7 @@ function jsonParser(table: FieldTable, context: ParseContext): LineParser {
       if (typeof text === "string" && str(value[kind])) {
         if (value[kind] !== accept) return;
         try {
-          record = JSON.parse(text);
+          record = exact ? JSON.parse(text, keepDigits) : JSON.parse(text);
         } catch {
           out.push(problem(file, lineNo, `envelope ${message} is not JSON`, text));
           return;
@@ -334,11 +367,27 @@ function jsonParser(table: FieldTable, context: ParseContext): LineParser {
     }
     emit(compiled, record, file, lineNo, tz, out);
   };
-  return jsonRecords(context, (value, lineNo, out) => {
+  const handleAll = (value: unknown, lineNo: number, out: Out, exact: boolean) => {
     const page = table.pages && isObject(value) ? value[table.pages] : undefined;
     const records = Array.isArray(page) ? page : Array.isArray(value) ? value : null;
-    if (records) for (const item of records) handle(item, lineNo, out);
-    else handle(value, lineNo, out);
+    if (records) for (const item of records) handle(item, lineNo, out, exact);
+    else handle(value, lineNo, out, exact);
+  };
+  return jsonRecords(context, (value, lineNo, out, text) => {
+    const before = out.length;
+    try {
+      handleAll(value, lineNo, out, false);
+    } catch (error) {
+      if (error !== LOST_DIGITS) throw error;
+      // The record's events so far are dropped and it is read again, its long integers as their digits.
+      out.length = before;
+      readingAgain = true;
+      try {
+        handleAll(JSON.parse(text, keepDigits), lineNo, out, true);
+      } finally {
+        readingAgain = false;
+      }
+    }
   });
 }
 
