@@ -12,17 +12,18 @@
  * file says what we say, the class is listed apart.
  * Not in `npm test` (it needs go-sisimai and Perl): node bench/sisimai-oracle.ts --sisimai <go-sisimai dir>
  *   [--corpus <sisimai corpus eml dir>] [--list] [--kind <kind>] (only the cases of that kind: rfc3464, dialect,
- *   in-postfix, … — a quicker run while working on one class)
+ *   in-postfix, … — a quicker run while working on one class) [--perl-cache <file>] (Perl's records of the
+ *   cases, written on the first run and read on the next: an A/B of two trees runs Perl once)
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { recordsFromEmail } from "../src/bounce/email/index.ts";
 import { type Fact, lhostFacts, reasonFacts, reasonName, rhostFacts } from "./go-facts-source.ts";
 import { CARRIERS, DELAY_CARRIERS, reportParts } from "./oracle-carriers.ts";
-import { perlSisimaiRecords } from "./perl-sisimai.ts";
+import { type PerlRecord, perlSisimaiRecords } from "./perl-sisimai.ts";
 import { inDialect } from "./transplant.ts";
 
 const { values } = parseArgs({
@@ -31,11 +32,12 @@ const { values } = parseArgs({
     corpus: { type: "string", default: "/work/shared/corpus/sisimai/eml" },
     list: { type: "boolean", default: false },
     kind: { type: "string" },
+    "perl-cache": { type: "string" },
   },
 });
 if (!values.sisimai) {
   console.error(
-    "usage: node bench/sisimai-oracle.ts --sisimai <go-sisimai checkout> [--corpus <eml dir>] [--list] [--kind <kind>]",
+    "usage: node bench/sisimai-oracle.ts --sisimai <go-sisimai checkout> [--corpus <eml dir>] [--list] [--kind <kind>] [--perl-cache <file>]",
   );
   process.exit(2);
 }
@@ -180,9 +182,26 @@ try {
   for (const c of cases) writeFileSync(join(dir, `${c.id}.eml`), c.email, "latin1");
   for (const [name, text] of samplesUsed) writeFileSync(join(dir, `sample-${name}`), text, "latin1");
   // One Perl run over the directory: per record, its file, recipient and reason.
-  const perlOf = new Map(
+  // Perl's reading depends only on the cases (their ids are stable: made before --kind filters), so an A/B
+  // of two deliverlens trees can run Perl once (--perl-cache: written when missing, read when present, for
+  // the same --kind only).
+  const cache = values["perl-cache"];
+  const kindKey = values.kind ?? "(all)";
+  let perlOf: Map<string, PerlRecord[]> | null = null;
+  if (cache && existsSync(cache)) {
+    const saved = JSON.parse(readFileSync(cache, "utf8")) as {
+      kind: string;
+      records: [string, PerlRecord[]][];
+    };
+    if (saved.kind !== kindKey)
+      throw new Error(`${cache} holds Perl's records for --kind ${saved.kind}, not ${kindKey}`);
+    perlOf = new Map(saved.records);
+  }
+  perlOf ??= new Map(
     [...perlSisimaiRecords(dir)].map(([file, records]) => [file.replace(/\.eml$/, ""), records]),
   );
+  if (cache && !existsSync(cache))
+    writeFileSync(cache, JSON.stringify({ kind: kindKey, records: [...perlOf] }));
 
   /** Samples Perl reads no recipient from (its older readers): their rewritten cases are not compared. */
   const unread = [...samplesUsed.keys()].filter(

@@ -27,8 +27,8 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 39,
-  fingerprint: "3d4498e4f279c84fc26c814c0afd367093f01aefe377b7f59ee40e722a0fff16",
+  version: 40,
+  fingerprint: "20c70611018e7b6091b21e6a6b5cae25adbfbe305786249ac87ccc7a41888dc7",
 };
 
 /** Rule data as text: patterns by their source and flags. */

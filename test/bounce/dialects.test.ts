@@ -586,6 +586,11 @@ test("families are known by the signs Sisimai counts (sisimai go lhost/via-*.go 
     ).includes("dragonfly"),
   );
   assert.ok(markedFamilies("Subject: メッセージを配信できません。").includes("interscanmss"));
+  // A header Sisimai only checks the presence of marks its family even with no value: Exchange 2003 writes
+  // "X-MS-Embedded-Report:" empty (as in the corpus' lhost-exchange2003-02).
+  assert.ok(markedFamilies("X-MS-Embedded-Report: ").includes("exchange2003"));
+  assert.ok(markedFamilies("X-GMX-Antispam: ").includes("gmx"));
+  assert.ok(!markedFamilies("X-MS-Embedded-Report-Not: 1").includes("exchange2003"));
 });
 
 test("family wording wrapped or justified by the report (runs of spaces, line breaks) is still the family's", () => {

@@ -4,9 +4,14 @@ import { join } from "node:path";
 import { test } from "node:test";
 import fc from "fast-check";
 import { parseDeliveryStatus } from "../../src/bounce/email/dsn.ts";
-import { blockInBytes, loadHeaderBytes, unloadHeaderBytes } from "../../src/bounce/email/header-bytes.ts";
+import {
+  blockInBytes,
+  loadHeaderBytes,
+  quotedPrintableInBytes,
+  unloadHeaderBytes,
+} from "../../src/bounce/email/header-bytes.ts";
 import { type HeaderBlock, parseHeaderBlock, parseHeaderText } from "../../src/bounce/email/headers.ts";
-import { partIsAsIs, partText } from "../../src/bounce/email/mime.ts";
+import { decodeQuotedPrintable, partIsAsIs, partText } from "../../src/bounce/email/mime.ts";
 import { scanEmail } from "../../src/bounce/email/scan.ts";
 
 /** The block read in WebAssembly (asserted: the text is loaded) and in JavaScript: the same offsets. */
@@ -97,19 +102,23 @@ const PIECES = [
   "\n55 xx",
 ];
 
+/** A text of `pieces` (at most `most` of them) and a range of it, [start, end). */
+function textInRange(pieces: readonly string[], most: number) {
+  return fc
+    .tuple(fc.array(fc.constantFrom(...pieces), { maxLength: most }), fc.nat(), fc.nat())
+    .map(([chosen, a, b]) => {
+      const text = chosen.join("");
+      const start = a % (text.length + 1);
+      return { text, start, end: start + (b % (text.length - start + 1)) };
+    });
+}
+
 test("a header block reads the same in WebAssembly as in JavaScript (generated blocks, any range)", () => {
   fc.assert(
-    fc.property(
-      fc.array(fc.constantFrom(...PIECES), { maxLength: 80 }).map((pieces) => pieces.join("")),
-      fc.nat(),
-      fc.nat(),
-      (text, a, b) => {
-        const start = text.length === 0 ? 0 : a % (text.length + 1);
-        const end = start + (b % (text.length - start + 1));
-        assertSameBlock(text, start, end);
-        assertSameBlock(text, start, text.length);
-      },
-    ),
+    fc.property(textInRange(PIECES, 80), ({ text, start, end }) => {
+      assertSameBlock(text, start, end);
+      assertSameBlock(text, start, text.length);
+    }),
     { numRuns: 3000 },
   );
   unloadHeaderBytes();
@@ -251,4 +260,77 @@ test("a part is as it is in the message exactly when partText is its body unchan
         }
       }
   assert.ok(asIs > 5);
+});
+
+/** Pieces of quoted-printable text at each rule's edge: soft line breaks, hex digits of either case, non-hex. */
+const QP_PIECES = [
+  "=",
+  "=\n",
+  "=\r\n",
+  "= \t\n",
+  "=\t\r\n",
+  "= x\n",
+  "=\r",
+  "=3D",
+  "=3d",
+  "=e9",
+  "=Fa",
+  "=G1",
+  "=@0",
+  "=`0",
+  "=0",
+  "0",
+  "9",
+  "A",
+  "f",
+  "g",
+  " ",
+  "\t",
+  "\r",
+  "\n",
+  "\u00e9",
+  "\u00ff",
+];
+
+test("quoted-printable decoded in WebAssembly is decodeQuotedPrintable's, for any range of any text", () => {
+  fc.assert(
+    fc.property(textInRange(QP_PIECES, 40), ({ text, start, end }) => {
+      loadHeaderBytes(text, Buffer.from(text, "latin1"));
+      const inBytes = quotedPrintableInBytes(text, start, end);
+      assert.equal(
+        inBytes,
+        decodeQuotedPrintable(text.slice(start, end)),
+        JSON.stringify({ text, start, end }),
+      );
+    }),
+    { numRuns: 3000 },
+  );
+  // Not the loaded text: null (the caller decodes it in JavaScript).
+  loadHeaderBytes("a=3Db", Buffer.from("a=3Db", "latin1"));
+  assert.equal(quotedPrintableInBytes("a=3Dc", 0, 5), null);
+  assert.equal(quotedPrintableInBytes("a=3Db", 0, 5), "a=b");
+  unloadHeaderBytes();
+  assert.equal(quotedPrintableInBytes("a=3Db", 0, 5), null);
+});
+
+test("every quoted-printable part of the fixtures decodes the same in WebAssembly", () => {
+  let parts = 0;
+  for (const file of fixtureFiles()) {
+    const bytes = readFileSync(file);
+    const text = bytes.toString("latin1");
+    loadHeaderBytes(text, bytes);
+    for (const part of scanEmail(text).parts) {
+      const encoding = part.headers.fields.find((field) => field.name === "content-transfer-encoding");
+      if (encoding?.value.toLowerCase() !== "quoted-printable") continue;
+      parts++;
+      loadHeaderBytes(text, bytes);
+      assert.equal(
+        quotedPrintableInBytes(text, part.bodyStart, part.bodyEnd),
+        decodeQuotedPrintable(text.slice(part.bodyStart, part.bodyEnd)),
+        file,
+      );
+    }
+  }
+  assert.ok(parts > 20, `${parts} quoted-printable parts`);
+  unloadHeaderBytes();
 });

@@ -126,4 +126,24 @@ describe("local delivery agents that write the report", () => {
       "mailboxfull",
     );
   });
+
+  it("when the report is HTML only: the agent's line is found in its text, however the HTML writes it", () => {
+    const html = (body: string, head: string[] = []) =>
+      report(body, DAEMON, UNKNOWN_USER, ["Content-Type: text/html; charset=utf-8", ...head]);
+    const plain = "<html><body><p>maildrop: maildir over quota.</p></body></html>";
+    assert.equal(reasonOf(html(plain)), "mailboxfull");
+    // A character reference writes a letter of the agent's name; another its blank; a tag is the blank.
+    assert.equal(reasonOf(html("<p>&#109;aildrop:&nbsp;maildir over quota.</p>")), "mailboxfull");
+    assert.equal(reasonOf(html("<p>mail&#x64;rop: maildir over quota.</p>")), "mailboxfull");
+    assert.equal(reasonOf(html("<p>maildrop:<span>maildir over quota.</span></p>")), "mailboxfull");
+    // Dovecot's line, its longest word split by a soft line break (quoted-printable) or encoded (base64).
+    const dovecot =
+      "<div>Your message to &lt;kijitora@example.jp&gt; was automat=\nically rejected:<br>Not enough disk space</div>";
+    assert.equal(reasonOf(html(dovecot, ["Content-Transfer-Encoding: quoted-printable"])), "mailboxfull");
+    const base64 = Buffer.from(plain).toString("base64");
+    assert.equal(reasonOf(html(base64, ["Content-Transfer-Encoding: base64"])), "mailboxfull");
+    // Not an agent's report: its text opens with something else (a style sheet's text, another sentence).
+    assert.equal(reasonOf(html("<style>p {}</style><p>maildrop: maildir over quota.</p>")), "userunknown");
+    assert.equal(reasonOf(html("<p>Delivery failed.</p><p>mail drop: over quota.</p>")), "userunknown");
+  });
 });

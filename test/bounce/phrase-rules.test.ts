@@ -516,3 +516,27 @@ describe("Sisimai's order between a local program's failure, the mailbox and a r
     assert.equal(classifyReply({ text: "554 Service currently unavailable" }).reason, "systemerror");
   });
 });
+
+describe("a policy is a verdict only in the phrases Sisimai lists (go reason/why-policyviolation.go)", () => {
+  it("reads the listed phrases, not a policy named in a help link or a notice's footer", () => {
+    const cases: Array<[string, string]> = [
+      ["550 Denied by policy", "policyviolation"],
+      ["550 5.7.1 Message rejected due to local policy", "policyviolation"],
+      ["554 email rejected due to security policies", "policyviolation"],
+      ["550 5.7.1 local policy violation", "policyviolation"],
+      ["554 5.7.9 Message not accepted for policy reasons.", "policyviolation"],
+      // The reply's own words and status decide; "see our policy" only says where to read more.
+      [
+        "550 5.1.1 <a@example.org>: Recipient address rejected: see our policy at http://example.org/policy",
+        "userunknown",
+      ],
+      ["550 5.7.1 Rejected by policy", "securityerror"],
+      // An HTML notice's footer (AOL's: "Privacy Policy") read with the sentence before it.
+      [
+        "User name of email address not valid. More information about type 5.1.1 delivery errors. Privacy Policy Customer Support",
+        "userunknown",
+      ],
+    ];
+    for (const [text, reason] of cases) assert.equal(classifyReply({ text }).reason, reason, text);
+  });
+});

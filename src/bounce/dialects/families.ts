@@ -79,6 +79,12 @@ function anyTwoOf(conditions: ReadonlyArray<readonly [string, RegExp]>): FamilyM
   return groups;
 }
 
+/**
+ * A header that marks a family by being there, whatever its value: Sisimai tests only that the field exists
+ * (`len(bf.Headers[name]) > 0`), and Exchange writes "X-MS-Embedded-Report:" with no value at all.
+ */
+const PRESENT = /^/;
+
 const msg = (reason: Reason, ...phrases: string[]): FamilyMessage[] =>
   phrases.map((phrase) => ({ phrase, reason }));
 const vague = (messages: FamilyMessage[]): FamilyMessage[] =>
@@ -148,14 +154,14 @@ export const MTA_FAMILIES: readonly MtaFamily[] = [
   {
     id: "activehunter",
     source: "sisimai go lhost/via-activehunter.go (QUALITIA Active!hunter: X-AHMailID header)",
-    marks: [{ "x-ahmailid": /./ }],
+    marks: [{ "x-ahmailid": PRESENT }],
     messages: [],
   },
   {
     id: "aol",
     source:
       "sisimai go rhost/for-aol.go (AOL as the reporting host); sisimai lib/Sisimai/Lhost/Aol.pm (Perl 4.25: AOL's relays mark their reports X-AOL-IP)",
-    marks: [{ "x-aol-ip": /./ }],
+    marks: [{ "x-aol-ip": PRESENT }],
     messages: [
       ...msg("hostunknown", "Host or domain name not found"),
       ...msg("notaccept", "type=MX: Malformed or unexpected name server reply"),
@@ -232,7 +238,7 @@ export const MTA_FAMILIES: readonly MtaFamily[] = [
     id: "exchange2003",
     source: "sisimai go lhost/via-exchange2003.go (Microsoft Exchange 2003 MSEXCH error codes)",
     marks: [
-      { "x-ms-embedded-report": /./ },
+      { "x-ms-embedded-report": PRESENT },
       { "x-mailer": /^(?:Internet Mail Service \(|Microsoft Exchange Server Internet Mail Connector)/ },
       { "x-mimeole": /Produced By Microsoft Exchange/ },
       { received: / with Internet Mail Service \(/ },
@@ -296,9 +302,9 @@ export const MTA_FAMILIES: readonly MtaFamily[] = [
         ["subject", EXIM_SUBJECT],
       ]),
       { "x-failed-recipients": /./, "message-id": EXIM_MESSAGE_ID },
-      { "x-mx-bounce": /./ },
-      { "x-mxl-hash": /./ },
-      { "x-mxl-notehash": /./ },
+      { "x-mx-bounce": PRESENT },
+      { "x-mxl-hash": PRESENT },
+      { "x-mxl-notehash": PRESENT },
       { "message-id": /^\s*<mxl~/ },
     ],
     messages: EXIM_MESSAGES,
@@ -367,7 +373,7 @@ export const MTA_FAMILIES: readonly MtaFamily[] = [
   {
     id: "gmx",
     source: "sisimai go lhost/via-gmx.go (GMX / web.de: X-GMX-Antispam header)",
-    marks: [{ "x-gmx-antispam": /./ }],
+    marks: [{ "x-gmx-antispam": PRESENT }],
     messages: msg("expired", "delivery retry timeout exceeded"),
   },
   {
@@ -546,7 +552,7 @@ export const MTA_FAMILIES: readonly MtaFamily[] = [
   {
     id: "zoho",
     source: "sisimai go lhost/via-zoho.go; https://www.zoho.com/mail/ (X-ZohoMail header)",
-    marks: [{ "x-zohomail": /./ }],
+    marks: [{ "x-zohomail": PRESENT }],
     messages: msg("expired", "Host not reachable"),
   },
 ];

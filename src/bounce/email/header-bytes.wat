@@ -5,7 +5,8 @@
 ;; Memory: [0, 16) the constant "diagnostic-code"; at OUT (16) the answer of `block`: the body's start (i32),
 ;; the lines (i32), then from FIELDS (32) each field as four i32 (name start, name end, value start, value
 ;; end), at most MAX_FIELDS (past them `block` answers -1: the caller reads the block in JavaScript); the
-;; message's bytes from TEXT (65536), `$length` of them (set by `load`). Offsets in and out are the text's
+;; message's bytes from TEXT (65536), `$length` of them (set by `load`); after them what `quotedPrintable`
+;; decodes (the caller gives the memory room for as many bytes again). Offsets in and out are the text's
 ;; (0 = its first byte), not the memory's.
 (module
   (memory (export "memory") 2)
@@ -228,4 +229,69 @@
     (i32.store offset=16 (i32.const 0) (local.get $body))
     (i32.store offset=20 (i32.const 0) (local.get $lines))
     (local.get $fields))
+
+  ;; The byte at $at when it is before $end, else -1 (no character: what charCodeAt past a string's end
+  ;; answers for mime.ts, NaN, is neither a blank, a line break nor a hex digit either).
+  (func $byteBefore (param $at i32) (param $end i32) (result i32)
+    (if (result i32) (i32.lt_u (local.get $at) (local.get $end))
+      (then (call $byte (local.get $at)))
+      (else (i32.const -1))))
+
+  ;; A hex digit's value (0-9, a-f, A-F), else -1.
+  (func $hex (param $c i32) (result i32)
+    (if (i32.lt_u (i32.sub (local.get $c) (i32.const 48)) (i32.const 10))
+      (then (return (i32.sub (local.get $c) (i32.const 48)))))
+    (local.set $c (i32.or (local.get $c) (i32.const 32)))
+    (if (i32.lt_u (i32.sub (local.get $c) (i32.const 97)) (i32.const 6))
+      (then (return (i32.sub (local.get $c) (i32.const 87)))))
+    (i32.const -1))
+
+  ;; mime.ts decodeQuotedPrintable of the text's [$start, $end): a soft line break ("=", blanks, "\n" or
+  ;; "\r\n") removed, "=XX" (hex, either case) its byte, any other "=" and every other byte kept. Written
+  ;; from the text's end ($length); the number of bytes written.
+  (func (export "quotedPrintable") (param $start i32) (param $end i32) (result i32)
+    (local $at i32) (local $out i32) (local $c i32) (local $i i32) (local $high i32) (local $low i32)
+    (local.set $at (local.get $start))
+    (local.set $out (global.get $length))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $at) (local.get $end)))
+        (local.set $c (call $byte (local.get $at)))
+        (local.set $at (i32.add (local.get $at) (i32.const 1)))
+        (if (i32.ne (local.get $c) (i32.const 61))
+          (then
+            (i32.store8 offset=65536 (local.get $out) (local.get $c))
+            (local.set $out (i32.add (local.get $out) (i32.const 1)))
+            (br $next)))
+        ;; After "=": blanks then a line break end the line softly.
+        (local.set $i (local.get $at))
+        (block $blanksEnd
+          (loop $blanks
+            (br_if $blanksEnd (i32.eqz (call $isBlank (call $byteBefore (local.get $i) (local.get $end)))))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $blanks)))
+        (local.set $c (call $byteBefore (local.get $i) (local.get $end)))
+        (if (i32.eq (local.get $c) (i32.const 10))
+          (then
+            (local.set $at (i32.add (local.get $i) (i32.const 1)))
+            (br $next)))
+        (if (i32.and
+              (i32.eq (local.get $c) (i32.const 13))
+              (i32.eq (call $byteBefore (i32.add (local.get $i) (i32.const 1)) (local.get $end)) (i32.const 10)))
+          (then
+            (local.set $at (i32.add (local.get $i) (i32.const 2)))
+            (br $next)))
+        (local.set $high (call $hex (call $byteBefore (local.get $at) (local.get $end))))
+        (local.set $low (call $hex (call $byteBefore (i32.add (local.get $at) (i32.const 1)) (local.get $end))))
+        (if (i32.and (i32.ge_s (local.get $high) (i32.const 0)) (i32.ge_s (local.get $low) (i32.const 0)))
+          (then
+            (i32.store8 offset=65536 (local.get $out)
+              (i32.or (i32.shl (local.get $high) (i32.const 4)) (local.get $low)))
+            (local.set $out (i32.add (local.get $out) (i32.const 1)))
+            (local.set $at (i32.add (local.get $at) (i32.const 2)))
+            (br $next)))
+        (i32.store8 offset=65536 (local.get $out) (i32.const 61))
+        (local.set $out (i32.add (local.get $out) (i32.const 1)))
+        (br $next)))
+    (i32.sub (local.get $out) (global.get $length)))
 )

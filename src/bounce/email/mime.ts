@@ -1,4 +1,5 @@
 import { type LimitName, limitOf } from "../../util/limits.ts";
+import { quotedPrintableInBytes } from "./header-bytes.ts";
 import { decodeCharset, type HeaderBlock, headerValue, parseHeaderBlock } from "./headers.ts";
 
 /** MIME structure walking over a latin1 string: boundaries only, bodies are decoded on demand. */
@@ -164,7 +165,7 @@ export function partText(text: string, part: MimePart): string {
   const encoding = transferEncoding(part);
   let bytes: Buffer | null = null;
   if (encoding === "base64") bytes = Buffer.from(raw, "base64");
-  else if (encoding === "quoted-printable") bytes = Buffer.from(decodeQuotedPrintable(raw), "latin1");
+  else if (encoding === "quoted-printable") bytes = Buffer.from(quotedPrintable(text, part, raw), "latin1");
   let charset = part.type.params.get("charset") ?? "utf-8";
   if (bytes === null) {
     const ascii = isAscii(raw);
@@ -212,7 +213,7 @@ export function asciiView(text: string, part: MimePart): string | null {
   const encoding = transferEncoding(part);
   const keepsAscii = !MAY_HIDE_ASCII.test(part.type.params.get("charset") ?? "");
   if (encoding === "base64") return keepsAscii ? Buffer.from(raw, "base64").toString("latin1") : null;
-  if (encoding === "quoted-printable") return keepsAscii ? decodeQuotedPrintable(raw) : null;
+  if (encoding === "quoted-printable") return keepsAscii ? quotedPrintable(text, part, raw) : null;
   // An escape: partText may read the part as ISO-2022-JP.
   if (raw.includes("\u001b")) return null;
   return keepsAscii || isAscii(raw) ? raw : null;
@@ -234,6 +235,11 @@ const hexValue = (code: number): number => {
   const lower = code | 32;
   return lower >= 97 && lower <= 102 ? lower - 87 : -1;
 };
+
+/** The part's body (`raw`, in `text`) quoted-printable decoded: in WebAssembly when its message is loaded there. */
+function quotedPrintable(text: string, part: MimePart, raw: string): string {
+  return quotedPrintableInBytes(text, part.bodyStart, part.bodyEnd) ?? decodeQuotedPrintable(raw);
+}
 
 /** Quoted-printable → bytes as latin1 chars: soft line breaks removed, =XX decoded, anything else kept. */
 export function decodeQuotedPrintable(raw: string): string {

@@ -27,9 +27,12 @@ export interface ScannedEmail {
   /**
    * Whether the first line of reportText (from its first non-blank character) may hold a match of `pattern`
    * (ASCII text within one line), looked for in its parts' bytes (mime.ts asciiView) rather than in the
-   * decoded report: false only when that line cannot hold one.
+   * decoded report: false only when that line cannot hold one. `word`, when given, is found in every match of
+   * `pattern` and matches only ASCII letters, digits, "." and ":" (nothing a tag or a named character reference
+   * of HTML can stand for): an HTML report (decoded only for its text) that holds it nowhere cannot open with
+   * a match either.
    */
-  reportMayOpenWith(pattern: RegExp): boolean;
+  reportMayOpenWith(pattern: RegExp, word?: RegExp): boolean;
   /** RFC 3464 fields from a message/delivery-status part, or found inline in the text. */
   deliveryStatus: DeliveryStatus | null;
   /** Fields of a message/feedback-report part (ARF). */
@@ -324,7 +327,15 @@ class ScannedMessage implements ScannedEmail {
     return this.#reportText;
   }
 
-  reportMayOpenWith(pattern: RegExp): boolean {
+  reportMayOpenWith(pattern: RegExp, word?: RegExp): boolean {
+    if (this.#reportText === null && this.#textParts.length === 0 && this.#htmls.length > 0 && word) {
+      // The report would be this HTML part's text: each run of ASCII letters in it is a run of the part's bytes
+      // (asciiView) between two tags (each becomes a blank or a line break), unless a numeric character
+      // reference wrote it. Decoding the whole text (tags, references, its charset) to look at its first line
+      // cost a big HTML report as much as tens of plain ones.
+      const view = asciiView(this.#text, this.#htmls[0]);
+      if (view !== null && !view.includes("&#") && !word.test(view)) return false;
+    }
     if (this.#reportText !== null || this.#textParts.length === 0) {
       const text = this.reportText;
       return pattern.test(lineFrom(text, text.search(NOT_BLANK)));

@@ -2464,11 +2464,28 @@ export const REASON_PHRASES: RuleTable = {
       example: "message mime complexity exceeds the policy maximum",
     },
     {
-      id: "receiver-policy-polic-y-ies",
+      id: "receiver-policy-denied-by-policy",
       reason: "policyviolation",
-      pattern: /polic(?:y|ies)/,
-      source: "Sisimai lib/Sisimai/Reason/PolicyViolation.pm (phrase list)",
+      phrase: "denied by policy",
+      source:
+        "Sisimai lib/Sisimai/Reason/PolicyViolation.pm (phrase list); sisimai go reason/why-policyviolation.go",
+      example: "550 Denied by policy",
+    },
+    {
+      id: "receiver-policy-rejected-due-to-local-policy",
+      reason: "policyviolation",
+      phrase: "rejected due to local policy",
+      source:
+        "Sisimai lib/Sisimai/Reason/PolicyViolation.pm (phrase list); sisimai go reason/why-policyviolation.go",
       example: "550 5.7.1 Message rejected due to local policy",
+    },
+    {
+      id: "receiver-policy-rejected-due-to-security-policies",
+      reason: "policyviolation",
+      phrase: "rejected due to security policies",
+      source:
+        "Sisimai lib/Sisimai/Reason/PolicyViolation.pm (phrase list); sisimai go reason/why-policyviolation.go",
+      example: "554 email rejected due to security policies",
     },
     {
       id: "receiver-policy-message-given-low-priority",
