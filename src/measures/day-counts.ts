@@ -127,10 +127,17 @@ export const FILE_KINDS = "file_kinds";
 
 /**
  * Reads a file's rows once into FILE_KINDS (FILE_KINDS_SQL), inside its transaction; those of the files
- * `fileId` to `lastId` of a batch (src/analytics/ingest/batch.ts) as one.
+ * `fileId` to `lastId` of a batch (src/analytics/ingest/batch.ts) as one. `also`: a column more on every row,
+ * a scalar subquery the same statement computes (with $file_id); DuckDB runs it beside the scan.
  */
-export async function scanFileKinds(store: Store, fileId: number, lastId = fileId): Promise<void> {
-  await store.run(`CREATE OR REPLACE TEMP TABLE ${FILE_KINDS} AS ${FILE_KINDS_SQL}`, {
+export async function scanFileKinds(
+  store: Store,
+  fileId: number,
+  lastId = fileId,
+  also?: string,
+): Promise<void> {
+  const scan = also ? `SELECT *, ${also} FROM (${FILE_KINDS_SQL})` : FILE_KINDS_SQL;
+  await store.run(`CREATE OR REPLACE TEMP TABLE ${FILE_KINDS} AS ${scan}`, {
     file_id: fileId,
     last_id: lastId,
   });

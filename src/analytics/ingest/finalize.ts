@@ -379,18 +379,37 @@ export interface FileCounts {
   flagged: number;
 }
 
+/** countFile's counts, and the file's repeats among its unflagged rows (repeatsSql) as it was inserted. */
+export interface FileScan extends FileCounts {
+  repeats: number;
+}
+
 /**
  * The one scan of a file's inserted rows (FILE_KINDS, src/measures/day-counts.ts): the settle's counts
  * from it, and the day summary's groups, kept for refreshDaySummary.
  */
-export async function countFile(store: Store, fileId: number): Promise<FileCounts> {
-  await scanFileKinds(store, fileId);
-  const counts = await store.one<FileCounts>(
+export async function countFile(store: Store, fileId: number): Promise<FileScan> {
+  // The file's repeats counted in the same statement (repeatsSql): DuckDB sorts the keys while it groups.
+  await scanFileKinds(store, fileId, fileId, `${repeatsSql(`AND type NOT IN ${FLAGGED}`)} AS repeats`);
+  const counts = await store.one<FileScan>(
     `SELECT coalesce(sum(n) FILTER (WHERE type = ${storedType(SKIP)}), 0) AS skip,
       coalesce(sum(n) FILTER (WHERE type = ${storedType(PROBLEM)}), 0) AS problem,
-      coalesce(sum(n) FILTER (WHERE type IN ${FLAGGED}), 0) AS flagged FROM ${FILE_KINDS}`,
+      coalesce(sum(n) FILTER (WHERE type IN ${FLAGGED}), 0) AS flagged,
+      coalesce(any_value(repeats), 0) AS repeats FROM ${FILE_KINDS}`,
   );
-  return counts ?? { skip: 0, problem: 0, flagged: 0 };
+  return counts ?? { skip: 0, problem: 0, flagged: 0, repeats: 0 };
+}
+
+/**
+ * The file's (`$file_id`) repeats — rows beyond the first of a key — among its rows that also match `rows`
+ * (`AND …`), as a scalar subquery: the rows whose key equals the one before in key order. Sorting the keys
+ * costs a third less CPU than grouping them (SendGrid 3M rows, nearly all keys distinct: 0.37 vs 0.60 CPU-s),
+ * and a grouping was in turn a third faster than count(DISTINCT event_key); also 10M rows: the sort 1.2–1.6
+ * CPU-s, the grouping 2.2–3.1, a list_distinct 15–27.
+ */
+function repeatsSql(rows: string): string {
+  return `(SELECT count(*) FROM (SELECT event_key = lag(event_key) OVER (ORDER BY event_key) AS repeat
+    FROM event_rows WHERE file_id = $file_id ${rows}) WHERE repeat)`;
 }
 
 /**
@@ -403,7 +422,7 @@ export async function settleFile(
   fileId: number,
   format: string,
   inserted: number,
-  counts: FileCounts,
+  counts: FileScan,
   storedBefore: boolean,
   lap: (step: string) => void = () => {},
 ): Promise<Settled> {
@@ -415,18 +434,14 @@ export async function settleFile(
   if (adopted) lap("stored rows take their duplicates' hint");
   const replies = await newReplies(store, fileId, adopted > 0);
   lap("new replies");
-  // Repeats (rows beyond the first of a key) are the rows whose key equals the one before in key order:
-  // sorting the keys costs a third less CPU than grouping them (SendGrid 3M rows, nearly all keys
-  // distinct: 0.37 vs 0.60 CPU-s), and a grouping was in turn a third faster than count(DISTINCT
-  // event_key); also 10M rows: the sort 1.2–1.6 CPU-s, the grouping 2.2–3.1, a list_distinct 15–27. A file
-  // with no flagged row (the scan counted them) sorts its keys alone. The new replies are classified (in JS)
-  // while DuckDB counts.
+  // Repeats (repeatsSql): counted with the scan, unless the rows were keyed again since. A file with no
+  // flagged row (the scan counted them) sorts its keys alone. The new replies are classified (in JS) while
+  // DuckDB counts.
   const unflagged = counts.flagged ? `AND type NOT IN ${FLAGGED}` : "";
-  const counting = store.one<{ repeats: number }>(
-    `SELECT count(*) AS repeats FROM (SELECT event_key = lag(event_key) OVER (ORDER BY event_key) AS repeat
-      FROM event_rows WHERE file_id = $file_id ${unflagged}) WHERE repeat`,
-    file,
-  );
+  const counting =
+    again.rekeyed || adopted
+      ? store.one<{ repeats: number }>(`SELECT ${repeatsSql(unflagged)} AS repeats`, file)
+      : { repeats: counts.repeats };
   const classified = await classifyYielding(replies);
   const repeats = (await counting)?.repeats ?? 0;
   lap("count and classify");
