@@ -219,40 +219,12 @@ export class OutcomeCsv {
    * else quoted); where they end. A mask's replacements need no quotes.
    */
   private maskedBytes(out: Buffer, at: number, bytes: Buffer, from: number, to: number): number {
-    const count = this.mask.scanBytes(bytes, from, to);
-    for (let i = from; i < to; i++) {
-      if (needsQuotes(bytes[i])) return this.maskedQuoted(out, at, bytes, from, to, count);
-    }
-    // Not empty (the reply is trimmed and not blank), no byte needing quotes: as it is.
-    return this.maskedCopy(out, at, bytes, from, to, count, false);
-  }
-
-  /** maskedBytes quoted (quotes doubled). */
-  private maskedQuoted(
-    out: Buffer,
-    at: number,
-    bytes: Buffer,
-    from: number,
-    to: number,
-    count: number,
-  ): number {
-    out[at++] = QUOTE;
-    at = this.maskedCopy(out, at, bytes, from, to, count, true);
-    out[at++] = QUOTE;
-    return at;
-  }
-
-  /** The masked bytes (the `count` tokens scanned), quotes doubled where `quoted`; where they end. */
-  private maskedCopy(
-    out: Buffer,
-    at: number,
-    bytes: Buffer,
-    from: number,
-    to: number,
-    count: number,
-    quoted: boolean,
-  ): number {
     const mask = this.mask;
+    const count = mask.scanBytes(bytes, from, to);
+    // Not empty (the reply is trimmed and not blank): quoted only for a byte that needs it.
+    let quoted = false;
+    for (let i = from; i < to && !quoted; i++) quoted = needsQuotes(bytes[i]);
+    if (quoted) out[at++] = QUOTE;
     let copied = from;
     for (let t = 0; t <= count; t++) {
       const start = t < count ? from + mask.start(t) : to;
@@ -265,6 +237,7 @@ export class OutcomeCsv {
       at = writeAscii(out, at, mask.replacement(t));
       copied = from + mask.end(t);
     }
+    if (quoted) out[at++] = QUOTE;
     return at;
   }
 
