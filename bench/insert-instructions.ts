@@ -55,7 +55,15 @@ function insertSql(format: string): string {
     .trimStart();
   closeSync(fd);
   const enveloped = table.envelope !== undefined && firstRecordEnveloped(head, table.envelope);
-  return insertFlaggedSql(fieldTableSql(table, { reader: "ndjson", compression: "none", enveloped }), false);
+  return insertFlaggedSql(
+    fieldTableSql(table, { reader: "ndjson", compression: "none", enveloped }),
+    false,
+    false,
+    false,
+    false,
+    null,
+    table.headerMessageId === true,
+  );
 }
 
 const sql = values.sql ? readFileSync(values.sql, "utf8") : insertSql(values.format);

@@ -57,6 +57,14 @@ export interface FieldTable {
   each?: readonly EachList[];
   /** Event fields, evaluated in this order (a field may use one listed before it). */
   fields: Readonly<Partial<Record<EventField, Expr>>>;
+  /**
+   * `messageId` is a Message-ID header's value as the message carried it, which keeps its angle brackets
+   * (`<id@host>`, blanks around them in a hand-made export): the store keeps it in its one form
+   * (BARE_MESSAGE_ID_SQL, src/store/field-sql.ts), the event's identity hashes it as read. Unset where the
+   * table's id never has them (an ESP's own id) or its field already strips them (`stripAngles`): the
+   * store's insert then leaves the id alone, and its rows do not pay for the test (docs/FORMATS.md).
+   */
+  headerMessageId?: true;
   /** Checked after the fields: a record failing one is a problem ("unreadable time"). */
   checks?: readonly { cond: Cond; message: string }[];
 }

@@ -71,6 +71,8 @@ function genericTable(shape: "csv" | "json"): FieldTable {
       cond: { not: notAComplaint(complaint, "feedback_type") },
       message: "unknown event type {name}",
     },
+    // An export's `message_id`: as the header has it or without the brackets (docs/FORMATS.md).
+    headerMessageId: true,
     fields: {
       time: { fn: "genericTime", args: [{ path: "time", as: "json" }] },
       recipient: "recipient",

@@ -42,6 +42,7 @@ export const KUMOMTA_TABLE: FieldTable = {
   unknown: { cond: { not: { present: "type" } }, message: "KumoMTA record without a type" },
   // `recipient` is a string, or a list in newer versions: one event per recipient.
   each: [{ lists: ["recipient"], orScalar: true, item: { recipient: "" } }],
+  headerMessageId: true,
   fields: {
     recipient: { item: "recipient" },
     time: {
@@ -52,6 +53,7 @@ export const KUMOMTA_TABLE: FieldTable = {
     },
     sender: "sender",
     sendingDomain: { fn: "domainOf", args: ["sender"] },
+    // A logged header as the message carried it (`<id@host>`); else the spool id.
     messageId: { first: ["headers.Message-ID", "headers.Message-Id", "id"] },
     // Queue names are `[campaign:][tenant@]domain`.
     campaign: { first: [{ fn: "queueCampaign", args: ["queue"] }, "meta.campaign", "meta.campaign_id"] },

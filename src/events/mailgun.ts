@@ -43,6 +43,9 @@ export const MAILGUN_TABLE: FieldTable = {
     otherwise: { lookup: EVENT_TYPES, key: "event" },
   },
   unknown: { cond: { not: { present: "event" } }, message: "Mailgun event without `event`" },
+  // `message.headers.message-id` is the message's header: the docs show it without brackets, a copy of a
+  // header may keep them.
+  headerMessageId: true,
   fields: {
     time: { fn: "isoTime", args: [{ path: "timestamp", as: "number" }] },
     recipient: "recipient",

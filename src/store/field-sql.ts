@@ -74,9 +74,12 @@ export const TRIM_SQL = (column: string): string =>
 /**
  * The one form of a Message-ID the store keeps (`event_rows.message_id`, and the `message_key` hashing it),
  * whichever reader read it: without the angle brackets and ASCII whitespace at its ends (every `<`, `>` and
- * blank there: `<id@host>`, ` <id@host> ` → `id@host`), NULL when nothing is left. Only the store's insert applies it
- * (src/analytics/ingest/finalize.ts insertFlaggedSql), so every reader's rows pass it; an event's identity
- * hashes the id as its source wrote it (the keys of stored rows stay). A bare id is only tested, not copied:
+ * blank there: `<id@host>`, ` <id@host> ` → `id@host`), NULL when nothing is left. The store's insert applies it
+ * (src/analytics/ingest/finalize.ts insertFlaggedSql) to the rows of a format whose id is a Message-ID header
+ * as written (FieldTable.headerMessageId: KumoMTA, Mailgun, generic NDJSON/CSV), read by DuckDB or the parsers;
+ * the other readers' ids have no brackets or lose them in the reader (`stripAngles`, Postfix, bounce emails),
+ * so SendGrid's rows do not pay for the test. An event's identity hashes the id as its source wrote it (the
+ * keys of stored rows stay). A bare id is only tested, not copied:
  * its first character (a blank, `<`, none) and its last (`>` or a space; an id ending in another blank without
  * one before it is kept as is). No IN list: five or more constants plan a join (test/analytics/insert-plan).
  * SendGrid 100k events, bench/insert-instructions.ts: 2,081.8 M instructions without it, 2,108.5 M with it

@@ -35,7 +35,7 @@ test("each DuckDB-read format's INSERT into an empty store plans no join", async
           ...(source.includes("$tz") ? { tz: "UTC" } : {}),
         };
         const plan = await store.all<{ explain_value: string }>(
-          `EXPLAIN ${insertFlaggedSql(source, false)}`,
+          `EXPLAIN ${insertFlaggedSql(source, false, false, false, false, null, table.headerMessageId === true)}`,
           params,
         );
         const text = plan.map((row) => row.explain_value).join("\n");

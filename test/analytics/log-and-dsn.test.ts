@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { ingestInputs } from "../../src/analytics/ingest/inputs.ts";
 import type { SimEvent } from "../../src/demo/program.ts";
 import { daySummaryBehind } from "../../src/measures/index.ts";
 import { messageKeySql, Store } from "../../src/store/index.ts";
-import { FORMAT_WRITERS } from "../../testkit/format-writers.ts";
+import { FORMAT_WRITERS, formatOf } from "../../testkit/format-writers.ts";
 import { scratchDir } from "../../testkit/scratch.ts";
 
 const dir = scratchDir("deliverlens-log-and-dsn-");
@@ -153,6 +153,16 @@ const EXIM = `2026-03-03 10:00:00 1vAbCd-000123-AB <= news@mail.example-shop.com
 2026-03-03 10:00:05 1vAbCd-000123-AB Completed
 `;
 
+/**
+ * The formats whose Message-ID field can carry its angle brackets (and blanks, in a hand-made export), as
+ * their documentation shows it: SendGrid's `smtp-id` (`<…@ismtpd….sendgrid.net>`), PowerMTA's logged
+ * `header_message-id` and KumoMTA's logged `headers.Message-ID` (the header as the message carried it),
+ * Mailgun's `message.headers.message-id` (a copy of the header) and the generic schema's `message_id`
+ * (docs/FORMATS.md). Their readers must store the id bare. The others' id is the ESP's own token (Postmark
+ * `MessageID`, SES `mail.messageId`, SparkPost `message_id`): written bare here, as they write it.
+ */
+const BRACKETED = new Set(["sendgrid", "pmta", "kumomta", "mailgun", "ndjson", "csv"]);
+
 /** Every reader that carries a Message-ID: its file of the bounce. */
 const sources: [string, string][] = [
   ["postfix", log],
@@ -164,10 +174,18 @@ const sources: [string, string][] = [
 ];
 writeFileSync(join(folder, "exim.log"), EXIM);
 for (const [name, writer] of Object.entries(FORMAT_WRITERS)) {
-  let line = writer.line(
-    name === "kumomta" ? { ...BOUNCE, messageId: BOUNCE.messageId.trim().slice(1, -1) } : BOUNCE,
-  );
+  const bare = BOUNCE.messageId.trim().slice(1, -1);
+  // The KumoMTA writer adds the brackets itself.
+  const bracketed = BRACKETED.has(formatOf(name)) && name !== "kumomta";
+  let line = writer.line({ ...BOUNCE, messageId: bracketed ? BOUNCE.messageId : bare });
   assert.ok(line, name);
+  // The SendGrid writer writes the id as `sg_message_id` (SendGrid's own token); `smtp-id` is the Message-ID.
+  if (name === "sendgrid")
+    line = JSON.stringify({
+      ...JSON.parse(line),
+      "smtp-id": BOUNCE.messageId,
+      sg_message_id: "m1.filter0001.1.0",
+    });
   let header = writer.header;
   // The PowerMTA writer logs no header field; an accounting file configured to log Message-ID has this one.
   if (name === "pmta") {
@@ -204,6 +222,52 @@ test("every reader's bounce and its DSN are one bounce of one message, with the 
       );
       assert.deepEqual(context, alone.context, what);
     }
+  }
+});
+
+test("a format whose Message-ID can carry brackets stores it bare, read by DuckDB, by the parsers or in a batch", async () => {
+  const bracketed = sources.filter(([name]) => BRACKETED.has(formatOf(name)));
+  assert.equal(new Set(bracketed.map(([name]) => formatOf(name))).size, BRACKETED.size);
+  for (const [name, file] of bracketed) {
+    // A second small file of the format: the two are parsed into one batch (batch.ts).
+    const copy = file.replace(/(\.[a-z]+)$/, "-copy$1");
+    copyFileSync(file, copy);
+    for (const [how, paths, fastPath, expected] of [
+      ["duckdb", [file], true, [["duckdb", 1, 0]]],
+      ["parsers", [file], false, [["parsers", 1, 0]]],
+      [
+        "batch",
+        [file, copy],
+        true,
+        [
+          ["parsers", 1, 0],
+          ["parsers", 0, 1],
+        ],
+      ],
+    ] as const) {
+      const store = await Store.open(":memory:");
+      try {
+        const { files } = await ingestInputs(store, [...paths], {
+          fastPath,
+          batches: how === "batch",
+          year: 2026,
+          describeFailure: String,
+        });
+        const what = `${name} (${how})`;
+        assert.deepEqual(
+          files.map((summary) => [summary.reader, summary.stored, summary.duplicates]),
+          expected,
+          what,
+        );
+        const rows = await store.all<{ id: string; right: boolean }>(
+          `SELECT DISTINCT message_id AS id, message_key = ${messageKeySql()} AS right FROM event_rows`,
+        );
+        assert.deepEqual(rows, [{ id: "m1@example.com", right: true }], what);
+      } finally {
+        store.close();
+      }
+    }
+    rmSync(copy);
   }
 });
 

@@ -21,7 +21,14 @@ import {
   storeHasRows,
   withRepeats,
 } from "./finalize.ts";
-import { duckdbMayRead, type FileSummary, formatOf, type IngestOptions, ingestFile } from "./ingest.ts";
+import {
+  duckdbMayRead,
+  type FileSummary,
+  formatOf,
+  headerMessageIds,
+  type IngestOptions,
+  ingestFile,
+} from "./ingest.ts";
 import { type ParsedRows, parseRows, type RowSink } from "./js-path.ts";
 
 /**
@@ -285,6 +292,7 @@ export class FileBatches {
                 legacyEmail,
                 true,
                 cross,
+                headerMessageIds(format),
               )
             : 0;
         if (inserted !== rows) throw new Error(`a batch staged ${rows} rows, DuckDB read ${inserted}`);

@@ -245,13 +245,17 @@ export async function insertFlagged(
   legacyEmail = false,
   parted = false,
   cross: CrossSource = null,
+  headerMessageIds = false,
 ): Promise<number> {
   void loadClassifier();
-  return store.exec(insertFlaggedSql(sourceSql, stored, matchTime, legacyEmail, parted, cross), {
-    ...params,
-    file_id: fileId,
-    not_after: notAfter(clock),
-  });
+  return store.exec(
+    insertFlaggedSql(sourceSql, stored, matchTime, legacyEmail, parted, cross, headerMessageIds),
+    {
+      ...params,
+      file_id: fileId,
+      not_after: notAfter(clock),
+    },
+  );
 }
 
 /** What a record dated after the ingest's clock plus FUTURE_TOLERANCE_HOURS is quarantined as. */
@@ -266,6 +270,8 @@ function notAfter(clock: number): string {
  * insertFlagged's statement (the file's id bound as `$file_id`). `parted`: the rows of a batch of files
  * (partSql's PART column, batch.ts), file `$file_id + part` each; a row repeating an event of an earlier
  * file of the batch is flagged as already stored, as it would be had that file been settled before.
+ * `headerMessageIds`: the rows' message ids are Message-ID headers as written (FieldTable.headerMessageId),
+ * stored in the store's one form.
  */
 export function insertFlaggedSql(
   sourceSql: string,
@@ -274,6 +280,7 @@ export function insertFlaggedSql(
   legacyEmail = false,
   parted = false,
   cross: CrossSource = null,
+  headerMessageIds = false,
 ): string {
   // The key is computed once (a join condition would hash every row a second time), and an empty store
   // has nothing to join against. `matchTime` (IngestOptions.dedupeWithTime) also matches the time: DuckDB
@@ -314,9 +321,12 @@ export function insertFlaggedSql(
   const future = `problem IS NULL AND time > $not_after::TIMESTAMP`;
   // One form of a Message-ID, whichever reader read it (BARE_MESSAGE_ID_SQL), in the stored column, the message
   // key and the cross-source match (stored rows have it since schema 16); the identity hashes the source's.
+  // Only ids that may carry brackets pay for it (FieldTable.headerMessageId): the others have none (an ESP's own
+  // id, Exim's `id=`) or their reader strips them (`stripAngles`, Postfix's `message-id=`, a bounce email's).
   const keyed = `SELECT * REPLACE (CASE WHEN ${future} THEN ${sqlString(FUTURE_PROBLEM)} ELSE problem END AS problem,
-        CASE WHEN ${future} THEN ${FUTURE_RAW_SQL} ELSE raw END AS raw,
-        ${BARE_MESSAGE_ID_SQL("message_id")} AS message_id),
+        CASE WHEN ${future} THEN ${FUTURE_RAW_SQL} ELSE raw END AS raw${
+          headerMessageIds ? `, ${BARE_MESSAGE_ID_SQL("message_id")} AS message_id` : ""
+        }),
       ${eventKeySql(`coalesce(identity, ${IDENTITY_SQL})`)} AS event_key,
       ${providerOfDomainSql("recipient_domain")} AS provider FROM (${sourceSql})`;
   // The first file of the batch holding a row of the event that is stored (neither skipped nor bad).

@@ -147,6 +147,7 @@ export async function ingestFile(
             legacyEmail,
             false,
             cross,
+            headerMessageIds(format),
           ),
         size >= PIPE_FROM_BYTES,
         MIN_THREADED_LOG_BYTES,
@@ -235,6 +236,7 @@ async function loadFile(
         false,
         false,
         cross,
+        headerMessageIds(format),
       ).finally(() => clearInterval(poll ?? undefined));
     }
     onProgress?.(info.size);
@@ -391,6 +393,11 @@ function plainKeys(head: string, aliases: Readonly<Record<string, string>>): boo
 /** The format `ingestFile` reads a file of as: the one forced, else detected from its head; null if none. */
 export function formatOf(head: string, path: string, options: IngestOptions): FormatName | null {
   return options.format ?? detectFormat(head, path) ?? sniffFastFormat(head);
+}
+
+/** Whether the message ids of `format` are Message-ID headers as written, which the store strips (FieldTable.headerMessageId). */
+export function headerMessageIds(format: FormatName): boolean {
+  return eventSource(format)?.table?.headerMessageId === true;
 }
 
 /** Whether `ingestFile` may hand a file of `format` to DuckDB's readers (else the parsers read it). */
