@@ -91,27 +91,3 @@ test("ingest (DuckDB's readers and the JS parsers) and the test harness store th
   assert.equal((await scenario.one<{ wrong: number }>(WRONG_KEYS))?.wrong, 0);
   scenario.close();
 });
-
-test("the message key is the hash of the recipient and its message id, else of `campaign|day` joined (NULLs skipped)", async () => {
-  // messageKeySql casts the day alone where there is no campaign: the same values as joining, on every edge.
-  const joined = "hash(recipient, coalesce(message_id, concat_ws('|', campaign, time::DATE)))";
-  const store = await Store.open(":memory:");
-  try {
-    const rows = await store.all<{ line: number; same: boolean }>(
-      `SELECT line, ${messageKeySql()} IS NOT DISTINCT FROM ${joined} AS same
-      FROM (VALUES (1, 'a@x.example', NULL, NULL, TIMESTAMP '2026-01-05 08:00'),
-        (2, 'a@x.example', 'm1', 'c', TIMESTAMP '2026-01-05 08:00'),
-        (3, 'a@x.example', NULL, 'c', TIMESTAMP '2026-01-05 23:59:59'),
-        (4, 'a@x.example', NULL, '', TIMESTAMP '2026-01-05 08:00'),
-        (5, 'a@x.example', NULL, NULL, NULL),
-        (6, 'a@x.example', NULL, 'c', NULL),
-        (7, NULL, NULL, NULL, TIMESTAMP 'epoch')) v(line, recipient, message_id, campaign, time) ORDER BY line`,
-    );
-    assert.deepEqual(
-      rows.map((row) => [row.line, row.same]),
-      [1, 2, 3, 4, 5, 6, 7].map((line) => [line, true]),
-    );
-  } finally {
-    store.close();
-  }
-});
