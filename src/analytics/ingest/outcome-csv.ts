@@ -5,7 +5,7 @@ import { leadingReplyCodeOfBytes } from "../../events/reply.ts";
 import { ReplyMask } from "../../events/reply-key.ts";
 import type { OutcomeSpans } from "../../events/source.ts";
 import { isAsciiSpace, trimAscii } from "../../events/values.ts";
-import type { CsvRows } from "./csv-staging.ts";
+import { type CsvRows, plainCsv } from "./csv-staging.ts";
 import {
   CLASSIFIED,
   masked,
@@ -24,7 +24,8 @@ import {
  * object or a row string. Building the row as one string and encoding it cost ~1.5 µs of a grep'd
  * Postfix row's ~4.7 on its parsing thread; writing only the reply's bytes saved nothing, so the whole
  * row is written here. The bytes are what `CsvRows.add(stagingRow(…))` writes for the same event (a
- * parity test holds the two to it): the quoting rules are csv-staging.ts's.
+ * parity test holds the two to it): the quoting rules are csv-staging.ts's (plainCsv): a field is written
+ * as it is, and written again quoted from its start where a byte turns out to need quotes.
  *
  * The line is ASCII (what the byte path reads), so its bytes are its characters.
  */
@@ -73,6 +74,7 @@ const URL = WRITTEN.indexOf("url");
 const QUOTE = 0x22;
 const COMMA = 0x2c;
 const NEWLINE = 0x0a;
+const CR = 0x0d;
 const DIGIT_0 = 0x30;
 
 export class OutcomeCsv {
@@ -134,6 +136,8 @@ export class OutcomeCsv {
     const mask = classified && text !== null ? masked(text) : null;
     const maskBytes = classified && replyStart >= 0;
     const sendingDomain = this.lowerDomain(event.sendingDomain);
+    // The hint only for a type whose reply the store classifies (stagingRow).
+    const hint = classified ? sourceHint(event) : null;
     const identity = event.eventId ? `${this.format}:${event.eventId}` : null;
     // Room: every string's characters at most 3 bytes (UTF-8) or 2 (a doubled quote), the numbers and
     // separators well within the 128.
@@ -154,7 +158,7 @@ export class OutcomeCsv {
           textLength(event.readerIp) +
           textLength(event.userAgent) +
           textLength(event.url) +
-          textLength(sourceHint(event)) +
+          textLength(hint) +
           textLength(mask)) +
       2 * (rcptEnd - rcptStart) +
       // The reply, and its mask (a replacement may be one longer than its token: `1:02:03` → `00:00:00`).
@@ -167,7 +171,7 @@ export class OutcomeCsv {
     at = field(out, at, event.type);
     at = writeAscii(out, at, this.timeDigits);
     out[at++] = COMMA;
-    if (rcptStart < rcptEnd) at = quotedBytes(out, at, bytes, rcptStart, rcptEnd, true);
+    if (rcptStart < rcptEnd) at = csvBytes(out, at, bytes, rcptStart, rcptEnd, true);
     out[at++] = COMMA;
     at = this.field(out, at, CAMPAIGN, event.campaign);
     at = field(out, at, event.sendingIp);
@@ -176,8 +180,7 @@ export class OutcomeCsv {
     at = this.field(out, at, STREAM, event.stream);
     at = field(out, at, event.remoteMta);
     at = field(out, at, event.messageId);
-    at =
-      replyStart >= 0 ? quotedBytes(out, at, bytes, replyStart, replyEnd, false) : writeText(out, at, text);
+    at = replyStart >= 0 ? csvBytes(out, at, bytes, replyStart, replyEnd, false) : writeText(out, at, text);
     out[at++] = COMMA;
     if (replyCode !== null) at = writeInteger(out, at, replyCode);
     out[at++] = COMMA;
@@ -198,7 +201,7 @@ export class OutcomeCsv {
     out[at++] = COMMA;
     out[at++] = COMMA;
     out[at++] = COMMA;
-    at = field(out, at, sourceHint(event));
+    at = field(out, at, hint);
     at = maskBytes ? this.maskedBytes(out, at, bytes, replyStart, replyEnd) : writeText(out, at, mask);
     out[at++] = NEWLINE;
     rows.wrote(at);
@@ -211,24 +214,30 @@ export class OutcomeCsv {
     return at;
   }
 
-  /** The reply bytes [from, to) masked (ReplyMask.masked of their text), quoted; where they end. */
+  /**
+   * The reply bytes [from, to) masked (ReplyMask.masked of their text) as a field (plainCsv: as they are,
+   * else quoted); where they end. A mask's replacements need no quotes.
+   */
   private maskedBytes(out: Buffer, at: number, bytes: Buffer, from: number, to: number): number {
     const mask = this.mask;
     const count = mask.scanBytes(bytes, from, to);
-    out[at++] = QUOTE;
+    // Not empty (the reply is trimmed and not blank): quoted only for a byte that needs it.
+    let quoted = false;
+    for (let i = from; i < to && !quoted; i++) quoted = needsQuotes(bytes[i]);
+    if (quoted) out[at++] = QUOTE;
     let copied = from;
     for (let t = 0; t <= count; t++) {
       const start = t < count ? from + mask.start(t) : to;
       for (let i = copied; i < start; i++) {
         const c = bytes[i];
-        if (c === QUOTE) out[at++] = QUOTE;
+        if (quoted && c === QUOTE) out[at++] = QUOTE;
         out[at++] = c;
       }
       if (t === count) break;
       at = writeAscii(out, at, mask.replacement(t));
       copied = from + mask.end(t);
     }
-    out[at++] = QUOTE;
+    if (quoted) out[at++] = QUOTE;
     return at;
   }
 
@@ -240,6 +249,26 @@ export class OutcomeCsv {
     }
     return this.lastDomainLower;
   }
+}
+
+/** Whether a byte makes its field quoted (csv-staging.ts plainCsv). */
+function needsQuotes(c: number): boolean {
+  return c === QUOTE || c === COMMA || c === NEWLINE || c === CR;
+}
+
+/**
+ * The ASCII bytes [from, to) (not empty) as a field: as they are, else (a byte needing quotes) quoted;
+ * `lower`: lower-cased; where they end.
+ */
+function csvBytes(out: Buffer, at: number, bytes: Buffer, from: number, to: number, lower: boolean): number {
+  const start = at;
+  for (let i = from; i < to; i++) {
+    let c = bytes[i];
+    if (needsQuotes(c)) return quotedBytes(out, start, bytes, from, to, lower);
+    if (lower && c >= 0x41 && c <= 0x5a) c += 0x20;
+    out[at++] = c;
+  }
+  return at;
 }
 
 /** The ASCII bytes [from, to) quoted (quotes doubled), `lower`: lower-cased; where they end. */
@@ -273,23 +302,25 @@ function textLength(text: string | null): number {
   return text === null ? 0 : text.length + 2;
 }
 
-/** A string field quoted (quotes doubled; NULL: nothing) at `at`; where it ends. */
+/**
+ * A string field at `at` (NULL: nothing): as it is, else (empty, or a character needing quotes: plainCsv)
+ * quoted, quotes doubled; where it ends.
+ */
 function writeText(out: Buffer, at: number, text: string | null): number {
   if (text === null) return at;
+  if (text.length === 0) return writeEncoded(out, at, text);
   const start = at;
-  out[at++] = QUOTE;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c >= 0x80) return writeEncoded(out, start, text);
-    if (c === QUOTE) out[at++] = QUOTE;
+    if (c >= 0x80 || needsQuotes(c)) return writeEncoded(out, start, text);
     out[at++] = c;
   }
-  out[at++] = QUOTE;
   return at;
 }
 
-/** writeText of a text with characters beyond ASCII: UTF-8. */
+/** writeText of a text with characters beyond ASCII or needing quotes: UTF-8. */
 function writeEncoded(out: Buffer, at: number, text: string): number {
+  if (plainCsv(text)) return at + out.write(text, at);
   out[at++] = QUOTE;
   at += out.write(text.includes('"') ? text.replaceAll('"', '""') : text, at);
   out[at++] = QUOTE;

@@ -44,7 +44,9 @@ export const STAGING_COLUMNS = [
   /**
    * The source's hint for the classifier (sourceHint, src/bounce/classify-event.ts): its reason hint
    * (`reasonHint`: Postfix `expired`, an ESP's `suppressed`/`feedback`), else the SMTP command the reply
-   * answered (`smtpCommand`: `DATA`, `RCPT`… of a Postfix or Exim log line).
+   * answered (`smtpCommand`: `DATA`, `RCPT`… of a Postfix or Exim log line). Staged only for the types the
+   * store classifies (CLASSIFIED), whose reply key is all that reads it: a delivered row's `"DATA"` cost
+   * DuckDB a parsed string per row for nothing.
    */
   ["hint", "VARCHAR"],
   /**
@@ -203,7 +205,8 @@ export function stagingRow(event: DeliveryEvent, format: string, text = event.re
     line: event.source.line,
     problem: null,
     raw: null,
-    hint: sourceHint(event),
+    // Only a classified type's reply key reads the hint (finalize.ts REPLY_KEY_SQL): other rows stage none.
+    hint: CLASSIFIED.has(event.type) ? sourceHint(event) : null,
     reply_mask: reply !== null && CLASSIFIED.has(event.type) ? masked(reply) : null,
   };
 }
