@@ -307,10 +307,11 @@ function classifyUncached(input: ReplyInput, domain: string | null): Classificat
  * label follows Sisimai, which names it policyviolation only for the phrases it lists and else by the status
  * (5.7.1 securityerror) or not at all. Only where the reason's own category says nothing (unknown, transient),
  * and only a policy next to the refusal, outside a link: "see our policy at http://…" or a notice's footer
- * ("Privacy Policy") is not the verdict.
+ * ("Privacy Policy") is not the verdict. Words (letters, digits, apostrophes) and what separates them are
+ * disjoint classes: where an apostrophe could be either, a run of them backtracked catastrophically (review R39).
  */
 const POLICY_REFUSAL =
-  /\b(?:reject|refus|violat|denied|not accepted|restrict)\w*\W+(?:[\w']+\W+){0,3}polic(?:y|ies)\b|\bpolic(?:y|ies)\W+(?:reject|refus|violat|restrict)/;
+  /\b(?:reject|refus|violat|denied|not accepted|restrict)\w*[^\w']+(?:[\w']+[^\w']+){0,3}polic(?:y|ies)\b|\bpolic(?:y|ies)\W+(?:reject|refus|violat|restrict)/;
 const LINK = /\b(?:https?:\/\/|www\.)\S+/g;
 function policyRefusalCategory(category: Category, lowerText: string): Category {
   if (category !== "unknown" && category !== "transient") return category;

@@ -27,7 +27,7 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 41,
+  version: 42,
   fingerprint: "971842a668ef39cebc9312b3178b33d08cf855fed6e6a73c7c80542db8fae2d0",
 };
 

@@ -557,5 +557,13 @@ describe("a policy is a verdict only in the phrases Sisimai lists (go reason/why
       ["550 5.7.1 Relaying denied by policy", "infrastructure"],
     ])
       assert.equal(classifyReply({ text }).category, category, text);
+    // A reply is the receiver's text: a run of apostrophes (a word character to one class of the pattern, a
+    // separator to the other) once backtracked for hours at 200 of them (review R39). This one must end.
+    const hostile = `550 5.7.1 rejected ${"'".repeat(10_000)} policz`;
+    assert.equal(classifyReply({ text: hostile }).category, "unknown");
+    assert.equal(
+      classifyReply({ text: `550 5.7.1 rejected by recipient's 'strict' policy` }).category,
+      "reputation",
+    );
   });
 });
