@@ -83,8 +83,9 @@ export function emailItems(raw: Buffer, file: string, line: number | null): Emai
     event.eventId = reportEventId(report, record.recipient, type);
     event.time = date ?? record.time;
     event.recipient = record.recipient;
-    // Bare, as every other reader stores it (`<id@host>` → `id@host`): one message, one message_key.
-    event.messageId = stripAngles(reading.originalMessageId);
+    // Bare, as every other reader stores it (`<id@host>` → `id@host`): one message, one message_key; `<>` is
+    // no id (NULL, as the other readers store an empty one), not '' (review R35).
+    event.messageId = stripAngles(reading.originalMessageId) || null;
     event.remoteMta = record.remoteMta;
     event.reply = record.diagnostic || null;
     event.replyCode = record.replyCode;

@@ -119,6 +119,15 @@ test("a bounce email's event identity is its report, recipient and type, not the
   assert.notDeepEqual(ids({ ...WITHOUT_ID, date: "Tue, 03 Mar 2026 10:00:01 +0000" }), bare);
 });
 
+test("a bounce email's original Message-ID is stored bare, and `<>` as no id (review R35)", () => {
+  const messageIds = (original: string) =>
+    emailItems(Buffer.from(dsn({ ...WITH_ID, original })), "x.mbox", 1).map((item) =>
+      "messageId" in item ? item.messageId : undefined,
+    );
+  assert.deepEqual(messageIds("<hello.1@example.net>"), ["hello.1@example.net", "hello.1@example.net"]);
+  assert.deepEqual(messageIds("<>"), [null, null]);
+});
+
 test("an mbox holding the same report twice stores it once; two reports for one recipient in the same second are both kept", async () => {
   const store = await Store.open(":memory:");
   try {
