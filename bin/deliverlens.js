@@ -8,7 +8,7 @@
 import { builtin } from "./builtin.js";
 import { nodeIsRecentEnough, nodeTooOld, pinnedNode } from "./node-version.js";
 
-const { existsSync } = await builtin("node:fs");
+const { existsSync, statSync } = await builtin("node:fs");
 const module = await builtin("node:module");
 const { fileURLToPath } = await builtin("node:url");
 
@@ -26,6 +26,26 @@ function nodeOptionGiven(option) {
 }
 
 /** Runs `node args…` with this process's stdio, passing signals on, and ends as it ends. */
+/**
+ * Whether an `ingest`'s arguments already say it runs from the plain modules: stdin (`-`), `--parsers-only`, or a
+ * folder (its files: bounce emails, reports, many files, whose readers start worker threads). Such a run would
+ * otherwise start from ingest's snapshot only to run bin/ again without it (review R36: +0.11 CPU-s). The rest is
+ * decided in the snapshot's process, by src/analytics/ingest/duckdb-only.ts; this only sends more to the plain
+ * modules, never less.
+ */
+function ingestPlainByArguments(args) {
+  const isFolder = (arg) => {
+    try {
+      return statSync(arg, { throwIfNoEntry: false })?.isDirectory() === true;
+    } catch {
+      return false;
+    }
+  };
+  return args.some(
+    (arg) => arg === "-" || arg === "--parsers-only" || (!arg.startsWith("-") && isFolder(arg)),
+  );
+}
+
 async function runAgain(node, args) {
   // Loaded only here: most runs never start a child (classify from its snapshot replaces this process).
   const { spawn } = await import("node:child_process");
@@ -84,7 +104,9 @@ if (!nodeIsRecentEnough(process.version)) {
   );
   const command = process.argv[2];
   const snapshot =
-    checkout && (command === "classify" || command === "ingest") && !preloaded
+    checkout &&
+    (command === "classify" || (command === "ingest" && !ingestPlainByArguments(process.argv.slice(3)))) &&
+    !preloaded
       ? (await import("./snapshot-cache.js")).freshArtifact(command)
       : null;
   if (snapshot) {
