@@ -27,8 +27,8 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 42,
-  fingerprint: "971842a668ef39cebc9312b3178b33d08cf855fed6e6a73c7c80542db8fae2d0",
+  version: 43,
+  fingerprint: "dc468ff7df76bb27bfba7d5cd3ccb3de3f07c37d38496d0145762052b2cfbb7c",
 };
 
 /** Rule data as text: patterns by their source and flags. */
