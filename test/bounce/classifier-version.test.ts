@@ -28,7 +28,7 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  */
 const RECORDED = {
   version: 43,
-  fingerprint: "dc468ff7df76bb27bfba7d5cd3ccb3de3f07c37d38496d0145762052b2cfbb7c",
+  fingerprint: "b008d2a9bfefde6cf57b7b67bca0d450845f91258215bf7c99efa54f4b3fb808",
 };
 
 /** Rule data as text: patterns by their source and flags. */

@@ -2608,7 +2608,7 @@ export const REASON_PHRASES: RuleTable = {
       example: "your network is temporary blacklisted",
     },
     {
-      id: "blocked-blocked",
+      id: "blocked-recipient-blocked-in-parentheses",
       reason: "blocked",
       phrase: ["(", "@", ":blocked)"],
       source: "sisimai go reason/why-blocked.go",
