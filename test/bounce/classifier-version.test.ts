@@ -27,8 +27,8 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 43,
-  fingerprint: "b008d2a9bfefde6cf57b7b67bca0d450845f91258215bf7c99efa54f4b3fb808",
+  version: 44,
+  fingerprint: "0a0ee45760e6fdcd82ae64a209977f6320141986456250dda3dd131f772564fc",
 };
 
 /** Rule data as text: patterns by their source and flags. */

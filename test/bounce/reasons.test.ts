@@ -135,7 +135,8 @@ describe("statuses Sisimai reads before the text (sisimai go reason/lib.go Class
       ["554 5.4.4 Message rejected as spam", "spamdetected"],
       ["550 5.1.2 Service unavailable, rate limit exceeded, too many connections", "ratelimited"],
       ["550 5.7.28 Mail rejected: too many connections from your IP", "ratelimited"],
-      ["554 5.6.1 Message rejected: rate limit exceeded for sender", "ratelimited"],
+      // X.6.1 names the content: Sisimai's contenterror ("rate limit" is a wording of no Sisimai list).
+      ["554 5.6.1 Message rejected: rate limit exceeded for sender", "contenterror"],
       // X.6.0 names the content, not an address: Sisimai's contenterror (a bare "virus" yields to it).
       ["554 5.6.0 Message rejected: virus found in attachment", "contenterror"],
       // A timeout is a cause, not the sending MTA's give-up trailer: the status does not outrank it either.
@@ -157,7 +158,7 @@ describe("statuses Sisimai reads before the text (sisimai go reason/lib.go Class
   });
 });
 
-describe("a bare word of no Sisimai list (virus, spam, blocked…)", () => {
+describe("a word or wording of no Sisimai list (virus, spam, blocked, rate limit, listed in…)", () => {
   it("yields to a status that names a reason, as Sisimai reads the reply then", () => {
     // Sisimai's Go and Perl editions: securityerror (5.7.1), contenterror (5.6.0), systemfull (4.3.1).
     const cases: Array<[string, string]> = [
@@ -166,6 +167,9 @@ describe("a bare word of no Sisimai list (virus, spam, blocked…)", () => {
       ["550 5.7.1 Your IP has a poor reputation", "securityerror"],
       ["554 5.6.0 Message rejected: malware found", "contenterror"],
       ["452 4.3.1 Message throttled, try again later", "systemfull"],
+      ["421 4.7.0 Rate limit exceeded, try again later", "securityerror"],
+      ["550 5.7.1 Rejected: listed in dnsbl.example.org", "securityerror"],
+      ["554 5.7.1 Rejected by content filter", "securityerror"],
     ];
     assertReasons(cases);
   });
@@ -175,6 +179,8 @@ describe("a bare word of no Sisimai list (virus, spam, blocked…)", () => {
       ["554 5.0.0 Your IP has a poor reputation", "badreputation"],
       ["550 5.1.1 Message rejected: infected attachment", "virusdetected"],
       ["421 Throttled: try again later", "ratelimited"],
+      ["421 Rate limit exceeded, try again later", "ratelimited"],
+      ["550 5.1.1 Too many messages to this recipient, slow down", "ratelimited"],
     ];
     assertReasons(cases, { kept: true });
   });

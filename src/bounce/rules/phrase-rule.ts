@@ -46,13 +46,14 @@ export interface PhraseRule {
    */
   suppress?: boolean;
   /**
-   * A bare word of no Sisimai list ("virus", "spam", "blocked"…): it decides only where the enhanced status
-   * names no reason (none, or X.0.0: Sisimai's verdict is then onhold) or an address reason — a status alone
-   * never turns a refusal the words explain into a dead address to suppress (review s18 R1). Under any other
-   * status Sisimai reads the reply by that status ("550 5.7.1 Message contains a virus" is securityerror in
-   * its Go and Perl editions), and so does the table.
+   * A word or wording of no Sisimai list (a bare "virus", "spam", "blocked"; "rate limit", "listed in"): it
+   * decides only where the enhanced status names no reason (none, or X.0.0: Sisimai's verdict is then onhold)
+   * or an address reason — a status alone never turns a refusal the words explain into a dead address to
+   * suppress (review s18 R1). Under any other status Sisimai reads the reply by that status ("550 5.7.1
+   * Message contains a virus", "421 4.7.0 Rate limit exceeded" are securityerror in its Go and Perl
+   * editions), and so does the table.
    */
-  bareWord?: boolean;
+  unlisted?: boolean;
   /** Applies to any host even in a host-scoped table (the code alone names the provider). */
   anyHost?: boolean;
   /** Where the fact comes from: a public URL and/or `sisimai go <file>` (BSD-2-Clause). */
@@ -283,7 +284,7 @@ export function gatesHold(rule: PhraseRule, context: PhraseContext): boolean {
   )
     return false;
   if (
-    rule.bareWord === true &&
+    rule.unlisted === true &&
     context.statusReason !== null &&
     !ADDRESS_REASONS.includes(context.statusReason)
   )
