@@ -253,7 +253,7 @@ function classifyUncached(input: ReplyInput, domain: string | null): Classificat
     (Object.hasOwn(REASONS, withoutLabel(input.hintReason)) || input.hintReason === FILTERED_NO_PHASE)
       ? input.hintReason
       : null;
-  const decision = decide(hint, dsnAction, {
+  const context: PhraseContext = {
     lowerText,
     provider,
     replyCode,
@@ -262,9 +262,11 @@ function classifyUncached(input: ReplyInput, domain: string | null): Classificat
     remoteHost,
     reportingHost: input.reportingMta ? hostName(input.reportingMta) : null,
     statusReason: statusRule(status)?.reason ?? null,
-  });
+  };
+  const decision = decide(hint, dsnAction, context);
   const ruled: Category =
-    decision.providerRule?.category ?? policyRefusalCategory(REASON_CATEGORY[decision.reason], lowerText);
+    decision.providerRule?.category ??
+    wordsCategory(policyRefusalCategory(REASON_CATEGORY[decision.reason], lowerText), context);
   // Deliveries, auto-replies and complaints are outcomes, not failures: never permanent or retryable.
   const failure = !NOT_FAILURES.includes(ruled);
   const deferred = failure && (dsnAction === "delayed" || isClass(replyCode, status, 4));
@@ -317,6 +319,25 @@ function policyRefusalCategory(category: Category, lowerText: string): Category 
   if (category !== "unknown" && category !== "transient") return category;
   if (!lowerText.includes("polic")) return category;
   return POLICY_REFUSAL.test(lowerText.replace(LINK, " ")) ? "reputation" : category;
+}
+
+/**
+ * The label follows Sisimai, the category keeps the why (review R41): where the reason's own category says
+ * nothing (unknown, transient) — a word of no Sisimai list yielded to a status Sisimai reads, as "554 5.7.1
+ * Message rejected because it contains a virus" is securityerror — the reply's words read as if no status
+ * were given, outside links, give their reason's category (virusdetected: content). Words that say nothing
+ * more leave the category as it is.
+ */
+function wordsCategory(category: Category, context: PhraseContext): Category {
+  if (category !== "unknown" && category !== "transient") return category;
+  const words = PHRASE_MATCHER.match({
+    ...context,
+    lowerText: context.lowerText.replace(LINK, " "),
+    statusReason: null,
+  });
+  if (words === null) return category;
+  const said = REASON_CATEGORY[words.rule.reason];
+  return said === "unknown" || said === "transient" ? category : said;
 }
 
 /**

@@ -28,7 +28,7 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  */
 const RECORDED = {
   version: 44,
-  fingerprint: "0a0ee45760e6fdcd82ae64a209977f6320141986456250dda3dd131f772564fc",
+  fingerprint: "705346c4f47ed438b84116ecbd94e147a8e222362ec0428ffea041540aad26c3",
 };
 
 /** Rule data as text: patterns by their source and flags. */

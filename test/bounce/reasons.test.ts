@@ -184,6 +184,25 @@ describe("a word or wording of no Sisimai list (virus, spam, blocked, rate limit
     ];
     assertReasons(cases, { kept: true });
   });
+  it("keeps the why in the category where the status decides the reason (review R41)", () => {
+    // The reason is Sisimai's (securityerror by 5.7.x), the category what the words say.
+    const cases: Array<[string, string, string]> = [
+      ["554 5.7.1 Message rejected because it contains a virus", "securityerror", "content"],
+      ["550 5.7.0 Message rejected: malware detected", "securityerror", "content"],
+      ["550 5.7.1 Sender IP reputation is too low", "securityerror", "reputation"],
+      ["550 5.7.1 Message rejected: blacklisted sender", "securityerror", "blocklist"],
+      ["550 5.7.1 Connection refused - IP blocklisted", "securityerror", "blocklist"],
+      ["550 5.7.1 Your domain is on our denylist", "securityerror", "blocklist"],
+      ["554 5.7.1 Message blocked due to spam content", "securityerror", "content"],
+      ["421 4.7.0 Rate limit exceeded, try again later", "securityerror", "rate-limit"],
+      // Words in a link are not the verdict.
+      ["550 5.7.1 Delivery not authorized, see https://example.org/spam-policy", "securityerror", "unknown"],
+    ];
+    for (const [text, reason, category] of cases) {
+      const got = classifyReply({ text });
+      assert.deepEqual([got.reason, got.category], [reason, category], text);
+    }
+  });
   it("comes after every phrase of Sisimai's lists, whatever their reason", () => {
     // "no such user" (why-userunknown.go) before the product name; "virus detected" (why-virusdetected.go).
     assert.equal(classifyReply({ text: "550 No such user here (Barracuda)" }).reason, "userunknown");
