@@ -326,7 +326,7 @@ function policyRefusalCategory(category: Category, lowerText: string): Category 
  * nothing (unknown, transient) — a word of no Sisimai list yielded to a status Sisimai reads, as "554 5.7.1
  * Message rejected because it contains a virus" is securityerror — the reply's words read as if no status
  * were given, outside links, give their reason's category (virusdetected: content). Words that say nothing
- * more leave the category as it is.
+ * more, or that an outcome is no failure (an auto-reply's, a delivery's), leave the category as it is.
  */
 function wordsCategory(category: Category, context: PhraseContext): Category {
   if (category !== "unknown" && category !== "transient") return category;
@@ -337,8 +337,13 @@ function wordsCategory(category: Category, context: PhraseContext): Category {
   });
   if (words === null) return category;
   const said = REASON_CATEGORY[words.rule.reason];
-  return said === "unknown" || said === "transient" ? category : said;
+  return WORDS_SAY_NOTHING_MORE.includes(said) || NOT_FAILURES.includes(said) ? category : said;
 }
+/**
+ * Categories the words cannot give over the reason's: no more than it says, or a verdict on the address the
+ * reason did not reach (addressGoneByWords decides that, with suppression).
+ */
+const WORDS_SAY_NOTHING_MORE: readonly Category[] = ["unknown", "transient", "recipient"];
 
 /**
  * The label follows Sisimai, the verdict follows what the reply means: when the reply's own words say the
