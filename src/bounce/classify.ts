@@ -86,6 +86,8 @@ interface Decision {
    * some statuses before the words: "552 1 … mailbox not found" with Status 5.2.2 is mailboxfull there).
    */
   addressGone?: boolean;
+  /** The status alone decided the reason (no phrase, no hint): its category may say less than the words. */
+  fromStatus?: boolean;
 }
 
 /**
@@ -266,7 +268,11 @@ function classifyUncached(input: ReplyInput, domain: string | null): Classificat
   const decision = decide(hint, dsnAction, context);
   const ruled: Category =
     decision.providerRule?.category ??
-    wordsCategory(policyRefusalCategory(REASON_CATEGORY[decision.reason], lowerText), context);
+    wordsCategory(
+      policyRefusalCategory(REASON_CATEGORY[decision.reason], lowerText),
+      context,
+      decision.fromStatus === true,
+    );
   // Deliveries, auto-replies and complaints are outcomes, not failures: never permanent or retryable.
   const failure = !NOT_FAILURES.includes(ruled);
   const deferred = failure && (dsnAction === "delayed" || isClass(replyCode, status, 4));
@@ -324,12 +330,14 @@ function policyRefusalCategory(category: Category, lowerText: string): Category 
 /**
  * The label follows Sisimai, the category keeps the why (review R41): where the reason's own category says
  * nothing (unknown, transient) — a word of no Sisimai list yielded to a status Sisimai reads, as "554 5.7.1
- * Message rejected because it contains a virus" is securityerror — the reply's words read as if no status
- * were given, outside links, give their reason's category (virusdetected: content). Words that say nothing
- * more, or that an outcome is no failure (an auto-reply's, a delivery's), leave the category as it is.
+ * Message rejected because it contains a virus" is securityerror — or where the status alone decided the
+ * reason (Sisimai reads 4.7.1 as blocked: "451 4.7.1 Rate limited, please try again later"), the reply's
+ * words read as if no status were given, outside links, give their reason's category (virusdetected:
+ * content; ratelimited: rate-limit). Words that say nothing more, or that an outcome is no failure (an
+ * auto-reply's, a delivery's), leave the category as it is.
  */
-function wordsCategory(category: Category, context: PhraseContext): Category {
-  if (category !== "unknown" && category !== "transient") return category;
+function wordsCategory(category: Category, context: PhraseContext, fromStatus: boolean): Category {
+  if (!fromStatus && category !== "unknown" && category !== "transient") return category;
   const words = PHRASE_MATCHER.match({
     ...context,
     lowerText: context.lowerText.replace(LINK, " "),
@@ -451,6 +459,7 @@ function decide(hinted: ReasonHint | null, dsnAction: string | null, context: Ph
       rule: ruleRef(`status:${code}`, "RFC 3463 / IANA SMTP Enhanced Status Codes registry"),
       providerRule: null,
       addressGone: context.lowerText !== "" && wordsOutrankedSayGone(context),
+      fromStatus: true,
     };
   }
   if (hint) return fromHint(hint);

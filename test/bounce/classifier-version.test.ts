@@ -27,8 +27,8 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 44,
-  fingerprint: "d71561905e0dd31c00f897b77ac002f39f0e0efcaa12a1e7959b8c5a9a9687db",
+  version: 45,
+  fingerprint: "f27951a988f76f464d22f1662b44adea8a9e45e7227c915ff2cecee7508f552e",
 };
 
 /** Rule data as text: patterns by their source and flags. */

@@ -195,6 +195,10 @@ describe("a word or wording of no Sisimai list (virus, spam, blocked, rate limit
       ["550 5.7.1 Your domain is on our denylist", "securityerror", "blocklist"],
       ["554 5.7.1 Message blocked due to spam content", "securityerror", "content"],
       ["421 4.7.0 Rate limit exceeded, try again later", "securityerror", "rate-limit"],
+      // 4.7.1 alone is blocked for Sisimai (smtp/status/lib.go): the words still say why.
+      ["451 4.7.1 Rate limited, please try again later", "blocked", "rate-limit"],
+      ["451 4.7.1 Too many messages, slow down", "blocked", "rate-limit"],
+      ["421 4.7.1 Message rate limit exceeded for this sender", "blocked", "rate-limit"],
       // Words in a link are not the verdict.
       ["550 5.7.1 Delivery not authorized, see https://example.org/spam-policy", "securityerror", "unknown"],
     ];
