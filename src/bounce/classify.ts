@@ -11,6 +11,7 @@ import {
   SUPPRESS_REASONS,
 } from "./rules/categories.ts";
 import { HOST_RULE_IDS, PHRASE_MATCHER } from "./rules/knowledge.ts";
+import { outsideLinksAndAddresses } from "./rules/phrase-matcher.ts";
 import {
   type PhraseContext,
   type PhraseRule,
@@ -340,7 +341,7 @@ function wordsCategory(category: Category, context: PhraseContext, fromStatus: b
   if (!fromStatus && category !== "unknown" && category !== "transient") return category;
   const words = PHRASE_MATCHER.match({
     ...context,
-    lowerText: context.lowerText.replace(LINK, " "),
+    lowerText: outsideLinksAndAddresses(context.lowerText),
     statusReason: null,
   });
   if (words === null) return category;

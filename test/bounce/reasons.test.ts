@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { classifyReply } from "../../src/bounce/classify.ts";
 import { recordsFromEmail } from "../../src/bounce/email/index.ts";
+import { outsideLinksAndAddresses } from "../../src/bounce/rules/phrase-matcher.ts";
 import { REPLY_CODE_RULES, reasonFromStatus, STATUS_RULES } from "../../src/bounce/rules/status-codes.ts";
 import { REASONS } from "../../src/bounce/vocabulary.ts";
 
@@ -206,6 +207,27 @@ describe("a word or wording of no Sisimai list (virus, spam, blocked, rate limit
       const got = classifyReply({ text });
       assert.deepEqual([got.reason, got.category], [reason, category], text);
     }
+  });
+  it("reads the reply outside links and addresses (review R44)", () => {
+    for (const address of ["bob@residential.example", "abuse@blocked.example", "info@virus-lab.example"]) {
+      const text = `550 5.1.1 <${address}>: Recipient address rejected: undeliverable address`;
+      const got = classifyReply({ text });
+      assert.deepEqual([got.reason, got.suppressRecipient], ["userunknown", true], text);
+    }
+    assert.equal(
+      classifyReply({ text: "550 Rejected, see https://example.org/spam-faq" }).reason,
+      "undefined",
+    );
+    assert.equal(
+      classifyReply({ text: "550 Rejected as spam, see https://example.org/faq" }).reason,
+      "spamdetected",
+    );
+    // Linear over a long run of an address's characters or of "@" (no backtracking pattern).
+    for (const run of ["a".repeat(10_000), "@".repeat(10_000), "a@".repeat(5_000)])
+      assert.equal(
+        outsideLinksAndAddresses(`550 5.7.1 spam ${run} blocked`).startsWith("550 5.7.1 spam "),
+        true,
+      );
   });
   it("comes after every phrase of Sisimai's lists, whatever their reason", () => {
     // "no such user" (why-userunknown.go) before the product name; "virus detected" (why-virusdetected.go).

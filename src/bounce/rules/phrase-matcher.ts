@@ -112,7 +112,19 @@ export class PhraseMatcher implements AnchorVisitor<Anchored> {
   }
 
   /** The first rule (in table order) that holds for this reply, or null. */
+  /**
+   * The first entry in table order whose text and gates hold. An unlisted entry (PhraseRule.unlisted) reads the
+   * reply outside links and addresses: a word in "<bob@residential.example>" or "https://example.org/spam" is
+   * no verdict (review R44).
+   */
   match(context: PhraseContext): CompiledRule | null {
+    const best = this.matchIn(context);
+    if (best === null || best.shapedRule.unlisted !== true) return best;
+    const plain = outsideLinksAndAddresses(context.lowerText);
+    return plain === context.lowerText ? best : this.matchIn({ ...context, lowerText: plain });
+  }
+
+  private matchIn(context: PhraseContext): CompiledRule | null {
     const text = context.lowerText;
     this.call = (this.call + 1) >>> 0 || 1;
     const call = this.call;
@@ -242,3 +254,30 @@ const NO_REPLY: PhraseContext = {
   reportingHost: null,
   recipientDomain: null,
 };
+
+const LINK = /\b(?:https?:\/\/|www\.)\S+/g;
+/** Characters that end an address's local part or domain on either side of its "@". */
+const ADDRESS_ENDS = new Set([" ", "\t", "\n", "\r", "<", ">", "(", ")", "[", "]", '"', "'", ",", ";", ":"]);
+
+/**
+ * The reply with its links and addresses (local@domain) blanked: what a receiver wrote about the message, not
+ * the names it quotes. Linear: each "@" is widened once to the characters that end an address (no pattern
+ * that could backtrack over a long run).
+ */
+export function outsideLinksAndAddresses(text: string): string {
+  const unlinked = text.includes("http") || text.includes("www.") ? text.replace(LINK, " ") : text;
+  let at = unlinked.indexOf("@");
+  if (at < 0) return unlinked;
+  let out = "";
+  let from = 0;
+  while (at >= 0) {
+    let start = at;
+    while (start > from && !ADDRESS_ENDS.has(unlinked[start - 1])) start--;
+    let end = at + 1;
+    while (end < unlinked.length && !ADDRESS_ENDS.has(unlinked[end])) end++;
+    out += `${unlinked.slice(from, start)} `;
+    from = end;
+    at = unlinked.indexOf("@", end);
+  }
+  return out + unlinked.slice(from);
+}
