@@ -25,7 +25,6 @@ function nodeOptionGiven(option) {
   );
 }
 
-/** Runs `node args…` with this process's stdio, passing signals on, and ends as it ends. */
 /**
  * Whether an `ingest`'s arguments already say it runs from the plain modules: stdin (`-`), `--parsers-only`, or a
  * folder (its files: bounce emails, reports, many files, whose readers start worker threads). Such a run would
@@ -46,6 +45,7 @@ function ingestPlainByArguments(args) {
   );
 }
 
+/** Runs `node args…` with this process's stdio, passing signals on, and ends as it ends. */
 async function runAgain(node, args) {
   // Loaded only here: most runs never start a child (classify from its snapshot replaces this process).
   const { spawn } = await import("node:child_process");
