@@ -13,9 +13,11 @@
  * Not in `npm test` (it needs go-sisimai and Perl): node bench/sisimai-oracle.ts --sisimai <go-sisimai dir>
  *   [--corpus <sisimai corpus eml dir>] [--list] [--kind <kind>] (only the cases of that kind: rfc3464, dialect,
  *   in-postfix, … — a quicker run while working on one class) [--perl-cache <file>] (Perl's records of the
- *   cases, written on the first run and read on the next: an A/B of two trees runs Perl once)
+ *   cases by the md5 of each mail, read and extended by every run: an A/B of two trees runs Perl once, and
+ *   again only on the mails the other tree writes differently)
  */
 import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -176,32 +178,59 @@ for (const fact of families) {
   else noSample.add(fact.family);
 }
 
+/** What one Perl run reads from a mail depends on its bytes alone: the cache's key (with Perl's version). */
+const md5 = (email: string): string => createHash("md5").update(email, "latin1").digest("hex");
+
+/**
+ * Perl's records of each mail (by name; a mail it reads no record from has none), in one Perl run over `dir`
+ * for the mails the cache does not hold. The cache (--perl-cache: read when present, written with what this
+ * run added) keys each mail's records by the md5 of its bytes, so an A/B of two deliverlens trees runs Perl
+ * once even where their benches write other mails (another --kind, --corpus or --sisimai, a changed writer):
+ * only the changed mails are read again. A cache of another Perl Sisimai version is not used.
+ */
+function perlRecordsOf(
+  mails: readonly { name: string; email: string }[],
+  dir: string,
+  cache: string | undefined,
+): Map<string, PerlRecord[]> {
+  const version = execFileSync("perl", ["-MSisimai", "-e", "print $Sisimai::VERSION"], { encoding: "utf8" });
+  const known = new Map<string, PerlRecord[]>();
+  if (cache && existsSync(cache)) {
+    const saved = JSON.parse(readFileSync(cache, "utf8")) as {
+      perl?: string;
+      byMd5?: [string, PerlRecord[]][];
+    };
+    if (saved.perl === version && saved.byMd5)
+      for (const [key, records] of saved.byMd5) known.set(key, records);
+    else console.error(`${cache}: not Perl Sisimai ${version}'s records by md5: Perl reads every case again`);
+  }
+  const keyOf = new Map(mails.map((mail) => [mail.name, md5(mail.email)]));
+  const missing = mails.filter((mail) => !known.has(keyOf.get(mail.name) as string));
+  if (missing.length > 0) {
+    for (const mail of missing) writeFileSync(join(dir, `${mail.name}.eml`), mail.email, "latin1");
+    const read = perlSisimaiRecords(dir);
+    for (const mail of missing) known.set(keyOf.get(mail.name) as string, read.get(`${mail.name}.eml`) ?? []);
+    if (cache) writeFileSync(cache, JSON.stringify({ perl: version, byMd5: [...known] }));
+  }
+  const perlOf = new Map<string, PerlRecord[]>();
+  for (const mail of mails) {
+    const records = known.get(keyOf.get(mail.name) as string) ?? [];
+    if (records.length > 0) perlOf.set(mail.name, records);
+  }
+  return perlOf;
+}
+
 const dir = mkdtempSync(join(tmpdir(), "sisimai-oracle-"));
 try {
   if (values.kind) cases.splice(0, cases.length, ...cases.filter((c) => c.kind === values.kind));
-  for (const c of cases) writeFileSync(join(dir, `${c.id}.eml`), c.email, "latin1");
-  for (const [name, text] of samplesUsed) writeFileSync(join(dir, `sample-${name}`), text, "latin1");
-  // One Perl run over the directory: per record, its file, recipient and reason.
-  // Perl's reading depends only on the cases (their ids are stable: made before --kind filters), so an A/B
-  // of two deliverlens trees can run Perl once (--perl-cache: written when missing, read when present, for
-  // the same --kind only).
-  const cache = values["perl-cache"];
-  const kindKey = values.kind ?? "(all)";
-  let perlOf: Map<string, PerlRecord[]> | null = null;
-  if (cache && existsSync(cache)) {
-    const saved = JSON.parse(readFileSync(cache, "utf8")) as {
-      kind: string;
-      records: [string, PerlRecord[]][];
-    };
-    if (saved.kind !== kindKey)
-      throw new Error(`${cache} holds Perl's records for --kind ${saved.kind}, not ${kindKey}`);
-    perlOf = new Map(saved.records);
-  }
-  perlOf ??= new Map(
-    [...perlSisimaiRecords(dir)].map(([file, records]) => [file.replace(/\.eml$/, ""), records]),
+  const perlOf = perlRecordsOf(
+    [
+      ...cases.map((c) => ({ name: c.id, email: c.email })),
+      ...[...samplesUsed].map(([name, email]) => ({ name: `sample-${name.replace(/\.eml$/, "")}`, email })),
+    ],
+    dir,
+    values["perl-cache"],
   );
-  if (cache && !existsSync(cache))
-    writeFileSync(cache, JSON.stringify({ kind: kindKey, records: [...perlOf] }));
 
   /** Samples Perl reads no recipient from (its older readers): their rewritten cases are not compared. */
   const unread = [...samplesUsed.keys()].filter(

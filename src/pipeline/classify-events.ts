@@ -434,7 +434,7 @@ export class EventClassifier {
       known !== null && onBytes !== null
         ? known.probed(onBytes.bytes, onBytes.replyStart, onBytes.replyEnd)
         : -1;
-    let guess = (probed >= 0 ? known?.byProbe?.[probed] : undefined) ?? last;
+    let guess = (probed >= 0 ? known?.probes?.entry(probed) : undefined) ?? last;
     /** The last guess that failed where the reply parts from it (mask.missed), to learn where that leads. */
     let parted: Entry | null = null;
     for (let tries = 0; onBytes !== null && guess !== undefined && tries < MAX_TRIES; tries++) {
@@ -782,20 +782,21 @@ class DomainContext {
    * (OutcomeShape.kept: this context), and its type (see EventClassifier.shapedBytes).
    */
   written: Written | null = null;
-  /** `written` by the byProbe slot of the reply it was found for (where the context has a probe). */
-  writtenByProbe: (Written | undefined)[] | null = null;
-  /** The byProbe slot `found` was given last (-1: none). */
+  /** The probe's key `found` was given last (-1: none). */
   private lastProbed = -1;
   /**
    * Where the replies of the context part from each other, as a distance from the reply's end (-1: not
    * known yet): learned from the first guess that parted from a reply in a literal piece. Replies of one
    * context that take turns among a few shapes mostly part at one place from their end (Gmail's
-   * `… <id>.NN - gsmtp`): the bytes there pick the entry to guess (byProbe), where the last entry would
+   * `… <id>.NN - gsmtp`): the bytes there pick the entry to guess (`probes`), where the last entry would
    * be a shape behind. Only a guess: ReplyMask.matches decides.
    */
   probe = -1;
-  /** The entry last found for the bytes at the probe, by a hash of them (made when the probe is learned). */
-  byProbe: (Entry | undefined)[] | null = null;
+  /**
+   * The entry last found, and the `written` last, for the bytes at the probe, by their key (`probed`; made
+   * when the first is found).
+   */
+  probes: ProbeTable | null = null;
 
   constructor(
     action: string,
@@ -818,7 +819,7 @@ class DomainContext {
     this.hash = hash;
   }
 
-  /** The byProbe slot of the reply bytes[from, to): a hash of PROBE_BYTES at the probe (-1: none). */
+  /** The probes key of the reply bytes[from, to): a hash of PROBE_BYTES at the probe (-1: none). */
   probed(bytes: Uint8Array, from: number, to: number): number {
     let at = to - this.probe;
     if (this.probe < 0 || at < from) return -1;
@@ -834,16 +835,16 @@ class DomainContext {
     let hash = 0;
     for (let i = at, end = Math.min(to, at + PROBE_BYTES); i < end; i++)
       hash = Math.imul(hash ^ bytes[i], FNV_PRIME);
-    return (hash ^ (hash >>> 16)) & (PROBE_SLOTS - 1);
+    return hash >>> 1;
   }
 
-  /** `entry` was found for a reply whose byProbe slot is `probed`. */
+  /** `entry` was found for a reply whose probes key is `probed`. */
   found(entry: Entry, probed: number): void {
     this.entry = entry;
     this.lastProbed = probed;
     if (probed < 0) return;
-    this.byProbe ??= new Array(PROBE_SLOTS);
-    this.byProbe[probed] = entry;
+    this.probes ??= new ProbeTable();
+    this.probes.found(probed, entry);
   }
 
   /** The entry `found` last was written by `record` for an outcome of type `type` (see `written`). */
@@ -851,16 +852,88 @@ class DomainContext {
     const written = { type, entry, record };
     this.written = written;
     const probed = this.lastProbed;
-    if (probed < 0) return;
-    this.writtenByProbe ??= new Array(PROBE_SLOTS);
-    this.writtenByProbe[probed] = written;
+    if (probed >= 0) this.probes?.wrote(probed, written);
   }
 
-  /** What shapedBytes tries for the reply bytes[from, to): the `written` of its probe's slot, else the last. */
+  /** What shapedBytes tries for the reply bytes[from, to): the `written` of its probe's key, else the last. */
   writtenFor(bytes: Uint8Array, from: number, to: number): Written | null {
-    if (this.probe < 0 || this.writtenByProbe === null) return this.written;
+    if (this.probe < 0 || this.probes === null) return this.written;
     const probed = this.probed(bytes, from, to);
-    return (probed >= 0 ? this.writtenByProbe[probed] : undefined) ?? this.written;
+    return (probed >= 0 ? this.probes.written(probed) : undefined) ?? this.written;
+  }
+}
+
+/**
+ * A context's entries and `written`s by the key of the bytes at its probe (DomainContext.probed: a 31-bit
+ * hash of them): a hash table on the whole key, so replies whose bytes there differ never take each
+ * other's place (a table of PROBE_SLOTS by a few bits of the key did: Gmail's `<id>.NN - gsmtp`, a
+ * hundred NN in one context, shared slots, and each reply of a pair in turn missed its first guess).
+ * Open addressing; it grows to at most PROBE_SLOTS slots, and a full one is emptied (a guess is lost,
+ * no answer changes: ReplyMask.matches decides).
+ */
+class ProbeTable {
+  private keys = new Int32Array(PROBE_FIRST_SLOTS);
+  /** By slot: the entry found last for the slot's key (undefined: an empty slot), the `written` last. */
+  private entries: (Entry | undefined)[] = new Array(PROBE_FIRST_SLOTS);
+  private writtens: (Written | undefined)[] = new Array(PROBE_FIRST_SLOTS);
+  private count = 0;
+
+  /** The slot of `key` (-1: none). */
+  private slotOf(key: number): number {
+    const mask = this.keys.length - 1;
+    for (let slot = (Math.imul(key, 0x9e3779b1) >>> 16) & mask; ; slot = (slot + 1) & mask) {
+      if (this.entries[slot] === undefined) return -1;
+      if (this.keys[slot] === key) return slot;
+    }
+  }
+
+  entry(key: number): Entry | undefined {
+    const slot = this.slotOf(key);
+    return slot < 0 ? undefined : this.entries[slot];
+  }
+
+  written(key: number): Written | undefined {
+    const slot = this.slotOf(key);
+    return slot < 0 ? undefined : this.writtens[slot];
+  }
+
+  /** `entry` was found for a reply of key `key`. */
+  found(key: number, entry: Entry): void {
+    let slot = this.slotOf(key);
+    if (slot < 0) {
+      // At most three quarters full: a lookup ends at an empty slot soon.
+      if (4 * (this.count + 1) > 3 * this.keys.length) this.resize();
+      const mask = this.keys.length - 1;
+      slot = (Math.imul(key, 0x9e3779b1) >>> 16) & mask;
+      while (this.entries[slot] !== undefined) slot = (slot + 1) & mask;
+      this.keys[slot] = key;
+      this.count++;
+    }
+    this.entries[slot] = entry;
+  }
+
+  /** `written` was written for the reply of key `key` (found before; nothing where it is no longer there). */
+  wrote(key: number, written: Written): void {
+    const slot = this.slotOf(key);
+    if (slot >= 0) this.writtens[slot] = written;
+  }
+
+  /** Twice the slots with the keys kept, or, at PROBE_SLOTS, as many and empty. */
+  private resize(): void {
+    const { keys, entries, writtens } = this;
+    const size = keys.length < PROBE_SLOTS ? 2 * keys.length : keys.length;
+    this.keys = new Int32Array(size);
+    this.entries = new Array(size);
+    this.writtens = new Array(size);
+    this.count = 0;
+    if (size === keys.length) return;
+    for (let i = 0; i < keys.length; i++) {
+      const entry = entries[i];
+      if (entry === undefined) continue;
+      this.found(keys[i], entry);
+      const written = writtens[i];
+      if (written !== undefined) this.wrote(keys[i], written);
+    }
   }
 }
 
@@ -871,9 +944,10 @@ interface Written {
   record: RecordTemplate;
 }
 
-/** Bytes hashed at a context's probe, and the slots of its byProbe table (a power of two). */
+/** Bytes hashed at a context's probe; the slots of its ProbeTable, first and at most (powers of two). */
 const PROBE_BYTES = 4;
-const PROBE_SLOTS = 256;
+const PROBE_FIRST_SLOTS = 16;
+const PROBE_SLOTS = 2048;
 
 function isDigit(byte: number): boolean {
   return byte >= 48 && byte <= 57;

@@ -46,6 +46,7 @@ export {
 export {
   eventKeySql,
   FRESH_SCHEMA_SQL,
+  insertMessageKeySql,
   type KeySources,
   MIGRATIONS,
   type Migration,

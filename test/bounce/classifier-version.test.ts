@@ -27,8 +27,8 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 42,
-  fingerprint: "971842a668ef39cebc9312b3178b33d08cf855fed6e6a73c7c80542db8fae2d0",
+  version: 43,
+  fingerprint: "b008d2a9bfefde6cf57b7b67bca0d450845f91258215bf7c99efa54f4b3fb808",
 };
 
 /** Rule data as text: patterns by their source and flags. */

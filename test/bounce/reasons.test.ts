@@ -5,6 +5,15 @@ import { recordsFromEmail } from "../../src/bounce/email/index.ts";
 import { REPLY_CODE_RULES, reasonFromStatus, STATUS_RULES } from "../../src/bounce/rules/status-codes.ts";
 import { REASONS } from "../../src/bounce/vocabulary.ts";
 
+/** Each reply classifies to its reason; with `kept`, its recipient is not suppressed either. */
+function assertReasons(cases: ReadonlyArray<[string, string]>, { kept = false } = {}): void {
+  for (const [text, reason] of cases) {
+    const got = classifyReply({ text });
+    assert.equal(got.reason, reason, text);
+    if (kept) assert.equal(got.suppressRecipient, false, text);
+  }
+}
+
 describe("typical replies", () => {
   it("classify to their Sisimai reason", () => {
     const cases: Array<[string, string]> = [
@@ -23,7 +32,7 @@ describe("typical replies", () => {
       ],
       ["250 2.0.0 Ok: queued", "delivered"],
     ];
-    for (const [text, reason] of cases) assert.equal(classifyReply({ text }).reason, reason, text);
+    assertReasons(cases);
   });
 });
 
@@ -127,16 +136,13 @@ describe("statuses Sisimai reads before the text (sisimai go reason/lib.go Class
       ["550 5.1.2 Service unavailable, rate limit exceeded, too many connections", "ratelimited"],
       ["550 5.7.28 Mail rejected: too many connections from your IP", "ratelimited"],
       ["554 5.6.1 Message rejected: rate limit exceeded for sender", "ratelimited"],
-      ["554 5.6.0 Message rejected: virus found in attachment", "virusdetected"],
+      // X.6.0 names the content, not an address: Sisimai's contenterror (a bare "virus" yields to it).
+      ["554 5.6.0 Message rejected: virus found in attachment", "contenterror"],
       // A timeout is a cause, not the sending MTA's give-up trailer: the status does not outrank it either.
       ["550 5.1.1 Connection timed out", "expired"],
       ["554 5.4.4 Connection timed out while talking to mx.example.org", "expired"],
     ];
-    for (const [text, reason] of cases) {
-      const got = classifyReply({ text });
-      assert.equal(got.reason, reason, text);
-      assert.equal(got.suppressRecipient, false, text);
-    }
+    assertReasons(cases, { kept: true });
     // Words the UserUnknown probe yields to, or of a reason probed before it, decide as before.
     assert.equal(
       classifyReply({ text: "550 5.1.1 <a@example.org>... Mailbox is full" }).reason,
@@ -148,6 +154,36 @@ describe("statuses Sisimai reads before the text (sisimai go reason/lib.go Class
       classifyReply({ text: 'procmail: Couldn\'t create "/var/spool/mail/neko"', status: "5.1.1" }).reason,
       "mailererror",
     );
+  });
+});
+
+describe("a bare word of no Sisimai list (virus, spam, blocked…)", () => {
+  it("yields to a status that names a reason, as Sisimai reads the reply then", () => {
+    // Sisimai's Go and Perl editions: securityerror (5.7.1), contenterror (5.6.0), systemfull (4.3.1).
+    const cases: Array<[string, string]> = [
+      ["550 5.7.1 Message contains a virus (Win.Test.EICAR_HDB-1)", "securityerror"],
+      ["554 5.7.1 Blocked by our Spam & Virus Firewall", "securityerror"],
+      ["550 5.7.1 Your IP has a poor reputation", "securityerror"],
+      ["554 5.6.0 Message rejected: malware found", "contenterror"],
+      ["452 4.3.1 Message throttled, try again later", "systemfull"],
+    ];
+    assertReasons(cases);
+  });
+  it("decides where the status names no reason (Sisimai: onhold) or an address (review s18 R1)", () => {
+    const cases: Array<[string, string]> = [
+      ["550 Message contains a virus (Win.Test.EICAR_HDB-1)", "virusdetected"],
+      ["554 5.0.0 Your IP has a poor reputation", "badreputation"],
+      ["550 5.1.1 Message rejected: infected attachment", "virusdetected"],
+      ["421 Throttled: try again later", "ratelimited"],
+    ];
+    assertReasons(cases, { kept: true });
+  });
+  it("comes after every phrase of Sisimai's lists, whatever their reason", () => {
+    // "no such user" (why-userunknown.go) before the product name; "virus detected" (why-virusdetected.go).
+    assert.equal(classifyReply({ text: "550 No such user here (Barracuda)" }).reason, "userunknown");
+    const virus = classifyReply({ text: "550 5.7.1 Virus detected; content rejected" });
+    assert.equal(virus.reason, "virusdetected");
+    assert.equal(virus.rule.id, "virusdetected-virus-detected");
   });
 });
 

@@ -384,6 +384,22 @@ test("replies of a context that take turns among shapes parting near their end a
   );
 });
 
+test("replies of a context that take turns among a hundred shapes parting near their end are each found at the first guess", () => {
+  // Gmail's `<id>.NN - gsmtp` with every NN: a hundred keys at the probe, none taking another's place.
+  const nns = Array.from({ length: 100 }, (_, i) => (i * 37) % 100);
+  const classifier = shapesInTurn(
+    nns.map((nn) => (id: string) => `250 2.0.0 OK  1767600000 ${id}.${nn} - gsmtp`),
+    300,
+  );
+  assert.equal(classifier.misses, 100);
+  // One template tried a reply at most: its shape's, by the bytes at the probe (a hash of a few of their
+  // bits shared by two shapes had each of the pair try the other's first).
+  assert.ok(
+    classifier.tried <= classifier.hits + classifier.misses,
+    `${classifier.tried} templates tried for ${classifier.hits} hits and ${classifier.misses} misses`,
+  );
+});
+
 test("the probe tells replies apart whose number where they part has one digit or two, whichever taught it", () => {
   // Orange's `<id>.N mail accepted…`: the one-digit reply parts first (its distance from the end is one
   // less); two-digit numbers ending in the same digit must not share the probe's slot.

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { ingestFile } from "../../src/analytics/ingest/ingest.ts";
-import { messageKeySql, recipientHashSql, Store } from "../../src/store/index.ts";
+import { insertMessageKeySql, messageKeySql, recipientHashSql, Store } from "../../src/store/index.ts";
 import { writeSmallProgram } from "../../testkit/analytics-program.ts";
 import { writeOldStore } from "../../testkit/old-store.ts";
 import { storeScenario } from "../../testkit/scenarios-store.ts";
@@ -90,4 +90,29 @@ test("ingest (DuckDB's readers and the JS parsers) and the test harness store th
   assert.equal((await scenario.one<{ n: number }>("SELECT count(message_key) AS n FROM event_rows"))?.n, 1);
   assert.equal((await scenario.one<{ wrong: number }>(WRONG_KEYS))?.wrong, 0);
   scenario.close();
+});
+
+test("an insert's message key is messageKeySql's on every edge (no campaign, '' campaign, no time, no recipient)", async () => {
+  // insertMessageKeySql casts the day alone where there is no campaign instead of joining `campaign|day`.
+  const store = await Store.open(":memory:");
+  try {
+    const rows = await store.all<{ line: number; same: boolean }>(
+      `SELECT line, ${insertMessageKeySql()} IS NOT DISTINCT FROM ${messageKeySql()} AS same
+      FROM (VALUES (1, 'a@x.example', NULL, NULL, TIMESTAMP '2026-01-05 08:00'),
+        (2, 'a@x.example', 'm1', 'c', TIMESTAMP '2026-01-05 08:00'),
+        (3, 'a@x.example', NULL, 'c', TIMESTAMP '2026-01-05 23:59:59'),
+        (4, 'a@x.example', NULL, '', TIMESTAMP '2026-01-05 08:00'),
+        (5, 'a@x.example', NULL, NULL, NULL),
+        (6, 'a@x.example', NULL, 'c', NULL),
+        (7, NULL, NULL, NULL, TIMESTAMP 'epoch'),
+        (8, 'b@y.example', NULL, NULL, TIMESTAMP '-0044-03-15 00:00')) v(line, recipient, message_id, campaign, time)
+      ORDER BY line`,
+    );
+    assert.deepEqual(
+      rows.map((row) => [row.line, row.same]),
+      [1, 2, 3, 4, 5, 6, 7, 8].map((line) => [line, true]),
+    );
+  } finally {
+    store.close();
+  }
 });

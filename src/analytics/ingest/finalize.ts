@@ -8,8 +8,8 @@ import {
   BARE_MESSAGE_ID_SQL,
   eventKeySql,
   IDENTITY_SQL,
+  insertMessageKeySql,
   type KeySources,
-  messageKeySql,
   type Params,
   recipientHashSql,
   type Store,
@@ -344,7 +344,7 @@ export function insertFlaggedSql(
       CASE WHEN s.problem IS NOT NULL THEN s.problem
         ${crossed ? `WHEN ${crossed} THEN ${sqlString(CROSS_MARK)}` : ""} ELSE s.source_label END, s.machine_open, s.reader_ip,
       s.user_agent, s.url, ${parted ? "$file_id + s.part" : "$file_id"}, s.line, ${REPLY_KEY_SQL},
-      ${recipientHashSql(STORED_KEY_SOURCES)}, ${messageKeySql(STORED_KEY_SOURCES)}
+      ${recipientHashSql(STORED_KEY_SOURCES)}, ${insertMessageKeySql(STORED_KEY_SOURCES)}
     FROM (${rows}) s
     ${already} ${stored ? legacy : ""} ${other}`;
 }

@@ -83,9 +83,10 @@ function statusOf(report: RecipientReport, inText: string | null, replyCode: num
 /**
  * A report whose error nothing else explains is about time in the queue: a delay warning (Action: delayed,
  * RFC 3464 §2.3.3: still being retried past the warning time), or a bounce that reports only a temporary
- * (4xx) error, after which the MTA kept retrying until it gave up (RFC 5321 §4.5.4.1). Sisimai reads both
- * as expired: an undecided reason with Action delayed is expired in
- * https://github.com/sisimai/go-sisimai/blob/main/reason/find.go; Sisimai lib/Sisimai/Reason/Expired.pm.
+ * (4xx) error, after which the MTA kept retrying until it gave up (RFC 5321 §4.5.4.1). Sisimai reads only the
+ * first as expired (an undecided reason with Action delayed:
+ * https://github.com/sisimai/go-sisimai/blob/main/reason/find.go); the second, a failed report of a 4xx its
+ * phrases do not explain, is onhold (no verdict) in its Go and Perl editions — the RFC's reading is ours.
  */
 function expiredInQueue(
   classification: Readonly<Classification>,

@@ -211,6 +211,7 @@ const RULE_FIELDS: { [K in keyof Required<PhraseRule>]: undefined } = {
   notPermanent: undefined,
   yieldsToStatus: undefined,
   giveUp: undefined,
+  bareWord: undefined,
   suppress: undefined,
   anyHost: undefined,
   source: undefined,

@@ -45,6 +45,14 @@ export interface PhraseRule {
    * suspend that its source says is permanent. Read whatever label the reply ends up with.
    */
   suppress?: boolean;
+  /**
+   * A bare word of no Sisimai list ("virus", "spam", "blocked"…): it decides only where the enhanced status
+   * names no reason (none, or X.0.0: Sisimai's verdict is then onhold) or an address reason — a status alone
+   * never turns a refusal the words explain into a dead address to suppress (review s18 R1). Under any other
+   * status Sisimai reads the reply by that status ("550 5.7.1 Message contains a virus" is securityerror in
+   * its Go and Perl editions), and so does the table.
+   */
+  bareWord?: boolean;
   /** Applies to any host even in a host-scoped table (the code alone names the provider). */
   anyHost?: boolean;
   /** Where the fact comes from: a public URL and/or `sisimai go <file>` (BSD-2-Clause). */
@@ -272,6 +280,12 @@ export function gatesHold(rule: PhraseRule, context: PhraseContext): boolean {
     rule.notPermanent === true &&
     (context.status?.startsWith("5.") === true ||
       (context.replyCode !== null && context.replyCode >= 500 && context.replyCode < 600))
+  )
+    return false;
+  if (
+    rule.bareWord === true &&
+    context.statusReason !== null &&
+    !ADDRESS_REASONS.includes(context.statusReason)
   )
     return false;
   if (rule.yieldsToStatus === true) {

@@ -29,11 +29,11 @@ export interface IngestCliOptions {
  * Set in a process started from ingest's startup snapshot (src/cli/ingest-snapshot.ts): runs this ingest again
  * from the plain modules instead, for a run that may start a worker thread (analytics/ingest/duckdb-only.ts).
  */
-let fromSnapshot: { relaunch(): never } | null = null;
+let relaunchPlain: (() => never) | null = null;
 
 /** Called by ingest-snapshot.ts as its process starts: how to run an ingest from the plain modules instead. */
 export function ingestFromSnapshot(relaunch: () => never): void {
-  fromSnapshot = { relaunch };
+  relaunchPlain = relaunch;
 }
 
 /** `deliverlens ingest`: every file in its own transaction; a file that cannot be read does not stop the rest. */
@@ -49,7 +49,7 @@ export async function runIngest(inputs: string[], options: IngestCliOptions): Pr
   const { files, problems } = expandInputs(inputs);
   // From the startup snapshot, only an ingest that starts no worker thread (R33): decided before anything is
   // written or opened.
-  if (fromSnapshot) {
+  if (relaunchPlain) {
     const { duckdbOnly } = await import("../../analytics/ingest/duckdb-only.ts");
     if (
       !(await duckdbOnly(files, {
@@ -60,7 +60,7 @@ export async function runIngest(inputs: string[], options: IngestCliOptions): Pr
       debugLog(
         "ingest: run again from the plain modules (an input DuckDB's readers do not take, or threads)",
       );
-      fromSnapshot.relaunch();
+      relaunchPlain();
     }
   }
   for (const problem of problems) {
