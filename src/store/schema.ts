@@ -133,6 +133,15 @@ const eventRowsColumnsV3 = (keyType: string): string => `
 const EVENT_ROWS_COLUMNS_V8 = `${eventRowsColumnsV3("UBIGINT")},
         recipient_hash UBIGINT,
         message_key UBIGINT`;
+/**
+ * event_rows' columns in a new store: migration 8's, the reply compressed by zstd. Which compression DuckDB
+ * uses is the file's storage, not the schema (no catalog text or column shows it, and DuckDB cannot change it
+ * in place): a store from before keeps its own, as it keeps its storage format (docs/STORE.md).
+ */
+const EVENT_ROWS_COLUMNS_NEW = EVENT_ROWS_COLUMNS_V8.replace(
+  "reply VARCHAR,",
+  "reply VARCHAR USING COMPRESSION zstd,",
+);
 const EVENTS_VIEW_V7 = `
         SELECT e.event_key, e.type, e.time, e.recipient,
           CASE WHEN strpos(e.recipient, '@') > 0 THEN split_part(e.recipient, '@', -1) END AS recipient_domain,
@@ -597,7 +606,7 @@ export const FRESH_SCHEMA_SQL = `
   ${QUARANTINE_AND_REPLY_CLASSES_V1}
   CREATE UNIQUE INDEX reply_classes_key ON reply_classes (reply_key);
   ${EVENT_ENUMS_V3}
-  CREATE TABLE event_rows (${EVENT_ROWS_COLUMNS_V8});
+  CREATE TABLE event_rows (${EVENT_ROWS_COLUMNS_NEW});
   ${MIGRATIONS.filter((m) => m.version >= 4 && m.version <= 6)
     .map((m) => m.sql)
     .join("\n")}

@@ -41,18 +41,22 @@ const events = (n: number) =>
     }),
   ).join("\n");
 
-test("a new store is written in DuckDB's v1.3 storage format: its text columns are DICT_FSST-encoded", async () => {
+test("a new store is written in DuckDB's v1.3 storage format: its text columns are DICT_FSST-encoded, the reply zstd", async () => {
   const path = join(dir, "new.duckdb");
   const file = join(dir, "sg.ndjson");
   writeFileSync(file, `${events(2000)}\n`);
+  writeFileSync(join(dir, "sg-more.ndjson"), `${events(2000).replaceAll('"ev-', '"ev2-')}\n`);
   const store = await Store.open(path);
   assert.equal(await storageVersion(store), "v1.3.0+");
   await ingestFile(store, file);
   assert.deepEqual(await encodings(store, "recipient"), ["DICT_FSST"]);
+  assert.deepEqual(await encodings(store, "reply"), ["ZSTD"]);
   store.close();
-  // The format is the file's: reopening keeps it.
-  const again = await Store.open(path, { readOnly: true });
+  // The format is the file's: reopening keeps it, and the reply's compression with it.
+  const again = await Store.open(path);
   assert.equal(await storageVersion(again), "v1.3.0+");
+  await ingestFile(again, join(dir, "sg-more.ndjson"));
+  assert.deepEqual(await encodings(again, "reply"), ["ZSTD"]);
   again.close();
 });
 
@@ -66,5 +70,6 @@ test("a store created in the older format keeps it, and ingests into it as befor
   const summary = await ingestFile(store, file);
   assert.deepEqual([summary.read, summary.stored], [2000, 2000]);
   assert.ok(!(await encodings(store, "recipient")).includes("DICT_FSST"));
+  assert.ok(!(await encodings(store, "reply")).includes("ZSTD"));
   store.close();
 });
