@@ -60,6 +60,12 @@ const TEXTS = [
   " Delivered ",
   "<id@host.example>\t",
   "4.4.7 expired \r\n",
+  // The trim's guard compares the first bytes (STARTS_BLANK_SQL): a first byte '!' or a control character
+  // other than whitespace, and whitespace after a multi-byte character.
+  "!bang",
+  " leading",
+  "\u0001ctl ",
+  "\u00e9t\u00e9 ",
   "processed",
   "constructor",
   " ",
