@@ -111,11 +111,10 @@ export class PhraseMatcher implements AnchorVisitor<Anchored> {
     this.anyUnanchored = anyOf(this.unanchored.map((entry) => entry.rule.pattern ?? /(?!)/));
   }
 
-  /** The first rule (in table order) that holds for this reply, or null. */
   /**
-   * The first entry in table order whose text and gates hold. An unlisted entry (PhraseRule.unlisted) reads the
-   * reply outside links and addresses: a word in "<bob@residential.example>" or "https://example.org/spam" is
-   * no verdict (review R44).
+   * The first entry in table order whose text and gates hold, or null. An unlisted entry (PhraseRule.unlisted)
+   * reads the reply outside links and addresses: a word in "<bob@residential.example>" or
+   * "https://example.org/spam" is no verdict (review R44).
    */
   match(context: PhraseContext): CompiledRule | null {
     const best = this.matchIn(context);
