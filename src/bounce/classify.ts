@@ -11,7 +11,7 @@ import {
   SUPPRESS_REASONS,
 } from "./rules/categories.ts";
 import { HOST_RULE_IDS, PHRASE_MATCHER } from "./rules/knowledge.ts";
-import { outsideLinksAndAddresses } from "./rules/phrase-matcher.ts";
+import { outsideLinksAndAddresses, withoutLinks } from "./rules/phrase-matcher.ts";
 import {
   type PhraseContext,
   type PhraseRule,
@@ -321,11 +321,10 @@ function classifyUncached(input: ReplyInput, domain: string | null): Classificat
  */
 const POLICY_REFUSAL =
   /\b(?:reject|refus|violat|denied|not accepted|restrict)\w*[^\w']+(?:[\w']+[^\w']+){0,3}polic(?:y|ies)\b|\bpolic(?:y|ies)\W+(?:reject|refus|violat|restrict)/;
-const LINK = /\b(?:https?:\/\/|www\.)\S+/g;
 function policyRefusalCategory(category: Category, lowerText: string): Category {
   if (category !== "unknown" && category !== "transient") return category;
   if (!lowerText.includes("polic")) return category;
-  return POLICY_REFUSAL.test(lowerText.replace(LINK, " ")) ? "reputation" : category;
+  return POLICY_REFUSAL.test(withoutLinks(lowerText)) ? "reputation" : category;
 }
 
 /**

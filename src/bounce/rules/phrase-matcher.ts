@@ -255,6 +255,12 @@ const NO_REPLY: PhraseContext = {
 };
 
 const LINK = /\b(?:https?:\/\/|www\.)\S+/g;
+
+/** The reply with its links (http://…, www.…) blanked. */
+export function withoutLinks(text: string): string {
+  return text.includes("http") || text.includes("www.") ? text.replace(LINK, " ") : text;
+}
+
 /** Characters that end an address's local part or domain on either side of its "@". */
 const ADDRESS_ENDS = new Set([" ", "\t", "\n", "\r", "<", ">", "(", ")", "[", "]", '"', "'", ",", ";", ":"]);
 
@@ -264,7 +270,7 @@ const ADDRESS_ENDS = new Set([" ", "\t", "\n", "\r", "<", ">", "(", ")", "[", "]
  * that could backtrack over a long run).
  */
 export function outsideLinksAndAddresses(text: string): string {
-  const unlinked = text.includes("http") || text.includes("www.") ? text.replace(LINK, " ") : text;
+  const unlinked = withoutLinks(text);
   let at = unlinked.indexOf("@");
   if (at < 0) return unlinked;
   let out = "";
