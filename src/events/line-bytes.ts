@@ -1,4 +1,5 @@
 import {
+  type HostJson,
   NOT_MATCHED,
   NOT_WRITTEN,
   type RecordWriter,
@@ -165,7 +166,8 @@ type ReplyRecord = (
 ) => number;
 
 /**
- * A ReplyBytes memory: the class table, out (the tokens' places), the time records take, then the reply
+ * A ReplyBytes memory: the class table, out (the tokens' places), the time records take, the remote host
+ * they take (its length, then its bytes), then the reply
  * templates' area (REPLY_AREA bytes), the record templates' (RECORD_TEMPLATES_AREA bytes), then the records'
  * (RECORDS_AREA bytes). The two template areas have rounds of their own: placing a record template never
  * moves a reply template, so both can be used by one call (`replyRecord`).
@@ -173,6 +175,8 @@ type ReplyRecord = (
 const REPLY_OUT_AT = 256;
 const TIME_AT = 2304;
 const TIME_BYTES = 64;
+const HOST_AT = 2368;
+const HOST_BYTES = 1024;
 const REPLY_TEMPLATES_AT = 4096;
 const REPLY_AREA = 1 << 20;
 const RECORD_TEMPLATES_AT = REPLY_TEMPLATES_AT + REPLY_AREA;
@@ -232,6 +236,8 @@ export class ReplyBytes implements RecordWriter {
   private readonly staged: StagedBytes;
   /** The LAST_TIME version of the time at TIME_AT. */
   private timeVersion = -1;
+  /** The remote host at HOST_AT (null: none yet). */
+  private lastHost: HostJson | null = null;
   /** Where the bytes bound last start in their chunk memory. */
   base = 0;
   /** The tokens' starts and ends `reply` found last (two ints a token, from the reply's start). */
@@ -318,6 +324,16 @@ export class ReplyBytes implements RecordWriter {
     if (version === this.timeVersion) return;
     this.timeVersion = version;
     this.view.set(bytes.length > TIME_BYTES ? bytes.subarray(0, TIME_BYTES) : bytes, TIME_AT);
+  }
+
+  host(host: HostJson): boolean {
+    if (host === this.lastHost) return true;
+    const bytes = host.bytes;
+    if (bytes.length > HOST_BYTES) return false;
+    this.words.setInt32(HOST_AT, bytes.length, true);
+    this.view.set(bytes, HOST_AT + 4);
+    this.lastHost = host;
+    return true;
   }
 
   token(t: number, start: number, end: number): void {

@@ -539,6 +539,7 @@
   ;; $template is a ReplyBytes' memory (line-bytes.ts):
   ;;   [0, 256)      the scanner's class flags by byte value (reply-key.ts CLASS: WORD 1, DIGIT 2, HEX 4, LOCAL 8)
   ;;   [256, 2304)   out: per token of the reply `reply` matched last, its start and end (from the reply's start)
+  ;;   [2304, 2368)  the time records take; [2368] the remote host's length, its bytes from 2372 (`record`)
   ;; A reply template at $t: [t] its token count n; [t + 4 + 4p] piece p's length (p ≤ n); then per token
   ;; its place (byte 0: reply-key.ts WORD_RUN 0, TO_AT 2, UUID_PLACE 3) and kind (byte 1), four bytes each;
   ;; then the pieces' bytes back to back. (Templates with a TO_SEPARATOR place are never placed.)
@@ -736,19 +737,21 @@
   ;; $template of a ReplyBytes (line-bytes.ts) at $out: the record's opening, the recipient $chunk[$rcptFrom,
   ;; $rcptTo) (-1 where a byte of it needs an escape: nothing is decided by the bytes written then), the part
   ;; after it with the line number's digits and, when $time, the time (at 2304 in $template) written over
-  ;; their places, then the diagnostic's holes filled: the tokens of the reply $chunk[$replyFrom, $replyTo)
-  ;; (their places at 256, as `reply` leaves them) or the reply itself; the record's end. Its end.
+  ;; their places, the remote host (at 2368 in $template), the part after the host, then the diagnostic's
+  ;; holes filled: the tokens of the reply $chunk[$replyFrom, $replyTo) (their places at 256, as `reply`
+  ;; leaves them) or the reply itself; the record's end. Its end.
   ;; A record template at $r: [r] the opening's length; [r + 4] the after part's; [r + 8] where the line
   ;; number's digits end in it; [r + 12] their count; [r + 16] where the time goes in it; [r + 20] the time's
   ;; length; [r + 24] the form (render-output.ts WHOLE_DIAGNOSTIC 0, PLAIN_REPLY 1, TOKENS 3); [r + 28] the
-  ;; tokens k (TOKENS); [r + 32] the tail's length (PLAIN_REPLY: after the reply); [r + 36 + 4i] the piece
-  ;; after token i's length (i < k); then the opening's bytes, the after part's, the pieces' (or the tail's).
+  ;; tokens k (TOKENS); [r + 32] the tail's length (PLAIN_REPLY: after the reply); [r + 36] the length of the
+  ;; part after the host; [r + 40 + 4i] the piece after token i's length (i < k); then the opening's bytes,
+  ;; the after part's, the part after the host's, the pieces' (or the tail's).
   (func $record (export "record") (param $out i32) (param $rcptFrom i32) (param $rcptTo i32) (param $r i32)
     (param $line i32) (param $replyFrom i32) (param $replyTo i32) (param $time i32) (result i32)
     (local $n i32) (local $bytes i32) (local $length i32) (local $c i32) (local $i i32) (local $k i32)
     (local $end i32) (local $form i32) (local $start i32)
     (local.set $k (i32.load $template offset=28 (local.get $r)))
-    (local.set $bytes (i32.add (i32.add (local.get $r) (i32.const 36)) (i32.shl (local.get $k) (i32.const 2))))
+    (local.set $bytes (i32.add (i32.add (local.get $r) (i32.const 40)) (i32.shl (local.get $k) (i32.const 2))))
     (local.set $length (i32.load $template (local.get $r)))
     (call $copy (local.get $out) (local.get $bytes) (local.get $length))
     (local.set $n (i32.add (local.get $out) (local.get $length)))
@@ -785,6 +788,14 @@
           (i32.load $template offset=20 (local.get $r)))))
     (local.set $n (i32.add (local.get $n) (local.get $length)))
     (local.set $bytes (i32.add (local.get $bytes) (local.get $length)))
+    ;; The remote host, then the part after it.
+    (local.set $length (i32.load $template (i32.const 2368)))
+    (call $copy (local.get $n) (i32.const 2372) (local.get $length))
+    (local.set $n (i32.add (local.get $n) (local.get $length)))
+    (local.set $length (i32.load $template offset=36 (local.get $r)))
+    (call $copy (local.get $n) (local.get $bytes) (local.get $length))
+    (local.set $n (i32.add (local.get $n) (local.get $length)))
+    (local.set $bytes (i32.add (local.get $bytes) (local.get $length)))
     (local.set $form (i32.load $template offset=24 (local.get $r)))
     (if (i32.eq (local.get $form) (i32.const 3))
       (then
@@ -799,7 +810,7 @@
             (call $copyChunk
               (local.get $n) (i32.add (local.get $replyFrom) (local.get $start)) (local.get $length))
             (local.set $n (i32.add (local.get $n) (local.get $length)))
-            (local.set $length (i32.load $template offset=36 (i32.add (local.get $r) (i32.shl (local.get $i) (i32.const 2)))))
+            (local.set $length (i32.load $template offset=40 (i32.add (local.get $r) (i32.shl (local.get $i) (i32.const 2)))))
             (call $copy (local.get $n) (local.get $bytes) (local.get $length))
             (local.set $n (i32.add (local.get $n) (local.get $length)))
             (local.set $bytes (i32.add (local.get $bytes) (local.get $length)))

@@ -5,6 +5,7 @@ import { detectProvider, hostName, recipientDomain } from "../bounce/provider.ts
 import type { BounceRecord } from "../bounce/record.ts";
 import {
   ClassificationJson,
+  HostJson,
   type JsonBytes,
   joined,
   jsonRecord,
@@ -67,7 +68,7 @@ interface Entry {
   json: ClassificationJson | null;
   /** The JSON bytes of its classification's diagnostic and the record's end (made at the first `jsonBytes` that writes it). */
   diagnosticJson: Uint8Array | null;
-  /** Its records' templates (per remote host, file, format and diagnostic form), the last used first. */
+  /** Its records' templates (per file, format and diagnostic form), the last used first. */
   records: RecordTemplate[] | null;
   /**
    * The diagnostic's JSON bytes around the places swapTokens puts a reply's tokens, the record's end with
@@ -108,7 +109,7 @@ const MAX_CHAIN = 8;
 const MAX_IDS = 10_000;
 /** Contexts (everything but the reply) whose last entry is remembered, at most: a table of this size. */
 const GUESSES = 4096;
-/** Record templates kept per entry, at most (its records' remote hosts, mostly one provider's MX). */
+/** Record templates kept per entry, at most (its records' files, formats and diagnostic forms). */
 const MAX_RECORDS = 8;
 /** Guesses tried per reply (following branches), at most. */
 const MAX_TRIES = 4;
@@ -215,10 +216,10 @@ export class EventClassifier {
     const record =
       event.type === "complaint" ? null : this.writeBytes(entry, entry.json, event, spans, format, out);
     if (record !== null) {
-      // The next outcome of the shape may be written by the same entry and template (shapedBytes).
+      // The next outcome of the shape may be written by the same entry, template and host (shapedBytes).
       const known = this.lastContext;
-      if (known !== null && spans.shape !== null && spans.shape.kept === known)
-        known.wrote(event.type, entry, record);
+      if (known !== null && spans.shape !== null && spans.shape.kept === known && known.host !== null)
+        known.wrote(event.type, entry, record, known.host);
       return true;
     }
     out.length = start;
@@ -241,7 +242,7 @@ export class EventClassifier {
     if (!(known instanceof DomainContext) || known.replyCode !== replyCode) return false;
     const written = known.writtenFor(spans.bytes, spans.replyStart, spans.replyEnd);
     if (written === null || written.type !== type) return false;
-    const { entry, record } = written;
+    const { entry, record, host } = written;
     const { bytes, recipientStart, recipientEnd, replyStart, replyEnd } = spans;
     if (record.file !== file || record.format !== format || entry.template === null) return false;
     if (replyStart < 0 || recipientStart === recipientEnd || !(line >= 0) || !Number.isSafeInteger(line))
@@ -259,6 +260,7 @@ export class EventClassifier {
     if (reply >= 0) {
       const written = record.write(
         out,
+        host,
         bytes,
         recipientStart,
         recipientEnd,
@@ -273,7 +275,7 @@ export class EventClassifier {
       if (written === WRITTEN) return this.wroteShaped();
     }
     if (!mask.matches(bytes, replyStart, replyEnd, template)) return false;
-    record.write(out, bytes, recipientStart, recipientEnd, line, time, replyStart, replyEnd, mask);
+    record.write(out, host, bytes, recipientStart, recipientEnd, line, time, replyStart, replyEnd, mask);
     return this.wroteShaped();
   }
 
@@ -286,9 +288,9 @@ export class EventClassifier {
   }
 
   /**
-   * `jsonBytes` by the entry's record template for the event's remote host, file, format and the form
-   * of its diagnostic (made when there is none), the template it wrote with; null where the text has to
-   * be made.
+   * `jsonBytes` by the entry's record template for the event's file, format and the form of its
+   * diagnostic (made when there is none) with its remote host, the template it wrote with; null where the
+   * text has to be made.
    */
   private writeBytes(
     entry: Entry,
@@ -306,13 +308,31 @@ export class EventClassifier {
     if (form < 0) return null;
     const c = entry.classification;
     const remoteMta = event.remoteMta?.trim() || c.remoteMta;
+    // The context's host (its relay's, mostly: a context is of one relay), else one of its own.
+    const known = this.lastContext;
+    let host = known?.host;
+    if (host === undefined || host === null || host.remoteMta !== remoteMta) {
+      host = new HostJson(remoteMta);
+      if (known !== null) known.host = host;
+    }
     entry.records ??= [];
     const records = entry.records;
     let record = records[0];
-    if (record === undefined || !record.fits(remoteMta, file, format, form)) {
-      record = this.recordTemplate(entry, json, records, remoteMta, file, format, form);
+    if (record === undefined || !record.fits(file, format, form)) {
+      record = this.recordTemplate(entry, json, records, file, format, form);
     }
-    record.write(out, bytes, recipientStart, recipientEnd, line, event.time, replyStart, replyEnd, this.mask);
+    record.write(
+      out,
+      host,
+      bytes,
+      recipientStart,
+      recipientEnd,
+      line,
+      event.time,
+      replyStart,
+      replyEnd,
+      this.mask,
+    );
     return record;
   }
 
@@ -321,14 +341,13 @@ export class EventClassifier {
     entry: Entry,
     json: ClassificationJson,
     records: RecordTemplate[],
-    remoteMta: string | null,
     file: string,
     format: string,
     form: number,
   ): RecordTemplate {
     for (let i = 1; i < records.length; i++) {
       const record = records[i];
-      if (record.fits(remoteMta, file, format, form)) {
+      if (record.fits(file, format, form)) {
         records.copyWithin(1, 0, i);
         records[0] = record;
         return record;
@@ -344,7 +363,6 @@ export class EventClassifier {
     // name), compared at once. An event read on bytes holds no slice of a decoded chunk to keep alive.
     const made = new RecordTemplate(
       json,
-      remoteMta,
       file,
       format,
       form,
@@ -782,6 +800,8 @@ class DomainContext {
    * (OutcomeShape.kept: this context), and its type (see EventClassifier.shapedBytes).
    */
   written: Written | null = null;
+  /** The remote host of the context's last record written by a template (null: none yet). */
+  host: HostJson | null = null;
   /** The probe's key `found` was given last (-1: none). */
   private lastProbed = -1;
   /**
@@ -847,9 +867,9 @@ class DomainContext {
     this.probes.found(probed, entry);
   }
 
-  /** The entry `found` last was written by `record` for an outcome of type `type` (see `written`). */
-  wrote(type: EventType, entry: Entry, record: RecordTemplate): void {
-    const written = { type, entry, record };
+  /** The entry `found` last was written by `record` with `host` for an outcome of type `type` (see `written`). */
+  wrote(type: EventType, entry: Entry, record: RecordTemplate, host: HostJson): void {
+    const written = { type, entry, record, host };
     this.written = written;
     const probed = this.lastProbed;
     if (probed >= 0) this.probes?.wrote(probed, written);
@@ -937,11 +957,12 @@ class ProbeTable {
   }
 }
 
-/** An entry and the record template it wrote a record of a type with (DomainContext.written). */
+/** An entry and the record template and host it wrote a record of a type with (DomainContext.written). */
 interface Written {
   type: EventType;
   entry: Entry;
   record: RecordTemplate;
+  host: HostJson;
 }
 
 /** Bytes hashed at a context's probe; the slots of its ProbeTable, first and at most (powers of two). */
