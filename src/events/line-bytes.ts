@@ -48,9 +48,15 @@ const PAGE = 65536;
 export const TEMPLATE_PLACE = 2048;
 /** The template memory (see line-bytes.wat): the alphabet, the table of templates by slot, out, places. */
 const ALPHABET_BYTES = 256;
-const TABLE_AT = 256;
 const OUT_AT = 2304;
-const PLACES_AT = 4096;
+/**
+ * Slots of a LineTemplates' table (two templates each): line-bytes.wat `lookup` takes a slot from that
+ * many of a line's hash. A log's deliveries go to as many (recipient domain, relay) pairs as its
+ * recipients' domains have MX hosts: thousands for a real sender's.
+ */
+export const TEMPLATE_SLOTS = 8192;
+const TABLE_AT = 4096;
+const PLACES_AT = TABLE_AT + 8 * TEMPLATE_SLOTS;
 
 /** The chunk memories by their buffer (the SharedArrayBuffer a chunk's bytes view). */
 const chunkMemories = new WeakMap<ArrayBufferLike, WasmMemory>();
@@ -432,7 +438,7 @@ export class LineBytes {
 
   /** A LineBytes for `places` templates and the span alphabet `alphabet`, or null where WebAssembly fails. */
   static of(places: number, alphabet: Uint8Array): LineBytes | null {
-    if (places > (OUT_AT - TABLE_AT) / 4) return null;
+    if (places > (PLACES_AT - TABLE_AT) / 4) return null;
     const module = lineBytesModule();
     if (module === null) return null;
     try {

@@ -6,9 +6,9 @@
 ;; Two memories: $chunk holds the input chunks the lines are in (the chunk buffers are this memory: no
 ;; line is copied), $template a parser's templates (line-bytes.ts places them):
 ;;   [0, 256)      the variable spans' alphabet: a flag byte per byte value
-;;   [256, 2304)   the table of templates: per slot (LineTemplates.slots) its template's address, 0: none
 ;;   [2304]        out: the slot of the line `lookup` read last
 ;;   [2320, 2352)  out: the head `head` read last (PostfixParser.head's eight ints)
+;;   [4096, 69632) the table of templates: per slot (LineTemplates.slots, 8192 pairs) its template's address, 0: none
 ;; A template at $t in $template:
 ;;   [t + 0]        its piece count n (≥ 1)
 ;;   [t + 4]        the tail's length
@@ -321,7 +321,7 @@
     i32.const 16
     i32.shr_u
     i32.xor
-    i32.const 255
+    i32.const 8191
     i32.and
     i32.const 1
     i32.shl
@@ -332,7 +332,7 @@
     local.get $slot
     i32.const 2
     i32.shl
-    i32.load $template offset=256
+    i32.load $template offset=4096
     local.tee $first
     i32.eqz
     if
@@ -354,7 +354,7 @@
     local.get $slot
     i32.const 2
     i32.shl
-    i32.load $template offset=260
+    i32.load $template offset=4100
     local.tee $second
     i32.eqz
     if
@@ -377,12 +377,12 @@
     i32.const 2
     i32.shl
     local.get $second
-    i32.store $template offset=256
+    i32.store $template offset=4096
     local.get $slot
     i32.const 2
     i32.shl
     local.get $first
-    i32.store $template offset=260
+    i32.store $template offset=4100
     local.get $start)
 
   ;; The first $byte in $chunk[$i, $to), or -1: sixteen bytes a compare (SIMD), the last few one by one.
