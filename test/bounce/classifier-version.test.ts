@@ -27,8 +27,8 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 45,
-  fingerprint: "f27951a988f76f464d22f1662b44adea8a9e45e7227c915ff2cecee7508f552e",
+  version: 46,
+  fingerprint: "ac78fa251cfcefeec8053cb1a0c319c172d26f3aa497d7106df70e2e71d9fec7",
 };
 
 /** Rule data as text: patterns by their source and flags. */
