@@ -27,8 +27,8 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 46,
-  fingerprint: "ac78fa251cfcefeec8053cb1a0c319c172d26f3aa497d7106df70e2e71d9fec7",
+  version: 47,
+  fingerprint: "0b5a17925cf163649bda9320c3f6a1a7236626a45ae3654734e5181e5f445c7f",
 };
 
 /** Rule data as text: patterns by their source and flags. */

@@ -178,6 +178,8 @@ describe("a word or wording of no Sisimai list (virus, spam, blocked, rate limit
       ["550 5.7.1 Unable to resolve sender domain", "securityerror"],
       ["554 5.7.1 Message not accepted: organization policy", "securityerror"],
       ["451 4.4.3 DNS error", "systemerror"],
+      ["554 5.7.1 Account unavailable due to policy", "securityerror"],
+      ["550 5.7.1 Address not found in directory, message rejected by policy", "securityerror"],
       // An address status of its own reason: 5.1.2 is hostunknown, as in both editions.
       ["550 5.1.2 DNS error: domain not found", "hostunknown"],
     ];
@@ -200,6 +202,11 @@ describe("a word or wording of no Sisimai list (virus, spam, blocked, rate limit
       ["550 Executable files are not allowed", "virusdetected"],
     ];
     assertReasons(cases, { kept: true });
+    // An address's own reason decides too (and suppresses it).
+    assertReasons([
+      ["550 User unavailable", "userunknown"],
+      ["550 Host not found", "hostunknown"],
+    ]);
   });
   it("keeps the why in the category where the status decides the reason (review R41)", () => {
     // The reason is Sisimai's (securityerror by 5.7.x), the category what the words say.

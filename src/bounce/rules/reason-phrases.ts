@@ -1420,13 +1420,46 @@ export const REASON_PHRASES: RuleTable = {
       example: "requested action not taken: mailbox unavailable (not enough free space)",
     },
     {
-      id: "recipient-unknown-mailbox-recipient-address-user-account-not-found",
+      id: "userunknown-mailbox-invalid",
       reason: "userunknown",
-      pattern:
-        /(?:mailbox|recipient|address|user|account) (?:\S+ )?(?:not found|unavailable|is unavailable|is not valid|invalid)/,
-      source:
-        "Sisimai lib/Sisimai/Reason/UserUnknown.pm (phrase list); RFC 3463 X.1.1; example: github.com/sisimai/set-of-emails lhost-exchange2003-04.eml",
-      example: "Recipient Not Found MSEXCH:IMC:NEKO:KIJITORA:CAT",
+      phrase: "mailbox invalid",
+      source: "sisimai go reason/why-userunknown.go",
+      example: "mailbox invalid",
+    },
+    {
+      id: "userunknown-mailbox-is-unavailable",
+      reason: "userunknown",
+      phrase: "mailbox is unavailable",
+      source: "sisimai go reason/why-userunknown.go",
+      example: "mailbox is unavailable",
+    },
+    {
+      id: "userunknown-mailbox-not-found",
+      reason: "userunknown",
+      phrase: "mailbox not found",
+      source: "sisimai go reason/why-userunknown.go",
+      example: "mailbox not found",
+    },
+    {
+      id: "userunknown-no-thank-you-rejected-account-unavailable",
+      reason: "userunknown",
+      phrase: "no thank you rejected: account unavailable",
+      source: "sisimai go reason/why-userunknown.go",
+      example: "no thank you rejected: account unavailable",
+    },
+    {
+      id: "userunknown-recipient-address-rejected-invalid-recipient",
+      reason: "userunknown",
+      phrase: "recipient address rejected: invalid-recipient",
+      source: "sisimai go reason/why-userunknown.go",
+      example: "recipient address rejected: invalid-recipient",
+    },
+    {
+      id: "userunknown-requested-action-not-taken-mailbox-unavailable",
+      reason: "userunknown",
+      phrase: "requested action not taken: mailbox unavailable",
+      source: "sisimai go reason/why-userunknown.go",
+      example: "requested action not taken: mailbox unavailable",
     },
     {
       id: "recipient-unknown-invalid-recipient-mailbox-address-user",
@@ -1650,12 +1683,26 @@ export const REASON_PHRASES: RuleTable = {
       example: "domain does not exist:",
     },
     {
-      id: "recipient-domain-unknown-domain-host-name-does-not-exist-not-found-is-not",
+      id: "hostunknown-domain-does-not-exist",
       reason: "hostunknown",
-      pattern: /(?:domain|host) (?:name )?(?:does not exist|not found|is not reachable|must exist)/,
+      phrase: "domain does not exist",
       source:
-        "Sisimai lib/Sisimai/Reason/HostUnknown.pm (phrase list); RFC 3463 X.1.2, X.4.4; example: github.com/sisimai/set-of-emails lhost-opensmtpd-03.eml",
+        "sisimai go reason/why-hostunknown.go; example: github.com/sisimai/set-of-emails lhost-opensmtpd-03.eml",
       example: "Domain does not exist Below is a copy of the original message:",
+    },
+    {
+      id: "hostunknown-domain-is-not-reachable",
+      reason: "hostunknown",
+      phrase: "domain is not reachable",
+      source: "sisimai go reason/why-hostunknown.go",
+      example: "domain is not reachable",
+    },
+    {
+      id: "hostunknown-domain-must-exist",
+      reason: "hostunknown",
+      phrase: "domain must exist",
+      source: "sisimai go reason/why-hostunknown.go",
+      example: "domain must exist",
     },
     {
       id: "recipient-domain-unknown-name-or-service-not-known",
@@ -5074,6 +5121,25 @@ export const REASON_PHRASES: RuleTable = {
       unlisted: true,
       source: "sisimai go reason/why-filtered.go (a wider wording of its phrases: unlisted)",
       example: "blocked by recipient",
+    },
+    {
+      id: "recipient-unknown-mailbox-recipient-address-user-account-not-found",
+      reason: "userunknown",
+      pattern:
+        /(?:mailbox|recipient|address|user|account) (?:\S+ )?(?:not found|unavailable|is unavailable|is not valid|invalid)/,
+      unlisted: true,
+      source:
+        "sisimai go reason/why-userunknown.go (a wider wording of its phrases: unlisted); example: github.com/sisimai/set-of-emails rfc3464-53.eml (Google's heading)",
+      example: "** Address not found **",
+    },
+    {
+      id: "recipient-domain-unknown-domain-host-name-does-not-exist-not-found-is-not",
+      reason: "hostunknown",
+      pattern: /(?:domain|host) (?:name )?(?:does not exist|not found|is not reachable|must exist)/,
+      unlisted: true,
+      source:
+        "sisimai go reason/why-hostunknown.go (a wider wording of its phrases: unlisted); example: sisimai go rhost/for-gsuite.go",
+      example: "Domain name not found",
     },
     {
       id: "server-error-internal-server-error",
