@@ -28,7 +28,7 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  */
 const RECORDED = {
   version: 47,
-  fingerprint: "0b5a17925cf163649bda9320c3f6a1a7236626a45ae3654734e5181e5f445c7f",
+  fingerprint: "e62fb6df8d75e90a3d52278fa5d532f73fda9c9dd9a45f07d4e70cc3056038f9",
 };
 
 /** Rule data as text: patterns by their source and flags. */

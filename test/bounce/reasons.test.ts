@@ -206,6 +206,9 @@ describe("a word or wording of no Sisimai list (virus, spam, blocked, rate limit
     assertReasons([
       ["550 User unavailable", "userunknown"],
       ["550 Host not found", "hostunknown"],
+      // Under its own status an address's wording comes before another reason's unlisted one (Sisimai: 5.1.1
+      // stands unless another reason's phrase is there, and "listed in" is no phrase of its lists).
+      ["550 5.1.1 Mailbox unavailable (listed in RBL)", "userunknown"],
     ]);
   });
   it("keeps the why in the category where the status decides the reason (review R41)", () => {

@@ -4934,7 +4934,29 @@ export const REASON_PHRASES: RuleTable = {
     // Words and wordings of no Sisimai list, last: they decide only where no phrase of any list does, and
     // only under a status that names no reason or an address reason (PhraseRule.unlisted). Wordings before
     // bare words; spam's words before a virus's: of Sisimai's phrases naming both, three of four are
-    // spamdetected ("message contains spam or virus").
+    // spamdetected ("message contains spam or virus"). An address's own wordings first: under its status
+    // Sisimai reads a reply by that status unless another reason's phrase is in it ("550 5.1.1 Mailbox
+    // unavailable (listed in RBL)" is userunknown: sisimai go reason/why-userunknown.go), and "listed in"
+    // is no phrase of its lists.
+    {
+      id: "recipient-unknown-mailbox-recipient-address-user-account-not-found",
+      reason: "userunknown",
+      pattern:
+        /(?:mailbox|recipient|address|user|account) (?:\S+ )?(?:not found|unavailable|is unavailable|is not valid|invalid)/,
+      unlisted: true,
+      source:
+        "sisimai go reason/why-userunknown.go (a wider wording of its phrases: unlisted); example: github.com/sisimai/set-of-emails rfc3464-53.eml (Google's heading)",
+      example: "** Address not found **",
+    },
+    {
+      id: "recipient-domain-unknown-domain-host-name-does-not-exist-not-found-is-not",
+      reason: "hostunknown",
+      pattern: /(?:domain|host) (?:name )?(?:does not exist|not found|is not reachable|must exist)/,
+      unlisted: true,
+      source:
+        "sisimai go reason/why-hostunknown.go (a wider wording of its phrases: unlisted); example: sisimai go rhost/for-gsuite.go",
+      example: "Domain name not found",
+    },
     {
       id: "spam-content-bulk-e-mail-mail-advertising",
       reason: "spamdetected",
@@ -5121,25 +5143,6 @@ export const REASON_PHRASES: RuleTable = {
       unlisted: true,
       source: "sisimai go reason/why-filtered.go (a wider wording of its phrases: unlisted)",
       example: "blocked by recipient",
-    },
-    {
-      id: "recipient-unknown-mailbox-recipient-address-user-account-not-found",
-      reason: "userunknown",
-      pattern:
-        /(?:mailbox|recipient|address|user|account) (?:\S+ )?(?:not found|unavailable|is unavailable|is not valid|invalid)/,
-      unlisted: true,
-      source:
-        "sisimai go reason/why-userunknown.go (a wider wording of its phrases: unlisted); example: github.com/sisimai/set-of-emails rfc3464-53.eml (Google's heading)",
-      example: "** Address not found **",
-    },
-    {
-      id: "recipient-domain-unknown-domain-host-name-does-not-exist-not-found-is-not",
-      reason: "hostunknown",
-      pattern: /(?:domain|host) (?:name )?(?:does not exist|not found|is not reachable|must exist)/,
-      unlisted: true,
-      source:
-        "sisimai go reason/why-hostunknown.go (a wider wording of its phrases: unlisted); example: sisimai go rhost/for-gsuite.go",
-      example: "Domain name not found",
     },
     {
       id: "server-error-internal-server-error",
