@@ -228,6 +228,10 @@ describe("a word or wording of no Sisimai list (virus, spam, blocked, rate limit
       ["451 4.7.1 Rate limited, please try again later", "blocked", "rate-limit"],
       ["451 4.7.1 Too many messages, slow down", "blocked", "rate-limit"],
       ["421 4.7.1 Message rate limit exceeded for this sender", "blocked", "rate-limit"],
+      // A provider's wording at another host: "excessive volume" is Apple's (sisimai go rhost/for-apple.go),
+      // "access denied, banned sender" Microsoft's; elsewhere the status decides, the words give the why.
+      ["451 4.7.1 Excessive volume from your IP, try later", "blocked", "rate-limit"],
+      ["554 5.7.1 Banned sender", "securityerror", "blocklist"],
       // Words in a link are not the verdict.
       ["550 5.7.1 Delivery not authorized, see https://example.org/spam-policy", "securityerror", "unknown"],
     ];
