@@ -27,7 +27,7 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 48,
+  version: 49,
   fingerprint: "405948addee39803df8252c0202e17dce0a71fdc4491e75441c88fa26213f0a8",
 };
 
