@@ -27,8 +27,8 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 49,
-  fingerprint: "405948addee39803df8252c0202e17dce0a71fdc4491e75441c88fa26213f0a8",
+  version: 50,
+  fingerprint: "c99e9b16079252f85a8222aebc59b3419ab615a9782bc766d7282390f0836be6",
 };
 
 /** Rule data as text: patterns by their source and flags. */
