@@ -27,8 +27,8 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 50,
-  fingerprint: "c99e9b16079252f85a8222aebc59b3419ab615a9782bc766d7282390f0836be6",
+  version: 51,
+  fingerprint: "eaab3a52514de81ef2d05a6a46265c4ee671bfa88bfbafba63940fba11fa6f3f",
 };
 
 /** Rule data as text: patterns by their source and flags. */

@@ -289,3 +289,18 @@ describe("a container's first guess against the status (sisimai go reason/find.g
     );
   });
 });
+
+describe("a phrase Sisimai lists under one reason but always reads as an earlier one (sisimai go reason/lib.go ClassOrder)", () => {
+  it("is that earlier reason, as the reply's meaning is", () => {
+    // qmail-smtpd's rcpthosts refusal: why-blocked.go lists it, NoRelaying (probed first) has it too.
+    assert.equal(
+      classifyReply({ text: "553 sorry, that domain isn't in my list of allowed rcpthosts (#5.7.1)" }).reason,
+      "norelaying",
+    );
+    // RFC 5321's 552 text: why-systemfull.go lists it, MailboxFull's "exceeded storage allocation" comes first.
+    assert.equal(
+      classifyReply({ text: "552 Requested mail action aborted: exceeded storage allocation" }).reason,
+      "mailboxfull",
+    );
+  });
+});
