@@ -27,8 +27,8 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 51,
-  fingerprint: "eaab3a52514de81ef2d05a6a46265c4ee671bfa88bfbafba63940fba11fa6f3f",
+  version: 52,
+  fingerprint: "f07164194a9318d6497658b9577cfdd2d41fe57f603bb4604b222f80dcfde94c",
 };
 
 /** Rule data as text: patterns by their source and flags. */

@@ -304,3 +304,20 @@ describe("a phrase Sisimai lists under one reason but always reads as an earlier
     );
   });
 });
+
+describe("an unknown user's words under a recipient status of a reason Sisimai probes later (why-userunknown.go)", () => {
+  it("are the unknown user, not the null MX (X.1.10) or the unknown host (X.1.2) the status would say", () => {
+    const cases: Array<[string, string]> = [
+      ["550 5.1.10 <a@example.org>: Recipient address rejected: User unknown", "userunknown"],
+      ["550 5.1.10 Recipient not found", "userunknown"],
+      [
+        "550 5.1.2 <a@example.org>: Recipient address rejected: User unknown in local recipient table",
+        "userunknown",
+      ],
+      // The host's own words, or none, leave the status standing.
+      ["550 5.1.2 Host unknown (Name server: example.org: host not found)", "hostunknown"],
+      ["556 5.1.10 Recipient address has null MX", "notaccept"],
+    ];
+    assertReasons(cases);
+  });
+});
