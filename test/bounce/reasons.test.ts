@@ -228,6 +228,10 @@ describe("a word or wording of no Sisimai list (virus, spam, blocked, rate limit
       ["451 4.7.1 Rate limited, please try again later", "blocked", "rate-limit"],
       ["451 4.7.1 Too many messages, slow down", "blocked", "rate-limit"],
       ["421 4.7.1 Message rate limit exceeded for this sender", "blocked", "rate-limit"],
+      // A provider's wording at another host: "excessive volume" is Apple's (sisimai go rhost/for-apple.go),
+      // "access denied, banned sender" Microsoft's; elsewhere the status decides, the words give the why.
+      ["451 4.7.1 Excessive volume from your IP, try later", "blocked", "rate-limit"],
+      ["554 5.7.1 Banned sender", "securityerror", "blocklist"],
       // Words in a link are not the verdict.
       ["550 5.7.1 Delivery not authorized, see https://example.org/spam-policy", "securityerror", "unknown"],
     ];
@@ -282,6 +286,21 @@ describe("a container's first guess against the status (sisimai go reason/find.g
     assert.equal(
       classifyReply({ text: "550 5.1.1 Delivery failed", hintReason: "hostunknown" }).reason,
       "userunknown",
+    );
+  });
+});
+
+describe("a phrase Sisimai lists under one reason but always reads as an earlier one (sisimai go reason/lib.go ClassOrder)", () => {
+  it("is that earlier reason, as the reply's meaning is", () => {
+    // qmail-smtpd's rcpthosts refusal: why-blocked.go lists it, NoRelaying (probed first) has it too.
+    assert.equal(
+      classifyReply({ text: "553 sorry, that domain isn't in my list of allowed rcpthosts (#5.7.1)" }).reason,
+      "norelaying",
+    );
+    // RFC 5321's 552 text: why-systemfull.go lists it, MailboxFull's "exceeded storage allocation" comes first.
+    assert.equal(
+      classifyReply({ text: "552 Requested mail action aborted: exceeded storage allocation" }).reason,
+      "mailboxfull",
     );
   });
 });
