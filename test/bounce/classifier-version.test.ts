@@ -27,8 +27,8 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 45,
-  fingerprint: "f27951a988f76f464d22f1662b44adea8a9e45e7227c915ff2cecee7508f552e",
+  version: 52,
+  fingerprint: "f07164194a9318d6497658b9577cfdd2d41fe57f603bb4604b222f80dcfde94c",
 };
 
 /** Rule data as text: patterns by their source and flags. */

@@ -217,7 +217,7 @@ describe("DSN fields", () => {
     assert.equal(records(dsn("Delivery failed.", fields))[0].status, "5.1.1");
   });
 
-  it("a bare X-Unix exit number is a mailer error only when the recipient was a program", () => {
+  it("a bare X-Unix exit number is a mailer error where the recipient was a program or the status says nothing", () => {
     const fields = (actual: string) =>
       [
         "Final-Recipient: RFC822; someone@example.net",
@@ -232,6 +232,9 @@ describe("DSN fields", () => {
     assert.equal(toProgram[0].reason, "mailererror");
     const toMailbox = records(dsn("Delivery failed.", fields("X-Note: none")));
     assert.equal(toMailbox[0].reason, "systemerror");
+    // Where the status names no reason, the report's type is all there is (sisimai go reason/find.go).
+    const vague = records(dsn("Delivery failed.", fields("X-Note: none").replace("5.3.0", "5.0.0")));
+    assert.equal(vague[0].reason, "mailererror");
   });
 });
 
@@ -518,6 +521,28 @@ describe("the remote host a plain-text report names", () => {
       ].join("\n"),
     );
     assert.deepEqual([record?.remoteMta, record?.reason], ["eu-smtp-inbound-1.mimecast.com", "userunknown"]);
+  });
+  it("Google's NXDOMAIN under its 'Address not found' heading, without RFC 3464 fields, is networkerror", () => {
+    // sisimai go lhost/via-googleworkspace.go: " responded with code NXDOMAIN" is networkerror; "Address not
+    // found" and "Domain name not found" are wordings of no Sisimai list (unlisted: they decide last).
+    const [record] = records(
+      [
+        "From: Mail Delivery Subsystem <mailer-daemon@googlemail.com>",
+        "To: sender@gmail.com",
+        "Subject: Delivery Status Notification (Failure)",
+        "",
+        "** Address not found **",
+        "",
+        "Your message wasn't delivered to bob@example.jp because the domain example.jp couldn't be found. Check for typos or unnecessary spaces and try again.",
+        "",
+        "The response was:",
+        "",
+        "DNS Error: 80335577 DNS type 'mx' lookup of example.jp responded with code NXDOMAIN",
+        "Domain name not found: example.jp",
+        "",
+      ].join("\n"),
+    );
+    assert.deepEqual([record?.recipient, record?.reason], ["bob@example.jp", "networkerror"]);
   });
 });
 

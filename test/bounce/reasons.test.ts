@@ -171,6 +171,17 @@ describe("a word or wording of no Sisimai list (virus, spam, blocked, rate limit
       ["421 4.7.0 Rate limit exceeded, try again later", "securityerror"],
       ["550 5.7.1 Rejected: listed in dnsbl.example.org", "securityerror"],
       ["554 5.7.1 Rejected by content filter", "securityerror"],
+      ["550 5.7.1 Internal server error while checking sender", "securityerror"],
+      ["554 5.7.1 System error, message rejected", "securityerror"],
+      ["550 5.7.1 Network error, try again", "securityerror"],
+      ["550 5.7.1 DNS error while looking up sender domain", "securityerror"],
+      ["550 5.7.1 Unable to resolve sender domain", "securityerror"],
+      ["554 5.7.1 Message not accepted: organization policy", "securityerror"],
+      ["451 4.4.3 DNS error", "systemerror"],
+      ["554 5.7.1 Account unavailable due to policy", "securityerror"],
+      ["550 5.7.1 Address not found in directory, message rejected by policy", "securityerror"],
+      // An address status of its own reason: 5.1.2 is hostunknown, as in both editions.
+      ["550 5.1.2 DNS error: domain not found", "hostunknown"],
     ];
     assertReasons(cases);
   });
@@ -182,8 +193,23 @@ describe("a word or wording of no Sisimai list (virus, spam, blocked, rate limit
       ["421 Throttled: try again later", "ratelimited"],
       ["421 Rate limit exceeded, try again later", "ratelimited"],
       ["550 5.1.1 Too many messages to this recipient, slow down", "ratelimited"],
+      ["451 Temporary internal server error, try again later", "systemerror"],
+      ["554 System error", "systemerror"],
+      ["421 Network error, closing connection", "networkerror"],
+      ["451 Name server timeout", "networkerror"],
+      ["451 4.0.0 DNS lookup failed", "networkerror"],
+      ["554 5.0.0 Message rejected by organization policy", "policyviolation"],
+      ["550 Executable files are not allowed", "virusdetected"],
     ];
     assertReasons(cases, { kept: true });
+    // An address's own reason decides too (and suppresses it).
+    assertReasons([
+      ["550 User unavailable", "userunknown"],
+      ["550 Host not found", "hostunknown"],
+      // Under its own status an address's wording comes before another reason's unlisted one (Sisimai: 5.1.1
+      // stands unless another reason's phrase is there, and "listed in" is no phrase of its lists).
+      ["550 5.1.1 Mailbox unavailable (listed in RBL)", "userunknown"],
+    ]);
   });
   it("keeps the why in the category where the status decides the reason (review R41)", () => {
     // The reason is Sisimai's (securityerror by 5.7.x), the category what the words say.
@@ -195,11 +221,17 @@ describe("a word or wording of no Sisimai list (virus, spam, blocked, rate limit
       ["550 5.7.1 Connection refused - IP blocklisted", "securityerror", "blocklist"],
       ["550 5.7.1 Your domain is on our denylist", "securityerror", "blocklist"],
       ["554 5.7.1 Message blocked due to spam content", "securityerror", "content"],
+      ["550 5.7.1 Message rejected: executable files are not allowed", "securityerror", "content"],
+      ["554 5.7.1 Message not accepted: organization policy", "securityerror", "reputation"],
       ["421 4.7.0 Rate limit exceeded, try again later", "securityerror", "rate-limit"],
       // 4.7.1 alone is blocked for Sisimai (smtp/status/lib.go): the words still say why.
       ["451 4.7.1 Rate limited, please try again later", "blocked", "rate-limit"],
       ["451 4.7.1 Too many messages, slow down", "blocked", "rate-limit"],
       ["421 4.7.1 Message rate limit exceeded for this sender", "blocked", "rate-limit"],
+      // A provider's wording at another host: "excessive volume" is Apple's (sisimai go rhost/for-apple.go),
+      // "access denied, banned sender" Microsoft's; elsewhere the status decides, the words give the why.
+      ["451 4.7.1 Excessive volume from your IP, try later", "blocked", "rate-limit"],
+      ["554 5.7.1 Banned sender", "securityerror", "blocklist"],
       // Words in a link are not the verdict.
       ["550 5.7.1 Delivery not authorized, see https://example.org/spam-policy", "securityerror", "unknown"],
     ];
@@ -255,5 +287,37 @@ describe("a container's first guess against the status (sisimai go reason/find.g
       classifyReply({ text: "550 5.1.1 Delivery failed", hintReason: "hostunknown" }).reason,
       "userunknown",
     );
+  });
+});
+
+describe("a phrase Sisimai lists under one reason but always reads as an earlier one (sisimai go reason/lib.go ClassOrder)", () => {
+  it("is that earlier reason, as the reply's meaning is", () => {
+    // qmail-smtpd's rcpthosts refusal: why-blocked.go lists it, NoRelaying (probed first) has it too.
+    assert.equal(
+      classifyReply({ text: "553 sorry, that domain isn't in my list of allowed rcpthosts (#5.7.1)" }).reason,
+      "norelaying",
+    );
+    // RFC 5321's 552 text: why-systemfull.go lists it, MailboxFull's "exceeded storage allocation" comes first.
+    assert.equal(
+      classifyReply({ text: "552 Requested mail action aborted: exceeded storage allocation" }).reason,
+      "mailboxfull",
+    );
+  });
+});
+
+describe("an unknown user's words under a recipient status of a reason Sisimai probes later (why-userunknown.go)", () => {
+  it("are the unknown user, not the null MX (X.1.10) or the unknown host (X.1.2) the status would say", () => {
+    const cases: Array<[string, string]> = [
+      ["550 5.1.10 <a@example.org>: Recipient address rejected: User unknown", "userunknown"],
+      ["550 5.1.10 Recipient not found", "userunknown"],
+      [
+        "550 5.1.2 <a@example.org>: Recipient address rejected: User unknown in local recipient table",
+        "userunknown",
+      ],
+      // The host's own words, or none, leave the status standing.
+      ["550 5.1.2 Host unknown (Name server: example.org: host not found)", "hostunknown"],
+      ["556 5.1.10 Recipient address has null MX", "notaccept"],
+    ];
+    assertReasons(cases);
   });
 });
