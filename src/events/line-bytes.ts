@@ -23,6 +23,8 @@ import { LINE_BYTES_WASM } from "./line-bytes-wasm.ts";
  */
 export interface WasmMemory {
   readonly buffer: ArrayBuffer | SharedArrayBuffer;
+  /** Adds `pages` pages of 64 KiB (a memory's ArrayBuffer is then a new one); the old size in pages. */
+  grow(pages: number): number;
 }
 // biome-ignore lint/suspicious/noEmptyInterface: an opaque compiled module
 interface WasmModule {}
@@ -430,11 +432,12 @@ export class LineBytes {
   base = 0;
   private bound: Uint8Array | null = null;
   private readonly template: WasmMemory;
-  private readonly view: Uint8Array;
-  private readonly words: DataView;
+  // Views of the template memory, made again when it grows (see room).
+  private view: Uint8Array;
+  private words: DataView;
   private readonly module: WasmModule;
   private readonly instances = new Map<WasmMemory, Exports | null>();
-  private readonly ints: Int32Array;
+  private ints: Int32Array;
 
   /** A LineBytes for `places` templates and the span alphabet `alphabet`, or null where WebAssembly fails. */
   static of(places: number, alphabet: Uint8Array): LineBytes | null {
@@ -442,21 +445,31 @@ export class LineBytes {
     const module = lineBytesModule();
     if (module === null) return null;
     try {
-      return new LineBytes(module, places, alphabet);
+      return new LineBytes(module, alphabet);
     } catch {
       return null;
     }
   }
 
-  private constructor(module: WasmModule, places: number, alphabet: Uint8Array) {
+  private constructor(module: WasmModule, alphabet: Uint8Array) {
     this.module = module;
-    this.template = new (wasm().Memory)({
-      initial: Math.ceil((PLACES_AT + places * TEMPLATE_PLACE) / PAGE),
-    });
+    // The table and the first places; grown as places further on are used (room): a parser of a few
+    // relays never commits the memory of thousands of places.
+    this.template = new (wasm().Memory)({ initial: Math.ceil((PLACES_AT + TEMPLATE_PLACE) / PAGE) });
     this.view = new Uint8Array(this.template.buffer);
     this.words = new DataView(this.template.buffer);
     this.ints = new Int32Array(this.template.buffer, 0, PLACES_AT / 4);
     this.view.set(alphabet.subarray(0, ALPHABET_BYTES), 0);
+  }
+
+  /** The template memory holds [0, end): grown (at least doubled) where it does not. */
+  private room(end: number): void {
+    const size = this.template.buffer.byteLength;
+    if (end <= size) return;
+    this.template.grow(Math.max(Math.ceil((end - size) / PAGE), size / PAGE));
+    this.view = new Uint8Array(this.template.buffer);
+    this.words = new DataView(this.template.buffer);
+    this.ints = new Int32Array(this.template.buffer, 0, PLACES_AT / 4);
   }
 
   /**
@@ -530,6 +543,7 @@ export class LineBytes {
     const table = 12 + 8 * n;
     if (table + literal.length + tail.length > TEMPLATE_PLACE) return -1;
     const at = PLACES_AT + place * TEMPLATE_PLACE;
+    this.room(at + TEMPLATE_PLACE);
     const words = this.words;
     words.setInt32(at, n, true);
     words.setInt32(at + 4, tail.length, true);
