@@ -561,7 +561,7 @@ export class EventClassifier {
     hash: number,
   ): SharedContext {
     let shared = this.sharedContexts.get(hash);
-    if (shared === undefined || !shared.is(action, hostKey, domainKey, replyCode, status, hint)) {
+    if (shared === undefined || !inContext(shared, action, hostKey, domainKey, replyCode, status, hint)) {
       shared = new SharedContext(action, hostKey, domainKey, replyCode, status, hint);
       // Contexts keep theirs: emptied, the table only stops handing out the classes it held.
       if (this.sharedContexts.size >= MAX_SHARED_CONTEXTS) this.sharedContexts.clear();
@@ -868,25 +868,6 @@ class SharedContext {
     this.status = detach(status);
     this.hint = detach(hint);
   }
-
-  /** Whether it is the class of these. */
-  is(
-    action: string,
-    hostKey: string,
-    domainKey: string,
-    replyCode: number | null,
-    status: string | null,
-    hint: string | null,
-  ): boolean {
-    return (
-      this.action === action &&
-      this.hostKey === hostKey &&
-      this.domainKey === domainKey &&
-      this.replyCode === replyCode &&
-      this.status === status &&
-      this.hint === hint
-    );
-  }
 }
 
 /**
@@ -1113,9 +1094,12 @@ function sameInLowerCase(bytes: Uint8Array, from: number, to: number, codes: Uin
   return true;
 }
 
-/** Whether `entry` was classified in this context (everything the classifier looks at besides the reply). */
+/** What the classifier looks at besides the reply: an entry's context, or a class's (SharedContext). */
+type ClassFields = Pick<Entry, "action" | "hostKey" | "domainKey" | "replyCode" | "status" | "hint">;
+
+/** Whether `entry` (an entry, or a class) was classified in this context (everything the classifier looks at besides the reply). */
 function inContext(
-  entry: Entry,
+  entry: ClassFields,
   action: string,
   hostKey: string,
   domainKey: string,
