@@ -35,6 +35,7 @@ import {
   type ShapedLine,
 } from "../events/source.ts";
 import { detach } from "../events/values.ts";
+import { memoBoundOf } from "../util/limits.ts";
 
 interface Entry {
   /** This entry's key: everything the classifier looks at besides the reply, and the masked reply. */
@@ -169,10 +170,17 @@ export class EventClassifier {
   /** The context of a reply on bytes that `find` looked up last (null: none). */
   private lastContext: DomainContext | null = null;
 
-  constructor(maxEntries = 50_000) {
-    this.entries = new Memo(maxEntries);
-    this.hostKeys = new Memo(maxEntries);
-    this.domainKeys = new Memo(maxEntries);
+  /** Bounds (MEMO_BOUNDS): the classifications kept, at most, by count and by their estimated bytes. */
+  constructor(maxEntries = memoBoundOf("replies"), maxBytes = memoBoundOf("replyBytes")) {
+    this.entries = new Memo(maxEntries, maxBytes, forget);
+    // A relay's or domain's key is a few words, its name as long as the line lets it be.
+    this.hostKeys = new Memo(maxEntries, maxBytes / KEY_MEMO_SHARE);
+    this.domainKeys = new Memo(maxEntries, maxBytes / KEY_MEMO_SHARE);
+  }
+
+  /** Classifications kept (bounded by the constructor's bounds). */
+  get kept(): number {
+    return this.entries.size;
   }
 
   /** A BounceRecord for a failure/deferral/complaint (or a delivery), null for other event types. */
@@ -526,7 +534,7 @@ export class EventClassifier {
       this.misses++;
       if (spans !== null) this.spelled(event, spans);
       entry = this.classifyNew(event, this.text, hostKey, domainKey, chain(first));
-      this.entries.set(hash, entry);
+      this.entries.set(hash, entry, entryBytes(this.replyLength));
     } else this.hits++;
     if (onBytes !== null) {
       this.guesses[slot] = entry;
@@ -672,7 +680,7 @@ export class EventClassifier {
       const host = hostName(remoteMta);
       const scope = host === null ? "" : hostScope(host);
       key = detectProvider({ remoteMta }) + (scope === "" ? "" : `|${scope}`);
-      this.hostKeys.set(detach(remoteMta), key);
+      this.hostKeys.set(detach(remoteMta), key, remoteMta.length + key.length);
     }
     return key;
   }
@@ -723,7 +731,7 @@ export class EventClassifier {
         provider !== "other" && provider !== "unknown"
           ? `${provider}:${domain}`
           : provider + (scope === "" ? "" : `|${scope}`);
-      this.domainKeys.set(detach(domain), key);
+      this.domainKeys.set(detach(domain), key, domain.length + key.length);
     }
     return key;
   }
@@ -1117,6 +1125,31 @@ function inContext(
   );
 }
 
+/**
+ * An entry the memo dropped leads to no other: the guesses, contexts and probe tables that may still hold
+ * it (each bounded in count) keep it alone, not the entries found after it (its branches, each new entry
+ * of a context of ever-new replies parts from the one before: a chain through all of them) nor those
+ * before (its hash chain).
+ */
+function forget(entry: Entry): void {
+  entry.branches = null;
+  entry.next = null;
+}
+
+/**
+ * The bytes an entry of a reply of `length` characters is taken to keep (MEMO_BOUNDS.replyBytes): its
+ * masked text, tokens, template, classification, diagnostic JSON and record templates, several copies of
+ * the reply's size. Measured (classify, unique 2,800-character replies): ~27 KB each.
+ */
+function entryBytes(length: number): number {
+  return ENTRY_BYTES + REPLY_COPIES * length;
+}
+
+const ENTRY_BYTES = 2048;
+const REPLY_COPIES = 10;
+/** The share of MEMO_BOUNDS.replyBytes each key memo (relays, recipient domains) may take. */
+const KEY_MEMO_SHARE = 8;
+
 /** A chain to put behind a new entry: `first` and its followers, cut at MAX_CHAIN. */
 function chain(first: Entry | undefined): Entry | null {
   if (first === undefined) return null;
@@ -1131,17 +1164,32 @@ function chain(first: Entry | undefined): Entry | null {
 }
 
 /**
- * A bounded memo in two generations: when the young one holds half the bound it becomes the old one
- * (and the old one is dropped). O(1) — evicting one oldest entry at a
- * time from a full Map asks for its first key, which is quadratic as deleted slots pile up in front.
+ * A bounded memo in two generations: when the young one holds half the bound (in count, or in the weights
+ * `set` was given) it becomes the old one, and the old one is dropped (each of its values handed to
+ * `dropped`). O(1) — evicting one oldest entry at a time from a full Map asks for its first key, which is
+ * quadratic as deleted slots pile up in front.
  */
 class Memo<K, V> {
   private young = new Map<K, V>();
   private old = new Map<K, V>();
+  private youngWeight = 0;
   private readonly half: number;
+  private readonly halfWeight: number;
+  private readonly dropped: ((value: V) => void) | null;
 
-  constructor(max: number) {
+  constructor(
+    max: number,
+    maxWeight = Number.POSITIVE_INFINITY,
+    dropped: ((value: V) => void) | null = null,
+  ) {
     this.half = Math.max(1, Math.floor(max / 2));
+    this.halfWeight = maxWeight / 2;
+    this.dropped = dropped;
+  }
+
+  /** Values kept (young and old). */
+  get size(): number {
+    return this.young.size + this.old.size;
   }
 
   get(key: K): V | undefined {
@@ -1151,12 +1199,16 @@ class Memo<K, V> {
   }
 
   /** `key` must not hold a slice of a big input string (see values.ts detach). */
-  set(key: K, value: V): void {
-    if (this.young.size >= this.half) {
+  set(key: K, value: V, weight = 0): void {
+    if (this.young.size >= this.half || this.youngWeight >= this.halfWeight) {
+      const dropped = this.dropped;
+      if (dropped !== null) for (const gone of this.old.values()) dropped(gone);
       this.old = this.young;
       this.young = new Map();
+      this.youngWeight = 0;
     }
     this.young.set(key, value);
+    this.youngWeight += weight;
   }
 }
 

@@ -79,10 +79,35 @@ export type LimitName = keyof typeof LIMITS;
 
 /** The limit in force: the environment's value when it is a positive whole number, else the default. */
 export function limitOf(name: LimitName): number {
-  const limit: Limit = LIMITS[name];
-  const raw = process.env[limit.env];
+  return inForce(LIMITS[name]);
+}
+
+/** The environment's value of `env` when it is a positive whole number, else `fallback`. */
+function inForce({ env, default: fallback }: { env: string; default: number }): number {
+  const raw = process.env[env];
   if (raw !== undefined && /^\d+$/.test(raw.trim()) && Number(raw) > 0) return Number(raw);
-  return limit.default;
+  return fallback;
+}
+
+/**
+ * Not limits (nothing is cut, the run does not exit 1 for them): how much one classifier remembers across
+ * records so that each distinct reply is classified once (docs/LIMITS.md "Memory kept across records").
+ * Past it the oldest half is forgotten and a reply of it is classified again: the same records, more CPU.
+ */
+export const MEMO_BOUNDS = {
+  /**
+   * Reply classifications kept per classifier (one per parsing thread), at most, by their estimated bytes
+   * (EventClassifier's entryBytes): a log whose every reply is another (hostile, or ids nobody masks) kept
+   * 50,000 of them whatever their size, ~27 KB each for 2,800-character replies (1.3 GB a thread).
+   */
+  replyBytes: { env: "DELIVERLENS_REPLY_MEMO_BYTES", default: 96 * MiB },
+  /** …and by their count. */
+  replies: { env: "DELIVERLENS_REPLY_MEMO_ENTRIES", default: 50_000 },
+} as const;
+
+/** The bound in force: the environment's value when it is a positive whole number, else the default. */
+export function memoBoundOf(name: keyof typeof MEMO_BOUNDS): number {
+  return inForce(MEMO_BOUNDS[name]);
 }
 
 /** "the limit of 32 MiB per email message (raise it with DELIVERLENS_MAX_MESSAGE_BYTES)" */
