@@ -27,8 +27,8 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 52,
-  fingerprint: "f07164194a9318d6497658b9577cfdd2d41fe57f603bb4604b222f80dcfde94c",
+  version: 53,
+  fingerprint: "1eb72fb59b2ec6b0398cfa64e7f9b76b2a96468734665655db3045b11bad33b4",
 };
 
 /** Rule data as text: patterns by their source and flags. */

@@ -9,8 +9,10 @@ import {
   alignedIn,
   fragmentsOf,
   gatesHold,
+  linkedHosts,
   type PhraseContext,
   type PhraseRule,
+  phraseForm,
   type RuleTable,
   replyMatches,
   statusMatches,
@@ -97,8 +99,9 @@ describe("phrase tables (one phrase per entry, compiled into one ordered matcher
     const shadowed: string[] = [];
     ENTRIES.forEach(({ table, rule }, index) => {
       if (rule.phrase === undefined) return;
-      // The shortest text this entry matches: its fragments in order.
+      // The shortest text this entry matches: its fragments in order (phrases read it in phraseForm).
       const text = fragmentsOf(rule).join(" ");
+      const read = phraseForm(text);
       for (const earlier of ENTRIES.slice(0, index)) {
         const other = earlier.rule;
         // Only an earlier entry that holds wherever this one does: no narrower scope or gate.
@@ -107,7 +110,9 @@ describe("phrase tables (one phrase per entry, compiled into one ordered matcher
         if (other.reply !== undefined && !sameReply(other.reply, rule.reply)) continue;
         if (other.notPermanent === true && rule.notPermanent !== true) continue;
         if (other.yieldsToStatus === true && rule.yieldsToStatus !== true) continue;
-        const covers = other.pattern ? other.pattern.test(text) : alignedIn(text, fragmentsOf(other));
+        const covers = other.pattern
+          ? other.pattern.test(text)
+          : alignedIn(read, fragmentsOf(other).map(phraseForm));
         if (covers && (other.phrase !== undefined || fragmentsOf(rule).length === 1)) {
           shadowed.push(`${rule.id} (${JSON.stringify(rule.phrase)}) is always taken by ${other.id}`);
           break;
@@ -144,7 +149,7 @@ describe("the phrase matcher's index", () => {
     for (const { table, rule } of ENTRIES) {
       const text = rule.pattern
         ? rule.pattern.test(context.lowerText)
-        : alignedIn(context.lowerText, fragmentsOf(rule));
+        : alignedIn(phraseForm(context.lowerText), fragmentsOf(rule).map(phraseForm));
       if (!text || !(tableApplies(table, context) || rule.anyHost === true) || !gatesHold(rule, context))
         continue;
       if (table.yieldToStatus === true && statusOutranks(context.status, context.statusReason, rule.reason))
@@ -172,6 +177,33 @@ describe("the phrase matcher's index", () => {
     });
     assert.equal(contexts.length, ENTRIES.length * 4);
     assert.deepEqual(wrong, []);
+  });
+
+  it("reads a hyphen or a dash between words as the space it stands for, both ways, in every entry", () => {
+    const wrong: string[] = [];
+    for (const { table, rule } of ENTRIES) {
+      if (rule.phrase === undefined) continue;
+      const context = exampleContext(table, rule);
+      const between = (separator: string) =>
+        new RegExp(`(?<=[\\p{L}\\p{N}])${separator}(?=[\\p{L}\\p{N}])`, "gu");
+      for (const variant of [
+        context.lowerText.replace(between("-"), " "),
+        context.lowerText.replace(between(" "), "-"),
+        context.lowerText.replace(between("-"), "\u2010").replace(between(" "), "\u2013"),
+      ]) {
+        const got = PHRASE_MATCHER.match({ ...context, lowerText: variant });
+        // A pattern reads the reply as written: an earlier one may take the variant (its own reason's words).
+        const earlierPattern = got?.rule.pattern !== undefined && got.rule.reason === rule.reason;
+        if (got?.rule !== rule && !earlierPattern)
+          wrong.push(`${rule.id} ← ${JSON.stringify(variant)} matched ${got?.rule.id}`);
+      }
+    }
+    assert.deepEqual(wrong, []);
+    assert.equal(
+      phraseForm("header-based anti\u2011spoofing \u2014 x - spam"),
+      "header based anti spoofing \u2014 x - spam",
+    );
+    assert.equal(phraseForm("5.7.1 header based"), "5.7.1 header based");
   });
 
   it("a pattern with no literal run is indexed by the words of a group every match needs", () => {
@@ -295,6 +327,21 @@ describe("knowledge the issue names", () => {
     },
     // A 5.1.1 whose text says the sender hit a rate limit is a rate limit (GoDaddy IB607).
     { text: "550 5.1.1 192.0.2.22 has sent to too many recipients this hour. IB607", reason: "ratelimited" },
+    // Mimecast's wording with a space where its codes page has a hyphen, read at a Mimecast host, and with no
+    // host at all: the reply links Mimecast's own page (review R49).
+    {
+      text: "550 Rejected by header based Anti-Spoofing policy: b@corp.example - https://community.mimecast.com/docs/DOC-1369#550 [aBcDeFgHiJ-1234567890ab.uk123]",
+      remoteMta: "eu-smtp-inbound-1.mimecast.com",
+      reason: "policyviolation",
+    },
+    {
+      text: "550 Rejected by header based Anti-Spoofing policy: b@corp.example - https://community.mimecast.com/docs/DOC-1369#550 [aBcDeFgHiJ-1234567890ab.uk123]",
+      reason: "policyviolation",
+    },
+    {
+      text: "451 Internal resources are temporarily unavailable - https://community.mimecast.com/docs/DOC-1369#451",
+      reason: "badreputation",
+    },
     // Orange / GoDaddy / Cox codes decide even without a host.
     {
       text: "550 5.1.1 Adresse d au moins un destinataire invalide. Invalid recipient. OFR_416 [416]",
@@ -391,6 +438,20 @@ describe("knowledge the issue names", () => {
       if (c.providerCode) assert.equal(got.providerCode, c.providerCode);
     });
   }
+
+  it("a link names its host's table only when it is one of the table's hosts", () => {
+    assert.deepEqual(
+      linkedHosts("451 x - https://community.mimecast.com/docs/doc-1369#451 see www.example.org."),
+      ["community.mimecast.com", "www.example.org"],
+    );
+    assert.deepEqual(linkedHosts("550 5.1.1 user unknown"), []);
+    for (const text of [
+      "451 internal resources are temporarily unavailable - https://community.mimecast.com.evil.example/docs",
+      "451 internal resources are temporarily unavailable - https://notmimecast.com/docs",
+      "451 internal resources are temporarily unavailable - mimecast.com",
+    ])
+      assert.notEqual(classifyReply({ text }).reason, "badreputation", text);
+  });
 
   it("hostName keeps names and drops bare addresses", () => {
     assert.equal(hostName("dns; mx01.mail.icloud.com"), "mx01.mail.icloud.com");
