@@ -239,6 +239,7 @@ const RULE_FIELDS: { [K in keyof Required<PhraseRule>]: undefined } = {
   anyHost: undefined,
   source: undefined,
   example: undefined,
+  exampleSource: undefined,
   note: undefined,
 };
 const TABLE_FIELDS: { [K in keyof Required<RuleTable>]: undefined } = {

@@ -58,8 +58,15 @@ export interface PhraseRule {
   anyHost?: boolean;
   /** Where the fact comes from: a public URL and/or `sisimai go <file>` (BSD-2-Clause). */
   source: string;
-  /** A real reply (or the documented message) quoted from the source; a test classifies it back to this entry. */
-  example: string;
+  /**
+   * A real reply quoted from where it was seen (a bounce of Sisimai's public set-of-emails, a reply a Sisimai
+   * file's comments quote, a provider's page), never an invented one; a test classifies it back to this
+   * entry. null: no real reply with this wording was found yet — the entry is tested on its phrase alone, and
+   * a test counts such entries (the count can only go down).
+   */
+  example: string | null;
+  /** Where `example` was quoted from, when not from `source`. */
+  exampleSource?: string;
   /** When the provider's own documentation overrides Sisimai: what it says and where (a public URL). */
   note?: string;
 }
@@ -370,6 +377,16 @@ const HYPHENS = /(?<=[\p{L}\p{N}])[-\u2010-\u2015\u2212](?=[\p{L}\p{N}])/gu;
 export function fragmentsOf(rule: PhraseRule): readonly string[] {
   if (rule.phrase === undefined) return [];
   return typeof rule.phrase === "string" ? [rule.phrase] : rule.phrase;
+}
+
+/**
+ * The text an entry is tested on: its real reply, or where none was found yet its phrase, with "…" for
+ * what a reply writes between its fragments and beyond a space at either end (" - spam" → "… - spam").
+ */
+export function testedText(rule: PhraseRule): string {
+  if (rule.example !== null) return rule.example;
+  const phrase = fragmentsOf(rule).join("…");
+  return `${phrase.startsWith(" ") ? "…" : ""}${phrase}${phrase.endsWith(" ") ? "…" : ""}`;
 }
 
 /** Do the fragments occur in `text` in this order, without overlapping? */
