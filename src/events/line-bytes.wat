@@ -537,7 +537,7 @@
 
   ;; ReplyMask.matches (reply-key.ts) of a reply in $chunk by a reply template, for an instance whose
   ;; $template is a ReplyBytes' memory (line-bytes.ts):
-  ;;   [0, 256)      the scanner's class flags by byte value (reply-key.ts CLASS: WORD 1, DIGIT 2, HEX 4, LOCAL 8, LOWER 16)
+  ;;   [0, 256)      the scanner's class flags by byte value (reply-key.ts CLASS: WORD 1, DIGIT 2, HEX 4, LOCAL 8, LOWER 16, UPPER 32)
   ;;   [256, 2304)   out: per token of the reply `reply` matched last, its start and end (from the reply's start)
   ;;   [2304, 2368)  the time records take; [2368] the remote host's length, its bytes from 2372 (`record`)
   ;; A reply template at $t: [t] its token count n; [t + 4 + 4p] piece p's length (p ≤ n); then per token
@@ -589,10 +589,17 @@
       (then (return (i32.const 1))))
     (if (i32.and (i32.eq (local.get $digits) (local.get $length)) (i32.ge_s (local.get $length) (i32.const 6)))
       (then (return (i32.const 5))))
-    (if (i32.or
-          (i32.eqz (i32.and (local.get $all) (i32.const 1)))
-          (i32.or (i32.eqz (local.get $digits)) (i32.eq (local.get $digits) (local.get $length))))
+    (if (i32.or (i32.eqz (local.get $digits)) (i32.eq (local.get $digits) (local.get $length)))
       (then (return (i32.const -1))))
+    ;; A word with an underscore: a base-64 id where it holds both cases (LOWER 16, UPPER 32).
+    (if (i32.eqz (i32.and (local.get $all) (i32.const 1)))
+      (then
+        (local.set $i (local.get $from))
+        (loop $or
+          (local.set $any (i32.or (local.get $any) (call $class (i32.load8_u $chunk (local.get $i)))))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $or (i32.lt_s (local.get $i) (local.get $to))))
+        (return (select (i32.const 1) (i32.const -1) (i32.eq (i32.and (local.get $any) (i32.const 48)) (i32.const 48))))))
     (if (i32.ge_s (local.get $length) (i32.const 12)) (then (return (i32.const 1))))
     ;; reply-key.ts letterAfterDigit (a word of 6 or more), and the classes or-ed (LOWER 16) for a label.
     (local.set $i (local.get $from))

@@ -53,10 +53,22 @@ const LETTER_AFTER_DIGIT = [0, 1, 2, 3, 4]
   .join("|");
 /** A word of letters and digits holding a digit and a lower-case letter. */
 const DIGIT_AND_LOWER = `${ALNUM}*(?:[0-9]${ALNUM}*[a-z]|[a-z]${ALNUM}*[0-9])${ALNUM}*`;
+const WORD_CHAR = "[A-Za-z0-9_]";
 /** A word joined to a token by `.` that varies as ids do (joinedWordEnd): a digit, or a lower-case letter before an upper-case one. */
-const JOINED_WORD = `(?:${ALNUM}*[0-9]${ALNUM}*|${ALNUM}*[a-z]${ALNUM}*[A-Z]${ALNUM}*)\\b`;
+const JOINED_WORD = `(?:${WORD_CHAR}*[0-9]${WORD_CHAR}*|${WORD_CHAR}*[a-z]${WORD_CHAR}*[A-Z]${WORD_CHAR}*)\\b`;
 /** The words joined to a token that are part of it (joinedEnd): any after a `-`, one that varies after a `.`. */
-const JOINED = `(?:-${ALNUM}+\\b|\\.${JOINED_WORD})*`;
+const JOINED = `(?:-${WORD_CHAR}+\\b|\\.${JOINED_WORD})*`;
+/** Each order of `parts`, each joined by word characters. */
+function orders(parts: readonly string[]): string[] {
+  if (parts.length === 1) return [...parts];
+  return parts.flatMap((first, i) =>
+    orders([...parts.slice(0, i), ...parts.slice(i + 1)]).map((rest) => `${first}${WORD_CHAR}*${rest}`),
+  );
+}
+/** A word holding an underscore, a digit, a lower-case and an upper-case letter (each order of their first ones). */
+const BASE64_ID = orders(["_", "[0-9]", "[a-z]", "[A-Z]"])
+  .map((order) => `${WORD_CHAR}*${order}${WORD_CHAR}*`)
+  .join("|");
 /** Fractions of a second and a time zone as RFC 3339 writes them (both optional). */
 const FRACTION = "(?:\\.[0-9]+)?";
 const ZONE = "(?:[Zz]|[+-][0-9]{2}:?[0-9]{2})?";
@@ -103,6 +115,8 @@ export const REPLY_TOKENS: readonly ReplyToken[] = [
     replacement: "%",
   },
   { name: "host-label", pattern: `\\b(?:${DIGIT_AND_LOWER})\\.`, replacement: "%." },
+  // Base-64 ids (Mimecast's `[Oihy2B9_qX8PDlsLZy0ehG.us360]`): a word with an underscore, digits and both cases.
+  { name: "base64-id", pattern: `\\b(?:${BASE64_ID})\\b${JOINED}`, replacement: "%" },
 ];
 
 /** Texts longer than this are not masked (their key is the text itself: no pattern runs over hostile input). */
@@ -122,6 +136,7 @@ const DIGIT = 2;
 const HEX = 4;
 const LOCAL = 8;
 const LOWER = 16;
+const UPPER = 32;
 const CLASS = new Uint8Array(65536);
 for (let c = 0; c < 128; c++) {
   const ch = String.fromCharCode(c);
@@ -130,6 +145,7 @@ for (let c = 0; c < 128; c++) {
   if (/[0-9A-Fa-f]/.test(ch)) CLASS[c] |= HEX;
   if (/[A-Za-z0-9._%+=-]/.test(ch)) CLASS[c] |= LOCAL;
   if (/[a-z]/.test(ch)) CLASS[c] |= LOWER;
+  if (/[A-Z]/.test(ch)) CLASS[c] |= UPPER;
 }
 
 /**
@@ -771,7 +787,9 @@ function wordKind(
   if ((all & HEX) !== 0 && length >= 8) return PERCENT;
   if (label && (all & HEX) !== 0 && digits > 0 && length >= 6) return PERCENT;
   if (digits === length && length >= 6) return NUMBER;
-  if ((all & WORD) === 0 || digits === 0 || digits === length) return -1;
+  if (digits === 0 || digits === length) return -1;
+  // A word with an underscore: a base-64 id where it mixes digits and both cases (codes have one case).
+  if ((all & WORD) === 0) return (any(bytes, from, to) & (LOWER | UPPER)) === (LOWER | UPPER) ? PERCENT : -1;
   if (length >= 12) return PERCENT;
   if (length >= 6 && letterAfterDigit(bytes, from, to)) return PERCENT;
   if (label && (any(bytes, from, to) & LOWER) !== 0) return PERCENT;
@@ -803,28 +821,24 @@ function any(bytes: Codes, from: number, to: number): number {
 function joinedEnd(bytes: Codes, end: number, to: number): number {
   let joined = end;
   while (joined + 1 < to && (bytes[joined] === 46 || bytes[joined] === 45)) {
-    const next =
-      bytes[joined] === 45 ? alphanumericEnd(bytes, joined + 1, to) : joinedWordEnd(bytes, joined + 1, to);
+    const next = bytes[joined] === 45 ? wordEnd(bytes, joined + 1, to) : joinedWordEnd(bytes, joined + 1, to);
     if (next < 0) break;
     joined = next;
   }
   return joined;
 }
 
-/** The end of the word at `from` if it is letters and digits (no underscore), else -1. */
-function alphanumericEnd(bytes: Codes, from: number, to: number): number {
+/** The end of the word at `from` (letters, digits, underscores), else -1. */
+function wordEnd(bytes: Codes, from: number, to: number): number {
   const classes = CLASS;
   let j = from;
-  while (j < to && (classes[bytes[j]] & WORD) !== 0) {
-    if (bytes[j] === 95) return -1;
-    j++;
-  }
+  while (j < to && (classes[bytes[j]] & WORD) !== 0) j++;
   return j > from ? j : -1;
 }
 
 /**
- * The end of the word at `from` if it is letters and digits (no underscore) holding a digit, or a lower-case
- * letter before an upper-case one (random mixed case); else -1.
+ * The end of the word at `from` (letters, digits, underscores) if it holds a digit, or a lower-case letter
+ * before an upper-case one (random mixed case); else -1.
  */
 function joinedWordEnd(bytes: Codes, from: number, to: number): number {
   const classes = CLASS;
@@ -835,10 +849,9 @@ function joinedWordEnd(bytes: Codes, from: number, to: number): number {
     const c = bytes[j];
     const flags = classes[c];
     if ((flags & WORD) === 0) break;
-    if (c === 95) return -1;
     if ((flags & DIGIT) !== 0) varies = true;
     else if ((flags & LOWER) !== 0) lower = true;
-    else if (lower) varies = true;
+    else if (lower && (flags & UPPER) !== 0) varies = true;
   }
   return varies ? j : -1;
 }
