@@ -601,22 +601,18 @@
           (br_if $or (i32.lt_s (local.get $i) (local.get $to))))
         (return (select (i32.const 1) (i32.const -1) (i32.eq (i32.and (local.get $any) (i32.const 48)) (i32.const 48))))))
     (if (i32.ge_s (local.get $length) (i32.const 12)) (then (return (i32.const 1))))
-    ;; reply-key.ts letterAfterDigit (a word of 6 or more), and the classes or-ed (LOWER 16) for a label.
+    ;; reply-key.ts letterAfterDigit (a word of 6 or more).
+    (if (i32.lt_s (local.get $length) (i32.const 6)) (then (return (i32.const -1))))
     (local.set $i (local.get $from))
     (loop $next
       (local.set $flags (call $class (i32.load8_u $chunk (local.get $i))))
       (if (i32.and
-            (i32.ge_s (local.get $length) (i32.const 6))
-            (i32.and
-              (i32.ne (i32.and (local.get $previous) (i32.const 2)) (i32.const 0))
-              (i32.eqz (i32.and (local.get $flags) (i32.const 2)))))
+            (i32.ne (i32.and (local.get $previous) (i32.const 2)) (i32.const 0))
+            (i32.eqz (i32.and (local.get $flags) (i32.const 2))))
         (then (return (i32.const 1))))
-      (local.set $any (i32.or (local.get $any) (local.get $flags)))
       (local.set $previous (local.get $flags))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br_if $next (i32.lt_s (local.get $i) (local.get $to))))
-    (if (i32.and (local.get $label) (i32.ne (i32.and (local.get $any) (i32.const 16)) (i32.const 0)))
-      (then (return (i32.const 1))))
     (i32.const -1))
 
   ;; Whether the reply $chunk[$from, $to) has the masked form of the template at $t (ReplyMask.matches, the

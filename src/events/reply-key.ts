@@ -51,8 +51,6 @@ const HEX_LABEL = Array.from({ length: 6 }, (_, i) =>
 const LETTER_AFTER_DIGIT = [0, 1, 2, 3, 4]
   .map((i) => `${i < 4 ? `${ALNUM}{${i}}` : `${ALNUM}{4,}`}[0-9]${LETTER}${ALNUM}{${Math.max(4 - i, 0)},}`)
   .join("|");
-/** A word of letters and digits holding a digit and a lower-case letter. */
-const DIGIT_AND_LOWER = `${ALNUM}*(?:[0-9]${ALNUM}*[a-z]|[a-z]${ALNUM}*[0-9])${ALNUM}*`;
 const WORD_CHAR = "[A-Za-z0-9_]";
 /** A word joined to a token by `.` that varies as ids do (joinedWordEnd): a digit, or a lower-case letter before an upper-case one. */
 const JOINED_WORD = `(?:${WORD_CHAR}*[0-9]${WORD_CHAR}*|${WORD_CHAR}*[a-z]${WORD_CHAR}*[A-Z]${WORD_CHAR}*)\\b`;
@@ -108,13 +106,6 @@ export const REPLY_TOKENS: readonly ReplyToken[] = [
   { name: "long-token", pattern: `\\b(?:${LONG_MIXED_WORD})\\b${JOINED}`, replacement: "%" },
   // Ids mixing letters and digits (a letter after a digit; codes are letters then digits: IPBL1010, TSS04).
   { name: "mixed-id", pattern: `\\b(?:${LETTER_AFTER_DIGIT})\\b${JOINED}`, replacement: "%" },
-  // A host name's label with digits among lower-case letters (`mta3043.mail.bf2.yahoo.com`).
-  {
-    name: "host-label-joined",
-    pattern: `\\b(?:${DIGIT_AND_LOWER})\\.${JOINED_WORD}${JOINED}`,
-    replacement: "%",
-  },
-  { name: "host-label", pattern: `\\b(?:${DIGIT_AND_LOWER})\\.`, replacement: "%." },
   // Base-64 ids (Mimecast's `[Oihy2B9_qX8PDlsLZy0ehG.us360]`): a word with an underscore, digits and both cases.
   { name: "base64-id", pattern: `\\b(?:${BASE64_ID})\\b${JOINED}`, replacement: "%" },
 ];
@@ -772,8 +763,8 @@ const NO_TOKENS: string[] = [];
  * The kind of token the word bytes[from, to) is by itself (its digits, its characters' classes and-ed, an
  * underscore counting as none) and whether a `.` follows it (a host name's label), -1 for none. Codes are
  * letters then digits (RL000010, IPBL1010, TSS04, AS16012607) and stay; an id mixes them (`4660d6c1234si1`,
- * Orange's `mwinf5c52`, Exim's `1hLICq`, Mimecast's and GMX's base-62 refs), a host's label holds digits
- * among lower-case letters (Yahoo's `mta3043.`, Microsoft's `eurprd04.`).
+ * Orange's `mwinf5c52`, Exim's `1hLICq`, Mimecast's and GMX's base-62 refs). A host's label of letters then
+ * digits (Yahoo's `mta3043.`) stays: masked, `host %.example.org[…] said:` names no host to the classifier.
  */
 function wordKind(
   bytes: Codes,
@@ -791,9 +782,7 @@ function wordKind(
   // A word with an underscore: a base-64 id where it mixes digits and both cases (codes have one case).
   if ((all & WORD) === 0) return (any(bytes, from, to) & (LOWER | UPPER)) === (LOWER | UPPER) ? PERCENT : -1;
   if (length >= 12) return PERCENT;
-  if (length >= 6 && letterAfterDigit(bytes, from, to)) return PERCENT;
-  if (label && (any(bytes, from, to) & LOWER) !== 0) return PERCENT;
-  return -1;
+  return length >= 6 && letterAfterDigit(bytes, from, to) ? PERCENT : -1;
 }
 
 /** Whether a letter follows a digit in the word bytes[from, to) of letters and digits. */
