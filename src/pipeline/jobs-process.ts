@@ -1,4 +1,6 @@
+import { once } from "node:events";
 import { closeSync, openSync, readSync, writeSync } from "node:fs";
+import type { Socket } from "node:net";
 import { crc32 } from "node:zlib";
 import { classifySegmentOf } from "./classify-email.ts";
 import { classifyWholeFiles, type SentJob, sentResults } from "./classify-files.ts";
@@ -23,6 +25,9 @@ export type JobsSetup =
   | { role: "mbox"; file: string; json: boolean };
 /** The setup as sent: also whether the first process uses V8's top tier (compiler-tier.ts). */
 export type FirstFrame = JobsSetup & { topTier: boolean };
+
+/** The setup as sent to a process bin/ started (serveJobsOnSocket): with the token it was given. */
+export type SocketFirstFrame = FirstFrame & { token: string };
 
 /** A job of files: their paths, and which of them are streams (never opened: left to the first process). */
 export interface FilesJob {
@@ -54,6 +59,62 @@ export async function serveJobs(): Promise<void> {
     }
   }
 }
+
+/**
+ * Serves jobs as serveJobs does, to the one process that connects to the Unix socket `name` of Linux's abstract
+ * namespace and opens with `token` (`listen`: "name token pid"): classify's second process when bin/ started it,
+ * before classify itself (bin/deliverlens.js startJobsAhead). Resolves when that connection ends, or — with none
+ * yet — when the process that should make it (`pid`, this one's parent) has ended, or opens without the token.
+ */
+export async function serveJobsOnSocket(listen: string): Promise<void> {
+  const [name, token, parent] = listen.split(" ");
+  if (String(process.ppid) !== parent) return;
+  const { createServer } = process.getBuiltinModule("node:net");
+  const connected = await new Promise<Socket | null>((resolve) => {
+    const server = createServer((socket) => {
+      stop();
+      resolve(socket);
+    });
+    const watch = setInterval(() => {
+      if (String(process.ppid) === parent) return;
+      stop();
+      resolve(null);
+    }, PARENT_CHECK_MS);
+    const stop = () => {
+      clearInterval(watch);
+      server.close();
+    };
+    server.on("error", () => {
+      stop();
+      resolve(null);
+    });
+    server.listen(`\0${name}`);
+  });
+  if (connected === null) return;
+  const reader = new FrameReader();
+  let handle: ((job: Frame) => Promise<Buffer | null> | Buffer | null) | null = null;
+  try {
+    for await (const chunk of connected) {
+      for (const job of reader.push(chunk as Buffer)) {
+        if (handle === null) {
+          const first = job.head as SocketFirstFrame;
+          if (first.token !== token) return;
+          if (!first.topTier) withoutTopTier();
+          handle = handler(first);
+          continue;
+        }
+        const result = await handle(job);
+        if (result === null) return;
+        if (!connected.write(result)) await once(connected, "drain");
+      }
+    }
+  } catch {
+    // The connection failed: classify is gone, and what this one held is garbage.
+  }
+}
+
+/** How often a process bin/ started checks, until classify connects, that classify still runs. */
+const PARENT_CHECK_MS = 20;
 
 function handler(setup: JobsSetup): (job: Frame) => Promise<Buffer | null> | Buffer | null {
   if (setup.role === "files")

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import {
   mkdirSync,
   mkdtempSync,
@@ -10,9 +10,11 @@ import {
   utimesSync,
   writeFileSync,
 } from "node:fs";
+import { connect } from "node:net";
 import { availableParallelism, tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { after, test } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import {
@@ -25,6 +27,7 @@ import {
 } from "../../bin/snapshot-cache.js";
 import { WHOLE_FILE_BYTES } from "../../src/events/input.ts";
 import { MANY_FILES } from "../../src/pipeline/classify-parallel.ts";
+import { frame } from "../../src/pipeline/job-frames.ts";
 import { MIN_THREADED_LOG_BYTES } from "../../src/pipeline/log-thread-ahead.ts";
 import { Store } from "../../src/store/index.ts";
 import { aggregateXml } from "../../testkit/dmarc-reports.ts";
@@ -345,6 +348,142 @@ test("classify: same bytes and exit code from the startup snapshots as from the 
 
 /** Where ingest's runs below write (a store each, a probe, inputs made up). */
 const ingestDir = join(dir, "ingest");
+
+test("classify: the second process bin/ starts ahead is the one a big folder takes; no process outlives a run", async (t) => {
+  // bin/ starts it only where classify may run two processes over a socket of Linux's abstract namespace.
+  if (process.platform !== "linux" || availableParallelism() < 2) return t.skip("one core, or not Linux");
+  build();
+  const tree = join(dir, "ahead-tree");
+  const small = join(dir, "ahead-small");
+  const names = readdirSync(corpus).sort();
+  for (let at = 0; at < MANY_FILES + 50; at++) {
+    const sub = join(tree, String(Math.floor(at / names.length)));
+    mkdirSync(sub, { recursive: true });
+    writeFileSync(join(sub, names[at % names.length]), readFileSync(join(corpus, names[at % names.length])));
+  }
+  mkdirSync(small);
+  for (const name of names.slice(0, 5)) writeFileSync(join(small, name), readFileSync(join(corpus, name)));
+  // Each process reports at exit its pid, its parent and whether bin/ started it ahead (seen at its start, before
+  // classify-snapshot.ts takes it out of the environment). One killed reports nothing.
+  const probe = join(dir, "ahead-probe.cjs");
+  writeFileSync(
+    probe,
+    'const ahead = process.env.DELIVERLENS_JOBS_LISTEN !== undefined; process.on("exit", () => process.stderr.write("\\nAHEAD " + JSON.stringify({ pid: process.pid, ppid: process.ppid, ahead }) + "\\n"));',
+  );
+  // Every process of these runs carries this mark in its environment (/proc/PID/environ: as it started).
+  const mark = `DELIVERLENS_TEST_MARK=${process.pid}-${Date.now()}`;
+  const env = {
+    ...process.env,
+    DELIVERLENS_CACHE_DIR: cache,
+    NODE_OPTIONS: `--require=${probe}`,
+    [mark.split("=")[0]]: mark.split("=")[1],
+  };
+  const marked = () =>
+    readdirSync("/proc").filter((pid) => {
+      if (!/^\d+$/.test(pid)) return false;
+      try {
+        return readFileSync(`/proc/${pid}/environ`, "latin1").split("\0").includes(mark);
+      } catch {
+        return false; // gone meanwhile
+      }
+    });
+  /** Waits (bounded) until no process of the runs is left; the ones left, if any. */
+  const leftAfter = async () => {
+    for (let tries = 0; tries < 3000 && marked().length > 0; tries++) await sleep(10);
+    return marked();
+  };
+  const run = (args: string[], extra: Record<string, string> = {}) => {
+    const result = spawnSync(process.execPath, [cli, "classify", ...args], {
+      encoding: "utf8",
+      env: { ...env, ...extra },
+      maxBuffer: 1 << 28,
+    });
+    const processes = [...result.stderr.matchAll(/\nAHEAD ([^\n]*)\n/g)].map(
+      (found) => JSON.parse(found[1]) as { pid: number; ppid: number; ahead: boolean },
+    );
+    return { ...result, processes };
+  };
+
+  // A big folder as NDJSON: the second process is the one bin/ started (its parent: classify's process, which
+  // bin/'s became), it ended by itself once served (it reported), and no other was started.
+  const big = run([tree, "--ndjson"]);
+  assert.equal(big.status, 0, big.stderr);
+  const second = big.processes.filter((found) => found.pid !== big.pid);
+  assert.deepEqual(
+    second.map((found) => [found.ahead, found.ppid]),
+    [[true, big.pid]],
+    JSON.stringify(big.processes),
+  );
+  assert.equal(big.stdout, run([tree, "--ndjson"], { DELIVERLENS_THREADS: "1" }).stdout);
+  assert.deepEqual(await leftAfter(), []);
+  // A small folder: bin/'s guess was wrong, classify ended it (killed: no report), alone the same output.
+  const few = run([small, "--ndjson"]);
+  assert.equal(few.status, 0, few.stderr);
+  assert.deepEqual(
+    few.processes.map((found) => found.pid),
+    [few.pid],
+    JSON.stringify(few.processes),
+  );
+  assert.equal(few.stdout, run([small, "--ndjson"], { DELIVERLENS_THREADS: "1" }).stdout);
+  assert.deepEqual(await leftAfter(), []);
+  // Ended before its walk: a usage error, a missing input.
+  assert.equal(run([small, "--ndjson", "--format", "nosuch"]).status, 2);
+  assert.deepEqual(await leftAfter(), []);
+  assert.equal(run([tree, join(dir, "missing.eml"), "--json"]).status, 1);
+  assert.deepEqual(await leftAfter(), []);
+  // Killed: at once (the second process may not even be listening yet), and once output has begun.
+  for (const [signal, afterOutput] of [
+    ["SIGKILL", false],
+    ["SIGKILL", true],
+    ["SIGINT", true],
+  ] as const) {
+    const child = spawn(process.execPath, [cli, "classify", tree, "--ndjson"], {
+      env,
+      stdio: ["ignore", "pipe", "ignore"],
+    });
+    const exited = new Promise((resolve) => child.on("exit", resolve));
+    if (afterOutput) await new Promise((resolve) => child.stdout.once("data", resolve));
+    else await new Promise((resolve) => child.once("spawn", resolve));
+    child.stdout.resume();
+    child.kill(signal);
+    await exited;
+    assert.deepEqual(await leftAfter(), [], `${signal}${afterOutput ? " after output" : ""}`);
+  }
+  // Started as bin/ starts it, by a process killed before any connection (no exit of classify's to end it): it
+  // ends once its parent is gone; and one that a connection opens with another token ends then.
+  const listeningOn = (name: string) => readFileSync("/proc/net/unix", "latin1").includes(`@${name}`);
+  for (const ending of ["parent killed", "wrong token"]) {
+    const name = `deliverlens-jobs-test-${process.pid}-${ending.replace(" ", "-")}`;
+    const parent = spawn(
+      process.execPath,
+      [
+        "-e",
+        `require("node:child_process").spawn(process.execPath, ["--snapshot-blob", ${JSON.stringify(build().classify)}], { stdio: "ignore", env: { ...process.env, DELIVERLENS_JOBS_PROCESS: "1", DELIVERLENS_JOBS_LISTEN: "${name} secret " + process.pid } }); setInterval(() => {}, 1000);`,
+      ],
+      { env, stdio: "ignore" },
+    );
+    try {
+      for (let tries = 0; tries < 3000 && !listeningOn(name); tries++) await sleep(10);
+      assert.ok(listeningOn(name), ending);
+      if (ending === "parent killed") parent.kill("SIGKILL");
+      else {
+        const socket = connect(`\0${name}`);
+        socket.on("error", () => {});
+        socket.write(
+          frame(0, { role: "mbox", file: "/dev/null", json: true, topTier: true, token: "guess" }),
+        );
+        // It ends (its parent alone is left).
+        for (let tries = 0; tries < 3000 && marked().length > 1; tries++) await sleep(10);
+        assert.equal(marked().length, 1, ending);
+        socket.destroy();
+        parent.kill("SIGKILL");
+      }
+    } finally {
+      parent.kill("SIGKILL");
+    }
+    assert.deepEqual(await leftAfter(), [], ending);
+  }
+});
 
 /**
  * Runs each `ingest` of `argSets` (`STORE` stands for the store's path) from a built cache and again with its
