@@ -27,8 +27,8 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 45,
-  fingerprint: "f27951a988f76f464d22f1662b44adea8a9e45e7227c915ff2cecee7508f552e",
+  version: 47,
+  fingerprint: "e62fb6df8d75e90a3d52278fa5d532f73fda9c9dd9a45f07d4e70cc3056038f9",
 };
 
 /** Rule data as text: patterns by their source and flags. */

@@ -519,6 +519,28 @@ describe("the remote host a plain-text report names", () => {
     );
     assert.deepEqual([record?.remoteMta, record?.reason], ["eu-smtp-inbound-1.mimecast.com", "userunknown"]);
   });
+  it("Google's NXDOMAIN under its 'Address not found' heading, without RFC 3464 fields, is networkerror", () => {
+    // sisimai go lhost/via-googleworkspace.go: " responded with code NXDOMAIN" is networkerror; "Address not
+    // found" and "Domain name not found" are wordings of no Sisimai list (unlisted: they decide last).
+    const [record] = records(
+      [
+        "From: Mail Delivery Subsystem <mailer-daemon@googlemail.com>",
+        "To: sender@gmail.com",
+        "Subject: Delivery Status Notification (Failure)",
+        "",
+        "** Address not found **",
+        "",
+        "Your message wasn't delivered to bob@example.jp because the domain example.jp couldn't be found. Check for typos or unnecessary spaces and try again.",
+        "",
+        "The response was:",
+        "",
+        "DNS Error: 80335577 DNS type 'mx' lookup of example.jp responded with code NXDOMAIN",
+        "Domain name not found: example.jp",
+        "",
+      ].join("\n"),
+    );
+    assert.deepEqual([record?.recipient, record?.reason], ["bob@example.jp", "networkerror"]);
+  });
 });
 
 describe("DSN recipient fields (RFC 3464 §2.3.1, §2.3.2)", () => {

@@ -171,6 +171,17 @@ describe("a word or wording of no Sisimai list (virus, spam, blocked, rate limit
       ["421 4.7.0 Rate limit exceeded, try again later", "securityerror"],
       ["550 5.7.1 Rejected: listed in dnsbl.example.org", "securityerror"],
       ["554 5.7.1 Rejected by content filter", "securityerror"],
+      ["550 5.7.1 Internal server error while checking sender", "securityerror"],
+      ["554 5.7.1 System error, message rejected", "securityerror"],
+      ["550 5.7.1 Network error, try again", "securityerror"],
+      ["550 5.7.1 DNS error while looking up sender domain", "securityerror"],
+      ["550 5.7.1 Unable to resolve sender domain", "securityerror"],
+      ["554 5.7.1 Message not accepted: organization policy", "securityerror"],
+      ["451 4.4.3 DNS error", "systemerror"],
+      ["554 5.7.1 Account unavailable due to policy", "securityerror"],
+      ["550 5.7.1 Address not found in directory, message rejected by policy", "securityerror"],
+      // An address status of its own reason: 5.1.2 is hostunknown, as in both editions.
+      ["550 5.1.2 DNS error: domain not found", "hostunknown"],
     ];
     assertReasons(cases);
   });
@@ -182,8 +193,23 @@ describe("a word or wording of no Sisimai list (virus, spam, blocked, rate limit
       ["421 Throttled: try again later", "ratelimited"],
       ["421 Rate limit exceeded, try again later", "ratelimited"],
       ["550 5.1.1 Too many messages to this recipient, slow down", "ratelimited"],
+      ["451 Temporary internal server error, try again later", "systemerror"],
+      ["554 System error", "systemerror"],
+      ["421 Network error, closing connection", "networkerror"],
+      ["451 Name server timeout", "networkerror"],
+      ["451 4.0.0 DNS lookup failed", "networkerror"],
+      ["554 5.0.0 Message rejected by organization policy", "policyviolation"],
+      ["550 Executable files are not allowed", "virusdetected"],
     ];
     assertReasons(cases, { kept: true });
+    // An address's own reason decides too (and suppresses it).
+    assertReasons([
+      ["550 User unavailable", "userunknown"],
+      ["550 Host not found", "hostunknown"],
+      // Under its own status an address's wording comes before another reason's unlisted one (Sisimai: 5.1.1
+      // stands unless another reason's phrase is there, and "listed in" is no phrase of its lists).
+      ["550 5.1.1 Mailbox unavailable (listed in RBL)", "userunknown"],
+    ]);
   });
   it("keeps the why in the category where the status decides the reason (review R41)", () => {
     // The reason is Sisimai's (securityerror by 5.7.x), the category what the words say.
@@ -195,6 +221,8 @@ describe("a word or wording of no Sisimai list (virus, spam, blocked, rate limit
       ["550 5.7.1 Connection refused - IP blocklisted", "securityerror", "blocklist"],
       ["550 5.7.1 Your domain is on our denylist", "securityerror", "blocklist"],
       ["554 5.7.1 Message blocked due to spam content", "securityerror", "content"],
+      ["550 5.7.1 Message rejected: executable files are not allowed", "securityerror", "content"],
+      ["554 5.7.1 Message not accepted: organization policy", "securityerror", "reputation"],
       ["421 4.7.0 Rate limit exceeded, try again later", "securityerror", "rate-limit"],
       // 4.7.1 alone is blocked for Sisimai (smtp/status/lib.go): the words still say why.
       ["451 4.7.1 Rate limited, please try again later", "blocked", "rate-limit"],

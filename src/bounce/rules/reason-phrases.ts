@@ -996,13 +996,6 @@ export const REASON_PHRASES: RuleTable = {
       example: "has restricted sms e-mail",
     },
     {
-      id: "recipient-filter-domain-filter",
-      reason: "filtered",
-      phrase: "domain filter",
-      source: "Sisimai lib/Sisimai/Reason/Filtered.pm (phrase list)",
-      example: "domain filter",
-    },
-    {
       id: "spamdetected-message-filtered-please-see-the-faqs-section-on",
       reason: "spamdetected",
       phrase: "message filtered. please see the faqs section on spam",
@@ -1341,14 +1334,6 @@ export const REASON_PHRASES: RuleTable = {
       example: "dns error: dns server returned answer with no data",
     },
     {
-      id: "dns-lookup-error-dns-error",
-      reason: "networkerror",
-      phrase: "dns error",
-      source:
-        'Sisimai lib/Sisimai/Reason/NetworkError.pm (phrase list); Postfix "Name service error" (temporary DNS failure)',
-      example: "dns error",
-    },
-    {
       id: "dns-lookup-error-name-service-error",
       reason: "networkerror",
       phrase: "name service error",
@@ -1435,13 +1420,46 @@ export const REASON_PHRASES: RuleTable = {
       example: "requested action not taken: mailbox unavailable (not enough free space)",
     },
     {
-      id: "recipient-unknown-mailbox-recipient-address-user-account-not-found",
+      id: "userunknown-mailbox-invalid",
       reason: "userunknown",
-      pattern:
-        /(?:mailbox|recipient|address|user|account) (?:\S+ )?(?:not found|unavailable|is unavailable|is not valid|invalid)/,
-      source:
-        "Sisimai lib/Sisimai/Reason/UserUnknown.pm (phrase list); RFC 3463 X.1.1; example: github.com/sisimai/set-of-emails lhost-exchange2003-04.eml",
-      example: "Recipient Not Found MSEXCH:IMC:NEKO:KIJITORA:CAT",
+      phrase: "mailbox invalid",
+      source: "sisimai go reason/why-userunknown.go",
+      example: "mailbox invalid",
+    },
+    {
+      id: "userunknown-mailbox-is-unavailable",
+      reason: "userunknown",
+      phrase: "mailbox is unavailable",
+      source: "sisimai go reason/why-userunknown.go",
+      example: "mailbox is unavailable",
+    },
+    {
+      id: "userunknown-mailbox-not-found",
+      reason: "userunknown",
+      phrase: "mailbox not found",
+      source: "sisimai go reason/why-userunknown.go",
+      example: "mailbox not found",
+    },
+    {
+      id: "userunknown-no-thank-you-rejected-account-unavailable",
+      reason: "userunknown",
+      phrase: "no thank you rejected: account unavailable",
+      source: "sisimai go reason/why-userunknown.go",
+      example: "no thank you rejected: account unavailable",
+    },
+    {
+      id: "userunknown-recipient-address-rejected-invalid-recipient",
+      reason: "userunknown",
+      phrase: "recipient address rejected: invalid-recipient",
+      source: "sisimai go reason/why-userunknown.go",
+      example: "recipient address rejected: invalid-recipient",
+    },
+    {
+      id: "userunknown-requested-action-not-taken-mailbox-unavailable",
+      reason: "userunknown",
+      phrase: "requested action not taken: mailbox unavailable",
+      source: "sisimai go reason/why-userunknown.go",
+      example: "requested action not taken: mailbox unavailable",
     },
     {
       id: "recipient-unknown-invalid-recipient-mailbox-address-user",
@@ -1665,12 +1683,26 @@ export const REASON_PHRASES: RuleTable = {
       example: "domain does not exist:",
     },
     {
-      id: "recipient-domain-unknown-domain-host-name-does-not-exist-not-found-is-not",
+      id: "hostunknown-domain-does-not-exist",
       reason: "hostunknown",
-      pattern: /(?:domain|host) (?:name )?(?:does not exist|not found|is not reachable|must exist)/,
+      phrase: "domain does not exist",
       source:
-        "Sisimai lib/Sisimai/Reason/HostUnknown.pm (phrase list); RFC 3463 X.1.2, X.4.4; example: github.com/sisimai/set-of-emails lhost-opensmtpd-03.eml",
+        "sisimai go reason/why-hostunknown.go; example: github.com/sisimai/set-of-emails lhost-opensmtpd-03.eml",
       example: "Domain does not exist Below is a copy of the original message:",
+    },
+    {
+      id: "hostunknown-domain-is-not-reachable",
+      reason: "hostunknown",
+      phrase: "domain is not reachable",
+      source: "sisimai go reason/why-hostunknown.go",
+      example: "domain is not reachable",
+    },
+    {
+      id: "hostunknown-domain-must-exist",
+      reason: "hostunknown",
+      phrase: "domain must exist",
+      source: "sisimai go reason/why-hostunknown.go",
+      example: "domain must exist",
     },
     {
       id: "recipient-domain-unknown-name-or-service-not-known",
@@ -1782,13 +1814,6 @@ export const REASON_PHRASES: RuleTable = {
       example: "executable files are not allowed in compressed files",
     },
     {
-      id: "virus-found-executable-files-are-not-allowed",
-      reason: "virusdetected",
-      phrase: "executable files are not allowed",
-      source: "Sisimai lib/Sisimai/Reason/VirusDetected.pm (phrase list)",
-      example: "executable files are not allowed",
-    },
-    {
       id: "virus-found-this-form-of-attachment-has-been-used-by",
       reason: "virusdetected",
       phrase: "this form of attachment has been used by",
@@ -1868,18 +1893,18 @@ export const REASON_PHRASES: RuleTable = {
       example: "local policy violation",
     },
     {
-      id: "receiver-policy-specific-organizational-settings",
+      id: "policyviolation-message-bounced-due-to-organizational-settings",
       reason: "policyviolation",
-      phrase: "organizational settings",
-      source: "Sisimai lib/Sisimai/Reason/PolicyViolation.pm (phrase list)",
-      example: "organizational settings",
+      phrase: "message bounced due to organizational settings",
+      source: "sisimai go reason/why-policyviolation.go",
+      example: "message bounced due to organizational settings",
     },
     {
-      id: "receiver-policy-specific-organization-policy",
+      id: "policyviolation-the-message-was-rejected-by-organization-policy",
       reason: "policyviolation",
-      phrase: "organization policy",
-      source: "Sisimai lib/Sisimai/Reason/PolicyViolation.pm (phrase list)",
-      example: "organization policy",
+      phrase: "the message was rejected by organization policy",
+      source: "sisimai go reason/why-policyviolation.go",
+      example: "the message was rejected by organization policy",
     },
     {
       id: "rejected-spam-reporting-address",
@@ -3125,19 +3150,39 @@ export const REASON_PHRASES: RuleTable = {
       example: "host is unreachable",
     },
     {
-      id: "network-problem-name-server",
+      id: "networkerror-malformed-name-server-reply",
       reason: "networkerror",
-      phrase: "name server",
-      source: "Sisimai lib/Sisimai/Reason/NetworkError.pm (phrase list); RFC 3463 X.4.x",
-      example: "name server",
+      phrase: "malformed name server reply",
+      source: "sisimai go reason/why-networkerror.go",
+      example: "malformed name server reply",
     },
     {
-      id: "network-problem-dns-lookup-records-error-failure-problem-tempora",
+      id: "networkerror-malformed-or-unexpected-name-server-reply",
       reason: "networkerror",
-      pattern: /dns (?:lookup|records|error|failure|problem|temporary)/,
-      source:
-        "Sisimai lib/Sisimai/Reason/NetworkError.pm (phrase list); RFC 3463 X.4.x; example: sisimai go lhost/via-courier.go",
-      example: "DNS lookup failed.",
+      phrase: "malformed or unexpected name server reply",
+      source: "sisimai go reason/why-networkerror.go",
+      example: "malformed or unexpected name server reply",
+    },
+    {
+      id: "networkerror-message-probably-in-a-routing-loop",
+      reason: "networkerror",
+      phrase: "message probably in a routing loop",
+      source: "sisimai go reason/why-networkerror.go",
+      example: "message probably in a routing loop",
+    },
+    {
+      id: "networkerror-unable-to-resolve-route",
+      reason: "networkerror",
+      phrase: "unable to resolve route ",
+      source: "sisimai go reason/why-networkerror.go",
+      example: "unable to resolve route …",
+    },
+    {
+      id: "networkerror-dns-records-for-the-destination-computer-could-not-be-found",
+      reason: "networkerror",
+      phrase: "dns records for the destination computer could not be found",
+      source: "sisimai go reason/why-networkerror.go",
+      example: "dns records for the destination computer could not be found",
     },
     {
       id: "network-problem-host-name-lookup-failure",
@@ -3146,13 +3191,6 @@ export const REASON_PHRASES: RuleTable = {
       source:
         "Sisimai lib/Sisimai/Reason/NetworkError.pm (phrase list); RFC 3463 X.4.x; sisimai go reason/why-networkerror.go",
       example: "host name lookup failure",
-    },
-    {
-      id: "network-problem-unable-to-resolve",
-      reason: "networkerror",
-      phrase: "unable to resolve",
-      source: "Sisimai lib/Sisimai/Reason/NetworkError.pm (phrase list); RFC 3463 X.4.x",
-      example: "unable to resolve",
     },
     {
       id: "network-problem-lost-connection",
@@ -3168,13 +3206,6 @@ export const REASON_PHRASES: RuleTable = {
       source:
         "Sisimai lib/Sisimai/Reason/NetworkError.pm (phrase list); RFC 3463 X.4.x; sisimai go reason/why-networkerror.go",
       example: "message looping",
-    },
-    {
-      id: "network-problem-routing-loop",
-      reason: "networkerror",
-      phrase: "routing loop",
-      source: "Sisimai lib/Sisimai/Reason/NetworkError.pm (phrase list); RFC 3463 X.4.x",
-      example: "routing loop",
     },
     {
       id: "network-problem-too-many-hops",
@@ -3213,13 +3244,6 @@ export const REASON_PHRASES: RuleTable = {
       source:
         "Sisimai lib/Sisimai/Reason/NetworkError.pm (phrase list); RFC 3463 X.4.x; example: github.com/sisimai/set-of-emails lhost-qmail-07.eml",
       example: "Sorry, I wasn't able to establish an SMTP connection. (#4.4.1)",
-    },
-    {
-      id: "network-problem-network-error",
-      reason: "networkerror",
-      phrase: "network error",
-      source: "Sisimai lib/Sisimai/Reason/NetworkError.pm (phrase list); RFC 3463 X.4.x",
-      example: "network error",
     },
     {
       id: "networkerror-mail-forwarding-loop-for",
@@ -3268,25 +3292,18 @@ export const REASON_PHRASES: RuleTable = {
       example: "system config error",
     },
     {
-      id: "server-error-internal-server-error",
+      id: "systemerror-internal-error-reading-data",
       reason: "systemerror",
-      pattern: /internal (?:server )?error/,
-      source: "Sisimai lib/Sisimai/Reason/SystemError.pm (phrase list); RFC 3463 X.3.x",
-      example: "451 4.3.0 Internal server error, please try again later",
+      phrase: "internal error reading data",
+      source: "sisimai go reason/why-systemerror.go (Microsoft)",
+      example: "internal error reading data",
     },
     {
-      id: "server-error-system-error",
+      id: "systemerror-internal-server-error-operation-now-in-progress",
       reason: "systemerror",
-      phrase: "system error",
-      source: "Sisimai lib/Sisimai/Reason/SystemError.pm (phrase list); RFC 3463 X.3.x",
-      example: "system error",
-    },
-    {
-      id: "server-error-server-error",
-      reason: "systemerror",
-      phrase: "server error",
-      source: "Sisimai lib/Sisimai/Reason/SystemError.pm (phrase list); RFC 3463 X.3.x",
-      example: "server error",
+      phrase: "internal server error: operation now in progress",
+      source: "sisimai go reason/why-systemerror.go (Microsoft)",
+      example: "internal server error: operation now in progress",
     },
     {
       id: "server-error-temporary-local-problem",
@@ -4917,7 +4934,29 @@ export const REASON_PHRASES: RuleTable = {
     // Words and wordings of no Sisimai list, last: they decide only where no phrase of any list does, and
     // only under a status that names no reason or an address reason (PhraseRule.unlisted). Wordings before
     // bare words; spam's words before a virus's: of Sisimai's phrases naming both, three of four are
-    // spamdetected ("message contains spam or virus").
+    // spamdetected ("message contains spam or virus"). An address's own wordings first: under its status
+    // Sisimai reads a reply by that status unless another reason's phrase is in it ("550 5.1.1 Mailbox
+    // unavailable (listed in RBL)" is userunknown: sisimai go reason/why-userunknown.go), and "listed in"
+    // is no phrase of its lists.
+    {
+      id: "recipient-unknown-mailbox-recipient-address-user-account-not-found",
+      reason: "userunknown",
+      pattern:
+        /(?:mailbox|recipient|address|user|account) (?:\S+ )?(?:not found|unavailable|is unavailable|is not valid|invalid)/,
+      unlisted: true,
+      source:
+        "sisimai go reason/why-userunknown.go (a wider wording of its phrases: unlisted); example: github.com/sisimai/set-of-emails rfc3464-53.eml (Google's heading)",
+      example: "** Address not found **",
+    },
+    {
+      id: "recipient-domain-unknown-domain-host-name-does-not-exist-not-found-is-not",
+      reason: "hostunknown",
+      pattern: /(?:domain|host) (?:name )?(?:does not exist|not found|is not reachable|must exist)/,
+      unlisted: true,
+      source:
+        "sisimai go reason/why-hostunknown.go (a wider wording of its phrases: unlisted); example: sisimai go rhost/for-gsuite.go",
+      example: "Domain name not found",
+    },
     {
       id: "spam-content-bulk-e-mail-mail-advertising",
       reason: "spamdetected",
@@ -5104,6 +5143,97 @@ export const REASON_PHRASES: RuleTable = {
       unlisted: true,
       source: "sisimai go reason/why-filtered.go (a wider wording of its phrases: unlisted)",
       example: "blocked by recipient",
+    },
+    {
+      id: "server-error-internal-server-error",
+      reason: "systemerror",
+      pattern: /internal (?:server )?error/,
+      unlisted: true,
+      source: "sisimai go reason/why-systemerror.go (a wider wording of its phrases: unlisted)",
+      example: "internal server error",
+    },
+    {
+      id: "server-error-system-error",
+      reason: "systemerror",
+      phrase: "system error",
+      unlisted: true,
+      source: "sisimai go lhost/via-qmail.go (qmail's own 'system error', from any host: unlisted)",
+      example: "system error",
+    },
+    {
+      id: "server-error-server-error",
+      reason: "systemerror",
+      phrase: "server error",
+      unlisted: true,
+      source: "sisimai go reason/why-systemerror.go (a wider wording of its phrases: unlisted)",
+      example: "server error",
+    },
+    {
+      id: "network-problem-network-error",
+      reason: "networkerror",
+      phrase: "network error",
+      unlisted: true,
+      source:
+        "sisimai go lhost/via-opensmtpd.go (as its 'Network error on destination MXs', from any host: unlisted)",
+      example: "network error",
+    },
+    {
+      id: "network-problem-routing-loop",
+      reason: "networkerror",
+      phrase: "routing loop",
+      unlisted: true,
+      source: "sisimai go reason/why-networkerror.go (a wider wording of its phrases: unlisted)",
+      example: "routing loop",
+    },
+    {
+      id: "network-problem-name-server",
+      reason: "networkerror",
+      phrase: "name server",
+      unlisted: true,
+      source: "sisimai go reason/why-networkerror.go (a wider wording of its phrases: unlisted)",
+      example: "name server",
+    },
+    {
+      id: "network-problem-unable-to-resolve",
+      reason: "networkerror",
+      phrase: "unable to resolve",
+      unlisted: true,
+      source: "sisimai go reason/why-networkerror.go (a wider wording of its phrases: unlisted)",
+      example: "unable to resolve",
+    },
+    {
+      id: "network-problem-dns-lookup-records-error-failure-problem-tempora",
+      reason: "networkerror",
+      pattern: /dns (?:lookup|records|error|failure|problem|temporary)/,
+      unlisted: true,
+      source:
+        "sisimai go reason/why-networkerror.go, lhost/via-courier.go (a wider wording of their phrases: unlisted)",
+      example: "DNS lookup failed.",
+    },
+    {
+      id: "receiver-policy-specific-organization-policy",
+      reason: "policyviolation",
+      phrase: "organization policy",
+      unlisted: true,
+      source: "sisimai go reason/why-policyviolation.go (a wider wording of its phrases: unlisted)",
+      example: "organization policy",
+    },
+    {
+      id: "receiver-policy-specific-organizational-settings",
+      reason: "policyviolation",
+      phrase: "organizational settings",
+      unlisted: true,
+      source: "sisimai go reason/why-policyviolation.go (a wider wording of its phrases: unlisted)",
+      example: "organizational settings",
+    },
+    {
+      id: "virus-found-executable-files-are-not-allowed",
+      reason: "virusdetected",
+      phrase: "executable files are not allowed",
+      unlisted: true,
+      source:
+        "sisimai go reason/why-virusdetected.go (as its 'it has a potentially executable attachment'; why-securityerror.go has 'executable files are not allowed in compressed files': unlisted)",
+      example: "executable files are not allowed",
     },
     {
       id: "spam-content-spam",
