@@ -8,7 +8,7 @@
 import { builtin } from "./builtin.js";
 import { nodeIsRecentEnough, nodeTooOld, pinnedNode } from "./node-version.js";
 
-const { existsSync, statSync } = await builtin("node:fs");
+const { closeSync, existsSync, openSync, readSync, statSync } = await builtin("node:fs");
 const module = await builtin("node:module");
 const { fileURLToPath } = await builtin("node:url");
 
@@ -76,9 +76,9 @@ function classifiesAFolderAsJson(args) {
  */
 async function startJobsAhead(options) {
   const { spawn } = await import("node:child_process");
-  const name = `deliverlens-jobs-${process.pid}-${crypto.randomUUID()}`;
-  const token = crypto.randomUUID();
   try {
+    const name = `deliverlens-jobs-${process.pid}-${randomHex(8)}`;
+    const token = randomHex(16);
     const child = spawn(process.execPath, options, {
       stdio: ["ignore", "ignore", "inherit"],
       env: {
@@ -92,6 +92,18 @@ async function startJobsAhead(options) {
   } catch {
     // Not started: classify starts its own.
   }
+}
+
+/** `bytes` random bytes in hex, from the kernel (not Node's crypto module: it takes longer to load than this). */
+function randomHex(bytes) {
+  const random = Buffer.alloc(bytes);
+  const fd = openSync("/dev/urandom", "r");
+  try {
+    readSync(fd, random, 0, bytes, null);
+  } finally {
+    closeSync(fd);
+  }
+  return random.toString("hex");
 }
 
 /** Runs `node args…` with this process's stdio, passing signals on, and ends as it ends. */
