@@ -1,7 +1,9 @@
 /**
  * The frames classify and its second process (second-process.ts, jobs-process.ts) exchange over a pipe, each
  * way: [u32 bytes after this field][u32 job][u32 bytes of head][head: JSON, UTF-8][rest: bytes]. Both ends
- * are this program's own processes: a frame is never hostile input.
+ * are this program's own processes: a frame is never hostile input (on a socket any process may connect to, the
+ * second process reads a bounded first frame and trusts the frames after it only when it holds the token:
+ * jobs-process.ts serveJobsOnSocket).
  */
 /**
  * The second process's fd its results go to: not its stdout, where a preload of the user's

@@ -63,58 +63,76 @@ export async function serveJobs(): Promise<void> {
 /**
  * Serves jobs as serveJobs does, to the one process that connects to the Unix socket `name` of Linux's abstract
  * namespace and opens with `token` (`listen`: "name token pid"): classify's second process when bin/ started it,
- * before classify itself (bin/deliverlens.js startJobsAhead). Resolves when that connection ends, or — with none
- * yet — when the process that should make it (`pid`, this one's parent) has ended, or opens without the token.
+ * before classify itself (bin/deliverlens.js startJobsAhead). Resolves when that connection ends, or when the
+ * process that should make it (`pid`, this one's parent) has ended before its first frame came, or when that
+ * frame is not what classify sends (without the token, or past FIRST_FRAME_BYTES: any process of the host may
+ * connect to such a socket, so until then its bytes are hostile input).
  */
 export async function serveJobsOnSocket(listen: string): Promise<void> {
   const [name, token, parent] = listen.split(" ");
   if (String(process.ppid) !== parent) return;
   const { createServer } = process.getBuiltinModule("node:net");
-  const connected = await new Promise<Socket | null>((resolve) => {
+  let connected: Socket | null = null;
+  let orphaned = () => {};
+  const watch = setInterval(() => {
+    if (String(process.ppid) !== parent) orphaned();
+  }, PARENT_CHECK_MS);
+  connected = await new Promise<Socket | null>((resolve) => {
     const server = createServer((socket) => {
-      stop();
+      server.close();
       resolve(socket);
     });
-    const watch = setInterval(() => {
-      if (String(process.ppid) === parent) return;
-      stop();
-      resolve(null);
-    }, PARENT_CHECK_MS);
-    const stop = () => {
-      clearInterval(watch);
+    orphaned = () => {
       server.close();
-    };
-    server.on("error", () => {
-      stop();
       resolve(null);
-    });
+    };
+    server.on("error", orphaned);
     server.listen(`\0${name}`);
   });
-  if (connected === null) return;
+  const socket = connected;
+  if (socket === null) {
+    clearInterval(watch);
+    return;
+  }
+  socket.on("error", () => {});
+  orphaned = () => socket.destroy();
   const reader = new FrameReader();
   let handle: ((job: Frame) => Promise<Buffer | null> | Buffer | null) | null = null;
+  let beforeFirst = 0;
   try {
-    for await (const chunk of connected) {
+    for await (const chunk of socket) {
+      if (handle === null) beforeFirst += (chunk as Buffer).length;
+      if (beforeFirst > FIRST_FRAME_BYTES) return;
       for (const job of reader.push(chunk as Buffer)) {
         if (handle === null) {
-          const first = job.head as SocketFirstFrame;
-          if (first.token !== token) return;
+          const first = job.head as SocketFirstFrame | null;
+          if (first?.token !== token) return;
+          clearInterval(watch);
           if (!first.topTier) withoutTopTier();
           handle = handler(first);
           continue;
         }
         const result = await handle(job);
         if (result === null) return;
-        if (!connected.write(result)) await once(connected, "drain");
+        if (!socket.write(result)) await once(socket, "drain");
       }
     }
   } catch {
     // The connection failed: classify is gone, and what this one held is garbage.
+  } finally {
+    clearInterval(watch);
+    socket.destroy();
   }
 }
 
-/** How often a process bin/ started checks, until classify connects, that classify still runs. */
+/** How often a process bin/ started checks, until classify has connected and opened, that classify still runs. */
 const PARENT_CHECK_MS = 20;
+
+/**
+ * The most bytes a connection to a process bin/ started may send before its first frame is whole: that frame
+ * (the jobs' setup, the token: an mbox's path at most PATH_MAX) takes a few hundred.
+ */
+export const FIRST_FRAME_BYTES = 64 * 1024;
 
 function handler(setup: JobsSetup): (job: Frame) => Promise<Buffer | null> | Buffer | null {
   if (setup.role === "files")

@@ -232,9 +232,23 @@ function connectTo({ pid, name, token }: { pid: number; name: string; token: str
       if (fail) then();
     },
     kill: () => kill(pid),
-    exited: () => (ended ? Promise.resolve() : end),
+    exited: () => (ended ? Promise.resolve() : end).then(() => endOf(pid)),
   };
 }
+
+/**
+ * Resolves once process `pid`, whose connection has closed, has ended too (it does at once: it was exiting), as
+ * exitOf() waits for a child process's exit: no process outlives classify. Checked every millisecond, at most
+ * ENDING_CHECKS times: killed then.
+ */
+async function endOf(pid: number): Promise<void> {
+  for (let checks = 0; checks < ENDING_CHECKS && running(pid); checks++) {
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  kill(pid);
+}
+
+const ENDING_CHECKS = 2000;
 
 /** Whether process `pid` runs (has not ended: a process that has is a zombie until its parent, this one, ends). */
 function running(pid: number): boolean {

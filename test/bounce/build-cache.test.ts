@@ -28,6 +28,7 @@ import {
 import { WHOLE_FILE_BYTES } from "../../src/events/input.ts";
 import { MANY_FILES } from "../../src/pipeline/classify-parallel.ts";
 import { frame } from "../../src/pipeline/job-frames.ts";
+import { FIRST_FRAME_BYTES } from "../../src/pipeline/jobs-process.ts";
 import { MIN_THREADED_LOG_BYTES } from "../../src/pipeline/log-thread-ahead.ts";
 import { Store } from "../../src/store/index.ts";
 import { aggregateXml } from "../../testkit/dmarc-reports.ts";
@@ -210,15 +211,22 @@ test("a build is used only while it matches this Node and every input it was bui
   }
 });
 
-test("classify: same bytes and exit code from the startup snapshots as from the plain modules", () => {
-  build();
-  const tree = join(dir, "tree");
+/** A folder `name` of MANY_FILES + 50 files (the corpus repeated, a subfolder each time): classify takes two processes. */
+function corpusTree(name: string): string {
+  const tree = join(dir, name);
   const names = readdirSync(corpus).sort();
   for (let at = 0; at < MANY_FILES + 50; at++) {
     const sub = join(tree, String(Math.floor(at / names.length)));
     mkdirSync(sub, { recursive: true });
     writeFileSync(join(sub, names[at % names.length]), readFileSync(join(corpus, names[at % names.length])));
   }
+  return tree;
+}
+
+test("classify: same bytes and exit code from the startup snapshots as from the plain modules", () => {
+  build();
+  const tree = corpusTree("tree");
+  const names = readdirSync(corpus).sort();
   const mbox = join(dir, "small.mbox");
   writeFileSync(
     mbox,
@@ -353,14 +361,24 @@ test("classify: the second process bin/ starts ahead is the one a big folder tak
   // bin/ starts it only where classify may run two processes over a socket of Linux's abstract namespace.
   if (process.platform !== "linux" || availableParallelism() < 2) return t.skip("one core, or not Linux");
   build();
-  const tree = join(dir, "ahead-tree");
+  const tree = corpusTree("ahead-tree");
   const small = join(dir, "ahead-small");
   const names = readdirSync(corpus).sort();
-  for (let at = 0; at < MANY_FILES + 50; at++) {
-    const sub = join(tree, String(Math.floor(at / names.length)));
-    mkdirSync(sub, { recursive: true });
-    writeFileSync(join(sub, names[at % names.length]), readFileSync(join(corpus, names[at % names.length])));
-  }
+  // Hostile files among them, in the middle of the walk (either process may take them): not email, too big for
+  // a job's scratch buffer (not so big that it is streamed: a big mbox takes a second process of its own), gzip
+  // that is not, an empty one, a name with a newline, a multipart message cut short.
+  const hostile = join(tree, "1-hostile");
+  mkdirSync(hostile);
+  writeFileSync(join(hostile, "big.eml"), "x".repeat(300 * 1024));
+  writeFileSync(join(hostile, "gzip.eml"), Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0]));
+  writeFileSync(
+    join(hostile, "noise.eml"),
+    Buffer.from(Array.from({ length: 4096 }, (_, at) => (at * 131) % 256)),
+  );
+  writeFileSync(join(hostile, "empty.eml"), "");
+  writeFileSync(join(hostile, "new\nline.eml"), readFileSync(join(corpus, names[0])));
+  const multipart = readFileSync(join(corpus, names.find((name) => name.includes("postfix")) ?? names[0]));
+  writeFileSync(join(hostile, "cut.eml"), multipart.subarray(0, multipart.length >> 1));
   mkdirSync(small);
   for (const name of names.slice(0, 5)) writeFileSync(join(small, name), readFileSync(join(corpus, name)));
   // Each process reports at exit its pid, its parent and whether bin/ started it ahead (seen at its start, before
@@ -401,20 +419,37 @@ test("classify: the second process bin/ starts ahead is the one a big folder tak
     const processes = [...result.stderr.matchAll(/\nAHEAD ([^\n]*)\n/g)].map(
       (found) => JSON.parse(found[1]) as { pid: number; ppid: number; ahead: boolean },
     );
-    return { ...result, processes };
+    // Without the probe's reports: what classify wrote.
+    return { ...result, processes, stderr: result.stderr.replace(/\nAHEAD [^\n]*\n/g, "") };
   };
 
   // A big folder as NDJSON: the second process is the one bin/ started (its parent: classify's process, which
   // bin/'s became), it ended by itself once served (it reported), and no other was started.
   const big = run([tree, "--ndjson"]);
-  assert.equal(big.status, 0, big.stderr);
+  // Exit 1: the gzip that is not cannot be read (the rest is classified).
+  assert.equal(big.status, 1, big.stderr);
   const second = big.processes.filter((found) => found.pid !== big.pid);
   assert.deepEqual(
     second.map((found) => [found.ahead, found.ppid]),
     [[true, big.pid]],
     JSON.stringify(big.processes),
   );
-  assert.equal(big.stdout, run([tree, "--ndjson"], { DELIVERLENS_THREADS: "1" }).stdout);
+  // The same bytes, messages and exit code as one process gives, hostile files and all.
+  const alone = run([tree, "--ndjson"], { DELIVERLENS_THREADS: "1" });
+  assert.equal(big.stdout, alone.stdout);
+  assert.equal(big.stderr, alone.stderr);
+  assert.equal(big.status, alone.status);
+  assert.deepEqual(await leftAfter(), []);
+  // From a fresh clone (no startup snapshot built yet: the plain modules run), bin/ starts none ahead; classify
+  // starts its own, the same bytes.
+  const fresh = run([tree, "--ndjson"], { DELIVERLENS_CACHE_DIR: join(dir, "ahead-no-cache") });
+  assert.equal(fresh.status, 1, fresh.stderr);
+  assert.deepEqual(
+    fresh.processes.filter((found) => found.pid !== fresh.pid).map((found) => found.ahead),
+    [false],
+    JSON.stringify(fresh.processes),
+  );
+  assert.equal(fresh.stdout, big.stdout);
   assert.deepEqual(await leftAfter(), []);
   // A small folder: bin/'s guess was wrong, classify ended it (killed: no report), alone the same output.
   const few = run([small, "--ndjson"]);
@@ -449,11 +484,23 @@ test("classify: the second process bin/ starts ahead is the one a big folder tak
     await exited;
     assert.deepEqual(await leftAfter(), [], `${signal}${afterOutput ? " after output" : ""}`);
   }
+  // Its reader gone once output has begun (`| head -1`): classify ends, and so does the second process.
+  {
+    const child = spawn(process.execPath, [cli, "classify", tree, "--ndjson"], {
+      env,
+      stdio: ["ignore", "pipe", "ignore"],
+    });
+    const exited = new Promise((resolve) => child.on("exit", resolve));
+    await new Promise((resolve) => child.stdout.once("data", resolve));
+    child.stdout.destroy();
+    await exited;
+    assert.deepEqual(await leftAfter(), [], "stdout closed");
+  }
   // Started as bin/ starts it, by a process killed before any connection (no exit of classify's to end it): it
   // ends once its parent is gone; and one that a connection opens with another token ends then.
   const listeningOn = (name: string) => readFileSync("/proc/net/unix", "latin1").includes(`@${name}`);
-  for (const ending of ["parent killed", "wrong token"]) {
-    const name = `deliverlens-jobs-test-${process.pid}-${ending.replace(" ", "-")}`;
+  for (const ending of ["parent killed", "wrong token", "oversized first frame", "silent, parent killed"]) {
+    const name = `deliverlens-jobs-test-${process.pid}-${ending.replace(/\W+/g, "-")}`;
     const parent = spawn(
       process.execPath,
       [
@@ -466,12 +513,28 @@ test("classify: the second process bin/ starts ahead is the one a big folder tak
       for (let tries = 0; tries < 3000 && !listeningOn(name); tries++) await sleep(10);
       assert.ok(listeningOn(name), ending);
       if (ending === "parent killed") parent.kill("SIGKILL");
-      else {
+      else if (ending === "silent, parent killed") {
+        // A connection that sends nothing holds it only while its parent runs.
         const socket = connect(`\0${name}`);
         socket.on("error", () => {});
-        socket.write(
-          frame(0, { role: "mbox", file: "/dev/null", json: true, topTier: true, token: "guess" }),
-        );
+        await new Promise((resolve) => socket.once("connect", resolve));
+        parent.kill("SIGKILL");
+        assert.deepEqual(await leftAfter(), [], ending);
+        socket.destroy();
+      } else {
+        const socket = connect(`\0${name}`);
+        socket.on("error", () => {});
+        if (ending === "wrong token")
+          socket.write(
+            frame(0, { role: "mbox", file: "/dev/null", json: true, topTier: true, token: "guess" }),
+          );
+        else {
+          // A frame announcing 1 GB, then bytes past FIRST_FRAME_BYTES: not held until the gigabyte comes.
+          const header = Buffer.alloc(12);
+          header.writeUInt32LE(1 << 30, 0);
+          socket.write(header);
+          socket.write(Buffer.alloc(FIRST_FRAME_BYTES + 1, 0x20));
+        }
         // It ends (its parent alone is left).
         for (let tries = 0; tries < 3000 && marked().length > 1; tries++) await sleep(10);
         assert.equal(marked().length, 1, ending);
