@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { closeSync, openSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 export const CLI = fileURLToPath(new URL("../bin/deliverlens.js", import.meta.url));
@@ -10,25 +11,40 @@ export interface CliRun {
 }
 
 /**
+ * Where a run's standard output goes: a pipe the test reads (the default), `/dev/full` (every write fails with
+ * ENOSPC), or a pipe whose reader has closed it before the run writes (EPIPE, as `| head` does).
+ */
+export type CliOutput = "read" | "full" | "closed";
+
+/**
  * Run `deliverlens ARGS` without colour. Asynchronous on purpose: a loopback DNS server
  * (testkit/dns-server.ts) answers from the test's own event loop and must keep answering meanwhile.
- * `env`: variables added; `timeout`: milliseconds after which the run is killed (a guard against a hang).
+ * `env`: variables added; `timeout`: milliseconds after which the run is killed (a guard against a hang);
+ * `output`: where its stdout goes (CliOutput; `stdout` is empty unless "read").
  */
 export function spawnCli(
   args: string[],
-  { env = {}, timeout }: { env?: Record<string, string>; timeout?: number } = {},
+  {
+    env = {},
+    timeout,
+    output = "read",
+  }: { env?: Record<string, string>; timeout?: number; output?: CliOutput } = {},
 ): Promise<CliRun> {
   return new Promise((resolve) => {
+    const full = output === "full" ? openSync("/dev/full", "w") : null;
     const child = spawn(process.execPath, [CLI, ...args], {
       env: { ...process.env, NO_COLOR: "1", ...env },
       timeout,
+      stdio: ["pipe", full ?? "pipe", "pipe"],
     });
+    if (full !== null) closeSync(full);
+    if (output === "closed") child.stdout?.destroy();
     let stdout = "";
     let stderr = "";
-    child.stdout.on("data", (chunk) => {
+    child.stdout?.on("data", (chunk) => {
       stdout += chunk;
     });
-    child.stderr.on("data", (chunk) => {
+    child.stderr?.on("data", (chunk) => {
       stderr += chunk;
     });
     child.on("close", (status) => resolve({ status, stdout, stderr }));

@@ -3,12 +3,14 @@ import { escapeLine } from "../report/terminal.ts";
 import { VERSION } from "../util/version.ts";
 import { registerAll } from "./commands/index.ts";
 import { EXIT, UsageError } from "./exit.ts";
+import { endOnOutputFailure } from "./output-failure.ts";
 
 const EXIT_CODES_HELP = `
 Exit codes (every command):
   0  done (findings or not; quarantined records are counted, not failures)
   1  an input is missing, unreadable, empty or refused by a limit (the others are still processed),
-     the store is missing, or the command could not run
+     the store is missing, the command could not run, or its output could not be written (a full disk;
+     a pipe closed by its reader, \`| head\`, ends it quietly)
   2  usage error: unknown option or bad value
   3  audit --fail-on S: a finding of severity S or worse
 
@@ -29,6 +31,7 @@ export function createProgram(): Command {
 
 /** Runs the CLI on these arguments (as process.argv: node, script, command, …); sets process.exitCode. */
 export async function runCli(argv: readonly string[]): Promise<void> {
+  endOnOutputFailure();
   const program = createProgram();
   try {
     await program.parseAsync(argv);

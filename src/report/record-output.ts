@@ -139,9 +139,14 @@ class LentBytes {
     } else {
       let left = 0;
       for (const piece of this.pieces) left += piece.length;
-      for (let written = writevSync(this.fd, this.pieces); written < left; ) {
-        left -= written;
-        written = writevSync(this.fd, [Buffer.concat(this.pieces).subarray(-left)]);
+      try {
+        for (let written = writevSync(this.fd, this.pieces); written < left; ) {
+          left -= written;
+          written = writevSync(this.fd, [Buffer.concat(this.pieces).subarray(-left)]);
+        }
+      } catch (error) {
+        // As the stream reports a failed write of its own (a full disk): one handler for both (cli/output-failure.ts).
+        this.stream.destroy(error as Error);
       }
     }
     this.pieces.length = 0;

@@ -20,7 +20,10 @@ test("analytics' provider domains are the bounce table's, with the same answers"
 
 test("the ingest's SQL gives each listed domain its provider, and other domains `other`", async () => {
   const store = await Store.open(":memory:");
-  const domains = [...PROVIDER_DOMAINS.map((entry) => entry.domain), "example.org", "o'hara.example", ""];
+  const domains = [
+    ...PROVIDER_DOMAINS.map((entry) => entry.domain),
+    ...["example.org", "o'hara.example", "", "mx.icloud.com", "icloud.com.", "Gmail.com", "gmail.co"],
+  ];
   const rows = await store.all<{ domain: string; provider: string }>(
     `SELECT domain, ${providerOfDomainSql("domain")} AS provider
      FROM (SELECT unnest(from_json($domains, '["VARCHAR"]')) AS domain)`,

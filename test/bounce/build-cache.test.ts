@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import {
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -31,6 +32,7 @@ import { frame } from "../../src/pipeline/job-frames.ts";
 import { FIRST_FRAME_BYTES } from "../../src/pipeline/jobs-process.ts";
 import { MIN_THREADED_LOG_BYTES } from "../../src/pipeline/log-thread-ahead.ts";
 import { Store } from "../../src/store/index.ts";
+import { spawnCli } from "../../testkit/cli-spawn.ts";
 import { aggregateXml } from "../../testkit/dmarc-reports.ts";
 import { MODULE_RECORDER, recorded } from "../../testkit/module-recorder.ts";
 import { postfixGrepLogChunks } from "../../testkit/postfix-grep-log.ts";
@@ -729,4 +731,46 @@ test("ingest: a run that starts worker threads runs from the plain modules: exit
     ],
     "relaunched",
   );
+});
+
+test("an output that cannot be written, or a pipe its reader closed: from the startup snapshots as from the plain modules (R45)", async () => {
+  build();
+  const log = join(dir, "output-failure.log");
+  // Records enough to fill a pipe's buffer (64 KiB): a closed reader is always met.
+  writeFileSync(
+    log,
+    Array.from(
+      { length: 400 },
+      (_, i) =>
+        `Nov 28 04:00:00 mx postfix/smtp[123]: 4F1A${i.toString(16).toUpperCase().padStart(6, "0")}: to=<u${i}@icloud.com>, relay=mx01.mail.icloud.com[17.57.155.25]:25, delay=1, delays=0/0/0/1, dsn=5.7.1, status=bounced (host mx01.mail.icloud.com[17.57.155.25] said: 550 5.7.1 [CS01] Message rejected due to local policy (in reply to end of DATA command))\n`,
+    ).join(""),
+  );
+  const sendgrid = join(root, "test/fixtures/events/sendgrid-01.json");
+  const cases = [
+    ["classify", log],
+    ["classify", log, "--ndjson"],
+    ["classify", "--text", "550 5.7.1 [CS01] Message rejected due to local policy"],
+    ["ingest", "--db", "STORE", sendgrid, "--json"],
+  ];
+  const expected = {
+    full: {
+      status: 1,
+      stderr: "deliverlens: cannot write the output: no space left on device (disk full)\n",
+    },
+    closed: { status: 0, stderr: "" },
+  };
+  const outputs = existsSync("/dev/full") ? (["full", "closed"] as const) : (["closed"] as const);
+  let stores = 0;
+  for (const args of cases)
+    for (const output of outputs)
+      for (const env of [{}, { [SWITCHES.classify]: "0", [SWITCHES.ingest]: "0" }]) {
+        const store = join(dir, `output-failure-${stores++}.duckdb`);
+        const run = await spawnCli(
+          args.map((arg) => (arg === "STORE" ? store : arg)),
+          { env: { DELIVERLENS_CACHE_DIR: cache, ...env }, output },
+        );
+        const what = `${args.join(" ")} > ${output} ${JSON.stringify(env)}`;
+        assert.equal(run.stderr, expected[output].stderr, what);
+        assert.equal(run.status, expected[output].status, what);
+      }
 });

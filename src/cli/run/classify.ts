@@ -29,7 +29,6 @@ export async function runClassify(files: string[], options: ClassifyCliOptions):
     return usage(`unknown --format "${options.format}"; one of: ${Object.keys(FORMATS).join(", ")}`);
   }
   const mode: OutputMode = options.json ? "json" : options.ndjson ? "ndjson" : "text";
-  stopQuietlyOnClosedPipe();
 
   const sink = createSink(mode);
   let exitCode: number = EXIT.ok;
@@ -251,12 +250,4 @@ function reportProblem(problem: ParseProblem): void {
 function usage(message: string): number {
   process.stderr.write(`deliverlens classify: ${message}\n`);
   return EXIT.usage;
-}
-
-/** `deliverlens classify big.log | head` must end quietly, not with an EPIPE stack trace. */
-function stopQuietlyOnClosedPipe(): void {
-  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
-    if (error.code === "EPIPE") process.exit(process.exitCode ?? EXIT.ok);
-    throw error;
-  });
 }

@@ -1,0 +1,79 @@
+import assert from "node:assert/strict";
+import { existsSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { type CliRun, spawnCli } from "../../testkit/cli-spawn.ts";
+import { scratchDir } from "../../testkit/scratch.ts";
+
+// Every command's standard output that cannot be written (review R45), from the plain modules (the startup
+// snapshots' runs: build-cache.test.ts, with the same expectations).
+
+const fixtures = fileURLToPath(new URL("../fixtures/", import.meta.url));
+const dir = scratchDir("deliverlens-output-failure-");
+const db = join(dir, "store.duckdb");
+const plain = { DELIVERLENS_CLASSIFY_SNAPSHOT: "0", DELIVERLENS_INGEST_SNAPSHOT: "0" };
+
+/** A Postfix log whose records take more than a pipe's buffer (64 KiB), so a closed reader is always met. */
+const log = join(dir, "mail.log");
+writeFileSync(
+  log,
+  Array.from(
+    { length: 400 },
+    (_, i) =>
+      `Nov 28 04:00:${String(i % 60).padStart(2, "0")} mx postfix/smtp[123]: 4F1A2B${i.toString(16).toUpperCase().padStart(4, "0")}: to=<user${i}@icloud.com>, relay=mx01.mail.icloud.com[17.57.155.25]:25, delay=1, delays=0/0/0/1, dsn=5.7.1, status=bounced (host mx01.mail.icloud.com[17.57.155.25] said: 550 5.7.1 [CS01] Message rejected due to local policy (in reply to end of DATA command))\n`,
+  ).join(""),
+);
+
+/** The arguments of every command whose output is tried; the store is filled first (by the first ingest). */
+const COMMANDS: string[][] = [
+  ["ingest", "--db", db, join(fixtures, "events/sendgrid-01.json"), "--json"],
+  ["ingest", "--db", db, log],
+  ["classify", log],
+  ["classify", log, "--ndjson"],
+  ["classify", log, "--json", "--all"],
+  ["classify", join(fixtures, "bounce-email"), "--ndjson"],
+  ["classify", "--text", "550 5.7.1 [CS01] Message rejected due to local policy"],
+  ["stats", "--db", db],
+  ["stats", "--db", db, "--json"],
+  ["hygiene", "--db", db],
+  ["quarantine", "--db", db],
+  ["diagnose", "--db", db, "--json"],
+  ["inspect", join(fixtures, "bounce-email/dsn-two-recipients.eml")],
+  ["formats"],
+  ["--help"],
+];
+
+/** No stack trace, no source line, no Node banner: only lines deliverlens writes. */
+function assertNoTrace(run: CliRun, what: string): void {
+  assert.doesNotMatch(run.stderr, /^\s+at |node:internal|Node\.js v|Error:|\^/m, `${what}: ${run.stderr}`);
+}
+
+test("an output that cannot be written (a full disk): one line and exit 1, for every command", {
+  skip: !existsSync("/dev/full") && "no /dev/full here",
+}, async () => {
+  for (const args of COMMANDS) {
+    const run = await spawnCli(args, { env: plain, output: "full" });
+    const what = args.join(" ");
+    assert.equal(run.status, 1, `${what}: ${run.stderr}`);
+    assertNoTrace(run, what);
+    const lines = run.stderr.trimEnd().split("\n");
+    assert.equal(
+      lines.at(-1),
+      "deliverlens: cannot write the output: no space left on device (disk full)",
+      `${what}: ${run.stderr}`,
+    );
+    assert.equal(lines.filter((line) => line.includes("cannot write")).length, 1, `${what}: ${run.stderr}`);
+  }
+});
+
+test("an output pipe its reader closed (`| head`) ends every command quietly, exit 0", async () => {
+  for (const args of COMMANDS) {
+    const run = await spawnCli(args, { env: plain, output: "closed" });
+    const what = args.join(" ");
+    assertNoTrace(run, what);
+    // What it says of its inputs (a file that is not a bounce) stays; nothing of the output.
+    assert.doesNotMatch(run.stderr, /cannot write|EPIPE|broken pipe/i, what);
+    assert.equal(run.status, 0, `${what}: ${run.stderr}`);
+  }
+});
