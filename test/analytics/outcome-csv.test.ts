@@ -40,6 +40,8 @@ const WRITER_LINES = [
   'Mar  1 10:00:09 h postfix/smtp[4]: QQQQQQ0001: to=<q@example.com>, relay=none, dsn=4.4.1, status=deferred (connect to ""[192.0.2.1]:25: refused)',
   'Mar  1 10:00:10 h postfix/smtp[4]: QQQQQQ0001: to=<r@example.com>, relay=none, dsn=5.0.0, status=bounced (host x[192.0.2.1] said: 550 "Who@Example.com" at 1:02:03 on 2026-03-01 from 192.0.2.7 id 0f8e5b7a-1c2d-4e5f-8a9b-0c1d2e3f4a5b n 1234567 (in reply to RCPT TO command))',
   `Mar  1 10:00:11 h postfix/smtp[4]: QQQQQQ0001: to=<s@example.com>, relay=none, dsn=5.0.0, status=bounced (550 ${'"1:02:03" '.repeat(500)})`,
+  "Mar  1 10:00:12 h postfix/smtp[4]: QQQQQQ0001: to=<Last,First@Ex.COM>, relay=none, dsn=5.0.0, status=bounced (550 5.1.1 no, such user)",
+  "Mar  1 10:00:13 h postfix/smtp[4]: QQQQQQ0001: to=<last,first@ex.com>, relay=none, dsn=4.0.0, status=deferred (451 try, later)",
 ];
 
 function writerLog(): string {
@@ -111,6 +113,11 @@ test("the writer's own lines reach it: quotes doubled, the recipient lower-cased
       r.endsWith(',"550 ""x@Example.com"" at 00:00:00 on 0000-00-00 from 0.0.0.0 id % n #"\n'),
     ),
   );
+  // A comma quotes the field, lower-cased or not.
+  assert.ok(
+    fromBytes.some((r) => r.includes(',"last,first@ex.com",') && r.includes(',"550 5.1.1 no, such user",')),
+  );
+  assert.ok(fromBytes.some((r) => r.includes(',"last,first@ex.com",') && r.includes(',"451 try, later",')));
   // The message id of a decoded line (not ASCII) is written as UTF-8.
   assert.ok(fromBytes.some((r) => r.includes('"m""1é@Send.example.com"')));
 });

@@ -27,8 +27,8 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 47,
-  fingerprint: "e62fb6df8d75e90a3d52278fa5d532f73fda9c9dd9a45f07d4e70cc3056038f9",
+  version: 52,
+  fingerprint: "f07164194a9318d6497658b9577cfdd2d41fe57f603bb4604b222f80dcfde94c",
 };
 
 /** Rule data as text: patterns by their source and flags. */

@@ -217,7 +217,7 @@ describe("DSN fields", () => {
     assert.equal(records(dsn("Delivery failed.", fields))[0].status, "5.1.1");
   });
 
-  it("a bare X-Unix exit number is a mailer error only when the recipient was a program", () => {
+  it("a bare X-Unix exit number is a mailer error where the recipient was a program or the status says nothing", () => {
     const fields = (actual: string) =>
       [
         "Final-Recipient: RFC822; someone@example.net",
@@ -232,6 +232,9 @@ describe("DSN fields", () => {
     assert.equal(toProgram[0].reason, "mailererror");
     const toMailbox = records(dsn("Delivery failed.", fields("X-Note: none")));
     assert.equal(toMailbox[0].reason, "systemerror");
+    // Where the status names no reason, the report's type is all there is (sisimai go reason/find.go).
+    const vague = records(dsn("Delivery failed.", fields("X-Note: none").replace("5.3.0", "5.0.0")));
+    assert.equal(vague[0].reason, "mailererror");
   });
 });
 

@@ -228,6 +228,10 @@ describe("a word or wording of no Sisimai list (virus, spam, blocked, rate limit
       ["451 4.7.1 Rate limited, please try again later", "blocked", "rate-limit"],
       ["451 4.7.1 Too many messages, slow down", "blocked", "rate-limit"],
       ["421 4.7.1 Message rate limit exceeded for this sender", "blocked", "rate-limit"],
+      // A provider's wording at another host: "excessive volume" is Apple's (sisimai go rhost/for-apple.go),
+      // "access denied, banned sender" Microsoft's; elsewhere the status decides, the words give the why.
+      ["451 4.7.1 Excessive volume from your IP, try later", "blocked", "rate-limit"],
+      ["554 5.7.1 Banned sender", "securityerror", "blocklist"],
       // Words in a link are not the verdict.
       ["550 5.7.1 Delivery not authorized, see https://example.org/spam-policy", "securityerror", "unknown"],
     ];
@@ -283,5 +287,37 @@ describe("a container's first guess against the status (sisimai go reason/find.g
       classifyReply({ text: "550 5.1.1 Delivery failed", hintReason: "hostunknown" }).reason,
       "userunknown",
     );
+  });
+});
+
+describe("a phrase Sisimai lists under one reason but always reads as an earlier one (sisimai go reason/lib.go ClassOrder)", () => {
+  it("is that earlier reason, as the reply's meaning is", () => {
+    // qmail-smtpd's rcpthosts refusal: why-blocked.go lists it, NoRelaying (probed first) has it too.
+    assert.equal(
+      classifyReply({ text: "553 sorry, that domain isn't in my list of allowed rcpthosts (#5.7.1)" }).reason,
+      "norelaying",
+    );
+    // RFC 5321's 552 text: why-systemfull.go lists it, MailboxFull's "exceeded storage allocation" comes first.
+    assert.equal(
+      classifyReply({ text: "552 Requested mail action aborted: exceeded storage allocation" }).reason,
+      "mailboxfull",
+    );
+  });
+});
+
+describe("an unknown user's words under a recipient status of a reason Sisimai probes later (why-userunknown.go)", () => {
+  it("are the unknown user, not the null MX (X.1.10) or the unknown host (X.1.2) the status would say", () => {
+    const cases: Array<[string, string]> = [
+      ["550 5.1.10 <a@example.org>: Recipient address rejected: User unknown", "userunknown"],
+      ["550 5.1.10 Recipient not found", "userunknown"],
+      [
+        "550 5.1.2 <a@example.org>: Recipient address rejected: User unknown in local recipient table",
+        "userunknown",
+      ],
+      // The host's own words, or none, leave the status standing.
+      ["550 5.1.2 Host unknown (Name server: example.org: host not found)", "hostunknown"],
+      ["556 5.1.10 Recipient address has null MX", "notaccept"],
+    ];
+    assertReasons(cases);
   });
 });

@@ -241,3 +241,18 @@ test("a suspended address whose words say it is gone for good is suppressed; one
   const temporary = classifyReply({ text: "550 5.2.1 this account has been temporarily suspended" });
   assert.deepEqual([temporary.reason, temporary.suppressRecipient], ["suspend", false]);
 });
+
+test("a provider's own wording names it: Gmail's 'Gmail requires all senders to authenticate' is not Yahoo's rule", () => {
+  const gmail = classifyReply({
+    text: "550-5.7.26 This mail has been blocked because the sender is unauthenticated. Gmail requires all senders to authenticate with either SPF or DKIM. - gsmtp",
+  });
+  assert.deepEqual(
+    [gmail.provider, gmail.rule.id, gmail.category],
+    ["google", "google-authentication", "authentication"],
+  );
+  assert.doesNotMatch(gmail.action, /Yahoo/);
+  const yahoo = classifyReply({
+    text: "550 5.7.9 This mail has been blocked because the sender is unauthenticated. Yahoo requires all senders to authenticate with either SPF or DKIM.",
+  });
+  assert.deepEqual([yahoo.rule.id, yahoo.reason], ["yahoo-requires-authentication", "authfailure"]);
+});

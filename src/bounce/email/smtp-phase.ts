@@ -138,7 +138,9 @@ const PHASE_RULES: ReadonlyArray<{
  * "Diagnostic-Code: X-Unix; 255" / "x-unix; temporary failure": the report of a local delivery program
  * (Sendmail mailer, Postfix pipe/local), when the text itself explains nothing more specific. A bare
  * sysexits(3) number for a recipient that was not a program (Sendmail's local mailer writing a mailbox:
- * 77 EX_NOPERM, 73 EX_CANTCREAT) is the receiving system's own error, which the status code tells.
+ * 77 EX_NOPERM, 73 EX_CANTCREAT) is the receiving system's own error, which the status code tells; where
+ * the status tells nothing (X.0.0), the report's type is all there is (sisimai go reason/find.go
+ * anotherone(): a status's reason first, then "X-UNIX" → mailererror).
  */
 export function localProgramReason(
   report: { diagnosticType?: string | null; toProgram?: boolean },
@@ -146,7 +148,8 @@ export function localProgramReason(
   textReason: Reason,
 ): Reason | null {
   if (report.diagnosticType !== "x-unix") return null;
-  if (!report.toProgram && /^\d{1,3}$/.test(diagnostic)) return null;
+  if (!report.toProgram && /^\d{1,3}$/.test(diagnostic))
+    return textReason === "undefined" ? "mailererror" : null;
   return UNEXPLAINED.includes(textReason) || textReason === "systemerror" ? "mailererror" : null;
 }
 

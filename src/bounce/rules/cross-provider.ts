@@ -78,15 +78,6 @@ export const CROSS_PROVIDER_RULES: readonly ProviderRule[] = [
       "554 5.7.1 Your message was rejected due to example.com's DMARC policy. See https://support.apple.com/en-us/HT204137 for info",
   },
   {
-    id: "excessive-volume",
-    pattern: /excessive volume/,
-    reason: "ratelimited",
-    category: "rate-limit",
-    action: "Too much mail to this recipient or domain too fast: slow down and retry later.",
-    source: "smtp.codes/icloud; Sisimai (speeding, merged into ratelimited in 5.6)",
-    example: "421 4.7.1 Messages to someone@icloud.com deferred due to excessive volume. Try again later",
-  },
-  {
     id: "greylisting",
     pattern: /gr[ae]y-?list/,
     reason: "policyviolation",

@@ -56,7 +56,7 @@ export const MICROSOFT_RULES: readonly ProviderRule[] = [
   },
   {
     id: "microsoft-banned-sender",
-    pattern: /banned sender/,
+    pattern: /access denied, banned sender/,
     reason: "blocked",
     category: "blocklist",
     action:

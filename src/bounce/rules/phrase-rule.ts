@@ -233,6 +233,15 @@ export const PROBED_BY_STATUS_FOR_HINTS: readonly Reason[] = [
 const BEATS_USERUNKNOWN_STATUS: readonly Reason[] = ["hasmoved", "rejected", "notaccept"];
 
 /**
+ * Recipient address statuses whose reason no probe reads before an unknown user's words: Sisimai's UserUnknown
+ * probe reads the words under any status but its own at RCPT, its Filtered probe after it (sisimai go
+ * reason/why-userunknown.go, why-filtered.go), and HostUnknown (5.1.2) and NotAccept (5.1.10) come later or
+ * not at all (reason/lib.go ClassOrder): "550 5.1.10 <a@example.org>: Recipient address rejected: User
+ * unknown" is an unknown user, not a null MX.
+ */
+const YIELD_TO_UNKNOWN_USER_WORDS: readonly Reason[] = ["hostunknown", "notaccept"];
+
+/**
  * The statuses of Sisimai's table (smtp/status/lib.go) whose probe reads them before the queue-timeout
  * phrases are ever tried (why-userunknown.go, why-hostunknown.go, why-contenterror.go, why-spamdetected.go;
  * Expired is only in ClassOrder[1]). They outrank a give-up phrase only (a rule's `giveUp`; not a cause such
@@ -270,6 +279,7 @@ export function statusOutranks(
     return true;
   if (status === null || !status.startsWith(".1.", 1)) return false;
   if (!ADDRESS_REASONS.includes(statusReason) || !ADDRESS_REASONS.includes(phraseReason)) return false;
+  if (phraseReason === "userunknown" && YIELD_TO_UNKNOWN_USER_WORDS.includes(statusReason)) return false;
   return !(statusReason === "userunknown" && BEATS_USERUNKNOWN_STATUS.includes(phraseReason));
 }
 

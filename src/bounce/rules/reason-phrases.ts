@@ -2,24 +2,26 @@ import type { RuleTable } from "./phrase-rule.ts";
 
 /**
  * Provider-independent reason phrases, one per entry, in decision order (first match wins). They merge
- * Sisimai's reason phrase lists (BSD-2-Clause, github.com/sisimai/go-sisimai reason/why-*.go) with the
- * phrases this project had written as alternations, split one alternative per entry. The order was
- * computed so that no entry's example is matched by an earlier entry: a phrase that contains another of a
- * different reason comes first ("line too long" before "too long"), and an entry whose every known reply
- * an earlier entry of the same reason already takes was left out. Words and wordings of no Sisimai list
- * (bare "virus", "spam", "blocked", "reputation", "throttl"…; wider wordings such as "rate limit", "listed
- * in", "content filter", "your ip … is") come last and decide only under a status that names no reason or an
- * address reason (PhraseRule.unlisted): Sisimai reads a reply that only says such a thing by its status
- * ("550 5.7.1 Message contains a virus" and "421 4.7.0 Rate limit exceeded" are securityerror in its Go and
- * Perl editions), and bare words also stand in footers and product names ("Spam & Virus Firewall"); the
- * phrases of Sisimai's lists they used to cover are entries of their own. Each example is the entry's phrase
- * itself (an ellipsis marks where a reply continues), or a real reply quoted from the source named after
- * "example:". Phrases of this table yield to an address status of another address reason (phrase-rule.ts).
- * The queue-timeout phrases of why-expired.go come after the other reasons' phrases but before those of the
+ * Sisimai's reason phrase lists (BSD-2-Clause, github.com/sisimai/go-sisimai reason/why-*.go) with the phrases
+ * this project had written as alternations, split one alternative per entry. The order was computed so that no
+ * entry's example is matched by an earlier entry: a phrase that contains another of a different reason comes
+ * first ("line too long" before "too long"; where Sisimai probes the contained phrase's reason first in every
+ * case, the entry has that reason, as Sisimai returns it, with a `note`), and an entry whose every known reply
+ * an earlier entry of the same reason already takes was left out. Words and wordings of no Sisimai list (bare
+ * "virus", "spam", "blocked", "reputation", "throttl"…; wider wordings such as "rate limit", "listed in",
+ * "content filter", "your ip … is") come last and decide only under a status that names no reason or an
+ * address reason (PhraseRule.unlisted): Sisimai reads a reply that only says such a thing by its status ("550
+ * 5.7.1 Message contains a virus" and "421 4.7.0 Rate limit exceeded" are securityerror in its Go and Perl
+ * editions), and bare words also stand in footers and product names ("Spam & Virus Firewall"); the phrases of
+ * Sisimai's lists they used to cover are entries of their own. Each example is the entry's phrase itself (an
+ * ellipsis marks where a reply continues), or a real reply quoted from the source named after "example:".
+ * Phrases of this table yield to an address status of another address reason (phrase-rule.ts). The
+ * queue-timeout phrases of why-expired.go come after the other reasons' phrases but before those of the
  * reasons Sisimai probes after Expired (SyntaxError, SecurityError, FailedSTARTTLS, Suppressed, MailerError):
- * Sisimai probes Expired only after ClassOrder[0] and ClassOrder[1] up to NotAccept (sisimai go
- * reason/lib.go, reason/find.go), so another reason's words in the same text decide — "Giving up on 192.0.2.9." is qmail-remote's trailer after any refusal
- * (qmail-remote.c; sisimai go lhost/via-qmail.go reads it as the remote host, not as a reason).
+ * Sisimai probes Expired only after ClassOrder[0] and ClassOrder[1] up to NotAccept (sisimai go reason/lib.go,
+ * reason/find.go), so another reason's words in the same text decide — "Giving up on 192.0.2.9." is
+ * qmail-remote's trailer after any refusal (qmail-remote.c; sisimai go lhost/via-qmail.go reads it as the
+ * remote host, not as a reason).
  */
 
 export const REASON_PHRASES: RuleTable = {
@@ -342,11 +344,12 @@ export const REASON_PHRASES: RuleTable = {
       example: "Technical details of permanent failure: Storage quota exceeded",
     },
     {
-      id: "systemfull-requested-mail-action-aborted-exceeded-storage-a",
-      reason: "systemfull",
+      id: "mailboxfull-requested-mail-action-aborted-exceeded-storage-allocation",
+      reason: "mailboxfull",
       phrase: "requested mail action aborted: exceeded storage allocation",
       source: "sisimai go reason/why-systemfull.go (MS Exchange)",
       example: "requested mail action aborted: exceeded storage allocation",
+      note: "RFC 5321 §4.2.3 (https://www.rfc-editor.org/rfc/rfc5321#section-4.2.3) gives this text to reply 552, the recipient's storage (RFC 3463 X.2.2, mailbox full); Sisimai lists it under SystemFull but probes MailboxFull, whose 'exceeded storage allocation' it contains, first (sisimai go reason/find.go, reason/lib.go ClassOrder), so Sisimai itself reads it mailboxfull.",
     },
     {
       id: "mailbox-over-quota-exceeded-its-their-the-storage-disk-mailbox-quot",
@@ -871,11 +874,12 @@ export const REASON_PHRASES: RuleTable = {
       example: "not local host",
     },
     {
-      id: "blocked-sorry-that-domain-isn-t-in-my-list-of-allowed-rc",
-      reason: "blocked",
+      id: "norelaying-sorry-that-domain-isn-t-in-my-list-of-allowed-rcpthosts",
+      reason: "norelaying",
       phrase: "sorry, that domain isn't in my list of allowed rcpthosts",
       source: "sisimai go reason/why-blocked.go",
       example: "sorry, that domain isn't in my list of allowed rcpthosts",
+      note: "qmail-smtpd's refusal of a recipient domain it neither delivers to nor relays for (control/rcpthosts; https://cr.yp.to/qmail.html, qmail-smtpd.c err_nogateway: '553 sorry, that domain isn't in my list of allowed rcpthosts (#5.7.1)'): relaying denied. Sisimai lists it under Blocked, but also under NoRelaying ('that domain isn't in my list of allowed rcpthost'), which it probes first (sisimai go reason/lib.go ClassOrder), so Sisimai itself reads it norelaying.",
     },
     {
       id: "userunknown-that-domain-or-user-isn-t-in-my-list-of-allowed",

@@ -66,7 +66,7 @@ export const YAHOO_RULES: readonly ProviderRule[] = [
   },
   {
     id: "yahoo-requires-authentication",
-    pattern: /requires all senders to authenticate/,
+    pattern: /yahoo requires all senders to authenticate/,
     reason: "authfailure",
     category: "authentication",
     action:
