@@ -1,8 +1,14 @@
 /**
- * `npm run bench:postfix-grep [-- --lines 1000000,4000000] [--runs N] [--skip-ingest] [--keep]`: issue 12's
- * log benchmark. Generates a Postfix log the way users grep it (testkit/postfix-grep-log.ts: only
- * `status=` lines, a new queue id per message, no `removed` lines, replies carrying queue ids, addresses,
- * transaction ids and Gmail's `250 2.0.0 OK <time> <id> - gsmtp`) at each size, then runs whole processes
+ * `npm run bench:postfix-grep [-- --lines 1000000,4000000] [--runs N] [--skip-ingest] [--keep]
+ * [--domains N] [--relays N] [--bounce-pct P]`: issue 12's log benchmark. Generates a Postfix log the way
+ * users grep it (testkit/postfix-grep-log.ts: only `status=` lines, a new queue id per message, no
+ * `removed` lines, replies carrying queue ids, addresses, transaction ids and Gmail's
+ * `250 2.0.0 OK <time> <id> - gsmtp`) at each size. By default its deliveries go to six providers, one
+ * relay each; a real sender's spread over many (review R42): `--domains N` adds N recipient domains (a
+ * Zipf law over providers and these: a few big, a long tail; each hosted by its own MX, Google Workspace
+ * or Microsoft 365), `--relays N` spreads each destination's deliveries over N relays (MX host and
+ * address), `--bounce-pct P` makes P % of first attempts deferred or bounced (default: each destination's
+ * own mix, about 10-20 %). E.g. `--lines 200000 --domains 400 --relays 8 --bounce-pct 10`. Then runs whole processes
  * the way a user does, output to /dev/null:
  *   classify       deliverlens classify FILE --ndjson
  *   classify --all deliverlens classify FILE --ndjson --all
@@ -20,7 +26,7 @@ import { createWriteStream, mkdtempSync, rmSync, statSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { postfixGrepLogChunks } from "../testkit/postfix-grep-log.ts";
+import { type GrepLogShape, postfixGrepLogChunks } from "../testkit/postfix-grep-log.ts";
 
 const { values } = parseArgs({
   options: {
@@ -28,8 +34,18 @@ const { values } = parseArgs({
     runs: { type: "string", default: "1" },
     "skip-ingest": { type: "boolean", default: false },
     keep: { type: "boolean", default: false },
+    domains: { type: "string", default: "0" },
+    relays: { type: "string", default: "1" },
+    "bounce-pct": { type: "string" },
   },
 });
+const shape: GrepLogShape = {
+  domains: Number(values.domains),
+  relays: Number(values.relays),
+  bouncePct: values["bounce-pct"] === undefined ? undefined : Number(values["bounce-pct"]),
+};
+if (!Object.values(shape).every((value) => value === undefined || (Number.isFinite(value) && value >= 0)))
+  throw new Error("--domains, --relays and --bounce-pct take numbers >= 0");
 const sizes = values.lines.split(",").map(Number);
 const runs = Math.max(1, Number(values.runs));
 const root = import.meta.dirname;
@@ -55,7 +71,7 @@ const load = () =>
 async function generate(lines: number): Promise<string> {
   const file = join(dir, `grep-${lines}.log`);
   const out = createWriteStream(file);
-  for (const chunk of postfixGrepLogChunks(lines, 42)) {
+  for (const chunk of postfixGrepLogChunks(lines, 42, shape)) {
     if (!out.write(chunk)) await new Promise<void>((resolve) => out.once("drain", () => resolve()));
   }
   await new Promise<void>((resolve) => out.end(() => resolve()));
@@ -102,6 +118,9 @@ const COMMANDS: { name: string; args: (file: string, db: string) => string[]; st
 const results = new Map<string, Map<number, Measured>>();
 const n = (value: number) => Math.round(value).toLocaleString("en-US");
 console.log(`load average at start: ${load()} (2 cores shared: numbers measured under load)`);
+console.log(
+  `shape: ${shape.domains} domains besides the providers', ${shape.relays} relay(s) each, ${shape.bouncePct === undefined ? "each destination's own" : `${shape.bouncePct} %`} deferrals/bounces`,
+);
 for (const lines of sizes) {
   const started = performance.now();
   const file = await generate(lines);

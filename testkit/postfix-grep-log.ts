@@ -4,6 +4,11 @@
  * ids (`queued as 4Xy…`), recipient addresses, transaction ids, Gmail's `250 2.0.0 OK  <time> <id> - gsmtp`.
  * Deferred recipients are retried later in the log (delivered, bounced, or expired with
  * `from=<…>, status=expired, returned to sender`). Deterministic for a seed (bench/postfix-grep.ts).
+ *
+ * A GrepLogShape spreads the deliveries the way a real sender's are: over many recipient domains besides
+ * the big providers (a Zipf law: a few big, a long tail), each hosted by its own MX, Google Workspace or
+ * Microsoft 365, over several relays (MX hosts and addresses) each, with a chosen share of deferrals and
+ * bounces. Without one the log is what it always was (the six providers, one relay each).
  */
 import { pick, seededRandom, syslogStamp } from "./events-postfix-log.ts";
 
@@ -180,6 +185,147 @@ const DESTINATIONS: Destination[] = [
   },
 ];
 
+/** How a log's deliveries spread (bench/postfix-grep.ts `--domains`, `--relays`, `--bounce-pct`). */
+export interface GrepLogShape {
+  /** Recipient domains besides the six providers' (0: only theirs, picked evenly). */
+  domains?: number;
+  /** Relays (MX host and address) each destination's deliveries are spread over (1: one). */
+  relays?: number;
+  /** Percent of first attempts deferred or bounced (undefined: each destination's own mix). */
+  bouncePct?: number;
+}
+
+const deferred = (dsn: string, reply: Outcome["reply"], weight: number): Outcome => ({
+  status: "deferred",
+  dsn,
+  reply,
+  weight,
+});
+const bounced = (dsn: string, reply: Outcome["reply"], weight: number): Outcome => ({
+  status: "bounced",
+  dsn,
+  reply,
+  weight,
+});
+
+/** A domain with its own MX: Postfix's or Exim's replies. */
+function ownMx(domain: string, index: number): Destination {
+  const sent: Outcome =
+    index % 2 === 0
+      ? {
+          status: "sent",
+          dsn: "2.0.0",
+          reply: (t) => `250 2.0.0 Ok: queued as ${t.hex.slice(0, 10).toUpperCase()}`,
+          weight: 80,
+        }
+      : {
+          status: "sent",
+          dsn: "2.0.0",
+          reply: (t) =>
+            `250 OK id=1t${t.hex.slice(0, 4)}-000${t.hex.slice(4, 7).toUpperCase()}-${t.hex.slice(7, 9).toUpperCase()}`,
+          weight: 80,
+        };
+  return {
+    domain,
+    mx: `mx.${domain}`,
+    ip: `203.0.113.${1 + (index % 254)}`,
+    outcomes: [
+      sent,
+      deferred(
+        "4.2.0",
+        (t) =>
+          `450 4.2.0 <${t.rcpt}>: Recipient address rejected: Greylisted, see http://postgrey.schweikert.ch/help/${domain}.html`,
+        5,
+      ),
+      bounced(
+        "5.1.1",
+        (t) => `550 5.1.1 <${t.rcpt}>: Recipient address rejected: User unknown in virtual mailbox table`,
+        4,
+      ),
+      bounced(
+        "5.7.1",
+        (t) =>
+          `554 5.7.1 Service unavailable; Client host [${t.ip}] blocked using zen.spamhaus.org; https://www.spamhaus.org/query/ip/${t.ip}`,
+        1,
+      ),
+    ],
+  };
+}
+
+/** A domain hosted by Google Workspace: Gmail's replies. */
+function workspace(domain: string, index: number): Destination {
+  return { ...DESTINATIONS[0], domain, mx: "aspmx.l.google.com", ip: `142.250.${index % 256}.26` };
+}
+
+/** A domain hosted by Microsoft 365 (Exchange Online Protection). */
+function microsoft365(domain: string, index: number): Destination {
+  const host = (t: Tokens) =>
+    `${["BN", "CH", "DM", "SA"][index % 4]}${t.hex.slice(0, 1)}PR0${t.time % 10}MB${t.hex.slice(1, 5).toUpperCase()}.namprd0${index % 9}.prod.outlook.com`;
+  return {
+    domain,
+    mx: `${domain.replaceAll(".", "-")}.mail.protection.outlook.com`,
+    ip: `52.101.${index % 256}.${10 + (index % 200)}`,
+    outcomes: [
+      DESTINATIONS[3].outcomes[0],
+      bounced(
+        "5.4.1",
+        (t) =>
+          `550 5.4.1 Recipient address rejected: Access denied. For more information see https://aka.ms/EXOSmtpErrors [${host(t)} ${t.time}]`,
+        4,
+      ),
+      deferred(
+        "4.7.500",
+        (t) =>
+          `451 4.7.500 Server busy. Please try again later from [${t.ip}]. (S77719) [${host(t)} ${t.time}]`,
+        5,
+      ),
+    ],
+  };
+}
+
+/** The `index`th domain of the long tail, hosted by its own MX, Google Workspace or Microsoft 365. */
+function tailDomain(index: number): Destination {
+  const words = ["acme", "north", "blue", "civic", "delta", "ember", "fjord", "grain", "harbor", "iris"];
+  const domain = `${words[index % words.length]}-${index}.${["com", "org", "de", "co.uk", "fr"][index % 5]}`;
+  const hosting = index % 10;
+  return hosting < 4
+    ? ownMx(domain, index)
+    : hosting < 7
+      ? workspace(domain, index)
+      : microsoft365(domain, index);
+}
+
+/** The `k`th relay of a destination: its MX, then `altK.` ones at the next addresses. */
+function relayOf(destination: Destination, k: number): string {
+  if (k === 0) return `${destination.mx}[${destination.ip}]:25`;
+  const octets = destination.ip.split(".").map(Number);
+  octets[3] = (octets[3] + k) % 256;
+  return `alt${k}.${destination.mx}[${octets.join(".")}]:25`;
+}
+
+/** Picks a destination: evenly among the providers alone, else by a Zipf law over providers and the tail. */
+function destinationPicker(domains: number, random: () => number): () => Destination {
+  if (domains <= 0) return () => DESTINATIONS[Math.floor(random() * DESTINATIONS.length)];
+  const all = [...DESTINATIONS, ...Array.from({ length: domains }, (_, i) => tailDomain(i))];
+  const cumulative: number[] = [];
+  let total = 0;
+  for (let rank = 1; rank <= all.length; rank++) {
+    total += 1 / rank;
+    cumulative.push(total);
+  }
+  return () => {
+    const roll = random() * total;
+    let low = 0;
+    let high = cumulative.length - 1;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (cumulative[middle] > roll) high = middle;
+      else low = middle + 1;
+    }
+    return all[low];
+  };
+}
+
 const ALPHABET = "0123456789BCDFGHJKLMNPQRSTVWXYZbcdfghjklmnpqrstvwxyz";
 
 /** A Postfix long queue id (enable_long_queue_ids=yes): time-based prefix and a random tail. */
@@ -209,8 +355,17 @@ interface Pending {
 const RETRY_AFTER = [2_000, 20_000, 150_000];
 
 /** Yields chunks of grep'd log text until `lines` lines were produced. */
-export function* postfixGrepLogChunks(lines: number, seed = 1): Generator<string> {
+export function* postfixGrepLogChunks(lines: number, seed = 1, shape: GrepLogShape = {}): Generator<string> {
   const random = seededRandom(seed);
+  const destinationOf = destinationPicker(shape.domains ?? 0, random);
+  const relays = Math.max(1, shape.relays ?? 1);
+  const relay = (destination: Destination) =>
+    relayOf(destination, relays === 1 ? 0 : Math.floor(random() * relays));
+  const firstOutcome = (destination: Destination): Outcome => {
+    if (shape.bouncePct === undefined) return pick(destination.outcomes, random);
+    if (random() * 100 >= shape.bouncePct) return destination.outcomes[0];
+    return pick(destination.outcomes.slice(1), random);
+  };
   let written = 0;
   let clock = Date.UTC(2026, 0, 5, 8, 0, 0);
   let serial = 0;
@@ -228,10 +383,10 @@ export function* postfixGrepLogChunks(lines: number, seed = 1): Generator<string
     const qid = longQueueId(serial, random);
     const recipients = 1 + Math.floor(random() * 3);
     for (let r = 0; r < recipients; r++) {
-      const destination = DESTINATIONS[Math.floor(random() * DESTINATIONS.length)];
+      const destination = destinationOf();
       const rcpt = `user${Math.floor(random() * 5_000_000)}@${destination.domain}`;
-      const outcome = pick(destination.outcomes, random);
-      const line = statusLine(destination, outcome, qid, rcpt, clock, random);
+      const outcome = firstOutcome(destination);
+      const line = statusLine(relay(destination), outcome, qid, rcpt, clock, random);
       chunk.push(`${stamp} mta1 postfix/smtp[${3000 + (serial % 50)}]: ${line}`);
       written++;
       if (outcome.status === "deferred") scheduleRetry(destination, qid, rcpt, serial, 0);
@@ -270,7 +425,7 @@ export function* postfixGrepLogChunks(lines: number, seed = 1): Generator<string
     later(when, {
       line: (stamp) => {
         if (outcome.status === "deferred") scheduleRetry(destination, qid, rcpt, when, attempt + 1);
-        const line = statusLine(destination, outcome, qid, rcpt, clock, random);
+        const line = statusLine(relay(destination), outcome, qid, rcpt, clock, random);
         return `${stamp} mta1 postfix/smtp[${3000 + (when % 50)}]: ${line}`;
       },
     });
@@ -279,7 +434,7 @@ export function* postfixGrepLogChunks(lines: number, seed = 1): Generator<string
 }
 
 function statusLine(
-  destination: Destination,
+  relay: string,
   outcome: Outcome,
   qid: string,
   rcpt: string,
@@ -296,9 +451,8 @@ function statusLine(
     ip: "192.0.2.10",
   };
   const reply = outcome.reply(tokens);
-  const relay = `${destination.mx}[${destination.ip}]:25`;
   const text = reply.startsWith("connect to")
     ? reply
-    : `host ${destination.mx}[${destination.ip}] said: ${reply} (in reply to ${outcome.status === "sent" ? "end of DATA" : "RCPT TO"} command)`;
+    : `host ${relay.slice(0, relay.lastIndexOf(":"))} said: ${reply} (in reply to ${outcome.status === "sent" ? "end of DATA" : "RCPT TO"} command)`;
   return `${qid}: to=<${rcpt}>, relay=${relay}, delay=1.2, delays=0.1/0/0.5/0.6, dsn=${outcome.dsn}, status=${outcome.status} (${text})`;
 }

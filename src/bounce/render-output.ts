@@ -241,48 +241,14 @@ export class ClassificationJson {
     return this.provider !== undefined && this.verdict !== undefined && this.rule !== undefined;
   }
 
-  /**
-   * A record's bytes after its time for `remoteMta`: the middle, then `ending` (the diagnostic's JSON and
-   * the record's end) when given. Only when `writable`.
-   */
-  afterTime(remoteMta: string | null, ending: Uint8Array | null): Uint8Array {
-    return ending === null ? this.middle(remoteMta) : this.whole(remoteMta, ending);
+  /** `,"provider":…,"remoteMta":`: a record's text before its remote host (only when `writable`). */
+  get beforeHost(): string {
+    return this.provider as string;
   }
 
-  /** The middle of a remote host and `ending`, joined (kept per host for the last `ending`). */
-  private whole(remoteMta: string | null, ending: Uint8Array): Uint8Array {
-    if (ending !== this.ending) {
-      this.ending = ending;
-      this.wholes.clear();
-      this.lastWhole = null;
-    }
-    // The last host's first (a classification's records mostly come from one host for a while).
-    if (this.lastWhole !== null && remoteMta === this.lastWholeHost) return this.lastWhole;
-    let whole = this.wholes.get(remoteMta);
-    if (whole === undefined) {
-      if (this.wholes.size >= MAX_HOSTS) this.wholes.clear();
-      whole = joined(this.middle(remoteMta), ending);
-      // A copy as the key: the host may be a slice of a whole decoded input chunk, which it would keep.
-      this.wholes.set(remoteMta === null ? null : ` ${remoteMta}`.slice(1), whole);
-    }
-    this.lastWholeHost = remoteMta === null ? null : ` ${remoteMta}`.slice(1);
-    this.lastWhole = whole;
-    return whole;
-  }
-
-  /** `,"provider":…,"remoteMta":…,"replyCode":…,"diagnostic":` of a remote host, kept per host. */
-  private middle(remoteMta: string | null): Uint8Array {
-    if (this.lastMiddle !== null && remoteMta === this.lastMiddleHost) return this.lastMiddle;
-    let middle = this.middles.get(remoteMta);
-    if (middle === undefined) {
-      if (this.middles.size >= MAX_HOSTS) this.middles.clear();
-      middle = utf8(`${this.provider}${JSON.stringify(remoteMta)},${this.verdict}`);
-      // A copy as the key: the host may be a slice of a whole decoded input chunk, which it would keep.
-      this.middles.set(remoteMta === null ? null : ` ${remoteMta}`.slice(1), middle);
-    }
-    this.lastMiddleHost = remoteMta === null ? null : ` ${remoteMta}`.slice(1);
-    this.lastMiddle = middle;
-    return middle;
+  /** `,"replyCode":…,"diagnostic":`: a record's text after its remote host (only when `writable`). */
+  get afterHost(): string {
+    return `,${this.verdict}`;
   }
 
   /** The record's bytes after the diagnostic (see writeHead). */
@@ -291,25 +257,12 @@ export class ClassificationJson {
     return this.tailBytes;
   }
 
-  /** `,"provider":…,"remoteMta":…,"replyCode":…,"diagnostic":` per remote host. */
-  private readonly middles = new Map<string | null, Uint8Array>();
-  /** The middle and `ending` joined, per remote host (writeWhole). */
-  private readonly wholes = new Map<string | null, Uint8Array>();
-  private ending: Uint8Array | null = null;
-  /** The host `middle` and `whole` gave their last piece for (a copy), and the pieces. */
-  private lastMiddleHost: string | null = null;
-  private lastMiddle: Uint8Array | null = null;
-  private lastWholeHost: string | null = null;
-  private lastWhole: Uint8Array | null = null;
   private tailBytes: Uint8Array | undefined;
 }
 
 export function joined(a: Uint8Array, b: Uint8Array): Uint8Array {
   return Buffer.concat([a, b]);
 }
-
-/** Remote hosts whose record parts a classification keeps (the hosts of one provider's MX, mostly). */
-const MAX_HOSTS = 64;
 
 export function utf8(text: string): Uint8Array {
   return Buffer.from(text, "utf8");
@@ -340,6 +293,8 @@ export interface RecordWriter {
   placeRecord(ints: Int32Array, parts: readonly Uint8Array[]): number;
   /** The time a record's `time` flag writes (LAST_TIME's plain bytes of `version`: the first ones of `bytes`). */
   time(version: number, bytes: Uint8Array): void;
+  /** The remote host the next records write (false: too long for the writer; nothing changed). */
+  host(host: HostJson): boolean;
   /** Token t's start and end, for the next `record`. */
   token(t: number, start: number, end: number): void;
   /**
@@ -361,6 +316,35 @@ export interface RecordWriter {
     time: boolean,
     reply: number,
   ): number;
+}
+
+/**
+ * A record's remote host as JSON (`null` or a string's JSON), the hole of a RecordTemplate between its
+ * `"remoteMta":` and `,"replyCode":`: one template writes the records of any host (a classification's
+ * records come from as many relays as a log's recipient domains have MX hosts).
+ */
+export class HostJson {
+  readonly remoteMta: string | null;
+  readonly bytes: Uint8Array;
+
+  constructor(remoteMta: string | null) {
+    // A copy: the host may be a slice of a whole decoded input chunk, which it would keep.
+    this.remoteMta = remoteMta === null ? null : ` ${remoteMta}`.slice(1);
+    this.bytes = own(utf8(JSON.stringify(remoteMta)));
+  }
+}
+
+/** Bytes of their own (a pooled Buffer's bytes would keep the whole pool's memory as long as they are kept). */
+function own(...parts: Uint8Array[]): Uint8Array {
+  let length = 0;
+  for (const part of parts) length += part.length;
+  const bytes = new Uint8Array(length);
+  let n = 0;
+  for (const part of parts) {
+    bytes.set(part, n);
+    n += part.length;
+  }
+  return bytes;
 }
 
 /** What RecordWriter.record and RecordTemplate.write with a reply template answer. */
@@ -393,32 +377,34 @@ export const TOKENS = 3;
 const RECORD_OPEN = utf8(`${VERSION_PREFIX}"recipient":"`);
 
 /**
- * The JSON of the records of one classification (ClassificationJson) for one remote host, file and
- * format, whose recipient is the ASCII bytes of a line and whose diagnostic has one form (WHOLE_DIAGNOSTIC
- * … TOKENS): made once, then each record is its bytes with holes filled in one pass, with one bound
- * check: the recipient (escaped), the line number, the time and the diagnostic's reply or tokens.
+ * The JSON of the records of one classification (ClassificationJson) for one file and format, whose
+ * recipient is the ASCII bytes of a line and whose diagnostic has one form (WHOLE_DIAGNOSTIC … TOKENS):
+ * made once, then each record is its bytes with holes filled in one pass, with one bound check: the
+ * recipient (escaped), the line number, the time, the remote host (HostJson: one template for the records
+ * of every relay) and the diagnostic's reply or tokens.
  *
- * The part after the recipient is one piece with holes for the line number's digits and the time: the
- * digits are written over in the batch, and so is the time, with one copy from LAST_TIME, when it is as
- * long as the one the piece was made with and needs no escape (else the piece is made anew). So a record
- * whose diagnostic is cached whole is three copies and two short loops; a long reply is one more copy.
+ * The part after the recipient up to the remote host is one piece with holes for the line number's digits
+ * and the time: the digits are written over in the batch, and so is the time, with one copy from
+ * LAST_TIME, when it is as long as the one the piece was made with and needs no escape (else the piece is
+ * made anew). So a record whose diagnostic is cached whole is five copies and two short loops; a long
+ * reply is one more copy.
  */
 export class RecordTemplate {
-  readonly remoteMta: string | null;
   readonly file: string;
   readonly format: string;
   readonly form: number;
   private readonly json: ClassificationJson;
-  private readonly ending: Uint8Array | null;
   /** TOKENS: the diagnostic's pieces around the tokens (the first is part of `after`, the last ends the record). */
   private readonly pieces: readonly Uint8Array[];
   private readonly piecesLength: number;
   /** The reply's end for PLAIN_REPLY and QUOTED_REPLY: its closing quote and the record's end. */
   private readonly replyEnd: Uint8Array;
+  /** The bytes after the remote host, up to the diagnostic's first hole (or the record's end). */
+  private readonly afterHost: Uint8Array;
   /** The LAST_TIME version `after` was made with, and its length there when plain (else -1: no hole for it). */
   private timeVersion = -1;
   private timeLength = -1;
-  /** The bytes after the recipient, up to the diagnostic's first hole (or the record's end). */
+  /** The bytes after the recipient, up to the remote host. */
   private after: Uint8Array = RECORD_OPEN;
   private digits = -1;
   /** Where the line number's digits and the time's characters are in `after`. */
@@ -430,7 +416,6 @@ export class RecordTemplate {
 
   constructor(
     json: ClassificationJson,
-    remoteMta: string | null,
     file: string,
     format: string,
     form: number,
@@ -438,32 +423,34 @@ export class RecordTemplate {
     pieces: readonly Uint8Array[] | null,
   ) {
     this.json = json;
-    this.remoteMta = remoteMta;
     this.file = file;
     this.format = format;
     this.form = form;
-    this.ending = ending;
     this.pieces = pieces ?? [];
     let length = 0;
     for (let i = 1; i < this.pieces.length; i++) length += this.pieces[i].length;
     this.piecesLength = length;
-    this.replyEnd = joined(utf8('"'), json.tail());
+    this.replyEnd = own(utf8('"'), json.tail());
+    const diagnostic =
+      form === TOKENS
+        ? this.pieces[0]
+        : form === WHOLE_DIAGNOSTIC
+          ? (ending ?? new Uint8Array(0))
+          : utf8('"');
+    this.afterHost = own(utf8(json.afterHost), diagnostic);
   }
 
   /** Whether it writes the records of these (all but the form compared as strings). */
-  fits(remoteMta: string | null, file: string, format: string, form: number): boolean {
-    return this.form === form && this.remoteMta === remoteMta && this.file === file && this.format === format;
+  fits(file: string, format: string, form: number): boolean {
+    return this.form === form && this.file === file && this.format === format;
   }
 
   /** `after` made for a line number of `digits` digits and the time LAST_TIME holds. */
   private make(digits: number): void {
     const head = `","source":{"file":${JSON.stringify(this.file)},"line":`;
     const formatTime = `},"format":${JSON.stringify(this.format)},"time":${LAST_TIME.json}`;
-    const middle = this.json.afterTime(this.remoteMta, this.form === WHOLE_DIAGNOSTIC ? this.ending : null);
-    const diagnostic =
-      this.form === TOKENS ? this.pieces[0] : this.form === WHOLE_DIAGNOSTIC ? new Uint8Array(0) : utf8('"');
     const before = utf8(head + "0".repeat(digits) + formatTime);
-    this.after = Buffer.concat([before, middle, diagnostic]);
+    this.after = own(before, utf8(this.json.beforeHost));
     this.lineAt = utf8(head).length;
     this.digits = digits;
     this.timeVersion = LAST_TIME.version;
@@ -476,7 +463,7 @@ export class RecordTemplate {
   private placed(writer: RecordWriter): number {
     if (this.placedRound === writer.recordRound) return this.placedAt;
     const tokens = this.form === TOKENS ? this.pieces.length - 1 : 0;
-    const ints = new Int32Array(9 + tokens);
+    const ints = new Int32Array(10 + tokens);
     ints[0] = RECORD_OPEN.length;
     ints[1] = this.after.length;
     ints[2] = this.lineAt + this.digits;
@@ -486,8 +473,9 @@ export class RecordTemplate {
     ints[6] = this.form;
     ints[7] = tokens;
     ints[8] = this.form === PLAIN_REPLY ? this.replyEnd.length : 0;
-    for (let t = 0; t < tokens; t++) ints[9 + t] = this.pieces[t + 1].length;
-    const parts = [RECORD_OPEN, this.after];
+    ints[9] = this.afterHost.length;
+    for (let t = 0; t < tokens; t++) ints[10 + t] = this.pieces[t + 1].length;
+    const parts = [RECORD_OPEN, this.after, this.afterHost];
     if (this.form === TOKENS) parts.push(...this.pieces.slice(1));
     else if (this.form === PLAIN_REPLY) parts.push(this.replyEnd);
     this.placedAt = writer.placeRecord(ints, parts);
@@ -507,6 +495,7 @@ export class RecordTemplate {
    */
   write(
     out: JsonBytes,
+    host: HostJson,
     bytes: Buffer,
     from: number,
     to: number,
@@ -531,13 +520,15 @@ export class RecordTemplate {
     const after = this.after;
     const length = replyEnd - replyStart;
     const holes =
-      form === TOKENS
+      host.bytes.length +
+      this.afterHost.length +
+      (form === TOKENS
         ? length + this.piecesLength
         : form === WHOLE_DIAGNOSTIC
           ? 0
-          : 6 * length + this.replyEnd.length;
+          : 6 * length + this.replyEnd.length);
     const writer = form === QUOTED_REPLY || line > 0x7fffffff ? null : tokens.writer(bytes);
-    const address = writer === null ? -1 : this.placed(writer);
+    const address = writer === null || !writer.host(host) ? -1 : this.placed(writer);
     if (writer !== null && address >= 0) {
       const time = this.timeLength >= 0 && LAST_TIME.version !== this.timeVersion;
       // The whole buffer (no view made per time): the record reads the time's length of it.
@@ -561,6 +552,10 @@ export class RecordTemplate {
       buffer.set(LAST_TIME.plainBytes, n + this.timeAt);
     }
     n += after.length;
+    buffer.set(host.bytes, n);
+    n += host.bytes.length;
+    buffer.set(this.afterHost, n);
+    n += this.afterHost.length;
     if (form === TOKENS) {
       const pieces = this.pieces;
       for (let t = 1; t < pieces.length; t++) {

@@ -1,4 +1,5 @@
 import {
+  type HostJson,
   NOT_MATCHED,
   NOT_WRITTEN,
   type RecordWriter,
@@ -22,6 +23,8 @@ import { LINE_BYTES_WASM } from "./line-bytes-wasm.ts";
  */
 export interface WasmMemory {
   readonly buffer: ArrayBuffer | SharedArrayBuffer;
+  /** Adds `pages` pages of 64 KiB (a memory's ArrayBuffer is then a new one); the old size in pages. */
+  grow(pages: number): number;
 }
 // biome-ignore lint/suspicious/noEmptyInterface: an opaque compiled module
 interface WasmModule {}
@@ -47,9 +50,15 @@ const PAGE = 65536;
 export const TEMPLATE_PLACE = 2048;
 /** The template memory (see line-bytes.wat): the alphabet, the table of templates by slot, out, places. */
 const ALPHABET_BYTES = 256;
-const TABLE_AT = 256;
 const OUT_AT = 2304;
-const PLACES_AT = 4096;
+/**
+ * Slots of a LineTemplates' table (two templates each): line-bytes.wat `lookup` takes a slot from that
+ * many of a line's hash. A log's deliveries go to as many (recipient domain, relay) pairs as its
+ * recipients' domains have MX hosts: thousands for a real sender's.
+ */
+export const TEMPLATE_SLOTS = 8192;
+const TABLE_AT = 4096;
+const PLACES_AT = TABLE_AT + 8 * TEMPLATE_SLOTS;
 
 /** The chunk memories by their buffer (the SharedArrayBuffer a chunk's bytes view). */
 const chunkMemories = new WeakMap<ArrayBufferLike, WasmMemory>();
@@ -165,7 +174,8 @@ type ReplyRecord = (
 ) => number;
 
 /**
- * A ReplyBytes memory: the class table, out (the tokens' places), the time records take, then the reply
+ * A ReplyBytes memory: the class table, out (the tokens' places), the time records take, the remote host
+ * they take (its length, then its bytes), then the reply
  * templates' area (REPLY_AREA bytes), the record templates' (RECORD_TEMPLATES_AREA bytes), then the records'
  * (RECORDS_AREA bytes). The two template areas have rounds of their own: placing a record template never
  * moves a reply template, so both can be used by one call (`replyRecord`).
@@ -173,6 +183,8 @@ type ReplyRecord = (
 const REPLY_OUT_AT = 256;
 const TIME_AT = 2304;
 const TIME_BYTES = 64;
+const HOST_AT = 2368;
+const HOST_BYTES = 1024;
 const REPLY_TEMPLATES_AT = 4096;
 const REPLY_AREA = 1 << 20;
 const RECORD_TEMPLATES_AT = REPLY_TEMPLATES_AT + REPLY_AREA;
@@ -232,6 +244,8 @@ export class ReplyBytes implements RecordWriter {
   private readonly staged: StagedBytes;
   /** The LAST_TIME version of the time at TIME_AT. */
   private timeVersion = -1;
+  /** The remote host at HOST_AT (null: none yet). */
+  private lastHost: HostJson | null = null;
   /** Where the bytes bound last start in their chunk memory. */
   base = 0;
   /** The tokens' starts and ends `reply` found last (two ints a token, from the reply's start). */
@@ -318,6 +332,16 @@ export class ReplyBytes implements RecordWriter {
     if (version === this.timeVersion) return;
     this.timeVersion = version;
     this.view.set(bytes.length > TIME_BYTES ? bytes.subarray(0, TIME_BYTES) : bytes, TIME_AT);
+  }
+
+  host(host: HostJson): boolean {
+    if (host === this.lastHost) return true;
+    const bytes = host.bytes;
+    if (bytes.length > HOST_BYTES) return false;
+    this.words.setInt32(HOST_AT, bytes.length, true);
+    this.view.set(bytes, HOST_AT + 4);
+    this.lastHost = host;
+    return true;
   }
 
   token(t: number, start: number, end: number): void {
@@ -408,33 +432,44 @@ export class LineBytes {
   base = 0;
   private bound: Uint8Array | null = null;
   private readonly template: WasmMemory;
-  private readonly view: Uint8Array;
-  private readonly words: DataView;
+  // Views of the template memory, made again when it grows (see room).
+  private view: Uint8Array;
+  private words: DataView;
   private readonly module: WasmModule;
   private readonly instances = new Map<WasmMemory, Exports | null>();
-  private readonly ints: Int32Array;
+  private ints: Int32Array;
 
   /** A LineBytes for `places` templates and the span alphabet `alphabet`, or null where WebAssembly fails. */
   static of(places: number, alphabet: Uint8Array): LineBytes | null {
-    if (places > (OUT_AT - TABLE_AT) / 4) return null;
+    if (places > (PLACES_AT - TABLE_AT) / 4) return null;
     const module = lineBytesModule();
     if (module === null) return null;
     try {
-      return new LineBytes(module, places, alphabet);
+      return new LineBytes(module, alphabet);
     } catch {
       return null;
     }
   }
 
-  private constructor(module: WasmModule, places: number, alphabet: Uint8Array) {
+  private constructor(module: WasmModule, alphabet: Uint8Array) {
     this.module = module;
-    this.template = new (wasm().Memory)({
-      initial: Math.ceil((PLACES_AT + places * TEMPLATE_PLACE) / PAGE),
-    });
+    // The table and the first places; grown as places further on are used (room): a parser of a few
+    // relays never commits the memory of thousands of places.
+    this.template = new (wasm().Memory)({ initial: Math.ceil((PLACES_AT + TEMPLATE_PLACE) / PAGE) });
     this.view = new Uint8Array(this.template.buffer);
     this.words = new DataView(this.template.buffer);
     this.ints = new Int32Array(this.template.buffer, 0, PLACES_AT / 4);
     this.view.set(alphabet.subarray(0, ALPHABET_BYTES), 0);
+  }
+
+  /** The template memory holds [0, end): grown (at least doubled) where it does not. */
+  private room(end: number): void {
+    const size = this.template.buffer.byteLength;
+    if (end <= size) return;
+    this.template.grow(Math.max(Math.ceil((end - size) / PAGE), size / PAGE));
+    this.view = new Uint8Array(this.template.buffer);
+    this.words = new DataView(this.template.buffer);
+    this.ints = new Int32Array(this.template.buffer, 0, PLACES_AT / 4);
   }
 
   /**
@@ -508,6 +543,7 @@ export class LineBytes {
     const table = 12 + 8 * n;
     if (table + literal.length + tail.length > TEMPLATE_PLACE) return -1;
     const at = PLACES_AT + place * TEMPLATE_PLACE;
+    this.room(at + TEMPLATE_PLACE);
     const words = this.words;
     words.setInt32(at, n, true);
     words.setInt32(at + 4, tail.length, true);

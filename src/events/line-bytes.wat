@@ -6,9 +6,9 @@
 ;; Two memories: $chunk holds the input chunks the lines are in (the chunk buffers are this memory: no
 ;; line is copied), $template a parser's templates (line-bytes.ts places them):
 ;;   [0, 256)      the variable spans' alphabet: a flag byte per byte value
-;;   [256, 2304)   the table of templates: per slot (LineTemplates.slots) its template's address, 0: none
 ;;   [2304]        out: the slot of the line `lookup` read last
 ;;   [2320, 2352)  out: the head `head` read last (PostfixParser.head's eight ints)
+;;   [4096, 69632) the table of templates: per slot (LineTemplates.slots, 8192 pairs) its template's address, 0: none
 ;; A template at $t in $template:
 ;;   [t + 0]        its piece count n (≥ 1)
 ;;   [t + 4]        the tail's length
@@ -321,7 +321,7 @@
     i32.const 16
     i32.shr_u
     i32.xor
-    i32.const 255
+    i32.const 8191
     i32.and
     i32.const 1
     i32.shl
@@ -332,7 +332,7 @@
     local.get $slot
     i32.const 2
     i32.shl
-    i32.load $template offset=256
+    i32.load $template offset=4096
     local.tee $first
     i32.eqz
     if
@@ -354,7 +354,7 @@
     local.get $slot
     i32.const 2
     i32.shl
-    i32.load $template offset=260
+    i32.load $template offset=4100
     local.tee $second
     i32.eqz
     if
@@ -377,12 +377,12 @@
     i32.const 2
     i32.shl
     local.get $second
-    i32.store $template offset=256
+    i32.store $template offset=4096
     local.get $slot
     i32.const 2
     i32.shl
     local.get $first
-    i32.store $template offset=260
+    i32.store $template offset=4100
     local.get $start)
 
   ;; The first $byte in $chunk[$i, $to), or -1: sixteen bytes a compare (SIMD), the last few one by one.
@@ -539,6 +539,7 @@
   ;; $template is a ReplyBytes' memory (line-bytes.ts):
   ;;   [0, 256)      the scanner's class flags by byte value (reply-key.ts CLASS: WORD 1, DIGIT 2, HEX 4, LOCAL 8)
   ;;   [256, 2304)   out: per token of the reply `reply` matched last, its start and end (from the reply's start)
+  ;;   [2304, 2368)  the time records take; [2368] the remote host's length, its bytes from 2372 (`record`)
   ;; A reply template at $t: [t] its token count n; [t + 4 + 4p] piece p's length (p ≤ n); then per token
   ;; its place (byte 0: reply-key.ts WORD_RUN 0, TO_AT 2, UUID_PLACE 3) and kind (byte 1), four bytes each;
   ;; then the pieces' bytes back to back. (Templates with a TO_SEPARATOR place are never placed.)
@@ -736,19 +737,21 @@
   ;; $template of a ReplyBytes (line-bytes.ts) at $out: the record's opening, the recipient $chunk[$rcptFrom,
   ;; $rcptTo) (-1 where a byte of it needs an escape: nothing is decided by the bytes written then), the part
   ;; after it with the line number's digits and, when $time, the time (at 2304 in $template) written over
-  ;; their places, then the diagnostic's holes filled: the tokens of the reply $chunk[$replyFrom, $replyTo)
-  ;; (their places at 256, as `reply` leaves them) or the reply itself; the record's end. Its end.
+  ;; their places, the remote host (at 2368 in $template), the part after the host, then the diagnostic's
+  ;; holes filled: the tokens of the reply $chunk[$replyFrom, $replyTo) (their places at 256, as `reply`
+  ;; leaves them) or the reply itself; the record's end. Its end.
   ;; A record template at $r: [r] the opening's length; [r + 4] the after part's; [r + 8] where the line
   ;; number's digits end in it; [r + 12] their count; [r + 16] where the time goes in it; [r + 20] the time's
   ;; length; [r + 24] the form (render-output.ts WHOLE_DIAGNOSTIC 0, PLAIN_REPLY 1, TOKENS 3); [r + 28] the
-  ;; tokens k (TOKENS); [r + 32] the tail's length (PLAIN_REPLY: after the reply); [r + 36 + 4i] the piece
-  ;; after token i's length (i < k); then the opening's bytes, the after part's, the pieces' (or the tail's).
+  ;; tokens k (TOKENS); [r + 32] the tail's length (PLAIN_REPLY: after the reply); [r + 36] the length of the
+  ;; part after the host; [r + 40 + 4i] the piece after token i's length (i < k); then the opening's bytes,
+  ;; the after part's, the part after the host's, the pieces' (or the tail's).
   (func $record (export "record") (param $out i32) (param $rcptFrom i32) (param $rcptTo i32) (param $r i32)
     (param $line i32) (param $replyFrom i32) (param $replyTo i32) (param $time i32) (result i32)
     (local $n i32) (local $bytes i32) (local $length i32) (local $c i32) (local $i i32) (local $k i32)
     (local $end i32) (local $form i32) (local $start i32)
     (local.set $k (i32.load $template offset=28 (local.get $r)))
-    (local.set $bytes (i32.add (i32.add (local.get $r) (i32.const 36)) (i32.shl (local.get $k) (i32.const 2))))
+    (local.set $bytes (i32.add (i32.add (local.get $r) (i32.const 40)) (i32.shl (local.get $k) (i32.const 2))))
     (local.set $length (i32.load $template (local.get $r)))
     (call $copy (local.get $out) (local.get $bytes) (local.get $length))
     (local.set $n (i32.add (local.get $out) (local.get $length)))
@@ -785,6 +788,14 @@
           (i32.load $template offset=20 (local.get $r)))))
     (local.set $n (i32.add (local.get $n) (local.get $length)))
     (local.set $bytes (i32.add (local.get $bytes) (local.get $length)))
+    ;; The remote host, then the part after it.
+    (local.set $length (i32.load $template (i32.const 2368)))
+    (call $copy (local.get $n) (i32.const 2372) (local.get $length))
+    (local.set $n (i32.add (local.get $n) (local.get $length)))
+    (local.set $length (i32.load $template offset=36 (local.get $r)))
+    (call $copy (local.get $n) (local.get $bytes) (local.get $length))
+    (local.set $n (i32.add (local.get $n) (local.get $length)))
+    (local.set $bytes (i32.add (local.get $bytes) (local.get $length)))
     (local.set $form (i32.load $template offset=24 (local.get $r)))
     (if (i32.eq (local.get $form) (i32.const 3))
       (then
@@ -799,7 +810,7 @@
             (call $copyChunk
               (local.get $n) (i32.add (local.get $replyFrom) (local.get $start)) (local.get $length))
             (local.set $n (i32.add (local.get $n) (local.get $length)))
-            (local.set $length (i32.load $template offset=36 (i32.add (local.get $r) (i32.shl (local.get $i) (i32.const 2)))))
+            (local.set $length (i32.load $template offset=40 (i32.add (local.get $r) (i32.shl (local.get $i) (i32.const 2)))))
             (call $copy (local.get $n) (local.get $bytes) (local.get $length))
             (local.set $n (i32.add (local.get $n) (local.get $length)))
             (local.set $bytes (i32.add (local.get $bytes) (local.get $length)))

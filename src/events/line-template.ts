@@ -1,4 +1,4 @@
-import { inChunkMemory, LineBytes } from "./line-bytes.ts";
+import { inChunkMemory, LineBytes, TEMPLATE_SLOTS } from "./line-bytes.ts";
 import { FNV_PRIME, OutcomeShape } from "./source.ts";
 import { MemoryWords, WordLiteral } from "./word-literal.ts";
 
@@ -33,8 +33,8 @@ const CLOSE_BRACKET = 93;
 const EQUALS = 61;
 /** Field names whose values are variable spans of the DELAY alphabet (`delay=1.2`, `delays=0.1/0/0.5/0.6`). */
 const DELAY_FIELDS = ["delay=", "delays="].map((name) => Uint8Array.from(name, (c) => c.charCodeAt(0)));
-/** Slots of the table of templates (a power of two); a slot holds the last template made for it. */
-const SLOTS = 256;
+/** Slots of the table of templates (a power of two); a slot holds the last two templates made for it. */
+const SLOTS = TEMPLATE_SLOTS;
 /** Bytes of the relay's name mixed into a template's slot (after `>, relay=`). */
 const RELAY_NAME_BYTES = 8;
 const RELAY_NAME_AT = ">, relay=".length;
@@ -124,8 +124,13 @@ class LineTemplate<T> {
 
 /** The line templates of a parser, by the recipient's domain and the relay's name. */
 export class LineTemplates<T> {
-  /** Two per slot (see read). */
-  private readonly slots: (LineTemplate<T> | undefined)[] = new Array(2 * SLOTS);
+  /**
+   * Two per slot (see read): the first of slot s (even) at firsts[s / 2], the second at seconds[s / 2].
+   * Two arrays: one of 2 × SLOTS would be a large object for V8 (128 KB or more), a costly allocation for
+   * every parser.
+   */
+  private readonly firsts: (LineTemplate<T> | undefined)[] = new Array(SLOTS);
+  private readonly seconds: (LineTemplate<T> | undefined)[] = new Array(SLOTS);
   /** The words of the memory of the bytes read last (one per input chunk). */
   private readonly memory = new MemoryWords();
   /**
@@ -159,13 +164,12 @@ export class LineTemplates<T> {
       if (lookup !== null) return this.looked(lookup, lineBytes, rcptStart, rcptEnd, lineEnd, kind);
     }
     const slot = slotOf(bytes, rcptStart, rcptEnd, lineEnd, kind);
-    const slots = this.slots;
-    const first = slots[slot];
+    const first = this.firsts[slot >> 1];
     if (first === undefined) return null;
     const memory = this.memory.of(bytes);
     const read = first.read(bytes, memory, rcptStart, rcptEnd, lineEnd);
     if (read !== null) return read;
-    const second = slots[slot + 1];
+    const second = this.seconds[slot >> 1];
     const other = second === undefined ? null : second.read(bytes, memory, rcptStart, rcptEnd, lineEnd);
     if (other !== null) this.swap(slot);
     return other;
@@ -188,13 +192,13 @@ export class LineTemplates<T> {
     const start = lookup(base + rcptStart, base + rcptEnd, base + lineEnd, kind);
     if (start < 0) return null;
     const slot = lineBytes.lastSlot();
-    const slots = this.slots;
-    let template = slots[slot]!;
+    const pair = slot >> 1;
+    let template = this.firsts[pair]!;
     // The second matched (the table's two have changed places): as slots.
     if (template.address !== lineBytes.tableAddress(slot)) {
-      template = slots[slot + 1]!;
-      slots[slot + 1] = slots[slot];
-      slots[slot] = template;
+      template = this.seconds[pair]!;
+      this.seconds[pair] = this.firsts[pair];
+      this.firsts[pair] = template;
     }
     const reading = template.reading;
     reading.replyStart = start - base;
@@ -204,11 +208,12 @@ export class LineTemplates<T> {
 
   /** The second template of a slot read a line: it goes first. */
   private swap(slot: number): void {
-    const slots = this.slots;
-    const second = slots[slot + 1]!;
-    slots[slot + 1] = slots[slot];
-    slots[slot] = second;
-    this.lineBytes?.setSlot(slot, second.address, slots[slot + 1]!.address);
+    const pair = slot >> 1;
+    const second = this.seconds[pair]!;
+    const first = this.firsts[pair]!;
+    this.seconds[pair] = first;
+    this.firsts[pair] = second;
+    this.lineBytes?.setSlot(slot, second.address, first.address);
   }
 
   /**
@@ -251,9 +256,9 @@ export class LineTemplates<T> {
     }
     pieceEnds.push(literal.length);
     const slot = slotOf(bytes, rcptStart, rcptEnd, lineEnd, kind);
-    const slots = this.slots;
-    const kept = slots[slot];
-    const evicted = slots[slot + 1];
+    const pair = slot >> 1;
+    const kept = this.firsts[pair];
+    const evicted = this.seconds[pair];
     // A slot's two templates have the slot's two places: the new one takes the place of the one it evicts.
     const place = evicted !== undefined ? evicted.place : kept !== undefined ? kept.place ^ 1 : slot;
     if (!this.lineBytesTried && inChunkMemory(bytes)) {
@@ -271,8 +276,8 @@ export class LineTemplates<T> {
       place,
       lineBytes,
     );
-    slots[slot + 1] = kept;
-    slots[slot] = template;
+    this.seconds[pair] = kept;
+    this.firsts[pair] = template;
     lineBytes?.setSlot(slot, template.address, kept === undefined ? -1 : kept.address);
     return template.read(bytes, this.memory.of(bytes), rcptStart, rcptEnd, lineEnd);
   }
@@ -294,9 +299,9 @@ function spanAfter(bytes: Uint8Array, from: number, i: number): number {
 }
 
 /**
- * A template's slot (its first place in LineTemplates.slots): a hash of the recipient's domain, the first
- * bytes of the relay's name and the bytes where the line's end names the command the reply answered
- * (`end of DATA command))`, `RCPT TO command))`: a relay's deliveries and refusals apart), and of what
+ * A template's slot (its first place in the table: LineTemplates.firsts[slot / 2]): a hash of the
+ * recipient's domain, the first bytes of the relay's name and the bytes where the line's end names the
+ * command the reply answered (`end of DATA command))`, `RCPT TO command))`: a relay's deliveries and refusals apart), and of what
  * the caller says tells its outcomes apart (`kind`, the same number for a line's read and learn).
  */
 function slotOf(

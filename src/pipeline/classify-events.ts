@@ -5,6 +5,7 @@ import { detectProvider, hostName, recipientDomain } from "../bounce/provider.ts
 import type { BounceRecord } from "../bounce/record.ts";
 import {
   ClassificationJson,
+  HostJson,
   type JsonBytes,
   joined,
   jsonRecord,
@@ -67,7 +68,9 @@ interface Entry {
   json: ClassificationJson | null;
   /** The JSON bytes of its classification's diagnostic and the record's end (made at the first `jsonBytes` that writes it). */
   diagnosticJson: Uint8Array | null;
-  /** Its records' templates (per remote host, file, format and diagnostic form), the last used first. */
+  /** The JSON of its classification's remote host (made at the first record of an event without one). */
+  host: HostJson | null;
+  /** Its records' templates (per file, format and diagnostic form), the last used first. */
   records: RecordTemplate[] | null;
   /**
    * The diagnostic's JSON bytes around the places swapTokens puts a reply's tokens, the record's end with
@@ -108,14 +111,16 @@ const MAX_CHAIN = 8;
 const MAX_IDS = 10_000;
 /** Contexts (everything but the reply) whose last entry is remembered, at most: a table of this size. */
 const GUESSES = 4096;
-/** Record templates kept per entry, at most (its records' remote hosts, mostly one provider's MX). */
+/** Record templates kept per entry, at most (its records' files, formats and diagnostic forms). */
 const MAX_RECORDS = 8;
 /** Guesses tried per reply (following branches), at most. */
 const MAX_TRIES = 4;
 /** Branches kept per entry, at most. */
 const MAX_BRANCHES = 64;
+/** Classes whose SharedContext is handed to new contexts, at most (the table is emptied when full). */
+const MAX_SHARED_CONTEXTS = 4096;
 /** Slots of the recipient domains' table (a power of two). */
-const DOMAIN_SLOTS = 1024;
+const DOMAIN_SLOTS = 8192;
 const AT_SIGN = 64;
 /** A character JSON.stringify escapes, or one beyond ASCII. */
 const NOT_PLAIN = /[\u0000-\u001f"\\\u0080-\uffff]/;
@@ -143,6 +148,8 @@ export class EventClassifier {
   private readonly guesses: (Entry | undefined)[] = new Array(GUESSES);
   /** Recipient domains (lower case) and their keys, by a hash of the domain (domainOfBytes). */
   private readonly domainSlots: (RecipientDomain | undefined)[] = new Array(DOMAIN_SLOTS);
+  /** The SharedContext of each class by its context hash (see sharedContext). */
+  private readonly sharedContexts = new Map<number, SharedContext>();
   /** What domainOfBytes gives for an empty recipient. */
   private readonly noRecipient = new RecipientDomain("", "");
   /** The reply of the event `find` looked up last (its length; "" while on the bytes), and whether that classified it anew. */
@@ -215,7 +222,7 @@ export class EventClassifier {
     const record =
       event.type === "complaint" ? null : this.writeBytes(entry, entry.json, event, spans, format, out);
     if (record !== null) {
-      // The next outcome of the shape may be written by the same entry and template (shapedBytes).
+      // The next outcome of the shape may be written by the same entry, template and host (shapedBytes).
       const known = this.lastContext;
       if (known !== null && spans.shape !== null && spans.shape.kept === known)
         known.wrote(event.type, entry, record);
@@ -242,6 +249,7 @@ export class EventClassifier {
     const written = known.writtenFor(spans.bytes, spans.replyStart, spans.replyEnd);
     if (written === null || written.type !== type) return false;
     const { entry, record } = written;
+    const host = hostOf(known, entry);
     const { bytes, recipientStart, recipientEnd, replyStart, replyEnd } = spans;
     if (record.file !== file || record.format !== format || entry.template === null) return false;
     if (replyStart < 0 || recipientStart === recipientEnd || !(line >= 0) || !Number.isSafeInteger(line))
@@ -259,6 +267,7 @@ export class EventClassifier {
     if (reply >= 0) {
       const written = record.write(
         out,
+        host,
         bytes,
         recipientStart,
         recipientEnd,
@@ -273,7 +282,7 @@ export class EventClassifier {
       if (written === WRITTEN) return this.wroteShaped();
     }
     if (!mask.matches(bytes, replyStart, replyEnd, template)) return false;
-    record.write(out, bytes, recipientStart, recipientEnd, line, time, replyStart, replyEnd, mask);
+    record.write(out, host, bytes, recipientStart, recipientEnd, line, time, replyStart, replyEnd, mask);
     return this.wroteShaped();
   }
 
@@ -286,9 +295,9 @@ export class EventClassifier {
   }
 
   /**
-   * `jsonBytes` by the entry's record template for the event's remote host, file, format and the form
-   * of its diagnostic (made when there is none), the template it wrote with; null where the text has to
-   * be made.
+   * `jsonBytes` by the entry's record template for the event's file, format and the form of its
+   * diagnostic (made when there is none) with its remote host, the template it wrote with; null where the
+   * text has to be made.
    */
   private writeBytes(
     entry: Entry,
@@ -305,14 +314,30 @@ export class EventClassifier {
     const form = this.diagnosticForm(entry, spans);
     if (form < 0) return null;
     const c = entry.classification;
-    const remoteMta = event.remoteMta?.trim() || c.remoteMta;
+    // The context's relay (as the event's: a context is of one relay), else the classification's.
+    const known = this.lastContext;
+    const host =
+      known !== null && known.remoteMta === event.remoteMta
+        ? hostOf(known, entry)
+        : new HostJson(event.remoteMta?.trim() || c.remoteMta);
     entry.records ??= [];
     const records = entry.records;
     let record = records[0];
-    if (record === undefined || !record.fits(remoteMta, file, format, form)) {
-      record = this.recordTemplate(entry, json, records, remoteMta, file, format, form);
+    if (record === undefined || !record.fits(file, format, form)) {
+      record = this.recordTemplate(entry, json, records, file, format, form);
     }
-    record.write(out, bytes, recipientStart, recipientEnd, line, event.time, replyStart, replyEnd, this.mask);
+    record.write(
+      out,
+      host,
+      bytes,
+      recipientStart,
+      recipientEnd,
+      line,
+      event.time,
+      replyStart,
+      replyEnd,
+      this.mask,
+    );
     return record;
   }
 
@@ -321,14 +346,13 @@ export class EventClassifier {
     entry: Entry,
     json: ClassificationJson,
     records: RecordTemplate[],
-    remoteMta: string | null,
     file: string,
     format: string,
     form: number,
   ): RecordTemplate {
     for (let i = 1; i < records.length; i++) {
       const record = records[i];
-      if (record.fits(remoteMta, file, format, form)) {
+      if (record.fits(file, format, form)) {
         records.copyWithin(1, 0, i);
         records[0] = record;
         return record;
@@ -344,7 +368,6 @@ export class EventClassifier {
     // name), compared at once. An event read on bytes holds no slice of a decoded chunk to keep alive.
     const made = new RecordTemplate(
       json,
-      remoteMta,
       file,
       format,
       form,
@@ -415,8 +438,19 @@ export class EventClassifier {
         if (known === null) {
           const host = this.hostKey(event.remoteMta);
           const hash = this.context(action, host, domain.key, replyCode, status, hint);
+          const shared = this.sharedContext(action, host, domain.key, replyCode, status, hint, hash);
           known = domain.add(
-            new DomainContext(action, event.remoteMta, replyCode, status, hint, host, domain.key, hash),
+            new DomainContext(
+              action,
+              event.remoteMta,
+              replyCode,
+              status,
+              hint,
+              host,
+              domain.key,
+              hash,
+              shared,
+            ),
           );
         }
         if (spans.shape !== null) spans.shape.kept = known;
@@ -516,6 +550,26 @@ export class EventClassifier {
     this.text = event.reply;
   }
 
+  /** The SharedContext of a class (made if there is none, or another class has its hash). */
+  private sharedContext(
+    action: string,
+    hostKey: string,
+    domainKey: string,
+    replyCode: number | null,
+    status: string | null,
+    hint: string | null,
+    hash: number,
+  ): SharedContext {
+    let shared = this.sharedContexts.get(hash);
+    if (shared === undefined || !inContext(shared, action, hostKey, domainKey, replyCode, status, hint)) {
+      shared = new SharedContext(action, hostKey, domainKey, replyCode, status, hint);
+      // Contexts keep theirs: emptied, the table only stops handing out the classes it held.
+      if (this.sharedContexts.size >= MAX_SHARED_CONTEXTS) this.sharedContexts.clear();
+      this.sharedContexts.set(hash, shared);
+    }
+    return shared;
+  }
+
   /** A hash of everything the classifier looks at besides the reply. */
   private context(
     action: string,
@@ -602,6 +656,7 @@ export class EventClassifier {
       json: null,
       diagnosticJson: null,
       pieces: undefined,
+      host: null,
       records: null,
     };
   }
@@ -763,31 +818,30 @@ class RecipientDomain {
 }
 
 /**
- * Everything the classifier looks at besides the reply and the recipient domain (the relay as given),
- * with its host key and EventClassifier.context hash, and the entry of the last record found in it.
+ * What the contexts of one class share: everything the classifier looks at besides the reply (action,
+ * remote MTA's and recipient domain's keys, reply code, DSN status, hint) — the contexts of the many
+ * recipient domains and relays a provider key stands for (a real sender's "other" domains, each with MX
+ * hosts of its own) are of one class, and a reply's entry and record template do not depend on which. So
+ * what one of them learned (where its replies part, the entry and `written` by the bytes there) is used by
+ * all: a new recipient domain's deliveries are written by shapedBytes from their first reply of a known
+ * shape on.
  */
-class DomainContext {
+class SharedContext {
   readonly action: string;
-  readonly remoteMta: string | null;
+  readonly hostKey: string;
+  readonly domainKey: string;
   readonly replyCode: number | null;
   readonly status: string | null;
   readonly hint: string | null;
-  readonly hostKey: string;
-  /** The recipient domain's key (the context is one of its RecipientDomain's). */
-  readonly domainKey: string;
-  readonly hash: number;
-  entry: Entry | undefined = undefined;
   /**
-   * The entry and record template of the last record written in the context for an outcome of a shape
-   * (OutcomeShape.kept: this context), and its type (see EventClassifier.shapedBytes).
+   * The entry and record template of the last record written in a context of the class for an outcome of
+   * a shape (OutcomeShape.kept: the context), and its type (see EventClassifier.shapedBytes).
    */
   written: Written | null = null;
-  /** The probe's key `found` was given last (-1: none). */
-  private lastProbed = -1;
   /**
-   * Where the replies of the context part from each other, as a distance from the reply's end (-1: not
+   * Where the replies of the class part from each other, as a distance from the reply's end (-1: not
    * known yet): learned from the first guess that parted from a reply in a literal piece. Replies of one
-   * context that take turns among a few shapes mostly part at one place from their end (Gmail's
+   * class that take turns among a few shapes mostly part at one place from their end (Gmail's
    * `… <id>.NN - gsmtp`): the bytes there pick the entry to guess (`probes`), where the last entry would
    * be a shape behind. Only a guess: ReplyMask.matches decides.
    */
@@ -800,6 +854,46 @@ class DomainContext {
 
   constructor(
     action: string,
+    hostKey: string,
+    domainKey: string,
+    replyCode: number | null,
+    status: string | null,
+    hint: string | null,
+  ) {
+    this.action = action;
+    this.hostKey = hostKey;
+    this.domainKey = domainKey;
+    this.replyCode = replyCode;
+    // Copies: the strings may be slices of a whole decoded input chunk, which they would keep.
+    this.status = detach(status);
+    this.hint = detach(hint);
+  }
+}
+
+/**
+ * Everything the classifier looks at besides the reply and the recipient domain (the relay as given),
+ * with its host key and EventClassifier.context hash, the entry of the last record found in it, and what
+ * it shares with the other contexts of its class.
+ */
+class DomainContext {
+  readonly action: string;
+  readonly remoteMta: string | null;
+  readonly replyCode: number | null;
+  readonly status: string | null;
+  readonly hint: string | null;
+  readonly hostKey: string;
+  /** The recipient domain's key (the context is one of its RecipientDomain's). */
+  readonly domainKey: string;
+  readonly hash: number;
+  readonly shared: SharedContext;
+  entry: Entry | undefined = undefined;
+  /** The probe's key `found` was given last (-1: none). */
+  private lastProbed = -1;
+  /** The JSON of the relay's name (undefined: not made yet; null: none, the classification's is written). */
+  private relay: HostJson | null | undefined = undefined;
+
+  constructor(
+    action: string,
     remoteMta: string | null,
     replyCode: number | null,
     status: string | null,
@@ -807,6 +901,7 @@ class DomainContext {
     hostKey: string,
     domainKey: string,
     hash: number,
+    shared: SharedContext,
   ) {
     this.action = action;
     // Copies: the strings may be slices of a whole decoded input chunk, which they would keep.
@@ -817,12 +912,35 @@ class DomainContext {
     this.hostKey = hostKey;
     this.domainKey = domainKey;
     this.hash = hash;
+    this.shared = shared;
+  }
+
+  /** The remote host its records write (as writeBytes: the relay's name, else null: the classification's). */
+  get host(): HostJson | null {
+    if (this.relay === undefined) {
+      const name = this.remoteMta?.trim();
+      this.relay = name ? new HostJson(name) : null;
+    }
+    return this.relay;
+  }
+
+  get probe(): number {
+    return this.shared.probe;
+  }
+
+  set probe(probe: number) {
+    this.shared.probe = probe;
+  }
+
+  get probes(): ProbeTable | null {
+    return this.shared.probes;
   }
 
   /** The probes key of the reply bytes[from, to): a hash of PROBE_BYTES at the probe (-1: none). */
   probed(bytes: Uint8Array, from: number, to: number): number {
-    let at = to - this.probe;
-    if (this.probe < 0 || at < from) return -1;
+    const probe = this.shared.probe;
+    let at = to - probe;
+    if (probe < 0 || at < from) return -1;
     // Inside a number, from its first digit: replies whose number there has another count of digits
     // (Orange's `<id>.N` and `<id>.NN`) still differ in the bytes hashed, whichever taught the probe.
     for (
@@ -843,23 +961,26 @@ class DomainContext {
     this.entry = entry;
     this.lastProbed = probed;
     if (probed < 0) return;
-    this.probes ??= new ProbeTable();
-    this.probes.found(probed, entry);
+    const shared = this.shared;
+    shared.probes ??= new ProbeTable();
+    shared.probes.found(probed, entry);
   }
 
-  /** The entry `found` last was written by `record` for an outcome of type `type` (see `written`). */
+  /** The entry `found` last was written by `record` for an outcome of type `type` (see SharedContext.written). */
   wrote(type: EventType, entry: Entry, record: RecordTemplate): void {
     const written = { type, entry, record };
-    this.written = written;
+    const shared = this.shared;
+    shared.written = written;
     const probed = this.lastProbed;
-    if (probed >= 0) this.probes?.wrote(probed, written);
+    if (probed >= 0) shared.probes?.wrote(probed, written);
   }
 
   /** What shapedBytes tries for the reply bytes[from, to): the `written` of its probe's key, else the last. */
   writtenFor(bytes: Uint8Array, from: number, to: number): Written | null {
-    if (this.probe < 0 || this.probes === null) return this.written;
+    const { probes, written } = this.shared;
+    if (this.shared.probe < 0 || probes === null) return written;
     const probed = this.probed(bytes, from, to);
-    return (probed >= 0 ? this.probes.written(probed) : undefined) ?? this.written;
+    return (probed >= 0 ? probes.written(probed) : undefined) ?? written;
   }
 }
 
@@ -937,11 +1058,19 @@ class ProbeTable {
   }
 }
 
-/** An entry and the record template it wrote a record of a type with (DomainContext.written). */
+/** An entry and the record template it wrote a record of a type with (SharedContext.written). */
 interface Written {
   type: EventType;
   entry: Entry;
   record: RecordTemplate;
+}
+
+/** The remote host the records of `entry` in `context` write (writeBytes: the relay, else the classification's). */
+function hostOf(context: DomainContext, entry: Entry): HostJson {
+  const host = context.host;
+  if (host !== null) return host;
+  entry.host ??= new HostJson(entry.classification.remoteMta);
+  return entry.host;
 }
 
 /** Bytes hashed at a context's probe; the slots of its ProbeTable, first and at most (powers of two). */
@@ -965,9 +1094,12 @@ function sameInLowerCase(bytes: Uint8Array, from: number, to: number, codes: Uin
   return true;
 }
 
-/** Whether `entry` was classified in this context (everything the classifier looks at besides the reply). */
+/** What the classifier looks at besides the reply: an entry's context, or a class's (SharedContext). */
+type ClassFields = Pick<Entry, "action" | "hostKey" | "domainKey" | "replyCode" | "status" | "hint">;
+
+/** Whether `entry` (an entry, or a class) was classified in this context (everything the classifier looks at besides the reply). */
 function inContext(
-  entry: Entry,
+  entry: ClassFields,
   action: string,
   hostKey: string,
   domainKey: string,

@@ -4,6 +4,7 @@ import fc from "fast-check";
 import type { BounceRecord } from "../../src/bounce/record.ts";
 import {
   ClassificationJson,
+  HostJson,
   JsonBytes,
   jsonRecord,
   PLAIN_REPLY,
@@ -67,7 +68,10 @@ test("jsonRecord equals JSON.stringify with schemaVersion first, cached parts or
   for (const value of cases) assert.equal(jsonRecord(value), plain(value));
 });
 
-test("a RecordTemplate writes jsonRecord's text: recipient and reply bytes escaped, line numbers and times filled in (property)", () => {
+/** Remote hosts one template writes records of: its classification's, others, none, one JSON escapes. */
+const HOSTS = ["mx.example.com", "mx7.another.example", null, 'a"b\\c', "é.example"];
+
+test("a RecordTemplate writes jsonRecord's text: recipient and reply bytes escaped, line numbers, times and remote hosts filled in (property)", () => {
   const unit = fc.oneof(
     fc.constantFrom('"', "\\", "\n", "\t", "\u0000", "\u001f", "\u007f", "\u2028", "\ud800", "é", "中"),
     fc.string({ maxLength: 3 }),
@@ -87,6 +91,7 @@ test("a RecordTemplate writes jsonRecord's text: recipient and reply bytes escap
     plainReply: plain,
     // Two digit counts each side of 2^31 (the digits are written two ways).
     line: fc.constantFrom(0, 7, 10, 99, 123456, 2147483647, 2147483648, Number.MAX_SAFE_INTEGER),
+    host: fc.constantFrom(...HOSTS),
     // As long as the first (written over it), or not, or with a character JSON escapes, or none.
     time: fc.constantFrom(
       null,
@@ -106,15 +111,16 @@ test("a RecordTemplate writes jsonRecord's text: recipient and reply bytes escap
         const base = record({ source: { file, line: 0 } });
         const json = new ClassificationJson(base);
         const ending = Buffer.concat([Buffer.from(JSON.stringify(base.diagnostic)), json.tail()]);
-        const template = new RecordTemplate(json, base.remoteMta, file, "postfix", form, ending, null);
+        const template = new RecordTemplate(json, file, "postfix", form, ending, null);
         const none = { count: 0, start: () => 0, end: () => 0, writer: () => null };
-        for (const { recipient, reply: anyReply, plainReply, line, time } of writes) {
+        for (const { recipient, reply: anyReply, plainReply, line, host, time } of writes) {
           const reply = form === PLAIN_REPLY ? plainReply : anyReply;
           const bytes = Buffer.from(`${recipient}|${reply}`, "latin1");
           const out = new JsonBytes(1);
           out.text("x");
           template.write(
             out,
+            new HostJson(host),
             bytes,
             0,
             recipient.length,
@@ -125,7 +131,14 @@ test("a RecordTemplate writes jsonRecord's text: recipient and reply bytes escap
             none,
           );
           const diagnostic = form === WHOLE_DIAGNOSTIC ? base.diagnostic : reply;
-          const expected = jsonRecord({ ...base, recipient, source: { file, line }, time, diagnostic });
+          const expected = jsonRecord({
+            ...base,
+            recipient,
+            source: { file, line },
+            time,
+            remoteMta: host,
+            diagnostic,
+          });
           assert.equal(out.buffer.toString("utf8", 0, out.length), `x${expected}`);
         }
       },
@@ -148,6 +161,8 @@ test("a RecordTemplate writes the same bytes in WebAssembly for a line in a chun
     }),
     line: fc.constantFrom(0, 7, 10, 99, 123456, 2147483647, 2147483648),
     time: fc.constantFrom(null, "2026-02-02T12:34:56.000Z", "2026-02-02T12:34:57.000Z", "2026-02-02T12:34"),
+    // One of a few hosts (each one object, as a context keeps it), or a long one the writer does not take.
+    host: fc.constantFrom(...HOSTS.map((host) => new HostJson(host)), new HostJson("h".repeat(2000))),
     // Bytes written between records by JavaScript: none, a newline, a text.
     between: fc.constantFrom("", "\n", "x"),
   });
@@ -168,11 +183,10 @@ test("a RecordTemplate writes the same bytes in WebAssembly for a line in a chun
           Buffer.concat([Buffer.from('>"'), json.tail()]),
         ];
         const template = (form === TOKENS ? pieces : null) as Uint8Array[] | null;
-        const make = () =>
-          new RecordTemplate(json, base.remoteMta, "maillog", "postfix", form, ending, template);
+        const make = () => new RecordTemplate(json, "maillog", "postfix", form, ending, template);
         const [inJs, inWasm] = [make(), make()];
         const [plain, staged] = [new JsonBytes(1), new JsonBytes(1)];
-        for (const { recipient, reply, line, time, between } of writes) {
+        for (const { recipient, reply, line, time, host, between } of writes) {
           const text = `${recipient}|${reply}`;
           const own = Buffer.from(text, "latin1");
           const there = chunk.subarray(16, 16 + chunk.write(text, 16, "latin1"));
@@ -185,8 +199,8 @@ test("a RecordTemplate writes the same bytes in WebAssembly for a line in a chun
             writer: (bytes: Uint8Array) => (inChunk ? writer.writerOf(bytes) : null),
           });
           const [from, to, replyStart] = [0, recipient.length, recipient.length + 1];
-          inJs.write(plain, own, from, to, line, time, replyStart, own.length, tokens(false));
-          inWasm.write(staged, there, from, to, line, time, replyStart, there.length, tokens(true));
+          inJs.write(plain, host, own, from, to, line, time, replyStart, own.length, tokens(false));
+          inWasm.write(staged, host, there, from, to, line, time, replyStart, there.length, tokens(true));
           for (const out of [plain, staged]) {
             if (between === "\n") out.byte(10);
             else if (between !== "") out.text(between);

@@ -5,6 +5,7 @@ import fc from "fast-check";
 import { classifyReply } from "../../src/bounce/classify.ts";
 import {
   ClassificationJson,
+  HostJson,
   JsonBytes,
   NOT_MATCHED,
   NOT_WRITTEN,
@@ -585,22 +586,22 @@ test("a record written with its reply's match in one WebAssembly call is the one
         const [from, to, replyStart, replyEnd] = [0, 16, 17, own.length];
         // The diagnostic's pieces around the tokens: one more than the template has tokens.
         const pieces = Array.from({ length: shape.kinds.length + 1 }, (_, p) => Buffer.from(`<${p}>`));
-        const make = () =>
-          new RecordTemplate(json, "mx.example.com", "maillog", "postfix", form, Buffer.from('"d"}'), pieces);
+        const make = () => new RecordTemplate(json, "maillog", "postfix", form, Buffer.from('"d"}'), pieces);
         const [plain, staged] = [new JsonBytes(1), new JsonBytes(1)];
+        const host = new HostJson("mx.example.com");
         plain.text("x");
         staged.text("x");
         const found = mask.matches(own, replyStart, replyEnd, shape);
-        if (found) make().write(plain, own, from, to, line, time, replyStart, replyEnd, mask);
+        if (found) make().write(plain, host, own, from, to, line, time, replyStart, replyEnd, mask);
         const record = make();
         const address = inChunk.placed(there, replyStart, replyEnd, shape);
         assert.ok(address >= 0 || shape.round === -1, template);
         const answer =
           address < 0
             ? NOT_WRITTEN
-            : record.write(staged, there, from, to, line, time, replyStart, replyEnd, inChunk, address);
+            : record.write(staged, host, there, from, to, line, time, replyStart, replyEnd, inChunk, address);
         if (answer === NOT_WRITTEN && inChunk.matches(there, replyStart, replyEnd, shape))
-          record.write(staged, there, from, to, line, time, replyStart, replyEnd, inChunk);
+          record.write(staged, host, there, from, to, line, time, replyStart, replyEnd, inChunk);
         if (answer === WRITTEN) written++;
         if (answer === NOT_MATCHED) notMatched++;
         assert.equal(
