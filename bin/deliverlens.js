@@ -70,25 +70,28 @@ function classifiesAFolderAsJson(args) {
  * snapshot's deserialisation and the first part of the walk): the second core, idle until then, deserialises it
  * meanwhile. It cannot take a pipe from here (the execve below closes every descriptor but 0–2, and Node opens
  * them all close-on-exec), so it listens on a Unix socket of Linux's abstract namespace (no file) for the one
- * connection classify makes (src/pipeline/second-process.ts), which must open with a secret token; both are passed
- * in the environment. It ends by itself when classify ends (the connection closes, or, before one, classify's
- * process — this one's pid — is no longer its parent).
+ * connection classify makes (src/pipeline/second-process.ts), which must open with a secret token and is answered
+ * with a secret proof (src/pipeline/jobs-process.ts serveJobsOnSocket); both are passed in the environment. It ends
+ * by itself when classify ends (the connection closes, or, before one, classify's process — this one's pid — is no
+ * longer its parent).
  */
 async function startJobsAhead(options) {
   const { spawn } = await import("node:child_process");
   try {
     const name = `deliverlens-jobs-${process.pid}-${randomHex(8)}`;
     const token = randomHex(16);
+    const proof = randomHex(16);
     const child = spawn(process.execPath, options, {
       stdio: ["ignore", "ignore", "inherit"],
       env: {
         ...process.env,
         DELIVERLENS_JOBS_PROCESS: "1",
-        DELIVERLENS_JOBS_LISTEN: `${name} ${token} ${process.pid}`,
+        DELIVERLENS_JOBS_LISTEN: `${name} ${token} ${proof} ${process.pid}`,
       },
     });
     child.on("error", () => {});
-    if (child.pid !== undefined) process.env.DELIVERLENS_JOBS_AHEAD = `${child.pid} ${name} ${token}`;
+    if (child.pid !== undefined)
+      process.env.DELIVERLENS_JOBS_AHEAD = `${child.pid} ${name} ${token} ${proof}`;
   } catch {
     // Not started: classify starts its own.
   }

@@ -6,7 +6,15 @@ import { classifySegmentOf } from "./classify-email.ts";
 import { classifyWholeFiles, type SentJob, sentResults } from "./classify-files.ts";
 import type { ClassifyOptions } from "./classify-source.ts";
 import { withoutTopTier } from "./compiler-tier.ts";
-import { type Frame, FrameReader, frame, RESULTS } from "./job-frames.ts";
+import {
+  type Frame,
+  FrameReader,
+  frame,
+  onFirstBytes,
+  RESULTS,
+  sameBytes,
+  secretFrame,
+} from "./job-frames.ts";
 import type { Segment } from "./mbox-segmenter.ts";
 
 /**
@@ -26,9 +34,6 @@ export type JobsSetup =
 /** The setup as sent: also whether the first process uses V8's top tier (compiler-tier.ts). */
 export type FirstFrame = JobsSetup & { topTier: boolean };
 
-/** The setup as sent to a process bin/ started (serveJobsOnSocket): with the token it was given. */
-export type SocketFirstFrame = FirstFrame & { token: string };
-
 /** A job of files: their paths, and which of them are streams (never opened: left to the first process). */
 export interface FilesJob {
   paths: string[];
@@ -46,81 +51,95 @@ export type MboxJob = Omit<Segment, "raw"> & { length: number; crc: number };
  * it holds is garbage).
  */
 export async function serveJobs(): Promise<void> {
-  let handle: ((job: Frame) => Promise<Buffer | null> | Buffer | null) | null = null;
+  const serve = jobServer();
   for (const job of framesOfStdin()) {
-    if (handle === null) {
-      const first = job.head as FirstFrame;
-      if (!first.topTier) withoutTopTier();
-      handle = handler(first);
-    } else {
-      const result = await handle(job);
-      // A job it cannot do: it ends, and what it held is done by the first process (second-process.ts lost()).
-      if (result === null || !write(result)) return;
-    }
+    const result = await serve(job);
+    // A job it cannot do: it ends, and what it held is done by the first process (second-process.ts lost()).
+    if (result === null || (result !== undefined && !write(result))) return;
   }
 }
 
 /**
  * Serves jobs as serveJobs does, to the one process that connects to the Unix socket `name` of Linux's abstract
- * namespace and opens with `token` (`listen`: "name token pid"): classify's second process when bin/ started it,
- * before classify itself (bin/deliverlens.js startJobsAhead). Resolves when that connection ends, or when the
- * process that should make it (`pid`, this one's parent) has ended before its first frame came, or when that
- * frame is not what classify sends (without the token, or past FIRST_FRAME_BYTES: any process of the host may
- * connect to such a socket, so until then its bytes are hostile input).
+ * namespace and opens with `token`'s frame (`listen`: "name token proof pid"): classify, when bin/ started this
+ * one before it (bin/deliverlens.js startJobsAhead). Any process of the host may connect to such a socket and
+ * sees its name (/proc/net/unix), so:
+ * - the name stays bound until this process ends: no other can take it and classify's connection (review R52);
+ * - every connection is a stranger until its first bytes are token's frame (compared whole, nothing else read:
+ *   at most MOST_STRANGERS at a time, more are closed at once); a stranger is closed, this one goes on listening;
+ * - classify's connection is answered with `proof`'s frame first: only this process knows it, so classify gives
+ *   no job to a process that took the name after this one had ended.
+ * Resolves when classify's connection ends, or when the process that should make it (`pid`, this one's parent)
+ * has ended before it came.
  */
 export async function serveJobsOnSocket(listen: string): Promise<void> {
-  const [name, token, parent] = listen.split(" ");
+  const [name, token, proof, parent] = listen.split(" ");
   if (String(process.ppid) !== parent) return;
   const { createServer } = process.getBuiltinModule("node:net");
-  let connected: Socket | null = null;
-  let orphaned = () => {};
-  const watch = setInterval(() => {
-    if (String(process.ppid) !== parent) orphaned();
-  }, PARENT_CHECK_MS);
-  connected = await new Promise<Socket | null>((resolve) => {
-    const server = createServer((socket) => {
-      server.close();
-      resolve(socket);
-    });
-    orphaned = () => {
-      server.close();
-      resolve(null);
-    };
-    server.on("error", orphaned);
-    server.listen(`\0${name}`);
+  const opening = secretFrame(token);
+  const strangers = new Set<Socket>();
+  let open = true;
+  let chose: (taken: { socket: Socket; rest: Buffer } | null) => void = () => {};
+  const chosen = new Promise<{ socket: Socket; rest: Buffer } | null>((resolve) => {
+    chose = resolve;
   });
-  const socket = connected;
-  if (socket === null) {
+  const choose = (taken: { socket: Socket; rest: Buffer } | null) => {
+    if (!open) return;
+    open = false;
     clearInterval(watch);
-    return;
-  }
-  socket.on("error", () => {});
-  orphaned = () => socket.destroy();
-  const reader = new FrameReader();
-  let handle: ((job: Frame) => Promise<Buffer | null> | Buffer | null) | null = null;
-  let beforeFirst = 0;
-  try {
-    for await (const chunk of socket) {
-      if (handle === null) beforeFirst += (chunk as Buffer).length;
-      if (beforeFirst > FIRST_FRAME_BYTES) return;
-      for (const job of reader.push(chunk as Buffer)) {
-        if (handle === null) {
-          const first = job.head as SocketFirstFrame | null;
-          if (first?.token !== token) return;
-          clearInterval(watch);
-          if (!first.topTier) withoutTopTier();
-          handle = handler(first);
-          continue;
-        }
-        const result = await handle(job);
-        if (result === null) return;
-        if (!socket.write(result)) await once(socket, "drain");
-      }
+    for (const stranger of strangers) stranger.destroy();
+    strangers.clear();
+    chose(taken);
+  };
+  const watch = setInterval(() => {
+    if (String(process.ppid) !== parent) choose(null);
+  }, PARENT_CHECK_MS);
+  const server = createServer((socket) => {
+    socket.on("error", () => {});
+    if (!open || strangers.size >= MOST_STRANGERS) {
+      socket.destroy();
+      return;
     }
+    strangers.add(socket);
+    socket.once("close", () => strangers.delete(socket));
+    onFirstBytes(socket, opening.length, (head, rest) => {
+      strangers.delete(socket);
+      if (!open || !sameBytes(head, opening)) {
+        socket.destroy();
+        return;
+      }
+      socket.write(secretFrame(proof));
+      choose({ socket, rest });
+    });
+  });
+  server.on("error", () => choose(null));
+  server.listen(`\0${name}`);
+  const taken = await chosen;
+  try {
+    if (taken !== null) await serveConnection(taken.socket, taken.rest);
+  } finally {
+    server.close();
+  }
+}
+
+/** Serves the jobs of classify's connection (`rest`: its bytes read already), until it ends. */
+async function serveConnection(socket: Socket, rest: Buffer): Promise<void> {
+  const reader = new FrameReader();
+  const serve = jobServer();
+  const take = async (chunk: Buffer) => {
+    for (const job of reader.push(chunk)) {
+      const result = await serve(job);
+      if (result === null) return false;
+      if (result !== undefined && !socket.write(result)) await once(socket, "drain");
+    }
+    return true;
+  };
+  try {
+    if (!(await take(rest))) return;
+    for await (const chunk of socket) if (!(await take(chunk as Buffer))) return;
   } catch {
     // The connection failed: classify is gone, and what this one held is garbage.
   } finally {
-    clearInterval(watch);
     socket.destroy();
   }
 }
@@ -129,10 +148,25 @@ export async function serveJobsOnSocket(listen: string): Promise<void> {
 const PARENT_CHECK_MS = 20;
 
 /**
- * The most bytes a connection to a process bin/ started may send before its first frame is whole: that frame
- * (the jobs' setup, the token: an mbox's path at most PATH_MAX) takes a few hundred.
+ * The most connections a process bin/ started holds before they have sent their first bytes: classify's is one;
+ * more are another process's (a stranger that holds them all only makes classify do its jobs alone).
  */
-export const FIRST_FRAME_BYTES = 64 * 1024;
+export const MOST_STRANGERS = 16;
+
+/**
+ * The frames' server: the first frame sets it up (undefined: no result), each later one is a job, answered with
+ * its result's frame, or null when it cannot do it (the process ends).
+ */
+function jobServer(): (job: Frame) => Promise<Buffer | null | undefined> | Buffer | null | undefined {
+  let handle: ((job: Frame) => Promise<Buffer | null> | Buffer | null) | null = null;
+  return (job) => {
+    if (handle !== null) return handle(job);
+    const first = job.head as FirstFrame;
+    if (!first.topTier) withoutTopTier();
+    handle = handler(first);
+    return undefined;
+  };
+}
 
 function handler(setup: JobsSetup): (job: Frame) => Promise<Buffer | null> | Buffer | null {
   if (setup.role === "files")

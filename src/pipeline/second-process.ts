@@ -1,7 +1,15 @@
 import type { ChildProcess } from "node:child_process";
 import type { Readable, Writable } from "node:stream";
 import { topTierOn } from "./compiler-tier.ts";
-import { type Frame, FrameReader, frame, RESULTS } from "./job-frames.ts";
+import {
+  type Frame,
+  FrameReader,
+  frame,
+  onFirstBytes,
+  RESULTS,
+  sameBytes,
+  secretFrame,
+} from "./job-frames.ts";
 import type { FirstFrame, JobsSetup } from "./jobs-process.ts";
 
 /**
@@ -44,7 +52,7 @@ export class SecondProcess<Result> {
     });
     results?.on("close", () => this.end());
     // Compiled as this process is (compiler-tier.ts).
-    const first: FirstFrame = { ...setup, topTier: topTierOn(), ...this.child.opening };
+    const first: FirstFrame = { ...setup, topTier: topTierOn() };
     this.child.jobs?.write(frame(0, first));
   }
 
@@ -122,8 +130,6 @@ export class SecondProcess<Result> {
 interface Channel {
   readonly jobs: Writable | null;
   readonly results: Readable | null;
-  /** Added to the first frame (a process bin/ started wants its token: jobs-process.ts serveJobsOnSocket). */
-  readonly opening: Record<string, string>;
   /** Calls `failed` when it cannot start or fails. */
   onError(failed: () => void): void;
   /** Ends it at once. */
@@ -136,7 +142,6 @@ function channelOf(child: ChildProcess): Channel {
   return {
     jobs: child.stdin,
     results: child.stdio[RESULTS] as Readable | null,
-    opening: {},
     onError: (failed) => child.on("error", failed),
     kill: () => child.kill("SIGKILL"),
     exited: () => exitOf(child),
@@ -145,10 +150,18 @@ function channelOf(child: ChildProcess): Channel {
 
 /**
  * classify's second process when bin/ started it before this one (bin/deliverlens.js startJobsAhead: this process
- * was execve'd, so it is still its parent, with no handle on it): its pid, the abstract Unix socket it listens on
- * and the token the connection opens with. adoptStartedAhead() takes it from the environment.
+ * was execve'd, so it is still its parent, with no handle on it): its pid, the abstract Unix socket it listens on,
+ * the token the connection opens with and the proof it answers with (jobs-process.ts serveJobsOnSocket).
+ * adoptStartedAhead() takes it from the environment.
  */
-let fromBin: { pid: number; name: string; token: string } | null = null;
+let fromBin: StartedByBin | null = null;
+
+interface StartedByBin {
+  pid: number;
+  name: string;
+  token: string;
+  proof: string;
+}
 
 /**
  * Takes the second process bin/ started (DELIVERLENS_JOBS_AHEAD), out of the environment too, so no process this
@@ -158,17 +171,21 @@ export function adoptStartedAhead(): void {
   const told = process.env.DELIVERLENS_JOBS_AHEAD;
   if (told === undefined) return;
   delete process.env.DELIVERLENS_JOBS_AHEAD;
-  const [pid, name, token] = told.split(" ");
-  if (!/^[1-9]\d*$/.test(pid) || name === undefined || token === undefined) return;
-  fromBin = { pid: Number(pid), name, token };
+  const [pid, name, token, proof] = told.split(" ");
+  if (!/^[1-9]\d*$/.test(pid) || name === undefined || token === undefined || proof === undefined) return;
+  fromBin = { pid: Number(pid), name, token, proof };
   // Whichever way this process ends (an error, a usage message, a signal it handles), that one ends too: it may
   // not be listening yet, or not have read the end of its connection yet. (A process that has ended stays a
   // zombie until this one ends: its pid is never another process's.)
   process.once("exit", () => kill(Number(pid)));
 }
 
-/** Ends process `pid` at once (nothing when it has ended). */
+/**
+ * Ends process `pid` at once when it is this one's child (a pid from the environment may be stale, or bin/'s child
+ * when bin/ could not execve: review R53); nothing when it has ended.
+ */
 function kill(pid: number): void {
+  if (childStat(pid) === null) return;
   try {
     process.kill(pid, "SIGKILL");
   } catch {
@@ -179,13 +196,17 @@ function kill(pid: number): void {
 /** How often, and how many times, a connection to bin/'s process is tried again while it is not listening yet. */
 const CONNECT_RETRY_MS = 2;
 const CONNECT_TRIES = 1000;
+/** How often, while the answer to its opening has not come, the connection checks that bin/'s process runs. */
+const ANSWER_CHECK_MS = 10;
 
 /**
  * A channel to bin/'s process: connected now, tried again while it does not listen yet (it may be still starting)
- * and runs, given up after CONNECT_TRIES (it is killed then, and the channel fails: its jobs are done here). Jobs
- * written before the connection wait in `jobs`; `results` ends when the connection does, however it does.
+ * and runs, given up after CONNECT_TRIES (it is killed then, and the channel fails: its jobs are done here). The
+ * connection opens with the token's frame and is used once answered with the proof's: another process may have
+ * taken the name only after bin/'s had ended (it holds the name while it runs), so until the answer comes, its end
+ * fails the channel too. Jobs written before wait in `jobs`; `results` ends when the connection does.
  */
-function connectTo({ pid, name, token }: { pid: number; name: string; token: string }): Channel {
+function connectTo({ pid, name, token, proof }: StartedByBin): Channel {
   const { PassThrough } = process.getBuiltinModule("node:stream") as typeof import("node:stream");
   const { connect } = process.getBuiltinModule("node:net");
   const jobs = new PassThrough();
@@ -204,16 +225,33 @@ function connectTo({ pid, name, token }: { pid: number; name: string; token: str
   };
   const attempt = (tries: number) => {
     const socket = connect(`\0${name}`);
-    let connected = false;
+    let opened = false;
+    let answered = false;
     socket.on("error", () => {});
     socket.once("connect", () => {
-      connected = true;
-      jobs.pipe(socket);
-      socket.pipe(results, { end: false });
+      opened = true;
+      socket.write(secretFrame(token));
+      const answer = secretFrame(proof);
+      const watch = setInterval(() => {
+        if (!running(pid)) socket.destroy();
+      }, ANSWER_CHECK_MS);
+      socket.once("close", () => clearInterval(watch));
+      onFirstBytes(socket, answer.length, (head, rest) => {
+        clearInterval(watch);
+        if (!sameBytes(head, answer)) {
+          socket.destroy();
+          return;
+        }
+        answered = true;
+        if (rest.length > 0) results.write(rest);
+        socket.pipe(results, { end: false });
+        jobs.pipe(socket);
+      });
     });
     socket.once("close", () => {
-      if (connected) close();
-      else if (tries < CONNECT_TRIES && running(pid)) setTimeout(() => attempt(tries + 1), CONNECT_RETRY_MS);
+      if (answered) close();
+      else if (!opened && tries < CONNECT_TRIES && running(pid))
+        setTimeout(() => attempt(tries + 1), CONNECT_RETRY_MS);
       else {
         kill(pid);
         fail = true;
@@ -226,7 +264,6 @@ function connectTo({ pid, name, token }: { pid: number; name: string; token: str
   return {
     jobs,
     results,
-    opening: { token },
     onError: (then) => {
       failed = then;
       if (fail) then();
@@ -250,13 +287,23 @@ async function endOf(pid: number): Promise<void> {
 
 const ENDING_CHECKS = 2000;
 
-/** Whether process `pid` runs (has not ended: a process that has is a zombie until its parent, this one, ends). */
+/**
+ * Whether process `pid` is this one's child and runs (has not ended: a child that has is a zombie until this one
+ * ends, so its pid is never another process's meanwhile).
+ */
 function running(pid: number): boolean {
+  const state = childStat(pid);
+  return state !== null && !/^[ZX]/.test(state);
+}
+
+/** /proc/PID/stat from its state field on, when process `pid` is this one's child; else null. */
+function childStat(pid: number): string | null {
   try {
     const stat = process.getBuiltinModule("node:fs").readFileSync(`/proc/${pid}/stat`, "latin1");
-    return !/^[ZX]/.test(stat.slice(stat.lastIndexOf(")") + 2));
+    const fields = stat.slice(stat.lastIndexOf(")") + 2);
+    return fields.split(" ", 2)[1] === String(process.pid) ? fields : null;
   } catch {
-    return false;
+    return null;
   }
 }
 

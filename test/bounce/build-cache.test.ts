@@ -11,7 +11,7 @@ import {
   utimesSync,
   writeFileSync,
 } from "node:fs";
-import { connect } from "node:net";
+import { connect, createServer } from "node:net";
 import { availableParallelism, tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { after, test } from "node:test";
@@ -28,8 +28,8 @@ import {
 } from "../../bin/snapshot-cache.js";
 import { WHOLE_FILE_BYTES } from "../../src/events/input.ts";
 import { MANY_FILES } from "../../src/pipeline/classify-parallel.ts";
-import { frame } from "../../src/pipeline/job-frames.ts";
-import { FIRST_FRAME_BYTES } from "../../src/pipeline/jobs-process.ts";
+import { FrameReader, frame, secretFrame } from "../../src/pipeline/job-frames.ts";
+import { MOST_STRANGERS } from "../../src/pipeline/jobs-process.ts";
 import { MIN_THREADED_LOG_BYTES } from "../../src/pipeline/log-thread-ahead.ts";
 import { Store } from "../../src/store/index.ts";
 import { spawnCli } from "../../testkit/cli-spawn.ts";
@@ -499,15 +499,31 @@ test("classify: the second process bin/ starts ahead is the one a big folder tak
     assert.deepEqual(await leftAfter(), [], "stdout closed");
   }
   // Started as bin/ starts it, by a process killed before any connection (no exit of classify's to end it): it
-  // ends once its parent is gone; and one that a connection opens with another token ends then.
+  // ends once its parent is gone. Strangers first (silent, wrong token, a frame announcing 1 GB, more than it
+  // holds): each closed or held, it goes on listening and holds its name; then the token's connection is
+  // answered with the proof and served (review R52).
   const listeningOn = (name: string) => readFileSync("/proc/net/unix", "latin1").includes(`@${name}`);
-  for (const ending of ["parent killed", "wrong token", "oversized first frame", "silent, parent killed"]) {
+  /** Sockets the test opened: all closed after each case, whatever happened. */
+  const sockets: ReturnType<typeof connect>[] = [];
+  const connected = async (name: string) => {
+    const socket = connect(`\0${name}`);
+    sockets.push(socket);
+    await new Promise((resolve, reject) => {
+      socket.once("connect", resolve);
+      socket.once("error", reject);
+    });
+    socket.on("error", () => {});
+    return socket;
+  };
+  const closed = (socket: ReturnType<typeof connect>) =>
+    new Promise((resolve) => (socket.closed ? resolve(null) : socket.once("close", resolve)));
+  for (const ending of ["parent killed", "silent, parent killed", "strangers, then served"]) {
     const name = `deliverlens-jobs-test-${process.pid}-${ending.replace(/\W+/g, "-")}`;
     const parent = spawn(
       process.execPath,
       [
         "-e",
-        `require("node:child_process").spawn(process.execPath, ["--snapshot-blob", ${JSON.stringify(build().classify)}], { stdio: "ignore", env: { ...process.env, DELIVERLENS_JOBS_PROCESS: "1", DELIVERLENS_JOBS_LISTEN: "${name} secret " + process.pid } }); setInterval(() => {}, 1000);`,
+        `require("node:child_process").spawn(process.execPath, ["--snapshot-blob", ${JSON.stringify(build().classify)}], { stdio: "ignore", env: { ...process.env, DELIVERLENS_JOBS_PROCESS: "1", DELIVERLENS_JOBS_LISTEN: "${name} secret proof " + process.pid } }); setInterval(() => {}, 1000);`,
       ],
       { env, stdio: "ignore" },
     );
@@ -517,36 +533,114 @@ test("classify: the second process bin/ starts ahead is the one a big folder tak
       if (ending === "parent killed") parent.kill("SIGKILL");
       else if (ending === "silent, parent killed") {
         // A connection that sends nothing holds it only while its parent runs.
-        const socket = connect(`\0${name}`);
-        socket.on("error", () => {});
-        await new Promise((resolve) => socket.once("connect", resolve));
+        const socket = await connected(name);
         parent.kill("SIGKILL");
         assert.deepEqual(await leftAfter(), [], ending);
         socket.destroy();
       } else {
-        const socket = connect(`\0${name}`);
-        socket.on("error", () => {});
-        if (ending === "wrong token")
-          socket.write(
-            frame(0, { role: "mbox", file: "/dev/null", json: true, topTier: true, token: "guess" }),
-          );
-        else {
-          // A frame announcing 1 GB, then bytes past FIRST_FRAME_BYTES: not held until the gigabyte comes.
-          const header = Buffer.alloc(12);
-          header.writeUInt32LE(1 << 30, 0);
-          socket.write(header);
-          socket.write(Buffer.alloc(FIRST_FRAME_BYTES + 1, 0x20));
-        }
-        // It ends (its parent alone is left).
+        const silent = await connected(name);
+        const guess = await connected(name);
+        guess.write(secretFrame("guess!"));
+        const huge = await connected(name);
+        const header = Buffer.alloc(12);
+        header.writeUInt32LE(1 << 30, 0);
+        huge.write(Buffer.concat([header, Buffer.alloc(1 << 20, 0x20)]));
+        await Promise.all([closed(guess), closed(huge)]);
+        const holders = await Promise.all(Array.from({ length: MOST_STRANGERS }, () => connected(name)));
+        // One past what it holds: closed at once.
+        await closed(await connected(name));
+        for (const holder of holders) holder.destroy();
+        await sleep(50);
+        // Still there, and its name cannot be taken.
+        assert.ok(listeningOn(name), ending);
+        const squatter = createServer();
+        const bound = await new Promise((resolve) => {
+          squatter.once("error", (error: NodeJS.ErrnoException) => resolve(error.code));
+          squatter.listen(`\0${name}`, () => resolve("bound"));
+        });
+        squatter.close();
+        assert.equal(bound, "EADDRINUSE", ending);
+        // classify's connection: answered with the proof, then served a job of one file as classify does.
+        const socket = await connected(name);
+        const answers: Buffer[] = [];
+        socket.on("data", (chunk: Buffer) => answers.push(chunk));
+        socket.write(secretFrame("secret"));
+        socket.write(
+          frame(0, {
+            role: "files",
+            options: { format: "auto", all: false },
+            jobBytes: 1 << 20,
+            topTier: true,
+          }),
+        );
+        socket.write(frame(1, { paths: [join(corpus, names[0])], streams: [] }));
+        const proof = secretFrame("proof");
+        for (let tries = 0; tries < 3000 && Buffer.concat(answers).length <= proof.length; tries++)
+          await sleep(10);
+        const answered = Buffer.concat(answers);
+        assert.ok(answered.subarray(0, proof.length).equals(proof), ending);
+        const [result] = new FrameReader().push(answered.subarray(proof.length));
+        assert.equal(result?.job, 1, ending);
+        assert.equal((result.head as { files: unknown[] }).files.length, 1, ending);
+        silent.destroy();
+        socket.end();
+        // It ends with the connection (its parent alone is left).
         for (let tries = 0; tries < 3000 && marked().length > 1; tries++) await sleep(10);
         assert.equal(marked().length, 1, ending);
-        socket.destroy();
         parent.kill("SIGKILL");
       }
     } finally {
       parent.kill("SIGKILL");
+      for (const socket of sockets.splice(0)) socket.destroy();
     }
     assert.deepEqual(await leftAfter(), [], ending);
+  }
+  // classify given (in its environment, as bin/ gives it) a process that is not its own and a name another process
+  // listens on: it sends that one its token alone and takes no answer but the proof; that process is not killed
+  // (not classify's child: review R53); the output is classify's alone.
+  const files = readdirSync(tree, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name))
+    .sort();
+  for (const impostor of ["forged answer", "silent"]) {
+    const name = `deliverlens-jobs-test-${process.pid}-impostor-${impostor.replace(/\W+/g, "-")}`;
+    const got: Buffer[] = [];
+    const server = createServer((socket) => {
+      socket.on("data", (chunk: Buffer) => got.push(chunk));
+      socket.on("error", () => {});
+      if (impostor === "forged answer")
+        socket.write(
+          Buffer.concat([secretFrame("proof?"), frame(1, { bytes: 0, files: [] }, Buffer.from("{}\n"))]),
+        );
+    });
+    await new Promise((resolve) => server.listen(`\0${name}`, () => resolve(null)));
+    const bystander = spawn("sleep", ["60"], { stdio: "ignore" });
+    try {
+      const ahead = `${bystander.pid} ${name} token proof`;
+      const taken = await new Promise<{ status: number | null; stdout: string }>((resolve) => {
+        const child = spawn(process.execPath, [cli, "classify", ...files, "--ndjson"], {
+          env: { ...env, DELIVERLENS_JOBS_AHEAD: ahead },
+          stdio: ["ignore", "pipe", "ignore"],
+        });
+        let stdout = "";
+        child.stdout.on("data", (chunk) => {
+          stdout += chunk;
+        });
+        child.on("close", (status) => resolve({ status, stdout }));
+      });
+      const alone = run([...files, "--ndjson"], { DELIVERLENS_THREADS: "1" });
+      assert.equal(taken.status, alone.status, impostor);
+      assert.equal(taken.stdout, alone.stdout, impostor);
+      assert.ok(
+        Buffer.concat(got).equals(secretFrame("token")),
+        `${impostor}: ${Buffer.concat(got).length} bytes`,
+      );
+      assert.equal(bystander.exitCode, null, impostor);
+      assert.equal(bystander.signalCode, null, impostor);
+    } finally {
+      bystander.kill("SIGKILL");
+      server.close();
+    }
   }
 });
 
