@@ -650,10 +650,12 @@ test("classify: the second process bin/ starts ahead is the one a big folder tak
  * which processes ran: `snapshot` — the run ended in the process started from the snapshot; `relaunched` — it
  * started there and ended in one of the plain modules (the snapshot's process ran bin/ again without it);
  * `plain` — bin/ ran the plain modules without starting the snapshot (its arguments said so, review R36).
+ * `exitCode`: what every run must exit with (a failure both ways alike would otherwise pass).
  */
 async function ingestBothWays(
   argSets: string[][],
   expected: "snapshot" | "relaunched" | "plain",
+  exitCode: number | null = null,
 ): Promise<void> {
   build();
   mkdirSync(ingestDir, { recursive: true });
@@ -681,6 +683,7 @@ async function ingestBothWays(
     });
     const timing = /in [\d.]+ s \([\d,]+ records\/s\)|"(?:seconds|recordsPerSecond)": [\d.e+-]+/g;
     return {
+      status: done.status,
       out: `${done.status}\n${done.stdout.replace(timing, "")}\n${stderr}`.replaceAll(dir, "DIR"),
       started,
       ended,
@@ -697,10 +700,11 @@ async function ingestBothWays(
     rmSync(db, { force: true });
     outputs[mode] = [];
     for (const args of argSets) {
-      const { out, started, ended } = run(
+      const { status, out, started, ended } = run(
         args.map((arg) => (arg === "STORE" ? db : arg)),
         env,
       );
+      if (exitCode !== null) assert.equal(status, exitCode, `${mode} ${args}: ${out}`);
       outputs[mode].push(out.replaceAll(`${mode}.duckdb`, "STORE"));
       const ran = JSON.stringify({ started, ended });
       assert.equal(ended.length, 1, ran);
@@ -816,6 +820,7 @@ test("ingest: a run that starts worker threads runs from the plain modules: exit
       ["ingest", reports, "--db", "STORE"],
     ],
     "plain",
+    0,
   );
   // The same files named one by one: the snapshot's process sees the read pool would start threads.
   await ingestBothWays(
@@ -824,6 +829,7 @@ test("ingest: a run that starts worker threads runs from the plain modules: exit
       ["ingest", log, "--db", "STORE"],
     ],
     "relaunched",
+    0,
   );
 });
 
