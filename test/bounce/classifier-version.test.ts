@@ -29,7 +29,7 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  */
 const RECORDED = {
   version: 54,
-  fingerprint: "dc08a477d614ed35e8e5e36bdcad7d3d9a97e88e9b24bfe1828802cb1a4bcadc",
+  fingerprint: "0c1bd61a750432905dee1221ba433f6a99dc84c6040c6098fcab2a77d9747153",
 };
 
 /** Rule data as text: patterns by their source and flags. */

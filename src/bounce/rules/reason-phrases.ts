@@ -561,7 +561,8 @@ export const REASON_PHRASES: RuleTable = {
       phrase: "message file too big",
       source:
         "Sisimai lib/Sisimai/Reason/EmailTooLarge.pm (phrase list) (v5.6 merge of MesgTooBig and ExceedLimit); RFC 3463 X.2.3, X.3.4; sisimai go reason/why-mesgtoobig.go",
-      example: null,
+      example: "552 5.3.4 Error: message file too big",
+      exampleSource: "sisimai perl lib/Sisimai/Reason/MesgTooBig.pm (github.com/sisimai/p5-sisimai)",
     },
     {
       id: "message-too-large-taille-limite-du-message",

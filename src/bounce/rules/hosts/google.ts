@@ -1032,7 +1032,9 @@ export const GOOGLE_HOST_RULES: RuleTable = {
       phrase: "we weren't able to find the recipient domain",
       status: ["x.1.2"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: null,
+      example:
+        "553 5.1.2 We weren't able to find the recipient domain. Please check for any spelling errors, and make sure you didn't enter any spaces, periods, or other punctuation after the recipient's email address.",
+      exampleSource: "sisimai perl lib/Sisimai/Rhost/GoogleApps.pm (github.com/sisimai/p5-sisimai)",
     },
     {
       id: "rhost-google-1-3-is-not-a-valid-rfc-5321-address",
