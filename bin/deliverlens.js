@@ -8,7 +8,7 @@
 import { builtin } from "./builtin.js";
 import { nodeIsRecentEnough, nodeTooOld, pinnedNode } from "./node-version.js";
 
-const { existsSync, statSync } = await builtin("node:fs");
+const { closeSync, existsSync, openSync, readSync, statSync } = await builtin("node:fs");
 const module = await builtin("node:module");
 const { fileURLToPath } = await builtin("node:url");
 
@@ -43,6 +43,70 @@ function ingestPlainByArguments(args) {
   return args.some(
     (arg) => arg === "-" || arg === "--parsers-only" || (!arg.startsWith("-") && isFolder(arg)),
   );
+}
+
+/**
+ * Whether classify's arguments name a folder and ask for JSON (--ndjson, --json) where two processes may run:
+ * then classify probably takes its second process (src/pipeline/second-process.ts: a folder of MANY_FILES files
+ * or more) and startJobsAhead starts it now. Only a guess, and a cheap one (no listing): classify ends a process
+ * it does not take as soon as its walk has found fewer files.
+ */
+function classifiesAFolderAsJson(args) {
+  if (process.platform !== "linux" || process.env.DELIVERLENS_THREADS === "1") return false;
+  if (!args.some((arg) => arg === "--ndjson" || arg === "--json")) return false;
+  return args.some((arg) => {
+    if (arg.startsWith("-")) return false;
+    try {
+      return statSync(arg, { throwIfNoEntry: false })?.isDirectory() === true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
+ * Starts classify's second process now, from the same snapshot with the same Node `options`, ~80 ms before the
+ * process this one becomes could (it starts it once its walk has found many files: after its own start, the
+ * snapshot's deserialisation and the first part of the walk): the second core, idle until then, deserialises it
+ * meanwhile. It cannot take a pipe from here (the execve below closes every descriptor but 0–2, and Node opens
+ * them all close-on-exec), so it listens on a Unix socket of Linux's abstract namespace (no file) for the one
+ * connection classify makes (src/pipeline/second-process.ts), which must open with a secret token and is answered
+ * with a secret proof (src/pipeline/jobs-process.ts serveJobsOnSocket); both are passed in the environment. It ends
+ * by itself when classify ends (the connection closes, or, before one, classify's process — this one's pid — is no
+ * longer its parent).
+ */
+async function startJobsAhead(options) {
+  const { spawn } = await import("node:child_process");
+  try {
+    const name = `deliverlens-jobs-${process.pid}-${randomHex(8)}`;
+    const token = randomHex(16);
+    const proof = randomHex(16);
+    const child = spawn(process.execPath, options, {
+      stdio: ["ignore", "ignore", "inherit"],
+      env: {
+        ...process.env,
+        DELIVERLENS_JOBS_PROCESS: "1",
+        DELIVERLENS_JOBS_LISTEN: `${name} ${token} ${proof} ${process.pid}`,
+      },
+    });
+    child.on("error", () => {});
+    if (child.pid !== undefined)
+      process.env.DELIVERLENS_JOBS_AHEAD = `${child.pid} ${name} ${token} ${proof}`;
+  } catch {
+    // Not started: classify starts its own.
+  }
+}
+
+/** `bytes` random bytes in hex, from the kernel (not Node's crypto module: it takes longer to load than this). */
+function randomHex(bytes) {
+  const random = Buffer.alloc(bytes);
+  const fd = openSync("/dev/urandom", "r");
+  try {
+    readSync(fd, random, 0, bytes, null);
+  } finally {
+    closeSync(fd);
+  }
+  return random.toString("hex");
 }
 
 /** Runs `node args…` with this process's stdio, passing signals on, and ends as it ends. */
@@ -148,7 +212,7 @@ if (!nodeIsRecentEnough(process.version)) {
     // ingest's snapshot runs only an ingest that starts no worker thread; for another it runs bin/ again with
     // the snapshot turned off (src/cli/ingest-snapshot.ts), with the Node options this process was given.
     if (command === "ingest") process.env.DELIVERLENS_LAUNCH_OPTIONS = JSON.stringify(process.execArgv);
-    runInstead(process.execPath, [
+    const options = [
       ...process.execArgv,
       ...rehash,
       ...regexpTier,
@@ -156,8 +220,10 @@ if (!nodeIsRecentEnough(process.version)) {
       ...oldSpace,
       "--snapshot-blob",
       snapshot,
-      ...process.argv.slice(2),
-    ]);
+    ];
+    if (command === "classify" && classifiesAFolderAsJson(process.argv.slice(3)))
+      await startJobsAhead(options);
+    runInstead(process.execPath, [...options, ...process.argv.slice(2)]);
   } else {
     await import(entry("cli/main"));
   }

@@ -9,8 +9,26 @@
  * the big providers (a Zipf law: a few big, a long tail), each hosted by its own MX, Google Workspace or
  * Microsoft 365, over several relays (MX hosts and addresses) each, with a chosen share of deferrals and
  * bounces. Without one the log is what it always was (the six providers, one relay each).
+ *
+ * Its `ids: "real"` writes the per-message tokens in real servers' shapes (testkit/provider-ids.ts: Gmail's
+ * transaction ids, Microsoft's `[host ISO-time 16-hex]` traces, Yahoo's mta hosts, Exim and GMX ids, Orange's
+ * nodes, Mimecast's references) and adds GMX and Mimecast to the destinations; without it the tokens keep the
+ * shapes they always had (invented ones: `<12 hex><digits>.<digits> - gsmtp`, `[host <epoch>]`…), byte for byte.
  */
 import { pick, seededRandom, syslogStamp } from "./events-postfix-log.ts";
+import {
+  eximId,
+  gmailTransactionId,
+  gmxId,
+  microsoftHost,
+  microsoftInternalId,
+  microsoftTrace,
+  mimecastReference,
+  orangeAcceptId,
+  orangeNode,
+  postfixQueueId,
+  yahooMta,
+} from "./provider-ids.ts";
 
 type Status = "sent" | "deferred" | "bounced";
 
@@ -30,6 +48,50 @@ interface Tokens {
   uuid: string;
   time: number;
   ip: string;
+  /** The tokens in real servers' shapes (GrepLogShape `ids: "real"`), else null: the invented ones above. */
+  real: RealIds | null;
+}
+
+/** One message's tokens as real servers write them (testkit/provider-ids.ts). */
+interface RealIds {
+  gmail: string;
+  microsoftTrace: string;
+  microsoftHost: string;
+  microsoftInternalId: string;
+  /** `<bytes> bytes in <s>, <rate> KB/sec` of Microsoft's 250. */
+  transfer: string;
+  yahooMta: string;
+  exim: string;
+  gmx: string;
+  orangeNode: string;
+  orangeId: string;
+  mimecast: string;
+  postfixQueueId: string;
+}
+
+function realIds(random: () => number, timeMs: number): RealIds {
+  const bytes = 4000 + Math.floor(random() * 90_000);
+  const seconds = 0.05 + random() * 0.6;
+  return {
+    gmail: gmailTransactionId(random),
+    microsoftTrace: microsoftTrace(random, timeMs),
+    microsoftHost: microsoftHost(random),
+    microsoftInternalId: microsoftInternalId(random),
+    transfer: `${bytes} bytes in ${seconds.toFixed(3)}, ${(bytes / 1024 / seconds).toFixed(3)} KB/sec`,
+    yahooMta: yahooMta(random),
+    exim: eximId(random),
+    gmx: gmxId(random),
+    orangeNode: orangeNode(random),
+    orangeId: orangeAcceptId(random),
+    mimecast: mimecastReference(random),
+    postfixQueueId: postfixQueueId(random),
+  };
+}
+
+/** The real tokens of a destination that exists only with `ids: "real"`. */
+function real(t: Tokens): RealIds {
+  if (t.real === null) throw new Error("a destination of real ids in a log of invented ones");
+  return t.real;
 }
 
 interface Destination {
@@ -45,19 +107,24 @@ const DESTINATIONS: Destination[] = [
     mx: "gmail-smtp-in.l.google.com",
     ip: "142.250.102.27",
     outcomes: [
-      { status: "sent", dsn: "2.0.0", reply: (t) => `250 2.0.0 OK  ${t.time} ${t.id} - gsmtp`, weight: 80 },
+      {
+        status: "sent",
+        dsn: "2.0.0",
+        reply: (t) => `250 2.0.0 OK  ${t.time} ${t.real?.gmail ?? t.id} - gsmtp`,
+        weight: 80,
+      },
       {
         status: "deferred",
         dsn: "4.7.28",
         reply: (t) =>
-          `421-4.7.28 [${t.ip}      15] Our system has detected an unusual rate of unsolicited mail originating from your IP address. To protect our users from spam, mail sent from your IP address has been temporarily rate limited. 421 4.7.28 ${t.id} - gsmtp`,
+          `421-4.7.28 [${t.ip}      15] Our system has detected an unusual rate of unsolicited mail originating from your IP address. To protect our users from spam, mail sent from your IP address has been temporarily rate limited. 421 4.7.28 ${t.real?.gmail ?? t.id} - gsmtp`,
         weight: 8,
       },
       {
         status: "bounced",
         dsn: "5.1.1",
         reply: (t) =>
-          `550-5.1.1 The email account that you tried to reach does not exist. Please try 550-5.1.1 double-checking the recipient's email address for typos or 550-5.1.1 unnecessary spaces. https://support.google.com/mail/?p=NoSuchUser ${t.id} - gsmtp`,
+          `550-5.1.1 The email account that you tried to reach does not exist. Please try 550-5.1.1 double-checking the recipient's email address for typos or 550-5.1.1 unnecessary spaces. https://support.google.com/mail/?p=NoSuchUser ${t.real?.gmail ?? t.id} - gsmtp`,
         weight: 4,
       },
     ],
@@ -110,7 +177,8 @@ const DESTINATIONS: Destination[] = [
       {
         status: "bounced",
         dsn: "5.0.0",
-        reply: () => "554 delivery error: dd This user doesn't have a yahoo.com account (user@yahoo.com) [0]",
+        reply: (t) =>
+          `554 delivery error: dd This user doesn't have a yahoo.com account (${t.real ? t.rcpt : "user@yahoo.com"}) [0]${t.real ? ` - ${t.real.yahooMta}` : ""}`,
         weight: 3,
       },
     ],
@@ -124,21 +192,23 @@ const DESTINATIONS: Destination[] = [
         status: "sent",
         dsn: "2.0.0",
         reply: (t) =>
-          `250 2.6.0 <${t.qid}.${t.time}@mail.example.net> [InternalId=${t.time % 100000000}, Hostname=DM6PR11MB${t.hex.slice(0, 4).toUpperCase()}.namprd11.prod.outlook.com] ${t.time % 1000000} bytes in 0.123, 221.5 KB/sec Queued mail for delivery`,
+          `250 2.6.0 <${t.qid}.${t.time}@mail.example.net> [InternalId=${t.real?.microsoftInternalId ?? t.time % 100000000}, Hostname=${t.real?.microsoftHost ?? `DM6PR11MB${t.hex.slice(0, 4).toUpperCase()}.namprd11.prod.outlook.com`}] ${t.real?.transfer ?? `${t.time % 1000000} bytes in 0.123, 221.5 KB/sec`} Queued mail for delivery`,
         weight: 80,
       },
       {
         status: "bounced",
         dsn: "5.7.1",
         reply: (t) =>
-          `550 5.7.1 Unfortunately, messages from [${t.ip}] weren't sent. Please contact your Internet service provider since part of their network is on our block list (S3150). You can also refer your provider to http://mail.live.com/mail/troubleshooting.aspx#errors. [BN1NAM02FT${t.hex.slice(0, 3).toUpperCase()}.eop-nam02.prod.protection.outlook.com ${t.time}]`,
+          `550 5.7.1 Unfortunately, messages from [${t.ip}] weren't sent. Please contact your Internet service provider since part of their network is on our block list (S3150). You can also refer your provider to http://mail.live.com/mail/troubleshooting.aspx#errors. ${t.real?.microsoftTrace ?? `[BN1NAM02FT${t.hex.slice(0, 3).toUpperCase()}.eop-nam02.prod.protection.outlook.com ${t.time}]`}`,
         weight: 5,
       },
       {
         status: "bounced",
         dsn: "5.5.0",
         reply: (t) =>
-          `550 5.5.0 Requested action not taken: mailbox unavailable (${t.uuid}). [AM4PEPF0002${t.hex.slice(0, 4).toUpperCase()}.eurprd04.prod.outlook.com ${t.time}]`,
+          t.real
+            ? `550 5.5.0 Requested action not taken: mailbox unavailable. ${t.real.microsoftTrace}`
+            : `550 5.5.0 Requested action not taken: mailbox unavailable (${t.uuid}). [AM4PEPF0002${t.hex.slice(0, 4).toUpperCase()}.eurprd04.prod.outlook.com ${t.time}]`,
         weight: 3,
       },
     ],
@@ -151,14 +221,14 @@ const DESTINATIONS: Destination[] = [
       {
         status: "sent",
         dsn: "2.0.0",
-        reply: (t) => `250 2.0.0 ${t.id} mail accepted for delivery`,
+        reply: (t) => `250 2.0.0 ${t.real?.orangeId ?? t.id} mail accepted for delivery`,
         weight: 80,
       },
       {
         status: "deferred",
         dsn: "4.0.0",
         reply: (t) =>
-          `421 mwinf5c${t.time % 100} ME Service refuse. Veuillez essayer plus tard. Service refused, please try later. LPN007_510`,
+          `421 ${t.real?.orangeNode ?? `mwinf5c${t.time % 100}`} ME Service refuse. Veuillez essayer plus tard. Service refused, please try later. LPN007_510`,
         weight: 6,
       },
     ],
@@ -168,7 +238,12 @@ const DESTINATIONS: Destination[] = [
     mx: "mx.example-corp.com",
     ip: "198.51.100.7",
     outcomes: [
-      { status: "sent", dsn: "2.0.0", reply: (t) => `250 2.0.0 Ok: queued as ${t.qid.slice(2)}`, weight: 80 },
+      {
+        status: "sent",
+        dsn: "2.0.0",
+        reply: (t) => `250 2.0.0 Ok: queued as ${t.real?.postfixQueueId ?? t.qid.slice(2)}`,
+        weight: 80,
+      },
       {
         status: "deferred",
         dsn: "4.4.1",
@@ -193,6 +268,71 @@ export interface GrepLogShape {
   relays?: number;
   /** Percent of first attempts deferred or bounced (undefined: each destination's own mix). */
   bouncePct?: number;
+  /** The replies' per-message tokens in real servers' shapes, or the invented ones (the default). */
+  ids?: "real" | "invented";
+}
+
+/** GMX (WEB.DE's too): Nemesis ids in its 250 and in the `&r=` of its refusals' explanation links. */
+const GMX: Destination = {
+  domain: "gmx.de",
+  mx: "mx00.emig.gmx.net",
+  ip: "212.227.15.9",
+  outcomes: [
+    {
+      status: "sent",
+      dsn: "2.0.0",
+      reply: (t) => `250 Requested mail action okay, completed: id=${real(t).gmx}`,
+      weight: 80,
+    },
+    {
+      status: "bounced",
+      dsn: "5.0.0",
+      reply: () => "550 Requested action not taken: mailbox unavailable",
+      weight: 4,
+    },
+    {
+      status: "bounced",
+      dsn: "5.0.0",
+      reply: (t) =>
+        `554-Transaction failed 554-Reject due to policy restrictions. 554 For explanation visit https://postmaster.gmx.net/en/case?c=hi&i=ip&v=${t.ip}&r=${real(t).gmx}`,
+      weight: 2,
+    },
+  ],
+};
+
+/** A company whose mail Mimecast receives: its reference ends each reply (provider-ids.ts mimecastReference). */
+function mimecastHosted(domain: string): Destination {
+  return {
+    domain,
+    mx: "eu-smtp-inbound-1.mimecast.com",
+    ip: "91.220.42.51",
+    outcomes: [
+      // The reference on its 250 too: from memory, as the reference's shape (provider-ids.ts).
+      { status: "sent", dsn: "2.0.0", reply: (t) => `250 Ok ${real(t).mimecast}`, weight: 80 },
+      {
+        status: "bounced",
+        dsn: "5.0.0",
+        reply: (t) =>
+          `550 Invalid Recipient - https://community.mimecast.com/docs/DOC-1369#550 ${real(t).mimecast}`,
+        weight: 4,
+      },
+      {
+        status: "deferred",
+        dsn: "4.0.0",
+        reply: (t) =>
+          `451 Internal resources are temporarily unavailable - https://community.mimecast.com/docs/DOC-1369#451 ${real(t).mimecast}`,
+        weight: 4,
+      },
+      {
+        status: "bounced",
+        dsn: "5.0.0",
+        // set-of-emails rhost-mimecast-02.eml: `554 email rejected due to security policies - MCSpamSignature.sa.2.2`
+        reply: (t) =>
+          `554 email rejected due to security policies - MCSpamSignature.sa.${t.time % 9}.${t.time % 7}`,
+        weight: 1,
+      },
+    ],
+  };
 }
 
 const deferred = (dsn: string, reply: Outcome["reply"], weight: number): Outcome => ({
@@ -222,7 +362,7 @@ function ownMx(domain: string, index: number): Destination {
           status: "sent",
           dsn: "2.0.0",
           reply: (t) =>
-            `250 OK id=1t${t.hex.slice(0, 4)}-000${t.hex.slice(4, 7).toUpperCase()}-${t.hex.slice(7, 9).toUpperCase()}`,
+            `250 OK id=${t.real?.exim ?? `1t${t.hex.slice(0, 4)}-000${t.hex.slice(4, 7).toUpperCase()}-${t.hex.slice(7, 9).toUpperCase()}`}`,
           weight: 80,
         };
   return {
@@ -270,24 +410,28 @@ function microsoft365(domain: string, index: number): Destination {
       bounced(
         "5.4.1",
         (t) =>
-          `550 5.4.1 Recipient address rejected: Access denied. For more information see https://aka.ms/EXOSmtpErrors [${host(t)} ${t.time}]`,
+          `550 5.4.1 Recipient address rejected: Access denied. For more information see https://aka.ms/EXOSmtpErrors ${t.real?.microsoftTrace ?? `[${host(t)} ${t.time}]`}`,
         4,
       ),
       deferred(
         "4.7.500",
         (t) =>
-          `451 4.7.500 Server busy. Please try again later from [${t.ip}]. (S77719) [${host(t)} ${t.time}]`,
+          `451 4.7.500 Server busy. Please try again later from [${t.ip}]. (S77719) ${t.real?.microsoftTrace ?? `[${host(t)} ${t.time}]`}`,
         5,
       ),
     ],
   };
 }
 
-/** The `index`th domain of the long tail, hosted by its own MX, Google Workspace or Microsoft 365. */
-function tailDomain(index: number): Destination {
+/**
+ * The `index`th domain of the long tail, hosted by its own MX, Google Workspace or Microsoft 365 (with real ids,
+ * every tenth by Mimecast instead).
+ */
+function tailDomain(index: number, realIds: boolean): Destination {
   const words = ["acme", "north", "blue", "civic", "delta", "ember", "fjord", "grain", "harbor", "iris"];
   const domain = `${words[index % words.length]}-${index}.${["com", "org", "de", "co.uk", "fr"][index % 5]}`;
   const hosting = index % 10;
+  if (realIds && hosting === 9) return mimecastHosted(domain);
   return hosting < 4
     ? ownMx(domain, index)
     : hosting < 7
@@ -304,9 +448,10 @@ function relayOf(destination: Destination, k: number): string {
 }
 
 /** Picks a destination: evenly among the providers alone, else by a Zipf law over providers and the tail. */
-function destinationPicker(domains: number, random: () => number): () => Destination {
-  if (domains <= 0) return () => DESTINATIONS[Math.floor(random() * DESTINATIONS.length)];
-  const all = [...DESTINATIONS, ...Array.from({ length: domains }, (_, i) => tailDomain(i))];
+function destinationPicker(domains: number, realIds: boolean, random: () => number): () => Destination {
+  const providers = realIds ? [...DESTINATIONS, GMX, mimecastHosted("harbor-law.co.uk")] : DESTINATIONS;
+  if (domains <= 0) return () => providers[Math.floor(random() * providers.length)];
+  const all = [...providers, ...Array.from({ length: domains }, (_, i) => tailDomain(i, realIds))];
   const cumulative: number[] = [];
   let total = 0;
   for (let rank = 1; rank <= all.length; rank++) {
@@ -357,7 +502,8 @@ const RETRY_AFTER = [2_000, 20_000, 150_000];
 /** Yields chunks of grep'd log text until `lines` lines were produced. */
 export function* postfixGrepLogChunks(lines: number, seed = 1, shape: GrepLogShape = {}): Generator<string> {
   const random = seededRandom(seed);
-  const destinationOf = destinationPicker(shape.domains ?? 0, random);
+  const realIds = shape.ids === "real";
+  const destinationOf = destinationPicker(shape.domains ?? 0, realIds, random);
   const relays = Math.max(1, shape.relays ?? 1);
   const relay = (destination: Destination) =>
     relayOf(destination, relays === 1 ? 0 : Math.floor(random() * relays));
@@ -386,7 +532,7 @@ export function* postfixGrepLogChunks(lines: number, seed = 1, shape: GrepLogSha
       const destination = destinationOf();
       const rcpt = `user${Math.floor(random() * 5_000_000)}@${destination.domain}`;
       const outcome = firstOutcome(destination);
-      const line = statusLine(relay(destination), outcome, qid, rcpt, clock, random);
+      const line = statusLine(relay(destination), outcome, qid, rcpt, clock, random, realIds);
       chunk.push(`${stamp} mta1 postfix/smtp[${3000 + (serial % 50)}]: ${line}`);
       written++;
       if (outcome.status === "deferred") scheduleRetry(destination, qid, rcpt, serial, 0);
@@ -425,7 +571,7 @@ export function* postfixGrepLogChunks(lines: number, seed = 1, shape: GrepLogSha
     later(when, {
       line: (stamp) => {
         if (outcome.status === "deferred") scheduleRetry(destination, qid, rcpt, when, attempt + 1);
-        const line = statusLine(relay(destination), outcome, qid, rcpt, clock, random);
+        const line = statusLine(relay(destination), outcome, qid, rcpt, clock, random, realIds);
         return `${stamp} mta1 postfix/smtp[${3000 + (when % 50)}]: ${line}`;
       },
     });
@@ -440,6 +586,7 @@ function statusLine(
   rcpt: string,
   time: number,
   random: () => number,
+  realShapes: boolean,
 ): string {
   const tokens: Tokens = {
     qid,
@@ -449,7 +596,9 @@ function statusLine(
     uuid: `${hexOf(random, 8)}-${hexOf(random, 4)}-${hexOf(random, 4)}-${hexOf(random, 4)}-${hexOf(random, 12)}`,
     time: Math.floor(time / 1000),
     ip: "192.0.2.10",
+    real: null,
   };
+  if (realShapes) tokens.real = realIds(random, time);
   const reply = outcome.reply(tokens);
   const text = reply.startsWith("connect to")
     ? reply

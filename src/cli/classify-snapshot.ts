@@ -1,5 +1,6 @@
 import { startupSnapshot } from "node:v8";
-import { serveJobs } from "../pipeline/jobs-process.ts";
+import { serveJobs, serveJobsOnSocket } from "../pipeline/jobs-process.ts";
+import { adoptStartedAhead } from "../pipeline/second-process.ts";
 import { warmUpForSnapshot } from "../pipeline/snapshot-warm-up.ts";
 import { createProgram, runCli } from "./program.ts";
 import { exitOnceWritten } from "./snapshot-exit.ts";
@@ -20,10 +21,14 @@ warmUpForSnapshot();
 createProgram();
 startupSnapshot.setDeserializeMainFunction(() => {
   if (process.env.DELIVERLENS_JOBS_PROCESS === "1" && process.argv.length === 1) {
+    const listen = process.env.DELIVERLENS_JOBS_LISTEN;
     delete process.env.DELIVERLENS_JOBS_PROCESS;
-    void serveJobs().then(() => process.exit(0));
+    delete process.env.DELIVERLENS_JOBS_LISTEN;
+    // Started by bin/ ahead of classify (bin/deliverlens.js), or by classify (second-process.ts).
+    void (listen === undefined ? serveJobs() : serveJobsOnSocket(listen)).then(() => process.exit(0));
     return;
   }
+  adoptStartedAhead();
   // A process started from a snapshot has no script argument: argv is [node, "classify", …].
   const argv = [process.argv[0], "deliverlens", ...process.argv.slice(1)];
   void runCli(argv).then(exitOnceWritten);

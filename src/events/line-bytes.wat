@@ -537,7 +537,7 @@
 
   ;; ReplyMask.matches (reply-key.ts) of a reply in $chunk by a reply template, for an instance whose
   ;; $template is a ReplyBytes' memory (line-bytes.ts):
-  ;;   [0, 256)      the scanner's class flags by byte value (reply-key.ts CLASS: WORD 1, DIGIT 2, HEX 4, LOCAL 8)
+  ;;   [0, 256)      the scanner's class flags by byte value (reply-key.ts CLASS: WORD 1, DIGIT 2, HEX 4, LOCAL 8, LOWER 16, UPPER 32)
   ;;   [256, 2304)   out: per token of the reply `reply` matched last, its start and end (from the reply's start)
   ;;   [2304, 2368)  the time records take; [2368] the remote host's length, its bytes from 2372 (`record`)
   ;; A reply template at $t: [t] its token count n; [t + 4 + 4p] piece p's length (p ≤ n); then per token
@@ -576,9 +576,10 @@
       (br_if $next (i32.lt_s (local.get $i) (i32.const 36))))
     (i32.ne (local.get $all) (i32.const 0)))
 
-  ;; reply-key.ts wordKind: the kind of token a word is by itself, -1 for none.
-  (func $wordKind (param $length i32) (param $digits i32) (param $all i32) (param $label i32) (result i32)
-    (local $hex i32)
+  ;; reply-key.ts wordKind: the kind of token the word $chunk[$from, $to) is by itself, -1 for none.
+  (func $wordKind (param $from i32) (param $to i32) (param $digits i32) (param $all i32) (param $label i32) (result i32)
+    (local $hex i32) (local $length i32) (local $i i32) (local $flags i32) (local $previous i32) (local $any i32)
+    (local.set $length (i32.sub (local.get $to) (local.get $from)))
     (local.set $hex (i32.and (local.get $all) (i32.const 4)))
     (if (i32.and (i32.ne (local.get $hex) (i32.const 0)) (i32.ge_s (local.get $length) (i32.const 8)))
       (then (return (i32.const 1))))
@@ -588,10 +589,30 @@
       (then (return (i32.const 1))))
     (if (i32.and (i32.eq (local.get $digits) (local.get $length)) (i32.ge_s (local.get $length) (i32.const 6)))
       (then (return (i32.const 5))))
-    (if (i32.and
-          (i32.and (i32.ne (i32.and (local.get $all) (i32.const 1)) (i32.const 0)) (i32.gt_s (local.get $digits) (i32.const 0)))
-          (i32.ge_s (local.get $length) (i32.const 12)))
-      (then (return (i32.const 1))))
+    (if (i32.or (i32.eqz (local.get $digits)) (i32.eq (local.get $digits) (local.get $length)))
+      (then (return (i32.const -1))))
+    ;; A word with an underscore: a base-64 id where it holds both cases (LOWER 16, UPPER 32).
+    (if (i32.eqz (i32.and (local.get $all) (i32.const 1)))
+      (then
+        (local.set $i (local.get $from))
+        (loop $or
+          (local.set $any (i32.or (local.get $any) (call $class (i32.load8_u $chunk (local.get $i)))))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $or (i32.lt_s (local.get $i) (local.get $to))))
+        (return (select (i32.const 1) (i32.const -1) (i32.eq (i32.and (local.get $any) (i32.const 48)) (i32.const 48))))))
+    (if (i32.ge_s (local.get $length) (i32.const 12)) (then (return (i32.const 1))))
+    ;; reply-key.ts letterAfterDigit (a word of 6 or more).
+    (if (i32.lt_s (local.get $length) (i32.const 6)) (then (return (i32.const -1))))
+    (local.set $i (local.get $from))
+    (loop $next
+      (local.set $flags (call $class (i32.load8_u $chunk (local.get $i))))
+      (if (i32.and
+            (i32.ne (i32.and (local.get $previous) (i32.const 2)) (i32.const 0))
+            (i32.eqz (i32.and (local.get $flags) (i32.const 2))))
+        (then (return (i32.const 1))))
+      (local.set $previous (local.get $flags))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $next (i32.lt_s (local.get $i) (local.get $to))))
     (i32.const -1))
 
   ;; Whether the reply $chunk[$from, $to) has the masked form of the template at $t (ReplyMask.matches, the
@@ -661,7 +682,8 @@
               (if (i32.eq (local.get $end) (local.get $at)) (then (return (i32.const 0))))
               (if (i32.ne
                     (call $wordKind
-                      (i32.sub (local.get $end) (local.get $at))
+                      (local.get $at)
+                      (local.get $end)
                       (local.get $digits)
                       (local.get $all)
                       (if (result i32) (i32.lt_s (local.get $end) (local.get $to))

@@ -6,8 +6,9 @@ import { MemoryWords, WordLiteral } from "./word-literal.ts";
 
 /**
  * Per-message tokens in replies — addresses' local parts, queue ids (`queued as 4F2A1B3C9D`), hex and
- * UUID transaction ids, Gmail's `… 1764300000 a1b2…si123qtb - gsmtp`, IP addresses, times — never change
- * a classification. Masking them gives the key under which each distinct reply is classified once
+ * UUID transaction ids, Gmail's `… d75a77b69052e-4660d6c1234si1234567a1.123 - gsmtp`, Microsoft's
+ * `[AM4PEPF00027A5F.eurprd04.prod.outlook.com <date-time> <hex>]`, Yahoo's `mta3043.mail.bf2.yahoo.com`,
+ * base-62 refs (Mimecast, GMX), IP addresses, times — never change a classification. Masking them gives the key under which each distinct reply is classified once
  * (classify's cache here, the store's `reply_classes` through `maskReplySql`); the classifier itself
  * always sees a real reply, and records keep the original text.
  *
@@ -46,6 +47,26 @@ const HEX_DIGIT = "[0-9A-Fa-f]";
 const HEX_LABEL = Array.from({ length: 6 }, (_, i) =>
   i === 5 ? `${HEX_LETTER}{5,}[0-9]${HEX_DIGIT}*` : `${HEX_LETTER}{${i}}[0-9]${HEX_DIGIT}{${5 - i},}`,
 ).join("|");
+/** A word of 6 or more letters and digits with a letter after a digit (the two side by side somewhere). */
+const LETTER_AFTER_DIGIT = [0, 1, 2, 3, 4]
+  .map((i) => `${i < 4 ? `${ALNUM}{${i}}` : `${ALNUM}{4,}`}[0-9]${LETTER}${ALNUM}{${Math.max(4 - i, 0)},}`)
+  .join("|");
+const WORD_CHAR = "[A-Za-z0-9_]";
+/** A word joined to a token by `.` that varies as ids do (joinedWordEnd): a digit, or a lower-case letter before an upper-case one. */
+const JOINED_WORD = `(?:${WORD_CHAR}*[0-9]${WORD_CHAR}*|${WORD_CHAR}*[a-z]${WORD_CHAR}*[A-Z]${WORD_CHAR}*)\\b`;
+/** The words joined to a token that are part of it (joinedEnd): any after a `-`, one that varies after a `.`. */
+const JOINED = `(?:-${WORD_CHAR}+\\b|\\.${JOINED_WORD})*`;
+/** Each order of `parts`, each joined by word characters. */
+function orders(parts: readonly string[]): string[] {
+  if (parts.length === 1) return [...parts];
+  return parts.flatMap((first, i) =>
+    orders([...parts.slice(0, i), ...parts.slice(i + 1)]).map((rest) => `${first}${WORD_CHAR}*${rest}`),
+  );
+}
+/** A word holding an underscore, a digit, a lower-case and an upper-case letter (each order of their first ones). */
+const BASE64_ID = orders(["_", "[0-9]", "[a-z]", "[A-Z]"])
+  .map((order) => `${WORD_CHAR}*${order}${WORD_CHAR}*`)
+  .join("|");
 /** Fractions of a second and a time zone as RFC 3339 writes them (both optional). */
 const FRACTION = "(?:\\.[0-9]+)?";
 const ZONE = "(?:[Zz]|[+-][0-9]{2}:?[0-9]{2})?";
@@ -71,15 +92,22 @@ export const REPLY_TOKENS: readonly ReplyToken[] = [
   },
   { name: "date", pattern: "\\b[0-9]{4}-[0-9]{2}-[0-9]{2}\\b", replacement: "0000-00-00" },
   { name: "time", pattern: `\\b[0-9]{1,2}:[0-9]{2}:[0-9]{2}${FRACTION}\\b`, replacement: "00:00:00" },
+  // Every `%` token takes the words joined to it (JOINED): Gmail's `<hex>-<id>.123`, Exim's `<id>-<id>-<id>`.
   // Hex words of 8+ (short Postfix queue ids, transaction ids): no English word is made of a–f only that long.
-  { name: "hex", pattern: "\\b[0-9A-Fa-f]{8,}\\b", replacement: "%" },
+  { name: "hex", pattern: `\\b[0-9A-Fa-f]{8,}\\b${JOINED}`, replacement: "%" },
   // A host name's label of 6+ hex characters with a digit, digits only included: per-message hosts
-  // ("ac27e9.mx.prod.example.net"); shorter, or without a digit ("facade."), it may be a word.
+  // ("ac27e9.mx.prod.example.net"); shorter, or without a digit ("facade."), it may be a word. Its `.`
+  // is matched (RE2 has no look-ahead), so the label with joined words is an entry of its own.
+  { name: "hex-label-joined", pattern: `\\b(?:${HEX_LABEL})\\.${JOINED_WORD}${JOINED}`, replacement: "%" },
   { name: "hex-label", pattern: `\\b(?:${HEX_LABEL})\\.`, replacement: "%." },
   // Numbers of 6+ digits: timestamps, byte counts, internal ids (reply codes have 3, provider codes fewer).
   { name: "number", pattern: "\\b[0-9]{6,}\\b", replacement: "#" },
   // Long words with digits: long Postfix queue ids, Gmail's `…si123qtb`, Microsoft's host names.
-  { name: "long-token", pattern: `\\b(?:${LONG_MIXED_WORD})\\b`, replacement: "%" },
+  { name: "long-token", pattern: `\\b(?:${LONG_MIXED_WORD})\\b${JOINED}`, replacement: "%" },
+  // Ids mixing letters and digits (a letter after a digit; codes are letters then digits: IPBL1010, TSS04).
+  { name: "mixed-id", pattern: `\\b(?:${LETTER_AFTER_DIGIT})\\b${JOINED}`, replacement: "%" },
+  // Base-64 ids (Mimecast's `[Oihy2B9_qX8PDlsLZy0ehG.us360]`): a word with an underscore, digits and both cases.
+  { name: "base64-id", pattern: `\\b(?:${BASE64_ID})\\b${JOINED}`, replacement: "%" },
 ];
 
 /** Texts longer than this are not masked (their key is the text itself: no pattern runs over hostile input). */
@@ -98,6 +126,8 @@ const WORD = 1;
 const DIGIT = 2;
 const HEX = 4;
 const LOCAL = 8;
+const LOWER = 16;
+const UPPER = 32;
 const CLASS = new Uint8Array(65536);
 for (let c = 0; c < 128; c++) {
   const ch = String.fromCharCode(c);
@@ -105,6 +135,8 @@ for (let c = 0; c < 128; c++) {
   if (/[0-9]/.test(ch)) CLASS[c] |= DIGIT;
   if (/[0-9A-Fa-f]/.test(ch)) CLASS[c] |= HEX;
   if (/[A-Za-z0-9._%+=-]/.test(ch)) CLASS[c] |= LOCAL;
+  if (/[a-z]/.test(ch)) CLASS[c] |= LOWER;
+  if (/[A-Z]/.test(ch)) CLASS[c] |= UPPER;
 }
 
 /**
@@ -252,8 +284,9 @@ export class ReplyMask {
         }
       }
       if (end < 0) {
-        kind = wordKind(length, digits, all, j < to && bytes[j] === 46);
-        if (kind >= 0) end = j;
+        kind = wordKind(bytes, i, j, digits, all, j < to && bytes[j] === 46);
+        if (kind === PERCENT) end = joinedEnd(bytes, j, to);
+        else if (kind >= 0) end = j;
       }
       if (end < 0) {
         i = j;
@@ -481,7 +514,7 @@ export class ReplyMask {
       if (place === WORD_RUN && end > at) {
         // A word alone: what tokensIn finds there is decided by the word itself and whether a `.` follows
         // (no `@`; the character after it is the next literal piece's, the template's own).
-        const kind = wordKind(end - at, digits, all, end < to && bytes[end] === 46);
+        const kind = wordKind(bytes, at, end, digits, all, end < to && bytes[end] === 46);
         if (kind !== kinds[t]) {
           this.count = 0;
           this.missed = tokenMiss(t, kind);
@@ -727,15 +760,89 @@ function latin1Codes(text: string, codes: Buffer): boolean {
 
 const NO_TOKENS: string[] = [];
 /**
- * The kind of token a word is by itself (its length, digits, and its characters' classes and-ed, an
- * underscore counting as none) and whether a `.` follows it (a host name's label), -1 for none.
+ * The kind of token the word bytes[from, to) is by itself (its digits, its characters' classes and-ed, an
+ * underscore counting as none) and whether a `.` follows it (a host name's label), -1 for none. Codes are
+ * letters then digits (RL000010, IPBL1010, TSS04, AS16012607) and stay; an id mixes them (`4660d6c1234si1`,
+ * Orange's `mwinf5c52`, Exim's `1hLICq`, Mimecast's and GMX's base-62 refs). A host's label of letters then
+ * digits (Yahoo's `mta3043.`) stays: masked, `host %.example.org[…] said:` names no host to the classifier.
  */
-function wordKind(length: number, digits: number, all: number, label: boolean): number {
+function wordKind(
+  bytes: Codes,
+  from: number,
+  to: number,
+  digits: number,
+  all: number,
+  label: boolean,
+): number {
+  const length = to - from;
   if ((all & HEX) !== 0 && length >= 8) return PERCENT;
   if (label && (all & HEX) !== 0 && digits > 0 && length >= 6) return PERCENT;
   if (digits === length && length >= 6) return NUMBER;
-  if ((all & WORD) !== 0 && digits > 0 && length >= 12) return PERCENT;
-  return -1;
+  if (digits === 0 || digits === length) return -1;
+  // A word with an underscore: a base-64 id where it mixes digits and both cases (codes have one case).
+  if ((all & WORD) === 0) return (any(bytes, from, to) & (LOWER | UPPER)) === (LOWER | UPPER) ? PERCENT : -1;
+  if (length >= 12) return PERCENT;
+  return length >= 6 && letterAfterDigit(bytes, from, to) ? PERCENT : -1;
+}
+
+/** Whether a letter follows a digit in the word bytes[from, to) of letters and digits. */
+function letterAfterDigit(bytes: Codes, from: number, to: number): boolean {
+  const classes = CLASS;
+  for (let i = from + 1; i < to; i++) {
+    if ((classes[bytes[i - 1]] & DIGIT) !== 0 && (classes[bytes[i]] & DIGIT) === 0) return true;
+  }
+  return false;
+}
+
+/** The class flags of bytes[from, to) or-ed. */
+function any(bytes: Codes, from: number, to: number): number {
+  const classes = CLASS;
+  let flags = 0;
+  for (let i = from; i < to; i++) flags |= classes[bytes[i]];
+  return flags;
+}
+
+/**
+ * The end of the words joined to a token ending at `end` that are part of it: after a `-`, any word of letters
+ * and digits (Exim's `1hLICq-00001z-JU`, a base-64 ref's parts); after a `.`, one that varies as ids do
+ * (joinedWordEnd: Gmail's `…si1234567a1.123`, Microsoft's `….eurprd04`, not `.prod.outlook.com`).
+ */
+function joinedEnd(bytes: Codes, end: number, to: number): number {
+  let joined = end;
+  while (joined + 1 < to && (bytes[joined] === 46 || bytes[joined] === 45)) {
+    const next = bytes[joined] === 45 ? wordEnd(bytes, joined + 1, to) : joinedWordEnd(bytes, joined + 1, to);
+    if (next < 0) break;
+    joined = next;
+  }
+  return joined;
+}
+
+/** The end of the word at `from` (letters, digits, underscores), else -1. */
+function wordEnd(bytes: Codes, from: number, to: number): number {
+  const classes = CLASS;
+  let j = from;
+  while (j < to && (classes[bytes[j]] & WORD) !== 0) j++;
+  return j > from ? j : -1;
+}
+
+/**
+ * The end of the word at `from` (letters, digits, underscores) if it holds a digit, or a lower-case letter
+ * before an upper-case one (random mixed case); else -1.
+ */
+function joinedWordEnd(bytes: Codes, from: number, to: number): number {
+  const classes = CLASS;
+  let lower = false;
+  let varies = false;
+  let j = from;
+  for (; j < to; j++) {
+    const c = bytes[j];
+    const flags = classes[c];
+    if ((flags & WORD) === 0) break;
+    if ((flags & DIGIT) !== 0) varies = true;
+    else if ((flags & LOWER) !== 0) lower = true;
+    else if (lower && (flags & UPPER) !== 0) varies = true;
+  }
+  return varies ? j : -1;
 }
 
 /** Which compound `compound` found (an index into COMPOUND_KINDS). */

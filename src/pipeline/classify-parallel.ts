@@ -1,6 +1,6 @@
 import { availableParallelism } from "node:os";
 import { dropLogThread, startLogThreadAhead } from "./log-thread-ahead.ts";
-import { dropAhead as dropProcessAhead, startAhead } from "./second-process.ts";
+import { dropAhead as dropProcessAhead, dropStartedByBin, startAhead } from "./second-process.ts";
 
 /** Whether a second thread or process may be used at all (DELIVERLENS_THREADS=1 turns it off). */
 export function threadsAllowed(): boolean {
@@ -34,6 +34,14 @@ export function secondProcessAhead(): ((found: number) => void) | undefined {
     started = true;
     startAhead();
   };
+}
+
+/**
+ * The walk of the inputs is over: a second process bin/ started ahead (second-process.ts adoptStartedAhead) that
+ * it did not take (fewer than MANY_FILES files) is ended now, not at the end of the run.
+ */
+export function walked(): void {
+  dropStartedByBin();
 }
 
 /**

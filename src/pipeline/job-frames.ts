@@ -1,7 +1,11 @@
+import type { Socket } from "node:net";
+
 /**
  * The frames classify and its second process (second-process.ts, jobs-process.ts) exchange over a pipe, each
  * way: [u32 bytes after this field][u32 job][u32 bytes of head][head: JSON, UTF-8][rest: bytes]. Both ends
- * are this program's own processes: a frame is never hostile input.
+ * are this program's own processes: a frame is never hostile input (on a socket any process may connect to,
+ * each end first compares a fixed number of bytes with the secret frame it expects, and reads frames only from
+ * one that sent it: jobs-process.ts serveJobsOnSocket, second-process.ts connectTo).
  */
 /**
  * The second process's fd its results go to: not its stdout, where a preload of the user's
@@ -61,4 +65,37 @@ export class FrameReader {
     this.needed = bytes.length >= 4 ? 4 + bytes.readUInt32LE(0) : 4;
     return frames;
   }
+}
+
+/** The frame that proves a secret (a token from the environment): the first bytes of a connection, each way. */
+export function secretFrame(secret: string): Buffer {
+  return frame(0, secret);
+}
+
+/** Whether `given` holds the bytes of `expected`, compared in a time that does not tell where they differ. */
+export function sameBytes(given: Buffer, expected: Buffer): boolean {
+  if (given.length !== expected.length) return false;
+  let differ = 0;
+  for (let at = 0; at < expected.length; at++) differ |= given[at] ^ expected[at];
+  return differ === 0;
+}
+
+/**
+ * Calls `then` once `socket` has brought `length` bytes, with them and what came after them in the same chunk
+ * (at most `length` bytes and one chunk are held): its reading is paused then, for the caller to take the rest.
+ */
+export function onFirstBytes(
+  socket: Socket,
+  length: number,
+  then: (head: Buffer, rest: Buffer) => void,
+): void {
+  let got: Buffer = Buffer.alloc(0);
+  const take = (chunk: Buffer) => {
+    got = got.length === 0 ? chunk : Buffer.concat([got, chunk]);
+    if (got.length < length) return;
+    socket.off("data", take);
+    socket.pause();
+    then(got.subarray(0, length), got.subarray(length));
+  };
+  socket.on("data", take);
 }

@@ -1,10 +1,20 @@
+import { once } from "node:events";
 import { closeSync, openSync, readSync, writeSync } from "node:fs";
+import type { Socket } from "node:net";
 import { crc32 } from "node:zlib";
 import { classifySegmentOf } from "./classify-email.ts";
 import { classifyWholeFiles, type SentJob, sentResults } from "./classify-files.ts";
 import type { ClassifyOptions } from "./classify-source.ts";
 import { withoutTopTier } from "./compiler-tier.ts";
-import { type Frame, FrameReader, frame, RESULTS } from "./job-frames.ts";
+import {
+  type Frame,
+  FrameReader,
+  frame,
+  onFirstBytes,
+  RESULTS,
+  sameBytes,
+  secretFrame,
+} from "./job-frames.ts";
 import type { Segment } from "./mbox-segmenter.ts";
 
 /**
@@ -41,18 +51,121 @@ export type MboxJob = Omit<Segment, "raw"> & { length: number; crc: number };
  * it holds is garbage).
  */
 export async function serveJobs(): Promise<void> {
-  let handle: ((job: Frame) => Promise<Buffer | null> | Buffer | null) | null = null;
+  const serve = jobServer();
   for (const job of framesOfStdin()) {
-    if (handle === null) {
-      const first = job.head as FirstFrame;
-      if (!first.topTier) withoutTopTier();
-      handle = handler(first);
-    } else {
-      const result = await handle(job);
-      // A job it cannot do: it ends, and what it held is done by the first process (second-process.ts lost()).
-      if (result === null || !write(result)) return;
-    }
+    const result = await serve(job);
+    // A job it cannot do: it ends, and what it held is done by the first process (second-process.ts lost()).
+    if (result === null || (result !== undefined && !write(result))) return;
   }
+}
+
+/**
+ * Serves jobs as serveJobs does, to the one process that connects to the Unix socket `name` of Linux's abstract
+ * namespace and opens with `token`'s frame (`listen`: "name token proof pid"): classify, when bin/ started this
+ * one before it (bin/deliverlens.js startJobsAhead). Any process of the host may connect to such a socket and
+ * sees its name (/proc/net/unix), so:
+ * - the name stays bound until this process ends: no other can take it and classify's connection (review R52);
+ * - every connection is a stranger until its first bytes are token's frame (compared whole, nothing else read:
+ *   at most MOST_STRANGERS at a time, more are closed at once); a stranger is closed, this one goes on listening;
+ * - classify's connection is answered with `proof`'s frame first: only this process knows it, so classify gives
+ *   no job to a process that took the name after this one had ended.
+ * Resolves when classify's connection ends, or when the process that should make it (`pid`, this one's parent)
+ * has ended before it came.
+ */
+export async function serveJobsOnSocket(listen: string): Promise<void> {
+  const [name, token, proof, parent] = listen.split(" ");
+  if (String(process.ppid) !== parent) return;
+  const { createServer } = process.getBuiltinModule("node:net");
+  const opening = secretFrame(token);
+  const strangers = new Set<Socket>();
+  let open = true;
+  let chose: (taken: { socket: Socket; rest: Buffer } | null) => void = () => {};
+  const chosen = new Promise<{ socket: Socket; rest: Buffer } | null>((resolve) => {
+    chose = resolve;
+  });
+  const choose = (taken: { socket: Socket; rest: Buffer } | null) => {
+    if (!open) return;
+    open = false;
+    clearInterval(watch);
+    for (const stranger of strangers) stranger.destroy();
+    strangers.clear();
+    chose(taken);
+  };
+  const watch = setInterval(() => {
+    if (String(process.ppid) !== parent) choose(null);
+  }, PARENT_CHECK_MS);
+  const server = createServer((socket) => {
+    socket.on("error", () => {});
+    if (!open || strangers.size >= MOST_STRANGERS) {
+      socket.destroy();
+      return;
+    }
+    strangers.add(socket);
+    socket.once("close", () => strangers.delete(socket));
+    onFirstBytes(socket, opening.length, (head, rest) => {
+      strangers.delete(socket);
+      if (!open || !sameBytes(head, opening)) {
+        socket.destroy();
+        return;
+      }
+      socket.write(secretFrame(proof));
+      choose({ socket, rest });
+    });
+  });
+  server.on("error", () => choose(null));
+  server.listen(`\0${name}`);
+  const taken = await chosen;
+  try {
+    if (taken !== null) await serveConnection(taken.socket, taken.rest);
+  } finally {
+    server.close();
+  }
+}
+
+/** Serves the jobs of classify's connection (`rest`: its bytes read already), until it ends. */
+async function serveConnection(socket: Socket, rest: Buffer): Promise<void> {
+  const reader = new FrameReader();
+  const serve = jobServer();
+  const take = async (chunk: Buffer) => {
+    for (const job of reader.push(chunk)) {
+      const result = await serve(job);
+      if (result === null) return false;
+      if (result !== undefined && !socket.write(result)) await once(socket, "drain");
+    }
+    return true;
+  };
+  try {
+    if (!(await take(rest))) return;
+    for await (const chunk of socket) if (!(await take(chunk as Buffer))) return;
+  } catch {
+    // The connection failed: classify is gone, and what this one held is garbage.
+  } finally {
+    socket.destroy();
+  }
+}
+
+/** How often a process bin/ started checks, until classify has connected and opened, that classify still runs. */
+const PARENT_CHECK_MS = 20;
+
+/**
+ * The most connections a process bin/ started holds before they have sent their first bytes: classify's is one;
+ * more are another process's (a stranger that holds them all only makes classify do its jobs alone).
+ */
+export const MOST_STRANGERS = 16;
+
+/**
+ * The frames' server: the first frame sets it up (undefined: no result), each later one is a job, answered with
+ * its result's frame, or null when it cannot do it (the process ends).
+ */
+function jobServer(): (job: Frame) => Promise<Buffer | null | undefined> | Buffer | null | undefined {
+  let handle: ((job: Frame) => Promise<Buffer | null> | Buffer | null) | null = null;
+  return (job) => {
+    if (handle !== null) return handle(job);
+    const first = job.head as FirstFrame;
+    if (!first.topTier) withoutTopTier();
+    handle = handler(first);
+    return undefined;
+  };
 }
 
 function handler(setup: JobsSetup): (job: Frame) => Promise<Buffer | null> | Buffer | null {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import {
   existsSync,
   mkdirSync,
@@ -11,9 +11,11 @@ import {
   utimesSync,
   writeFileSync,
 } from "node:fs";
+import { connect, createServer } from "node:net";
 import { availableParallelism, tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { after, test } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import {
@@ -26,6 +28,8 @@ import {
 } from "../../bin/snapshot-cache.js";
 import { WHOLE_FILE_BYTES } from "../../src/events/input.ts";
 import { MANY_FILES } from "../../src/pipeline/classify-parallel.ts";
+import { FrameReader, frame, secretFrame } from "../../src/pipeline/job-frames.ts";
+import { MOST_STRANGERS } from "../../src/pipeline/jobs-process.ts";
 import { MIN_THREADED_LOG_BYTES } from "../../src/pipeline/log-thread-ahead.ts";
 import { Store } from "../../src/store/index.ts";
 import { spawnCli } from "../../testkit/cli-spawn.ts";
@@ -209,15 +213,22 @@ test("a build is used only while it matches this Node and every input it was bui
   }
 });
 
-test("classify: same bytes and exit code from the startup snapshots as from the plain modules", () => {
-  build();
-  const tree = join(dir, "tree");
+/** A folder `name` of MANY_FILES + 50 files (the corpus repeated, a subfolder each time): classify takes two processes. */
+function corpusTree(name: string): string {
+  const tree = join(dir, name);
   const names = readdirSync(corpus).sort();
   for (let at = 0; at < MANY_FILES + 50; at++) {
     const sub = join(tree, String(Math.floor(at / names.length)));
     mkdirSync(sub, { recursive: true });
     writeFileSync(join(sub, names[at % names.length]), readFileSync(join(corpus, names[at % names.length])));
   }
+  return tree;
+}
+
+test("classify: same bytes and exit code from the startup snapshots as from the plain modules", () => {
+  build();
+  const tree = corpusTree("tree");
+  const names = readdirSync(corpus).sort();
   const mbox = join(dir, "small.mbox");
   writeFileSync(
     mbox,
@@ -348,16 +359,303 @@ test("classify: same bytes and exit code from the startup snapshots as from the 
 /** Where ingest's runs below write (a store each, a probe, inputs made up). */
 const ingestDir = join(dir, "ingest");
 
+test("classify: the second process bin/ starts ahead is the one a big folder takes; no process outlives a run", async (t) => {
+  // bin/ starts it only where classify may run two processes over a socket of Linux's abstract namespace.
+  if (process.platform !== "linux" || availableParallelism() < 2) return t.skip("one core, or not Linux");
+  build();
+  const tree = corpusTree("ahead-tree");
+  const small = join(dir, "ahead-small");
+  const names = readdirSync(corpus).sort();
+  // Hostile files among them, in the middle of the walk (either process may take them): not email, too big for
+  // a job's scratch buffer (not so big that it is streamed: a big mbox takes a second process of its own), gzip
+  // that is not, an empty one, a name with a newline, a multipart message cut short.
+  const hostile = join(tree, "1-hostile");
+  mkdirSync(hostile);
+  writeFileSync(join(hostile, "big.eml"), "x".repeat(300 * 1024));
+  writeFileSync(join(hostile, "gzip.eml"), Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0]));
+  writeFileSync(
+    join(hostile, "noise.eml"),
+    Buffer.from(Array.from({ length: 4096 }, (_, at) => (at * 131) % 256)),
+  );
+  writeFileSync(join(hostile, "empty.eml"), "");
+  writeFileSync(join(hostile, "new\nline.eml"), readFileSync(join(corpus, names[0])));
+  const multipart = readFileSync(join(corpus, names.find((name) => name.includes("postfix")) ?? names[0]));
+  writeFileSync(join(hostile, "cut.eml"), multipart.subarray(0, multipart.length >> 1));
+  mkdirSync(small);
+  for (const name of names.slice(0, 5)) writeFileSync(join(small, name), readFileSync(join(corpus, name)));
+  // Each process reports at exit its pid, its parent and whether bin/ started it ahead (seen at its start, before
+  // classify-snapshot.ts takes it out of the environment). One killed reports nothing.
+  const probe = join(dir, "ahead-probe.cjs");
+  writeFileSync(
+    probe,
+    'const ahead = process.env.DELIVERLENS_JOBS_LISTEN !== undefined; process.on("exit", () => process.stderr.write("\\nAHEAD " + JSON.stringify({ pid: process.pid, ppid: process.ppid, ahead }) + "\\n"));',
+  );
+  // Every process of these runs carries this mark in its environment (/proc/PID/environ: as it started).
+  const mark = `DELIVERLENS_TEST_MARK=${process.pid}-${Date.now()}`;
+  const env = {
+    ...process.env,
+    DELIVERLENS_CACHE_DIR: cache,
+    NODE_OPTIONS: `--require=${probe}`,
+    [mark.split("=")[0]]: mark.split("=")[1],
+  };
+  const marked = () =>
+    readdirSync("/proc").filter((pid) => {
+      if (!/^\d+$/.test(pid)) return false;
+      try {
+        return readFileSync(`/proc/${pid}/environ`, "latin1").split("\0").includes(mark);
+      } catch {
+        return false; // gone meanwhile
+      }
+    });
+  /** Waits (bounded) until no process of the runs is left; the ones left, if any. */
+  const leftAfter = async () => {
+    for (let tries = 0; tries < 3000 && marked().length > 0; tries++) await sleep(10);
+    return marked();
+  };
+  const run = (args: string[], extra: Record<string, string> = {}) => {
+    const result = spawnSync(process.execPath, [cli, "classify", ...args], {
+      encoding: "utf8",
+      env: { ...env, ...extra },
+      maxBuffer: 1 << 28,
+    });
+    const processes = [...result.stderr.matchAll(/\nAHEAD ([^\n]*)\n/g)].map(
+      (found) => JSON.parse(found[1]) as { pid: number; ppid: number; ahead: boolean },
+    );
+    // Without the probe's reports: what classify wrote.
+    return { ...result, processes, stderr: result.stderr.replace(/\nAHEAD [^\n]*\n/g, "") };
+  };
+
+  // A big folder as NDJSON: the second process is the one bin/ started (its parent: classify's process, which
+  // bin/'s became), it ended by itself once served (it reported), and no other was started.
+  const big = run([tree, "--ndjson"]);
+  // Exit 1: the gzip that is not cannot be read (the rest is classified).
+  assert.equal(big.status, 1, big.stderr);
+  const second = big.processes.filter((found) => found.pid !== big.pid);
+  assert.deepEqual(
+    second.map((found) => [found.ahead, found.ppid]),
+    [[true, big.pid]],
+    JSON.stringify(big.processes),
+  );
+  // The same bytes, messages and exit code as one process gives, hostile files and all.
+  const alone = run([tree, "--ndjson"], { DELIVERLENS_THREADS: "1" });
+  assert.equal(big.stdout, alone.stdout);
+  assert.equal(big.stderr, alone.stderr);
+  assert.equal(big.status, alone.status);
+  assert.deepEqual(await leftAfter(), []);
+  // From a fresh clone (no startup snapshot built yet: the plain modules run), bin/ starts none ahead; classify
+  // starts its own, the same bytes.
+  const fresh = run([tree, "--ndjson"], { DELIVERLENS_CACHE_DIR: join(dir, "ahead-no-cache") });
+  assert.equal(fresh.status, 1, fresh.stderr);
+  assert.deepEqual(
+    fresh.processes.filter((found) => found.pid !== fresh.pid).map((found) => found.ahead),
+    [false],
+    JSON.stringify(fresh.processes),
+  );
+  assert.equal(fresh.stdout, big.stdout);
+  assert.deepEqual(await leftAfter(), []);
+  // A small folder: bin/'s guess was wrong, classify ended it (killed: no report), alone the same output.
+  const few = run([small, "--ndjson"]);
+  assert.equal(few.status, 0, few.stderr);
+  assert.deepEqual(
+    few.processes.map((found) => found.pid),
+    [few.pid],
+    JSON.stringify(few.processes),
+  );
+  assert.equal(few.stdout, run([small, "--ndjson"], { DELIVERLENS_THREADS: "1" }).stdout);
+  assert.deepEqual(await leftAfter(), []);
+  // Ended before its walk: a usage error, a missing input.
+  assert.equal(run([small, "--ndjson", "--format", "nosuch"]).status, 2);
+  assert.deepEqual(await leftAfter(), []);
+  assert.equal(run([tree, join(dir, "missing.eml"), "--json"]).status, 1);
+  assert.deepEqual(await leftAfter(), []);
+  // Killed: at once (the second process may not even be listening yet), and once output has begun.
+  for (const [signal, afterOutput] of [
+    ["SIGKILL", false],
+    ["SIGKILL", true],
+    ["SIGINT", true],
+  ] as const) {
+    const child = spawn(process.execPath, [cli, "classify", tree, "--ndjson"], {
+      env,
+      stdio: ["ignore", "pipe", "ignore"],
+    });
+    const exited = new Promise((resolve) => child.on("exit", resolve));
+    if (afterOutput) await new Promise((resolve) => child.stdout.once("data", resolve));
+    else await new Promise((resolve) => child.once("spawn", resolve));
+    child.stdout.resume();
+    child.kill(signal);
+    await exited;
+    assert.deepEqual(await leftAfter(), [], `${signal}${afterOutput ? " after output" : ""}`);
+  }
+  // Its reader gone once output has begun (`| head -1`): classify ends, and so does the second process.
+  {
+    const child = spawn(process.execPath, [cli, "classify", tree, "--ndjson"], {
+      env,
+      stdio: ["ignore", "pipe", "ignore"],
+    });
+    const exited = new Promise((resolve) => child.on("exit", resolve));
+    await new Promise((resolve) => child.stdout.once("data", resolve));
+    child.stdout.destroy();
+    await exited;
+    assert.deepEqual(await leftAfter(), [], "stdout closed");
+  }
+  // Started as bin/ starts it, by a process killed before any connection (no exit of classify's to end it): it
+  // ends once its parent is gone. Strangers first (silent, wrong token, a frame announcing 1 GB, more than it
+  // holds): each closed or held, it goes on listening and holds its name; then the token's connection is
+  // answered with the proof and served (review R52).
+  const listeningOn = (name: string) => readFileSync("/proc/net/unix", "latin1").includes(`@${name}`);
+  /** Sockets the test opened: all closed after each case, whatever happened. */
+  const sockets: ReturnType<typeof connect>[] = [];
+  const connected = async (name: string) => {
+    const socket = connect(`\0${name}`);
+    sockets.push(socket);
+    await new Promise((resolve, reject) => {
+      socket.once("connect", resolve);
+      socket.once("error", reject);
+    });
+    socket.on("error", () => {});
+    return socket;
+  };
+  const closed = (socket: ReturnType<typeof connect>) =>
+    new Promise((resolve) => (socket.closed ? resolve(null) : socket.once("close", resolve)));
+  for (const ending of ["parent killed", "silent, parent killed", "strangers, then served"]) {
+    const name = `deliverlens-jobs-test-${process.pid}-${ending.replace(/\W+/g, "-")}`;
+    const parent = spawn(
+      process.execPath,
+      [
+        "-e",
+        `require("node:child_process").spawn(process.execPath, ["--snapshot-blob", ${JSON.stringify(build().classify)}], { stdio: "ignore", env: { ...process.env, DELIVERLENS_JOBS_PROCESS: "1", DELIVERLENS_JOBS_LISTEN: "${name} secret proof " + process.pid } }); setInterval(() => {}, 1000);`,
+      ],
+      { env, stdio: "ignore" },
+    );
+    try {
+      for (let tries = 0; tries < 3000 && !listeningOn(name); tries++) await sleep(10);
+      assert.ok(listeningOn(name), ending);
+      if (ending === "parent killed") parent.kill("SIGKILL");
+      else if (ending === "silent, parent killed") {
+        // A connection that sends nothing holds it only while its parent runs.
+        const socket = await connected(name);
+        parent.kill("SIGKILL");
+        assert.deepEqual(await leftAfter(), [], ending);
+        socket.destroy();
+      } else {
+        const silent = await connected(name);
+        const guess = await connected(name);
+        guess.write(secretFrame("guess!"));
+        const huge = await connected(name);
+        const header = Buffer.alloc(12);
+        header.writeUInt32LE(1 << 30, 0);
+        huge.write(Buffer.concat([header, Buffer.alloc(1 << 20, 0x20)]));
+        await Promise.all([closed(guess), closed(huge)]);
+        const holders = await Promise.all(Array.from({ length: MOST_STRANGERS }, () => connected(name)));
+        // One past what it holds: closed at once.
+        await closed(await connected(name));
+        for (const holder of holders) holder.destroy();
+        await sleep(50);
+        // Still there, and its name cannot be taken.
+        assert.ok(listeningOn(name), ending);
+        const squatter = createServer();
+        const bound = await new Promise((resolve) => {
+          squatter.once("error", (error: NodeJS.ErrnoException) => resolve(error.code));
+          squatter.listen(`\0${name}`, () => resolve("bound"));
+        });
+        squatter.close();
+        assert.equal(bound, "EADDRINUSE", ending);
+        // classify's connection: answered with the proof, then served a job of one file as classify does.
+        const socket = await connected(name);
+        const answers: Buffer[] = [];
+        socket.on("data", (chunk: Buffer) => answers.push(chunk));
+        socket.write(secretFrame("secret"));
+        socket.write(
+          frame(0, {
+            role: "files",
+            options: { format: "auto", all: false },
+            jobBytes: 1 << 20,
+            topTier: true,
+          }),
+        );
+        socket.write(frame(1, { paths: [join(corpus, names[0])], streams: [] }));
+        const proof = secretFrame("proof");
+        for (let tries = 0; tries < 3000 && Buffer.concat(answers).length <= proof.length; tries++)
+          await sleep(10);
+        const answered = Buffer.concat(answers);
+        assert.ok(answered.subarray(0, proof.length).equals(proof), ending);
+        const [result] = new FrameReader().push(answered.subarray(proof.length));
+        assert.equal(result?.job, 1, ending);
+        assert.equal((result.head as { files: unknown[] }).files.length, 1, ending);
+        silent.destroy();
+        socket.end();
+        // It ends with the connection (its parent alone is left).
+        for (let tries = 0; tries < 3000 && marked().length > 1; tries++) await sleep(10);
+        assert.equal(marked().length, 1, ending);
+        parent.kill("SIGKILL");
+      }
+    } finally {
+      parent.kill("SIGKILL");
+      for (const socket of sockets.splice(0)) socket.destroy();
+    }
+    assert.deepEqual(await leftAfter(), [], ending);
+  }
+  // classify given (in its environment, as bin/ gives it) a process that is not its own and a name another process
+  // listens on: it sends that one its token alone and takes no answer but the proof; that process is not killed
+  // (not classify's child: review R53); the output is classify's alone.
+  const files = readdirSync(tree, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name))
+    .sort();
+  for (const impostor of ["forged answer", "silent"]) {
+    const name = `deliverlens-jobs-test-${process.pid}-impostor-${impostor.replace(/\W+/g, "-")}`;
+    const got: Buffer[] = [];
+    const server = createServer((socket) => {
+      socket.on("data", (chunk: Buffer) => got.push(chunk));
+      socket.on("error", () => {});
+      if (impostor === "forged answer")
+        socket.write(
+          Buffer.concat([secretFrame("proof?"), frame(1, { bytes: 0, files: [] }, Buffer.from("{}\n"))]),
+        );
+    });
+    await new Promise((resolve) => server.listen(`\0${name}`, () => resolve(null)));
+    const bystander = spawn("sleep", ["60"], { stdio: "ignore" });
+    try {
+      const ahead = `${bystander.pid} ${name} token proof`;
+      const taken = await new Promise<{ status: number | null; stdout: string }>((resolve) => {
+        const child = spawn(process.execPath, [cli, "classify", ...files, "--ndjson"], {
+          env: { ...env, DELIVERLENS_JOBS_AHEAD: ahead },
+          stdio: ["ignore", "pipe", "ignore"],
+        });
+        let stdout = "";
+        child.stdout.on("data", (chunk) => {
+          stdout += chunk;
+        });
+        child.on("close", (status) => resolve({ status, stdout }));
+      });
+      const alone = run([...files, "--ndjson"], { DELIVERLENS_THREADS: "1" });
+      assert.equal(taken.status, alone.status, impostor);
+      assert.equal(taken.stdout, alone.stdout, impostor);
+      assert.ok(
+        Buffer.concat(got).equals(secretFrame("token")),
+        `${impostor}: ${Buffer.concat(got).length} bytes`,
+      );
+      assert.equal(bystander.exitCode, null, impostor);
+      assert.equal(bystander.signalCode, null, impostor);
+    } finally {
+      bystander.kill("SIGKILL");
+      server.close();
+    }
+  }
+});
+
 /**
  * Runs each `ingest` of `argSets` (`STORE` stands for the store's path) from a built cache and again with its
  * snapshot turned off, each way into a store of its own; asserts the same exit code, output and store, and
  * which processes ran: `snapshot` — the run ended in the process started from the snapshot; `relaunched` — it
  * started there and ended in one of the plain modules (the snapshot's process ran bin/ again without it);
  * `plain` — bin/ ran the plain modules without starting the snapshot (its arguments said so, review R36).
+ * `exitCode`: what every run must exit with (a failure both ways alike would otherwise pass).
  */
 async function ingestBothWays(
   argSets: string[][],
   expected: "snapshot" | "relaunched" | "plain",
+  exitCode: number | null = null,
 ): Promise<void> {
   build();
   mkdirSync(ingestDir, { recursive: true });
@@ -385,6 +683,7 @@ async function ingestBothWays(
     });
     const timing = /in [\d.]+ s \([\d,]+ records\/s\)|"(?:seconds|recordsPerSecond)": [\d.e+-]+/g;
     return {
+      status: done.status,
       out: `${done.status}\n${done.stdout.replace(timing, "")}\n${stderr}`.replaceAll(dir, "DIR"),
       started,
       ended,
@@ -401,10 +700,11 @@ async function ingestBothWays(
     rmSync(db, { force: true });
     outputs[mode] = [];
     for (const args of argSets) {
-      const { out, started, ended } = run(
+      const { status, out, started, ended } = run(
         args.map((arg) => (arg === "STORE" ? db : arg)),
         env,
       );
+      if (exitCode !== null) assert.equal(status, exitCode, `${mode} ${args}: ${out}`);
       outputs[mode].push(out.replaceAll(`${mode}.duckdb`, "STORE"));
       const ran = JSON.stringify({ started, ended });
       assert.equal(ended.length, 1, ran);
@@ -520,6 +820,7 @@ test("ingest: a run that starts worker threads runs from the plain modules: exit
       ["ingest", reports, "--db", "STORE"],
     ],
     "plain",
+    0,
   );
   // The same files named one by one: the snapshot's process sees the read pool would start threads.
   await ingestBothWays(
@@ -528,6 +829,7 @@ test("ingest: a run that starts worker threads runs from the plain modules: exit
       ["ingest", log, "--db", "STORE"],
     ],
     "relaunched",
+    0,
   );
 });
 

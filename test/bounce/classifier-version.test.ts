@@ -15,6 +15,7 @@ import {
 } from "../../src/bounce/rules/categories.ts";
 import { FEEDBACK_TYPES } from "../../src/bounce/rules/feedback-types.ts";
 import { PHRASE_TABLES } from "../../src/bounce/rules/knowledge.ts";
+import { testedText } from "../../src/bounce/rules/phrase-rule.ts";
 import { PROVIDER_CODE_PATTERNS } from "../../src/bounce/rules/provider-codes.ts";
 import { PROVIDER_RULES } from "../../src/bounce/rules/provider-rules.ts";
 import { SES_BOUNCE_SUBTYPES } from "../../src/bounce/rules/ses-bounce-types.ts";
@@ -27,8 +28,8 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 52,
-  fingerprint: "f07164194a9318d6497658b9577cfdd2d41fe57f603bb4604b222f80dcfde94c",
+  version: 54,
+  fingerprint: "0c1bd61a750432905dee1221ba433f6a99dc84c6040c6098fcab2a77d9747153",
 };
 
 /** Rule data as text: patterns by their source and flags. */
@@ -58,7 +59,9 @@ function fingerprint(): string {
     ]),
   );
   const examples = [
-    ...PHRASE_TABLES.flatMap((table) => table.rules.map((rule) => ({ text: rule.example, recipient: null }))),
+    ...PHRASE_TABLES.flatMap((table) =>
+      table.rules.map((rule) => ({ text: testedText(rule), recipient: null })),
+    ),
     ...PROVIDER_RULES.map((rule) => ({ text: rule.example, recipient: rule.exampleRecipient ?? null })),
     ...PROVIDER_CODE_PATTERNS.map((rule) => ({ text: rule.example, recipient: null })),
   ];

@@ -359,9 +359,9 @@ function shapesInTurn(shapes: ((id: string) => string)[], count: number): EventC
 test("replies on bytes of a few shapes in one context are found by their templates, each shape classified once", () => {
   const classifier = shapesInTurn(
     [
-      (id) => `250 2.0.0 OK  1767600000 ${id}.62 - gsmtp`,
-      (id) => `250 2.0.0 OK  1767600000 ${id}.19 - gsmtp`,
-      (id) => `250 2.0.0 OK  1767600000 ${id}.51 - gsmtp`,
+      (id) => `250 2.0.0 OK  1767600000 ${id} 62 - gsmtp`,
+      (id) => `250 2.0.0 OK  1767600000 ${id} 19 - gsmtp`,
+      (id) => `250 2.0.0 OK  1767600000 ${id} 51 - gsmtp`,
     ],
     30,
   );
@@ -371,10 +371,11 @@ test("replies on bytes of a few shapes in one context are found by their templat
 });
 
 test("replies of a context that take turns among shapes parting near their end are found at the first guess (the context's probe)", () => {
-  // Gmail's `… <id>.NN - gsmtp`: each NN is its own masked reply. The context's last entry is a shape
+  // Gmail's `… <id>.NN - gsmtp` with the NN set apart (joined to the id, it is masked with it): each NN is its
+  // own masked reply. The context's last entry is a shape
   // behind (two matches a reply); the bytes where its replies part pick the entry to try first.
   const classifier = shapesInTurn(
-    [62, 19, 51, 7, 88].map((nn) => (id: string) => `250 2.0.0 OK  1767600000 ${id}.${nn} - gsmtp`),
+    [62, 19, 51, 7, 88].map((nn) => (id: string) => `250 2.0.0 OK  1767600000 ${id} ${nn} - gsmtp`),
     60,
   );
   assert.equal(classifier.misses, 5);
@@ -385,10 +386,10 @@ test("replies of a context that take turns among shapes parting near their end a
 });
 
 test("replies of a context that take turns among a hundred shapes parting near their end are each found at the first guess", () => {
-  // Gmail's `<id>.NN - gsmtp` with every NN: a hundred keys at the probe, none taking another's place.
+  // Gmail's `<id>.NN - gsmtp` with every NN set apart: a hundred keys at the probe, none taking another's place.
   const nns = Array.from({ length: 100 }, (_, i) => (i * 37) % 100);
   const classifier = shapesInTurn(
-    nns.map((nn) => (id: string) => `250 2.0.0 OK  1767600000 ${id}.${nn} - gsmtp`),
+    nns.map((nn) => (id: string) => `250 2.0.0 OK  1767600000 ${id} ${nn} - gsmtp`),
     300,
   );
   assert.equal(classifier.misses, 100);
@@ -401,10 +402,10 @@ test("replies of a context that take turns among a hundred shapes parting near t
 });
 
 test("the probe tells replies apart whose number where they part has one digit or two, whichever taught it", () => {
-  // Orange's `<id>.N mail accepted…`: the one-digit reply parts first (its distance from the end is one
+  // Orange's `<id>.N mail accepted…` with the N set apart: the one-digit reply parts first (its distance from the end is one
   // less); two-digit numbers ending in the same digit must not share the probe's slot.
   const classifier = shapesInTurn(
-    [62, 7, 12, 52, 82, 32].map((n) => (id: string) => `250 2.0.0 ${id}.${n} mail accepted for delivery`),
+    [62, 7, 12, 52, 82, 32].map((n) => (id: string) => `250 2.0.0 ${id} ${n} mail accepted for delivery`),
     72,
   );
   assert.equal(classifier.misses, 6);

@@ -31,9 +31,6 @@ import {
  * statement end too.
  */
 
-/** How often the wait for the worker looks whether DuckDB failed (the worker then stops). */
-const FAILURE_POLL_MS = 20;
-
 /**
  * A descriptor and size for reading `path` on two threads, or null where one reader is better: a format
  * not read in shards, a compressed file, one under `minBytes` (default: from where `classify` uses two).
@@ -104,7 +101,7 @@ export async function stageOnTwoThreads(
     );
     // This thread's file ends with its rows, whatever the worker does; a pipe once the worker's rows end too.
     await stagings[0].end(failed);
-    const theirs = await other.finished(failed);
+    const theirs = await other.finished();
     stagings[stagings.length - 1].addWaited(theirs.waitedSeconds);
     counters.evicted += theirs.counters.evicted;
     counters.evictedEarly += theirs.counters.evictedEarly;
@@ -164,16 +161,16 @@ class WorkerShard {
     if (this.failure !== null) throw this.failure;
   }
 
-  /** What the worker staged, once it is done; throws its failure, or the reader's (the worker stops). */
-  async finished(failed: ReaderFailure): Promise<ShardStaged> {
-    while (!this.done) {
-      const failure = failed();
-      if (failure) {
-        await this.stop();
-        throw failure;
-      }
-      await this.wakeup.sleep(FAILURE_POLL_MS);
-    }
+  /**
+   * What the worker staged, once its last message came; throws its failure. Called once this thread's staging
+   * has ended, so DuckDB's read is no failure here: a pipe ends only after the feeding thread wrote every chunk
+   * of both threads, and DuckDB may end its read (its insert done) before the worker, which posts its last
+   * message just after its end, is scheduled again — under load that failed whole ingests ("DuckDB ended
+   * reading the staged rows before their end"); files are read only after this. DuckDB's own failure still
+   * comes with the insert's result.
+   */
+  async finished(): Promise<ShardStaged> {
+    while (!this.done) await this.wakeup.sleep();
     this.check();
     return this.staged as ShardStaged;
   }

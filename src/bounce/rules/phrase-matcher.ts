@@ -4,8 +4,10 @@ import {
   alignedIn,
   fragmentsOf,
   gatesHold,
+  linkedHosts,
   type PhraseContext,
   type PhraseRule,
+  phraseForm,
   type RuleTable,
   statusOutranks,
   tableApplies,
@@ -59,8 +61,13 @@ export class PhraseMatcher implements AnchorVisitor<Anchored> {
   /** Per table, the call its scope was last worked out in, and whether it applied then (1) or not (0). */
   private readonly scopeCall: Uint32Array;
   private readonly scope: Uint8Array;
-  /** The current call's reply and the best rule its pass found so far (visit reads and sets them). */
+  /**
+   * The current call's reply, that reply in phraseForm (phrases and anchors are read in it, patterns in the
+   * reply), the hosts its links name, and the best rule its pass found so far (visit reads and sets them).
+   */
   private context: PhraseContext = NO_REPLY;
+  private text = "";
+  private linked: readonly string[] = [];
   private best: CompiledRule | null = null;
   private bestOrder = Number.POSITIVE_INFINITY;
 
@@ -79,11 +86,12 @@ export class PhraseMatcher implements AnchorVisitor<Anchored> {
           shapedTable,
         };
         rules.push(compiled);
-        const fragments = fragmentsOf(rule);
+        const fragments = fragmentsOf(compiled.shapedRule);
         // A pattern with no literal run of three may still need one of a group's words ("(?:mailbox|inbox) is
         // full"): it is indexed under each (a reply holding two of them tries it once: `missed`).
+        // In phraseForm, as the reply is read: a pattern's literal run there holds wherever the pattern does.
         const anchors = rule.pattern
-          ? patternAnchors(rule.pattern)
+          ? patternAnchors(rule.pattern).map(phraseForm)
           : [fragments.reduce((a, b) => (b.length > a.length ? b : a), "")];
         if (anchors.length === 0 || anchors[0].length === 0) {
           if (!rule.pattern) throw new Error(`rule ${rule.id}: no phrase and no pattern`);
@@ -117,17 +125,20 @@ export class PhraseMatcher implements AnchorVisitor<Anchored> {
    * "https://example.org/spam" is no verdict (review R44).
    */
   match(context: PhraseContext): CompiledRule | null {
-    const best = this.matchIn(context);
+    const linked = linkedHosts(context.lowerText);
+    const best = this.matchIn(context, linked);
     if (best === null || best.shapedRule.unlisted !== true) return best;
     const plain = outsideLinksAndAddresses(context.lowerText);
-    return plain === context.lowerText ? best : this.matchIn({ ...context, lowerText: plain });
+    return plain === context.lowerText ? best : this.matchIn({ ...context, lowerText: plain }, linked);
   }
 
-  private matchIn(context: PhraseContext): CompiledRule | null {
-    const text = context.lowerText;
+  private matchIn(context: PhraseContext, linked: readonly string[]): CompiledRule | null {
+    const text = phraseForm(context.lowerText);
     this.call = (this.call + 1) >>> 0 || 1;
     const call = this.call;
     this.context = context;
+    this.text = text;
+    this.linked = linked;
     this.best = null;
     this.bestOrder = Number.POSITIVE_INFINITY;
     visitAnchors(this.slots, text, this);
@@ -161,7 +172,7 @@ export class PhraseMatcher implements AnchorVisitor<Anchored> {
    */
   visit(anchors: readonly Anchored[], at: number): void {
     const context = this.context;
-    const text = context.lowerText;
+    const text = this.text;
     const call = this.call;
     // An index loop: for-of allocates an iterator per loop in Maglev-compiled code (email runs' tier).
     for (let b = 0; b < anchors.length; b++) {
@@ -185,7 +196,7 @@ export class PhraseMatcher implements AnchorVisitor<Anchored> {
     const rule = entry.shapedRule;
     if (this.scopeCall[index] !== call) {
       this.scopeCall[index] = call;
-      this.scope[index] = tableApplies(entry.shapedTable, context) ? 1 : 0;
+      this.scope[index] = tableApplies(entry.shapedTable, context, this.linked) ? 1 : 0;
     }
     return (
       (this.scope[index] === 1 || rule.anyHost === true) &&
@@ -200,9 +211,10 @@ export class PhraseMatcher implements AnchorVisitor<Anchored> {
   /** The rule's text is in the reply (its pattern, or its phrase's fragments in order) and it applies. */
   private holds(entry: CompiledRule, context: PhraseContext, call: number): boolean {
     if (this.missed[entry.order] === call) return false;
-    const text = context.lowerText;
     const rule = entry.shapedRule;
-    const found = rule.pattern ? rule.pattern.test(text) : alignedIn(text, fragmentsOf(rule));
+    const found = rule.pattern
+      ? rule.pattern.test(context.lowerText)
+      : alignedIn(this.text, fragmentsOf(rule));
     if (!found) this.missed[entry.order] = call;
     return found && this.applies(entry, context, call);
   }
@@ -227,6 +239,7 @@ const RULE_FIELDS: { [K in keyof Required<PhraseRule>]: undefined } = {
   anyHost: undefined,
   source: undefined,
   example: undefined,
+  exampleSource: undefined,
   note: undefined,
 };
 const TABLE_FIELDS: { [K in keyof Required<RuleTable>]: undefined } = {
@@ -238,8 +251,15 @@ const TABLE_FIELDS: { [K in keyof Required<RuleTable>]: undefined } = {
   rules: undefined,
 };
 
-/** A copy of the rule with every field of PhraseRule present (undefined where it has none), in one order. */
-const oneShapeRule = (rule: PhraseRule): PhraseRule => ({ ...RULE_FIELDS, ...rule });
+/**
+ * A copy of the rule with every field of PhraseRule present (undefined where it has none), in one order, its
+ * phrase in phraseForm (as the reply is read).
+ */
+const oneShapeRule = (rule: PhraseRule): PhraseRule => ({
+  ...RULE_FIELDS,
+  ...rule,
+  phrase: rule.phrase === undefined ? undefined : fragmentsOf(rule).map(phraseForm),
+});
 /** A copy of the table with every field of RuleTable present, in one order. */
 const oneShapeTable = (table: RuleTable): RuleTable => ({ ...TABLE_FIELDS, ...table });
 

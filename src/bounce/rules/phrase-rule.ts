@@ -58,8 +58,15 @@ export interface PhraseRule {
   anyHost?: boolean;
   /** Where the fact comes from: a public URL and/or `sisimai go <file>` (BSD-2-Clause). */
   source: string;
-  /** A real reply (or the documented message) quoted from the source; a test classifies it back to this entry. */
-  example: string;
+  /**
+   * A real reply quoted from where it was seen (a bounce of Sisimai's public set-of-emails, a reply a Sisimai
+   * file's comments quote, a provider's page), never an invented one; a test classifies it back to this
+   * entry. null: no real reply with this wording was found yet — the entry is tested on its phrase alone, and
+   * a test counts such entries (the count can only go down).
+   */
+  example: string | null;
+  /** Where `example` was quoted from, when not from `source`. */
+  exampleSource?: string;
   /** When the provider's own documentation overrides Sisimai: what it says and where (a public URL). */
   note?: string;
 }
@@ -132,8 +139,16 @@ export function isSubdomain(name: string, suffix: string): boolean {
   return name === suffix || name.endsWith(`.${suffix}`);
 }
 
-/** Is this reply from (or to) the servers a table is scoped to? */
-export function tableApplies(table: RuleTable, context: PhraseContext): boolean {
+/**
+ * Is this reply from (or to) the servers a table is scoped to? A link in the reply to one of their domains
+ * names them too (Mimecast's replies link community.mimecast.com/docs/DOC-1369 whatever host or log passed
+ * them on): `linked` is linkedHosts of the reply.
+ */
+export function tableApplies(
+  table: RuleTable,
+  context: PhraseContext,
+  linked: readonly string[] = linkedHosts(context.lowerText),
+): boolean {
   if (table.hosts === undefined && table.providers === undefined) return true;
   if (table.providers?.includes(context.provider)) return true;
   if (!table.hosts) return false;
@@ -142,6 +157,7 @@ export function tableApplies(table: RuleTable, context: PhraseContext): boolean 
   for (const host of table.hosts) {
     if (remoteHost !== null && isSubdomain(remoteHost, host)) return true;
     if (reportingHost !== null && isSubdomain(reportingHost, host)) return true;
+    for (const name of linked) if (isSubdomain(name, host)) return true;
     if (
       recipientDomain !== null &&
       (isSubdomain(host, recipientDomain) || isSubdomain(recipientDomain, host))
@@ -329,10 +345,48 @@ export function replyMatches(reply: "4xx" | "5xx" | readonly number[], code: num
   return reply.includes(code);
 }
 
+const LINK_HOST = /\b(?:https?:\/\/|www\.)([a-z0-9.-]+)/g;
+const NO_HOSTS: readonly string[] = [];
+
+/** The host names of the reply's links (`https://community.mimecast.com/docs/…` → community.mimecast.com). */
+export function linkedHosts(lowerText: string): readonly string[] {
+  if (!lowerText.includes("http") && !lowerText.includes("www.")) return NO_HOSTS;
+  const hosts: string[] = [];
+  for (const link of lowerText.matchAll(LINK_HOST)) {
+    const name = link[0].startsWith("www.") ? `www.${link[1]}` : link[1];
+    hosts.push(name.replace(/\.+$/, ""));
+  }
+  return hosts;
+}
+
+/**
+ * A hyphen or a dash between two letters or digits reads as the space it stands for: one wording is written
+ * both ways ("Rejected by header-based Anti-Spoofing policy", as sisimai go rhost/for-mimecast.go quotes
+ * Mimecast's codes page, reaches "rejected by header based anti-spoofing policy" in a reply and the other way
+ * round; a word processor's dash for a hyphen), so phrases and replies are compared in this form. A dash that
+ * stands apart (" - spam") stays. One character for one: a position in it is the same position in the reply.
+ */
+export function phraseForm(text: string): string {
+  return HYPHEN.test(text) ? text.replace(HYPHENS, " ") : text;
+}
+/** ASCII hyphen-minus, Unicode's hyphens and dashes (U+2010–U+2015), the minus sign (U+2212). */
+const HYPHEN = /[-\u2010-\u2015\u2212]/;
+const HYPHENS = /(?<=[\p{L}\p{N}])[-\u2010-\u2015\u2212](?=[\p{L}\p{N}])/gu;
+
 /** The phrase's fragments (one for a plain phrase). */
 export function fragmentsOf(rule: PhraseRule): readonly string[] {
   if (rule.phrase === undefined) return [];
   return typeof rule.phrase === "string" ? [rule.phrase] : rule.phrase;
+}
+
+/**
+ * The text an entry is tested on: its real reply, or where none was found yet its phrase, with "…" for
+ * what a reply writes between its fragments and beyond a space at either end (" - spam" → "… - spam").
+ */
+export function testedText(rule: PhraseRule): string {
+  if (rule.example !== null) return rule.example;
+  const phrase = fragmentsOf(rule).join("…");
+  return `${phrase.startsWith(" ") ? "…" : ""}${phrase}${phrase.endsWith(" ") ? "…" : ""}`;
 }
 
 /** Do the fragments occur in `text` in this order, without overlapping? */

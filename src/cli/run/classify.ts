@@ -41,6 +41,7 @@ export async function runClassify(files: string[], options: ClassifyCliOptions):
   parallel?.logThreadAhead(args);
   const firstFile = await topTierByFirstFile(args, options.format);
   const { files: paths, problems, streams } = expandInputs(args, parallel?.secondProcessAhead(), firstFile);
+  parallel?.walked();
   for (const problem of problems) {
     const verb = problem.unread ? "cannot read" : "skipped";
     process.stderr.write(`deliverlens: ${verb} ${escapeLine(problem.path)}: ${escapeLine(problem.reason)}\n`);

@@ -18,14 +18,17 @@ export const AOL_HOST_RULES: RuleTable = {
       reason: "hostunknown",
       phrase: "host or domain name not found",
       source: `${SISIMAI}; ${PAGE}`,
-      example: "host or domain name not found",
+      example: "Host or domain name not found. Name service error for name=example.jp type=A: Host not found",
+      exampleSource: "github.com/sisimai/set-of-emails maildir/bsd/rhost-aol-01.eml",
     },
     {
       id: "rhost-aol-type-mx-malformed-or-unexpected-name-server-repl",
       reason: "notaccept",
       phrase: "type=mx: malformed or unexpected name server reply",
       source: `${SISIMAI}; ${PAGE}`,
-      example: "type=mx: malformed or unexpected name server reply",
+      example:
+        "Name service error for name=libsisimai.org type=MX: Malformed or unexpected name server reply",
+      exampleSource: "github.com/sisimai/set-of-emails maildir/bsd/rhost-aol-06.eml",
     },
   ],
 };

@@ -27,7 +27,7 @@ export const APPLE_HOST_RULES: RuleTable = {
       reason: "authfailure",
       phrase: "blocked for failing both spf and dkim autentication checks",
       source: `${SISIMAI}; ${PAGE}`,
-      example: "blocked for failing both spf and dkim autentication checks",
+      example: null,
     },
     {
       id: "rhost-apple-rejected-due-to-having-a-domain-present-in-the-s",
@@ -85,7 +85,7 @@ export const APPLE_HOST_RULES: RuleTable = {
       reason: "notaccept",
       phrase: "host/domain does not accept mail",
       source: `${SISIMAI}; ${PAGE}`,
-      example: "host/domain does not accept mail",
+      example: null,
     },
     {
       id: "rhost-apple-due-to-local-policy",
@@ -122,7 +122,7 @@ export const APPLE_HOST_RULES: RuleTable = {
       reason: "userunknown",
       phrase: "user does not exist",
       source: `${SISIMAI}; ${PAGE}`,
-      example: "user does not exist",
+      example: null,
     },
     {
       id: "rhost-apple-unknown-or-illegal-alias",

@@ -211,7 +211,8 @@ export const GODADDY_HOST_RULES: RuleTable = {
       reason: "blocked",
       phrase: "www.spamhaus.org/query/bl?ip=",
       source: `${SISIMAI}; ${PAGE}`,
-      example: "www.spamhaus.org/query/bl?ip=",
+      example: "553 http://www.spamhaus.org/query/bl?ip=192.0.2.222",
+      exampleSource: "github.com/sisimai/set-of-emails maildir/bsd/rhost-godaddy-02.eml",
     },
     {
       id: "rhost-godaddy-has-been-in-the-queue-too-long",

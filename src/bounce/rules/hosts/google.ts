@@ -65,7 +65,8 @@ export const GOOGLE_HOST_RULES: RuleTable = {
       phrase: "fails to pass authentication checks",
       status: ["x.7.1"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "fails to pass authentication checks",
+      example:
+        "550 5.7.26 This message does not have authentication information or fails to pass authentication checks (SPF or DKIM). To best protect our users from spam, the message has been blocked. Please visit https://support.google.com/mail/answer/81126 for more information.",
     },
     {
       id: "rhost-google-7-26-fails-to-pass-authentication-checks",
@@ -82,7 +83,7 @@ export const GOOGLE_HOST_RULES: RuleTable = {
       phrase: "senders to authenticate with spf",
       status: ["x.7.27"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "senders to authenticate with spf",
+      example: null,
     },
     {
       id: "rhost-google-7-27-senders-to-authenticate-their-email-with-sp",
@@ -90,7 +91,7 @@ export const GOOGLE_HOST_RULES: RuleTable = {
       phrase: "senders to authenticate their email with spf",
       status: ["x.7.27"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "senders to authenticate their email with spf",
+      example: null,
     },
     {
       id: "rhost-google-7-30-senders-to-authenticate-their-email-with-dk",
@@ -134,7 +135,7 @@ export const GOOGLE_HOST_RULES: RuleTable = {
       phrase: "very low reputation of the sending domain",
       status: ["x.7.0"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "very low reputation of the sending domain",
+      example: null,
     },
     {
       id: "rhost-google-7-1-due-to-the-very-low-reputation-of-the-sendin",
@@ -151,7 +152,7 @@ export const GOOGLE_HOST_RULES: RuleTable = {
       phrase: "due to the very low reputation of the sending domain",
       status: ["x.7.1"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "due to the very low reputation of the sending domain",
+      example: null,
     },
     {
       id: "rhost-google-7-0-ip-not-in-whitelist-for-rcpt-domain",
@@ -177,7 +178,7 @@ export const GOOGLE_HOST_RULES: RuleTable = {
       phrase: "empty helo/ehlo argument not allowed",
       status: ["x.5.4"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "empty helo/ehlo argument not allowed",
+      example: null,
     },
     {
       id: "rhost-google-5-4-helo-ehlo-argument-is-invalid",
@@ -193,7 +194,8 @@ export const GOOGLE_HOST_RULES: RuleTable = {
       phrase: "an unusual rate of unsolicited mail",
       status: ["x.7.0"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "an unusual rate of unsolicited mail",
+      example:
+        "550 5.7.1 Our system has detected an unusual rate of unsolicited mail originating from your IP address. To protect our users from spam, mail sent from your IP address has been blocked. Review https://support.google.com/mail/answer/81126",
     },
     {
       id: "rhost-google-7-28-an-unusual-rate-of-mail",
@@ -245,7 +247,7 @@ export const GOOGLE_HOST_RULES: RuleTable = {
       phrase: "your message exceeded google's message header size limits",
       status: ["x.3.4"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "your message exceeded google's message header size limits",
+      example: null,
     },
     {
       id: "rhost-google-3-4-bytes-per-individual-header-size",
@@ -262,7 +264,7 @@ export const GOOGLE_HOST_RULES: RuleTable = {
       phrase: "exceeds google's header name limit of",
       status: ["x.3.4"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "exceeds google's header name limit of",
+      example: null,
     },
     {
       id: "rhost-google-3-4-exceeds-google-s-message-header-size-limit",
@@ -270,7 +272,7 @@ export const GOOGLE_HOST_RULES: RuleTable = {
       phrase: "exceeds google's message header size limit",
       status: ["x.3.4"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "exceeds google's message header size limit",
+      example: null,
     },
     {
       id: "rhost-google-7-0-connection-expired",
@@ -304,7 +306,7 @@ export const GOOGLE_HOST_RULES: RuleTable = {
       phrase: "starttls may not be repeated",
       status: ["x.5.1"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "starttls may not be repeated",
+      example: null,
     },
     {
       id: "rhost-google-7-0-tls-required-for-rcpt-domain",
@@ -348,7 +350,7 @@ export const GOOGLE_HOST_RULES: RuleTable = {
       phrase: "email quota exceeded",
       status: ["x.7.1"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "email quota exceeded",
+      example: null,
     },
     {
       id: "rhost-google-3-4-exceeded-google-s-message-size-limits",
@@ -356,7 +358,8 @@ export const GOOGLE_HOST_RULES: RuleTable = {
       phrase: "exceeded google's message size limits",
       status: ["x.3.4"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "exceeded google's message size limits",
+      example:
+        "552 5.2.3 Your message exceeded Google's message size limits. For more information, visit https://support.google.com/mail/answer/6584",
     },
     {
       id: "rhost-google-3-4-exceeds-google-s-message-size-limit-of",
@@ -364,7 +367,7 @@ export const GOOGLE_HOST_RULES: RuleTable = {
       phrase: "exceeds google's message size limit of",
       status: ["x.3.4"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "exceeds google's message size limit of",
+      example: null,
     },
     {
       id: "rhost-google-4-6-message-exceeded-50-hops",
@@ -381,7 +384,8 @@ export const GOOGLE_HOST_RULES: RuleTable = {
       phrase: "message exceeded 50 hops",
       status: ["x.6.0"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "message exceeded 50 hops",
+      example:
+        "554 5.4.6 Message exceeded 50 hops, this may indicate a mail loop. For more information, go to Gmail Help. https://support.google.com/mail/?p=MailLoop",
     },
     {
       id: "rhost-google-7-0-mail-relay-denied",
@@ -407,7 +411,8 @@ export const GOOGLE_HOST_RULES: RuleTable = {
       phrase: "is not authorized to send email directly to our servers",
       status: ["x.7.1"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "is not authorized to send email directly to our servers",
+      example:
+        "550 7.7.1 The IP you're using to send mail is not authorized to send email directly to our servers. Use the SMTP relay at your service provider instead. For more information, go to 'The IP you're using to send email is not authorized...'.",
     },
     {
       id: "rhost-google-7-1-missing-a-valid-address-in-the-from-header",
@@ -424,7 +429,9 @@ export const GOOGLE_HOST_RULES: RuleTable = {
       phrase: "multiple addresses in from: header are not accepted",
       status: ["x.7.1"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "multiple addresses in from: header are not accepted",
+      example:
+        "550 5.7.1 [2401:2500:102:3032:192.0.2.222 13] Messages with multiple addresses in From: header are not accepted. v14si1155795plk.134 - gsmtp",
+      exampleSource: "github.com/sisimai/set-of-emails maildir/bsd/lhost-postfix-28.eml",
     },
     {
       id: "rhost-google-7-1-is-not-rfc-5322-compliant",
@@ -531,7 +538,7 @@ export const GOOGLE_HOST_RULES: RuleTable = {
       phrase: "unauthenticated email is not accepted",
       status: ["x.7.1"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "unauthenticated email is not accepted",
+      example: null,
     },
     {
       id: "rhost-google-7-0-does-not-have-a-ptr-record",
@@ -593,7 +600,8 @@ export const GOOGLE_HOST_RULES: RuleTable = {
       phrase: "cannot decode response",
       status: ["x.5.2"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "cannot decode response",
+      example:
+        "501 5.5.2 Syntax error, cannot decode response. For more information, go to About SMTP error messages.",
     },
     {
       id: "rhost-google-7-0-no-identity-changes-permitted",
@@ -619,7 +627,8 @@ export const GOOGLE_HOST_RULES: RuleTable = {
       phrase: "authentication required.",
       status: ["x.7.0"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "authentication required.",
+      example:
+        "530 5.5.1 Authentication Required. For more information, visit https://support.google.com/accounts/troubleshooter/2402620",
     },
     {
       id: "rhost-google-7-1-application-specific-password-required",
@@ -636,7 +645,8 @@ export const GOOGLE_HOST_RULES: RuleTable = {
       phrase: "application-specific password required",
       status: ["x.7.9"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "application-specific password required",
+      example:
+        "535 5.7.1 Application-specific password required. For more information, visit https://support.google.com/accounts/answer/185833",
     },
     {
       id: "rhost-google-7-1-please-log-in-with-your-web-browser",
@@ -653,7 +663,8 @@ export const GOOGLE_HOST_RULES: RuleTable = {
       phrase: "please log in with your web browser",
       status: ["x.7.9"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "please log in with your web browser",
+      example:
+        "535 5.7.1 Please log in with your web browser and then try again. For more information, visit https://support.google.com/mail/bin/accounts/answer/78754",
     },
     {
       id: "rhost-google-7-14-please-log-in-through-your-web-browser",
@@ -661,7 +672,7 @@ export const GOOGLE_HOST_RULES: RuleTable = {
       phrase: "please log in through your web browser",
       status: ["x.7.14"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "please log in through your web browser",
+      example: null,
     },
     {
       id: "rhost-google-7-1-username-and-password-not-accepted",
@@ -678,7 +689,8 @@ export const GOOGLE_HOST_RULES: RuleTable = {
       phrase: "username and password not accepted",
       status: ["x.7.8"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "username and password not accepted",
+      example:
+        "535 5.7.1 Username and Password not accepted. For more information, visit https://support.google.com/accounts/troubleshooter/2402620",
     },
     {
       id: "rhost-google-7-0-due-to-the-nature-of-the-content-or-the-link",
@@ -731,7 +743,7 @@ export const GOOGLE_HOST_RULES: RuleTable = {
       phrase: "daily sending quota exceeded",
       status: ["x.4.5"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "daily sending quota exceeded",
+      example: null,
     },
     {
       id: "rhost-google-4-5-daily-user-sending-limit-exceeded",
@@ -739,7 +751,7 @@ export const GOOGLE_HOST_RULES: RuleTable = {
       phrase: "daily user sending limit exceeded",
       status: ["x.4.5"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "daily user sending limit exceeded",
+      example: null,
     },
     {
       id: "rhost-google-4-5-daily-smtp-relay-limit-exceeded-for",
@@ -756,7 +768,8 @@ export const GOOGLE_HOST_RULES: RuleTable = {
       phrase: "daily smtp relay limit exceeded for",
       status: ["x.7.1"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "daily smtp relay limit exceeded for",
+      example:
+        "550 5.4.5 Daily SMTP relay limit exceeded for user. For more information on SMTP relay sending limits please contact your administrator or visit SMTP relay service error messages. https://support.google.com/a/answer/6140680",
     },
     {
       id: "rhost-google-7-1-daily-smtp-relay-sending-limit-exceeded-for",
@@ -764,7 +777,7 @@ export const GOOGLE_HOST_RULES: RuleTable = {
       phrase: "daily smtp relay sending limit exceeded for",
       status: ["x.7.1"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "daily smtp relay sending limit exceeded for",
+      example: null,
     },
     {
       id: "rhost-google-7-1-this-mail-has-been-rate-limited",
@@ -772,7 +785,8 @@ export const GOOGLE_HOST_RULES: RuleTable = {
       phrase: "this mail has been rate limited",
       status: ["x.7.1"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "this mail has been rate limited",
+      example:
+        "421 4.7.26 This mail has been rate limited because it is unauthenticated. Gmail requires all senders to authenticate with either SPF or DKIM. Authentication results: DKIM = did not pass SPF domain-name with ip: ip-address = did not pass. To resolve this issue, go to Email sender guidelines.",
     },
     {
       id: "rhost-google-2-1-account-that-you-tried-to-reach-is-disabled",
@@ -780,7 +794,8 @@ export const GOOGLE_HOST_RULES: RuleTable = {
       phrase: "account that you tried to reach is disabled",
       status: ["x.2.1"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "account that you tried to reach is disabled",
+      example: "550 5.2.1 The email account that you tried to reach is disabled. g0000000000ggg.00",
+      exampleSource: "github.com/sisimai/set-of-emails maildir/bsd/rhost-google-01.eml",
     },
     {
       id: "rhost-google-2-1-account-that-you-tried-to-reach-is-inactive",
@@ -797,7 +812,8 @@ export const GOOGLE_HOST_RULES: RuleTable = {
       phrase: "smtp protocol violation",
       status: ["x.5.0"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "smtp protocol violation",
+      example:
+        "523 5.7.10 SMTP protocol violation, no commands allowed to pipeline after STARTTLS. For more information, go to About SMTP error messages and review RFC 3207 specifications.",
     },
     {
       id: "rhost-google-7-10-smtp-protocol-violation",
@@ -814,7 +830,7 @@ export const GOOGLE_HOST_RULES: RuleTable = {
       phrase: "optional argument not permitted",
       status: ["x.5.4"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "optional argument not permitted",
+      example: null,
     },
     {
       id: "rhost-google-7-11-syntax-error",
@@ -831,7 +847,8 @@ export const GOOGLE_HOST_RULES: RuleTable = {
       phrase: "syntax error",
       status: ["x.5.2"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "syntax error",
+      example:
+        "501 5.7.11 Syntax error (no parameters allowed). For more information, go to About SMTP error messages and review RFC 3207 specifications.",
     },
     {
       id: "rhost-google-5-1-too-many-unrecognized-commands-goodbye",
@@ -839,7 +856,7 @@ export const GOOGLE_HOST_RULES: RuleTable = {
       phrase: "too many unrecognized commands, goodbye",
       status: ["x.5.1"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "too many unrecognized commands, goodbye",
+      example: null,
     },
     {
       id: "rhost-google-5-1-unimplemented-command",
@@ -847,7 +864,7 @@ export const GOOGLE_HOST_RULES: RuleTable = {
       phrase: "unimplemented command",
       status: ["x.5.1"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "unimplemented command",
+      example: null,
     },
     {
       id: "rhost-google-5-1-unrecognized-command",
@@ -855,7 +872,7 @@ export const GOOGLE_HOST_RULES: RuleTable = {
       phrase: "unrecognized command",
       status: ["x.5.1"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "unrecognized command",
+      example: null,
     },
     {
       id: "rhost-google-5-1-bad-sequence-of-commands",
@@ -872,7 +889,7 @@ export const GOOGLE_HOST_RULES: RuleTable = {
       phrase: "ehlo/helo first",
       status: ["x.5.1"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "ehlo/helo first",
+      example: null,
     },
     {
       id: "rhost-google-5-1-mail-first",
@@ -880,7 +897,7 @@ export const GOOGLE_HOST_RULES: RuleTable = {
       phrase: "mail first",
       status: ["x.5.1"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "mail first",
+      example: null,
     },
     {
       id: "rhost-google-5-1-rcpt-first",
@@ -888,7 +905,7 @@ export const GOOGLE_HOST_RULES: RuleTable = {
       phrase: "rcpt first",
       status: ["x.5.1"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "rcpt first",
+      example: null,
     },
     {
       id: "rhost-google-5-1-no-data-after-bdat",
@@ -905,7 +922,7 @@ export const GOOGLE_HOST_RULES: RuleTable = {
       phrase: "unrecognized authentication type",
       status: ["x.7.4"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "unrecognized authentication type",
+      example: null,
     },
     {
       id: "rhost-google-7-4-xoauth-is-no-longer-supported",
@@ -913,7 +930,7 @@ export const GOOGLE_HOST_RULES: RuleTable = {
       phrase: "xoauth is no longer supported",
       status: ["x.7.4"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "xoauth is no longer supported",
+      example: null,
     },
     {
       id: "rhost-google-7-0-too-many-unauthenticated-commands",
@@ -921,7 +938,7 @@ export const GOOGLE_HOST_RULES: RuleTable = {
       phrase: "too many unauthenticated commands",
       status: ["x.7.0"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "too many unauthenticated commands",
+      example: null,
     },
     {
       id: "rhost-google-3-0-temporary-system-problem",
@@ -929,7 +946,8 @@ export const GOOGLE_HOST_RULES: RuleTable = {
       phrase: "temporary system problem",
       status: ["x.3.0"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "temporary system problem",
+      example:
+        "454 4.7.0 Cannot authenticate due to a temporary system problem. Try again later. For more information, go to About SMTP error messages. https://support.google.com/a/answer/3221692",
     },
     {
       id: "rhost-google-7-0-temporary-system-problem",
@@ -937,7 +955,8 @@ export const GOOGLE_HOST_RULES: RuleTable = {
       phrase: "temporary system problem",
       status: ["x.7.0"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "temporary system problem",
+      example:
+        "454 4.7.0 Cannot authenticate due to a temporary system problem. Try again later. For more information, go to About SMTP error messages. https://support.google.com/a/answer/3221692",
     },
     {
       id: "rhost-google-4-5-server-busy",
@@ -945,7 +964,7 @@ export const GOOGLE_HOST_RULES: RuleTable = {
       phrase: "server busy",
       status: ["x.4.5"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "server busy",
+      example: null,
     },
     {
       id: "rhost-google-3-0-multiple-destination-domains-per-transaction",
@@ -962,7 +981,7 @@ export const GOOGLE_HOST_RULES: RuleTable = {
       phrase: "mail server has temporarily rejected this message",
       status: ["x.3.0"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "mail server has temporarily rejected this message",
+      example: null,
     },
     {
       id: "rhost-google-3-0-mail-server-temporarily-rejected-message",
@@ -970,7 +989,7 @@ export const GOOGLE_HOST_RULES: RuleTable = {
       phrase: "mail server temporarily rejected message",
       status: ["x.3.0"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "mail server temporarily rejected message",
+      example: null,
     },
     {
       id: "rhost-google-5-3-domain-policy-size-per-transaction-exceeded",
@@ -996,7 +1015,7 @@ export const GOOGLE_HOST_RULES: RuleTable = {
       phrase: "too many recipients for this sender",
       status: ["x.5.3"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "too many recipients for this sender",
+      example: null,
     },
     {
       id: "rhost-google-1-1-the-email-account-that-you-tried-to-reach-do",
@@ -1013,7 +1032,9 @@ export const GOOGLE_HOST_RULES: RuleTable = {
       phrase: "we weren't able to find the recipient domain",
       status: ["x.1.2"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "we weren't able to find the recipient domain",
+      example:
+        "553 5.1.2 We weren't able to find the recipient domain. Please check for any spelling errors, and make sure you didn't enter any spaces, periods, or other punctuation after the recipient's email address.",
+      exampleSource: "sisimai perl lib/Sisimai/Rhost/GoogleApps.pm (github.com/sisimai/p5-sisimai)",
     },
     {
       id: "rhost-google-1-3-is-not-a-valid-rfc-5321-address",

@@ -41,7 +41,7 @@ export const GSUITE_HOST_RULES: RuleTable = {
       phrase: " had no relevant answers.",
       notPermanent: true,
       source: `${SISIMAI}; ${PAGE}`,
-      example: "… had no relevant answers.",
+      example: null,
     },
     {
       id: "rhost-gsuite-responded-with-code-nxdomain-4",
@@ -65,14 +65,16 @@ export const GSUITE_HOST_RULES: RuleTable = {
       reason: "notaccept",
       phrase: "null mx",
       source: `${SISIMAI}; ${PAGE}`,
-      example: "null mx",
+      example: null,
     },
     {
       id: "rhost-gsuite-because-the-address-couldn-t-be-found-check-for",
       reason: "userunknown",
       phrase: "because the address couldn't be found. check for typos or unnecessary spaces and try again.",
       source: `${SISIMAI}; ${PAGE}`,
-      example: "because the address couldn't be found. check for typos or unnecessary spaces and try again.",
+      example:
+        "** Address not found ** Your message wasn't delivered to kijitora@example.it because the address couldn't be found. Check for typos or unnecessary spaces and try again.",
+      exampleSource: "github.com/sisimai/set-of-emails maildir/bsd/rhost-gsuite-02.eml",
     },
   ],
 };

@@ -18,7 +18,9 @@ export const MESSAGELABS_HOST_RULES: RuleTable = {
       reason: "securityerror",
       phrase: "please turn on smtp authentication in your mail client",
       source: `${SISIMAI}; ${PAGE}`,
-      example: "please turn on smtp authentication in your mail client",
+      example:
+        "550 Please turn on SMTP Authentication in your mail client. mail0.bemta0.messagelabs.com [198.51.100.21]:11111 is not permitted to relay through this server without authentication.",
+      exampleSource: "github.com/sisimai/set-of-emails maildir/bsd/rhost-messagelabs-01.eml",
     },
     {
       // Sisimai lists the bare code with its space; written as a number of its own (not 5542, not 542.1).
@@ -33,7 +35,8 @@ export const MESSAGELABS_HOST_RULES: RuleTable = {
       reason: "userunknown",
       phrase: "no such user",
       source: `${SISIMAI}; ${PAGE}`,
-      example: "no such user",
+      example: "550 kijitora@neko.example.org... No such user",
+      exampleSource: "github.com/sisimai/set-of-emails maildir/bsd/rhost-messagelabs-02.eml",
     },
   ],
 };

@@ -30,7 +30,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "the message was rejected because of sender policy framework violation",
       status: ["5.7.23"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "the message was rejected because of sender policy framework violation",
+      example: null,
     },
     {
       id: "rhost-microsoft-5-7-509-does-not-pass-dmarc-verification",
@@ -55,7 +55,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "connection dropped",
       status: ["4.4.2"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "connection dropped",
+      example: null,
     },
     {
       id: "rhost-microsoft-4-7-850-899-access-denied-please-try-again-later",
@@ -63,7 +63,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "access denied, please try again later",
       status: ["4.7.850-899"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "access denied, please try again later",
+      example: null,
     },
     {
       id: "rhost-microsoft-5-7-25-must-have-a-reverse-dns-record",
@@ -80,7 +80,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "access denied, bad helo",
       status: ["5.7.506"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "access denied, bad helo",
+      example: null,
     },
     {
       id: "rhost-microsoft-5-7-507-access-denied-rejected-by-recipient",
@@ -88,7 +88,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "access denied, rejected by recipient",
       status: ["5.7.507"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "access denied, rejected by recipient",
+      example: null,
     },
     {
       id: "rhost-microsoft-5-7-510-does-not-accept-email-over-ipv6",
@@ -104,7 +104,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "access denied, banned sender",
       status: ["5.7.511"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "access denied, banned sender",
+      example: null,
     },
     {
       id: "rhost-microsoft-5-7-513-using-customer-block-list",
@@ -129,7 +129,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "access denied, please try again later",
       status: ["4.7.500-699"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "access denied, please try again later",
+      example: null,
     },
     {
       id: "rhost-microsoft-5-5-4-invalid-domain-name",
@@ -137,7 +137,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "invalid domain name",
       status: ["5.5.4"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "invalid domain name",
+      example: null,
     },
     {
       id: "rhost-microsoft-5-7-1-part-of-their-network-is-on-our-block-list",
@@ -154,7 +154,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "too many related errors",
       status: ["5.3.0"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "too many related errors",
+      example: null,
     },
     {
       id: "rhost-microsoft-5-6-11-invalid-characters",
@@ -171,7 +171,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "agent generated message depth exceeded",
       status: ["5.4.11"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "agent generated message depth exceeded",
+      example: null,
     },
     {
       id: "rhost-microsoft-5-5-6-invalid-message-content",
@@ -179,7 +179,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "invalid message content",
       status: ["5.5.6"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "invalid message content",
+      example: null,
     },
     {
       id: "rhost-microsoft-5-2-3-resolver-rst-recipsizelimit-message-too-la",
@@ -187,7 +187,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "resolver.rst.recipsizelimit; message too large for this recipient",
       status: ["5.2.3"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "resolver.rst.recipsizelimit; message too large for this recipient",
+      example: null,
     },
     {
       id: "rhost-microsoft-4-4-1-connection-timed-out",
@@ -195,7 +195,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "connection timed out",
       status: ["4.4.1"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "connection timed out",
+      example: null,
     },
     {
       id: "rhost-microsoft-4-4-7-message-delayed",
@@ -203,7 +203,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "message delayed",
       status: ["4.4.7"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "message delayed",
+      example: null,
     },
     {
       id: "rhost-microsoft-4-4-7-queue-expired-message-expired",
@@ -211,7 +211,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "queue expired; message expired",
       status: ["4.4.7"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "queue expired; message expired",
+      example: null,
     },
     {
       id: "rhost-microsoft-4-4-7-message-expired",
@@ -219,7 +219,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "message expired",
       status: ["4.4.7"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "message expired",
+      example: null,
     },
     {
       id: "rhost-microsoft-5-4-300-message-expired",
@@ -227,7 +227,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "message expired",
       status: ["5.4.300"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "message expired",
+      example: null,
     },
     {
       id: "rhost-microsoft-5-4-316-message-expired",
@@ -235,7 +235,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "message expired",
       status: ["5.4.316"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "message expired",
+      example: null,
     },
     {
       id: "rhost-microsoft-4-4-8-failed-mta-sts-validation",
@@ -261,7 +261,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "starttls is required to send mail",
       status: ["4.4.317"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "starttls is required to send mail",
+      example: null,
     },
     {
       id: "rhost-microsoft-5-4-317-starttls-is-required-to-send-mail",
@@ -269,7 +269,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "starttls is required to send mail",
       status: ["5.4.317"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "starttls is required to send mail",
+      example: null,
     },
     {
       id: "rhost-microsoft-4-7-5-remote-certificate-failed-mta-sts-validati",
@@ -295,7 +295,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "restrictdomainstoipaddresses or restrictdomainstocertificate",
       status: ["5.7.51"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "restrictdomainstoipaddresses or restrictdomainstocertificate",
+      example: null,
     },
     {
       id: "rhost-microsoft-4-7-321-starttls-not-supported-destination-mail",
@@ -303,7 +303,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "starttls-not-supported: destination mail server must support tls to receive mail",
       status: ["4.7.321"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "starttls-not-supported: destination mail server must support tls to receive mail",
+      example: null,
     },
     {
       id: "rhost-microsoft-5-7-321-starttls-not-supported-destination-mail",
@@ -311,7 +311,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "starttls-not-supported: destination mail server must support tls to receive mail",
       status: ["5.7.321"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "starttls-not-supported: destination mail server must support tls to receive mail",
+      example: null,
     },
     {
       id: "rhost-microsoft-5-7-322-certificate-expired-destination-mail-ser",
@@ -319,7 +319,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "certificate-expired: destination mail server's certificate is expired",
       status: ["5.7.322"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "certificate-expired: destination mail server's certificate is expired",
+      example: null,
     },
     {
       id: "rhost-microsoft-4-7-323-tlsa-invalid-the-domain-failed-dane-vali",
@@ -327,7 +327,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "tlsa-invalid: the domain failed dane validation",
       status: ["4.7.323"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "tlsa-invalid: the domain failed dane validation",
+      example: null,
     },
     {
       id: "rhost-microsoft-5-7-323-tlsa-invalid-the-domain-failed-dane-vali",
@@ -335,7 +335,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "tlsa-invalid: the domain failed dane validation",
       status: ["5.7.323"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "tlsa-invalid: the domain failed dane validation",
+      example: null,
     },
     {
       id: "rhost-microsoft-4-7-324-dnssec-invalid-destination-domain-return",
@@ -343,7 +343,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "dnssec-invalid: destination domain returned invalid dnssec records",
       status: ["4.7.324"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "dnssec-invalid: destination domain returned invalid dnssec records",
+      example: null,
     },
     {
       id: "rhost-microsoft-5-7-324-dnssec-invalid-destination-domain-return",
@@ -351,7 +351,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "dnssec-invalid: destination domain returned invalid dnssec records",
       status: ["5.7.324"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "dnssec-invalid: destination domain returned invalid dnssec records",
+      example: null,
     },
     {
       id: "rhost-microsoft-4-7-325-certificate-host-mismatch",
@@ -360,8 +360,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
         "certificate-host-mismatch: remote certificate must have a common name or subject alternative name matching the hostname (dane)",
       status: ["4.7.325"],
       source: `${SISIMAI}; ${PAGE}`,
-      example:
-        "certificate-host-mismatch: remote certificate must have a common name or subject alternative name matching the hostname (dane)",
+      example: null,
     },
     {
       id: "rhost-microsoft-5-7-325-certificate-host-mismatch",
@@ -370,8 +369,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
         "certificate-host-mismatch: remote certificate must have a common name or subject alternative name matching the hostname (dane)",
       status: ["5.7.325"],
       source: `${SISIMAI}; ${PAGE}`,
-      example:
-        "certificate-host-mismatch: remote certificate must have a common name or subject alternative name matching the hostname (dane)",
+      example: null,
     },
     {
       id: "rhost-microsoft-5-2-2-mailbox-full",
@@ -379,7 +377,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "mailbox full",
       status: ["5.2.2"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "mailbox full",
+      example: null,
     },
     {
       id: "rhost-microsoft-5-3-4-message-size-exceeds-fixed-maximum-message",
@@ -387,7 +385,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "message size exceeds fixed maximum message size",
       status: ["5.3.4"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "message size exceeds fixed maximum message size",
+      example: null,
     },
     {
       id: "rhost-microsoft-5-3-4-message-too-big-for-system",
@@ -395,7 +393,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "message too big for system",
       status: ["5.3.4"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "message too big for system",
+      example: null,
     },
     {
       id: "rhost-microsoft-5-4-4-smtpsend-dns-nonexistentdomain-nonexistent",
@@ -403,7 +401,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "smtpsend.dns.nonexistentdomain; nonexistent domain",
       status: ["5.4.4"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "smtpsend.dns.nonexistentdomain; nonexistent domain",
+      example: null,
     },
     {
       id: "rhost-microsoft-5-4-6-hop-count-exceeded-possible-mail-loop",
@@ -411,7 +409,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "hop count exceeded - possible mail loop",
       status: ["5.4.6"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "hop count exceeded - possible mail loop",
+      example: null,
     },
     {
       id: "rhost-microsoft-4-4-312-dns-query-failed",
@@ -419,7 +417,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "dns query failed",
       status: ["4.4.312"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "dns query failed",
+      example: null,
     },
     {
       id: "rhost-microsoft-5-4-312-dns-query-failed",
@@ -427,7 +425,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "dns query failed",
       status: ["5.4.312"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "dns query failed",
+      example: null,
     },
     {
       id: "rhost-microsoft-4-4-316-connection-refused",
@@ -435,7 +433,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "connection refused",
       status: ["4.4.316"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "connection refused",
+      example: null,
     },
     {
       id: "rhost-microsoft-5-4-316-connection-refused",
@@ -443,7 +441,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "connection refused",
       status: ["5.4.316"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "connection refused",
+      example: null,
     },
     {
       id: "rhost-microsoft-5-4-4-invalid-arguments",
@@ -451,7 +449,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "invalid arguments",
       status: ["5.4.4"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "invalid arguments",
+      example: null,
     },
     {
       id: "rhost-microsoft-5-4-6-routing-loop-detected",
@@ -459,7 +457,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "routing loop detected",
       status: ["5.4.6"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "routing loop detected",
+      example: null,
     },
     {
       id: "rhost-microsoft-5-4-14-routing-loop-detected",
@@ -467,7 +465,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "routing loop detected",
       status: ["5.4.14"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "routing loop detected",
+      example: null,
     },
     {
       id: "rhost-microsoft-5-7-1-unable-to-relay",
@@ -475,7 +473,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "unable to relay",
       status: ["5.7.1"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "unable to relay",
+      example: null,
     },
     {
       id: "rhost-microsoft-5-7-1-client-was-not-authenticated",
@@ -483,7 +481,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "client was not authenticated",
       status: ["5.7.1"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "client was not authenticated",
+      example: null,
     },
     {
       id: "rhost-microsoft-5-4-1-relay-access-denied",
@@ -491,7 +489,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "relay access denied",
       status: ["5.4.1"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "relay access denied",
+      example: null,
     },
     {
       id: "rhost-microsoft-5-7-64-tenantattribution-relay-access-denied",
@@ -499,7 +497,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "tenantattribution; relay access denied",
       status: ["5.7.64"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "tenantattribution; relay access denied",
+      example: null,
     },
     {
       id: "rhost-microsoft-5-4-310-does-not-exist",
@@ -507,7 +505,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "does not exist",
       status: ["5.4.310"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "does not exist",
+      example: null,
     },
     {
       id: "rhost-microsoft-4-3-2-system-not-accepting-network-messages",
@@ -515,7 +513,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "system not accepting network messages",
       status: ["4.3.2"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "system not accepting network messages",
+      example: null,
     },
     {
       id: "rhost-microsoft-4-4-4-hosted-tenant-which-has-no-mail-enabled-su",
@@ -523,7 +521,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "hosted tenant which has no mail-enabled subscriptions",
       status: ["4.4.4"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "hosted tenant which has no mail-enabled subscriptions",
+      example: null,
     },
     {
       id: "rhost-microsoft-5-3-2-storedrv-deliver-missing-or-bad-storedrive",
@@ -531,7 +529,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "storedrv.deliver: missing or bad storedriver mdb properties",
       status: ["5.3.2"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "storedrv.deliver: missing or bad storedriver mdb properties",
+      example: null,
     },
     {
       id: "rhost-microsoft-5-0-350-x-dg-ref-header-is-too-long",
@@ -548,7 +546,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "requested action not taken: policy violation detected (as345)",
       status: ["5.0.350"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "requested action not taken: policy violation detected (as345)",
+      example: null,
     },
     {
       id: "rhost-microsoft-5-7-900-999-delivery-not-authorized-message-refu",
@@ -556,7 +554,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "delivery not authorized, message refused",
       status: ["5.7.900-999"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "delivery not authorized, message refused",
+      example: null,
     },
     {
       id: "rhost-microsoft-5-1-7-invalid-address",
@@ -564,7 +562,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "invalid address",
       status: ["5.1.7"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "invalid address",
+      example: null,
     },
     {
       id: "rhost-microsoft-5-1-7-unknown-sender-address",
@@ -572,7 +570,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "unknown sender address",
       status: ["5.1.7"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "unknown sender address",
+      example: null,
     },
     {
       id: "rhost-microsoft-5-1-0-sender-denied",
@@ -580,7 +578,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "sender denied",
       status: ["5.1.0"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "sender denied",
+      example: null,
     },
     {
       id: "rhost-microsoft-5-1-8-access-denied-bad-outbound-sender",
@@ -588,7 +586,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "access denied, bad outbound sender",
       status: ["5.1.8"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "access denied, bad outbound sender",
+      example: null,
     },
     {
       id: "rhost-microsoft-5-7-1-delivery-not-authorized",
@@ -596,7 +594,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "delivery not authorized",
       status: ["5.7.1"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "delivery not authorized",
+      example: null,
     },
     {
       id: "rhost-microsoft-5-7-12-sender-was-not-authenticated-by-organizat",
@@ -604,7 +602,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "sender was not authenticated by organization",
       status: ["5.7.12"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "sender was not authenticated by organization",
+      example: null,
     },
     {
       id: "rhost-microsoft-5-7-124-sender-not-in-allowed-senders-list",
@@ -612,7 +610,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "sender not in allowed-senders list",
       status: ["5.7.124"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "sender not in allowed-senders list",
+      example: null,
     },
     {
       id: "rhost-microsoft-5-7-133-sender-not-authenticated-for-group",
@@ -620,7 +618,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "sender not authenticated for group",
       status: ["5.7.133"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "sender not authenticated for group",
+      example: null,
     },
     {
       id: "rhost-microsoft-5-7-134-sender-was-not-authenticated-for-mailbox",
@@ -628,7 +626,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "sender was not authenticated for mailbox",
       status: ["5.7.134"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "sender was not authenticated for mailbox",
+      example: null,
     },
     {
       id: "rhost-microsoft-5-7-13-sender-was-not-authenticated-for-public-f",
@@ -636,7 +634,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "sender was not authenticated for public folder",
       status: ["5.7.13"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "sender was not authenticated for public folder",
+      example: null,
     },
     {
       id: "rhost-microsoft-5-7-135-sender-was-not-authenticated-for-public",
@@ -644,7 +642,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "sender was not authenticated for public folder",
       status: ["5.7.135"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "sender was not authenticated for public folder",
+      example: null,
     },
     {
       id: "rhost-microsoft-5-7-136-sender-was-not-authenticated",
@@ -652,7 +650,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "sender was not authenticated",
       status: ["5.7.136"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "sender was not authenticated",
+      example: null,
     },
     {
       id: "rhost-microsoft-5-7-501-503-access-denied-spam-abuse-detected",
@@ -660,7 +658,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "access denied, spam abuse detected",
       status: ["5.7.501-503"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "access denied, spam abuse detected",
+      example: null,
     },
     {
       id: "rhost-microsoft-5-7-512-access-denied-message-must-be-rfc-5322-s",
@@ -668,7 +666,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "access denied, message must be rfc 5322 section 3.6.2 compliant",
       status: ["5.7.512"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "access denied, message must be rfc 5322 section 3.6.2 compliant",
+      example: null,
     },
     {
       id: "rhost-microsoft-5-7-750-service-unavailable-client-blocked-from",
@@ -676,7 +674,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "service unavailable. client blocked from sending from unregistered domains",
       status: ["5.7.750"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "service unavailable. client blocked from sending from unregistered domains",
+      example: null,
     },
     {
       id: "rhost-microsoft-5-7-501-503-access-denied-banned-sender",
@@ -684,7 +682,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "access denied, banned sender",
       status: ["5.7.501-503"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "access denied, banned sender",
+      example: null,
     },
     {
       id: "rhost-microsoft-5-7-3-cannot-achieve-exchange-server-authenticat",
@@ -692,7 +690,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "cannot achieve exchange server authentication",
       status: ["5.7.3"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "cannot achieve exchange server authentication",
+      example: null,
     },
     {
       id: "rhost-microsoft-5-7-3-not-authorized",
@@ -700,7 +698,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "not authorized",
       status: ["5.7.3"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "not authorized",
+      example: null,
     },
     {
       id: "rhost-microsoft-5-7-57-client-was-not-authenticated-to-send-anon",
@@ -708,7 +706,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "client was not authenticated to send anonymous mail during mail from",
       status: ["5.7.57"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "client was not authenticated to send anonymous mail during mail from",
+      example: null,
     },
     {
       id: "rhost-microsoft-5-2-1-content-filter-agent-quarantined-this-mess",
@@ -716,7 +714,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "content filter agent quarantined this message",
       status: ["5.2.1"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "content filter agent quarantined this message",
+      example: null,
     },
     {
       id: "rhost-microsoft-4-3-2-storedrv-deliver-recipient-thread-limit-ex",
@@ -724,7 +722,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "storedrv.deliver; recipient thread limit exceeded",
       status: ["4.3.2"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "storedrv.deliver; recipient thread limit exceeded",
+      example: null,
     },
     {
       id: "rhost-microsoft-5-1-90-your-message-can-t-be-sent-because-you-ve",
@@ -732,7 +730,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "your message can't be sent because you've reached your daily limit for message recipients",
       status: ["5.1.90"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "your message can't be sent because you've reached your daily limit for message recipients",
+      example: null,
     },
     {
       id: "rhost-microsoft-5-2-2-submission-quota-exceeded",
@@ -740,7 +738,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "submission quota exceeded",
       status: ["5.2.2"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "submission quota exceeded",
+      example: null,
     },
     {
       id: "rhost-microsoft-5-2-121-recipient-s-per-hour-message-receive-lim",
@@ -748,7 +746,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "recipient's per hour message receive limit from specific sender exceeded",
       status: ["5.2.121"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "recipient's per hour message receive limit from specific sender exceeded",
+      example: null,
     },
     {
       id: "rhost-microsoft-5-2-122-recipient-s-per-hour-message-receive-lim",
@@ -756,7 +754,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "recipient's per hour message receive limit exceeded",
       status: ["5.2.122"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "recipient's per hour message receive limit exceeded",
+      example: null,
     },
     {
       id: "rhost-microsoft-5-7-508-has-exceeded-permitted-limits-within",
@@ -772,7 +770,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "access denied, tenant has exceeded threshold",
       status: ["5.7.700-749"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "access denied, tenant has exceeded threshold",
+      example: null,
     },
     {
       id: "rhost-microsoft-5-7-700-749-access-denied-traffic-not-accepted-f",
@@ -780,7 +778,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "access denied, traffic not accepted from this ip",
       status: ["5.7.700-749"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "access denied, traffic not accepted from this ip",
+      example: null,
     },
     {
       id: "rhost-microsoft-5-7-504-recipient-address-rejected-access-denied",
@@ -788,7 +786,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "recipient address rejected: access denied",
       status: ["5.7.504"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "recipient address rejected: access denied",
+      example: null,
     },
     {
       id: "rhost-microsoft-5-7-505-access-denied-banned-recipient",
@@ -796,7 +794,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "access denied, banned recipient",
       status: ["5.7.505"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "access denied, banned recipient",
+      example: null,
     },
     {
       id: "rhost-microsoft-5-2-1-mailbox-cannot-be-accessed",
@@ -804,7 +802,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "mailbox cannot be accessed",
       status: ["5.2.1"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "mailbox cannot be accessed",
+      example: null,
     },
     {
       id: "rhost-microsoft-5-3-3-unrecognized-command",
@@ -812,7 +810,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "unrecognized command",
       status: ["5.3.3"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "unrecognized command",
+      example: null,
     },
     {
       id: "rhost-microsoft-5-5-2-send-hello-first",
@@ -820,7 +818,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "send hello first",
       status: ["5.5.2"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "send hello first",
+      example: null,
     },
     {
       id: "rhost-microsoft-4-3-2-service-not-available",
@@ -828,7 +826,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "service not available",
       status: ["4.3.2"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "service not available",
+      example: null,
     },
     {
       id: "rhost-microsoft-4-3-2-service-not-active",
@@ -836,7 +834,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "service not active",
       status: ["4.3.2"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "service not active",
+      example: null,
     },
     {
       id: "rhost-microsoft-5-3-5-system-incorrectly-configured",
@@ -844,7 +842,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "system incorrectly configured",
       status: ["5.3.5"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "system incorrectly configured",
+      example: null,
     },
     {
       id: "rhost-microsoft-5-3-190-journaling-on-premises-messages-to-micro",
@@ -853,8 +851,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
         "journaling on-premises messages to microsoft 365 or office 365 not supported when journaling archive is disabled",
       status: ["5.3.190"],
       source: `${SISIMAI}; ${PAGE}`,
-      example:
-        "journaling on-premises messages to microsoft 365 or office 365 not supported when journaling archive is disabled",
+      example: null,
     },
     {
       id: "rhost-microsoft-5-0-0-helo-ehlo-requires-domain-address",
@@ -862,7 +859,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "helo / ehlo requires domain address",
       status: ["5.0.0"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "helo / ehlo requires domain address",
+      example: null,
     },
     {
       id: "rhost-microsoft-5-1-4-destination-mailbox-address-ambiguous",
@@ -870,7 +867,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "destination mailbox address ambiguous",
       status: ["5.1.4"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "destination mailbox address ambiguous",
+      example: null,
     },
     {
       id: "rhost-microsoft-5-2-4-mailing-list-expansion-problem",
@@ -878,7 +875,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "mailing list expansion problem",
       status: ["5.2.4"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "mailing list expansion problem",
+      example: null,
     },
     {
       id: "rhost-microsoft-5-2-14-misconfigured-forwarding-address",
@@ -886,7 +883,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "misconfigured forwarding address",
       status: ["5.2.14"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "misconfigured forwarding address",
+      example: null,
     },
     {
       id: "rhost-microsoft-4-4-3-temporary-server-error-please-try-again-la",
@@ -894,15 +891,17 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "temporary server error. please try again later attr18",
       status: ["4.4.3"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "temporary server error. please try again later attr18",
+      example: null,
     },
     {
       id: "rhost-microsoft-4-7-0-temporary-server-error-please-try-again-la",
       reason: "systemerror",
-      phrase: "temporary server error. please try again later. prx4 nexthop:",
+      // Sisimai's "… prx4 nexthop:" keeps the tail of the one reply it saw; Exchange Online's PRX4 replies also
+      // end in "[host …]" instead, so the code itself ends the phrase.
+      phrase: "temporary server error. please try again later. prx4",
       status: ["4.7.0"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "temporary server error. please try again later. prx4 nexthop:",
+      example: null,
     },
     {
       id: "rhost-microsoft-4-4-24-message-failed-to-be-replicated-insuffici",
@@ -910,7 +909,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "message failed to be replicated: insufficient system resource:",
       status: ["4.4.24"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "message failed to be replicated: insufficient system resource:",
+      example: null,
     },
     {
       id: "rhost-microsoft-4-4-25-message-failed-to-be-replicated-no-health",
@@ -919,8 +918,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
         "message failed to be replicated: no healthy secondary server available to accept replica at this time.",
       status: ["4.4.25"],
       source: `${SISIMAI}; ${PAGE}`,
-      example:
-        "message failed to be replicated: no healthy secondary server available to accept replica at this time.",
+      example: null,
     },
     {
       id: "rhost-microsoft-4-4-28-message-failed-to-be-replicated-the-opera",
@@ -928,7 +926,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "message failed to be replicated: the operation was canceled",
       status: ["4.4.28"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "message failed to be replicated: the operation was canceled",
+      example: null,
     },
     {
       id: "rhost-microsoft-4-4-318-suspiciousremoteservererror",
@@ -936,7 +934,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "(suspiciousremoteservererror)",
       status: ["4.4.318"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "(suspiciousremoteservererror)",
+      example: null,
     },
     {
       id: "rhost-microsoft-5-4-318-suspiciousremoteservererror",
@@ -944,7 +942,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "(suspiciousremoteservererror)",
       status: ["5.4.318"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "(suspiciousremoteservererror)",
+      example: null,
     },
     {
       id: "rhost-microsoft-4-7-500-server-busy-please-try-again-later-from",
@@ -970,7 +968,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "insufficient system resources",
       status: ["4.3.1"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "insufficient system resources",
+      example: null,
     },
     {
       id: "rhost-microsoft-5-5-3-too-many-recipients",
@@ -978,7 +976,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "too many recipients",
       status: ["5.5.3"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "too many recipients",
+      example: null,
     },
     {
       id: "rhost-microsoft-4-5-3-too-many-recipients",
@@ -986,7 +984,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "too many recipients",
       status: ["4.5.3"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "too many recipients",
+      example: null,
     },
     {
       id: "rhost-microsoft-4-7-652-has-exceeded-the-maximum-number-of-conne",
@@ -1003,7 +1001,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "the recipient has exceeded their limit for",
       status: ["5.2.122"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "the recipient has exceeded their limit for",
+      example: null,
     },
     {
       id: "rhost-microsoft-5-1-1-resolver-adr-exrecipnotfound-not-found",
@@ -1011,7 +1009,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "resolver.adr.exrecipnotfound; not found",
       status: ["5.1.1"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "resolver.adr.exrecipnotfound; not found",
+      example: null,
     },
     {
       id: "rhost-microsoft-5-1-1-user-unknown",
@@ -1019,7 +1017,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "user unknown",
       status: ["5.1.1"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "user unknown",
+      example: null,
     },
     {
       id: "rhost-microsoft-5-1-3-storedrv-submit-invalid-recipient-address",
@@ -1027,7 +1025,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "storedrv.submit; invalid recipient address",
       status: ["5.1.3"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "storedrv.submit; invalid recipient address",
+      example: null,
     },
     {
       id: "rhost-microsoft-5-1-4-5-recipient-address-reserved-by-rfc-2606",
@@ -1035,7 +1033,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "recipient address reserved by rfc 2606",
       status: ["5.1.4-5"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "recipient address reserved by rfc 2606",
+      example: null,
     },
     {
       id: "rhost-microsoft-5-1-6-recipient-addresses-in-single-label-domain",
@@ -1043,7 +1041,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "recipient addresses in single label domains not accepted",
       status: ["5.1.6"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "recipient addresses in single label domains not accepted",
+      example: null,
     },
     {
       id: "rhost-microsoft-5-1-1-bad-destination-mailbox-address",
@@ -1051,7 +1049,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "bad destination mailbox address",
       status: ["5.1.1"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "bad destination mailbox address",
+      example: null,
     },
     // Exchange's own identifier names the reason wherever the Exchange server runs (Exchange Online or a
     // company's own), whatever the status: 5.1.10 here is not RFC 7505's null MX.
@@ -1078,7 +1076,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "recipient not found",
       status: ["5.1.10"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "recipient not found",
+      example: null,
     },
     {
       id: "rhost-microsoft-5-4-1-recipient-address-rejected-access-denied",
@@ -1086,7 +1084,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "recipient address rejected: access denied",
       status: ["5.4.1"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "recipient address rejected: access denied",
+      example: null,
     },
     {
       id: "rhost-microsoft-5-5-0-requested-action-not-taken-mailbox-unavail",
@@ -1094,7 +1092,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "requested action not taken: mailbox unavailable",
       status: ["5.5.0"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "requested action not taken: mailbox unavailable",
+      example: null,
     },
     {
       id: "rhost-microsoft-5-1-2-invalid-x-400-address",
@@ -1102,7 +1100,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "invalid x.400 address",
       status: ["5.1.2"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "invalid x.400 address",
+      example: null,
     },
     {
       id: "rhost-microsoft-5-1-351-remote-server-returned-unknown-recipient",
@@ -1110,7 +1108,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "remote server returned unknown recipient or mailbox unavailable",
       status: ["5.1.351"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "remote server returned unknown recipient or mailbox unavailable",
+      example: null,
     },
   ],
 };

@@ -19,7 +19,7 @@ export const MIMECAST_HOST_RULES: RuleTable = {
       phrase: "spf sender invalid - envelope rejected",
       reply: [550],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "spf sender invalid - envelope rejected",
+      example: null,
     },
     {
       id: "rhost-mimecast-550-dkim-sender-invalid-envelope-rejected",
@@ -27,7 +27,7 @@ export const MIMECAST_HOST_RULES: RuleTable = {
       phrase: "dkim sender invalid - envelope rejected",
       reply: [550],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "dkim sender invalid - envelope rejected",
+      example: null,
     },
     {
       id: "rhost-mimecast-550-dmarc-sender-invalid-envelope-rejected",
@@ -35,7 +35,7 @@ export const MIMECAST_HOST_RULES: RuleTable = {
       phrase: "dmarc sender invalid - envelope rejected",
       reply: [550],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "dmarc sender invalid - envelope rejected",
+      example: null,
     },
     {
       id: "rhost-mimecast-451-internal-resources-are-temporarily-unavailab",
@@ -43,7 +43,7 @@ export const MIMECAST_HOST_RULES: RuleTable = {
       phrase: "internal resources are temporarily unavailable",
       reply: [451],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "internal resources are temporarily unavailable",
+      example: null,
     },
     {
       id: "rhost-mimecast-550-local-ct-ip-reputation-reject",
@@ -51,7 +51,7 @@ export const MIMECAST_HOST_RULES: RuleTable = {
       phrase: "local ct ip reputation - (reject)",
       reply: [550],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "local ct ip reputation - (reject)",
+      example: null,
     },
     {
       id: "rhost-mimecast-421-sender-address-blocked",
@@ -59,7 +59,7 @@ export const MIMECAST_HOST_RULES: RuleTable = {
       phrase: "sender address blocked",
       reply: [421],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "sender address blocked",
+      example: null,
     },
     {
       id: "rhost-mimecast-451-recipient-temporarily-unavailable",
@@ -67,7 +67,7 @@ export const MIMECAST_HOST_RULES: RuleTable = {
       phrase: "recipient temporarily unavailable",
       reply: [451],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "recipient temporarily unavailable",
+      example: null,
     },
     {
       id: "rhost-mimecast-451-ip-temporarily-blacklisted",
@@ -75,7 +75,7 @@ export const MIMECAST_HOST_RULES: RuleTable = {
       phrase: "ip temporarily blacklisted",
       reply: [451],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "ip temporarily blacklisted",
+      example: null,
     },
     {
       id: "rhost-mimecast-550-journal-messages-past-the-expiration",
@@ -91,7 +91,7 @@ export const MIMECAST_HOST_RULES: RuleTable = {
       phrase: "this route requires encryption (tls)",
       reply: [553],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "this route requires encryption (tls)",
+      example: null,
     },
     {
       id: "rhost-mimecast-553-this-route-requires-tls-version-1-2-or-great",
@@ -99,7 +99,7 @@ export const MIMECAST_HOST_RULES: RuleTable = {
       phrase: "this route requires tls version 1.2 or greater",
       reply: [553],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "this route requires tls version 1.2 or greater",
+      example: null,
     },
     {
       id: "rhost-mimecast-553-this-route-requires-high-strength-ciphers",
@@ -107,7 +107,7 @@ export const MIMECAST_HOST_RULES: RuleTable = {
       phrase: "this route requires high-strength ciphers",
       reply: [553],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "this route requires high-strength ciphers",
+      example: null,
     },
     {
       id: "rhost-mimecast-554-configuration-is-invalid-for-this-certificat",
@@ -115,7 +115,7 @@ export const MIMECAST_HOST_RULES: RuleTable = {
       phrase: "configuration is invalid for this certificate",
       reply: [554],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "configuration is invalid for this certificate",
+      example: null,
     },
     {
       id: "rhost-mimecast-554-maximum-email-size-exceeded",
@@ -123,7 +123,7 @@ export const MIMECAST_HOST_RULES: RuleTable = {
       phrase: "maximum email size exceeded",
       reply: [554],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "maximum email size exceeded",
+      example: null,
     },
     {
       id: "rhost-mimecast-451-the-incorrect-hostname-used-for-inbounds",
@@ -131,7 +131,7 @@ export const MIMECAST_HOST_RULES: RuleTable = {
       phrase: "the incorrect hostname used for inbounds",
       reply: [451],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "the incorrect hostname used for inbounds",
+      example: null,
     },
     {
       id: "rhost-mimecast-550-the-incorrect-hostname-used-for-inbounds",
@@ -139,7 +139,7 @@ export const MIMECAST_HOST_RULES: RuleTable = {
       phrase: "the incorrect hostname used for inbounds",
       reply: [550],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "the incorrect hostname used for inbounds",
+      example: null,
     },
     {
       id: "rhost-mimecast-554-mail-loop-detected",
@@ -147,7 +147,7 @@ export const MIMECAST_HOST_RULES: RuleTable = {
       phrase: "mail loop detected",
       reply: [554],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "mail loop detected",
+      example: null,
     },
     {
       id: "rhost-mimecast-451-open-relay-not-allowed",
@@ -155,7 +155,7 @@ export const MIMECAST_HOST_RULES: RuleTable = {
       phrase: "open relay not allowed",
       reply: [451],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "open relay not allowed",
+      example: null,
     },
     {
       id: "rhost-mimecast-451-open-relay-is-not-allowed",
@@ -163,7 +163,7 @@ export const MIMECAST_HOST_RULES: RuleTable = {
       phrase: "open relay is not allowed",
       reply: [451],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "open relay is not allowed",
+      example: null,
     },
     {
       id: "rhost-mimecast-451-account-inbounds-disabled",
@@ -171,7 +171,7 @@ export const MIMECAST_HOST_RULES: RuleTable = {
       phrase: "account inbounds disabled",
       reply: [451],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "account inbounds disabled",
+      example: null,
     },
     {
       id: "rhost-mimecast-550-anti-spoofing-policy-inbound-not-allowed",
@@ -179,7 +179,7 @@ export const MIMECAST_HOST_RULES: RuleTable = {
       phrase: "anti-spoofing policy - inbound not allowed",
       reply: [550],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "anti-spoofing policy - inbound not allowed",
+      example: null,
     },
     {
       id: "rhost-mimecast-550-rejected-by-header-based-anti-spoofing-polic",
@@ -187,7 +187,7 @@ export const MIMECAST_HOST_RULES: RuleTable = {
       phrase: "rejected by header-based anti-spoofing policy",
       reply: [550],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "rejected by header-based anti-spoofing policy",
+      example: null,
     },
     {
       id: "rhost-mimecast-550-message-bounced-due-to-content-examination-p",
@@ -195,7 +195,7 @@ export const MIMECAST_HOST_RULES: RuleTable = {
       phrase: "message bounced due to content examination policy",
       reply: [550],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "message bounced due to content examination policy",
+      example: null,
     },
     {
       id: "rhost-mimecast-554-host-network-not-allowed",
@@ -203,7 +203,7 @@ export const MIMECAST_HOST_RULES: RuleTable = {
       phrase: "host network not allowed",
       reply: [554],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "host network not allowed",
+      example: null,
     },
     {
       id: "rhost-mimecast-554-host-network-not-allowed-2",
@@ -211,7 +211,7 @@ export const MIMECAST_HOST_RULES: RuleTable = {
       phrase: "host network, not allowed",
       reply: [554],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "host network, not allowed",
+      example: null,
     },
     {
       id: "rhost-mimecast-550-administrative-prohibition-envelope-blocked",
@@ -219,7 +219,7 @@ export const MIMECAST_HOST_RULES: RuleTable = {
       phrase: "administrative prohibition envelope blocked",
       reply: [550],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "administrative prohibition envelope blocked",
+      example: null,
     },
     {
       id: "rhost-mimecast-550-envelope-blocked-user-entry",
@@ -227,7 +227,7 @@ export const MIMECAST_HOST_RULES: RuleTable = {
       phrase: "envelope blocked - user entry",
       reply: [550],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "envelope blocked - user entry",
+      example: null,
     },
     {
       id: "rhost-mimecast-550-envelope-blocked-user-domain-entry",
@@ -235,7 +235,7 @@ export const MIMECAST_HOST_RULES: RuleTable = {
       phrase: "envelope blocked - user domain entry",
       reply: [550],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "envelope blocked - user domain entry",
+      example: null,
     },
     {
       id: "rhost-mimecast-550-rejected-by-header-based-manually-blocked-se",
@@ -243,7 +243,7 @@ export const MIMECAST_HOST_RULES: RuleTable = {
       phrase: "rejected by header-based manually blocked senders - block for manual block",
       reply: [550],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "rejected by header-based manually blocked senders - block for manual block",
+      example: null,
     },
     {
       id: "rhost-mimecast-550-rejected-by-header-based-blocked-senders-blo",
@@ -251,7 +251,7 @@ export const MIMECAST_HOST_RULES: RuleTable = {
       phrase: "rejected by header-based blocked senders - block policy for header from",
       reply: [550],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "rejected by header-based blocked senders - block policy for header from",
+      example: null,
     },
     {
       id: "rhost-mimecast-550-envelope-rejected-block-policy-for-envelope",
@@ -259,7 +259,7 @@ export const MIMECAST_HOST_RULES: RuleTable = {
       phrase: "envelope rejected - block policy for envelope from address",
       reply: [550],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "envelope rejected - block policy for envelope from address",
+      example: null,
     },
     {
       id: "rhost-mimecast-535-incorrect-authentication-data",
@@ -267,7 +267,7 @@ export const MIMECAST_HOST_RULES: RuleTable = {
       phrase: "incorrect authentication data",
       reply: [535],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "incorrect authentication data",
+      example: null,
     },
     {
       id: "rhost-mimecast-550-submitter-failed-to-disabled",
@@ -275,7 +275,7 @@ export const MIMECAST_HOST_RULES: RuleTable = {
       phrase: "submitter failed to disabled",
       reply: [550],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "submitter failed to disabled",
+      example: null,
     },
     {
       id: "rhost-mimecast-550-submitter-failed-to-authenticate",
@@ -283,7 +283,7 @@ export const MIMECAST_HOST_RULES: RuleTable = {
       phrase: "submitter failed to authenticate",
       reply: [550],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "submitter failed to authenticate",
+      example: null,
     },
     {
       id: "rhost-mimecast-451-unable-to-process-connection-at-this-time",
@@ -291,7 +291,7 @@ export const MIMECAST_HOST_RULES: RuleTable = {
       phrase: "unable to process connection at this time",
       reply: [451],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "unable to process connection at this time",
+      example: null,
     },
     {
       id: "rhost-mimecast-451-message-ended-early",
@@ -299,7 +299,7 @@ export const MIMECAST_HOST_RULES: RuleTable = {
       phrase: "message ended early",
       reply: [451],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "message ended early",
+      example: null,
     },
     {
       id: "rhost-mimecast-451-unable-to-process-command",
@@ -307,7 +307,7 @@ export const MIMECAST_HOST_RULES: RuleTable = {
       phrase: "unable to process command",
       reply: [451],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "unable to process command",
+      example: null,
     },
     {
       id: "rhost-mimecast-451-unable-to-process-an-email-at-this-time",
@@ -315,7 +315,7 @@ export const MIMECAST_HOST_RULES: RuleTable = {
       phrase: "unable to process an email at this time",
       reply: [451],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "unable to process an email at this time",
+      example: null,
     },
     {
       id: "rhost-mimecast-451-account-service-is-temporarily-unavailable",
@@ -323,7 +323,7 @@ export const MIMECAST_HOST_RULES: RuleTable = {
       phrase: "account service is temporarily unavailable",
       reply: [451],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "account service is temporarily unavailable",
+      example: null,
     },
     {
       id: "rhost-mimecast-452-too-many-recipients",
@@ -331,7 +331,7 @@ export const MIMECAST_HOST_RULES: RuleTable = {
       phrase: "too many recipients",
       reply: [452],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "too many recipients",
+      example: null,
     },
     {
       id: "rhost-mimecast-550-exceeding-outbound-thread-limit",
@@ -339,7 +339,7 @@ export const MIMECAST_HOST_RULES: RuleTable = {
       phrase: "exceeding outbound thread limit",
       reply: [550],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "exceeding outbound thread limit",
+      example: null,
     },
     {
       id: "rhost-mimecast-501-invalid-address",
@@ -347,7 +347,7 @@ export const MIMECAST_HOST_RULES: RuleTable = {
       phrase: "invalid address",
       reply: [501],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "invalid address",
+      example: null,
     },
     {
       id: "rhost-mimecast-503-user-unknown",
@@ -355,7 +355,7 @@ export const MIMECAST_HOST_RULES: RuleTable = {
       phrase: "user unknown",
       reply: [503],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "user unknown",
+      example: null,
     },
     {
       id: "rhost-mimecast-550-invalid-recipient",
@@ -363,7 +363,7 @@ export const MIMECAST_HOST_RULES: RuleTable = {
       phrase: "invalid recipient",
       reply: [550],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "invalid recipient",
+      example: null,
     },
     {
       id: "rhost-mimecast-554-email-rejected-due-to-security-policies",
@@ -371,7 +371,8 @@ export const MIMECAST_HOST_RULES: RuleTable = {
       phrase: "email rejected due to security policies",
       reply: [554],
       source: `${SISIMAI}; ${PAGE}`,
-      example: "email rejected due to security policies",
+      example: "554 email rejected due to security policies - MCSpamSignature.sa.2.2",
+      exampleSource: "github.com/sisimai/set-of-emails maildir/bsd/rhost-mimecast-02.eml",
     },
   ],
 };

@@ -20,14 +20,16 @@ export const OUTLOOK_HOST_RULES: RuleTable = {
       reason: "hostunknown",
       phrase: "the mail could not be delivered to the recipient because the domain is not reachable",
       source: `${SISIMAI}; ${PAGE}`,
-      example: "the mail could not be delivered to the recipient because the domain is not reachable",
+      example:
+        "554 The mail could not be delivered to the recipient because the domain is not reachable. Please check the domain and try again (-1915321397:308:-2147467259)",
+      exampleSource: "github.com/sisimai/set-of-emails maildir/bsd/rhost-outlook-03.eml",
     },
     {
       id: "rhost-outlook-requested-action-not-taken-mailbox-unavailable",
       reason: "userunknown",
       phrase: "requested action not taken: mailbox unavailable",
       source: `${SISIMAI}; ${PAGE}`,
-      example: "requested action not taken: mailbox unavailable",
+      example: null,
     },
   ],
 };

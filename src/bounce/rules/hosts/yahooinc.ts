@@ -50,7 +50,7 @@ export const YAHOOINC_HOST_RULES: RuleTable = {
       reason: "notcompliantrfc",
       phrase: "headers are not rfc compliant",
       source: `${SISIMAI}; ${PAGE}`,
-      example: "headers are not rfc compliant",
+      example: null,
     },
     {
       id: "rhost-yahooinc-not-accepted-for-policy-reasons",
@@ -74,7 +74,7 @@ export const YAHOOINC_HOST_RULES: RuleTable = {
       reason: "rejected",
       phrase: "due to unresolvable rfc.5321 domain",
       source: `${SISIMAI}; ${PAGE}`,
-      example: "due to unresolvable rfc.5321 domain",
+      example: null,
     },
     {
       id: "rhost-yahooinc-will-be-permanently-deferred",
