@@ -1,41 +1,14 @@
 import assert from "node:assert/strict";
-import { closeSync, fstatSync, mkdtempSync, openSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { newCounters } from "../../src/events/source.ts";
 import { EventClassifier } from "../../src/pipeline/classify-events.ts";
-import { shardBatches } from "../../src/pipeline/classify-log-shard.ts";
 import { MEMO_BOUNDS, memoBoundOf } from "../../src/util/limits.ts";
+import { shardRecords } from "../../testkit/shard-records.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "deliverlens-memo-bound-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
-
-/** The NDJSON records a shard of the log gives with `classifier`. */
-function records(path: string, classifier: EventClassifier, all: boolean): string[] {
-  const fd = openSync(path, "r");
-  const out: string[] = [];
-  try {
-    const job = {
-      path,
-      fd,
-      size: fstatSync(fd).size,
-      format: "postfix" as const,
-      modified: null,
-      all,
-      shard: { index: 0, count: 1 },
-    };
-    for (const batch of shardBatches(job, classifier, newCounters())) {
-      const json = Buffer.from(batch.json);
-      for (let i = 0; i < batch.kinds.length; i++) {
-        if (batch.kinds[i] === 0) out.push(json.toString("utf8", batch.starts[i], batch.ends[i]));
-      }
-    }
-  } finally {
-    closeSync(fd);
-  }
-  return out;
-}
 
 /** Words of a reply nobody wrote before (a hostile log: every reply another). */
 function words(n: number, count: number): string {
@@ -101,14 +74,14 @@ for (const all of [false, true]) {
     const path = join(dir, `hostile-${all}.log`);
     writeFileSync(path, hostileLog(1500));
     const unbounded = new EventClassifier(Number.MAX_SAFE_INTEGER, Number.POSITIVE_INFINITY);
-    const expected = records(path, unbounded, all);
+    const expected = shardRecords(path, unbounded, all);
     const byCount = new EventClassifier(8);
-    assert.deepEqual(records(path, byCount, all), expected);
+    assert.deepEqual(shardRecords(path, byCount, all), expected);
     assert.ok(byCount.kept <= 8, `kept ${byCount.kept}`);
     assert.ok(byCount.misses > unbounded.misses, "the bound made it classify replies again");
     // 4 KiB: half of it holds one long reply's entry at most.
     const byBytes = new EventClassifier(50_000, 4096);
-    assert.deepEqual(records(path, byBytes, all), expected);
+    assert.deepEqual(shardRecords(path, byBytes, all), expected);
     assert.ok(byBytes.kept <= 4, `kept ${byBytes.kept}`);
     assert.ok(unbounded.kept > 500, `unbounded kept ${unbounded.kept}`);
   });
@@ -123,7 +96,7 @@ test("the memo's bounds come from the environment, else their defaults", () => {
     const classifier = new EventClassifier();
     const path = join(dir, "env.log");
     writeFileSync(path, hostileLog(200));
-    records(path, classifier, false);
+    shardRecords(path, classifier, false);
     assert.ok(classifier.kept <= 12, `kept ${classifier.kept}`);
     process.env[env] = "zero";
     assert.equal(memoBoundOf("replies"), MEMO_BOUNDS.replies.default);

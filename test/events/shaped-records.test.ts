@@ -1,15 +1,14 @@
 import assert from "node:assert/strict";
-import { closeSync, fstatSync, mkdtempSync, openSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import fc from "fast-check";
 import { jsonRecord } from "../../src/bounce/render-output.ts";
 import { openSource } from "../../src/events/input.ts";
-import { newCounters } from "../../src/events/source.ts";
 import { EventClassifier } from "../../src/pipeline/classify-events.ts";
-import { shardBatches } from "../../src/pipeline/classify-log-shard.ts";
 import { classifyOpenedBatches, isProblem } from "../../src/pipeline/classify-source.ts";
+import { shardRecords } from "../../testkit/shard-records.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "deliverlens-shaped-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -29,28 +28,8 @@ async function bothWays(
   for await (const batch of classifyOpenedBatches(await openSource(path), { all, format: "postfix" })) {
     for (const item of batch) if (!isProblem(item)) text.push(jsonRecord(item));
   }
-  const fd = openSync(path, "r");
   const classifier = new EventClassifier();
-  const bytes: string[] = [];
-  try {
-    const job = {
-      path,
-      fd,
-      size: fstatSync(fd).size,
-      format: "postfix" as const,
-      modified: null,
-      all,
-      shard: { index: 0, count: 1 },
-    };
-    for (const batch of shardBatches(job, classifier, newCounters())) {
-      const json = Buffer.from(batch.json);
-      for (let i = 0; i < batch.kinds.length; i++) {
-        if (batch.kinds[i] === 0) bytes.push(json.toString("utf8", batch.starts[i], batch.ends[i]));
-      }
-    }
-  } finally {
-    closeSync(fd);
-  }
+  const bytes = shardRecords(path, classifier, all);
   return { bytes, text, shaped: classifier.shaped };
 }
 
