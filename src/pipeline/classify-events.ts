@@ -121,7 +121,7 @@ const MAX_BRANCHES = 64;
 /** Classes whose SharedContext is handed to new contexts, at most (the table is emptied when full). */
 const MAX_SHARED_CONTEXTS = 4096;
 /** Bits of the doorkeeper of reply keys (EventClassifier.seenBefore). */
-const SEEN_BITS = 1 << 18;
+const SEEN_BITS = 1 << 20;
 /** Stand-ins kept per context (DomainContext.standInFor). */
 const MAX_STAND_INS = 4;
 /** Slots of the recipient domains' table (a power of two). */
@@ -618,8 +618,8 @@ export class EventClassifier {
     const mask = 1 << (bit & 31);
     const seen = this.seen;
     if ((seen[bit >>> 5] & mask) !== 0) return true;
-    // A quarter full, most keys would pass as seen: start afresh.
-    if (++this.seenMarked > SEEN_BITS / 4) {
+    // A sixteenth full (a key not seen passes as seen at most that often): start afresh.
+    if (++this.seenMarked > SEEN_BITS / 16) {
       seen.fill(0);
       this.seenMarked = 1;
     }
