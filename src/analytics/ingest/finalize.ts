@@ -17,8 +17,8 @@ import {
 } from "../../store/index.ts";
 import { FUTURE_TOLERANCE_HOURS, MAX_QUARANTINED_RAW, memoBoundOf } from "../../util/limits.ts";
 import { sqlEnum, sqlEnumList, sqlList, sqlString } from "../../util/sql.ts";
-import { debugLine } from "../stopwatch.ts";
 import { providerOfDomainSql } from "../provider-domains.ts";
+import { debugLine } from "../stopwatch.ts";
 
 /**
  * A file goes into `event_rows` in one streaming INSERT (DuckDB never holds the whole file), then is
