@@ -412,3 +412,105 @@ describe("recipient lines of the families' own forms", () => {
     );
   });
 });
+
+/**
+ * Addresses that are not failed recipients (review R57), in the shapes of flufl.bounce's real notices
+ * (https://gitlab.com/warsaw/flufl.bounce test data: bounce_01.txt, dumbass_01.txt, simple_43.txt), example addresses.
+ */
+describe("addresses a notice names that are not failed recipients", () => {
+  const LIST_POST = [
+    "Received: from lists.example.org (lists.example.org [192.0.2.7])",
+    "\tby mx.example.net (Postfix) with ESMTP id 6EFD1A9DA7",
+    "\tfor <list@lists.example.org>; Mon, 30 Dec 2019 19:18:16 +0100 (CET)",
+    "From: Jane <jane@example.com>",
+    "To: list@lists.example.org",
+    "Subject: [list] Hello",
+    "Message-ID: <ea184277@example.com>",
+    "List-Id: Example list <list.lists.example.org>",
+    "",
+    "Hello.",
+  ];
+  const notice = (text: string[], original: string[]): Buffer =>
+    Buffer.from(
+      [
+        "From: MAILER-DAEMON <mailer-daemon@mx.example.net>",
+        "To: list-bounces@lists.example.org",
+        "Subject: Mail delivery failed: returning message to sender",
+        "MIME-Version: 1.0",
+        'Content-Type: multipart/mixed; boundary="B"',
+        "",
+        "--B",
+        "Content-Type: text/plain",
+        "",
+        ...text,
+        "",
+        "--B",
+        "Content-Type: message/rfc822",
+        "",
+        ...original,
+        "--B--",
+        "",
+      ].join("\n"),
+    );
+  const recipients = (raw: Buffer) =>
+    recordsFromEmail(raw, "notice.eml").records.map((record) => String(record.recipient));
+
+  it("a mailing list's post (List-Id) names the list in its To:, not the member that failed", () => {
+    const text = [
+      "A message that you sent could not be delivered to one or more of its recipients.",
+      "",
+      "One or more of the recipients are not a valid user of the system.",
+    ];
+    assert.deepEqual(recipients(notice(text, LIST_POST)), []);
+    // Not a list's post: its To: is whom it was sent to, read when nothing else names a recipient.
+    const direct = LIST_POST.filter((line) => !line.startsWith("List-Id:")).map((line) =>
+      line.replace("To: list@lists.example.org", "To: kijitora@example.net"),
+    );
+    assert.deepEqual(recipients(notice(text, direct)), ["kijitora@example.net"]);
+  });
+
+  it("a copy of the original's header pasted into the text names no recipient (its for, Delivered-To, Cc, ids)", () => {
+    const text = [
+      "Your mail cannot be delivered to the following address(es):",
+      "",
+      ' dylan "(0), ErrMsg=mail box space not enough, account=dylan "',
+      "",
+      "---- Header of the source mail attached ----",
+      "",
+      "Received: from mx.example.net([192.0.2.253]) by mail.example.cn(JetMail 2.5.3.0)",
+      "\twith SMTP id jmb3a800bb6; Tue,  6 Feb 2001 06:41:26 -0000",
+      "\tfor <member@example.net>; Tue,  6 Feb 2001 06:31:27 +0800 (CST)",
+      "Delivered-To: mm+list@lists.example.org",
+      "Cc: <list@lists.example.org>",
+      "In-Reply-To: <3A7F26CB.BE85C96F@example.com.au>",
+    ];
+    assert.deepEqual(recipients(notice(text, ["Subject: x", "", "x"])), []);
+  });
+
+  it("the notice's words before the recipient lines give their reason when the lines give none", () => {
+    // netscape_01.txt's form: the cause, then each recipient under a line of its own.
+    const records = read([
+      "This Message was undeliverable due to the following reason:",
+      "",
+      "Your message was not delivered within 2 days.",
+      "Host example.com is not responding.",
+      "",
+      "The following recipients did not receive your message:",
+      "",
+      "     <kijitora@example.com>",
+      "The following recipients did not receive your message:",
+      "",
+      "     <neko@example.com>",
+      "",
+      "Please reply to Postmaster@example.com",
+      "if you feel this message to be in error.",
+    ]);
+    assert.deepEqual(
+      records.map((record) => [record.recipient, record.reason]),
+      [
+        ["kijitora@example.com", "expired"],
+        ["neko@example.com", "expired"],
+      ],
+    );
+  });
+});

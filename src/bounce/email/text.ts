@@ -420,6 +420,14 @@ export interface ReportText {
  * fields:" (https://github.com/sisimai/set-of-emails lhost-messagingserver-05.eml; sisimai go lhost/via-messagingserver.go).
  */
 const QUOTED_SUBJECT = /^subject:/i;
+/**
+ * A header field only a message carries, never a notice's own sentence: a copy of the original's header pasted
+ * into the text after a marker this reader does not know (JetMail's "---- Header of the source mail attached
+ * ----", flufl.bounce's bounce_01.txt), whose "for <a@b>", "Delivered-To:", "Cc:" and "In-Reply-To: <id@host>"
+ * are not failed recipients (review R57). The field and its folded lines stay out of the preamble.
+ */
+const PASTED_HEADER_FIELD =
+  /^(?:Received|Return-Path|Delivered-To|X-Original-To|Envelope-To|In-Reply-To|References|Message-ID|Reply-To|Cc|Bcc|Sender|Errors-To|Resent-[A-Za-z-]+|List-[A-Za-z-]+|DKIM-Signature|Authentication-Results):[ \t]/i;
 /** Lines kept per recipient: an error never needs more, and hostile input stays bounded. */
 const MAX_LINES_PER_ENTRY = 24;
 /** One more than the limit: recordsFromEmail sees it was reached and says so. */
@@ -572,6 +580,8 @@ export function readReportText(text: string): ReportText {
   let current: Entry | null = null;
   // The remote reply of the Sendmail transcript block being read: the cause of the recipient lines after it.
   let remoteReply: string | null = null;
+  // The preamble's line before was a pasted header field (PASTED_HEADER_FIELD): an indented line folds it.
+  let inPastedHeader = false;
   let nextAt = -1;
   let nextMark = -1;
   let pos = 0;
@@ -671,9 +681,12 @@ export function readReportText(text: string): ReportText {
       }
     } else if (current) {
       if (aboutCurrent && current.lines.length < MAX_LINES_PER_ENTRY) current.lines.push(trimmed);
+    } else if (PASTED_HEADER_FIELD.test(line) || (inPastedHeader && trimmed && startsIndented(line))) {
+      inPastedHeader = true;
     } else if (trimmed && preamble.length < MAX_LINES_PER_ENTRY * 4 && !QUOTED_SUBJECT.test(trimmed)) {
+      inPastedHeader = false;
       preamble.push(trimmed);
-    }
+    } else inPastedHeader = false;
   }
   return {
     preamble: preamble.join(" "),
