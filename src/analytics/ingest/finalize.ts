@@ -692,10 +692,12 @@ async function recordNewReplies<T>(
       FROM (${distinctRepliesSql(where)}) ORDER BY rank`,
     params,
   );
+  // The ranks written in the statement, not bound: a bound one was not pushed into the scan (500,000 rows read
+  // 10,000 at a time: 3.1 CPU-s bound, 2.4–2.8 written).
   const read = (after: number) =>
     store.all<NewReply>(
-      `SELECT * EXCLUDE (rank) FROM temp.${NEW_REPLIES} WHERE rank > $after AND rank <= $last ORDER BY rank`,
-      { after, last: after + size },
+      `SELECT * EXCLUDE (rank) FROM temp.${NEW_REPLIES} WHERE rank > ${after} AND rank <= ${after + size}
+        ORDER BY rank`,
     );
   let page = await read(0);
   const started = meanwhile();
