@@ -419,8 +419,7 @@ export class ReplyMask {
         // A word (its end: the next character not a word character): not one a UUID could go on from.
         if (after === 45 /* - */) return null;
         places[t] = WORD_RUN;
-      } else if (separator(after))
-        places[t] = kind === PERCENT && UUID.test(text.slice(start, end)) ? UUID_PLACE : TO_SEPARATOR;
+      } else if (separator(after)) places[t] = kind === PERCENT ? joinedPlace(text, start, end) : TO_SEPARATOR;
       else return null;
       kinds[t] = kind;
       copied = end;
@@ -670,7 +669,7 @@ export interface ReplyTemplate {
   pieceEnds: Int32Array;
   /** Its tokens' kinds. */
   kinds: Uint8Array;
-  /** Where each token's place ends (WORD_RUN, TO_SEPARATOR, TO_AT, UUID_PLACE). */
+  /** Where each token's place ends (WORD_RUN, TO_SEPARATOR, TO_AT, UUID_PLACE, JOINED_RUN). */
   places: Uint8Array;
   /** The text holds an `@` (the scanner looks for local parts only then). */
   hasAt: boolean;
@@ -682,11 +681,23 @@ export interface ReplyTemplate {
 /**
  * A token's place ends with its word, before the next separator, after the next `@`; UUID_PLACE: before the
  * next separator, the template's token there a UUID (a place holding one is recognised without tokensIn).
+ * In JavaScript (`matches`) a UUID_PLACE or JOINED_RUN place that holds no UUID is scanned as a TO_SEPARATOR one.
  */
 const WORD_RUN = 0;
 const TO_SEPARATOR = 1;
 const TO_AT = 2;
 const UUID_PLACE = 3;
+/**
+ * Before the next separator, the template's token there a word with the words joined to it (joinedEnd:
+ * Gmail's `<hex>-<id>.NNN`, Exim's and GMX's `-`-joined ids, `<ref>.us360`): line-bytes.wat `reply` reads
+ * such a place as tokensIn does (the word's kind, then its joined words), so it needs no scanner.
+ */
+const JOINED_RUN = 4;
+
+/** The place of a `%` token text[start, end) that is no single word: a UUID's, else a joined run's. */
+function joinedPlace(text: string, start: number, end: number): number {
+  return UUID.test(text.slice(start, end)) ? UUID_PLACE : JOINED_RUN;
+}
 
 const UUID = /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/;
 const UUID_LENGTH = 36;
