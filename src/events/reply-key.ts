@@ -419,7 +419,8 @@ export class ReplyMask {
         // A word (its end: the next character not a word character): not one a UUID could go on from.
         if (after === 45 /* - */) return null;
         places[t] = WORD_RUN;
-      } else if (separator(after)) places[t] = kind === PERCENT ? joinedPlace(text, start, end) : TO_SEPARATOR;
+      } else if (separator(after))
+        places[t] = kind === PERCENT ? joinedPlace(text, start, end) : TO_SEPARATOR;
       else return null;
       kinds[t] = kind;
       copied = end;

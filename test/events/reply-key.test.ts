@@ -583,7 +583,9 @@ test("ReplyMask.matches recognises exactly the replies of a template's masked fo
   // A joined run's place (Gmail's `<hex>-<id>.NNN`, GMX's `-`-joined ids) is matched in WebAssembly, up to
   // a separator; a hex word of 8 or fewer before `.` may start a compound: the scanner decides.
   const gmail = "250 2.0.0 OK  1764300000 d75a77b69052e-4660d6c1234si1234567a1.123 - gsmtp";
-  assert.ok(check(gmail, "250 2.0.0 OK  1764300001 98e67ed59e1d1-2c2d0e28189si6418580a91.13 - gsmtp", "", ""));
+  assert.ok(
+    check(gmail, "250 2.0.0 OK  1764300001 98e67ed59e1d1-2c2d0e28189si6418580a91.13 - gsmtp", "", ""),
+  );
   assert.equal(inChunk.answered, 1);
   assert.ok(check("id=1MZFUE-1NS8UKEMJF-00m2Qp (in", "id=1MabcD-1Efghijklm-00aBcD (in", "", ""));
   assert.equal(inChunk.answered, 1);
