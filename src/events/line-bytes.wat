@@ -576,7 +576,32 @@
       (br_if $next (i32.lt_s (local.get $i) (i32.const 36))))
     (i32.ne (local.get $all) (i32.const 0)))
 
-  ;; reply-key.ts wordKind: the kind of token the word $chunk[$from, $to) is by itself, -1 for none.
+  ;; reply-key.ts labelAt: what follows the word ending at $end (before $to): 0 no `.`, 1 a `.`, 2 a `.` and a
+  ;; word character.
+  (func $labelAt (param $end i32) (param $to i32) (result i32)
+    (if (i32.ge_s (local.get $end) (local.get $to)) (then (return (i32.const 0))))
+    (if (i32.ne (i32.load8_u $chunk (local.get $end)) (i32.const 46)) (then (return (i32.const 0))))
+    (if (i32.ge_s (i32.add (local.get $end) (i32.const 1)) (local.get $to)) (then (return (i32.const 1))))
+    (select (i32.const 2) (i32.const 1)
+      (i32.ne (i32.and (call $class (i32.load8_u $chunk (i32.add (local.get $end) (i32.const 1)))) (i32.const 1)) (i32.const 0))))
+
+  ;; reply-key.ts lettersThenDigits: whether the word $chunk[$from, $to) is lower-case letters, then digits.
+  (func $lettersThenDigits (param $from i32) (param $to i32) (result i32)
+    (local $flags i32) (local $digit i32)
+    (if (i32.eqz (i32.and (call $class (i32.load8_u $chunk (local.get $from))) (i32.const 16)))
+      (then (return (i32.const 0))))
+    (loop $next
+      (local.set $flags (call $class (i32.load8_u $chunk (local.get $from))))
+      (if (i32.and (local.get $flags) (i32.const 2))
+        (then (local.set $digit (i32.const 1)))
+        (else (if (i32.or (local.get $digit) (i32.eqz (i32.and (local.get $flags) (i32.const 16))))
+          (then (return (i32.const 0))))))
+      (local.set $from (i32.add (local.get $from) (i32.const 1)))
+      (br_if $next (i32.lt_s (local.get $from) (local.get $to))))
+    (local.get $digit))
+
+  ;; reply-key.ts wordKind: the kind of token the word $chunk[$from, $to) is by itself (its label: labelAt), -1
+  ;; for none.
   (func $wordKind (param $from i32) (param $to i32) (param $digits i32) (param $all i32) (param $label i32) (result i32)
     (local $hex i32) (local $length i32) (local $i i32) (local $flags i32) (local $previous i32) (local $any i32)
     (local.set $length (i32.sub (local.get $to) (local.get $from)))
@@ -584,7 +609,7 @@
     (if (i32.and (i32.ne (local.get $hex) (i32.const 0)) (i32.ge_s (local.get $length) (i32.const 8)))
       (then (return (i32.const 1))))
     (if (i32.and
-          (i32.and (local.get $label) (i32.ne (local.get $hex) (i32.const 0)))
+          (i32.and (i32.ne (local.get $label) (i32.const 0)) (i32.ne (local.get $hex) (i32.const 0)))
           (i32.and (i32.gt_s (local.get $digits) (i32.const 0)) (i32.ge_s (local.get $length) (i32.const 6))))
       (then (return (i32.const 1))))
     (if (i32.and (i32.eq (local.get $digits) (local.get $length)) (i32.ge_s (local.get $length) (i32.const 6)))
@@ -602,17 +627,21 @@
         (return (select (i32.const 1) (i32.const -1) (i32.eq (i32.and (local.get $any) (i32.const 48)) (i32.const 48))))))
     (if (i32.ge_s (local.get $length) (i32.const 12)) (then (return (i32.const 1))))
     ;; reply-key.ts letterAfterDigit (a word of 6 or more).
-    (if (i32.lt_s (local.get $length) (i32.const 6)) (then (return (i32.const -1))))
-    (local.set $i (local.get $from))
-    (loop $next
-      (local.set $flags (call $class (i32.load8_u $chunk (local.get $i))))
-      (if (i32.and
-            (i32.ne (i32.and (local.get $previous) (i32.const 2)) (i32.const 0))
-            (i32.eqz (i32.and (local.get $flags) (i32.const 2))))
-        (then (return (i32.const 1))))
-      (local.set $previous (local.get $flags))
-      (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br_if $next (i32.lt_s (local.get $i) (local.get $to))))
+    (if (i32.ge_s (local.get $length) (i32.const 6))
+      (then
+        (local.set $i (local.get $from))
+        (loop $next
+          (local.set $flags (call $class (i32.load8_u $chunk (local.get $i))))
+          (if (i32.and
+                (i32.ne (i32.and (local.get $previous) (i32.const 2)) (i32.const 0))
+                (i32.eqz (i32.and (local.get $flags) (i32.const 2))))
+            (then (return (i32.const 1))))
+          (local.set $previous (local.get $flags))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $next (i32.lt_s (local.get $i) (local.get $to))))))
+    ;; A host's label (HOST_LABEL 7) before more of the name.
+    (if (i32.and (i32.eq (local.get $label) (i32.const 2)) (call $lettersThenDigits (local.get $from) (local.get $to)))
+      (then (return (i32.const 7))))
     (i32.const -1))
 
   ;; reply-key.ts joinedEnd: the end of the words joined to a token ending at $end, before $to (after a `-` any
@@ -731,9 +760,7 @@
                       (local.get $end)
                       (local.get $digits)
                       (local.get $all)
-                      (if (result i32) (i32.lt_s (local.get $end) (local.get $to))
-                        (then (i32.eq (i32.load8_u $chunk (local.get $end)) (i32.const 46)))
-                        (else (i32.const 0))))
+                      (call $labelAt (local.get $end) (local.get $to)))
                     (i32.load8_u $template offset=1 (local.get $token)))
                 (then (return (i32.const 0))))
               (if (i32.eq (local.get $place) (i32.const 4))
