@@ -252,6 +252,97 @@ const FORMS: ReadonlyArray<{ form: string; lines: string[]; records: string[][] 
     ],
     records: [["kijitora-neko-nyaan@ntt.example.ne.jp", "blocked"]],
   },
+  // Forms of real notices outside Sisimai's corpus: flufl.bounce's test data (https://gitlab.com/warsaw/flufl.bounce),
+  // written here with example addresses, each named by its file there.
+  {
+    form: "Exchange's X.400 address with its SMTP attribute ('c=US;…;dda:SMTP=a@b; on <date>', microsoft_01.txt), not the quoted To:",
+    lines: [
+      "Your message",
+      "",
+      "  To:      list@example.org",
+      "  Subject: Nyaan",
+      "  Sent:    Fri, 4 Oct 2002 17:10:56 -0400",
+      "",
+      "did not reach the following recipient(s):",
+      "",
+      "c=US;a= ;p=Example;o=Site;dda:SMTP=kijitora@example.com; on Fri, 4 Oct 2002",
+      "17:12:28 -0400",
+      "    The recipient name is not recognized",
+      "\tThe MTS-ID of the original message is: c=us;a=",
+      ";p=example;l=EXCH-0210042112TX06SNVK",
+      "    MSEXCH:IMS:EXAMPLE:SITE:EXCH-01 0 (000C05A6) Unknown Recipient",
+    ],
+    records: [["kijitora@example.com", "filtered"]],
+  },
+  {
+    form: "MailEnable's 'Recipient: [SMTP:a@b]' (simple_41.txt)",
+    lines: [
+      "MailEnable: Message could not be delivered to some recipients.",
+      "The following recipient(s) could not be reached:",
+      "",
+      "\tRecipient: [SMTP:kijitora@example.com]",
+      "\tReason: Remote SMTP Server Returned: 550 Requested action not taken: mailbox unavailable or not local.",
+    ],
+    records: [["kijitora@example.com", "filtered"]],
+  },
+  {
+    form: "Smail's 'a@b ... error' under 'Failed addresses follow:' (simple_04.txt)",
+    lines: [
+      "|------------------------- Message log follows: -------------------------|",
+      " no valid recipients were found for this message",
+      "|------------------------- Failed addresses follow: ---------------------|",
+      " kijitora@example.com ... unknown host",
+      "|------------------------- Message text follows: ------------------------|",
+    ],
+    records: [["kijitora@example.com", "hostunknown"]],
+  },
+  {
+    form: "MDaemon's 'a@b - error' (simple_27.txt)",
+    lines: ["kijitora@example.net - no such user here.", "There is no user by that name at this server."],
+    records: [["kijitora@example.net", "filtered"]],
+  },
+  {
+    form: "an error with an apostrophe before the address ('User's mailbox is full: <a@b>', simple_07.txt)",
+    lines: ["User's mailbox is full: <kijitora@example.net>", "Unable to deliver mail."],
+    records: [["kijitora@example.net", "mailboxfull"]],
+  },
+  {
+    form: "an address quoted in a sentence ('addressed to 'a@b',', bounce_03.txt)",
+    lines: [
+      "This message was created automatically by mail delivery",
+      "software. A message that you sent could not be delivered",
+      "to all of its recipients.",
+      "",
+      "The following message, addressed to 'kijitora@example.uk',",
+      "failed because it has not been collected after 30 days",
+    ],
+    records: [["kijitora@example.uk", "expired"]],
+  },
+  {
+    form: "'Local mailbox a@b is unavailable' in a sentence (simple_39.txt, Mail.ru)",
+    lines: [
+      "A message that you sent was rejected by the local scanning code that",
+      "checks incoming messages on this system. The following error was given:",
+      "",
+      "  Message was not accepted -- invalid mailbox.",
+      " Local mailbox kijitora@example.ru is unavailable: user not found",
+    ],
+    records: [["kijitora@example.ru", "filtered"]],
+  },
+  {
+    form: "a '-- a@b' bullet, not the sender the sentence before names (simple_44.txt)",
+    lines: [
+      "This is a delivery failure notification message indicating that",
+      "an email sender@example.net addressed to email address :",
+      "-- kijitora@example.com",
+      "With subject Nyaan sent on the Mon, 14 Dec 2020 11:30:37 +0100 (CET)",
+      "could not be delivered. The problem appears to be :",
+      "-- Recipient server unavailable or busy",
+      "Additional information follows :",
+      "-- 4.4.4 Temporary server error. Please try again later ATTR5 [VE1EUR02FT049.eop-EUR02.prod.protection.outlook.com]",
+    ],
+    records: [["kijitora@example.com", "networkerror"]],
+  },
 ];
 
 /** Review s19 R1 (/tmp/rvt19/kn/exim-tail.eml): Exim's block, then a paragraph of boilerplate. */
