@@ -153,7 +153,7 @@ function report(title: string, cases: Case[]): void {
       if (theirs.length > 0 && theirs.every((reading) => reading.reason === one.reason)) reasonsPerl++;
     }
     if (oursRight && reasonRight && !values.list) continue;
-    const want = `${one.recipients.join(",")}${one.reason ? `:${one.reason}` : ""}`;
+    const want = `${one.recipients.join(",") || "(no record)"}${one.reason ? `:${one.reason}` : ""}`;
     lines.push(
       `  ${oursRight && reasonRight ? "ok  " : "MISS"} ${one.name}: want ${want} | ours ${shown(ours)} | Perl ${perl ? shown(theirs) : "n/a"}`,
     );

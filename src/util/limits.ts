@@ -104,8 +104,9 @@ export const MEMO_BOUNDS = {
   /** …and by their count. */
   replies: { env: "DELIVERLENS_REPLY_MEMO_ENTRIES", default: 50_000 },
   /**
-   * Distinct replies new to the store that `ingest` holds in JS at a time, a page (finalize.ts
-   * recordNewReplies): all of a file's at once were ~1.15 KB each (1.15 GB for 500,000 unique replies).
+   * Distinct replies new to the store (or, after a classifier upgrade, stored) that `ingest` holds in JS at a
+   * time, a page (finalize.ts classifyInPages): all of a file's at once were ~1.15 KB each (1.15 GB for
+   * 500,000 unique replies).
    */
   newRepliesPage: { env: "DELIVERLENS_NEW_REPLIES_PAGE", default: 10_000 },
 } as const;

@@ -63,8 +63,11 @@ function inputs(): { batch: string[]; alone: string } {
   return { batch, alone };
 }
 
-/** Ingests the inputs into a fresh store with new replies paged by `page` (unset: the default). */
-async function ingestPaged(page: string | undefined, { batch, alone }: ReturnType<typeof inputs>) {
+/**
+ * `body` run on a fresh store with replies paged by `page` (unset: the default): its result, the store's digest
+ * (every table and view), and per debug line `<what>: N classified in P page(s)` of that `what`, [N, P].
+ */
+async function paged<T>(page: string | undefined, what: string, body: (store: Store) => Promise<T>) {
   const saved = { page: process.env[PAGE], debug: process.env.DELIVERLENS_DEBUG };
   const debug: string[] = [];
   const write = process.stderr.write;
@@ -75,21 +78,17 @@ async function ingestPaged(page: string | undefined, { batch, alone }: ReturnTyp
     debug.push(String(chunk));
     return true;
   }) as typeof process.stderr.write;
-  const store = await Store.open(join(dir, `paged-${page ?? "default"}.duckdb`));
+  const store = await Store.open(join(dir, `${what.replace(" ", "-")}-${page ?? "default"}.duckdb`));
   try {
-    const files = [];
-    for (const paths of [batch, [alone]]) {
-      const result = await ingestInputs(store, paths, { format: "postfix", describeFailure: String });
-      assert.deepEqual(result.failures, []);
-      files.push(...result.files);
-    }
+    const result = await body(store);
     const pages = debug
       .join("")
       .split("\n")
-      .flatMap((line) => /new replies: (\d+) classified in (\d+) page/.exec(line) ?? [])
-      .filter((_, at) => at % 3 !== 0)
-      .map(Number);
-    return { digest: await storeDigest(store), files, pages };
+      .flatMap((line) => {
+        const match = new RegExp(`^  ${what}: (\\d+) classified in (\\d+) page`).exec(line);
+        return match ? [[Number(match[1]), Number(match[2])]] : [];
+      });
+    return { result, digest: await storeDigest(store), pages };
   } finally {
     store.close();
     process.stderr.write = write;
@@ -103,21 +102,63 @@ async function ingestPaged(page: string | undefined, { batch, alone }: ReturnTyp
   }
 }
 
+/** The files ingested (a folder's logs in one call, then `alone`): their summaries. */
+async function ingestAll(store: Store, { batch, alone }: ReturnType<typeof inputs>) {
+  const files = [];
+  for (const paths of [batch, [alone]]) {
+    const result = await ingestInputs(store, paths, { format: "postfix", describeFailure: String });
+    assert.deepEqual(result.failures, []);
+    files.push(...result.files);
+  }
+  return files;
+}
+
 test("new replies classified 4 at a time store the same rows as all at once: every page recorded, none twice", async () => {
   const files = inputs();
-  const whole = await ingestPaged(undefined, files);
-  const paged = await ingestPaged("4", files);
-  assert.deepEqual(paged.digest, whole.digest);
-  assert.deepEqual(
-    paged.files.map((file) => file.newReplies),
-    whole.files.map((file) => file.newReplies),
-  );
+  const whole = await paged(undefined, "new replies", (store) => ingestAll(store, files));
+  const byFour = await paged("4", "new replies", (store) => ingestAll(store, files));
+  assert.deepEqual(byFour.digest, whole.digest);
   // One settle for the batch, one for the file alone: [replies, pages] each.
   // Batch: bounces 0-22 and deferrals 0, 3, … 21 (8): 31 replies; alone: bounces 23-39 and deferrals 24 … 39 (6).
-  assert.deepEqual(whole.pages, [31, 1, 23, 1]);
-  assert.deepEqual(paged.pages, [31, 8, 23, 6]);
+  assert.deepEqual(whole.pages, [
+    [31, 1],
+    [23, 1],
+  ]);
+  assert.deepEqual(byFour.pages, [
+    [31, 8],
+    [23, 6],
+  ]);
+  const newReplies = [11 + 4, 9 + 3, 3 + 1, 17 + 6];
   assert.deepEqual(
-    paged.files.map((file) => file.newReplies),
-    [11 + 4, 9 + 3, 3 + 1, 17 + 6],
+    whole.result.map((file) => file.newReplies),
+    newReplies,
   );
+  assert.deepEqual(
+    byFour.result.map((file) => file.newReplies),
+    newReplies,
+  );
+});
+
+test("a store classified by another classifier version classifies its stored replies again 4 at a time as all at once", async () => {
+  const files = inputs();
+  const again = (store: Store) =>
+    ingestAll(store, { ...files, alone: files.batch[0] }).then(async () => {
+      await store.run("UPDATE reply_classes SET reason = 'stale', rule_id = 'stale'");
+      await store.run("UPDATE classifier_state SET classifier_version = classifier_version - 1");
+      const [summary] = (
+        await ingestInputs(store, [files.alone], { format: "postfix", describeFailure: String })
+      ).files;
+      const stale = await store.one<{ n: number }>(
+        "SELECT count(*)::INTEGER AS n FROM reply_classes WHERE reason = 'stale'",
+      );
+      return { newReplies: summary.newReplies, stale: stale?.n };
+    });
+  const whole = await paged(undefined, "stored replies", again);
+  const byFour = await paged("4", "stored replies", again);
+  assert.deepEqual(byFour.digest, whole.digest);
+  // The file's rows are stored before the replies are classified again: its replies are among them.
+  assert.deepEqual(whole.result, { newReplies: 0, stale: 0 });
+  assert.deepEqual(byFour.result, whole.result);
+  assert.deepEqual(whole.pages, [[54, 1]]);
+  assert.deepEqual(byFour.pages, [[54, 14]]);
 });
