@@ -12,7 +12,7 @@ export function jsonRecord(record: BounceRecord): string {
 }
 
 /** BounceRecord keys in the order classifiers build them; only records built so take the cached path. */
-const RECORD_KEYS = [
+export const RECORD_KEYS = [
   "recipient",
   "source",
   "format",

@@ -12,6 +12,7 @@ import {
   NOT_MATCHED,
   PLAIN_REPLY,
   QUOTED_REPLY,
+  RECORD_KEYS,
   RecordTemplate,
   TOKENS,
   utf8,
@@ -1153,20 +1154,21 @@ class ProbeTable {
   }
 }
 
+/** A record's keys that are not its classification's, and the two sameVerdict compares apart. */
+type NotCompared = "recipient" | "source" | "format" | "time" | "feedbackType" | "diagnostic" | "rule";
+const NOT_COMPARED: ReadonlySet<string> = new Set<NotCompared>([
+  "recipient",
+  "source",
+  "format",
+  "time",
+  "feedbackType",
+  "diagnostic",
+  "rule",
+]);
 /** The fields of a classification besides its diagnostic and rule (whose id and source are compared). */
-const VERDICT_FIELDS = [
-  "provider",
-  "remoteMta",
-  "replyCode",
-  "status",
-  "providerCode",
-  "reason",
-  "category",
-  "permanent",
-  "retryable",
-  "suppressRecipient",
-  "action",
-] as const satisfies readonly (keyof Classification)[];
+const VERDICT_FIELDS = RECORD_KEYS.filter(
+  (key): key is Exclude<(typeof RECORD_KEYS)[number], NotCompared> => !NOT_COMPARED.has(key),
+);
 /** A field added to Classification fails to compile here until sameVerdict compares it. */
 const EVERY_FIELD_COMPARED: [
   Exclude<keyof Classification, (typeof VERDICT_FIELDS)[number] | "diagnostic" | "rule">,
