@@ -541,8 +541,8 @@
   ;;   [256, 2304)   out: per token of the reply `reply` matched last, its start and end (from the reply's start)
   ;;   [2304, 2368)  the time records take; [2368] the remote host's length, its bytes from 2372 (`record`)
   ;; A reply template at $t: [t] its token count n; [t + 4 + 4p] piece p's length (p ≤ n); then per token
-  ;; its place (byte 0: reply-key.ts WORD_RUN 0, TO_AT 2, UUID_PLACE 3) and kind (byte 1), four bytes each;
-  ;; then the pieces' bytes back to back. (Templates with a TO_SEPARATOR place are never placed.)
+  ;; its place (byte 0: reply-key.ts WORD_RUN 0, TO_AT 2, UUID_PLACE 3, JOINED_RUN 4) and kind (byte 1), four
+  ;; bytes each; then the pieces' bytes back to back. (Templates with a TO_SEPARATOR place are never placed.)
 
   ;; The class flags of byte $c.
   (func $class (param $c i32) (result i32)
@@ -576,7 +576,32 @@
       (br_if $next (i32.lt_s (local.get $i) (i32.const 36))))
     (i32.ne (local.get $all) (i32.const 0)))
 
-  ;; reply-key.ts wordKind: the kind of token the word $chunk[$from, $to) is by itself, -1 for none.
+  ;; reply-key.ts labelAt: what follows the word ending at $end (before $to): 0 no `.`, 1 a `.`, 2 a `.` and a
+  ;; word character.
+  (func $labelAt (param $end i32) (param $to i32) (result i32)
+    (if (i32.ge_s (local.get $end) (local.get $to)) (then (return (i32.const 0))))
+    (if (i32.ne (i32.load8_u $chunk (local.get $end)) (i32.const 46)) (then (return (i32.const 0))))
+    (if (i32.ge_s (i32.add (local.get $end) (i32.const 1)) (local.get $to)) (then (return (i32.const 1))))
+    (select (i32.const 2) (i32.const 1)
+      (i32.ne (i32.and (call $class (i32.load8_u $chunk (i32.add (local.get $end) (i32.const 1)))) (i32.const 1)) (i32.const 0))))
+
+  ;; reply-key.ts lettersThenDigits: whether the word $chunk[$from, $to) is lower-case letters, then digits.
+  (func $lettersThenDigits (param $from i32) (param $to i32) (result i32)
+    (local $flags i32) (local $digit i32)
+    (if (i32.eqz (i32.and (call $class (i32.load8_u $chunk (local.get $from))) (i32.const 16)))
+      (then (return (i32.const 0))))
+    (loop $next
+      (local.set $flags (call $class (i32.load8_u $chunk (local.get $from))))
+      (if (i32.and (local.get $flags) (i32.const 2))
+        (then (local.set $digit (i32.const 1)))
+        (else (if (i32.or (local.get $digit) (i32.eqz (i32.and (local.get $flags) (i32.const 16))))
+          (then (return (i32.const 0))))))
+      (local.set $from (i32.add (local.get $from) (i32.const 1)))
+      (br_if $next (i32.lt_s (local.get $from) (local.get $to))))
+    (local.get $digit))
+
+  ;; reply-key.ts wordKind: the kind of token the word $chunk[$from, $to) is by itself (its label: labelAt), -1
+  ;; for none.
   (func $wordKind (param $from i32) (param $to i32) (param $digits i32) (param $all i32) (param $label i32) (result i32)
     (local $hex i32) (local $length i32) (local $i i32) (local $flags i32) (local $previous i32) (local $any i32)
     (local.set $length (i32.sub (local.get $to) (local.get $from)))
@@ -584,7 +609,7 @@
     (if (i32.and (i32.ne (local.get $hex) (i32.const 0)) (i32.ge_s (local.get $length) (i32.const 8)))
       (then (return (i32.const 1))))
     (if (i32.and
-          (i32.and (local.get $label) (i32.ne (local.get $hex) (i32.const 0)))
+          (i32.and (i32.ne (local.get $label) (i32.const 0)) (i32.ne (local.get $hex) (i32.const 0)))
           (i32.and (i32.gt_s (local.get $digits) (i32.const 0)) (i32.ge_s (local.get $length) (i32.const 6))))
       (then (return (i32.const 1))))
     (if (i32.and (i32.eq (local.get $digits) (local.get $length)) (i32.ge_s (local.get $length) (i32.const 6)))
@@ -602,22 +627,57 @@
         (return (select (i32.const 1) (i32.const -1) (i32.eq (i32.and (local.get $any) (i32.const 48)) (i32.const 48))))))
     (if (i32.ge_s (local.get $length) (i32.const 12)) (then (return (i32.const 1))))
     ;; reply-key.ts letterAfterDigit (a word of 6 or more).
-    (if (i32.lt_s (local.get $length) (i32.const 6)) (then (return (i32.const -1))))
-    (local.set $i (local.get $from))
-    (loop $next
-      (local.set $flags (call $class (i32.load8_u $chunk (local.get $i))))
-      (if (i32.and
-            (i32.ne (i32.and (local.get $previous) (i32.const 2)) (i32.const 0))
-            (i32.eqz (i32.and (local.get $flags) (i32.const 2))))
-        (then (return (i32.const 1))))
-      (local.set $previous (local.get $flags))
-      (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br_if $next (i32.lt_s (local.get $i) (local.get $to))))
+    (if (i32.ge_s (local.get $length) (i32.const 6))
+      (then
+        (local.set $i (local.get $from))
+        (loop $next
+          (local.set $flags (call $class (i32.load8_u $chunk (local.get $i))))
+          (if (i32.and
+                (i32.ne (i32.and (local.get $previous) (i32.const 2)) (i32.const 0))
+                (i32.eqz (i32.and (local.get $flags) (i32.const 2))))
+            (then (return (i32.const 1))))
+          (local.set $previous (local.get $flags))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $next (i32.lt_s (local.get $i) (local.get $to))))))
+    ;; A host's label (HOST_LABEL 7) before more of the name.
+    (if (i32.and (i32.eq (local.get $label) (i32.const 2)) (call $lettersThenDigits (local.get $from) (local.get $to)))
+      (then (return (i32.const 7))))
     (i32.const -1))
+
+  ;; reply-key.ts joinedEnd: the end of the words joined to a token ending at $end, before $to (after a `-` any
+  ;; word; after a `.` one holding a digit, or a lower-case letter before an upper-case one).
+  (func $joinedEnd (param $end i32) (param $to i32) (result i32)
+    (local $c i32) (local $j i32) (local $flags i32) (local $lower i32) (local $varies i32)
+    (block $joined
+      (loop $join
+        (br_if $joined (i32.ge_s (i32.add (local.get $end) (i32.const 1)) (local.get $to)))
+        (local.set $c (i32.load8_u $chunk (local.get $end)))
+        (br_if $joined (i32.and (i32.ne (local.get $c) (i32.const 45)) (i32.ne (local.get $c) (i32.const 46))))
+        (local.set $j (i32.add (local.get $end) (i32.const 1)))
+        (local.set $lower (i32.const 0))
+        ;; After a `-` any word varies.
+        (local.set $varies (i32.eq (local.get $c) (i32.const 45)))
+        (block $word
+          (loop $scan
+            (br_if $word (i32.ge_s (local.get $j) (local.get $to)))
+            (local.set $flags (call $class (i32.load8_u $chunk (local.get $j))))
+            (br_if $word (i32.eqz (i32.and (local.get $flags) (i32.const 1))))
+            (if (i32.and (local.get $flags) (i32.const 2))
+              (then (local.set $varies (i32.const 1)))
+              (else (if (i32.and (local.get $flags) (i32.const 16))
+                (then (local.set $lower (i32.const 1)))
+                (else (if (i32.and (local.get $lower) (i32.ne (i32.and (local.get $flags) (i32.const 32)) (i32.const 0)))
+                  (then (local.set $varies (i32.const 1))))))))
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br $scan)))
+        (br_if $joined (i32.or (i32.eqz (local.get $varies)) (i32.eq (local.get $j) (i32.add (local.get $end) (i32.const 1)))))
+        (local.set $end (local.get $j))
+        (br $join)))
+    (local.get $end))
 
   ;; Whether the reply $chunk[$from, $to) has the masked form of the template at $t (ReplyMask.matches, the
   ;; same answer): 1, and its tokens' places at 256 in $template; 0 where it has not; 2 where a UUID's place
-  ;; holds no UUID (matches decides it then).
+  ;; holds no UUID, or a joined run's place starts with a word that may start a compound (matches decides it then).
   (func $reply (export "reply") (param $from i32) (param $to i32) (param $t i32) (result i32)
     (local $n i32) (local $piece i32) (local $token i32) (local $literal i32) (local $at i32) (local $i i32)
     (local $length i32) (local $place i32) (local $end i32) (local $digits i32) (local $all i32)
@@ -664,7 +724,8 @@
                 (then (return (i32.const 0))))
               (local.set $end (i32.add (local.get $end) (i32.const 1))))
             (else
-              ;; A word, alone: its kind decided by itself and whether a `.` follows.
+              ;; A word, alone: its kind decided by itself and whether a `.` follows; in a joined run's
+              ;; place, with the words joined to it, up to a separator.
               (local.set $end (local.get $at))
               (local.set $digits (i32.const 0))
               (local.set $all (i32.const 5))
@@ -680,17 +741,33 @@
                   (local.set $end (i32.add (local.get $end) (i32.const 1)))
                   (br $scan)))
               (if (i32.eq (local.get $end) (local.get $at)) (then (return (i32.const 0))))
+              (if (i32.eq (local.get $place) (i32.const 4))
+                (then
+                  ;; reply-key.ts tokensIn: a hex word of 8 or fewer before `-`, `.` or `:` may start a UUID, an
+                  ;; address, a date or a time.
+                  (if (i32.and
+                        (i32.and (i32.ne (i32.and (local.get $all) (i32.const 4)) (i32.const 0))
+                          (i32.le_s (i32.sub (local.get $end) (local.get $at)) (i32.const 8)))
+                        (i32.lt_s (local.get $end) (local.get $to)))
+                    (then
+                      (local.set $c (i32.load8_u $chunk (local.get $end)))
+                      (if (i32.or (i32.eq (local.get $c) (i32.const 45))
+                            (i32.or (i32.eq (local.get $c) (i32.const 46)) (i32.eq (local.get $c) (i32.const 58))))
+                        (then (return (i32.const 2))))))))
               (if (i32.ne
                     (call $wordKind
                       (local.get $at)
                       (local.get $end)
                       (local.get $digits)
                       (local.get $all)
-                      (if (result i32) (i32.lt_s (local.get $end) (local.get $to))
-                        (then (i32.eq (i32.load8_u $chunk (local.get $end)) (i32.const 46)))
-                        (else (i32.const 0))))
+                      (call $labelAt (local.get $end) (local.get $to)))
                     (i32.load8_u $template offset=1 (local.get $token)))
-                (then (return (i32.const 0))))))))
+                (then (return (i32.const 0))))
+              (if (i32.eq (local.get $place) (i32.const 4))
+                (then
+                  (local.set $end (call $joinedEnd (local.get $end) (local.get $to)))
+                  (if (i32.lt_s (local.get $end) (local.get $to))
+                    (then (if (i32.eqz (call $apart (local.get $end))) (then (return (i32.const 0))))))))))))
         (i32.store $template offset=256 (i32.shl (local.get $i) (i32.const 3)) (i32.sub (local.get $at) (local.get $from)))
         (i32.store $template offset=260 (i32.shl (local.get $i) (i32.const 3)) (i32.sub (local.get $end) (local.get $from)))
         (local.set $at (local.get $end))

@@ -32,6 +32,8 @@ interface ReplyToken {
   name: string;
   pattern: string;
   replacement: string;
+  /** The token alone, where `pattern` ends by looking past it (a `\\b`): what maskReplySql replaces. */
+  token?: string;
 }
 
 const ALNUM = "[A-Za-z0-9]";
@@ -108,6 +110,10 @@ export const REPLY_TOKENS: readonly ReplyToken[] = [
   { name: "mixed-id", pattern: `\\b(?:${LETTER_AFTER_DIGIT})\\b${JOINED}`, replacement: "%" },
   // Base-64 ids (Mimecast's `[Oihy2B9_qX8PDlsLZy0ehG.us360]`): a word with an underscore, digits and both cases.
   { name: "base64-id", pattern: `\\b(?:${BASE64_ID})\\b${JOINED}`, replacement: "%" },
+  // A host name's label of lower-case letters then digits before more of the name (Yahoo's
+  // `mta3043.mail.ne1.yahoo.com`, `mx00.`): replaced by a label, so `host x.example.org[…] said:` still names a
+  // host to the classifier; codes are upper case (HT204137), and a sentence's last word is followed by no label.
+  { name: "host-label", pattern: "\\b[a-z]+[0-9]+\\.\\b", token: "\\b[a-z]+[0-9]+\\.", replacement: "x." },
 ];
 
 /** Texts longer than this are not masked (their key is the text itself: no pattern runs over hostile input). */
@@ -284,7 +290,7 @@ export class ReplyMask {
         }
       }
       if (end < 0) {
-        kind = wordKind(bytes, i, j, digits, all, j < to && bytes[j] === 46);
+        kind = wordKind(bytes, i, j, digits, all, labelAt(bytes, j, to));
         if (kind === PERCENT) end = joinedEnd(bytes, j, to);
         else if (kind >= 0) end = j;
       }
@@ -420,7 +426,7 @@ export class ReplyMask {
         if (after === 45 /* - */) return null;
         places[t] = WORD_RUN;
       } else if (separator(after))
-        places[t] = kind === PERCENT && UUID.test(text.slice(start, end)) ? UUID_PLACE : TO_SEPARATOR;
+        places[t] = kind === PERCENT ? joinedPlace(text, start, end) : TO_SEPARATOR;
       else return null;
       kinds[t] = kind;
       copied = end;
@@ -514,7 +520,7 @@ export class ReplyMask {
       if (place === WORD_RUN && end > at) {
         // A word alone: what tokensIn finds there is decided by the word itself and whether a `.` follows
         // (no `@`; the character after it is the next literal piece's, the template's own).
-        const kind = wordKind(bytes, at, end, digits, all, end < to && bytes[end] === 46);
+        const kind = wordKind(bytes, at, end, digits, all, labelAt(bytes, end, to));
         if (kind !== kinds[t]) {
           this.count = 0;
           this.missed = tokenMiss(t, kind);
@@ -670,7 +676,7 @@ export interface ReplyTemplate {
   pieceEnds: Int32Array;
   /** Its tokens' kinds. */
   kinds: Uint8Array;
-  /** Where each token's place ends (WORD_RUN, TO_SEPARATOR, TO_AT, UUID_PLACE). */
+  /** Where each token's place ends (WORD_RUN, TO_SEPARATOR, TO_AT, UUID_PLACE, JOINED_RUN). */
   places: Uint8Array;
   /** The text holds an `@` (the scanner looks for local parts only then). */
   hasAt: boolean;
@@ -682,11 +688,23 @@ export interface ReplyTemplate {
 /**
  * A token's place ends with its word, before the next separator, after the next `@`; UUID_PLACE: before the
  * next separator, the template's token there a UUID (a place holding one is recognised without tokensIn).
+ * In JavaScript (`matches`) a UUID_PLACE or JOINED_RUN place that holds no UUID is scanned as a TO_SEPARATOR one.
  */
 const WORD_RUN = 0;
 const TO_SEPARATOR = 1;
 const TO_AT = 2;
 const UUID_PLACE = 3;
+/**
+ * Before the next separator, the template's token there a word with the words joined to it (joinedEnd:
+ * Gmail's `<hex>-<id>.NNN`, Exim's and GMX's `-`-joined ids, `<ref>.us360`): line-bytes.wat `reply` reads
+ * such a place as tokensIn does (the word's kind, then its joined words), so it needs no scanner.
+ */
+const JOINED_RUN = 4;
+
+/** The place of a `%` token text[start, end) that is no single word: a UUID's, else a joined run's. */
+function joinedPlace(text: string, start: number, end: number): number {
+  return UUID.test(text.slice(start, end)) ? UUID_PLACE : JOINED_RUN;
+}
 
 const UUID = /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/;
 const UUID_LENGTH = 36;
@@ -728,10 +746,11 @@ function separator(code: number): boolean {
 }
 
 /** What a token is replaced by (REPLY_TOKENS' replacements), by kind. */
-const REPLACEMENTS = ["x@", "%", "0.0.0.0", "0000-00-00", "00:00:00", "#", "0000-00-00T00:00:00"];
+const REPLACEMENTS = ["x@", "%", "0.0.0.0", "0000-00-00", "00:00:00", "#", "0000-00-00T00:00:00", "x"];
 const LOCAL_PART = 0;
 const PERCENT = 1;
 const NUMBER = 5;
+const HOST_LABEL = 7;
 /** compound's kinds (UUID, IPv4, date, time, date-time) as REPLACEMENTS indexes. */
 const COMPOUND_KINDS = [PERCENT, 2, 3, 4, 6];
 const SHARED = new ReplyMask();
@@ -761,10 +780,11 @@ function latin1Codes(text: string, codes: Buffer): boolean {
 const NO_TOKENS: string[] = [];
 /**
  * The kind of token the word bytes[from, to) is by itself (its digits, its characters' classes and-ed, an
- * underscore counting as none) and whether a `.` follows it (a host name's label), -1 for none. Codes are
+ * underscore counting as none) and what follows it (labelAt: a host name's label), -1 for none. Codes are
  * letters then digits (RL000010, IPBL1010, TSS04, AS16012607) and stay; an id mixes them (`4660d6c1234si1`,
- * Orange's `mwinf5c52`, Exim's `1hLICq`, Mimecast's and GMX's base-62 refs). A host's label of letters then
- * digits (Yahoo's `mta3043.`) stays: masked, `host %.example.org[…] said:` names no host to the classifier.
+ * Orange's `mwinf5c52`, Exim's `1hLICq`, Mimecast's and GMX's base-62 refs). A host's label of lower-case letters
+ * then digits before more of the name (Yahoo's `mta3043.mail…`) is HOST_LABEL: replaced by a label (`x`), never
+ * `%`, as `host x.example.org[…] said:` must still name a host to the classifier (smtp-reply.ts REMOTE_HOST).
  */
 function wordKind(
   bytes: Codes,
@@ -772,17 +792,42 @@ function wordKind(
   to: number,
   digits: number,
   all: number,
-  label: boolean,
+  label: number,
 ): number {
   const length = to - from;
   if ((all & HEX) !== 0 && length >= 8) return PERCENT;
-  if (label && (all & HEX) !== 0 && digits > 0 && length >= 6) return PERCENT;
+  if (label !== NO_LABEL && (all & HEX) !== 0 && digits > 0 && length >= 6) return PERCENT;
   if (digits === length && length >= 6) return NUMBER;
   if (digits === 0 || digits === length) return -1;
   // A word with an underscore: a base-64 id where it mixes digits and both cases (codes have one case).
   if ((all & WORD) === 0) return (any(bytes, from, to) & (LOWER | UPPER)) === (LOWER | UPPER) ? PERCENT : -1;
   if (length >= 12) return PERCENT;
-  return length >= 6 && letterAfterDigit(bytes, from, to) ? PERCENT : -1;
+  if (length >= 6 && letterAfterDigit(bytes, from, to)) return PERCENT;
+  return label === LABEL_GOES_ON && lettersThenDigits(bytes, from, to) ? HOST_LABEL : -1;
+}
+
+/** labelAt: no `.` after the word; a `.`; a `.` and a word character (the word is a label of a longer host name). */
+const NO_LABEL = 0;
+const LABEL = 1;
+const LABEL_GOES_ON = 2;
+
+/** What follows the word ending at `end` (before `to`): NO_LABEL, LABEL or LABEL_GOES_ON. */
+function labelAt(bytes: Codes, end: number, to: number): number {
+  if (end >= to || bytes[end] !== 46) return NO_LABEL;
+  return end + 1 < to && (CLASS[bytes[end + 1]] & WORD) !== 0 ? LABEL_GOES_ON : LABEL;
+}
+
+/** Whether the word bytes[from, to) is lower-case letters, then digits (one of each at least). */
+function lettersThenDigits(bytes: Codes, from: number, to: number): boolean {
+  const classes = CLASS;
+  if ((classes[bytes[from]] & LOWER) === 0) return false;
+  let digit = false;
+  for (let i = from + 1; i < to; i++) {
+    const flags = classes[bytes[i]];
+    if ((flags & DIGIT) !== 0) digit = true;
+    else if (digit || (flags & LOWER) === 0) return false;
+  }
+  return digit;
 }
 
 /** Whether a letter follows a digit in the word bytes[from, to) of letters and digits. */
@@ -988,7 +1033,7 @@ export function maskReplySql(column: string): string {
     AND NOT contains(${column}, ${sqlString(OPEN)}) AND NOT contains(${column}, ${sqlString(CLOSE)}) THEN ${column} END)`;
   let sql = `regexp_replace(${text}, ${sqlString(TOKEN_PATTERN)}, ${sqlString(`${OPEN}\\0${CLOSE}`)}, 'g')`;
   for (const token of REPLY_TOKENS) {
-    const whole = sqlString(`${OPEN}(?:${token.pattern})${CLOSE}`);
+    const whole = sqlString(`${OPEN}(?:${token.token ?? token.pattern})${CLOSE}`);
     sql = `regexp_replace(${sql}, ${whole}, ${sqlString(token.replacement)}, 'g')`;
   }
   return `coalesce(${sql}, ${column})`;

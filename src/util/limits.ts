@@ -103,6 +103,12 @@ export const MEMO_BOUNDS = {
   replyBytes: { env: "DELIVERLENS_REPLY_MEMO_BYTES", default: 96 * MiB },
   /** …and by their count. */
   replies: { env: "DELIVERLENS_REPLY_MEMO_ENTRIES", default: 50_000 },
+  /**
+   * Distinct replies new to the store (or, after a classifier upgrade, stored) that `ingest` holds in JS at a
+   * time, a page (finalize.ts classifyInPages): all of a file's at once were ~1.15 KB each (1.15 GB for
+   * 500,000 unique replies).
+   */
+  newRepliesPage: { env: "DELIVERLENS_NEW_REPLIES_PAGE", default: 10_000 },
 } as const;
 
 /** The bound in force: the environment's value when it is a positive whole number, else the default. */

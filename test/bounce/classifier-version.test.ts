@@ -28,7 +28,7 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 54,
+  version: 56,
   fingerprint: "0c1bd61a750432905dee1221ba433f6a99dc84c6040c6098fcab2a77d9747153",
 };
 

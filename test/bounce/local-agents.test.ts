@@ -79,6 +79,44 @@ describe("local delivery agents that write the report", () => {
     assert.equal(reasonOf(report(text)), "mailboxfull");
   });
 
+  it("Dovecot's reject MDN (Auto-Submitted: auto-replied (rejected)) is the refused recipient's, not a vacation", () => {
+    // The shape of flufl.bounce's test data simple_38.txt (https://gitlab.com/warsaw/flufl.bounce), example addresses.
+    const mdn = [
+      "From: Mail Delivery Subsystem <admin@example.org>",
+      "To: <sender@example.org>",
+      "Subject: Automatically rejected mail",
+      "Auto-Submitted: auto-replied (rejected)",
+      "Precedence: bulk",
+      "MIME-Version: 1.0",
+      'Content-Type: multipart/report; report-type=disposition-notification; boundary="B"',
+      "",
+      "--B",
+      "Content-Type: text/plain; charset=utf-8",
+      "",
+      "Your message to <kijitora@example.jp> was automatically rejected:",
+      "Quota exceeded",
+      "--B",
+      "Content-Type: message/disposition-notification",
+      "",
+      "Reporting-UA: mail; Dovecot Mail Delivery Agent",
+      "Final-Recipient: rfc822; kijitora@example.jp",
+      "Disposition: automatic-action/MDN-sent-automatically; deleted",
+      "",
+      "--B--",
+      "",
+    ].join("\n");
+    const records = recordsFromEmail(Buffer.from(mdn), "mdn.eml").records;
+    assert.deepEqual(
+      records.map((record) => [record.recipient, record.reason]),
+      [["kijitora@example.jp", "mailboxfull"]],
+    );
+    // A person's auto-reply still is one.
+    const away = mdn
+      .replace("auto-replied (rejected)", "auto-replied")
+      .replace(/Your message to[\s\S]*?exceeded/, "I am away.");
+    assert.equal(recordsFromEmail(Buffer.from(away), "away.eml").records[0]?.reason, "vacation");
+  });
+
   it("only when the agent's line opens the report, and a mailer daemon sent it", () => {
     const inTranscript = "   ----- Transcript of session follows -----\nmaildrop: maildir over quota.";
     assert.equal(reasonOf(report(inTranscript)), "userunknown");

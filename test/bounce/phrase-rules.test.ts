@@ -229,6 +229,44 @@ describe("the phrase matcher's index", () => {
     assert.equal(phraseForm("5.7.1 header based"), "5.7.1 header based");
   });
 
+  it("reads 'e-mail' and 'e mail' as 'email', both ways, in every entry that names one", () => {
+    const spellings = ["email", "e-mail", "e mail", "e\u2011mail"];
+    const word = /(?<![\p{L}\p{N}])e(?:mail|-mail| mail)/gu;
+    const names = new RegExp(word.source, "u");
+    let tried = 0;
+    const wrong: string[] = [];
+    for (const { table, rule } of ENTRIES) {
+      if (rule.phrase === undefined) continue;
+      const context = exampleContext(table, rule);
+      if (!names.test(context.lowerText)) continue;
+      for (const spelling of spellings) {
+        const variant = context.lowerText.replace(word, spelling);
+        tried++;
+        const got = PHRASE_MATCHER.match({ ...context, lowerText: variant });
+        // A pattern reads the reply as written: an earlier one may take the variant (its own reason's words).
+        const earlierPattern = got?.rule.pattern !== undefined && got.rule.reason === rule.reason;
+        if (got?.rule !== rule && !earlierPattern)
+          wrong.push(`${rule.id} ← ${JSON.stringify(variant)} matched ${got?.rule.id}`);
+      }
+    }
+    assert.ok(tried >= 4 * 40, `entries naming an email: ${tried / 4}`);
+    assert.deepEqual(wrong, []);
+    // Sisimai go reason/why-spamdetected.go writes "bulk e-mail" in one phrase and "email" in others.
+    for (const text of [
+      "554 5.7.1 considered unsolicited bulk email (spam) by our mail filters",
+      "550 5.7.1 Your e-mail was detected as spam",
+    ])
+      assert.equal(classifyReply({ text }).reason, "spamdetected", text);
+    // Sisimai go reason/why-rejected.go: "to submit messages to this e-mail system has been rejected".
+    const system = "550 Your access to submit messages to this email system has been rejected";
+    assert.equal(classifyReply({ text: system }).reason, "rejected");
+    assert.equal(
+      phraseForm("the e-mail, an e mail, the mail, e-mails"),
+      "the email, an email, the mail, emails",
+    );
+    assert.equal(phraseForm("the mail"), "the mail");
+  });
+
   it("a pattern with no literal run is indexed by the words of a group every match needs", () => {
     assert.deepEqual(requiredAlternatives("(?:mailbox|mail box|inbox) (?:is )?full"), [
       "mailbox",

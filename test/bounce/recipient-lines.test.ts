@@ -252,6 +252,97 @@ const FORMS: ReadonlyArray<{ form: string; lines: string[]; records: string[][] 
     ],
     records: [["kijitora-neko-nyaan@ntt.example.ne.jp", "blocked"]],
   },
+  // Forms of real notices outside Sisimai's corpus: flufl.bounce's test data (https://gitlab.com/warsaw/flufl.bounce),
+  // written here with example addresses, each named by its file there.
+  {
+    form: "Exchange's X.400 address with its SMTP attribute ('c=US;…;dda:SMTP=a@b; on <date>', microsoft_01.txt), not the quoted To:",
+    lines: [
+      "Your message",
+      "",
+      "  To:      list@example.org",
+      "  Subject: Nyaan",
+      "  Sent:    Fri, 4 Oct 2002 17:10:56 -0400",
+      "",
+      "did not reach the following recipient(s):",
+      "",
+      "c=US;a= ;p=Example;o=Site;dda:SMTP=kijitora@example.com; on Fri, 4 Oct 2002",
+      "17:12:28 -0400",
+      "    The recipient name is not recognized",
+      "\tThe MTS-ID of the original message is: c=us;a=",
+      ";p=example;l=EXCH-0210042112TX06SNVK",
+      "    MSEXCH:IMS:EXAMPLE:SITE:EXCH-01 0 (000C05A6) Unknown Recipient",
+    ],
+    records: [["kijitora@example.com", "filtered"]],
+  },
+  {
+    form: "MailEnable's 'Recipient: [SMTP:a@b]' (simple_41.txt)",
+    lines: [
+      "MailEnable: Message could not be delivered to some recipients.",
+      "The following recipient(s) could not be reached:",
+      "",
+      "\tRecipient: [SMTP:kijitora@example.com]",
+      "\tReason: Remote SMTP Server Returned: 550 Requested action not taken: mailbox unavailable or not local.",
+    ],
+    records: [["kijitora@example.com", "filtered"]],
+  },
+  {
+    form: "Smail's 'a@b ... error' under 'Failed addresses follow:' (simple_04.txt)",
+    lines: [
+      "|------------------------- Message log follows: -------------------------|",
+      " no valid recipients were found for this message",
+      "|------------------------- Failed addresses follow: ---------------------|",
+      " kijitora@example.com ... unknown host",
+      "|------------------------- Message text follows: ------------------------|",
+    ],
+    records: [["kijitora@example.com", "hostunknown"]],
+  },
+  {
+    form: "MDaemon's 'a@b - error' (simple_27.txt)",
+    lines: ["kijitora@example.net - no such user here.", "There is no user by that name at this server."],
+    records: [["kijitora@example.net", "filtered"]],
+  },
+  {
+    form: "an error with an apostrophe before the address ('User's mailbox is full: <a@b>', simple_07.txt)",
+    lines: ["User's mailbox is full: <kijitora@example.net>", "Unable to deliver mail."],
+    records: [["kijitora@example.net", "mailboxfull"]],
+  },
+  {
+    form: "an address quoted in a sentence ('addressed to 'a@b',', bounce_03.txt)",
+    lines: [
+      "This message was created automatically by mail delivery",
+      "software. A message that you sent could not be delivered",
+      "to all of its recipients.",
+      "",
+      "The following message, addressed to 'kijitora@example.uk',",
+      "failed because it has not been collected after 30 days",
+    ],
+    records: [["kijitora@example.uk", "expired"]],
+  },
+  {
+    form: "'Local mailbox a@b is unavailable' in a sentence (simple_39.txt, Mail.ru)",
+    lines: [
+      "A message that you sent was rejected by the local scanning code that",
+      "checks incoming messages on this system. The following error was given:",
+      "",
+      "  Message was not accepted -- invalid mailbox.",
+      " Local mailbox kijitora@example.ru is unavailable: user not found",
+    ],
+    records: [["kijitora@example.ru", "filtered"]],
+  },
+  {
+    form: "a '-- a@b' bullet, not the sender the sentence before names (simple_44.txt)",
+    lines: [
+      "This is a delivery failure notification message indicating that",
+      "an email sender@example.net addressed to email address :",
+      "-- kijitora@example.com",
+      "With subject Nyaan sent on the Mon, 14 Dec 2020 11:30:37 +0100 (CET)",
+      "could not be delivered. The problem appears to be :",
+      "-- Recipient server unavailable or busy",
+      "Additional information follows :",
+      "-- 4.4.4 Temporary server error. Please try again later ATTR5 [VE1EUR02FT049.eop-EUR02.prod.protection.outlook.com]",
+    ],
+    records: [["kijitora@example.com", "networkerror"]],
+  },
 ];
 
 /** Review s19 R1 (/tmp/rvt19/kn/exim-tail.eml): Exim's block, then a paragraph of boilerplate. */
@@ -318,6 +409,108 @@ describe("recipient lines of the families' own forms", () => {
     assert.deepEqual(
       read(["Unknown host: kijitora@example.com"]).map((record) => record.diagnostic),
       ["Unknown host: kijitora@example.com"],
+    );
+  });
+});
+
+/**
+ * Addresses that are not failed recipients (review R57), in the shapes of flufl.bounce's real notices
+ * (https://gitlab.com/warsaw/flufl.bounce test data: bounce_01.txt, dumbass_01.txt, simple_43.txt), example addresses.
+ */
+describe("addresses a notice names that are not failed recipients", () => {
+  const LIST_POST = [
+    "Received: from lists.example.org (lists.example.org [192.0.2.7])",
+    "\tby mx.example.net (Postfix) with ESMTP id 6EFD1A9DA7",
+    "\tfor <list@lists.example.org>; Mon, 30 Dec 2019 19:18:16 +0100 (CET)",
+    "From: Jane <jane@example.com>",
+    "To: list@lists.example.org",
+    "Subject: [list] Hello",
+    "Message-ID: <ea184277@example.com>",
+    "List-Id: Example list <list.lists.example.org>",
+    "",
+    "Hello.",
+  ];
+  const notice = (text: string[], original: string[]): Buffer =>
+    Buffer.from(
+      [
+        "From: MAILER-DAEMON <mailer-daemon@mx.example.net>",
+        "To: list-bounces@lists.example.org",
+        "Subject: Mail delivery failed: returning message to sender",
+        "MIME-Version: 1.0",
+        'Content-Type: multipart/mixed; boundary="B"',
+        "",
+        "--B",
+        "Content-Type: text/plain",
+        "",
+        ...text,
+        "",
+        "--B",
+        "Content-Type: message/rfc822",
+        "",
+        ...original,
+        "--B--",
+        "",
+      ].join("\n"),
+    );
+  const recipients = (raw: Buffer) =>
+    recordsFromEmail(raw, "notice.eml").records.map((record) => String(record.recipient));
+
+  it("a mailing list's post (List-Id) names the list in its To:, not the member that failed", () => {
+    const text = [
+      "A message that you sent could not be delivered to one or more of its recipients.",
+      "",
+      "One or more of the recipients are not a valid user of the system.",
+    ];
+    assert.deepEqual(recipients(notice(text, LIST_POST)), []);
+    // Not a list's post: its To: is whom it was sent to, read when nothing else names a recipient.
+    const direct = LIST_POST.filter((line) => !line.startsWith("List-Id:")).map((line) =>
+      line.replace("To: list@lists.example.org", "To: kijitora@example.net"),
+    );
+    assert.deepEqual(recipients(notice(text, direct)), ["kijitora@example.net"]);
+  });
+
+  it("a copy of the original's header pasted into the text names no recipient (its for, Delivered-To, Cc, ids)", () => {
+    const text = [
+      "Your mail cannot be delivered to the following address(es):",
+      "",
+      ' dylan "(0), ErrMsg=mail box space not enough, account=dylan "',
+      "",
+      "---- Header of the source mail attached ----",
+      "",
+      "Received: from mx.example.net([192.0.2.253]) by mail.example.cn(JetMail 2.5.3.0)",
+      "\twith SMTP id jmb3a800bb6; Tue,  6 Feb 2001 06:41:26 -0000",
+      "\tfor <member@example.net>; Tue,  6 Feb 2001 06:31:27 +0800 (CST)",
+      "Delivered-To: mm+list@lists.example.org",
+      "Cc: <list@lists.example.org>",
+      "In-Reply-To: <3A7F26CB.BE85C96F@example.com.au>",
+    ];
+    assert.deepEqual(recipients(notice(text, ["Subject: x", "", "x"])), []);
+  });
+
+  it("the notice's words before the recipient lines give their reason when the lines give none", () => {
+    // netscape_01.txt's form: the cause, then each recipient under a line of its own.
+    const records = read([
+      "This Message was undeliverable due to the following reason:",
+      "",
+      "Your message was not delivered within 2 days.",
+      "Host example.com is not responding.",
+      "",
+      "The following recipients did not receive your message:",
+      "",
+      "     <kijitora@example.com>",
+      "The following recipients did not receive your message:",
+      "",
+      "     <neko@example.com>",
+      "",
+      "Please reply to Postmaster@example.com",
+      "if you feel this message to be in error.",
+    ]);
+    assert.deepEqual(
+      records.map((record) => [record.recipient, record.reason]),
+      [
+        ["kijitora@example.com", "expired"],
+        ["neko@example.com", "expired"],
+      ],
     );
   });
 });

@@ -15,10 +15,18 @@ const AUTO_REPLY_SUBJECT =
 const NOT_AUTO_REPLY_FROM = /mailer-daemon|postmaster|\broot@/i;
 const NOT_AUTO_REPLY_TO = /\broot@/i;
 const NOT_AUTO_REPLY_SUBJECT = /security information for|mail failure -/i;
+/**
+ * "Auto-Submitted: auto-replied (rejected)": a delivery agent refusing the message (Dovecot's LDA/LMTP and Sieve
+ * "reject", RFC 5429: a reject MDN), the refused recipient in its text ("Your message to <a@b> was
+ * automatically rejected: Quota exceeded"), not a person who is away. Example: flufl.bounce's test data
+ * simple_38.txt (https://gitlab.com/warsaw/flufl.bounce).
+ */
+const REJECTED = /^auto-replied\s*\(rejected\)/i;
 
 function excluded(mail: ScannedEmail): boolean {
   return (
     mail.deliveryStatus !== null ||
+    REJECTED.test(headerValue(mail.headers, "auto-submitted") ?? "") ||
     mail.feedback !== null ||
     NOT_AUTO_REPLY_FROM.test(mail.from) ||
     NOT_AUTO_REPLY_TO.test(headerValue(mail.headers, "to") ?? "") ||

@@ -64,10 +64,15 @@ function senderAddresses(mail: ScannedEmail): string {
 /** "Received: from … by … for <a@b>; date": whom the original was delivered for. */
 const RECEIVED_FOR = /\bfor\s+(<?[^\s<>;]{1,64}@[^\s<>;]{1,255}>?)/i;
 
-/** The original's To:, else the address its Received: field says it was "for" (RFC 5321 §4.4); at most one. */
+/**
+ * The original's To:, else the address its Received: field says it was "for" (RFC 5321 §4.4); at most one. Not
+ * for a mailing list's post (a List-Id field, RFC 2919): its To: is the list and its Received: the list's own
+ * hops, never the member whose server refused it (review R57: flufl.bounce's dumbass_01.txt, simple_43.txt named
+ * python-list@python.org and the list's own address).
+ */
 function originalRecipient(mail: ScannedEmail): string[] {
   const headers = mail.originalHeaders();
-  if (!headers) return [];
+  if (!headers || headerValue(headers, "list-id") !== null) return [];
   const to = addressesIn(headerValue(headers, "to"));
   if (to.length > 0) return to.slice(0, 1);
   const received = RECEIVED_FOR.exec(headerValue(headers, "received") ?? "")?.[1];
@@ -207,6 +212,7 @@ export const plainText: Dialect = {
         (entry): RecipientReport => ({
           ...entry,
           diagnostic: withPreamble(entry.diagnostic, text.preamble),
+          notice: text.preamble,
           time,
           action,
         }),

@@ -12,6 +12,11 @@ export interface RecipientReport {
    * function when finding it costs work that is rarely needed.
    */
   context?: string | (() => string);
+  /**
+   * The notice's own words before its recipient lines ("Your message was not delivered within 2 days. Host
+   * example.com is not responding."), read only when the recipient's lines name no reason.
+   */
+  notice?: string;
   /** RFC 3464 diagnostic-type of the diagnostic (smtp, x-unix, x-postfix…), lower-cased. */
   diagnosticType?: string | null;
   /** The recipient was a program (a pipe), so an exit status is that program's failure. */

@@ -170,6 +170,13 @@ function toRecord(
   };
   let classification = classifyReplyShared(input);
   let hint: ReasonHint | null = input.hintReason ?? null;
+  if (!input.hintReason && classification.reason === "undefined" && report.notice) {
+    // The recipient's lines name no reason; the notice's words before them may ("Your message was not delivered
+    // within 2 days" above "The following recipients did not receive your message: <a@b>"), as Sisimai's
+    // fallback reads a notice's whole text (lib/Sisimai/RFC3464.pm).
+    const whole = classifyReplyShared({ ...input, text: `${report.notice} ${diagnostic}` });
+    if (whole.reason !== "undefined") classification = whole;
+  }
   if (!input.hintReason) {
     // The SMTP phase can change what the reply means; only the report shows it (rarely needed: looked up lazily).
     const byPhase = phaseHint(

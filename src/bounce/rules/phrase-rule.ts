@@ -364,14 +364,20 @@ export function linkedHosts(lowerText: string): readonly string[] {
  * both ways ("Rejected by header-based Anti-Spoofing policy", as sisimai go rhost/for-mimecast.go quotes
  * Mimecast's codes page, reaches "rejected by header based anti-spoofing policy" in a reply and the other way
  * round; a word processor's dash for a hyphen), so phrases and replies are compared in this form. A dash that
- * stands apart (" - spam") stays. One character for one: a position in it is the same position in the reply.
+ * stands apart (" - spam") stays. The word "e-mail" (or "e mail") then reads as "email": servers write it
+ * both ways, and so do Sisimai's lists ("considered unsolicited bulk e-mail (spam)" in reason/why-spamdetected.go
+ * beside "spam email", "your email is considered spam"), so one spelling in a phrase finds the other in a reply.
+ * Phrases and replies are both read in this form; positions in it are positions in this form only.
  */
 export function phraseForm(text: string): string {
-  return HYPHEN.test(text) ? text.replace(HYPHENS, " ") : text;
+  const spaced = HYPHEN.test(text) ? text.replace(HYPHENS, " ") : text;
+  return spaced.includes("e mail") ? spaced.replace(E_MAIL, "email") : spaced;
 }
 /** ASCII hyphen-minus, Unicode's hyphens and dashes (U+2010–U+2015), the minus sign (U+2212). */
 const HYPHEN = /[-\u2010-\u2015\u2212]/;
 const HYPHENS = /(?<=[\p{L}\p{N}])[-\u2010-\u2015\u2212](?=[\p{L}\p{N}])/gu;
+/** "e mail" as a word of its own ("e-mail" once its hyphen reads as a space), not the end of "the mail". */
+const E_MAIL = /(?<![\p{L}\p{N}])e mail/gu;
 
 /** The phrase's fragments (one for a plain phrase). */
 export function fragmentsOf(rule: PhraseRule): readonly string[] {

@@ -1,0 +1,188 @@
+/**
+ * Generalization on bounces that owe nothing to the Sisimai corpus, read by deliverlens and by Sisimai's Perl
+ * edition (Debian's libsisimai-perl), each scored against a truth neither reader wrote:
+ * - test/fixtures/independent-bounces/: each a reply a provider documents (Gmail, Exchange Online, Outlook.com,
+ *   Yahoo, Mimecast) or an MTA's own text, carried in one MTA's documented bounce layout (Postfix, Exim,
+ *   Sendmail, qmail, OpenSMTPD, Exchange Online, Gmail, Mimecast, a Sieve reject). Both sources are cited in the
+ *   fixture's X-Fixture-* fields; expected.json holds the failed recipient and the reason the documentation gives
+ *   (null where it names none). Written by the review lane without reading src/.
+ * - `--flufl [dir]`: the real bounces Mailman's developers collected (flufl.bounce's tests/data, 2000–2020, LGPL-3;
+ *   Debian's python3-flufl.bounce installs them, read in place) and their curated failed addresses (testing/
+ *   helpers.py DATA): recipients are scored against that list; reasons only against Perl's (flufl labels none).
+ *   The list is Mailman's: the address the list holds (Original-Recipient where a DSN gives one), and none for a
+ *   spam rejection, an auto-reply or a file it cannot read — those files (and the ones DATA omits) are counted
+ *   apart, never as misses.
+ * A recipient is right when a file's records name exactly the expected addresses (any case). Not in `npm test`
+ * (Perl, and flufl's data when asked):
+ *   node bench/independent-bounces.ts [--flufl [dir]] [--list]
+ */
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { recordsFromEmail } from "../src/bounce/email/index.ts";
+import { perlSisimaiRecords } from "./perl-sisimai.ts";
+
+const FIXTURES = new URL("../test/fixtures/independent-bounces/", import.meta.url).pathname;
+const FLUFL = "/usr/lib/python3/dist-packages/flufl/bounce";
+
+const { values } = parseArgs({
+  options: { flufl: { type: "string" }, list: { type: "boolean", default: false } },
+  allowPositionals: true,
+  strict: false,
+});
+
+interface Case {
+  name: string;
+  raw: Buffer;
+  /** null: no truth to score (flufl lists none, or omits the file). */
+  recipients: string[] | null;
+  /** The documented reason; null: the source names none (only recipients and Perl's reason are compared). */
+  reason: string | null;
+}
+
+interface Reading {
+  recipient: string | null;
+  reason: string;
+}
+
+function fixtureCases(): Case[] {
+  const expected = JSON.parse(readFileSync(join(FIXTURES, "expected.json"), "utf8")) as Record<
+    string,
+    { recipients: string[]; reason: string | null }
+  >;
+  return Object.entries(expected).map(([name, want]) => ({
+    name,
+    raw: readFileSync(join(FIXTURES, name)),
+    recipients: want.recipients,
+    reason: want.reason,
+  }));
+}
+
+/** flufl's DATA rows: ('detector', 'file.txt', [b'addr', …]) with an optional 4th field (a warning). */
+function fluflCases(root: string): Case[] {
+  const helpers = readFileSync(join(root, "testing", "helpers.py"), "utf8");
+  const data = helpers.slice(helpers.indexOf("DATA = ("));
+  const truth = new Map<string, Set<string>>();
+  for (const row of data.matchAll(/\(\s*'\w+',\s*'([\w.]+)',\s*\[([^\]]*)\]/g)) {
+    const addresses = [...row[2].matchAll(/b'([^']+)'/g)].map((match) => match[1].toLowerCase());
+    // A file listed by two detectors (groupwise_02: none for one, one address for the other): the union.
+    truth.set(row[1], new Set([...(truth.get(row[1]) ?? []), ...addresses]));
+  }
+  const dir = join(root, "tests", "data");
+  return readdirSync(dir)
+    .filter((file) => file.endsWith(".txt"))
+    .sort()
+    .map((file) => {
+      const addresses = [...(truth.get(file) ?? [])];
+      return {
+        name: file,
+        raw: readFileSync(join(dir, file)),
+        recipients: addresses.length > 0 ? addresses : null,
+        reason: null,
+      };
+    });
+}
+
+const readingsOf = (raw: Buffer, name: string): Reading[] =>
+  recordsFromEmail(raw, name).records.map((record) => ({
+    recipient: record.recipient,
+    reason: record.reason,
+  }));
+
+const sameRecipients = (readings: Reading[], want: string[]): boolean => {
+  const got = new Set(readings.map((reading) => (reading.recipient ?? "").toLowerCase()));
+  return got.size === want.length && want.every((address) => got.has(address.toLowerCase()));
+};
+
+const reasonOf = (readings: Reading[]): string =>
+  [...new Set(readings.map((reading) => reading.reason))].join("+") || "-";
+
+function perlReadings(cases: Case[]): Map<string, Reading[]> | null {
+  const dir = mkdtempSync(join(tmpdir(), "independent-bounces-"));
+  try {
+    for (const one of cases) writeFileSync(join(dir, one.name), one.raw);
+    return perlSisimaiRecords(dir);
+  } catch {
+    return null;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const percent = (part: number, whole: number) =>
+  `${part}/${whole} = ${((100 * part) / Math.max(1, whole)).toFixed(1)} %`;
+
+function report(title: string, cases: Case[]): void {
+  const perl = perlReadings(cases);
+  let recipientsOurs = 0;
+  let recipientsPerl = 0;
+  let reasonsOurs = 0;
+  let reasonsPerl = 0;
+  let withReason = 0;
+  let bothFound = 0;
+  let sameAsPerl = 0;
+  const untruthed = { files: 0, ours: 0, perl: 0 };
+  const lines: string[] = [];
+  const shown = (readings: Reading[]) =>
+    readings.map((reading) => `${reading.recipient ?? "-"}:${reading.reason}`).join(" ") || "(none)";
+  for (const one of cases) {
+    const ours = readingsOf(one.raw, one.name);
+    const theirs = perl?.get(one.name) ?? [];
+    if (ours.length > 0 && theirs.length > 0) {
+      bothFound++;
+      if (reasonOf(ours) === reasonOf(theirs)) sameAsPerl++;
+    }
+    if (one.recipients === null) {
+      untruthed.files++;
+      if (ours.length > 0) untruthed.ours++;
+      if (theirs.length > 0) untruthed.perl++;
+      if (values.list)
+        lines.push(`  n/a  ${one.name}: ours ${shown(ours)} | Perl ${perl ? shown(theirs) : "n/a"}`);
+      continue;
+    }
+    const oursRight = sameRecipients(ours, one.recipients);
+    const perlRight = sameRecipients(theirs, one.recipients);
+    if (oursRight) recipientsOurs++;
+    if (perlRight) recipientsPerl++;
+    let reasonRight = true;
+    if (one.reason !== null) {
+      withReason++;
+      reasonRight = ours.length > 0 && ours.every((reading) => reading.reason === one.reason);
+      if (reasonRight) reasonsOurs++;
+      if (theirs.length > 0 && theirs.every((reading) => reading.reason === one.reason)) reasonsPerl++;
+    }
+    if (oursRight && reasonRight && !values.list) continue;
+    const want = `${one.recipients.join(",") || "(no record)"}${one.reason ? `:${one.reason}` : ""}`;
+    lines.push(
+      `  ${oursRight && reasonRight ? "ok  " : "MISS"} ${one.name}: want ${want} | ours ${shown(ours)} | Perl ${perl ? shown(theirs) : "n/a"}`,
+    );
+  }
+  const scored = cases.length - untruthed.files;
+  console.log(`${title}: ${cases.length} files`);
+  console.log(
+    `  recipients exactly right: ours ${percent(recipientsOurs, scored)}; Perl ${perl ? percent(recipientsPerl, scored) : "n/a (perl -MSisimai failed)"}`,
+  );
+  if (untruthed.files > 0)
+    console.log(
+      `  files with no address to score (not counted above): ${untruthed.files}; with records: ours ${untruthed.ours}, Perl ${perl ? untruthed.perl : "n/a"} (--list shows them)`,
+    );
+  if (withReason > 0)
+    console.log(
+      `  documented reason: ours ${percent(reasonsOurs, withReason)}; Perl ${perl ? percent(reasonsPerl, withReason) : "n/a"}`,
+    );
+  if (perl) console.log(`  same reason as Perl where both read the file: ${percent(sameAsPerl, bothFound)}`);
+  for (const line of lines) console.log(line);
+}
+
+report("documented replies in documented layouts", fixtureCases());
+if (values.flufl !== undefined) {
+  const root = typeof values.flufl === "string" && values.flufl !== "" ? values.flufl : FLUFL;
+  if (!existsSync(join(root, "testing", "helpers.py"))) {
+    console.error(
+      `--flufl: no ${join(root, "testing", "helpers.py")} (apt-get install python3-flufl.bounce)`,
+    );
+    process.exit(2);
+  }
+  report("flufl.bounce's real bounces (Mailman)", fluflCases(root));
+}
