@@ -120,6 +120,10 @@ const MAX_TRIES = 4;
 const MAX_BRANCHES = 64;
 /** Classes whose SharedContext is handed to new contexts, at most (the table is emptied when full). */
 const MAX_SHARED_CONTEXTS = 4096;
+/** Bits of the doorkeeper of reply keys (EventClassifier.seenBefore). */
+const SEEN_BITS = 1 << 20;
+/** Stand-ins kept per context (DomainContext.standInFor). */
+const MAX_STAND_INS = 4;
 /** Slots of the recipient domains' table (a power of two). */
 const DOMAIN_SLOTS = 8192;
 const AT_SIGN = 64;
@@ -157,6 +161,12 @@ export class EventClassifier {
   private text = "";
   private replyLength = 0;
   private fresh = false;
+  /**
+   * `find` gave a stand-in (DomainContext.standIn) for the reply it looked up last: an entry of another
+   * reply of the context that classifies the same, both being their own diagnostic — the record is the
+   * stand-in's with this reply copied.
+   */
+  private stoodIn = false;
   hits = 0;
   misses = 0;
   /** Hits found by a template (without a whole scan of the reply). */
@@ -167,6 +177,11 @@ export class EventClassifier {
   recordsMade = 0;
   /** Records written by shapedBytes (no event, no lookup). */
   shaped = 0;
+  /** Misses written by a stand-in (no entry made, none kept). */
+  standIns = 0;
+  /** Reply keys seen (missed) once, one bit per hash: see seenBefore. */
+  private readonly seen = new Int32Array(SEEN_BITS / 32);
+  private seenMarked = 0;
   /** The context of a reply on bytes that `find` looked up last (null: none). */
   private lastContext: DomainContext | null = null;
 
@@ -268,6 +283,7 @@ export class EventClassifier {
     this.text = "";
     this.replyLength = replyEnd - replyStart;
     this.fresh = false;
+    this.stoodIn = false;
     // The form a match gives (its tokens are the template's), known before it: a reply that matches in
     // WebAssembly is written by the same call (RecordTemplate.write with a reply template).
     if (this.formOf(entry, template.kinds.length, spans) !== record.form) return false;
@@ -400,6 +416,7 @@ export class EventClassifier {
 
   /** `diagnosticForm` where the reply's match found `count` tokens. */
   private formOf(entry: Entry, count: number, spans: OutcomeSpans): number {
+    if (this.stoodIn) return entry.plain ? PLAIN_REPLY : QUOTED_REPLY;
     if (this.fresh || this.replyLength === 0) return WHOLE_DIAGNOSTIC;
     if (this.replyLength > MAX_REPLY_LENGTH || spans.replyStart < 0) return -1;
     // No tokens and the same masked text: the very reply that was classified, whose diagnostic's JSON
@@ -418,6 +435,7 @@ export class EventClassifier {
   /** The cached entry of the event's reply (classified now if new; null for types not classified). */
   private find(event: DeliveryEvent, spans: OutcomeSpans | null = null): Entry | null {
     this.lastContext = null;
+    this.stoodIn = false;
     const action = ACTIONS.get(event.type);
     if (action === undefined) return null;
     // A reply on a line's bytes is keyed there; a text is made (if the event has none) only to classify it anew.
@@ -533,8 +551,41 @@ export class EventClassifier {
     if (entry === undefined || entry === null) {
       this.misses++;
       if (spans !== null) this.spelled(event, spans);
-      entry = this.classifyNew(event, this.text, hostKey, domainKey, chain(first));
+      const text = this.text;
+      const classification = classifyEvent({
+        type: event.type,
+        reply: text,
+        replyCode: event.replyCode,
+        status: event.status,
+        remoteMta: event.remoteMta,
+        recipient: event.recipient,
+        hint: event.reasonHint ?? null,
+        smtpCommand: event.smtpCommand ?? null,
+      })!;
+      const identity = classification.diagnostic === text;
+      const plain = !NOT_PLAIN.test(text);
+      // A reply of the context seen for the first time (an accept naming its message, size and time: most
+      // never come back) that is its own diagnostic and classifies as a stand-in of the context does: written
+      // as that one's record with the reply copied — no mask template, record template or kept entry. Its
+      // key seen again, it gets its entry (then its shape is learnt).
+      const standIn =
+        identity &&
+        onBytes !== null &&
+        text.length > 0 &&
+        text.length <= MAX_REPLY_LENGTH &&
+        !this.seenBefore(hash)
+          ? known?.standInFor(classification, plain)
+          : undefined;
+      if (standIn !== undefined) {
+        this.stoodIn = true;
+        this.fresh = false;
+        this.standIns++;
+        known!.found(standIn, probed);
+        return standIn;
+      }
+      entry = this.entryOf(event, text, classification, identity, plain, hostKey, domainKey, chain(first));
       this.entries.set(hash, entry, entryBytes(this.replyLength));
+      if (identity && known !== null) known.addStandIn(entry);
     } else this.hits++;
     if (onBytes !== null) {
       this.guesses[slot] = entry;
@@ -556,6 +607,24 @@ export class EventClassifier {
     if (event.reply !== null || spans.replyStart < 0) return;
     event.reply = latin1(spans.bytes, spans.replyStart, spans.replyEnd);
     this.text = event.reply;
+  }
+
+  /**
+   * Whether a reply's key (its `find` hash) was seen before, or another with its hash (then it gets its entry
+   * a sighting early): a "doorkeeper", as in TinyLFU cache admission.
+   */
+  private seenBefore(hash: number): boolean {
+    const bit = (hash ^ (hash >>> 15)) & (SEEN_BITS - 1);
+    const mask = 1 << (bit & 31);
+    const seen = this.seen;
+    if ((seen[bit >>> 5] & mask) !== 0) return true;
+    // A sixteenth full (a key not seen passes as seen at most that often): start afresh.
+    if (++this.seenMarked > SEEN_BITS / 16) {
+      seen.fill(0);
+      this.seenMarked = 1;
+    }
+    seen[bit >>> 5] |= mask;
+    return false;
   }
 
   /** The SharedContext of a class (made if there is none, or another class has its hash). */
@@ -612,6 +681,7 @@ export class EventClassifier {
    */
   private diagnostic(entry: Entry): string {
     const text = this.text;
+    if (this.stoodIn) return text;
     const cached = entry.classification.diagnostic;
     if (this.fresh) return cached;
     if (text === "") return cached;
@@ -622,9 +692,13 @@ export class EventClassifier {
     return swapTokens(cached, entry.tokens, this.mask.tokens(text)) ?? parseReply(text).text;
   }
 
-  private classifyNew(
+  /** The entry of a reply `text` the scan found new, classified as `classification`. */
+  private entryOf(
     event: DeliveryEvent,
     text: string,
+    classification: Classification,
+    identity: boolean,
+    plain: boolean,
     hostKey: string,
     domainKey: string,
     next: Entry | null,
@@ -633,17 +707,6 @@ export class EventClassifier {
     const masked = detach(mask.masked(text));
     const tokens = mask.tokens(text).map((token) => detach(token));
     const template = mask.template(text);
-    const classification = classifyEvent({
-      type: event.type,
-      reply: text,
-      replyCode: event.replyCode,
-      status: event.status,
-      remoteMta: event.remoteMta,
-      recipient: event.recipient,
-      hint: event.reasonHint ?? null,
-      smtpCommand: event.smtpCommand ?? null,
-    })!;
-    const identity = classification.diagnostic === text;
     classification.diagnostic = detach(classification.diagnostic);
     classification.remoteMta = detach(classification.remoteMta);
     return {
@@ -658,7 +721,7 @@ export class EventClassifier {
       branches: null,
       classification,
       identity,
-      plain: !NOT_PLAIN.test(text),
+      plain,
       tokens,
       next,
       json: null,
@@ -895,6 +958,12 @@ class DomainContext {
   readonly hash: number;
   readonly shared: SharedContext;
   entry: Entry | undefined = undefined;
+  /**
+   * The last entries made in it whose replies are their own diagnostics (most recent first, a few: its
+   * replies may take turns among a few verdicts and forms). Each stands in for a new reply of the context
+   * that is its own diagnostic too, of the same form, and classifies the same (EventClassifier.find).
+   */
+  private standIns: Entry[] | null = null;
   /** The probe's key `found` was given last (-1: none). */
   private lastProbed = -1;
   /** The JSON of the relay's name (undefined: not made yet; null: none, the classification's is written). */
@@ -921,6 +990,24 @@ class DomainContext {
     this.domainKey = domainKey;
     this.hash = hash;
     this.shared = shared;
+  }
+
+  /** The stand-in for a reply of the context classified as `classification`, its own diagnostic (undefined: none). */
+  standInFor(classification: Classification, plain: boolean): Entry | undefined {
+    const standIns = this.standIns;
+    if (standIns === null) return undefined;
+    for (let i = 0; i < standIns.length; i++) {
+      const standIn = standIns[i];
+      if (standIn.plain === plain && sameVerdict(standIn.classification, classification)) return standIn;
+    }
+    return undefined;
+  }
+
+  /** A new entry whose reply is its own diagnostic (the least recent stand-in dropped beyond MAX_STAND_INS). */
+  addStandIn(entry: Entry): void {
+    this.standIns ??= [];
+    if (this.standIns.length >= MAX_STAND_INS) this.standIns.pop();
+    this.standIns.unshift(entry);
   }
 
   /** The remote host its records write (as writeBytes: the relay's name, else null: the classification's). */
@@ -1064,6 +1151,33 @@ class ProbeTable {
       if (written !== undefined) this.wrote(keys[i], written);
     }
   }
+}
+
+/** The fields of a classification besides its diagnostic and rule (whose id and source are compared). */
+const VERDICT_FIELDS = [
+  "provider",
+  "remoteMta",
+  "replyCode",
+  "status",
+  "providerCode",
+  "reason",
+  "category",
+  "permanent",
+  "retryable",
+  "suppressRecipient",
+  "action",
+] as const satisfies readonly (keyof Classification)[];
+/** A field added to Classification fails to compile here until sameVerdict compares it. */
+const EVERY_FIELD_COMPARED: [
+  Exclude<keyof Classification, (typeof VERDICT_FIELDS)[number] | "diagnostic" | "rule">,
+] extends [never]
+  ? true
+  : never = true;
+
+/** Whether two classifications are the same but for their diagnostics (their records' shared JSON is). */
+function sameVerdict(a: Classification, b: Classification): boolean {
+  for (const field of VERDICT_FIELDS) if (a[field] !== b[field]) return false;
+  return EVERY_FIELD_COMPARED && a.rule.id === b.rule.id && a.rule.source === b.rule.source;
 }
 
 /** An entry and the record template it wrote a record of a type with (SharedContext.written). */

@@ -408,9 +408,12 @@ test("the probe tells replies apart whose number where they part has one digit o
     [62, 7, 12, 52, 82, 32].map((n) => (id: string) => `250 2.0.0 ${id} ${n} mail accepted for delivery`),
     72,
   );
-  assert.equal(classifier.misses, 6);
+  // One entry per shape; a shape's first reply may be written by a stand-in (classified, not kept).
+  assert.equal(classifier.misses - classifier.standIns, 6);
+  assert.ok(classifier.standIns <= 5, `${classifier.standIns} stand-ins`);
+  // A stand-in's reply was a miss: it tried its guesses (4 at most) too.
   assert.ok(
-    classifier.tried <= classifier.hits + 8,
+    classifier.tried <= classifier.hits + 8 + 4 * classifier.standIns,
     `${classifier.tried} templates tried for ${classifier.hits} hits`,
   );
 });
@@ -421,7 +424,8 @@ test("replies that part from a template in a token's place (another kind there) 
     [(id) => `250 2.0.0 ${id} accepted`, (id) => `250 2.0.0 Ok: queued as ${id}`],
     30,
   );
-  assert.equal(classifier.misses, 2);
+  assert.equal(classifier.misses - classifier.standIns, 2);
+  assert.ok(classifier.standIns <= 1, `${classifier.standIns} stand-ins`);
   assert.ok(classifier.guessed >= 25, `${classifier.guessed} of 28 hits found by a template`);
 });
 

@@ -83,7 +83,8 @@ for (const all of [false, true]) {
     const byBytes = new EventClassifier(50_000, 4096);
     assert.deepEqual(shardRecords(path, byBytes, all), expected);
     assert.ok(byBytes.kept <= 4, `kept ${byBytes.kept}`);
-    assert.ok(unbounded.kept > 500, `unbounded kept ${unbounded.kept}`);
+    // Replies seen once that a stand-in writes are not kept: the rest still fill the memo.
+    assert.ok(unbounded.kept > 300, `unbounded kept ${unbounded.kept}`);
   });
 }
 

@@ -21,7 +21,7 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 async function bothWays(
   log: string,
   all: boolean,
-): Promise<{ bytes: string[]; text: string[]; shaped: number }> {
+): Promise<{ bytes: string[]; text: string[]; shaped: number; standIns: number; kept: number }> {
   const path = join(dir, "mail.log");
   writeFileSync(path, log);
   const text: string[] = [];
@@ -30,7 +30,7 @@ async function bothWays(
   }
   const classifier = new EventClassifier();
   const bytes = shardRecords(path, classifier, all);
-  return { bytes, text, shaped: classifier.shaped };
+  return { bytes, text, shaped: classifier.shaped, standIns: classifier.standIns, kept: classifier.kept };
 }
 
 const UUID = "0123abcd-0123-4567-89ab-0123456789ab";
@@ -110,6 +110,48 @@ test("records of lines of a known shape, written without an event, are the recor
   const wide = handWritten().map((l, n) => (n % 97 === 5 ? l.replace("to=<", "to=<é") : l));
   const { bytes, text } = await bothWays(`${wide.join("\n")}\n`, true);
   assert.deepEqual(bytes, text);
+});
+
+test("replies never seen again that are their own diagnostic are written by a stand-in: the records decoded lines give", async () => {
+  const lines: string[] = [];
+  for (let n = 0; n < 400; n++) {
+    const who = `user${n}@example.net`;
+    const size = 1000 + ((n * 7919) % 90000);
+    // An accept naming its size, time and rate (numbers the reply key keeps): a new reply each line.
+    lines.push(
+      line(
+        n,
+        who,
+        `250 2.6.0 <m${n}@example.org> [InternalId=${n}] ${size} bytes in 0.${n % 1000}, ${size / 7} KB/sec Queued`,
+      ),
+    );
+    // The same with a provider code in it (another verdict: no stand-in for it), with characters JSON
+    // escapes (another form), with spaces the diagnostic drops (not its own diagnostic).
+    if (n % 7 === 0) lines.push(line(n, who, `250 2.0.0 [CS01] accepted ${size} bytes`));
+    if (n % 5 === 0) lines.push(line(n, who, `250 2.0.0 "ok"\\ ${size} bytes`));
+    if (n % 3 === 0) lines.push(line(n, who, `250 2.0.0  ok  ${size}  bytes `));
+    // A refusal naming a number of its own, on another relay and domain.
+    lines.push(
+      line(
+        n,
+        `x${n}@icloud.com`,
+        `554 5.7.1 delivery error: dd not accepted ${size} [0] - mta${size}.example.com`,
+        {
+          dsn: "5.7.1",
+          status: "bounced",
+          command: "RCPT TO",
+          relay: "mx.icloud.example",
+        },
+      ),
+    );
+  }
+  for (const all of [true, false]) {
+    const { bytes, text, standIns, kept } = await bothWays(`${lines.join("\n")}\n`, all);
+    assert.ok(text.length >= (all ? 900 : 400), `records: ${text.length}`);
+    assert.deepEqual(bytes, text);
+    assert.ok(standIns > (all ? 800 : 350), `written by a stand-in: ${standIns} of ${text.length}`);
+    assert.ok(kept < text.length / 5, `entries kept: ${kept} of ${text.length}`);
+  }
 });
 
 const recipient = fc.constantFrom(
