@@ -28,8 +28,8 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 56,
-  fingerprint: "0c1bd61a750432905dee1221ba433f6a99dc84c6040c6098fcab2a77d9747153",
+  version: 57,
+  fingerprint: "0997fcd424b86c18dd494b23155204bb48eb38cbe23d54663eea37ccba7d7a2d",
 };
 
 /** Rule data as text: patterns by their source and flags. */

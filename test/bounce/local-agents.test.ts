@@ -110,6 +110,18 @@ describe("local delivery agents that write the report", () => {
       records.map((record) => [record.recipient, record.reason]),
       [["kijitora@example.jp", "mailboxfull"]],
     );
+    // A Sieve reject's own words (RFC 5429 §2.1's example) name no reason: the recipient's filter refused it.
+    const sieve = mdn.replace(
+      "Quota exceeded",
+      "I am not taking mail from you, and I don't want your birdseed, either!",
+    );
+    assert.deepEqual(
+      recordsFromEmail(Buffer.from(sieve), "sieve.eml").records.map((record) => [
+        record.recipient,
+        record.reason,
+      ]),
+      [["kijitora@example.jp", "filtered"]],
+    );
     // A person's auto-reply still is one.
     const away = mdn
       .replace("auto-replied (rejected)", "auto-replied")

@@ -22,6 +22,13 @@ export interface LocalAgent {
   /** The agent's first line of the report (it opens the report text). */
   opens: RegExp;
   messages: readonly LocalAgentMessage[];
+  /**
+   * The reason when none of its messages is in the paragraph: what the agent's line itself says happened. Dovecot
+   * writes the line for a Sieve "reject" too (RFC 5429 §2.1: the recipient's own filter refused the message, its
+   * reason text the user's words — "I am not taking mail from you, and I don't want your birdseed, either!"):
+   * filtered.
+   */
+  otherwise?: { reason: Reason; source: string };
 }
 
 const MDA = "Sisimai lib/Sisimai/MDA.pm";
@@ -44,6 +51,11 @@ export const LOCAL_AGENTS: readonly LocalAgent[] = [
       says("mailboxfull", "quota exceeded"),
       says("mailboxfull", "not enough disk space", "Not enough disk space"),
     ],
+    otherwise: {
+      reason: "filtered",
+      source:
+        "https://www.rfc-editor.org/rfc/rfc5429#section-2.1 (Sieve reject: Dovecot's LDA/LMTP sends it as the rejection_reason MDN)",
+    },
   },
   {
     id: "mail.local",
@@ -163,5 +175,6 @@ export function localAgentVerdict(mail: ScannedEmail): { family: LocalAgent; rea
   // A space after each line: a phrase that ends with one ("mailbox doesn't exist: ") may end the line.
   const paragraph = `${lines.join(" ")} `.toLowerCase();
   const message = agent.messages.find((candidate) => paragraph.includes(candidate.phrase));
-  return message ? { family: agent, reason: message.reason } : null;
+  if (message) return { family: agent, reason: message.reason };
+  return agent.otherwise ? { family: agent, reason: agent.otherwise.reason } : null;
 }

@@ -376,7 +376,8 @@ export const REASON_PHRASES: RuleTable = {
       phrase: "full mailbox",
       source:
         "Sisimai lib/Sisimai/Reason/MailboxFull.pm (phrase list); RFC 3463 X.2.2; sisimai go reason/why-mailboxfull.go",
-      example: null,
+      example: "has been postponed due to a full mailbox.",
+      exampleSource: "flufl.bounce test data simple_35.txt (https://gitlab.com/warsaw/flufl.bounce)",
     },
     {
       id: "mailbox-over-quota-disk-mailbox-mail-quota",
@@ -3555,7 +3556,8 @@ export const REASON_PHRASES: RuleTable = {
       reason: "emailtoolarge",
       phrase: "exceeded the maximum incoming message size",
       source: "sisimai go reason/why-mesgtoobig.go",
-      example: null,
+      example: "This mail message has exceeded the maximum incoming message size.",
+      exampleSource: "flufl.bounce test data dsn_03.txt (https://gitlab.com/warsaw/flufl.bounce)",
     },
     {
       id: "suspend-is-currently-suspended",
@@ -4801,7 +4803,8 @@ export const REASON_PHRASES: RuleTable = {
       reason: "expired",
       phrase: "delivery attempts will continue",
       source: "Sisimai lib/Sisimai/Reason/Expired.pm (phrase list); RFC 3463 X.4.7",
-      example: null,
+      example: "Delivery attempts will continue to be made for 5  day(s).",
+      exampleSource: "flufl.bounce test data simple_22.txt (https://gitlab.com/warsaw/flufl.bounce)",
     },
     {
       id: "queue-expired-has-been-delayed",
@@ -4841,7 +4844,8 @@ export const REASON_PHRASES: RuleTable = {
       phrase: "server did not respond",
       source:
         "Sisimai lib/Sisimai/Reason/Expired.pm (phrase list); RFC 3463 X.4.7; sisimai go reason/why-expired.go",
-      example: null,
+      example: "has not yet been delivered because the recipient server did not respond.",
+      exampleSource: "flufl.bounce test data simple_21.txt (https://gitlab.com/warsaw/flufl.bounce)",
     },
     {
       id: "queue-expired-unable-to-deliver-message-after",
@@ -4879,7 +4883,9 @@ export const REASON_PHRASES: RuleTable = {
       reason: "expired",
       phrase: "it has not been collected",
       source: "Sisimai lib/Sisimai/Reason/Expired.pm (phrase list); RFC 3463 X.4.7",
-      example: null,
+      example:
+        "The following message, addressed to 'userx@example.uk', failed because it has not been collected after 30 days",
+      exampleSource: "flufl.bounce test data bounce_03.txt (https://gitlab.com/warsaw/flufl.bounce)",
     },
     {
       id: "queue-expired-failed-to-deliver-to-domain",
