@@ -122,6 +122,9 @@ describe("local delivery agents that write the report", () => {
       ]),
       [["kijitora@example.jp", "filtered"]],
     );
+    // Only a fallback: reason words the phrase tables know keep their reason (review R68).
+    const named = mdn.replace("Quota exceeded", "Mailbox is full");
+    assert.equal(recordsFromEmail(Buffer.from(named), "named.eml").records[0]?.reason, "mailboxfull");
     // A person's auto-reply still is one.
     const away = mdn
       .replace("auto-replied (rejected)", "auto-replied")

@@ -26,7 +26,7 @@ export interface LocalAgent {
    * The reason when none of its messages is in the paragraph: what the agent's line itself says happened. Dovecot
    * writes the line for a Sieve "reject" too (RFC 5429 §2.1: the recipient's own filter refused the message, its
    * reason text the user's words — "I am not taking mail from you, and I don't want your birdseed, either!"):
-   * filtered.
+   * filtered. Only a fallback: a reason text the phrase tables know ("Mailbox is full") keeps their reason.
    */
   otherwise?: { reason: Reason; source: string };
 }
@@ -154,9 +154,13 @@ const MAX_PARAGRAPH_LINES = 8;
 
 /**
  * The reason a local delivery agent gives every recipient when it wrote the report itself: its line opens
- * the report text, and a message of its own is in that paragraph (up to the first blank line). Null otherwise.
+ * the report text, and a message of its own is in that paragraph (up to the first blank line); else the
+ * agent's `otherwise` reason, marked `fallback` (it decides only where the reply's own words do not). Null
+ * otherwise.
  */
-export function localAgentVerdict(mail: ScannedEmail): { family: LocalAgent; reason: Reason } | null {
+export function localAgentVerdict(
+  mail: ScannedEmail,
+): { family: { id: string; source: string }; reason: Reason; fallback?: true } | null {
   if (!DAEMON.test(mail.from) || !mail.reportMayOpenWith(ANY_AGENT_LINE, AGENT_WORD ?? undefined))
     return null;
   const text = mail.reportText;
@@ -176,5 +180,10 @@ export function localAgentVerdict(mail: ScannedEmail): { family: LocalAgent; rea
   const paragraph = `${lines.join(" ")} `.toLowerCase();
   const message = agent.messages.find((candidate) => paragraph.includes(candidate.phrase));
   if (message) return { family: agent, reason: message.reason };
-  return agent.otherwise ? { family: agent, reason: agent.otherwise.reason } : null;
+  if (!agent.otherwise) return null;
+  return {
+    family: { id: agent.id, source: agent.otherwise.source },
+    reason: agent.otherwise.reason,
+    fallback: true,
+  };
 }

@@ -371,27 +371,38 @@ function addRecords(
   const isMarked = familyMarker(mail);
   // A family's header, or the local delivery agent that wrote the report, decides for every recipient
   // (looked up once per message).
-  const verdict = headerVerdict(mail.headers, isMarked) ?? localAgentVerdict(mail);
+  const found: MessageVerdict | null = headerVerdict(mail.headers, isMarked) ?? localAgentVerdict(mail);
+  // A fallback verdict decides only for a recipient whose own words give no reason (review R68).
+  const fallback = found?.fallback ? found : null;
+  const verdict = fallback ? null : found;
   for (let r = 0; r < reports.length && r < MAX_RECIPIENTS; r++) {
     const entry = reports[r];
     // Unfolded and lower-cased once: the family wording, the record's diagnostic and its phase read it.
     const text = spacedDiagnostic(entry.diagnostic);
-    if (!entry.hintReason) {
-      const found = familyHint(entry, text, entry === reports[0], verdict, mail, isMarked);
-      if (found) {
-        entry.hintReason = found.reason;
-        entry.hintSource = ruleRef(`dialect:${found.family.id}`, found.family.source);
-      }
+    if (!entry.hintReason)
+      hintFrom(entry, familyHint(entry, text, entry === reports[0], verdict, mail, isMarked));
+    let { record, hint } = toRecord(entry, text, file, line);
+    if (fallback && !entry.hintReason && record.reason === "undefined") {
+      hintFrom(entry, fallback);
+      ({ record, hint } = toRecord(entry, text, file, line));
     }
-    const { record, hint } = toRecord(entry, text, file, line);
     reading.records.push(record);
     reading.hints.push(hint);
     reading.actions.push(entry.action ?? null);
   }
 }
 
-/** A reason for every recipient of a message, and who gives it (an MTA family, a local delivery agent). */
-type MessageVerdict = { family: { id: string; source: string }; reason: Reason };
+function hintFrom(entry: RecipientReport, found: MessageVerdict | null): void {
+  if (!found) return;
+  entry.hintReason = found.reason;
+  entry.hintSource = ruleRef(`dialect:${found.family.id}`, found.family.source);
+}
+
+/**
+ * A reason for every recipient of a message, and who gives it (an MTA family, a local delivery agent);
+ * `fallback` when it only stands in for a reply whose own words say nothing the tables know.
+ */
+type MessageVerdict = { family: { id: string; source: string }; reason: Reason; fallback?: true };
 
 /**
  * The MTA family verdict for a report that gave no reason itself: the family's header (for every recipient),
