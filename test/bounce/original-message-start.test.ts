@@ -18,7 +18,7 @@ import { cpuMs } from "../../testkit/cpu-time.ts";
  * serves only as the reference on short texts here).
  */
 const REFERENCE = new RegExp(
-  String.raw`^[ \t>]*(?:[-=*_]{2,}[ \t]*)?(?:${MARKER_PHRASES}|-{20,}[ \t]*\n(?:[ \t]*\n)?(?=${COPY_HEADER_FIELD}))`,
+  String.raw`^[ \t>]*\|?(?:[-=*_]{2,}[ \t]*)?(?:${MARKER_PHRASES}|-{20,}[ \t]*\n(?:[ \t]*\n)?(?=${COPY_HEADER_FIELD}))`,
   "im",
 );
 const reference = (text: string): number => REFERENCE.exec(text)?.index ?? text.length;
@@ -206,4 +206,33 @@ test("a marker's words inside a sentence are no marker (only at a line start)", 
   // Sendmail's date line of the notice itself.
   const sendmail = "The original message was received at Thu, 9 Apr 2026 10:00:00 +0900\n";
   assert.equal(originalMessageStart(sendmail), sendmail.length);
+});
+
+test("Smail's barred separator starts the copy: lines of the returned mail name no recipient (review R62)", () => {
+  const notice = [
+    "From: <MAILER-DAEMON@mail3.example.net>",
+    "To: list-bounces@lists.example.org",
+    "Subject: mail failed, returning to sender",
+    "Content-Type: text/plain; charset=us-ascii",
+    "",
+    "|------------------------- Message log follows: -------------------------|",
+    " no valid recipients were found for this message",
+    "|------------------------- Failed addresses follow: ---------------------|",
+    " member@gone-host.example ... unknown host",
+    "|------------------------- Message text follows: ------------------------|",
+    "From: Example List <list@lists.example.org>",
+    "Subject: [example] Weekly digest",
+    "",
+    "Regards,",
+    "-- sales@example.com",
+    "boss@example.com ... see you monday",
+    "",
+  ].join("\n");
+  const records = recordsFromEmail(Buffer.from(notice), "smail.eml").records;
+  assert.deepEqual(
+    records.map((record) => record.recipient),
+    ["member@gone-host.example"],
+  );
+  const text = notice.slice(notice.indexOf("|---"));
+  assert.equal(originalMessageStart(text), text.indexOf("|------------------------- Message text"));
 });

@@ -172,11 +172,12 @@ export const COPY_MARKERS: readonly CopyMarker[] = [
 export const MARKER_PHRASES = COPY_MARKERS.map((marker) => marker.phrase).join("|");
 
 /**
- * A line with a marker, optionally after a separator ("----- Original message -----"). The line of dashes
+ * A line with a marker, optionally after a separator ("----- Original message -----"; Smail frames its
+ * separators in bars: "|----- Message text follows: -----|", flufl.bounce's simple_04.txt). The line of dashes
  * before a header field is found apart (dashLineBefore): as one more alternative here, after the optional
  * separator run, every split of a run of dashes was tried (a line of 20 dashes cost ~25 µs, of 10,000 ~3 s).
  */
-const MARKER_LINE = String.raw`[ \t>]*(?:[-=*_]{2,}[ \t]*)?(?:${MARKER_PHRASES})`;
+const MARKER_LINE = String.raw`[ \t>]*\|?(?:[-=*_]{2,}[ \t]*)?(?:${MARKER_PHRASES})`;
 /** The marker line at the start of the text. */
 const MARKER_AT_START = new RegExp(MARKER_LINE, "iy");
 /**
