@@ -369,10 +369,10 @@ function addRecords(
   // The MTA family's own wording gives a reason the generic phrases may not know (each family's marks
   // looked at once, and only for a family whose wording or header is there).
   const isMarked = familyMarker(mail);
-  // A family's header, or the local delivery agent that wrote the report, decides for every recipient
-  // (looked up once per message).
+  // A family's header, or the local delivery agent that wrote the report, gives a verdict for the
+  // message (looked up once); a fallback one decides only for a recipient whose own words give no
+  // reason (review R68).
   const found: MessageVerdict | null = headerVerdict(mail.headers, isMarked) ?? localAgentVerdict(mail);
-  // A fallback verdict decides only for a recipient whose own words give no reason (review R68).
   const fallback = found?.fallback ? found : null;
   const verdict = fallback ? null : found;
   for (let r = 0; r < reports.length && r < MAX_RECIPIENTS; r++) {
