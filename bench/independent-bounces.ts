@@ -6,6 +6,8 @@
  *   Sendmail, qmail, OpenSMTPD, Exchange Online, Gmail, Mimecast, a Sieve reject). Both sources are cited in the
  *   fixture's X-Fixture-* fields; expected.json holds the failed recipient and the reason the documentation gives
  *   (null where it names none). Written by the review lane without reading src/.
+ * - test/fixtures/baunsu/: the 15 real emails of baunsu's tests (2012; MIT), 13 bounces and two mails that are
+ *   none, with the recipient each report names and the reason its reply's words or provider give (review lane).
  * - `--flufl [dir]`: the real bounces Mailman's developers collected (flufl.bounce's tests/data, 2000–2020, LGPL-3;
  *   Debian's python3-flufl.bounce installs them, read in place) and their curated failed addresses (testing/
  *   helpers.py DATA): recipients are scored against that list; reasons only against Perl's (flufl labels none).
@@ -23,7 +25,7 @@ import { parseArgs } from "node:util";
 import { recordsFromEmail } from "../src/bounce/email/index.ts";
 import { perlSisimaiRecords } from "./perl-sisimai.ts";
 
-const FIXTURES = new URL("../test/fixtures/independent-bounces/", import.meta.url).pathname;
+const FIXTURES = new URL("../test/fixtures/", import.meta.url).pathname;
 const FLUFL = "/usr/lib/python3/dist-packages/flufl/bounce";
 
 const { values } = parseArgs({
@@ -46,14 +48,15 @@ interface Reading {
   reason: string;
 }
 
-function fixtureCases(): Case[] {
-  const expected = JSON.parse(readFileSync(join(FIXTURES, "expected.json"), "utf8")) as Record<
+function fixtureCases(folder: string): Case[] {
+  const dir = join(FIXTURES, folder);
+  const expected = JSON.parse(readFileSync(join(dir, "expected.json"), "utf8")) as Record<
     string,
     { recipients: string[]; reason: string | null }
   >;
   return Object.entries(expected).map(([name, want]) => ({
     name,
-    raw: readFileSync(join(FIXTURES, name)),
+    raw: readFileSync(join(dir, name)),
     recipients: want.recipients,
     reason: want.reason,
   }));
@@ -175,7 +178,8 @@ function report(title: string, cases: Case[]): void {
   for (const line of lines) console.log(line);
 }
 
-report("documented replies in documented layouts", fixtureCases());
+report("documented replies in documented layouts", fixtureCases("independent-bounces"));
+report("baunsu's real emails", fixtureCases("baunsu"));
 if (values.flufl !== undefined) {
   const root = typeof values.flufl === "string" && values.flufl !== "" ? values.flufl : FLUFL;
   if (!existsSync(join(root, "testing", "helpers.py"))) {
