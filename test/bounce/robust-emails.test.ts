@@ -623,3 +623,25 @@ describe("blank lines above the header block", () => {
     assert.equal(start(" \n \n"), 0);
   });
 });
+
+describe("a conversation's Subject naming a failure (review R64)", () => {
+  const post = (from: string, extra: string) =>
+    `From: ${from}\nTo: member@example.net\nSubject: [example] digest: mailbox full errors\nDate: Mon, 30 Nov 2026 09:14:27 +0000\n${extra}Content-Type: text/plain\n\nToday's topics: why does mailbox bob@example.com bounce?\n\nBob wrote: my mail to alice@example.com - no such user here, says the server.\n-- carol@example.com\n`;
+
+  it("a list's post or a reply in a thread, from no MTA, is no bounce", () => {
+    for (const extra of [
+      "List-Id: Example <example.lists.example.org>\n",
+      "In-Reply-To: <m1@example.com>\n",
+      "References: <m0@example.com>\n",
+    ])
+      assert.deepEqual(records(post("Example List <list@lists.example.org>", extra)), [], extra);
+  });
+
+  it("the same Subject from an MTA, or with no thread, is still read as a notice", () => {
+    assert.notDeepEqual(
+      records(post("Mail Delivery System <mailer-daemon@example.org>", "In-Reply-To: <m1@example.com>\n")),
+      [],
+    );
+    assert.notDeepEqual(records(post("Example List <list@lists.example.org>", "")), []);
+  });
+});
