@@ -28,8 +28,8 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 58,
-  fingerprint: "40c83280f6f7cc3165e43c2aef1f37a4587bb518e518b8187831577d721bc60b",
+  version: 59,
+  fingerprint: "289facd6e7b0bca98c942114b6ab6ad8df089ad5c827116737a665aadcd7792c",
 };
 
 /** Rule data as text: patterns by their source and flags. */

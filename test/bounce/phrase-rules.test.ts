@@ -698,6 +698,9 @@ describe("a bare 'virus' is the word, not a scanner's name (review R61)", () => 
       "550 Virus found in message",
       "550 message rejected, viruses found",
       "550 virus-infected attachment",
+      "550 message infected with virus W32/Netsky",
+      "550 Message contains the W32.Sober virus",
+      "550 Virus Eicar_Test_File identified",
     ])
       assert.equal(reason(text), "virusdetected", text);
     for (const text of [
@@ -707,7 +710,19 @@ describe("a bare 'virus' is the word, not a scanner's name (review R61)", () => 
       "550 The following mail could not be delivered (scanned by antivirus gateway)",
       "550 rejected by the Virus Wall gateway",
       "550 no virus found, but rejected",
+      "550 protected by virus scanning",
+      "550 this mail is virus free",
     ])
       assert.equal(reason(text), "undefined", text);
+  });
+
+  it("a scanner's banner under an address status leaves the status its meaning (MessageLabs' footer in an Exchange DSN)", () => {
+    const banner =
+      "**** This email has come from the internet and has been scanned for all viruses and potentially offensive content by Messagelabs on behalf of Example ****";
+    assert.equal(classifyReply({ text: `550 5.1.1 user unknown ${banner}` }).reason, "userunknown");
+    assert.equal(classifyReply({ text: banner, status: "5.1.1" }).reason, "userunknown");
+    const spam = "This email has been scanned for viruses and spam by Example Mail Security";
+    assert.equal(classifyReply({ text: spam, status: "5.1.1" }).reason, "userunknown");
+    assert.equal(classifyReply({ text: "550 Message rejected as spam" }).reason, "spamdetected");
   });
 });

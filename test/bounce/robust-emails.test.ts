@@ -645,3 +645,52 @@ describe("a conversation's Subject naming a failure (review R64)", () => {
     assert.notDeepEqual(records(post("Example List <list@lists.example.org>", "")), []);
   });
 });
+
+describe("an auto-reply from no one is a notice (review R70)", () => {
+  it("'From: <>' with Auto-Submitted: auto-replied names the address its text names, never a record with no recipient", () => {
+    const notice =
+      "Return-Path: <>\nFrom: <>\nTo: sender@example.com\nIn-Reply-To: <m1@example.com>\nAuto-Submitted: auto-replied\nDate: Tue, 29 Dec 2009 12:12:54 +0000\n\nYou sent mail to gone@example.org. That's not a valid user here.\n";
+    const list = records(notice);
+    assert.deepEqual(
+      list.map((record) => record.recipient),
+      ["gone@example.org"],
+    );
+    // A person's auto-reply still names its From.
+    const away = only(records(notice.replace("From: <>", "From: Away <away@example.org>")));
+    assert.equal(away.recipient, "away@example.org");
+    assert.equal(away.reason, "vacation");
+  });
+});
+
+describe("X-Failed-Recipients bounds the recipient lines (review R71)", () => {
+  it("Exim's 'A message sent by <sender>' paragraph names no failed recipient", () => {
+    const text = [
+      "X-Failed-Recipients: gone@example.org",
+      "From: Mail Delivery System <Mailer-Daemon@mx.example.net>",
+      "To: errors@example.com",
+      "Subject: Mail delivery failed",
+      "",
+      "This message was created automatically by mail delivery software.",
+      "",
+      "A message sent by",
+      "",
+      "  <bounces+123@mail.example.com>",
+      "",
+      "could not be delivered to one or more of its recipients. The following",
+      "address(es) failed:",
+      "",
+      "  gone@example.org",
+      "    all hosts have been failing for a long time and were last tried after this message arrived",
+      "",
+    ].join("\n");
+    assert.deepEqual(
+      records(text).map((record) => [record.recipient, record.reason]),
+      [["gone@example.org", "expired"]],
+    );
+    // A header naming none of the lines bounds nothing.
+    assert.equal(
+      records(text.replace("X-Failed-Recipients: gone@", "X-Failed-Recipients: other@")).length,
+      2,
+    );
+  });
+});

@@ -34,9 +34,13 @@ function excluded(mail: ScannedEmail): boolean {
   );
 }
 
-/** The person who is away is the sender of the reply; its first lines say why. */
+/**
+ * The person who is away is the sender of the reply; its first lines say why. A reply from no one ("From: <>",
+ * the null path MTAs send notices with, RFC 5321 §4.5.5) is no person's: none here (a notice's reader reads it).
+ */
 function parse(mail: ScannedEmail): RecipientReport[] {
-  const from = addressesIn(mail.from)[0] ?? null;
+  const from = addressesIn(mail.from)[0];
+  if (from === undefined) return [];
   return [
     {
       recipient: from,

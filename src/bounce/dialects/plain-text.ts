@@ -195,6 +195,19 @@ function isConversation(mail: ScannedEmail): boolean {
   );
 }
 
+/**
+ * The recipient lines X-Failed-Recipients names, when it names any of them: the MTA's own list of the failed
+ * (Exim's, spec chapter "Bounce messages"); other address lines of its text are not (review R71: Exim's "A
+ * message sent by <sender> could not be delivered", written when the bounce goes to an errors address).
+ */
+function failedRecipientsOnly<T extends { recipient: string }>(entries: T[], mail: ScannedEmail): T[] {
+  const failed = addressesIn(headerValue(mail.headers, "x-failed-recipients"));
+  if (failed.length === 0) return entries;
+  const named = new Set(failed.map((address) => address.toLowerCase()));
+  const kept = entries.filter((entry) => named.has(entry.recipient.toLowerCase()));
+  return kept.length > 0 ? kept : entries;
+}
+
 export const plainText: Dialect = {
   id: "plain-text",
   source: "Common non-RFC 3464 bounce layouts (see Sisimai lib/Sisimai/Lhost/*.pm)",
@@ -204,6 +217,7 @@ export const plainText: Dialect = {
       isDeliveryReport(mail) ||
       (BOUNCE_SUBJECT.test(mail.subject) && !isConversation(mail)) ||
       BOUNCE_SENDER.test(mail.from) ||
+      NULL_RETURN_PATH.test(mail.from) ||
       BOUNCE_TEXT.test(mail.reportText.slice(0, 4096))
     );
   },
@@ -216,10 +230,9 @@ export const plainText: Dialect = {
         ? "delayed"
         : "failed";
     if (text.entries.length > 0) {
+      const listed = text.entries.length > 1 ? failedRecipientsOnly(text.entries, mail) : text.entries;
       const entries = shareFollowingError(
-        onePerRecipient(
-          text.entries.length > 1 ? withoutAddressee(text.entries, senderAddresses(mail)) : text.entries,
-        ),
+        onePerRecipient(listed.length > 1 ? withoutAddressee(listed, senderAddresses(mail)) : listed),
       );
       // A recipient line with nothing after it: the error was written before it (e.g. "Error: … RCPT TO: a@b").
       return entries.map(
