@@ -28,8 +28,8 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 57,
-  fingerprint: "0997fcd424b86c18dd494b23155204bb48eb38cbe23d54663eea37ccba7d7a2d",
+  version: 58,
+  fingerprint: "40c83280f6f7cc3165e43c2aef1f37a4587bb518e518b8187831577d721bc60b",
 };
 
 /** Rule data as text: patterns by their source and flags. */

@@ -689,3 +689,25 @@ describe("a policy is a verdict only in the phrases Sisimai lists (go reason/why
     );
   });
 });
+
+describe("a bare 'virus' is the word, not a scanner's name (review R61)", () => {
+  it("reads a virus found as virusdetected, a scanner's name or its all-clear as nothing", () => {
+    const reason = (text: string) => classifyReply({ text }).reason;
+    for (const text of [
+      "550 This message contains a virus (Eicar-Test-Signature)",
+      "550 Virus found in message",
+      "550 message rejected, viruses found",
+      "550 virus-infected attachment",
+    ])
+      assert.equal(reason(text), "virusdetected", text);
+    for (const text of [
+      "550 Message from InterScan VirusWall: the following mail could not be delivered",
+      "550 The following mail could not be delivered (scanned by anti-virus gateway)",
+      "550 The following mail could not be delivered (scanned by anti virus gateway)",
+      "550 The following mail could not be delivered (scanned by antivirus gateway)",
+      "550 rejected by the Virus Wall gateway",
+      "550 no virus found, but rejected",
+    ])
+      assert.equal(reason(text), "undefined", text);
+  });
+});

@@ -181,6 +181,20 @@ function shareFollowingError<T extends { diagnostic: string }>(entries: T[]): T[
   return shared;
 }
 
+/**
+ * A list's post or a reply in a thread (List-Id, RFC 2919; In-Reply-To / References, RFC 5322 §3.6.4) from no
+ * MTA: its Subject is what people discuss ("[list] mailbox full errors", "Re: Mail delivery failed"), not a
+ * notice's own (review R64). A failure notice says so elsewhere too (its sender, its text, a report part).
+ */
+function isConversation(mail: ScannedEmail): boolean {
+  return (
+    (headerValue(mail.headers, "list-id") !== null ||
+      headerValue(mail.headers, "in-reply-to") !== null ||
+      headerValue(mail.headers, "references") !== null) &&
+    !fromAnMta(mail.from)
+  );
+}
+
 export const plainText: Dialect = {
   id: "plain-text",
   source: "Common non-RFC 3464 bounce layouts (see Sisimai lib/Sisimai/Lhost/*.pm)",
@@ -188,7 +202,7 @@ export const plainText: Dialect = {
     return (
       headerValue(mail.headers, "x-failed-recipients") !== null ||
       isDeliveryReport(mail) ||
-      BOUNCE_SUBJECT.test(mail.subject) ||
+      (BOUNCE_SUBJECT.test(mail.subject) && !isConversation(mail)) ||
       BOUNCE_SENDER.test(mail.from) ||
       BOUNCE_TEXT.test(mail.reportText.slice(0, 4096))
     );

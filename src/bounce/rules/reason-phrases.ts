@@ -5381,10 +5381,13 @@ export const REASON_PHRASES: RuleTable = {
     {
       id: "virus-found-virus",
       reason: "virusdetected",
-      phrase: "virus",
+      // The word, not a scanner's name that holds it ("InterScan VirusWall", "anti-virus gateway", "Spam &
+      // Virus Firewall") nor its all-clear ("no virus found"): review R61.
+      pattern: /(?<![a-z])(?<!anti[ -]|\bno )virus(?:es)?(?![a-z]|[ -]?(?:fire)?wall)/,
       unlisted: true,
-      source: "sisimai go reason/why-virusdetected.go (a word of its phrases, alone no phrase: unlisted)",
-      example: null,
+      source:
+        "sisimai go reason/why-virusdetected.go (a word of its phrases, alone no phrase: unlisted); example: Exim's content-scanning ACL, https://www.exim.org/exim-html-current/doc/html/spec_html/ch-content_scanning_at_acl_time.html",
+      example: "This message contains a virus ($malware_name).",
     },
     {
       id: "virus-found-malware",
