@@ -118,7 +118,9 @@ test("replies never seen again that are their own diagnostic are written by a st
     const who = `user${n}@example.net`;
     const size = 1000 + ((n * 7919) % 90000);
     // An accept naming numbers the reply key keeps (no measurement: no unit word, no fraction): a new reply each line.
-    lines.push(line(n, who, `250 2.6.0 <m${n}@example.org> [InternalId=${n}] ${size} parts in ${n % 1000} Queued`));
+    lines.push(
+      line(n, who, `250 2.6.0 <m${n}@example.org> [InternalId=${n}] ${size} parts in ${n % 1000} Queued`),
+    );
     // The same with a provider code in it (another verdict: no stand-in for it), with characters JSON
     // escapes (another form), with spaces the diagnostic drops (not its own diagnostic).
     if (n % 7 === 0) lines.push(line(n, who, `250 2.0.0 [CS01] accepted ${size} parts`));
