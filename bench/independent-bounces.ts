@@ -6,15 +6,22 @@
  *   Sendmail, qmail, OpenSMTPD, Exchange Online, Gmail, Mimecast, a Sieve reject). Both sources are cited in the
  *   fixture's X-Fixture-* fields; expected.json holds the failed recipient and the reason the documentation gives
  *   (null where it names none). Written by the review lane without reading src/.
+ * - test/fixtures/baunsu/: the 15 real emails of baunsu's tests (2012; MIT), 13 bounces and two mails that are
+ *   none, with the recipient each report names and the reason its reply's words or provider give (review lane).
  * - `--flufl [dir]`: the real bounces Mailman's developers collected (flufl.bounce's tests/data, 2000–2020, LGPL-3;
  *   Debian's python3-flufl.bounce installs them, read in place) and their curated failed addresses (testing/
  *   helpers.py DATA): recipients are scored against that list; reasons only against Perl's (flufl labels none).
  *   The list is Mailman's: the address the list holds (Original-Recipient where a DSN gives one), and none for a
  *   spam rejection, an auto-reply or a file it cannot read — those files (and the ones DATA omits) are counted
  *   apart, never as misses.
+ * - `--bounceparser dir`: the real bounces of Perl's Mail::DeliveryStatus::BounceParser (t/corpus, 2003–2011;
+ *   Perl's license), read in place from its source (`apt-get source libmail-deliverystatus-bounceparser-perl`),
+ *   scored against what BounceParser's own tests expect (test/fixtures/bounceparser/expected.json): whether the
+ *   file is a failure report (a record that is no auto-reply), the failed addresses where a test lists them, and
+ *   its coarse reason class (user_unknown, over_quota, domain_error, spam) as the deliverlens reasons it covers.
  * A recipient is right when a file's records name exactly the expected addresses (any case). Not in `npm test`
- * (Perl, and flufl's data when asked):
- *   node bench/independent-bounces.ts [--flufl [dir]] [--list]
+ * (Perl, and flufl's or BounceParser's data when asked):
+ *   node bench/independent-bounces.ts [--flufl [dir]] [--bounceparser dir] [--list]
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -23,11 +30,15 @@ import { parseArgs } from "node:util";
 import { recordsFromEmail } from "../src/bounce/email/index.ts";
 import { perlSisimaiRecords } from "./perl-sisimai.ts";
 
-const FIXTURES = new URL("../test/fixtures/independent-bounces/", import.meta.url).pathname;
+const FIXTURES = new URL("../test/fixtures/", import.meta.url).pathname;
 const FLUFL = "/usr/lib/python3/dist-packages/flufl/bounce";
 
 const { values } = parseArgs({
-  options: { flufl: { type: "string" }, list: { type: "boolean", default: false } },
+  options: {
+    flufl: { type: "string" },
+    bounceparser: { type: "string" },
+    list: { type: "boolean", default: false },
+  },
   allowPositionals: true,
   strict: false,
 });
@@ -37,8 +48,10 @@ interface Case {
   raw: Buffer;
   /** null: no truth to score (flufl lists none, or omits the file). */
   recipients: string[] | null;
-  /** The documented reason; null: the source names none (only recipients and Perl's reason are compared). */
-  reason: string | null;
+  /** The reasons that are right (the documented one, or those a truth's coarse class covers); null: none named. */
+  reasons: string[] | null;
+  /** Whether the file is a failure report: a record that is no auto-reply's (undefined: not scored). */
+  bounce?: boolean;
 }
 
 interface Reading {
@@ -46,17 +59,34 @@ interface Reading {
   reason: string;
 }
 
-function fixtureCases(): Case[] {
-  const expected = JSON.parse(readFileSync(join(FIXTURES, "expected.json"), "utf8")) as Record<
+function fixtureCases(folder: string): Case[] {
+  const dir = join(FIXTURES, folder);
+  const expected = JSON.parse(readFileSync(join(dir, "expected.json"), "utf8")) as Record<
     string,
     { recipients: string[]; reason: string | null }
   >;
   return Object.entries(expected).map(([name, want]) => ({
     name,
-    raw: readFileSync(join(FIXTURES, name)),
+    raw: readFileSync(join(dir, name)),
     recipients: want.recipients,
-    reason: want.reason,
+    reasons: want.reason === null ? null : [want.reason],
   }));
+}
+
+/** BounceParser's corpus files that its tests judge (the Debian source drops two: those are skipped). */
+function bounceParserCases(corpus: string): Case[] {
+  const expected = JSON.parse(
+    readFileSync(join(FIXTURES, "bounceparser", "expected.json"), "utf8"),
+  ) as Record<string, { bounce: boolean | null; recipients: string[] | null; reasons: string[] | null }>;
+  return Object.entries(expected)
+    .filter(([name]) => existsSync(join(corpus, name)))
+    .map(([name, want]) => ({
+      name,
+      raw: readFileSync(join(corpus, name)),
+      recipients: want.recipients,
+      reasons: want.reasons,
+      bounce: want.bounce ?? undefined,
+    }));
 }
 
 /** flufl's DATA rows: ('detector', 'file.txt', [b'addr', …]) with an optional 4th field (a warning). */
@@ -79,7 +109,7 @@ function fluflCases(root: string): Case[] {
         name: file,
         raw: readFileSync(join(dir, file)),
         recipients: addresses.length > 0 ? addresses : null,
-        reason: null,
+        reasons: null,
       };
     });
 }
@@ -120,6 +150,7 @@ function report(title: string, cases: Case[]): void {
   let reasonsOurs = 0;
   let reasonsPerl = 0;
   let withReason = 0;
+  const bounces = { files: 0, ours: 0, perl: 0 };
   let bothFound = 0;
   let sameAsPerl = 0;
   const untruthed = { files: 0, ours: 0, perl: 0 };
@@ -133,30 +164,40 @@ function report(title: string, cases: Case[]): void {
       bothFound++;
       if (reasonOf(ours) === reasonOf(theirs)) sameAsPerl++;
     }
+    const isFailure = (readings: Reading[]) => readings.some((reading) => reading.reason !== "vacation");
+    let bounceRight = true;
+    if (one.bounce !== undefined) {
+      bounces.files++;
+      bounceRight = isFailure(ours) === one.bounce;
+      if (bounceRight) bounces.ours++;
+      if (isFailure(theirs) === one.bounce) bounces.perl++;
+    }
+    const { reasons } = one;
+    const reasonIn = (readings: Reading[]) =>
+      readings.length > 0 && readings.every((reading) => reasons?.includes(reading.reason));
+    let reasonRight = true;
+    if (reasons !== null) {
+      withReason++;
+      reasonRight = reasonIn(ours);
+      if (reasonRight) reasonsOurs++;
+      if (reasonIn(theirs)) reasonsPerl++;
+    }
+    const want = `${one.bounce === false ? "(no failure record)" : one.recipients?.join(",") || (one.recipients ? "(no record)" : "?")}${reasons ? `:${reasons.join("|")}` : ""}`;
+    const line = (right: boolean) =>
+      `  ${right ? "ok  " : "MISS"} ${one.name}: want ${want} | ours ${shown(ours)} | Perl ${perl ? shown(theirs) : "n/a"}`;
     if (one.recipients === null) {
       untruthed.files++;
       if (ours.length > 0) untruthed.ours++;
       if (theirs.length > 0) untruthed.perl++;
-      if (values.list)
-        lines.push(`  n/a  ${one.name}: ours ${shown(ours)} | Perl ${perl ? shown(theirs) : "n/a"}`);
+      if (values.list || !bounceRight || !reasonRight) lines.push(line(bounceRight && reasonRight));
       continue;
     }
     const oursRight = sameRecipients(ours, one.recipients);
     const perlRight = sameRecipients(theirs, one.recipients);
     if (oursRight) recipientsOurs++;
     if (perlRight) recipientsPerl++;
-    let reasonRight = true;
-    if (one.reason !== null) {
-      withReason++;
-      reasonRight = ours.length > 0 && ours.every((reading) => reading.reason === one.reason);
-      if (reasonRight) reasonsOurs++;
-      if (theirs.length > 0 && theirs.every((reading) => reading.reason === one.reason)) reasonsPerl++;
-    }
-    if (oursRight && reasonRight && !values.list) continue;
-    const want = `${one.recipients.join(",") || "(no record)"}${one.reason ? `:${one.reason}` : ""}`;
-    lines.push(
-      `  ${oursRight && reasonRight ? "ok  " : "MISS"} ${one.name}: want ${want} | ours ${shown(ours)} | Perl ${perl ? shown(theirs) : "n/a"}`,
-    );
+    const right = oursRight && reasonRight && bounceRight;
+    if (!right || values.list) lines.push(line(right));
   }
   const scored = cases.length - untruthed.files;
   console.log(`${title}: ${cases.length} files`);
@@ -167,6 +208,10 @@ function report(title: string, cases: Case[]): void {
     console.log(
       `  files with no address to score (not counted above): ${untruthed.files}; with records: ours ${untruthed.ours}, Perl ${perl ? untruthed.perl : "n/a"} (--list shows them)`,
     );
+  if (bounces.files > 0)
+    console.log(
+      `  failure report or not, as the truth says: ours ${percent(bounces.ours, bounces.files)}; Perl ${perl ? percent(bounces.perl, bounces.files) : "n/a"}`,
+    );
   if (withReason > 0)
     console.log(
       `  documented reason: ours ${percent(reasonsOurs, withReason)}; Perl ${perl ? percent(reasonsPerl, withReason) : "n/a"}`,
@@ -175,7 +220,8 @@ function report(title: string, cases: Case[]): void {
   for (const line of lines) console.log(line);
 }
 
-report("documented replies in documented layouts", fixtureCases());
+report("documented replies in documented layouts", fixtureCases("independent-bounces"));
+report("baunsu's real emails", fixtureCases("baunsu"));
 if (values.flufl !== undefined) {
   const root = typeof values.flufl === "string" && values.flufl !== "" ? values.flufl : FLUFL;
   if (!existsSync(join(root, "testing", "helpers.py"))) {
@@ -185,4 +231,14 @@ if (values.flufl !== undefined) {
     process.exit(2);
   }
   report("flufl.bounce's real bounces (Mailman)", fluflCases(root));
+}
+if (values.bounceparser !== undefined) {
+  const corpus = typeof values.bounceparser === "string" ? join(values.bounceparser, "t", "corpus") : "";
+  if (!existsSync(corpus)) {
+    console.error(
+      "--bounceparser DIR: DIR is the unpacked source of Mail::DeliveryStatus::BounceParser (its t/corpus is read)",
+    );
+    process.exit(2);
+  }
+  report("Mail::DeliveryStatus::BounceParser's real bounces", bounceParserCases(corpus));
 }

@@ -1,4 +1,4 @@
-import { type Classification, classifyReply, type ReplyInput } from "./classify.ts";
+import { type Classification, classifyDelivery, classifyReply, type ReplyInput } from "./classify.ts";
 import { phaseHint } from "./email/smtp-phase.ts";
 import { EVENT_ACTIONS, FAILURE_TYPES } from "./event-actions.ts";
 import { SMTP_COMMANDS, type SmtpCommand } from "./smtp-command.ts";
@@ -33,9 +33,9 @@ export { EVENT_ACTIONS, FAILURE_TYPES };
 export function classifyEvent(facts: EventFacts): Classification | null {
   const action = Object.hasOwn(EVENT_ACTIONS, facts.type) ? EVENT_ACTIONS[facts.type] : undefined;
   if (action === undefined) return null;
+  const reply = facts.reply ?? "";
   const input: ReplyInput = {
-    // A copy: the classifier's memo must not keep a slice of a whole decoded input chunk alive.
-    text: copy(facts.reply ?? ""),
+    text: reply,
     replyCode: facts.replyCode,
     status: facts.status,
     remoteMta: facts.remoteMta,
@@ -43,12 +43,14 @@ export function classifyEvent(facts: EventFacts): Classification | null {
     action,
     hintReason: (facts.hint as Reason | null) ?? null,
   };
-  const classification = classifyReply(input);
+  // A delivery's verdict reads only what classifyDelivery reads (not kept). A reply the memo may keep is a
+  // copy: the memo must not keep a slice of a whole decoded input chunk alive.
+  const classification = classifyDelivery(input) ?? classifyReply({ ...input, text: copy(reply) });
   const command = facts.smtpCommand ?? null;
   // A source that shows no phase (an ESP's event, a log line without one) leaves the words to decide.
   if (command === null || input.hintReason !== null) return classification;
-  const hint = phaseHint(classification, input.text.toLowerCase(), input, () => command);
-  return hint === null ? classification : classifyReply({ ...input, hintReason: hint });
+  const hint = phaseHint(classification, reply.toLowerCase(), input, () => command);
+  return hint === null ? classification : classifyReply({ ...input, text: copy(reply), hintReason: hint });
 }
 
 /**

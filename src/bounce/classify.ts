@@ -242,23 +242,50 @@ function plainApostrophes(text: string): string {
 }
 
 function classifyUncached(input: ReplyInput, domain: string | null): Classification {
-  const parsed = parseReply(input.text);
-  const replyCode = validReplyCode(input.replyCode) ?? parsed.replyCode;
-  const status = validStatus(input.status) ?? parsed.status;
-  const remoteMta = input.remoteMta?.trim() || parsed.remoteMta;
-  const lowerText = plainApostrophes(parsed.text.toLowerCase());
-  const remoteHost = remoteMta ? hostName(remoteMta) : null;
-  const provider = providerOf(remoteHost, lowerText, domain);
+  const read = readReply(input, domain);
   const dsnAction = input.action?.trim().toLowerCase() ?? null;
-
   const hint =
     input.hintReason &&
     (Object.hasOwn(REASONS, withoutLabel(input.hintReason)) || input.hintReason === FILTERED_NO_PHASE)
       ? input.hintReason
       : null;
+  return verdictOf(read, decide(hint, dsnAction, read.context), dsnAction);
+}
+
+/**
+ * classifyReply of a reply to a delivered DSN action (delivered, relayed, expanded; or such an event) that
+ * comes with no hint: decide() gives `delivered` whatever the words say, so only what the verdict reads of
+ * the text is read (readReply: the reply's one-line text, its code, status and host, the provider it names,
+ * a provider code) — no memo, no phrase or provider rule. An accept naming its message, size and time is
+ * seen once: keeping it cost more than reading it. Null for any other input (classifyReply reads those).
+ * test/bounce/classify-delivery.test.ts holds it equal to classifyReply on every rule's example and fixture.
+ */
+export function classifyDelivery(input: ReplyInput): Classification | null {
+  if (input.hintReason) return null;
+  const dsnAction = input.action?.trim().toLowerCase() ?? null;
+  if (dsnAction === null || !DELIVERED_ACTIONS.includes(dsnAction)) return null;
+  const domain = input.recipient ? recipientDomain(input.recipient) : null;
+  return verdictOf(readReply(input, domain), delivered(), dsnAction);
+}
+
+/** What the classifier reads of a reply before it decides anything (the input's fields first, then the text's). */
+interface ReadReply {
+  context: PhraseContext;
+  remoteMta: string | null;
+  /** The reply on one line (parseReply): the diagnostic. */
+  text: string;
+}
+
+function readReply(input: ReplyInput, domain: string | null): ReadReply {
+  const parsed = parseReply(typeof input.text === "string" ? input.text : "");
+  const replyCode = validReplyCode(input.replyCode) ?? parsed.replyCode;
+  const status = validStatus(input.status) ?? parsed.status;
+  const remoteMta = input.remoteMta?.trim() || parsed.remoteMta;
+  const lowerText = plainApostrophes(parsed.text.toLowerCase());
+  const remoteHost = remoteMta ? hostName(remoteMta) : null;
   const context: PhraseContext = {
     lowerText,
-    provider,
+    provider: providerOf(remoteHost, lowerText, domain),
     replyCode,
     status,
     recipientDomain: domain,
@@ -266,7 +293,13 @@ function classifyUncached(input: ReplyInput, domain: string | null): Classificat
     reportingHost: input.reportingMta ? hostName(input.reportingMta) : null,
     statusReason: statusRule(status)?.reason ?? null,
   };
-  const decision = decide(hint, dsnAction, context);
+  return { context, remoteMta: remoteMta ?? null, text: parsed.text };
+}
+
+/** The classification of a reply read as `read` for which `decide` gave `decision`. */
+function verdictOf(read: ReadReply, decision: Decision, dsnAction: string | null): Classification {
+  const { context } = read;
+  const { lowerText, replyCode, status } = context;
   const ruled: Category =
     decision.providerRule?.category ??
     wordsCategory(
@@ -291,8 +324,8 @@ function classifyUncached(input: ReplyInput, domain: string | null): Classificat
       (SUPPRESS_REASONS.includes(decision.reason) || decision.reason === "notaccept"));
 
   const classification: Classification = {
-    provider,
-    remoteMta: remoteMta ?? null,
+    provider: context.provider,
+    remoteMta: read.remoteMta,
     replyCode,
     status,
     providerCode: extractProviderCode(lowerText),
@@ -302,7 +335,7 @@ function classifyUncached(input: ReplyInput, domain: string | null): Classificat
     retryable,
     suppressRecipient,
     action: decision.providerRule?.action ?? REASON_ACTION[decision.reason] ?? CATEGORY_ACTION[category],
-    diagnostic: parsed.text,
+    diagnostic: read.text,
     rule: decision.rule,
   };
   return decision.addressGone === true && decision.providerRule === null
@@ -395,13 +428,7 @@ function decide(hinted: ReasonHint | null, dsnAction: string | null, context: Ph
     return decideLabel(withoutLabel(hinted) as Reason, dsnAction, context);
   const hint: Reason | null = hinted as Reason | null;
   if (hint && !REFINABLE_HINTS.includes(hint)) return fromHint(hint);
-  if (dsnAction && DELIVERED_ACTIONS.includes(dsnAction)) {
-    return {
-      reason: "delivered",
-      rule: ruleRef("dsn-action", "RFC 3464 §2.3.3 Action"),
-      providerRule: null,
-    };
-  }
+  if (dsnAction && DELIVERED_ACTIONS.includes(dsnAction)) return delivered();
   if (context.lowerText) {
     const providerRule = matchProviderRule(context);
     if (providerRule) {
@@ -529,6 +556,11 @@ const MAILBOX_OR_MESSAGE_STATUS: readonly Reason[] = ["mailboxfull", "emailtoola
 
 /** The reasons of the phrases that can say an address is gone (a rule's `suppress` says it for the others). */
 const GONE_REASONS: readonly Reason[] = [...BAD_ADDRESS_REASONS, "suspend"];
+
+/** A delivered DSN action's decision (the words never change it). */
+function delivered(): Decision {
+  return { reason: "delivered", rule: ruleRef("dsn-action", "RFC 3464 §2.3.3 Action"), providerRule: null };
+}
 
 function fromHint(hint: Reason): Decision {
   return {

@@ -576,6 +576,42 @@
       (br_if $next (i32.lt_s (local.get $i) (i32.const 36))))
     (i32.ne (local.get $all) (i32.const 0)))
 
+  ;; reply-key.ts unitAt: whether the word of digits ending at $end (before $to) is followed by a space and a
+  ;; unit word (reply-key.ts UNITS, here as their bytes little-endian: bytes, octets, KB, kB, MB, GB, ms, seconds, second, secs, sec) followed by $to or
+  ;; a character that is no word or local-part character nor `@`.
+  (func $unitAt (param $end i32) (param $to i32) (result i32)
+    (local $k i32) (local $word i64) (local $c i32)
+    (if (i32.ge_s (i32.add (local.get $end) (i32.const 2)) (local.get $to)) (then (return (i32.const 0))))
+    (if (i32.ne (i32.load8_u $chunk (local.get $end)) (i32.const 32)) (then (return (i32.const 0))))
+    (local.set $k (i32.add (local.get $end) (i32.const 1)))
+    (block $letters
+      (loop $scan
+        (br_if $letters (i32.ge_s (local.get $k) (local.get $to)))
+        (local.set $c (i32.load8_u $chunk (local.get $k)))
+        (br_if $letters (i32.eqz (i32.and (call $class (local.get $c)) (i32.const 48))))
+        ;; No unit is longer than 7 letters.
+        (if (i32.ge_s (i32.sub (local.get $k) (local.get $end)) (i32.const 8)) (then (return (i32.const 0))))
+        (local.set $word (i64.or (local.get $word)
+          (i64.shl (i64.extend_i32_u (local.get $c)) (i64.extend_i32_u (i32.shl (i32.sub (i32.sub (local.get $k) (local.get $end)) (i32.const 1)) (i32.const 3))))))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $scan)))
+    (if (i32.lt_s (local.get $k) (local.get $to))
+      (then
+        (local.set $c (i32.load8_u $chunk (local.get $k)))
+        (if (i32.or (i32.ne (i32.and (call $class (local.get $c)) (i32.const 9)) (i32.const 0)) (i32.eq (local.get $c) (i32.const 64)))
+          (then (return (i32.const 0))))))
+    (i32.or (i64.eq (local.get $word) (i64.const 495623371106))
+      (i32.or (i64.eq (local.get $word) (i64.const 126943755527023))
+      (i32.or (i64.eq (local.get $word) (i64.const 16971))
+      (i32.or (i64.eq (local.get $word) (i64.const 17003))
+      (i32.or (i64.eq (local.get $word) (i64.const 16973))
+      (i32.or (i64.eq (local.get $word) (i64.const 16967))
+      (i32.or (i64.eq (local.get $word) (i64.const 29549))
+      (i32.or (i64.eq (local.get $word) (i64.const 32480047799690611))
+      (i32.or (i64.eq (local.get $word) (i64.const 110425477965171))
+      (i32.or (i64.eq (local.get $word) (i64.const 1935893875))
+      (i64.eq (local.get $word) (i64.const 6514035)))))))))))))
+
   ;; reply-key.ts labelAt: what follows the word ending at $end (before $to): 0 no `.`, 1 a `.`, 2 a `.` and a
   ;; word character.
   (func $labelAt (param $end i32) (param $to i32) (result i32)
@@ -600,11 +636,13 @@
       (br_if $next (i32.lt_s (local.get $from) (local.get $to))))
     (local.get $digit))
 
-  ;; reply-key.ts wordKind: the kind of token the word $chunk[$from, $to) is by itself (its label: labelAt), -1
-  ;; for none.
-  (func $wordKind (param $from i32) (param $to i32) (param $digits i32) (param $all i32) (param $label i32) (result i32)
+  ;; reply-key.ts wordKind: the kind of token the word $chunk[$from, $to) is by itself (its label: labelAt; $unit:
+  ;; a number before its unit word, unitAt), -1 for none.
+  (func $wordKind (param $from i32) (param $to i32) (param $digits i32) (param $all i32) (param $label i32) (param $unit i32) (result i32)
     (local $hex i32) (local $length i32) (local $i i32) (local $flags i32) (local $previous i32) (local $any i32)
     (local.set $length (i32.sub (local.get $to) (local.get $from)))
+    ;; A number before its unit word (reply-key.ts unitAt): a measurement (NUMBER 5).
+    (if (local.get $unit) (then (return (i32.const 5))))
     (local.set $hex (i32.and (local.get $all) (i32.const 4)))
     (if (i32.and (i32.ne (local.get $hex) (i32.const 0)) (i32.ge_s (local.get $length) (i32.const 8)))
       (then (return (i32.const 1))))
@@ -677,7 +715,8 @@
 
   ;; Whether the reply $chunk[$from, $to) has the masked form of the template at $t (ReplyMask.matches, the
   ;; same answer): 1, and its tokens' places at 256 in $template; 0 where it has not; 2 where a UUID's place
-  ;; holds no UUID, or a joined run's place starts with a word that may start a compound (matches decides it then).
+  ;; holds no UUID, a joined run's place starts with a word that may start a compound, or a place's word is digits
+  ;; before a `.` (matches decides it then).
   (func $reply (export "reply") (param $from i32) (param $to i32) (param $t i32) (result i32)
     (local $n i32) (local $piece i32) (local $token i32) (local $literal i32) (local $at i32) (local $i i32)
     (local $length i32) (local $place i32) (local $end i32) (local $digits i32) (local $all i32)
@@ -741,6 +780,11 @@
                   (local.set $end (i32.add (local.get $end) (i32.const 1)))
                   (br $scan)))
               (if (i32.eq (local.get $end) (local.get $at)) (then (return (i32.const 0))))
+              ;; reply-key.ts tokensIn: a word of digits before `.` may start a decimal fraction or a longer run
+              ;; of dotted parts.
+              (if (i32.and (i32.eq (local.get $digits) (i32.sub (local.get $end) (local.get $at)))
+                    (i32.lt_s (local.get $end) (local.get $to)))
+                (then (if (i32.eq (i32.load8_u $chunk (local.get $end)) (i32.const 46)) (then (return (i32.const 2))))))
               (if (i32.eq (local.get $place) (i32.const 4))
                 (then
                   ;; reply-key.ts tokensIn: a hex word of 8 or fewer before `-`, `.` or `:` may start a UUID, an
@@ -760,7 +804,10 @@
                       (local.get $end)
                       (local.get $digits)
                       (local.get $all)
-                      (call $labelAt (local.get $end) (local.get $to)))
+                      (call $labelAt (local.get $end) (local.get $to))
+                      (if (result i32) (i32.eq (local.get $digits) (i32.sub (local.get $end) (local.get $at)))
+                        (then (call $unitAt (local.get $end) (local.get $to)))
+                        (else (i32.const 0))))
                     (i32.load8_u $template offset=1 (local.get $token)))
                 (then (return (i32.const 0))))
               (if (i32.eq (local.get $place) (i32.const 4))

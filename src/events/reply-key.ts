@@ -32,8 +32,13 @@ interface ReplyToken {
   name: string;
   pattern: string;
   replacement: string;
-  /** The token alone, where `pattern` ends by looking past it (a `\\b`): what maskReplySql replaces. */
+  /**
+   * The token alone, where `pattern` ends by looking past it (a `\\b`) or matches more than tokens: what
+   * maskReplySql replaces.
+   */
   token?: string;
+  /** What `pattern` matches that is no token (a capture group): maskReplySql puts it back as it is. */
+  kept?: string;
 }
 
 const ALNUM = "[A-Za-z0-9]";
@@ -69,6 +74,14 @@ function orders(parts: readonly string[]): string[] {
 const BASE64_ID = orders(["_", "[0-9]", "[a-z]", "[A-Z]"])
   .map((order) => `${WORD_CHAR}*${order}${WORD_CHAR}*`)
   .join("|");
+/**
+ * Unit words a measurement's number is written before (a size, a duration, a rate's `KB/sec`). Letters only,
+ * none a prefix of another that a letter could follow (maskReplySql's alternation takes the first that fits).
+ */
+const UNITS = ["bytes", "octets", "KB", "kB", "MB", "GB", "ms", "seconds", "second", "secs", "sec"];
+/** What may follow a unit word: the text's end, or a character that neither goes on a word nor makes it a local part. */
+const AFTER_UNIT_CHARACTER = "[^A-Za-z0-9._%+=@-]";
+const AFTER_UNIT = `$|${AFTER_UNIT_CHARACTER}`;
 /** Fractions of a second and a time zone as RFC 3339 writes them (both optional). */
 const FRACTION = "(?:\\.[0-9]+)?";
 const ZONE = "(?:[Zz]|[+-][0-9]{2}:?[0-9]{2})?";
@@ -94,6 +107,24 @@ export const REPLY_TOKENS: readonly ReplyToken[] = [
   },
   { name: "date", pattern: "\\b[0-9]{4}-[0-9]{2}-[0-9]{2}\\b", replacement: "0000-00-00" },
   { name: "time", pattern: `\\b[0-9]{1,2}:[0-9]{2}:[0-9]{2}${FRACTION}\\b`, replacement: "00:00:00" },
+  // Measurements, not codes: a number before its unit word (a size, a duration: Microsoft 365's accept
+  // `250 2.6.0 <…> [InternalId=…] 92125 bytes in 0.253, 355.286 KB/sec Queued mail for delivery`), kept when the
+  // unit starts an address; and a decimal fraction, a run of exactly two dotted digit parts. Codes are never
+  // written so: reply codes have 3 digits (RFC 5321 4.2), enhanced statuses three parts (RFC 3463: 5.7.1, kept
+  // whole as every run of three or more parts, versions too), provider codes letters (AS(2203), TSS04).
+  {
+    name: "measure",
+    pattern: `\\b[0-9]+( (?:${UNITS.join("|")}))(${AFTER_UNIT})`,
+    token: `[0-9]+( (?:${UNITS.join("|")}))(${AFTER_UNIT_CHARACTER}?)`,
+    replacement: "#\\1\\2",
+  },
+  {
+    name: "decimal",
+    pattern: "\\b[0-9]+(?:\\.[0-9]+)+\\b",
+    token: "[0-9]+\\.[0-9]+",
+    kept: "([0-9]+(?:\\.[0-9]+){2,})",
+    replacement: "#",
+  },
   // Every `%` token takes the words joined to it (JOINED): Gmail's `<hex>-<id>.123`, Exim's `<id>-<id>-<id>`.
   // Hex words of 8+ (short Postfix queue ids, transaction ids): no English word is made of a–f only that long.
   { name: "hex", pattern: `\\b[0-9A-Fa-f]{8,}\\b${JOINED}`, replacement: "%" },
@@ -228,14 +259,22 @@ export class ReplyMask {
     if (to - from > MAX_MASKED_LENGTH) return 0;
     let hasAt = false;
     for (let i = from; i < to && !hasAt; i++) hasAt = bytes[i] === 64;
-    return this.tokensIn(bytes, from, to, hasAt, from);
+    return this.tokensIn(bytes, from, to, hasAt, from, to);
   }
 
   /**
    * The tokens of bytes[from, to), added after the `count` found so far (positions counted from `origin`),
-   * for a text that holds an `@` somewhere iff `hasAt`; the new count.
+   * for a text that holds an `@` somewhere iff `hasAt` and ends at `textEnd` (a unit word may follow `to`);
+   * the new count.
    */
-  private tokensIn(bytes: Codes, from: number, to: number, hasAt: boolean, origin: number): number {
+  private tokensIn(
+    bytes: Codes,
+    from: number,
+    to: number,
+    hasAt: boolean,
+    origin: number,
+    textEnd: number,
+  ): number {
     // A local: a module constant read in a loop is loaded (and checked) again at every byte.
     const classes = CLASS;
     /** Positions before this lie in a run of local-part characters known not to end in `@`. */
@@ -289,8 +328,28 @@ export class ReplyMask {
           if (end >= 0) kind = COMPOUND_KINDS[compoundKind];
         }
       }
+      if (end < 0 && digits === length && j + 1 < to && bytes[j] === 46) {
+        // Maybe a decimal fraction (a token), or a run of three or more parts (none, passed over whole).
+        const run = numberRunEnd(bytes, j, to);
+        if (run >= 0 && runParts > 2) {
+          i = run;
+          continue;
+        }
+        if (run >= 0) {
+          end = run;
+          kind = NUMBER;
+        }
+      }
       if (end < 0) {
-        kind = wordKind(bytes, i, j, digits, all, labelAt(bytes, j, to));
+        kind = wordKind(
+          bytes,
+          i,
+          j,
+          digits,
+          all,
+          labelAt(bytes, j, to),
+          unitAt(bytes, j, textEnd, digits, length),
+        );
         if (kind === PERCENT) end = joinedEnd(bytes, j, to);
         else if (kind >= 0) end = j;
       }
@@ -520,7 +579,21 @@ export class ReplyMask {
       if (place === WORD_RUN && end > at) {
         // A word alone: what tokensIn finds there is decided by the word itself and whether a `.` follows
         // (no `@`; the character after it is the next literal piece's, the template's own).
-        const kind = wordKind(bytes, at, end, digits, all, labelAt(bytes, end, to));
+        // A word of digits before `.` may start a decimal fraction or a longer run (tokensIn).
+        const run =
+          digits === end - at && end + 1 < to && bytes[end] === 46 ? numberRunEnd(bytes, end, to) : -1;
+        const kind =
+          run >= 0
+            ? -1
+            : wordKind(
+                bytes,
+                at,
+                end,
+                digits,
+                all,
+                labelAt(bytes, end, to),
+                unitAt(bytes, end, to, digits, end - at),
+              );
         if (kind !== kinds[t]) {
           this.count = 0;
           this.missed = tokenMiss(t, kind);
@@ -531,7 +604,7 @@ export class ReplyMask {
         this.kinds[t] = kinds[t];
         this.count = t + 1;
       } else {
-        const found = this.tokensIn(bytes, at, end, hasAt, from);
+        const found = this.tokensIn(bytes, at, end, hasAt, from, to);
         if (
           found !== t + 1 ||
           this.starts[t] !== at - from ||
@@ -780,7 +853,8 @@ function latin1Codes(text: string, codes: Buffer): boolean {
 const NO_TOKENS: string[] = [];
 /**
  * The kind of token the word bytes[from, to) is by itself (its digits, its characters' classes and-ed, an
- * underscore counting as none) and what follows it (labelAt: a host name's label), -1 for none. Codes are
+ * underscore counting as none) and what follows it (labelAt: a host name's label; unitAt: a unit word after a
+ * number, a measurement), -1 for none. Codes are
  * letters then digits (RL000010, IPBL1010, TSS04, AS16012607) and stay; an id mixes them (`4660d6c1234si1`,
  * Orange's `mwinf5c52`, Exim's `1hLICq`, Mimecast's and GMX's base-62 refs). A host's label of lower-case letters
  * then digits before more of the name (Yahoo's `mta3043.mail…`) is HOST_LABEL: replaced by a label (`x`), never
@@ -793,8 +867,10 @@ function wordKind(
   digits: number,
   all: number,
   label: number,
+  unit: boolean,
 ): number {
   const length = to - from;
+  if (unit) return NUMBER;
   if ((all & HEX) !== 0 && length >= 8) return PERCENT;
   if (label !== NO_LABEL && (all & HEX) !== 0 && digits > 0 && length >= 6) return PERCENT;
   if (digits === length && length >= 6) return NUMBER;
@@ -815,6 +891,47 @@ const LABEL_GOES_ON = 2;
 function labelAt(bytes: Codes, end: number, to: number): number {
   if (end >= to || bytes[end] !== 46) return NO_LABEL;
   return end + 1 < to && (CLASS[bytes[end + 1]] & WORD) !== 0 ? LABEL_GOES_ON : LABEL;
+}
+
+/**
+ * Whether the word ending at `end` (before `to`), of `length` characters, `digits` of them digits, is a number
+ * followed by a space and a unit word (UNITS) that is followed by the text's end or AFTER_UNIT.
+ */
+function unitAt(bytes: Codes, end: number, to: number, digits: number, length: number): boolean {
+  if (digits !== length || end + 2 >= to || bytes[end] !== 32) return false;
+  const classes = CLASS;
+  let k = end + 1;
+  while (k < to && (classes[bytes[k]] & (LOWER | UPPER)) !== 0) k++;
+  if (k < to && ((classes[bytes[k]] & (WORD | LOCAL)) !== 0 || bytes[k] === 64)) return false;
+  return UNIT_CODES.some(
+    (unit) => unit.length === k - end - 1 && unit.every((c, u) => bytes[end + 1 + u] === c),
+  );
+}
+
+const UNIT_CODES = UNITS.map((unit) => Array.from(unit, (c) => c.charCodeAt(0)));
+
+/** How many parts the run numberRunEnd found last has. */
+let runParts = 0;
+
+/**
+ * The end of the longest run of dotted digit parts from a number ending at `end` (a `.` there) that ends at a
+ * word boundary, with two parts or more (their number: runParts), else -1.
+ */
+function numberRunEnd(bytes: Codes, end: number, to: number): number {
+  const classes = CLASS;
+  let found = -1;
+  let parts = 1;
+  let at = end;
+  while (at + 1 < to && bytes[at] === 46 && (classes[bytes[at + 1]] & DIGIT) !== 0) {
+    at += 2;
+    while (at < to && (classes[bytes[at]] & DIGIT) !== 0) at++;
+    parts++;
+    if (boundary(bytes, at, to)) {
+      found = at;
+      runParts = parts;
+    }
+  }
+  return found;
 }
 
 /** Whether the word bytes[from, to) is lower-case letters, then digits (one of each at least). */
@@ -1035,6 +1152,7 @@ export function maskReplySql(column: string): string {
   for (const token of REPLY_TOKENS) {
     const whole = sqlString(`${OPEN}(?:${token.token ?? token.pattern})${CLOSE}`);
     sql = `regexp_replace(${sql}, ${whole}, ${sqlString(token.replacement)}, 'g')`;
+    if (token.kept) sql = `regexp_replace(${sql}, ${sqlString(`${OPEN}${token.kept}${CLOSE}`)}, '\\1', 'g')`;
   }
   return `coalesce(${sql}, ${column})`;
 }

@@ -116,6 +116,17 @@ export class Store {
     return reader.getRowObjectsJS().map((row) => toPlain(row) as T);
   }
 
+  /**
+   * Rows of a query whose one column is each row's JSON text (DuckDB's `to_json` of the row), parsed: a row
+   * crosses into JS as one value instead of one per column. For many wide rows (a page of new replies:
+   * 10,000 rows of ten columns read in 0.05-0.08 CPU-s, by `all` 0.11-0.19). Gives what `all` would for
+   * text, booleans and integers within 2^53, not for TIMESTAMP, DATE, HUGEINT or BLOB columns.
+   */
+  async allOfJson<T = Row>(sql: string, params?: Params): Promise<T[]> {
+    const reader = await this.connection.runAndReadAll(sql, params);
+    return (reader.getColumnsJS()[0] ?? []).map((text) => JSON.parse(text as string) as T);
+  }
+
   async one<T = Row>(sql: string, params?: Params): Promise<T | null> {
     return (await this.all<T>(sql, params))[0] ?? null;
   }

@@ -28,8 +28,8 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 57,
-  fingerprint: "0997fcd424b86c18dd494b23155204bb48eb38cbe23d54663eea37ccba7d7a2d",
+  version: 59,
+  fingerprint: "289facd6e7b0bca98c942114b6ab6ad8df089ad5c827116737a665aadcd7792c",
 };
 
 /** Rule data as text: patterns by their source and flags. */

@@ -72,23 +72,45 @@ describe("recordsFromEmail: other report kinds", () => {
     );
   });
 
-  it("a message no bounce reader takes, marked Auto-Submitted: auto-generated → vacation, unless a daemon or root wrote it (Sisimai RFC3834.pm)", () => {
-    const message = (from: string, subject: string, body: string) =>
+  it("a message no bounce reader takes, marked Auto-Submitted: auto-generated, answering a message → vacation, unless a daemon or root wrote it (Sisimai RFC3834.pm; RFC 3834 §3.1, §5)", () => {
+    const message = (from: string, subject: string, body: string, answers = "In-Reply-To: <m1@example.jp>") =>
       Buffer.from(
         [
           `From: ${from}`,
           "To: shironeko@example.jp",
           `Subject: ${subject}`,
           "Auto-Submitted: auto-generated",
+          answers,
           "",
           body,
         ].join("\n"),
       );
     const reasons = (raw: Buffer) =>
       recordsFromEmail(raw, "auto.eml").records.map((record) => [record.recipient, record.reason]);
+    for (const answers of ["In-Reply-To: <m1@example.jp>", "References: <m0@example.jp> <m1@example.jp>"])
+      assert.deepEqual(
+        reasons(message("Kijitora <kijitora@example.org>", "Nyaan", "I am away until Monday.", answers)),
+        [["kijitora@example.org", "vacation"]],
+      );
+    for (const subject of ["Re: Nyaan", "AW: Nyaan", "Auto: Nyaan"])
+      assert.deepEqual(
+        reasons(
+          message("Kijitora <kijitora@example.org>", subject, "I am away until Monday.", "X-Note: none"),
+        ),
+        [["kijitora@example.org", "vacation"]],
+        subject,
+      );
+    // A notice sent of the program's own accord names no message it answers (review R64: cPanel's quota warning).
     assert.deepEqual(
-      reasons(message("Kijitora <kijitora@example.org>", "Nyaan", "I am away until Monday.")),
-      [["kijitora@example.org", "vacation"]],
+      reasons(
+        message(
+          '"cPanel on example.org" <cpanel@example.org>',
+          'The mailbox "shironeko@example.jp" is almost full.',
+          "The mailbox shironeko@example.jp is using 92% of its quota.",
+          "X-Note: none",
+        ),
+      ),
+      [],
     );
     assert.deepEqual(
       reasons(message("root@example.org", "Security information for host", "sudo: incident")),

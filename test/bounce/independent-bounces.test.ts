@@ -7,21 +7,30 @@ import { REASONS } from "../../src/bounce/vocabulary.ts";
 
 /**
  * Bounces owing nothing to the Sisimai corpus: a reply a provider documents, carried in an MTA's documented
- * bounce layout, both cited in the fixture (test/fixtures/independent-bounces/README.md). Each names its failed
- * recipient (none: the bounce names no address, so it gives no record) and the reason its documentation gives; an entry marked `open` is a known miss (a review finding),
- * counted by bench/independent-bounces.ts and not asserted here until it is fixed.
+ * bounce layout, both cited in the fixture (test/fixtures/independent-bounces/README.md), and the real emails of
+ * baunsu's tests (test/fixtures/baunsu/README.md). Each names its failed recipient (none: no bounce, or one
+ * naming no address, so it gives no record) and the reason its documentation gives; an entry marked `open` is a
+ * known miss (a review finding), counted by bench/independent-bounces.ts and not asserted here until it is fixed.
  */
-const DIR = join(import.meta.dirname, "../fixtures/independent-bounces");
+const FIXTURES = join(import.meta.dirname, "../fixtures");
+const DIR = join(FIXTURES, "independent-bounces");
+const BAUNSU = join(FIXTURES, "baunsu");
 
 interface Expected {
   recipients: string[];
   reason: string | null;
-  replySource: string;
-  layoutSource: string;
   open?: string;
 }
 
-const EXPECTED = JSON.parse(readFileSync(join(DIR, "expected.json"), "utf8")) as Record<string, Expected>;
+interface Documented extends Expected {
+  replySource: string;
+  layoutSource: string;
+}
+
+const expectedIn = <T extends Expected>(dir: string) =>
+  JSON.parse(readFileSync(join(dir, "expected.json"), "utf8")) as Record<string, T>;
+const EXPECTED = expectedIn<Documented>(DIR);
+const REAL = expectedIn<Expected & { why: string }>(BAUNSU);
 
 test("every independent fixture has one entry citing its public sources, and every entry a fixture", () => {
   const files = readdirSync(DIR).filter((file) => file.endsWith(".eml"));
@@ -36,10 +45,24 @@ test("every independent fixture has one entry citing its public sources, and eve
   }
 });
 
-for (const [file, want] of Object.entries(EXPECTED)) {
+test("every baunsu email has one entry saying why, and every entry an email", () => {
+  const files = readdirSync(BAUNSU).filter((file) => file.endsWith(".txt"));
+  assert.equal(files.length, 15);
+  assert.deepEqual(files.sort(), Object.keys(REAL).sort());
+  for (const [file, want] of Object.entries(REAL)) {
+    assert.ok(want.why.length > 0, file);
+    if (want.reason !== null) assert.ok(Object.hasOwn(REASONS, want.reason), `${file}: ${want.reason}`);
+  }
+});
+
+const cases: [string, string, Expected][] = [
+  ...Object.entries(EXPECTED).map(([file, want]): [string, string, Expected] => [DIR, file, want]),
+  ...Object.entries(REAL).map(([file, want]): [string, string, Expected] => [BAUNSU, file, want]),
+];
+for (const [dir, file, want] of cases) {
   if (want.open) continue;
   test(`${file}: its recipient and documented reason`, () => {
-    const { records } = recordsFromEmail(readFileSync(join(DIR, file)), file);
+    const { records } = recordsFromEmail(readFileSync(join(dir, file)), file);
     assert.deepEqual(
       records.map((record) => record.recipient?.toLowerCase()),
       want.recipients.map((address) => address.toLowerCase()),

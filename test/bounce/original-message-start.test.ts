@@ -167,13 +167,16 @@ test("Zoho's pasted original, 'Received: from' or 'Received:from', is no part of
 });
 
 test("a Received: line after a blank line in another MTA's notice is no copy boundary", () => {
-  // Without Zoho's header the line is text like any other (a quoted body, a transcript): nothing is cut there.
+  // Without Zoho's header the line is text like any other (a quoted body, a transcript): nothing is cut there
+  // unless the whole header block of a message follows (From: and a Date:, Received: or MIME-Version:).
   const notice = ZOHO_NOTICE("Received: from mail.example.org").replace(
     "X-ZohoMail: Si CHF_MF_NL SS_1 UW48 UB48\n",
     "",
   );
-  const text = notice.slice(notice.indexOf("\n\n") + 2);
+  const text = notice.slice(notice.indexOf("\n\n") + 2).replace("From: sender@example.org\n", "");
   assert.equal(originalMessageStart(text), text.length);
+  const block = notice.slice(notice.indexOf("\n\n") + 2);
+  assert.equal(originalMessageStart(block), block.indexOf("Received:"));
   // A DSN field of the report itself is no copy either.
   const field = "Reporting-MTA: dns; mx.example.org\nReceived-From-MTA: dns; relay.example.org\n";
   assert.equal(originalMessageStart(field), field.length);
@@ -208,6 +211,19 @@ test("a marker's words inside a sentence are no marker (only at a line start)", 
   assert.equal(originalMessageStart(sendmail), sendmail.length);
 });
 
+/** A list's post pasted whole after a notice, with no marker: its header block, then a body naming addresses. */
+const PASTED_POST = [
+  "From: Example List <list@lists.example.org>",
+  "To: Example List <list@lists.example.org>",
+  "Subject: [example] Weekly digest",
+  "Date: Mon, 30 Nov 2026 09:14:01 +0000",
+  "",
+  "Regards,",
+  "-- sales@example.com",
+  "boss@example.com ... see you monday",
+  "",
+].join("\n");
+
 test("Smail's barred separator starts the copy: lines of the returned mail name no recipient (review R62)", () => {
   const notice = [
     "From: <MAILER-DAEMON@mail3.example.net>",
@@ -220,13 +236,7 @@ test("Smail's barred separator starts the copy: lines of the returned mail name 
     "|------------------------- Failed addresses follow: ---------------------|",
     " member@gone-host.example ... unknown host",
     "|------------------------- Message text follows: ------------------------|",
-    "From: Example List <list@lists.example.org>",
-    "Subject: [example] Weekly digest",
-    "",
-    "Regards,",
-    "-- sales@example.com",
-    "boss@example.com ... see you monday",
-    "",
+    PASTED_POST,
   ].join("\n");
   const records = recordsFromEmail(Buffer.from(notice), "smail.eml").records;
   assert.deepEqual(
@@ -235,4 +245,37 @@ test("Smail's barred separator starts the copy: lines of the returned mail name 
   );
   const text = notice.slice(notice.indexOf("|---"));
   assert.equal(originalMessageStart(text), text.indexOf("|------------------------- Message text"));
+});
+
+test("a pasted header block with no marker starts the copy; a notice's summary of the original does not (review R62)", () => {
+  const notice =
+    "A message that you sent could not be delivered.\n\n  member@example.net: 550 user unknown\n\n";
+  assert.equal(originalMessageStart(notice + PASTED_POST), notice.length);
+  // Folded fields, CRLF lines, a blank line with blanks on it.
+  const crlf = `${notice.replace(/\n\n$/, "\r\n \t\r\n")}Received: from a\r\n\tby b\r\nFrom: a@b\r\nMIME-Version: 1.0\r\n\r\nbody\r\n`;
+  assert.equal(originalMessageStart(crlf), crlf.indexOf("Received:"));
+  for (const summary of [
+    "To: member@example.net\nSubject: hello\nSent: Mon, 30 Nov 2026\n\nDid not reach the following recipient(s):\n",
+    'Return-Path: <a@b>\nFrom: a@b\nMessage-ID: <m@b>\nSubject: Nyaan\n\nDuplicate header field: "From"\n',
+    "From: a@b\nDate: Mon, 30 Nov 2026\n\nbody\n", // two fields
+  ]) {
+    const text = notice + summary;
+    assert.equal(originalMessageStart(text), text.length, summary);
+  }
+  // Not after a blank line: a line of the notice.
+  const inline = `Delivery failed\nFrom: a@b\nTo: c@d\nDate: x\n`;
+  assert.equal(originalMessageStart(inline), inline.length);
+});
+
+test("a returned body after a pasted header block names no recipient", () => {
+  const header =
+    "From: Mail Delivery System <Mailer-Daemon@mx1.example.net>\nTo: list-bounces@lists.example.org\nSubject: Mail delivery failed\n\n";
+  const report =
+    "A message that you sent could not be delivered to one or more of its recipients.\n\n  member@mx1.example.net\n    550 5.1.1 user unknown\n\n";
+  const raw = Buffer.from(header + report + PASTED_POST);
+  const { records } = recordsFromEmail(raw, "pasted.eml");
+  assert.deepEqual(
+    records.map((record) => [record.recipient, record.reason]),
+    [["member@mx1.example.net", "userunknown"]],
+  );
 });

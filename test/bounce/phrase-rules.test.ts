@@ -689,3 +689,40 @@ describe("a policy is a verdict only in the phrases Sisimai lists (go reason/why
     );
   });
 });
+
+describe("a bare 'virus' is the word, not a scanner's name (review R61)", () => {
+  it("reads a virus found as virusdetected, a scanner's name or its all-clear as nothing", () => {
+    const reason = (text: string) => classifyReply({ text }).reason;
+    for (const text of [
+      "550 This message contains a virus (Eicar-Test-Signature)",
+      "550 Virus found in message",
+      "550 message rejected, viruses found",
+      "550 virus-infected attachment",
+      "550 message infected with virus W32/Netsky",
+      "550 Message contains the W32.Sober virus",
+      "550 Virus Eicar_Test_File identified",
+    ])
+      assert.equal(reason(text), "virusdetected", text);
+    for (const text of [
+      "550 Message from InterScan VirusWall: the following mail could not be delivered",
+      "550 The following mail could not be delivered (scanned by anti-virus gateway)",
+      "550 The following mail could not be delivered (scanned by anti virus gateway)",
+      "550 The following mail could not be delivered (scanned by antivirus gateway)",
+      "550 rejected by the Virus Wall gateway",
+      "550 no virus found, but rejected",
+      "550 protected by virus scanning",
+      "550 this mail is virus free",
+    ])
+      assert.equal(reason(text), "undefined", text);
+  });
+
+  it("a scanner's banner under an address status leaves the status its meaning (MessageLabs' footer in an Exchange DSN)", () => {
+    const banner =
+      "**** This email has come from the internet and has been scanned for all viruses and potentially offensive content by Messagelabs on behalf of Example ****";
+    assert.equal(classifyReply({ text: `550 5.1.1 user unknown ${banner}` }).reason, "userunknown");
+    assert.equal(classifyReply({ text: banner, status: "5.1.1" }).reason, "userunknown");
+    const spam = "This email has been scanned for viruses and spam by Example Mail Security";
+    assert.equal(classifyReply({ text: spam, status: "5.1.1" }).reason, "userunknown");
+    assert.equal(classifyReply({ text: "550 Message rejected as spam" }).reason, "spamdetected");
+  });
+});

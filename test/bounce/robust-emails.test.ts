@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, it } from "node:test";
+import { headerStart } from "../../src/bounce/email/headers.ts";
 import { recordsFromEmail } from "../../src/bounce/email/index.ts";
 import type { BounceRecord } from "../../src/bounce/record.ts";
 
@@ -584,5 +585,112 @@ describe("Google Groups (sisimai go lhost/via-googlegroups.go)", () => {
     const record = gmail(notice, "team@corp.example");
     assert.equal(record.recipient, "team@corp.example");
     assert.equal(record.reason, "rejected");
+  });
+});
+
+describe("blank lines above the header block", () => {
+  const dir = new URL("../fixtures/bounce-email/dialects/", import.meta.url);
+  const read = (text: string) =>
+    records(Buffer.from(text, "latin1")).map((record) => `${record.recipient} ${record.reason}`);
+
+  it("every MTA family's report reads the same under whitespace-only lines (a saved message's padding)", () => {
+    const files = readdirSync(dir).filter((name) => name.endsWith(".eml"));
+    assert.ok(files.length > 40);
+    const changed = files.filter((name) => {
+      const text = readFileSync(new URL(name, dir), "latin1");
+      const want = read(text).join(",");
+      return ["\n", `${" ".repeat(255)}\n`, "\t \r\n\r\n"].some((pad) => read(pad + text).join(",") !== want);
+    });
+    assert.deepEqual(changed, []);
+  });
+
+  it("an auto-reply padded so (npm baunsu's auto_earthlink.txt) is read as one", () => {
+    const record = only(
+      records(
+        `${" ".repeat(255)}\nFrom: away@example.org\nTo: sender@example.com\nSubject: Re: hello\nPrecedence: auto_reply\n\nI apologize for this automatic reply to your email.\n`,
+      ),
+    );
+    assert.equal(record.recipient, "away@example.org");
+    assert.equal(record.reason, "vacation");
+  });
+
+  it("only blank lines above a header field are skipped", () => {
+    const start = (text: string) => headerStart(Buffer.from(text, "latin1"));
+    assert.equal(start("From: a@example.org\n\nbody\n"), 0);
+    assert.equal(start("  \n\t\r\nFrom: a@example.org\n\nbody\n"), 6);
+    assert.equal(start("\n\nThe mailbox gone@example.org is full.\n"), 0);
+    assert.equal(start("   From: a@example.org\n"), 0);
+    assert.equal(start(" \n \n"), 0);
+  });
+});
+
+describe("a conversation's Subject naming a failure (review R64)", () => {
+  const post = (from: string, extra: string) =>
+    `From: ${from}\nTo: member@example.net\nSubject: [example] digest: mailbox full errors\nDate: Mon, 30 Nov 2026 09:14:27 +0000\n${extra}Content-Type: text/plain\n\nToday's topics: why does mailbox bob@example.com bounce?\n\nBob wrote: my mail to alice@example.com - no such user here, says the server.\n-- carol@example.com\n`;
+
+  it("a list's post or a reply in a thread, from no MTA, is no bounce", () => {
+    for (const extra of [
+      "List-Id: Example <example.lists.example.org>\n",
+      "In-Reply-To: <m1@example.com>\n",
+      "References: <m0@example.com>\n",
+    ])
+      assert.deepEqual(records(post("Example List <list@lists.example.org>", extra)), [], extra);
+  });
+
+  it("the same Subject from an MTA, or with no thread, is still read as a notice", () => {
+    assert.notDeepEqual(
+      records(post("Mail Delivery System <mailer-daemon@example.org>", "In-Reply-To: <m1@example.com>\n")),
+      [],
+    );
+    assert.notDeepEqual(records(post("Example List <list@lists.example.org>", "")), []);
+  });
+});
+
+describe("an auto-reply from no one is a notice (review R70)", () => {
+  it("'From: <>' with Auto-Submitted: auto-replied names the address its text names, never a record with no recipient", () => {
+    const notice =
+      "Return-Path: <>\nFrom: <>\nTo: sender@example.com\nIn-Reply-To: <m1@example.com>\nAuto-Submitted: auto-replied\nDate: Tue, 29 Dec 2009 12:12:54 +0000\n\nYou sent mail to gone@example.org. That's not a valid user here.\n";
+    const list = records(notice);
+    assert.deepEqual(
+      list.map((record) => record.recipient),
+      ["gone@example.org"],
+    );
+    // A person's auto-reply still names its From.
+    const away = only(records(notice.replace("From: <>", "From: Away <away@example.org>")));
+    assert.equal(away.recipient, "away@example.org");
+    assert.equal(away.reason, "vacation");
+  });
+});
+
+describe("X-Failed-Recipients bounds the recipient lines (review R71)", () => {
+  it("Exim's 'A message sent by <sender>' paragraph names no failed recipient", () => {
+    const text = [
+      "X-Failed-Recipients: gone@example.org",
+      "From: Mail Delivery System <Mailer-Daemon@mx.example.net>",
+      "To: errors@example.com",
+      "Subject: Mail delivery failed",
+      "",
+      "This message was created automatically by mail delivery software.",
+      "",
+      "A message sent by",
+      "",
+      "  <bounces+123@mail.example.com>",
+      "",
+      "could not be delivered to one or more of its recipients. The following",
+      "address(es) failed:",
+      "",
+      "  gone@example.org",
+      "    all hosts have been failing for a long time and were last tried after this message arrived",
+      "",
+    ].join("\n");
+    assert.deepEqual(
+      records(text).map((record) => [record.recipient, record.reason]),
+      [["gone@example.org", "expired"]],
+    );
+    // A header naming none of the lines bounds nothing.
+    assert.equal(
+      records(text.replace("X-Failed-Recipients: gone@", "X-Failed-Recipients: other@")).length,
+      2,
+    );
   });
 });

@@ -95,6 +95,16 @@ test("maskReply: per-message noise masked, codes and provider codes kept", () =>
       "?p=OverQuotaTemp ?p=UnsolicitedRateLimitError RESOLVER.ADR.RecipientNotFound",
       "?p=OverQuotaTemp ?p=UnsolicitedRateLimitError RESOLVER.ADR.RecipientNotFound",
     ],
+    // Measurements: a number before its unit word (not where the unit starts an address), a decimal fraction;
+    // runs of three or more dotted parts (enhanced statuses, versions) stay.
+    [
+      "250 2.6.0 <a.b@mail.example.net> [InternalId=123, Hostname=DM6PR11MB1234.namprd11.prod.outlook.com] 92125 bytes in 0.253, 355.286 KB/sec Queued mail for delivery",
+      "250 2.6.0 <x@mail.example.net> [InternalId=123, Hostname=%.prod.outlook.com] # bytes in #, # KB/sec Queued mail for delivery",
+    ],
+    [
+      "451 4.7.1 retry in 300 seconds; 12 MB over 10240 KB (AS(2203) 5.3.4 1.2.3) 5 bytes@x.org sa.8.6 1.5a",
+      "451 4.7.1 retry in # seconds; # MB over # KB (AS(2203) 5.3.4 1.2.3) 5 x@x.org sa.# 1.5a",
+    ],
     // The SQL masker's token marks: a text holding one is kept as it is.
     ["queued as 4F2A1B3C9D \x01", "queued as 4F2A1B3C9D \x01"],
   ];
@@ -273,6 +283,21 @@ function generatedReplies(count: number, seed: number): string[] {
       "aup#ipbl1010.",
       "RL000010",
     ),
+    // Measurements (a number before its unit word, decimal fractions) and dotted runs that are no measurement.
+    fc.constantFrom(
+      "92125 bytes",
+      "0.253",
+      "355.286 KB/sec",
+      "300 seconds",
+      "8 ms",
+      "1 octets@",
+      "5.7.1",
+      "1.2.3.4.5",
+      "bytes",
+      "KB",
+      "secs",
+    ),
+    fc.tuple(digits(1, 9), fc.constantFrom("", ".", ".5", ".25.1")).map(([n, f]) => `${n}${f}`),
     fc.string({ unit: fc.constantFrom(..."aQz09Xm1_"), minLength: 1, maxLength: 13 }),
     fc.string({ unit: fc.constantFrom(..."a1F-.:@ x%#0_9ZT+é"), maxLength: 6 }),
     fc.constantFrom("\x01", "\x02"),
@@ -460,6 +485,8 @@ test("ReplyMask.matches recognises exactly the replies of a template's masked fo
     "550 no such user - mx00.example.net (mta5.am0.yahoodns.net",
     "550 Invalid Recipient - DOC-1369#550 [UxuSHdEK2X-xutjFBxiBZoJ.uk405] (x1hLICq-00001z-JU)",
     "case?c=hi&r=1MabcD-1Efghijklm-00aBcD 421 mwinf5c52 ME [AM4PEPF00027A5F.eurprd04.prod.outlook.com]",
+    "250 2.6.0 <a@b.c> [InternalId=1, Hostname=DM6PR11MB1234.namprd11.prod.outlook.com] 92125 bytes in 0.253, 355.286 KB/sec Queued",
+    "552 message size 12345 bytes exceeds 10240 KB, retry in 300 seconds (5.3.4)",
   ];
   for (const chunk of postfixGrepLogChunks(300, 5)) {
     for (const line of chunk.split("\n")) {
@@ -491,6 +518,12 @@ test("ReplyMask.matches recognises exactly the replies of a template's masked fo
       .tuple(fc.string({ unit, maxLength: 2 }), hex, fc.string({ unit, maxLength: 2 }))
       .map((p) => p.join("")),
     fc.string({ unit: fc.constantFrom(..."0123456789"), minLength: 5, maxLength: 8 }),
+    fc
+      .tuple(
+        fc.string({ unit: fc.constantFrom(..."0123456789"), minLength: 1, maxLength: 9 }),
+        fc.constantFrom("", ".", ".5", ".25.1", " bytes", " KB/s", " sec.", " MB@"),
+      )
+      .map(([n, after]) => `${n}${after}`),
     fc.string({ unit: fc.constantFrom(..."abz.+-_9"), minLength: 1, maxLength: 5 }).map((l) => `${l}@`),
     fc.string({ unit, minLength: 1 }),
   );
@@ -508,14 +541,17 @@ test("ReplyMask.matches recognises exactly the replies of a template's masked fo
     assert.equal(inChunk.matches(there, from, to, shape), found, `${template} / ${reply}`);
     if (shape.round > 0) {
       placed++;
-      // A match is WebAssembly's, but where a UUID's place holds no UUID, or a joined run's place starts
-      // with a hex word of 8 or fewer before `-`, `.` or `:` (a compound's start: the scanner decides).
+      // A match is WebAssembly's, but where a UUID's place holds no UUID, a joined run's place starts
+      // with a hex word of 8 or fewer before `-`, `.` or `:` (a compound's start), or a word's place holds
+      // digits before a `.` (a decimal fraction's start): the scanner decides.
       if (found && inChunk.answered !== 1) {
         assert.equal(inChunk.answered, 2, `${template} / ${reply}`);
         const decided = [...shape.places.keys()].filter(
           (t) =>
             (shape.places[t] === 3 && !UUID.test(reply.slice(mask.start(t), mask.end(t)))) ||
-            (shape.places[t] === 4 && COMPOUND_START.test(reply.slice(mask.start(t), mask.end(t)))),
+            (shape.places[t] === 4 && COMPOUND_START.test(reply.slice(mask.start(t), mask.end(t)))) ||
+            ((shape.places[t] === 0 || shape.places[t] === 4) &&
+              /^[0-9]+\./.test(reply.slice(mask.start(t)))),
         );
         assert.ok(decided.length > 0, reply);
       }

@@ -117,19 +117,15 @@ test("replies never seen again that are their own diagnostic are written by a st
   for (let n = 0; n < 400; n++) {
     const who = `user${n}@example.net`;
     const size = 1000 + ((n * 7919) % 90000);
-    // An accept naming its size, time and rate (numbers the reply key keeps): a new reply each line.
+    // An accept naming numbers the reply key keeps (no measurement: no unit word, no fraction): a new reply each line.
     lines.push(
-      line(
-        n,
-        who,
-        `250 2.6.0 <m${n}@example.org> [InternalId=${n}] ${size} bytes in 0.${n % 1000}, ${size / 7} KB/sec Queued`,
-      ),
+      line(n, who, `250 2.6.0 <m${n}@example.org> [InternalId=${n}] ${size} parts in ${n % 1000} Queued`),
     );
     // The same with a provider code in it (another verdict: no stand-in for it), with characters JSON
     // escapes (another form), with spaces the diagnostic drops (not its own diagnostic).
-    if (n % 7 === 0) lines.push(line(n, who, `250 2.0.0 [CS01] accepted ${size} bytes`));
-    if (n % 5 === 0) lines.push(line(n, who, `250 2.0.0 "ok"\\ ${size} bytes`));
-    if (n % 3 === 0) lines.push(line(n, who, `250 2.0.0  ok  ${size}  bytes `));
+    if (n % 7 === 0) lines.push(line(n, who, `250 2.0.0 [CS01] accepted ${size} parts`));
+    if (n % 5 === 0) lines.push(line(n, who, `250 2.0.0 "ok"\\ ${size} parts`));
+    if (n % 3 === 0) lines.push(line(n, who, `250 2.0.0  ok  ${size}  parts `));
     // A refusal naming a number of its own, on another relay and domain.
     lines.push(
       line(

@@ -117,3 +117,21 @@ test("a store gives DuckDB at most 500 MB, leaving the log parsers' threads room
   const bytes = Number(match[1]) * 1024 ** { KiB: 1, MiB: 2, GiB: 3 }[match[2] as "KiB" | "MiB" | "GiB"];
   assert.ok(bytes <= 500e6 && bytes >= 400e6, `memory_limit ${row?.limit}`);
 });
+
+test("rows read as one JSON text each are the rows `all` reads: text of any character, enums, integers, booleans, NULL", async () => {
+  const store = await Store.open(join(dir, "json-rows.duckdb"));
+  try {
+    const rows = `SELECT * FROM (VALUES
+        (1, 'bounced'::event_type, '550 5.1.1 "quoted", comma' || chr(10) || 'line', 450, true, NULL),
+        (2, 'deferred'::event_type, 'Ünïcödé 😀 tab' || chr(9) || 'back\\slash', NULL, false, 'x'),
+        (9007199254740991, 'sent'::event_type, '', 0, NULL, chr(1) || '\u2028')
+      ) t(id, type, reply, code, flag, other)`;
+    const plain = await store.all(`${rows} ORDER BY id`);
+    const json = await store.allOfJson(`SELECT to_json(t)::VARCHAR FROM (${rows}) t ORDER BY id`);
+    assert.equal(plain.length, 3);
+    assert.deepEqual(json, plain);
+    assert.deepEqual(await store.allOfJson(`SELECT to_json(t)::VARCHAR FROM (${rows}) t WHERE id < 0`), []);
+  } finally {
+    store.close();
+  }
+});

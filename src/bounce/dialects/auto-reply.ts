@@ -34,9 +34,13 @@ function excluded(mail: ScannedEmail): boolean {
   );
 }
 
-/** The person who is away is the sender of the reply; its first lines say why. */
+/**
+ * The person who is away is the sender of the reply; its first lines say why. A reply from no one ("From: <>",
+ * the null path MTAs send notices with, RFC 5321 §4.5.5) is no person's: none here (a notice's reader reads it).
+ */
 function parse(mail: ScannedEmail): RecipientReport[] {
-  const from = addressesIn(mail.from)[0] ?? null;
+  const from = addressesIn(mail.from)[0];
+  if (from === undefined) return [];
   return [
     {
       recipient: from,
@@ -70,6 +74,23 @@ export const autoReply: Dialect = {
   parse,
 };
 
+/** A Subject answering another's: "Re:" and its localised forms ("AW:", "SV:", "Antw:"), or an auto-reply's own. */
+const ANSWER_SUBJECT = /^\s*(?:re|aw|sv|antw|odp|rif)\s*:/i;
+
+/**
+ * A response names the message it answers (RFC 3834 §3.1: In-Reply-To / References, a Subject taken from it);
+ * a notice a program sends of its own accord does not (a quota warning about the reader's own mailbox, review
+ * R64: "Auto-Submitted: auto-generated" alone made its From a vacation record).
+ */
+function answersAMessage(mail: ScannedEmail): boolean {
+  return (
+    headerValue(mail.headers, "in-reply-to") !== null ||
+    headerValue(mail.headers, "references") !== null ||
+    ANSWER_SUBJECT.test(mail.subject) ||
+    AUTO_REPLY_SUBJECT.test(mail.subject)
+  );
+}
+
 /**
  * The last reader: a message no bounce reader took that its writer marked automatic at all (RFC 3834 §5:
  * Auto-Submitted auto-generated or auto-notified, not only auto-replied) is an automatic answer to the
@@ -77,10 +98,12 @@ export const autoReply: Dialect = {
  */
 export const automaticAnswer: Dialect = {
   id: "automatic-answer",
-  source: "RFC 3834 §5 (Auto-Submitted: auto-generated, auto-notified); Sisimai lib/Sisimai/RFC3834.pm",
+  source:
+    "RFC 3834 §5 (Auto-Submitted: auto-generated, auto-notified), §3.1 (a response's In-Reply-To, References, Subject); Sisimai lib/Sisimai/RFC3834.pm",
   detect(mail) {
     return (
       /^auto-(?:generated|notified)/i.test(headerValue(mail.headers, "auto-submitted") ?? "") &&
+      answersAMessage(mail) &&
       !excluded(mail)
     );
   },

@@ -181,6 +181,33 @@ function shareFollowingError<T extends { diagnostic: string }>(entries: T[]): T[
   return shared;
 }
 
+/**
+ * A list's post or a reply in a thread (List-Id, RFC 2919; In-Reply-To / References, RFC 5322 §3.6.4) from no
+ * MTA: its Subject is what people discuss ("[list] mailbox full errors", "Re: Mail delivery failed"), not a
+ * notice's own (review R64). A failure notice says so elsewhere too (its sender, its text, a report part).
+ */
+function isConversation(mail: ScannedEmail): boolean {
+  return (
+    (headerValue(mail.headers, "list-id") !== null ||
+      headerValue(mail.headers, "in-reply-to") !== null ||
+      headerValue(mail.headers, "references") !== null) &&
+    !fromAnMta(mail.from)
+  );
+}
+
+/**
+ * The recipient lines X-Failed-Recipients names, when it names any of them: the MTA's own list of the failed
+ * (Exim's, spec chapter "Bounce messages"); other address lines of its text are not (review R71: Exim's "A
+ * message sent by <sender> could not be delivered", written when the bounce goes to an errors address).
+ */
+function failedRecipientsOnly<T extends { recipient: string }>(entries: T[], mail: ScannedEmail): T[] {
+  const failed = addressesIn(headerValue(mail.headers, "x-failed-recipients"));
+  if (failed.length === 0) return entries;
+  const named = new Set(failed.map((address) => address.toLowerCase()));
+  const kept = entries.filter((entry) => named.has(entry.recipient.toLowerCase()));
+  return kept.length > 0 ? kept : entries;
+}
+
 export const plainText: Dialect = {
   id: "plain-text",
   source: "Common non-RFC 3464 bounce layouts (see Sisimai lib/Sisimai/Lhost/*.pm)",
@@ -188,8 +215,9 @@ export const plainText: Dialect = {
     return (
       headerValue(mail.headers, "x-failed-recipients") !== null ||
       isDeliveryReport(mail) ||
-      BOUNCE_SUBJECT.test(mail.subject) ||
+      (BOUNCE_SUBJECT.test(mail.subject) && !isConversation(mail)) ||
       BOUNCE_SENDER.test(mail.from) ||
+      NULL_RETURN_PATH.test(mail.from) ||
       BOUNCE_TEXT.test(mail.reportText.slice(0, 4096))
     );
   },
@@ -202,10 +230,9 @@ export const plainText: Dialect = {
         ? "delayed"
         : "failed";
     if (text.entries.length > 0) {
+      const listed = text.entries.length > 1 ? failedRecipientsOnly(text.entries, mail) : text.entries;
       const entries = shareFollowingError(
-        onePerRecipient(
-          text.entries.length > 1 ? withoutAddressee(text.entries, senderAddresses(mail)) : text.entries,
-        ),
+        onePerRecipient(listed.length > 1 ? withoutAddressee(listed, senderAddresses(mail)) : listed),
       );
       // A recipient line with nothing after it: the error was written before it (e.g. "Error: … RCPT TO: a@b").
       return entries.map(

@@ -79,6 +79,25 @@ function fieldColon(text: string, start: number, lineEnd: number): number {
   return colon < start + 80 && colon < lineEnd ? colon : -1;
 }
 
+/**
+ * Where a message's header block starts: past the whitespace-only lines above its first field (a message saved
+ * with padding before its headers, as npm baunsu's test mail auto_earthlink.txt is:
+ * https://github.com/ardiesaeidi/node-baunsu; Sisimai reads the fields under it, its divideup dropping each
+ * line's trailing blanks). 0 when the message starts otherwise, or when no field follows the blank lines (then
+ * they stay the empty header block they always were).
+ */
+export function headerStart(raw: Uint8Array): number {
+  let lineStart = 0;
+  for (let at = 0; at < raw.length; at++) {
+    const byte = raw[at];
+    if (byte === 10) lineStart = at + 1;
+    else if (byte !== 32 && byte !== 9 && byte !== 13) break;
+  }
+  if (lineStart === 0) return 0;
+  const line = Buffer.from(raw.buffer, raw.byteOffset + lineStart, Math.min(raw.length - lineStart, 128));
+  return fieldColon(line.toString("latin1"), 0, 128) > 0 ? lineStart : 0;
+}
+
 /** "boundary=…" on a line of its own after a value ending in ";": a continuation some MTAs forget to indent. */
 function isUnindentedParameter(text: string, pos: number, lineEnd: number, previousEnd: number): boolean {
   let last = previousEnd - 1;

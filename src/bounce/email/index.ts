@@ -21,7 +21,7 @@ import { TextMemo } from "../text-memo.ts";
 import { type Reason, type ReasonHint, withoutLabel } from "../vocabulary.ts";
 import { recordDiagnostic, type SpacedDiagnostic, spacedDiagnostic } from "./diagnostic-text.ts";
 import { loadHeaderBytes } from "./header-bytes.ts";
-import { type HeaderBlock, headerValue } from "./headers.ts";
+import { type HeaderBlock, headerStart, headerValue } from "./headers.ts";
 import { remoteHostIn } from "./remote-host.ts";
 import { REPORT_NOTES, type ReportKind, reportKind } from "./reports.ts";
 import { type ScannedEmail, scanEmail } from "./scan.ts";
@@ -426,7 +426,7 @@ function familyHint(
 }
 
 export function readEmail(
-  raw: Buffer,
+  message: Buffer,
   file: string,
   line: number | null = null,
   withOriginal = false,
@@ -443,6 +443,8 @@ export function readEmail(
     report: null,
   };
   try {
+    const start = headerStart(message);
+    const raw = start > 0 ? message.subarray(start) : message;
     const text = raw.toString("latin1");
     // Its header blocks are read in WebAssembly from a copy of its bytes.
     loadHeaderBytes(text, raw);

@@ -280,7 +280,65 @@ export function originalMessageStart(text: string): number {
     marker = match ? match.index + 1 : text.length;
   }
   const dashes = dashLineBefore(text, marker);
-  return dashes >= 0 ? dashes : marker;
+  if (dashes >= 0) return dashes;
+  return marker < text.length ? marker : pastedHeaderBlock(text);
+}
+
+/** A field line of a message's header block, at the start of a line: its name, lower-cased by the caller. */
+const FIELD_LINE = /([A-Za-z][A-Za-z0-9-]{0,40}):[ \t]/y;
+/**
+ * What a message's own header block has and a notice's summary of it has not: Exchange's lists "To:",
+ * "Subject:", "Sent:"; amavis's "Return-Path:", "From:", "Message-ID:", "Subject:" (set-of-emails
+ * lhost-amavis-03.eml), then the notice goes on.
+ */
+const ORIGINATOR = new Set(["date", "received", "mime-version"]);
+
+/**
+ * Where an MTA pastes the original with no marker line nor separator: after a blank line, the original's
+ * header block — three fields or more at the start of their lines (folded lines allowed), among them From:
+ * and a field a summary of it leaves out (Date:, Received:, MIME-Version:; RFC 5322 §3.6). Without it the returned body's lines ("-- sales@…" signatures, "boss@… ... see you monday")
+ * read as recipient lines (review R62). text.length when there is none. Each line is read once.
+ */
+function pastedHeaderBlock(text: string): number {
+  let lineStart = 0;
+  let blankBefore = false;
+  while (lineStart < text.length) {
+    FIELD_LINE.lastIndex = lineStart;
+    const first = blankBefore ? FIELD_LINE.exec(text) : null;
+    if (first) {
+      // Read the block: field lines and their folded continuations, up to the first other line.
+      const blockStart = lineStart;
+      let fields = 0;
+      let from = false;
+      let originator = false;
+      let at = lineStart;
+      while (at < text.length) {
+        const code = text.charCodeAt(at);
+        if (code !== 32 && code !== 9) {
+          FIELD_LINE.lastIndex = at;
+          const field = FIELD_LINE.exec(text);
+          if (!field) break;
+          const name = field[1].toLowerCase();
+          fields++;
+          if (name === "from") from = true;
+          else if (ORIGINATOR.has(name)) originator = true;
+        } else if (fields === 0) break;
+        const nl = text.indexOf("\n", at);
+        at = nl < 0 ? text.length : nl + 1;
+      }
+      if (fields >= 3 && from && originator) return blockStart;
+      lineStart = at;
+      blankBefore = false;
+      continue;
+    }
+    const nl = text.indexOf("\n", lineStart);
+    const lineEnd = nl < 0 ? text.length : nl;
+    let i = lineStart;
+    while (i < lineEnd && (isBlank(text.charCodeAt(i)) || text.charCodeAt(i) === 13)) i++;
+    blankBefore = i === lineEnd;
+    lineStart = lineEnd + 1;
+  }
+  return text.length;
 }
 
 /**

@@ -5341,7 +5341,8 @@ export const REASON_PHRASES: RuleTable = {
     {
       id: "spam-content-spam",
       reason: "spamdetected",
-      pattern: /\bspam\b/,
+      // Not a scanner's banner ("This email has been scanned for viruses and spam by …"): review R61.
+      pattern: /(?<!\bscanned (?:for|by|against) (?:all )?(?:[a-z]+(?:,| and| &) ){0,3}(?:all )?)\bspam\b/,
       unlisted: true,
       source: "sisimai go reason/why-spamdetected.go (a word of its phrases, alone no phrase: unlisted)",
       example: "spam",
@@ -5381,10 +5382,16 @@ export const REASON_PHRASES: RuleTable = {
     {
       id: "virus-found-virus",
       reason: "virusdetected",
-      phrase: "virus",
+      // A virus found: after "contains", "infected with", "carries", "has" ("contains a virus", "infected with
+      // virus W32/Netsky") or before "found", "detected", "infected", "identified" ("Virus found in message"),
+      // never a scanner's name or banner ("InterScan VirusWall", "scanned for all viruses … by Messagelabs",
+      // "anti-virus gateway", "virus scanner", "virus free") nor its all-clear ("no virus found"): review R61.
+      pattern:
+        /(?<![a-z])(?<!\bno )virus(?:es)?(?![a-z]|[ -]?(?:scan|check|wall|fire|protect|filter|engine|definition|free))(?:(?<=(?:contain(?:s|ed|ing)?|infected (?:with|by)|carr(?:y|ies|ying)|ha[sd]|with|is) (?:an? |the |one or more |known )?(?:[a-z0-9./]{1,40}[ -])?virus(?:es)?)|(?=[^.;\n]{0,24}(?<![a-z])(?:found|detected|infected|identified)(?![a-z])))/,
       unlisted: true,
-      source: "sisimai go reason/why-virusdetected.go (a word of its phrases, alone no phrase: unlisted)",
-      example: null,
+      source:
+        "sisimai go reason/why-virusdetected.go (a word of its phrases, alone no phrase: unlisted); example: Exim's content-scanning ACL, https://www.exim.org/exim-html-current/doc/html/spec_html/ch-content_scanning_at_acl_time.html",
+      example: "This message contains a virus ($malware_name).",
     },
     {
       id: "virus-found-malware",
