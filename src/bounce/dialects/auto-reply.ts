@@ -74,36 +74,19 @@ export const autoReply: Dialect = {
   parse,
 };
 
-/** A Subject answering another's: "Re:" and its localised forms ("AW:", "SV:", "Antw:"), or an auto-reply's own. */
-const ANSWER_SUBJECT = /^\s*(?:re|aw|sv|antw|odp|rif)\s*:/i;
-
-/**
- * A response names the message it answers (RFC 3834 §3.1: In-Reply-To / References, a Subject taken from it);
- * a notice a program sends of its own accord does not (a quota warning about the reader's own mailbox, review
- * R64: "Auto-Submitted: auto-generated" alone made its From a vacation record).
- */
-function answersAMessage(mail: ScannedEmail): boolean {
-  return (
-    headerValue(mail.headers, "in-reply-to") !== null ||
-    headerValue(mail.headers, "references") !== null ||
-    ANSWER_SUBJECT.test(mail.subject) ||
-    AUTO_REPLY_SUBJECT.test(mail.subject)
-  );
-}
-
 /**
  * The last reader: a message no bounce reader took that its writer marked automatic at all (RFC 3834 §5:
  * Auto-Submitted auto-generated or auto-notified, not only auto-replied) is an automatic answer to the
- * sender too; Sisimai reads it so, after every bounce decoder (lib/Sisimai/RFC3834.pm `autoreply1`).
+ * sender too; Sisimai reads it so, after every bounce decoder (lib/Sisimai/RFC3834.pm `autoreply1`). Whether
+ * it answers a message (In-Reply-To, a "Re:" Subject) is not asked, as Sisimai does not ask it: a notice a
+ * program sends of its own accord (a quota warning) is a vacation record too, which is no failure.
  */
 export const automaticAnswer: Dialect = {
   id: "automatic-answer",
-  source:
-    "RFC 3834 §5 (Auto-Submitted: auto-generated, auto-notified), §3.1 (a response's In-Reply-To, References, Subject); Sisimai lib/Sisimai/RFC3834.pm",
+  source: "RFC 3834 §5 (Auto-Submitted: auto-generated, auto-notified); Sisimai lib/Sisimai/RFC3834.pm",
   detect(mail) {
     return (
       /^auto-(?:generated|notified)/i.test(headerValue(mail.headers, "auto-submitted") ?? "") &&
-      answersAMessage(mail) &&
       !excluded(mail)
     );
   },
