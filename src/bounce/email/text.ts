@@ -296,38 +296,19 @@ const ORIGINATOR = new Set(["date", "received", "mime-version"]);
 /**
  * Where an MTA pastes the original with no marker line nor separator: after a blank line, the original's
  * header block — three fields or more at the start of their lines (folded lines allowed), among them From:
- * and a field a summary of it leaves out (Date:, Received:, MIME-Version:; RFC 5322 §3.6). Without it the returned body's lines ("-- sales@…" signatures, "boss@… ... see you monday")
- * read as recipient lines (review R62). text.length when there is none. Each line is read once.
+ * and a field a summary of it leaves out (Date:, Received:, MIME-Version:; RFC 5322 §3.6). Without it the
+ * returned body's lines ("-- sales@…" signatures, "boss@… ... see you monday") read as recipient lines
+ * (review R62). text.length when there is none. Each line is read once.
  */
 function pastedHeaderBlock(text: string): number {
   let lineStart = 0;
   let blankBefore = false;
   while (lineStart < text.length) {
     FIELD_LINE.lastIndex = lineStart;
-    const first = blankBefore ? FIELD_LINE.exec(text) : null;
-    if (first) {
-      // Read the block: field lines and their folded continuations, up to the first other line.
-      const blockStart = lineStart;
-      let fields = 0;
-      let from = false;
-      let originator = false;
-      let at = lineStart;
-      while (at < text.length) {
-        const code = text.charCodeAt(at);
-        if (code !== 32 && code !== 9) {
-          FIELD_LINE.lastIndex = at;
-          const field = FIELD_LINE.exec(text);
-          if (!field) break;
-          const name = field[1].toLowerCase();
-          fields++;
-          if (name === "from") from = true;
-          else if (ORIGINATOR.has(name)) originator = true;
-        } else if (fields === 0) break;
-        const nl = text.indexOf("\n", at);
-        at = nl < 0 ? text.length : nl + 1;
-      }
-      if (fields >= 3 && from && originator) return blockStart;
-      lineStart = at;
+    if (blankBefore && FIELD_LINE.test(text)) {
+      const block = fieldBlock(text, lineStart);
+      if (block.isOriginal) return lineStart;
+      lineStart = block.end;
       blankBefore = false;
       continue;
     }
@@ -339,6 +320,32 @@ function pastedHeaderBlock(text: string): number {
     lineStart = lineEnd + 1;
   }
   return text.length;
+}
+
+/**
+ * The field lines from `start` and their folded continuations, up to the first other line: where they end,
+ * and whether they are a message's own header block (pastedHeaderBlock's test).
+ */
+function fieldBlock(text: string, start: number): { end: number; isOriginal: boolean } {
+  let fields = 0;
+  let from = false;
+  let originator = false;
+  let at = start;
+  while (at < text.length) {
+    const code = text.charCodeAt(at);
+    if (code !== 32 && code !== 9) {
+      FIELD_LINE.lastIndex = at;
+      const field = FIELD_LINE.exec(text);
+      if (!field) break;
+      const name = field[1].toLowerCase();
+      fields++;
+      if (name === "from") from = true;
+      else if (ORIGINATOR.has(name)) originator = true;
+    } else if (fields === 0) break;
+    const nl = text.indexOf("\n", at);
+    at = nl < 0 ? text.length : nl + 1;
+  }
+  return { end: at, isOriginal: fields >= 3 && from && originator };
 }
 
 /**
