@@ -331,7 +331,7 @@ export class ReplyMask {
       if (end < 0 && digits === length && j + 1 < to && bytes[j] === 46) {
         // Maybe a decimal fraction (a token), or a run of three or more parts (none, passed over whole).
         const run = numberRunEnd(bytes, j, to);
-        if (run >= 0 && runParts > 2) {
+        if (run >= 0 && partsOf(bytes, j, run) > 2) {
           i = run;
           continue;
         }
@@ -910,28 +910,27 @@ function unitAt(bytes: Codes, end: number, to: number, digits: number, length: n
 
 const UNIT_CODES = UNITS.map((unit) => Array.from(unit, (c) => c.charCodeAt(0)));
 
-/** How many parts the run numberRunEnd found last has. */
-let runParts = 0;
-
 /**
  * The end of the longest run of dotted digit parts from a number ending at `end` (a `.` there) that ends at a
- * word boundary, with two parts or more (their number: runParts), else -1.
+ * word boundary, with two parts or more (partsOf counts them), else -1.
  */
 function numberRunEnd(bytes: Codes, end: number, to: number): number {
   const classes = CLASS;
   let found = -1;
-  let parts = 1;
   let at = end;
   while (at + 1 < to && bytes[at] === 46 && (classes[bytes[at + 1]] & DIGIT) !== 0) {
     at += 2;
     while (at < to && (classes[bytes[at]] & DIGIT) !== 0) at++;
-    parts++;
-    if (boundary(bytes, at, to)) {
-      found = at;
-      runParts = parts;
-    }
+    if (boundary(bytes, at, to)) found = at;
   }
   return found;
+}
+
+/** The parts of the run of dotted digits that numberRunEnd found from the number ending at `end`: its dots, +1. */
+function partsOf(bytes: Codes, end: number, runEnd: number): number {
+  let parts = 1;
+  for (let at = end; at < runEnd; at++) if (bytes[at] === 46) parts++;
+  return parts;
 }
 
 /** Whether the word bytes[from, to) is lower-case letters, then digits (one of each at least). */
