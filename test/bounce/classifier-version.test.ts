@@ -28,8 +28,8 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 59,
-  fingerprint: "289facd6e7b0bca98c942114b6ab6ad8df089ad5c827116737a665aadcd7792c",
+  version: 60,
+  fingerprint: "9c964efd2a8f924ae54ba747f0ec5cdce8869b6925051ce75e35dcc43dd383c7",
 };
 
 /** Rule data as text: patterns by their source and flags. */

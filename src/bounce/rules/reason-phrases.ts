@@ -5341,8 +5341,9 @@ export const REASON_PHRASES: RuleTable = {
     {
       id: "spam-content-spam",
       reason: "spamdetected",
-      // Not a scanner's banner ("This email has been scanned for viruses and spam by …"): review R61.
-      pattern: /(?<!\bscanned (?:for|by|against) (?:all )?(?:[a-z]+(?:,| and| &) ){0,3}(?:all )?)\bspam\b/,
+      // A word: not inside another ("antispam" is a product). A scanner's banner ("This email has been scanned
+      // for viruses and spam by …") is no verdict: the matcher reads unlisted entries outside banners (R61).
+      pattern: /\bspam\b/,
       unlisted: true,
       source: "sisimai go reason/why-spamdetected.go (a word of its phrases, alone no phrase: unlisted)",
       example: "spam",
