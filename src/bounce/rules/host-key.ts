@@ -51,10 +51,12 @@ export function plainRemoteMta(remoteMta: string): boolean {
 
 /** A plain remote MTA (lower case) whose host hostName reads as none: no dot, or digits and dots only. */
 const HOSTLESS = `^(?:dns${DNS_TYPE})?(?:(?:[a-z0-9_-]+\\.?|[0-9.]+)(?:${SEPARATOR}|$)|[[(:]|$)`;
-/** The longest of KEYED_HOST_NAMES a plain remote MTA's host (lower case) ends with, as group 1. */
-const KEYED_SUFFIX = `^(?:dns${DNS_TYPE})?(?:[a-z0-9_-]+\\.)*?(${KEYED_HOST_NAMES.map((name) =>
-  name.replaceAll(".", "\\."),
-).join("|")})\\.?(?:${SEPARATOR}|$)`;
+/**
+ * A plain remote MTA's `dns;` and host (lower case) ending with one of KEYED_HOST_NAMES, as the name after a dot,
+ * `;` or space: the leftmost match is the longest name.
+ */
+const KEYED_END = `(?:^|[.; ])(?:${KEYED_HOST_NAMES.map((name) => name.replaceAll(".", "\\.")).join("|")})\\.?$`;
+const sqlArray = (texts: readonly string[]) => `[${texts.map(sqlString).join(", ")}]`;
 
 /**
  * hostKeyOf in SQL over a text column: a plain remote MTA (plainRemoteMta) gets its key; any other keeps
@@ -63,11 +65,14 @@ const KEYED_SUFFIX = `^(?:dns${DNS_TYPE})?(?:[a-z0-9_-]+\\.)*?(${KEYED_HOST_NAME
  */
 export function hostKeySql(column: string): string {
   const lower = `lower(${column})`;
-  const keyed = KEYED_HOST_NAMES.map((name) => `WHEN ${sqlString(name)} THEN ${sqlString(hostKeyOf(name))}`);
+  // Each step once (a repeated expression is evaluated again): the host, the name it ends with, its key.
+  const host = `regexp_extract(${lower}, '^(?:dns${DNS_TYPE})?[a-z0-9_.-]*')`;
+  const name = `trim(regexp_extract(${host}, ${sqlString(KEYED_END)}), '.; ')`;
+  const keys = sqlArray(KEYED_HOST_NAMES.map(hostKeyOf));
   return `CASE WHEN ${column} IS NULL OR ${column} = '' THEN ''
     WHEN NOT regexp_matches(${column}, ${sqlString(PLAIN_PATTERN.source)})
       OR regexp_matches(${column}, ${sqlString(DNS_THEN_SPACE.source)}) THEN concat('=', ${column})
-    WHEN regexp_matches(${lower}, ${sqlString(HOSTLESS)}) THEN ${sqlString(hostKeyOf("[192.0.2.1]"))}
-    ELSE CASE regexp_extract(${lower}, ${sqlString(KEYED_SUFFIX)}, 1) ${keyed.join(" ")}
-      ELSE ${sqlString(hostKeyOf("host.invalid"))} END END`;
+    ELSE coalesce(${keys}[list_position(${sqlArray(KEYED_HOST_NAMES)}, ${name})],
+      CASE WHEN regexp_matches(${lower}, ${sqlString(HOSTLESS)}) THEN ${sqlString(hostKeyOf("[192.0.2.1]"))}
+      ELSE ${sqlString(hostKeyOf("host.invalid"))} END) END`;
 }
