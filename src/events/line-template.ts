@@ -43,6 +43,8 @@ const COMMAND_AT = "TA command))".length;
 const COMMAND_BYTES = 4;
 /** Templates longer than this are not made (a line's part after the recipient is rarely 300 bytes). */
 const MAX_TEMPLATE = 1024;
+/** Where learn gathers a template's literal pieces and tail (at most MAX_TEMPLATE bytes). */
+const LITERAL = new Uint8Array(MAX_TEMPLATE);
 
 /** What a line that matches a template is read as (besides its own head, recipient and reply). */
 export interface TemplateReading<T> {
@@ -56,12 +58,19 @@ export interface TemplateReading<T> {
 }
 
 class LineTemplate<T> {
-  /** The literal pieces of the part before the reply (from the recipient's last `@`), spans cut out. */
-  readonly pieces: WordLiteral[];
+  /** The literal pieces' bytes before the reply (from the recipient's last `@`), spans cut out, then the tail's. */
+  private readonly literal: Uint8Array;
+  /** Where piece i ends in `literal` (the tail follows the last). */
+  private readonly pieceEnds: number[];
   /** A variable span of alphabet `kinds[i]` follows piece i. */
-  readonly kinds: Uint8Array;
-  /** The bytes from the reply's end to the line's end. */
-  readonly tail: WordLiteral;
+  private readonly kinds: number[];
+  /**
+   * The pieces and the tail as WordLiterals, made for the first compare in JavaScript (null: not yet): a
+   * placed template reads a chunk memory's lines in WebAssembly, and most are never compared here.
+   */
+  private words: WordLiteral[] | null = null;
+  /** The length of the bytes from the reply's end to the line's end. */
+  readonly tailLength: number;
   /** The recipient's domain length (the template starts at the `@` before it). */
   readonly domainLength: number;
   readonly reading: TemplateReading<T>;
@@ -69,26 +78,37 @@ class LineTemplate<T> {
   readonly place: number;
   readonly address: number;
 
+  /** `bytes` holds the pieces (piece i ends at pieceEnds[i]) and then the tail's tailLength bytes. */
   constructor(
-    literal: Uint8Array,
+    bytes: Uint8Array,
     pieceEnds: number[],
     kinds: number[],
-    tail: Uint8Array,
+    tailLength: number,
     domainLength: number,
     fields: T,
     place: number,
     lineBytes: LineBytes | null,
   ) {
-    this.pieces = pieceEnds.map(
-      (end, i) => new WordLiteral(literal.subarray(i === 0 ? 0 : pieceEnds[i - 1], end)),
-    );
-    this.kinds = Uint8Array.from(kinds);
-    this.tail = new WordLiteral(tail);
+    const length = pieceEnds[pieceEnds.length - 1];
+    const literal = bytes.slice(0, length + tailLength);
+    this.literal = literal;
+    this.pieceEnds = pieceEnds;
+    this.kinds = kinds;
+    this.tailLength = tailLength;
     this.domainLength = domainLength;
     this.reading = { replyStart: 0, replyEnd: 0, fields, shape: new OutcomeShape() };
     this.place = place;
     this.address =
-      lineBytes === null ? -1 : lineBytes.place(place, literal, pieceEnds, kinds, tail, domainLength);
+      lineBytes === null
+        ? -1
+        : lineBytes.place(
+            place,
+            literal.subarray(0, length),
+            pieceEnds,
+            kinds,
+            literal.subarray(length),
+            domainLength,
+          );
   }
 
   /** Its reading of the line whose recipient ends at `rcptEnd`, or null where a byte differs. */
@@ -101,24 +121,40 @@ class LineTemplate<T> {
   ): TemplateReading<T> | null {
     let at = rcptEnd - this.domainLength - 1;
     if (at < rcptStart) return null;
-    const { pieces, kinds } = this;
+    const words = this.words ?? this.wordLiterals();
+    const kinds = this.kinds;
     // A local: a module constant read in a loop is loaded (and checked) again at every byte.
     const alphabet = ALPHABET;
     for (let p = 0; ; p++) {
-      const piece = pieces[p];
+      const piece = words[p];
       if (at + piece.length > lineEnd || !piece.at(memory, bytes, at)) return null;
       at += piece.length;
       if (p === kinds.length) break;
       const kind = kinds[p];
       while (at < lineEnd && (alphabet[bytes[at]] & kind) !== 0) at++;
     }
-    const tail = this.tail;
+    const tail = words[kinds.length + 1];
     const replyEnd = lineEnd - tail.length;
     if (replyEnd < at || !tail.at(memory, bytes, replyEnd)) return null;
+    return this.readAt(at, replyEnd);
+  }
+
+  /** Its reading, the reply at [replyStart, replyEnd). */
+  readAt(replyStart: number, replyEnd: number): TemplateReading<T> {
     const reading = this.reading;
-    reading.replyStart = at;
+    reading.replyStart = replyStart;
     reading.replyEnd = replyEnd;
     return reading;
+  }
+
+  private wordLiterals(): WordLiteral[] {
+    const { literal, pieceEnds } = this;
+    const words = pieceEnds.map(
+      (end, i) => new WordLiteral(literal.subarray(i === 0 ? 0 : pieceEnds[i - 1], end)),
+    );
+    words.push(new WordLiteral(literal.subarray(pieceEnds[pieceEnds.length - 1])));
+    this.words = words;
+    return words;
   }
 }
 
@@ -139,6 +175,8 @@ export class LineTemplates<T> {
    */
   private lineBytes: LineBytes | null = null;
   private lineBytesTried = false;
+  /** Places given to templates so far (LineTemplate.place: 0, 1, … and then those of evicted ones). */
+  private placesUsed = 0;
 
   /** Whether it reads lines of `bytes` in WebAssembly (see lineBytes). */
   inWebAssembly(bytes: Uint8Array): boolean {
@@ -202,7 +240,7 @@ export class LineTemplates<T> {
     }
     const reading = template.reading;
     reading.replyStart = start - base;
-    reading.replyEnd = lineEnd - template.tail.length;
+    reading.replyEnd = lineEnd - template.tailLength;
     return reading;
   }
 
@@ -235,7 +273,8 @@ export class LineTemplates<T> {
     while (atSign >= rcptStart && bytes[atSign] !== AT_SIGN) atSign--;
     if (atSign < rcptStart || replyStart < rcptEnd || replyEnd < replyStart) return null;
     if (lineEnd - atSign > MAX_TEMPLATE) return null;
-    const literal: number[] = [];
+    const literal = LITERAL;
+    let length = 0;
     const pieceEnds: number[] = [];
     const kinds: number[] = [];
     for (let i = atSign; i < replyStart; ) {
@@ -245,32 +284,34 @@ export class LineTemplates<T> {
         while (end < replyStart && (ALPHABET[bytes[end]] & kind) !== 0) end++;
         // A bracketed address is a span only up to its `]`.
         if (end > i && (kind !== ADDRESS || (end < replyStart && bytes[end] === CLOSE_BRACKET))) {
-          pieceEnds.push(literal.length);
+          pieceEnds.push(length);
           kinds.push(kind);
           i = end;
           continue;
         }
       }
-      literal.push(bytes[i]);
+      literal[length++] = bytes[i];
       i++;
     }
-    pieceEnds.push(literal.length);
+    pieceEnds.push(length);
+    for (let i = replyEnd; i < lineEnd; i++) literal[length++] = bytes[i];
     const slot = slotOf(bytes, rcptStart, rcptEnd, lineEnd, kind);
     const pair = slot >> 1;
     const kept = this.firsts[pair];
     const evicted = this.seconds[pair];
-    // A slot's two templates have the slot's two places: the new one takes the place of the one it evicts.
-    const place = evicted !== undefined ? evicted.place : kept !== undefined ? kept.place ^ 1 : slot;
+    // The new one takes the place of the one it evicts, else the next unused one: the places in use stay
+    // together at the memory's start (it grows as they are used: line-bytes.ts).
+    const place = evicted !== undefined ? evicted.place : this.placesUsed++;
     if (!this.lineBytesTried && inChunkMemory(bytes)) {
       this.lineBytesTried = true;
       this.lineBytes = LineBytes.of(2 * SLOTS, ALPHABET);
     }
     const lineBytes = this.lineBytes;
     const template = new LineTemplate(
-      Uint8Array.from(literal),
+      literal,
       pieceEnds,
       kinds,
-      Uint8Array.from(bytes.subarray(replyEnd, lineEnd)),
+      lineEnd - replyEnd,
       rcptEnd - atSign - 1,
       fields,
       place,
@@ -279,7 +320,10 @@ export class LineTemplates<T> {
     this.seconds[pair] = kept;
     this.firsts[pair] = template;
     lineBytes?.setSlot(slot, template.address, kept === undefined ? -1 : kept.address);
-    return template.read(bytes, this.memory.of(bytes), rcptStart, rcptEnd, lineEnd);
+    // What `read` gives its own line: each piece is the line's bytes where the template took it, each span
+    // ends where the line's run of the span's alphabet does (the next piece starts with a byte outside it,
+    // and the last piece, which ends with ` said: `, before the reply), and the tail is the line's end.
+    return template.readAt(replyStart, replyEnd);
   }
 }
 

@@ -1131,7 +1131,9 @@ const DSN_TAIL = 3;
  * took turns, each made anew on every line.
  */
 function outcomeKind(bytes: Uint8Array, at: Positions): number {
-  let kind = bytes[at.wordStart];
+  // The letter multiplied first: XORed with the DSN's bytes at once, `d` ^ `7` = `b` ^ `1` (iCloud's 4.7.1
+  // deferrals and 5.1.1 bounces were one kind, and took turns with its 5.7.1 bounces in one slot).
+  let kind = Math.imul(bytes[at.wordStart], FNV_PRIME);
   for (let i = Math.max(at.start, at.statusAt - DSN_TAIL); i < at.statusAt; i++)
     kind = Math.imul(kind ^ bytes[i], FNV_PRIME);
   return kind;

@@ -8,6 +8,14 @@ import { type FileRange, UntakenFiles } from "./untaken-files.ts";
 
 /** Files per job at most: the records of a job are handed to the output at once. */
 export const JOB_FILES = 48;
+/**
+ * How jobs are cut when two processes share them (UntakenFiles): the first ones small — a process's first
+ * files are its slowest (each runs code for the first time), and this one turns its event loop (where the
+ * second's connection opens and its first jobs leave) only between jobs: with jobs of 48 the second started
+ * ~100–200 files after this one, with 4 after ~14 — and the last ones too (an eighth of the files left at
+ * most), so that neither process ends holding whole jobs while the other has none left to take.
+ */
+export const SHARED_JOBS = { first: 4, share: 8 };
 
 const NO_STREAMS: ReadonlySet<string> = new Set();
 
@@ -25,7 +33,8 @@ export async function* classifyFilesInJobs(
   streams: ReadonlySet<string> = NO_STREAMS,
   { worker, counts = noCounts(), budgets = BUDGETS }: JobsLayout = {},
 ): AsyncGenerator<FilesDone> {
-  const untaken = new UntakenFiles(paths.length, JOB_FILES);
+  const shared = threadsAllowed() && paths.length > JOB_FILES;
+  const untaken = new UntakenFiles(paths.length, JOB_FILES, shared ? SHARED_JOBS : {});
   const files = (job: FileRange) => paths.slice(job.first, job.end);
   const here = (job: FileRange) => {
     counts.here++;
@@ -33,7 +42,7 @@ export async function* classifyFilesInJobs(
   };
   const finished = (job: FileRange, done: FilesDone) =>
     untaken.finished(job, done.files.length, done.bytes < budgets.jobBytes / 2);
-  if (!threadsAllowed() || paths.length <= JOB_FILES) {
+  if (!shared) {
     while (!untaken.empty) {
       const job = untaken.take();
       const done = await here(job);

@@ -28,8 +28,8 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 59,
-  fingerprint: "289facd6e7b0bca98c942114b6ab6ad8df089ad5c827116737a665aadcd7792c",
+  version: 61,
+  fingerprint: "abc9c9589be1db8c42ed77f615216c3d358627cc39bd6f4a2513a309e66f6021",
 };
 
 /** Rule data as text: patterns by their source and flags. */

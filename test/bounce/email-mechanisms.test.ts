@@ -46,13 +46,52 @@ describe("Sendmail transcripts", () => {
         ].join("\n"),
       ),
     );
+    // a@'s 5.1.1 is only Sendmail's stock status for any 550 (see below): the remote reply named none.
     assert.deepEqual(
       report.map((record) => [record.recipient, record.reason, record.status]),
       [
-        ["a@example.jp", "userunknown", "5.1.1"],
+        ["a@example.jp", "userunknown", null],
         ["b@example.jp", "mailboxfull", "5.2.2"],
       ],
     );
+  });
+  it("Sendmail's own 'User unknown' line after the remote host's reply is its stock wording of the reply code, not the error (set-of-emails lhost-sendmail-22, -33: '551 not our customer', '550 5.7.1 IP address blacklisted' both echoed so)", () => {
+    const transcript = (reply: string, echo: string) =>
+      records(
+        plain(
+          "Returned mail: see transcript for details",
+          [
+            "   ----- The following addresses had permanent fatal errors -----",
+            "<a@example.jp>",
+            `    (reason: ${reply})`,
+            "",
+            "   ----- Transcript of session follows -----",
+            "... while talking to mx.example.jp.:",
+            ">>> RCPT To:<a@example.jp>",
+            `<<< ${reply}`,
+            echo,
+            ">>> DATA",
+            "<<< 503 Error: need RCPT command",
+            "",
+          ].join("\n"),
+        ),
+      )[0];
+    for (const echo of ["550 5.1.1 <a@example.jp>... User unknown", "550 <a@example.jp>... User unknown"]) {
+      const record = transcript("550 5.7.1 IP address blacklisted by recipient", echo);
+      assert.equal(record.reason, "blocked", echo);
+      assert.equal(record.status, "5.7.1", echo);
+      assert.doesNotMatch(record.diagnostic, /User unknown/, echo);
+    }
+    // Without a remote reply before it, the line is the only error there is.
+    const [own] = records(
+      plain(
+        "Returned mail: see transcript for details",
+        ["   ----- Transcript of session follows -----", "550 5.1.1 <a@example.jp>... User unknown", ""].join(
+          "\n",
+        ),
+      ),
+    );
+    assert.equal(own.reason, "userunknown");
   });
   it("a recipient's 'Remote protocol error' takes the '<<<' reply of its host's dialogue as the cause", () => {
     const [record] = records(
@@ -108,6 +147,26 @@ describe("Sendmail transcripts", () => {
     ].join("\n");
     const fields = "Final-Recipient: RFC822; <someone@example.net>\nAction: failed\nStatus: 5.5.0";
     assert.equal(records(dsn(human, fields))[0].reason, "userunknown");
+  });
+
+  it("Postfix's local(8) 'unknown user: \"name\"' is its own lookup, believed in a report without DSN fields", () => {
+    const report = plain(
+      "Undelivered Mail Returned to Sender",
+      [
+        "This is the mail system at host mx.example.net.",
+        "",
+        "                   The mail system",
+        "",
+        '<someone@example.net>: unknown user: "someone"',
+      ].join("\n"),
+    );
+    assert.equal(records(report)[0].reason, "userunknown");
+    // The same words from a remote server in no named phase stay Sisimai's filtered.
+    const remote = plain(
+      "Undelivered Mail Returned to Sender",
+      "<someone@example.net>: unknown user someone",
+    );
+    assert.equal(records(remote)[0].reason, "filtered");
   });
 });
 

@@ -2,13 +2,14 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { recordsFromEmail } from "../../src/bounce/email/index.ts";
+import { readEmail, recordsFromEmail } from "../../src/bounce/email/index.ts";
 import { REASONS } from "../../src/bounce/vocabulary.ts";
 
 /**
  * Bounces owing nothing to the Sisimai corpus: a reply a provider documents, carried in an MTA's documented
  * bounce layout, both cited in the fixture (test/fixtures/independent-bounces/README.md), and the real emails of
- * baunsu's tests (test/fixtures/baunsu/README.md). Each names its failed recipient (none: no bounce, or one
+ * baunsu's tests (test/fixtures/baunsu/README.md), and bounces real MTAs (Postfix, Exim) made for failures set up on
+ * purpose (test/fixtures/mta-made/README.md). Each names its failed recipient (none: no bounce, or one
  * naming no address, so it gives no record) and the reason its documentation gives; an entry marked `open` is a
  * known miss (a review finding), counted by bench/independent-bounces.ts and not asserted here until it is fixed.
  */
@@ -73,4 +74,48 @@ for (const [dir, file, want] of cases) {
         want.recipients.map(() => want.reason),
       );
   });
+}
+
+/** The MTA-made bounces: recipients null with `bounce: false` (a success report, a delay warning). */
+interface MtaMade {
+  recipients: string[] | null;
+  reasons: string[] | null;
+  bounce: boolean;
+  why: string;
+  open?: string;
+}
+
+for (const mta of ["postfix", "exim"]) {
+  const dir = join(FIXTURES, "mta-made", mta);
+  const made = expectedIn<MtaMade & Expected>(dir) as Record<string, MtaMade>;
+  test(`every ${mta}-made bounce has one entry saying why, and every entry a file`, () => {
+    const files = readdirSync(dir).filter((file) => file.endsWith(".eml"));
+    assert.deepEqual(files.sort(), Object.keys(made).sort());
+    for (const [file, want] of Object.entries(made)) {
+      assert.ok(want.why.length > 0, file);
+      assert.equal(want.bounce, want.recipients !== null, file);
+      for (const reason of want.reasons ?? [])
+        assert.ok(Object.hasOwn(REASONS, reason), `${file}: ${reason}`);
+    }
+  });
+  for (const [file, want] of Object.entries(made)) {
+    if (want.open) continue;
+    test(`${mta} ${file}: its failed recipients and reason, or no failure`, () => {
+      const { records, actions } = readEmail(readFileSync(join(dir, file)), file);
+      const failures = records.filter(
+        (record, index) => record.reason !== "delivered" && actions[index] !== "delayed",
+      );
+      if (want.recipients === null) {
+        assert.deepEqual(failures, []);
+        return;
+      }
+      assert.deepEqual(
+        failures.map((record) => record.recipient?.toLowerCase()).sort(),
+        want.recipients.map((address) => address.toLowerCase()).sort(),
+      );
+      const { reasons } = want;
+      if (reasons !== null)
+        for (const record of failures) assert.ok(reasons.includes(record.reason), record.reason);
+    });
+  }
 }

@@ -725,4 +725,25 @@ describe("a bare 'virus' is the word, not a scanner's name (review R61)", () => 
     assert.equal(classifyReply({ text: spam, status: "5.1.1" }).reason, "userunknown");
     assert.equal(classifyReply({ text: "550 Message rejected as spam" }).reason, "spamdetected");
   });
+
+  it("no unlisted word counts inside a scanner's banner or all-clear sentence; a sentence naming a finding still does", () => {
+    const reason = (text: string) => classifyReply({ text, status: "5.1.1" }).reason;
+    for (const banner of [
+      "This email has been checked for viruses, malware and spam by Avast antivirus software.",
+      "This message was scanned for viruses, trojans and worms by SecureGate and is believed to be clean.",
+      "Scanned by ClamAV: no infected attachments were found. Virus free.",
+      "Protected by SpamTitan. This email was swept for spam and malware.",
+      "This mail has been checked for unsolicited content and viruses by the Mail Gateway.",
+      "No virus found in this message.",
+    ]) {
+      assert.equal(reason(`Delivery to the following recipients failed. ${banner}`), "userunknown", banner);
+      assert.equal(reason(`${banner} Delivery to the following recipients failed.`), "userunknown", banner);
+    }
+    for (const [text, want] of [
+      ["The message was rejected: malware detected in attachment (Trojan.Agent).", "virusdetected"],
+      ["This message was scanned and found to contain malware.", "virusdetected"],
+      ["Your message was checked for spam and rejected as spam.", "spamdetected"],
+    ] as const)
+      assert.equal(classifyReply({ text }).reason, want, text);
+  });
 });

@@ -119,7 +119,7 @@ async function allJobs(
   layout: JobsLayout,
   streams?: ReadonlySet<string>,
   between: (taken: number) => Promise<void> = async () => {},
-): Promise<FilesDone> {
+): Promise<FilesDone & { jobs: number; jobBytes: number[] }> {
   const jobs: FilesDone[] = [];
   for await (const job of classifyFilesInJobs(paths, options, streams, layout)) {
     jobs.push(job);
@@ -129,6 +129,8 @@ async function allJobs(
     files: jobs.flatMap((job) => job.files),
     json: Buffer.concat(jobs.map((job) => job.json)),
     bytes: jobs.reduce((sum, job) => sum + job.bytes, 0),
+    jobs: jobs.length,
+    jobBytes: jobs.map((job) => job.bytes),
   };
 }
 
@@ -155,7 +157,7 @@ test("files classified in jobs by two processes give the same bytes as all of th
     });
     assert.deepEqual(jobs.files, here.files);
     assert.ok(jobs.json.equals(here.json));
-    assert.equal(counts.here + counts.there, Math.ceil(paths.length / 48));
+    assert.equal(counts.here + counts.there, jobs.jobs);
     assert.ok(counts.there > 0 && counts.here > 0, `jobs here ${counts.here}, there ${counts.there}`);
   }
 });
@@ -168,7 +170,7 @@ test("a second process that cannot start leaves every job to this one: same byte
   assert.deepEqual(jobs.files, here.files);
   assert.ok(jobs.json.equals(here.json));
   assert.equal(counts.there, 0);
-  assert.equal(counts.here, Math.ceil(paths.length / 48));
+  assert.equal(counts.here, jobs.jobs);
 });
 
 test("a second process that dies part-way leaves the jobs it held to this one: same bytes", async () => {
@@ -187,14 +189,13 @@ test("a second process that dies part-way leaves the jobs it held to this one: s
   assert.deepEqual(jobs.files, here.files);
   assert.ok(jobs.json.equals(here.json));
   assert.equal(counts.there, 1, "its one job came back");
-  assert.equal(counts.here + counts.there, Math.ceil(paths.length / 48));
+  assert.equal(counts.here + counts.there, jobs.jobs);
 });
 
 test("this process does at most AHEAD_HERE jobs past one the second still does, which holds at most GIVEN", async () => {
   const email = filesIn("sisimai/eml");
   const paths = Array.from({ length: 8 }, () => email).flat();
-  const jobs = Math.ceil(paths.length / 48);
-  assert.ok(jobs > 2 * AHEAD_HERE);
+  assert.ok(Math.ceil(paths.length / 48) > 2 * AHEAD_HERE);
   const counts = noCounts();
   let yielded = 0;
   let mostHeld = 0;
@@ -214,7 +215,7 @@ test("this process does at most AHEAD_HERE jobs past one the second still does, 
     },
   );
   assert.equal(all.files.length, paths.length);
-  assert.equal(counts.here + counts.there, jobs);
+  assert.equal(counts.here + counts.there, all.jobs);
   assert.ok(counts.there > 0, "the second process's jobs came back");
   assert.ok(mostHeld > 0 && mostHeld <= GIVEN, `held at most ${mostHeld}`);
 });
@@ -260,18 +261,17 @@ test("jobs ended by bytes, and a second process that dies holding some: every fi
   const one = await classifyWholeFiles([log], options);
   const here = await classifyWholeFiles(paths, options);
   const counts = noCounts();
-  const layout = {
-    worker: "../../testkit/jobs-process-dies",
-    counts,
-    budgets: { jobBytes: 3 * one.bytes, aheadBytes: 6 * one.bytes },
-  };
+  const budgets = { jobBytes: 3 * one.bytes, aheadBytes: 6 * one.bytes };
+  const layout = { worker: "../../testkit/jobs-process-dies", counts, budgets };
   const jobs = await allJobs(paths, options, layout, undefined, async (taken) => {
     if (taken === 1) await until(() => counts.ended(), "the second process did not end");
   });
   assert.deepEqual(jobs.files, here.files);
   assert.ok(jobs.json.equals(here.json));
   assert.equal(counts.there, 1, "its one job came back");
-  assert.ok(counts.here > Math.ceil(paths.length / 48), `jobs here: ${counts.here}, some ended by bytes`);
+  assert.equal(counts.here + counts.there, jobs.jobs);
+  const byBytes = jobs.jobBytes.filter((bytes) => bytes >= budgets.jobBytes).length;
+  assert.ok(byBytes > 0, `jobs ended by bytes: ${byBytes}`);
 });
 
 test("untaken files: jobs of at most `most` files in order, cut to what fits after one ends by bytes, the rest taken again", () => {
@@ -298,6 +298,35 @@ test("untaken files: jobs of at most `most` files in order, cut to what fits aft
   while (!untaken.empty) rest.push(untaken.take());
   assert.deepEqual(rest.at(-1)?.end, 100);
   assert.equal(untaken.first, -1);
+});
+
+test("untaken files shared by two processes: small first jobs that grow, and jobs that shrink as the files run out", () => {
+  const untaken = new UntakenFiles(1000, 48, { first: 4, share: 8 });
+  const sizes: number[] = [];
+  let next = 0;
+  while (!untaken.empty) {
+    const job = untaken.take();
+    assert.equal(job.first, next, "in order, nothing skipped");
+    next = job.end;
+    sizes.push(job.end - job.first);
+    untaken.finished(job, job.end - job.first, true);
+  }
+  assert.equal(next, 1000);
+  assert.deepEqual(sizes.slice(0, 5), [4, 8, 16, 32, 48]);
+  // Never more than an eighth of what was left: the last jobs are a file or two.
+  let left = 1000;
+  for (const size of sizes) {
+    assert.ok(size <= Math.ceil(left / 8), `${size} of ${left} left`);
+    left -= size;
+  }
+  assert.deepEqual(sizes.slice(-3), [1, 1, 1]);
+  // Files given back (a process ended) count as left again.
+  const again = new UntakenFiles(100, 48, { share: 2 });
+  const taken = again.take();
+  assert.deepEqual(taken, { first: 0, end: 48 });
+  again.putBack(taken);
+  assert.deepEqual(again.take(), { first: 0, end: 48 });
+  assert.deepEqual(again.take(), { first: 48, end: 74 });
 });
 
 test("the second process starts during the walk once MANY_FILES files are found; the jobs take it, or it is ended", async () => {

@@ -513,6 +513,13 @@ const RECIPIENT_STATUS = /^[ \t]*[45]\d\d /;
 const QUOTED_REPLY = /^[ \t]*[45]\d\d[ -]</;
 /** The recipient line quotes a reply of its own ("554 <a@b>... 550 Host unknown"). */
 const OWN_REPLY = /^[45]\d\d\b/;
+/**
+ * Sendmail's own line for a recipient, with or without an enhanced status ("550 5.1.1 <a@b>... User unknown"):
+ * after a remote host's reply ("<<< 550 5.7.1 IP address blacklisted") it is that reply's code turned into
+ * Sendmail's exit status and that status's stock words (sendmail/usersmtp.c maps 550/551/553 to EX_NOUSER,
+ * libsm's sysexits table words it "User unknown"), so the remote's words are the error, not these.
+ */
+const SENDMAIL_ECHO = /^[45]\d\d (?:[45]\.\d{1,3}\.\d{1,3} )?<([^\s<>]{1,320})>\.\.\. /;
 
 interface Entry {
   recipient: string;
@@ -535,6 +542,11 @@ interface Entry {
   indent: number;
   /** Named by a reply-form line ("550 <a@b>: text", "554 <a@b>... text"): more such lines name more recipients. */
   replyForm: boolean;
+}
+
+function isEchoOf(line: string, recipient: string): boolean {
+  const echo = SENDMAIL_ECHO.exec(line);
+  return echo !== null && echo[1].toLowerCase() === recipient.toLowerCase();
 }
 
 /** What a line is tested for besides an address: Sendmail's transcript ("While talking to", "<<< 550", "(smtp)... "). */
@@ -694,7 +706,8 @@ export function readReportText(text: string): ReportText {
       // code), ">>> RCPT To:<a@b>" (the command).
       const keep: string = match?.[2] === "..." || replyForm || /^\s*>>>/.test(line) ? line.trim() : rest;
       if (current && !current.closed && current.recipient.toLowerCase() === recipient.toLowerCase()) {
-        if (keep && current.lines.length < MAX_LINES_PER_ENTRY) current.lines.push(keep);
+        const echo = remoteReply !== null && isEchoOf(line.trim(), recipient);
+        if (keep && !echo && current.lines.length < MAX_LINES_PER_ENTRY) current.lines.push(keep);
         continue;
       }
       // "554 <a@b>... Remote protocol error" after "<<< 550 Insecure Mail Relay": the reply is the cause.
@@ -702,7 +715,7 @@ export function readReportText(text: string): ReportText {
       const cause: string | null = statusLine && remoteReply && !OWN_REPLY.test(rest) ? remoteReply : null;
       current = {
         recipient,
-        lines: cause ? [cause, keep] : keep ? [keep] : [],
+        lines: cause ? [cause] : keep ? [keep] : [],
         indented: false,
         sawText: false,
         blank: false,
@@ -740,6 +753,8 @@ export function readReportText(text: string): ReportText {
       } else if (current.blank && !indented && current.indented && !aboutCurrent) {
         // An indented block (Exim, Postfix) ended by a paragraph of boilerplate: not this recipient's error.
         current.closed = true;
+      } else if (remoteReply !== null && isEchoOf(trimmed, current.recipient)) {
+        // Sendmail's stock words for the remote reply already kept.
       } else if (current.lines.length < MAX_LINES_PER_ENTRY) {
         current.indented = indented && (current.indented || !current.sawText);
         current.sawText = true;

@@ -121,14 +121,14 @@ export class PhraseMatcher implements AnchorVisitor<Anchored> {
 
   /**
    * The first entry in table order whose text and gates hold, or null. An unlisted entry (PhraseRule.unlisted)
-   * reads the reply outside links and addresses: a word in "<bob@residential.example>" or
-   * "https://example.org/spam" is no verdict (review R44).
+   * reads the reply outside links, addresses and scanners' banners: a word in "<bob@residential.example>",
+   * "https://example.org/spam" (review R44) or "checked for viruses and malware by …" is no verdict.
    */
   match(context: PhraseContext): CompiledRule | null {
     const linked = linkedHosts(context.lowerText);
     const best = this.matchIn(context, linked);
     if (best === null || best.shapedRule.unlisted !== true) return best;
-    const plain = outsideLinksAndAddresses(context.lowerText);
+    const plain = outsideLinksAndAddresses(withoutBanners(context.lowerText));
     return plain === context.lowerText ? best : this.matchIn({ ...context, lowerText: plain }, linked);
   }
 
@@ -279,6 +279,42 @@ const LINK = /\b(?:https?:\/\/|www\.)\S+/g;
 /** The reply with its links (http://…, www.…) blanked. */
 export function withoutLinks(text: string): string {
   return text.includes("http") || text.includes("www.") ? text.replace(LINK, " ") : text;
+}
+
+/**
+ * A scanner's banner or footer, one sentence of it: the message was scanned, checked, swept, screened or
+ * protected for or by something and the sentence says nothing was found ("This message has been scanned for
+ * viruses and dangerous content by MailScanner, and is believed to be clean."; "This email has been checked for
+ * viruses by Avast antivirus software."), or it is an all-clear ("Virus free.", "No virus found in this message").
+ * A sentence that names a finding ("scanned and found to contain spam") is no banner.
+ */
+const BANNER_SCAN = /\b(?:scanned|checked|swept|screened|protected)\b/;
+const BANNER_ALL_CLEAR =
+  /\bbelieved to be clean\b|\bvirus[ -]?free\b|\bfree (?:of|from) (?:viruses|malware)\b|\bno (?:[a-z]+ ){0,2}(?:viruses?|malware|threats?|infections?)\b[^.!?]{0,40}\b(?:found|detected)\b|\bno infected\b/;
+const BANNER_FINDING =
+  /\b(?:found|detected|identified|contain(?:s|ed|ing)?|infected|reject(?:s|ed)?|refused|blocked|denied|quarantined|suspected|classified|considered|marked)\b/;
+/** Cheap test before the text is split: a word every banner has. */
+const BANNER_WORD = /scanned|checked|swept|screened|protected|clean|free|no /;
+/** A sentence ends at ".", "!" or "?" before a blank or the end ("5.1.1" and "example.org" go on). */
+const SENTENCE_END = /[.!?](?=\s|$)/g;
+
+/** The reply with each sentence of a scanner's banner (BANNER_*) blanked. */
+export function withoutBanners(text: string): string {
+  if (!BANNER_WORD.test(text)) return text;
+  let out = "";
+  let from = 0;
+  SENTENCE_END.lastIndex = 0;
+  while (from < text.length) {
+    const end = SENTENCE_END.exec(text);
+    const to = end === null ? text.length : end.index + 1;
+    const sentence = text.slice(from, to);
+    const banner =
+      BANNER_ALL_CLEAR.test(sentence) || (BANNER_SCAN.test(sentence) && !BANNER_FINDING.test(sentence));
+    out += banner ? " " : sentence;
+    from = to;
+    if (end === null) break;
+  }
+  return out;
 }
 
 /** Characters that end an address's local part or domain on either side of its "@". */

@@ -5270,6 +5270,18 @@ export const REASON_PHRASES: RuleTable = {
       example: null,
     },
     {
+      id: "expired-could-not-be-delivered-for-minutes-hours-days",
+      reason: "expired",
+      // Sendmail's queue timeout notice ("Message could not be delivered for %s", the timeout as its pintvl()
+      // writes it: "8 hours", "1 day", "5 days"); Sisimai's pair reads only " days".
+      pattern: /could not be delivered for \d{1,4} (?:minute|hour|day|week)s?\b/,
+      unlisted: true,
+      source:
+        "sisimai go reason/why-expired.go (a wider wording of its pair 'could not be delivered for' … ' days': unlisted); Sendmail's queue timeout (https://github.com/sendmail-org/sendmail envelope.c)",
+      example: "Message could not be delivered for 8 hours Message will be deleted from queue",
+      exampleSource: "github.com/sisimai/set-of-emails maildir/bsd/lhost-sendmail-30.eml",
+    },
+    {
       id: "network-problem-network-error",
       reason: "networkerror",
       phrase: "network error",
@@ -5341,8 +5353,9 @@ export const REASON_PHRASES: RuleTable = {
     {
       id: "spam-content-spam",
       reason: "spamdetected",
-      // Not a scanner's banner ("This email has been scanned for viruses and spam by …"): review R61.
-      pattern: /(?<!\bscanned (?:for|by|against) (?:all )?(?:[a-z]+(?:,| and| &) ){0,3}(?:all )?)\bspam\b/,
+      // A word: not inside another ("antispam" is a product). A scanner's banner ("This email has been scanned
+      // for viruses and spam by …") is no verdict: the matcher reads unlisted entries outside banners (R61).
+      pattern: /\bspam\b/,
       unlisted: true,
       source: "sisimai go reason/why-spamdetected.go (a word of its phrases, alone no phrase: unlisted)",
       example: "spam",
