@@ -28,8 +28,8 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 60,
-  fingerprint: "9c964efd2a8f924ae54ba747f0ec5cdce8869b6925051ce75e35dcc43dd383c7",
+  version: 61,
+  fingerprint: "abc9c9589be1db8c42ed77f615216c3d358627cc39bd6f4a2513a309e66f6021",
 };
 
 /** Rule data as text: patterns by their source and flags. */
