@@ -743,6 +743,14 @@ describe("a bare 'virus' is the word, not a scanner's name (review R61)", () => 
       ["The message was rejected: malware detected in attachment (Trojan.Agent).", "virusdetected"],
       ["This message was scanned and found to contain malware.", "virusdetected"],
       ["Your message was checked for spam and rejected as spam.", "spamdetected"],
+      // A scan verb with no finding word: only its "scanned for/by …" clause is a banner (review R77).
+      ["554 Your message was checked and looks like spam", "spamdetected"],
+      ["554 Protected by SpamTitan: message is spam", "spamdetected"],
+      ["550 This message was scanned and flagged as spam", "spamdetected"],
+      ["554 Message checked by our filter: spam", "spamdetected"],
+      ["550 Mail screened as spam", "spamdetected"],
+      ["554 Scanned by anti-spam gateway: message is unsolicited bulk email", "spamdetected"],
+      ["550 This message was checked for viruses and looks like spam", "spamdetected"],
     ] as const)
       assert.equal(classifyReply({ text }).reason, want, text);
   });

@@ -282,13 +282,17 @@ export function withoutLinks(text: string): string {
 }
 
 /**
- * A scanner's banner or footer, one sentence of it: the message was scanned, checked, swept, screened or
- * protected for or by something and the sentence says nothing was found ("This message has been scanned for
- * viruses and dangerous content by MailScanner, and is believed to be clean."; "This email has been checked for
- * viruses by Avast antivirus software."), or it is an all-clear ("Virus free.", "No virus found in this message").
- * A sentence that names a finding ("scanned and found to contain spam") is no banner.
+ * A scanner's banner or footer: an all-clear sentence ("Virus free.", "No virus found in this message", "…
+ * and is believed to be clean."), or, in a sentence that names no finding, the clause saying the message was
+ * scanned, checked, swept, screened or protected for or by something ("This email has been checked for viruses
+ * by Avast antivirus software."). Only that clause is a banner: what the sentence says after it ("Protected by
+ * SpamTitan: message is spam") or without it ("checked and looks like spam") is the receiver's verdict (review
+ * R77). A sentence that names a finding ("scanned and found to contain spam") has no banner.
  */
 const BANNER_SCAN = /\b(?:scanned|checked|swept|screened|protected)\b/;
+/** The clause: scan verb, "for"/"by"/"with"/"against"/"using", up to a ":" or ";", "and is/was/looks…" or the end. */
+const BANNER_CLAUSE =
+  /\b(?:scanned|checked|swept|screened|protected)\s+(?:for|by|with|against|using)\b[^:;]*?(?=[:;]|\band (?:is|was|looks|seems|appears)\b|$)/g;
 const BANNER_ALL_CLEAR =
   /\bbelieved to be clean\b|\bvirus[ -]?free\b|\bfree (?:of|from) (?:viruses|malware)\b|\bno (?:[a-z]+ ){0,2}(?:viruses?|malware|threats?|infections?)\b[^.!?]{0,40}\b(?:found|detected)\b|\bno infected\b/;
 const BANNER_FINDING =
@@ -298,7 +302,7 @@ const BANNER_WORD = /scanned|checked|swept|screened|protected|clean|free|no /;
 /** A sentence ends at ".", "!" or "?" before a blank or the end ("5.1.1" and "example.org" go on). */
 const SENTENCE_END = /[.!?](?=\s|$)/g;
 
-/** The reply with each sentence of a scanner's banner (BANNER_*) blanked. */
+/** The reply with each scanner's banner (BANNER_*) blanked: an all-clear sentence whole, a scan clause alone. */
 export function withoutBanners(text: string): string {
   if (!BANNER_WORD.test(text)) return text;
   let out = "";
@@ -308,9 +312,10 @@ export function withoutBanners(text: string): string {
     const end = SENTENCE_END.exec(text);
     const to = end === null ? text.length : end.index + 1;
     const sentence = text.slice(from, to);
-    const banner =
-      BANNER_ALL_CLEAR.test(sentence) || (BANNER_SCAN.test(sentence) && !BANNER_FINDING.test(sentence));
-    out += banner ? " " : sentence;
+    if (BANNER_ALL_CLEAR.test(sentence)) out += " ";
+    else if (BANNER_SCAN.test(sentence) && !BANNER_FINDING.test(sentence))
+      out += sentence.replace(BANNER_CLAUSE, " ");
+    else out += sentence;
     from = to;
     if (end === null) break;
   }
