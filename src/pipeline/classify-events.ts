@@ -1,7 +1,7 @@
 import type { Readable } from "node:stream";
 import type { Classification } from "../bounce/classify.ts";
 import { classifyEvent, EVENT_ACTIONS, FAILURE_TYPES, sourceHint } from "../bounce/classify-event.ts";
-import { detectProvider, hostName, recipientDomain } from "../bounce/provider.ts";
+import { detectProvider, recipientDomain } from "../bounce/provider.ts";
 import type { BounceRecord } from "../bounce/record.ts";
 import {
   ClassificationJson,
@@ -19,7 +19,8 @@ import {
   WHOLE_DIAGNOSTIC,
   WRITTEN,
 } from "../bounce/render-output.ts";
-import { domainScope, hostScope } from "../bounce/rules/scope.ts";
+import { hostKeyOf } from "../bounce/rules/host-key.ts";
+import { domainScope } from "../bounce/rules/scope.ts";
 import { MAX_REPLY_LENGTH, parseReply } from "../bounce/smtp-reply.ts";
 import { latin1 } from "../events/byte-scan.ts";
 import type { DeliveryEvent, EventType, ParseProblem } from "../events/event.ts";
@@ -733,17 +734,12 @@ export class EventClassifier {
     };
   }
 
-  /**
-   * The remote MTA's provider as the classifier sees it (host evidence only), with the host tables scoped
-   * to the host (a table may single out one "other" host, e.g. Mimecast's), memoised.
-   */
+  /** What the classifier reads of the remote MTA (hostKeyOf: the store's reply key reads the same), memoised. */
   private hostKey(remoteMta: string | null): string {
     if (!remoteMta) return "";
     let key = this.hostKeys.get(remoteMta);
     if (key === undefined) {
-      const host = hostName(remoteMta);
-      const scope = host === null ? "" : hostScope(host);
-      key = detectProvider({ remoteMta }) + (scope === "" ? "" : `|${scope}`);
+      key = hostKeyOf(remoteMta);
       this.hostKeys.set(detach(remoteMta), key, remoteMta.length + key.length);
     }
     return key;

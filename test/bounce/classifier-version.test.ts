@@ -28,8 +28,8 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 60,
-  fingerprint: "9c964efd2a8f924ae54ba747f0ec5cdce8869b6925051ce75e35dcc43dd383c7",
+  version: 62,
+  fingerprint: "8805ae44069a3fb8900abfe717b97cb071aac70bba02a301c7bc1725010932d0",
 };
 
 /** Rule data as text: patterns by their source and flags. */

@@ -148,6 +148,26 @@ describe("Sendmail transcripts", () => {
     const fields = "Final-Recipient: RFC822; <someone@example.net>\nAction: failed\nStatus: 5.5.0";
     assert.equal(records(dsn(human, fields))[0].reason, "userunknown");
   });
+
+  it("Postfix's local(8) 'unknown user: \"name\"' is its own lookup, believed in a report without DSN fields", () => {
+    const report = plain(
+      "Undelivered Mail Returned to Sender",
+      [
+        "This is the mail system at host mx.example.net.",
+        "",
+        "                   The mail system",
+        "",
+        '<someone@example.net>: unknown user: "someone"',
+      ].join("\n"),
+    );
+    assert.equal(records(report)[0].reason, "userunknown");
+    // The same words from a remote server in no named phase stay Sisimai's filtered.
+    const remote = plain(
+      "Undelivered Mail Returned to Sender",
+      "<someone@example.net>: unknown user someone",
+    );
+    assert.equal(records(remote)[0].reason, "filtered");
+  });
 });
 
 describe("DSN fields", () => {

@@ -57,6 +57,10 @@ describe("status-code fallback", () => {
     assert.equal(reasonFromStatus(null, 525), "suspend");
     assert.equal(reasonFromStatus(null, 502), "syntaxerror");
     assert.equal(reasonFromStatus(null, 504), "syntaxerror");
+    // RFC 5321 §3.4: 551 "User not local; please try <forward-path>" (set-of-emails lhost-sendmail-17, -22 with
+    // no DSN fields: "<<< 551 not our customer", labelled hasmoved by their Status 5.1.6).
+    assert.equal(reasonFromStatus(null, 551), "hasmoved");
+    assert.equal(reasonFromStatus("5.7.1", 551), "securityerror", "a status decides before the reply code");
     assert.equal(reasonFromStatus("5.5.4", 504), "systemerror", "a status decides before the reply code");
     assert.equal(reasonFromStatus("not a code", null), null);
   });

@@ -1,6 +1,7 @@
 import { CLASSIFIER_VERSION } from "../../bounce/classifier-version.ts";
 import type { Classification } from "../../bounce/classify.ts";
 import { FAILURE_TYPES } from "../../bounce/event-actions.ts";
+import { hostKeySql } from "../../bounce/rules/host-key.ts";
 import { PLAIN_DOMAIN, SINGLED_OUT_DOMAIN } from "../../bounce/rules/scope.ts";
 import { maskReplySql } from "../../events/reply-key.ts";
 import { FILE_KINDS, refreshDaySummary, scanFileKinds } from "../../measures/index.ts";
@@ -64,6 +65,8 @@ interface KeyInputs {
   recipientDomain: string;
   /** The reply masked by the JS parsers (src/events/reply-key.ts); else masked in SQL. */
   replyMask?: string;
+  /** The remote MTA's key staged by the JS parsers (staging.ts storedHostKey); else hostKeySql's. */
+  hostKey?: string;
 }
 
 /** The source's hint a reply key starts with (`expired:<md5>`), or NULL. */
@@ -71,7 +74,8 @@ const hintOfKeySql = (key: string) => `CASE WHEN contains(${key}, ':') THEN spli
 
 /**
  * Key of a distinct reply over a row `s` with its `provider`: everything the classifier looks at
- * (classifyEvent) — event type, the recipient's provider (and domain: keyDomainSql), remote host, reply code,
+ * (classifyEvent) — event type, the recipient's provider (and domain: keyDomainSql), what it reads of the remote
+ * host (its provider and the tables scoped to it: hostKeySql), reply code,
  * status, and the reply with its per-message tokens masked (src/events/reply-key.ts; staged as `reply_mask`
  * by the JS parsers, masked here for DuckDB's readers), so replies that differ only by queue ids or
  * addresses are classified once. The source's hint, when it has one, prefixes the key (`expired:<md5>`; an
@@ -83,7 +87,8 @@ function replyKeySql(k: KeyInputs): string {
   return `CASE WHEN ${k.problem} IS NULL AND s.type IN ${k.classifiedTypes}
   THEN concat(${k.hint} || ':', md5(concat_ws(chr(31), s.type, s.provider,
     ${keyDomainSql(k.recipientDomain)},
-    coalesce(lower(s.remote_mta), ''), coalesce(s.reply_code::VARCHAR, ''), coalesce(s.status, ''),
+    ${k.hostKey ? `coalesce(${k.hostKey}, ${hostKeySql("s.remote_mta")})` : hostKeySql("s.remote_mta")},
+    coalesce(s.reply_code::VARCHAR, ''), coalesce(s.status, ''),
     ${k.replyMask ? `coalesce(${k.replyMask}, ${masked})` : masked}))) END`;
 }
 
@@ -94,6 +99,7 @@ const REPLY_KEY_SQL = replyKeySql({
   hint: "s.hint",
   recipientDomain: "s.recipient_domain",
   replyMask: "s.reply_mask",
+  hostKey: "s.host_key",
 });
 
 /**

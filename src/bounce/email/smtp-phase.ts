@@ -9,9 +9,14 @@ import { FILTERED_NO_PHASE, type Reason, type ReasonHint } from "../vocabulary.t
 /** A provider's own rules (its codes, its hosts' messages) already know what a reply means in each phase. */
 const PROVIDER_RULE_IDS = new Set([...PROVIDER_RULES.map((rule) => rule.id), ...HOST_RULE_IDS]);
 
-/** Sendmail's mail.local(8), procmail, maildrop, Dovecot LDA, Postfix local(8): "mail.local: unknown user: x". */
+/**
+ * Sendmail's mail.local(8), procmail, maildrop, Dovecot LDA: "mail.local: unknown user: x"; Postfix's local(8)
+ * names the user it looked up in quotes, with no agent name: '<a@b>: unknown user: "a"'
+ * (github.com/vdukhovni/postfix postfix/src/local/unknown.c; real Postfix 3.7 bounces in
+ * test/fixtures/mta-made/postfix, github.com/sisimai/set-of-emails lhost-postfix-14.eml).
+ */
 const LOCAL_AGENT_UNKNOWN_USER =
-  /(?:^|\s)(?:mail\.local|local|procmail|maildrop|dovecot-lda|deliver|lmtp):\s*(?:unknown user|user unknown|no such user)\b/;
+  /(?:^|\s)(?:(?:mail\.local|local|procmail|maildrop|dovecot-lda|deliver|lmtp):\s*(?:unknown user|user unknown|no such user)\b|unknown user: ")/;
 
 /**
  * The text said userunknown and the status did not: only the words say so. A status says so only where

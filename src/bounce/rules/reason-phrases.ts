@@ -5270,6 +5270,18 @@ export const REASON_PHRASES: RuleTable = {
       example: null,
     },
     {
+      id: "expired-could-not-be-delivered-for-minutes-hours-days",
+      reason: "expired",
+      // Sendmail's queue timeout notice ("Message could not be delivered for %s", the timeout as its pintvl()
+      // writes it: "8 hours", "1 day", "5 days"); Sisimai's pair reads only " days".
+      pattern: /could not be delivered for \d{1,4} (?:minute|hour|day|week)s?\b/,
+      unlisted: true,
+      source:
+        "sisimai go reason/why-expired.go (a wider wording of its pair 'could not be delivered for' … ' days': unlisted); Sendmail's queue timeout (https://github.com/sendmail-org/sendmail envelope.c)",
+      example: "Message could not be delivered for 8 hours Message will be deleted from queue",
+      exampleSource: "github.com/sisimai/set-of-emails maildir/bsd/lhost-sendmail-30.eml",
+    },
+    {
       id: "network-problem-network-error",
       reason: "networkerror",
       phrase: "network error",

@@ -244,6 +244,12 @@ export const REPLY_CODE_RULES: ReadonlyArray<{ code: number; reason: Reason; sou
   { code: 521, reason: "notaccept", source: "RFC 7504 §3 (521 host does not accept mail)" },
   { code: 556, reason: "notaccept", source: "RFC 7504 §3 (556 domain does not accept mail)" },
   { code: 552, reason: "mailboxfull", source: "RFC 5321 §4.2.3 (552 exceeded storage allocation)" },
+  {
+    code: 551,
+    reason: "hasmoved",
+    source:
+      "RFC 5321 §3.4, §4.2.3 (551 user not local; please try <forward-path>: the server knows the address is elsewhere)",
+  },
   { code: 500, reason: "syntaxerror", source: "RFC 5321 §4.2.3 (500 syntax error)" },
   { code: 501, reason: "syntaxerror", source: "RFC 5321 §4.2.3 (501 syntax error in parameters)" },
   { code: 503, reason: "syntaxerror", source: "RFC 5321 §4.2.3 (503 bad sequence of commands)" },
