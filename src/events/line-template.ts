@@ -43,6 +43,8 @@ const COMMAND_AT = "TA command))".length;
 const COMMAND_BYTES = 4;
 /** Templates longer than this are not made (a line's part after the recipient is rarely 300 bytes). */
 const MAX_TEMPLATE = 1024;
+/** Templates a slot keeps besides the two in the table (see LineTemplates.extras). */
+const EXTRAS = 2;
 /** Where learn gathers a template's literal pieces and tail (at most MAX_TEMPLATE bytes). */
 const LITERAL = new Uint8Array(MAX_TEMPLATE);
 
@@ -74,9 +76,12 @@ class LineTemplate<T> {
   /** The recipient's domain length (the template starts at the `@` before it). */
   readonly domainLength: number;
   readonly reading: TemplateReading<T>;
-  /** Its place among its LineTemplates' (see LineTemplates.learn), and its address there (-1: not placed). */
-  readonly place: number;
-  readonly address: number;
+  /**
+   * Its place among its LineTemplates' (see LineTemplates.learn), and its address there (-1: not placed;
+   * both -1 for a slot's extra: see LineTemplates.extras).
+   */
+  place = -1;
+  address = -1;
 
   /** `bytes` holds the pieces (piece i ends at pieceEnds[i]) and then the tail's tailLength bytes. */
   constructor(
@@ -89,14 +94,19 @@ class LineTemplate<T> {
     place: number,
     lineBytes: LineBytes | null,
   ) {
-    const length = pieceEnds[pieceEnds.length - 1];
-    const literal = bytes.slice(0, length + tailLength);
-    this.literal = literal;
+    this.literal = bytes.slice(0, pieceEnds[pieceEnds.length - 1] + tailLength);
     this.pieceEnds = pieceEnds;
     this.kinds = kinds;
     this.tailLength = tailLength;
     this.domainLength = domainLength;
     this.reading = { replyStart: 0, replyEnd: 0, fields, shape: new OutcomeShape() };
+    this.moveTo(place, lineBytes);
+  }
+
+  /** Takes place `place`, placed in `lineBytes` (where there are any). */
+  moveTo(place: number, lineBytes: LineBytes | null): void {
+    const { literal, pieceEnds } = this;
+    const length = pieceEnds[pieceEnds.length - 1];
     this.place = place;
     this.address =
       lineBytes === null
@@ -105,10 +115,16 @@ class LineTemplate<T> {
             place,
             literal.subarray(0, length),
             pieceEnds,
-            kinds,
+            this.kinds,
             literal.subarray(length),
-            domainLength,
+            this.domainLength,
           );
+  }
+
+  /** Gives up its place (it leaves the table for its slot's extras). */
+  leave(): void {
+    this.place = -1;
+    this.address = -1;
   }
 
   /** Its reading of the line whose recipient ends at `rcptEnd`, or null where a byte differs. */
@@ -167,6 +183,14 @@ export class LineTemplates<T> {
    */
   private readonly firsts: (LineTemplate<T> | undefined)[] = new Array(SLOTS);
   private readonly seconds: (LineTemplate<T> | undefined)[] = new Array(SLOTS);
+  /**
+   * A slot's templates evicted from its two (most recent first, at most EXTRAS), read in JavaScript when
+   * neither of the two reads a line: a line of one of them takes it back into the table (promote) instead
+   * of being read field by field and learned again. Three or more line shapes of one slot took turns in
+   * its two otherwise, each made anew on every line (a sender's thousands of recipient domain × relay
+   * shapes: most of a wide log's learns).
+   */
+  private readonly extras: (LineTemplate<T>[] | undefined)[] = new Array(SLOTS);
   /** The words of the memory of the bytes read last (one per input chunk). */
   private readonly memory = new MemoryWords();
   /**
@@ -186,7 +210,7 @@ export class LineTemplates<T> {
 
   /**
    * The reading of a line by a template of its slot (see slotOf, `kind` too), or null (none, or a byte
-   * differs). A slot holds the last two templates made for it, the one that read a line last first.
+   * differs). A slot holds the last two templates that read a line, the last first, and its extras.
    */
   read(
     bytes: Uint8Array,
@@ -199,7 +223,10 @@ export class LineTemplates<T> {
     if (lineBytes !== null) {
       lineBytes.bind(bytes);
       const lookup = lineBytes.lookup;
-      if (lookup !== null) return this.looked(lookup, lineBytes, rcptStart, rcptEnd, lineEnd, kind);
+      if (lookup !== null) {
+        const reading = this.looked(lookup, lineBytes, rcptStart, rcptEnd, lineEnd, kind);
+        return reading ?? this.extra(lineBytes.lastSlot(), bytes, rcptStart, rcptEnd, lineEnd);
+      }
     }
     const slot = slotOf(bytes, rcptStart, rcptEnd, lineEnd, kind);
     const first = this.firsts[slot >> 1];
@@ -210,7 +237,47 @@ export class LineTemplates<T> {
     const second = this.seconds[slot >> 1];
     const other = second === undefined ? null : second.read(bytes, memory, rcptStart, rcptEnd, lineEnd);
     if (other !== null) this.swap(slot);
-    return other;
+    return other ?? this.extra(slot, bytes, rcptStart, rcptEnd, lineEnd);
+  }
+
+  /** The reading of a line by an extra of its slot, which is promoted (null: none reads it). */
+  private extra(
+    slot: number,
+    bytes: Uint8Array,
+    rcptStart: number,
+    rcptEnd: number,
+    lineEnd: number,
+  ): TemplateReading<T> | null {
+    const extras = this.extras[slot >> 1];
+    if (extras === undefined) return null;
+    const memory = this.memory.of(bytes);
+    for (let i = 0; i < extras.length; i++) {
+      const reading = extras[i].read(bytes, memory, rcptStart, rcptEnd, lineEnd);
+      if (reading !== null) {
+        this.promote(slot, extras, i);
+        return reading;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Extra i of the slot goes first, in the place of the slot's second, which becomes its most recent extra
+   * (a slot has extras only when its two are there).
+   */
+  private promote(slot: number, extras: LineTemplate<T>[], i: number): void {
+    const pair = slot >> 1;
+    const promoted = extras[i];
+    const first = this.firsts[pair]!;
+    const second = this.seconds[pair]!;
+    extras.copyWithin(1, 0, i);
+    extras[0] = second;
+    const place = second.place;
+    second.leave();
+    promoted.moveTo(place, this.lineBytes);
+    this.seconds[pair] = first;
+    this.firsts[pair] = promoted;
+    this.lineBytes?.setSlot(slot, promoted.address, first.address);
   }
 
   /**
@@ -299,9 +366,19 @@ export class LineTemplates<T> {
     const pair = slot >> 1;
     const kept = this.firsts[pair];
     const evicted = this.seconds[pair];
-    // The new one takes the place of the one it evicts, else the next unused one: the places in use stay
-    // together at the memory's start (it grows as they are used: line-bytes.ts).
-    const place = evicted !== undefined ? evicted.place : this.placesUsed++;
+    // The new one takes the place of the one it evicts (which becomes an extra), else the next unused one:
+    // the places in use stay together at the memory's start (it grows as they are used: line-bytes.ts).
+    let place: number;
+    if (evicted !== undefined) {
+      place = evicted.place;
+      evicted.leave();
+      const extras = this.extras[pair];
+      if (extras === undefined) this.extras[pair] = [evicted];
+      else {
+        if (extras.length >= EXTRAS) extras.pop();
+        extras.unshift(evicted);
+      }
+    } else place = this.placesUsed++;
     if (!this.lineBytesTried && inChunkMemory(bytes)) {
       this.lineBytesTried = true;
       this.lineBytes = LineBytes.of(2 * SLOTS, ALPHABET);

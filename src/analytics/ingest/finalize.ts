@@ -65,6 +65,8 @@ interface KeyInputs {
   recipientDomain: string;
   /** The reply masked by the JS parsers (src/events/reply-key.ts); else masked in SQL. */
   replyMask?: string;
+  /** The remote MTA's key staged by the JS parsers (staging.ts storedHostKey); else hostKeySql's. */
+  hostKey?: string;
 }
 
 /** The source's hint a reply key starts with (`expired:<md5>`), or NULL. */
@@ -85,7 +87,8 @@ function replyKeySql(k: KeyInputs): string {
   return `CASE WHEN ${k.problem} IS NULL AND s.type IN ${k.classifiedTypes}
   THEN concat(${k.hint} || ':', md5(concat_ws(chr(31), s.type, s.provider,
     ${keyDomainSql(k.recipientDomain)},
-    ${hostKeySql("s.remote_mta")}, coalesce(s.reply_code::VARCHAR, ''), coalesce(s.status, ''),
+    ${k.hostKey ? `coalesce(${k.hostKey}, ${hostKeySql("s.remote_mta")})` : hostKeySql("s.remote_mta")},
+    coalesce(s.reply_code::VARCHAR, ''), coalesce(s.status, ''),
     ${k.replyMask ? `coalesce(${k.replyMask}, ${masked})` : masked}))) END`;
 }
 
@@ -96,6 +99,7 @@ const REPLY_KEY_SQL = replyKeySql({
   hint: "s.hint",
   recipientDomain: "s.recipient_domain",
   replyMask: "s.reply_mask",
+  hostKey: "s.host_key",
 });
 
 /**

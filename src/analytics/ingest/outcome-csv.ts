@@ -12,6 +12,7 @@ import {
   noTimeRow,
   ROW_COLUMNS,
   replyCodeOf,
+  storedHostKey,
   timeOf,
   unsetColumns,
   unsetError,
@@ -56,6 +57,7 @@ const WRITTEN = [
   "raw",
   "hint",
   "reply_mask",
+  "host_key",
 ];
 if (WRITTEN.join() !== ROW_COLUMNS.map(([name]) => name).join()) {
   throw new Error("outcome-csv.ts writes a row's columns in another order than ROW_COLUMNS");
@@ -138,6 +140,7 @@ export class OutcomeCsv {
     const sendingDomain = this.lowerDomain(event.sendingDomain);
     // The hint only for a type whose reply the store classifies (stagingRow).
     const hint = classified ? sourceHint(event) : null;
+    const hostKey = classified ? storedHostKey(event.remoteMta) : null;
     const identity = event.eventId ? `${this.format}:${event.eventId}` : null;
     // Room: every string's characters at most 3 bytes (UTF-8) or 2 (a doubled quote), the numbers and
     // separators well within the 128.
@@ -159,7 +162,8 @@ export class OutcomeCsv {
           textLength(event.userAgent) +
           textLength(event.url) +
           textLength(hint) +
-          textLength(mask)) +
+          textLength(mask) +
+          textLength(hostKey)) +
       2 * (rcptEnd - rcptStart) +
       // The reply, and its mask (a replacement may be one longer than its token: `1:02:03` → `00:00:00`).
       (maskBytes ? 6 : 2) * (replyEnd - replyStart) +
@@ -203,6 +207,8 @@ export class OutcomeCsv {
     out[at++] = COMMA;
     at = field(out, at, hint);
     at = maskBytes ? this.maskedBytes(out, at, bytes, replyStart, replyEnd) : writeText(out, at, mask);
+    out[at++] = COMMA;
+    at = writeText(out, at, hostKey);
     out[at++] = NEWLINE;
     rows.wrote(at);
   }
