@@ -289,10 +289,13 @@ export function withoutLinks(text: string): string {
  * SpamTitan: message is spam") or without it ("checked and looks like spam") is the receiver's verdict (review
  * R77). A sentence that names a finding ("scanned and found to contain spam") has no banner.
  */
-const BANNER_SCAN = /\b(?:scanned|checked|swept|screened|protected)\b/;
+const SCAN_VERB = "(?:scanned|checked|swept|screened|protected)";
+const BANNER_SCAN = new RegExp(`\\b${SCAN_VERB}\\b`);
 /** The clause: scan verb, "for"/"by"/"with"/"against"/"using", up to a ":" or ";", "and is/was/looks…" or the end. */
-const BANNER_CLAUSE =
-  /\b(?:scanned|checked|swept|screened|protected)\s+(?:for|by|with|against|using)\b[^:;]*?(?=[:;]|\band (?:is|was|looks|seems|appears)\b|$)/g;
+const BANNER_CLAUSE = new RegExp(
+  `\\b${SCAN_VERB}\\s+(?:for|by|with|against|using)\\b[^:;]*?(?=[:;]|\\band (?:is|was|looks|seems|appears)\\b|$)`,
+  "g",
+);
 const BANNER_ALL_CLEAR =
   /\bbelieved to be clean\b|\bvirus[ -]?free\b|\bfree (?:of|from) (?:viruses|malware)\b|\bno (?:[a-z]+ ){0,2}(?:viruses?|malware|threats?|infections?)\b[^.!?]{0,40}\b(?:found|detected)\b|\bno infected\b/;
 const BANNER_FINDING =
