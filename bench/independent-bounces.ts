@@ -239,6 +239,7 @@ report("baunsu's real emails", fixtureCases("baunsu"));
 report("bounces real MTAs made (Postfix 3.7.11)", fixtureCases("mta-made/postfix"));
 report("bounces real MTAs made (Exim 4.96)", fixtureCases("mta-made/exim"));
 report("bounces real MTAs made (OpenSMTPD 6.8.0p2)", fixtureCases("mta-made/opensmtpd"));
+report("bounces real MTAs made (Sendmail 8.17.1.9)", fixtureCases("mta-made/sendmail"));
 if (values.flufl !== undefined) {
   const root = typeof values.flufl === "string" && values.flufl !== "" ? values.flufl : FLUFL;
   if (!existsSync(join(root, "testing", "helpers.py"))) {
