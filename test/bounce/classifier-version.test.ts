@@ -28,7 +28,7 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 63,
+  version: 64,
   fingerprint: "8805ae44069a3fb8900abfe717b97cb071aac70bba02a301c7bc1725010932d0",
 };
 
