@@ -6,8 +6,9 @@
  * - `recipients`: every reported recipient rewritten everywhere in the mail (any case) to another shape: a
  *   plus tag and sub-domain, an IDN (xn--) domain, upper case, a 60-character local part, digits only. Each
  *   record should keep its reason (the original mail's reading) and report the new address.
- * - `replies`: every lhost/rfc3464 sample with its first recipient's diagnostic replaced by common replies
- *   (bench/transplant.ts, as bench/sisimai-oracle.ts's dialect cases), its Status field with it: the first
+ * - `replies`: every lhost/rfc3464 sample that writes a reply with its own reply replaced by common replies
+ *   (bench/transplant.ts: the sample's Diagnostic-Code, "<<<" or "said:" reply, never what deliverlens reads,
+ *   so a reader change moves no sample in or out), its Status field with it: the first
  *   record should have the reply's Sisimai reason (its recipient is not checked: a rewrite that drops the
  *   recipient's line is an artifact). Misses are mostly rewrite artifacts (a diagnostic the sample wraps or
  *   encodes, a second copy of the old text left): compare with Perl's.

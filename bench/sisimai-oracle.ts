@@ -164,10 +164,13 @@ for (const [mta, write] of Object.entries(DELAY_CARRIERS)) {
   }
 }
 const noSample = new Set<string>();
+/** What Sisimai Perl reads as each corpus sample's diagnostic (where a sample writes no reply of its own). */
+const sisimaiReads = perlSisimaiRecords(CORPUS);
 for (const fact of families) {
   let found: { email: string; sample: string } | null = null;
   for (const sample of samplesOf(fact.family)) {
-    const email = inDialect(sample.text, inWords(fact), statusOf(fact, replyOf(fact)));
+    const diagnostic = sisimaiReads.get(sample.name)?.[0]?.diagnostic;
+    const email = inDialect(sample.text, inWords(fact), statusOf(fact, replyOf(fact)), diagnostic);
     if (email) {
       found = { email, sample: sample.name };
       samplesUsed.set(sample.name, sample.text);

@@ -1,38 +1,144 @@
 /**
  * Rewriting a real bounce from the Sisimai corpus so it reports another reply: for the benches that read the
  * same MTA sample with many replies (bench/sisimai-oracle.ts, bench/corpus-variants.ts). Not in `npm test`.
+ * The reply to replace is found by the sample's own lines, never by what deliverlens reads from it: a change
+ * of our readers does not change which samples are rewritten, nor how.
  */
-import { recordsFromEmail } from "../src/bounce/email/index.ts";
+
+/** A run of reply lines read as one reply: each line's continuation mark ("550-5.1.1 …") dropped after the first. */
+const joined = (lines: readonly string[]): string =>
+  lines
+    .map((line, i) => (i === 0 ? line : line.replace(/^[245]\d\d[- ](?:[245]\.\d{1,3}\.\d{1,3}\s+)?/, "")))
+    .join(" ")
+    .replace(/\s+/g, " ")
+    .trim();
+
+/** A field's value with its folded lines (RFC 5322 §2.2.3). */
+function unfolded(lines: readonly string[], start: number): { text: string; end: number } {
+  let end = start + 1;
+  while (end < lines.length && /^[ \t]+\S/.test(lines[end])) end++;
+  return { text: lines.slice(start, end).join(" "), end };
+}
+
+/** Consecutive Sendmail transcript lines of a remote reply ("<<< 550-…", "<<< 550 …"), as [first, end). */
+function transcriptRuns(lines: readonly string[]): [number, number][] {
+  const runs: [number, number][] = [];
+  for (let i = 0; i < lines.length; i++) {
+    if (!/^\s*<<<\s+[245]\d\d\b/.test(lines[i])) continue;
+    let end = i + 1;
+    while (end < lines.length && /^\s*<<<\s+[245]\d\d\b/.test(lines[end])) end++;
+    runs.push([i, end]);
+    i = end - 1;
+  }
+  return runs;
+}
+
+const runText = (lines: readonly string[], [first, end]: [number, number]): string =>
+  joined(lines.slice(first, end).map((line) => line.replace(/^\s*<<<\s+/, "")));
+
+/** After Postfix's or qmail's "said:" or Exim's "SMTP error from remote mail server after …:" the reply follows. */
+const INTRODUCER =
+  /^(.*?(?:\bsaid:|\bSMTP error from remote mail server after [^:]*(?::<[^>]*>)?[^:]*:))\s*(.*)$/i;
 
 /**
- * A sample of the MTA with its first recipient's diagnostic replaced by `message`: the lines of the sample
- * whose text (after a `Diagnostic-Code: x;` field name) is part of the diagnostic deliverlens read from it.
- * The first such line of each run gets the message, the others of the run are dropped. Null when the sample's
- * diagnostic is not found on its lines (a transcript we cannot rewrite this simply).
+ * The reply an introducer's line starts: the rest of its line (or, when that is empty, the next line) and the
+ * lines that continue it (indented, or a multi-line reply's next "550-…" lines, as qmail writes them), without Exim's "host <name> [<ip>]: " and Postfix's "(in reply to … command)".
  */
-export function inDialect(sample: string, message: string, status: string): string | null {
-  // A local program's report (X-Unix) says another thing than an SMTP reply whatever its text.
-  if (/^Diagnostic-Code:\s*x-unix/im.test(sample)) return null;
-  const diagnostic = recordsFromEmail(Buffer.from(sample, "latin1"), "sample.eml").records[0]?.diagnostic;
-  if (!diagnostic || diagnostic.length < 8) return null;
+function introduced(lines: readonly string[], at: number, rest: string): string {
+  const parts = rest ? [rest] : [lines[at + 1] ?? ""];
+  const continues = (line: string) => /^[ \t]+\S/.test(line) || /^[45]\d\d[ -]/.test(line);
+  for (let i = at + (rest ? 1 : 2); i < lines.length && continues(lines[i]); i++) parts.push(lines[i]);
+  return parts
+    .join(" ")
+    .replace(/\s+/g, " ")
+    .trim()
+    .replace(/^host \S+ \[[^\]]*\]:\s*/i, "")
+    .replace(/\s*\(in reply to [^)]*\)[\s\S]*$/i, "");
+}
+
+/** A recipient that heads its own line's failure (OpenSMTPD's "a@b: 550 …", "a@b: Network error …"). */
+const RECIPIENT_HEAD = /^\s*<?[^\s<>@]+@[^\s<>:]+>?:\s+/;
+
+/** A line that starts with a reply code (Yahoo's "550: …" too), perhaps after its recipient. */
+const REPLY_LINE = new RegExp(`^(?:${RECIPIENT_HEAD.source.slice(1)})?\\s*[45]\\d\\d(?:[ -]|:\\s)\\S`);
+
+/**
+ * The first recipient's reply as the sample itself writes it: its DSN's first Diagnostic-Code (RFC 3464
+ * §2.3.6), else the first remote reply of a Sendmail transcript ("<<< 5xx …"), else the reply an introducer
+ * starts (INTRODUCER), else the first line that starts with a 4xx/5xx reply code (RFC 5321 §4.2: Gmail's "The
+ * error that the other server returned was:", DragonFly's "… did not like our RCPT TO:") with its multi-line
+ * reply's other lines.
+ */
+function replyOf(lines: readonly string[]): string | null {
+  // (SendGrid writes the reply with no diagnostic type before it.)
+  const field = lines.findIndex((line) => /^Diagnostic-Code:/i.test(line));
+  if (field >= 0) return unfolded(lines, field).text.replace(/^Diagnostic-Code:\s*(?:[\w-]+\s*;)?/i, "");
+  const [run] = transcriptRuns(lines);
+  if (run) return runText(lines, run);
+  for (let i = 0; i < lines.length; i++) {
+    const found = INTRODUCER.exec(lines[i]);
+    if (found) return introduced(lines, i, found[2]);
+  }
+  const coded = lines.findIndex((line) => REPLY_LINE.test(line));
+  if (coded < 0) return null;
+  let end = coded + 1;
+  while (end < lines.length && REPLY_LINE.test(lines[end])) end++;
+  return lines
+    .slice(coded, end)
+    .map((line) => line.replace(RECIPIENT_HEAD, ""))
+    .join(" ");
+}
+
+const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/** The report's Status fields say `status` (a sample's 5.1.1 would say more than the message does). */
+const withStatus = (line: string, status: string): string =>
+  // (Its comment too: Sun Messaging Server's "Status: 5.2.2 (Remote SMTP server has rejected address)".)
+  /^Status:\s*[245]\.\d{1,3}\.\d{1,3}\b/i.test(line)
+    ? `Status: ${status}${line.endsWith("\r") ? "\r" : ""}`
+    : line;
+
+/**
+ * Every copy of the sample's own reply replaced — wrapped or folded anywhere between its words — and every
+ * transcript run that writes it.
+ */
+function replyReplaced(raw: readonly string[], lines: readonly string[], reply: string, message: string) {
+  let replaced = 0;
+  const out: string[] = [];
+  let at = 0;
+  for (const run of transcriptRuns(lines)) {
+    out.push(...raw.slice(at, run[0]));
+    if (runText(lines, run) === reply) {
+      out.push(raw[run[0]].replace(/<<<.*?(\r?)$/, `<<< ${message}$1`));
+      replaced++;
+    } else out.push(...raw.slice(run[0], run[1]));
+    at = run[1];
+  }
+  out.push(...raw.slice(at));
+  const everyCopy = new RegExp(reply.split(" ").map(escaped).join("\\s+"), "g");
+  const text = out.join("\n").replace(everyCopy, () => {
+    replaced++;
+    return message;
+  });
+  return { text, replaced };
+}
+
+/**
+ * The lines that are part of the diagnostic Sisimai's Perl edition reads from the sample (a dialect whose
+ * failure is its own wording, not a reply: KDDI's "As their mailbox is full", Notes' failure reasons): the
+ * first line of each run gets the message, the others of the run are dropped.
+ */
+function diagnosticReplaced(raw: readonly string[], diagnostic: string, message: string) {
   const squeezed = diagnostic.replace(/\s+/g, " ");
-  const lines = sample.split("\n");
   const out: string[] = [];
   let replaced = 0;
   let inRun = false;
-  for (const line of lines) {
-    // The report's status goes with its message (a sample's 5.1.1 would say more than the message does).
-    // (Its comment too: Sun Messaging Server's "Status: 5.2.2 (Remote SMTP server has rejected address)".)
-    if (/^Status:\s*[245]\.\d{1,3}\.\d{1,3}\b[^\n]*$/i.test(line)) {
-      out.push(`Status: ${status}`);
-      inRun = false;
-      continue;
-    }
+  for (const line of raw) {
     const field = /^(Diagnostic-Code:\s*[^;]*;\s*)(.*?)\r?$/i.exec(line);
-    const [head, body] = field ? [field[1], field[2]] : [/^\s*/.exec(line)?.[0] ?? "", line.trim()];
+    const head = field?.[1] ?? RECIPIENT_HEAD.exec(line)?.[0] ?? /^\s*/.exec(line)?.[0] ?? "";
+    const body = field?.[2] ?? line.slice(head.length).trim();
     const part = body.replace(/\s+/g, " ").trim();
-    // A multi-line reply's continuation ("550-5.1.1 …", Postfix's wrapped "5.7.1 …") is read without its code
-    // and status.
+    // A multi-line reply's continuation ("550-5.1.1 …") is read without its code and status.
     const text = part.replace(/^(?:[245]\d\d[- ])?(?:[245]\.\d{1,3}\.\d{1,3}\s)?/, "");
     if ((part.length >= 8 && squeezed.includes(part)) || (text.length >= 8 && squeezed.includes(text))) {
       if (!inRun) out.push(`${head}${message}`);
@@ -43,5 +149,35 @@ export function inDialect(sample: string, message: string, status: string): stri
     inRun = false;
     out.push(line);
   }
-  return replaced > 0 ? out.join("\n") : null;
+  return { text: out.join("\n"), replaced };
+}
+
+/** A report of a local program's exit (X-Unix, or a pipe as the recipient): another thing than a reply. */
+const PROGRAM_EXIT = /^(?:Diagnostic-Code:\s*x-unix|Final-Recipient:[^;\n]*;\s*\|)/im;
+
+/** A transfer-encoded part: Sisimai's diagnostic is read from its decoded text, so the lines do not hold it. */
+const ENCODED = /^Content-Transfer-Encoding:\s*(?:quoted-printable|base64)/im;
+
+/**
+ * A sample of the MTA with its first recipient's reply replaced by `message`, and its Status fields by
+ * `status`. The reply is the sample's own (replyOf); only a sample that writes none is rewritten where
+ * `sisimaiDiagnostic` (Sisimai Perl's diagnosticcode of its first record, when the caller has it) is written,
+ * and only when it is not transfer-encoded. Null when neither is found (8 characters or more), or when the
+ * sample reports a program's exit (PROGRAM_EXIT).
+ */
+export function inDialect(
+  sample: string,
+  message: string,
+  status: string,
+  sisimaiDiagnostic?: string,
+): string | null {
+  if (PROGRAM_EXIT.test(sample)) return null;
+  const raw = sample.split("\n").map((line) => withStatus(line, status));
+  const lines = raw.map((line) => line.replace(/\r$/, ""));
+  const reply = replyOf(lines)?.replace(/\s+/g, " ").trim() ?? "";
+  const diagnostic = ENCODED.test(sample) ? "" : (sisimaiDiagnostic?.trim() ?? "");
+  let rewritten = { text: "", replaced: 0 };
+  if (reply.length >= 8) rewritten = replyReplaced(raw, lines, reply, message);
+  else if (diagnostic.length >= 8) rewritten = diagnosticReplaced(raw, diagnostic, message);
+  return rewritten.replaced > 0 ? rewritten.text : null;
 }

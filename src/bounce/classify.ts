@@ -110,10 +110,16 @@ interface MemoEntry {
   reportingMta: string | null | undefined;
   classification: Classification;
   next: MemoEntry | null;
+  /** The text it classified (the memo's key). */
+  text: string;
 }
 
 /** Whether the entry was classified in this input's context (everything the result depends on besides the text). */
-function sameContext(entry: MemoEntry, input: ReplyInput, domain: string | null): boolean {
+function sameContext(
+  entry: MemoEntry,
+  input: Omit<ReplyInput, "text" | "recipient">,
+  domain: string | null,
+): boolean {
   return (
     entry.replyCode === input.replyCode &&
     entry.status === input.status &&
@@ -206,9 +212,24 @@ function classified(input: ReplyInput): Classification {
     memoEntries = 0;
     first = undefined;
   }
-  // A chain, not a map per text: most texts are seen in one context. Kept strings are copies: a reply is a
-  // slice of its whole message (or of a decoded log chunk), which the memo would otherwise keep alive.
-  // Frozen: classifyReplyShared hands out this very object for every later sighting.
+  const entry = keep(text, first, input, domain, classification);
+  if (toShare !== null && toShare.length < SHARED_AT_MOST) toShare.push(entry);
+  return classification;
+}
+
+/**
+ * Keeps `classification` of `text` in this context (`input`'s fields, `domain`) in the memo, in front of the
+ * text's other contexts (`first`). A chain, not a map per text: most texts are seen in one context. Kept
+ * strings are copies: a reply is a slice of its whole message (or of a decoded log chunk), which the memo would
+ * otherwise keep alive. Frozen: classifyReplyShared hands out this very object for every later sighting.
+ */
+function keep(
+  text: string,
+  first: MemoEntry | undefined,
+  input: Omit<ReplyInput, "text" | "recipient">,
+  domain: string | null,
+  classification: Classification,
+): MemoEntry {
   const kept: Classification = Object.freeze({
     ...classification,
     remoteMta: classification.remoteMta === null ? null : detach(classification.remoteMta),
@@ -216,7 +237,8 @@ function classified(input: ReplyInput): Classification {
     providerCode: classification.providerCode === null ? null : detach(classification.providerCode),
     diagnostic: detach(classification.diagnostic),
   });
-  memo.set(first ? text : detach(text), {
+  const keptText = first ? text : detach(text);
+  const entry: MemoEntry = {
     replyCode: input.replyCode,
     status: detachedOrNot(input.status),
     remoteMta: detachedOrNot(input.remoteMta),
@@ -226,9 +248,75 @@ function classified(input: ReplyInput): Classification {
     reportingMta: detachedOrNot(input.reportingMta),
     classification: kept,
     next: first ?? null,
-  });
+    text: keptText,
+  };
+  memo.set(keptText, entry);
   memoEntries++;
-  return classification;
+  return entry;
+}
+
+/**
+ * Classifications kept in the memo since they were last taken (keptToShare), for classify's other process
+ * (src/pipeline/second-process.ts): it would otherwise classify every reply this one has once more. Null while
+ * this process shares nothing (the default: one process, or logs).
+ */
+let toShare: MemoEntry[] | null = null;
+/** Kept classifications waiting to be taken, at most (more are not shared: the other classifies them). */
+export const SHARED_AT_MOST = 4096;
+
+/** From now on, the classifications this process keeps are also kept for keptToShare(). */
+export function shareKept(): void {
+  toShare ??= [];
+}
+
+/** A memo entry as sent to another process: its text, its context and its classification (JSON). */
+export interface SharedClassification {
+  text: string;
+  context: Omit<ReplyInput, "text" | "recipient"> & { domain: string | null };
+  classification: Classification;
+}
+
+/** The classifications kept since the last call (at most SHARED_AT_MOST), for another process's memo. */
+export function keptToShare(): SharedClassification[] {
+  if (toShare === null || toShare.length === 0) return [];
+  const taken = toShare.map((entry) => ({
+    text: entry.text,
+    context: {
+      replyCode: entry.replyCode,
+      status: entry.status,
+      remoteMta: entry.remoteMta,
+      action: entry.action,
+      hintReason: entry.hintReason,
+      reportingMta: entry.reportingMta,
+      domain: entry.domain,
+    },
+    classification: entry.classification,
+  }));
+  toShare = [];
+  return taken;
+}
+
+/**
+ * Another process's classifications (keptToShare, through JSON) into this one's memo, as if classified here:
+ * the same verdict for the same text and context (both run the same code and tables). Not shared again;
+ * one already kept is left as it is.
+ */
+export function adoptShared(shared: readonly SharedClassification[]): void {
+  for (const { text, context, classification } of shared) {
+    if (typeof text !== "string" || text.length > MEMO_TEXT_LENGTH) continue;
+    let first = memo.get(text);
+    let known = false;
+    for (let entry: MemoEntry | null = first ?? null; entry !== null && !known; entry = entry.next)
+      known = sameContext(entry, context, context.domain);
+    if (known) continue;
+    if (memoEntries >= MEMO_ENTRIES) {
+      memo.clear();
+      memoEntries = 0;
+      first = undefined;
+    }
+    const rule = ruleRef(classification.rule.id, classification.rule.source);
+    keep(text, first, context, context.domain, { ...classification, rule });
+  }
 }
 
 /**

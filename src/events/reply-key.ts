@@ -484,8 +484,10 @@ export class ReplyMask {
         // A word (its end: the next character not a word character): not one a UUID could go on from.
         if (after === 45 /* - */) return null;
         places[t] = WORD_RUN;
-      } else if (separator(after))
-        places[t] = kind === PERCENT ? joinedPlace(text, start, end) : TO_SEPARATOR;
+      } else if (separator(after)) places[t] = separatedPlace(text, start, end, kind);
+      else if (after === 46 /* . */ && kind === PERCENT && !UUID.test(text.slice(start, end)))
+        // A joined run before more of a host name (Microsoft's `%.prod.outlook.com`): its words end it.
+        places[t] = JOINED_RUN;
       else return null;
       kinds[t] = kind;
       copied = end;
@@ -605,7 +607,11 @@ export class ReplyMask {
         this.count = t + 1;
       } else {
         const found = this.tokensIn(bytes, at, end, hasAt, from, to);
-        if (
+        if (place === JOINED_RUN && found > t && this.starts[t] === at - from && this.kinds[t] === kinds[t]) {
+          // A joined run ends with its words (the literal piece after it may go on with more of a name).
+          end = this.ends[t] + from;
+          this.count = t + 1;
+        } else if (
           found !== t + 1 ||
           this.starts[t] !== at - from ||
           this.ends[t] !== end - from ||
@@ -749,7 +755,7 @@ export interface ReplyTemplate {
   pieceEnds: Int32Array;
   /** Its tokens' kinds. */
   kinds: Uint8Array;
-  /** Where each token's place ends (WORD_RUN, TO_SEPARATOR, TO_AT, UUID_PLACE, JOINED_RUN). */
+  /** Where each token's place ends (WORD_RUN, TO_SEPARATOR, TO_AT, UUID_PLACE, JOINED_RUN, DECIMAL). */
   places: Uint8Array;
   /** The text holds an `@` (the scanner looks for local parts only then). */
   hasAt: boolean;
@@ -761,23 +767,37 @@ export interface ReplyTemplate {
 /**
  * A token's place ends with its word, before the next separator, after the next `@`; UUID_PLACE: before the
  * next separator, the template's token there a UUID (a place holding one is recognised without tokensIn).
- * In JavaScript (`matches`) a UUID_PLACE or JOINED_RUN place that holds no UUID is scanned as a TO_SEPARATOR one.
+ * In JavaScript (`matches`) a UUID_PLACE place that holds no UUID, a JOINED_RUN and a DECIMAL place are scanned as
+ * TO_SEPARATOR ones (a joined run then ends with its words).
  */
 const WORD_RUN = 0;
 const TO_SEPARATOR = 1;
 const TO_AT = 2;
 const UUID_PLACE = 3;
 /**
- * Before the next separator, the template's token there a word with the words joined to it (joinedEnd:
- * Gmail's `<hex>-<id>.NNN`, Exim's and GMX's `-`-joined ids, `<ref>.us360`): line-bytes.wat `reply` reads
- * such a place as tokensIn does (the word's kind, then its joined words), so it needs no scanner.
+ * The template's token there a word with the words joined to it (joinedEnd: Gmail's `<hex>-<id>.NNN`, Exim's
+ * and GMX's `-`-joined ids, `<ref>.us360`, Microsoft's `<host>.eurprd04` before `.prod.outlook.com`), ending
+ * where they end: line-bytes.wat `reply` reads such a place as tokensIn does (the word's kind, then its joined
+ * words), so it needs no scanner.
  */
 const JOINED_RUN = 4;
 
-/** The place of a `%` token text[start, end) that is no single word: a UUID's, else a joined run's. */
-function joinedPlace(text: string, start: number, end: number): number {
-  return UUID.test(text.slice(start, end)) ? UUID_PLACE : JOINED_RUN;
+/**
+ * Before the next separator, the template's token there a decimal fraction (`0.253`, `355.286` in Microsoft's
+ * `… bytes in 0.253, 355.286 KB/sec`): line-bytes.wat `reply` reads a place of digits, `.`, digits up to a
+ * separator as the NUMBER tokensIn finds there (two parts: no address, no longer run); any other the scanner
+ * decides.
+ */
+const DECIMAL = 5;
+
+/** The place of a token text[start, end) of `kind` that is no single word, a separator after it. */
+function separatedPlace(text: string, start: number, end: number, kind: number): number {
+  const token = text.slice(start, end);
+  if (kind === PERCENT) return UUID.test(token) ? UUID_PLACE : JOINED_RUN;
+  return kind === NUMBER && DECIMAL_TOKEN.test(token) ? DECIMAL : TO_SEPARATOR;
 }
+
+const DECIMAL_TOKEN = /^[0-9]+\.[0-9]+$/;
 
 const UUID = /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/;
 const UUID_LENGTH = 36;

@@ -58,15 +58,19 @@ export const firstAttemptsSql = (where: string, unlogged: readonly number[]): st
  * of its first attempt: columns provider, message_key, d (DATE) — what `firstAttemptsSql` counts, and what
  * the day summary keeps up to date per file (src/measures/day-counts.ts). `rows`: `event_rows`, or it joined
  * to a table of (provider, message_key) to look those messages up.
+ * A message's first row in (key, time) order, what grouping by message with the least day gives (a NULL key
+ * too: the first of a provider's rows, or after another key): sorting costs a quarter less CPU than grouping
+ * the keys, nearly all distinct (4M grep'd Postfix rows, 3.6M messages: 0.75–0.91 vs 0.99–1.34 CPU-s).
  */
 export const messageFirstDaysSql = (
   where: string,
   unlogged: readonly number[],
   rows = "event_rows",
 ): string => `
-    SELECT provider, ${MESSAGE_KEY_SQL} AS message_key, min(time::DATE) AS d FROM ${rows}
+    SELECT provider, ${MESSAGE_KEY_SQL} AS message_key, time::DATE AS d FROM ${rows}
     WHERE ${where} AND type IN ${ATTEMPT_TYPES} AND ${unloggedFileSql(unlogged)}
-    GROUP BY provider, ${MESSAGE_KEY_SQL}`;
+    WINDOW message AS (PARTITION BY provider ORDER BY ${MESSAGE_KEY_SQL}, time)
+    QUALIFY ${MESSAGE_KEY_SQL} IS DISTINCT FROM lag(${MESSAGE_KEY_SQL}) OVER message OR row_number() OVER message = 1`;
 
 /**
  * SQL aggregates over one message's rows (grouped by `MESSAGE_KEY_SQL` and `unlogged`, the row test of

@@ -13,6 +13,13 @@ import type { Socket } from "node:net";
  */
 export const RESULTS = 3;
 
+/**
+ * The number of the frames, each way, that hold no job but the replies their sender has classified since its
+ * last such frame (src/bounce/classify.ts keptToShare): the other adopts them into its memo. Jobs are numbered
+ * from 1 (0 is the second process's setup) and never reach it.
+ */
+export const SHARED_REPLIES = 0xffff_ffff;
+
 export interface Frame {
   job: number;
   head: unknown;

@@ -2,6 +2,7 @@ import { once } from "node:events";
 import { closeSync, openSync, readSync, writeSync } from "node:fs";
 import type { Socket } from "node:net";
 import { crc32 } from "node:zlib";
+import { adoptShared, keptToShare, type SharedClassification, shareKept } from "../bounce/classify.ts";
 import { classifySegmentOf } from "./classify-email.ts";
 import { classifyWholeFiles, type SentJob, sentResults } from "./classify-files.ts";
 import type { ClassifyOptions } from "./classify-source.ts";
@@ -12,6 +13,7 @@ import {
   frame,
   onFirstBytes,
   RESULTS,
+  SHARED_REPLIES,
   sameBytes,
   secretFrame,
 } from "./job-frames.ts";
@@ -26,7 +28,8 @@ import type { Segment } from "./mbox-segmenter.ts";
  *   records' JSON lines);
  * - mbox: each job a segment of one mbox (where it is in the file, its line), read from the file here and
  *   classified as classifySegmentOf does;
- * and whether to go without V8's top tier, as the first process does (compiler-tier.ts).
+ * and whether to go without V8's top tier, as the first process does (compiler-tier.ts). Frames of replies
+ * classified (SHARED_REPLIES) come between jobs, and go before results, each way (second-process.ts).
  */
 export type JobsSetup =
   | { role: "files"; options: Pick<ClassifyOptions, "format" | "all">; jobBytes: number }
@@ -160,12 +163,25 @@ export const MOST_STRANGERS = 16;
 function jobServer(): (job: Frame) => Promise<Buffer | null | undefined> | Buffer | null | undefined {
   let handle: ((job: Frame) => Promise<Buffer | null> | Buffer | null) | null = null;
   return (job) => {
-    if (handle !== null) return handle(job);
+    if (job.job === SHARED_REPLIES) {
+      adoptShared(job.head as SharedClassification[]);
+      return undefined;
+    }
+    if (handle !== null) return withShared(handle(job));
     const first = job.head as FirstFrame;
     if (!first.topTier) withoutTopTier();
+    shareKept();
     handle = handler(first);
     return undefined;
   };
+}
+
+/** A job's result frame, after a frame of the replies classified since the last one (the first process adopts them). */
+function withShared(result: Promise<Buffer | null> | Buffer | null): Promise<Buffer | null> | Buffer | null {
+  if (result instanceof Promise) return result.then(withShared);
+  if (result === null) return null;
+  const shared = keptToShare();
+  return shared.length === 0 ? result : Buffer.concat([frame(SHARED_REPLIES, shared), result]);
 }
 
 function handler(setup: JobsSetup): (job: Frame) => Promise<Buffer | null> | Buffer | null {

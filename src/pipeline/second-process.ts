@@ -1,5 +1,6 @@
 import type { ChildProcess } from "node:child_process";
 import type { Readable, Writable } from "node:stream";
+import { adoptShared, keptToShare, type SharedClassification, shareKept } from "../bounce/classify.ts";
 import { topTierOn } from "./compiler-tier.ts";
 import {
   type Frame,
@@ -7,6 +8,7 @@ import {
   frame,
   onFirstBytes,
   RESULTS,
+  SHARED_REPLIES,
   sameBytes,
   secretFrame,
 } from "./job-frames.ts";
@@ -18,7 +20,8 @@ import type { FirstFrame, JobsSetup } from "./jobs-process.ts";
  * module (jobs-process.ts). This process gives it jobs — numbered in output order, each job to one process —
  * over its stdin and receives their results on a pipe of their own (RESULTS, frames: job-frames.ts). A
  * process that cannot start, or ends early, leaves the jobs it was given and did not return to this one
- * (lost()).
+ * (lost()). Each sends the other the replies it has classified (their memo entries: SHARED_REPLIES frames, before
+ * a job or a result), so that neither classifies a reply the other has (~60 µs each, more while code is cold).
  */
 export class SecondProcess<Result> {
   private readonly child: Channel;
@@ -42,8 +45,13 @@ export class SecondProcess<Result> {
     this.child.jobs?.on("error", () => {}); // gone: its jobs are lost() and done by this process
     if (started?.gone) this.end();
     const results = this.child.results;
+    shareKept();
     results?.on("data", (chunk: Buffer) => {
       for (const done of this.reader.push(chunk)) {
+        if (done.job === SHARED_REPLIES) {
+          adoptShared(done.head as SharedClassification[]);
+          continue;
+        }
         this.given.delete(done.job);
         this.results.set(done.job, decode(done));
         this.returned++;
@@ -64,6 +72,8 @@ export class SecondProcess<Result> {
   /** Job `job` for it to do: `head` (JSON) and `rest` (bytes) are what it reads. */
   give(job: number, head: unknown, rest?: Buffer): void {
     this.given.add(job);
+    const shared = keptToShare();
+    if (shared.length > 0) this.child.jobs?.write(frame(SHARED_REPLIES, shared));
     this.child.jobs?.write(frame(job, head, rest));
   }
 

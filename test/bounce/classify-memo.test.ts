@@ -170,3 +170,59 @@ test("while the memo is young, a reply is kept at its first sighting: its second
   assert.equal(classifyReplyShared(input), second);
   assert.deepEqual({ ...second }, { ...first });
 });
+
+test("classifications another process shares (through JSON) are answered from its memo as it classified them, and are not shared again", async () => {
+  const sender = await import(`${classify}?sender`);
+  const receiver = await import(`${classify}?receiver`);
+  const replies = [
+    {
+      text: "550 5.1.1 <a@example.org>: Recipient address rejected: User unknown",
+      recipient: "a@example.org",
+    },
+    {
+      text: "552 5.2.2 mailbox full",
+      replyCode: 552,
+      status: "5.2.2",
+      remoteMta: "mx.example.net",
+      reportingMta: null,
+      recipient: "b@example.com",
+      action: "failed",
+      hintReason: null,
+    },
+    { text: "Message rejected due to local policy", status: "5.7.1", remoteMta: "mx01.mail.icloud.com" },
+    { text: "I am away until Monday", hintReason: "vacation" as const, action: "failed" },
+  ];
+  sender.shareKept();
+  const expected = replies.map((input) => JSON.stringify(sender.classifyReplyShared(input)));
+  const shared = JSON.parse(JSON.stringify(sender.keptToShare()));
+  assert.equal(shared.length, replies.length);
+  assert.deepEqual(sender.keptToShare(), [], "taken once");
+  receiver.shareKept();
+  receiver.adoptShared(shared);
+  receiver.adoptShared(shared); // twice: kept once
+  replies.forEach((input, at) => {
+    const answer = receiver.classifyReplyShared(input);
+    assert.ok(Object.isFrozen(answer), `reply ${at} must be answered from the memo`);
+    assert.equal(JSON.stringify(answer), expected[at], `reply ${at}`);
+  });
+  assert.deepEqual(receiver.keptToShare(), [], "adopted classifications are not shared back");
+  // Only in its own context: the same text for another recipient domain is classified there (and shared).
+  const other = receiver.classifyReplyShared({ ...replies[0], recipient: "a@other.example" });
+  assert.ok(!Object.isFrozen(other));
+  assert.equal(receiver.keptToShare().length, 1);
+});
+
+test("classifications waiting to be shared are bounded (SHARED_AT_MOST); none wait in a process that does not share", async () => {
+  const sharing = await import(`${classify}?sharing-bound`);
+  const reply = (i: number) => ({ text: `550 5.1.1 unknown user ${i}`, replyCode: 550, status: "5.1.1" });
+  sharing.shareKept();
+  for (let i = 0; i < sharing.SHARED_AT_MOST + 10; i++) {
+    sharing.classifyReplyShared(reply(i));
+    // Past the memo's first replies, one is kept at its second sighting.
+    if (i >= sharing.KEPT_AT_FIRST_SIGHT) sharing.classifyReplyShared(reply(i));
+  }
+  assert.equal(sharing.keptToShare().length, sharing.SHARED_AT_MOST);
+  const alone = await import(`${classify}?not-sharing`);
+  for (let i = 0; i < 10; i++) alone.classifyReplyShared(reply(i));
+  assert.deepEqual(alone.keptToShare(), []);
+});

@@ -183,6 +183,41 @@ describe("DSN fields", () => {
     assert.match(record.diagnostic, /\(mailbox disabled, not accepting messages\)$/);
   });
 
+  it("an X.400 gateway's reason is read from its supplementary information (RFC 2156's X400-Supplementary-Info)", () => {
+    const fields = (info: string) =>
+      [
+        "Original-Recipient: rfc822; someone@example.net",
+        "Final-Recipient: x400; /RFC-822=someone(a)example.net/ADMD= /C=WW/",
+        "Action: failed",
+        "Diagnostic-Code: Reason 1 (Unable-To-Transfer); Diagnostic -1 (Unknown)",
+        "Status: 5.0.0",
+        info,
+      ].join("\n");
+    const [relay] = records(
+      dsn(
+        "Your message was not delivered.",
+        fields(
+          `X400-Supplementary-Info: "MTA '192.0.2.7' gives error message 5.7.1 Unable to relay for someone(a)example.net"`,
+        ),
+      ),
+    );
+    assert.equal(relay.recipient, "someone@example.net");
+    assert.equal(relay.reason, "norelaying");
+    assert.equal(relay.status, "5.7.1");
+    const [full] = records(
+      dsn(
+        "Your message was not delivered.",
+        fields(`X400-Supplementary-Info: "MTA '192.0.2.7' gives error message 552 5.2.2 Mailbox full"`),
+      ),
+    );
+    assert.equal(full.reason, "mailboxfull");
+    // Without it, the X.400 reason alone names no failure.
+    const [bare] = records(
+      dsn("Your message was not delivered.", fields("X400-Last-Trace: Sun, 4 Nov 2001 07:45:00 +0000")),
+    );
+    assert.equal(bare.reason, "undefined");
+  });
+
   it("an unfolded multi-line reply stays in Diagnostic-Code and the fields after it are read", () => {
     const fields = [
       "Diagnostic-Code: smtp; 550-Please turn on SMTP Authentication in your mail client.",
@@ -669,6 +704,26 @@ describe("NTT docomo (sisimai go rhost/for-nttdocomo.go)", () => {
   it("with Status 5.0.0 the phase decides whatever the reply says", () => {
     assert.equal(report("5.0.0", "end of DATA", "550 Message rejected"), "rejected");
     assert.equal(report("5.0.0", "RCPT TO", "550 Mailbox unavailable"), "userunknown");
+  });
+});
+
+describe("Sisimai's rejected words at MAIL FROM and DATA (sisimai go reason/why-rejected.go ProbesInto)", () => {
+  const report = (phase: string, status: string, said = "550 Administrative prohibition") =>
+    records(
+      dsn(
+        `<someone@example.net>: host mx.example.net[192.0.2.8] said: ${said} (in reply to ${phase} command)`,
+        ["Final-Recipient: rfc822; someone@example.net", "Action: failed", `Status: ${status}`].join("\n"),
+      ),
+    )[0]?.reason;
+  it("decide over the status's reason there, as elsewhere only under a status that names nothing", () => {
+    // Exim's DATA ACL "deny" (Sendmail's report: Status 5.2.0, test/fixtures/mta-made/sendmail s26).
+    assert.equal(report("end of DATA", "5.2.0"), "rejected");
+    assert.equal(report("MAIL FROM", "5.2.0"), "rejected");
+    assert.equal(report("RCPT TO", "5.2.0"), "filtered");
+  });
+  it("a status Sisimai probes before Rejected (mailbox full, too large) still decides", () => {
+    assert.equal(report("end of DATA", "5.2.2"), "mailboxfull");
+    assert.equal(report("end of DATA", "5.3.4"), "emailtoolarge");
   });
 });
 

@@ -8,7 +8,7 @@ import { REASONS } from "../../src/bounce/vocabulary.ts";
 /**
  * Bounces owing nothing to the Sisimai corpus: a reply a provider documents, carried in an MTA's documented
  * bounce layout, both cited in the fixture (test/fixtures/independent-bounces/README.md), and the real emails of
- * baunsu's tests (test/fixtures/baunsu/README.md), and bounces real MTAs (Postfix, Exim, OpenSMTPD) made for failures set up on
+ * baunsu's tests (test/fixtures/baunsu/README.md), and bounces real MTAs (Postfix, Exim, OpenSMTPD, Sendmail, Courier, dma) made for failures set up on
  * purpose (test/fixtures/mta-made/README.md). Each names its failed recipient (none: no bounce, or one
  * naming no address, so it gives no record) and the reason its documentation gives; an entry marked `open` is a
  * known miss (a review finding), counted by bench/independent-bounces.ts and not asserted here until it is fixed.
@@ -85,7 +85,7 @@ interface MtaMade {
   open?: string;
 }
 
-for (const mta of ["postfix", "exim", "opensmtpd"]) {
+for (const mta of ["postfix", "exim", "opensmtpd", "sendmail", "courier", "dma"]) {
   const dir = join(FIXTURES, "mta-made", mta);
   const made = expectedIn<MtaMade & Expected>(dir) as Record<string, MtaMade>;
   test(`every ${mta}-made bounce has one entry saying why, and every entry a file`, () => {

@@ -542,16 +542,18 @@ test("ReplyMask.matches recognises exactly the replies of a template's masked fo
     if (shape.round > 0) {
       placed++;
       // A match is WebAssembly's, but where a UUID's place holds no UUID, a joined run's place starts
-      // with a hex word of 8 or fewer before `-`, `.` or `:` (a compound's start), or a word's place holds
-      // digits before a `.` (a decimal fraction's start): the scanner decides.
+      // with a hex word of 8 or fewer before `-`, `.` or `:` (a compound's start), a word's place holds
+      // digits before a `.` (a decimal fraction's start), or a decimal's place holds no decimal alone (a
+      // number of six digits): the scanner decides.
       if (found && inChunk.answered !== 1) {
         assert.equal(inChunk.answered, 2, `${template} / ${reply}`);
         const decided = [...shape.places.keys()].filter(
           (t) =>
             (shape.places[t] === 3 && !UUID.test(reply.slice(mask.start(t), mask.end(t)))) ||
-            (shape.places[t] === 4 && COMPOUND_START.test(reply.slice(mask.start(t), mask.end(t)))) ||
+            (shape.places[t] === 4 && COMPOUND_START.test(reply.slice(mask.start(t), mask.end(t) + 1))) ||
             ((shape.places[t] === 0 || shape.places[t] === 4) &&
-              /^[0-9]+\./.test(reply.slice(mask.start(t)))),
+              /^[0-9]+\./.test(reply.slice(mask.start(t)))) ||
+            (shape.places[t] === 5 && !/^[0-9]+\.[0-9]+$/.test(reply.slice(mask.start(t), mask.end(t)))),
         );
         assert.ok(decided.length > 0, reply);
       }
@@ -622,8 +624,9 @@ test("ReplyMask.matches recognises exactly the replies of a template's masked fo
   assert.ok(check(`x 4F2A1B3C9D${uuidTail}`, `x 4f2a1b3c${uuidTail}`, "", ""));
   assert.ok(!check(`x 4F2A1B3C9D${uuidTail}`, `x 4f2a1b3c${uuidTail.replace("-abcd", ":abcd")}`, "", ""));
   assert.ok(check("id=4F2A1B3C9D.namprd11 x", "id=DM6PR11MB5A32.namprd11 x", "", ""));
-  // A joined run's place (Gmail's `<hex>-<id>.NNN`, GMX's `-`-joined ids) is matched in WebAssembly, up to
-  // a separator; a hex word of 8 or fewer before `.` may start a compound: the scanner decides.
+  // A joined run's place (Gmail's `<hex>-<id>.NNN`, GMX's `-`-joined ids, Microsoft's `<host>.eurprd04`
+  // before `.prod.outlook.com`) is matched in WebAssembly, up to the end of its words; a hex word of 8 or
+  // fewer before `.` may start a compound: the scanner decides.
   const gmail = "250 2.0.0 OK  1764300000 d75a77b69052e-4660d6c1234si1234567a1.123 - gsmtp";
   assert.ok(
     check(gmail, "250 2.0.0 OK  1764300001 98e67ed59e1d1-2c2d0e28189si6418580a91.13 - gsmtp", "", ""),
@@ -635,6 +638,26 @@ test("ReplyMask.matches recognises exactly the replies of a template's masked fo
   assert.ok(!check(gmail, gmail.replace(".123 -", ".123:1 -"), "", ""));
   assert.ok(check("id=4F2A1B3C9D.namprd11 x", "id=4f2a1b3c.namprd11 x", "", ""));
   assert.equal(inChunk.answered, 2);
+  const outlook = "[Hostname=DM6PR11MB47C9.namprd11.prod.outlook.com] x";
+  assert.ok(check(outlook, outlook.replace("DM6PR11MB47C9.namprd11", "AM4PEPF00027A5F.eurprd04"), "", ""));
+  assert.equal(inChunk.answered, 1);
+  for (const other of ["AM4PEPF00027A5F.eurprd04.prod1", "AM4PEPF00027A5F.eurprd04.Prod", "eurprd04.prod.x"])
+    assert.ok(!check(outlook, outlook.replace("DM6PR11MB47C9.namprd11.prod", other), "", ""), other);
+  // A decimal fraction's place (Microsoft's `… bytes in 0.253, 355.286 KB/sec`): digits, `.`, digits up to
+  // a separator, in WebAssembly; a number of six digits there is one token too, but the scanner decides.
+  const accept =
+    "250 2.6.0 <4500z5wxr.1767600000@mail.example.net> [InternalId=71883653249945, Hostname=MW0PR10CA9619.eurprd04.prod.outlook.com] 92125 bytes in 0.253, 355.286 KB/sec Queued mail for delivery";
+  const sent = accept
+    .replace("4500z5wxr.1767600000", "470lrd.1767600001")
+    .replace("71883653249945", "63970269804917")
+    .replace("MW0PR10CA9619.eurprd04", "DM6PR11MB8919.namprd11")
+    .replace("92125 bytes in 0.253, 355.286", "4434 bytes in 10.513, 8.4");
+  assert.ok(check(accept, sent, "", " (in reply"));
+  assert.equal(inChunk.answered, 1);
+  assert.ok(check(accept, accept.replace("0.253,", "253000,"), "", ""));
+  assert.equal(inChunk.answered, 2);
+  for (const other of ["0.253.1,", "0.253a,", "0.,", ".253,", "0.253:1,", "0.253@x,"])
+    assert.ok(!check(accept, accept.replace("0.253,", other), "", ""), other);
   // A host's label (lower-case letters then digits, more of the name after it), in WebAssembly too.
   const host = "550 no such user - mx00.example.net x";
   assert.ok(check(host, "550 no such user - mta3043.example.net x", "", ""));

@@ -57,6 +57,11 @@ export interface MtaFamily {
   commandVerdicts?: { when: RegExp; verdicts: readonly { command: SmtpCommand; reason: Reason }[] };
   /** A header of the report that gives every recipient its reason, whatever the text says (lower-case name). */
   headerVerdicts?: readonly { header: string; pattern: RegExp; reason: Reason }[];
+  /**
+   * The family's words for a message it dropped, in a report whose Action says delayed: the recipient's
+   * delivery failed whatever the Action says.
+   */
+  droppedUnderDelayed?: RegExp;
 }
 
 /**
@@ -458,6 +463,10 @@ export const MTA_FAMILIES: readonly MtaFamily[] = [
     id: "opensmtpd",
     source:
       "sisimai go lhost/via-opensmtpd.go; https://github.com/OpenSMTPD/OpenSMTPD (smtpd/queue.c, smtpd/mta.c)",
+    // An envelope past its queue lifetime (smtpd.conf `queue ttl`) is reported "Envelope expired", Status
+    // 4.4.7, under Action: delayed and the "only a temporary failure report" text, and the message is gone
+    // from the queue: OpenSMTPD 6.8.0p2 on loopback (test/fixtures/mta-made/opensmtpd o17-timeout, o18-deferred-expired).
+    droppedUnderDelayed: /\bEnvelope expired\b/,
     marks: [
       { subject: /Delivery status notification/, from: /Mailer Daemon </ },
       { received: /from localhost \(localhost \[local\]\)/, from: /Mailer Daemon </ },

@@ -105,6 +105,18 @@ function internalRoute(finalRecipient: string | null): boolean {
   return host !== undefined && !host.includes(".") && !host.startsWith("[");
 }
 
+/**
+ * An X.400 gateway's Diagnostic-Code is the X.400 report's non-delivery reason and diagnostic ("Reason 1
+ * (Unable-To-Transfer); Diagnostic -1 (Unknown)", X.411's NonDeliveryReasonCode / NonDeliveryDiagnosticCode),
+ * which says only that the gateway could not pass the message on; the failure it met is in the report's
+ * supplementary information, written as X400-Supplementary-Info (RFC 2156, MIXER:
+ * https://www.rfc-editor.org/rfc/rfc2156): "MTA '62.6.150.133' gives error message 5.7.1 Unable to relay for …".
+ */
+const X400_REASON = /^\s*(?:x-?400\s*;\s*)?reason\s+\d{1,3}\b/i;
+
+/** The supplementary information's text, without the quotes the gateway writes around it. */
+const unquoted = (value: string): string => value.trim().replace(/^"([\s\S]*)"$/, "$1");
+
 /** One recipient's fields read in one pass over its group (the first of each field counts, as headerValue). */
 function recipientOf(fields: HeaderField[]): DsnRecipient {
   let finalRecipient: string | null = null;
@@ -116,6 +128,7 @@ function recipientOf(fields: HeaderField[]): DsnRecipient {
   let diagnosticCode: string | null = null;
   let lastAttempt: string | null = null;
   let bounceCategory: string | null = null;
+  let x400Info: string | null = null;
   for (let i = 0; i < fields.length; i++) {
     const field = fields[i];
     switch (field.name) {
@@ -146,6 +159,9 @@ function recipientOf(fields: HeaderField[]): DsnRecipient {
       case "x-powermta-bouncecategory":
         bounceCategory ??= field.value;
         break;
+      case "x400-supplementary-info":
+        x400Info ??= field.value;
+        break;
     }
   }
   const original = internalRoute(finalRecipient) ? bareAddress(originalRecipient) : null;
@@ -159,7 +175,10 @@ function recipientOf(fields: HeaderField[]): DsnRecipient {
     status: status ? (/\b[245]\.\d{1,3}\.\d{1,3}\b/.exec(status)?.[0] ?? null) : null,
     statusComment: status ? (/\(([^()]{1,200})\)/.exec(status)?.[1].trim() ?? null) : null,
     remoteMta: stripType(remoteMta),
-    diagnostic: stripType(diagnosticCode),
+    diagnostic:
+      x400Info !== null && X400_REASON.test(diagnosticCode ?? "")
+        ? unquoted(x400Info)
+        : stripType(diagnosticCode),
     diagnosticType: /^\s*([\w-]+)\s*;/.exec(diagnosticCode ?? "")?.[1].toLowerCase() ?? null,
     lastAttempt,
     bounceCategory: bounceCategory?.trim().toLowerCase() ?? null,

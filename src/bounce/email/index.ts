@@ -388,8 +388,23 @@ function addRecords(
     }
     reading.records.push(record);
     reading.hints.push(hint);
-    reading.actions.push(entry.action ?? null);
+    reading.actions.push(actionOf(entry, text.spaced, isMarked));
   }
+}
+
+const DROPPING_FAMILIES = MTA_FAMILIES.filter((family) => family.droppedUnderDelayed);
+
+/** The recipient's Action, but failed where its MTA family's words say a delayed message was dropped. */
+function actionOf(
+  entry: RecipientReport,
+  text: string,
+  isMarked: (family: MtaFamily) => boolean,
+): string | null {
+  if (entry.action !== "delayed") return entry.action ?? null;
+  const dropped = DROPPING_FAMILIES.some(
+    (family) => family.droppedUnderDelayed?.test(text) && isMarked(family),
+  );
+  return dropped ? "failed" : "delayed";
 }
 
 function hintFrom(entry: RecipientReport, found: MessageVerdict | null): void {
