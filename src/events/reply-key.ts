@@ -478,7 +478,8 @@ export class ReplyMask {
       const kind = this.kinds[t];
       const before = start === 0 ? 32 : text.charCodeAt(start - 1);
       const after = end === n ? 32 : text.charCodeAt(end);
-      if (!separator(before) && before !== 61 /* = */) return null;
+      const afterDot = before === 46 /* . */ && apartAfterDot(text, copied, start, t > 0 ? kinds[t - 1] : -1);
+      if (!separator(before) && before !== 61 /* = */ && !afterDot) return null;
       if (kind === LOCAL_PART) places[t] = TO_AT;
       else if (/^\w+$/.test(text.slice(start, end))) {
         // A word (its end: the next character not a word character): not one a UUID could go on from.
@@ -489,6 +490,8 @@ export class ReplyMask {
         // A joined run before more of a host name (Microsoft's `%.prod.outlook.com`): its words end it.
         places[t] = JOINED_RUN;
       else return null;
+      // After a `.` only a place read by its words (not up to a separator, nor to an `@`).
+      if (afterDot && (places[t] === TO_SEPARATOR || places[t] === TO_AT)) return null;
       kinds[t] = kind;
       copied = end;
     }
@@ -696,6 +699,33 @@ export class ReplyMask {
     this.count = kinds.length;
     return true;
   }
+}
+
+/**
+ * Whether a token at `start` after a `.` (the last character of the literal piece from `from`; the token before
+ * that piece of kind `previousKind`, -1 for none) is set apart from what comes before as a token after a
+ * separator is: no look-ahead of the scanner from before the `.` reaches into its place — the word before the `.`
+ * is no number (a run of dotted digits, an address or a time's fraction would go on into a place starting with
+ * digits), and no `%` token's joined words reach the `.` (they would go on into a place whose first word varies).
+ * Yahoo's `- mta3593.mail.ne1.yahoo.com`, Mimecast's `MCSpamSignature.sa.8.6`.
+ */
+function apartAfterDot(text: string, from: number, start: number, previousKind: number): boolean {
+  const dot = start - 1;
+  if (dot < from) return false;
+  let digitsOnly = true;
+  let k = dot - 1;
+  for (; k >= 0; k--) {
+    const c = text.charCodeAt(k);
+    if (c > 255 || (CLASS[c] & WORD) === 0) break;
+    if ((CLASS[c] & DIGIT) === 0) digitsOnly = false;
+  }
+  if (k < dot - 1 && digitsOnly) return false;
+  if (previousKind !== PERCENT) return true;
+  for (let i = from; i < dot; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 255 || ((CLASS[c] & WORD) === 0 && c !== 45 && c !== 46)) return true;
+  }
+  return false;
 }
 
 /** ReplyTemplate.round of a template line-bytes.wat does not match (see placeable). */

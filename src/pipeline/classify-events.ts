@@ -126,7 +126,7 @@ const MAX_SHARED_CONTEXTS = 4096;
 const SEEN_BITS = 1 << 20;
 /** Stand-ins kept per context (DomainContext.standInFor). */
 const MAX_STAND_INS = 4;
-/** Slots of the recipient domains' table (a power of two). */
+/** Slots of the recipient domains' table (a power of two; two a hash, see domainOfBytes). */
 const DOMAIN_SLOTS = 8192;
 const AT_SIGN = 64;
 /** A character JSON.stringify escapes, or one beyond ASCII. */
@@ -145,6 +145,8 @@ export class EventClassifier {
   private readonly entries: Memo<number, Entry>;
   private readonly hostKeys: Memo<string, string>;
   private readonly domainKeys: Memo<string, string>;
+  /** The JSON of relays' names (the records' remote host), one per name: see hostOf. */
+  private readonly relays: Memo<string, HostJson>;
   /** Small numbers for the few strings of a context that come from tables (actions, provider keys). */
   private readonly ids = new Map<string, number>();
   private readonly mask = new ReplyMask();
@@ -153,7 +155,10 @@ export class EventClassifier {
    * against its template (the replies of one context are mostly one shape with other ids).
    */
   private readonly guesses: (Entry | undefined)[] = new Array(GUESSES);
-  /** Recipient domains (lower case) and their keys, by a hash of the domain (domainOfBytes). */
+  /**
+   * Recipient domains (lower case) and their keys, by a hash of the domain (domainOfBytes): the last two
+   * of a hash at slots 2h (the last looked up) and 2h + 1.
+   */
   private readonly domainSlots: (RecipientDomain | undefined)[] = new Array(DOMAIN_SLOTS);
   /** The SharedContext of each class by its context hash (see sharedContext). */
   private readonly sharedContexts = new Map<number, SharedContext>();
@@ -181,6 +186,11 @@ export class EventClassifier {
   shaped = 0;
   /** Misses written by a stand-in (no entry made, none kept). */
   standIns = 0;
+  /** RecipientDomains made (see domainOfBytes), and DomainContexts. */
+  domainsMade = 0;
+  contextsMade = 0;
+  /** Relays' names' JSON made (see hostOf). */
+  relaysMade = 0;
   /** Reply keys seen (missed) once, one bit per hash: see seenBefore. */
   private readonly seen = new Int32Array(SEEN_BITS / 32);
   private seenMarked = 0;
@@ -193,6 +203,7 @@ export class EventClassifier {
     // A relay's or domain's key is a few words, its name as long as the line lets it be.
     this.hostKeys = new Memo(maxEntries, maxBytes / KEY_MEMO_SHARE);
     this.domainKeys = new Memo(maxEntries, maxBytes / KEY_MEMO_SHARE);
+    this.relays = new Memo(maxEntries, maxBytes / KEY_MEMO_SHARE);
   }
 
   /** Classifications kept (bounded by the constructor's bounds). */
@@ -274,7 +285,7 @@ export class EventClassifier {
     const written = known.writtenFor(spans.bytes, spans.replyStart, spans.replyEnd);
     if (written === null || written.type !== type) return false;
     const { entry, record } = written;
-    const host = hostOf(known, entry);
+    const host = this.hostOf(known, entry);
     const { bytes, recipientStart, recipientEnd, replyStart, replyEnd } = spans;
     if (record.file !== file || record.format !== format || entry.template === null) return false;
     if (replyStart < 0 || recipientStart === recipientEnd || !(line >= 0) || !Number.isSafeInteger(line))
@@ -344,7 +355,7 @@ export class EventClassifier {
     const known = this.lastContext;
     const host =
       known !== null && known.remoteMta === event.remoteMta
-        ? hostOf(known, entry)
+        ? this.hostOf(known, entry)
         : new HostJson(event.remoteMta?.trim() || c.remoteMta);
     entry.records ??= [];
     const records = entry.records;
@@ -365,6 +376,31 @@ export class EventClassifier {
       this.mask,
     );
     return record;
+  }
+
+  /** The remote host the records of `entry` in `context` write (writeBytes: the relay, else the classification's). */
+  private hostOf(context: DomainContext, entry: Entry): HostJson {
+    let relay = context.relay;
+    if (relay === undefined) relay = context.relay = this.relayOf(context.remoteMta);
+    if (relay !== null) return relay;
+    entry.host ??= new HostJson(entry.classification.remoteMta);
+    return entry.host;
+  }
+
+  /**
+   * The JSON of a relay's name (null: none), one per name: a relay's contexts (its outcomes, reply codes,
+   * recipient domains) write the same object, which the record writer keeps placed while it comes again.
+   */
+  private relayOf(remoteMta: string | null): HostJson | null {
+    const name = remoteMta?.trim();
+    if (!name) return null;
+    let relay = this.relays.get(name);
+    if (relay === undefined) {
+      relay = new HostJson(name);
+      this.relays.set(detach(name), relay, 2 * name.length);
+      this.relaysMade++;
+    }
+    return relay;
   }
 
   /** The entry's record template of these (moved first, or made: the least recent one dropped beyond MAX_RECORDS). */
@@ -467,6 +503,7 @@ export class EventClassifier {
           const host = this.hostKey(event.remoteMta);
           const hash = this.context(action, host, domain.key, replyCode, status, hint);
           const shared = this.sharedContext(action, host, domain.key, replyCode, status, hint, hash);
+          this.contextsMade++;
           known = domain.add(
             new DomainContext(
               action,
@@ -768,12 +805,23 @@ export class EventClassifier {
     const start = at < from ? to : at + 1;
     let hash = 0;
     for (let i = start; i < to; i++) hash = Math.imul(hash ^ lowerCase(bytes[i]), FNV_PRIME);
-    const slot = (hash ^ (hash >>> 16)) & (DOMAIN_SLOTS - 1);
-    const known = this.domainSlots[slot];
-    if (known !== undefined && sameInLowerCase(bytes, start, to, known.codes)) return known;
+    const slot = 2 * ((hash ^ (hash >>> 16)) & (DOMAIN_SLOTS / 2 - 1));
+    const slots = this.domainSlots;
+    const first = slots[slot];
+    if (first !== undefined && sameInLowerCase(bytes, start, to, first.codes)) return first;
+    // Two a hash: domains whose hashes meet (one in thousands of slots) do not make each other anew, with
+    // their contexts, at every turn.
+    const second = slots[slot + 1];
+    if (second !== undefined && sameInLowerCase(bytes, start, to, second.codes)) {
+      slots[slot] = second;
+      slots[slot + 1] = first;
+      return second;
+    }
     const domain = detach(latin1(bytes, start, to).toLowerCase());
     const made = new RecipientDomain(domain, this.domainKeyOf(domain));
-    this.domainSlots[slot] = made;
+    this.domainsMade++;
+    slots[slot + 1] = first;
+    slots[slot] = made;
     return made;
   }
 
@@ -828,8 +876,13 @@ function hashText(hash: number, text: string | null): number {
   return Math.imul(hash ^ text.length, FNV_PRIME);
 }
 
-/** Contexts kept per recipient domain (its records take turns in a few: relays, outcomes, codes). */
-const MAX_CONTEXTS = 8;
+/**
+ * Contexts kept per recipient domain: its records take turns in a few, one per relay × outcome × code (a
+ * domain's own MX hosts or a hosting provider's several, each delivering, deferring and refusing). Past
+ * the bound the least recent is made again when it comes back (with what it had learned: its entries,
+ * stand-ins, probe).
+ */
+const MAX_CONTEXTS = 16;
 
 /**
  * A recipient domain (lower case) and its key, with the contexts of its last records (most recent
@@ -963,8 +1016,8 @@ class DomainContext {
   private standIns: Entry[] | null = null;
   /** The probe's key `found` was given last (-1: none). */
   private lastProbed = -1;
-  /** The JSON of the relay's name (undefined: not made yet; null: none, the classification's is written). */
-  private relay: HostJson | null | undefined = undefined;
+  /** The JSON of the relay's name (undefined: not looked up yet; null: none, the classification's is written). */
+  relay: HostJson | null | undefined = undefined;
 
   constructor(
     action: string,
@@ -1005,15 +1058,6 @@ class DomainContext {
     this.standIns ??= [];
     if (this.standIns.length >= MAX_STAND_INS) this.standIns.pop();
     this.standIns.unshift(entry);
-  }
-
-  /** The remote host its records write (as writeBytes: the relay's name, else null: the classification's). */
-  get host(): HostJson | null {
-    if (this.relay === undefined) {
-      const name = this.remoteMta?.trim();
-      this.relay = name ? new HostJson(name) : null;
-    }
-    return this.relay;
   }
 
   get probe(): number {
@@ -1183,14 +1227,6 @@ interface Written {
   type: EventType;
   entry: Entry;
   record: RecordTemplate;
-}
-
-/** The remote host the records of `entry` in `context` write (writeBytes: the relay, else the classification's). */
-function hostOf(context: DomainContext, entry: Entry): HostJson {
-  const host = context.host;
-  if (host !== null) return host;
-  entry.host ??= new HostJson(entry.classification.remoteMta);
-  return entry.host;
 }
 
 /** Bytes hashed at a context's probe; the slots of its ProbeTable, first and at most (powers of two). */

@@ -28,8 +28,8 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 63,
-  fingerprint: "8805ae44069a3fb8900abfe717b97cb071aac70bba02a301c7bc1725010932d0",
+  version: 64,
+  fingerprint: "c704dcd98bebd2f142036dc9645a40e26b8d93f33ef69c80c41cd1f1f7271a6f",
 };
 
 /** Rule data as text: patterns by their source and flags. */

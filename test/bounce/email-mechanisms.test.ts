@@ -707,6 +707,26 @@ describe("NTT docomo (sisimai go rhost/for-nttdocomo.go)", () => {
   });
 });
 
+describe("Sisimai's rejected words at MAIL FROM and DATA (sisimai go reason/why-rejected.go ProbesInto)", () => {
+  const report = (phase: string, status: string, said = "550 Administrative prohibition") =>
+    records(
+      dsn(
+        `<someone@example.net>: host mx.example.net[192.0.2.8] said: ${said} (in reply to ${phase} command)`,
+        ["Final-Recipient: rfc822; someone@example.net", "Action: failed", `Status: ${status}`].join("\n"),
+      ),
+    )[0]?.reason;
+  it("decide over the status's reason there, as elsewhere only under a status that names nothing", () => {
+    // Exim's DATA ACL "deny" (Sendmail's report: Status 5.2.0, test/fixtures/mta-made/sendmail s26).
+    assert.equal(report("end of DATA", "5.2.0"), "rejected");
+    assert.equal(report("MAIL FROM", "5.2.0"), "rejected");
+    assert.equal(report("RCPT TO", "5.2.0"), "filtered");
+  });
+  it("a status Sisimai probes before Rejected (mailbox full, too large) still decides", () => {
+    assert.equal(report("end of DATA", "5.2.2"), "mailboxfull");
+    assert.equal(report("end of DATA", "5.3.4"), "emailtoolarge");
+  });
+});
+
 describe("user-unknown wording and the SMTP phase (sisimai go reason/why-userunknown.go, why-filtered.go)", () => {
   // Yahoo! JAPAN's reply, as Sisimai's X2 and PowerMTA messages quote it.
   const reply =

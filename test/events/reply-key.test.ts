@@ -658,6 +658,25 @@ test("ReplyMask.matches recognises exactly the replies of a template's masked fo
   assert.equal(inChunk.answered, 2);
   for (const other of ["0.253.1,", "0.253a,", "0.,", ".253,", "0.253:1,", "0.253@x,"])
     assert.ok(!check(accept, accept.replace("0.253,", other), "", ""), other);
+  // A token after a `.` (Yahoo's `- mta3593.mail.ne1.yahoo.com`, Mimecast's `MCSpamSignature.sa.8.6`): set apart
+  // where nothing before the `.` reads on into its place — no number before it, no `%` token's joined words.
+  const yahoo =
+    "554 delivery error: dd This user doesn't have a yahoo.com account (user1706626@yahoo.com) [0] - mta3593.mail.ne1.yahoo.com";
+  assert.ok(
+    check(yahoo, yahoo.replace("1706626", "105362").replace("3593.mail.ne1", "3923.mail.bf2"), "", ""),
+  );
+  assert.equal(inChunk.answered, 1);
+  for (const other of ["ne1.x", "NE1", "ne", "1", "ne1@x", "ne-1"])
+    assert.ok(!check(yahoo, yahoo.replace("ne1.yahoo", `${other}.yahoo`), "", ""), other);
+  const signature = "554 email rejected due to security policies - MCSpamSignature.sa.8.6";
+  assert.ok(check(signature, signature.replace("8.6", "12.40"), "", " (in reply"));
+  assert.equal(inChunk.answered, 1);
+  for (const other of ["8.6.1", "8", "8.6a", "x8.6"])
+    assert.ok(!check(signature, signature.replace("8.6", other), "", ""), other);
+  for (const shape of ["x 12.abc1234567 y", "x 4660d6c1234si1.abc.de12345678 y"]) {
+    mask.scan(shape);
+    assert.equal(mask.template(shape), null, shape);
+  }
   // A host's label (lower-case letters then digits, more of the name after it), in WebAssembly too.
   const host = "550 no such user - mx00.example.net x";
   assert.ok(check(host, "550 no such user - mta3043.example.net x", "", ""));

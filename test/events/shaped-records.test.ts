@@ -21,7 +21,14 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 async function bothWays(
   log: string,
   all: boolean,
-): Promise<{ bytes: string[]; text: string[]; shaped: number; standIns: number; kept: number }> {
+): Promise<{
+  bytes: string[];
+  text: string[];
+  shaped: number;
+  standIns: number;
+  kept: number;
+  classifier: EventClassifier;
+}> {
   const path = join(dir, "mail.log");
   writeFileSync(path, log);
   const text: string[] = [];
@@ -30,7 +37,14 @@ async function bothWays(
   }
   const classifier = new EventClassifier();
   const bytes = shardRecords(path, classifier, all);
-  return { bytes, text, shaped: classifier.shaped, standIns: classifier.standIns, kept: classifier.kept };
+  return {
+    bytes,
+    text,
+    shaped: classifier.shaped,
+    standIns: classifier.standIns,
+    kept: classifier.kept,
+    classifier,
+  };
 }
 
 const UUID = "0123abcd-0123-4567-89ab-0123456789ab";
@@ -110,6 +124,46 @@ test("records of lines of a known shape, written without an event, are the recor
   const wide = handWritten().map((l, n) => (n % 97 === 5 ? l.replace("to=<", "to=<é") : l));
   const { bytes, text } = await bothWays(`${wide.join("\n")}\n`, true);
   assert.deepEqual(bytes, text);
+});
+
+test("a wide log (many recipient domains, each over its own relays, with a few outcomes each): the records decoded lines give, each domain, relay and context made once", async () => {
+  const DOMAINS = 300;
+  const RELAYS = 3;
+  /** Per relay: five contexts (outcome and reply code), fewer than a domain keeps (15 of 16). */
+  const outcomes = [
+    {
+      dsn: "2.0.0",
+      status: "sent",
+      reply: (n: number) => `250 2.0.0 Ok: queued as 4F2A${(0x100000 + n).toString(16)}`,
+    },
+    { dsn: "4.7.1", status: "deferred", reply: () => "421 4.7.1 Try again later" },
+    { dsn: "4.7.1", status: "deferred", reply: () => "450 4.7.1 Try again later" },
+    { dsn: "5.1.1", status: "bounced", reply: () => "550 5.1.1 No such user" },
+    { dsn: "5.1.1", status: "bounced", reply: () => "554 5.1.1 No such user" },
+  ];
+  const lines: string[] = [];
+  let n = 0;
+  for (let round = 0; round < 2; round++) {
+    for (let d = 0; d < DOMAINS; d++) {
+      for (let r = 0; r < RELAYS; r++) {
+        const relay = `mx${r}.dom-${d}.example`;
+        for (const { dsn, status, reply } of outcomes) {
+          lines.push(
+            line(n, `user${n}@dom-${d}.example`, reply(n), { dsn, status, relay, command: "RCPT TO" }),
+          );
+          n++;
+        }
+      }
+    }
+  }
+  const { bytes, text, classifier } = await bothWays(`${lines.join("\n")}\n`, true);
+  assert.equal(text.length, lines.length);
+  assert.deepEqual(bytes, text);
+  // Domains whose hashes meet keep each other (two a hash), and a domain its relays' outcomes.
+  assert.equal(classifier.domainsMade, DOMAINS);
+  assert.equal(classifier.contextsMade, DOMAINS * RELAYS * outcomes.length);
+  // One remote host's JSON per relay, not per context.
+  assert.equal(classifier.relaysMade, DOMAINS * RELAYS);
 });
 
 test("replies never seen again that are their own diagnostic are written by a stand-in: the records decoded lines give", async () => {

@@ -1,7 +1,9 @@
 import type { Classification } from "../classify.ts";
 import { hostName, recipientDomain } from "../provider.ts";
 import { HOST_RULE_IDS } from "../rules/knowledge.ts";
+import { fragmentsOf, statusProbedBefore } from "../rules/phrase-rule.ts";
 import { PROVIDER_RULES } from "../rules/provider-rules.ts";
+import { REASON_PHRASES } from "../rules/reason-phrases.ts";
 import { sisimaiStatusReason } from "../rules/status-codes.ts";
 import type { SmtpCommand } from "../smtp-command.ts";
 import { FILTERED_NO_PHASE, type Reason, type ReasonHint } from "../vocabulary.ts";
@@ -34,6 +36,22 @@ const wordsOfUnknownUser = (reason: Reason, status: string | null): boolean =>
  */
 const unknownUserBeforeRcpt = (reason: Reason, status: string | null): boolean =>
   reason === "userunknown" && !(status !== null && /^[45]\.1\.[1-9]/.test(status));
+
+/**
+ * The words of Sisimai's Rejected list (the table's entries that yield to an explicit status): its probe reads
+ * them under any status at MAIL FROM and after DATA (sisimai go reason/why-rejected.go `ProbesInto`), where
+ * elsewhere they count only when the status names nothing explicit.
+ */
+const REJECTED_WORDS = new RegExp(
+  REASON_PHRASES.rules
+    .filter((rule) => rule.yieldsToStatus === true)
+    .map((rule) => rule.pattern?.source ?? fragmentsOf(rule).map(escaped).join("[\\s\\S]*?"))
+    .join("|"),
+);
+
+function escaped(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
 
 /** What the reply text alone gave (a status-code fallback or nothing) when no phrase explained it. */
 const UNEXPLAINED: readonly Reason[] = ["undefined", "securityerror", "blocked", "syntaxerror"];
@@ -115,6 +133,22 @@ const PHASE_RULES: ReadonlyArray<{
     reason: "onhold",
     source:
       "sisimai go reason/why-userunknown.go, why-filtered.go `ProbesInto` (neither at MAIL), reason/find.go (nothing else decided: onhold); lhost/via-exim.go (after MAIL FROM: onhold)",
+  },
+  {
+    // The status's reason, where Sisimai's Rejected probe reads the words first: a status of a reason probed
+    // by its status before Rejected (mailboxfull, emailtoolarge, authfailure, requireptr) stays, and an
+    // unknown user's status is left to the rules above (why-userunknown.go, why-filtered.go).
+    id: "rejected-words-at-mail-or-data",
+    text: REJECTED_WORDS,
+    textReason: (reason, status) =>
+      reason !== "rejected" &&
+      reason !== "userunknown" &&
+      sisimaiStatusReason(status) === reason &&
+      !statusProbedBefore(status, reason, "rejected"),
+    commands: (command) => command === "MAIL" || command === "DATA",
+    reason: "rejected",
+    source:
+      "sisimai go reason/why-rejected.go `ProbesInto` (at MAIL and DATA its words decide whatever the status names; at DATA not under userunknown), reason/lib.go ClassOrder[0]",
   },
   {
     id: "access-denied-at-mail-from",

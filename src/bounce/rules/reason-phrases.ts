@@ -5059,6 +5059,18 @@ export const REASON_PHRASES: RuleTable = {
       example: "Domain name not found",
     },
     {
+      // The system's words for a connection the network could not carry, as an MTA quotes its connect()
+      // error: strerror of ENETDOWN, ENETUNREACH and EHOSTDOWN, the siblings of EHOSTUNREACH's "No route to
+      // host", which Sisimai's NetworkError lists.
+      id: "network-problem-network-is-down-unreachable-host-is-down",
+      reason: "networkerror",
+      pattern: /\b(?:network is (?:down|unreachable)|host is down)\b/,
+      unlisted: true,
+      source:
+        "https://man7.org/linux/man-pages/man3/errno.3.html (ENETDOWN, ENETUNREACH, EHOSTDOWN); sisimai go reason/why-networkerror.go (a wider wording of its 'no route to host': unlisted); Postfix smtp_connect.c writes 'connect to <host>[<ip>]:<port>: <strerror>'",
+      example: "connect to mx.example.org[192.0.2.1]:25: Network is unreachable",
+    },
+    {
       id: "spam-content-bulk-e-mail-mail-advertising",
       reason: "spamdetected",
       pattern: /bulk (?:e-?mail|mail|advertising)/,
