@@ -5,6 +5,7 @@ import {
   type MailboxSession,
   withMailbox,
 } from "../mailbox/index.ts";
+import { escapeRegExp } from "../util/regexp.ts";
 import { GMAIL_TABS, inboxPath, junkCandidates } from "./folders.ts";
 import type { Seed } from "./seed-list.ts";
 import { TEST_HEADER } from "./test-id.ts";
@@ -269,10 +270,6 @@ function headOf(raw: Buffer): string {
   const text = raw.subarray(0, 256 * 1024).toString("latin1");
   const end = text.search(/\r?\n\r?\n/);
   return end >= 0 ? text.slice(0, end) : text;
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
 /** Run `work` over `items` with at most `limit` at once. */

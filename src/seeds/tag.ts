@@ -1,3 +1,4 @@
+import { escapeRegExp } from "../util/regexp.ts";
 import { bodyToken, TEST_HEADER } from "./test-id.ts";
 
 /** How the test id was put into one copy of the campaign. */
@@ -117,8 +118,7 @@ function tagMultipart(
   depth: number,
   counter: { parts: number; tagged: number },
 ): string {
-  const escaped = boundary.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  const delimiter = new RegExp(`(^|\\r?\\n)--${escaped}(--)?[ \\t]*(?=\\r?\\n|$)`, "g");
+  const delimiter = new RegExp(`(^|\\r?\\n)--${escapeRegExp(boundary)}(--)?[ \\t]*(?=\\r?\\n|$)`, "g");
   const pieces: { start: number; end: number; close: boolean }[] = [];
   for (let match = delimiter.exec(body); match; match = delimiter.exec(body)) {
     pieces.push({ start: match.index, end: match.index + match[0].length, close: match[2] === "--" });

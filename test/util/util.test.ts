@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { csvField, csvQuote } from "../../src/util/csv.ts";
 import { DAY_MS, isTimeZone } from "../../src/util/dates.ts";
+import { escapeRegExp } from "../../src/util/regexp.ts";
 import { sqlIdent, sqlList, sqlString } from "../../src/util/sql.ts";
 import { VERSION } from "../../src/util/version.ts";
 
@@ -31,4 +32,13 @@ test("one day, time zones, and the version from package.json", () => {
   assert.ok(!isTimeZone("Mars/Olympus_Mons"));
   const manifest = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8"));
   assert.equal(VERSION, manifest.version);
+});
+
+test("escapeRegExp: a pattern made of any text matches that text literally, and only it", () => {
+  for (const text of ["a.b", "(x)|[y]*", "^$\\{2}+?", "=_NextPart_000.0001", "plain"]) {
+    const pattern = new RegExp(`^${escapeRegExp(text)}$`);
+    assert.ok(pattern.test(text), text);
+    assert.equal(pattern.test(`${text}x`), false, text);
+  }
+  assert.equal(new RegExp(escapeRegExp("a.b")).test("axb"), false);
 });

@@ -1,3 +1,4 @@
+import { escapeRegExp } from "../../util/regexp.ts";
 import type { Classification } from "../classify.ts";
 import { hostName, recipientDomain } from "../provider.ts";
 import { HOST_RULE_IDS } from "../rules/knowledge.ts";
@@ -45,13 +46,9 @@ const unknownUserBeforeRcpt = (reason: Reason, status: string | null): boolean =
 const REJECTED_WORDS = new RegExp(
   REASON_PHRASES.rules
     .filter((rule) => rule.yieldsToStatus === true)
-    .map((rule) => rule.pattern?.source ?? fragmentsOf(rule).map(escaped).join("[\\s\\S]*?"))
+    .map((rule) => rule.pattern?.source ?? fragmentsOf(rule).map(escapeRegExp).join("[\\s\\S]*?"))
     .join("|"),
 );
-
-function escaped(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
 
 /** What the reply text alone gave (a status-code fallback or nothing) when no phrase explained it. */
 const UNEXPLAINED: readonly Reason[] = ["undefined", "securityerror", "blocked", "syntaxerror"];
