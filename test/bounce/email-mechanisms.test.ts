@@ -116,6 +116,41 @@ describe("Sendmail transcripts", () => {
     );
   });
 
+  it("Sendmail V5: the host's status line between a reply and the recipient it refused keeps the reply, read with the recipient's own line (sisimai go lhost/via-v5sendmail.go; set-of-emails lhost-v5sendmail-05's layout; every verdict = Sisimai Perl's)", () => {
+    const report = (reply: string, own: string) =>
+      records(
+        plain(
+          "Returned mail: User unknown",
+          [
+            "   ----- Transcript of session follows -----",
+            "While talking to example.edu:",
+            ">>> DATA",
+            `<<< ${reply}`,
+            "421 example.edu (smtp)... Deferred: Connection reset by peer during result wait with example.edu",
+            `554 <a@example.edu>... ${own}`,
+            "550 example.org (smtp)... 550 Host unknown",
+            "554 <b@example.org>... 550 Host unknown (Authoritative answer from name server)",
+            "",
+          ].join("\n"),
+        ),
+      );
+    const reset = "Remote protocol error: Connection reset by peer during result wait with example.edu";
+    const [full, host] = report("552 5.2.2 Mailbox full", reset);
+    assert.equal(full.recipient, "a@example.edu");
+    assert.match(full.diagnostic, /^552 5\.2\.2 Mailbox full 554 <a@/);
+    assert.equal(full.reason, "mailboxfull");
+    assert.equal(host.reason, "hostunknown");
+    assert.doesNotMatch(host.diagnostic, /Mailbox/);
+    assert.equal(report("550 5.7.1 Relaying denied", reset)[0].reason, "norelaying");
+    // A reply that names no failure leaves the recipient's own words to decide.
+    assert.equal(report("550 Your E-Mail is redundant.", reset)[0].reason, "blocked");
+    // After DATA, Sendmail's "User unknown" read with the reply is Sisimai's filtered (go reason/why-filtered.go).
+    assert.equal(
+      report("550 5.7.1 IP address blacklisted by recipient", "User unknown")[0].reason,
+      "filtered",
+    );
+  });
+
   it("a reply right after 'while talking to' with no '>>>' command is the greeting: the client is blocked", () => {
     const human = [
       "   ----- The following addresses had permanent fatal errors -----",
