@@ -218,6 +218,48 @@ describe("DSN fields", () => {
     assert.equal(bare.reason, "undefined");
   });
 
+  it("a Diagnostic-Code that is a multi-line reply's first line alone reads the whole reply from Sendmail's transcript, each recipient its own (R82)", () => {
+    const transcript = [
+      "   ----- Transcript of session follows -----",
+      "... while talking to mx.example.net.:",
+      ">>> RCPT To:<a@example.net>",
+      "<<< 550-5.7.1 Unfortunately, messages from [192.0.2.44] weren't sent. Please",
+      "<<< 550-5.7.1 contact your Internet service provider since part of their network is on",
+      "<<< 550 5.7.1 our block list (S3140).",
+      ">>> RCPT To:<b@example.net>",
+      "<<< 552-5.2.2 The recipient's inbox is out of storage space. Please direct",
+      "<<< 552 5.2.2 the recipient to https://support.google.com/mail/?p=OverQuotaPerm",
+      "<<< 550-5.7.1 Unfortunately, messages from [192.0.2.44] weren't sent. Please",
+      "<<< 550 5.7.1 try again",
+    ].join("\n");
+    const group = (to: string, code: string) =>
+      [
+        `Final-Recipient: rfc822; ${to}`,
+        "Action: failed",
+        "Status: 5.0.0",
+        `Diagnostic-Code: SMTP; ${code}`,
+      ].join("\n");
+    const [a, b] = records(
+      dsn(
+        transcript,
+        [
+          group("a@example.net", "550-5.7.1 Unfortunately, messages from [192.0.2.44] weren't sent. Please"),
+          group("b@example.net", "552-5.2.2 The recipient's inbox is out of storage space. Please direct"),
+        ].join("\n\n"),
+      ),
+    );
+    assert.match(a.diagnostic, /weren't sent\. Please contact .* our block list \(S3140\)\.$/);
+    assert.equal(a.reason, "blocked");
+    assert.match(b.diagnostic, /space\. Please direct the recipient to https:/);
+    // A first line the transcript does not have, or a Diagnostic-Code that holds the whole reply: kept as written.
+    const [cut] = records(dsn(transcript, group("c@example.net", "550-5.7.1 Unfortunately, messages from")));
+    assert.equal(cut.diagnostic, "550 5.7.1 Unfortunately, messages from");
+    const folded =
+      "550-5.7.1 Unfortunately, messages from [192.0.2.44] weren't sent. Please\n 550 5.7.1 go away";
+    const [whole] = records(dsn(transcript, group("d@example.net", folded)));
+    assert.match(whole.diagnostic, /Please go away$/);
+  });
+
   it("an unfolded multi-line reply stays in Diagnostic-Code and the fields after it are read", () => {
     const fields = [
       "Diagnostic-Code: smtp; 550-Please turn on SMTP Authentication in your mail client.",
