@@ -23,6 +23,10 @@ function plain(subject: string, body: string): string {
   return `From: MAILER-DAEMON@mx.example.org\nTo: sender@example.org\nSubject: ${subject}\n\n${body}\n`;
 }
 
+/** A plain-text report (a Sendmail transcript) of these lines, read. */
+const reportRecords = (subject: string, lines: readonly string[]): BounceRecord[] =>
+  records(plain(subject, lines.join("\n")));
+
 describe("Sendmail transcripts", () => {
   it("each recipient of a plain-text report keeps its own dialogue of the transcript, not only the last listed (sisimai go lhost/via-v5sendmail.go)", () => {
     const report = records(
@@ -118,22 +122,17 @@ describe("Sendmail transcripts", () => {
 
   it("Sendmail V5: the host's status line between a reply and the recipient it refused keeps the reply, read with the recipient's own line (sisimai go lhost/via-v5sendmail.go; set-of-emails lhost-v5sendmail-05's layout; every verdict = Sisimai Perl's)", () => {
     const report = (reply: string, own: string) =>
-      records(
-        plain(
-          "Returned mail: User unknown",
-          [
-            "   ----- Transcript of session follows -----",
-            "While talking to example.edu:",
-            ">>> DATA",
-            `<<< ${reply}`,
-            "421 example.edu (smtp)... Deferred: Connection reset by peer during result wait with example.edu",
-            `554 <a@example.edu>... ${own}`,
-            "550 example.org (smtp)... 550 Host unknown",
-            "554 <b@example.org>... 550 Host unknown (Authoritative answer from name server)",
-            "",
-          ].join("\n"),
-        ),
-      );
+      reportRecords("Returned mail: User unknown", [
+        "   ----- Transcript of session follows -----",
+        "While talking to example.edu:",
+        ">>> DATA",
+        `<<< ${reply}`,
+        "421 example.edu (smtp)... Deferred: Connection reset by peer during result wait with example.edu",
+        `554 <a@example.edu>... ${own}`,
+        "550 example.org (smtp)... 550 Host unknown",
+        "554 <b@example.org>... 550 Host unknown (Authoritative answer from name server)",
+        "",
+      ]);
     const reset = "Remote protocol error: Connection reset by peer during result wait with example.edu";
     const [full, host] = report("552 5.2.2 Mailbox full", reset);
     assert.equal(full.recipient, "a@example.edu");
