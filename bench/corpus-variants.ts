@@ -119,18 +119,23 @@ const KINDS: Record<string, () => Variant[]> = {
         return { name: `s${s}-${name}`, text: rewritten, want };
       }),
     ),
-  replies: () =>
-    samples
+  replies: () => {
+    // Where a sample writes no reply (a dialect's own wording: KDDI, Notes…), the reply goes where Sisimai Perl
+    // reads the first record's diagnostic, as the oracle's dialect cases do.
+    const sisimaiReads = perlSisimaiRecords(CORPUS);
+    return samples
       .filter(({ name, readings }) => /^(?:lhost|rfc3464)-/.test(name) && readings[0]?.recipient)
       .flatMap(({ name, text, readings }) =>
         REPLIES.flatMap(([reply, status, reason], r) => {
           const recipient = readings[0].recipient as string;
-          const email = inDialect(text, reply.replace("RCPT", recipient), status);
+          const diagnostic = sisimaiReads.get(name)?.[0]?.diagnostic;
+          const email = inDialect(text, reply.replace("RCPT", recipient), status, diagnostic);
           return email === null
             ? []
             : [{ name: `r${r}-${name}`, text: email, want: [{ recipient: null, reason }], firstOnly: true }];
         }),
-      ),
+      );
+  },
   forwarded: () =>
     samples.map(({ name, text, readings }) => ({
       name,

@@ -36,9 +36,12 @@ function transcriptRuns(lines: readonly string[]): [number, number][] {
 const runText = (lines: readonly string[], [first, end]: [number, number]): string =>
   joined(lines.slice(first, end).map((line) => line.replace(/^\s*<<<\s+/, "")));
 
-/** After Postfix's or qmail's "said:" or Exim's "SMTP error from remote mail server after …:" the reply follows. */
+/**
+ * After Postfix's or qmail's "said:", Exim's "SMTP error from remote mail server after …:" or Gmail's "The error
+ * that the other server returned was:" the reply follows.
+ */
 const INTRODUCER =
-  /^(.*?(?:\bsaid:|\bSMTP error from remote mail server after [^:]*(?::<[^>]*>)?[^:]*:))\s*(.*)$/i;
+  /^(.*?(?:\bsaid:|\bSMTP error from remote mail server after [^:]*(?::<[^>]*>)?[^:]*:|\bthe other server returned was:))\s*(.*)$/i;
 
 /**
  * The reply an introducer's line starts: the rest of its line (or, when that is empty, the next line) and the
@@ -152,18 +155,69 @@ function diagnosticReplaced(raw: readonly string[], diagnostic: string, message:
   return { text: out.join("\n"), replaced };
 }
 
-/** A report of a local program's exit (X-Unix, or a pipe as the recipient): another thing than a reply. */
-const PROGRAM_EXIT = /^(?:Diagnostic-Code:\s*x-unix|Final-Recipient:[^;\n]*;\s*\|)/im;
+/**
+ * A report of a local program's exit (X-Unix, a pipe as the recipient, Exim's "pipe to |/path" line): another
+ * thing than a reply.
+ */
+const PROGRAM_EXIT = /^(?:Diagnostic-Code:\s*x-unix|Final-Recipient:[^;\n]*;\s*\||\s*pipe to \|)/im;
 
-/** A transfer-encoded part: Sisimai's diagnostic is read from its decoded text, so the lines do not hold it. */
-const ENCODED = /^Content-Transfer-Encoding:\s*(?:quoted-printable|base64)/im;
+/** A part's transfer encoding that hides its text from the lines (RFC 2045 §6.7, §6.8). */
+const ENCODING = /^Content-Transfer-Encoding:\s*(quoted-printable|base64)\s*$/i;
+
+/** Quoted-printable text decoded (RFC 2045 §6.7): soft line breaks joined, each =XX one byte (a latin1 character). */
+const fromQuotedPrintable = (body: string): string =>
+  body
+    .replace(/=\r?\n/g, "")
+    .replace(/=([0-9A-Fa-f]{2})/g, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
+
+/**
+ * The sample with every transfer-encoded text part (the message itself, or a MIME part: a header block at the
+ * top or after a boundary line, of Content-Type text/* or none) decoded in place and marked 8bit, so its reply
+ * is in the lines as Sisimai reads it. The sample itself when nothing is encoded.
+ */
+function decoded(sample: string): string {
+  if (!/^Content-Transfer-Encoding:\s*(?:quoted-printable|base64)/im.test(sample)) return sample;
+  const boundaries = [...sample.matchAll(/boundary="?([^";\s]+)"?/gi)].map((found) => `--${found[1]}`);
+  const isBoundary = (line: string) => boundaries.some((boundary) => line.startsWith(boundary));
+  const lines = sample.split("\n");
+  const out: string[] = [];
+  let i = 0;
+  while (i < lines.length) {
+    // A header block: the message's own, or a part's after its boundary line.
+    const start = i;
+    while (i < lines.length && lines[i].replace(/\r$/, "") !== "" && !isBoundary(lines[i])) i++;
+    const block = lines.slice(start, i);
+    const encoding = block.map((line) => ENCODING.exec(line.replace(/\r$/, ""))?.[1]).find(Boolean);
+    const type = block.find((line) => /^Content-Type:/i.test(line)) ?? "Content-Type: text/plain";
+    let end = i < lines.length && !isBoundary(lines[i]) ? i + 1 : i;
+    while (end < lines.length && !isBoundary(lines[end])) end++;
+    if (encoding && /^Content-Type:\s*text\//i.test(type) && end > i) {
+      out.push(
+        ...block.map((line) =>
+          ENCODING.test(line.replace(/\r$/, "")) ? "Content-Transfer-Encoding: 8bit" : line,
+        ),
+      );
+      out.push(lines[i]);
+      const body = lines.slice(i + 1, end).join("\n");
+      out.push(
+        encoding.toLowerCase() === "base64"
+          ? Buffer.from(body.replace(/\s+/g, ""), "base64").toString("latin1")
+          : fromQuotedPrintable(body),
+      );
+    } else out.push(...lines.slice(start, end));
+    // The boundary line starts the next part's header block.
+    if (end < lines.length) out.push(lines[end]);
+    i = end + 1;
+  }
+  return out.join("\n");
+}
 
 /**
  * A sample of the MTA with its first recipient's reply replaced by `message`, and its Status fields by
- * `status`. The reply is the sample's own (replyOf); only a sample that writes none is rewritten where
- * `sisimaiDiagnostic` (Sisimai Perl's diagnosticcode of its first record, when the caller has it) is written,
- * and only when it is not transfer-encoded. Null when neither is found (8 characters or more), or when the
- * sample reports a program's exit (PROGRAM_EXIT).
+ * `status`, its transfer-encoded text parts decoded first (decoded). The reply is the sample's own (replyOf);
+ * only a sample that writes none is rewritten where `sisimaiDiagnostic` (Sisimai Perl's diagnosticcode of its
+ * first record, when the caller has it) is written. Null when neither is found (8 characters or more), or when
+ * the sample reports a program's exit (PROGRAM_EXIT).
  */
 export function inDialect(
   sample: string,
@@ -172,10 +226,12 @@ export function inDialect(
   sisimaiDiagnostic?: string,
 ): string | null {
   if (PROGRAM_EXIT.test(sample)) return null;
-  const raw = sample.split("\n").map((line) => withStatus(line, status));
+  const raw = decoded(sample)
+    .split("\n")
+    .map((line) => withStatus(line, status));
   const lines = raw.map((line) => line.replace(/\r$/, ""));
   const reply = replyOf(lines)?.replace(/\s+/g, " ").trim() ?? "";
-  const diagnostic = ENCODED.test(sample) ? "" : (sisimaiDiagnostic?.trim() ?? "");
+  const diagnostic = sisimaiDiagnostic?.trim() ?? "";
   let rewritten = { text: "", replaced: 0 };
   if (reply.length >= 8) rewritten = replyReplaced(raw, lines, reply, message);
   else if (diagnostic.length >= 8) rewritten = diagnosticReplaced(raw, diagnostic, message);
