@@ -564,8 +564,17 @@ describe("Google Groups (sisimai go lhost/via-googlegroups.go)", () => {
         `${headers("Delivery Status Notification (Failure)", "text/plain; charset=UTF-8", "Mail Delivery Subsystem <mailer-daemon@googlemail.com>")}X-Failed-Recipients: ${group}\n\n${text}`,
       ),
     );
-  const notice =
-    "Hello sender@example.com,\n\nWe're writing to let you know that the group you tried to contact (gone) may not exist, or you may not have permission to post messages to the group.\n\nThanks,\n\nGoogle Groups\n";
+  const reasons = [
+    "A few more details on why you weren't able to post:",
+    "",
+    " * You might have spelled or formatted the group name incorrectly.",
+    " * The owner of the group may have removed this group.",
+    " * You may need to join the group before receiving permission to post.",
+    " * This group may not be open to posting.",
+    "",
+  ].join("\n");
+  const notice = (details = reasons) =>
+    `Hello sender@example.com,\n\nWe're writing to let you know that the group you tried to contact (gone) may not exist, or you may not have permission to post messages to the group.\n${details}\nThanks,\n\nGoogle Groups\n`;
 
   it("Gmail's own bounce for an address at googlegroups.com is about that address, not a refused post", () => {
     const record = gmail(
@@ -576,13 +585,20 @@ describe("Google Groups (sisimai go lhost/via-googlegroups.go)", () => {
   });
 
   it("the group's own notice, signed Google Groups, is a refused post", () => {
-    const record = gmail(notice);
+    const record = gmail(notice());
     assert.equal(record.recipient, "gone@googlegroups.com");
     assert.equal(record.reason, "rejected");
   });
 
+  it("only the notice that lists its four reasons is a refused post; other text signed so is read for what it says (go via-googlegroups.go's onhold; Sisimai Perl reads corpus-variants' rewritten googlegroups-02, -07, -14 so)", () => {
+    const quoted = gmail(notice("\nThe error that the other server returned was: 552 5.2.2 Mailbox full\n"));
+    assert.equal(quoted.recipient, "gone@googlegroups.com");
+    assert.equal(quoted.reason, "mailboxfull");
+    assert.equal(gmail(notice("")).reason, "undefined");
+  });
+
   it("a Google Workspace group at its organisation's own domain sends the same notice: a refused post", () => {
-    const record = gmail(notice, "team@corp.example");
+    const record = gmail(notice(), "team@corp.example");
     assert.equal(record.recipient, "team@corp.example");
     assert.equal(record.reason, "rejected");
   });

@@ -13,6 +13,15 @@ import type { Dialect, RecipientReport } from "./types.ts";
  * organisation's own domain sends the same notice): Sisimai checks no recipient domain either.
  */
 const SIGNATURE = /Google Groups/;
+
+/**
+ * The refusal notice lists four reasons a post may fail, one bullet line each ("  * You might have spelled or
+ * formatted the group name incorrectly."): only that notice is a refused post; any other text signed so is
+ * read for what it says (sisimai go lhost/via-googlegroups.go: "rejected" when "\n *" or "\n*" occurs four
+ * times, else "onhold", which Sisimai reads again from the text).
+ */
+const listsFourReasons = (text: string): boolean =>
+  text.split("\n *").length === 5 || text.split("\n*").length === 5;
 export const googleGroups: Dialect = {
   id: "google-groups",
   source:
@@ -31,7 +40,7 @@ export const googleGroups: Dialect = {
         recipient,
         diagnostic,
         time: headerValue(mail.headers, "date"),
-        hintReason: "rejected",
+        hintReason: listsFourReasons(mail.reportText) ? "rejected" : null,
       }),
     );
   },
