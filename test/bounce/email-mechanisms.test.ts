@@ -4,7 +4,8 @@ import { describe, it } from "node:test";
 import { classifyReply } from "../../src/bounce/classify.ts";
 import { classifyEvent } from "../../src/bounce/classify-event.ts";
 import { BOUNCE_CATEGORIES } from "../../src/bounce/dialects/bounce-categories.ts";
-import { preferStatus, recordsFromEmail, splitMbox } from "../../src/bounce/email/index.ts";
+import { NO_DELAY_WARNINGS } from "../../src/bounce/dialects/no-delay-warnings.ts";
+import { preferStatus, readEmail, recordsFromEmail, splitMbox } from "../../src/bounce/email/index.ts";
 import { remoteHostIn } from "../../src/bounce/email/remote-host.ts";
 import { REPLY_CODE_IN_TEXT, STATUS_IN_TEXT } from "../../src/bounce/email/text.ts";
 import type { BounceRecord } from "../../src/bounce/record.ts";
@@ -292,6 +293,22 @@ describe("DSN fields", () => {
       "550-5.7.1 Unfortunately, messages from [192.0.2.44] weren't sent. Please\n 550 5.7.1 go away";
     const [whole] = records(dsn(transcript, group("d@example.net", folded)));
     assert.match(whole.diagnostic, /Please go away$/);
+  });
+
+  it("an MTA that sends no delay warnings (nullmailer-send(8)) reports a failure even under Action: delayed (review R84)", () => {
+    for (const entry of NO_DELAY_WARNINGS) assert.match(entry.example, entry.marker, entry.id);
+    const fields = [
+      "Final-Recipient: rfc822; later@example.net",
+      "Action: delayed",
+      "Status: 4.2.2",
+      "Diagnostic-Code: SMTP; 452 4.2.2 Mailbox full",
+    ].join("\n");
+    const actions = (human: string) => readEmail(Buffer.from(dsn(human, fields)), "test.eml").actions;
+    assert.deepEqual(
+      actions("This is the nullmailer delivery system.  The message attached below\nhas not been delivered."),
+      ["failed"],
+    );
+    assert.deepEqual(actions("This is a delay warning: delivery is still being attempted."), ["delayed"]);
   });
 
   it("an unfolded multi-line reply stays in Diagnostic-Code and the fields after it are read", () => {

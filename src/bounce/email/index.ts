@@ -13,6 +13,7 @@ import {
 } from "../dialects/families.ts";
 import { DIALECTS, type RecipientReport } from "../dialects/index.ts";
 import { localAgentVerdict } from "../dialects/local-agents.ts";
+import { sendsNoDelayWarnings } from "../dialects/no-delay-warnings.ts";
 import { type BounceRecord, ruleRef } from "../record.ts";
 import { feedbackVerdict } from "../rules/feedback-types.ts";
 import { smtpCommandIn } from "../smtp-command.ts";
@@ -388,23 +389,27 @@ function addRecords(
     }
     reading.records.push(record);
     reading.hints.push(hint);
-    reading.actions.push(actionOf(entry, text.spaced, isMarked));
+    reading.actions.push(actionOf(entry, text.spaced, isMarked, mail.reportText));
   }
 }
 
 const DROPPING_FAMILIES = MTA_FAMILIES.filter((family) => family.droppedUnderDelayed);
 
-/** The recipient's Action, but failed where its MTA family's words say a delayed message was dropped. */
+/**
+ * The recipient's Action, but failed where its MTA family's words say a delayed message was dropped, or where
+ * the report's MTA sends no delay warnings.
+ */
 function actionOf(
   entry: RecipientReport,
   text: string,
   isMarked: (family: MtaFamily) => boolean,
+  reportText: string,
 ): string | null {
   if (entry.action !== "delayed") return entry.action ?? null;
   const dropped = DROPPING_FAMILIES.some(
     (family) => family.droppedUnderDelayed?.test(text) && isMarked(family),
   );
-  return dropped ? "failed" : "delayed";
+  return dropped || sendsNoDelayWarnings(reportText) ? "failed" : "delayed";
 }
 
 function hintFrom(entry: RecipientReport, found: MessageVerdict | null): void {
