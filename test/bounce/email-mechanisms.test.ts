@@ -151,6 +151,22 @@ describe("Sendmail transcripts", () => {
     );
   });
 
+  it("a '<<<' reply is the cause of the one recipient line after it, never of a later host's recipient (review R86: no false suppression)", () => {
+    const file = new URL("../fixtures/bounce-email/sendmail-v5-reply-leak.eml", import.meta.url);
+    const byRecipient = new Map(
+      recordsFromEmail(readFileSync(file), "sendmail-v5-reply-leak.eml").records.map((record) => [
+        record.recipient,
+        record,
+      ]),
+    );
+    const edu = byRecipient.get("kijitora@example.edu");
+    assert.match(edu?.diagnostic ?? "", /^550 5\.1\.1 Mailbox does not exist 554 <kijitora@example\.edu>/);
+    const other = byRecipient.get("kuroneko@example.or.jp");
+    assert.equal(other?.reason, "blocked");
+    assert.equal(other?.suppressRecipient, false);
+    assert.doesNotMatch(other?.diagnostic ?? "", /Mailbox does not exist/);
+  });
+
   it("a reply right after 'while talking to' with no '>>>' command is the greeting: the client is blocked", () => {
     const human = [
       "   ----- The following addresses had permanent fatal errors -----",

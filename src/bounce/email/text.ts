@@ -715,6 +715,8 @@ export function readReportText(text: string): ReportText {
       // line to the recipient it precedes).
       const statusLine: boolean = match?.[2] === "..." && RECIPIENT_STATUS.test(line);
       const cause: string | null = statusLine && remoteReply && !OWN_REPLY.test(rest) ? remoteReply : null;
+      // The reply is the cause of that one recipient line only, never of a later one (another host's: review R86).
+      if (cause) remoteReply = null;
       current = {
         recipient,
         lines: cause ? (keep ? [cause, keep] : [cause]) : keep ? [keep] : [],
