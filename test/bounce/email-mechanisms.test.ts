@@ -23,6 +23,10 @@ function plain(subject: string, body: string): string {
   return `From: MAILER-DAEMON@mx.example.org\nTo: sender@example.org\nSubject: ${subject}\n\n${body}\n`;
 }
 
+/** A plain-text report (a Sendmail transcript) of these lines, read. */
+const reportRecords = (subject: string, lines: readonly string[]): BounceRecord[] =>
+  records(plain(subject, lines.join("\n")));
+
 describe("Sendmail transcripts", () => {
   it("each recipient of a plain-text report keeps its own dialogue of the transcript, not only the last listed (sisimai go lhost/via-v5sendmail.go)", () => {
     const report = records(
@@ -113,6 +117,36 @@ describe("Sendmail transcripts", () => {
       record.diagnostic,
       /timed out/,
       "another host's status is not this recipient's error",
+    );
+  });
+
+  it("Sendmail V5: the host's status line between a reply and the recipient it refused keeps the reply, read with the recipient's own line (sisimai go lhost/via-v5sendmail.go; set-of-emails lhost-v5sendmail-05's layout; every verdict = Sisimai Perl's)", () => {
+    const report = (reply: string, own: string) =>
+      reportRecords("Returned mail: User unknown", [
+        "   ----- Transcript of session follows -----",
+        "While talking to example.edu:",
+        ">>> DATA",
+        `<<< ${reply}`,
+        "421 example.edu (smtp)... Deferred: Connection reset by peer during result wait with example.edu",
+        `554 <a@example.edu>... ${own}`,
+        "550 example.org (smtp)... 550 Host unknown",
+        "554 <b@example.org>... 550 Host unknown (Authoritative answer from name server)",
+        "",
+      ]);
+    const reset = "Remote protocol error: Connection reset by peer during result wait with example.edu";
+    const [full, host] = report("552 5.2.2 Mailbox full", reset);
+    assert.equal(full.recipient, "a@example.edu");
+    assert.match(full.diagnostic, /^552 5\.2\.2 Mailbox full 554 <a@/);
+    assert.equal(full.reason, "mailboxfull");
+    assert.equal(host.reason, "hostunknown");
+    assert.doesNotMatch(host.diagnostic, /Mailbox/);
+    assert.equal(report("550 5.7.1 Relaying denied", reset)[0].reason, "norelaying");
+    // A reply that names no failure leaves the recipient's own words to decide.
+    assert.equal(report("550 Your E-Mail is redundant.", reset)[0].reason, "blocked");
+    // After DATA, Sendmail's "User unknown" read with the reply is Sisimai's filtered (go reason/why-filtered.go).
+    assert.equal(
+      report("550 5.7.1 IP address blacklisted by recipient", "User unknown")[0].reason,
+      "filtered",
     );
   });
 
@@ -216,6 +250,48 @@ describe("DSN fields", () => {
       dsn("Your message was not delivered.", fields("X400-Last-Trace: Sun, 4 Nov 2001 07:45:00 +0000")),
     );
     assert.equal(bare.reason, "undefined");
+  });
+
+  it("a Diagnostic-Code that is a multi-line reply's first line alone reads the whole reply from Sendmail's transcript, each recipient its own (R82)", () => {
+    const transcript = [
+      "   ----- Transcript of session follows -----",
+      "... while talking to mx.example.net.:",
+      ">>> RCPT To:<a@example.net>",
+      "<<< 550-5.7.1 Unfortunately, messages from [192.0.2.44] weren't sent. Please",
+      "<<< 550-5.7.1 contact your Internet service provider since part of their network is on",
+      "<<< 550 5.7.1 our block list (S3140).",
+      ">>> RCPT To:<b@example.net>",
+      "<<< 552-5.2.2 The recipient's inbox is out of storage space. Please direct",
+      "<<< 552 5.2.2 the recipient to https://support.google.com/mail/?p=OverQuotaPerm",
+      "<<< 550-5.7.1 Unfortunately, messages from [192.0.2.44] weren't sent. Please",
+      "<<< 550 5.7.1 try again",
+    ].join("\n");
+    const group = (to: string, code: string) =>
+      [
+        `Final-Recipient: rfc822; ${to}`,
+        "Action: failed",
+        "Status: 5.0.0",
+        `Diagnostic-Code: SMTP; ${code}`,
+      ].join("\n");
+    const [a, b] = records(
+      dsn(
+        transcript,
+        [
+          group("a@example.net", "550-5.7.1 Unfortunately, messages from [192.0.2.44] weren't sent. Please"),
+          group("b@example.net", "552-5.2.2 The recipient's inbox is out of storage space. Please direct"),
+        ].join("\n\n"),
+      ),
+    );
+    assert.match(a.diagnostic, /weren't sent\. Please contact .* our block list \(S3140\)\.$/);
+    assert.equal(a.reason, "blocked");
+    assert.match(b.diagnostic, /space\. Please direct the recipient to https:/);
+    // A first line the transcript does not have, or a Diagnostic-Code that holds the whole reply: kept as written.
+    const [cut] = records(dsn(transcript, group("c@example.net", "550-5.7.1 Unfortunately, messages from")));
+    assert.equal(cut.diagnostic, "550 5.7.1 Unfortunately, messages from");
+    const folded =
+      "550-5.7.1 Unfortunately, messages from [192.0.2.44] weren't sent. Please\n 550 5.7.1 go away";
+    const [whole] = records(dsn(transcript, group("d@example.net", folded)));
+    assert.match(whole.diagnostic, /Please go away$/);
   });
 
   it("an unfolded multi-line reply stays in Diagnostic-Code and the fields after it are read", () => {

@@ -85,7 +85,7 @@ interface MtaMade {
   open?: string;
 }
 
-for (const mta of ["postfix", "exim", "opensmtpd", "sendmail", "courier", "dma"]) {
+for (const mta of ["postfix", "exim", "opensmtpd", "sendmail", "courier", "dma", "nullmailer"]) {
   const dir = join(FIXTURES, "mta-made", mta);
   const made = expectedIn<MtaMade & Expected>(dir) as Record<string, MtaMade>;
   test(`every ${mta}-made bounce has one entry saying why, and every entry a file`, () => {

@@ -9,6 +9,7 @@ import {
   recipientsInReplies,
   recipientsInSentences,
 } from "../email/text.ts";
+import { wholeTranscriptReply } from "../email/transcript.ts";
 import { categoryVerdict } from "./bounce-categories.ts";
 import type { Dialect, RecipientReport } from "./types.ts";
 
@@ -70,9 +71,13 @@ export const rfc3464: Dialect = {
       // A reply quoted in the recipient's own lines is its error alone: the notice's sentences around it
       // ("… the following recipients:") would only lend phrases their words (Oracle Messaging Server's
       // "Reason: 550 …", sisimai go lhost/via-messagingserver.go reads the line alone).
+      // A Diagnostic-Code that is a multi-line reply's first line alone (Sendmail's) reads the whole reply from
+      // the report's transcript.
       const own = entry.diagnostic ? "" : contextOf();
       const ownAlone = own !== "" && REPLY_CODE_IN_TEXT.test(own);
-      const given = entry.diagnostic || (ownAlone ? own : [own, report().preamble].filter(Boolean).join(" "));
+      const given =
+        (entry.diagnostic && (wholeTranscriptReply(entry.diagnostic, mail.reportText) ?? entry.diagnostic)) ||
+        (ownAlone ? own : [own, report().preamble].filter(Boolean).join(" "));
       // The sentences left out of the error still name the remote host ("… while talking to mx.example.org.:").
       const textHost = ownAlone && remoteHostIn(own) === null ? remoteHostIn(report().preamble) : null;
       // The Status comment is the reporting MTA's own explanation; keep it unless the text already says it.

@@ -710,12 +710,14 @@ export function readReportText(text: string): ReportText {
         if (keep && !echo && current.lines.length < MAX_LINES_PER_ENTRY) current.lines.push(keep);
         continue;
       }
-      // "554 <a@b>... Remote protocol error" after "<<< 550 Insecure Mail Relay": the reply is the cause.
+      // "554 <a@b>... Remote protocol error" after "<<< 550 Insecure Mail Relay": the reply is the cause, read
+      // with the recipient's own line as one diagnosis (sisimai go lhost/via-v5sendmail.go appends each "<<<"
+      // line to the recipient it precedes).
       const statusLine: boolean = match?.[2] === "..." && RECIPIENT_STATUS.test(line);
       const cause: string | null = statusLine && remoteReply && !OWN_REPLY.test(rest) ? remoteReply : null;
       current = {
         recipient,
-        lines: cause ? [cause] : keep ? [keep] : [],
+        lines: cause ? (keep ? [cause, keep] : [cause]) : keep ? [keep] : [],
         indented: false,
         sawText: false,
         blank: false,
@@ -735,8 +737,9 @@ export function readReportText(text: string): ReportText {
       if (current?.statusLine) current.closed = true;
     } else if (marked && line.includes("<<<")) remoteReply = TRANSCRIPT_REPLY.exec(line)?.[1] ?? remoteReply;
     if (marked && trimmed.includes(")...") && HOST_STATUS.test(trimmed)) {
-      // The dialogue with that host is over: its reply explains no later recipient.
-      remoteReply = null;
+      // The host's status ends the recipient before it, but not the reply: Sendmail V5 writes "421 host (smtp)...
+      // Deferred: Connection reset … during result wait" between the reply and the recipient it refused
+      // (sisimai go lhost/via-v5sendmail.go keeps such lines apart and the "<<<" line with that recipient).
       if (current) current.closed = true;
     }
     // A later line about the same address ("Routing: Could not find a gateway for a@b" after the list of
