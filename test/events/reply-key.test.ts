@@ -525,6 +525,27 @@ test("ReplyMask.matches recognises exactly the replies of a template's masked fo
       )
       .map(([n, after]) => `${n}${after}`),
     fc.string({ unit: fc.constantFrom(..."abz.+-_9"), minLength: 1, maxLength: 5 }).map((l) => `${l}@`),
+    // Date-times and near ones (a part a digit short or long, a zone cut short, a character after).
+    fc
+      .tuple(
+        fc.constantFrom("2024-04-14", "2024-4-14", "20244-04-14", "2024-04-14"),
+        fc.constantFrom("T", "t", " ", "T"),
+        fc.constantFrom("14:41:58", "14:41:5", "14:41:588", "14:41"),
+        fc.constantFrom("", ".000", ".", ".5x", ""),
+        fc.constantFrom("", "Z", "z", "+02:00", "-0530", "+02", "+02:0", "-05:300", ""),
+        fc.constantFrom("", "", "]", ":1", ".", "a", "@x", "-1"),
+      )
+      .map((parts) => parts.join("")),
+    // IPv4 addresses and near ones (a part too long or missing, five parts, a character after).
+    fc
+      .tuple(
+        fc.array(fc.string({ unit: fc.constantFrom(..."0123456789"), maxLength: 4 }), {
+          minLength: 3,
+          maxLength: 5,
+        }),
+        fc.constantFrom("", "", "]", ":25", ".", "a", "@x", "-1"),
+      )
+      .map(([parts, after]) => `${parts.join(".")}${after}`),
     fc.string({ unit, minLength: 1 }),
   );
   let matched = 0;
@@ -543,8 +564,8 @@ test("ReplyMask.matches recognises exactly the replies of a template's masked fo
       placed++;
       // A match is WebAssembly's, but where a UUID's place holds no UUID, a joined run's place starts
       // with a hex word of 8 or fewer before `-`, `.` or `:` (a compound's start), a word's place holds
-      // digits before a `.` (a decimal fraction's start), or a decimal's place holds no decimal alone (a
-      // number of six digits): the scanner decides.
+      // digits before a `.` (a decimal fraction's start), or a decimal's (an IPv4 address's) place holds no
+      // decimal (address) alone (a number of six digits): the scanner decides.
       if (found && inChunk.answered !== 1) {
         assert.equal(inChunk.answered, 2, `${template} / ${reply}`);
         const decided = [...shape.places.keys()].filter(
@@ -553,7 +574,13 @@ test("ReplyMask.matches recognises exactly the replies of a template's masked fo
             (shape.places[t] === 4 && COMPOUND_START.test(reply.slice(mask.start(t), mask.end(t) + 1))) ||
             ((shape.places[t] === 0 || shape.places[t] === 4) &&
               /^[0-9]+\./.test(reply.slice(mask.start(t)))) ||
-            (shape.places[t] === 5 && !/^[0-9]+\.[0-9]+$/.test(reply.slice(mask.start(t), mask.end(t)))),
+            (shape.places[t] === 5 && !/^[0-9]+\.[0-9]+$/.test(reply.slice(mask.start(t), mask.end(t)))) ||
+            (shape.places[t] === 7 &&
+              !/^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:?[0-9]{2})?$/.test(
+                reply.slice(mask.start(t), mask.end(t)),
+              )) ||
+            (shape.places[t] === 6 &&
+              !/^[0-9]{1,3}(\.[0-9]{1,3}){3}$/.test(reply.slice(mask.start(t), mask.end(t)))),
         );
         assert.ok(decided.length > 0, reply);
       }
@@ -658,6 +685,52 @@ test("ReplyMask.matches recognises exactly the replies of a template's masked fo
   assert.equal(inChunk.answered, 2);
   for (const other of ["0.253.1,", "0.253a,", "0.,", ".253,", "0.253:1,", "0.253@x,"])
     assert.ok(!check(accept, accept.replace("0.253,", other), "", ""), other);
+  // An IPv4 address's place (Yahoo's `Messages from 192.0.2.1 temporarily deferred`, Postfix's `connect to
+  // host[192.0.2.1]:25`): four parts of 1 to 3 digits up to a separator, in WebAssembly; any other the scanner decides.
+  const tss04 =
+    "421 4.7.0 [TSS04] Messages from 192.0.2.17 temporarily deferred due to unexpected volume or user complaints - 4.16.55.1; see https://postmaster.yahooinc.com/error-codes";
+  assert.ok(
+    check(tss04, tss04.replace("192.0.2.17", "8.8.8.8").replace("4.16.55.1", "10.200.0.255"), "", ""),
+  );
+  assert.equal(inChunk.answered, 1);
+  const timedOut = "connect to mx.example-corp.com[192.0.2.17]:25: Connection timed out";
+  assert.ok(check(timedOut, timedOut.replace("192.0.2.17", "203.0.113.254"), "", ""));
+  assert.equal(inChunk.answered, 1);
+  for (const other of [
+    "1.2.3.4567",
+    "1.2.3",
+    "1.2.3.4.5",
+    "1.2.3.4a",
+    "1.2..4",
+    "1.2.3.4@x",
+    "1.2.3.4-1",
+    "0001.2.3.4",
+  ]) {
+    assert.ok(!check(timedOut, timedOut.replace("192.0.2.17", other), "", ""), other);
+    assert.notEqual(inChunk.answered, 1, other);
+  }
+  // A date-time's place (Microsoft's traces `[<host>.prod.outlook.com 2024-04-14T14:41:58.000Z <hex>]`): one
+  // alone up to a separator, in WebAssembly; any other the scanner decides.
+  const trace =
+    "550 5.5.0 Requested action not taken: mailbox unavailable. [AM4PEPF00027A5F.eurprd04.prod.outlook.com 2024-04-14T14:41:58.000Z 08DC5C7A1B2C3D4E]";
+  for (const time of [
+    "2026-12-06T01:02:03.5Z",
+    "2026-12-06t01:02:03",
+    "2026-12-06T01:02:03+02:00",
+    "2026-12-06T01:02:03.25-0530",
+  ]) {
+    assert.ok(check(trace, trace.replace("2024-04-14T14:41:58.000Z", time), "", ""), time);
+    assert.equal(inChunk.answered, 1, time);
+  }
+  for (const other of [
+    "2024-04-14T14:41:58+02",
+    "2024-04-14T14:41:58.000Z@x",
+    "2024-04-14T14:41",
+    "2024-04-14 14:41:58",
+  ]) {
+    assert.ok(!check(trace, trace.replace("2024-04-14T14:41:58.000Z", other), "", ""), other);
+    assert.notEqual(inChunk.answered, 1, other);
+  }
   // A token after a `.` (Yahoo's `- mta3593.mail.ne1.yahoo.com`, Mimecast's `MCSpamSignature.sa.8.6`): set apart
   // where nothing before the `.` reads on into its place — no number before it, no `%` token's joined words.
   const yahoo =

@@ -18,9 +18,14 @@ const CONTINUED_FIRST_LINE = /^([45][0-9][0-9])-\S/;
  * line (`<<< 550 …`) or the run's end, its lines joined by a space (`550-… 550-… 550 …`, as a folded
  * Diagnostic-Code reads). The line ties the reply to its recipient, so a report about several recipients
  * gives each its own. Null when the diagnostic is not cut or the transcript has no such run. At most
- * MAX_REPLY_LENGTH characters are taken.
+ * MAX_REPLY_LENGTH characters are taken. The report's text (`report.reportText`, the transcript) is read only
+ * for a cut diagnostic: a DSN's human-readable part is decoded on first use (email/scan.ts), and most with a
+ * Diagnostic-Code never need it.
  */
-export function wholeTranscriptReply(diagnostic: string, reportText: string): string | null {
+export function wholeTranscriptReply(
+  diagnostic: string,
+  report: { readonly reportText: string },
+): string | null {
   const first = CONTINUED_FIRST_LINE.exec(diagnostic);
   if (first === null) return null;
   const code = first[1];
@@ -28,6 +33,7 @@ export function wholeTranscriptReply(diagnostic: string, reportText: string): st
   // A Diagnostic-Code that holds more lines of the reply (folded: "550-… 550 5.2.1 …") is not cut.
   if (line.includes(` ${code}-`) || line.includes(` ${code} `) || line.includes("\n")) return null;
   const opening = `<<< ${line}`;
+  const reportText = report.reportText;
   for (let at = reportText.indexOf(opening); at >= 0; at = reportText.indexOf(opening, at + 1)) {
     const lineEnd = endOfLine(reportText, at);
     if (reportText.slice(at + opening.length, lineEnd).trim() !== "") continue;
