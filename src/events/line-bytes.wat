@@ -541,7 +541,8 @@
   ;;   [256, 2304)   out: per token of the reply `reply` matched last, its start and end (from the reply's start)
   ;;   [2304, 2368)  the time records take; [2368] the remote host's length, its bytes from 2372 (`record`)
   ;; A reply template at $t: [t] its token count n; [t + 4 + 4p] piece p's length (p ≤ n); then per token
-  ;; its place (byte 0: reply-key.ts WORD_RUN 0, TO_AT 2, UUID_PLACE 3, JOINED_RUN 4, DECIMAL 5, IPV4_PLACE 6) and kind (byte 1), four
+  ;; its place (byte 0: reply-key.ts WORD_RUN 0, TO_AT 2, UUID_PLACE 3, JOINED_RUN 4, DECIMAL 5, IPV4_PLACE 6,
+  ;; DATE_TIME_PLACE 7) and kind (byte 1), four
   ;; bytes each; then the pieces' bytes back to back. (Templates with a TO_SEPARATOR place are never placed.)
 
   ;; The class flags of byte $c.
@@ -600,6 +601,77 @@
           (if (i32.ne (i32.load8_u $chunk (local.get $end)) (i32.const 46)) (then (return (i32.const -1))))
           (local.set $end (i32.add (local.get $end) (i32.const 1)))
           (br $next))))
+    (if (i32.lt_s (local.get $end) (local.get $to))
+      (then (if (i32.eqz (call $apart (local.get $end))) (then (return (i32.const -1))))))
+    (local.get $end))
+
+  ;; The end of $n digits at $chunk[$at] (before $to), else -1 (reply-key.ts run(…, DIGIT, n, n)).
+  (func $digitsOf (param $at i32) (param $to i32) (param $n i32) (result i32)
+    (local $end i32)
+    (if (i32.lt_s (local.get $at) (i32.const 0)) (then (return (i32.const -1))))
+    (local.set $end (i32.add (local.get $at) (local.get $n)))
+    (if (i32.gt_s (local.get $end) (local.get $to)) (then (return (i32.const -1))))
+    (block $no
+      (loop $next
+        (br_if $no (i32.eqz (i32.and (call $class (i32.load8_u $chunk (local.get $at))) (i32.const 2))))
+        (local.set $at (i32.add (local.get $at) (i32.const 1)))
+        (br_if $next (i32.lt_s (local.get $at) (local.get $end))))
+      (return (local.get $end)))
+    (i32.const -1))
+
+  ;; The end of $digitsOf($at + 1) when $chunk[$at] is $c, else -1.
+  (func $afterByte (param $at i32) (param $to i32) (param $c i32) (param $n i32) (result i32)
+    (if (i32.or (i32.lt_s (local.get $at) (i32.const 0)) (i32.ge_s (local.get $at) (local.get $to)))
+      (then (return (i32.const -1))))
+    (if (i32.ne (i32.load8_u $chunk (local.get $at)) (local.get $c)) (then (return (i32.const -1))))
+    (call $digitsOf (i32.add (local.get $at) (i32.const 1)) (local.get $to) (local.get $n)))
+
+  ;; reply-key.ts DATE_TIME_PLACE: the end of a place $chunk[$at, …) holding an RFC 3339 date-time alone
+  ;; (`yyyy-mm-ddThh:mm:ss`, a fraction, a zone `Z`, `±hh:mm` or `±hhmm`), each part as compound and dateTimeEnd
+  ;; read it, followed by a separator or $to; else -1 (the scanner decides: e.g. a zone cut short).
+  (func $dateTime (param $at i32) (param $to i32) (result i32)
+    (local $end i32) (local $c i32) (local $zone i32)
+    (local.set $end (call $digitsOf (local.get $at) (local.get $to) (i32.const 4)))
+    (local.set $end (call $afterByte (local.get $end) (local.get $to) (i32.const 45) (i32.const 2)))
+    (local.set $end (call $afterByte (local.get $end) (local.get $to) (i32.const 45) (i32.const 2)))
+    (if (i32.or (i32.lt_s (local.get $end) (i32.const 0)) (i32.ge_s (local.get $end) (local.get $to)))
+      (then (return (i32.const -1))))
+    (if (i32.ne (i32.or (i32.load8_u $chunk (local.get $end)) (i32.const 32)) (i32.const 116))
+      (then (return (i32.const -1))))
+    (local.set $end (call $digitsOf (i32.add (local.get $end) (i32.const 1)) (local.get $to) (i32.const 2)))
+    (local.set $end (call $afterByte (local.get $end) (local.get $to) (i32.const 58) (i32.const 2)))
+    (local.set $end (call $afterByte (local.get $end) (local.get $to) (i32.const 58) (i32.const 2)))
+    (if (i32.lt_s (local.get $end) (i32.const 0)) (then (return (i32.const -1))))
+    ;; A fraction: `.` and digits.
+    (if (i32.ge_s (call $afterByte (local.get $end) (local.get $to) (i32.const 46) (i32.const 1)) (i32.const 0))
+      (then
+        (local.set $end (i32.add (local.get $end) (i32.const 1)))
+        (loop $digits
+          (if (i32.lt_s (local.get $end) (local.get $to))
+            (then
+              (if (i32.and (call $class (i32.load8_u $chunk (local.get $end))) (i32.const 2))
+                (then
+                  (local.set $end (i32.add (local.get $end) (i32.const 1)))
+                  (br $digits))))))))
+    ;; A zone.
+    (if (i32.lt_s (local.get $end) (local.get $to))
+      (then
+        (local.set $c (i32.load8_u $chunk (local.get $end)))
+        (if (i32.eq (i32.or (local.get $c) (i32.const 32)) (i32.const 122))
+          (then (local.set $end (i32.add (local.get $end) (i32.const 1))))
+          (else
+            (if (i32.or (i32.eq (local.get $c) (i32.const 43)) (i32.eq (local.get $c) (i32.const 45)))
+              (then
+                (local.set $zone (call $digitsOf (i32.add (local.get $end) (i32.const 1)) (local.get $to) (i32.const 2)))
+                (if (i32.ge_s (local.get $zone) (i32.const 0))
+                  (then
+                    (local.set $zone
+                      (if (result i32)
+                          (i32.and (i32.lt_s (local.get $zone) (local.get $to))
+                            (i32.eq (i32.load8_u $chunk (local.get $zone)) (i32.const 58)))
+                        (then (call $digitsOf (i32.add (local.get $zone) (i32.const 1)) (local.get $to) (i32.const 2)))
+                        (else (call $digitsOf (local.get $zone) (local.get $to) (i32.const 2)))))
+                    (if (i32.ge_s (local.get $zone) (i32.const 0)) (then (local.set $end (local.get $zone))))))))))))
     (if (i32.lt_s (local.get $end) (local.get $to))
       (then (if (i32.eqz (call $apart (local.get $end))) (then (return (i32.const -1))))))
     (local.get $end))
@@ -744,7 +816,8 @@
   ;; Whether the reply $chunk[$from, $to) has the masked form of the template at $t (ReplyMask.matches, the
   ;; same answer): 1, and its tokens' places at 256 in $template; 0 where it has not; 2 where a UUID's place
   ;; holds no UUID, a joined run's place starts with a word that may start a compound, a place's word is digits
-  ;; before a `.`, or a decimal's (an IPv4 address's) place holds no decimal (address) alone (matches decides it then).
+  ;; before a `.`, or a decimal's (an IPv4 address's, a date-time's) place holds no decimal (address, date-time) alone
+  ;; (matches decides it then).
   (func $reply (export "reply") (param $from i32) (param $to i32) (param $t i32) (result i32)
     (local $n i32) (local $piece i32) (local $token i32) (local $literal i32) (local $at i32) (local $i i32)
     (local $length i32) (local $place i32) (local $end i32) (local $digits i32) (local $all i32)
@@ -769,11 +842,14 @@
         (if (i32.ge_u (local.get $place) (i32.const 5))
           (then
             ;; A decimal fraction's place: digits, `.`, digits up to a separator; an IPv4 address's: four parts of
-            ;; 1 to 3 digits joined by `.` up to a separator; any other the scanner decides.
+            ;; 1 to 3 digits joined by `.` up to a separator; a date-time's: one alone up to a separator; any other
+            ;; the scanner decides.
             (local.set $end
-              (if (result i32) (i32.eq (local.get $place) (i32.const 5))
-                (then (call $dotted (local.get $at) (local.get $to) (i32.const 2) (i32.const 0x7fffffff)))
-                (else (call $dotted (local.get $at) (local.get $to) (i32.const 4) (i32.const 3)))))
+              (if (result i32) (i32.eq (local.get $place) (i32.const 7))
+                (then (call $dateTime (local.get $at) (local.get $to)))
+                (else (if (result i32) (i32.eq (local.get $place) (i32.const 5))
+                  (then (call $dotted (local.get $at) (local.get $to) (i32.const 2) (i32.const 0x7fffffff)))
+                  (else (call $dotted (local.get $at) (local.get $to) (i32.const 4) (i32.const 3)))))))
             (if (i32.lt_s (local.get $end) (i32.const 0)) (then (return (i32.const 2)))))
         (else (if (i32.eq (local.get $place) (i32.const 3))
           (then

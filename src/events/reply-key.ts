@@ -785,7 +785,8 @@ export interface ReplyTemplate {
   pieceEnds: Int32Array;
   /** Its tokens' kinds. */
   kinds: Uint8Array;
-  /** Where each token's place ends (WORD_RUN, TO_SEPARATOR, TO_AT, UUID_PLACE, JOINED_RUN, DECIMAL, IPV4_PLACE). */
+  /** Where each token's place ends (WORD_RUN, TO_SEPARATOR, TO_AT, UUID_PLACE, JOINED_RUN, DECIMAL, IPV4_PLACE,
+   * DATE_TIME_PLACE). */
   places: Uint8Array;
   /** The text holds an `@` (the scanner looks for local parts only then). */
   hasAt: boolean;
@@ -797,8 +798,8 @@ export interface ReplyTemplate {
 /**
  * A token's place ends with its word, before the next separator, after the next `@`; UUID_PLACE: before the
  * next separator, the template's token there a UUID (a place holding one is recognised without tokensIn).
- * In JavaScript (`matches`) a UUID_PLACE place that holds no UUID, a JOINED_RUN, a DECIMAL and an IPV4_PLACE place are
- * scanned as TO_SEPARATOR ones (a joined run then ends with its words).
+ * In JavaScript (`matches`) a UUID_PLACE place that holds no UUID, a JOINED_RUN, a DECIMAL, an IPV4_PLACE and a
+ * DATE_TIME_PLACE place are scanned as TO_SEPARATOR ones (a joined run then ends with its words).
  */
 const WORD_RUN = 0;
 const TO_SEPARATOR = 1;
@@ -826,10 +827,17 @@ const DECIMAL = 5;
  * address compound finds there; any other the scanner decides.
  */
 const IPV4_PLACE = 6;
+/**
+ * Before the next separator, the template's token there an RFC 3339 date-time (Microsoft's traces
+ * `[<host>.prod.outlook.com 2024-04-14T14:41:58.000Z <hex>]`): line-bytes.wat `reply` reads a place holding
+ * one alone (date, `T`, time, maybe a fraction and a zone) as compound finds it; any other the scanner decides.
+ */
+const DATE_TIME_PLACE = 7;
 
 /** The place of a token text[start, end) of `kind` that is no single word, a separator after it. */
 function separatedPlace(text: string, start: number, end: number, kind: number): number {
   if (kind === IPV4) return IPV4_PLACE;
+  if (kind === DATE_TIME) return DATE_TIME_PLACE;
   const token = text.slice(start, end);
   if (kind === PERCENT) return UUID.test(token) ? UUID_PLACE : JOINED_RUN;
   return kind === NUMBER && DECIMAL_TOKEN.test(token) ? DECIMAL : TO_SEPARATOR;
@@ -882,9 +890,10 @@ const LOCAL_PART = 0;
 const PERCENT = 1;
 const IPV4 = 2;
 const NUMBER = 5;
+const DATE_TIME = 6;
 const HOST_LABEL = 7;
 /** compound's kinds (UUID, IPv4, date, time, date-time) as REPLACEMENTS indexes. */
-const COMPOUND_KINDS = [PERCENT, IPV4, 3, 4, 6];
+const COMPOUND_KINDS = [PERCENT, IPV4, 3, 4, DATE_TIME];
 const SHARED = new ReplyMask();
 /** A text's character codes for the scanner (one scan at a time: JavaScript runs one at a time). */
 const CODES = Buffer.alloc(MAX_MASKED_LENGTH);

@@ -279,11 +279,27 @@ export class EventClassifier {
    * written) where the event has to be given to jsonBytes.
    */
   shapedBytes(shaped: ShapedLine, spans: OutcomeSpans, format: string, out: JsonBytes): boolean {
-    const { type, replyCode, file, line, time } = shaped;
     const known = spans.shape?.kept;
-    if (!(known instanceof DomainContext) || known.replyCode !== replyCode) return false;
+    if (!(known instanceof DomainContext) || known.replyCode !== shaped.replyCode) return false;
     const written = known.writtenFor(spans.bytes, spans.replyStart, spans.replyEnd);
-    if (written === null || written.type !== type) return false;
+    if (written !== null && this.shapedBy(written, known, shaped, spans, format, out)) return true;
+    // The class's last record may be another recipient domain's, whose reply a reply naming this domain
+    // (`<user@domain>: … User unknown`) does not match: then this context's own last record is tried.
+    const own = known.ownWritten;
+    return own !== null && own !== written && this.shapedBy(own, known, shaped, spans, format, out);
+  }
+
+  /** `shapedBytes` by the entry and record template of `written` (a record of the context's class). */
+  private shapedBy(
+    written: Written,
+    known: DomainContext,
+    shaped: ShapedLine,
+    spans: OutcomeSpans,
+    format: string,
+    out: JsonBytes,
+  ): boolean {
+    const { type, file, line, time } = shaped;
+    if (written.type !== type) return false;
     const { entry, record } = written;
     const host = this.hostOf(known, entry);
     const { bytes, recipientStart, recipientEnd, replyStart, replyEnd } = spans;
@@ -1018,6 +1034,8 @@ class DomainContext {
   private lastProbed = -1;
   /** The JSON of the relay's name (undefined: not looked up yet; null: none, the classification's is written). */
   relay: HostJson | null | undefined = undefined;
+  /** The `written` of this context's own last record (SharedContext.written is its class's). */
+  ownWritten: Written | null = null;
 
   constructor(
     action: string,
@@ -1105,6 +1123,7 @@ class DomainContext {
   /** The entry `found` last was written by `record` for an outcome of type `type` (see SharedContext.written). */
   wrote(type: EventType, entry: Entry, record: RecordTemplate): void {
     const written = { type, entry, record };
+    this.ownWritten = written;
     const shared = this.shared;
     shared.written = written;
     const probed = this.lastProbed;

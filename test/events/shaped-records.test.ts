@@ -166,6 +166,39 @@ test("a wide log (many recipient domains, each over its own relays, with a few o
   assert.equal(classifier.relaysMade, DOMAINS * RELAYS);
 });
 
+test("recipient domains of one class whose replies name the recipient: each context's lines after its first are written by shape (its own last record), the records decoded lines give", async () => {
+  // Domains of no known provider, each its own MX: one class (other domain, other host), whose last record
+  // is always another domain's here (the lines take turns), and a reply that names the recipient's domain.
+  const DOMAINS = 20;
+  const ROUNDS = 10;
+  const domain = (d: number) => (d === 0 ? "p.example" : `zz-${10 + d}-mail.example`);
+  const lines: string[] = [];
+  let n = 0;
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let d = 0; d < DOMAINS; d++) {
+      const recipient = `user${n}@${domain(d)}`;
+      const reply = `550 5.1.1 <${recipient}>: Recipient address rejected: User unknown in virtual mailbox table`;
+      lines.push(
+        line(n, recipient, reply, {
+          dsn: "5.1.1",
+          status: "bounced",
+          relay: `mx.dom-${d}.example`,
+          command: "RCPT TO",
+        }),
+      );
+      n++;
+    }
+  }
+  for (const all of [false, true]) {
+    const { bytes, text, shaped } = await bothWays(`${lines.join("\n")}\n`, all);
+    assert.equal(text.length, lines.length);
+    assert.deepEqual(bytes, text);
+    // A context's first line is read field by field (its shape is new), its second as an event (the first
+    // record wrote its reply whole: another form); every later one by shape, from its own last record.
+    assert.equal(shaped, (ROUNDS - 2) * DOMAINS, `written by shape: ${shaped} of ${lines.length}`);
+  }
+});
+
 test("replies never seen again that are their own diagnostic are written by a stand-in: the records decoded lines give", async () => {
   const lines: string[] = [];
   for (let n = 0; n < 400; n++) {
