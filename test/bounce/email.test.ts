@@ -274,6 +274,27 @@ describe("scanEmail's result", () => {
     assert.match(plain.reportText, /550 unknown user/);
     assert.equal(plain.originalHeaders(), null);
   });
+
+  it("is not decoded for a report whose recipients failed: only a delayed recipient's MTA check reads it (review R88)", () => {
+    const proto = Object.getPrototypeOf(scanEmail("From: a@example.org\n\nx\n"));
+    const getter = Object.getOwnPropertyDescriptor(proto, "reportText");
+    assert.ok(getter?.get);
+    let decoded = 0;
+    Object.defineProperty(proto, "reportText", {
+      ...getter,
+      get() {
+        decoded++;
+        return getter.get?.call(this);
+      },
+    });
+    try {
+      const { records } = read("dsn-two-recipients.eml");
+      assert.equal(records.length, 2);
+      assert.equal(decoded, 0);
+    } finally {
+      Object.defineProperty(proto, "reportText", getter);
+    }
+  });
 });
 
 describe("decodeCharset", () => {

@@ -389,7 +389,7 @@ function addRecords(
     }
     reading.records.push(record);
     reading.hints.push(hint);
-    reading.actions.push(actionOf(entry, text.spaced, isMarked, mail.reportText));
+    reading.actions.push(actionOf(entry, text.spaced, isMarked, mail));
   }
 }
 
@@ -403,13 +403,14 @@ function actionOf(
   entry: RecipientReport,
   text: string,
   isMarked: (family: MtaFamily) => boolean,
-  reportText: string,
+  mail: ScannedEmail,
 ): string | null {
   if (entry.action !== "delayed") return entry.action ?? null;
   const dropped = DROPPING_FAMILIES.some(
     (family) => family.droppedUnderDelayed?.test(text) && isMarked(family),
   );
-  return dropped || sendsNoDelayWarnings(reportText) ? "failed" : "delayed";
+  // The report text is decoded on first read: only a delayed recipient's report needs it (review R88).
+  return dropped || sendsNoDelayWarnings(mail.reportText) ? "failed" : "delayed";
 }
 
 function hintFrom(entry: RecipientReport, found: MessageVerdict | null): void {
