@@ -696,41 +696,39 @@ test("ReplyMask.matches recognises exactly the replies of a template's masked fo
   const timedOut = "connect to mx.example-corp.com[192.0.2.17]:25: Connection timed out";
   assert.ok(check(timedOut, timedOut.replace("192.0.2.17", "203.0.113.254"), "", ""));
   assert.equal(inChunk.answered, 1);
-  for (const other of [
-    "1.2.3.4567",
-    "1.2.3",
-    "1.2.3.4.5",
-    "1.2.3.4a",
-    "1.2..4",
-    "1.2.3.4@x",
-    "1.2.3.4-1",
-    "0001.2.3.4",
-  ]) {
-    assert.ok(!check(timedOut, timedOut.replace("192.0.2.17", other), "", ""), other);
-    assert.notEqual(inChunk.answered, 1, other);
-  }
+  // A place's token swapped for each of `placed` matches in WebAssembly; for each of `refused`, the reply does not
+  // match and WebAssembly does not say it does.
+  const inPlace = (reply: string, token: string, placed: string[], refused: string[]) => {
+    for (const other of placed) {
+      assert.ok(check(reply, reply.replace(token, other), "", ""), other);
+      assert.equal(inChunk.answered, 1, other);
+    }
+    for (const other of refused) {
+      assert.ok(!check(reply, reply.replace(token, other), "", ""), other);
+      assert.notEqual(inChunk.answered, 1, other);
+    }
+  };
+  inPlace(
+    timedOut,
+    "192.0.2.17",
+    [],
+    ["1.2.3.4567", "1.2.3", "1.2.3.4.5", "1.2.3.4a", "1.2..4", "1.2.3.4@x", "1.2.3.4-1", "0001.2.3.4"],
+  );
   // A date-time's place (Microsoft's traces `[<host>.prod.outlook.com 2024-04-14T14:41:58.000Z <hex>]`): one
   // alone up to a separator, in WebAssembly; any other the scanner decides.
   const trace =
     "550 5.5.0 Requested action not taken: mailbox unavailable. [AM4PEPF00027A5F.eurprd04.prod.outlook.com 2024-04-14T14:41:58.000Z 08DC5C7A1B2C3D4E]";
-  for (const time of [
-    "2026-12-06T01:02:03.5Z",
-    "2026-12-06t01:02:03",
-    "2026-12-06T01:02:03+02:00",
-    "2026-12-06T01:02:03.25-0530",
-  ]) {
-    assert.ok(check(trace, trace.replace("2024-04-14T14:41:58.000Z", time), "", ""), time);
-    assert.equal(inChunk.answered, 1, time);
-  }
-  for (const other of [
-    "2024-04-14T14:41:58+02",
-    "2024-04-14T14:41:58.000Z@x",
-    "2024-04-14T14:41",
-    "2024-04-14 14:41:58",
-  ]) {
-    assert.ok(!check(trace, trace.replace("2024-04-14T14:41:58.000Z", other), "", ""), other);
-    assert.notEqual(inChunk.answered, 1, other);
-  }
+  inPlace(
+    trace,
+    "2024-04-14T14:41:58.000Z",
+    [
+      "2026-12-06T01:02:03.5Z",
+      "2026-12-06t01:02:03",
+      "2026-12-06T01:02:03+02:00",
+      "2026-12-06T01:02:03.25-0530",
+    ],
+    ["2024-04-14T14:41:58+02", "2024-04-14T14:41:58.000Z@x", "2024-04-14T14:41", "2024-04-14 14:41:58"],
+  );
   // A token after a `.` (Yahoo's `- mta3593.mail.ne1.yahoo.com`, Mimecast's `MCSpamSignature.sa.8.6`): set apart
   // where nothing before the `.` reads on into its place — no number before it, no `%` token's joined words.
   const yahoo =
