@@ -14,9 +14,10 @@ import { MemoryWords, WordLiteral } from "./word-literal.ts";
  *
  * Exact: the parser finds the fields by the first or last occurrence of `, relay=`, `, dsn=`,
  * `, status=`, ` said: `, ` (in reply to ` and `)` in the part a template compares, and the line's head
- * and the reply are not part of it. None of these holds a byte of a variable span's alphabet at its ends
- * and none holds `[` or `]`, so no occurrence lies in, or crosses into, a variable span: a matching line
- * has its occurrences where the template's line had them. test/events/line-template.test.ts changes one
+ * and the reply are not part of it (a reply that is the whole status text, without ` said: `, is its own
+ * line's only where it does not start with `host `: the parser checks that per line). None of these holds
+ * a byte of a variable span's alphabet at its ends and none holds `[` or `]`, so no occurrence lies in, or
+ * crosses into, a variable span: a matching line has its occurrences where the template's line had them. test/events/line-template.test.ts changes one
  * byte at a time and requires the template's reading to equal a fresh parser's.
  */
 
@@ -323,8 +324,9 @@ export class LineTemplates<T> {
 
   /**
    * Makes the line's template, from what the parser read: its reply at [replyStart, replyEnd), which
-   * must follow ` said: ` in the part compared (the caller's search found it there), and `close`, the
-   * line's last `)` (after the reply). Gives the template's reading of its own line.
+   * must follow ` said: ` in the part compared (the caller's search found it there), or be the whole text
+   * from a `(` in that part to the line's last `)` (the caller then checks each line's reply: postfix.ts,
+   * `bare`). Gives the template's reading of its own line.
    */
   learn(
     bytes: Uint8Array,

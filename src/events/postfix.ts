@@ -225,6 +225,11 @@ interface TemplateFields {
   status: string | null;
   /** The tail after the reply (` (in reply to … command))`) is a template's literal: its lines share it. */
   smtpCommand: SmtpCommand | null;
+  /**
+   * The template's reply is its line's whole status text (`connect to host[ip]:25: Connection timed out`:
+   * no ` said: `): a line of it whose text starts with `host ` is not its (the parser reads a reply out of it).
+   */
+  bare: boolean;
 }
 
 interface Instance {
@@ -586,7 +591,7 @@ class PostfixParser {
       return;
     }
     const kind = outcomeKind(bytes, at);
-    const reading = this.templates.read(bytes, rcptStart, at.rcptEnd, at.end, kind);
+    const reading = this.read(bytes, rcptStart, kind);
     if (reading !== null && this.shapedOutcome(bytes, type, reading, lineNo, out)) return;
     // A deferral is kept (an expiry may bounce it), with its recipient; the sink keeps no event: the
     // others reuse one, their recipient left on the bytes (OutcomeSpans).
@@ -609,6 +614,14 @@ class PostfixParser {
     if (type === "deferred" && state) this.keep(entry, state, event);
     else if (state?.deferred?.delete(latin1(bytes, rcptStart, at.rcptEnd))) this.settled(entry, state);
     this.outcomes!.outcome(event, spans, out.length);
+  }
+
+  /** The reading of the recipient line `scan` looked at by a line template of outcome `kind` (null: none). */
+  private read(bytes: Buffer, rcptStart: number, kind: number): TemplateReading<TemplateFields> | null {
+    const at = this.at;
+    const reading = this.templates.read(bytes, rcptStart, at.rcptEnd, at.end, kind);
+    if (reading === null || !reading.fields.bare) return reading;
+    return startsWithBytes(bytes, HOST_BYTES, reading.replyStart, reading.replyEnd) ? null : reading;
   }
 
   /** The state's entry of the deferral `scan` looked at: its own, a new one when it has none (see state). */
@@ -734,9 +747,25 @@ class PostfixParser {
       // Only a kept deferral needs the reply's text now: the sink keys the others on the bytes.
       if (type === "deferred") event.reply = latin1(bytes, spans.replyStart, spans.replyEnd);
       event.replyCode = leadingReplyCodeOfBytes(bytes, spans.replyStart, spans.replyEnd);
-      // The template's proof needs the reply found after ` said: ` and the line's last `)` after it.
-      if (said && close >= spans.replyEnd && !startsWithBytes(bytes, EXPIRED_BYTES, at.wordStart, lineEnd)) {
-        const fields = { remoteMta: event.remoteMta, status: event.status, smtpCommand: event.smtpCommand };
+      // The template's proof needs the reply found after ` said: ` and the line's last `)` after it, or the
+      // whole status text up to that `)` as the reply (bare: one that does not start with `host `).
+      // Not a delivery's: a content filter's `250 2.0.0 Ok: queued as 4F2A…` ends in an id, and a template's
+      // slot is hashed from the line's last bytes (each such line would make one).
+      const bare =
+        type !== "delivered" &&
+        !said &&
+        close > at.wordEnd &&
+        !startsWithBytes(bytes, HOST_BYTES, at.wordEnd + 2, close);
+      if (
+        (said ? close >= spans.replyEnd : bare) &&
+        !startsWithBytes(bytes, EXPIRED_BYTES, at.wordStart, lineEnd)
+      ) {
+        const fields = {
+          remoteMta: event.remoteMta,
+          status: event.status,
+          smtpCommand: event.smtpCommand,
+          bare,
+        };
         const reading = this.templates.learn(
           bytes,
           spans.recipientStart,

@@ -16,6 +16,7 @@ const LINES = [
   `${HEAD}to=<a.b@Icloud.com>, relay=mx01.mail.icloud.com[2a01:b747:3000:200::1]:25, delay=0.3, delays=0/0/0.1/0.2, dsn=5.7.1, status=bounced (host mx01.mail.icloud.com[2a01:b747:3000:200::1] said: 550 5.7.1 [CS01] Message rejected due to local policy (in reply to RCPT TO command))`,
   `${HEAD}to=<x@example.org>, orig_to=<y@example.org>, relay=mx.example.org[198.51.100.7]:25, conn_use=2, delay=12, delays=1/2/3/6, dsn=2.0.0, status=sent (host mx.example.org[198.51.100.7] said: 250 ok (in reply to end of DATA command)) (extra)`,
   `${HEAD}to=<z@example.net>, relay=none, delay=0.1, delays=0/0/0/0.1, dsn=5.4.4, status=bounced (Host or domain name not found. Name service error for name=example.net type=A: Host not found)`,
+  `${HEAD}to=<c@example.com>, relay=mx.example.com[198.51.100.7]:25, delay=30, delays=0/0/30/0, dsn=4.4.1, status=deferred (connect to mx.example.com[198.51.100.7]:25: Connection timed out)`,
 ];
 
 /** Bytes a field may be changed to (separators the parser looks for, span alphabets, others). */
@@ -148,6 +149,31 @@ test("lines that differ in their variable spans, recipient and reply tokens shar
     const [template, read] = outcomes([first, line], new EventClassifier());
     assert.ok(template.shape !== null, first);
     assert.equal(read.shape, template.shape, line);
+  }
+});
+
+test("a line whose whole status text is its reply (no ` said: `) shares its template with the like, not with a `host …` text", () => {
+  const timedOut = LINES[4];
+  const bare = (text: string) => timedOut.replace(/\(connect to .*\)$/, `(${text})`);
+  for (const where of [false, true]) {
+    inChunkMemory = where;
+    // Another address and recipient: the same shape.
+    const other = timedOut.replaceAll("198.51.100.7", "203.0.113.250").replace("c@", "someone@");
+    sameAsAlone(timedOut, other);
+    const [template, read] = outcomes([timedOut, other], new EventClassifier());
+    assert.ok(template.shape !== null, timedOut);
+    assert.equal(read.shape, template.shape, other);
+    // Another failure (its own slot: a slot hashes the line's last bytes) is read as alone.
+    sameAsAlone(timedOut, bare("connect to mx.example.com[198.51.100.7]:25: Connection refused"));
+    // The template's bytes (its slot's too: the same last bytes) but a text the parser reads a reply (and
+    // a command) out of: read as alone.
+    for (const text of [
+      "host mx.example.com[198.51.100.7] said: 421 4.4.1 Connection timed out",
+      "host mx.example.com[198.51.100.7] refused to talk to me: 554 5.7.1 Connection timed out",
+    ]) {
+      const read = sameAsAlone(timedOut, bare(text));
+      assert.ok(read !== undefined && read.reply !== text, text);
+    }
   }
 });
 
