@@ -643,6 +643,33 @@ describe("DragonFly Mail Agent (sisimai go lhost/via-dragonfly.go; dma net.c)", 
     assert.equal(smtpCommandIn(line("DATA")), "DATA");
     assert.equal(smtpCommandIn(line("MAIL FROM")), "MAIL");
   });
+
+  it("an address inside the quoted reply is the server's text, not a second recipient (review R89: no false suppression)", () => {
+    const report = (reply: readonly string[]) =>
+      reportRecords("Mail delivery failed", [
+        "This is the DragonFly Mail Agent v0.13 at mta.example.org.",
+        "",
+        "There was an error delivering your mail to <a@example.net>.",
+        "",
+        "mx.example.net [192.0.2.25] did not like our RCPT TO:",
+        ...reply,
+        "",
+      ]).map((record) => [record.recipient, record.reason, record.suppressRecipient]);
+    assert.deepEqual(
+      report([
+        "550-5.7.511 Access denied, banned sender[192.0.2.44]. To request removal",
+        "550-5.7.511 from this list, forward this message to delist@example.com. For",
+        "550 5.7.511 more information please go to http://example.com/fwlink.",
+      ]),
+      [["a@example.net", "blocked", false]],
+    );
+    assert.deepEqual(
+      report([
+        "550 5.1.1 The email account that you tried to reach does not exist, or write to help@example.com.",
+      ]),
+      [["a@example.net", "userunknown", true]],
+    );
+  });
 });
 
 describe("a notice that quotes the original's headers (Oracle Messaging Server, iCloud's relays)", () => {

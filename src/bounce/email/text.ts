@@ -795,10 +795,24 @@ export function readReportText(text: string): ReportText {
   };
 }
 
-/** Recipients named inside sentences of the preamble (used when no address stands on its own line). */
+/**
+ * Where a remote server's reply quoted in the notice starts: a refusal code before an enhanced status or a word
+ * ("550-5.7.511 Access denied", "550 User unknown"), not a number in prose ("412-555-0100", "500 messages").
+ */
+const QUOTED_REPLY_START = /(?<![\w.-])[45][0-5]\d(?:[ -][245]\.\d{1,3}\.\d{1,3}\b| (?=<|[A-Z][a-z]))/;
+
+/**
+ * Recipients named inside sentences of the preamble (used when no address stands on its own line). Once the
+ * notice has named one before the server's reply, an address inside the reply is the server's text ("To request
+ * removal from this list, forward this message to delist@messaging.microsoft.com"), not another recipient: dma
+ * names its one recipient per report that way (sisimai go lhost/via-dragonfly.go reads only "There was an error
+ * delivering your mail to <a@b>"; review R89).
+ */
 export function recipientsInSentences(preamble: string): string[] {
   const seen = new Set<string>();
+  const reply = QUOTED_REPLY_START.exec(preamble)?.index ?? preamble.length;
   for (const match of preamble.matchAll(RECIPIENT_IN_SENTENCE)) {
+    if (match.index >= reply && seen.size > 0) break;
     seen.add(match[1].replace(/\.$/, ""));
     if (seen.size >= MAX_ENTRIES) break;
   }
