@@ -231,6 +231,57 @@ describe("Sendmail transcripts", () => {
 });
 
 describe("DSN fields", () => {
+  it("a reply that refuses another recipient of the report by name is not this recipient's verdict: kept, not suppressed, in the store alike (review R85)", () => {
+    const group = (recipient: string, named: string) =>
+      [
+        `Final-Recipient: rfc822; ${recipient}`,
+        "Action: failed",
+        "Status: 5.1.1",
+        `Diagnostic-Code: SMTP; 550 5.1.1 <${named}>: Recipient address rejected: User unknown in relay recipient table`,
+      ].join("\n");
+    const email = (groups: string[]) =>
+      Buffer.from(dsn("The message could not be delivered.", groups.join("\n\n")));
+    const verdicts = (groups: string[]) =>
+      recordsFromEmail(email(groups), "t.eml").records.map((record) => [
+        record.recipient,
+        record.reason,
+        record.suppressRecipient,
+      ]);
+    // nullmailer gives up the whole message at one refused RCPT and gives every recipient that refusal.
+    const nullmailer = [
+      group("known@example.net", "ghost@example.net"),
+      group("ghost@example.net", "ghost@example.net"),
+    ];
+    assert.deepEqual(verdicts(nullmailer), [
+      ["known@example.net", "userunknown", false],
+      ["ghost@example.net", "userunknown", true],
+    ]);
+    // The event carries the hint: the store's reading of it is the record's.
+    const stored = emailItems(email(nullmailer), "t.eml", null)
+      .filter((item): item is DeliveryEvent => "type" in item)
+      .map((event) => {
+        const verdict = classifyEvent({
+          type: event.type,
+          reply: event.reply ?? null,
+          replyCode: event.replyCode ?? null,
+          status: event.status ?? null,
+          remoteMta: event.remoteMta ?? null,
+          recipient: event.recipient ?? null,
+          hint: event.reasonHint ?? null,
+        });
+        return [event.recipient, verdict?.reason, verdict?.suppressRecipient];
+      });
+    assert.deepEqual(stored, verdicts(nullmailer));
+    // An address the reply names that the report does not list (an alias's expansion) is still the recipient's.
+    assert.deepEqual(
+      verdicts([group("alias@example.net", "person@example.net"), group("b@example.net", "b@example.net")]),
+      [
+        ["alias@example.net", "userunknown", true],
+        ["b@example.net", "userunknown", true],
+      ],
+    );
+  });
+
   it("the Status comment is the reporting MTA's explanation and joins the diagnostic", () => {
     const fields = [
       "Final-Recipient: rfc822;someone@example.net",
