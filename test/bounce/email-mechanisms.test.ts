@@ -24,6 +24,18 @@ function plain(subject: string, body: string): string {
   return `From: MAILER-DAEMON@mx.example.org\nTo: sender@example.org\nSubject: ${subject}\n\n${body}\n`;
 }
 
+/** The store's reading of an event the email reader made (classifyEvent on its reply, code, status, host, hint). */
+const storedVerdict = (event: DeliveryEvent) =>
+  classifyEvent({
+    type: event.type,
+    reply: event.reply ?? null,
+    replyCode: event.replyCode ?? null,
+    status: event.status ?? null,
+    remoteMta: event.remoteMta ?? null,
+    recipient: event.recipient ?? null,
+    hint: event.reasonHint ?? null,
+  });
+
 /** A plain-text report (a Sendmail transcript) of these lines, read. */
 const reportRecords = (subject: string, lines: readonly string[]): BounceRecord[] =>
   records(plain(subject, lines.join("\n")));
@@ -260,15 +272,7 @@ describe("DSN fields", () => {
     const stored = emailItems(email(nullmailer), "t.eml", null)
       .filter((item): item is DeliveryEvent => "type" in item)
       .map((event) => {
-        const verdict = classifyEvent({
-          type: event.type,
-          reply: event.reply ?? null,
-          replyCode: event.replyCode ?? null,
-          status: event.status ?? null,
-          remoteMta: event.remoteMta ?? null,
-          recipient: event.recipient ?? null,
-          hint: event.reasonHint ?? null,
-        });
+        const verdict = storedVerdict(event);
         return [event.recipient, verdict?.reason, verdict?.suppressRecipient];
       });
     assert.deepEqual(stored, verdicts(nullmailer));
@@ -721,6 +725,33 @@ describe("DragonFly Mail Agent (sisimai go lhost/via-dragonfly.go; dma net.c)", 
       [["a@example.net", "userunknown", true]],
     );
   });
+
+  it("a later paragraph's recipient is a recipient again, each with its own paragraph's reply (review R91)", () => {
+    const paragraph = (address: string, reply: string) => [
+      `There was an error delivering your mail to <${address}>.`,
+      "",
+      "mx.example.net [192.0.2.25] did not like our RCPT TO:",
+      reply,
+      "",
+    ];
+    const report = (first: string, second: string) =>
+      reportRecords("Mail delivery failed", [
+        "This is the DragonFly Mail Agent v0.13 at mta.example.org.",
+        "",
+        ...paragraph("a@example.net", first),
+        ...paragraph("b@example.org", second),
+      ]).map((record) => [record.recipient, record.reason]);
+    const unknown = "550 5.1.1 User unknown";
+    const full = "552 5.2.2 Mailbox full";
+    assert.deepEqual(report(unknown, full), [
+      ["a@example.net", "userunknown"],
+      ["b@example.org", "mailboxfull"],
+    ]);
+    assert.deepEqual(report(full, unknown), [
+      ["a@example.net", "mailboxfull"],
+      ["b@example.org", "userunknown"],
+    ]);
+  });
 });
 
 describe("a notice that quotes the original's headers (Oracle Messaging Server, iCloud's relays)", () => {
@@ -999,15 +1030,7 @@ describe("user-unknown wording and the SMTP phase (sisimai go reason/why-userunk
         const [event] = emailItems(raw, "t.eml", null).filter(
           (item): item is DeliveryEvent => "type" in item,
         );
-        const stored = classifyEvent({
-          type: event.type,
-          reply: event.reply ?? null,
-          replyCode: event.replyCode ?? null,
-          status: event.status ?? null,
-          remoteMta: event.remoteMta ?? null,
-          recipient: event.recipient ?? null,
-          hint: event.reasonHint ?? null,
-        });
+        const stored = storedVerdict(event);
         const label = `${said}${phase}`;
         assert.deepEqual(
           [stored?.reason, stored?.category, stored?.suppressRecipient],
