@@ -813,8 +813,17 @@
         (br $join)))
     (local.get $end))
 
+  ;; `reply`'s answer where the reply parts from its template at token $i's literal piece ($place 0) or its place
+  ;; ($place 1), which starts at $at: 3 + 2 × $i + $place. A place's start is left at 256 + 8 × $i (a piece's is
+  ;; the end of the token before it, left there, or $from): ReplyMask.matches goes on from there, not from the start.
+  (func $partedAt (param $i i32) (param $place i32) (param $at i32) (param $from i32) (result i32)
+    (if (local.get $place)
+      (then (i32.store $template offset=256 (i32.shl (local.get $i) (i32.const 3)) (i32.sub (local.get $at) (local.get $from)))))
+    (i32.add (i32.const 3) (i32.add (i32.shl (local.get $i) (i32.const 1)) (local.get $place))))
+
   ;; Whether the reply $chunk[$from, $to) has the masked form of the template at $t (ReplyMask.matches, the
-  ;; same answer): 1, and its tokens' places at 256 in $template; 0 where it has not; 2 where a UUID's place
+  ;; same answer): 1, and its tokens' places at 256 in $template; 0 where it has not and goes on after the
+  ;; template's end; 3 or more where it parts from it earlier (see $partedAt); 2 where a UUID's place
   ;; holds no UUID, a joined run's place starts with a word that may start a compound, a place's word is digits
   ;; before a `.`, or a decimal's (an IPv4 address's, a date-time's) place holds no decimal (address, date-time) alone
   ;; (matches decides it then).
@@ -831,9 +840,9 @@
       (loop $next
         ;; Literal piece $i, as it is.
         (local.set $length (i32.load $template (local.get $piece)))
-        (if (i32.gt_s (local.get $length) (i32.sub (local.get $to) (local.get $at))) (then (return (i32.const 0))))
+        (if (i32.gt_s (local.get $length) (i32.sub (local.get $to) (local.get $at))) (then (return (call $partedAt (local.get $i) (i32.const 0) (local.get $at) (local.get $from)))))
         (if (i32.eqz (call $equal (local.get $at) (local.get $literal) (local.get $length)))
-          (then (return (i32.const 0))))
+          (then (return (call $partedAt (local.get $i) (i32.const 0) (local.get $at) (local.get $from)))))
         (local.set $at (i32.add (local.get $at) (local.get $length)))
         (local.set $literal (i32.add (local.get $literal) (local.get $length)))
         (br_if $done (i32.eq (local.get $i) (local.get $n)))
@@ -862,18 +871,18 @@
               (local.set $all (i32.const 8))
               (block $found
                 (loop $scan
-                  (if (i32.ge_s (local.get $end) (local.get $to)) (then (return (i32.const 0))))
+                  (if (i32.ge_s (local.get $end) (local.get $to)) (then (return (call $partedAt (local.get $i) (i32.const 1) (local.get $at) (local.get $from)))))
                   (local.set $c (i32.load8_u $chunk (local.get $end)))
                   (br_if $found (i32.eq (local.get $c) (i32.const 64)))
                   (local.set $all (i32.and (local.get $all) (call $class (local.get $c))))
                   (local.set $end (i32.add (local.get $end) (i32.const 1)))
                   (br $scan)))
               (if (i32.or (i32.eq (local.get $end) (local.get $at)) (i32.eqz (local.get $all)))
-                (then (return (i32.const 0))))
+                (then (return (call $partedAt (local.get $i) (i32.const 1) (local.get $at) (local.get $from)))))
               (if (i32.eqz (i32.and (call $class (i32.load8_u $chunk (local.get $at))) (i32.const 1)))
-                (then (return (i32.const 0))))
+                (then (return (call $partedAt (local.get $i) (i32.const 1) (local.get $at) (local.get $from)))))
               (if (i32.ne (i32.load8_u $template offset=1 (local.get $token)) (i32.const 0))
-                (then (return (i32.const 0))))
+                (then (return (call $partedAt (local.get $i) (i32.const 1) (local.get $at) (local.get $from)))))
               (local.set $end (i32.add (local.get $end) (i32.const 1))))
             (else
               ;; A word, alone: its kind decided by itself and whether a `.` follows; in a joined run's
@@ -892,7 +901,7 @@
                     (select (i32.const 0) (local.get $flags) (i32.eq (local.get $c) (i32.const 95)))))
                   (local.set $end (i32.add (local.get $end) (i32.const 1)))
                   (br $scan)))
-              (if (i32.eq (local.get $end) (local.get $at)) (then (return (i32.const 0))))
+              (if (i32.eq (local.get $end) (local.get $at)) (then (return (call $partedAt (local.get $i) (i32.const 1) (local.get $at) (local.get $from)))))
               ;; reply-key.ts tokensIn: a word of digits before `.` may start a decimal fraction or a longer run
               ;; of dotted parts.
               (if (i32.and (i32.eq (local.get $digits) (i32.sub (local.get $end) (local.get $at)))
@@ -922,7 +931,7 @@
                         (then (call $unitAt (local.get $end) (local.get $to)))
                         (else (i32.const 0))))
                     (i32.load8_u $template offset=1 (local.get $token)))
-                (then (return (i32.const 0))))
+                (then (return (call $partedAt (local.get $i) (i32.const 1) (local.get $at) (local.get $from)))))
               (if (i32.eq (local.get $place) (i32.const 4))
                 (then (local.set $end (call $joinedEnd (local.get $end) (local.get $to)))))))))))
         (i32.store $template offset=256 (i32.shl (local.get $i) (i32.const 3)) (i32.sub (local.get $at) (local.get $from)))
@@ -1092,8 +1101,8 @@
     (param $rcptFrom i32) (param $rcptTo i32) (param $r i32) (param $line i32) (param $time i32) (result i32)
     (local $answer i32)
     (local.set $answer (call $reply (local.get $from) (local.get $to) (local.get $t)))
-    (if (i32.ne (local.get $answer) (i32.const 1))
-      (then (return (i32.sub (i32.const -2) (local.get $answer)))))
+    (if (i32.eq (local.get $answer) (i32.const 2)) (then (return (i32.const -4))))
+    (if (i32.ne (local.get $answer) (i32.const 1)) (then (return (i32.const -2))))
     (call $record (local.get $out) (local.get $rcptFrom) (local.get $rcptTo) (local.get $r) (local.get $line)
       (local.get $from) (local.get $to) (local.get $time)))
 )

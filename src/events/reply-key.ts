@@ -222,7 +222,10 @@ export class ReplyMask {
   private readonly memory = new MemoryWords();
   /** `matches` in WebAssembly, for replies in a chunk memory (made for the first; null: WebAssembly fails). */
   private replyBytes: ReplyBytes | null | undefined = undefined;
-  /** What line-bytes.wat `reply` answered for the last `matches` (1 a match, 0 none, 2 ask the scanner; -1: not asked). */
+  /**
+   * What line-bytes.wat `reply` answered for the last `matches` (1 a match, 0 none, 2 ask the scanner, 3 or more:
+   * none, parted where JavaScript goes on from; -1: not asked).
+   */
   answered = -1;
 
   /** Where token `t` of the last scan starts in the text. */
@@ -523,33 +526,49 @@ export class ReplyMask {
     this.partedAt = -1;
     this.answered = -1;
     if (to - from > MAX_MASKED_LENGTH) return false;
-    if (template.round !== NEVER && this.matchedInChunk(bytes, from, to, template)) return true;
     const { literal, pieceEnds, kinds, places, hasAt } = template;
+    // Where the compare starts: WebAssembly's answer (`answered`) may be whole, or tell where the reply
+    // parts from the template (the step: token t's literal piece, or its place), to go on from there.
+    let step = 0;
+    let at = from;
+    if (template.round !== NEVER) {
+      const answer = this.answerInChunk(bytes, from, to, template);
+      if (answer === 1) return true;
+      if (answer === 0) return false;
+      if (answer >= 3) {
+        step = answer - 3;
+        at = this.partingStart(step, from);
+      }
+    }
     template.pieces ??= wordPieces(literal, pieceEnds);
     const pieces = template.pieces;
     // A piece is compared by words where it fits (a reply is mostly literal); byte by byte where it
     // does not, which finds where the reply parts from it.
     const memory = this.memory.of(bytes);
     const classes = CLASS;
-    let at = from;
-    let copied = 0;
-    for (let t = 0; ; t++) {
-      const pieceEnd = pieceEnds[t];
-      const piece = pieces[t];
-      if (to - at >= piece.length && piece.at(memory, bytes, at)) at += piece.length;
+    let onPlace = (step & 1) === 1;
+    let t = step >> 1;
+    let copied = onPlace ? pieceEnds[t] : t === 0 ? 0 : pieceEnds[t - 1];
+    for (; ; t++) {
+      if (onPlace) onPlace = false;
       else {
-        for (let i = copied; i < pieceEnd; i++) {
-          if (at === to || bytes[at] !== literal[i]) {
-            if (at === to) return false;
-            this.missed = i * 65536 + partingHash(bytes, at, to);
-            this.partedAt = at - from;
-            return false;
+        const pieceEnd = pieceEnds[t];
+        const piece = pieces[t];
+        if (to - at >= piece.length && piece.at(memory, bytes, at)) at += piece.length;
+        else {
+          for (let i = copied; i < pieceEnd; i++) {
+            if (at === to || bytes[at] !== literal[i]) {
+              if (at === to) return false;
+              this.missed = i * 65536 + partingHash(bytes, at, to);
+              this.partedAt = at - from;
+              return false;
+            }
+            at++;
           }
-          at++;
         }
+        copied = pieceEnd;
+        if (t === kinds.length) break;
       }
-      copied = pieceEnd;
-      if (t === kinds.length) break;
       const place = places[t];
       if (place === UUID_PLACE && uuidAt(bytes, at, to)) {
         // The UUID the template had there, set apart: what tokensIn finds in the place (see uuidAt).
@@ -674,13 +693,12 @@ export class ReplyMask {
   }
 
   /**
-   * `matches` true by line-bytes.wat `reply` (the same answer), for a reply in a chunk memory; false where
-   * it is not there, or does not match, or a UUID's place needs the scanner: `matches` then decides in
-   * JavaScript, and sets what it sets for a reply that does not match.
+   * line-bytes.wat `reply`'s answer for a reply in a chunk memory (see `answered`; 2 where it is not there):
+   * on 1 the tokens are found; on 3 or more those before the step it parted at (partingStart).
    */
-  private matchedInChunk(bytes: Codes, from: number, to: number, template: ReplyTemplate): boolean {
+  private answerInChunk(bytes: Codes, from: number, to: number, template: ReplyTemplate): number {
     const address = this.placedIn(bytes, template);
-    if (address < 0) return false;
+    if (address < 0) return 2;
     const wasm = this.replyBytes as ReplyBytes;
     const answer = (wasm.reply as NonNullable<ReplyBytes["reply"]>)(
       wasm.base + from,
@@ -688,16 +706,28 @@ export class ReplyMask {
       address,
     );
     this.answered = answer;
-    if (answer !== 1) return false;
+    if (answer === 0 || answer === 2) return answer;
     const { kinds } = template;
+    const found = answer === 1 ? kinds.length : (answer - 3) >> 1;
     const out = wasm.out;
-    for (let t = 0; t < kinds.length; t++) {
+    for (let t = 0; t < found; t++) {
       this.starts[t] = out[2 * t];
       this.ends[t] = out[2 * t + 1];
       this.kinds[t] = kinds[t];
     }
-    this.count = kinds.length;
-    return true;
+    this.count = found;
+    return answer;
+  }
+
+  /**
+   * Where the reply's step `step` (of `reply`'s answer 3 + step: token t = step >> 1's literal piece, or with
+   * step's low bit its place) starts: a piece after the token before it (from `from` for the first), a place
+   * where `reply` left it.
+   */
+  private partingStart(step: number, from: number): number {
+    const t = step >> 1;
+    if ((step & 1) === 1) return from + (this.replyBytes as ReplyBytes).out[2 * t];
+    return t === 0 ? from : from + this.ends[t - 1];
   }
 }
 
