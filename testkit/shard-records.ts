@@ -1,10 +1,18 @@
 import { closeSync, fstatSync, openSync } from "node:fs";
-import { newCounters } from "../src/events/source.ts";
+import { newCounters, type ParseCounters } from "../src/events/source.ts";
 import type { EventClassifier } from "../src/pipeline/classify-events.ts";
 import { shardBatches } from "../src/pipeline/classify-log-shard.ts";
 
-/** The NDJSON records a Postfix log gives as one whole shard read on its bytes with `classifier`. */
-export function shardRecords(path: string, classifier: EventClassifier, all: boolean): string[] {
+/**
+ * The NDJSON records a Postfix log gives as one whole shard read on its bytes with `classifier` (what the
+ * parser forgot counted in `counters`).
+ */
+export function shardRecords(
+  path: string,
+  classifier: EventClassifier,
+  all: boolean,
+  counters: ParseCounters = newCounters(),
+): string[] {
   const fd = openSync(path, "r");
   const out: string[] = [];
   try {
@@ -17,7 +25,7 @@ export function shardRecords(path: string, classifier: EventClassifier, all: boo
       all,
       shard: { index: 0, count: 1 },
     };
-    for (const batch of shardBatches(job, classifier, newCounters())) {
+    for (const batch of shardBatches(job, classifier, counters)) {
       const json = Buffer.from(batch.json);
       for (let i = 0; i < batch.kinds.length; i++) {
         if (batch.kinds[i] === 0) out.push(json.toString("utf8", batch.starts[i], batch.ends[i]));

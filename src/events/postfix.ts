@@ -587,22 +587,41 @@ class PostfixParser {
     }
     const kind = outcomeKind(bytes, at);
     const reading = this.templates.read(bytes, rcptStart, at.rcptEnd, at.end, kind);
-    if (reading !== null && type !== "deferred" && this.shapedOutcome(bytes, type, reading, lineNo, out)) {
-      return;
-    }
+    if (reading !== null && this.shapedOutcome(bytes, type, reading, lineNo, out)) return;
     // A deferral is kept (an expiry may bounce it), with its recipient; the sink keeps no event: the
     // others reuse one, their recipient left on the bytes (OutcomeSpans).
     const event = type === "deferred" ? newEvent(type, this.file, lineNo) : this.reused(type, lineNo);
     event.time = this.timeOfBytes(bytes, at.start, at.stampEnd);
     if (type === "deferred") event.recipient = latin1(bytes, rcptStart, at.rcptEnd) || null;
-    let entry: number;
-    if (type === "deferred") {
-      this.advance();
-      entry = this.entryOfBytes(bytes);
-      entry =
-        entry !== NONE ? this.refreshed(entry) : this.added(latin1(bytes, at.qidStart, at.qidEnd), true);
-    } else entry = this.entryOfBytes(bytes);
+    const entry = type === "deferred" ? this.deferralEntry(bytes) : this.entryOfBytes(bytes);
     const state = entry !== NONE ? this.states.value(entry) : undefined;
+    this.queued(event, state, bytes);
+    const spans = this.spans;
+    spans.bytes = bytes;
+    spans.recipientStart = rcptStart;
+    spans.recipientEnd = at.rcptEnd;
+    if (reading !== null) {
+      spans.replyStart = reading.replyStart;
+      spans.replyEnd = reading.replyEnd;
+      spans.shape = reading.shape;
+      this.readFrom(event, reading, bytes);
+    } else this.fields(bytes, type, event, kind);
+    if (type === "deferred" && state) this.keep(entry, state, event);
+    else if (state?.deferred?.delete(latin1(bytes, rcptStart, at.rcptEnd))) this.settled(entry, state);
+    this.outcomes!.outcome(event, spans, out.length);
+  }
+
+  /** The state's entry of the deferral `scan` looked at: its own, a new one when it has none (see state). */
+  private deferralEntry(bytes: Buffer): number {
+    this.advance();
+    const entry = this.entryOfBytes(bytes);
+    return entry !== NONE
+      ? this.refreshed(entry)
+      : this.added(latin1(bytes, this.at.qidStart, this.at.qidEnd), true);
+  }
+
+  /** What an outcome takes from its queue's state and from the instance that logged it. */
+  private queued(event: DeliveryEvent, state: QueueState | undefined, bytes: Buffer): void {
     if (state) {
       event.sender = state.sender;
       event.sendingDomain = state.sendingDomain;
@@ -611,33 +630,30 @@ class PostfixParser {
     const instance = this.instanceOfBytes(bytes);
     event.pool = instance.pool;
     event.sendingIp = instance.sendingIp;
-    const spans = this.spans;
-    spans.bytes = bytes;
-    spans.recipientStart = rcptStart;
-    spans.recipientEnd = at.rcptEnd;
-    if (reading !== null) {
-      // A template's fields are strings of their own (no slice of a chunk): a kept deferral may hold them.
-      event.remoteMta = reading.fields.remoteMta;
-      event.status = reading.fields.status;
-      event.smtpCommand = reading.fields.smtpCommand;
-      spans.replyStart = reading.replyStart;
-      spans.replyEnd = reading.replyEnd;
-      spans.shape = reading.shape;
-      // Only a kept deferral needs the reply's text now: the sink keys the others on the bytes.
-      if (type === "deferred") event.reply = latin1(bytes, reading.replyStart, reading.replyEnd);
-      event.replyCode = leadingReplyCodeOfBytes(bytes, reading.replyStart, reading.replyEnd);
-    } else this.fields(bytes, type, event, kind);
-    if (type === "deferred" && state) {
-      state.deferred ??= new Deferred();
-      // The sink does not keep the event, and its strings are copies (none holds the chunk): kept as is.
-      state.deferred.set(event.recipient ?? "", event);
-      this.wait(entry);
-    } else if (state?.deferred?.delete(latin1(bytes, rcptStart, at.rcptEnd))) this.settled(entry, state);
-    this.outcomes!.outcome(event, spans, out.length);
   }
+
+  /** What an outcome takes from a line template's reading (a deferral also the reply's text). */
+  private readFrom(event: DeliveryEvent, reading: TemplateReading<TemplateFields>, bytes: Buffer): void {
+    // A template's fields are strings of their own (no slice of a chunk): a kept deferral may hold them.
+    event.remoteMta = reading.fields.remoteMta;
+    event.status = reading.fields.status;
+    event.smtpCommand = reading.fields.smtpCommand;
+    // Only a kept deferral needs the reply's text now: the sink keys the others on the bytes.
+    if (event.type === "deferred") event.reply = latin1(bytes, reading.replyStart, reading.replyEnd);
+    event.replyCode = leadingReplyCodeOfBytes(bytes, reading.replyStart, reading.replyEnd);
+  }
+
+  /** A deferral kept in its queue's state (an expiry may bounce it): its strings are copies (none holds the chunk). */
+  private keep(entry: number, state: QueueState, event: DeliveryEvent): void {
+    state.deferred ??= new Deferred();
+    state.deferred.set(event.recipient ?? "", event);
+    this.wait(entry);
+  }
+
   /**
-   * `outcome` of a line (not a deferral) read by a line template (`reading`), offered to the sink without
-   * an event (OutcomeSink.shaped); false where the sink wants the event (nothing has changed then).
+   * `outcome` of a line read by a line template (`reading`), offered to the sink without an event
+   * (OutcomeSink.shaped); false where the sink wants the event (nothing has changed then). A deferral
+   * taken so still gets its event, made as `outcome` makes it, kept for its expiry alone.
    */
   private shapedOutcome(
     bytes: Buffer,
@@ -663,6 +679,17 @@ class PostfixParser {
     shaped.line = lineNo;
     shaped.time = this.timeOfBytes(bytes, at.start, at.stampEnd);
     if (!sink.shaped(shaped, spans, out.length)) return false;
+    if (type === "deferred") {
+      const event = newEvent(type, this.file, lineNo);
+      event.time = shaped.time;
+      event.recipient = latin1(bytes, rcptStart, at.rcptEnd) || null;
+      const entry = this.deferralEntry(bytes);
+      const state = this.states.value(entry);
+      this.queued(event, state, bytes);
+      this.readFrom(event, reading, bytes);
+      this.keep(entry, state, event);
+      return true;
+    }
     // As `outcome` settles the queue's state: a recipient deferred before is no longer.
     const entry = this.entryOfBytes(bytes);
     const state = entry !== NONE ? this.states.value(entry) : undefined;

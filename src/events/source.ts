@@ -67,7 +67,7 @@ export interface OutcomeSink {
   /** An outcome that comes after the first `before` items of `out` (and after the outcomes given before). */
   outcome(event: DeliveryEvent, spans: OutcomeSpans, before: number): void;
   /**
-   * An outcome of a line read as one of a known shape (spans.shape set; not a deferral), offered before
+   * An outcome of a line read as one of a known shape (spans.shape set), offered before
    * its event is made: the sink may take it from the shape's type, remote MTA, DSN status, reason hint,
    * SMTP command and recipient domain, the line's recipient and reply (spans) and `line`'s values. True:
    * taken (as `outcome` would have); false: nothing done, the event follows. Absent: every outcome comes

@@ -199,6 +199,62 @@ test("recipient domains of one class whose replies name the recipient: each cont
   }
 });
 
+test("deferrals of a known shape are written by shape and kept for their expiry: the records and expiries decoded lines give, aged ones forgotten and counted", async () => {
+  const QUEUES = 60;
+  const ROUNDS = 4;
+  const qid = (q: number) => `D${(0x10000 + q).toString(16).toUpperCase()}Z`;
+  const recipientOf = (q: number) => `user${q}@dom-${q % 3}.example`;
+  const deferral = (day: number, q: number, round: number) => {
+    const second = String((q + round) % 60).padStart(2, "0");
+    const reply = `451 4.7.1 <${recipientOf(q)}>: Recipient address rejected: try again later`;
+    return `Mar  ${day} 10:${String(round).padStart(2, "0")}:${second} mta postfix/smtp[1]: ${qid(q)}: to=<${recipientOf(q)}>, relay=mx.dom-${q % 3}.example[192.0.2.${q % 3}]:25, delay=1.2, delays=0.1/0/0.5/0.6, dsn=4.7.1, status=deferred (host mx.dom-${q % 3}.example[192.0.2.${q % 3}] said: ${reply} (in reply to RCPT TO command))`;
+  };
+  const expiry = (day: number, q: number) =>
+    `Mar  ${day} 12:00:00 mta postfix/qmgr[2]: ${qid(q)}: from=<news@example.org>, status=expired, returned to sender`;
+  const lines: string[] = [];
+  for (let round = 0; round < ROUNDS; round++)
+    for (let q = 0; q < QUEUES; q++) lines.push(deferral(1, q, round));
+  // A third delivered (settled: no expiry), a third expires (a bounce each, the last deferral's reply).
+  for (let q = 0; q < QUEUES; q += 3) {
+    lines.push(
+      line(q, recipientOf(q), "250 2.0.0 Ok: queued as 4F2A1B3C9D", {
+        relay: `mx.dom-${q % 3}.example`,
+      }).replace(/Q[0-9A-F]+X/, qid(q)),
+    );
+  }
+  const expiryLines = new Set<number>();
+  for (let q = 0; q < QUEUES; q++) {
+    lines.push(expiry(1, q));
+    if (q % 3 !== 0) expiryLines.add(lines.length);
+  }
+  // Queue ids deferred on the 2nd, forgotten past Postfix's queue lifetime (5 days) when the 9th's lines come.
+  for (let q = QUEUES; q < QUEUES + 12; q++) lines.push(deferral(2, q, 0), deferral(2, q, 1));
+  lines.push(deferral(9, QUEUES + 100, 0));
+  for (let q = QUEUES; q < QUEUES + 12; q++) lines.push(expiry(9, q));
+  const log = `${lines.join("\n")}\n`;
+  for (const all of [false, true]) {
+    const { bytes, text, shaped } = await bothWays(log, all);
+    assert.deepEqual(bytes, text);
+    const expired = text.filter((record) => expiryLines.has(JSON.parse(record).source.line));
+    assert.equal(expired.length, (2 * QUEUES) / 3);
+    // Each the recipient's deferral (its reply names the recipient), bounced at the expiry's line.
+    for (const record of expired) {
+      const { recipient, diagnostic } = JSON.parse(record);
+      assert.ok(diagnostic.includes(`<${recipient}>`), diagnostic);
+    }
+    // Each recipient domain's context: its first deferral read field by field, its second as an event
+    // (the first record wrote its reply whole: another form); every later one by shape.
+    assert.ok(shaped >= ROUNDS * QUEUES - 2 * 3, `written by shape: ${shaped} of ${text.length}`);
+  }
+  // Forgotten on the 9th, counted: the 1st's queue ids (their expiry line named a sender: kept a day) and
+  // the 2nd's deferred ones (kept the queue's lifetime), whose expiries then find nothing.
+  const path = join(dir, "aged.log");
+  writeFileSync(path, log);
+  const counters = { evicted: 0, evictedEarly: 0 };
+  shardRecords(path, new EventClassifier(), false, counters);
+  assert.equal(counters.evicted, QUEUES + 12);
+});
+
 test("replies never seen again that are their own diagnostic are written by a stand-in: the records decoded lines give", async () => {
   const lines: string[] = [];
   for (let n = 0; n < 400; n++) {
