@@ -137,7 +137,7 @@ describe("Sendmail transcripts", () => {
     const reset = "Remote protocol error: Connection reset by peer during result wait with example.edu";
     const [full, host] = report("552 5.2.2 Mailbox full", reset);
     assert.equal(full.recipient, "a@example.edu");
-    assert.match(full.diagnostic, /^552 5\.2\.2 Mailbox full 554 <a@/);
+    assert.match(full.diagnostic, /^>>> DATA 552 5\.2\.2 Mailbox full 554 <a@/);
     assert.equal(full.reason, "mailboxfull");
     assert.equal(host.reason, "hostunknown");
     assert.doesNotMatch(host.diagnostic, /Mailbox/);
@@ -149,6 +149,12 @@ describe("Sendmail transcripts", () => {
       report("550 5.7.1 IP address blacklisted by recipient", "User unknown")[0].reason,
       "filtered",
     );
+    // The command the reply answered goes with it (Sisimai's reader keeps ">>> DATA" as the recipient's command;
+    // Sisimai Perl: smtpcommand DATA): an unknown user after DATA is a filter's refusal of an accepted address,
+    // not one to suppress (with no phase shown the words would stay the evidence about it).
+    const [data] = report("550 User unknown", reset);
+    assert.equal(data.reason, "filtered");
+    assert.equal(data.suppressRecipient, false);
   });
 
   it("a '<<<' reply is the cause of the one recipient line after it, never of a later host's recipient (review R86: no false suppression)", () => {
@@ -160,7 +166,10 @@ describe("Sendmail transcripts", () => {
       ]),
     );
     const edu = byRecipient.get("kijitora@example.edu");
-    assert.match(edu?.diagnostic ?? "", /^550 5\.1\.1 Mailbox does not exist 554 <kijitora@example\.edu>/);
+    assert.match(
+      edu?.diagnostic ?? "",
+      /^>>> DATA 550 5\.1\.1 Mailbox does not exist 554 <kijitora@example\.edu>/,
+    );
     const other = byRecipient.get("kuroneko@example.or.jp");
     assert.equal(other?.reason, "blocked");
     assert.equal(other?.suppressRecipient, false);
@@ -357,6 +366,10 @@ describe("DSN fields", () => {
     // Otherwise the report's own field stands.
     assert.equal(preferStatus("5.2.2", "5.1.1", 550), "5.2.2");
     assert.equal(preferStatus("5.7.1", "5.7.26", 550), "5.7.1");
+    // A field that is the reply's status cut short (nullmailer's "Status: 5.7.7" for 5.7.708) is the reply's.
+    assert.equal(preferStatus("5.7.7", "5.7.708", 550), "5.7.708");
+    assert.equal(preferStatus("4.7.2", "4.7.28", 421), "4.7.28");
+    assert.equal(preferStatus("5.7.2", "5.7.1", 550), "5.7.2");
   });
 
   it("the reply's status is its first that is not vague: X.0.0 and 4.4.7 give way (sisimai go smtp/status/find.go)", () => {
@@ -629,6 +642,33 @@ describe("DragonFly Mail Agent (sisimai go lhost/via-dragonfly.go; dma net.c)", 
     assert.equal(smtpCommandIn(line("final DATA")), "DATA");
     assert.equal(smtpCommandIn(line("DATA")), "DATA");
     assert.equal(smtpCommandIn(line("MAIL FROM")), "MAIL");
+  });
+
+  it("an address inside the quoted reply is the server's text, not a second recipient (review R89: no false suppression)", () => {
+    const report = (reply: readonly string[]) =>
+      reportRecords("Mail delivery failed", [
+        "This is the DragonFly Mail Agent v0.13 at mta.example.org.",
+        "",
+        "There was an error delivering your mail to <a@example.net>.",
+        "",
+        "mx.example.net [192.0.2.25] did not like our RCPT TO:",
+        ...reply,
+        "",
+      ]).map((record) => [record.recipient, record.reason, record.suppressRecipient]);
+    assert.deepEqual(
+      report([
+        "550-5.7.511 Access denied, banned sender[192.0.2.44]. To request removal",
+        "550-5.7.511 from this list, forward this message to delist@example.com. For",
+        "550 5.7.511 more information please go to http://example.com/fwlink.",
+      ]),
+      [["a@example.net", "blocked", false]],
+    );
+    assert.deepEqual(
+      report([
+        "550 5.1.1 The email account that you tried to reach does not exist, or write to help@example.com.",
+      ]),
+      [["a@example.net", "userunknown", true]],
+    );
   });
 });
 

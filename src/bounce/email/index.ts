@@ -50,9 +50,12 @@ const REPLIED_STATUS_IN_TEXT = /\b[45]\d\d[- ]['"]?([45]\.\d{1,3}\.\d{1,3})\b/;
  * smtp/status/prefer.go): the one whose class agrees with the reply code; the field, unless it is vague
  * (X.0.0, or X.Y.0 / X.0.Z against a reply's status with no zero), ambiguous (4.4.7, 4.7.0, 5.3.Z, X.5.1,
  * X.5.2, X.5.4, X.5.5), a 5.1.1 the reply refines, or a 5.1.3 the reply calls a security matter (5.7.Z).
+ * A field that is the reply's status cut short is the reply's: nullmailer writes "Status: 5.7.7" for a reply's
+ * 5.7.708 (RFC 3463 §2: subject and detail have up to three digits each).
  */
 export function preferStatus(field: string, inText: string, replyCode: number | null): string {
   if (field === inText) return field;
+  if (inText.length > field.length && inText.startsWith(field)) return inText;
   const code = replyCode === null ? "" : String(replyCode)[0];
   if (code && field[0] !== inText[0]) {
     if (code === field[0]) return field;

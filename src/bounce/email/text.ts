@@ -505,6 +505,8 @@ const LINE_TERMINATOR = /[\n\r\u2028\u2029]/;
 const TRANSCRIPT_HOST = /^[ \t]*(?:\.\.\. )?while talking to /i;
 /** Sendmail transcript: "<<< 550 Insecure Mail Relay", what the remote host answered. */
 const TRANSCRIPT_REPLY = /^[ \t]*<<< ?([45]\d\d\b.*)$/;
+/** Sendmail transcript: ">>> DATA", the command the client sent last. */
+const TRANSCRIPT_COMMAND = /^[ \t]*>>> ?\S/;
 /** Sendmail's status of a whole host ("421 example.org (smtp)... Deferred: …"), not of any one recipient. */
 const HOST_STATUS = /^[2-5]\d\d [^\s<>@]+ \([\w-]+\)\.\.\. /;
 /** Sendmail's own line for a recipient ("554 <a@b>... Remote protocol error"). */
@@ -550,7 +552,7 @@ function isEchoOf(line: string, recipient: string): boolean {
 }
 
 /** What a line is tested for besides an address: Sendmail's transcript ("While talking to", "<<< 550", "(smtp)... "). */
-const TRANSCRIPT_MARK = /alking to |<<<|\)\.\.\./g;
+const TRANSCRIPT_MARK = /alking to |<<<|>>>|\)\.\.\./g;
 
 /**
  * Offset of the last character of the next transcript mark at or after `from`, or `text.length` when there is
@@ -658,6 +660,9 @@ export function readReportText(text: string): ReportText {
   let current: Entry | null = null;
   // The remote reply of the Sendmail transcript block being read: the cause of the recipient lines after it.
   let remoteReply: string | null = null;
+  // The command the client sent last in that block (">>> DATA"), and the one `remoteReply` answered.
+  let lastCommand: string | null = null;
+  let replyCommand: string | null = null;
   // The preamble's line before was a pasted header field (PASTED_HEADER_FIELD): an indented line folds it.
   let inPastedHeader = false;
   let nextAt = -1;
@@ -717,9 +722,12 @@ export function readReportText(text: string): ReportText {
       const cause: string | null = statusLine && remoteReply && !OWN_REPLY.test(rest) ? remoteReply : null;
       // The reply is the cause of that one recipient line only, never of a later one (another host's: review R86).
       if (cause) remoteReply = null;
+      // The command it answered goes with it, as Sisimai's reader keeps ">>> DATA" with the reply: the phase.
+      const lines: string[] = cause ? (replyCommand ? [replyCommand, cause] : [cause]) : [];
+      if (keep) lines.push(keep);
       current = {
         recipient,
-        lines: cause ? (keep ? [cause, keep] : [cause]) : keep ? [keep] : [],
+        lines,
         indented: false,
         sawText: false,
         blank: false,
@@ -736,8 +744,15 @@ export function readReportText(text: string): ReportText {
     const trimmed = line.trim();
     if (marked && line.includes("alking to ") && TRANSCRIPT_HOST.test(line)) {
       remoteReply = null;
+      lastCommand = null;
       if (current?.statusLine) current.closed = true;
-    } else if (marked && line.includes("<<<")) remoteReply = TRANSCRIPT_REPLY.exec(line)?.[1] ?? remoteReply;
+    } else if (marked && line.includes("<<<")) {
+      const reply = TRANSCRIPT_REPLY.exec(line)?.[1];
+      if (reply !== undefined) {
+        remoteReply = reply;
+        replyCommand = lastCommand;
+      }
+    } else if (marked && TRANSCRIPT_COMMAND.test(line)) lastCommand = trimmed;
     if (marked && trimmed.includes(")...") && HOST_STATUS.test(trimmed)) {
       // The host's status ends the recipient before it, but not the reply: Sendmail V5 writes "421 host (smtp)...
       // Deferred: Connection reset … during result wait" between the reply and the recipient it refused
@@ -780,10 +795,24 @@ export function readReportText(text: string): ReportText {
   };
 }
 
-/** Recipients named inside sentences of the preamble (used when no address stands on its own line). */
+/**
+ * Where a remote server's reply quoted in the notice starts: a refusal code before an enhanced status or a word
+ * ("550-5.7.511 Access denied", "550 User unknown"), not a number in prose ("412-555-0100", "500 messages").
+ */
+const QUOTED_REPLY_START = /(?<![\w.-])[45][0-5]\d(?:[ -][245]\.\d{1,3}\.\d{1,3}\b| (?=<|[A-Z][a-z]))/;
+
+/**
+ * Recipients named inside sentences of the preamble (used when no address stands on its own line). Once the
+ * notice has named one before the server's reply, an address inside the reply is the server's text ("To request
+ * removal from this list, forward this message to delist@messaging.microsoft.com"), not another recipient: dma
+ * names its one recipient per report that way (sisimai go lhost/via-dragonfly.go reads only "There was an error
+ * delivering your mail to <a@b>"; review R89).
+ */
 export function recipientsInSentences(preamble: string): string[] {
   const seen = new Set<string>();
+  const reply = QUOTED_REPLY_START.exec(preamble)?.index ?? preamble.length;
   for (const match of preamble.matchAll(RECIPIENT_IN_SENTENCE)) {
+    if (match.index >= reply && seen.size > 0) break;
     seen.add(match[1].replace(/\.$/, ""));
     if (seen.size >= MAX_ENTRIES) break;
   }
