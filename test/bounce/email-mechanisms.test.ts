@@ -810,6 +810,31 @@ describe("a reply quoted in a notice's text", () => {
     for (const text of ["from 10.5.1.1", "host 192.0.4.5", "version 4.1.12.3", "v5.1.1"])
       assert.ok(!STATUS_IN_TEXT.test(text), text);
   });
+
+  it("a DSN's vague Status never gives way to a piece of an IP address or a longer code in its reply (no false userunknown)", () => {
+    const verdict = (reply: string) => {
+      const [record] = records(
+        dsn(
+          "The message could not be delivered.",
+          [
+            "Final-Recipient: rfc822; someone@example.net",
+            "Action: failed",
+            "Status: 5.0.0",
+            `Diagnostic-Code: smtp; ${reply}`,
+          ].join("\n"),
+        ),
+      );
+      return [record.status, record.reason, record.suppressRecipient];
+    };
+    assert.deepEqual(verdict("550 Mail from 10.5.1.1 refused by policy"), ["5.0.0", "undefined", false]);
+    // Yahoo's own error code "4.16.55.1" is no enhanced status (sisimai go smtp/status/find.go).
+    assert.deepEqual(verdict("550 Refused, see 5.16.55.1 at https://example.net"), [
+      "5.0.0",
+      "undefined",
+      false,
+    ]);
+    assert.deepEqual(verdict("550 Refused (#5.1.1)"), ["5.1.1", "userunknown", true]);
+  });
 });
 
 describe("the remote host a plain-text report names", () => {

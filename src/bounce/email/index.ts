@@ -27,14 +27,15 @@ import { remoteHostIn } from "./remote-host.ts";
 import { REPORT_NOTES, type ReportKind, reportKind } from "./reports.ts";
 import { type ScannedEmail, scanEmail } from "./scan.ts";
 import { localProgramReason, phaseHint } from "./smtp-phase.ts";
+import { STATUS_IN_TEXT } from "./text.ts";
 
 export { splitMbox } from "./mbox.ts";
 
 /** Recipients read from one message, at most (the limit in force when the module loads, as scan.ts reads it). */
 const MAX_RECIPIENTS = limitOf("recipientsPerMessage");
 /** A failure status is what the diagnostic is about; a 2.x.x earlier in a transcript is not. */
-const FAILURE_STATUS_IN_TEXT = /\b[45]\.\d{1,3}\.\d{1,3}\b/;
-const STATUS_IN_TEXT = /\b2\.\d{1,3}\.\d{1,3}\b/;
+/** A delivery's status quoted in a text ("2.0.0"), as STATUS_IN_TEXT a failure's: never a part of "10.2.1.1". */
+const DELIVERED_STATUS_IN_TEXT = /(?<![\w.])2\.\d{1,3}\.\d{1,3}(?!\.?\d)/;
 /**
  * A reply code stands alone: "550 ", "550-", "(550)", "'550 " (Exchange's "Remote Server returned '550 …'");
  * never the first part of an IP address ("203.0.113.9").
@@ -43,7 +44,7 @@ const FAILURE_CODE_IN_TEXT = /(?:^|[\s:;(['"])([45][0-5]\d)(?=[\s\-,)\]]|\.(?!\d
 const REPLY_CODE_IN_TEXT = /(?:^|[\s:;(['"])(2[0-5]\d)(?=[\s\-,)\]]|\.(?!\d)|$)/;
 
 /** A status right after a reply code ("550 5.2.2", "550-'5.2.2"): the remote server's own, not a wrapper's. */
-const REPLIED_STATUS_IN_TEXT = /\b[45]\d\d[- ]['"]?([45]\.\d{1,3}\.\d{1,3})\b/;
+const REPLIED_STATUS_IN_TEXT = /\b[45]\d\d[- ]['"]?([45]\.\d{1,3}\.\d{1,3})(?!\.?\d)/;
 
 /**
  * Which of the report's Status field and the status written in the reply to keep (sisimai go
@@ -119,7 +120,7 @@ class TextFacts {
     this.status =
       (replied !== undefined && !isVagueStatus(replied) ? replied : specificFailureStatus(diagnostic)) ??
       replied ??
-      (FAILURE_STATUS_IN_TEXT.exec(diagnostic) ?? STATUS_IN_TEXT.exec(diagnostic))?.[0] ??
+      (STATUS_IN_TEXT.exec(diagnostic) ?? DELIVERED_STATUS_IN_TEXT.exec(diagnostic))?.[0] ??
       null;
   }
 
