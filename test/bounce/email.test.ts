@@ -240,6 +240,35 @@ describe("MIME decoding helpers", () => {
     assert.equal(parseContentType("garbage").type, "text/plain");
   });
 
+  it("Content-Type: the type is the value's first part trimmed and lower-cased, whatever its characters", () => {
+    const piece = fc.constantFrom(
+      "text",
+      "/",
+      "PLAIN",
+      "Multipart",
+      "-",
+      " ",
+      "\t",
+      "\u00c9",
+      "\u00e9",
+      "\u0130",
+      "\u212a",
+      "x",
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 8 }), fc.constantFrom("", "; charset=x"), (pieces, rest) => {
+        const written = pieces.join("");
+        const lower = written.trim().toLowerCase();
+        const expected = lower.includes("/") ? lower : "text/plain";
+        assert.equal(
+          parseContentType(`${written}${rest}`).type,
+          written === "" && rest === "" ? "text/plain" : expected,
+        );
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
   it("Content-Type: a quoted parameter's backslash escapes are undone, a value without any kept as written", () => {
     const type = parseContentType('text/plain; name="a\\"b\\\\c"; charset="utf-8"; x="\\d"');
     assert.equal(type.params.get("name"), 'a"b\\c');

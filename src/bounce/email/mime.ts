@@ -31,11 +31,18 @@ export const MAX_MIME_PARTS = limitOf("mimeParts");
 
 const PARAM = /;\s*([^\s=;]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^;\s]*)/g;
 
+/** A character toLowerCase may change: every other one is ASCII that it keeps. */
+const MAY_LOWER = /[A-Z\u0080-\uffff]/;
+
 export function parseContentType(value: string | null): ParsedContentType {
   if (!value) return new ParsedContentType("text/plain", "");
   const head = value.length > 4096 ? value.slice(0, 4096) : value;
   const semicolon = head.indexOf(";");
-  const type = (semicolon < 0 ? head : head.slice(0, semicolon)).trim().toLowerCase();
+  const written = (semicolon < 0 ? head : head.slice(0, semicolon)).trim();
+  // Most types are written in lower case already, and toLowerCase of a slice of the message (most values
+  // are) is a call into the runtime: only a type with an upper-case ASCII letter or a character beyond ASCII
+  // (which it may change) is lower-cased.
+  const type = MAY_LOWER.test(written) ? written.toLowerCase() : written;
   return new ParsedContentType(
     type.includes("/") ? type : "text/plain",
     semicolon < 0 ? "" : head.slice(semicolon),
