@@ -24,6 +24,18 @@ function plain(subject: string, body: string): string {
   return `From: MAILER-DAEMON@mx.example.org\nTo: sender@example.org\nSubject: ${subject}\n\n${body}\n`;
 }
 
+/** The store's reading of an event the email reader made (classifyEvent on its reply, code, status, host, hint). */
+const storedVerdict = (event: DeliveryEvent) =>
+  classifyEvent({
+    type: event.type,
+    reply: event.reply ?? null,
+    replyCode: event.replyCode ?? null,
+    status: event.status ?? null,
+    remoteMta: event.remoteMta ?? null,
+    recipient: event.recipient ?? null,
+    hint: event.reasonHint ?? null,
+  });
+
 /** A plain-text report (a Sendmail transcript) of these lines, read. */
 const reportRecords = (subject: string, lines: readonly string[]): BounceRecord[] =>
   records(plain(subject, lines.join("\n")));
@@ -231,6 +243,49 @@ describe("Sendmail transcripts", () => {
 });
 
 describe("DSN fields", () => {
+  it("a reply that refuses another recipient of the report by name is not this recipient's verdict: kept, not suppressed, in the store alike (review R85)", () => {
+    const group = (recipient: string, named: string) =>
+      [
+        `Final-Recipient: rfc822; ${recipient}`,
+        "Action: failed",
+        "Status: 5.1.1",
+        `Diagnostic-Code: SMTP; 550 5.1.1 <${named}>: Recipient address rejected: User unknown in relay recipient table`,
+      ].join("\n");
+    const email = (groups: string[]) =>
+      Buffer.from(dsn("The message could not be delivered.", groups.join("\n\n")));
+    const verdicts = (groups: string[]) =>
+      recordsFromEmail(email(groups), "t.eml").records.map((record) => [
+        record.recipient,
+        record.reason,
+        record.suppressRecipient,
+      ]);
+    // nullmailer gives up the whole message at one refused RCPT and gives every recipient that refusal.
+    const nullmailer = [
+      group("known@example.net", "ghost@example.net"),
+      group("ghost@example.net", "ghost@example.net"),
+    ];
+    assert.deepEqual(verdicts(nullmailer), [
+      ["known@example.net", "userunknown", false],
+      ["ghost@example.net", "userunknown", true],
+    ]);
+    // The event carries the hint: the store's reading of it is the record's.
+    const stored = emailItems(email(nullmailer), "t.eml", null)
+      .filter((item): item is DeliveryEvent => "type" in item)
+      .map((event) => {
+        const verdict = storedVerdict(event);
+        return [event.recipient, verdict?.reason, verdict?.suppressRecipient];
+      });
+    assert.deepEqual(stored, verdicts(nullmailer));
+    // An address the reply names that the report does not list (an alias's expansion) is still the recipient's.
+    assert.deepEqual(
+      verdicts([group("alias@example.net", "person@example.net"), group("b@example.net", "b@example.net")]),
+      [
+        ["alias@example.net", "userunknown", true],
+        ["b@example.net", "userunknown", true],
+      ],
+    );
+  });
+
   it("the Status comment is the reporting MTA's explanation and joins the diagnostic", () => {
     const fields = [
       "Final-Recipient: rfc822;someone@example.net",
@@ -670,6 +725,33 @@ describe("DragonFly Mail Agent (sisimai go lhost/via-dragonfly.go; dma net.c)", 
       [["a@example.net", "userunknown", true]],
     );
   });
+
+  it("a later paragraph's recipient is a recipient again, each with its own paragraph's reply (review R91)", () => {
+    const paragraph = (address: string, reply: string) => [
+      `There was an error delivering your mail to <${address}>.`,
+      "",
+      "mx.example.net [192.0.2.25] did not like our RCPT TO:",
+      reply,
+      "",
+    ];
+    const report = (first: string, second: string) =>
+      reportRecords("Mail delivery failed", [
+        "This is the DragonFly Mail Agent v0.13 at mta.example.org.",
+        "",
+        ...paragraph("a@example.net", first),
+        ...paragraph("b@example.org", second),
+      ]).map((record) => [record.recipient, record.reason]);
+    const unknown = "550 5.1.1 User unknown";
+    const full = "552 5.2.2 Mailbox full";
+    assert.deepEqual(report(unknown, full), [
+      ["a@example.net", "userunknown"],
+      ["b@example.org", "mailboxfull"],
+    ]);
+    assert.deepEqual(report(full, unknown), [
+      ["a@example.net", "mailboxfull"],
+      ["b@example.org", "userunknown"],
+    ]);
+  });
 });
 
 describe("a notice that quotes the original's headers (Oracle Messaging Server, iCloud's relays)", () => {
@@ -948,15 +1030,7 @@ describe("user-unknown wording and the SMTP phase (sisimai go reason/why-userunk
         const [event] = emailItems(raw, "t.eml", null).filter(
           (item): item is DeliveryEvent => "type" in item,
         );
-        const stored = classifyEvent({
-          type: event.type,
-          reply: event.reply ?? null,
-          replyCode: event.replyCode ?? null,
-          status: event.status ?? null,
-          remoteMta: event.remoteMta ?? null,
-          recipient: event.recipient ?? null,
-          hint: event.reasonHint ?? null,
-        });
+        const stored = storedVerdict(event);
         const label = `${said}${phase}`;
         assert.deepEqual(
           [stored?.reason, stored?.category, stored?.suppressRecipient],

@@ -19,7 +19,7 @@ import { feedbackVerdict } from "../rules/feedback-types.ts";
 import { smtpCommandIn } from "../smtp-command.ts";
 import { isVagueStatus, specificFailureStatus } from "../smtp-reply.ts";
 import { TextMemo } from "../text-memo.ts";
-import { type Reason, type ReasonHint, withoutLabel } from "../vocabulary.ts";
+import { OTHER_RECIPIENT, type Reason, type ReasonHint, withoutLabel } from "../vocabulary.ts";
 import { recordDiagnostic, type SpacedDiagnostic, spacedDiagnostic } from "./diagnostic-text.ts";
 import { loadHeaderBytes } from "./header-bytes.ts";
 import { type HeaderBlock, headerStart, headerValue } from "./headers.ts";
@@ -390,10 +390,36 @@ function addRecords(
       hintFrom(entry, fallback);
       ({ record, hint } = toRecord(entry, text, file, line));
     }
+    // A reply refusing another recipient by name (with no hint of the report's own) is read again as such: the
+    // event carries the hint, so the store reads it alike.
+    if (
+      reports.length > 1 &&
+      hint === null &&
+      record.suppressRecipient &&
+      refusesAnotherRecipient(record, reports)
+    ) {
+      entry.hintReason = OTHER_RECIPIENT;
+      ({ record, hint } = toRecord(entry, text, file, line));
+    }
     reading.records.push(record);
     reading.hints.push(hint);
     reading.actions.push(actionOf(entry, text.spaced, isMarked, mail));
   }
+}
+
+/** The address a reply names as the one it refuses: "550 5.1.1 <a@b>: Recipient address rejected" (Postfix smtpd). */
+const REFUSED_ADDRESS = /^[45]\d\d[ -](?:[245]\.\d{1,3}\.\d{1,3} )?<([^\s<>]{1,320})>/;
+
+/**
+ * The reply refuses another recipient of the same report by name: an MTA that gives up the whole message at one
+ * refused RCPT gives every recipient that refusal (nullmailer: "550 5.1.1 <ghost@b>: … User unknown" for
+ * known@b too; review R85). An alias's expansion ("<alias@b>: …" for a Final-Recipient that is not listed
+ * twice) is still the recipient's own.
+ */
+function refusesAnotherRecipient(record: BounceRecord, reports: readonly RecipientReport[]): boolean {
+  const named = REFUSED_ADDRESS.exec(record.diagnostic)?.[1].toLowerCase();
+  if (named === undefined || named === record.recipient?.toLowerCase()) return false;
+  return reports.some((report) => report.recipient?.toLowerCase() === named);
 }
 
 const DROPPING_FAMILIES = MTA_FAMILIES.filter((family) => family.droppedUnderDelayed);

@@ -475,6 +475,8 @@ export interface TextEntry {
 export interface ReportText {
   /** Text before the first recipient line (boilerplate, or the whole error when no recipient is named). */
   preamble: string;
+  /** Where each of the preamble's paragraphs after its first starts in it (a blank line came before). */
+  paragraphs: number[];
   entries: TextEntry[];
 }
 
@@ -665,6 +667,9 @@ export function readReportText(text: string): ReportText {
   let replyCommand: string | null = null;
   // The preamble's line before was a pasted header field (PASTED_HEADER_FIELD): an indented line folds it.
   let inPastedHeader = false;
+  // The preamble's lines that start a paragraph (a blank line before them), by index.
+  const paragraphLines: number[] = [];
+  let blankBefore = false;
   let nextAt = -1;
   let nextMark = -1;
   let pos = 0;
@@ -786,43 +791,81 @@ export function readReportText(text: string): ReportText {
       inPastedHeader = true;
     } else if (trimmed && preamble.length < MAX_LINES_PER_ENTRY * 4 && !QUOTED_SUBJECT.test(trimmed)) {
       inPastedHeader = false;
+      if (blankBefore && preamble.length > 0) paragraphLines.push(preamble.length);
+      blankBefore = false;
       preamble.push(trimmed);
-    } else inPastedHeader = false;
+    } else {
+      inPastedHeader = false;
+      if (!trimmed) blankBefore = true;
+    }
   }
   return {
     preamble: preamble.join(" "),
+    paragraphs: offsetsOf(preamble, paragraphLines),
     entries: entries.map((entry) => ({ recipient: entry.recipient, diagnostic: entry.lines.join(" ") })),
   };
+}
+
+/** Where lines `at` (indexes) start in `lines` joined by single spaces. */
+function offsetsOf(lines: readonly string[], at: readonly number[]): number[] {
+  const offsets: number[] = [];
+  let offset = 0;
+  let line = 0;
+  for (const index of at) {
+    for (; line < index; line++) offset += lines[line].length + 1;
+    offsets.push(offset);
+  }
+  return offsets;
 }
 
 /**
  * Where a remote server's reply quoted in the notice starts: a refusal code before an enhanced status or a word
  * ("550-5.7.511 Access denied", "550 User unknown"), not a number in prose ("412-555-0100", "500 messages").
  */
-const QUOTED_REPLY_START = /(?<![\w.-])[45][0-5]\d(?:[ -][245]\.\d{1,3}\.\d{1,3}\b| (?=<|[A-Z][a-z]))/;
+const QUOTED_REPLY_START = /(?<![\w.-])[45][0-5]\d(?:[ -][245]\.\d{1,3}\.\d{1,3}\b| (?=<|[A-Z][a-z]))/g;
 
 /**
  * Recipients named inside sentences of the preamble (used when no address stands on its own line). Once the
- * notice has named one before the server's reply, an address inside the reply is the server's text ("To request
- * removal from this list, forward this message to delist@messaging.microsoft.com"), not another recipient: dma
- * names its one recipient per report that way (sisimai go lhost/via-dragonfly.go reads only "There was an error
- * delivering your mail to <a@b>"; review R89).
+ * notice has named one, an address inside a server's reply it quotes — from the reply code to the end of its
+ * paragraph — is the server's text ("To request removal from this list, forward this message to
+ * delist@messaging.microsoft.com"), not another recipient: dma names its one recipient per report that way
+ * (sisimai go lhost/via-dragonfly.go reads only "There was an error delivering your mail to <a@b>"; review
+ * R89). A later paragraph's sentence names a recipient again (review R91).
  */
-export function recipientsInSentences(preamble: string): string[] {
+export function recipientsInSentences(preamble: string, paragraphs: readonly number[] = []): string[] {
   const seen = new Set<string>();
-  const reply = QUOTED_REPLY_START.exec(preamble)?.index ?? preamble.length;
+  let reply = quotedReplyFrom(preamble, 0);
+  let replyEnd = paragraphEnd(preamble, paragraphs, reply);
   for (const match of preamble.matchAll(RECIPIENT_IN_SENTENCE)) {
-    if (match.index >= reply && seen.size > 0) break;
+    while (match.index >= replyEnd) {
+      reply = quotedReplyFrom(preamble, replyEnd);
+      replyEnd = paragraphEnd(preamble, paragraphs, reply);
+    }
+    if (match.index >= reply && seen.size > 0) continue;
     seen.add(match[1].replace(/\.$/, ""));
     if (seen.size >= MAX_ENTRIES) break;
   }
   return [...seen];
 }
 
+/** Where the first quoted reply at or after `from` starts, or the text's length. */
+function quotedReplyFrom(text: string, from: number): number {
+  QUOTED_REPLY_START.lastIndex = from;
+  return QUOTED_REPLY_START.exec(text)?.index ?? text.length;
+}
+
+/** Where the paragraph holding `at` ends: the next paragraph's start, or the text's length. */
+function paragraphEnd(text: string, paragraphs: readonly number[], at: number): number {
+  for (const start of paragraphs) if (start > at) return start;
+  return text.length;
+}
+
 /** Recipients named inside quoted replies or RCPT TO commands of the text (after sentences, before the original's To:). */
 export function recipientsInReplies(text: string): string[] {
   const seen = new Set<string>();
-  for (const match of text.matchAll(RECIPIENT_IN_REPLY)) {
+  // exec in a loop, not matchAll: matchAll copies the expression (a call into the runtime) for every text.
+  RECIPIENT_IN_REPLY.lastIndex = 0;
+  for (let match = RECIPIENT_IN_REPLY.exec(text); match !== null; match = RECIPIENT_IN_REPLY.exec(text)) {
     seen.add(match[1]);
     if (seen.size >= MAX_ENTRIES) break;
   }
