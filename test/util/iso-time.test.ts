@@ -42,7 +42,7 @@ test("mailDateMs reads the plain RFC 5322 form of any year it reads (1970–9999
   // Every year, a month and a day that move with it; every month of the years around the century rules.
   for (let year = 1970; year <= 9999; year++) check(1 + ((year * 7) % 28), months[year % 12], year);
   for (const year of [1970, 1972, 1999, 2000, 2001, 2100, 2400, 9999])
-    for (const month of months) for (const day of [1, 28]) check(day, month, year);
+    for (const month of months) for (const day of [1, 28, 29, 30, 31, 32]) check(day, month, year);
 });
 
 test("mailDateMs reads a mail date as Date.parse reads it once its trailing comment is dropped", () => {

@@ -863,7 +863,9 @@ function paragraphEnd(text: string, paragraphs: readonly number[], at: number): 
 /** Recipients named inside quoted replies or RCPT TO commands of the text (after sentences, before the original's To:). */
 export function recipientsInReplies(text: string): string[] {
   const seen = new Set<string>();
-  for (const match of text.matchAll(RECIPIENT_IN_REPLY)) {
+  // exec in a loop, not matchAll: matchAll copies the expression (a call into the runtime) for every text.
+  RECIPIENT_IN_REPLY.lastIndex = 0;
+  for (let match = RECIPIENT_IN_REPLY.exec(text); match !== null; match = RECIPIENT_IN_REPLY.exec(text)) {
     seen.add(match[1]);
     if (seen.size >= MAX_ENTRIES) break;
   }
