@@ -29,6 +29,7 @@ import {
   type Category,
   FILTERED_NO_PHASE,
   LABEL_HINT_PREFIX,
+  OTHER_RECIPIENT,
   REASONS,
   type Reason,
   type ReasonHint,
@@ -89,6 +90,8 @@ interface Decision {
   addressGone?: boolean;
   /** The status alone decided the reason (no phrase, no hint): its category may say less than the words. */
   fromStatus?: boolean;
+  /** The reply refuses another recipient of the report (the `other-recipient` hint): no verdict on this address. */
+  otherRecipient?: boolean;
 }
 
 /**
@@ -334,7 +337,9 @@ function classifyUncached(input: ReplyInput, domain: string | null): Classificat
   const dsnAction = input.action?.trim().toLowerCase() ?? null;
   const hint =
     input.hintReason &&
-    (Object.hasOwn(REASONS, withoutLabel(input.hintReason)) || input.hintReason === FILTERED_NO_PHASE)
+    (Object.hasOwn(REASONS, withoutLabel(input.hintReason)) ||
+      input.hintReason === FILTERED_NO_PHASE ||
+      input.hintReason === OTHER_RECIPIENT)
       ? input.hintReason
       : null;
   return verdictOf(read, decide(hint, dsnAction, read.context), dsnAction);
@@ -426,9 +431,26 @@ function verdictOf(read: ReadReply, decision: Decision, dsnAction: string | null
     diagnostic: read.text,
     rule: decision.rule,
   };
+  if (decision.otherRecipient === true) return anotherRecipientsRefusal(classification);
   return decision.addressGone === true && decision.providerRule === null
     ? addressGoneByWords(classification)
     : classification;
+}
+
+/**
+ * The label stays the reply's (Sisimai reads the reply it is given), the verdict is not about this address: kept,
+ * and the message is worth sending again without the refused recipient (category transient, as a temporary
+ * reply's).
+ */
+function anotherRecipientsRefusal(classification: Classification): Classification {
+  if (!classification.permanent) return classification;
+  return {
+    ...classification,
+    category: "transient",
+    retryable: RETRYABLE_5XX.transient,
+    suppressRecipient: false,
+    action: CATEGORY_ACTION.transient,
+  };
 }
 
 /**
@@ -512,6 +534,7 @@ function decide(hinted: ReasonHint | null, dsnAction: string | null, context: Ph
     if (context.lowerText === "") return fromHint("filtered");
     return { ...fromHint("filtered"), addressGone: wordsSayGone(context) };
   }
+  if (hinted === OTHER_RECIPIENT) return { ...decide(null, dsnAction, context), otherRecipient: true };
   if (hinted?.startsWith(LABEL_HINT_PREFIX))
     return decideLabel(withoutLabel(hinted) as Reason, dsnAction, context);
   const hint: Reason | null = hinted as Reason | null;

@@ -268,7 +268,9 @@ function readDataReplies(text: string): DataReading {
   const reading: DataReading = { pipelined: false, unanswered: [] };
   // Each ">>> DATA" with the replies up to the next command sent: linear, whatever the text (one regex
   // over replies of replies backtracks without bound on a line of "<<< 550 " runs).
-  for (const start of text.matchAll(DATA_SENT)) {
+  // exec in a loop, not matchAll: matchAll copies the expression (a call into the runtime) for every text.
+  DATA_SENT.lastIndex = 0;
+  for (let start = DATA_SENT.exec(text); start !== null; start = DATA_SENT.exec(text)) {
     const from = (start.index ?? 0) + start[0].length;
     const next = text.indexOf(">>>", from);
     const replies = text.slice(from, next < 0 ? text.length : next).split("<<<");

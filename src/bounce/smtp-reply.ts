@@ -174,7 +174,9 @@ function continuesLater(text: string, code: string, from: number): boolean {
  */
 function joinContinuations(text: string, start: number, replyCode: number, status: string | null): string {
   const code = String(replyCode);
-  const reply = text.slice(start);
+  let reply = text.slice(start);
+  if (status !== null && reply[3] === "-" && reply.indexOf(status, 4 + status.length) >= 0)
+    reply = reply.replace(gluedStatusPattern(status), "");
   // Most replies are single-line: nothing to join when the code does not come back.
   if (reply.indexOf(code, 4) < 0)
     return start === 0 && reply[3] === " " ? text : `${text.slice(0, start)}${code} ${reply.slice(4)}`;
@@ -183,6 +185,25 @@ function joinContinuations(text: string, start: number, replyCode: number, statu
   let rest = reply.slice(4).replace(continuationPattern(code, status), " ");
   if (continued) rest = rest.replace(new RegExp(`\\s+(?:<<< )?${code} (?=\\S)`), " ");
   return `${text.slice(0, start)}${code} ${rest}`.replace(SPACES, " ").trim();
+}
+
+const gluedStatusPatterns = new Map<string, RegExp>();
+
+/**
+ * A multi-line reply's status glued to the word its line follows ("not accepted from5.7.708 this IP", "or
+ * DKIM.5.7.26 Authentication"): OpenSMTPD's reports join the lines by dropping each later line's `550-` and
+ * the line break but not its status. Only after a character that no status number follows — a letter or a
+ * sign, or a dot after one — never after a digit (an address "10.5.7.1", a version "1.5.7.708") or the
+ * reply's own `550-`; compiled once per status.
+ */
+function gluedStatusPattern(status: string): RegExp {
+  let pattern = gluedStatusPatterns.get(status);
+  if (!pattern) {
+    pattern = new RegExp(`(?<=[^\\s0-9.-]|[^\\s0-9]\\.)${status.replaceAll(".", "\\.")}(?=\\s|$)`, "g");
+    if (gluedStatusPatterns.size > 1000) gluedStatusPatterns.clear();
+    gluedStatusPatterns.set(status, pattern);
+  }
+  return pattern;
 }
 
 const continuationPatterns = new Map<string, RegExp>();

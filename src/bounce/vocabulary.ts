@@ -46,6 +46,12 @@ export type Reason = keyof typeof REASONS;
  */
 export const FILTERED_NO_PHASE = "filtered-no-phase";
 /**
+ * `other-recipient`: the report gives this recipient a reply that refuses another recipient of the same report
+ * by name (nullmailer gives up the whole message at one refused RCPT and gives every recipient that reply):
+ * the reply's reason is kept, but it is no verdict on this address (review R85).
+ */
+export const OTHER_RECIPIENT = "other-recipient";
+/**
  * `label-<reason>`: an ESP's coarse label for the bounce (SES's bounceSubType): a provider's own rule for the
  * reply (its documented code, its hosts' messages) is more specific and decides first; else the label's reason,
  * with words that say the address does not exist keeping category recipient (review R26).
@@ -55,7 +61,7 @@ export type LabelHint = `label-${Reason}`;
 /** A hint without its `label-` prefix: the reason a label names (any other hint as it is). */
 export const withoutLabel = (hint: string): string =>
   hint.startsWith(LABEL_HINT_PREFIX) ? hint.slice(LABEL_HINT_PREFIX.length) : hint;
-export type ReasonHint = Reason | typeof FILTERED_NO_PHASE | LabelHint;
+export type ReasonHint = Reason | typeof FILTERED_NO_PHASE | typeof OTHER_RECIPIENT | LabelHint;
 
 /** deliverlens' diagnosis-oriented groups (docs/CLASSIFICATION.md explains each). */
 export const CATEGORIES = {

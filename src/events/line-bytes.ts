@@ -143,6 +143,34 @@ function instanceOver<T>(
   return exports;
 }
 
+type LineEnd = (from: number, to: number) => number;
+/** Per chunk memory, line-bytes.wat `lineEnd` of an instance over it (null: it could not be made). */
+const lineEnds = new WeakMap<WasmMemory, LineEnd | null>();
+
+/**
+ * line-bytes.wat `lineEnd` over the chunk memory `bytes` lie in (the first LF in [from, to), its addresses there:
+ * bytes.byteOffset + i; -1 for none), or null where they lie in none or WebAssembly fails (Buffer's indexOf then).
+ */
+export function lineEndOf(bytes: Uint8Array): LineEnd | null {
+  const chunk = chunkMemories.get(bytes.buffer);
+  if (chunk === undefined) return null;
+  let lineEnd = lineEnds.get(chunk);
+  if (lineEnd === undefined) {
+    const module = lineBytesModule();
+    try {
+      const template = new (wasm().Memory)({ initial: 1 });
+      lineEnd =
+        module === null
+          ? null
+          : (new (wasm().Instance)(module, { line: { chunk, template } }).exports.lineEnd as LineEnd);
+    } catch {
+      lineEnd = null;
+    }
+    lineEnds.set(chunk, lineEnd);
+  }
+  return lineEnd;
+}
+
 type Reply = (from: number, to: number, template: number) => number;
 /** What ReplyBytes takes of an instance. */
 const replyExports = (exports: Record<string, unknown>) => ({

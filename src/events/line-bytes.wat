@@ -20,6 +20,32 @@
   (import "line" "chunk" (memory $chunk 1 65536 shared))
   (import "line" "template" (memory $template 1))
 
+  ;; The first LF in $chunk[$from, $to), or -1: Buffer's indexOf without its call into C++ (line-index.ts
+  ;; indexLines, once a line). Eight bytes a load: the lowest byte of a word that is LF is the lowest zero byte
+  ;; of the word xor LFs, found exactly by the zero-byte test (x - 0x01…) & ~x & 0x80… (a borrow only marks
+  ;; bytes above a zero byte).
+  (func $lineEnd (export "lineEnd") (param $from i32) (param $to i32) (result i32)
+    (local $x i64) (local $found i64)
+    (block $bytes
+      (loop $words
+        (br_if $bytes (i32.gt_s (i32.add (local.get $from) (i32.const 8)) (local.get $to)))
+        (local.set $x (i64.xor (i64.load $chunk (local.get $from)) (i64.const 0x0a0a0a0a0a0a0a0a)))
+        (local.set $found
+          (i64.and
+            (i64.and (i64.sub (local.get $x) (i64.const 0x0101010101010101)) (i64.xor (local.get $x) (i64.const -1)))
+            (i64.const 0x8080808080808080)))
+        (if (i64.ne (local.get $found) (i64.const 0))
+          (then (return (i32.add (local.get $from) (i32.wrap_i64 (i64.shr_u (i64.ctz (local.get $found)) (i64.const 3)))))))
+        (local.set $from (i32.add (local.get $from) (i32.const 8)))
+        (br $words)))
+    (block $none
+      (loop $byte
+        (br_if $none (i32.ge_s (local.get $from) (local.get $to)))
+        (if (i32.eq (i32.load8_u $chunk (local.get $from)) (i32.const 10)) (then (return (local.get $from))))
+        (local.set $from (i32.add (local.get $from) (i32.const 1)))
+        (br $byte)))
+    (i32.const -1))
+
   ;; Whether $chunk[a, a + n) holds $template[b, b + n): eight bytes at a time (the last eight may overlap
   ;; the word before), below eight byte by byte.
   (func $equal (param $a i32) (param $b i32) (param $n i32) (result i32)

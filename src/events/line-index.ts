@@ -1,7 +1,7 @@
 import { isAscii } from "node:buffer";
 import { readSync } from "node:fs";
 import { CHUNK_BYTES } from "./input.ts";
-import { type ChunkMemory, chunkBuffer, chunkMemory } from "./line-bytes.ts";
+import { type ChunkMemory, chunkBuffer, chunkMemory, lineEndOf } from "./line-bytes.ts";
 import { HEAD_INTS, shardOf } from "./source.ts";
 
 /**
@@ -14,9 +14,10 @@ import { HEAD_INTS, shardOf } from "./source.ts";
  * writes the output, catches up).
  *
  * Sharing is only a shortcut: a thread that finds no shared chunk (the other is far behind, slow to
- * publish, or read that chunk elsewhere in the file) reads the chunk itself and reads it without an
- * index, with the same result. Memory is bounded: SLOTS chunks at a time, at most MAX_INDEXED_LINES
- * lines of a chunk indexed (the lines after are read without the index).
+ * publish, or read that chunk elsewhere in the file) reads the chunk itself, into a chunk of its own in the
+ * same memory (ownChunk), and reads it without an index, with the same result. Memory is bounded: SLOTS
+ * chunks at a time and one per thread, at most MAX_INDEXED_LINES lines of a chunk indexed (the lines after
+ * are read without the index).
  */
 
 /**
@@ -107,7 +108,7 @@ const indexBytes = (threads: number) => 4 * (threads + SLOTS * SLOT_INTS + SLOTS
  * chunk memory (line-bytes.ts), which line templates compare lines in without copying them.
  */
 export function newLineIndexMemory(threads: number): ChunkMemory {
-  const shared = chunkMemory(indexBytes(threads) + SLOTS * CHUNK_BYTES);
+  const shared = chunkMemory(indexBytes(threads) + (SLOTS + threads) * CHUNK_BYTES);
   const memory = chunkBuffer(shared);
   const slots = new Int32Array(memory, 4 * threads, SLOTS * SLOT_INTS);
   // Slot s first holds chunk s - SLOTS: read by everyone, free.
@@ -145,6 +146,20 @@ export class SharedLineIndex {
     const bytesAt = indexBytes(threads);
     this.chunks = Array.from({ length: SLOTS }, (_, s) =>
       Buffer.from(memory, bytesAt + s * CHUNK_BYTES, CHUNK_BYTES),
+    );
+  }
+
+  /**
+   * The memory this thread reads a chunk into when it finds no shared one (`take` null): its own, after the
+   * slots, in the same memory. Every chunk a thread reads lies in one chunk memory, so one WebAssembly
+   * instance reads them all (line-bytes.ts): a second instance's exports are new call targets, and each call
+   * site optimized for the first is deoptimized at its first call of them.
+   */
+  ownChunk(): Buffer {
+    return Buffer.from(
+      this.read.buffer,
+      indexBytes(this.threads) + (SLOTS + this.thread) * CHUNK_BYTES,
+      CHUNK_BYTES,
     );
   }
 
@@ -350,8 +365,13 @@ function indexLines(
   base: number,
 ): number {
   let lines = 0;
+  // Buffer's indexOf calls into C++ (~6 % of the indexing thread's CPU): WebAssembly finds the LF where it can.
+  const lineEnd = lineEndOf(bytes);
+  const offset = bytes.byteOffset;
+  const size = offset + bytes.length;
   for (let from = start; from <= last && lines < MAX_INDEXED_LINES; lines++) {
-    const end = bytes.indexOf(LF, from);
+    const found = lineEnd === null ? -1 : lineEnd(offset + from, size);
+    const end = lineEnd === null ? bytes.indexOf(LF, from) : found < 0 ? found : found - offset;
     const stop = end > from && bytes[end - 1] === CR ? end - 1 : end;
     const e = base + lines * ENTRY;
     entries[e + ENTRY_START] = from;

@@ -175,7 +175,7 @@ export function* shardChunks(
     let chunk: Buffer;
     if (shared !== null) chunk = shared.bytes;
     else {
-      own ??= ownChunk(input.size);
+      own ??= lines?.ownChunk() ?? ownChunk(input.size);
       chunk = own.subarray(0, readSync(input.fd, own, 0, want, position));
     }
     if (chunk.length === 0) return;

@@ -24,6 +24,18 @@ function plain(subject: string, body: string): string {
   return `From: MAILER-DAEMON@mx.example.org\nTo: sender@example.org\nSubject: ${subject}\n\n${body}\n`;
 }
 
+/** The store's reading of an event the email reader made (classifyEvent on its reply, code, status, host, hint). */
+const storedVerdict = (event: DeliveryEvent) =>
+  classifyEvent({
+    type: event.type,
+    reply: event.reply ?? null,
+    replyCode: event.replyCode ?? null,
+    status: event.status ?? null,
+    remoteMta: event.remoteMta ?? null,
+    recipient: event.recipient ?? null,
+    hint: event.reasonHint ?? null,
+  });
+
 /** A plain-text report (a Sendmail transcript) of these lines, read. */
 const reportRecords = (subject: string, lines: readonly string[]): BounceRecord[] =>
   records(plain(subject, lines.join("\n")));
@@ -137,7 +149,7 @@ describe("Sendmail transcripts", () => {
     const reset = "Remote protocol error: Connection reset by peer during result wait with example.edu";
     const [full, host] = report("552 5.2.2 Mailbox full", reset);
     assert.equal(full.recipient, "a@example.edu");
-    assert.match(full.diagnostic, /^552 5\.2\.2 Mailbox full 554 <a@/);
+    assert.match(full.diagnostic, /^>>> DATA 552 5\.2\.2 Mailbox full 554 <a@/);
     assert.equal(full.reason, "mailboxfull");
     assert.equal(host.reason, "hostunknown");
     assert.doesNotMatch(host.diagnostic, /Mailbox/);
@@ -149,6 +161,12 @@ describe("Sendmail transcripts", () => {
       report("550 5.7.1 IP address blacklisted by recipient", "User unknown")[0].reason,
       "filtered",
     );
+    // The command the reply answered goes with it (Sisimai's reader keeps ">>> DATA" as the recipient's command;
+    // Sisimai Perl: smtpcommand DATA): an unknown user after DATA is a filter's refusal of an accepted address,
+    // not one to suppress (with no phase shown the words would stay the evidence about it).
+    const [data] = report("550 User unknown", reset);
+    assert.equal(data.reason, "filtered");
+    assert.equal(data.suppressRecipient, false);
   });
 
   it("a '<<<' reply is the cause of the one recipient line after it, never of a later host's recipient (review R86: no false suppression)", () => {
@@ -160,7 +178,10 @@ describe("Sendmail transcripts", () => {
       ]),
     );
     const edu = byRecipient.get("kijitora@example.edu");
-    assert.match(edu?.diagnostic ?? "", /^550 5\.1\.1 Mailbox does not exist 554 <kijitora@example\.edu>/);
+    assert.match(
+      edu?.diagnostic ?? "",
+      /^>>> DATA 550 5\.1\.1 Mailbox does not exist 554 <kijitora@example\.edu>/,
+    );
     const other = byRecipient.get("kuroneko@example.or.jp");
     assert.equal(other?.reason, "blocked");
     assert.equal(other?.suppressRecipient, false);
@@ -222,6 +243,49 @@ describe("Sendmail transcripts", () => {
 });
 
 describe("DSN fields", () => {
+  it("a reply that refuses another recipient of the report by name is not this recipient's verdict: kept, not suppressed, in the store alike (review R85)", () => {
+    const group = (recipient: string, named: string) =>
+      [
+        `Final-Recipient: rfc822; ${recipient}`,
+        "Action: failed",
+        "Status: 5.1.1",
+        `Diagnostic-Code: SMTP; 550 5.1.1 <${named}>: Recipient address rejected: User unknown in relay recipient table`,
+      ].join("\n");
+    const email = (groups: string[]) =>
+      Buffer.from(dsn("The message could not be delivered.", groups.join("\n\n")));
+    const verdicts = (groups: string[]) =>
+      recordsFromEmail(email(groups), "t.eml").records.map((record) => [
+        record.recipient,
+        record.reason,
+        record.suppressRecipient,
+      ]);
+    // nullmailer gives up the whole message at one refused RCPT and gives every recipient that refusal.
+    const nullmailer = [
+      group("known@example.net", "ghost@example.net"),
+      group("ghost@example.net", "ghost@example.net"),
+    ];
+    assert.deepEqual(verdicts(nullmailer), [
+      ["known@example.net", "userunknown", false],
+      ["ghost@example.net", "userunknown", true],
+    ]);
+    // The event carries the hint: the store's reading of it is the record's.
+    const stored = emailItems(email(nullmailer), "t.eml", null)
+      .filter((item): item is DeliveryEvent => "type" in item)
+      .map((event) => {
+        const verdict = storedVerdict(event);
+        return [event.recipient, verdict?.reason, verdict?.suppressRecipient];
+      });
+    assert.deepEqual(stored, verdicts(nullmailer));
+    // An address the reply names that the report does not list (an alias's expansion) is still the recipient's.
+    assert.deepEqual(
+      verdicts([group("alias@example.net", "person@example.net"), group("b@example.net", "b@example.net")]),
+      [
+        ["alias@example.net", "userunknown", true],
+        ["b@example.net", "userunknown", true],
+      ],
+    );
+  });
+
   it("the Status comment is the reporting MTA's explanation and joins the diagnostic", () => {
     const fields = [
       "Final-Recipient: rfc822;someone@example.net",
@@ -357,6 +421,10 @@ describe("DSN fields", () => {
     // Otherwise the report's own field stands.
     assert.equal(preferStatus("5.2.2", "5.1.1", 550), "5.2.2");
     assert.equal(preferStatus("5.7.1", "5.7.26", 550), "5.7.1");
+    // A field that is the reply's status cut short (nullmailer's "Status: 5.7.7" for 5.7.708) is the reply's.
+    assert.equal(preferStatus("5.7.7", "5.7.708", 550), "5.7.708");
+    assert.equal(preferStatus("4.7.2", "4.7.28", 421), "4.7.28");
+    assert.equal(preferStatus("5.7.2", "5.7.1", 550), "5.7.2");
   });
 
   it("the reply's status is its first that is not vague: X.0.0 and 4.4.7 give way (sisimai go smtp/status/find.go)", () => {
@@ -630,6 +698,60 @@ describe("DragonFly Mail Agent (sisimai go lhost/via-dragonfly.go; dma net.c)", 
     assert.equal(smtpCommandIn(line("DATA")), "DATA");
     assert.equal(smtpCommandIn(line("MAIL FROM")), "MAIL");
   });
+
+  it("an address inside the quoted reply is the server's text, not a second recipient (review R89: no false suppression)", () => {
+    const report = (reply: readonly string[]) =>
+      reportRecords("Mail delivery failed", [
+        "This is the DragonFly Mail Agent v0.13 at mta.example.org.",
+        "",
+        "There was an error delivering your mail to <a@example.net>.",
+        "",
+        "mx.example.net [192.0.2.25] did not like our RCPT TO:",
+        ...reply,
+        "",
+      ]).map((record) => [record.recipient, record.reason, record.suppressRecipient]);
+    assert.deepEqual(
+      report([
+        "550-5.7.511 Access denied, banned sender[192.0.2.44]. To request removal",
+        "550-5.7.511 from this list, forward this message to delist@example.com. For",
+        "550 5.7.511 more information please go to http://example.com/fwlink.",
+      ]),
+      [["a@example.net", "blocked", false]],
+    );
+    assert.deepEqual(
+      report([
+        "550 5.1.1 The email account that you tried to reach does not exist, or write to help@example.com.",
+      ]),
+      [["a@example.net", "userunknown", true]],
+    );
+  });
+
+  it("a later paragraph's recipient is a recipient again, each with its own paragraph's reply (review R91)", () => {
+    const paragraph = (address: string, reply: string) => [
+      `There was an error delivering your mail to <${address}>.`,
+      "",
+      "mx.example.net [192.0.2.25] did not like our RCPT TO:",
+      reply,
+      "",
+    ];
+    const report = (first: string, second: string) =>
+      reportRecords("Mail delivery failed", [
+        "This is the DragonFly Mail Agent v0.13 at mta.example.org.",
+        "",
+        ...paragraph("a@example.net", first),
+        ...paragraph("b@example.org", second),
+      ]).map((record) => [record.recipient, record.reason]);
+    const unknown = "550 5.1.1 User unknown";
+    const full = "552 5.2.2 Mailbox full";
+    assert.deepEqual(report(unknown, full), [
+      ["a@example.net", "userunknown"],
+      ["b@example.org", "mailboxfull"],
+    ]);
+    assert.deepEqual(report(full, unknown), [
+      ["a@example.net", "mailboxfull"],
+      ["b@example.org", "userunknown"],
+    ]);
+  });
 });
 
 describe("a notice that quotes the original's headers (Oracle Messaging Server, iCloud's relays)", () => {
@@ -687,6 +809,31 @@ describe("a reply quoted in a notice's text", () => {
       assert.ok(STATUS_IN_TEXT.test(text), text);
     for (const text of ["from 10.5.1.1", "host 192.0.4.5", "version 4.1.12.3", "v5.1.1"])
       assert.ok(!STATUS_IN_TEXT.test(text), text);
+  });
+
+  it("a DSN's vague Status never gives way to a piece of an IP address or a longer code in its reply (no false userunknown)", () => {
+    const verdict = (reply: string) => {
+      const [record] = records(
+        dsn(
+          "The message could not be delivered.",
+          [
+            "Final-Recipient: rfc822; someone@example.net",
+            "Action: failed",
+            "Status: 5.0.0",
+            `Diagnostic-Code: smtp; ${reply}`,
+          ].join("\n"),
+        ),
+      );
+      return [record.status, record.reason, record.suppressRecipient];
+    };
+    assert.deepEqual(verdict("550 Mail from 10.5.1.1 refused by policy"), ["5.0.0", "undefined", false]);
+    // Yahoo's own error code "4.16.55.1" is no enhanced status (sisimai go smtp/status/find.go).
+    assert.deepEqual(verdict("550 Refused, see 5.16.55.1 at https://example.net"), [
+      "5.0.0",
+      "undefined",
+      false,
+    ]);
+    assert.deepEqual(verdict("550 Refused (#5.1.1)"), ["5.1.1", "userunknown", true]);
   });
 });
 
@@ -908,15 +1055,7 @@ describe("user-unknown wording and the SMTP phase (sisimai go reason/why-userunk
         const [event] = emailItems(raw, "t.eml", null).filter(
           (item): item is DeliveryEvent => "type" in item,
         );
-        const stored = classifyEvent({
-          type: event.type,
-          reply: event.reply ?? null,
-          replyCode: event.replyCode ?? null,
-          status: event.status ?? null,
-          remoteMta: event.remoteMta ?? null,
-          recipient: event.recipient ?? null,
-          hint: event.reasonHint ?? null,
-        });
+        const stored = storedVerdict(event);
         const label = `${said}${phase}`;
         assert.deepEqual(
           [stored?.reason, stored?.category, stored?.suppressRecipient],

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { isUtf8 } from "node:buffer";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import fc from "fast-check";
@@ -239,6 +240,35 @@ describe("MIME decoding helpers", () => {
     assert.equal(parseContentType("garbage").type, "text/plain");
   });
 
+  it("Content-Type: the type is the value's first part trimmed and lower-cased, whatever its characters", () => {
+    const piece = fc.constantFrom(
+      "text",
+      "/",
+      "PLAIN",
+      "Multipart",
+      "-",
+      " ",
+      "\t",
+      "\u00c9",
+      "\u00e9",
+      "\u0130",
+      "\u212a",
+      "x",
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 8 }), fc.constantFrom("", "; charset=x"), (pieces, rest) => {
+        const written = pieces.join("");
+        const lower = written.trim().toLowerCase();
+        const expected = lower.includes("/") ? lower : "text/plain";
+        assert.equal(
+          parseContentType(`${written}${rest}`).type,
+          written === "" && rest === "" ? "text/plain" : expected,
+        );
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
   it("Content-Type: a quoted parameter's backslash escapes are undone, a value without any kept as written", () => {
     const type = parseContentType('text/plain; name="a\\"b\\\\c"; charset="utf-8"; x="\\d"');
     assert.equal(type.params.get("name"), 'a"b\\c');
@@ -308,6 +338,46 @@ describe("decodeCharset", () => {
     assert.equal(decodeCharset(japanese, '"iso-2022-jp"'), "テスト");
     assert.equal(decodeCharset(Buffer.from("abc"), "no-such-charset"), null);
     assert.equal(decodeCharset(Buffer.from("abc"), "no-such-charset"), null);
+  });
+});
+
+describe("an 8-bit part labelled ISO-2022-JP", () => {
+  it("is read as UTF-8 exactly when a fatal UTF-8 decoder reads its bytes (node:buffer's isUtf8 decides)", () => {
+    const fatal = new TextDecoder("utf-8", { fatal: true });
+    const decodes = (bytes: Uint8Array) => {
+      try {
+        fatal.decode(bytes);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    // Bytes at UTF-8's edges: lead and continuation bytes, overlong forms, surrogates, beyond U+10FFFF, a BOM.
+    const edges = [
+      0x00, 0x7f, 0x80, 0xbf, 0xc0, 0xc1, 0xc2, 0xdf, 0xe0, 0xed, 0xef, 0xf0, 0xf4, 0xf5, 0xff, 0xa0, 0x9f,
+      0xbb,
+    ];
+    const bytes = fc.array(fc.oneof(fc.constantFrom(...edges), fc.integer({ min: 0, max: 255 })), {
+      maxLength: 24,
+    });
+    fc.assert(
+      fc.property(bytes, (list) => {
+        const buffer = Buffer.from(list);
+        assert.equal(isUtf8(buffer), decodes(buffer), JSON.stringify(list));
+      }),
+      { numRuns: 5000 },
+    );
+    // Through the reader: EUC-JP under an ISO-2022-JP label is decoded as EUC-JP, UTF-8 as UTF-8.
+    const part = (body: Buffer) =>
+      Buffer.concat([
+        Buffer.from("From: MAILER-DAEMON@example.org\nContent-Type: text/plain; charset=iso-2022-jp\n\n"),
+        body,
+      ]);
+    assert.equal(
+      scanEmail(part(Buffer.from([0xa5, 0xc6, 0xa5, 0xb9, 0xa5, 0xc8])).toString("latin1")).reportText,
+      "テスト",
+    );
+    assert.equal(scanEmail(part(Buffer.from("テスト")).toString("latin1")).reportText, "テスト");
   });
 });
 

@@ -137,6 +137,18 @@ test("a header block reads the same in WebAssembly as in JavaScript (each rule's
     assertSameBlock(text, 0, text.length);
 });
 
+test("a header block reads the same in WebAssembly as in JavaScript (a line break at each place of a 16-byte compare)", () => {
+  // The line-end seek compares sixteen bytes at once while sixteen lie before the block's end: each line
+  // length, each start and each end of the range put the break, and the range's end, at each place.
+  for (let length = 0; length <= 32; length++) {
+    const line = `X-${"a".repeat(length)}: v`;
+    const text = `${line}\n${line}\r\n folded${"b".repeat(length)}\n\nbody ${"c".repeat(length)}\n`;
+    for (let start = 0; start <= 16; start++)
+      for (let end = Math.max(start, text.length - 16); end <= text.length; end++)
+        assertSameBlock(text, start, end);
+  }
+});
+
 test("a header block reads the same in WebAssembly as in JavaScript (every fixture, from each line)", () => {
   const files = fixtureFiles();
   assert.ok(files.length > 400);
@@ -311,6 +323,24 @@ test("quoted-printable decoded in WebAssembly is decodeQuotedPrintable's, for an
   assert.equal(quotedPrintableInBytes("a=3Db", 0, 5), "a=b");
   unloadHeaderBytes();
   assert.equal(quotedPrintableInBytes("a=3Db", 0, 5), null);
+});
+
+test('quoted-printable decoded in WebAssembly is decodeQuotedPrintable\'s with an "=" at each place of a 16-byte copy', () => {
+  // Sixteen bytes are copied at once while no "=" is among them and sixteen lie before the range's end.
+  for (let at = 0; at <= 40; at++) {
+    for (const encoded of ["=3D", "=\n", "= \r\n", "=G", "="]) {
+      const text = `${"a".repeat(at)}${encoded}${"b".repeat(40 - at)}=41${"c".repeat(at)}`;
+      loadHeaderBytes(text, Buffer.from(text, "latin1"));
+      for (let start = 0; start <= 17; start++)
+        for (let end = Math.max(start, text.length - 20); end <= text.length; end++)
+          assert.equal(
+            quotedPrintableInBytes(text, start, end),
+            decodeQuotedPrintable(text.slice(start, end)),
+            JSON.stringify({ text, start, end }),
+          );
+    }
+  }
+  unloadHeaderBytes();
 });
 
 test("every quoted-printable part of the fixtures decodes the same in WebAssembly", () => {

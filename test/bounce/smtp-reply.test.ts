@@ -135,6 +135,15 @@ const CASES: Array<[string, { text: string; replyCode: number | null; status: st
     },
   ],
   [
+    // OpenSMTPD's report joins a multi-line reply's lines without "550-" or a space, keeping each line's status.
+    "550-5.7.708 Access denied, traffic not accepted from5.7.708 this IP. Or DKIM.5.7.708 relay 10.5.7.708",
+    {
+      text: "550 5.7.708 Access denied, traffic not accepted from this IP. Or DKIM. relay 10.5.7.708",
+      replyCode: 550,
+      status: "5.7.708",
+    },
+  ],
+  [
     "550 5.0.0 Mailbox unavailable at 192.5.2.2 (agent v5.2.2)",
     { text: "550 5.0.0 Mailbox unavailable at 192.5.2.2 (agent v5.2.2)", replyCode: 550, status: "5.0.0" },
   ],
@@ -161,6 +170,7 @@ test("parseReply stays fast on hostile input", () => {
     "5".repeat(1_000_000),
     `host ${"a.".repeat(300_000)}`,
     `x ${"550-a 550x ".repeat(100_000)}`,
+    `550-5.7.1 ${"x5.7.1 ".repeat(200_000)}`,
   ];
   for (const raw of hostile) {
     const ms = cpuMs(() => parseReply(raw));

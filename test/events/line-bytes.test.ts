@@ -8,6 +8,7 @@ import {
   chunkMemory,
   inChunkMemory,
   LineBytes,
+  lineEndOf,
   ReplyBytes,
 } from "../../src/events/line-bytes.ts";
 import { LineTemplates } from "../../src/events/line-template.ts";
@@ -130,6 +131,30 @@ test("a slot's two templates read their own lines, in WebAssembly and in JavaScr
       assert.deepEqual([read?.fields, read?.replyStart, read?.replyEnd], [`dsn ${n}`, replyStart, replyEnd]);
     }
   }
+});
+
+test("a line's end is found in WebAssembly where Buffer's indexOf finds it, at any alignment and range (line-index.ts indexLines)", () => {
+  const memory = chunkMemory(1 << 16);
+  // An odd offset: the eight-byte loads are unaligned.
+  const bytes = Buffer.from(chunkBuffer(memory), 3, 3000);
+  // LF among its near ones (0x0b, 0x8a and 0x0a ^ 0x80 meet the zero-byte test's borrow and high bit).
+  const alphabet = [10, 11, 9, 0x8a, 0x80, 0x0a ^ 0xff, 0, 1, 97, 10];
+  let seed = 20261206;
+  for (let i = 0; i < bytes.length; i++) {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    // Runs without an LF longer than a word too.
+    bytes[i] = (seed >>> 16) % 7 === 0 ? alphabet[(seed >>> 8) % alphabet.length] : 97 + ((seed >>> 4) % 20);
+  }
+  const lineEnd = lineEndOf(bytes);
+  assert.ok(lineEnd !== null);
+  const offset = bytes.byteOffset;
+  for (const to of [bytes.length, 2999, 2000, 17, 9, 8, 1, 0]) {
+    for (let from = 0; from <= to; from++) {
+      const found: number = lineEnd(offset + from, offset + to);
+      assert.equal(found < 0 ? -1 : found - offset, bytes.subarray(0, to).indexOf(10, from), `${from} ${to}`);
+    }
+  }
+  assert.equal(lineEndOf(Buffer.from("a\nb")), null, "bytes in no chunk memory: Buffer's indexOf");
 });
 
 test("reply templates are placed in a bounded area, from its start again in a new round once it is used up", () => {

@@ -3,6 +3,7 @@ import { fstatSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } fr
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
+import { CHUNK_BYTES } from "../../src/events/input.ts";
 import { chunkBuffer } from "../../src/events/line-bytes.ts";
 import {
   type HeadOf,
@@ -11,7 +12,7 @@ import {
   SLOT_INTS,
   SLOTS,
 } from "../../src/events/line-index.ts";
-import { LineSplitter } from "../../src/events/read.ts";
+import { LineSplitter, shardChunks } from "../../src/events/read.ts";
 import { type LineParser, newCounters, type Out, shardOf } from "../../src/events/source.ts";
 import { EventClassifier } from "../../src/pipeline/classify-events.ts";
 import { type ShardBatch, shardBatches } from "../../src/pipeline/classify-log-shard.ts";
@@ -220,6 +221,26 @@ test("a thread that finds its chunk claimed but not yet indexed by another reads
   assert.equal(thread.take(2, 8, 4, fd, headOf, 2, 12), null);
   writeSync(fd, "z\nz\n", 12);
   assert.equal(other.take(3, 12, 4, fd, headOf, 2, 16)?.bytes.toString(), "z\nz\n");
+});
+
+test("a thread that finds no shared chunk reads it into a chunk of its own in the same memory (one WebAssembly instance reads all its chunks)", () => {
+  const memory = newLineIndexMemory(2);
+  const headOf: HeadOf = () => false;
+  const lines = new SharedLineIndex(memory, 1, 2);
+  const fd = openFile("own.log", Buffer.from("a\nb\nc\nd\n"));
+  // Chunk 0's slot holds a later chunk a thread has not read: no sharing this time.
+  new Int32Array(chunkBuffer(memory), 4 * 2, 1)[0] = SLOTS;
+  const [{ chunk, index }] = [...shardChunks({ fd, size: 8 }, lines, headOf, 2)];
+  assert.equal(index, null);
+  assert.equal(chunk.toString(), "a\nb\nc\nd\n");
+  assert.ok(chunk.buffer === chunkBuffer(memory), "in the shared memory");
+  // Its own: after every slot's chunk and the other thread's own chunk, inside the memory.
+  const lastSlot = new SharedLineIndex(memory, 0, 2).take(SLOTS - 1, 0, 4, fd, headOf, 2);
+  const others = new SharedLineIndex(memory, 0, 2).ownChunk();
+  assert.ok(lastSlot !== null);
+  assert.ok(others.byteOffset >= lastSlot.bytes.byteOffset + CHUNK_BYTES);
+  assert.equal(chunk.byteOffset, others.byteOffset + CHUNK_BYTES);
+  assert.ok(chunk.byteOffset + CHUNK_BYTES <= chunkBuffer(memory).byteLength);
 });
 
 test("a shard whose log ends before its size (cut short while read) tells the other thread it reads no more", () => {

@@ -33,6 +33,18 @@ test("mailDateIso reads a mail date into ISO 8601 UTC, null when there is none",
   assert.equal(mailDateIso(null), null);
 });
 
+test("mailDateMs reads the plain RFC 5322 form of any year it reads (1970–9999) as Date.parse does", () => {
+  const months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+  const check = (day: number, month: string, year: number) => {
+    const value = `${day} ${month} ${year} 23:59:58 +0130`;
+    assert.equal(mailDateMs(value), Date.parse(value), value);
+  };
+  // Every year, a month and a day that move with it; every month of the years around the century rules.
+  for (let year = 1970; year <= 9999; year++) check(1 + ((year * 7) % 28), months[year % 12], year);
+  for (const year of [1970, 1972, 1999, 2000, 2001, 2100, 2400, 9999])
+    for (const month of months) for (const day of [1, 28, 29, 30, 31, 32]) check(day, month, year);
+});
+
 test("mailDateMs reads a mail date as Date.parse reads it once its trailing comment is dropped", () => {
   const pick = <T>(...values: T[]) => fc.constantFrom(...values);
   const two = fc.integer({ min: 0, max: 99 }).map((n) => String(n).padStart(2, "0"));

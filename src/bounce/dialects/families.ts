@@ -1,6 +1,7 @@
 import { type SpacedDiagnostic, spacedDiagnostic } from "../email/diagnostic-text.ts";
 import { type HeaderBlock, headerValue } from "../email/headers.ts";
 import type { ScannedEmail } from "../email/scan.ts";
+import { STATUS_IN_TEXT } from "../email/text.ts";
 import {
   type AnchorVisitor,
   type IndexedAnchor,
@@ -95,10 +96,9 @@ const msg = (reason: Reason, ...phrases: string[]): FamilyMessage[] =>
 const vague = (messages: FamilyMessage[]): FamilyMessage[] =>
   messages.map((message) => ({ ...message, vagueStatusOnly: true }));
 
-/** An enhanced status in a reply; it names a reason when no part of it is 0 ("5.2.2", not "5.7.0" or "5.0.1"). */
-const STATUS = /\b[45]\.\d{1,3}\.\d{1,3}\b/;
+/** An enhanced status in a reply names a reason when no part of it is 0 ("5.2.2", not "5.7.0" or "5.0.1"). */
 const specificStatusIn = (text: string): boolean => {
-  const status = STATUS.exec(text)?.[0];
+  const status = STATUS_IN_TEXT.exec(text)?.[0];
   return status !== undefined && !status.includes(".0");
 };
 

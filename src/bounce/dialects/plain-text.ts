@@ -3,6 +3,7 @@ import type { ScannedEmail } from "../email/scan.ts";
 import {
   addressesIn,
   REPLY_CODE_IN_TEXT,
+  type ReportText,
   readReportText,
   recipientsInReplies,
   recipientsInSentences,
@@ -262,15 +263,46 @@ export const plainText: Dialect = {
       inReplies ??= recipientsInReplies(text.preamble);
       return inReplies;
     };
-    const inSentences = failed.length > 0 ? [] : recipientsInSentences(text.preamble);
+    const inSentences = failed.length > 0 ? [] : recipientsInSentences(text.preamble, text.paragraphs);
     let named = failed.length > 0 ? failed : notSender(inSentences);
+    const bySentences = failed.length === 0 && named.length > 1;
     if (named.length === 0) named = notSender(replies());
     // The original's To: only in a failure notice: a person's mail attaching a message names nobody who failed.
     if (named.length === 0 && isFailureNotice(mail, text.preamble)) named = originalRecipient(mail);
     if (named.length === 0) named = inSentences.length > 0 ? inSentences : replies();
     const recipients = named;
+    const own = bySentences ? ownParagraphs(text, recipients) : null;
     return recipients.map(
-      (recipient): RecipientReport => ({ recipient, diagnostic: text.preamble, time, action }),
+      (recipient, index): RecipientReport => ({
+        recipient,
+        diagnostic: own?.[index] ?? text.preamble,
+        time,
+        action,
+      }),
     );
   },
 };
+
+/**
+ * Each recipient's own part of a notice that names them in paragraphs of their own ("The following message to
+ * <a@b> was undeliverable. The reason for the problem: 550 …" / blank line / the same for <c@d>): the notice's
+ * opening, then the paragraphs from the one naming it up to the one naming the next (review R91). Null when
+ * two recipients share a paragraph or one is not found: then each reads the whole preamble.
+ */
+function ownParagraphs(text: ReportText, recipients: readonly string[]): string[] | null {
+  const { preamble, paragraphs } = text;
+  if (recipients.length < 2 || paragraphs.length === 0) return null;
+  const starts: number[] = [];
+  for (const recipient of recipients) {
+    const at = preamble.indexOf(recipient);
+    if (at < 0) return null;
+    let start = 0;
+    for (const paragraph of paragraphs) if (paragraph <= at) start = paragraph;
+    if (starts.length > 0 && start <= starts[starts.length - 1]) return null;
+    starts.push(start);
+  }
+  const opening = starts[0] > 0 ? `${preamble.slice(0, starts[0])}` : "";
+  return starts.map((start, index) =>
+    `${opening}${preamble.slice(start, starts[index + 1] ?? preamble.length)}`.trim(),
+  );
+}

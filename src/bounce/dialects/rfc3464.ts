@@ -40,10 +40,10 @@ export const rfc3464: Dialect = {
       const own = new Set(
         addressesIn(headerValue(mail.headers, "to")).map((address) => address.toLowerCase()),
       );
-      const { entries, preamble } = report();
+      const { entries, preamble, paragraphs } = report();
       const all = [
         ...entries.map((candidate) => candidate.recipient),
-        ...recipientsInSentences(preamble),
+        ...recipientsInSentences(preamble, paragraphs),
         ...recipientsInReplies(mail.reportText),
       ];
       named = [...new Set(all.filter((address) => !own.has(address.toLowerCase())))];

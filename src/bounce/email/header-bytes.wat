@@ -20,7 +20,29 @@
   (func $byte (param $at i32) (result i32)
     (i32.load8_u offset=65536 (local.get $at)))
 
-  (func $isBlank (param $c i32) (result i32)
+;; The first "\n" in [$at, $end), or $end: sixteen bytes a compare (SIMD) while sixteen lie before $end (no
+  ;; load past it), the rest one by one. Header lines are tens of bytes long: a compare a byte was most of a
+  ;; block's work.
+  (func $lineBreak (param $at i32) (param $end i32) (result i32)
+    (local $mask i32)
+    (block $bytewise
+      (loop $sixteen
+        (br_if $bytewise (i32.gt_u (i32.add (local.get $at) (i32.const 16)) (local.get $end)))
+        (local.set $mask
+          (i8x16.bitmask
+            (i8x16.eq (v128.load offset=65536 (local.get $at)) (v128.const i8x16 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10))))
+        (if (local.get $mask) (then (return (i32.add (local.get $at) (i32.ctz (local.get $mask))))))
+        (local.set $at (i32.add (local.get $at) (i32.const 16)))
+        (br $sixteen)))
+    (block $found
+      (loop $next
+        (br_if $found (i32.ge_u (local.get $at) (local.get $end)))
+        (br_if $found (i32.eq (call $byte (local.get $at)) (i32.const 10)))
+        (local.set $at (i32.add (local.get $at) (i32.const 1)))
+        (br $next)))
+    (local.get $at))
+
+    (func $isBlank (param $c i32) (result i32)
     (i32.or (i32.eq (local.get $c) (i32.const 32)) (i32.eq (local.get $c) (i32.const 9))))
 
   ;; [!-9;-~]: printable ASCII but ":".
@@ -133,13 +155,7 @@
               (i32.eq (i32.load offset=65536 (local.get $pos)) (i32.const 0x6d6f7246)) ;; "From"
               (i32.eq (call $byte (i32.add (local.get $pos) (i32.const 4))) (i32.const 32)))
           (then
-            (local.set $nl (local.get $pos))
-            (block $found
-              (loop $seek
-                (br_if $found (i32.ge_u (local.get $nl) (local.get $end)))
-                (br_if $found (i32.eq (call $byte (local.get $nl)) (i32.const 10)))
-                (local.set $nl (i32.add (local.get $nl) (i32.const 1)))
-                (br $seek)))
+            (local.set $nl (call $lineBreak (local.get $pos) (local.get $end)))
             (local.set $pos
               (select (i32.add (local.get $nl) (i32.const 1)) (local.get $end)
                 (i32.lt_u (local.get $nl) (local.get $end))))
@@ -149,13 +165,7 @@
       (loop $line
         (br_if $stop (i32.ge_s (local.get $pos) (local.get $end)))
         ;; The line's end: its "\n" (or $end), less a "\r" before it.
-        (local.set $nl (local.get $pos))
-        (block $found
-          (loop $seek
-            (br_if $found (i32.ge_u (local.get $nl) (local.get $end)))
-            (br_if $found (i32.eq (call $byte (local.get $nl)) (i32.const 10)))
-            (local.set $nl (i32.add (local.get $nl) (i32.const 1)))
-            (br $seek)))
+        (local.set $nl (call $lineBreak (local.get $pos) (local.get $end)))
         (local.set $lineEnd (local.get $nl))
         (if (i32.gt_u (local.get $lineEnd) (local.get $pos))
           (then
@@ -251,10 +261,31 @@
   ;; from the text's end ($length); the number of bytes written.
   (func (export "quotedPrintable") (param $start i32) (param $end i32) (result i32)
     (local $at i32) (local $out i32) (local $c i32) (local $i i32) (local $high i32) (local $low i32)
+    (local $chunk v128) (local $mask i32)
     (local.set $at (local.get $start))
     (local.set $out (global.get $length))
     (block $done
       (loop $next
+        ;; Sixteen bytes at once while no "=" is among them; up to the first "=" when one is (the bytes
+        ;; stored past it are written over). Neither the load nor the store passes its bound: $out is never
+        ;; further from $length than $at from $start, and the caller gives the memory room for as many
+        ;; bytes again as the text has.
+        (block $bytewise
+          (loop $sixteen
+            (br_if $bytewise (i32.gt_u (i32.add (local.get $at) (i32.const 16)) (local.get $end)))
+            (local.set $chunk (v128.load offset=65536 (local.get $at)))
+            (v128.store offset=65536 (local.get $out) (local.get $chunk))
+            (local.set $mask
+              (i8x16.bitmask
+                (i8x16.eq (local.get $chunk) (v128.const i8x16 61 61 61 61 61 61 61 61 61 61 61 61 61 61 61 61))))
+            (if (local.get $mask)
+              (then
+                (local.set $at (i32.add (local.get $at) (i32.ctz (local.get $mask))))
+                (local.set $out (i32.add (local.get $out) (i32.ctz (local.get $mask))))
+                (br $bytewise)))
+            (local.set $at (i32.add (local.get $at) (i32.const 16)))
+            (local.set $out (i32.add (local.get $out) (i32.const 16)))
+            (br $sixteen)))
         (br_if $done (i32.ge_u (local.get $at) (local.get $end)))
         (local.set $c (call $byte (local.get $at)))
         (local.set $at (i32.add (local.get $at) (i32.const 1)))

@@ -19,7 +19,7 @@ import { feedbackVerdict } from "../rules/feedback-types.ts";
 import { smtpCommandIn } from "../smtp-command.ts";
 import { isVagueStatus, specificFailureStatus } from "../smtp-reply.ts";
 import { TextMemo } from "../text-memo.ts";
-import { type Reason, type ReasonHint, withoutLabel } from "../vocabulary.ts";
+import { OTHER_RECIPIENT, type Reason, type ReasonHint, withoutLabel } from "../vocabulary.ts";
 import { recordDiagnostic, type SpacedDiagnostic, spacedDiagnostic } from "./diagnostic-text.ts";
 import { loadHeaderBytes } from "./header-bytes.ts";
 import { type HeaderBlock, headerStart, headerValue } from "./headers.ts";
@@ -27,14 +27,15 @@ import { remoteHostIn } from "./remote-host.ts";
 import { REPORT_NOTES, type ReportKind, reportKind } from "./reports.ts";
 import { type ScannedEmail, scanEmail } from "./scan.ts";
 import { localProgramReason, phaseHint } from "./smtp-phase.ts";
+import { STATUS_IN_TEXT } from "./text.ts";
 
 export { splitMbox } from "./mbox.ts";
 
 /** Recipients read from one message, at most (the limit in force when the module loads, as scan.ts reads it). */
 const MAX_RECIPIENTS = limitOf("recipientsPerMessage");
 /** A failure status is what the diagnostic is about; a 2.x.x earlier in a transcript is not. */
-const FAILURE_STATUS_IN_TEXT = /\b[45]\.\d{1,3}\.\d{1,3}\b/;
-const STATUS_IN_TEXT = /\b2\.\d{1,3}\.\d{1,3}\b/;
+/** A delivery's status quoted in a text ("2.0.0"), as STATUS_IN_TEXT a failure's: never a part of "10.2.1.1". */
+const DELIVERED_STATUS_IN_TEXT = /(?<![\w.])2\.\d{1,3}\.\d{1,3}(?!\.?\d)/;
 /**
  * A reply code stands alone: "550 ", "550-", "(550)", "'550 " (Exchange's "Remote Server returned '550 …'");
  * never the first part of an IP address ("203.0.113.9").
@@ -43,16 +44,19 @@ const FAILURE_CODE_IN_TEXT = /(?:^|[\s:;(['"])([45][0-5]\d)(?=[\s\-,)\]]|\.(?!\d
 const REPLY_CODE_IN_TEXT = /(?:^|[\s:;(['"])(2[0-5]\d)(?=[\s\-,)\]]|\.(?!\d)|$)/;
 
 /** A status right after a reply code ("550 5.2.2", "550-'5.2.2"): the remote server's own, not a wrapper's. */
-const REPLIED_STATUS_IN_TEXT = /\b[45]\d\d[- ]['"]?([45]\.\d{1,3}\.\d{1,3})\b/;
+const REPLIED_STATUS_IN_TEXT = /\b[45]\d\d[- ]['"]?([45]\.\d{1,3}\.\d{1,3})(?!\.?\d)/;
 
 /**
  * Which of the report's Status field and the status written in the reply to keep (sisimai go
  * smtp/status/prefer.go): the one whose class agrees with the reply code; the field, unless it is vague
  * (X.0.0, or X.Y.0 / X.0.Z against a reply's status with no zero), ambiguous (4.4.7, 4.7.0, 5.3.Z, X.5.1,
  * X.5.2, X.5.4, X.5.5), a 5.1.1 the reply refines, or a 5.1.3 the reply calls a security matter (5.7.Z).
+ * A field that is the reply's status cut short is the reply's: nullmailer writes "Status: 5.7.7" for a reply's
+ * 5.7.708 (RFC 3463 §2: subject and detail have up to three digits each).
  */
 export function preferStatus(field: string, inText: string, replyCode: number | null): string {
   if (field === inText) return field;
+  if (inText.length > field.length && inText.startsWith(field)) return inText;
   const code = replyCode === null ? "" : String(replyCode)[0];
   if (code && field[0] !== inText[0]) {
     if (code === field[0]) return field;
@@ -116,7 +120,7 @@ class TextFacts {
     this.status =
       (replied !== undefined && !isVagueStatus(replied) ? replied : specificFailureStatus(diagnostic)) ??
       replied ??
-      (FAILURE_STATUS_IN_TEXT.exec(diagnostic) ?? STATUS_IN_TEXT.exec(diagnostic))?.[0] ??
+      (STATUS_IN_TEXT.exec(diagnostic) ?? DELIVERED_STATUS_IN_TEXT.exec(diagnostic))?.[0] ??
       null;
   }
 
@@ -387,10 +391,36 @@ function addRecords(
       hintFrom(entry, fallback);
       ({ record, hint } = toRecord(entry, text, file, line));
     }
+    // A reply refusing another recipient by name (with no hint of the report's own) is read again as such: the
+    // event carries the hint, so the store reads it alike.
+    if (
+      reports.length > 1 &&
+      hint === null &&
+      record.suppressRecipient &&
+      refusesAnotherRecipient(record, reports)
+    ) {
+      entry.hintReason = OTHER_RECIPIENT;
+      ({ record, hint } = toRecord(entry, text, file, line));
+    }
     reading.records.push(record);
     reading.hints.push(hint);
     reading.actions.push(actionOf(entry, text.spaced, isMarked, mail));
   }
+}
+
+/** The address a reply names as the one it refuses: "550 5.1.1 <a@b>: Recipient address rejected" (Postfix smtpd). */
+const REFUSED_ADDRESS = /^[45]\d\d[ -](?:[245]\.\d{1,3}\.\d{1,3} )?<([^\s<>]{1,320})>/;
+
+/**
+ * The reply refuses another recipient of the same report by name: an MTA that gives up the whole message at one
+ * refused RCPT gives every recipient that refusal (nullmailer: "550 5.1.1 <ghost@b>: … User unknown" for
+ * known@b too; review R85). An alias's expansion ("<alias@b>: …" for a Final-Recipient that is not listed
+ * twice) is still the recipient's own.
+ */
+function refusesAnotherRecipient(record: BounceRecord, reports: readonly RecipientReport[]): boolean {
+  const named = REFUSED_ADDRESS.exec(record.diagnostic)?.[1].toLowerCase();
+  if (named === undefined || named === record.recipient?.toLowerCase()) return false;
+  return reports.some((report) => report.recipient?.toLowerCase() === named);
 }
 
 const DROPPING_FAMILIES = MTA_FAMILIES.filter((family) => family.droppedUnderDelayed);

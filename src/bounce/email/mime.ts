@@ -1,3 +1,4 @@
+import { isUtf8 } from "node:buffer";
 import { type LimitName, limitOf } from "../../util/limits.ts";
 import { quotedPrintableInBytes } from "./header-bytes.ts";
 import { decodeCharset, type HeaderBlock, headerValue, parseHeaderBlock } from "./headers.ts";
@@ -30,11 +31,18 @@ export const MAX_MIME_PARTS = limitOf("mimeParts");
 
 const PARAM = /;\s*([^\s=;]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^;\s]*)/g;
 
+/** A character toLowerCase may change: every other one is ASCII that it keeps. */
+const MAY_LOWER = /[A-Z\u0080-\uffff]/;
+
 export function parseContentType(value: string | null): ParsedContentType {
   if (!value) return new ParsedContentType("text/plain", "");
   const head = value.length > 4096 ? value.slice(0, 4096) : value;
   const semicolon = head.indexOf(";");
-  const type = (semicolon < 0 ? head : head.slice(0, semicolon)).trim().toLowerCase();
+  const written = (semicolon < 0 ? head : head.slice(0, semicolon)).trim();
+  // Most types are written in lower case already, and toLowerCase of a slice of the message (most values
+  // are) is a call into the runtime: only a type with an upper-case ASCII letter or a character beyond ASCII
+  // (which it may change) is lower-cased.
+  const type = MAY_LOWER.test(written) ? written.toLowerCase() : written;
   return new ParsedContentType(
     type.includes("/") ? type : "text/plain",
     semicolon < 0 ? "" : head.slice(semicolon),
@@ -174,7 +182,8 @@ export function partText(text: string, part: MimePart): string {
     if (ascii && !/iso-2022/i.test(charset)) return raw;
     bytes = Buffer.from(raw, "latin1");
     // 8-bit bytes cannot be a 7-bit charset: the label is wrong. UTF-8 is the likely truth, except that
-    // Japanese MTAs labelling ISO-2022-JP often send EUC-JP.
+    // Japanese MTAs labelling ISO-2022-JP often send EUC-JP. (node:buffer's isUtf8 validates as a fatal
+    // TextDecoder decodes, without the exception a decoder throws for every EUC-JP part: 0.4 % of a folder.)
     if (!ascii && /iso-2022|us-ascii/i.test(charset))
       charset = /iso-2022-jp/i.test(charset) && !isUtf8(bytes) ? "euc-jp" : "utf-8";
   }
@@ -217,17 +226,6 @@ export function asciiView(text: string, part: MimePart): string | null {
   // An escape: partText may read the part as ISO-2022-JP.
   if (raw.includes("\u001b")) return null;
   return keepsAscii || isAscii(raw) ? raw : null;
-}
-
-const UTF8 = new TextDecoder("utf-8", { fatal: true });
-
-function isUtf8(bytes: Buffer): boolean {
-  try {
-    UTF8.decode(bytes);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 const hexValue = (code: number): number => {

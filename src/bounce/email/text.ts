@@ -475,6 +475,8 @@ export interface TextEntry {
 export interface ReportText {
   /** Text before the first recipient line (boilerplate, or the whole error when no recipient is named). */
   preamble: string;
+  /** Where each of the preamble's paragraphs after its first starts in it (a blank line came before). */
+  paragraphs: number[];
   entries: TextEntry[];
 }
 
@@ -505,6 +507,8 @@ const LINE_TERMINATOR = /[\n\r\u2028\u2029]/;
 const TRANSCRIPT_HOST = /^[ \t]*(?:\.\.\. )?while talking to /i;
 /** Sendmail transcript: "<<< 550 Insecure Mail Relay", what the remote host answered. */
 const TRANSCRIPT_REPLY = /^[ \t]*<<< ?([45]\d\d\b.*)$/;
+/** Sendmail transcript: ">>> DATA", the command the client sent last. */
+const TRANSCRIPT_COMMAND = /^[ \t]*>>> ?\S/;
 /** Sendmail's status of a whole host ("421 example.org (smtp)... Deferred: …"), not of any one recipient. */
 const HOST_STATUS = /^[2-5]\d\d [^\s<>@]+ \([\w-]+\)\.\.\. /;
 /** Sendmail's own line for a recipient ("554 <a@b>... Remote protocol error"). */
@@ -550,7 +554,7 @@ function isEchoOf(line: string, recipient: string): boolean {
 }
 
 /** What a line is tested for besides an address: Sendmail's transcript ("While talking to", "<<< 550", "(smtp)... "). */
-const TRANSCRIPT_MARK = /alking to |<<<|\)\.\.\./g;
+const TRANSCRIPT_MARK = /alking to |<<<|>>>|\)\.\.\./g;
 
 /**
  * Offset of the last character of the next transcript mark at or after `from`, or `text.length` when there is
@@ -658,8 +662,14 @@ export function readReportText(text: string): ReportText {
   let current: Entry | null = null;
   // The remote reply of the Sendmail transcript block being read: the cause of the recipient lines after it.
   let remoteReply: string | null = null;
+  // The command the client sent last in that block (">>> DATA"), and the one `remoteReply` answered.
+  let lastCommand: string | null = null;
+  let replyCommand: string | null = null;
   // The preamble's line before was a pasted header field (PASTED_HEADER_FIELD): an indented line folds it.
   let inPastedHeader = false;
+  // The preamble's lines that start a paragraph (a blank line before them), by index.
+  const paragraphLines: number[] = [];
+  let blankBefore = false;
   let nextAt = -1;
   let nextMark = -1;
   let pos = 0;
@@ -717,9 +727,12 @@ export function readReportText(text: string): ReportText {
       const cause: string | null = statusLine && remoteReply && !OWN_REPLY.test(rest) ? remoteReply : null;
       // The reply is the cause of that one recipient line only, never of a later one (another host's: review R86).
       if (cause) remoteReply = null;
+      // The command it answered goes with it, as Sisimai's reader keeps ">>> DATA" with the reply: the phase.
+      const lines: string[] = cause ? (replyCommand ? [replyCommand, cause] : [cause]) : [];
+      if (keep) lines.push(keep);
       current = {
         recipient,
-        lines: cause ? (keep ? [cause, keep] : [cause]) : keep ? [keep] : [],
+        lines,
         indented: false,
         sawText: false,
         blank: false,
@@ -736,8 +749,15 @@ export function readReportText(text: string): ReportText {
     const trimmed = line.trim();
     if (marked && line.includes("alking to ") && TRANSCRIPT_HOST.test(line)) {
       remoteReply = null;
+      lastCommand = null;
       if (current?.statusLine) current.closed = true;
-    } else if (marked && line.includes("<<<")) remoteReply = TRANSCRIPT_REPLY.exec(line)?.[1] ?? remoteReply;
+    } else if (marked && line.includes("<<<")) {
+      const reply = TRANSCRIPT_REPLY.exec(line)?.[1];
+      if (reply !== undefined) {
+        remoteReply = reply;
+        replyCommand = lastCommand;
+      }
+    } else if (marked && TRANSCRIPT_COMMAND.test(line)) lastCommand = trimmed;
     if (marked && trimmed.includes(")...") && HOST_STATUS.test(trimmed)) {
       // The host's status ends the recipient before it, but not the reply: Sendmail V5 writes "421 host (smtp)...
       // Deferred: Connection reset … during result wait" between the reply and the recipient it refused
@@ -771,29 +791,81 @@ export function readReportText(text: string): ReportText {
       inPastedHeader = true;
     } else if (trimmed && preamble.length < MAX_LINES_PER_ENTRY * 4 && !QUOTED_SUBJECT.test(trimmed)) {
       inPastedHeader = false;
+      if (blankBefore && preamble.length > 0) paragraphLines.push(preamble.length);
+      blankBefore = false;
       preamble.push(trimmed);
-    } else inPastedHeader = false;
+    } else {
+      inPastedHeader = false;
+      if (!trimmed) blankBefore = true;
+    }
   }
   return {
     preamble: preamble.join(" "),
+    paragraphs: offsetsOf(preamble, paragraphLines),
     entries: entries.map((entry) => ({ recipient: entry.recipient, diagnostic: entry.lines.join(" ") })),
   };
 }
 
-/** Recipients named inside sentences of the preamble (used when no address stands on its own line). */
-export function recipientsInSentences(preamble: string): string[] {
+/** Where lines `at` (indexes) start in `lines` joined by single spaces. */
+function offsetsOf(lines: readonly string[], at: readonly number[]): number[] {
+  const offsets: number[] = [];
+  let offset = 0;
+  let line = 0;
+  for (const index of at) {
+    for (; line < index; line++) offset += lines[line].length + 1;
+    offsets.push(offset);
+  }
+  return offsets;
+}
+
+/**
+ * Where a remote server's reply quoted in the notice starts: a refusal code before an enhanced status or a word
+ * ("550-5.7.511 Access denied", "550 User unknown"), not a number in prose ("412-555-0100", "500 messages").
+ */
+const QUOTED_REPLY_START = /(?<![\w.-])[45][0-5]\d(?:[ -][245]\.\d{1,3}\.\d{1,3}\b| (?=<|[A-Z][a-z]))/g;
+
+/**
+ * Recipients named inside sentences of the preamble (used when no address stands on its own line). Once the
+ * notice has named one, an address inside a server's reply it quotes — from the reply code to the end of its
+ * paragraph — is the server's text ("To request removal from this list, forward this message to
+ * delist@messaging.microsoft.com"), not another recipient: dma names its one recipient per report that way
+ * (sisimai go lhost/via-dragonfly.go reads only "There was an error delivering your mail to <a@b>"; review
+ * R89). A later paragraph's sentence names a recipient again (review R91).
+ */
+export function recipientsInSentences(preamble: string, paragraphs: readonly number[] = []): string[] {
   const seen = new Set<string>();
+  let reply = quotedReplyFrom(preamble, 0);
+  let replyEnd = paragraphEnd(preamble, paragraphs, reply);
   for (const match of preamble.matchAll(RECIPIENT_IN_SENTENCE)) {
+    while (match.index >= replyEnd) {
+      reply = quotedReplyFrom(preamble, replyEnd);
+      replyEnd = paragraphEnd(preamble, paragraphs, reply);
+    }
+    if (match.index >= reply && seen.size > 0) continue;
     seen.add(match[1].replace(/\.$/, ""));
     if (seen.size >= MAX_ENTRIES) break;
   }
   return [...seen];
 }
 
+/** Where the first quoted reply at or after `from` starts, or the text's length. */
+function quotedReplyFrom(text: string, from: number): number {
+  QUOTED_REPLY_START.lastIndex = from;
+  return QUOTED_REPLY_START.exec(text)?.index ?? text.length;
+}
+
+/** Where the paragraph holding `at` ends: the next paragraph's start, or the text's length. */
+function paragraphEnd(text: string, paragraphs: readonly number[], at: number): number {
+  for (const start of paragraphs) if (start > at) return start;
+  return text.length;
+}
+
 /** Recipients named inside quoted replies or RCPT TO commands of the text (after sentences, before the original's To:). */
 export function recipientsInReplies(text: string): string[] {
   const seen = new Set<string>();
-  for (const match of text.matchAll(RECIPIENT_IN_REPLY)) {
+  // exec in a loop, not matchAll: matchAll copies the expression (a call into the runtime) for every text.
+  RECIPIENT_IN_REPLY.lastIndex = 0;
+  for (let match = RECIPIENT_IN_REPLY.exec(text); match !== null; match = RECIPIENT_IN_REPLY.exec(text)) {
     seen.add(match[1]);
     if (seen.size >= MAX_ENTRIES) break;
   }
