@@ -123,7 +123,7 @@ function lineBytesModule(): WasmModule | null {
  * `template`, kept in `instances` by chunk memory (null: they lie in none, or it could not be made).
  */
 function instanceOver<T>(
-  instances: Map<WasmMemory, T | null>,
+  instances: Map<WasmMemory, T | null> | WeakMap<WasmMemory, T | null>,
   module: WasmModule,
   bytes: Uint8Array,
   template: WasmMemory,
@@ -146,29 +146,18 @@ function instanceOver<T>(
 type LineEnd = (from: number, to: number) => number;
 /** Per chunk memory, line-bytes.wat `lineEnd` of an instance over it (null: it could not be made). */
 const lineEnds = new WeakMap<WasmMemory, LineEnd | null>();
+/** The template memory of those instances: `lineEnd` reads none, the module imports one. */
+let lineEndTemplate: WasmMemory | undefined;
 
 /**
  * line-bytes.wat `lineEnd` over the chunk memory `bytes` lie in (the first LF in [from, to), its addresses there:
  * bytes.byteOffset + i; -1 for none), or null where they lie in none or WebAssembly fails (Buffer's indexOf then).
  */
 export function lineEndOf(bytes: Uint8Array): LineEnd | null {
-  const chunk = chunkMemories.get(bytes.buffer);
-  if (chunk === undefined) return null;
-  let lineEnd = lineEnds.get(chunk);
-  if (lineEnd === undefined) {
-    const module = lineBytesModule();
-    try {
-      const template = new (wasm().Memory)({ initial: 1 });
-      lineEnd =
-        module === null
-          ? null
-          : (new (wasm().Instance)(module, { line: { chunk, template } }).exports.lineEnd as LineEnd);
-    } catch {
-      lineEnd = null;
-    }
-    lineEnds.set(chunk, lineEnd);
-  }
-  return lineEnd;
+  const module = inChunkMemory(bytes) ? lineBytesModule() : null;
+  if (module === null) return null;
+  lineEndTemplate ??= new (wasm().Memory)({ initial: 1 });
+  return instanceOver(lineEnds, module, bytes, lineEndTemplate, (exports) => exports.lineEnd as LineEnd);
 }
 
 type Reply = (from: number, to: number, template: number) => number;
