@@ -49,7 +49,11 @@ const CASES: Array<[string, { text: string; replyCode: number | null; status: st
   // no other): Exim's "4.94.2" or a product's "5.10.2" is a version, not a status.
   [
     "Mail rejected by mx.example.org (Exim 4.94.2): message looks like spam",
-    { text: "Mail rejected by mx.example.org (Exim 4.94.2): message looks like spam", replyCode: null, status: null },
+    {
+      text: "Mail rejected by mx.example.org (Exim 4.94.2): message looks like spam",
+      replyCode: null,
+      status: null,
+    },
   ],
   [
     "550 Requested action not taken: mailbox unavailable (MDaemon 5.10.2)",
