@@ -1,6 +1,6 @@
 /**
  * Hostile bounce emails for output-identity checks of the email readers' speed work (issue 12): every MTA-made
- * bounce (test/fixtures/mta-made/, real reports) written again in 15 damaged or unusual forms — CRLF, CR-only and
+ * bounce (test/fixtures/mta-made/, real reports) written again as it is and in 15 damaged or unusual forms — CRLF, CR-only and
  * mixed line ends, NUL and 8-bit bytes, cut at a seeded point (inside headers, MIME or the DSN), a 100 KB header line,
  * a boundary of regexp-special characters, no closing boundary, folded and oddly spaced DSN fields, the recipient block
  * repeated 60 times, the delivery-status part in base64 or quoted-printable, ISO-2022-JP escapes in the notice, and
@@ -45,6 +45,7 @@ function dsnPart(text: string): { headEnd: number; end: number } | null {
 type Mutation = (text: string, random: () => number) => string | null;
 
 const MUTATIONS: Record<string, Mutation> = {
+  asIs: (text) => text,
   crlf: (text) => text.replace(/\r?\n/g, "\r\n"),
   cr: (text) => text.replace(/\r?\n/g, "\r"),
   mixed: (text, random) => text.replace(/\r?\n/g, () => (random() < 0.5 ? "\r\n" : "\n")),
