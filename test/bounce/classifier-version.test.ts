@@ -29,8 +29,8 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 68,
-  fingerprint: "39938871f8b5f26068b4f2f606d227b4f2a46a9fd8700fcab5dbf5a5857c8098",
+  version: 69,
+  fingerprint: "f7210d34a8c822219557c4d4ef08dbdc187bc21b5bdc5caefcc6ced0b503d8f8",
 };
 
 /** Rule data as text: patterns by their source and flags. */
