@@ -61,6 +61,8 @@ export interface OutcomeSpans {
  */
 export class OutcomeShape {
   kept: unknown = null;
+  /** What the sink kept before `kept` (the outcomes of one shape may take turns in two: two reply codes). */
+  keptBefore: unknown = null;
 }
 
 export interface OutcomeSink {
