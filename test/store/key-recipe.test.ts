@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,11 +13,13 @@ import {
   recipientHashSql,
   Store,
 } from "../../src/store/index.ts";
+import { writeSmallProgram } from "../../testkit/analytics-program.ts";
 import { writeOldStore } from "../../testkit/old-store.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "deliverlens-key-recipe-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
+const CLI = join(import.meta.dirname, "../../bin/deliverlens.js");
 const FIXTURES = new URL("../fixtures/events/", import.meta.url).pathname;
 const files = readdirSync(FIXTURES)
   .filter((name) => name !== "README.md")
@@ -24,6 +27,11 @@ const files = readdirSync(FIXTURES)
 
 const count = async (store: Store, where = "true") =>
   (await store.one<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM event_rows WHERE ${where}`))?.n ?? 0;
+
+/** What a DuckDB whose hash differs would have stored: other column keys, recipient and message keys, probe. */
+const OTHER_HASH = `UPDATE event_rows SET event_key = CASE WHEN ${columnKeyedSql("event_key")} THEN xor(event_key, 1) ELSE event_key END,
+    recipient_hash = xor(recipient_hash, 1), message_key = xor(message_key, 1);
+  UPDATE key_state SET hash_probe = xor(hash_probe, 1);`;
 
 /** Rows whose stored keys are not what the stored columns give (the keys a re-key would make). */
 const stale = (store: Store) =>
@@ -92,13 +100,7 @@ test("a store whose keys another DuckDB's hash made has them made again before i
   try {
     const stored = new Map<string, number>();
     for (const file of files) stored.set(file, (await ingestFile(store, file)).stored);
-    // What a DuckDB whose hash differs would have stored: other column-keyed keys (source ids' md5 keys stay),
-    // other recipient and message keys, another probe.
-    await store.run(
-      `UPDATE event_rows SET event_key = CASE WHEN ${columnKeyedSql("event_key")} THEN xor(event_key, 1) ELSE event_key END,
-        recipient_hash = xor(recipient_hash, 1), message_key = xor(message_key, 1);
-      UPDATE key_state SET hash_probe = xor(hash_probe, 1);`,
-    );
+    await store.run(OTHER_HASH);
     assert.ok((await stale(store)) > 0);
     for (const file of files) {
       const again = await ingestFile(store, file);
@@ -113,5 +115,45 @@ test("a store whose keys another DuckDB's hash made has them made again before i
     );
   } finally {
     store.close();
+  }
+});
+
+test("kill -9 after the keys were made again, before the commit, leaves them as they were; the next ingest makes them and stores nothing twice", async () => {
+  const small = await writeSmallProgram("pmta", { recipients: 300, days: 14 });
+  const big = await writeSmallProgram("sendgrid", { recipients: 6000, days: 60 });
+  try {
+    const db = join(dir, "killed.duckdb");
+    let store = await Store.open(db);
+    const first = await ingestFile(store, small.files[0]);
+    assert.ok(first.stored > 0);
+    await store.run(OTHER_HASH);
+    const before = await store.all("SELECT * FROM event_rows ORDER BY ALL");
+    assert.ok((await stale(store)) > 0);
+    store.close();
+    // "insert" is reported once the keys were made again and the file inserted, inside the file's transaction.
+    const child = spawn(process.execPath, [CLI, "ingest", big.files[0], "--db", db], {
+      stdio: ["ignore", "ignore", "pipe"],
+      env: { ...process.env, DELIVERLENS_DEBUG: "1" },
+    });
+    let stderr = "";
+    child.stderr.setEncoding("utf8");
+    child.stderr.on("data", (chunk: string) => {
+      stderr += chunk;
+      if (stderr.includes("insert:")) child.kill("SIGKILL");
+    });
+    const signal = await new Promise((resolve) => child.on("exit", (_code, s) => resolve(s)));
+    assert.equal(signal, "SIGKILL", `the ingest ended before "insert" was reported: ${stderr}`);
+    store = await Store.open(db);
+    try {
+      assert.deepEqual(await store.all("SELECT * FROM event_rows ORDER BY ALL"), before);
+      const again = await ingestFile(store, small.files[0]);
+      assert.deepEqual([again.stored, again.duplicates], [0, first.stored]);
+      assert.equal(await stale(store), 0);
+    } finally {
+      store.close();
+    }
+  } finally {
+    rmSync(small.dir, { recursive: true, force: true });
+    rmSync(big.dir, { recursive: true, force: true });
   }
 });
