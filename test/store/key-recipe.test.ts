@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
@@ -14,12 +13,11 @@ import {
   Store,
 } from "../../src/store/index.ts";
 import { writeSmallProgram } from "../../testkit/analytics-program.ts";
-import { writeOldStore } from "../../testkit/old-store.ts";
+import { killIngestAfterStep } from "../../testkit/kill-ingest.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "deliverlens-key-recipe-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-const CLI = join(import.meta.dirname, "../../bin/deliverlens.js");
 const FIXTURES = new URL("../fixtures/events/", import.meta.url).pathname;
 const files = readdirSync(FIXTURES)
   .filter((name) => name !== "README.md")
@@ -59,42 +57,6 @@ test("a new store keys events by hash: every format's fixture, read by DuckDB an
   }
 });
 
-test("a store that held events before schema 17 keeps its md5 keys, and its events still dedupe; one that held none takes hash", async () => {
-  const path = join(dir, "v16.duckdb");
-  await writeOldStore(path, 16, [
-    `INSERT INTO event_rows (event_key, type, time, recipient, provider, file_id)
-      VALUES ((md5_number('sendgrid:ev-1') >> 64)::UBIGINT, 'delivered', TIMESTAMP '2026-03-02 10:49:42',
-        'a@icloud.com', 'apple', 1)`,
-  ]);
-  const store = await Store.open(path);
-  try {
-    assert.equal((await store.one<{ recipe: string }>("SELECT recipe FROM key_state"))?.recipe, "md5");
-    const file = join(dir, "sg.ndjson");
-    const event = (id: string, email: string) =>
-      JSON.stringify({
-        email,
-        timestamp: 1772448582,
-        event: "delivered",
-        sg_event_id: id,
-        sg_message_id: `m-${id}`,
-      });
-    writeFileSync(file, `${event("ev-1", "a@icloud.com")}\n${event("ev-2", "b@icloud.com")}\n`);
-    const summary = await ingestFile(store, file);
-    assert.deepEqual([summary.stored, summary.duplicates], [1, 1]);
-    const postfix = files.find((name) => name.endsWith("postfix-01.log")) as string;
-    const first = await ingestFile(store, postfix);
-    const again = await ingestFile(store, postfix);
-    assert.deepEqual([again.stored, again.duplicates], [0, first.stored + first.duplicates]);
-  } finally {
-    store.close();
-  }
-  const empty = join(dir, "v16-empty.duckdb");
-  await writeOldStore(empty, 16);
-  const opened = await Store.open(empty);
-  assert.equal((await opened.one<{ recipe: string }>("SELECT recipe FROM key_state"))?.recipe, "hash");
-  opened.close();
-});
-
 test("a store whose keys another DuckDB's hash made has them made again before its next insert: the same files are duplicates", async () => {
   const store = await Store.open(join(dir, "other-hash.duckdb"));
   try {
@@ -131,18 +93,8 @@ test("kill -9 after the keys were made again, before the commit, leaves them as 
     assert.ok((await stale(store)) > 0);
     store.close();
     // "insert" is reported once the keys were made again and the file inserted, inside the file's transaction.
-    const child = spawn(process.execPath, [CLI, "ingest", big.files[0], "--db", db], {
-      stdio: ["ignore", "ignore", "pipe"],
-      env: { ...process.env, DELIVERLENS_DEBUG: "1" },
-    });
-    let stderr = "";
-    child.stderr.setEncoding("utf8");
-    child.stderr.on("data", (chunk: string) => {
-      stderr += chunk;
-      if (stderr.includes("insert:")) child.kill("SIGKILL");
-    });
-    const signal = await new Promise((resolve) => child.on("exit", (_code, s) => resolve(s)));
-    assert.equal(signal, "SIGKILL", `the ingest ended before "insert" was reported: ${stderr}`);
+    const run = await killIngestAfterStep(big.files[0], db, "insert");
+    assert.equal(run.signal, "SIGKILL", `the ingest ended before "insert" was reported: ${run.stderr}`);
     store = await Store.open(db);
     try {
       assert.deepEqual(await store.all("SELECT * FROM event_rows ORDER BY ALL"), before);
