@@ -20,10 +20,10 @@ export interface ParsedReply {
 const DIAGNOSTIC_TYPE = /^\s*(?:smtp|x-[a-z0-9-]+|x400|mta)\s*;\s*/i;
 
 /** A reply line start: code, `-` (more lines follow) or space, then an optional enhanced status. */
-const LEADING_CODE = /^([2-5][0-9][0-9])(?:[ -]+|$)(?:([2-5]\.[0-9]{1,3}\.[0-9]{1,3})(?![.0-9])\s*)?/;
+const LEADING_CODE = /^([2-5][0-9][0-9])(?:[ -]+|$)(?:([2-5]\.[0-7]\.[0-9]{1,3})(?![.0-9])\s*)?/;
 
 /** A code-and-status pair anywhere (Postfix `said: 550 5.7.1 …`, Exim `SMTP error … : 550 …`). */
-const EMBEDDED_CODE = /(?:^|[\s:;(])([2-5][0-9][0-9])[ -]+([2-5]\.[0-9]{1,3}\.[0-9]{1,3})(?![.0-9])/;
+const EMBEDDED_CODE = /(?:^|[\s:;(])([2-5][0-9][0-9])[ -]+([2-5]\.[0-7]\.[0-9]{1,3})(?![.0-9])/;
 
 /** A lone code after `said:` or `:` at a reply boundary (`said: 421 Too many sessions`). */
 const CODE_AFTER_SAID = /(?:said|reply|response|error)\s*:\s*([2-5][0-9][0-9])(?:[ -]|$)/i;
@@ -38,7 +38,7 @@ const CODE_AFTER_SAID = /(?:said|reply|response|error)\s*:\s*([2-5][0-9][0-9])(?
 const CONTINUED_CODE = /(?:^|: |<<< )([45][0-9][0-9])-(?=\S)/;
 
 /** An enhanced status on its own (`#5.1.1`, `(5.7.1)`), not part of an IP address or version number. */
-const LONE_STATUS = /(?:^|[^0-9.vV])([2-5]\.[0-9]{1,3}\.[0-9]{1,3})(?![.0-9])/;
+const LONE_STATUS = /(?:^|[^0-9.vV])([2-5]\.[0-7]\.[0-9]{1,3})(?![.0-9])/;
 
 const REMOTE_HOST = /\bhost\s+([a-z0-9][a-z0-9.-]*[a-z0-9])\s*\[/i;
 
@@ -89,7 +89,7 @@ export function parseReply(raw: string): ParsedReply {
 }
 
 /** A refusal line the server sent in Sendmail's transcript, after its `<<< `: code, `-` or a space, a status. */
-const TRANSCRIPT_LINE = /^([45][0-9][0-9])([ -])(?:([245]\.[0-9]{1,3}\.[0-9]{1,3}) )?/;
+const TRANSCRIPT_LINE = /^([45][0-9][0-9])([ -])(?:([245]\.[0-7]\.[0-9]{1,3}) )?/;
 
 /**
  * Sendmail's transcript (sendmail/savemail.c, "----- Transcript of session follows -----") marks every line

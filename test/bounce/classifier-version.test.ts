@@ -28,7 +28,7 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 66,
+  version: 67,
   fingerprint: "c704dcd98bebd2f142036dc9645a40e26b8d93f33ef69c80c41cd1f1f7271a6f",
 };
 

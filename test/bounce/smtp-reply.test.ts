@@ -45,6 +45,32 @@ const CASES: Array<[string, { text: string; replyCode: number | null; status: st
     "connect to 17.57.155.25 failed",
     { text: "connect to 17.57.155.25 failed", replyCode: null, status: null },
   ],
+  // A status's subject is one digit of 0–7 (the IANA registry's subjects; sisimai go smtp/status/find.go reads
+  // no other): Exim's "4.94.2" or a product's "5.10.2" is a version, not a status.
+  [
+    "Mail rejected by mx.example.org (Exim 4.94.2): message looks like spam",
+    {
+      text: "Mail rejected by mx.example.org (Exim 4.94.2): message looks like spam",
+      replyCode: null,
+      status: null,
+    },
+  ],
+  [
+    "550 Requested action not taken: mailbox unavailable (MDaemon 5.10.2)",
+    {
+      text: "550 Requested action not taken: mailbox unavailable (MDaemon 5.10.2)",
+      replyCode: 550,
+      status: null,
+    },
+  ],
+  [
+    "550 5.7.708 Service unavailable. Access denied, traffic not accepted from this IP.",
+    {
+      text: "550 5.7.708 Service unavailable. Access denied, traffic not accepted from this IP.",
+      replyCode: 550,
+      status: "5.7.708",
+    },
+  ],
   ["", { text: "", replyCode: null, status: null }],
   // Exim writes a reply without a status after its own words (corpus lhost-exim-47): the lines still join.
   [

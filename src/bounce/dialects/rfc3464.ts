@@ -15,7 +15,7 @@ import type { Dialect, RecipientReport } from "./types.ts";
 
 const DELIVERED_ACTIONS = new Set(["delivered", "relayed", "expanded"]);
 /** A reply code with its enhanced status ("550 5.1.10", "452-4.2.2"). */
-const REPLY_QUOTED = /\b[245]\d\d[ -][245]\.\d{1,3}\.\d{1,3}\b/;
+const REPLY_QUOTED = /\b[245]\d\d[ -][245]\.[0-7]\.\d{1,3}\b/;
 
 /**
  * RFC 3464 delivery status notifications: per-recipient fields from message/delivery-status (or the same

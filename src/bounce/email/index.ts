@@ -35,7 +35,7 @@ export { splitMbox } from "./mbox.ts";
 const MAX_RECIPIENTS = limitOf("recipientsPerMessage");
 /** A failure status is what the diagnostic is about; a 2.x.x earlier in a transcript is not. */
 /** A delivery's status quoted in a text ("2.0.0"), as STATUS_IN_TEXT a failure's: never a part of "10.2.1.1". */
-const DELIVERED_STATUS_IN_TEXT = /(?<![\w.])2\.\d{1,3}\.\d{1,3}(?!\.?\d)/;
+const DELIVERED_STATUS_IN_TEXT = /(?<![\w.])2\.[0-7]\.\d{1,3}(?!\.?\d)/;
 /**
  * A reply code stands alone: "550 ", "550-", "(550)", "'550 " (Exchange's "Remote Server returned '550 …'");
  * never the first part of an IP address ("203.0.113.9").
@@ -44,7 +44,7 @@ const FAILURE_CODE_IN_TEXT = /(?:^|[\s:;(['"])([45][0-5]\d)(?=[\s\-,)\]]|\.(?!\d
 const REPLY_CODE_IN_TEXT = /(?:^|[\s:;(['"])(2[0-5]\d)(?=[\s\-,)\]]|\.(?!\d)|$)/;
 
 /** A status right after a reply code ("550 5.2.2", "550-'5.2.2"): the remote server's own, not a wrapper's. */
-const REPLIED_STATUS_IN_TEXT = /\b[45]\d\d[- ]['"]?([45]\.\d{1,3}\.\d{1,3})(?!\.?\d)/;
+const REPLIED_STATUS_IN_TEXT = /\b[45]\d\d[- ]['"]?([45]\.[0-7]\.\d{1,3})(?!\.?\d)/;
 
 /**
  * Which of the report's Status field and the status written in the reply to keep (sisimai go
@@ -409,7 +409,7 @@ function addRecords(
 }
 
 /** The address a reply names as the one it refuses: "550 5.1.1 <a@b>: Recipient address rejected" (Postfix smtpd). */
-const REFUSED_ADDRESS = /^[45]\d\d[ -](?:[245]\.\d{1,3}\.\d{1,3} )?<([^\s<>]{1,320})>/;
+const REFUSED_ADDRESS = /^[45]\d\d[ -](?:[245]\.[0-7]\.\d{1,3} )?<([^\s<>]{1,320})>/;
 
 /**
  * The reply refuses another recipient of the same report by name: an MTA that gives up the whole message at one

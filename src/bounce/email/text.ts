@@ -463,7 +463,7 @@ const RECIPIENT_IN_SENTENCE = new RegExp(
  * mail server after RCPT TO:<a@b>:").
  */
 const RECIPIENT_IN_REPLY = new RegExp(
-  String.raw`(?:\b[45]\d\d[ -](?:#?[45]\.\d{1,3}\.\d{1,3}[ ])?[^<>\n]{0,80}?|\bRCPT TO: ?)<(${ADDRESS})>`,
+  String.raw`(?:\b[45]\d\d[ -](?:#?[45]\.[0-7]\.\d{1,3}[ ])?[^<>\n]{0,80}?|\bRCPT TO: ?)<(${ADDRESS})>`,
   "gi",
 );
 
@@ -523,7 +523,7 @@ const OWN_REPLY = /^[45]\d\d\b/;
  * Sendmail's exit status and that status's stock words (sendmail/usersmtp.c maps 550/551/553 to EX_NOUSER,
  * libsm's sysexits table words it "User unknown"), so the remote's words are the error, not these.
  */
-const SENDMAIL_ECHO = /^[45]\d\d (?:[45]\.\d{1,3}\.\d{1,3} )?<([^\s<>]{1,320})>\.\.\. /;
+const SENDMAIL_ECHO = /^[45]\d\d (?:[45]\.[0-7]\.\d{1,3} )?<([^\s<>]{1,320})>\.\.\. /;
 
 interface Entry {
   recipient: string;
@@ -822,7 +822,7 @@ function offsetsOf(lines: readonly string[], at: readonly number[]): number[] {
  * Where a remote server's reply quoted in the notice starts: a refusal code before an enhanced status or a word
  * ("550-5.7.511 Access denied", "550 User unknown"), not a number in prose ("412-555-0100", "500 messages").
  */
-const QUOTED_REPLY_START = /(?<![\w.-])[45][0-5]\d(?:[ -][245]\.\d{1,3}\.\d{1,3}\b| (?=<|[A-Z][a-z]))/g;
+const QUOTED_REPLY_START = /(?<![\w.-])[45][0-5]\d(?:[ -][245]\.[0-7]\.\d{1,3}\b| (?=<|[A-Z][a-z]))/g;
 
 /**
  * Recipients named inside sentences of the preamble (used when no address stands on its own line). Once the
@@ -898,4 +898,4 @@ export function addressesIn(value: string | null): string[] {
 export const REPLY_CODE_IN_TEXT = /(?<![\w.:-])[45]\d\d(?: |-(?!\d{3}-))/;
 
 /** An enhanced status code quoted in a text ("5.1.1"), not a part of an IP address or version ("10.5.1.1"). */
-export const STATUS_IN_TEXT = /(?<![\w.])[45]\.\d{1,3}\.\d{1,3}(?!\.?\d)/;
+export const STATUS_IN_TEXT = /(?<![\w.])[45]\.[0-7]\.\d{1,3}(?!\.?\d)/;
