@@ -17,6 +17,7 @@ import { inChunkMemory, LineBytes } from "./line-bytes.ts";
 import { LineTemplates, type TemplateReading } from "./line-template.ts";
 import { leadingReplyCode, leadingReplyCodeOfBytes } from "./reply.ts";
 import type {
+  ChunkHeads,
   EventSource,
   Out,
   OutcomeSink,
@@ -474,6 +475,12 @@ class PostfixParser {
     recipientPart(bytes, qidEnd + FIELD_SEPARATOR.length, to, into, at);
     return true;
   }
+
+  /** LineParser.chunkHeads: in one WebAssembly call where `bytes` lie in a chunk memory (else -1: `head` per line). */
+  readonly chunkHeads: ChunkHeads = (bytes, from, last, entries, at, most, shards) => {
+    if (bytes !== this.headsBound) this.bindHeads(bytes);
+    return this.headsOn ? (this.headBytes as LineBytes).lines(from, last, entries, at, most, shards) : -1;
+  };
 
   /**
    * Readies `head` for lines of `bytes`: in WebAssembly where they lie in a chunk memory (a LineBytes made
