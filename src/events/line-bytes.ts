@@ -94,14 +94,26 @@ export function inChunkMemory(bytes: Uint8Array): boolean {
 
 type Lookup = (rcptStart: number, rcptEnd: number, end: number, kind: number) => number;
 type Head = (from: number, to: number, base: number) => number;
+type Lines = (
+  from: number,
+  last: number,
+  size: number,
+  base: number,
+  entries: number,
+  most: number,
+  shards: number,
+) => number;
 /** Where `head` leaves a line's head in the template memory (HEAD_INTS ints, see line-bytes.wat). */
 const HEAD_AT = 2320;
 const HEAD_INTS = 8;
+/** Ints per line of a line index's entries (line-index.ts ENTRY: start, stop, shard, then the head) `lines` writes. */
+const LINE_ENTRY_INTS = 3 + HEAD_INTS;
 
 /** The exports of the module's instance over one chunk memory. */
 interface Exports {
   lookup: Lookup;
   head: Head;
+  lines: Lines;
 }
 
 let compiled: WasmModule | null | undefined;
@@ -443,8 +455,9 @@ export class ReplyBytes implements RecordWriter {
 export class LineBytes {
   /** The `lookup` of the instance over the chunk memory of the bytes bound last (null: none). */
   lookup: Lookup | null = null;
-  /** Its `head` (null: none; see `head`). */
+  /** Its `head` (null: none; see `head`) and `lines`. */
   private headOf: Head | null = null;
+  private linesOf: Lines | null = null;
   /** Where the bytes bound last start in their chunk memory. */
   base = 0;
   private bound: Uint8Array | null = null;
@@ -499,6 +512,7 @@ export class LineBytes {
     const exports = this.instance(bytes);
     this.lookup = exports?.lookup ?? null;
     this.headOf = exports?.head ?? null;
+    this.linesOf = exports?.lines ?? null;
     this.base = bytes.byteOffset;
   }
 
@@ -506,6 +520,7 @@ export class LineBytes {
     return instanceOver(this.instances, this.module, bytes, this.template, (exports) => ({
       lookup: exports.lookup as Lookup,
       head: exports.head as Head,
+      lines: exports.lines as Lines,
     }));
   }
 
@@ -525,6 +540,21 @@ export class LineBytes {
     const ints = this.ints;
     for (let i = 0; i < HEAD_INTS; i++) into[at + i] = ints[HEAD_AT / 4 + i];
     return true;
+  }
+
+  /**
+   * The entries of the lines of the bytes bound last (`heads` true) from `from` to `last` (a line's LF), at
+   * most `most`, written at entries[at] (line-index.ts indexLines: per line its start, its stop before CR LF
+   * or LF, its shard — shardOf of its head's hash among `shards`, -2 where `head` reads none —, its head),
+   * in one call; how many. -1 (nothing written) where `entries` lie in another memory than the bytes.
+   */
+  lines(from: number, last: number, entries: Int32Array, at: number, most: number, shards: number): number {
+    const bound = this.bound;
+    if (bound === null || entries.buffer !== bound.buffer || this.linesOf === null) return -1;
+    const base = this.base;
+    const address = entries.byteOffset + 4 * at;
+    const room = Math.min(most, Math.floor((entries.length - at) / LINE_ENTRY_INTS));
+    return this.linesOf(base + from, base + last, base + bound.length, base, address, room, shards);
   }
 
   /** The slot of the line `lookup` read last. */

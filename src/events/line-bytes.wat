@@ -21,11 +21,21 @@
   (import "line" "template" (memory $template 1))
 
   ;; The first LF in $chunk[$from, $to), or -1: Buffer's indexOf without its call into C++ (line-index.ts
-  ;; indexLines, once a line). Eight bytes a load: the lowest byte of a word that is LF is the lowest zero byte
-  ;; of the word xor LFs, found exactly by the zero-byte test (x - 0x01…) & ~x & 0x80… (a borrow only marks
-  ;; bytes above a zero byte).
+  ;; indexLines, once a line; `lines`). Sixteen bytes a compare (SIMD), then eight bytes a load: the lowest
+  ;; byte of a word that is LF is the lowest zero byte of the word xor LFs, found exactly by the zero-byte test
+  ;; (x - 0x01…) & ~x & 0x80… (a borrow only marks bytes above a zero byte).
   (func $lineEnd (export "lineEnd") (param $from i32) (param $to i32) (result i32)
-    (local $x i64) (local $found i64)
+    (local $x i64) (local $found i64) (local $mask i32)
+    (block $words
+      (loop $vectors
+        (br_if $words (i32.gt_s (i32.add (local.get $from) (i32.const 16)) (local.get $to)))
+        (local.set $mask
+          (i8x16.bitmask
+            (i8x16.eq (v128.load $chunk (local.get $from)) (v128.const i8x16 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10))))
+        (if (local.get $mask)
+          (then (return (i32.add (local.get $from) (i32.ctz (local.get $mask))))))
+        (local.set $from (i32.add (local.get $from) (i32.const 16)))
+        (br $vectors)))
     (block $bytes
       (loop $words
         (br_if $bytes (i32.gt_s (i32.add (local.get $from) (i32.const 8)) (local.get $to)))
@@ -560,6 +570,44 @@
     (i32.store $template offset=2344 (i32.const 0) (local.get $statusAt))
     (i32.store $template offset=2348 (i32.const 0) (local.get $word))
     (i32.const 1))
+
+  ;; line-index.ts indexLines in one call: the lines of $chunk[$from, $last] ($last: a line's LF), at most
+  ;; $most, each line's entry written at $entries + 44 × its number in $chunk (line-index.ts ENTRY: eleven
+  ;; ints): its start and stop (before CR LF or LF) less $base, its shard and its head as `head` reads it
+  ;; (the eight ints it leaves at 2320 in $template). The shard is source.ts shardOf(hash, $shards) where
+  ;; `head` reads the line; -2 where it does not (the caller asks its parser: another stamp may have a
+  ;; head). $size: the end of the chunk's bytes, where a line's LF is looked for up to. Returns how many.
+  (func $lines (export "lines") (param $from i32) (param $last i32) (param $size i32) (param $base i32)
+    (param $entries i32) (param $most i32) (param $shards i32) (result i32)
+    (local $n i32) (local $end i32) (local $stop i32) (local $e i32)
+    (block $done
+      (loop $line
+        (br_if $done (i32.gt_s (local.get $from) (local.get $last)))
+        (br_if $done (i32.ge_s (local.get $n) (local.get $most)))
+        (local.set $end (call $lineEnd (local.get $from) (local.get $size)))
+        (br_if $done (i32.lt_s (local.get $end) (i32.const 0)))
+        (local.set $stop (local.get $end))
+        (if (i32.gt_s (local.get $end) (local.get $from))
+          (then (if (i32.eq (i32.load8_u $chunk (i32.sub (local.get $end) (i32.const 1))) (i32.const 13))
+            (then (local.set $stop (i32.sub (local.get $end) (i32.const 1)))))))
+        (local.set $e (i32.add (local.get $entries) (i32.mul (local.get $n) (i32.const 44))))
+        (i32.store $chunk (local.get $e) (i32.sub (local.get $from) (local.get $base)))
+        (i32.store $chunk offset=4 (local.get $e) (i32.sub (local.get $stop) (local.get $base)))
+        (if (call $head (local.get $from) (local.get $stop) (local.get $base))
+          (then
+            (i64.store $chunk offset=12 (local.get $e) (i64.load $template offset=2320 (i32.const 0)))
+            (i64.store $chunk offset=20 (local.get $e) (i64.load $template offset=2328 (i32.const 0)))
+            (i64.store $chunk offset=28 (local.get $e) (i64.load $template offset=2336 (i32.const 0)))
+            (i64.store $chunk offset=36 (local.get $e) (i64.load $template offset=2344 (i32.const 0)))
+            (i32.store $chunk offset=8 (local.get $e)
+              (i32.rem_u
+                (i32.shr_u (i32.mul (i32.load $template offset=2320 (i32.const 0)) (i32.const 0x9e3779b1)) (i32.const 16))
+                (local.get $shards))))
+          (else (i32.store $chunk offset=8 (local.get $e) (i32.const -2))))
+        (local.set $from (i32.add (local.get $end) (i32.const 1)))
+        (local.set $n (i32.add (local.get $n) (i32.const 1)))
+        (br $line)))
+    (local.get $n))
 
   ;; ReplyMask.matches (reply-key.ts) of a reply in $chunk by a reply template, for an instance whose
   ;; $template is a ReplyBytes' memory (line-bytes.ts):

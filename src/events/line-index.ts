@@ -2,7 +2,7 @@ import { isAscii } from "node:buffer";
 import { readSync } from "node:fs";
 import { CHUNK_BYTES } from "./input.ts";
 import { type ChunkMemory, chunkBuffer, chunkMemory, lineEndOf } from "./line-bytes.ts";
-import { HEAD_INTS, shardOf } from "./source.ts";
+import { type ChunkHeads, HEAD_INTS, shardOf } from "./source.ts";
 
 /**
  * One read and one line index per chunk for the threads that read the same log in shards
@@ -77,7 +77,11 @@ export const ENTRY_STOP = 1;
 export const ENTRY_SHARD = 2;
 export const ENTRY_HEAD = 3;
 
-export type HeadOf = (bytes: Uint8Array, from: number, to: number, into: Int32Array, at: number) => boolean;
+/** A parser's LineParser.head, and its chunkHeads where it has one (the lines of a chunk in one pass). */
+export interface HeadOf {
+  (bytes: Uint8Array, from: number, to: number, into: Int32Array, at: number): boolean;
+  lines?: ChunkHeads;
+}
 
 /** A thread's read count once it reads no more: above any chunk number. */
 const READ_ALL = 0x7fffffff;
@@ -333,7 +337,11 @@ export class SharedLineIndex {
     const first = position === 0 ? 0 : bytes.indexOf(LF) + 1;
     const base = slot * MAX_INDEXED_LINES * ENTRY;
     const entries = this.entries;
-    const lines = last < 0 ? 0 : indexLines(bytes, first, last, headOf, shards, entries, base);
+    // In one call of the parser's where it has one (HeadOf.lines: in WebAssembly, no call per line).
+    const atOnce =
+      last < 0 ? 0 : (headOf.lines?.(bytes, first, last, entries, base, MAX_INDEXED_LINES, shards) ?? -1);
+    if (atOnce > 0) headsAsked(bytes, headOf, shards, entries, base, base + atOnce * ENTRY);
+    const lines = atOnce >= 0 ? atOnce : indexLines(bytes, first, last, headOf, shards, entries, base);
     const at = slot * SLOT_INTS;
     const slots = this.slots;
     slots[at + SLOT_POSITION] = position % POSITIONS;
@@ -346,6 +354,35 @@ export class SharedLineIndex {
     // Published last: a thread that sees it sees the entries written before.
     Atomics.store(slots, at + SLOT_DONE, chunk);
     Atomics.notify(slots, at + SLOT_DONE);
+  }
+}
+
+/** An entry's shard while its line's head is still to be asked of `headOf` (HeadOf.lines found none). */
+const HEAD_ASKED = -2;
+
+/**
+ * After HeadOf.lines wrote entries[base, end): `headOf` asked for the head of each line it found none of (a
+ * stamp only the parser's JavaScript reads), as indexLines asks it.
+ */
+function headsAsked(
+  bytes: Uint8Array,
+  headOf: HeadOf,
+  shards: number,
+  entries: Int32Array,
+  base: number,
+  end: number,
+): void {
+  for (let e = base; e < end; e += ENTRY) {
+    if (entries[e + ENTRY_SHARD] !== HEAD_ASKED) continue;
+    entries[e + ENTRY_SHARD] = headOf(
+      bytes,
+      entries[e + ENTRY_START],
+      entries[e + ENTRY_STOP],
+      entries,
+      e + ENTRY_HEAD,
+    )
+      ? shardOf(entries[e + ENTRY_HEAD], shards)
+      : -1;
   }
 }
 

@@ -256,7 +256,9 @@ export class LineSplitter {
   headOf(): HeadOf | null {
     const parser = this.parser;
     if (parser.head === undefined || parser.takeHead === undefined) return null;
-    return (bytes, from, to, into, at) => parser.head?.(bytes, from, to, into, at) ?? false;
+    const headOf: HeadOf = (bytes, from, to, into, at) => parser.head?.(bytes, from, to, into, at) ?? false;
+    if (parser.chunkHeads !== undefined) headOf.lines = parser.chunkHeads.bind(parser);
+    return headOf;
   }
 
   /** The lines of a chunk, in order; `index` (if any: see line-index.ts) says which are this shard's. */

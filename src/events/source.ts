@@ -61,6 +61,8 @@ export interface OutcomeSpans {
  */
 export class OutcomeShape {
   kept: unknown = null;
+  /** What the sink kept before `kept` (the outcomes of one shape may take turns in two: two reply codes). */
+  keptBefore: unknown = null;
 }
 
 export interface OutcomeSink {
@@ -124,6 +126,17 @@ export function newCounters(): ParseCounters {
   return { evicted: 0, evictedEarly: 0 };
 }
 
+/** LineParser.chunkHeads. */
+export type ChunkHeads = (
+  bytes: Uint8Array,
+  from: number,
+  last: number,
+  entries: Int32Array,
+  at: number,
+  most: number,
+  shards: number,
+) => number;
+
 /** A stateful line consumer: one per input. */
 export interface LineParser {
   line(text: string, lineNo: number, out: Out): void;
@@ -153,6 +166,13 @@ export interface LineParser {
    * the heads of a chunk's lines for every shard (read.ts, line-index.ts).
    */
   head?(bytes: Uint8Array, from: number, to: number, into: Int32Array, at: number): boolean;
+  /**
+   * `head` of every line of bytes[from, last] (`last`: a line's LF), at most `most`, as a line index's entries
+   * at entries[at] (line-index.ts: per line its start, its stop before CR LF or LF, its shard among `shards`,
+   * its head), in one pass: how many; -1 where it cannot (the caller then asks `head` line by line). A line
+   * whose shard is -2 is one it found no head of: the caller asks `head`.
+   */
+  chunkHeads?: ChunkHeads;
   /** `take` of a line whose head `head` found (in this or another thread): the same, without scanning it again. */
   takeHead?(
     bytes: Buffer,

@@ -31,6 +31,7 @@ import {
   FNV_PRIME,
   isProblem,
   newCounters,
+  type OutcomeShape,
   type OutcomeSpans,
   type ParseCounters,
   problem,
@@ -279,8 +280,8 @@ export class EventClassifier {
    * written) where the event has to be given to jsonBytes.
    */
   shapedBytes(shaped: ShapedLine, spans: OutcomeSpans, format: string, out: JsonBytes): boolean {
-    const known = spans.shape?.kept;
-    if (!(known instanceof DomainContext) || known.replyCode !== shaped.replyCode) return false;
+    const known = keptFor(spans.shape, shaped.replyCode);
+    if (known === null) return false;
     const written = known.writtenFor(spans.bytes, spans.replyStart, spans.replyEnd);
     if (written !== null && this.shapedBy(written, known, shaped, spans, format, out)) return true;
     // The class's last record may be another recipient domain's, whose reply a reply naming this domain
@@ -509,8 +510,8 @@ export class EventClassifier {
       context = this.context(action, hostKey, domainKey, replyCode, status, hint);
     } else {
       // An outcome of a shape seen before has that one's context but maybe for its reply code.
-      const kept = spans.shape?.kept;
-      if (kept instanceof DomainContext && kept.replyCode === replyCode && kept.action === action) {
+      const kept = keptFor(spans.shape, replyCode);
+      if (kept !== null && kept.action === action) {
         known = kept;
       } else {
         const domain = this.domainOfBytes(spans.bytes, spans.recipientStart, spans.recipientEnd);
@@ -534,7 +535,10 @@ export class EventClassifier {
             ),
           );
         }
-        if (spans.shape !== null) spans.shape.kept = known;
+        if (spans.shape !== null) {
+          spans.shape.keptBefore = spans.shape.kept;
+          spans.shape.kept = known;
+        }
       }
       domainKey = known.domainKey;
       hostKey = known.hostKey;
@@ -1012,6 +1016,22 @@ class SharedContext {
  * with its host key and EventClassifier.context hash, the entry of the last record found in it, and what
  * it shares with the other contexts of its class.
  */
+/**
+ * The context a shape's outcomes of reply code `replyCode` were kept in: its last, else the one before (which
+ * becomes its last: a shape's outcomes may take turns in two reply codes, GMX's and Mimecast's 550 and 554 of
+ * one DSN), else null.
+ */
+function keptFor(shape: OutcomeShape | null, replyCode: number | null): DomainContext | null {
+  if (shape === null) return null;
+  const kept = shape.kept;
+  if (kept instanceof DomainContext && kept.replyCode === replyCode) return kept;
+  const before = shape.keptBefore;
+  if (!(before instanceof DomainContext) || before.replyCode !== replyCode) return null;
+  shape.keptBefore = kept;
+  shape.kept = before;
+  return before;
+}
+
 class DomainContext {
   readonly action: string;
   readonly remoteMta: string | null;

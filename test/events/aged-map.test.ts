@@ -88,6 +88,47 @@ test("AgedTable finds keys by hash on bytes and on text; keys of one hash stay a
   assert.equal(table.size(0), 2000);
 });
 
+test("AgedTable's filter never hides a key that is there, and forgets most removed ones", () => {
+  // Two lists with small bounds (evictions by count and age), adds, moves and removals in a random order.
+  const table = new AgedTable<number>([
+    { maxAgeMs: 10 * DAY, maxEntries: 3000 },
+    { maxAgeMs: DAY, maxEntries: 1000 },
+  ]);
+  let seed = 12345;
+  const random = () => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed / 2 ** 32;
+  };
+  const hashOf = (i: number) => Math.imul(i + 1, 0x2545f491) | 0;
+  const live = new Map<number, number>(); // key number → entry
+  for (let step = 0; step < 40_000; step++) {
+    const time = 1000 + step * 10_000;
+    const i = Math.floor(random() * 6000);
+    const key = `K${i}`;
+    const entry = table.findText(hashOf(i), key, 0, key.length);
+    if (entry === NONE) live.set(i, table.add(hashOf(i), key, i, random() < 0.5 ? 0 : 1, time));
+    else if (random() < 0.4) {
+      table.remove(entry);
+      live.delete(i);
+    } else live.set(i, table.move(entry, 1 - table.list(entry), time));
+    table.advance(time);
+    if (step % 5000 !== 4999) continue;
+    for (const [k, at] of live) {
+      if (table.key(at) !== `K${k}`) continue; // evicted since (the table forgot it, and told no one here)
+      const bytes = Buffer.from(`K${k}`, "latin1");
+      assert.ok(table.mayHold(hashOf(k)), `K${k} filtered out at step ${step}`);
+      assert.equal(table.findBytes(hashOf(k), bytes, 0, bytes.length), at);
+    }
+  }
+  // Every key removed once more: the filter is made anew from the slots, and answers for most hashes.
+  for (let i = 0; i < 6000; i++) {
+    const entry = table.findText(hashOf(i), `K${i}`, 0, `K${i}`.length);
+    if (entry !== NONE) table.remove(entry);
+  }
+  const maybe = Array.from({ length: 6000 }, (_, i) => table.mayHold(hashOf(i))).filter(Boolean).length;
+  assert.ok(maybe < 600, `hashes the empty table may hold: ${maybe}`);
+});
+
 test("AgedTable: each list keeps its own count; a moved entry is kept by its new list's rules", () => {
   const evicted: string[] = [];
   const table = new AgedTable<string>(

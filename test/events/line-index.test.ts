@@ -6,13 +6,16 @@ import { after, test } from "node:test";
 import { CHUNK_BYTES } from "../../src/events/input.ts";
 import { chunkBuffer } from "../../src/events/line-bytes.ts";
 import {
+  ENTRY_INTS,
+  ENTRY_SHARD,
+  ENTRY_START,
   type HeadOf,
   newLineIndexMemory,
   SharedLineIndex,
   SLOT_INTS,
   SLOTS,
 } from "../../src/events/line-index.ts";
-import { LineSplitter, shardChunks } from "../../src/events/read.ts";
+import { LineSplitter, lineReader, shardChunks } from "../../src/events/read.ts";
 import { type LineParser, newCounters, type Out, shardOf } from "../../src/events/source.ts";
 import { EventClassifier } from "../../src/pipeline/classify-events.ts";
 import { type ShardBatch, shardBatches } from "../../src/pipeline/classify-log-shard.ts";
@@ -98,6 +101,54 @@ for (const all of [false, true]) {
     assert.deepEqual(indexed[1], alone[1]);
   });
 }
+
+test("a chunk's lines are indexed in one call of the parser (chunkHeads) as line by line with its head", () => {
+  // Lines whose head only the parser's JavaScript reads (a PRI part, a stamp with a zone of its own), CR LF
+  // lines, lines without a queue id and the rest of the log: every entry as `head` writes it, chunk by chunk.
+  const others = [
+    "<22>2026-02-02T12:34:50.123456+01:00 h postfix/smtp[1]: PRIPART001: to=<a@example.com>, relay=none, dsn=5.1.1, status=bounced (no)",
+    "<22>Feb  2 12:00:00 h postfix/smtp[1]: PRIPART002: to=<b@example.com>, relay=none, dsn=4.4.1, status=deferred (x)\r",
+    "2026-02-02 12:00:00 h postfix/smtp[1]: ISOSPACE01: to=<c@example.com>, relay=none, dsn=2.0.0, status=sent (ok)",
+    "2026-02-02T12:00:00Z h postfix/smtp[1]: ISOZULU001: to=<d@example.com>, relay=none, dsn=2.0.0, status=sent (ok)",
+    "\r",
+    "Feb  2 12:00:00 h postfix/smtp[1]: SHORTID: x",
+  ].join("\n");
+  const path = writeLog();
+  writeFileSync(path, `${others}\n`, { flag: "a" });
+  const fd = openSync(path, "r");
+  const size = fstatSync(fd).size;
+  const headOf = lineReader("postfix", path, { shard: { index: 0, count: 2 }, outcomes: null }).headOf();
+  assert.ok(headOf?.lines !== undefined, "the Postfix parser indexes a chunk in one call");
+  const lineByLine: HeadOf = (bytes, from, to, into, at) => headOf(bytes, from, to, into, at);
+  const atOnce = new SharedLineIndex(newLineIndexMemory(2), 0, 2);
+  const alone = new SharedLineIndex(newLineIndexMemory(2), 0, 2);
+  let headless = 0;
+  let priParts = 0;
+  let chunks = 0;
+  for (let n = 0, position = 0; position < size; n++, position += CHUNK_BYTES) {
+    const want = Math.min(CHUNK_BYTES, size - position);
+    const a = atOnce.take(n, position, want, fd, headOf, 2, size);
+    const b = alone.take(n, position, want, fd, lineByLine, 2, size);
+    assert.ok(a !== null && b !== null);
+    const { entries, ...index } = a.index;
+    const { entries: expected, ...expectedIndex } = b.index;
+    assert.deepEqual(index, expectedIndex, `chunk ${n}`);
+    assert.deepEqual(
+      entries.subarray(0, index.lines * ENTRY_INTS),
+      expected.subarray(0, index.lines * ENTRY_INTS),
+    );
+    for (let e = 0; e < index.lines * ENTRY_INTS; e += ENTRY_INTS) {
+      if (entries[e + ENTRY_SHARD] < 0) headless++;
+      else if (a.bytes[entries[e + ENTRY_START]] === 0x3c) priParts++; // '<': a head JavaScript read
+    }
+    atOnce.readTo(n);
+    alone.readTo(n);
+    chunks++;
+  }
+  assert.ok(chunks >= 5, `chunks: ${chunks}`);
+  assert.ok(headless > 1000, `lines without a head: ${headless}`);
+  assert.equal(priParts, 2, "heads after a PRI part");
+});
 
 /** A parser whose lines' ids are their first byte: it records which lines it was given, and how. */
 function recordingParser(seen: string[]): LineParser {

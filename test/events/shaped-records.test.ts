@@ -199,6 +199,32 @@ test("recipient domains of one class whose replies name the recipient: each cont
   }
 });
 
+test("a shape's outcomes taking turns in two reply codes (one relay, one DSN: GMX's and Mimecast's 550 and 554): each code's lines after its first are written by shape, the records decoded lines give", async () => {
+  const ROUNDS = 12;
+  const replies = [
+    "550 Requested action not taken: mailbox unavailable",
+    "554-Transaction failed 554-Reject due to policy restrictions. 554 For explanation visit https://postmaster.example/x",
+  ];
+  const lines: string[] = [];
+  let n = 0;
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const reply of replies) {
+      lines.push(
+        line(n, `user${n}@gmx.example`, reply, { dsn: "5.0.0", status: "bounced", command: "RCPT TO" }),
+      );
+      n++;
+    }
+  }
+  for (const all of [false, true]) {
+    const { bytes, text, shaped } = await bothWays(`${lines.join("\n")}\n`, all);
+    assert.equal(text.length, lines.length);
+    assert.deepEqual(bytes, text);
+    // Each code's first line makes its context and writes its record; every later one is written by shape, the
+    // shape keeping both codes' contexts (with one alone, each line found the other code's: none by shape).
+    assert.equal(shaped, (ROUNDS - 1) * replies.length, `written by shape: ${shaped} of ${lines.length}`);
+  }
+});
+
 test("deferrals of a known shape are written by shape and kept for their expiry: the records and expiries decoded lines give, aged ones forgotten and counted", async () => {
   const QUEUES = 60;
   const ROUNDS = 4;
