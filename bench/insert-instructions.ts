@@ -1,5 +1,5 @@
 /**
- * `node bench/insert-instructions.ts FILE [--format F] [--runs N] [--sql FILE.sql]`: how many CPU instructions
+ * `node bench/insert-instructions.ts FILE [--format F] [--runs N] [--sql FILE.sql] [--recipe hash|md5]`: how many CPU instructions
  * DuckDB executes for the ingest's INSERT of an NDJSON file (the field table's SQL as `ingest` runs it, into a
  * fresh store, one DuckDB thread), counted by valgrind's callgrind and printed in millions.
  *
@@ -32,6 +32,8 @@ const { values, positionals } = parseArgs({
     runs: { type: "string", default: "1" },
     sql: { type: "string" },
     print: { type: "boolean", default: false },
+    /** The store's event key recipe (EventKeyRecipe): `hash`, a new store's, or `md5`, one from before schema 17. */
+    recipe: { type: "string", default: "hash" },
     /** Internal: the process callgrind measures. */
     child: { type: "boolean", default: false },
   },
@@ -57,6 +59,7 @@ function insertSql(format: string): string {
   const enveloped = table.envelope !== undefined && firstRecordEnveloped(head, table.envelope);
   return insertFlaggedSql(
     fieldTableSql(table, { reader: "ndjson", compression: "none", enveloped }),
+    values.recipe === "md5" ? "md5" : "hash",
     false,
     false,
     false,

@@ -21,8 +21,13 @@ export class TextMemo<T> {
   }
 
   set(text: string, value: T): void {
+    if (text.length <= this.longest) this.setOwn(detach(text), value);
+  }
+
+  /** set, for a text that is a string of its own already (detach: not a slice of a larger one). */
+  setOwn(text: string, value: T): void {
     if (text.length > this.longest) return;
     if (this.kept.size >= this.entries) this.kept.clear();
-    this.kept.set(detach(text), value);
+    this.kept.set(text, value);
   }
 }

@@ -1200,7 +1200,7 @@ function mapped(table: FieldTable, cx: Context, rows: string, noRoot: string): s
       campaign, sending_ip, pool, sending_domain, stream, remote_mta, message_id, reply,
       ${heads ? KEPT_SQL : `coalesce(code_field, ${REPLY_CODE_SQL("reply")}) AS reply_code, status`}, source_label, machine_open,
       reader_ip, user_agent, url,
-      CASE WHEN event_id IS NOT NULL THEN ${sqlString(`${table.format}:`)} || event_id ELSE ${IDENTITY_SQL} END AS identity,
+      CASE WHEN event_id IS NOT NULL THEN ${sqlString(`${table.format}:`)} || event_id END AS identity,
       problem, NULL::VARCHAR AS raw, hint, NULL::VARCHAR AS reply_mask, NULL::VARCHAR AS host_key
     FROM s`;
 }

@@ -44,8 +44,13 @@ export {
   tlsPolicies,
 } from "./reports.ts";
 export {
+  columnKeyedSql,
+  type EventKeyRecipe,
+  type EventKeySources,
   eventKeySql,
   FRESH_SCHEMA_SQL,
+  HASH_PROBE_SQL,
+  hashEventKeySql,
   insertMessageKeySql,
   type KeySources,
   MIGRATIONS,
@@ -53,6 +58,7 @@ export {
   messageKeySql,
   recipientHashSql,
   SCHEMA_VERSION,
+  sourceEventKeySql,
 } from "./schema.ts";
 export {
   allThenClose,

@@ -58,6 +58,62 @@ export const insertMessageKeySql = (src: KeySources = STORED): string =>
  */
 export const eventKeySql = (identity: string): string => `(md5_number(${identity}) >> 64)::UBIGINT`;
 
+/**
+ * How a store keys its events (`key_state.recipe`, schema 17): `md5`, eventKeySql of the identity text, in every
+ * store that held events before version 17 (their keys cannot all be made again: a source id is not stored);
+ * `hash`, in a store created since (hashEventKeySql). Every insert keys its rows by its store's recipe, so a
+ * store's rows always dedupe against each other.
+ */
+export type EventKeyRecipe = "md5" | "hash";
+
+/** The top bit of a `hash` store's key: set on an event keyed by its columns, clear on one keyed by its source id. */
+const COLUMN_KEYED = "9223372036854775808::UBIGINT";
+
+/** Column expressions an event key is computed from (bare column names unless an insert maps them). */
+export interface EventKeySources extends KeySources {
+  type: string;
+  sending_ip: string;
+  reply: string;
+  url: string;
+}
+const STORED_EVENT: EventKeySources = {
+  ...STORED,
+  type: "type",
+  sending_ip: "sending_ip",
+  reply: "reply",
+  url: "url",
+};
+
+/**
+ * A `hash` store's key of an event without a source id: DuckDB's 64-bit hash of the identity's fields (those of
+ * `IDENTITY_SQL`: type, time in epoch ms, recipient, campaign, sending IP, message id, reply, url; a NULL as '',
+ * as the identity text reads it), its top bit set — with no text built and no md5 over it, the key cost a ninth
+ * of the insert's instructions (100k grep'd Postfix rows, one thread, bench/insert-instructions.ts: 2,347.5 →
+ * 2,065.5 M). The fields are those the row stores (the message id in its stored form, the time as stored), so
+ * the keys can be computed again from the stored rows (`rekeyIfHashChanged`): DuckDB does not promise its hash
+ * across versions, and the store records what this DuckDB's hash gives (`HASH_PROBE_SQL`).
+ */
+export const hashEventKeySql = (src: EventKeySources = STORED_EVENT): string =>
+  `(hash(${src.type}::VARCHAR, epoch_ms(${src.time}), coalesce(${src.recipient}, ''), coalesce(${src.campaign}, ''),
+    coalesce(${src.sending_ip}, ''), coalesce(${src.message_id}, ''), coalesce(${src.reply}, ''), coalesce(${src.url}, ''))
+    | ${COLUMN_KEYED})`;
+
+/**
+ * A `hash` store's key of an event with a source id (`<format>:<id>`, short): the md5 key's upper 63 bits, its
+ * top bit clear, so column-keyed rows are told apart from these, whose key cannot be computed again.
+ */
+export const sourceEventKeySql = (identity: string): string => `(md5_number(${identity}) >> 65)::UBIGINT`;
+
+/** Whether a stored key is column-keyed (hashEventKeySql) in a `hash` store. */
+export const columnKeyedSql = (key: string): string => `${key} >= ${COLUMN_KEYED}`;
+
+/**
+ * What this DuckDB's hash gives for the kinds of values the store's hashed keys hash (text, a BIGINT, several
+ * combined): the store records it (`key_state.hash_probe`), and a store whose record differs had its keys
+ * (`event_key` of a `hash` store, `recipient_hash`, `message_key`) hashed by another DuckDB.
+ */
+export const HASH_PROBE_SQL = "hash('deliverlens@example.com', 1767225600000::BIGINT, '', 'h')";
+
 /** A stored row's Message-ID in the store's one form (migration 16). */
 const BARE_ID = BARE_MESSAGE_ID_SQL("message_id");
 
@@ -185,6 +241,9 @@ const CLASSIFIER_STATE_V11 = `
  */
 const KEY_RECIPE_V12 = `
       ALTER TABLE classifier_state ADD COLUMN reply_key_recipe VARCHAR;`;
+/** How the store keys its events and what its DuckDB's hash gave (schema 17; EventKeyRecipe, HASH_PROBE_SQL). */
+const KEY_STATE_V17 = `
+      CREATE TABLE key_state (recipe VARCHAR NOT NULL, hash_probe UBIGINT NOT NULL);`;
 const STATUS_FROM_REPLY_V13 = `
       ALTER TABLE files ADD COLUMN derived_from_reply BOOLEAN;`;
 /**
@@ -591,6 +650,17 @@ export const MIGRATIONS: readonly Migration[] = [
       WHERE message_id IS NOT NULL AND message_id IS DISTINCT FROM ${BARE_ID};
     `,
   },
+  {
+    version: 17,
+    description:
+      "key_state: how the store keys its events (md5 of the identity text in a store that held events; DuckDB's hash of the identity's fields in a new one) and what its DuckDB's hash gave",
+    // The md5 over the identity text was the largest piece of the insert we define (a ninth of its
+    // instructions on a grep'd Postfix log). A store that holds events keeps md5: its keys of source ids cannot
+    // be made again, and new rows must dedupe against them.
+    sql: `${KEY_STATE_V17}
+      INSERT INTO key_state SELECT CASE WHEN EXISTS (SELECT 1 FROM event_rows) THEN 'md5' ELSE 'hash' END,
+        ${HASH_PROBE_SQL};`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
@@ -617,4 +687,6 @@ export const FRESH_SCHEMA_SQL = `
   ${STATUS_FROM_REPLY_V13}
   ${LEGACY_EMAIL_FILES_V14}
   ${FIRST_ATTEMPTS_V15}
+  ${KEY_STATE_V17}
+  INSERT INTO key_state VALUES ('hash', ${HASH_PROBE_SQL});
   CREATE VIEW events AS ${EVENTS_VIEW_V13}`;

@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { Store } from "../../src/store/index.ts";
 import { writeSmallProgram } from "../../testkit/analytics-program.ts";
+import { killIngestAfterStep } from "../../testkit/kill-ingest.ts";
 
 const CLI = join(import.meta.dirname, "../../bin/deliverlens.js");
 let dir = "";
@@ -28,27 +29,6 @@ async function counts(db: string) {
   return row;
 }
 
-/**
- * Runs an ingest of `file` and SIGKILLs it as soon as it reports (DELIVERLENS_DEBUG step timings) that
- * it finished `step`, i.e. while its transaction is still open. Returns how the child ended.
- */
-async function killAfterStep(file: string, db: string, step: string) {
-  const child = spawn(process.execPath, [CLI, "ingest", file, "--db", db], {
-    stdio: ["ignore", "ignore", "pipe"],
-    env: { ...process.env, DELIVERLENS_DEBUG: "1" },
-  });
-  let stderr = "";
-  child.stderr.setEncoding("utf8");
-  child.stderr.on("data", (chunk: string) => {
-    stderr += chunk;
-    if (stderr.includes(`${step}:`)) child.kill("SIGKILL");
-  });
-  const [code, signal] = await new Promise<[number | null, string | null]>((resolve) =>
-    child.on("exit", (c, s) => resolve([c, s])),
-  );
-  return { code, signal, stderr };
-}
-
 test("kill -9 in the middle of a file leaves the store as it was", async () => {
   const db = join(dir, "kill.duckdb");
   const first = spawnSync(process.execPath, [CLI, "ingest", small, "--db", db], { encoding: "utf8" });
@@ -56,7 +36,7 @@ test("kill -9 in the middle of a file leaves the store as it was", async () => {
   const before = await counts(db);
   assert.ok((before?.events ?? 0) > 0);
   // "prepare" is reported inside the file's transaction, just before the INSERT of the whole file.
-  const run = await killAfterStep(big, db, "prepare");
+  const run = await killIngestAfterStep(big, db, "prepare");
   assert.equal(run.signal, "SIGKILL", `the ingest ended before "prepare" was reported: ${run.stderr}`);
   assert.deepEqual(await counts(db), before, "killed mid-insert: the store changed");
   const whole = spawnSync(process.execPath, [CLI, "ingest", big, "--db", db], { encoding: "utf8" });

@@ -276,11 +276,14 @@ test("a store an older version wrote with `<…>` Message-IDs is migrated: one f
   const kumo = join(folder, "kumomta.jsonl");
   // What a version-15 ingest of the KumoMTA log stored: its event key (the identity hashes the id as the log
   // writes it, then as now), the id with its brackets and the message key of that form, a current summary.
+  // Keyed as a store from before version 17 is (key_state's md5 recipe), then without that version.
   let store = await Store.open(path);
+  await store.run("UPDATE key_state SET recipe = 'md5'");
   await ingestInputs(store, [kumo], { year: 2026, describeFailure: String });
   await store.run(`UPDATE event_rows SET message_id = '<' || message_id || '>'`);
   await store.run(`UPDATE event_rows SET message_key = ${messageKeySql()}`);
   await store.run("DELETE FROM schema_version WHERE version >= 16");
+  await store.run("DROP TABLE key_state");
   const old = await store.one<{ id: string; key: bigint; event_key: bigint }>(
     "SELECT message_id AS id, message_key AS key, event_key FROM event_rows",
   );

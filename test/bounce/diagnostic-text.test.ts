@@ -50,3 +50,25 @@ test("a diagnostic longer than 4,000 characters is cut, with its lower case, aft
     assert.equal(lowerDiagnostic, reference(raw).toLowerCase());
   }
 });
+
+test("a diagnostic read again (a slice of another message) is unfolded and lower-cased as the first time", () => {
+  const fresh = (raw: string) => {
+    const spaced = /\s\s|[^\S ]/.test(raw) ? raw.replace(/\s+/g, " ") : raw;
+    return { spaced, lower: spaced.toLowerCase() };
+  };
+  fc.assert(
+    fc.property(tricky, fc.string({ maxLength: 30 }), (raw, before) => {
+      // Two equal diagnostics from two messages: the second is found kept (a different string object).
+      const first = `${before}${raw}`.slice(before.length);
+      const again = `x${raw}y`.slice(1, 1 + raw.length);
+      assert.deepEqual(spacedDiagnostic(first), fresh(raw));
+      assert.deepEqual(spacedDiagnostic(again), fresh(raw));
+    }),
+  );
+  // Past the memo's size it starts afresh; long ones are not kept: the same answers either way.
+  for (let i = 0; i < 5000; i++)
+    assert.deepEqual(spacedDiagnostic(`550  user ${i}\tUNKNOWN`), fresh(`550  user ${i}\tUNKNOWN`));
+  const long = `${"Mailbox  FULL ".repeat(200)}İ`;
+  assert.deepEqual(spacedDiagnostic(long), fresh(long));
+  assert.deepEqual(spacedDiagnostic(long.slice(0)), fresh(long));
+});

@@ -5,6 +5,7 @@ import { test } from "node:test";
 import fc from "fast-check";
 import { parseDeliveryStatus } from "../../src/bounce/email/dsn.ts";
 import {
+  asciiInBytes,
   blockInBytes,
   loadHeaderBytes,
   quotedPrintableInBytes,
@@ -362,5 +363,19 @@ test("every quoted-printable part of the fixtures decodes the same in WebAssembl
     }
   }
   assert.ok(parts > 20, `${parts} quoted-printable parts`);
+  unloadHeaderBytes();
+});
+
+test("a range of the loaded message is ASCII in its bytes exactly when its characters are; null for another text", () => {
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 300 }), fc.nat(), fc.nat(), (bytes, a, b) => {
+      const text = Buffer.from(bytes).toString("latin1");
+      loadHeaderBytes(text, Buffer.from(bytes));
+      const start = text.length === 0 ? 0 : a % (text.length + 1);
+      const end = start + (text.length === 0 ? 0 : b % (text.length - start + 1));
+      assert.equal(asciiInBytes(text, start, end), !/[\u0080-\u00ff]/.test(text.slice(start, end)));
+      assert.equal(asciiInBytes(`${text}x`, 0, 1), null);
+    }),
+  );
   unloadHeaderBytes();
 });

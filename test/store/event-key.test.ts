@@ -110,3 +110,31 @@ test("IDENTITY_SQL writes eventIdentity's text, and the text earlier stores hash
     store.close();
   }
 });
+
+test("a store that held events before schema 17 keeps its md5 keys, and its events still dedupe; one that held none takes hash", async () => {
+  const path = join(dir, "v16.duckdb");
+  await writeOldStore(path, 16, [
+    `INSERT INTO event_rows (event_key, type, time, recipient, provider, file_id)
+      VALUES ((md5_number('sendgrid:ev-1') >> 64)::UBIGINT, 'delivered', TIMESTAMP '2026-03-02 10:49:42',
+        'a@icloud.com', 'apple', 1)`,
+  ]);
+  const store = await Store.open(path);
+  try {
+    assert.equal((await store.one<{ recipe: string }>("SELECT recipe FROM key_state"))?.recipe, "md5");
+    const file = join(dir, "sg.ndjson");
+    writeFileSync(file, `${sendgrid("ev-1", "a@icloud.com")}\n${sendgrid("ev-2", "b@icloud.com")}\n`);
+    const summary = await ingestFile(store, file);
+    assert.deepEqual([summary.stored, summary.duplicates], [1, 1]);
+    const postfix = new URL("../fixtures/events/postfix-01.log", import.meta.url).pathname;
+    const first = await ingestFile(store, postfix);
+    const again = await ingestFile(store, postfix);
+    assert.deepEqual([again.stored, again.duplicates], [0, first.stored + first.duplicates]);
+  } finally {
+    store.close();
+  }
+  const empty = join(dir, "v16-empty.duckdb");
+  await writeOldStore(empty, 16);
+  const opened = await Store.open(empty);
+  assert.equal((await opened.one<{ recipe: string }>("SELECT recipe FROM key_state"))?.recipe, "hash");
+  opened.close();
+});

@@ -34,6 +34,7 @@ test("a new store is migrated to the current schema, and reopening keeps it", as
       "event_rows",
       "events",
       "files",
+      "key_state",
       "legacy_email_files",
       "quarantine",
       "reply_classes",

@@ -7,14 +7,20 @@ import { maskReplySql } from "../../events/reply-key.ts";
 import { FILE_KINDS, refreshDaySummary, scanFileKinds } from "../../measures/index.ts";
 import {
   BARE_MESSAGE_ID_SQL,
+  columnKeyedSql,
+  type EventKeyRecipe,
   eventKeySql,
+  HASH_PROBE_SQL,
+  hashEventKeySql,
   IDENTITY_SQL,
   insertMessageKeySql,
   type KeySources,
+  messageKeySql,
   type Params,
   recipientHashSql,
   type Store,
   type StoreAppender,
+  sourceEventKeySql,
 } from "../../store/index.ts";
 import { FUTURE_TOLERANCE_HOURS, MAX_QUARANTINED_RAW, memoBoundOf } from "../../util/limits.ts";
 import { sqlEnum, sqlEnumList, sqlList, sqlString } from "../../util/sql.ts";
@@ -255,8 +261,9 @@ export async function insertFlagged(
   headerMessageIds = false,
 ): Promise<number> {
   void loadClassifier();
+  const recipe = await eventKeyRecipe(store);
   return store.exec(
-    insertFlaggedSql(sourceSql, stored, matchTime, legacyEmail, parted, cross, headerMessageIds),
+    insertFlaggedSql(sourceSql, recipe, stored, matchTime, legacyEmail, parted, cross, headerMessageIds),
     {
       ...params,
       file_id: fileId,
@@ -274,7 +281,54 @@ function notAfter(clock: number): string {
 }
 
 /**
- * insertFlagged's statement (the file's id bound as `$file_id`). `parted`: the rows of a batch of files
+ * The store's event key recipe (`key_state`, schema 17). When the store's record of its DuckDB's hash
+ * (HASH_PROBE_SQL) differs from this DuckDB's — a DuckDB of another version made its keys —, the keys DuckDB's
+ * hash made are made again first from the stored rows (in the caller's transaction): a `hash` store's keys of
+ * events without a source id, and every store's `recipient_hash` and `message_key`; the day summary, which sums
+ * the event keys and counts by message key, is cleared (rebuilt by the ingest; `stats` reads the rows until then).
+ * Without it, a file ingested again after such an upgrade would be stored a second time.
+ */
+export async function eventKeyRecipe(store: Store): Promise<EventKeyRecipe> {
+  const state = await store.one<{ recipe: string; same: boolean }>(
+    `SELECT recipe, hash_probe = ${HASH_PROBE_SQL} AS same FROM key_state`,
+  );
+  const recipe: EventKeyRecipe = state?.recipe === "hash" ? "hash" : "md5";
+  if (state && !state.same) {
+    const rekey =
+      recipe === "hash"
+        ? `event_key = CASE WHEN ${columnKeyedSql("event_key")} THEN ${hashEventKeySql()} ELSE event_key END, `
+        : "";
+    await store.run(
+      `UPDATE event_rows SET ${rekey}recipient_hash = ${recipientHashSql()}, message_key = ${messageKeySql()};
+      DELETE FROM summary_state;
+      UPDATE key_state SET hash_probe = ${HASH_PROBE_SQL};`,
+    );
+  }
+  return recipe;
+}
+
+/**
+ * The key of a staged row under `recipe` (EventKeyRecipe): `md5`, eventKeySql of its identity text; `hash`, a
+ * source id's sourceEventKeySql, else hashEventKeySql of the values the row is stored with (`message_id`: the
+ * stored form's expression).
+ */
+function stagedKeySql(recipe: EventKeyRecipe, messageId: string): string {
+  if (recipe === "md5") return eventKeySql(`coalesce(identity, ${IDENTITY_SQL})`);
+  const columns = hashEventKeySql({
+    type: "type",
+    time: "coalesce(time, TIMESTAMP 'epoch')",
+    recipient: "recipient",
+    campaign: "campaign",
+    sending_ip: "sending_ip",
+    message_id: messageId,
+    reply: "reply",
+    url: "url",
+  });
+  return `CASE WHEN identity IS NOT NULL THEN ${sourceEventKeySql("identity")} ELSE ${columns} END`;
+}
+
+/**
+ * insertFlagged's statement (the file's id bound as `$file_id`; `recipe`: the store's, eventKeyRecipe). `parted`: the rows of a batch of files
  * (partSql's PART column, batch.ts), file `$file_id + part` each; a row repeating an event of an earlier
  * file of the batch is flagged as already stored, as it would be had that file been settled before.
  * `headerMessageIds`: the rows' message ids are Message-ID headers as written (FieldTable.headerMessageId),
@@ -282,6 +336,7 @@ function notAfter(clock: number): string {
  */
 export function insertFlaggedSql(
   sourceSql: string,
+  recipe: EventKeyRecipe,
   stored: boolean,
   matchTime = false,
   legacyEmail = false,
@@ -334,7 +389,7 @@ export function insertFlaggedSql(
         CASE WHEN ${future} THEN ${FUTURE_RAW_SQL} ELSE raw END AS raw${
           headerMessageIds ? `, ${BARE_MESSAGE_ID_SQL("message_id")} AS message_id` : ""
         }),
-      ${eventKeySql(`coalesce(identity, ${IDENTITY_SQL})`)} AS event_key,
+      ${stagedKeySql(recipe, headerMessageIds ? BARE_MESSAGE_ID_SQL("message_id") : "message_id")} AS event_key,
       ${providerOfDomainSql("recipient_domain")} AS provider FROM (${sourceSql})`;
   // The first file of the batch holding a row of the event that is stored (neither skipped nor bad).
   const rows = parted

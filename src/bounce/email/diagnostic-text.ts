@@ -1,3 +1,6 @@
+import { detach } from "../../util/detach.ts";
+import { TextMemo } from "../text-memo.ts";
+
 /**
  * A report's diagnostic, unfolded and lower-cased once per record: the MTA family's wording, the record's
  * diagnostic and the SMTP phase rules all read it.
@@ -18,9 +21,29 @@ export interface SpacedDiagnostic {
 }
 
 export function spacedDiagnostic(diagnostic: string): SpacedDiagnostic {
+  const known = SPACED_BY_TEXT.get(diagnostic);
+  if (known !== undefined) return known;
   const spaced = SPACE_RUN.test(diagnostic) ? diagnostic.replace(/\s+/g, " ") : diagnostic;
-  return { spaced, lower: spaced.toLowerCase() };
+  const lower = spaced.toLowerCase();
+  if (diagnostic.length > MAX_KEPT) return { spaced, lower };
+  // Kept as strings of their own: the diagnostic is a slice of its whole message, which the memo would keep
+  // alive. Unfolded or lower-cased text is a new string already; the diagnostic as it is, copied once, is both
+  // the key and the value.
+  const own = spaced === diagnostic ? detach(diagnostic) : spaced;
+  const made = { spaced: own, lower: lower === spaced ? own : lower };
+  SPACED_BY_TEXT.setOwn(spaced === diagnostic ? own : detach(diagnostic), made);
+  return made;
 }
+
+/** Diagnostics longer than this (rare, often hostile) are unfolded each time, not kept. */
+const MAX_KEPT = 2048;
+
+/**
+ * Each diagnostic's unfolded and lower-cased text, kept by the diagnostic as written: a diagnostic seen again
+ * (one MTA's reply to many recipients) is not scanned for whitespace and lower-cased again, and the strings the
+ * record's readers get have their hash computed already (V8 keeps it in the string) for the memos they look up.
+ */
+const SPACED_BY_TEXT = new TextMemo<SpacedDiagnostic>(4096, MAX_KEPT);
 
 /**
  * The record's diagnostic (the unfolded text trimmed, at most MAX_DIAGNOSTIC long) and the same slice of the

@@ -1,3 +1,4 @@
+import { isAscii } from "node:buffer";
 import { HEADER_BYTES_WASM } from "./header-bytes-wasm.ts";
 
 /**
@@ -114,4 +115,13 @@ export function quotedPrintableInBytes(text: string, start: number, end: number)
   if (text !== loaded || module == null) return null;
   const written = module.quotedPrintable(start, end);
   return Buffer.from(memoryBytes.buffer, TEXT_AT + text.length, written).toString("latin1");
+}
+
+/**
+ * Whether text[start, end) is ASCII, read in the loaded bytes when `text` is the loaded one (null otherwise):
+ * node:buffer's isAscii over them, where counting the slice's UTF-8 length walked its characters one by one.
+ */
+export function asciiInBytes(text: string, start: number, end: number): boolean | null {
+  if (text !== loaded || module == null) return null;
+  return isAscii(memoryBytes.subarray(TEXT_AT + start, TEXT_AT + end));
 }

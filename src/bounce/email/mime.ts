@@ -1,6 +1,6 @@
 import { isUtf8 } from "node:buffer";
 import { type LimitName, limitOf } from "../../util/limits.ts";
-import { quotedPrintableInBytes } from "./header-bytes.ts";
+import { asciiInBytes, quotedPrintableInBytes } from "./header-bytes.ts";
 import { decodeCharset, type HeaderBlock, headerValue, parseHeaderBlock } from "./headers.ts";
 
 /** MIME structure walking over a latin1 string: boundaries only, bodies are decoded on demand. */
@@ -176,7 +176,7 @@ export function partText(text: string, part: MimePart): string {
   else if (encoding === "quoted-printable") bytes = Buffer.from(quotedPrintable(text, part, raw), "latin1");
   let charset = part.type.params.get("charset") ?? "utf-8";
   if (bytes === null) {
-    const ascii = isAscii(raw);
+    const ascii = isAsciiPart(text, part, raw);
     // ISO-2022-JP text (ESC $ B … ESC ( B) in a part that does not say so: Japanese MTAs' DSN fields.
     if (ascii && raw.includes("\u001b$") && !/iso-2022/i.test(charset)) charset = "iso-2022-jp";
     if (ascii && !/iso-2022/i.test(charset)) return raw;
@@ -199,7 +199,9 @@ export function partIsAsIs(text: string, part: MimePart): boolean {
   if (encoding === "base64" || encoding === "quoted-printable") return false;
   const raw = text.slice(part.bodyStart, part.bodyEnd);
   return (
-    isAscii(raw) && !raw.includes("\u001b$") && !/iso-2022/i.test(part.type.params.get("charset") ?? "utf-8")
+    isAsciiPart(text, part, raw) &&
+    !raw.includes("\u001b$") &&
+    !/iso-2022/i.test(part.type.params.get("charset") ?? "utf-8")
   );
 }
 
@@ -225,7 +227,7 @@ export function asciiView(text: string, part: MimePart): string | null {
   if (encoding === "quoted-printable") return keepsAscii ? quotedPrintable(text, part, raw) : null;
   // An escape: partText may read the part as ISO-2022-JP.
   if (raw.includes("\u001b")) return null;
-  return keepsAscii || isAscii(raw) ? raw : null;
+  return keepsAscii || isAsciiPart(text, part, raw) ? raw : null;
 }
 
 const hexValue = (code: number): number => {
@@ -275,6 +277,11 @@ function softLineBreakEnd(raw: string, start: number): number {
   while (raw.charCodeAt(at) === 32 || raw.charCodeAt(at) === 9) at++;
   if (raw.charCodeAt(at) === 10) return at + 1;
   return raw.charCodeAt(at) === 13 && raw.charCodeAt(at + 1) === 10 ? at + 2 : 0;
+}
+
+/** isAscii of the part's body `raw` (text[bodyStart, bodyEnd)), in the message's bytes when they are loaded. */
+function isAsciiPart(text: string, part: MimePart, raw: string): boolean {
+  return asciiInBytes(text, part.bodyStart, part.bodyEnd) ?? isAscii(raw);
 }
 
 /**

@@ -1,0 +1,29 @@
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+
+const CLI = join(import.meta.dirname, "../bin/deliverlens.js");
+
+/**
+ * Runs `deliverlens ingest FILE --db DB` and SIGKILLs it as soon as it reports (DELIVERLENS_DEBUG step timings)
+ * that it finished `step`, i.e. while its transaction is still open. Returns how the child ended.
+ */
+export async function killIngestAfterStep(
+  file: string,
+  db: string,
+  step: string,
+): Promise<{ code: number | null; signal: string | null; stderr: string }> {
+  const child = spawn(process.execPath, [CLI, "ingest", file, "--db", db], {
+    stdio: ["ignore", "ignore", "pipe"],
+    env: { ...process.env, DELIVERLENS_DEBUG: "1" },
+  });
+  let stderr = "";
+  child.stderr.setEncoding("utf8");
+  child.stderr.on("data", (chunk: string) => {
+    stderr += chunk;
+    if (stderr.includes(`${step}:`)) child.kill("SIGKILL");
+  });
+  const [code, signal] = await new Promise<[number | null, string | null]>((resolve) =>
+    child.on("exit", (c, s) => resolve([c, s])),
+  );
+  return { code, signal, stderr };
+}
