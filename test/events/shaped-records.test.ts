@@ -209,7 +209,9 @@ test("a shape's outcomes taking turns in two reply codes (one relay, one DSN: GM
   let n = 0;
   for (let round = 0; round < ROUNDS; round++) {
     for (const reply of replies) {
-      lines.push(line(n, `user${n}@gmx.example`, reply, { dsn: "5.0.0", status: "bounced", command: "RCPT TO" }));
+      lines.push(
+        line(n, `user${n}@gmx.example`, reply, { dsn: "5.0.0", status: "bounced", command: "RCPT TO" }),
+      );
       n++;
     }
   }
