@@ -23,6 +23,7 @@ import {
 import { extractProviderCode } from "./rules/provider-codes.ts";
 import type { ProviderRule } from "./rules/provider-rule.ts";
 import { matchProviderRule } from "./rules/provider-rules.ts";
+import { refusesSender } from "./rules/sender-refusals.ts";
 import { reasonFromStatus, statusRule } from "./rules/status-codes.ts";
 import { parseReply } from "./smtp-reply.ts";
 import {
@@ -432,9 +433,30 @@ function verdictOf(read: ReadReply, decision: Decision, dsnAction: string | null
     rule: decision.rule,
   };
   if (decision.otherRecipient === true) return anotherRecipientsRefusal(classification);
-  return decision.addressGone === true && decision.providerRule === null
-    ? addressGoneByWords(classification)
-    : classification;
+  const verdict =
+    decision.addressGone === true && decision.providerRule === null
+      ? addressGoneByWords(classification)
+      : classification;
+  return verdict.suppressRecipient && decision.providerRule === null && refusesSender(lowerText)
+    ? sendersRefusal(verdict)
+    : verdict;
+}
+
+/**
+ * The reply refuses the envelope sender (rules/sender-refusals.ts: Postfix's "Sender address rejected", Exim's
+ * "Sender verify failed"): the label stays Sisimai's, but the words of an unknown user in it are about the sender,
+ * so this is no verdict on the recipient: kept, and not worth sending again until the sender's address is fixed
+ * (category infrastructure, a sender-side problem). One broken bounce address must not suppress every recipient
+ * of a receiver that verifies senders.
+ */
+function sendersRefusal(classification: Classification): Classification {
+  return {
+    ...classification,
+    category: "infrastructure",
+    retryable: RETRYABLE_5XX.infrastructure,
+    suppressRecipient: false,
+    action: CATEGORY_ACTION.infrastructure,
+  };
 }
 
 /**

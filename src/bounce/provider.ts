@@ -109,9 +109,9 @@ export const TEXT_MARKERS: readonly TextMarker[] = [
   {
     provider: "microsoft",
     pattern:
-      /protection\.outlook\.com|prod\.outlook\.com|postmaster\.live\.com|sender\.office\.com|\((?:s[0-9]{3,5}|as[0-9]{8})\)|outlook\.com|mail\.live\.com|(?<![\w.@-])(?:rp|sc|dy|ou)-00[0-9](?![\w@-]|\.\w)/,
+      /protection\.outlook\.com|prod\.outlook\.com|postmaster\.live\.com|sender\.office\.com|\((?:s[0-9]{3,5}|as[0-9]{8})\)|outlook\.com|mail\.live\.com|(?<![\w.@-])(?:rp|sc|dy|ou)-00[0-9](?![\w@-]|\.\w)|(?<![\w.])[45]\.7\.[5-7][0-9]{2}(?![\w]|\.[0-9])/,
     source:
-      "learn.microsoft.com Exchange Online NDR docs (S-codes, EOP (AS########) rule ids — eight digits, as AS16012607: a shorter (AS14061) is usually a network's AS number in a blocklist reply —, postmaster.live.com links); Outlook.com legacy codes RP-/SC-/DY-/OU-00x and their mail.live.com/mail/troubleshooting.aspx link",
+      "learn.microsoft.com Exchange Online NDR docs (S-codes, EOP (AS########) rule ids — eight digits, as AS16012607: a shorter (AS14061) is usually a network's AS number in a blocklist reply —, postmaster.live.com links; Exchange Online's own enhanced codes X.7.500–X.7.799 — 5.7.511 banned sender, 5.7.515 authentication level, 4.7.650 IP reputation, 5.7.606–649 banned IP, 5.7.708 and 5.7.750 tenant and traffic blocks: https://learn.microsoft.com/en-us/exchange/mail-flow-best-practices/non-delivery-reports-in-exchange-online/non-delivery-reports-in-exchange-online —, which the IANA registry does not hold and sisimai go rhost/ lists for Microsoft only, review R92); Outlook.com legacy codes RP-/SC-/DY-/OU-00x and their mail.live.com/mail/troubleshooting.aspx link",
   },
   {
     provider: "comcast",

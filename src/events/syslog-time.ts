@@ -1,4 +1,4 @@
-import { DAY_MS, isTimeZone } from "../util/dates.ts";
+import { DAY_MS, daysInMonth, isTimeZone } from "../util/dates.ts";
 
 /**
  * Timestamps without a zone (classic syslog `Feb  2 12:34:56`, Exim `2026-02-02 12:34:56`) → ISO UTC.
@@ -147,17 +147,30 @@ export class SyslogClock {
   private forward(year: number, month: number, day: number, h: number, m: number, s: number): number {
     if (this.lastMonth === 11 && month === 0) this.wraps++;
     this.lastMonth = month;
-    return wallToUtc(year + this.wraps, month, day, h, m, s, 0, this.tz);
+    return existingWallToUtc(year + this.wraps, month, day, h, m, s, this.tz);
   }
 
   private fromReference(month: number, day: number, h: number, m: number, s: number): number {
     const utc = wallToUtc(this.referenceYear, month, day, h, m, s, 0, this.tz);
     // A day of slack: the file's mtime can precede its last line's zone-shifted wall time.
-    if (utc > this.reference + DAY_MS) {
-      return wallToUtc(this.referenceYear - 1, month, day, h, m, s, 0, this.tz);
+    if (utc > this.reference + DAY_MS || day > daysInMonth(this.referenceYear, month)) {
+      return existingWallToUtc(this.referenceYear - 1, month, day, h, m, s, this.tz);
     }
     return utc;
   }
+}
+
+/** wallToUtc of a day that `month` of `year` has, else NaN (Date.UTC would roll `Feb 30` into March). */
+function existingWallToUtc(
+  year: number,
+  month: number,
+  day: number,
+  h: number,
+  m: number,
+  s: number,
+  tz: string,
+): number {
+  return day > daysInMonth(year, month) ? Number.NaN : wallToUtc(year, month, day, h, m, s, 0, tz);
 }
 
 /**
@@ -172,7 +185,7 @@ export function zonedIso(stamp: string, tz: string): string | null {
   if (
     fields[1] > 11 ||
     fields[2] < 1 ||
-    fields[2] > 31 ||
+    fields[2] > daysInMonth(fields[0], fields[1]) ||
     fields[3] > 23 ||
     fields[4] > 59 ||
     fields[5] > 60
@@ -186,7 +199,10 @@ export function zonedIso(stamp: string, tz: string): string | null {
     if (zone === "Z") utc = wall;
     else {
       const digits = zone.replace(":", "");
-      const offset = (Number(digits.slice(1, 3)) * 60 + Number(digits.slice(3, 5))) * 60_000;
+      const [hours, minutes] = [Number(digits.slice(1, 3)), Number(digits.slice(3, 5))];
+      // RFC 3339 §5.6: an offset's hour is 00–23 (+9959 would move the time four days).
+      if (hours > 23 || minutes > 59) return null;
+      const offset = (hours * 60 + minutes) * 60_000;
       utc = zone[0] === "-" ? wall + offset : wall - offset;
     }
   } else utc = wallToUtc(fields[0], fields[1], fields[2], fields[3], fields[4], fields[5], ms, tz);

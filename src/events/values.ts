@@ -1,5 +1,7 @@
 /** Small, total converters from untrusted JSON/CSV values to event fields (never throw). */
 
+import { timeTextMs } from "../util/dates.ts";
+
 export type JsonObject = Record<string, unknown>;
 
 export function isObject(value: unknown): value is JsonObject {
@@ -44,8 +46,8 @@ export function first(value: unknown): string | null {
 }
 
 /**
- * A time given as unix seconds (number or numeric string, fractions allowed), unix milliseconds, or an
- * ISO 8601 / RFC 3339 string → ISO UTC; null when absent or unusable.
+ * A time given as unix seconds (number or numeric string, fractions allowed), unix milliseconds, or a text
+ * timeTextMs reads (ISO 8601 / RFC 3339, a mail date) → ISO UTC; null when absent, unusable or no such time.
  */
 export function isoTime(value: unknown): string | null {
   if (typeof value === "number" && Number.isInteger(value) && value >= 0 && value < 1e11)
@@ -55,7 +57,7 @@ export function isoTime(value: unknown): string | null {
   // Text that is no number (NUMBER_TEXT; a blank one too, which Number reads as 0) may still be a date.
   else if (typeof value === "string" && value.trim() !== "") {
     const n = numberOf(value);
-    ms = Number.isFinite(n) ? (n > 1e11 ? n : n * 1000) : Date.parse(value);
+    ms = Number.isFinite(n) ? (n > 1e11 ? n : n * 1000) : timeTextMs(value);
   } else return null;
   if (!Number.isFinite(ms) || Math.abs(ms) > 8.64e15) return null;
   return new Date(ms).toISOString();

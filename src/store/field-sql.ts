@@ -142,19 +142,28 @@ const ISO_NUMBER = (n: string): string => FROM_MS(`(CASE WHEN ${n} > 1e11 THEN $
 /** A TIMESTAMPTZ to millisecond precision, as a UTC TIMESTAMP. */
 const FROM_TZ = (value: string): string => `make_timestamp(epoch_ms(${value}) * 1000)`;
 
+/** A four-digit year from 1970 on, as a regular expression. */
+const ISO_YEAR = "(19[7-9][0-9]|[2-9][0-9][0-9][0-9])";
+/** `HH:MM` of a clock or a zone: hours 00–23 (RFC 3339 §5.6). */
+const CLOCK = "([01][0-9]|2[0-3]):[0-5][0-9]";
+/** A zone's `HHMM` or `HH:MM`. */
+const CLOCK_ZONE = "([01][0-9]|2[0-3]):?[0-5][0-9]";
+
 /** JS `isoTime` of text: a number, else a date DuckDB reads (V8 reads more: those rows fall back). */
 const ISO_TEXT = (t: string): string =>
   // A date alone, or with a zone after an optional time. Tested before the number: no such text is a
   // number, and a failing cast to DOUBLE costs as much as the regexp (ISO times are the common case).
   // The cast reads NUMBER_TEXT and more: `1_000`, which is no number (one `contains`, not the regexp per
   // row: SparkPost's times are text), and `inf`/`nan`, which are no time either way.
-  `CASE WHEN regexp_full_match(${t}, '[0-9]{4}-[0-9][0-9]-[0-9][0-9](([T ][0-9][0-9]:[0-9][0-9](:[0-9][0-9](\\.[0-9]+)?)?)?(Z|[+-][0-9][0-9]:[0-9][0-9]))?')
+  // Years 1970–9999, hours 00–23 and zones under 24 hours as src/util/dates.ts isoTextMs reads them: DuckDB's
+  // cast reads `24:00` and `+99:59`; a day the month lacks is NULL from the cast, and the row falls back.
+  `CASE WHEN regexp_full_match(${t}, '${ISO_YEAR}-[0-9][0-9]-[0-9][0-9](([T ]${CLOCK}(:[0-5][0-9](\\.[0-9]+)?)?)?(Z|[+-]${CLOCK}))?')
     THEN ${FROM_TZ(`TRY_CAST(${t} AS TIMESTAMPTZ)`)}
     WHEN TRY_CAST(${t} AS DOUBLE) IS NOT NULL AND NOT contains(${t}, '_') THEN ${ISO_NUMBER(`TRY_CAST(${t} AS DOUBLE)`)} END`;
 
 /** src/events/syslog-time.ts `zonedIso`: the forms it reads; a zone-less time is in `$tz`. */
 const ZONED_TEXT = (t: string): string =>
-  `CASE WHEN regexp_full_match(${t}, '[0-9]{4}-[0-9][0-9]-[0-9][0-9][T ][0-9][0-9]:[0-9][0-9]:[0-9][0-9](\\.[0-9]+)?(Z|[+-][0-9][0-9]:?[0-9][0-9])?')
+  `CASE WHEN regexp_full_match(${t}, '[0-9]{4}-[0-9][0-9]-[0-9][0-9][T ]${CLOCK}:[0-9][0-9](\\.[0-9]+)?(Z|[+-]${CLOCK_ZONE})?')
     THEN CASE WHEN regexp_matches(right(${t}, 6), '(Z|[+-][0-9][0-9]:?[0-9][0-9])$')
       THEN ${FROM_TZ(`TRY_CAST(${t} AS TIMESTAMPTZ)`)}
       ELSE ${FROM_TZ(`timezone($tz, TRY_CAST(${t} AS TIMESTAMP))`)} END END`;

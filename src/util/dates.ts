@@ -97,7 +97,7 @@ function plainMailDateMs(text: string): number {
 }
 
 /** Days in `month` (0–11) of `year` (Gregorian: a leap year is divisible by 4, not by 100 unless by 400). */
-function daysInMonth(year: number, month: number): number {
+export function daysInMonth(year: number, month: number): number {
   if (month !== 1) return MONTH_DAYS[month];
   return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
 }
@@ -133,7 +133,153 @@ export function mailDateMs(value: string): number {
 
 function plainOrParsed(text: string): number {
   const ms = plainMailDateMs(text);
-  return Number.isNaN(ms) ? Date.parse(text) : ms;
+  return Number.isNaN(ms) ? checkedDateParse(text) : ms;
+}
+
+/**
+ * Date.parse of a time written in a form this module does not read itself, NaN where the text names a time
+ * that does not exist or lies outside 1970–9999: Date.parse rolls "31 Feb" into March, "24:00" into the next
+ * day and reads "+2400" as a zone a day wide, so a wrong time would be stored without a word.
+ */
+function checkedDateParse(text: string): number {
+  // An expanded year (`+010000-01-01`, `-000001-…`): no mail event's.
+  const first = text.charCodeAt(0);
+  if (first === 43 || first === HYPHEN) return Number.NaN;
+  const ms = Date.parse(text);
+  // A day's slack either side: 1 Jan 1970 in a zone east of UTC is still 1969 there.
+  return ms >= -DAY_MS && ms < YEAR_10000_MS + DAY_MS && !namesNoSuchTime(text) ? ms : Number.NaN;
+}
+
+const MONTH_WORD = "(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\\.?";
+/** A clock time, `7:05`, `23:59:58` (not the minutes and seconds of a longer one). */
+const CLOCK_TIME = /(?<![\d:])(\d{1,2}):(\d\d)(?::(\d\d))?/;
+/** A numeric zone after a clock time: `+0900`, `-03:00`, `GMT+0100`. */
+const CLOCK_ZONE = /\d:\d\d(?::\d\d)?(?:[.,]\d+)?\s*(?:GMT|UTC|UT)?\s*[+-](\d\d):?(\d\d)(?!\d)/i;
+const DAY_BEFORE_MONTH = new RegExp(`(?<!\\d)(\\d{1,2})(?:st|nd|rd|th)?[\\s,.-]+${MONTH_WORD}`, "i");
+const MONTH_BEFORE_DAY = new RegExp(`${MONTH_WORD}[\\s,-]+(\\d{1,2})(?![\\d:])`, "i");
+/** `12/31/2026`: month first, as Date.parse reads it. */
+const SLASHED_DAY = /(?<!\d)(\d{1,2})\/(\d{1,2})\/(\d{4})(?!\d)/;
+const ISO_DAY = /^\s*(\d{4})-(\d\d)-(\d\d)/;
+const FOUR_DIGIT_YEAR = /(?<![\d:])(\d{4})(?![\d:])/;
+
+/** Whether `text` names a clock time, a zone or a day of a month that does not exist (see checkedDateParse). */
+function namesNoSuchTime(text: string): boolean {
+  const clock = CLOCK_TIME.exec(text);
+  if (clock && (Number(clock[1]) > 23 || Number(clock[2]) > 59 || Number(clock[3] ?? 0) > 59)) return true;
+  const zone = CLOCK_ZONE.exec(text);
+  if (zone && (Number(zone[1]) > 23 || Number(zone[2]) > 59)) return true;
+  const iso = ISO_DAY.exec(text);
+  if (iso) return !isCalendarDay(`${iso[1]}-${iso[2]}-${iso[3]}`);
+  const slashed = SLASHED_DAY.exec(text);
+  if (slashed) return !isDayOfMonth(Number(slashed[3]), Number(slashed[1]) - 1, Number(slashed[2]));
+  const year = Number(FOUR_DIGIT_YEAR.exec(text)?.[1] ?? 2000);
+  const dayFirst = DAY_BEFORE_MONTH.exec(text);
+  if (dayFirst) return !isDayOfMonth(year, monthOfWord(dayFirst[2]), Number(dayFirst[1]));
+  const monthFirst = MONTH_BEFORE_DAY.exec(text);
+  return monthFirst !== null && !isDayOfMonth(year, monthOfWord(monthFirst[1]), Number(monthFirst[2]));
+}
+
+function monthOfWord(word: string): number {
+  return MONTH_NAMES.indexOf(`${word[0].toUpperCase()}${word.slice(1, 3).toLowerCase()}`);
+}
+
+/** Whether `day` is a day of `month` (0–11) of `year`. */
+function isDayOfMonth(year: number, month: number, day: number): boolean {
+  return month >= 0 && month <= 11 && day >= 1 && day <= daysInMonth(year, month);
+}
+
+/**
+ * Epoch milliseconds of an ISO 8601 / RFC 3339 time as exports write it, `YYYY-MM-DD`, then optionally `T`
+ * or a space and `HH:MM`, `:SS` and a fraction (`.` or `,`), then optionally a space and a zone (`Z`, `UTC`,
+ * `GMT`, `±HH`, `±HHMM`, `±HH:MM`; none is UTC). NaN when it names no such instant (a month's 31st that
+ * it lacks, hour 24, a zone of 24 hours or more: RFC 3339 §5.6's ranges) or lies before 1970 (no mail event
+ * does; an expanded year such as `-000001` is not of this form); null when the text is of another form.
+ * Read character by character: a regular expression and its groups cost twice Date.parse.
+ */
+export function isoTextMs(text: string): number | null {
+  const length = text.length;
+  if (length < 10 || text.charCodeAt(4) !== HYPHEN || text.charCodeAt(7) !== HYPHEN) return null;
+  const century = twoDigitsAt(text, 0);
+  const yearInCentury = twoDigitsAt(text, 2);
+  const month = twoDigitsAt(text, 5) - 1;
+  const day = twoDigitsAt(text, 8);
+  if (century < 0 || yearInCentury < 0 || month < -1 || day < 0) return null;
+  let at = 10;
+  let hour = 0;
+  let minute = 0;
+  let second = 0;
+  let fraction = 0;
+  const separator = text.charCodeAt(at);
+  if ((separator === 84 || separator === 116 || separator === 32) && digitAt(text, at + 1) >= 0) {
+    hour = twoDigitsAt(text, at + 1);
+    minute = twoDigitsAt(text, at + 4);
+    if (hour < 0 || text.charCodeAt(at + 3) !== COLON || minute < 0) return null;
+    at += 6;
+    if (text.charCodeAt(at) === COLON) {
+      second = twoDigitsAt(text, at + 1);
+      if (second < 0) return null;
+      at += 3;
+      const mark = text.charCodeAt(at);
+      if ((mark === 46 || mark === 44) && digitAt(text, at + 1) >= 0) {
+        // Milliseconds: the first three digits, as Date.parse and DuckDB's epoch_ms keep them.
+        for (let scale = 100, digit = digitAt(text, ++at); digit >= 0; digit = digitAt(text, ++at)) {
+          fraction += digit * scale;
+          scale /= 10;
+        }
+        fraction = Math.floor(fraction);
+      }
+    }
+  }
+  if (at < length && text.charCodeAt(at) === 32) at++;
+  let offset = 0;
+  let zoneHours = 0;
+  let zoneMinutes = 0;
+  if (at < length) {
+    const sign = text.charCodeAt(at);
+    if (sign === 43 || sign === 45) {
+      zoneHours = twoDigitsAt(text, at + 1);
+      if (zoneHours < 0) return null;
+      at += 3;
+      if (at < length) {
+        if (text.charCodeAt(at) === COLON) at++;
+        zoneMinutes = twoDigitsAt(text, at);
+        if (zoneMinutes < 0) return null;
+        at += 2;
+      }
+      offset = (sign === 43 ? 1 : -1) * (zoneHours * 60 + zoneMinutes) * 60_000;
+    } else if (sign === 90 || sign === 122) at++;
+    else if (text.startsWith("UTC", at) || text.startsWith("GMT", at)) at += 3;
+    if (at !== length) return null;
+  }
+  const year = century * 100 + yearInCentury;
+  if (
+    year < 1970 ||
+    month < 0 ||
+    month > 11 ||
+    day < 1 ||
+    day > daysInMonth(year, month) ||
+    hour > 23 ||
+    minute > 59 ||
+    second > 59 ||
+    zoneHours > 23 ||
+    zoneMinutes > 59
+  )
+    return Number.NaN;
+  return (
+    daysFromCivil(year, month, day) * DAY_MS + ((hour * 60 + minute) * 60 + second) * 1000 + fraction - offset
+  );
+}
+
+const HYPHEN = 45;
+const COLON = 58;
+
+/**
+ * Epoch milliseconds of a time written as text by an export or a report: ISO 8601 (isoTextMs), else a mail
+ * date (mailDateMs); NaN when it is neither or names no such instant.
+ */
+export function timeTextMs(value: string): number {
+  const text = value.trim();
+  return isoTextMs(text) ?? mailDateMs(text);
 }
 
 /**

@@ -53,6 +53,14 @@ const TEXTS = [
   "2026-01-01T00:30:00+01:00",
   "2026-07-01 12:00:00",
   "2026-02-30 00:00:00",
+  // Times that do not exist (review R94): both readers refuse them, neither rolls them over.
+  "2026-02-31T00:00:00Z",
+  "2026-12-06T24:00:00Z",
+  "2026-12-06T19:00:00+24:00",
+  "2026-12-06 19:00:00 +2400",
+  "2026-12-06T19:00:00.123456+99:59",
+  "1969-12-31T23:00:00Z",
+  "Sun, 06 Dec 2026 19:00:00 +2400",
   "2026-05-01",
   "nope",
   "-5",
@@ -238,4 +246,31 @@ test("every transform's SQL twin gives the JavaScript result", async () => {
     .map(({ c, sql }) => `${c.name}(${c.shown}): JS ${JSON.stringify(c.js)} SQL ${JSON.stringify(sql)}`);
   assert.ok(cases.length > 900, `${cases.length} cases`);
   assert.deepEqual(drifts, []);
+});
+
+test("no time transform reads a time that does not exist, in either reader (review R94)", async () => {
+  const impossible = [
+    "2026-02-31T00:00:00Z",
+    "2026-12-06T24:00:00Z",
+    "2026-12-06T19:00:00+24:00",
+    "2026-12-06 19:00:00 +2400",
+    "2026-12-06T19:00:00.123456+99:59",
+    "2026-02-29 10:00:00",
+  ];
+  const store = await Store.open(":memory:");
+  try {
+    for (const name of TIMES) {
+      const cases = impossible.map((t) => ({
+        name,
+        js: TRANSFORM_JS[name]([t], TZ),
+        args: [{ sql: literal(t), type: "VARCHAR" }],
+        shown: t,
+      }));
+      for (const c of cases) assert.equal(c.js, null, `${name} ${c.shown}`);
+      const sql = await sqlValues(store, cases);
+      for (const [i, c] of cases.entries()) assert.equal(sql[i], null, `${name} SQL ${c.shown}`);
+    }
+  } finally {
+    store.close();
+  }
 });

@@ -18,6 +18,7 @@ import { PHRASE_TABLES } from "../../src/bounce/rules/knowledge.ts";
 import { testedText } from "../../src/bounce/rules/phrase-rule.ts";
 import { PROVIDER_CODE_PATTERNS } from "../../src/bounce/rules/provider-codes.ts";
 import { PROVIDER_RULES } from "../../src/bounce/rules/provider-rules.ts";
+import { SENDER_REFUSALS } from "../../src/bounce/rules/sender-refusals.ts";
 import { SES_BOUNCE_SUBTYPES } from "../../src/bounce/rules/ses-bounce-types.ts";
 import { REPLY_CODE_RULES, SISIMAI_STATUS_RULES, STATUS_RULES } from "../../src/bounce/rules/status-codes.ts";
 import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.ts";
@@ -28,8 +29,8 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 67,
-  fingerprint: "c704dcd98bebd2f142036dc9645a40e26b8d93f33ef69c80c41cd1f1f7271a6f",
+  version: 69,
+  fingerprint: "f7210d34a8c822219557c4d4ef08dbdc187bc21b5bdc5caefcc6ced0b503d8f8",
 };
 
 /** Rule data as text: patterns by their source and flags. */
@@ -56,6 +57,7 @@ function fingerprint(): string {
       [NOT_FAILURES, BAD_ADDRESS_REASONS, SUPPRESS_REASONS, EVENT_ACTIONS],
       FEEDBACK_TYPES,
       SES_BOUNCE_SUBTYPES,
+      SENDER_REFUSALS,
     ]),
   );
   const examples = [
@@ -64,6 +66,10 @@ function fingerprint(): string {
     ),
     ...PROVIDER_RULES.map((rule) => ({ text: rule.example, recipient: rule.exampleRecipient ?? null })),
     ...PROVIDER_CODE_PATTERNS.map((rule) => ({ text: rule.example, recipient: null })),
+    ...SENDER_REFUSALS.map((refusal) => ({
+      text: refusal.example ?? `550 5.1.1 ${refusal.phrase}`,
+      recipient: null,
+    })),
   ];
   const hosts = PHRASE_TABLES.flatMap((table) => table.hosts ?? []);
   const answer = (facts: {

@@ -465,7 +465,7 @@ describe("knowledge the issue names", () => {
     // Apple's bracketed codes name Apple without any host.
     {
       text: "421 [HCM1] Your mail from 203.0.113.7 was deferred.",
-      reason: "badreputation",
+      reason: "blocked",
       provider: "apple",
     },
     {

@@ -33,6 +33,21 @@ const CASES: Array<[Parameters<typeof detectProvider>[0], Provider]> = [
   [{ lowerText: "see https://senders.yahooinc.com/smtp-error-codes" }, "yahoo"],
   [{ lowerText: "550 5.7.26 unauthenticated - gsmtp" }, "google"],
   [{ lowerText: "(s3150)" }, "microsoft"],
+  // Exchange Online's own enhanced codes (X.7.500–X.7.799, no IANA registry entry) name Microsoft (review R92).
+  [
+    {
+      lowerText:
+        "550 5.7.515 access denied, sending domain [sender.test] doesn't meet the required authentication level.",
+      recipient: "m-515@exim.test",
+    },
+    "microsoft",
+  ],
+  [{ lowerText: "451 4.7.650 the mail server [192.0.2.1] has been temporarily rate limited" }, "microsoft"],
+  // Not a piece of an IP address, a version or another code.
+  [{ lowerText: "550 relay 10.5.7.515 denied", recipient: "x@example.org" }, "other"],
+  [{ lowerText: "550 5.7.515.2 denied", recipient: "x@example.org" }, "other"],
+  [{ lowerText: "550 5.7.1 access denied", recipient: "x@example.org" }, "other"],
+  [{ lowerText: "550 5.7.51 denied", recipient: "x@example.org" }, "other"],
   // Recipient domains.
   [{ recipient: "x@icloud.com" }, "apple"],
   [{ recipient: "<x@Me.com>" }, "apple"],

@@ -4,6 +4,7 @@ import { describe, it } from "node:test";
 import { classifyReply } from "../../src/bounce/classify.ts";
 import { recordsFromEmail } from "../../src/bounce/email/index.ts";
 import type { BounceRecord } from "../../src/bounce/record.ts";
+import { refusesSender, SENDER_REFUSALS } from "../../src/bounce/rules/sender-refusals.ts";
 import { classifyEventStream } from "../../src/pipeline/classify-events.ts";
 import { dsnEmail } from "../../testkit/bounce-dsn.ts";
 
@@ -95,4 +96,48 @@ describe("why-rejected.go's exclusions: a recipient refused with 5.1.0 'Recipien
       "rejected infrastructure false",
     );
   });
+});
+
+describe("a reply that refuses the sender never suppresses the recipient, whatever status it carries", () => {
+  // Exim's sender callout quotes the sender's own server after "Response:" (here Postfix's reply for the sender's
+  // unknown mailbox, with 5.1.1); the reply's status is read from it, as sisimai go smtp/status/find.go reads it.
+  const callout = [
+    "550-Verification failed for <news@send.example.net>",
+    "550-Called:   192.0.2.9",
+    "550-Sent:     RCPT TO:<news@send.example.net>",
+    "550-Response: 550 5.1.1 <news@send.example.net>: Recipient address rejected: User unknown in virtual mailbox table",
+    "550 Sender verify failed",
+  ].join("\n");
+  const senderWith511 = "550 5.1.1 <news@send.example.net>: Sender address rejected: User unknown";
+  it("the label stays Sisimai's (5.1.1: userunknown), the recipient is kept, category infrastructure", async () => {
+    for (const text of [callout, senderWith511]) {
+      const record = classifyReply({ text, recipient: "alice@example.com" });
+      assert.equal(verdict(record), "userunknown infrastructure false", text);
+      assert.equal(record.retryable, false, text);
+      // In a DSN, the reply's later lines are the Diagnostic-Code's folded lines.
+      const folded = text.replaceAll("\n", "\n    ");
+      assert.equal(verdict(fromEmail(folded, "5.1.1", folded)), "userunknown infrastructure false", text);
+    }
+    assert.equal(verdict(await fromLog(senderWith511, "5.1.1")), "userunknown infrastructure false");
+  });
+  it("the same server's refusal of the recipient is still a dead address", () => {
+    const recipient =
+      "550 5.1.1 <alice@example.com>: Recipient address rejected: User unknown in virtual mailbox table";
+    assert.equal(
+      verdict(classifyReply({ text: recipient, recipient: "alice@example.com" })),
+      "userunknown recipient true",
+    );
+  });
+});
+
+describe("rules/sender-refusals.ts: each entry", () => {
+  for (const refusal of SENDER_REFUSALS) {
+    it(`${refusal.id}: its example (or phrase) refuses the sender and keeps the recipient`, () => {
+      const text = refusal.example ?? `550 5.1.1 ${refusal.phrase}: user unknown`;
+      assert.ok(text.toLowerCase().includes(refusal.phrase), "the example holds the phrase");
+      assert.equal(refusesSender(text.toLowerCase()), true);
+      assert.equal(classifyReply({ text, recipient: "alice@example.com" }).suppressRecipient, false);
+      assert.match(refusal.source, /https:\/\//, "cites the MTA's public documentation");
+    });
+  }
 });

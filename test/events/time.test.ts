@@ -59,6 +59,10 @@ test("zonedIso: offsets, Z, fractions, zone-less in tz, and malformed input", ()
     ["2026-06-14T18:08:39Z", "Europe/Paris", "2026-06-14T18:08:39.000Z"],
     ["2026-06-14 18:08:39", "Europe/Paris", "2026-06-14T16:08:39.000Z"],
     ["2026-13-14 18:08:39", "UTC", null],
+    ["2026-02-30 18:08:39", "UTC", null],
+    ["2026-06-14T18:08:39.620674+99:59", "UTC", null],
+    ["2026-06-14 18:08:39 +2400", "UTC", null],
+    ["2026-06-14 18:08:39 +2359", "UTC", "2026-06-13T18:09:39.000Z"],
     ["yesterday", "UTC", null],
   ];
   for (const [stamp, tz, expected] of table) assert.equal(zonedIso(stamp, tz), expected, stamp);
@@ -68,6 +72,15 @@ test("SyslogClock rejects impossible dates instead of inventing one", () => {
   const clock = new SyslogClock({ year: 2026, modified: null, tz: "UTC" });
   assert.equal(clock.convert("Foo 12 10:00:00"), null);
   assert.equal(clock.convert("Feb 30 25:00:00"), null);
+  // A day the month lacks is no day (Date.UTC would roll it into March), in every year the clock picks.
+  assert.equal(clock.convert("Feb 30 10:00:00"), null);
+  assert.equal(clock.convert("Apr 31 10:00:00"), null);
+  assert.equal(clock.convert("Feb 29 10:00:00"), null);
+  const leap = new SyslogClock({ year: 2028, modified: null, tz: "UTC" });
+  assert.equal(leap.convert("Feb 29 10:00:00"), "2028-02-29T10:00:00.000Z");
+  const fromModified = new SyslogClock({ year: null, modified: new Date("2027-06-01T00:00:00Z"), tz: "UTC" });
+  assert.equal(fromModified.convert("Feb 30 10:00:00"), null);
+  assert.equal(fromModified.convert("Feb 29 10:00:00"), null);
 });
 
 test("SyslogClock.lastMs is Date.parse of what convert gave, within a minute and across minutes, zones and years", () => {

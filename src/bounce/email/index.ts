@@ -1,4 +1,4 @@
-import { mailDateIso } from "../../util/dates.ts";
+import { mailDateIso, mailDateMs } from "../../util/dates.ts";
 import { detach } from "../../util/detach.ts";
 import { describeLimit, type LimitName, limitOf } from "../../util/limits.ts";
 import type { ParseProblem } from "../../util/problem.ts";
@@ -239,11 +239,11 @@ const POSTMARK_DATE =
 
 function messageDate(headers: HeaderBlock, raw: Buffer): string | null {
   const date = headerValue(headers, "date");
-  if (date && !Number.isNaN(Date.parse(date.replace(/\s*\([^)]*\)\s*$/, "")))) return date;
+  if (date && !Number.isNaN(mailDateMs(date))) return date;
   // RFC 5321 §4.4: every Received: field ends with "; date-time" (the first one is the newest hop).
   const received = headerValue(headers, "received");
   const stamp = received ? received.slice(received.lastIndexOf(";") + 1).trim() : "";
-  if (stamp && !Number.isNaN(Date.parse(stamp.replace(/\s*\([^)]*\)\s*$/, "")))) return stamp;
+  if (stamp && !Number.isNaN(mailDateMs(stamp))) return stamp;
   const postmark = POSTMARK_DATE.exec(raw.toString("latin1", 0, Math.min(raw.length, 400)));
   return postmark ? `${postmark[1]} UTC` : date;
 }

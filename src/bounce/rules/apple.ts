@@ -7,6 +7,13 @@ import type { ProviderRule } from "./provider-rule.ts";
  * the issue: the CS/HM family is a reputation block, not a bad address.
  */
 const REF = "observed iCloud reply (Apple publishes no code list)";
+/**
+ * The HCM replies name the client IP and say its mail was deferred or rejected, nothing of a score: Sisimai's
+ * blocked ("rejected due to the client IP address or hostname", https://libsisimai.org/en/reason/), not its
+ * badreputation, which a reply that speaks of reputation gets; the category stays reputation (review R93).
+ */
+const HCM_REASON =
+  "; reason blocked: the reply names the client IP, Sisimai's blocked (https://libsisimai.org/en/reason/)";
 
 const POLICY_ACTION =
   "Keep the address (this is not a bad recipient). Apple's filter (Proofpoint behind iCloud) rejected the " +
@@ -60,25 +67,25 @@ export const APPLE_RULES: readonly ProviderRule[] = [
   {
     id: "apple-hcm1",
     pattern: /\[hcm1\]/,
-    reason: "badreputation",
+    reason: "blocked",
     category: "reputation",
     providerCode: "HCM1",
     action:
       "Apple is deferring mail from this IP on its reputation. Slow down to Apple (KumoMTA suspends 15 minutes " +
       "after 3 of these an hour) and keep retrying; check the IP at ipcheck.proofpoint.com.",
-    source: `${REF}: KumoMTA assets/community/shaping.toml`,
+    source: `${REF}: KumoMTA assets/community/shaping.toml${HCM_REASON}`,
     example: "421 [HCM1] Your mail from 192.0.2.10 was deferred.",
   },
   {
     id: "apple-hcm2",
     pattern: /\[hcm2\]/,
-    reason: "badreputation",
+    reason: "blocked",
     category: "reputation",
     providerCode: "HCM2",
     action:
       "Apple rejected mail from this IP on its reputation. Keep the address; move Apple traffic to a warmed IP " +
       "or repair this one (check ipcheck.proofpoint.com), then retry later.",
-    source: `${REF}: public code fixtures`,
+    source: `${REF}: public code fixtures${HCM_REASON}`,
     example:
       "550 5.7.1 [HCM2] Your mail from 192.0.2.10 was rejected. https://support.apple.com/en-us/HT204137",
   },
