@@ -887,6 +887,58 @@
         (br $join)))
     (local.get $end))
 
+  ;; reply-key.ts dashJoinedId: whether the word $chunk[$from, $end) (before $to) is joined by `-` to a word that is an
+  ;; id alone ($wordKind PERCENT 1, read with no label and no unit), it and the words joined between them ids'
+  ;; pieces ($idPiece).
+  (func $dashJoinedId (param $from i32) (param $end i32) (param $to i32) (result i32)
+    (local $start i32) (local $digits i32) (local $all i32) (local $c i32) (local $flags i32)
+    (if (i32.eqz (call $idPiece (local.get $from) (local.get $end))) (then (return (i32.const 0))))
+    (block $none
+      (loop $chain
+        (br_if $none (i32.ge_s (i32.add (local.get $end) (i32.const 1)) (local.get $to)))
+        (br_if $none (i32.ne (i32.load8_u $chunk (local.get $end)) (i32.const 45)))
+        (br_if $none (i32.eqz (i32.and (call $class (i32.load8_u $chunk (i32.add (local.get $end) (i32.const 1)))) (i32.const 1))))
+        (local.set $start (i32.add (local.get $end) (i32.const 1)))
+        (local.set $end (local.get $start))
+        (local.set $digits (i32.const 0))
+        (local.set $all (i32.const 5))
+        (block $word
+          (loop $scan
+            (br_if $word (i32.ge_s (local.get $end) (local.get $to)))
+            (local.set $c (i32.load8_u $chunk (local.get $end)))
+            (local.set $flags (call $class (local.get $c)))
+            (br_if $word (i32.eqz (i32.and (local.get $flags) (i32.const 1))))
+            (local.set $digits (i32.add (local.get $digits) (i32.shr_u (i32.and (local.get $flags) (i32.const 2)) (i32.const 1))))
+            (local.set $all (i32.and (local.get $all)
+              (select (i32.const 0) (local.get $flags) (i32.eq (local.get $c) (i32.const 95)))))
+            (local.set $end (i32.add (local.get $end) (i32.const 1)))
+            (br $scan)))
+        (if (i32.eq
+              (call $wordKind (local.get $start) (local.get $end) (local.get $digits) (local.get $all) (i32.const 0) (i32.const 0))
+              (i32.const 1))
+          (then (return (i32.const 1))))
+        (br_if $none (i32.eqz (call $idPiece (local.get $start) (local.get $end))))
+        (br $chain)))
+    (i32.const 0))
+
+  ;; reply-key.ts idPiece: whether the word $chunk[$from, $to) holds a digit (DIGIT 2), and a lower-case letter
+  ;; (LOWER 16) or an upper-case one (UPPER 32) after a digit.
+  (func $idPiece (param $from i32) (param $to i32) (result i32)
+    (local $flags i32) (local $digit i32) (local $digits i32) (local $lettered i32)
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_s (local.get $from) (local.get $to)))
+        (local.set $flags (call $class (i32.load8_u $chunk (local.get $from))))
+        (if (i32.or
+              (i32.ne (i32.and (local.get $flags) (i32.const 16)) (i32.const 0))
+              (i32.and (local.get $digit) (i32.ne (i32.and (local.get $flags) (i32.const 32)) (i32.const 0))))
+          (then (local.set $lettered (i32.const 1))))
+        (local.set $digit (i32.ne (i32.and (local.get $flags) (i32.const 2)) (i32.const 0)))
+        (local.set $digits (i32.or (local.get $digits) (local.get $digit)))
+        (local.set $from (i32.add (local.get $from) (i32.const 1)))
+        (br $next)))
+    (i32.and (local.get $digits) (local.get $lettered)))
+
   ;; `reply`'s answer where the reply parts from its template at token $i's literal piece ($place 0) or its place
   ;; ($place 1), which starts at $at: 3 + 2 × $i + $place. A place's start is left at 256 + 8 × $i (a piece's is
   ;; the end of the token before it, left there, or $from): ReplyMask.matches goes on from there, not from the start.
@@ -904,7 +956,7 @@
   (func $reply (export "reply") (param $from i32) (param $to i32) (param $t i32) (result i32)
     (local $n i32) (local $piece i32) (local $token i32) (local $literal i32) (local $at i32) (local $i i32)
     (local $length i32) (local $place i32) (local $end i32) (local $digits i32) (local $all i32)
-    (local $flags i32) (local $c i32)
+    (local $flags i32) (local $c i32) (local $kind i32)
     (local.set $n (i32.load $template (local.get $t)))
     (local.set $piece (i32.add (local.get $t) (i32.const 4)))
     (local.set $token (i32.add (local.get $piece) (i32.shl (i32.add (local.get $n) (i32.const 1)) (i32.const 2))))
@@ -994,17 +1046,23 @@
                       (if (i32.or (i32.eq (local.get $c) (i32.const 45))
                             (i32.or (i32.eq (local.get $c) (i32.const 46)) (i32.eq (local.get $c) (i32.const 58))))
                         (then (return (i32.const 2))))))))
-              (if (i32.ne
-                    (call $wordKind
-                      (local.get $at)
-                      (local.get $end)
-                      (local.get $digits)
-                      (local.get $all)
-                      (call $labelAt (local.get $end) (local.get $to))
-                      (if (result i32) (i32.eq (local.get $digits) (i32.sub (local.get $end) (local.get $at)))
-                        (then (call $unitAt (local.get $end) (local.get $to)))
-                        (else (i32.const 0))))
-                    (i32.load8_u $template offset=1 (local.get $token)))
+              (local.set $kind
+                (call $wordKind
+                  (local.get $at)
+                  (local.get $end)
+                  (local.get $digits)
+                  (local.get $all)
+                  (call $labelAt (local.get $end) (local.get $to))
+                  (if (result i32) (i32.eq (local.get $digits) (i32.sub (local.get $end) (local.get $at)))
+                    (then (call $unitAt (local.get $end) (local.get $to)))
+                    (else (i32.const 0)))))
+              ;; reply-key.ts tokensIn: in a joined run's place, a word no token alone is an id's (PERCENT 1) where
+              ;; a word joined to it by `-` is one alone (dashJoinedId).
+              (if (i32.and
+                    (i32.and (i32.eq (local.get $place) (i32.const 4)) (i32.eq (local.get $kind) (i32.const -1)))
+                    (i32.eq (i32.load8_u $template offset=1 (local.get $token)) (i32.const 1)))
+                (then (if (call $dashJoinedId (local.get $at) (local.get $end) (local.get $to)) (then (local.set $kind (i32.const 1))))))
+              (if (i32.ne (local.get $kind) (i32.load8_u $template offset=1 (local.get $token)))
                 (then (return (call $partedAt (local.get $i) (i32.const 1) (local.get $at) (local.get $from)))))
               (if (i32.eq (local.get $place) (i32.const 4))
                 (then (local.set $end (call $joinedEnd (local.get $end) (local.get $to)))))))))))

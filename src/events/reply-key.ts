@@ -75,6 +75,12 @@ const BASE64_ID = orders(["_", "[0-9]", "[a-z]", "[A-Z]"])
   .map((order) => `${WORD_CHAR}*${order}${WORD_CHAR}*`)
   .join("|");
 /**
+ * A piece of an id cut by `-`: a word holding a digit, and a lower-case letter or a letter after a digit (not a
+ * code's shape, upper-case letters then digits). A word without a digit may carry meaning (`mailbox-not-found-`,
+ * review R98): never.
+ */
+const ID_PIECE = `${WORD_CHAR}*(?:[0-9]${WORD_CHAR}*[a-z]|[a-z]${WORD_CHAR}*[0-9]|[0-9][A-Z])${WORD_CHAR}*`;
+/**
  * Unit words a measurement's number is written before (a size, a duration, a rate's `KB/sec`). Letters only,
  * none a prefix of another that a letter could follow (maskReplySql's alternation takes the first that fits).
  */
@@ -145,6 +151,17 @@ export const REPLY_TOKENS: readonly ReplyToken[] = [
   // `mta3043.mail.ne1.yahoo.com`, `mx00.`): replaced by a label, so `host x.example.org[…] said:` still names a
   // host to the classifier; codes are upper case (HT204137), and a sentence's last word is followed by no label.
   { name: "host-label", pattern: "\\b[a-z]+[0-9]+\\.\\b", token: "\\b[a-z]+[0-9]+\\.", replacement: "x." },
+  // The words joined by `-` before an id's word go with it, as those after it do (a base64url id, RFC 4648 §5,
+  // cut by its `-` into words that are no tokens alone: Mimecast's `[0y-_1_TYc71clKwhOk9R7y.au44]`, Exim's
+  // `9k-000ABC-Xy`), where each of them is an id's piece (ID_PIECE: a digit, never a code's shape; a word without a
+  // digit may carry meaning: `mailbox-not-found-<id>`, review R98). Last: where an earlier entry takes the
+  // first word, that one does. The id's word is one of hex, long-token, mixed-id or base64-id read alone (no
+  // label, no unit after it).
+  {
+    name: "dash-joined-id",
+    pattern: `\\b(?:${ID_PIECE}-)+(?:[0-9A-Fa-f]{8,}|${LONG_MIXED_WORD}|${LETTER_AFTER_DIGIT}|${BASE64_ID})\\b${JOINED}`,
+    replacement: "%",
+  },
 ];
 
 /** Texts longer than this are not masked (their key is the text itself: no pattern runs over hostile input). */
@@ -355,6 +372,10 @@ export class ReplyMask {
         );
         if (kind === PERCENT) end = joinedEnd(bytes, j, to);
         else if (kind >= 0) end = j;
+        else if (dashJoinedId(bytes, i, j, to)) {
+          kind = PERCENT;
+          end = joinedEnd(bytes, j, to);
+        }
       }
       if (end < 0) {
         i = j;
@@ -1051,6 +1072,47 @@ function letterAfterDigit(bytes: Codes, from: number, to: number): boolean {
     if ((classes[bytes[i - 1]] & DIGIT) !== 0 && (classes[bytes[i]] & DIGIT) === 0) return true;
   }
   return false;
+}
+
+/**
+ * Whether the word bytes[from, end) (no token alone) is joined by `-` to a word that is an id alone (REPLY_TOKENS
+ * dash-joined-id: its kind read with no label and no unit after it), it and the words joined between them ids'
+ * pieces (idPiece).
+ */
+function dashJoinedId(bytes: Codes, from: number, end: number, to: number): boolean {
+  const classes = CLASS;
+  if (!idPiece(bytes, from, end)) return false;
+  let at = end;
+  while (at + 1 < to && bytes[at] === 45 && (classes[bytes[at + 1]] & WORD) !== 0) {
+    const start = at + 1;
+    let digits = 0;
+    let all = HEX | WORD;
+    for (at = start; at < to; at++) {
+      const d = bytes[at];
+      const flags = classes[d];
+      if ((flags & WORD) === 0) break;
+      if ((flags & DIGIT) !== 0) digits++;
+      all &= d === 95 ? 0 : flags;
+    }
+    if (wordKind(bytes, start, at, digits, all, NO_LABEL, false) === PERCENT) return true;
+    if (!idPiece(bytes, start, at)) return false;
+  }
+  return false;
+}
+
+/** Whether the word bytes[from, to) is an id's piece (ID_PIECE): a digit, and a lower-case letter or a letter after a digit. */
+function idPiece(bytes: Codes, from: number, to: number): boolean {
+  const classes = CLASS;
+  let digits = false;
+  let lettered = false;
+  let digit = false;
+  for (let i = from; i < to; i++) {
+    const flags = classes[bytes[i]];
+    if ((flags & LOWER) !== 0 || (digit && (flags & UPPER) !== 0)) lettered = true;
+    digit = (flags & DIGIT) !== 0;
+    if (digit) digits = true;
+  }
+  return digits && lettered;
 }
 
 /** The class flags of bytes[from, to) or-ed. */

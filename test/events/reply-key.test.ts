@@ -86,6 +86,26 @@ test("maskReply: per-message noise masked, codes and provider codes kept", () =>
       "visit https://postmaster.gmx.net/en/case?c=hi&i=ip&v=0.0.0.0&r=%",
     ],
     ["421 mwinf5c52 ME Service refuse", "421 % ME Service refuse"],
+    // A base64url id cut by its `-` (RFC 4648 §5) into words that are no tokens alone, before one that is: one
+    // token, as the words joined after an id are. Not a word of a code's shape before it (upper-case letters then
+    // digits), nor where no word joined by `-` is an id alone.
+    [
+      "250 Ok [0y-_1_TYc71clKwhOk9R7y.au44] [9H-Eth5eWYJdStTnUtzgRl.eu717] [2N-Pk7s_aEN-z5jJi2jWoe.us888] id=9k-000ABC-Xy",
+      "250 Ok [%] [%] [%] id=%",
+    ],
+    // Never a word without a digit: it may be what the reply says (review R98), nor one of a code's shape.
+    [
+      "Rejected: mailbox-not-found-Ab3dEfGh12Jk spam-detected-Ab3dEfGh12Jk [tQ-ALpx6quySECa_y-H1Hp.us321] id=abcdEF-000ABC-Xy",
+      "Rejected: mailbox-not-found-% spam-detected-% [tQ-%] id=abcdEF-%",
+    ],
+    [
+      "id=ABCDE1-000ABC-Xy LPN007_510-a1b2C3d4e5 TSS04-9fA2b7c1d4 ab-TSS04-9fA2b7c1d4",
+      "id=ABCDE1-% LPN007_510-% TSS04-% ab-TSS04-%",
+    ],
+    [
+      "AUP#In-1310 e-mail OU-002 x-Ab1 X-Spam-Id-8fA a-b-C-1",
+      "AUP#In-1310 e-mail OU-002 x-Ab1 X-Spam-Id-8fA a-b-C-1",
+    ],
     ["250 OK id=1hLICq-00001z-JU 1tAbCd-0A1b2C3d4E5-AbCd", "250 OK id=% %"],
     [
       "RL000010 HT204137 AUP#IPBL1010 aup#ipbl1010 LPN007_510 OFR_416 S77719 AS(1430) CS01 HM08 OU-002 RFC.5321 5.7.26",
@@ -282,7 +302,16 @@ function generatedReplies(count: number, seed: number): string[] {
       "1hLICq-00001z-JU",
       "aup#ipbl1010.",
       "RL000010",
+      "0y-_1_TYc71clKwhOk9R7y.au44",
+      "ABCDE1-000ABC-Xy",
+      "abcdEF-000ABC-Xy",
+      "9k-000ABC-Xy",
+      "mailbox-not-found-Ab3dEfGh12Jk",
+      "LPN007_510-a1b2C3d4e5",
+      "AUP#In-1310",
     ),
+    // Base64url ids (RFC 4648 §5: `-` and `_` among letters and digits), cut by their `-` anywhere.
+    fc.string({ unit: fc.constantFrom(..."aQz09Xm1_-"), minLength: 1, maxLength: 24 }),
     // Measurements (a number before its unit word, decimal fractions) and dotted runs that are no measurement.
     fc.constantFrom(
       "92125 bytes",
@@ -308,6 +337,25 @@ function generatedReplies(count: number, seed: number): string[] {
     .map((pieces) => pieces.map((p) => p.join("")).join(""));
   return fc.sample(reply, { numRuns: count, seed });
 }
+
+test("words without a digit joined by `-` to an id stay in the reply key (property, review R98)", () => {
+  // Phrases a rule reads, written as one hyphenated word before an id: the masked reply keeps each of them, so
+  // replies that differ in them never share a key (nor a verdict). No hex letters: a word of 8 of them is an id.
+  const phrase = fc
+    .array(fc.string({ unit: fc.constantFrom(..."ghijklxyzQRST_"), minLength: 1, maxLength: 9 }), {
+      minLength: 1,
+      maxLength: 4,
+    })
+    .map((words) => words.join("-"));
+  const id = fc.string({ unit: fc.constantFrom(..."aQz09Xm1_-kB"), minLength: 6, maxLength: 24 });
+  fc.assert(
+    fc.property(phrase, id, (words, tail) => {
+      const masked = maskReply(`550 5.0.0 Rejected: ${words}-${tail} (in reply)`).masked;
+      for (const word of words.split("-")) assert.ok(masked.includes(word), `${words}-${tail}: ${masked}`);
+    }),
+    { numRuns: 3000 },
+  );
+});
 
 test("the SQL masker is the JavaScript one over generated replies (tokens touching each other included)", async () => {
   const replies = generatedReplies(8000, 16);
@@ -661,6 +709,25 @@ test("ReplyMask.matches recognises exactly the replies of a template's masked fo
   assert.equal(inChunk.answered, 1);
   assert.ok(check("id=1MZFUE-1NS8UKEMJF-00m2Qp (in", "id=1MabcD-1Efghijklm-00aBcD (in", "", ""));
   assert.equal(inChunk.answered, 1);
+  // A joined run's place whose first word is no token alone, joined by `-` to one that is (a base64url id cut by
+  // its `-`): in WebAssembly too; not where no word joined to it is an id alone.
+  const mimecast = "250 Ok [Oihy2B9_qX8PDlsLZy0ehG.us360] (in";
+  for (const id of [
+    "0y-_1_TYc71clKwhOk9R7y.au44",
+    "9H-Eth5eWYJdStTnUtzgRl.eu717",
+    "2N-Pk7s_aEN-z5jJi2jWoe.us888",
+  ]) {
+    assert.ok(check(mimecast, mimecast.replace("Oihy2B9_qX8PDlsLZy0ehG.us360", id), "", ""), id);
+    assert.equal(inChunk.answered, 1, id);
+  }
+  for (const id of [
+    "wdUqRV-govnbUaXdSUBB-J.us449",
+    "In-1310.us4",
+    "0y-_1_TYc71clKwhOk9R7y-.au44",
+    "tQ-ALpx6quySECa_y-H1Hp.us321",
+    "not-found-2iUB507ogHtQJoG2n2.us681",
+  ])
+    assert.ok(!check(mimecast, mimecast.replace("Oihy2B9_qX8PDlsLZy0ehG.us360", id), "", ""), id);
   assert.ok(!check(gmail, gmail.replace(".123 -", ".123.prod -"), "", ""));
   assert.ok(!check(gmail, gmail.replace(".123 -", ".123:1 -"), "", ""));
   assert.ok(check("id=4F2A1B3C9D.namprd11 x", "id=4f2a1b3c.namprd11 x", "", ""));
