@@ -90,7 +90,7 @@ const STORED_EVENT: EventKeySources = {
  * as the identity text reads it), its top bit set — with no text built and no md5 over it, the key cost a ninth
  * of the insert's instructions (100k grep'd Postfix rows, one thread, bench/insert-instructions.ts: 2,347.5 →
  * 2,065.5 M). The fields are those the row stores (the message id in its stored form, the time as stored), so
- * the keys can be computed again from the stored rows (`rekeyIfHashChanged`): DuckDB does not promise its hash
+ * the keys can be computed again from the stored rows (analytics/ingest/finalize.ts `eventKeyRecipe`): DuckDB does not promise its hash
  * across versions, and the store records what this DuckDB's hash gives (`HASH_PROBE_SQL`).
  */
 export const hashEventKeySql = (src: EventKeySources = STORED_EVENT): string =>
