@@ -555,7 +555,10 @@ export class ReplyMask {
     if (template.round !== NEVER) {
       const answer = this.answerInChunk(bytes, from, to, template);
       if (answer === 1) return true;
-      if (answer === 0) return false;
+      if (answer === 0) {
+        this.missed = goesOnMiss(template);
+        return false;
+      }
       if (answer >= 3) {
         step = answer - 3;
         at = this.partingStart(step, from);
@@ -579,9 +582,9 @@ export class ReplyMask {
         else {
           for (let i = copied; i < pieceEnd; i++) {
             if (at === to || bytes[at] !== literal[i]) {
-              if (at === to) return false;
+              // A reply that ends inside the piece parts there too (a shorter one of the same start).
               this.missed = i * 65536 + partingHash(bytes, at, to);
-              this.partedAt = at - from;
+              if (at < to) this.partedAt = at - from;
               return false;
             }
             at++;
@@ -671,6 +674,7 @@ export class ReplyMask {
     }
     if (at === to) return true;
     this.count = 0;
+    this.missed = goesOnMiss(template);
     return false;
   }
 
@@ -817,6 +821,14 @@ function partingHash(codes: Codes, at: number, to: number): number {
 
 /** ReplyMask.missed of a match that parted from its template nowhere it can tell. */
 export const NO_MISS = -1;
+
+/**
+ * ReplyMask.missed of a reply that has the whole template and goes on after it (Outlook's replies with one,
+ * two or three bracketed server stamps): past the literal's last character.
+ */
+function goesOnMiss(template: ReplyTemplate): number {
+  return template.literal.length * 65536;
+}
 
 /** ReplyMask.missed for token `t`'s place holding a token of `kind` (-1: none) instead of the template's. */
 function tokenMiss(t: number, kind: number): number {
