@@ -205,7 +205,7 @@ function newQueueState(): QueueState {
  * id with deferred recipients is kept at least Postfix's default `maximal_queue_lifetime` (5 days) after
  * its last line, so a later `status=expired` still finds its recipients; one without, a day after its
  * last line (qmgr logs `from=` again before each delivery attempt). Both are bounded in count too (a
- * state with a few deferred recipients is about 2 KB): forgetting is counted (ParseCounters).
+ * state with a deferred recipient is a few hundred bytes: see KeptDeferral): forgetting is counted (ParseCounters).
  * https://www.postfix.org/postconf.5.html#maximal_queue_lifetime
  */
 const QUEUE_LIFETIME_MS = 5 * DAY_MS;
@@ -306,6 +306,8 @@ class PostfixParser {
   };
   /** What `shapedOutcome` gives the sink besides the spans. */
   private readonly shapedLine: ShapedLine;
+  /** The reply the last kept deferral's reply was kept as a difference from, or kept whole (see `kept`). */
+  private replyBase = "";
   /** Line templates of the recipient lines read so far (see line-template.ts). */
   private readonly templates = new LineTemplates<TemplateFields>();
   /** SMTP commands by the status text after the reply (commandAfter). */
@@ -625,7 +627,7 @@ class PostfixParser {
       spans.shape = reading.shape;
       this.readFrom(event, reading, bytes);
     } else this.fields(bytes, type, event, kind);
-    if (type === "deferred" && state) this.keep(entry, state, event);
+    if (type === "deferred" && state) this.keep(entry, state, event, true);
     else if (state?.deferred?.delete(latin1(bytes, rcptStart, at.rcptEnd))) this.settled(entry, state);
     this.outcomes!.outcome(event, spans, out.length);
   }
@@ -670,11 +672,48 @@ class PostfixParser {
     event.replyCode = leadingReplyCodeOfBytes(bytes, reading.replyStart, reading.replyEnd);
   }
 
-  /** A deferral kept in its queue's state (an expiry may bounce it): its strings are copies (none holds the chunk). */
-  private keep(entry: number, state: QueueState, event: DeliveryEvent): void {
+  /**
+   * A deferral kept in its queue's state (an expiry may bounce it): what the expiry takes of it (KeptDeferral),
+   * its strings copies (none holds the chunk).
+   */
+  private keep(entry: number, state: QueueState, event: DeliveryEvent, sliced = false): void {
     state.deferred ??= new Deferred();
-    state.deferred.set(event.recipient ?? "", event);
+    const kept = this.kept(event, sliced);
+    state.deferred.set(kept.recipient ?? "", kept);
     this.wait(entry);
+  }
+
+  /**
+   * What an expiry takes of a deferral: its fields but the time and line (the expiry's own), its reply kept as
+   * where it differs from the reply kept before it (a queue's retries and a relay's deferrals mostly differ
+   * in an id: review R97, ~4 KB per waiting queue id when the whole event was kept).
+   */
+  private kept(event: DeliveryEvent, sliced: boolean): KeptDeferral {
+    const kept = new KeptDeferral(event, sliced);
+    const reply = event.reply;
+    if (reply === null) return kept;
+    const base = this.replyBase;
+    const most = Math.min(base.length, reply.length);
+    let prefix = 0;
+    while (prefix < most && base.charCodeAt(prefix) === reply.charCodeAt(prefix)) prefix++;
+    let suffix = 0;
+    while (
+      suffix < most - prefix &&
+      base.charCodeAt(base.length - 1 - suffix) === reply.charCodeAt(reply.length - 1 - suffix)
+    )
+      suffix++;
+    const middle = reply.length - prefix - suffix;
+    if (2 * middle > reply.length) {
+      // Mostly another text: kept whole, the base of the next ones (a line's slice copied).
+      this.replyBase = sliced ? detach(reply) : reply;
+      kept.replyBase = this.replyBase;
+    } else {
+      kept.replyBase = base;
+      kept.replyFrom = prefix;
+      kept.replyTo = base.length - suffix;
+      kept.replyMiddle = detach(reply.slice(prefix, prefix + middle));
+    }
+    return kept;
   }
 
   /**
@@ -1037,12 +1076,8 @@ class PostfixParser {
       event.replyCode = leadingReplyCode(reply);
     }
     if (text.startsWith("expired", wordStart)) event.reasonHint = "expired";
-    if (type === "deferred" && state) {
-      state.deferred ??= new Deferred();
-      const kept = detachedCopy(event);
-      state.deferred.set(kept.recipient ?? "", kept);
-      this.wait(entry);
-    } else if (state?.deferred?.delete(event.recipient ?? "")) this.settled(entry, state);
+    if (type === "deferred" && state) this.keep(entry, state, event, true);
+    else if (state?.deferred?.delete(event.recipient ?? "")) this.settled(entry, state);
     out.push(event);
   }
 
@@ -1101,7 +1136,7 @@ class PostfixParser {
     if (!text.startsWith(EXPIRED_FROM_QMGR, end + 1) || !state.deferred) return;
     // `from=<s>, status=expired, returned to sender`: every recipient still deferred has now bounced.
     for (const deferred of state.deferred.events()) {
-      const event = { ...deferred, type: "bounced" as const, source: { file: this.file, line: lineNo } };
+      const event = deferred.bounced(this.file, lineNo);
       event.time = this.time(text, at.stampEnd);
       event.reasonHint = "expired";
       out.push(event);
@@ -1118,14 +1153,14 @@ class PostfixParser {
  */
 class Deferred {
   private recipient = "";
-  private event: DeliveryEvent | null = null;
-  private more: Map<string, DeliveryEvent> | null = null;
+  private event: KeptDeferral | null = null;
+  private more: Map<string, KeptDeferral> | null = null;
 
   get size(): number {
     return this.more !== null ? this.more.size : this.event === null ? 0 : 1;
   }
 
-  set(recipient: string, event: DeliveryEvent): void {
+  set(recipient: string, event: KeptDeferral): void {
     if (this.more !== null) this.more.set(recipient, event);
     else if (this.event === null || recipient === this.recipient) {
       this.recipient = recipient;
@@ -1144,27 +1179,66 @@ class Deferred {
     return true;
   }
 
-  events(): Iterable<DeliveryEvent> {
+  events(): Iterable<KeptDeferral> {
     return this.more !== null ? this.more.values() : this.event === null ? [] : [this.event];
   }
 }
 
 /**
- * A copy of an event kept beyond its chunk (an `expired` line may bounce it days later), with the
- * strings recipientLine takes from the line or from the queue's state copied (pool, sending IP and the
- * relay's name are kept copies already; the others stay null).
+ * A deferral kept beyond its chunk (an `expired` line may bounce it days later): the fields of its event the
+ * bounce takes (the others are null in a Postfix deferral; time, line and hint are the expiry's), strings
+ * copied (pool, sending IP and the relay's name are kept copies already), and its reply as `replyBase` with
+ * [replyFrom, replyTo) replaced by `replyMiddle` (PostfixParser.kept).
  */
-function detachedCopy(event: DeliveryEvent): DeliveryEvent {
-  const copy = { ...event };
-  copy.time = detach(copy.time);
-  copy.recipient = detach(copy.recipient);
-  copy.sender = detach(copy.sender);
-  copy.sendingDomain = detach(copy.sendingDomain);
-  copy.messageId = detach(copy.messageId);
-  copy.remoteMta = detach(copy.remoteMta);
-  copy.reply = detach(copy.reply);
-  copy.status = detach(copy.status);
-  return copy;
+class KeptDeferral {
+  readonly recipient: string | null;
+  readonly sender: string | null;
+  readonly sendingDomain: string | null;
+  readonly messageId: string | null;
+  readonly pool: string | null;
+  readonly sendingIp: string | null;
+  readonly remoteMta: string | null;
+  readonly status: string | null;
+  readonly replyCode: number | null;
+  readonly smtpCommand: SmtpCommand | null;
+  replyBase: string | null = null;
+  replyFrom = 0;
+  replyTo = 0;
+  replyMiddle = "";
+
+  /** `sliced`: the event's recipient and DSN are slices of a decoded line (recipientLine), copied here. */
+  constructor(event: DeliveryEvent, sliced: boolean) {
+    this.recipient = sliced ? detach(event.recipient) : event.recipient;
+    // The queue's strings may be slices of the chunk its `from=` line was in (endChunk copies the state's own).
+    this.sender = detach(event.sender);
+    this.sendingDomain = detach(event.sendingDomain);
+    this.messageId = detach(event.messageId);
+    this.pool = event.pool;
+    this.sendingIp = event.sendingIp;
+    this.remoteMta = event.remoteMta;
+    this.status = sliced ? detach(event.status) : event.status;
+    this.replyCode = event.replyCode;
+    this.smtpCommand = event.smtpCommand ?? null;
+  }
+
+  /** The deferral's event as a bounce of line `line` (its time and hint to be set). */
+  bounced(file: string, line: number): DeliveryEvent {
+    const event = newEvent("bounced", file, line);
+    event.recipient = this.recipient;
+    event.sender = this.sender;
+    event.messageId = this.messageId;
+    event.sendingIp = this.sendingIp;
+    event.pool = this.pool;
+    event.sendingDomain = this.sendingDomain;
+    event.remoteMta = this.remoteMta;
+    const base = this.replyBase;
+    event.reply =
+      base === null ? null : base.slice(0, this.replyFrom) + this.replyMiddle + base.slice(this.replyTo);
+    event.replyCode = this.replyCode;
+    event.status = this.status;
+    event.smtpCommand = this.smtpCommand;
+    return event;
+  }
 }
 
 /**

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import fc from "fast-check";
 import { readAll } from "../../testkit/events-read.ts";
 
 const modified = new Date("2026-03-01T00:00:00Z");
@@ -78,6 +79,51 @@ Mar  6 10:00:04 h postfix/qmgr[1]: Q1AAAA: removed
   assert.equal(events[0].remoteMta, null, "relay=none is no remote MTA");
   assert.equal(events[2].reply, "connect to mx.example.net[198.51.100.7]:25: Connection timed out");
   assert.equal(events[2].time, "2026-03-06T10:00:03.000Z");
+});
+
+test("Postfix: an expiry's bounce is its deferral's event (but type, time, line and hint) for replies that share parts or none (property, review R97)", async () => {
+  // Replies kept as where they differ from the reply kept before them: any mix of shared starts and ends.
+  const part = fc.constantFrom(
+    "421-4.7.28 Gmail has detected ",
+    "451 4.7.1 ",
+    "try again ",
+    "",
+    "é ",
+    "[x]",
+    "  ",
+  );
+  const token = fc.string({ unit: fc.constantFrom(..."aZ09-_. "), maxLength: 12 });
+  const reply = fc.tuple(part, token, part, token).map((p) => p.join(""));
+  await fc.assert(
+    fc.asyncProperty(fc.array(reply, { minLength: 1, maxLength: 12 }), async (replies) => {
+      const lines: string[] = [];
+      replies.forEach((text, n) => {
+        const qid = `Q${(0x10000 + n).toString(16).toUpperCase()}`;
+        lines.push(
+          `Mar  1 10:00:${String(n).padStart(2, "0")} h postfix/smtp[2]: ${qid}: to=<u${n}@example.net>, relay=mx.example.net[198.51.100.7]:25, delay=1, delays=0/0/1/0, dsn=4.7.28, status=deferred (host mx.example.net[198.51.100.7] said: ${text} (in reply to end of DATA command))`,
+        );
+      });
+      replies.forEach((_, n) => {
+        const qid = `Q${(0x10000 + n).toString(16).toUpperCase()}`;
+        lines.push(
+          `Mar  6 10:00:${String(n).padStart(2, "0")} h postfix/qmgr[1]: ${qid}: from=<s@example.org>, status=expired, returned to sender`,
+        );
+      });
+      const { events } = await readAll(`${lines.join("\n")}\n`, "postfix", {
+        modified: new Date("2026-03-07T00:00:00Z"),
+      });
+      const deferrals = events.filter((e) => e.type === "deferred");
+      const bounces = events.filter((e) => e.type === "bounced");
+      assert.equal(bounces.length, replies.length);
+      bounces.forEach((bounce, n) => {
+        const { type, time, source, reasonHint, ...rest } = deferrals[n];
+        const { type: _t, time: _m, source: _s, reasonHint: hint, ...kept } = bounce;
+        assert.equal(hint, "expired");
+        assert.deepEqual(kept, rest, replies[n]);
+      });
+    }),
+    { numRuns: 150 },
+  );
 });
 
 test("Postfix: lines of other programs and garbage are skipped, not fatal", async () => {
