@@ -29,8 +29,8 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 69,
-  fingerprint: "f7210d34a8c822219557c4d4ef08dbdc187bc21b5bdc5caefcc6ced0b503d8f8",
+  version: 70,
+  fingerprint: "c2833437a102d927d7b04ae063a2d7f35b08f000a12ce038ec18f3561842bc78",
 };
 
 /** Rule data as text: patterns by their source and flags. */
