@@ -30,7 +30,7 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  */
 const RECORDED = {
   version: 70,
-  fingerprint: "c2833437a102d927d7b04ae063a2d7f35b08f000a12ce038ec18f3561842bc78",
+  fingerprint: "43cbb82ce428944d2e4b7b6b3ae7b77caee921c8a632aff88c00f300f442fd57",
 };
 
 /** Rule data as text: patterns by their source and flags. */
