@@ -29,8 +29,8 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 70,
-  fingerprint: "43cbb82ce428944d2e4b7b6b3ae7b77caee921c8a632aff88c00f300f442fd57",
+  version: 71,
+  fingerprint: "1a9d573ed151716e63721a8241c4af9ad608033a102209f09ffb00d10097b266",
 };
 
 /** Rule data as text: patterns by their source and flags. */
