@@ -161,6 +161,12 @@ test("classify --all of a generated Postfix log: every record is its line classi
       "providerCode",
       "suppressRecipient",
       "retryable",
+      "permanent",
+      "action",
+      "status",
+      "replyCode",
+      "diagnostic",
+      "rule",
     ] as const;
     assert.deepEqual(
       Object.fromEntries(fields.map((f) => [f, record[f]])),
