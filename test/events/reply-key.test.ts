@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { readdirSync, statSync } from "node:fs";
 import { test } from "node:test";
 import fc from "fast-check";
 import { classifyReply } from "../../src/bounce/classify.ts";
@@ -26,6 +25,7 @@ import {
 } from "../../src/events/reply-key.ts";
 import { Store } from "../../src/store/index.ts";
 import { postfixGrepLogChunks } from "../../testkit/postfix-grep-log.ts";
+import { type RuleExample as Example, ruleExamples } from "../../testkit/rule-examples.ts";
 
 test("maskReply: per-message noise masked, codes and provider codes kept", () => {
   const table: [string, string][] = [
@@ -142,58 +142,6 @@ test("swapTokens rebuilds a diagnostic for another reply with the same key, in o
   );
   assert.equal(swapTokens("no tokens here", first.tokens, second.tokens), null);
 });
-
-interface Example {
-  where: string;
-  text: string;
-  remoteMta: string | null;
-  recipient: string | null;
-}
-
-/**
- * Every `example` in every table under src/bounce/rules (whatever their shape: walked generically, so
- * tables added later are covered), with the host of a host-scoped table and an entry's example recipient.
- */
-async function ruleExamples(): Promise<Example[]> {
-  const root = new URL("../../src/bounce/rules/", import.meta.url);
-  const files: URL[] = [];
-  const walk = (dir: URL) => {
-    for (const name of readdirSync(dir)) {
-      const url = new URL(name, dir);
-      if (statSync(url).isDirectory()) walk(new URL(`${name}/`, dir));
-      else if (name.endsWith(".ts")) files.push(url);
-    }
-  };
-  walk(root);
-  const found: Example[] = [];
-  const seen = new Set<unknown>();
-  const visit = (value: unknown, where: string, host: string | null) => {
-    if (typeof value !== "object" || value === null || seen.has(value)) return;
-    seen.add(value);
-    if (Array.isArray(value)) {
-      for (const [i, item] of value.entries()) visit(item, `${where}[${i}]`, host);
-      return;
-    }
-    const record = value as Record<string, unknown>;
-    const hosts = Array.isArray(record.hosts) && typeof record.hosts[0] === "string" ? record.hosts[0] : null;
-    const scope = hosts ?? host;
-    if (typeof record.example === "string") {
-      found.push({
-        where: `${where}${typeof record.id === "string" ? ` ${record.id}` : ""}`,
-        text: record.example,
-        remoteMta: scope,
-        recipient: typeof record.exampleRecipient === "string" ? record.exampleRecipient : null,
-      });
-    }
-    for (const [key, inner] of Object.entries(record)) visit(inner, `${where}.${key}`, scope);
-  };
-  for (const file of files) {
-    const module = (await import(file.href)) as Record<string, unknown>;
-    for (const [name, value] of Object.entries(module))
-      visit(value, `${file.pathname.split("/rules/")[1]}:${name}`, null);
-  }
-  return found;
-}
 
 /** The store's masker (maskReplySql) over texts, in order. */
 async function maskInSql(store: Store, texts: string[]): Promise<string[]> {
