@@ -1,5 +1,7 @@
-import { listedRecipientDomains } from "../bounce/provider.ts";
+import { HOST_SUFFIXES, listedRecipientDomains } from "../bounce/provider.ts";
+import { plainRemoteMtaSql } from "../bounce/rules/host-key.ts";
 import { sqlString } from "../store/index.ts";
+import { sqlEnum } from "../util/sql.ts";
 
 /**
  * Mailbox provider of a recipient domain, for every event type (opens and clicks carry no reply to
@@ -23,4 +25,42 @@ export function providerOfDomainSql(column: string): string {
   const providers = PROVIDER_DOMAINS.map(({ provider }) => sqlString(provider)).join(", ");
   return `coalesce(([${providers}]::mailbox_provider[])[list_position([${domains}], ${column})],
     'other'::mailbox_provider)`;
+}
+
+/**
+ * SQL: the host a remote MTA names, as hostName (src/bounce/provider.ts) reads it, for a plain remote MTA
+ * (plainRemoteMta: ASCII labels after an optional `dns;`, lower case alike in JavaScript and DuckDB); NULL for
+ * any other, and where hostName gives none (no dot, digits and dots only). test/analytics/provider-domains.test.ts
+ * compares it with hostName.
+ */
+export function hostOfRemoteMtaSql(column: string): string {
+  const host = `regexp_replace(regexp_replace(regexp_extract(lower(${column}), '^(?:dns *; *)?[a-z0-9_.-]*'),
+    '^dns *; *', ''), '\\.$', '')`;
+  return `CASE WHEN ${plainRemoteMtaSql(column)} THEN nullif(CASE WHEN contains(${host}, '.') AND NOT regexp_full_match(${host}, '[0-9.]+')
+    THEN ${host} END, '') END`;
+}
+
+/**
+ * SQL: the provider a host name (hostOfRemoteMtaSql's) belongs to by the classifier's host table
+ * (HOST_SUFFIXES, first match, as providerFromHost), as the store's `mailbox_provider`; NULL for none.
+ */
+export function providerOfHostSql(host: string): string {
+  const cases = HOST_SUFFIXES.map(
+    ({ suffix, provider }) =>
+      `WHEN ${host} = ${sqlString(suffix)} OR ends_with(${host}, ${sqlString(`.${suffix}`)}) THEN ${sqlEnum(provider, "mailbox_provider")}`,
+  );
+  return `CASE ${cases.join(" ")} END`;
+}
+
+/** The providers HOST_SUFFIXES names, each once. */
+const HOST_PROVIDERS = [...new Set(HOST_SUFFIXES.map((entry) => entry.provider))];
+
+/**
+ * SQL: the provider a staged host key (src/analytics/ingest/staging.ts storedHostKey: hostKeyOf's
+ * `provider|scope`, the provider its host names) gives, as the store's `mailbox_provider`; NULL for a host of no
+ * provider, a remote MTA that is not plain, or none.
+ */
+export function providerOfHostKeySql(hostKey: string): string {
+  const providers = HOST_PROVIDERS.map((provider) => sqlString(provider)).join(", ");
+  return `([${providers}]::mailbox_provider[])[list_position([${providers}], split_part(${hostKey}, '|', 1))]`;
 }

@@ -1,3 +1,5 @@
+import { leadingReplyCode } from "../events/reply.ts";
+import { trimAscii } from "../events/values.ts";
 import { type Classification, classifyDelivery, classifyReply, type ReplyInput } from "./classify.ts";
 import { phaseHint } from "./email/smtp-phase.ts";
 import { EVENT_ACTIONS, FAILURE_TYPES } from "./event-actions.ts";
@@ -48,9 +50,27 @@ export function classifyEvent(facts: EventFacts): Classification | null {
   const classification = classifyDelivery(input) ?? classifyReply({ ...input, text: copy(reply) });
   const command = facts.smtpCommand ?? null;
   // A source that shows no phase (an ESP's event, a log line without one) leaves the words to decide.
-  if (command === null || input.hintReason !== null) return classification;
-  const hint = phaseHint(classification, reply.toLowerCase(), input, () => command);
-  return hint === null ? classification : classifyReply({ ...input, text: copy(reply), hintReason: hint });
+  const hint =
+    command === null || input.hintReason !== null
+      ? null
+      : phaseHint(classification, reply.toLowerCase(), input, () => command);
+  const result =
+    hint === null ? classification : classifyReply({ ...input, text: copy(reply), hintReason: hint });
+  return withEventsReplyCode(result, facts);
+}
+
+/**
+ * An event's reply code is the one its source gives, else the one its reply leads with (RFC 5321 §4.2: a reply
+ * starts with its code), as the store keeps it (src/analytics/ingest/staging.ts, field-sql.ts REPLY_CODE_SQL):
+ * a code the classifier found further in ("said: status=sent 250 ok", review R95) still weighs in its verdict,
+ * but `classify` shows what `ingest` stores.
+ */
+function withEventsReplyCode(classification: Classification, facts: EventFacts): Classification {
+  // Most events: the source's code is the classification's, or neither the source nor the reply gives one.
+  if (facts.replyCode !== null || classification.replyCode === null || facts.reply === null)
+    return classification;
+  const code = leadingReplyCode(trimAscii(facts.reply));
+  return classification.replyCode === code ? classification : { ...classification, replyCode: code };
 }
 
 /**

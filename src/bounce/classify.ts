@@ -1,3 +1,4 @@
+import { maskReply } from "../events/reply-key.ts";
 import { detach } from "../util/detach.ts";
 import { hostName, providerOf, recipientDomain } from "./provider.ts";
 import { type BounceRecord, type RuleRef, ruleRef } from "./record.ts";
@@ -334,7 +335,7 @@ function plainApostrophes(text: string): string {
 }
 
 function classifyUncached(input: ReplyInput, domain: string | null): Classification {
-  const read = readReply(input, domain);
+  const read = readReply(input, domain, true);
   const dsnAction = input.action?.trim().toLowerCase() ?? null;
   const hint =
     input.hintReason &&
@@ -359,7 +360,7 @@ export function classifyDelivery(input: ReplyInput): Classification | null {
   const dsnAction = input.action?.trim().toLowerCase() ?? null;
   if (dsnAction === null || !DELIVERED_ACTIONS.includes(dsnAction)) return null;
   const domain = input.recipient ? recipientDomain(input.recipient) : null;
-  return verdictOf(readReply(input, domain), delivered(), dsnAction);
+  return verdictOf(readReply(input, domain, false), delivered(), dsnAction);
 }
 
 /** What the classifier reads of a reply before it decides anything (the input's fields first, then the text's). */
@@ -370,12 +371,23 @@ interface ReadReply {
   text: string;
 }
 
-function readReply(input: ReplyInput, domain: string | null): ReadReply {
+/**
+ * `asKeyed`: every verdict is read from the reply as its key sees it (src/events/reply-key.ts maskReply: an
+ * address's local part, ids, numbers, times and IPs replaced by placeholders no rule reads), since `classify`'s
+ * memo and the store's `reply_classes` give one key's verdict to every reply of the key: an address's local
+ * part (`<dmarc@…>: User unknown`), a word an id's digit joined to a token (`unknown5sV`), an id's length in a
+ * rule's bounded gap or letters that look like a provider code must never decide it (review R100–R103). Masked
+ * once the reply is on one line (parseReply: continuation prefixes, and the statuses OpenSMTPD glues to a line's
+ * last word, dropped), so a line's last word stays a word; the code, the status and the one-line text a record
+ * shows are the reply's own (the masker never touches codes or statuses).
+ */
+function readReply(input: ReplyInput, domain: string | null, asKeyed: boolean): ReadReply {
   const parsed = parseReply(typeof input.text === "string" ? input.text : "");
   const replyCode = validReplyCode(input.replyCode) ?? parsed.replyCode;
   const status = validStatus(input.status) ?? parsed.status;
   const remoteMta = input.remoteMta?.trim() || parsed.remoteMta;
-  const lowerText = plainApostrophes(parsed.text.toLowerCase());
+  const keyed = asKeyed ? maskReply(parsed.text).masked : parsed.text;
+  const lowerText = plainApostrophes(keyed.toLowerCase());
   const remoteHost = remoteMta ? hostName(remoteMta) : null;
   const context: PhraseContext = {
     lowerText,

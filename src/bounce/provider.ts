@@ -85,7 +85,128 @@ interface TextMarker {
   /** Matched against the lower-cased reply. */
   pattern: RegExp;
   source: string;
+  /** A provider's own wording, one phrase per entry: its id. */
+  id?: string;
+  /**
+   * For a wording: a real reply of the provider quoted from `source`, with no other marker in it (a test
+   * holds it: this entry names the provider, and nothing else in the reply does).
+   */
+  example?: string;
 }
+
+const GOOGLE_PAGE =
+  "support.google.com/a/answer/3726730 (Gmail SMTP errors and codes), quoted in sisimai go rhost/for-google.go";
+const YAHOO_PAGE = "senders.yahooinc.com/smtp-error-codes, quoted in sisimai go rhost/for-yahooinc.go";
+
+/**
+ * The providers' own wording of their replies, where it names the provider or is written by no one else: a
+ * reply that lost its host and its trailer (Sendmail's one-line Diagnostic-Code, an export that trims, a
+ * carrier that names no remote host) still names who wrote it (review R92 addendum 2). After every link,
+ * code and host marker: those name a provider more surely than words.
+ */
+const WORDING_MARKERS: readonly TextMarker[] = [
+  {
+    id: "google-gmail-requires-all",
+    provider: "google",
+    pattern: /\bgmail requires all /,
+    source: GOOGLE_PAGE,
+    example:
+      "421 4.7.26 This mail has been rate limited because it is unauthenticated. Gmail requires all senders to authenticate with either SPF or DKIM.",
+  },
+  {
+    id: "google-gmail-has-detected",
+    provider: "google",
+    pattern: /\bgmail has detected /,
+    source: GOOGLE_PAGE,
+    example: "421 4.7.28 Gmail has detected an unusual rate of mail",
+  },
+  {
+    id: "google-spam-sent-to-gmail",
+    provider: "google",
+    pattern: /\bspam sent to gmail\b/,
+    source: GOOGLE_PAGE,
+    example:
+      "550 5.7.1 Our system has detected that this message is likely unsolicited mail. To reduce the amount of spam sent to Gmail, this message has been blocked.",
+  },
+  {
+    id: "google-why-has-gmail-blocked",
+    provider: "google",
+    pattern: /\bwhy has gmail blocked my messages\b/,
+    source: GOOGLE_PAGE,
+    example:
+      "421 4.7.0 This message is suspicious due to the nature of the content or the links within. To best protect our users from spam, the message has been blocked. For more information, go to Why has Gmail blocked my messages?.",
+  },
+  {
+    id: "google-gmail-does-not-accept",
+    provider: "google",
+    pattern: /\bgmail does not accept messages from /,
+    source: GOOGLE_PAGE,
+    example:
+      "550 5.7.25 The IP address sending this message does not have a PTR record setup, or the corresponding forward DNS entry does not point to the sending IP. As a policy, Gmail does not accept messages from IPs with missing PTR records.",
+  },
+  {
+    id: "google-rate-limited-because",
+    provider: "google",
+    pattern: /\byour email has been rate limited because /,
+    source: `${GOOGLE_PAGE} (4.7.27 SPF, 4.7.29 TLS, 4.7.30 DKIM, 4.7.32 From: alignment)`,
+    example:
+      "421 4.7.27 Your email has been rate limited because SPF authentication didn't pass for this message.",
+  },
+  {
+    id: "google-ptr-record-setup",
+    provider: "google",
+    pattern: /\bthe ip address sending this message does not have a ptr record\b/,
+    source: GOOGLE_PAGE,
+    example:
+      "550 5.7.25 The IP address sending this message does not have a PTR record setup, or the corresponding forward DNS entry does not point to the sending IP.",
+  },
+  {
+    id: "google-sending-ip-ptr",
+    provider: "google",
+    pattern: /\bthe sending ip address for this message doesn't have a ptr record\b/,
+    source: GOOGLE_PAGE,
+    example:
+      "421 4.7.23 The sending IP address for this message doesn't have a PTR record, or the PTR record's forward DNS entry doesn't match the sending IP address.",
+  },
+  {
+    id: "google-exceeds-google-s-limit",
+    provider: "google",
+    pattern: /\bexceed(?:s|ed) google's /,
+    source: GOOGLE_PAGE,
+    example: "552 5.2.3 Your message exceeded Google's message size limits.",
+  },
+  {
+    id: "google-workspace-domain",
+    provider: "google",
+    pattern: /\bwithin your google workspace domain\b/,
+    source: `${GOOGLE_PAGE}; support.google.com/a/answer/6140680 (SMTP relay: Mail Sending denied)`,
+    example:
+      "550 5.7.0, Mail Sending denied. This error occurs if the sender account is disabled or not registered within your Google Workspace domain.",
+  },
+  {
+    id: "google-not-authorized-to-our-servers",
+    provider: "google",
+    pattern: /\bis not authorized to send email directly to our servers\b/,
+    source: GOOGLE_PAGE,
+    example:
+      "550 7.7.1 The IP you're using to send mail is not authorized to send email directly to our servers. Use the SMTP relay at your service provider instead.",
+  },
+  {
+    id: "yahoo-yahoo-requires-all",
+    provider: "yahoo",
+    pattern: /\byahoo requires all /,
+    source: YAHOO_PAGE,
+    example:
+      "550 5.7.9 This mail has been blocked because the sender is unauthenticated. Yahoo requires all senders to authenticate with either SPF or DKIM.",
+  },
+  {
+    id: "yahoo-no-yahoo-account",
+    provider: "yahoo",
+    pattern: /\bthis user doesn't have a yahoo\.com account\b/,
+    source: YAHOO_PAGE,
+    example: "554 delivery error: dd This user doesn't have a yahoo.com account",
+  },
+];
 
 /** Markers in the reply text. Bracket codes are each provider's own (see src/bounce/rules/provider-codes.ts). */
 export const TEXT_MARKERS: readonly TextMarker[] = [
@@ -130,6 +251,7 @@ export const TEXT_MARKERS: readonly TextMarker[] = [
     source:
       "Spectrum error-code links and AUP#1000–1580 codes (spectrum.net/support/internet/understanding-email-error-codes; sisimai go rhost/for-spectrum.go)",
   },
+  ...WORDING_MARKERS,
 ];
 
 interface DomainRule {

@@ -856,8 +856,8 @@
       (then (return (i32.const 7))))
     (i32.const -1))
 
-  ;; reply-key.ts joinedEnd: the end of the words joined to a token ending at $end, before $to (after a `-` any
-  ;; word; after a `.` one holding a digit, or a lower-case letter before an upper-case one).
+  ;; reply-key.ts joinedEnd: the end of the words joined to a token ending at $end, before $to (after a `-` an id's
+  ;; piece, $idPiece; after a `.` one holding a digit, or a lower-case letter before an upper-case one).
   (func $joinedEnd (param $end i32) (param $to i32) (result i32)
     (local $c i32) (local $j i32) (local $flags i32) (local $lower i32) (local $varies i32)
     (block $joined
@@ -867,8 +867,7 @@
         (br_if $joined (i32.and (i32.ne (local.get $c) (i32.const 45)) (i32.ne (local.get $c) (i32.const 46))))
         (local.set $j (i32.add (local.get $end) (i32.const 1)))
         (local.set $lower (i32.const 0))
-        ;; After a `-` any word varies.
-        (local.set $varies (i32.eq (local.get $c) (i32.const 45)))
+        (local.set $varies (i32.const 0))
         (block $word
           (loop $scan
             (br_if $word (i32.ge_s (local.get $j) (local.get $to)))
@@ -882,17 +881,20 @@
                   (then (local.set $varies (i32.const 1))))))))
             (local.set $j (i32.add (local.get $j) (i32.const 1)))
             (br $scan)))
+        ;; After a `-` only an id's piece (review R99: `<id>-mailbox-not-found` keeps its words).
+        (if (i32.eq (local.get $c) (i32.const 45))
+          (then (local.set $varies (call $idPiece (i32.add (local.get $end) (i32.const 1)) (local.get $j)))))
         (br_if $joined (i32.or (i32.eqz (local.get $varies)) (i32.eq (local.get $j) (i32.add (local.get $end) (i32.const 1)))))
         (local.set $end (local.get $j))
         (br $join)))
     (local.get $end))
 
-  ;; reply-key.ts dashJoinedId: whether the word $chunk[$from, $end) (before $to) is joined by `-` to a word that is an
-  ;; id alone ($wordKind PERCENT 1, read with no label and no unit), it and the words joined between them ids'
-  ;; pieces ($idPiece).
+  ;; reply-key.ts dashJoinedId: where the word that is an id alone ($wordKind PERCENT 1, read with no label and no
+  ;; unit) ends, that the word $chunk[$from, $end) (before $to) is joined to by `-`, it and the words joined between
+  ;; them ids' pieces ($idPiece); -1 where there is none.
   (func $dashJoinedId (param $from i32) (param $end i32) (param $to i32) (result i32)
     (local $start i32) (local $digits i32) (local $all i32) (local $c i32) (local $flags i32)
-    (if (i32.eqz (call $idPiece (local.get $from) (local.get $end))) (then (return (i32.const 0))))
+    (if (i32.eqz (call $idPiece (local.get $from) (local.get $end))) (then (return (i32.const -1))))
     (block $none
       (loop $chain
         (br_if $none (i32.ge_s (i32.add (local.get $end) (i32.const 1)) (local.get $to)))
@@ -916,10 +918,48 @@
         (if (i32.eq
               (call $wordKind (local.get $start) (local.get $end) (local.get $digits) (local.get $all) (i32.const 0) (i32.const 0))
               (i32.const 1))
-          (then (return (i32.const 1))))
+          (then (return (local.get $end))))
         (br_if $none (i32.eqz (call $idPiece (local.get $start) (local.get $end))))
         (br $chain)))
-    (i32.const 0))
+    (i32.const -1))
+
+  ;; reply-key.ts eximIdEnd: the end of an Exim message id whose first part (6 letters and digits holding a digit)
+  ;; ends at $end: `-`, 6 or 11 letters and digits holding a digit, `-`, 2 or 4 of them (-1: none).
+  (func $eximIdEnd (param $end i32) (param $to i32) (result i32)
+    (local $middle i32) (local $length i32) (local $last i32)
+    (if (i32.or (i32.ge_s (i32.add (local.get $end) (i32.const 1)) (local.get $to))
+          (i32.ne (i32.load8_u $chunk (local.get $end)) (i32.const 45)))
+      (then (return (i32.const -1))))
+    (local.set $middle (call $alnumEnd (i32.add (local.get $end) (i32.const 1)) (local.get $to) (i32.const 1)))
+    (local.set $length (i32.sub (i32.sub (local.get $middle) (local.get $end)) (i32.const 1)))
+    (if (i32.and (i32.ne (local.get $length) (i32.const 6)) (i32.ne (local.get $length) (i32.const 11)))
+      (then (return (i32.const -1))))
+    (if (i32.or (i32.ge_s (i32.add (local.get $middle) (i32.const 1)) (local.get $to))
+          (i32.ne (i32.load8_u $chunk (local.get $middle)) (i32.const 45)))
+      (then (return (i32.const -1))))
+    (local.set $last (call $alnumEnd (i32.add (local.get $middle) (i32.const 1)) (local.get $to) (i32.const 0)))
+    (if (result i32)
+        (i32.eq (i32.sub (i32.sub (local.get $last) (local.get $middle)) (i32.const 1))
+          (select (i32.const 2) (i32.const 4) (i32.eq (local.get $length) (i32.const 6))))
+      (then (local.get $last))
+      (else (i32.const -1))))
+
+  ;; reply-key.ts alnumEnd: the end of the word at $from (letters, digits, underscores) where it is letters and
+  ;; digits only, holding a digit if $digit says so; else -1.
+  (func $alnumEnd (param $from i32) (param $to i32) (param $digit i32) (result i32)
+    (local $c i32) (local $flags i32) (local $digits i32)
+    (local.set $digits (i32.eqz (local.get $digit)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_s (local.get $from) (local.get $to)))
+        (local.set $c (i32.load8_u $chunk (local.get $from)))
+        (local.set $flags (call $class (local.get $c)))
+        (br_if $done (i32.eqz (i32.and (local.get $flags) (i32.const 1))))
+        (if (i32.eq (local.get $c) (i32.const 95)) (then (return (i32.const -1))))
+        (if (i32.and (local.get $flags) (i32.const 2)) (then (local.set $digits (i32.const 1))))
+        (local.set $from (i32.add (local.get $from) (i32.const 1)))
+        (br $next)))
+    (select (local.get $from) (i32.const -1) (local.get $digits)))
 
   ;; reply-key.ts idPiece: whether the word $chunk[$from, $to) holds a digit (DIGIT 2), and a lower-case letter
   ;; (LOWER 16) or an upper-case one (UPPER 32) after a digit.
@@ -956,7 +996,7 @@
   (func $reply (export "reply") (param $from i32) (param $to i32) (param $t i32) (result i32)
     (local $n i32) (local $piece i32) (local $token i32) (local $literal i32) (local $at i32) (local $i i32)
     (local $length i32) (local $place i32) (local $end i32) (local $digits i32) (local $all i32)
-    (local $flags i32) (local $c i32) (local $kind i32)
+    (local $flags i32) (local $c i32) (local $kind i32) (local $idEnd i32)
     (local.set $n (i32.load $template (local.get $t)))
     (local.set $piece (i32.add (local.get $t) (i32.const 4)))
     (local.set $token (i32.add (local.get $piece) (i32.shl (i32.add (local.get $n) (i32.const 1)) (i32.const 2))))
@@ -1056,12 +1096,23 @@
                   (if (result i32) (i32.eq (local.get $digits) (i32.sub (local.get $end) (local.get $at)))
                     (then (call $unitAt (local.get $end) (local.get $to)))
                     (else (i32.const 0)))))
-              ;; reply-key.ts tokensIn: in a joined run's place, a word no token alone is an id's (PERCENT 1) where
-              ;; a word joined to it by `-` is one alone (dashJoinedId).
+              ;; reply-key.ts tokensIn: an Exim message id (eximIdEnd) is an id's (PERCENT 1) up to its end.
+              (if (i32.and
+                    (i32.and (i32.eq (local.get $place) (i32.const 4)) (i32.eq (i32.sub (local.get $end) (local.get $at)) (i32.const 6)))
+                    (i32.and (i32.ne (local.get $digits) (i32.const 0)) (i32.ne (i32.and (local.get $all) (i32.const 1)) (i32.const 0))))
+                (then
+                  (local.set $idEnd (call $eximIdEnd (local.get $end) (local.get $to)))
+                  (if (i32.ge_s (local.get $idEnd) (i32.const 0))
+                    (then (local.set $kind (i32.const 1)) (local.set $end (local.get $idEnd))))))
+              ;; reply-key.ts tokensIn: in a joined run's place, a word no token alone is an id's (PERCENT 1) up to the
+              ;; end of a word joined to it by `-` that is one alone (dashJoinedId).
               (if (i32.and
                     (i32.and (i32.eq (local.get $place) (i32.const 4)) (i32.eq (local.get $kind) (i32.const -1)))
                     (i32.eq (i32.load8_u $template offset=1 (local.get $token)) (i32.const 1)))
-                (then (if (call $dashJoinedId (local.get $at) (local.get $end) (local.get $to)) (then (local.set $kind (i32.const 1))))))
+                (then
+                  (local.set $idEnd (call $dashJoinedId (local.get $at) (local.get $end) (local.get $to)))
+                  (if (i32.ge_s (local.get $idEnd) (i32.const 0))
+                    (then (local.set $kind (i32.const 1)) (local.set $end (local.get $idEnd))))))
               (if (i32.ne (local.get $kind) (i32.load8_u $template offset=1 (local.get $token)))
                 (then (return (call $partedAt (local.get $i) (i32.const 1) (local.get $at) (local.get $from)))))
               (if (i32.eq (local.get $place) (i32.const 4))

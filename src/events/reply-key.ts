@@ -61,8 +61,6 @@ const LETTER_AFTER_DIGIT = [0, 1, 2, 3, 4]
 const WORD_CHAR = "[A-Za-z0-9_]";
 /** A word joined to a token by `.` that varies as ids do (joinedWordEnd): a digit, or a lower-case letter before an upper-case one. */
 const JOINED_WORD = `(?:${WORD_CHAR}*[0-9]${WORD_CHAR}*|${WORD_CHAR}*[a-z]${WORD_CHAR}*[A-Z]${WORD_CHAR}*)\\b`;
-/** The words joined to a token that are part of it (joinedEnd): any after a `-`, one that varies after a `.`. */
-const JOINED = `(?:-${WORD_CHAR}+\\b|\\.${JOINED_WORD})*`;
 /** Each order of `parts`, each joined by word characters. */
 function orders(parts: readonly string[]): string[] {
   if (parts.length === 1) return [...parts];
@@ -80,6 +78,22 @@ const BASE64_ID = orders(["_", "[0-9]", "[a-z]", "[A-Z]"])
  * review R98): never.
  */
 const ID_PIECE = `${WORD_CHAR}*(?:[0-9]${WORD_CHAR}*[a-z]|[a-z]${WORD_CHAR}*[0-9]|[0-9][A-Z])${WORD_CHAR}*`;
+/**
+ * The words joined to a token that are part of it (joinedEnd): after a `-` an id's piece (ID_PIECE: a word
+ * without a digit may carry meaning, `<id>-mailbox-not-found`, review R99), after a `.` one that varies.
+ */
+const JOINED = `(?:-${ID_PIECE}\\b|\\.${JOINED_WORD})*`;
+/** A word of `length` letters and digits holding a digit (each place of its first one). */
+function alnumWithDigit(length: number): string {
+  return Array.from({ length }, (_, i) => `${LETTER}{${i}}[0-9]${ALNUM}{${length - 1 - i}}`).join("|");
+}
+/**
+ * An Exim message id (its spec, "Message identification": three parts of base-62 letters and digits, 6-6-2, or
+ * 6-11-4 since 4.97, e.g. `1hLICq-00001z-JU`), the first two parts holding a digit (a time and a process id
+ * written with leading zeros): its last part is an id's too, digits or none (review R99 keeps any other word
+ * without a digit after an id). https://www.exim.org/exim-html-current/doc/html/spec_html/ch-how_exim_receives_and_delivers_mail.html
+ */
+const EXIM_ID = `(?:${alnumWithDigit(6)})-(?:(?:${alnumWithDigit(6)})-${ALNUM}{2}|(?:${alnumWithDigit(11)})-${ALNUM}{4})`;
 /**
  * Unit words a measurement's number is written before (a size, a duration, a rate's `KB/sec`). Letters only,
  * none a prefix of another that a letter could follow (maskReplySql's alternation takes the first that fits).
@@ -131,7 +145,8 @@ export const REPLY_TOKENS: readonly ReplyToken[] = [
     kept: "([0-9]+(?:\\.[0-9]+){2,})",
     replacement: "#",
   },
-  // Every `%` token takes the words joined to it (JOINED): Gmail's `<hex>-<id>.123`, Exim's `<id>-<id>-<id>`.
+  // Every `%` token takes the words joined to it (JOINED): Gmail's `<hex>-<id>.123`, Exim's `<id>-<id>`.
+  { name: "exim-id", pattern: `\\b${EXIM_ID}\\b${JOINED}`, replacement: "%" },
   // Hex words of 8+ (short Postfix queue ids, transaction ids): no English word is made of a–f only that long.
   { name: "hex", pattern: `\\b[0-9A-Fa-f]{8,}\\b${JOINED}`, replacement: "%" },
   // A host name's label of 6+ hex characters with a digit, digits only included: per-message hosts
@@ -360,6 +375,13 @@ export class ReplyMask {
           kind = NUMBER;
         }
       }
+      if (end < 0 && length === 6 && digits > 0 && (all & WORD) !== 0) {
+        const exim = eximIdEnd(bytes, j, to);
+        if (exim >= 0) {
+          end = joinedEnd(bytes, exim, to);
+          kind = PERCENT;
+        }
+      }
       if (end < 0) {
         kind = wordKind(
           bytes,
@@ -372,9 +394,12 @@ export class ReplyMask {
         );
         if (kind === PERCENT) end = joinedEnd(bytes, j, to);
         else if (kind >= 0) end = j;
-        else if (dashJoinedId(bytes, i, j, to)) {
-          kind = PERCENT;
-          end = joinedEnd(bytes, j, to);
+        else {
+          const idEnd = dashJoinedId(bytes, i, j, to);
+          if (idEnd >= 0) {
+            kind = PERCENT;
+            end = joinedEnd(bytes, idEnd, to);
+          }
         }
       }
       if (end < 0) {
@@ -555,7 +580,10 @@ export class ReplyMask {
     if (template.round !== NEVER) {
       const answer = this.answerInChunk(bytes, from, to, template);
       if (answer === 1) return true;
-      if (answer === 0) return false;
+      if (answer === 0) {
+        this.missed = goesOnMiss(template);
+        return false;
+      }
       if (answer >= 3) {
         step = answer - 3;
         at = this.partingStart(step, from);
@@ -579,9 +607,9 @@ export class ReplyMask {
         else {
           for (let i = copied; i < pieceEnd; i++) {
             if (at === to || bytes[at] !== literal[i]) {
-              if (at === to) return false;
+              // A reply that ends inside the piece parts there too (a shorter one of the same start).
               this.missed = i * 65536 + partingHash(bytes, at, to);
-              this.partedAt = at - from;
+              if (at < to) this.partedAt = at - from;
               return false;
             }
             at++;
@@ -671,6 +699,7 @@ export class ReplyMask {
     }
     if (at === to) return true;
     this.count = 0;
+    this.missed = goesOnMiss(template);
     return false;
   }
 
@@ -817,6 +846,14 @@ function partingHash(codes: Codes, at: number, to: number): number {
 
 /** ReplyMask.missed of a match that parted from its template nowhere it can tell. */
 export const NO_MISS = -1;
+
+/**
+ * ReplyMask.missed of a reply that has the whole template and goes on after it (Outlook's replies with one,
+ * two or three bracketed server stamps): past the literal's last character.
+ */
+function goesOnMiss(template: ReplyTemplate): number {
+  return template.literal.length * 65536;
+}
 
 /** ReplyMask.missed for token `t`'s place holding a token of `kind` (-1: none) instead of the template's. */
 function tokenMiss(t: number, kind: number): number {
@@ -1075,13 +1112,13 @@ function letterAfterDigit(bytes: Codes, from: number, to: number): boolean {
 }
 
 /**
- * Whether the word bytes[from, end) (no token alone) is joined by `-` to a word that is an id alone (REPLY_TOKENS
- * dash-joined-id: its kind read with no label and no unit after it), it and the words joined between them ids'
- * pieces (idPiece).
+ * Where the word that is an id alone (REPLY_TOKENS dash-joined-id: its kind read with no label and no unit after
+ * it) ends that the word bytes[from, end) (no token alone) is joined to by `-`, it and the words joined between
+ * them ids' pieces (idPiece); -1 where there is none.
  */
-function dashJoinedId(bytes: Codes, from: number, end: number, to: number): boolean {
+function dashJoinedId(bytes: Codes, from: number, end: number, to: number): number {
   const classes = CLASS;
-  if (!idPiece(bytes, from, end)) return false;
+  if (!idPiece(bytes, from, end)) return -1;
   let at = end;
   while (at + 1 < to && bytes[at] === 45 && (classes[bytes[at + 1]] & WORD) !== 0) {
     const start = at + 1;
@@ -1094,10 +1131,41 @@ function dashJoinedId(bytes: Codes, from: number, end: number, to: number): bool
       if ((flags & DIGIT) !== 0) digits++;
       all &= d === 95 ? 0 : flags;
     }
-    if (wordKind(bytes, start, at, digits, all, NO_LABEL, false) === PERCENT) return true;
-    if (!idPiece(bytes, start, at)) return false;
+    if (wordKind(bytes, start, at, digits, all, NO_LABEL, false) === PERCENT) return at;
+    if (!idPiece(bytes, start, at)) return -1;
   }
-  return false;
+  return -1;
+}
+
+/**
+ * The end of an Exim message id (EXIM_ID) whose first part, of 6 letters and digits holding a digit, ends at
+ * `end` (-1: none).
+ */
+function eximIdEnd(bytes: Codes, end: number, to: number): number {
+  if (end + 1 >= to || bytes[end] !== 45) return -1;
+  const middle = alnumEnd(bytes, end + 1, to, true);
+  const length = middle - end - 1;
+  if ((length !== 6 && length !== 11) || middle + 1 >= to || bytes[middle] !== 45) return -1;
+  const last = alnumEnd(bytes, middle + 1, to, false);
+  return last - middle - 1 === (length === 6 ? 2 : 4) ? last : -1;
+}
+
+/**
+ * The end of the word at `from` (letters, digits, underscores) where it is letters and digits only, holding a
+ * digit if `digit` says so; else -1.
+ */
+function alnumEnd(bytes: Codes, from: number, to: number, digit: boolean): number {
+  const classes = CLASS;
+  let digits = !digit;
+  let j = from;
+  for (; j < to; j++) {
+    const c = bytes[j];
+    const flags = classes[c];
+    if ((flags & WORD) === 0) break;
+    if (c === 95) return -1;
+    if ((flags & DIGIT) !== 0) digits = true;
+  }
+  return digits ? j : -1;
 }
 
 /** Whether the word bytes[from, to) is an id's piece (ID_PIECE): a digit, and a lower-case letter or a letter after a digit. */
@@ -1124,14 +1192,20 @@ function any(bytes: Codes, from: number, to: number): number {
 }
 
 /**
- * The end of the words joined to a token ending at `end` that are part of it: after a `-`, any word of letters
- * and digits (Exim's `1hLICq-00001z-JU`, a base-64 ref's parts); after a `.`, one that varies as ids do
- * (joinedWordEnd: Gmail's `…si1234567a1.123`, Microsoft's `….eurprd04`, not `.prod.outlook.com`).
+ * The end of the words joined to a token ending at `end` that are part of it: after a `-`, an id's piece
+ * (idPiece: Exim's `1hLICq-00001z`, a base-64 ref's parts; not `-mailbox-not-found` nor Exim's `-JU` tail, review
+ * R99); after a `.`, one that varies as ids do (joinedWordEnd: Gmail's `…si1234567a1.123`, Microsoft's
+ * `….eurprd04`, not `.prod.outlook.com`).
  */
 function joinedEnd(bytes: Codes, end: number, to: number): number {
   let joined = end;
   while (joined + 1 < to && (bytes[joined] === 46 || bytes[joined] === 45)) {
-    const next = bytes[joined] === 45 ? wordEnd(bytes, joined + 1, to) : joinedWordEnd(bytes, joined + 1, to);
+    let next: number;
+    if (bytes[joined] === 46) next = joinedWordEnd(bytes, joined + 1, to);
+    else {
+      next = wordEnd(bytes, joined + 1, to);
+      if (next >= 0 && !idPiece(bytes, joined + 1, next)) next = -1;
+    }
     if (next < 0) break;
     joined = next;
   }

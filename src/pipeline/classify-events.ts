@@ -261,7 +261,7 @@ export class EventClassifier {
     if (record !== null) {
       // The next outcome of the shape may be written by the same entry, template and host (shapedBytes).
       const known = this.lastContext;
-      if (known !== null && spans.shape !== null && spans.shape.kept === known)
+      if (known !== null && spans.shape !== null && spans.shape.kept === known && !this.stoodIn)
         known.wrote(event.type, entry, record);
       return true;
     }
@@ -287,10 +287,24 @@ export class EventClassifier {
     // The class's last record may be another recipient domain's, whose reply a reply naming this domain
     // (`<user@domain>: … User unknown`) does not match: then this context's own last record is tried.
     const own = known.ownWritten;
-    return own !== null && own !== written && this.shapedBy(own, known, shaped, spans, format, out);
+    if (own !== null && own !== written && this.shapedBy(own, known, shaped, spans, format, out)) return true;
+    // The class's record before its last (a reply of another shape came between: the two take turns, or the
+    // other is rare), which goes first again where it writes this one.
+    const shared = known.shared;
+    const before = shared.before;
+    if (before === null || before === written || before === own) return false;
+    if (!this.shapedBy(before, known, shaped, spans, format, out)) return false;
+    shared.before = shared.written;
+    shared.written = before;
+    return true;
   }
 
-  /** `shapedBytes` by the entry and record template of `written` (a record of the context's class). */
+  /**
+   * `shapedBytes` by the entry and record template of `written` (a record of the context's class), else by the
+   * entries its entry's branches lead to where the reply parts from it (as `find` guesses: a class's replies of
+   * a few shapes take turns, Outlook's with one to three bracketed server stamps; a new recipient domain's
+   * context starts from its class's last `written`), each by a record template of its own that fits.
+   */
   private shapedBy(
     written: Written,
     known: DomainContext,
@@ -301,43 +315,54 @@ export class EventClassifier {
   ): boolean {
     const { type, file, line, time } = shaped;
     if (written.type !== type) return false;
-    const { entry, record } = written;
-    const host = this.hostOf(known, entry);
     const { bytes, recipientStart, recipientEnd, replyStart, replyEnd } = spans;
-    if (record.file !== file || record.format !== format || entry.template === null) return false;
     if (replyStart < 0 || recipientStart === recipientEnd || !(line >= 0) || !Number.isSafeInteger(line))
       return false;
-    this.tried++;
     const mask = this.mask;
-    const template = entry.template;
-    this.text = "";
-    this.replyLength = replyEnd - replyStart;
-    this.fresh = false;
-    this.stoodIn = false;
-    // The form a match gives (its tokens are the template's), known before it: a reply that matches in
-    // WebAssembly is written by the same call (RecordTemplate.write with a reply template).
-    if (this.formOf(entry, template.kinds.length, spans) !== record.form) return false;
-    const reply = mask.placed(bytes, replyStart, replyEnd, template);
-    if (reply >= 0) {
-      const written = record.write(
-        out,
-        host,
-        bytes,
-        recipientStart,
-        recipientEnd,
-        line,
-        time,
-        replyStart,
-        replyEnd,
-        mask,
-        reply,
-      );
-      if (written === NOT_MATCHED) return false;
-      if (written === WRITTEN) return this.wroteShaped();
+    let { entry, record } = written;
+    for (let tries = 1; ; tries++) {
+      const template = entry.template;
+      if (record.file !== file || record.format !== format || template === null) return false;
+      const host = this.hostOf(known, entry);
+      this.tried++;
+      this.text = "";
+      this.replyLength = replyEnd - replyStart;
+      this.fresh = false;
+      this.stoodIn = false;
+      // The form a match gives (its tokens are the template's), known before it: a reply that matches in
+      // WebAssembly is written by the same call (RecordTemplate.write with a reply template).
+      if (this.formOf(entry, template.kinds.length, spans) !== record.form) return false;
+      const reply = mask.placed(bytes, replyStart, replyEnd, template);
+      if (reply >= 0) {
+        const written = record.write(
+          out,
+          host,
+          bytes,
+          recipientStart,
+          recipientEnd,
+          line,
+          time,
+          replyStart,
+          replyEnd,
+          mask,
+          reply,
+        );
+        if (written === WRITTEN) return this.wroteShaped();
+        // Where it parted is told by `matches` (only worth it where a branch may be found there).
+        if (written === NOT_MATCHED && entry.branches === null) return false;
+      }
+      if (mask.matches(bytes, replyStart, replyEnd, template)) {
+        record.write(out, host, bytes, recipientStart, recipientEnd, line, time, replyStart, replyEnd, mask);
+        return this.wroteShaped();
+      }
+      if (mask.missed === NO_MISS || tries >= MAX_TRIES) return false;
+      const next = entry.branches?.get(mask.missed);
+      if (next === undefined || next.template === null || !ofClass(next, known)) return false;
+      const fitting = recordFitting(next, file, format, this.formOf(next, next.template.kinds.length, spans));
+      if (fitting === null) return false;
+      entry = next;
+      record = fitting;
     }
-    if (!mask.matches(bytes, replyStart, replyEnd, template)) return false;
-    record.write(out, host, bytes, recipientStart, recipientEnd, line, time, replyStart, replyEnd, mask);
-    return this.wroteShaped();
   }
 
   /** shapedBytes wrote a record: true. */
@@ -979,6 +1004,8 @@ class SharedContext {
    * a shape (OutcomeShape.kept: the context), and its type (see EventClassifier.shapedBytes).
    */
   written: Written | null = null;
+  /** The `written` before the last one of another entry (see EventClassifier.shapedBytes). */
+  before: Written | null = null;
   /**
    * Where the replies of the class part from each other, as a distance from the reply's end (-1: not
    * known yet): learned from the first guess that parted from a reply in a literal piece. Replies of one
@@ -1145,6 +1172,7 @@ class DomainContext {
     const written = { type, entry, record };
     this.ownWritten = written;
     const shared = this.shared;
+    if (shared.written !== null && shared.written.entry !== entry) shared.before = shared.written;
     shared.written = written;
     const probed = this.lastProbed;
     if (probed >= 0) shared.probes?.wrote(probed, written);
@@ -1261,6 +1289,14 @@ function sameVerdict(a: Classification, b: Classification): boolean {
   return EVERY_FIELD_COMPARED && a.rule.id === b.rule.id && a.rule.source === b.rule.source;
 }
 
+/** The entry's record template for records of `file`, `format` and diagnostic form `form` (null: none yet). */
+function recordFitting(entry: Entry, file: string, format: string, form: number): RecordTemplate | null {
+  const records = entry.records;
+  if (records === null || form < 0) return null;
+  for (let i = 0; i < records.length; i++) if (records[i].fits(file, format, form)) return records[i];
+  return null;
+}
+
 /** An entry and the record template it wrote a record of a type with (SharedContext.written). */
 interface Written {
   type: EventType;
@@ -1291,6 +1327,19 @@ function sameInLowerCase(bytes: Uint8Array, from: number, to: number, codes: Uin
 
 /** What the classifier looks at besides the reply: an entry's context, or a class's (SharedContext). */
 type ClassFields = Pick<Entry, "action" | "hostKey" | "domainKey" | "replyCode" | "status" | "hint">;
+
+/** Whether `entry` was classified in the class of `context` (inContext with its fields). */
+function ofClass(entry: ClassFields, context: ClassFields): boolean {
+  return inContext(
+    entry,
+    context.action,
+    context.hostKey,
+    context.domainKey,
+    context.replyCode,
+    context.status,
+    context.hint,
+  );
+}
 
 /** Whether `entry` (an entry, or a class) was classified in this context (everything the classifier looks at besides the reply). */
 function inContext(

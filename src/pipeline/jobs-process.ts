@@ -7,6 +7,7 @@ import { classifySegmentOf } from "./classify-email.ts";
 import { classifyWholeFiles, type SentJob, sentResults } from "./classify-files.ts";
 import type { ClassifyOptions } from "./classify-source.ts";
 import { withoutTopTier } from "./compiler-tier.ts";
+import { warmUpWhileIdle } from "./idle-warm-up.ts";
 import {
   type Frame,
   FrameReader,
@@ -117,19 +118,26 @@ export async function serveJobsOnSocket(listen: string): Promise<void> {
   });
   server.on("error", () => choose(null));
   server.listen(`\0${name}`);
+  // Until its first job comes (idle-warm-up.ts).
+  const warming = warmUpWhileIdle();
   const taken = await chosen;
   try {
-    if (taken !== null) await serveConnection(taken.socket, taken.rest);
+    if (taken !== null) await serveConnection(taken.socket, taken.rest, warming.stop);
   } finally {
+    warming.stop();
     server.close();
   }
 }
 
-/** Serves the jobs of classify's connection (`rest`: its bytes read already), until it ends. */
-async function serveConnection(socket: Socket, rest: Buffer): Promise<void> {
+/**
+ * Serves the jobs of classify's connection (`rest`: its bytes read already), until it ends; `idle()` is called
+ * when the first bytes after the opening come.
+ */
+async function serveConnection(socket: Socket, rest: Buffer, idle: () => void): Promise<void> {
   const reader = new FrameReader();
   const serve = jobServer();
   const take = async (chunk: Buffer) => {
+    if (chunk.length > 0) idle();
     for (const job of reader.push(chunk)) {
       const result = await serve(job);
       if (result === null) return false;

@@ -343,6 +343,19 @@ export function startAhead(): void {
   ahead = started;
 }
 
+/** Whether bin/ started a second process ahead that startAhead() has not connected to yet. */
+export function startedByBin(): boolean {
+  return fromBin !== null;
+}
+
+/**
+ * Ends a second process started ahead at once (the walk found too few files for it), left for dropAhead() to
+ * wait for.
+ */
+export function killAhead(): void {
+  ahead?.child.kill();
+}
+
 /** Whether a second process started ahead waits to be taken. */
 export function startedAhead(): boolean {
   return ahead !== null;

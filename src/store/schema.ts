@@ -244,6 +244,18 @@ const KEY_RECIPE_V12 = `
 /** How the store keys its events and what its DuckDB's hash gave (schema 17; EventKeyRecipe, HASH_PROBE_SQL). */
 const KEY_STATE_V17 = `
       CREATE TABLE key_state (recipe VARCHAR NOT NULL, hash_probe UBIGINT NOT NULL);`;
+/**
+ * Who hosts a recipient domain that the recipient-domain table does not list (version 18): `recipient_hosts`,
+ * how many stored events of each recipient domain name each receiving host (the remote MTA's host); the
+ * decision `hosted_domains`, the provider whose hosts receive most of an unlisted domain's events
+ * (src/analytics/ingest/hosting.ts), which every event of the domain is stored with; `hosting_state.complete`
+ * false while `recipient_hosts` does not yet count the rows stored before (a migrated store: the next ingest
+ * counts them).
+ */
+const HOSTING_V18 = `
+      CREATE TABLE recipient_hosts (domain VARCHAR NOT NULL, host VARCHAR NOT NULL, events UBIGINT NOT NULL);
+      CREATE TABLE hosted_domains (domain VARCHAR NOT NULL, provider mailbox_provider NOT NULL);
+      CREATE TABLE hosting_state (complete BOOLEAN NOT NULL);`;
 const STATUS_FROM_REPLY_V13 = `
       ALTER TABLE files ADD COLUMN derived_from_reply BOOLEAN;`;
 /**
@@ -661,6 +673,16 @@ export const MIGRATIONS: readonly Migration[] = [
       INSERT INTO key_state SELECT CASE WHEN EXISTS (SELECT 1 FROM event_rows) THEN 'md5' ELSE 'hash' END,
         ${HASH_PROBE_SQL};`,
   },
+  {
+    version: 18,
+    description:
+      "recipient_hosts, hosted_domains, hosting_state: an unlisted recipient domain's provider is the provider that hosts it, learned from the receiving hosts its events name",
+    // An iCloud+ custom domain, a Google Workspace or Microsoft 365 tenant was `other`, so a diagnose of the
+    // provider missed its policy bounces (review s39 R96). The store's next ingest counts the stored rows'
+    // hosts (hosting_state) and gives the domains it finds hosted their provider, clearing the day summary.
+    sql: `${HOSTING_V18}
+      INSERT INTO hosting_state SELECT NOT EXISTS (SELECT 1 FROM event_rows);`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
@@ -689,4 +711,6 @@ export const FRESH_SCHEMA_SQL = `
   ${FIRST_ATTEMPTS_V15}
   ${KEY_STATE_V17}
   INSERT INTO key_state VALUES ('hash', ${HASH_PROBE_SQL});
+  ${HOSTING_V18}
+  INSERT INTO hosting_state VALUES (true);
   CREATE VIEW events AS ${EVENTS_VIEW_V13}`;

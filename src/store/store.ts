@@ -7,7 +7,7 @@ import {
   type DuckDBValue,
 } from "@duckdb/node-api";
 import { sqlString } from "../util/sql.ts";
-import { FRESH_SCHEMA_SQL, MIGRATIONS, SCHEMA_VERSION } from "./schema.ts";
+import { FRESH_SCHEMA_SQL, HASH_PROBE_SQL, MIGRATIONS, SCHEMA_VERSION } from "./schema.ts";
 
 export type Params = Record<string, DuckDBValue>;
 export type Row = Record<string, unknown>;
@@ -234,6 +234,12 @@ export class Store {
         `${this.path}: store schema ${current} is older than ${SCHEMA_VERSION}; run ingest to migrate`,
       );
     }
+    // Keys DuckDB's hash made (recipient_hash, message_key, a `hash` store's event keys) are made again only by
+    // an ingest (finalize.ts eventKeyRecipe): a reader would group by stale keys, and compare them with new ones.
+    const probe = await this.one<{ same: boolean | null }>(
+      `SELECT bool_and(hash_probe = ${HASH_PROBE_SQL}) AS same FROM key_state`,
+    );
+    if (probe?.same === false) throw staleHashError(this.path);
   }
 }
 
@@ -271,6 +277,13 @@ function heldByServe(path: string, error: unknown): Error | null {
   if (typeof holder.url !== "string" || typeof holder.pid !== "number") return null;
   return new Error(
     `${path}: held by deliverlens serve (pid ${holder.pid}; DuckDB allows one writer): read the same numbers from ${holder.url}/api/stats (what stats --json prints), or stop serve (SIGTERM drains and exits) first`,
+  );
+}
+
+/** A store whose hashed keys another DuckDB made (key_state.hash_probe), opened read-only. */
+function staleHashError(path: string): Error {
+  return new Error(
+    `${path}: the store's keys were made by a DuckDB whose hash gives other values than this one's (deliverlens or DuckDB was upgraded), so counts by recipient and message would be wrong; run \`deliverlens ingest\` once, with any file (one already stored adds nothing), to make them again`,
   );
 }
 

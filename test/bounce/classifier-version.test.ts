@@ -29,8 +29,8 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 69,
-  fingerprint: "f7210d34a8c822219557c4d4ef08dbdc187bc21b5bdc5caefcc6ced0b503d8f8",
+  version: 71,
+  fingerprint: "1a9d573ed151716e63721a8241c4af9ad608033a102209f09ffb00d10097b266",
 };
 
 /** Rule data as text: patterns by their source and flags. */

@@ -5,6 +5,7 @@ import {
   hasDomainSuffix,
   providerFromText,
   recipientDomain,
+  TEXT_MARKERS,
 } from "../../src/bounce/provider.ts";
 import { MICROSOFT_RULES } from "../../src/bounce/rules/microsoft.ts";
 import { PROVIDER_CODE_PATTERNS } from "../../src/bounce/rules/provider-codes.ts";
@@ -121,6 +122,34 @@ test("a provider's own code names the provider, with no host and no link in the 
     assert.equal(rule.pattern.test(`sender address ${code}@example.org denied`), false, rule.id);
     assert.equal(rule.pattern.test(`relay via mx.${code}.example.org denied`), false, rule.id);
   }
+});
+
+test("a provider's own wording names it, one phrase per entry, and only that wording does", () => {
+  const wordings = TEXT_MARKERS.filter((marker) => marker.id !== undefined);
+  assert.ok(wordings.length >= 10);
+  assert.equal(new Set(wordings.map((marker) => marker.id)).size, wordings.length);
+  for (const marker of wordings) {
+    const example = marker.example?.toLowerCase() ?? "";
+    assert.ok(marker.pattern.test(example), `${marker.id} reads its own example`);
+    assert.equal(providerFromText(example), marker.provider, `${marker.id}: ${example}`);
+    // Without the providers' wording the reply names nobody: no link, code or host in the example.
+    const bare = wordings.reduce((text, entry) => text.replace(entry.pattern, " "), example);
+    assert.equal(providerFromText(bare), null, `${marker.id} names by its words alone`);
+    // Every earlier marker (links, codes, hosts) still decides first: wording comes after them all.
+    assert.ok(TEXT_MARKERS.indexOf(marker) >= TEXT_MARKERS.findLastIndex((entry) => entry.id === undefined));
+  }
+  // The same words with a host or a link of another provider keep that provider.
+  assert.equal(
+    detectProvider({
+      remoteMta: "mx.example.org",
+      lowerText: "421 4.7.28 gmail has detected an unusual rate",
+    }),
+    "google",
+  );
+  assert.equal(providerFromText("550 5.7.1 blocked (s3150). gmail has detected nothing"), "microsoft");
+  // A provider's name outside its own sentences names nobody.
+  assert.equal(providerFromText("550 5.1.1 <someone@gmail.com>: recipient address rejected"), null);
+  assert.equal(providerFromText("550 message to yahoo users refused by policy"), null);
 });
 
 test("domain suffixes are anchored at a dot", () => {

@@ -19,8 +19,10 @@ import { classifyWholeFiles, type FilesDone } from "../../src/pipeline/classify-
 import { MANY_FILES, secondProcessAhead } from "../../src/pipeline/classify-parallel.ts";
 import { type ClassifyOptions, classifyOpenedJson, JsonLines } from "../../src/pipeline/classify-source.ts";
 import { classifyFilesInJobs } from "../../src/pipeline/files-in-jobs.ts";
+import { IDLE_ROUNDS, warmUpWhileIdle } from "../../src/pipeline/idle-warm-up.ts";
 import { AHEAD_HERE, GIVEN, type JobsLayout, noCounts } from "../../src/pipeline/job-sharing.ts";
 import { dropAhead, startAhead, startedAhead } from "../../src/pipeline/second-process.ts";
+import { warmUpSamples } from "../../src/pipeline/snapshot-warm-up.ts";
 import { UntakenFiles } from "../../src/pipeline/untaken-files.ts";
 
 const fixtures = fileURLToPath(new URL("../fixtures/", import.meta.url));
@@ -349,6 +351,36 @@ test("the second process starts during the walk once MANY_FILES files are found;
   startAhead();
   await dropAhead();
   assert.equal(startedAhead(), false);
+});
+
+test("the second process's warm-up while it waits classifies the snapshot's emails, stops when told and changes no result", async () => {
+  const turn = () => new Promise((resolve) => setImmediate(resolve));
+  // Outside a snapshot there is nothing to warm with.
+  assert.equal(warmUpSamples.length, 0);
+  const idle = warmUpWhileIdle();
+  await turn();
+  assert.equal(idle.classified, 0);
+  const paths = filesIn("sisimai/eml").slice(0, 100);
+  const before = await classifyWholeFiles(paths, {});
+  const samples = filesIn("bounce-email").map((path) => ({ name: path, text: readFileSync(path, "latin1") }));
+  warmUpSamples.push(...samples);
+  try {
+    const some = warmUpWhileIdle();
+    for (let turns = 0; turns < 5; turns++) await turn();
+    some.stop();
+    const stopped = some.classified;
+    assert.ok(stopped > 0 && stopped < samples.length, `one email a turn: ${stopped}`);
+    for (let turns = 0; turns < 5; turns++) await turn();
+    assert.equal(some.classified, stopped, "none after it was told to stop");
+    const whole = warmUpWhileIdle();
+    await until(() => whole.classified === IDLE_ROUNDS * samples.length, "the warm-up did not end");
+    for (let turns = 0; turns < 5; turns++) await turn();
+    assert.equal(whole.classified, IDLE_ROUNDS * samples.length, "IDLE_ROUNDS rounds at most");
+  } finally {
+    warmUpSamples.length = 0;
+  }
+  const after = await classifyWholeFiles(paths, {});
+  assert.ok(after.json.equals(before.json), "the same records after the warm-up");
 });
 
 test("stdin among files in jobs is stdin, not a file named -", async () => {

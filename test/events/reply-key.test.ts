@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { readdirSync, statSync } from "node:fs";
 import { test } from "node:test";
 import fc from "fast-check";
 import { classifyReply } from "../../src/bounce/classify.ts";
@@ -26,6 +25,7 @@ import {
 } from "../../src/events/reply-key.ts";
 import { Store } from "../../src/store/index.ts";
 import { postfixGrepLogChunks } from "../../testkit/postfix-grep-log.ts";
+import { type RuleExample as Example, ruleExamples } from "../../testkit/rule-examples.ts";
 
 test("maskReply: per-message noise masked, codes and provider codes kept", () => {
   const table: [string, string][] = [
@@ -56,8 +56,11 @@ test("maskReply: per-message noise masked, codes and provider codes kept", () =>
     ["550 <+tag@example.org>", "550 <+x@example.org>"],
     // A UUID needs all its parts (else the words joined to its first, a hex word, go with it).
     ["id 88922773-00dB.", "id %."],
-    ["id 88922773-00dB-Ok.", "id %."],
-    // Ids as providers write them: a token takes the words joined to it, any after a `-`, one holding a digit
+    // After a `-` only an id's piece joins it (review R99): a word without a digit may be what the reply says.
+    ["id 88922773-00dB-Ok.", "id %-Ok."],
+    ["Rejected: Qx7bc2aZZkq-mailbox-not-found", "Rejected: %-mailbox-not-found"],
+    ["Rejected: 4F2A1B3C9D-spam-detected", "Rejected: %-spam-detected"],
+    // Ids as providers write them: a token takes the words joined to it, an id's piece after a `-`, one holding a digit
     // or mixing cases after a `.` (Gmail's `.NNN`, not `.prod.outlook.com`); ids mixing letters and digits
     // (Exim's, old and 4.97's). Codes (letters then digits, upper-case, `_`-joined) stay. A host's label of
     // lower-case letters then digits before more of the name becomes a label, `x` (`host x.example.org[…]
@@ -78,7 +81,9 @@ test("maskReply: per-message noise masked, codes and provider codes kept", () =>
       "host r2.example.org[198.51.100.24] said: 550 see rfc5322. mx00.example.net HT204137.x mta1.",
       "host x.example.org[0.0.0.0] said: 550 see rfc5322. x.example.net HT204137.x mta1.",
     ],
-    ["DOC-1369#550 [UxuSHdEK2X-xutjFBxiBZoJ.uk405] [H7MIv8ZvOUCjVsf4XgjXfQ.us121]", "DOC-1369#550 [%] [%]"],
+    ["DOC-1369#550 [UxuSHdEK2X-xu7jFBxiBZoJ.uk405] [H7MIv8ZvOUCjVsf4XgjXfQ.us121]", "DOC-1369#550 [%] [%]"],
+    // A piece without a digit after the `-` stays a word (review R99), and so does what is joined to it.
+    ["DOC-1369#550 [UxuSHdEK2X-xutjFBxiBZoJ.uk405]", "DOC-1369#550 [%-xutjFBxiBZoJ.uk405]"],
     // Base-64 ids with an underscore (digits and both cases); codes with one keep a single case.
     ["[Oihy2B9_qX8PDlsLZy0ehG.us360] [_PtffDjbY3a75SdDmNP849.za6] OFR005_104", "[%] [%] OFR005_104"],
     [
@@ -91,16 +96,17 @@ test("maskReply: per-message noise masked, codes and provider codes kept", () =>
     // digits), nor where no word joined by `-` is an id alone.
     [
       "250 Ok [0y-_1_TYc71clKwhOk9R7y.au44] [9H-Eth5eWYJdStTnUtzgRl.eu717] [2N-Pk7s_aEN-z5jJi2jWoe.us888] id=9k-000ABC-Xy",
-      "250 Ok [%] [%] [%] id=%",
+      "250 Ok [%] [%] [%] id=%-Xy",
     ],
     // Never a word without a digit: it may be what the reply says (review R98), nor one of a code's shape.
     [
       "Rejected: mailbox-not-found-Ab3dEfGh12Jk spam-detected-Ab3dEfGh12Jk [tQ-ALpx6quySECa_y-H1Hp.us321] id=abcdEF-000ABC-Xy",
-      "Rejected: mailbox-not-found-% spam-detected-% [tQ-%] id=abcdEF-%",
+      "Rejected: mailbox-not-found-% spam-detected-% [tQ-%] id=abcdEF-%-Xy",
     ],
+    // (An Exim message id's shape, 6-6-2 letters and digits, the first two parts holding a digit, is an id whole.)
     [
       "id=ABCDE1-000ABC-Xy LPN007_510-a1b2C3d4e5 TSS04-9fA2b7c1d4 ab-TSS04-9fA2b7c1d4",
-      "id=ABCDE1-% LPN007_510-% TSS04-% ab-TSS04-%",
+      "id=% LPN007_510-% TSS04-% ab-TSS04-%",
     ],
     [
       "AUP#In-1310 e-mail OU-002 x-Ab1 X-Spam-Id-8fA a-b-C-1",
@@ -142,58 +148,6 @@ test("swapTokens rebuilds a diagnostic for another reply with the same key, in o
   );
   assert.equal(swapTokens("no tokens here", first.tokens, second.tokens), null);
 });
-
-interface Example {
-  where: string;
-  text: string;
-  remoteMta: string | null;
-  recipient: string | null;
-}
-
-/**
- * Every `example` in every table under src/bounce/rules (whatever their shape: walked generically, so
- * tables added later are covered), with the host of a host-scoped table and an entry's example recipient.
- */
-async function ruleExamples(): Promise<Example[]> {
-  const root = new URL("../../src/bounce/rules/", import.meta.url);
-  const files: URL[] = [];
-  const walk = (dir: URL) => {
-    for (const name of readdirSync(dir)) {
-      const url = new URL(name, dir);
-      if (statSync(url).isDirectory()) walk(new URL(`${name}/`, dir));
-      else if (name.endsWith(".ts")) files.push(url);
-    }
-  };
-  walk(root);
-  const found: Example[] = [];
-  const seen = new Set<unknown>();
-  const visit = (value: unknown, where: string, host: string | null) => {
-    if (typeof value !== "object" || value === null || seen.has(value)) return;
-    seen.add(value);
-    if (Array.isArray(value)) {
-      for (const [i, item] of value.entries()) visit(item, `${where}[${i}]`, host);
-      return;
-    }
-    const record = value as Record<string, unknown>;
-    const hosts = Array.isArray(record.hosts) && typeof record.hosts[0] === "string" ? record.hosts[0] : null;
-    const scope = hosts ?? host;
-    if (typeof record.example === "string") {
-      found.push({
-        where: `${where}${typeof record.id === "string" ? ` ${record.id}` : ""}`,
-        text: record.example,
-        remoteMta: scope,
-        recipient: typeof record.exampleRecipient === "string" ? record.exampleRecipient : null,
-      });
-    }
-    for (const [key, inner] of Object.entries(record)) visit(inner, `${where}.${key}`, scope);
-  };
-  for (const file of files) {
-    const module = (await import(file.href)) as Record<string, unknown>;
-    for (const [name, value] of Object.entries(module))
-      visit(value, `${file.pathname.split("/rules/")[1]}:${name}`, null);
-  }
-  return found;
-}
 
 /** The store's masker (maskReplySql) over texts, in order. */
 async function maskInSql(store: Store, texts: string[]): Promise<string[]> {
@@ -352,6 +306,36 @@ test("words without a digit joined by `-` to an id stay in the reply key (proper
     fc.property(phrase, id, (words, tail) => {
       const masked = maskReply(`550 5.0.0 Rejected: ${words}-${tail} (in reply)`).masked;
       for (const word of words.split("-")) assert.ok(masked.includes(word), `${words}-${tail}: ${masked}`);
+    }),
+    { numRuns: 3000 },
+  );
+});
+
+test("words without a digit joined by `-` after an id stay in the reply key (property, review R99)", () => {
+  // The same phrases after the id (`<id>-mailbox-not-found`, `<id>-spam-detected`): each word stays in the key.
+  const phrase = fc
+    .array(fc.string({ unit: fc.constantFrom(..."ghijklxyzQRST_"), minLength: 1, maxLength: 9 }), {
+      minLength: 1,
+      maxLength: 4,
+    })
+    .map((words) => words.join("-"));
+  const id = fc
+    .tuple(
+      fc.string({ unit: fc.constantFrom(..."aQz09Xm1_-kB"), minLength: 6, maxLength: 24 }),
+      fc.constantFrom("7q", "a9", "4F2A1B3C9D"),
+    )
+    .map(([head, tail]) => `${head}${tail}`);
+  fc.assert(
+    fc.property(id, phrase, (head, words) => {
+      // But an Exim message id's last part (6-6-2, 6-11-4 letters and digits, the first two holding a digit).
+      const exim =
+        /(?:^|[^A-Za-z0-9_])(?=[A-Za-z]*[0-9])[A-Za-z0-9]{6}-(?=[A-Za-z]*[0-9])([A-Za-z0-9]{6}|[A-Za-z0-9]{11})$/.exec(
+          head,
+        );
+      const first = words.split("-")[0];
+      fc.pre(exim === null || first.length !== (exim[1].length === 6 ? 2 : 4) || first.includes("_"));
+      const masked = maskReply(`550 5.0.0 Rejected: ${head}-${words} (in reply)`).masked;
+      for (const word of words.split("-")) assert.ok(masked.includes(word), `${head}-${words}: ${masked}`);
     }),
     { numRuns: 3000 },
   );
@@ -693,10 +677,13 @@ test("ReplyMask.matches recognises exactly the replies of a template's masked fo
   assert.ok(check("250 Ok: queued as 4F2A1B3C9D", "250 Ok: queued as 4F2A1B3C9D_x", "", ""));
   assert.ok(!check("250 Ok: queued as 4F2A1B3C9D", "250 Ok: queued as %", "", ""));
   assert.ok(!check("id 4F2A1B3C9D at", "id 4F2A1B3C9D@x at", "", ""));
-  // A hex word of 8 before `-` starts a UUID where one of 10 does not; one token either way (the words
-  // joined to the hex word by `-` go with it), and a place set apart is matched by its masked form.
+  // A hex word of 8 before `-` starts a UUID where one of 10 does not; one token either way where the words
+  // joined to the hex word by `-` are ids' pieces (they go with it; words without a digit stay, review R99), and
+  // a place set apart is matched by its masked form.
   const uuidTail = "-abcd-abcd-abcd-abcdefabcdef y";
-  assert.ok(check(`x 4F2A1B3C9D${uuidTail}`, `x 4f2a1b3c${uuidTail}`, "", ""));
+  assert.ok(!check(`x 4F2A1B3C9D${uuidTail}`, `x 4f2a1b3c${uuidTail}`, "", ""));
+  const idTail = "-ab1d-a2cd-abc3-abcdefabcde4 y";
+  assert.ok(check(`x 4F2A1B3C9D${idTail}`, `x 4f2a1b3c${idTail}`, "", ""));
   assert.ok(!check(`x 4F2A1B3C9D${uuidTail}`, `x 4f2a1b3c${uuidTail.replace("-abcd", ":abcd")}`, "", ""));
   assert.ok(check("id=4F2A1B3C9D.namprd11 x", "id=DM6PR11MB5A32.namprd11 x", "", ""));
   // A joined run's place (Gmail's `<hex>-<id>.NNN`, GMX's `-`-joined ids, Microsoft's `<host>.eurprd04`

@@ -225,6 +225,61 @@ test("a shape's outcomes taking turns in two reply codes (one relay, one DSN: GM
   }
 });
 
+test("a context's replies of a few shapes taking turns (Outlook's with one to three bracketed server stamps): lines of each shape after its first are written by shape, the records decoded lines give", async () => {
+  const ROUNDS = 30;
+  const stamp = (n: number, k: number) =>
+    `[BL${n}PR${k}MB${1000 + n}.namprd0${k}.prod.outlook.com 2026-01-05T08:00:${String(n % 60).padStart(2, "0")}.${100 + k}Z 08DB2B7D${(0x10000000 + n * 7 + k).toString(16).toUpperCase()}]`;
+  const lines: string[] = [];
+  let n = 0;
+  for (let round = 0; round < ROUNDS; round++) {
+    // The shapes in an order of their own each round: the last record is mostly of another shape.
+    for (const stamps of round % 2 === 0 ? [1, 3, 2] : [2, 1, 3]) {
+      const reply = `550 5.4.1 Recipient address rejected: Access denied. ${Array.from({ length: stamps }, (_, k) => stamp(n, k)).join(" ")}`;
+      lines.push(
+        line(n, `user${n}@contoso.example`, reply, { dsn: "5.4.1", status: "bounced", command: "RCPT TO" }),
+      );
+      n++;
+    }
+  }
+  for (const all of [false, true]) {
+    const { bytes, text, shaped } = await bothWays(`${lines.join("\n")}\n`, all);
+    assert.equal(text.length, lines.length);
+    assert.deepEqual(bytes, text);
+    // Each shape's first line is classified, its second found by a guess; every later one is written by shape,
+    // from the class's last record or where the reply parts from it (before, only a third of them: a shape's
+    // line after another shape's was given to the classifier as an event).
+    assert.ok(shaped >= (ROUNDS - 3) * 3, `written by shape: ${shaped} of ${lines.length}`);
+  }
+});
+
+test("a reply never seen again written by a stand-in leaves its context's last record as it was: the next line of the context's common reply is written by shape, the records decoded lines give", async () => {
+  const ROUNDS = 40;
+  const lines: string[] = [];
+  let n = 0;
+  const id = (k: number) => `x${(0x4000000 + k * 7919).toString(36)}Yz${k % 10}`;
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let k = 0; k < 3; k++) {
+      lines.push(line(n, `user${n}@mimecast.example`, `250 Ok [${id(n)}.de${n % 700}]`));
+      n++;
+    }
+    // An id after a `-` (a key of its own, seen again: an entry, the context's latest stand-in), then an id of
+    // letters alone: a key never seen again, its own diagnostic (that stand-in writes it).
+    lines.push(line(n, `user${n}@mimecast.example`, `250 Ok [-${id(n)}.de${n % 700}]`));
+    n++;
+    const letters = Array.from({ length: 22 }, (_, i) =>
+      String.fromCharCode(65 + ((n * 31 + i * 7) % 26) + (i % 2) * 32),
+    ).join("");
+    lines.push(line(n, `user${n}@mimecast.example`, `250 Ok [${letters}.de${n % 700}]`));
+    n++;
+  }
+  const { bytes, text, shaped, standIns } = await bothWays(`${lines.join("\n")}\n`, true);
+  assert.equal(text.length, lines.length);
+  assert.deepEqual(bytes, text);
+  assert.ok(standIns >= ROUNDS - 2, `written by a stand-in: ${standIns}`);
+  // Every common line but the first two is written by shape (before, the one after each stand-in was not).
+  assert.ok(shaped >= 3 * ROUNDS - 3, `written by shape: ${shaped} of ${lines.length}`);
+});
+
 test("deferrals of a known shape are written by shape and kept for their expiry: the records and expiries decoded lines give, aged ones forgotten and counted", async () => {
   const QUEUES = 60;
   const ROUNDS = 4;

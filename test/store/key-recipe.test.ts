@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -108,4 +109,25 @@ test("kill -9 after the keys were made again, before the commit, leaves them as 
     rmSync(small.dir, { recursive: true, force: true });
     rmSync(big.dir, { recursive: true, force: true });
   }
+});
+
+test("a read-only open of a store whose keys another DuckDB's hash made is refused, `stats` exits 1 saying so, until an ingest makes them again", async () => {
+  const db = join(dir, "read-only-stale.duckdb");
+  const postfix = join(FIXTURES, "postfix-01.log");
+  let store = await Store.open(db);
+  await ingestFile(store, postfix);
+  await store.run(OTHER_HASH);
+  store.close();
+  await assert.rejects(Store.open(db, { readOnly: true }), /keys were made by a DuckDB whose hash/);
+  const cli = new URL("../../src/cli/main.ts", import.meta.url).pathname;
+  const run = spawnSync(process.execPath, [cli, "stats", "--db", db], { encoding: "utf8" });
+  assert.equal(run.status, 1, run.stderr);
+  assert.match(run.stderr, /run `deliverlens ingest` once/);
+  store = await Store.open(db);
+  const again = await ingestFile(store, postfix);
+  assert.equal(again.stored, 0);
+  store.close();
+  const reader = await Store.open(db, { readOnly: true });
+  assert.ok((await count(reader)) > 0);
+  reader.close();
 });

@@ -24,8 +24,9 @@ import {
 } from "../../store/index.ts";
 import { FUTURE_TOLERANCE_HOURS, MAX_QUARANTINED_RAW, memoBoundOf } from "../../util/limits.ts";
 import { sqlEnum, sqlEnumList, sqlList, sqlString } from "../../util/sql.ts";
-import { providerOfDomainSql } from "../provider-domains.ts";
+import { providerOfDomainSql, providerOfHostKeySql } from "../provider-domains.ts";
 import { debugLine } from "../stopwatch.ts";
+import { settleHosting } from "./hosting.ts";
 
 /**
  * A file goes into `event_rows` in one streaming INSERT (DuckDB never holds the whole file), then is
@@ -58,7 +59,8 @@ const STORED_CLASSIFIED_TYPES = storedTypes(FAILURE_TYPES);
  */
 const keyDomainSql = (
   domain: string,
-) => `CASE WHEN s.provider = 'other' AND regexp_full_match(${domain}, ${sqlString(PLAIN_DOMAIN)})
+  provider: string,
+) => `CASE WHEN ${provider} = 'other' AND regexp_full_match(${domain}, ${sqlString(PLAIN_DOMAIN)})
     AND NOT regexp_matches(${domain}, ${sqlString(SINGLED_OUT_DOMAIN)})
   THEN '' ELSE coalesce(${domain}, '') END`;
 
@@ -69,6 +71,12 @@ interface KeyInputs {
   problem: string;
   hint: string;
   recipientDomain: string;
+  /**
+   * The recipient domain's provider by the recipient-domain table (providerOfDomainSql): a staged row's
+   * `provider`; a stored row's is its hosting provider where the table lists none (hosting.ts), which the
+   * classifier does not read.
+   */
+  provider: string;
   /** The reply masked by the JS parsers (src/events/reply-key.ts); else masked in SQL. */
   replyMask?: string;
   /** The remote MTA's key staged by the JS parsers (staging.ts storedHostKey); else hostKeySql's. */
@@ -91,8 +99,8 @@ const hintOfKeySql = (key: string) => `CASE WHEN contains(${key}, ':') THEN spli
 function replyKeySql(k: KeyInputs): string {
   const masked = maskReplySql("coalesce(s.reply, '')");
   return `CASE WHEN ${k.problem} IS NULL AND s.type IN ${k.classifiedTypes}
-  THEN concat(${k.hint} || ':', md5(concat_ws(chr(31), s.type, s.provider,
-    ${keyDomainSql(k.recipientDomain)},
+  THEN concat(${k.hint} || ':', md5(concat_ws(chr(31), s.type, ${k.provider},
+    ${keyDomainSql(k.recipientDomain, k.provider)},
     ${k.hostKey ? `coalesce(${k.hostKey}, ${hostKeySql("s.remote_mta")})` : hostKeySql("s.remote_mta")},
     coalesce(s.reply_code::VARCHAR, ''), coalesce(s.status, ''),
     ${k.replyMask ? `coalesce(${k.replyMask}, ${masked})` : masked}))) END`;
@@ -104,6 +112,7 @@ const REPLY_KEY_SQL = replyKeySql({
   problem: "s.problem",
   hint: "s.hint",
   recipientDomain: "s.recipient_domain",
+  provider: "s.provider",
   replyMask: "s.reply_mask",
   hostKey: "s.host_key",
 });
@@ -113,11 +122,13 @@ const REPLY_KEY_SQL = replyKeySql({
  * same row staged today is. A store records which recipe its keys come from (`classifier_state`), as md5 of
  * this text, so a change to the recipe (the domains and types it names included) re-keys the stored rows once.
  */
+const STORED_DOMAIN = "CASE WHEN strpos(s.recipient, '@') > 0 THEN split_part(s.recipient, '@', -1) END";
 export const STORED_REPLY_KEY_SQL = replyKeySql({
   classifiedTypes: CLASSIFIED_TYPES,
   problem: "NULL",
   hint: hintOfKeySql("s.reply_key"),
-  recipientDomain: "CASE WHEN strpos(s.recipient, '@') > 0 THEN split_part(s.recipient, '@', -1) END",
+  recipientDomain: STORED_DOMAIN,
+  provider: providerOfDomainSql(STORED_DOMAIN),
 });
 
 /** The staging row's values as stored (a missing time is stored as the epoch): what the derived keys hash. */
@@ -400,7 +411,7 @@ export function insertFlaggedSql(
     SELECT s.event_key,
       CASE WHEN s.skip THEN ${storedType(SKIP)} WHEN s.problem IS NOT NULL THEN ${storedType(PROBLEM)}
         ${duplicates.length ? `WHEN ${duplicates.join(" OR ")} THEN ${storedType(DUPLICATE)}` : ""} ELSE s.type END,
-      coalesce(s.time, TIMESTAMP 'epoch'), s.recipient, s.provider,
+      coalesce(s.time, TIMESTAMP 'epoch'), s.recipient, ${STORED_PROVIDER_SQL},
       s.campaign, s.sending_ip, s.pool, s.sending_domain, s.stream, s.remote_mta, s.message_id,
       CASE WHEN s.problem IS NOT NULL THEN s.raw ELSE s.reply END, s.reply_code, s.status,
       CASE WHEN s.problem IS NOT NULL THEN s.problem
@@ -410,6 +421,14 @@ export function insertFlaggedSql(
     FROM (${rows}) s
     ${already} ${stored ? legacy : ""} ${other}`;
 }
+
+/**
+ * The provider a staged row is stored with: its recipient domain's (`provider`, providerOfDomainSql), else the
+ * provider of the host it names (its staged host key; the settle then gives every row of the domain the
+ * provider that hosts it: hosting.ts), else `other`. The reply key keeps the domain's.
+ */
+const STORED_PROVIDER_SQL = `CASE WHEN s.provider = 'other'
+  THEN coalesce(${providerOfHostKeySql("s.host_key")}, s.provider) ELSE s.provider END`;
 
 /** A future-dated record's raw text in the quarantine: what staging.ts noTimeRow keeps of a record without a time. */
 const FUTURE_RAW_SQL = `left(json_object('type', type::VARCHAR, 'recipient', recipient,
@@ -666,6 +685,15 @@ async function finishSettle(
     () => scanFileKinds(store, firstId, lastId),
   );
   lap("settle");
+  // Who hosts the recipient domains no table lists (hosting.ts): the files' rows of a hosted domain take its
+  // provider (their groups are counted again), and rows stored before, when a domain's provider changed (the
+  // day summary, which counts by provider, is then rebuilt from the rows).
+  const hosting = await settleHosting(store, where, params);
+  if (hosting.fileRows) await scanFileKinds(store, firstId, lastId);
+  if (hosting.olderRows) await store.run("DELETE FROM summary_state");
+  lap(
+    `hosted domains (rows given their domain's provider: ${hosting.fileRows} of the file, ${hosting.olderRows} before)`,
+  );
   const settled = inserted.map((rows, at): Settled => {
     const read = rows - counts[at].skip;
     const stored = rows - counts[at].flagged - repeats[at];
@@ -866,7 +894,8 @@ function dropUncarriedClasses(store: Store): Promise<void> {
  * any_value took the first in the plan's order, which a batch's join changed (review s24 R14).
  */
 function distinctRepliesSql(where: string): string {
-  return `SELECT reply_key, min(file_id) AS file_id, any_value(type) AS type, any_value(provider) AS provider,
+  return `SELECT reply_key, min(file_id) AS file_id, any_value(type) AS type,
+      ${providerOfDomainSql("CASE WHEN strpos(min(recipient), '@') > 0 THEN split_part(min(recipient), '@', -1) END")}::VARCHAR AS provider,
       ${hintOfKeySql("reply_key")} AS hint, min(reply) AS reply,
       any_value(reply_code) AS reply_code, any_value(status) AS status, min(recipient) AS recipient,
       min(remote_mta) AS remote_mta

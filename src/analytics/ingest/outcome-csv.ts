@@ -140,7 +140,7 @@ export class OutcomeCsv {
     const sendingDomain = this.lowerDomain(event.sendingDomain);
     // The hint only for a type whose reply the store classifies (stagingRow).
     const hint = classified ? sourceHint(event) : null;
-    const hostKey = classified ? storedHostKey(event.remoteMta) : null;
+    const hostKey = classified || event.remoteMta ? storedHostKey(event.remoteMta) : null;
     const identity = event.eventId ? `${this.format}:${event.eventId}` : null;
     // Room: every string's characters at most 3 bytes (UTF-8) or 2 (a doubled quote), the numbers and
     // separators well within the 128.

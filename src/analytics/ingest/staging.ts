@@ -61,6 +61,8 @@ export const STAGING_COLUMNS = [
    * The remote MTA as a failure's reply key reads it (storedHostKey, hostKeySql's twin), staged by the JS
    * parsers once per distinct remote MTA: DuckDB's expression (three regexps and a list search) cost ~1 µs a
    * failure row, ~0.6 CPU-s a 4M-line log, for the few hosts a log names. DuckDB's readers leave it NULL.
+   * Staged for every row naming a remote MTA: the provider it names is the one an unlisted recipient domain's
+   * row is stored with (finalize.ts STORED_PROVIDER_SQL); only a failure's reply key reads the rest.
    */
   ["host_key", "VARCHAR"],
 ] as const;
@@ -215,7 +217,7 @@ export function stagingRow(event: DeliveryEvent, format: string, text = event.re
     // Only a classified type's reply key reads the hint (finalize.ts REPLY_KEY_SQL): other rows stage none.
     hint: CLASSIFIED.has(event.type) ? sourceHint(event) : null,
     reply_mask: reply !== null && CLASSIFIED.has(event.type) ? masked(reply) : null,
-    host_key: CLASSIFIED.has(event.type) ? storedHostKey(event.remoteMta) : null,
+    host_key: CLASSIFIED.has(event.type) || event.remoteMta ? storedHostKey(event.remoteMta) : null,
   };
 }
 

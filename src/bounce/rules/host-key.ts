@@ -49,6 +49,12 @@ export function plainRemoteMta(remoteMta: string): boolean {
   return PLAIN_PATTERN.test(remoteMta) && !DNS_THEN_SPACE.test(remoteMta);
 }
 
+/** plainRemoteMta in SQL over a text column (RE2 reads both patterns as JavaScript does). */
+export function plainRemoteMtaSql(column: string): string {
+  return `(regexp_matches(${column}, ${sqlString(PLAIN_PATTERN.source)})
+    AND NOT regexp_matches(${column}, ${sqlString(DNS_THEN_SPACE.source)}))`;
+}
+
 /** A plain remote MTA (lower case) whose host hostName reads as none: no dot, or digits and dots only. */
 const HOSTLESS = `^(?:dns${DNS_TYPE})?(?:(?:[a-z0-9_-]+\\.?|[0-9.]+)(?:${SEPARATOR}|$)|[[(:]|$)`;
 /**
@@ -70,8 +76,7 @@ export function hostKeySql(column: string): string {
   const name = `trim(regexp_extract(${host}, ${sqlString(KEYED_END)}), '.; ')`;
   const keys = sqlArray(KEYED_HOST_NAMES.map(hostKeyOf));
   return `CASE WHEN ${column} IS NULL OR ${column} = '' THEN ''
-    WHEN NOT regexp_matches(${column}, ${sqlString(PLAIN_PATTERN.source)})
-      OR regexp_matches(${column}, ${sqlString(DNS_THEN_SPACE.source)}) THEN concat('=', ${column})
+    WHEN NOT ${plainRemoteMtaSql(column)} THEN concat('=', ${column})
     ELSE coalesce(${keys}[list_position(${sqlArray(KEYED_HOST_NAMES)}, ${name})],
       CASE WHEN regexp_matches(${lower}, ${sqlString(HOSTLESS)}) THEN ${sqlString(hostKeyOf("[192.0.2.1]"))}
       ELSE ${sqlString(hostKeyOf("host.invalid"))} END) END`;

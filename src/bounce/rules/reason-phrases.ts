@@ -115,18 +115,17 @@ export const REASON_PHRASES: RuleTable = {
       reason: "authfailure",
       phrase: "dkim does not pass",
       source:
-        "https://github.com/sisimai/go-sisimai/blob/main/rhost/for-google.go (authfailure, 550 5.7.30: Gmail's wording, an authentication failure at any host)",
-      example:
-        "550 5.7.30 This mail has been blocked because DKIM does not pass. Gmail requires all large senders to authenticate with DKIM.",
+        "https://github.com/sisimai/go-sisimai/blob/main/rhost/for-google.go (authfailure, 550 5.7.30: Gmail's wording, an authentication failure at any host; its next sentence, 'Gmail requires all large senders …', names Google, whose table then reads it)",
+      example: "550 5.7.30 This mail has been blocked because DKIM does not pass.",
     },
     {
       id: "dmarc-spf-dkim-failure-not-aligned-with-spf-or-dkim",
       reason: "authfailure",
       phrase: "aligned with either the authenticated spf or dkim",
       source:
-        "https://github.com/sisimai/go-sisimai/blob/main/rhost/for-google.go (authfailure, 421 4.7.32: the From: domain fails DMARC alignment, RFC 7489 §3.1, at any host)",
+        "https://github.com/sisimai/go-sisimai/blob/main/rhost/for-google.go (authfailure, 421 4.7.32: the From: domain fails DMARC alignment, RFC 7489 §3.1, at any host; the whole reply, 'Your email has been rate limited because …', names Google, whose table then reads it)",
       example:
-        "421 4.7.32 Your email has been rate limited because the From: header (RFC5322) in this message isn't aligned with either the authenticated SPF or DKIM organizational domain.",
+        "the From: header (RFC5322) in this message isn't aligned with either the authenticated SPF or DKIM organizational domain.",
     },
     {
       id: "dmarc-spf-dkim-failure-sender-policy-framework",

@@ -31,7 +31,15 @@ export const SENDER_REFUSALS: readonly SenderRefusal[] = [
     phrase: "sender verify failed",
     source:
       'Exim ACL `verify = sender` and its callouts: https://www.exim.org/exim-html-current/doc/html/spec_html/ch-access_control_lists.html; sisimai go reason/why-rejected.go ("sender verify failed", Exim callout)',
-    example: null,
+    example: [
+      "550-Verification failed for <bounce@cb.test>",
+      "550-Called:   127.0.0.1",
+      "550-Sent:     RCPT TO:<bounce@cb.test>",
+      "550-Response: 550 5.1.1 <bounce@cb.test>: Recipient address rejected: User unknown in virtual mailbox table",
+      "550 Sender verify failed",
+    ].join("\n"),
+    exampleSource:
+      "written by Exim 4.96 (Debian 12, exim4-daemon-light 4.96-15+deb12u11) as the receiving server with `require verify = sender/callout`, the sender domain's MX (Postfix) refusing the callout to the sender: the review lane's loopback setup, session 39",
   },
 ];
 

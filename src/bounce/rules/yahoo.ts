@@ -35,10 +35,12 @@ export const YAHOO_RULES: readonly ProviderRule[] = [
   {
     id: "yahoo-deferral-family",
     pattern: /\[(?:ts0[0-9]|tss0[0-9]|ipts0[0-9])\]/,
-    reason: "badreputation",
+    // A deferral whose remedy is to slow down (rate-limit or suspend, as KumoMTA's community rules shape these codes):
+    // ratelimited, as its category says. TSS04 above names its causes (volume, complaints): badreputation there.
+    reason: "ratelimited",
     category: "rate-limit",
     action: "Yahoo is deferring mail from this IP: slow down and keep retrying; reduce complaints.",
-    source: `${REF}; KumoMTA community rules (TS01-03, TSS05, IPTS04/05)`,
+    source: `${REF} (TS* = "Message temporarily deferred"); KumoMTA community rules (TS01-03, TSS05, IPTS04/05: rate-limit or suspend)`,
     example: "421 4.7.0 [TS01] Messages from 192.0.2.10 temporarily deferred due to user complaints",
   },
   {

@@ -39,9 +39,10 @@ export async function runClassify(files: string[], options: ClassifyCliOptions):
   const parallel = mode === "text" ? null : await import("../../pipeline/classify-parallel.ts");
   // One big log read on two threads: the second starts now, while this one loads the readers.
   parallel?.logThreadAhead(args);
+  await parallel?.connectAhead();
   const firstFile = await topTierByFirstFile(args, options.format);
   const { files: paths, problems, streams } = expandInputs(args, parallel?.secondProcessAhead(), firstFile);
-  parallel?.walked();
+  parallel?.walked(paths.length);
   for (const problem of problems) {
     const verb = problem.unread ? "cannot read" : "skipped";
     process.stderr.write(`deliverlens: ${verb} ${escapeLine(problem.path)}: ${escapeLine(problem.reason)}\n`);

@@ -1,0 +1,226 @@
+import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { ingestFile } from "../../src/analytics/ingest/ingest.ts";
+import { hostOfRemoteMtaSql, providerOfHostSql } from "../../src/analytics/provider-domains.ts";
+import { hostName, providerFromHost } from "../../src/bounce/provider.ts";
+import { plainRemoteMta } from "../../src/bounce/rules/host-key.ts";
+import { daySummaryBehind } from "../../src/measures/index.ts";
+import { Store } from "../../src/store/index.ts";
+import { sqlString } from "../../src/util/sql.ts";
+import { writeOldStore } from "../../testkit/old-store.ts";
+import { scratchDir } from "../../testkit/scratch.ts";
+
+/**
+ * Review s39 R96: an unlisted recipient domain's provider is the one hosting it, learned from the receiving hosts
+ * its events name (src/analytics/ingest/hosting.ts), so an iCloud+ custom domain's CS01 bounces count under apple.
+ */
+
+const dir = scratchDir("hosted-domains");
+let files = 0;
+
+const CS01 =
+  "554 5.7.1 [CS01] Message rejected due to local policy. Please visit https://support.apple.com/en-us/HT204137";
+
+/** A Postfix log line of `status` to `to` through `relay` (second `s` of 08:00). */
+function line(s: number, to: string, relay: string, status: "sent" | "bounced" | "deferred"): string {
+  const said =
+    status === "bounced"
+      ? `host ${relay} said: ${CS01} (in reply to end of DATA command)`
+      : status === "deferred"
+        ? `host ${relay} said: 421 4.7.0 try again later (in reply to end of DATA command)`
+        : "250 2.0.0 Ok: queued as ABC";
+  const dsn = status === "bounced" ? "5.7.1" : status === "deferred" ? "4.7.0" : "2.0.0";
+  const qid = `4A${String(files).padStart(3, "0")}${String(s).padStart(6, "0")}`;
+  return `Jan  5 08:00:${String(s).padStart(2, "0")} mta1 postfix/smtp[3001]: ${qid}: to=<${to}>, relay=${relay}[192.0.2.1]:25, delay=1, delays=0/0/0.5/0.5, dsn=${dsn}, status=${status} (${said})`;
+}
+
+async function ingestLines(store: Store, lines: string[]): Promise<void> {
+  const path = join(dir, `log-${files++}.log`);
+  writeFileSync(path, `${lines.join("\n")}\n`);
+  await ingestFile(store, path, { year: 2026 });
+}
+
+async function ingestNdjson(store: Store, records: object[]): Promise<void> {
+  const path = join(dir, `events-${files++}.ndjson`);
+  writeFileSync(path, `${records.map((record) => JSON.stringify(record)).join("\n")}\n`);
+  await ingestFile(store, path, { format: "ndjson" });
+}
+
+/** provider of each stored row by recipient domain (one provider per domain, or the test fails). */
+async function providers(store: Store): Promise<Record<string, string>> {
+  const rows = await store.all<{ domain: string; providers: string[] }>(
+    `SELECT recipient_domain AS domain, list_sort(list_distinct(list(provider::VARCHAR))) AS providers
+    FROM events GROUP BY ALL ORDER BY domain`,
+  );
+  return Object.fromEntries(
+    rows.map(({ domain, providers }) => {
+      assert.equal(providers.length, 1, `${domain}: ${providers}`);
+      return [domain, providers[0]];
+    }),
+  );
+}
+
+/** The day summary is current and counts as the rows do, per provider and type. */
+async function assertSummaryAgrees(store: Store): Promise<void> {
+  assert.equal(await daySummaryBehind(store), false, "the summary describes the rows");
+  const rows = await store.all(
+    `SELECT provider::VARCHAR AS p, type::VARCHAR AS t, count(*)::INTEGER AS n FROM event_rows GROUP BY ALL ORDER BY ALL`,
+  );
+  const summary = await store.all(
+    `SELECT provider::VARCHAR AS p, type::VARCHAR AS t, sum(n)::INTEGER AS n FROM day_counts GROUP BY ALL ORDER BY ALL`,
+  );
+  assert.deepEqual(summary, rows);
+}
+
+test("hostOfRemoteMtaSql and providerOfHostSql read a remote MTA as hostName and providerFromHost do", async () => {
+  const mtas = [
+    "mx01.mail.icloud.com[17.57.155.25]:25",
+    "dns; mx02.mail.icloud.com",
+    "DNS;ASPMX.L.GOOGLE.COM.",
+    "alt1.aspmx.l.google.com",
+    "contoso-com.mail.protection.outlook.com[192.0.2.1]",
+    "mx-biz.mail.am0.yahoodns.net",
+    "mx.cloud.com",
+    "icloud.com",
+    "mx.example.org[192.0.2.1]:25",
+    "relay.example.net.",
+    "[192.0.2.1]:25",
+    "192.0.2.1",
+    "localhost",
+    "mx..icloud.com",
+    "mx.icloud.com,x",
+    "ＭＸ.icloud.com",
+    " mx.icloud.com",
+    "dns \u00a0;mx.gmail.com",
+    "",
+  ];
+  const store = await Store.open(":memory:");
+  try {
+    const values = mtas.map((mta, i) => `(${i}, ${sqlString(mta)})`).join(", ");
+    const rows = await store.all<{ host: string | null; provider: string | null }>(
+      `SELECT host, ${providerOfHostSql("host")}::VARCHAR AS provider FROM (
+        SELECT i, ${hostOfRemoteMtaSql("m")} AS host FROM (VALUES ${values}) v(i, m)) ORDER BY i`,
+    );
+    const expected = mtas.map((mta) => {
+      const host = plainRemoteMta(mta) ? hostName(mta) : null;
+      return { host, provider: host === null ? null : providerFromHost(host) };
+    });
+    assert.deepEqual(rows, expected);
+    assert.equal(rows[0].provider, "apple");
+    assert.equal(rows[4].provider, "microsoft");
+  } finally {
+    store.close();
+  }
+});
+
+test("an iCloud+ custom domain's CS01 bounces, deliveries and opens count under apple; listed and unhosted domains keep theirs", async () => {
+  const store = await Store.open(join(dir, "custom.duckdb"));
+  try {
+    await ingestLines(store, [
+      line(1, "third@custom-domain.example", "mx01.mail.icloud.com", "bounced"),
+      line(2, "fourth@custom-domain.example", "mx02.mail.icloud.com", "sent"),
+      line(3, "a@gmail.com", "gmail-smtp-in.l.google.com", "sent"),
+      line(4, "b@corp.example", "mx.corp.example", "sent"),
+      line(5, "c@workspace.example", "aspmx.l.google.com", "sent"),
+    ]);
+    // Opens carry no host: the domain's provider comes from the log's evidence.
+    await ingestNdjson(store, [
+      { time: "2026-01-05T09:00:00Z", recipient: "fourth@custom-domain.example", type: "open" },
+      { time: "2026-01-05T09:00:01Z", recipient: "b@corp.example", type: "open" },
+    ]);
+    assert.deepEqual(await providers(store), {
+      "corp.example": "other",
+      "custom-domain.example": "apple",
+      "gmail.com": "google",
+      "workspace.example": "google",
+    });
+    const apple = await store.all(
+      `SELECT type::VARCHAR AS type, provider_code, category FROM events WHERE provider = 'apple' ORDER BY type`,
+    );
+    assert.deepEqual(apple, [
+      { type: "bounced", provider_code: "CS01", category: "reputation" },
+      { type: "delivered", provider_code: null, category: null },
+      { type: "open", provider_code: null, category: null },
+    ]);
+    await assertSummaryAgrees(store);
+  } finally {
+    store.close();
+  }
+});
+
+test("conflicting hosts: most events win, a tie goes to the first name, the same in any file order; older rows follow", async () => {
+  const google = (s: number) => line(s, `u${s}@mixed.example`, "aspmx.l.google.com", "sent");
+  const apple = (s: number) => line(s, `u${s}@mixed.example`, "mx01.mail.icloud.com", "deferred");
+  const orders = [
+    [[apple(1)], [google(2), google(3)]],
+    [[google(2), google(3)], [apple(1)]],
+  ];
+  for (const [at, order] of orders.entries()) {
+    const store = await Store.open(join(dir, `mixed-${at}.duckdb`));
+    try {
+      await ingestLines(store, order[0]);
+      await ingestLines(store, order[1]);
+      assert.deepEqual(await providers(store), { "mixed.example": "google" }, `order ${at}`);
+      await assertSummaryAgrees(store);
+    } finally {
+      store.close();
+    }
+  }
+  const store = await Store.open(join(dir, "tie.duckdb"));
+  try {
+    await ingestLines(store, [google(1)]);
+    assert.deepEqual(await providers(store), { "mixed.example": "google" });
+    await ingestLines(store, [apple(2)]);
+    assert.deepEqual(await providers(store), { "mixed.example": "apple" }, "1 to 1: apple sorts first");
+    await assertSummaryAgrees(store);
+  } finally {
+    store.close();
+  }
+});
+
+test("a host that receives a listed domain of another provider is a relay, not an MX: no evidence", async () => {
+  const store = await Store.open(join(dir, "relay.duckdb"));
+  try {
+    const relay = "contoso-com.mail.protection.outlook.com";
+    await ingestLines(store, [
+      line(1, "a@gmail.com", relay, "sent"),
+      line(2, "b@custom.example", relay, "sent"),
+      line(3, "c@hotmail.com", relay, "sent"),
+    ]);
+    assert.deepEqual(await providers(store), {
+      "custom.example": "other",
+      "gmail.com": "google",
+      "hotmail.com": "microsoft",
+    });
+    await assertSummaryAgrees(store);
+  } finally {
+    store.close();
+  }
+});
+
+test("a store from before schema 18 gets its hosted domains at its next ingest, its summary rebuilt", async () => {
+  const path = join(dir, "v17.duckdb");
+  await writeOldStore(path, 17, [
+    `INSERT INTO files VALUES (1, 'old.log', 'postfix', 1, NULL, TIMESTAMP '2026-01-05 10:00:00', 2, 2, 0, 0, 0.1, NULL)`,
+    `INSERT INTO event_rows (event_key, type, time, recipient, provider, remote_mta, file_id)
+      VALUES (1, 'delivered', TIMESTAMP '2026-01-05 08:00:00', 'x@custom-domain.example', 'other',
+        'mx01.mail.icloud.com[17.57.155.25]:25', 1),
+      (2, 'delivered', TIMESTAMP '2026-01-05 08:00:01', 'y@gmail.com', 'google', 'gmail-smtp-in.l.google.com', 1)`,
+  ]);
+  const store = await Store.open(path);
+  try {
+    assert.equal((await store.one<{ c: boolean }>("SELECT complete AS c FROM hosting_state"))?.c, false);
+    await ingestLines(store, [line(1, "z@other.example", "mx.other.example", "sent")]);
+    assert.deepEqual(await providers(store), {
+      "custom-domain.example": "apple",
+      "gmail.com": "google",
+      "other.example": "other",
+    });
+    assert.equal((await store.one<{ c: boolean }>("SELECT complete AS c FROM hosting_state"))?.c, true);
+    await assertSummaryAgrees(store);
+  } finally {
+    store.close();
+  }
+});

@@ -1,0 +1,70 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { classifyReply } from "../../src/bounce/classify.ts";
+import { maskReply } from "../../src/events/reply-key.ts";
+
+/**
+ * `classify`'s memo and the store's `reply_classes` give one reply key's verdict to every reply of the key, so the
+ * classifier reads a reply as its key does (src/events/reply-key.ts): review R100–R103, each reply pair here one key.
+ */
+const verdict = (text: string, recipient = "someone@example.org") => {
+  const { reason, category, providerCode, suppressRecipient, retryable } = classifyReply({
+    text,
+    recipient,
+  });
+  return { reason, category, providerCode, suppressRecipient, retryable };
+};
+
+const PAIRS: Array<[string, string, string]> = [
+  [
+    "R100: an address's local part is no word a rule reads",
+    "550 5.1.1 <dmarc@example.org>: Recipient address rejected: User unknown in virtual mailbox table",
+    "550 5.1.1 <jane@example.org>: Recipient address rejected: User unknown in virtual mailbox table",
+  ],
+  [
+    "R100: overquota@",
+    "550 5.1.1 <overquota@example.org>: Recipient address rejected: User unknown in virtual mailbox table",
+    "550 5.1.1 <bkx@example.org>: Recipient address rejected: User unknown in virtual mailbox table",
+  ],
+  ["R101: a word an id's digit joins to the id", "550 : User unknown5sV", "550 : User FDB5000E297CF385"],
+  [
+    "R102: an id's length in a rule's bounded gap",
+    "ehlo (aaa8aa) name invalid",
+    "ehlo (a8aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa) name invalid",
+  ],
+  [
+    "R102: an address's length in a rule's bounded gap",
+    "ehlo <b@gmail.com> name invalid",
+    "ehlo <bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb@gmail.com> name invalid",
+  ],
+  [
+    "R103: no provider code read out of an id",
+    "554 000000000000-oUkaaaaaaaa1si000.000 RBL Reject.",
+    "554 000000000000-aaaaaaaa1si000.000 RBL Reject.",
+  ],
+];
+
+for (const [what, one, other] of PAIRS) {
+  test(`one key, one verdict: ${what}`, () => {
+    assert.equal(maskReply(one).masked, maskReply(other).masked, "the pair is one key");
+    assert.deepEqual(verdict(one), verdict(other));
+  });
+}
+
+test("an unknown user whose address spells a reason is still an unknown user, suppressed (R100)", () => {
+  const text =
+    "550 5.1.1 <dmarc@example.org>: Recipient address rejected: User unknown in virtual mailbox table";
+  assert.deepEqual(
+    [verdict(text, "dmarc@example.org").reason, verdict(text, "dmarc@example.org").suppressRecipient],
+    ["userunknown", true],
+  );
+  assert.equal(verdict("554 000000000000-oUkaaaaaaaa1si000.000 RBL Reject.").providerCode, null);
+});
+
+test("what a record shows is the reply's own: its one-line text, code and status", () => {
+  const text = "550 5.1.1 <dmarc@example.org>: Recipient address rejected: User unknown";
+  const classification = classifyReply({ text, recipient: "dmarc@example.org" });
+  assert.equal(classification.diagnostic, text);
+  assert.equal(classification.replyCode, 550);
+  assert.equal(classification.status, "5.1.1");
+});
