@@ -153,10 +153,11 @@ test("a RecordTemplate writes the same bytes in WebAssembly for a line in a chun
   const unit = fc.constantFrom("a", "Z", "0", " ", ".", "-", "<", "@", "]", '"', "\\", "\n");
   const write = fc.record({
     recipient: fc.string({ unit, minLength: 1, maxLength: 20 }),
-    // Long enough for each way a piece is copied there (byte by byte, by words, by memory.copy past 128).
+    // Long enough for each way a piece is copied there (byte by byte, by two words, sixteen bytes at a time,
+    // by memory.copy past 1024).
     reply: fc.string({
       unit: fc.constantFrom("a", "Z", "0", " ", ".", "-", "<", "@", "]"),
-      maxLength: 420,
+      maxLength: 1200,
       size: "max",
     }),
     line: fc.constantFrom(0, 7, 10, 99, 123456, 2147483647, 2147483648),
@@ -170,16 +171,16 @@ test("a RecordTemplate writes the same bytes in WebAssembly for a line in a chun
     fc.property(
       fc.constantFrom(WHOLE_DIAGNOSTIC, QUOTED_REPLY, PLAIN_REPLY, TOKENS),
       fc.array(write, { minLength: 1, maxLength: 12 }),
-      fc.nat({ max: 200 }),
+      fc.nat({ max: 1100 }),
       (form, writes, middle) => {
         const base = record();
         const json = new ClassificationJson(base);
         const ending = Buffer.concat([Buffer.from(JSON.stringify(base.diagnostic)), json.tail()]);
         // TOKENS: the diagnostic's pieces around two tokens (the reply's first and last thirds), the
-        // middle one of any length up to 200.
+        // middle one of any length up to 1100 (a piece past 1024 is copied by memory.copy).
         const pieces = [
           Buffer.from('"<'),
-          Buffer.from(`>${"and ".repeat(50).slice(0, middle)}<`),
+          Buffer.from(`>${"and ".repeat(275).slice(0, middle)}<`),
           Buffer.concat([Buffer.from('>"'), json.tail()]),
         ];
         const template = (form === TOKENS ? pieces : null) as Uint8Array[] | null;
