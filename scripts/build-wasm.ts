@@ -17,10 +17,10 @@ interface WasmText {
   constant: string;
 }
 
-/** Line templates' byte work (events/line-bytes.ts). */
+/** Line templates' byte work (bounce/line-bytes.ts). */
 const LINE_BYTES: WasmText = {
-  wat: join(src, "events/line-bytes.wat"),
-  out: join(src, "events/line-bytes-wasm.ts"),
+  wat: join(src, "bounce/line-bytes.wat"),
+  out: join(src, "bounce/line-bytes-wasm.ts"),
   constant: "LINE_BYTES_WASM",
 };
 /** Header blocks of bounce emails (bounce/email/header-bytes.ts). */

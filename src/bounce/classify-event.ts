@@ -1,8 +1,8 @@
-import { leadingReplyCode } from "../events/reply.ts";
-import { trimAscii } from "../events/values.ts";
+import { trimAscii } from "../util/ascii.ts";
 import { type Classification, classifyDelivery, classifyReply, type ReplyInput } from "./classify.ts";
 import { phaseHint } from "./email/smtp-phase.ts";
 import { EVENT_ACTIONS, FAILURE_TYPES } from "./event-actions.ts";
+import { leadingReplyCode } from "./reply.ts";
 import { SMTP_COMMANDS, type SmtpCommand } from "./smtp-command.ts";
 import type { Reason } from "./vocabulary.ts";
 

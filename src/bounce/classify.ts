@@ -1,7 +1,7 @@
-import { maskReply } from "../events/reply-key.ts";
 import { detach } from "../util/detach.ts";
 import { hostName, providerOf, recipientDomain } from "./provider.ts";
 import { type BounceRecord, type RuleRef, ruleRef } from "./record.ts";
+import { maskReply } from "./reply-key.ts";
 import {
   BAD_ADDRESS_REASONS,
   CATEGORY_ACTION,
@@ -372,7 +372,7 @@ interface ReadReply {
 }
 
 /**
- * `asKeyed`: every verdict is read from the reply as its key sees it (src/events/reply-key.ts maskReply: an
+ * `asKeyed`: every verdict is read from the reply as its key sees it (src/bounce/reply-key.ts maskReply: an
  * address's local part, ids, numbers, times and IPs replaced by placeholders no rule reads), since `classify`'s
  * memo and the store's `reply_classes` give one key's verdict to every reply of the key: an address's local
  * part (`<dmarc@…>: User unknown`), a word an id's digit joined to a token (`unknown5sV`), an id's length in a

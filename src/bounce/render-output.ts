@@ -278,7 +278,7 @@ export interface TokenPlaces {
 }
 
 /**
- * Records written in WebAssembly (events/line-bytes.ts ReplyBytes and line-bytes.wat `record`; bounce/ knows it
+ * Records written in WebAssembly (bounce/line-bytes.ts ReplyBytes and line-bytes.wat `record`; bounce/ knows it
  * by this shape) for lines in a chunk memory: a RecordTemplate's bytes placed once in its memory (again in
  * each new `round`), the record written there by one call, and copied into the JsonBytes with the records
  * next to it by one copy (JsonBytes.settle).
@@ -300,7 +300,7 @@ export interface RecordWriter {
   /**
    * The record of the template at `address` appended to `out` (at most `room` bytes, a newline's room kept
    * after it): WRITTEN; NOT_WRITTEN (nothing written) where the recipient needs an escape. With a reply
-   * template's address `reply` (not -1: placed by the writer, events/reply-key.ts ReplyMask.placed), only
+   * template's address `reply` (not -1: placed by the writer, bounce/reply-key.ts ReplyMask.placed), only
    * when the reply matches it, the tokens' places taken from that match (none given by `token`):
    * NOT_MATCHED where it does not; NOT_WRITTEN too where the match needs the scanner.
    */
@@ -489,7 +489,7 @@ export class RecordTemplate {
    * (TOKENS: as many as the pieces' holes), written into `out`: WRITTEN. By the RecordWriter of `bytes`
    * where there is one (in WebAssembly, where the line lies in a chunk memory: one call, and one copy for
    * many records). With a reply template's address `reply` (not -1; placed in that writer's memory:
-   * events/reply-key.ts ReplyMask.placed), only when the reply matches it, the tokens' places taken from
+   * bounce/reply-key.ts ReplyMask.placed), only when the reply matches it, the tokens' places taken from
    * that match — one call for both: NOT_MATCHED (nothing written) where it does not match; NOT_WRITTEN
    * (nothing written) where there is no writer or it cannot tell (match in JavaScript, then write).
    */

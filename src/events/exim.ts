@@ -1,8 +1,8 @@
+import { leadingReplyCode, leadingStatus } from "../bounce/reply.ts";
 import { type SmtpCommand, smtpCommandIn } from "../bounce/smtp-command.ts";
 import { DAY_MS } from "../util/dates.ts";
 import { AgedMap } from "./aged-map.ts";
 import type { EventType } from "./event.ts";
-import { leadingReplyCode, leadingStatus } from "./reply.ts";
 import type { EventSource, Out, ParseContext, Shard } from "./source.ts";
 import { idHash, newEvent, shardOf } from "./source.ts";
 import { zonedIso } from "./syslog-time.ts";

@@ -1,7 +1,7 @@
 import { isAscii } from "node:buffer";
 import { readSync } from "node:fs";
+import { type ChunkMemory, chunkBuffer, chunkMemory, lineEndOf } from "../bounce/line-bytes.ts";
 import { CHUNK_BYTES } from "./input.ts";
-import { type ChunkMemory, chunkBuffer, chunkMemory, lineEndOf } from "./line-bytes.ts";
 import { type ChunkHeads, HEAD_INTS, shardOf } from "./source.ts";
 
 /**

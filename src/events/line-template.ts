@@ -1,6 +1,6 @@
-import { inChunkMemory, LineBytes, TEMPLATE_SLOTS } from "./line-bytes.ts";
+import { inChunkMemory, LineBytes, TEMPLATE_SLOTS } from "../bounce/line-bytes.ts";
+import { MemoryWords, WordLiteral } from "../bounce/word-literal.ts";
 import { FNV_PRIME, OutcomeShape } from "./source.ts";
-import { MemoryWords, WordLiteral } from "./word-literal.ts";
 
 /**
  * Recipient lines of one relay mostly repeat the last one's bytes after the recipient's local part: the

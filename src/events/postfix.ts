@@ -1,3 +1,5 @@
+import { inChunkMemory, LineBytes } from "../bounce/line-bytes.ts";
+import { leadingReplyCode, leadingReplyCodeOfBytes } from "../bounce/reply.ts";
 import { type SmtpCommand, smtpCommandIn } from "../bounce/smtp-command.ts";
 import { DAY_MS } from "../util/dates.ts";
 import { AgedTable, NONE } from "./aged-map.ts";
@@ -13,9 +15,7 @@ import {
   startsWithBytes,
 } from "./byte-scan.ts";
 import type { DeliveryEvent, EventType } from "./event.ts";
-import { inChunkMemory, LineBytes } from "./line-bytes.ts";
 import { LineTemplates, type TemplateReading } from "./line-template.ts";
-import { leadingReplyCode, leadingReplyCodeOfBytes } from "./reply.ts";
 import type {
   ChunkHeads,
   EventSource,

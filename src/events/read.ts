@@ -1,11 +1,11 @@
 import { isAscii } from "node:buffer";
 import { readSync } from "node:fs";
 import type { Readable } from "node:stream";
+import { chunkBuffer, chunkMemory } from "../bounce/line-bytes.ts";
 import { LimitError } from "../util/limits.ts";
 import type { DeliveryEvent, EventType, ParseProblem } from "./event.ts";
 import type { FormatName } from "./formats.ts";
 import { CHUNK_BYTES, decompressedChunks } from "./input.ts";
-import { chunkBuffer, chunkMemory } from "./line-bytes.ts";
 import {
   type ChunkIndex,
   ENTRY_HEAD,

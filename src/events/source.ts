@@ -1,3 +1,4 @@
+import { FNV_PRIME } from "../util/fnv.ts";
 import type { DeliveryEvent, EventType, ParseProblem } from "./event.ts";
 import type { FieldTable } from "./field-table.ts";
 import type { FormatName } from "./formats.ts";
@@ -96,8 +97,7 @@ export interface Shard {
 /** Ints a LineParser.head writes. */
 export const HEAD_INTS = 8;
 
-/** The 32-bit FNV prime: the multiplier of every FNV-1 hash over characters or bytes here. */
-export const FNV_PRIME = 16777619;
+export { FNV_PRIME };
 
 /** A 32-bit hash (FNV-1) of a message id's characters [start, end): what shardOf takes. */
 export function idHash(text: string, start = 0, end = text.length): number {

@@ -1,6 +1,6 @@
+import { cleanStatus, leadingReplyCode, leadingStatus, stripDiagnosticType } from "../bounce/reply.ts";
 import { EVENT_TYPES, type EventType } from "./event.ts";
 import type { TransformName } from "./field-table.ts";
-import { cleanStatus, leadingReplyCode, leadingStatus, stripDiagnosticType } from "./reply.ts";
 import { zonedIso } from "./syslog-time.ts";
 import { bool, domainOf, int, isObject, isoTime, own, str, stripAngles } from "./values.ts";
 

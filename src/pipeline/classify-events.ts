@@ -19,6 +19,7 @@ import {
   WHOLE_DIAGNOSTIC,
   WRITTEN,
 } from "../bounce/render-output.ts";
+import { NO_MISS, ReplyMask, type ReplyTemplate, swapTokens, tokenPlaces } from "../bounce/reply-key.ts";
 import { hostKeyOf } from "../bounce/rules/host-key.ts";
 import { domainScope } from "../bounce/rules/scope.ts";
 import { MAX_REPLY_LENGTH, parseReply } from "../bounce/smtp-reply.ts";
@@ -26,7 +27,6 @@ import { latin1 } from "../events/byte-scan.ts";
 import type { DeliveryEvent, EventType, ParseProblem } from "../events/event.ts";
 import type { FormatName } from "../events/formats.ts";
 import { type ReadOptions, readEventBatches } from "../events/read.ts";
-import { NO_MISS, ReplyMask, type ReplyTemplate, swapTokens, tokenPlaces } from "../events/reply-key.ts";
 import {
   FNV_PRIME,
   isProblem,

@@ -1,5 +1,5 @@
 import { parentPort, receiveMessageOnPort } from "node:worker_threads";
-import type { ChunkMemory } from "../events/line-bytes.ts";
+import type { ChunkMemory } from "../bounce/line-bytes.ts";
 import type { ShardEnd, ShardJob } from "./classify-log-shard.ts";
 
 /**

@@ -358,7 +358,7 @@ test('KumoMTA `source_address.address` "": the sending IP is `egress_source` in 
 });
 
 test("reply codes and statuses the events view derives from the reply (SendGrid, DuckDB's reader) are those the parser stores, whitespace around the reply too", async () => {
-  const { leadingReplyCode, leadingStatus } = await import("../../src/events/reply.ts");
+  const { leadingReplyCode, leadingStatus } = await import("../../src/bounce/reply.ts");
   const replies = [
     "250 2.0.0 OK",
     "250 2.0.0\n",

@@ -8,7 +8,7 @@ import { reclassifyIfStale } from "../../src/analytics/ingest/finalize.ts";
 import { ingestFile } from "../../src/analytics/ingest/ingest.ts";
 import { ingestInputs } from "../../src/analytics/ingest/inputs.ts";
 import { CLASSIFIER_VERSION } from "../../src/bounce/classifier-version.ts";
-import { maskReplySql } from "../../src/events/reply-key.ts";
+import { maskReplySql } from "../../src/bounce/reply-key.ts";
 import { Store } from "../../src/store/index.ts";
 import { writeSmallProgram } from "../../testkit/analytics-program.ts";
 

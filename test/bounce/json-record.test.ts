@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
+import { chunkBuffer, chunkMemory, ReplyBytes } from "../../src/bounce/line-bytes.ts";
 import type { BounceRecord } from "../../src/bounce/record.ts";
 import {
   ClassificationJson,
@@ -13,7 +14,6 @@ import {
   TOKENS,
   WHOLE_DIAGNOSTIC,
 } from "../../src/bounce/render-output.ts";
-import { chunkBuffer, chunkMemory, ReplyBytes } from "../../src/events/line-bytes.ts";
 
 const rule = { id: "recipient-unknown", source: "RFC 3463 — X.1.1" };
 

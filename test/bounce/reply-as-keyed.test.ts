@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { classifyReply } from "../../src/bounce/classify.ts";
-import { maskReply } from "../../src/events/reply-key.ts";
+import { maskReply } from "../../src/bounce/reply-key.ts";
 
 /**
  * `classify`'s memo and the store's `reply_classes` give one reply key's verdict to every reply of the key, so the
- * classifier reads a reply as its key does (src/events/reply-key.ts): review R100–R103, each reply pair here one key.
+ * classifier reads a reply as its key does (src/bounce/reply-key.ts): review R100–R103, each reply pair here one key.
  */
 const verdict = (text: string, recipient = "someone@example.org") => {
   const { reason, category, providerCode, suppressRecipient, retryable } = classifyReply({

@@ -10,11 +10,11 @@ import {
   LineBytes,
   lineEndOf,
   ReplyBytes,
-} from "../../src/events/line-bytes.ts";
+} from "../../src/bounce/line-bytes.ts";
 import { LineTemplates } from "../../src/events/line-template.ts";
 
 test("the committed module is the assembly of line-bytes.wat", async () => {
-  const committed = readFileSync(join(import.meta.dirname, "../../src/events/line-bytes-wasm.ts"), "utf8");
+  const committed = readFileSync(join(import.meta.dirname, "../../src/bounce/line-bytes-wasm.ts"), "utf8");
   assert.equal(committed, await lineBytesModuleSource());
 });
 
@@ -66,10 +66,10 @@ test("evaluated where there is no WebAssembly (a startup snapshot's build), it u
   const api = Object.getOwnPropertyDescriptor(global, "WebAssembly");
   assert.ok(api !== undefined);
   delete global.WebAssembly;
-  let fresh: typeof import("../../src/events/line-bytes.ts");
+  let fresh: typeof import("../../src/bounce/line-bytes.ts");
   try {
     // A module instance of its own, evaluated now (the query makes it another module).
-    fresh = await import(new URL("../../src/events/line-bytes.ts?without", import.meta.url).href);
+    fresh = await import(new URL("../../src/bounce/line-bytes.ts?without", import.meta.url).href);
   } finally {
     Object.defineProperty(global, "WebAssembly", api);
   }

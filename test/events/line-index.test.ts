@@ -3,8 +3,8 @@ import { fstatSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } fr
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
+import { chunkBuffer } from "../../src/bounce/line-bytes.ts";
 import { CHUNK_BYTES } from "../../src/events/input.ts";
-import { chunkBuffer } from "../../src/events/line-bytes.ts";
 import {
   ENTRY_INTS,
   ENTRY_SHARD,

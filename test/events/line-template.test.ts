@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { chunkBuffer, chunkMemory } from "../../src/bounce/line-bytes.ts";
 import { JsonBytes } from "../../src/bounce/render-output.ts";
 import type { DeliveryEvent } from "../../src/events/event.ts";
-import { chunkBuffer, chunkMemory } from "../../src/events/line-bytes.ts";
 import { lineReader } from "../../src/events/read.ts";
 import type { Out, OutcomeShape, OutcomeSpans } from "../../src/events/source.ts";
 import { EventClassifier } from "../../src/pipeline/classify-events.ts";

@@ -13,7 +13,7 @@ import { scratchDir } from "../../testkit/scratch.ts";
  * `classify` of a Postfix log takes every shortcut it has — the reply memo, line templates, shaped records, a
  * context's stand-ins — yet each record must say what its own line says when classified alone. The log is built
  * from the rule tables' example replies with per-message tokens spliced in (ids standing as words, addresses
- * whose local parts spell no word: tokens that never change a reply's verdict, test/events/reply-key-verdict),
+ * whose local parts spell no word: tokens that never change a reply's verdict, test/bounce/reply-key-verdict),
  * many recipients, domains and relays, bounces, deferrals and deliveries; each record is compared with
  * classifyEvent of its line's own facts.
  */

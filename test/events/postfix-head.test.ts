@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
-import { chunkBuffer, chunkMemory } from "../../src/events/line-bytes.ts";
+import { chunkBuffer, chunkMemory } from "../../src/bounce/line-bytes.ts";
 import { lineReader } from "../../src/events/read.ts";
 import { HEAD_INTS } from "../../src/events/source.ts";
 import { postfixLogChunks } from "../../testkit/events-postfix-log.ts";

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
+import { chunkBuffer, chunkMemory } from "../../src/bounce/line-bytes.ts";
 import { detectFormat } from "../../src/events/detect.ts";
 import type { DeliveryEvent } from "../../src/events/event.ts";
-import { chunkBuffer, chunkMemory } from "../../src/events/line-bytes.ts";
 import { lineReader } from "../../src/events/read.ts";
 import { HEAD_INTS } from "../../src/events/source.ts";
 import { readAll } from "../../testkit/events-read.ts";

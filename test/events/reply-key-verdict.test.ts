@@ -4,8 +4,8 @@ import { join } from "node:path";
 import { test } from "node:test";
 import fc from "fast-check";
 import { classifyEvent } from "../../src/bounce/classify-event.ts";
+import { maskReply } from "../../src/bounce/reply-key.ts";
 import { hostKeyOf, KEYED_HOST_NAMES } from "../../src/bounce/rules/host-key.ts";
-import { maskReply } from "../../src/events/reply-key.ts";
 import { ruleExamples } from "../../testkit/rule-examples.ts";
 
 /**

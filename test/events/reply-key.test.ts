@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
 import { classifyReply } from "../../src/bounce/classify.ts";
+import { chunkBuffer, chunkMemory } from "../../src/bounce/line-bytes.ts";
 import {
   ClassificationJson,
   HostJson,
@@ -14,7 +15,6 @@ import {
   WHOLE_DIAGNOSTIC,
   WRITTEN,
 } from "../../src/bounce/render-output.ts";
-import { chunkBuffer, chunkMemory } from "../../src/events/line-bytes.ts";
 import {
   MAX_MASKED_LENGTH,
   maskReply,
@@ -22,7 +22,7 @@ import {
   ReplyMask,
   type ReplyTemplate,
   swapTokens,
-} from "../../src/events/reply-key.ts";
+} from "../../src/bounce/reply-key.ts";
 import { Store } from "../../src/store/index.ts";
 import { postfixGrepLogChunks } from "../../testkit/postfix-grep-log.ts";
 import { type RuleExample as Example, ruleExamples } from "../../testkit/rule-examples.ts";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
-import { MemoryWords, WordLiteral } from "../../src/events/word-literal.ts";
+import { MemoryWords, WordLiteral } from "../../src/bounce/word-literal.ts";
 
 /** What WordLiteral.at must answer: the bytes compared one by one. */
 function sameBytes(bytes: Uint8Array, at: number, literal: Uint8Array): boolean {

@@ -1,9 +1,9 @@
 import { CLASSIFIER_VERSION } from "../../bounce/classifier-version.ts";
 import type { Classification } from "../../bounce/classify.ts";
 import { FAILURE_TYPES } from "../../bounce/event-actions.ts";
+import { maskReplySql } from "../../bounce/reply-key.ts";
 import { hostKeySql } from "../../bounce/rules/host-key.ts";
 import { PLAIN_DOMAIN, SINGLED_OUT_DOMAIN } from "../../bounce/rules/scope.ts";
-import { maskReplySql } from "../../events/reply-key.ts";
 import { FILE_KINDS, refreshDaySummary, scanFileKinds } from "../../measures/index.ts";
 import {
   BARE_MESSAGE_ID_SQL,
@@ -77,7 +77,7 @@ interface KeyInputs {
    * classifier does not read.
    */
   provider: string;
-  /** The reply masked by the JS parsers (src/events/reply-key.ts); else masked in SQL. */
+  /** The reply masked by the JS parsers (src/bounce/reply-key.ts); else masked in SQL. */
   replyMask?: string;
   /** The remote MTA's key staged by the JS parsers (staging.ts storedHostKey); else hostKeySql's. */
   hostKey?: string;
@@ -90,7 +90,7 @@ const hintOfKeySql = (key: string) => `CASE WHEN contains(${key}, ':') THEN spli
  * Key of a distinct reply over a row `s` with its `provider`: everything the classifier looks at
  * (classifyEvent) — event type, the recipient's provider (and domain: keyDomainSql), what it reads of the remote
  * host (its provider and the tables scoped to it: hostKeySql), reply code,
- * status, and the reply with its per-message tokens masked (src/events/reply-key.ts; staged as `reply_mask`
+ * status, and the reply with its per-message tokens masked (src/bounce/reply-key.ts; staged as `reply_mask`
  * by the JS parsers, masked here for DuckDB's readers), so replies that differ only by queue ids or
  * addresses are classified once. The source's hint, when it has one, prefixes the key (`expired:<md5>`; an
  * SMTP command where the source has no other hint: `DATA:<md5>`, sourceHint in src/bounce/classify-event.ts):

@@ -1,8 +1,8 @@
 import { sourceHint } from "../../bounce/classify-event.ts";
+import { leadingReplyCodeOfBytes } from "../../bounce/reply.ts";
+import { ReplyMask } from "../../bounce/reply-key.ts";
 import { latin1 } from "../../events/byte-scan.ts";
 import type { DeliveryEvent } from "../../events/event.ts";
-import { leadingReplyCodeOfBytes } from "../../events/reply.ts";
-import { ReplyMask } from "../../events/reply-key.ts";
 import type { OutcomeSpans } from "../../events/source.ts";
 import { isAsciiSpace, trimAscii } from "../../events/values.ts";
 import { type CsvRows, plainCsv } from "./csv-staging.ts";

@@ -1,9 +1,9 @@
 import { FAILURE_TYPES, sourceHint } from "../../bounce/classify-event.ts";
+import { leadingReplyCode } from "../../bounce/reply.ts";
+import { ReplyMask } from "../../bounce/reply-key.ts";
 import { hostKeyOf, plainRemoteMta } from "../../bounce/rules/host-key.ts";
 import type { DeliveryEvent, ParseProblem } from "../../events/event.ts";
 import type { FormatName } from "../../events/formats.ts";
-import { leadingReplyCode } from "../../events/reply.ts";
-import { ReplyMask } from "../../events/reply-key.ts";
 import { isProblem } from "../../events/source.ts";
 import { trimAscii } from "../../events/values.ts";
 import { MAX_QUARANTINED_RAW } from "../../util/limits.ts";
@@ -51,7 +51,7 @@ export const STAGING_COLUMNS = [
    */
   ["hint", "VARCHAR"],
   /**
-   * The reply with its per-message tokens masked (src/events/reply-key.ts), for the reply key of a failure
+   * The reply with its per-message tokens masked (src/bounce/reply-key.ts), for the reply key of a failure
    * the store classifies: the JS parsers mask it in one pass (a third of the time of DuckDB's chain of
    * regexps, which runs on DuckDB's one thread reading the staged rows); DuckDB's readers leave it NULL and
    * the store masks in SQL.
@@ -313,7 +313,7 @@ export function timeOf(time: string | null): number {
   return lastMs;
 }
 
-/** The reply code a stored reply starts with (src/events/reply.ts leadingReplyCode, the SQL reader's twin). */
+/** The reply code a stored reply starts with (src/bounce/reply.ts leadingReplyCode, the SQL reader's twin). */
 export function replyCodeOf(reply: string | null): number | null {
   return reply === null ? null : leadingReplyCode(reply);
 }

@@ -97,7 +97,7 @@ export const MIMECAST_HOST_RULES: RuleTable = {
       id: "rhost-mimecast-553-this-route-requires-tls-version-1-2-or-great",
       reason: "failedstarttls",
       // Go's "… tls version 1.2 or greater" without the version: a reply's decimal number is a per-message token to
-      // the reply key (src/events/reply-key.ts), and the classifier reads the reply as its key does.
+      // the reply key (src/bounce/reply-key.ts), and the classifier reads the reply as its key does.
       phrase: "this route requires tls version",
       reply: [553],
       source: `${SISIMAI}; ${PAGE}`,

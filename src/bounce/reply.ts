@@ -1,6 +1,6 @@
 /** Reading the SMTP reply out of the many ways sources wrap it. Scans with char codes: hot path. */
 
-import { trimAscii, trimAsciiStart } from "./values.ts";
+import { trimAscii, trimAsciiStart } from "../util/ascii.ts";
 
 /** Drop a DSN diagnostic-type prefix (`smtp;550 …`, `smtp; 550 …`, `X-Postfix; …`). */
 export function stripDiagnosticType(text: string): string {

@@ -1,3 +1,4 @@
+import { LINE_BYTES_WASM } from "./line-bytes-wasm.ts";
 import {
   type HostJson,
   NOT_MATCHED,
@@ -5,8 +6,7 @@ import {
   type RecordWriter,
   type StagedBytes,
   WRITTEN,
-} from "../bounce/render-output.ts";
-import { LINE_BYTES_WASM } from "./line-bytes-wasm.ts";
+} from "./render-output.ts";
 
 /**
  * Line templates' byte work in WebAssembly (line-bytes.wat), over the input chunks' own memory: the chunk

@@ -1,7 +1,7 @@
-import type { RecordWriter } from "../bounce/render-output.ts";
+import { FNV_PRIME } from "../util/fnv.ts";
 import { sqlString } from "../util/sql.ts";
 import { inChunkMemory, REPLY_TOKENS_MAX, ReplyBytes } from "./line-bytes.ts";
-import { FNV_PRIME } from "./source.ts";
+import type { RecordWriter } from "./render-output.ts";
 import { MemoryWords, WordLiteral } from "./word-literal.ts";
 
 /**
@@ -13,12 +13,12 @@ import { MemoryWords, WordLiteral } from "./word-literal.ts";
  * always sees a real reply, and records keep the original text.
  *
  * Deliberately narrow: 3-digit reply codes, enhanced statuses (5.7.515) and provider codes (CS01, HM08,
- * TSS04, S3150, AS(2203), RL000010, LPN007_510, IB212…) are never touched — test/events/reply-key.test.ts
+ * TSS04, S3150, AS(2203), RL000010, LPN007_510, IB212…) are never touched — test/bounce/reply-key.test.ts
  * classifies every rule's example raw and masked (both maskers) and requires the same result.
  *
  * One table of patterns, written in the syntax JavaScript and DuckDB's RE2 share (no lookaround, no
  * backreferences), run as one alternation in one pass: by a hand-written scanner in JavaScript, by RE2 in
- * SQL (maskReplySql; test/events/reply-key.test.ts holds them equal over generated replies).
+ * SQL (maskReplySql; test/bounce/reply-key.test.ts holds them equal over generated replies).
  */
 
 /**
@@ -211,7 +211,7 @@ for (let c = 0; c < 128; c++) {
 /**
  * `REPLY_TOKENS` applied to a text, in one pass by character codes (a regular expression alternation
  * of the table costs 20 µs per reply; this, about 1). The SQL chain of `maskReplySql` gives the same
- * masked text (test/events/reply-key.test.ts compares them).
+ * masked text (test/bounce/reply-key.test.ts compares them).
  */
 export function maskReply(text: string): MaskedReply {
   if (text === "") return NONE;
@@ -561,7 +561,7 @@ export class ReplyMask {
    * Whether bytes[from, to) has the masked form `template` was made from; if so, its tokens are found as
    * `scanBytes` finds them (a hit needs no whole scan). Each literal piece is compared as it is; each
    * token's place (its word, up to the next separator, or to its `@`) scanned alone must be one token of
-   * the template's kind. Exact (test/events/reply-key.test.ts, property): the template's own pieces, with
+   * the template's kind. Exact (test/bounce/reply-key.test.ts, property): the template's own pieces, with
    * the same `@` or none, hold no token; the scanner's look-ahead from a piece into a token's place, or
    * from there on, passes characters of the same classes as over the template's token.
    */
