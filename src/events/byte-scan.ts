@@ -4,7 +4,7 @@
  * are the ones the string scan of the same line finds.
  */
 
-import { FNV_PRIME } from "./source.ts";
+import { FNV_PRIME } from "../util/fnv.ts";
 
 /** The bytes of an ASCII needle (looked up once, at module load). */
 export function asciiBytes(text: string): Uint8Array {

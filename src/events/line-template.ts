@@ -1,6 +1,7 @@
 import { inChunkMemory, LineBytes, TEMPLATE_SLOTS } from "../bounce/line-bytes.ts";
 import { MemoryWords, WordLiteral } from "../bounce/word-literal.ts";
-import { FNV_PRIME, OutcomeShape } from "./source.ts";
+import { FNV_PRIME } from "../util/fnv.ts";
+import { OutcomeShape } from "./source.ts";
 
 /**
  * Recipient lines of one relay mostly repeat the last one's bytes after the recipient's local part: the

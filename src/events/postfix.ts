@@ -2,6 +2,7 @@ import { inChunkMemory, LineBytes } from "../bounce/line-bytes.ts";
 import { leadingReplyCode, leadingReplyCodeOfBytes } from "../bounce/reply.ts";
 import { type SmtpCommand, smtpCommandIn } from "../bounce/smtp-command.ts";
 import { DAY_MS } from "../util/dates.ts";
+import { FNV_PRIME } from "../util/fnv.ts";
 import { AgedTable, NONE } from "./aged-map.ts";
 import {
   asciiBytes,
@@ -26,7 +27,7 @@ import type {
   ShapedLine,
   Shard,
 } from "./source.ts";
-import { FNV_PRIME, HEAD_INTS, newEvent, shardOf } from "./source.ts";
+import { HEAD_INTS, newEvent, shardOf } from "./source.ts";
 import { otherStampEnd, otherStampEndOfBytes, otherStampIso, SyslogClock, zonedIso } from "./syslog-time.ts";
 import { detach, domainOf } from "./values.ts";
 

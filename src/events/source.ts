@@ -97,8 +97,6 @@ export interface Shard {
 /** Ints a LineParser.head writes. */
 export const HEAD_INTS = 8;
 
-export { FNV_PRIME };
-
 /** A 32-bit hash (FNV-1) of a message id's characters [start, end): what shardOf takes. */
 export function idHash(text: string, start = 0, end = text.length): number {
   let hash = 0;

@@ -3,8 +3,6 @@
 import { isAsciiSpace, trimAscii, trimAsciiStart } from "../util/ascii.ts";
 import { timeTextMs } from "../util/dates.ts";
 
-export { isAsciiSpace, trimAscii, trimAsciiStart };
-
 export type JsonObject = Record<string, unknown>;
 
 export function isObject(value: unknown): value is JsonObject {

@@ -28,7 +28,6 @@ import type { DeliveryEvent, EventType, ParseProblem } from "../events/event.ts"
 import type { FormatName } from "../events/formats.ts";
 import { type ReadOptions, readEventBatches } from "../events/read.ts";
 import {
-  FNV_PRIME,
   isProblem,
   newCounters,
   type OutcomeShape,
@@ -38,6 +37,7 @@ import {
   type ShapedLine,
 } from "../events/source.ts";
 import { detach } from "../events/values.ts";
+import { FNV_PRIME } from "../util/fnv.ts";
 import { memoBoundOf } from "../util/limits.ts";
 
 interface Entry {

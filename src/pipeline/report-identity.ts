@@ -1,6 +1,6 @@
 import { hash } from "node:crypto";
 import { headerValue, parseHeaderBlock } from "../bounce/email/headers.ts";
-import { trimAscii } from "../events/values.ts";
+import { trimAscii } from "../util/ascii.ts";
 
 /**
  * What identifies a bounce email's event in the store (its `eventId`, so `email:<id>` is hashed into

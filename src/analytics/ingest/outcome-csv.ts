@@ -4,7 +4,7 @@ import { ReplyMask } from "../../bounce/reply-key.ts";
 import { latin1 } from "../../events/byte-scan.ts";
 import type { DeliveryEvent } from "../../events/event.ts";
 import type { OutcomeSpans } from "../../events/source.ts";
-import { isAsciiSpace, trimAscii } from "../../events/values.ts";
+import { isAsciiSpace, trimAscii } from "../../util/ascii.ts";
 import { type CsvRows, plainCsv } from "./csv-staging.ts";
 import {
   CLASSIFIED,

@@ -5,7 +5,7 @@ import { hostKeyOf, plainRemoteMta } from "../../bounce/rules/host-key.ts";
 import type { DeliveryEvent, ParseProblem } from "../../events/event.ts";
 import type { FormatName } from "../../events/formats.ts";
 import { isProblem } from "../../events/source.ts";
-import { trimAscii } from "../../events/values.ts";
+import { trimAscii } from "../../util/ascii.ts";
 import { MAX_QUARANTINED_RAW } from "../../util/limits.ts";
 
 /**
