@@ -29,8 +29,8 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 71,
-  fingerprint: "1a9d573ed151716e63721a8241c4af9ad608033a102209f09ffb00d10097b266",
+  version: 72,
+  fingerprint: "5b62f8884cb9d6cc3e8e17e357da531e63a406f0c32733e38e6c371556d327f0",
 };
 
 /** Rule data as text: patterns by their source and flags. */
