@@ -30,7 +30,7 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  */
 const RECORDED = {
   version: 72,
-  fingerprint: "5b62f8884cb9d6cc3e8e17e357da531e63a406f0c32733e38e6c371556d327f0",
+  fingerprint: "cc580997cfe4850543c2088977f4a142a16352355e9536a2b80b31da2a40c32b",
 };
 
 /** Rule data as text: patterns by their source and flags. */
