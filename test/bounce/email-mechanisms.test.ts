@@ -726,6 +726,36 @@ describe("DragonFly Mail Agent (sisimai go lhost/via-dragonfly.go; dma net.c)", 
     );
   });
 
+  it("a multi-line reply whose first word is '550-<address>' is the server's text: the report's recipient keeps its record (review R108)", () => {
+    const report = (reply: readonly string[], to = "gd-508@exim.test") =>
+      reportRecords("Mail delivery failed", [
+        "This is the DragonFly Mail Agent v0.13 at mta.dma-sender.test.",
+        "",
+        `There was an error delivering your mail to <${to}>.`,
+        "",
+        "127.0.0.1 [127.0.0.1] did not like our RCPT TO:",
+        ...reply,
+        "",
+      ]).map((record) => [record.recipient, record.reason, record.suppressRecipient]);
+    // GoDaddy's IB508 reply sent in two lines, as dma printed it (review's dma v0.13 capture, set 7 d113).
+    assert.deepEqual(
+      report([
+        "550-jane@coolexample.com Invalid SPF record. Please inspect your SPF settings, and try again.",
+        "550 IB508",
+      ]).map(([recipient]) => recipient),
+      ["gd-508@exim.test"],
+    );
+    // The hostile form: the reply's address is never suppressed in place of the recipient.
+    assert.deepEqual(report(["550-jane@coolexample.com User unknown", "550 5.1.1 see above"]), [
+      ["gd-508@exim.test", "userunknown", true],
+    ]);
+    // A local part that only looks like a code (a phone number: a digit after the hyphen) is still an address.
+    assert.deepEqual(
+      report(["550 5.1.1 User unknown"], "555-0100@sms.example.net").map(([recipient]) => recipient),
+      ["555-0100@sms.example.net"],
+    );
+  });
+
   it("a later paragraph's recipient is a recipient again, each with its own paragraph's reply (review R91)", () => {
     const paragraph = (address: string, reply: string) => [
       `There was an error delivering your mail to <${address}>.`,
