@@ -467,6 +467,18 @@ const RECIPIENT_IN_REPLY = new RegExp(
   "gi",
 );
 
+/**
+ * A reply code and its hyphen glued to the reply's text: the first line of a multi-line SMTP reply (RFC 5321
+ * §4.2.1, "550-jane@coolexample.com Invalid SPF record …", GoDaddy's IB508 reply as dma prints it), whose first
+ * word reads as an address. It is the remote server's text, never the report's recipient (review R108); a
+ * phone number's local part ("555-0100@sms.example") goes on with a digit.
+ */
+const GLUED_REPLY_CODE = /^[2-5][0-5]\d-(?!\d)/;
+
+function isGluedReply(address: string): boolean {
+  return GLUED_REPLY_CODE.test(address);
+}
+
 export interface TextEntry {
   recipient: string;
   diagnostic: string;
@@ -707,7 +719,7 @@ export function readReportText(text: string): ReportText {
     // A line indented deeper than its recipient's line, in the same paragraph, continues that recipient's error
     // even when it quotes another address: Postfix folds a reply ("said: 550 5.1.1" / "    <alias@b>: Recipient
     // address rejected"), Exim indents the reply under its recipient ("    550 <alias@b>: User unknown").
-    const named = match !== null || leading !== null;
+    const named = (match !== null || leading !== null) && !isGluedReply((match ?? leading)![1]);
     const rest: string = !named ? "" : match ? (match[3] ?? match[4] ?? match[5] ?? "").trim() : line.trim();
     const replyForm: boolean = match !== null && replyLine;
     if (named && !continuesEntry(line, rest, current) && entries.length < MAX_ENTRIES) {
@@ -841,7 +853,7 @@ export function recipientsInSentences(preamble: string, paragraphs: readonly num
       reply = quotedReplyFrom(preamble, replyEnd);
       replyEnd = paragraphEnd(preamble, paragraphs, reply);
     }
-    if (match.index >= reply && seen.size > 0) continue;
+    if ((match.index >= reply && seen.size > 0) || isGluedReply(match[1])) continue;
     seen.add(match[1].replace(/\.$/, ""));
     if (seen.size >= MAX_ENTRIES) break;
   }
