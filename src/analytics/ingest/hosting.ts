@@ -63,15 +63,7 @@ export async function settleHosting(store: Store, where: string, params: Params)
     return { fileRows: 0, olderRows: 0 };
   }
   // One grouping of the rows: the hosts' evidence and the providers they were stored with.
-  await store.run(
-    `CREATE OR REPLACE TEMP TABLE ${GROUPS} AS SELECT ${DOMAIN_SQL} AS domain, remote_mta, provider,
-      count(*)::UBIGINT AS n FROM event_rows WHERE ${scope} GROUP BY ALL`,
-    bound,
-  );
-  await store.run(
-    `CREATE OR REPLACE TEMP TABLE ${HOSTS} AS SELECT remote_mta, ${hostOfRemoteMtaSql("remote_mta")} AS host
-      FROM (SELECT DISTINCT remote_mta FROM ${GROUPS} WHERE remote_mta IS NOT NULL)`,
-  );
+  await group(store, scope, bound);
   // The file's hosts that were relays before its evidence is counted, and those that are now.
   const relays = `SELECT host FROM (${hostClassSql(`SELECT host FROM ${HOSTS}`)}) WHERE relay`;
   await store.run(`CREATE OR REPLACE TEMP TABLE ${NEW_RELAYS} AS ${relays}`);
@@ -113,19 +105,24 @@ export async function settleHosting(store: Store, where: string, params: Params)
   const changed = await store.one<{ n: number }>(`SELECT count(*) AS n FROM ${CHANGED}`);
   if (complete && changed?.n) {
     const older = `NOT (${where}) AND ${DOMAIN_SQL} IN (SELECT domain FROM ${CHANGED})`;
-    await store.run(
-      `CREATE OR REPLACE TEMP TABLE ${GROUPS} AS SELECT ${DOMAIN_SQL} AS domain, remote_mta, provider,
-        count(*)::UBIGINT AS n FROM event_rows WHERE ${older} GROUP BY ALL`,
-      params,
-    );
-    await store.run(
-      `CREATE OR REPLACE TEMP TABLE ${HOSTS} AS SELECT remote_mta, ${hostOfRemoteMtaSql("remote_mta")} AS host
-        FROM (SELECT DISTINCT remote_mta FROM ${GROUPS} WHERE remote_mta IS NOT NULL)`,
-    );
+    await group(store, older, params);
     olderRows = await fix(store, older, params);
   }
   await store.run(`DROP TABLE ${CHANGED}; DROP TABLE ${AFFECTED}; DROP TABLE ${HOSTS}; DROP TABLE ${GROUPS}`);
   return complete ? { fileRows, olderRows } : { fileRows, olderRows: fileRows };
+}
+
+/** Groups the rows `scope` selects by domain, remote MTA and stored provider (GROUPS), their remote MTAs' hosts in HOSTS. */
+async function group(store: Store, scope: string, params: Params): Promise<void> {
+  await store.run(
+    `CREATE OR REPLACE TEMP TABLE ${GROUPS} AS SELECT ${DOMAIN_SQL} AS domain, remote_mta, provider,
+      count(*)::UBIGINT AS n FROM event_rows WHERE ${scope} GROUP BY ALL`,
+    params,
+  );
+  await store.run(
+    `CREATE OR REPLACE TEMP TABLE ${HOSTS} AS SELECT remote_mta, ${hostOfRemoteMtaSql("remote_mta")} AS host
+      FROM (SELECT DISTINCT remote_mta FROM ${GROUPS} WHERE remote_mta IS NOT NULL)`,
+  );
 }
 
 /**
