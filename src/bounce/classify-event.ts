@@ -56,21 +56,26 @@ export function classifyEvent(facts: EventFacts): Classification | null {
       : phaseHint(classification, reply.toLowerCase(), input, () => command);
   const result =
     hint === null ? classification : classifyReply({ ...input, text: copy(reply), hintReason: hint });
-  return withEventsReplyCode(result, facts);
+  return asStored(result, facts);
 }
 
 /**
  * An event's reply code is the one its source gives, else the one its reply leads with (RFC 5321 §4.2: a reply
- * starts with its code), as the store keeps it (src/analytics/ingest/staging.ts, field-sql.ts REPLY_CODE_SQL):
- * a code the classifier found further in ("said: status=sent 250 ok", review R95) still weighs in its verdict,
- * but `classify` shows what `ingest` stores.
+ * starts with its code), as the store keeps it (src/analytics/ingest/staging.ts, field-sql.ts REPLY_CODE_SQL);
+ * its status is the one its reader gives (a log's `dsn=`, a field table's `cleanStatus` or `leadingStatus`), as
+ * the store keeps it. A code or status the classifier found further in ("said: status=sent 250 ok", "x said: 550
+ * 5.7.1 …", review R95) still weighs in its verdict, but `classify` shows what `ingest` stores.
  */
-function withEventsReplyCode(classification: Classification, facts: EventFacts): Classification {
+function asStored(classification: Classification, facts: EventFacts): Classification {
+  const status = facts.status ?? null;
   // Most events: the source's code is the classification's, or neither the source nor the reply gives one.
-  if (facts.replyCode !== null || classification.replyCode === null || facts.reply === null)
-    return classification;
-  const code = leadingReplyCode(trimAscii(facts.reply));
-  return classification.replyCode === code ? classification : { ...classification, replyCode: code };
+  const code =
+    facts.replyCode !== null || classification.replyCode === null || facts.reply === null
+      ? classification.replyCode
+      : leadingReplyCode(trimAscii(facts.reply));
+  return classification.replyCode === code && classification.status === status
+    ? classification
+    : { ...classification, replyCode: code, status };
 }
 
 /**

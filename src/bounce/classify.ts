@@ -1,5 +1,5 @@
 import { detach } from "../util/detach.ts";
-import { hostName, providerOf, recipientDomain } from "./provider.ts";
+import { hostName, providerNamedBy, providerUnnamed, recipientDomain } from "./provider.ts";
 import { type BounceRecord, type RuleRef, ruleRef } from "./record.ts";
 import { maskReply } from "./reply-key.ts";
 import {
@@ -369,6 +369,11 @@ interface ReadReply {
   remoteMta: string | null;
   /** The reply on one line (parseReply): the diagnostic. */
   text: string;
+  /**
+   * Whether the reply's host or its text named the provider (else it is the recipient domain's, other or unknown,
+   * and a provider's own rule the reply matches names its writer: ProviderRule.writtenBy).
+   */
+  providerNamed: boolean;
 }
 
 /**
@@ -389,9 +394,10 @@ function readReply(input: ReplyInput, domain: string | null, asKeyed: boolean): 
   const keyed = asKeyed ? maskReply(parsed.text).masked : parsed.text;
   const lowerText = plainApostrophes(keyed.toLowerCase());
   const remoteHost = remoteMta ? hostName(remoteMta) : null;
+  const named = providerNamedBy(remoteHost, lowerText);
   const context: PhraseContext = {
     lowerText,
-    provider: providerOf(remoteHost, lowerText, domain),
+    provider: named ?? providerUnnamed(remoteHost, domain),
     replyCode,
     status,
     recipientDomain: domain,
@@ -399,7 +405,7 @@ function readReply(input: ReplyInput, domain: string | null, asKeyed: boolean): 
     reportingHost: input.reportingMta ? hostName(input.reportingMta) : null,
     statusReason: statusRule(status)?.reason ?? null,
   };
-  return { context, remoteMta: remoteMta ?? null, text: parsed.text };
+  return { context, remoteMta: remoteMta ?? null, text: parsed.text, providerNamed: named !== null };
 }
 
 /** The classification of a reply read as `read` for which `decide` gave `decision`. */
@@ -429,8 +435,9 @@ function verdictOf(read: ReadReply, decision: Decision, dsnAction: string | null
     (decision.providerRule?.suppress ??
       (SUPPRESS_REASONS.includes(decision.reason) || decision.reason === "notaccept"));
 
+  const writer = decision.providerRule?.writtenBy;
   const classification: Classification = {
-    provider: context.provider,
+    provider: writer !== undefined && !read.providerNamed ? writer : context.provider,
     remoteMta: read.remoteMta,
     replyCode,
     status,

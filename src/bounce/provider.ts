@@ -409,12 +409,17 @@ export function detectProvider(evidence: ProviderEvidence): Provider {
 
 /** detectProvider from what a caller has already worked out: the host name, the text, the recipient's domain. */
 export function providerOf(host: string | null, lowerText: string, domain: string | null): Provider {
-  return (
-    (host && providerFromHost(host)) ||
-    (lowerText && providerFromText(lowerText)) ||
-    (domain && providerFromDomain(domain)) ||
-    (host || domain ? "other" : "unknown")
-  );
+  return providerNamedBy(host, lowerText) ?? providerUnnamed(host, domain);
+}
+
+/** The provider the reply's host or its text names (the stronger evidence), or null. */
+export function providerNamedBy(host: string | null, lowerText: string): Provider | null {
+  return (host && providerFromHost(host)) || (lowerText && providerFromText(lowerText)) || null;
+}
+
+/** The provider when neither the host nor the text names one: the recipient domain's, else other or unknown. */
+export function providerUnnamed(host: string | null, domain: string | null): Provider {
+  return (domain && providerFromDomain(domain)) || (host || domain ? "other" : "unknown");
 }
 
 /** The domain of an address (`<a@B.example>` → b.example), or null. Hot: no regex, one slice. */

@@ -241,3 +241,68 @@ test("an event's reply code is what the store keeps: the source's, else the one 
     }
   }
 });
+
+/** Each event's status as `classify --all` shows it and as the store keeps it (both readers), by recipient. */
+async function statuses(path: string, format: FormatName): Promise<{ shown: string[]; stored: string[][] }> {
+  const shown: string[] = [];
+  for await (const batch of classifyEventStream(openInput(path), format, path, { year: 2026, all: true }))
+    for (const item of batch) if ("reason" in item) shown.push(`${item.recipient} ${item.status ?? "-"}`);
+  const stored: string[][] = [];
+  for (const fastPath of [true, false]) {
+    const store = await Store.open(":memory:");
+    try {
+      await ingestFile(store, path, { format, year: 2026, fastPath });
+      const rows = await store.all<{ recipient: string; status: string | null }>(
+        "SELECT recipient, status FROM events WHERE type <> 'sent'",
+      );
+      stored.push(rows.map((r) => `${r.recipient} ${r.status ?? "-"}`).sort());
+    } finally {
+      store.close();
+    }
+  }
+  return { shown: shown.sort(), stored };
+}
+
+test("an event's status is what the store keeps: its reader's, never one the classifier found further in (R95's status half)", async () => {
+  const line = (qid: string, rcpt: string, dsn: string | null, status: string, reply: string) =>
+    `Jan  5 14:11:38 mta1 postfix/smtp[3032]: ${qid}: to=<${rcpt}>, relay=mx.example-corp.com[198.51.100.7]:25, delay=1.2, delays=0.1/0/0.5/0.6,${dsn === null ? "" : ` dsn=${dsn},`} status=${status} (host mx.example-corp.com[198.51.100.7] said: ${reply} (in reply to RCPT TO command))`;
+  const log = join(dir, "status.log");
+  writeFileSync(
+    log,
+    `${[
+      line("Pjv0n0dzQSgm70", "a@example-corp.com", null, "bounced", "550 5.1.1 User unknown"),
+      line("Pjv0n0dzQSgm71", "b@example-corp.com", "5.x", "bounced", "x said: 550 5.7.1 blocked by policy"),
+      line("Pjv0n0dzQSgm72", "c@example-corp.com", "", "bounced", "554 note 4.4.7 then 5.7.1 refused"),
+      line("Pjv0n0dzQSgm73", "d@example-corp.com", "5.1.1", "bounced", "550 5.1.1 User unknown"),
+      line(
+        "Pjv0n0dzQSgm74",
+        "e@example-corp.com",
+        null,
+        "sent",
+        "status=sent 250 2.0.0 Ok: queued as F4274628",
+      ),
+    ].join("\n")}\n`,
+  );
+  const ndjson = join(dir, "status.jsonl");
+  const event = (recipient: string, type: string, reply: string) =>
+    JSON.stringify({ time: "2026-05-01T10:00:00Z", recipient, type, reply });
+  writeFileSync(
+    ndjson,
+    `${[
+      event("f@example.com", "bounced", "x said: 550 5.7.1 blocked by policy"),
+      event("g@example.com", "deferred", "421 note 4.4.7 then 4.7.0 try later"),
+      event("h@example.com", "bounced", "550 5.1.1 user unknown"),
+      event("i@example.com", "delivered", "250 ok queued, status 2.0.0"),
+    ].join("\n")}\n`,
+  );
+  for (const [path, format] of [
+    [log, "postfix"],
+    [ndjson, "ndjson"],
+  ] as const) {
+    const { shown, stored } = await statuses(path, format);
+    for (const kept of stored) assert.deepEqual(shown, kept, path);
+  }
+  // Shown: the reader's status (NDJSON's leading one), not the 5.7.1 or 4.7.0 the classifier reads further in.
+  const { shown } = await statuses(ndjson, "ndjson");
+  assert.deepEqual(shown, ["f@example.com -", "g@example.com -", "h@example.com 5.1.1", "i@example.com -"]);
+});

@@ -24,6 +24,7 @@ const POLICY_ACTION =
 export const APPLE_RULES: readonly ProviderRule[] = [
   {
     id: "apple-cs01",
+    writtenBy: "apple",
     pattern: /\[cs01\]/,
     reason: "policyviolation",
     category: "reputation",
@@ -35,6 +36,7 @@ export const APPLE_RULES: readonly ProviderRule[] = [
   },
   {
     id: "apple-cs02",
+    writtenBy: "apple",
     pattern: /\[cs02\]/,
     reason: "policyviolation",
     category: "reputation",
@@ -45,6 +47,7 @@ export const APPLE_RULES: readonly ProviderRule[] = [
   },
   {
     id: "apple-hm07",
+    writtenBy: "apple",
     pattern: /\[hm07\]/,
     reason: "policyviolation",
     category: "reputation",
@@ -55,6 +58,7 @@ export const APPLE_RULES: readonly ProviderRule[] = [
   },
   {
     id: "apple-hm08",
+    writtenBy: "apple",
     pattern: /\[hm08\]/,
     reason: "policyviolation",
     category: "reputation",
@@ -66,6 +70,7 @@ export const APPLE_RULES: readonly ProviderRule[] = [
   },
   {
     id: "apple-hcm1",
+    writtenBy: "apple",
     pattern: /\[hcm1\]/,
     reason: "blocked",
     category: "reputation",
@@ -78,6 +83,7 @@ export const APPLE_RULES: readonly ProviderRule[] = [
   },
   {
     id: "apple-hcm2",
+    writtenBy: "apple",
     pattern: /\[hcm2\]/,
     reason: "blocked",
     category: "reputation",
@@ -91,6 +97,7 @@ export const APPLE_RULES: readonly ProviderRule[] = [
   },
   {
     id: "apple-hme1",
+    writtenBy: "apple",
     pattern: /\[hme1\]/,
     reason: "authfailure",
     category: "authentication",
@@ -102,6 +109,7 @@ export const APPLE_RULES: readonly ProviderRule[] = [
   },
   {
     id: "apple-bs02",
+    writtenBy: "apple",
     pattern: /\[bs02\]/,
     reason: "systemerror",
     category: "transient",
@@ -112,6 +120,7 @@ export const APPLE_RULES: readonly ProviderRule[] = [
   },
   {
     id: "apple-cs-hm-family",
+    writtenBy: "apple",
     pattern: /\[(?:cs|hm)[0-9]{2}\]/,
     reason: "policyviolation",
     category: "reputation",
@@ -121,6 +130,7 @@ export const APPLE_RULES: readonly ProviderRule[] = [
   },
   {
     id: "apple-hide-my-email-disabled",
+    writtenBy: "apple",
     recipientDomain: ["privaterelay.appleid.com"],
     pattern: /relay (?:not permitted|access denied)/,
     reason: "suspend",
@@ -134,6 +144,7 @@ export const APPLE_RULES: readonly ProviderRule[] = [
   },
   {
     id: "apple-not-accepting-connections",
+    writtenBy: "apple",
     pattern: /me\.com esmtp not accepting connections/,
     reason: "blocked",
     category: "reputation",
@@ -143,6 +154,7 @@ export const APPLE_RULES: readonly ProviderRule[] = [
   },
   {
     id: "apple-too-many-errors",
+    writtenBy: "apple",
     pattern: /me\.com error: too many errors/,
     reason: "ratelimited",
     category: "rate-limit",

@@ -6,6 +6,7 @@ const REF = "postmaster.comcast.net/mail-error-codes";
 export const COMCAST_RULES: readonly ProviderRule[] = [
   {
     id: "comcast-rl-rate-limit",
+    writtenBy: "comcast",
     pattern: /\brl[0-9]{6}\b/,
     reason: "ratelimited",
     category: "rate-limit",
@@ -17,6 +18,7 @@ export const COMCAST_RULES: readonly ProviderRule[] = [
   },
   {
     id: "comcast-bl-blocklist",
+    writtenBy: "comcast",
     pattern: /\b(?:bl|es)[0-9]{6}\b/,
     reason: "blocked",
     category: "blocklist",

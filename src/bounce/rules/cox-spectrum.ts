@@ -8,6 +8,7 @@ import type { ProviderRule } from "./provider-rule.ts";
 export const COX_SPECTRUM_RULES: readonly ProviderRule[] = [
   {
     id: "cox-aup-blocklist",
+    writtenBy: "cox",
     pattern: /aup#[a-z]*bl\b/,
     reason: "blocked",
     category: "blocklist",
@@ -20,6 +21,7 @@ export const COX_SPECTRUM_RULES: readonly ProviderRule[] = [
   },
   {
     id: "spectrum-aup-rate-limit",
+    writtenBy: "charter",
     pattern: /aup#in-13[0-9]{2}\b/,
     reason: "ratelimited",
     category: "rate-limit",

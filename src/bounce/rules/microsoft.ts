@@ -9,6 +9,7 @@ const REF = "learn.microsoft.com Exchange Online NDR docs (via Sisimai Rhost/Mic
 export const MICROSOFT_RULES: readonly ProviderRule[] = [
   {
     id: "microsoft-s3150-network-block",
+    writtenBy: "microsoft",
     pattern: /\(s31[45]0\)|part of their network is on our block list/,
     reason: "blocked",
     category: "blocklist",
@@ -23,6 +24,7 @@ export const MICROSOFT_RULES: readonly ProviderRule[] = [
   },
   {
     id: "microsoft-4.7.650-rate-limited",
+    writtenBy: "microsoft",
     pattern: /temporarily rate limited due to ip reputation/,
     reason: "badreputation",
     category: "rate-limit",
@@ -33,6 +35,7 @@ export const MICROSOFT_RULES: readonly ProviderRule[] = [
   },
   {
     id: "microsoft-5.7.515-authentication",
+    writtenBy: "microsoft",
     status: ["5.7.515"],
     pattern: /(?:)/,
     reason: "authfailure",
@@ -45,6 +48,7 @@ export const MICROSOFT_RULES: readonly ProviderRule[] = [
   },
   {
     id: "microsoft-banned-ip",
+    writtenBy: "microsoft",
     pattern: /banned sending ip/,
     reason: "blocked",
     category: "blocklist",
@@ -56,6 +60,7 @@ export const MICROSOFT_RULES: readonly ProviderRule[] = [
   },
   {
     id: "microsoft-banned-sender",
+    writtenBy: "microsoft",
     pattern: /access denied, banned sender/,
     reason: "blocked",
     category: "blocklist",
@@ -67,6 +72,7 @@ export const MICROSOFT_RULES: readonly ProviderRule[] = [
   },
   {
     id: "microsoft-customer-block-list",
+    writtenBy: "microsoft",
     pattern: /customer block list|\(as[0-9]{6,}\)/,
     reason: "blocked",
     category: "blocklist",
@@ -78,6 +84,7 @@ export const MICROSOFT_RULES: readonly ProviderRule[] = [
   },
   {
     id: "microsoft-legacy-rate-limit",
+    writtenBy: "microsoft",
     pattern: /(?<![\w.@-])rp-00[1-3](?![\w@-]|\.\w)/,
     reason: "ratelimited",
     category: "rate-limit",
@@ -88,6 +95,7 @@ export const MICROSOFT_RULES: readonly ProviderRule[] = [
   },
   {
     id: "microsoft-legacy-spamhaus",
+    writtenBy: "microsoft",
     pattern: /(?<![\w.@-])ou-00[12](?![\w@-]|\.\w)/,
     reason: "blocked",
     category: "blocklist",
@@ -97,6 +105,7 @@ export const MICROSOFT_RULES: readonly ProviderRule[] = [
   },
   {
     id: "microsoft-legacy-reputation",
+    writtenBy: "microsoft",
     pattern: /(?<![\w.@-])(?:sc-00[1-4]|dy-00[12])(?![\w@-]|\.\w)/,
     reason: "blocked",
     category: "reputation",

@@ -9,6 +9,13 @@ export interface ProviderRule {
   id: string;
   /** Only when the receiving server was detected as this provider. */
   provider?: Provider;
+  /**
+   * The provider whose own code or wording the pattern is (its documentation or Sisimai's host table for it):
+   * a reply the rule matches was written by that provider's servers, so it names the provider when neither the
+   * reply's host nor a text marker does, over the recipient domain's ("… part of their network is on our block
+   * list" through a relay that names no host is Microsoft's). Only on rules with no `provider` gate.
+   */
+  writtenBy?: Provider;
   /** Reply-code class or exact codes. */
   reply?: "4xx" | "5xx" | readonly number[];
   /** Exact enhanced status codes. */

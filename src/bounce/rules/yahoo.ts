@@ -9,6 +9,7 @@ const REF = "senders.yahooinc.com/smtp-error-codes";
 export const YAHOO_RULES: readonly ProviderRule[] = [
   {
     id: "yahoo-tss04",
+    writtenBy: "yahoo",
     pattern: /\[tss04\]/,
     reason: "badreputation",
     category: "rate-limit",
@@ -22,6 +23,7 @@ export const YAHOO_RULES: readonly ProviderRule[] = [
   },
   {
     id: "yahoo-tss09-permanent",
+    writtenBy: "yahoo",
     pattern: /\[tss(?:09|11)\]/,
     reason: "blocked",
     category: "reputation",
@@ -34,6 +36,7 @@ export const YAHOO_RULES: readonly ProviderRule[] = [
   },
   {
     id: "yahoo-deferral-family",
+    writtenBy: "yahoo",
     pattern: /\[(?:ts0[0-9]|tss0[0-9]|ipts0[0-9])\]/,
     // A deferral whose remedy is to slow down (rate-limit or suspend, as KumoMTA's community rules shape these codes):
     // ratelimited, as its category says. TSS04 above names its causes (volume, complaints): badreputation there.
@@ -45,6 +48,7 @@ export const YAHOO_RULES: readonly ProviderRule[] = [
   },
   {
     id: "yahoo-ph01",
+    writtenBy: "yahoo",
     pattern: /\[ph[0-9]{2}\]/,
     reason: "policyviolation",
     category: "content",
@@ -57,6 +61,7 @@ export const YAHOO_RULES: readonly ProviderRule[] = [
   },
   {
     id: "yahoo-bl21-spamhaus",
+    writtenBy: "yahoo",
     pattern: /\[bl2[0-9]\]/,
     reason: "blocked",
     category: "blocklist",
@@ -68,6 +73,7 @@ export const YAHOO_RULES: readonly ProviderRule[] = [
   },
   {
     id: "yahoo-requires-authentication",
+    writtenBy: "yahoo",
     pattern: /yahoo requires all senders to authenticate/,
     reason: "authfailure",
     category: "authentication",
@@ -79,6 +85,7 @@ export const YAHOO_RULES: readonly ProviderRule[] = [
   },
   {
     id: "yahoo-unresolvable-from",
+    writtenBy: "yahoo",
     pattern: /unresolvable rfc ?5321 (?:from|mail from) domain/,
     reason: "rejected",
     category: "infrastructure",
@@ -88,6 +95,7 @@ export const YAHOO_RULES: readonly ProviderRule[] = [
   },
   {
     id: "yahoo-unresolvable-from-dotted",
+    writtenBy: "yahoo",
     pattern: /unresolvable rfc\.5321 from domain/,
     reason: "rejected",
     category: "infrastructure",
