@@ -743,6 +743,13 @@ describe("DragonFly Mail Agent (sisimai go lhost/via-dragonfly.go; dma net.c)", 
     assert.deepEqual(report(["550-jane@coolexample.com User unknown", "550 5.1.1 see above"]), [
       ["gd-508@exim.test", "userunknown", true],
     ]);
+    // Whatever form the server's reply takes after dma's "did not like our RCPT TO:", its address is its text (the
+    // R108 addendum: a recipient-line form, a code glued to an enhanced status).
+    for (const reply of [
+      ["jane@coolexample.com: 550 5.1.1 User unknown"],
+      ["550-5.1.1-jane@coolexample.com User unknown", "550 5.1.1 end"],
+    ])
+      assert.deepEqual(report(reply), [["gd-508@exim.test", "userunknown", true]]);
     // A local part that only looks like a code (a phone number: a digit after the hyphen) is still an address.
     assert.deepEqual(
       report(["550 5.1.1 User unknown"], "555-0100@sms.example.net").map(([recipient]) => recipient),
