@@ -131,13 +131,9 @@ async function alone(file: WrittenFormat): Promise<Map<string, Verdict>> {
   assert.deepEqual(problems, [], file.writer);
   const verdicts = new Map<string, Verdict>();
   for (const event of events as DeliveryEvent[]) {
+    // The event's own facts, nothing else: what both `classify` and `ingest` pass for it.
     const result = classifyEvent({
-      type: event.type,
-      reply: event.reply,
-      replyCode: event.replyCode,
-      status: event.status,
-      remoteMta: event.remoteMta,
-      recipient: event.recipient,
+      ...event,
       hint: event.reasonHint ?? null,
       smtpCommand: event.smtpCommand ?? null,
     });
