@@ -24,14 +24,15 @@ import { scratchDir } from "../../testkit/scratch.ts";
  * alone (`classifyEvent` of the facts its format's parser reads from that one record), whatever the reply memo,
  * the store's reply keys or the shaped records took as a shortcut. The replies are the rule tables' examples
  * with per-message tokens spliced in (ids, addresses whose local parts spell no word, IPs, the event's own
- * recipient: tokens that never change a verdict, test/bounce/reply-key-verdict), to many recipients of many
- * domains, bounced, deferred and delivered.
+ * recipient: tokens that never change a verdict, test/bounce/reply-key-verdict; and what a format must quote or
+ * escape: quotes, commas, backslashes, tabs, NUL, non-ASCII, 5,000 bytes), to many recipients of many domains
+ * (upper case, with a space before or a root dot after), bounced, deferred and delivered.
  */
 const dir = scratchDir("format-verdict-");
 
 /** Every 4th example that one line can carry: the store keys and the memo see each reply many times. */
 const BASES = (await ruleExamples())
-  .filter((example) => example.text.length < 600 && !/[\n\r\t"\\]/.test(example.text))
+  .filter((example) => example.text.length < 600 && !/[\n\r]/.test(example.text))
   .filter((_, i) => i % 4 === 0);
 const DOMAINS = ["gmail.com", "icloud.com", "yahoo.com", "outlook.com", "comcast.net", "example.org"];
 
@@ -49,6 +50,17 @@ const TOKEN_KINDS: fc.Arbitrary<string>[] = [
     .map(([l, d]) => `${l}@${d}`),
   // The event's own recipient, as many replies name it.
   fc.constant(RECIPIENT),
+  // What a format must quote or escape, and bytes a reader must carry through.
+  fc.constantFrom(
+    '"quoted"',
+    "a,b;c",
+    "back\\slash",
+    "tab\there",
+    "é-ü-ß \u{1F4E7}",
+    "'single' x\"y,z",
+    "nul\u0000 \u001b[31m \u2028",
+    "z".repeat(5000),
+  ),
 ];
 const around = fc.constantFrom(["", " "], ["[", "] "], ["<", "> "], ["id=", " "]);
 
@@ -104,10 +116,15 @@ const GENERATED = fc.sample(fc.oneof({ arbitrary: failure, weight: 4 }, { arbitr
 });
 const EVENTS: SimEvent[] = GENERATED.map(({ type, reply, status, recipientDomain }, i) => ({
   type,
-  reply: reply.replaceAll(RECIPIENT, `r${i}@${recipientDomain}`),
+  reply: reply.replaceAll(RECIPIENT, `R${i}@${recipientDomain}`),
   status,
   time: START + i,
-  recipient: `r${i}@${recipientDomain}`,
+  // Recipients as sources write them: upper case, a space before, a root dot after.
+  recipient: [
+    `r${i}@${recipientDomain}`,
+    `R${i}@${recipientDomain.toUpperCase()}`,
+    ` r${i}@${recipientDomain}.`,
+  ][i % 3],
   campaign: `c${i % 7}`,
   stream: i % 3 === 0 ? "transactional" : "marketing",
   messageId: `m${i}.verdict@mail.example-shop.com`,
@@ -121,7 +138,7 @@ const EVENTS: SimEvent[] = GENERATED.map(({ type, reply, status, recipientDomain
 
 const FIELDS = ["reason", "category", "provider", "providerCode", "suppressRecipient", "retryable"] as const;
 type Verdict = Record<(typeof FIELDS)[number] | "permanent" | "type", unknown>;
-const keyOf = (recipient: string | null, timeMs: number) => `${recipient?.toLowerCase()} ${timeMs}`;
+const keyOf = (recipient: string | null, timeMs: number) => `${recipient?.trim().toLowerCase()} ${timeMs}`;
 
 /** Each event of a file as its format's JS parser reads it, classified alone. */
 async function alone(file: WrittenFormat): Promise<Map<string, Verdict>> {
