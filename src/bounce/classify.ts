@@ -597,14 +597,17 @@ function decide(hinted: ReasonHint | null, dsnAction: string | null, context: Ph
     if (phrase && hint === "onhold" && phrase.rule.reason === "userunknown") return fromHint(hint);
     // An MTA's own verdict ("expired", "networkerror"…) stands against a generic phrase of a reason that
     // never overrides one: "Sorry, I wasn't able to establish an SMTP connection … in the queue too long" is
-    // networkerror from qmail, expired from any other MTA.
+    // networkerror from qmail, expired from any other MTA. A host's own table is read first whatever the MTA
+    // guessed (Sisimai reads its rhost tables before the reason lists for an empty or retried reason): the
+    // expiry of Mimecast's "451 Internal resources are temporarily unavailable" is its bad reputation.
     if (
       phrase &&
       hint &&
       hint !== "undefined" &&
       hint !== "onhold" &&
       phrase.rule.reason !== hint &&
-      !OVERRIDES_HINT.includes(phrase.rule.reason)
+      !OVERRIDES_HINT.includes(phrase.rule.reason) &&
+      !HOST_RULE_IDS.has(phrase.rule.id)
     )
       return fromHint(hint);
     if (phrase) {
