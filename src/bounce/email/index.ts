@@ -86,6 +86,28 @@ function statusOf(report: RecipientReport, inText: string | null, replyCode: num
 }
 
 /**
+ * Whether the report's Status field is the reporting MTA's reading of a bare reply code, not the remote server's:
+ * the diagnostic is the remote's SMTP reply (RFC 3464 §2.3.6, diagnostic type `smtp`) and carries no enhanced
+ * status of its own (`inText` null), so the field is what the reporting MTA made of the code alone — Sendmail
+ * writes `5.1.1` and "User unknown" for any 550 to RCPT TO, `5.2.2` for 552, `5.1.3` for 553, whatever the server
+ * said (review R107); one of another class than the reply's code is the MTA's own word (Sendmail's 4.4.7 of a
+ * message that expired in its queue), and a vague X.0.0 decides nothing anyway. Such a status never decides alone: a refusal no rule reads is no dead address to suppress.
+ * It still gates the rules of a host whose own table reads it (NTT docomo's 5.2.0) and keeps Sisimai's order
+ * against a reply's words, as Sisimai reads it.
+ */
+function reportersReading(report: RecipientReport, inText: string | null, replyCode: number | null): boolean {
+  const status = report.status ?? null;
+  return (
+    inText === null &&
+    status !== null &&
+    replyCode !== null &&
+    report.diagnosticType === "smtp" &&
+    status.charCodeAt(0) === String(replyCode).charCodeAt(0) &&
+    !status.endsWith(".0.0")
+  );
+}
+
+/**
  * A report whose error nothing else explains is about time in the queue: a delay warning (Action: delayed,
  * RFC 3464 §2.3.3: still being retried past the warning time), or a bounce that reports only a temporary
  * (4xx) error, after which the MTA kept retrying until it gave up (RFC 5321 §4.5.4.1). Sisimai reads only the
@@ -163,7 +185,7 @@ function toRecord(
   // "X-Unix; 255" is a program's exit status, not an SMTP reply.
   const replyCode = report.replyCode ?? (report.diagnosticType === "x-unix" ? null : facts.replyCode);
   const status = statusOf(report, facts.status, replyCode);
-  const input: ReplyInput = {
+  let input: ReplyInput = {
     text: diagnostic,
     replyCode,
     status,
@@ -174,6 +196,25 @@ function toRecord(
     hintReason: report.hintReason ?? null,
   };
   let classification = classifyReplyShared(input);
+  if (
+    status !== null &&
+    classification.rule.id === `status:${status}` &&
+    reportersReading(report, facts.status, replyCode)
+  ) {
+    // The reporting MTA's reading of a bare reply code decided alone: the reply's words and code decide instead
+    // (and the record then shows no status, as the store, which classifies the record's reply and status again,
+    // must read it). Where they say the same, the report's status stays.
+    const unread: ReplyInput = { ...input, status: null };
+    const byReply = classifyReplyShared(unread);
+    if (
+      byReply.reason !== classification.reason ||
+      byReply.category !== classification.category ||
+      byReply.suppressRecipient !== classification.suppressRecipient
+    ) {
+      input = unread;
+      classification = byReply;
+    }
+  }
   let hint: ReasonHint | null = input.hintReason ?? null;
   if (!input.hintReason && classification.reason === "undefined" && report.notice) {
     // The recipient's lines name no reason; the notice's words before them may ("Your message was not delivered
