@@ -206,6 +206,19 @@ describe("Sendmail transcripts", () => {
     assert.equal(unknown.reason, "userunknown");
     assert.equal(unknown.suppressRecipient, true);
     assert.equal(withReply("553 This route requires encryption (TLS)").reason, "failedstarttls");
+    // Sendmail's 5.1.1 put in place of the reply's own 5.0.350: the reply's status is read, not Sendmail's.
+    const replaced = read(
+      raw
+        .replace("Status: 5.1.3", "Status: 5.1.1")
+        .replaceAll(
+          "550 Rejected by policy engine (ref 42)",
+          "550 5.0.350 Rejected by policy engine (ref 42)",
+        ),
+    )[0];
+    assert.deepEqual(
+      [replaced.status, replaced.reason, replaced.suppressRecipient],
+      ["5.0.350", "undefined", false],
+    );
     // A status the reply carries is the server's own: it decides as before.
     const carried = withReply("550 5.1.3 Rejected by policy engine (ref 42)");
     assert.equal(carried.status, "5.1.3");

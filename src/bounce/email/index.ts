@@ -86,25 +86,33 @@ function statusOf(report: RecipientReport, inText: string | null, replyCode: num
 }
 
 /**
- * Whether the report's Status field is the reporting MTA's reading of a bare reply code, not the remote server's:
- * the diagnostic is the remote's SMTP reply (RFC 3464 §2.3.6, diagnostic type `smtp`) and carries no enhanced
- * status of its own (`inText` null), so the field is what the reporting MTA made of the code alone — Sendmail
- * writes `5.1.1` and "User unknown" for any 550 to RCPT TO, `5.2.2` for 552, `5.1.3` for 553, whatever the server
- * said (review R107); one of another class than the reply's code is the MTA's own word (Sendmail's 4.4.7 of a
- * message that expired in its queue), and a vague X.0.0 decides nothing anyway. Such a status never decides alone: a refusal no rule reads is no dead address to suppress.
- * It still gates the rules of a host whose own table reads it (NTT docomo's 5.2.0) and keeps Sisimai's order
- * against a reply's words, as Sisimai reads it.
+ * Where the report's Status field is the reporting MTA's reading of the remote's reply, not the server's own
+ * status, the status the reply itself gives (`inText`; null for none); undefined where the field is the server's
+ * or the MTA's own word. The diagnostic is the remote's SMTP reply (RFC 3464 §2.3.6, diagnostic type `smtp`) and
+ * the field, of the reply code's class, is not the status the reply carries: the reporting MTA made it of the
+ * code alone or put it in place of the server's — Sendmail writes `5.1.1` and "User unknown" for any 550 to RCPT
+ * TO (also over a reply's own `5.0.350`), `5.2.2` for 552, `5.1.3` for 553, whatever the server said (review
+ * R107). One of another class than the reply's code is the MTA's own word (Sendmail's 4.4.7 of a message that
+ * expired in its queue), and a vague X.0.0 decides nothing anyway. Such a status never decides alone: a refusal
+ * no rule reads is no dead address to suppress. It still gates the rules of a host whose own table reads it
+ * (NTT docomo's 5.2.0) and keeps Sisimai's order against a reply's words, as Sisimai reads it.
  */
-function reportersReading(report: RecipientReport, inText: string | null, replyCode: number | null): boolean {
+function replysOwnStatus(
+  report: RecipientReport,
+  inText: string | null,
+  replyCode: number | null,
+): string | null | undefined {
   const status = report.status ?? null;
-  return (
-    inText === null &&
-    status !== null &&
-    replyCode !== null &&
-    report.diagnosticType === "smtp" &&
-    status.charCodeAt(0) === String(replyCode).charCodeAt(0) &&
-    !status.endsWith(".0.0")
-  );
+  if (
+    status === null ||
+    status === inText ||
+    replyCode === null ||
+    report.diagnosticType !== "smtp" ||
+    status.charCodeAt(0) !== String(replyCode).charCodeAt(0) ||
+    status.endsWith(".0.0")
+  )
+    return undefined;
+  return inText;
 }
 
 /**
@@ -196,15 +204,12 @@ function toRecord(
     hintReason: report.hintReason ?? null,
   };
   let classification = classifyReplyShared(input);
-  if (
-    status !== null &&
-    classification.rule.id === `status:${status}` &&
-    reportersReading(report, facts.status, replyCode)
-  ) {
-    // The reporting MTA's reading of a bare reply code decided alone: the reply's words and code decide instead
-    // (and the record then shows no status, as the store, which classifies the record's reply and status again,
-    // must read it). Where they say the same, the report's status stays.
-    const unread: ReplyInput = { ...input, status: null };
+  const replys = status === report.status ? replysOwnStatus(report, facts.status, replyCode) : undefined;
+  if (replys !== undefined && classification.rule.id === `status:${status}`) {
+    // The reporting MTA's reading of the reply decided alone: the reply's own words, status and code decide
+    // instead (and the record then shows the reply's status, as the store, which classifies the record's reply
+    // and status again, must read it). Where they say the same, the report's status stays.
+    const unread: ReplyInput = { ...input, status: replys };
     const byReply = classifyReplyShared(unread);
     if (
       byReply.reason !== classification.reason ||
