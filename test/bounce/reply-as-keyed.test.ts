@@ -83,6 +83,11 @@ test("a delivery's provider code is read as its key sees it too: never out of an
   assert.equal(maskReply(one).masked, maskReply(other).masked, "the pair is one key");
   assert.equal(delivered(one), null);
   assert.equal(delivered(other), null);
+  // Nor out of a host name: Outlook's accept names its mailbox server (review R111).
+  const accepted = (host: string) =>
+    `250 2.6.0 <V0S9NF65@mail.example-shop.com> [InternalId=9527482696767, Hostname=${host}.namprd02.prod.outlook.com] 56718 bytes`;
+  assert.equal(delivered(accepted("LPN8PR01MB3882")), null);
+  assert.equal(delivered(accepted("OFR8PR01MB3882")), null);
   // A code the reply itself carries stays.
   assert.equal(delivered("250 2.0.0 OK (S3150) queued"), "S3150");
 });
