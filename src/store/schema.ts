@@ -248,7 +248,8 @@ const KEY_STATE_V17 = `
  * Who hosts a recipient domain that the recipient-domain table does not list (version 18): `recipient_hosts`,
  * how many stored events of each recipient domain name each receiving host (the remote MTA's host); the
  * decision `hosted_domains`, the provider whose hosts receive most of an unlisted domain's events
- * (src/analytics/ingest/hosting.ts), which every event of the domain is stored with; `hosting_state.complete`
+ * (src/analytics/ingest/hosting.ts), which the domain's events that name no provider's host are stored with
+ * (version 19; before it, every event of the domain); `hosting_state.complete`
  * false while `recipient_hosts` does not yet count the rows stored before (a migrated store: the next ingest
  * counts them).
  */
@@ -682,6 +683,16 @@ export const MIGRATIONS: readonly Migration[] = [
     // hosts (hosting_state) and gives the domains it finds hosted their provider, clearing the day summary.
     sql: `${HOSTING_V18}
       INSERT INTO hosting_state SELECT NOT EXISTS (SELECT 1 FROM event_rows);`,
+  },
+  {
+    version: 19,
+    description:
+      "an unlisted recipient domain's event takes the provider of the receiving host it names (unless a relay); the domain's vote only where it names none",
+    // One provider per domain by vote relabelled a moved domain's history and counted a split domain under one
+    // provider (review s40 R105). The store's next ingest counts the stored rows' hosts again and sets every row
+    // by the new definition (hosting_state), rebuilding the day summary when a row changed.
+    sql: `DELETE FROM recipient_hosts; DELETE FROM hosted_domains;
+      UPDATE hosting_state SET complete = NOT EXISTS (SELECT 1 FROM event_rows);`,
   },
 ];
 

@@ -150,30 +150,98 @@ test("an iCloud+ custom domain's CS01 bounces, deliveries and opens count under 
   }
 });
 
-test("conflicting hosts: most events win, a tie goes to the first name, the same in any file order; older rows follow", async () => {
-  const google = (s: number) => line(s, `u${s}@mixed.example`, "aspmx.l.google.com", "sent");
-  const apple = (s: number) => line(s, `u${s}@mixed.example`, "mx01.mail.icloud.com", "deferred");
+/** Stored rows per recipient domain, type and provider: `domain type provider count`, sorted. */
+async function rowsByProvider(store: Store): Promise<string[]> {
+  const rows = await store.all<{ row: string }>(
+    `SELECT concat_ws(' ', recipient_domain, type::VARCHAR, provider::VARCHAR, count(*)) AS row
+    FROM events GROUP BY recipient_domain, type, provider ORDER BY row`,
+  );
+  return rows.map(({ row }) => row);
+}
+
+const open = (s: number, to: string) => ({
+  time: `2026-01-05T09:00:${String(s).padStart(2, "0")}Z`,
+  recipient: to,
+  type: "open",
+});
+
+test("review s40 R105: a split domain's events stay with the host that received them; events naming none take the vote, in any file order", async () => {
+  const google = (s: number) => line(s, `u${s}@split.example`, "aspmx.l.google.com", "sent");
+  const apple = (s: number) => line(s, `u${s}@split.example`, "mx01.mail.icloud.com", "bounced");
   const orders = [
     [[apple(1)], [google(2), google(3)]],
     [[google(2), google(3)], [apple(1)]],
   ];
   for (const [at, order] of orders.entries()) {
-    const store = await Store.open(join(dir, `mixed-${at}.duckdb`));
+    const store = await Store.open(join(dir, `split-${at}.duckdb`));
     try {
+      await ingestNdjson(store, [open(1, "u1@split.example")]);
       await ingestLines(store, order[0]);
       await ingestLines(store, order[1]);
-      assert.deepEqual(await providers(store), { "mixed.example": "google" }, `order ${at}`);
+      assert.deepEqual(
+        await rowsByProvider(store),
+        ["split.example bounced apple 1", "split.example delivered google 2", "split.example open google 1"],
+        `order ${at}`,
+      );
+      assert.equal(
+        (await store.one<{ p: string }>("SELECT provider::VARCHAR AS p FROM hosted_domains"))?.p,
+        "google",
+      );
       await assertSummaryAgrees(store);
     } finally {
       store.close();
     }
   }
-  const store = await Store.open(join(dir, "tie.duckdb"));
+});
+
+test("review s40 R105: a domain that moves keeps its history; a later vote moves only the events naming no provider host", async () => {
+  const store = await Store.open(join(dir, "moved.duckdb"));
   try {
-    await ingestLines(store, [google(1)]);
-    assert.deepEqual(await providers(store), { "mixed.example": "google" });
-    await ingestLines(store, [apple(2)]);
-    assert.deepEqual(await providers(store), { "mixed.example": "apple" }, "1 to 1: apple sorts first");
+    const google = (s: number) => line(s, `u${s}@moved.example`, "aspmx.l.google.com", "sent");
+    const microsoft = (s: number) =>
+      line(s, `u${s}@moved.example`, "moved-example.mail.protection.outlook.com", "bounced");
+    await ingestLines(store, [google(1), google(2)]);
+    await ingestNdjson(store, [open(1, "u1@moved.example")]);
+    await ingestLines(store, [microsoft(3), microsoft(4)]);
+    // 2 to 2: google sorts first; then Microsoft's third event tips the vote.
+    assert.deepEqual(await rowsByProvider(store), [
+      "moved.example bounced microsoft 2",
+      "moved.example delivered google 2",
+      "moved.example open google 1",
+    ]);
+    await ingestLines(store, [microsoft(5)]);
+    assert.deepEqual(await rowsByProvider(store), [
+      "moved.example bounced microsoft 3",
+      "moved.example delivered google 2",
+      "moved.example open microsoft 1",
+    ]);
+    await assertSummaryAgrees(store);
+  } finally {
+    store.close();
+  }
+});
+
+test("a host that later receives a listed domain of another provider becomes a relay: its rows stored before take the domain's vote", async () => {
+  const store = await Store.open(join(dir, "late-relay.duckdb"));
+  try {
+    const gateway = "gateway-example.mail.protection.outlook.com";
+    await ingestLines(store, [
+      line(1, "a@custom.example", gateway, "sent"),
+      line(2, "b@custom.example", "aspmx.l.google.com", "sent"),
+      line(3, "c@custom.example", "aspmx.l.google.com", "sent"),
+      line(4, "d@tenant.example", gateway, "sent"),
+    ]);
+    assert.deepEqual(await rowsByProvider(store), [
+      "custom.example delivered google 2",
+      "custom.example delivered microsoft 1",
+      "tenant.example delivered microsoft 1",
+    ]);
+    await ingestLines(store, [line(5, "e@gmail.com", gateway, "sent")]);
+    assert.deepEqual(await rowsByProvider(store), [
+      "custom.example delivered google 3",
+      "gmail.com delivered google 1",
+      "tenant.example delivered other 1",
+    ]);
     await assertSummaryAgrees(store);
   } finally {
     store.close();
@@ -219,6 +287,42 @@ test("a store from before schema 18 gets its hosted domains at its next ingest, 
       "other.example": "other",
     });
     assert.equal((await store.one<{ c: boolean }>("SELECT complete AS c FROM hosting_state"))?.c, true);
+    await assertSummaryAgrees(store);
+  } finally {
+    store.close();
+  }
+});
+
+test("a schema 18 store (one provider per domain) gets each row's own host's provider at its next ingest, its hosts counted once", async () => {
+  const path = join(dir, "v18.duckdb");
+  await writeOldStore(path, 18, [
+    `INSERT INTO files VALUES (1, 'old.log', 'postfix', 1, NULL, TIMESTAMP '2026-01-05 10:00:00', 3, 3, 0, 0, 0.1, NULL)`,
+    `INSERT INTO event_rows (event_key, type, time, recipient, provider, remote_mta, file_id)
+      VALUES (1, 'delivered', TIMESTAMP '2026-01-05 08:00:00', 'x@split.example', 'google', 'aspmx.l.google.com', 1),
+      (2, 'delivered', TIMESTAMP '2026-01-05 08:00:01', 'y@split.example', 'google', 'aspmx.l.google.com', 1),
+      (3, 'bounced', TIMESTAMP '2026-01-05 08:00:02', 'z@split.example', 'google', 'mx01.mail.icloud.com', 1)`,
+    `INSERT INTO recipient_hosts VALUES ('split.example', 'aspmx.l.google.com', 2), ('split.example', 'mx01.mail.icloud.com', 1)`,
+    `INSERT INTO hosted_domains VALUES ('split.example', 'google')`,
+    `UPDATE hosting_state SET complete = true`,
+  ]);
+  const store = await Store.open(path);
+  try {
+    assert.equal((await store.one<{ c: boolean }>("SELECT complete AS c FROM hosting_state"))?.c, false);
+    await ingestLines(store, [line(1, "w@other.example", "mx.other.example", "sent")]);
+    assert.deepEqual(await rowsByProvider(store), [
+      "other.example delivered other 1",
+      "split.example bounced apple 1",
+      "split.example delivered google 2",
+    ]);
+    assert.deepEqual(
+      await store.all(
+        "SELECT domain, host, events::INTEGER AS events FROM recipient_hosts WHERE domain = 'split.example' ORDER BY host",
+      ),
+      [
+        { domain: "split.example", host: "aspmx.l.google.com", events: 2 },
+        { domain: "split.example", host: "mx01.mail.icloud.com", events: 1 },
+      ],
+    );
     await assertSummaryAgrees(store);
   } finally {
     store.close();

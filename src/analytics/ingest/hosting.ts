@@ -2,30 +2,35 @@ import type { Params, Store } from "../../store/index.ts";
 import { hostOfRemoteMtaSql, providerOfDomainSql, providerOfHostSql } from "../provider-domains.ts";
 
 /**
- * The provider of a recipient domain the recipient-domain table does not list (schema 18): the provider that
- * hosts it, learned from the receiving hosts its stored events name (an iCloud+ custom domain's relay
- * mx01.mail.icloud.com, a Google Workspace domain's aspmx.l.google.com, a Microsoft 365 tenant's
- * *.mail.protection.outlook.com), through the classifier's one host table (HOST_SUFFIXES, src/bounce/provider.ts).
- * A listed domain keeps its provider (gmail.com is google whatever relays its mail).
+ * The provider of an event whose recipient domain the recipient-domain table does not list (schema 19): the
+ * provider of the receiving host the event names (an iCloud+ custom domain's mx01.mail.icloud.com, a Google
+ * Workspace domain's aspmx.l.google.com, a Microsoft 365 tenant's *.mail.protection.outlook.com), through the
+ * classifier's one host table (HOST_SUFFIXES, src/bounce/provider.ts); for an event that names none (opens,
+ * clicks, an ESP's events, `relay=none`, a host of no provider or a relay), the provider hosting its domain by
+ * the domain's stored evidence. A listed domain keeps its provider (gmail.com is google whatever relays its mail).
  *
- * - Evidence: `recipient_hosts` counts, per recipient domain and host, the stored events naming that host
- *   (remote_mta, plain names only: hostOfRemoteMtaSql). A host that received mail for a listed domain of another
- *   provider (or of one when it belongs to none) is a relay between, a smarthost, not the domain's MX: it is
- *   no evidence.
- * - Decision: the provider whose hosts the domain's events name most (hosts of no provider count as `other`);
- *   a tie goes to the provider whose name sorts first. Counts over every stored event, so the answer does not
- *   depend on the order files came in. `other` stores nothing in `hosted_domains`.
- * - Every event of the domain carries it (deliveries, opens and clicks too, so a provider's rates compare
- *   like with like), and it is decided again at every file: the rows of a domain whose decision changed are
- *   updated, those of files stored before too (the day summary is then rebuilt).
+ * - Per event first (review s40 R105): a domain that moved from one provider to another keeps each event under
+ *   the provider that received it, and a domain split between two is counted under each as its mail went.
+ * - Relays: a host that received mail for a listed domain of another provider (or of one when it belongs to
+ *   none) is a relay between, a smarthost, not the domain's MX: its events are no evidence and take the
+ *   domain's vote. A host becomes a relay for good (evidence only grows); its rows stored before are set again.
+ * - The domain's vote (`hosted_domains`): `recipient_hosts` counts, per recipient domain and host, the stored
+ *   events naming that host (plain names only: hostOfRemoteMtaSql); the provider whose hosts the domain's events
+ *   name most wins (hosts of no provider count as `other`), a tie to the name that sorts first. It counts every
+ *   stored event, so it does not depend on the order files came in; `other` stores nothing. Decided again for the
+ *   domains a file names (and those of a host that just became a relay); when it changes, the rows stored before
+ *   that name no provider host take it (the day summary is then rebuilt).
  */
 
 const DOMAIN_SQL =
   "coalesce(CASE WHEN strpos(recipient, '@') > 0 THEN split_part(recipient, '@', -1) END, '')";
-const FILE_GROUPS = "hosting_groups";
+const GROUPS = "hosting_groups";
+const HOSTS = "hosting_hosts";
+const AFFECTED = "hosting_affected";
 const HOSTING = "hosting_now";
-const FIXES = "hosting_fixes";
 const CHANGED = "hosting_changed";
+const NEW_RELAYS = "hosting_new_relays";
+const FIXES = "hosting_fixes";
 
 /** What settleHosting changed: the settled files' rows and older files' rows given another provider. */
 export interface HostingChange {
@@ -35,12 +40,12 @@ export interface HostingChange {
 
 /**
  * Inside a file's (or batch's) transaction, its rows settled (`where` selects them, `params` binds it): counts
- * their hosts into `recipient_hosts`, decides again which unlisted domains are hosted by whom, and stores every
- * row of them with that provider. The insert gave an unlisted domain's row the provider of the host it names
- * (insertFlaggedSql, from the staged host key) or `other`; here only rows whose domain's decision differs are
- * written (a relay's rows, a domain's rows that name no host or another's), and rows of files stored before
- * whose domain's decision changed. The first time after the migration (hosting_state), every stored row is
- * counted and set.
+ * their hosts into `recipient_hosts`, decides again who hosts the unlisted domains they name, and writes the
+ * provider of every row whose stored one differs from the definition above. The insert gave an unlisted
+ * domain's row the provider of the host it names (insertFlaggedSql, from the staged host key) or `other`, so
+ * only a relay's rows and rows naming no provider host of a hosted domain are written, plus rows of files
+ * stored before whose domain's vote changed or whose host just became a relay. The first time after a migration
+ * (hosting_state), every stored row is counted and set.
  */
 export async function settleHosting(store: Store, where: string, params: Params): Promise<HostingChange> {
   const state = await store.one<{ complete: boolean }>("SELECT complete FROM hosting_state");
@@ -58,74 +63,122 @@ export async function settleHosting(store: Store, where: string, params: Params)
     return { fileRows: 0, olderRows: 0 };
   }
   // One grouping of the rows: the hosts' evidence and the providers they were stored with.
-  await store.run(
-    `CREATE OR REPLACE TEMP TABLE ${FILE_GROUPS} AS SELECT ${DOMAIN_SQL} AS domain, remote_mta, provider,
-      count(*)::UBIGINT AS n FROM event_rows WHERE ${scope} GROUP BY ALL`,
-    bound,
-  );
+  await group(store, scope, bound);
+  // The file's hosts that were relays before its evidence is counted, and those that are now.
+  const relays = `SELECT host FROM (${hostClassSql(`SELECT host FROM ${HOSTS}`)}) WHERE relay`;
+  await store.run(`CREATE OR REPLACE TEMP TABLE ${NEW_RELAYS} AS ${relays}`);
   await store.run(
     `MERGE INTO recipient_hosts r USING (
-        WITH hosts AS (SELECT remote_mta, ${hostOfRemoteMtaSql("remote_mta")} AS host
-          FROM (SELECT DISTINCT remote_mta FROM ${FILE_GROUPS} WHERE remote_mta IS NOT NULL))
-        SELECT g.domain, h.host, sum(g.n)::UBIGINT AS events FROM ${FILE_GROUPS} g JOIN hosts h USING (remote_mta)
+        SELECT g.domain, h.host, sum(g.n)::UBIGINT AS events FROM ${GROUPS} g JOIN ${HOSTS} h USING (remote_mta)
         WHERE g.domain <> '' AND h.host IS NOT NULL GROUP BY ALL) f
       ON r.domain = f.domain AND r.host = f.host
       WHEN MATCHED THEN UPDATE SET events = r.events + f.events
       WHEN NOT MATCHED THEN INSERT VALUES (f.domain, f.host, f.events)`,
   );
   if (!complete) await store.run("UPDATE hosting_state SET complete = true");
-  await store.run(`CREATE OR REPLACE TEMP TABLE ${HOSTING} AS ${HOSTING_SQL}`);
-  // Domains whose provider changed: the rows stored before the file(s) take it too (a store-wide scan, so only
-  // when there are some).
-  let olderRows = 0;
-  if (complete) {
-    await store.run(
-      `CREATE OR REPLACE TEMP TABLE ${CHANGED} AS
-      SELECT coalesce(n.domain, o.domain) AS domain, coalesce(n.provider, 'other') AS provider
-      FROM ${HOSTING} n FULL OUTER JOIN hosted_domains o ON o.domain = n.domain
-      WHERE n.provider IS DISTINCT FROM o.provider`,
-    );
-    const changed = await store.one<{ n: number }>(`SELECT count(*) AS n FROM ${CHANGED}`);
-    if (changed?.n)
-      olderRows = await store.exec(
-        `UPDATE event_rows SET provider = c.provider FROM ${CHANGED} c
-        WHERE NOT (${where}) AND ${DOMAIN_SQL} = c.domain AND event_rows.provider <> c.provider`,
-        params,
-      );
-    await store.run(`DROP TABLE ${CHANGED}`);
-  }
-  // The rows in scope whose unlisted domain's provider is not the decided one.
   await store.run(
-    `CREATE OR REPLACE TEMP TABLE ${FIXES} AS SELECT DISTINCT g.domain, g.provider AS stored,
-        coalesce(h.provider, 'other') AS provider
-      FROM ${FILE_GROUPS} g LEFT JOIN ${HOSTING} h ON h.domain = g.domain
-      WHERE ${providerOfDomainSql("g.domain")} = 'other' AND g.provider <> coalesce(h.provider, 'other')`,
+    `CREATE OR REPLACE TEMP TABLE ${NEW_RELAYS} AS ${relays} EXCEPT SELECT host FROM ${NEW_RELAYS}`,
+  );
+  // Domains to decide again: the unlisted ones the rows name, and those a host that just became a relay serves.
+  await store.run(
+    `CREATE OR REPLACE TEMP TABLE ${AFFECTED} AS
+      SELECT DISTINCT domain FROM ${GROUPS} WHERE domain <> '' AND ${providerOfDomainSql("domain")} = 'other'
+      UNION SELECT domain FROM recipient_hosts WHERE host IN (SELECT host FROM ${NEW_RELAYS})
+        AND ${providerOfDomainSql("domain")} = 'other'`,
+  );
+  await store.run(`CREATE OR REPLACE TEMP TABLE ${HOSTING} AS ${hostingSql(AFFECTED)}`);
+  // Domains whose rows stored before may change: their vote changed, or a host they name just became a relay.
+  await store.run(
+    `CREATE OR REPLACE TEMP TABLE ${CHANGED} AS SELECT domain FROM ${AFFECTED} a
+      LEFT JOIN ${HOSTING} n USING (domain) LEFT JOIN hosted_domains o USING (domain)
+      WHERE n.provider IS DISTINCT FROM o.provider
+      UNION SELECT domain FROM recipient_hosts WHERE host IN (SELECT host FROM ${NEW_RELAYS})
+        AND ${providerOfDomainSql("domain")} = 'other'`,
+  );
+  await store.run(`DELETE FROM hosted_domains WHERE domain IN (SELECT domain FROM ${AFFECTED});
+    INSERT INTO hosted_domains SELECT * FROM ${HOSTING};
+    DROP TABLE ${HOSTING}; DROP TABLE ${NEW_RELAYS}`);
+  const fileRows = await fix(store, scope, bound);
+  // Rows stored before, of domains whose vote changed or whose host just became a relay (a store-wide scan, so
+  // only when there are some).
+  let olderRows = 0;
+  const changed = await store.one<{ n: number }>(`SELECT count(*) AS n FROM ${CHANGED}`);
+  if (complete && changed?.n) {
+    const older = `NOT (${where}) AND ${DOMAIN_SQL} IN (SELECT domain FROM ${CHANGED})`;
+    await group(store, older, params);
+    olderRows = await fix(store, older, params);
+  }
+  await store.run(`DROP TABLE ${CHANGED}; DROP TABLE ${AFFECTED}; DROP TABLE ${HOSTS}; DROP TABLE ${GROUPS}`);
+  return complete ? { fileRows, olderRows } : { fileRows, olderRows: fileRows };
+}
+
+/** Groups the rows `scope` selects by domain, remote MTA and stored provider (GROUPS), their remote MTAs' hosts in HOSTS. */
+async function group(store: Store, scope: string, params: Params): Promise<void> {
+  await store.run(
+    `CREATE OR REPLACE TEMP TABLE ${GROUPS} AS SELECT ${DOMAIN_SQL} AS domain, remote_mta, provider,
+      count(*)::UBIGINT AS n FROM event_rows WHERE ${scope} GROUP BY ALL`,
+    params,
+  );
+  await store.run(
+    `CREATE OR REPLACE TEMP TABLE ${HOSTS} AS SELECT remote_mta, ${hostOfRemoteMtaSql("remote_mta")} AS host
+      FROM (SELECT DISTINCT remote_mta FROM ${GROUPS} WHERE remote_mta IS NOT NULL)`,
+  );
+}
+
+/**
+ * Writes the provider of the rows `scope` selects (grouped in GROUPS, their remote MTAs' hosts in HOSTS) whose
+ * unlisted domain's stored provider differs from the definition: the provider of the host the row names when
+ * that is not a relay, else the domain's vote.
+ */
+async function fix(store: Store, scope: string, params: Params): Promise<number> {
+  await store.run(
+    `CREATE OR REPLACE TEMP TABLE ${FIXES} AS
+      WITH classes AS (${hostClassSql(`SELECT host FROM ${HOSTS}`)}),
+        named AS (SELECT h.remote_mta, c.provider FROM ${HOSTS} h JOIN classes c USING (host)
+          WHERE c.provider IS NOT NULL AND NOT c.relay)
+      SELECT g.domain, g.remote_mta, g.provider AS stored,
+        coalesce(m.provider, d.provider, 'other') AS provider
+      FROM ${GROUPS} g LEFT JOIN named m ON m.remote_mta = g.remote_mta LEFT JOIN hosted_domains d ON d.domain = g.domain
+      WHERE ${providerOfDomainSql("g.domain")} = 'other'
+        AND g.provider <> coalesce(m.provider, d.provider, 'other')`,
   );
   const fixes = await store.one<{ n: number }>(`SELECT count(*) AS n FROM ${FIXES}`);
   const fixed = fixes?.n
     ? await store.exec(
         `UPDATE event_rows SET provider = f.provider FROM ${FIXES} f
-        WHERE ${scope} AND ${DOMAIN_SQL} = f.domain AND event_rows.provider = f.stored`,
-        bound,
+        WHERE ${scope} AND ${DOMAIN_SQL} = f.domain AND event_rows.remote_mta IS NOT DISTINCT FROM f.remote_mta
+          AND event_rows.provider = f.stored`,
+        params,
       )
     : 0;
-  await store.run(`DELETE FROM hosted_domains; INSERT INTO hosted_domains SELECT * FROM ${HOSTING};
-    DROP TABLE ${HOSTING}; DROP TABLE ${FIXES}; DROP TABLE ${FILE_GROUPS}`);
-  return complete ? { fileRows: fixed, olderRows } : { fileRows: fixed, olderRows: fixed };
+  await store.run(`DROP TABLE ${FIXES}`);
+  return fixed;
 }
 
 /**
- * Every unlisted domain's hosting provider from `recipient_hosts` (settleHosting's rules): hosts classed by the
- * host table, relays left out, votes by events, the most events winning, a tie to the first name.
+ * SQL: the hosts `hosts` selects, each with the provider of the classifier's host table (NULL for none) and
+ * whether it is a relay: `recipient_hosts` has it receiving a listed domain of another provider (of any
+ * provider when it has none).
  */
-const HOSTING_SQL = `
-  WITH hosts AS (SELECT host, coalesce(${providerOfHostSql("host")}, 'other') AS provider
-      FROM (SELECT DISTINCT host FROM recipient_hosts)),
-    counted AS (SELECT r.domain, r.host, r.events, h.provider, ${providerOfDomainSql("r.domain")} AS listed
-      FROM recipient_hosts r JOIN hosts h USING (host)),
-    relays AS (SELECT DISTINCT host FROM counted WHERE listed <> 'other' AND listed <> provider),
-    votes AS (SELECT domain, provider, sum(events) AS events FROM counted
-      WHERE listed = 'other' AND host NOT IN (SELECT host FROM relays) GROUP BY ALL),
+function hostClassSql(hosts: string): string {
+  return `WITH classed AS (SELECT host, ${providerOfHostSql("host")} AS provider
+        FROM (SELECT DISTINCT host FROM (${hosts}) WHERE host IS NOT NULL)),
+      relays AS (SELECT DISTINCT r.host FROM recipient_hosts r JOIN classed c USING (host)
+        WHERE ${providerOfDomainSql("r.domain")} NOT IN ('other', coalesce(c.provider, 'other')))
+    SELECT host, provider, host IN (SELECT host FROM relays) AS relay FROM classed`;
+}
+
+/**
+ * The hosting provider of each unlisted domain `domains` (a table of `domain`) names, from `recipient_hosts`:
+ * hosts classed by the host table, relays left out, votes by events, the most events winning, a tie to the
+ * first name; `other` is not listed.
+ */
+function hostingSql(domains: string): string {
+  return `WITH counted AS (SELECT domain, host, events FROM recipient_hosts WHERE domain IN (SELECT domain FROM ${domains})),
+    classes AS (${hostClassSql("SELECT host FROM counted")}),
+    votes AS (SELECT c.domain, coalesce(h.provider, 'other') AS provider, sum(c.events) AS events
+      FROM counted c JOIN classes h USING (host) WHERE NOT h.relay GROUP BY ALL),
     ranked AS (SELECT domain, provider,
         row_number() OVER (PARTITION BY domain ORDER BY events DESC, provider::VARCHAR) AS place FROM votes)
   SELECT domain, provider FROM ranked WHERE place = 1 AND provider <> 'other'`;
+}
