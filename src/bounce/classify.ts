@@ -360,7 +360,14 @@ export function classifyDelivery(input: ReplyInput): Classification | null {
   const dsnAction = input.action?.trim().toLowerCase() ?? null;
   if (dsnAction === null || !DELIVERED_ACTIONS.includes(dsnAction)) return null;
   const domain = input.recipient ? recipientDomain(input.recipient) : null;
-  return verdictOf(readReply(input, domain, false), delivered(), dsnAction);
+  const read = readReply(input, domain, false);
+  const verdict = verdictOf(read, delivered(), dsnAction);
+  // A code found in the raw reply may be an id's letters ("… 000000000000-oukaaaaaaaa1si000.000 - gsmtp"): read
+  // as the reply's key sees it, as a bounce's is (review R103), the store's one classification of the key
+  // giving every delivery of the key the same. Only then masked: a delivery rarely holds anything code-like.
+  if (verdict.providerCode === null) return verdict;
+  const providerCode = extractProviderCode(plainApostrophes(maskReply(read.text).masked.toLowerCase()));
+  return providerCode === verdict.providerCode ? verdict : { ...verdict, providerCode };
 }
 
 /** What the classifier reads of a reply before it decides anything (the input's fields first, then the text's). */
@@ -597,14 +604,17 @@ function decide(hinted: ReasonHint | null, dsnAction: string | null, context: Ph
     if (phrase && hint === "onhold" && phrase.rule.reason === "userunknown") return fromHint(hint);
     // An MTA's own verdict ("expired", "networkerror"…) stands against a generic phrase of a reason that
     // never overrides one: "Sorry, I wasn't able to establish an SMTP connection … in the queue too long" is
-    // networkerror from qmail, expired from any other MTA.
+    // networkerror from qmail, expired from any other MTA. A host's own table is read first whatever the MTA
+    // guessed (Sisimai reads its rhost tables before the reason lists for an empty or retried reason): the
+    // expiry of Mimecast's "451 Internal resources are temporarily unavailable" is its bad reputation.
     if (
       phrase &&
       hint &&
       hint !== "undefined" &&
       hint !== "onhold" &&
       phrase.rule.reason !== hint &&
-      !OVERRIDES_HINT.includes(phrase.rule.reason)
+      !OVERRIDES_HINT.includes(phrase.rule.reason) &&
+      !HOST_RULE_IDS.has(phrase.rule.id)
     )
       return fromHint(hint);
     if (phrase) {

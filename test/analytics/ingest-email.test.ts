@@ -94,3 +94,22 @@ test("ingest skips DMARC aggregate and TLS reports and auto-replies with a note;
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("a Status the reporting MTA read off a bare reply code decides nothing in the store either (review R107)", async () => {
+  const store = await Store.open(":memory:");
+  try {
+    await ingestFile(store, join(FIXTURES, "sendmail-mapped-status.eml"));
+    const rows = await store.all<{
+      recipient: string;
+      status: string | null;
+      reason: string;
+      category: string;
+    }>("SELECT recipient, status, reason, category FROM events");
+    // As `classify` reads it: no verdict on the address (Sendmail's own "5.1.1 … User unknown" is no evidence).
+    assert.deepEqual(rows, [
+      { recipient: "mc-tls@exim.test", status: null, reason: "undefined", category: "reputation" },
+    ]);
+  } finally {
+    store.close();
+  }
+});

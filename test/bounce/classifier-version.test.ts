@@ -29,8 +29,8 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 72,
-  fingerprint: "cc580997cfe4850543c2088977f4a142a16352355e9536a2b80b31da2a40c32b",
+  version: 73,
+  fingerprint: "b3760bdc634232acd562638adf0139400d7fb81599a5dd95cd708a11ed6118e7",
 };
 
 /** Rule data as text: patterns by their source and flags. */

@@ -188,6 +188,48 @@ describe("Sendmail transcripts", () => {
     assert.doesNotMatch(other?.diagnostic ?? "", /Mailbox does not exist/);
   });
 
+  it("a Status the reporting MTA read off a bare reply code never decides alone (review R107: no false suppression)", () => {
+    const file = new URL("../fixtures/bounce-email/sendmail-mapped-status.eml", import.meta.url);
+    const raw = readFileSync(file, "latin1");
+    const read = (text: string) => recordsFromEmail(Buffer.from(text, "latin1"), "sendmail.eml").records;
+    // Sendmail's "5.1.1 … User unknown" and Status 5.1.3 for a policy refusal: no rule reads the reply, so no verdict.
+    const [policy] = read(raw);
+    assert.equal(policy.recipient, "mc-tls@exim.test");
+    assert.equal(policy.reason, "undefined");
+    assert.equal(policy.suppressRecipient, false);
+    // The status the verdict read (none): the store classifies the record's reply and status again.
+    assert.equal(policy.status, null);
+    const withReply = (reply: string) =>
+      read(raw.replaceAll("550 Rejected by policy engine (ref 42)", reply))[0];
+    // The reply's own words decide: an unknown user is one, whatever status Sendmail wrote.
+    const unknown = withReply("550 Unknown user");
+    assert.equal(unknown.reason, "userunknown");
+    assert.equal(unknown.suppressRecipient, true);
+    assert.equal(withReply("553 This route requires encryption (TLS)").reason, "failedstarttls");
+    // Sendmail's 5.1.1 put in place of the reply's own 5.0.350: the reply's status is read, not Sendmail's.
+    const replaced = read(
+      raw
+        .replace("Status: 5.1.3", "Status: 5.1.1")
+        .replaceAll(
+          "550 Rejected by policy engine (ref 42)",
+          "550 5.0.350 Rejected by policy engine (ref 42)",
+        ),
+    )[0];
+    assert.deepEqual(
+      [replaced.status, replaced.reason, replaced.suppressRecipient],
+      ["5.0.350", "undefined", false],
+    );
+    // A status the reply carries is the server's own: it decides as before.
+    const carried = withReply("550 5.1.3 Rejected by policy engine (ref 42)");
+    assert.equal(carried.status, "5.1.3");
+    assert.equal(carried.rule.id, "status:5.1.3");
+    // Another class than the reply code's is the MTA's own word (Sendmail's 4.4.7 of an expiry), kept.
+    const expired = read(
+      raw.replace("Status: 5.1.3", "Status: 4.4.7").replace("Action: failed", "Action: delayed"),
+    )[0];
+    assert.equal(expired.status, "4.4.7");
+  });
+
   it("a reply right after 'while talking to' with no '>>>' command is the greeting: the client is blocked", () => {
     const human = [
       "   ----- The following addresses had permanent fatal errors -----",

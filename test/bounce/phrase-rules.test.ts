@@ -506,12 +506,48 @@ describe("knowledge the issue names", () => {
       ["community.mimecast.com", "www.example.org"],
     );
     assert.deepEqual(linkedHosts("550 5.1.1 user unknown"), []);
+    // Mimecast's "mail loop detected" is a network error on its servers only (a phrase anyone writes).
+    assert.equal(
+      classifyReply({ text: "554 mail loop detected - https://community.mimecast.com/docs" }).reason,
+      "networkerror",
+    );
     for (const text of [
-      "451 internal resources are temporarily unavailable - https://community.mimecast.com.evil.example/docs",
-      "451 internal resources are temporarily unavailable - https://notmimecast.com/docs",
-      "451 internal resources are temporarily unavailable - mimecast.com",
+      "554 mail loop detected - https://community.mimecast.com.evil.example/docs",
+      "554 mail loop detected - https://notmimecast.com/docs",
+      "554 mail loop detected - mimecast.com",
     ])
-      assert.notEqual(classifyReply({ text }).reason, "badreputation", text);
+      assert.notEqual(classifyReply({ text }).reason, "networkerror", text);
+  });
+
+  it("Mimecast's own wordings read the same from any host, its phrases anyone writes only from its servers (review R106)", () => {
+    const mimecast = "eu-smtp-inbound-1.mimecast.com";
+    // Code and wording as Mimecast's SMTP error code page lists them (sisimai go rhost/for-mimecast.go).
+    for (const [text, reason] of [
+      ["550 SPF Sender Invalid - envelope rejected", "authfailure"],
+      ["553 This route requires encryption (TLS)", "failedstarttls"],
+      ["554 Maximum email size exceeded", "emailtoolarge"],
+      ["550 Anti-Spoofing policy - Inbound not allowed", "policyviolation"],
+      ["451 Internal resources are temporarily unavailable", "badreputation"],
+    ]) {
+      assert.equal(classifyReply({ text }).reason, reason, text);
+      assert.equal(classifyReply({ text, remoteMta: mimecast }).reason, reason, `${text} from Mimecast`);
+    }
+    // Exchange Online's 5.0.350 with its rule id AS345, as Microsoft's NDR page words it (sisimai go rhost/for-microsoft.go).
+    const as345 = "550 5.0.350 Requested action not taken: policy violation detected (AS345)";
+    assert.equal(classifyReply({ text: as345 }).reason, "policyviolation");
+    // The reply code is part of the wording: another code is not Mimecast's reply.
+    assert.notEqual(
+      classifyReply({ text: "421 SPF Sender Invalid - envelope rejected" }).reason,
+      "authfailure",
+    );
+    // Phrases of Sisimai's generic lists keep their generic reason elsewhere (why-blocked.go, why-policyviolation.go).
+    for (const [text, generic, there] of [
+      ["554 Host network not allowed", "blocked", "policyviolation"],
+      ["554 Email rejected due to security policies", "policyviolation", "virusdetected"],
+    ]) {
+      assert.equal(classifyReply({ text }).reason, generic, text);
+      assert.equal(classifyReply({ text, remoteMta: mimecast }).reason, there, `${text} from Mimecast`);
+    }
   });
 
   it("hostName keeps names and drops bare addresses", () => {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { classifyReply } from "../../src/bounce/classify.ts";
+import { classifyDelivery, classifyReply } from "../../src/bounce/classify.ts";
 import { maskReply } from "../../src/bounce/reply-key.ts";
 
 /**
@@ -67,4 +67,27 @@ test("what a record shows is the reply's own: its one-line text, code and status
   assert.equal(classification.diagnostic, text);
   assert.equal(classification.replyCode, 550);
   assert.equal(classification.status, "5.1.1");
+});
+
+test("a delivery's provider code is read as its key sees it too: never out of an id (R103)", () => {
+  const delivered = (text: string) =>
+    classifyDelivery({
+      text,
+      replyCode: 250,
+      status: "2.0.0",
+      action: "delivered",
+      recipient: "a@example.org",
+    })?.providerCode;
+  const one = "250 2.0.0 OK 1700000000 000000000000-oUkaaaaaaaa1si000.000 - gsmtp";
+  const other = "250 2.0.0 OK 1700000000 000000000000-aaaaaaaa1si000.000 - gsmtp";
+  assert.equal(maskReply(one).masked, maskReply(other).masked, "the pair is one key");
+  assert.equal(delivered(one), null);
+  assert.equal(delivered(other), null);
+  // Nor out of a host name: Outlook's accept names its mailbox server (review R111).
+  const accepted = (host: string) =>
+    `250 2.6.0 <V0S9NF65@mail.example-shop.com> [InternalId=9527482696767, Hostname=${host}.namprd02.prod.outlook.com] 56718 bytes`;
+  assert.equal(delivered(accepted("LPN8PR01MB3882")), null);
+  assert.equal(delivered(accepted("OFR8PR01MB3882")), null);
+  // A code the reply itself carries stays.
+  assert.equal(delivered("250 2.0.0 OK (S3150) queued"), "S3150");
 });

@@ -86,6 +86,36 @@ function statusOf(report: RecipientReport, inText: string | null, replyCode: num
 }
 
 /**
+ * Where the report's Status field is the reporting MTA's reading of the remote's reply, not the server's own
+ * status, the status the reply itself gives (`inText`; null for none); undefined where the field is the server's
+ * or the MTA's own word. The diagnostic is the remote's SMTP reply (RFC 3464 §2.3.6, diagnostic type `smtp`) and
+ * the field, of the reply code's class, is not the status the reply carries: the reporting MTA made it of the
+ * code alone or put it in place of the server's — Sendmail writes `5.1.1` and "User unknown" for any 550 to RCPT
+ * TO (also over a reply's own `5.0.350`), `5.2.2` for 552, `5.1.3` for 553, whatever the server said (review
+ * R107). One of another class than the reply's code is the MTA's own word (Sendmail's 4.4.7 of a message that
+ * expired in its queue), and a vague X.0.0 decides nothing anyway. Such a status never decides alone: a refusal
+ * no rule reads is no dead address to suppress. It still gates the rules of a host whose own table reads it
+ * (NTT docomo's 5.2.0) and keeps Sisimai's order against a reply's words, as Sisimai reads it.
+ */
+function replysOwnStatus(
+  report: RecipientReport,
+  inText: string | null,
+  replyCode: number | null,
+): string | null | undefined {
+  const status = report.status ?? null;
+  if (
+    status === null ||
+    status === inText ||
+    replyCode === null ||
+    report.diagnosticType !== "smtp" ||
+    status.charCodeAt(0) !== String(replyCode).charCodeAt(0) ||
+    status.endsWith(".0.0")
+  )
+    return undefined;
+  return inText;
+}
+
+/**
  * A report whose error nothing else explains is about time in the queue: a delay warning (Action: delayed,
  * RFC 3464 §2.3.3: still being retried past the warning time), or a bounce that reports only a temporary
  * (4xx) error, after which the MTA kept retrying until it gave up (RFC 5321 §4.5.4.1). Sisimai reads only the
@@ -163,7 +193,7 @@ function toRecord(
   // "X-Unix; 255" is a program's exit status, not an SMTP reply.
   const replyCode = report.replyCode ?? (report.diagnosticType === "x-unix" ? null : facts.replyCode);
   const status = statusOf(report, facts.status, replyCode);
-  const input: ReplyInput = {
+  let input: ReplyInput = {
     text: diagnostic,
     replyCode,
     status,
@@ -174,6 +204,22 @@ function toRecord(
     hintReason: report.hintReason ?? null,
   };
   let classification = classifyReplyShared(input);
+  const replys = status === report.status ? replysOwnStatus(report, facts.status, replyCode) : undefined;
+  if (replys !== undefined && classification.rule.id === `status:${status}`) {
+    // The reporting MTA's reading of the reply decided alone: the reply's own words, status and code decide
+    // instead (and the record then shows the reply's status, as the store, which classifies the record's reply
+    // and status again, must read it). Where they say the same, the report's status stays.
+    const unread: ReplyInput = { ...input, status: replys };
+    const byReply = classifyReplyShared(unread);
+    if (
+      byReply.reason !== classification.reason ||
+      byReply.category !== classification.category ||
+      byReply.suppressRecipient !== classification.suppressRecipient
+    ) {
+      input = unread;
+      classification = byReply;
+    }
+  }
   let hint: ReasonHint | null = input.hintReason ?? null;
   if (!input.hintReason && classification.reason === "undefined" && report.notice) {
     // The recipient's lines name no reason; the notice's words before them may ("Your message was not delivered

@@ -531,11 +531,14 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       source: `${SISIMAI}; ${PAGE}`,
       example: null,
     },
+    // 5.0.350 with the wording of Microsoft's NDR page (its X-DG-Ref header, its AS345 rule id) is Exchange
+    // Online's reply whatever host passed it on (review R106).
     {
       id: "rhost-microsoft-5-0-350-x-dg-ref-header-is-too-long",
       reason: "policyviolation",
       phrase: "x-dg-ref header is too long",
       status: ["5.0.350"],
+      anyHost: true,
       source: `${SISIMAI}; ${PAGE}`,
       example:
         "5.0.350 is a generic catch-all error code for a wide variety of non-specific errors lfrom the recipient's email organization. The specific x-dg-ref header is too long message is related to Rich Text formatted messages. The specific Requested action not taken: policy violation detected (AS345) message is related to nested attachments.",
@@ -545,6 +548,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       reason: "policyviolation",
       phrase: "requested action not taken: policy violation detected (as345)",
       status: ["5.0.350"],
+      anyHost: true,
       source: `${SISIMAI}; ${PAGE}`,
       example: null,
     },
