@@ -2,8 +2,13 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
+import fc from "fast-check";
 import { ingestFile } from "../../src/analytics/ingest/ingest.ts";
-import { hostOfRemoteMtaSql, providerOfHostSql } from "../../src/analytics/provider-domains.ts";
+import {
+  hostOfRemoteMtaSql,
+  PROVIDER_DOMAINS,
+  providerOfHostSql,
+} from "../../src/analytics/provider-domains.ts";
 import { hostName, providerFromHost } from "../../src/bounce/provider.ts";
 import { plainRemoteMta } from "../../src/bounce/rules/host-key.ts";
 import { daySummaryBehind } from "../../src/measures/index.ts";
@@ -327,4 +332,96 @@ test("a schema 18 store (one provider per domain) gets each row's own host's pro
   } finally {
     store.close();
   }
+});
+
+test("property: each row's provider is its own non-relay host's, else its domain's vote, whatever the files and their order", async () => {
+  const hosts = [
+    "aspmx.l.google.com",
+    "gmail-smtp-in.l.google.com",
+    "mx01.mail.icloud.com",
+    "a-example.mail.protection.outlook.com",
+    "mx.self.example",
+    "smarthost.example.net",
+  ];
+  const listed = new Map(PROVIDER_DOMAINS.map(({ domain, provider }) => [domain, provider]));
+  // Custom domains through any host or none; listed ones mostly through their own provider's MX, sometimes
+  // through any host (which makes it a relay).
+  const event = fc.oneof(
+    {
+      weight: 4,
+      arbitrary: fc.record({
+        domain: fc.constantFrom("a.example", "b.example", "c.example"),
+        host: fc.constantFrom(...hosts, null),
+      }),
+    },
+    {
+      weight: 2,
+      arbitrary: fc.constantFrom(
+        { domain: "gmail.com", host: "gmail-smtp-in.l.google.com" },
+        { domain: "icloud.com", host: "mx01.mail.icloud.com" },
+      ),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        domain: fc.constantFrom("gmail.com", "icloud.com", "hotmail.com"),
+        host: fc.constantFrom(...hosts, null),
+      }),
+    },
+  );
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(fc.array(event, { minLength: 1, maxLength: 8 }), { minLength: 1, maxLength: 3 }),
+      async (files) => {
+        const store = await Store.open(":memory:");
+        try {
+          let s = 0;
+          for (const events of files) {
+            const lines = events.flatMap(({ domain, host }) =>
+              host ? [line(s++, `u${s}@${domain}`, host, "sent")] : [],
+            );
+            const opens = events.flatMap(({ domain, host }) =>
+              host ? [] : [open(s++ % 60, `u${s}@${domain}`)],
+            );
+            if (lines.length) await ingestLines(store, lines);
+            if (opens.length) await ingestNdjson(store, opens);
+          }
+          // The model: relays, votes (most events, a tie to the first name), then each row's provider.
+          const all = files.flat();
+          const hostProvider = (host: string) => providerFromHost(host) ?? null;
+          const relay = (host: string) =>
+            all.some(({ domain, host: h }) => {
+              const provider = listed.get(domain);
+              return h === host && provider !== undefined && provider !== (hostProvider(host) ?? "other");
+            });
+          const vote = (domain: string) => {
+            const votes = new Map<string, number>();
+            for (const { domain: d, host } of all)
+              if (d === domain && host && !relay(host)) {
+                const provider = hostProvider(host) ?? "other";
+                votes.set(provider, (votes.get(provider) ?? 0) + 1);
+              }
+            const ranked = [...votes].sort(([p, n], [q, m]) => m - n || (p < q ? -1 : p > q ? 1 : 0));
+            return ranked[0]?.[0] ?? "other";
+          };
+          const expected = all
+            .map(({ domain, host }) => {
+              const own = host && !relay(host) ? hostProvider(host) : null;
+              return `${domain} ${listed.get(domain) ?? own ?? vote(domain)}`;
+            })
+            .sort();
+          const stored = await store.all<{ row: string }>(
+            "SELECT concat_ws(' ', recipient_domain, provider::VARCHAR) AS row FROM events ORDER BY row",
+          );
+          assert.deepEqual(
+            stored.map(({ row }) => row),
+            expected,
+          );
+        } finally {
+          store.close();
+        }
+      },
+    ),
+    { numRuns: 10 },
+  );
 });

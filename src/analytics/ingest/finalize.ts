@@ -688,7 +688,7 @@ async function finishSettle(
   // Who hosts the recipient domains no table lists (hosting.ts): the files' rows of a hosted domain take its
   // provider (their groups are counted again), and rows stored before, when a domain's provider changed (the
   // day summary, which counts by provider, is then rebuilt from the rows).
-  const hosting = await settleHosting(store, where, params);
+  const hosting = await settleHosting(store, where, params, storedBefore);
   if (hosting.fileRows) await scanFileKinds(store, firstId, lastId);
   if (hosting.olderRows) await store.run("DELETE FROM summary_state");
   lap(

@@ -30,6 +30,7 @@ const AFFECTED = "hosting_affected";
 const HOSTING = "hosting_now";
 const CHANGED = "hosting_changed";
 const NEW_RELAYS = "hosting_new_relays";
+const CLASSES = "hosting_classes";
 const FIXES = "hosting_fixes";
 
 /** What settleHosting changed: the settled files' rows and older files' rows given another provider. */
@@ -39,7 +40,8 @@ export interface HostingChange {
 }
 
 /**
- * Inside a file's (or batch's) transaction, its rows settled (`where` selects them, `params` binds it): counts
+ * Inside a file's (or batch's) transaction, its rows settled (`where` selects them, `params` binds it;
+ * `storedBefore`: whether the store held rows before them, else there are no older rows to set): counts
  * their hosts into `recipient_hosts`, decides again who hosts the unlisted domains they name, and writes the
  * provider of every row whose stored one differs from the definition above. The insert gave an unlisted
  * domain's row the provider of the host it names (insertFlaggedSql, from the staged host key) or `other`, so
@@ -47,7 +49,12 @@ export interface HostingChange {
  * stored before whose domain's vote changed or whose host just became a relay. The first time after a migration
  * (hosting_state), every stored row is counted and set.
  */
-export async function settleHosting(store: Store, where: string, params: Params): Promise<HostingChange> {
+export async function settleHosting(
+  store: Store,
+  where: string,
+  params: Params,
+  storedBefore: boolean,
+): Promise<HostingChange> {
   const state = await store.one<{ complete: boolean }>("SELECT complete FROM hosting_state");
   const complete = state?.complete !== false;
   const scope = complete ? where : "true";
@@ -65,8 +72,9 @@ export async function settleHosting(store: Store, where: string, params: Params)
   // One grouping of the rows: the hosts' evidence and the providers they were stored with.
   await group(store, scope, bound);
   // The file's hosts that were relays before its evidence is counted, and those that are now.
-  const relays = `SELECT host FROM (${hostClassSql(`SELECT host FROM ${HOSTS}`)}) WHERE relay`;
-  await store.run(`CREATE OR REPLACE TEMP TABLE ${NEW_RELAYS} AS ${relays}`);
+  await store.run(
+    `CREATE OR REPLACE TEMP TABLE ${NEW_RELAYS} AS SELECT host FROM (${hostClassSql(`SELECT host FROM ${HOSTS}`)}) WHERE relay`,
+  );
   await store.run(
     `MERGE INTO recipient_hosts r USING (
         SELECT g.domain, h.host, sum(g.n)::UBIGINT AS events FROM ${GROUPS} g JOIN ${HOSTS} h USING (remote_mta)
@@ -76,8 +84,10 @@ export async function settleHosting(store: Store, where: string, params: Params)
       WHEN NOT MATCHED THEN INSERT VALUES (f.domain, f.host, f.events)`,
   );
   if (!complete) await store.run("UPDATE hosting_state SET complete = true");
+  await classify(store);
   await store.run(
-    `CREATE OR REPLACE TEMP TABLE ${NEW_RELAYS} AS ${relays} EXCEPT SELECT host FROM ${NEW_RELAYS}`,
+    `CREATE OR REPLACE TEMP TABLE ${NEW_RELAYS} AS SELECT host FROM ${CLASSES} WHERE relay
+      EXCEPT SELECT host FROM ${NEW_RELAYS}`,
   );
   // Domains to decide again: the unlisted ones the rows name, and those a host that just became a relay serves.
   await store.run(
@@ -103,12 +113,15 @@ export async function settleHosting(store: Store, where: string, params: Params)
   // only when there are some).
   let olderRows = 0;
   const changed = await store.one<{ n: number }>(`SELECT count(*) AS n FROM ${CHANGED}`);
-  if (complete && changed?.n) {
+  if (complete && storedBefore && changed?.n) {
     const older = `NOT (${where}) AND ${DOMAIN_SQL} IN (SELECT domain FROM ${CHANGED})`;
     await group(store, older, params);
+    await classify(store);
     olderRows = await fix(store, older, params);
   }
-  await store.run(`DROP TABLE ${CHANGED}; DROP TABLE ${AFFECTED}; DROP TABLE ${HOSTS}; DROP TABLE ${GROUPS}`);
+  await store.run(
+    `DROP TABLE ${CHANGED}; DROP TABLE ${AFFECTED}; DROP TABLE ${CLASSES}; DROP TABLE ${HOSTS}; DROP TABLE ${GROUPS}`,
+  );
   return complete ? { fileRows, olderRows } : { fileRows, olderRows: fileRows };
 }
 
@@ -125,16 +138,20 @@ async function group(store: Store, scope: string, params: Params): Promise<void>
   );
 }
 
+/** The hosts of HOSTS classed (hostClassSql) as `recipient_hosts` has them now, in CLASSES. */
+async function classify(store: Store): Promise<void> {
+  await store.run(`CREATE OR REPLACE TEMP TABLE ${CLASSES} AS ${hostClassSql(`SELECT host FROM ${HOSTS}`)}`);
+}
+
 /**
  * Writes the provider of the rows `scope` selects (grouped in GROUPS, their remote MTAs' hosts in HOSTS) whose
- * unlisted domain's stored provider differs from the definition: the provider of the host the row names when
+ * unlisted domain's stored provider differs from the definition (their hosts classed in CLASSES): the provider of the host the row names when
  * that is not a relay, else the domain's vote.
  */
 async function fix(store: Store, scope: string, params: Params): Promise<number> {
   await store.run(
     `CREATE OR REPLACE TEMP TABLE ${FIXES} AS
-      WITH classes AS (${hostClassSql(`SELECT host FROM ${HOSTS}`)}),
-        named AS (SELECT h.remote_mta, c.provider FROM ${HOSTS} h JOIN classes c USING (host)
+      WITH named AS (SELECT h.remote_mta, c.provider FROM ${HOSTS} h JOIN ${CLASSES} c USING (host)
           WHERE c.provider IS NOT NULL AND NOT c.relay)
       SELECT g.domain, g.remote_mta, g.provider AS stored,
         coalesce(m.provider, d.provider, 'other') AS provider
