@@ -741,17 +741,20 @@ describe("DragonFly Mail Agent (sisimai go lhost/via-dragonfly.go; dma net.c)", 
     assert.equal(smtpCommandIn(line("MAIL FROM")), "MAIL");
   });
 
+  /** dma's notice for one recipient and the reply its RCPT TO got: [recipient, reason, suppress] of each record. */
+  const dmaRecords = (reply: readonly string[], to = "a@example.net") =>
+    reportRecords("Mail delivery failed", [
+      "This is the DragonFly Mail Agent v0.13 at mta.example.org.",
+      "",
+      `There was an error delivering your mail to <${to}>.`,
+      "",
+      "mx.example.net [192.0.2.25] did not like our RCPT TO:",
+      ...reply,
+      "",
+    ]).map((record) => [record.recipient, record.reason, record.suppressRecipient]);
+
   it("an address inside the quoted reply is the server's text, not a second recipient (review R89: no false suppression)", () => {
-    const report = (reply: readonly string[]) =>
-      reportRecords("Mail delivery failed", [
-        "This is the DragonFly Mail Agent v0.13 at mta.example.org.",
-        "",
-        "There was an error delivering your mail to <a@example.net>.",
-        "",
-        "mx.example.net [192.0.2.25] did not like our RCPT TO:",
-        ...reply,
-        "",
-      ]).map((record) => [record.recipient, record.reason, record.suppressRecipient]);
+    const report = (reply: readonly string[]) => dmaRecords(reply);
     assert.deepEqual(
       report([
         "550-5.7.511 Access denied, banned sender[192.0.2.44]. To request removal",
@@ -765,6 +768,34 @@ describe("DragonFly Mail Agent (sisimai go lhost/via-dragonfly.go; dma net.c)", 
         "550 5.1.1 The email account that you tried to reach does not exist, or write to help@example.com.",
       ]),
       [["a@example.net", "userunknown", true]],
+    );
+  });
+
+  it("a multi-line reply whose first word is '550-<address>' is the server's text: the report's recipient keeps its record (review R108)", () => {
+    const report = (reply: readonly string[], to = "gd-508@exim.test") => dmaRecords(reply, to);
+    // GoDaddy's IB508 reply sent in two lines, as dma printed it (review's dma v0.13 capture, set 7 d113).
+    assert.deepEqual(
+      report([
+        "550-jane@coolexample.com Invalid SPF record. Please inspect your SPF settings, and try again.",
+        "550 IB508",
+      ]).map(([recipient]) => recipient),
+      ["gd-508@exim.test"],
+    );
+    // The hostile form: the reply's address is never suppressed in place of the recipient.
+    assert.deepEqual(report(["550-jane@coolexample.com User unknown", "550 5.1.1 see above"]), [
+      ["gd-508@exim.test", "userunknown", true],
+    ]);
+    // Whatever form the server's reply takes after dma's "did not like our RCPT TO:", its address is its text (the
+    // R108 addendum: a recipient-line form, a code glued to an enhanced status).
+    for (const reply of [
+      ["jane@coolexample.com: 550 5.1.1 User unknown"],
+      ["550-5.1.1-jane@coolexample.com User unknown", "550 5.1.1 end"],
+    ])
+      assert.deepEqual(report(reply), [["gd-508@exim.test", "userunknown", true]]);
+    // A local part that only looks like a code (a phone number: a digit after the hyphen) is still an address.
+    assert.deepEqual(
+      report(["550 5.1.1 User unknown"], "555-0100@sms.example.net").map(([recipient]) => recipient),
+      ["555-0100@sms.example.net"],
     );
   });
 

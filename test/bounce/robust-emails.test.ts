@@ -110,6 +110,28 @@ describe("encodings of the report", () => {
   });
 });
 
+describe("line ends", () => {
+  it("a report whose lines end in a bare CR alone (classic Mac OS) reads as with LF (review R109)", () => {
+    // Real reports of every carrier made on loopback (test/fixtures/mta-made), each with every line end a bare CR.
+    const root = new URL("../fixtures/mta-made/", import.meta.url);
+    let read = 0;
+    for (const carrier of readdirSync(root, { withFileTypes: true })) {
+      if (!carrier.isDirectory()) continue;
+      const folder = new URL(`${carrier.name}/`, root);
+      const names = readdirSync(folder).filter((name) => name.endsWith(".eml"));
+      for (const name of names.sort().slice(0, 3)) {
+        const lf = readFileSync(new URL(name, folder), "latin1").replace(/\r\n/g, "\n");
+        const cr = Buffer.from(lf.replace(/\n/g, "\r"), "latin1");
+        const expected = records(Buffer.from(lf, "latin1"));
+        assert.ok(expected.length > 0, `${carrier.name}/${name}`);
+        assert.deepEqual(records(cr), expected, `${carrier.name}/${name}`);
+        read++;
+      }
+    }
+    assert.ok(read >= 15, `${read} reports`);
+  });
+});
+
 describe("an HTML-only report", () => {
   it("its character references are decoded before the reply is read", () => {
     const record = only(

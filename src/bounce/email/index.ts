@@ -543,6 +543,10 @@ export function readEmail(
     const start = headerStart(message);
     const raw = start > 0 ? message.subarray(start) : message;
     const text = raw.toString("latin1");
+    // Lines ended by a bare CR alone (classic Mac OS files; RFC 5322 §2.3 wants CRLF): with no LF anywhere, each CR
+    // ends a line (review R109). Looked for in the text (a string search stops at the first line's end).
+    if (text.indexOf("\n") < 0 && text.includes("\r"))
+      return readEmail(Buffer.from(text.replaceAll("\r", "\n"), "latin1"), file, line, withOriginal, depth);
     // Its header blocks are read in WebAssembly from a copy of its bytes.
     loadHeaderBytes(text, raw);
     const mail = scanEmail(text);

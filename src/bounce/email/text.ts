@@ -467,6 +467,18 @@ const RECIPIENT_IN_REPLY = new RegExp(
   "gi",
 );
 
+/**
+ * A reply code and its hyphen glued to the reply's text: the first line of a multi-line SMTP reply (RFC 5321
+ * §4.2.1, "550-jane@coolexample.com Invalid SPF record …", GoDaddy's IB508 reply as dma prints it), whose first
+ * word reads as an address. It is the remote server's text, never the report's recipient (review R108); a
+ * phone number's local part ("555-0100@sms.example") goes on with a digit.
+ */
+const GLUED_REPLY_CODE = /^[2-5][0-5]\d-(?!\d)/;
+
+function isGluedReply(address: string): boolean {
+  return GLUED_REPLY_CODE.test(address);
+}
+
 export interface TextEntry {
   recipient: string;
   diagnostic: string;
@@ -667,6 +679,8 @@ export function readReportText(text: string): ReportText {
   let replyCommand: string | null = null;
   // The preamble's line before was a pasted header field (PASTED_HEADER_FIELD): an indented line folds it.
   let inPastedHeader = false;
+  // The lines after dma's "<host> did not like our RCPT TO:" up to a blank line: the server's reply, as it sent it.
+  let inServerReply = false;
   // The preamble's lines that start a paragraph (a blank line before them), by index.
   const paragraphLines: number[] = [];
   let blankBefore = false;
@@ -690,6 +704,7 @@ export function readReportText(text: string): ReportText {
     // A line nothing would test or keep (after a closed recipient, past the preamble's limit): skipped.
     if (!candidate && !marked && !keeps) continue;
     const line = text.slice(lineStart, lineEnd);
+    if (inServerReply && line.trim() === "") inServerReply = false;
     const lineMatch =
       candidate && !continuesIdField(text, lineStart, line) ? RECIPIENT_LINE.exec(line) : null;
     // "550 <a@b>: User unknown" under a recipient is a remote server's reply quoted in its error (Gmail's "The
@@ -707,7 +722,8 @@ export function readReportText(text: string): ReportText {
     // A line indented deeper than its recipient's line, in the same paragraph, continues that recipient's error
     // even when it quotes another address: Postfix folds a reply ("said: 550 5.1.1" / "    <alias@b>: Recipient
     // address rejected"), Exim indents the reply under its recipient ("    550 <alias@b>: User unknown").
-    const named = match !== null || leading !== null;
+    const named =
+      (match !== null || leading !== null) && !inServerReply && !isGluedReply((match ?? leading)![1]);
     const rest: string = !named ? "" : match ? (match[3] ?? match[4] ?? match[5] ?? "").trim() : line.trim();
     const replyForm: boolean = match !== null && replyLine;
     if (named && !continuesEntry(line, rest, current) && entries.length < MAX_ENTRIES) {
@@ -747,6 +763,7 @@ export function readReportText(text: string): ReportText {
       continue;
     }
     const trimmed = line.trim();
+    if (trimmed.endsWith(":") && SERVER_REPLY_LEAD.test(trimmed)) inServerReply = true;
     if (marked && line.includes("alking to ") && TRANSCRIPT_HOST.test(line)) {
       remoteReply = null;
       lastCommand = null;
@@ -823,6 +840,14 @@ function offsetsOf(lines: readonly string[], at: readonly number[]): number[] {
  * ("550-5.7.511 Access denied", "550 User unknown"), not a number in prose ("412-555-0100", "500 messages").
  */
 const QUOTED_REPLY_START = /(?<![\w.-])[45][0-5]\d(?:[ -][245]\.[0-7]\.\d{1,3}\b| (?=<|[A-Z][a-z]))/g;
+/**
+ * dma's line before the reply it got, which it prints as the server sent it: "mx.example.net [192.0.2.25] did not
+ * like our RCPT TO:" (https://github.com/corecode/dma net.c READ_REMOTE_CHECK, for MAIL FROM, RCPT TO, DATA and
+ * final DATA; sisimai go lhost/via-dragonfly.go). What follows it, whatever its form ("jane@…: 550 5.1.1 User
+ * unknown", "550-5.1.1-jane@…"), is the server's text, never the recipient the notice named (review R108).
+ */
+const SERVER_REPLY_LEAD = /\bdid not like our (?:final )?(?:DATA|RCPT TO|MAIL FROM):/i;
+const SERVER_REPLY_LEADS = new RegExp(SERVER_REPLY_LEAD.source, "gi");
 
 /**
  * Recipients named inside sentences of the preamble (used when no address stands on its own line). Once the
@@ -841,17 +866,22 @@ export function recipientsInSentences(preamble: string, paragraphs: readonly num
       reply = quotedReplyFrom(preamble, replyEnd);
       replyEnd = paragraphEnd(preamble, paragraphs, reply);
     }
-    if (match.index >= reply && seen.size > 0) continue;
+    // Where the address starts: after dma's "did not like our RCPT TO:" the reply starts between the words and it.
+    const at = match.index + match[0].length - match[1].length;
+    if ((at >= reply && seen.size > 0) || isGluedReply(match[1])) continue;
     seen.add(match[1].replace(/\.$/, ""));
     if (seen.size >= MAX_ENTRIES) break;
   }
   return [...seen];
 }
 
-/** Where the first quoted reply at or after `from` starts, or the text's length. */
+/** Where the first quoted reply at or after `from` starts (its code, or the end of dma's line before it), or the text's length. */
 function quotedReplyFrom(text: string, from: number): number {
   QUOTED_REPLY_START.lastIndex = from;
-  return QUOTED_REPLY_START.exec(text)?.index ?? text.length;
+  const code = QUOTED_REPLY_START.exec(text)?.index ?? text.length;
+  SERVER_REPLY_LEADS.lastIndex = from;
+  const lead = SERVER_REPLY_LEADS.exec(text);
+  return lead !== null && lead.index + lead[0].length < code ? lead.index + lead[0].length : code;
 }
 
 /** Where the paragraph holding `at` ends: the next paragraph's start, or the text's length. */
