@@ -37,8 +37,13 @@ const CODE_AFTER_SAID = /(?:said|reply|response|error)\s*:\s*([2-5][0-9][0-9])(?
  */
 const CONTINUED_CODE = /(?:^|: |<<< )([45][0-9][0-9])-(?=\S)/;
 
-/** An enhanced status on its own (`#5.1.1`, `(5.7.1)`), not part of an IP address or version number. */
-const LONE_STATUS = /(?:^|[^0-9.vV])([2-5]\.[0-7]\.[0-9]{1,3})(?![.0-9])/;
+/**
+ * An enhanced status on its own (`#5.1.1`, `(5.7.1)`), not part of an IP address or version number, nor of an
+ * address's local part (`john5.1.1@example.com`, `b4.7.4-x@…`): the reply key masks a local part whole
+ * (reply-key.ts, "local-part"), so a status read there would give one key's replies two verdicts, and a
+ * recipient's own address would decide its verdict (a false userunknown).
+ */
+const LONE_STATUS = /(?:^|[^0-9.vV])([2-5]\.[0-7]\.[0-9]{1,3})(?![.0-9])(?![A-Za-z0-9._%+=-]*@)/;
 
 const REMOTE_HOST = /\bhost\s+([a-z0-9][a-z0-9.-]*[a-z0-9])\s*\[/i;
 

@@ -29,7 +29,7 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 73,
+  version: 74,
   fingerprint: "b3760bdc634232acd562638adf0139400d7fb81599a5dd95cd708a11ed6118e7",
 };
 

@@ -213,3 +213,18 @@ test("parseReply makes every kind of whitespace one space, and leaves single spa
     assert.equal(parsed.status, "5.1.1");
   }
 });
+
+test("parseReply never reads a status out of an address's local part (the reply key masks it whole)", () => {
+  // Found by test/events/reply-key-verdict.test.ts at FAST_CHECK_SEED=1021: `Delivery b4.7.4@gmail.com timeout`
+  // was securityerror and `Delivery b@gmail.com timeout` undefined under one key; `john5.1.1@…` a false userunknown.
+  for (const text of [
+    "Delivery to john5.1.1@example.com failed",
+    "Delivery b4.7.4@gmail.com timeout",
+    "Delivery x4.7.4-y@gmail.com timeout",
+    "550 Delivery to <5.1.1@example.com> failed",
+  ])
+    assert.equal(parseReply(text).status, null, text);
+  // A status standing beside an address is still the reply's.
+  assert.equal(parseReply("550 Delivery to john@example.com failed (#5.1.1)").status, "5.1.1");
+  assert.equal(parseReply("Delivery to john@example.com failed: 5.1.1").status, "5.1.1");
+});
