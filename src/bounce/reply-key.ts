@@ -1,6 +1,7 @@
 import { FNV_PRIME } from "../util/fnv.ts";
 import { sqlString } from "../util/sql.ts";
 import { inChunkMemory, REPLY_TOKENS_MAX, ReplyBytes } from "./line-bytes.ts";
+import { LOCAL_PART_CHARACTERS } from "./local-part.ts";
 import type { RecordWriter } from "./render-output.ts";
 import { MemoryWords, WordLiteral } from "./word-literal.ts";
 
@@ -108,7 +109,7 @@ const ZONE = "(?:[Zz]|[+-][0-9]{2}:?[0-9]{2})?";
 
 export const REPLY_TOKENS: readonly ReplyToken[] = [
   // The local part only (the domain can name a provider), from a word's start as every token.
-  { name: "local-part", pattern: "\\b[A-Za-z0-9_][A-Za-z0-9._%+=-]*@", replacement: "x@" },
+  { name: "local-part", pattern: `\\b[A-Za-z0-9_][${LOCAL_PART_CHARACTERS}]*@`, replacement: "x@" },
   {
     name: "uuid",
     pattern: "\\b[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}\\b",
@@ -197,13 +198,14 @@ const HEX = 4;
 const LOCAL = 8;
 const LOWER = 16;
 const UPPER = 32;
+const LOCAL_PART_CHARACTER = new RegExp(`[${LOCAL_PART_CHARACTERS}]`);
 const CLASS = new Uint8Array(65536);
 for (let c = 0; c < 128; c++) {
   const ch = String.fromCharCode(c);
   if (/[A-Za-z0-9_]/.test(ch)) CLASS[c] |= WORD;
   if (/[0-9]/.test(ch)) CLASS[c] |= DIGIT;
   if (/[0-9A-Fa-f]/.test(ch)) CLASS[c] |= HEX;
-  if (/[A-Za-z0-9._%+=-]/.test(ch)) CLASS[c] |= LOCAL;
+  if (LOCAL_PART_CHARACTER.test(ch)) CLASS[c] |= LOCAL;
   if (/[a-z]/.test(ch)) CLASS[c] |= LOWER;
   if (/[A-Z]/.test(ch)) CLASS[c] |= UPPER;
 }

@@ -3,6 +3,8 @@
  * and pull out the reply code, the enhanced status (RFC 3463) and the remote host when the text names them.
  */
 
+import { LOCAL_PART_CHARACTERS } from "./local-part.ts";
+
 export interface ParsedReply {
   /** The reply on one line, continuation prefixes removed, whitespace collapsed. */
   text: string;
@@ -43,7 +45,9 @@ const CONTINUED_CODE = /(?:^|: |<<< )([45][0-9][0-9])-(?=\S)/;
  * (reply-key.ts, "local-part"), so a status read there would give one key's replies two verdicts, and a
  * recipient's own address would decide its verdict (a false userunknown).
  */
-const LONE_STATUS = /(?:^|[^0-9.vV])([2-5]\.[0-7]\.[0-9]{1,3})(?![.0-9])(?![A-Za-z0-9._%+=-]*@)/;
+const LONE_STATUS = new RegExp(
+  `(?:^|[^0-9.vV])([2-5]\\.[0-7]\\.[0-9]{1,3})(?![.0-9])(?![${LOCAL_PART_CHARACTERS}]*@)`,
+);
 
 const REMOTE_HOST = /\bhost\s+([a-z0-9][a-z0-9.-]*[a-z0-9])\s*\[/i;
 
