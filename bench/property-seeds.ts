@@ -19,6 +19,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } 
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import type { Site } from "../testkit/property-sweep-site.ts";
 
 const HERE = new URL("..", import.meta.url).pathname;
 const { values } = parseArgs({
@@ -35,25 +36,6 @@ const tree = resolve(values.tree);
 const hook = join(HERE, "testkit", "property-sweep.ts");
 const seedHook = join(tree, "testkit", "fast-check-seed.ts");
 
-interface Failure {
-  seed: number;
-  runs: number;
-  shrinks: number;
-  path: string | null;
-  counterexample: string;
-  error: string;
-}
-interface Site {
-  file: string;
-  lines: string;
-  calls: number;
-  ownFailed: number;
-  seeds: number;
-  cases: number;
-  seconds: number;
-  failures: Failure[];
-  failingSeeds: number[];
-}
 interface Run {
   status: number | null;
   notOk: string[];

@@ -11,29 +11,9 @@
 import { appendFileSync } from "node:fs";
 import type { Arbitrary, IRawProperty, RunDetails, Parameters as RunParameters } from "fast-check";
 import real from "fast-check";
+import type { Site } from "./property-sweep-site.ts";
 
 export * from "fast-check";
-
-interface Failure {
-  seed: number;
-  runs: number;
-  shrinks: number;
-  path: string | null;
-  counterexample: string;
-  error: string;
-}
-
-interface Site {
-  file: string;
-  lines: string;
-  calls: number;
-  ownFailed: number;
-  seeds: number;
-  cases: number;
-  seconds: number;
-  failures: Failure[];
-  failingSeeds: number[];
-}
 
 const KEPT_FAILURES = 3;
 const TEXT_LIMIT = 600;
