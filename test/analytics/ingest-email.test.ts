@@ -107,6 +107,18 @@ test("where the report's hint decides either way, the store keeps the report's s
   }
 });
 
+test("docomo's 'Unknown user' in a report that shows no phase is no dead address in the store either (review R113)", async () => {
+  const store = await Store.open(":memory:");
+  try {
+    await ingestFile(store, join(FIXTURES, "opensmtpd-docomo-no-phase.eml"));
+    const rows = await store.all<{ reason: string; category: string }>("SELECT reason, category FROM events");
+    // As `classify` reads it: the recipient-side filter's category, not a bad address (`recipient`).
+    assert.deepEqual(rows, [{ reason: "filtered", category: "content" }]);
+  } finally {
+    store.close();
+  }
+});
+
 test("a Status the reporting MTA read off a bare reply code decides nothing in the store either (review R107)", async () => {
   const store = await Store.open(":memory:");
   try {

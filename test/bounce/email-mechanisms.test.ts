@@ -188,6 +188,20 @@ describe("Sendmail transcripts", () => {
     assert.doesNotMatch(other?.diagnostic ?? "", /Mailbox does not exist/);
   });
 
+  it("docomo's 'Unknown user' in a report that shows no phase keeps the address (review R113: no false suppression)", () => {
+    const file = new URL("../fixtures/bounce-email/opensmtpd-docomo-no-phase.eml", import.meta.url);
+    const raw = readFileSync(file, "latin1");
+    const read = (text: string) => recordsFromEmail(Buffer.from(text, "latin1"), "opensmtpd.eml").records[0];
+    // docomo says it at RCPT (no such subscriber) and after DATA (the subscriber's filter): no phase, no verdict
+    // on the address; Sisimai's label for it, filtered.
+    const docomo = read(raw);
+    assert.equal(docomo.recipient, "d-unkd@docomo.ne.jp");
+    assert.deepEqual([docomo.reason, docomo.suppressRecipient], ["filtered", false]);
+    // The same words from any other server are still the only evidence about the address (suppressed).
+    const other = read(raw.replaceAll("docomo.ne.jp", "example.net"));
+    assert.deepEqual([other.reason, other.suppressRecipient], ["filtered", true]);
+  });
+
   it("a Status the reporting MTA read off a bare reply code never decides alone (review R107: no false suppression)", () => {
     const file = new URL("../fixtures/bounce-email/sendmail-mapped-status.eml", import.meta.url);
     const raw = readFileSync(file, "latin1");
