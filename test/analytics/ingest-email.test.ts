@@ -100,7 +100,9 @@ test("where the report's hint decides either way, the store keeps the report's s
   try {
     // Sendmail's Status 5.5.0 over a greeting's "554 IP=… (BL)": blocked by the greeting, with or without it.
     await ingestFile(store, join(FIXTURES, "../sisimai/eml/lhost-sendmail-16.eml"));
-    const rows = await store.all<{ status: string | null; reason: string }>("SELECT status, reason FROM events");
+    const rows = await store.all<{ status: string | null; reason: string }>(
+      "SELECT status, reason FROM events",
+    );
     assert.deepEqual(rows, [{ status: "5.5.0", reason: "blocked" }]);
   } finally {
     store.close();
