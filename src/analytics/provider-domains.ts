@@ -23,7 +23,9 @@ export const PROVIDER_DOMAINS = listedRecipientDomains();
 export function providerOfDomainSql(column: string): string {
   const domains = PROVIDER_DOMAINS.map(({ domain }) => sqlString(domain)).join(", ");
   const providers = PROVIDER_DOMAINS.map(({ provider }) => sqlString(provider)).join(", ");
-  return `coalesce(([${providers}]::mailbox_provider[])[list_position([${domains}], ${column})],
+  // A root dot (`gmail.com.`) names the same domain, as recipientDomain (src/bounce/provider.ts) reads it (R110).
+  const domain = `CASE WHEN ends_with(${column}, '.') THEN left(${column}, -1) ELSE ${column} END`;
+  return `coalesce(([${providers}]::mailbox_provider[])[list_position([${domains}], ${domain})],
     'other'::mailbox_provider)`;
 }
 

@@ -694,6 +694,16 @@ export const MIGRATIONS: readonly Migration[] = [
     sql: `DELETE FROM recipient_hosts; DELETE FROM hosted_domains;
       UPDATE hosting_state SET complete = NOT EXISTS (SELECT 1 FROM event_rows);`,
   },
+  {
+    version: 20,
+    description:
+      "a recipient domain written with a root dot (gmail.com.) is the domain: its provider, its hosting evidence",
+    // Such rows were `other` (review s41 R110). A store that holds one counts its hosts again at its next ingest,
+    // which sets every row's provider by today's definition (listed domains too) and rebuilds the summary.
+    sql: `UPDATE hosting_state SET complete = false WHERE EXISTS (SELECT 1 FROM event_rows WHERE ends_with(recipient, '.'));
+      DELETE FROM recipient_hosts WHERE NOT (SELECT complete FROM hosting_state);
+      DELETE FROM hosted_domains WHERE NOT (SELECT complete FROM hosting_state);`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
