@@ -1,4 +1,4 @@
-import type { Params, Store } from "../../store/index.ts";
+import { type Params, type Store, WITHOUT_ROOT_DOT_SQL } from "../../store/index.ts";
 import { hostOfRemoteMtaSql, providerOfDomainSql, providerOfHostSql } from "../provider-domains.ts";
 
 /**
@@ -24,9 +24,6 @@ import { hostOfRemoteMtaSql, providerOfDomainSql, providerOfHostSql } from "../p
 
 const DOMAIN_SQL =
   "coalesce(CASE WHEN strpos(recipient, '@') > 0 THEN split_part(recipient, '@', -1) END, '')";
-/** A domain without its root dot (R110: `x.example.` is `x.example`, as recipientDomain reads it). */
-const unrooted = (domain: string) =>
-  `CASE WHEN ends_with(${domain}, '.') THEN left(${domain}, -1) ELSE ${domain} END`;
 const GROUPS = "hosting_groups";
 const HOSTS = "hosting_hosts";
 const AFFECTED = "hosting_affected";
@@ -117,7 +114,7 @@ export async function settleHosting(
   let olderRows = 0;
   const changed = await store.one<{ n: number }>(`SELECT count(*) AS n FROM ${CHANGED}`);
   if (complete && storedBefore && changed?.n) {
-    const older = `NOT (${where}) AND ${unrooted(DOMAIN_SQL)} IN (SELECT domain FROM ${CHANGED})`;
+    const older = `NOT (${where}) AND ${WITHOUT_ROOT_DOT_SQL(DOMAIN_SQL)} IN (SELECT domain FROM ${CHANGED})`;
     await group(store, older, params);
     await classify(store);
     olderRows = await fix(store, older, params);
@@ -131,7 +128,7 @@ export async function settleHosting(
 /** Groups the rows `scope` selects by domain, remote MTA and stored provider (GROUPS), their remote MTAs' hosts in HOSTS. */
 async function group(store: Store, scope: string, params: Params): Promise<void> {
   await store.run(
-    `CREATE OR REPLACE TEMP TABLE ${GROUPS} AS SELECT raw, ${unrooted("raw")} AS domain, remote_mta, provider, n
+    `CREATE OR REPLACE TEMP TABLE ${GROUPS} AS SELECT raw, ${WITHOUT_ROOT_DOT_SQL("raw")} AS domain, remote_mta, provider, n
       FROM (SELECT ${DOMAIN_SQL} AS raw, remote_mta, provider, count(*)::UBIGINT AS n FROM event_rows WHERE ${scope}
         GROUP BY ALL)`,
     params,
