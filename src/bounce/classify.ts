@@ -401,7 +401,7 @@ function readReply(input: ReplyInput, domain: string | null, asKeyed: boolean): 
   const keyed = asKeyed ? maskReply(parsed.text).masked : parsed.text;
   const lowerText = plainApostrophes(keyed.toLowerCase());
   const remoteHost = remoteMta ? hostName(remoteMta) : null;
-  const named = providerNamedBy(remoteHost, lowerText);
+  const named = providerNamedBy(remoteHost, lowerText, domain);
   const context: PhraseContext = {
     lowerText,
     provider: named ?? providerUnnamed(remoteHost, domain),

@@ -27,6 +27,14 @@ const CASES: Array<[Parameters<typeof detectProvider>[0], Provider]> = [
   [{ remoteMta: "mx.cloud.com" }, "other"],
   [{ recipient: "x@cloud.com" }, "other"],
   [{ recipient: "x@notgmail.com" }, "other"],
+  // An address in the reply at a mailbox provider's domain names that mailbox's provider only where the
+  // recipient is unknown (review R115: one server's reply given to several recipients).
+  [{ lowerText: "550 5.1.1 <a@icloud.com>: user does not exist", recipient: "g@gmail.com" }, "google"],
+  [{ lowerText: "550 5.1.1 <a@icloud.com>: user does not exist", recipient: "a@icloud.com" }, "apple"],
+  [{ lowerText: "550 5.1.1 <a@icloud.com>: user does not exist", recipient: "d@docomo.ne.jp" }, "other"],
+  [{ lowerText: "550 5.1.1 <a@icloud.com>: user does not exist" }, "apple"],
+  [{ lowerText: "550 5.1.1 <b@outlook.com>: unknown", recipient: "y@yahoo.com" }, "yahoo"],
+  [{ lowerText: "550 rejected by mx.cox.net for <c@yahoo.com>", recipient: "c@yahoo.com" }, "cox"],
   // Markers in the text.
   [{ lowerText: "550 5.7.1 [cs01] message rejected due to local policy" }, "apple"],
   [{ lowerText: "please visit https://support.apple.com/en-us/ht204137" }, "apple"],
