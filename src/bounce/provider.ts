@@ -413,9 +413,14 @@ export function detectProvider(evidence: ProviderEvidence): Provider {
   );
 }
 
-/** detectProvider from what a caller has already worked out: the host name, the text, the recipient's domain. */
+/**
+ * detectProvider from what a caller has already worked out: the host name, the text, the recipient's domain.
+ * (Without the rule tables' scopes, which the classifier also reads: a recipient domain counts as singled out
+ * here when it names a provider.)
+ */
 export function providerOf(host: string | null, lowerText: string, domain: string | null): Provider {
-  return providerNamedBy(host, lowerText, domain) ?? providerUnnamed(host, domain);
+  const singledOut = () => domain !== null && providerFromDomain(domain) !== null;
+  return providerNamedBy(host, lowerText, singledOut) ?? providerUnnamed(host, domain);
 }
 
 /**
@@ -432,19 +437,19 @@ const ADDRESS_MARKERS: ReadonlyArray<{ provider: Provider; pattern: RegExp }> = 
 
 /**
  * The provider the reply's host or its text names (the stronger evidence), or null. An address in the reply at
- * a mailbox provider's domain names that provider only where the recipient (`domain`, its domain) is unknown: a
- * bare reply naming its own iCloud address is iCloud's, but one a report gives a gmail.com or docomo.ne.jp
- * recipient while it names `<a@icloud.com>` is about another mailbox (review R115); the recipient's domain says
- * where the recipient is (or that it is no listed provider's).
+ * a mailbox provider's domain names that provider only where the recipient's domain says nothing itself
+ * (`recipientSingledOut` false, asked only then: no recipient, or a domain of no provider that no rule table singles out — the
+ * store keys both alike): a bare reply naming its own iCloud address is iCloud's, but one a report gives a
+ * gmail.com or docomo.ne.jp recipient while it names `<a@icloud.com>` is about another mailbox (review R115).
  */
 export function providerNamedBy(
   host: string | null,
   lowerText: string,
-  domain: string | null = null,
+  recipientSingledOut: () => boolean = () => false,
 ): Provider | null {
   const named = (host && providerFromHost(host)) || (lowerText && providerFromText(lowerText));
   if (named) return named;
-  if (domain || !lowerText.includes("@")) return null;
+  if (!lowerText.includes("@") || recipientSingledOut()) return null;
   return ADDRESS_MARKERS.find((marker) => marker.pattern.test(lowerText))?.provider ?? null;
 }
 
