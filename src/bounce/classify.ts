@@ -1,5 +1,11 @@
 import { detach } from "../util/detach.ts";
-import { hostName, providerNamedBy, providerUnnamed, recipientDomain } from "./provider.ts";
+import {
+  hostName,
+  providerFromDomain,
+  providerNamedBy,
+  providerUnnamed,
+  recipientDomain,
+} from "./provider.ts";
 import { type BounceRecord, type RuleRef, ruleRef } from "./record.ts";
 import { maskReply } from "./reply-key.ts";
 import {
@@ -24,6 +30,7 @@ import {
 import { extractProviderCode } from "./rules/provider-codes.ts";
 import type { ProviderRule } from "./rules/provider-rule.ts";
 import { matchProviderRule } from "./rules/provider-rules.ts";
+import { domainScope } from "./rules/scope.ts";
 import { refusesSender } from "./rules/sender-refusals.ts";
 import { reasonFromStatus, statusRule } from "./rules/status-codes.ts";
 import { parseReply } from "./smtp-reply.ts";
@@ -401,7 +408,11 @@ function readReply(input: ReplyInput, domain: string | null, asKeyed: boolean): 
   const keyed = asKeyed ? maskReply(parsed.text).masked : parsed.text;
   const lowerText = plainApostrophes(keyed.toLowerCase());
   const remoteHost = remoteMta ? hostName(remoteMta) : null;
-  const named = providerNamedBy(remoteHost, lowerText);
+  const named = providerNamedBy(
+    remoteHost,
+    lowerText,
+    () => domain !== null && (providerFromDomain(domain) !== null || domainScope(domain) !== ""),
+  );
   const context: PhraseContext = {
     lowerText,
     provider: named ?? providerUnnamed(remoteHost, domain),

@@ -208,12 +208,18 @@ const WORDING_MARKERS: readonly TextMarker[] = [
   },
 ];
 
-/** Markers in the reply text. Bracket codes are each provider's own (see src/bounce/rules/provider-codes.ts). */
+/**
+ * Markers in the reply text. Bracket codes are each provider's own (see src/bounce/rules/provider-codes.ts).
+ * A mailbox provider's domain names the provider where it names a host or a link, never where it is an
+ * address's domain: `<a@icloud.com>` in a reply names a mailbox at iCloud, not the server that wrote the reply
+ * (a report giving several recipients one server's reply; review R115); the recipient's own domain says
+ * where it is. A provider's contact address (icloudadmin@apple.com) is its own signature.
+ */
 export const TEXT_MARKERS: readonly TextMarker[] = [
   {
     provider: "apple",
     pattern:
-      /support\.apple\.com|\[(?:cs|hm|hcm|hme|bs)[0-9]{1,2}\]|\bicloud\.com\b|\bme\.com\b|icloudadmin@apple\.com/,
+      /support\.apple\.com|\[(?:cs|hm|hcm|hme|bs)[0-9]{1,2}\]|(?<!@[\w.-]*)\b(?:icloud|me)\.com\b|icloudadmin@apple\.com/,
     source: `${APPLE}; Apple's bracketed reply codes ([CS01], [HM08], [HCM1], [HME1], [BS02]) as observed in iCloud replies (sisimai go rhost/for-apple.go; KumoMTA community shaping.toml)`,
   },
   {
@@ -230,24 +236,24 @@ export const TEXT_MARKERS: readonly TextMarker[] = [
   {
     provider: "microsoft",
     pattern:
-      /protection\.outlook\.com|prod\.outlook\.com|postmaster\.live\.com|sender\.office\.com|\((?:s[0-9]{3,5}|as[0-9]{8})\)|outlook\.com|mail\.live\.com|(?<![\w.@-])(?:rp|sc|dy|ou)-00[0-9](?![\w@-]|\.\w)|(?<![\w.])[45]\.7\.[5-7][0-9]{2}(?![\w]|\.[0-9])/,
+      /protection\.outlook\.com|prod\.outlook\.com|postmaster\.live\.com|sender\.office\.com|\((?:s[0-9]{3,5}|as[0-9]{8})\)|(?<!@[\w.-]*)outlook\.com|mail\.live\.com|(?<![\w.@-])(?:rp|sc|dy|ou)-00[0-9](?![\w@-]|\.\w)|(?<![\w.])[45]\.7\.[5-7][0-9]{2}(?![\w]|\.[0-9])/,
     source:
       "learn.microsoft.com Exchange Online NDR docs (S-codes, EOP (AS########) rule ids — eight digits, as AS16012607: a shorter (AS14061) is usually a network's AS number in a blocklist reply —, postmaster.live.com links; Exchange Online's own enhanced codes X.7.500–X.7.799 — 5.7.511 banned sender, 5.7.515 authentication level, 4.7.650 IP reputation, 5.7.606–649 banned IP, 5.7.708 and 5.7.750 tenant and traffic blocks: https://learn.microsoft.com/en-us/exchange/mail-flow-best-practices/non-delivery-reports-in-exchange-online/non-delivery-reports-in-exchange-online —, which the IANA registry does not hold and sisimai go rhost/ lists for Microsoft only, review R92); Outlook.com legacy codes RP-/SC-/DY-/OU-00x and their mail.live.com/mail/troubleshooting.aspx link",
   },
   {
     provider: "comcast",
-    pattern: /comcast\.net|\b(?:rl|bl|es)[0-9]{6}\b/,
+    pattern: /(?<!@[\w.-]*)comcast\.net|\b(?:rl|bl|es)[0-9]{6}\b/,
     source: "postmaster.comcast.net/mail-error-codes",
   },
   {
     provider: "cox",
-    pattern: /\bcox\.(?:com|net)\b|aup#(?:cx[a-z]+|cdrbl|ipbl[0-9]+|urlbl[0-9]+)\b/,
+    pattern: /(?<!@[\w.-]*)\bcox\.(?:com|net)\b|aup#(?:cx[a-z]+|cdrbl|ipbl[0-9]+|urlbl[0-9]+)\b/,
     source:
       "Cox error-code links and AUP# codes (cox.com/residential/support/email-error-codes.html; sisimai go rhost/for-cox.go)",
   },
   {
     provider: "charter",
-    pattern: /\bspectrum\.net\b|\bcharter\.net\b|aup#(?:[a-z]+-?)?1[0-5][0-9]{2}\b/,
+    pattern: /(?<!@[\w.-]*)\b(?:spectrum|charter)\.net\b|aup#(?:[a-z]+-?)?1[0-5][0-9]{2}\b/,
     source:
       "Spectrum error-code links and AUP#1000–1580 codes (spectrum.net/support/internet/understanding-email-error-codes; sisimai go rhost/for-spectrum.go)",
   },
@@ -407,14 +413,44 @@ export function detectProvider(evidence: ProviderEvidence): Provider {
   );
 }
 
-/** detectProvider from what a caller has already worked out: the host name, the text, the recipient's domain. */
+/**
+ * detectProvider from what a caller has already worked out: the host name, the text, the recipient's domain.
+ * (Without the rule tables' scopes, which the classifier also reads: a recipient domain counts as singled out
+ * here when it names a provider.)
+ */
 export function providerOf(host: string | null, lowerText: string, domain: string | null): Provider {
-  return providerNamedBy(host, lowerText) ?? providerUnnamed(host, domain);
+  const singledOut = () => domain !== null && providerFromDomain(domain) !== null;
+  return providerNamedBy(host, lowerText, singledOut) ?? providerUnnamed(host, domain);
 }
 
-/** The provider the reply's host or its text names (the stronger evidence), or null. */
-export function providerNamedBy(host: string | null, lowerText: string): Provider | null {
-  return (host && providerFromHost(host)) || (lowerText && providerFromText(lowerText)) || null;
+/**
+ * The mailbox providers' own domains, as an address's domain in a reply (`<a@icloud.com>`): the provider of that
+ * mailbox, which is the reply's writer only as far as the recipient is that mailbox (TEXT_MARKERS).
+ */
+const ADDRESS_MARKERS: ReadonlyArray<{ provider: Provider; pattern: RegExp }> = [
+  { provider: "apple", pattern: /@(?:[\w-]+\.)*(?:icloud|me)\.com\b/ },
+  { provider: "microsoft", pattern: /@(?:[\w-]+\.)*outlook\.com/ },
+  { provider: "comcast", pattern: /@(?:[\w-]+\.)*comcast\.net/ },
+  { provider: "cox", pattern: /@(?:[\w-]+\.)*cox\.(?:com|net)\b/ },
+  { provider: "charter", pattern: /@(?:[\w-]+\.)*(?:spectrum|charter)\.net\b/ },
+];
+
+/**
+ * The provider the reply's host or its text names (the stronger evidence), or null. An address in the reply at
+ * a mailbox provider's domain names that provider only where the recipient's domain says nothing itself
+ * (`recipientSingledOut` false, asked only then: no recipient, or a domain of no provider that no rule table singles out — the
+ * store keys both alike): a bare reply naming its own iCloud address is iCloud's, but one a report gives a
+ * gmail.com or docomo.ne.jp recipient while it names `<a@icloud.com>` is about another mailbox (review R115).
+ */
+export function providerNamedBy(
+  host: string | null,
+  lowerText: string,
+  recipientSingledOut: () => boolean = () => false,
+): Provider | null {
+  const named = (host && providerFromHost(host)) || (lowerText && providerFromText(lowerText));
+  if (named) return named;
+  if (!lowerText.includes("@") || recipientSingledOut()) return null;
+  return ADDRESS_MARKERS.find((marker) => marker.pattern.test(lowerText))?.provider ?? null;
 }
 
 /** The provider when neither the host nor the text names one: the recipient domain's, else other or unknown. */

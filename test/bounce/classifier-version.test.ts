@@ -29,7 +29,7 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 75,
+  version: 76,
   fingerprint: "0261b5cc15a3e735273ab51438c3f57e8d0090a35545ddd6f001458fc5000658",
 };
 

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { classifyReply } from "../../src/bounce/classify.ts";
 import {
   detectProvider,
   hasDomainSuffix,
@@ -27,6 +28,14 @@ const CASES: Array<[Parameters<typeof detectProvider>[0], Provider]> = [
   [{ remoteMta: "mx.cloud.com" }, "other"],
   [{ recipient: "x@cloud.com" }, "other"],
   [{ recipient: "x@notgmail.com" }, "other"],
+  // An address in the reply at a mailbox provider's domain names that mailbox's provider only where the
+  // recipient is unknown (review R115: one server's reply given to several recipients).
+  [{ lowerText: "550 5.1.1 <a@icloud.com>: user does not exist", recipient: "g@gmail.com" }, "google"],
+  [{ lowerText: "550 5.1.1 <a@icloud.com>: user does not exist", recipient: "a@icloud.com" }, "apple"],
+  [{ lowerText: "550 5.1.1 <a@icloud.com>: user does not exist", recipient: "a@custom.example" }, "apple"],
+  [{ lowerText: "550 5.1.1 <a@icloud.com>: user does not exist" }, "apple"],
+  [{ lowerText: "550 5.1.1 <b@outlook.com>: unknown", recipient: "y@yahoo.com" }, "yahoo"],
+  [{ lowerText: "550 rejected by mx.cox.net for <c@yahoo.com>", recipient: "c@yahoo.com" }, "cox"],
   // Markers in the text.
   [{ lowerText: "550 5.7.1 [cs01] message rejected due to local policy" }, "apple"],
   [{ lowerText: "please visit https://support.apple.com/en-us/ht204137" }, "apple"],
@@ -164,4 +173,15 @@ test("recipientDomain reads the domain of an address", () => {
   assert.equal(recipientDomain("a@b@c.example"), "c.example");
   assert.equal(recipientDomain("nobody"), null);
   assert.equal(recipientDomain("x@localhost"), null);
+});
+
+test("a reply naming another mailbox's address: the recipient's own domain decides where the rule tables single it out (review R115)", () => {
+  const classify = (recipient: string | null) =>
+    classifyReply({ text: "550 5.1.1 <a@icloud.com>: user does not exist", recipient }).provider;
+  // A domain the tables single out (NTT docomo's), or a provider's, says where the recipient is.
+  assert.equal(classify("d@docomo.ne.jp"), "other");
+  assert.equal(classify("g@gmail.com"), "google");
+  // No recipient, or a domain of no provider that nothing singles out (the store keys both alike): the address.
+  assert.equal(classify(null), "apple");
+  assert.equal(classify("c@custom.example"), "apple");
 });
