@@ -113,6 +113,9 @@ test("maskReply: per-message noise masked, codes and provider codes kept", () =>
       "AUP#In-1310 e-mail OU-002 x-Ab1 X-Spam-Id-8fA a-b-C-1",
     ],
     ["250 OK id=1hLICq-00001z-JU 1tAbCd-0A1b2C3d4E5-AbCd", "250 OK id=% %"],
+    // The words before an id's word go with it as far as they are ids' pieces (the last id's word of the run, as SQL's
+    // `(?:…-)+` takes it).
+    ["1Xz-Q00_0m1_z_z_mXQ-46475734. ab1-Cd_2e_F-cafe0123-x", "%. %-x"],
     [
       "RL000010 HT204137 AUP#IPBL1010 aup#ipbl1010 LPN007_510 OFR_416 S77719 AS(1430) CS01 HM08 OU-002 RFC.5321 5.7.26",
       "RL000010 HT204137 AUP#IPBL1010 aup#ipbl1010 LPN007_510 OFR_416 S77719 AS(1430) CS01 HM08 OU-002 RFC.5321 5.7.26",
