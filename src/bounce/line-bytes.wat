@@ -1069,6 +1069,20 @@
                   (local.set $end (i32.add (local.get $end) (i32.const 1)))
                   (br $scan)))
               (if (i32.eq (local.get $end) (local.get $at)) (then (return (call $partedAt (local.get $i) (i32.const 1) (local.get $at) (local.get $from)))))
+              ;; reply-key.ts tokensIn: in a joined run's place, local-part characters from its start up to an `@` may be
+              ;; an address's local part (where the template holds an `@`): the scanner decides the place.
+              (if (i32.eq (local.get $place) (i32.const 4))
+                (then
+                  (local.set $idEnd (local.get $at))
+                  (block $local
+                    (loop $more
+                      (br_if $local (i32.ge_s (local.get $idEnd) (local.get $to)))
+                      (local.set $c (i32.load8_u $chunk (local.get $idEnd)))
+                      (if (i32.eq (local.get $c) (i32.const 64))
+                        (then (return (call $partedAt (local.get $i) (i32.const 1) (local.get $at) (local.get $from)))))
+                      (br_if $local (i32.eqz (i32.and (call $class (local.get $c)) (i32.const 8))))
+                      (local.set $idEnd (i32.add (local.get $idEnd) (i32.const 1)))
+                      (br $more)))))
               ;; reply-key.ts tokensIn: a word of digits before `.` may start a decimal fraction or a longer run
               ;; of dotted parts.
               (if (i32.and (i32.eq (local.get $digits) (i32.sub (local.get $end) (local.get $at)))

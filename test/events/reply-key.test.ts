@@ -738,6 +738,10 @@ test("ReplyMask.matches recognises exactly the replies of a template's masked fo
     .replace("92125 bytes in 0.253, 355.286", "4434 bytes in 10.513, 8.4");
   assert.ok(check(accept, sent, "", " (in reply"));
   assert.equal(inChunk.answered, 1);
+  // A joined run's place holding local-part characters up to an `@` (a hostile host name): the scanner decides it,
+  // as its scan takes an address's local part there (review R116).
+  for (const host of ["00000A@", "a1b2c3d4e5f6@x"])
+    assert.ok(!check(accept, accept.replace("MW0PR10CA9619.eurprd04", host), "", ""), host);
   assert.ok(check(accept, accept.replace("0.253,", "253000,"), "", ""));
   assert.equal(inChunk.answered, 2);
   for (const other of ["0.253.1,", "0.253a,", "0.,", ".253,", "0.253:1,", "0.253@x,"])
