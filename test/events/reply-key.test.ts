@@ -345,7 +345,16 @@ test("words without a digit joined by `-` after an id stay in the reply key (pro
 });
 
 test("the SQL masker is the JavaScript one over generated replies (tokens touching each other included)", async () => {
-  const replies = generatedReplies(8000, 16);
+  const replies = [
+    ...generatedReplies(8000, 16),
+    // Review R118 (other sample seeds): a uuid-shaped id of mixed case joined by `-` to a word that is an id alone.
+    "RL000010T5d9A5aAe-6DeB-5639-5BB9-fF741Ae9D326-76932875.2.920.57.1=",
+    "TTEcdff73c-312b-AcDD-4f96-b832b992Af73-14169319 a-Q0/%é+@x)",
+    "300 seconds9aD64eAB-06Ae-DaCC-D0A2-9974de4AE99D-566144350.25.1T",
+    "aX00-22d2BF3a-cEfb-fA60-cd2E-4c271bB37a3CT9960046-49355577)",
+    "9795-23-35T57:59:31.123456+1[cb2Be9bB-1577-AA5B-D4cf-59EFfBFA67D8T9__9zXm_-02144211)5516-26-20 23:94:04.+02:0=",
+    "1Xz-Q00_0m1_z_z_mXQ-46475734. ",
+  ];
   const store = await Store.open(":memory:");
   try {
     const sql = await maskInSql(store, replies);
