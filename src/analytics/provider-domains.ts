@@ -1,6 +1,6 @@
 import { HOST_SUFFIXES, listedRecipientDomains } from "../bounce/provider.ts";
 import { plainRemoteMtaSql } from "../bounce/rules/host-key.ts";
-import { sqlString } from "../store/index.ts";
+import { sqlString, WITHOUT_ROOT_DOT_SQL } from "../store/index.ts";
 import { sqlEnum } from "../util/sql.ts";
 
 /**
@@ -23,7 +23,9 @@ export const PROVIDER_DOMAINS = listedRecipientDomains();
 export function providerOfDomainSql(column: string): string {
   const domains = PROVIDER_DOMAINS.map(({ domain }) => sqlString(domain)).join(", ");
   const providers = PROVIDER_DOMAINS.map(({ provider }) => sqlString(provider)).join(", ");
-  return `coalesce(([${providers}]::mailbox_provider[])[list_position([${domains}], ${column})],
+  // A root dot (`gmail.com.`) names the same domain, as recipientDomain (src/bounce/provider.ts) reads it (R110).
+  const domain = WITHOUT_ROOT_DOT_SQL(column);
+  return `coalesce(([${providers}]::mailbox_provider[])[list_position([${domains}], ${domain})],
     'other'::mailbox_provider)`;
 }
 

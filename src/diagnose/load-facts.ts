@@ -17,6 +17,7 @@ import {
   type Period,
   POLICY_SQL,
   periodSql,
+  RECIPIENT_KEY_SQL,
   TIER_SQL,
   TIERS,
   typeIs,
@@ -59,7 +60,7 @@ const cellsSql = (
     : "FROM attempts a CROSS JOIN (SELECT NULL::TIMESTAMP AS time) e";
   return `
 WITH attempts AS (
-  SELECT any_value(hash(recipient)) AS rk, ${messageTimeSql(unlogged)} AS t, ${messageSentSql(unlogged)} AS sent,
+  SELECT any_value(${RECIPIENT_KEY_SQL}) AS rk, ${messageTimeSql(unlogged)} AS t, ${messageSentSql(unlogged)} AS sent,
     any_value(campaign) AS campaign, ${LAST_ATTEMPT_IP_SQL} AS ip, ${LAST_ATTEMPT_POOL_SQL} AS pool,
     bool_or(${POLICY_SQL}) AS policy,
     bool_or(${typeIs("deferred")}) AS deferred,
@@ -71,7 +72,7 @@ WITH attempts AS (
   GROUP BY ${MESSAGE_KEY_SQL}, ${unlogged}
 ),
 engagement AS (
-  SELECT hash(recipient) AS rk, time FROM event_rows WHERE provider = $provider AND ${humanEngagement}
+  SELECT ${RECIPIENT_KEY_SQL} AS rk, time FROM event_rows WHERE provider = $provider AND ${humanEngagement}
 ),
 joined AS (
   SELECT a.*, NOT ${engagedSql("e.time", "a.t")} AS dormant, ${knownSql("r.first", "a.t")} AS known,
@@ -108,7 +109,7 @@ const recipientsTableSql = (humanEngagement: string, period: FactsPeriod) => {
   const inWindow = period.from ? "time >= $from::DATE" : "true";
   const until = period.to ? " AND time < $to::DATE + INTERVAL 1 DAY" : "";
   return `CREATE OR REPLACE TEMP TABLE ${RECIPIENTS_TABLE} AS
-SELECT hash(recipient) AS rk, min(time) AS first,
+SELECT ${RECIPIENT_KEY_SQL} AS rk, min(time) AS first,
   max(time) FILTER (WHERE ${humanEngagement} AND ${inWindow}) AS engaged,
   count(*) FILTER (WHERE ${typeIs("delivered")} AND ${inWindow}) AS delivered,
   count(*) FILTER (WHERE ${humanEngagement} AND ${inWindow}) AS engagements,
@@ -150,7 +151,7 @@ const tiersSql = (humanEngagement: string) => `
 WITH as_of AS (${LATEST_TIME_SQL}),
 last AS (
   SELECT max(time) FILTER (WHERE ${humanEngagement}) AS engaged
-  FROM events WHERE provider = $provider AND recipient IS NOT NULL GROUP BY hash(recipient)
+  FROM events WHERE provider = $provider AND recipient IS NOT NULL GROUP BY ${RECIPIENT_KEY_SQL}
 )
 SELECT ${TIER_SQL("engaged", "(SELECT t FROM as_of)")} AS tier, count(*) AS recipients
 FROM last GROUP BY tier`;

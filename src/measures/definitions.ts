@@ -95,9 +95,10 @@ export const newAddressSql = (first: string, at: string): string => `(${first}::
 export const MESSAGE_KEY_SQL = "message_key";
 
 /**
- * A recipient, as the measures count them (distinct recipients, engagement per recipient): a 64-bit hash
- * of the address, NULL without one, stored with each row (column `recipient_hash`, schema 7). The same
- * groups as the addresses (collisions are negligible for a count) at a fraction of the cost.
+ * A recipient, as the measures and `hygiene` count them (distinct recipients, engagement per recipient): a
+ * 64-bit hash of the address without a root dot (`c@gmail.com.` is `c@gmail.com`, schema 20), NULL without one,
+ * stored with each row (column `recipient_hash`, schema 7). The same groups as the addresses (collisions are
+ * negligible for a count) at a fraction of the cost.
  */
 export const RECIPIENT_KEY_SQL = "recipient_hash";
 

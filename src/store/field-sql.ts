@@ -100,6 +100,14 @@ export const TRIM_SQL = (column: string): string =>
 export const BARE_MESSAGE_ID_SQL = (column: string): string =>
   `CASE WHEN ascii(${column}) <= 32 OR starts_with(${column}, '<') OR ends_with(${column}, '>') OR ends_with(${column}, ' ')
     THEN nullif(trim(${column}, ${WHITESPACE} || '<>'), '') ELSE ${column} END`;
+/**
+ * A domain, or an address, without the root dot its domain may be written with (`gmail.com.`, `c@gmail.com.`): the
+ * same name (RFC 1034 §3.1), as src/bounce/provider.ts `recipientDomain` reads it (review s41 R110). One dot only:
+ * `gmail.com..` is no name. Used where a provider or an address's identity is derived (providerOfDomainSql, the
+ * hosting evidence, recipient_hash and message_key); the stored recipient keeps its text (its event key hashes it).
+ */
+export const WITHOUT_ROOT_DOT_SQL = (column: string): string =>
+  `CASE WHEN ends_with(${column}, '.') THEN left(${column}, -1) ELSE ${column} END`;
 const LTRIM_SQL = (column: string): string =>
   `CASE WHEN ${STARTS_BLANK_SQL(column)} THEN ltrim(${column}, ${WHITESPACE}) ELSE ${column} END`;
 

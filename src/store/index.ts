@@ -12,6 +12,7 @@ export {
   type TableSqlOptions,
   TRIM_SQL,
   transformSql,
+  WITHOUT_ROOT_DOT_SQL,
 } from "./field-sql.ts";
 export {
   appendReports,

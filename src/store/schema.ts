@@ -4,7 +4,13 @@
  * docs/STORE.md documents every table and column.
  */
 import { sqlList } from "../util/sql.ts";
-import { BARE_MESSAGE_ID_SQL, LEADING_STATUS_SQL, REPLY_CODE_SQL, STATUS_KEPT_TYPES } from "./field-sql.ts";
+import {
+  BARE_MESSAGE_ID_SQL,
+  LEADING_STATUS_SQL,
+  REPLY_CODE_SQL,
+  STATUS_KEPT_TYPES,
+  WITHOUT_ROOT_DOT_SQL,
+} from "./field-sql.ts";
 
 export interface Migration {
   version: number;
@@ -32,21 +38,27 @@ const STORED: KeySources = {
  * values it stores (`src` maps the column names to its expressions); migration 7 computed them for the
  * rows stored before. What they mean is defined with the measures (src/measures `MESSAGE_KEY_SQL`,
  * `RECIPIENT_KEY_SQL`, docs/MEASURES.md). Changing an expression needs a migration that recomputes the column.
+ * Both hash the address without a root dot (WITHOUT_ROOT_DOT_SQL, schema 20): `c@gmail.com.` is `c@gmail.com`.
  * `recipient_hash`: a 64-bit hash of the address (NULL without one).
  */
 export const recipientHashSql = (src: KeySources = STORED): string =>
-  `CASE WHEN ${src.recipient} IS NOT NULL THEN hash(${src.recipient}) END`;
+  `CASE WHEN ${src.recipient} IS NOT NULL THEN hash(${WITHOUT_ROOT_DOT_SQL(src.recipient)}) END`;
 /** `message_key`: a 64-bit hash of the recipient and its message id, else its campaign and day. */
 export const messageKeySql = (src: KeySources = STORED): string =>
-  `hash(${src.recipient}, coalesce(${src.message_id}, concat_ws('|', ${src.campaign}, ${src.time}::DATE)))`;
+  messageKeyV7Sql({ ...src, recipient: WITHOUT_ROOT_DOT_SQL(src.recipient) });
 /**
  * `messageKeySql` as an insert computes it: the same values (derived-keys.test.ts holds it to that), with the
  * day cast, not joined, where there is no campaign — every row of an MTA log, for which concat_ws was ~1 % of
- * the insert's instructions. messageKeySql's own text stays as it is: released migrations embed it.
+ * the insert's instructions.
  */
 export const insertMessageKeySql = (src: KeySources = STORED): string =>
-  `hash(${src.recipient}, coalesce(${src.message_id}, CASE WHEN ${src.campaign} IS NULL AND ${src.time} IS NOT NULL
+  `hash(${WITHOUT_ROOT_DOT_SQL(src.recipient)}, coalesce(${src.message_id}, CASE WHEN ${src.campaign} IS NULL AND ${src.time} IS NOT NULL
     THEN ${src.time}::DATE::VARCHAR ELSE concat_ws('|', ${src.campaign}, ${src.time}::DATE) END))`;
+/** The keys as schemas 7–19 defined them (the address as stored): released migrations 7 and 16 embed this text. */
+const recipientHashV7Sql = (src: KeySources = STORED): string =>
+  `CASE WHEN ${src.recipient} IS NOT NULL THEN hash(${src.recipient}) END`;
+const messageKeyV7Sql = (src: KeySources = STORED): string =>
+  `hash(${src.recipient}, coalesce(${src.message_id}, concat_ws('|', ${src.campaign}, ${src.time}::DATE)))`;
 
 /**
  * `event_key`: the upper 64 bits of the md5 of the event's identity text (`<format>:<source id>`, else
@@ -564,7 +576,7 @@ export const MIGRATIONS: readonly Migration[] = [
     sql: `
       ALTER TABLE event_rows ADD COLUMN recipient_hash UBIGINT;
       ALTER TABLE event_rows ADD COLUMN message_key UBIGINT;
-      UPDATE event_rows SET recipient_hash = ${recipientHashSql()}, message_key = ${messageKeySql()};
+      UPDATE event_rows SET recipient_hash = ${recipientHashV7Sql()}, message_key = ${messageKeyV7Sql()};
       CREATE OR REPLACE VIEW events AS ${EVENTS_VIEW_V7}
     `,
   },
@@ -659,7 +671,7 @@ export const MIGRATIONS: readonly Migration[] = [
       DELETE FROM summary_state WHERE EXISTS (SELECT 1 FROM event_rows
         WHERE message_id IS NOT NULL AND message_id IS DISTINCT FROM ${BARE_ID});
       UPDATE event_rows SET message_id = ${BARE_ID},
-        message_key = ${messageKeySql({ ...STORED, message_id: BARE_ID })}
+        message_key = ${messageKeyV7Sql({ ...STORED, message_id: BARE_ID })}
       WHERE message_id IS NOT NULL AND message_id IS DISTINCT FROM ${BARE_ID};
     `,
   },
@@ -693,6 +705,21 @@ export const MIGRATIONS: readonly Migration[] = [
     // by the new definition (hosting_state), rebuilding the day summary when a row changed.
     sql: `DELETE FROM recipient_hosts; DELETE FROM hosted_domains;
       UPDATE hosting_state SET complete = NOT EXISTS (SELECT 1 FROM event_rows);`,
+  },
+  {
+    version: 20,
+    description:
+      "a recipient domain written with a root dot (gmail.com.) is the domain: its provider, its hosting evidence, its address's recipient_hash and message_key",
+    // Such rows were `other` and another address than their plain form (review s41 R110). Their keys are made
+    // again here and the day summary, which counts by message key, is cleared (rebuilt by the next ingest; `stats`
+    // reads the rows until then). A store that holds one counts its hosts again at its next ingest, which sets
+    // every row's provider by today's definition (listed domains too).
+    sql: `UPDATE hosting_state SET complete = false WHERE EXISTS (SELECT 1 FROM event_rows WHERE ends_with(recipient, '.'));
+      DELETE FROM recipient_hosts WHERE NOT (SELECT complete FROM hosting_state);
+      DELETE FROM hosted_domains WHERE NOT (SELECT complete FROM hosting_state);
+      DELETE FROM summary_state WHERE EXISTS (SELECT 1 FROM event_rows WHERE ends_with(recipient, '.'));
+      UPDATE event_rows SET recipient_hash = ${recipientHashSql()}, message_key = ${messageKeySql()}
+      WHERE ends_with(recipient, '.');`,
   },
 ];
 

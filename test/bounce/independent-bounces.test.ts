@@ -83,6 +83,10 @@ interface MtaMade {
   bounce: boolean;
   why: string;
   open?: string;
+  /** Per failed recipient (lower case): the provider its domain belongs to (set 8 on). */
+  providers?: Record<string, string>;
+  /** Per failed recipient: true for an address that is gone, false for a refusal that is not about it, null: no claim. */
+  suppress?: Record<string, boolean | null>;
 }
 
 for (const mta of ["postfix", "exim", "opensmtpd", "sendmail", "courier", "dma", "nullmailer"]) {
@@ -116,6 +120,14 @@ for (const mta of ["postfix", "exim", "opensmtpd", "sendmail", "courier", "dma",
       const { reasons } = want;
       if (reasons !== null)
         for (const record of failures) assert.ok(reasons.includes(record.reason), record.reason);
+      for (const record of failures) {
+        const recipient = record.recipient?.toLowerCase() ?? "";
+        const provider = want.providers?.[recipient];
+        if (provider !== undefined) assert.equal(record.provider, provider, recipient);
+        const suppress = want.suppress?.[recipient];
+        if (suppress !== undefined && suppress !== null)
+          assert.equal(record.suppressRecipient, suppress, `${recipient}: suppressRecipient`);
+      }
     });
   }
 }

@@ -2,10 +2,11 @@ import {
   ENGAGEMENT_WINDOW_DAYS,
   HARD_BOUNCE_SQL,
   type OpenRules,
+  RECIPIENT_KEY_SQL,
   SUNSET_DAYS,
   typeIs,
 } from "../../measures/index.ts";
-import type { Store } from "../../store/index.ts";
+import { type Store, WITHOUT_ROOT_DOT_SQL } from "../../store/index.ts";
 import { csvField } from "../../util/csv.ts";
 import { type OutputOptions, openOutput, SIGNATURES } from "../../util/output.ts";
 import { sqlString } from "../../util/sql.ts";
@@ -79,11 +80,12 @@ async function buildFlags(store: Store, options: HygieneOptions) {
     },
   );
   await store.run(
-    // Recipients grouped by a 64-bit hash (the address kept with any_value): integer groups, and only the
-    // bounces go through the classification join (`events`); the rest reads `event_rows`.
+    // Recipients grouped by their stored key (measure RECIPIENT_KEY_SQL: `c@gmail.com.` is `c@gmail.com`), the
+    // address kept with any_value and shown without a root dot: integer groups, and only the bounces go through
+    // the classification join (`events`); the rest reads `event_rows`.
     `CREATE OR REPLACE TEMP TABLE hygiene AS
     WITH r AS (
-      SELECT hash(recipient) AS h, any_value(recipient) AS recipient, min(time) AS first_seen,
+      SELECT ${RECIPIENT_KEY_SQL} AS h, ${WITHOUT_ROOT_DOT_SQL("any_value(recipient)")} AS recipient, min(time) AS first_seen,
         bool_or(${typeIs("complaint")}) AS complaint,
         bool_or(${typeIs("unsubscribe")}) AS unsubscribe,
         max(time) FILTER (WHERE ${typeIs("delivered")}) AS last_delivered,
@@ -91,7 +93,7 @@ async function buildFlags(store: Store, options: HygieneOptions) {
         count(*) FILTER (WHERE ${typeIs("delivered", "bounced")}) AS messages
       FROM event_rows WHERE ${q.where} AND recipient IS NOT NULL GROUP BY 1
     ), b AS (
-      SELECT hash(recipient) AS h, bool_or(${HARD_BOUNCE_SQL}) AS hard,
+      SELECT ${RECIPIENT_KEY_SQL} AS h, bool_or(${HARD_BOUNCE_SQL}) AS hard,
         count(DISTINCT time::DATE) FILTER (WHERE ${SOFT_SQL}) AS soft_days,
         max(time) FILTER (WHERE ${SOFT_SQL}) AS last_soft
       FROM events WHERE ${q.where} AND recipient IS NOT NULL AND ${typeIs("bounced")} GROUP BY 1

@@ -1,4 +1,4 @@
-import type { Params, Store } from "../../store/index.ts";
+import { type Params, type Store, WITHOUT_ROOT_DOT_SQL } from "../../store/index.ts";
 import { hostOfRemoteMtaSql, providerOfDomainSql, providerOfHostSql } from "../provider-domains.ts";
 
 /**
@@ -114,7 +114,7 @@ export async function settleHosting(
   let olderRows = 0;
   const changed = await store.one<{ n: number }>(`SELECT count(*) AS n FROM ${CHANGED}`);
   if (complete && storedBefore && changed?.n) {
-    const older = `NOT (${where}) AND ${DOMAIN_SQL} IN (SELECT domain FROM ${CHANGED})`;
+    const older = `NOT (${where}) AND ${WITHOUT_ROOT_DOT_SQL(DOMAIN_SQL)} IN (SELECT domain FROM ${CHANGED})`;
     await group(store, older, params);
     await classify(store);
     olderRows = await fix(store, older, params);
@@ -128,8 +128,9 @@ export async function settleHosting(
 /** Groups the rows `scope` selects by domain, remote MTA and stored provider (GROUPS), their remote MTAs' hosts in HOSTS. */
 async function group(store: Store, scope: string, params: Params): Promise<void> {
   await store.run(
-    `CREATE OR REPLACE TEMP TABLE ${GROUPS} AS SELECT ${DOMAIN_SQL} AS domain, remote_mta, provider,
-      count(*)::UBIGINT AS n FROM event_rows WHERE ${scope} GROUP BY ALL`,
+    `CREATE OR REPLACE TEMP TABLE ${GROUPS} AS SELECT raw, ${WITHOUT_ROOT_DOT_SQL("raw")} AS domain, remote_mta, provider, n
+      FROM (SELECT ${DOMAIN_SQL} AS raw, remote_mta, provider, count(*)::UBIGINT AS n FROM event_rows WHERE ${scope}
+        GROUP BY ALL)`,
     params,
   );
   await store.run(
@@ -153,17 +154,18 @@ async function fix(store: Store, scope: string, params: Params): Promise<number>
     `CREATE OR REPLACE TEMP TABLE ${FIXES} AS
       WITH named AS (SELECT h.remote_mta, c.provider FROM ${HOSTS} h JOIN ${CLASSES} c USING (host)
           WHERE c.provider IS NOT NULL AND NOT c.relay)
-      SELECT g.domain, g.remote_mta, g.provider AS stored,
-        coalesce(m.provider, d.provider, 'other') AS provider
-      FROM ${GROUPS} g LEFT JOIN named m ON m.remote_mta = g.remote_mta LEFT JOIN hosted_domains d ON d.domain = g.domain
-      WHERE ${providerOfDomainSql("g.domain")} = 'other'
-        AND g.provider <> coalesce(m.provider, d.provider, 'other')`,
+      SELECT raw, remote_mta, stored, provider FROM (SELECT g.raw, g.remote_mta, g.provider AS stored,
+          CASE WHEN ${providerOfDomainSql("g.domain")} <> 'other' THEN ${providerOfDomainSql("g.domain")}
+            ELSE coalesce(m.provider, d.provider, 'other') END AS provider
+        FROM ${GROUPS} g LEFT JOIN named m ON m.remote_mta = g.remote_mta
+          LEFT JOIN hosted_domains d ON d.domain = g.domain)
+      WHERE stored <> provider`,
   );
   const fixes = await store.one<{ n: number }>(`SELECT count(*) AS n FROM ${FIXES}`);
   const fixed = fixes?.n
     ? await store.exec(
         `UPDATE event_rows SET provider = f.provider FROM ${FIXES} f
-        WHERE ${scope} AND ${DOMAIN_SQL} = f.domain AND event_rows.remote_mta IS NOT DISTINCT FROM f.remote_mta
+        WHERE ${scope} AND ${DOMAIN_SQL} = f.raw AND event_rows.remote_mta IS NOT DISTINCT FROM f.remote_mta
           AND event_rows.provider = f.stored`,
         params,
       )

@@ -1,5 +1,5 @@
 import { RECIPIENT_KEY_SQL, TIER_SQL, TIERS, type Tier, typeIs } from "../../measures/index.ts";
-import type { Store } from "../../store/index.ts";
+import { type Store, WITHOUT_ROOT_DOT_SQL } from "../../store/index.ts";
 import type { ResolvedQuery } from "./query.ts";
 
 /** Engagement tiers (measure `engagement_tier`): defined in src/measures. */
@@ -60,12 +60,16 @@ export interface RecipientEngagement {
   tier: Tier;
 }
 
-/** Per recipient (for exports and the diagnosis): last human engagement and tier, ordered by address. */
+/**
+ * Per recipient (for exports and the diagnosis; one address by its stored key, shown without a root dot): last
+ * human engagement and tier, ordered by address.
+ */
 export async function recipientEngagement(store: Store, q: ResolvedQuery): Promise<RecipientEngagement[]> {
   return store.all<RecipientEngagement>(
     `WITH last AS (
-      SELECT recipient, any_value(provider) AS provider, max(time) FILTER (WHERE ${q.opens.humanEngagement}) AS engaged
-      FROM event_rows WHERE ${q.where} AND recipient IS NOT NULL GROUP BY recipient
+      SELECT ${WITHOUT_ROOT_DOT_SQL("any_value(recipient)")} AS recipient, any_value(provider) AS provider,
+        max(time) FILTER (WHERE ${q.opens.humanEngagement}) AS engaged
+      FROM event_rows WHERE ${q.where} AND recipient IS NOT NULL GROUP BY ${RECIPIENT_KEY_SQL}
     )
     SELECT recipient, provider, engaged AS lastEngaged, ${TIER_SQL("engaged", "$as_of::TIMESTAMP")} AS tier
     FROM last ORDER BY recipient`,
