@@ -12,6 +12,7 @@ import {
   type ShapedLine,
   type Shard,
 } from "../events/source.ts";
+import { detachFirst } from "../util/detaching.ts";
 import { CLASSIFIED_TYPES, type EventClassifier, eventJson, wanted } from "./classify-events.ts";
 
 /** One reader's share of a log file (see classify-log-threads.ts). */
@@ -73,18 +74,6 @@ export interface ShardEnd {
 /** Past every line: the batch after the end of input. */
 export const END_OF_INPUT = Number.MAX_SAFE_INTEGER;
 
-/**
- * Detaches an empty ArrayBuffer. The threads move their batches' memory to each other (a postMessage
- * transfer detaches it), and a thread's first detach invalidates a V8 protector that optimized code reading
- * typed arrays relies on: when that came mid-run, every such function was thrown away at once (29 at 4M
- * lines, --trace-deopt "dependent property cell changed") and compiled again. Done first, before any code
- * is optimized, nothing depends on it. (Batches in shared memory instead cost more: a copy into or out of a
- * SharedArrayBuffer is a relaxed atomic copy, 3-5 times slower for a record's larger pieces.)
- */
-function detachFirst(): void {
-  new ArrayBuffer(0).transfer();
-}
-
 /** One shard of a log file, classified chunk by chunk. */
 export function* shardBatches(
   job: ShardJob,
@@ -93,6 +82,9 @@ export function* shardBatches(
   spares: ArrayBuffer[] = [],
   lines: SharedLineIndex | null = null,
 ): Generator<ShardBatch> {
+  // The threads move their batches' memory to each other (a postMessage transfer detaches it). (Batches in
+  // shared memory instead cost more: a copy into or out of a SharedArrayBuffer is a relaxed atomic copy, 3-5
+  // times slower for a record's larger pieces.)
   detachFirst();
   const records = new ShardRecords(classifier, job.format, job.all, spares);
   const reader = lineReader(job.format, job.path, {

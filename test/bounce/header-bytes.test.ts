@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -378,4 +379,22 @@ test("a range of the loaded message is ASCII in its bytes exactly when its chara
     }),
   );
   unloadHeaderBytes();
+});
+
+test("the first message loaded detaches an ArrayBuffer, even one its memory holds without growing", () => {
+  // A thread's first detach invalidates V8's ArrayBufferDetaching protector, and every optimized function that
+  // reads a typed array with it: it must come with the first message, not with the first large one mid-run.
+  // (A child process: this one's module was loaded by the tests above; ArrayBuffer.prototype.transfer counted.)
+  const module = new URL("../../src/bounce/email/header-bytes.ts", import.meta.url).href;
+  const script = `let detached = 0;
+const transfer = ArrayBuffer.prototype.transfer;
+ArrayBuffer.prototype.transfer = function (...args) { detached++; return transfer.apply(this, args); };
+const { loadHeaderBytes } = await import(${JSON.stringify(module)});
+loadHeaderBytes("Subject: a", Buffer.from("Subject: a", "latin1"));
+const after = detached;
+loadHeaderBytes("Subject: b", Buffer.from("Subject: b", "latin1"));
+process.stdout.write(JSON.stringify([after, detached]));`;
+  const run = spawnSync(process.execPath, ["--input-type=module", "--eval", script], { encoding: "utf8" });
+  assert.equal(run.status, 0, run.stderr);
+  assert.deepEqual(JSON.parse(run.stdout), [1, 1]);
 });

@@ -1,4 +1,5 @@
 import { isAscii } from "node:buffer";
+import { detachFirst } from "../../util/detaching.ts";
 import { HEADER_BYTES_WASM } from "./header-bytes-wasm.ts";
 
 /**
@@ -51,6 +52,9 @@ function headerBytes(): HeaderBytesExports | null {
   // --build-snapshot), and nothing is remembered then.
   const api = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
   if (api === undefined) return null;
+  // Its memory grows with the largest message (a grow detaches the old buffer): the thread's first detach,
+  // made before the readers reading typed arrays are optimized.
+  detachFirst();
   try {
     const compiled = new api.Module(Buffer.from(HEADER_BYTES_WASM, "base64"));
     module = new api.Instance(compiled, {}).exports as HeaderBytesExports;
