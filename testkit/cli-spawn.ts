@@ -41,6 +41,10 @@ export function spawnCli(
     if (output === "closed") child.stdout?.destroy();
     let stdout = "";
     let stderr = "";
+    // Decoded as a stream: a UTF-8 character split across two pipe reads stays one character (each chunk
+    // turned into a string alone gives two U+FFFD, wherever the pipe happened to cut: review R120).
+    child.stdout?.setEncoding("utf8");
+    child.stderr?.setEncoding("utf8");
     child.stdout?.on("data", (chunk) => {
       stdout += chunk;
     });
