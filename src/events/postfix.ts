@@ -1,5 +1,5 @@
 import { inChunkMemory, LineBytes } from "../bounce/line-bytes.ts";
-import { leadingReplyCode, leadingReplyCodeOfBytes } from "../bounce/reply.ts";
+import { cleanStatus, leadingReplyCode, leadingReplyCodeOfBytes } from "../bounce/reply.ts";
 import { type SmtpCommand, smtpCommandIn } from "../bounce/smtp-command.ts";
 import { DAY_MS } from "../util/dates.ts";
 import { FNV_PRIME } from "../util/fnv.ts";
@@ -297,6 +297,8 @@ class PostfixParser {
   private readonly scratch: DeliveryEvent;
   /** Relay hosts and DSN codes of lines read on their bytes. */
   private readonly texts = new ByteTexts();
+  private lastDsn = "0.0.0";
+  private lastDsnStatus: string | null = null;
   private readonly spans: OutcomeSpans = {
     bytes: Buffer.alloc(0),
     recipientStart: 0,
@@ -783,8 +785,7 @@ class PostfixParser {
     }
     const dsnAt = DSN_PATTERN.indexIn(bytes, at.rcptEnd, statusAt + DSN.length - 1);
     if (dsnAt >= 0) {
-      const status = this.texts.of(bytes, dsnAt + DSN.length, statusAt);
-      event.status = status === "0.0.0" ? null : status;
+      event.status = this.dsnStatus(this.texts.of(bytes, dsnAt + DSN.length, statusAt));
     }
     spans.replyStart = -1;
     spans.replyEnd = -1;
@@ -1065,8 +1066,7 @@ class PostfixParser {
     }
     const dsnAt = text.indexOf(DSN, rcptEnd);
     if (dsnAt >= 0 && dsnAt < statusAt) {
-      const status = text.slice(dsnAt + DSN.length, statusAt);
-      event.status = status === "0.0.0" ? null : status;
+      event.status = this.dsnStatus(text.slice(dsnAt + DSN.length, statusAt));
     }
     if (text.charCodeAt(wordEnd + 1) === OPEN_PARENTHESIS) {
       const close = text.lastIndexOf(")");
@@ -1083,6 +1083,18 @@ class PostfixParser {
   }
 
   /** The SMTP command Postfix's status text after a reply names (` (in reply to end of DATA command`). */
+  /**
+   * The status of a `dsn=` field as every field table reads a status (`cleanStatus`): a malformed one (`5.x`,
+   * empty) is none, as is `0.0.0`. Lines in a row mostly carry one DSN: the last one's reading is kept.
+   */
+  private dsnStatus(dsn: string): string | null {
+    if (dsn !== this.lastDsn) {
+      this.lastDsn = dsn;
+      this.lastDsnStatus = cleanStatus(dsn);
+    }
+    return this.lastDsnStatus;
+  }
+
   private commandAfter(trailer: string): SmtpCommand | null {
     let command = this.commands.get(trailer);
     if (command === undefined) {

@@ -95,6 +95,32 @@ test("ingest skips DMARC aggregate and TLS reports and auto-replies with a note;
   }
 });
 
+test("where the report's hint decides either way, the store keeps the report's status beside it, as classify does (R107)", async () => {
+  const store = await Store.open(":memory:");
+  try {
+    // Sendmail's Status 5.5.0 over a greeting's "554 IP=… (BL)": blocked by the greeting, with or without it.
+    await ingestFile(store, join(FIXTURES, "../sisimai/eml/lhost-sendmail-16.eml"));
+    const rows = await store.all<{ status: string | null; reason: string }>(
+      "SELECT status, reason FROM events",
+    );
+    assert.deepEqual(rows, [{ status: "5.5.0", reason: "blocked" }]);
+  } finally {
+    store.close();
+  }
+});
+
+test("docomo's 'Unknown user' in a report that shows no phase is no dead address in the store either (review R113)", async () => {
+  const store = await Store.open(":memory:");
+  try {
+    await ingestFile(store, join(FIXTURES, "opensmtpd-docomo-no-phase.eml"));
+    const rows = await store.all<{ reason: string; category: string }>("SELECT reason, category FROM events");
+    // As `classify` reads it: the recipient-side filter's category, not a bad address (`recipient`).
+    assert.deepEqual(rows, [{ reason: "filtered", category: "content" }]);
+  } finally {
+    store.close();
+  }
+});
+
 test("a Status the reporting MTA read off a bare reply code decides nothing in the store either (review R107)", async () => {
   const store = await Store.open(":memory:");
   try {

@@ -29,8 +29,8 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 74,
-  fingerprint: "b3760bdc634232acd562638adf0139400d7fb81599a5dd95cd708a11ed6118e7",
+  version: 75,
+  fingerprint: "0261b5cc15a3e735273ab51438c3f57e8d0090a35545ddd6f001458fc5000658",
 };
 
 /** Rule data as text: patterns by their source and flags. */

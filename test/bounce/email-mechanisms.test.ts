@@ -188,6 +188,20 @@ describe("Sendmail transcripts", () => {
     assert.doesNotMatch(other?.diagnostic ?? "", /Mailbox does not exist/);
   });
 
+  it("docomo's 'Unknown user' in a report that shows no phase keeps the address (review R113: no false suppression)", () => {
+    const file = new URL("../fixtures/bounce-email/opensmtpd-docomo-no-phase.eml", import.meta.url);
+    const raw = readFileSync(file, "latin1");
+    const read = (text: string) => recordsFromEmail(Buffer.from(text, "latin1"), "opensmtpd.eml").records[0];
+    // docomo says it at RCPT (no such subscriber) and after DATA (the subscriber's filter): no phase, no verdict
+    // on the address; Sisimai's label for it, filtered.
+    const docomo = read(raw);
+    assert.equal(docomo.recipient, "d-unkd@docomo.ne.jp");
+    assert.deepEqual([docomo.reason, docomo.suppressRecipient], ["filtered", false]);
+    // The same words from any other server are still the only evidence about the address (suppressed).
+    const other = read(raw.replaceAll("docomo.ne.jp", "example.net"));
+    assert.deepEqual([other.reason, other.suppressRecipient], ["filtered", true]);
+  });
+
   it("a Status the reporting MTA read off a bare reply code never decides alone (review R107: no false suppression)", () => {
     const file = new URL("../fixtures/bounce-email/sendmail-mapped-status.eml", import.meta.url);
     const raw = readFileSync(file, "latin1");
@@ -247,7 +261,11 @@ describe("Sendmail transcripts", () => {
       "Status: 5.5.0",
       "Diagnostic-Code: SMTP; 554 IP=192.0.2.9 - A problem occurred. (Ask your postmaster for help.)",
     ].join("\n");
-    assert.equal(records(dsn(human, fields))[0].reason, "blocked");
+    const [greeting] = records(dsn(human, fields));
+    assert.equal(greeting.reason, "blocked");
+    // Sendmail's 5.5.0 for the bare 554 does not decide (R107), the greeting does; with it beside the reply the
+    // verdict is the same, so the record keeps the status the report wrote (the store reads it alike).
+    assert.equal(greeting.status, "5.5.0");
   });
 
   it("a local delivery agent's own 'unknown user' is believed (not read as a recipient-side filter)", () => {

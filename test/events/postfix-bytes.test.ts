@@ -190,7 +190,7 @@ const line = fc.record({
     ", relay=MX.Example.COM[192.0.2.1]:25",
     ", relay=mx[x",
   ),
-  dsn: fc.constantFrom("", ", dsn=5.7.1", ", dsn=0.0.0", ", dsn=4.2.2"),
+  dsn: fc.constantFrom("", ", dsn=5.7.1", ", dsn=0.0.0", ", dsn=4.2.2", ", dsn=5.x", ", dsn="),
   status: fc.constantFrom("sent", "deferred", "bounced", "expired", "queued", ""),
   wrapper: fc.constantFrom("none", "bare", "said", "refused"),
   reply: text,

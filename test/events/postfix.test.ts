@@ -40,6 +40,21 @@ test("Postfix: status lines joined with qmgr sender and cleanup message-id", asy
   assert.equal(gmail.reply, "250 2.0.0 OK  1700000000 a1si123 - gsmtp");
 });
 
+test("Postfix: a malformed dsn= is no status, as a field table's cleanStatus reads one (read on bytes and as text)", async () => {
+  const line = (qid: string, rcpt: string, dsn: string) =>
+    `Feb  2 12:34:56 mail postfix/smtp[12345]: ${qid}: to=<${rcpt}>, relay=mx.example.com[192.0.2.1]:25, delay=0.5, delays=0.1/0/0.2/0.2, dsn=${dsn}, status=bounced (host mx.example.com[192.0.2.1] said: 550 rejected (in reply to RCPT TO command))`;
+  const dsns = ["5.x", "", "5.1.1", "5.1.1", "0.0.0", "5.7.1", "x5.7.1", "5.1.1"];
+  const log = dsns.map((dsn, i) => line(`QDSN${i}ABC`, `r${i}@example.com`, dsn)).join("\n");
+  // As ASCII lines (read on their bytes) and with a non-ASCII recipient line among them (read as text).
+  for (const input of [log, log.replace("r3@example.com", "r3@exämple.com")]) {
+    const { events } = await readAll(`${input}\n`, "postfix", { modified });
+    assert.deepEqual(
+      events.map((e) => e.status),
+      [null, null, "5.1.1", "5.1.1", null, "5.7.1", null, "5.1.1"],
+    );
+  }
+});
+
 test("Postfix: RFC 3339 timestamps with offsets become UTC", async () => {
   const log =
     "2026-06-14T18:08:39.620674-03:00 mx1 postfix/smtp[77]: 4QxYz1abcdz: to=<a@yahoo.com>, relay=mta7.am0.yahoodns.net[67.195.204.72]:25, delay=1, delays=0/0/0/1, dsn=4.7.0, status=deferred (host mta7.am0.yahoodns.net[67.195.204.72] said: 421 4.7.0 [TSS04] Messages from 192.0.2.10 temporarily deferred (in reply to MAIL FROM command))\n";

@@ -115,6 +115,17 @@ function replysOwnStatus(
   return inText;
 }
 
+/** Do two readings of one reply reach the same verdict (what the store counts and acts on)? */
+function sameVerdict(a: Readonly<Classification>, b: Readonly<Classification>): boolean {
+  return (
+    a.reason === b.reason &&
+    a.category === b.category &&
+    a.suppressRecipient === b.suppressRecipient &&
+    a.permanent === b.permanent &&
+    a.retryable === b.retryable
+  );
+}
+
 /**
  * A report whose error nothing else explains is about time in the queue: a delay warning (Action: delayed,
  * RFC 3464 §2.3.3: still being retried past the warning time), or a bounce that reports only a temporary
@@ -204,6 +215,8 @@ function toRecord(
     hintReason: report.hintReason ?? null,
   };
   let classification = classifyReplyShared(input);
+  // The input with the report's own status, kept while the reply's own status is read in its place (below).
+  let asReported: ReplyInput | null = null;
   const replys = status === report.status ? replysOwnStatus(report, facts.status, replyCode) : undefined;
   if (replys !== undefined && classification.rule.id === `status:${status}`) {
     // The reporting MTA's reading of the reply decided alone: the reply's own words, status and code decide
@@ -211,11 +224,8 @@ function toRecord(
     // and status again, must read it). Where they say the same, the report's status stays.
     const unread: ReplyInput = { ...input, status: replys };
     const byReply = classifyReplyShared(unread);
-    if (
-      byReply.reason !== classification.reason ||
-      byReply.category !== classification.category ||
-      byReply.suppressRecipient !== classification.suppressRecipient
-    ) {
+    if (!sameVerdict(byReply, classification)) {
+      asReported = input;
       input = unread;
       classification = byReply;
     }
@@ -244,6 +254,13 @@ function toRecord(
     else if (classification.reason === "undefined" && expiredInQueue(classification, report.action))
       hint = "expired";
     if (hint) classification = classifyReplyShared({ ...input, hintReason: hint });
+  }
+  if (asReported !== null && hint) {
+    // The report's hint decided in the end: where the report's own status gives that same verdict beside it,
+    // the record keeps the status the report wrote (Sendmail's 5.5.0 over "554 … (BL)", blocked either way).
+    // The store classifies the record's reply, status and hint again, and reads the same.
+    const kept = classifyReplyShared({ ...asReported, hintReason: hint });
+    if (sameVerdict(kept, classification)) classification = kept;
   }
   const rule =
     hint &&

@@ -92,6 +92,20 @@ const PHASE_RULES: ReadonlyArray<{
     source: "sisimai go rhost/for-nttdocomo.go (Status 5.0.0 and the RCPT command: userunknown)",
   },
   {
+    // docomo answers "550 Unknown user" both at RCPT (the address does not exist) and after DATA (the
+    // subscriber's reception filter refused the sender: the address exists). A report that shows no phase
+    // cannot tell which: Sisimai's label (filtered), and the address is kept — docomo's words alone are no
+    // evidence that it is gone (review R113).
+    id: "docomo-unknown-user-no-phase",
+    text: /./,
+    textReason: (reason, status) => status === "5.0.0" || (status === null && reason === "userunknown"),
+    hosts: ["docomo.ne.jp"],
+    commands: (command) => command === null,
+    reason: "filtered",
+    source:
+      "sisimai go rhost/for-nttdocomo.go (Status 5.0.0: userunknown at RCPT, rejected after DATA, neither in no phase; then reason/why-filtered.go `ProbesInto`: filtered)",
+  },
+  {
     // "No such user" is what a recipient-side filter says for any refusal after the envelope was accepted:
     // with no X.1.x address status, wording of an unknown user is userunknown only where the report shows
     // the address was refused (at RCPT). After DATA the address had been accepted at RCPT TO: a filter's

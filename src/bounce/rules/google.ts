@@ -29,7 +29,10 @@ export const GOOGLE_RULES: readonly ProviderRule[] = [
     provider: "google",
     status: ["5.7.28"],
     pattern: /unusual rate/,
-    reason: "badreputation",
+    // Google's words ("mail sent from your IP address has been blocked") say what Sisimai's label says
+    // (sisimai go rhost/for-google.go lists "an unusual rate of unsolicited mail" under blocked): its label;
+    // the cause stays reputation (review R114).
+    reason: "blocked",
     category: "reputation",
     action:
       "Gmail blocked the identity it names for unsolicited mail: stop, fix list consent, then ramp slowly.",
