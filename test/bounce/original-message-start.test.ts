@@ -21,7 +21,40 @@ const REFERENCE = new RegExp(
   String.raw`^[ \t>]*\|?(?:[-=*_]{2,}[ \t]*)?(?:${MARKER_PHRASES}|-{20,}[ \t]*\n(?:[ \t]*\n)?(?=${COPY_HEADER_FIELD}))`,
   "im",
 );
-const reference = (text: string): number => REFERENCE.exec(text)?.index ?? text.length;
+const reference = (text: string): number => REFERENCE.exec(text)?.index ?? pastedReference(text);
+
+/** A field line of a header block: its name. */
+const FIELD = /^([A-Za-z][A-Za-z0-9-]{0,40}):[ \t]/;
+/** Fields a notice's summary of the original leaves out (RFC 5322 §3.6). */
+const ORIGINATOR = ["date", "received", "mime-version"];
+
+/**
+ * Where none of the above is found, review R62's rule, read line by line: after a blank line (spaces, tabs
+ * and CRs only), a block of field lines and their folded continuations holding three fields or more, From:
+ * among them and Date:, Received: or MIME-Version:, starts the copy; a block that does not is passed whole.
+ */
+function pastedReference(text: string): number {
+  const lines = text.split("\n");
+  let at = 0;
+  for (let i = 0; i < lines.length; ) {
+    if (i === 0 || !/^[ \t\r]*$/.test(lines[i - 1]) || !FIELD.test(lines[i])) {
+      at += lines[i].length + 1;
+      i++;
+      continue;
+    }
+    const start = at;
+    const names: string[] = [];
+    for (; i < lines.length; i++) {
+      const field = FIELD.exec(lines[i]);
+      if (field) names.push(field[1].toLowerCase());
+      else if (!/^[ \t]/.test(lines[i])) break;
+      at += lines[i].length + 1;
+    }
+    if (names.length >= 3 && names.includes("from") && ORIGINATOR.some((name) => names.includes(name)))
+      return start;
+  }
+  return text.length;
+}
 
 const DASHES = (n: number) => "-".repeat(n);
 
@@ -48,7 +81,7 @@ test("separator runs and dashes split as the reference splits them", () => {
   for (const text of cases) assert.equal(originalMessageStart(text), reference(text), JSON.stringify(text));
 });
 
-test("originalMessageStart finds what the one-regexp definition finds (generated texts)", () => {
+test("originalMessageStart finds what the one-regexp definition and the pasted block's rule find (generated texts)", () => {
   const piece = fc.constantFrom(
     "-",
     "=",
