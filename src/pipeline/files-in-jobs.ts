@@ -123,6 +123,9 @@ export async function* classifyFilesInJobs(
           theirs.set(numbers, job);
           second.give(numbers++, given);
         }
+        // Nothing left to give: it ends once it has returned what it holds (files a job of its leaves over
+        // budget, or one it loses, are this process's then).
+        if (untaken.empty) second.noMoreJobs();
         done(mine, await here(mine));
         // Its results come in while this process waits for nothing else.
         await turn();

@@ -151,6 +151,12 @@ async function serveConnection(socket: Socket, rest: Buffer, idle: () => void): 
   } catch {
     // The connection failed: classify is gone, and what this one held is garbage.
   } finally {
+    // Its last results written out before it ends: classify ends the jobs while they are being done
+    // (second-process.ts noMoreJobs), and a write still queued in the socket would be dropped by destroy().
+    await new Promise<void>((resolve) => {
+      socket.once("close", resolve);
+      socket.end(resolve);
+    });
     socket.destroy();
   }
 }

@@ -76,6 +76,8 @@ export async function* classifyMboxInJobs<Batch>(
     } catch (error) {
       failure = { error };
     }
+    // No segment left to give: it ends once it has returned the ones it holds, while this one drains.
+    second.noMoreJobs();
     while (out < job) {
       yield* ready();
       if (out < job) await second.next();

@@ -30,6 +30,8 @@ export class SecondProcess<Result> {
   private readonly given = new Set<number>();
   private readonly results = new Map<number, Result>();
   private ended = false;
+  /** Whether its jobs have ended (noMoreJobs): it takes no other. */
+  private closed = false;
   private wake: (() => void) | null = null;
   /** Results received so far. */
   returned = 0;
@@ -66,7 +68,17 @@ export class SecondProcess<Result> {
 
   /** Whether it can take another job (it has not ended, and holds fewer than `most` jobs). */
   canTake(most: number): boolean {
-    return !this.ended && this.given.size < most;
+    return !this.ended && !this.closed && this.given.size < most;
+  }
+
+  /**
+   * No other job will be given: its jobs end now, so it ends once it has returned those it holds, while this
+   * process does its own last ones, instead of after them (stop() then waits for an exit made already).
+   */
+  noMoreJobs(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.child.jobs?.end();
   }
 
   /** Job `job` for it to do: `head` (JSON) and `rest` (bytes) are what it reads. */

@@ -57,6 +57,7 @@ interface Row extends Verdict {
   path: string;
   line: number;
   recipient: string;
+  type: string;
 }
 
 async function stored(paths: string[]): Promise<Row[]> {
@@ -66,7 +67,7 @@ async function stored(paths: string[]): Promise<Row[]> {
     const run = await ingestInputs(store, paths, { describeFailure: String });
     assert.deepEqual(run.failures, []);
     return await store.all<Row>(
-      `SELECT f.path, e.line::INTEGER AS line, lower(e.recipient) AS recipient, e.reason, e.category,
+      `SELECT f.path, e.line::INTEGER AS line, lower(e.recipient) AS recipient, e.type::VARCHAR AS type, e.reason, e.category,
          e.provider_code AS "providerCode", e.permanent, rc.provider
        FROM events e JOIN event_rows r USING (event_key) LEFT JOIN reply_classes rc ON rc.reply_key = r.reply_key
        JOIN files f ON f.file_id = e.file_id`,
@@ -76,7 +77,11 @@ async function stored(paths: string[]): Promise<Row[]> {
   }
 }
 
-/** Each stored row is a record of its message read alone, and each such record is stored once. */
+/**
+ * Each stored failure (bounced, deferred) carries the verdict of a record of its message read alone, every other
+ * stored event (a success notice: the store classifies failures only) names a recipient its message reports, and
+ * each record is stored once.
+ */
 function compare(rows: Row[], messageOf: (row: Row) => { name: string; raw: Buffer }): number {
   const want = new Map<string, Map<string, Verdict[]>>();
   const seen = new Map<string, number>();
@@ -88,6 +93,10 @@ function compare(rows: Row[], messageOf: (row: Row) => { name: string; raw: Buff
       want.set(message.name, records);
     }
     const candidates = records.get(row.recipient) ?? [];
+    assert.ok(candidates.length > 0, `${message.name} ${row.recipient}: no record alone`);
+    const key = `${message.name} ${row.recipient}`;
+    seen.set(key, (seen.get(key) ?? 0) + 1);
+    if (row.type !== "bounced" && row.type !== "deferred") continue;
     const verdict: Verdict = {
       reason: row.reason,
       category: row.category,
@@ -99,8 +108,6 @@ function compare(rows: Row[], messageOf: (row: Row) => { name: string; raw: Buff
       candidates.some((candidate) => JSON.stringify(candidate) === JSON.stringify(verdict)),
       `${message.name} ${row.recipient}: stored ${JSON.stringify(verdict)}, alone ${JSON.stringify(candidates)}`,
     );
-    const key = `${message.name} ${row.recipient}`;
-    seen.set(key, (seen.get(key) ?? 0) + 1);
   }
   let records = 0;
   for (const message of MESSAGES) {

@@ -164,6 +164,33 @@ test("files classified in jobs by two processes give the same bytes as all of th
   }
 });
 
+test("once every job is taken, the second process ends by itself, before the output is done", async () => {
+  // Its jobs end as soon as none is left to give (SecondProcess.noMoreJobs): it exits while this process does
+  // its own last ones, not after them (classifyFilesInJobs ends it for good only after its last job).
+  const email = filesIn("sisimai/eml");
+  const paths = [...email, ...email];
+  const here = await classifyWholeFiles(paths, {});
+  const counts = noCounts();
+  const jobs: FilesDone[] = [];
+  let files = 0;
+  let endedBeforeLast = false;
+  for await (const job of classifyFilesInJobs(paths, {}, undefined, { counts })) {
+    jobs.push(job);
+    files += job.files.length;
+    if (files < paths.length) continue;
+    for (let waited = 0; !counts.ended() && waited < 10_000; waited += 10)
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    endedBeforeLast = counts.ended();
+  }
+  assert.deepEqual(
+    jobs.flatMap((job) => job.files),
+    here.files,
+  );
+  assert.ok(Buffer.concat(jobs.map((job) => job.json)).equals(here.json));
+  assert.ok(counts.there > 0, "the second process did jobs");
+  assert.ok(endedBeforeLast, "the second process had not ended when the last job was handed out");
+});
+
 test("a second process that cannot start leaves every job to this one: same bytes", async () => {
   const paths = [...filesIn("sisimai/eml"), ...filesIn("sisimai/eml")].slice(0, 200);
   const here = await classifyWholeFiles(paths, {});

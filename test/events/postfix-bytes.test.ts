@@ -125,6 +125,32 @@ test("Postfix lines read on their bytes give the events, state and record JSON o
   await assertSameAsText([...postfixLogChunks(2000, 3)].join(""), 500);
 });
 
+/**
+ * Stamps that take turns line by line: the same one again, one differing in a byte only, one of another length,
+ * one longer than the parser keeps as bytes (48), one with a character that is no byte (decoded lines: small
+ * chunks), so that a line read on its bytes compares its stamp with each kind of last one.
+ */
+const TURNS = [
+  "Mar  1 10:00:00",
+  "Mar  1 10:00:00",
+  "Mar  1 10:00:01",
+  "Mar  1 11:00:01",
+  "Mar  1 10:00:00.5",
+  "Mar  1 10:00:00.25",
+  "<22>2026-03-01T10:00:00.123456789+00:00",
+  "<22>2026-03-01T10:00:00.123456788+00:00",
+  "2026-03-01T10:00:00.1234567890123456789012345678901234+00:00",
+  "2026-03-01T10:00:01.1234567890123456789012345678901234+00:00",
+  "2026-03-01T10:00:00\u20ac+00:00",
+  "Mar  1 10:00:00",
+];
+
+test("Postfix lines read on their bytes: each outcome's time is its own stamp's, whatever the last line's stamp", async () => {
+  const lines = [...postfixGrepLogChunks(400, 5)].join("").split("\n").filter(Boolean);
+  const turned = lines.map((line, i) => `${TURNS[i % TURNS.length]}${line.slice("Mar  1 10:00:00".length)}`);
+  await assertSameAsText(`${turned.join("\n")}\n`, 200);
+});
+
 /** Pieces of hostile status lines: quotes, backslashes, control characters, parentheses, wrappers, tokens. */
 const WORDS = [
   "550",
