@@ -68,6 +68,8 @@ function main(part: string | undefined): void {
         "--test",
         ...isolation,
         "--import",
+        "./testkit/compile-cache.ts",
+        "--import",
         "./testkit/fast-check-seed.ts",
         ...chosen.map((f) => relative(root, f)),
       ],

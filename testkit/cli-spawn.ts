@@ -41,6 +41,10 @@ export function spawnCli(
     if (output === "closed") child.stdout?.destroy();
     let stdout = "";
     let stderr = "";
+    // Decoded as a stream: a character whose UTF-8 bytes two pipe reads split (`§` in a rule's source) is one
+    // character, not two U+FFFD (a chunk decoded alone; log-verdict-alone failed so at sample seeds 6003, 6004).
+    child.stdout?.setEncoding("utf8");
+    child.stderr?.setEncoding("utf8");
     child.stdout?.on("data", (chunk) => {
       stdout += chunk;
     });

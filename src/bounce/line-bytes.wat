@@ -891,10 +891,11 @@
 
   ;; reply-key.ts dashJoinedId: where the word that is an id alone ($wordKind PERCENT 1, read with no label and no
   ;; unit) ends, that the word $chunk[$from, $end) (before $to) is joined to by `-`, it and the words joined between
-  ;; them ids' pieces ($idPiece); -1 where there is none.
+  ;; them ids' pieces ($idPiece); the last such word; -1 where there is none.
   (func $dashJoinedId (param $from i32) (param $end i32) (param $to i32) (result i32)
-    (local $start i32) (local $digits i32) (local $all i32) (local $c i32) (local $flags i32)
+    (local $start i32) (local $digits i32) (local $all i32) (local $c i32) (local $flags i32) (local $found i32)
     (if (i32.eqz (call $idPiece (local.get $from) (local.get $end))) (then (return (i32.const -1))))
+    (local.set $found (i32.const -1))
     (block $none
       (loop $chain
         (br_if $none (i32.ge_s (i32.add (local.get $end) (i32.const 1)) (local.get $to)))
@@ -918,10 +919,10 @@
         (if (i32.eq
               (call $wordKind (local.get $start) (local.get $end) (local.get $digits) (local.get $all) (i32.const 0) (i32.const 0))
               (i32.const 1))
-          (then (return (local.get $end))))
+          (then (local.set $found (local.get $end))))
         (br_if $none (i32.eqz (call $idPiece (local.get $start) (local.get $end))))
         (br $chain)))
-    (i32.const -1))
+    (local.get $found))
 
   ;; reply-key.ts eximIdEnd: the end of an Exim message id whose first part (6 letters and digits holding a digit)
   ;; ends at $end: `-`, 6 or 11 letters and digits holding a digit, `-`, 2 or 4 of them (-1: none).
@@ -1068,6 +1069,20 @@
                   (local.set $end (i32.add (local.get $end) (i32.const 1)))
                   (br $scan)))
               (if (i32.eq (local.get $end) (local.get $at)) (then (return (call $partedAt (local.get $i) (i32.const 1) (local.get $at) (local.get $from)))))
+              ;; reply-key.ts tokensIn: in a joined run's place, local-part characters from its start up to an `@` may be
+              ;; an address's local part (where the template holds an `@`): the scanner decides the place.
+              (if (i32.eq (local.get $place) (i32.const 4))
+                (then
+                  (local.set $idEnd (local.get $at))
+                  (block $local
+                    (loop $more
+                      (br_if $local (i32.ge_s (local.get $idEnd) (local.get $to)))
+                      (local.set $c (i32.load8_u $chunk (local.get $idEnd)))
+                      (if (i32.eq (local.get $c) (i32.const 64))
+                        (then (return (call $partedAt (local.get $i) (i32.const 1) (local.get $at) (local.get $from)))))
+                      (br_if $local (i32.eqz (i32.and (call $class (local.get $c)) (i32.const 8))))
+                      (local.set $idEnd (i32.add (local.get $idEnd) (i32.const 1)))
+                      (br $more)))))
               ;; reply-key.ts tokensIn: a word of digits before `.` may start a decimal fraction or a longer run
               ;; of dotted parts.
               (if (i32.and (i32.eq (local.get $digits) (i32.sub (local.get $end) (local.get $at)))

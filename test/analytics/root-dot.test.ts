@@ -136,3 +136,28 @@ test("a schema 19 store's root-dot rows take their domain's provider and their p
     store.close();
   }
 });
+
+test("a schema 19 store of an ESP's events (no receiving host named) gives its root-dot rows their provider too", async () => {
+  const path = join(dir, "v19-esp.duckdb");
+  await writeOldStore(path, 19, [
+    `INSERT INTO files VALUES (1, 'old.ndjson', 'sendgrid', 1, NULL, TIMESTAMP '2026-01-05 10:00:00', 2, 2, 0, 0, 0.1, NULL)`,
+    `INSERT INTO event_rows (event_key, type, time, recipient, provider, file_id)
+      VALUES (1, 'bounced', TIMESTAMP '2026-01-05 08:00:00', 'x@gmail.com.', 'other', 1),
+        (2, 'bounced', TIMESTAMP '2026-01-05 08:00:01', 'e@icloud.com.', 'other', 1)`,
+  ]);
+  const store = await Store.open(path);
+  try {
+    await ingestBounces(store, "sg-v19-esp.ndjson", ["c@gmail.com"]);
+    assert.deepEqual(
+      await store.all("SELECT recipient, provider::VARCHAR AS provider FROM event_rows ORDER BY recipient"),
+      [
+        { recipient: "c@gmail.com", provider: "google" },
+        { recipient: "e@icloud.com.", provider: "apple" },
+        { recipient: "x@gmail.com.", provider: "google" },
+      ],
+    );
+    assert.equal((await store.one<{ c: boolean }>("SELECT complete AS c FROM hosting_state"))?.c, true);
+  } finally {
+    store.close();
+  }
+});
