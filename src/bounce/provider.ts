@@ -214,12 +214,14 @@ const WORDING_MARKERS: readonly TextMarker[] = [
  * address's domain: `<a@icloud.com>` in a reply names a mailbox at iCloud, not the server that wrote the reply
  * (a report giving several recipients one server's reply; review R115); the recipient's own domain says
  * where it is. A provider's contact address (icloudadmin@apple.com) is its own signature.
+ * The look-back for that `@` stops at 253 characters, a domain name's longest (RFC 1035 §2.3.4): an unbounded
+ * one is tried again at every candidate place, quadratic on a hostile reply of one long run of name characters.
  */
 export const TEXT_MARKERS: readonly TextMarker[] = [
   {
     provider: "apple",
     pattern:
-      /support\.apple\.com|\[(?:cs|hm|hcm|hme|bs)[0-9]{1,2}\]|(?<!@[\w.-]*)\b(?:icloud|me)\.com\b|icloudadmin@apple\.com/,
+      /support\.apple\.com|\[(?:cs|hm|hcm|hme|bs)[0-9]{1,2}\]|(?<!@[\w.-]{0,253})\b(?:icloud|me)\.com\b|icloudadmin@apple\.com/,
     source: `${APPLE}; Apple's bracketed reply codes ([CS01], [HM08], [HCM1], [HME1], [BS02]) as observed in iCloud replies (sisimai go rhost/for-apple.go; KumoMTA community shaping.toml)`,
   },
   {
@@ -236,24 +238,24 @@ export const TEXT_MARKERS: readonly TextMarker[] = [
   {
     provider: "microsoft",
     pattern:
-      /protection\.outlook\.com|prod\.outlook\.com|postmaster\.live\.com|sender\.office\.com|\((?:s[0-9]{3,5}|as[0-9]{8})\)|(?<!@[\w.-]*)outlook\.com|mail\.live\.com|(?<![\w.@-])(?:rp|sc|dy|ou)-00[0-9](?![\w@-]|\.\w)|(?<![\w.])[45]\.7\.[5-7][0-9]{2}(?![\w]|\.[0-9])/,
+      /protection\.outlook\.com|prod\.outlook\.com|postmaster\.live\.com|sender\.office\.com|\((?:s[0-9]{3,5}|as[0-9]{8})\)|(?<!@[\w.-]{0,253})outlook\.com|mail\.live\.com|(?<![\w.@-])(?:rp|sc|dy|ou)-00[0-9](?![\w@-]|\.\w)|(?<![\w.])[45]\.7\.[5-7][0-9]{2}(?![\w]|\.[0-9])/,
     source:
       "learn.microsoft.com Exchange Online NDR docs (S-codes, EOP (AS########) rule ids — eight digits, as AS16012607: a shorter (AS14061) is usually a network's AS number in a blocklist reply —, postmaster.live.com links; Exchange Online's own enhanced codes X.7.500–X.7.799 — 5.7.511 banned sender, 5.7.515 authentication level, 4.7.650 IP reputation, 5.7.606–649 banned IP, 5.7.708 and 5.7.750 tenant and traffic blocks: https://learn.microsoft.com/en-us/exchange/mail-flow-best-practices/non-delivery-reports-in-exchange-online/non-delivery-reports-in-exchange-online —, which the IANA registry does not hold and sisimai go rhost/ lists for Microsoft only, review R92); Outlook.com legacy codes RP-/SC-/DY-/OU-00x and their mail.live.com/mail/troubleshooting.aspx link",
   },
   {
     provider: "comcast",
-    pattern: /(?<!@[\w.-]*)comcast\.net|\b(?:rl|bl|es)[0-9]{6}\b/,
+    pattern: /(?<!@[\w.-]{0,253})comcast\.net|\b(?:rl|bl|es)[0-9]{6}\b/,
     source: "postmaster.comcast.net/mail-error-codes",
   },
   {
     provider: "cox",
-    pattern: /(?<!@[\w.-]*)\bcox\.(?:com|net)\b|aup#(?:cx[a-z]+|cdrbl|ipbl[0-9]+|urlbl[0-9]+)\b/,
+    pattern: /(?<!@[\w.-]{0,253})\bcox\.(?:com|net)\b|aup#(?:cx[a-z]+|cdrbl|ipbl[0-9]+|urlbl[0-9]+)\b/,
     source:
       "Cox error-code links and AUP# codes (cox.com/residential/support/email-error-codes.html; sisimai go rhost/for-cox.go)",
   },
   {
     provider: "charter",
-    pattern: /(?<!@[\w.-]*)\b(?:spectrum|charter)\.net\b|aup#(?:[a-z]+-?)?1[0-5][0-9]{2}\b/,
+    pattern: /(?<!@[\w.-]{0,253})\b(?:spectrum|charter)\.net\b|aup#(?:[a-z]+-?)?1[0-5][0-9]{2}\b/,
     source:
       "Spectrum error-code links and AUP#1000–1580 codes (spectrum.net/support/internet/understanding-email-error-codes; sisimai go rhost/for-spectrum.go)",
   },

@@ -35,6 +35,14 @@ const CASES: Array<[Parameters<typeof detectProvider>[0], Provider]> = [
   [{ lowerText: "550 5.1.1 <a@icloud.com>: user does not exist", recipient: "a@custom.example" }, "apple"],
   [{ lowerText: "550 5.1.1 <a@icloud.com>: user does not exist" }, "apple"],
   [{ lowerText: "550 5.1.1 <b@outlook.com>: unknown", recipient: "y@yahoo.com" }, "yahoo"],
+  // An address's domain up to a domain name's longest (253 characters) is still an address's domain.
+  [
+    {
+      lowerText: `550 5.1.1 <a@${["a", "b", "c"].map((c) => c.repeat(63)).join(".")}.mail.icloud.com>: unknown`,
+      recipient: "g@gmail.com",
+    },
+    "google",
+  ],
   [{ lowerText: "550 rejected by mx.cox.net for <c@yahoo.com>", recipient: "c@yahoo.com" }, "cox"],
   // Markers in the text.
   [{ lowerText: "550 5.7.1 [cs01] message rejected due to local policy" }, "apple"],
