@@ -82,7 +82,11 @@ async function stored(paths: string[]): Promise<Row[]> {
  * stored event (a success notice: the store classifies failures only) names a recipient its message reports, and
  * each record is stored once.
  */
-function compare(rows: Row[], messageOf: (row: Row) => { name: string; raw: Buffer }): number {
+function compare(
+  rows: Row[],
+  messageOf: (row: Row) => { name: string; raw: Buffer },
+  messages: readonly { name: string; raw: Buffer }[] = MESSAGES,
+): number {
   const want = new Map<string, Map<string, Verdict[]>>();
   const seen = new Map<string, number>();
   for (const row of rows) {
@@ -110,7 +114,7 @@ function compare(rows: Row[], messageOf: (row: Row) => { name: string; raw: Buff
     );
   }
   let records = 0;
-  for (const message of MESSAGES) {
+  for (const message of messages) {
     for (const [recipient, verdicts] of want.get(message.name) ?? alone(message.raw, message.name)) {
       records += verdicts.length;
       assert.ok(seen.has(`${message.name} ${recipient}`), `${message.name} ${recipient}: not stored`);
@@ -135,6 +139,44 @@ test("ingest of a folder of bounce emails: each stored event is its record read 
     return message;
   });
   assert.ok(records > 400, `${records} records`);
+});
+
+/**
+ * Review s42 R119: a report damaged where its RFC 3464 Action line was (cut there, as a truncated download or
+ * mailbox is) gives its records no action, and often no code or status. Such a record gave up: the store keeps it
+ * as a bounce (src/pipeline/email-events.ts eventType), classified with a bounce's action, and read alone it is
+ * classified so too (src/bounce/email/index.ts classifiedAction) — `permanent` is one thing either way. Every
+ * carrier's expiry reports (temporary failures, then giving up), cut before `Action:`.
+ */
+test("ingest of expiry reports cut before their Action line: each stored event is its record read alone", async () => {
+  const cut = readdirSync(MADE)
+    .filter((carrier) => !carrier.includes("."))
+    .flatMap((carrier) =>
+      readdirSync(join(MADE, carrier))
+        .filter((name) => name.endsWith("-expired.eml"))
+        .sort()
+        .map((name) => {
+          const raw = readFileSync(join(MADE, carrier, name));
+          const at = raw.indexOf("\nAction:");
+          return { name: `cut-${carrier}-${name}`, raw: at < 0 ? null : raw.subarray(0, at + 1) };
+        }),
+    )
+    .filter((message): message is { name: string; raw: Buffer } => message.raw !== null);
+  assert.ok(cut.length > 100, `${cut.length} reports`);
+  const byPath = new Map(cut.map((message) => [join(dir, message.name), message]));
+  for (const [path, message] of byPath) writeFileSync(path, message.raw);
+  const rows = await stored([...byPath.keys()]);
+  compare(
+    rows,
+    (row) => {
+      const message = byPath.get(row.path);
+      assert.ok(message, row.path);
+      return message;
+    },
+    cut,
+  );
+  // The case itself: expiries stored as bounces with no code or status to say more.
+  assert.ok(rows.filter((row) => row.type === "bounced" && row.reason === "expired").length > 10);
 });
 
 /** An mbox of the messages as a mail store writes one (a `From ` line before each, body `From ` lines quoted). */

@@ -193,6 +193,21 @@ function textFacts(diagnostic: string): TextFacts {
   return facts;
 }
 
+/**
+ * The DSN action a recipient's record is classified with: its report's Action; a record without one (a plain-text
+ * notice, a report damaged where its Action line was) that shows no reply code or status either gave up — the
+ * store keeps it as a bounce (src/pipeline/email-events.ts), classified with a bounce's action, `failed` — and is
+ * read alone as that too, so `permanent` (a `failed` action with neither code nor status) is one thing whichever
+ * path read it (review s42 R119). With a code or status, its class decides and the action changes nothing.
+ */
+function classifiedAction(
+  report: RecipientReport,
+  replyCode: number | null,
+  status: string | null,
+): string | null {
+  return report.action ?? (replyCode === null && status === null ? "failed" : null);
+}
+
 function toRecord(
   report: RecipientReport,
   text: SpacedDiagnostic,
@@ -211,7 +226,7 @@ function toRecord(
     remoteMta: report.remoteMta ?? facts.remoteHost(diagnostic),
     reportingMta: report.reportingMta ?? null,
     recipient: report.recipient,
-    action: report.action ?? null,
+    action: classifiedAction(report, replyCode, status),
     hintReason: report.hintReason ?? null,
   };
   let classification = classifyReplyShared(input);
