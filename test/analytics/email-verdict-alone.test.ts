@@ -20,15 +20,20 @@ import { scratchDir } from "../../testkit/scratch.ts";
 const MADE = join(import.meta.dirname, "../fixtures/mta-made");
 const dir = scratchDir("email-verdict-");
 
-const MESSAGES = readdirSync(MADE)
-  .filter((carrier) => !carrier.includes("."))
-  .flatMap((carrier) =>
-    readdirSync(join(MADE, carrier))
-      .filter((name) => name.endsWith(".eml"))
-      .sort()
-      .filter((_, i) => i % 3 === 0)
-      .map((name) => ({ name: `${carrier}-${name}`, raw: readFileSync(join(MADE, carrier, name)) })),
-  );
+/** Each carrier's messages whose file names `pick` keeps (given each carrier's sorted names and their index). */
+function madeMessages(pick: (name: string, i: number) => boolean): { name: string; raw: Buffer }[] {
+  return readdirSync(MADE)
+    .filter((carrier) => !carrier.includes("."))
+    .flatMap((carrier) =>
+      readdirSync(join(MADE, carrier))
+        .filter((name) => name.endsWith(".eml"))
+        .sort()
+        .filter(pick)
+        .map((name) => ({ name: `${carrier}-${name}`, raw: readFileSync(join(MADE, carrier, name)) })),
+    );
+}
+
+const MESSAGES = madeMessages((_, i) => i % 3 === 0);
 
 interface Verdict {
   reason: string;
@@ -149,18 +154,10 @@ test("ingest of a folder of bounce emails: each stored event is its record read 
  * carrier's expiry reports (temporary failures, then giving up), cut before `Action:`.
  */
 test("ingest of expiry reports cut before their Action line: each stored event is its record read alone", async () => {
-  const cut = readdirSync(MADE)
-    .filter((carrier) => !carrier.includes("."))
-    .flatMap((carrier) =>
-      readdirSync(join(MADE, carrier))
-        .filter((name) => name.endsWith("-expired.eml"))
-        .sort()
-        .flatMap((name) => {
-          const raw: Buffer = readFileSync(join(MADE, carrier, name));
-          const at = raw.indexOf("\nAction:");
-          return at < 0 ? [] : [{ name: `cut-${carrier}-${name}`, raw: raw.subarray(0, at + 1) }];
-        }),
-    );
+  const cut = madeMessages((name) => name.endsWith("-expired.eml")).flatMap(({ name, raw }) => {
+    const at = raw.indexOf("\nAction:");
+    return at < 0 ? [] : [{ name: `cut-${name}`, raw: raw.subarray(0, at + 1) }];
+  });
   assert.ok(cut.length > 100, `${cut.length} reports`);
   const byPath = new Map(cut.map((message) => [join(dir, message.name), message]));
   for (const [path, message] of byPath) writeFileSync(path, message.raw);
