@@ -150,29 +150,47 @@ test("ingest of a folder of bounce emails: each stored event is its record read 
  * Review s42 R119: a report damaged where its RFC 3464 Action line was (cut there, as a truncated download or
  * mailbox is) gives its records no action, and often no code or status. Such a record gave up: the store keeps it
  * as a bounce (src/pipeline/email-events.ts eventType), classified with a bounce's action, and read alone it is
- * classified so too (src/bounce/email/index.ts classifiedAction) — `permanent` is one thing either way. Every
- * carrier's expiry reports (temporary failures, then giving up), cut before `Action:`.
+ * classified so too (src/bounce/email/index.ts classifiedAction), with the action its event is stored by (a delayed
+ * message its MTA dropped is `failed`) — `permanent` is one thing either way. Every carrier's expiry reports
+ * (temporary failures, then giving up), cut before `Action:`, and with a NUL in their Content-Type header (review's
+ * hostile forms).
  */
-test("ingest of expiry reports cut before their Action line: each stored event is its record read alone", async () => {
-  const cut = madeMessages((name) => name.endsWith("-expired.eml")).flatMap(({ name, raw }) => {
-    const at = raw.indexOf("\nAction:");
-    return at < 0 ? [] : [{ name: `cut-${name}`, raw: raw.subarray(0, at + 1) }];
-  });
-  assert.ok(cut.length > 100, `${cut.length} reports`);
-  const byPath = new Map(cut.map((message) => [join(dir, message.name), message]));
-  for (const [path, message] of byPath) writeFileSync(path, message.raw);
-  const rows = await stored([...byPath.keys()]);
-  compare(
-    rows,
-    (row) => {
-      const message = byPath.get(row.path);
-      assert.ok(message, row.path);
-      return message;
+test("ingest of damaged expiry reports: each stored event is its record read alone", async () => {
+  const expiries = madeMessages((name) => name.endsWith("-expired.eml"));
+  // Each form in a store of its own: two forms of one report are one event.
+  const forms: Record<string, (raw: Buffer) => Buffer | null> = {
+    cut: (raw) => {
+      const at = raw.indexOf("\nAction:");
+      return at < 0 ? null : raw.subarray(0, at + 1);
     },
-    cut,
-  );
-  // The case itself: expiries stored as bounces with no code or status to say more.
-  assert.ok(rows.filter((row) => row.type === "bounced" && row.reason === "expired").length > 10);
+    // A NUL inside the message's first Content-Type header name: its parts are then read as plain text.
+    nul: (raw) => {
+      const at = raw.indexOf("Content-Type:");
+      return at < 0 ? null : Buffer.concat([raw.subarray(0, at + 4), Buffer.from([0]), raw.subarray(at + 4)]);
+    },
+  };
+  for (const [form, damage] of Object.entries(forms)) {
+    const damaged = expiries.flatMap(({ name, raw }) => {
+      const bytes = damage(raw);
+      return bytes === null ? [] : [{ name: `${form}-${name}`, raw: bytes }];
+    });
+    assert.ok(damaged.length > 100, `${form}: ${damaged.length} reports`);
+    const byPath = new Map(damaged.map((message) => [join(dir, message.name), message]));
+    for (const [path, message] of byPath) writeFileSync(path, message.raw);
+    const rows = await stored([...byPath.keys()]);
+    compare(
+      rows,
+      (row) => {
+        const message = byPath.get(row.path);
+        assert.ok(message, row.path);
+        return message;
+      },
+      damaged,
+    );
+    // The case itself: expiries stored as bounces with no code or status to say more.
+    const bare = rows.filter((row) => row.type === "bounced" && row.reason === "expired");
+    assert.ok(bare.length > 10, `${form}: ${bare.length}`);
+  }
 });
 
 /** An mbox of the messages as a mail store writes one (a `From ` line before each, body `From ` lines quoted). */
