@@ -107,6 +107,7 @@ class EximParser {
     event.sender = known?.sender ?? null;
     event.sendingDomain = domainOf(event.sender);
     event.messageId = known?.messageId ?? null;
+    event.queueId = id;
     const host = HOST.exec(rest);
     if (host) event.remoteMta = host[1].toLowerCase();
     const reply = type === "delivered" ? CONFIRMATION.exec(rest)?.[1] : errorText(rest);
