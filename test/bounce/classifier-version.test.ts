@@ -29,8 +29,8 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 76,
-  fingerprint: "0261b5cc15a3e735273ab51438c3f57e8d0090a35545ddd6f001458fc5000658",
+  version: 77,
+  fingerprint: "4e6bc7fd4edddc9a3ca7a2a718219b346fba4fa05276b76cc396b59f3d0bc9e4",
 };
 
 /** Rule data as text: patterns by their source and flags. */
