@@ -293,6 +293,7 @@ export class FileBatches {
                 true,
                 cross,
                 headerMessageIds(format),
+                true,
               )
             : 0;
         if (inserted !== rows) throw new Error(`a batch staged ${rows} rows, DuckDB read ${inserted}`);

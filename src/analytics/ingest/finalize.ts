@@ -79,6 +79,11 @@ interface KeyInputs {
   provider: string;
   /** The reply masked by the JS parsers (src/bounce/reply-key.ts); else masked in SQL. */
   replyMask?: string;
+  /**
+   * Every row the key reads has its reply masked by the JS parsers (`replyMask` NULL only without a reply): no
+   * SQL masker to fall back on (staging.ts stagingRow and outcome-csv.ts mask every failure's reply they stage).
+   */
+  staged?: boolean;
   /** The remote MTA's key staged by the JS parsers (staging.ts storedHostKey); else hostKeySql's. */
   hostKey?: string;
 }
@@ -97,7 +102,8 @@ const hintOfKeySql = (key: string) => `CASE WHEN contains(${key}, ':') THEN spli
  * the settle step reads it back.
  */
 function replyKeySql(k: KeyInputs): string {
-  const masked = maskReplySql("coalesce(s.reply, '')");
+  // The SQL masker of a row the JS parsers staged without a mask: it has no reply, and the masker gives ''.
+  const masked = k.staged ? "coalesce(s.reply, '')" : maskReplySql("coalesce(s.reply, '')");
   return `CASE WHEN ${k.problem} IS NULL AND s.type IN ${k.classifiedTypes}
   THEN concat(${k.hint} || ':', md5(concat_ws(chr(31), s.type, ${k.provider},
     ${keyDomainSql(k.recipientDomain, k.provider)},
@@ -107,7 +113,7 @@ function replyKeySql(k: KeyInputs): string {
 }
 
 /** The key of a staged row (insertFlagged). */
-const REPLY_KEY_SQL = replyKeySql({
+const REPLY_KEY_INPUTS: KeyInputs = {
   classifiedTypes: STORED_CLASSIFIED_TYPES,
   problem: "s.problem",
   hint: "s.hint",
@@ -115,7 +121,13 @@ const REPLY_KEY_SQL = replyKeySql({
   provider: "s.provider",
   replyMask: "s.reply_mask",
   hostKey: "s.host_key",
-});
+};
+const REPLY_KEY_SQL = replyKeySql(REPLY_KEY_INPUTS);
+/**
+ * REPLY_KEY_SQL of rows the JS parsers staged: the same keys without the SQL masker's twenty regexps, which
+ * DuckDB compiled for every such insert (planning, and again on each of its threads) though no row reads them.
+ */
+const STAGED_REPLY_KEY_SQL = replyKeySql({ ...REPLY_KEY_INPUTS, staged: true });
 
 /**
  * The key of a stored row, from its stored columns (its hint from the key it carries): what the key of the
@@ -270,6 +282,8 @@ export async function insertFlagged(
   parted = false,
   cross: CrossSource = null,
   headerMessageIds = false,
+  /** The rows are the JS parsers' staged rows (csv-staging.ts partSql), not a DuckDB reader's. */
+  staged = false,
 ): Promise<number> {
   void loadClassifier();
   const recipe = await eventKeyRecipe(store);
@@ -285,6 +299,7 @@ export async function insertFlagged(
       cross,
       headerMessageIds,
       legacyLog,
+      staged,
     ),
     {
       ...params,
@@ -387,6 +402,7 @@ export function insertFlaggedSql(
   cross: CrossSource = null,
   headerMessageIds = false,
   legacyLog = false,
+  staged = false,
 ): string {
   // The key is computed once (a join condition would hash every row a second time), and an empty store
   // has nothing to join against. `matchTime` (IngestOptions.dedupeWithTime) also matches the time: DuckDB
@@ -463,7 +479,7 @@ export function insertFlaggedSql(
       CASE WHEN s.problem IS NOT NULL THEN s.raw ELSE s.reply END, s.reply_code, s.status,
       CASE WHEN s.problem IS NOT NULL THEN s.problem
         ${crossed ? `WHEN ${crossed} THEN ${sqlString(CROSS_MARK)}` : ""} ELSE s.source_label END, s.machine_open, s.reader_ip,
-      s.user_agent, s.url, ${parted ? "$file_id + s.part" : "$file_id"}, s.line, ${REPLY_KEY_SQL},
+      s.user_agent, s.url, ${parted ? "$file_id + s.part" : "$file_id"}, s.line, ${staged ? STAGED_REPLY_KEY_SQL : REPLY_KEY_SQL},
       ${recipientHashSql(STORED_KEY_SOURCES)}, ${insertMessageKeySql(STORED_KEY_SOURCES)}, s.queue_id
     FROM (${rows}) s
     ${already} ${stored ? legacy : ""} ${other} ${oldLog}`;

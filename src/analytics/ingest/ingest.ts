@@ -148,6 +148,7 @@ export async function ingestFile(
             false,
             cross,
             headerMessageIds(format),
+            true,
           ),
         size >= PIPE_FROM_BYTES,
         MIN_THREADED_LOG_BYTES,
