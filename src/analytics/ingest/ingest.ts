@@ -246,7 +246,7 @@ async function loadFile(
     lap("scan");
     if (exactOrNothing && counts.problem) throw new NeedsParser();
     // A JSON value of another kind where a field reads text (otherKindsSql): the parsers read the file.
-    const otherKinds = "sql" in from ? otherKindsSql(eventSource(format)?.table) : null;
+    const otherKinds = "sql" in from ? otherKindsSql(eventSource(format)?.table, read) : null;
     if (exactOrNothing && otherKinds) {
       const hit = (await store.one<{ hit: boolean }>(otherKinds, { file_id: fileId }))?.hit;
       lap("values of other kinds");
