@@ -29,8 +29,8 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 79,
-  fingerprint: "a8b125d78d055e38922c928a4a506f8be08d13cde52acf5f7c826daf859a7794",
+  version: 80,
+  fingerprint: "4eff5577cd7d8c3f2e28b8bd575e5a1378180ce033b1ad7ee6301698a24b3773",
 };
 
 /** Rule data as text: patterns by their source and flags. */

@@ -5070,6 +5070,20 @@ export const REASON_PHRASES: RuleTable = {
     // unavailable (listed in RBL)" is userunknown: sisimai go reason/why-userunknown.go), and "listed in"
     // is no phrase of its lists.
     {
+      // Postfix's own reply for its client restrictions: the sending host is refused, whatever the status says
+      // (5.7.1's securityerror is only the status's default). After every phrase that says more ("client host
+      // rejected: cannot find your hostname" requireptr, "… please try again slower" ratelimited, Sisimai's
+      // "client host rejected: …" blocked list).
+      id: "blocked-postfix-client-host-rejected",
+      reason: "blocked",
+      phrase: "client host rejected:",
+      source:
+        "Postfix smtpd(8) client restrictions (smtpd_client_restrictions: check_client_access, reject_rbl_client, reject_unknown_client_hostname…): https://www.postfix.org/postconf.5.html#smtpd_client_restrictions; 'Client host' is the class name its replies give them (https://github.com/vdukhovni/postfix/blob/master/postfix/src/smtpd/smtpd_check.c)",
+      example: "554 5.7.1 <unknown[127.0.0.1]>: Client host rejected: Access denied",
+      exampleSource:
+        "written by Postfix 3.7.11 as the receiving server (check_client_access REJECT): test/fixtures/mta-made/postfix/p06-client-rejected.eml",
+    },
+    {
       id: "recipient-unknown-mailbox-recipient-address-user-account-not-found",
       reason: "userunknown",
       pattern:
