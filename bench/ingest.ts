@@ -140,6 +140,8 @@ function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
     });
     let stdout = "";
     let stderr = "";
+    child.stdout.setEncoding("utf8");
+    child.stderr.setEncoding("utf8");
     child.stdout.on("data", (d) => {
       stdout += d;
     });

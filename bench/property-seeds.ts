@@ -10,15 +10,18 @@
  *   seed of `--sample-seeds FIRST:COUNT` (each sample's seed mixed with it), within `--sample-seconds` per file.
  * Prints per call site the seeds run, cases and failing seeds, then each counterexample with the command that
  * reproduces it. `--tree DIR` runs another checkout's tests (a train head) with this checkout's sweep; `--files
- * REGEX` keeps matching test files. Exits 1 when anything failed. A bench, not a test: it takes minutes.
+ * REGEX` keeps matching test files; `--since REF` keeps the test files the tree's commits since REF can reach
+ * (testkit/changed-area.ts: the file itself or what it loads changed), for a train's pre-read. Exits 1 when
+ * anything failed. A bench, not a test: it takes minutes.
  *   node bench/property-seeds.ts [--tree DIR] [--seeds 1000:300] [--seconds 20] [--sample-seeds 5000:10]
- *     [--sample-seconds 240] [--files REGEX]
+ *     [--sample-seconds 240] [--files REGEX] [--since REF]
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { reachedTests } from "../testkit/changed-area.ts";
 import type { Site } from "../testkit/property-sweep-site.ts";
 
 const HERE = new URL("..", import.meta.url).pathname;
@@ -30,6 +33,7 @@ const { values } = parseArgs({
     "sample-seeds": { type: "string", default: "5000:10" },
     "sample-seconds": { type: "string", default: "240" },
     files: { type: "string", default: "" },
+    since: { type: "string" },
   },
 });
 const tree = resolve(values.tree);
@@ -101,15 +105,28 @@ function run(file: string, env: Record<string, string>): Run {
 const [first, count] = range(values.seeds, "--seeds");
 const [sampleFirst, sampleCount] = range(values["sample-seeds"], "--sample-seeds");
 const filter = new RegExp(values.files);
-const files = testFiles(join(tree, "test")).filter(
+const properties = testFiles(join(tree, "test")).filter(
   (path) => /from "fast-check"/.test(readFileSync(path, "utf8")) && filter.test(relative(tree, path)),
 );
+let changed: string[] | undefined;
+if (values.since !== undefined) {
+  const diff = spawnSync("git", ["-C", tree, "diff", "--name-only", `${values.since}...HEAD`], {
+    encoding: "utf8",
+  });
+  if (diff.status !== 0) throw new Error(`--since ${values.since}: git diff failed: ${diff.stderr.trim()}`);
+  changed = diff.stdout.split("\n").filter((line) => line !== "");
+}
+const files = changed === undefined ? properties : reachedTests(tree, properties, changed);
 const head = spawnSync("git", ["-C", tree, "rev-parse", "--short=8", "HEAD"], {
   encoding: "utf8",
 }).stdout.trim();
 const scratch = mkdtempSync(join(tmpdir(), "deliverlens-property-seeds-"));
 const out = join(scratch, "sites.jsonl");
 const started = performance.now();
+if (changed !== undefined)
+  console.log(
+    `since ${values.since}: ${changed.length} files changed, ${files.length} of ${properties.length} property test files reach them`,
+  );
 console.log(
   `property seeds: ${tree} (HEAD ${head || "?"}), ${files.length} files; seeds ${first}..${first + count - 1}, ≤ ${values.seconds} s per call site; sample seeds ${sampleFirst}..${sampleFirst + sampleCount - 1}, ≤ ${values["sample-seconds"]} s per file`,
 );

@@ -97,6 +97,8 @@ export async function startDovecot(users: DovecotUser[]): Promise<DovecotStack> 
     );
     const child = spawn(DOVECOT, ["-F", "-c", config], { stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
+    child.stdout?.setEncoding("utf8");
+    child.stderr?.setEncoding("utf8");
     child.stdout?.on("data", (chunk) => {
       output += chunk;
     });

@@ -200,6 +200,7 @@ export async function spawnServe(args: string[], env: Record<string, string>): P
   const exited = new Promise<number | string>((resolve) =>
     child.on("exit", (code, signal) => resolve(code ?? signal ?? "unknown")),
   );
+  child.stderr?.setEncoding("utf8");
   const url = await new Promise<string>((resolve, reject) => {
     child.stderr?.on("data", (chunk) => {
       stderr += chunk;

@@ -192,6 +192,16 @@ const WORDING_MARKERS: readonly TextMarker[] = [
       "550 7.7.1 The IP you're using to send mail is not authorized to send email directly to our servers. Use the SMTP relay at your service provider instead.",
   },
   {
+    // Google's replies end with the title of the page they point to: "For more information, go to Email sender
+    // guidelines." (support.google.com/mail/answer/81126), as "… go to Why has Gmail blocked my messages?." above.
+    id: "google-go-to-email-sender-guidelines",
+    provider: "google",
+    pattern: /\bgo to email sender guidelines\b/,
+    source: GOOGLE_PAGE,
+    example:
+      "550 5.7.24 The SPF record of the sending domain has one or more suspicious entries. For more information, go to Email sender guidelines.",
+  },
+  {
     id: "yahoo-yahoo-requires-all",
     provider: "yahoo",
     pattern: /\byahoo requires all /,

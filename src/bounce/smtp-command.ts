@@ -244,12 +244,26 @@ function namedCommand(text: string): SmtpCommand | null {
  * to the whole batch in order: a refusal followed by DATA's own refusal for want of recipients answered
  * RCPT TO, not DATA — Sendmail "503 5.0.0 Need RCPT (recipient)" (srvrsmtp.c), Postfix "554 5.5.1 Error: no
  * valid recipients" (smtpd.c), Exim "503-All RCPT commands were rejected", Gmail "503 5.5.1 RCPT first".
- * The report then shows no phase of its own.
+ * The report then shows no phase of its own, unless DATA's refusal quotes the error every RCPT TO drew (Exim's,
+ * below) and that error is the batch's first reply: then it answered RCPT TO.
  */
 const DATA_SENT = />>> ?data\b/gi;
 const FIRST_REPLY = /^ ?[45]\d\d[ -]/;
 const NO_RECIPIENTS_FOR_DATA =
   /^ ?(?:503|554)[ -][^\n]{0,40}?(?:need rcpt|no valid recipients|rcpt commands were rejected|rcpt first)/i;
+
+/**
+ * Exim's answer to DATA when every RCPT TO of the session drew the same refusal (src/smtp_in.c, DATA with
+ * no recipient: `smtp_respond(code, 3, SR_NOT_FINAL, US"All RCPT commands were rejected with this error:")`
+ * then that refusal's text, then "503 Valid RCPT command must precede DATA";
+ * https://github.com/Exim/exim/blob/master/src/src/smtp_in.c). Example: github.com/sisimai/set-of-emails
+ * lhost-sendmail-26.eml ("<<< 503-All RCPT commands were rejected with this error:", "<<< 503-unknown user").
+ */
+const ALL_RCPT_REJECTED = /^ ?503[ -]all rcpt commands were rejected with this error:/i;
+/** A reply's code (and enhanced status) and blanks, so two replies compare by their words. */
+const REPLY_LEAD = /^ ?[45]\d\d(?:[ :-]+[245]\.\d{1,3}\.\d{1,3})?[ :-]*/;
+const wordsOfReply = (reply: string): string =>
+  reply.replace(REPLY_LEAD, "").replace(/\s+/g, " ").trim().toLowerCase();
 
 /**
  * A transcript whose ">>> DATA" has only DATA's own refusal for want of recipients as its reply (RFC 5321 §3.3:
@@ -260,12 +274,32 @@ const NO_RECIPIENTS_FOR_DATA =
 interface DataReading {
   /** A pipelined batch: no phase of its own. */
   pipelined: boolean;
+  /**
+   * A pipelined batch whose DATA refusal quotes the refusal every RCPT TO drew (Exim's "All RCPT commands
+   * were rejected with this error:"), and that is the batch's first reply: the error answered RCPT TO.
+   */
+  rcpt: boolean;
   /** [start, end) of each DATA refused only for want of recipients, with its reply: not the error's phase. */
   unanswered: Array<[number, number]>;
 }
 
+/**
+ * replies[at] is Exim's "All RCPT commands were rejected with this error:" and the refusal it quotes (on the
+ * next reply line, or after the colon where a report joined the lines) begins with the words of the batch's
+ * first reply, whose own line ends it (a reporting MTA's line may follow: Sendmail's "550 5.1.1 <a@b>... User
+ * unknown").
+ */
+function quotesFirstReply(replies: readonly string[], at: number): boolean {
+  const intro = ALL_RCPT_REJECTED.exec(replies[at]);
+  if (!intro) return false;
+  const rest = wordsOfReply(replies[at].slice(intro[0].length));
+  const quoted = rest !== "" ? rest : at + 1 < replies.length ? wordsOfReply(replies[at + 1]) : "";
+  const first = wordsOfReply(replies[1].split("\n", 1)[0]);
+  return first !== "" && quoted.startsWith(first);
+}
+
 function readDataReplies(text: string): DataReading {
-  const reading: DataReading = { pipelined: false, unanswered: [] };
+  const reading: DataReading = { pipelined: false, rcpt: false, unanswered: [] };
   // Each ">>> DATA" with the replies up to the next command sent: linear, whatever the text (one regex
   // over replies of replies backtracks without bound on a line of "<<< 550 " runs).
   // exec in a loop, not matchAll: matchAll copies the expression (a call into the runtime) for every text.
@@ -284,6 +318,9 @@ function readDataReplies(text: string): DataReading {
     for (let i = 2; i < replies.length; i++)
       if (NO_RECIPIENTS_FOR_DATA.test(replies[i])) {
         reading.pipelined = true;
+        // The quoted refusal is the next reply line; the first reply ends at its line's end (a reporting
+        // MTA's own line may follow it: Sendmail's "550 5.1.1 <a@b>... User unknown").
+        reading.rcpt = quotesFirstReply(replies, i);
         return reading;
       }
   }
@@ -293,7 +330,7 @@ function readDataReplies(text: string): DataReading {
 /** The command `text` names (null: none, or a pipelined batch whose replies show none of their own). */
 export function smtpCommandIn(text: string): SmtpCommand | null {
   const data = readDataReplies(text);
-  if (data.pipelined) return null;
+  if (data.pipelined) return data.rcpt ? "RCPT" : null;
   if (data.unanswered.length === 0) return namedCommand(text);
   let rest = "";
   let from = 0;

@@ -61,6 +61,12 @@ export interface DeliveryEvent {
    * classifier reads an unknown user after DATA, or at MAIL FROM, as a bounce report's (src/bounce/email/smtp-phase.ts).
    */
   smtpCommand?: SmtpCommand | null;
+  /**
+   * The log's own id of the message (a Postfix queue id, an Exim message id), where the source is an MTA's log:
+   * part of the event's identity in the store, so two messages failing (or delivered) for one recipient in one
+   * second with one reply are two events though the log names no Message-ID (review R124).
+   */
+  queueId?: string | null;
   /** ARF feedback type (abuse, not-spam, …) for complaints, when the source gives it. */
   feedbackType?: string | null;
   source: SourceRef;

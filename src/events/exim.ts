@@ -41,6 +41,14 @@ const ERROR_AFTER = /\bSMTP error from remote mail(?:er| server) after (?:pipeli
 const HOST = / H=(\S+?)(?:\s+\[([^\]]+)\])?(?:[:,]|\s|$)/;
 const CONFIRMATION = / C="((?:[^"\\]|\\.)*)"/;
 const MESSAGE_ID = / id=(\S+)/;
+/**
+ * Exim writes a remote server's multi-line reply on one log line, each line break as the two characters `\n`
+ * (its log text turns non-printing characters into backslash escapes, as the spec's `${escape:…}` operator does:
+ * https://www.exim.org/exim-html-current/doc/html/spec_html/ch-string_expansions.html). Read back as line
+ * breaks, the reply's lines join as a bounce email's do, so a phrase split over two lines reads whole (Exchange
+ * Online's "550-5.4.1 Recipient address rejected:\n550 5.4.1 Access denied": review R121, Exim 4.96's log).
+ */
+const ESCAPED_LINE_BREAK = /\\n/g;
 
 /**
  * A message's sender and Message-ID are kept until `Completed`, which a grep'd or cut log never has: at
@@ -107,11 +115,13 @@ class EximParser {
     event.sender = known?.sender ?? null;
     event.sendingDomain = domainOf(event.sender);
     event.messageId = known?.messageId ?? null;
+    event.queueId = id;
     const host = HOST.exec(rest);
     if (host) event.remoteMta = host[1].toLowerCase();
     const reply = type === "delivered" ? CONFIRMATION.exec(rest)?.[1] : errorText(rest);
     if (reply) {
-      event.reply = reply;
+      event.reply =
+        type !== "delivered" && reply.includes("\\n") ? reply.replace(ESCAPED_LINE_BREAK, "\n") : reply;
       if (type !== "delivered") event.smtpCommand = commandBefore(rest, reply);
       event.replyCode = leadingReplyCode(reply);
       event.status = leadingStatus(reply);

@@ -47,6 +47,8 @@ const COMMAND_BYTES = 4;
 const MAX_TEMPLATE = 1024;
 /** Templates a slot keeps besides the two in the table (see LineTemplates.extras). */
 const EXTRAS = 2;
+/** A template's compares in JavaScript made byte by byte before its WordLiterals are made (LineTemplate.words). */
+const JS_COMPARES = 16;
 /** Where learn gathers a template's literal pieces and tail (at most MAX_TEMPLATE bytes). */
 const LITERAL = new Uint8Array(MAX_TEMPLATE);
 
@@ -69,10 +71,14 @@ class LineTemplate<T> {
   /** A variable span of alphabet `kinds[i]` follows piece i. */
   private readonly kinds: number[];
   /**
-   * The pieces and the tail as WordLiterals, made for the first compare in JavaScript (null: not yet): a
-   * placed template reads a chunk memory's lines in WebAssembly, and most are never compared here.
+   * The pieces and the tail as WordLiterals, made at the JS_COMPARES-th compare in JavaScript (null: not yet;
+   * the compares before go byte by byte): a placed template reads a chunk memory's lines in WebAssembly, and
+   * most are never compared here, or only a few times as a slot's extra (LineTemplates.extras), most of those
+   * failing at their first bytes — making the words cost more than such compares (a wide log's thousands of
+   * recipient domain × relay templates: ~55 % of the time its extras took).
    */
   private words: WordLiteral[] | null = null;
+  private compares = 0;
   /** The length of the bytes from the reply's end to the line's end. */
   readonly tailLength: number;
   /** The recipient's domain length (the template starts at the `@` before it). */
@@ -139,21 +145,31 @@ class LineTemplate<T> {
   ): TemplateReading<T> | null {
     let at = rcptEnd - this.domainLength - 1;
     if (at < rcptStart) return null;
-    const words = this.words ?? this.wordLiterals();
-    const kinds = this.kinds;
+    const words = this.words ?? (++this.compares >= JS_COMPARES ? this.wordLiterals() : null);
+    const { kinds, literal, pieceEnds } = this;
     // A local: a module constant read in a loop is loaded (and checked) again at every byte.
     const alphabet = ALPHABET;
     for (let p = 0; ; p++) {
-      const piece = words[p];
-      if (at + piece.length > lineEnd || !piece.at(memory, bytes, at)) return null;
-      at += piece.length;
+      const start = p === 0 ? 0 : pieceEnds[p - 1];
+      const length = pieceEnds[p] - start;
+      if (at + length > lineEnd) return null;
+      if (words === null ? !sameBytes(literal, start, length, bytes, at) : !words[p].at(memory, bytes, at))
+        return null;
+      at += length;
       if (p === kinds.length) break;
       const kind = kinds[p];
       while (at < lineEnd && (alphabet[bytes[at]] & kind) !== 0) at++;
     }
-    const tail = words[kinds.length + 1];
-    const replyEnd = lineEnd - tail.length;
-    if (replyEnd < at || !tail.at(memory, bytes, replyEnd)) return null;
+    const tailLength = this.tailLength;
+    const replyEnd = lineEnd - tailLength;
+    if (replyEnd < at) return null;
+    const tailAt = pieceEnds[kinds.length];
+    if (
+      words === null
+        ? !sameBytes(literal, tailAt, tailLength, bytes, replyEnd)
+        : !words[kinds.length + 1].at(memory, bytes, replyEnd)
+    )
+      return null;
     return this.readAt(at, replyEnd);
   }
 
@@ -405,6 +421,18 @@ export class LineTemplates<T> {
     // and the last piece, which ends with ` said: `, before the reply), and the tail is the line's end.
     return template.readAt(replyStart, replyEnd);
   }
+}
+
+/** Whether bytes[at, at + length) equal literal[start, start + length) (the caller checks they lie in `bytes`). */
+function sameBytes(
+  literal: Uint8Array,
+  start: number,
+  length: number,
+  bytes: Uint8Array,
+  at: number,
+): boolean {
+  for (let i = 0; i < length; i++) if (bytes[at + i] !== literal[start + i]) return false;
+  return true;
 }
 
 /** The alphabet of a variable span starting at bytes[i] (0: none), from the bytes before it since `from`. */

@@ -313,6 +313,8 @@ class PostfixParser {
     bytes: Buffer.alloc(0),
     recipientStart: 0,
     recipientEnd: 0,
+    queueIdStart: 0,
+    queueIdEnd: 0,
     replyStart: -1,
     replyEnd: -1,
     shape: null,
@@ -634,6 +636,8 @@ class PostfixParser {
     spans.bytes = bytes;
     spans.recipientStart = rcptStart;
     spans.recipientEnd = at.rcptEnd;
+    spans.queueIdStart = at.qidStart;
+    spans.queueIdEnd = at.qidEnd;
     if (reading !== null) {
       spans.replyStart = reading.replyStart;
       spans.replyEnd = reading.replyEnd;
@@ -749,6 +753,8 @@ class PostfixParser {
     spans.bytes = bytes;
     spans.recipientStart = rcptStart;
     spans.recipientEnd = at.rcptEnd;
+    spans.queueIdStart = at.qidStart;
+    spans.queueIdEnd = at.qidEnd;
     spans.replyStart = reading.replyStart;
     spans.replyEnd = reading.replyEnd;
     spans.shape = reading.shape;
@@ -1068,6 +1074,7 @@ class PostfixParser {
     const event = newEvent(type, this.file, lineNo);
     event.time = this.time(text, at.stampEnd);
     event.recipient = text.slice(rcptStart, rcptEnd) || null;
+    event.queueId = text.slice(at.qidStart, at.qidEnd);
     // Only a deferral needs a state of its own (a grep'd log has a new queue id on almost every line).
     const entry = type === "deferred" ? this.state(text, at, true) : this.entryOf(text, at);
     const state = entry !== NONE ? this.states.value(entry) : undefined;
@@ -1175,6 +1182,7 @@ class PostfixParser {
     for (const deferred of state.deferred.events()) {
       const event = deferred.bounced(this.file, lineNo);
       event.time = this.time(text, at.stampEnd);
+      event.queueId = text.slice(at.qidStart, at.qidEnd);
       event.reasonHint = "expired";
       out.push(event);
     }

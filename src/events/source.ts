@@ -47,6 +47,9 @@ export interface OutcomeSpans {
   bytes: Buffer;
   recipientStart: number;
   recipientEnd: number;
+  /** The line's own id of the message (DeliveryEvent.queueId): empty (start = end) when it has none. */
+  queueIdStart: number;
+  queueIdEnd: number;
   /** -1 when the event has no reply. */
   replyStart: number;
   replyEnd: number;

@@ -1222,7 +1222,7 @@ function mapped(table: FieldTable, cx: Context, rows: string, noRoot: string): s
       ${heads ? KEPT_SQL : `coalesce(code_field, ${REPLY_CODE_SQL("reply")}) AS reply_code, status`}, source_label, machine_open,
       reader_ip, user_agent, url,
       CASE WHEN event_id IS NOT NULL THEN ${sqlString(`${table.format}:`)} || event_id END AS identity,
-      problem, NULL::VARCHAR AS raw, hint, NULL::VARCHAR AS reply_mask, NULL::VARCHAR AS host_key
+      problem, NULL::VARCHAR AS raw, hint, NULL::VARCHAR AS reply_mask, NULL::VARCHAR AS host_key, NULL::VARCHAR AS queue_id
     FROM s`;
 }
 

@@ -87,6 +87,7 @@ export interface EventKeySources extends KeySources {
   sending_ip: string;
   reply: string;
   url: string;
+  queue_id: string;
 }
 const STORED_EVENT: EventKeySources = {
   ...STORED,
@@ -94,6 +95,7 @@ const STORED_EVENT: EventKeySources = {
   sending_ip: "sending_ip",
   reply: "reply",
   url: "url",
+  queue_id: "queue_id",
 };
 
 /**
@@ -105,10 +107,13 @@ const STORED_EVENT: EventKeySources = {
  * the keys can be computed again from the stored rows (analytics/ingest/finalize.ts `eventKeyRecipe`): DuckDB does not promise its hash
  * across versions, and the store records what this DuckDB's hash gives (`HASH_PROBE_SQL`).
  */
-export const hashEventKeySql = (src: EventKeySources = STORED_EVENT): string =>
-  `(hash(${src.type}::VARCHAR, epoch_ms(${src.time}), coalesce(${src.recipient}, ''), coalesce(${src.campaign}, ''),
-    coalesce(${src.sending_ip}, ''), coalesce(${src.message_id}, ''), coalesce(${src.reply}, ''), coalesce(${src.url}, ''))
+export const hashEventKeySql = (src: EventKeySources = STORED_EVENT): string => {
+  const fields = `${src.type}::VARCHAR, epoch_ms(${src.time}), coalesce(${src.recipient}, ''), coalesce(${src.campaign}, ''),
+    coalesce(${src.sending_ip}, ''), coalesce(${src.message_id}, ''), coalesce(${src.reply}, ''), coalesce(${src.url}, '')`;
+  // A log row's queue id (schema 21, review R124) joins the fields; a row without one keeps the key it had.
+  return `(CASE WHEN ${src.queue_id} IS NULL THEN hash(${fields}) ELSE hash(${fields}, ${src.queue_id}) END
     | ${COLUMN_KEYED})`;
+};
 
 /**
  * A `hash` store's key of an event with a source id (`<format>:<id>`, short): the md5 key's upper 63 bits, its
@@ -206,10 +211,11 @@ const EVENT_ROWS_COLUMNS_V8 = `${eventRowsColumnsV3("UBIGINT")},
  * uses is the file's storage, not the schema (no catalog text or column shows it, and DuckDB cannot change it
  * in place): a store from before keeps its own, as it keeps its storage format (docs/STORE.md).
  */
-const EVENT_ROWS_COLUMNS_NEW = EVENT_ROWS_COLUMNS_V8.replace(
+const EVENT_ROWS_COLUMNS_NEW = `${EVENT_ROWS_COLUMNS_V8.replace(
   "reply VARCHAR,",
   "reply VARCHAR USING COMPRESSION zstd,",
-);
+)},
+        queue_id VARCHAR`;
 const EVENTS_VIEW_V7 = `
         SELECT e.event_key, e.type, e.time, e.recipient,
           CASE WHEN strpos(e.recipient, '@') > 0 THEN split_part(e.recipient, '@', -1) END AS recipient_domain,
@@ -278,6 +284,14 @@ const STATUS_FROM_REPLY_V13 = `
  */
 const LEGACY_EMAIL_FILES_V14 = `
       CREATE TABLE legacy_email_files (file_id INTEGER PRIMARY KEY);`;
+/**
+ * The MTA log files (Postfix, Exim) stored before a log row's identity held its queue id (schema 21, review
+ * R124): their rows' keys have none, and ingest matches a new log row against theirs by the key it would have had
+ * without it (src/analytics/ingest/finalize.ts), so a log ingested again after the upgrade stores nothing twice.
+ * Empty in a store created at version 21 or later.
+ */
+const LEGACY_LOG_FILES_V21 = `
+      CREATE TABLE legacy_log_files (file_id INTEGER PRIMARY KEY);`;
 /**
  * The day summary's first attempts (schema 15): per provider and day, the messages of the files counted by
  * first attempts whose first attempt falls on that day (measure `sent`, src/measures/sent.ts), and which
@@ -721,6 +735,17 @@ export const MIGRATIONS: readonly Migration[] = [
       UPDATE event_rows SET recipient_hash = ${recipientHashSql()}, message_key = ${messageKeySql()}
       WHERE ends_with(recipient, '.');`,
   },
+  {
+    version: 21,
+    description:
+      "event_rows.queue_id: a log row's queue id (Postfix) or message id (Exim), part of its identity; legacy_log_files: the log files stored before",
+    // Two messages failing (or delivered) for one recipient in one second with one reply were one event when the
+    // log named no Message-ID (review R124). Stored rows keep their keys (they have no queue id); the log files
+    // stored so far are listed, so their logs ingested again match them (finalize.ts).
+    sql: `ALTER TABLE event_rows ADD COLUMN queue_id VARCHAR;
+      ${LEGACY_LOG_FILES_V21}
+      INSERT INTO legacy_log_files SELECT file_id FROM files WHERE format IN ('postfix', 'exim');`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
@@ -751,4 +776,5 @@ export const FRESH_SCHEMA_SQL = `
   INSERT INTO key_state VALUES ('hash', ${HASH_PROBE_SQL});
   ${HOSTING_V18}
   INSERT INTO hosting_state VALUES (true);
+  ${LEGACY_LOG_FILES_V21}
   CREATE VIEW events AS ${EVENTS_VIEW_V13}`;

@@ -51,6 +51,8 @@ function run(args: string[], env: Record<string, string> = {}, input?: Buffer): 
     const timer = setTimeout(() => child.kill("SIGKILL"), CEILING_MS);
     let stdout = "";
     let stderr = "";
+    child.stdout.setEncoding("utf8");
+    child.stderr.setEncoding("utf8");
     child.stdout.on("data", (chunk) => {
       stdout += chunk;
     });

@@ -93,6 +93,7 @@ describe("ingest", () => {
       },
     );
     let stdout = "";
+    child.stdout.setEncoding("utf8");
     child.stdout.on("data", (chunk) => {
       stdout += chunk;
     });

@@ -173,7 +173,7 @@ async function oldStoreOf(name: string, mbox: string, oldReply = "reply"): Promi
     "INSERT INTO reply_classes SELECT * FROM n.reply_classes",
     "INSERT INTO classifier_state SELECT * FROM n.classifier_state",
     `INSERT INTO event_rows SELECT * REPLACE (${eventKeySql(IDENTITY_SQL)} AS event_key)
-      FROM (SELECT * REPLACE (${oldReply} AS reply) FROM n.event_rows)`,
+      FROM (SELECT * EXCLUDE (queue_id) REPLACE (${oldReply} AS reply) FROM n.event_rows)`,
     "DETACH n",
   ]);
   return path;

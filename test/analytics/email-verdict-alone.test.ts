@@ -20,15 +20,20 @@ import { scratchDir } from "../../testkit/scratch.ts";
 const MADE = join(import.meta.dirname, "../fixtures/mta-made");
 const dir = scratchDir("email-verdict-");
 
-const MESSAGES = readdirSync(MADE)
-  .filter((carrier) => !carrier.includes("."))
-  .flatMap((carrier) =>
-    readdirSync(join(MADE, carrier))
-      .filter((name) => name.endsWith(".eml"))
-      .sort()
-      .filter((_, i) => i % 3 === 0)
-      .map((name) => ({ name: `${carrier}-${name}`, raw: readFileSync(join(MADE, carrier, name)) })),
-  );
+/** Each carrier's messages whose file names `pick` keeps (given each carrier's sorted names and their index). */
+function madeMessages(pick: (name: string, i: number) => boolean): { name: string; raw: Buffer }[] {
+  return readdirSync(MADE)
+    .filter((carrier) => !carrier.includes("."))
+    .flatMap((carrier) =>
+      readdirSync(join(MADE, carrier))
+        .filter((name) => name.endsWith(".eml"))
+        .sort()
+        .filter(pick)
+        .map((name) => ({ name: `${carrier}-${name}`, raw: readFileSync(join(MADE, carrier, name)) })),
+    );
+}
+
+const MESSAGES = madeMessages((_, i) => i % 3 === 0);
 
 interface Verdict {
   reason: string;
@@ -82,7 +87,11 @@ async function stored(paths: string[]): Promise<Row[]> {
  * stored event (a success notice: the store classifies failures only) names a recipient its message reports, and
  * each record is stored once.
  */
-function compare(rows: Row[], messageOf: (row: Row) => { name: string; raw: Buffer }): number {
+function compare(
+  rows: Row[],
+  messageOf: (row: Row) => { name: string; raw: Buffer },
+  messages: readonly { name: string; raw: Buffer }[] = MESSAGES,
+): number {
   const want = new Map<string, Map<string, Verdict[]>>();
   const seen = new Map<string, number>();
   for (const row of rows) {
@@ -110,7 +119,7 @@ function compare(rows: Row[], messageOf: (row: Row) => { name: string; raw: Buff
     );
   }
   let records = 0;
-  for (const message of MESSAGES) {
+  for (const message of messages) {
     for (const [recipient, verdicts] of want.get(message.name) ?? alone(message.raw, message.name)) {
       records += verdicts.length;
       assert.ok(seen.has(`${message.name} ${recipient}`), `${message.name} ${recipient}: not stored`);
@@ -135,6 +144,53 @@ test("ingest of a folder of bounce emails: each stored event is its record read 
     return message;
   });
   assert.ok(records > 400, `${records} records`);
+});
+
+/**
+ * Review s42 R119: a report damaged where its RFC 3464 Action line was (cut there, as a truncated download or
+ * mailbox is) gives its records no action, and often no code or status. Such a record gave up: the store keeps it
+ * as a bounce (src/pipeline/email-events.ts eventType), classified with a bounce's action, and read alone it is
+ * classified so too (src/bounce/email/index.ts classifiedAction), with the action its event is stored by (a delayed
+ * message its MTA dropped is `failed`) — `permanent` is one thing either way. Every carrier's expiry reports
+ * (temporary failures, then giving up), cut before `Action:`, and with a NUL in their Content-Type header (review's
+ * hostile forms).
+ */
+test("ingest of damaged expiry reports: each stored event is its record read alone", async () => {
+  const expiries = madeMessages((name) => name.endsWith("-expired.eml"));
+  // Each form in a store of its own: two forms of one report are one event.
+  const forms: Record<string, (raw: Buffer) => Buffer | null> = {
+    cut: (raw) => {
+      const at = raw.indexOf("\nAction:");
+      return at < 0 ? null : raw.subarray(0, at + 1);
+    },
+    // A NUL inside the message's first Content-Type header name: its parts are then read as plain text.
+    nul: (raw) => {
+      const at = raw.indexOf("Content-Type:");
+      return at < 0 ? null : Buffer.concat([raw.subarray(0, at + 4), Buffer.from([0]), raw.subarray(at + 4)]);
+    },
+  };
+  for (const [form, damage] of Object.entries(forms)) {
+    const damaged = expiries.flatMap(({ name, raw }) => {
+      const bytes = damage(raw);
+      return bytes === null ? [] : [{ name: `${form}-${name}`, raw: bytes }];
+    });
+    assert.ok(damaged.length > 100, `${form}: ${damaged.length} reports`);
+    const byPath = new Map(damaged.map((message) => [join(dir, message.name), message]));
+    for (const [path, message] of byPath) writeFileSync(path, message.raw);
+    const rows = await stored([...byPath.keys()]);
+    compare(
+      rows,
+      (row) => {
+        const message = byPath.get(row.path);
+        assert.ok(message, row.path);
+        return message;
+      },
+      damaged,
+    );
+    // The case itself: expiries stored as bounces with no code or status to say more.
+    const bare = rows.filter((row) => row.type === "bounced" && row.reason === "expired");
+    assert.ok(bare.length > 10, `${form}: ${bare.length}`);
+  }
 });
 
 /** An mbox of the messages as a mail store writes one (a `From ` line before each, body `From ` lines quoted). */

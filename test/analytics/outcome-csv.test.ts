@@ -71,7 +71,9 @@ function rowsBothWays(input: string, chunkSize: number): { fromBytes: string[]; 
       // The recipient left on the bytes (OutcomeSpans).
       const recipient =
         event.recipient ?? (latin1(spans.bytes, spans.recipientStart, spans.recipientEnd) || null);
-      const whole = { ...event, recipient };
+      // The log's id of the message too (OutcomeSpans).
+      const queueId = event.queueId ?? (latin1(spans.bytes, spans.queueIdStart, spans.queueIdEnd) || null);
+      const whole = { ...event, recipient, queueId };
       rowRows.add(stagingRow(whole, "postfix", reply) ?? noTimeRow(whole));
       fromRow.push(Buffer.from(rowRows.take()).toString("utf8"));
     },
@@ -107,10 +109,13 @@ test("the writer's own lines reach it: quotes doubled, the recipient lower-cased
   assert.match(row, /"550 5\.1\.1 ""no such"" user",550,/);
   // A field needing no quotes is written as it is (csv-staging.ts plainCsv).
   assert.ok(fromBytes.some((r) => r.includes(",spaced@example.com,")));
-  // A failure's masked reply, written from the bytes: tokens replaced, quotes doubled; then its host key.
+  // A failure's masked reply, written from the bytes: tokens replaced, quotes doubled; then its host key and the
+  // line's queue id.
   assert.ok(
     fromBytes.some((r) =>
-      /,"550 ""x@Example\.com"" at 00:00:00 on 0000-00-00 from 0\.0\.0\.0 id % n #",[^,]*\n$/.test(r),
+      /,"550 ""x@Example\.com"" at 00:00:00 on 0000-00-00 from 0\.0\.0\.0 id % n #",[^,]*,[0-9A-Za-z]+\n$/.test(
+        r,
+      ),
     ),
   );
   // A comma quotes the field, lower-cased or not.

@@ -623,6 +623,7 @@ test("classify: the second process bin/ starts ahead is the one a big folder tak
           stdio: ["ignore", "pipe", "ignore"],
         });
         let stdout = "";
+        child.stdout.setEncoding("utf8");
         child.stdout.on("data", (chunk) => {
           stdout += chunk;
         });

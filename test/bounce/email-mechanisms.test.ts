@@ -1302,7 +1302,7 @@ describe("an unknown user after DATA is a filter's refusal: the address is kept"
     assert.equal(corpus("lhost-sendmail-19.eml"), "filtered content false");
     assert.equal(corpus("lhost-courier-02.eml"), "filtered content false");
   });
-  it("a pipelined batch's refusal before DATA's 'need RCPT' answered RCPT TO: no phase shown, the words decide", () => {
+  it("a pipelined batch's refusal before DATA's 'need RCPT' answered RCPT TO: no phase shown unless DATA's reply quotes it", () => {
     // Sendmail's transcript shows ">>> DATA", then the RCPT reply, then DATA's "503 5.0.0 Need RCPT".
     assert.equal(corpus("lhost-sendmail-27.eml"), "filtered recipient true");
     const transcript = (second: string) =>
@@ -1334,8 +1334,42 @@ describe("an unknown user after DATA is a filter's refusal: the address is kept"
       const record = transcript(second);
       assert.deepEqual([record?.reason, record?.suppressRecipient], ["filtered", true], second);
     }
+    // Exim's DATA refusal quoting the one refusal every RCPT TO drew proves the phase: RCPT (src/smtp_in.c).
+    const exim = (quoted: string) =>
+      transcript(
+        [
+          "<<< 503-All RCPT commands were rejected with this error:",
+          `<<< 503-${quoted}`,
+          "<<< 503 Valid RCPT command must precede DATA",
+        ].join("\n"),
+      );
+    assert.deepEqual(
+      [
+        exim("Unknown user kijitora@example.jp")?.reason,
+        exim("Unknown user kijitora@example.jp")?.suppressRecipient,
+      ],
+      ["userunknown", true],
+    );
+    // Another refusal quoted (the first reply answered MAIL FROM, or a line is missing): no phase, as before.
+    assert.deepEqual(
+      [exim("Mailbox full")?.reason, exim("Mailbox full")?.suppressRecipient],
+      ["filtered", true],
+    );
+    // The same with the lines joined, as a report that folds its transcript writes it.
+    assert.equal(
+      smtpCommandIn(
+        ">>> DATA <<< 550 unknown user <<< 503 All RCPT commands were rejected with this error: unknown user Valid RCPT command must precede DATA",
+      ),
+      "RCPT",
+    );
     // Replies of replies are read in one pass: a hostile run of them is no transcript, and no hang.
     assert.equal(smtpCommandIn(`>>> DATA ${"<<< 550 ".repeat(20_000)}`), "DATA");
+    assert.equal(
+      smtpCommandIn(
+        `>>> DATA <<< 550 x <<< 503-All RCPT commands were rejected with this error:${" x".repeat(100_000)}`,
+      ),
+      "RCPT",
+    );
     // DATA answered by its own refusal, the session going on: the phase is DATA.
     const data = transcript("554 5.0.0 Service unavailable");
     assert.deepEqual([data?.reason, data?.suppressRecipient], ["filtered", false]);

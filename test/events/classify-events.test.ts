@@ -211,6 +211,8 @@ function onLine(recipient: string, reply: string) {
     bytes: Buffer.from(line, "latin1"),
     recipientStart: 4,
     recipientEnd: 4 + recipient.length,
+    queueIdStart: 0,
+    queueIdEnd: 0,
     replyStart: line.indexOf("(") + 1,
     replyEnd: line.length - 1,
     shape: null,
@@ -343,6 +345,8 @@ function shapesInTurn(shapes: ((id: string) => string)[], count: number): EventC
       bytes,
       recipientStart: 4,
       recipientEnd: 4 + `user${i}@gmail.com`.length,
+      queueIdStart: 0,
+      queueIdEnd: 0,
       replyStart: line.indexOf("(") + 1,
       replyEnd: line.length - 1,
       shape: null,
@@ -508,8 +512,8 @@ test("a record classified under a domain- or host-scoped table is not reused for
   const at = (qid: string, rcpt: string, relay: string, dsn: string, reply: string) =>
     `Feb  2 12:01:09 mail postfix/smtp[123]: ${qid}: to=<${rcpt}>, relay=${relay}[192.0.2.1]:25, delay=1.3, delays=0/0/0.4/0.9, dsn=${dsn}, status=bounced (host ${relay}[192.0.2.1] said: ${reply})`;
   const unknown = "550 Unknown user (in reply to end of DATA command)";
-  // A phrase anyone writes: Mimecast's meaning (networkerror) on its servers only (its own wordings read from any host).
-  const loop = "554 Mail loop detected (in reply to end of DATA command)";
+  // A phrase anyone writes: Mimecast's meaning (policyviolation) on its servers only (its own wordings read from any host).
+  const loop = "554 Host network not allowed (in reply to end of DATA command)";
   const pairs = [
     [
       at("Q0001", "u6@docomo.ne.jp", "mx.example.net", "5.2.0", unknown),

@@ -152,6 +152,38 @@ test("lines that differ in their variable spans, recipient and reply tokens shar
   }
 });
 
+test("a template compared in JavaScript again and again (byte by byte, then by its words) reads lines as a parser reads them alone", () => {
+  inChunkMemory = false;
+  const gmail = LINES[0];
+  const from = gmail.indexOf("@") + 1;
+  const lines = [gmail];
+  for (let k = 0; k < 40; k++) {
+    // A byte changed after the recipient (another shape, maybe of the slot), then a line of the first's shape.
+    const at = from + ((k * 37) % (gmail.length - from));
+    lines.push(gmail.slice(0, at) + CHANGES[k % CHANGES.length] + gmail.slice(at + 1));
+    lines.push(
+      gmail
+        .replace("user1@", `u${k}@`)
+        .replace("delay=1.2", `delay=${k}.5`)
+        .replace("da104b4daee5997.62", `da104b4daee${k}997.62`),
+    );
+  }
+  const read = outcomes(lines, new EventClassifier());
+  // Each line alone, at its line number (after lines that are no log lines).
+  const alone = lines.flatMap((line, i) =>
+    outcomes([...Array.from({ length: i }, () => "-"), line], new EventClassifier()),
+  );
+  assert.equal(read.length, alone.length);
+  for (let i = 0; i < read.length; i++) {
+    const { shape: _, ...fresh } = alone[i];
+    const { shape, ...seen } = read[i];
+    assert.deepEqual(seen, fresh, seen.event);
+  }
+  // The first line's template read most of its shape's lines: compared more often than its bytes alone are.
+  const byFirst = read.filter((seen) => seen.shape !== null && seen.shape === read[0].shape).length;
+  assert.ok(byFirst > 20, `${byFirst} lines read by the first line's template`);
+});
+
 test("a line whose whole status text is its reply (no ` said: `) shares its template with the like, not with a `host …` text", () => {
   const timedOut = LINES[4];
   const bare = (text: string) => timedOut.replace(/\(connect to .*\)$/, `(${text})`);

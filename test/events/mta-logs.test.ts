@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
+import { Readable } from "node:stream";
 import { test } from "node:test";
 import { gzipSync, zstdCompressSync } from "node:zlib";
+import { classifyEventStream } from "../../src/pipeline/classify-events.ts";
 import { readAll } from "../../testkit/events-read.ts";
 
 const EXIM = `2026-01-15 10:00:00 1vAbCd-000123-AB <= news@send.example.com H=app.example.com [192.0.2.5] P=esmtp S=1234 id=m1@send.example.com
@@ -76,6 +78,38 @@ test("Postfix and Exim log lines keep the SMTP command their reply answered (smt
   assert.deepEqual(
     events.map((e) => e.smtpCommand),
     ["MAIL", "CONN", "HELO", "DATA"],
+  );
+});
+
+test("Exim's log writes a multi-line reply's line breaks as \\n: read back, the reply's phrase spans its lines (review R121)", async () => {
+  // Two lines of Exim 4.96's main log (review's held-out set 9, replies quoted from Microsoft's pages).
+  const log = [
+    String.raw`2026-12-07 05:11:24 1xaR0W-0005vx-0G ** m-541@contoso.example R=remote T=remote_smtp H=contoso-example.mail.protection.outlook.com [127.0.0.1] X=TLS1.3:ECDHE_SECP256R1__RSA_PSS_RSAE_SHA256__AES_256_GCM:256 CV=no: SMTP error from remote mail server after RCPT TO:<m-541@contoso.example>: 550-5.4.1 Recipient address rejected:\n550 5.4.1 Access denied. For more information see https://aka.ms/EXOSmtpErrors`,
+    String.raw`2026-12-07 05:11:25 1xaR0X-0005xO-0T == m-s775@outlook.com R=remote T=remote_smtp defer (-44) H=outlook-com.olc.protection.outlook.com [127.0.0.1]: SMTP error from remote mail server after RCPT TO:<m-s775@outlook.com>: 451-4.7.650 The mail server [192.0.2.5] has been temporarily rate limited\n451-4.7.650 due to IP reputation. For e-mail delivery information, see\n451 4.7.650 https://postmaster.live.com (S775)`,
+  ].join("\n");
+  const { events } = await readAll(`${log}\n`, "exim");
+  assert.equal(
+    events[0].reply,
+    "550-5.4.1 Recipient address rejected:\n550 5.4.1 Access denied. For more information see https://aka.ms/EXOSmtpErrors",
+  );
+  assert.deepEqual(
+    events.map((e) => [e.replyCode, e.status, e.smtpCommand]),
+    [
+      [550, "5.4.1", "RCPT"],
+      [451, "4.7.650", "RCPT"],
+    ],
+  );
+  const records = [];
+  for await (const batch of classifyEventStream(Readable.from([Buffer.from(log)]), "exim", "mainlog"))
+    for (const item of batch) if ("reason" in item) records.push(item);
+  // Exchange Online's "Recipient address rejected: Access denied" is an unknown recipient (Sisimai go
+  // rhost/for-microsoft.go), not 5.4.1's routing expiry; S775 is Microsoft's IP-reputation rate limit.
+  assert.deepEqual(
+    records.map((r) => [r.recipient, r.reason, r.suppressRecipient, r.providerCode]),
+    [
+      ["m-541@contoso.example", "userunknown", true, null],
+      ["m-s775@outlook.com", "badreputation", false, "S775"],
+    ],
   );
 });
 

@@ -42,7 +42,9 @@ function readOnBytes(input: string, types: ReadonlySet<EventType> | null, chunkS
       const reply = spans.replyStart < 0 ? null : bytes.toString("latin1", spans.replyStart, spans.replyEnd);
       if (event.reply !== null) assert.equal(event.reply, reply);
       const out = new JsonBytes(16);
-      const whole = { ...event, recipient, reply };
+      const queueId =
+        event.queueId ?? (bytes.toString("latin1", spans.queueIdStart, spans.queueIdEnd) || null);
+      const whole = { ...event, recipient, reply, queueId };
       const written = fromBytes.jsonBytes(event, spans, "postfix", out);
       pending.push(JSON.stringify(whole));
       before.push(at);

@@ -10,6 +10,7 @@ const received: { body: Record<string, unknown> }[] = [];
 let failuresLeft = 0;
 const http = createServer((request: IncomingMessage, response) => {
   let text = "";
+  request.setEncoding("utf8");
   request.on("data", (chunk) => {
     text += chunk;
   });
@@ -30,6 +31,7 @@ const smtp = new SMTPServer({
   disabledCommands: ["STARTTLS"],
   onData(stream, _session, callback) {
     let text = "";
+    stream.setEncoding("utf8");
     stream.on("data", (chunk) => {
       text += chunk;
     });

@@ -42,6 +42,7 @@ test("a slow client gets 408 while the others are served; a bearer token guards 
     const url = new URL(service.url);
     const socket = connect(Number(url.port), url.hostname);
     let answer = "";
+    socket.setEncoding("utf8");
     socket.on("data", (chunk) => {
       answer += chunk;
     });

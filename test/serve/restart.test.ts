@@ -13,6 +13,7 @@ const dir = mkdtempSync(join(tmpdir(), "deliverlens-serve-restart-"));
 const received: Alert[] = [];
 const receiver = createServer((request, response) => {
   let text = "";
+  request.setEncoding("utf8");
   request.on("data", (chunk) => {
     text += chunk;
   });

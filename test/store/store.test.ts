@@ -38,6 +38,7 @@ test("a new store is migrated to the current schema, and reopening keeps it", as
       "hosting_state",
       "key_state",
       "legacy_email_files",
+      "legacy_log_files",
       "quarantine",
       "recipient_hosts",
       "reply_classes",

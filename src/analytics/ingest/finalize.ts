@@ -273,8 +273,19 @@ export async function insertFlagged(
 ): Promise<number> {
   void loadClassifier();
   const recipe = await eventKeyRecipe(store);
+  const legacyLog = stored && (await hasLegacyLogRows(store));
   return store.exec(
-    insertFlaggedSql(sourceSql, recipe, stored, matchTime, legacyEmail, parted, cross, headerMessageIds),
+    insertFlaggedSql(
+      sourceSql,
+      recipe,
+      stored,
+      matchTime,
+      legacyEmail,
+      parted,
+      cross,
+      headerMessageIds,
+      legacyLog,
+    ),
     {
       ...params,
       file_id: fileId,
@@ -323,8 +334,13 @@ export async function eventKeyRecipe(store: Store): Promise<EventKeyRecipe> {
  * source id's sourceEventKeySql, else hashEventKeySql of the values the row is stored with (`message_id`: the
  * stored form's expression).
  */
-function stagedKeySql(recipe: EventKeyRecipe, messageId: string): string {
-  if (recipe === "md5") return eventKeySql(`coalesce(identity, ${IDENTITY_SQL})`);
+function stagedKeySql(recipe: EventKeyRecipe, messageId: string, queueId = "queue_id"): string {
+  if (recipe === "md5") {
+    // A log row's queue id (schema 21) ends its identity text; a row without one keeps the text it had.
+    return eventKeySql(
+      `coalesce(identity, concat(${IDENTITY_SQL}, CASE WHEN ${queueId} IS NOT NULL THEN chr(31) || ${queueId} END))`,
+    );
+  }
   const columns = hashEventKeySql({
     type: "type",
     time: "coalesce(time, TIMESTAMP 'epoch')",
@@ -334,8 +350,24 @@ function stagedKeySql(recipe: EventKeyRecipe, messageId: string): string {
     message_id: messageId,
     reply: "reply",
     url: "url",
+    queue_id: queueId,
   });
   return `CASE WHEN identity IS NOT NULL THEN ${sourceEventKeySql("identity")} ELSE ${columns} END`;
+}
+
+/**
+ * MTA log files stored before a log row's identity held its queue id (schema 21, LEGACY_LOG_FILES in
+ * src/store/schema.ts): a row with a queue id also matches their rows by the key it would have had without it
+ * (`legacy_log_key`), so such a log ingested again stores nothing twice. Distinct keys, as for bounce emails.
+ */
+const LEGACY_LOG_FILES = "legacy_log_files";
+
+/** Whether a file's rows must also be matched against log rows keyed without their queue id (insertFlagged). */
+async function hasLegacyLogRows(store: Store): Promise<boolean> {
+  return (
+    (await store.one<{ any: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${LEGACY_LOG_FILES}) AS any`))?.any ??
+    false
+  );
 }
 
 /**
@@ -354,6 +386,7 @@ export function insertFlaggedSql(
   parted = false,
   cross: CrossSource = null,
   headerMessageIds = false,
+  legacyLog = false,
 ): string {
   // The key is computed once (a join condition would hash every row a second time), and an empty store
   // has nothing to join against. `matchTime` (IngestOptions.dedupeWithTime) also matches the time: DuckDB
@@ -384,8 +417,16 @@ export function insertFlaggedSql(
         ON x.message_id = CASE WHEN s.type = ${bounced} THEN s.message_id END AND x.recipient = s.recipient`
       : "";
   const crossed = other ? "x.recipient IS NOT NULL AND e.event_key IS NULL" : null;
+  // Rows of a log stored before schema 21 (LEGACY_LOG_FILES): matched by the key without the queue id, which is
+  // NULL for a row that has none (an equality only: see `other`).
+  const oldLog =
+    stored && legacyLog
+      ? `LEFT JOIN (SELECT DISTINCT event_key FROM event_rows
+          WHERE file_id IN (SELECT file_id FROM ${LEGACY_LOG_FILES})) g ON g.event_key = s.legacy_log_key`
+      : "";
   const duplicates = [
     ...(stored ? ["e.event_key IS NOT NULL", ...(legacyEmail ? ["l.legacy_key IS NOT NULL"] : [])] : []),
+    ...(oldLog ? ["g.event_key IS NOT NULL"] : []),
     ...(crossed ? ["x.recipient IS NOT NULL"] : []),
     ...(parted ? ["s.first_part < s.part"] : []),
   ];
@@ -400,7 +441,13 @@ export function insertFlaggedSql(
         CASE WHEN ${future} THEN ${FUTURE_RAW_SQL} ELSE raw END AS raw${
           headerMessageIds ? `, ${BARE_MESSAGE_ID_SQL("message_id")} AS message_id` : ""
         }),
-      ${stagedKeySql(recipe, headerMessageIds ? BARE_MESSAGE_ID_SQL("message_id") : "message_id")} AS event_key,
+      ${stagedKeySql(recipe, headerMessageIds ? BARE_MESSAGE_ID_SQL("message_id") : "message_id")} AS event_key,${
+        oldLog
+          ? `
+      CASE WHEN queue_id IS NOT NULL THEN ${stagedKeySql(recipe, headerMessageIds ? BARE_MESSAGE_ID_SQL("message_id") : "message_id", "NULL")} END
+        AS legacy_log_key,`
+          : ""
+      }
       ${providerOfDomainSql("recipient_domain")} AS provider FROM (${sourceSql})`;
   // The first file of the batch holding a row of the event that is stored (neither skipped nor bad).
   const rows = parted
@@ -417,9 +464,9 @@ export function insertFlaggedSql(
       CASE WHEN s.problem IS NOT NULL THEN s.problem
         ${crossed ? `WHEN ${crossed} THEN ${sqlString(CROSS_MARK)}` : ""} ELSE s.source_label END, s.machine_open, s.reader_ip,
       s.user_agent, s.url, ${parted ? "$file_id + s.part" : "$file_id"}, s.line, ${REPLY_KEY_SQL},
-      ${recipientHashSql(STORED_KEY_SOURCES)}, ${insertMessageKeySql(STORED_KEY_SOURCES)}
+      ${recipientHashSql(STORED_KEY_SOURCES)}, ${insertMessageKeySql(STORED_KEY_SOURCES)}, s.queue_id
     FROM (${rows}) s
-    ${already} ${stored ? legacy : ""} ${other}`;
+    ${already} ${stored ? legacy : ""} ${other} ${oldLog}`;
 }
 
 /**

@@ -58,6 +58,7 @@ const WRITTEN = [
   "hint",
   "reply_mask",
   "host_key",
+  "queue_id",
 ];
 if (WRITTEN.join() !== ROW_COLUMNS.map(([name]) => name).join()) {
   throw new Error("outcome-csv.ts writes a row's columns in another order than ROW_COLUMNS");
@@ -163,8 +164,9 @@ export class OutcomeCsv {
           textLength(event.url) +
           textLength(hint) +
           textLength(mask) +
-          textLength(hostKey)) +
-      2 * (rcptEnd - rcptStart) +
+          textLength(hostKey) +
+          textLength(event.queueId ?? null)) +
+      2 * (rcptEnd - rcptStart + spans.queueIdEnd - spans.queueIdStart) +
       // The reply, and its mask (a replacement may be one longer than its token: `1:02:03` → `00:00:00`).
       (maskBytes ? 6 : 2) * (replyEnd - replyStart) +
       this.timeDigits.length +
@@ -209,6 +211,11 @@ export class OutcomeCsv {
     at = maskBytes ? this.maskedBytes(out, at, bytes, replyStart, replyEnd) : writeText(out, at, mask);
     out[at++] = COMMA;
     at = writeText(out, at, hostKey);
+    out[at++] = COMMA;
+    // The log's id of the message: the event's, else the line's bytes (OutcomeSpans).
+    if (event.queueId != null) at = writeText(out, at, event.queueId);
+    else if (spans.queueIdStart < spans.queueIdEnd)
+      at = csvBytes(out, at, bytes, spans.queueIdStart, spans.queueIdEnd, false);
     out[at++] = NEWLINE;
     rows.wrote(at);
   }

@@ -65,6 +65,11 @@ export const STAGING_COLUMNS = [
    * row is stored with (finalize.ts STORED_PROVIDER_SQL); only a failure's reply key reads the rest.
    */
   ["host_key", "VARCHAR"],
+  /**
+   * The log's own id of the message (DeliveryEvent.queueId: Postfix's queue id, Exim's message id), part of the
+   * identity of an event without a source id (review R124). Only MTA logs' parsers set it.
+   */
+  ["queue_id", "VARCHAR"],
 ] as const;
 
 /** Raw text kept for a quarantined record. */
@@ -218,6 +223,7 @@ export function stagingRow(event: DeliveryEvent, format: string, text = event.re
     hint: CLASSIFIED.has(event.type) ? sourceHint(event) : null,
     reply_mask: reply !== null && CLASSIFIED.has(event.type) ? masked(reply) : null,
     host_key: CLASSIFIED.has(event.type) || event.remoteMta ? storedHostKey(event.remoteMta) : null,
+    queue_id: event.queueId ?? null,
   };
 }
 

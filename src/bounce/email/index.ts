@@ -193,11 +193,29 @@ function textFacts(diagnostic: string): TextFacts {
   return facts;
 }
 
+/**
+ * The DSN action a recipient's record is classified with: the one its event is stored by (`reported`, actionOf:
+ * its report's Action, `failed` where its MTA dropped a delayed message); a record without one (a plain-text
+ * notice, a report damaged where its Action line was) that shows no reply code or status either gave up — the
+ * store keeps it as a bounce (src/pipeline/email-events.ts), classified with a bounce's action, `failed` — and is
+ * read alone as that too, so `permanent` (a `failed` action with neither code nor status) is one thing whichever
+ * path read it (review s42 R119).
+ */
+function classifiedAction(
+  reported: string | null,
+  replyCode: number | null,
+  status: string | null,
+): string | null {
+  return reported ?? (replyCode === null && status === null ? "failed" : null);
+}
+
 function toRecord(
   report: RecipientReport,
   text: SpacedDiagnostic,
   file: string,
   line: number | null,
+  /** The recipient's action as its event is stored (actionOf). */
+  action: string | null,
 ): { record: BounceRecord; hint: ReasonHint | null } {
   const { diagnostic, lowerDiagnostic } = recordDiagnostic(text);
   const facts = textFacts(diagnostic);
@@ -211,7 +229,7 @@ function toRecord(
     remoteMta: report.remoteMta ?? facts.remoteHost(diagnostic),
     reportingMta: report.reportingMta ?? null,
     recipient: report.recipient,
-    action: report.action ?? null,
+    action: classifiedAction(action, replyCode, status),
     hintReason: report.hintReason ?? null,
   };
   let classification = classifyReplyShared(input);
@@ -449,10 +467,11 @@ function addRecords(
     const text = spacedDiagnostic(entry.diagnostic);
     if (!entry.hintReason)
       hintFrom(entry, familyHint(entry, text, entry === reports[0], verdict, mail, isMarked));
-    let { record, hint } = toRecord(entry, text, file, line);
+    const action = actionOf(entry, text.spaced, isMarked, mail);
+    let { record, hint } = toRecord(entry, text, file, line, action);
     if (fallback && !entry.hintReason && record.reason === "undefined") {
       hintFrom(entry, fallback);
-      ({ record, hint } = toRecord(entry, text, file, line));
+      ({ record, hint } = toRecord(entry, text, file, line, action));
     }
     // A reply refusing another recipient by name (with no hint of the report's own) is read again as such: the
     // event carries the hint, so the store reads it alike.
@@ -463,11 +482,11 @@ function addRecords(
       refusesAnotherRecipient(record, reports)
     ) {
       entry.hintReason = OTHER_RECIPIENT;
-      ({ record, hint } = toRecord(entry, text, file, line));
+      ({ record, hint } = toRecord(entry, text, file, line, action));
     }
     reading.records.push(record);
     reading.hints.push(hint);
-    reading.actions.push(actionOf(entry, text.spaced, isMarked, mail));
+    reading.actions.push(action);
   }
 }
 

@@ -504,14 +504,17 @@ export const REASON_PHRASES: RuleTable = {
       reason: "mailererror",
       phrase: "mailer error",
       source: "Sisimai lib/Sisimai/Reason/MailerError.pm (phrase list); sisimai go reason/why-mailererror.go",
-      example: null,
+      example:
+        "554 5.3.0 <mailererror@libsisimai.net>: Recipient address rejected: Mailer error. See https://libsisimai.org/en/reason/#mailererror",
+      exampleSource: "github.com/sisimai/set-of-emails maildir/bsd/lhost-dragonfly-13.eml",
     },
     {
       id: "local-program-failed-pipe-to",
       reason: "mailererror",
       phrase: "pipe to |",
       source: "Sisimai lib/Sisimai/Reason/MailerError.pm (phrase list)",
-      example: null,
+      example: "pipe to |/usr/local/nyaan/bin/neko kijitora@example.com /home/nyaan/.neko",
+      exampleSource: "github.com/sisimai/set-of-emails maildir/bsd/lhost-exim-44.eml",
     },
     {
       id: "message-too-large-message-is-too-large-big",
@@ -800,7 +803,9 @@ export const REASON_PHRASES: RuleTable = {
       phrase: "no relaying",
       source:
         'Sisimai lib/Sisimai/Reason/NoRelaying.pm (phrase list) (incl. Amazon SES "Email address is not verified": the sandbox relays only for verified identities); RFC 5321 §3.6.2 (550 relaying denied); sisimai go reason/why-norelaying.go',
-      example: null,
+      example:
+        "550 5.7.0 <norelaying@libsisimai.net>: Recipient address rejected: No relaying. See https://libsisimai.org/en/reason/#norelaying",
+      exampleSource: "github.com/sisimai/set-of-emails maildir/bsd/lhost-dragonfly-15.eml",
     },
     {
       id: "relay-denied-not-permitted-allowed-to-relay",
@@ -1271,7 +1276,8 @@ export const REASON_PHRASES: RuleTable = {
       reason: "notaccept",
       phrase: "no mx found",
       source: "Sisimai lib/Sisimai/Reason/NotAccept.pm (phrase list); RFC 7505 (null MX)",
-      example: null,
+      example: "No MX found for domain",
+      exampleSource: "github.com/sisimai/set-of-emails maildir/bsd/lhost-opensmtpd-12.eml",
     },
     {
       id: "domain-receives-no-mail-couldn-t-find-a-mail-exchanger",
@@ -1287,7 +1293,8 @@ export const REASON_PHRASES: RuleTable = {
       phrase: "host/domain does not accept mail",
       source:
         "Sisimai lib/Sisimai/Reason/NotAccept.pm (phrase list); RFC 7505 (null MX); sisimai go reason/why-notaccept.go",
-      example: null,
+      example: "Reason: host/domain does not accept mail",
+      exampleSource: "github.com/sisimai/set-of-emails maildir/bsd/lhost-messagingserver-10.eml",
     },
     {
       id: "domain-not-found-host-or-domain-name-not-found",
@@ -2147,7 +2154,9 @@ export const REASON_PHRASES: RuleTable = {
       reason: "spamdetected",
       phrase: "spam detected",
       source: "sisimai go reason/why-spamdetected.go",
-      example: null,
+      example:
+        "550 5.7.0 <spamdetected@libsisimai.net>: Recipient address rejected: Spam detected. See https://libsisimai.org/en/reason/#spamdetected",
+      exampleSource: "github.com/sisimai/set-of-emails maildir/bsd/lhost-dragonfly-20.eml",
     },
     {
       id: "spamdetected-spam-email",
@@ -2380,7 +2389,8 @@ export const REASON_PHRASES: RuleTable = {
       reason: "spamdetected",
       phrase: "blacklisted url in message",
       source: "sisimai go reason/why-spamdetected.go",
-      example: null,
+      example: "550-REJECTED - Blacklisted URL in message. (example.com) in [black].",
+      exampleSource: "github.com/sisimai/set-of-emails maildir/bsd/lhost-imailserver-06.eml",
     },
     {
       id: "spamdetected-considered-unsolicited-bulk-e-mail-spam-by-our-mail-fil",
@@ -2878,7 +2888,8 @@ export const REASON_PHRASES: RuleTable = {
       reason: "blocked",
       phrase: "connection refused by",
       source: "sisimai go reason/why-blocked.go",
-      example: null,
+      example: "<kijitora@cat.example.ne.jp>... Deferred: Connection refused by mx.example.ne.jp.",
+      exampleSource: "github.com/sisimai/set-of-emails maildir/bsd/lhost-sendmail-21.eml",
     },
     {
       id: "blocked-hosts-with-dynamic-ip",
@@ -3221,7 +3232,8 @@ export const REASON_PHRASES: RuleTable = {
       reason: "networkerror",
       phrase: "malformed or unexpected name server reply",
       source: "sisimai go reason/why-networkerror.go",
-      example: null,
+      example: "type=MX: Malformed or unexpected name server reply",
+      exampleSource: "github.com/sisimai/set-of-emails maildir/bsd/lhost-postfix-17.eml",
     },
     {
       id: "networkerror-message-probably-in-a-routing-loop",
@@ -3329,12 +3341,24 @@ export const REASON_PHRASES: RuleTable = {
       example: null,
     },
     {
-      id: "server-error-mail-forwarding-aliasing-forwarding-loop",
+      // Sisimai's own phrases only: a loop the receiving system's configuration makes (an alias or a forward
+      // that comes back). A mail loop a server detects by hop count is a routing loop, networkerror (RFC 3463
+      // X.4.6; Mimecast's "mail loop detected", Google's "this may indicate a mail loop", Exchange's "possible
+      // mail loop": sisimai go rhost/for-mimecast.go, for-google.go, for-microsoft.go).
+      id: "server-error-aliasing-forwarding-loop-broken",
       reason: "systemerror",
-      pattern: /(?:mail|forwarding|aliasing\/forwarding) loop/,
-      source:
-        "Sisimai lib/Sisimai/Reason/SystemError.pm (phrase list); RFC 3463 X.3.x; example: sisimai go rhost/for-mimecast.go",
-      example: "mail loop detected",
+      phrase: "aliasing/forwarding loop broken",
+      source: "Sisimai lib/Sisimai/Reason/SystemError.pm (phrase list); sisimai go reason/why-systemerror.go",
+      example: "554 5.4.6 aliasing/forwarding loop broken",
+      exampleSource:
+        "written by Sendmail 8.17.1.9 as the reporting MTA for an alias that points back to itself: test/fixtures/mta-made/sendmail/s12-loop.eml",
+    },
+    {
+      id: "server-error-it-would-create-a-mail-loop",
+      reason: "systemerror",
+      phrase: "it would create a mail loop",
+      source: "Sisimai lib/Sisimai/Reason/SystemError.pm (phrase list); sisimai go reason/why-systemerror.go",
+      example: null,
     },
     {
       id: "server-error-loops-back-to-myself",
@@ -3472,7 +3496,8 @@ export const REASON_PHRASES: RuleTable = {
       reason: "systemerror",
       phrase: "unable to contact ldap",
       source: "Sisimai lib/Sisimai/Reason/SystemError.pm (phrase list); RFC 3463 X.3.x",
-      example: null,
+      example: "Unable to contact LDAP server. (#4.4.3)",
+      exampleSource: "github.com/sisimai/set-of-emails maildir/bsd/lhost-qmail-05.eml",
     },
     {
       id: "destination-accepts-no-mail-does-not-accept-any-mail",
@@ -4291,7 +4316,8 @@ export const REASON_PHRASES: RuleTable = {
       reason: "blocked",
       phrase: "service not available, closing transmission channel",
       source: "sisimai go reason/why-blocked.go",
-      example: null,
+      example: "421 Service not available, closing transmission channel",
+      exampleSource: "github.com/sisimai/set-of-emails maildir/bsd/lhost-postfix-49.eml",
     },
     {
       id: "blocked-smtp-error-from-remote-mail-server-after-initial",
@@ -4583,7 +4609,8 @@ export const REASON_PHRASES: RuleTable = {
       reason: "networkerror",
       phrase: " had no relevant answers.",
       source: "sisimai go lhost/via-googleworkspace.go",
-      example: null,
+      example: "16578478 DNS type 'mx' lookup of gmal.com had no relevant answers.",
+      exampleSource: "github.com/sisimai/set-of-emails maildir/bsd/rfc3464-62.eml",
     },
     {
       id: "norelaying-due-to-the-following-smtp-relay-error",
@@ -4604,7 +4631,8 @@ export const REASON_PHRASES: RuleTable = {
       reason: "hostunknown",
       phrase: "illegal host/domain name found",
       source: "sisimai go lhost/via-messagingserver.go",
-      example: null,
+      example: "Reason: Illegal host/domain name found",
+      exampleSource: "github.com/sisimai/set-of-emails maildir/bsd/lhost-messagingserver-05.eml",
     },
     {
       id: "networkerror-message-has-exceeded-maximum-hop-count",
@@ -4907,7 +4935,8 @@ export const REASON_PHRASES: RuleTable = {
       reason: "expired",
       phrase: "will keep trying until",
       source: "Sisimai lib/Sisimai/Reason/Expired.pm (phrase list); RFC 3463 X.4.7",
-      example: null,
+      example: "Will keep trying until message is 8 hours old",
+      exampleSource: "github.com/sisimai/set-of-emails maildir/bsd/lhost-sendmail-29.eml",
     },
     {
       id: "queue-expired-will-be-retried-for-more-day",
@@ -4954,7 +4983,9 @@ export const REASON_PHRASES: RuleTable = {
       reason: "syntaxerror",
       phrase: "malformed address",
       source: "Sisimai lib/Sisimai/Reason/SyntaxError.pm (phrase list); RFC 5321 §4.2.2 (500/501/503)",
-      example: null,
+      example:
+        "kijitora@example.com <neko@example.net>: malformed address: <neko@example.net> may not follow kijitora@example.com",
+      exampleSource: "github.com/sisimai/set-of-emails maildir/bsd/lhost-exim-52.eml",
     },
     {
       id: "smtp-syntax-unrecognized-command",

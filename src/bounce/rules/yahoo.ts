@@ -17,7 +17,7 @@ export const YAHOO_RULES: readonly ProviderRule[] = [
     action:
       "Yahoo deferred mail from this IP for unexpected volume or complaints: back off for about 2 hours " +
       "(KumoMTA suspends 2h) and cut complaints (drop unengaged recipients).",
-    source: `${REF}; KumoMTA \\[TS?S04\\] → suspend 2h; Sisimai corpus (badreputation: lhost-opensmtpd-13, lhost-qmail-19)`,
+    source: `https://${REF} ([TSS04]: deferred for unexpected volume or user complaints; the provider's page wins over sisimai go rhost/for-yahooinc.go's 'rejected'); KumoMTA \\[TS?S04\\] → suspend 2h; Sisimai corpus (badreputation: lhost-opensmtpd-13, lhost-qmail-19)`,
     example:
       "421 4.7.0 [TSS04] Messages from 192.0.2.10 temporarily deferred due to unexpected volume or user complaints - 4.16.55.1; see https://postmaster.yahooinc.com/error-codes",
   },

@@ -7,7 +7,7 @@ import type { RuleTable } from "../phrase-rule.ts";
  * An entry whose wording is Mimecast's own, naming its features (envelope checks, anti-spoofing and content
  * examination policies, routes' TLS policies, CT reputation, accounts, submitters, journaling, thread limits), with
  * its reply code, applies from any host (`anyHost`): a relay or a log that names no host passes Mimecast's words
- * on unchanged (review R106). Phrases anyone writes ("mail loop detected", "invalid recipient", "too many
+ * on unchanged (review R106). Phrases anyone writes ("invalid recipient", "too many
  * recipients", "host network not allowed", "email rejected due to security policies" — the last two on Sisimai's
  * generic lists with another reason) keep Mimecast's meaning on its servers only.
  */
