@@ -73,13 +73,17 @@ const WHITESPACE = WHITESPACE_CODES.map((code) => (code === 32 ? "' '" : `chr(${
 const STARTS_BLANK_SQL = (column: string): string => `${column} < '!'`;
 
 /**
- * Trim of ASCII whitespace, like JS `trim()` on the text events carry. The last character is tested with
- * `ends_with` per whitespace character, not `ascii(x[-1])`: a negative index counts the whole string's
- * characters (1M SendGrid recipients: 28–31 vs 41–45 ms of CPU; `x[-1] < '!'` saves only ~7 % of the guard's
- * instructions on SendGrid recipients and replies, and costs more as texts grow).
+ * Trim of ASCII whitespace, like JS `trim()` on the text events carry. The guard lets through every text whose
+ * first or last character is below "!" (ASCII whitespace among them, and the empty text); the trim it lets
+ * through is the exact one, so a wider guard changes no value. The last character as one comparison,
+ * `x[-1] < '!'`, not `ascii(x[-1])` (which reads the whole string for UTF-8) nor one `ends_with` per whitespace
+ * character (six calls a row): DuckDB 1 thread, 3M SendGrid recipients 30–33 → 15–18 ms of CPU, 3M replies
+ * (60 % NULL) 24–27 → 12–13 ms, the same replies 8× longer 23–27 → 11 ms; the SendGrid INSERT of 100k events
+ * (callgrind, ExecuteTask) 2,191.4 → 2,152.6 M instructions (−1.8 %; its four guards: recipient, reply, smtp-id,
+ * status).
  */
 export const TRIM_SQL = (column: string): string =>
-  `CASE WHEN ${STARTS_BLANK_SQL(column)} OR ${WHITESPACE_CODES.map((code) => `ends_with(${column}, chr(${code}))`).join(" OR ")}
+  `CASE WHEN ${STARTS_BLANK_SQL(column)} OR (${column})[-1] < '!'
     THEN trim(${column}, ${WHITESPACE}) ELSE ${column} END`;
 /**
  * The one form of a Message-ID the store keeps (`event_rows.message_id`, and the `message_key` hashing it),
