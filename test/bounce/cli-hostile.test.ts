@@ -4,6 +4,7 @@ import { test } from "node:test";
 import { gzipSync } from "node:zlib";
 import fc from "fast-check";
 import { FORMATS, type FormatName } from "../../src/events/formats.ts";
+import { compressionOf } from "../../src/events/input.ts";
 import type { ClassifyItem } from "../../src/pipeline/classify-source.ts";
 import { classifyStream } from "../../src/pipeline/library.ts";
 import { withCpuMs } from "../../testkit/cpu-time.ts";
@@ -80,11 +81,31 @@ for (const [name, make, formats] of HOSTILE) {
   });
 }
 
-test("random bytes under auto-detection never throw", async () => {
+// An input that cannot be read at all — a gzip/zstd stream that decodes to nothing — throws, as a missing file
+// does (the CLI: "cannot read FILE: …", exit 1); one that decodes anything yields it, then a ParseProblem.
+const compressed = (bytes: Uint8Array) => compressionOf(bytes) !== null;
+
+test("random bytes under auto-detection never throw, unless they are a compressed stream that decodes to nothing", async () => {
   await fc.assert(
     fc.asyncProperty(fc.uint8Array({ maxLength: 3_000 }), async (bytes) => {
-      await drain(Buffer.from(bytes), null);
+      try {
+        await drain(Buffer.from(bytes), null);
+      } catch (error) {
+        assert.ok(compressed(bytes), `threw on bytes that are not a compressed stream: ${error}`);
+      }
     }),
     { numRuns: 150 },
   );
+});
+
+test("a gzip stream cut before its first decoded byte is unreadable (throws); cut later, it keeps what it decoded", async () => {
+  const log = Buffer.from(
+    "Feb  2 12:34:56 mail postfix/smtp[1]: ABC123: to=<a@icloud.com>, relay=mx01.mail.icloud.com[17.57.155.25]:25, delay=1, delays=0/0/0/1, dsn=5.7.1, status=bounced (host mx01.mail.icloud.com[17.57.155.25] said: 550 5.7.1 [CS01] Message rejected due to local policy (in reply to end of DATA command))\n".repeat(
+      50,
+    ),
+  );
+  await assert.rejects(drain(Buffer.from([0x1f, 0x8b]), null), /unexpected end of file/);
+  const zipped = gzipSync(log);
+  const items = await drain(zipped.subarray(0, zipped.length - 8), null);
+  assert.ok(items.length > 1, "a stream cut in its trailer still yields its records");
 });
