@@ -1179,10 +1179,12 @@ class PostfixParser {
     state.sendingDomain = this.lastSenderDomain;
     if (!text.startsWith(EXPIRED_FROM_QMGR, end + 1) || !state.deferred) return;
     // `from=<s>, status=expired, returned to sender`: every recipient still deferred has now bounced.
+    const time = this.time(text, at.stampEnd);
+    const queueId = text.slice(at.qidStart, at.qidEnd);
     for (const deferred of state.deferred.events()) {
       const event = deferred.bounced(this.file, lineNo);
-      event.time = this.time(text, at.stampEnd);
-      event.queueId = text.slice(at.qidStart, at.qidEnd);
+      event.time = time;
+      event.queueId = queueId;
       event.reasonHint = "expired";
       out.push(event);
     }

@@ -440,6 +440,8 @@ export function insertFlaggedSql(
       ? `LEFT JOIN (SELECT DISTINCT event_key FROM event_rows
           WHERE file_id IN (SELECT file_id FROM ${LEGACY_LOG_FILES})) g ON g.event_key = s.legacy_log_key`
       : "";
+  // The Message-ID a row's key reads: the header's bare form where the source gives headers.
+  const keyedMessageId = headerMessageIds ? BARE_MESSAGE_ID_SQL("message_id") : "message_id";
   const duplicates = [
     ...(stored ? ["e.event_key IS NOT NULL", ...(legacyEmail ? ["l.legacy_key IS NOT NULL"] : [])] : []),
     ...(oldLog ? ["g.event_key IS NOT NULL"] : []),
@@ -457,10 +459,10 @@ export function insertFlaggedSql(
         CASE WHEN ${future} THEN ${FUTURE_RAW_SQL} ELSE raw END AS raw${
           headerMessageIds ? `, ${BARE_MESSAGE_ID_SQL("message_id")} AS message_id` : ""
         }),
-      ${stagedKeySql(recipe, headerMessageIds ? BARE_MESSAGE_ID_SQL("message_id") : "message_id")} AS event_key,${
+      ${stagedKeySql(recipe, keyedMessageId)} AS event_key,${
         oldLog
           ? `
-      CASE WHEN queue_id IS NOT NULL THEN ${stagedKeySql(recipe, headerMessageIds ? BARE_MESSAGE_ID_SQL("message_id") : "message_id", "NULL")} END
+      CASE WHEN queue_id IS NOT NULL THEN ${stagedKeySql(recipe, keyedMessageId, "NULL")} END
         AS legacy_log_key,`
           : ""
       }
