@@ -3,6 +3,7 @@ import { type Classification, classifyDelivery, classifyReply, type ReplyInput }
 import { phaseHint } from "./email/smtp-phase.ts";
 import { EVENT_ACTIONS, FAILURE_TYPES } from "./event-actions.ts";
 import { leadingReplyCode } from "./reply.ts";
+import { maskReply } from "./reply-key.ts";
 import { SMTP_COMMANDS, type SmtpCommand } from "./smtp-command.ts";
 import type { Reason } from "./vocabulary.ts";
 
@@ -49,11 +50,13 @@ export function classifyEvent(facts: EventFacts): Classification | null {
   // copy: the memo must not keep a slice of a whole decoded input chunk alive.
   const classification = classifyDelivery(input) ?? classifyReply({ ...input, text: copy(reply) });
   const command = facts.smtpCommand ?? null;
-  // A source that shows no phase (an ESP's event, a log line without one) leaves the words to decide.
+  // A source that shows no phase (an ESP's event, a log line without one) leaves the words to decide. The phase
+  // rules read the reply as its key does, as the classification does (classify.ts readReply): a phase word inside
+  // an id the key masks ("batv…7") must not give one line a hint its key's other lines lack (review R127).
   const hint =
     command === null || input.hintReason !== null
       ? null
-      : phaseHint(classification, reply.toLowerCase(), input, () => command);
+      : phaseHint(classification, maskReply(reply).masked.toLowerCase(), input, () => command);
   const result =
     hint === null ? classification : classifyReply({ ...input, text: copy(reply), hintReason: hint });
   return asStored(result, facts);

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { classifyDelivery, classifyReply } from "../../src/bounce/classify.ts";
+import { classifyEvent } from "../../src/bounce/classify-event.ts";
 import { maskReply } from "../../src/bounce/reply-key.ts";
 
 /**
@@ -90,4 +91,32 @@ test("a delivery's provider code is read as its key sees it too: never out of an
   assert.equal(delivered(accepted("OFR8PR01MB3882")), null);
   // A code the reply itself carries stays.
   assert.equal(delivered("250 2.0.0 OK (S3150) queued"), "S3150");
+});
+
+test("one key, one verdict for a log line's SMTP phase too: no phase word is read out of an id (R127)", () => {
+  // Sisimai's "batv" phrase inside an id (a log line's `(in reply to end of DATA command)`): the phase rules read the
+  // reply as its key does, so no line of the key gets a hint the others lack (classify's bulk path shares one).
+  const event = (reply: string) => {
+    const { reason, category, suppressRecipient } = classifyEvent({
+      type: "bounced",
+      reply,
+      replyCode: 550,
+      status: "5.7.1",
+      remoteMta: "mx.x.test[192.0.2.1]:25",
+      recipient: "v0@x.test",
+      hint: null,
+      smtpCommand: "DATA",
+    }) ?? { reason: null, category: null, suppressRecipient: null };
+    return { reason, category, suppressRecipient };
+  };
+  for (const [one, other] of [
+    ["550 5.7.1 rejected id batvujzde8gx7", "550 5.7.1 rejected id d6ncf10epf97"],
+    [
+      "550 5.7.1 rejected [bAtVj9vrwYEf4LnH_UopYt.eu630]",
+      "550 5.7.1 rejected [aG0KnpLMA8KGKb3FgZ2Lo4.eu786]",
+    ],
+  ]) {
+    assert.equal(maskReply(one).masked, maskReply(other).masked, "the pair is one key");
+    assert.deepEqual(event(one), event(other), one);
+  }
 });
