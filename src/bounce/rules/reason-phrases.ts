@@ -1059,7 +1059,8 @@ export const REASON_PHRASES: RuleTable = {
       yieldsToStatus: true,
       source:
         "Sisimai lib/Sisimai/Reason/Rejected.pm (phrase list); RFC 3463 X.1.7, X.1.8; sisimai go reason/why-rejected.go",
-      example: null,
+      example: "5.0.1 Emetteur invalide. Invalid Sender.",
+      exampleSource: "sisimai go rhost/for-franceptt.go (Orange's code 403, rejected)",
     },
     {
       id: "sender-rejected-domain-of-sender-domain-address-must-exist-does",
@@ -4119,7 +4120,8 @@ export const REASON_PHRASES: RuleTable = {
       phrase: "sending this from a different address or alias using the ",
       yieldsToStatus: true,
       source: "sisimai go reason/why-rejected.go",
-      example: null,
+      example: "You're sending this from a different address or alias using the 'Send mail as' feature.",
+      exampleSource: "sisimai go lhost/via-googleworkspace.go (Google Workspace's bounce)",
     },
     {
       id: "rejected-your-access-to-submit-messages-to-this-e-mail-sy",
@@ -4839,7 +4841,8 @@ export const REASON_PHRASES: RuleTable = {
       phrase: "has been delayed",
       source:
         "Sisimai lib/Sisimai/Reason/Expired.pm (phrase list); RFC 3463 X.4.7; sisimai go reason/why-expired.go",
-      example: null,
+      example: "Delivery to the following recipient has been delayed:",
+      exampleSource: "sisimai go lhost/via-gmail.go (Gmail's delay notice)",
     },
     {
       id: "queue-expired-not-been-delivered-reachable-for-within",
