@@ -29,8 +29,8 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 81,
-  fingerprint: "281db3c2424aa347b6047b6a1055954adc71951fec6f9ca5e223afee1f01d658",
+  version: 82,
+  fingerprint: "893fc0403ea912632797849864ddbf9af3c73a993701c29fa7c99227e6524c78",
 };
 
 /** Rule data as text: patterns by their source and flags. */
