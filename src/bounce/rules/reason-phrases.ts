@@ -2951,13 +2951,28 @@ export const REASON_PHRASES: RuleTable = {
         "554 <kijitora@example.edu>... Remote protocol error: Connection reset by peer during result wait with example.edu",
       exampleSource: "github.com/sisimai/set-of-emails maildir/bsd/lhost-v5sendmail-05.eml",
     },
+    // One phrase per entry (was one pattern). Exchange Online's "550 5.4.318 Message expired, connection reset
+    // (SuspiciousRemoteServerError)", its former example, is Microsoft's table's since X.4.3xx names Microsoft (R125).
     {
-      id: "network-problem-connection-closed-lost-reset",
+      id: "network-problem-connection-closed",
       reason: "networkerror",
-      pattern: /connection (?:closed|lost|reset)/,
-      source:
-        "Sisimai lib/Sisimai/Reason/NetworkError.pm (phrase list); RFC 3463 X.4.x; example: sisimai go rhost/for-microsoft.go",
-      example: "550 5.4.318 Message expired, connection reset (SuspiciousRemoteServerError)",
+      phrase: "connection closed",
+      source: "Sisimai lib/Sisimai/Reason/NetworkError.pm (phrase list); RFC 3463 X.4.x",
+      example: null,
+    },
+    {
+      id: "network-problem-connection-lost",
+      reason: "networkerror",
+      phrase: "connection lost",
+      source: "Sisimai lib/Sisimai/Reason/NetworkError.pm (phrase list); RFC 3463 X.4.x",
+      example: null,
+    },
+    {
+      id: "network-problem-connection-reset",
+      reason: "networkerror",
+      phrase: "connection reset",
+      source: "Sisimai lib/Sisimai/Reason/NetworkError.pm (phrase list); RFC 3463 X.4.x",
+      example: null,
     },
     {
       id: "client-blocked-refused-to-talk-to-me",
@@ -4979,7 +4994,8 @@ export const REASON_PHRASES: RuleTable = {
       reason: "syntaxerror",
       phrase: "incorrectly constructed",
       source: "Sisimai lib/Sisimai/Reason/SyntaxError.pm (phrase list); RFC 5321 §4.2.2 (500/501/503)",
-      example: null,
+      example: "A message that you sent contained one or more recipient addresses that were incorrectly constructed:",
+      exampleSource: "github.com/sisimai/set-of-emails maildir/bsd/lhost-exim-52.eml",
     },
     {
       id: "smtp-syntax-malformed-address",
