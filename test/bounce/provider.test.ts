@@ -62,7 +62,10 @@ const CASES: Array<[Parameters<typeof detectProvider>[0], Provider]> = [
   ],
   [{ lowerText: "451 4.7.650 the mail server [192.0.2.1] has been temporarily rate limited" }, "microsoft"],
   // And its other three-digit details (review R125): X.7.1xx, X.2.12x, X.4.3xx, X.7.3xx (sisimai go rhost/for-microsoft.go).
-  [{ lowerText: "550 5.7.124 sender not in allowed-senders list", recipient: "x@fabrikam.example" }, "microsoft"],
+  [
+    { lowerText: "550 5.7.124 sender not in allowed-senders list", recipient: "x@fabrikam.example" },
+    "microsoft",
+  ],
   [
     {
       lowerText:

@@ -4994,7 +4994,8 @@ export const REASON_PHRASES: RuleTable = {
       reason: "syntaxerror",
       phrase: "incorrectly constructed",
       source: "Sisimai lib/Sisimai/Reason/SyntaxError.pm (phrase list); RFC 5321 §4.2.2 (500/501/503)",
-      example: "A message that you sent contained one or more recipient addresses that were incorrectly constructed:",
+      example:
+        "A message that you sent contained one or more recipient addresses that were incorrectly constructed:",
       exampleSource: "github.com/sisimai/set-of-emails maildir/bsd/lhost-exim-52.eml",
     },
     {

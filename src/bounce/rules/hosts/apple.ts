@@ -86,7 +86,8 @@ export const APPLE_HOST_RULES: RuleTable = {
       phrase: "host/domain does not accept mail",
       source: `${SISIMAI}; ${PAGE}`,
       example: "Reason: host/domain does not accept mail",
-      exampleSource: "github.com/sisimai/set-of-emails maildir/bsd/lhost-messagingserver-10.eml (iCloud, mr21p30im-asmtp002.me.com)",
+      exampleSource:
+        "github.com/sisimai/set-of-emails maildir/bsd/lhost-messagingserver-10.eml (iCloud, mr21p30im-asmtp002.me.com)",
     },
     {
       id: "rhost-apple-due-to-local-policy",
