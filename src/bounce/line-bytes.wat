@@ -926,7 +926,7 @@
   ;; reply-key.ts joinedEnd: the end of the words joined to a token ending at $end, before $to (after a `-` an id's
   ;; piece, $idPiece; after a `.` one holding a digit, or a lower-case letter before an upper-case one).
   (func $joinedEnd (param $end i32) (param $to i32) (result i32)
-    (local $c i32) (local $j i32) (local $flags i32) (local $lower i32) (local $varies i32)
+    (local $c i32) (local $j i32) (local $flags i32) (local $lower i32) (local $varies i32) (local $digit i32) (local $digits i32)
     (block $joined
       (loop $join
         (br_if $joined (i32.ge_s (i32.add (local.get $end) (i32.const 1)) (local.get $to)))
@@ -935,22 +935,40 @@
         (local.set $j (i32.add (local.get $end) (i32.const 1)))
         (local.set $lower (i32.const 0))
         (local.set $varies (i32.const 0))
-        (block $word
-          (loop $scan
-            (br_if $word (i32.ge_s (local.get $j) (local.get $to)))
-            (local.set $flags (call $class (i32.load8_u $chunk (local.get $j))))
-            (br_if $word (i32.eqz (i32.and (local.get $flags) (i32.const 1))))
-            (if (i32.and (local.get $flags) (i32.const 2))
-              (then (local.set $varies (i32.const 1)))
-              (else (if (i32.and (local.get $flags) (i32.const 16))
-                (then (local.set $lower (i32.const 1)))
-                (else (if (i32.and (local.get $lower) (i32.ne (i32.and (local.get $flags) (i32.const 32)) (i32.const 0)))
-                  (then (local.set $varies (i32.const 1))))))))
-            (local.set $j (i32.add (local.get $j) (i32.const 1)))
-            (br $scan)))
-        ;; After a `-` only an id's piece (review R99: `<id>-mailbox-not-found` keeps its words).
+        (local.set $digit (i32.const 0))
+        (local.set $digits (i32.const 0))
         (if (i32.eq (local.get $c) (i32.const 45))
-          (then (local.set $varies (call $idPiece (i32.add (local.get $end) (i32.const 1)) (local.get $j)))))
+          (then
+            ;; After a `-` only an id's piece (review R99: `<id>-mailbox-not-found` keeps its words): $idPiece's
+            ;; answer read in the same pass over the word ($varies: a letter as idPiece wants it, $digits: a digit).
+            (block $piece
+              (loop $scan
+                (br_if $piece (i32.ge_s (local.get $j) (local.get $to)))
+                (local.set $flags (call $class (i32.load8_u $chunk (local.get $j))))
+                (br_if $piece (i32.eqz (i32.and (local.get $flags) (i32.const 1))))
+                (if (i32.or
+                      (i32.ne (i32.and (local.get $flags) (i32.const 16)) (i32.const 0))
+                      (i32.and (local.get $digit) (i32.ne (i32.and (local.get $flags) (i32.const 32)) (i32.const 0))))
+                  (then (local.set $varies (i32.const 1))))
+                (local.set $digit (i32.ne (i32.and (local.get $flags) (i32.const 2)) (i32.const 0)))
+                (local.set $digits (i32.or (local.get $digits) (local.get $digit)))
+                (local.set $j (i32.add (local.get $j) (i32.const 1)))
+                (br $scan)))
+            (local.set $varies (i32.and (local.get $varies) (local.get $digits))))
+          (else
+            (block $word
+              (loop $scan
+                (br_if $word (i32.ge_s (local.get $j) (local.get $to)))
+                (local.set $flags (call $class (i32.load8_u $chunk (local.get $j))))
+                (br_if $word (i32.eqz (i32.and (local.get $flags) (i32.const 1))))
+                (if (i32.and (local.get $flags) (i32.const 2))
+                  (then (local.set $varies (i32.const 1)))
+                  (else (if (i32.and (local.get $flags) (i32.const 16))
+                    (then (local.set $lower (i32.const 1)))
+                    (else (if (i32.and (local.get $lower) (i32.ne (i32.and (local.get $flags) (i32.const 32)) (i32.const 0)))
+                      (then (local.set $varies (i32.const 1))))))))
+                (local.set $j (i32.add (local.get $j) (i32.const 1)))
+                (br $scan)))))
         (br_if $joined (i32.or (i32.eqz (local.get $varies)) (i32.eq (local.get $j) (i32.add (local.get $end) (i32.const 1)))))
         (local.set $end (local.get $j))
         (br $join)))

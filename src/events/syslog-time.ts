@@ -64,6 +64,9 @@ export function wallToUtc(
 /** `2026-02-02T12:34:56.000Z`: an ISO UTC time of a four-digit year. */
 const ISO_LENGTH = 24;
 
+/** `00` to `59`: a minute's seconds as a stamp writes them. */
+const SECONDS = Array.from({ length: 60 }, (_, s) => String(s).padStart(2, "0"));
+
 /**
  * Converts classic syslog times of one input. Lines come in order, so the year is decided per line
  * against the reference: explicit `year` counts forward across a Dec→Jan wrap; the default (from the
@@ -95,6 +98,25 @@ export class SyslogClock {
     const modified = options.modified ?? new Date();
     this.reference = modified.getTime();
     this.referenceYear = modified.getUTCFullYear();
+  }
+
+  /**
+   * `convert` of a stamp that differs from the one converted last in its seconds only (their digits' character
+   * codes `c1` and `c2`, the character before them `colon`), without its text: for a reader that compares
+   * stamps as bytes. Null where `convert` would not write it from the minute's prefix (then convert it).
+   */
+  withSeconds(colon: number, c1: number, c2: number): string | null {
+    const prefix = this.minutePrefix;
+    const s1 = c1 - 48;
+    const s2 = c2 - 48;
+    if (prefix === null || colon !== 58 || s1 < 0 || s1 > 5 || s2 < 0 || s2 > 9) return null;
+    // Its text is not known: the next stamp is converted in full (as one of this minute).
+    this.lastKey = "";
+    this.lastIso = `${prefix}${SECONDS[s1 * 10 + s2]}.000Z`;
+    this.lastMs = Number.isNaN(this.minuteMs)
+      ? Date.parse(this.lastIso)
+      : this.minuteMs + (s1 * 10 + s2) * 1000;
+    return this.lastIso;
   }
 
   /** `Feb  2 12:34:56` (exactly 15 characters) → ISO UTC, or null when malformed. */

@@ -153,6 +153,46 @@ test("Postfix lines read on their bytes: each outcome's time is its own stamp's,
   await assertSameAsText(`${turned.join("\n")}\n`, 200);
 });
 
+/**
+ * Stamps of one minute whose seconds change, back and forth (a line read on its bytes takes such a time from the
+ * clock's minute, its stamp's text not made), in turns with seconds no minute has (60, `0x`), a `-` before them,
+ * another minute and a year's end; `é` marks a line that is decoded (its chunk holds a non-ASCII byte), whose
+ * stamp is then compared as text with the last one.
+ */
+const SECONDS_TURNS = [
+  "Mar  1 10:00:00",
+  "Mar  1 10:00:07",
+  "Mar  1 10:00:00",
+  "Mar  1 10:00:07",
+  "Mar  1 10:00:00 é",
+  "Mar  1 10:00:17",
+  "Mar  1 10:00:07",
+  "Mar  1 10:00:07 é",
+  "Mar  1 10:00:59",
+  "Mar  1 10:00:60",
+  "Mar  1 10:00:0x",
+  "Mar  1 10:00:08",
+  "Mar  1 10:00:08 é",
+  "Mar  1 10:00:09 é",
+  "Mar  1 10:00:10",
+  "Mar  1 10:00-11",
+  "Mar  1 10:00-12",
+  "Mar  1 10:01:12",
+  "Dec 31 23:59:58",
+  "Dec 31 23:59:59",
+];
+
+test("Postfix lines read on their bytes: a stamp whose seconds alone change has its own time, as decoded lines do", async () => {
+  const lines = [...postfixGrepLogChunks(450, 11)].join("").split("\n").filter(Boolean);
+  const turned = lines.map((line, i) => {
+    const [stamp, mark] = SECONDS_TURNS[i % SECONDS_TURNS.length].split(" é");
+    const rest = line.slice("Mar  1 10:00:00".length);
+    return `${stamp}${mark === undefined ? rest : rest.replace(" (in reply to ", " é (in reply to ")}`;
+  });
+  assert.ok(turned.some((line) => line.includes(" é (in reply to ")));
+  await assertSameAsText(`${turned.join("\n")}\n`, 200);
+});
+
 /** Pieces of hostile status lines: quotes, backslashes, control characters, parentheses, wrappers, tokens. */
 const WORDS = [
   "550",
