@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
  * end-to-end when it lives in test/e2e/ or, wherever it lives, when it reaches outside its process:
  * it spawns processes (the CLI, tsc, npm), starts a server (DNS, Dovecot, SMTP), opens a DuckDB store,
  * drives Chromium, reads a whole corpus, or bounds the cost of megabytes of hostile input. Everything
- * else is a unit test, and the unit part runs in seconds. `node scripts/split-tests.ts list` prints the split.
+ * else is a unit test. `node scripts/split-tests.ts list` prints the split.
  */
 const E2E_MARKERS: readonly RegExp[] = [
   /from "node:child_process"/,
