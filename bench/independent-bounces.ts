@@ -8,7 +8,7 @@
  *   (null where it names none). Written by the review lane without reading src/.
  * - test/fixtures/baunsu/: the 15 real emails of baunsu's tests (2012; MIT), 13 bounces and two mails that are
  *   none, with the recipient each report names and the reason its reply's words or provider give (review lane).
- * - test/fixtures/mta-made/: 1,626 bounces Debian's Postfix 3.7.11, Exim 4.96, OpenSMTPD 6.8.0p2, Sendmail 8.17.1.9, Courier 1.0.16, dma 0.13
+ * - test/fixtures/mta-made/: 1,834 bounces Debian's Postfix 3.7.11, Exim 4.96, OpenSMTPD 6.8.0p2, Sendmail 8.17.1.9, Courier 1.0.16, dma 0.13
  *   and nullmailer 2.2 wrote on loopback for failures set up
  *   on purpose (sessions 35-42, review lane), the failure as the truth; a success report and delay warnings are no failure.
  * - `--flufl [dir]`: the real bounces Mailman's developers collected (flufl.bounce's tests/data, 2000–2020, LGPL-3;

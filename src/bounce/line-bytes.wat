@@ -856,6 +856,73 @@
       (then (return (i32.const 7))))
     (i32.const -1))
 
+  ;; reply-key.ts id128End: the end of a 128-bit id at $at (22 base64url characters with its `.`-joined words: a digit,
+  ;; or a lower-case letter before an upper-case one) where one starts there and stands alone (no base64url character,
+  ;; `.` or `@` before it, at or after $from; after it none of those nor a local-part one: LOCAL 8 or `@`) and each
+  ;; piece of its run between cuts (`-`, `_`) holds a digit; -2 where one with a piece of letters only may start there
+  ;; (the scanner decides: rule-words.ts), else -1.
+  (func $id128End (param $at i32) (param $from i32) (param $to i32) (result i32)
+    (local $run i32) (local $k i32) (local $c i32) (local $flags i32) (local $inPiece i32) (local $pieceDigit i32)
+    (local $wordy i32)
+    (local $end i32) (local $j i32) (local $lower i32) (local $varies i32)
+    (local.set $run (i32.add (local.get $at) (i32.const 22)))
+    (if (i32.gt_s (local.get $run) (local.get $to)) (then (return (i32.const -1))))
+    (if (i32.gt_s (local.get $at) (local.get $from))
+      (then
+        (local.set $c (i32.load8_u $chunk (i32.sub (local.get $at) (i32.const 1))))
+        (if (i32.or (i32.and (call $class (local.get $c)) (i32.const 1))
+              (i32.or (i32.eq (local.get $c) (i32.const 45))
+                (i32.or (i32.eq (local.get $c) (i32.const 46)) (i32.eq (local.get $c) (i32.const 64)))))
+          (then (return (i32.const -1))))))
+    (local.set $k (local.get $at))
+    (loop $next
+      (local.set $c (i32.load8_u $chunk (local.get $k)))
+      (if (i32.or (i32.eq (local.get $c) (i32.const 45)) (i32.eq (local.get $c) (i32.const 95)))
+        (then
+          ;; A piece between cuts (`-`, `_`; not empty) without a digit: an id only if it holds no word the
+          ;; classifier reads (rule-words.ts holdsRuleWord), which the scanner decides.
+          (if (i32.and (local.get $inPiece) (i32.eqz (local.get $pieceDigit))) (then (local.set $wordy (i32.const 1))))
+          (local.set $inPiece (i32.const 0))
+          (local.set $pieceDigit (i32.const 0)))
+        (else
+          (local.set $flags (call $class (local.get $c)))
+          (if (i32.eqz (i32.and (local.get $flags) (i32.const 1))) (then (return (i32.const -1))))
+          (local.set $inPiece (i32.const 1))
+          (if (i32.and (local.get $flags) (i32.const 2)) (then (local.set $pieceDigit (i32.const 1))))))
+      (local.set $k (i32.add (local.get $k) (i32.const 1)))
+      (br_if $next (i32.lt_s (local.get $k) (local.get $run))))
+    (if (i32.and (local.get $inPiece) (i32.eqz (local.get $pieceDigit))) (then (local.set $wordy (i32.const 1))))
+    (local.set $end (local.get $run))
+    (block $joined
+      (loop $join
+        (br_if $joined (i32.ge_s (i32.add (local.get $end) (i32.const 1)) (local.get $to)))
+        (br_if $joined (i32.ne (i32.load8_u $chunk (local.get $end)) (i32.const 46)))
+        (local.set $j (i32.add (local.get $end) (i32.const 1)))
+        (local.set $lower (i32.const 0))
+        (local.set $varies (i32.const 0))
+        (block $word
+          (loop $scan
+            (br_if $word (i32.ge_s (local.get $j) (local.get $to)))
+            (local.set $flags (call $class (i32.load8_u $chunk (local.get $j))))
+            (br_if $word (i32.eqz (i32.and (local.get $flags) (i32.const 1))))
+            (if (i32.and (local.get $flags) (i32.const 2))
+              (then (local.set $varies (i32.const 1)))
+              (else (if (i32.and (local.get $flags) (i32.const 16))
+                (then (local.set $lower (i32.const 1)))
+                (else (if (i32.and (local.get $lower) (i32.ne (i32.and (local.get $flags) (i32.const 32)) (i32.const 0)))
+                  (then (local.set $varies (i32.const 1))))))))
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br $scan)))
+        (br_if $joined (i32.eqz (local.get $varies)))
+        (local.set $end (local.get $j))
+        (br $join)))
+    (if (i32.lt_s (local.get $end) (local.get $to))
+      (then
+        (local.set $c (i32.load8_u $chunk (local.get $end)))
+        (if (i32.or (i32.and (call $class (local.get $c)) (i32.const 8)) (i32.eq (local.get $c) (i32.const 64)))
+          (then (return (i32.const -1))))))
+    (select (i32.const -2) (local.get $end) (local.get $wordy)))
+
   ;; reply-key.ts joinedEnd: the end of the words joined to a token ending at $end, before $to (after a `-` an id's
   ;; piece, $idPiece; after a `.` one holding a digit, or a lower-case letter before an upper-case one).
   (func $joinedEnd (param $end i32) (param $to i32) (result i32)
@@ -1044,7 +1111,11 @@
                 (else (if (result i32) (i32.eq (local.get $place) (i32.const 5))
                   (then (call $dotted (local.get $at) (local.get $to) (i32.const 2) (i32.const 0x7fffffff)))
                   (else (call $dotted (local.get $at) (local.get $to) (i32.const 4) (i32.const 3)))))))
-            (if (i32.lt_s (local.get $end) (i32.const 0)) (then (return (i32.const 2)))))
+            (if (i32.lt_s (local.get $end) (i32.const 0)) (then (return (i32.const 2))))
+            ;; reply-key.ts tokensIn: a decimal's whole part of 22 digits may be a 128-bit id's run (id128End).
+            (if (i32.eq (local.get $place) (i32.const 5))
+              (then (if (i32.ne (call $id128End (local.get $at) (local.get $from) (local.get $to)) (i32.const -1))
+                (then (return (i32.const 2)))))))
         (else (if (i32.eq (local.get $place) (i32.const 3))
           (then
             (if (i32.eqz (call $uuid (local.get $at) (local.get $to))) (then (return (i32.const 2))))
@@ -1086,70 +1157,88 @@
                     (select (i32.const 0) (local.get $flags) (i32.eq (local.get $c) (i32.const 95)))))
                   (local.set $end (i32.add (local.get $end) (i32.const 1)))
                   (br $scan)))
-              (if (i32.eq (local.get $end) (local.get $at)) (then (return (call $partedAt (local.get $i) (i32.const 1) (local.get $at) (local.get $from)))))
-              ;; reply-key.ts tokensIn: in a joined run's place, local-part characters from its start up to an `@` may be
-              ;; an address's local part (where the template holds an `@`): the scanner decides the place.
-              (if (i32.eq (local.get $place) (i32.const 4))
-                (then
-                  (local.set $idEnd (local.get $at))
-                  (block $local
-                    (loop $more
-                      (br_if $local (i32.ge_s (local.get $idEnd) (local.get $to)))
-                      (local.set $c (i32.load8_u $chunk (local.get $idEnd)))
-                      (if (i32.eq (local.get $c) (i32.const 64))
-                        (then (return (call $partedAt (local.get $i) (i32.const 1) (local.get $at) (local.get $from)))))
-                      (br_if $local (i32.eqz (i32.and (call $class (local.get $c)) (i32.const 8))))
-                      (local.set $idEnd (i32.add (local.get $idEnd) (i32.const 1)))
-                      (br $more)))))
-              ;; reply-key.ts tokensIn: a word of digits before `.` may start a decimal fraction or a longer run
-              ;; of dotted parts.
-              (if (i32.and (i32.eq (local.get $digits) (i32.sub (local.get $end) (local.get $at)))
-                    (i32.lt_s (local.get $end) (local.get $to)))
-                (then (if (i32.eq (i32.load8_u $chunk (local.get $end)) (i32.const 46)) (then (return (i32.const 2))))))
-              (if (i32.eq (local.get $place) (i32.const 4))
-                (then
-                  ;; reply-key.ts tokensIn: a hex word of 8 or fewer before `-`, `.` or `:` may start a UUID, an
-                  ;; address, a date or a time.
-                  (if (i32.and
-                        (i32.and (i32.ne (i32.and (local.get $all) (i32.const 4)) (i32.const 0))
-                          (i32.le_s (i32.sub (local.get $end) (local.get $at)) (i32.const 8)))
-                        (i32.lt_s (local.get $end) (local.get $to)))
-                    (then
-                      (local.set $c (i32.load8_u $chunk (local.get $end)))
-                      (if (i32.or (i32.eq (local.get $c) (i32.const 45))
-                            (i32.or (i32.eq (local.get $c) (i32.const 46)) (i32.eq (local.get $c) (i32.const 58))))
-                        (then (return (i32.const 2))))))))
-              (local.set $kind
-                (call $wordKind
-                  (local.get $at)
-                  (local.get $end)
-                  (local.get $digits)
-                  (local.get $all)
-                  (call $labelAt (local.get $end) (local.get $to))
-                  (if (result i32) (i32.eq (local.get $digits) (i32.sub (local.get $end) (local.get $at)))
-                    (then (call $unitAt (local.get $end) (local.get $to)))
-                    (else (i32.const 0)))))
-              ;; reply-key.ts tokensIn: an Exim message id (eximIdEnd) is an id's (PERCENT 1) up to its end.
-              (if (i32.and
-                    (i32.and (i32.eq (local.get $place) (i32.const 4)) (i32.eq (i32.sub (local.get $end) (local.get $at)) (i32.const 6)))
-                    (i32.and (i32.ne (local.get $digits) (i32.const 0)) (i32.ne (i32.and (local.get $all) (i32.const 1)) (i32.const 0))))
-                (then
-                  (local.set $idEnd (call $eximIdEnd (local.get $end) (local.get $to)))
-                  (if (i32.ge_s (local.get $idEnd) (i32.const 0))
-                    (then (local.set $kind (i32.const 1)) (local.set $end (local.get $idEnd))))))
-              ;; reply-key.ts tokensIn: in a joined run's place, a word no token alone is an id's (PERCENT 1) up to the
-              ;; end of a word joined to it by `-` that is one alone (dashJoinedId).
-              (if (i32.and
-                    (i32.and (i32.eq (local.get $place) (i32.const 4)) (i32.eq (local.get $kind) (i32.const -1)))
-                    (i32.eq (i32.load8_u $template offset=1 (local.get $token)) (i32.const 1)))
-                (then
-                  (local.set $idEnd (call $dashJoinedId (local.get $at) (local.get $end) (local.get $to)))
-                  (if (i32.ge_s (local.get $idEnd) (i32.const 0))
-                    (then (local.set $kind (i32.const 1)) (local.set $end (local.get $idEnd))))))
-              (if (i32.ne (local.get $kind) (i32.load8_u $template offset=1 (local.get $token)))
-                (then (return (call $partedAt (local.get $i) (i32.const 1) (local.get $at) (local.get $from)))))
-              (if (i32.eq (local.get $place) (i32.const 4))
-                (then (local.set $end (call $joinedEnd (local.get $end) (local.get $to)))))))))))
+              ;; reply-key.ts tokensIn: a 128-bit id's run (id128End) is one token (PERCENT 1) whatever its words are,
+              ;; with its joined words (a word's place: none, or the scanner decides).
+              (local.set $idEnd (i32.const -1))
+              (if (i32.or (i32.eq (i32.sub (local.get $end) (local.get $at)) (i32.const 22))
+                    (i32.and (i32.lt_s (i32.sub (local.get $end) (local.get $at)) (i32.const 22))
+                      (i32.and (i32.lt_s (local.get $end) (local.get $to))
+                        (i32.eq (i32.load8_u $chunk (local.get $end)) (i32.const 45)))))
+                (then (local.set $idEnd (call $id128End (local.get $at) (local.get $from) (local.get $to)))))
+              (if (i32.eq (local.get $idEnd) (i32.const -2)) (then (return (i32.const 2))))
+              (block $taken
+                (if (i32.ge_s (local.get $idEnd) (i32.const 0))
+                  (then
+                    (if (i32.ne (i32.load8_u $template offset=1 (local.get $token)) (i32.const 1))
+                      (then (return (call $partedAt (local.get $i) (i32.const 1) (local.get $at) (local.get $from)))))
+                    (if (i32.and (i32.eqz (local.get $place)) (i32.ne (local.get $idEnd) (local.get $end)))
+                      (then (return (i32.const 2))))
+                    (local.set $end (local.get $idEnd))
+                    (br $taken)))
+                (if (i32.eq (local.get $end) (local.get $at)) (then (return (call $partedAt (local.get $i) (i32.const 1) (local.get $at) (local.get $from)))))
+                ;; reply-key.ts tokensIn: in a joined run's place, local-part characters from its start up to an `@` may be
+                ;; an address's local part (where the template holds an `@`): the scanner decides the place.
+                (if (i32.eq (local.get $place) (i32.const 4))
+                  (then
+                    (local.set $idEnd (local.get $at))
+                    (block $local
+                      (loop $more
+                        (br_if $local (i32.ge_s (local.get $idEnd) (local.get $to)))
+                        (local.set $c (i32.load8_u $chunk (local.get $idEnd)))
+                        (if (i32.eq (local.get $c) (i32.const 64))
+                          (then (return (call $partedAt (local.get $i) (i32.const 1) (local.get $at) (local.get $from)))))
+                        (br_if $local (i32.eqz (i32.and (call $class (local.get $c)) (i32.const 8))))
+                        (local.set $idEnd (i32.add (local.get $idEnd) (i32.const 1)))
+                        (br $more)))))
+                ;; reply-key.ts tokensIn: a word of digits before `.` may start a decimal fraction or a longer run
+                ;; of dotted parts.
+                (if (i32.and (i32.eq (local.get $digits) (i32.sub (local.get $end) (local.get $at)))
+                      (i32.lt_s (local.get $end) (local.get $to)))
+                  (then (if (i32.eq (i32.load8_u $chunk (local.get $end)) (i32.const 46)) (then (return (i32.const 2))))))
+                (if (i32.eq (local.get $place) (i32.const 4))
+                  (then
+                    ;; reply-key.ts tokensIn: a hex word of 8 or fewer before `-`, `.` or `:` may start a UUID, an
+                    ;; address, a date or a time.
+                    (if (i32.and
+                          (i32.and (i32.ne (i32.and (local.get $all) (i32.const 4)) (i32.const 0))
+                            (i32.le_s (i32.sub (local.get $end) (local.get $at)) (i32.const 8)))
+                          (i32.lt_s (local.get $end) (local.get $to)))
+                      (then
+                        (local.set $c (i32.load8_u $chunk (local.get $end)))
+                        (if (i32.or (i32.eq (local.get $c) (i32.const 45))
+                              (i32.or (i32.eq (local.get $c) (i32.const 46)) (i32.eq (local.get $c) (i32.const 58))))
+                          (then (return (i32.const 2))))))))
+                (local.set $kind
+                  (call $wordKind
+                    (local.get $at)
+                    (local.get $end)
+                    (local.get $digits)
+                    (local.get $all)
+                    (call $labelAt (local.get $end) (local.get $to))
+                    (if (result i32) (i32.eq (local.get $digits) (i32.sub (local.get $end) (local.get $at)))
+                      (then (call $unitAt (local.get $end) (local.get $to)))
+                      (else (i32.const 0)))))
+                ;; reply-key.ts tokensIn: an Exim message id (eximIdEnd) is an id's (PERCENT 1) up to its end.
+                (if (i32.and
+                      (i32.and (i32.eq (local.get $place) (i32.const 4)) (i32.eq (i32.sub (local.get $end) (local.get $at)) (i32.const 6)))
+                      (i32.and (i32.ne (local.get $digits) (i32.const 0)) (i32.ne (i32.and (local.get $all) (i32.const 1)) (i32.const 0))))
+                  (then
+                    (local.set $idEnd (call $eximIdEnd (local.get $end) (local.get $to)))
+                    (if (i32.ge_s (local.get $idEnd) (i32.const 0))
+                      (then (local.set $kind (i32.const 1)) (local.set $end (local.get $idEnd))))))
+                ;; reply-key.ts tokensIn: in a joined run's place, a word no token alone is an id's (PERCENT 1) up to the
+                ;; end of a word joined to it by `-` that is one alone (dashJoinedId).
+                (if (i32.and
+                      (i32.and (i32.eq (local.get $place) (i32.const 4)) (i32.eq (local.get $kind) (i32.const -1)))
+                      (i32.eq (i32.load8_u $template offset=1 (local.get $token)) (i32.const 1)))
+                  (then
+                    (local.set $idEnd (call $dashJoinedId (local.get $at) (local.get $end) (local.get $to)))
+                    (if (i32.ge_s (local.get $idEnd) (i32.const 0))
+                      (then (local.set $kind (i32.const 1)) (local.set $end (local.get $idEnd))))))
+                (if (i32.ne (local.get $kind) (i32.load8_u $template offset=1 (local.get $token)))
+                  (then (return (call $partedAt (local.get $i) (i32.const 1) (local.get $at) (local.get $from)))))
+                (if (i32.eq (local.get $place) (i32.const 4))
+                  (then (local.set $end (call $joinedEnd (local.get $end) (local.get $to))))))))))))
         (i32.store $template offset=256 (i32.shl (local.get $i) (i32.const 3)) (i32.sub (local.get $at) (local.get $from)))
         (i32.store $template offset=260 (i32.shl (local.get $i) (i32.const 3)) (i32.sub (local.get $end) (local.get $from)))
         (local.set $at (local.get $end))

@@ -3,6 +3,7 @@ import { sqlString } from "../util/sql.ts";
 import { inChunkMemory, REPLY_TOKENS_MAX, ReplyBytes } from "./line-bytes.ts";
 import { LOCAL_PART_CHARACTERS } from "./local-part.ts";
 import type { RecordWriter } from "./render-output.ts";
+import { holdsRuleWord, ruleWordsPattern } from "./rule-words.ts";
 import { MemoryWords, WordLiteral } from "./word-literal.ts";
 
 /**
@@ -324,9 +325,21 @@ export class ReplyMask {
     let i = from;
     while (i < to) {
       const c = bytes[i];
+      // A 128-bit id whole (id128End), before any reading of its words.
+      if (((classes[c] & WORD) !== 0 || c === 45) && (i === origin || !ID_NEIGHBOUR[bytes[i - 1]])) {
+        const idEnd = id128End(bytes, i, textEnd);
+        if (idEnd >= 0) {
+          const at = this.count++;
+          this.starts[at] = i - origin;
+          this.ends[at] = idEnd - origin;
+          this.kinds[at] = PERCENT;
+          i = idEnd;
+          continue;
+        }
+      }
       if ((classes[c] & WORD) === 0) {
         // maskReplySql's token marks: a text holding one is not masked.
-        if (c === 1 || c === 2) {
+        if (c >= 1 && c <= 4) {
           this.count = 0;
           return 0;
         }
@@ -662,18 +675,31 @@ export class ReplyMask {
         // A word of digits before `.` may start a decimal fraction or a longer run (tokensIn).
         const run =
           digits === end - at && end + 1 < to && bytes[end] === 46 ? numberRunEnd(bytes, end, to) : -1;
+        // A word of 22 characters standing alone may be a 128-bit id's run (tokensIn reads it first): one with
+        // words joined to it is no word's token.
+        const idEnd =
+          end - at === ID_128_LENGTH && (at === from || !ID_NEIGHBOUR[bytes[at - 1]])
+            ? id128End(bytes, at, to)
+            : -1;
+        if (idEnd > end) {
+          this.count = 0;
+          this.missed = tokenMiss(t, -1);
+          return false;
+        }
         const kind =
-          run >= 0
-            ? -1
-            : wordKind(
-                bytes,
-                at,
-                end,
-                digits,
-                all,
-                labelAt(bytes, end, to),
-                unitAt(bytes, end, to, digits, end - at),
-              );
+          idEnd >= 0
+            ? PERCENT
+            : run >= 0
+              ? -1
+              : wordKind(
+                  bytes,
+                  at,
+                  end,
+                  digits,
+                  all,
+                  labelAt(bytes, end, to),
+                  unitAt(bytes, end, to, digits, end - at),
+                );
         if (kind !== kinds[t]) {
           this.count = 0;
           this.missed = tokenMiss(t, kind);
@@ -1109,6 +1135,66 @@ function lettersThenDigits(bytes: Codes, from: number, to: number): boolean {
   return digit;
 }
 
+/**
+ * A 128-bit id: 128 bits in base64url (RFC 4648 §5, https://www.rfc-editor.org/rfc/rfc4648#section-5: A–Z a–z
+ * 0–9 `-` `_`, no padding) are ID_128_LENGTH characters — Mimecast's references `[Oihy2B9_qX8PDlsLZy0ehG.us360]`,
+ * Orange's `250 2.0.0 <22 characters> mail accepted for delivery`. One is a run of exactly that many such
+ * characters with the words joined to it by `.` (`.us360`), standing alone: no ID_NEIGHBOUR character before it
+ * or after it, nor a local-part one after it (it is no address's local part), and random (id128Random).
+ */
+const ID_128_LENGTH = 22;
+/** Characters an id-128 never has beside it: base64url ones, `.`, `@` (and after it `%`, `+`, `=`: see ID_AFTER). */
+const ID_NEIGHBOUR = new Uint8Array(65536);
+const ID_AFTER = new Uint8Array(65536);
+for (const c of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-.@") {
+  ID_NEIGHBOUR[c.charCodeAt(0)] = 1;
+  ID_AFTER[c.charCodeAt(0)] = 1;
+}
+for (const c of "%+=") ID_AFTER[c.charCodeAt(0)] = 1;
+
+/**
+ * The end of the 128-bit id at bytes[from] (its joined words included), where one starts there (the caller
+ * checks the character before it), else -1. maskReplySql's ID_128 steps find the same.
+ */
+function id128End(bytes: Codes, from: number, textEnd: number): number {
+  const runEnd = from + ID_128_LENGTH;
+  if (runEnd > textEnd) return -1;
+  const classes = CLASS;
+  for (let k = from; k < runEnd; k++) if ((classes[bytes[k]] & WORD) === 0 && bytes[k] !== 45) return -1;
+  let end = runEnd;
+  // Its joined words: after a `.`, a word holding a digit or mixing cases (joinedWordEnd, JOINED_WORD).
+  while (end + 1 < textEnd && bytes[end] === 46) {
+    const next = joinedWordEnd(bytes, end + 1, textEnd);
+    if (next < 0) break;
+    end = next;
+  }
+  if (end < textEnd && ID_AFTER[bytes[end]]) return -1;
+  return id128Random(bytes, from, runEnd) || !holdsRuleWord(bytes, from, end) ? end : -1;
+}
+
+/**
+ * Whether the base64url run bytes[from, to) looks random: each of its pieces between cuts (`-`, `_`) holds a digit
+ * (an empty piece holds no word). A word without one may be what the reply says (`mailbox-not-found-…`, review R98;
+ * `DNSBLListedSenderBlock`, whose mixed case alone does not tell it from an id's letters; a SNAKE_CASE name,
+ * `RAZOR2_CF_RANGE_51_100`, joins its words by `_` as a phrase does by `-`).
+ */
+function id128Random(bytes: Codes, from: number, to: number): boolean {
+  let inPiece = false;
+  let pieceDigit = false;
+  for (let k = from; k < to; k++) {
+    const c = bytes[k];
+    if (c === 45 || c === 95) {
+      if (inPiece && !pieceDigit) return false;
+      inPiece = false;
+      pieceDigit = false;
+    } else {
+      inPiece = true;
+      if ((CLASS[c] & DIGIT) !== 0) pieceDigit = true;
+    }
+  }
+  return !inPiece || pieceDigit;
+}
+
 /** Whether a letter follows a digit in the word bytes[from, to) of letters and digits. */
 function letterAfterDigit(bytes: Codes, from: number, to: number): boolean {
   const classes = CLASS;
@@ -1372,6 +1458,22 @@ const TOKEN_PATTERN = REPLY_TOKENS.map((token) => token.pattern).join("|");
 /** What maskReplySql puts around each token found, then replaces: characters a masked text never holds. */
 const OPEN = "\x01";
 const CLOSE = "\x02";
+/** What maskReplySql puts around each 128-bit id found first (tokensIn: a text holding one is not masked either). */
+const ID_OPEN = "\x03";
+const ID_CLOSE = "\x04";
+const ID_JOINED = `(?:\\.${JOINED_WORD})*`;
+/**
+ * id128End in RE2 (no look-around): a run of ID_128_LENGTH base64url characters and its joined words, with the
+ * character before it (or the start) and the one after it (or the end), which it puts back.
+ */
+const ID_128_RUN = `(^|[^A-Za-z0-9_.@${ID_OPEN}-])([A-Za-z0-9_-]{${ID_128_LENGTH}}${ID_JOINED})($|[^A-Za-z0-9_.@%+=${ID_CLOSE}-])`;
+/**
+ * A marked id-128 whose run looks random (id128Random): each of its pieces between cuts (`-`, `_`) holds a digit.
+ */
+const RANDOM_ID_128 = `${ID_OPEN}((?:[-_]+|[A-Za-z]*[0-9][A-Za-z0-9]*)*${ID_JOINED})${ID_CLOSE}`;
+/** A marked id-128 (marked once: not RANDOM_ID_128) that holds a word the classifier reads (holdsRuleWord), to put back. */
+const wordyId128 = () =>
+  `(^|[^${ID_OPEN}])${ID_OPEN}([^${ID_OPEN}${ID_CLOSE}]*${ruleWordsPattern()}[^${ID_CLOSE}]*)${ID_CLOSE}`;
 
 /**
  * SQL twin of `maskReply(...).masked` over a VARCHAR expression (DuckDB, RE2): the table as one alternation
@@ -1386,16 +1488,33 @@ const CLOSE = "\x02";
 export function maskReplySql(column: string): string {
   // UTF-8 bytes ≥ UTF-16 units ≥ code points: only texts between the limits count their astral characters.
   const units = `length(${column}) + length(regexp_replace(${column}, '[^\\x{10000}-\\x{10FFFF}]', '', 'g'))`;
-  // NULL when kept as it is (a CASE around the chain would cost as much again).
-  const text = `(CASE WHEN (strlen(${column}) <= ${MAX_MASKED_LENGTH}
+  // 128-bit ids first (id128End), marked (a pass takes every other one of ids one character apart), in the
+  // texts that hold a run of their length at all (few do: one cheap test instead of three passes).
+  let ids = column;
+  for (let pass = 0; pass < 2; pass++)
+    ids = `regexp_replace(${ids}, ${sqlString(ID_128_RUN)}, ${sqlString(`\\1${ID_OPEN}\\2${ID_CLOSE}\\3`)}, 'g')`;
+  // Those with a piece of letters only (id128Random false) that hold a word the classifier reads are put back:
+  // the others marked twice first, and once again after.
+  ids = `regexp_replace(${ids}, ${sqlString(RANDOM_ID_128)}, ${sqlString(`${ID_OPEN}${ID_OPEN}\\1${ID_CLOSE}`)}, 'g')`;
+  ids = `regexp_replace(${ids}, ${sqlString(wordyId128())}, '\\1\\2', 'g')`;
+  ids = `replace(${ids}, ${sqlString(ID_OPEN + ID_OPEN)}, ${sqlString(ID_OPEN)})`;
+  const run = sqlString(`[A-Za-z0-9_-]{${ID_128_LENGTH}}`);
+  // NULL when kept as it is (a CASE around the chain would cost as much again); the column, not this CASE, inside
+  // it (each copy of an expression is planned and its patterns compiled again, per query and thread).
+  let sql = `(CASE WHEN (strlen(${column}) <= ${MAX_MASKED_LENGTH}
     OR (length(${column}) <= ${MAX_MASKED_LENGTH} AND ${units} <= ${MAX_MASKED_LENGTH}))
-    AND NOT contains(${column}, ${sqlString(OPEN)}) AND NOT contains(${column}, ${sqlString(CLOSE)}) THEN ${column} END)`;
-  let sql = `regexp_replace(${text}, ${sqlString(TOKEN_PATTERN)}, ${sqlString(`${OPEN}\\0${CLOSE}`)}, 'g')`;
+    AND NOT contains(${column}, ${sqlString(OPEN)}) AND NOT contains(${column}, ${sqlString(CLOSE)})
+    AND NOT contains(${column}, ${sqlString(ID_OPEN)}) AND NOT contains(${column}, ${sqlString(ID_CLOSE)})
+    THEN (CASE WHEN regexp_matches(${column}, ${run}) THEN ${ids} ELSE ${column} END) END)`;
+  sql = `regexp_replace(${sql}, ${sqlString(TOKEN_PATTERN)}, ${sqlString(`${OPEN}\\0${CLOSE}`)}, 'g')`;
   for (const token of REPLY_TOKENS) {
     const whole = sqlString(`${OPEN}(?:${token.token ?? token.pattern})${CLOSE}`);
     sql = `regexp_replace(${sql}, ${whole}, ${sqlString(token.replacement)}, 'g')`;
     if (token.kept) sql = `regexp_replace(${sql}, ${sqlString(`${OPEN}${token.kept}${CLOSE}`)}, '\\1', 'g')`;
   }
+  // An id's words may have been read as tokens meanwhile: the id whole is one. (Once: a CASE that tested for a mark
+  // first held the whole chain three times, to be planned and its patterns compiled three times per query.)
+  sql = `regexp_replace(${sql}, ${sqlString(`${ID_OPEN}[^${ID_CLOSE}]*${ID_CLOSE}`)}, '%', 'g')`;
   return `coalesce(${sql}, ${column})`;
 }
 

@@ -61,7 +61,16 @@ const MESSAGE_LIFETIME_MS = 5 * DAY_MS;
 interface Message {
   sender: string | null;
   messageId: string | null;
+  /**
+   * Recipient, host, recipient, host…: the remote host each recipient's last deferral named (null: none
+   * yet). Exim's final "** a@b: retry timeout exceeded" names no host, where Postfix's status=expired line
+   * names its last relay; the failure takes the host its recipient was last tried at (review R123).
+   */
+  deferredAt: string[] | null;
 }
+
+/** Recipients of one message whose deferral host is kept (a message to more keeps the first ones'). */
+const MAX_DEFERRED_RECIPIENTS = 64;
 
 class EximParser {
   private readonly file: string;
@@ -100,6 +109,7 @@ class EximParser {
         {
           sender: sender === "<>" || sender === "" ? null : detach(sender),
           messageId: detach(MESSAGE_ID.exec(rest)?.[1] ?? null),
+          deferredAt: null,
         },
         Date.parse(zonedIso(zone ? `${stamp} ${zone}` : stamp, this.tz) ?? ""),
       );
@@ -118,6 +128,11 @@ class EximParser {
     event.queueId = id;
     const host = HOST.exec(rest);
     if (host) event.remoteMta = host[1].toLowerCase();
+    if (type === "deferred") {
+      if (event.remoteMta !== null && event.recipient !== null)
+        this.deferredAt(id, known, event.recipient, event.remoteMta);
+    } else if (type === "bounced" && event.remoteMta === null && known?.deferredAt)
+      event.remoteMta = lastHost(known.deferredAt, event.recipient);
     const reply = type === "delivered" ? CONFIRMATION.exec(rest)?.[1] : errorText(rest);
     if (reply) {
       event.reply =
@@ -129,9 +144,39 @@ class EximParser {
     out.push(event);
   }
 
+  /** Keeps `host` as where `recipient`'s last deferral of message `id` (`known`, if kept) was tried. */
+  private deferredAt(id: string, known: Message | undefined, recipient: string, host: string): void {
+    if (known === undefined) {
+      // A grep'd log has no `<=` line: the message is kept from its first deferral (no time: the latest seen).
+      this.messages.set(
+        id,
+        { sender: null, messageId: null, deferredAt: [detach(recipient), detach(host)] },
+        Number.NaN,
+      );
+      return;
+    }
+    const pairs = known.deferredAt;
+    if (pairs === null) {
+      known.deferredAt = [detach(recipient), detach(host)];
+      return;
+    }
+    for (let i = 0; i < pairs.length; i += 2)
+      if (pairs[i] === recipient) {
+        if (pairs[i + 1] !== host) pairs[i + 1] = detach(host);
+        return;
+      }
+    if (pairs.length < 2 * MAX_DEFERRED_RECIPIENTS) pairs.push(detach(recipient), detach(host));
+  }
+
   end(_out: Out): void {
     this.messages.clear();
   }
+}
+
+/** The host kept for `recipient` in a message's recipient, host… list, or null. */
+function lastHost(pairs: readonly string[], recipient: string | null): string | null {
+  for (let i = 0; i < pairs.length; i += 2) if (pairs[i] === recipient) return pairs[i + 1];
+  return null;
 }
 
 /** The SMTP command Exim names before the reply that ends `rest`, or null. */

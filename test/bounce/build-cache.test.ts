@@ -286,11 +286,11 @@ test("classify: same bytes and exit code from the startup snapshots as from the 
   const probe = join(dir, "process-probe.cjs");
   writeFileSync(
     probe,
-    'process.on("exit", () => process.stderr.write("\\nPROCESS " + JSON.stringify({ pid: process.pid, execArgv: process.execArgv }) + "\\n"));',
+    'process.on("exit", () => process.stderr.write("\\nPROCESS " + JSON.stringify({ pid: process.pid, execArgv: process.execArgv, tunables: process.env.GLIBC_TUNABLES }) + "\\n"));',
   );
   for (const [args, input] of cases) {
     const fromSnapshot = run(args, { NODE_OPTIONS: `--require=${probe}` }, input);
-    const processes: { pid: number; execArgv: string[] }[] = [];
+    const processes: { pid: number; execArgv: string[]; tunables?: string }[] = [];
     const stderr = fromSnapshot.stderr.replace(/\nPROCESS ([^\n]*)\n/g, (_all, json: string) => {
       processes.push(JSON.parse(json));
       return "";
@@ -310,6 +310,12 @@ test("classify: same bytes and exit code from the startup snapshots as from the 
     for (const found of processes) assert.ok(found.execArgv.includes("--no-rehash-snapshot"), `${args}`);
     // Each compiles a regular expression to machine code on its first run (no regexp bytecode tier first).
     for (const found of processes) assert.ok(found.execArgv.includes("--no-regexp-tier-up"), `${args}`);
+    // Of a folder, each has glibc's malloc ask for transparent huge pages (fewer page faults reading the blob), on
+    // Linux; of files, none.
+    if (process.platform === "linux" && args[1] === tree)
+      for (const found of processes)
+        assert.match(found.tunables ?? "", /(?:^|:)glibc\.malloc\.hugetlb=1$/, `${args}`);
+    else for (const found of processes) assert.equal(found.tunables, process.env.GLIBC_TUNABLES, `${args}`);
     // Many files, a big mbox, as JSON: classify's second process was started from the same snapshot.
     if ((args[1] === tree || args[1] === bigMbox) && args.includes("--ndjson") && availableParallelism() > 1)
       assert.equal(processes.length, 2, `${args}: ${JSON.stringify(processes)}`);
@@ -354,6 +360,19 @@ test("classify: same bytes and exit code from the startup snapshots as from the 
     assert.ok(!args.includes("--no-rehash-snapshot"), `${args}`);
     assert.ok(!args.includes("--no-regexp-tier-up"), `${args}`);
   }
+  // A user's own malloc tunables are kept: added to, or left as they are when they say how to use huge pages.
+  if (process.platform === "linux")
+    for (const [given, kept] of [
+      ["glibc.malloc.arena_max=2", "glibc.malloc.arena_max=2:glibc.malloc.hugetlb=1"],
+      ["glibc.malloc.hugetlb=0", "glibc.malloc.hugetlb=0"],
+    ]) {
+      const tuned = run(["classify", tree], { NODE_OPTIONS: `--require=${probe}`, GLIBC_TUNABLES: given });
+      const found = [...tuned.stderr.matchAll(/\nPROCESS ([^\n]*)\n/g)].map(
+        (one) => (JSON.parse(one[1]) as { tunables?: string }).tunables,
+      );
+      assert.ok(found.length > 0, tuned.stderr);
+      for (const tunables of found) assert.equal(tunables, kept);
+    }
 });
 
 /** Where ingest's runs below write (a store each, a probe, inputs made up). */

@@ -56,19 +56,28 @@ test("a diagnostic read again (a slice of another message) is unfolded and lower
     const spaced = /\s\s|[^\S ]/.test(raw) ? raw.replace(/\s+/g, " ") : raw;
     return { spaced, lower: spaced.toLowerCase() };
   };
+  // The unfolded text as read, without the record's strings it may keep (recordDiagnostic).
+  const read = (raw: string) => {
+    const { spaced, lower } = spacedDiagnostic(raw);
+    return { spaced, lower };
+  };
   fc.assert(
     fc.property(tricky, fc.string({ maxLength: 30 }), (raw, before) => {
       // Two equal diagnostics from two messages: the second is found kept (a different string object).
       const first = `${before}${raw}`.slice(before.length);
       const again = `x${raw}y`.slice(1, 1 + raw.length);
-      assert.deepEqual(spacedDiagnostic(first), fresh(raw));
-      assert.deepEqual(spacedDiagnostic(again), fresh(raw));
+      assert.deepEqual(read(first), fresh(raw));
+      const record = recordDiagnostic(spacedDiagnostic(first));
+      assert.deepEqual(read(again), fresh(raw));
+      // The record's strings as the first time: the kept ones when the text was kept.
+      assert.deepEqual(recordDiagnostic(spacedDiagnostic(again)), record);
+      assert.equal(record.diagnostic, reference(raw));
     }),
   );
   // Past the memo's size it starts afresh; long ones are not kept: the same answers either way.
   for (let i = 0; i < 5000; i++)
-    assert.deepEqual(spacedDiagnostic(`550  user ${i}\tUNKNOWN`), fresh(`550  user ${i}\tUNKNOWN`));
+    assert.deepEqual(read(`550  user ${i}\tUNKNOWN`), fresh(`550  user ${i}\tUNKNOWN`));
   const long = `${"Mailbox  FULL ".repeat(200)}İ`;
-  assert.deepEqual(spacedDiagnostic(long), fresh(long));
-  assert.deepEqual(spacedDiagnostic(long.slice(0)), fresh(long));
+  assert.deepEqual(read(long), fresh(long));
+  assert.deepEqual(read(long.slice(0)), fresh(long));
 });

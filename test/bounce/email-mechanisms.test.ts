@@ -5,6 +5,7 @@ import { classifyReply } from "../../src/bounce/classify.ts";
 import { classifyEvent } from "../../src/bounce/classify-event.ts";
 import { BOUNCE_CATEGORIES } from "../../src/bounce/dialects/bounce-categories.ts";
 import { NO_DELAY_WARNINGS } from "../../src/bounce/dialects/no-delay-warnings.ts";
+import { ONE_REFUSAL_FOR_ALL } from "../../src/bounce/dialects/one-refusal-for-all.ts";
 import { preferStatus, readEmail, recordsFromEmail, splitMbox } from "../../src/bounce/email/index.ts";
 import { remoteHostIn } from "../../src/bounce/email/remote-host.ts";
 import { REPLY_CODE_IN_TEXT, STATUS_IN_TEXT } from "../../src/bounce/email/text.ts";
@@ -342,6 +343,68 @@ describe("DSN fields", () => {
       [
         ["alias@example.net", "userunknown", true],
         ["b@example.net", "userunknown", true],
+      ],
+    );
+  });
+
+  it("a nullmailer report gives every recipient one refusal: a verdict only on a recipient the reply names, bare or in <> (review R126)", () => {
+    const group = (recipient: string, reply: string) =>
+      [
+        `Final-Recipient: rfc822; ${recipient}`,
+        "Action: failed",
+        "Status: 5.1.1",
+        `Diagnostic-Code: SMTP; ${reply}`,
+      ].join("\n");
+    const verdicts = (human: string, recipients: string[], reply: string) =>
+      recordsFromEmail(
+        Buffer.from(dsn(human, recipients.map((recipient) => group(recipient, reply)).join("\n\n"))),
+        "t.eml",
+      ).records.map((record) => [record.recipient, record.suppressRecipient]);
+    for (const entry of ONE_REFUSAL_FOR_ALL) assert.match(entry.example, entry.marker, entry.id);
+    const nullmailer =
+      "This is the nullmailer delivery system.  The message attached below\ncould not be delivered.";
+    // Apple's reply names the refused address bare, after its words.
+    assert.deepEqual(
+      verdicts(
+        nullmailer,
+        ["ghost@me.com", "known@example.net"],
+        "550 5.1.1 unknown or illegal alias: ghost@me.com",
+      ),
+      [
+        ["ghost@me.com", true],
+        ["known@example.net", false],
+      ],
+    );
+    // A reply that names no one refuses one of them: the report cannot say which, so none is suppressed.
+    assert.deepEqual(
+      verdicts(nullmailer, ["known@example.net", "ghost@example.net"], "550 5.1.1 User unknown"),
+      [
+        ["known@example.net", false],
+        ["ghost@example.net", false],
+      ],
+    );
+    // Another MTA's report that gives two recipients the same reply gives each its own: both suppressed.
+    assert.deepEqual(
+      verdicts(
+        "The message could not be delivered.",
+        ["a@example.net", "b@example.net"],
+        "550 5.1.1 User unknown",
+      ),
+      [
+        ["a@example.net", true],
+        ["b@example.net", true],
+      ],
+    );
+    // A bare address naming another recipient of any report is not this recipient's verdict.
+    assert.deepEqual(
+      verdicts(
+        "The message could not be delivered.",
+        ["a@example.net", "b@example.net"],
+        "550 Unknown user b@example.net",
+      ),
+      [
+        ["a@example.net", false],
+        ["b@example.net", true],
       ],
     );
   });

@@ -63,6 +63,15 @@ function agentText(agent: (typeof LOCAL_AGENTS)[number], example: string): strin
 
 describe("local delivery agents that write the report", () => {
   for (const agent of LOCAL_AGENTS) {
+    it(`${agent.id}: its word is in every opening line, and HTML cannot write it but as it is`, () => {
+      assert.match(agent.word, /^[A-Za-z0-9.:]+$/);
+      for (const message of agent.messages) {
+        const opening = agentText(agent, message.example).split("\n")[0];
+        const line = agent.opens.exec(opening)?.[0];
+        assert.ok(line !== undefined, opening);
+        assert.ok(line.includes(agent.word), `${agent.word} not in ${line}`);
+      }
+    });
     agent.messages.forEach((message, index) => {
       it(`${agent.id}: "${message.example}" is ${message.reason}, by its own entry`, () => {
         const first = agent.messages.findIndex((entry) =>

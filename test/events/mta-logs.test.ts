@@ -113,6 +113,56 @@ test("Exim's log writes a multi-line reply's line breaks as \\n: read back, the 
   );
 });
 
+test("an Exim give-up that names no host takes the host its recipient's last deferral of that message named (review R123)", async () => {
+  // Exim writes "retry timeout exceeded" with no H= (its retry rule gave up, no host was tried):
+  // https://www.exim.org/exim-html-current/doc/html/spec_html/ch-retry_configuration.html. Lines shaped as
+  // review's set 9 (Exim 4.96), the full log (with `<=`) and the grep'd one (only `==` and `**`).
+  const full = [
+    "2026-12-07 05:11:00 1xaR0U-0005uk-2E <= s@sender.example H=localhost [127.0.0.1] P=esmtp S=900 id=m1@sender.example",
+    "2026-12-07 05:11:22 1xaR0U-0005uk-2E == a@hanaya.example R=remote T=remote_smtp defer (-44) H=mx01.mail.icloud.com [192.0.2.7]: SMTP error from remote mail server after RCPT TO:<a@hanaya.example>: 421 [HCM1] Your mail from 192.0.2.1 was deferred.",
+    "2026-12-07 05:11:23 1xaR0U-0005uk-2E == b@other.example R=remote T=remote_smtp defer (-44) H=mx.other.example [192.0.2.8]: SMTP error from remote mail server after RCPT TO:<b@other.example>: 451 4.7.1 Greylisted",
+    "2026-12-07 05:11:24 1xaR0V-0005ul-3F == a@hanaya.example R=remote T=remote_smtp defer (-44) H=mx02.elsewhere.example [192.0.2.9]: SMTP error from remote mail server after RCPT TO:<a@hanaya.example>: 451 4.7.1 Greylisted",
+    "2026-12-07 05:11:40 1xaR0U-0005uk-2E ** a@hanaya.example: retry timeout exceeded",
+    "2026-12-07 05:11:41 1xaR0U-0005uk-2E ** b@other.example: retry timeout exceeded",
+    "2026-12-07 05:11:42 1xaR0U-0005uk-2E ** c@third.example: retry timeout exceeded",
+    "2026-12-07 05:11:43 1xaR0W-0005um-4G ** a@hanaya.example: retry timeout exceeded",
+    "2026-12-07 05:11:44 1xaR0U-0005uk-2E Completed",
+  ];
+  const want = [
+    ["deferred", "a@hanaya.example", "mx01.mail.icloud.com"],
+    ["deferred", "b@other.example", "mx.other.example"],
+    ["deferred", "a@hanaya.example", "mx02.elsewhere.example"],
+    // Each recipient takes its own host, from its own message: never another message's.
+    ["bounced", "a@hanaya.example", "mx01.mail.icloud.com"],
+    ["bounced", "b@other.example", "mx.other.example"],
+    ["bounced", "c@third.example", null],
+    ["bounced", "a@hanaya.example", null],
+  ];
+  for (const lines of [full, full.filter((line) => / (==|\*\*) /.test(line))]) {
+    const { events } = await readAll(`${lines.join("\n")}\n`, "exim");
+    assert.deepEqual(
+      events.map((e) => [e.type, e.recipient, e.remoteMta]),
+      want,
+    );
+  }
+  const records = [];
+  for await (const batch of classifyEventStream(
+    Readable.from([Buffer.from(full.join("\n"))]),
+    "exim",
+    "mainlog",
+  ))
+    for (const item of batch) if ("reason" in item) records.push(item);
+  assert.deepEqual(
+    records.filter((r) => r.recipient === "a@hanaya.example").map((r) => [r.provider, r.reason]),
+    [
+      ["apple", "blocked"],
+      ["other", "policyviolation"],
+      ["apple", "expired"],
+      ["other", "expired"],
+    ],
+  );
+});
+
 const PMTA_HEADER =
   "type,timeLogged,timeQueued,orig,rcpt,orcpt,dsnAction,dsnStatus,dsnDiag,dsnMta,bounceCat,srcType,srcMta,dlvType,dlvSourceIp,dlvDestinationIp,dlvEsmtpAvailable,dlvSize,vmta,jobId,envId,queue,vmtaPool";
 

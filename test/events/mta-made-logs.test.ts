@@ -8,16 +8,17 @@ import { classifyEvents } from "../../src/pipeline/classify-events.ts";
 import { readAll } from "../../testkit/events-read.ts";
 
 /**
- * The Postfix and Exim logs of review's ninth held-out set (test/fixtures/mta-made/README.md): the carriers' own
- * log lines for deliveries to providers' real MX host names, each failed recipient's truth written before any
- * reader ran (the reasons its provider documents, the provider that hosts it, whether the address is gone).
+ * The Postfix and Exim logs of review's ninth and tenth held-out sets (test/fixtures/mta-made/README.md): the carriers'
+ * own log lines for deliveries to providers' real MX host names (ninth) or to 127.0.0.1 (tenth: the provider is known
+ * only from the recipient's domain or the reply), each failed recipient's truth written before any reader ran (the
+ * reasons its provider documents, the provider that hosts it where the log can show it, whether the address is gone).
  * An entry marked `open` is a known miss (a review finding), not asserted until it is fixed.
  */
 const DIR = join(import.meta.dirname, "../fixtures/mta-made/logs");
 
 interface Want {
   reasons: string[];
-  provider: string;
+  provider: string | null;
   suppress: boolean | null;
   why: string;
   open?: string;
@@ -60,7 +61,7 @@ for (const [file, log] of Object.entries(EXPECTED)) {
       const mine = records.get(recipient) ?? [];
       for (const record of mine) {
         assert.ok(want.reasons.includes(record.reason), `${recipient}: ${record.reason} (${want.why})`);
-        assert.equal(record.provider, want.provider, recipient);
+        if (want.provider !== null) assert.equal(record.provider, want.provider, recipient);
       }
       const last = mine.at(-1);
       if (want.suppress !== null) assert.equal(last?.suppressRecipient, want.suppress, recipient);

@@ -23,12 +23,42 @@ import {
   type ReplyTemplate,
   swapTokens,
 } from "../../src/bounce/reply-key.ts";
+import { holdsRuleWord } from "../../src/bounce/rule-words.ts";
+import { readWords } from "../../src/bounce/rules/read-words.ts";
 import { Store } from "../../src/store/index.ts";
 import { postfixGrepLogChunks } from "../../testkit/postfix-grep-log.ts";
 import { type RuleExample as Example, ruleExamples } from "../../testkit/rule-examples.ts";
 
 test("maskReply: per-message noise masked, codes and provider codes kept", () => {
   const table: [string, string][] = [
+    // A 128-bit id (22 base64url characters, RFC 4648 §5) standing alone is one token with its `.`-joined words:
+    // Mimecast's references, the run with a trailing `-`, or cut by `-`, and its region.
+    ["250 Ok [Vi2ebvBMgfMoHRrz83Lds-.de675]", "250 Ok [%]"],
+    ["250 Ok [2-h8YhJdp2UrkblwHWHEkI.au211]", "250 Ok [%]"],
+    ["id=Vi2ebvBMgfMoHRrz83Lds9 id2=Vi2ebvBMgfMoHRrz83Lds8 ok", "id=% id2=% ok"],
+    // A piece (between `-`, `_`) of letters only: an id where the run holds no word the classifier reads
+    // (rule-words.ts; review's answer to R98's question, session 44) — Mimecast's, Orange's letters-only ids;
+    // else the run's words stay (`DNSBLListedSenderBlock`, `QuotaExceededException`, `RCVD_IN_DNSWL_BLOCKED1`,
+    // `ORGLeENpKvL…`: `org`, a domain's word, is one). A word joined by `.` that is no id's (`.prod`) leaves
+    // the run to the other entries.
+    ["250 Ok [GMFtaIaYzUyGMEdRRwnRXm.us549]", "250 Ok [%]"],
+    ["250 Ok [k1_GSyzcS-dVYvHjmMZFfb.au83]", "250 Ok [%]"],
+    ["250 2.0.0 KWQiPMYbztKzbYNsqGKisF mail", "250 2.0.0 % mail"],
+    ["550 5.7.1 spam score: RAZOR2_CF_RANGE_51_100 hit", "550 5.7.1 spam score: % hit"],
+    ["250 Ok [ORGLeENpKvL-BVzxthbWVF.eu810]", "250 Ok [ORGLeENpKvL-BVzxthbWVF.eu810]"],
+    ["552 5.2.2 QuotaExceededException x", "552 5.2.2 QuotaExceededException x"],
+    ["550 5.7.1 RCVD_IN_DNSWL_BLOCKED1 hit", "550 5.7.1 RCVD_IN_DNSWL_BLOCKED1 hit"],
+    ["550 5.7.1 host-rejects-all-mails", "550 5.7.1 host-rejects-all-mails"],
+    [
+      "552 5.2.2 DNSBLListedSenderBlock.prod.outlook.com over quota",
+      "552 5.2.2 DNSBLListedSenderBlock.prod.outlook.com over quota",
+    ],
+    ["552 5.2.2 IY31kaXirLw-e9xEBlEAQN.prod.outlook.com over", "552 5.2.2 %.prod.outlook.com over"],
+    // An address's local part stays one; 21 or 23 characters are no 128-bit id.
+    ["a+Vi2ebvBMgfMoHRrz83Lds9@x.com", "x@x.com"],
+    ["250 Ok [k1_GSyzcS4-dVYvHjmMZ5b.au83]", "250 Ok [%]"],
+    ["250 Ok [Vi2ebvBMgfMoHRrz83Ld-.de675]", "250 Ok [%-.de675]"],
+    ["250 Ok [Vi2ebvBMgfMoHRrz83Ldss-.de675]", "250 Ok [%-.de675]"],
     ["421 4.7.28 rate limited. a1b2c3d4e5f6g7h8si1 - gsmtp", "421 4.7.28 rate limited. % - gsmtp"],
     ["550 5.1.1 <john.doe@example.org>: unknown", "550 5.1.1 <x@example.org>: unknown"],
     ["Messages from 192.0.2.10 deferred (1764300000)", "Messages from 0.0.0.0 deferred (%)"],
@@ -98,10 +128,11 @@ test("maskReply: per-message noise masked, codes and provider codes kept", () =>
       "250 Ok [0y-_1_TYc71clKwhOk9R7y.au44] [9H-Eth5eWYJdStTnUtzgRl.eu717] [2N-Pk7s_aEN-z5jJi2jWoe.us888] id=9k-000ABC-Xy",
       "250 Ok [%] [%] [%] id=%-Xy",
     ],
-    // Never a word without a digit: it may be what the reply says (review R98), nor one of a code's shape.
+    // Never a word without a digit: it may be what the reply says (review R98), nor one of a code's shape (but a
+    // 128-bit id's run that holds no word the classifier reads, `[tQ-ALpx6quySECa_y-H1Hp.us321]`, is one token).
     [
       "Rejected: mailbox-not-found-Ab3dEfGh12Jk spam-detected-Ab3dEfGh12Jk [tQ-ALpx6quySECa_y-H1Hp.us321] id=abcdEF-000ABC-Xy",
-      "Rejected: mailbox-not-found-% spam-detected-% [tQ-%] id=abcdEF-%-Xy",
+      "Rejected: mailbox-not-found-% spam-detected-% [%] id=abcdEF-%-Xy",
     ],
     // (An Exim message id's shape, 6-6-2 letters and digits, the first two parts holding a digit, is an id whole.)
     [
@@ -115,7 +146,7 @@ test("maskReply: per-message noise masked, codes and provider codes kept", () =>
     ["250 OK id=1hLICq-00001z-JU 1tAbCd-0A1b2C3d4E5-AbCd", "250 OK id=% %"],
     // The words before an id's word go with it as far as they are ids' pieces (the last id's word of the run, as SQL's
     // `(?:…-)+` takes it).
-    ["1Xz-Q00_0m1_z_z_mXQ-46475734. ab1-Cd_2e_F-cafe0123-x", "%. %-x"],
+    ["1Xz-Q00_0m1_z_z_mXQ-46475734. ab1-Cd_2e_F-cafe0123-xy", "%. %-xy"],
     [
       "RL000010 HT204137 AUP#IPBL1010 aup#ipbl1010 LPN007_510 OFR_416 S77719 AS(1430) CS01 HM08 OU-002 RFC.5321 5.7.26",
       "RL000010 HT204137 AUP#IPBL1010 aup#ipbl1010 LPN007_510 OFR_416 S77719 AS(1430) CS01 HM08 OU-002 RFC.5321 5.7.26",
@@ -286,7 +317,16 @@ function generatedReplies(count: number, seed: number): string[] {
     fc.tuple(digits(1, 9), fc.constantFrom("", ".", ".5", ".25.1")).map(([n, f]) => `${n}${f}`),
     fc.string({ unit: fc.constantFrom(..."aQz09Xm1_"), minLength: 1, maxLength: 13 }),
     fc.string({ unit: fc.constantFrom(..."a1F-.:@ x%#0_9ZT+é"), maxLength: 6 }),
-    fc.constantFrom("\x01", "\x02"),
+    fc.constantFrom("\x01", "\x02", "\x03", "\x04"),
+    // 128-bit ids (22 base64url characters) and near ones, with or without words joined by `.`.
+    fc
+      .tuple(
+        fc.string({ unit: fc.constantFrom(..."aQzXmB09_-"), minLength: 21, maxLength: 23 }),
+        fc.constantFrom("", "", ".us549", ".de675.x9", ".", ".a_b"),
+      )
+      .map(([id, joined]) => `${id}${joined}`),
+    wordyRun.map((run) => `${run}.us549`),
+    wordyRun,
   );
   const separator = fc.constantFrom(" ", "[", "]", ". ", "(", ")", ",", "=", "", ".", ":", "-", "T", "/");
   const reply = fc
@@ -295,18 +335,47 @@ function generatedReplies(count: number, seed: number): string[] {
   return fc.sample(reply, { numRuns: count, seed });
 }
 
+/**
+ * Runs of 21 to 23 base64url characters (a 128-bit id's are 22) with a piece of letters only, holding a word the
+ * classifier reads (rule-words.ts), whole or cut, or none: the maskers must agree on which are ids.
+ */
+const wordyRun = fc
+  .tuple(
+    fc.constantFrom("mailbox", "Quota", "BLOCKED", "spam", "User", "relay", "", ""),
+    fc.string({ unit: fc.constantFrom(..."aQzXmBkw_-"), minLength: 23, maxLength: 23 }),
+    fc.integer({ min: 0, max: 23 }),
+    fc.integer({ min: 21, max: 23 }),
+  )
+  .map(([word, fill, at, length]) => `${fill.slice(0, at)}${word}${fill.slice(at)}`.slice(0, length));
+
+/** A word of a phrase: one the classifier reads (any case), or letters of no hex digit made up. */
+const phraseWord = fc.oneof(
+  fc
+    .tuple(fc.constantFrom(...readWords().words), fc.boolean())
+    .map(([word, upper]) => (upper ? word[0].toUpperCase() + word.slice(1) : word)),
+  fc.string({ unit: fc.constantFrom(..."ghijklxyzQRST_"), minLength: 1, maxLength: 9 }),
+);
+
+/**
+ * Whether a run of base64url characters is a 128-bit id whole (reply-key.ts id128End): 22 of them, each piece between
+ * `-` and `_` holding a digit, or no word the classifier reads in it.
+ */
+function id128Whole(run: string): boolean {
+  if (run.length !== 22) return false;
+  const random = run.split(/[-_]/).every((piece) => piece === "" || /[0-9]/.test(piece));
+  return random || !holdsRuleWord(Buffer.from(run, "latin1"), 0, run.length);
+}
+
 test("words without a digit joined by `-` to an id stay in the reply key (property, review R98)", () => {
   // Phrases a rule reads, written as one hyphenated word before an id: the masked reply keeps each of them, so
   // replies that differ in them never share a key (nor a verdict). No hex letters: a word of 8 of them is an id.
-  const phrase = fc
-    .array(fc.string({ unit: fc.constantFrom(..."ghijklxyzQRST_"), minLength: 1, maxLength: 9 }), {
-      minLength: 1,
-      maxLength: 4,
-    })
-    .map((words) => words.join("-"));
+  // Words the classifier reads (rule-words.ts) or made up: a run of 22 holding none of the first is a 128-bit id
+  // whole (its words no rule reads), the rest stay.
+  const phrase = fc.array(phraseWord, { minLength: 1, maxLength: 4 }).map((words) => words.join("-"));
   const id = fc.string({ unit: fc.constantFrom(..."aQz09Xm1_-kB"), minLength: 6, maxLength: 24 });
   fc.assert(
     fc.property(phrase, id, (words, tail) => {
+      fc.pre(!id128Whole(`${words}-${tail}`));
       const masked = maskReply(`550 5.0.0 Rejected: ${words}-${tail} (in reply)`).masked;
       for (const word of words.split("-")) assert.ok(masked.includes(word), `${words}-${tail}: ${masked}`);
     }),
@@ -316,12 +385,7 @@ test("words without a digit joined by `-` to an id stay in the reply key (proper
 
 test("words without a digit joined by `-` after an id stay in the reply key (property, review R99)", () => {
   // The same phrases after the id (`<id>-mailbox-not-found`, `<id>-spam-detected`): each word stays in the key.
-  const phrase = fc
-    .array(fc.string({ unit: fc.constantFrom(..."ghijklxyzQRST_"), minLength: 1, maxLength: 9 }), {
-      minLength: 1,
-      maxLength: 4,
-    })
-    .map((words) => words.join("-"));
+  const phrase = fc.array(phraseWord, { minLength: 1, maxLength: 4 }).map((words) => words.join("-"));
   const id = fc
     .tuple(
       fc.string({ unit: fc.constantFrom(..."aQz09Xm1_-kB"), minLength: 6, maxLength: 24 }),
@@ -337,6 +401,7 @@ test("words without a digit joined by `-` after an id stay in the reply key (pro
         );
       const first = words.split("-")[0];
       fc.pre(exim === null || first.length !== (exim[1].length === 6 ? 2 : 4) || first.includes("_"));
+      fc.pre(!id128Whole(`${head}-${words}`));
       const masked = maskReply(`550 5.0.0 Rejected: ${head}-${words} (in reply)`).masked;
       for (const word of words.split("-")) assert.ok(masked.includes(word), `${head}-${words}: ${masked}`);
     }),
@@ -506,6 +571,9 @@ test("ReplyMask on a reply's bytes inside a line keys it as on its text: same to
 const UUID = /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/;
 const COMPOUND_START = /^[0-9A-Fa-f]{1,8}[-.:]/;
 
+/** A run of exactly 22 base64url characters (where a 128-bit id may be). */
+const RUN_22 = /(?:^|[^A-Za-z0-9_-])[A-Za-z0-9_-]{22}(?:[^A-Za-z0-9_-]|$)/;
+
 test("ReplyMask.matches recognises exactly the replies of a template's masked form, with their tokens (property)", () => {
   const mask = new ReplyMask();
   // The same replies in a chunk memory (a big log's chunks): matched in WebAssembly, the same answers.
@@ -556,6 +624,15 @@ test("ReplyMask.matches recognises exactly the replies of a template's masked fo
     .map(([a, b, c, d, e, dash, after]) => `${[a, b, c, d].join("-")}${dash}${e}${after}`);
   const fill = fc.oneof(
     hex,
+    // 128-bit ids (22 base64url characters) and near ones, maybe with words joined by `.`.
+    fc
+      .tuple(
+        fc.string({ unit: fc.constantFrom(..."aQzXmB09_-"), minLength: 21, maxLength: 23 }),
+        fc.constantFrom("", ".us549", "."),
+      )
+      .map(([id, joined]) => `${id}${joined}`),
+    wordyRun,
+    wordyRun.map((run) => `${run}.us549`),
     fc.string({ unit: fc.constantFrom(..."aQz09Xm1"), minLength: 2, maxLength: 13 }),
     uuidish,
     fc
@@ -608,8 +685,9 @@ test("ReplyMask.matches recognises exactly the replies of a template's masked fo
       placed++;
       // A match is WebAssembly's, but where a UUID's place holds no UUID, a joined run's place starts
       // with a hex word of 8 or fewer before `-`, `.` or `:` (a compound's start), a word's place holds
-      // digits before a `.` (a decimal fraction's start), or a decimal's (an IPv4 address's) place holds no
-      // decimal (address) alone (a number of six digits): the scanner decides.
+      // digits before a `.` (a decimal fraction's start), a decimal's (an IPv4 address's) place holds no
+      // decimal (address) alone (a number of six digits), or a place holds a 128-bit id's run (22 characters) that a word's
+      // or a decimal's place cannot take whole: the scanner decides.
       if (found && inChunk.answered !== 1) {
         assert.equal(inChunk.answered, 2, `${template} / ${reply}`);
         const decided = [...shape.places.keys()].filter(
@@ -626,7 +704,8 @@ test("ReplyMask.matches recognises exactly the replies of a template's masked fo
             (shape.places[t] === 6 &&
               !/^[0-9]{1,3}(\.[0-9]{1,3}){3}$/.test(reply.slice(mask.start(t), mask.end(t)))),
         );
-        assert.ok(decided.length > 0, reply);
+        // Or a place holds a run of 22 base64url characters (a 128-bit id's: reply-key.ts id128End).
+        assert.ok(decided.length > 0 || RUN_22.test(reply), reply);
       }
     }
     assert.equal(inChunk.count, mask.count);
@@ -709,23 +788,25 @@ test("ReplyMask.matches recognises exactly the replies of a template's masked fo
   assert.ok(check("id=1MZFUE-1NS8UKEMJF-00m2Qp (in", "id=1MabcD-1Efghijklm-00aBcD (in", "", ""));
   assert.equal(inChunk.answered, 1);
   // A joined run's place whose first word is no token alone, joined by `-` to one that is (a base64url id cut by
-  // its `-`): in WebAssembly too; not where no word joined to it is an id alone.
+  // its `-`), or a 128-bit id's run (22 characters, reply-key.ts id128End: ending or starting with `-`, cut by two,
+  // Mimecast's `[Vi2ebvBMgfMoHRrz83Lds-.de675]`): one token, in WebAssembly too (answer 1); one with a piece of letters
+  // only is an id where it holds no word the classifier reads, which the scanner decides (answer 2); not where no
+  // word joined to it is an id alone.
   const mimecast = "250 Ok [Oihy2B9_qX8PDlsLZy0ehG.us360] (in";
-  for (const id of [
-    "0y-_1_TYc71clKwhOk9R7y.au44",
-    "9H-Eth5eWYJdStTnUtzgRl.eu717",
-    "2N-Pk7s_aEN-z5jJi2jWoe.us888",
-  ]) {
+  for (const [id, answer] of [
+    ["0y-_1_TYc71clKwhOk9R7y.au44", 1],
+    ["9H-Eth5eWYJdStTnUtzgRl.eu717", 1],
+    ["Vi2ebvBMgfMoHRrz83Lds-.de675", 1],
+    ["-aaaaaaaaaaaaaaaaaaaa0.eu1", 1],
+    ["xD2pbCjL2tfb6NlyvK--11.za67", 1],
+    ["2N-Pk7s_aEN-z5jJi2jWoe.us888", 2],
+    ["tQ-ALpx6quySECa_y-H1Hp.us321", 2],
+    ["wdUqRV-govnbUaXdSUBB-J.us449", 2],
+  ] as const) {
     assert.ok(check(mimecast, mimecast.replace("Oihy2B9_qX8PDlsLZy0ehG.us360", id), "", ""), id);
-    assert.equal(inChunk.answered, 1, id);
+    assert.equal(inChunk.answered, answer, id);
   }
-  for (const id of [
-    "wdUqRV-govnbUaXdSUBB-J.us449",
-    "In-1310.us4",
-    "0y-_1_TYc71clKwhOk9R7y-.au44",
-    "tQ-ALpx6quySECa_y-H1Hp.us321",
-    "not-found-2iUB507ogHtQJoG2n2.us681",
-  ])
+  for (const id of ["In-1310.us4", "0y-_1_TYc71clKwhOk9R7y-.au44", "not-found-2iUB507ogHtQJoG2n2.us681"])
     assert.ok(!check(mimecast, mimecast.replace("Oihy2B9_qX8PDlsLZy0ehG.us360", id), "", ""), id);
   assert.ok(!check(gmail, gmail.replace(".123 -", ".123.prod -"), "", ""));
   assert.ok(!check(gmail, gmail.replace(".123 -", ".123:1 -"), "", ""));
@@ -752,6 +833,9 @@ test("ReplyMask.matches recognises exactly the replies of a template's masked fo
   for (const host of ["00000A@", "a1b2c3d4e5f6@x"])
     assert.ok(!check(accept, accept.replace("MW0PR10CA9619.eurprd04", host), "", ""), host);
   assert.ok(check(accept, accept.replace("0.253,", "253000,"), "", ""));
+  assert.equal(inChunk.answered, 2);
+  // A decimal whose whole part is 22 digits is a 128-bit id's run (one token, `%`): the scanner decides.
+  assert.ok(!check(accept, accept.replace("0.253,", "1234567890123456789012.5,"), "", ""));
   assert.equal(inChunk.answered, 2);
   for (const other of ["0.253.1,", "0.253a,", "0.,", ".253,", "0.253:1,", "0.253@x,"])
     assert.ok(!check(accept, accept.replace("0.253,", other), "", ""), other);

@@ -263,10 +263,11 @@ test("a reply never seen again written by a stand-in leaves its context's last r
       n++;
     }
     // An id after a `-` (a key of its own, seen again: an entry, the context's latest stand-in), then an id of
-    // letters alone: a key never seen again, its own diagnostic (that stand-in writes it).
+    // letters alone: a key never seen again, its own diagnostic (that stand-in writes it). 23 of them: 22 are a
+    // 128-bit id's run (reply-key.ts id128End), one token where they hold no word the classifier reads.
     lines.push(line(n, `user${n}@mimecast.example`, `250 Ok [-${id(n)}.de${n % 700}]`));
     n++;
-    const letters = Array.from({ length: 22 }, (_, i) =>
+    const letters = Array.from({ length: 23 }, (_, i) =>
       String.fromCharCode(65 + ((n * 31 + i * 7) % 26) + (i % 2) * 32),
     ).join("");
     lines.push(line(n, `user${n}@mimecast.example`, `250 Ok [${letters}.de${n % 700}]`));

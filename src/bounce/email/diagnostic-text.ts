@@ -18,6 +18,18 @@ const SPACE_RUN = /\s\s|[^\S ]/;
 export interface SpacedDiagnostic {
   readonly spaced: string;
   readonly lower: string;
+  /**
+   * recordDiagnostic's answer for this text, kept with it once asked: a diagnostic seen again then gives the
+   * same strings, whose hash V8 has computed already for the memos they are looked up in (TextFacts, the
+   * classifier's), instead of new slices hashed and compared anew for every record.
+   */
+  record: RecordDiagnostic | null;
+}
+
+/** The record's diagnostic and its lower-cased copy (recordDiagnostic). */
+export interface RecordDiagnostic {
+  readonly diagnostic: string;
+  readonly lowerDiagnostic: string;
 }
 
 export function spacedDiagnostic(diagnostic: string): SpacedDiagnostic {
@@ -25,12 +37,12 @@ export function spacedDiagnostic(diagnostic: string): SpacedDiagnostic {
   if (known !== undefined) return known;
   const spaced = SPACE_RUN.test(diagnostic) ? diagnostic.replace(/\s+/g, " ") : diagnostic;
   const lower = spaced.toLowerCase();
-  if (diagnostic.length > MAX_KEPT) return { spaced, lower };
+  if (diagnostic.length > MAX_KEPT) return { spaced, lower, record: null };
   // Kept as strings of their own: the diagnostic is a slice of its whole message, which the memo would keep
   // alive. Unfolded or lower-cased text is a new string already; the diagnostic as it is, copied once, is both
   // the key and the value.
   const own = spaced === diagnostic ? detach(diagnostic) : spaced;
-  const made = { spaced: own, lower: lower === spaced ? own : lower };
+  const made: SpacedDiagnostic = { spaced: own, lower: lower === spaced ? own : lower, record: null };
   SPACED_BY_TEXT.setOwn(spaced === diagnostic ? own : detach(diagnostic), made);
   return made;
 }
@@ -50,10 +62,9 @@ const SPACED_BY_TEXT = new TextMemo<SpacedDiagnostic>(4096, MAX_KEPT);
  * lower-cased copy (no second copy). Unfolded, a text's only whitespace is single spaces (trim() and \s know
  * the same characters), so at most one leads and one trails.
  */
-export function recordDiagnostic({ spaced, lower }: SpacedDiagnostic): {
-  diagnostic: string;
-  lowerDiagnostic: string;
-} {
+export function recordDiagnostic(text: SpacedDiagnostic): RecordDiagnostic {
+  if (text.record !== null) return text.record;
+  const { spaced, lower } = text;
   const start = spaced.charCodeAt(0) === 32 ? 1 : 0;
   let end =
     spaced.length > start && spaced.charCodeAt(spaced.length - 1) === 32 ? spaced.length - 1 : spaced.length;
@@ -61,5 +72,6 @@ export function recordDiagnostic({ spaced, lower }: SpacedDiagnostic): {
   const diagnostic = spaced.slice(start, end);
   // A character whose lower case is longer (U+0130) moves every later one: then the slice is lower-cased itself.
   const lowerDiagnostic = lower.length === spaced.length ? lower.slice(start, end) : diagnostic.toLowerCase();
-  return { diagnostic, lowerDiagnostic };
+  text.record = { diagnostic, lowerDiagnostic };
+  return text.record;
 }

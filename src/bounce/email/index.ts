@@ -14,12 +14,19 @@ import {
 import { DIALECTS, type RecipientReport } from "../dialects/index.ts";
 import { localAgentVerdict } from "../dialects/local-agents.ts";
 import { sendsNoDelayWarnings } from "../dialects/no-delay-warnings.ts";
+import { givesEveryRecipientOneRefusal } from "../dialects/one-refusal-for-all.ts";
 import { type BounceRecord, ruleRef } from "../record.ts";
 import { feedbackVerdict } from "../rules/feedback-types.ts";
 import { smtpCommandIn } from "../smtp-command.ts";
 import { isVagueStatus, specificFailureStatus } from "../smtp-reply.ts";
 import { TextMemo } from "../text-memo.ts";
-import { OTHER_RECIPIENT, type Reason, type ReasonHint, withoutLabel } from "../vocabulary.ts";
+import {
+  FILTERED_NO_PHASE,
+  OTHER_RECIPIENT,
+  type Reason,
+  type ReasonHint,
+  withoutLabel,
+} from "../vocabulary.ts";
 import { recordDiagnostic, type SpacedDiagnostic, spacedDiagnostic } from "./diagnostic-text.ts";
 import { loadHeaderBytes } from "./header-bytes.ts";
 import { type HeaderBlock, headerStart, headerValue } from "./headers.ts";
@@ -461,6 +468,10 @@ function addRecords(
   const found: MessageVerdict | null = headerVerdict(mail.headers, isMarked) ?? localAgentVerdict(mail);
   const fallback = found?.fallback ? found : null;
   const verdict = fallback ? null : found;
+  // The report's recipients, and whether its one reply for all of them is only some recipient's refusal (each
+  // read once, when needed).
+  let listed: Set<string | undefined> | null = null;
+  let oneRefusal: boolean | null = null;
   for (let r = 0; r < reports.length && r < MAX_RECIPIENTS; r++) {
     const entry = reports[r];
     // Unfolded and lower-cased once: the family wording, the record's diagnostic and its phase read it.
@@ -473,16 +484,15 @@ function addRecords(
       hintFrom(entry, fallback);
       ({ record, hint } = toRecord(entry, text, file, line, action));
     }
-    // A reply refusing another recipient by name (with no hint of the report's own) is read again as such: the
-    // event carries the hint, so the store reads it alike.
-    if (
-      reports.length > 1 &&
-      hint === null &&
-      record.suppressRecipient &&
-      refusesAnotherRecipient(record, reports)
-    ) {
-      entry.hintReason = OTHER_RECIPIENT;
-      ({ record, hint } = toRecord(entry, text, file, line, action));
+    // A reply that is no verdict on this recipient (with no hint of the report's own but the no-phase one) is read
+    // again as such: the event carries the hint, so the store reads it alike.
+    if (reports.length > 1 && (hint === null || hint === FILTERED_NO_PHASE) && record.suppressRecipient) {
+      listed ??= new Set(reports.map((report) => report.recipient?.toLowerCase()));
+      oneRefusal ??= oneRefusalForAll(reports, mail);
+      if (notThisRecipients(record, listed, oneRefusal)) {
+        entry.hintReason = OTHER_RECIPIENT;
+        ({ record, hint } = toRecord(entry, text, file, line, action));
+      }
     }
     reading.records.push(record);
     reading.hints.push(hint);
@@ -490,19 +500,52 @@ function addRecords(
   }
 }
 
-/** The address a reply names as the one it refuses: "550 5.1.1 <a@b>: Recipient address rejected" (Postfix smtpd). */
-const REFUSED_ADDRESS = /^[45]\d\d[ -](?:[245]\.[0-7]\.\d{1,3} )?<([^\s<>]{1,320})>/;
-
 /**
- * The reply refuses another recipient of the same report by name: an MTA that gives up the whole message at one
- * refused RCPT gives every recipient that refusal (nullmailer: "550 5.1.1 <ghost@b>: … User unknown" for
- * known@b too; review R85). An alias's expansion ("<alias@b>: …" for a Final-Recipient that is not listed
- * twice) is still the recipient's own.
+ * The reply is no verdict on this recipient: it names another recipient of the same report and not this one
+ * (nullmailer gives up the whole message at one refused RCPT and gives every recipient that refusal: "550 5.1.1
+ * <ghost@b>: … User unknown", or Apple's "550 5.1.1 unknown or illegal alias: ghost@b", for known@b too; review
+ * R85, R126), or the report is of an MTA that writes one refusal for all and the reply does not name this
+ * recipient (`oneRefusal`: "501 Invalid address" refused one of them, the report cannot say which). An alias's
+ * expansion ("<alias@b>: …" for a Final-Recipient that is not listed twice) is still the recipient's own.
  */
-function refusesAnotherRecipient(record: BounceRecord, reports: readonly RecipientReport[]): boolean {
-  const named = REFUSED_ADDRESS.exec(record.diagnostic)?.[1].toLowerCase();
-  if (named === undefined || named === record.recipient?.toLowerCase()) return false;
-  return reports.some((report) => report.recipient?.toLowerCase() === named);
+function notThisRecipients(
+  record: BounceRecord,
+  listed: Set<string | undefined>,
+  oneRefusal: boolean,
+): boolean {
+  const named = addressesIn(record.diagnostic);
+  const recipient = record.recipient?.toLowerCase();
+  if (recipient !== undefined && named.includes(recipient)) return false;
+  return oneRefusal || named.some((address) => listed.has(address));
+}
+
+/** The report is of an MTA that gives every recipient one refusal, and gives its recipients one same reply. */
+function oneRefusalForAll(reports: readonly RecipientReport[], mail: ScannedEmail): boolean {
+  const first = reports[0].diagnostic;
+  return (
+    reports.every((report) => report.diagnostic === first) && givesEveryRecipientOneRefusal(mail.reportText)
+  );
+}
+
+/** A reply's named addresses are looked for at its first `@`s only, each part read at most this far. */
+const ADDRESS_SIGNS = 16;
+const ADDRESS_PART = 255;
+/** Characters that end an address in a reply's words (a quoted local part is not read). */
+const ADDRESS_END = new Set([...' \t\r\n<>()[]:;,"@']);
+
+/** The addresses a reply names, bare or in angle brackets, lower-cased (a domain's final dot dropped). */
+function addressesIn(text: string): string[] {
+  const found: string[] = [];
+  let at = text.indexOf("@");
+  for (let sign = 0; at !== -1 && sign < ADDRESS_SIGNS; sign++, at = text.indexOf("@", at + 1)) {
+    let start = at;
+    while (start > 0 && at - start < ADDRESS_PART && !ADDRESS_END.has(text[start - 1])) start--;
+    let end = at + 1;
+    while (end < text.length && end - at < ADDRESS_PART && !ADDRESS_END.has(text[end])) end++;
+    while (end > at + 1 && text[end - 1] === ".") end--;
+    if (start < at && end > at + 1) found.push(text.slice(start, end).toLowerCase());
+  }
+  return found;
 }
 
 const DROPPING_FAMILIES = MTA_FAMILIES.filter((family) => family.droppedUnderDelayed);
