@@ -408,10 +408,14 @@ function readReply(input: ReplyInput, domain: string | null, asKeyed: boolean): 
   const keyed = asKeyed ? maskReply(parsed.text).masked : parsed.text;
   const lowerText = plainApostrophes(keyed.toLowerCase());
   const remoteHost = remoteMta ? hostName(remoteMta) : null;
+  // A reply the report gives this recipient though it refuses another (the other-recipient hint) names, by its
+  // addresses, that other mailbox's provider, never this one's (review R126).
   const named = providerNamedBy(
     remoteHost,
     lowerText,
-    () => domain !== null && (providerFromDomain(domain) !== null || domainScope(domain) !== ""),
+    () =>
+      input.hintReason === OTHER_RECIPIENT ||
+      (domain !== null && (providerFromDomain(domain) !== null || domainScope(domain) !== "")),
   );
   const context: PhraseContext = {
     lowerText,

@@ -15,10 +15,12 @@ import "./run/classify.ts";
  * jobs it is given.
  */
 warmUpForSnapshot();
-// The CLI built once while the snapshot is taken, and thrown away: commander and every command's registration
-// are compiled then, and the snapshot keeps their bytecode, instead of each run compiling them lazily from the
-// bundle's source (--log-function-events: ~110 of the 225 functions a run compiled so; ~127 k instructions each).
-createProgram();
+// The CLI built once while the snapshot is taken, and kept for the run: commander and every command's
+// registration are compiled then, and the snapshot keeps their bytecode, instead of each run compiling them lazily
+// from the bundle's source (--log-function-events: ~110 of the 225 functions a run compiled so; ~127 k
+// instructions each); and the run parses with this program instead of building its ~14 commands' options again
+// in code not yet warm.
+const program = createProgram();
 startupSnapshot.setDeserializeMainFunction(() => {
   if (process.env.DELIVERLENS_JOBS_PROCESS === "1" && process.argv.length === 1) {
     const listen = process.env.DELIVERLENS_JOBS_LISTEN;
@@ -31,5 +33,5 @@ startupSnapshot.setDeserializeMainFunction(() => {
   adoptStartedAhead();
   // A process started from a snapshot has no script argument: argv is [node, "classify", …].
   const argv = [process.argv[0], "deliverlens", ...process.argv.slice(1)];
-  void runCli(argv).then(exitOnceWritten);
+  void runCli(argv, program).then(exitOnceWritten);
 });

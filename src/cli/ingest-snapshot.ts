@@ -25,9 +25,8 @@ import "../dmarc/read-pool.ts";
 /** Where bin/deliverlens.js puts the Node options it was given (JSON), for relaunchPlain. */
 const LAUNCH_OPTIONS = "DELIVERLENS_LAUNCH_OPTIONS";
 
-// The CLI built once while the snapshot is taken, and thrown away: commander and every command's registration
-// are compiled then and the snapshot keeps their bytecode (as classify-snapshot.ts does).
-createProgram();
+// The CLI built once while the snapshot is taken, and kept for the run (as classify-snapshot.ts does).
+const program = createProgram();
 startupSnapshot.setDeserializeMainFunction(() => {
   // DuckDB's package loads from its files (~180 modules): from Node's compile cache, as bin/ gives the plain run —
   // a folder of its own: V8 takes a code cache only in a process started from the same snapshot, so one shared
@@ -42,7 +41,7 @@ startupSnapshot.setDeserializeMainFunction(() => {
   ingestFromSnapshot(() => relaunchPlain(launch));
   // A process started from a snapshot has no script argument: argv is [node, "ingest", …].
   const argv = [process.argv[0], "deliverlens", ...process.argv.slice(1)];
-  void runCli(argv).then(exitOnceWritten);
+  void runCli(argv, program).then(exitOnceWritten);
 });
 
 /**

@@ -29,10 +29,12 @@ export function createProgram(): Command {
   return program;
 }
 
-/** Runs the CLI on these arguments (as process.argv: node, script, command, …); sets process.exitCode. */
-export async function runCli(argv: readonly string[]): Promise<void> {
+/**
+ * Runs the CLI on these arguments (as process.argv: node, script, command, …); sets process.exitCode. `program`:
+ * one createProgram() built ahead and never parsed (a startup snapshot's), else one is built now.
+ */
+export async function runCli(argv: readonly string[], program = createProgram()): Promise<void> {
   endOnOutputFailure();
-  const program = createProgram();
   try {
     await program.parseAsync(argv);
   } catch (error) {

@@ -59,6 +59,11 @@ const MAX_MESSAGES = 200_000;
 const MESSAGE_LIFETIME_MS = 5 * DAY_MS;
 
 interface Message {
+  /**
+   * Whether its `<=` line was read. An entry a grep'd log's deferral made holds only hosts: forgetting it
+   * loses no sender or Message-ID, so it is not counted among the evicted.
+   */
+  arrived: boolean;
   sender: string | null;
   messageId: string | null;
   /**
@@ -86,8 +91,8 @@ class EximParser {
     const counters = context.counters;
     // Shards share the bound: each holds about its share of the messages.
     const max = Math.ceil(MAX_MESSAGES / (this.shard?.count ?? 1));
-    this.messages = new AgedMap<Message>(MESSAGE_LIFETIME_MS, max, () => {
-      if (counters) counters.evicted++;
+    this.messages = new AgedMap<Message>(MESSAGE_LIFETIME_MS, max, (message) => {
+      if (counters && message.arrived) counters.evicted++;
     });
   }
 
@@ -107,6 +112,7 @@ class EximParser {
       this.messages.set(
         detach(id),
         {
+          arrived: true,
           sender: sender === "<>" || sender === "" ? null : detach(sender),
           messageId: detach(MESSAGE_ID.exec(rest)?.[1] ?? null),
           deferredAt: null,
@@ -150,7 +156,7 @@ class EximParser {
       // A grep'd log has no `<=` line: the message is kept from its first deferral (no time: the latest seen).
       this.messages.set(
         id,
-        { sender: null, messageId: null, deferredAt: [detach(recipient), detach(host)] },
+        { arrived: false, sender: null, messageId: null, deferredAt: [detach(recipient), detach(host)] },
         Number.NaN,
       );
       return;

@@ -29,8 +29,8 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 80,
-  fingerprint: "4eff5577cd7d8c3f2e28b8bd575e5a1378180ce033b1ad7ee6301698a24b3773",
+  version: 82,
+  fingerprint: "824c006dd3e1c0c5bfffbf1e463ced7789cb8f60991dbcb8d89cfea585423725",
 };
 
 /** Rule data as text: patterns by their source and flags. */

@@ -359,7 +359,7 @@ describe("DSN fields", () => {
       recordsFromEmail(
         Buffer.from(dsn(human, recipients.map((recipient) => group(recipient, reply)).join("\n\n"))),
         "t.eml",
-      ).records.map((record) => [record.recipient, record.suppressRecipient]);
+      ).records.map((record) => [record.recipient, record.suppressRecipient, record.provider]);
     for (const entry of ONE_REFUSAL_FOR_ALL) assert.match(entry.example, entry.marker, entry.id);
     const nullmailer =
       "This is the nullmailer delivery system.  The message attached below\ncould not be delivered.";
@@ -371,16 +371,17 @@ describe("DSN fields", () => {
         "550 5.1.1 unknown or illegal alias: ghost@me.com",
       ),
       [
-        ["ghost@me.com", true],
-        ["known@example.net", false],
+        // The reply's me.com address names ghost's provider, not known's (a domain of no provider of its own).
+        ["ghost@me.com", true, "apple"],
+        ["known@example.net", false, "other"],
       ],
     );
     // A reply that names no one refuses one of them: the report cannot say which, so none is suppressed.
     assert.deepEqual(
       verdicts(nullmailer, ["known@example.net", "ghost@example.net"], "550 5.1.1 User unknown"),
       [
-        ["known@example.net", false],
-        ["ghost@example.net", false],
+        ["known@example.net", false, "other"],
+        ["ghost@example.net", false, "other"],
       ],
     );
     // Another MTA's report that gives two recipients the same reply gives each its own: both suppressed.
@@ -391,8 +392,8 @@ describe("DSN fields", () => {
         "550 5.1.1 User unknown",
       ),
       [
-        ["a@example.net", true],
-        ["b@example.net", true],
+        ["a@example.net", true, "other"],
+        ["b@example.net", true, "other"],
       ],
     );
     // A bare address naming another recipient of any report is not this recipient's verdict.
@@ -403,8 +404,8 @@ describe("DSN fields", () => {
         "550 Unknown user b@example.net",
       ),
       [
-        ["a@example.net", false],
-        ["b@example.net", true],
+        ["a@example.net", false, "other"],
+        ["b@example.net", true, "other"],
       ],
     );
   });

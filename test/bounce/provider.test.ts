@@ -61,6 +61,25 @@ const CASES: Array<[Parameters<typeof detectProvider>[0], Provider]> = [
     "microsoft",
   ],
   [{ lowerText: "451 4.7.650 the mail server [192.0.2.1] has been temporarily rate limited" }, "microsoft"],
+  // And its other three-digit details (review R125): X.7.1xx, X.2.12x, X.4.3xx, X.7.3xx (sisimai go rhost/for-microsoft.go).
+  [
+    { lowerText: "550 5.7.124 sender not in allowed-senders list", recipient: "x@fabrikam.example" },
+    "microsoft",
+  ],
+  [
+    {
+      lowerText:
+        "550 5.2.122 the recipient has exceeded their limit for the number of messages they can receive per hour",
+      recipient: "x@fabrikam.example",
+    },
+    "microsoft",
+  ],
+  [{ lowerText: "550 5.4.316 message expired, connection refused(socket error code 10061)" }, "microsoft"],
+  [{ lowerText: "451 4.7.321 starttls-required: destination mail server must support tls" }, "microsoft"],
+  // A detail no Microsoft family holds, or IANA's own two-digit ones.
+  [{ lowerText: "550 5.2.200 denied", recipient: "x@example.org" }, "other"],
+  [{ lowerText: "550 5.1.10 recipient address has null mx", recipient: "x@example.org" }, "other"],
+  [{ lowerText: "550 relay 10.4.4.312 down", recipient: "x@example.org" }, "other"],
   // Not a piece of an IP address, a version or another code.
   [{ lowerText: "550 relay 10.5.7.515 denied", recipient: "x@example.org" }, "other"],
   [{ lowerText: "550 5.7.515.2 denied", recipient: "x@example.org" }, "other"],

@@ -513,7 +513,7 @@ function notThisRecipients(
   listed: Set<string | undefined>,
   oneRefusal: boolean,
 ): boolean {
-  const named = addressesIn(record.diagnostic);
+  const named = namedAddresses(record.diagnostic);
   const recipient = record.recipient?.toLowerCase();
   if (recipient !== undefined && named.includes(recipient)) return false;
   return oneRefusal || named.some((address) => listed.has(address));
@@ -534,7 +534,7 @@ const ADDRESS_PART = 255;
 const ADDRESS_END = new Set([...' \t\r\n<>()[]:;,"@']);
 
 /** The addresses a reply names, bare or in angle brackets, lower-cased (a domain's final dot dropped). */
-function addressesIn(text: string): string[] {
+function namedAddresses(text: string): string[] {
   const found: string[] = [];
   let at = text.indexOf("@");
   for (let sign = 0; at !== -1 && sign < ADDRESS_SIGNS; sign++, at = text.indexOf("@", at + 1)) {

@@ -1059,7 +1059,8 @@ export const REASON_PHRASES: RuleTable = {
       yieldsToStatus: true,
       source:
         "Sisimai lib/Sisimai/Reason/Rejected.pm (phrase list); RFC 3463 X.1.7, X.1.8; sisimai go reason/why-rejected.go",
-      example: null,
+      example: "5.0.1 Emetteur invalide. Invalid Sender.",
+      exampleSource: "sisimai go rhost/for-franceptt.go (Orange's code 403, rejected)",
     },
     {
       id: "sender-rejected-domain-of-sender-domain-address-must-exist-does",
@@ -2950,13 +2951,28 @@ export const REASON_PHRASES: RuleTable = {
         "554 <kijitora@example.edu>... Remote protocol error: Connection reset by peer during result wait with example.edu",
       exampleSource: "github.com/sisimai/set-of-emails maildir/bsd/lhost-v5sendmail-05.eml",
     },
+    // One phrase per entry (was one pattern). Exchange Online's "550 5.4.318 Message expired, connection reset
+    // (SuspiciousRemoteServerError)", its former example, is Microsoft's table's since X.4.3xx names Microsoft (R125).
     {
-      id: "network-problem-connection-closed-lost-reset",
+      id: "network-problem-connection-closed",
       reason: "networkerror",
-      pattern: /connection (?:closed|lost|reset)/,
-      source:
-        "Sisimai lib/Sisimai/Reason/NetworkError.pm (phrase list); RFC 3463 X.4.x; example: sisimai go rhost/for-microsoft.go",
-      example: "550 5.4.318 Message expired, connection reset (SuspiciousRemoteServerError)",
+      phrase: "connection closed",
+      source: "Sisimai lib/Sisimai/Reason/NetworkError.pm (phrase list); RFC 3463 X.4.x",
+      example: null,
+    },
+    {
+      id: "network-problem-connection-lost",
+      reason: "networkerror",
+      phrase: "connection lost",
+      source: "Sisimai lib/Sisimai/Reason/NetworkError.pm (phrase list); RFC 3463 X.4.x",
+      example: null,
+    },
+    {
+      id: "network-problem-connection-reset",
+      reason: "networkerror",
+      phrase: "connection reset",
+      source: "Sisimai lib/Sisimai/Reason/NetworkError.pm (phrase list); RFC 3463 X.4.x",
+      example: null,
     },
     {
       id: "client-blocked-refused-to-talk-to-me",
@@ -4119,7 +4135,8 @@ export const REASON_PHRASES: RuleTable = {
       phrase: "sending this from a different address or alias using the ",
       yieldsToStatus: true,
       source: "sisimai go reason/why-rejected.go",
-      example: null,
+      example: "You're sending this from a different address or alias using the 'Send mail as' feature.",
+      exampleSource: "sisimai go lhost/via-googleworkspace.go (Google Workspace's bounce)",
     },
     {
       id: "rejected-your-access-to-submit-messages-to-this-e-mail-sy",
@@ -4839,7 +4856,8 @@ export const REASON_PHRASES: RuleTable = {
       phrase: "has been delayed",
       source:
         "Sisimai lib/Sisimai/Reason/Expired.pm (phrase list); RFC 3463 X.4.7; sisimai go reason/why-expired.go",
-      example: null,
+      example: "Delivery to the following recipient has been delayed:",
+      exampleSource: "sisimai go lhost/via-gmail.go (Gmail's delay notice)",
     },
     {
       id: "queue-expired-not-been-delivered-reachable-for-within",
@@ -4976,7 +4994,9 @@ export const REASON_PHRASES: RuleTable = {
       reason: "syntaxerror",
       phrase: "incorrectly constructed",
       source: "Sisimai lib/Sisimai/Reason/SyntaxError.pm (phrase list); RFC 5321 §4.2.2 (500/501/503)",
-      example: null,
+      example:
+        "A message that you sent contained one or more recipient addresses that were incorrectly constructed:",
+      exampleSource: "github.com/sisimai/set-of-emails maildir/bsd/lhost-exim-52.eml",
     },
     {
       id: "smtp-syntax-malformed-address",

@@ -85,7 +85,9 @@ export const APPLE_HOST_RULES: RuleTable = {
       reason: "notaccept",
       phrase: "host/domain does not accept mail",
       source: `${SISIMAI}; ${PAGE}`,
-      example: null,
+      example: "Reason: host/domain does not accept mail",
+      exampleSource:
+        "github.com/sisimai/set-of-emails maildir/bsd/lhost-messagingserver-10.eml (iCloud, mr21p30im-asmtp002.me.com)",
     },
     {
       id: "rhost-apple-due-to-local-policy",

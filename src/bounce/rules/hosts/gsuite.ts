@@ -41,7 +41,9 @@ export const GSUITE_HOST_RULES: RuleTable = {
       phrase: " had no relevant answers.",
       notPermanent: true,
       source: `${SISIMAI}; ${PAGE}`,
-      example: null,
+      example:
+        "DNS Error: 16578478 DNS type 'mx' lookup of gmal.com responded with code NOERROR 16578478 DNS type 'mx' lookup of gmal.com had no relevant answers.",
+      exampleSource: "github.com/sisimai/set-of-emails maildir/bsd/rfc3464-62.eml",
     },
     {
       id: "rhost-gsuite-responded-with-code-nxdomain-4",
@@ -65,7 +67,9 @@ export const GSUITE_HOST_RULES: RuleTable = {
       reason: "notaccept",
       phrase: "null mx",
       source: `${SISIMAI}; ${PAGE}`,
-      example: null,
+      example:
+        "DNS Error: 80458680 DNS type 'mx' lookup of libsisimai.org responded with code NOERROR The domain libsisimai.org doesn't receive email according to the administrator: returned Null MX https://www.rfc-editor.org/info/rfc7505",
+      exampleSource: "github.com/sisimai/set-of-emails maildir/bsd/rfc3464-52.eml",
     },
     {
       id: "rhost-gsuite-because-the-address-couldn-t-be-found-check-for",

@@ -235,7 +235,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "message expired",
       status: ["5.4.316"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: null,
+      example: "550 5.4.316 Message expired, connection refused(Socket error code 10061)",
     },
     {
       id: "rhost-microsoft-4-4-8-failed-mta-sts-validation",
@@ -938,7 +938,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "(suspiciousremoteservererror)",
       status: ["4.4.318"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: null,
+      example: "450 4.4.318 Connection was closed abruptly (SuspiciousRemoteServerError)",
     },
     {
       id: "rhost-microsoft-5-4-318-suspiciousremoteservererror",
@@ -946,7 +946,7 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "(suspiciousremoteservererror)",
       status: ["5.4.318"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: null,
+      example: "550 5.4.318 Message expired, connection reset (SuspiciousRemoteServerError)",
     },
     {
       id: "rhost-microsoft-4-7-500-server-busy-please-try-again-later-from",

@@ -29,7 +29,8 @@ export const OUTLOOK_HOST_RULES: RuleTable = {
       reason: "userunknown",
       phrase: "requested action not taken: mailbox unavailable",
       source: `${SISIMAI}; ${PAGE}`,
-      example: null,
+      example: "550 Requested action not taken: mailbox unavailable (-0000000022:2222:-0000000022)",
+      exampleSource: "github.com/sisimai/set-of-emails maildir/bsd/lhost-outlook-08.eml",
     },
   ],
 };
