@@ -412,12 +412,20 @@ function exitOf(child: ChildProcess): Promise<void> {
 
 /**
  * Node options less the preloads given on this process's command line (`node --import hooks.ts …`: a test's
- * hooks, a probe; a relative one would not even resolve after a chdir). Those in NODE_OPTIONS still reach it.
+ * hooks, a probe; a relative one would not even resolve after a chdir) and the test runner's own (`--test`,
+ * `--test-isolation=none`: a runner that ran test files in this process; with `-e` Node refuses `--test`).
+ * Those in NODE_OPTIONS still reach it.
  */
-function withoutPreloads(options: readonly string[]): string[] {
+export function childNodeOptions(options: readonly string[]): string[] {
   const kept: string[] = [];
   for (let at = 0; at < options.length; at++) {
     const preload = /^(?:--import|--require|-r|--loader|--experimental-loader)(=|$)/.exec(options[at]);
+    const test = /^--test(?:$|-[^=]*(=)?)/.exec(options[at]);
+    if (test) {
+      // `--test-concurrency 2`: a value in the next word (execArgv holds options only, all starting with `-`).
+      if (test[0] !== "--test" && test[1] === undefined && !options[at + 1]?.startsWith("-")) at++;
+      continue;
+    }
     if (preload === null) kept.push(options[at]);
     else if (preload[1] === "") at++; // its value is the next option
   }
@@ -435,7 +443,7 @@ function startProcess(name: string): ChildProcess {
   const args = fromSnapshot
     ? process.execArgv
     : [
-        ...withoutPreloads(process.execArgv),
+        ...childNodeOptions(process.execArgv),
         "--input-type=module",
         "-e",
         // It ends by itself once served (nothing is left open); from the snapshot, classify-snapshot.ts ends it.

@@ -208,9 +208,11 @@ const EVENT_ROWS_COLUMNS_V8 = `${eventRowsColumnsV3("UBIGINT")},
         message_key UBIGINT`;
 /**
  * event_rows' columns in a new store: migration 8's, the reply compressed by zstd, then migration 21's queue_id
- * uncompressed: NULL on every row but an MTA log's, whose ids are short and unique — DuckDB's trying its
- * encodings on it cost a SendGrid insert 1.4 % more instructions (100k rows, one thread: 2,191.7 M without the
- * column, 2,222.6 M with it, 2,221.9 M forced dict_fsst, 2,216.0 M zstd, 2,213.2 M uncompressed). Which compression DuckDB
+ * in DuckDB's choice of encoding: NULL on every row but an MTA log's, whose ids are short and unique. Forced
+ * uncompressed, it saved DuckDB's trying its encodings (whole ingest of 100k SendGrid events, DuckDB's
+ * instructions, one thread: 2,360.9 → 2,350.8 M, −0.4 %) but stored a NULL in 4 bytes: the 3M SendGrid bench
+ * store 133.7 → 146.8 MB (+10 %), 1M grep'd Postfix lines 84.9 → 96.7 MB (+14 %), more to write, sync and read
+ * back; forced zstd stored no less. Which compression DuckDB
  * uses is the file's storage, not the schema (no catalog text or column shows it, and DuckDB cannot change it
  * in place): a store from before keeps its own, as it keeps its storage format (docs/STORE.md).
  */
@@ -218,7 +220,7 @@ const EVENT_ROWS_COLUMNS_NEW = `${EVENT_ROWS_COLUMNS_V8.replace(
   "reply VARCHAR,",
   "reply VARCHAR USING COMPRESSION zstd,",
 )},
-        queue_id VARCHAR USING COMPRESSION uncompressed`;
+        queue_id VARCHAR`;
 const EVENTS_VIEW_V7 = `
         SELECT e.event_key, e.type, e.time, e.recipient,
           CASE WHEN strpos(e.recipient, '@') > 0 THEN split_part(e.recipient, '@', -1) END AS recipient_domain,

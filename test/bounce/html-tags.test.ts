@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
-import { withoutTags } from "../../src/bounce/email/scan.ts";
+import { htmlFirstLine, withoutTags } from "../../src/bounce/email/scan.ts";
 import { cpuMs } from "../../testkit/cpu-time.ts";
 
 /**
@@ -48,4 +48,62 @@ test("many '<' far from any '>' take linear time", () => {
   // Every "<" is more than 2,000 characters from the ">": no tag, the text comes back as it was.
   assert.equal(out, html);
   assert.ok(elapsed < 2000, `${elapsed.toFixed(0)} ms of CPU`);
+});
+
+test("an HTML report's first line read from its bytes is withoutTags' first line, or none when the bytes cannot tell", () => {
+  // The text's first line from its first non-blank character (what reportMayOpenWith tests), of withoutTags alone:
+  // where htmlFirstLine answers, no "&" is in that line or before it, so decodeEntities changes neither.
+  const firstLine = (html: string): string => {
+    const text = withoutTags(html);
+    const start = text.search(/\S/);
+    if (start < 0) return "";
+    const end = text.indexOf("\n", start);
+    return text.slice(start, end < 0 ? text.length : end);
+  };
+  const piece = fc.oneof(
+    fc.constantFrom(
+      "<",
+      ">",
+      " ",
+      "\t",
+      "\n",
+      "\r\n",
+      "\f",
+      "<b>",
+      "</p>",
+      "<br/>",
+      "<BR>",
+      "<div class=x>",
+      "<>",
+    ),
+    fc.constantFrom(
+      "procmail: ",
+      "a",
+      "x:",
+      "&nbsp;",
+      "&#10;",
+      "&amp;",
+      "\u00a0",
+      "\u00e9",
+      "\u3000",
+      "\u0001",
+    ),
+    fc.integer({ min: 1995, max: 2005 }).map((n) => `<${"y".repeat(n)}>`),
+  );
+  let answered = 0;
+  fc.assert(
+    fc.property(fc.array(piece, { maxLength: 14 }), (pieces) => {
+      const html = pieces.join("");
+      const line = htmlFirstLine(html);
+      if (line === null) return;
+      answered++;
+      assert.equal(line, firstLine(html));
+    }),
+    { numRuns: 4000 },
+  );
+  assert.ok(answered > 1000, `only ${answered} answered`);
+  assert.equal(htmlFirstLine("<p>&nbsp;</p>\nprocmail: x"), null);
+  assert.equal(htmlFirstLine("\u3000\nprocmail: x"), null);
+  assert.equal(htmlFirstLine("<style>p {}</style><p>maildrop: maildir over quota.</p>"), "p {} ");
+  assert.equal(htmlFirstLine("<html>\n <body>\n<p>maildrop: full<b>!</b></p>"), "maildrop: full ! ");
 });

@@ -104,6 +104,52 @@ export function withoutTags(html: string): string {
   return out.join("");
 }
 
+/**
+ * The first line of withoutTags(view) from its first non-blank character, as the text's own line holds it before
+ * the report's cuts and its trailing blanks (each can only shorten it: reportText's first line is a prefix of
+ * this one), found without reading past it; null when the bytes cannot tell: a "&" in the line or before it
+ * (decodeEntities may write a blank, a "<" or a line break there), or a byte beyond ASCII before its first
+ * character (a blank of the part's charset, U+00A0 or U+3000, is no start). Tags are found as withoutTags finds
+ * them: a "<" whose first ">" after it lies within MAX_TAG characters; a line-breaking one ends the line.
+ */
+export function htmlFirstLine(view: string): string | null {
+  // The first ">" after the last "<" looked at; -2 once there is none left (every later "<" is text).
+  let gt = -1;
+  let started = false;
+  let from = 0;
+  let line = "";
+  for (let at = 0; at < view.length; at++) {
+    const code = view.charCodeAt(at);
+    if (code === 60) {
+      if (gt !== -2 && gt <= at) {
+        gt = view.indexOf(">", at + 1);
+        if (gt < 0) gt = -2;
+      }
+      if (gt >= 0 && gt - at - 1 <= MAX_TAG) {
+        const breaks = breaksLine(view, at + 1);
+        if (started) {
+          line += view.slice(from, at);
+          if (breaks) return line;
+          line += " ";
+        }
+        from = gt + 1;
+        at = gt;
+        continue;
+      }
+    }
+    if (code === 38) return null;
+    if (started) {
+      if (code === 10) return line + view.slice(from, at);
+      continue;
+    }
+    if (code >= 128) return null;
+    if (code === 32 || (code >= 9 && code <= 13)) continue;
+    started = true;
+    from = at;
+  }
+  return started ? line + view.slice(from) : "";
+}
+
 /** Tags that end a line of text when rendered (opening or closing), by their lower-case name. */
 const LINE_BREAKING_TAGS = new Set(
   "br p div tr li ul ol table hr pre blockquote h1 h2 h3 h4 h5 h6".split(" "),
@@ -334,6 +380,8 @@ class ScannedMessage implements ScannedEmail {
       // reference wrote it. Decoding the whole text (tags, references, its charset) to look at its first line
       // cost a big HTML report as much as tens of plain ones.
       const view = asciiView(this.#text, this.#htmls[0]);
+      const line = view === null ? null : htmlFirstLine(view);
+      if (line !== null) return pattern.test(line);
       if (view !== null && !view.includes("&#") && !word.test(view)) return false;
     }
     if (this.#reportText !== null || this.#textParts.length === 0) {
