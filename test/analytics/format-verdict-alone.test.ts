@@ -223,7 +223,9 @@ test("the program reaches every format with failures to compare", async () => {
   for (const file of await formats()) {
     const verdicts = await alone(file);
     const failures = [...verdicts.values()].filter((v) => v.type !== "delivered").length;
-    assert.ok(failures > 300, `${file.writer}: ${failures} failures`);
+    // ~800 of the 1,000 events are failures; Postmark sends no webhook for a deferral, so only ~300 of them
+    // reach it (292–333 over the sample seeds swept): the bar says "hundreds", not a count one seed happens to give.
+    assert.ok(failures > 200, `${file.writer}: ${failures} failures`);
   }
 });
 
