@@ -3,7 +3,7 @@ import { type Classification, classifyDelivery, classifyReply, type ReplyInput }
 import { phaseHint } from "./email/smtp-phase.ts";
 import { EVENT_ACTIONS, FAILURE_TYPES } from "./event-actions.ts";
 import { leadingReplyCode } from "./reply.ts";
-import { maskReply } from "./reply-key.ts";
+import { maskedReply } from "./reply-key.ts";
 import { SMTP_COMMANDS, type SmtpCommand } from "./smtp-command.ts";
 import type { Reason } from "./vocabulary.ts";
 
@@ -56,7 +56,7 @@ export function classifyEvent(facts: EventFacts): Classification | null {
   const hint =
     command === null || input.hintReason !== null
       ? null
-      : phaseHint(classification, maskReply(reply).masked.toLowerCase(), input, () => command);
+      : phaseHint(classification, maskedReply(reply).toLowerCase(), input, () => command);
   const result =
     hint === null ? classification : classifyReply({ ...input, text: copy(reply), hintReason: hint });
   return asStored(result, facts);

@@ -7,7 +7,7 @@ import {
   recipientDomain,
 } from "./provider.ts";
 import { type BounceRecord, type RuleRef, ruleRef } from "./record.ts";
-import { maskReply } from "./reply-key.ts";
+import { maskedReply } from "./reply-key.ts";
 import {
   BAD_ADDRESS_REASONS,
   CATEGORY_ACTION,
@@ -373,7 +373,7 @@ export function classifyDelivery(input: ReplyInput): Classification | null {
   // as the reply's key sees it, as a bounce's is (review R103), the store's one classification of the key
   // giving every delivery of the key the same. Only then masked: a delivery rarely holds anything code-like.
   if (verdict.providerCode === null) return verdict;
-  const providerCode = extractProviderCode(plainApostrophes(maskReply(read.text).masked.toLowerCase()));
+  const providerCode = extractProviderCode(plainApostrophes(maskedReply(read.text).toLowerCase()));
   return providerCode === verdict.providerCode ? verdict : { ...verdict, providerCode };
 }
 
@@ -405,7 +405,7 @@ function readReply(input: ReplyInput, domain: string | null, asKeyed: boolean): 
   const replyCode = validReplyCode(input.replyCode) ?? parsed.replyCode;
   const status = validStatus(input.status) ?? parsed.status;
   const remoteMta = input.remoteMta?.trim() || parsed.remoteMta;
-  const keyed = asKeyed ? maskReply(parsed.text).masked : parsed.text;
+  const keyed = asKeyed ? maskedReply(parsed.text) : parsed.text;
   const lowerText = plainApostrophes(keyed.toLowerCase());
   const remoteHost = remoteMta ? hostName(remoteMta) : null;
   // A reply the report gives this recipient though it refuses another (the other-recipient hint) names, by its

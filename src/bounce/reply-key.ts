@@ -229,6 +229,12 @@ export function maskReply(text: string): MaskedReply {
   return { masked: SHARED.masked(text), tokens: SHARED.tokens(text) };
 }
 
+/** maskReply(text).masked without its token list: for readers of the keyed text (classify.ts, classify-event.ts). */
+export function maskedReply(text: string): string {
+  if (text === "" || text.length > MAX_MASKED_LENGTH || SHARED.scan(text) === 0) return text;
+  return SHARED.masked(text);
+}
+
 /**
  * The masked form of one reply at a time, without building it: `scan` finds the tokens, `hash` and
  * `equals` key a cache by the masked text (no masked string, no key string per reply: the classify hot
