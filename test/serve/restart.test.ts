@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { type Alert, Alerts, type Sink } from "../../src/serve/alerts.ts";
 import { type ServeState, StateFile } from "../../src/serve/state.ts";
+import { closeServer, listenLoopback } from "../../testkit/loopback.ts";
 import { appleHour, type ServeProcess, sendgridSigner, spawnServe } from "../../testkit/serve.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "deliverlens-serve-restart-"));
@@ -24,11 +24,10 @@ const receiver = createServer((request, response) => {
 });
 let hook = "";
 before(async () => {
-  await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
-  hook = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+  hook = `http://127.0.0.1:${await listenLoopback(receiver)}/hook`;
 });
-after(() => {
-  receiver.close();
+after(async () => {
+  await closeServer(receiver);
   rmSync(dir, { recursive: true, force: true });
 });
 
