@@ -34,8 +34,9 @@ function ended(child: ChildProcess, event: "exit" | "close"): Promise<Ended> {
 const running = new Set<ChildProcess>();
 
 /**
- * SIGKILLs `child` if it still runs when this test process exits: a test that failed before its `finally` (or
- * a file ended by --test-force-exit) leaves no server or CLI behind to hold a port or a pipe.
+ * SIGKILLs `child` if it still runs when this test process exits (process.exit, or an uncaught error): no server,
+ * CLI or FIFO writer is left behind to hold a port or a pipe. A child that keeps a failed test's file alive is
+ * killed, with the file, by testkit/hang-guard.ts.
  */
 export function killAtExit(child: ChildProcess): void {
   if (running.size === 0) process.once("exit", killRunning);
