@@ -29,8 +29,8 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 82,
-  fingerprint: "824c006dd3e1c0c5bfffbf1e463ced7789cb8f60991dbcb8d89cfea585423725",
+  version: 83,
+  fingerprint: "22680ff9d30bd8004485518c6428432a299bdea7b20dbb5088fd04e7ea2fe167",
 };
 
 /** Rule data as text: patterns by their source and flags. */
