@@ -597,7 +597,8 @@ export const REASON_PHRASES: RuleTable = {
       phrase: "exceeded maximum inbound message size",
       source:
         "Sisimai lib/Sisimai/Reason/EmailTooLarge.pm (phrase list) (v5.6 merge of MesgTooBig and ExceedLimit); RFC 3463 X.2.3, X.3.4; sisimai go reason/why-mesgtoobig.go",
-      example: null,
+      example: "553 Exceeded maximum inbound message size",
+      exampleSource: "sisimai perl lib/Sisimai/RFC3464.pm (github.com/sisimai/p5-sisimai)",
     },
     {
       id: "not-rfc5322-rfc-2822-5322",
@@ -1005,7 +1006,8 @@ export const REASON_PHRASES: RuleTable = {
       reason: "filtered",
       phrase: "resolver.rst.notauthorized",
       source: "Sisimai lib/Sisimai/Reason/Filtered.pm (phrase list); sisimai go reason/why-filtered.go",
-      example: null,
+      example: "550 5.7.1 RESOLVER.RST.NotAuthorized",
+      exampleSource: "sisimai perl lib/Sisimai/Lhost/Exchange2007.pm (github.com/sisimai/p5-sisimai)",
     },
     {
       id: "recipient-filter-has-restricted-sms-e-mail",
@@ -4286,7 +4288,9 @@ export const REASON_PHRASES: RuleTable = {
       reason: "blocked",
       phrase: "no access from mail server",
       source: "sisimai go reason/why-blocked.go",
-      example: null,
+      example:
+        "501 <shironeko@example.co.jp>... no access from mail server [192.0.2.55] which is an open relay.",
+      exampleSource: "sisimai perl lib/Sisimai/Lhost/V5sendmail.pm (github.com/sisimai/p5-sisimai)",
     },
     {
       id: "blocked-no-matches-to-nameserver-query",
