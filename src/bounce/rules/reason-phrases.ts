@@ -5261,6 +5261,18 @@ export const REASON_PHRASES: RuleTable = {
       example: null,
     },
     {
+      // A receiver's own cap on messages per connection (RFC 5321 §4.5.3.1 sets none) says what it is from any
+      // host: Yahoo's reply reads so for a Yahoo Small Business domain whose report names no Yahoo server (review
+      // R130), where the Yahoo table, scoped to its servers, cannot.
+      id: "sending-too-fast-max-messages-per-connection",
+      reason: "ratelimited",
+      pattern: /\bmax(?:imum)? (?:number of )?messages? per (?:connection|session)\b/,
+      unlisted: true,
+      source:
+        "sisimai go rhost/for-yahooinc.go (toomanyconn: 'max message per connection reached'), a wording of no host in particular: unlisted",
+      example: "421 Max message per connection reached, closing transmission channel",
+    },
+    {
       id: "client-blocked-listed-at-in-on-by",
       reason: "blocked",
       pattern: /listed (?:at|in|on|by)/,
