@@ -30,7 +30,7 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  */
 const RECORDED = {
   version: 83,
-  fingerprint: "22680ff9d30bd8004485518c6428432a299bdea7b20dbb5088fd04e7ea2fe167",
+  fingerprint: "a5fb442a6c00b2982e4efe15a29ec497c8dc37e23530f038ed53a62041683166",
 };
 
 /** Rule data as text: patterns by their source and flags. */
