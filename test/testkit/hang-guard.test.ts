@@ -65,9 +65,9 @@ test("npm test bounds every test and every file with the hang guard, and does no
   // --test-force-exit ends a file once the tests known so far are done: tests after a top-level await never run.
   assert.ok(!flags.includes("--test-force-exit"));
   const timeout = Number(flags.find((flag) => flag.startsWith("--test-timeout="))?.split("=")[1]);
-  // Above the slowest legitimate test seen on a loaded 2-core host (229 s), below CI's 5,400 s.
-  assert.ok(timeout >= 300_000 && timeout <= 900_000, `--test-timeout=${timeout}`);
-  assert.ok(FILE_LIMIT_S * 1000 > timeout && FILE_LIMIT_S <= 5400 / 4, `FILE_LIMIT_S ${FILE_LIMIT_S}`);
+  // Above the slowest legitimate test seen on a loaded 2-core host (687 s), below CI's 5,400 s.
+  assert.ok(timeout >= 900_000 && timeout <= 1_800_000, `--test-timeout=${timeout}`);
+  assert.ok(FILE_LIMIT_S * 1000 > timeout && FILE_LIMIT_S <= 5400 / 2, `FILE_LIMIT_S ${FILE_LIMIT_S}`);
   assert.ok(flags.join(" ").includes("--import ./testkit/hang-guard.ts"));
 });
 
