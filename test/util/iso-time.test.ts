@@ -62,7 +62,21 @@ test("mailDateMs reads a mail date as Date.parse reads it once its trailing comm
       pick(":", "."),
       two,
       pick("", ":00", ":59", ":60", ":7", ":xx"),
-      pick(" +0900", " -0000", " +2359", " -2400", " +0960", " UTC", " GMT", " UT", " Z", "", " +09", " +09:00", "+0100"),
+      pick(
+        " +0900",
+        " -0000",
+        " +2359",
+        " -2400",
+        " +0960",
+        " UTC",
+        " GMT",
+        " UT",
+        " Z",
+        "",
+        " +09",
+        " +09:00",
+        "+0100",
+      ),
       pick("", " (JST)", " (UTC) ", "(x)", " )"),
     )
     .map((pieces) => pieces.join(""));

@@ -90,7 +90,10 @@ const MAX_TITLE_CASE = 256;
 function titleCase(name: string): string {
   let title = TITLE_CASE.get(name);
   if (title === undefined) {
-    title = name.replace(/(^|-)([a-z])/g, (_whole, dash: string, letter: string) => dash + letter.toUpperCase());
+    title = name.replace(
+      /(^|-)([a-z])/g,
+      (_whole, dash: string, letter: string) => dash + letter.toUpperCase(),
+    );
     if (TITLE_CASE.size < MAX_TITLE_CASE) TITLE_CASE.set(name, title);
   }
   return title;
