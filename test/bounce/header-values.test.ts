@@ -34,7 +34,7 @@ const VALUE_CHAR = fc.constantFrom(
   "\r",
 );
 const LINE = fc.array(VALUE_CHAR, { maxLength: 8 }).map((chars) => chars.join(""));
-/** Names whose lengths and first letters collide (to/cc, date/from, action/status…), in any case. */
+/** Names whose lengths (to/cc, date/from, action/status) and first letters too (status/sender, received/reply-to) collide, in any case. */
 const NAMES = [
   "to",
   "cc",
@@ -42,7 +42,10 @@ const NAMES = [
   "date",
   "action",
   "status",
+  "sender",
   "subject",
+  "received",
+  "reply-to",
   "final-recipient",
   "diagnostic-code",
 ];

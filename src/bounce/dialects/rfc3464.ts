@@ -59,7 +59,8 @@ export const rfc3464: Dialect = {
         // A report that names a recipient twice (Exchange: a sentence for people, then "Remote Server
         // returned '550 5.1.10 …'" for administrators): the mention that quotes a reply explains it.
         let same: { diagnostic: string } | undefined;
-        for (const candidate of entries) {
+        for (let i = 0; i < entries.length; i++) {
+          const candidate = entries[i];
           if (candidate.recipient.toLowerCase() !== address) continue;
           if (REPLY_QUOTED.test(candidate.diagnostic)) return candidate.diagnostic;
           same ??= candidate;

@@ -47,6 +47,12 @@ export class HeaderField {
   isNamed(name: string): boolean {
     const first = this.text.charCodeAt(this.nameStart);
     if ((first >= 65 && first <= 90 ? first + 32 : first) !== name.charCodeAt(0) && first < 128) return false;
+    // Most names are written as RFC 5322 and RFC 3464 spell them ("Content-Type", "Final-Recipient"): one
+    // startsWith tells, and `name` is then the lower-cased name.
+    if (this.lowerName === null && this.text.startsWith(titleCase(name), this.nameStart)) {
+      this.lowerName = name;
+      return true;
+    }
     return this.name === name;
   }
 
@@ -75,6 +81,22 @@ export class HeaderField {
     }
     return this.unfolded;
   }
+}
+
+/** Lower-case names looked up (few: the readers' own constants) in title case, "content-type" → "Content-Type". */
+const TITLE_CASE = new Map<string, string>();
+const MAX_TITLE_CASE = 256;
+
+function titleCase(name: string): string {
+  let title = TITLE_CASE.get(name);
+  if (title === undefined) {
+    title = name.replace(
+      /(^|-)([a-z])/g,
+      (_whole, dash: string, letter: string) => dash + letter.toUpperCase(),
+    );
+    if (TITLE_CASE.size < MAX_TITLE_CASE) TITLE_CASE.set(name, title);
+  }
+  return title;
 }
 
 /** Printable ASCII but the space ("!" to "~"): never a character trim() removes. */

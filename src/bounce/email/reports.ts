@@ -36,7 +36,9 @@ export function reportKind(mail: ScannedEmail): ReportKind | null {
   const reportType = mail.contentType.params.get("report-type")?.toLowerCase();
   if (reportType === "tlsrpt") return "tls-report";
   if (headerValue(mail.headers, "tls-report-domain") !== null) return "tls-report";
-  for (const part of mail.parts) {
+  const parts = mail.parts;
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i];
     if (TLS_REPORT_TYPES.test(part.type.type)) return "tls-report";
     if (!REPORT_FILE_TYPES.test(part.type.type)) continue;
     const disposition = parseContentType(headerValue(part.headers, "content-disposition"));

@@ -828,7 +828,8 @@ function offsetsOf(lines: readonly string[], at: readonly number[]): number[] {
   const offsets: number[] = [];
   let offset = 0;
   let line = 0;
-  for (const index of at) {
+  for (let i = 0; i < at.length; i++) {
+    const index = at[i];
     for (; line < index; line++) offset += lines[line].length + 1;
     offsets.push(offset);
   }
@@ -886,7 +887,7 @@ function quotedReplyFrom(text: string, from: number): number {
 
 /** Where the paragraph holding `at` ends: the next paragraph's start, or the text's length. */
 function paragraphEnd(text: string, paragraphs: readonly number[], at: number): number {
-  for (const start of paragraphs) if (start > at) return start;
+  for (let i = 0; i < paragraphs.length; i++) if (paragraphs[i] > at) return paragraphs[i];
   return text.length;
 }
 
