@@ -867,6 +867,14 @@
     (local $end i32) (local $j i32) (local $lower i32) (local $varies i32)
     (local.set $run (i32.add (local.get $at) (i32.const 22)))
     (if (i32.gt_s (local.get $run) (local.get $to)) (then (return (i32.const -1))))
+    ;; A run that goes on past its 22nd character is none (the end's check below, without the loop): a shorter word
+    ;; followed by `-` tried as one (Gmail's `<13 hex>-<…>si<…>` ids) is mostly such a run.
+    (if (i32.lt_s (local.get $run) (local.get $to))
+      (then
+        (local.set $c (i32.load8_u $chunk (local.get $run)))
+        (if (i32.and (i32.ne (local.get $c) (i32.const 46))
+              (i32.or (i32.ne (i32.and (call $class (local.get $c)) (i32.const 8)) (i32.const 0)) (i32.eq (local.get $c) (i32.const 64))))
+          (then (return (i32.const -1))))))
     (if (i32.gt_s (local.get $at) (local.get $from))
       (then
         (local.set $c (i32.load8_u $chunk (i32.sub (local.get $at) (i32.const 1))))
@@ -979,6 +987,7 @@
   ;; them ids' pieces ($idPiece); the last such word; -1 where there is none.
   (func $dashJoinedId (param $from i32) (param $end i32) (param $to i32) (result i32)
     (local $start i32) (local $digits i32) (local $all i32) (local $c i32) (local $flags i32) (local $found i32)
+    (local $digit i32) (local $lettered i32)
     (if (i32.eqz (call $idPiece (local.get $from) (local.get $end))) (then (return (i32.const -1))))
     (local.set $found (i32.const -1))
     (block $none
@@ -990,6 +999,8 @@
         (local.set $end (local.get $start))
         (local.set $digits (i32.const 0))
         (local.set $all (i32.const 5))
+        (local.set $digit (i32.const 0))
+        (local.set $lettered (i32.const 0))
         (block $word
           (loop $scan
             (br_if $word (i32.ge_s (local.get $end) (local.get $to)))
@@ -999,13 +1010,18 @@
             (local.set $digits (i32.add (local.get $digits) (i32.shr_u (i32.and (local.get $flags) (i32.const 2)) (i32.const 1))))
             (local.set $all (i32.and (local.get $all)
               (select (i32.const 0) (local.get $flags) (i32.eq (local.get $c) (i32.const 95)))))
+            ;; $idPiece's answer read in the same pass (a lower-case letter, or an upper-case one after a digit).
+            (local.set $lettered (i32.or (local.get $lettered)
+              (i32.or (i32.ne (i32.and (local.get $flags) (i32.const 16)) (i32.const 0))
+                (i32.and (local.get $digit) (i32.ne (i32.and (local.get $flags) (i32.const 32)) (i32.const 0))))))
+            (local.set $digit (i32.ne (i32.and (local.get $flags) (i32.const 2)) (i32.const 0)))
             (local.set $end (i32.add (local.get $end) (i32.const 1)))
             (br $scan)))
         (if (i32.eq
               (call $wordKind (local.get $start) (local.get $end) (local.get $digits) (local.get $all) (i32.const 0) (i32.const 0))
               (i32.const 1))
           (then (local.set $found (local.get $end))))
-        (br_if $none (i32.eqz (call $idPiece (local.get $start) (local.get $end))))
+        (br_if $none (i32.eqz (i32.and (i32.ne (local.get $digits) (i32.const 0)) (local.get $lettered))))
         (br $chain)))
     (local.get $found))
 
@@ -1180,7 +1196,8 @@
                 ;; an address's local part (where the template holds an `@`): the scanner decides the place.
                 (if (i32.eq (local.get $place) (i32.const 4))
                   (then
-                    (local.set $idEnd (local.get $at))
+                    ;; From the word's end: its word characters are local-part ones, none an `@`.
+                    (local.set $idEnd (local.get $end))
                     (block $local
                       (loop $more
                         (br_if $local (i32.ge_s (local.get $idEnd) (local.get $to)))
