@@ -47,6 +47,18 @@ export function isEndToEnd(path: string): boolean {
   return E2E_MARKERS.some((marker) => marker.test(text));
 }
 
+/**
+ * The `node --test` flags of `npm test` (package.json's test script) less its concurrency and file glob: its
+ * preloads and hang bounds (--test-timeout, --test-force-exit, testkit/hang-guard.ts), defined there once.
+ */
+export function runnerFlags(): string[] {
+  const script: string = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).scripts.test;
+  const command = script.slice(script.indexOf("node --test") + "node --test".length);
+  return command
+    .split(/\s+/)
+    .filter((token) => token !== "" && !token.startsWith("'") && !token.startsWith("--test-concurrency"));
+}
+
 /** Every test file under test/, in path order. */
 export function allTestFiles(): string[] {
   return testFiles(join(root, "test"));
@@ -64,15 +76,7 @@ function main(part: string | undefined): void {
     const isolation = part === "unit" ? ["--test-isolation=none"] : ["--test-concurrency=2"];
     const run = spawnSync(
       process.execPath,
-      [
-        "--test",
-        ...isolation,
-        "--import",
-        "./testkit/compile-cache.ts",
-        "--import",
-        "./testkit/fast-check-seed.ts",
-        ...chosen.map((f) => relative(root, f)),
-      ],
+      ["--test", ...isolation, ...runnerFlags(), ...chosen.map((f) => relative(root, f))],
       { cwd: root, stdio: "inherit" },
     );
     process.exitCode = run.status ?? 1;

@@ -50,6 +50,51 @@ export async function startDnsServer(
     return replyTo(index, query, question, transport);
   };
 
+  const { udp, tcp, port } = await udpAndTcpOnOnePort(host, (socket) => serveTcp(socket, respond));
+  udp.on("message", (message, remote) => {
+    const query = decodeOrNull(message);
+    const reply = query && respond(query, "udp");
+    if (!reply) return;
+    const send = () => {
+      try {
+        udp.send(reply, remote.port, remote.address);
+      } catch {
+        // the server was closed while this delayed answer waited
+      }
+    };
+    if (delayMs > 0) setTimeout(send, delayMs);
+    else send();
+  });
+  const sockets = new Set<net.Socket>();
+  tcp.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+  return {
+    host,
+    port,
+    url: `udp://${host.includes(":") ? `[${host}]` : host}:${port}`,
+    queries,
+    setZones(next) {
+      index = indexZones(next);
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        udp.close(() => tcp.close(() => resolve()));
+      }),
+  };
+}
+
+/**
+ * A UDP socket and a TCP server on the same ephemeral port, as a DNS server needs: the UDP port is the kernel's
+ * choice, and when another socket already holds that number over TCP both are closed and a new one is tried. Every
+ * bind and listen has its error path, so a port taken by another test is a retry, never a pending promise.
+ */
+export async function udpAndTcpOnOnePort(
+  host: string,
+  onConnection: (socket: net.Socket) => void,
+): Promise<{ udp: dgram.Socket; tcp: net.Server; port: number }> {
   for (let attempt = 0; ; attempt++) {
     const udp = dgram.createSocket(net.isIPv6(host) ? "udp6" : "udp4");
     await new Promise<void>((resolve, reject) => {
@@ -57,49 +102,14 @@ export async function startDnsServer(
       udp.bind(0, host, () => resolve());
     });
     const port = udp.address().port;
-    const tcp = net.createServer((socket) => serveTcp(socket, respond));
+    const tcp = net.createServer(onConnection);
     const listening = await new Promise<boolean>((resolve) => {
       tcp.once("error", () => resolve(false));
       tcp.listen(port, host, () => resolve(true));
     });
-    if (!listening) {
-      udp.close();
-      if (attempt > 20) throw new Error("no port free for both UDP and TCP");
-      continue;
-    }
-    udp.on("message", (message, remote) => {
-      const query = decodeOrNull(message);
-      const reply = query && respond(query, "udp");
-      if (!reply) return;
-      const send = () => {
-        try {
-          udp.send(reply, remote.port, remote.address);
-        } catch {
-          // the server was closed while this delayed answer waited
-        }
-      };
-      if (delayMs > 0) setTimeout(send, delayMs);
-      else send();
-    });
-    const sockets = new Set<net.Socket>();
-    tcp.on("connection", (socket) => {
-      sockets.add(socket);
-      socket.on("close", () => sockets.delete(socket));
-    });
-    return {
-      host,
-      port,
-      url: `udp://${host.includes(":") ? `[${host}]` : host}:${port}`,
-      queries,
-      setZones(next) {
-        index = indexZones(next);
-      },
-      close: () =>
-        new Promise<void>((resolve) => {
-          for (const socket of sockets) socket.destroy();
-          udp.close(() => tcp.close(() => resolve()));
-        }),
-    };
+    if (listening) return { udp, tcp, port };
+    udp.close();
+    if (attempt > 20) throw new Error("no port free for both UDP and TCP");
   }
 }
 

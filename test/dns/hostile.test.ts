@@ -1,18 +1,25 @@
 import assert from "node:assert/strict";
 import dgram from "node:dgram";
-import net from "node:net";
 import { describe, it } from "node:test";
 import dnsPacket from "dns-packet";
 import { createResolver } from "../../src/dns/index.ts";
+import { udpAndTcpOnOnePort } from "../../testkit/dns-server.ts";
 
 /** A UDP "server" that answers each query with what `reply` returns (several datagrams allowed). */
 async function rogueUdp(reply: (query: Buffer) => Buffer[]): Promise<{ port: number; close: () => void }> {
   const socket = dgram.createSocket("udp4");
-  await new Promise<void>((resolve) => socket.bind(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve, reject) => {
+    socket.once("error", reject);
+    socket.bind(0, "127.0.0.1", () => resolve());
+  });
+  answerEach(socket, reply);
+  return { port: socket.address().port, close: () => socket.close() };
+}
+
+function answerEach(socket: dgram.Socket, reply: (query: Buffer) => Buffer[]): void {
   socket.on("message", (message, remote) => {
     for (const datagram of reply(message)) socket.send(datagram, remote.port, remote.address);
   });
-  return { port: socket.address().port, close: () => socket.close() };
 }
 
 const answerTo = (query: Buffer, overrides: Partial<dnsPacket.Packet>) => {
@@ -67,12 +74,15 @@ describe("the UDP client against hostile servers", () => {
   }
 
   it("a truncated reply whose TCP side closes early is a network failure, not an answer", async () => {
-    const udp = await rogueUdp((q) => [answerTo(q, { flags: (1 << 7) | (1 << 9), answers: [] })]);
-    const tcp = net.createServer((socket) => socket.end(Buffer.from([0, 40, 1, 2])));
-    await new Promise<void>((resolve) => tcp.listen(udp.port, "127.0.0.1", resolve));
+    // The TCP side is bound to the UDP side's port number with a retry when another socket holds it: a bare
+    // listen on that number once failed with EADDRINUSE and left this file's UDP socket open forever.
+    const { udp, tcp, port } = await udpAndTcpOnOnePort("127.0.0.1", (socket) =>
+      socket.end(Buffer.from([0, 40, 1, 2])),
+    );
+    answerEach(udp, (q) => [answerTo(q, { flags: (1 << 7) | (1 << 9), answers: [] })]);
     try {
       const resolver = createResolver(
-        { mode: "udp", host: "127.0.0.1", port: udp.port },
+        { mode: "udp", host: "127.0.0.1", port },
         { timeoutMs: 10_000, retries: 0 },
       );
       const outcome = await resolver.lookup("victim.test", "A");

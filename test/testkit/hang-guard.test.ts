@@ -1,0 +1,94 @@
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { runnerFlags } from "../../scripts/split-tests.ts";
+import { FILE_LIMIT_S } from "../../testkit/hang-guard.ts";
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+
+interface Run {
+  code: number | null;
+  output: string;
+  /** The run did not end by itself: this test killed it (and every process it started) after `boundMs`. */
+  killed: boolean;
+}
+
+/**
+ * `node --test` with npm test's flags (`override`s replacing those of the same name) on one fixture of
+ * test/fixtures/hang/ (and the files after it), in a process group of its own so a fixture the guard failed to end dies with it.
+ */
+async function runFixtures(names: string[], override: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
+  const overridden = new Set(override.map((flag) => flag.split("=")[0]));
+  const flags = [...runnerFlags().filter((flag) => !overridden.has(flag.split("=")[0])), ...override];
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
+  // This file runs as a child of a runner: a runner started with that mark runs no file.
+  delete childEnv.NODE_TEST_CONTEXT;
+  const child = spawn(
+    process.execPath,
+    ["--test", "--test-reporter=spec", ...flags, ...names.map((name) => `test/fixtures/hang/${name}`)],
+    { cwd: root, env: childEnv, detached: true, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let output = "";
+  child.stdout.on("data", (chunk) => (output += chunk));
+  child.stderr.on("data", (chunk) => (output += chunk));
+  let killed = false;
+  const killGroup = () => {
+    try {
+      process.kill(-child.pid!, "SIGKILL");
+    } catch {
+      // the group has ended
+    }
+  };
+  // Not a limit on the guard's speed: only a bound so that this test cannot hang where the guard fails.
+  const bound = setTimeout(() => {
+    killed = true;
+    killGroup();
+  }, 120_000);
+  try {
+    const code = await new Promise<number | null>((resolve, reject) => {
+      child.once("error", reject);
+      child.once("close", (exitCode) => resolve(exitCode));
+    });
+    return { code, output, killed };
+  } finally {
+    clearTimeout(bound);
+    killGroup();
+  }
+}
+
+const summary = (output: string, key: string) =>
+  Number(new RegExp(`^ℹ ${key} (\\d+)$`, "m").exec(output)?.[1]);
+
+test("npm test bounds every test, ends a file whose tests are done, and loads the hang guard", () => {
+  const flags = runnerFlags();
+  assert.ok(flags.includes("--test-force-exit"));
+  const timeout = Number(flags.find((flag) => flag.startsWith("--test-timeout="))?.split("=")[1]);
+  // Above the slowest legitimate test seen on a loaded 2-core host (229 s), below CI's 5,400 s.
+  assert.ok(timeout >= 300_000 && timeout <= 900_000, `--test-timeout=${timeout}`);
+  assert.ok(FILE_LIMIT_S * 1000 > timeout && FILE_LIMIT_S < 5400 / 2, `FILE_LIMIT_S ${FILE_LIMIT_S}`);
+  assert.ok(flags.join(" ").includes("--import ./testkit/hang-guard.ts"));
+});
+
+test("a hung test file fails and ends, the other tests still run: the three ways a file hangs", async () => {
+  const [socket, settles, blocked] = await Promise.all([
+    // A failed test left a socket open (session 44's CI timeout): --test-force-exit ends the file.
+    runFixtures(["socket-left-open.ts"], []),
+    // A test awaits forever: --test-timeout fails it (shortened here), then the file ends.
+    runFixtures(["never-settles.ts"], ["--test-timeout=1500"]),
+    // A test blocks its thread in a spawnSync: the hang guard kills the file (bound shortened here); the
+    // next file runs.
+    runFixtures(["blocked.ts", "passes.ts"], [], { TEST_FILE_LIMIT_S: "3" }),
+  ]);
+  for (const [name, run] of Object.entries({ socket, settles, blocked })) {
+    assert.equal(run.killed, false, `${name}: the guard did not end the file:\n${run.output}`);
+    assert.equal(run.code, 1, `${name}:\n${run.output}`);
+    assert.equal(summary(run.output, "pass"), 1, `${name}: the other test passes:\n${run.output}`);
+  }
+  assert.match(socket.output, /EADDRINUSE/);
+  assert.equal(summary(socket.output, "fail"), 1);
+  assert.match(settles.output, /test timed out after 1500ms/);
+  assert.equal(summary(settles.output, "cancelled"), 1);
+  assert.match(blocked.output, /hang-guard: \S*blocked\.ts still running after 3 s/);
+  assert.equal(summary(blocked.output, "fail"), 1);
+});
