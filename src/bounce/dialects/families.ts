@@ -615,7 +615,7 @@ function markedText(mail: ScannedEmail): MarkedText {
         const fields = mail.headers.fields;
         for (let i = 0; i < fields.length; i++) {
           const field = fields[i];
-          if (field.nameLength === name.length && field.name === name) list.push(field.value);
+          if (field.nameLength === name.length && field.isNamed(name)) list.push(field.value);
         }
         values.set(name, list);
       }
