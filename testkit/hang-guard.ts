@@ -14,10 +14,10 @@
  * after a top-level await (or in an async describe) never ran, silently (~80 of the suite's on node 24). "All
  * done" here is a root `after` hook registered once the file's module has been evaluated (its top-level awaits
  * included): every top-level test is registered by then, and the hook runs when they have all ended.
- * TEST_FILE_LIMIT_S and TEST_IDLE_LIMIT_S set the bounds (seconds). test/testkit/hang-guard.test.ts proves them on
+ * TEST_FILE_LIMIT_S and TEST_IDLE_LIMIT_S set the bounds (seconds); TEST_FILE_TIMES records each file's time. test/testkit/hang-guard.test.ts proves them on
  * hung fixture files, and that every test of a file with a top-level await runs.
  */
-import { realpathSync, writeSync } from "node:fs";
+import { appendFileSync, realpathSync, writeSync } from "node:fs";
 import { after } from "node:test";
 import { pathToFileURL } from "node:url";
 import { isMainThread, Worker } from "node:worker_threads";
@@ -56,6 +56,17 @@ if (inTestFile && idleS > 0) {
       // the runner reports the file's own error
     },
   );
+}
+
+// TEST_FILE_TIMES=PATH: each file appends "file<TAB>wall s<TAB>CPU s" at its end (the suite's slowest files, for
+// choosing FILE_LIMIT_S and the order of the work; integrate logs give per-test times only).
+if (inTestFile && process.env.TEST_FILE_TIMES) {
+  const times = process.env.TEST_FILE_TIMES;
+  process.once("exit", () => {
+    const { user, system } = process.cpuUsage();
+    const line = `${file}\t${process.uptime().toFixed(1)}\t${((user + system) / 1e6).toFixed(1)}\n`;
+    appendFileSync(times, line);
+  });
 }
 
 if (inTestFile && limitS > 0) {

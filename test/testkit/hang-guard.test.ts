@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { runnerFlags } from "../../scripts/split-tests.ts";
@@ -73,7 +76,10 @@ test("npm test bounds every test and every file with the hang guard, and does no
   assert.ok(flags.join(" ").includes("--import ./testkit/hang-guard.ts"));
 });
 
-test("a hung test file fails and ends, the other tests still run: the three ways a file hangs", async () => {
+test("a hung test file fails and ends, the other tests still run: the three ways a file hangs", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "deliverlens-hang-guard-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const times = join(dir, "times.tsv");
   const [socket, settles, blocked, late] = await Promise.all([
     // A failed test left a socket open (session 44's CI timeout): its tests done, the hang guard ends the file
     // (the idle bound shortened here).
@@ -83,8 +89,8 @@ test("a hung test file fails and ends, the other tests still run: the three ways
     runFixtures(["never-settles.ts"], ["--test-timeout=1500"], { TEST_IDLE_LIMIT_S: "2" }),
     // A test blocks its thread in a spawnSync: the hang guard kills the file; the next file runs.
     runFixtures(["blocked.ts", "passes.ts"], [], { TEST_FILE_LIMIT_S: "3" }),
-    // No hang: every test of a file with a top-level await runs under the same flags.
-    runFixtures(["late-tests.ts"], []),
+    // No hang: every test of a file with a top-level await runs under the same flags (and its time is recorded).
+    runFixtures(["late-tests.ts"], [], { TEST_FILE_TIMES: times }),
   ]);
   for (const [name, run] of Object.entries({ socket, settles, blocked })) {
     assert.equal(run.killed, false, `${name}: the guard did not end the file:\n${run.output}`);
@@ -103,4 +109,9 @@ test("a hung test file fails and ends, the other tests still run: the three ways
   assert.equal(summary(blocked.output, "fail"), 1);
   assert.equal(late.code, 0, late.output);
   assert.equal(summary(late.output, "pass"), 3, late.output);
+  const [recorded] = readFileSync(times, "utf8").split("\n");
+  const [path, wall, cpu] = recorded.split("\t");
+  assert.match(path, /late-tests\.ts$/);
+  // Its top-level and describe awaits alone take 0.6 s of wall time; its CPU time is a positive number.
+  assert.ok(Number(wall) >= 0.6 && Number(cpu) > 0, recorded);
 });
