@@ -56,9 +56,15 @@ export function bareAddress(value: string | null): string | null {
   return plain ? plain[0] : null;
 }
 
-/** A per-recipient group has at least one of these (RFC 3464 §2.3). */
-const isRecipientField = (name: string): boolean =>
-  name === "final-recipient" || name === "original-recipient" || name === "x-actual-recipient";
+/**
+ * Final-Recipient, Original-Recipient or X-Actual-Recipient: a per-recipient group has at least one (RFC 3464
+ * §2.3). By length first, then HeaderField.isNamed: no lower-case copy of any other name is made.
+ */
+function isRecipientField(field: HeaderField): boolean {
+  const length = field.nameLength;
+  if (length === 15) return field.isNamed("final-recipient");
+  return length === 18 && (field.isNamed("original-recipient") || field.isNamed("x-actual-recipient"));
+}
 
 /**
  * Some MTAs omit the blank line between per-recipient groups: a recipient field seen twice starts a new
@@ -71,8 +77,8 @@ function splitRecipients(fields: HeaderField[]): HeaderField[][] {
   let originalSeen = false;
   let actualSeen = false;
   for (let i = 0; i < fields.length; i++) {
+    if (!isRecipientField(fields[i])) continue;
     const name = fields[i].name;
-    if (!isRecipientField(name)) continue;
     const seen =
       name === "final-recipient" ? finalSeen : name === "original-recipient" ? originalSeen : actualSeen;
     if (seen) {
@@ -188,7 +194,7 @@ function recipientOf(fields: HeaderField[]): DsnRecipient {
 
 /** Whether a group names a recipient (an index loop: no closure per group). */
 function hasRecipientField(fields: readonly HeaderField[]): boolean {
-  for (let i = 0; i < fields.length; i++) if (isRecipientField(fields[i].name)) return true;
+  for (let i = 0; i < fields.length; i++) if (isRecipientField(fields[i])) return true;
   return false;
 }
 

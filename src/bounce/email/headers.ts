@@ -37,18 +37,48 @@ export class HeaderField {
     return this.lowerName;
   }
 
+  /**
+   * Whether the field's name, of `name`'s length (the caller compares lengths first), is `name` (lower case),
+   * whatever its case: one whose first character is not `name`'s is told apart without its lower-case copy
+   * (most names a look-up passes are; the copy is a slice and a toLowerCase, both calls out of the compiled
+   * code). Field names are ASCII (fieldColon, header-bytes.wat), where toLowerCase changes only A–Z, one
+   * character at a time; a first character beyond ASCII is left to the copy.
+   */
+  isNamed(name: string): boolean {
+    const first = this.text.charCodeAt(this.nameStart);
+    if ((first >= 65 && first <= 90 ? first + 32 : first) !== name.charCodeAt(0) && first < 128) return false;
+    return this.name === name;
+  }
+
   /** Unfolded value, trimmed (still raw bytes as latin1 chars; see decodeWords for RFC 2047). */
   get value(): string {
     if (this.unfolded === null) {
       let end = this.start + MAX_VALUE_LENGTH;
       if (this.end < end) end = this.end;
-      const raw = this.text.slice(this.start, end);
-      // Most fields are one line: no unfolding pass then.
-      this.unfolded = (raw.includes("\n") ? raw.replace(/\r?\n[ \t]*/g, " ") : raw).trim();
+      const text = this.text;
+      const start = this.start;
+      const nl = text.indexOf("\n", start);
+      if (
+        (nl < 0 || nl >= end) &&
+        start + 1 < end &&
+        text.charCodeAt(start) === 32 &&
+        isPrintable(text.charCodeAt(start + 1)) &&
+        isPrintable(text.charCodeAt(end - 1))
+      ) {
+        // Most fields: one line, one space after the colon, no blank at the end. What trim() would leave of the
+        // slice, without the slice it would make first.
+        this.unfolded = text.slice(start + 1, end);
+      } else {
+        const raw = text.slice(start, end);
+        this.unfolded = (nl >= 0 && nl < end ? raw.replace(/\r?\n[ \t]*/g, " ") : raw).trim();
+      }
     }
     return this.unfolded;
   }
 }
+
+/** Printable ASCII but the space ("!" to "~"): never a character trim() removes. */
+const isPrintable = (code: number): boolean => code > 32 && code < 127;
 
 export interface HeaderBlock {
   fields: HeaderField[];
@@ -205,7 +235,7 @@ export function headerValue(block: HeaderBlock, name: string): string | null {
   const fields = block.fields;
   for (let i = 0; i < fields.length; i++) {
     const field = fields[i];
-    if (field.nameLength === name.length && field.name === name) return field.value;
+    if (field.nameLength === name.length && field.isNamed(name)) return field.value;
   }
   return null;
 }

@@ -230,8 +230,12 @@ function deliveryStatusOf(text: string, part: MimePart): DeliveryStatus {
 /** Whether a Final-Recipient or Original-Recipient field is among `fields` (an index loop: no closure per part). */
 function namesRecipient(fields: readonly HeaderField[]): boolean {
   for (let i = 0; i < fields.length; i++) {
-    const name = fields[i].name;
-    if (name === "final-recipient" || name === "original-recipient") return true;
+    const field = fields[i];
+    const length = field.nameLength;
+    if (
+      length === 15 ? field.isNamed("final-recipient") : length === 18 && field.isNamed("original-recipient")
+    )
+      return true;
   }
   return false;
 }
