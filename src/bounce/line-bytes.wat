@@ -878,9 +878,11 @@
     (if (i32.gt_s (local.get $at) (local.get $from))
       (then
         (local.set $c (i32.load8_u $chunk (i32.sub (local.get $at) (i32.const 1))))
+        ;; reply-key.ts ID_NEIGHBOUR: a word character, `-`, `.`, `@`, `:` or `+` (review R132).
         (if (i32.or (i32.and (call $class (local.get $c)) (i32.const 1))
-              (i32.or (i32.eq (local.get $c) (i32.const 45))
-                (i32.or (i32.eq (local.get $c) (i32.const 46)) (i32.eq (local.get $c) (i32.const 64)))))
+              (i32.or (i32.or (i32.eq (local.get $c) (i32.const 45)) (i32.eq (local.get $c) (i32.const 58)))
+                (i32.or (i32.or (i32.eq (local.get $c) (i32.const 46)) (i32.eq (local.get $c) (i32.const 43)))
+                  (i32.eq (local.get $c) (i32.const 64)))))
           (then (return (i32.const -1))))))
     (local.set $k (local.get $at))
     (loop $next

@@ -1149,7 +1149,12 @@ function lettersThenDigits(bytes: Codes, from: number, to: number): boolean {
  * or after it, nor a local-part one after it (it is no address's local part), and random (id128Random).
  */
 const ID_128_LENGTH = 22;
-/** Characters an id-128 never has beside it: base64url ones, `.`, `@` (and after it `%`, `+`, `=`: see ID_AFTER). */
+/**
+ * Characters an id-128 never has beside it: base64url ones, `.`, `@` (and after it `%`, `+`, `=`: see ID_AFTER; before
+ * it `:` and `+`, which stand inside a time and a zone: a run after them may be a time's seconds and what follows
+ * them, `07:08:24Z-42536T9k-000ABC-Xy`, which the scanner takes as a time and maskReplySql's first pass, reading no
+ * other token, would take as an id: review R132).
+ */
 const ID_NEIGHBOUR = new Uint8Array(65536);
 const ID_AFTER = new Uint8Array(65536);
 for (const c of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-.@") {
@@ -1157,6 +1162,7 @@ for (const c of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_
   ID_AFTER[c.charCodeAt(0)] = 1;
 }
 for (const c of "%+=") ID_AFTER[c.charCodeAt(0)] = 1;
+for (const c of ":+") ID_NEIGHBOUR[c.charCodeAt(0)] = 1;
 
 /**
  * The end of the 128-bit id at bytes[from] (its joined words included), where one starts there (the caller
@@ -1475,7 +1481,7 @@ const ID_JOINED = `(?:\\.${JOINED_WORD})*`;
  * id128End in RE2 (no look-around): a run of ID_128_LENGTH base64url characters and its joined words, with the
  * character before it (or the start) and the one after it (or the end), which it puts back.
  */
-const ID_128_RUN = `(^|[^A-Za-z0-9_.@${ID_OPEN}-])([A-Za-z0-9_-]{${ID_128_LENGTH}}${ID_JOINED})($|[^A-Za-z0-9_.@%+=${ID_CLOSE}-])`;
+const ID_128_RUN = `(^|[^A-Za-z0-9_.@:+${ID_OPEN}-])([A-Za-z0-9_-]{${ID_128_LENGTH}}${ID_JOINED})($|[^A-Za-z0-9_.@%+=${ID_CLOSE}-])`;
 /**
  * A marked id-128 whose run looks random (id128Random): each of its pieces between cuts (`-`, `_`) holds a digit.
  */

@@ -419,6 +419,15 @@ test("the SQL masker is the JavaScript one over generated replies (tokens touchi
     "aX00-22d2BF3a-cEfb-fA60-cd2E-4c271bB37a3CT9960046-49355577)",
     "9795-23-35T57:59:31.123456+1[cb2Be9bB-1577-AA5B-D4cf-59EFfBFA67D8T9__9zXm_-02144211)5516-26-20 23:94:04.+02:0=",
     "1Xz-Q00_0m1_z_z_mXQ-46475734. ",
+    // Review R132 (sample seed 9995): a run of 22 after a `:` inside a time the scanner takes whole; after `:` or `+`
+    // no id-128 starts (ID_NEIGHBOUR), inside a time or not.
+    "2026-12-07T07:08:24Z-42536T9k-000ABC-Xy",
+    "2026-12-07T07:08:24Z-42536T9k-000ABC-Xy/secs(",
+    "at 07:08:24-42536T9k-000ABC-Xy1 and x:24-42536T9k-000ABC-Xy1",
+    "1.07:08:24-42536T9k-000ABC-Xy1 2026-12-07T07:08:24+0200-Xy9k-000ABC-Xy1Qz",
+    "2026-12-07T07:08:24Z-42536T9k-Xy",
+    "2026-12-07T07:08:24Z-4253T9k-000-Xy",
+    "2026-12-07T07:08:24Z-000ABC-Xy-1",
   ];
   const store = await Store.open(":memory:");
   try {
