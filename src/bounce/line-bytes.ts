@@ -373,17 +373,21 @@ export class ReplyBytes implements RecordWriter {
   }
 
   host(host: HostJson): boolean {
-    const hosts = this.hosts;
-    if (host.placedRound !== hosts.round) {
-      const bytes = host.bytes;
-      if (bytes.length > HOST_BYTES) return false;
-      const at = hosts.allocate(4 + bytes.length);
-      this.words.setInt32(at, bytes.length, true);
-      this.view.set(bytes, at + 4);
-      host.placedAt = at;
-      host.placedRound = hosts.round;
-    }
+    // Small: inlined into RecordTemplate.write, where `record` must fit V8's inlining budget too.
+    if (host.placedRound !== this.hosts.round && !this.placeHost(host)) return false;
     this.hostAt = host.placedAt;
+    return true;
+  }
+
+  /** Places a remote host in this round of the hosts' area (false: too long). */
+  private placeHost(host: HostJson): boolean {
+    const bytes = host.bytes;
+    if (bytes.length > HOST_BYTES) return false;
+    const at = this.hosts.allocate(4 + bytes.length);
+    this.words.setInt32(at, bytes.length, true);
+    this.view.set(bytes, at + 4);
+    host.placedAt = at;
+    host.placedRound = this.hosts.round;
     return true;
   }
 

@@ -183,15 +183,16 @@ class ShardRecords implements OutcomeSink {
     const json = this.json;
     let n = 0;
     let k = 0;
-    const outcomesBefore = (item: number) => {
-      for (; k < count && taken[k * TAKEN + 3] <= item; k++, n++) {
-        starts[n] = taken[k * TAKEN];
-        ends[n] = taken[k * TAKEN + 1];
-        lines[n] = taken[k * TAKEN + 2];
+    // The outcome records before item i (all of them at i = out.length), then the item: in one loop, its
+    // counters locals (a closure's are context slots, loaded and stored on every record: `--all`'s records
+    // are nearly all outcomes).
+    for (let i = 0; ; i++) {
+      for (let at = k * TAKEN; k < count && taken[at + 3] <= i; k++, n++, at += TAKEN) {
+        starts[n] = taken[at];
+        ends[n] = taken[at + 1];
+        lines[n] = taken[at + 2];
       }
-    };
-    for (let i = 0; i < out.length; i++) {
-      outcomesBefore(i);
+      if (i === out.length) break;
       const item = out[i];
       if (isProblem(item)) {
         problems.push(item);
@@ -207,7 +208,6 @@ class ShardRecords implements OutcomeSink {
       lines[n] = item.source.line ?? -1;
       n++;
     }
-    outcomesBefore(out.length);
     // Not from Buffer's shared pool: the memory is handed to another thread.
     this.lastLength = json.length;
     this.json = new JsonBytes(Math.max(RECORD_BYTES, this.lastLength), this.spares.pop());
