@@ -1,6 +1,6 @@
 /** Small, total converters from untrusted JSON/CSV values to event fields (never throw). */
 
-import { isAsciiSpace, trimAscii, trimAsciiStart } from "../util/ascii.ts";
+import { trimAscii } from "../util/ascii.ts";
 import { timeTextMs } from "../util/dates.ts";
 
 export type JsonObject = Record<string, unknown>;
