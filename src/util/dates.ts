@@ -410,11 +410,34 @@ export function isoFromMs(ms: number): string {
   rest -= minute * 60_000;
   const second = Math.floor(rest / 1000);
   const milli = rest - second * 1000;
-  return `${year}-${two(month)}-${two(day)}T${two(hour)}:${two(minute)}:${two(second)}.${milli < 10 ? "00" : milli < 100 ? "0" : ""}${milli}Z`;
-}
-
-function two(value: number): string {
-  return value < 10 ? `0${value}` : `${value}`;
+  // One string of its 24 character codes: a template of its 13 pieces was 12 concatenations (and a flatten when
+  // the record's JSON is written) for every record. The year is 1970–9999 here: four digits.
+  return String.fromCharCode(
+    48 + Math.floor(year / 1000),
+    48 + (Math.floor(year / 100) % 10),
+    48 + (Math.floor(year / 10) % 10),
+    48 + (year % 10),
+    45,
+    48 + Math.floor(month / 10),
+    48 + (month % 10),
+    45,
+    48 + Math.floor(day / 10),
+    48 + (day % 10),
+    84,
+    48 + Math.floor(hour / 10),
+    48 + (hour % 10),
+    58,
+    48 + Math.floor(minute / 10),
+    48 + (minute % 10),
+    58,
+    48 + Math.floor(second / 10),
+    48 + (second % 10),
+    46,
+    48 + Math.floor(milli / 100),
+    48 + (Math.floor(milli / 10) % 10),
+    48 + (milli % 10),
+    90,
+  );
 }
 
 /** One day in milliseconds (UTC days: no leap seconds, no DST). */
