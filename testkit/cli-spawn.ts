@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { closeSync, openSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { closed, killAtExit } from "./child-exit.ts";
 
 export const CLI = fileURLToPath(new URL("../bin/deliverlens.js", import.meta.url));
 
@@ -20,7 +21,8 @@ export type CliOutput = "read" | "full" | "closed";
  * Run `deliverlens ARGS` without colour. Asynchronous on purpose: a loopback DNS server
  * (testkit/dns-server.ts) answers from the test's own event loop and must keep answering meanwhile.
  * `env`: variables added; `timeout`: milliseconds after which the run is killed (a guard against a hang);
- * `output`: where its stdout goes (CliOutput; `stdout` is empty unless "read").
+ * `output`: where its stdout goes (CliOutput; `stdout` is empty unless "read"). Rejects if it cannot be spawned;
+ * killed if it still runs when the test process exits.
  */
 export function spawnCli(
   args: string[],
@@ -30,7 +32,7 @@ export function spawnCli(
     output = "read",
   }: { env?: Record<string, string>; timeout?: number; output?: CliOutput } = {},
 ): Promise<CliRun> {
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     const full = output === "full" ? openSync("/dev/full", "w") : null;
     const child = spawn(process.execPath, [CLI, ...args], {
       env: { ...process.env, NO_COLOR: "1", ...env },
@@ -38,6 +40,7 @@ export function spawnCli(
       stdio: ["pipe", full ?? "pipe", "pipe"],
     });
     if (full !== null) closeSync(full);
+    killAtExit(child);
     if (output === "closed") child.stdout?.destroy();
     let stdout = "";
     let stderr = "";
@@ -51,6 +54,6 @@ export function spawnCli(
     child.stderr?.on("data", (chunk) => {
       stderr += chunk;
     });
-    child.on("close", (status) => resolve({ status, stdout, stderr }));
+    closed(child).then(({ code }) => resolve({ status: code, stdout, stderr }), reject);
   });
 }

@@ -3,6 +3,7 @@ import net from "node:net";
 import dnsPacket, { type Answer, type Packet, type Question } from "dns-packet";
 import type { RecordType } from "../src/dns/types.ts";
 import { answerFromZones, indexZones, type ZoneData, type ZoneNode } from "../src/dns/zones.ts";
+import { bindLoopback } from "./loopback.ts";
 
 /** A question the server received, for asserting lookup sequences and transports. */
 export interface ServedQuery {
@@ -97,11 +98,7 @@ export async function udpAndTcpOnOnePort(
 ): Promise<{ udp: dgram.Socket; tcp: net.Server; port: number }> {
   for (let attempt = 0; ; attempt++) {
     const udp = dgram.createSocket(net.isIPv6(host) ? "udp6" : "udp4");
-    await new Promise<void>((resolve, reject) => {
-      udp.once("error", reject);
-      udp.bind(0, host, () => resolve());
-    });
-    const port = udp.address().port;
+    const port = await bindLoopback(udp, host);
     const tcp = net.createServer(onConnection);
     const listening = await new Promise<boolean>((resolve) => {
       tcp.once("error", () => resolve(false));

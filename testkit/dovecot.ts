@@ -15,6 +15,7 @@
  * is a failure: .ci/run installs it.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { randomBytes, randomInt } from "node:crypto";
 import {
   chmodSync,
   chownSync,
@@ -28,6 +29,7 @@ import {
 import net from "node:net";
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
+import { killAtExit } from "./child-exit.ts";
 
 const DOVECOT = process.env.DOVECOT_PATH ?? "/usr/sbin/dovecot";
 const SIEVEC = process.env.SIEVEC_PATH ?? "/usr/bin/sievec";
@@ -89,14 +91,20 @@ export async function startDovecot(users: DovecotUser[]): Promise<DovecotStack> 
   execFileSync(SIEVEC, [sieve], { stdio: "pipe" });
 
   for (let attempt = 0; ; attempt++) {
-    const [imapPort, lmtpPort] = [await freePort(), await freePort()];
+    const [imapPort, lmtpPort] = dovecotPorts();
+    // Its greeting names this start: a port that answers with another server's greeting is not taken as up.
+    const greeting = `deliverlens-test-${randomBytes(8).toString("hex")}`;
     const config = join(dir, "dovecot.conf");
     writeFileSync(
       config,
-      configText({ dir, imapPort, lmtpPort, loginUser, internalUser, mailUid, mailGid, sieve }),
+      configText({ dir, imapPort, lmtpPort, loginUser, internalUser, mailUid, mailGid, sieve, greeting }),
     );
     const child = spawn(DOVECOT, ["-F", "-c", config], { stdio: ["ignore", "pipe", "pipe"] });
+    killAtExit(child);
     let output = "";
+    child.once("error", (error) => {
+      output += `${error}`;
+    });
     child.stdout?.setEncoding("utf8");
     child.stderr?.setEncoding("utf8");
     child.stdout?.on("data", (chunk) => {
@@ -105,11 +113,11 @@ export async function startDovecot(users: DovecotUser[]): Promise<DovecotStack> 
     child.stderr?.on("data", (chunk) => {
       output += chunk;
     });
-    const up = await waitForPorts(child, [imapPort, lmtpPort]);
+    const up = await waitForGreetings(child, [imapPort, lmtpPort], greeting);
     if (!up) {
       await stopChild(child);
       const log = readLog(dir);
-      if (attempt < 2 && /Address already in use/.test(log + output)) continue;
+      if (attempt < 4 && /Address already in use/.test(log + output)) continue;
       rmSync(dir, { recursive: true, force: true });
       throw new Error(`dovecot did not start: ${output}\n${log}`);
     }
@@ -140,6 +148,7 @@ interface ConfigInput {
   mailUid: number;
   mailGid: number;
   sieve: string;
+  greeting: string;
 }
 
 function configText(c: ConfigInput): string {
@@ -160,6 +169,7 @@ mail_location = maildir:${c.dir}/mail/%n
 mail_plugins =
 login_trusted_networks =
 auth_failure_delay = 0
+login_greeting = ${c.greeting}
 mail_max_userip_connections = 200
 passdb {
   driver = passwd-file
@@ -227,32 +237,56 @@ function readLog(dir: string): string {
   }
 }
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
+/**
+ * Two ports for a Dovecot, which must be told its numbers (no port 0): at random below the kernel's ephemeral
+ * range, where no other test's port-0 listener can be (a number found free, closed and handed to Dovecot could
+ * be taken meanwhile). Another Dovecot on the same number fails this start, which is retried.
+ */
+function dovecotPorts(): [number, number] {
+  let ephemeralLow = 32768;
+  try {
+    ephemeralLow = Number(
+      readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/)[0],
+    );
+  } catch {
+    // not Linux: its default range
+  }
+  const low = 10_000;
+  const span = Math.max(2, ephemeralLow - low);
+  const imap = low + randomInt(span);
+  let lmtp = low + randomInt(span - 1);
+  if (lmtp >= imap) lmtp++;
+  return [imap, lmtp];
 }
 
-async function waitForPorts(child: ChildProcess, ports: number[]): Promise<boolean> {
+/** Until both ports greet with this start's `greeting` (30 s at most); false once Dovecot has exited. */
+async function waitForGreetings(child: ChildProcess, ports: number[], greeting: string): Promise<boolean> {
   for (let i = 0; i < 600; i++) {
-    if (child.exitCode !== null) return false;
-    const open = await Promise.all(ports.map(portOpen));
-    if (open.every(Boolean)) return true;
+    if (child.exitCode !== null || child.signalCode !== null) return false;
+    const greeted = await Promise.all(ports.map((port) => firstLine(port)));
+    if (greeted.every((line) => line?.includes(greeting))) return true;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   return false;
 }
 
-function portOpen(port: number): Promise<boolean> {
+/** The first line a server on `port` sends, or null (refused, closed, or nothing within 2 s). */
+function firstLine(port: number): Promise<string | null> {
   return new Promise((resolve) => {
     const socket = net.connect(port, "127.0.0.1");
-    socket.once("connect", () => {
+    let text = "";
+    const done = (line: string | null) => {
       socket.destroy();
-      resolve(true);
+      resolve(line);
+    };
+    socket.setEncoding("utf8");
+    socket.setTimeout(2000, () => done(null));
+    socket.on("data", (chunk: string) => {
+      text += chunk;
+      if (text.includes("\n")) done(text.slice(0, text.indexOf("\n")));
     });
-    socket.once("error", () => resolve(false));
+    socket.once("error", () => done(null));
+    socket.once("close", () => done(null));
   });
 }
 

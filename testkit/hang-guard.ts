@@ -1,23 +1,26 @@
 /**
- * Loaded into every test file's process (`node --test --import`, with `--test-timeout` and `--test-force-exit`
- * in the same command): the last of three bounds that keep one stuck test file from eating CI's time.
+ * Loaded into every test file's process (`node --test --import`, with `--test-timeout` in the same command): the
+ * two bounds that keep one stuck test file from eating CI's time.
  * - `--test-timeout` fails a test (or hook) whose promise has not settled in time;
- * - `--test-force-exit` ends a file once its tests and hooks are done, even when a failed test left a socket,
- *   server or timer open (the 5,400 s CI timeout of session 44: a listen error, a UDP socket kept the file alive);
- * - this watchdog ends a file that never gives its event loop back (a synchronous endless loop, a spawnSync
- *   or execFileSync of a child that never exits), where neither of the two above can run. It lives on a
- *   worker thread of its own, so a blocked main thread cannot stop it, and kills the process, which the
- *   runner reports as that file's failure while the other files go on.
- * TEST_FILE_LIMIT_S sets the bound (seconds, default FILE_LIMIT_S). test/testkit/hang-guard.test.ts proves
- * all three bounds on hung fixture files.
+ * - this watchdog ends a file that has not ended FILE_LIMIT_S after its start: one whose tests are done but a
+ *   socket, server or timer a failed test left open keeps alive (the 5,400 s CI timeout of session 44: a listen
+ *   error, a UDP socket), or one that never gives its event loop back (a synchronous endless loop, a spawnSync of
+ *   a child that never exits), where no timeout can run. It lives on a worker thread of its own, so a blocked
+ *   main thread cannot stop it, and kills the process and its children; the runner reports that file's
+ *   failure while the other files go on.
+ * Not `--test-force-exit`: it ends a file once the tests known so far are done, so the tests a file registers
+ * after a top-level await (or in an async describe) never ran, silently (~80 of the suite's on node 24).
+ * TEST_FILE_LIMIT_S sets the bound (seconds, default FILE_LIMIT_S). test/testkit/hang-guard.test.ts proves both
+ * bounds on hung fixture files, and that every test of a file with a top-level await runs.
  */
 import { isMainThread, Worker } from "node:worker_threads";
 
 /**
- * Well above the slowest legitimate file: test/diagnose/programs-threshold.test.ts took ~400 s in the
- * busiest integrate runs on a loaded 2-core host (its slowest test 229 s), ~40 s on a quiet one.
+ * Well above the slowest legitimate file: test/diagnose/programs-threshold.test.ts took ~375 s in the
+ * busiest integrate run on a loaded 2-core host (its two tests 229 s and 145 s), ~40 s on a quiet one; and
+ * short enough that a few hung files still end within CI's 5,400 s.
  */
-export const FILE_LIMIT_S = 1800;
+export const FILE_LIMIT_S = 900;
 
 const limitS = Number(process.env.TEST_FILE_LIMIT_S ?? FILE_LIMIT_S);
 // Only a test file's own process (the runner marks it), not the runner, nor a worker thread of a test.

@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import { join } from "node:path";
+import { exited, killAtExit } from "./child-exit.ts";
 
 const CLI = join(import.meta.dirname, "../bin/deliverlens.js");
 
@@ -16,14 +17,13 @@ export async function killIngestAfterStep(
     stdio: ["ignore", "ignore", "pipe"],
     env: { ...process.env, DELIVERLENS_DEBUG: "1" },
   });
+  killAtExit(child);
   let stderr = "";
   child.stderr.setEncoding("utf8");
   child.stderr.on("data", (chunk: string) => {
     stderr += chunk;
     if (stderr.includes(`${step}:`)) child.kill("SIGKILL");
   });
-  const [code, signal] = await new Promise<[number | null, string | null]>((resolve) =>
-    child.on("exit", (c, s) => resolve([c, s])),
-  );
+  const { code, signal } = await exited(child);
   return { code, signal, stderr };
 }

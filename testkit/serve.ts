@@ -184,22 +184,27 @@ export interface ServeProcess {
   child: import("node:child_process").ChildProcess;
   url: string;
   stderr(): string;
-  /** Resolves with the exit code (or the signal's name) when the process ends. */
+  /** Resolves with the exit code (or the signal's name) when the process ends; rejects if it could not start. */
   exited: Promise<number | string>;
+  /** SIGKILLs it unless it has ended, and waits for its end (for a `finally`: a failed test leaves no server). */
+  stop(): Promise<void>;
 }
 
-/** `deliverlens serve ARGS` as a child process (its own pid: `kill -9` hits the server itself). */
+/**
+ * `deliverlens serve ARGS` as a child process (its own pid: `kill -9` hits the server itself). Killed when the
+ * test process exits, if a test has not stopped it.
+ */
 export async function spawnServe(args: string[], env: Record<string, string>): Promise<ServeProcess> {
   const { spawn } = await import("node:child_process");
   const { CLI } = await import("./cli-spawn.ts");
+  const { exited: ended, killAtExit } = await import("./child-exit.ts");
   const child = spawn(process.execPath, [CLI, "serve", "--port", "0", ...args], {
     env: { ...process.env, NO_COLOR: "1", ...env },
     stdio: ["ignore", "ignore", "pipe"],
   });
+  killAtExit(child);
   let stderr = "";
-  const exited = new Promise<number | string>((resolve) =>
-    child.on("exit", (code, signal) => resolve(code ?? signal ?? "unknown")),
-  );
+  const exited = ended(child).then(({ code, signal }) => code ?? signal ?? "unknown");
   child.stderr?.setEncoding("utf8");
   const url = await new Promise<string>((resolve, reject) => {
     child.stderr?.on("data", (chunk) => {
@@ -207,9 +212,16 @@ export async function spawnServe(args: string[], env: Record<string, string>): P
       const match = /listening on (http:\/\/\S+)/.exec(stderr);
       if (match) resolve(match[1]);
     });
-    void exited.then((code) => reject(new Error(`serve exited (${code}) before listening: ${stderr}`)));
+    exited.then(
+      (code) => reject(new Error(`serve exited (${code}) before listening: ${stderr}`)),
+      (error: Error) => reject(new Error(`serve did not start: ${error.message}`)),
+    );
   });
-  return { child, url, stderr: () => stderr, exited };
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    await exited.catch(() => undefined);
+  };
+  return { child, url, stderr: () => stderr, exited, stop };
 }
 
 export const CS01_REPLY = "550 5.7.1 [CS01] Message rejected due to local policy";

@@ -6,6 +6,7 @@
 import type net from "node:net";
 import { SMTPServer } from "smtp-server";
 import { lmtpDeliver } from "./dovecot.ts";
+import { listenLoopback } from "./loopback.ts";
 
 export interface SmtpRelay {
   port: number;
@@ -61,8 +62,7 @@ export async function startSmtpRelay(options: RelayOptions): Promise<SmtpRelay> 
       });
     },
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
-  const port = ((server.server as net.Server).address() as net.AddressInfo).port;
+  const port = await listenLoopback(server.server as net.Server);
   return {
     port,
     url: `smtp://127.0.0.1:${port}`,

@@ -14,6 +14,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
+import { closed } from "../../testkit/child-exit.ts";
 
 /**
  * Hostile file-system situations through the CLI: outputs aimed at the store, missing or odd paths,
@@ -99,8 +100,8 @@ describe("ingest", () => {
     });
     const writer = createWriteStream(fifo);
     writer.end(`${sendgrid(500, 7)}\n`);
-    const status = await new Promise((resolve) => child.on("close", resolve));
-    assert.equal(status, 0);
+    const { code } = await closed(child);
+    assert.equal(code, 0);
     const out = JSON.parse(stdout) as { totals: { stored: number }; files: Array<{ path: string }> };
     assert.equal(out.totals.stored, 7);
     assert.equal(out.files[0].path, fifo);

@@ -158,10 +158,11 @@ const SINGLED_OUT_PAIRS = [
     domain: "docomo.ne.jp.",
   },
   {
-    dsn: "4.0.0",
-    status: "deferred",
-    reply:
-      "421 Max message per connection reached, closing transmission channel (in reply to MAIL FROM command)",
+    // Yahoo's own words for a disabled account ("421 Max message per connection reached" reads ratelimited for
+    // any domain since review R130: a receiver's cap says what it is).
+    dsn: "5.0.0",
+    status: "bounced",
+    reply: "554 delivery error: dd ****@yahoo.com is no longer valid. (in reply to RCPT TO command)",
     domain: "yahoo.com.ar",
   },
   {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { MessageChannel, Worker } from "node:worker_threads";
+import { MessageChannel, receiveMessageOnPort, Worker } from "node:worker_threads";
 import { CsvStaging } from "../../src/analytics/ingest/csv-staging.ts";
 import {
   BIG,
@@ -32,7 +32,16 @@ test("a thread waiting for a free slot stays alive until one is freed, then hand
     { eval: true, workerData: { feed }, transferList: [port2] },
   );
   const events: string[] = [];
-  const chunk = new Promise<ChunkMessage>((resolve) => port1.once("message", resolve));
+  // Or the thread's end without one (it failed): no wait on a port nothing will write to.
+  const chunk = new Promise<ChunkMessage>((resolve, reject) => {
+    port1.once("message", resolve);
+    worker.once("exit", () => {
+      // Its message may still wait in the port's queue: exit and message are told on two channels.
+      const queued = receiveMessageOnPort(port1);
+      if (queued) resolve(queued.message);
+      else reject(new Error(`the thread ended without a chunk: ${events.join(", ")}`));
+    });
+  });
   const exited = new Promise<void>((resolve) => {
     worker.on("message", (message) => events.push(String(message)));
     worker.on("error", (error) => events.push(`error: ${error.message}`));
@@ -41,15 +50,19 @@ test("a thread waiting for a free slot stays alive until one is freed, then hand
       resolve();
     });
   });
-  await new Promise((resolve) => setTimeout(resolve, 300));
-  assert.deepEqual(events, [], "still waiting");
-  Atomics.store(states, 0, 0);
-  Atomics.notify(states, 0);
-  assert.deepEqual(await chunk, { slot: 0, length: 3 });
-  await exited;
-  assert.deepEqual(events, ["sent", "exit"]);
-  assert.equal(Buffer.from(feed.slots, 0, 3).toString(), "AB\n");
-  port1.close();
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.deepEqual(events, [], "still waiting");
+    Atomics.store(states, 0, 0);
+    Atomics.notify(states, 0);
+    assert.deepEqual(await chunk, { slot: 0, length: 3 });
+    await exited;
+    assert.deepEqual(events, ["sent", "exit"]);
+    assert.equal(Buffer.from(feed.slots, 0, 3).toString(), "AB\n");
+  } finally {
+    port1.close();
+    await worker.terminate();
+  }
 });
 
 test("a chunk larger than a slot waits until the thread's last one is written: rows of hostile size never pile up", async () => {

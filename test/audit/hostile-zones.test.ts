@@ -10,6 +10,7 @@ import { SPF_EXPANSION_LIMITS } from "../../src/audit/spf-tree.ts";
 import { createResolver, type ZoneData } from "../../src/dns/index.ts";
 import { spawnCli } from "../../testkit/cli-spawn.ts";
 import { dnsblZones } from "../../testkit/dns-zones-blocklists.ts";
+import { bindLoopback } from "../../testkit/loopback.ts";
 
 const lists = await loadBlocklists();
 
@@ -139,9 +140,8 @@ describe("before believing 'does not exist', the resolver must answer names that
 describe("a resolver that never answers fails the audit fast", () => {
   it("exit 1 with one clear finding after the first question, not a timeout per question", async () => {
     const silent = dgram.createSocket("udp4");
-    await new Promise<void>((resolve) => silent.bind(0, "127.0.0.1", () => resolve()));
+    const port = await bindLoopback(silent);
     try {
-      const { port } = silent.address();
       const run = await spawnCli([
         "audit",
         "--resolver",

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { createServer, type Server } from "node:https";
-import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { runAudit } from "../../src/audit/audit.ts";
 import { loadBlocklists } from "../../src/audit/blocklist-data.ts";
@@ -9,6 +8,7 @@ import { auditContext } from "../../src/audit/context.ts";
 import { createMtaStsFetcher } from "../../src/audit/policy-fetch.ts";
 import { createResolver } from "../../src/dns/index.ts";
 import { auditZones, CLEAN_DOMAIN } from "../../testkit/dns-zones.ts";
+import { closeServer, listenLoopback } from "../../testkit/loopback.ts";
 
 const fixture = (name: string) => readFile(new URL(`../fixtures/audit/${name}`, import.meta.url));
 const POLICY = "version: STSv1\nmode: enforce\nmx: mx1.clean.test\nmax_age: 604800\n";
@@ -25,10 +25,9 @@ before(async () => {
     const [status, body] = routes[`${host.split(":")[0]}${request.url}`] ?? [404, "not found"];
     response.writeHead(status, { "content-type": "text/plain" }).end(body);
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  port = (server.address() as AddressInfo).port;
+  port = await listenLoopback(server);
 });
-after(() => server.close());
+after(() => closeServer(server));
 
 const lists = await loadBlocklists();
 const zones = { ...auditZones(lists), "mta-sts.clean.test": { A: ["127.0.0.1"] } };

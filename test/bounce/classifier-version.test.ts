@@ -29,8 +29,8 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 82,
-  fingerprint: "824c006dd3e1c0c5bfffbf1e463ced7789cb8f60991dbcb8d89cfea585423725",
+  version: 83,
+  fingerprint: "a5fb442a6c00b2982e4efe15a29ec497c8dc37e23530f038ed53a62041683166",
 };
 
 /** Rule data as text: patterns by their source and flags. */

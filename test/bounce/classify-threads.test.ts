@@ -10,6 +10,7 @@ import { jsonRecord } from "../../src/bounce/render-output.ts";
 import { WHOLE_FILE_BYTES } from "../../src/events/input.ts";
 import { classifyEmailChunks, classifyEmailChunksJson } from "../../src/pipeline/classify-email.ts";
 import { MANY_FILES } from "../../src/pipeline/classify-parallel.ts";
+import { exited, killAtExit } from "../../testkit/child-exit.ts";
 import { spawnCli } from "../../testkit/cli-spawn.ts";
 
 const cli = fileURLToPath(new URL("../../bin/deliverlens.js", import.meta.url));
@@ -165,7 +166,8 @@ test("a FIFO named among many files: read once as a stream, in its place, its wr
   const classify = async (threads: string, named: string) => {
     // A writer that waits for the FIFO's reader (cat's open blocks until classify opens it once).
     const writer = spawn("sh", ["-c", `cat "${plain}" > "${fifo}"`], { stdio: "ignore" });
-    const writerExit = new Promise<number | null>((resolve) => writer.on("exit", (code) => resolve(code)));
+    killAtExit(writer);
+    const writerExit = exited(writer).then(({ code }) => code);
     // A guard against a hang, not a speed limit: classify takes a few seconds here.
     const { status, stdout, stderr } = await spawnCli(["classify", root, named, "--ndjson"], {
       env: { DELIVERLENS_THREADS: threads },

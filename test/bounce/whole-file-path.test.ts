@@ -24,6 +24,7 @@ import { AHEAD_HERE, GIVEN, type JobsLayout, noCounts } from "../../src/pipeline
 import { dropAhead, startAhead, startedAhead } from "../../src/pipeline/second-process.ts";
 import { warmUpSamples } from "../../src/pipeline/snapshot-warm-up.ts";
 import { UntakenFiles } from "../../src/pipeline/untaken-files.ts";
+import { exited, killAtExit } from "../../testkit/child-exit.ts";
 
 const fixtures = fileURLToPath(new URL("../fixtures/", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "deliverlens-whole-file-"));
@@ -442,7 +443,8 @@ test("a path named as a stream (a FIFO) is never opened by either process: its w
   assert.equal(spawnSync("mkfifo", [fifo]).status, 0);
   // A writer blocked in its open until some reader opens the FIFO; then it writes nothing and ends.
   const writer = spawn("sh", ["-c", `exec cat > "${fifo}"`], { stdio: "ignore" });
-  const ended = new Promise((resolve) => writer.on("exit", resolve));
+  killAtExit(writer);
+  const ended = exited(writer);
   // A head start for the writer to reach its open (were it late, this test could only pass, never fail).
   await new Promise((resolve) => setTimeout(resolve, 200));
   const email = filesIn("sisimai/eml");

@@ -3,6 +3,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, test } from "node:test";
 import { nodeIsRecentEnough, nodeTooOld, pinnedNode } from "../../bin/node-version.js";
+import { exited, killAtExit } from "../../testkit/child-exit.ts";
 import { CLI } from "../../testkit/cli-spawn.ts";
 
 test("the CLI entry knows which Node versions can run it, and says what to do on the others", () => {
@@ -51,10 +52,11 @@ describe("run by an old Node (the shebang's), the bin re-executes itself with th
 
   test("SIGTERM reaches the child, and the parent dies of it too", async () => {
     const parent = spawn(old!, [CLI, "classify", "-"], { stdio: ["pipe", "ignore", "ignore"] });
+    killAtExit(parent);
+    const ended = exited(parent);
     const child = await waitForChild(parent.pid!);
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => parent.on("exit", (_, s) => resolve(s)));
     parent.kill("SIGTERM");
-    assert.equal(await exited, "SIGTERM");
+    assert.equal((await ended).signal, "SIGTERM");
     await waitUntil(() => !processAlive(child));
   });
 });
@@ -82,14 +84,19 @@ function processAlive(pid: number): boolean {
   }
 }
 
-async function waitUntil(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 20));
+/** Polls `condition` every 20 ms; fails after a minute (a bound against a hang, not a speed limit). */
+async function waitUntil(condition: () => boolean, what = "the condition"): Promise<void> {
+  for (let i = 0; !condition(); i++) {
+    if (i === 3000) throw new Error(`${what} did not hold within a minute`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 async function waitForChild(pid: number): Promise<number> {
-  for (;;) {
-    const [child] = childrenOf(pid);
-    if (child !== undefined) return child;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  let child: number | undefined;
+  await waitUntil(() => {
+    [child] = childrenOf(pid);
+    return child !== undefined;
+  }, `a child of ${pid}`);
+  return child!;
 }

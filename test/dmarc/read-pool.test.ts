@@ -19,6 +19,7 @@ import type { PreparedReading } from "../../src/dmarc/prepare.ts";
 import { reportRoute } from "../../src/dmarc/read.ts";
 import { readAllPrepared, readPrepared, warmReaders } from "../../src/dmarc/read-pool.ts";
 import { Store } from "../../src/store/index.ts";
+import { exited } from "../../testkit/child-exit.ts";
 import { aggregateXml, zip } from "../../testkit/dmarc-reports.ts";
 
 /**
@@ -260,6 +261,6 @@ test("reader threads started ahead are taken by the next reading, and unused the
     "-e",
     `import { warmReaders } from ${JSON.stringify(pool)}; warmReaders(100, { threads: 2 });`,
   ]);
-  const code = await new Promise((resolve) => child.on("exit", resolve));
+  const { code } = await exited(child);
   assert.equal(code, 0);
 });

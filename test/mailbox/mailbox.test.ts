@@ -11,6 +11,7 @@ import {
   withMailbox,
 } from "../../src/mailbox/index.ts";
 import { type DovecotStack, dovecotSkip, startDovecot } from "../../testkit/dovecot.ts";
+import { listenLoopback } from "../../testkit/loopback.ts";
 
 describe("IMAP accounts: URLs, TLS plan, secrets", () => {
   test("imaps:// and imap:// URLs give host, port and TLS mode; anything else is refused in words", () => {
@@ -120,8 +121,7 @@ describe("IMAP against a real Dovecot on loopback", { skip, timeout: 120_000 }, 
   test("a server that accepts and never greets fails after the greeting timeout", async () => {
     const sockets: net.Socket[] = [];
     const hang = net.createServer((socket) => sockets.push(socket));
-    await new Promise<void>((resolve) => hang.listen(0, "127.0.0.1", resolve));
-    const { port } = hang.address() as net.AddressInfo;
+    const port = await listenLoopback(hang);
     try {
       await assert.rejects(
         withMailbox(

@@ -10,6 +10,7 @@ import { parseSeedList } from "../../src/seeds/seed-list.ts";
 import { Store } from "../../src/store/index.ts";
 import { spawnCli } from "../../testkit/cli-spawn.ts";
 import { type DovecotStack, dovecotSkip, startDovecot } from "../../testkit/dovecot.ts";
+import { listenLoopback } from "../../testkit/loopback.ts";
 
 const skip = dovecotSkip();
 if (skip) process.stdout.write(`# ${skip}\n`);
@@ -47,8 +48,7 @@ describe("seeds check against a real Dovecot (IMAP + LMTP + Sieve) on loopback",
     const names = ["inbox1", "junk1", "bulk1", "strip1", "hostile1", "missing1", "wrongpw"];
     stack = await startDovecot(names.map((name) => ({ name, password: SECRETS.SEEDS_T_PW })));
     hang = net.createServer((socket) => hangSockets.push(socket));
-    await new Promise<void>((resolve) => hang.listen(0, "127.0.0.1", resolve));
-    const hangPort = (hang.address() as net.AddressInfo).port;
+    const hangPort = await listenLoopback(hang);
     const header = [`X-Deliverlens-Test: ${TEST_ID}`];
     await stack.deliver(
       message([

@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
 import { createServer, type IncomingMessage } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createServer as createNetServer, type Server } from "node:net";
 import { after, before, test } from "node:test";
 import { createTransport } from "nodemailer";
 import { SMTPServer } from "smtp-server";
 import { type AlertInput, Alerts, emailSink, logSink, webhookSink } from "../../src/serve/alerts.ts";
+import { closeServer, listenLoopback, trackConnections } from "../../testkit/loopback.ts";
 
 const received: { body: Record<string, unknown> }[] = [];
 let failuresLeft = 0;
@@ -42,18 +43,23 @@ const smtp = new SMTPServer({
   },
 });
 
+// An endpoint that never takes a request: each connection is reset at once (not a fixed port nobody should hold).
+const unreachable: Server = createNetServer((socket) => socket.resetAndDestroy());
+const unreachableConnections = trackConnections(unreachable);
+
 let webhookUrl = "";
+let unreachableUrl = "";
 let smtpPort = 0;
 
 before(async () => {
-  await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
-  webhookUrl = `http://127.0.0.1:${(http.address() as AddressInfo).port}/hook`;
-  await new Promise<void>((resolve) => smtp.listen(0, "127.0.0.1", resolve));
-  smtpPort = (smtp.server.address() as AddressInfo).port;
+  webhookUrl = `http://127.0.0.1:${await listenLoopback(http)}/hook`;
+  unreachableUrl = `http://127.0.0.1:${await listenLoopback(unreachable)}/unreachable`;
+  smtpPort = await listenLoopback(smtp.server);
 });
 
 after(async () => {
-  http.close();
+  await closeServer(http);
+  await closeServer(unreachable, unreachableConnections);
   await new Promise<void>((resolve) => smtp.close(resolve));
 });
 
@@ -124,18 +130,21 @@ test("an undeliverable alert is retried with backoff; raising never waits for de
   received.length = 0;
   failuresLeft = 2;
   const alerts = new Alerts({
-    sinks: [webhookSink(webhookUrl), webhookSink("http://127.0.0.1:9/unreachable")],
+    sinks: [webhookSink(webhookUrl), webhookSink(unreachableUrl)],
     cooldownMs: 60_000,
     dashboard: () => "http://127.0.0.1:8025",
     retryDelaysMs: [20, 20, 20],
   });
-  const alert = alerts.raise({ ...episode, key: "deferral-storm:yahoo", provider: "yahoo" });
-  assert.ok(alert, "raise returns at once");
-  for (let i = 0; i < 400 && alerts.counters.delivered + alerts.counters.abandoned < 2; i++)
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  assert.equal(received.length, 1, "delivered on the third attempt");
-  assert.equal(alerts.counters.delivered, 1);
-  assert.equal(alerts.counters.abandoned, 1, "the unreachable sink gives up after its retries");
-  assert.ok(alerts.counters.failedAttempts >= 2 + 4);
-  alerts.stop();
+  try {
+    const alert = alerts.raise({ ...episode, key: "deferral-storm:yahoo", provider: "yahoo" });
+    assert.ok(alert, "raise returns at once");
+    for (let i = 0; i < 400 && alerts.counters.delivered + alerts.counters.abandoned < 2; i++)
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    assert.equal(received.length, 1, "delivered on the third attempt");
+    assert.equal(alerts.counters.delivered, 1);
+    assert.equal(alerts.counters.abandoned, 1, "the unreachable sink gives up after its retries");
+    assert.ok(alerts.counters.failedAttempts >= 2 + 4);
+  } finally {
+    alerts.stop();
+  }
 });

@@ -63,18 +63,26 @@ test("kill -9 during a load run loses no acknowledged event; retries make the st
       }
     }
   };
-  await Promise.all([sender(), sender(), sender(), sender()]);
-  assert.equal(await first.exited, "SIGKILL");
+  try {
+    await Promise.all([sender(), sender(), sender(), sender()]);
+    assert.equal(await first.exited, "SIGKILL");
+  } finally {
+    await first.stop();
+  }
   assert.ok(acked.size >= 20, `acknowledged before the kill: ${acked.size}`);
 
   // 2. Restart: webhooks are accepted at once (healthz), the spool left by the crash drains; SIGTERM exits 0.
   const second = await spawnServe(["--db", db], env);
-  assert.equal((await fetch(`${second.url}/healthz`)).status, 200);
-  const held = await spawnCli(["stats", "--db", db, "--json"]);
-  assert.equal(held.status, 1);
-  assert.match(held.stderr, /held by deliverlens serve .*\/api\/stats/);
-  second.child.kill("SIGTERM");
-  assert.equal(await second.exited, 0, second.stderr());
+  try {
+    assert.equal((await fetch(`${second.url}/healthz`)).status, 200);
+    const held = await spawnCli(["stats", "--db", db, "--json"]);
+    assert.equal(held.status, 1);
+    assert.match(held.stderr, /held by deliverlens serve .*\/api\/stats/);
+    second.child.kill("SIGTERM");
+    assert.equal(await second.exited, 0, second.stderr());
+  } finally {
+    await second.stop();
+  }
   const present = await storedRecipients();
   const lost = [...acked]
     .flatMap((i) => batches[i])
@@ -83,11 +91,15 @@ test("kill -9 during a load run loses no acknowledged event; retries make the st
 
   // 3. The ESP retries what was not acknowledged (and one batch twice): the store equals a clean ingest.
   const third = await spawnServe(["--db", db], env);
-  for (const [index, batch] of batches.entries()) {
-    if (!acked.has(index) || index === [...acked][0]) assert.equal(await send(third.url, batch), 200);
+  try {
+    for (const [index, batch] of batches.entries()) {
+      if (!acked.has(index) || index === [...acked][0]) assert.equal(await send(third.url, batch), 200);
+    }
+    third.child.kill("SIGTERM");
+    assert.equal(await third.exited, 0, third.stderr());
+  } finally {
+    await third.stop();
   }
-  third.child.kill("SIGTERM");
-  assert.equal(await third.exited, 0, third.stderr());
 
   const file = join(dir, "all.ndjson");
   writeFileSync(file, `${events.map((e) => JSON.stringify(e)).join("\n")}\n`);

@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { type Alert, Alerts, type Sink } from "../../src/serve/alerts.ts";
 import { type ServeState, StateFile } from "../../src/serve/state.ts";
+import { closeServer, listenLoopback } from "../../testkit/loopback.ts";
 import { appleHour, type ServeProcess, sendgridSigner, spawnServe } from "../../testkit/serve.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "deliverlens-serve-restart-"));
@@ -24,11 +24,10 @@ const receiver = createServer((request, response) => {
 });
 let hook = "";
 before(async () => {
-  await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
-  hook = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+  hook = `http://127.0.0.1:${await listenLoopback(receiver)}/hook`;
 });
-after(() => {
-  receiver.close();
+after(async () => {
+  await closeServer(receiver);
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -62,36 +61,41 @@ test("kill -9 during an ongoing episode and restart: the episode is not alerted 
   const env = { DELIVERLENS_SENDGRID_VERIFICATION_KEY: signer.publicKey };
   const db = join(dir, "live.duckdb");
   const args = ["--db", db, "--drain-interval", "50", "--detect-interval", "0.3", "--alert-webhook", hook];
-  const first = await spawnServe(args, env);
-  const post = async (events: object[]) => {
-    const body = JSON.stringify(events);
-    const response = await fetch(`${first.url}/webhooks/sendgrid`, {
-      method: "POST",
-      body,
-      headers: signer.headers(body),
-    });
-    assert.equal(response.status, 200);
-  };
-  const start = 1_780_000_000 - (1_780_000_000 % 3600);
-  for (let h = 0; h < 6; h++) await post(appleHour(start + h * 3600, 100, h === 2 ? 1 : 0, `base${h}`));
-  await post(appleHour(start + 6 * 3600, 60, 30, "burst"));
-  for (let i = 0; i < 1200 && episodes().length === 0; i++) await sleep(100);
-  assert.equal(episodes().length, 1, `the episode alerted once: ${first.stderr()}`);
-  const raised = episodes()[0];
-  // Killed once the delivery is recorded (a kill before that redelivers the alert, same id, at restart).
   const statePath = `${db}.serve-state.json`;
-  const delivered = () => {
-    try {
-      return (JSON.parse(readFileSync(statePath, "utf8")) as ServeState).alerts.undelivered.length === 0;
-    } catch {
-      return false;
-    }
-  };
-  for (let i = 0; i < 1200 && !delivered(); i++) await sleep(100);
-  assert.ok(delivered(), "the delivery was recorded in the state file");
+  let raised: Alert;
+  const first = await spawnServe(args, env);
+  try {
+    const post = async (events: object[]) => {
+      const body = JSON.stringify(events);
+      const response = await fetch(`${first.url}/webhooks/sendgrid`, {
+        method: "POST",
+        body,
+        headers: signer.headers(body),
+      });
+      assert.equal(response.status, 200);
+    };
+    const start = 1_780_000_000 - (1_780_000_000 % 3600);
+    for (let h = 0; h < 6; h++) await post(appleHour(start + h * 3600, 100, h === 2 ? 1 : 0, `base${h}`));
+    await post(appleHour(start + 6 * 3600, 60, 30, "burst"));
+    for (let i = 0; i < 1200 && episodes().length === 0; i++) await sleep(100);
+    assert.equal(episodes().length, 1, `the episode alerted once: ${first.stderr()}`);
+    raised = episodes()[0];
+    // Killed once the delivery is recorded (a kill before that redelivers the alert, same id, at restart).
+    const delivered = () => {
+      try {
+        return (JSON.parse(readFileSync(statePath, "utf8")) as ServeState).alerts.undelivered.length === 0;
+      } catch {
+        return false;
+      }
+    };
+    for (let i = 0; i < 1200 && !delivered(); i++) await sleep(100);
+    assert.ok(delivered(), "the delivery was recorded in the state file");
 
-  first.child.kill("SIGKILL");
-  assert.equal(await first.exited, "SIGKILL");
+    first.child.kill("SIGKILL");
+    assert.equal(await first.exited, "SIGKILL");
+  } finally {
+    await first.stop();
+  }
 
   const second = await spawnServe(args, env);
   try {

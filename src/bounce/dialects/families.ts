@@ -200,6 +200,12 @@ export const MTA_FAMILIES: readonly MtaFamily[] = [
       ...msg("hostunknown", "No such domain."),
       ...msg("systemerror", "This domain's DNS violates RFC 1035."),
       ...msg("networkerror", "DNS lookup failed."),
+      // Courier's words for a connection the server closed (as one does after its 421, RFC 5321 §3.8): a soft
+      // error it retries (its delay warnings carry the same words under Status 4.0.0), so a failed recipient's
+      // report with them and no reply is its retry time running out ("queuetime",
+      // https://www.courier-mta.org/courier.html; RFC 3463 X.4.2 "useful only as a persistent transient error").
+      // Not Sisimai's: it reads the 5.0.0 placeholder (onhold).
+      ...msg("expired", "Network connection shut down by the remote mail server"),
     ],
   },
   {

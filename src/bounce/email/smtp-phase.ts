@@ -1,8 +1,7 @@
-import { escapeRegExp } from "../../util/regexp.ts";
 import type { Classification } from "../classify.ts";
 import { hostName, recipientDomain } from "../provider.ts";
 import { HOST_RULE_IDS } from "../rules/knowledge.ts";
-import { fragmentsOf, statusProbedBefore } from "../rules/phrase-rule.ts";
+import { phraseSource, statusProbedBefore } from "../rules/phrase-rule.ts";
 import { PROVIDER_RULES } from "../rules/provider-rules.ts";
 import { REASON_PHRASES } from "../rules/reason-phrases.ts";
 import { sisimaiStatusReason } from "../rules/status-codes.ts";
@@ -46,7 +45,7 @@ const unknownUserBeforeRcpt = (reason: Reason, status: string | null): boolean =
 const REJECTED_WORDS = new RegExp(
   REASON_PHRASES.rules
     .filter((rule) => rule.yieldsToStatus === true)
-    .map((rule) => rule.pattern?.source ?? fragmentsOf(rule).map(escapeRegExp).join("[\\s\\S]*?"))
+    .map((rule) => rule.pattern?.source ?? phraseSource(rule))
     .join("|"),
 );
 

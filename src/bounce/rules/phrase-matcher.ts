@@ -103,7 +103,7 @@ export class PhraseMatcher implements AnchorVisitor<Anchored> {
             ...compiled,
             anchor,
             offset: 0,
-            verify: rule.pattern !== undefined || fragments.length > 1,
+            verify: rule.pattern !== undefined || fragments.length > 1 || rule.word === true,
           };
           if (anchor.length < 3) this.short.push(anchored);
           else indexed.push(anchored);
@@ -214,7 +214,7 @@ export class PhraseMatcher implements AnchorVisitor<Anchored> {
     const rule = entry.shapedRule;
     const found = rule.pattern
       ? rule.pattern.test(context.lowerText)
-      : alignedIn(this.text, fragmentsOf(rule));
+      : alignedIn(this.text, fragmentsOf(rule), rule.word === true);
     if (!found) this.missed[entry.order] = call;
     return found && this.applies(entry, context, call);
   }
@@ -237,6 +237,7 @@ const RULE_FIELDS: { [K in keyof Required<PhraseRule>]: undefined } = {
   unlisted: undefined,
   suppress: undefined,
   anyHost: undefined,
+  word: undefined,
   source: undefined,
   example: undefined,
   exampleSource: undefined,

@@ -1,3 +1,4 @@
+import { escapeRegExp } from "../../util/regexp.ts";
 import type { Provider, Reason } from "../vocabulary.ts";
 import { sisimaiStatusReason } from "./status-codes.ts";
 
@@ -56,6 +57,12 @@ export interface PhraseRule {
   unlisted?: boolean;
   /** Applies to any host even in a host-scoped table (the code alone names the provider). */
   anyHost?: boolean;
+  /**
+   * The phrase is read only as a word of its own: no letter or digit right before or after it. A phrase of one
+   * token this short ("batv", "sorbs") also stands inside the random ids replies carry (a base64url run of 22
+   * holds a given 4-letter token about once in 60,000; review R128), where it says nothing.
+   */
+  word?: boolean;
   /** Where the fact comes from: a public URL and/or `sisimai go <file>` (BSD-2-Clause). */
   source: string;
   /**
@@ -395,13 +402,33 @@ export function testedText(rule: PhraseRule): string {
   return `${phrase.startsWith(" ") ? "…" : ""}${phrase}${phrase.endsWith(" ") ? "…" : ""}`;
 }
 
-/** Do the fragments occur in `text` in this order, without overlapping? */
-export function alignedIn(text: string, fragments: readonly string[]): boolean {
+/**
+ * Do the fragments occur in `text` in this order, without overlapping (each a word of its own with `word`:
+ * PhraseRule.word)?
+ */
+export function alignedIn(text: string, fragments: readonly string[], word = false): boolean {
   let from = 0;
   for (const fragment of fragments) {
-    const at = text.indexOf(fragment, from);
+    let at = text.indexOf(fragment, from);
+    while (
+      word &&
+      at >= 0 &&
+      (isWordCode(text.charCodeAt(at - 1)) || isWordCode(text.charCodeAt(at + fragment.length)))
+    )
+      at = text.indexOf(fragment, at + 1);
     if (at < 0) return false;
     from = at + fragment.length;
   }
   return true;
+}
+
+/** An ASCII letter or digit (a lower-cased reply's; NaN, beyond either end, is none). */
+const isWordCode = (code: number): boolean => (code >= 97 && code <= 122) || (code >= 48 && code <= 57);
+
+/** A regular expression source for where the rule's phrase holds in a lower-cased reply (as alignedIn reads it). */
+export function phraseSource(rule: PhraseRule): string {
+  const fragments = fragmentsOf(rule).map(escapeRegExp);
+  return (rule.word === true ? fragments.map((word) => `(?<![a-z0-9])${word}(?![a-z0-9])`) : fragments).join(
+    "[\\s\\S]*?",
+  );
 }

@@ -597,7 +597,8 @@ export const REASON_PHRASES: RuleTable = {
       phrase: "exceeded maximum inbound message size",
       source:
         "Sisimai lib/Sisimai/Reason/EmailTooLarge.pm (phrase list) (v5.6 merge of MesgTooBig and ExceedLimit); RFC 3463 X.2.3, X.3.4; sisimai go reason/why-mesgtoobig.go",
-      example: null,
+      example: "553 Exceeded maximum inbound message size",
+      exampleSource: "sisimai perl lib/Sisimai/RFC3464.pm (github.com/sisimai/p5-sisimai)",
     },
     {
       id: "not-rfc5322-rfc-2822-5322",
@@ -1005,7 +1006,8 @@ export const REASON_PHRASES: RuleTable = {
       reason: "filtered",
       phrase: "resolver.rst.notauthorized",
       source: "Sisimai lib/Sisimai/Reason/Filtered.pm (phrase list); sisimai go reason/why-filtered.go",
-      example: null,
+      example: "550 5.7.1 RESOLVER.RST.NotAuthorized",
+      exampleSource: "sisimai perl lib/Sisimai/Lhost/Exchange2007.pm (github.com/sisimai/p5-sisimai)",
     },
     {
       id: "recipient-filter-has-restricted-sms-e-mail",
@@ -1143,8 +1145,10 @@ export const REASON_PHRASES: RuleTable = {
       id: "sender-rejected-batv",
       reason: "rejected",
       phrase: "batv",
+      word: true,
       yieldsToStatus: true,
-      source: "Sisimai lib/Sisimai/Reason/Rejected.pm (phrase list); RFC 3463 X.1.7, X.1.8",
+      source:
+        "sisimai go reason/why-rejected.go (the word of its four BATV phrases: 'batv failed to verify', 'batv validation failure', 'recipient not accepted. (batv: no tag', 'the message has been rejected by batv defense'); RFC 3463 X.1.7, X.1.8",
       example: null,
     },
     {
@@ -4284,7 +4288,9 @@ export const REASON_PHRASES: RuleTable = {
       reason: "blocked",
       phrase: "no access from mail server",
       source: "sisimai go reason/why-blocked.go",
-      example: null,
+      example:
+        "501 <shironeko@example.co.jp>... no access from mail server [192.0.2.55] which is an open relay.",
+      exampleSource: "sisimai perl lib/Sisimai/Lhost/V5sendmail.pm (github.com/sisimai/p5-sisimai)",
     },
     {
       id: "blocked-no-matches-to-nameserver-query",
@@ -5255,6 +5261,18 @@ export const REASON_PHRASES: RuleTable = {
       example: null,
     },
     {
+      // A receiver's own cap on messages per connection (RFC 5321 §4.5.3.1 sets none) says what it is from any
+      // host: Yahoo's reply reads so for a Yahoo Small Business domain whose report names no Yahoo server (review
+      // R130), where the Yahoo table, scoped to its servers, cannot.
+      id: "sending-too-fast-max-messages-per-connection",
+      reason: "ratelimited",
+      pattern: /\bmax(?:imum)? (?:number of )?messages? per (?:connection|session)\b/,
+      unlisted: true,
+      source:
+        "sisimai go rhost/for-yahooinc.go (toomanyconn: 'max message per connection reached'), a wording of no host in particular: unlisted",
+      example: "421 Max message per connection reached, closing transmission channel",
+    },
+    {
       id: "client-blocked-listed-at-in-on-by",
       reason: "blocked",
       pattern: /listed (?:at|in|on|by)/,
@@ -5456,6 +5474,7 @@ export const REASON_PHRASES: RuleTable = {
       id: "spam-content-uribl",
       reason: "spamdetected",
       phrase: "uribl",
+      word: true,
       unlisted: true,
       source: "sisimai go reason/why-spamdetected.go (a word of its phrases, alone no phrase: unlisted)",
       example: null,
@@ -5464,6 +5483,7 @@ export const REASON_PHRASES: RuleTable = {
       id: "spam-content-surbl",
       reason: "spamdetected",
       phrase: "surbl",
+      word: true,
       unlisted: true,
       source: "sisimai go reason/why-spamdetected.go (a URI blocklist, as its 'uribl': unlisted)",
       example: null,
@@ -5583,6 +5603,7 @@ export const REASON_PHRASES: RuleTable = {
       id: "client-blocked-sorbs",
       reason: "blocked",
       phrase: "sorbs",
+      word: true,
       unlisted: true,
       source: "sisimai go reason/why-blocked.go (a DNSBL, as its 'spamcop', 'spamhaus': unlisted)",
       example: null,

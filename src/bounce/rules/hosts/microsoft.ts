@@ -187,7 +187,8 @@ export const MICROSOFT_HOST_RULES: RuleTable = {
       phrase: "resolver.rst.recipsizelimit; message too large for this recipient",
       status: ["5.2.3"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: null,
+      example: "#550 5.2.3 RESOLVER.RST.RecipSizeLimit; message too large for this recipient ##",
+      exampleSource: "sisimai go lhost/via-exchange2007.go (a line of an Exchange report)",
     },
     {
       id: "rhost-microsoft-4-4-1-connection-timed-out",
