@@ -32,6 +32,7 @@ function ended(child: ChildProcess, event: "exit" | "close"): Promise<Ended> {
 }
 
 const running = new Set<ChildProcess>();
+let hooked = false;
 
 /**
  * SIGKILLs `child` if it still runs when this test process exits (process.exit, or an uncaught error): no server,
@@ -39,7 +40,8 @@ const running = new Set<ChildProcess>();
  * killed, with the file, by testkit/hang-guard.ts.
  */
 export function killAtExit(child: ChildProcess): void {
-  if (running.size === 0) process.once("exit", killRunning);
+  if (!hooked) process.once("exit", killRunning);
+  hooked = true;
   running.add(child);
   child.once("exit", () => running.delete(child));
 }

@@ -8,24 +8,57 @@
  *   a child that never exits), where no timeout can run. It lives on a worker thread of its own, so a blocked
  *   main thread cannot stop it, and kills the process and its children; the runner reports that file's
  *   failure while the other files go on.
+ * - and sooner, a file whose tests are all done and that still runs IDLE_LIMIT_S later is held by something a test
+ *   left open (that CI timeout's case): it fails, naming the cause, and ends.
  * Not `--test-force-exit`: it ends a file once the tests known so far are done, so the tests a file registers
- * after a top-level await (or in an async describe) never ran, silently (~80 of the suite's on node 24).
- * TEST_FILE_LIMIT_S sets the bound (seconds, default FILE_LIMIT_S). test/testkit/hang-guard.test.ts proves both
- * bounds on hung fixture files, and that every test of a file with a top-level await runs.
+ * after a top-level await (or in an async describe) never ran, silently (~80 of the suite's on node 24). "All
+ * done" here is a root `after` hook registered once the file's module has been evaluated (its top-level awaits
+ * included): every top-level test is registered by then, and the hook runs when they have all ended.
+ * TEST_FILE_LIMIT_S and TEST_IDLE_LIMIT_S set the bounds (seconds). test/testkit/hang-guard.test.ts proves them on
+ * hung fixture files, and that every test of a file with a top-level await runs.
  */
+import { realpathSync, writeSync } from "node:fs";
+import { after } from "node:test";
+import { pathToFileURL } from "node:url";
 import { isMainThread, Worker } from "node:worker_threads";
 
 /**
  * Well above the slowest legitimate file: test/diagnose/programs-threshold.test.ts took ~375 s in the
- * busiest integrate run on a loaded 2-core host (its two tests 229 s and 145 s), ~40 s on a quiet one; and
- * short enough that a few hung files still end within CI's 5,400 s.
+ * busiest integrate run on a loaded 2-core host (its two tests 229 s and 145 s), ~40 s on a quiet one, and one
+ * test alone took 687 s at nice 10 beside such a run; short enough that a hung file still ends, and CI prints
+ * its summary, within CI's 5,400 s.
  */
-export const FILE_LIMIT_S = 900;
+export const FILE_LIMIT_S = 2400;
+
+/** Far above the few seconds a file's own after hooks and closing sockets take once its tests are done. */
+export const IDLE_LIMIT_S = 60;
 
 const limitS = Number(process.env.TEST_FILE_LIMIT_S ?? FILE_LIMIT_S);
+const idleS = Number(process.env.TEST_IDLE_LIMIT_S ?? IDLE_LIMIT_S);
 // Only a test file's own process (the runner marks it), not the runner, nor a worker thread of a test.
-if (isMainThread && process.env.NODE_TEST_CONTEXT?.startsWith("child") && limitS > 0) {
-  const file = process.argv[1] ?? "a test file";
+const inTestFile = isMainThread && process.env.NODE_TEST_CONTEXT?.startsWith("child") === true;
+const file = process.argv[1] ?? "a test file";
+
+if (inTestFile && idleS > 0) {
+  // The module the runner is loading (the same instance: Node resolves the main file through its real path).
+  import(pathToFileURL(realpathSync(file)).href).then(
+    () =>
+      after(() => {
+        setTimeout(() => {
+          writeSync(
+            2,
+            `hang-guard: ${file}: its tests are done, yet it still runs ${idleS} s later (a socket, server, timer or child a test left open); ending it\n`,
+          );
+          process.exit(1);
+        }, idleS * 1000).unref();
+      }),
+    () => {
+      // the runner reports the file's own error
+    },
+  );
+}
+
+if (inTestFile && limitS > 0) {
   const watchdog = new Worker(
     `const { workerData } = require("node:worker_threads");
      const fs = require("node:fs");

@@ -189,6 +189,7 @@ type WriteRecord = (
   replyFrom: number,
   replyTo: number,
   time: number,
+  host: number,
 ) => number;
 type ReplyRecord = (
   from: number,
@@ -200,19 +201,20 @@ type ReplyRecord = (
   record: number,
   line: number,
   time: number,
+  host: number,
 ) => number;
 
 /**
- * A ReplyBytes memory: the class table, out (the tokens' places), the time records take, the remote host
- * they take (its length, then its bytes), then the reply
- * templates' area (REPLY_AREA bytes), the record templates' (RECORD_TEMPLATES_AREA bytes), then the records'
- * (RECORDS_AREA bytes). The two template areas have rounds of their own: placing a record template never
- * moves a reply template, so both can be used by one call (`replyRecord`).
+ * A ReplyBytes memory: the class table, out (the tokens' places), the time records take, then the reply
+ * templates' area (REPLY_AREA bytes), the record templates' (RECORD_TEMPLATES_AREA bytes), the records'
+ * (RECORDS_AREA bytes), then the remote hosts' (HOSTS_AREA bytes: each its length, then its bytes). The three
+ * placed areas have rounds of their own: placing a record template or a host never moves a reply template
+ * (nor one another), so all three can be used by one call (`replyRecord`).
  */
 const REPLY_OUT_AT = 256;
 const TIME_AT = 2304;
 const TIME_BYTES = 64;
-const HOST_AT = 2368;
+/** The longest remote host placed (a record with a longer one is written in JavaScript). */
 const HOST_BYTES = 1024;
 const REPLY_TEMPLATES_AT = 4096;
 const REPLY_AREA = 1 << 20;
@@ -220,6 +222,12 @@ const RECORD_TEMPLATES_AT = REPLY_TEMPLATES_AT + REPLY_AREA;
 const RECORD_TEMPLATES_AREA = 1 << 19;
 const RECORDS_AT = RECORD_TEMPLATES_AT + RECORD_TEMPLATES_AREA;
 const RECORDS_AREA = 1 << 20;
+/**
+ * Remote hosts are placed once per round (not copied in per record: a log's consecutive records mostly name
+ * another relay). Room for thousands (a sender's recipient domains × relays).
+ */
+const HOSTS_AT = RECORDS_AT + RECORDS_AREA;
+const HOSTS_AREA = 1 << 18;
 /** What line-bytes.wat `replyRecord` answers for a reply that does not match. */
 const NO_MATCH = -2;
 /** The largest record template placed (a larger one is written in JavaScript). */
@@ -273,8 +281,6 @@ export class ReplyBytes implements RecordWriter {
   private readonly staged: StagedBytes;
   /** The LAST_TIME version of the time at TIME_AT. */
   private timeVersion = -1;
-  /** The remote host at HOST_AT (null: none yet). */
-  private lastHost: HostJson | null = null;
   /** Where the bytes bound last start in their chunk memory. */
   base = 0;
   /** The tokens' starts and ends `reply` found last (two ints a token, from the reply's start). */
@@ -282,6 +288,9 @@ export class ReplyBytes implements RecordWriter {
   private bound: Uint8Array | null = null;
   private readonly replies = new Area(REPLY_TEMPLATES_AT, REPLY_AREA);
   private readonly records = new Area(RECORD_TEMPLATES_AT, RECORD_TEMPLATES_AREA);
+  private readonly hosts = new Area(HOSTS_AT, HOSTS_AREA);
+  /** Where the remote host the next records write is placed (see `host`). */
+  private hostAt = 0;
   private readonly memory: WasmMemory;
   private readonly view: Uint8Array;
   private readonly words: DataView;
@@ -301,7 +310,7 @@ export class ReplyBytes implements RecordWriter {
 
   private constructor(module: WasmModule, classes: Uint8Array) {
     this.module = module;
-    this.memory = new (wasm().Memory)({ initial: Math.ceil((RECORDS_AT + RECORDS_AREA) / PAGE) });
+    this.memory = new (wasm().Memory)({ initial: Math.ceil((HOSTS_AT + HOSTS_AREA) / PAGE) });
     this.view = new Uint8Array(this.memory.buffer);
     this.staged = {
       view: this.view,
@@ -364,12 +373,17 @@ export class ReplyBytes implements RecordWriter {
   }
 
   host(host: HostJson): boolean {
-    if (host === this.lastHost) return true;
-    const bytes = host.bytes;
-    if (bytes.length > HOST_BYTES) return false;
-    this.words.setInt32(HOST_AT, bytes.length, true);
-    this.view.set(bytes, HOST_AT + 4);
-    this.lastHost = host;
+    const hosts = this.hosts;
+    if (host.placedRound !== hosts.round) {
+      const bytes = host.bytes;
+      if (bytes.length > HOST_BYTES) return false;
+      const at = hosts.allocate(4 + bytes.length);
+      this.words.setInt32(at, bytes.length, true);
+      this.view.set(bytes, at + 4);
+      host.placedAt = at;
+      host.placedRound = hosts.round;
+    }
+    this.hostAt = host.placedAt;
     return true;
   }
 
@@ -411,6 +425,7 @@ export class ReplyBytes implements RecordWriter {
             base + replyStart,
             base + replyEnd,
             time ? 1 : 0,
+            this.hostAt,
           )
         : (this.replyRecordOf as ReplyRecord)(
             base + replyStart,
@@ -422,6 +437,7 @@ export class ReplyBytes implements RecordWriter {
             address,
             line,
             time ? 1 : 0,
+            this.hostAt,
           );
     if (end < 0) return end === NO_MATCH ? NOT_MATCHED : NOT_WRITTEN;
     out.length += end - staged.end;

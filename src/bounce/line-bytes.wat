@@ -867,6 +867,14 @@
     (local $end i32) (local $j i32) (local $lower i32) (local $varies i32)
     (local.set $run (i32.add (local.get $at) (i32.const 22)))
     (if (i32.gt_s (local.get $run) (local.get $to)) (then (return (i32.const -1))))
+    ;; A run that goes on past its 22nd character is none (the end's check below, without the loop): a shorter word
+    ;; followed by `-` tried as one (Gmail's `<13 hex>-<…>si<…>` ids) is mostly such a run.
+    (if (i32.lt_s (local.get $run) (local.get $to))
+      (then
+        (local.set $c (i32.load8_u $chunk (local.get $run)))
+        (if (i32.and (i32.ne (local.get $c) (i32.const 46))
+              (i32.or (i32.ne (i32.and (call $class (local.get $c)) (i32.const 8)) (i32.const 0)) (i32.eq (local.get $c) (i32.const 64))))
+          (then (return (i32.const -1))))))
     (if (i32.gt_s (local.get $at) (local.get $from))
       (then
         (local.set $c (i32.load8_u $chunk (i32.sub (local.get $at) (i32.const 1))))
@@ -979,6 +987,7 @@
   ;; them ids' pieces ($idPiece); the last such word; -1 where there is none.
   (func $dashJoinedId (param $from i32) (param $end i32) (param $to i32) (result i32)
     (local $start i32) (local $digits i32) (local $all i32) (local $c i32) (local $flags i32) (local $found i32)
+    (local $digit i32) (local $lettered i32)
     (if (i32.eqz (call $idPiece (local.get $from) (local.get $end))) (then (return (i32.const -1))))
     (local.set $found (i32.const -1))
     (block $none
@@ -990,6 +999,8 @@
         (local.set $end (local.get $start))
         (local.set $digits (i32.const 0))
         (local.set $all (i32.const 5))
+        (local.set $digit (i32.const 0))
+        (local.set $lettered (i32.const 0))
         (block $word
           (loop $scan
             (br_if $word (i32.ge_s (local.get $end) (local.get $to)))
@@ -999,13 +1010,18 @@
             (local.set $digits (i32.add (local.get $digits) (i32.shr_u (i32.and (local.get $flags) (i32.const 2)) (i32.const 1))))
             (local.set $all (i32.and (local.get $all)
               (select (i32.const 0) (local.get $flags) (i32.eq (local.get $c) (i32.const 95)))))
+            ;; $idPiece's answer read in the same pass (a lower-case letter, or an upper-case one after a digit).
+            (local.set $lettered (i32.or (local.get $lettered)
+              (i32.or (i32.ne (i32.and (local.get $flags) (i32.const 16)) (i32.const 0))
+                (i32.and (local.get $digit) (i32.ne (i32.and (local.get $flags) (i32.const 32)) (i32.const 0))))))
+            (local.set $digit (i32.ne (i32.and (local.get $flags) (i32.const 2)) (i32.const 0)))
             (local.set $end (i32.add (local.get $end) (i32.const 1)))
             (br $scan)))
         (if (i32.eq
               (call $wordKind (local.get $start) (local.get $end) (local.get $digits) (local.get $all) (i32.const 0) (i32.const 0))
               (i32.const 1))
           (then (local.set $found (local.get $end))))
-        (br_if $none (i32.eqz (call $idPiece (local.get $start) (local.get $end))))
+        (br_if $none (i32.eqz (i32.and (i32.ne (local.get $digits) (i32.const 0)) (local.get $lettered))))
         (br $chain)))
     (local.get $found))
 
@@ -1180,7 +1196,8 @@
                 ;; an address's local part (where the template holds an `@`): the scanner decides the place.
                 (if (i32.eq (local.get $place) (i32.const 4))
                   (then
-                    (local.set $idEnd (local.get $at))
+                    ;; From the word's end: its word characters are local-part ones, none an `@`.
+                    (local.set $idEnd (local.get $end))
                     (block $local
                       (loop $more
                         (br_if $local (i32.ge_s (local.get $idEnd) (local.get $to)))
@@ -1318,13 +1335,22 @@
     (v128.store $template (i32.add (local.get $to) (local.get $last))
       (v128.load $chunk (i32.add (local.get $from) (local.get $last)))))
 
+  ;; Whether one of the 16 bytes needs an escape in a JSON string: below 32, `"` or `\`.
+  (func $needsEscape (param $v v128) (result i32)
+    (v128.any_true
+      (v128.or
+        (i8x16.lt_u (local.get $v) (i8x16.splat (i32.const 32)))
+        (v128.or
+          (i8x16.eq (local.get $v) (i8x16.splat (i32.const 34)))
+          (i8x16.eq (local.get $v) (i8x16.splat (i32.const 92)))))))
+
   ;; A record of a record template (render-output.ts RecordTemplate.write, the same bytes) written into
   ;; $template of a ReplyBytes (line-bytes.ts) at $out: the record's opening, the recipient $chunk[$rcptFrom,
   ;; $rcptTo) (-1 where a byte of it needs an escape: nothing is decided by the bytes written then), the part
   ;; after it with the line number's digits and, when $time, the time (at 2304 in $template) written over
-  ;; their places, the remote host (at 2368 in $template), the part after the host, then the diagnostic's
-  ;; holes filled: the tokens of the reply $chunk[$replyFrom, $replyTo) (their places at 256, as `reply`
-  ;; leaves them) or the reply itself; the record's end. Its end.
+  ;; their places, the remote host (at $host in $template: its length, then its bytes), the part after the
+  ;; host, then the diagnostic's holes filled: the tokens of the reply $chunk[$replyFrom, $replyTo) (their
+  ;; places at 256, as `reply` leaves them) or the reply itself; the record's end. Its end.
   ;; A record template at $r: [r] the opening's length; [r + 4] the after part's; [r + 8] where the line
   ;; number's digits end in it; [r + 12] their count; [r + 16] where the time goes in it; [r + 20] the time's
   ;; length; [r + 24] the form (render-output.ts WHOLE_DIAGNOSTIC 0, PLAIN_REPLY 1, TOKENS 3); [r + 28] the
@@ -1332,28 +1358,46 @@
   ;; part after the host; [r + 40 + 4i] the piece after token i's length (i < k); then the opening's bytes,
   ;; the after part's, the part after the host's, the pieces' (or the tail's).
   (func $record (export "record") (param $out i32) (param $rcptFrom i32) (param $rcptTo i32) (param $r i32)
-    (param $line i32) (param $replyFrom i32) (param $replyTo i32) (param $time i32) (result i32)
+    (param $line i32) (param $replyFrom i32) (param $replyTo i32) (param $time i32) (param $host i32)
+    (result i32)
     (local $n i32) (local $bytes i32) (local $length i32) (local $c i32) (local $i i32) (local $k i32)
-    (local $end i32) (local $form i32) (local $start i32)
+    (local $end i32) (local $form i32) (local $start i32) (local $last i32) (local $v v128)
     (local.set $k (i32.load $template offset=28 (local.get $r)))
     (local.set $bytes (i32.add (i32.add (local.get $r) (i32.const 40)) (i32.shl (local.get $k) (i32.const 2))))
     (local.set $length (i32.load $template (local.get $r)))
     (call $copy (local.get $out) (local.get $bytes) (local.get $length))
     (local.set $n (i32.add (local.get $out) (local.get $length)))
     (local.set $bytes (i32.add (local.get $bytes) (local.get $length)))
-    ;; The recipient, as JSON.stringify writes it when it needs no escape.
-    (local.set $i (local.get $rcptFrom))
-    (block $copied
-      (loop $next
-        (br_if $copied (i32.ge_s (local.get $i) (local.get $rcptTo)))
-        (local.set $c (i32.load8_u $chunk (local.get $i)))
-        (if (i32.or (i32.lt_u (local.get $c) (i32.const 32))
-              (i32.or (i32.eq (local.get $c) (i32.const 34)) (i32.eq (local.get $c) (i32.const 92))))
-          (then (return (i32.const -1))))
-        (i32.store8 $template (local.get $n) (local.get $c))
-        (local.set $n (i32.add (local.get $n) (i32.const 1)))
-        (local.set $i (i32.add (local.get $i) (i32.const 1)))
-        (br $next)))
+    ;; The recipient, as JSON.stringify writes it when it needs no escape: 16 bytes at a time where it has
+    ;; as many (the last 16 overlapping the ones before), else byte by byte.
+    (local.set $length (i32.sub (local.get $rcptTo) (local.get $rcptFrom)))
+    (if (i32.ge_s (local.get $length) (i32.const 16))
+      (then
+        (local.set $i (i32.const 0))
+        (local.set $last (i32.sub (local.get $length) (i32.const 16)))
+        (loop $block
+          (local.set $v (v128.load $chunk (i32.add (local.get $rcptFrom) (local.get $i))))
+          (if (call $needsEscape (local.get $v)) (then (return (i32.const -1))))
+          (v128.store $template (i32.add (local.get $n) (local.get $i)) (local.get $v))
+          (local.set $i (i32.add (local.get $i) (i32.const 16)))
+          (br_if $block (i32.lt_u (local.get $i) (local.get $last))))
+        (local.set $v (v128.load $chunk (i32.add (local.get $rcptFrom) (local.get $last))))
+        (if (call $needsEscape (local.get $v)) (then (return (i32.const -1))))
+        (v128.store $template (i32.add (local.get $n) (local.get $last)) (local.get $v))
+        (local.set $n (i32.add (local.get $n) (local.get $length))))
+      (else
+        (local.set $i (local.get $rcptFrom))
+        (block $copied
+          (loop $next
+            (br_if $copied (i32.ge_s (local.get $i) (local.get $rcptTo)))
+            (local.set $c (i32.load8_u $chunk (local.get $i)))
+            (if (i32.or (i32.lt_u (local.get $c) (i32.const 32))
+                  (i32.or (i32.eq (local.get $c) (i32.const 34)) (i32.eq (local.get $c) (i32.const 92))))
+              (then (return (i32.const -1))))
+            (i32.store8 $template (local.get $n) (local.get $c))
+            (local.set $n (i32.add (local.get $n) (i32.const 1)))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $next)))))
     ;; The part after it, the line number's digits (from the last) and the time written over their places.
     (local.set $length (i32.load $template offset=4 (local.get $r)))
     (call $copy (local.get $n) (local.get $bytes) (local.get $length))
@@ -1374,8 +1418,8 @@
     (local.set $n (i32.add (local.get $n) (local.get $length)))
     (local.set $bytes (i32.add (local.get $bytes) (local.get $length)))
     ;; The remote host, then the part after it.
-    (local.set $length (i32.load $template (i32.const 2368)))
-    (call $copy (local.get $n) (i32.const 2372) (local.get $length))
+    (local.set $length (i32.load $template (local.get $host)))
+    (call $copy (local.get $n) (i32.add (local.get $host) (i32.const 4)) (local.get $length))
     (local.set $n (i32.add (local.get $n) (local.get $length)))
     (local.set $length (i32.load $template offset=36 (local.get $r)))
     (call $copy (local.get $n) (local.get $bytes) (local.get $length))
@@ -1418,11 +1462,12 @@
   ;; The record's end; -1 where it matches but the recipient needs an escape; -2 where it does not match;
   ;; -4 where a UUID's place holds no UUID (`reply`'s 2: the scanner decides).
   (func $replyRecord (export "replyRecord") (param $from i32) (param $to i32) (param $t i32) (param $out i32)
-    (param $rcptFrom i32) (param $rcptTo i32) (param $r i32) (param $line i32) (param $time i32) (result i32)
+    (param $rcptFrom i32) (param $rcptTo i32) (param $r i32) (param $line i32) (param $time i32) (param $host i32)
+    (result i32)
     (local $answer i32)
     (local.set $answer (call $reply (local.get $from) (local.get $to) (local.get $t)))
     (if (i32.eq (local.get $answer) (i32.const 2)) (then (return (i32.const -4))))
     (if (i32.ne (local.get $answer) (i32.const 1)) (then (return (i32.const -2))))
     (call $record (local.get $out) (local.get $rcptFrom) (local.get $rcptTo) (local.get $r) (local.get $line)
-      (local.get $from) (local.get $to) (local.get $time)))
+      (local.get $from) (local.get $to) (local.get $time) (local.get $host)))
 )

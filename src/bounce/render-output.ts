@@ -295,7 +295,10 @@ export interface RecordWriter {
   placeRecord(ints: Int32Array, parts: readonly Uint8Array[]): number;
   /** The time a record's `time` flag writes (LAST_TIME's plain bytes of `version`: the first ones of `bytes`). */
   time(version: number, bytes: Uint8Array): void;
-  /** The remote host the next records write (false: too long for the writer; nothing changed). */
+  /**
+   * The remote host the next records write, placed in this round where it was not (false: too long for the
+   * writer; nothing changed).
+   */
   host(host: HostJson): boolean;
   /** Token t's start and end, for the next `record`. */
   token(t: number, start: number, end: number): void;
@@ -330,6 +333,9 @@ export class HostJson {
   readonly bytes: Uint8Array;
   /** bytes.length, as a number of its own (a record's room is counted without reading the array). */
   readonly length: number;
+  /** Where a RecordWriter placed it last, in its hosts' round `placedRound` (0: nowhere). */
+  placedAt = 0;
+  placedRound = 0;
 
   constructor(remoteMta: string | null) {
     // A copy: the host may be a slice of a whole decoded input chunk, which it would keep.

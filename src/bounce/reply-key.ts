@@ -1165,6 +1165,9 @@ for (const c of "%+=") ID_AFTER[c.charCodeAt(0)] = 1;
 function id128End(bytes: Codes, from: number, textEnd: number): number {
   const runEnd = from + ID_128_LENGTH;
   if (runEnd > textEnd) return -1;
+  // A run that goes on past its 22nd character is none (what the end's ID_AFTER check finds, without the loop): a
+  // shorter word followed by `-` tried as one (Gmail's `<13 hex>-<…>si<…>` ids) is mostly such a run.
+  if (runEnd < textEnd && bytes[runEnd] !== 46 && ID_AFTER[bytes[runEnd]]) return -1;
   const classes = CLASS;
   for (let k = from; k < runEnd; k++) if ((classes[bytes[k]] & WORD) === 0 && bytes[k] !== 45) return -1;
   let end = runEnd;

@@ -152,7 +152,11 @@ test("a RecordTemplate writes the same bytes in WebAssembly for a line in a chun
   const chunk = Buffer.from(chunkBuffer(chunkMemory(1 << 16)));
   const unit = fc.constantFrom("a", "Z", "0", " ", ".", "-", "<", "@", "]", '"', "\\", "\n");
   const write = fc.record({
-    recipient: fc.string({ unit, minLength: 1, maxLength: 20 }),
+    // Short or long (one of 16 bytes or more is copied 16 at a time, the last 16 overlapping the ones before).
+    recipient: fc.oneof(
+      fc.string({ unit, minLength: 1, maxLength: 15 }),
+      fc.string({ unit, minLength: 16, maxLength: 60 }),
+    ),
     // Long enough for each way a piece is copied there (byte by byte, by two words, sixteen bytes at a time,
     // by memory.copy past 1024).
     reply: fc.string({
@@ -215,5 +219,44 @@ test("a RecordTemplate writes the same bytes in WebAssembly for a line in a chun
         );
       },
     ),
+  );
+});
+
+test("remote hosts are placed once per round in an area of their own: records naming more hosts than it holds, in turns, are the bytes JavaScript writes", () => {
+  const writer = ReplyBytes.of(new Uint8Array(256));
+  assert.ok(writer !== null);
+  const chunk = Buffer.from(chunkBuffer(chunkMemory(1 << 16)));
+  const base = record();
+  const json = new ClassificationJson(base);
+  const ending = Buffer.concat([Buffer.from(JSON.stringify(base.diagnostic)), json.tail()]);
+  const make = () => new RecordTemplate(json, "maillog", "postfix", WHOLE_DIAGNOSTIC, ending, null);
+  const [inJs, inWasm] = [make(), make()];
+  // 600 hosts of 1,000 bytes and more (the area holds a few hundred), each named again rounds later.
+  const hosts = Array.from({ length: 600 }, (_, i) => new HostJson(`mx${i}.${"h".repeat(990)}.example`));
+  const text = "rcpt@example.net|250 ok";
+  const own = Buffer.from(text, "latin1");
+  const there = chunk.subarray(16, 16 + chunk.write(text, 16, "latin1"));
+  const tokens = (inChunk: boolean) => ({
+    count: 0,
+    start: () => 0,
+    end: () => 0,
+    writer: (bytes: Uint8Array) => (inChunk ? writer.writerOf(bytes) : null),
+  });
+  const [plain, staged] = [new JsonBytes(1), new JsonBytes(1)];
+  const [to, replyStart] = [text.indexOf("|"), text.indexOf("|") + 1];
+  let rounds = 0;
+  for (let k = 0; k < 2400; k++) {
+    const host = hosts[(7 * k) % hosts.length];
+    const round = host.placedRound;
+    inJs.write(plain, host, own, 0, to, k, null, replyStart, own.length, tokens(false));
+    inWasm.write(staged, host, there, 0, to, k, null, replyStart, there.length, tokens(true));
+    if (host.placedRound !== round) rounds++;
+  }
+  // Each host placed again in each later round it is named in: 4 turns through all, ~3 rounds a turn.
+  assert.ok(rounds > 2000, `hosts placed: ${rounds}`);
+  staged.settle();
+  assert.equal(
+    staged.buffer.toString("latin1", 0, staged.length),
+    plain.buffer.toString("latin1", 0, plain.length),
   );
 });

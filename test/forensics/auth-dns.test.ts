@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import dgram from "node:dgram";
 import { after, before, describe, it } from "node:test";
 import { loadBlocklists } from "../../src/audit/blocklist-data.ts";
 import { createResolver, toMailauthResolver, type ZoneData } from "../../src/dns/index.ts";
@@ -7,6 +8,7 @@ import { MAX_LINK_DOMAINS } from "../../src/forensics/links.ts";
 import { startDnsServer, type TestDnsServer } from "../../testkit/dns-server.ts";
 import { dnsblZones } from "../../testkit/dns-zones-blocklists.ts";
 import { buildMail, dkimKey, signMail } from "../../testkit/forensics-mail.ts";
+import { bindLoopback } from "../../testkit/loopback.ts";
 
 /**
  * inspect against a real DNS server on 127.0.0.1: messages DKIM-signed here with keys published in
@@ -318,14 +320,21 @@ describe("link reputation through the shared blocklist checker", () => {
   });
 
   it("an unreachable resolver gives failed lookups and no listing", async () => {
-    const resolver = createResolver(
-      { mode: "udp", host: "127.0.0.1", port: 9 },
-      { timeoutMs: 150, retries: 0 },
-    );
-    const dns = { resolver, mailauth: toMailauthResolver(resolver), blocklists };
-    const report = await inspectMessage(Buffer.from(buildMail({ text: "x", html })), { dns });
-    assert.ok(!ids(report).includes("LINK_DOMAIN_LISTED"));
-    assert.ok(ids(report).includes("LINK_LOOKUP_FAILED"));
-    assert.notEqual(report.auth.dmarc?.result, "pass");
+    // A resolver that never answers: a socket of its own that reads nothing (not a fixed port nobody should hold).
+    const silent = dgram.createSocket("udp4");
+    const port = await bindLoopback(silent);
+    try {
+      const resolver = createResolver(
+        { mode: "udp", host: "127.0.0.1", port },
+        { timeoutMs: 150, retries: 0 },
+      );
+      const dns = { resolver, mailauth: toMailauthResolver(resolver), blocklists };
+      const report = await inspectMessage(Buffer.from(buildMail({ text: "x", html })), { dns });
+      assert.ok(!ids(report).includes("LINK_DOMAIN_LISTED"));
+      assert.ok(ids(report).includes("LINK_LOOKUP_FAILED"));
+      assert.notEqual(report.auth.dmarc?.result, "pass");
+    } finally {
+      silent.close();
+    }
   });
 });
