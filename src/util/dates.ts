@@ -376,6 +376,10 @@ export function mailDateIso(value: string | null | undefined): string | null {
   return Number.isNaN(ms) ? null : isoFromMs(ms);
 }
 
+/** The character codes of the tens and the ones digit of a number (0–99 for tens). */
+const tens = (value: number): number => 48 + Math.floor(value / 10);
+const ones = (value: number): number => 48 + (value % 10);
+
 /** 10000-01-01T00:00:00Z: from there on toISOString writes a six-digit signed year. */
 const YEAR_10000_MS = 253_402_300_800_000;
 
@@ -410,11 +414,16 @@ export function isoFromMs(ms: number): string {
   rest -= minute * 60_000;
   const second = Math.floor(rest / 1000);
   const milli = rest - second * 1000;
-  return `${year}-${two(month)}-${two(day)}T${two(hour)}:${two(minute)}:${two(second)}.${milli < 10 ? "00" : milli < 100 ? "0" : ""}${milli}Z`;
-}
-
-function two(value: number): string {
-  return value < 10 ? `0${value}` : `${value}`;
+  const century = Math.floor(year / 100);
+  const inCentury = year % 100;
+  const tenths = Math.floor(milli / 10);
+  // One string of its 24 character codes: a template of its 13 pieces was 12 concatenations (and a flatten when
+  // the record's JSON is written) for every record. The year is 1970–9999 here: four digits.
+  // biome-ignore format: the codes laid out as the text they write, YYYY-MM-DDTHH:MM:SS.mmmZ
+  return String.fromCharCode(
+    tens(century), ones(century), tens(inCentury), ones(inCentury), 45, tens(month), ones(month), 45, tens(day), ones(day), 84,
+    tens(hour), ones(hour), 58, tens(minute), ones(minute), 58, tens(second), ones(second), 46, tens(tenths), ones(tenths), ones(milli), 90,
+  );
 }
 
 /** One day in milliseconds (UTC days: no leap seconds, no DST). */

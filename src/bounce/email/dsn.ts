@@ -137,36 +137,31 @@ function recipientOf(fields: HeaderField[]): DsnRecipient {
   let x400Info: string | null = null;
   for (let i = 0; i < fields.length; i++) {
     const field = fields[i];
-    switch (field.name) {
-      case "final-recipient":
-        finalRecipient ??= field.value;
+    // By the name's length first, then HeaderField.isNamed: no lower-case copy of a name (every field of a group).
+    switch (field.nameLength) {
+      case 15:
+        if (field.isNamed("final-recipient")) finalRecipient ??= field.value;
+        else if (field.isNamed("diagnostic-code")) diagnosticCode ??= field.value;
         break;
-      case "x-actual-recipient":
-        actualRecipient ??= field.value;
+      case 18:
+        if (field.isNamed("x-actual-recipient")) actualRecipient ??= field.value;
+        else if (field.isNamed("original-recipient")) originalRecipient ??= field.value;
         break;
-      case "original-recipient":
-        originalRecipient ??= field.value;
+      case 6:
+        if (field.isNamed("status")) status ??= field.value;
+        else if (field.isNamed("action")) action ??= field.value;
         break;
-      case "status":
-        status ??= field.value;
+      case 10:
+        if (field.isNamed("remote-mta")) remoteMta ??= field.value;
         break;
-      case "action":
-        action ??= field.value;
+      case 17:
+        if (field.isNamed("last-attempt-date")) lastAttempt ??= field.value;
         break;
-      case "remote-mta":
-        remoteMta ??= field.value;
+      case 25:
+        if (field.isNamed("x-powermta-bouncecategory")) bounceCategory ??= field.value;
         break;
-      case "diagnostic-code":
-        diagnosticCode ??= field.value;
-        break;
-      case "last-attempt-date":
-        lastAttempt ??= field.value;
-        break;
-      case "x-powermta-bouncecategory":
-        bounceCategory ??= field.value;
-        break;
-      case "x400-supplementary-info":
-        x400Info ??= field.value;
+      case 23:
+        if (field.isNamed("x400-supplementary-info")) x400Info ??= field.value;
         break;
     }
   }
