@@ -49,7 +49,7 @@ export function isEndToEnd(path: string): boolean {
 
 /**
  * The `node --test` flags of `npm test` (package.json's test script) less its concurrency and file glob: its
- * preloads and hang bounds (--test-timeout, --test-force-exit, testkit/hang-guard.ts), defined there once.
+ * preloads and hang bounds (--test-timeout, testkit/hang-guard.ts), defined there once.
  */
 export function runnerFlags(): string[] {
   const script: string = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).scripts.test;
