@@ -4,16 +4,14 @@ import { describe, it } from "node:test";
 import dnsPacket from "dns-packet";
 import { createResolver } from "../../src/dns/index.ts";
 import { udpAndTcpOnOnePort } from "../../testkit/dns-server.ts";
+import { bindLoopback } from "../../testkit/loopback.ts";
 
 /** A UDP "server" that answers each query with what `reply` returns (several datagrams allowed). */
 async function rogueUdp(reply: (query: Buffer) => Buffer[]): Promise<{ port: number; close: () => void }> {
   const socket = dgram.createSocket("udp4");
-  await new Promise<void>((resolve, reject) => {
-    socket.once("error", reject);
-    socket.bind(0, "127.0.0.1", () => resolve());
-  });
+  const port = await bindLoopback(socket);
   answerEach(socket, reply);
-  return { port: socket.address().port, close: () => socket.close() };
+  return { port, close: () => socket.close() };
 }
 
 function answerEach(socket: dgram.Socket, reply: (query: Buffer) => Buffer[]): void {

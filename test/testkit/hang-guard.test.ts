@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { runnerFlags } from "../../scripts/split-tests.ts";
+import { closed } from "../../testkit/child-exit.ts";
 import { FILE_LIMIT_S, IDLE_LIMIT_S } from "../../testkit/hang-guard.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
@@ -49,10 +50,7 @@ async function runFixtures(names: string[], override: string[], env: NodeJS.Proc
     killGroup();
   }, 120_000);
   try {
-    const code = await new Promise<number | null>((resolve, reject) => {
-      child.once("error", reject);
-      child.once("close", (exitCode) => resolve(exitCode));
-    });
+    const { code } = await closed(child);
     return { code, output, killed };
   } finally {
     clearTimeout(bound);
