@@ -633,7 +633,7 @@ class PostfixParser {
       return;
     }
     const kind = outcomeKind(bytes, at);
-    const reading = this.read(bytes, rcptStart, kind);
+    const reading = this.read(bytes, rcptStart, kind, type);
     if (reading !== null && this.shapedOutcome(bytes, type, reading, lineNo, out)) return;
     // A deferral is kept (an expiry may bounce it), with its recipient; the sink keeps no event: the
     // others reuse one, their recipient left on the bytes (OutcomeSpans).
@@ -660,11 +660,22 @@ class PostfixParser {
     this.outcomes!.outcome(event, spans, out.length);
   }
 
-  /** The reading of the recipient line `scan` looked at by a line template of outcome `kind` (null: none). */
-  private read(bytes: Buffer, rcptStart: number, kind: number): TemplateReading<TemplateFields> | null {
+  /**
+   * The reading of the recipient line `scan` looked at (an outcome of type `type`) by a line template of
+   * outcome `kind` (null: none).
+   */
+  private read(
+    bytes: Buffer,
+    rcptStart: number,
+    kind: number,
+    type: EventType,
+  ): TemplateReading<TemplateFields> | null {
     const at = this.at;
     const reading = this.templates.read(bytes, rcptStart, at.rcptEnd, at.end, kind);
-    if (reading === null || !reading.fields.bare) return reading;
+    // A delivery's template is never bare (see fields): a template's line has the line's status word (it lies
+    // before the reply, in the bytes compared), so it was a delivery's too. Its fields, an object of their
+    // own, are not loaded for a delivery (a wide log's thousands of templates are mostly out of the caches).
+    if (reading === null || type === "delivered" || !reading.fields.bare) return reading;
     return startsWithBytes(bytes, HOST_BYTES, reading.replyStart, reading.replyEnd) ? null : reading;
   }
 
