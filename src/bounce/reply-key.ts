@@ -292,7 +292,9 @@ export class ReplyMask {
       return 0;
     }
     const wide = latin1Codes(text, CODES);
-    const count = this.scanBytes(CODES, 0, n);
+    // scanBytes, with its pass for an `@` made by the string's own search: a code is 64 only for an `@` (WIDE is 0).
+    this.count = 0;
+    const count = this.tokensIn(CODES, 0, n, text.includes("@"), 0, n);
     this.text = text;
     this.wide = wide;
     return count;
@@ -420,7 +422,8 @@ export class ReplyMask {
         );
         if (kind === PERCENT) end = joinedEnd(bytes, j, to);
         else if (kind >= 0) end = j;
-        else {
+        else if (digits > 0) {
+          // A word without a digit is no id's piece (idPiece): dashJoinedId would find none.
           const idEnd = dashJoinedId(bytes, i, j, to);
           if (idEnd >= 0) {
             kind = PERCENT;
@@ -1032,8 +1035,18 @@ const CODES = Buffer.alloc(MAX_MASKED_LENGTH);
  */
 const WIDE = 0;
 
+/** A character beyond Latin-1 (V8 rules it out at once in a one-byte string, whatever its length). */
+const BEYOND_LATIN1 = /[\u0100-\uffff]/;
+/** Texts shorter than this are copied code by code: Buffer#write's own cost is more than their loop's. */
+const WRITTEN_FROM = 32;
+
 /** `text`'s codes into `codes` (each character beyond Latin-1 as WIDE); whether there was one. */
 function latin1Codes(text: string, codes: Buffer): boolean {
+  // Latin-1 only: its codes are its bytes in latin1, written by one native copy.
+  if (text.length >= WRITTEN_FROM && !BEYOND_LATIN1.test(text)) {
+    codes.write(text, 0, text.length, "latin1");
+    return false;
+  }
   let wide = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);

@@ -310,6 +310,8 @@ test("classify: same bytes and exit code from the startup snapshots as from the 
     for (const found of processes) assert.ok(found.execArgv.includes("--no-rehash-snapshot"), `${args}`);
     // Each compiles a regular expression to machine code on its first run (no regexp bytecode tier first).
     for (const found of processes) assert.ok(found.execArgv.includes("--no-regexp-tier-up"), `${args}`);
+    // Each compiles a WebAssembly function once, optimised (no Liftoff code first).
+    for (const found of processes) assert.ok(found.execArgv.includes("--no-liftoff"), `${args}`);
     // Of a folder, each has glibc's malloc ask for transparent huge pages (fewer page faults reading the blob), on
     // Linux; of files, none.
     if (process.platform === "linux" && args[1] === tree)
@@ -326,14 +328,15 @@ test("classify: same bytes and exit code from the startup snapshots as from the 
       assert.equal(other.status, fromSnapshot.status, `${args} ${JSON.stringify(env)}`);
     }
   }
-  // Heap sizes, a rehash and a regexp tier-up given on the command line or in NODE_OPTIONS, in either spelling,
-  // are kept: bin/ adds none then.
+  // Heap sizes, a rehash, a regexp tier-up and Liftoff given on the command line or in NODE_OPTIONS, in either
+  // spelling, are kept: bin/ adds none then.
   const sized = spawnSync(
     process.execPath,
     [
       "--initial_old_space_size=32",
       "--rehash_snapshot",
       "--regexp-tier-up",
+      "--liftoff",
       cli,
       "classify",
       mbox,
@@ -359,6 +362,7 @@ test("classify: same bytes and exit code from the startup snapshots as from the 
     assert.ok(!args.some((arg) => /^--(?:initial-old-space|min-semi-space)-size=/.test(arg)), `${args}`);
     assert.ok(!args.includes("--no-rehash-snapshot"), `${args}`);
     assert.ok(!args.includes("--no-regexp-tier-up"), `${args}`);
+    assert.ok(!args.includes("--no-liftoff"), `${args}`);
   }
   // A user's own malloc tunables are kept: added to, or left as they are when they say how to use huge pages.
   if (process.platform === "linux")
