@@ -48,10 +48,20 @@ export function isEndToEnd(path: string): boolean {
 }
 
 /**
- * The `node --test` flags of `npm test` (package.json's test script) less its concurrency and file glob: its
+ * The `node --test` flags of `npm test` (package.json's test script) less its concurrency, reporter and file glob: its
  * preloads and hang bounds (--test-timeout, testkit/hang-guard.ts), defined there once.
  */
 export function runnerFlags(): string[] {
+  return testScriptFlags().filter((token) => !token.startsWith("--test-reporter"));
+}
+
+/** npm test's reporter flags (testkit/count-reporter.ts: spec, with each file's test count before the summary). */
+export function reporterFlags(): string[] {
+  return testScriptFlags().filter((token) => token.startsWith("--test-reporter"));
+}
+
+/** The flags after `node --test` in package.json's test script, less its concurrency and file glob. */
+function testScriptFlags(): string[] {
   const script: string = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).scripts.test;
   const command = script.slice(script.indexOf("node --test") + "node --test".length);
   return command
@@ -76,7 +86,7 @@ function main(part: string | undefined): void {
     const isolation = part === "unit" ? ["--test-isolation=none"] : ["--test-concurrency=2"];
     const run = spawnSync(
       process.execPath,
-      ["--test", ...isolation, ...runnerFlags(), ...chosen.map((f) => relative(root, f))],
+      ["--test", ...isolation, ...runnerFlags(), ...reporterFlags(), ...chosen.map((f) => relative(root, f))],
       { cwd: root, stdio: "inherit" },
     );
     process.exitCode = run.status ?? 1;

@@ -35,18 +35,19 @@ const running = new Set<ChildProcess>();
 let hooked = false;
 
 /**
- * SIGKILLs `child` if it still runs when this test process exits (process.exit, or an uncaught error): no server,
- * CLI or FIFO writer is left behind to hold a port or a pipe. A child that keeps a failed test's file alive is
- * killed, with the file, by testkit/hang-guard.ts.
+ * SIGKILLs `child` if it still runs when this test process exits (process.exit, or an uncaught error), or once
+ * the file's tests are all done (testkit/hang-guard.ts calls killLeftChildren): no server, CLI or FIFO writer is
+ * left behind to hold a port or a pipe, nor to keep the file running after a failed test skipped its stop.
  */
 export function killAtExit(child: ChildProcess): void {
-  if (!hooked) process.once("exit", killRunning);
+  if (!hooked) process.once("exit", killLeftChildren);
   hooked = true;
   running.add(child);
   child.once("exit", () => running.delete(child));
 }
 
-function killRunning(): void {
+/** SIGKILLs every child given to killAtExit that still runs. */
+export function killLeftChildren(): void {
   for (const child of running) child.kill("SIGKILL");
   running.clear();
 }

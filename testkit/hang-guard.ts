@@ -9,7 +9,8 @@
  *   main thread cannot stop it, and kills the process and its children; the runner reports that file's
  *   failure while the other files go on.
  * - and sooner, a file whose tests are all done and that still runs IDLE_LIMIT_S later is held by something a test
- *   left open (that CI timeout's case): it fails, naming the cause, and ends.
+ *   left open (that CI timeout's case): it fails, naming the cause, and ends. Children a test gave to killAtExit
+ *   (testkit/child-exit.ts) are killed as soon as the tests are done, so such a child does not hold the file.
  * Not `--test-force-exit`: it ends a file once the tests known so far are done, so the tests a file registers
  * after a top-level await (or in an async describe) never ran, silently (~80 of the suite's on node 24). "All
  * done" here is a root `after` hook registered once the file's module has been evaluated (its top-level awaits
@@ -21,6 +22,7 @@ import { appendFileSync, realpathSync, writeSync } from "node:fs";
 import { after } from "node:test";
 import { pathToFileURL } from "node:url";
 import { isMainThread, Worker } from "node:worker_threads";
+import { killLeftChildren } from "./child-exit.ts";
 
 /**
  * Well above the slowest legitimate file: test/diagnose/programs-threshold.test.ts took ~375 s in the
@@ -44,6 +46,8 @@ if (inTestFile && idleS > 0) {
   import(pathToFileURL(realpathSync(file)).href).then(
     () =>
       after(() => {
+        // A child a failed test did not stop (its stop in a `finally` it never reached) would hold the file.
+        killLeftChildren();
         setTimeout(() => {
           writeSync(
             2,

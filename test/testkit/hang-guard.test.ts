@@ -78,7 +78,7 @@ test("a hung test file fails and ends, the other tests still run: the three ways
   const dir = mkdtempSync(join(tmpdir(), "deliverlens-hang-guard-"));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const times = join(dir, "times.tsv");
-  const [socket, settles, blocked, late] = await Promise.all([
+  const [socket, settles, blocked, late, child] = await Promise.all([
     // A failed test left a socket open (session 44's CI timeout): its tests done, the hang guard ends the file
     // (the idle bound shortened here).
     runFixtures(["socket-left-open.ts"], [], { TEST_IDLE_LIMIT_S: "2" }),
@@ -89,6 +89,9 @@ test("a hung test file fails and ends, the other tests still run: the three ways
     runFixtures(["blocked.ts", "passes.ts"], [], { TEST_FILE_LIMIT_S: "3" }),
     // No hang: every test of a file with a top-level await runs under the same flags (and its time is recorded).
     runFixtures(["late-tests.ts"], [], { TEST_FILE_TIMES: times }),
+    // A child given to killAtExit and left running by a test: killed once the tests are done, the file ends by
+    // itself (the idle guard, at its default bound, would fail it).
+    runFixtures(["child-left.ts"], []),
   ]);
   for (const [name, run] of Object.entries({ socket, settles, blocked })) {
     assert.equal(run.killed, false, `${name}: the guard did not end the file:\n${run.output}`);
@@ -105,6 +108,10 @@ test("a hung test file fails and ends, the other tests still run: the three ways
   assert.equal(summary(settles.output, "cancelled"), 1);
   assert.match(blocked.output, /hang-guard: \S*blocked\.ts still running after 3 s/);
   assert.equal(summary(blocked.output, "fail"), 1);
+  assert.equal(child.killed, false, child.output);
+  assert.equal(child.code, 0, child.output);
+  assert.doesNotMatch(child.output, /hang-guard:/);
+  assert.equal(summary(child.output, "pass"), 1, child.output);
   assert.equal(late.code, 0, late.output);
   assert.equal(summary(late.output, "pass"), 3, late.output);
   const [recorded] = readFileSync(times, "utf8").split("\n");

@@ -2,11 +2,30 @@
 import { closeSync, openSync, writeSync } from "node:fs";
 import type { Attempt, Engagement, Message, Program } from "../model.ts";
 
+const FNV_OFFSET = 2166136261;
+const FNV_PRIME = 16777619;
+const COLON = 58;
+
+/** FNV-1a of `text` continued from the hash `h` of what came before it. */
+function fold(h: number, text: string): number {
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), FNV_PRIME) >>> 0;
+  return h;
+}
+
+/** FNV-1a of one character code, continued from `h`. */
+function foldCode(h: number, code: number): number {
+  return Math.imul(h ^ code, FNV_PRIME) >>> 0;
+}
+
+/** FNV-1a of the decimal digits of `n` (a non-negative integer), continued from `h`: fold(h, String(n)). */
+function foldDigits(h: number, n: number): number {
+  if (n >= 10) h = foldDigits(h, Math.floor(n / 10));
+  return foldCode(h, 48 + (n % 10));
+}
+
 /** A deterministic 32-bit hash of a string (FNV-1a), for ids derived from a message and a label. */
 export function hash32(text: string): number {
-  let h = 2166136261;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619) >>> 0;
-  return h >>> 0;
+  return fold(FNV_OFFSET, text) >>> 0;
 }
 
 const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -16,7 +35,9 @@ export function idFrom(key: string, n: number, alphabet = B64): string {
   let out = "";
   let h = hash32(key);
   for (let i = 0; i < n; i++) {
-    if (i % 5 === 0) h = hash32(`${i}:${h}:${key}`);
+    // hash32(`${i}:${h}:${key}`), without making that string (the writers make millions of ids).
+    if (i % 5 === 0)
+      h = fold(foldCode(foldDigits(foldCode(foldDigits(FNV_OFFSET, i), COLON), h), COLON), key);
     out += alphabet[h % alphabet.length];
     h = Math.floor(h / alphabet.length);
   }
@@ -51,6 +72,32 @@ export function happenings(program: Program, withEngagement: boolean): Happening
 export function withoutCode(text: string): string {
   return text.replace(/^\d{3}[ -]/, "");
 }
+
+/**
+ * Values made once per key and kept, at most `most` at a time (a big program's messages are millions: all
+ * are forgotten when that many are kept, and made again when asked for). For a writer's per-message JSON.
+ */
+export class Kept<K, V> {
+  readonly #values = new Map<K, V>();
+  readonly #most: number;
+
+  constructor(most: number) {
+    this.#most = most;
+  }
+
+  get(key: K, make: () => V): V {
+    let value = this.#values.get(key);
+    if (value === undefined) {
+      if (this.#values.size >= this.#most) this.#values.clear();
+      value = make();
+      this.#values.set(key, value);
+    }
+    return value;
+  }
+}
+
+/** Per-message JSON a writer keeps (see Kept): a small program's messages all, a big one's recent ones. */
+export const MESSAGES_KEPT = 100_000;
 
 /** Writes lines to a file in ~1 MiB pieces (a program's export can exceed the longest JS string). */
 export class LineFile {

@@ -3,8 +3,8 @@
  * appends each POSTed batch's events writes them. `ip` is the sending IP on delivery events and the
  * reader's IP on opens and clicks; `sg_machine_open` marks Apple MPP prefetches.
  */
-import type { Program } from "../model.ts";
-import { happenings, idFrom, LineFile } from "./common.ts";
+import type { Message, Program } from "../model.ts";
+import { happenings, idFrom, Kept, LineFile, MESSAGES_KEPT } from "./common.ts";
 
 const CLASSIFICATION: Record<string, string> = {
   hard: "Invalid Address",
@@ -14,43 +14,58 @@ const CLASSIFICATION: Record<string, string> = {
   auth: "Technical Failure",
 };
 
+/**
+ * The JSON of a message's fields every one of its events repeats, made once per message: `email` and
+ * `smtp-id` (before the event's `timestamp` and `sg_event_id`), then `sg_message_id`, `category` and a
+ * marketing message's `campaign_id` (`tail`, without its braces).
+ */
+interface MessageJson {
+  email: string;
+  smtpId: string;
+  tail: string;
+}
+
+function messageJson(program: Program, m: Message): MessageJson {
+  const c = program.campaigns[m.campaign];
+  const tail: Record<string, unknown> = {
+    sg_message_id: `${idFrom(`msg:${m.seq}`, 22)}.filterdrecv-${idFrom(`f:${m.seq % 7}`, 10, "abcdef0123456789")}-1-${idFrom(`q:${m.seq}`, 8, "0123456789ABCDEF")}-1.0`,
+    category: c.stream === "marketing" ? ["newsletter"] : ["transactional", c.id],
+  };
+  if (c.stream === "marketing") tail.campaign_id = c.id;
+  return {
+    email: JSON.stringify(program.recipients[m.recipient].address),
+    smtpId: JSON.stringify(`<${m.id}>`),
+    tail: JSON.stringify(tail).slice(1, -1),
+  };
+}
+
 export function writeSendGrid(program: Program, file: string): void {
   const lines = new LineFile(file);
+  const messages = new Kept<number, MessageJson>(MESSAGES_KEPT);
   for (const h of happenings(program, true)) {
     const { m } = h;
-    const r = program.recipients[m.recipient];
-    const c = program.campaigns[m.campaign];
-    const base: Record<string, unknown> = {
-      email: r.address,
-      timestamp: Math.floor(h.at / 1000),
-      "smtp-id": `<${m.id}>`,
-      sg_event_id: idFrom(`${m.seq}:${h.kind}:${"n" in h ? h.n : 0}`, 22),
-      sg_message_id: `${idFrom(`msg:${m.seq}`, 22)}.filterdrecv-${idFrom(`f:${m.seq % 7}`, 10, "abcdef0123456789")}-1-${idFrom(`q:${m.seq}`, 8, "0123456789ABCDEF")}-1.0`,
-      category: c.stream === "marketing" ? ["newsletter"] : ["transactional", c.id],
-    };
-    if (c.stream === "marketing") base.campaign_id = c.id;
-    if (h.kind === "sent") lines.push(JSON.stringify({ ...base, event: "processed", send_at: 0 }));
+    const json = messages.get(m.seq, () => messageJson(program, m));
+    const eventId = idFrom(`${m.seq}:${h.kind}:${"n" in h ? h.n : 0}`, 22);
+    // JSON.stringify of the event's object (the message's fields, its time and id, then its own: `rest`, never
+    // empty, none of the same name), from the message's JSON made once.
+    const head = `{"email":${json.email},"timestamp":${JSON.stringify(Math.floor(h.at / 1000))},"smtp-id":${json.smtpId},"sg_event_id":${JSON.stringify(eventId)},${json.tail},`;
+    const push = (rest: Record<string, unknown>) => lines.push(head + JSON.stringify(rest).slice(1));
+    if (h.kind === "sent") push({ event: "processed", send_at: 0 });
     else if (h.kind === "attempt") {
       const { attempt } = h;
       if (attempt.outcome === "delivered")
-        lines.push(
-          JSON.stringify({ ...base, event: "delivered", response: attempt.reply.text, ip: m.ip, tls: 1 }),
-        );
+        push({ event: "delivered", response: attempt.reply.text, ip: m.ip, tls: 1 });
       else if (attempt.outcome === "deferred")
-        lines.push(
-          JSON.stringify({
-            ...base,
-            event: "deferred",
-            response: attempt.reply.text,
-            attempt: String(h.n + 1),
-            ip: m.ip,
-            tls: 1,
-          }),
-        );
+        push({
+          event: "deferred",
+          response: attempt.reply.text,
+          attempt: String(h.n + 1),
+          ip: m.ip,
+          tls: 1,
+        });
       else {
         const kind = attempt.reply.kind;
         const event: Record<string, unknown> = {
-          ...base,
           event: "bounce",
           reason: attempt.reply.text,
           type: kind === "hard" ? "bounce" : "blocked",
@@ -59,34 +74,22 @@ export function writeSendGrid(program: Program, file: string): void {
           tls: 1,
         };
         if (attempt.reply.status) event.status = attempt.reply.status;
-        lines.push(JSON.stringify(event));
+        push(event);
       }
     } else {
       const e = h.engagement;
       if (e.kind === "open")
-        lines.push(
-          JSON.stringify({
-            ...base,
-            event: "open",
-            useragent: e.userAgent,
-            ip: e.ip,
-            sg_machine_open: e.machine,
-          }),
-        );
+        push({ event: "open", useragent: e.userAgent, ip: e.ip, sg_machine_open: e.machine });
       else if (e.kind === "click")
-        lines.push(
-          JSON.stringify({
-            ...base,
-            event: "click",
-            useragent: e.userAgent,
-            ip: e.ip,
-            url: e.url,
-            url_offset: { index: 0, type: "html" },
-          }),
-        );
-      else if (e.kind === "unsubscribe")
-        lines.push(JSON.stringify({ ...base, event: "unsubscribe", useragent: e.userAgent, ip: e.ip }));
-      else lines.push(JSON.stringify({ ...base, event: "spamreport" }));
+        push({
+          event: "click",
+          useragent: e.userAgent,
+          ip: e.ip,
+          url: e.url,
+          url_offset: { index: 0, type: "html" },
+        });
+      else if (e.kind === "unsubscribe") push({ event: "unsubscribe", useragent: e.userAgent, ip: e.ip });
+      else push({ event: "spamreport" });
     }
   }
   lines.close();

@@ -9,7 +9,7 @@
  * bounce and complaint notifications has.
  */
 import type { Message, Program } from "../model.ts";
-import { type Happening, happenings, hex, idFrom, LineFile } from "./common.ts";
+import { type Happening, happenings, hex, idFrom, Kept, LineFile, MESSAGES_KEPT } from "./common.ts";
 
 const REGION = "us-east-1";
 const ACCOUNT = "123456789012";
@@ -35,7 +35,8 @@ function notification(program: Program, h: Happening): Record<string, unknown> |
   };
 }
 
-function record(program: Program, h: Happening): Record<string, unknown> | null {
+/** The `mail` part of a happening's record: its message's, with the sending IP's tag once it was sent. */
+function mailOf(program: Program, h: Happening): Record<string, unknown> {
   const { m } = h;
   const r = program.recipients[m.recipient];
   const c = program.campaigns[m.campaign];
@@ -49,7 +50,7 @@ function record(program: Program, h: Happening): Record<string, unknown> | null 
     campaign_id: [c.id],
   };
   if (h.kind !== "sent") tags["ses:outgoing-ip"] = [m.ip];
-  const mail = {
+  return {
     timestamp: iso(m.sentAt),
     source: `${program.brand.name} <${program.brand.from}>`,
     sourceArn: `arn:aws:ses:${REGION}:${ACCOUNT}:identity/${program.brand.domain}`,
@@ -65,6 +66,15 @@ function record(program: Program, h: Happening): Record<string, unknown> | null 
     },
     tags,
   };
+}
+
+function record(
+  program: Program,
+  h: Happening,
+  mail: Record<string, unknown> = mailOf(program, h),
+): Record<string, unknown> | null {
+  const { m } = h;
+  const r = program.recipients[m.recipient];
   const reportingMTA = `a8-${(m.seq % 90) + 10}.smtp-out.amazonses.com`;
   if (h.kind === "sent") return { eventType: "Send", mail, send: {} };
   if (h.kind === "attempt") {
@@ -160,13 +170,26 @@ function record(program: Program, h: Happening): Record<string, unknown> | null 
   };
 }
 
+/**
+ * JSON.stringify(record(program, h)), its `mail` (the larger part, the same for a message's events once it was
+ * sent) made once per message and state: a record's keys are `eventType`, `mail`, then its event's own.
+ */
+function recordJson(program: Program, h: Happening, mails: Kept<string, string>): string | null {
+  const mail = mails.get(`${h.m.seq}:${h.kind === "sent"}`, () => JSON.stringify(mailOf(program, h)));
+  const event = record(program, h, {});
+  if (!event) return null;
+  const { eventType, mail: _, ...rest } = event;
+  return `{"eventType":${JSON.stringify(eventType)},"mail":${mail},${JSON.stringify(rest).slice(1)}`;
+}
+
 export function writeSes(program: Program, file: string, envelope: "raw" | "sns" | "notifications"): void {
   const lines = new LineFile(file);
+  const mails = new Kept<string, string>(MESSAGES_KEPT);
   for (const h of happenings(program, true)) {
-    const event = envelope === "notifications" ? notification(program, h) : record(program, h);
+    const event = envelope === "notifications" ? notification(program, h) : recordJson(program, h, mails);
     if (!event) continue;
     if (envelope === "raw") {
-      lines.push(JSON.stringify(event));
+      lines.push(event as string);
       continue;
     }
     const key = `${h.m.seq}:${h.kind}:${"n" in h ? h.n : 0}`;
@@ -175,7 +198,7 @@ export function writeSes(program: Program, file: string, envelope: "raw" | "sns"
         Type: "Notification",
         MessageId: `${hex(`sns:${key}`, 8)}-${hex(`s1:${key}`, 4)}-${hex(`s2:${key}`, 4)}-${hex(`s3:${key}`, 4)}-${hex(`s4:${key}`, 12)}`,
         TopicArn: `arn:aws:sns:${REGION}:${ACCOUNT}:ses-events`,
-        Message: JSON.stringify(event),
+        Message: typeof event === "string" ? event : JSON.stringify(event),
         Timestamp: new Date(h.at + 150).toISOString(),
         SignatureVersion: "1",
         Signature: `${idFrom(`sig:${key}`, 40, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")}==`,
