@@ -22,8 +22,9 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 async function counts(db: string) {
   const store = await Store.open(db, { readOnly: true });
-  const row = await store.one<{ events: number; files: number }>(
-    "SELECT (SELECT count(*) FROM events) AS events, (SELECT count(*) FROM files) AS files",
+  const row = await store.one<{ events: number; files: number; rows: number }>(
+    `SELECT (SELECT count(*) FROM events) AS events, (SELECT count(*) FROM files) AS files,
+      (SELECT count(*) FROM event_rows) AS rows`,
   );
   store.close();
   return row;
@@ -44,4 +45,27 @@ test("kill -9 in the middle of a file leaves the store as it was", async () => {
   const after = await counts(db);
   assert.equal(after?.files, (before?.files ?? 0) + 1, "a finished ingest is committed whole");
   assert.ok((after?.events ?? 0) > (before?.events ?? 0) + 100_000);
+});
+
+test("kill -9 after a file's rows are committed, before their settle: a reader sees the store as it was", async () => {
+  const db = join(dir, "unsettled.duckdb");
+  const first = spawnSync(process.execPath, [CLI, "ingest", small, "--db", db], { encoding: "utf8" });
+  assert.equal(first.status, 0, first.stderr);
+  const before = await counts(db);
+  // "commit the rows" is reported after the rows' transaction, before the settle's.
+  const run = await killIngestAfterStep(big, db, "commit the rows");
+  assert.ok(run.stderr.includes("commit the rows:"), run.stderr);
+  const seen = await counts(db);
+  if (run.signal === "SIGKILL") assert.deepEqual(seen, before, "killed before the settle: the store changed");
+  else {
+    // The settle finished before the kill landed (a slow host): then the file is stored whole.
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(seen?.files, (before?.files ?? 0) + 1);
+  }
+  const whole = spawnSync(process.execPath, [CLI, "ingest", big, "--db", db], { encoding: "utf8" });
+  assert.equal(whole.status, 0, whole.stderr);
+  const after = await counts(db);
+  assert.equal(after?.files, (before?.files ?? 0) + 1, "the file is stored once, whole");
+  assert.ok((after?.events ?? 0) > (before?.events ?? 0) + 100_000);
+  assert.equal(after?.rows, after?.events);
 });
