@@ -101,7 +101,12 @@ export class Store {
     // An ingest killed between its file's two commits left rows a reader must not see: a writer removes them.
     if (options.readOnly && (await store.hasUnsettled())) {
       store.close();
-      (await Store.open(path, { ...options, readOnly: false })).close();
+      const writer = await Store.open(path, { ...options, readOnly: false }).catch((error: unknown) => {
+        throw new Error(
+          `${path}: holds the rows of an ingest that was interrupted, removed only by opening the store to write (this one could not: ${String((error as Error)?.message ?? error)}); run \`deliverlens ingest\` once with write access, with any file (one already stored adds nothing)`,
+        );
+      });
+      writer.close();
       return Store.open(path, options);
     }
     return store;

@@ -21,6 +21,7 @@ import {
   crossSourceOf,
   hasLegacyEmailRows,
   insertFlagged,
+  nextFileId,
   type Settled,
   settleFile,
   storeHasRows,
@@ -210,8 +211,7 @@ async function loadFile(
   // or nothing: it is listed in `unsettled_files` with its rows, and its settle unlists it; a store opened with
   // it still listed (killed in between) loses its rows (Store.open), and so does a settle that fails.
   const rows = await store.transaction(async () => {
-    const fileId = ((await store.one<{ id: number }>("SELECT coalesce(max(file_id), 0) + 1 AS id FROM files"))
-      ?.id ?? 1) as number;
+    const fileId = await nextFileId(store);
     // Whether rows stored before this file can be repeated by it: asked once, not per part.
     const storedBefore = await storeHasRows(store);
     const clock = now();
