@@ -298,6 +298,12 @@ const LEGACY_EMAIL_FILES_V14 = `
 const LEGACY_LOG_FILES_V21 = `
       CREATE TABLE legacy_log_files (file_id INTEGER PRIMARY KEY);`;
 /**
+ * The files whose rows are committed but not settled yet (schema 22): an ingest lists its file with its rows
+ * and removes it with the settle; Store.open removes the rows of a file still listed (an ingest killed between).
+ */
+const UNSETTLED_FILES_V22 = `
+      CREATE TABLE unsettled_files (file_id INTEGER NOT NULL);`;
+/**
  * The day summary's first attempts (schema 15): per provider and day, the messages of the files counted by
  * first attempts whose first attempt falls on that day (measure `sent`, src/measures/sent.ts), and which
  * files those are. Existing summaries are then behind (their definition changes): rebuilt by the next ingest.
@@ -751,6 +757,14 @@ export const MIGRATIONS: readonly Migration[] = [
       ${LEGACY_LOG_FILES_V21}
       INSERT INTO legacy_log_files SELECT file_id FROM files WHERE format IN ('postfix', 'exim');`,
   },
+  {
+    version: 22,
+    description:
+      "unsettled_files: a file whose rows are committed before its settle is listed until the settle commits; an open removes the rows of one listed",
+    // A file's rows are committed before they are settled (src/analytics/ingest/ingest.ts loadFile): a DELETE or
+    // UPDATE of rows inserted in the same transaction makes DuckDB append the whole insert again at COMMIT.
+    sql: UNSETTLED_FILES_V22,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
@@ -782,4 +796,5 @@ export const FRESH_SCHEMA_SQL = `
   ${HOSTING_V18}
   INSERT INTO hosting_state VALUES (true);
   ${LEGACY_LOG_FILES_V21}
+  ${UNSETTLED_FILES_V22}
   CREATE VIEW events AS ${EVENTS_VIEW_V13}`;

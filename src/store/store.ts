@@ -90,12 +90,44 @@ export class Store {
     const store = new Store(path, instance, connection);
     try {
       if (options.readOnly) await store.checkVersion();
-      else await store.migrate();
+      else {
+        await store.migrate();
+        await store.removeUnsettled();
+      }
     } catch (error) {
       store.close();
       throw error;
     }
+    // An ingest killed between its file's two commits left rows a reader must not see: a writer removes them.
+    if (options.readOnly && (await store.hasUnsettled())) {
+      store.close();
+      const writer = await Store.open(path, { ...options, readOnly: false }).catch((error: unknown) => {
+        throw new Error(
+          `${path}: holds the rows of an ingest that was interrupted, removed only by opening the store to write (this one could not: ${String((error as Error)?.message ?? error)}); run \`deliverlens ingest\` once with write access, with any file (one already stored adds nothing)`,
+        );
+      });
+      writer.close();
+      return Store.open(path, options);
+    }
     return store;
+  }
+
+  /**
+   * Removes the rows of the files `unsettled_files` lists (schema 22): an ingest commits a file's rows before
+   * it settles them (src/analytics/ingest/ingest.ts), and one killed in between leaves them listed.
+   */
+  async removeUnsettled(): Promise<void> {
+    if (!(await this.hasUnsettled())) return;
+    await this.transaction(() =>
+      this.run(`DELETE FROM event_rows WHERE file_id IN (SELECT file_id FROM unsettled_files);
+        DELETE FROM unsettled_files`),
+    );
+  }
+
+  private async hasUnsettled(): Promise<boolean> {
+    return (
+      (await this.one<{ any: boolean }>("SELECT EXISTS (SELECT 1 FROM unsettled_files) AS any"))?.any === true
+    );
   }
 
   async run(sql: string, params?: Params): Promise<void> {

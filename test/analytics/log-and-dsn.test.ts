@@ -285,7 +285,7 @@ test("a store an older version wrote with `<…>` Message-IDs is migrated: one f
   await store.run("DELETE FROM schema_version WHERE version >= 16");
   await store.run(
     `DROP TABLE key_state; DROP TABLE recipient_hosts; DROP TABLE hosted_domains; DROP TABLE hosting_state;
-      DROP TABLE legacy_log_files; ALTER TABLE event_rows DROP COLUMN queue_id`,
+      DROP TABLE legacy_log_files; DROP TABLE unsettled_files; ALTER TABLE event_rows DROP COLUMN queue_id`,
   );
   const old = await store.one<{ id: string; key: bigint; event_key: bigint }>(
     "SELECT message_id AS id, message_key AS key, event_key FROM event_rows",

@@ -51,6 +51,7 @@ test("a new store is migrated to the current schema, and reopening keeps it", as
       "tls_failures",
       "tls_policies",
       "tls_reports",
+      "unsettled_files",
     ],
   );
   again.close();
@@ -103,6 +104,33 @@ test("a failed transaction leaves nothing behind", async () => {
   );
   assert.deepEqual(await store.all("SELECT count(*) AS n FROM quarantine"), [{ n: 0 }]);
   store.close();
+});
+
+test("the rows of a file left unsettled (an ingest killed between its two commits) are removed by the next open, read-only too", async () => {
+  const path = join(dir, "unsettled.duckdb");
+  const store = await Store.open(path);
+  const rows = (fileId: number, times: string) =>
+    `INSERT INTO event_rows (event_key, type, time, recipient, provider, file_id, recipient_hash, message_key)
+      SELECT i, 'delivered', TIMESTAMP '2026-03-02 10:00:00', 'a@icloud.com', 'apple', ${fileId}, 1, 1
+      FROM range(${times}) t(i)`;
+  // File 1 settled; file 2's rows committed and listed, its settle never run.
+  await store.run(`${rows(1, "3")}; ${rows(2, "5")}; INSERT INTO unsettled_files VALUES (2)`);
+  store.close();
+  const reader = await Store.open(path, { readOnly: true });
+  const count = async (opened: Store) =>
+    await opened.one<{ one: number; two: number; listed: number }>(
+      `SELECT count(*) FILTER (WHERE file_id = 1) AS one, count(*) FILTER (WHERE file_id = 2) AS two,
+        (SELECT count(*) FROM unsettled_files) AS listed FROM event_rows`,
+    );
+  assert.deepEqual(await count(reader), { one: 3, two: 0, listed: 0 });
+  reader.close();
+  const writer = await Store.open(path);
+  await writer.run(`${rows(3, "2")}; INSERT INTO unsettled_files VALUES (3)`);
+  writer.close();
+  const again = await Store.open(path);
+  assert.deepEqual(await count(again), { one: 3, two: 0, listed: 0 });
+  assert.equal((await again.one<{ n: number }>("SELECT count(*) AS n FROM event_rows"))?.n, 3);
+  again.close();
 });
 
 test("a store from a newer deliverlens is refused", async () => {

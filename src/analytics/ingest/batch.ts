@@ -15,6 +15,7 @@ import {
   crossSourceOf,
   hasLegacyEmailRows,
   insertFlagged,
+  nextFileId,
   type Settled,
   SplitBatch,
   settleBatch,
@@ -269,9 +270,7 @@ export class FileBatches {
       let crossed: number[] = [];
       const commit = stopwatch();
       const settled = await store.transaction(async () => {
-        const firstId = ((
-          await store.one<{ id: number }>("SELECT coalesce(max(file_id), 0) + 1 AS id FROM files")
-        )?.id ?? 1) as number;
+        const firstId = await nextFileId(store);
         const storedBefore = await storeHasRows(store);
         const clock = (this.options.now ?? Date.now)();
         const legacyEmail = storedBefore && format === "email" && (await hasLegacyEmailRows(store));
