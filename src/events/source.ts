@@ -67,6 +67,14 @@ export class OutcomeShape {
   kept: unknown = null;
   /** What the sink kept before `kept` (the outcomes of one shape may take turns in two: two reply codes). */
   keptBefore: unknown = null;
+  /**
+   * What the sink reads of `kept` for every outcome, copied beside it (its own too; `keptReplyCode`
+   * undefined: no copy): the shape is an object the parser has just used, `kept` one more to wait for (a
+   * wide log's thousands of shapes and kept objects are mostly out of the CPU's caches).
+   */
+  keptReplyCode: number | null | undefined = undefined;
+  keptClass: unknown = null;
+  keptRelay: unknown = undefined;
 }
 
 export interface OutcomeSink {

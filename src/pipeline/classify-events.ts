@@ -280,20 +280,33 @@ export class EventClassifier {
    * written) where the event has to be given to jsonBytes.
    */
   shapedBytes(shaped: ShapedLine, spans: OutcomeSpans, format: string, out: JsonBytes): boolean {
-    const known = keptFor(spans.shape, shaped.replyCode);
-    if (known === null) return false;
-    const written = known.writtenFor(spans.bytes, spans.replyStart, spans.replyEnd);
-    if (written !== null && this.shapedBy(written, known, shaped, spans, format, out)) return true;
+    const shape = spans.shape;
+    if (shape === null) return false;
+    // The kept context's reply code, class and relay as copied on the shape (see copyKept): the context
+    // itself is loaded only where they are not there, or for the rarer tries below.
+    if (shape.keptReplyCode !== shaped.replyCode || shape.keptClass === null) {
+      const kept = keptFor(shape, shaped.replyCode);
+      if (kept === null) return false;
+      copyKept(shape, kept);
+    }
+    const known = shape.kept as DomainContext;
+    const shared = shape.keptClass as SharedContext;
+    const relay = shape.keptRelay as HostJson | null | undefined;
+    const written = shared.writtenFor(spans.bytes, spans.replyStart, spans.replyEnd);
+    const wrote = written !== null && this.shapedBy(written, known, relay, shaped, spans, format, out);
+    // A relay looked up by that try (hostOf) is copied for the next outcome.
+    if (relay === undefined) shape.keptRelay = known.relay;
+    if (wrote) return true;
     // The class's last record may be another recipient domain's, whose reply a reply naming this domain
     // (`<user@domain>: … User unknown`) does not match: then this context's own last record is tried.
     const own = known.ownWritten;
-    if (own !== null && own !== written && this.shapedBy(own, known, shaped, spans, format, out)) return true;
+    if (own !== null && own !== written && this.shapedBy(own, known, undefined, shaped, spans, format, out))
+      return true;
     // The class's record before its last (a reply of another shape came between: the two take turns, or the
     // other is rare), which goes first again where it writes this one.
-    const shared = known.shared;
     const before = shared.before;
     if (before === null || before === written || before === own) return false;
-    if (!this.shapedBy(before, known, shaped, spans, format, out)) return false;
+    if (!this.shapedBy(before, known, undefined, shaped, spans, format, out)) return false;
     shared.before = shared.written;
     shared.written = before;
     return true;
@@ -308,6 +321,7 @@ export class EventClassifier {
   private shapedBy(
     written: Written,
     known: DomainContext,
+    relay: HostJson | null | undefined,
     shaped: ShapedLine,
     spans: OutcomeSpans,
     format: string,
@@ -323,7 +337,8 @@ export class EventClassifier {
     for (let tries = 1; ; tries++) {
       const template = entry.template;
       if (record.file !== file || record.format !== format || template === null) return false;
-      const host = this.hostOf(known, entry);
+      // The context's relay as copied on the shape (undefined: not known there, the context is read).
+      const host = relay === undefined ? this.hostOf(known, entry) : (relay ?? this.hostOfEntry(entry));
       this.tried++;
       this.text = "";
       this.replyLength = replyEnd - replyStart;
@@ -424,7 +439,11 @@ export class EventClassifier {
   private hostOf(context: DomainContext, entry: Entry): HostJson {
     let relay = context.relay;
     if (relay === undefined) relay = context.relay = this.relayOf(context.remoteMta);
-    if (relay !== null) return relay;
+    return relay ?? this.hostOfEntry(entry);
+  }
+
+  /** The remote host of the records of `entry` written where their context has no relay: the classification's. */
+  private hostOfEntry(entry: Entry): HostJson {
     entry.host ??= new HostJson(entry.classification.remoteMta);
     return entry.host;
   }
@@ -563,6 +582,7 @@ export class EventClassifier {
         if (spans.shape !== null) {
           spans.shape.keptBefore = spans.shape.kept;
           spans.shape.kept = known;
+          copyKept(spans.shape, null);
         }
       }
       domainKey = known.domainKey;
@@ -1036,6 +1056,34 @@ class SharedContext {
     this.status = detach(status);
     this.hint = detach(hint);
   }
+
+  /** The probes key of the reply bytes[from, to): a hash of PROBE_BYTES at the probe (-1: none). */
+  probed(bytes: Uint8Array, from: number, to: number): number {
+    const probe = this.probe;
+    let at = to - probe;
+    if (probe < 0 || at < from) return -1;
+    // Inside a number, from its first digit: replies whose number there has another count of digits
+    // (Orange's `<id>.N` and `<id>.NN`) still differ in the bytes hashed, whichever taught the probe.
+    for (
+      let back = 0;
+      back < PROBE_BYTES && at > from && isDigit(bytes[at]) && isDigit(bytes[at - 1]);
+      back++
+    ) {
+      at--;
+    }
+    let hash = 0;
+    for (let i = at, end = Math.min(to, at + PROBE_BYTES); i < end; i++)
+      hash = Math.imul(hash ^ bytes[i], FNV_PRIME);
+    return hash >>> 1;
+  }
+
+  /** What shapedBytes tries for the reply bytes[from, to): the `written` of its probe's key, else the last. */
+  writtenFor(bytes: Uint8Array, from: number, to: number): Written | null {
+    const { probes, written } = this;
+    if (this.probe < 0 || probes === null) return written;
+    const probed = this.probed(bytes, from, to);
+    return (probed >= 0 ? probes.written(probed) : undefined) ?? written;
+  }
 }
 
 /**
@@ -1056,7 +1104,19 @@ function keptFor(shape: OutcomeShape | null, replyCode: number | null): DomainCo
   if (!(before instanceof DomainContext) || before.replyCode !== replyCode) return null;
   shape.keptBefore = kept;
   shape.kept = before;
+  copyKept(shape, null);
   return before;
+}
+
+/**
+ * Copies on `shape` what shapedBytes reads of its kept context (`context`, which must be shape.kept), or
+ * clears the copies (null) where `kept` changes. The context's reply code and class never change; its relay
+ * only once, from undefined (not looked up yet: hostOf), after which shapedBytes copies it again.
+ */
+function copyKept(shape: OutcomeShape, context: DomainContext | null): void {
+  shape.keptReplyCode = context === null ? undefined : context.replyCode;
+  shape.keptClass = context === null ? null : context.shared;
+  shape.keptRelay = context === null ? undefined : context.relay;
 }
 
 class DomainContext {
@@ -1139,24 +1199,9 @@ class DomainContext {
     return this.shared.probes;
   }
 
-  /** The probes key of the reply bytes[from, to): a hash of PROBE_BYTES at the probe (-1: none). */
+  /** The probes key of the reply bytes[from, to) (SharedContext.probed). */
   probed(bytes: Uint8Array, from: number, to: number): number {
-    const probe = this.shared.probe;
-    let at = to - probe;
-    if (probe < 0 || at < from) return -1;
-    // Inside a number, from its first digit: replies whose number there has another count of digits
-    // (Orange's `<id>.N` and `<id>.NN`) still differ in the bytes hashed, whichever taught the probe.
-    for (
-      let back = 0;
-      back < PROBE_BYTES && at > from && isDigit(bytes[at]) && isDigit(bytes[at - 1]);
-      back++
-    ) {
-      at--;
-    }
-    let hash = 0;
-    for (let i = at, end = Math.min(to, at + PROBE_BYTES); i < end; i++)
-      hash = Math.imul(hash ^ bytes[i], FNV_PRIME);
-    return hash >>> 1;
+    return this.shared.probed(bytes, from, to);
   }
 
   /** `entry` was found for a reply whose probes key is `probed`. */
@@ -1178,14 +1223,6 @@ class DomainContext {
     shared.written = written;
     const probed = this.lastProbed;
     if (probed >= 0) shared.probes?.wrote(probed, written);
-  }
-
-  /** What shapedBytes tries for the reply bytes[from, to): the `written` of its probe's key, else the last. */
-  writtenFor(bytes: Uint8Array, from: number, to: number): Written | null {
-    const { probes, written } = this.shared;
-    if (this.shared.probe < 0 || probes === null) return written;
-    const probed = this.probed(bytes, from, to);
-    return (probed >= 0 ? probes.written(probed) : undefined) ?? written;
   }
 }
 
