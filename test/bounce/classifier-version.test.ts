@@ -29,8 +29,8 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 83,
-  fingerprint: "a5fb442a6c00b2982e4efe15a29ec497c8dc37e23530f038ed53a62041683166",
+  version: 84,
+  fingerprint: "7e0185b464617b430f898ee321d76900bf17c2f750cefff6c627d30bb8a3afbf",
 };
 
 /** Rule data as text: patterns by their source and flags. */
