@@ -29,8 +29,8 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 84,
-  fingerprint: "7e0185b464617b430f898ee321d76900bf17c2f750cefff6c627d30bb8a3afbf",
+  version: 85,
+  fingerprint: "7d461862aa4d6b9edad5196429e326395ab2a76488ba1d9781a943dcb60f937d",
 };
 
 /** Rule data as text: patterns by their source and flags. */

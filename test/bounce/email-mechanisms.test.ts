@@ -41,6 +41,16 @@ const storedVerdict = (event: DeliveryEvent) =>
 const reportRecords = (subject: string, lines: readonly string[]): BounceRecord[] =>
   records(plain(subject, lines.join("\n")));
 
+/** Sendmail's failure report with no DSN fields: its list of failed addresses, then its transcript (savemail.c). */
+const sendmailReport = (listed: readonly string[], transcript: readonly string[]): BounceRecord[] =>
+  reportRecords("Returned mail: see transcript for details", [
+    "   ----- The following addresses had permanent fatal errors -----",
+    ...listed,
+    "",
+    "   ----- Transcript of session follows -----",
+    ...transcript,
+  ]);
+
 describe("Sendmail transcripts", () => {
   it("each recipient of a plain-text report keeps its own dialogue of the transcript, not only the last listed (sisimai go lhost/via-v5sendmail.go)", () => {
     const report = records(
@@ -300,6 +310,50 @@ describe("Sendmail transcripts", () => {
       "<someone@example.net>: unknown user someone",
     );
     assert.equal(records(remote)[0].reason, "filtered");
+  });
+
+  it("a report with no DSN fields gives each listed recipient its whole reply from the transcript, as the DSN path does, and no transcript line makes a recipient the list does not name (review's Sendmail 8.17 multi-recipient reports, DSN part removed)", () => {
+    const report = sendmailReport(
+      [
+        "a@example.jp",
+        "    (reason: 550-5.1.1 <a@example.jp>: Recipient address rejected:)",
+        "b@example.jp",
+        "    (reason: 550-5.7.26 This mail has been blocked because the sender is)",
+      ],
+      [
+        "... while talking to mx.example.jp.:",
+        ">>> DATA",
+        "<<< 550-5.7.26 This mail has been blocked because the sender is",
+        "<<< 550 5.7.26 unauthenticated. DKIM = did not pass.",
+        "550 5.1.1 b@example.jp... User unknown",
+        "<<< 550-5.1.1 <a@example.jp>: Recipient address rejected:",
+        "<<< 550 5.1.1 User unknown in virtual mailbox table",
+        "550 5.1.1 a@example.jp... User unknown",
+        "<<< 421 4.7.0 [TSS04] Messages from 192.0.2.25 temporarily deferred",
+        "c@example.jp... Deferred: 421 4.7.0 [TSS04] Messages from 192.0.2.25 temporarily deferred",
+      ],
+    );
+    assert.deepEqual(
+      report.map((record) => [record.recipient, record.reason, record.status]),
+      [
+        ["a@example.jp", "userunknown", "5.1.1"],
+        ["b@example.jp", "authfailure", "5.7.26"],
+      ],
+    );
+    assert.match(report[0].diagnostic, /User unknown in virtual mailbox table\)$/);
+    assert.doesNotMatch(report[1].diagnostic, /TSS04/);
+  });
+
+  it("Sendmail's queue timeout in seconds is an expiry too (pintvl: '1 second'), masked number and all", () => {
+    const report = sendmailReport(
+      ["a@example.jp", "    (reason: 221 mx.example.jp closing connection)"],
+      [
+        "a@example.jp... Deferred",
+        "Message could not be delivered for 30 seconds",
+        "Message will be deleted from queue",
+      ],
+    );
+    assert.equal(report[0].reason, "expired");
   });
 });
 

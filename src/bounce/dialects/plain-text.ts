@@ -10,6 +10,7 @@ import {
   STATUS_IN_TEXT,
   withoutAddressee,
 } from "../email/text.ts";
+import { wholeTranscriptReply } from "../email/transcript.ts";
 import type { Dialect, RecipientReport } from "./types.ts";
 
 /** Signs that a message without structured fields is a bounce at all. */
@@ -141,6 +142,56 @@ function withPreamble(diagnostic: string, preamble: string): string {
     : diagnostic;
 }
 
+/**
+ * A failure report's transcript line about a recipient still in the queue ("g@example.org... Deferred: 421 …",
+ * Sendmail's transcript after its list of failed addresses, savemail.c): a recipient of the report only when the
+ * list names it too. A report that lists nobody before such lines keeps them (they are all it says).
+ */
+function withoutOnlyDeferred<T extends { recipient: string; diagnostic: string }>(entries: T[]): T[] {
+  const deferred = (entry: T) => entry.diagnostic.startsWith(`${entry.recipient}... Deferred`);
+  if (deferred(entries[0])) return entries;
+  const listed = new Set<string>();
+  const kept: T[] = [];
+  for (const entry of entries) {
+    const key = entry.recipient.toLowerCase();
+    if (!deferred(entry)) listed.add(key);
+    else if (!listed.has(key)) continue;
+    kept.push(entry);
+  }
+  return kept;
+}
+
+/**
+ * Sendmail's list of failed addresses gives each its reply's first line ("    (reason: 550-5.7.30 This mail has
+ * been blocked because DKIM does not)", savemail.c errbody from the recipient's q_rstatus), as its DSN's
+ * Diagnostic-Code does: the whole reply is in the transcript (email/transcript.ts reads it for the DSN).
+ */
+const SENDMAIL_REASON = /^\(reason: (.{1,998}?)\)(?=$| -{3,} ?Transcript of session follows ?-{3,})/i;
+
+/**
+ * A recipient's own reply in a Sendmail report with no DSN fields, as the DSN path reads it: the whole reply its
+ * cut "(reason: 550-…)" line starts. In a report about several recipients the transcript after the last one's
+ * line holds every recipient's replies: only its own "(reason: …)" is its error, the transcript stays its
+ * context (the SMTP phase: ">>> DATA"), as the DSN path keeps it. Null when neither applies.
+ */
+function ownSendmailReply(
+  diagnostic: string,
+  mail: ScannedEmail,
+  several: boolean,
+): { diagnostic: string; context: string | null } | null {
+  const reason = SENDMAIL_REASON.exec(diagnostic);
+  if (reason === null) return null;
+  const whole = wholeTranscriptReply(reason[1], mail);
+  // What follows the line is nothing or Sendmail's "----- Transcript of session follows -----" (savemail.c).
+  const rest = diagnostic.slice(reason[0].length);
+  const shared = several && rest !== "";
+  if (whole === null && !shared) return null;
+  return {
+    diagnostic: `(reason: ${whole ?? reason[1]})${shared ? "" : rest}`,
+    context: shared ? diagnostic : null,
+  };
+}
+
 /** A Sendmail transcript's dialogue about one recipient: ">>> RCPT To:<a@b>", then "<<< 550 …" (savemail.c). */
 const DIALOGUE = /^>>>/;
 
@@ -231,20 +282,25 @@ export const plainText: Dialect = {
         ? "delayed"
         : "failed";
     if (text.entries.length > 0) {
-      const listed = text.entries.length > 1 ? failedRecipientsOnly(text.entries, mail) : text.entries;
+      const listed =
+        text.entries.length > 1
+          ? failedRecipientsOnly(action === "failed" ? withoutOnlyDeferred(text.entries) : text.entries, mail)
+          : text.entries;
       const entries = shareFollowingError(
         onePerRecipient(listed.length > 1 ? withoutAddressee(listed, senderAddresses(mail)) : listed),
       );
       // A recipient line with nothing after it: the error was written before it (e.g. "Error: … RCPT TO: a@b").
-      return entries.map(
-        (entry): RecipientReport => ({
+      return entries.map((entry): RecipientReport => {
+        const own = ownSendmailReply(entry.diagnostic, mail, entries.length > 1);
+        return {
           ...entry,
-          diagnostic: withPreamble(entry.diagnostic, text.preamble),
+          diagnostic: withPreamble(own?.diagnostic ?? entry.diagnostic, text.preamble),
+          ...(own?.context ? { context: own.context } : {}),
           notice: text.preamble,
           time,
           action,
-        }),
-      );
+        };
+      });
     }
     const failed = addressesIn(headerValue(mail.headers, "x-failed-recipients"));
     // X-Failed-Recipients, then an address in a sentence ("could not be delivered to <a@b>"), then one in a

@@ -5367,8 +5367,10 @@ export const REASON_PHRASES: RuleTable = {
       id: "expired-could-not-be-delivered-for-minutes-hours-days",
       reason: "expired",
       // Sendmail's queue timeout notice ("Message could not be delivered for %s", the timeout as its pintvl()
-      // writes it: "8 hours", "1 day", "5 days"); Sisimai's pair reads only " days".
-      pattern: /could not be delivered for \d{1,4} (?:minute|hour|day|week)s?\b/,
+      // writes it, sendmail/convtime.c: "5 days", "8 hours", "1 second" — weeks, days, hours, minutes or
+      // seconds, whichever is the largest unit not 0); Sisimai's pair reads only " days". A number before
+      // "second(s)" is a measurement the reply's key masks to "#" (reply-key.ts UNITS), as verdicts read it.
+      pattern: /could not be delivered for (?:\d{1,4}|#) (?:second|minute|hour|day|week)s?\b/,
       unlisted: true,
       source:
         "sisimai go reason/why-expired.go (a wider wording of its pair 'could not be delivered for' … ' days': unlisted); Sendmail's queue timeout (https://github.com/sendmail-org/sendmail envelope.c)",
