@@ -29,8 +29,8 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 85,
-  fingerprint: "7d461862aa4d6b9edad5196429e326395ab2a76488ba1d9781a943dcb60f937d",
+  version: 86,
+  fingerprint: "bc8bc35067e31d9593b70836ee5d9e709b9dfd639593f3777c17b71ef8c5d476",
 };
 
 /** Rule data as text: patterns by their source and flags. */
