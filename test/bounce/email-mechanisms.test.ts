@@ -104,7 +104,13 @@ describe("Sendmail transcripts", () => {
           ].join("\n"),
         ),
       )[0];
-    for (const echo of ["550 5.1.1 <a@example.jp>... User unknown", "550 <a@example.jp>... User unknown"]) {
+    // Sendmail echoes the address as the envelope gave it: in angle brackets or bare (review R136).
+    for (const echo of [
+      "550 5.1.1 <a@example.jp>... User unknown",
+      "550 <a@example.jp>... User unknown",
+      "550 5.1.1 a@example.jp... User unknown",
+      "550 a@example.jp... User unknown",
+    ]) {
       const record = transcript("550 5.7.1 IP address blacklisted by recipient", echo);
       assert.equal(record.reason, "blocked", echo);
       assert.equal(record.status, "5.7.1", echo);
@@ -342,6 +348,55 @@ describe("Sendmail transcripts", () => {
     );
     assert.match(report[0].diagnostic, /User unknown in virtual mailbox table\)$/);
     assert.doesNotMatch(report[1].diagnostic, /TSS04/);
+  });
+
+  it("each listed recipient reads its reply and its host from its own part of the transcript, not another host's (review R136: Sendmail 8.17 with SendMimeErrors=False)", () => {
+    const [unknown, spf] = sendmailReport(
+      [
+        "y-nf@example.jp",
+        "    (reason: 552 1 Requested mail action aborted, mailbox not found)",
+        "t-spf@example.com",
+        "    (reason: 550 SPF check failed. https://service.mail.qq.com/detail/122/72)",
+      ],
+      [
+        "... while talking to mx-biz.mail.am0.yahoodns.net.:",
+        ">>> DATA",
+        "<<< 552 1 Requested mail action aborted, mailbox not found",
+        "554 5.0.0 Service unavailable",
+        "... while talking to mx3.qq.com.:",
+        ">>> DATA",
+        "<<< 550 SPF check failed. https://service.mail.qq.com/detail/122/72",
+        "550 5.1.1 t-spf@example.com... User unknown",
+      ],
+    );
+    assert.deepEqual(
+      [unknown, spf].map((record) => [
+        record.recipient,
+        record.remoteMta,
+        record.reason,
+        record.suppressRecipient,
+      ]),
+      [
+        ["y-nf@example.jp", "mx-biz.mail.am0.yahoodns.net", "userunknown", true],
+        ["t-spf@example.com", "mx3.qq.com", "authfailure", false],
+      ],
+    );
+    // One failed recipient, another only deferred at the host before: its reply and host are its own part's.
+    const [alone, ...others] = sendmailReport(
+      ["t-spf@example.com", "    (reason: 550 SPF check failed. https://service.mail.qq.com/detail/122/72)"],
+      [
+        "... while talking to mx-biz.mail.am0.yahoodns.net.:",
+        ">>> DATA",
+        "<<< 421 4.7.0 [TSS04] Messages from 192.0.2.25 temporarily deferred due to",
+        "y-tss04@example.jp... Deferred: 421 4.7.0 [TSS04] Messages from 192.0.2.25 temporarily deferred due to",
+        "... while talking to mx3.qq.com.:",
+        ">>> DATA",
+        "<<< 550 SPF check failed. https://service.mail.qq.com/detail/122/72",
+        "550 5.1.1 t-spf@example.com... User unknown",
+      ],
+    );
+    assert.deepEqual(others, []);
+    assert.deepEqual([alone.remoteMta, alone.reason, alone.provider], ["mx3.qq.com", "authfailure", "other"]);
   });
 
   it("Sendmail's queue timeout in seconds is an expiry too (pintvl: '1 second'), masked number and all", () => {

@@ -1,4 +1,6 @@
+import { detach } from "../../util/detach.ts";
 import { headerValue } from "../email/headers.ts";
+import { remoteHostIn } from "../email/remote-host.ts";
 import type { ScannedEmail } from "../email/scan.ts";
 import {
   addressesIn,
@@ -168,28 +170,99 @@ function withoutOnlyDeferred<T extends { recipient: string; diagnostic: string }
  */
 const SENDMAIL_REASON = /^\(reason: (.{1,998}?)\)(?=$| -{3,} ?Transcript of session follows ?-{3,})/i;
 
+/** The line Sendmail opens its transcript with (savemail.c). */
+const TRANSCRIPT_SEPARATOR = /-{3,} ?Transcript of session follows ?-{3,}/i;
+/** "... while talking to mx.example.org.:" opens one host's part of the transcript (usersmtp.c). */
+const TALKING_TO = /^(?:\.\.\. )?while talking to /i;
+/** Transcript lines looked at, and characters: hostile input stays bounded. */
+const MAX_TRANSCRIPT_LINES = 256;
+const MAX_TRANSCRIPT_LENGTH = 64 * 1024;
+
+/** The lines of a report's Sendmail transcript after its separator, trimmed; none when it has no transcript. */
+function transcriptLines(reportText: string): string[] {
+  const separator = TRANSCRIPT_SEPARATOR.exec(reportText);
+  if (separator === null) return [];
+  const from = separator.index + separator[0].length;
+  const lines = reportText.slice(from, from + MAX_TRANSCRIPT_LENGTH).split("\n", MAX_TRANSCRIPT_LINES + 1);
+  return lines.slice(1).map((line) => line.trim());
+}
+
 /**
  * A recipient's own reply in a Sendmail report with no DSN fields, as the DSN path reads it: the whole reply its
- * cut "(reason: 550-…)" line starts. In a report about several recipients the transcript after the last one's
- * line holds every recipient's replies: only its own "(reason: …)" is its error, the transcript stays its
- * context (the SMTP phase: ">>> DATA"), as the DSN path keeps it. Null when neither applies.
+ * cut "(reason: 550-…)" line starts for its error.
+ * The transcript holds one part per host ("... while talking to mx.example.org.:"): the recipient's is the one
+ * where its reply was answered ("<<< " and the "(reason: …)" line), and only that part is about it — another
+ * host's reply (a deferred recipient's "[TSS04]", the next host's refusal) is not its error, nor that host
+ * its remote host (review R136). In a report about several recipients the reply alone is the error and no
+ * command its phase (a pipelined session shows ">>> DATA" before every recipient's RCPT reply), as the DSN path
+ * reads each recipient but the last; about one, its part stays in the error (Sendmail's own lines: "Message
+ * could not be delivered for 5 days", what a DSN's Status would say). Null when the recipient's lines hold no
+ * "(reason: …)" line.
  */
 function ownSendmailReply(
   diagnostic: string,
   mail: ScannedEmail,
+  transcript: () => readonly string[],
   several: boolean,
-): { diagnostic: string; context: string | null } | null {
+): { diagnostic: string; context: string | null; remoteMta: string | null } | null {
   const reason = SENDMAIL_REASON.exec(diagnostic);
   if (reason === null) return null;
   const whole = wholeTranscriptReply(reason[1], mail);
   // What follows the line is nothing or Sendmail's "----- Transcript of session follows -----" (savemail.c).
   const rest = diagnostic.slice(reason[0].length);
-  const shared = several && rest !== "";
-  if (whole === null && !shared) return null;
+  const part = hostPart(transcript(), reason[1]);
+  if (whole === null && rest === "" && part === null) return null;
+  const error = `(reason: ${whole ?? reason[1]})`;
+  const remoteMta = part === null ? null : remoteHostIn(part.text);
+  if (several)
+    return { diagnostic: error, context: part === null && rest !== "" ? diagnostic : null, remoteMta };
   return {
-    diagnostic: `(reason: ${whole ?? reason[1]})${shared ? "" : rest}`,
-    context: shared ? diagnostic : null,
+    diagnostic: `${error}${part === null ? rest : ownPartOf(rest, part.index)}`,
+    context: null,
+    remoteMta,
   };
+}
+
+/** Where a recipient's joined lines open a host's part ("... while talking to …"). */
+const TALKING_TO_JOINED = / (?:\.\.\. )?while talking to /gi;
+
+/**
+ * The recipient's joined transcript lines (`rest`: the separator, then every host's part as the text reader kept
+ * them, Sendmail's stock echo of a reply left out) with only the part `index` of them kept; nothing when the
+ * reader kept fewer parts (a "... Deferred" line of another recipient took the rest).
+ */
+function ownPartOf(rest: string, index: number): string {
+  const starts: number[] = [];
+  TALKING_TO_JOINED.lastIndex = 0;
+  for (let match = TALKING_TO_JOINED.exec(rest); match !== null; match = TALKING_TO_JOINED.exec(rest))
+    starts.push(match.index);
+  if (index >= starts.length) return "";
+  return `${rest.slice(0, starts[0])}${rest.slice(starts[index], starts[index + 1] ?? rest.length)}`;
+}
+
+/**
+ * The part of a Sendmail transcript (its lines) where `reply` (a reply's first line) was answered: from its "...
+ * while talking to" line to the next one or the transcript's end, its lines joined by spaces, and which part it
+ * is (0 the first); null when none holds "<<< reply".
+ */
+function hostPart(lines: readonly string[], reply: string): { text: string; index: number } | null {
+  if (lines.length === 0) return null;
+  const answered = `<<< ${reply.trim()}`;
+  let part: string[] = [];
+  let index = -1;
+  let found = false;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    if (line === "") break;
+    if (TALKING_TO.test(line)) {
+      if (found) break;
+      part = [];
+      index++;
+    }
+    part.push(line);
+    if (line === answered) found = true;
+  }
+  return found && index >= 0 ? { text: part.join(" "), index } : null;
 }
 
 /** A Sendmail transcript's dialogue about one recipient: ">>> RCPT To:<a@b>", then "<<< 550 …" (savemail.c). */
@@ -290,12 +363,18 @@ export const plainText: Dialect = {
         onePerRecipient(listed.length > 1 ? withoutAddressee(listed, senderAddresses(mail)) : listed),
       );
       // A recipient line with nothing after it: the error was written before it (e.g. "Error: … RCPT TO: a@b").
+      let lines: string[] | undefined;
+      const transcript = () => {
+        lines ??= transcriptLines(mail.reportText);
+        return lines;
+      };
       return entries.map((entry): RecipientReport => {
-        const own = ownSendmailReply(entry.diagnostic, mail, entries.length > 1);
+        const own = ownSendmailReply(entry.diagnostic, mail, transcript, entries.length > 1);
         return {
           ...entry,
           diagnostic: withPreamble(own?.diagnostic ?? entry.diagnostic, text.preamble),
           ...(own?.context ? { context: own.context } : {}),
+          ...(own?.remoteMta ? { remoteMta: detach(own.remoteMta) } : {}),
           notice: text.preamble,
           time,
           action,

@@ -530,12 +530,13 @@ const QUOTED_REPLY = /^[ \t]*[45]\d\d[ -]</;
 /** The recipient line quotes a reply of its own ("554 <a@b>... 550 Host unknown"). */
 const OWN_REPLY = /^[45]\d\d\b/;
 /**
- * Sendmail's own line for a recipient, with or without an enhanced status ("550 5.1.1 <a@b>... User unknown"):
+ * Sendmail's own line for a recipient, with or without an enhanced status, its address as the envelope gave it
+ * (in angle brackets or bare: "550 5.1.1 <a@b>... User unknown", "550 5.1.1 a@b... User unknown", review R136):
  * after a remote host's reply ("<<< 550 5.7.1 IP address blacklisted") it is that reply's code turned into
  * Sendmail's exit status and that status's stock words (sendmail/usersmtp.c maps 550/551/553 to EX_NOUSER,
  * libsm's sysexits table words it "User unknown"), so the remote's words are the error, not these.
  */
-const SENDMAIL_ECHO = /^[45]\d\d (?:[45]\.[0-7]\.\d{1,3} )?<([^\s<>]{1,320})>\.\.\. /;
+const SENDMAIL_ECHO = /^[45]\d\d (?:[45]\.[0-7]\.\d{1,3} )?(?:<([^\s<>]{1,320})>|([^\s<>]{1,320}?))\.\.\. /;
 
 interface Entry {
   recipient: string;
@@ -562,7 +563,7 @@ interface Entry {
 
 function isEchoOf(line: string, recipient: string): boolean {
   const echo = SENDMAIL_ECHO.exec(line);
-  return echo !== null && echo[1].toLowerCase() === recipient.toLowerCase();
+  return echo !== null && (echo[1] ?? echo[2]).toLowerCase() === recipient.toLowerCase();
 }
 
 /** What a line is tested for besides an address: Sendmail's transcript ("While talking to", "<<< 550", "(smtp)... "). */
