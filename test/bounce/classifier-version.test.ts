@@ -29,8 +29,8 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 86,
-  fingerprint: "bc8bc35067e31d9593b70836ee5d9e709b9dfd639593f3777c17b71ef8c5d476",
+  version: 87,
+  fingerprint: "a9f64fb879fe4d2e055825719f2f03d5119d661cbc3234d3bf30778c14ab72ee",
 };
 
 /** Rule data as text: patterns by their source and flags. */

@@ -5222,6 +5222,17 @@ export const REASON_PHRASES: RuleTable = {
       example: null,
     },
     {
+      // A receiver's cap on one client's sessions says what it is from any host: Cox's reply reads so for a custom
+      // domain behind Cox's Cloudmark host, which names no Cox server (review R134), where Cox's table, scoped to its
+      // servers, cannot; as a phrase Sisimai lists (not a wider wording) it stands against X.7.0's security default.
+      id: "sending-too-fast-too-many-sessions-from",
+      reason: "ratelimited",
+      phrase: "too many sessions from",
+      source:
+        "sisimai go rhost/for-cox.go and rhost/for-godaddy.go (toomanyconn: 'too many sessions from'), read from any host as R130's per-connection cap",
+      example: null,
+    },
+    {
       id: "sending-too-fast-too-many-connections-concurrent-smtp-sessions-se",
       reason: "ratelimited",
       pattern: /too many (?:connections|concurrent|smtp sessions|sessions|messages|errors|recipients|mails)/,
