@@ -399,6 +399,24 @@ describe("Sendmail transcripts", () => {
     assert.deepEqual([alone.remoteMta, alone.reason, alone.provider], ["mx3.qq.com", "authfailure", "other"]);
   });
 
+  it("a transcript line of Sendmail's about another address is not the recipient's error (review R136: a Postmaster notify, the return to the refused sender failed too)", () => {
+    const [record] = sendmailReport(
+      ["known@example.jp", "    (reason: 550 Administrative prohibition)"],
+      [
+        "... while talking to mx.example.jp.:",
+        ">>> MAIL From:<spammer@example.org> SIZE=109",
+        "<<< 550 Administrative prohibition",
+        "554 5.0.0 Service unavailable",
+        "550 5.1.1 spammer@example.org... User unknown",
+      ],
+    );
+    assert.deepEqual(
+      [record.recipient, record.reason, record.suppressRecipient],
+      ["known@example.jp", "rejected", false],
+    );
+    assert.doesNotMatch(record.diagnostic, /User unknown/);
+  });
+
   it("Sendmail's queue timeout in seconds is an expiry too (pintvl: '1 second'), masked number and all", () => {
     const report = sendmailReport(
       ["a@example.jp", "    (reason: 221 mx.example.jp closing connection)"],

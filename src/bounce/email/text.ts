@@ -566,6 +566,15 @@ function isEchoOf(line: string, recipient: string): boolean {
   return echo !== null && (echo[1] ?? echo[2]).toLowerCase() === recipient.toLowerCase();
 }
 
+/**
+ * Sendmail's own line about another address than the recipient ("550 5.1.1 spammer@b... User unknown": the
+ * failed return of a Postmaster notify, another recipient's refusal): not this recipient's error (review R136).
+ */
+function isEchoOfAnother(line: string, recipient: string): boolean {
+  const echo = SENDMAIL_ECHO.exec(line);
+  return echo !== null && (echo[1] ?? echo[2]).toLowerCase() !== recipient.toLowerCase();
+}
+
 /** What a line is tested for besides an address: Sendmail's transcript ("While talking to", "<<< 550", "(smtp)... "). */
 const TRANSCRIPT_MARK = /alking to |<<<|>>>|\)\.\.\./g;
 
@@ -798,6 +807,8 @@ export function readReportText(text: string): ReportText {
         current.closed = true;
       } else if (remoteReply !== null && isEchoOf(trimmed, current.recipient)) {
         // Sendmail's stock words for the remote reply already kept.
+      } else if (current.separated && isEchoOfAnother(trimmed, current.recipient)) {
+        // Another address's line in the transcript.
       } else if (current.lines.length < MAX_LINES_PER_ENTRY) {
         current.indented = indented && (current.indented || !current.sawText);
         current.sawText = true;
