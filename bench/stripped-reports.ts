@@ -6,7 +6,11 @@
  * without holding any message out: a reader fitted to the DSN fields shows here.
  * With --vs-perl, Sisimai's Perl edition (Debian's libsisimai-perl) reads the same variants: the mails where it
  * keeps the label and we do not are gaps of ours in reading text; the reverse are its gaps.
+ * With --mta-made, the same for the real MTAs' bounces of test/fixtures/mta-made (review's held-out sets, written by
+ * Postfix, Exim, OpenSMTPD, Sendmail, Courier, nullmailer): each recipient's reason without the fields against its
+ * reason with them, and against the set's truth (expected.json).
  * Not in `npm test` (--vs-perl needs Perl): node bench/stripped-reports.ts [--corpus <eml dir>] [--vs-perl] [--list]
+ * [--mta-made]
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -21,6 +25,7 @@ const { values } = parseArgs({
     corpus: { type: "string", default: join(CORPUS_DIR, "eml") },
     "vs-perl": { type: "boolean", default: false },
     list: { type: "boolean", default: false },
+    "mta-made": { type: "boolean", default: false },
   },
 });
 const CORPUS = values.corpus as string;
@@ -126,4 +131,55 @@ if (values.list) {
         (perl ? `; Perl ${perl.reason} [${perl.recipients || "-"}]` : ""),
     );
   }
+}
+
+if (values["mta-made"]) {
+  // Per recipient: "recipient=reason", sorted, for the mail read whole and read without its fields.
+  const perRecipient = (records: { recipient: string | null; reason: string }[]) =>
+    records.map((record) => `${String(record.recipient).toLowerCase()}=${record.reason}`).sort();
+  const root = join(import.meta.dirname, "../test/fixtures/mta-made");
+  let mails = 0;
+  let sameRecipients = 0;
+  let sameReasons = 0;
+  let recipients = 0;
+  let inTruth = 0;
+  const differing: string[] = [];
+  for (const carrier of readdirSync(root).sort()) {
+    let truth: Record<
+      string,
+      { bounce?: boolean; reasonsOf?: Record<string, string[]>; reasons?: string[] | null }
+    >;
+    try {
+      truth = JSON.parse(readFileSync(join(root, carrier, "expected.json"), "utf8"));
+    } catch {
+      continue;
+    }
+    for (const name of Object.keys(truth).sort()) {
+      const entry = truth[name];
+      if (!entry.bounce || !name.endsWith(".eml")) continue;
+      const text = readFileSync(join(root, carrier, name), "latin1");
+      const stripped = withoutDsnFields(text);
+      if (stripped === null) continue;
+      mails++;
+      const full = perRecipient(recordsFromEmail(Buffer.from(text, "latin1"), name).records);
+      const bare = perRecipient(recordsFromEmail(Buffer.from(stripped, "latin1"), name).records);
+      const names = (list: string[]) => list.map((item) => item.slice(0, item.lastIndexOf("="))).join(",");
+      if (names(full) === names(bare)) sameRecipients++;
+      if (full.join(",") === bare.join(",")) sameReasons++;
+      else differing.push(`  ${carrier}/${name}: full ${full.join(",")} -> ${bare.join(",")}`);
+      for (const item of bare) {
+        const at = item.lastIndexOf("=");
+        const wanted = entry.reasonsOf?.[item.slice(0, at)] ?? entry.reasons ?? [];
+        recipients++;
+        if (wanted.includes(item.slice(at + 1))) inTruth++;
+      }
+    }
+  }
+  console.log(`mta-made bounces with a delivery-status part: ${mails}`);
+  console.log(`  recipients as the full mail's: ${percent(sameRecipients, mails)}`);
+  console.log(`  every recipient's reason as the full mail's: ${percent(sameReasons, mails)}`);
+  console.log(
+    `  recipients read without the fields whose reason the truth lists: ${percent(inTruth, recipients)}`,
+  );
+  if (values.list) for (const line of differing) console.log(line);
 }

@@ -29,8 +29,8 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 83,
-  fingerprint: "a5fb442a6c00b2982e4efe15a29ec497c8dc37e23530f038ed53a62041683166",
+  version: 87,
+  fingerprint: "a9f64fb879fe4d2e055825719f2f03d5119d661cbc3234d3bf30778c14ab72ee",
 };
 
 /** Rule data as text: patterns by their source and flags. */

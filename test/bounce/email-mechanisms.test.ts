@@ -41,6 +41,16 @@ const storedVerdict = (event: DeliveryEvent) =>
 const reportRecords = (subject: string, lines: readonly string[]): BounceRecord[] =>
   records(plain(subject, lines.join("\n")));
 
+/** Sendmail's failure report with no DSN fields: its list of failed addresses, then its transcript (savemail.c). */
+const sendmailReport = (listed: readonly string[], transcript: readonly string[]): BounceRecord[] =>
+  reportRecords("Returned mail: see transcript for details", [
+    "   ----- The following addresses had permanent fatal errors -----",
+    ...listed,
+    "",
+    "   ----- Transcript of session follows -----",
+    ...transcript,
+  ]);
+
 describe("Sendmail transcripts", () => {
   it("each recipient of a plain-text report keeps its own dialogue of the transcript, not only the last listed (sisimai go lhost/via-v5sendmail.go)", () => {
     const report = records(
@@ -94,7 +104,13 @@ describe("Sendmail transcripts", () => {
           ].join("\n"),
         ),
       )[0];
-    for (const echo of ["550 5.1.1 <a@example.jp>... User unknown", "550 <a@example.jp>... User unknown"]) {
+    // Sendmail echoes the address as the envelope gave it: in angle brackets or bare (review R136).
+    for (const echo of [
+      "550 5.1.1 <a@example.jp>... User unknown",
+      "550 <a@example.jp>... User unknown",
+      "550 5.1.1 a@example.jp... User unknown",
+      "550 a@example.jp... User unknown",
+    ]) {
       const record = transcript("550 5.7.1 IP address blacklisted by recipient", echo);
       assert.equal(record.reason, "blocked", echo);
       assert.equal(record.status, "5.7.1", echo);
@@ -300,6 +316,117 @@ describe("Sendmail transcripts", () => {
       "<someone@example.net>: unknown user someone",
     );
     assert.equal(records(remote)[0].reason, "filtered");
+  });
+
+  it("a report with no DSN fields gives each listed recipient its whole reply from the transcript, as the DSN path does, and no transcript line makes a recipient the list does not name (review's Sendmail 8.17 multi-recipient reports, DSN part removed)", () => {
+    const report = sendmailReport(
+      [
+        "a@example.jp",
+        "    (reason: 550-5.1.1 <a@example.jp>: Recipient address rejected:)",
+        "b@example.jp",
+        "    (reason: 550-5.7.26 This mail has been blocked because the sender is)",
+      ],
+      [
+        "... while talking to mx.example.jp.:",
+        ">>> DATA",
+        "<<< 550-5.7.26 This mail has been blocked because the sender is",
+        "<<< 550 5.7.26 unauthenticated. DKIM = did not pass.",
+        "550 5.1.1 b@example.jp... User unknown",
+        "<<< 550-5.1.1 <a@example.jp>: Recipient address rejected:",
+        "<<< 550 5.1.1 User unknown in virtual mailbox table",
+        "550 5.1.1 a@example.jp... User unknown",
+        "<<< 421 4.7.0 [TSS04] Messages from 192.0.2.25 temporarily deferred",
+        "c@example.jp... Deferred: 421 4.7.0 [TSS04] Messages from 192.0.2.25 temporarily deferred",
+      ],
+    );
+    assert.deepEqual(
+      report.map((record) => [record.recipient, record.reason, record.status]),
+      [
+        ["a@example.jp", "userunknown", "5.1.1"],
+        ["b@example.jp", "authfailure", "5.7.26"],
+      ],
+    );
+    assert.match(report[0].diagnostic, /User unknown in virtual mailbox table\)$/);
+    assert.doesNotMatch(report[1].diagnostic, /TSS04/);
+  });
+
+  it("each listed recipient reads its reply and its host from its own part of the transcript, not another host's (review R136: Sendmail 8.17 with SendMimeErrors=False)", () => {
+    const [unknown, spf] = sendmailReport(
+      [
+        "y-nf@example.jp",
+        "    (reason: 552 1 Requested mail action aborted, mailbox not found)",
+        "t-spf@example.com",
+        "    (reason: 550 SPF check failed. https://service.mail.qq.com/detail/122/72)",
+      ],
+      [
+        "... while talking to mx-biz.mail.am0.yahoodns.net.:",
+        ">>> DATA",
+        "<<< 552 1 Requested mail action aborted, mailbox not found",
+        "554 5.0.0 Service unavailable",
+        "... while talking to mx3.qq.com.:",
+        ">>> DATA",
+        "<<< 550 SPF check failed. https://service.mail.qq.com/detail/122/72",
+        "550 5.1.1 t-spf@example.com... User unknown",
+      ],
+    );
+    assert.deepEqual(
+      [unknown, spf].map((record) => [
+        record.recipient,
+        record.remoteMta,
+        record.reason,
+        record.suppressRecipient,
+      ]),
+      [
+        ["y-nf@example.jp", "mx-biz.mail.am0.yahoodns.net", "userunknown", true],
+        ["t-spf@example.com", "mx3.qq.com", "authfailure", false],
+      ],
+    );
+    // One failed recipient, another only deferred at the host before: its reply and host are its own part's.
+    const [alone, ...others] = sendmailReport(
+      ["t-spf@example.com", "    (reason: 550 SPF check failed. https://service.mail.qq.com/detail/122/72)"],
+      [
+        "... while talking to mx-biz.mail.am0.yahoodns.net.:",
+        ">>> DATA",
+        "<<< 421 4.7.0 [TSS04] Messages from 192.0.2.25 temporarily deferred due to",
+        "y-tss04@example.jp... Deferred: 421 4.7.0 [TSS04] Messages from 192.0.2.25 temporarily deferred due to",
+        "... while talking to mx3.qq.com.:",
+        ">>> DATA",
+        "<<< 550 SPF check failed. https://service.mail.qq.com/detail/122/72",
+        "550 5.1.1 t-spf@example.com... User unknown",
+      ],
+    );
+    assert.deepEqual(others, []);
+    assert.deepEqual([alone.remoteMta, alone.reason, alone.provider], ["mx3.qq.com", "authfailure", "other"]);
+  });
+
+  it("a transcript line of Sendmail's about another address is not the recipient's error (review R136: a Postmaster notify, the return to the refused sender failed too)", () => {
+    const [record] = sendmailReport(
+      ["known@example.jp", "    (reason: 550 Administrative prohibition)"],
+      [
+        "... while talking to mx.example.jp.:",
+        ">>> MAIL From:<spammer@example.org> SIZE=109",
+        "<<< 550 Administrative prohibition",
+        "554 5.0.0 Service unavailable",
+        "550 5.1.1 spammer@example.org... User unknown",
+      ],
+    );
+    assert.deepEqual(
+      [record.recipient, record.reason, record.suppressRecipient],
+      ["known@example.jp", "rejected", false],
+    );
+    assert.doesNotMatch(record.diagnostic, /User unknown/);
+  });
+
+  it("Sendmail's queue timeout in seconds is an expiry too (pintvl: '1 second'), masked number and all", () => {
+    const report = sendmailReport(
+      ["a@example.jp", "    (reason: 221 mx.example.jp closing connection)"],
+      [
+        "a@example.jp... Deferred",
+        "Message could not be delivered for 30 seconds",
+        "Message will be deleted from queue",
+      ],
+    );
+    assert.equal(report[0].reason, "expired");
   });
 });
 

@@ -358,6 +358,31 @@ describe("a short phrase of one token is a word, never a piece of an id (review 
     }
   });
 
+  it("no entry's text stands inside hex ids or UUIDs (100,000 of them, a fixed seed)", () => {
+    let seed = 0x5eed45;
+    const hex = (count: number) => {
+      let out = "";
+      for (let i = 0; i < count; i++) {
+        seed = (Math.imul(seed ^ (seed >>> 15), 0x2c1b3c6d) + 0x9e3779b9) | 0;
+        out += ((seed >>> 0) % 16).toString(16);
+      }
+      return out;
+    };
+    const ids: string[] = [];
+    for (let i = 0; i < 50_000; i++) {
+      ids.push(hex(32));
+      ids.push(`${hex(8)}-${hex(4)}-4${hex(3)}-a${hex(3)}-${hex(12)}`);
+    }
+    const text = ids.join(" ");
+    const read = phraseForm(text);
+    const found = ENTRIES.filter(({ rule }) =>
+      rule.pattern
+        ? !rule.pattern.test("x") && rule.pattern.test(text)
+        : alignedIn(read, fragmentsOf(rule).map(phraseForm), rule.word === true),
+    ).map(({ rule }) => rule.id);
+    assert.deepEqual(found, []);
+  });
+
   it("the SMTP phase's regular expression of a phrase reads it as the matcher does", () => {
     for (const { rule } of WORDS) {
       const [word] = fragmentsOf(rule);

@@ -274,6 +274,21 @@ describe("a word or wording of no Sisimai list (virus, spam, blocked, rate limit
   });
 });
 
+describe("a receiver's cap on one client's sessions or messages (review R130, R134)", () => {
+  it("says what it is from any host, against X.7.0's security default", () => {
+    for (const remoteMta of ["cxr.mx.a.cloudfilter.net", "mx.example.org", null]) {
+      const got = classifyReply({
+        text: "421 4.7.0 cox too many sessions from 192.0.2.1",
+        remoteMta,
+        recipient: "xb-sess@cb-plumbing.example",
+      });
+      assert.equal(got.reason, "ratelimited", String(remoteMta));
+      assert.equal(got.suppressRecipient, false, String(remoteMta));
+    }
+    assertReasons([["421 Max message per connection reached, closing transmission channel", "ratelimited"]]);
+  });
+});
+
 describe("a container's first guess against the status (sisimai go reason/find.go)", () => {
   it("stands against a status Sisimai reads only after it, yields to one it probes first", () => {
     // An MTA's "expired" over a bare 5.7.1 (securityerror, which Sisimai never probes by status).

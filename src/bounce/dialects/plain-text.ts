@@ -1,4 +1,6 @@
+import { detach } from "../../util/detach.ts";
 import { headerValue } from "../email/headers.ts";
+import { remoteHostIn } from "../email/remote-host.ts";
 import type { ScannedEmail } from "../email/scan.ts";
 import {
   addressesIn,
@@ -10,6 +12,7 @@ import {
   STATUS_IN_TEXT,
   withoutAddressee,
 } from "../email/text.ts";
+import { wholeTranscriptReply } from "../email/transcript.ts";
 import type { Dialect, RecipientReport } from "./types.ts";
 
 /** Signs that a message without structured fields is a bounce at all. */
@@ -141,6 +144,127 @@ function withPreamble(diagnostic: string, preamble: string): string {
     : diagnostic;
 }
 
+/**
+ * A failure report's transcript line about a recipient still in the queue ("g@example.org... Deferred: 421 …",
+ * Sendmail's transcript after its list of failed addresses, savemail.c): a recipient of the report only when the
+ * list names it too. A report that lists nobody before such lines keeps them (they are all it says).
+ */
+function withoutOnlyDeferred<T extends { recipient: string; diagnostic: string }>(entries: T[]): T[] {
+  const deferred = (entry: T) => entry.diagnostic.startsWith(`${entry.recipient}... Deferred`);
+  if (deferred(entries[0])) return entries;
+  const listed = new Set<string>();
+  const kept: T[] = [];
+  for (const entry of entries) {
+    const key = entry.recipient.toLowerCase();
+    if (!deferred(entry)) listed.add(key);
+    else if (!listed.has(key)) continue;
+    kept.push(entry);
+  }
+  return kept;
+}
+
+/**
+ * Sendmail's list of failed addresses gives each its reply's first line ("    (reason: 550-5.7.30 This mail has
+ * been blocked because DKIM does not)", savemail.c errbody from the recipient's q_rstatus), as its DSN's
+ * Diagnostic-Code does: the whole reply is in the transcript (email/transcript.ts reads it for the DSN).
+ */
+const SENDMAIL_REASON = /^\(reason: (.{1,998}?)\)(?=$| -{3,} ?Transcript of session follows ?-{3,})/i;
+
+/** The line Sendmail opens its transcript with (savemail.c). */
+const TRANSCRIPT_SEPARATOR = /-{3,} ?Transcript of session follows ?-{3,}/i;
+/** "... while talking to mx.example.org.:" opens one host's part of the transcript (usersmtp.c). */
+const TALKING_TO = /^(?:\.\.\. )?while talking to /i;
+/** Transcript lines looked at, and characters: hostile input stays bounded. */
+const MAX_TRANSCRIPT_LINES = 256;
+const MAX_TRANSCRIPT_LENGTH = 64 * 1024;
+
+/** The lines of a report's Sendmail transcript after its separator, trimmed; none when it has no transcript. */
+function transcriptLines(reportText: string): string[] {
+  const separator = TRANSCRIPT_SEPARATOR.exec(reportText);
+  if (separator === null) return [];
+  const from = separator.index + separator[0].length;
+  const lines = reportText.slice(from, from + MAX_TRANSCRIPT_LENGTH).split("\n", MAX_TRANSCRIPT_LINES + 1);
+  return lines.slice(1).map((line) => line.trim());
+}
+
+/**
+ * A recipient's own reply in a Sendmail report with no DSN fields, as the DSN path reads it: the whole reply its
+ * cut "(reason: 550-…)" line starts for its error.
+ * The transcript holds one part per host ("... while talking to mx.example.org.:"): the recipient's is the one
+ * where its reply was answered ("<<< " and the "(reason: …)" line), and only that part is about it — another
+ * host's reply (a deferred recipient's "[TSS04]", the next host's refusal) is not its error, nor that host
+ * its remote host (review R136). In a report about several recipients the reply alone is the error and no
+ * command its phase (a pipelined session shows ">>> DATA" before every recipient's RCPT reply), as the DSN path
+ * reads each recipient but the last; about one, its part stays in the error (Sendmail's own lines: "Message
+ * could not be delivered for 5 days", what a DSN's Status would say). Null when the recipient's lines hold no
+ * "(reason: …)" line.
+ */
+function ownSendmailReply(
+  diagnostic: string,
+  mail: ScannedEmail,
+  transcript: () => readonly string[],
+  several: boolean,
+): { diagnostic: string; context: string | null; remoteMta: string | null } | null {
+  const reason = SENDMAIL_REASON.exec(diagnostic);
+  if (reason === null) return null;
+  const whole = wholeTranscriptReply(reason[1], mail);
+  // What follows the line is nothing or Sendmail's "----- Transcript of session follows -----" (savemail.c).
+  const rest = diagnostic.slice(reason[0].length);
+  const part = hostPart(transcript(), reason[1]);
+  if (whole === null && rest === "" && part === null) return null;
+  const error = `(reason: ${whole ?? reason[1]})`;
+  const remoteMta = part === null ? null : remoteHostIn(part.text);
+  if (several)
+    return { diagnostic: error, context: part === null && rest !== "" ? diagnostic : null, remoteMta };
+  return {
+    diagnostic: `${error}${part === null ? rest : ownPartOf(rest, part.index)}`,
+    context: null,
+    remoteMta,
+  };
+}
+
+/** Where a recipient's joined lines open a host's part ("... while talking to …"). */
+const TALKING_TO_JOINED = / (?:\.\.\. )?while talking to /gi;
+
+/**
+ * The recipient's joined transcript lines (`rest`: the separator, then every host's part as the text reader kept
+ * them, Sendmail's stock echo of a reply left out) with only the part `index` of them kept; nothing when the
+ * reader kept fewer parts (a "... Deferred" line of another recipient took the rest).
+ */
+function ownPartOf(rest: string, index: number): string {
+  const starts: number[] = [];
+  TALKING_TO_JOINED.lastIndex = 0;
+  for (let match = TALKING_TO_JOINED.exec(rest); match !== null; match = TALKING_TO_JOINED.exec(rest))
+    starts.push(match.index);
+  if (index >= starts.length) return "";
+  return `${rest.slice(0, starts[0])}${rest.slice(starts[index], starts[index + 1] ?? rest.length)}`;
+}
+
+/**
+ * The part of a Sendmail transcript (its lines) where `reply` (a reply's first line) was answered: from its "...
+ * while talking to" line to the next one or the transcript's end, its lines joined by spaces, and which part it
+ * is (0 the first); null when none holds "<<< reply".
+ */
+function hostPart(lines: readonly string[], reply: string): { text: string; index: number } | null {
+  if (lines.length === 0) return null;
+  const answered = `<<< ${reply.trim()}`;
+  let part: string[] = [];
+  let index = -1;
+  let found = false;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    if (line === "") break;
+    if (TALKING_TO.test(line)) {
+      if (found) break;
+      part = [];
+      index++;
+    }
+    part.push(line);
+    if (line === answered) found = true;
+  }
+  return found && index >= 0 ? { text: part.join(" "), index } : null;
+}
+
 /** A Sendmail transcript's dialogue about one recipient: ">>> RCPT To:<a@b>", then "<<< 550 …" (savemail.c). */
 const DIALOGUE = /^>>>/;
 
@@ -231,20 +355,31 @@ export const plainText: Dialect = {
         ? "delayed"
         : "failed";
     if (text.entries.length > 0) {
-      const listed = text.entries.length > 1 ? failedRecipientsOnly(text.entries, mail) : text.entries;
+      const listed =
+        text.entries.length > 1
+          ? failedRecipientsOnly(action === "failed" ? withoutOnlyDeferred(text.entries) : text.entries, mail)
+          : text.entries;
       const entries = shareFollowingError(
         onePerRecipient(listed.length > 1 ? withoutAddressee(listed, senderAddresses(mail)) : listed),
       );
       // A recipient line with nothing after it: the error was written before it (e.g. "Error: … RCPT TO: a@b").
-      return entries.map(
-        (entry): RecipientReport => ({
+      let lines: string[] | undefined;
+      const transcript = () => {
+        lines ??= transcriptLines(mail.reportText);
+        return lines;
+      };
+      return entries.map((entry): RecipientReport => {
+        const own = ownSendmailReply(entry.diagnostic, mail, transcript, entries.length > 1);
+        return {
           ...entry,
-          diagnostic: withPreamble(entry.diagnostic, text.preamble),
+          diagnostic: withPreamble(own?.diagnostic ?? entry.diagnostic, text.preamble),
+          ...(own?.context ? { context: own.context } : {}),
+          ...(own?.remoteMta ? { remoteMta: detach(own.remoteMta) } : {}),
           notice: text.preamble,
           time,
           action,
-        }),
-      );
+        };
+      });
     }
     const failed = addressesIn(headerValue(mail.headers, "x-failed-recipients"));
     // X-Failed-Recipients, then an address in a sentence ("could not be delivered to <a@b>"), then one in a

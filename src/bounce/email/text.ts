@@ -530,12 +530,13 @@ const QUOTED_REPLY = /^[ \t]*[45]\d\d[ -]</;
 /** The recipient line quotes a reply of its own ("554 <a@b>... 550 Host unknown"). */
 const OWN_REPLY = /^[45]\d\d\b/;
 /**
- * Sendmail's own line for a recipient, with or without an enhanced status ("550 5.1.1 <a@b>... User unknown"):
+ * Sendmail's own line for a recipient, with or without an enhanced status, its address as the envelope gave it
+ * (in angle brackets or bare: "550 5.1.1 <a@b>... User unknown", "550 5.1.1 a@b... User unknown", review R136):
  * after a remote host's reply ("<<< 550 5.7.1 IP address blacklisted") it is that reply's code turned into
  * Sendmail's exit status and that status's stock words (sendmail/usersmtp.c maps 550/551/553 to EX_NOUSER,
  * libsm's sysexits table words it "User unknown"), so the remote's words are the error, not these.
  */
-const SENDMAIL_ECHO = /^[45]\d\d (?:[45]\.[0-7]\.\d{1,3} )?<([^\s<>]{1,320})>\.\.\. /;
+const SENDMAIL_ECHO = /^[45]\d\d (?:[45]\.[0-7]\.\d{1,3} )?(?:<([^\s<>]{1,320})>|([^\s<>]{1,320}?))\.\.\. /;
 
 interface Entry {
   recipient: string;
@@ -562,7 +563,16 @@ interface Entry {
 
 function isEchoOf(line: string, recipient: string): boolean {
   const echo = SENDMAIL_ECHO.exec(line);
-  return echo !== null && echo[1].toLowerCase() === recipient.toLowerCase();
+  return echo !== null && (echo[1] ?? echo[2]).toLowerCase() === recipient.toLowerCase();
+}
+
+/**
+ * Sendmail's own line about another address than the recipient ("550 5.1.1 spammer@b... User unknown": the
+ * failed return of a Postmaster notify, another recipient's refusal): not this recipient's error (review R136).
+ */
+function isEchoOfAnother(line: string, recipient: string): boolean {
+  const echo = SENDMAIL_ECHO.exec(line);
+  return echo !== null && (echo[1] ?? echo[2]).toLowerCase() !== recipient.toLowerCase();
 }
 
 /** What a line is tested for besides an address: Sendmail's transcript ("While talking to", "<<< 550", "(smtp)... "). */
@@ -797,6 +807,8 @@ export function readReportText(text: string): ReportText {
         current.closed = true;
       } else if (remoteReply !== null && isEchoOf(trimmed, current.recipient)) {
         // Sendmail's stock words for the remote reply already kept.
+      } else if (current.separated && isEchoOfAnother(trimmed, current.recipient)) {
+        // Another address's line in the transcript.
       } else if (current.lines.length < MAX_LINES_PER_ENTRY) {
         current.indented = indented && (current.indented || !current.sawText);
         current.sawText = true;

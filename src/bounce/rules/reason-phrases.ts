@@ -5110,6 +5110,47 @@ export const REASON_PHRASES: RuleTable = {
         "written by Postfix 3.7.11 as the receiving server (check_client_access REJECT): test/fixtures/mta-made/postfix/p06-client-rejected.eml",
     },
     {
+      // Postfix's own words for a local delivery that could not write the mailbox because it reached its size
+      // limit: mail_copy.c "error writing message: %m" with EFBIG (mailbox_size_limit is set as the process's
+      // file size limit), which mbox_open.c mbox_dsn() reports as 5.2.2, mailbox full, as with EDQUOT.
+      id: "mailboxfull-postfix-error-writing-message-file-too-large",
+      reason: "mailboxfull",
+      phrase: "error writing message: file too large",
+      unlisted: true,
+      source:
+        "Postfix local(8) (https://github.com/vdukhovni/postfix/blob/master/postfix/src/global/mail_copy.c, mbox_open.c mbox_dsn(): EFBIG and EDQUOT are 5.2.2); https://www.postfix.org/postconf.5.html#mailbox_size_limit",
+      example:
+        "cannot append message to file /tmp/review-probe/s35/pf/full.mbox: error writing message: File too large",
+      exampleSource:
+        "written by Postfix 3.7.11 (local(8) over mailbox_size_limit, Status 5.2.2): test/fixtures/mta-made/postfix/p02-local-full.eml",
+    },
+    {
+      // Postfix local(8)'s alias loop, reported with the same 5.4.6 (routing loop) as its "mail forwarding
+      // loop for", which Sisimai lists as a network error.
+      id: "networkerror-postfix-alias-database-loop-for",
+      reason: "networkerror",
+      phrase: "alias database loop for ",
+      unlisted: true,
+      source:
+        "Postfix local(8) (https://github.com/vdukhovni/postfix/blob/master/postfix/src/local/alias.c: 5.4.6); sisimai go reason/why-networkerror.go ('mail forwarding loop for ', Postfix's other 5.4.6 loop)",
+      example: "alias database loop for loopb",
+      exampleSource:
+        "written by Postfix 3.7.11 (an alias loop, Status 5.4.6): test/fixtures/mta-made/postfix/p12-loop.eml",
+    },
+    {
+      // Postfix smtp(8)'s timeout in the middle of a session, the twin of its "lost connection with %s while %s"
+      // (both smtp_proto.c smtp_stream_except(), Status 4.4.2: a bad connection).
+      id: "networkerror-postfix-conversation-timed-out-while",
+      reason: "networkerror",
+      pattern: /conversation with \S{1,300} timed out while /,
+      unlisted: true,
+      source:
+        "Postfix smtp(8) (https://github.com/vdukhovni/postfix/blob/master/postfix/src/smtp/smtp_proto.c smtp_stream_except(): 4.4.2, as 'lost connection with … while', Sisimai's 'lost connection')",
+      example: "conversation with 127.0.0.1[127.0.0.1] timed out while receiving the initial server greeting",
+      exampleSource:
+        "written by Postfix 3.7.11 (no initial greeting, Status 4.4.2): test/fixtures/mta-made/postfix/p17-timeout.eml",
+    },
+    {
       id: "recipient-unknown-mailbox-recipient-address-user-account-not-found",
       reason: "userunknown",
       pattern:
@@ -5178,6 +5219,17 @@ export const REASON_PHRASES: RuleTable = {
       phrase: "blacklisted url",
       unlisted: true,
       source: "sisimai go reason/why-spamdetected.go (a wider wording of its phrases: unlisted)",
+      example: null,
+    },
+    {
+      // A receiver's cap on one client's sessions says what it is from any host: Cox's reply reads so for a custom
+      // domain behind Cox's Cloudmark host, which names no Cox server (review R134), where Cox's table, scoped to its
+      // servers, cannot; as a phrase Sisimai lists (not a wider wording) it stands against X.7.0's security default.
+      id: "sending-too-fast-too-many-sessions-from",
+      reason: "ratelimited",
+      phrase: "too many sessions from",
+      source:
+        "sisimai go rhost/for-cox.go and rhost/for-godaddy.go (toomanyconn: 'too many sessions from'), read from any host as R130's per-connection cap",
       example: null,
     },
     {
@@ -5367,8 +5419,10 @@ export const REASON_PHRASES: RuleTable = {
       id: "expired-could-not-be-delivered-for-minutes-hours-days",
       reason: "expired",
       // Sendmail's queue timeout notice ("Message could not be delivered for %s", the timeout as its pintvl()
-      // writes it: "8 hours", "1 day", "5 days"); Sisimai's pair reads only " days".
-      pattern: /could not be delivered for \d{1,4} (?:minute|hour|day|week)s?\b/,
+      // writes it, sendmail/convtime.c: "5 days", "8 hours", "1 second" — weeks, days, hours, minutes or
+      // seconds, whichever is the largest unit not 0); Sisimai's pair reads only " days". A number before
+      // "second(s)" is a measurement the reply's key masks to "#" (reply-key.ts UNITS), as verdicts read it.
+      pattern: /could not be delivered for (?:\d{1,4}|#) (?:second|minute|hour|day|week)s?\b/,
       unlisted: true,
       source:
         "sisimai go reason/why-expired.go (a wider wording of its pair 'could not be delivered for' … ' days': unlisted); Sendmail's queue timeout (https://github.com/sendmail-org/sendmail envelope.c)",
