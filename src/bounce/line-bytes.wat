@@ -1083,6 +1083,19 @@
         (br $next)))
     (i32.and (local.get $digits) (local.get $lettered)))
 
+  ;; Whether local-part characters (LOCAL 8) from $end up to $to run into an `@`.
+  (func $atAfter (param $end i32) (param $to i32) (result i32)
+    (local $c i32)
+    (block $local
+      (loop $more
+        (br_if $local (i32.ge_s (local.get $end) (local.get $to)))
+        (local.set $c (i32.load8_u $chunk (local.get $end)))
+        (if (i32.eq (local.get $c) (i32.const 64)) (then (return (i32.const 1))))
+        (br_if $local (i32.eqz (i32.and (call $class (local.get $c)) (i32.const 8))))
+        (local.set $end (i32.add (local.get $end) (i32.const 1)))
+        (br $more)))
+    (i32.const 0))
+
   ;; `reply`'s answer where the reply parts from its template at token $i's literal piece ($place 0) or its place
   ;; ($place 1), which starts at $at: 3 + 2 × $i + $place. A place's start is left at 256 + 8 × $i (a piece's is
   ;; the end of the token before it, left there, or $from): ReplyMask.matches goes on from there, not from the start.
@@ -1195,25 +1208,19 @@
                     (br $taken)))
                 (if (i32.eq (local.get $end) (local.get $at)) (then (return (call $partedAt (local.get $i) (i32.const 1) (local.get $at) (local.get $from)))))
                 ;; reply-key.ts tokensIn: in a joined run's place, local-part characters from its start up to an `@` may be
-                ;; an address's local part (where the template holds an `@`): the scanner decides the place.
-                (if (i32.eq (local.get $place) (i32.const 4))
-                  (then
-                    ;; From the word's end: its word characters are local-part ones, none an `@`.
-                    (local.set $idEnd (local.get $end))
-                    (block $local
-                      (loop $more
-                        (br_if $local (i32.ge_s (local.get $idEnd) (local.get $to)))
-                        (local.set $c (i32.load8_u $chunk (local.get $idEnd)))
-                        (if (i32.eq (local.get $c) (i32.const 64))
-                          (then (return (call $partedAt (local.get $i) (i32.const 1) (local.get $at) (local.get $from)))))
-                        (br_if $local (i32.eqz (i32.and (call $class (local.get $c)) (i32.const 8))))
-                        (local.set $idEnd (i32.add (local.get $idEnd) (i32.const 1)))
-                        (br $more)))))
+                ;; an address's local part (where the template holds an `@`): the scanner decides the place, which
+                ;; parts from the template there ($atAfter). The word's own characters are local-part ones, none an `@`,
+                ;; and so are the characters the token's end takes after it (joined words, `-`, `.`): the scan is made
+                ;; from the token's end, once it is known, and from the word's end where the place is left earlier.
                 ;; reply-key.ts tokensIn: a word of digits before `.` may start a decimal fraction or a longer run
                 ;; of dotted parts.
                 (if (i32.and (i32.eq (local.get $digits) (i32.sub (local.get $end) (local.get $at)))
                       (i32.lt_s (local.get $end) (local.get $to)))
-                  (then (if (i32.eq (i32.load8_u $chunk (local.get $end)) (i32.const 46)) (then (return (i32.const 2))))))
+                  (then (if (i32.eq (i32.load8_u $chunk (local.get $end)) (i32.const 46))
+                    (then
+                      (if (i32.and (i32.eq (local.get $place) (i32.const 4)) (call $atAfter (local.get $end) (local.get $to)))
+                        (then (return (call $partedAt (local.get $i) (i32.const 1) (local.get $at) (local.get $from)))))
+                      (return (i32.const 2))))))
                 (if (i32.eq (local.get $place) (i32.const 4))
                   (then
                     ;; reply-key.ts tokensIn: a hex word of 8 or fewer before `-`, `.` or `:` may start a UUID, an
@@ -1226,7 +1233,10 @@
                         (local.set $c (i32.load8_u $chunk (local.get $end)))
                         (if (i32.or (i32.eq (local.get $c) (i32.const 45))
                               (i32.or (i32.eq (local.get $c) (i32.const 46)) (i32.eq (local.get $c) (i32.const 58))))
-                          (then (return (i32.const 2))))))))
+                          (then
+                            (if (call $atAfter (local.get $end) (local.get $to))
+                              (then (return (call $partedAt (local.get $i) (i32.const 1) (local.get $at) (local.get $from)))))
+                            (return (i32.const 2))))))))
                 (local.set $kind
                   (call $wordKind
                     (local.get $at)
@@ -1257,7 +1267,10 @@
                 (if (i32.ne (local.get $kind) (i32.load8_u $template offset=1 (local.get $token)))
                   (then (return (call $partedAt (local.get $i) (i32.const 1) (local.get $at) (local.get $from)))))
                 (if (i32.eq (local.get $place) (i32.const 4))
-                  (then (local.set $end (call $joinedEnd (local.get $end) (local.get $to))))))))))))
+                  (then
+                    (local.set $end (call $joinedEnd (local.get $end) (local.get $to)))
+                    (if (call $atAfter (local.get $end) (local.get $to))
+                      (then (return (call $partedAt (local.get $i) (i32.const 1) (local.get $at) (local.get $from))))))))))))))
         (i32.store $template offset=256 (i32.shl (local.get $i) (i32.const 3)) (i32.sub (local.get $at) (local.get $from)))
         (i32.store $template offset=260 (i32.shl (local.get $i) (i32.const 3)) (i32.sub (local.get $end) (local.get $from)))
         (local.set $at (local.get $end))
