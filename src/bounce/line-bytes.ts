@@ -264,52 +264,30 @@ class Area {
 }
 
 /**
- * Reply templates' compare (reply-key.ts ReplyMask.matches) in WebAssembly (line-bytes.wat `reply`), over the
- * chunk memory the reply lies in: a memory of its own for the class table and the templates, each placed
- * once where it is first matched against bytes in a chunk memory. The templates' area is used from its start
- * to its end, then anew (a new `round`: the templates placed in an earlier one are placed again when used),
- * so it stays bounded however many replies a run classifies.
+ * The ReplyBytes memory of a class table in this thread and what is kept in it: one for every ReplyBytes
+ * of that table (each classifier has its own ReplyBytes), made when the first is. Its areas and their
+ * rounds are the memory's, so a template placed by one ReplyBytes is known placed (by its round) to all,
+ * and one placed again after a new round is never read where another's was; its records' stage is one, so
+ * records staged for one JsonBytes are copied into it before another's are written there. A memory and
+ * module instances of their own per reader cost a WebAssembly.Memory (its address space and the collections
+ * V8 runs to win that back) and an Instance per chunk memory each: most of a small input's time.
  */
-export class ReplyBytes implements RecordWriter {
-  /** The `reply` of the instance over the chunk memory of the bytes bound last (null: none). */
-  reply: Reply | null = null;
-  /** Its `record` (null: none). */
-  private recordOf: WriteRecord | null = null;
-  /** Its `replyRecord` (null: none). */
-  private replyRecordOf: ReplyRecord | null = null;
-  /** The records written and not yet copied into their JsonBytes. */
-  private readonly staged: StagedBytes;
-  /** The LAST_TIME version of the time at TIME_AT. */
-  private timeVersion = -1;
-  /** Where the bytes bound last start in their chunk memory. */
-  base = 0;
-  /** The tokens' starts and ends `reply` found last (two ints a token, from the reply's start). */
+class ReplyMemory {
+  readonly memory: WasmMemory;
+  readonly view: Uint8Array;
+  readonly words: DataView;
   readonly out: Int32Array;
-  private bound: Uint8Array | null = null;
-  private readonly replies = new Area(REPLY_TEMPLATES_AT, REPLY_AREA);
-  private readonly records = new Area(RECORD_TEMPLATES_AT, RECORD_TEMPLATES_AREA);
-  private readonly hosts = new Area(HOSTS_AT, HOSTS_AREA);
-  /** Where the remote host the next records write is placed (see `host`). */
-  private hostAt = 0;
-  private readonly memory: WasmMemory;
-  private readonly view: Uint8Array;
-  private readonly words: DataView;
-  private readonly module: WasmModule;
-  private readonly instances = new Map<WasmMemory, ReplyRecords | null>();
+  /** The records written and not yet copied into their JsonBytes. */
+  readonly staged: StagedBytes;
+  readonly replies = new Area(REPLY_TEMPLATES_AT, REPLY_AREA);
+  readonly records = new Area(RECORD_TEMPLATES_AT, RECORD_TEMPLATES_AREA);
+  readonly hosts = new Area(HOSTS_AT, HOSTS_AREA);
+  /** The LAST_TIME version of the time at TIME_AT. */
+  timeVersion = -1;
+  /** The module's instances over it, by chunk memory. */
+  readonly instances = new WeakMap<WasmMemory, ReplyRecords | null>();
 
-  /** A ReplyBytes with the scanner's class table `classes` (by byte value), or null where WebAssembly fails. */
-  static of(classes: Uint8Array): ReplyBytes | null {
-    const module = lineBytesModule();
-    if (module === null) return null;
-    try {
-      return new ReplyBytes(module, classes);
-    } catch {
-      return null;
-    }
-  }
-
-  private constructor(module: WasmModule, classes: Uint8Array) {
-    this.module = module;
+  constructor(classes: Uint8Array) {
     this.memory = new (wasm().Memory)({ initial: Math.ceil((HOSTS_AT + HOSTS_AREA) / PAGE) });
     this.view = new Uint8Array(this.memory.buffer);
     this.staged = {
@@ -323,21 +301,72 @@ export class ReplyBytes implements RecordWriter {
     this.out = new Int32Array(this.memory.buffer, REPLY_OUT_AT, 2 * REPLY_TOKENS_MAX);
     this.view.set(classes.subarray(0, 256), 0);
   }
+}
+
+/** This thread's ReplyMemory of each class table (the table itself the key). */
+const replyMemories = new WeakMap<Uint8Array, ReplyMemory>();
+
+/**
+ * Reply templates' compare (reply-key.ts ReplyMask.matches) in WebAssembly (line-bytes.wat `reply`), over the
+ * chunk memory the reply lies in: the thread's ReplyMemory of the class table holds the table and the
+ * templates, each placed once where it is first matched against bytes in a chunk memory. The templates' area
+ * is used from its start to its end, then anew (a new `round`: the templates placed in an earlier one are
+ * placed again when used), so it stays bounded however many replies a run classifies.
+ */
+export class ReplyBytes implements RecordWriter {
+  /** The `reply` of the instance over the chunk memory of the bytes bound last (null: none). */
+  reply: Reply | null = null;
+  /** Its `record` (null: none). */
+  private recordOf: WriteRecord | null = null;
+  /** Its `replyRecord` (null: none). */
+  private replyRecordOf: ReplyRecord | null = null;
+  /** Where the bytes bound last start in their chunk memory. */
+  base = 0;
+  /** The tokens' starts and ends `reply` found last (two ints a token, from the reply's start). */
+  readonly out: Int32Array;
+  private bound: Uint8Array | null = null;
+  /** Where the remote host the next records write is placed (see `host`). */
+  private hostAt = 0;
+  private readonly shared: ReplyMemory;
+  private readonly module: WasmModule;
+
+  /** A ReplyBytes with the scanner's class table `classes` (by byte value), or null where WebAssembly fails. */
+  static of(classes: Uint8Array): ReplyBytes | null {
+    const module = lineBytesModule();
+    if (module === null) return null;
+    try {
+      let shared = replyMemories.get(classes);
+      if (shared === undefined) {
+        shared = new ReplyMemory(classes);
+        replyMemories.set(classes, shared);
+      }
+      return new ReplyBytes(module, shared);
+    } catch {
+      return null;
+    }
+  }
+
+  private constructor(module: WasmModule, shared: ReplyMemory) {
+    this.module = module;
+    this.shared = shared;
+    this.out = shared.out;
+  }
 
   /** The reply templates' round (a template placed in a round is known by its number: unique in the thread). */
   get round(): number {
-    return this.replies.round;
+    return this.shared.replies.round;
   }
 
   /** The record templates' round (RecordWriter). */
   get recordRound(): number {
-    return this.records.round;
+    return this.shared.records.round;
   }
 
   /** Binds `bytes` (the replies matched next lie there): `reply` and `base` are then theirs, or `reply` is null. */
   bind(bytes: Uint8Array): void {
     if (bytes !== this.bound) {
-      const exports = instanceOver(this.instances, this.module, bytes, this.memory, replyExports);
+      const { instances, memory } = this.shared;
+      const exports = instanceOver(instances, this.module, bytes, memory, replyExports);
       this.reply = exports?.reply ?? null;
       this.recordOf = exports?.record ?? null;
       this.replyRecordOf = exports?.replyRecord ?? null;
@@ -356,25 +385,27 @@ export class ReplyBytes implements RecordWriter {
     let size = 4 * ints.length;
     for (const part of parts) size += part.length;
     if (size > MAX_RECORD_TEMPLATE) return -1;
-    const at = this.records.allocate(size);
-    for (let i = 0; i < ints.length; i++) this.words.setInt32(at + 4 * i, ints[i], true);
+    const { records, words, view } = this.shared;
+    const at = records.allocate(size);
+    for (let i = 0; i < ints.length; i++) words.setInt32(at + 4 * i, ints[i], true);
     let n = at + 4 * ints.length;
     for (const part of parts) {
-      this.view.set(part, n);
+      view.set(part, n);
       n += part.length;
     }
     return at;
   }
 
   time(version: number, bytes: Uint8Array): void {
-    if (version === this.timeVersion) return;
-    this.timeVersion = version;
-    this.view.set(bytes.length > TIME_BYTES ? bytes.subarray(0, TIME_BYTES) : bytes, TIME_AT);
+    const shared = this.shared;
+    if (version === shared.timeVersion) return;
+    shared.timeVersion = version;
+    shared.view.set(bytes.length > TIME_BYTES ? bytes.subarray(0, TIME_BYTES) : bytes, TIME_AT);
   }
 
   host(host: HostJson): boolean {
     // Small: inlined into RecordTemplate.write, where `record` must fit V8's inlining budget too.
-    if (host.placedRound !== this.hosts.round && !this.placeHost(host)) return false;
+    if (host.placedRound !== this.shared.hosts.round && !this.placeHost(host)) return false;
     this.hostAt = host.placedAt;
     return true;
   }
@@ -383,11 +414,12 @@ export class ReplyBytes implements RecordWriter {
   private placeHost(host: HostJson): boolean {
     const bytes = host.bytes;
     if (bytes.length > HOST_BYTES) return false;
-    const at = this.hosts.allocate(4 + bytes.length);
-    this.words.setInt32(at, bytes.length, true);
-    this.view.set(bytes, at + 4);
+    const { hosts, words, view } = this.shared;
+    const at = hosts.allocate(4 + bytes.length);
+    words.setInt32(at, bytes.length, true);
+    view.set(bytes, at + 4);
     host.placedAt = at;
-    host.placedRound = this.hosts.round;
+    host.placedRound = hosts.round;
     return true;
   }
 
@@ -408,7 +440,7 @@ export class ReplyBytes implements RecordWriter {
     time,
     reply,
   ) => {
-    const staged = this.staged;
+    const staged = this.shared.staged;
     if (room + 1 > RECORDS_AREA) return NOT_WRITTEN;
     if (staged.owner !== out || staged.end + room + 1 > staged.limit) {
       staged.owner?.settle();
@@ -455,16 +487,50 @@ export class ReplyBytes implements RecordWriter {
    */
   place(literal: Uint8Array, pieceEnds: Int32Array, places: Uint8Array, kinds: Uint8Array): number {
     const n = kinds.length;
-    const at = this.replies.allocate(4 + 4 * (n + 1) + 4 * n + literal.length);
-    const words = this.words;
+    const { replies, words, view } = this.shared;
+    const at = replies.allocate(4 + 4 * (n + 1) + 4 * n + literal.length);
     words.setInt32(at, n, true);
     for (let p = 0; p <= n; p++)
       words.setInt32(at + 4 + 4 * p, pieceEnds[p] - (p === 0 ? 0 : pieceEnds[p - 1]), true);
     const tokens = at + 4 + 4 * (n + 1);
     for (let t = 0; t < n; t++) words.setInt32(tokens + 4 * t, places[t] | (kinds[t] << 8), true);
-    this.view.set(literal, tokens + 4 * n);
+    view.set(literal, tokens + 4 * n);
     return at;
   }
+}
+
+/** A LineBytes' template memory and the module's instances over it, by chunk memory. */
+interface TemplateMemory {
+  readonly memory: WasmMemory;
+  readonly instances: WeakMap<WasmMemory, Exports | null>;
+}
+
+/** A template memory of its own with the alphabet `alphabet`. */
+function ownMemory(alphabet: Uint8Array): TemplateMemory {
+  // The table and the first places; grown as places further on are used (LineBytes.room): a parser of a
+  // few relays never commits the memory of thousands of places.
+  const memory = new (wasm().Memory)({ initial: Math.ceil((PLACES_AT + TEMPLATE_PLACE) / PAGE) });
+  new Uint8Array(memory.buffer).set(alphabet.subarray(0, ALPHABET_BYTES), 0);
+  return { memory, instances: new WeakMap() };
+}
+
+/** This thread's head memory of each alphabet (the alphabet itself the key). */
+const headMemories = new WeakMap<Uint8Array, TemplateMemory>();
+
+/**
+ * The template memory of LineBytes that place no template (heads alone) with the alphabet `alphabet`: one for
+ * all of this thread's, made when the first is. Nothing is placed in it, and `head` leaves its answer there to
+ * be read at once, so they share it and its instances: a memory of its own per parser costs a
+ * WebAssembly.Memory (its address space, and the collections V8 runs to win that back) and an Instance per
+ * chunk memory, more than a small input's reading.
+ */
+function headMemory(alphabet: Uint8Array): TemplateMemory {
+  let memory = headMemories.get(alphabet);
+  if (memory === undefined) {
+    memory = ownMemory(alphabet);
+    headMemories.set(alphabet, memory);
+  }
+  return memory;
 }
 
 /**
@@ -486,30 +552,34 @@ export class LineBytes {
   private view: Uint8Array;
   private words: DataView;
   private readonly module: WasmModule;
-  private readonly instances = new Map<WasmMemory, Exports | null>();
+  private readonly instances: WeakMap<WasmMemory, Exports | null>;
   private ints: Int32Array;
+  /** Whether it places templates (else it reads heads alone, in its thread's head memory: see headMemory). */
+  private readonly placing: boolean;
 
-  /** A LineBytes for `places` templates and the span alphabet `alphabet`, or null where WebAssembly fails. */
+  /**
+   * A LineBytes for `places` templates and the span alphabet `alphabet`, or null where WebAssembly fails. With
+   * no places it reads heads alone (`head`, `lines`), in a memory it shares (see headMemory).
+   */
   static of(places: number, alphabet: Uint8Array): LineBytes | null {
     if (places > (PLACES_AT - TABLE_AT) / 4) return null;
     const module = lineBytesModule();
     if (module === null) return null;
     try {
-      return new LineBytes(module, alphabet);
+      return new LineBytes(module, places === 0 ? headMemory(alphabet) : ownMemory(alphabet), places > 0);
     } catch {
       return null;
     }
   }
 
-  private constructor(module: WasmModule, alphabet: Uint8Array) {
+  private constructor(module: WasmModule, memory: TemplateMemory, placing: boolean) {
     this.module = module;
-    // The table and the first places; grown as places further on are used (room): a parser of a few
-    // relays never commits the memory of thousands of places.
-    this.template = new (wasm().Memory)({ initial: Math.ceil((PLACES_AT + TEMPLATE_PLACE) / PAGE) });
+    this.template = memory.memory;
+    this.instances = memory.instances;
+    this.placing = placing;
     this.view = new Uint8Array(this.template.buffer);
     this.words = new DataView(this.template.buffer);
     this.ints = new Int32Array(this.template.buffer, 0, PLACES_AT / 4);
-    this.view.set(alphabet.subarray(0, ALPHABET_BYTES), 0);
   }
 
   /** The template memory holds [0, end): grown (at least doubled) where it does not. */
@@ -589,6 +659,7 @@ export class LineBytes {
 
   /** Sets the addresses of a slot's two templates in the table `lookup` reads (-1: none or not placed). */
   setSlot(slot: number, first: number, second: number): void {
+    if (!this.placing) return;
     this.ints[TABLE_AT / 4 + slot] = Math.max(first, 0);
     this.ints[TABLE_AT / 4 + slot + 1] = Math.max(second, 0);
   }
@@ -608,7 +679,7 @@ export class LineBytes {
   ): number {
     const n = pieceEnds.length;
     const table = 12 + 8 * n;
-    if (table + literal.length + tail.length > TEMPLATE_PLACE) return -1;
+    if (!this.placing || table + literal.length + tail.length > TEMPLATE_PLACE) return -1;
     const at = PLACES_AT + place * TEMPLATE_PLACE;
     this.room(at + TEMPLATE_PLACE);
     const words = this.words;

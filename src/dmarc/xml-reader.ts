@@ -201,11 +201,17 @@ export class StrictXmlReader {
     this.handler.text(plain ? raw : this.unescape(raw, true));
   }
 
-  /** Text with its references expanded and line ends normalised; non-characters (and `]]>` in text) refused. */
+  /**
+   * Text with its references expanded and line ends normalised (an attribute's white space too); non-characters (and
+   * `]]>` in text) refused.
+   */
   private unescape(raw: string, text: boolean): string {
     if (NOT_CHAR.test(raw)) throw this.fail("disallowed character.");
     if (text && raw.includes("]]>")) throw this.fail('the string "]]>" is disallowed in char data.');
     let out = raw.includes("\r") ? raw.replace(/\r\n?/g, "\n") : raw;
+    // Attribute-value normalisation (§3.3.3): each white space character written as itself becomes a space, before the
+    // references are expanded (a character reference to one, `&#xA;`, stays what it names).
+    if (!text && (out.includes("\n") || out.includes("\t"))) out = out.replace(/[\t\n]/g, " ");
     if (!out.includes("&")) return out;
     let result = "";
     let from = 0;
@@ -339,8 +345,7 @@ export class StrictXmlReader {
       if (raw.includes("<")) throw this.fail("disallowed character.");
       attributes ??= Object.create(null) as Record<string, string>;
       if (Object.hasOwn(attributes, attribute)) throw this.fail(`duplicate attribute: ${attribute}.`);
-      // Attribute-value normalisation (§3.3.3): each white space character becomes a space.
-      attributes[attribute] = this.unescape(raw, false).replace(/[\t\n\r]/g, " ");
+      attributes[attribute] = this.unescape(raw, false);
       i = close + 1;
       if (i >= len) return -1;
       c = buf.charCodeAt(i);

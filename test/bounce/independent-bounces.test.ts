@@ -85,6 +85,13 @@ interface MtaMade {
   open?: string;
   /** Per failed recipient (lower case): the provider its domain belongs to (set 8 on). */
   providers?: Record<string, string>;
+  /**
+   * Per failed recipient: a provider it must not be read as (set 12: a domain behind a shared filter's host, e.g. another
+   * Cloudmark customer's behind *.mx.a.cloudfilter.net, is not Cox's).
+   */
+  notProviders?: Record<string, string>;
+  /** Per failed recipient of a report naming several: the reasons right for that one (set 12 on; `reasons` is their union). */
+  reasonsOf?: Record<string, string[]>;
   /** Per failed recipient: true for an address that is gone, false for a refusal that is not about it, null: no claim. */
   suppress?: Record<string, boolean | null>;
 }
@@ -124,6 +131,10 @@ for (const mta of ["postfix", "exim", "opensmtpd", "sendmail", "courier", "dma",
         const recipient = record.recipient?.toLowerCase() ?? "";
         const provider = want.providers?.[recipient];
         if (provider !== undefined) assert.equal(record.provider, provider, recipient);
+        const own = want.reasonsOf?.[recipient];
+        if (own !== undefined) assert.ok(own.includes(record.reason), `${recipient}: ${record.reason}`);
+        const notProvider = want.notProviders?.[recipient];
+        if (notProvider !== undefined) assert.notEqual(record.provider, notProvider, recipient);
         const suppress = want.suppress?.[recipient];
         if (suppress !== undefined && suppress !== null)
           assert.equal(record.suppressRecipient, suppress, `${recipient}: suppressRecipient`);

@@ -260,3 +260,94 @@ test("remote hosts are placed once per round in an area of their own: records na
     plain.buffer.toString("latin1", 0, plain.length),
   );
 });
+
+test("ReplyBytes of one class table share one memory: records written in turns by several, into several JsonBytes, are the bytes JavaScript writes (property)", () => {
+  // Each classifier has its ReplyBytes; those of one class table place templates and stage records in one
+  // memory of the thread (line-bytes.ts ReplyMemory): a writer's staged records are copied into their
+  // JsonBytes before another writer's are staged, whoever writes them.
+  const classes = new Uint8Array(256);
+  const writers = [ReplyBytes.of(classes), ReplyBytes.of(classes), ReplyBytes.of(classes)];
+  for (const writer of writers) assert.ok(writer !== null);
+  const chunk = Buffer.from(chunkBuffer(chunkMemory(1 << 16)));
+  const write = fc.record({
+    writer: fc.nat({ max: writers.length - 1 }),
+    out: fc.nat({ max: 2 }),
+    recipient: fc.string({
+      unit: fc.constantFrom("a", "Z", "0", ".", '"', "@"),
+      minLength: 1,
+      maxLength: 40,
+    }),
+    reply: fc.string({ unit: fc.constantFrom("a", " ", "5", "\\"), maxLength: 300 }),
+    line: fc.nat({ max: 100000 }),
+    time: fc.constantFrom(null, "2026-02-02T12:34:56.000Z", "2026-02-02T12:34:57.000Z"),
+    host: fc.constantFrom(...HOSTS.map((host) => new HostJson(host))),
+    form: fc.constantFrom(WHOLE_DIAGNOSTIC, QUOTED_REPLY, PLAIN_REPLY),
+  });
+  fc.assert(
+    fc.property(fc.array(write, { minLength: 1, maxLength: 16 }), (writes) => {
+      const base = record();
+      const json = new ClassificationJson(base);
+      const ending = Buffer.concat([Buffer.from(JSON.stringify(base.diagnostic)), json.tail()]);
+      const templates = new Map<string, RecordTemplate>();
+      // A template per writer and form (each classifier makes its own), one more for JavaScript's writes.
+      const template = (key: string, form: number) => {
+        let made = templates.get(key);
+        if (made === undefined) {
+          made = new RecordTemplate(json, "maillog", "postfix", form, ending, null);
+          templates.set(key, made);
+        }
+        return made;
+      };
+      const plain = [new JsonBytes(1), new JsonBytes(1), new JsonBytes(1)];
+      const staged = [new JsonBytes(1), new JsonBytes(1), new JsonBytes(1)];
+      let at = 16;
+      for (const { writer, out, recipient, reply, line, time, host, form } of writes) {
+        const text = `${recipient}|${reply}`;
+        const own = Buffer.from(text, "latin1");
+        // Each record's bytes elsewhere in the chunk memory: staged records must not read a later one's.
+        if (at + text.length > chunk.length) at = 16;
+        const there = chunk.subarray(at, at + chunk.write(text, at, "latin1"));
+        at += text.length;
+        const tokens = (inChunk: boolean) => ({
+          count: 0,
+          start: () => 0,
+          end: () => 0,
+          writer: (bytes: Uint8Array) => (inChunk ? (writers[writer] as ReplyBytes).writerOf(bytes) : null),
+        });
+        const [to, replyStart] = [recipient.length, recipient.length + 1];
+        template(`js ${form}`, form).write(
+          plain[out],
+          host,
+          own,
+          0,
+          to,
+          line,
+          time,
+          replyStart,
+          own.length,
+          tokens(false),
+        );
+        template(`${writer} ${form}`, form).write(
+          staged[out],
+          host,
+          there,
+          0,
+          to,
+          line,
+          time,
+          replyStart,
+          there.length,
+          tokens(true),
+        );
+      }
+      for (let o = 0; o < staged.length; o++) {
+        staged[o].settle();
+        assert.equal(staged[o].length, plain[o].length);
+        assert.equal(
+          staged[o].buffer.toString("latin1", 0, staged[o].length),
+          plain[o].buffer.toString("latin1", 0, plain[o].length),
+        );
+      }
+    }),
+  );
+});

@@ -191,6 +191,8 @@ test("hand-picked well-formedness faults are refused as saxes refuses them; thei
     "<a></a >",
     "<a/ >",
     "<a x = '1' />",
+    "<a x='p&#xa;q&#9;r&#xD;s&#32;t'/>",
+    "<a x='1\r\n2\r3\n4\t5  6'/>",
     "<a>x</a><!-- after -->  <?after root?>",
   ];
   for (const doc of documents) {

@@ -265,3 +265,40 @@ test("a variable span ends in WebAssembly where it ends in JavaScript, for every
   // Each alphabet byte keeps the line its template's (with the other bytes it does not).
   assert.ok(read > 1000, `${read}`);
 });
+
+test("LineBytes that place no template (heads alone) share one memory: read in turns over two chunk memories, each head is its line's", () => {
+  const alphabet = new Uint8Array(256);
+  const [first, second] = [LineBytes.of(0, alphabet), LineBytes.of(0, alphabet)];
+  assert.ok(first !== null && second !== null);
+  const lineIn = (at: number, line: string) => {
+    const memory = Buffer.from(chunkBuffer(chunkMemory(1000)));
+    return memory.subarray(at, at + memory.write(line, at, "latin1"));
+  };
+  const a = lineIn(
+    3,
+    "Jan  5 08:00:00 mta1 postfix/smtp[3001]: 4A1B2C3D4E: to=<a@example.org>, status=sent (ok)",
+  );
+  const b = lineIn(7, "2026-01-05T08:00:00.123+00:00 mx postfix/qmgr[9]: 9F8E7D6C5B4A: removed");
+  const headOf = (lineBytes: LineBytes, bytes: Uint8Array) => {
+    lineBytes.bind(bytes);
+    assert.ok(lineBytes.heads);
+    const into = new Int32Array(8);
+    assert.ok(lineBytes.head(0, bytes.length, into, 0));
+    return [...into];
+  };
+  const [alone, otherAlone] = [headOf(first, a), headOf(second, b)];
+  // Each keeps its bound bytes (and base) while the other reads: the answers are each line's.
+  for (let turn = 0; turn < 3; turn++) {
+    first.bind(a);
+    second.bind(b);
+    const into = new Int32Array(16);
+    assert.ok(first.head(0, a.length, into, 0));
+    assert.ok(second.head(0, b.length, into, 8));
+    assert.deepEqual([...into.subarray(0, 8)], alone);
+    assert.deepEqual([...into.subarray(8)], otherAlone);
+  }
+  assert.notDeepEqual(alone, otherAlone);
+  assert.equal(alone[1], "Jan  5 08:00:00".length, "the stamp's end, from the line's start");
+  // Nothing is placed in a memory others share.
+  assert.equal(first.place(0, Buffer.from("x"), [1], [], Buffer.from(""), 0), -1);
+});
