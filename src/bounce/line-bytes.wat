@@ -213,26 +213,11 @@
         i32.const 8
         i32.add
         local.set $piece
-        block $spanned
-          loop $span
-            local.get $at
-            local.get $end
-            i32.ge_s
-            br_if $spanned
-            local.get $at
-            i32.load8_u $chunk
-            i32.load8_u $template
-            local.get $kind
-            i32.and
-            i32.eqz
-            br_if $spanned
-            local.get $at
-            i32.const 1
-            i32.add
-            local.set $at
-            br $span
-          end
-        end
+        local.get $at
+        local.get $end
+        local.get $kind
+        call $spanEnd
+        local.set $at
         br $next
       end
     end
@@ -259,6 +244,60 @@
       return
     end
     local.get $at)
+
+  ;; The end of the run of bytes of alphabet $kind (the class table at 0 in $template) from $at, before $end:
+  ;; sixteen bytes at a time while sixteen lie before $end, by the alphabets' byte ranges (line-template.ts
+  ;; ALPHABET: DELAY 1 `0-9./` = 0x2E-0x39; ADDRESS 2 `0-9:` = 0x30-0x3A, `.`, `a-f` and `A-F` = 0x61-0x66 with
+  ;; the case bit set; test/events/line-bytes.test.ts holds them to the table for every byte), then byte by byte
+  ;; by the table. A delivery's line has four such spans (two IP addresses, delay, delays): ~44 bytes.
+  (func $spanEnd (param $at i32) (param $end i32) (param $kind i32) (result i32)
+    (local $v v128) (local $out i32)
+    (if (i32.eq (local.get $kind) (i32.const 1))
+      (then
+        (block $bytes
+          (loop $sixteen
+            (br_if $bytes (i32.gt_s (i32.add (local.get $at) (i32.const 16)) (local.get $end)))
+            (local.set $out
+              (i32.xor (i32.const 0xffff)
+                (i8x16.bitmask
+                  (i8x16.le_u
+                    (i8x16.sub (v128.load $chunk (local.get $at)) (v128.const i8x16 0x2e 0x2e 0x2e 0x2e 0x2e 0x2e 0x2e 0x2e 0x2e 0x2e 0x2e 0x2e 0x2e 0x2e 0x2e 0x2e))
+                    (v128.const i8x16 11 11 11 11 11 11 11 11 11 11 11 11 11 11 11 11)))))
+            ;; The first byte outside the alphabet, if any of the sixteen is.
+            (if (local.get $out) (then (return (i32.add (local.get $at) (i32.ctz (local.get $out))))))
+            (local.set $at (i32.add (local.get $at) (i32.const 16)))
+            (br $sixteen)))))
+    (if (i32.eq (local.get $kind) (i32.const 2))
+      (then
+        (block $bytes
+          (loop $sixteen
+            (br_if $bytes (i32.gt_s (i32.add (local.get $at) (i32.const 16)) (local.get $end)))
+            (local.set $v (v128.load $chunk (local.get $at)))
+            (local.set $out
+              (i32.xor (i32.const 0xffff)
+                (i8x16.bitmask
+                  (v128.or
+                    (v128.or
+                      (i8x16.eq (local.get $v) (v128.const i8x16 0x2e 0x2e 0x2e 0x2e 0x2e 0x2e 0x2e 0x2e 0x2e 0x2e 0x2e 0x2e 0x2e 0x2e 0x2e 0x2e))
+                      (i8x16.le_u
+                        (i8x16.sub (local.get $v) (v128.const i8x16 0x30 0x30 0x30 0x30 0x30 0x30 0x30 0x30 0x30 0x30 0x30 0x30 0x30 0x30 0x30 0x30))
+                        (v128.const i8x16 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10)))
+                    (i8x16.le_u
+                      (i8x16.sub
+                        (v128.or (local.get $v) (v128.const i8x16 0x20 0x20 0x20 0x20 0x20 0x20 0x20 0x20 0x20 0x20 0x20 0x20 0x20 0x20 0x20 0x20))
+                        (v128.const i8x16 0x61 0x61 0x61 0x61 0x61 0x61 0x61 0x61 0x61 0x61 0x61 0x61 0x61 0x61 0x61 0x61))
+                      (v128.const i8x16 5 5 5 5 5 5 5 5 5 5 5 5 5 5 5 5))))))
+            (if (local.get $out) (then (return (i32.add (local.get $at) (i32.ctz (local.get $out))))))
+            (local.set $at (i32.add (local.get $at) (i32.const 16)))
+            (br $sixteen)))))
+    (block $spanned
+      (loop $span
+        (br_if $spanned (i32.ge_s (local.get $at) (local.get $end)))
+        (br_if $spanned
+          (i32.eqz (i32.and (i32.load8_u $template (i32.load8_u $chunk (local.get $at))) (local.get $kind))))
+        (local.set $at (i32.add (local.get $at) (i32.const 1)))
+        (br $span)))
+    (local.get $at))
 
   ;; FNV-1a over $chunk[$from, $to), from $hash (see slotOf in line-template.ts).
   (func $mix (param $hash i32) (param $from i32) (param $to i32) (result i32)
@@ -1083,6 +1122,19 @@
         (br $next)))
     (i32.and (local.get $digits) (local.get $lettered)))
 
+  ;; Whether local-part characters (LOCAL 8) from $end up to $to run into an `@`.
+  (func $atAfter (param $end i32) (param $to i32) (result i32)
+    (local $c i32)
+    (block $local
+      (loop $more
+        (br_if $local (i32.ge_s (local.get $end) (local.get $to)))
+        (local.set $c (i32.load8_u $chunk (local.get $end)))
+        (if (i32.eq (local.get $c) (i32.const 64)) (then (return (i32.const 1))))
+        (br_if $local (i32.eqz (i32.and (call $class (local.get $c)) (i32.const 8))))
+        (local.set $end (i32.add (local.get $end) (i32.const 1)))
+        (br $more)))
+    (i32.const 0))
+
   ;; `reply`'s answer where the reply parts from its template at token $i's literal piece ($place 0) or its place
   ;; ($place 1), which starts at $at: 3 + 2 × $i + $place. A place's start is left at 256 + 8 × $i (a piece's is
   ;; the end of the token before it, left there, or $from): ReplyMask.matches goes on from there, not from the start.
@@ -1195,25 +1247,19 @@
                     (br $taken)))
                 (if (i32.eq (local.get $end) (local.get $at)) (then (return (call $partedAt (local.get $i) (i32.const 1) (local.get $at) (local.get $from)))))
                 ;; reply-key.ts tokensIn: in a joined run's place, local-part characters from its start up to an `@` may be
-                ;; an address's local part (where the template holds an `@`): the scanner decides the place.
-                (if (i32.eq (local.get $place) (i32.const 4))
-                  (then
-                    ;; From the word's end: its word characters are local-part ones, none an `@`.
-                    (local.set $idEnd (local.get $end))
-                    (block $local
-                      (loop $more
-                        (br_if $local (i32.ge_s (local.get $idEnd) (local.get $to)))
-                        (local.set $c (i32.load8_u $chunk (local.get $idEnd)))
-                        (if (i32.eq (local.get $c) (i32.const 64))
-                          (then (return (call $partedAt (local.get $i) (i32.const 1) (local.get $at) (local.get $from)))))
-                        (br_if $local (i32.eqz (i32.and (call $class (local.get $c)) (i32.const 8))))
-                        (local.set $idEnd (i32.add (local.get $idEnd) (i32.const 1)))
-                        (br $more)))))
+                ;; an address's local part (where the template holds an `@`): the scanner decides the place, which
+                ;; parts from the template there ($atAfter). The word's own characters are local-part ones, none an `@`,
+                ;; and so are the characters the token's end takes after it (joined words, `-`, `.`): the scan is made
+                ;; from the token's end, once it is known, and from the word's end where the place is left earlier.
                 ;; reply-key.ts tokensIn: a word of digits before `.` may start a decimal fraction or a longer run
                 ;; of dotted parts.
                 (if (i32.and (i32.eq (local.get $digits) (i32.sub (local.get $end) (local.get $at)))
                       (i32.lt_s (local.get $end) (local.get $to)))
-                  (then (if (i32.eq (i32.load8_u $chunk (local.get $end)) (i32.const 46)) (then (return (i32.const 2))))))
+                  (then (if (i32.eq (i32.load8_u $chunk (local.get $end)) (i32.const 46))
+                    (then
+                      (if (i32.and (i32.eq (local.get $place) (i32.const 4)) (call $atAfter (local.get $end) (local.get $to)))
+                        (then (return (call $partedAt (local.get $i) (i32.const 1) (local.get $at) (local.get $from)))))
+                      (return (i32.const 2))))))
                 (if (i32.eq (local.get $place) (i32.const 4))
                   (then
                     ;; reply-key.ts tokensIn: a hex word of 8 or fewer before `-`, `.` or `:` may start a UUID, an
@@ -1226,7 +1272,10 @@
                         (local.set $c (i32.load8_u $chunk (local.get $end)))
                         (if (i32.or (i32.eq (local.get $c) (i32.const 45))
                               (i32.or (i32.eq (local.get $c) (i32.const 46)) (i32.eq (local.get $c) (i32.const 58))))
-                          (then (return (i32.const 2))))))))
+                          (then
+                            (if (call $atAfter (local.get $end) (local.get $to))
+                              (then (return (call $partedAt (local.get $i) (i32.const 1) (local.get $at) (local.get $from)))))
+                            (return (i32.const 2))))))))
                 (local.set $kind
                   (call $wordKind
                     (local.get $at)
@@ -1257,7 +1306,10 @@
                 (if (i32.ne (local.get $kind) (i32.load8_u $template offset=1 (local.get $token)))
                   (then (return (call $partedAt (local.get $i) (i32.const 1) (local.get $at) (local.get $from)))))
                 (if (i32.eq (local.get $place) (i32.const 4))
-                  (then (local.set $end (call $joinedEnd (local.get $end) (local.get $to))))))))))))
+                  (then
+                    (local.set $end (call $joinedEnd (local.get $end) (local.get $to)))
+                    (if (call $atAfter (local.get $end) (local.get $to))
+                      (then (return (call $partedAt (local.get $i) (i32.const 1) (local.get $at) (local.get $from))))))))))))))
         (i32.store $template offset=256 (i32.shl (local.get $i) (i32.const 3)) (i32.sub (local.get $at) (local.get $from)))
         (i32.store $template offset=260 (i32.shl (local.get $i) (i32.const 3)) (i32.sub (local.get $end) (local.get $from)))
         (local.set $at (local.get $end))

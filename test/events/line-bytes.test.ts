@@ -210,6 +210,62 @@ function placedOk(replies: ReplyBytes): [NonNullable<ReplyBytes["reply"]>, numbe
   ];
 }
 
+test("a variable span ends in WebAssembly where it ends in JavaScript, for every byte value after a run of any length", () => {
+  // A delivery's line: its spans are the relay's address (ADDRESS), `delay=` and `delays=` (DELAY) and the
+  // address again; each is replaced by a run of its alphabet of 0 to 40 bytes with one byte of every value at
+  // its start, middle or end (line-bytes.wat $spanEnd reads sixteen bytes at a time by the alphabets' ranges).
+  const parts = [
+    "Jan  5 08:00:00 mta1 postfix/smtp[3001]: 4A1B2C3D4E: to=<a@example.org>, relay=mx.example.org[",
+    "198.51.100.7",
+    "]:25, delay=",
+    "1.2",
+    ", delays=",
+    "0.1/0/0.5/0.6",
+    ", dsn=2.0.0, status=sent (host mx.example.org[",
+    "198.51.100.7",
+    "] said: 250 ok (in reply to end of DATA command))",
+  ];
+  const lineOf = (spans: string[]) =>
+    parts.map((part, i) => (i % 2 === 1 ? spans[(i - 1) / 2] : part)).join("");
+  const base = [parts[1], parts[3], parts[5], parts[7]];
+  const memory = Buffer.from(chunkBuffer(chunkMemory(1 << 12)));
+  const templates = new LineTemplates<string>();
+  const first = lineOf(base);
+  const chunk = memory.subarray(7, 7 + memory.write(first, 7, "latin1"));
+  const [rcptStart, rcptEnd] = [first.indexOf("<") + 1, first.indexOf(">")];
+  const replyAt = (line: string) => [line.indexOf("said: ") + 6, line.lastIndexOf(" (in reply")];
+  templates.learn(chunk, rcptStart, rcptEnd, first.length, ...(replyAt(first) as [number, number]), "t");
+  assert.equal(templates.inWebAssembly(chunk), true);
+  const runs = ["0123456789abcdefABCDEF.:0123456789abcdef", "0123456789./0123456789./0123456789./01234"];
+  let read = 0;
+  for (let span = 0; span < 4; span++) {
+    const alphabet = runs[span === 1 || span === 2 ? 1 : 0];
+    for (const length of [0, 1, 7, 15, 16, 17, 31, 32, 40]) {
+      for (const where of [0, length >> 1, length]) {
+        for (let byte = 0; byte < 256; byte++) {
+          const run = alphabet.slice(0, length);
+          const spans = [...base];
+          spans[span] = run.slice(0, where) + String.fromCharCode(byte) + run.slice(where);
+          const line = lineOf(spans);
+          const own = Buffer.from(line, "latin1");
+          const there = memory.subarray(7, 7 + own.copy(memory, 7));
+          const inWasm = templates.read(there, rcptStart, rcptEnd, line.length);
+          const wasm = inWasm === null ? null : [inWasm.replyStart, inWasm.replyEnd];
+          const inJs = templates.read(own, rcptStart, rcptEnd, line.length);
+          assert.deepEqual(
+            wasm,
+            inJs === null ? null : [inJs.replyStart, inJs.replyEnd],
+            JSON.stringify(line),
+          );
+          if (wasm !== null) read++;
+        }
+      }
+    }
+  }
+  // Each alphabet byte keeps the line its template's (with the other bytes it does not).
+  assert.ok(read > 1000, `${read}`);
+});
+
 test("LineBytes that place no template (heads alone) share one memory: read in turns over two chunk memories, each head is its line's", () => {
   const alphabet = new Uint8Array(256);
   const [first, second] = [LineBytes.of(0, alphabet), LineBytes.of(0, alphabet)];

@@ -655,6 +655,21 @@ test("ReplyMask.matches recognises exactly the replies of a template's masked fo
       )
       .map(([n, after]) => `${n}${after}`),
     fc.string({ unit: fc.constantFrom(..."abz.+-_9"), minLength: 1, maxLength: 5 }).map((l) => `${l}@`),
+    // Joined runs (Gmail's `<hex>-<id>.NNN`, dotted and dashed words) and numbers before `.`, then maybe an `@`
+    // after more local-part characters: an address's local part the scanner finds from the run's start.
+    fc
+      .tuple(
+        fc.oneof(hex, fc.string({ unit: fc.constantFrom(..."0123456789"), minLength: 1, maxLength: 6 })),
+        fc.array(
+          fc.tuple(
+            fc.constantFrom("-", ".", "-"),
+            fc.string({ unit: fc.constantFrom(..."a1F9zsi0"), minLength: 1, maxLength: 12 }),
+          ),
+          { maxLength: 3 },
+        ),
+        fc.constantFrom("", "", "@", "@x", "+a@b", "=@", " @", ".@", "-"),
+      )
+      .map(([word, joined, after]) => `${word}${joined.map((p) => p.join("")).join("")}${after}`),
     // Date-times and near ones (a part a digit short or long, a zone cut short, a character after).
     fc
       .tuple(
