@@ -163,15 +163,15 @@ function withoutOnlyDeferred<T extends { recipient: string; diagnostic: string }
   return kept;
 }
 
+/** The line Sendmail opens its transcript with (savemail.c). */
+const TRANSCRIPT_SEPARATOR = /-{3,} ?Transcript of session follows ?-{3,}/i;
+
 /**
  * Sendmail's list of failed addresses gives each its reply's first line ("    (reason: 550-5.7.30 This mail has
  * been blocked because DKIM does not)", savemail.c errbody from the recipient's q_rstatus), as its DSN's
  * Diagnostic-Code does: the whole reply is in the transcript (email/transcript.ts reads it for the DSN).
  */
-const SENDMAIL_REASON = /^\(reason: (.{1,998}?)\)(?=$| -{3,} ?Transcript of session follows ?-{3,})/i;
-
-/** The line Sendmail opens its transcript with (savemail.c). */
-const TRANSCRIPT_SEPARATOR = /-{3,} ?Transcript of session follows ?-{3,}/i;
+const SENDMAIL_REASON = new RegExp(`^\\(reason: (.{1,998}?)\\)(?=$| ${TRANSCRIPT_SEPARATOR.source})`, "i");
 /** "... while talking to mx.example.org.:" opens one host's part of the transcript (usersmtp.c). */
 const TALKING_TO = /^(?:\.\.\. )?while talking to /i;
 /** Transcript lines looked at, and characters: hostile input stays bounded. */

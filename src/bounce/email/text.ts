@@ -561,18 +561,23 @@ interface Entry {
   replyForm: boolean;
 }
 
-function isEchoOf(line: string, recipient: string): boolean {
+/** The address of Sendmail's own line for a recipient (SENDMAIL_ECHO), lower-cased; null when the line is none. */
+function echoedAddress(line: string): string | null {
   const echo = SENDMAIL_ECHO.exec(line);
-  return echo !== null && (echo[1] ?? echo[2]).toLowerCase() === recipient.toLowerCase();
+  return echo === null ? null : (echo[1] ?? echo[2]).toLowerCase();
 }
 
 /**
- * Sendmail's own line about another address than the recipient ("550 5.1.1 spammer@b... User unknown": the
- * failed return of a Postmaster notify, another recipient's refusal): not this recipient's error (review R136).
+ * Whether a line is a Sendmail line the recipient's error leaves out: its own stock words for a remote reply
+ * already kept (`afterReply`), or, once the transcript has begun (`separated`), a line about another address
+ * ("550 5.1.1 spammer@b... User unknown": the failed return of a Postmaster notify, another recipient's refusal:
+ * review R136).
  */
-function isEchoOfAnother(line: string, recipient: string): boolean {
-  const echo = SENDMAIL_ECHO.exec(line);
-  return echo !== null && (echo[1] ?? echo[2]).toLowerCase() !== recipient.toLowerCase();
+function isLeftOutEcho(line: string, recipient: string, afterReply: boolean, separated: boolean): boolean {
+  if (!afterReply && !separated) return false;
+  const address = echoedAddress(line);
+  if (address === null) return false;
+  return address === recipient.toLowerCase() ? afterReply : separated;
 }
 
 /** What a line is tested for besides an address: Sendmail's transcript ("While talking to", "<<< 550", "(smtp)... "). */
@@ -742,7 +747,7 @@ export function readReportText(text: string): ReportText {
       // code), ">>> RCPT To:<a@b>" (the command).
       const keep: string = match?.[2] === "..." || replyForm || /^\s*>>>/.test(line) ? line.trim() : rest;
       if (current && !current.closed && current.recipient.toLowerCase() === recipient.toLowerCase()) {
-        const echo = remoteReply !== null && isEchoOf(line.trim(), recipient);
+        const echo = remoteReply !== null && echoedAddress(line.trim()) === recipient.toLowerCase();
         if (keep && !echo && current.lines.length < MAX_LINES_PER_ENTRY) current.lines.push(keep);
         continue;
       }
@@ -805,10 +810,8 @@ export function readReportText(text: string): ReportText {
       } else if (current.blank && !indented && current.indented && !aboutCurrent) {
         // An indented block (Exim, Postfix) ended by a paragraph of boilerplate: not this recipient's error.
         current.closed = true;
-      } else if (remoteReply !== null && isEchoOf(trimmed, current.recipient)) {
-        // Sendmail's stock words for the remote reply already kept.
-      } else if (current.separated && isEchoOfAnother(trimmed, current.recipient)) {
-        // Another address's line in the transcript.
+      } else if (isLeftOutEcho(trimmed, current.recipient, remoteReply !== null, current.separated)) {
+        // Sendmail's stock words for the remote reply already kept, or another address's line in the transcript.
       } else if (current.lines.length < MAX_LINES_PER_ENTRY) {
         current.indented = indented && (current.indented || !current.sawText);
         current.sawText = true;
