@@ -21,6 +21,7 @@ const CLOSE_BRACE = 125;
 const OPEN_BRACKET = 91;
 const CLOSE_BRACKET = 93;
 const COMMA = 44;
+const BYTE_ORDER_MARK = 0xfeff;
 
 /**
  * Reads NDJSON, a JSON array (even one spanning a single 100 MB line: it arrives in fragments), pretty-printed
@@ -37,6 +38,12 @@ export function jsonRecords(context: ParseContext, handle: JsonRecordHandler): L
   let pendingLength = 0;
   let startLine = 0;
   let skipRestOfLine = false;
+  // A UTF-8 byte order mark before the first record (Windows tools and Excel write one) is not JSON.
+  let atStart = true;
+  const withoutMark = (text: string) => {
+    atStart = false;
+    return text.charCodeAt(0) === BYTE_ORDER_MARK ? text.slice(1) : text;
+  };
 
   const reset = () => {
     depth = 0;
@@ -128,7 +135,8 @@ export function jsonRecords(context: ParseContext, handle: JsonRecordHandler): L
   };
 
   return {
-    line(text, lineNo, out) {
+    line(line, lineNo, out) {
+      const text = atStart ? withoutMark(line) : line;
       if (skipRestOfLine) {
         skipRestOfLine = false;
         return;
@@ -162,7 +170,8 @@ export function jsonRecords(context: ParseContext, handle: JsonRecordHandler): L
       scan(text, lineNo, out);
       endLine(out);
     },
-    fragment(text, lineNo, out) {
+    fragment(fragment, lineNo, out) {
+      const text = atStart ? withoutMark(fragment) : fragment;
       if (!skipRestOfLine) scan(text, lineNo, out);
     },
     end(out) {

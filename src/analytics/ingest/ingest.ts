@@ -363,6 +363,10 @@ function fastSources(
   }
   const start = head.trimStart();
   if (table.aliases && !plainKeys(head, table.aliases)) return [];
+  // DuckDB's NDJSON reader takes a byte order mark before the first record for a broken record: the line
+  // reader, which drops it, reads such a file.
+  if (start.startsWith("{") && head.startsWith("\uFEFF"))
+    return [source(fieldTableSql(table, { reader: "lines", compression }))];
   if (start.startsWith("{")) {
     const both = source(fieldTableSql(table, { reader: "ndjson", compression }));
     if (!table.envelope || !firstRecordEnveloped(start, table.envelope)) return [both];

@@ -1,0 +1,85 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import { ingestFile } from "../../src/analytics/ingest/ingest.ts";
+import type { FormatName } from "../../src/events/formats.ts";
+import { Store } from "../../src/store/index.ts";
+
+/**
+ * Exports in the shapes users get them, written by an independent generator (test/fixtures/hand-made/README.md)
+ * with the truth of every event beside each file: what `ingest` stores must be that truth, whichever reader
+ * reads the file.
+ */
+const HAND_MADE = new URL("../fixtures/hand-made/", import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), "deliverlens-hand-made-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** The truth of `name`: one "type recipient epoch-ms" line per event, times cut to the file's precision. */
+function truth(name: string): string[] {
+  return readFileSync(join(HAND_MADE, `${name}.truth`), "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => line.split("\t").slice(0, 3).join(" "))
+    .sort();
+}
+
+/** Ingests `path` into a fresh store; returns the file's summary and its events as truth lines. */
+async function stored(path: string, format: FormatName, name: string, fastPath = true) {
+  const store = await Store.open(":memory:");
+  try {
+    const summary = await ingestFile(store, path, { format, fastPath });
+    const rows = await store.all<{ line: string }>(
+      "SELECT concat_ws(' ', type, recipient, epoch_ms(time)) AS line FROM events",
+    );
+    const precision = Number(
+      readFileSync(join(HAND_MADE, `${name}.truth`), "utf8")
+        .split("\n")[0]
+        .split("\t")[4],
+    );
+    const lines = rows
+      .map(({ line }) => {
+        const [type, recipient, ms] = line.split(" ");
+        return `${type} ${recipient} ${Number(ms) - (Number(ms) % precision)}`;
+      })
+      .sort();
+    return { summary, lines };
+  } finally {
+    store.close();
+  }
+}
+
+test("webhook POST bodies logged one JSON array per line (SendGrid, SparkPost): DuckDB's reader stores every event, as the parsers do", async () => {
+  for (const [name, format] of [
+    ["sendgrid-batches.json", "sendgrid"],
+    ["sparkpost-batches.json", "sparkpost"],
+  ] as const) {
+    const path = join(HAND_MADE, name);
+    const fast = await stored(path, format, name);
+    const parsers = await stored(path, format, name, false);
+    assert.equal(fast.summary.reader, "duckdb", name);
+    assert.equal(fast.summary.quarantined, 0, name);
+    assert.deepEqual(fast.lines, truth(name), name);
+    assert.deepEqual(parsers.lines, fast.lines, name);
+  }
+});
+
+test("a UTF-8 byte order mark before the first record (Excel, Windows tools): every JSON format stores every event", async () => {
+  for (const [name, format] of [
+    ["sendgrid-bom-crlf.ndjson", "sendgrid"],
+    ["mailgun-webhooks.ndjson", "mailgun"],
+    ["postmark-webhooks.ndjson", "postmark"],
+    ["ses-sns.ndjson", "ses"],
+    ["generic.ndjson", "ndjson"],
+  ] as const) {
+    const text = readFileSync(join(HAND_MADE, name), "utf8");
+    const marked = join(dir, `marked-${name}`);
+    writeFileSync(marked, text.startsWith("\uFEFF") ? text : `\uFEFF${text}`);
+    for (const fastPath of [true, false]) {
+      const { summary, lines } = await stored(marked, format, name, fastPath);
+      assert.equal(summary.quarantined, 0, `${name} fastPath ${fastPath}`);
+      assert.deepEqual(lines, truth(name), `${name} fastPath ${fastPath}`);
+    }
+  }
+});
