@@ -93,29 +93,28 @@ for (const file of [
   });
 }
 
-/** Replies of a few providers, several of one class (the same reply code and words) for different domains. */
-const REPLIES: [string, string, string][] = [
-  ["sent", "2.0.0", "250 2.0.0 OK  1765432101 a1b2c3d4e5f6.{n} - gsmtp"],
-  ["sent", "2.0.0", "250 2.0.0 Ok: queued as 4F2A{n}"],
-  [
-    "bounced",
-    "5.1.1",
-    "550 5.1.1 <{rcpt}>: Recipient address rejected: User unknown in virtual mailbox table",
-  ],
-  ["bounced", "5.7.1", "550 5.7.1 [CS01] Message rejected due to local policy"],
-  ["bounced", "5.7.1", "554 5.7.1 192.0.2.{n} rejected. AUP#CXBL"],
-  ["bounced", "5.2.2", "552 5.2.2 <{rcpt}>: Recipient address rejected: Mailbox full"],
-  ["deferred", "4.7.0", "421 4.7.0 [TSS04] Messages from 192.0.2.{n} temporarily deferred"],
-  ["deferred", "4.2.0", "450 4.2.0 <{rcpt}>: Recipient address rejected: Greylisted"],
-];
-const DOMAINS: [string, string][] = [
-  ["icloud.com", "mx01.mail.icloud.com"],
-  ["gmail.com", "gmail-smtp-in.l.google.com"],
-  ["cox.net", "cxr.mx.a.cloudfilter.net"],
-  ["west-isp.example", "wisp.mx.a.cloudfilter.net"],
-  ["umami-ramen.example", "mx-biz.mail.am0.yahoodns.net"],
-  ["shop.example", "mx.shop.example"],
-];
+/**
+ * Replies of a few providers, several of one class (the same reply code and words) for different domains; a line's
+ * status follows the reply's class (2: sent, 4: deferred, 5: bounced), its DSN code the reply's own.
+ */
+const REPLIES = `250 2.0.0 OK  1765432101 a1b2c3d4e5f6.{n} - gsmtp
+250 2.0.0 Ok: queued as 4F2A{n}
+550 5.1.1 <{rcpt}>: Recipient address rejected: User unknown in virtual mailbox table
+550 5.7.1 [CS01] Message rejected due to local policy
+554 5.7.1 192.0.2.{n} rejected. AUP#CXBL
+552 5.2.2 <{rcpt}>: Recipient address rejected: Mailbox full
+421 4.7.0 [TSS04] Messages from 192.0.2.{n} temporarily deferred
+450 4.2.0 <{rcpt}>: Recipient address rejected: Greylisted`.split("\n");
+const STATUS: Record<string, string> = { "2": "sent", "4": "deferred", "5": "bounced" };
+/** Recipient domains and their MX hosts (several a shared filter's). */
+const DOMAINS = `icloud.com mx01.mail.icloud.com
+gmail.com gmail-smtp-in.l.google.com
+cox.net cxr.mx.a.cloudfilter.net
+west-isp.example wisp.mx.a.cloudfilter.net
+umami-ramen.example mx-biz.mail.am0.yahoodns.net
+shop.example mx.shop.example`
+  .split("\n")
+  .map((pair) => pair.split(" "));
 
 /** A generated log: messages to 1-4 recipients each, every outcome a Postfix smtp line, a deferral expired later. */
 const generatedLog = fc
@@ -133,7 +132,9 @@ const generatedLog = fc
       const lines: string[] = [];
       recipients.forEach(([d, r, who], i) => {
         const [domain, mx] = DOMAINS[d];
-        const [status, dsn, text] = REPLIES[r];
+        const text = REPLIES[r];
+        const status = STATUS[text[0]];
+        const dsn = text.split(" ")[1];
         const rcpt = `u${who}@${domain}`;
         const reply = text.replaceAll("{rcpt}", rcpt).replaceAll("{n}", String(m + i));
         const said =
