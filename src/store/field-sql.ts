@@ -41,8 +41,12 @@ const LEAF: Record<LeafType, SqlType> = {
 };
 
 export interface TableSqlOptions {
-  /** `ndjson`: DuckDB's parallel NDJSON reader (no line numbers); `lines`: line by line (numbered; arrays). */
-  reader: "ndjson" | "lines";
+  /**
+   * `ndjson`: DuckDB's parallel NDJSON reader (no line numbers); `lines`: line by line (numbered; arrays);
+   * `documents`: DuckDB's JSON reader of any layout (no line numbers): pretty-printed arrays or records one
+   * after another, or records concatenated without separators (Amazon Kinesis Data Firehose).
+   */
+  reader: "ndjson" | "lines" | "documents";
   /** DuckDB's compression name for the file (`none`, `gzip`, `zstd`). */
   compression: string;
   /** CSV: the file's header. */
@@ -994,8 +998,9 @@ function jsonSql(table: FieldTable, options: TableSqlOptions): string {
   const recordShape: Shape = { fields: record };
   const rootShape: Shape = { fields: root };
   const source =
-    options.reader === "ndjson"
-      ? `SELECT NULL::BIGINT AS line, FALSE AS blank, r FROM read_json($path, format = 'newline_delimited',
+    options.reader !== "lines"
+      ? `SELECT NULL::BIGINT AS line, FALSE AS blank, r FROM read_json($path,
+          format = ${options.reader === "ndjson" ? "'newline_delimited'" : "'auto'"},
           columns = {${[...record].map(([k, v]) => `${sqlString(k)}: ${sqlString(duckType(v))}`).join(", ")}},
           maximum_object_size = 16777216,
           compression = ${sqlString(options.compression === "none" ? "uncompressed" : options.compression)}) r`

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { ingestFile } from "../../src/analytics/ingest/ingest.ts";
+import { firstValueLayout, ingestFile } from "../../src/analytics/ingest/ingest.ts";
 import type { FormatName } from "../../src/events/formats.ts";
 import { Store } from "../../src/store/index.ts";
 
@@ -82,4 +82,38 @@ test("a UTF-8 byte order mark before the first record (Excel, Windows tools): ev
       assert.deepEqual(lines, truth(name), `${name} fastPath ${fastPath}`);
     }
   }
+});
+
+test("pretty-printed and concatenated JSON (a saved API response, a request logger's bodies, Kinesis Firehose's objects without separators): DuckDB's reader stores every event, as the parsers do", async () => {
+  for (const [name, format] of [
+    ["sendgrid-pretty.json.gz", "sendgrid"],
+    ["postmark-pretty.json", "postmark"],
+    ["ses-firehose.gz", "ses"],
+  ] as const) {
+    const path = join(HAND_MADE, name);
+    const fast = await stored(path, format, name);
+    const parsers = await stored(path, format, name, false);
+    assert.equal(fast.summary.reader, "duckdb", name);
+    assert.equal(fast.summary.quarantined, 0, name);
+    assert.deepEqual(fast.lines, truth(name), name);
+    assert.deepEqual(parsers.lines, fast.lines, name);
+  }
+});
+
+test("firstValueLayout: a value on a line of its own, over several lines, followed on its line, or not known", () => {
+  const cases: [string, ReturnType<typeof firstValueLayout>][] = [
+    ['{"a":1}\n{"a":2}\n', "line"],
+    ['[{"a":1},{"a":2}]\r\n[{"a":3}]\r\n', "line"],
+    ['{"a":"}\\"{["}  \n', "line"],
+    ['{"a":1}', "line"],
+    ['[\n  {"a": 1}\n]\n', "documents"],
+    ['{\r\n  "a": 1\r\n}\r\n', "documents"],
+    ['{"a":1}{"a":2}{"a":3}', "documents"],
+    ['{"a":1} {"a":2}\n', "documents"],
+    ['{"a":"x\\ny"}\n', "line"],
+    ['{"a":1', "unknown"],
+    ["Feb  2 12:34:56 mail postfix/smtp[1]: x\n", "unknown"],
+    ["", "unknown"],
+  ];
+  for (const [text, layout] of cases) assert.equal(firstValueLayout(text), layout, JSON.stringify(text));
 });

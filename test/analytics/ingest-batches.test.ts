@@ -165,9 +165,10 @@ test("a folder stored in batches is the store, summaries and failures of its fil
     [join(folder, "27-noise.bin")],
   );
   assert.equal(alone.result.reports.length, 1);
-  // One by one, two transactions a file (its rows, then their settle: ingest.ts loadFile) and the reports'; in
-  // batches, far fewer.
-  assert.equal(alone.transactions, 2 * alone.result.files.length + 1);
+  // One by one, two transactions a file (its rows, then their settle: ingest.ts loadFile); in batches, far fewer.
+  // (The SendGrid export, a pretty-printed array, took a third until DuckDB's reader of any JSON layout read it:
+  // its line reader's attempt failed.)
+  assert.equal(alone.transactions, 2 * alone.result.files.length);
   assert.ok(
     batched.transactions <= alone.transactions / 2,
     `${batched.transactions} transactions for ${alone.result.files.length} files`,
