@@ -65,14 +65,13 @@ export function visitAnchors<T extends IndexedAnchor>(
   const hits = hitInts;
   passing = true;
   try {
-    // A chunk's positions are [from, from + CHUNK): its code units run two past them.
+    // A call's positions are [from, from + CHUNK) (its answer's room): the code units it reads run two past them.
     for (let from = 0; from < text.length - 2; from += CHUNK) {
-      const piece = text.length <= CHUNK + 2 ? text : text.slice(from, from + CHUNK + 2);
-      memoryBytes.write(piece, TEXT_AT, "utf16le");
-      const found = wasm.scan(TEXT_AT, piece.length, at, at + FILTER_BYTES, slots.mask, OUT_AT);
+      const end = Math.min(text.length, from + CHUNK + 2);
+      const found = wasm.scan(text, from, end, at, at + FILTER_BYTES, slots.mask, OUT_AT);
       for (let h = 0; h < found; h++) {
         const hit = OUT_INTS + 2 * h;
-        visitor.visit(anchors[hits[hit + 1]], from + hits[hit]);
+        visitor.visit(anchors[hits[hit + 1]], hits[hit]);
       }
     }
   } finally {
@@ -191,15 +190,22 @@ function trigramsOf(anchor: string): number[] {
 
 interface TrigramExports {
   memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
-  scan(text: number, length: number, filter: number, keys: number, mask: number, out: number): number;
+  scan(
+    text: string,
+    from: number,
+    end: number,
+    filter: number,
+    keys: number,
+    mask: number,
+    out: number,
+  ): number;
 }
 
 const PAGE = 65536;
-/** Positions a call of `scan` reads (a longer text is read in pieces of this many, each two code units more). */
-const CHUNK = 32766;
-/** The module's memory: the text's code units, the answer (two i32 a position), then the tables placed. */
-const TEXT_AT = 0;
-const OUT_AT = 2 * (CHUNK + 2);
+/** Positions a call of `scan` reads at most (a longer text takes more calls). */
+const CHUNK = 32768;
+/** The module's memory: the answer (two i32 a position), then the tables placed. */
+const OUT_AT = 0;
 const OUT_INTS = OUT_AT / 4;
 const TABLES_AT = OUT_AT + 8 * CHUNK;
 /** A filter's bytes in the module's memory (its keys follow it). */
@@ -214,7 +220,7 @@ const NO_ROOM = -2;
 
 /** The module (null: no WebAssembly here, or it failed; undefined: not made yet). */
 let pass: TrigramExports | null | undefined;
-let memoryBytes = Buffer.alloc(0);
+let memoryBytes = new Uint8Array(0);
 let hitInts = new Int32Array(0);
 let tablesEnd = TABLES_AT;
 let placedTables = 0;
@@ -253,8 +259,9 @@ function placed(slots: TrigramSlots<IndexedAnchor>): number {
 function trigramPass(): TrigramExports | null {
   if (pass !== undefined) return pass;
   // Made when used (nothing is remembered where there is no WebAssembly: the startup snapshot's build, where
-  // the tables are built), with room for the text and the answer; the tables' room is added as they are placed.
-  const exports = wasmExports(TRIGRAM_WASM) as TrigramExports | null | undefined;
+  // the tables are built), with room for the answer; the tables' room is added as they are placed. Where
+  // WebAssembly has no JS String Builtins (Node before 24), it fails: passes run in JavaScript.
+  const exports = wasmExports(TRIGRAM_WASM, ["js-string"]) as TrigramExports | null | undefined;
   if (exports === undefined) return null;
   pass = null;
   if (exports === null) return null;
@@ -270,6 +277,6 @@ function trigramPass(): TrigramExports | null {
 }
 
 function views(wasm: TrigramExports): void {
-  memoryBytes = Buffer.from(wasm.memory.buffer);
+  memoryBytes = new Uint8Array(wasm.memory.buffer);
   hitInts = new Int32Array(wasm.memory.buffer);
 }

@@ -8,22 +8,23 @@
 ;; that filter position) and keys (i32 per slot, -1 empty); the text's code units at $text; the answer at $out,
 ;; two i32 per hit (position, slot). Offsets in and out are bytes of this memory, positions the text's.
 (module
+  ;; The text is read where it lies, as a JavaScript string (WebAssembly's JS String Builtins: V8 inlines these).
+  (import "wasm:js-string" "charCodeAt" (func $charCodeAt (param externref i32) (result i32)))
   (memory (export "memory") 1)
 
-  ;; visitAnchors' pass over the $length UTF-16 code units at $text: for each position whose key is in the table
+  ;; visitAnchors' pass over the string $text's code units [$from, $end): for each position whose key is in the table
   ;; ($filter, $keys, $mask), writes (position, slot) at $out; the number of hits.
   (func (export "scan")
-    (param $text i32) (param $length i32) (param $filter i32) (param $keys i32) (param $mask i32) (param $out i32)
-    (result i32)
-    (local $at i32) (local $end i32) (local $key i32) (local $slot i32) (local $held i32) (local $hit i32)
-    (if (i32.le_s (local.get $length) (i32.const 2)) (then (return (i32.const 0))))
-    ;; The first two characters, 9 bits each; $at then points at the third, the one each position adds.
+    (param $text externref) (param $from i32) (param $end i32) (param $filter i32) (param $keys i32) (param $mask i32)
+    (param $out i32) (result i32)
+    (local $at i32) (local $key i32) (local $slot i32) (local $held i32) (local $hit i32)
+    (if (i32.le_s (i32.sub (local.get $end) (local.get $from)) (i32.const 2)) (then (return (i32.const 0))))
+    ;; The first two characters, 9 bits each; $at then is the third, the one each position adds.
     (local.set $key
       (i32.or
-        (i32.shl (i32.and (i32.load16_u (local.get $text)) (i32.const 511)) (i32.const 9))
-        (i32.and (i32.load16_u offset=2 (local.get $text)) (i32.const 511))))
-    (local.set $at (i32.add (local.get $text) (i32.const 4)))
-    (local.set $end (i32.add (local.get $text) (i32.shl (local.get $length) (i32.const 1))))
+        (i32.shl (i32.and (call $charCodeAt (local.get $text) (local.get $from)) (i32.const 511)) (i32.const 9))
+        (i32.and (call $charCodeAt (local.get $text) (i32.add (local.get $from) (i32.const 1))) (i32.const 511))))
+    (local.set $at (i32.add (local.get $from) (i32.const 2)))
     (local.set $hit (local.get $out))
     (block $done
       (loop $next
@@ -32,7 +33,7 @@
         (local.set $key
           (i32.or
             (i32.and (i32.shl (local.get $key) (i32.const 9)) (i32.const 134217727))
-            (i32.and (i32.load16_u (local.get $at)) (i32.const 511))))
+            (i32.and (call $charCodeAt (local.get $text) (local.get $at)) (i32.const 511))))
         ;; presentAt: the key's three characters folded onto 16 bits.
         (if (i32.load8_u
               (i32.add (local.get $filter)
@@ -52,11 +53,10 @@
             (if (i32.ne (local.get $held) (i32.const -1))
               (then
                 ;; The position is that of the key's first character, two before $at.
-                (i32.store (local.get $hit)
-                  (i32.sub (i32.shr_u (i32.sub (local.get $at) (local.get $text)) (i32.const 1)) (i32.const 2)))
+                (i32.store (local.get $hit) (i32.sub (local.get $at) (i32.const 2)))
                 (i32.store offset=4 (local.get $hit) (local.get $slot))
                 (local.set $hit (i32.add (local.get $hit) (i32.const 8)))))))
-        (local.set $at (i32.add (local.get $at) (i32.const 2)))
+        (local.set $at (i32.add (local.get $at) (i32.const 1)))
         (br $next)))
     (i32.shr_u (i32.sub (local.get $hit) (local.get $out)) (i32.const 3)))
 )
