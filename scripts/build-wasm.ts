@@ -29,7 +29,13 @@ const HEADER_BYTES: WasmText = {
   out: join(src, "bounce/email/header-bytes-wasm.ts"),
   constant: "HEADER_BYTES_WASM",
 };
-const MODULES = [LINE_BYTES, HEADER_BYTES];
+/** The anchor pass of the reply matchers (bounce/rules/trigram-index.ts). */
+const TRIGRAM: WasmText = {
+  wat: join(src, "bounce/rules/trigram.wat"),
+  out: join(src, "bounce/rules/trigram-wasm.ts"),
+  constant: "TRIGRAM_WASM",
+};
+const MODULES = [LINE_BYTES, HEADER_BYTES, TRIGRAM];
 
 /**
  * What the modules use beyond WebAssembly 1.0: a shared (chunk) memory and a second (template) memory (its
@@ -80,6 +86,11 @@ export function lineBytesModuleSource(): Promise<string> {
 /** The TypeScript module holding the assembled bytes of header-bytes.wat. */
 export function headerBytesModuleSource(): Promise<string> {
   return moduleSource(HEADER_BYTES);
+}
+
+/** The TypeScript module holding the assembled bytes of trigram.wat. */
+export function trigramModuleSource(): Promise<string> {
+  return moduleSource(TRIGRAM);
 }
 
 if (import.meta.main) {

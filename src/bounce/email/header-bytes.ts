@@ -1,5 +1,5 @@
 import { isAscii } from "node:buffer";
-import { detachFirst } from "../../util/detaching.ts";
+import { wasmExports } from "../../util/wasm.ts";
 import { HEADER_BYTES_WASM } from "./header-bytes-wasm.ts";
 
 /**
@@ -10,12 +10,6 @@ import { HEADER_BYTES_WASM } from "./header-bytes-wasm.ts";
  * on generated blocks and on every fixture. Where WebAssembly fails, for a text of no loaded bytes (a decoded
  * part), a message above MAX_TEXT bytes or a block of more than MAX_FIELDS fields, the JavaScript reader reads.
  */
-
-/** The part of the WebAssembly JavaScript API used here (TypeScript declares it only with the DOM libraries). */
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { readonly exports: unknown };
-}
 
 interface HeaderBytesExports {
   memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
@@ -48,20 +42,11 @@ let loaded: string | null = null;
 
 function headerBytes(): HeaderBytesExports | null {
   if (module !== undefined) return module;
-  // Looked up when used: classify's startup snapshot is built where there is no WebAssembly (node
-  // --build-snapshot), and nothing is remembered then.
-  const api = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
-  if (api === undefined) return null;
-  // Its memory grows with the largest message (a grow detaches the old buffer): the thread's first detach,
-  // made before the readers reading typed arrays are optimized.
-  detachFirst();
-  try {
-    const compiled = new api.Module(Buffer.from(HEADER_BYTES_WASM, "base64"));
-    module = new api.Instance(compiled, {}).exports as HeaderBytesExports;
-    views(module);
-  } catch {
-    module = null;
-  }
+  // Made when used (nothing is remembered where there is no WebAssembly: the startup snapshot's build).
+  const exports = wasmExports(HEADER_BYTES_WASM) as HeaderBytesExports | null | undefined;
+  if (exports === undefined) return null;
+  module = exports;
+  if (module !== null) views(module);
   return module;
 }
 

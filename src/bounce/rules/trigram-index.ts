@@ -5,6 +5,9 @@
  * MTA family phrases in dialects/families.ts).
  */
 
+import { wasmExports } from "../../util/wasm.ts";
+import { TRIGRAM_WASM } from "./trigram-wasm.ts";
+
 /** An anchor to index: its text, and (set by trigramSlots) where in it its indexed three characters start. */
 export interface IndexedAnchor {
   anchor: string;
@@ -22,6 +25,11 @@ export interface TrigramSlots<T extends IndexedAnchor> {
    * key, and one look-up here rules them out before the slot's hash and probe (a few % pass wrongly).
    */
   present: Uint8Array;
+  /**
+   * Where the filter lies in the WebAssembly pass's memory (the keys follow it): NOT_PLACED until the first
+   * pass, NO_ROOM where the pass has no room for it (its passes run in JavaScript, as all do without WebAssembly).
+   */
+  placedAt: number;
 }
 
 /** The bits of a trigram key (three characters of 9 bits). */
@@ -36,10 +44,43 @@ export interface AnchorVisitor<T extends IndexedAnchor> {
 }
 
 /**
- * One pass over `text`. The key rolls along it: one character read a position (three cost twice as much in
- * Maglev code); most positions end at an empty slot.
+ * One pass over `text`: the positions whose three characters index some anchors, visited in text order. Run
+ * by trigram.wat where it can (the same key, filter and probe: a folder of new bounces runs this a few thousand
+ * times a process, mostly before V8 optimizes JavaScript, at ~90 instructions a character; the module is
+ * optimized when loaded), else by visitAnchorsInJs. Not while a visit of another pass runs (the answer lies in
+ * the module's memory): that pass runs in JavaScript.
  */
 export function visitAnchors<T extends IndexedAnchor>(
+  slots: TrigramSlots<T>,
+  text: string,
+  visitor: AnchorVisitor<T>,
+): void {
+  const at = passing || text.length < 3 ? NO_ROOM : placed(slots);
+  if (at < 0) {
+    visitAnchorsInJs(slots, text, visitor);
+    return;
+  }
+  const wasm = pass as TrigramExports;
+  const anchors = slots.anchors;
+  const hits = hitInts;
+  passing = true;
+  try {
+    // A call's positions are [from, from + CHUNK) (its answer's room): the code units it reads run two past them.
+    for (let from = 0; from < text.length - 2; from += CHUNK) {
+      const end = Math.min(text.length, from + CHUNK + 2);
+      const found = wasm.scan(text, from, end, at, at + FILTER_BYTES, slots.mask, OUT_AT);
+      for (let h = 0; h < found; h++) {
+        const hit = OUT_INTS + 2 * h;
+        visitor.visit(anchors[hits[hit + 1]], hits[hit]);
+      }
+    }
+  } finally {
+    passing = false;
+  }
+}
+
+/** visitAnchors' pass in JavaScript (no WebAssembly, no room for the table, or a pass inside a pass). */
+export function visitAnchorsInJs<T extends IndexedAnchor>(
   slots: TrigramSlots<T>,
   text: string,
   visitor: AnchorVisitor<T>,
@@ -109,7 +150,7 @@ export function trigramSlots<T extends IndexedAnchor>(indexed: readonly T[]): Tr
     keys[slot] = key;
     anchors[slot] = bucket;
   }
-  return { keys, anchors, mask, present };
+  return { keys, anchors, mask, present, placedAt: NOT_PLACED };
 }
 
 const NONE: never[] = [];
@@ -145,4 +186,97 @@ function trigramsOf(anchor: string): number[] {
   const keys: number[] = [];
   for (let at = 0; at + 3 <= anchor.length; at++) keys.push(trigram(anchor, at));
   return keys;
+}
+
+interface TrigramExports {
+  memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
+  scan(
+    text: string,
+    from: number,
+    end: number,
+    filter: number,
+    keys: number,
+    mask: number,
+    out: number,
+  ): number;
+}
+
+const PAGE = 65536;
+/** Positions a call of `scan` reads at most (a longer text takes more calls). */
+const CHUNK = 32768;
+/** The module's memory: the answer (two i32 a position), then the tables placed. */
+const OUT_AT = 0;
+const OUT_INTS = OUT_AT / 4;
+const TABLES_AT = OUT_AT + 8 * CHUNK;
+/** A filter's bytes in the module's memory (its keys follow it). */
+const FILTER_BYTES = PRESENT_MASK + 1;
+/**
+ * Tables placed in the module's memory at most (the reply matchers hold three; a process that builds more, as
+ * tests do, reads the rest in JavaScript rather than grow the memory without end).
+ */
+export const MAX_PLACED_TABLES = 8;
+const NOT_PLACED = -1;
+const NO_ROOM = -2;
+
+/** The module (null: no WebAssembly here, or it failed; undefined: not made yet). */
+let pass: TrigramExports | null | undefined;
+let memoryBytes = new Uint8Array(0);
+let hitInts = new Int32Array(0);
+let tablesEnd = TABLES_AT;
+let placedTables = 0;
+/** Whether a pass in the module is visiting its answer (its memory is in use). */
+let passing = false;
+
+/** Where the table lies in the module's memory, placed there on its first pass; NO_ROOM if it cannot be. */
+function placed(slots: TrigramSlots<IndexedAnchor>): number {
+  if (slots.placedAt !== NOT_PLACED) return slots.placedAt;
+  const wasm = trigramPass();
+  // Not remembered where there is no WebAssembly: the startup snapshot's build runs passes too.
+  if (wasm === null) return NO_ROOM;
+  if (placedTables >= MAX_PLACED_TABLES) {
+    slots.placedAt = NO_ROOM;
+    return NO_ROOM;
+  }
+  const at = tablesEnd;
+  const end = at + FILTER_BYTES + 4 * slots.keys.length;
+  try {
+    if (memoryBytes.length < end) {
+      wasm.memory.grow(Math.ceil((end - memoryBytes.length) / PAGE));
+      views(wasm);
+    }
+  } catch {
+    slots.placedAt = NO_ROOM;
+    return NO_ROOM;
+  }
+  memoryBytes.set(slots.present, at);
+  new Int32Array(memoryBytes.buffer, at + FILTER_BYTES, slots.keys.length).set(slots.keys);
+  tablesEnd = end;
+  placedTables++;
+  slots.placedAt = at;
+  return at;
+}
+
+function trigramPass(): TrigramExports | null {
+  if (pass !== undefined) return pass;
+  // Made when used (nothing is remembered where there is no WebAssembly: the startup snapshot's build, where
+  // the tables are built), with room for the answer; the tables' room is added as they are placed. Where
+  // WebAssembly has no JS String Builtins (Node before 24), it fails: passes run in JavaScript.
+  const exports = wasmExports(TRIGRAM_WASM, ["js-string"]) as TrigramExports | null | undefined;
+  if (exports === undefined) return null;
+  pass = null;
+  if (exports === null) return null;
+  try {
+    const needed = TABLES_AT - exports.memory.buffer.byteLength;
+    if (needed > 0) exports.memory.grow(Math.ceil(needed / PAGE));
+    views(exports);
+    pass = exports;
+  } catch {
+    pass = null;
+  }
+  return pass;
+}
+
+function views(wasm: TrigramExports): void {
+  memoryBytes = new Uint8Array(wasm.memory.buffer);
+  hitInts = new Int32Array(wasm.memory.buffer);
 }
