@@ -428,6 +428,36 @@ describe("Sendmail transcripts", () => {
     );
     assert.equal(report[0].reason, "expired");
   });
+  it("the server's replies to later commands are no part of a recipient's error, but still show its phase (savemail.c: '(reason: …)' names the reply that failed it)", () => {
+    const refusal = "554 5.7.1 <unknown[192.0.2.1]>: Client host rejected: Access denied";
+    const [pipelined] = sendmailReport(
+      ["<a@example.org>", `    (reason: ${refusal})`],
+      [
+        "... while talking to mx.example.org.:",
+        ">>> DATA",
+        `<<< ${refusal}`,
+        "554 5.0.0 Service unavailable",
+        "<<< 554 5.5.1 Error: no valid recipients",
+      ],
+    );
+    // DATA's "no valid recipients" (Postfix smtpd.c) was read as the recipient's own unknown-user error.
+    assert.equal(pipelined.reason, "blocked");
+    // Exim's DATA refusal quoting the RCPT error still says RCPT TO: an unknown user at RCPT, not after DATA.
+    const [quoted] = sendmailReport(
+      ["<b@example.org>", "    (reason: 550 Invalid Recipient)"],
+      [
+        "... while talking to mx.example.org.:",
+        ">>> DATA",
+        "<<< 550 Invalid Recipient",
+        "550 5.1.1 <b@example.org>... User unknown",
+        "<<< 503-All RCPT commands were rejected with this error:",
+        "<<< 503-Invalid Recipient",
+        "<<< 503 Valid RCPT command must precede DATA",
+      ],
+    );
+    assert.equal(quoted.reason, "userunknown");
+    assert.equal(quoted.suppressRecipient, true);
+  });
   it('a program recipient in the list of failed addresses ("|exit 69" over "(expanded from: a@b)", savemail.c) is the address it came from, its error that program\'s exit, and never another recipient\'s', () => {
     const listed = [
       "<ghost@example.org>",

@@ -226,11 +226,30 @@ function ownSendmailReply(
   const remoteMta = part === null ? null : remoteHostIn(part.text);
   if (several)
     return { diagnostic: error, context: part === null && rest !== "" ? diagnostic : null, remoteMta };
-  return {
-    diagnostic: `${error}${part === null ? rest : ownPartOf(rest, part.index)}`,
-    context: null,
-    remoteMta,
-  };
+  if (part === null) return { diagnostic: `${error}${rest}`, context: null, remoteMta };
+  const own = ownPartOf(rest, part.index);
+  const trimmed = withoutLaterReplies(own, part.later, own.indexOf(`<<< ${reason[1].trim()}`));
+  // The later replies stay the error's context: they show the phase (a pipelined batch's DATA refused for want
+  // of recipients says the error answered RCPT TO, email/smtp-command.ts).
+  return { diagnostic: `${error}${trimmed}`, context: trimmed === own ? null : own, remoteMta };
+}
+
+/**
+ * `own` (a recipient's joined part) without the server's replies to later commands (`later`, whole lines): DATA's
+ * refusal for want of recipients ("<<< 554 5.5.1 Error: no valid recipients"), QUIT's "<<< 221 …". The recipient's
+ * "(reason: …)" line names the reply that failed it (savemail.c, q_rstatus); the later ones are no part of its error.
+ */
+function withoutLaterReplies(own: string, later: readonly string[], answered: number): string {
+  if (later.length === 0 || answered < 0) return own;
+  let text = own;
+  let from = answered;
+  for (const line of later) {
+    const at = text.indexOf(` ${line}`, from);
+    if (at < 0) continue;
+    text = text.slice(0, at) + text.slice(at + line.length + 1);
+    from = at;
+  }
+  return text;
 }
 
 /** Where a recipient's joined lines open a host's part ("... while talking to …"). */
@@ -255,12 +274,18 @@ function ownPartOf(rest: string, index: number): string {
  * while talking to" line to the next one or the transcript's end, its lines joined by spaces, and which part it
  * is (0 the first); null when none holds "<<< reply".
  */
-function hostPart(lines: readonly string[], reply: string): { text: string; index: number } | null {
+function hostPart(
+  lines: readonly string[],
+  reply: string,
+): { text: string; index: number; later: string[] } | null {
   if (lines.length === 0) return null;
   const answered = `<<< ${reply.trim()}`;
   let part: string[] = [];
   let index = -1;
   let found = false;
+  // The replies after the answered one (its own continuation lines aside), in order.
+  const later: string[] = [];
+  let continued: string | null = null;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i];
     if (line === "") break;
@@ -270,10 +295,25 @@ function hostPart(lines: readonly string[], reply: string): { text: string; inde
       index++;
     }
     part.push(line);
-    if (line === answered) found = true;
+    if (found) {
+      const lead = REPLY_LINE.exec(line);
+      if (continued !== null && lead !== null && lead[1] === continued) {
+        if (lead[2] !== "-") continued = null;
+      } else {
+        continued = null;
+        if (lead !== null) later.push(line);
+      }
+    } else if (line === answered) {
+      found = true;
+      const lead = REPLY_LINE.exec(line);
+      continued = lead !== null && lead[2] === "-" ? lead[1] : null;
+    }
   }
-  return found && index >= 0 ? { text: part.join(" "), index } : null;
+  return found && index >= 0 ? { text: part.join(" "), index, later } : null;
 }
+
+/** A server's reply line in a Sendmail transcript: its code, and "-" when more lines of the reply follow. */
+const REPLY_LINE = /^<<< ([2-5]\d\d)([ -]|$)/;
 
 /** A Sendmail transcript's dialogue about one recipient: ">>> RCPT To:<a@b>", then "<<< 550 …" (savemail.c). */
 const DIALOGUE = /^>>>/;
