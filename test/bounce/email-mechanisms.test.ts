@@ -428,6 +428,42 @@ describe("Sendmail transcripts", () => {
     );
     assert.equal(report[0].reason, "expired");
   });
+  it("recipients deferred on two hosts until the queue gave up each read their own host's reply, though the listed line is the same for both (review R137)", () => {
+    const cut = "503-All RCPT commands were rejected with this error:";
+    const part = (host: string, recipient: string, reply: readonly string[]) => [
+      `... while talking to ${host}.:`,
+      ">>> DATA",
+      ...reply.map((line, index) => `<<< 421${index < reply.length - 1 ? "-" : " "}${line}`),
+      ">>> QUIT",
+      `<<< ${cut}`,
+      ...reply.map((line) => `<<< 503-${line}`),
+      "<<< 503 Valid RCPT command must precede DATA",
+      `${recipient}... Deferred: 421-${reply[0]}`,
+    ];
+    const spectrum = [
+      "4.7.0 Please see https://www.spectrum.net/support/internet/understanding-email-error-codes",
+      "4.7.0 for more information. AUP#In-1350",
+    ];
+    const microsoft = [
+      "RP-002 (BAY004-MC5F20) Unfortunately, some messages from 192.0.2.44",
+      "weren't sent. Please try again.",
+    ];
+    const listed = ["s@charter.net", `    (reason: ${cut})`, "m@outlook.com", `    (reason: ${cut})`];
+    const read = (parts: string[]) =>
+      sendmailReport(listed, [
+        ...parts,
+        "Message could not be delivered for 5 days",
+        "Message will be deleted from queue",
+      ]).map((record) => [record.recipient, record.provider, record.providerCode]);
+    const expected = [
+      ["s@charter.net", "charter", "AUP#IN-1350"],
+      ["m@outlook.com", "microsoft", "RP-002"],
+    ];
+    const charter = part("charter.mx.a.cloudfilter.net", "s@charter.net", spectrum);
+    const outlook = part("outlook-com.olc.protection.outlook.com", "m@outlook.com", microsoft);
+    assert.deepEqual(read([...charter, ...outlook]), expected);
+    assert.deepEqual(read([...outlook, ...charter]), expected);
+  });
   it("the server's replies to later commands are no part of a recipient's error, but still show its phase (savemail.c: '(reason: …)' names the reply that failed it)", () => {
     const refusal = "554 5.7.1 <unknown[192.0.2.1]>: Client host rejected: Access denied";
     const [pipelined] = sendmailReport(

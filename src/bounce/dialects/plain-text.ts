@@ -12,7 +12,7 @@ import {
   STATUS_IN_TEXT,
   withoutAddressee,
 } from "../email/text.ts";
-import { wholeTranscriptReply } from "../email/transcript.ts";
+import { namesAddress, wholeTranscriptReply } from "../email/transcript.ts";
 import type { Dialect, RecipientReport } from "./types.ts";
 
 /** Signs that a message without structured fields is a bounce at all. */
@@ -210,6 +210,7 @@ function transcriptLines(reportText: string): string[] {
  * "(reason: …)" line.
  */
 function ownSendmailReply(
+  recipient: string,
   diagnostic: string,
   mail: ScannedEmail,
   transcript: () => readonly string[],
@@ -217,10 +218,10 @@ function ownSendmailReply(
 ): { diagnostic: string; context: string | null; remoteMta: string | null } | null {
   const reason = SENDMAIL_REASON.exec(diagnostic);
   if (reason === null) return null;
-  const whole = wholeTranscriptReply(reason[1], mail);
+  const whole = wholeTranscriptReply(reason[1], mail, recipient);
   // What follows the line is nothing or Sendmail's "----- Transcript of session follows -----" (savemail.c).
   const rest = diagnostic.slice(reason[0].length);
-  const part = hostPart(transcript(), reason[1]);
+  const part = hostPart(transcript(), reason[1], recipient);
   if (whole === null && rest === "" && part === null) return null;
   const error = `(reason: ${whole ?? reason[1]})`;
   const remoteMta = part === null ? null : remoteHostIn(part.text);
@@ -271,30 +272,43 @@ function ownPartOf(rest: string, index: number): string {
 
 /**
  * The part of a Sendmail transcript (its lines) where `reply` (a reply's first line) was answered: from its "...
- * while talking to" line to the next one or the transcript's end, its lines joined by spaces, and which part it
- * is (0 the first); null when none holds "<<< reply".
+ * while talking to" line to the next one or the transcript's end. Where several parts hold that line (Exim's
+ * "503-All RCPT commands were rejected with this error:" after a 421 on each host of an expiry report), the one
+ * that names the recipient ("a@b... Deferred: 421 …", savemail.c) is its (review R137). Null when none holds
+ * "<<< reply".
  */
-function hostPart(
-  lines: readonly string[],
-  reply: string,
-): { text: string; index: number; later: string[] } | null {
+function hostPart(lines: readonly string[], reply: string, recipient: string): HostPart | null {
   if (lines.length === 0) return null;
   const answered = `<<< ${reply.trim()}`;
+  const address = recipient.toLowerCase();
   let part: string[] = [];
   let index = -1;
   let found = false;
+  // The part names the recipient ("a@b... Deferred: 421 …", ">>> RCPT To:<a@b>").
+  let names = false;
+  // The first part that holds the reply, when it does not name the recipient: a later one may.
+  let first: HostPart | null = null;
   // The replies after the answered one (its own continuation lines aside), in order.
-  const later: string[] = [];
+  let later: string[] = [];
   let continued: string | null = null;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i];
     if (line === "") break;
     if (TALKING_TO.test(line)) {
-      if (found) break;
+      if (found) {
+        const done = { text: part.join(" "), index, later };
+        if (names) return done;
+        first ??= done;
+      }
       part = [];
       index++;
+      found = false;
+      names = false;
+      later = [];
+      continued = null;
     }
     part.push(line);
+    if (!names && line.includes("@")) names = namesAddress(line.toLowerCase(), address);
     if (found) {
       const lead = REPLY_LINE.exec(line);
       if (continued !== null && lead !== null && lead[1] === continued) {
@@ -309,7 +323,17 @@ function hostPart(
       continued = lead !== null && lead[2] === "-" ? lead[1] : null;
     }
   }
-  return found && index >= 0 ? { text: part.join(" "), index, later } : null;
+  const last = found && index >= 0 ? { text: part.join(" "), index, later } : null;
+  return last !== null && (names || first === null) ? last : first;
+}
+
+interface HostPart {
+  /** The part's lines joined by spaces. */
+  text: string;
+  /** Which part it is, 0 the first. */
+  index: number;
+  /** The replies after the answered one (its own continuation lines aside), whole lines in order. */
+  later: string[];
 }
 
 /** A server's reply line in a Sendmail transcript: its code, and "-" when more lines of the reply follow. */
@@ -419,7 +443,7 @@ export const plainText: Dialect = {
         return lines;
       };
       return entries.map((entry): RecipientReport => {
-        const own = ownSendmailReply(entry.diagnostic, mail, transcript, entries.length > 1);
+        const own = ownSendmailReply(entry.recipient, entry.diagnostic, mail, transcript, entries.length > 1);
         return {
           ...entry,
           diagnostic: withPreamble(own?.diagnostic ?? entry.diagnostic, text.preamble),
