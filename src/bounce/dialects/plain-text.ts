@@ -136,7 +136,6 @@ function isFailureNotice(mail: ScannedEmail, preamble: string): boolean {
   );
 }
 
-/** A recipient line whose own lines carry no reply: the error was written before it ("Error: … RCPT TO: a@b"). */
 /**
  * A recipient's whole error is one of the texts Postfix gives a local program's sysexits(3) status when the program
  * wrote nothing ("<a@b>: service unavailable" for EX_UNAVAILABLE; global/sys_exits.c, used by local(8) and pipe(8)
@@ -147,6 +146,7 @@ function isFailureNotice(mail: ScannedEmail, preamble: string): boolean {
 const SYS_EXITS_TEXT =
   /^(?:command line usage error|data format error|cannot open input|service unavailable|internal software error|system resource problem|critical OS file missing|can't create user output file|input\/output error|temporary failure|remote error in protocol|permission denied|local configuration error)$/;
 
+/** A recipient line whose own lines carry no reply: the error was written before it ("Error: … RCPT TO: a@b"). */
 function withPreamble(diagnostic: string, preamble: string): string {
   if (!diagnostic) return preamble;
   return !REPLY_IN_TEXT.test(diagnostic) && REPLY_IN_TEXT.test(preamble)
@@ -253,6 +253,26 @@ function withoutLaterReplies(own: string, later: readonly string[], answered: nu
   return text;
 }
 
+/**
+ * A recipient named by Sendmail's "a@b... Deferred: 421-4.7.0 Please see …" line (a delay warning's, deliver.c): the
+ * line holds the reply's first line only, as "(reason: …)" does; the whole reply is in the recipient's host part of the
+ * transcript (wholeTranscriptReply), put in its place. Null when the entry is no such line or the reply is not cut.
+ */
+function wholeDeferredReply(
+  entry: { recipient: string; diagnostic: string },
+  mail: ScannedEmail,
+  transcript: () => readonly string[],
+): string | null {
+  const opening = `${entry.recipient}... Deferred: `;
+  if (!entry.diagnostic.startsWith(opening)) return null;
+  const line = transcript().find((candidate) => candidate.startsWith(opening));
+  if (line === undefined) return null;
+  const cut = line.slice(opening.length);
+  const whole = wholeTranscriptReply(cut, mail, entry.recipient);
+  if (whole === null || !entry.diagnostic.startsWith(line)) return null;
+  return `${opening}${whole}${entry.diagnostic.slice(line.length)}`;
+}
+
 /** Where a recipient's joined lines open a host's part ("... while talking to …"). */
 const TALKING_TO_JOINED = / (?:\.\.\. )?while talking to /gi;
 
@@ -293,7 +313,9 @@ function hostPart(lines: readonly string[], reply: string, recipient: string): H
   let continued: string | null = null;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i];
-    if (line === "") break;
+    // A blank line ends the transcript, unless another host's part follows it.
+    if (line === "" && !TALKING_TO.test(lines[i + 1] ?? "")) break;
+    if (line === "") continue;
     if (TALKING_TO.test(line)) {
       if (found) {
         const done = { text: part.join(" "), index, later };
@@ -446,7 +468,10 @@ export const plainText: Dialect = {
         const own = ownSendmailReply(entry.recipient, entry.diagnostic, mail, transcript, entries.length > 1);
         return {
           ...entry,
-          diagnostic: withPreamble(own?.diagnostic ?? entry.diagnostic, text.preamble),
+          diagnostic: withPreamble(
+            own?.diagnostic ?? wholeDeferredReply(entry, mail, transcript) ?? entry.diagnostic,
+            text.preamble,
+          ),
           ...(own?.context ? { context: own.context } : {}),
           ...(own?.remoteMta ? { remoteMta: detach(own.remoteMta) } : {}),
           ...(entry.toProgram || SYS_EXITS_TEXT.test(entry.diagnostic) ? { diagnosticType: "x-unix" } : {}),
