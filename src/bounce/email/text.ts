@@ -622,7 +622,7 @@ function namesRecipient(line: string, address: string): boolean {
   return !isAddressChar(before) && !isAddressChar(after);
 }
 /** Letters, digits and ".-_+%" continue an address. */
-const isAddressChar = (code: number): boolean =>
+export const isAddressChar = (code: number): boolean =>
   (code >= 48 && code <= 57) ||
   (code >= 65 && code <= 90) ||
   (code >= 97 && code <= 122) ||

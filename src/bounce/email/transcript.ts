@@ -8,6 +8,7 @@
  */
 
 import { MAX_REPLY_LENGTH } from "../smtp-reply.ts";
+import { isAddressChar } from "./text.ts";
 
 /** A reply's first line: its code and `-` (more lines follow). */
 const CONTINUED_FIRST_LINE = /^([45][0-9][0-9])-\S/;
@@ -88,25 +89,13 @@ export function namesAddress(text: string, address: string): boolean {
     const end = found + address.length;
     const after = end < text.length ? text.charCodeAt(end) : 32;
     const continued =
-      after === 46
-        ? end + 1 < text.length && isAlphanumeric(text.charCodeAt(end + 1))
-        : continuesAddress(after);
-    if (!continuesAddress(before) && !continued) return true;
+      after === 46 ? end + 1 < text.length && isAlphanumeric(text.charCodeAt(end + 1)) : isAddressChar(after);
+    if (!isAddressChar(before) && !continued) return true;
   }
   return false;
 }
 
 const isAlphanumeric = (code: number): boolean => (code >= 48 && code <= 57) || (code >= 97 && code <= 122);
-
-/** Letters, digits and ".-_+%" continue an address. */
-const continuesAddress = (code: number): boolean =>
-  (code >= 48 && code <= 57) ||
-  (code >= 97 && code <= 122) ||
-  code === 46 ||
-  code === 45 ||
-  code === 95 ||
-  code === 43 ||
-  code === 37;
 
 function endOfLine(text: string, from: number): number {
   const end = text.indexOf("\n", from);
