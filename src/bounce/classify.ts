@@ -5,6 +5,7 @@ import {
   providerNamedBy,
   providerUnnamed,
   recipientDomain,
+  yieldsToMailbox,
 } from "./provider.ts";
 import { type BounceRecord, type RuleRef, ruleRef } from "./record.ts";
 import { maskedReply } from "./reply-key.ts";
@@ -39,6 +40,7 @@ import {
   FILTERED_NO_PHASE,
   LABEL_HINT_PREFIX,
   OTHER_RECIPIENT,
+  type Provider,
   REASONS,
   type Reason,
   type ReasonHint,
@@ -388,6 +390,8 @@ interface ReadReply {
    * and a provider's own rule the reply matches names its writer: ProviderRule.writtenBy).
    */
   providerNamed: boolean;
+  /** The provider whose mailbox the recipient's domain is (or other for one a rule table singles out), or null. */
+  recipientMailbox: () => Provider | null;
 }
 
 /**
@@ -410,12 +414,20 @@ function readReply(input: ReplyInput, domain: string | null, asKeyed: boolean): 
   const remoteHost = remoteMta ? hostName(remoteMta) : null;
   // A reply the report gives this recipient though it refuses another (the other-recipient hint) names, by its
   // addresses, that other mailbox's provider, never this one's (review R126).
+  let mailbox: Provider | null | undefined;
+  const recipientMailbox = (): Provider | null => {
+    if (mailbox === undefined)
+      mailbox =
+        domain === null
+          ? null
+          : (providerFromDomain(domain) ?? (domainScope(domain) !== "" ? "other" : null));
+    return mailbox;
+  };
   const named = providerNamedBy(
     remoteHost,
     lowerText,
-    () =>
-      input.hintReason === OTHER_RECIPIENT ||
-      (domain !== null && (providerFromDomain(domain) !== null || domainScope(domain) !== "")),
+    () => input.hintReason === OTHER_RECIPIENT || recipientMailbox() !== null,
+    recipientMailbox,
   );
   const context: PhraseContext = {
     lowerText,
@@ -427,7 +439,13 @@ function readReply(input: ReplyInput, domain: string | null, asKeyed: boolean): 
     reportingHost: input.reportingMta ? hostName(input.reportingMta) : null,
     statusReason: statusRule(status)?.reason ?? null,
   };
-  return { context, remoteMta: remoteMta ?? null, text: parsed.text, providerNamed: named !== null };
+  return {
+    context,
+    remoteMta: remoteMta ?? null,
+    text: parsed.text,
+    providerNamed: named !== null,
+    recipientMailbox,
+  };
 }
 
 /** The classification of a reply read as `read` for which `decide` gave `decision`. */
@@ -459,7 +477,10 @@ function verdictOf(read: ReadReply, decision: Decision, dsnAction: string | null
 
   const writer = decision.providerRule?.writtenBy;
   const classification: Classification = {
-    provider: writer !== undefined && !read.providerNamed ? writer : context.provider,
+    provider:
+      writer !== undefined && !read.providerNamed && !yieldsToMailbox(writer, read.recipientMailbox)
+        ? writer
+        : context.provider,
     remoteMta: read.remoteMta,
     replyCode,
     status,

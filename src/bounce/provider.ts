@@ -458,11 +458,26 @@ export function providerNamedBy(
   host: string | null,
   lowerText: string,
   recipientSingledOut: () => boolean = () => false,
+  recipientMailbox: () => Provider | null = () => null,
 ): Provider | null {
-  const named = (host && providerFromHost(host)) || (lowerText && providerFromText(lowerText));
-  if (named) return named;
+  const byHost = host && providerFromHost(host);
+  if (byHost) return byHost;
+  const byText = lowerText && providerFromText(lowerText);
+  if (byText) return yieldsToMailbox(byText, recipientMailbox) ? null : byText;
   if (!lowerText.includes("@") || recipientSingledOut()) return null;
   return ADDRESS_MARKERS.find((marker) => marker.pattern.test(lowerText))?.provider ?? null;
+}
+
+/**
+ * Whether the provider a reply's words name (a code, a link, a wording: not its host) yields to the recipient's own
+ * mailbox domain, a mailbox provider's (RECIPIENT_DOMAINS, or a domain a rule table singles out: qq.com, docomo.ne.jp):
+ * mail to such a mailbox is refused by its provider's own servers only, so another provider's code in the reply
+ * is about another recipient — a report that gives every recipient one server's reply (nullmailer stops at its
+ * first refused RCPT and reports them all with it: review R138, R126) — and never this one's provider.
+ */
+export function yieldsToMailbox(named: Provider, recipientMailbox: () => Provider | null): boolean {
+  const mailbox = recipientMailbox();
+  return mailbox !== null && mailbox !== named;
 }
 
 /** The provider when neither the host nor the text names one: the recipient domain's, else other or unknown. */

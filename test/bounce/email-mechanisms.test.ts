@@ -428,6 +428,162 @@ describe("Sendmail transcripts", () => {
     );
     assert.equal(report[0].reason, "expired");
   });
+  it("recipients deferred on two hosts until the queue gave up each read their own host's reply, though the listed line is the same for both (review R137)", () => {
+    const cut = "503-All RCPT commands were rejected with this error:";
+    const part = (host: string, recipient: string, reply: readonly string[]) => [
+      `... while talking to ${host}.:`,
+      ">>> DATA",
+      ...reply.map((line, index) => `<<< 421${index < reply.length - 1 ? "-" : " "}${line}`),
+      ">>> QUIT",
+      `<<< ${cut}`,
+      ...reply.map((line) => `<<< 503-${line}`),
+      "<<< 503 Valid RCPT command must precede DATA",
+      `${recipient}... Deferred: 421-${reply[0]}`,
+    ];
+    const spectrum = [
+      "4.7.0 Please see https://www.spectrum.net/support/internet/understanding-email-error-codes",
+      "4.7.0 for more information. AUP#In-1350",
+    ];
+    const microsoft = [
+      "RP-002 (BAY004-MC5F20) Unfortunately, some messages from 192.0.2.44",
+      "weren't sent. Please try again.",
+    ];
+    const listed = ["s@charter.net", `    (reason: ${cut})`, "m@outlook.com", `    (reason: ${cut})`];
+    const read = (parts: string[]) =>
+      sendmailReport(listed, [
+        ...parts,
+        "Message could not be delivered for 5 days",
+        "Message will be deleted from queue",
+      ]).map((record) => [record.recipient, record.provider, record.providerCode]);
+    const expected = [
+      ["s@charter.net", "charter", "AUP#IN-1350"],
+      ["m@outlook.com", "microsoft", "RP-002"],
+    ];
+    const charter = part("charter.mx.a.cloudfilter.net", "s@charter.net", spectrum);
+    const outlook = part("outlook-com.olc.protection.outlook.com", "m@outlook.com", microsoft);
+    assert.deepEqual(read([...charter, ...outlook]), expected);
+    assert.deepEqual(read([...outlook, ...charter]), expected);
+  });
+  it("a blank line between two hosts' parts of a transcript does not end it: the second host's recipient keeps its host (review R139)", () => {
+    const listed = [
+      "y@umami-ramen.example",
+      "    (reason: 552 1 Requested mail action aborted, mailbox not found)",
+      "t@qq.com",
+      "    (reason: 550 SPF check failed. https://service.mail.qq.com/detail/122/72)",
+    ];
+    const qq = [
+      "... while talking to mx3.qq.com.:",
+      ">>> DATA",
+      "<<< 550 SPF check failed. https://service.mail.qq.com/detail/122/72",
+      "550 5.1.1 t@qq.com... User unknown",
+    ];
+    const yahoo = [
+      "... while talking to mx-biz.mail.am0.yahoodns.net.:",
+      ">>> DATA",
+      "<<< 552 1 Requested mail action aborted, mailbox not found",
+      "554 5.0.0 Service unavailable",
+    ];
+    const hosts = (transcript: string[]) =>
+      sendmailReport(listed, transcript).map((record) => [
+        record.recipient,
+        record.remoteMta,
+        record.provider,
+      ]);
+    const expected = [
+      ["y@umami-ramen.example", "mx-biz.mail.am0.yahoodns.net", "yahoo"],
+      ["t@qq.com", "mx3.qq.com", "other"],
+    ];
+    assert.deepEqual(hosts([...yahoo, ...qq]), expected);
+    assert.deepEqual(hosts([...qq, "", ...yahoo]), expected);
+  });
+  it("a delay warning's recipients, each named by its own \"a@b... Deferred: 421-…\" line after its host's part, read only their own part in either order (review R139)", () => {
+    const part = (host: string, recipient: string, reply: readonly string[]) => [
+      `... while talking to ${host}.:`,
+      ">>> DATA",
+      ...reply.map((line, index) => `<<< 421${index < reply.length - 1 ? "-" : " "}${line}`),
+      ">>> QUIT",
+      "221 mx.example.net closing connection",
+      `${recipient}... Deferred: 421-${reply[0]}`,
+    ];
+    const spectrum = part("charter.mx.a.cloudfilter.net", "s@charter.net", [
+      "4.7.0 Please see https://www.spectrum.net/support/internet/understanding-email-error-codes",
+      "4.7.0 for more information. AUP#In-1350",
+    ]);
+    const outlook = part("outlook-com.olc.protection.outlook.com", "m@outlook.com", [
+      "RP-002 (BAY004-MC5F20) Unfortunately, some messages from 192.0.2.44",
+      "weren't sent. Please try again.",
+    ]);
+    const read = (parts: string[]) =>
+      reportRecords("Warning: could not send message for past 4 hours", [
+        "   **********************************************",
+        "   **      THIS IS A WARNING MESSAGE ONLY      **",
+        "   **  YOU DO NOT NEED TO RESEND YOUR MESSAGE  **",
+        "   **********************************************",
+        "",
+        "   ----- Transcript of session follows -----",
+        ...parts,
+        "Warning: message still undelivered after 4 hours",
+        "Will keep trying until message is 5 days old",
+      ])
+        .map((record) => [
+          record.recipient,
+          record.reason,
+          record.provider,
+          record.providerCode,
+          record.diagnostic,
+        ])
+        .sort();
+    // Each recipient reads its own host's part, whichever comes first: s@ never Microsoft's RP-002 (the next host's
+    // part), m@ never Spectrum's reply; each its own host's provider.
+    for (const parts of [
+      [...spectrum, ...outlook],
+      [...outlook, ...spectrum],
+    ]) {
+      const records = read(parts);
+      assert.deepEqual(
+        records.map(([recipient, , provider, , diagnostic]) => [
+          recipient,
+          provider,
+          /RP-002/.test(String(diagnostic)),
+          /spectrum/.test(String(diagnostic)),
+        ]),
+        [
+          ["m@outlook.com", "microsoft", true, false],
+          ["s@charter.net", "charter", false, true],
+        ],
+      );
+    }
+  });
+  it("the server's replies to later commands are no part of a recipient's error, but still show its phase (savemail.c: '(reason: …)' names the reply that failed it)", () => {
+    const refusal = "554 5.7.1 <unknown[192.0.2.1]>: Client host rejected: Access denied";
+    const [pipelined] = sendmailReport(
+      ["<a@example.org>", `    (reason: ${refusal})`],
+      [
+        "... while talking to mx.example.org.:",
+        ">>> DATA",
+        `<<< ${refusal}`,
+        "554 5.0.0 Service unavailable",
+        "<<< 554 5.5.1 Error: no valid recipients",
+      ],
+    );
+    // DATA's "no valid recipients" (Postfix smtpd.c) was read as the recipient's own unknown-user error.
+    assert.equal(pipelined.reason, "blocked");
+    // Exim's DATA refusal quoting the RCPT error still says RCPT TO: an unknown user at RCPT, not after DATA.
+    const [quoted] = sendmailReport(
+      ["<b@example.org>", "    (reason: 550 Invalid Recipient)"],
+      [
+        "... while talking to mx.example.org.:",
+        ">>> DATA",
+        "<<< 550 Invalid Recipient",
+        "550 5.1.1 <b@example.org>... User unknown",
+        "<<< 503-All RCPT commands were rejected with this error:",
+        "<<< 503-Invalid Recipient",
+        "<<< 503 Valid RCPT command must precede DATA",
+      ],
+    );
+    assert.equal(quoted.reason, "userunknown");
+    assert.equal(quoted.suppressRecipient, true);
+  });
   it('a program recipient in the list of failed addresses ("|exit 69" over "(expanded from: a@b)", savemail.c) is the address it came from, its error that program\'s exit, and never another recipient\'s', () => {
     const listed = [
       "<ghost@example.org>",

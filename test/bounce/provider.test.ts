@@ -212,3 +212,28 @@ test("a reply naming another mailbox's address: the recipient's own domain decid
   assert.equal(classify(null), "apple");
   assert.equal(classify("c@custom.example"), "apple");
 });
+
+test("a provider's code in a reply to a recipient at another provider's own mailbox domain names that mailbox's provider, not the code's (review R138)", () => {
+  const classify = (text: string, recipient: string, remoteMta: string | null = null) =>
+    classifyReply({ text, recipient, remoteMta }).provider;
+  const tss09 =
+    "553 5.7.2 [TSS09] All messages from 192.0.2.1 will be permanently deferred; Retrying will NOT succeed. See https://postmaster.yahooinc.com/error-codes";
+  // A custom domain: the code is all there is (Yahoo hosts it).
+  assert.equal(classify(tss09, "a@umami-ramen.example"), "yahoo");
+  assert.equal(classify(tss09, "a@aol.com"), "yahoo");
+  // gmail.com's mail is refused by Gmail's servers only; qq.com is one a rule table singles out (Tencent's).
+  assert.equal(classify(tss09, "a@gmail.com"), "google");
+  assert.equal(classify(tss09, "a@charter.net"), "charter");
+  assert.equal(classify(tss09, "a@qq.com"), "other");
+  // The server that wrote the reply still names its provider.
+  assert.equal(classify(tss09, "a@gmail.com", "mta5.am0.yahoodns.net"), "yahoo");
+  const spectrum =
+    "554 5.7.1 Please see https://www.spectrum.net/support/internet/understanding-email-error-codes for more information. AUP#In-1100";
+  assert.equal(classify(spectrum, "a@cb-plumbing.example"), "charter");
+  assert.equal(classify(spectrum, "a@hotmail.com"), "microsoft");
+  // A provider's own wording (a rule's writtenBy: no marker in the text) yields the same way.
+  const reputation =
+    "451 The mail server [192.0.2.10] has been temporarily rate limited due to IP reputation.";
+  assert.equal(classify(reputation, "a@cb-plumbing.example"), "microsoft");
+  assert.equal(classify(reputation, "a@gmail.com"), "google");
+});

@@ -12,7 +12,7 @@ import {
   STATUS_IN_TEXT,
   withoutAddressee,
 } from "../email/text.ts";
-import { wholeTranscriptReply } from "../email/transcript.ts";
+import { namesAddress, wholeTranscriptReply } from "../email/transcript.ts";
 import type { Dialect, RecipientReport } from "./types.ts";
 
 /** Signs that a message without structured fields is a bounce at all. */
@@ -136,7 +136,6 @@ function isFailureNotice(mail: ScannedEmail, preamble: string): boolean {
   );
 }
 
-/** A recipient line whose own lines carry no reply: the error was written before it ("Error: … RCPT TO: a@b"). */
 /**
  * A recipient's whole error is one of the texts Postfix gives a local program's sysexits(3) status when the program
  * wrote nothing ("<a@b>: service unavailable" for EX_UNAVAILABLE; global/sys_exits.c, used by local(8) and pipe(8)
@@ -147,6 +146,7 @@ function isFailureNotice(mail: ScannedEmail, preamble: string): boolean {
 const SYS_EXITS_TEXT =
   /^(?:command line usage error|data format error|cannot open input|service unavailable|internal software error|system resource problem|critical OS file missing|can't create user output file|input\/output error|temporary failure|remote error in protocol|permission denied|local configuration error)$/;
 
+/** A recipient line whose own lines carry no reply: the error was written before it ("Error: … RCPT TO: a@b"). */
 function withPreamble(diagnostic: string, preamble: string): string {
   if (!diagnostic) return preamble;
   return !REPLY_IN_TEXT.test(diagnostic) && REPLY_IN_TEXT.test(preamble)
@@ -210,6 +210,7 @@ function transcriptLines(reportText: string): string[] {
  * "(reason: …)" line.
  */
 function ownSendmailReply(
+  recipient: string,
   diagnostic: string,
   mail: ScannedEmail,
   transcript: () => readonly string[],
@@ -217,20 +218,59 @@ function ownSendmailReply(
 ): { diagnostic: string; context: string | null; remoteMta: string | null } | null {
   const reason = SENDMAIL_REASON.exec(diagnostic);
   if (reason === null) return null;
-  const whole = wholeTranscriptReply(reason[1], mail);
+  const whole = wholeTranscriptReply(reason[1], mail, recipient);
   // What follows the line is nothing or Sendmail's "----- Transcript of session follows -----" (savemail.c).
   const rest = diagnostic.slice(reason[0].length);
-  const part = hostPart(transcript(), reason[1]);
+  const part = hostPart(transcript(), reason[1], recipient);
   if (whole === null && rest === "" && part === null) return null;
   const error = `(reason: ${whole ?? reason[1]})`;
   const remoteMta = part === null ? null : remoteHostIn(part.text);
   if (several)
     return { diagnostic: error, context: part === null && rest !== "" ? diagnostic : null, remoteMta };
-  return {
-    diagnostic: `${error}${part === null ? rest : ownPartOf(rest, part.index)}`,
-    context: null,
-    remoteMta,
-  };
+  if (part === null) return { diagnostic: `${error}${rest}`, context: null, remoteMta };
+  const own = ownPartOf(rest, part.index);
+  const trimmed = withoutLaterReplies(own, part.later, own.indexOf(`<<< ${reason[1].trim()}`));
+  // The later replies stay the error's context: they show the phase (a pipelined batch's DATA refused for want
+  // of recipients says the error answered RCPT TO, email/smtp-command.ts).
+  return { diagnostic: `${error}${trimmed}`, context: trimmed === own ? null : own, remoteMta };
+}
+
+/**
+ * `own` (a recipient's joined part) without the server's replies to later commands (`later`, whole lines): DATA's
+ * refusal for want of recipients ("<<< 554 5.5.1 Error: no valid recipients"), QUIT's "<<< 221 …". The recipient's
+ * "(reason: …)" line names the reply that failed it (savemail.c, q_rstatus); the later ones are no part of its error.
+ */
+function withoutLaterReplies(own: string, later: readonly string[], answered: number): string {
+  if (later.length === 0 || answered < 0) return own;
+  let text = own;
+  let from = answered;
+  for (const line of later) {
+    const at = text.indexOf(` ${line}`, from);
+    if (at < 0) continue;
+    text = text.slice(0, at) + text.slice(at + line.length + 1);
+    from = at;
+  }
+  return text;
+}
+
+/**
+ * A recipient named by Sendmail's "a@b... Deferred: 421-4.7.0 Please see …" line (a delay warning's, deliver.c): the
+ * line holds the reply's first line only, as "(reason: …)" does; the whole reply is in the recipient's host part of the
+ * transcript (wholeTranscriptReply), put in its place. Null when the entry is no such line or the reply is not cut.
+ */
+function wholeDeferredReply(
+  entry: { recipient: string; diagnostic: string },
+  mail: ScannedEmail,
+  transcript: () => readonly string[],
+): string | null {
+  const opening = `${entry.recipient}... Deferred: `;
+  if (!entry.diagnostic.startsWith(opening)) return null;
+  const line = transcript().find((candidate) => candidate.startsWith(opening));
+  if (line === undefined) return null;
+  const cut = line.slice(opening.length);
+  const whole = wholeTranscriptReply(cut, mail, entry.recipient);
+  if (whole === null || !entry.diagnostic.startsWith(line)) return null;
+  return `${opening}${whole}${entry.diagnostic.slice(line.length)}`;
 }
 
 /** Where a recipient's joined lines open a host's part ("... while talking to …"). */
@@ -252,28 +292,74 @@ function ownPartOf(rest: string, index: number): string {
 
 /**
  * The part of a Sendmail transcript (its lines) where `reply` (a reply's first line) was answered: from its "...
- * while talking to" line to the next one or the transcript's end, its lines joined by spaces, and which part it
- * is (0 the first); null when none holds "<<< reply".
+ * while talking to" line to the next one or the transcript's end. Where several parts hold that line (Exim's
+ * "503-All RCPT commands were rejected with this error:" after a 421 on each host of an expiry report), the one
+ * that names the recipient ("a@b... Deferred: 421 …", savemail.c) is its (review R137). Null when none holds
+ * "<<< reply".
  */
-function hostPart(lines: readonly string[], reply: string): { text: string; index: number } | null {
+function hostPart(lines: readonly string[], reply: string, recipient: string): HostPart | null {
   if (lines.length === 0) return null;
   const answered = `<<< ${reply.trim()}`;
+  const address = recipient.toLowerCase();
   let part: string[] = [];
   let index = -1;
   let found = false;
+  // The part names the recipient ("a@b... Deferred: 421 …", ">>> RCPT To:<a@b>").
+  let names = false;
+  // The first part that holds the reply, when it does not name the recipient: a later one may.
+  let first: HostPart | null = null;
+  // The replies after the answered one (its own continuation lines aside), in order.
+  let later: string[] = [];
+  let continued: string | null = null;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i];
-    if (line === "") break;
+    // A blank line ends the transcript, unless another host's part follows it.
+    if (line === "" && !TALKING_TO.test(lines[i + 1] ?? "")) break;
+    if (line === "") continue;
     if (TALKING_TO.test(line)) {
-      if (found) break;
+      if (found) {
+        const done = { text: part.join(" "), index, later };
+        if (names) return done;
+        first ??= done;
+      }
       part = [];
       index++;
+      found = false;
+      names = false;
+      later = [];
+      continued = null;
     }
     part.push(line);
-    if (line === answered) found = true;
+    if (!names && line.includes("@")) names = namesAddress(line.toLowerCase(), address);
+    if (found) {
+      const lead = REPLY_LINE.exec(line);
+      if (continued !== null && lead !== null && lead[1] === continued) {
+        if (lead[2] !== "-") continued = null;
+      } else {
+        continued = null;
+        if (lead !== null) later.push(line);
+      }
+    } else if (line === answered) {
+      found = true;
+      const lead = REPLY_LINE.exec(line);
+      continued = lead !== null && lead[2] === "-" ? lead[1] : null;
+    }
   }
-  return found && index >= 0 ? { text: part.join(" "), index } : null;
+  const last = found && index >= 0 ? { text: part.join(" "), index, later } : null;
+  return last !== null && (names || first === null) ? last : first;
 }
+
+interface HostPart {
+  /** The part's lines joined by spaces. */
+  text: string;
+  /** Which part it is, 0 the first. */
+  index: number;
+  /** The replies after the answered one (its own continuation lines aside), whole lines in order. */
+  later: string[];
+}
+
+/** A server's reply line in a Sendmail transcript: its code, and "-" when more lines of the reply follow. */
+const REPLY_LINE = /^<<< ([2-5]\d\d)([ -]|$)/;
 
 /** A Sendmail transcript's dialogue about one recipient: ">>> RCPT To:<a@b>", then "<<< 550 …" (savemail.c). */
 const DIALOGUE = /^>>>/;
@@ -379,10 +465,13 @@ export const plainText: Dialect = {
         return lines;
       };
       return entries.map((entry): RecipientReport => {
-        const own = ownSendmailReply(entry.diagnostic, mail, transcript, entries.length > 1);
+        const own = ownSendmailReply(entry.recipient, entry.diagnostic, mail, transcript, entries.length > 1);
         return {
           ...entry,
-          diagnostic: withPreamble(own?.diagnostic ?? entry.diagnostic, text.preamble),
+          diagnostic: withPreamble(
+            own?.diagnostic ?? wholeDeferredReply(entry, mail, transcript) ?? entry.diagnostic,
+            text.preamble,
+          ),
           ...(own?.context ? { context: own.context } : {}),
           ...(own?.remoteMta ? { remoteMta: detach(own.remoteMta) } : {}),
           ...(entry.toProgram || SYS_EXITS_TEXT.test(entry.diagnostic) ? { diagnosticType: "x-unix" } : {}),

@@ -77,7 +77,7 @@ export const rfc3464: Dialect = {
       const own = entry.diagnostic ? "" : contextOf();
       const ownAlone = own !== "" && REPLY_CODE_IN_TEXT.test(own);
       const given =
-        (entry.diagnostic && (wholeTranscriptReply(entry.diagnostic, mail) ?? entry.diagnostic)) ||
+        (entry.diagnostic && (wholeTranscriptReply(entry.diagnostic, mail, recipient) ?? entry.diagnostic)) ||
         (ownAlone ? own : [own, report().preamble].filter(Boolean).join(" "));
       // The sentences left out of the error still name the remote host ("… while talking to mx.example.org.:").
       const textHost = ownAlone && remoteHostIn(own) === null ? remoteHostIn(report().preamble) : null;

@@ -529,6 +529,8 @@ const HOST_STATUS = /^[2-5]\d\d [^\s<>@]+ \([\w-]+\)\.\.\. /;
 const RECIPIENT_STATUS = /^[ \t]*[45]\d\d /;
 /** A reply code before an address in angle brackets ("550 <a@b>: User unknown"). */
 const QUOTED_REPLY = /^[ \t]*[45]\d\d[ -]</;
+/** Sendmail's line for a recipient still queued, the reply's first line after it ("a@b... Deferred: 421-4.7.0 …"). */
+const DEFERRED_STATUS = /^Deferred: [45]\d\d\b/;
 /** The recipient line quotes a reply of its own ("554 <a@b>... 550 Host unknown"). */
 const OWN_REPLY = /^[45]\d\d\b/;
 /**
@@ -620,7 +622,7 @@ function namesRecipient(line: string, address: string): boolean {
   return !isAddressChar(before) && !isAddressChar(after);
 }
 /** Letters, digits and ".-_+%" continue an address. */
-const isAddressChar = (code: number): boolean =>
+export const isAddressChar = (code: number): boolean =>
   (code >= 48 && code <= 57) ||
   (code >= 65 && code <= 90) ||
   (code >= 97 && code <= 122) ||
@@ -779,8 +781,12 @@ export function readReportText(text: string): ReportText {
       // "554 <a@b>... Remote protocol error" after "<<< 550 Insecure Mail Relay": the reply is the cause, read
       // with the recipient's own line as one diagnosis (sisimai go lhost/via-v5sendmail.go appends each "<<<"
       // line to the recipient it precedes).
-      const statusLine: boolean = match?.[2] === "..." && RECIPIENT_STATUS.test(line);
-      const cause: string | null = statusLine && remoteReply && !OWN_REPLY.test(rest) ? remoteReply : null;
+      // Sendmail's "a@b... Deferred: 421-…" (deliver.c) ends its host's part as its own status line does, the
+      // reply's first line in it: the next "while talking to" is another host's, and no reply before it is its cause.
+      const deferred: boolean = match?.[2] === "..." && DEFERRED_STATUS.test(rest);
+      const statusLine: boolean = match?.[2] === "..." && (deferred || RECIPIENT_STATUS.test(line));
+      const cause: string | null =
+        statusLine && !deferred && remoteReply && !OWN_REPLY.test(rest) ? remoteReply : null;
       // The reply is the cause of that one recipient line only, never of a later one (another host's: review R86).
       if (cause) remoteReply = null;
       // The command it answered goes with it, as Sisimai's reader keeps ">>> DATA" with the reply: the phase.

@@ -8,6 +8,7 @@
  */
 
 import { MAX_REPLY_LENGTH } from "../smtp-reply.ts";
+import { isAddressChar } from "./text.ts";
 
 /** A reply's first line: its code and `-` (more lines follow). */
 const CONTINUED_FIRST_LINE = /^([45][0-9][0-9])-\S/;
@@ -25,6 +26,8 @@ const CONTINUED_FIRST_LINE = /^([45][0-9][0-9])-\S/;
 export function wholeTranscriptReply(
   diagnostic: string,
   report: { readonly reportText: string },
+  /** Where several host parts of the transcript start with the line, the one that names this address is read. */
+  recipient: string | null = null,
 ): string | null {
   const first = CONTINUED_FIRST_LINE.exec(diagnostic);
   if (first === null) return null;
@@ -34,14 +37,65 @@ export function wholeTranscriptReply(
   if (line.includes(` ${code}-`) || line.includes(` ${code} `) || line.includes("\n")) return null;
   const opening = `<<< ${line}`;
   const reportText = report.reportText;
+  let firstRun: string | null | undefined;
+  // Where the host part looked at last ends (the next part opens), and how many parts were looked at.
+  let partEnd = -1;
+  let parts = 0;
   for (let at = reportText.indexOf(opening); at >= 0; at = reportText.indexOf(opening, at + 1)) {
     const lineEnd = endOfLine(reportText, at);
     if (reportText.slice(at + opening.length, lineEnd).trim() !== "") continue;
     if (at > 0 && reportText[at - 1] !== "\n") continue;
-    return replyRun(reportText, lineEnd, code, line);
+    if (recipient === null) return replyRun(reportText, lineEnd, code, line);
+    // Another occurrence in a part already looked at names the recipient no more than the first did.
+    if (at < partEnd) continue;
+    const run = replyRun(reportText, lineEnd, code, line);
+    const next = reportText.indexOf(TALKING_TO, at);
+    if (partNames(reportText, at, next, recipient.toLowerCase())) return run;
+    if (firstRun === undefined) firstRun = run;
+    if (next < 0 || ++parts >= MAX_PARTS_TRIED) break;
+    partEnd = next;
   }
-  return null;
+  return firstRun ?? null;
 }
+
+/** "... while talking to mx.example.org.:" opens one remote host's part of a Sendmail transcript (usersmtp.c). */
+const TALKING_TO = "while talking to ";
+/** How far around a reply a host part is looked at, and how many parts: hostile input stays bounded. */
+const MAX_PART_LENGTH = 8 * 1024;
+const MAX_PARTS_TRIED = 16;
+
+/**
+ * Whether the host part of the transcript that holds `at` (the next opens at `next`, -1: none) names `address`
+ * (lower-case), read at most MAX_PART_LENGTH either side of `at`: in an expiry report each
+ * deferred recipient's part ends "a@b... Deferred: 421 …" (savemail.c), and Exim's "503-All RCPT commands were
+ * rejected with this error:" opens a reply on every host that refused that way (review R137).
+ */
+function partNames(text: string, at: number, next: number, address: string): boolean {
+  const from = Math.max(0, at - MAX_PART_LENGTH);
+  const to = Math.min(next < 0 ? text.length : next, at + MAX_PART_LENGTH);
+  const window = text.slice(from, to);
+  const opened = window.lastIndexOf(TALKING_TO, at - from);
+  return namesAddress((opened < 0 ? window : window.slice(opened)).toLowerCase(), address);
+}
+
+/**
+ * Whether `text` names `address` as a whole address, not inside a longer one (both lower-case). A dot after it
+ * ends it unless more of a domain follows ("a@b.org... Deferred", Sendmail's echo).
+ */
+export function namesAddress(text: string, address: string): boolean {
+  if (address === "") return false;
+  for (let found = text.indexOf(address); found >= 0; found = text.indexOf(address, found + 1)) {
+    const before = found > 0 ? text.charCodeAt(found - 1) : 32;
+    const end = found + address.length;
+    const after = end < text.length ? text.charCodeAt(end) : 32;
+    const continued =
+      after === 46 ? end + 1 < text.length && isAlphanumeric(text.charCodeAt(end + 1)) : isAddressChar(after);
+    if (!isAddressChar(before) && !continued) return true;
+  }
+  return false;
+}
+
+const isAlphanumeric = (code: number): boolean => (code >= 48 && code <= 57) || (code >= 97 && code <= 122);
 
 function endOfLine(text: string, from: number): number {
   const end = text.indexOf("\n", from);
