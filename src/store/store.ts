@@ -43,6 +43,9 @@ export const DEFAULT_MEMORY_LIMIT = "500MB";
  */
 export const STORAGE_VERSION = "v1.3.0";
 
+const SCHEMA_VERSION_TABLE_SQL =
+  "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, description VARCHAR, applied_at TIMESTAMP)";
+
 /** An open DuckDB store with its schema migrated. Only this module talks to DuckDB directly. */
 export class Store {
   readonly path: string;
@@ -90,10 +93,8 @@ export class Store {
     const store = new Store(path, instance, connection);
     try {
       if (options.readOnly) await store.checkVersion();
-      else {
-        await store.migrate();
-        await store.removeUnsettled();
-      }
+      // A store made just now has no rows to settle.
+      else if ((await store.migrate()) === "existing") await store.removeUnsettled();
     } catch (error) {
       store.close();
       throw error;
@@ -199,10 +200,23 @@ export class Store {
   }
 
   async schemaVersion(): Promise<number> {
-    const exists = await this.one<{ n: number }>(
-      "SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 'schema_version'",
-    );
-    if (!exists?.n) return 0;
+    return this.versionIn(await this.relationNames());
+  }
+
+  /**
+   * The tables and views of this store's database, by name (what information_schema.tables lists for it, read
+   * from the catalog functions it is built on: 0.5 ms instead of 2.5 ms a query, three of them in a new store's
+   * open).
+   */
+  private async relationNames(): Promise<string[]> {
+    const rows = await this.all<{ name: string }>(`SELECT name FROM (
+      SELECT table_name AS name FROM duckdb_tables() WHERE database_name = current_database()
+      UNION ALL SELECT view_name FROM duckdb_views() WHERE database_name = current_database() AND NOT internal) ORDER BY 1`);
+    return rows.map((row) => row.name);
+  }
+
+  private async versionIn(names: readonly string[]): Promise<number> {
+    if (!names.includes("schema_version")) return 0;
     const row = await this.one<{ v: number | null }>("SELECT max(version) AS v FROM schema_version");
     return row?.v ?? 0;
   }
@@ -212,49 +226,44 @@ export class Store {
     if (!this.forked) this.instance.closeSync();
   }
 
-  private async migrate(): Promise<void> {
-    await this.refuseForeignDatabase();
-    await this.run(
-      "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, description VARCHAR, applied_at TIMESTAMP)",
-    );
-    const current = await this.schemaVersion();
+  /** Brings the schema to SCHEMA_VERSION; "new" when the store had none (nothing in it, so nothing to settle). */
+  private async migrate(): Promise<"new" | "existing"> {
+    const names = await this.relationNames();
+    const current = await this.versionIn(names);
     if (current > SCHEMA_VERSION) throw newerStoreError(this.path, current);
-    const record = (migration: { version: number; description: string }) =>
-      this.run("INSERT INTO schema_version VALUES ($version, $description, now()::TIMESTAMP)", {
-        version: migration.version,
-        description: migration.description,
-      });
     if (current === 0) {
-      // A new store gets the current schema directly; the migrations are for stores that have data.
-      await this.transaction(async () => {
-        await this.run(FRESH_SCHEMA_SQL);
-        // One statement for every version (ten inserts cost ~10 ms of a new store's ~40 ms open).
-        const rows = MIGRATIONS.map((m) => `(${m.version}, ${sqlString(m.description)}, now()::TIMESTAMP)`);
-        await this.run(`INSERT INTO schema_version VALUES ${rows.join(", ")}`);
-      });
-      return;
+      this.refuseForeignDatabase(names);
+      // A new store gets the current schema directly, in one statement; the migrations are for stores that
+      // have data. One INSERT for every version (ten inserts cost ~10 ms of a new store's ~40 ms open).
+      const rows = MIGRATIONS.map((m) => `(${m.version}, ${sqlString(m.description)}, now()::TIMESTAMP)`);
+      await this.transaction(() =>
+        this.run(
+          `${SCHEMA_VERSION_TABLE_SQL};\n${FRESH_SCHEMA_SQL};\nINSERT INTO schema_version VALUES ${rows.join(", ")}`,
+        ),
+      );
+      return "new";
     }
     for (const migration of MIGRATIONS.filter((m) => m.version > current)) {
       await this.transaction(async () => {
         await this.run(migration.sql);
-        await record(migration);
+        await this.run("INSERT INTO schema_version VALUES ($version, $description, now()::TIMESTAMP)", {
+          version: migration.version,
+          description: migration.description,
+        });
       });
     }
+    return "existing";
   }
 
   /**
    * A DuckDB file of another program (tables, but no schema_version) is not taken over: nothing is
    * created in it, not even schema_version.
    */
-  private async refuseForeignDatabase(): Promise<void> {
-    if ((await this.schemaVersion()) > 0) return;
-    const tables = await this.all<{ name: string }>(
-      "SELECT table_name AS name FROM information_schema.tables WHERE table_catalog = current_database() ORDER BY 1 LIMIT 6",
-    );
-    const names = tables.map((table) => table.name).filter((name) => name !== "schema_version");
-    if (names.length > 0)
+  private refuseForeignDatabase(names: readonly string[]): void {
+    const others = names.filter((name) => name !== "schema_version");
+    if (others.length > 0)
       throw new Error(
-        `${this.path}: a DuckDB database of another program (tables ${names.slice(0, 5).join(", ")}${names.length > 5 ? ", …" : ""}), not a deliverlens store; give another --db`,
+        `${this.path}: a DuckDB database of another program (tables ${others.slice(0, 5).join(", ")}${others.length > 5 ? ", …" : ""}), not a deliverlens store; give another --db`,
       );
   }
 

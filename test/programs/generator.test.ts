@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { ingestFile } from "../../src/analytics/ingest/ingest.ts";
 import { Store } from "../../src/store/index.ts";
-import { generateProgram } from "../../testkit/programs/generate.ts";
+import { generateProgram, stampDigits } from "../../testkit/programs/generate.ts";
 import { handmadeProgram } from "../../testkit/programs/handmade.ts";
 import {
   expectedAnswer,
@@ -136,6 +136,28 @@ describe("program generator", () => {
       p.messages.some((m) => final(m).reply.kind === "hard"),
       "hard bounces",
     );
+  });
+
+  test("a message id's time digits are the ISO form's: every hour edge of two years, random instants, out of range", () => {
+    const iso = (ms: number) =>
+      new Date(ms)
+        .toISOString()
+        .replace(/[-:TZ.]/g, "")
+        .slice(0, 14);
+    const times = [
+      0, 999, 1000, 86_399_999, 86_400_000, 951_782_400_000, 253_402_300_799_999, 253_402_300_800_000,
+    ];
+    times.push(-1, -86_400_001, -62_198_755_200_000);
+    for (let hour = 0; hour < 2 * 366 * 24; hour++) {
+      const edge = Date.UTC(2027, 11, 1) + hour * 3_600_000;
+      times.push(edge - 1, edge, edge + 59_999, edge + 60_000);
+    }
+    let x = 12345;
+    for (let i = 0; i < 20_000; i++) {
+      x = (Math.imul(x, 1_103_515_245) + 12_345) >>> 0;
+      times.push(Math.floor((x / 2 ** 32) * 253_402_300_800_000));
+    }
+    for (const ms of times) assert.equal(stampDigits(ms), iso(ms), String(ms));
   });
 
   test("the grid and the small matrix cover every cause at both strengths, and clean programs", () => {

@@ -57,6 +57,59 @@ test("a new store is migrated to the current schema, and reopening keeps it", as
   again.close();
 });
 
+test("a DuckDB file of another program is refused untouched, its first five tables and views named; an empty schema_version is a new store", async () => {
+  const make = async (path: string, sql: string) => {
+    const instance = await DuckDBInstance.create(path);
+    const connection = await instance.connect();
+    await connection.run(sql);
+    connection.closeSync();
+    instance.closeSync();
+  };
+  const names = async (path: string) => {
+    const instance = await DuckDBInstance.create(path);
+    const connection = await instance.connect();
+    const rows = (
+      await connection.runAndReadAll("SELECT table_name FROM information_schema.tables ORDER BY 1")
+    ).getRows();
+    connection.closeSync();
+    instance.closeSync();
+    return rows.map((row) => row[0]);
+  };
+  const many = join(dir, "foreign-many.duckdb");
+  // Seven relations, a view among them, and a schema_version with no versions: not named, not counted.
+  await make(
+    many,
+    `CREATE TABLE schema_version (version INTEGER PRIMARY KEY, description VARCHAR, applied_at TIMESTAMP);
+    CREATE TABLE g (x INTEGER); CREATE TABLE b (x INTEGER); CREATE TABLE f (x INTEGER); CREATE TABLE a (x INTEGER);
+    CREATE VIEW e AS SELECT 1 AS x; CREATE TABLE d (x INTEGER); CREATE TABLE c (x INTEGER)`,
+  );
+  await assert.rejects(Store.open(many), {
+    message: `${many}: a DuckDB database of another program (tables a, b, c, d, e, …), not a deliverlens store; give another --db`,
+  });
+  assert.deepEqual(await names(many), ["a", "b", "c", "d", "e", "f", "g", "schema_version"]);
+
+  const view = join(dir, "foreign-view.duckdb");
+  await make(view, "CREATE VIEW only_view AS SELECT 1 AS x");
+  await assert.rejects(Store.open(view), {
+    message: /another program \(tables only_view\), not a deliverlens store/,
+  });
+  assert.deepEqual(await names(view), ["only_view"]);
+
+  // An open interrupted after making schema_version, before the schema: the next open makes the store.
+  const started = join(dir, "started.duckdb");
+  await make(
+    started,
+    "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, description VARCHAR, applied_at TIMESTAMP)",
+  );
+  const store = await Store.open(started);
+  assert.equal(await store.schemaVersion(), SCHEMA_VERSION);
+  assert.equal(
+    (await store.one<{ n: number }>("SELECT count(*) AS n FROM schema_version"))?.n,
+    MIGRATIONS.length,
+  );
+  store.close();
+});
+
 test("a version-1 store migrates to the current schema and its events keep their classification", async () => {
   const path = join(dir, "v1.duckdb");
   const instance = await DuckDBInstance.create(path);

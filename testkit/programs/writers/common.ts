@@ -19,8 +19,10 @@ function foldCode(h: number, code: number): number {
 
 /** FNV-1a of the decimal digits of `n` (a non-negative integer), continued from `h`: fold(h, String(n)). */
 function foldDigits(h: number, n: number): number {
-  if (n >= 10) h = foldDigits(h, Math.floor(n / 10));
-  return foldCode(h, 48 + (n % 10));
+  let power = 1;
+  while (power * 10 <= n) power *= 10;
+  for (; power >= 1; power /= 10) h = foldCode(h, 48 + (Math.floor(n / power) % 10));
+  return h;
 }
 
 /** A deterministic 32-bit hash of a string (FNV-1a), for ids derived from a message and a label. */
@@ -30,18 +32,30 @@ export function hash32(text: string): number {
 
 const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
+/** fold(FNV_OFFSET, `${i}:`) for each i idFrom starts a hash at (every fifth character of an id). */
+const ROUND_STARTS: number[] = [];
+/** The character codes of the id being made (idFrom), reused: one string made at its end. */
+const ID_CODES: number[] = [];
+
 /** `n` characters from `alphabet`, derived from `key` (the same key gives the same id). */
 export function idFrom(key: string, n: number, alphabet = B64): string {
-  let out = "";
   let h = hash32(key);
+  const codes = ID_CODES;
+  codes.length = n;
   for (let i = 0; i < n; i++) {
     // hash32(`${i}:${h}:${key}`), without making that string (the writers make millions of ids).
-    if (i % 5 === 0)
-      h = fold(foldCode(foldDigits(foldCode(foldDigits(FNV_OFFSET, i), COLON), h), COLON), key);
-    out += alphabet[h % alphabet.length];
+    if (i % 5 === 0) {
+      let start = ROUND_STARTS[i];
+      if (start === undefined) {
+        start = foldCode(foldDigits(FNV_OFFSET, i), COLON);
+        ROUND_STARTS[i] = start;
+      }
+      h = fold(foldCode(foldDigits(start, h), COLON), key);
+    }
+    codes[i] = alphabet.charCodeAt(h % alphabet.length);
     h = Math.floor(h / alphabet.length);
   }
-  return out;
+  return String.fromCharCode.apply(null, codes);
 }
 
 export const hex = (key: string, n: number) => idFrom(key, n, "0123456789abcdef");
