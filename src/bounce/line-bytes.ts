@@ -131,14 +131,16 @@ function lineBytesModule(): WasmModule | null {
 }
 
 /**
- * What `exportsOf` takes of the module's instance over the chunk memory `bytes` lie in and the template memory
- * `template`, kept in `instances` by chunk memory (null: they lie in none, or it could not be made).
+ * What `exportsOf` takes of the module's instance over the chunk memory `bytes` lie in, the template memory
+ * `template` and the replies memory `replies` (a ReplyMemory's, or `unused()`), kept in `instances` by chunk
+ * memory (null: they lie in none, or it could not be made).
  */
 function instanceOver<T>(
   instances: Map<WasmMemory, T | null> | WeakMap<WasmMemory, T | null>,
   module: WasmModule,
   bytes: Uint8Array,
   template: WasmMemory,
+  replies: WasmMemory,
   exportsOf: (exports: Record<string, unknown>) => T,
 ): T | null {
   const chunk = chunkMemories.get(bytes.buffer);
@@ -146,7 +148,7 @@ function instanceOver<T>(
   let exports = instances.get(chunk);
   if (exports === undefined) {
     try {
-      exports = exportsOf(new (wasm().Instance)(module, { line: { chunk, template } }).exports);
+      exports = exportsOf(new (wasm().Instance)(module, { line: { chunk, template, replies } }).exports);
     } catch {
       exports = null;
     }
@@ -158,8 +160,13 @@ function instanceOver<T>(
 type LineEnd = (from: number, to: number) => number;
 /** Per chunk memory, line-bytes.wat `lineEnd` of an instance over it (null: it could not be made). */
 const lineEnds = new WeakMap<WasmMemory, LineEnd | null>();
-/** The template memory of those instances: `lineEnd` reads none, the module imports one. */
-let lineEndTemplate: WasmMemory | undefined;
+/** A memory of one page for an instance's import that its calls never read (one per thread). */
+let unusedMemory: WasmMemory | undefined;
+
+function unused(): WasmMemory {
+  unusedMemory ??= new (wasm().Memory)({ initial: 1 });
+  return unusedMemory;
+}
 
 /**
  * line-bytes.wat `lineEnd` over the chunk memory `bytes` lie in (the first LF in [from, to), its addresses there:
@@ -168,8 +175,7 @@ let lineEndTemplate: WasmMemory | undefined;
 export function lineEndOf(bytes: Uint8Array): LineEnd | null {
   const module = inChunkMemory(bytes) ? lineBytesModule() : null;
   if (module === null) return null;
-  lineEndTemplate ??= new (wasm().Memory)({ initial: 1 });
-  return instanceOver(lineEnds, module, bytes, lineEndTemplate, (exports) => exports.lineEnd as LineEnd);
+  return instanceOver(lineEnds, module, bytes, unused(), unused(), (exports) => exports.lineEnd as LineEnd);
 }
 
 type Reply = (from: number, to: number, template: number) => number;
@@ -366,7 +372,7 @@ export class ReplyBytes implements RecordWriter {
   bind(bytes: Uint8Array): void {
     if (bytes !== this.bound) {
       const { instances, memory } = this.shared;
-      const exports = instanceOver(instances, this.module, bytes, memory, replyExports);
+      const exports = instanceOver(instances, this.module, bytes, unused(), memory, replyExports);
       this.reply = exports?.reply ?? null;
       this.recordOf = exports?.record ?? null;
       this.replyRecordOf = exports?.replyRecord ?? null;
@@ -607,7 +613,7 @@ export class LineBytes {
   }
 
   private instance(bytes: Uint8Array): Exports | null {
-    return instanceOver(this.instances, this.module, bytes, this.template, (exports) => ({
+    return instanceOver(this.instances, this.module, bytes, this.template, unused(), (exports) => ({
       lookup: exports.lookup as Lookup,
       head: exports.head as Head,
       lines: exports.lines as Lines,
