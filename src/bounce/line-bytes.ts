@@ -238,8 +238,11 @@ const HOSTS_AREA = 1 << 18;
 const NO_MATCH = -2;
 /** The largest record template placed (a larger one is written in JavaScript). */
 const MAX_RECORD_TEMPLATE = 1 << 16;
-/** The most tokens a placed reply template has (out holds two ints per token). */
-export const REPLY_TOKENS_MAX = (REPLY_TEMPLATES_AT - REPLY_OUT_AT) / 8;
+/**
+ * The most tokens a placed reply template has, and a record template written in WebAssembly fills (out holds
+ * two ints per token, up to the time: a token's place written over it would be a later record's time).
+ */
+export const REPLY_TOKENS_MAX = (TIME_AT - REPLY_OUT_AT) / 8;
 /** Rounds of every ReplyBytes' areas (a template placed in a round is known by its number, see ReplyBytes.round). */
 let replyRounds = 0;
 

@@ -652,8 +652,9 @@
   ;; ReplyMask.matches (reply-key.ts) of a reply in $chunk by a reply template, for an instance whose
   ;; $replies is a ReplyBytes' memory (line-bytes.ts):
   ;;   [0, 256)      the scanner's class flags by byte value (reply-key.ts CLASS: WORD 1, DIGIT 2, HEX 4, LOCAL 8, LOWER 16, UPPER 32)
-  ;;   [256, 2304)   out: per token of the reply `reply` matched last, its start and end (from the reply's start)
-  ;;   [2304, 2368)  the time records take; [2368] the remote host's length, its bytes from 2372 (`record`)
+  ;;   [256, 2304)   out: per token of the reply `reply` matched last, its start and end (from the reply's start;
+  ;;                 256 tokens at most, line-bytes.ts REPLY_TOKENS_MAX)
+  ;;   [2304, 2368)  the time records take
   ;; A reply template at $t: [t] its token count n; [t + 4 + 4p] piece p's length (p ≤ n); then per token
   ;; its place (byte 0: reply-key.ts WORD_RUN 0, TO_AT 2, UUID_PLACE 3, JOINED_RUN 4, DECIMAL 5, IPV4_PLACE 6,
   ;; DATE_TIME_PLACE 7) and kind (byte 1), four
@@ -1427,7 +1428,8 @@
 
   ;; A record of a record template (render-output.ts RecordTemplate.write, the same bytes) written into
   ;; $replies of a ReplyBytes (line-bytes.ts) at $out: the record's opening, the recipient $chunk[$rcptFrom,
-  ;; $rcptTo) (-1 where a byte of it needs an escape: nothing is decided by the bytes written then), the part
+  ;; $rcptTo) (-1 where a byte of it needs an escape, or the template has more tokens than out's 256: nothing
+  ;; is decided by the bytes written then), the part
   ;; after it with the line number's digits and, when $time, the time (at 2304 in $replies) written over
   ;; their places, the remote host (at $host in $replies: its length, then its bytes), the part after the
   ;; host, then the diagnostic's holes filled: the tokens of the reply $chunk[$replyFrom, $replyTo) (their
@@ -1444,6 +1446,8 @@
     (local $n i32) (local $bytes i32) (local $length i32) (local $c i32) (local $i i32) (local $k i32)
     (local $end i32) (local $form i32) (local $start i32) (local $last i32) (local $v v128)
     (local.set $k (i32.load $replies offset=28 (local.get $r)))
+    ;; More tokens than out holds places for (line-bytes.ts REPLY_TOKENS_MAX): JavaScript writes it.
+    (if (i32.gt_u (local.get $k) (i32.const 256)) (then (return (i32.const -1))))
     (local.set $bytes (i32.add (i32.add (local.get $r) (i32.const 40)) (i32.shl (local.get $k) (i32.const 2))))
     (local.set $length (i32.load $replies (local.get $r)))
     (call $copy (local.get $out) (local.get $bytes) (local.get $length))
