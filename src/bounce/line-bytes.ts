@@ -1,6 +1,7 @@
 import { LINE_BYTES_WASM } from "./line-bytes-wasm.ts";
 import {
   type HostJson,
+  type JsonBytes,
   NOT_MATCHED,
   NOT_WRITTEN,
   type RecordWriter,
@@ -46,8 +47,22 @@ function wasm(): WasmApi {
 
 /** WebAssembly pages (64 KiB). */
 const PAGE = 65536;
-/** Bytes of a template's place in the template memory (its pieces' table, pieces and tail). */
-export const TEMPLATE_PLACE = 2048;
+/**
+ * Bytes of a template's place in the template memory: its lane (LANE_BYTES), then the template (its pieces'
+ * table, pieces and tail). A log's templates are mostly 140-280 bytes: a larger place only spreads the ones
+ * in use over more pages and cache sets (a wide log's thousands).
+ */
+export const TEMPLATE_PLACE = 512;
+/**
+ * A template's lane: LANE_INTS ints before it in its place (line-bytes.wat `delivery` reads them at the
+ * template's address - LANE_BYTES), what the sink of its last delivery wrote that delivery's record by
+ * (OutcomeShape.fillLane: the reply template, record template and remote host placed in a ReplyBytes
+ * memory, the reply code, the class's version), so that the next delivery of the template is written in
+ * the same call that reads its line. Empty (its first int 0) until filled, and again wherever what it
+ * copies may have changed (OutcomeShape.clearLane, a new template in the place).
+ */
+export const LANE_INTS = 12;
+const LANE_BYTES = 4 * LANE_INTS;
 /** The template memory (see line-bytes.wat): the alphabet, the table of templates by slot, out, places. */
 const ALPHABET_BYTES = 256;
 const OUT_AT = 2304;
@@ -234,6 +249,15 @@ const RECORDS_AREA = 1 << 20;
  */
 const HOSTS_AT = RECORDS_AT + RECORDS_AREA;
 const HOSTS_AREA = 1 << 18;
+/**
+ * The epoch (an int bumped by every new round of the three placed areas: a lane's addresses are where they
+ * were placed while it is the same), then CLASS_VERSIONS ints: the version of each class of a classifier's
+ * contexts (ReplyBytes.versions) as a lane copied it.
+ */
+const EPOCH_AT = HOSTS_AT + HOSTS_AREA;
+export const CLASS_VERSIONS = 4096;
+const VERSIONS_AT = EPOCH_AT + 64;
+const REPLY_MEMORY_BYTES = VERSIONS_AT + 4 * CLASS_VERSIONS;
 /** What line-bytes.wat `replyRecord` answers for a reply that does not match. */
 const NO_MATCH = -2;
 /** The largest record template placed (a larger one is written in JavaScript). */
@@ -253,10 +277,13 @@ class Area {
   private next: number;
   private readonly start: number;
   private readonly end: number;
+  /** Its memory's epoch (bumped with each new round). */
+  private readonly epoch: Int32Array;
 
-  constructor(start: number, size: number) {
+  constructor(start: number, size: number, epoch: Int32Array) {
     this.start = this.next = start;
     this.end = start + size;
+    this.epoch = epoch;
   }
 
   /** `size` bytes of it (a new round when it is used up): their address. */
@@ -265,6 +292,7 @@ class Area {
     if (this.next + rounded > this.end) {
       this.next = this.start;
       this.round = ++replyRounds;
+      this.epoch[0] = replyRounds;
     }
     const at = this.next;
     this.next += rounded;
@@ -288,17 +316,26 @@ class ReplyMemory {
   readonly out: Int32Array;
   /** The records written and not yet copied into their JsonBytes. */
   readonly staged: StagedBytes;
-  readonly replies = new Area(REPLY_TEMPLATES_AT, REPLY_AREA);
-  readonly records = new Area(RECORD_TEMPLATES_AT, RECORD_TEMPLATES_AREA);
-  readonly hosts = new Area(HOSTS_AT, HOSTS_AREA);
+  /** EPOCH_AT's int, then the classes' versions (see EPOCH_AT). */
+  readonly epoch: Int32Array;
+  readonly versions: Int32Array;
+  readonly replies: Area;
+  readonly records: Area;
+  readonly hosts: Area;
   /** The LAST_TIME version of the time at TIME_AT. */
   timeVersion = -1;
   /** The module's instances over it, by chunk memory. */
   readonly instances = new WeakMap<WasmMemory, ReplyRecords | null>();
 
   constructor(classes: Uint8Array) {
-    this.memory = new (wasm().Memory)({ initial: Math.ceil((HOSTS_AT + HOSTS_AREA) / PAGE) });
+    this.memory = new (wasm().Memory)({ initial: Math.ceil(REPLY_MEMORY_BYTES / PAGE) });
     this.view = new Uint8Array(this.memory.buffer);
+    this.epoch = new Int32Array(this.memory.buffer, EPOCH_AT, 1);
+    this.versions = new Int32Array(this.memory.buffer, VERSIONS_AT, CLASS_VERSIONS);
+    this.replies = new Area(REPLY_TEMPLATES_AT, REPLY_AREA, this.epoch);
+    this.records = new Area(RECORD_TEMPLATES_AT, RECORD_TEMPLATES_AREA, this.epoch);
+    this.hosts = new Area(HOSTS_AT, HOSTS_AREA, this.epoch);
+    this.epoch[0] = replyRounds;
     this.staged = {
       view: this.view,
       start: RECORDS_AT,
@@ -369,6 +406,21 @@ export class ReplyBytes implements RecordWriter {
   /** The record templates' round (RecordWriter). */
   get recordRound(): number {
     return this.shared.records.round;
+  }
+
+  /** Its memory's epoch now (see EPOCH_AT: a lane filled now holds it). */
+  get epoch(): number {
+    return this.shared.epoch[0];
+  }
+
+  /** The classes' versions in its memory (see EPOCH_AT), CLASS_VERSIONS of them. */
+  get versions(): Int32Array {
+    return this.shared.versions;
+  }
+
+  /** The address in its memory of the class version `slot` (< CLASS_VERSIONS), for a lane. */
+  versionAddress(slot: number): number {
+    return VERSIONS_AT + 4 * slot;
   }
 
   /** Binds `bytes` (the replies matched next lie there): `reply` and `base` are then theirs, or `reply` is null. */
@@ -449,15 +501,8 @@ export class ReplyBytes implements RecordWriter {
     time,
     reply,
   ) => {
-    const staged = this.shared.staged;
     if (room + 1 > RECORDS_AREA) return NOT_WRITTEN;
-    if (staged.owner !== out || staged.end + room + 1 > staged.limit) {
-      staged.owner?.settle();
-      out.settle();
-      staged.start = staged.end = RECORDS_AT;
-      staged.owner = out;
-      out.stage = staged;
-    }
+    const staged = this.stage(out, room);
     const base = this.base;
     const end =
       reply < 0
@@ -489,6 +534,22 @@ export class ReplyBytes implements RecordWriter {
     staged.end = end;
     return WRITTEN;
   };
+
+  /**
+   * The stage of its memory given to `out` with room for `room` bytes and a newline after them (the bytes
+   * staged for another JsonBytes, or too many for that room, settled first).
+   */
+  stage(out: JsonBytes, room: number): StagedBytes {
+    const staged = this.shared.staged;
+    if (staged.owner !== out || staged.end + room + 1 > staged.limit) {
+      staged.owner?.settle();
+      out.settle();
+      staged.start = staged.end = RECORDS_AT;
+      staged.owner = out;
+      out.stage = staged;
+    }
+    return staged;
+  }
 
   /**
    * Places a reply template (its literal pieces' bytes, where each ends, its tokens' places and kinds, at
@@ -688,9 +749,12 @@ export class LineBytes {
   ): number {
     const n = pieceEnds.length;
     const table = 12 + 8 * n;
-    if (!this.placing || table + literal.length + tail.length > TEMPLATE_PLACE) return -1;
-    const at = PLACES_AT + place * TEMPLATE_PLACE;
-    this.room(at + TEMPLATE_PLACE);
+    if (!this.placing || LANE_BYTES + table + literal.length + tail.length > TEMPLATE_PLACE) return -1;
+    const lane = PLACES_AT + place * TEMPLATE_PLACE;
+    this.room(lane + TEMPLATE_PLACE);
+    // The place's lane is another template's: emptied.
+    this.view.fill(0, lane, lane + LANE_BYTES);
+    const at = lane + LANE_BYTES;
     const words = this.words;
     words.setInt32(at, n, true);
     words.setInt32(at + 4, tail.length, true);
@@ -702,5 +766,24 @@ export class LineBytes {
     this.view.set(literal, at + table);
     this.view.set(tail, at + table + literal.length);
     return at;
+  }
+
+  /** Fills the lane of the template placed at `address` (place's answer) with `ints` (LANE_INTS; the first 1). */
+  fillLane(address: number, ints: Int32Array): void {
+    const words = this.words;
+    const lane = address - LANE_BYTES;
+    for (let i = 0; i < LANE_INTS; i++) words.setInt32(lane + 4 * i, ints[i], true);
+  }
+
+  /** Empties the lane of the template placed at `address`. */
+  clearLane(address: number): void {
+    this.words.setInt32(address - LANE_BYTES, 0, true);
+  }
+
+  /** The lane of the template placed at `address` (LANE_INTS ints; tests). */
+  laneOf(address: number): Int32Array {
+    const lane = new Int32Array(LANE_INTS);
+    for (let i = 0; i < LANE_INTS; i++) lane[i] = this.words.getInt32(address - LANE_BYTES + 4 * i, true);
+    return lane;
   }
 }

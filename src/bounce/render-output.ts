@@ -458,6 +458,16 @@ export class RecordTemplate {
     this.afterHost = own(utf8(json.afterHost), diagnostic);
   }
 
+  /** Where its writer placed it last (a lane's copy: line-bytes.wat reads its header there). */
+  get address(): number {
+    return this.placedAt;
+  }
+
+  /** The room of a record's bytes but the recipient's, the host's and the reply's (see fixedRoom). */
+  get room(): number {
+    return this.fixedRoom;
+  }
+
   /** Whether it writes the records of these (all but the form compared as strings). */
   fits(file: string, format: string, form: number): boolean {
     return this.form === form && this.file === file && this.format === format;

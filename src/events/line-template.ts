@@ -98,6 +98,8 @@ class LineTemplate<T> extends OutcomeShape implements TemplateReading<T> {
    */
   private words: WordLiteral[] | null = null;
   private compares = 0;
+  /** The template memory it is placed in (null: none). */
+  private lineBytes: LineBytes | null = null;
   /** The recipient's domain length (the template starts at the `@` before it). */
   readonly domainLength: number;
 
@@ -128,6 +130,7 @@ class LineTemplate<T> extends OutcomeShape implements TemplateReading<T> {
     const { literal, pieceEnds } = this;
     const length = pieceEnds[pieceEnds.length - 1];
     this.place = place;
+    this.lineBytes = lineBytes;
     this.address =
       lineBytes === null
         ? -1
@@ -145,6 +148,14 @@ class LineTemplate<T> extends OutcomeShape implements TemplateReading<T> {
   leave(): void {
     this.place = -1;
     this.address = -1;
+  }
+
+  override fillLane(ints: Int32Array): void {
+    if (this.address >= 0) this.lineBytes?.fillLane(this.address, ints);
+  }
+
+  override clearLane(): void {
+    if (this.address >= 0) this.lineBytes?.clearLane(this.address);
   }
 
   /** Its reading of the line whose recipient ends at `rcptEnd`, or null where a byte differs. */

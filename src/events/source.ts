@@ -75,6 +75,15 @@ export class OutcomeShape {
   keptReplyCode: number | null | undefined = undefined;
   keptClass: unknown = null;
   keptRelay: unknown = undefined;
+
+  /**
+   * Fills the shape's lane (bounce/line-bytes.ts LANE_INTS: how the sink wrote its outcome's record, for the
+   * next outcome of the shape to be written by the parser's WebAssembly call), where it has one.
+   */
+  fillLane(_ints: Int32Array): void {}
+
+  /** Empties the shape's lane (what it copies may have changed), where it has one. */
+  clearLane(): void {}
 }
 
 export interface OutcomeSink {

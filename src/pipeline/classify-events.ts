@@ -1,6 +1,7 @@
 import type { Readable } from "node:stream";
 import type { Classification } from "../bounce/classify.ts";
 import { classifyEvent, EVENT_ACTIONS, FAILURE_TYPES, sourceHint } from "../bounce/classify-event.ts";
+import { CLASS_VERSIONS, LANE_INTS } from "../bounce/line-bytes.ts";
 import { detectProvider, recipientDomain } from "../bounce/provider.ts";
 import type { BounceRecord } from "../bounce/record.ts";
 import {
@@ -197,6 +198,14 @@ export class EventClassifier {
   private seenMarked = 0;
   /** The context of a reply on bytes that `find` looked up last (null: none). */
   private lastContext: DomainContext | null = null;
+  /**
+   * What shapedBy's first try wrote its record by in WebAssembly (laneRecord null: it did not): the reply
+   * template's address, the record template, the remote host (see fillLane).
+   */
+  private laneReply = -1;
+  private laneRecord: RecordTemplate | null = null;
+  private laneHost: HostJson | null = null;
+  private readonly lane = new Int32Array(LANE_INTS);
 
   /** Bounds (MEMO_BOUNDS): the classifications kept, at most, by count and by their estimated bytes. */
   constructor(maxEntries = memoBoundOf("replies"), maxBytes = memoBoundOf("replyBytes")) {
@@ -293,10 +302,20 @@ export class EventClassifier {
     const shared = shape.keptClass as SharedContext;
     const relay = shape.keptRelay as HostJson | null | undefined;
     const written = shared.writtenFor(spans.bytes, spans.replyStart, spans.replyEnd);
+    this.laneRecord = null;
     const wrote = written !== null && this.shapedBy(written, known, relay, shaped, spans, format, out);
     // A relay looked up by that try (hostOf) is copied for the next outcome.
     if (relay === undefined) shape.keptRelay = known.relay;
-    if (wrote) return true;
+    if (wrote) {
+      // Written by the class's last `written` (no probe: any reply's), at its first try, in WebAssembly.
+      if (
+        this.laneRecord !== null &&
+        shaped.type === "delivered" &&
+        (shared.probe < 0 || shared.probes === null)
+      )
+        this.fillLane(shape, shared, shaped.replyCode);
+      return true;
+    }
     // The class's last record may be another recipient domain's, whose reply a reply naming this domain
     // (`<user@domain>: … User unknown`) does not match: then this context's own last record is tried.
     const own = known.ownWritten;
@@ -309,6 +328,7 @@ export class EventClassifier {
     if (!this.shapedBy(before, known, undefined, shaped, spans, format, out)) return false;
     shared.before = shared.written;
     shared.written = before;
+    shared.changed();
     return true;
   }
 
@@ -362,7 +382,14 @@ export class EventClassifier {
           mask,
           reply,
         );
-        if (written === WRITTEN) return this.wroteShaped();
+        if (written === WRITTEN) {
+          if (tries === 1) {
+            this.laneReply = reply;
+            this.laneRecord = record;
+            this.laneHost = host;
+          }
+          return this.wroteShaped();
+        }
         // Where it parted is told by `matches` (only worth it where a branch may be found there).
         if (written === NOT_MATCHED && entry.branches === null) return false;
       }
@@ -378,6 +405,36 @@ export class EventClassifier {
       entry = next;
       record = fitting;
     }
+  }
+
+  /**
+   * Fills the lane of `shape` (OutcomeShape.fillLane) with what the record shapedBytes has just written was
+   * written by (laneReply, laneRecord, laneHost, as placed in the mask's ReplyBytes memory) for a reply of
+   * code `replyCode` in the class `shared`: where the next delivery of the shape has a reply of that code
+   * and matches the reply template, the class's version and the memory's epoch still being the ones copied,
+   * shapedBytes would write its record by the same templates and host in the same call.
+   */
+  private fillLane(shape: OutcomeShape, shared: SharedContext, replyCode: number | null): void {
+    const record = this.laneRecord as RecordTemplate;
+    const host = this.laneHost as HostJson;
+    const writer = this.mask.lanes();
+    if (replyCode === null || writer === null) return;
+    const versions = writer.versions;
+    // A slot shared with another class: its version is this one's again (the other's lanes are void).
+    shared.versions = versions;
+    versions[shared.slot] = shared.version;
+    const lane = this.lane;
+    lane[0] = 1;
+    lane[1] = writer.epoch;
+    lane[2] = writer.versionAddress(shared.slot);
+    lane[3] = shared.version;
+    lane[4] = replyCode;
+    lane[5] = this.laneReply;
+    lane[6] = record.address;
+    lane[7] = host.placedAt;
+    lane[8] = record.room;
+    lane[9] = host.length;
+    shape.fillLane(lane);
   }
 
   /** shapedBytes wrote a record: true. */
@@ -1012,6 +1069,11 @@ class RecipientDomain {
  * all: a new recipient domain's deliveries are written by shapedBytes from their first reply of a known
  * shape on.
  */
+/** The last version given to a SharedContext (one count for all: a version is never another class's). */
+let classVersion = 0;
+/** SharedContexts made (their slots among the class versions go round). */
+let classSlots = 0;
+
 class SharedContext {
   readonly action: string;
   readonly hostKey: string;
@@ -1039,6 +1101,14 @@ class SharedContext {
    * when the first is found).
    */
   probes: ProbeTable | null = null;
+  /**
+   * What `writtenFor` answers has changed at each new version (a number of its own: classVersion); lanes
+   * (OutcomeShape.fillLane) copy it, and hold while its slot among a ReplyBytes memory's class versions
+   * (`versions`, from the first lane filled: null before) holds it.
+   */
+  version = ++classVersion;
+  readonly slot = classSlots++ % CLASS_VERSIONS;
+  versions: Int32Array | null = null;
 
   constructor(
     action: string,
@@ -1075,6 +1145,26 @@ class SharedContext {
     for (let i = at, end = Math.min(to, at + PROBE_BYTES); i < end; i++)
       hash = Math.imul(hash ^ bytes[i], FNV_PRIME);
     return hash >>> 1;
+  }
+
+  /** What `writtenFor` answers may have changed: a new version (the lanes that copied the last one are void). */
+  changed(): void {
+    this.version = ++classVersion;
+    if (this.versions !== null) this.versions[this.slot] = this.version;
+  }
+
+  /** Its `written` is `written` (a new version where its type, entry or record template is another). */
+  wrote(written: Written): void {
+    const last = this.written;
+    if (last !== null && last.entry !== written.entry) this.before = last;
+    this.written = written;
+    if (
+      last === null ||
+      last.type !== written.type ||
+      last.entry !== written.entry ||
+      last.record !== written.record
+    )
+      this.changed();
   }
 
   /** What shapedBytes tries for the reply bytes[from, to): the `written` of its probe's key, else the last. */
@@ -1114,6 +1204,8 @@ function keptFor(shape: OutcomeShape | null, replyCode: number | null): DomainCo
  * only once, from undefined (not looked up yet: hostOf), after which shapedBytes copies it again.
  */
 function copyKept(shape: OutcomeShape, context: DomainContext | null): void {
+  // `kept` has changed (or is to be copied again): the shape's lane copied the one before.
+  if (context === null) shape.clearLane();
   shape.keptReplyCode = context === null ? undefined : context.replyCode;
   shape.keptClass = context === null ? null : context.shared;
   shape.keptRelay = context === null ? undefined : context.relay;
@@ -1193,6 +1285,7 @@ class DomainContext {
 
   set probe(probe: number) {
     this.shared.probe = probe;
+    this.shared.changed();
   }
 
   get probes(): ProbeTable | null {
@@ -1210,7 +1303,10 @@ class DomainContext {
     this.lastProbed = probed;
     if (probed < 0) return;
     const shared = this.shared;
-    shared.probes ??= new ProbeTable();
+    if (shared.probes === null) {
+      shared.probes = new ProbeTable();
+      shared.changed();
+    }
     shared.probes.found(probed, entry);
   }
 
@@ -1219,8 +1315,7 @@ class DomainContext {
     const written = { type, entry, record };
     this.ownWritten = written;
     const shared = this.shared;
-    if (shared.written !== null && shared.written.entry !== entry) shared.before = shared.written;
-    shared.written = written;
+    shared.wrote(written);
     const probed = this.lastProbed;
     if (probed >= 0) shared.probes?.wrote(probed, written);
   }
