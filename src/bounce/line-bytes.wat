@@ -6,7 +6,8 @@
 ;; Two memories: $chunk holds the input chunks the lines are in (the chunk buffers are this memory: no
 ;; line is copied), $template a parser's templates (line-bytes.ts places them):
 ;;   [0, 256)      the variable spans' alphabet: a flag byte per byte value
-;;   [2304]        out: the slot of the line `lookup` read last
+;;   [2304]        out: the slot of the line `lookup` read last; [2308] 1 where its second template read it (the
+;;                 two changed places), else 0
 ;;   [2320, 2352)  out: the head `head` read last (PostfixParser.head's eight ints)
 ;;   [4096, 69632) the table of templates: per slot (LineTemplates.slots, 8192 pairs) its template's address, 0: none
 ;; A template at $t in $template:
@@ -424,6 +425,7 @@
     i32.const 0
     i32.ge_s
     if
+      (i32.store $template offset=2308 (i32.const 0) (i32.const 0))
       local.get $start
       return
     end
@@ -459,7 +461,91 @@
     i32.shl
     local.get $first
     i32.store $template offset=4100
+    (i32.store $template offset=2308 (i32.const 0) (i32.const 1))
     local.get $start)
+
+  ;; A delivery's line read and its record written in one call (LineTemplates.delivery): `lookup`, then, where the
+  ;; template that read the line has a filled lane (line-bytes.ts LANE_INTS at its address - 48: how the sink wrote
+  ;; the last record of its shape, valid while the replies memory's epoch and the class's version are the ones it
+  ;; holds) and the line's reply code, line number's digits, time and room are those the lane's record template was
+  ;; made for, `replyRecord` by the lane's reply template, record template and host, the time from 2304 in
+  ;; $replies (the caller put the line's time there; its length $timeLength). The record's end (>= 0: written at
+  ;; $out); else -2 - the reply's start `lookup` found (-1: no template read the line), nothing written.
+  ;; The lane: [0] 1 filled, [1] epoch, [2] the class version's address in $replies, [3] its value, [4] the reply
+  ;; code, [5] the reply template's address, [6] the record template's, [7] the host's, [8] the record's room but
+  ;; the recipient's, host's and reply's, [9] the host's length. The epoch is at 2887680 in $replies (line-bytes.ts
+  ;; EPOCH_AT).
+  (func $delivery (export "delivery") (param $rcptStart i32) (param $rcptEnd i32) (param $end i32) (param $kind i32)
+    (param $out i32) (param $limit i32) (param $line i32) (param $timeLength i32) (result i32)
+    (local $start i32) (local $lane i32) (local $r i32) (local $replyEnd i32) (local $length i32) (local $c i32)
+    (local $digits i32) (local $bound i32) (local $form i32) (local $room i32) (local $written i32)
+    (local.set $start
+      (call $lookup (local.get $rcptStart) (local.get $rcptEnd) (local.get $end) (local.get $kind)))
+    (if (i32.lt_s (local.get $start) (i32.const 0)) (then (return (i32.const -1))))
+    (block $js
+      ;; The template that read it is its slot's first now.
+      (local.set $lane
+        (i32.sub
+          (i32.load $template offset=4096 (i32.shl (i32.load $template offset=2304 (i32.const 0)) (i32.const 2)))
+          (i32.const 48)))
+      (br_if $js (i32.ne (i32.load $template (local.get $lane)) (i32.const 1)))
+      (br_if $js (i32.ne (i32.load $template offset=4 (local.get $lane)) (i32.load $replies offset=2887680 (i32.const 0))))
+      (br_if $js
+        (i32.ne (i32.load $replies (i32.load $template offset=8 (local.get $lane))) (i32.load $template offset=12 (local.get $lane))))
+      (local.set $replyEnd (i32.sub (local.get $end) (i32.load $template offset=4 (i32.add (local.get $lane) (i32.const 48)))))
+      (local.set $length (i32.sub (local.get $replyEnd) (local.get $start)))
+      ;; 0 < length <= MAX_MASKED_LENGTH (reply-key.ts: longer ones are not matched in WebAssembly).
+      (br_if $js (i32.or (i32.lt_s (local.get $length) (i32.const 3)) (i32.gt_s (local.get $length) (i32.const 4096))))
+      ;; The reply code as leadingReplyCodeOfBytes reads it (reply.ts): 2-5, two digits, then SP, `-`, TAB or the end.
+      (local.set $c (i32.sub (i32.load8_u $chunk (local.get $start)) (i32.const 48)))
+      (br_if $js (i32.gt_u (i32.sub (local.get $c) (i32.const 2)) (i32.const 3)))
+      (local.set $digits (i32.sub (i32.load8_u $chunk offset=1 (local.get $start)) (i32.const 48)))
+      (br_if $js (i32.gt_u (local.get $digits) (i32.const 9)))
+      (local.set $c (i32.add (i32.mul (local.get $c) (i32.const 100)) (i32.mul (local.get $digits) (i32.const 10))))
+      (local.set $digits (i32.sub (i32.load8_u $chunk offset=2 (local.get $start)) (i32.const 48)))
+      (br_if $js (i32.gt_u (local.get $digits) (i32.const 9)))
+      (br_if $js (i32.ne (i32.add (local.get $c) (local.get $digits)) (i32.load $template offset=16 (local.get $lane))))
+      (if (i32.gt_s (local.get $length) (i32.const 3))
+        (then
+          (local.set $c (i32.load8_u $chunk offset=3 (local.get $start)))
+          (br_if $js
+            (i32.eqz
+              (i32.or (i32.eq (local.get $c) (i32.const 32))
+                (i32.or (i32.eq (local.get $c) (i32.const 45)) (i32.eq (local.get $c) (i32.const 9))))))))
+      ;; The record template's line number digits (render-output.ts digitCount) and time length.
+      (local.set $r (i32.load $template offset=24 (local.get $lane)))
+      (local.set $digits (i32.const 1))
+      (local.set $bound (i32.const 10))
+      (block $counted
+        (loop $count
+          (br_if $counted (i32.ge_u (local.get $digits) (i32.const 10)))
+          (br_if $counted (i32.lt_u (local.get $line) (local.get $bound)))
+          (local.set $digits (i32.add (local.get $digits) (i32.const 1)))
+          (local.set $bound (i32.mul (local.get $bound) (i32.const 10)))
+          (br $count)))
+      (br_if $js (i32.ne (local.get $digits) (i32.load $replies offset=12 (local.get $r))))
+      (br_if $js (i32.lt_s (local.get $timeLength) (i32.const 0)))
+      (br_if $js (i32.ne (local.get $timeLength) (i32.load $replies offset=20 (local.get $r))))
+      ;; Its room (RecordTemplate.write's), within the stage.
+      (local.set $form (i32.load $replies offset=24 (local.get $r)))
+      (local.set $room
+        (i32.add
+          (i32.add (i32.load $template offset=32 (local.get $lane)) (i32.load $template offset=36 (local.get $lane)))
+          (i32.sub (local.get $rcptEnd) (local.get $rcptStart))))
+      (if (i32.eq (local.get $form) (i32.const 3))
+        (then (local.set $room (i32.add (local.get $room) (local.get $length)))))
+      (if (i32.eq (local.get $form) (i32.const 1))
+        (then (local.set $room (i32.add (local.get $room) (i32.mul (local.get $length) (i32.const 6))))))
+      (br_if $js (i32.gt_s (i32.add (local.get $out) (local.get $room)) (local.get $limit)))
+      (br_if $js
+        (i32.ne (call $reply (local.get $start) (local.get $replyEnd) (i32.load $template offset=20 (local.get $lane)))
+          (i32.const 1)))
+      (local.set $written
+        (call $record (local.get $out) (local.get $rcptStart) (local.get $rcptEnd) (local.get $r) (local.get $line)
+          (local.get $start) (local.get $replyEnd) (i32.const 1) (i32.load $template offset=28 (local.get $lane))))
+      (br_if $js (i32.lt_s (local.get $written) (i32.const 0)))
+      (return (local.get $written)))
+    (i32.sub (i32.const -2) (local.get $start)))
 
   ;; The first $byte in $chunk[$i, $to), or -1: sixteen bytes a compare (SIMD), the last few one by one.
   (func $find (param $byte i32) (param $i i32) (param $to i32) (result i32)

@@ -434,7 +434,7 @@ export class EventClassifier {
     lane[7] = host.placedAt;
     lane[8] = record.room;
     lane[9] = host.length;
-    shape.fillLane(lane);
+    shape.fillLane(lane, writer.memory);
   }
 
   /** shapedBytes wrote a record: true. */

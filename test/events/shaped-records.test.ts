@@ -133,7 +133,9 @@ test("replies with more tokens than WebAssembly keeps places for (hundreds of ad
     const many = (count: number) =>
       Array.from({ length: count }, (_, i) => `10.${(n * 7 + i) % 250}.${i % 250}.${n % 250}`).join(" ");
     lines.push(line(n, `user${n}@example.net`, `250 2.0.0 Ok: ${many(300)}`));
-    lines.push(line(n, `user${n}@example.org`, `550 5.7.1 blocked ${many(257)}`, { dsn: "5.7.1", status: "bounced" }));
+    lines.push(
+      line(n, `user${n}@example.org`, `550 5.7.1 blocked ${many(257)}`, { dsn: "5.7.1", status: "bounced" }),
+    );
     lines.push(line(n, `user${n}@example.com`, `250 2.0.0 Ok: ${many(256)}`));
   }
   const { bytes, text } = await bothWays(`${lines.join("\n")}\n`, true);
