@@ -66,6 +66,8 @@ const LANE_BYTES = 4 * LANE_INTS;
 /** The template memory (see line-bytes.wat): the alphabet, the table of templates by slot, out, places. */
 const ALPHABET_BYTES = 256;
 const OUT_AT = 2304;
+/** Where `lookup` says whether its slot's second template read the line (see line-bytes.wat). */
+const SWAPPED_AT = 2308;
 /**
  * Slots of a LineTemplates' table (two templates each): line-bytes.wat `lookup` takes a slot from that
  * many of a line's hash. A log's deliveries go to as many (recipient domain, relay) pairs as its
@@ -129,7 +131,24 @@ interface Exports {
   lookup: Lookup;
   head: Head;
   lines: Lines;
+  delivery: Delivery;
 }
+
+/**
+ * line-bytes.wat `delivery`: a delivery's line read by a template of its slot and, where the template's lane
+ * holds, its record written at `out` (no further than `limit`) in the replies memory: the record's end; else
+ * -2 - the reply's start `lookup` found (-1: none read the line), nothing written.
+ */
+type Delivery = (
+  rcptStart: number,
+  rcptEnd: number,
+  end: number,
+  kind: number,
+  out: number,
+  limit: number,
+  line: number,
+  timeLength: number,
+) => number;
 
 let compiled: WasmModule | null | undefined;
 
@@ -146,14 +165,16 @@ function lineBytesModule(): WasmModule | null {
 }
 
 /**
- * What `exportsOf` takes of the module's instance over the chunk memory `bytes` lie in and the template memory
- * `template`, kept in `instances` by chunk memory (null: they lie in none, or it could not be made).
+ * What `exportsOf` takes of the module's instance over the chunk memory `bytes` lie in, the template memory
+ * `template` and the replies memory `replies` (a ReplyMemory's, or `unused()`), kept in `instances` by chunk
+ * memory (null: they lie in none, or it could not be made).
  */
 function instanceOver<T>(
   instances: Map<WasmMemory, T | null> | WeakMap<WasmMemory, T | null>,
   module: WasmModule,
   bytes: Uint8Array,
   template: WasmMemory,
+  replies: WasmMemory,
   exportsOf: (exports: Record<string, unknown>) => T,
 ): T | null {
   const chunk = chunkMemories.get(bytes.buffer);
@@ -161,7 +182,7 @@ function instanceOver<T>(
   let exports = instances.get(chunk);
   if (exports === undefined) {
     try {
-      exports = exportsOf(new (wasm().Instance)(module, { line: { chunk, template } }).exports);
+      exports = exportsOf(new (wasm().Instance)(module, { line: { chunk, template, replies } }).exports);
     } catch {
       exports = null;
     }
@@ -173,8 +194,13 @@ function instanceOver<T>(
 type LineEnd = (from: number, to: number) => number;
 /** Per chunk memory, line-bytes.wat `lineEnd` of an instance over it (null: it could not be made). */
 const lineEnds = new WeakMap<WasmMemory, LineEnd | null>();
-/** The template memory of those instances: `lineEnd` reads none, the module imports one. */
-let lineEndTemplate: WasmMemory | undefined;
+/** A memory of one page for an instance's import that its calls never read (one per thread). */
+let unusedMemory: WasmMemory | undefined;
+
+function unused(): WasmMemory {
+  unusedMemory ??= new (wasm().Memory)({ initial: 1 });
+  return unusedMemory;
+}
 
 /**
  * line-bytes.wat `lineEnd` over the chunk memory `bytes` lie in (the first LF in [from, to), its addresses there:
@@ -183,8 +209,7 @@ let lineEndTemplate: WasmMemory | undefined;
 export function lineEndOf(bytes: Uint8Array): LineEnd | null {
   const module = inChunkMemory(bytes) ? lineBytesModule() : null;
   if (module === null) return null;
-  lineEndTemplate ??= new (wasm().Memory)({ initial: 1 });
-  return instanceOver(lineEnds, module, bytes, lineEndTemplate, (exports) => exports.lineEnd as LineEnd);
+  return instanceOver(lineEnds, module, bytes, unused(), unused(), (exports) => exports.lineEnd as LineEnd);
 }
 
 type Reply = (from: number, to: number, template: number) => number;
@@ -256,8 +281,11 @@ const REPLY_MEMORY_BYTES = VERSIONS_AT + 4 * CLASS_VERSIONS;
 const NO_MATCH = -2;
 /** The largest record template placed (a larger one is written in JavaScript). */
 const MAX_RECORD_TEMPLATE = 1 << 16;
-/** The most tokens a placed reply template has (out holds two ints per token). */
-export const REPLY_TOKENS_MAX = (REPLY_TEMPLATES_AT - REPLY_OUT_AT) / 8;
+/**
+ * The most tokens a placed reply template has, and a record template written in WebAssembly fills (out holds
+ * two ints per token, up to the time: a token's place written over it would be a later record's time).
+ */
+export const REPLY_TOKENS_MAX = (TIME_AT - REPLY_OUT_AT) / 8;
 /** Rounds of every ReplyBytes' areas (a template placed in a round is known by its number, see ReplyBytes.round). */
 let replyRounds = 0;
 
@@ -399,6 +427,11 @@ export class ReplyBytes implements RecordWriter {
     return this.shared.records.round;
   }
 
+  /** Its memory (a lane's addresses are there: LineBytes.fillLane). */
+  get memory(): WasmMemory {
+    return this.shared.memory;
+  }
+
   /** Its memory's epoch now (see EPOCH_AT: a lane filled now holds it). */
   get epoch(): number {
     return this.shared.epoch[0];
@@ -418,7 +451,7 @@ export class ReplyBytes implements RecordWriter {
   bind(bytes: Uint8Array): void {
     if (bytes !== this.bound) {
       const { instances, memory } = this.shared;
-      const exports = instanceOver(instances, this.module, bytes, memory, replyExports);
+      const exports = instanceOver(instances, this.module, bytes, unused(), memory, replyExports);
       this.reply = exports?.reply ?? null;
       this.recordOf = exports?.record ?? null;
       this.replyRecordOf = exports?.replyRecord ?? null;
@@ -613,7 +646,11 @@ export class LineBytes {
   private view: Uint8Array;
   private words: DataView;
   private readonly module: WasmModule;
-  private readonly instances: WeakMap<WasmMemory, Exports | null>;
+  private instances: WeakMap<WasmMemory, Exports | null>;
+  /** The replies memory its lanes' addresses are in (a ReplyBytes', see useReplies; null: none yet). */
+  private replies: WasmMemory | null = null;
+  /** The `delivery` of the instance over the chunk memory of the bytes bound last (null: none, or no replies memory). */
+  delivery: Delivery | null = null;
   private ints: Int32Array;
   /** Whether it places templates (else it reads heads alone, in its thread's head memory: see headMemory). */
   private readonly placing: boolean;
@@ -662,17 +699,39 @@ export class LineBytes {
     this.bound = bytes;
     const exports = this.instance(bytes);
     this.lookup = exports?.lookup ?? null;
+    this.delivery = this.replies === null ? null : (exports?.delivery ?? null);
     this.headOf = exports?.head ?? null;
     this.linesOf = exports?.lines ?? null;
     this.base = bytes.byteOffset;
   }
 
   private instance(bytes: Uint8Array): Exports | null {
-    return instanceOver(this.instances, this.module, bytes, this.template, (exports) => ({
+    const replies = this.replies ?? unused();
+    return instanceOver(this.instances, this.module, bytes, this.template, replies, (exports) => ({
       lookup: exports.lookup as Lookup,
       head: exports.head as Head,
       lines: exports.lines as Lines,
+      delivery: exports.delivery as Delivery,
     }));
+  }
+
+  /**
+   * Whether its lanes may hold addresses in the replies memory `replies` (a ReplyBytes' `memory`): the first
+   * one given is the one its instances import from then on (`delivery` reads it); false for any other.
+   */
+  private useReplies(replies: WasmMemory): boolean {
+    if (this.replies === replies) return true;
+    if (this.replies !== null || !this.placing) return false;
+    this.replies = replies;
+    // Instances over the chunk memories again, importing it.
+    this.instances = new WeakMap();
+    this.bound = null;
+    return true;
+  }
+
+  /** Whether the slot's second template read the line `lookup` read last (the two changed places). */
+  swapped(): boolean {
+    return this.ints[SWAPPED_AT / 4] === 1;
   }
 
   /** Whether `head` reads lines of the bytes bound last (they lie in a chunk memory). */
@@ -759,8 +818,12 @@ export class LineBytes {
     return at;
   }
 
-  /** Fills the lane of the template placed at `address` (place's answer) with `ints` (LANE_INTS; the first 1). */
-  fillLane(address: number, ints: Int32Array): void {
+  /**
+   * Fills the lane of the template placed at `address` (place's answer) with `ints` (LANE_INTS; the first 1),
+   * addresses in the replies memory `replies` (nothing where its lanes hold another's: see useReplies).
+   */
+  fillLane(address: number, ints: Int32Array, replies: WasmMemory): void {
+    if (!this.useReplies(replies)) return;
     const words = this.words;
     const lane = address - LANE_BYTES;
     for (let i = 0; i < LANE_INTS; i++) words.setInt32(lane + 4 * i, ints[i], true);

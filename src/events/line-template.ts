@@ -1,4 +1,4 @@
-import { inChunkMemory, LineBytes, TEMPLATE_SLOTS } from "../bounce/line-bytes.ts";
+import { inChunkMemory, LineBytes, TEMPLATE_SLOTS, type WasmMemory } from "../bounce/line-bytes.ts";
 import { MemoryWords, WordLiteral } from "../bounce/word-literal.ts";
 import { FNV_PRIME } from "../util/fnv.ts";
 import { OutcomeShape } from "./source.ts";
@@ -51,6 +51,10 @@ const EXTRAS = 2;
 const JS_COMPARES = 16;
 /** Where learn gathers a template's literal pieces and tail (at most MAX_TEMPLATE bytes). */
 const LITERAL = new Uint8Array(MAX_TEMPLATE);
+
+/** LineTemplates.delivery's answers where it wrote nothing: no WebAssembly call made; the line read (lastRead). */
+export const NO_DELIVERY = -1;
+export const LOOKED = -2;
 
 /** What a line that matches a template is read as (besides its own head, recipient and reply). */
 export interface TemplateReading<T> {
@@ -150,8 +154,8 @@ class LineTemplate<T> extends OutcomeShape implements TemplateReading<T> {
     this.address = -1;
   }
 
-  override fillLane(ints: Int32Array): void {
-    if (this.address >= 0) this.lineBytes?.fillLane(this.address, ints);
+  override fillLane(ints: Int32Array, replies: unknown): void {
+    if (this.address >= 0) this.lineBytes?.fillLane(this.address, ints, replies as WasmMemory);
   }
 
   override clearLane(): void {
@@ -241,6 +245,8 @@ export class LineTemplates<T> {
   private lineBytesTried = false;
   /** Places given to templates so far (LineTemplate.place: 0, 1, … and then those of evicted ones). */
   private placesUsed = 0;
+  /** What `read` gives for the line `delivery` answered LOOKED for last. */
+  lastRead: TemplateReading<T> | null = null;
 
   /** Whether it reads lines of `bytes` in WebAssembly (see lineBytes). */
   inWebAssembly(bytes: Uint8Array): boolean {
@@ -335,18 +341,72 @@ export class LineTemplates<T> {
   ): TemplateReading<T> | null {
     const base = lineBytes.base;
     const start = lookup(base + rcptStart, base + rcptEnd, base + lineEnd, kind);
-    if (start < 0) return null;
+    return start < 0 ? null : this.lookedAt(start - base, lineBytes, lineEnd);
+  }
+
+  /**
+   * A delivery's line read as `read` reads it and, where its template's lane holds (LineBytes.fillLane), its
+   * record written at `out` in the lane's replies memory (up to `limit`, the time there `timeLength` bytes
+   * long) in the same WebAssembly call (line-bytes.wat `delivery`): the record's end. Else nothing written:
+   * NO_DELIVERY where there is no such call (`read` then), LOOKED where `lastRead` holds what `read` gives.
+   */
+  delivery(
+    bytes: Uint8Array,
+    rcptStart: number,
+    rcptEnd: number,
+    lineEnd: number,
+    kind: number,
+    out: number,
+    limit: number,
+    line: number,
+    timeLength: number,
+  ): number {
+    const lineBytes = this.lineBytes;
+    if (lineBytes === null) return NO_DELIVERY;
+    lineBytes.bind(bytes);
+    const delivery = lineBytes.delivery;
+    if (delivery === null) return NO_DELIVERY;
+    const base = lineBytes.base;
+    const answer = delivery(
+      base + rcptStart,
+      base + rcptEnd,
+      base + lineEnd,
+      kind,
+      out,
+      limit,
+      line,
+      timeLength,
+    );
+    if (answer >= 0) {
+      // As `lookedAt`, without loading the template (its lane stood in for it).
+      if (lineBytes.swapped()) this.swapped(lineBytes.lastSlot() >> 1);
+      return answer;
+    }
+    const start = -2 - answer;
+    this.lastRead =
+      start >= 0
+        ? this.lookedAt(start - base, lineBytes, lineEnd)
+        : this.extra(lineBytes.lastSlot(), bytes, rcptStart, rcptEnd, lineEnd);
+    return LOOKED;
+  }
+
+  /** The template `lookup` found last, whose line's reply starts at `replyStart` (the slots kept as the table's). */
+  private lookedAt(replyStart: number, lineBytes: LineBytes, lineEnd: number): TemplateReading<T> {
     const slot = lineBytes.lastSlot();
     const pair = slot >> 1;
     let template = this.firsts[pair]!;
     // The second matched (the table's two have changed places): as slots.
-    if (template.address !== lineBytes.tableAddress(slot)) {
-      template = this.seconds[pair]!;
-      this.seconds[pair] = this.firsts[pair];
-      this.firsts[pair] = template;
-    }
-    template.replyStart = start - base;
+    if (template.address !== lineBytes.tableAddress(slot)) template = this.swapped(pair);
+    template.replyStart = replyStart;
     template.replyEnd = lineEnd - template.tailLength;
+    return template;
+  }
+
+  /** The pair's second template read a line in WebAssembly, which swapped them in its table: here too. */
+  private swapped(pair: number): LineTemplate<T> {
+    const template = this.seconds[pair]!;
+    this.seconds[pair] = this.firsts[pair];
+    this.firsts[pair] = template;
     return template;
   }
 

@@ -78,9 +78,10 @@ export class OutcomeShape {
 
   /**
    * Fills the shape's lane (bounce/line-bytes.ts LANE_INTS: how the sink wrote its outcome's record, for the
-   * next outcome of the shape to be written by the parser's WebAssembly call), where it has one.
+   * next outcome of the shape to be written by the parser's WebAssembly call), where it has one; its
+   * addresses are in `replies` (bounce/line-bytes.ts ReplyBytes.memory).
    */
-  fillLane(_ints: Int32Array): void {}
+  fillLane(_ints: Int32Array, _replies: unknown): void {}
 
   /** Empties the shape's lane (what it copies may have changed), where it has one. */
   clearLane(): void {}

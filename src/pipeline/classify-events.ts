@@ -440,7 +440,7 @@ export class EventClassifier {
     const probed = shared.probe >= 0 && shared.probes !== null;
     lane[10] = probed ? shared.probe : -1;
     lane[11] = probed ? shared.probed(spans.bytes, spans.replyStart, spans.replyEnd) : -1;
-    shape.fillLane(lane);
+    shape.fillLane(lane, writer.memory);
   }
 
   /** shapedBytes wrote a record: true. */

@@ -126,6 +126,23 @@ test("records of lines of a known shape, written without an event, are the recor
   assert.deepEqual(bytes, text);
 });
 
+test("replies with more tokens than WebAssembly keeps places for (hundreds of addresses), in records whose time changes: the records decoded lines give", async () => {
+  // Hostile: each token's place is two ints of a ReplyBytes memory's `out`, and the time records take lies after it.
+  const lines: string[] = [];
+  for (let n = 0; n < 400; n++) {
+    const many = (count: number) =>
+      Array.from({ length: count }, (_, i) => `10.${(n * 7 + i) % 250}.${i % 250}.${n % 250}`).join(" ");
+    lines.push(line(n, `user${n}@example.net`, `250 2.0.0 Ok: ${many(300)}`));
+    lines.push(
+      line(n, `user${n}@example.org`, `550 5.7.1 blocked ${many(257)}`, { dsn: "5.7.1", status: "bounced" }),
+    );
+    lines.push(line(n, `user${n}@example.com`, `250 2.0.0 Ok: ${many(256)}`));
+  }
+  const { bytes, text } = await bothWays(`${lines.join("\n")}\n`, true);
+  assert.equal(text.length, 1200);
+  assert.deepEqual(bytes, text);
+});
+
 test("a wide log (many recipient domains, each over its own relays, with a few outcomes each): the records decoded lines give, each domain, relay and context made once", async () => {
   const DOMAINS = 300;
   const RELAYS = 3;
