@@ -1,7 +1,7 @@
 import type { Readable } from "node:stream";
 import type { Classification } from "../bounce/classify.ts";
 import { classifyEvent, EVENT_ACTIONS, FAILURE_TYPES, sourceHint } from "../bounce/classify-event.ts";
-import { CLASS_VERSIONS, LANE_INTS } from "../bounce/line-bytes.ts";
+import { CLASS_VERSIONS, LANE_INTS, type ReplyBytes } from "../bounce/line-bytes.ts";
 import { detectProvider, recipientDomain } from "../bounce/provider.ts";
 import type { BounceRecord } from "../bounce/record.ts";
 import {
@@ -15,6 +15,7 @@ import {
   QUOTED_REPLY,
   RECORD_KEYS,
   RecordTemplate,
+  recordTime,
   TOKENS,
   utf8,
   WHOLE_DIAGNOSTIC,
@@ -206,6 +207,9 @@ export class EventClassifier {
   private laneRecord: RecordTemplate | null = null;
   private laneHost: HostJson | null = null;
   private readonly lane = new Int32Array(LANE_INTS);
+  /** laneStart's: the records' limit and the time's length (see DeliveryWriter). */
+  laneLimit = 0;
+  laneTime = -1;
 
   /** Bounds (MEMO_BOUNDS): the classifications kept, at most, by count and by their estimated bytes. */
   constructor(maxEntries = memoBoundOf("replies"), maxBytes = memoBoundOf("replyBytes")) {
@@ -441,6 +445,30 @@ export class EventClassifier {
     lane[10] = probed ? shared.probe : -1;
     lane[11] = probed ? shared.probed(spans.bytes, spans.replyStart, spans.replyEnd) : -1;
     shape.fillLane(lane, writer.memory);
+  }
+
+  /**
+   * Where a delivery's record may be written by a lane into `out` (DeliveryWriter.start): the end of the
+   * records staged for `out` in the mask's ReplyBytes memory (-1: none there, or another's), the time
+   * `time` set there; `laneLimit` and `laneTime` are then the call's.
+   */
+  laneStart(out: JsonBytes, time: string | null): number {
+    const writer = this.mask.lanes();
+    if (writer === null) return -1;
+    const staged = writer.staged;
+    if (staged.owner !== out) return -1;
+    this.laneLimit = staged.limit - 1;
+    this.laneTime = recordTime(writer, time);
+    return staged.end;
+  }
+
+  /** A lane wrote a record into `out` from laneStart's answer to `end`: as shapedBytes' own. */
+  laneWrote(out: JsonBytes, end: number): void {
+    const staged = (this.mask.lanes() as ReplyBytes).staged;
+    out.length += end - staged.end;
+    staged.end = end;
+    this.tried++;
+    this.wroteShaped();
   }
 
   /** shapedBytes wrote a record: true. */
