@@ -473,12 +473,14 @@
   ;; $out); else -2 - the reply's start `lookup` found (-1: no template read the line), nothing written.
   ;; The lane: [0] 1 filled, [1] epoch, [2] the class version's address in $replies, [3] its value, [4] the reply
   ;; code, [5] the reply template's address, [6] the record template's, [7] the host's, [8] the record's room but
-  ;; the recipient's, host's and reply's, [9] the host's length. The epoch is at 2887680 in $replies (line-bytes.ts
+  ;; the recipient's, host's and reply's, [9] the host's length, [10] the class's probe (-1: none), [11] the key of
+  ;; the bytes there. The epoch is at 2887680 in $replies (line-bytes.ts
   ;; EPOCH_AT).
   (func $delivery (export "delivery") (param $rcptStart i32) (param $rcptEnd i32) (param $end i32) (param $kind i32)
     (param $out i32) (param $limit i32) (param $line i32) (param $timeLength i32) (result i32)
     (local $start i32) (local $lane i32) (local $r i32) (local $replyEnd i32) (local $length i32) (local $c i32)
     (local $digits i32) (local $bound i32) (local $form i32) (local $room i32) (local $written i32)
+    (local $probe i32) (local $at i32) (local $key i32) (local $back i32)
     (local.set $start
       (call $lookup (local.get $rcptStart) (local.get $rcptEnd) (local.get $end) (local.get $kind)))
     (if (i32.lt_s (local.get $start) (i32.const 0)) (then (return (i32.const -1))))
@@ -512,6 +514,33 @@
             (i32.eqz
               (i32.or (i32.eq (local.get $c) (i32.const 32))
                 (i32.or (i32.eq (local.get $c) (i32.const 45)) (i32.eq (local.get $c) (i32.const 9))))))))
+      ;; A class whose replies take turns among a few shapes (SharedContext.probe): the key of the bytes at its
+      ;; probe (SharedContext.probed: FNV-1a of 4 bytes there, from a number's first digit) is the lane's.
+      (local.set $probe (i32.load $template offset=40 (local.get $lane)))
+      (if (i32.ge_s (local.get $probe) (i32.const 0))
+        (then
+          (local.set $at (i32.sub (local.get $replyEnd) (local.get $probe)))
+          (local.set $key (i32.const -1))
+          (if (i32.ge_s (local.get $at) (local.get $start))
+            (then
+              (local.set $back (i32.const 0))
+              (block $first
+                (loop $digit
+                  (br_if $first (i32.ge_u (local.get $back) (i32.const 4)))
+                  (br_if $first (i32.le_s (local.get $at) (local.get $start)))
+                  (br_if $first (i32.gt_u (i32.sub (i32.load8_u $chunk (local.get $at)) (i32.const 48)) (i32.const 9)))
+                  (br_if $first
+                    (i32.gt_u (i32.sub (i32.load8_u $chunk (i32.sub (local.get $at) (i32.const 1))) (i32.const 48)) (i32.const 9)))
+                  (local.set $at (i32.sub (local.get $at) (i32.const 1)))
+                  (local.set $back (i32.add (local.get $back) (i32.const 1)))
+                  (br $digit)))
+              (local.set $back (i32.add (local.get $at) (i32.const 4)))
+              (local.set $key
+                (i32.shr_u
+                  (call $mix (i32.const 0) (local.get $at)
+                    (select (local.get $replyEnd) (local.get $back) (i32.lt_s (local.get $replyEnd) (local.get $back))))
+                  (i32.const 1)))))
+          (br_if $js (i32.ne (local.get $key) (i32.load $template offset=44 (local.get $lane))))))
       ;; The record template's line number digits (render-output.ts digitCount) and time length.
       (local.set $r (i32.load $template offset=24 (local.get $lane)))
       (local.set $digits (i32.const 1))
