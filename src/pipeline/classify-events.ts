@@ -187,6 +187,8 @@ export class EventClassifier {
   recordsMade = 0;
   /** Records written by shapedBytes (no event, no lookup). */
   shaped = 0;
+  /** Of those, deliveries' written by their line template's lane (laneWrote). */
+  laned = 0;
   /** Misses written by a stand-in (no entry made, none kept). */
   standIns = 0;
   /** RecipientDomains made (see domainOfBytes), and DomainContexts. */
@@ -467,6 +469,7 @@ export class EventClassifier {
     const staged = (this.mask.lanes() as ReplyBytes).staged;
     out.length += end - staged.end;
     staged.end = end;
+    this.laned++;
     this.tried++;
     this.wroteShaped();
   }
