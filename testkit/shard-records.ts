@@ -5,13 +5,14 @@ import { shardBatches } from "../src/pipeline/classify-log-shard.ts";
 
 /**
  * The NDJSON records a Postfix log gives as one whole shard read on its bytes with `classifier` (what the
- * parser forgot counted in `counters`).
+ * parser forgot counted in `counters`; `lanes` false: no delivery written by its template's lane).
  */
 export function shardRecords(
   path: string,
   classifier: EventClassifier,
   all: boolean,
   counters: ParseCounters = newCounters(),
+  lanes = true,
 ): string[] {
   const fd = openSync(path, "r");
   const out: string[] = [];
@@ -25,7 +26,7 @@ export function shardRecords(
       all,
       shard: { index: 0, count: 1 },
     };
-    for (const batch of shardBatches(job, classifier, counters)) {
+    for (const batch of shardBatches(job, classifier, counters, [], null, lanes)) {
       const json = Buffer.from(batch.json);
       for (let i = 0; i < batch.kinds.length; i++) {
         if (batch.kinds[i] === 0) out.push(json.toString("utf8", batch.starts[i], batch.ends[i]));

@@ -75,19 +75,23 @@ export interface ShardEnd {
 /** Past every line: the batch after the end of input. */
 export const END_OF_INPUT = Number.MAX_SAFE_INTEGER;
 
-/** One shard of a log file, classified chunk by chunk. */
+/**
+ * One shard of a log file, classified chunk by chunk (`lanes` false: no delivery's record written by its line
+ * template's lane — the same records, each written by the classifier: tests compare the two).
+ */
 export function* shardBatches(
   job: ShardJob,
   classifier: EventClassifier,
   counters: ParseCounters,
   spares: ArrayBuffer[] = [],
   lines: SharedLineIndex | null = null,
+  lanes = true,
 ): Generator<ShardBatch> {
   // The threads move their batches' memory to each other (a postMessage transfer detaches it). (Batches in
   // shared memory instead cost more: a copy into or out of a SharedArrayBuffer is a relaxed atomic copy, 3-5
   // times slower for a record's larger pieces.)
   detachFirst();
-  const records = new ShardRecords(classifier, job.format, job.all, spares);
+  const records = new ShardRecords(classifier, job.format, job.all, spares, lanes);
   const reader = lineReader(job.format, job.path, {
     modified: job.modified,
     types: job.all ? null : CLASSIFIED_TYPES,
@@ -135,12 +139,18 @@ class ShardRecords implements OutcomeSink, DeliveryWriter {
   /** Itself where deliveries are records (`all`): see DeliveryWriter. */
   readonly deliveries: DeliveryWriter | null;
 
-  constructor(classifier: EventClassifier, format: string, all: boolean, spares: ArrayBuffer[]) {
+  constructor(
+    classifier: EventClassifier,
+    format: string,
+    all: boolean,
+    spares: ArrayBuffer[],
+    lanes: boolean,
+  ) {
     this.classifier = classifier;
     this.format = format;
     this.all = all;
     this.spares = spares;
-    this.deliveries = all ? this : null;
+    this.deliveries = all && lanes ? this : null;
   }
 
   start(time: string | null): number {
