@@ -427,6 +427,11 @@ export class ReplyBytes implements RecordWriter {
     return this.shared.records.round;
   }
 
+  /** The records staged in its memory (see `stage`). */
+  get staged(): StagedBytes {
+    return this.shared.staged;
+  }
+
   /** Its memory (a lane's addresses are there: LineBytes.fillLane). */
   get memory(): WasmMemory {
     return this.shared.memory;

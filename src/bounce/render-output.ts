@@ -633,6 +633,17 @@ function escaped(buffer: Buffer, n: number, bytes: Uint8Array, from: number, to:
 }
 
 /**
+ * Sets the time the next record is written at (as RecordTemplate.write sets it) and puts it where `writer`'s
+ * records take it with their `time` flag: its length there, -1 where it is no plain text (a record template
+ * then has no hole for it).
+ */
+export function recordTime(writer: RecordWriter, time: string | null): number {
+  LAST_TIME.set(time);
+  if (LAST_TIME.plainLength >= 0) writer.time(LAST_TIME.version, LAST_TIME.plain);
+  return LAST_TIME.plainLength;
+}
+
+/**
  * The last time a RecordTemplate wrote (consecutive records of a log mostly share their second: the same
  * string), and a number that changes with it: a template compares numbers, not texts. Held as given (a
  * copy would make every compare a text compare): at most one string. A new time costs one pass over its

@@ -16,9 +16,10 @@ import {
   startsWithBytes,
 } from "./byte-scan.ts";
 import type { DeliveryEvent, EventType } from "./event.ts";
-import { LineTemplates, type TemplateReading } from "./line-template.ts";
+import { LineTemplates, NO_DELIVERY, type TemplateReading } from "./line-template.ts";
 import type {
   ChunkHeads,
+  DeliveryWriter,
   EventSource,
   Out,
   OutcomeSink,
@@ -314,6 +315,8 @@ class PostfixParser {
   /** The outcome type `scan` found last. */
   private scanned: EventType = "delivered";
   private readonly outcomes: OutcomeSink | null;
+  /** Where the sink takes deliveries' records written by their template's lane (null: it does not). */
+  private readonly deliveries: DeliveryWriter | null;
   private readonly scratch: DeliveryEvent;
   /** Relay hosts and DSN codes of lines read on their bytes. */
   private readonly texts = new ByteTexts();
@@ -358,6 +361,7 @@ class PostfixParser {
     );
     this.shard = context.shard ?? null;
     this.outcomes = context.outcomes ?? null;
+    this.deliveries = this.outcomes?.deliveries ?? null;
     this.scratch = newEvent("delivered", this.file, null);
     this.shapedLine = { type: "delivered", replyCode: null, file: this.file, line: 0, time: null };
     this.clock = new SyslogClock(context);
@@ -633,7 +637,15 @@ class PostfixParser {
       return;
     }
     const kind = outcomeKind(bytes, at);
-    const reading = this.read(bytes, rcptStart, kind, type);
+    const writer = type === "delivered" ? this.deliveries : null;
+    let reading: TemplateReading<TemplateFields> | null;
+    if (writer === null) reading = this.read(bytes, rcptStart, kind, type);
+    else {
+      // A delivery's template is never bare (see `read`): what `delivery` read is the reading.
+      const answer = this.delivery(writer, bytes, rcptStart, kind, lineNo, out);
+      if (answer >= 0) return;
+      reading = answer === NO_DELIVERY ? this.read(bytes, rcptStart, kind, type) : this.templates.lastRead;
+    }
     if (reading !== null && this.shapedOutcome(bytes, type, reading, lineNo, out)) return;
     // A deferral is kept (an expiry may bounce it), with its recipient; the sink keeps no event: the
     // others reuse one, their recipient left on the bytes (OutcomeSpans).
@@ -658,6 +670,43 @@ class PostfixParser {
     if (type === "deferred" && state) this.keep(entry, state, event, true);
     else if (state?.deferred?.delete(latin1(bytes, rcptStart, at.rcptEnd))) this.settled(entry, state);
     this.outcomes!.outcome(event, spans, out.length);
+  }
+
+  /**
+   * The delivery `scan` looked at written by its line template's lane (LineTemplates.delivery) for the sink
+   * `writer`, its queue's state settled as `shapedOutcome` settles it: 0. Else nothing done: NO_DELIVERY
+   * (`read` it), or LOOKED (its reading is the templates' lastRead).
+   */
+  private delivery(
+    writer: DeliveryWriter,
+    bytes: Buffer,
+    rcptStart: number,
+    kind: number,
+    lineNo: number,
+    out: Out,
+  ): number {
+    const at = this.at;
+    // What shapedBytes checks of the line before it writes a record (a line number the record writes in WebAssembly).
+    if (rcptStart === at.rcptEnd || lineNo > 0x7fffffff) return NO_DELIVERY;
+    const start = writer.start(this.timeOfBytes(bytes, at.start, at.stampEnd));
+    if (start < 0) return NO_DELIVERY;
+    const end = this.templates.delivery(
+      bytes,
+      rcptStart,
+      at.rcptEnd,
+      at.end,
+      kind,
+      start,
+      writer.limit,
+      lineNo,
+      writer.timeLength,
+    );
+    if (end < 0) return end;
+    writer.wrote(end, lineNo, out.length);
+    const entry = this.entryOfBytes(bytes);
+    const state = entry !== NONE ? this.states.value(entry) : undefined;
+    if (state?.deferred?.delete(latin1(bytes, rcptStart, at.rcptEnd))) this.settled(entry, state);
+    return 0;
   }
 
   /**

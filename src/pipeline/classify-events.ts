@@ -1,7 +1,7 @@
 import type { Readable } from "node:stream";
 import type { Classification } from "../bounce/classify.ts";
 import { classifyEvent, EVENT_ACTIONS, FAILURE_TYPES, sourceHint } from "../bounce/classify-event.ts";
-import { CLASS_VERSIONS, LANE_INTS } from "../bounce/line-bytes.ts";
+import { CLASS_VERSIONS, LANE_INTS, type ReplyBytes } from "../bounce/line-bytes.ts";
 import { detectProvider, recipientDomain } from "../bounce/provider.ts";
 import type { BounceRecord } from "../bounce/record.ts";
 import {
@@ -15,6 +15,7 @@ import {
   QUOTED_REPLY,
   RECORD_KEYS,
   RecordTemplate,
+  recordTime,
   TOKENS,
   utf8,
   WHOLE_DIAGNOSTIC,
@@ -186,6 +187,8 @@ export class EventClassifier {
   recordsMade = 0;
   /** Records written by shapedBytes (no event, no lookup). */
   shaped = 0;
+  /** Of those, deliveries' written by their line template's lane (laneWrote). */
+  laned = 0;
   /** Misses written by a stand-in (no entry made, none kept). */
   standIns = 0;
   /** RecipientDomains made (see domainOfBytes), and DomainContexts. */
@@ -206,6 +209,9 @@ export class EventClassifier {
   private laneRecord: RecordTemplate | null = null;
   private laneHost: HostJson | null = null;
   private readonly lane = new Int32Array(LANE_INTS);
+  /** laneStart's: the records' limit and the time's length (see DeliveryWriter). */
+  laneLimit = 0;
+  laneTime = -1;
 
   /** Bounds (MEMO_BOUNDS): the classifications kept, at most, by count and by their estimated bytes. */
   constructor(maxEntries = memoBoundOf("replies"), maxBytes = memoBoundOf("replyBytes")) {
@@ -308,12 +314,8 @@ export class EventClassifier {
     if (relay === undefined) shape.keptRelay = known.relay;
     if (wrote) {
       // Written by the class's last `written` (no probe: any reply's), at its first try, in WebAssembly.
-      if (
-        this.laneRecord !== null &&
-        shaped.type === "delivered" &&
-        (shared.probe < 0 || shared.probes === null)
-      )
-        this.fillLane(shape, shared, shaped.replyCode);
+      if (this.laneRecord !== null && shaped.type === "delivered")
+        this.fillLane(shape, shared, shaped.replyCode, spans);
       return true;
     }
     // The class's last record may be another recipient domain's, whose reply a reply naming this domain
@@ -410,11 +412,17 @@ export class EventClassifier {
   /**
    * Fills the lane of `shape` (OutcomeShape.fillLane) with what the record shapedBytes has just written was
    * written by (laneReply, laneRecord, laneHost, as placed in the mask's ReplyBytes memory) for a reply of
-   * code `replyCode` in the class `shared`: where the next delivery of the shape has a reply of that code
-   * and matches the reply template, the class's version and the memory's epoch still being the ones copied,
-   * shapedBytes would write its record by the same templates and host in the same call.
+   * code `replyCode` (and of its probe key, where the class has probes) in the class `shared`: where the next
+   * delivery of the shape has a reply of that code (and key) and matches the reply template, the class's
+   * version and the memory's epoch still being the ones copied, shapedBytes would write its record by the
+   * same templates and host in the same call.
    */
-  private fillLane(shape: OutcomeShape, shared: SharedContext, replyCode: number | null): void {
+  private fillLane(
+    shape: OutcomeShape,
+    shared: SharedContext,
+    replyCode: number | null,
+    spans: OutcomeSpans,
+  ): void {
     const record = this.laneRecord as RecordTemplate;
     const host = this.laneHost as HostJson;
     const writer = this.mask.lanes();
@@ -434,7 +442,36 @@ export class EventClassifier {
     lane[7] = host.placedAt;
     lane[8] = record.room;
     lane[9] = host.length;
+    // With probes, `writtenFor` answered the `written` of the reply's probe key: the lane holds for that key.
+    const probed = shared.probe >= 0 && shared.probes !== null;
+    lane[10] = probed ? shared.probe : -1;
+    lane[11] = probed ? shared.probed(spans.bytes, spans.replyStart, spans.replyEnd) : -1;
     shape.fillLane(lane, writer.memory);
+  }
+
+  /**
+   * Where a delivery's record may be written by a lane into `out` (DeliveryWriter.start): the end of the
+   * records staged for `out` in the mask's ReplyBytes memory (-1: none there, or another's), the time
+   * `time` set there; `laneLimit` and `laneTime` are then the call's.
+   */
+  laneStart(out: JsonBytes, time: string | null): number {
+    const writer = this.mask.lanes();
+    if (writer === null) return -1;
+    const staged = writer.staged;
+    if (staged.owner !== out) return -1;
+    this.laneLimit = staged.limit - 1;
+    this.laneTime = recordTime(writer, time);
+    return staged.end;
+  }
+
+  /** A lane wrote a record into `out` from laneStart's answer to `end`: as shapedBytes' own. */
+  laneWrote(out: JsonBytes, end: number): void {
+    const staged = (this.mask.lanes() as ReplyBytes).staged;
+    out.length += end - staged.end;
+    staged.end = end;
+    this.laned++;
+    this.tried++;
+    this.wroteShaped();
   }
 
   /** shapedBytes wrote a record: true. */
@@ -1307,7 +1344,7 @@ class DomainContext {
       shared.probes = new ProbeTable();
       shared.changed();
     }
-    shared.probes.found(probed, entry);
+    if (shared.probes.found(probed, entry)) shared.changed();
   }
 
   /** The entry `found` last was written by `record` for an outcome of type `type` (see SharedContext.written). */
@@ -1317,7 +1354,7 @@ class DomainContext {
     const shared = this.shared;
     shared.wrote(written);
     const probed = this.lastProbed;
-    if (probed >= 0) shared.probes?.wrote(probed, written);
+    if (probed >= 0 && shared.probes?.wrote(probed, written)) shared.changed();
   }
 }
 
@@ -1355,12 +1392,13 @@ class ProbeTable {
     return slot < 0 ? undefined : this.writtens[slot];
   }
 
-  /** `entry` was found for a reply of key `key`. */
-  found(key: number, entry: Entry): void {
+  /** `entry` was found for a reply of key `key`; whether the `written`s of other keys were let go (a full table). */
+  found(key: number, entry: Entry): boolean {
     let slot = this.slotOf(key);
+    let emptied = false;
     if (slot < 0) {
       // At most three quarters full: a lookup ends at an empty slot soon.
-      if (4 * (this.count + 1) > 3 * this.keys.length) this.resize();
+      if (4 * (this.count + 1) > 3 * this.keys.length) emptied = this.resize();
       const mask = this.keys.length - 1;
       slot = (Math.imul(key, 0x9e3779b1) >>> 16) & mask;
       while (this.entries[slot] !== undefined) slot = (slot + 1) & mask;
@@ -1368,23 +1406,35 @@ class ProbeTable {
       this.count++;
     }
     this.entries[slot] = entry;
+    return emptied;
   }
 
-  /** `written` was written for the reply of key `key` (found before; nothing where it is no longer there). */
-  wrote(key: number, written: Written): void {
+  /**
+   * `written` was written for the reply of key `key` (found before; nothing where it is no longer there):
+   * whether `written(key)` now answers another type, entry or record template.
+   */
+  wrote(key: number, written: Written): boolean {
     const slot = this.slotOf(key);
-    if (slot >= 0) this.writtens[slot] = written;
+    if (slot < 0) return false;
+    const last = this.writtens[slot];
+    this.writtens[slot] = written;
+    return (
+      last === undefined ||
+      last.type !== written.type ||
+      last.entry !== written.entry ||
+      last.record !== written.record
+    );
   }
 
-  /** Twice the slots with the keys kept, or, at PROBE_SLOTS, as many and empty. */
-  private resize(): void {
+  /** Twice the slots with the keys kept, or, at PROBE_SLOTS, as many and empty (true). */
+  private resize(): boolean {
     const { keys, entries, writtens } = this;
     const size = keys.length < PROBE_SLOTS ? 2 * keys.length : keys.length;
     this.keys = new Int32Array(size);
     this.entries = new Array(size);
     this.writtens = new Array(size);
     this.count = 0;
-    if (size === keys.length) return;
+    if (size === keys.length) return true;
     for (let i = 0; i < keys.length; i++) {
       const entry = entries[i];
       if (entry === undefined) continue;
@@ -1392,6 +1442,7 @@ class ProbeTable {
       const written = writtens[i];
       if (written !== undefined) this.wrote(keys[i], written);
     }
+    return false;
   }
 }
 

@@ -4,6 +4,7 @@ import type { FormatName } from "../events/formats.ts";
 import type { SharedLineIndex } from "../events/line-index.ts";
 import { lineReader, readShard } from "../events/read.ts";
 import {
+  type DeliveryWriter,
   isProblem,
   type Out,
   type OutcomeSink,
@@ -110,7 +111,7 @@ const RECORDS_AT_FIRST = 4096;
  * The records of a chunk: those the parser read on the bytes (written as they come, OutcomeSink), then
  * the events and problems it gave in `out`, merged by their place in the chunk.
  */
-class ShardRecords implements OutcomeSink {
+class ShardRecords implements OutcomeSink, DeliveryWriter {
   private readonly classifier: EventClassifier;
   private readonly format: string;
   private readonly all: boolean;
@@ -131,11 +132,33 @@ class ShardRecords implements OutcomeSink {
    */
   private readonly spares: ArrayBuffer[];
 
+  /** Itself where deliveries are records (`all`): see DeliveryWriter. */
+  readonly deliveries: DeliveryWriter | null;
+
   constructor(classifier: EventClassifier, format: string, all: boolean, spares: ArrayBuffer[]) {
     this.classifier = classifier;
     this.format = format;
     this.all = all;
     this.spares = spares;
+    this.deliveries = all ? this : null;
+  }
+
+  start(time: string | null): number {
+    return this.classifier.laneStart(this.json, time);
+  }
+
+  get limit(): number {
+    return this.classifier.laneLimit;
+  }
+
+  get timeLength(): number {
+    return this.classifier.laneTime;
+  }
+
+  wrote(end: number, line: number, before: number): void {
+    const start = this.json.length;
+    this.classifier.laneWrote(this.json, end);
+    this.written(start, line, before);
   }
 
   outcome(event: DeliveryEvent, spans: OutcomeSpans, before: number): void {
