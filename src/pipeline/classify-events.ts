@@ -428,24 +428,39 @@ export class EventClassifier {
     const writer = this.mask.lanes();
     if (replyCode === null || writer === null) return;
     const versions = writer.versions;
-    // A slot shared with another class: its version is this one's again (the other's lanes are void).
-    shared.versions = versions;
-    versions[shared.slot] = shared.version;
     const lane = this.lane;
+    // With probes, `writtenFor` answered the `written` of the reply's probe key: the lane holds for that key
+    // while the key's `written` is the same (its own version: the class's last `written` may change often).
+    const probes = shared.probe >= 0 ? shared.probes : null;
+    if (probes === null) {
+      // A slot shared with another class: its version is this one's again (the other's lanes are void).
+      shared.versions = versions;
+      versions[shared.slot] = shared.version;
+      lane[2] = writer.versionAddress(shared.slot);
+      lane[3] = shared.version;
+      lane[10] = -1;
+      lane[11] = -1;
+    } else {
+      const key = shared.probed(spans.bytes, spans.replyStart, spans.replyEnd);
+      const version = probes.versionOf(key);
+      // The key has no `written` of its own (the class's last was written): no lane.
+      if (version === 0) return;
+      const slot = probes.versionSlot(key);
+      probes.versions = versions;
+      versions[slot] = version;
+      lane[2] = writer.versionAddress(slot);
+      lane[3] = version;
+      lane[10] = shared.probe;
+      lane[11] = key;
+    }
     lane[0] = 1;
     lane[1] = writer.epoch;
-    lane[2] = writer.versionAddress(shared.slot);
-    lane[3] = shared.version;
     lane[4] = replyCode;
     lane[5] = this.laneReply;
     lane[6] = record.address;
     lane[7] = host.placedAt;
     lane[8] = record.room;
     lane[9] = host.length;
-    // With probes, `writtenFor` answered the `written` of the reply's probe key: the lane holds for that key.
-    const probed = shared.probe >= 0 && shared.probes !== null;
-    lane[10] = probed ? shared.probe : -1;
-    lane[11] = probed ? shared.probed(spans.bytes, spans.replyStart, spans.replyEnd) : -1;
     shape.fillLane(lane, writer.memory);
   }
 
@@ -1341,7 +1356,7 @@ class DomainContext {
     if (probed < 0) return;
     const shared = this.shared;
     if (shared.probes === null) {
-      shared.probes = new ProbeTable();
+      shared.probes = new ProbeTable(shared.slot);
       shared.changed();
     }
     if (shared.probes.found(probed, entry)) shared.changed();
@@ -1354,7 +1369,8 @@ class DomainContext {
     const shared = this.shared;
     shared.wrote(written);
     const probed = this.lastProbed;
-    if (probed >= 0 && shared.probes?.wrote(probed, written)) shared.changed();
+    // A probe class's lanes hold by their key's version (ProbeTable.versionOf), not the class's.
+    if (probed >= 0) shared.probes?.wrote(probed, written);
   }
 }
 
@@ -1371,7 +1387,36 @@ class ProbeTable {
   /** By slot: the entry found last for the slot's key (undefined: an empty slot), the `written` last. */
   private entries: (Entry | undefined)[] = new Array(PROBE_FIRST_SLOTS);
   private writtens: (Written | undefined)[] = new Array(PROBE_FIRST_SLOTS);
+  /**
+   * By slot: the version of its `written` (classVersion's count; 0: none), which lanes of the key copy while
+   * its slot among a ReplyBytes memory's class versions (`versions`, from the first lane filled) holds it.
+   */
+  private keyVersions = new Int32Array(PROBE_FIRST_SLOTS);
+  versions: Int32Array | null = null;
   private count = 0;
+  /** Mixed into a key's slot among the class versions (its class's own slot: classes' keys apart). */
+  private readonly mix: number;
+
+  constructor(classSlot: number) {
+    this.mix = Math.imul(classSlot + 1, 0x85ebca6b);
+  }
+
+  /** The version of the `written` of key `key` (0: none). */
+  versionOf(key: number): number {
+    const slot = this.slotOf(key);
+    return slot < 0 ? 0 : this.keyVersions[slot];
+  }
+
+  /** The slot of key `key` among a ReplyBytes memory's class versions (< CLASS_VERSIONS). */
+  versionSlot(key: number): number {
+    return (Math.imul(key ^ this.mix, 0x9e3779b1) >>> 0) % CLASS_VERSIONS;
+  }
+
+  /** A new version of key `key`'s `written` (slot `slot`): the lanes that copied the last one are void. */
+  private changed(key: number, slot: number): void {
+    this.keyVersions[slot] = ++classVersion;
+    if (this.versions !== null) this.versions[this.versionSlot(key)] = this.keyVersions[slot];
+  }
 
   /** The slot of `key` (-1: none). */
   private slotOf(key: number): number {
@@ -1418,29 +1463,40 @@ class ProbeTable {
     if (slot < 0) return false;
     const last = this.writtens[slot];
     this.writtens[slot] = written;
-    return (
+    const changed =
       last === undefined ||
       last.type !== written.type ||
       last.entry !== written.entry ||
-      last.record !== written.record
-    );
+      last.record !== written.record;
+    if (changed) this.changed(key, slot);
+    return changed;
   }
 
   /** Twice the slots with the keys kept, or, at PROBE_SLOTS, as many and empty (true). */
   private resize(): boolean {
-    const { keys, entries, writtens } = this;
+    const { keys, entries, writtens, keyVersions } = this;
     const size = keys.length < PROBE_SLOTS ? 2 * keys.length : keys.length;
     this.keys = new Int32Array(size);
     this.entries = new Array(size);
     this.writtens = new Array(size);
+    this.keyVersions = new Int32Array(size);
     this.count = 0;
-    if (size === keys.length) return true;
+    if (size === keys.length) {
+      // The keys' `written`s are let go: their lanes are void.
+      for (let i = 0; i < keys.length; i++) if (keyVersions[i] !== 0) this.changed(keys[i], 0);
+      this.keyVersions[0] = 0;
+      return true;
+    }
     for (let i = 0; i < keys.length; i++) {
       const entry = entries[i];
       if (entry === undefined) continue;
       this.found(keys[i], entry);
       const written = writtens[i];
-      if (written !== undefined) this.wrote(keys[i], written);
+      if (written === undefined) continue;
+      // Moved with its version (its lanes still hold).
+      const slot = this.slotOf(keys[i]);
+      this.writtens[slot] = written;
+      this.keyVersions[slot] = keyVersions[i];
     }
     return false;
   }

@@ -158,7 +158,7 @@ test("deliveries written by their line template's lane are the records written w
     { numRuns: 30 },
   );
   // The property is about lanes: many deliveries went by one.
-  assert.ok(laned > 300, `written by a lane: ${laned}`);
+  assert.ok(laned > 150, `written by a lane: ${laned}`);
 });
 
 test("a wide log's deliveries (many recipient domains over their own relays, Gmail's probe classes among them) go by their lanes after each pair's first: the records written without lanes", () => {
