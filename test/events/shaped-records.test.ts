@@ -21,7 +21,6 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 async function bothWays(
   log: string,
   all: boolean,
-  chunks = false,
 ): Promise<{
   bytes: string[];
   text: string[];
@@ -37,7 +36,7 @@ async function bothWays(
     for (const item of batch) if (!isProblem(item)) text.push(jsonRecord(item));
   }
   const classifier = new EventClassifier();
-  const bytes = shardRecords(path, classifier, all, undefined, chunks);
+  const bytes = shardRecords(path, classifier, all);
   return {
     bytes,
     text,
@@ -435,91 +434,4 @@ test("records written by shape equal the decoded lines' records for random mixes
     { numRuns: 60 },
   );
   assert.ok(written > 40, `written by shape: ${written}`);
-});
-
-/** Replies of a few shapes whose ids change from line to line (n: the line's number), and now and then a new one. */
-function laneReply(kind: number, n: number, fresh: number): string {
-  const hex = (0x4f2a1b3c9d + n * 7919).toString(16).toUpperCase();
-  switch (kind) {
-    case 0:
-      return `250 2.0.0 Ok: queued as ${hex}`;
-    case 1:
-      // Gmail's: the number after the id's `.` has one to three digits (a class that takes turns: a probe).
-      return `250 2.0.0 OK  ${1767600000 + n} ${hex.toLowerCase()}-7c8a88ffc4asi${n}w5.${n % (n % 3 === 0 ? 10 : 997)} - gsmtp`;
-    case 2:
-      return `251 2.0.0 Ok: queued as ${hex}`;
-    case 3:
-      return `250 2.0.0 Ok: queued as ${UUID.slice(0, -4)}${(0x1000 + (n % 4096)).toString(16)}`;
-    case 4:
-      return `250 2.0.0 <${hex}@mail.example.net> [InternalId=${n}, Hostname=SA${n % 97}PR.prod.outlook.com] Queued mail for delivery`;
-    default:
-      // Another reply each time: a new entry of the class (its last record changes).
-      return `250 2.0.0 accepted ${["fresh", "novel", "other", "newer"][fresh % 4]} word ${fresh} as ${hex}`;
-  }
-}
-
-/** Relays of the lanes property and the kind of reply each gives mostly (laneReply). */
-const RELAYS: [string, number][] = [
-  ["mx1.example.net", 0],
-  ["alt4.gmail-smtp-in.l.google.com", 1],
-  ["mx2.example.net", 4],
-];
-
-const laneLine = fc.record({
-  user: fc.constantFrom("a", "b", "e", "f", "g", "h", 'q"x', "c\\d"),
-  domain: fc.constantFrom("example.net", "example.org", "Example.NET", "icloud.com"),
-  relay: fc.constantFrom(0, 1, 2),
-  /** Mostly the relay's own kind of reply (RELAYS), sometimes another. */
-  kind: fc.constantFrom(-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 0, 1, 2, 3, 4, 5),
-  status: fc.constantFrom(
-    "sent",
-    "sent",
-    "sent",
-    "sent",
-    "sent",
-    "sent",
-    "sent",
-    "sent",
-    "sent",
-    "deferred",
-    "bounced",
-  ),
-  /** Seconds to the next line's stamp (most lines share a second). */
-  step: fc.constantFrom(0, 0, 0, 1, 1, 59),
-  fresh: fc.nat(1000),
-});
-
-test("deliveries written by their line template's lane in the call that reads the line are the records decoded lines give, whatever changes between them (property)", async () => {
-  let written = 0;
-  await fc.assert(
-    fc.asyncProperty(
-      // Line numbers crossing a digit (9 → 10, 99 → 100, 999 → 1000): lines of no outcome before.
-      fc.constantFrom(0, 3, 85, 990),
-      fc.array(laneLine, { minLength: 40, maxLength: 160 }),
-      async (before, lines) => {
-        const log: string[] = [];
-        for (let i = 0; i < before; i++) log.push(`Mar  1 09:59:59 mta postfix/qmgr[2]: Q${i}X: removed`);
-        let second = 36000;
-        lines.forEach((l, n) => {
-          second += l.step;
-          const stamp = `Mar  1 ${[3600, 60, 1].map((d, i) => String(Math.floor(second / d) % (i === 0 ? 24 : 60)).padStart(2, "0")).join(":")}`;
-          const failed = l.status !== "sent";
-          const dsn = failed ? (l.status === "deferred" ? "4.7.1" : "5.7.1") : "2.0.0";
-          const [relay, kind] = RELAYS[l.relay];
-          const reply = failed
-            ? `${dsn[0]}51 ${dsn} try ${l.status === "deferred" ? "later" : "never"}`
-            : laneReply(l.kind < 0 ? kind : l.kind, n, l.fresh);
-          const qid = `Q${(0x100000 + n).toString(16).toUpperCase()}X`;
-          log.push(
-            `${stamp} mta postfix/smtp[1]: ${qid}: to=<${l.user}${n % 3}@${l.domain}>, relay=${relay}[192.0.2.${n % 250}]:25, delay=${n % 7}.2, delays=0.1/0/0.5/${n % 3}, dsn=${dsn}, status=${l.status} (host ${relay}[192.0.2.${n % 250}] said: ${reply} (in reply to end of DATA command))`,
-          );
-        });
-        const { bytes, text, classifier } = await bothWays(`${log.join("\n")}\n`, true, true);
-        assert.deepEqual(bytes, text);
-        written += classifier.laned;
-      },
-    ),
-    { numRuns: 80 },
-  );
-  assert.ok(written > 60, `written by a lane: ${written}`);
 });
