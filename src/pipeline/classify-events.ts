@@ -434,7 +434,8 @@ export class EventClassifier {
     const probes = shared.probe >= 0 ? shared.probes : null;
     if (probes === null) {
       // A slot shared with another class: its version is this one's again (the other's lanes are void).
-      shared.versions = versions;
+      // (An object stored only where it changes: each store is a write barrier.)
+      if (shared.versions !== versions) shared.versions = versions;
       versions[shared.slot] = shared.version;
       lane[2] = writer.versionAddress(shared.slot);
       lane[3] = shared.version;
@@ -446,7 +447,7 @@ export class EventClassifier {
       // The key has no `written` of its own (the class's last was written): no lane.
       if (version === 0) return;
       const slot = probes.versionSlot(key);
-      probes.versions = versions;
+      if (probes.versions !== versions) probes.versions = versions;
       versions[slot] = version;
       lane[2] = writer.versionAddress(slot);
       lane[3] = version;
