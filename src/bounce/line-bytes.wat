@@ -379,20 +379,27 @@
     i32.lt_s
     select
     call $mix
-    ;; The command: [max(rcptEnd, end - 12), end - 8).
-    local.get $rcptEnd
-    local.get $end
-    i32.const 12
-    i32.sub
-    local.tee $i
-    local.get $rcptEnd
-    local.get $i
-    i32.gt_s
-    select
-    local.get $end
-    i32.const 8
-    i32.sub
-    call $mix
+    local.set $hash
+    ;; The command: [max(rcptEnd, end - 12), end - 8), but for a kind whose low bit is set (a delivery's: its
+    ;; last bytes may be its reply's own id; line-template.ts slotOf).
+    (if (i32.eqz (i32.and (local.get $kind) (i32.const 1)))
+      (then
+        local.get $hash
+        local.get $rcptEnd
+        local.get $end
+        i32.const 12
+        i32.sub
+        local.tee $i
+        local.get $rcptEnd
+        local.get $i
+        i32.gt_s
+        select
+        local.get $end
+        i32.const 8
+        i32.sub
+        call $mix
+        local.set $hash))
+    local.get $hash
     local.tee $hash
     local.get $hash
     i32.const 16

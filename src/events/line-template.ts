@@ -63,6 +63,11 @@ export interface TemplateReading<T> {
   replyEnd: number;
   /** What the parser read from the template's line (its relay, DSN, type). */
   fields: T;
+  /**
+   * Its reply is the whole status text up to the line's last `)` (LineTemplates.learn): a line whose text there
+   * starts another way (`host … said: `) is not its (the caller checks).
+   */
+  readonly bare: boolean;
   /** The same object for every line read by this template (see OutcomeShape). */
   shape: OutcomeShape;
 }
@@ -77,6 +82,7 @@ class LineTemplate<T> extends OutcomeShape implements TemplateReading<T> {
   // order: these share its first cache lines).
   replyStart = 0;
   replyEnd = 0;
+  readonly bare: boolean;
   readonly shape: OutcomeShape;
   /**
    * Its address among its LineTemplates' (-1: not placed; -1 for a slot's extra too: see LineTemplates.extras),
@@ -115,11 +121,13 @@ class LineTemplate<T> extends OutcomeShape implements TemplateReading<T> {
     tailLength: number,
     domainLength: number,
     fields: T,
+    bare: boolean,
     place: number,
     lineBytes: LineBytes | null,
   ) {
     super();
     this.fields = fields;
+    this.bare = bare;
     this.shape = this;
     this.literal = bytes.slice(0, pieceEnds[pieceEnds.length - 1] + tailLength);
     this.pieceEnds = pieceEnds;
@@ -435,6 +443,7 @@ export class LineTemplates<T> {
     replyEnd: number,
     fields: T,
     kind = 0,
+    bare = false,
   ): TemplateReading<T> | null {
     let atSign = rcptEnd - 1;
     while (atSign >= rcptStart && bytes[atSign] !== AT_SIGN) atSign--;
@@ -491,6 +500,7 @@ export class LineTemplates<T> {
       lineEnd - replyEnd,
       rcptEnd - atSign - 1,
       fields,
+      bare,
       place,
       lineBytes,
     );
@@ -549,8 +559,12 @@ function slotOf(
     hash = Math.imul(hash ^ bytes[i], FNV_PRIME);
   const end = Math.min(lineEnd, rcptEnd + RELAY_NAME_AT + RELAY_NAME_BYTES);
   for (let i = rcptEnd + RELAY_NAME_AT; i < end; i++) hash = Math.imul(hash ^ bytes[i], FNV_PRIME);
-  for (let i = Math.max(rcptEnd, lineEnd - COMMAND_AT); i < lineEnd - COMMAND_AT + COMMAND_BYTES; i++) {
-    hash = Math.imul(hash ^ bytes[i], FNV_PRIME);
+  // A kind's low bit: its lines' last bytes may be their reply's own (a delivery's `status=sent (250 … <id>)`):
+  // not hashed, else each line would be its own slot.
+  if ((kind & 1) === 0) {
+    for (let i = Math.max(rcptEnd, lineEnd - COMMAND_AT); i < lineEnd - COMMAND_AT + COMMAND_BYTES; i++) {
+      hash = Math.imul(hash ^ bytes[i], FNV_PRIME);
+    }
   }
   return 2 * ((hash ^ (hash >>> 16)) & (SLOTS - 1));
 }
