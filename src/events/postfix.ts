@@ -644,7 +644,9 @@ class PostfixParser {
       const answer = this.delivery(writer, bytes, rcptStart, kind, lineNo, out);
       if (answer >= 0) return;
       reading =
-        answer === NO_DELIVERY ? this.read(bytes, rcptStart, kind) : this.unbare(bytes, this.templates.lastRead);
+        answer === NO_DELIVERY
+          ? this.read(bytes, rcptStart, kind)
+          : this.unbare(bytes, this.templates.lastRead);
     }
     if (reading !== null && this.shapedOutcome(bytes, type, reading, lineNo, out)) return;
     // A deferral is kept (an expiry may bounce it), with its recipient; the sink keeps no event: the
@@ -900,10 +902,7 @@ class PostfixParser {
       // The template's proof needs the reply found after ` said: ` and the line's last `)` after it, or the
       // whole status text up to that `)` as the reply (bare: one that does not start with `host `; a
       // delivery's `250 2.0.0 Ok: queued as 4F2A…` ends in an id, which its kind keeps out of its slot's hash).
-      const bare =
-        !said &&
-        close > at.wordEnd &&
-        !startsWithBytes(bytes, HOST_BYTES, at.wordEnd + 2, close);
+      const bare = !said && close > at.wordEnd && !startsWithBytes(bytes, HOST_BYTES, at.wordEnd + 2, close);
       if (
         (said ? close >= spans.replyEnd : bare) &&
         !startsWithBytes(bytes, EXPIRED_BYTES, at.wordStart, lineEnd)
