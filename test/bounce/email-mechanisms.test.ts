@@ -428,6 +428,30 @@ describe("Sendmail transcripts", () => {
     );
     assert.equal(report[0].reason, "expired");
   });
+  it('a program recipient in the list of failed addresses ("|exit 69" over "(expanded from: a@b)", savemail.c) is the address it came from, its error that program\'s exit, and never another recipient\'s', () => {
+    const listed = [
+      "<ghost@example.org>",
+      "    (reason: 550 5.1.1 <ghost@example.org>... User unknown)",
+      '"|/usr/local/bin/filter --strict"',
+      "    (reason: Service unavailable)",
+      "    (expanded from: alias@example.org)",
+    ];
+    const transcript = ['"|/usr/local/bin/filter --strict"... Service unavailable'];
+    const expected = [
+      ["ghost@example.org", "userunknown", true],
+      ["alias@example.org", "mailererror", false],
+    ];
+    const verdicts = (report: BounceRecord[]) =>
+      report.map((record) => [record.recipient, record.reason, record.suppressRecipient]);
+    assert.deepEqual(verdicts(sendmailReport(listed, transcript)), expected);
+    // The other order: the program's lines stay its own.
+    assert.deepEqual(
+      verdicts(sendmailReport([...listed.slice(2), ...listed.slice(0, 2)], transcript)),
+      expected.slice().reverse(),
+    );
+    // A program listed with no address it came from names no recipient.
+    assert.deepEqual(verdicts(sendmailReport(listed.slice(0, 4), transcript)), [expected[0]]);
+  });
 });
 
 describe("DSN fields", () => {
@@ -761,6 +785,24 @@ describe("DSN fields", () => {
 });
 
 describe("plain-text reports", () => {
+  it("Postfix's text for a local program's exit status alone (global/sys_exits.c: \"<a@b>: service unavailable\") is a mailer error; 'user unknown' keeps its own meaning", () => {
+    const postfix = (error: string) =>
+      records(
+        plain(
+          "Undelivered Mail Returned to Sender",
+          `This is the mail system at host mx.example.org.\n\n                   The mail system\n\n<alias@example.org>: ${error}\n`,
+        ),
+      )[0];
+    for (const error of ["service unavailable", "permission denied", "temporary failure"])
+      assert.equal(postfix(error).reason, "mailererror", error);
+    assert.notEqual(postfix("user unknown").reason, "mailererror");
+    // Only the whole text, as Postfix writes it.
+    assert.notEqual(
+      postfix("host mx.example.net[192.0.2.1] said: 554 service unavailable").reason,
+      "mailererror",
+    );
+  });
+
   it("a final report without any code is permanent; a delay warning is not", () => {
     const body =
       "Delivery to the following recipient failed permanently:\n\n  someone@example.net\n\nHost or domain name not found";

@@ -137,6 +137,16 @@ function isFailureNotice(mail: ScannedEmail, preamble: string): boolean {
 }
 
 /** A recipient line whose own lines carry no reply: the error was written before it ("Error: … RCPT TO: a@b"). */
+/**
+ * A recipient's whole error is one of the texts Postfix gives a local program's sysexits(3) status when the program
+ * wrote nothing ("<a@b>: service unavailable" for EX_UNAVAILABLE; global/sys_exits.c, used by local(8) and pipe(8)
+ * for a command: https://github.com/vdukhovni/postfix/blob/master/postfix/src/global/sys_exits.c): the report's
+ * Diagnostic-Code would have said "X-Unix;". Not EX_NOUSER's "user unknown" nor EX_NOHOST's "host name unknown",
+ * which say what failed; as Postfix writes them, lower-case and alone.
+ */
+const SYS_EXITS_TEXT =
+  /^(?:command line usage error|data format error|cannot open input|service unavailable|internal software error|system resource problem|critical OS file missing|can't create user output file|input\/output error|temporary failure|remote error in protocol|permission denied|local configuration error)$/;
+
 function withPreamble(diagnostic: string, preamble: string): string {
   if (!diagnostic) return preamble;
   return !REPLY_IN_TEXT.test(diagnostic) && REPLY_IN_TEXT.test(preamble)
@@ -375,6 +385,7 @@ export const plainText: Dialect = {
           diagnostic: withPreamble(own?.diagnostic ?? entry.diagnostic, text.preamble),
           ...(own?.context ? { context: own.context } : {}),
           ...(own?.remoteMta ? { remoteMta: detach(own.remoteMta) } : {}),
+          ...(entry.toProgram || SYS_EXITS_TEXT.test(entry.diagnostic) ? { diagnosticType: "x-unix" } : {}),
           notice: text.preamble,
           time,
           action,

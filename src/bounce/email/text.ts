@@ -482,6 +482,8 @@ function isGluedReply(address: string): boolean {
 export interface TextEntry {
   recipient: string;
   diagnostic: string;
+  /** Listed as the program the address expanded to ("|exit 69"): what the error reports is that program's exit. */
+  toProgram?: true;
 }
 
 export interface ReportText {
@@ -559,7 +561,17 @@ interface Entry {
   indent: number;
   /** Named by a reply-form line ("550 <a@b>: text", "554 <a@b>... text"): more such lines name more recipients. */
   replyForm: boolean;
+  /** Listed as a program (PROGRAM_RECIPIENT); its address comes from the "(expanded from: a@b)" line under it. */
+  toProgram?: true;
 }
+
+/**
+ * Sendmail's list of failed addresses names a program recipient as the alias expanded to, quoted ("|exit 69"),
+ * and the address it was expanded from on a line of its own under it: savemail.c errbody() prints q_paddr, then
+ * "    (reason: …)" and "    (expanded from: …)" (https://github.com/Distrotech/sendmail/blob/master/sendmail/savemail.c).
+ */
+const PROGRAM_RECIPIENT = /^"\|[^"\n]{1,256}"[ \t]*$/;
+const EXPANDED_FROM = new RegExp(String.raw`^\(expanded from: <?(${ADDRESS})>?\)$`, "i");
 
 /** The address of Sendmail's own line for a recipient (SENDMAIL_ECHO), lower-cased; null when the line is none. */
 function echoedAddress(line: string): string | null {
@@ -600,6 +612,7 @@ function afterWords(line: string): [string, string] | null {
 
 /** Whether a line names `address` (as the recipient line wrote it) as a whole address, not inside a longer one. */
 function namesRecipient(line: string, address: string): boolean {
+  if (address === "") return false;
   const at = line.indexOf(address);
   if (at < 0) return false;
   const before = at > 0 ? line.charCodeAt(at - 1) : 32;
@@ -720,6 +733,18 @@ export function readReportText(text: string): ReportText {
     if (!candidate && !marked && !keeps) continue;
     const line = text.slice(lineStart, lineEnd);
     if (inServerReply && line.trim() === "") inServerReply = false;
+    if (line.charCodeAt(0) === 34 && entries.length < MAX_ENTRIES && PROGRAM_RECIPIENT.test(line)) {
+      current = programEntry();
+      entries.push(current);
+      continue;
+    }
+    if (current?.toProgram && current.recipient === "" && !current.closed && candidate) {
+      const from = EXPANDED_FROM.exec(line.trim());
+      if (from !== null) {
+        current.recipient = from[1];
+        continue;
+      }
+    }
     const lineMatch =
       candidate && !continuesIdField(text, lineStart, line) ? RECIPIENT_LINE.exec(line) : null;
     // "550 <a@b>: User unknown" under a recipient is a remote server's reply quoted in its error (Gmail's "The
@@ -834,9 +859,31 @@ export function readReportText(text: string): ReportText {
   return {
     preamble: preamble.join(" "),
     paragraphs: offsetsOf(preamble, paragraphLines),
-    entries: entries.map((entry) => ({ recipient: entry.recipient, diagnostic: entry.lines.join(" ") })),
+    entries: entries.flatMap((entry): TextEntry[] =>
+      entry.recipient === ""
+        ? []
+        : entry.toProgram
+          ? [{ recipient: entry.recipient, diagnostic: entry.lines.join(" "), toProgram: true }]
+          : [{ recipient: entry.recipient, diagnostic: entry.lines.join(" ") }],
+    ),
   };
 }
+
+/** A listed program recipient's entry, without its address until its "(expanded from: a@b)" line. */
+const programEntry = (): Entry => ({
+  recipient: "",
+  lines: [],
+  indented: false,
+  sawText: false,
+  blank: false,
+  closed: false,
+  statusLine: false,
+  byWords: false,
+  indent: 0,
+  separated: false,
+  replyForm: false,
+  toProgram: true,
+});
 
 /** Where lines `at` (indexes) start in `lines` joined by single spaces. */
 function offsetsOf(lines: readonly string[], at: readonly number[]): number[] {
