@@ -1,17 +1,23 @@
 import { closeSync, fstatSync, openSync } from "node:fs";
+import { newLineIndexMemory, SharedLineIndex } from "../src/events/line-index.ts";
 import { newCounters, type ParseCounters } from "../src/events/source.ts";
 import type { EventClassifier } from "../src/pipeline/classify-events.ts";
 import { shardBatches } from "../src/pipeline/classify-log-shard.ts";
 
 /**
  * The NDJSON records a Postfix log gives as one whole shard read on its bytes with `classifier` (what the
- * parser forgot counted in `counters`).
+ * parser forgot counted in `counters`). With `chunks`, its chunks are read into a chunk memory (through a
+ * line index, as the CLI's threads read a big log: its lines are then read in WebAssembly), else into a
+ * buffer of their own (a log of a chunk or less: in JavaScript). `lanes` false: no delivery written by its
+ * line template's lane (shardBatches).
  */
 export function shardRecords(
   path: string,
   classifier: EventClassifier,
   all: boolean,
   counters: ParseCounters = newCounters(),
+  chunks = false,
+  lanes = true,
 ): string[] {
   const fd = openSync(path, "r");
   const out: string[] = [];
@@ -25,7 +31,8 @@ export function shardRecords(
       all,
       shard: { index: 0, count: 1 },
     };
-    for (const batch of shardBatches(job, classifier, counters)) {
+    const lines = chunks ? new SharedLineIndex(newLineIndexMemory(1), 0, 1) : null;
+    for (const batch of shardBatches(job, classifier, counters, [], lines, lanes)) {
       const json = Buffer.from(batch.json);
       for (let i = 0; i < batch.kinds.length; i++) {
         if (batch.kinds[i] === 0) out.push(json.toString("utf8", batch.starts[i], batch.ends[i]));

@@ -1,6 +1,7 @@
 import { LINE_BYTES_WASM } from "./line-bytes-wasm.ts";
 import {
   type HostJson,
+  type JsonBytes,
   NOT_MATCHED,
   NOT_WRITTEN,
   type RecordWriter,
@@ -46,11 +47,27 @@ function wasm(): WasmApi {
 
 /** WebAssembly pages (64 KiB). */
 const PAGE = 65536;
-/** Bytes of a template's place in the template memory (its pieces' table, pieces and tail). */
-export const TEMPLATE_PLACE = 2048;
+/**
+ * Bytes of a template's place in the template memory: its lane (LANE_BYTES), then the template (its pieces'
+ * table, pieces and tail). A log's templates are mostly 140-280 bytes: a larger place only spreads the ones
+ * in use over more pages and cache sets (a wide log's thousands).
+ */
+export const TEMPLATE_PLACE = 512;
+/**
+ * A template's lane: LANE_INTS ints before it in its place (line-bytes.wat `delivery` reads them at the
+ * template's address - LANE_BYTES), what the sink of its last delivery wrote that delivery's record by
+ * (OutcomeShape.fillLane: the reply template, record template and remote host placed in a ReplyBytes
+ * memory, the reply code, the class's version), so that the next delivery of the template is written in
+ * the same call that reads its line. Empty (its first int 0) until filled, and again wherever what it
+ * copies may have changed (OutcomeShape.clearLane, a new template in the place).
+ */
+export const LANE_INTS = 12;
+const LANE_BYTES = 4 * LANE_INTS;
 /** The template memory (see line-bytes.wat): the alphabet, the table of templates by slot, out, places. */
 const ALPHABET_BYTES = 256;
 const OUT_AT = 2304;
+/** Where `lookup` says whether its slot's second template read the line (see line-bytes.wat). */
+const SWAPPED_AT = 2308;
 /**
  * Slots of a LineTemplates' table (two templates each): line-bytes.wat `lookup` takes a slot from that
  * many of a line's hash. A log's deliveries go to as many (recipient domain, relay) pairs as its
@@ -114,7 +131,24 @@ interface Exports {
   lookup: Lookup;
   head: Head;
   lines: Lines;
+  delivery: Delivery;
 }
+
+/**
+ * line-bytes.wat `delivery`: a delivery's line read by a template of its slot and, where the template's lane
+ * holds, its record written at `out` (no further than `limit`) in the replies memory: the record's end; else
+ * -2 - the reply's start `lookup` found (-1: none read the line), nothing written.
+ */
+type Delivery = (
+  rcptStart: number,
+  rcptEnd: number,
+  end: number,
+  kind: number,
+  out: number,
+  limit: number,
+  line: number,
+  timeLength: number,
+) => number;
 
 let compiled: WasmModule | null | undefined;
 
@@ -131,14 +165,16 @@ function lineBytesModule(): WasmModule | null {
 }
 
 /**
- * What `exportsOf` takes of the module's instance over the chunk memory `bytes` lie in and the template memory
- * `template`, kept in `instances` by chunk memory (null: they lie in none, or it could not be made).
+ * What `exportsOf` takes of the module's instance over the chunk memory `bytes` lie in, the template memory
+ * `template` and the replies memory `replies` (a ReplyMemory's, or `unused()`), kept in `instances` by chunk
+ * memory (null: they lie in none, or it could not be made).
  */
 function instanceOver<T>(
   instances: Map<WasmMemory, T | null> | WeakMap<WasmMemory, T | null>,
   module: WasmModule,
   bytes: Uint8Array,
   template: WasmMemory,
+  replies: WasmMemory,
   exportsOf: (exports: Record<string, unknown>) => T,
 ): T | null {
   const chunk = chunkMemories.get(bytes.buffer);
@@ -146,7 +182,7 @@ function instanceOver<T>(
   let exports = instances.get(chunk);
   if (exports === undefined) {
     try {
-      exports = exportsOf(new (wasm().Instance)(module, { line: { chunk, template } }).exports);
+      exports = exportsOf(new (wasm().Instance)(module, { line: { chunk, template, replies } }).exports);
     } catch {
       exports = null;
     }
@@ -158,8 +194,13 @@ function instanceOver<T>(
 type LineEnd = (from: number, to: number) => number;
 /** Per chunk memory, line-bytes.wat `lineEnd` of an instance over it (null: it could not be made). */
 const lineEnds = new WeakMap<WasmMemory, LineEnd | null>();
-/** The template memory of those instances: `lineEnd` reads none, the module imports one. */
-let lineEndTemplate: WasmMemory | undefined;
+/** A memory of one page for an instance's import that its calls never read (one per thread). */
+let unusedMemory: WasmMemory | undefined;
+
+function unused(): WasmMemory {
+  unusedMemory ??= new (wasm().Memory)({ initial: 1 });
+  return unusedMemory;
+}
 
 /**
  * line-bytes.wat `lineEnd` over the chunk memory `bytes` lie in (the first LF in [from, to), its addresses there:
@@ -168,8 +209,7 @@ let lineEndTemplate: WasmMemory | undefined;
 export function lineEndOf(bytes: Uint8Array): LineEnd | null {
   const module = inChunkMemory(bytes) ? lineBytesModule() : null;
   if (module === null) return null;
-  lineEndTemplate ??= new (wasm().Memory)({ initial: 1 });
-  return instanceOver(lineEnds, module, bytes, lineEndTemplate, (exports) => exports.lineEnd as LineEnd);
+  return instanceOver(lineEnds, module, bytes, unused(), unused(), (exports) => exports.lineEnd as LineEnd);
 }
 
 type Reply = (from: number, to: number, template: number) => number;
@@ -228,6 +268,15 @@ const RECORDS_AREA = 1 << 20;
  */
 const HOSTS_AT = RECORDS_AT + RECORDS_AREA;
 const HOSTS_AREA = 1 << 18;
+/**
+ * The epoch (an int bumped by every new round of the three placed areas: a lane's addresses are where they
+ * were placed while it is the same), then CLASS_VERSIONS ints: the version of each class of a classifier's
+ * contexts (ReplyBytes.versions) as a lane copied it.
+ */
+const EPOCH_AT = HOSTS_AT + HOSTS_AREA;
+export const CLASS_VERSIONS = 4096;
+const VERSIONS_AT = EPOCH_AT + 64;
+const REPLY_MEMORY_BYTES = VERSIONS_AT + 4 * CLASS_VERSIONS;
 /** What line-bytes.wat `replyRecord` answers for a reply that does not match. */
 const NO_MATCH = -2;
 /** The largest record template placed (a larger one is written in JavaScript). */
@@ -247,10 +296,13 @@ class Area {
   private next: number;
   private readonly start: number;
   private readonly end: number;
+  /** Its memory's epoch (bumped with each new round). */
+  private readonly epoch: Int32Array;
 
-  constructor(start: number, size: number) {
+  constructor(start: number, size: number, epoch: Int32Array) {
     this.start = this.next = start;
     this.end = start + size;
+    this.epoch = epoch;
   }
 
   /** `size` bytes of it (a new round when it is used up): their address. */
@@ -259,6 +311,7 @@ class Area {
     if (this.next + rounded > this.end) {
       this.next = this.start;
       this.round = ++replyRounds;
+      this.epoch[0] = replyRounds;
     }
     const at = this.next;
     this.next += rounded;
@@ -282,17 +335,26 @@ class ReplyMemory {
   readonly out: Int32Array;
   /** The records written and not yet copied into their JsonBytes. */
   readonly staged: StagedBytes;
-  readonly replies = new Area(REPLY_TEMPLATES_AT, REPLY_AREA);
-  readonly records = new Area(RECORD_TEMPLATES_AT, RECORD_TEMPLATES_AREA);
-  readonly hosts = new Area(HOSTS_AT, HOSTS_AREA);
+  /** EPOCH_AT's int, then the classes' versions (see EPOCH_AT). */
+  readonly epoch: Int32Array;
+  readonly versions: Int32Array;
+  readonly replies: Area;
+  readonly records: Area;
+  readonly hosts: Area;
   /** The LAST_TIME version of the time at TIME_AT. */
   timeVersion = -1;
   /** The module's instances over it, by chunk memory. */
   readonly instances = new WeakMap<WasmMemory, ReplyRecords | null>();
 
   constructor(classes: Uint8Array) {
-    this.memory = new (wasm().Memory)({ initial: Math.ceil((HOSTS_AT + HOSTS_AREA) / PAGE) });
+    this.memory = new (wasm().Memory)({ initial: Math.ceil(REPLY_MEMORY_BYTES / PAGE) });
     this.view = new Uint8Array(this.memory.buffer);
+    this.epoch = new Int32Array(this.memory.buffer, EPOCH_AT, 1);
+    this.versions = new Int32Array(this.memory.buffer, VERSIONS_AT, CLASS_VERSIONS);
+    this.replies = new Area(REPLY_TEMPLATES_AT, REPLY_AREA, this.epoch);
+    this.records = new Area(RECORD_TEMPLATES_AT, RECORD_TEMPLATES_AREA, this.epoch);
+    this.hosts = new Area(HOSTS_AT, HOSTS_AREA, this.epoch);
+    this.epoch[0] = replyRounds;
     this.staged = {
       view: this.view,
       start: RECORDS_AT,
@@ -365,11 +427,36 @@ export class ReplyBytes implements RecordWriter {
     return this.shared.records.round;
   }
 
+  /** The records staged in its memory (see `stage`). */
+  get staged(): StagedBytes {
+    return this.shared.staged;
+  }
+
+  /** Its memory (a lane's addresses are there: LineBytes.fillLane). */
+  get memory(): WasmMemory {
+    return this.shared.memory;
+  }
+
+  /** Its memory's epoch now (see EPOCH_AT: a lane filled now holds it). */
+  get epoch(): number {
+    return this.shared.epoch[0];
+  }
+
+  /** The classes' versions in its memory (see EPOCH_AT), CLASS_VERSIONS of them. */
+  get versions(): Int32Array {
+    return this.shared.versions;
+  }
+
+  /** The address in its memory of the class version `slot` (< CLASS_VERSIONS), for a lane. */
+  versionAddress(slot: number): number {
+    return VERSIONS_AT + 4 * slot;
+  }
+
   /** Binds `bytes` (the replies matched next lie there): `reply` and `base` are then theirs, or `reply` is null. */
   bind(bytes: Uint8Array): void {
     if (bytes !== this.bound) {
       const { instances, memory } = this.shared;
-      const exports = instanceOver(instances, this.module, bytes, memory, replyExports);
+      const exports = instanceOver(instances, this.module, bytes, unused(), memory, replyExports);
       this.reply = exports?.reply ?? null;
       this.recordOf = exports?.record ?? null;
       this.replyRecordOf = exports?.replyRecord ?? null;
@@ -443,15 +530,8 @@ export class ReplyBytes implements RecordWriter {
     time,
     reply,
   ) => {
-    const staged = this.shared.staged;
     if (room + 1 > RECORDS_AREA) return NOT_WRITTEN;
-    if (staged.owner !== out || staged.end + room + 1 > staged.limit) {
-      staged.owner?.settle();
-      out.settle();
-      staged.start = staged.end = RECORDS_AT;
-      staged.owner = out;
-      out.stage = staged;
-    }
+    const staged = this.stage(out, room);
     const base = this.base;
     const end =
       reply < 0
@@ -483,6 +563,22 @@ export class ReplyBytes implements RecordWriter {
     staged.end = end;
     return WRITTEN;
   };
+
+  /**
+   * The stage of its memory given to `out` with room for `room` bytes and a newline after them (the bytes
+   * staged for another JsonBytes, or too many for that room, settled first).
+   */
+  stage(out: JsonBytes, room: number): StagedBytes {
+    const staged = this.shared.staged;
+    if (staged.owner !== out || staged.end + room + 1 > staged.limit) {
+      staged.owner?.settle();
+      out.settle();
+      staged.start = staged.end = RECORDS_AT;
+      staged.owner = out;
+      out.stage = staged;
+    }
+    return staged;
+  }
 
   /**
    * Places a reply template (its literal pieces' bytes, where each ends, its tokens' places and kinds, at
@@ -555,7 +651,12 @@ export class LineBytes {
   private view: Uint8Array;
   private words: DataView;
   private readonly module: WasmModule;
-  private readonly instances: WeakMap<WasmMemory, Exports | null>;
+  private instances: WeakMap<WasmMemory, Exports | null>;
+  /** The replies memory its lanes' addresses are in (a ReplyBytes', see useReplies; null: none yet). */
+  private replies: WasmMemory | null = null;
+  /** The `delivery` of the instance over the chunk memory of the bytes bound last (null: none, or no replies memory). */
+  delivery: Delivery | null = null;
+  /** The template memory as ints (its table, outs and lanes), made again when it grows (see room). */
   private ints: Int32Array;
   /** Whether it places templates (else it reads heads alone, in its thread's head memory: see headMemory). */
   private readonly placing: boolean;
@@ -582,7 +683,7 @@ export class LineBytes {
     this.placing = placing;
     this.view = new Uint8Array(this.template.buffer);
     this.words = new DataView(this.template.buffer);
-    this.ints = new Int32Array(this.template.buffer, 0, PLACES_AT / 4);
+    this.ints = new Int32Array(this.template.buffer);
   }
 
   /** The template memory holds [0, end): grown (at least doubled) where it does not. */
@@ -592,7 +693,7 @@ export class LineBytes {
     this.template.grow(Math.max(Math.ceil((end - size) / PAGE), size / PAGE));
     this.view = new Uint8Array(this.template.buffer);
     this.words = new DataView(this.template.buffer);
-    this.ints = new Int32Array(this.template.buffer, 0, PLACES_AT / 4);
+    this.ints = new Int32Array(this.template.buffer);
   }
 
   /**
@@ -604,17 +705,39 @@ export class LineBytes {
     this.bound = bytes;
     const exports = this.instance(bytes);
     this.lookup = exports?.lookup ?? null;
+    this.delivery = this.replies === null ? null : (exports?.delivery ?? null);
     this.headOf = exports?.head ?? null;
     this.linesOf = exports?.lines ?? null;
     this.base = bytes.byteOffset;
   }
 
   private instance(bytes: Uint8Array): Exports | null {
-    return instanceOver(this.instances, this.module, bytes, this.template, (exports) => ({
+    const replies = this.replies ?? unused();
+    return instanceOver(this.instances, this.module, bytes, this.template, replies, (exports) => ({
       lookup: exports.lookup as Lookup,
       head: exports.head as Head,
       lines: exports.lines as Lines,
+      delivery: exports.delivery as Delivery,
     }));
+  }
+
+  /**
+   * Whether its lanes may hold addresses in the replies memory `replies` (a ReplyBytes' `memory`): the first
+   * one given is the one its instances import from then on (`delivery` reads it); false for any other.
+   */
+  private useReplies(replies: WasmMemory): boolean {
+    if (this.replies === replies) return true;
+    if (this.replies !== null || !this.placing) return false;
+    this.replies = replies;
+    // Instances over the chunk memories again, importing it.
+    this.instances = new WeakMap();
+    this.bound = null;
+    return true;
+  }
+
+  /** Whether the slot's second template read the line `lookup` read last (the two changed places). */
+  swapped(): boolean {
+    return this.ints[SWAPPED_AT / 4] === 1;
   }
 
   /** Whether `head` reads lines of the bytes bound last (they lie in a chunk memory). */
@@ -682,9 +805,12 @@ export class LineBytes {
   ): number {
     const n = pieceEnds.length;
     const table = 12 + 8 * n;
-    if (!this.placing || table + literal.length + tail.length > TEMPLATE_PLACE) return -1;
-    const at = PLACES_AT + place * TEMPLATE_PLACE;
-    this.room(at + TEMPLATE_PLACE);
+    if (!this.placing || LANE_BYTES + table + literal.length + tail.length > TEMPLATE_PLACE) return -1;
+    const lane = PLACES_AT + place * TEMPLATE_PLACE;
+    this.room(lane + TEMPLATE_PLACE);
+    // The place's lane is another template's: emptied.
+    this.view.fill(0, lane, lane + LANE_BYTES);
+    const at = lane + LANE_BYTES;
     const words = this.words;
     words.setInt32(at, n, true);
     words.setInt32(at + 4, tail.length, true);
@@ -696,5 +822,30 @@ export class LineBytes {
     this.view.set(literal, at + table);
     this.view.set(tail, at + table + literal.length);
     return at;
+  }
+
+  /**
+   * Fills the lane of the template placed at `address` (place's answer) with `ints` (LANE_INTS; the first 1),
+   * addresses in the replies memory `replies` (nothing where its lanes hold another's: see useReplies).
+   */
+  fillLane(address: number, ints: Int32Array, replies: WasmMemory): void {
+    if (!this.useReplies(replies)) return;
+    // Through the memory's ints (as the table's: the module's memory is little-endian, as this platform's
+    // typed arrays): a DataView's setInt32 was a call per int (callgrind).
+    const all = this.ints;
+    const lane = (address - LANE_BYTES) >> 2;
+    for (let i = 0; i < LANE_INTS; i++) all[lane + i] = ints[i];
+  }
+
+  /** Empties the lane of the template placed at `address`. */
+  clearLane(address: number): void {
+    this.ints[(address - LANE_BYTES) >> 2] = 0;
+  }
+
+  /** The lane of the template placed at `address` (LANE_INTS ints; tests). */
+  laneOf(address: number): Int32Array {
+    const lane = new Int32Array(LANE_INTS);
+    for (let i = 0; i < LANE_INTS; i++) lane[i] = this.words.getInt32(address - LANE_BYTES + 4 * i, true);
+    return lane;
   }
 }

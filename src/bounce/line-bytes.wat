@@ -6,7 +6,8 @@
 ;; Two memories: $chunk holds the input chunks the lines are in (the chunk buffers are this memory: no
 ;; line is copied), $template a parser's templates (line-bytes.ts places them):
 ;;   [0, 256)      the variable spans' alphabet: a flag byte per byte value
-;;   [2304]        out: the slot of the line `lookup` read last
+;;   [2304]        out: the slot of the line `lookup` read last; [2308] 1 where its second template read it (the
+;;                 two changed places), else 0
 ;;   [2320, 2352)  out: the head `head` read last (PostfixParser.head's eight ints)
 ;;   [4096, 69632) the table of templates: per slot (LineTemplates.slots, 8192 pairs) its template's address, 0: none
 ;; A template at $t in $template:
@@ -19,6 +20,7 @@
 (module
   (import "line" "chunk" (memory $chunk 1 65536 shared))
   (import "line" "template" (memory $template 1))
+  (import "line" "replies" (memory $replies 1))
 
   ;; The first LF in $chunk[$from, $to), or -1: Buffer's indexOf without its call into C++ (line-index.ts
   ;; indexLines, once a line; `lines`). Sixteen bytes a compare (SIMD), then eight bytes a load: the lowest
@@ -377,20 +379,27 @@
     i32.lt_s
     select
     call $mix
-    ;; The command: [max(rcptEnd, end - 12), end - 8).
-    local.get $rcptEnd
-    local.get $end
-    i32.const 12
-    i32.sub
-    local.tee $i
-    local.get $rcptEnd
-    local.get $i
-    i32.gt_s
-    select
-    local.get $end
-    i32.const 8
-    i32.sub
-    call $mix
+    local.set $hash
+    ;; The command: [max(rcptEnd, end - 12), end - 8), but for a kind whose low bit is set (a delivery's: its
+    ;; last bytes may be its reply's own id; line-template.ts slotOf).
+    (if (i32.eqz (i32.and (local.get $kind) (i32.const 1)))
+      (then
+        local.get $hash
+        local.get $rcptEnd
+        local.get $end
+        i32.const 12
+        i32.sub
+        local.tee $i
+        local.get $rcptEnd
+        local.get $i
+        i32.gt_s
+        select
+        local.get $end
+        i32.const 8
+        i32.sub
+        call $mix
+        local.set $hash))
+    local.get $hash
     local.tee $hash
     local.get $hash
     i32.const 16
@@ -423,6 +432,7 @@
     i32.const 0
     i32.ge_s
     if
+      (i32.store $template offset=2308 (i32.const 0) (i32.const 0))
       local.get $start
       return
     end
@@ -458,7 +468,120 @@
     i32.shl
     local.get $first
     i32.store $template offset=4100
+    (i32.store $template offset=2308 (i32.const 0) (i32.const 1))
     local.get $start)
+
+  ;; A delivery's line read and its record written in one call (LineTemplates.delivery): `lookup`, then, where the
+  ;; template that read the line has a filled lane (line-bytes.ts LANE_INTS at its address - 48: how the sink wrote
+  ;; the last record of its shape, valid while the replies memory's epoch and the class's version are the ones it
+  ;; holds) and the line's reply code, line number's digits, time and room are those the lane's record template was
+  ;; made for, `replyRecord` by the lane's reply template, record template and host, the time from 2304 in
+  ;; $replies (the caller put the line's time there; its length $timeLength). The record's end (>= 0: written at
+  ;; $out); else -2 - the reply's start `lookup` found (-1: no template read the line), nothing written.
+  ;; The lane: [0] 1 filled, [1] epoch, [2] the class version's address in $replies, [3] its value, [4] the reply
+  ;; code, [5] the reply template's address, [6] the record template's, [7] the host's, [8] the record's room but
+  ;; the recipient's, host's and reply's, [9] the host's length, [10] the class's probe (-1: none), [11] the key of
+  ;; the bytes there. The epoch is at 2887680 in $replies (line-bytes.ts
+  ;; EPOCH_AT).
+  (func $delivery (export "delivery") (param $rcptStart i32) (param $rcptEnd i32) (param $end i32) (param $kind i32)
+    (param $out i32) (param $limit i32) (param $line i32) (param $timeLength i32) (result i32)
+    (local $start i32) (local $lane i32) (local $r i32) (local $replyEnd i32) (local $length i32) (local $c i32)
+    (local $digits i32) (local $bound i32) (local $form i32) (local $room i32) (local $written i32)
+    (local $probe i32) (local $at i32) (local $key i32) (local $back i32)
+    (local.set $start
+      (call $lookup (local.get $rcptStart) (local.get $rcptEnd) (local.get $end) (local.get $kind)))
+    (if (i32.lt_s (local.get $start) (i32.const 0)) (then (return (i32.const -1))))
+    (block $js
+      ;; The template that read it is its slot's first now.
+      (local.set $lane
+        (i32.sub
+          (i32.load $template offset=4096 (i32.shl (i32.load $template offset=2304 (i32.const 0)) (i32.const 2)))
+          (i32.const 48)))
+      (br_if $js (i32.ne (i32.load $template (local.get $lane)) (i32.const 1)))
+      (br_if $js (i32.ne (i32.load $template offset=4 (local.get $lane)) (i32.load $replies offset=2887680 (i32.const 0))))
+      (br_if $js
+        (i32.ne (i32.load $replies (i32.load $template offset=8 (local.get $lane))) (i32.load $template offset=12 (local.get $lane))))
+      (local.set $replyEnd (i32.sub (local.get $end) (i32.load $template offset=4 (i32.add (local.get $lane) (i32.const 48)))))
+      (local.set $length (i32.sub (local.get $replyEnd) (local.get $start)))
+      ;; 0 < length <= MAX_MASKED_LENGTH (reply-key.ts: longer ones are not matched in WebAssembly).
+      (br_if $js (i32.or (i32.lt_s (local.get $length) (i32.const 3)) (i32.gt_s (local.get $length) (i32.const 4096))))
+      ;; The reply code as leadingReplyCodeOfBytes reads it (reply.ts): 2-5, two digits, then SP, `-`, TAB or the end.
+      (local.set $c (i32.sub (i32.load8_u $chunk (local.get $start)) (i32.const 48)))
+      (br_if $js (i32.gt_u (i32.sub (local.get $c) (i32.const 2)) (i32.const 3)))
+      (local.set $digits (i32.sub (i32.load8_u $chunk offset=1 (local.get $start)) (i32.const 48)))
+      (br_if $js (i32.gt_u (local.get $digits) (i32.const 9)))
+      (local.set $c (i32.add (i32.mul (local.get $c) (i32.const 100)) (i32.mul (local.get $digits) (i32.const 10))))
+      (local.set $digits (i32.sub (i32.load8_u $chunk offset=2 (local.get $start)) (i32.const 48)))
+      (br_if $js (i32.gt_u (local.get $digits) (i32.const 9)))
+      (br_if $js (i32.ne (i32.add (local.get $c) (local.get $digits)) (i32.load $template offset=16 (local.get $lane))))
+      (if (i32.gt_s (local.get $length) (i32.const 3))
+        (then
+          (local.set $c (i32.load8_u $chunk offset=3 (local.get $start)))
+          (br_if $js
+            (i32.eqz
+              (i32.or (i32.eq (local.get $c) (i32.const 32))
+                (i32.or (i32.eq (local.get $c) (i32.const 45)) (i32.eq (local.get $c) (i32.const 9))))))))
+      ;; A class whose replies take turns among a few shapes (SharedContext.probe): the key of the bytes at its
+      ;; probe (SharedContext.probed: FNV-1a of 4 bytes there, from a number's first digit) is the lane's.
+      (local.set $probe (i32.load $template offset=40 (local.get $lane)))
+      (if (i32.ge_s (local.get $probe) (i32.const 0))
+        (then
+          (local.set $at (i32.sub (local.get $replyEnd) (local.get $probe)))
+          (local.set $key (i32.const -1))
+          (if (i32.ge_s (local.get $at) (local.get $start))
+            (then
+              (local.set $back (i32.const 0))
+              (block $first
+                (loop $digit
+                  (br_if $first (i32.ge_u (local.get $back) (i32.const 4)))
+                  (br_if $first (i32.le_s (local.get $at) (local.get $start)))
+                  (br_if $first (i32.gt_u (i32.sub (i32.load8_u $chunk (local.get $at)) (i32.const 48)) (i32.const 9)))
+                  (br_if $first
+                    (i32.gt_u (i32.sub (i32.load8_u $chunk (i32.sub (local.get $at) (i32.const 1))) (i32.const 48)) (i32.const 9)))
+                  (local.set $at (i32.sub (local.get $at) (i32.const 1)))
+                  (local.set $back (i32.add (local.get $back) (i32.const 1)))
+                  (br $digit)))
+              (local.set $back (i32.add (local.get $at) (i32.const 4)))
+              (local.set $key
+                (i32.shr_u
+                  (call $mix (i32.const 0) (local.get $at)
+                    (select (local.get $replyEnd) (local.get $back) (i32.lt_s (local.get $replyEnd) (local.get $back))))
+                  (i32.const 1)))))
+          (br_if $js (i32.ne (local.get $key) (i32.load $template offset=44 (local.get $lane))))))
+      ;; The record template's line number digits (render-output.ts digitCount) and time length.
+      (local.set $r (i32.load $template offset=24 (local.get $lane)))
+      (local.set $digits (i32.const 1))
+      (local.set $bound (i32.const 10))
+      (block $counted
+        (loop $count
+          (br_if $counted (i32.ge_u (local.get $digits) (i32.const 10)))
+          (br_if $counted (i32.lt_u (local.get $line) (local.get $bound)))
+          (local.set $digits (i32.add (local.get $digits) (i32.const 1)))
+          (local.set $bound (i32.mul (local.get $bound) (i32.const 10)))
+          (br $count)))
+      (br_if $js (i32.ne (local.get $digits) (i32.load $replies offset=12 (local.get $r))))
+      (br_if $js (i32.lt_s (local.get $timeLength) (i32.const 0)))
+      (br_if $js (i32.ne (local.get $timeLength) (i32.load $replies offset=20 (local.get $r))))
+      ;; Its room (RecordTemplate.write's), within the stage.
+      (local.set $form (i32.load $replies offset=24 (local.get $r)))
+      (local.set $room
+        (i32.add
+          (i32.add (i32.load $template offset=32 (local.get $lane)) (i32.load $template offset=36 (local.get $lane)))
+          (i32.sub (local.get $rcptEnd) (local.get $rcptStart))))
+      (if (i32.eq (local.get $form) (i32.const 3))
+        (then (local.set $room (i32.add (local.get $room) (local.get $length)))))
+      (if (i32.eq (local.get $form) (i32.const 1))
+        (then (local.set $room (i32.add (local.get $room) (i32.mul (local.get $length) (i32.const 6))))))
+      (br_if $js (i32.gt_s (i32.add (local.get $out) (local.get $room)) (local.get $limit)))
+      (br_if $js
+        (i32.ne (call $reply (local.get $start) (local.get $replyEnd) (i32.load $template offset=20 (local.get $lane)))
+          (i32.const 1)))
+      (local.set $written
+        (call $record (local.get $out) (local.get $rcptStart) (local.get $rcptEnd) (local.get $r) (local.get $line)
+          (local.get $start) (local.get $replyEnd) (i32.const 1) (i32.load $template offset=28 (local.get $lane))))
+      (br_if $js (i32.lt_s (local.get $written) (i32.const 0)))
+      (return (local.get $written)))
+    (i32.sub (i32.const -2) (local.get $start)))
 
   ;; The first $byte in $chunk[$i, $to), or -1: sixteen bytes a compare (SIMD), the last few one by one.
   (func $find (param $byte i32) (param $i i32) (param $to i32) (result i32)
@@ -649,7 +772,7 @@
     (local.get $n))
 
   ;; ReplyMask.matches (reply-key.ts) of a reply in $chunk by a reply template, for an instance whose
-  ;; $template is a ReplyBytes' memory (line-bytes.ts):
+  ;; $replies is a ReplyBytes' memory (line-bytes.ts):
   ;;   [0, 256)      the scanner's class flags by byte value (reply-key.ts CLASS: WORD 1, DIGIT 2, HEX 4, LOCAL 8, LOWER 16, UPPER 32)
   ;;   [256, 2304)   out: per token of the reply `reply` matched last, its start and end (from the reply's start;
   ;;                 256 tokens at most, line-bytes.ts REPLY_TOKENS_MAX)
@@ -659,9 +782,35 @@
   ;; DATE_TIME_PLACE 7) and kind (byte 1), four
   ;; bytes each; then the pieces' bytes back to back. (Templates with a TO_SEPARATOR place are never placed.)
 
+  ;; $equal for a reply template's piece: whether $chunk[a, a + n) holds $replies[b, b + n).
+  (func $samePiece (param $a i32) (param $b i32) (param $n i32) (result i32)
+    (local $last i32) (local $i i32)
+    (if (i32.lt_u (local.get $n) (i32.const 8))
+      (then
+        (loop $byte
+          (if (i32.eqz (local.get $n)) (then (return (i32.const 1))))
+          (if (i32.ne (i32.load8_u $chunk (local.get $a)) (i32.load8_u $replies (local.get $b)))
+            (then (return (i32.const 0))))
+          (local.set $a (i32.add (local.get $a) (i32.const 1)))
+          (local.set $b (i32.add (local.get $b) (i32.const 1)))
+          (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+          (br $byte))
+        (unreachable)))
+    (local.set $last (i32.sub (local.get $n) (i32.const 8)))
+    (block $words
+      (loop $word
+        (br_if $words (i32.ge_u (local.get $i) (local.get $last)))
+        (if (i64.ne (i64.load $chunk (i32.add (local.get $a) (local.get $i)))
+                    (i64.load $replies (i32.add (local.get $b) (local.get $i))))
+          (then (return (i32.const 0))))
+        (local.set $i (i32.add (local.get $i) (i32.const 8)))
+        (br $word)))
+    (i64.eq (i64.load $chunk (i32.add (local.get $a) (local.get $last)))
+            (i64.load $replies (i32.add (local.get $b) (local.get $last)))))
+
   ;; The class flags of byte $c.
   (func $class (param $c i32) (result i32)
-    (i32.load8_u $template (local.get $c)))
+    (i32.load8_u $replies (local.get $c)))
 
   ;; Whether $chunk[$i] is a separator (reply-key.ts separator: no word or local-part character, `:`, `@`).
   (func $apart (param $i i32) (result i32)
@@ -1141,11 +1290,11 @@
   ;; the end of the token before it, left there, or $from): ReplyMask.matches goes on from there, not from the start.
   (func $partedAt (param $i i32) (param $place i32) (param $at i32) (param $from i32) (result i32)
     (if (local.get $place)
-      (then (i32.store $template offset=256 (i32.shl (local.get $i) (i32.const 3)) (i32.sub (local.get $at) (local.get $from)))))
+      (then (i32.store $replies offset=256 (i32.shl (local.get $i) (i32.const 3)) (i32.sub (local.get $at) (local.get $from)))))
     (i32.add (i32.const 3) (i32.add (i32.shl (local.get $i) (i32.const 1)) (local.get $place))))
 
   ;; Whether the reply $chunk[$from, $to) has the masked form of the template at $t (ReplyMask.matches, the
-  ;; same answer): 1, and its tokens' places at 256 in $template; 0 where it has not and goes on after the
+  ;; same answer): 1, and its tokens' places at 256 in $replies; 0 where it has not and goes on after the
   ;; template's end; 3 or more where it parts from it earlier (see $partedAt); 2 where a UUID's place
   ;; holds no UUID, a joined run's place starts with a word that may start a compound, a place's word is digits
   ;; before a `.`, or a decimal's (an IPv4 address's, a date-time's) place holds no decimal (address, date-time) alone
@@ -1154,7 +1303,7 @@
     (local $n i32) (local $piece i32) (local $token i32) (local $literal i32) (local $at i32) (local $i i32)
     (local $length i32) (local $place i32) (local $end i32) (local $digits i32) (local $all i32)
     (local $flags i32) (local $c i32) (local $kind i32) (local $idEnd i32)
-    (local.set $n (i32.load $template (local.get $t)))
+    (local.set $n (i32.load $replies (local.get $t)))
     (local.set $piece (i32.add (local.get $t) (i32.const 4)))
     (local.set $token (i32.add (local.get $piece) (i32.shl (i32.add (local.get $n) (i32.const 1)) (i32.const 2))))
     (local.set $literal (i32.add (local.get $token) (i32.shl (local.get $n) (i32.const 2))))
@@ -1162,15 +1311,15 @@
     (block $done
       (loop $next
         ;; Literal piece $i, as it is.
-        (local.set $length (i32.load $template (local.get $piece)))
+        (local.set $length (i32.load $replies (local.get $piece)))
         (if (i32.gt_s (local.get $length) (i32.sub (local.get $to) (local.get $at))) (then (return (call $partedAt (local.get $i) (i32.const 0) (local.get $at) (local.get $from)))))
-        (if (i32.eqz (call $equal (local.get $at) (local.get $literal) (local.get $length)))
+        (if (i32.eqz (call $samePiece (local.get $at) (local.get $literal) (local.get $length)))
           (then (return (call $partedAt (local.get $i) (i32.const 0) (local.get $at) (local.get $from)))))
         (local.set $at (i32.add (local.get $at) (local.get $length)))
         (local.set $literal (i32.add (local.get $literal) (local.get $length)))
         (br_if $done (i32.eq (local.get $i) (local.get $n)))
         ;; Token $i's place.
-        (local.set $place (i32.load8_u $template (local.get $token)))
+        (local.set $place (i32.load8_u $replies (local.get $token)))
         (if (i32.ge_u (local.get $place) (i32.const 5))
           (then
             ;; A decimal fraction's place: digits, `.`, digits up to a separator; an IPv4 address's: four parts of
@@ -1208,7 +1357,7 @@
                 (then (return (call $partedAt (local.get $i) (i32.const 1) (local.get $at) (local.get $from)))))
               (if (i32.eqz (i32.and (call $class (i32.load8_u $chunk (local.get $at))) (i32.const 1)))
                 (then (return (call $partedAt (local.get $i) (i32.const 1) (local.get $at) (local.get $from)))))
-              (if (i32.ne (i32.load8_u $template offset=1 (local.get $token)) (i32.const 0))
+              (if (i32.ne (i32.load8_u $replies offset=1 (local.get $token)) (i32.const 0))
                 (then (return (call $partedAt (local.get $i) (i32.const 1) (local.get $at) (local.get $from)))))
               (local.set $end (i32.add (local.get $end) (i32.const 1))))
             (else
@@ -1240,7 +1389,7 @@
               (block $taken
                 (if (i32.ge_s (local.get $idEnd) (i32.const 0))
                   (then
-                    (if (i32.ne (i32.load8_u $template offset=1 (local.get $token)) (i32.const 1))
+                    (if (i32.ne (i32.load8_u $replies offset=1 (local.get $token)) (i32.const 1))
                       (then (return (call $partedAt (local.get $i) (i32.const 1) (local.get $at) (local.get $from)))))
                     (if (i32.and (i32.eqz (local.get $place)) (i32.ne (local.get $idEnd) (local.get $end)))
                       (then (return (i32.const 2))))
@@ -1299,20 +1448,20 @@
                 ;; end of a word joined to it by `-` that is one alone (dashJoinedId).
                 (if (i32.and
                       (i32.and (i32.eq (local.get $place) (i32.const 4)) (i32.eq (local.get $kind) (i32.const -1)))
-                      (i32.eq (i32.load8_u $template offset=1 (local.get $token)) (i32.const 1)))
+                      (i32.eq (i32.load8_u $replies offset=1 (local.get $token)) (i32.const 1)))
                   (then
                     (local.set $idEnd (call $dashJoinedId (local.get $at) (local.get $end) (local.get $to)))
                     (if (i32.ge_s (local.get $idEnd) (i32.const 0))
                       (then (local.set $kind (i32.const 1)) (local.set $end (local.get $idEnd))))))
-                (if (i32.ne (local.get $kind) (i32.load8_u $template offset=1 (local.get $token)))
+                (if (i32.ne (local.get $kind) (i32.load8_u $replies offset=1 (local.get $token)))
                   (then (return (call $partedAt (local.get $i) (i32.const 1) (local.get $at) (local.get $from)))))
                 (if (i32.eq (local.get $place) (i32.const 4))
                   (then
                     (local.set $end (call $joinedEnd (local.get $end) (local.get $to)))
                     (if (call $atAfter (local.get $end) (local.get $to))
                       (then (return (call $partedAt (local.get $i) (i32.const 1) (local.get $at) (local.get $from))))))))))))))
-        (i32.store $template offset=256 (i32.shl (local.get $i) (i32.const 3)) (i32.sub (local.get $at) (local.get $from)))
-        (i32.store $template offset=260 (i32.shl (local.get $i) (i32.const 3)) (i32.sub (local.get $end) (local.get $from)))
+        (i32.store $replies offset=256 (i32.shl (local.get $i) (i32.const 3)) (i32.sub (local.get $at) (local.get $from)))
+        (i32.store $replies offset=260 (i32.shl (local.get $i) (i32.const 3)) (i32.sub (local.get $end) (local.get $from)))
         (local.set $at (local.get $end))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (local.set $piece (i32.add (local.get $piece) (i32.const 4)))
@@ -1320,7 +1469,7 @@
         (br $next)))
     (i32.eq (local.get $at) (local.get $to)))
 
-  ;; Copies $n bytes to $to in $template from $from in $template ($chunk: $copyChunk): up to 1024 bytes
+  ;; Copies $n bytes to $to in $replies from $from in $replies ($chunk: $copyChunk): up to 1024 bytes
   ;; sixteen at a time (SIMD; the last sixteen ending at the last byte: no byte past $n is written), from eight
   ;; to fifteen as two eight-byte words (overlapping), below eight byte by byte, longer ones by memory.copy. A
   ;; memory.copy is a call out of WebAssembly: for a record's pieces of 128-300 bytes (its parts around the
@@ -1329,47 +1478,47 @@
     (local $i i32) (local $last i32)
     (if (i32.gt_u (local.get $n) (i32.const 1024))
       (then
-        (memory.copy $template $template (local.get $to) (local.get $from) (local.get $n))
+        (memory.copy $replies $replies (local.get $to) (local.get $from) (local.get $n))
         (return)))
     (if (i32.lt_u (local.get $n) (i32.const 8))
       (then
         (block $done
           (loop $byte
             (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
-            (i32.store8 $template (i32.add (local.get $to) (local.get $i))
-              (i32.load8_u $template (i32.add (local.get $from) (local.get $i))))
+            (i32.store8 $replies (i32.add (local.get $to) (local.get $i))
+              (i32.load8_u $replies (i32.add (local.get $from) (local.get $i))))
             (local.set $i (i32.add (local.get $i) (i32.const 1)))
             (br $byte)))
         (return)))
     (if (i32.lt_u (local.get $n) (i32.const 16))
       (then
         (local.set $last (i32.sub (local.get $n) (i32.const 8)))
-        (i64.store $template (local.get $to) (i64.load $template (local.get $from)))
-        (i64.store $template (i32.add (local.get $to) (local.get $last))
-          (i64.load $template (i32.add (local.get $from) (local.get $last))))
+        (i64.store $replies (local.get $to) (i64.load $replies (local.get $from)))
+        (i64.store $replies (i32.add (local.get $to) (local.get $last))
+          (i64.load $replies (i32.add (local.get $from) (local.get $last))))
         (return)))
     (local.set $last (i32.sub (local.get $n) (i32.const 16)))
     (loop $vector
-      (v128.store $template (i32.add (local.get $to) (local.get $i))
-        (v128.load $template (i32.add (local.get $from) (local.get $i))))
+      (v128.store $replies (i32.add (local.get $to) (local.get $i))
+        (v128.load $replies (i32.add (local.get $from) (local.get $i))))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
       (br_if $vector (i32.lt_u (local.get $i) (local.get $last))))
-    (v128.store $template (i32.add (local.get $to) (local.get $last))
-      (v128.load $template (i32.add (local.get $from) (local.get $last)))))
+    (v128.store $replies (i32.add (local.get $to) (local.get $last))
+      (v128.load $replies (i32.add (local.get $from) (local.get $last)))))
 
   ;; $copy from $chunk.
   (func $copyChunk (param $to i32) (param $from i32) (param $n i32)
     (local $i i32) (local $last i32)
     (if (i32.gt_u (local.get $n) (i32.const 1024))
       (then
-        (memory.copy $template $chunk (local.get $to) (local.get $from) (local.get $n))
+        (memory.copy $replies $chunk (local.get $to) (local.get $from) (local.get $n))
         (return)))
     (if (i32.lt_u (local.get $n) (i32.const 8))
       (then
         (block $done
           (loop $byte
             (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
-            (i32.store8 $template (i32.add (local.get $to) (local.get $i))
+            (i32.store8 $replies (i32.add (local.get $to) (local.get $i))
               (i32.load8_u $chunk (i32.add (local.get $from) (local.get $i))))
             (local.set $i (i32.add (local.get $i) (i32.const 1)))
             (br $byte)))
@@ -1377,17 +1526,17 @@
     (if (i32.lt_u (local.get $n) (i32.const 16))
       (then
         (local.set $last (i32.sub (local.get $n) (i32.const 8)))
-        (i64.store $template (local.get $to) (i64.load $chunk (local.get $from)))
-        (i64.store $template (i32.add (local.get $to) (local.get $last))
+        (i64.store $replies (local.get $to) (i64.load $chunk (local.get $from)))
+        (i64.store $replies (i32.add (local.get $to) (local.get $last))
           (i64.load $chunk (i32.add (local.get $from) (local.get $last))))
         (return)))
     (local.set $last (i32.sub (local.get $n) (i32.const 16)))
     (loop $vector
-      (v128.store $template (i32.add (local.get $to) (local.get $i))
+      (v128.store $replies (i32.add (local.get $to) (local.get $i))
         (v128.load $chunk (i32.add (local.get $from) (local.get $i))))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
       (br_if $vector (i32.lt_u (local.get $i) (local.get $last))))
-    (v128.store $template (i32.add (local.get $to) (local.get $last))
+    (v128.store $replies (i32.add (local.get $to) (local.get $last))
       (v128.load $chunk (i32.add (local.get $from) (local.get $last)))))
 
   ;; Whether one of the 16 bytes needs an escape in a JSON string: below 32, `"` or `\`.
@@ -1400,11 +1549,11 @@
           (i8x16.eq (local.get $v) (i8x16.splat (i32.const 92)))))))
 
   ;; A record of a record template (render-output.ts RecordTemplate.write, the same bytes) written into
-  ;; $template of a ReplyBytes (line-bytes.ts) at $out: the record's opening, the recipient $chunk[$rcptFrom,
+  ;; $replies of a ReplyBytes (line-bytes.ts) at $out: the record's opening, the recipient $chunk[$rcptFrom,
   ;; $rcptTo) (-1 where a byte of it needs an escape, or the template has more tokens than out's 256: nothing
   ;; is decided by the bytes written then), the part
-  ;; after it with the line number's digits and, when $time, the time (at 2304 in $template) written over
-  ;; their places, the remote host (at $host in $template: its length, then its bytes), the part after the
+  ;; after it with the line number's digits and, when $time, the time (at 2304 in $replies) written over
+  ;; their places, the remote host (at $host in $replies: its length, then its bytes), the part after the
   ;; host, then the diagnostic's holes filled: the tokens of the reply $chunk[$replyFrom, $replyTo) (their
   ;; places at 256, as `reply` leaves them) or the reply itself; the record's end. Its end.
   ;; A record template at $r: [r] the opening's length; [r + 4] the after part's; [r + 8] where the line
@@ -1418,11 +1567,11 @@
     (result i32)
     (local $n i32) (local $bytes i32) (local $length i32) (local $c i32) (local $i i32) (local $k i32)
     (local $end i32) (local $form i32) (local $start i32) (local $last i32) (local $v v128)
-    (local.set $k (i32.load $template offset=28 (local.get $r)))
+    (local.set $k (i32.load $replies offset=28 (local.get $r)))
     ;; More tokens than out holds places for (line-bytes.ts REPLY_TOKENS_MAX): JavaScript writes it.
     (if (i32.gt_u (local.get $k) (i32.const 256)) (then (return (i32.const -1))))
     (local.set $bytes (i32.add (i32.add (local.get $r) (i32.const 40)) (i32.shl (local.get $k) (i32.const 2))))
-    (local.set $length (i32.load $template (local.get $r)))
+    (local.set $length (i32.load $replies (local.get $r)))
     (call $copy (local.get $out) (local.get $bytes) (local.get $length))
     (local.set $n (i32.add (local.get $out) (local.get $length)))
     (local.set $bytes (i32.add (local.get $bytes) (local.get $length)))
@@ -1436,12 +1585,12 @@
         (loop $block
           (local.set $v (v128.load $chunk (i32.add (local.get $rcptFrom) (local.get $i))))
           (if (call $needsEscape (local.get $v)) (then (return (i32.const -1))))
-          (v128.store $template (i32.add (local.get $n) (local.get $i)) (local.get $v))
+          (v128.store $replies (i32.add (local.get $n) (local.get $i)) (local.get $v))
           (local.set $i (i32.add (local.get $i) (i32.const 16)))
           (br_if $block (i32.lt_u (local.get $i) (local.get $last))))
         (local.set $v (v128.load $chunk (i32.add (local.get $rcptFrom) (local.get $last))))
         (if (call $needsEscape (local.get $v)) (then (return (i32.const -1))))
-        (v128.store $template (i32.add (local.get $n) (local.get $last)) (local.get $v))
+        (v128.store $replies (i32.add (local.get $n) (local.get $last)) (local.get $v))
         (local.set $n (i32.add (local.get $n) (local.get $length))))
       (else
         (local.set $i (local.get $rcptFrom))
@@ -1452,38 +1601,38 @@
             (if (i32.or (i32.lt_u (local.get $c) (i32.const 32))
                   (i32.or (i32.eq (local.get $c) (i32.const 34)) (i32.eq (local.get $c) (i32.const 92))))
               (then (return (i32.const -1))))
-            (i32.store8 $template (local.get $n) (local.get $c))
+            (i32.store8 $replies (local.get $n) (local.get $c))
             (local.set $n (i32.add (local.get $n) (i32.const 1)))
             (local.set $i (i32.add (local.get $i) (i32.const 1)))
             (br $next)))))
     ;; The part after it, the line number's digits (from the last) and the time written over their places.
-    (local.set $length (i32.load $template offset=4 (local.get $r)))
+    (local.set $length (i32.load $replies offset=4 (local.get $r)))
     (call $copy (local.get $n) (local.get $bytes) (local.get $length))
-    (local.set $end (i32.add (local.get $n) (i32.load $template offset=8 (local.get $r))))
-    (local.set $i (i32.load $template offset=12 (local.get $r)))
+    (local.set $end (i32.add (local.get $n) (i32.load $replies offset=8 (local.get $r))))
+    (local.set $i (i32.load $replies offset=12 (local.get $r)))
     (loop $digit
       (local.set $end (i32.sub (local.get $end) (i32.const 1)))
-      (i32.store8 $template (local.get $end) (i32.add (i32.const 48) (i32.rem_u (local.get $line) (i32.const 10))))
+      (i32.store8 $replies (local.get $end) (i32.add (i32.const 48) (i32.rem_u (local.get $line) (i32.const 10))))
       (local.set $line (i32.div_u (local.get $line) (i32.const 10)))
       (local.set $i (i32.sub (local.get $i) (i32.const 1)))
       (br_if $digit (i32.gt_s (local.get $i) (i32.const 0))))
     (if (local.get $time)
       (then
         (call $copy
-          (i32.add (local.get $n) (i32.load $template offset=16 (local.get $r)))
+          (i32.add (local.get $n) (i32.load $replies offset=16 (local.get $r)))
           (i32.const 2304)
-          (i32.load $template offset=20 (local.get $r)))))
+          (i32.load $replies offset=20 (local.get $r)))))
     (local.set $n (i32.add (local.get $n) (local.get $length)))
     (local.set $bytes (i32.add (local.get $bytes) (local.get $length)))
     ;; The remote host, then the part after it.
-    (local.set $length (i32.load $template (local.get $host)))
+    (local.set $length (i32.load $replies (local.get $host)))
     (call $copy (local.get $n) (i32.add (local.get $host) (i32.const 4)) (local.get $length))
     (local.set $n (i32.add (local.get $n) (local.get $length)))
-    (local.set $length (i32.load $template offset=36 (local.get $r)))
+    (local.set $length (i32.load $replies offset=36 (local.get $r)))
     (call $copy (local.get $n) (local.get $bytes) (local.get $length))
     (local.set $n (i32.add (local.get $n) (local.get $length)))
     (local.set $bytes (i32.add (local.get $bytes) (local.get $length)))
-    (local.set $form (i32.load $template offset=24 (local.get $r)))
+    (local.set $form (i32.load $replies offset=24 (local.get $r)))
     (if (i32.eq (local.get $form) (i32.const 3))
       (then
         ;; Each token from the reply, then the piece after it.
@@ -1491,13 +1640,13 @@
         (block $filled
           (loop $token
             (br_if $filled (i32.ge_s (local.get $i) (local.get $k)))
-            (local.set $start (i32.load $template offset=256 (i32.shl (local.get $i) (i32.const 3))))
+            (local.set $start (i32.load $replies offset=256 (i32.shl (local.get $i) (i32.const 3))))
             (local.set $length
-              (i32.sub (i32.load $template offset=260 (i32.shl (local.get $i) (i32.const 3))) (local.get $start)))
+              (i32.sub (i32.load $replies offset=260 (i32.shl (local.get $i) (i32.const 3))) (local.get $start)))
             (call $copyChunk
               (local.get $n) (i32.add (local.get $replyFrom) (local.get $start)) (local.get $length))
             (local.set $n (i32.add (local.get $n) (local.get $length)))
-            (local.set $length (i32.load $template offset=40 (i32.add (local.get $r) (i32.shl (local.get $i) (i32.const 2)))))
+            (local.set $length (i32.load $replies offset=40 (i32.add (local.get $r) (i32.shl (local.get $i) (i32.const 2)))))
             (call $copy (local.get $n) (local.get $bytes) (local.get $length))
             (local.set $n (i32.add (local.get $n) (local.get $length)))
             (local.set $bytes (i32.add (local.get $bytes) (local.get $length)))
@@ -1509,7 +1658,7 @@
         (local.set $length (i32.sub (local.get $replyTo) (local.get $replyFrom)))
         (call $copyChunk (local.get $n) (local.get $replyFrom) (local.get $length))
         (local.set $n (i32.add (local.get $n) (local.get $length)))
-        (local.set $length (i32.load $template offset=32 (local.get $r)))
+        (local.set $length (i32.load $replies offset=32 (local.get $r)))
         (call $copy (local.get $n) (local.get $bytes) (local.get $length))
         (local.set $n (i32.add (local.get $n) (local.get $length)))))
     (local.get $n))

@@ -458,6 +458,16 @@ export class RecordTemplate {
     this.afterHost = own(utf8(json.afterHost), diagnostic);
   }
 
+  /** Where its writer placed it last (a lane's copy: line-bytes.wat reads its header there). */
+  get address(): number {
+    return this.placedAt;
+  }
+
+  /** The room of a record's bytes but the recipient's, the host's and the reply's (see fixedRoom). */
+  get room(): number {
+    return this.fixedRoom;
+  }
+
   /** Whether it writes the records of these (all but the form compared as strings). */
   fits(file: string, format: string, form: number): boolean {
     return this.form === form && this.file === file && this.format === format;
@@ -620,6 +630,17 @@ function escaped(buffer: Buffer, n: number, bytes: Uint8Array, from: number, to:
     i++;
   }
   return n;
+}
+
+/**
+ * Sets the time the next record is written at (as RecordTemplate.write sets it) and puts it where `writer`'s
+ * records take it with their `time` flag: its length there, -1 where it is no plain text (a record template
+ * then has no hole for it).
+ */
+export function recordTime(writer: RecordWriter, time: string | null): number {
+  LAST_TIME.set(time);
+  if (LAST_TIME.plainLength >= 0) writer.time(LAST_TIME.version, LAST_TIME.plain);
+  return LAST_TIME.plainLength;
 }
 
 /**

@@ -778,6 +778,11 @@ export class ReplyMask {
     return template.address;
   }
 
+  /** Its ReplyBytes (null: none made yet, or WebAssembly fails): lanes copy where templates are placed there. */
+  lanes(): ReplyBytes | null {
+    return this.replyBytes ?? null;
+  }
+
   /** The writer of records whose reply lies in `bytes` (render-output.ts TokenPlaces): where they lie in a chunk memory. */
   writer(bytes: Uint8Array): RecordWriter | null {
     const wasm = this.replyBytes;

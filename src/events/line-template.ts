@@ -1,4 +1,4 @@
-import { inChunkMemory, LineBytes, TEMPLATE_SLOTS } from "../bounce/line-bytes.ts";
+import { inChunkMemory, LineBytes, TEMPLATE_SLOTS, type WasmMemory } from "../bounce/line-bytes.ts";
 import { MemoryWords, WordLiteral } from "../bounce/word-literal.ts";
 import { FNV_PRIME } from "../util/fnv.ts";
 import { OutcomeShape } from "./source.ts";
@@ -52,6 +52,10 @@ const JS_COMPARES = 16;
 /** Where learn gathers a template's literal pieces and tail (at most MAX_TEMPLATE bytes). */
 const LITERAL = new Uint8Array(MAX_TEMPLATE);
 
+/** LineTemplates.delivery's answers where it wrote nothing: no WebAssembly call made; the line read (lastRead). */
+export const NO_DELIVERY = -1;
+export const LOOKED = -2;
+
 /** What a line that matches a template is read as (besides its own head, recipient and reply). */
 export interface TemplateReading<T> {
   /** Where the reply starts and ends in the matching line. */
@@ -59,6 +63,11 @@ export interface TemplateReading<T> {
   replyEnd: number;
   /** What the parser read from the template's line (its relay, DSN, type). */
   fields: T;
+  /**
+   * Its reply is the whole status text up to the line's last `)` (LineTemplates.learn): a line whose text there
+   * starts another way (`host … said: `) is not its (the caller checks).
+   */
+  readonly bare: boolean;
   /** The same object for every line read by this template (see OutcomeShape). */
   shape: OutcomeShape;
 }
@@ -73,6 +82,7 @@ class LineTemplate<T> extends OutcomeShape implements TemplateReading<T> {
   // order: these share its first cache lines).
   replyStart = 0;
   replyEnd = 0;
+  readonly bare: boolean;
   readonly shape: OutcomeShape;
   /**
    * Its address among its LineTemplates' (-1: not placed; -1 for a slot's extra too: see LineTemplates.extras),
@@ -98,6 +108,8 @@ class LineTemplate<T> extends OutcomeShape implements TemplateReading<T> {
    */
   private words: WordLiteral[] | null = null;
   private compares = 0;
+  /** The template memory it is placed in (null: none). */
+  private lineBytes: LineBytes | null = null;
   /** The recipient's domain length (the template starts at the `@` before it). */
   readonly domainLength: number;
 
@@ -109,11 +121,13 @@ class LineTemplate<T> extends OutcomeShape implements TemplateReading<T> {
     tailLength: number,
     domainLength: number,
     fields: T,
+    bare: boolean,
     place: number,
     lineBytes: LineBytes | null,
   ) {
     super();
     this.fields = fields;
+    this.bare = bare;
     this.shape = this;
     this.literal = bytes.slice(0, pieceEnds[pieceEnds.length - 1] + tailLength);
     this.pieceEnds = pieceEnds;
@@ -128,6 +142,7 @@ class LineTemplate<T> extends OutcomeShape implements TemplateReading<T> {
     const { literal, pieceEnds } = this;
     const length = pieceEnds[pieceEnds.length - 1];
     this.place = place;
+    this.lineBytes = lineBytes;
     this.address =
       lineBytes === null
         ? -1
@@ -145,6 +160,14 @@ class LineTemplate<T> extends OutcomeShape implements TemplateReading<T> {
   leave(): void {
     this.place = -1;
     this.address = -1;
+  }
+
+  override fillLane(ints: Int32Array, replies: unknown): void {
+    if (this.address >= 0) this.lineBytes?.fillLane(this.address, ints, replies as WasmMemory);
+  }
+
+  override clearLane(): void {
+    if (this.address >= 0) this.lineBytes?.clearLane(this.address);
   }
 
   /** Its reading of the line whose recipient ends at `rcptEnd`, or null where a byte differs. */
@@ -230,6 +253,8 @@ export class LineTemplates<T> {
   private lineBytesTried = false;
   /** Places given to templates so far (LineTemplate.place: 0, 1, … and then those of evicted ones). */
   private placesUsed = 0;
+  /** What `read` gives for the line `delivery` answered LOOKED for last. */
+  lastRead: TemplateReading<T> | null = null;
 
   /** Whether it reads lines of `bytes` in WebAssembly (see lineBytes). */
   inWebAssembly(bytes: Uint8Array): boolean {
@@ -324,18 +349,72 @@ export class LineTemplates<T> {
   ): TemplateReading<T> | null {
     const base = lineBytes.base;
     const start = lookup(base + rcptStart, base + rcptEnd, base + lineEnd, kind);
-    if (start < 0) return null;
+    return start < 0 ? null : this.lookedAt(start - base, lineBytes, lineEnd);
+  }
+
+  /**
+   * A delivery's line read as `read` reads it and, where its template's lane holds (LineBytes.fillLane), its
+   * record written at `out` in the lane's replies memory (up to `limit`, the time there `timeLength` bytes
+   * long) in the same WebAssembly call (line-bytes.wat `delivery`): the record's end. Else nothing written:
+   * NO_DELIVERY where there is no such call (`read` then), LOOKED where `lastRead` holds what `read` gives.
+   */
+  delivery(
+    bytes: Uint8Array,
+    rcptStart: number,
+    rcptEnd: number,
+    lineEnd: number,
+    kind: number,
+    out: number,
+    limit: number,
+    line: number,
+    timeLength: number,
+  ): number {
+    const lineBytes = this.lineBytes;
+    if (lineBytes === null) return NO_DELIVERY;
+    lineBytes.bind(bytes);
+    const delivery = lineBytes.delivery;
+    if (delivery === null) return NO_DELIVERY;
+    const base = lineBytes.base;
+    const answer = delivery(
+      base + rcptStart,
+      base + rcptEnd,
+      base + lineEnd,
+      kind,
+      out,
+      limit,
+      line,
+      timeLength,
+    );
+    if (answer >= 0) {
+      // As `lookedAt`, without loading the template (its lane stood in for it).
+      if (lineBytes.swapped()) this.swapped(lineBytes.lastSlot() >> 1);
+      return answer;
+    }
+    const start = -2 - answer;
+    this.lastRead =
+      start >= 0
+        ? this.lookedAt(start - base, lineBytes, lineEnd)
+        : this.extra(lineBytes.lastSlot(), bytes, rcptStart, rcptEnd, lineEnd);
+    return LOOKED;
+  }
+
+  /** The template `lookup` found last, whose line's reply starts at `replyStart` (the slots kept as the table's). */
+  private lookedAt(replyStart: number, lineBytes: LineBytes, lineEnd: number): TemplateReading<T> {
     const slot = lineBytes.lastSlot();
     const pair = slot >> 1;
     let template = this.firsts[pair]!;
     // The second matched (the table's two have changed places): as slots.
-    if (template.address !== lineBytes.tableAddress(slot)) {
-      template = this.seconds[pair]!;
-      this.seconds[pair] = this.firsts[pair];
-      this.firsts[pair] = template;
-    }
-    template.replyStart = start - base;
+    if (template.address !== lineBytes.tableAddress(slot)) template = this.swapped(pair);
+    template.replyStart = replyStart;
     template.replyEnd = lineEnd - template.tailLength;
+    return template;
+  }
+
+  /** The pair's second template read a line in WebAssembly, which swapped them in its table: here too. */
+  private swapped(pair: number): LineTemplate<T> {
+    const template = this.seconds[pair]!;
+    this.seconds[pair] = this.firsts[pair];
+    this.firsts[pair] = template;
     return template;
   }
 
@@ -364,6 +443,7 @@ export class LineTemplates<T> {
     replyEnd: number,
     fields: T,
     kind = 0,
+    bare = false,
   ): TemplateReading<T> | null {
     let atSign = rcptEnd - 1;
     while (atSign >= rcptStart && bytes[atSign] !== AT_SIGN) atSign--;
@@ -420,6 +500,7 @@ export class LineTemplates<T> {
       lineEnd - replyEnd,
       rcptEnd - atSign - 1,
       fields,
+      bare,
       place,
       lineBytes,
     );
@@ -478,8 +559,12 @@ function slotOf(
     hash = Math.imul(hash ^ bytes[i], FNV_PRIME);
   const end = Math.min(lineEnd, rcptEnd + RELAY_NAME_AT + RELAY_NAME_BYTES);
   for (let i = rcptEnd + RELAY_NAME_AT; i < end; i++) hash = Math.imul(hash ^ bytes[i], FNV_PRIME);
-  for (let i = Math.max(rcptEnd, lineEnd - COMMAND_AT); i < lineEnd - COMMAND_AT + COMMAND_BYTES; i++) {
-    hash = Math.imul(hash ^ bytes[i], FNV_PRIME);
+  // A kind's low bit: its lines' last bytes may be their reply's own (a delivery's `status=sent (250 … <id>)`):
+  // not hashed, else each line would be its own slot.
+  if ((kind & 1) === 0) {
+    for (let i = Math.max(rcptEnd, lineEnd - COMMAND_AT); i < lineEnd - COMMAND_AT + COMMAND_BYTES; i++) {
+      hash = Math.imul(hash ^ bytes[i], FNV_PRIME);
+    }
   }
   return 2 * ((hash ^ (hash >>> 16)) & (SLOTS - 1));
 }

@@ -16,9 +16,10 @@ import {
   startsWithBytes,
 } from "./byte-scan.ts";
 import type { DeliveryEvent, EventType } from "./event.ts";
-import { LineTemplates, type TemplateReading } from "./line-template.ts";
+import { LineTemplates, NO_DELIVERY, type TemplateReading } from "./line-template.ts";
 import type {
   ChunkHeads,
+  DeliveryWriter,
   EventSource,
   Out,
   OutcomeSink,
@@ -314,6 +315,8 @@ class PostfixParser {
   /** The outcome type `scan` found last. */
   private scanned: EventType = "delivered";
   private readonly outcomes: OutcomeSink | null;
+  /** Where the sink takes deliveries' records written by their template's lane (null: it does not). */
+  private readonly deliveries: DeliveryWriter | null;
   private readonly scratch: DeliveryEvent;
   /** Relay hosts and DSN codes of lines read on their bytes. */
   private readonly texts = new ByteTexts();
@@ -358,6 +361,7 @@ class PostfixParser {
     );
     this.shard = context.shard ?? null;
     this.outcomes = context.outcomes ?? null;
+    this.deliveries = this.outcomes?.deliveries ?? null;
     this.scratch = newEvent("delivered", this.file, null);
     this.shapedLine = { type: "delivered", replyCode: null, file: this.file, line: 0, time: null };
     this.clock = new SyslogClock(context);
@@ -632,8 +636,18 @@ class PostfixParser {
       if (known.deferred?.delete(latin1(bytes, rcptStart, at.rcptEnd))) this.settled(entry, known);
       return;
     }
-    const kind = outcomeKind(bytes, at);
-    const reading = this.read(bytes, rcptStart, kind, type);
+    const kind = outcomeKind(bytes, at, type);
+    const writer = type === "delivered" ? this.deliveries : null;
+    let reading: TemplateReading<TemplateFields> | null;
+    if (writer === null) reading = this.read(bytes, rcptStart, kind);
+    else {
+      const answer = this.delivery(writer, bytes, rcptStart, kind, lineNo, out);
+      if (answer >= 0) return;
+      reading =
+        answer === NO_DELIVERY
+          ? this.read(bytes, rcptStart, kind)
+          : this.unbare(bytes, this.templates.lastRead);
+    }
     if (reading !== null && this.shapedOutcome(bytes, type, reading, lineNo, out)) return;
     // A deferral is kept (an expiry may bounce it), with its recipient; the sink keeps no event: the
     // others reuse one, their recipient left on the bytes (OutcomeSpans).
@@ -661,21 +675,61 @@ class PostfixParser {
   }
 
   /**
-   * The reading of the recipient line `scan` looked at (an outcome of type `type`) by a line template of
-   * outcome `kind` (null: none).
+   * The delivery `scan` looked at written by its line template's lane (LineTemplates.delivery) for the sink
+   * `writer`, its queue's state settled as `shapedOutcome` settles it: 0. Else nothing done: NO_DELIVERY
+   * (`read` it), or LOOKED (its reading is the templates' lastRead).
    */
-  private read(
+  private delivery(
+    writer: DeliveryWriter,
     bytes: Buffer,
     rcptStart: number,
     kind: number,
-    type: EventType,
-  ): TemplateReading<TemplateFields> | null {
+    lineNo: number,
+    out: Out,
+  ): number {
     const at = this.at;
-    const reading = this.templates.read(bytes, rcptStart, at.rcptEnd, at.end, kind);
-    // A delivery's template is never bare (see fields): a template's line has the line's status word (it lies
-    // before the reply, in the bytes compared), so it was a delivery's too. Its fields, an object of their
-    // own, are not loaded for a delivery (a wide log's thousands of templates are mostly out of the caches).
-    if (reading === null || type === "delivered" || !reading.fields.bare) return reading;
+    // What shapedBytes checks of the line before it writes a record (a line number the record writes in WebAssembly).
+    if (rcptStart === at.rcptEnd || lineNo > 0x7fffffff) return NO_DELIVERY;
+    const start = writer.start(this.timeOfBytes(bytes, at.start, at.stampEnd));
+    if (start < 0) return NO_DELIVERY;
+    const end = this.templates.delivery(
+      bytes,
+      rcptStart,
+      at.rcptEnd,
+      at.end,
+      kind,
+      start,
+      writer.limit,
+      lineNo,
+      writer.timeLength,
+    );
+    if (end < 0) return end;
+    writer.wrote(end, lineNo, out.length);
+    const entry = this.entryOfBytes(bytes);
+    const state = entry !== NONE ? this.states.value(entry) : undefined;
+    if (state?.deferred?.delete(latin1(bytes, rcptStart, at.rcptEnd))) this.settled(entry, state);
+    return 0;
+  }
+
+  /**
+   * The reading of the recipient line `scan` looked at (an outcome of type `type`) by a line template of
+   * outcome `kind` (null: none).
+   */
+  private read(bytes: Buffer, rcptStart: number, kind: number): TemplateReading<TemplateFields> | null {
+    const at = this.at;
+    return this.unbare(bytes, this.templates.read(bytes, rcptStart, at.rcptEnd, at.end, kind));
+  }
+
+  /**
+   * `reading`, or null where its template is bare and the line's status text is `host … said: …` (a template
+   * of the other shape reads it). Read on the template itself: its fields, an object of their own, are not
+   * loaded (a wide log's thousands of templates are mostly out of the caches).
+   */
+  private unbare(
+    bytes: Buffer,
+    reading: TemplateReading<TemplateFields> | null,
+  ): TemplateReading<TemplateFields> | null {
+    if (reading === null || !reading.bare) return reading;
     return startsWithBytes(bytes, HOST_BYTES, reading.replyStart, reading.replyEnd) ? null : reading;
   }
 
@@ -846,14 +900,9 @@ class PostfixParser {
       if (type === "deferred") event.reply = latin1(bytes, spans.replyStart, spans.replyEnd);
       event.replyCode = leadingReplyCodeOfBytes(bytes, spans.replyStart, spans.replyEnd);
       // The template's proof needs the reply found after ` said: ` and the line's last `)` after it, or the
-      // whole status text up to that `)` as the reply (bare: one that does not start with `host `).
-      // Not a delivery's: a content filter's `250 2.0.0 Ok: queued as 4F2A…` ends in an id, and a template's
-      // slot is hashed from the line's last bytes (each such line would make one).
-      const bare =
-        type !== "delivered" &&
-        !said &&
-        close > at.wordEnd &&
-        !startsWithBytes(bytes, HOST_BYTES, at.wordEnd + 2, close);
+      // whole status text up to that `)` as the reply (bare: one that does not start with `host `; a
+      // delivery's `250 2.0.0 Ok: queued as 4F2A…` ends in an id, which its kind keeps out of its slot's hash).
+      const bare = !said && close > at.wordEnd && !startsWithBytes(bytes, HOST_BYTES, at.wordEnd + 2, close);
       if (
         (said ? close >= spans.replyEnd : bare) &&
         !startsWithBytes(bytes, EXPIRED_BYTES, at.wordStart, lineEnd)
@@ -873,6 +922,7 @@ class PostfixParser {
           spans.replyEnd,
           fields,
           kind,
+          bare,
         );
         spans.shape = reading?.shape ?? null;
       }
@@ -1410,13 +1460,14 @@ const DSN_TAIL = 3;
  * few (iCloud refuses at RCPT TO with 5.7.1 [CS01], 5.1.1 and defers with 4.7.1): in one slot of two they
  * took turns, each made anew on every line.
  */
-function outcomeKind(bytes: Uint8Array, at: Positions): number {
+function outcomeKind(bytes: Uint8Array, at: Positions, type: EventType): number {
   // The letter multiplied first: XORed with the DSN's bytes at once, `d` ^ `7` = `b` ^ `1` (iCloud's 4.7.1
   // deferrals and 5.1.1 bounces were one kind, and took turns with its 5.7.1 bounces in one slot).
   let kind = Math.imul(bytes[at.wordStart], FNV_PRIME);
   for (let i = Math.max(at.start, at.statusAt - DSN_TAIL); i < at.statusAt; i++)
     kind = Math.imul(kind ^ bytes[i], FNV_PRIME);
-  return kind;
+  // The low bit: a delivery's (line-template.ts slotOf: its last bytes, often its reply's id, are not hashed).
+  return type === "delivered" ? kind | 1 : kind & ~1;
 }
 
 function unangle(value: string): string | null {

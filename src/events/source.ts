@@ -75,6 +75,16 @@ export class OutcomeShape {
   keptReplyCode: number | null | undefined = undefined;
   keptClass: unknown = null;
   keptRelay: unknown = undefined;
+
+  /**
+   * Fills the shape's lane (bounce/line-bytes.ts LANE_INTS: how the sink wrote its outcome's record, for the
+   * next outcome of the shape to be written by the parser's WebAssembly call), where it has one; its
+   * addresses are in `replies` (bounce/line-bytes.ts ReplyBytes.memory).
+   */
+  fillLane(_ints: Int32Array, _replies: unknown): void {}
+
+  /** Empties the shape's lane (what it copies may have changed), where it has one. */
+  clearLane(): void {}
 }
 
 export interface OutcomeSink {
@@ -88,6 +98,30 @@ export interface OutcomeSink {
    * as an event.
    */
   shaped?(line: ShapedLine, spans: OutcomeSpans, before: number): boolean;
+  /**
+   * Where the sink takes deliveries' records written by the parser itself (a line template's lane: see
+   * LineTemplates.delivery), null or absent where it does not.
+   */
+  readonly deliveries?: DeliveryWriter | null;
+}
+
+/**
+ * The sink's side of a delivery's record written by the parser's WebAssembly call (LineTemplates.delivery, by
+ * the lane OutcomeShape.fillLane filled): where to write it, then the record taken as `shaped` would have.
+ */
+export interface DeliveryWriter {
+  /**
+   * Where the record of a delivery at time `time` may be written now (the lanes' replies memory, time set
+   * there), -1 where not (the sink writes the next one itself); `limit` and `timeLength` are then the call's.
+   */
+  start(time: string | null): number;
+  readonly limit: number;
+  readonly timeLength: number;
+  /**
+   * The record written from `start` ends at `end` (not past `limit`): taken as `shaped` takes one of line
+   * `line` after the first `before` items of `out`.
+   */
+  wrote(end: number, line: number, before: number): void;
 }
 
 /** The values of a line given to OutcomeSink.shaped besides its spans (one object, reused by the parser). */

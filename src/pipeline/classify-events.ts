@@ -1,6 +1,7 @@
 import type { Readable } from "node:stream";
 import type { Classification } from "../bounce/classify.ts";
 import { classifyEvent, EVENT_ACTIONS, FAILURE_TYPES, sourceHint } from "../bounce/classify-event.ts";
+import { CLASS_VERSIONS, LANE_INTS, type ReplyBytes } from "../bounce/line-bytes.ts";
 import { detectProvider, recipientDomain } from "../bounce/provider.ts";
 import type { BounceRecord } from "../bounce/record.ts";
 import {
@@ -14,6 +15,7 @@ import {
   QUOTED_REPLY,
   RECORD_KEYS,
   RecordTemplate,
+  recordTime,
   TOKENS,
   utf8,
   WHOLE_DIAGNOSTIC,
@@ -185,6 +187,8 @@ export class EventClassifier {
   recordsMade = 0;
   /** Records written by shapedBytes (no event, no lookup). */
   shaped = 0;
+  /** Of those, deliveries' written by their line template's lane (laneWrote). */
+  laned = 0;
   /** Misses written by a stand-in (no entry made, none kept). */
   standIns = 0;
   /** RecipientDomains made (see domainOfBytes), and DomainContexts. */
@@ -197,6 +201,17 @@ export class EventClassifier {
   private seenMarked = 0;
   /** The context of a reply on bytes that `find` looked up last (null: none). */
   private lastContext: DomainContext | null = null;
+  /**
+   * What shapedBy's first try wrote its record by in WebAssembly (laneRecord null: it did not): the reply
+   * template's address, the record template, the remote host (see fillLane).
+   */
+  private laneReply = -1;
+  private laneRecord: RecordTemplate | null = null;
+  private laneHost: HostJson | null = null;
+  private readonly lane = new Int32Array(LANE_INTS);
+  /** laneStart's: the records' limit and the time's length (see DeliveryWriter). */
+  laneLimit = 0;
+  laneTime = -1;
 
   /** Bounds (MEMO_BOUNDS): the classifications kept, at most, by count and by their estimated bytes. */
   constructor(maxEntries = memoBoundOf("replies"), maxBytes = memoBoundOf("replyBytes")) {
@@ -293,10 +308,16 @@ export class EventClassifier {
     const shared = shape.keptClass as SharedContext;
     const relay = shape.keptRelay as HostJson | null | undefined;
     const written = shared.writtenFor(spans.bytes, spans.replyStart, spans.replyEnd);
+    this.laneRecord = null;
     const wrote = written !== null && this.shapedBy(written, known, relay, shaped, spans, format, out);
     // A relay looked up by that try (hostOf) is copied for the next outcome.
     if (relay === undefined) shape.keptRelay = known.relay;
-    if (wrote) return true;
+    if (wrote) {
+      // Written by the class's last `written` (no probe: any reply's), at its first try, in WebAssembly.
+      if (this.laneRecord !== null && shaped.type === "delivered")
+        this.fillLane(shape, shared, shaped.replyCode, spans);
+      return true;
+    }
     // The class's last record may be another recipient domain's, whose reply a reply naming this domain
     // (`<user@domain>: … User unknown`) does not match: then this context's own last record is tried.
     const own = known.ownWritten;
@@ -309,6 +330,7 @@ export class EventClassifier {
     if (!this.shapedBy(before, known, undefined, shaped, spans, format, out)) return false;
     shared.before = shared.written;
     shared.written = before;
+    shared.changed();
     return true;
   }
 
@@ -362,7 +384,14 @@ export class EventClassifier {
           mask,
           reply,
         );
-        if (written === WRITTEN) return this.wroteShaped();
+        if (written === WRITTEN) {
+          if (tries === 1) {
+            this.laneReply = reply;
+            this.laneRecord = record;
+            this.laneHost = host;
+          }
+          return this.wroteShaped();
+        }
         // Where it parted is told by `matches` (only worth it where a branch may be found there).
         if (written === NOT_MATCHED && entry.branches === null) return false;
       }
@@ -378,6 +407,87 @@ export class EventClassifier {
       entry = next;
       record = fitting;
     }
+  }
+
+  /**
+   * Fills the lane of `shape` (OutcomeShape.fillLane) with what the record shapedBytes has just written was
+   * written by (laneReply, laneRecord, laneHost, as placed in the mask's ReplyBytes memory) for a reply of
+   * code `replyCode` (and of its probe key, where the class has probes) in the class `shared`: where the next
+   * delivery of the shape has a reply of that code (and key) and matches the reply template, the class's
+   * version and the memory's epoch still being the ones copied, shapedBytes would write its record by the
+   * same templates and host in the same call.
+   */
+  private fillLane(
+    shape: OutcomeShape,
+    shared: SharedContext,
+    replyCode: number | null,
+    spans: OutcomeSpans,
+  ): void {
+    const record = this.laneRecord as RecordTemplate;
+    const host = this.laneHost as HostJson;
+    const writer = this.mask.lanes();
+    if (replyCode === null || writer === null) return;
+    const versions = writer.versions;
+    const lane = this.lane;
+    // With probes, `writtenFor` answered the `written` of the reply's probe key: the lane holds for that key
+    // while the key's `written` is the same (its own version: the class's last `written` may change often).
+    const probes = shared.probe >= 0 ? shared.probes : null;
+    if (probes === null) {
+      // A slot shared with another class: its version is this one's again (the other's lanes are void).
+      // (An object stored only where it changes: each store is a write barrier.)
+      if (shared.versions !== versions) shared.versions = versions;
+      versions[shared.slot] = shared.version;
+      lane[2] = writer.versionAddress(shared.slot);
+      lane[3] = shared.version;
+      lane[10] = -1;
+      lane[11] = -1;
+    } else {
+      const key = shared.probed(spans.bytes, spans.replyStart, spans.replyEnd);
+      const version = probes.versionOf(key);
+      // The key has no `written` of its own (the class's last was written): no lane.
+      if (version === 0) return;
+      const slot = probes.versionSlot(key);
+      if (probes.versions !== versions) probes.versions = versions;
+      versions[slot] = version;
+      lane[2] = writer.versionAddress(slot);
+      lane[3] = version;
+      lane[10] = shared.probe;
+      lane[11] = key;
+    }
+    lane[0] = 1;
+    lane[1] = writer.epoch;
+    lane[4] = replyCode;
+    lane[5] = this.laneReply;
+    lane[6] = record.address;
+    lane[7] = host.placedAt;
+    lane[8] = record.room;
+    lane[9] = host.length;
+    shape.fillLane(lane, writer.memory);
+  }
+
+  /**
+   * Where a delivery's record may be written by a lane into `out` (DeliveryWriter.start): the end of the
+   * records staged for `out` in the mask's ReplyBytes memory (-1: none there, or another's), the time
+   * `time` set there; `laneLimit` and `laneTime` are then the call's.
+   */
+  laneStart(out: JsonBytes, time: string | null): number {
+    const writer = this.mask.lanes();
+    if (writer === null) return -1;
+    const staged = writer.staged;
+    if (staged.owner !== out) return -1;
+    this.laneLimit = staged.limit - 1;
+    this.laneTime = recordTime(writer, time);
+    return staged.end;
+  }
+
+  /** A lane wrote a record into `out` from laneStart's answer to `end`: as shapedBytes' own. */
+  laneWrote(out: JsonBytes, end: number): void {
+    const staged = (this.mask.lanes() as ReplyBytes).staged;
+    out.length += end - staged.end;
+    staged.end = end;
+    this.laned++;
+    this.tried++;
+    this.wroteShaped();
   }
 
   /** shapedBytes wrote a record: true. */
@@ -1012,6 +1122,11 @@ class RecipientDomain {
  * all: a new recipient domain's deliveries are written by shapedBytes from their first reply of a known
  * shape on.
  */
+/** The last version given to a SharedContext (one count for all: a version is never another class's). */
+let classVersion = 0;
+/** SharedContexts made (their slots among the class versions go round). */
+let classSlots = 0;
+
 class SharedContext {
   readonly action: string;
   readonly hostKey: string;
@@ -1039,6 +1154,14 @@ class SharedContext {
    * when the first is found).
    */
   probes: ProbeTable | null = null;
+  /**
+   * What `writtenFor` answers has changed at each new version (a number of its own: classVersion); lanes
+   * (OutcomeShape.fillLane) copy it, and hold while its slot among a ReplyBytes memory's class versions
+   * (`versions`, from the first lane filled: null before) holds it.
+   */
+  version = ++classVersion;
+  readonly slot = classSlots++ % CLASS_VERSIONS;
+  versions: Int32Array | null = null;
 
   constructor(
     action: string,
@@ -1075,6 +1198,26 @@ class SharedContext {
     for (let i = at, end = Math.min(to, at + PROBE_BYTES); i < end; i++)
       hash = Math.imul(hash ^ bytes[i], FNV_PRIME);
     return hash >>> 1;
+  }
+
+  /** What `writtenFor` answers may have changed: a new version (the lanes that copied the last one are void). */
+  changed(): void {
+    this.version = ++classVersion;
+    if (this.versions !== null) this.versions[this.slot] = this.version;
+  }
+
+  /** Its `written` is `written` (a new version where its type, entry or record template is another). */
+  wrote(written: Written): void {
+    const last = this.written;
+    if (last !== null && last.entry !== written.entry) this.before = last;
+    this.written = written;
+    if (
+      last === null ||
+      last.type !== written.type ||
+      last.entry !== written.entry ||
+      last.record !== written.record
+    )
+      this.changed();
   }
 
   /** What shapedBytes tries for the reply bytes[from, to): the `written` of its probe's key, else the last. */
@@ -1114,6 +1257,8 @@ function keptFor(shape: OutcomeShape | null, replyCode: number | null): DomainCo
  * only once, from undefined (not looked up yet: hostOf), after which shapedBytes copies it again.
  */
 function copyKept(shape: OutcomeShape, context: DomainContext | null): void {
+  // `kept` has changed (or is to be copied again): the shape's lane copied the one before.
+  if (context === null) shape.clearLane();
   shape.keptReplyCode = context === null ? undefined : context.replyCode;
   shape.keptClass = context === null ? null : context.shared;
   shape.keptRelay = context === null ? undefined : context.relay;
@@ -1193,6 +1338,7 @@ class DomainContext {
 
   set probe(probe: number) {
     this.shared.probe = probe;
+    this.shared.changed();
   }
 
   get probes(): ProbeTable | null {
@@ -1210,8 +1356,11 @@ class DomainContext {
     this.lastProbed = probed;
     if (probed < 0) return;
     const shared = this.shared;
-    shared.probes ??= new ProbeTable();
-    shared.probes.found(probed, entry);
+    if (shared.probes === null) {
+      shared.probes = new ProbeTable(shared.slot);
+      shared.changed();
+    }
+    if (shared.probes.found(probed, entry)) shared.changed();
   }
 
   /** The entry `found` last was written by `record` for an outcome of type `type` (see SharedContext.written). */
@@ -1219,9 +1368,9 @@ class DomainContext {
     const written = { type, entry, record };
     this.ownWritten = written;
     const shared = this.shared;
-    if (shared.written !== null && shared.written.entry !== entry) shared.before = shared.written;
-    shared.written = written;
+    shared.wrote(written);
     const probed = this.lastProbed;
+    // A probe class's lanes hold by their key's version (ProbeTable.versionOf), not the class's.
     if (probed >= 0) shared.probes?.wrote(probed, written);
   }
 }
@@ -1239,7 +1388,36 @@ class ProbeTable {
   /** By slot: the entry found last for the slot's key (undefined: an empty slot), the `written` last. */
   private entries: (Entry | undefined)[] = new Array(PROBE_FIRST_SLOTS);
   private writtens: (Written | undefined)[] = new Array(PROBE_FIRST_SLOTS);
+  /**
+   * By slot: the version of its `written` (classVersion's count; 0: none), which lanes of the key copy while
+   * its slot among a ReplyBytes memory's class versions (`versions`, from the first lane filled) holds it.
+   */
+  private keyVersions = new Int32Array(PROBE_FIRST_SLOTS);
+  versions: Int32Array | null = null;
   private count = 0;
+  /** Mixed into a key's slot among the class versions (its class's own slot: classes' keys apart). */
+  private readonly mix: number;
+
+  constructor(classSlot: number) {
+    this.mix = Math.imul(classSlot + 1, 0x85ebca6b);
+  }
+
+  /** The version of the `written` of key `key` (0: none). */
+  versionOf(key: number): number {
+    const slot = this.slotOf(key);
+    return slot < 0 ? 0 : this.keyVersions[slot];
+  }
+
+  /** The slot of key `key` among a ReplyBytes memory's class versions (< CLASS_VERSIONS). */
+  versionSlot(key: number): number {
+    return (Math.imul(key ^ this.mix, 0x9e3779b1) >>> 0) % CLASS_VERSIONS;
+  }
+
+  /** A new version of key `key`'s `written` (slot `slot`): the lanes that copied the last one are void. */
+  private changed(key: number, slot: number): void {
+    this.keyVersions[slot] = ++classVersion;
+    if (this.versions !== null) this.versions[this.versionSlot(key)] = this.keyVersions[slot];
+  }
 
   /** The slot of `key` (-1: none). */
   private slotOf(key: number): number {
@@ -1260,12 +1438,13 @@ class ProbeTable {
     return slot < 0 ? undefined : this.writtens[slot];
   }
 
-  /** `entry` was found for a reply of key `key`. */
-  found(key: number, entry: Entry): void {
+  /** `entry` was found for a reply of key `key`; whether the `written`s of other keys were let go (a full table). */
+  found(key: number, entry: Entry): boolean {
     let slot = this.slotOf(key);
+    let emptied = false;
     if (slot < 0) {
       // At most three quarters full: a lookup ends at an empty slot soon.
-      if (4 * (this.count + 1) > 3 * this.keys.length) this.resize();
+      if (4 * (this.count + 1) > 3 * this.keys.length) emptied = this.resize();
       const mask = this.keys.length - 1;
       slot = (Math.imul(key, 0x9e3779b1) >>> 16) & mask;
       while (this.entries[slot] !== undefined) slot = (slot + 1) & mask;
@@ -1273,30 +1452,54 @@ class ProbeTable {
       this.count++;
     }
     this.entries[slot] = entry;
+    return emptied;
   }
 
-  /** `written` was written for the reply of key `key` (found before; nothing where it is no longer there). */
-  wrote(key: number, written: Written): void {
+  /**
+   * `written` was written for the reply of key `key` (found before; nothing where it is no longer there):
+   * whether `written(key)` now answers another type, entry or record template.
+   */
+  wrote(key: number, written: Written): boolean {
     const slot = this.slotOf(key);
-    if (slot >= 0) this.writtens[slot] = written;
+    if (slot < 0) return false;
+    const last = this.writtens[slot];
+    this.writtens[slot] = written;
+    const changed =
+      last === undefined ||
+      last.type !== written.type ||
+      last.entry !== written.entry ||
+      last.record !== written.record;
+    if (changed) this.changed(key, slot);
+    return changed;
   }
 
-  /** Twice the slots with the keys kept, or, at PROBE_SLOTS, as many and empty. */
-  private resize(): void {
-    const { keys, entries, writtens } = this;
+  /** Twice the slots with the keys kept, or, at PROBE_SLOTS, as many and empty (true). */
+  private resize(): boolean {
+    const { keys, entries, writtens, keyVersions } = this;
     const size = keys.length < PROBE_SLOTS ? 2 * keys.length : keys.length;
     this.keys = new Int32Array(size);
     this.entries = new Array(size);
     this.writtens = new Array(size);
+    this.keyVersions = new Int32Array(size);
     this.count = 0;
-    if (size === keys.length) return;
+    if (size === keys.length) {
+      // The keys' `written`s are let go: their lanes are void.
+      for (let i = 0; i < keys.length; i++) if (keyVersions[i] !== 0) this.changed(keys[i], 0);
+      this.keyVersions[0] = 0;
+      return true;
+    }
     for (let i = 0; i < keys.length; i++) {
       const entry = entries[i];
       if (entry === undefined) continue;
       this.found(keys[i], entry);
       const written = writtens[i];
-      if (written !== undefined) this.wrote(keys[i], written);
+      if (written === undefined) continue;
+      // Moved with its version (its lanes still hold).
+      const slot = this.slotOf(keys[i]);
+      this.writtens[slot] = written;
+      this.keyVersions[slot] = keyVersions[i];
     }
+    return false;
   }
 }
 

@@ -4,6 +4,7 @@ import type { FormatName } from "../events/formats.ts";
 import type { SharedLineIndex } from "../events/line-index.ts";
 import { lineReader, readShard } from "../events/read.ts";
 import {
+  type DeliveryWriter,
   isProblem,
   type Out,
   type OutcomeSink,
@@ -74,19 +75,23 @@ export interface ShardEnd {
 /** Past every line: the batch after the end of input. */
 export const END_OF_INPUT = Number.MAX_SAFE_INTEGER;
 
-/** One shard of a log file, classified chunk by chunk. */
+/**
+ * One shard of a log file, classified chunk by chunk (`lanes` false: no delivery's record written by its line
+ * template's lane — the same records, each written by the classifier: tests compare the two).
+ */
 export function* shardBatches(
   job: ShardJob,
   classifier: EventClassifier,
   counters: ParseCounters,
   spares: ArrayBuffer[] = [],
   lines: SharedLineIndex | null = null,
+  lanes = true,
 ): Generator<ShardBatch> {
   // The threads move their batches' memory to each other (a postMessage transfer detaches it). (Batches in
   // shared memory instead cost more: a copy into or out of a SharedArrayBuffer is a relaxed atomic copy, 3-5
   // times slower for a record's larger pieces.)
   detachFirst();
-  const records = new ShardRecords(classifier, job.format, job.all, spares);
+  const records = new ShardRecords(classifier, job.format, job.all, spares, lanes);
   const reader = lineReader(job.format, job.path, {
     modified: job.modified,
     types: job.all ? null : CLASSIFIED_TYPES,
@@ -110,7 +115,7 @@ const RECORDS_AT_FIRST = 4096;
  * The records of a chunk: those the parser read on the bytes (written as they come, OutcomeSink), then
  * the events and problems it gave in `out`, merged by their place in the chunk.
  */
-class ShardRecords implements OutcomeSink {
+class ShardRecords implements OutcomeSink, DeliveryWriter {
   private readonly classifier: EventClassifier;
   private readonly format: string;
   private readonly all: boolean;
@@ -131,11 +136,39 @@ class ShardRecords implements OutcomeSink {
    */
   private readonly spares: ArrayBuffer[];
 
-  constructor(classifier: EventClassifier, format: string, all: boolean, spares: ArrayBuffer[]) {
+  /** Itself where deliveries are records (`all`): see DeliveryWriter. */
+  readonly deliveries: DeliveryWriter | null;
+
+  constructor(
+    classifier: EventClassifier,
+    format: string,
+    all: boolean,
+    spares: ArrayBuffer[],
+    lanes: boolean,
+  ) {
     this.classifier = classifier;
     this.format = format;
     this.all = all;
     this.spares = spares;
+    this.deliveries = all && lanes ? this : null;
+  }
+
+  start(time: string | null): number {
+    return this.classifier.laneStart(this.json, time);
+  }
+
+  get limit(): number {
+    return this.classifier.laneLimit;
+  }
+
+  get timeLength(): number {
+    return this.classifier.laneTime;
+  }
+
+  wrote(end: number, line: number, before: number): void {
+    const start = this.json.length;
+    this.classifier.laneWrote(this.json, end);
+    this.written(start, line, before);
   }
 
   outcome(event: DeliveryEvent, spans: OutcomeSpans, before: number): void {
