@@ -600,8 +600,11 @@ function statusLine(
   };
   if (realShapes) tokens.real = realIds(random, time);
   const reply = outcome.reply(tokens);
-  const text = reply.startsWith("connect to")
-    ? reply
-    : `host ${relay.slice(0, relay.lastIndexOf(":"))} said: ${reply} (in reply to ${outcome.status === "sent" ? "end of DATA" : "RCPT TO"} command)`;
+  // Postfix's smtp(8) logs a delivery with the server's reply alone, `status=sent (250 …)`; "host … said: … (in reply to …)"
+  // is its text for a refusal or a deferral only.
+  const text =
+    outcome.status === "sent" || reply.startsWith("connect to")
+      ? reply
+      : `host ${relay.slice(0, relay.lastIndexOf(":"))} said: ${reply} (in reply to RCPT TO command)`;
   return `${qid}: to=<${rcpt}>, relay=${relay}, delay=1.2, delays=0.1/0/0.5/0.6, dsn=${outcome.dsn}, status=${outcome.status} (${text})`;
 }

@@ -39,7 +39,7 @@ function openFile(name: string, bytes: Buffer): number {
  */
 function writeLog(): string {
   const path = join(dir, "mail.log");
-  const grep = [...postfixGrepLogChunks(6000, 13)].join("").split("\n");
+  const grep = [...postfixGrepLogChunks(8000, 13)].join("").split("\n");
   const crlf = grep.map((line, i) => (i % 7 === 3 && line !== "" ? `${line}\r` : line)).join("\n");
   const parts = [
     crlf,

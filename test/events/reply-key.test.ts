@@ -233,8 +233,11 @@ test("replies of a grep'd Postfix log: few masked keys, and the SQL masker agree
   const replies: string[] = [];
   for (const chunk of postfixGrepLogChunks(3000, 7)) {
     for (const line of chunk.split("\n")) {
-      const at = line.indexOf(" said: ");
-      if (at > 0) replies.push(line.slice(at + 7));
+      // A refusal's or deferral's reply follows "host … said: "; a delivery's stands alone: `status=sent (250 …)`.
+      const said = line.indexOf(" said: ");
+      const sent = line.indexOf("status=sent (");
+      if (said > 0) replies.push(line.slice(said + 7));
+      else if (sent > 0) replies.push(line.slice(sent + 13, -1));
     }
   }
   const keys = new Set(replies.map((reply) => maskReply(reply).masked));
@@ -479,8 +482,11 @@ test("ReplyMask keys a reply by its masked form without building it: hash and eq
   ];
   for (const chunk of postfixGrepLogChunks(400, 11)) {
     for (const line of chunk.split("\n")) {
-      const at = line.indexOf(" said: ");
-      if (at > 0) replies.push(line.slice(at + 7));
+      // A refusal's or deferral's reply follows "host … said: "; a delivery's stands alone: `status=sent (250 …)`.
+      const said = line.indexOf(" said: ");
+      const sent = line.indexOf("status=sent (");
+      if (said > 0) replies.push(line.slice(said + 7));
+      else if (sent > 0) replies.push(line.slice(sent + 13, -1));
     }
   }
   const mask = new ReplyMask();
@@ -611,8 +617,11 @@ test("ReplyMask.matches recognises exactly the replies of a template's masked fo
   ];
   for (const chunk of postfixGrepLogChunks(300, 5)) {
     for (const line of chunk.split("\n")) {
-      const at = line.indexOf(" said: ");
-      if (at > 0) replies.push(line.slice(at + 7));
+      // A refusal's or deferral's reply follows "host … said: "; a delivery's stands alone: `status=sent (250 …)`.
+      const said = line.indexOf(" said: ");
+      const sent = line.indexOf("status=sent (");
+      if (said > 0) replies.push(line.slice(said + 7));
+      else if (sent > 0) replies.push(line.slice(sent + 13, -1));
     }
   }
   // Token-like texts (some with a character more on either side) and any text.
