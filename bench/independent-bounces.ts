@@ -244,6 +244,7 @@ report("bounces real MTAs made (Sendmail 8.17.1.9)", fixtureCases("mta-made/send
 report("bounces real MTAs made (Courier 1.0.16)", fixtureCases("mta-made/courier"));
 report("bounces real MTAs made (dma 0.13)", fixtureCases("mta-made/dma"));
 report("bounces real MTAs made (nullmailer 2.2)", fixtureCases("mta-made/nullmailer"));
+report("bounces real MTAs made (Dovecot 2.3.19 LDA)", fixtureCases("mta-made/dovecot"));
 if (values.flufl !== undefined) {
   const root = typeof values.flufl === "string" && values.flufl !== "" ? values.flufl : FLUFL;
   if (!existsSync(join(root, "testing", "helpers.py"))) {

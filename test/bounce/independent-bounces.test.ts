@@ -96,7 +96,7 @@ interface MtaMade {
   suppress?: Record<string, boolean | null>;
 }
 
-for (const mta of ["postfix", "exim", "opensmtpd", "sendmail", "courier", "dma", "nullmailer"]) {
+for (const mta of ["postfix", "exim", "opensmtpd", "sendmail", "courier", "dma", "nullmailer", "dovecot"]) {
   const dir = join(FIXTURES, "mta-made", mta);
   const made = expectedIn<MtaMade & Expected>(dir) as Record<string, MtaMade>;
   test(`every ${mta}-made bounce has one entry saying why, and every entry a file`, () => {
