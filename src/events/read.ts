@@ -381,14 +381,18 @@ export class LineSplitter {
     return lines;
   }
 
-  /** Lines of chunk[from, to] (`to`: a line end) read on their bytes where the parser can, else decoded. */
+  /**
+   * Lines of chunk[from, to] (`to`: a line end) read on their bytes where the parser can, else decoded; in a
+   * chunk not all ASCII (`ascii` false) its ASCII lines too (a few lines with a UTF-8 address or reply must not
+   * send a whole chunk's lines to the decoded path: review R141), the others decoded as UTF-8.
+   */
   private plainLines(chunk: Buffer, from: number, to: number, ascii: boolean, out: Out): void {
-    for (let at = ascii ? this.takenPlain(chunk, from, to, out) : from; at <= to; ) {
+    for (let at = this.takenPlain(chunk, from, to, ascii, out); at <= to; ) {
       const end = lineEndIn(chunk, at, to);
       const stop = stopBefore(chunk, at, end);
       this.complete(this.parser, chunk.toString(ascii ? "latin1" : "utf8", at, stop), out, stop - at);
       if (end >= to) return;
-      at = ascii ? this.takenPlain(chunk, end + 1, to, out) : end + 1;
+      at = this.takenPlain(chunk, end + 1, to, ascii, out);
     }
   }
 
@@ -398,15 +402,17 @@ export class LineSplitter {
    * limit), or `to + 1` when there is none. Those lines are the caller's, as in takenLines: this hot loop has
    * no path V8 would first meet after optimizing it (--trace-deopt, both threads: "Insufficient type feedback").
    */
-  private takenPlain(chunk: Buffer, from: number, to: number, out: Out): number {
+  private takenPlain(chunk: Buffer, from: number, to: number, ascii: boolean, out: Out): number {
     const parser = this.parser;
     // Computed before the loop: an operation first run at its end has no type feedback if V8 optimized the
     // loop while it ran (on-stack replacement), and the optimized code was thrown away there.
     const past = to + 1;
     for (let at = from; ; ) {
       const end = lineEndIn(chunk, at, to);
-      if (this.longLine !== null || !this.taken(parser, chunk, at, stopBefore(chunk, at, end), out))
-        return at;
+      const stop = stopBefore(chunk, at, end);
+      // A line with a byte beyond ASCII (in a chunk not all ASCII) is the caller's: decoded as UTF-8.
+      if (this.longLine !== null || (!ascii && !isAscii(chunk.subarray(at, stop)))) return at;
+      if (!this.taken(parser, chunk, at, stop, out)) return at;
       this.lineNo++;
       if (end >= to) return past;
       at = end + 1;

@@ -203,7 +203,7 @@ test("with a chunk's index, a shard is given only its lines (by their heads) and
   assert.equal(all.length, 5);
 });
 
-test("whether a chunk is all ASCII is found by its indexer, and a chunk that is not is decoded as UTF-8", () => {
+test("whether a chunk is all ASCII is found by its indexer; in a chunk that is not, a line with a byte beyond ASCII is decoded as UTF-8 and the others are taken on their bytes (review R141)", () => {
   const headOf: HeadOf = () => false;
   const ascii = Buffer.from("plain 1\nplain 2\n");
   const utf8 = Buffer.from("caf\u00e9 1\nplain 2\n");
@@ -222,7 +222,7 @@ test("whether a chunk is all ASCII is found by its indexer, and a chunk that is 
     splitter.push(bytes, [], shared?.index ?? null);
     assert.deepEqual(
       seen,
-      expected ? ["take 1 plain 1", "take 2 plain 2"] : ["line 1 caf\u00e9 1", "line 2 plain 2"],
+      expected ? ["take 1 plain 1", "take 2 plain 2"] : ["line 1 caf\u00e9 1", "take 2 plain 2"],
     );
   }
 });

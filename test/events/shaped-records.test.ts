@@ -120,10 +120,27 @@ test("records of lines of a known shape, written without an event, are the recor
     assert.ok(shaped > (all ? 300 : 150), `written by shape: ${shaped} of ${text.length}`);
     assert.deepEqual(bytes, text);
   }
-  // A chunk with a byte beyond ASCII is decoded: its records are the decoded lines' too.
+  // A chunk with a byte beyond ASCII: its lines that have one are decoded, its records are the decoded lines' too.
   const wide = handWritten().map((l, n) => (n % 97 === 5 ? l.replace("to=<", "to=<é") : l));
   const { bytes, text } = await bothWays(`${wide.join("\n")}\n`, true);
   assert.deepEqual(bytes, text);
+});
+
+test("a few lines with a byte beyond ASCII (a UTF-8 address, a reply in another language) leave the others of their chunk to the shaped path: the records decoded lines give (review R141)", async () => {
+  const lines = handWritten();
+  const ascii = await bothWays(`${lines.join("\n")}\n`, true);
+  const wide = lines.map((l, n) =>
+    n % 100 === 5
+      ? l.replace("to=<", "to=<café")
+      : n % 100 === 50
+        ? l.replace(" said: 250", " said: 250 accepté")
+        : l,
+  );
+  const { bytes, text, shaped } = await bothWays(`${wide.join("\n")}\n`, true);
+  assert.equal(text.length, ascii.text.length);
+  assert.deepEqual(bytes, text);
+  // All but a few lines go as they go in an all-ASCII log (before: none of the chunk's lines did).
+  assert.ok(shaped > 0.9 * ascii.shaped, `written by shape: ${shaped} (all ASCII: ${ascii.shaped})`);
 });
 
 test("replies with more tokens than WebAssembly keeps places for (hundreds of addresses), in records whose time changes: the records decoded lines give", async () => {
