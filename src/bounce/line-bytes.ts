@@ -568,7 +568,7 @@ export class ReplyBytes implements RecordWriter {
    * The stage of its memory given to `out` with room for `room` bytes and a newline after them (the bytes
    * staged for another JsonBytes, or too many for that room, settled first).
    */
-  stage(out: JsonBytes, room: number): StagedBytes {
+  private stage(out: JsonBytes, room: number): StagedBytes {
     const staged = this.shared.staged;
     if (staged.owner !== out || staged.end + room + 1 > staged.limit) {
       staged.owner?.settle();
@@ -840,12 +840,5 @@ export class LineBytes {
   /** Empties the lane of the template placed at `address`. */
   clearLane(address: number): void {
     this.ints[(address - LANE_BYTES) >> 2] = 0;
-  }
-
-  /** The lane of the template placed at `address` (LANE_INTS ints; tests). */
-  laneOf(address: number): Int32Array {
-    const lane = new Int32Array(LANE_INTS);
-    for (let i = 0; i < LANE_INTS; i++) lane[i] = this.words.getInt32(address - LANE_BYTES + 4 * i, true);
-    return lane;
   }
 }

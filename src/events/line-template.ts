@@ -421,11 +421,8 @@ export class LineTemplates<T> {
   /** The second template of a slot read a line: it goes first. */
   private swap(slot: number): void {
     const pair = slot >> 1;
-    const second = this.seconds[pair]!;
-    const first = this.firsts[pair]!;
-    this.seconds[pair] = first;
-    this.firsts[pair] = second;
-    this.lineBytes?.setSlot(slot, second.address, first.address);
+    const second = this.swapped(pair);
+    this.lineBytes?.setSlot(slot, second.address, this.seconds[pair]!.address);
   }
 
   /**

@@ -232,11 +232,6 @@ interface TemplateFields {
   status: string | null;
   /** The tail after the reply (` (in reply to … command))`) is a template's literal: its lines share it. */
   smtpCommand: SmtpCommand | null;
-  /**
-   * The template's reply is its line's whole status text (`connect to host[ip]:25: Connection timed out`:
-   * no ` said: `): a line of it whose text starts with `host ` is not its (the parser reads a reply out of it).
-   */
-  bare: boolean;
 }
 
 interface Instance {
@@ -705,10 +700,15 @@ class PostfixParser {
     );
     if (end < 0) return end;
     writer.wrote(end, lineNo, out.length);
+    this.settleDelivered(bytes, rcptStart);
+    return 0;
+  }
+
+  /** As `outcome` settles the queue's state: a recipient deferred before is no longer. */
+  private settleDelivered(bytes: Buffer, rcptStart: number): void {
     const entry = this.entryOfBytes(bytes);
     const state = entry !== NONE ? this.states.value(entry) : undefined;
-    if (state?.deferred?.delete(latin1(bytes, rcptStart, at.rcptEnd))) this.settled(entry, state);
-    return 0;
+    if (state?.deferred?.delete(latin1(bytes, rcptStart, this.at.rcptEnd))) this.settled(entry, state);
   }
 
   /**
@@ -856,10 +856,7 @@ class PostfixParser {
       this.keep(entry, state, event);
       return true;
     }
-    // As `outcome` settles the queue's state: a recipient deferred before is no longer.
-    const entry = this.entryOfBytes(bytes);
-    const state = entry !== NONE ? this.states.value(entry) : undefined;
-    if (state?.deferred?.delete(latin1(bytes, rcptStart, at.rcptEnd))) this.settled(entry, state);
+    this.settleDelivered(bytes, rcptStart);
     return true;
   }
 
@@ -911,7 +908,6 @@ class PostfixParser {
           remoteMta: event.remoteMta,
           status: event.status,
           smtpCommand: event.smtpCommand,
-          bare,
         };
         const reading = this.templates.learn(
           bytes,
