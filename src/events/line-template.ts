@@ -9,7 +9,7 @@ import { OutcomeShape } from "./source.ts";
  * after the reply, ` (in reply to end of DATA command))`. A line template is such a line's bytes from the
  * recipient's last `@` to the reply, and from the reply's end to the line's end, with the places that vary
  * from line to line without changing what the parser reads cut out as variable spans: the values of
- * `delay=` and `delays=` (digits, dots, slashes) and bracketed addresses (`[17.57.155.23]`: hex digits,
+ * `delay=`, `delays=` and `conn_use=` (digits, dots, slashes) and bracketed addresses (`[17.57.155.23]`: hex digits,
  * dots, colons). A line that has every other byte of a template is read as that template's line was (the
  * same relay, DSN, status word, reply boundaries): no field search, no relay or DSN lookup.
  *
@@ -33,8 +33,14 @@ const AT_SIGN = 64;
 const OPEN_BRACKET = 91;
 const CLOSE_BRACKET = 93;
 const EQUALS = 61;
-/** Field names whose values are variable spans of the DELAY alphabet (`delay=1.2`, `delays=0.1/0/0.5/0.6`). */
-const DELAY_FIELDS = ["delay=", "delays="].map((name) => Uint8Array.from(name, (c) => c.charCodeAt(0)));
+/**
+ * Field names whose values are variable spans of the DELAY alphabet (`delay=1.2`, `delays=0.1/0/0.5/0.6`,
+ * `conn_use=2`: Postfix's global/log_adhoc.c writes conn_use after the relay for a delivery over a cached
+ * connection, its number the connection's use count — a bulk sender's lines mostly have it).
+ */
+const DELAY_FIELDS = ["delay=", "delays=", "conn_use="].map((name) =>
+  Uint8Array.from(name, (c) => c.charCodeAt(0)),
+);
 /** Slots of the table of templates (a power of two); a slot holds the last two templates made for it. */
 const SLOTS = TEMPLATE_SLOTS;
 /** Bytes of the relay's name mixed into a template's slot (after `>, relay=`). */

@@ -136,11 +136,19 @@ function byteByByte(): void {
 test("lines that differ in their variable spans, recipient and reply tokens share the template", () => {
   inChunkMemory = true;
   const [gmail, icloud, other] = LINES;
+  // A delivery as Postfix logs it, over a cached connection: the server's reply alone, ending in its id.
+  const pfSent = `${HEAD}to=<u@gmail.com>, relay=gmail-smtp-in.l.google.com[142.250.102.27]:25, conn_use=3, delay=0.35, delays=0.05/0/0/0.3, dsn=2.0.0, status=sent (250 2.0.0 OK  1767600000 da104b4daee5997.62 - gsmtp)`;
   const variants: [string, string][] = [
     [gmail, gmail.replace("user1@", "someone.else+tag@").replace("da104b4daee5997.62", "ab3ff9c1d0e2a77.13")],
     [gmail, gmail.replaceAll("142.250.102.27", "74.125.1.100").replace("delay=1.2", "delay=31")],
     [icloud, icloud.replace("delays=0/0/0.1/0.2", "delays=0.11/0.01/1.5/12").replaceAll("200::1", "fe::7")],
     [other, other.replace("delay=12", "delay=0.5").replace("x@", "xy@")],
+    // conn_use's number: the connection's use count (Postfix's global/log_adhoc.c), one per delivery over it.
+    [other, other.replace("conn_use=2", "conn_use=117")],
+    [
+      pfSent,
+      pfSent.replace("conn_use=3", "conn_use=4").replace("delays=0.05/0/0/0.3", "delays=1.4/0.01/0/1.1"),
+    ],
     // Another reply code: the same shape, a record of its own code.
     [gmail, gmail.replace("said: 250 2.0.0", "said: 251 2.0.0")],
   ];
