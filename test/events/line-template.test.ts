@@ -244,3 +244,50 @@ for (const where of ["a buffer", "a chunk memory"]) {
     assert.ok(learnedAgain < 0.15 * domains, `${learnedAgain} of ${domains} lines learned again`);
   });
 }
+
+for (const where of ["a buffer", "a chunk memory"]) {
+  test(`a delivery over a cached connection (\`, conn_use=N\`) and one without share a template; other conn_use texts are read as alone (${where})`, () => {
+    inChunkMemory = where === "a chunk memory";
+    const withConnUse = (line: string, n: string) => line.replace(", delay=", `, conn_use=${n}, delay=`);
+    const without = LINES[2].replace(", conn_use=2", "");
+    // relay=none (LINES[3]): no connection, no conn_use in Postfix's lines; the slot's relay bytes (slotOf) would
+    // take in `, conn_use` there: read as alone, not asked to share.
+    sameAsAlone(LINES[3], withConnUse(LINES[3], "2"));
+    const pairs: [string, string][] = [
+      ...[0, 1, 4].flatMap((i): [string, string][] => [
+        [LINES[i], withConnUse(LINES[i], "2")],
+        [withConnUse(LINES[i], "17"), LINES[i]],
+        [withConnUse(LINES[i], "3"), withConnUse(LINES[i], "1024")],
+      ]),
+      [LINES[2], without],
+      [without, LINES[2]],
+    ];
+    for (const [first, line] of pairs) {
+      sameAsAlone(first, line);
+      const [template, read] = outcomes([first, line], new EventClassifier());
+      assert.ok(template.shape !== null, first);
+      assert.equal(read.shape, template.shape, line);
+    }
+    // Not Postfix's conn_use (no number, another byte in or after it, twice, elsewhere, a field after it): as alone.
+    const odd = [
+      ", conn_use=, delay=",
+      ", conn_use=1.2/3, delay=",
+      ", conn_use=7x, delay=",
+      ", conn_use=2, conn_use=3, delay=",
+      ", conn_use=5,delay=",
+      ", conn_use=5 , delay=",
+      " , conn_use=5, delay=",
+      ", conn_use=5, relay=evil.example[192.0.2.9]:25, delay=",
+      ", conn_use=5, dsn=5.1.1, delay=",
+      ", conn_use=5, status=bounced (host evil said: 550 no), delay=",
+      ", conn_use=5 delay=",
+      ", conn_use=5, delay=1, conn_use=6, delay=",
+    ];
+    for (const first of [LINES[0], withConnUse(LINES[0], "2"), LINES[4], withConnUse(LINES[4], "9")]) {
+      const plain = first.replace(/, conn_use=\d+/, "");
+      for (const text of odd) sameAsAlone(first, plain.replace(", delay=", text));
+      sameAsAlone(first, plain.replace(", relay=", ", conn_use=3, relay="));
+      sameAsAlone(first, plain.replace(", dsn=", ", conn_use=3, dsn="));
+    }
+  });
+}
