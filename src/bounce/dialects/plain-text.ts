@@ -4,15 +4,19 @@ import { remoteHostIn } from "../email/remote-host.ts";
 import type { ScannedEmail } from "../email/scan.ts";
 import {
   addressesIn,
+  echoedAddress,
+  namesAddress,
   REPLY_CODE_IN_TEXT,
   type ReportText,
   readReportText,
   recipientsInReplies,
   recipientsInSentences,
   STATUS_IN_TEXT,
+  TRANSCRIPT_HOST,
   withoutAddressee,
 } from "../email/text.ts";
-import { namesAddress, wholeTranscriptReply } from "../email/transcript.ts";
+import { cutReplyCode, wholeTranscriptReply } from "../email/transcript.ts";
+import { MAX_REPLY_LENGTH } from "../smtp-reply.ts";
 import type { Dialect, RecipientReport } from "./types.ts";
 
 /** Signs that a message without structured fields is a bounce at all. */
@@ -191,8 +195,6 @@ const TRANSCRIPT_SEPARATOR = /-{3,} ?Transcript of session follows ?-{3,}/i;
  * Diagnostic-Code does: the whole reply is in the transcript (email/transcript.ts reads it for the DSN).
  */
 const SENDMAIL_REASON = new RegExp(`^\\(reason: (.{1,998}?)\\)(?=$| ${TRANSCRIPT_SEPARATOR.source})`, "i");
-/** "... while talking to mx.example.org.:" opens one host's part of the transcript (usersmtp.c). */
-const TALKING_TO = /^(?:\.\.\. )?while talking to /i;
 /** Transcript lines looked at, and characters: hostile input stays bounded. */
 const MAX_TRANSCRIPT_LINES = 256;
 const MAX_TRANSCRIPT_LENGTH = 64 * 1024;
@@ -233,10 +235,17 @@ function ownSendmailReply(
 } | null {
   const reason = SENDMAIL_REASON.exec(diagnostic);
   if (reason === null) return null;
-  const whole = wholeTranscriptReply(reason[1], mail, recipient);
   // What follows the line is nothing or Sendmail's "----- Transcript of session follows -----" (savemail.c).
   const rest = diagnostic.slice(reason[0].length);
   const part = hostPart(transcript(), reason[1], recipient);
+  // The whole reply the line was cut from: its run in the recipient's part, or (a transcript past the lines read
+  // for parts) wherever the report holds it.
+  const whole =
+    part === null
+      ? wholeTranscriptReply(reason[1], mail, recipient)
+      : cutReplyCode(reason[1]) !== null && part.run.length > 1
+        ? part.run.join(" ")
+        : null;
   if (whole === null && rest === "" && part === null) return null;
   const error = `(reason: ${whole ?? reason[1]})`;
   const remoteMta = part === null ? null : remoteHostIn(part.text);
@@ -257,19 +266,16 @@ function ownSendmailReply(
 }
 
 /**
- * Sendmail's verdict on a recipient whose RCPT TO the server refused, the line it writes right after the server's
- * reply whatever the reply's words (EX_NOUSER): ">>> RCPT To:<a@b>", "<<< 550 5.7.1 IP address blacklisted by
- * recipient", "550 5.1.1 <a@b>... User unknown" (github.com/sisimai/set-of-emails lhost-sendmail-36.eml; a 551
- * reads the same, lhost-sendmail-17.eml). A pipelined session shows ">>> DATA" before every RCPT TO's reply; this
- * line still says the reply answered RCPT TO. A refusal after DATA gets "554 5.0.0 Service unavailable" instead
- * (Sendmail 8.17's own reports, test/fixtures/mta-made/sendmail).
+ * Sendmail's own line for a recipient (email/text.ts echoedAddress) in EX_NOUSER's stock words, right after the
+ * server's reply: the reply refused its RCPT TO, whatever its words (usersmtp.c maps 550/551/553 to RCPT TO to
+ * EX_NOUSER: ">>> RCPT To:<a@b>", "<<< 550 5.7.1 IP address blacklisted by recipient", "550 5.1.1 <a@b>... User
+ * unknown", github.com/sisimai/set-of-emails lhost-sendmail-36.eml). A pipelined session shows ">>> DATA" before
+ * every RCPT TO's reply; this line still says the reply answered RCPT TO. A refusal after DATA gets "554 5.0.0
+ * Service unavailable" instead (Sendmail 8.17's own reports, test/fixtures/mta-made/sendmail).
  */
-const REFUSED_AT_RCPT = /^550 5\.1\.1 <?([^\s<>]{1,320})>?\.\.\. User unknown$/;
-
-/** `echo` (HostPart.echo) is Sendmail's verdict that `recipient`'s RCPT TO was refused. */
 function refusedAtRcpt(echo: string | null, recipient: string): boolean {
-  const named = echo === null ? undefined : REFUSED_AT_RCPT.exec(echo)?.[1];
-  return named !== undefined && named.toLowerCase() === recipient.toLowerCase();
+  if (echo === null || !echo.endsWith("... User unknown")) return false;
+  return echoedAddress(echo) === recipient.toLowerCase();
 }
 
 /**
@@ -349,15 +355,18 @@ function hostPart(lines: readonly string[], reply: string, recipient: string): H
   let later: string[] = [];
   // Sendmail's own line right after the answered reply ("550 5.1.1 a@b... User unknown"), if any.
   let echo: string | null = null;
+  // The answered reply's lines, "<<< " left out.
+  let run: string[] = [];
+  let runLength = 0;
   let continued: string | null = null;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i];
     // A blank line ends the transcript, unless another host's part follows it.
-    if (line === "" && !TALKING_TO.test(lines[i + 1] ?? "")) break;
+    if (line === "" && !TRANSCRIPT_HOST.test(lines[i + 1] ?? "")) break;
     if (line === "") continue;
-    if (TALKING_TO.test(line)) {
+    if (TRANSCRIPT_HOST.test(line)) {
       if (found) {
-        const done = { text: part.join(" "), index, later, echo };
+        const done = { text: part.join(" "), index, later, echo, run };
         if (names) return done;
         first ??= done;
       }
@@ -367,6 +376,8 @@ function hostPart(lines: readonly string[], reply: string, recipient: string): H
       names = false;
       later = [];
       echo = null;
+      run = [];
+      runLength = 0;
       continued = null;
     }
     part.push(line);
@@ -374,6 +385,10 @@ function hostPart(lines: readonly string[], reply: string, recipient: string): H
     if (found) {
       const lead = REPLY_LINE.exec(line);
       if (continued !== null && lead !== null && lead[1] === continued) {
+        if (runLength < MAX_REPLY_LENGTH) {
+          run.push(line.slice(4));
+          runLength += line.length - 3;
+        }
         if (lead[2] !== "-") continued = null;
       } else {
         if (lead === null && later.length === 0 && echo === null && !DIALOGUE.test(line)) echo = line;
@@ -382,11 +397,13 @@ function hostPart(lines: readonly string[], reply: string, recipient: string): H
       }
     } else if (line === answered) {
       found = true;
+      run = [line.slice(4)];
+      runLength = run[0].length;
       const lead = REPLY_LINE.exec(line);
       continued = lead !== null && lead[2] === "-" ? lead[1] : null;
     }
   }
-  const last = found && index >= 0 ? { text: part.join(" "), index, later, echo } : null;
+  const last = found && index >= 0 ? { text: part.join(" "), index, later, echo, run } : null;
   return last !== null && (names || first === null) ? last : first;
 }
 
@@ -402,6 +419,8 @@ interface HostPart {
    * recipient ("550 5.1.1 a@b... User unknown", "a@b... Deferred: 421 …"). Null when a reply or nothing follows.
    */
   echo: string | null;
+  /** The answered reply's lines without "<<< " (its first, then its continuation lines up to MAX_REPLY_LENGTH). */
+  run: string[];
 }
 
 /** A server's reply line in a Sendmail transcript: its code, and "-" when more lines of the reply follow. */
