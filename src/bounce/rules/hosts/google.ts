@@ -905,7 +905,8 @@ export const GOOGLE_HOST_RULES: RuleTable = {
       phrase: "rcpt first",
       status: ["x.5.1"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: null,
+      example: "503 5.5.1 RCPT first. g0000000000ggg.00",
+      exampleSource: "github.com/sisimai/set-of-emails maildir/bsd/rhost-google-01.eml",
     },
     {
       id: "rhost-google-5-1-no-data-after-bdat",
