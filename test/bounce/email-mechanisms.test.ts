@@ -447,7 +447,12 @@ describe("Sendmail transcripts", () => {
     );
     // The line names another address: no verdict on this recipient's phase.
     const other = sendmailReport(
-      ["a@example.jp", "    (reason: 550 Invalid Recipient)", "b@example.jp", "    (reason: 552 Mailbox full)"],
+      [
+        "a@example.jp",
+        "    (reason: 550 Invalid Recipient)",
+        "b@example.jp",
+        "    (reason: 552 Mailbox full)",
+      ],
       [
         "... while talking to [127.0.0.1]:",
         ">>> DATA",
