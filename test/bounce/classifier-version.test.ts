@@ -30,7 +30,7 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  */
 const RECORDED = {
   version: 89,
-  fingerprint: "24fac93ad4c325251e55a2060525ff64b51817841d9671b27c7da3bd913031c5",
+  fingerprint: "a732cc7186dcb5b8e5b4941fb6e6389689c77ae162e5629536517c5075447ef3",
 };
 
 /** Rule data as text: patterns by their source and flags. */
