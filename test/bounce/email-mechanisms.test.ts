@@ -1410,6 +1410,13 @@ describe("the remote host a plain-text report names", () => {
     );
     assert.equal(remoteHostIn("ghost: not a host line"), null);
   });
+  it("Gmail's '[<host> <ip>: timed out]' after its 'did not accept our requests to connect' (set-of-emails rfc3464-56.eml)", () => {
+    const notice =
+      "The recipient server did not accept our requests to connect. Learn more at https://support.google.com/mail/answer/7720";
+    assert.equal(remoteHostIn(`${notice} [neko1.nyaan.jp 192.0.2.222: timed out]`), "neko1.nyaan.jp");
+    assert.equal(remoteHostIn(`${notice}\n [mx.example.net. 192.0.2.44: timed out]`), "mx.example.net");
+    assert.equal(remoteHostIn(`${notice} [not a host]`), null);
+  });
   it("a Gmail notice naming a provider's server lets that provider's rules decide", () => {
     const [record] = records(
       [
