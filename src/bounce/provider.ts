@@ -236,8 +236,12 @@ export const TEXT_MARKERS: readonly TextMarker[] = [
   },
   {
     provider: "google",
-    pattern: /support\.google\.com|\bgsmtp\b|\.google\.com\b/,
-    source: "Gmail replies end in '- gsmtp' and link support.google.com (answer/3726730)",
+    // Not Gmail's help for its own senders, answer/7720 ("Learn more at …" in the notices Gmail writes about another
+    // server it could not deliver to: set-of-emails rfc3464-56, rhost-gsuite-07): those words are the sender's relay's
+    // (review R145).
+    pattern: /support\.google\.com(?!\/mail\/answer\/7720\b)|\bgsmtp\b|(?<!\bsupport)\.google\.com\b/,
+    source:
+      "Gmail replies end in '- gsmtp' and link support.google.com (answer/3726730); Gmail's notices about another server link answer/7720 (https://support.google.com/mail/answer/7720)",
   },
   {
     provider: "yahoo",

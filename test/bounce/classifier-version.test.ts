@@ -29,8 +29,8 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 89,
-  fingerprint: "24fac93ad4c325251e55a2060525ff64b51817841d9671b27c7da3bd913031c5",
+  version: 90,
+  fingerprint: "a19b80488b5eb19affa0c1aa9c4ad36db7c20f9ea240a741ec04a0e8474044b1",
 };
 
 /** Rule data as text: patterns by their source and flags. */

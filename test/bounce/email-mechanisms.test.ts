@@ -479,6 +479,23 @@ describe("Sendmail transcripts", () => {
     assert.deepEqual([record.reason, record.status], ["userunknown", "5.1.1"]);
   });
 
+  it("a Sendmail DSN recipient without Diagnostic-Code reads its own '(reason: …)' line alone, not the notice's opening glued to it (review R146)", () => {
+    const [record] = records(
+      dsn(
+        [
+          "The original message was received at Wed, 25 Nov 2026 10:02:03 GMT",
+          "from app1.example.org [10.0.0.7]",
+          "",
+          "   ----- The following addresses had permanent fatal errors -----",
+          "<b.two@two.example>",
+          "    (reason: Connection timed out)",
+        ].join("\n"),
+        ["Final-Recipient: RFC822; b.two@two.example", "Action: failed", "Status: 4.4.7"].join("\n"),
+      ),
+    );
+    assert.deepEqual([record.diagnostic, record.reason], ["(reason: Connection timed out)", "expired"]);
+  });
+
   it("Sendmail's queue timeout in seconds is an expiry too (pintvl: '1 second'), masked number and all", () => {
     const report = sendmailReport(
       ["a@example.jp", "    (reason: 221 mx.example.jp closing connection)"],
@@ -1392,6 +1409,13 @@ describe("the remote host a plain-text report names", () => {
       "mx.example.jp",
     );
     assert.equal(remoteHostIn("ghost: not a host line"), null);
+  });
+  it("Gmail's '[<host> <ip>: timed out]' after its 'did not accept our requests to connect' (set-of-emails rfc3464-56.eml)", () => {
+    const notice =
+      "The recipient server did not accept our requests to connect. Learn more at https://support.google.com/mail/answer/7720";
+    assert.equal(remoteHostIn(`${notice} [neko1.nyaan.jp 192.0.2.222: timed out]`), "neko1.nyaan.jp");
+    assert.equal(remoteHostIn(`${notice}\n [mx.example.net. 192.0.2.44: timed out]`), "mx.example.net");
+    assert.equal(remoteHostIn(`${notice} [not a host]`), null);
   });
   it("a Gmail notice naming a provider's server lets that provider's rules decide", () => {
     const [record] = records(

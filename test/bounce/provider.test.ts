@@ -246,3 +246,16 @@ test("Gmail's refusal of a client that must use its provider's relay is norelayi
     assert.deepEqual([record.reason, record.provider], ["norelaying", "google"], lead);
   }
 });
+
+test("Gmail's notice about another server it could not reach (its answer/7720 link) names the host, not Google, as the recipient's (review R145)", () => {
+  const notice =
+    "The recipient server did not accept our requests to connect. Learn more at https://support.google.com/mail/answer/7720";
+  const record = classifyReply({
+    text: `${notice} [mx.example.net. 192.0.2.44: timed out]`,
+    recipient: "slow.server@example.net",
+  });
+  assert.deepEqual([record.provider, record.reason], ["other", "expired"]);
+  // Google's own replies still name Google: their links and their "gsmtp".
+  assert.equal(providerFromText("550 5.7.1 see https://support.google.com/mail/answer/81126"), "google");
+  assert.equal(providerFromText("550 5.1.1 user unknown a1si123 - gsmtp"), "google");
+});

@@ -195,6 +195,9 @@ const TRANSCRIPT_SEPARATOR = /-{3,} ?Transcript of session follows ?-{3,}/i;
  * Diagnostic-Code does: the whole reply is in the transcript (email/transcript.ts reads it for the DSN).
  */
 const SENDMAIL_REASON = new RegExp(`^\\(reason: (.{1,998}?)\\)(?=$| ${TRANSCRIPT_SEPARATOR.source})`, "i");
+
+/** A recipient's lines are Sendmail's "(reason: …)" for it: its own error, with or without a reply code. */
+export const isSendmailReason = (lines: string): boolean => SENDMAIL_REASON.test(lines);
 /** Transcript lines looked at, and characters: hostile input stays bounded. */
 const MAX_TRANSCRIPT_LINES = 256;
 const MAX_TRANSCRIPT_LENGTH = 64 * 1024;

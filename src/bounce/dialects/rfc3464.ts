@@ -11,6 +11,7 @@ import {
 } from "../email/text.ts";
 import { wholeTranscriptReply } from "../email/transcript.ts";
 import { categoryVerdict } from "./bounce-categories.ts";
+import { isSendmailReason } from "./plain-text.ts";
 import type { Dialect, RecipientReport } from "./types.ts";
 
 const DELIVERED_ACTIONS = new Set(["delivered", "relayed", "expanded"]);
@@ -75,7 +76,8 @@ export const rfc3464: Dialect = {
       // A Diagnostic-Code that is a multi-line reply's first line alone (Sendmail's) reads the whole reply from
       // the report's transcript.
       const own = entry.diagnostic ? "" : contextOf();
-      const ownAlone = own !== "" && REPLY_CODE_IN_TEXT.test(own);
+      // Sendmail's "(reason: Connection timed out)" is the recipient's own error though it quotes no reply (review R146).
+      const ownAlone = own !== "" && (REPLY_CODE_IN_TEXT.test(own) || isSendmailReason(own));
       const given =
         (entry.diagnostic && (wholeTranscriptReply(entry.diagnostic, mail, recipient) ?? entry.diagnostic)) ||
         (ownAlone ? own : [own, report().preamble].filter(Boolean).join(" "));

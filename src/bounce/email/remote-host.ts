@@ -22,6 +22,13 @@ const REMOTE_HOST_PATTERNS: ReadonlyArray<{ gate: string; pattern: RegExp }> = [
     gate: "recipient domain ",
     pattern: new RegExp(String.raw`\bfor the recipient domain \S{1,255} by ${HOST}\.? \[`, "i"),
   },
+  // Gmail's own notice of a host it could not reach: "Learn more at https://support.google.com/mail/answer/7720
+  // [neko1.nyaan.jp 192.0.2.222: timed out]" (github.com/sisimai/set-of-emails rfc3464-56.eml, lhost-gmail-15.eml;
+  // via-gmail.go takes the first host name in the diagnosis)
+  {
+    gate: "answer/7720",
+    pattern: new RegExp(String.raw`answer/7720\s+\[${HOST}\.? [0-9a-f.:]{3,45}: `, "i"),
+  },
   // GMX / web.de: "SMTP error from remote server after RCPT command:" then "host: mx.example.jp" (via-gmx.go)
   { gate: "host: ", pattern: new RegExp(String.raw`(?:^|\s)host: ${HOST}(?=\s|$)`, "i") },
 ];

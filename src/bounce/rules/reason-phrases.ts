@@ -1182,7 +1182,9 @@ export const REASON_PHRASES: RuleTable = {
       yieldsToStatus: true,
       source:
         "Sisimai lib/Sisimai/Reason/Rejected.pm (phrase list); RFC 3463 X.1.7, X.1.8; sisimai go reason/why-rejected.go",
-      example: null,
+      example: "550 Administrative prohibition",
+      exampleSource:
+        "Exim 4.96's default reply for an ACL deny, as Debian's Courier 1.0.16 reported it (test/fixtures/mta-made/courier/c25-exim-sender-denied.eml)",
     },
     {
       id: "sender-rejected-this-server-does-not-accept-mail-from",
@@ -1579,7 +1581,9 @@ export const REASON_PHRASES: RuleTable = {
       phrase: "unrouteable address",
       source:
         "Sisimai lib/Sisimai/Reason/UserUnknown.pm (phrase list); RFC 3463 X.1.1; sisimai go reason/why-hostunknown.go",
-      example: null,
+      example: "550 Unrouteable address",
+      exampleSource:
+        "Exim 4.96's reply to RCPT TO for an address no router accepts, as Debian's Postfix 3.7 reported it (test/fixtures/mta-made/postfix/p22-exim-unknown.eml)",
     },
     {
       id: "recipient-unknown-address-unknown-not-present-invalid",
