@@ -442,7 +442,11 @@ export class EventClassifier {
       lane[10] = -1;
       lane[11] = -1;
     } else {
-      const key = shared.probed(spans.bytes, spans.replyStart, spans.replyEnd);
+      // The key writtenFor computed for this reply (where it had no probes then, computed now).
+      const key =
+        shared.lastKey !== NOT_PROBED
+          ? shared.lastKey
+          : shared.probed(spans.bytes, spans.replyStart, spans.replyEnd);
       const version = probes.versionOf(key);
       // The key has no `written` of its own (the class's last was written): no lane.
       if (version === 0) return;
@@ -1122,6 +1126,8 @@ class RecipientDomain {
  * all: a new recipient domain's deliveries are written by shapedBytes from their first reply of a known
  * shape on.
  */
+/** SharedContext.lastKey where `writtenFor` computed no probe key (probed's answers are >= -1). */
+const NOT_PROBED = -2;
 /** The last version given to a SharedContext (one count for all: a version is never another class's). */
 let classVersion = 0;
 /** SharedContexts made (their slots among the class versions go round). */
@@ -1162,6 +1168,8 @@ class SharedContext {
   version = ++classVersion;
   readonly slot = classSlots++ % CLASS_VERSIONS;
   versions: Int32Array | null = null;
+  /** The probe's key of the reply `writtenFor` was given last (NOT_PROBED: none computed). */
+  lastKey = NOT_PROBED;
 
   constructor(
     action: string,
@@ -1220,11 +1228,18 @@ class SharedContext {
       this.changed();
   }
 
-  /** What shapedBytes tries for the reply bytes[from, to): the `written` of its probe's key, else the last. */
+  /**
+   * What shapedBytes tries for the reply bytes[from, to): the `written` of its probe's key, else the last. The
+   * key is kept in `lastKey` (NOT_PROBED: the class had no probes), which fillLane copies.
+   */
   writtenFor(bytes: Uint8Array, from: number, to: number): Written | null {
     const { probes, written } = this;
-    if (this.probe < 0 || probes === null) return written;
+    if (this.probe < 0 || probes === null) {
+      this.lastKey = NOT_PROBED;
+      return written;
+    }
     const probed = this.probed(bytes, from, to);
+    this.lastKey = probed;
     return (probed >= 0 ? probes.written(probed) : undefined) ?? written;
   }
 }
