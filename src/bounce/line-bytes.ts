@@ -243,7 +243,7 @@ type ReplyRecord = (
 ) => number;
 
 /**
- * A ReplyBytes memory: the class table, out (the tokens' places), the time records take, the epoch, then the reply
+ * A ReplyBytes memory: the class table, out (the tokens' places), the time records take, the epoch, the versions, then the reply
  * templates' area (REPLY_AREA bytes), the record templates' (RECORD_TEMPLATES_AREA bytes), the records'
  * (RECORDS_AREA bytes), then the remote hosts' (HOSTS_AREA bytes: each its length, then its bytes). The three
  * placed areas have rounds of their own: placing a record template or a host never moves a reply template
@@ -258,9 +258,16 @@ const TIME_BYTES = 64;
  * so that their sizes can change without the module.
  */
 const EPOCH_AT = TIME_AT + TIME_BYTES;
+/**
+ * CLASS_VERSIONS ints: the version of each class of a classifier's contexts (ReplyBytes.versions) and of its
+ * probe keys' `written`s as lanes copied them. At a fixed address too (line-bytes.wat `delivery` reads a key's
+ * slot there, 4095 its mask).
+ */
+export const CLASS_VERSIONS = 4096;
+const VERSIONS_AT = 4096;
 /** The longest remote host placed (a record with a longer one is written in JavaScript). */
 const HOST_BYTES = 1024;
-const REPLY_TEMPLATES_AT = 4096;
+const REPLY_TEMPLATES_AT = VERSIONS_AT + 4 * CLASS_VERSIONS;
 const REPLY_AREA = 1 << 20;
 const RECORD_TEMPLATES_AT = REPLY_TEMPLATES_AT + REPLY_AREA;
 const RECORD_TEMPLATES_AREA = 1 << 19;
@@ -272,13 +279,7 @@ const RECORDS_AREA = 1 << 20;
  */
 const HOSTS_AT = RECORDS_AT + RECORDS_AREA;
 const HOSTS_AREA = 1 << 18;
-/**
- * CLASS_VERSIONS ints: the version of each class of a classifier's contexts (ReplyBytes.versions) as a lane
- * copied it.
- */
-export const CLASS_VERSIONS = 4096;
-const VERSIONS_AT = HOSTS_AT + HOSTS_AREA;
-const REPLY_MEMORY_BYTES = VERSIONS_AT + 4 * CLASS_VERSIONS;
+const REPLY_MEMORY_BYTES = HOSTS_AT + HOSTS_AREA;
 /** What line-bytes.wat `replyRecord` answers for a reply that does not match. */
 const NO_MATCH = -2;
 /** The largest record template placed (a larger one is written in JavaScript). */

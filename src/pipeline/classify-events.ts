@@ -447,16 +447,26 @@ export class EventClassifier {
         shared.lastKey !== NOT_PROBED
           ? shared.lastKey
           : shared.probed(spans.bytes, spans.replyStart, spans.replyEnd);
-      const version = probes.versionOf(key);
-      // The key has no `written` of its own (the class's last was written): no lane.
-      if (version === 0) return;
-      const slot = probes.versionSlot(key);
-      if (probes.versions !== versions) probes.versions = versions;
-      versions[slot] = version;
-      lane[2] = writer.versionAddress(slot);
-      lane[3] = version;
-      lane[10] = shared.probe;
-      lane[11] = key;
+      const version = key >= 0 ? probes.versionOf(key) : 0;
+      probes.attach(versions);
+      if (version === 0) {
+        // The key has no `written` of its own (the class's last was written): the lane holds for a reply whose
+        // key has none either (ids ever new at the probe: Mimecast's `[<id>.<region><n>]`), while the class's
+        // `written` is the same — every key with a `written` is marked among the versions (ProbeTable.attach).
+        if (shared.versions !== versions) shared.versions = versions;
+        versions[shared.slot] = shared.version;
+        lane[2] = writer.versionAddress(shared.slot);
+        lane[3] = shared.version;
+        lane[10] = -2 - shared.probe;
+        lane[11] = probes.mix;
+      } else {
+        const slot = probes.versionSlot(key);
+        versions[slot] = version;
+        lane[2] = writer.versionAddress(slot);
+        lane[3] = version;
+        lane[10] = shared.probe;
+        lane[11] = key;
+      }
     }
     lane[0] = 1;
     lane[1] = writer.epoch;
@@ -1411,7 +1421,7 @@ class ProbeTable {
   versions: Int32Array | null = null;
   private count = 0;
   /** Mixed into a key's slot among the class versions (its class's own slot: classes' keys apart). */
-  private readonly mix: number;
+  readonly mix: number;
 
   constructor(classSlot: number) {
     this.mix = Math.imul(classSlot + 1, 0x85ebca6b);
@@ -1421,6 +1431,18 @@ class ProbeTable {
   versionOf(key: number): number {
     const slot = this.slotOf(key);
     return slot < 0 ? 0 : this.keyVersions[slot];
+  }
+
+  /**
+   * Its keys' versions go to `versions` (a ReplyBytes memory's) from now on, those of the keys with a `written`
+   * now at once: a key with a `written` never has 0 at its slot there (fillLane's lanes of the class's own).
+   */
+  attach(versions: Int32Array): void {
+    if (this.versions === versions) return;
+    this.versions = versions;
+    const { keys, writtens, keyVersions } = this;
+    for (let i = 0; i < keys.length; i++)
+      if (writtens[i] !== undefined) versions[this.versionSlot(keys[i])] = keyVersions[i];
   }
 
   /** The slot of key `key` among a ReplyBytes memory's class versions (< CLASS_VERSIONS). */
