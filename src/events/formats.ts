@@ -13,8 +13,8 @@ export const FORMATS = {
   sendgrid: "SendGrid event webhook (JSON array or NDJSON)",
   mailgun: "Mailgun webhook/event API (event-data)",
   ses: "Amazon SES notifications (raw or inside an SNS envelope)",
-  postmark: "Postmark webhooks",
-  sparkpost: "SparkPost webhook events (msys)",
+  postmark: "Postmark webhooks and Bounces API pages",
+  sparkpost: "SparkPost webhook events (msys) and Events API pages",
   csv: "deliverlens generic CSV (docs/FORMATS.md)",
   ndjson: "deliverlens generic NDJSON (docs/FORMATS.md)",
 } as const;

@@ -46,14 +46,29 @@ const STREAMS: Record<string, string> = {
 
 const details = { fn: "stripDiagnosticType", args: ["Details"] } as const;
 
+/**
+ * The record's kind: its `RecordType`, else `Bounce` for a record of the Bounces API (GET /bounces: a page
+ * {TotalCount, Bounces: […]} of bounce records without a RecordType, each with its TypeCode and BouncedAt).
+ */
+const recordType = {
+  first: [
+    "RecordType",
+    {
+      when: { all: [{ present: "TypeCode" }, { present: "BouncedAt" }] },
+      use: { value: "Bounce" },
+    },
+  ],
+} as const;
+
 export const POSTMARK_TABLE: FieldTable = {
   format: "postmark",
   source: "https://postmarkapp.com/developer/webhooks/webhooks-overview",
   label: "Postmark record",
   shape: "json",
-  name: "RecordType",
+  pages: "Bounces",
+  name: recordType,
   type: {
-    when: { eq: ["RecordType", "Bounce"] },
+    when: { eq: [recordType, "Bounce"] },
     use: { lookup: BOUNCE_TYPES, key: "Type", otherwise: { value: "bounced" } },
     otherwise: {
       when: { eq: ["RecordType", "SubscriptionChange"] },
@@ -65,14 +80,15 @@ export const POSTMARK_TABLE: FieldTable = {
       otherwise: { lookup: RECORD_TYPES, key: "RecordType" },
     },
   },
-  unknown: { cond: { not: { present: "RecordType" } }, message: "Postmark record without RecordType" },
+  unknown: { cond: { not: { present: recordType } }, message: "Postmark record without RecordType" },
   fields: {
     recipient: { first: ["Email", "Recipient"] },
     time: {
       fn: "isoTime",
       args: [{ first: ["BouncedAt", "DeliveredAt", "ReceivedAt", "ChangedAt", "FirstOpen"] }],
     },
-    eventId: { when: { present: "ID" }, use: { concat: ["RecordType", { value: "/" }, "ID"] } },
+    // A webhook's bounce and the Bounces API's record of it have the same id.
+    eventId: { when: { present: "ID" }, use: { concat: [recordType, { value: "/" }, "ID"] } },
     messageId: "MessageID",
     sender: "From",
     sendingDomain: { fn: "domainOf", args: ["From"] },
@@ -87,7 +103,7 @@ export const POSTMARK_TABLE: FieldTable = {
     status: { fn: "leadingStatus", args: [{ field: "reply" }] },
     sourceLabel: { first: ["Type", "SuppressionReason"] },
     reasonHint: {
-      when: { eq: ["RecordType", "Bounce"] },
+      when: { eq: [recordType, "Bounce"] },
       use: { lookup: BOUNCE_HINTS, key: "Type" },
       otherwise: { when: { eq: ["RecordType", "SpamComplaint"] }, use: { value: "feedback" } },
     },
@@ -100,6 +116,8 @@ export const postmark: EventSource = {
   id: "postmark",
   source: POSTMARK_TABLE.source,
   table: POSTMARK_TABLE,
-  detect: (head) => /"RecordType"\s*:/.test(head),
+  // A webhook, or a Bounces API page or record.
+  detect: (head) =>
+    /"RecordType"\s*:/.test(head) || (/"TypeCode"\s*:/.test(head) && /"BouncedAt"\s*:/.test(head)),
   create: (context) => tableParser(POSTMARK_TABLE, context),
 };

@@ -32,9 +32,17 @@ export const SPARKPOST_TABLE: FieldTable = {
   source: "https://developers.sparkpost.com/api/events/",
   label: "SparkPost record",
   shape: "json",
-  requires: [{ cond: { object: "msys" }, message: "SparkPost record without `msys`" }],
+  // An Events API page ({results: […], total_count, links}: GET /api/v1/events/message) holds the same events
+  // without the webhook's `msys` wrapper: a record is a webhook batch's element or a bare event with its `type`.
+  pages: "results",
+  requires: [
+    {
+      cond: { any: [{ object: "msys" }, { present: "type" }] },
+      message: "SparkPost record without `msys` or `type`",
+    },
+  ],
   // {msys: {}} is SparkPost's webhook ping; relay_event / gen_event carry no delivery outcome we use.
-  roots: ["msys.message_event", "msys.track_event", "msys.unsubscribe_event"],
+  roots: ["msys.message_event", "msys.track_event", "msys.unsubscribe_event", ""],
   name: "type",
   // A spam complaint is what its feedback type says (not-spam, virus, auth-failure: skipped).
   type: byFeedbackType({ eq: ["type", "spam_complaint"] }, "fbtype", { lookup: EVENT_TYPES, key: "type" }),
@@ -88,6 +96,9 @@ export const sparkpost: EventSource = {
   id: "sparkpost",
   source: SPARKPOST_TABLE.source,
   table: SPARKPOST_TABLE,
-  detect: (head) => /"msys"\s*:/.test(head),
+  // A webhook batch, or Events API events (no `msys`): SparkPost's recipient and event/transmission ids.
+  detect: (head) =>
+    /"msys"\s*:/.test(head) ||
+    (/"rcpt_to"\s*:/.test(head) && /"(?:transmission_id|event_id)"\s*:/.test(head)),
   create: (context) => tableParser(SPARKPOST_TABLE, context),
 };

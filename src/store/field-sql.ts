@@ -281,10 +281,14 @@ function bool(value: Sql): string {
   if (value.type === "VARCHAR") return fromText(value.sql);
   if (value.type === "DOUBLE" || value.type === "INTEGER")
     return `CASE ${value.sql} WHEN 1 THEN true WHEN 0 THEN false END`;
+  // A JSON boolean first, by its text: DuckDB writes a JSON value's text as its writer (yyjson) does, a
+  // boolean as `true` or `false` and nothing else (a string keeps its quotes), so the comparison reads no JSON;
+  // the rest parse it (json_type, the cast) as before.
   if (value.type === "JSON")
-    return `CASE json_type(${value.sql}) WHEN 'BOOLEAN' THEN TRY_CAST(${value.sql} AS BOOLEAN)
+    return `CASE ${value.sql}::VARCHAR WHEN 'true' THEN true WHEN 'false' THEN false
+      ELSE CASE json_type(${value.sql}) WHEN 'BOOLEAN' THEN TRY_CAST(${value.sql} AS BOOLEAN)
       WHEN 'VARCHAR' THEN ${fromText(`(${value.sql}->>'$')`)}
-      ELSE CASE WHEN ${IS_JSON_NUMBER(value.sql)} THEN CASE TRY_CAST(${value.sql} AS DOUBLE) WHEN 1 THEN true WHEN 0 THEN false END END END`;
+      ELSE CASE WHEN ${IS_JSON_NUMBER(value.sql)} THEN CASE TRY_CAST(${value.sql} AS DOUBLE) WHEN 1 THEN true WHEN 0 THEN false END END END END`;
   return "NULL::BOOLEAN";
 }
 

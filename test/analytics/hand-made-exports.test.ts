@@ -25,11 +25,14 @@ function truth(name: string): string[] {
     .sort();
 }
 
-/** Ingests `path` into a fresh store; returns the file's summary and its events as truth lines. */
-async function stored(path: string, format: FormatName, name: string, fastPath = true) {
+/**
+ * Ingests `path` into a fresh store (its format forced, else detected: null); returns the file's summary and
+ * its events as truth lines.
+ */
+async function stored(path: string, format: FormatName | null, name: string, fastPath = true) {
   const store = await Store.open(":memory:");
   try {
-    const summary = await ingestFile(store, path, { format, fastPath });
+    const summary = await ingestFile(store, path, { format: format ?? undefined, fastPath });
     const rows = await store.all<{ line: string }>(
       "SELECT concat_ws(' ', type, recipient, epoch_ms(time)) AS line FROM events",
     );
@@ -95,6 +98,17 @@ test("pretty-printed and concatenated JSON (a saved API response, a request logg
     ["postmark-pretty.json", "postmark"],
     ["ses-firehose.gz", "ses"],
   ]);
+});
+
+test("API pages saved as they come (SparkPost Events API `results`, Postmark Bounces API `Bounces`, no webhook wrapper): detected and every event stored by either reader", async () => {
+  for (const name of ["sparkpost-events-api.json", "postmark-bounces-api.json"]) {
+    for (const fastPath of [true, false]) {
+      const { summary, lines } = await stored(join(HAND_MADE, name), null, name, fastPath);
+      assert.equal(summary.format, name.split("-")[0], name);
+      assert.equal(summary.quarantined, 0, `${name} fastPath ${fastPath}`);
+      assert.deepEqual(lines, truth(name), `${name} fastPath ${fastPath}`);
+    }
+  }
 });
 
 test("firstValueLayout: a value on a line of its own, over several lines, followed on its line, or not known", () => {

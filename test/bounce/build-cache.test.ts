@@ -525,7 +525,16 @@ test("classify: the second process bin/ starts ahead is the one a big folder tak
   // ends once its parent is gone. Strangers first (silent, wrong token, a frame announcing 1 GB, more than it
   // holds): each closed or held, it goes on listening and holds its name; then the token's connection is
   // answered with the proof and served (review R52).
-  const listeningOn = (name: string) => readFileSync("/proc/net/unix", "latin1").includes(`@${name}`);
+  // Listening, not only bound: /proc/net/unix lists a socket from its bind(), and a connect before its listen() is
+  // refused (ECONNREFUSED: a loaded host can hold the process between the two calls). Its Flags column has
+  // __SO_ACCEPTCON (0x10000) once it listens; Node pads an abstract name with NULs, shown as "@".
+  const listeningOn = (name: string) =>
+    readFileSync("/proc/net/unix", "latin1")
+      .split("\n")
+      .some((line) => {
+        const [, , , flags, , , , path] = line.trim().split(/\s+/);
+        return path?.replace(/@+$/, "") === `@${name}` && (Number.parseInt(flags, 16) & 0x10000) !== 0;
+      });
   /** Sockets the test opened: all closed after each case, whatever happened. */
   const sockets: ReturnType<typeof connect>[] = [];
   const connected = async (name: string) => {

@@ -38,6 +38,18 @@ const TABLE: [string, string, string, FormatName | null][] = [
   ["postmark", '{"RecordType":"Bounce","Type":"HardBounce"}', "x", "postmark"],
   ["sparkpost", '[{"msys":{"message_event":{"type":"bounce"}}}]', "x", "sparkpost"],
   [
+    "sparkpost events API page",
+    '{\n  "results": [\n    {\n      "type": "delivery",\n      "event_id": "1",\n      "rcpt_to": "a@b.example"',
+    "x",
+    "sparkpost",
+  ],
+  [
+    "postmark bounces API page",
+    '{"TotalCount":1,"Bounces":[{"ID":1,"Type":"HardBounce","TypeCode":1,"Email":"a@b.example","BouncedAt":"2026-01-01T00:00:00Z"}]}',
+    "x",
+    "postmark",
+  ],
+  [
     "generic ndjson",
     '{"time":"2026-01-01T00:00:00Z","recipient":"a@b.example","type":"bounced"}\n',
     "x",

@@ -419,3 +419,65 @@ test("SparkPost msys wrapper: message, track and unsubscribe events; bounce_clas
   assert.equal(click.readerIp, "203.0.113.1");
   assert.equal(click.sendingIp, null);
 });
+
+test("SparkPost Events API page ({results}): bare events read as the webhook's msys events", async () => {
+  const event = {
+    type: "bounce",
+    bounce_class: "10",
+    event_id: "84345317653491230",
+    rcpt_to: "bounce@example.com",
+    raw_reason: "550 5.1.1 <bounce@example.com>: Recipient address rejected: User unknown",
+    timestamp: "2016-06-01T23:42:28.000Z",
+    sending_ip: "192.0.2.9",
+    ip_address: "198.51.100.20",
+  };
+  const page = {
+    results: [
+      event,
+      { type: "open", rcpt_to: "r@example.com", ip_address: "203.0.113.1", timestamp: "1464824600" },
+    ],
+    total_count: 2,
+    links: {},
+  };
+  const fromPage = await readAll(JSON.stringify(page, null, 2), "sparkpost");
+  const fromWebhook = await readAll(JSON.stringify([{ msys: { message_event: event } }]), "sparkpost");
+  assert.deepEqual(fromPage.problems, []);
+  assert.deepEqual(
+    fromPage.events.map((e) => e.type),
+    ["bounced", "open"],
+  );
+  const { source: _a, ...bounce } = fromPage.events[0];
+  const { source: _b, ...webhook } = fromWebhook.events[0];
+  assert.deepEqual(bounce, webhook);
+  assert.equal(fromPage.events[1].readerIp, "203.0.113.1");
+  const nothing = await readAll(JSON.stringify({ results: [{ rcpt_to: "x@example.com" }] }), "sparkpost");
+  assert.equal(nothing.events.length, 0);
+  assert.match(nothing.problems[0]?.message ?? "", /without `msys` or `type`/);
+});
+
+test("Postmark Bounces API page ({TotalCount, Bounces}): bounce records without RecordType, the webhook's event id", async () => {
+  const bounce = {
+    ID: 1234567,
+    Type: "HardBounce",
+    TypeCode: 1,
+    Name: "Hard bounce",
+    MessageID: "883953f4-6105-42a2-a16a-77a8eac79483",
+    Description: "The server was unable to deliver your message (ex: unknown user, mailbox not found).",
+    Details: "smtp;550 5.1.1 The email account that you tried to reach does not exist.",
+    Email: "john@example.com",
+    From: "sender@example.com",
+    BouncedAt: "2019-11-05T16:33:54.9070259Z",
+    Inactive: true,
+    CanActivate: true,
+  };
+  const page = await readAll(JSON.stringify({ TotalCount: 1, Bounces: [bounce] }), "postmark");
+  const webhook = await readAll(JSON.stringify({ RecordType: "Bounce", ...bounce }), "postmark");
+  assert.deepEqual(page.problems, []);
+  assert.equal(page.events.length, 1);
+  const { source: _a, ...fromPage } = page.events[0];
+  const { source: _b, ...fromWebhook } = webhook.events[0];
+  assert.deepEqual(fromPage, fromWebhook);
+  assert.equal(fromPage.eventId, "Bounce/1234567");
+  const empty = await readAll(JSON.stringify({ TotalCount: 0, Bounces: [] }), "postmark");
+  assert.deepEqual([empty.events.length, empty.problems.length], [0, 0]);
+});
