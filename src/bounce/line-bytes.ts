@@ -66,8 +66,6 @@ const LANE_BYTES = 4 * LANE_INTS;
 /** The template memory (see line-bytes.wat): the alphabet, the table of templates by slot, out, places. */
 const ALPHABET_BYTES = 256;
 const OUT_AT = 2304;
-/** Where `lookup` says whether its slot's second template read the line (see line-bytes.wat). */
-const SWAPPED_AT = 2308;
 /**
  * Slots of a LineTemplates' table (two templates each): line-bytes.wat `lookup` takes a slot from that
  * many of a line's hash. A log's deliveries go to as many (recipient domain, relay) pairs as its
@@ -245,7 +243,7 @@ type ReplyRecord = (
 ) => number;
 
 /**
- * A ReplyBytes memory: the class table, out (the tokens' places), the time records take, then the reply
+ * A ReplyBytes memory: the class table, out (the tokens' places), the time records take, the epoch, the versions, then the reply
  * templates' area (REPLY_AREA bytes), the record templates' (RECORD_TEMPLATES_AREA bytes), the records'
  * (RECORDS_AREA bytes), then the remote hosts' (HOSTS_AREA bytes: each its length, then its bytes). The three
  * placed areas have rounds of their own: placing a record template or a host never moves a reply template
@@ -254,9 +252,22 @@ type ReplyRecord = (
 const REPLY_OUT_AT = 256;
 const TIME_AT = 2304;
 const TIME_BYTES = 64;
+/**
+ * The epoch: an int bumped by every new round of the three placed areas (a lane's addresses are where they were
+ * placed while it is the same). At a fixed address before the areas (line-bytes.wat `delivery` reads it there),
+ * so that their sizes can change without the module.
+ */
+const EPOCH_AT = TIME_AT + TIME_BYTES;
+/**
+ * CLASS_VERSIONS ints: the version of each class of a classifier's contexts (ReplyBytes.versions) and of its
+ * probe keys' `written`s as lanes copied them. At a fixed address too (line-bytes.wat `delivery` reads a key's
+ * slot there, 4095 its mask).
+ */
+export const CLASS_VERSIONS = 4096;
+const VERSIONS_AT = 4096;
 /** The longest remote host placed (a record with a longer one is written in JavaScript). */
 const HOST_BYTES = 1024;
-const REPLY_TEMPLATES_AT = 4096;
+const REPLY_TEMPLATES_AT = VERSIONS_AT + 4 * CLASS_VERSIONS;
 const REPLY_AREA = 1 << 20;
 const RECORD_TEMPLATES_AT = REPLY_TEMPLATES_AT + REPLY_AREA;
 const RECORD_TEMPLATES_AREA = 1 << 19;
@@ -268,15 +279,7 @@ const RECORDS_AREA = 1 << 20;
  */
 const HOSTS_AT = RECORDS_AT + RECORDS_AREA;
 const HOSTS_AREA = 1 << 18;
-/**
- * The epoch (an int bumped by every new round of the three placed areas: a lane's addresses are where they
- * were placed while it is the same), then CLASS_VERSIONS ints: the version of each class of a classifier's
- * contexts (ReplyBytes.versions) as a lane copied it.
- */
-const EPOCH_AT = HOSTS_AT + HOSTS_AREA;
-export const CLASS_VERSIONS = 4096;
-const VERSIONS_AT = EPOCH_AT + 64;
-const REPLY_MEMORY_BYTES = VERSIONS_AT + 4 * CLASS_VERSIONS;
+const REPLY_MEMORY_BYTES = HOSTS_AT + HOSTS_AREA;
 /** What line-bytes.wat `replyRecord` answers for a reply that does not match. */
 const NO_MATCH = -2;
 /** The largest record template placed (a larger one is written in JavaScript). */
@@ -335,7 +338,7 @@ class ReplyMemory {
   readonly out: Int32Array;
   /** The records written and not yet copied into their JsonBytes. */
   readonly staged: StagedBytes;
-  /** EPOCH_AT's int, then the classes' versions (see EPOCH_AT). */
+  /** EPOCH_AT's int; the classes' versions (see VERSIONS_AT). */
   readonly epoch: Int32Array;
   readonly versions: Int32Array;
   readonly replies: Area;
@@ -442,7 +445,7 @@ export class ReplyBytes implements RecordWriter {
     return this.shared.epoch[0];
   }
 
-  /** The classes' versions in its memory (see EPOCH_AT), CLASS_VERSIONS of them. */
+  /** The classes' versions in its memory (see VERSIONS_AT), CLASS_VERSIONS of them. */
   get versions(): Int32Array {
     return this.shared.versions;
   }
@@ -733,11 +736,6 @@ export class LineBytes {
     this.instances = new WeakMap();
     this.bound = null;
     return true;
-  }
-
-  /** Whether the slot's second template read the line `lookup` read last (the two changed places). */
-  swapped(): boolean {
-    return this.ints[SWAPPED_AT / 4] === 1;
   }
 
   /** Whether `head` reads lines of the bytes bound last (they lie in a chunk memory). */

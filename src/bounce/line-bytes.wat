@@ -6,8 +6,7 @@
 ;; Two memories: $chunk holds the input chunks the lines are in (the chunk buffers are this memory: no
 ;; line is copied), $template a parser's templates (line-bytes.ts places them):
 ;;   [0, 256)      the variable spans' alphabet: a flag byte per byte value
-;;   [2304]        out: the slot of the line `lookup` read last; [2308] 1 where its second template read it (the
-;;                 two changed places), else 0
+;;   [2304]        out: the slot of the line `lookup` read last
 ;;   [2320, 2352)  out: the head `head` read last (PostfixParser.head's eight ints)
 ;;   [4096, 69632) the table of templates: per slot (LineTemplates.slots, 8192 pairs) its template's address, 0: none
 ;; A template at $t in $template:
@@ -410,7 +409,6 @@
         call $mix
         local.set $hash))
     local.get $hash
-    local.tee $hash
     local.get $hash
     i32.const 16
     i32.shr_u
@@ -442,7 +440,6 @@
     i32.const 0
     i32.ge_s
     if
-      (i32.store $template offset=2308 (i32.const 0) (i32.const 0))
       local.get $start
       return
     end
@@ -478,7 +475,6 @@
     i32.shl
     local.get $first
     i32.store $template offset=4100
-    (i32.store $template offset=2308 (i32.const 0) (i32.const 1))
     local.get $start)
 
   ;; A delivery's line read and its record written in one call (LineTemplates.delivery): `lookup`, then, where the
@@ -491,13 +487,13 @@
   ;; The lane: [0] 1 filled, [1] epoch, [2] the class version's address in $replies, [3] its value, [4] the reply
   ;; code, [5] the reply template's address, [6] the record template's, [7] the host's, [8] the record's room but
   ;; the recipient's, host's and reply's, [9] the host's length, [10] the class's probe (-1: none), [11] the key of
-  ;; the bytes there. The epoch is at 2887680 in $replies (line-bytes.ts
-  ;; EPOCH_AT).
+  ;; the bytes there (for a lane of its class's own `written`: [10] -2 - the probe, [11] the probe table's mix). The
+  ;; epoch is at 2368 in $replies (line-bytes.ts EPOCH_AT), the versions at 4096 (VERSIONS_AT, 4096 of them).
   (func $delivery (export "delivery") (param $rcptStart i32) (param $rcptEnd i32) (param $end i32) (param $kind i32)
     (param $out i32) (param $limit i32) (param $line i32) (param $timeLength i32) (result i32)
     (local $start i32) (local $lane i32) (local $r i32) (local $replyEnd i32) (local $length i32) (local $c i32)
     (local $digits i32) (local $bound i32) (local $form i32) (local $room i32) (local $written i32)
-    (local $probe i32) (local $at i32) (local $key i32) (local $back i32)
+    (local $probe i32) (local $at i32) (local $key i32) (local $back i32) (local $absent i32)
     (local.set $start
       (call $lookup (local.get $rcptStart) (local.get $rcptEnd) (local.get $end) (local.get $kind)))
     (if (i32.lt_s (local.get $start) (i32.const 0)) (then (return (i32.const -1))))
@@ -508,7 +504,7 @@
           (i32.load $template offset=4096 (i32.shl (i32.load $template offset=2304 (i32.const 0)) (i32.const 2)))
           (i32.const 48)))
       (br_if $js (i32.ne (i32.load $template (local.get $lane)) (i32.const 1)))
-      (br_if $js (i32.ne (i32.load $template offset=4 (local.get $lane)) (i32.load $replies offset=2887680 (i32.const 0))))
+      (br_if $js (i32.ne (i32.load $template offset=4 (local.get $lane)) (i32.load $replies offset=2368 (i32.const 0))))
       (br_if $js
         (i32.ne (i32.load $replies (i32.load $template offset=8 (local.get $lane))) (i32.load $template offset=12 (local.get $lane))))
       (local.set $replyEnd (i32.sub (local.get $end) (i32.load $template offset=4 (i32.add (local.get $lane) (i32.const 48)))))
@@ -532,8 +528,12 @@
               (i32.or (i32.eq (local.get $c) (i32.const 32))
                 (i32.or (i32.eq (local.get $c) (i32.const 45)) (i32.eq (local.get $c) (i32.const 9))))))))
       ;; A class whose replies take turns among a few shapes (SharedContext.probe): the key of the bytes at its
-      ;; probe (SharedContext.probed: FNV-1a of 4 bytes there, from a number's first digit) is the lane's.
+      ;; probe (SharedContext.probed: FNV-1a of 4 bytes there, from a number's first digit) is the lane's; for a
+      ;; lane of the class's own `written` (its probe stored as -2 - probe), a key none of whose own was written:
+      ;; none, or its slot among the versions (ProbeTable.versionSlot, by the lane's mix) 0.
       (local.set $probe (i32.load $template offset=40 (local.get $lane)))
+      (local.set $absent (i32.lt_s (local.get $probe) (i32.const -1)))
+      (if (local.get $absent) (then (local.set $probe (i32.sub (i32.const -2) (local.get $probe)))))
       (if (i32.ge_s (local.get $probe) (i32.const 0))
         (then
           (local.set $at (i32.sub (local.get $replyEnd) (local.get $probe)))
@@ -557,7 +557,20 @@
                   (call $mix (i32.const 0) (local.get $at)
                     (select (local.get $replyEnd) (local.get $back) (i32.lt_s (local.get $replyEnd) (local.get $back))))
                   (i32.const 1)))))
-          (br_if $js (i32.ne (local.get $key) (i32.load $template offset=44 (local.get $lane))))))
+          (if (local.get $absent)
+            (then
+              (br_if $js
+                (i32.and (i32.ge_s (local.get $key) (i32.const 0))
+                  (i32.ne
+                    (i32.load $replies offset=4096
+                      (i32.shl
+                        (i32.and
+                          (i32.mul (i32.xor (local.get $key) (i32.load $template offset=44 (local.get $lane)))
+                            (i32.const 0x9e3779b1))
+                          (i32.const 4095))
+                        (i32.const 2)))
+                    (i32.const 0)))))
+            (else (br_if $js (i32.ne (local.get $key) (i32.load $template offset=44 (local.get $lane))))))))
       ;; The record template's line number digits (render-output.ts digitCount) and time length.
       (local.set $r (i32.load $template offset=24 (local.get $lane)))
       (local.set $digits (i32.const 1))
@@ -787,6 +800,8 @@
   ;;   [256, 2304)   out: per token of the reply `reply` matched last, its start and end (from the reply's start;
   ;;                 256 tokens at most, line-bytes.ts REPLY_TOKENS_MAX)
   ;;   [2304, 2368)  the time records take
+  ;;   [2368]        the epoch (line-bytes.ts EPOCH_AT: `delivery`'s lanes hold while it is theirs)
+  ;;   [4096, 20480) the classes' and probe keys' versions (line-bytes.ts VERSIONS_AT)
   ;; A reply template at $t: [t] its token count n; [t + 4 + 4p] piece p's length (p ≤ n); then per token
   ;; its place (byte 0: reply-key.ts WORD_RUN 0, TO_AT 2, UUID_PLACE 3, JOINED_RUN 4, DECIMAL 5, IPV4_PLACE 6,
   ;; DATE_TIME_PLACE 7) and kind (byte 1), four

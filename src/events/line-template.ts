@@ -405,8 +405,9 @@ export class LineTemplates<T> {
       timeLength,
     );
     if (answer >= 0) {
-      // As `lookedAt`, without loading the template (its lane stood in for it).
-      if (lineBytes.swapped()) this.swapped(lineBytes.lastSlot() >> 1);
+      // As `lookedAt` (the slot's second read it where the table's first is not ours), without its reading.
+      const slot = lineBytes.lastSlot();
+      if (this.firsts[slot >> 1]!.address !== lineBytes.tableAddress(slot)) this.swapped(slot >> 1);
       return answer;
     }
     const start = -2 - answer;

@@ -442,17 +442,31 @@ export class EventClassifier {
       lane[10] = -1;
       lane[11] = -1;
     } else {
-      const key = shared.probed(spans.bytes, spans.replyStart, spans.replyEnd);
-      const version = probes.versionOf(key);
-      // The key has no `written` of its own (the class's last was written): no lane.
-      if (version === 0) return;
-      const slot = probes.versionSlot(key);
-      if (probes.versions !== versions) probes.versions = versions;
-      versions[slot] = version;
-      lane[2] = writer.versionAddress(slot);
-      lane[3] = version;
-      lane[10] = shared.probe;
-      lane[11] = key;
+      // The key writtenFor computed for this reply (where it had no probes then, computed now).
+      const key =
+        shared.lastKey !== NOT_PROBED
+          ? shared.lastKey
+          : shared.probed(spans.bytes, spans.replyStart, spans.replyEnd);
+      const version = key >= 0 ? probes.versionOf(key) : 0;
+      probes.attach(versions);
+      if (version === 0) {
+        // The key has no `written` of its own (the class's last was written): the lane holds for a reply whose
+        // key has none either (ids ever new at the probe: Mimecast's `[<id>.<region><n>]`), while the class's
+        // `written` is the same — every key with a `written` is marked among the versions (ProbeTable.attach).
+        if (shared.versions !== versions) shared.versions = versions;
+        versions[shared.slot] = shared.version;
+        lane[2] = writer.versionAddress(shared.slot);
+        lane[3] = shared.version;
+        lane[10] = -2 - shared.probe;
+        lane[11] = probes.mix;
+      } else {
+        const slot = probes.versionSlot(key);
+        versions[slot] = version;
+        lane[2] = writer.versionAddress(slot);
+        lane[3] = version;
+        lane[10] = shared.probe;
+        lane[11] = key;
+      }
     }
     lane[0] = 1;
     lane[1] = writer.epoch;
@@ -1122,6 +1136,8 @@ class RecipientDomain {
  * all: a new recipient domain's deliveries are written by shapedBytes from their first reply of a known
  * shape on.
  */
+/** SharedContext.lastKey where `writtenFor` computed no probe key (probed's answers are >= -1). */
+const NOT_PROBED = -2;
 /** The last version given to a SharedContext (one count for all: a version is never another class's). */
 let classVersion = 0;
 /** SharedContexts made (their slots among the class versions go round). */
@@ -1162,6 +1178,8 @@ class SharedContext {
   version = ++classVersion;
   readonly slot = classSlots++ % CLASS_VERSIONS;
   versions: Int32Array | null = null;
+  /** The probe's key of the reply `writtenFor` was given last (NOT_PROBED: none computed). */
+  lastKey = NOT_PROBED;
 
   constructor(
     action: string,
@@ -1220,11 +1238,18 @@ class SharedContext {
       this.changed();
   }
 
-  /** What shapedBytes tries for the reply bytes[from, to): the `written` of its probe's key, else the last. */
+  /**
+   * What shapedBytes tries for the reply bytes[from, to): the `written` of its probe's key, else the last. The
+   * key is kept in `lastKey` (NOT_PROBED: the class had no probes), which fillLane copies.
+   */
   writtenFor(bytes: Uint8Array, from: number, to: number): Written | null {
     const { probes, written } = this;
-    if (this.probe < 0 || probes === null) return written;
+    if (this.probe < 0 || probes === null) {
+      this.lastKey = NOT_PROBED;
+      return written;
+    }
     const probed = this.probed(bytes, from, to);
+    this.lastKey = probed;
     return (probed >= 0 ? probes.written(probed) : undefined) ?? written;
   }
 }
@@ -1396,7 +1421,7 @@ class ProbeTable {
   versions: Int32Array | null = null;
   private count = 0;
   /** Mixed into a key's slot among the class versions (its class's own slot: classes' keys apart). */
-  private readonly mix: number;
+  readonly mix: number;
 
   constructor(classSlot: number) {
     this.mix = Math.imul(classSlot + 1, 0x85ebca6b);
@@ -1406,6 +1431,18 @@ class ProbeTable {
   versionOf(key: number): number {
     const slot = this.slotOf(key);
     return slot < 0 ? 0 : this.keyVersions[slot];
+  }
+
+  /**
+   * Its keys' versions go to `versions` (a ReplyBytes memory's) from now on, those of the keys with a `written`
+   * now at once: a key with a `written` never has 0 at its slot there (fillLane's lanes of the class's own).
+   */
+  attach(versions: Int32Array): void {
+    if (this.versions === versions) return;
+    this.versions = versions;
+    const { keys, writtens, keyVersions } = this;
+    for (let i = 0; i < keys.length; i++)
+      if (writtens[i] !== undefined) versions[this.versionSlot(keys[i])] = keyVersions[i];
   }
 
   /** The slot of key `key` among a ReplyBytes memory's class versions (< CLASS_VERSIONS). */
