@@ -1,9 +1,12 @@
 /**
  * `npm run bench:postfix-grep [-- --lines 1000000,4000000] [--runs N] [--skip-ingest] [--keep]
- * [--domains N] [--relays N] [--bounce-pct P] [--ids real|invented]`: issue 12's log benchmark. Generates a
- * Postfix log the way users grep it (testkit/postfix-grep-log.ts: only `status=` lines, a new queue id per
- * message, no `removed` lines, replies carrying queue ids, addresses, transaction ids and Gmail's
- * `250 2.0.0 OK <time> <id> - gsmtp`) at each size. Its replies' per-message tokens have the shapes real
+ * [--domains N] [--relays N] [--bounce-pct P] [--ids real|invented] [--conn-reuse F] [--queue-ids mixed|long|short]`:
+ * issue 12's log benchmark. Generates a Postfix log the way users grep it (testkit/postfix-grep-log.ts: only
+ * `status=` lines, a new queue id per message, no `removed` lines, replies carrying queue ids, addresses,
+ * transaction ids and Gmail's `250 2.0.0 OK <time> <id> - gsmtp`) at each size, in the form Postfix writes:
+ * `conn_use=N` on deliveries over a cached connection (`--conn-reuse`, default 0.7 of those that reach a
+ * server), delays that vary per message, `relay=none` for connections that failed, short and long queue ids
+ * (`--queue-ids`, default both: two hosts' logs merged). Its replies' per-message tokens have the shapes real
  * servers give them (`--ids real`, the default; testkit/provider-ids.ts, each modelled on a real reply:
  * Gmail's transaction ids `98e67ed59e1d1-2c2d0e28189si6418580a91.13`, Microsoft's traces `[host ISO-time
  * 16-hex]`, Yahoo's `mta1061.mail.ne1.yahoo.com`, Exim's `1Nu3PW-0004hr-Lq`, GMX's ids and `&r=` values,
@@ -45,17 +48,23 @@ const { values } = parseArgs({
     relays: { type: "string", default: "1" },
     "bounce-pct": { type: "string" },
     ids: { type: "string", default: "real" },
+    "conn-reuse": { type: "string", default: "0.7" },
+    "queue-ids": { type: "string", default: "mixed" },
   },
 });
+const queueIds = values["queue-ids"];
+if (queueIds !== "mixed" && queueIds !== "long" && queueIds !== "short")
+  throw new Error("--queue-ids takes mixed, long or short");
 if (values.ids !== "real" && values.ids !== "invented") throw new Error("--ids takes real or invented");
 const numbers = {
   domains: Number(values.domains),
   relays: Number(values.relays),
   bouncePct: values["bounce-pct"] === undefined ? undefined : Number(values["bounce-pct"]),
+  connReuse: Number(values["conn-reuse"]),
 };
 if (!Object.values(numbers).every((value) => value === undefined || (Number.isFinite(value) && value >= 0)))
-  throw new Error("--domains, --relays and --bounce-pct take numbers >= 0");
-const shape: GrepLogShape = { ...numbers, ids: values.ids };
+  throw new Error("--domains, --relays, --bounce-pct and --conn-reuse take numbers >= 0");
+const shape: GrepLogShape = { ...numbers, ids: values.ids, queueIds };
 const sizes = values.lines.split(",").map(Number);
 const runs = Math.max(1, Number(values.runs));
 const root = import.meta.dirname;
@@ -129,7 +138,7 @@ const results = new Map<string, Map<number, Measured>>();
 const n = (value: number) => Math.round(value).toLocaleString("en-US");
 console.log(`load average at start: ${load()} (2 cores shared: numbers measured under load)`);
 console.log(
-  `shape: ${shape.domains} domains besides the providers', ${shape.relays} relay(s) each, ${shape.bouncePct === undefined ? "each destination's own" : `${shape.bouncePct} %`} deferrals/bounces, ${shape.ids} per-message ids`,
+  `shape: ${shape.domains} domains besides the providers', ${shape.relays} relay(s) each, ${shape.bouncePct === undefined ? "each destination's own" : `${shape.bouncePct} %`} deferrals/bounces, ${shape.ids} per-message ids, ${shape.connReuse} of connected deliveries over a cached connection (conn_use), ${shape.queueIds} queue ids`,
 );
 for (const lines of sizes) {
   const started = performance.now();

@@ -2,7 +2,8 @@
  * The per-file test counts `npm test` prints before its summary (testkit/count-reporter.ts), read back from a
  * saved run's output; given two, the files whose count fell or that no longer ran:
  *   node scripts/test-counts.ts BEFORE.log AFTER.log
- * (an integrate or CI log each). Exit 1 where a file lost tests, 0 otherwise; with one log it prints its list.
+ * (an integrate or CI log each): the two totals, then each file that lost tests. Exit 1 where a file lost tests, 0
+ * otherwise; with one log it prints its list.
  */
 import { readFileSync } from "node:fs";
 
@@ -37,6 +38,12 @@ export function fewerTests(
   return fewer;
 }
 
+function sum(counts: Iterable<number>): number {
+  let total = 0;
+  for (const n of counts) total += n;
+  return total;
+}
+
 function main(paths: string[]): number {
   if (paths.length < 1 || paths.length > 2) {
     process.stderr.write("usage: node scripts/test-counts.ts [BEFORE.log] AFTER.log\n");
@@ -49,6 +56,8 @@ function main(paths: string[]): number {
     for (const [file, n] of lists[0]) process.stdout.write(`${n}\t${file}\n`);
     return 0;
   }
+  const [before, after] = lists.map((list) => `${list.size} files, ${sum(list.values())} tests`);
+  process.stdout.write(`per-file test counts: ${before} → ${after}\n`);
   const fewer = fewerTests(lists[0], lists[1]);
   for (const line of fewer) process.stdout.write(`fewer tests: ${line}\n`);
   return fewer.length > 0 ? 1 : 0;

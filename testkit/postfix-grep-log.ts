@@ -10,6 +10,14 @@
  * Microsoft 365, over several relays (MX hosts and addresses) each, with a chosen share of deferrals and
  * bounces. Without one the log is what it always was (the six providers, one relay each).
  *
+ * Every line is in the form Postfix itself writes (global/log_adhoc.c, smtp/smtp_trouble.c, smtp/smtp_connect.c in
+ * Postfix's source; the fields are described in its documentation, postconf(5) `delay_logging_resolution_limit`,
+ * `smtp_connection_cache_on_demand`, `enable_long_queue_ids`): `to=<…>, relay=host[ip]:25, conn_use=N, delay=D,
+ * delays=a/b/c/d, dsn=X.Y.Z, status=… (…)`, where conn_use is there only for a delivery over a cached connection (its
+ * number the connection's use count), the delays vary per message, a delivery's text is the server's reply alone
+ * (`status=sent (250 …)`), a failed connection is `relay=none` with Postfix's own text (`connect to host[ip]:25:
+ * Connection timed out`), and queue ids come in both of Postfix's forms (see GrepLogShape.queueIds).
+ *
  * Its `ids: "real"` writes the per-message tokens in real servers' shapes (testkit/provider-ids.ts: Gmail's
  * transaction ids, Microsoft's `[host ISO-time 16-hex]` traces, Yahoo's mta hosts, Exim and GMX ids, Orange's
  * nodes, Mimecast's references) and adds GMX and Mimecast to the destinations; without it the tokens keep the
@@ -35,7 +43,10 @@ type Status = "sent" | "deferred" | "bounced";
 interface Outcome {
   status: Status;
   dsn: string;
-  /** The reply, given the message's tokens. */
+  /**
+   * The reply, given the message's tokens: a server's (it starts with its code), or Postfix's own text about the
+   * connection (`connect to …`, `lost connection with …`: see statusLine).
+   */
   reply: (t: Tokens) => string;
   weight: number;
 }
@@ -48,6 +59,8 @@ interface Tokens {
   uuid: string;
   time: number;
   ip: string;
+  /** The relay the delivery went to (or failed to reach): `host[ip]:25`. */
+  relay: string;
   /** The tokens in real servers' shapes (GrepLogShape `ids: "real"`), else null: the invented ones above. */
   real: RealIds | null;
 }
@@ -69,7 +82,7 @@ interface RealIds {
   postfixQueueId: string;
 }
 
-function realIds(random: () => number, timeMs: number): RealIds {
+function makeRealIds(random: () => number, timeMs: number): RealIds {
   const bytes = 4000 + Math.floor(random() * 90_000);
   const seconds = 0.05 + random() * 0.6;
   return {
@@ -247,7 +260,7 @@ const DESTINATIONS: Destination[] = [
       {
         status: "deferred",
         dsn: "4.4.1",
-        reply: () => "connect to mx.example-corp.com[198.51.100.7]:25: Connection timed out",
+        reply: (t) => `connect to ${t.relay}: Connection timed out`,
         weight: 5,
       },
       {
@@ -270,6 +283,19 @@ export interface GrepLogShape {
   bouncePct?: number;
   /** The replies' per-message tokens in real servers' shapes, or the invented ones (the default). */
   ids?: "real" | "invented";
+  /**
+   * Of the deliveries that reach a server, the share that go over a connection Postfix's smtp(8) had cached
+   * (logged with `conn_use=N`; default 0.7). Postfix caches a connection when mail for the destination is waiting
+   * (smtp_connection_cache_on_demand) and reuses it for the next delivery there: a bulk sender's steady stream
+   * goes over cached connections for most of its deliveries.
+   */
+  connReuse?: number;
+  /**
+   * The queue ids' form: Postfix's short ids (hexadecimal: microseconds and inode number, `3F1A52C0B7`; some all
+   * digits), its long ids (enable_long_queue_ids=yes: `4Yq7gT3sKQz2bXn`), or both (the default): a log merged from
+   * two hosts, `mta1` with long ids and `mta2` with short ones.
+   */
+  queueIds?: "short" | "long" | "mixed";
 }
 
 /** GMX (WEB.DE's too): Nemesis ids in its 250 and in the `&r=` of its refusals' explanation links. */
@@ -388,6 +414,11 @@ function ownMx(domain: string, index: number): Destination {
           `554 5.7.1 Service unavailable; Client host [${t.ip}] blocked using zen.spamhaus.org; https://www.spamhaus.org/query/ip/${t.ip}`,
         1,
       ),
+      // A small site's MX is sometimes down or dropping connections: Postfix's own texts (smtp/smtp_connect.c,
+      // smtp/smtp_trouble.c), DSN 4.4.1 for a connection never made, 4.4.2 for one lost.
+      deferred("4.4.1", (t) => `connect to ${t.relay}: Connection refused`, 1),
+      deferred("4.4.1", (t) => `connect to ${t.relay}: Connection timed out`, 1),
+      deferred("4.4.2", (t) => `lost connection with ${hostOf(t.relay)} while sending RCPT TO`, 1),
     ],
   };
 }
@@ -473,17 +504,46 @@ function destinationPicker(domains: number, realIds: boolean, random: () => numb
 
 const ALPHABET = "0123456789BCDFGHJKLMNPQRSTVWXYZbcdfghjklmnpqrstvwxyz";
 
-/** A Postfix long queue id (enable_long_queue_ids=yes): time-based prefix and a random tail. */
-function longQueueId(serial: number, random: () => number): string {
-  let id = "4";
-  let n = serial;
-  for (let i = 0; i < 8; i++) {
-    id += ALPHABET[n % ALPHABET.length];
-    n = Math.floor(n / ALPHABET.length);
-  }
-  id += "z";
-  for (let i = 0; i < 4; i++) id += ALPHABET[Math.floor(random() * ALPHABET.length)];
-  return id;
+/**
+ * A Postfix long queue id (enable_long_queue_ids=yes; global/mail_queue.h): the arrival's seconds (6 characters)
+ * and microseconds (4) in base 52, `z`, then the file's inode number in base 51 (no `z`).
+ */
+function longQueueId(ms: number, random: () => number): string {
+  const digits = (n: number, count: number, base: number) => {
+    let out = "";
+    for (let i = 0; i < count; i++) {
+      out = ALPHABET[n % base] + out;
+      n = Math.floor(n / base);
+    }
+    return out;
+  };
+  const micros = (ms % 1000) * 1000 + Math.floor(random() * 1000);
+  return `${digits(Math.floor(ms / 1000), 6, 52)}${digits(micros, 4, 52)}z${digits(Math.floor(random() * 51 ** 4), 4, 51)}`;
+}
+
+/**
+ * A Postfix short queue id (global/mail_queue.h): the arrival's microseconds in 5 hexadecimal digits, then the
+ * file's inode number in hexadecimal, upper case (`3F1A52C0B7`).
+ */
+function shortQueueId(ms: number, random: () => number): string {
+  const micros = (ms % 1000) * 1000 + Math.floor(random() * 1000);
+  const inode = 0x10000 + Math.floor(random() * 0xfff000);
+  return `${micros.toString(16).padStart(5, "0")}${inode.toString(16)}`.toUpperCase();
+}
+
+/**
+ * A time as Postfix logs `delay=` and each of `delays=` (global/log_adhoc.c): whole seconds from 10 s, else two
+ * significant digits, at most as many decimals as delay_logging_resolution_limit (2 by default), trailing zeros
+ * dropped (`0`, `0.05`, `0.47`, `1.2`, `30`).
+ */
+function delayText(seconds: number): string {
+  if (seconds >= 9.95) return String(Math.round(seconds));
+  return String(Number(seconds.toFixed(seconds >= 0.995 ? 1 : 2)));
+}
+
+/** `host[ip]` of a relay `host[ip]:25`. */
+function hostOf(relay: string): string {
+  return relay.slice(0, relay.lastIndexOf(":"));
 }
 
 function hexOf(random: () => number, length: number): string {
@@ -496,6 +556,13 @@ interface Pending {
   line: (stamp: string) => string;
 }
 
+/** A message: its queue id, the host whose log has it and when it arrived (ms). */
+interface Message {
+  qid: string;
+  host: string;
+  arrived: number;
+}
+
 /** Messages a deferred recipient is retried after (the log's clock runs about 0.2 s per message). */
 const RETRY_AFTER = [2_000, 20_000, 150_000];
 
@@ -505,6 +572,10 @@ export function* postfixGrepLogChunks(lines: number, seed = 1, shape: GrepLogSha
   const realIds = shape.ids === "real";
   const destinationOf = destinationPicker(shape.domains ?? 0, realIds, random);
   const relays = Math.max(1, shape.relays ?? 1);
+  const reuse = shape.connReuse ?? 0.7;
+  const queueIds = shape.queueIds ?? "mixed";
+  /** Each host's cached connection to each relay: its use count (0: none cached). */
+  const connections = new Map<string, number>();
   const relay = (destination: Destination) =>
     relayOf(destination, relays === 1 ? 0 : Math.floor(random() * relays));
   const firstOutcome = (destination: Destination): Outcome => {
@@ -526,16 +597,20 @@ export function* postfixGrepLogChunks(lines: number, seed = 1, shape: GrepLogSha
     serial++;
     clock += Math.floor(random() * 400);
     const stamp = syslogStamp(clock);
-    const qid = longQueueId(serial, random);
+    const long = queueIds === "long" || (queueIds === "mixed" && random() < 0.5);
+    const message: Message = {
+      qid: long ? longQueueId(clock, random) : shortQueueId(clock, random),
+      host: queueIds === "mixed" ? (long ? "mta1" : "mta2") : "mta1",
+      arrived: clock,
+    };
     const recipients = 1 + Math.floor(random() * 3);
     for (let r = 0; r < recipients; r++) {
       const destination = destinationOf();
       const rcpt = `user${Math.floor(random() * 5_000_000)}@${destination.domain}`;
       const outcome = firstOutcome(destination);
-      const line = statusLine(relay(destination), outcome, qid, rcpt, clock, random, realIds);
-      chunk.push(`${stamp} mta1 postfix/smtp[${3000 + (serial % 50)}]: ${line}`);
+      chunk.push(`${stamp} ${statusLine(destination, outcome, message, rcpt, 3000 + (serial % 50), false)}`);
       written++;
-      if (outcome.status === "deferred") scheduleRetry(destination, qid, rcpt, serial, 0);
+      if (outcome.status === "deferred") scheduleRetry(destination, message, rcpt, serial, 0);
     }
     const now = due.get(serial);
     if (now) {
@@ -550,14 +625,20 @@ export function* postfixGrepLogChunks(lines: number, seed = 1, shape: GrepLogSha
     }
   }
 
-  function scheduleRetry(destination: Destination, qid: string, rcpt: string, at: number, attempt: number) {
+  function scheduleRetry(
+    destination: Destination,
+    message: Message,
+    rcpt: string,
+    at: number,
+    attempt: number,
+  ) {
     const when = at + RETRY_AFTER[Math.min(attempt, RETRY_AFTER.length - 1)] + Math.floor(random() * 1000);
     const roll = random();
     if (attempt >= 2 && roll < 0.5) {
       // Still deferred at the queue's lifetime: Postfix returns the message to its sender.
       later(when, {
         line: (stamp) =>
-          `${stamp} mta1 postfix/qmgr[2101]: ${qid}: from=<news@mail.example.net>, status=expired, returned to sender`,
+          `${stamp} ${message.host} postfix/qmgr[2101]: ${message.qid}: from=<news@mail.example.net>, status=expired, returned to sender`,
       });
       return;
     }
@@ -568,43 +649,77 @@ export function* postfixGrepLogChunks(lines: number, seed = 1, shape: GrepLogSha
             random,
           )
         : destination.outcomes[0];
+    // A destination whose server could not be reached is marked dead for a while: Postfix's queue manager then
+    // defers its mail without trying, through the error(8) agent (`delivery temporarily suspended: …`).
+    const suspended = outcome.dsn === "4.4.1" && random() < 0.5;
     later(when, {
       line: (stamp) => {
-        if (outcome.status === "deferred") scheduleRetry(destination, qid, rcpt, when, attempt + 1);
-        const line = statusLine(relay(destination), outcome, qid, rcpt, clock, random, realIds);
-        return `${stamp} mta1 postfix/smtp[${3000 + (when % 50)}]: ${line}`;
+        if (outcome.status === "deferred") scheduleRetry(destination, message, rcpt, when, attempt + 1);
+        return `${stamp} ${statusLine(destination, outcome, message, rcpt, 3000 + (when % 50), suspended)}`;
       },
     });
   }
   // Deferred lines scheduled past the end are never written (the log was cut there).
-}
 
-function statusLine(
-  relay: string,
-  outcome: Outcome,
-  qid: string,
-  rcpt: string,
-  time: number,
-  random: () => number,
-  realShapes: boolean,
-): string {
-  const tokens: Tokens = {
-    qid,
-    rcpt,
-    id: `${hexOf(random, 12)}${Math.floor(random() * 1e4)}.${Math.floor(random() * 100)}`,
-    hex: hexOf(random, 16),
-    uuid: `${hexOf(random, 8)}-${hexOf(random, 4)}-${hexOf(random, 4)}-${hexOf(random, 4)}-${hexOf(random, 12)}`,
-    time: Math.floor(time / 1000),
-    ip: "192.0.2.10",
-    real: null,
-  };
-  if (realShapes) tokens.real = realIds(random, time);
-  const reply = outcome.reply(tokens);
-  // Postfix's smtp(8) logs a delivery with the server's reply alone, `status=sent (250 …)`; "host … said: … (in reply to …)"
-  // is its text for a refusal or a deferral only.
-  const text =
-    outcome.status === "sent" || reply.startsWith("connect to")
-      ? reply
-      : `host ${relay.slice(0, relay.lastIndexOf(":"))} said: ${reply} (in reply to RCPT TO command)`;
-  return `${qid}: to=<${rcpt}>, relay=${relay}, delay=1.2, delays=0.1/0/0.5/0.6, dsn=${outcome.dsn}, status=${outcome.status} (${text})`;
+  /**
+   * The line of a recipient's outcome after its syslog stamp, as global/log_adhoc.c writes it: `relay=none` where no
+   * connection was made, `conn_use=N` where the delivery went over a cached connection (its Nth use), the delays
+   * (a: before the queue manager, the time in the deferred queue included; b: in the queue manager; c: connection
+   * setup; d: transmission).
+   */
+  function statusLine(
+    destination: Destination,
+    outcome: Outcome,
+    message: Message,
+    rcpt: string,
+    pid: number,
+    suspended: boolean,
+  ): string {
+    const to = relay(destination);
+    const tokens: Tokens = {
+      qid: message.qid,
+      rcpt,
+      id: `${hexOf(random, 12)}${Math.floor(random() * 1e4)}.${Math.floor(random() * 100)}`,
+      hex: hexOf(random, 16),
+      uuid: `${hexOf(random, 8)}-${hexOf(random, 4)}-${hexOf(random, 4)}-${hexOf(random, 4)}-${hexOf(random, 12)}`,
+      time: Math.floor(clock / 1000),
+      ip: "192.0.2.10",
+      relay: to,
+      real: null,
+    };
+    if (realIds) tokens.real = makeRealIds(random, clock);
+    const reply = outcome.reply(tokens);
+    // A server's reply starts with its code; else the text is Postfix's own about the connection.
+    const own = !/^\d/.test(reply);
+    const unconnected = suspended || reply.startsWith("connect to");
+    let uses = 0;
+    if (!unconnected) {
+      const key = `${message.host} ${to}`;
+      const cached = connections.get(key) ?? 0;
+      uses = cached > 0 && random() < reuse ? cached + 1 : 1;
+      // A lost connection or a 421 ends it (the server closes after a 421: RFC 5321 3.8).
+      connections.set(key, own || reply.startsWith("421") ? 0 : uses);
+    }
+    // Postfix's smtp(8) logs a delivery with the server's reply alone, `status=sent (250 …)`; "host … said: … (in reply
+    // to …)" is its text for a refusal or a deferral only (smtp/smtp_trouble.c), its own texts stand alone.
+    const text = suspended
+      ? `delivery temporarily suspended: ${reply}`
+      : outcome.status === "sent" || own
+        ? reply
+        : `host ${hostOf(to)} said: ${reply} (in reply to RCPT TO command)`;
+    const a = (clock - message.arrived) / 1000 + 0.02 + random() * 0.5;
+    const b = random() < 0.6 ? 0 : random() < 0.9 ? random() * 0.3 : random() * 40;
+    const c =
+      suspended || uses > 1
+        ? 0
+        : reply.endsWith("timed out")
+          ? 30
+          : unconnected
+            ? 0.01 + random() * 0.05
+            : 0.1 + random() * 1.2;
+    const d = unconnected ? 0 : outcome.status === "sent" ? 0.05 + random() * 1.5 : 0.01 + random() * 0.3;
+    const delays = [a, b, c, d].map(delayText).join("/");
+    const program = suspended ? "error" : "smtp";
+    return `${message.host} postfix/${program}[${pid}]: ${message.qid}: to=<${rcpt}>, relay=${unconnected ? "none" : to}${uses > 1 ? `, conn_use=${uses}` : ""}, delay=${delayText(a + b + c + d)}, delays=${delays}, dsn=${outcome.dsn}, status=${outcome.status} (${text})`;
+  }
 }

@@ -254,6 +254,16 @@
   ;; by the table. A delivery's line has four such spans (two IP addresses, delay, delays): ~44 bytes.
   (func $spanEnd (param $at i32) (param $end i32) (param $kind i32) (result i32)
     (local $v v128) (local $out i32)
+    ;; CONN_USE 4 (line-template.ts): `, conn_use=` (eleven bytes: eight, and four from the eighth on) and the run
+    ;; of DELAY bytes after it, else nothing.
+    (if (i32.eq (local.get $kind) (i32.const 4))
+      (then
+        (if (i32.gt_s (i32.add (local.get $at) (i32.const 11)) (local.get $end)) (then (return (local.get $at))))
+        (if (i32.or
+              (i64.ne (i64.load $chunk (local.get $at)) (i64.const 0x755f6e6e6f63202c))
+              (i32.ne (i32.load $chunk offset=7 (local.get $at)) (i32.const 0x3d657375)))
+          (then (return (local.get $at))))
+        (return (call $spanEnd (i32.add (local.get $at) (i32.const 11)) (local.get $end) (i32.const 1)))))
     (if (i32.eq (local.get $kind) (i32.const 1))
       (then
         (block $bytes

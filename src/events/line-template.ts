@@ -9,8 +9,8 @@ import { OutcomeShape } from "./source.ts";
  * after the reply, ` (in reply to end of DATA command))`. A line template is such a line's bytes from the
  * recipient's last `@` to the reply, and from the reply's end to the line's end, with the places that vary
  * from line to line without changing what the parser reads cut out as variable spans: the values of
- * `delay=` and `delays=` (digits, dots, slashes) and bracketed addresses (`[17.57.155.23]`: hex digits,
- * dots, colons). A line that has every other byte of a template is read as that template's line was (the
+ * `delay=`, `delays=` and `conn_use=` (digits, dots, slashes), bracketed addresses (`[17.57.155.23]`: hex digits,
+ * dots, colons) and the optional `, conn_use=N` (CONN_USE). A line that has every other byte of a template is read as that template's line was (the
  * same relay, DSN, status word, reply boundaries): no field search, no relay or DSN lookup.
  *
  * Exact: the parser finds the fields by the first or last occurrence of `, relay=`, `, dsn=`,
@@ -18,23 +18,41 @@ import { OutcomeShape } from "./source.ts";
  * and the reply are not part of it (a reply that is the whole status text, without ` said: `, is its own
  * line's only where it does not start with `host `: the parser checks that per line). None of these holds
  * a byte of a variable span's alphabet at its ends and none holds `[` or `]`, so no occurrence lies in, or
- * crosses into, a variable span: a matching line has its occurrences where the template's line had them. test/events/line-template.test.ts changes one
+ * crosses into, a variable span: a matching line has its occurrences where the template's line had them. A
+ * CONN_USE span holds `, conn_use=` and digits, dots, slashes: no field name lies in it, and none crosses its ends
+ * (its only `, ` is its first two bytes, the bytes after it are the next piece's). test/events/line-template.test.ts changes one
  * byte at a time and requires the template's reading to equal a fresh parser's.
  */
 
 /** A variable span's alphabet: a flag per byte. */
 const DELAY = 1;
 const ADDRESS = 2;
+/**
+ * Not an alphabet (no byte has its flag) but a span of its own: `, conn_use=` and its number (DELAY's run), or
+ * nothing (line-bytes.wat $spanEnd too). Postfix (global/log_adhoc.c) writes conn_use only for a delivery over a
+ * cached connection: a relay's deliveries come with it and without, and one template reads both. It is put where
+ * the line has it or, in a line without, before `, delay=` (where Postfix writes it): learn.
+ */
+const CONN_USE = 4;
+const CONN_USE_FIELD = Uint8Array.from(", conn_use=", (c) => c.charCodeAt(0));
+const DELAY_FIELD = Uint8Array.from(", delay=", (c) => c.charCodeAt(0));
 const ALPHABET = new Uint8Array(256);
 for (const c of "0123456789./") ALPHABET[c.charCodeAt(0)] |= DELAY;
 for (const c of "0123456789abcdefABCDEF.:") ALPHABET[c.charCodeAt(0)] |= ADDRESS;
 
 const AT_SIGN = 64;
+const COMMA = 44;
 const OPEN_BRACKET = 91;
 const CLOSE_BRACKET = 93;
 const EQUALS = 61;
-/** Field names whose values are variable spans of the DELAY alphabet (`delay=1.2`, `delays=0.1/0/0.5/0.6`). */
-const DELAY_FIELDS = ["delay=", "delays="].map((name) => Uint8Array.from(name, (c) => c.charCodeAt(0)));
+/**
+ * Field names whose values are variable spans of the DELAY alphabet (`delay=1.2`, `delays=0.1/0/0.5/0.6`,
+ * `conn_use=2`: Postfix's global/log_adhoc.c writes conn_use after the relay for a delivery over a cached
+ * connection, its number the connection's use count — a bulk sender's lines mostly have it).
+ */
+const DELAY_FIELDS = ["delay=", "delays=", "conn_use="].map((name) =>
+  Uint8Array.from(name, (c) => c.charCodeAt(0)),
+);
 /** Slots of the table of templates (a power of two); a slot holds the last two templates made for it. */
 const SLOTS = TEMPLATE_SLOTS;
 /** Bytes of the relay's name mixed into a template's slot (after `>, relay=`). */
@@ -193,7 +211,8 @@ class LineTemplate<T> extends OutcomeShape implements TemplateReading<T> {
       at += length;
       if (p === kinds.length) break;
       const kind = kinds[p];
-      while (at < lineEnd && (alphabet[bytes[at]] & kind) !== 0) at++;
+      if (kind === CONN_USE) at = connUseEnd(bytes, at, lineEnd);
+      else while (at < lineEnd && (alphabet[bytes[at]] & kind) !== 0) at++;
     }
     const tailLength = this.tailLength;
     const replyEnd = lineEnd - tailLength;
@@ -450,7 +469,23 @@ export class LineTemplates<T> {
     let length = 0;
     const pieceEnds: number[] = [];
     const kinds: number[] = [];
+    let connUse = false;
     for (let i = atSign; i < replyStart; ) {
+      // After a piece's byte (a span never follows a span).
+      if (
+        !connUse &&
+        bytes[i] === COMMA &&
+        length > (pieceEnds.length === 0 ? 0 : pieceEnds[pieceEnds.length - 1])
+      ) {
+        const end = connUseEnd(bytes, i, replyStart);
+        if (end > i || startsWith(bytes, DELAY_FIELD, i, replyStart)) {
+          connUse = true;
+          pieceEnds.push(length);
+          kinds.push(CONN_USE);
+          i = end;
+          continue;
+        }
+      }
       const kind = spanAfter(bytes, atSign, i);
       if (kind !== 0) {
         let end = i;
@@ -521,6 +556,21 @@ function sameBytes(
 ): boolean {
   for (let i = 0; i < length; i++) if (bytes[at + i] !== literal[start + i]) return false;
   return true;
+}
+
+/** Whether bytes[at, end) start with `word`. */
+function startsWith(bytes: Uint8Array, word: Uint8Array, at: number, end: number): boolean {
+  if (at + word.length > end) return false;
+  for (let k = 0; k < word.length; k++) if (bytes[at + k] !== word[k]) return false;
+  return true;
+}
+
+/** The end of a CONN_USE span at bytes[at] (before `end`): after `, conn_use=` and its DELAY run, else `at`. */
+function connUseEnd(bytes: Uint8Array, at: number, end: number): number {
+  if (!startsWith(bytes, CONN_USE_FIELD, at, end)) return at;
+  let i = at + CONN_USE_FIELD.length;
+  while (i < end && (ALPHABET[bytes[i]] & DELAY) !== 0) i++;
+  return i;
 }
 
 /** The alphabet of a variable span starting at bytes[i] (0: none), from the bytes before it since `from`. */

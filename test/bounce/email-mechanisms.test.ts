@@ -417,6 +417,68 @@ describe("Sendmail transcripts", () => {
     assert.doesNotMatch(record.diagnostic, /User unknown/);
   });
 
+  it("Sendmail's 'a@b... User unknown' right after a recipient's reply says the reply refused its RCPT TO, though the pipelined transcript shows '>>> DATA' (Sendmail 8.17's multi-recipient reports, DSN part removed)", () => {
+    const listed = [
+      "mc-inv@example.jp",
+      "    (reason: 550 Invalid Recipient)",
+      "d-unkr@docomo.ne.jp",
+      "    (reason: 550 Unknown user d-unkr@docomo.ne.jp)",
+      "y-gone@example.jp",
+      "    (reason: 550 No such user)",
+    ];
+    const transcript = [
+      "... while talking to [127.0.0.1]:",
+      ">>> DATA",
+      "<<< 550 Invalid Recipient",
+      "550 5.1.1 mc-inv@example.jp... User unknown",
+      "<<< 550 Unknown user d-unkr@docomo.ne.jp",
+      "550 5.1.1 d-unkr@docomo.ne.jp... User unknown",
+      "<<< 550 No such user",
+      "554 5.0.0 Service unavailable",
+    ];
+    assert.deepEqual(
+      sendmailReport(listed, transcript).map((record) => [record.recipient, record.reason]),
+      [
+        ["mc-inv@example.jp", "userunknown"],
+        ["d-unkr@docomo.ne.jp", "userunknown"],
+        // "Service unavailable" names no phase: Sisimai's filtered for unknown-user words in none.
+        ["y-gone@example.jp", "filtered"],
+      ],
+    );
+    // The line names another address: no verdict on this recipient's phase.
+    const other = sendmailReport(
+      [
+        "a@example.jp",
+        "    (reason: 550 Invalid Recipient)",
+        "b@example.jp",
+        "    (reason: 552 Mailbox full)",
+      ],
+      [
+        "... while talking to [127.0.0.1]:",
+        ">>> DATA",
+        "<<< 550 Invalid Recipient",
+        "550 5.1.1 someone@example.jp... User unknown",
+        "<<< 552 Mailbox full",
+      ],
+    );
+    assert.equal(other[0].reason, "filtered");
+  });
+
+  it("Postfix's bare 'user unknown' for a recipient is a program's exit 67 (sys_exits.c: EX_NOUSER, 5.1.1), read without the DSN fields as with them", () => {
+    const report = plain(
+      "Undelivered Mail Returned to Sender",
+      [
+        "This is the mail system at host mx.example.net.",
+        "",
+        "                   The mail system",
+        "",
+        "<someone@example.net>: user unknown",
+      ].join("\n"),
+    );
+    const [record] = records(report);
+    assert.deepEqual([record.reason, record.status], ["userunknown", "5.1.1"]);
+  });
+
   it("Sendmail's queue timeout in seconds is an expiry too (pintvl: '1 second'), masked number and all", () => {
     const report = sendmailReport(
       ["a@example.jp", "    (reason: 221 mx.example.jp closing connection)"],

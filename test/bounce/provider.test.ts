@@ -237,3 +237,12 @@ test("a provider's code in a reply to a recipient at another provider's own mail
   assert.equal(classify(reputation, "a@cb-plumbing.example"), "microsoft");
   assert.equal(classify(reputation, "a@gmail.com"), "google");
 });
+
+test("Gmail's refusal of a client that must use its provider's relay is norelaying with the status it quotes or with the '7.7.1' Google's page prints (sisimai go rhost/for-google.go)", () => {
+  const words =
+    "The IP you're using to send mail is not authorized to send email directly to our servers. Use the SMTP relay at your service provider instead.";
+  for (const lead of ["550 7.7.1", "550-5.7.1 [192.0.2.1]", "550"]) {
+    const record = classifyReply({ text: `${lead} ${words}`, remoteMta: "aspmx.l.google.com" });
+    assert.deepEqual([record.reason, record.provider], ["norelaying", "google"], lead);
+  }
+});

@@ -136,11 +136,19 @@ function byteByByte(): void {
 test("lines that differ in their variable spans, recipient and reply tokens share the template", () => {
   inChunkMemory = true;
   const [gmail, icloud, other] = LINES;
+  // A delivery as Postfix logs it, over a cached connection: the server's reply alone, ending in its id.
+  const pfSent = `${HEAD}to=<u@gmail.com>, relay=gmail-smtp-in.l.google.com[142.250.102.27]:25, conn_use=3, delay=0.35, delays=0.05/0/0/0.3, dsn=2.0.0, status=sent (250 2.0.0 OK  1767600000 da104b4daee5997.62 - gsmtp)`;
   const variants: [string, string][] = [
     [gmail, gmail.replace("user1@", "someone.else+tag@").replace("da104b4daee5997.62", "ab3ff9c1d0e2a77.13")],
     [gmail, gmail.replaceAll("142.250.102.27", "74.125.1.100").replace("delay=1.2", "delay=31")],
     [icloud, icloud.replace("delays=0/0/0.1/0.2", "delays=0.11/0.01/1.5/12").replaceAll("200::1", "fe::7")],
     [other, other.replace("delay=12", "delay=0.5").replace("x@", "xy@")],
+    // conn_use's number: the connection's use count (Postfix's global/log_adhoc.c), one per delivery over it.
+    [other, other.replace("conn_use=2", "conn_use=117")],
+    [
+      pfSent,
+      pfSent.replace("conn_use=3", "conn_use=4").replace("delays=0.05/0/0/0.3", "delays=1.4/0.01/0/1.1"),
+    ],
     // Another reply code: the same shape, a record of its own code.
     [gmail, gmail.replace("said: 250 2.0.0", "said: 251 2.0.0")],
   ];
@@ -234,5 +242,52 @@ for (const where of ["a buffer", "a chunk memory"]) {
     // A slot of two: 43 % of the lines (those of pairs with three shapes or more) are learned again; with two
     // extras a slot keeps four, so only pairs with five or more (about 6 %).
     assert.ok(learnedAgain < 0.15 * domains, `${learnedAgain} of ${domains} lines learned again`);
+  });
+}
+
+for (const where of ["a buffer", "a chunk memory"]) {
+  test(`a delivery over a cached connection (\`, conn_use=N\`) and one without share a template; other conn_use texts are read as alone (${where})`, () => {
+    inChunkMemory = where === "a chunk memory";
+    const withConnUse = (line: string, n: string) => line.replace(", delay=", `, conn_use=${n}, delay=`);
+    const without = LINES[2].replace(", conn_use=2", "");
+    // relay=none (LINES[3]): no connection, no conn_use in Postfix's lines; the slot's relay bytes (slotOf) would
+    // take in `, conn_use` there: read as alone, not asked to share.
+    sameAsAlone(LINES[3], withConnUse(LINES[3], "2"));
+    const pairs: [string, string][] = [
+      ...[0, 1, 4].flatMap((i): [string, string][] => [
+        [LINES[i], withConnUse(LINES[i], "2")],
+        [withConnUse(LINES[i], "17"), LINES[i]],
+        [withConnUse(LINES[i], "3"), withConnUse(LINES[i], "1024")],
+      ]),
+      [LINES[2], without],
+      [without, LINES[2]],
+    ];
+    for (const [first, line] of pairs) {
+      sameAsAlone(first, line);
+      const [template, read] = outcomes([first, line], new EventClassifier());
+      assert.ok(template.shape !== null, first);
+      assert.equal(read.shape, template.shape, line);
+    }
+    // Not Postfix's conn_use (no number, another byte in or after it, twice, elsewhere, a field after it): as alone.
+    const odd = [
+      ", conn_use=, delay=",
+      ", conn_use=1.2/3, delay=",
+      ", conn_use=7x, delay=",
+      ", conn_use=2, conn_use=3, delay=",
+      ", conn_use=5,delay=",
+      ", conn_use=5 , delay=",
+      " , conn_use=5, delay=",
+      ", conn_use=5, relay=evil.example[192.0.2.9]:25, delay=",
+      ", conn_use=5, dsn=5.1.1, delay=",
+      ", conn_use=5, status=bounced (host evil said: 550 no), delay=",
+      ", conn_use=5 delay=",
+      ", conn_use=5, delay=1, conn_use=6, delay=",
+    ];
+    for (const first of [LINES[0], withConnUse(LINES[0], "2"), LINES[4], withConnUse(LINES[4], "9")]) {
+      const plain = first.replace(/, conn_use=\d+/, "");
+      for (const text of odd) sameAsAlone(first, plain.replace(", delay=", text));
+      sameAsAlone(first, plain.replace(", relay=", ", conn_use=3, relay="));
+      sameAsAlone(first, plain.replace(", dsn=", ", conn_use=3, dsn="));
+    }
   });
 }

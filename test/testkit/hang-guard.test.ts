@@ -115,8 +115,10 @@ test("a hung test file fails and ends, the other tests still run: the three ways
   assert.equal(late.code, 0, late.output);
   assert.equal(summary(late.output, "pass"), 3, late.output);
   const [recorded] = readFileSync(times, "utf8").split("\n");
-  const [path, wall, cpu] = recorded.split("\t");
+  const [path, wall, cpu, children] = recorded.split("\t");
   assert.match(path, /late-tests\.ts$/);
-  // Its top-level and describe awaits alone take 0.6 s of wall time; its CPU time is a positive number.
+  // Its top-level and describe awaits alone take 0.6 s of wall time; its CPU time is a positive number; it spawns
+  // no child, so its children's CPU is 0.
   assert.ok(Number(wall) >= 0.6 && Number(cpu) > 0, recorded);
+  assert.equal(children, "0.0", recorded);
 });

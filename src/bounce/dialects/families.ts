@@ -253,6 +253,10 @@ export const MTA_FAMILIES: readonly MtaFamily[] = [
       { "x-mailer": /^(?:Internet Mail Service \(|Microsoft Exchange Server Internet Mail Connector)/ },
       { "x-mimeole": /Produced By Microsoft Exchange/ },
       { received: / with Internet Mail Service \(/ },
+      // Its diagnostic line itself, where a relay or a forwarder left none of those headers: "MSEXCH:" then the
+      // connector (IMS, IMC, MSExchangeMTA) is Exchange's own prefix (the comments of via-exchange2003.go quote
+      // "MSEXCH:IMS:KIJITORA CAT:EXAMPLE:EXCHANGE 0 (000C05A6) Unknown Recipient").
+      { text: /\bMSEXCH:[A-Za-z]+:/ },
     ],
     messages: [
       ...msg("userunknown", "000C05A6"),

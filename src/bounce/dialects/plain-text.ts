@@ -4,15 +4,19 @@ import { remoteHostIn } from "../email/remote-host.ts";
 import type { ScannedEmail } from "../email/scan.ts";
 import {
   addressesIn,
+  echoedAddress,
+  namesAddress,
   REPLY_CODE_IN_TEXT,
   type ReportText,
   readReportText,
   recipientsInReplies,
   recipientsInSentences,
   STATUS_IN_TEXT,
+  TRANSCRIPT_HOST,
   withoutAddressee,
 } from "../email/text.ts";
-import { namesAddress, wholeTranscriptReply } from "../email/transcript.ts";
+import { cutReplyCode, wholeTranscriptReply } from "../email/transcript.ts";
+import { MAX_REPLY_LENGTH } from "../smtp-reply.ts";
 import type { Dialect, RecipientReport } from "./types.ts";
 
 /** Signs that a message without structured fields is a bounce at all. */
@@ -146,6 +150,15 @@ function isFailureNotice(mail: ScannedEmail, preamble: string): boolean {
 const SYS_EXITS_TEXT =
   /^(?:command line usage error|data format error|cannot open input|service unavailable|internal software error|system resource problem|critical OS file missing|can't create user output file|input\/output error|temporary failure|remote error in protocol|permission denied|local configuration error)$/;
 
+/**
+ * EX_NOUSER's text as Postfix writes it for a local program's exit 67 ("<a@b>: user unknown", lower-case and
+ * alone), with the status sys_exits.c pairs it with, 5.1.1: the program looked the user up and found none, as the
+ * report's DSN fields would say (Status: 5.1.1, Diagnostic-Code: x-unix; user unknown). Postfix's own lookups
+ * write other words (local(8): 'unknown user: "a"'; a remote reply comes after "said:").
+ */
+const SYS_EXITS_NO_USER = "user unknown";
+const SYS_EXITS_NO_USER_STATUS = "5.1.1";
+
 /** A recipient line whose own lines carry no reply: the error was written before it ("Error: … RCPT TO: a@b"). */
 function withPreamble(diagnostic: string, preamble: string): string {
   if (!diagnostic) return preamble;
@@ -182,8 +195,6 @@ const TRANSCRIPT_SEPARATOR = /-{3,} ?Transcript of session follows ?-{3,}/i;
  * Diagnostic-Code does: the whole reply is in the transcript (email/transcript.ts reads it for the DSN).
  */
 const SENDMAIL_REASON = new RegExp(`^\\(reason: (.{1,998}?)\\)(?=$| ${TRANSCRIPT_SEPARATOR.source})`, "i");
-/** "... while talking to mx.example.org.:" opens one host's part of the transcript (usersmtp.c). */
-const TALKING_TO = /^(?:\.\.\. )?while talking to /i;
 /** Transcript lines looked at, and characters: hostile input stays bounded. */
 const MAX_TRANSCRIPT_LINES = 256;
 const MAX_TRANSCRIPT_LENGTH = 64 * 1024;
@@ -206,8 +217,8 @@ function transcriptLines(reportText: string): string[] {
  * its remote host (review R136). In a report about several recipients the reply alone is the error and no
  * command its phase (a pipelined session shows ">>> DATA" before every recipient's RCPT reply), as the DSN path
  * reads each recipient but the last; about one, its part stays in the error (Sendmail's own lines: "Message
- * could not be delivered for 5 days", what a DSN's Status would say). Null when the recipient's lines hold no
- * "(reason: …)" line.
+ * could not be delivered for 5 days", what a DSN's Status would say). Sendmail's own verdict right after the
+ * reply can still name the phase (refusedAtRcpt). Null when the recipient's lines hold no "(reason: …)" line.
  */
 function ownSendmailReply(
   recipient: string,
@@ -215,24 +226,56 @@ function ownSendmailReply(
   mail: ScannedEmail,
   transcript: () => readonly string[],
   several: boolean,
-): { diagnostic: string; context: string | null; remoteMta: string | null } | null {
+): {
+  diagnostic: string;
+  context: string | null;
+  remoteMta: string | null;
+  /** The command the recipient's error answered, where Sendmail's own line after the reply says so. */
+  command?: "RCPT";
+} | null {
   const reason = SENDMAIL_REASON.exec(diagnostic);
   if (reason === null) return null;
-  const whole = wholeTranscriptReply(reason[1], mail, recipient);
   // What follows the line is nothing or Sendmail's "----- Transcript of session follows -----" (savemail.c).
   const rest = diagnostic.slice(reason[0].length);
   const part = hostPart(transcript(), reason[1], recipient);
+  // The whole reply the line was cut from: its run in the recipient's part, or (a transcript past the lines read
+  // for parts) wherever the report holds it.
+  const whole =
+    part === null
+      ? wholeTranscriptReply(reason[1], mail, recipient)
+      : cutReplyCode(reason[1]) !== null && part.run.length > 1
+        ? part.run.join(" ")
+        : null;
   if (whole === null && rest === "" && part === null) return null;
   const error = `(reason: ${whole ?? reason[1]})`;
   const remoteMta = part === null ? null : remoteHostIn(part.text);
+  const command = part !== null && refusedAtRcpt(part.echo, recipient) ? ("RCPT" as const) : undefined;
   if (several)
-    return { diagnostic: error, context: part === null && rest !== "" ? diagnostic : null, remoteMta };
+    return {
+      diagnostic: error,
+      context: part === null && rest !== "" ? diagnostic : null,
+      remoteMta,
+      command,
+    };
   if (part === null) return { diagnostic: `${error}${rest}`, context: null, remoteMta };
   const own = ownPartOf(rest, part.index);
   const trimmed = withoutLaterReplies(own, part.later, own.indexOf(`<<< ${reason[1].trim()}`));
   // The later replies stay the error's context: they show the phase (a pipelined batch's DATA refused for want
   // of recipients says the error answered RCPT TO, email/smtp-command.ts).
-  return { diagnostic: `${error}${trimmed}`, context: trimmed === own ? null : own, remoteMta };
+  return { diagnostic: `${error}${trimmed}`, context: trimmed === own ? null : own, remoteMta, command };
+}
+
+/**
+ * Sendmail's own line for a recipient (email/text.ts echoedAddress) in EX_NOUSER's stock words, right after the
+ * server's reply: the reply refused its RCPT TO, whatever its words (usersmtp.c maps 550/551/553 to RCPT TO to
+ * EX_NOUSER: ">>> RCPT To:<a@b>", "<<< 550 5.7.1 IP address blacklisted by recipient", "550 5.1.1 <a@b>... User
+ * unknown", github.com/sisimai/set-of-emails lhost-sendmail-36.eml). A pipelined session shows ">>> DATA" before
+ * every RCPT TO's reply; this line still says the reply answered RCPT TO. A refusal after DATA gets "554 5.0.0
+ * Service unavailable" instead (Sendmail 8.17's own reports, test/fixtures/mta-made/sendmail).
+ */
+function refusedAtRcpt(echo: string | null, recipient: string): boolean {
+  if (echo === null || !echo.endsWith("... User unknown")) return false;
+  return echoedAddress(echo) === recipient.toLowerCase();
 }
 
 /**
@@ -310,15 +353,20 @@ function hostPart(lines: readonly string[], reply: string, recipient: string): H
   let first: HostPart | null = null;
   // The replies after the answered one (its own continuation lines aside), in order.
   let later: string[] = [];
+  // Sendmail's own line right after the answered reply ("550 5.1.1 a@b... User unknown"), if any.
+  let echo: string | null = null;
+  // The answered reply's lines, "<<< " left out.
+  let run: string[] = [];
+  let runLength = 0;
   let continued: string | null = null;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i];
     // A blank line ends the transcript, unless another host's part follows it.
-    if (line === "" && !TALKING_TO.test(lines[i + 1] ?? "")) break;
+    if (line === "" && !TRANSCRIPT_HOST.test(lines[i + 1] ?? "")) break;
     if (line === "") continue;
-    if (TALKING_TO.test(line)) {
+    if (TRANSCRIPT_HOST.test(line)) {
       if (found) {
-        const done = { text: part.join(" "), index, later };
+        const done = { text: part.join(" "), index, later, echo, run };
         if (names) return done;
         first ??= done;
       }
@@ -327,6 +375,9 @@ function hostPart(lines: readonly string[], reply: string, recipient: string): H
       found = false;
       names = false;
       later = [];
+      echo = null;
+      run = [];
+      runLength = 0;
       continued = null;
     }
     part.push(line);
@@ -334,18 +385,25 @@ function hostPart(lines: readonly string[], reply: string, recipient: string): H
     if (found) {
       const lead = REPLY_LINE.exec(line);
       if (continued !== null && lead !== null && lead[1] === continued) {
+        if (runLength < MAX_REPLY_LENGTH) {
+          run.push(line.slice(4));
+          runLength += line.length - 3;
+        }
         if (lead[2] !== "-") continued = null;
       } else {
+        if (lead === null && later.length === 0 && echo === null && !DIALOGUE.test(line)) echo = line;
         continued = null;
         if (lead !== null) later.push(line);
       }
     } else if (line === answered) {
       found = true;
+      run = [line.slice(4)];
+      runLength = run[0].length;
       const lead = REPLY_LINE.exec(line);
       continued = lead !== null && lead[2] === "-" ? lead[1] : null;
     }
   }
-  const last = found && index >= 0 ? { text: part.join(" "), index, later } : null;
+  const last = found && index >= 0 ? { text: part.join(" "), index, later, echo, run } : null;
   return last !== null && (names || first === null) ? last : first;
 }
 
@@ -356,6 +414,13 @@ interface HostPart {
   index: number;
   /** The replies after the answered one (its own continuation lines aside), whole lines in order. */
   later: string[];
+  /**
+   * The reporting Sendmail's own line right after the answered reply, before any later reply: its verdict on the
+   * recipient ("550 5.1.1 a@b... User unknown", "a@b... Deferred: 421 …"). Null when a reply or nothing follows.
+   */
+  echo: string | null;
+  /** The answered reply's lines without "<<< " (its first, then its continuation lines up to MAX_REPLY_LENGTH). */
+  run: string[];
 }
 
 /** A server's reply line in a Sendmail transcript: its code, and "-" when more lines of the reply follow. */
@@ -473,8 +538,12 @@ export const plainText: Dialect = {
             text.preamble,
           ),
           ...(own?.context ? { context: own.context } : {}),
+          ...(own?.command ? { command: own.command } : {}),
           ...(own?.remoteMta ? { remoteMta: detach(own.remoteMta) } : {}),
           ...(entry.toProgram || SYS_EXITS_TEXT.test(entry.diagnostic) ? { diagnosticType: "x-unix" } : {}),
+          ...(entry.diagnostic === SYS_EXITS_NO_USER
+            ? { diagnosticType: "x-unix", status: SYS_EXITS_NO_USER_STATUS }
+            : {}),
           notice: text.preamble,
           time,
           action,

@@ -1,5 +1,6 @@
 import type { ScannedEmail } from "../email/scan.ts";
 import type { RuleRef } from "../record.ts";
+import type { SmtpCommand } from "../smtp-command.ts";
 import type { ReasonHint } from "../vocabulary.ts";
 
 /** What a message says about one recipient, before classification. */
@@ -12,6 +13,12 @@ export interface RecipientReport {
    * function when finding it costs work that is rarely needed.
    */
   context?: string | (() => string);
+  /**
+   * The command the recipient's error answered where the report says so by its own words about the recipient,
+   * not by a command it shows (Sendmail's "a@b... User unknown" after the reply: a refused RCPT TO); the context
+   * is not read then.
+   */
+  command?: SmtpCommand;
   /**
    * The notice's own words before its recipient lines ("Your message was not delivered within 2 days. Host
    * example.com is not responding."), read only when the recipient's lines name no reason.

@@ -270,6 +270,7 @@ function toRecord(
       lowerDiagnostic,
       input,
       () =>
+        report.command ??
         smtpCommandIn(
           `${typeof report.context === "function" ? report.context() : (report.context ?? "")} ${diagnostic}`,
         ),

@@ -518,7 +518,7 @@ const MAX_ENTRIES = limitOf("recipientsPerMessage") + 1;
 /** Where a regexp's "." stops: the line terminators. */
 const LINE_TERMINATOR = /[\n\r\u2028\u2029]/;
 /** Sendmail transcript: "While talking to mx.example.org:" opens one remote host's dialogue. */
-const TRANSCRIPT_HOST = /^[ \t]*(?:\.\.\. )?while talking to /i;
+export const TRANSCRIPT_HOST = /^[ \t]*(?:\.\.\. )?while talking to /i;
 /** Sendmail transcript: "<<< 550 Insecure Mail Relay", what the remote host answered. */
 const TRANSCRIPT_REPLY = /^[ \t]*<<< ?([45]\d\d\b.*)$/;
 /** Sendmail transcript: ">>> DATA", the command the client sent last. */
@@ -576,7 +576,7 @@ const PROGRAM_RECIPIENT = /^"\|[^"\n]{1,256}"[ \t]*$/;
 const EXPANDED_FROM = new RegExp(String.raw`^\(expanded from: <?(${ADDRESS})>?\)$`, "i");
 
 /** The address of Sendmail's own line for a recipient (SENDMAIL_ECHO), lower-cased; null when the line is none. */
-function echoedAddress(line: string): string | null {
+export function echoedAddress(line: string): string | null {
   const echo = SENDMAIL_ECHO.exec(line);
   return echo === null ? null : (echo[1] ?? echo[2]).toLowerCase();
 }
@@ -612,15 +612,25 @@ function afterWords(line: string): [string, string] | null {
   return match && FAILURE_WORDS.test(match[1]) && !SENDER_WORDS.test(match[1]) ? [line, match[2]] : null;
 }
 
-/** Whether a line names `address` (as the recipient line wrote it) as a whole address, not inside a longer one. */
-function namesRecipient(line: string, address: string): boolean {
+/**
+ * Whether `text` names `address` as a whole address, not inside a longer one (both lower-case). A dot after it
+ * ends it unless more of a domain follows ("a@b.org... Deferred", Sendmail's echo).
+ */
+export function namesAddress(text: string, address: string): boolean {
   if (address === "") return false;
-  const at = line.indexOf(address);
-  if (at < 0) return false;
-  const before = at > 0 ? line.charCodeAt(at - 1) : 32;
-  const after = at + address.length < line.length ? line.charCodeAt(at + address.length) : 32;
-  return !isAddressChar(before) && !isAddressChar(after);
+  for (let found = text.indexOf(address); found >= 0; found = text.indexOf(address, found + 1)) {
+    const before = found > 0 ? text.charCodeAt(found - 1) : 32;
+    const end = found + address.length;
+    const after = end < text.length ? text.charCodeAt(end) : 32;
+    const continued =
+      after === 46 ? end + 1 < text.length && isAlphanumeric(text.charCodeAt(end + 1)) : isAddressChar(after);
+    if (!isAddressChar(before) && !continued) return true;
+  }
+  return false;
 }
+
+const isAlphanumeric = (code: number): boolean => (code >= 48 && code <= 57) || (code >= 97 && code <= 122);
+
 /** Letters, digits and ".-_+%" continue an address. */
 export const isAddressChar = (code: number): boolean =>
   (code >= 48 && code <= 57) ||
@@ -792,19 +802,12 @@ export function readReportText(text: string): ReportText {
       // The command it answered goes with it, as Sisimai's reader keeps ">>> DATA" with the reply: the phase.
       const lines: string[] = cause ? (replyCommand ? [replyCommand, cause] : [cause]) : [];
       if (keep) lines.push(keep);
-      current = {
-        recipient,
-        lines,
-        indented: false,
-        sawText: false,
-        blank: false,
-        closed: false,
+      current = newEntry(recipient, lines, {
         statusLine,
         byWords: byWords !== null,
         indent: leadingBlanks(line),
-        separated: false,
         replyForm,
-      };
+      });
       entries.push(current);
       continue;
     }
@@ -829,7 +832,8 @@ export function readReportText(text: string): ReportText {
     }
     // A later line about the same address ("Routing: Could not find a gateway for a@b" after the list of
     // failed recipients and a paragraph break: sisimai go lhost/via-x3.go) is its error all the same.
-    const aboutCurrent = current !== null && candidate && namesRecipient(line, current.recipient);
+    const aboutCurrent =
+      current !== null && candidate && namesAddress(line.toLowerCase(), current.recipient.toLowerCase());
     if (current && !current.closed) {
       const indented = startsIndented(line);
       if (!trimmed) current.blank = true;
@@ -875,21 +879,25 @@ export function readReportText(text: string): ReportText {
   };
 }
 
-/** A listed program recipient's entry, without its address until its "(expanded from: a@b)" line. */
-const programEntry = (): Entry => ({
-  recipient: "",
-  lines: [],
+/** A recipient's entry as its line opens it: nothing kept yet, not closed. */
+const newEntry = (
+  recipient: string,
+  lines: string[],
+  opened: Pick<Entry, "statusLine" | "byWords" | "indent" | "replyForm"> & Pick<Partial<Entry>, "toProgram">,
+): Entry => ({
+  recipient,
+  lines,
   indented: false,
   sawText: false,
   blank: false,
   closed: false,
-  statusLine: false,
-  byWords: false,
-  indent: 0,
   separated: false,
-  replyForm: false,
-  toProgram: true,
+  ...opened,
 });
+
+/** A listed program recipient's entry, without its address until its "(expanded from: a@b)" line. */
+const programEntry = (): Entry =>
+  newEntry("", [], { statusLine: false, byWords: false, indent: 0, replyForm: false, toProgram: true });
 
 /** Where lines `at` (indexes) start in `lines` joined by single spaces. */
 function offsetsOf(lines: readonly string[], at: readonly number[]): number[] {

@@ -8,7 +8,7 @@
  */
 
 import { MAX_REPLY_LENGTH } from "../smtp-reply.ts";
-import { isAddressChar } from "./text.ts";
+import { namesAddress } from "./text.ts";
 
 /** A reply's first line: its code and `-` (more lines follow). */
 const CONTINUED_FIRST_LINE = /^([45][0-9][0-9])-\S/;
@@ -29,12 +29,9 @@ export function wholeTranscriptReply(
   /** Where several host parts of the transcript start with the line, the one that names this address is read. */
   recipient: string | null = null,
 ): string | null {
-  const first = CONTINUED_FIRST_LINE.exec(diagnostic);
-  if (first === null) return null;
-  const code = first[1];
+  const code = cutReplyCode(diagnostic);
+  if (code === null) return null;
   const line = diagnostic.trim();
-  // A Diagnostic-Code that holds more lines of the reply (folded: "550-… 550 5.2.1 …") is not cut.
-  if (line.includes(` ${code}-`) || line.includes(` ${code} `) || line.includes("\n")) return null;
   const opening = `<<< ${line}`;
   const reportText = report.reportText;
   let firstRun: string | null | undefined;
@@ -58,6 +55,19 @@ export function wholeTranscriptReply(
   return firstRun ?? null;
 }
 
+/**
+ * The reply code of a diagnostic that is only a continued reply's first line ("550-5.4.1 Recipient address
+ * rejected:"), null for any other: a Diagnostic-Code that holds more lines of the reply (folded: "550-… 550 5.2.1
+ * …") is not cut.
+ */
+export function cutReplyCode(diagnostic: string): string | null {
+  const first = CONTINUED_FIRST_LINE.exec(diagnostic);
+  if (first === null) return null;
+  const code = first[1];
+  const line = diagnostic.trim();
+  return line.includes(` ${code}-`) || line.includes(` ${code} `) || line.includes("\n") ? null : code;
+}
+
 /** "... while talking to mx.example.org.:" opens one remote host's part of a Sendmail transcript (usersmtp.c). */
 const TALKING_TO = "while talking to ";
 /** How far around a reply a host part is looked at, and how many parts: hostile input stays bounded. */
@@ -77,25 +87,6 @@ function partNames(text: string, at: number, next: number, address: string): boo
   const opened = window.lastIndexOf(TALKING_TO, at - from);
   return namesAddress((opened < 0 ? window : window.slice(opened)).toLowerCase(), address);
 }
-
-/**
- * Whether `text` names `address` as a whole address, not inside a longer one (both lower-case). A dot after it
- * ends it unless more of a domain follows ("a@b.org... Deferred", Sendmail's echo).
- */
-export function namesAddress(text: string, address: string): boolean {
-  if (address === "") return false;
-  for (let found = text.indexOf(address); found >= 0; found = text.indexOf(address, found + 1)) {
-    const before = found > 0 ? text.charCodeAt(found - 1) : 32;
-    const end = found + address.length;
-    const after = end < text.length ? text.charCodeAt(end) : 32;
-    const continued =
-      after === 46 ? end + 1 < text.length && isAlphanumeric(text.charCodeAt(end + 1)) : isAddressChar(after);
-    if (!isAddressChar(before) && !continued) return true;
-  }
-  return false;
-}
-
-const isAlphanumeric = (code: number): boolean => (code >= 48 && code <= 57) || (code >= 97 && code <= 122);
 
 function endOfLine(text: string, from: number): number {
   const end = text.indexOf("\n", from);

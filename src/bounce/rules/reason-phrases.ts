@@ -4000,7 +4000,8 @@ export const REASON_PHRASES: RuleTable = {
       phrase: "access denied (in reply to mail from command)",
       yieldsToStatus: true,
       source: "sisimai go reason/why-rejected.go",
-      example: null,
+      example: "550 5.7.1 Access denied (in reply to MAIL FROM command)",
+      exampleSource: "github.com/sisimai/set-of-emails maildir/bsd/lhost-postfix-54.eml",
     },
     {
       id: "blocked-sender-ip-address-rejected",
@@ -4377,7 +4378,9 @@ export const REASON_PHRASES: RuleTable = {
       reason: "blocked",
       phrase: "too many unwanted messages have been sent from the following ip address above",
       source: "sisimai go reason/why-blocked.go",
-      example: null,
+      example:
+        "550 SC-004 (COL0-MC1-F1) Unfortunately, messages from 111.86.156.22 weren't sent. We recommend that you contact your Internet service provider. The problem is that too many unwanted messages have been sent from the following IP address above. You can also refer your provider to http://mail.live.com/mail/troubleshooting.aspx#errors.",
+      exampleSource: "github.com/sisimai/set-of-emails maildir/bsd/lhost-ezweb-08.eml",
     },
     {
       id: "blocked-your-server-requires-confirmation",
@@ -5310,7 +5313,8 @@ export const REASON_PHRASES: RuleTable = {
       phrase: "frequency limited",
       unlisted: true,
       source: "sisimai go reason/why-toomanyconn.go (a wider wording of its phrases: unlisted)",
-      example: null,
+      example: "550 Connection frequency limited",
+      exampleSource: "github.com/sisimai/set-of-emails maildir/bsd/rhost-tencent-02.eml",
     },
     {
       // A receiver's own cap on messages per connection (RFC 5321 §4.5.3.1 sets none) says what it is from any
@@ -5405,7 +5409,8 @@ export const REASON_PHRASES: RuleTable = {
       phrase: "system error",
       unlisted: true,
       source: "sisimai go lhost/via-qmail.go (qmail's own 'system error', from any host: unlisted)",
-      example: null,
+      example: "451 4.0.0 Operating system error",
+      exampleSource: "github.com/sisimai/set-of-emails maildir/bsd/lhost-sendmail-55.eml",
     },
     {
       id: "server-error-server-error",
@@ -5619,7 +5624,8 @@ export const REASON_PHRASES: RuleTable = {
       phrase: "blocked",
       unlisted: true,
       source: "sisimai go reason/why-blocked.go (a word of its phrases, alone no phrase: unlisted)",
-      example: null,
+      example: "550 Error - Blocked for abuse. See http://example.net/nyaan",
+      exampleSource: "github.com/sisimai/set-of-emails maildir/bsd/lhost-exim-47.eml",
     },
     {
       id: "client-blocked-blacklist",

@@ -409,7 +409,9 @@ export const GOOGLE_HOST_RULES: RuleTable = {
       id: "rhost-google-7-1-is-not-authorized-to-send-email-directly-to",
       reason: "norelaying",
       phrase: "is not authorized to send email directly to our servers",
-      status: ["x.7.1"],
+      // No status gate: Google's page and Sisimai's comment quote the reply with "7.7.1", which is no status
+      // (RFC 3463 classes are 2, 4, 5); the words are Google's alone, on its servers.
+      reply: [550],
       source: `${SISIMAI}; ${PAGE}`,
       example:
         "550 7.7.1 The IP you're using to send mail is not authorized to send email directly to our servers. Use the SMTP relay at your service provider instead. For more information, go to 'The IP you're using to send email is not authorized...'.",
@@ -905,7 +907,8 @@ export const GOOGLE_HOST_RULES: RuleTable = {
       phrase: "rcpt first",
       status: ["x.5.1"],
       source: `${SISIMAI}; ${PAGE}`,
-      example: null,
+      example: "503 5.5.1 RCPT first. g0000000000ggg.00",
+      exampleSource: "github.com/sisimai/set-of-emails maildir/bsd/rhost-google-01.eml",
     },
     {
       id: "rhost-google-5-1-no-data-after-bdat",
