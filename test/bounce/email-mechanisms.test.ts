@@ -25,6 +25,20 @@ function plain(subject: string, body: string): string {
   return `From: MAILER-DAEMON@mx.example.org\nTo: sender@example.org\nSubject: ${subject}\n\n${body}\n`;
 }
 
+/** Postfix's own "Undelivered Mail Returned to Sender" without DSN fields, its one recipient line as given. */
+function postfixLocalReport(recipientLine: string): string {
+  return plain(
+    "Undelivered Mail Returned to Sender",
+    [
+      "This is the mail system at host mx.example.net.",
+      "",
+      "                   The mail system",
+      "",
+      recipientLine,
+    ].join("\n"),
+  );
+}
+
 /** The store's reading of an event the email reader made (classifyEvent on its reply, code, status, host, hint). */
 const storedVerdict = (event: DeliveryEvent) =>
   classifyEvent({
@@ -299,16 +313,7 @@ describe("Sendmail transcripts", () => {
   });
 
   it("Postfix's local(8) 'unknown user: \"name\"' is its own lookup, believed in a report without DSN fields", () => {
-    const report = plain(
-      "Undelivered Mail Returned to Sender",
-      [
-        "This is the mail system at host mx.example.net.",
-        "",
-        "                   The mail system",
-        "",
-        '<someone@example.net>: unknown user: "someone"',
-      ].join("\n"),
-    );
+    const report = postfixLocalReport('<someone@example.net>: unknown user: "someone"');
     assert.equal(records(report)[0].reason, "userunknown");
     // The same words from a remote server in no named phase stay Sisimai's filtered.
     const remote = plain(
@@ -465,16 +470,7 @@ describe("Sendmail transcripts", () => {
   });
 
   it("Postfix's bare 'user unknown' for a recipient is a program's exit 67 (sys_exits.c: EX_NOUSER, 5.1.1), read without the DSN fields as with them", () => {
-    const report = plain(
-      "Undelivered Mail Returned to Sender",
-      [
-        "This is the mail system at host mx.example.net.",
-        "",
-        "                   The mail system",
-        "",
-        "<someone@example.net>: user unknown",
-      ].join("\n"),
-    );
+    const report = postfixLocalReport("<someone@example.net>: user unknown");
     const [record] = records(report);
     assert.deepEqual([record.reason, record.status], ["userunknown", "5.1.1"]);
   });
