@@ -2,8 +2,8 @@
  * The per-file test counts `npm test` prints before its summary (testkit/count-reporter.ts), read back from a
  * saved run's output; given two, the files whose count fell or that no longer ran:
  *   node scripts/test-counts.ts BEFORE.log AFTER.log
- * (an integrate or CI log each): the two totals, then each file that lost tests. Exit 1 where a file lost tests, 0
- * otherwise; with one log it prints its list.
+ * (an integrate or CI log each): the two totals, then each file that lost tests. Exit 1 where a file lost tests, 2 where
+ * a log holds no list (a run cut before its summary), 0 otherwise; with one log it prints its list.
  */
 import { readFileSync } from "node:fs";
 
@@ -50,8 +50,14 @@ function main(paths: string[]): number {
     return 2;
   }
   const lists = paths.map((path) => testCounts(readFileSync(path, "utf8")));
+  let missing = false;
   for (const [i, list] of lists.entries())
-    if (list.size === 0) process.stderr.write(`${paths[i]}: no per-file test counts in it\n`);
+    if (list.size === 0) {
+      process.stderr.write(`${paths[i]}: no per-file test counts in it\n`);
+      missing = true;
+    }
+  // A run that did not reach its summary (cut, failed early, still running) is no list to compare: not "every file lost".
+  if (missing) return 2;
   if (lists.length === 1) {
     for (const [file, n] of lists[0]) process.stdout.write(`${n}\t${file}\n`);
     return 0;
