@@ -1094,6 +1094,16 @@ describe("plain-text reports", () => {
       postfix("host mx.example.net[192.0.2.1] said: 554 service unavailable").reason,
       "mailererror",
     );
+    // Only in a report Postfix wrote: another MTA's recipient line in those words is that MTA's, read as written.
+    const other = (error: string) =>
+      records(
+        plain(
+          "Returned mail: delivery failed",
+          `The following message could not be delivered.\n\n<alias@example.org>: ${error}\n`,
+        ),
+      )[0];
+    assert.notEqual(other("service unavailable").reason, "mailererror");
+    assert.deepEqual([postfix("user unknown").status, other("user unknown").status], ["5.1.1", null]);
   });
 
   it("a final report without any code is permanent; a delay warning is not", () => {

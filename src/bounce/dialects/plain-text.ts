@@ -22,6 +22,8 @@ import {
   cutReplyCode,
   DIALOGUE,
   isReplyLine,
+  SENDMAIL_REASON,
+  transcriptLines,
   wholeTranscriptReply,
 } from "../email/transcript.ts";
 import type { Dialect, RecipientReport } from "./types.ts";
@@ -166,6 +168,17 @@ const SYS_EXITS_TEXT =
 const SYS_EXITS_NO_USER = "user unknown";
 const SYS_EXITS_NO_USER_STATUS = "5.1.1";
 
+/**
+ * A report Postfix wrote, the only writer of the sys_exits.c texts above: its Subject or its bounce(5) template's
+ * opening ("This is the mail system at host mx.example.org.", then "The mail system" above the recipients; sisimai
+ * go lhost/via-postfix.go's markers). Another MTA's words that happen to be those texts keep their own reading.
+ */
+const POSTFIX_SUBJECT = "Undelivered Mail Returned to Sender";
+const POSTFIX_TEMPLATE =
+  /^This is the (?:mail system at host |Postfix program)|^[ \t]*The (?:mail system|Postfix program)[ \t]*$/m;
+const writtenByPostfix = (mail: ScannedEmail): boolean =>
+  mail.subject.trim() === POSTFIX_SUBJECT || POSTFIX_TEMPLATE.test(mail.reportText.slice(0, 4096));
+
 /** A recipient line whose own lines carry no reply: the error was written before it ("Error: … RCPT TO: a@b"). */
 function withPreamble(diagnostic: string, preamble: string): string {
   if (!diagnostic) return preamble;
@@ -191,31 +204,6 @@ function withoutOnlyDeferred<T extends { recipient: string; diagnostic: string }
     kept.push(entry);
   }
   return kept;
-}
-
-/** The line Sendmail opens its transcript with (savemail.c). */
-const TRANSCRIPT_SEPARATOR = /-{3,} ?Transcript of session follows ?-{3,}/i;
-
-/**
- * Sendmail's list of failed addresses gives each its reply's first line ("    (reason: 550-5.7.30 This mail has
- * been blocked because DKIM does not)", savemail.c errbody from the recipient's q_rstatus), as its DSN's
- * Diagnostic-Code does: the whole reply is in the transcript (email/transcript.ts reads it for the DSN).
- */
-const SENDMAIL_REASON = new RegExp(`^\\(reason: (.{1,998}?)\\)(?=$| ${TRANSCRIPT_SEPARATOR.source})`, "i");
-
-/** A recipient's lines are Sendmail's "(reason: …)" for it: its own error, with or without a reply code. */
-export const isSendmailReason = (lines: string): boolean => SENDMAIL_REASON.test(lines);
-/** Transcript lines looked at, and characters: hostile input stays bounded. */
-const MAX_TRANSCRIPT_LINES = 256;
-const MAX_TRANSCRIPT_LENGTH = 64 * 1024;
-
-/** The lines of a report's Sendmail transcript after its separator, trimmed; none when it has no transcript. */
-function transcriptLines(reportText: string): string[] {
-  const separator = TRANSCRIPT_SEPARATOR.exec(reportText);
-  if (separator === null) return [];
-  const from = separator.index + separator[0].length;
-  const lines = reportText.slice(from, from + MAX_TRANSCRIPT_LENGTH).split("\n", MAX_TRANSCRIPT_LINES + 1);
-  return lines.slice(1).map((line) => line.trim());
 }
 
 /**
@@ -503,8 +491,13 @@ export const plainText: Dialect = {
         lines ??= transcriptLines(mail.reportText);
         return lines;
       };
+      let postfix: boolean | undefined;
+      const sysExits = (diagnostic: string) =>
+        (SYS_EXITS_TEXT.test(diagnostic) || diagnostic === SYS_EXITS_NO_USER) &&
+        (postfix ??= writtenByPostfix(mail));
       return entries.map((entry): RecipientReport => {
         const own = ownSendmailReply(entry.recipient, entry.diagnostic, mail, transcript, entries.length > 1);
+        const exit = sysExits(entry.diagnostic);
         return {
           ...entry,
           diagnostic: withPreamble(
@@ -514,10 +507,8 @@ export const plainText: Dialect = {
           ...(own?.context ? { context: own.context } : {}),
           ...(own?.command ? { command: own.command } : {}),
           ...(own?.remoteMta ? { remoteMta: detach(own.remoteMta) } : {}),
-          ...(entry.toProgram || SYS_EXITS_TEXT.test(entry.diagnostic) ? { diagnosticType: "x-unix" } : {}),
-          ...(entry.diagnostic === SYS_EXITS_NO_USER
-            ? { diagnosticType: "x-unix", status: SYS_EXITS_NO_USER_STATUS }
-            : {}),
+          ...(entry.toProgram || exit ? { diagnosticType: "x-unix" } : {}),
+          ...(exit && entry.diagnostic === SYS_EXITS_NO_USER ? { status: SYS_EXITS_NO_USER_STATUS } : {}),
           notice: text.preamble,
           time,
           action,

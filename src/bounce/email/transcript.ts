@@ -4,11 +4,44 @@
  * rejected:"); the whole reply is in the report's transcript (savemail.c, "----- Transcript of session
  * follows -----"), every line the server sent marked `<<< ` (RFC 5321 §4.2.1: `550-` lines, then `550 `).
  * Sisimai reads those lines as the diagnosis too (sisimai go lhost/via-sendmail.go joins the `<<<` replies
- * before Diagnostic-Code).
+ * before Diagnostic-Code). The home of what both the DSN path and the plain-text path read of a Sendmail report:
+ * its "(reason: …)" lines, its transcript's parts and replies.
  */
 
 import { MAX_REPLY_LENGTH } from "../smtp-reply.ts";
 import { namesAddress, TRANSCRIPT_HOST, transcriptHostAt, transcriptHostStarts } from "./text.ts";
+
+/** The line Sendmail opens its transcript with (savemail.c). */
+const TRANSCRIPT_SEPARATOR = /-{3,} ?Transcript of session follows ?-{3,}/i;
+
+/**
+ * Sendmail's list of failed addresses gives each its reply's first line ("    (reason: 550-5.7.30 This mail has
+ * been blocked because DKIM does not)", savemail.c errbody from the recipient's q_rstatus), as its DSN's
+ * Diagnostic-Code does: the whole reply is in the transcript (wholeTranscriptReply reads it for the DSN).
+ */
+export const SENDMAIL_REASON = new RegExp(
+  `^\\(reason: (.{1,998}?)\\)(?=$| ${TRANSCRIPT_SEPARATOR.source})`,
+  "i",
+);
+
+/**
+ * A recipient's lines are Sendmail's "(reason: …)" for it: its own error, with or without a reply code. Read by
+ * the DSN path (dialects/rfc3464.ts) and the plain-text one alike.
+ */
+export const isSendmailReason = (lines: string): boolean => SENDMAIL_REASON.test(lines);
+
+/** Transcript lines looked at, and characters: hostile input stays bounded. */
+const MAX_TRANSCRIPT_LINES = 256;
+const MAX_TRANSCRIPT_LENGTH = 64 * 1024;
+
+/** The lines of a report's Sendmail transcript after its separator, trimmed; none when it has no transcript. */
+export function transcriptLines(reportText: string): string[] {
+  const separator = TRANSCRIPT_SEPARATOR.exec(reportText);
+  if (separator === null) return [];
+  const from = separator.index + separator[0].length;
+  const lines = reportText.slice(from, from + MAX_TRANSCRIPT_LENGTH).split("\n", MAX_TRANSCRIPT_LINES + 1);
+  return lines.slice(1).map((line) => line.trim());
+}
 
 /** A reply's first line: its code and `-` (more lines follow). */
 const CONTINUED_FIRST_LINE = /^([45][0-9][0-9])-\S/;
