@@ -492,9 +492,11 @@ export const plainText: Dialect = {
         return lines;
       };
       let postfix: boolean | undefined;
-      const sysExits = (diagnostic: string) =>
-        (SYS_EXITS_TEXT.test(diagnostic) || diagnostic === SYS_EXITS_NO_USER) &&
-        (postfix ??= writtenByPostfix(mail));
+      const sysExits = (diagnostic: string) => {
+        if (!SYS_EXITS_TEXT.test(diagnostic) && diagnostic !== SYS_EXITS_NO_USER) return false;
+        postfix ??= writtenByPostfix(mail);
+        return postfix;
+      };
       return entries.map((entry): RecipientReport => {
         const own = ownSendmailReply(entry.recipient, entry.diagnostic, mail, transcript, entries.length > 1);
         const exit = sysExits(entry.diagnostic);
