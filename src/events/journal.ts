@@ -17,6 +17,17 @@ export const JOURNAL_HEAD_BYTES = 64;
 const JOURNAL_HEAD = /^\x1e?\s*\{\s*"__(?:CURSOR|REALTIME_TIMESTAMP)"\s*:/;
 
 export function isJournalHead(bytes: Uint8Array): boolean {
+  // Every input is asked (a folder of bounce emails, each file): most answer at their first byte.
+  const first = bytes[0];
+  if (
+    first !== 0x7b &&
+    first !== 0x1e &&
+    first !== 0x20 &&
+    first !== 0x0a &&
+    first !== 0x0d &&
+    first !== 0x09
+  )
+    return false;
   const start = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.length, JOURNAL_HEAD_BYTES));
   return JOURNAL_HEAD.test(start.toString("latin1"));
 }
