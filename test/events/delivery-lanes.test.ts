@@ -152,6 +152,30 @@ function logOf(before: number, entries: Entry[]): string {
   return `${lines.join("\n")}\n`;
 }
 
+test("a probe class whose bytes at the probe are ever new (Mimecast's `250 Ok [<id>.<region><n>]`, ids with and without `-` masked apart) goes by lanes of the class's own last record: the records written without lanes", () => {
+  const random = seededRandom(48);
+  const lines: string[] = [];
+  for (let n = 0; n < 600; n++) {
+    // Now and then another relay's line between (another template, another class).
+    const other = n % 9 === 4;
+    const domain = other ? "example.org" : "harbor-law.example";
+    const relay = other ? "mx.example.org" : "eu-smtp-inbound-1.mimecast.com";
+    const reply = other ? "250 ok dirdel" : `250 Ok ${mimecastReference(random)}`;
+    lines.push(
+      `Mar  1 10:00:${String(n % 60).padStart(2, "0")} mta postfix/smtp[1]: Q${(100000 + n).toString(16).toUpperCase()}X: to=<user${n}@${domain}>, relay=${relay}[192.0.2.1]:25, delay=1.2, delays=0.1/0/0.5/0.6, dsn=2.0.0, status=sent (${reply})`,
+    );
+  }
+  const both = bothWays(`${lines.join("\n")}\n`);
+  assert.equal(both.on.length, 600);
+  assert.deepEqual(both.on, both.off);
+  // Most of the class's deliveries (77 of 600 went by lanes before such lanes). A key with a record of its own, or a
+  // slot among the versions another class or key has marked, voids one: the memory is the thread's, so this test
+  // runs first in its file — run after the property test (below), its count depended on fast-check's seed (82 of 600
+  // with one a sweep drew); here it depends on these lines alone (461, whatever FAST_CHECK_SEED).
+  const mimecast = lines.filter((line) => line.includes("mimecast")).length;
+  assert.ok(both.laned > mimecast / 2, `written by a lane: ${both.laned} of ${mimecast}`);
+});
+
 test("deliveries written by their line template's lane are the records written without lanes, for random interleavings of shapes, classes, reply codes, replies and probe keys (property)", () => {
   let laned = 0;
   fc.assert(
@@ -220,25 +244,4 @@ test("deliveries as Postfix writes them, `status=sent (250 … <id>)`, go by lin
   assert.ok(own.laned > 50, `written by a lane: ${own.laned}`);
   // As many as the other form's (the few lines of the other form between differ a little).
   assert.ok(own.laned >= 0.9 * said.laned, `written by a lane: ${own.laned} (the other form: ${said.laned})`);
-});
-
-test("a probe class whose bytes at the probe are ever new (Mimecast's `250 Ok [<id>.<region><n>]`, ids with and without `-` masked apart) goes by lanes of the class's own last record: the records written without lanes", () => {
-  const random = seededRandom(48);
-  const lines: string[] = [];
-  for (let n = 0; n < 600; n++) {
-    // Now and then another relay's line between (another template, another class).
-    const other = n % 9 === 4;
-    const domain = other ? "example.org" : "harbor-law.example";
-    const relay = other ? "mx.example.org" : "eu-smtp-inbound-1.mimecast.com";
-    const reply = other ? "250 ok dirdel" : `250 Ok ${mimecastReference(random)}`;
-    lines.push(
-      `Mar  1 10:00:${String(n % 60).padStart(2, "0")} mta postfix/smtp[1]: Q${(100000 + n).toString(16).toUpperCase()}X: to=<user${n}@${domain}>, relay=${relay}[192.0.2.1]:25, delay=1.2, delays=0.1/0/0.5/0.6, dsn=2.0.0, status=sent (${reply})`,
-    );
-  }
-  const both = bothWays(`${lines.join("\n")}\n`);
-  assert.equal(both.on.length, 600);
-  assert.deepEqual(both.on, both.off);
-  // Most deliveries after the class's first few (77 of 600 before such lanes). A key with a record of its own, or a
-  // slot among the versions another class or key has marked (earlier tests' too: the memory is the thread's), voids one.
-  assert.ok(both.laned > 250, `written by a lane: ${both.laned}`);
 });
