@@ -327,22 +327,39 @@ test("a store from before schema 18 gets its hosted domains at its next ingest, 
   }
 });
 
-test("a schema 18 store (one provider per domain) gets each row's own host's provider at its next ingest, its hosts counted once", async () => {
-  const path = join(dir, "v18.duckdb");
-  await writeOldStore(path, 18, [
+/**
+ * A store of schema `version` whose rows of `domain` were all given its vote, google: two through Google's MX and
+ * one `third` through another host. Opened (migrated: its hosts to be counted again), then one file ingested.
+ */
+async function migratedVoteStore(
+  version: number,
+  domain: string,
+  third: { type: "bounced" | "deferred"; host: string },
+): Promise<Store> {
+  const path = join(dir, `v${version}.duckdb`);
+  const row = (key: number, type: string, local: string, host: string) =>
+    `(${key}, '${type}', TIMESTAMP '2026-01-05 08:00:0${key}', '${local}@${domain}', 'google', '${host}', 1)`;
+  await writeOldStore(path, version, [
     `INSERT INTO files VALUES (1, 'old.log', 'postfix', 1, NULL, TIMESTAMP '2026-01-05 10:00:00', 3, 3, 0, 0, 0.1, NULL)`,
-    `INSERT INTO event_rows (event_key, type, time, recipient, provider, remote_mta, file_id)
-      VALUES (1, 'delivered', TIMESTAMP '2026-01-05 08:00:00', 'x@split.example', 'google', 'aspmx.l.google.com', 1),
-      (2, 'delivered', TIMESTAMP '2026-01-05 08:00:01', 'y@split.example', 'google', 'aspmx.l.google.com', 1),
-      (3, 'bounced', TIMESTAMP '2026-01-05 08:00:02', 'z@split.example', 'google', 'mx01.mail.icloud.com', 1)`,
-    `INSERT INTO recipient_hosts VALUES ('split.example', 'aspmx.l.google.com', 2), ('split.example', 'mx01.mail.icloud.com', 1)`,
-    `INSERT INTO hosted_domains VALUES ('split.example', 'google')`,
+    `INSERT INTO event_rows (event_key, type, time, recipient, provider, remote_mta, file_id) VALUES
+      ${row(1, "delivered", "x", "aspmx.l.google.com")}, ${row(2, "delivered", "y", "aspmx.l.google.com")},
+      ${row(3, third.type, "z", third.host)}`,
+    `INSERT INTO recipient_hosts VALUES ('${domain}', 'aspmx.l.google.com', 2), ('${domain}', '${third.host}', 1)`,
+    `INSERT INTO hosted_domains VALUES ('${domain}', 'google')`,
     `UPDATE hosting_state SET complete = true`,
   ]);
   const store = await Store.open(path);
+  assert.equal((await store.one<{ c: boolean }>("SELECT complete AS c FROM hosting_state"))?.c, false);
+  await ingestLines(store, [line(1, "w@other.example", "mx.other.example", "sent")]);
+  return store;
+}
+
+test("a schema 18 store (one provider per domain) gets each row's own host's provider at its next ingest, its hosts counted once", async () => {
+  const store = await migratedVoteStore(18, "split.example", {
+    type: "bounced",
+    host: "mx01.mail.icloud.com",
+  });
   try {
-    assert.equal((await store.one<{ c: boolean }>("SELECT complete AS c FROM hosting_state"))?.c, false);
-    await ingestLines(store, [line(1, "w@other.example", "mx.other.example", "sent")]);
     assert.deepEqual(await rowsByProvider(store), [
       "other.example delivered other 1",
       "split.example bounced apple 1",
@@ -364,21 +381,8 @@ test("a schema 18 store (one provider per domain) gets each row's own host's pro
 });
 
 test("a schema 22 store (a host of no provider took the domain's vote) gives such rows `other` at its next ingest (review R148)", async () => {
-  const path = join(dir, "v22.duckdb");
-  await writeOldStore(path, 22, [
-    `INSERT INTO files VALUES (1, 'old.log', 'postfix', 1, NULL, TIMESTAMP '2026-01-05 10:00:00', 3, 3, 0, 0, 0.1, NULL)`,
-    `INSERT INTO event_rows (event_key, type, time, recipient, provider, remote_mta, file_id)
-      VALUES (1, 'delivered', TIMESTAMP '2026-01-05 08:00:00', 'x@mixed.example', 'google', 'aspmx.l.google.com', 1),
-      (2, 'delivered', TIMESTAMP '2026-01-05 08:00:01', 'y@mixed.example', 'google', 'aspmx.l.google.com', 1),
-      (3, 'deferred', TIMESTAMP '2026-01-05 08:00:02', 'z@mixed.example', 'google', 'mx.other.example', 1)`,
-    `INSERT INTO recipient_hosts VALUES ('mixed.example', 'aspmx.l.google.com', 2), ('mixed.example', 'mx.other.example', 1)`,
-    `INSERT INTO hosted_domains VALUES ('mixed.example', 'google')`,
-    `UPDATE hosting_state SET complete = true`,
-  ]);
-  const store = await Store.open(path);
+  const store = await migratedVoteStore(22, "mixed.example", { type: "deferred", host: "mx.other.example" });
   try {
-    assert.equal((await store.one<{ c: boolean }>("SELECT complete AS c FROM hosting_state"))?.c, false);
-    await ingestLines(store, [line(1, "w@other.example", "mx.other.example", "sent")]);
     assert.deepEqual(await rowsByProvider(store), [
       "mixed.example deferred other 1",
       "mixed.example delivered google 2",
