@@ -765,6 +765,16 @@ export const MIGRATIONS: readonly Migration[] = [
     // UPDATE of rows inserted in the same transaction makes DuckDB append the whole insert again at COMMIT.
     sql: UNSETTLED_FILES_V22,
   },
+  {
+    version: 23,
+    description:
+      "an unlisted recipient domain's event that names a receiving host of no provider (not a relay) is `other`, as `classify` reads its line; the domain's vote only where it names no host or a relay",
+    // Version 19 gave such an event its domain's vote: a domain mostly on Google Workspace had its own MX's (or a
+    // backup MX's) refusals stored as google while `classify` named them other (review R148). As version 19, the
+    // store's next ingest counts the stored rows' hosts again and sets every row by the new definition.
+    sql: `DELETE FROM recipient_hosts; DELETE FROM hosted_domains;
+      UPDATE hosting_state SET complete = NOT EXISTS (SELECT 1 FROM event_rows);`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

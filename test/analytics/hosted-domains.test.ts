@@ -11,7 +11,9 @@ import {
 } from "../../src/analytics/provider-domains.ts";
 import { hostName, providerFromHost } from "../../src/bounce/provider.ts";
 import { plainRemoteMta } from "../../src/bounce/rules/host-key.ts";
+import { openInput } from "../../src/events/index.ts";
 import { daySummaryBehind } from "../../src/measures/index.ts";
+import { classifyEventStream } from "../../src/pipeline/index.ts";
 import { Store } from "../../src/store/index.ts";
 import { sqlString } from "../../src/util/sql.ts";
 import { writeOldStore } from "../../testkit/old-store.ts";
@@ -226,6 +228,33 @@ test("review s40 R105: a domain that moves keeps its history; a later vote moves
   }
 });
 
+test("review R148: an event through a host of no provider keeps `other` though its domain's vote is another's, as `classify` reads the line", async () => {
+  const lines = [
+    line(1, "u1@mixed.example", "aspmx.l.google.com", "sent"),
+    line(2, "u2@mixed.example", "aspmx.l.google.com", "sent"),
+    line(3, "v@mixed.example", "mx.other.example", "deferred"),
+  ];
+  const store = await Store.open(join(dir, "mixed.duckdb"));
+  try {
+    await ingestLines(store, lines);
+    await ingestNdjson(store, [open(4, "w@mixed.example")]);
+    assert.deepEqual(await rowsByProvider(store), [
+      "mixed.example deferred other 1",
+      "mixed.example delivered google 2",
+      "mixed.example open google 1",
+    ]);
+    const path = join(dir, `log-${files++}.log`);
+    writeFileSync(path, `${lines[2]}\n`);
+    const read: string[] = [];
+    for await (const batch of classifyEventStream(openInput(path), "postfix", path, { year: 2026 }))
+      for (const item of batch) if ("provider" in item) read.push(`${item.recipient} ${item.provider}`);
+    assert.deepEqual(read, ["v@mixed.example other"]);
+    await assertSummaryAgrees(store);
+  } finally {
+    store.close();
+  }
+});
+
 test("a host that later receives a listed domain of another provider becomes a relay: its rows stored before take the domain's vote", async () => {
   const store = await Store.open(join(dir, "late-relay.duckdb"));
   try {
@@ -298,22 +327,39 @@ test("a store from before schema 18 gets its hosted domains at its next ingest, 
   }
 });
 
-test("a schema 18 store (one provider per domain) gets each row's own host's provider at its next ingest, its hosts counted once", async () => {
-  const path = join(dir, "v18.duckdb");
-  await writeOldStore(path, 18, [
+/**
+ * A store of schema `version` whose rows of `domain` were all given its vote, google: two through Google's MX and
+ * one `third` through another host. Opened (migrated: its hosts to be counted again), then one file ingested.
+ */
+async function migratedVoteStore(
+  version: number,
+  domain: string,
+  third: { type: "bounced" | "deferred"; host: string },
+): Promise<Store> {
+  const path = join(dir, `v${version}.duckdb`);
+  const row = (key: number, type: string, local: string, host: string) =>
+    `(${key}, '${type}', TIMESTAMP '2026-01-05 08:00:0${key}', '${local}@${domain}', 'google', '${host}', 1)`;
+  await writeOldStore(path, version, [
     `INSERT INTO files VALUES (1, 'old.log', 'postfix', 1, NULL, TIMESTAMP '2026-01-05 10:00:00', 3, 3, 0, 0, 0.1, NULL)`,
-    `INSERT INTO event_rows (event_key, type, time, recipient, provider, remote_mta, file_id)
-      VALUES (1, 'delivered', TIMESTAMP '2026-01-05 08:00:00', 'x@split.example', 'google', 'aspmx.l.google.com', 1),
-      (2, 'delivered', TIMESTAMP '2026-01-05 08:00:01', 'y@split.example', 'google', 'aspmx.l.google.com', 1),
-      (3, 'bounced', TIMESTAMP '2026-01-05 08:00:02', 'z@split.example', 'google', 'mx01.mail.icloud.com', 1)`,
-    `INSERT INTO recipient_hosts VALUES ('split.example', 'aspmx.l.google.com', 2), ('split.example', 'mx01.mail.icloud.com', 1)`,
-    `INSERT INTO hosted_domains VALUES ('split.example', 'google')`,
+    `INSERT INTO event_rows (event_key, type, time, recipient, provider, remote_mta, file_id) VALUES
+      ${row(1, "delivered", "x", "aspmx.l.google.com")}, ${row(2, "delivered", "y", "aspmx.l.google.com")},
+      ${row(3, third.type, "z", third.host)}`,
+    `INSERT INTO recipient_hosts VALUES ('${domain}', 'aspmx.l.google.com', 2), ('${domain}', '${third.host}', 1)`,
+    `INSERT INTO hosted_domains VALUES ('${domain}', 'google')`,
     `UPDATE hosting_state SET complete = true`,
   ]);
   const store = await Store.open(path);
+  assert.equal((await store.one<{ c: boolean }>("SELECT complete AS c FROM hosting_state"))?.c, false);
+  await ingestLines(store, [line(1, "w@other.example", "mx.other.example", "sent")]);
+  return store;
+}
+
+test("a schema 18 store (one provider per domain) gets each row's own host's provider at its next ingest, its hosts counted once", async () => {
+  const store = await migratedVoteStore(18, "split.example", {
+    type: "bounced",
+    host: "mx01.mail.icloud.com",
+  });
   try {
-    assert.equal((await store.one<{ c: boolean }>("SELECT complete AS c FROM hosting_state"))?.c, false);
-    await ingestLines(store, [line(1, "w@other.example", "mx.other.example", "sent")]);
     assert.deepEqual(await rowsByProvider(store), [
       "other.example delivered other 1",
       "split.example bounced apple 1",
@@ -334,7 +380,25 @@ test("a schema 18 store (one provider per domain) gets each row's own host's pro
   }
 });
 
-test("property: each row's provider is its own non-relay host's, else its domain's vote, whatever the files and their order", async () => {
+test("a schema 22 store (a host of no provider took the domain's vote) gives such rows `other` at its next ingest (review R148)", async () => {
+  const store = await migratedVoteStore(22, "mixed.example", { type: "deferred", host: "mx.other.example" });
+  try {
+    assert.deepEqual(await rowsByProvider(store), [
+      "mixed.example deferred other 1",
+      "mixed.example delivered google 2",
+      "other.example delivered other 1",
+    ]);
+    assert.deepEqual(
+      await store.all("SELECT domain, provider::VARCHAR AS provider FROM hosted_domains ORDER BY domain"),
+      [{ domain: "mixed.example", provider: "google" }],
+    );
+    await assertSummaryAgrees(store);
+  } finally {
+    store.close();
+  }
+});
+
+test("property: each row's provider is its own non-relay host's (`other` for a host of no provider), else its domain's vote, whatever the files and their order", async () => {
   const hosts = [
     "aspmx.l.google.com",
     "gmail-smtp-in.l.google.com",
@@ -406,7 +470,8 @@ test("property: each row's provider is its own non-relay host's, else its domain
           };
           const expected = all
             .map(({ domain, host }) => {
-              const own = host && !relay(host) ? hostProvider(host) : null;
+              // A host of no provider is the row's own evidence too: `other` (review R148).
+              const own = host && !relay(host) ? (hostProvider(host) ?? "other") : null;
               return `${domain} ${listed.get(domain) ?? own ?? vote(domain)}`;
             })
             .sort();

@@ -71,6 +71,8 @@ const RELEASED_MIGRATIONS: readonly string[] = [
   "4efc4d6fb0ef0d545fe56d6e487bcb64",
   "ae504c8700a0712a0e34eea791b40806",
   "44f328e5c76ade27c95b71a05656fbb6",
+  // Version 23 runs version 19's text again (review R148: the rows' providers set by a new definition).
+  "fe117480e4cf27516cc41281b8f28c6f",
 ];
 
 test("a released migration's SQL text never changes, whatever it is built from", () => {

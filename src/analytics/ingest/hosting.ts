@@ -5,9 +5,10 @@ import { hostOfRemoteMtaSql, providerOfDomainSql, providerOfHostSql } from "../p
  * The provider of an event whose recipient domain the recipient-domain table does not list (schema 19): the
  * provider of the receiving host the event names (an iCloud+ custom domain's mx01.mail.icloud.com, a Google
  * Workspace domain's aspmx.l.google.com, a Microsoft 365 tenant's *.mail.protection.outlook.com), through the
- * classifier's one host table (HOST_SUFFIXES, src/bounce/provider.ts); for an event that names none (opens,
- * clicks, an ESP's events, `relay=none`, a host of no provider or a relay), the provider hosting its domain by
- * the domain's stored evidence. A listed domain keeps its provider (gmail.com is google whatever relays its mail).
+ * classifier's one host table (HOST_SUFFIXES, src/bounce/provider.ts), `other` for a host of no provider (as
+ * `classify` reads the line: review R148); for an event that names none (opens, clicks, an ESP's events,
+ * `relay=none`) or a relay, the provider hosting its domain by the domain's stored evidence. A listed domain keeps
+ * its provider (gmail.com is google whatever relays its mail).
  *
  * - Per event first (review s40 R105): a domain that moved from one provider to another keeps each event under
  *   the provider that received it, and a domain split between two is counted under each as its mail went.
@@ -19,7 +20,7 @@ import { hostOfRemoteMtaSql, providerOfDomainSql, providerOfHostSql } from "../p
  *   name most wins (hosts of no provider count as `other`), a tie to the name that sorts first. It counts every
  *   stored event, so it does not depend on the order files came in; `other` stores nothing. Decided again for the
  *   domains a file names (and those of a host that just became a relay); when it changes, the rows stored before
- *   that name no provider host take it (the day summary is then rebuilt).
+ *   that name no host (no plain name: hostOfRemoteMtaSql) or a relay take it (the day summary is then rebuilt).
  */
 
 const DOMAIN_SQL =
@@ -45,7 +46,7 @@ export interface HostingChange {
  * their hosts into `recipient_hosts`, decides again who hosts the unlisted domains they name, and writes the
  * provider of every row whose stored one differs from the definition above. The insert gave an unlisted
  * domain's row the provider of the host it names (insertFlaggedSql, from the staged host key) or `other`, so
- * only a relay's rows and rows naming no provider host of a hosted domain are written, plus rows of files
+ * only a relay's rows and rows naming no host of a hosted domain are written, plus rows of files
  * stored before whose domain's vote changed or whose host just became a relay. The first time after a migration
  * (hosting_state), every stored row is counted and set.
  */
@@ -147,13 +148,13 @@ async function classify(store: Store): Promise<void> {
 /**
  * Writes the provider of the rows `scope` selects (grouped in GROUPS, their remote MTAs' hosts in HOSTS) whose
  * unlisted domain's stored provider differs from the definition (their hosts classed in CLASSES): the provider of the host the row names when
- * that is not a relay, else the domain's vote.
+ * that is not a relay (`other` for a host of no provider), else the domain's vote.
  */
 async function fix(store: Store, scope: string, params: Params): Promise<number> {
   await store.run(
     `CREATE OR REPLACE TEMP TABLE ${FIXES} AS
-      WITH named AS (SELECT h.remote_mta, c.provider FROM ${HOSTS} h JOIN ${CLASSES} c USING (host)
-          WHERE c.provider IS NOT NULL AND NOT c.relay)
+      WITH named AS (SELECT h.remote_mta, coalesce(c.provider, 'other') AS provider FROM ${HOSTS} h
+          JOIN ${CLASSES} c USING (host) WHERE NOT c.relay)
       SELECT raw, remote_mta, stored, provider FROM (SELECT g.raw, g.remote_mta, g.provider AS stored,
           CASE WHEN ${providerOfDomainSql("g.domain")} <> 'other' THEN ${providerOfDomainSql("g.domain")}
             ELSE coalesce(m.provider, d.provider, 'other') END AS provider
