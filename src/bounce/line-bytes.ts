@@ -48,21 +48,28 @@ function wasm(): WasmApi {
 /** WebAssembly pages (64 KiB). */
 const PAGE = 65536;
 /**
- * Bytes of a template's place in the template memory: its lane (LANE_BYTES), then the template (its pieces'
- * table, pieces and tail). A log's templates are mostly 140-280 bytes: a larger place only spreads the ones
- * in use over more pages and cache sets (a wide log's thousands).
+ * Bytes of a template's place in the template memory: its lanes (LANES × LANE_BYTES), then the template (its
+ * pieces' table, pieces and tail). A log's templates are mostly 140-280 bytes: a larger place only spreads the
+ * ones in use over more pages and cache sets (a wide log's thousands).
  */
-export const TEMPLATE_PLACE = 512;
+export const TEMPLATE_PLACE = 560;
 /**
  * A template's lane: LANE_INTS ints before it in its place (line-bytes.wat `delivery` reads them at the
- * template's address - LANE_BYTES), what the sink of its last delivery wrote that delivery's record by
+ * template's address - LANE_BYTES × LANES and on), what the sink of a delivery wrote that delivery's record by
  * (OutcomeShape.fillLane: the reply template, record template and remote host placed in a ReplyBytes
- * memory, the reply code, the class's version), so that the next delivery of the template is written in
+ * memory, the reply code, the class's version), so that a later delivery of the template is written in
  * the same call that reads its line. Empty (its first int 0) until filled, and again wherever what it
  * copies may have changed (OutcomeShape.clearLane, a new template in the place).
  */
 export const LANE_INTS = 12;
 const LANE_BYTES = 4 * LANE_INTS;
+/**
+ * Lanes a template has: the one filled last first, then the one before (fillLane). A relay's deliveries often
+ * take turns between two reply shapes of one class (Exim's `250 OK id=<id>` with its 6-6-2 and 6-11-4 ids,
+ * Outlook's with InternalIds of 12 and 13 digits, a Postfix MX's 10- and 11-character queue ids): with one lane,
+ * each delivery of the other shape refilled it, and every other one was written in JavaScript.
+ */
+const LANES = 2;
 /** The template memory (see line-bytes.wat): the alphabet, the table of templates by slot, out, places. */
 const ALPHABET_BYTES = 256;
 const OUT_AT = 2304;
@@ -803,12 +810,13 @@ export class LineBytes {
   ): number {
     const n = pieceEnds.length;
     const table = 12 + 8 * n;
-    if (!this.placing || LANE_BYTES + table + literal.length + tail.length > TEMPLATE_PLACE) return -1;
+    const lanes = LANES * LANE_BYTES;
+    if (!this.placing || lanes + table + literal.length + tail.length > TEMPLATE_PLACE) return -1;
     const lane = PLACES_AT + place * TEMPLATE_PLACE;
     this.room(lane + TEMPLATE_PLACE);
-    // The place's lane is another template's: emptied.
-    this.view.fill(0, lane, lane + LANE_BYTES);
-    const at = lane + LANE_BYTES;
+    // The place's lanes are another template's: emptied.
+    this.view.fill(0, lane, lane + lanes);
+    const at = lane + lanes;
     const words = this.words;
     words.setInt32(at, n, true);
     words.setInt32(at + 4, tail.length, true);
@@ -823,20 +831,45 @@ export class LineBytes {
   }
 
   /**
-   * Fills the lane of the template placed at `address` (place's answer) with `ints` (LANE_INTS; the first 1),
-   * addresses in the replies memory `replies` (nothing where its lanes hold another's: see useReplies).
+   * Fills a lane of the template placed at `address` (place's answer) with `ints` (LANE_INTS; the first 1),
+   * addresses in the replies memory `replies` (nothing where its lanes hold another's: see useReplies): the lane
+   * that holds the same templates, host and probe key (refreshed), else the first, whose lane goes second.
    */
   fillLane(address: number, ints: Int32Array, replies: WasmMemory): void {
     if (!this.useReplies(replies)) return;
     // Through the memory's ints (as the table's: the module's memory is little-endian, as this platform's
     // typed arrays): a DataView's setInt32 was a call per int (callgrind).
     const all = this.ints;
-    const lane = (address - LANE_BYTES) >> 2;
+    const first = (address - LANES * LANE_BYTES) >> 2;
+    const second = first + LANE_INTS;
+    let lane = first;
+    if (!sameLane(all, first, ints)) {
+      if (sameLane(all, second, ints)) lane = second;
+      else all.copyWithin(second, first, second);
+    }
     for (let i = 0; i < LANE_INTS; i++) all[lane + i] = ints[i];
   }
 
-  /** Empties the lane of the template placed at `address`. */
+  /** Empties the lanes of the template placed at `address`. */
   clearLane(address: number): void {
-    this.ints[(address - LANE_BYTES) >> 2] = 0;
+    const first = (address - LANES * LANE_BYTES) >> 2;
+    this.ints[first] = 0;
+    this.ints[first + LANE_INTS] = 0;
   }
+}
+
+/**
+ * Whether the lane at ints[at] is filled with what `lane` holds but for the versions (a lane of the same class
+ * version's address, reply template, record template, host and probe key: the same shape, refilled).
+ */
+function sameLane(ints: Int32Array, at: number, lane: Int32Array): boolean {
+  return (
+    ints[at] === 1 &&
+    ints[at + 2] === lane[2] &&
+    ints[at + 5] === lane[5] &&
+    ints[at + 6] === lane[6] &&
+    ints[at + 7] === lane[7] &&
+    ints[at + 10] === lane[10] &&
+    ints[at + 11] === lane[11]
+  );
 }
