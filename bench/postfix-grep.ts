@@ -4,8 +4,10 @@
  * issue 12's log benchmark. Generates a Postfix log the way users grep it (testkit/postfix-grep-log.ts: only
  * `status=` lines, a new queue id per message, no `removed` lines, replies carrying queue ids, addresses,
  * transaction ids and Gmail's `250 2.0.0 OK <time> <id> - gsmtp`) at each size, in the form Postfix writes:
- * `conn_use=N` on deliveries over a cached connection (`--conn-reuse`, default 0.7 of those that reach a
- * server), delays that vary per message, `relay=none` for connections that failed, short and long queue ids
+ * `conn_use=N` on deliveries over a cached connection (`--conn-reuse F`, default 0.7: the chance that a delivery
+ * to a relay its host holds a cached connection to goes over it; the first delivery to a relay, and the next after
+ * a lost connection or a 421, open a new one, so at 0.7 about 63 % of the lines carry conn_use), delays that vary
+ * per message, `relay=none` for connections that failed, short and long queue ids
  * (`--queue-ids`, default both: two hosts' logs merged). Its replies' per-message tokens have the shapes real
  * servers give them (`--ids real`, the default; testkit/provider-ids.ts, each modelled on a real reply:
  * Gmail's transaction ids `98e67ed59e1d1-2c2d0e28189si6418580a91.13`, Microsoft's traces `[host ISO-time

@@ -10,9 +10,12 @@
  * Microsoft 365, over several relays (MX hosts and addresses) each, with a chosen share of deferrals and
  * bounces. Without one the log is what it always was (the six providers, one relay each).
  *
- * Every line is in the form Postfix itself writes (global/log_adhoc.c, smtp/smtp_trouble.c, smtp/smtp_connect.c in
- * Postfix's source; the fields are described in its documentation, postconf(5) `delay_logging_resolution_limit`,
- * `smtp_connection_cache_on_demand`, `enable_long_queue_ids`): `to=<…>, relay=host[ip]:25, conn_use=N, delay=D,
+ * Every line is in the form Postfix itself writes, as real Postfix 3.7.11 logs in the repo show it
+ * (test/fixtures/mta-made/logs/postfix-*.log: `conn_use=N` after the relay, `delay=`/`delays=`, `(in reply to RCPT TO
+ * command)`, qmgr's `status=expired, returned to sender`) and its documentation describes the fields
+ * (https://www.postfix.org/postconf.5.html: `delay_logging_resolution_limit`, `smtp_connection_cache_on_demand`,
+ * `enable_long_queue_ids`); Postfix's source was not reachable when this was written, and no source file is cited
+ * for what the logs here do not show: `to=<…>, relay=host[ip]:25, conn_use=N, delay=D,
  * delays=a/b/c/d, dsn=X.Y.Z, status=… (…)`, where conn_use is there only for a delivery over a cached connection (its
  * number the connection's use count), the delays vary per message, a delivery's text is the server's reply alone
  * (`status=sent (250 …)`), a failed connection is `relay=none` with Postfix's own text (`connect to host[ip]:25:
@@ -284,10 +287,12 @@ export interface GrepLogShape {
   /** The replies' per-message tokens in real servers' shapes, or the invented ones (the default). */
   ids?: "real" | "invented";
   /**
-   * Of the deliveries that reach a server, the share that go over a connection Postfix's smtp(8) had cached
-   * (logged with `conn_use=N`; default 0.7). Postfix caches a connection when mail for the destination is waiting
-   * (smtp_connection_cache_on_demand) and reuses it for the next delivery there: a bulk sender's steady stream
-   * goes over cached connections for most of its deliveries.
+   * The chance (default 0.7) that a delivery to a relay its host holds a cached connection to goes over that
+   * connection (logged with `conn_use=N`, N its use count); the first delivery to a relay, and the next after a lost
+   * connection or a 421, open a new one (at 0.7 about 63 % of the lines carry conn_use). Postfix caches a connection
+   * when mail for the destination is waiting (postconf(5) smtp_connection_cache_on_demand,
+   * https://www.postfix.org/postconf.5.html#smtp_connection_cache_on_demand) and reuses it for the next delivery
+   * there: a bulk sender's steady stream goes over cached connections for most of its deliveries.
    */
   connReuse?: number;
   /**
@@ -414,8 +419,10 @@ function ownMx(domain: string, index: number): Destination {
           `554 5.7.1 Service unavailable; Client host [${t.ip}] blocked using zen.spamhaus.org; https://www.spamhaus.org/query/ip/${t.ip}`,
         1,
       ),
-      // A small site's MX is sometimes down or dropping connections: Postfix's own texts (smtp/smtp_connect.c,
-      // smtp/smtp_trouble.c), DSN 4.4.1 for a connection never made, 4.4.2 for one lost.
+      // A small site's MX is sometimes down or dropping connections: Postfix's own texts as its logs and bounces
+      // quote them (`connect to host[ip]:25: …`: a real Postfix bounce in test/fixtures/sisimai/eml/lhost-postfix-49.eml;
+      // `lost connection with …` written from the documented form, no real one in the repo), DSN 4.4.1 for a
+      // connection never made, 4.4.2 for one lost.
       deferred("4.4.1", (t) => `connect to ${t.relay}: Connection refused`, 1),
       deferred("4.4.1", (t) => `connect to ${t.relay}: Connection timed out`, 1),
       deferred("4.4.2", (t) => `lost connection with ${hostOf(t.relay)} while sending RCPT TO`, 1),
@@ -532,7 +539,8 @@ function shortQueueId(ms: number, random: () => number): string {
 }
 
 /**
- * A time as Postfix logs `delay=` and each of `delays=` (global/log_adhoc.c): whole seconds from 10 s, else two
+ * A time as Postfix logs `delay=` and each of `delays=` (the real logs above show `0`, `0.01`, `0.02`; the rest
+ * is our reading of Postfix's form, not checked against its source): whole seconds from 10 s, else two
  * significant digits, at most as many decimals as delay_logging_resolution_limit (2 by default), trailing zeros
  * dropped (`0`, `0.05`, `0.47`, `1.2`, `30`).
  */
@@ -650,7 +658,9 @@ export function* postfixGrepLogChunks(lines: number, seed = 1, shape: GrepLogSha
           )
         : destination.outcomes[0];
     // A destination whose server could not be reached is marked dead for a while: Postfix's queue manager then
-    // defers its mail without trying, through the error(8) agent (`delivery temporarily suspended: …`).
+    // defers its mail without trying, through the error(8) agent (`delivery temporarily suspended: …`, as the real
+    // Postfix bounce test/fixtures/sisimai/eml/lhost-postfix-49.eml quotes it; the `postfix/error` tag is from memory:
+    // master.cf's `retry` service runs error(8), and its tag may be `postfix/retry`).
     const suspended = outcome.dsn === "4.4.1" && random() < 0.5;
     later(when, {
       line: (stamp) => {
@@ -662,7 +672,7 @@ export function* postfixGrepLogChunks(lines: number, seed = 1, shape: GrepLogSha
   // Deferred lines scheduled past the end are never written (the log was cut there).
 
   /**
-   * The line of a recipient's outcome after its syslog stamp, as global/log_adhoc.c writes it: `relay=none` where no
+   * The line of a recipient's outcome after its syslog stamp, in Postfix's field order (the real logs above): `relay=none` where no
    * connection was made, `conn_use=N` where the delivery went over a cached connection (its Nth use), the delays
    * (a: before the queue manager, the time in the deferred queue included; b: in the queue manager; c: connection
    * setup; d: transmission).
@@ -701,7 +711,7 @@ export function* postfixGrepLogChunks(lines: number, seed = 1, shape: GrepLogSha
       connections.set(key, own || reply.startsWith("421") ? 0 : uses);
     }
     // Postfix's smtp(8) logs a delivery with the server's reply alone, `status=sent (250 …)`; "host … said: … (in reply
-    // to …)" is its text for a refusal or a deferral only (smtp/smtp_trouble.c), its own texts stand alone.
+    // to …)" is its text for a refusal or a deferral only (the real logs above), its own texts stand alone.
     const text = suspended
       ? `delivery temporarily suspended: ${reply}`
       : outcome.status === "sent" || own

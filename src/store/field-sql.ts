@@ -212,7 +212,7 @@ const IS_JSON_NUMBER = (json: string): string =>
  * a lazy `coalesce`/`CASE` around it would never have needed it (SendGrid's `category` after `campaign_id`).
  */
 const JSON_SCALAR_TEXT = (json: string, path: string): string =>
-  `CASE WHEN list_contains(['ARRAY', 'OBJECT', 'BOOLEAN'], json_type(${json}, ${path})) THEN NULL ELSE ${json}->>${path} END`;
+  `CASE WHEN list_contains(['ARRAY', 'OBJECT', 'BOOLEAN'], json_type(${json}, ${path})) THEN NULL ELSE (${json})->>${path} END`;
 
 /** Any value as JS `str()` reads it: strings and numbers as text, anything else null. */
 function text(value: Sql): string {
@@ -259,7 +259,7 @@ function isoTime(value: Sql, once: Once): string {
       type: "DOUBLE",
     });
     const t = once({
-      sql: `CASE WHEN json_type(${value.sql}) = 'VARCHAR' THEN ${value.sql}->>'$' END`,
+      sql: `CASE WHEN json_type(${value.sql}) = 'VARCHAR' THEN (${value.sql})->>'$' END`,
       type: "VARCHAR",
     });
     return `CASE WHEN ${n.sql} IS NOT NULL THEN ${ISO_NUMBER(n.sql)} WHEN ${t.sql} IS NOT NULL THEN ${ISO_TEXT(t.sql)} END`;
@@ -285,7 +285,7 @@ function bool(value: Sql): string {
   // boolean as `true` or `false` and nothing else (a string keeps its quotes), so the comparison reads no JSON;
   // the rest parse it (json_type, the cast) as before.
   if (value.type === "JSON")
-    return `CASE ${value.sql}::VARCHAR WHEN 'true' THEN true WHEN 'false' THEN false
+    return `CASE (${value.sql})::VARCHAR WHEN 'true' THEN true WHEN 'false' THEN false
       ELSE CASE json_type(${value.sql}) WHEN 'BOOLEAN' THEN TRY_CAST(${value.sql} AS BOOLEAN)
       WHEN 'VARCHAR' THEN ${fromText(`(${value.sql}->>'$')`)}
       ELSE CASE WHEN ${IS_JSON_NUMBER(value.sql)} THEN CASE TRY_CAST(${value.sql} AS DOUBLE) WHEN 1 THEN true WHEN 0 THEN false END END END END`;
@@ -524,8 +524,8 @@ function compileOnce(e: Expr, cx: Context, base: string): Sql {
         // lambda's parameter): `nullif(x, '')` writes x twice, and DuckDB hoists a repeated expression
         // into a projection of its own, evaluated for every row even where a `coalesce` around it would
         // never need it (SendGrid's `category` after `campaign_id`: two JSON parses a row).
-        sql: `list_transform([CASE WHEN starts_with(${value.sql}::VARCHAR, '["') THEN ${value.sql}->>'$[0]'
-          WHEN starts_with(ltrim(${value.sql}::VARCHAR), '[') THEN ${JSON_SCALAR_TEXT(value.sql, "'$[0]'")} ELSE ${JSON_SCALAR_TEXT(value.sql, "'$'")} END], t -> nullif(t, ''))[1]`,
+        sql: `list_transform([CASE WHEN starts_with((${value.sql})::VARCHAR, '["') THEN (${value.sql})->>'$[0]'
+          WHEN starts_with(ltrim((${value.sql})::VARCHAR), '[') THEN ${JSON_SCALAR_TEXT(value.sql, "'$[0]'")} ELSE ${JSON_SCALAR_TEXT(value.sql, "'$'")} END], t -> nullif(t, ''))[1]`,
         type: "VARCHAR",
         nonEmpty: true,
       };

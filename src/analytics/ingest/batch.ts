@@ -29,6 +29,7 @@ import {
   headerMessageIds,
   type IngestOptions,
   ingestFile,
+  PIPE_FROM_BYTES,
 } from "./ingest.ts";
 import { type ParsedRows, parseRows, type RowSink } from "./js-path.ts";
 
@@ -44,13 +45,10 @@ import { type ParsedRows, parseRows, type RowSink } from "./js-path.ts";
  * failure told as file by file); a batch that fails to store is ingested again file by file.
  */
 
-/**
- * Files up to this size join a batch; larger ones are worth their own transaction (from PIPE_FROM_BYTES,
- * ingest.ts, DuckDB reads a file's rows while they are parsed). A file's own transaction costs ~75 ms CPU
- * whatever its size: a folder of 149 hourly PowerMTA files (89 MB, half of them 1–1.2 MB) cost 21 CPU-s
- * with 1 MiB here, 6.6 with 4 MiB (one file of the same rows: 3.3); 150 hourly SendGrid files 23.8 → 6.6.
- */
-export const BATCH_FILE_BYTES = 4 * 1024 * 1024;
+// Files below PIPE_FROM_BYTES (ingest.ts) join a batch; from it, a file is worth its own transaction (DuckDB reads
+// its rows while they are parsed). A file's own transaction costs ~75 ms CPU whatever its size: a folder of 149
+// hourly PowerMTA files (89 MB, half of them 1–1.2 MB) cost 21 CPU-s with 1 MiB there, 6.6 with 4 MiB (one file
+// of the same rows: 3.3); 150 hourly SendGrid files 23.8 → 6.6.
 /** A batch ends at this many files, or bytes of input. */
 const BATCH_FILES = 500;
 const BATCH_BYTES = 32 * 1024 * 1024;
@@ -102,7 +100,7 @@ export class FileBatches {
    * the parsers; else it is ingested alone (by DuckDB) before the next is.
    */
   async offer(path: string, size: number, before: number): Promise<boolean> {
-    if (size > BATCH_FILE_BYTES) return this.alone();
+    if (size >= PIPE_FROM_BYTES) return this.alone();
     let opened: Opened;
     try {
       opened = await openInputWithHead(path);

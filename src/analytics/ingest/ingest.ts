@@ -82,8 +82,11 @@ type Source =
   | { sql: string; params: Params; derivedFromReply: boolean }
   | { inserted: number; repeats: number };
 
-/** Files from this size have their parsed rows piped to DuckDB while they are parsed (csv-staging.ts). */
-const PIPE_FROM_BYTES = 4 * 1024 * 1024;
+/**
+ * Files from this size have their parsed rows piped to DuckDB while they are parsed (csv-staging.ts), each in its
+ * own transaction; smaller ones join a batch of files (batch.ts). One boundary: a file is one or the other.
+ */
+export const PIPE_FROM_BYTES = 4 * 1024 * 1024;
 
 /** DuckDB's reading left rows only the JS parser reads exactly (bad records, values it types otherwise). */
 class NeedsParser extends Error {}
