@@ -250,7 +250,7 @@ type ReplyRecord = (
 ) => number;
 
 /**
- * A ReplyBytes memory: the class table, out (the tokens' places), the time records take, the epoch, the versions, then the reply
+ * A ReplyBytes memory: the class table, out (the tokens' places), the time records take, the epoch, the versions, the marks, then the reply
  * templates' area (REPLY_AREA bytes), the record templates' (RECORD_TEMPLATES_AREA bytes), the records'
  * (RECORDS_AREA bytes), then the remote hosts' (HOSTS_AREA bytes: each its length, then its bytes). The three
  * placed areas have rounds of their own: placing a record template or a host never moves a reply template
@@ -274,7 +274,14 @@ export const CLASS_VERSIONS = 4096;
 const VERSIONS_AT = 4096;
 /** The longest remote host placed (a record with a longer one is written in JavaScript). */
 const HOST_BYTES = 1024;
-const REPLY_TEMPLATES_AT = VERSIONS_AT + 4 * CLASS_VERSIONS;
+/**
+ * MARK_BITS bits: one for each probe key with a `written` of its own (ProbeTable.markBit: a hash of the key and its
+ * class's mix), which a lane of its class's own `written` must find 0 (line-bytes.wat `delivery`). At a fixed address
+ * (20480). Never cleared one by one: all at once when an eighth are set (ReplyBytes.mark), the lanes made void.
+ */
+const MARKS_AT = VERSIONS_AT + 4 * CLASS_VERSIONS;
+export const MARK_BITS = 1 << 16;
+const REPLY_TEMPLATES_AT = MARKS_AT + MARK_BITS / 8;
 const REPLY_AREA = 1 << 20;
 const RECORD_TEMPLATES_AT = REPLY_TEMPLATES_AT + REPLY_AREA;
 const RECORD_TEMPLATES_AREA = 1 << 19;
@@ -345,9 +352,12 @@ class ReplyMemory {
   readonly out: Int32Array;
   /** The records written and not yet copied into their JsonBytes. */
   readonly staged: StagedBytes;
-  /** EPOCH_AT's int; the classes' versions (see VERSIONS_AT). */
+  /** EPOCH_AT's int; the classes' versions (see VERSIONS_AT); the marks (MARKS_AT), how many are set, and their clears. */
   readonly epoch: Int32Array;
   readonly versions: Int32Array;
+  readonly marks: Int32Array;
+  marked = 0;
+  marksCleared = 0;
   readonly replies: Area;
   readonly records: Area;
   readonly hosts: Area;
@@ -361,6 +371,7 @@ class ReplyMemory {
     this.view = new Uint8Array(this.memory.buffer);
     this.epoch = new Int32Array(this.memory.buffer, EPOCH_AT, 1);
     this.versions = new Int32Array(this.memory.buffer, VERSIONS_AT, CLASS_VERSIONS);
+    this.marks = new Int32Array(this.memory.buffer, MARKS_AT, MARK_BITS / 32);
     this.replies = new Area(REPLY_TEMPLATES_AT, REPLY_AREA, this.epoch);
     this.records = new Area(RECORD_TEMPLATES_AT, RECORD_TEMPLATES_AREA, this.epoch);
     this.hosts = new Area(HOSTS_AT, HOSTS_AREA, this.epoch);
@@ -455,6 +466,30 @@ export class ReplyBytes implements RecordWriter {
   /** The classes' versions in its memory (see VERSIONS_AT), CLASS_VERSIONS of them. */
   get versions(): Int32Array {
     return this.shared.versions;
+  }
+
+  /** How many times its memory's marks were cleared (a probe table's marks made before are gone: see mark). */
+  get marksCleared(): number {
+    return this.shared.marksCleared;
+  }
+
+  /**
+   * Sets mark `bit` (< MARK_BITS) in its memory. An eighth of them set, all are cleared first and the epoch moves
+   * on (the lanes that read marks made before are void; each probe table marks its keys again: ProbeTable.attach).
+   */
+  mark(bit: number): void {
+    const shared = this.shared;
+    const marks = shared.marks;
+    const word = bit >>> 5;
+    const mask = 1 << (bit & 31);
+    if ((marks[word] & mask) !== 0) return;
+    if (++shared.marked > MARK_BITS / 8) {
+      marks.fill(0);
+      shared.marked = 1;
+      shared.marksCleared++;
+      shared.epoch[0] = ++replyRounds;
+    }
+    marks[word] |= mask;
   }
 
   /** The address in its memory of the class version `slot` (< CLASS_VERSIONS), for a lane. */

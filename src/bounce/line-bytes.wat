@@ -516,7 +516,8 @@
   ;; code, [5] the reply template's address, [6] the record template's, [7] the host's, [8] the record's room but
   ;; the recipient's, host's and reply's, [9] the host's length, [10] the class's probe (-1: none), [11] the key of
   ;; the bytes there (for a lane of its class's own `written`: [10] -2 - the probe, [11] the probe table's mix). The
-  ;; epoch is at 2368 in $replies (line-bytes.ts EPOCH_AT), the versions at 4096 (VERSIONS_AT, 4096 of them).
+  ;; epoch is at 2368 in $replies (line-bytes.ts EPOCH_AT), the versions at 4096 (VERSIONS_AT, 4096 of them), the
+  ;; marks at 20480 (MARKS_AT, 65,536 bits: one for each key with a `written` of its own, by its class's mix).
   (func $laned (param $lane i32) (param $start i32) (param $replyEnd i32) (param $rcptStart i32) (param $rcptEnd i32)
     (param $out i32) (param $limit i32) (param $line i32) (param $timeLength i32) (result i32)
     (local $r i32) (local $length i32) (local $c i32) (local $digits i32) (local $bound i32) (local $form i32)
@@ -549,7 +550,7 @@
       ;; A class whose replies take turns among a few shapes (SharedContext.probe): the key of the bytes at its
       ;; probe (SharedContext.probed: FNV-1a of 4 bytes there, from a number's first digit) is the lane's; for a
       ;; lane of the class's own `written` (its probe stored as -2 - probe), a key none of whose own was written:
-      ;; none, or its slot among the versions (ProbeTable.versionSlot, by the lane's mix) 0.
+      ;; none, or its bit among the marks (ProbeTable.markBit, by the lane's mix) 0.
       (local.set $probe (i32.load $template offset=40 (local.get $lane)))
       (local.set $absent (i32.lt_s (local.get $probe) (i32.const -1)))
       (if (local.get $absent) (then (local.set $probe (i32.sub (i32.const -2) (local.get $probe)))))
@@ -578,16 +579,16 @@
                   (i32.const 1)))))
           (if (local.get $absent)
             (then
+              (local.set $at
+                (i32.shr_u
+                  (i32.mul (i32.xor (local.get $key) (i32.load $template offset=44 (local.get $lane))) (i32.const 0x9e3779b1))
+                  (i32.const 16)))
               (br_if $js
                 (i32.and (i32.ge_s (local.get $key) (i32.const 0))
                   (i32.ne
-                    (i32.load $replies offset=4096
-                      (i32.shl
-                        (i32.and
-                          (i32.mul (i32.xor (local.get $key) (i32.load $template offset=44 (local.get $lane)))
-                            (i32.const 0x9e3779b1))
-                          (i32.const 4095))
-                        (i32.const 2)))
+                    (i32.and
+                      (i32.load $replies offset=20480 (i32.shl (i32.shr_u (local.get $at) (i32.const 5)) (i32.const 2)))
+                      (i32.shl (i32.const 1) (local.get $at)))
                     (i32.const 0)))))
             (else (br_if $js (i32.ne (local.get $key) (i32.load $template offset=44 (local.get $lane))))))))
       ;; The record template's line number digits (render-output.ts digitCount) and time length.
