@@ -87,8 +87,18 @@ export const POSTMARK_TABLE: FieldTable = {
       fn: "isoTime",
       args: [{ first: ["BouncedAt", "DeliveredAt", "ReceivedAt", "ChangedAt", "FirstOpen"] }],
     },
-    // A webhook's bounce and the Bounces API's record of it have the same id.
-    eventId: { when: { present: "ID" }, use: { concat: [recordType, { value: "/" }, "ID"] } },
+    // A webhook's bounce and the Bounces API's record of it have the same id, and so do the SpamComplaint
+    // webhook and the Bounces API's record of Type SpamComplaint: one key each, so ingesting both counts once.
+    eventId: {
+      when: { present: "ID" },
+      use: {
+        concat: [
+          { when: { eq: ["Type", "SpamComplaint"] }, use: { value: "SpamComplaint" }, otherwise: recordType },
+          { value: "/" },
+          "ID",
+        ],
+      },
+    },
     messageId: "MessageID",
     sender: "From",
     sendingDomain: { fn: "domainOf", args: ["From"] },

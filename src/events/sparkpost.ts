@@ -24,6 +24,25 @@ const EVENT_TYPES: Record<string, EventType> = {
   link_unsubscribe: "unsubscribe",
 };
 
+/**
+ * SparkPost's other documented event types (developers.sparkpost.com/api/events, "Event types"): relayed
+ * inbound mail, SMS, A/B test and ingest events carry no outcome of a sent message and are skipped. Any
+ * other `type` is not SparkPost's: a problem, so a file of another format's records is not stored as nothing.
+ */
+const OTHER_TYPES = [
+  "relay_injection",
+  "relay_rejection",
+  "relay_delivery",
+  "relay_tempfail",
+  "relay_permfail",
+  "sms_status",
+  "ab_test_completed",
+  "ab_test_cancelled",
+  "ingest_success",
+  "ingest_error",
+];
+const DOCUMENTED_TYPES = [...Object.keys(EVENT_TYPES), ...OTHER_TYPES];
+
 const ENGAGEMENT: EventType[] = ["open", "click", "unsubscribe"];
 const engagement = { type: ENGAGEMENT } as const;
 
@@ -46,7 +65,12 @@ export const SPARKPOST_TABLE: FieldTable = {
   name: "type",
   // A spam complaint is what its feedback type says (not-spam, virus, auth-failure: skipped).
   type: byFeedbackType({ eq: ["type", "spam_complaint"] }, "fbtype", { lookup: EVENT_TYPES, key: "type" }),
-  unknown: { cond: { any: [] }, message: "" },
+  unknown: {
+    // A `msys` wrapper of another kind (relay_event, gen_event, the webhook's ping {msys: {}}) is its own
+    // root, without a type: skipped (a bare record without one is a problem by `requires`).
+    cond: { all: [{ present: "type" }, { not: { oneOf: ["type", DOCUMENTED_TYPES] } }] },
+    message: "SparkPost event of unknown type {name}",
+  },
   fields: {
     time: { fn: "isoTime", args: ["timestamp"] },
     recipient: { first: ["rcpt_to", "raw_rcpt_to"] },
@@ -92,13 +116,16 @@ export const SPARKPOST_TABLE: FieldTable = {
   },
 };
 
+const HEAD_TYPE = new RegExp(`"type"\\s*:\\s*"(?:${DOCUMENTED_TYPES.join("|")})"`);
+
 export const sparkpost: EventSource = {
   id: "sparkpost",
   source: SPARKPOST_TABLE.source,
   table: SPARKPOST_TABLE,
-  // A webhook batch, or Events API events (no `msys`): SparkPost's recipient and event/transmission ids.
+  // A webhook batch, or Events API events (no `msys`): SparkPost's recipient and event/transmission ids,
+  // and a type of SparkPost's own (`event_id` and `type` alone are generic NDJSON fields too).
   detect: (head) =>
     /"msys"\s*:/.test(head) ||
-    (/"rcpt_to"\s*:/.test(head) && /"(?:transmission_id|event_id)"\s*:/.test(head)),
+    (/"rcpt_to"\s*:/.test(head) && /"(?:transmission_id|event_id)"\s*:/.test(head) && HEAD_TYPE.test(head)),
   create: (context) => tableParser(SPARKPOST_TABLE, context),
 };

@@ -27,6 +27,18 @@ function str(value: unknown): string | null {
   return plainText(value);
 }
 
+/**
+ * Set by a text path that met a JSON value of another kind (an object, a list, a boolean): read as no value
+ * (docs/FORMATS.md). `emit` clears it before the recipient and reads it after: an event whose recipient
+ * was such a value is a problem (an object `rcpt_to` stored a bounce of no one, review R147).
+ */
+let otherKind = false;
+
+function text(value: unknown): string | null {
+  if (typeof value === "object" ? value !== null : typeof value === "boolean") otherKind = true;
+  return str(value);
+}
+
 const DIGITS = /^-?[0-9]+$/;
 
 /**
@@ -117,11 +129,11 @@ function compile(table: FieldTable, path: PathReader): Compiled {
 function compileExpr(e: Expr, path: PathReader): Read {
   if (typeof e === "string") {
     const read = path(e);
-    return (s) => str(read(s.record));
+    return (s) => text(read(s.record));
   }
   if ("path" in e) {
     const read = path(e.path);
-    if (e.as === "text") return (s) => str(read(s.record));
+    if (e.as === "text") return (s) => text(read(s.record));
     if (e.as === "first") return (s) => first(read(s.record));
     return (s) => read(s.record) ?? null;
   }
@@ -291,8 +303,12 @@ function emit(compiled: Compiled, record: unknown, file: string, lineNo: number,
     scope.item = item;
     scope.event = event;
     const target = event as unknown as Record<string, unknown>;
+    let noRecipient = false;
     for (const [name, read] of compiled.fields) {
+      if (name === "recipient") otherKind = false;
       const value = read(scope);
+      if (name === "recipient")
+        noRecipient = otherKind || (typeof value === "object" ? value !== null : typeof value === "boolean");
       target[name] = NUMBER_FIELDS.has(name)
         ? typeof value === "number"
           ? value
@@ -302,6 +318,17 @@ function emit(compiled: Compiled, record: unknown, file: string, lineNo: number,
             ? value
             : null
           : str(value);
+    }
+    if (noRecipient && event.recipient === null) {
+      out.push(
+        problem(
+          file,
+          lineNo,
+          "recipient is not an address (a JSON value of another kind)",
+          rawText(scope.record),
+        ),
+      );
+      continue;
     }
     const failed = compiled.checks.find((check) => !check.test(scope));
     out.push(failed ? problem(file, lineNo, failed.message, rawText(scope.record)) : event);

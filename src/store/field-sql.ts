@@ -214,6 +214,14 @@ const IS_JSON_NUMBER = (json: string): string =>
 const JSON_SCALAR_TEXT = (json: string, path: string): string =>
   `CASE WHEN list_contains(['ARRAY', 'OBJECT', 'BOOLEAN'], json_type(${json}, ${path})) THEN NULL ELSE (${json})->>${path} END`;
 
+/**
+ * A JSON item value as text, an object, list or boolean as its JSON text: no value to the parser, which makes
+ * an item recipient of that kind a problem — its text here sends the file to the parsers (otherKindsSql, and
+ * the insert's row test of `true`/`false`).
+ */
+const KIND_TEXT = (json: string): string =>
+  `CASE WHEN list_contains(['ARRAY', 'OBJECT', 'BOOLEAN'], json_type(${json})) THEN ${json}::VARCHAR ELSE ${json}->>'$' END`;
+
 /** Any value as JS `str()` reads it: strings and numbers as text, anything else null. */
 function text(value: Sql): string {
   switch (value.type) {
@@ -1159,8 +1167,8 @@ function mapped(table: FieldTable, cx: Context, rows: string, noRoot: string): s
       if (list.orScalar) {
         const x = paths[0];
         listSql = `CASE WHEN json_type(${x}) = 'ARRAY'
-            THEN list_transform(from_json(${x}, '["JSON"]'), e -> ${element(text({ sql: "e", type: "JSON" }))})
-          ELSE [${element(text({ sql: x, type: "JSON" }))}] END`;
+            THEN list_transform(from_json(${x}, '["JSON"]'), e -> ${element(KIND_TEXT("e"))})
+          ELSE [${element(KIND_TEXT(x))}] END`;
       } else {
         const objects = Object.values(list.item).some((p) => p !== "");
         const source = paths.length === 1 ? paths[0] : `coalesce(${paths.join(", ")})`;

@@ -111,6 +111,30 @@ test("every fixture of every format: both readers store the same events", async 
   assert.ok(byDuckdb >= 5, `${byDuckdb} fixtures read by DuckDB`);
 });
 
+test("sparkpost: an event of a type SparkPost does not document is quarantined, its other kinds skipped, in both readers", async () => {
+  const file = join(dir, "sparkpost-kinds.json");
+  const event = (type: string, id: string) => ({
+    type,
+    event_id: id,
+    rcpt_to: `${id}@example.com`,
+    timestamp: "1700000000",
+    raw_reason: "550 5.1.1 unknown user",
+  });
+  const records = [
+    { msys: { message_event: event("bounce", "b1") } },
+    { msys: { message_event: event("bounced", "x1") } },
+    event("weird", "x2"),
+    event("relay_delivery", "s1"),
+    { msys: { relay_event: event("relay_delivery", "s2") } },
+    { msys: {} },
+  ];
+  writeFileSync(file, `${records.map((r) => JSON.stringify(r)).join("\n")}\n`);
+  const { a, b, differ, stored } = await bothReaders(file, "sparkpost");
+  assert.deepEqual(differ, []);
+  assert.deepEqual({ ...a, reader: "", seconds: 0 }, { ...b, reader: "", seconds: 0 });
+  assert.deepEqual([stored, a.read, a.quarantined], [1, 3, 2]);
+});
+
 test("generic NDJSON: keys DuckDB would match differently (case, a field named twice) are left to the parser", async () => {
   const cases = [
     ["cased.ndjson", '{"time":"2026-05-01T10:00:00Z","Recipient":"a@icloud.com","type":"delivered"}'],

@@ -192,3 +192,34 @@ test("postmark: a SpamComplaint is the recipient's complaint, a SpamNotification
     }
   }
 });
+
+test("postmark: the SpamComplaint webhook and the Bounces API's record of it are one complaint when both are ingested", async () => {
+  const complaint = {
+    ID: 42,
+    Type: "SpamComplaint",
+    TypeCode: 512,
+    Name: "Spam complaint",
+    MessageID: "00000000-0000-0000-0000-000000000000",
+    Details: "Test spam complaint details",
+    Email: "john@example.com",
+    From: "sender@example.com",
+    BouncedAt: "2019-11-05T16:33:54.9070259Z",
+  };
+  const webhook = join(dir, "postmark-complaint-webhook.json");
+  const page = join(dir, "postmark-complaint-page.json");
+  writeFileSync(webhook, `${JSON.stringify({ RecordType: "SpamComplaint", ...complaint })}\n`);
+  writeFileSync(page, JSON.stringify({ TotalCount: 1, Bounces: [complaint] }, null, 2));
+  for (const fastPath of [true, false]) {
+    const store = await Store.open(":memory:");
+    try {
+      await ingestFile(store, webhook, { format: "postmark", fastPath });
+      await ingestFile(store, page, { format: "postmark", fastPath });
+      const rows = await store.all<{ type: string; n: number }>(
+        "SELECT type::VARCHAR AS type, count(*)::INTEGER AS n FROM events GROUP BY ALL",
+      );
+      assert.deepEqual(rows, [{ type: "complaint", n: 1 }]);
+    } finally {
+      store.close();
+    }
+  }
+});

@@ -50,6 +50,12 @@ const TABLE: [string, string, string, FormatName | null][] = [
     "postmark",
   ],
   [
+    "generic ndjson with SparkPost's field names but not its types",
+    '{"time":"2026-01-01T00:00:00Z","rcpt_to":"a@b.example","event_id":"e1","type":"bounced","email":"a@b.example"}\n',
+    "x",
+    "ndjson",
+  ],
+  [
     "generic ndjson",
     '{"time":"2026-01-01T00:00:00Z","recipient":"a@b.example","type":"bounced"}\n',
     "x",

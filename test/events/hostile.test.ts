@@ -46,3 +46,52 @@ test("Object.prototype names in type fields never become event types", async () 
     }
   }
 });
+
+/** A bounce in each JSON format with its recipient field given `value`. */
+const RECIPIENT_AT: [FormatName, (value: unknown) => unknown][] = [
+  ["sendgrid", (v) => ({ event: "bounce", email: v, timestamp: 1767261600, reason: "550 5.1.1 unknown" })],
+  [
+    "mailgun",
+    (v) => ({
+      "event-data": { event: "failed", severity: "permanent", recipient: v, timestamp: 1767261600 },
+    }),
+  ],
+  [
+    "ses",
+    (v) => ({
+      eventType: "Bounce",
+      mail: { timestamp: "2026-01-01T00:00:00Z" },
+      bounce: {
+        bounceType: "Permanent",
+        timestamp: "2026-01-01T00:00:00Z",
+        bouncedRecipients: [{ emailAddress: v }],
+      },
+    }),
+  ],
+  [
+    "postmark",
+    (v) => ({ RecordType: "Bounce", Type: "HardBounce", Email: v, BouncedAt: "2026-01-01T00:00:00Z" }),
+  ],
+  [
+    "sparkpost",
+    (v) => ({ msys: { message_event: { type: "bounce", rcpt_to: v, timestamp: "1767261600" } } }),
+  ],
+  ["kumomta", (v) => ({ type: "Bounce", recipient: [v], timestamp: 1767261600 })],
+  ["ndjson", (v) => ({ type: "bounced", recipient: v, time: "2026-01-01T00:00:00Z" })],
+];
+
+test("a recipient that is a JSON object, list or boolean is a problem, never an event of no one (R147)", async () => {
+  for (const [format, make] of RECIPIENT_AT) {
+    for (const value of [{ x: 1 }, ["a@b.example"], true]) {
+      const { events, problems } = await readAll(`${JSON.stringify(make(value))}\n`, format);
+      assert.deepEqual(events, [], `${format} ${JSON.stringify(value)}`);
+      assert.match(
+        problems[0]?.message ?? "",
+        /recipient is not an address/,
+        `${format} ${JSON.stringify(value)}`,
+      );
+    }
+    const { events } = await readAll(`${JSON.stringify(make("a@b.example"))}\n`, format);
+    assert.equal(events[0]?.recipient, "a@b.example", format);
+  }
+});
