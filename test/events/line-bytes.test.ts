@@ -205,11 +205,11 @@ test("record templates have an area and rounds of their own: placing them moves 
   const [match, at] = placedOk(replies);
   const [round, recordRound] = [replies.round, replies.recordRound];
   const part = new Uint8Array(4000).fill(120);
-  for (let i = 0; i < 300; i++) {
+  for (let i = 0; i < 1200; i++) {
     const placed = replies.placeRecord(new Int32Array(9), [part]);
     assert.ok(placed >= 28672 + (1 << 20), `${placed}`);
   }
-  // 300 record templates of 4 kB: new rounds of their area, none of the reply templates'.
+  // 1,200 record templates of 4 kB (4 MiB their area): new rounds of their area, none of the reply templates'.
   assert.ok(replies.recordRound > recordRound);
   assert.equal(replies.round, round);
   assert.equal(match(replies.base, replies.base + 6, at), 1);
