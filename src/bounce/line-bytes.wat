@@ -5,7 +5,7 @@
 ;;
 ;; Two memories: $chunk holds the input chunks the lines are in (the chunk buffers are this memory: no
 ;; line is copied), $template a parser's templates (line-bytes.ts places them):
-;;   [0, 256)      the variable spans' alphabet: a flag byte per byte value
+;;   [0, 256)      the variable spans' alphabets: a flag byte per byte value (DELAY 1, ADDRESS 2)
 ;;   [2304]        out: the slot of the line `lookup` read last
 ;;   [2320, 2352)  out: the head `head` read last (PostfixParser.head's eight ints)
 ;;   [4096, 69632) the table of templates: per slot (LineTemplates.slots, 8192 pairs) its template's address, 0: none
@@ -14,7 +14,7 @@
 ;;   [t + 4]        the tail's length
 ;;   [t + 8]        the recipient domain's length
 ;;   [t + 12 + 8p]  piece p's length
-;;   [t + 16 + 8p]  the alphabet flags of the variable span after piece p (p < n - 1)
+;;   [t + 16 + 8p]  the kind of the variable span after piece p (p < n - 1): an alphabet's flag, or CONN_USE 4
 ;;   [t + 12 + 8n]  the pieces' bytes back to back, then the tail's
 (module
   (import "line" "chunk" (memory $chunk 1 65536 shared))
@@ -139,7 +139,7 @@
 
   ;; The reply's start in the line whose recipient is [$rcptStart, $rcptEnd) and which ends at $end
   ;; ($chunk addresses), read by the template at $t; -1 where a byte differs (see LineTemplate.read: from
-  ;; the recipient domain's `@`, each piece in turn, then the span of its alphabet after it, then the tail
+  ;; the recipient domain's `@`, each piece in turn, then the variable span after it, then the tail
   ;; at the line's end, not before the last span's end).
   (func $read (param $t i32) (param $rcptStart i32) (param $rcptEnd i32) (param $end i32) (result i32)
     (local $at i32) (local $pieces i32) (local $piece i32) (local $literal i32) (local $length i32)
@@ -246,11 +246,13 @@
     end
     local.get $at)
 
-  ;; The end of the run of bytes of alphabet $kind (the class table at 0 in $template) from $at, before $end:
-  ;; sixteen bytes at a time while sixteen lie before $end, by the alphabets' byte ranges (line-template.ts
-  ;; ALPHABET: DELAY 1 `0-9./` = 0x2E-0x39; ADDRESS 2 `0-9:` = 0x30-0x3A, `.`, `a-f` and `A-F` = 0x61-0x66 with
-  ;; the case bit set; test/events/line-bytes.test.ts holds them to the table for every byte), then byte by byte
-  ;; by the table. A delivery's line has four such spans (two IP addresses, delay, delays): ~44 bytes.
+  ;; The end of the variable span of kind $kind at $at, before $end (line-template.ts). For an alphabet (DELAY 1,
+  ;; ADDRESS 2: the class table at 0 in $template) the end of the run of its bytes: sixteen bytes at a time while
+  ;; sixteen lie before $end, by the alphabets' byte ranges (ALPHABET: DELAY `0-9./` = 0x2E-0x39; ADDRESS `0-9:` =
+  ;; 0x30-0x3A, `.`, `a-f` and `A-F` = 0x61-0x66 with the case bit set; test/events/line-bytes.test.ts holds them
+  ;; to the table for every byte), then byte by byte by the table. CONN_USE 4 is no alphabet: see below. A
+  ;; delivery's line has four spans (the relay's address, conn_use, delay, delays), a refusal's a fifth (the
+  ;; address in `host H[A] said:`).
   (func $spanEnd (param $at i32) (param $end i32) (param $kind i32) (result i32)
     (local $v v128) (local $out i32)
     ;; CONN_USE 4 (line-template.ts): `, conn_use=` (eleven bytes: eight, and four from the eighth on) and the run

@@ -9,22 +9,23 @@ import { OutcomeShape } from "./source.ts";
  * after the reply, ` (in reply to end of DATA command))`. A line template is such a line's bytes from the
  * recipient's last `@` to the reply, and from the reply's end to the line's end, with the places that vary
  * from line to line without changing what the parser reads cut out as variable spans: the values of
- * `delay=`, `delays=` and `conn_use=` (digits, dots, slashes), bracketed addresses (`[17.57.155.23]`: hex digits,
- * dots, colons) and the optional `, conn_use=N` (CONN_USE). A line that has every other byte of a template is read as that template's line was (the
- * same relay, DSN, status word, reply boundaries): no field search, no relay or DSN lookup.
+ * `delay=` and `delays=` (digits, dots, slashes: DELAY), bracketed addresses (`[17.57.155.23]`: hex digits, dots,
+ * colons: ADDRESS) and the optional `, conn_use=N` (CONN_USE: the field and its number, or nothing). A line that
+ * has every other byte of a template is read as that template's line was (the same relay, DSN, status word,
+ * reply boundaries): no field search, no relay or DSN lookup.
  *
  * Exact: the parser finds the fields by the first or last occurrence of `, relay=`, `, dsn=`,
  * `, status=`, ` said: `, ` (in reply to ` and `)` in the part a template compares, and the line's head
  * and the reply are not part of it (a reply that is the whole status text, without ` said: `, is its own
  * line's only where it does not start with `host `: the parser checks that per line). None of these holds
- * a byte of a variable span's alphabet at its ends and none holds `[` or `]`, so no occurrence lies in, or
- * crosses into, a variable span: a matching line has its occurrences where the template's line had them. A
- * CONN_USE span holds `, conn_use=` and digits, dots, slashes: no field name lies in it, and none crosses its ends
- * (its only `, ` is its first two bytes, the bytes after it are the next piece's). test/events/line-template.test.ts changes one
+ * a byte of a DELAY or ADDRESS span's alphabet at its ends and none holds `[` or `]`, so no occurrence lies in,
+ * or crosses into, such a span: a matching line has its occurrences where the template's line had them. A
+ * CONN_USE span holds `, conn_use=` and digits, dots, slashes: no field name lies in it, and none crosses its
+ * ends (its only `, ` is its first two bytes, the bytes after it are the next piece's). test/events/line-template.test.ts changes one
  * byte at a time and requires the template's reading to equal a fresh parser's.
  */
 
-/** A variable span's alphabet: a flag per byte. */
+/** A variable span's kind: DELAY and ADDRESS are alphabets (ALPHABET: a flag per byte), CONN_USE is not. */
 const DELAY = 1;
 const ADDRESS = 2;
 /**
@@ -46,13 +47,10 @@ const OPEN_BRACKET = 91;
 const CLOSE_BRACKET = 93;
 const EQUALS = 61;
 /**
- * Field names whose values are variable spans of the DELAY alphabet (`delay=1.2`, `delays=0.1/0/0.5/0.6`,
- * `conn_use=2`: Postfix's global/log_adhoc.c writes conn_use after the relay for a delivery over a cached
- * connection, its number the connection's use count — a bulk sender's lines mostly have it).
+ * Field names whose values are variable spans of the DELAY alphabet (`delay=1.2`, `delays=0.1/0/0.5/0.6`).
+ * conn_use's number is not among them: it is a CONN_USE span's, with its field (CONN_USE_FIELD).
  */
-const DELAY_FIELDS = ["delay=", "delays=", "conn_use="].map((name) =>
-  Uint8Array.from(name, (c) => c.charCodeAt(0)),
-);
+const DELAY_FIELDS = ["delay=", "delays="].map((name) => Uint8Array.from(name, (c) => c.charCodeAt(0)));
 /** Slots of the table of templates (a power of two); a slot holds the last two templates made for it. */
 const SLOTS = TEMPLATE_SLOTS;
 /** Bytes of the relay's name mixed into a template's slot (after `>, relay=`). */

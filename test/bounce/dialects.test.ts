@@ -591,6 +591,17 @@ test("families are known by the signs Sisimai counts (sisimai go lhost/via-*.go 
   assert.ok(markedFamilies("X-MS-Embedded-Report: ").includes("exchange2003"));
   assert.ok(markedFamilies("X-GMX-Antispam: ").includes("gmx"));
   assert.ok(!markedFamilies("X-MS-Embedded-Report-Not: 1").includes("exchange2003"));
+  // Its "MSEXCH:<connector>:" line, as Exchange writes it; not the same words inside another MTA's line.
+  const msexch = "MSEXCH:IMS:EXAMPLE:SITE:EXCH-01 0 (000C05A6) Unknown Recipient";
+  assert.ok(
+    markedFamilies("Subject: Undeliverable", `Unknown Recipient\n    ${msexch}`).includes("exchange2003"),
+  );
+  assert.ok(
+    !markedFamilies(
+      "Subject: Undelivered Mail Returned to Sender",
+      `<a@example.org>: host mx.example.org[192.0.2.1] said: 550 ${msexch} (in reply to RCPT TO command)`,
+    ).includes("exchange2003"),
+  );
 });
 
 test("family wording wrapped or justified by the report (runs of spaces, line breaks) is still the family's", () => {

@@ -469,6 +469,35 @@ describe("Sendmail transcripts", () => {
     assert.equal(other[0].reason, "filtered");
   });
 
+  it("two recipients refused with the same reply in one pipelined part each read the echo that follows their own reply, not the first's", () => {
+    const listed = [
+      "a@example.jp",
+      "    (reason: 550 Invalid Recipient)",
+      "b@example.jp",
+      "    (reason: 550 Invalid Recipient)",
+    ];
+    const transcript = [
+      "... while talking to [127.0.0.1]:",
+      ">>> DATA",
+      "<<< 550 Invalid Recipient",
+      "550 5.1.1 a@example.jp... User unknown",
+      "<<< 550 Invalid Recipient",
+      "550 5.1.1 b@example.jp... User unknown",
+      "<<< 554 5.5.1 Error: no valid recipients",
+    ];
+    const read = (order: readonly string[]) =>
+      sendmailReport(order, transcript).map((record) => [record.recipient, record.reason]);
+    assert.deepEqual(read(listed), [
+      ["a@example.jp", "userunknown"],
+      ["b@example.jp", "userunknown"],
+    ]);
+    // The second reply is b's whichever is listed first.
+    assert.deepEqual(read([...listed.slice(2), ...listed.slice(0, 2)]), [
+      ["b@example.jp", "userunknown"],
+      ["a@example.jp", "userunknown"],
+    ]);
+  });
+
   it("Postfix's bare 'user unknown' for a recipient is a program's exit 67 (sys_exits.c: EX_NOUSER, 5.1.1), read without the DSN fields as with them", () => {
     const report = postfixLocalReport("<someone@example.net>: user unknown");
     const [record] = records(report);
@@ -881,6 +910,39 @@ describe("DSN fields", () => {
     assert.match(whole.diagnostic, /Please go away$/);
   });
 
+  it("two recipients whose cut replies open alike in one pipelined part each read the reply Sendmail's own line after it names", () => {
+    const transcript = [
+      "   ----- Transcript of session follows -----",
+      "... while talking to mx.example.net.:",
+      ">>> DATA",
+      "<<< 550-5.7.1 Message refused for this recipient:",
+      "<<< 550 5.7.1 its mailbox is full",
+      "550 5.7.1 a@example.net... User unknown",
+      "<<< 550-5.7.1 Message refused for this recipient:",
+      "<<< 550 5.7.1 it does not exist",
+      "550 5.7.1 b@example.net... User unknown",
+      "<<< 554 5.5.1 Error: no valid recipients",
+    ].join("\n");
+    const group = (to: string) =>
+      [
+        `Final-Recipient: rfc822; ${to}`,
+        "Action: failed",
+        "Status: 5.0.0",
+        "Diagnostic-Code: SMTP; 550-5.7.1 Message refused for this recipient:",
+      ].join("\n");
+    const read = (order: readonly string[]) =>
+      records(dsn(transcript, order.map(group).join("\n\n"))).map((record) => [
+        record.recipient,
+        record.diagnostic,
+      ]);
+    const expected = [
+      ["a@example.net", "550 5.7.1 Message refused for this recipient: its mailbox is full"],
+      ["b@example.net", "550 5.7.1 Message refused for this recipient: it does not exist"],
+    ];
+    assert.deepEqual(read(["a@example.net", "b@example.net"]), expected);
+    assert.deepEqual(read(["b@example.net", "a@example.net"]), expected.toReversed());
+  });
+
   it("an MTA that sends no delay warnings (nullmailer-send(8)) reports a failure even under Action: delayed (review R84)", () => {
     for (const entry of NO_DELAY_WARNINGS) assert.match(entry.example, entry.marker, entry.id);
     const fields = [
@@ -1032,6 +1094,16 @@ describe("plain-text reports", () => {
       postfix("host mx.example.net[192.0.2.1] said: 554 service unavailable").reason,
       "mailererror",
     );
+    // Only in a report Postfix wrote: another MTA's recipient line in those words is that MTA's, read as written.
+    const other = (error: string) =>
+      records(
+        plain(
+          "Returned mail: delivery failed",
+          `The following message could not be delivered.\n\n<alias@example.org>: ${error}\n`,
+        ),
+      )[0];
+    assert.notEqual(other("service unavailable").reason, "mailererror");
+    assert.deepEqual([postfix("user unknown").status, other("user unknown").status], ["5.1.1", null]);
   });
 
   it("a final report without any code is permanent; a delay warning is not", () => {

@@ -37,7 +37,10 @@ test("every independent fixture has one entry citing its public sources, and eve
   const files = readdirSync(DIR).filter((file) => file.endsWith(".eml"));
   assert.deepEqual(files.sort(), Object.keys(EXPECTED).sort());
   for (const [file, want] of Object.entries(EXPECTED)) {
-    const fields = readFileSync(join(DIR, file), "latin1").split("\n\n")[0].split("\n");
+    const fields = readFileSync(join(DIR, file), "latin1")
+      .replaceAll("\r\n", "\n")
+      .split("\n\n")[0]
+      .split("\n");
     assert.ok(fields.includes(`X-Fixture-Reply-Source: ${want.replySource}`), file);
     assert.ok(fields.includes(`X-Fixture-Layout-Source: ${want.layoutSource}`), file);
     for (const url of [want.replySource, want.layoutSource])

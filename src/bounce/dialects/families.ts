@@ -255,8 +255,10 @@ export const MTA_FAMILIES: readonly MtaFamily[] = [
       { received: / with Internet Mail Service \(/ },
       // Its diagnostic line itself, where a relay or a forwarder left none of those headers: "MSEXCH:" then the
       // connector (IMS, IMC, MSExchangeMTA) is Exchange's own prefix (the comments of via-exchange2003.go quote
-      // "MSEXCH:IMS:KIJITORA CAT:EXAMPLE:EXCHANGE 0 (000C05A6) Unknown Recipient").
-      { text: /\bMSEXCH:[A-Za-z]+:/ },
+      // "MSEXCH:IMS:KIJITORA CAT:EXAMPLE:EXCHANGE 0 (000C05A6) Unknown Recipient"), opening a line of its report as
+      // Exchange writes it. Quoted inside another MTA's line ("host x said: 550 MSEXCH:IMS:…") it does not make that
+      // MTA's report Exchange's.
+      { text: /^[ \t]*MSEXCH:[A-Za-z]+:/m },
     ],
     messages: [
       ...msg("userunknown", "000C05A6"),

@@ -13,10 +13,19 @@ import {
   recipientsInSentences,
   STATUS_IN_TEXT,
   TRANSCRIPT_HOST,
+  transcriptHostStarts,
   withoutAddressee,
 } from "../email/text.ts";
-import { cutReplyCode, wholeTranscriptReply } from "../email/transcript.ts";
-import { MAX_REPLY_LENGTH } from "../smtp-reply.ts";
+import {
+  type Answer,
+  answerAt,
+  cutReplyCode,
+  DIALOGUE,
+  isReplyLine,
+  SENDMAIL_REASON,
+  transcriptLines,
+  wholeTranscriptReply,
+} from "../email/transcript.ts";
 import type { Dialect, RecipientReport } from "./types.ts";
 
 /** Signs that a message without structured fields is a bounce at all. */
@@ -159,6 +168,17 @@ const SYS_EXITS_TEXT =
 const SYS_EXITS_NO_USER = "user unknown";
 const SYS_EXITS_NO_USER_STATUS = "5.1.1";
 
+/**
+ * A report Postfix wrote, the only writer of the sys_exits.c texts above: its Subject or its bounce(5) template's
+ * opening ("This is the mail system at host mx.example.org.", then "The mail system" above the recipients; sisimai
+ * go lhost/via-postfix.go's markers). Another MTA's words that happen to be those texts keep their own reading.
+ */
+const POSTFIX_SUBJECT = "Undelivered Mail Returned to Sender";
+const POSTFIX_TEMPLATE =
+  /^This is the (?:mail system at host |Postfix program)|^[ \t]*The (?:mail system|Postfix program)[ \t]*$/m;
+const writtenByPostfix = (mail: ScannedEmail): boolean =>
+  mail.subject.trim() === POSTFIX_SUBJECT || POSTFIX_TEMPLATE.test(mail.reportText.slice(0, 4096));
+
 /** A recipient line whose own lines carry no reply: the error was written before it ("Error: … RCPT TO: a@b"). */
 function withPreamble(diagnostic: string, preamble: string): string {
   if (!diagnostic) return preamble;
@@ -184,31 +204,6 @@ function withoutOnlyDeferred<T extends { recipient: string; diagnostic: string }
     kept.push(entry);
   }
   return kept;
-}
-
-/** The line Sendmail opens its transcript with (savemail.c). */
-const TRANSCRIPT_SEPARATOR = /-{3,} ?Transcript of session follows ?-{3,}/i;
-
-/**
- * Sendmail's list of failed addresses gives each its reply's first line ("    (reason: 550-5.7.30 This mail has
- * been blocked because DKIM does not)", savemail.c errbody from the recipient's q_rstatus), as its DSN's
- * Diagnostic-Code does: the whole reply is in the transcript (email/transcript.ts reads it for the DSN).
- */
-const SENDMAIL_REASON = new RegExp(`^\\(reason: (.{1,998}?)\\)(?=$| ${TRANSCRIPT_SEPARATOR.source})`, "i");
-
-/** A recipient's lines are Sendmail's "(reason: …)" for it: its own error, with or without a reply code. */
-export const isSendmailReason = (lines: string): boolean => SENDMAIL_REASON.test(lines);
-/** Transcript lines looked at, and characters: hostile input stays bounded. */
-const MAX_TRANSCRIPT_LINES = 256;
-const MAX_TRANSCRIPT_LENGTH = 64 * 1024;
-
-/** The lines of a report's Sendmail transcript after its separator, trimmed; none when it has no transcript. */
-function transcriptLines(reportText: string): string[] {
-  const separator = TRANSCRIPT_SEPARATOR.exec(reportText);
-  if (separator === null) return [];
-  const from = separator.index + separator[0].length;
-  const lines = reportText.slice(from, from + MAX_TRANSCRIPT_LENGTH).split("\n", MAX_TRANSCRIPT_LINES + 1);
-  return lines.slice(1).map((line) => line.trim());
 }
 
 /**
@@ -319,19 +314,13 @@ function wholeDeferredReply(
   return `${opening}${whole}${entry.diagnostic.slice(line.length)}`;
 }
 
-/** Where a recipient's joined lines open a host's part ("... while talking to …"). */
-const TALKING_TO_JOINED = / (?:\.\.\. )?while talking to /gi;
-
 /**
  * The recipient's joined transcript lines (`rest`: the separator, then every host's part as the text reader kept
  * them, Sendmail's stock echo of a reply left out) with only the part `index` of them kept; nothing when the
  * reader kept fewer parts (a "... Deferred" line of another recipient took the rest).
  */
 function ownPartOf(rest: string, index: number): string {
-  const starts: number[] = [];
-  TALKING_TO_JOINED.lastIndex = 0;
-  for (let match = TALKING_TO_JOINED.exec(rest); match !== null; match = TALKING_TO_JOINED.exec(rest))
-    starts.push(match.index);
+  const starts = transcriptHostStarts(rest);
   if (index >= starts.length) return "";
   return `${rest.slice(0, starts[0])}${rest.slice(starts[index], starts[index + 1] ?? rest.length)}`;
 }
@@ -340,74 +329,53 @@ function ownPartOf(rest: string, index: number): string {
  * The part of a Sendmail transcript (its lines) where `reply` (a reply's first line) was answered: from its "...
  * while talking to" line to the next one or the transcript's end. Where several parts hold that line (Exim's
  * "503-All RCPT commands were rejected with this error:" after a 421 on each host of an expiry report), the one
- * that names the recipient ("a@b... Deferred: 421 …", savemail.c) is its (review R137). Null when none holds
- * "<<< reply".
+ * that names the recipient ("a@b... Deferred: 421 …", savemail.c) is its (review R137); where one part holds it
+ * for several recipients (a pipelined session refusing each alike), the one Sendmail's own line after it names the
+ * recipient of is its. Null when none holds "<<< reply".
  */
 function hostPart(lines: readonly string[], reply: string, recipient: string): HostPart | null {
-  if (lines.length === 0) return null;
   const answered = `<<< ${reply.trim()}`;
   const address = recipient.toLowerCase();
-  let part: string[] = [];
-  let index = -1;
-  let found = false;
-  // The part names the recipient ("a@b... Deferred: 421 …", ">>> RCPT To:<a@b>").
-  let names = false;
-  // The first part that holds the reply, when it does not name the recipient: a later one may.
   let first: HostPart | null = null;
-  // The replies after the answered one (its own continuation lines aside), in order.
-  let later: string[] = [];
-  // Sendmail's own line right after the answered reply ("550 5.1.1 a@b... User unknown"), if any.
-  let echo: string | null = null;
-  // The answered reply's lines, "<<< " left out.
-  let run: string[] = [];
-  let runLength = 0;
-  let continued: string | null = null;
+  const parts = transcriptParts(lines);
+  for (let index = 0; index < parts.length; index++) {
+    const part = parts[index];
+    let answer: Answer | null = null;
+    for (let at = part.indexOf(answered); at >= 0; at = part.indexOf(answered, at + 1)) {
+      const next = answerAt(part, at);
+      answer ??= next;
+      if (next.echo !== null && namesAddress(next.echo.toLowerCase(), address)) {
+        answer = next;
+        break;
+      }
+    }
+    if (answer === null) continue;
+    const later = part.slice(answer.end).filter(isReplyLine);
+    const found = { text: part.join(" "), index, later, echo: answer.echo, run: answer.run };
+    if (part.some((line) => line.includes("@") && namesAddress(line.toLowerCase(), address))) return found;
+    first ??= found;
+  }
+  return first;
+}
+
+/**
+ * A Sendmail transcript's lines (trimmed) cut into its host parts, each from its "... while talking to" line: a
+ * blank line ends the transcript unless another host's part follows it.
+ */
+function transcriptParts(lines: readonly string[]): string[][] {
+  const parts: string[][] = [];
+  let part: string[] | null = null;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i];
-    // A blank line ends the transcript, unless another host's part follows it.
     if (line === "" && !TRANSCRIPT_HOST.test(lines[i + 1] ?? "")) break;
     if (line === "") continue;
     if (TRANSCRIPT_HOST.test(line)) {
-      if (found) {
-        const done = { text: part.join(" "), index, later, echo, run };
-        if (names) return done;
-        first ??= done;
-      }
       part = [];
-      index++;
-      found = false;
-      names = false;
-      later = [];
-      echo = null;
-      run = [];
-      runLength = 0;
-      continued = null;
+      parts.push(part);
     }
-    part.push(line);
-    if (!names && line.includes("@")) names = namesAddress(line.toLowerCase(), address);
-    if (found) {
-      const lead = REPLY_LINE.exec(line);
-      if (continued !== null && lead !== null && lead[1] === continued) {
-        if (runLength < MAX_REPLY_LENGTH) {
-          run.push(line.slice(4));
-          runLength += line.length - 3;
-        }
-        if (lead[2] !== "-") continued = null;
-      } else {
-        if (lead === null && later.length === 0 && echo === null && !DIALOGUE.test(line)) echo = line;
-        continued = null;
-        if (lead !== null) later.push(line);
-      }
-    } else if (line === answered) {
-      found = true;
-      run = [line.slice(4)];
-      runLength = run[0].length;
-      const lead = REPLY_LINE.exec(line);
-      continued = lead !== null && lead[2] === "-" ? lead[1] : null;
-    }
+    part?.push(line);
   }
-  const last = found && index >= 0 ? { text: part.join(" "), index, later, echo, run } : null;
-  return last !== null && (names || first === null) ? last : first;
+  return parts;
 }
 
 interface HostPart {
@@ -417,20 +385,11 @@ interface HostPart {
   index: number;
   /** The replies after the answered one (its own continuation lines aside), whole lines in order. */
   later: string[];
-  /**
-   * The reporting Sendmail's own line right after the answered reply, before any later reply: its verdict on the
-   * recipient ("550 5.1.1 a@b... User unknown", "a@b... Deferred: 421 …"). Null when a reply or nothing follows.
-   */
+  /** Sendmail's own line right after the answered reply (Answer.echo). */
   echo: string | null;
   /** The answered reply's lines without "<<< " (its first, then its continuation lines up to MAX_REPLY_LENGTH). */
   run: string[];
 }
-
-/** A server's reply line in a Sendmail transcript: its code, and "-" when more lines of the reply follow. */
-const REPLY_LINE = /^<<< ([2-5]\d\d)([ -]|$)/;
-
-/** A Sendmail transcript's dialogue about one recipient: ">>> RCPT To:<a@b>", then "<<< 550 …" (savemail.c). */
-const DIALOGUE = /^>>>/;
 
 /**
  * One entry per recipient: a report written twice (Mail.Ru's Russian then English text) names each
@@ -532,8 +491,15 @@ export const plainText: Dialect = {
         lines ??= transcriptLines(mail.reportText);
         return lines;
       };
+      let postfix: boolean | undefined;
+      const sysExits = (diagnostic: string) => {
+        if (!SYS_EXITS_TEXT.test(diagnostic) && diagnostic !== SYS_EXITS_NO_USER) return false;
+        postfix ??= writtenByPostfix(mail);
+        return postfix;
+      };
       return entries.map((entry): RecipientReport => {
         const own = ownSendmailReply(entry.recipient, entry.diagnostic, mail, transcript, entries.length > 1);
+        const exit = sysExits(entry.diagnostic);
         return {
           ...entry,
           diagnostic: withPreamble(
@@ -543,10 +509,8 @@ export const plainText: Dialect = {
           ...(own?.context ? { context: own.context } : {}),
           ...(own?.command ? { command: own.command } : {}),
           ...(own?.remoteMta ? { remoteMta: detach(own.remoteMta) } : {}),
-          ...(entry.toProgram || SYS_EXITS_TEXT.test(entry.diagnostic) ? { diagnosticType: "x-unix" } : {}),
-          ...(entry.diagnostic === SYS_EXITS_NO_USER
-            ? { diagnosticType: "x-unix", status: SYS_EXITS_NO_USER_STATUS }
-            : {}),
+          ...(entry.toProgram || exit ? { diagnosticType: "x-unix" } : {}),
+          ...(exit && entry.diagnostic === SYS_EXITS_NO_USER ? { status: SYS_EXITS_NO_USER_STATUS } : {}),
           notice: text.preamble,
           time,
           action,

@@ -9,9 +9,8 @@ import {
   recipientsInReplies,
   recipientsInSentences,
 } from "../email/text.ts";
-import { wholeTranscriptReply } from "../email/transcript.ts";
+import { isSendmailReason, wholeTranscriptReply } from "../email/transcript.ts";
 import { categoryVerdict } from "./bounce-categories.ts";
-import { isSendmailReason } from "./plain-text.ts";
 import type { Dialect, RecipientReport } from "./types.ts";
 
 const DELIVERED_ACTIONS = new Set(["delivered", "relayed", "expanded"]);

@@ -517,8 +517,34 @@ const MAX_ENTRIES = limitOf("recipientsPerMessage") + 1;
 
 /** Where a regexp's "." stops: the line terminators. */
 const LINE_TERMINATOR = /[\n\r\u2028\u2029]/;
-/** Sendmail transcript: "While talking to mx.example.org:" opens one remote host's dialogue. */
-export const TRANSCRIPT_HOST = /^[ \t]*(?:\.\.\. )?while talking to /i;
+/**
+ * Sendmail transcript: "... while talking to mx.example.org.:" opens one remote host's dialogue (usersmtp.c; older
+ * ones write "While talking to"). The one definition of the marker: a line that opens a part, and where parts open
+ * in a report's text or in a part's lines joined by spaces (transcriptHostAt).
+ */
+const TALKING_TO = "(?:\\.\\.\\. )?while talking to ";
+export const TRANSCRIPT_HOST = new RegExp(`^[ \\t]*${TALKING_TO}`, "i");
+const TRANSCRIPT_HOSTS = new RegExp(`(?:^|[ \\t])${TALKING_TO}`, "gim");
+
+/**
+ * Where the first host part at or after `from` opens in `text` (a transcript, or its lines joined by spaces): the
+ * index of the blank before the marker, or of the line's start; -1 when none does.
+ */
+export function transcriptHostAt(text: string, from: number): number {
+  TRANSCRIPT_HOSTS.lastIndex = from;
+  return TRANSCRIPT_HOSTS.exec(text)?.index ?? -1;
+}
+
+/** Where each host part opens in `text` before `to` (transcriptHostAt), in order. */
+export function transcriptHostStarts(text: string, to = text.length): number[] {
+  const starts: number[] = [];
+  TRANSCRIPT_HOSTS.lastIndex = 0;
+  for (let match = TRANSCRIPT_HOSTS.exec(text); match !== null && match.index < to; ) {
+    starts.push(match.index);
+    match = TRANSCRIPT_HOSTS.exec(text);
+  }
+  return starts;
+}
 /** Sendmail transcript: "<<< 550 Insecure Mail Relay", what the remote host answered. */
 const TRANSCRIPT_REPLY = /^[ \t]*<<< ?([45]\d\d\b.*)$/;
 /** Sendmail transcript: ">>> DATA", the command the client sent last. */

@@ -4,11 +4,44 @@
  * rejected:"); the whole reply is in the report's transcript (savemail.c, "----- Transcript of session
  * follows -----"), every line the server sent marked `<<< ` (RFC 5321 §4.2.1: `550-` lines, then `550 `).
  * Sisimai reads those lines as the diagnosis too (sisimai go lhost/via-sendmail.go joins the `<<<` replies
- * before Diagnostic-Code).
+ * before Diagnostic-Code). The home of what both the DSN path and the plain-text path read of a Sendmail report:
+ * its "(reason: …)" lines, its transcript's parts and replies.
  */
 
 import { MAX_REPLY_LENGTH } from "../smtp-reply.ts";
-import { namesAddress } from "./text.ts";
+import { namesAddress, TRANSCRIPT_HOST, transcriptHostAt, transcriptHostStarts } from "./text.ts";
+
+/** The line Sendmail opens its transcript with (savemail.c). */
+const TRANSCRIPT_SEPARATOR = /-{3,} ?Transcript of session follows ?-{3,}/i;
+
+/**
+ * Sendmail's list of failed addresses gives each its reply's first line ("    (reason: 550-5.7.30 This mail has
+ * been blocked because DKIM does not)", savemail.c errbody from the recipient's q_rstatus), as its DSN's
+ * Diagnostic-Code does: the whole reply is in the transcript (wholeTranscriptReply reads it for the DSN).
+ */
+export const SENDMAIL_REASON = new RegExp(
+  `^\\(reason: (.{1,998}?)\\)(?=$| ${TRANSCRIPT_SEPARATOR.source})`,
+  "i",
+);
+
+/**
+ * A recipient's lines are Sendmail's "(reason: …)" for it: its own error, with or without a reply code. Read by
+ * the DSN path (dialects/rfc3464.ts) and the plain-text one alike.
+ */
+export const isSendmailReason = (lines: string): boolean => SENDMAIL_REASON.test(lines);
+
+/** Transcript lines looked at, and characters: hostile input stays bounded. */
+const MAX_TRANSCRIPT_LINES = 256;
+const MAX_TRANSCRIPT_LENGTH = 64 * 1024;
+
+/** The lines of a report's Sendmail transcript after its separator, trimmed; none when it has no transcript. */
+export function transcriptLines(reportText: string): string[] {
+  const separator = TRANSCRIPT_SEPARATOR.exec(reportText);
+  if (separator === null) return [];
+  const from = separator.index + separator[0].length;
+  const lines = reportText.slice(from, from + MAX_TRANSCRIPT_LENGTH).split("\n", MAX_TRANSCRIPT_LINES + 1);
+  return lines.slice(1).map((line) => line.trim());
+}
 
 /** A reply's first line: its code and `-` (more lines follow). */
 const CONTINUED_FIRST_LINE = /^([45][0-9][0-9])-\S/;
@@ -29,30 +62,36 @@ export function wholeTranscriptReply(
   /** Where several host parts of the transcript start with the line, the one that names this address is read. */
   recipient: string | null = null,
 ): string | null {
-  const code = cutReplyCode(diagnostic);
-  if (code === null) return null;
-  const line = diagnostic.trim();
-  const opening = `<<< ${line}`;
+  if (cutReplyCode(diagnostic) === null) return null;
+  const opening = `<<< ${diagnostic.trim()}`;
   const reportText = report.reportText;
+  const address = recipient?.toLowerCase() ?? "";
   let firstRun: string | null | undefined;
-  // Where the host part looked at last ends (the next part opens), and how many parts were looked at.
+  let partRun: string | null | undefined;
+  // Where the host part looked at last ends (the next part opens), and whether it names the recipient.
   let partEnd = -1;
-  let parts = 0;
+  let partNamed = false;
+  let tried = 0;
   for (let at = reportText.indexOf(opening); at >= 0; at = reportText.indexOf(opening, at + 1)) {
     const lineEnd = endOfLine(reportText, at);
     if (reportText.slice(at + opening.length, lineEnd).trim() !== "") continue;
     if (at > 0 && reportText[at - 1] !== "\n") continue;
-    if (recipient === null) return replyRun(reportText, lineEnd, code, line);
-    // Another occurrence in a part already looked at names the recipient no more than the first did.
-    if (at < partEnd) continue;
-    const run = replyRun(reportText, lineEnd, code, line);
-    const next = reportText.indexOf(TALKING_TO, at);
-    if (partNames(reportText, at, next, recipient.toLowerCase())) return run;
+    const lines = reportText.slice(at, lineEnd + 1 + 2 * MAX_REPLY_LENGTH).split("\n");
+    const answer = answerAt(lines, 0);
+    const run = answer.run.length > 1 ? answer.run.join(" ") : null;
+    if (recipient === null) return run;
+    // The reply this recipient's own echo follows is its, where one part holds the same reply for several.
+    if (answer.echo !== null && namesAddress(answer.echo.toLowerCase(), address)) return run;
+    if (at >= partEnd) {
+      const next = transcriptHostAt(reportText, at);
+      partNamed = partNames(reportText, at, next, address);
+      partEnd = next < 0 ? reportText.length : next;
+    }
+    if (partNamed) partRun ??= run;
     if (firstRun === undefined) firstRun = run;
-    if (next < 0 || ++parts >= MAX_PARTS_TRIED) break;
-    partEnd = next;
+    if (++tried >= MAX_PARTS_TRIED) break;
   }
-  return firstRun ?? null;
+  return partRun ?? firstRun ?? null;
 }
 
 /**
@@ -68,8 +107,6 @@ export function cutReplyCode(diagnostic: string): string | null {
   return line.includes(` ${code}-`) || line.includes(` ${code} `) || line.includes("\n") ? null : code;
 }
 
-/** "... while talking to mx.example.org.:" opens one remote host's part of a Sendmail transcript (usersmtp.c). */
-const TALKING_TO = "while talking to ";
 /** How far around a reply a host part is looked at, and how many parts: hostile input stays bounded. */
 const MAX_PART_LENGTH = 8 * 1024;
 const MAX_PARTS_TRIED = 16;
@@ -84,7 +121,7 @@ function partNames(text: string, at: number, next: number, address: string): boo
   const from = Math.max(0, at - MAX_PART_LENGTH);
   const to = Math.min(next < 0 ? text.length : next, at + MAX_PART_LENGTH);
   const window = text.slice(from, to);
-  const opened = window.lastIndexOf(TALKING_TO, at - from);
+  const opened = transcriptHostStarts(window, at - from).at(-1) ?? -1;
   return namesAddress((opened < 0 ? window : window.slice(opened)).toLowerCase(), address);
 }
 
@@ -93,21 +130,64 @@ function endOfLine(text: string, from: number): number {
   return end < 0 ? text.length : end;
 }
 
-/** The reply's lines after its first (`<<< 550-…` while they go on, then `<<< 550 …`), joined to it. */
-function replyRun(text: string, from: number, code: string, firstLine: string): string | null {
-  const parts = [firstLine];
-  let length = firstLine.length;
-  for (let at = from + 1; at < text.length && length < MAX_REPLY_LENGTH; ) {
-    const end = endOfLine(text, at);
-    const next = text.slice(at, end).trim();
-    if (!next.startsWith(`<<< ${code}`)) break;
-    const mark = next[4 + code.length];
-    if (mark !== "-" && mark !== " " && mark !== undefined) break;
-    const reply = next.slice(4);
-    parts.push(reply);
-    length += reply.length + 1;
-    if (mark !== "-") break;
-    at = end + 1;
-  }
-  return parts.length > 1 ? parts.join(" ") : null;
+/** A server's reply line in a Sendmail transcript: its code, and "-" when more lines of the reply follow. */
+const REPLY_LINE = /^<<< ([2-5]\d\d)([ -]|$)/;
+
+/** A Sendmail transcript's dialogue about one recipient: ">>> RCPT To:<a@b>", then "<<< 550 …" (savemail.c). */
+export const DIALOGUE = /^>>>/;
+
+/** A server's reply in a transcript and what follows it (answerAt). */
+export interface Answer {
+  /** The reply's lines without "<<< " (its first, then its continuation lines up to MAX_REPLY_LENGTH). */
+  run: string[];
+  /** The index of the first line after the reply's last. */
+  end: number;
+  /**
+   * The reporting Sendmail's own line after the reply, before any later reply (dialogue lines aside): its verdict
+   * on the recipient ("550 5.1.1 a@b... User unknown", "a@b... Deferred: 421 …"). Null when a reply or nothing
+   * follows.
+   */
+  echo: string | null;
 }
+
+/**
+ * The reply whose first line is `lines[at]` ("<<< 550-…"): each `<<< 550-…` line after it while the reply goes
+ * on, through its last (`<<< 550 …`), and Sendmail's own line after it. Lines are read trimmed.
+ */
+export function answerAt(lines: readonly string[], at: number): Answer {
+  const first = lines[at].trim();
+  const run = [first.slice(4)];
+  let end = at + 1;
+  const lead = REPLY_LINE.exec(first);
+  if (lead !== null && lead[2] === "-") {
+    const code = lead[1];
+    let length = run[0].length;
+    for (; end < lines.length; end++) {
+      const next = lines[end].trim();
+      if (!next.startsWith(`<<< ${code}`)) break;
+      const mark = next[4 + code.length];
+      if (mark !== "-" && mark !== " " && mark !== undefined) break;
+      if (length < MAX_REPLY_LENGTH) {
+        run.push(next.slice(4));
+        length += next.length - 3;
+      }
+      if (mark !== "-") {
+        end++;
+        break;
+      }
+    }
+  }
+  let echo: string | null = null;
+  for (let i = end; i < lines.length; i++) {
+    const line = lines[i].trim();
+    if (REPLY_LINE.test(line)) break;
+    if (line === "" || TRANSCRIPT_HOST.test(line)) break;
+    if (DIALOGUE.test(line)) continue;
+    echo = line;
+    break;
+  }
+  return { run, end, echo };
+}
+
+/** Whether a transcript line is a server's reply ("<<< 550 …"). */
+export const isReplyLine = (line: string): boolean => REPLY_LINE.test(line);
