@@ -1,3 +1,4 @@
+import { trimAscii } from "../util/ascii.ts";
 import { type Columns, csvRecords } from "./csv-records.ts";
 import type { DeliveryEvent, EventType } from "./event.ts";
 import { EVENT_TYPES } from "./event.ts";
@@ -96,6 +97,19 @@ interface Compiled {
 }
 
 const NUMBER_FIELDS = new Set<EventField>(["replyCode"]);
+
+/**
+ * The types that say what became of a message to a recipient: one without a recipient (absent, empty, blank,
+ * or a list of none) is a problem, never an event of no one. Engagement events keep their own rules.
+ */
+export const OUTCOMES: ReadonlySet<EventType> = new Set<EventType>([
+  "sent",
+  "delivered",
+  "deferred",
+  "bounced",
+  "dropped",
+  "complaint",
+]);
 
 function compile(table: FieldTable, path: PathReader): Compiled {
   const expr = (e: Expr): Read => compileExpr(e, path);
@@ -319,16 +333,15 @@ function emit(compiled: Compiled, record: unknown, file: string, lineNo: number,
             : null
           : str(value);
     }
-    if (noRecipient && event.recipient === null) {
-      out.push(
-        problem(
-          file,
-          lineNo,
-          "recipient is not an address (a JSON value of another kind)",
-          rawText(scope.record),
-        ),
-      );
-      continue;
+    if (event.recipient === null || (OUTCOMES.has(type) && trimAscii(event.recipient) === "")) {
+      // An outcome of no one (review R152) is a problem, whatever left its recipient empty.
+      if (noRecipient || OUTCOMES.has(type)) {
+        const why = noRecipient
+          ? "recipient is not an address (a JSON value of another kind)"
+          : "no recipient";
+        out.push(problem(file, lineNo, why, rawText(scope.record)));
+        continue;
+      }
     }
     const failed = compiled.checks.find((check) => !check.test(scope));
     out.push(failed ? problem(file, lineNo, failed.message, rawText(scope.record)) : event);
@@ -352,6 +365,8 @@ function items(compiled: Compiled, scope: Scope): (Record<string, unknown> | nul
   }
   if (list === undefined) list = spec.orScalar ? [spec.lists[0]?.(scope.record) ?? null] : [];
   const elements = spec.objects ? (list as unknown[]).filter(isObject) : (list as unknown[]);
+  // An outcome's list of no recipient is one item of none (a problem), not a record that vanishes uncounted.
+  if (elements.length === 0) return scope.type !== null && OUTCOMES.has(scope.type) ? ONE : [];
   return elements.map((element) =>
     Object.fromEntries(spec.item.map(([name, read]) => [name, read(element)])),
   );

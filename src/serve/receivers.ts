@@ -186,10 +186,27 @@ async function sns(
 
 type Parsed = { ok: true; value: unknown } | { ok: false; error: string };
 
+/**
+ * JSON.parse reviver: an integer beyond 2^53 written as digits stays those digits when the record is written
+ * again (JSON.rawJSON), as in the file readers (src/events/table-parser.ts keepDigits). Postmark's `ID` is an
+ * int64: re-serialised as the rounded double, ids differing only in their last digits made one event (ci s49).
+ */
+const keepDigits = (_key: string, value: unknown, context?: { source?: string }): unknown =>
+  typeof value === "number" &&
+  !Number.isSafeInteger(value) &&
+  rawJson !== undefined &&
+  context?.source !== undefined &&
+  /^-?[0-9]+$/.test(context.source)
+    ? rawJson(context.source)
+    : value;
+
+/** JSON.rawJSON (ES2026; Node ≥ 21), which TypeScript's library does not declare yet. */
+const rawJson = (JSON as unknown as { rawJSON?: (text: string) => unknown }).rawJSON;
+
 function parseJson(body: Buffer): Parsed {
   if (body.length === 0) return { ok: false, error: "empty body: expected JSON" };
   try {
-    return { ok: true, value: JSON.parse(body.toString("utf8")) };
+    return { ok: true, value: JSON.parse(body.toString("utf8"), keepDigits) };
   } catch (error) {
     return { ok: false, error: `malformed JSON: ${(error as Error).message}` };
   }

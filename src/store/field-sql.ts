@@ -1,6 +1,6 @@
 import { EVENT_TYPES } from "../events/event.ts";
 import type { Cond, EventField, Expr, FieldTable, LeafType, TransformName } from "../events/field-table.ts";
-import { canonicalName } from "../events/table-parser.ts";
+import { canonicalName, OUTCOMES } from "../events/table-parser.ts";
 import { GENERIC_TYPE_ALIASES } from "../events/transforms.ts";
 import { NUMBER_TEXT } from "../events/values.ts";
 import { sqlEnum, sqlIdent, sqlIn, sqlList, sqlString } from "../util/sql.ts";
@@ -309,6 +309,9 @@ const EVENT_TYPE_NAMES = Object.keys(EVENT_TYPES);
  */
 const EVENT_TYPE = "event_type";
 const storedType = (name: string): string => sqlEnum(name, EVENT_TYPE);
+
+/** Whether the event type in `column` is an outcome (table-parser.ts OUTCOMES). */
+const outcome = (column: string): string => `coalesce(${sqlIn(column, [...OUTCOMES], EVENT_TYPE)}, false)`;
 
 /**
  * A value as a column computed once when the transform is compiled into a table's query (`bind`), as it is
@@ -1178,9 +1181,11 @@ function mapped(table: FieldTable, cx: Context, rows: string, noRoot: string): s
       }
       return `WHEN ${list.cond ? compileCond(list.cond, cx) : "true"} THEN CAST(${listSql} AS ${itemType}[])`;
     });
-    // Rows that are problems or skipped keep one (empty) item, so they are still seen.
-    fanned = `SELECT *, unnest(CASE WHEN record_problem OR envelope_skip OR ${noRoot} OR etype IS NULL
-        THEN [NULL::${itemType}] ${arms.join(" ")} ELSE []::${itemType}[] END) AS it FROM (${withShared(typed, cx)})`;
+    // Rows that are problems or skipped keep one (empty) item, so they are still seen; so does an outcome
+    // whose list holds none (a problem of no recipient, as in the parser: table-parser.ts items).
+    fanned = `SELECT * EXCLUDE (its), unnest(CASE WHEN len(its) = 0 AND ${outcome("etype")} THEN [NULL::${itemType}]
+        ELSE its END) AS it FROM (SELECT *, CASE WHEN record_problem OR envelope_skip OR ${noRoot} OR etype IS NULL
+        THEN [NULL::${itemType}] ${arms.join(" ")} ELSE []::${itemType}[] END AS its FROM (${withShared(typed, cx)}))`;
   }
   // Fields in layers: a field that uses another is computed one SELECT later.
   const layers: EventField[][] = [];
@@ -1241,6 +1246,8 @@ function mapped(table: FieldTable, cx: Context, rows: string, noRoot: string): s
     ...(table.shape === "json" && cx.fields.has("recipient")
       ? [`${f("recipient")} IN ('true', 'false')`]
       : []),
+    // An outcome of no one (table-parser.ts OUTCOMES): the parser's problem.
+    `${outcome("etype")} AND nullif(${TRIM_SQL(f("recipient"))}, '') IS NULL`,
   ].join(" OR ");
   return `
     WITH m AS (${withShared(query, cx)}),
