@@ -48,21 +48,28 @@ function wasm(): WasmApi {
 /** WebAssembly pages (64 KiB). */
 const PAGE = 65536;
 /**
- * Bytes of a template's place in the template memory: its lane (LANE_BYTES), then the template (its pieces'
- * table, pieces and tail). A log's templates are mostly 140-280 bytes: a larger place only spreads the ones
- * in use over more pages and cache sets (a wide log's thousands).
+ * Bytes of a template's place in the template memory: its lanes (LANES × LANE_BYTES), then the template (its
+ * pieces' table, pieces and tail). A log's templates are mostly 140-280 bytes: a larger place only spreads the
+ * ones in use over more pages and cache sets (a wide log's thousands).
  */
-export const TEMPLATE_PLACE = 512;
+export const TEMPLATE_PLACE = 560;
 /**
  * A template's lane: LANE_INTS ints before it in its place (line-bytes.wat `delivery` reads them at the
- * template's address - LANE_BYTES), what the sink of its last delivery wrote that delivery's record by
+ * template's address - LANE_BYTES × LANES and on), what the sink of a delivery wrote that delivery's record by
  * (OutcomeShape.fillLane: the reply template, record template and remote host placed in a ReplyBytes
- * memory, the reply code, the class's version), so that the next delivery of the template is written in
+ * memory, the reply code, the class's version), so that a later delivery of the template is written in
  * the same call that reads its line. Empty (its first int 0) until filled, and again wherever what it
  * copies may have changed (OutcomeShape.clearLane, a new template in the place).
  */
 export const LANE_INTS = 12;
 const LANE_BYTES = 4 * LANE_INTS;
+/**
+ * Lanes a template has: the one filled last first, then the one before (fillLane). A relay's deliveries often
+ * take turns between two reply shapes of one class (Exim's `250 OK id=<id>` with its 6-6-2 and 6-11-4 ids,
+ * Outlook's with InternalIds of 12 and 13 digits, a Postfix MX's 10- and 11-character queue ids): with one lane,
+ * each delivery of the other shape refilled it, and every other one was written in JavaScript.
+ */
+const LANES = 2;
 /** The template memory (see line-bytes.wat): the alphabet, the table of templates by slot, out, places. */
 const ALPHABET_BYTES = 256;
 const OUT_AT = 2304;
@@ -243,7 +250,7 @@ type ReplyRecord = (
 ) => number;
 
 /**
- * A ReplyBytes memory: the class table, out (the tokens' places), the time records take, the epoch, the versions, then the reply
+ * A ReplyBytes memory: the class table, out (the tokens' places), the time records take, the epoch, the versions, the marks, then the reply
  * templates' area (REPLY_AREA bytes), the record templates' (RECORD_TEMPLATES_AREA bytes), the records'
  * (RECORDS_AREA bytes), then the remote hosts' (HOSTS_AREA bytes: each its length, then its bytes). The three
  * placed areas have rounds of their own: placing a record template or a host never moves a reply template
@@ -267,10 +274,22 @@ export const CLASS_VERSIONS = 4096;
 const VERSIONS_AT = 4096;
 /** The longest remote host placed (a record with a longer one is written in JavaScript). */
 const HOST_BYTES = 1024;
-const REPLY_TEMPLATES_AT = VERSIONS_AT + 4 * CLASS_VERSIONS;
+/**
+ * MARK_BITS bits: one for each probe key with a `written` of its own (ProbeTable.markBit: a hash of the key and its
+ * class's mix), which a lane of its class's own `written` must find 0 (line-bytes.wat `delivery`). At a fixed address
+ * (20480). Never cleared one by one: all at once when an eighth are set (ReplyBytes.mark), the lanes made void.
+ */
+const MARKS_AT = VERSIONS_AT + 4 * CLASS_VERSIONS;
+export const MARK_BITS = 1 << 16;
+const REPLY_TEMPLATES_AT = MARKS_AT + MARK_BITS / 8;
 const REPLY_AREA = 1 << 20;
 const RECORD_TEMPLATES_AT = REPLY_TEMPLATES_AT + REPLY_AREA;
-const RECORD_TEMPLATES_AREA = 1 << 19;
+/**
+ * A wide log's record templates fit (a few thousand of ~600 bytes at 1M lines: 3,112 in the many-domain bench log's):
+ * each new round moves the epoch on, which voids every lane (at 512 KiB, its first 200k lines had three rounds and
+ * 8.6k deliveries written in JavaScript after them). Memory is used as templates are placed.
+ */
+const RECORD_TEMPLATES_AREA = 1 << 22;
 const RECORDS_AT = RECORD_TEMPLATES_AT + RECORD_TEMPLATES_AREA;
 const RECORDS_AREA = 1 << 20;
 /**
@@ -338,9 +357,12 @@ class ReplyMemory {
   readonly out: Int32Array;
   /** The records written and not yet copied into their JsonBytes. */
   readonly staged: StagedBytes;
-  /** EPOCH_AT's int; the classes' versions (see VERSIONS_AT). */
+  /** EPOCH_AT's int; the classes' versions (see VERSIONS_AT); the marks (MARKS_AT), how many are set, and their clears. */
   readonly epoch: Int32Array;
   readonly versions: Int32Array;
+  readonly marks: Int32Array;
+  marked = 0;
+  marksCleared = 0;
   readonly replies: Area;
   readonly records: Area;
   readonly hosts: Area;
@@ -354,6 +376,7 @@ class ReplyMemory {
     this.view = new Uint8Array(this.memory.buffer);
     this.epoch = new Int32Array(this.memory.buffer, EPOCH_AT, 1);
     this.versions = new Int32Array(this.memory.buffer, VERSIONS_AT, CLASS_VERSIONS);
+    this.marks = new Int32Array(this.memory.buffer, MARKS_AT, MARK_BITS / 32);
     this.replies = new Area(REPLY_TEMPLATES_AT, REPLY_AREA, this.epoch);
     this.records = new Area(RECORD_TEMPLATES_AT, RECORD_TEMPLATES_AREA, this.epoch);
     this.hosts = new Area(HOSTS_AT, HOSTS_AREA, this.epoch);
@@ -448,6 +471,30 @@ export class ReplyBytes implements RecordWriter {
   /** The classes' versions in its memory (see VERSIONS_AT), CLASS_VERSIONS of them. */
   get versions(): Int32Array {
     return this.shared.versions;
+  }
+
+  /** How many times its memory's marks were cleared (a probe table's marks made before are gone: see mark). */
+  get marksCleared(): number {
+    return this.shared.marksCleared;
+  }
+
+  /**
+   * Sets mark `bit` (< MARK_BITS) in its memory. An eighth of them set, all are cleared first and the epoch moves
+   * on (the lanes that read marks made before are void; each probe table marks its keys again: ProbeTable.attach).
+   */
+  mark(bit: number): void {
+    const shared = this.shared;
+    const marks = shared.marks;
+    const word = bit >>> 5;
+    const mask = 1 << (bit & 31);
+    if ((marks[word] & mask) !== 0) return;
+    if (++shared.marked > MARK_BITS / 8) {
+      marks.fill(0);
+      shared.marked = 1;
+      shared.marksCleared++;
+      shared.epoch[0] = ++replyRounds;
+    }
+    marks[word] |= mask;
   }
 
   /** The address in its memory of the class version `slot` (< CLASS_VERSIONS), for a lane. */
@@ -803,12 +850,13 @@ export class LineBytes {
   ): number {
     const n = pieceEnds.length;
     const table = 12 + 8 * n;
-    if (!this.placing || LANE_BYTES + table + literal.length + tail.length > TEMPLATE_PLACE) return -1;
+    const lanes = LANES * LANE_BYTES;
+    if (!this.placing || lanes + table + literal.length + tail.length > TEMPLATE_PLACE) return -1;
     const lane = PLACES_AT + place * TEMPLATE_PLACE;
     this.room(lane + TEMPLATE_PLACE);
-    // The place's lane is another template's: emptied.
-    this.view.fill(0, lane, lane + LANE_BYTES);
-    const at = lane + LANE_BYTES;
+    // The place's lanes are another template's: emptied.
+    this.view.fill(0, lane, lane + lanes);
+    const at = lane + lanes;
     const words = this.words;
     words.setInt32(at, n, true);
     words.setInt32(at + 4, tail.length, true);
@@ -823,20 +871,45 @@ export class LineBytes {
   }
 
   /**
-   * Fills the lane of the template placed at `address` (place's answer) with `ints` (LANE_INTS; the first 1),
-   * addresses in the replies memory `replies` (nothing where its lanes hold another's: see useReplies).
+   * Fills a lane of the template placed at `address` (place's answer) with `ints` (LANE_INTS; the first 1),
+   * addresses in the replies memory `replies` (nothing where its lanes hold another's: see useReplies): the lane
+   * that holds the same templates, host and probe key (refreshed), else the first, whose lane goes second.
    */
   fillLane(address: number, ints: Int32Array, replies: WasmMemory): void {
     if (!this.useReplies(replies)) return;
     // Through the memory's ints (as the table's: the module's memory is little-endian, as this platform's
     // typed arrays): a DataView's setInt32 was a call per int (callgrind).
     const all = this.ints;
-    const lane = (address - LANE_BYTES) >> 2;
+    const first = (address - LANES * LANE_BYTES) >> 2;
+    const second = first + LANE_INTS;
+    let lane = first;
+    if (!sameLane(all, first, ints)) {
+      if (sameLane(all, second, ints)) lane = second;
+      else all.copyWithin(second, first, second);
+    }
     for (let i = 0; i < LANE_INTS; i++) all[lane + i] = ints[i];
   }
 
-  /** Empties the lane of the template placed at `address`. */
+  /** Empties the lanes of the template placed at `address`. */
   clearLane(address: number): void {
-    this.ints[(address - LANE_BYTES) >> 2] = 0;
+    const first = (address - LANES * LANE_BYTES) >> 2;
+    this.ints[first] = 0;
+    this.ints[first + LANE_INTS] = 0;
   }
+}
+
+/**
+ * Whether the lane at ints[at] is filled with what `lane` holds but for the versions (a lane of the same class
+ * version's address, reply template, record template, host and probe key: the same shape, refilled).
+ */
+function sameLane(ints: Int32Array, at: number, lane: Int32Array): boolean {
+  return (
+    ints[at] === 1 &&
+    ints[at + 2] === lane[2] &&
+    ints[at + 5] === lane[5] &&
+    ints[at + 6] === lane[6] &&
+    ints[at + 7] === lane[7] &&
+    ints[at + 10] === lane[10] &&
+    ints[at + 11] === lane[11]
+  );
 }

@@ -479,37 +479,55 @@
     i32.store $template offset=4100
     local.get $start)
 
-  ;; A delivery's line read and its record written in one call (LineTemplates.delivery): `lookup`, then, where the
-  ;; template that read the line has a filled lane (line-bytes.ts LANE_INTS at its address - 48: how the sink wrote
-  ;; the last record of its shape, valid while the replies memory's epoch and the class's version are the ones it
-  ;; holds) and the line's reply code, line number's digits, time and room are those the lane's record template was
-  ;; made for, `replyRecord` by the lane's reply template, record template and host, the time from 2304 in
-  ;; $replies (the caller put the line's time there; its length $timeLength). The record's end (>= 0: written at
-  ;; $out); else -2 - the reply's start `lookup` found (-1: no template read the line), nothing written.
+  ;; A delivery's line read and its record written in one call (LineTemplates.delivery): `lookup`, then, where one
+  ;; of the two lanes of the template that read the line (line-bytes.ts LANES: at its address - 96 the one filled
+  ;; last, at - 48 the one before) holds for the line (see $laned), `replyRecord` by that lane's templates. The
+  ;; record's end (>= 0: written at $out); else -2 - the reply's start `lookup` found (-1: no template read the
+  ;; line), nothing written.
+  (func $delivery (export "delivery") (param $rcptStart i32) (param $rcptEnd i32) (param $end i32) (param $kind i32)
+    (param $out i32) (param $limit i32) (param $line i32) (param $timeLength i32) (result i32)
+    (local $start i32) (local $t i32) (local $replyEnd i32) (local $written i32)
+    (local.set $start
+      (call $lookup (local.get $rcptStart) (local.get $rcptEnd) (local.get $end) (local.get $kind)))
+    (if (i32.lt_s (local.get $start) (i32.const 0)) (then (return (i32.const -1))))
+    ;; The template that read it is its slot's first now.
+    (local.set $t
+      (i32.load $template offset=4096 (i32.shl (i32.load $template offset=2304 (i32.const 0)) (i32.const 2))))
+    (local.set $replyEnd (i32.sub (local.get $end) (i32.load $template offset=4 (local.get $t))))
+    (local.set $written
+      (call $laned (i32.sub (local.get $t) (i32.const 96)) (local.get $start) (local.get $replyEnd)
+        (local.get $rcptStart) (local.get $rcptEnd) (local.get $out) (local.get $limit) (local.get $line)
+        (local.get $timeLength)))
+    (if (i32.ge_s (local.get $written) (i32.const 0)) (then (return (local.get $written))))
+    (local.set $written
+      (call $laned (i32.sub (local.get $t) (i32.const 48)) (local.get $start) (local.get $replyEnd)
+        (local.get $rcptStart) (local.get $rcptEnd) (local.get $out) (local.get $limit) (local.get $line)
+        (local.get $timeLength)))
+    (if (i32.ge_s (local.get $written) (i32.const 0)) (then (return (local.get $written))))
+    (i32.sub (i32.const -2) (local.get $start)))
+
+  ;; The record of the delivery whose reply is [$start, $replyEnd) written at $out by the lane at $lane, where it
+  ;; holds: filled (OutcomeShape.fillLane: how the sink wrote the last record of its shape, valid while the replies
+  ;; memory's epoch and the class's version are the ones it holds) and the line's reply code, line number's digits,
+  ;; time and room are those the lane's record template was made for; `replyRecord` by the lane's reply template,
+  ;; record template and host, the time from 2304 in $replies (the caller put the line's time there; its length
+  ;; $timeLength). The record's end; -1 where the lane does not hold (nothing written).
   ;; The lane: [0] 1 filled, [1] epoch, [2] the class version's address in $replies, [3] its value, [4] the reply
   ;; code, [5] the reply template's address, [6] the record template's, [7] the host's, [8] the record's room but
   ;; the recipient's, host's and reply's, [9] the host's length, [10] the class's probe (-1: none), [11] the key of
   ;; the bytes there (for a lane of its class's own `written`: [10] -2 - the probe, [11] the probe table's mix). The
-  ;; epoch is at 2368 in $replies (line-bytes.ts EPOCH_AT), the versions at 4096 (VERSIONS_AT, 4096 of them).
-  (func $delivery (export "delivery") (param $rcptStart i32) (param $rcptEnd i32) (param $end i32) (param $kind i32)
+  ;; epoch is at 2368 in $replies (line-bytes.ts EPOCH_AT), the versions at 4096 (VERSIONS_AT, 4096 of them), the
+  ;; marks at 20480 (MARKS_AT, 65,536 bits: one for each key with a `written` of its own, by its class's mix).
+  (func $laned (param $lane i32) (param $start i32) (param $replyEnd i32) (param $rcptStart i32) (param $rcptEnd i32)
     (param $out i32) (param $limit i32) (param $line i32) (param $timeLength i32) (result i32)
-    (local $start i32) (local $lane i32) (local $r i32) (local $replyEnd i32) (local $length i32) (local $c i32)
-    (local $digits i32) (local $bound i32) (local $form i32) (local $room i32) (local $written i32)
-    (local $probe i32) (local $at i32) (local $key i32) (local $back i32) (local $absent i32)
-    (local.set $start
-      (call $lookup (local.get $rcptStart) (local.get $rcptEnd) (local.get $end) (local.get $kind)))
-    (if (i32.lt_s (local.get $start) (i32.const 0)) (then (return (i32.const -1))))
+    (local $r i32) (local $length i32) (local $c i32) (local $digits i32) (local $bound i32) (local $form i32)
+    (local $room i32) (local $written i32) (local $probe i32) (local $at i32) (local $key i32) (local $back i32)
+    (local $absent i32)
     (block $js
-      ;; The template that read it is its slot's first now.
-      (local.set $lane
-        (i32.sub
-          (i32.load $template offset=4096 (i32.shl (i32.load $template offset=2304 (i32.const 0)) (i32.const 2)))
-          (i32.const 48)))
       (br_if $js (i32.ne (i32.load $template (local.get $lane)) (i32.const 1)))
       (br_if $js (i32.ne (i32.load $template offset=4 (local.get $lane)) (i32.load $replies offset=2368 (i32.const 0))))
       (br_if $js
         (i32.ne (i32.load $replies (i32.load $template offset=8 (local.get $lane))) (i32.load $template offset=12 (local.get $lane))))
-      (local.set $replyEnd (i32.sub (local.get $end) (i32.load $template offset=4 (i32.add (local.get $lane) (i32.const 48)))))
       (local.set $length (i32.sub (local.get $replyEnd) (local.get $start)))
       ;; 0 < length <= MAX_MASKED_LENGTH (reply-key.ts: longer ones are not matched in WebAssembly).
       (br_if $js (i32.or (i32.lt_s (local.get $length) (i32.const 3)) (i32.gt_s (local.get $length) (i32.const 4096))))
@@ -532,7 +550,7 @@
       ;; A class whose replies take turns among a few shapes (SharedContext.probe): the key of the bytes at its
       ;; probe (SharedContext.probed: FNV-1a of 4 bytes there, from a number's first digit) is the lane's; for a
       ;; lane of the class's own `written` (its probe stored as -2 - probe), a key none of whose own was written:
-      ;; none, or its slot among the versions (ProbeTable.versionSlot, by the lane's mix) 0.
+      ;; none, or its bit among the marks (ProbeTable.markBit, by the lane's mix) 0.
       (local.set $probe (i32.load $template offset=40 (local.get $lane)))
       (local.set $absent (i32.lt_s (local.get $probe) (i32.const -1)))
       (if (local.get $absent) (then (local.set $probe (i32.sub (i32.const -2) (local.get $probe)))))
@@ -561,16 +579,16 @@
                   (i32.const 1)))))
           (if (local.get $absent)
             (then
+              (local.set $at
+                (i32.shr_u
+                  (i32.mul (i32.xor (local.get $key) (i32.load $template offset=44 (local.get $lane))) (i32.const 0x9e3779b1))
+                  (i32.const 16)))
               (br_if $js
                 (i32.and (i32.ge_s (local.get $key) (i32.const 0))
                   (i32.ne
-                    (i32.load $replies offset=4096
-                      (i32.shl
-                        (i32.and
-                          (i32.mul (i32.xor (local.get $key) (i32.load $template offset=44 (local.get $lane)))
-                            (i32.const 0x9e3779b1))
-                          (i32.const 4095))
-                        (i32.const 2)))
+                    (i32.and
+                      (i32.load $replies offset=20480 (i32.shl (i32.shr_u (local.get $at) (i32.const 5)) (i32.const 2)))
+                      (i32.shl (i32.const 1) (local.get $at)))
                     (i32.const 0)))))
             (else (br_if $js (i32.ne (local.get $key) (i32.load $template offset=44 (local.get $lane))))))))
       ;; The record template's line number digits (render-output.ts digitCount) and time length.
@@ -606,7 +624,7 @@
           (local.get $start) (local.get $replyEnd) (i32.const 1) (i32.load $template offset=28 (local.get $lane))))
       (br_if $js (i32.lt_s (local.get $written) (i32.const 0)))
       (return (local.get $written)))
-    (i32.sub (i32.const -2) (local.get $start)))
+    (i32.const -1))
 
   ;; The first $byte in $chunk[$i, $to), or -1: sixteen bytes a compare (SIMD), the last few one by one.
   (func $find (param $byte i32) (param $i i32) (param $to i32) (result i32)

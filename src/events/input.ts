@@ -3,6 +3,7 @@ import { open } from "node:fs/promises";
 import { Readable } from "node:stream";
 import { createGunzip, createZstdDecompress } from "node:zlib";
 import { LIMITS, LimitError, limitOf } from "../util/limits.ts";
+import { isJournalHead, JOURNAL_HEAD_BYTES, journalLines } from "./journal.ts";
 
 /** Compression is recognised by magic bytes, never by file extension. */
 export type Compression = "gzip" | "zstd" | null;
@@ -158,7 +159,10 @@ export function openInput(path: string): Readable {
   return decompress(file, kind);
 }
 
-/** The byte chunks of any stream (stdin included), decompressed when its first bytes say gzip/zstd. */
+/**
+ * The byte chunks of any stream (stdin included), decompressed when its first bytes say gzip/zstd, and a
+ * journal export (journal.ts) as its syslog lines.
+ */
 export async function* decompressedChunks(input: AsyncIterable<Buffer | string>): AsyncGenerator<Buffer> {
   const iterator = input[Symbol.asyncIterator]();
   const first = await iterator.next();
@@ -171,11 +175,36 @@ export async function* decompressedChunks(input: AsyncIterable<Buffer | string>)
       yield typeof next.value === "string" ? Buffer.from(next.value) : next.value;
     }
   }
-  if (!kind) {
-    yield* rest();
-    return;
+  yield* unjournaled(kind ? inflate(rest(), kind) : rest());
+}
+
+/** Chunks as they are, or a journal export's (its first chunk says so) as its syslog lines. */
+async function* unjournaled(chunks: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  const iterator = chunks[Symbol.asyncIterator]();
+  const first = await iterator.next();
+  if (first.done) return;
+  async function* all(): AsyncGenerator<Buffer> {
+    yield first.value;
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
   }
-  yield* inflate(rest(), kind);
+  yield* isJournalHead(first.value) ? journalLines(all()) : all();
+}
+
+/**
+ * Whether a file's first bytes say its bytes are not its lines as they are: compressed, or a journal export.
+ * Such a file is read as a stream (openSource), never by byte ranges or as a log's plain bytes.
+ */
+export function isEncoded(head: Uint8Array): boolean {
+  return compressionOf(head) !== null || isJournalHead(head);
+}
+
+/** Bytes `isEncoded` looks at. */
+export const ENCODING_HEAD_BYTES = JOURNAL_HEAD_BYTES;
+
+/** isEncoded of an open file's first bytes. */
+export function isEncodedFile(fd: number): boolean {
+  const head = Buffer.alloc(ENCODING_HEAD_BYTES);
+  return isEncoded(head.subarray(0, readSync(fd, head, 0, head.length, 0)));
 }
 
 export interface OpenedInput {
@@ -244,12 +273,12 @@ export async function openSource(name: string): Promise<OpenedSource> {
     }
     if (stat.size <= WHOLE_FILE_BYTES) {
       const whole = readWhole(fd, stat.size);
-      if (!isCompressed(whole)) return new WholeInput(name, whole, modified);
+      if (!isEncoded(whole)) return new WholeInput(name, whole, modified);
       return openSourceStream(name, Readable.from([whole], { objectMode: false }), modified);
     }
     const head = Buffer.allocUnsafe(HEAD_BYTES);
     const got = readSync(fd, head, 0, HEAD_BYTES, 0);
-    if (!isCompressed(head.subarray(0, got))) return fromLargeFile(name, head.subarray(0, got), modified);
+    if (!isEncoded(head.subarray(0, got))) return fromLargeFile(name, head.subarray(0, got), modified);
   } finally {
     if (!handedOver) closeSync(fd);
   }
@@ -278,7 +307,7 @@ export function openWholeFile(name: string, scratch: Buffer): OpenedSource | nul
     const stat = fstatSync(fd);
     if (!stat.isFile() || stat.size > WHOLE_FILE_BYTES) return null;
     const whole = readWhole(fd, stat.size, scratch);
-    return isCompressed(whole) ? null : new WholeInput(name, whole, stat.mtime);
+    return isEncoded(whole) ? null : new WholeInput(name, whole, stat.mtime);
   } finally {
     closeSync(fd);
   }
@@ -289,7 +318,7 @@ export function openWholeFile(name: string, scratch: Buffer): OpenedSource | nul
  * openWholeFile opens it: null when compressed (streamed then).
  */
 export function wholeFileRead(name: string, whole: Buffer): OpenedSource | null {
-  return isCompressed(whole) ? null : new WholeInput(name, whole, undefined);
+  return isEncoded(whole) ? null : new WholeInput(name, whole, undefined);
 }
 
 /** Bytes read from the start into `into`, in one read; null when the descriptor cannot be read by position. */
@@ -424,6 +453,8 @@ export async function openSourceStream(
   if (isCompressed(peeked.head)) {
     peeked = await peek(decompress(peeked.rest, compressionOf(peeked.head) ?? "gzip"));
   }
+  if (isJournalHead(peeked.head))
+    peeked = await peek(Readable.from(journalLines(peeked.rest), { objectMode: false }));
   const { head, rest } = peeked;
   return {
     name,

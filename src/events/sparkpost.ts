@@ -111,7 +111,19 @@ export const SPARKPOST_TABLE: FieldTable = {
         { when: { eq: ["type", "policy_rejection"] }, use: { value: "policy_rejection" } },
       ],
     },
-    reasonHint: { when: { type: ["complaint"] }, use: { value: "feedback" } },
+    // A policy rejection of an address on the account's suppression list ("554 5.7.1 recipient address
+    // suppressed due to customer policy", bounce class 25 Admin Failure): SparkPost did not send — a drop of a
+    // suppressed address, not a receiver's security refusal (its 5.7.1 read alone said so).
+    reasonHint: {
+      when: { type: ["complaint"] },
+      use: { value: "feedback" },
+      otherwise: {
+        when: {
+          all: [{ eq: ["type", "policy_rejection"] }, { match: [{ field: "reply" }, "\\bsuppressed\\b"] }],
+        },
+        use: { value: "suppressed" },
+      },
+    },
     feedbackType: { when: { type: ["complaint"] }, use: "fbtype" },
   },
 };

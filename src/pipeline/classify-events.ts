@@ -448,11 +448,11 @@ export class EventClassifier {
           ? shared.lastKey
           : shared.probed(spans.bytes, spans.replyStart, spans.replyEnd);
       const version = key >= 0 ? probes.versionOf(key) : 0;
-      probes.attach(versions);
+      probes.attach(writer);
       if (version === 0) {
         // The key has no `written` of its own (the class's last was written): the lane holds for a reply whose
         // key has none either (ids ever new at the probe: Mimecast's `[<id>.<region><n>]`), while the class's
-        // `written` is the same — every key with a `written` is marked among the versions (ProbeTable.attach).
+        // `written` is the same — every key with a `written` has its mark set (ProbeTable.attach).
         if (shared.versions !== versions) shared.versions = versions;
         versions[shared.slot] = shared.version;
         lane[2] = writer.versionAddress(shared.slot);
@@ -1419,6 +1419,9 @@ class ProbeTable {
    */
   private keyVersions = new Int32Array(PROBE_FIRST_SLOTS);
   versions: Int32Array | null = null;
+  /** The ReplyBytes its keys are marked in (see markBit; null: none yet), and its marks' clears then. */
+  private writer: ReplyBytes | null = null;
+  private markedIn = -1;
   private count = 0;
   /** Mixed into a key's slot among the class versions (its class's own slot: classes' keys apart). */
   readonly mix: number;
@@ -1434,15 +1437,30 @@ class ProbeTable {
   }
 
   /**
-   * Its keys' versions go to `versions` (a ReplyBytes memory's) from now on, those of the keys with a `written`
-   * now at once: a key with a `written` never has 0 at its slot there (fillLane's lanes of the class's own).
+   * Its keys' versions go to `writer`'s memory from now on (its class versions), those of the keys with a `written`
+   * now at once, and those keys are marked (markBit) there: a key with a `written` never has its mark 0 while the
+   * memory's marks are not cleared (fillLane's lanes of the class's own; after a clear, this marks them again).
    */
-  attach(versions: Int32Array): void {
-    if (this.versions === versions) return;
+  attach(writer: ReplyBytes): void {
+    if (this.writer === writer && this.markedIn === writer.marksCleared) return;
+    const versions = writer.versions;
     this.versions = versions;
+    this.writer = writer;
     const { keys, writtens, keyVersions } = this;
-    for (let i = 0; i < keys.length; i++)
-      if (writtens[i] !== undefined) versions[this.versionSlot(keys[i])] = keyVersions[i];
+    // Marks cleared while these are made (an eighth of them set) are made again.
+    do {
+      this.markedIn = writer.marksCleared;
+      for (let i = 0; i < keys.length; i++) {
+        if (writtens[i] === undefined) continue;
+        versions[this.versionSlot(keys[i])] = keyVersions[i];
+        writer.mark(this.markBit(keys[i]));
+      }
+    } while (this.markedIn !== writer.marksCleared);
+  }
+
+  /** The mark of key `key` among a ReplyBytes memory's marks (< MARK_BITS). */
+  markBit(key: number): number {
+    return Math.imul(key ^ this.mix, 0x9e3779b1) >>> 16;
   }
 
   /** The slot of key `key` among a ReplyBytes memory's class versions (< CLASS_VERSIONS). */
@@ -1454,6 +1472,12 @@ class ProbeTable {
   private changed(key: number, slot: number): void {
     this.keyVersions[slot] = ++classVersion;
     if (this.versions !== null) this.versions[this.versionSlot(key)] = this.keyVersions[slot];
+    const writer = this.writer;
+    // Where the marks were cleared since attach, the next lane of the class's own marks them all again.
+    if (writer !== null && this.markedIn === writer.marksCleared) {
+      writer.mark(this.markBit(key));
+      if (writer.marksCleared !== this.markedIn) this.markedIn = -1;
+    }
   }
 
   /** The slot of `key` (-1: none). */

@@ -1,6 +1,6 @@
-import { closeSync, openSync, readSync, statSync } from "node:fs";
+import { closeSync, openSync, statSync } from "node:fs";
 import type { Worker } from "node:worker_threads";
-import { compressionOf } from "../events/input.ts";
+import { isEncodedFile } from "../events/input.ts";
 import { busyWorkerHeaps, moduleWorker as folderWorker } from "../util/module-worker.ts";
 
 /**
@@ -73,8 +73,7 @@ function bigPlainFile(path: string): boolean {
     if (path === "-" || !stat.isFile() || stat.size < MIN_THREADED_LOG_BYTES) return false;
     const fd = openSync(path, "r");
     try {
-      const magic = Buffer.alloc(4);
-      return compressionOf(magic.subarray(0, readSync(fd, magic, 0, 4, 0))) === null;
+      return !isEncodedFile(fd);
     } finally {
       closeSync(fd);
     }

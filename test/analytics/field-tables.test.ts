@@ -135,6 +135,40 @@ test("sparkpost: an event of a type SparkPost does not document is quarantined, 
   assert.deepEqual([stored, a.read, a.quarantined], [1, 3, 2]);
 });
 
+test("sparkpost: a policy rejection of a suppressed address is a drop of a suppressed address, another policy rejection not, in both readers", async () => {
+  const file = join(dir, "sparkpost-suppressed.json");
+  const rejection = (id: string, reason: string) => ({
+    msys: {
+      message_event: {
+        type: "policy_rejection",
+        event_id: id,
+        rcpt_to: `${id}@example.com`,
+        timestamp: "1700000000",
+        raw_reason: reason,
+        error_code: "554",
+        bounce_class: "25",
+      },
+    },
+  });
+  const records = [
+    rejection("listed", "554 5.7.1 recipient address suppressed due to customer policy"),
+    rejection("other", "554 5.7.1 [internal] message rejected by policy"),
+  ];
+  writeFileSync(file, `${records.map((r) => JSON.stringify(r)).join("\n")}\n`);
+  const query =
+    "SELECT recipient, type::VARCHAR AS type, reason::VARCHAR AS reason FROM events ORDER BY recipient";
+  const { a, differ, rows } = await bothReaders(file, "sparkpost", query);
+  assert.deepEqual(differ, []);
+  assert.equal(a.reader, "duckdb");
+  assert.deepEqual(
+    rows.map((r) => [r.recipient, r.type, r.reason === "suppressed"]),
+    [
+      ["listed@example.com", "dropped", true],
+      ["other@example.com", "dropped", false],
+    ],
+  );
+});
+
 test("generic NDJSON: keys DuckDB would match differently (case, a field named twice) are left to the parser", async () => {
   const cases = [
     ["cased.ndjson", '{"time":"2026-05-01T10:00:00Z","Recipient":"a@icloud.com","type":"delivered"}'],

@@ -9,6 +9,7 @@ import {
   inChunkMemory,
   LineBytes,
   lineEndOf,
+  MARK_BITS,
   ReplyBytes,
 } from "../../src/bounce/line-bytes.ts";
 import { LineTemplates } from "../../src/events/line-template.ts";
@@ -168,8 +169,8 @@ test("reply templates are placed in a bounded area, from its start again in a ne
     const round = replies.round;
     const at = replies.place(literal, Int32Array.of(4000), new Uint8Array(0), new Uint8Array(0));
     if (replies.round !== round) rounds++;
-    // The area starts after the classes' versions (4096 ints from 4096).
-    assert.ok(at >= 20480 && at + 4 + 4 + 4000 <= 20480 + (1 << 20), `${at}`);
+    // The area starts after the classes' versions (4096 ints from 4096) and the marks (65,536 bits).
+    assert.ok(at >= 28672 && at + 4 + 4 + 4000 <= 28672 + (1 << 20), `${at}`);
     addresses.add(at);
   }
   // 600 templates of 4 kB in 1 MB: two new rounds, each from the area's start (the same addresses).
@@ -183,17 +184,32 @@ test("reply templates are placed in a bounded area, from its start again in a ne
   assert.equal(match(replies.base, replies.base + 5, at), 3);
 });
 
+test("probe keys' marks are cleared all at once when an eighth of them are set, and the epoch moves on (the lanes that read them are void)", () => {
+  const replies = ReplyBytes.of(new Uint8Array(256));
+  assert.ok(replies !== null);
+  const cleared = replies.marksCleared;
+  const epoch = replies.epoch;
+  // Set again, a mark counts once.
+  for (let i = 0; i < 3; i++) replies.mark(7);
+  for (let bit = 8; bit < MARK_BITS; bit += 8) replies.mark(bit + 1);
+  assert.equal(replies.marksCleared, cleared);
+  assert.equal(replies.epoch, epoch);
+  replies.mark(2);
+  assert.equal(replies.marksCleared, cleared + 1);
+  assert.notEqual(replies.epoch, epoch);
+});
+
 test("record templates have an area and rounds of their own: placing them moves no reply template", () => {
   const replies = ReplyBytes.of(new Uint8Array(256));
   assert.ok(replies !== null);
   const [match, at] = placedOk(replies);
   const [round, recordRound] = [replies.round, replies.recordRound];
   const part = new Uint8Array(4000).fill(120);
-  for (let i = 0; i < 300; i++) {
+  for (let i = 0; i < 1200; i++) {
     const placed = replies.placeRecord(new Int32Array(9), [part]);
-    assert.ok(placed >= 20480 + (1 << 20), `${placed}`);
+    assert.ok(placed >= 28672 + (1 << 20), `${placed}`);
   }
-  // 300 record templates of 4 kB: new rounds of their area, none of the reply templates'.
+  // 1,200 record templates of 4 kB (4 MiB their area): new rounds of their area, none of the reply templates'.
   assert.ok(replies.recordRound > recordRound);
   assert.equal(replies.round, round);
   assert.equal(match(replies.base, replies.base + 6, at), 1);

@@ -1,7 +1,7 @@
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, fstatSync, openSync } from "node:fs";
 import type { Worker } from "node:worker_threads";
 import type { FormatName } from "../../events/formats.ts";
-import { compressionOf } from "../../events/input.ts";
+import { isEncodedFile } from "../../events/input.ts";
 import { newLineIndexMemory, SharedLineIndex } from "../../events/line-index.ts";
 import { eventSource } from "../../events/registry.ts";
 import type { ParseCounters } from "../../events/source.ts";
@@ -48,11 +48,7 @@ export function openForShards(
     return null;
   }
   const stat = fstatSync(fd);
-  const magic = Buffer.alloc(4);
-  const plain =
-    stat.isFile() &&
-    stat.size >= minBytes &&
-    compressionOf(magic.subarray(0, readSync(fd, magic, 0, 4, 0))) === null;
+  const plain = stat.isFile() && stat.size >= minBytes && !isEncodedFile(fd);
   if (plain) return { fd, size: stat.size };
   closeSync(fd);
   return null;

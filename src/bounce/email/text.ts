@@ -892,17 +892,19 @@ export function readReportText(text: string): ReportText {
       if (!trimmed) blankBefore = true;
     }
   }
-  return {
-    preamble: preamble.join(" "),
-    paragraphs: offsetsOf(preamble, paragraphLines),
-    entries: entries.flatMap((entry): TextEntry[] =>
-      entry.recipient === ""
-        ? []
-        : entry.toProgram
-          ? [{ recipient: entry.recipient, diagnostic: entry.lines.join(" "), toProgram: true }]
-          : [{ recipient: entry.recipient, diagnostic: entry.lines.join(" ") }],
-    ),
-  };
+  // A loop, not flatMap: the builtin is a call out of the compiled code, with an array per entry.
+  const read: TextEntry[] = [];
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i];
+    if (entry.recipient === "") continue;
+    const diagnostic = entry.lines.join(" ");
+    read.push(
+      entry.toProgram
+        ? { recipient: entry.recipient, diagnostic, toProgram: true }
+        : { recipient: entry.recipient, diagnostic },
+    );
+  }
+  return { preamble: preamble.join(" "), paragraphs: offsetsOf(preamble, paragraphLines), entries: read };
 }
 
 /** A recipient's entry as its line opens it: nothing kept yet, not closed. */
