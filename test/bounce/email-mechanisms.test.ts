@@ -521,6 +521,45 @@ describe("Sendmail transcripts", () => {
     assert.deepEqual([record.diagnostic, record.reason], ["(reason: Connection timed out)", "expired"]);
   });
 
+  it("a Sendmail DSN recipient still queued, without Diagnostic-Code, reads its own '<a@b>... Deferred: …' line, not another host's part and the notice's opening (review R151)", () => {
+    const [, queued] = records(
+      dsn(
+        [
+          "The original message was received at Mon, 7 Dec 2026 09:58:41 GMT",
+          "from app1.example.org [10.0.0.7]",
+          "",
+          "   ----- The following addresses had permanent fatal errors -----",
+          "<gone@old.example>",
+          "    (reason: 550 5.1.1 <gone@old.example>... User unknown)",
+          "",
+          "   ----- The following addresses had transient non-fatal errors -----",
+          "<slow@far.example>",
+          "",
+          "   ----- Transcript of session follows -----",
+          "... while talking to mx.old.example.:",
+          ">>> RCPT To:<gone@old.example>",
+          "<<< 550 5.1.1 <gone@old.example>... User unknown",
+          "550 5.1.1 <gone@old.example>... User unknown",
+          "<slow@far.example>... Deferred: Connection timed out with mx.far.example.",
+        ].join("\n"),
+        [
+          [
+            "Final-Recipient: RFC822; gone@old.example",
+            "Action: failed",
+            "Status: 5.1.1",
+            "Diagnostic-Code: SMTP; 550 5.1.1 <gone@old.example>... User unknown",
+          ].join("\n"),
+          ["Final-Recipient: RFC822; slow@far.example", "Action: delayed", "Status: 4.4.1"].join("\n"),
+        ].join("\n\n"),
+      ),
+    );
+    assert.equal(queued.recipient, "slow@far.example");
+    assert.equal(
+      queued.diagnostic,
+      "<slow@far.example>... Deferred: Connection timed out with mx.far.example.",
+    );
+  });
+
   it("Sendmail's queue timeout in seconds is an expiry too (pintvl: '1 second'), masked number and all", () => {
     const report = sendmailReport(
       ["a@example.jp", "    (reason: 221 mx.example.jp closing connection)"],

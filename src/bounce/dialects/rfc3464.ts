@@ -9,7 +9,7 @@ import {
   recipientsInReplies,
   recipientsInSentences,
 } from "../email/text.ts";
-import { isSendmailReason, wholeTranscriptReply } from "../email/transcript.ts";
+import { isSendmailDeferral, isSendmailReason, wholeTranscriptReply } from "../email/transcript.ts";
 import { categoryVerdict } from "./bounce-categories.ts";
 import type { Dialect, RecipientReport } from "./types.ts";
 
@@ -58,14 +58,21 @@ export const rfc3464: Dialect = {
         const address = entry.recipient?.toLowerCase();
         // A report that names a recipient twice (Exchange: a sentence for people, then "Remote Server
         // returned '550 5.1.10 …'" for administrators): the mention that quotes a reply explains it.
+        // Sendmail's own lines for the recipient come next: its "(reason: …)", else its transcript's "<a@b>...
+        // Deferred: …" line, which is a queued recipient's own though the list of transient errors names it
+        // first with nothing of its own (review R151).
         let same: { diagnostic: string } | undefined;
+        let sendmail: { diagnostic: string } | undefined;
+        let deferral: { diagnostic: string } | undefined;
         for (let i = 0; i < entries.length; i++) {
           const candidate = entries[i];
           if (candidate.recipient.toLowerCase() !== address) continue;
           if (REPLY_QUOTED.test(candidate.diagnostic)) return candidate.diagnostic;
           same ??= candidate;
+          if (isSendmailReason(candidate.diagnostic)) sendmail ??= candidate;
+          else if (isSendmailDeferral(candidate.diagnostic, candidate.recipient)) deferral ??= candidate;
         }
-        return (same ?? entries[index])?.diagnostic ?? "";
+        return (sendmail ?? deferral ?? same ?? entries[index])?.diagnostic ?? "";
       };
       // No Diagnostic-Code: the human-readable part explains, the recipient's own lines and the notice's
       // general sentences alike ("The user(s) account is disabled." above "<a@b>: 550 user unknown").
@@ -76,7 +83,11 @@ export const rfc3464: Dialect = {
       // the report's transcript.
       const own = entry.diagnostic ? "" : contextOf();
       // Sendmail's "(reason: Connection timed out)" is the recipient's own error though it quotes no reply (review R146).
-      const ownAlone = own !== "" && (REPLY_CODE_IN_TEXT.test(own) || isSendmailReason(own));
+      const ownAlone =
+        own !== "" &&
+        (REPLY_CODE_IN_TEXT.test(own) ||
+          isSendmailReason(own) ||
+          (recipient !== null && isSendmailDeferral(own, recipient)));
       const given =
         (entry.diagnostic && (wholeTranscriptReply(entry.diagnostic, mail, recipient) ?? entry.diagnostic)) ||
         (ownAlone ? own : [own, report().preamble].filter(Boolean).join(" "));

@@ -30,6 +30,17 @@ export const SENDMAIL_REASON = new RegExp(
  */
 export const isSendmailReason = (lines: string): boolean => SENDMAIL_REASON.test(lines);
 
+/**
+ * Whether a recipient's lines are Sendmail's own line about it still being queued ("<a@b>... Deferred: Connection
+ * timed out with mx.example.org.", "a@b... Deferred: 421 …"; deliver.c, the address as the envelope gave it): its
+ * own error, with or without a reply, as "(reason: …)" is a failed one's.
+ */
+export function isSendmailDeferral(lines: string, recipient: string): boolean {
+  const address = recipient.toLowerCase();
+  const head = lines.slice(0, address.length + 16).toLowerCase();
+  return head.startsWith(`${address}... deferred`) || head.startsWith(`<${address}>... deferred`);
+}
+
 /** Transcript lines looked at, and characters: hostile input stays bounded. */
 const MAX_TRANSCRIPT_LINES = 256;
 const MAX_TRANSCRIPT_LENGTH = 64 * 1024;
