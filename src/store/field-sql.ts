@@ -202,6 +202,15 @@ function lookupSql(key: string, pairs: ReadonlyArray<readonly [string, string]>,
  * Whether a JSON value is a number, as one test: DuckDB rewrites `json_type(x) IN (…)` (and a simple CASE
  * on it) into one comparison per value, each parsing the JSON again; `list_contains` parses it once.
  */
+/**
+ * The text at `path` of the JSON value `json`, parenthesised (review R150): `->>` and `::` bind tighter than most
+ * operators, so a value given as an expression (not a bare column) would otherwise be read in part. Every JSON
+ * read here goes through these two, so one value's reads are one text (a value read once is shared by its text).
+ */
+const JSON_TEXT = (json: string, path = "'$'"): string => `(${json})->>${path}`;
+/** A JSON value's own text (JSON_TEXT's parentheses). */
+const JSON_VARCHAR = (json: string): string => `(${json})::VARCHAR`;
+
 const IS_JSON_NUMBER = (json: string): string =>
   `list_contains(['BIGINT', 'UBIGINT', 'DOUBLE'], json_type(${json}))`;
 
@@ -212,7 +221,7 @@ const IS_JSON_NUMBER = (json: string): string =>
  * a lazy `coalesce`/`CASE` around it would never have needed it (SendGrid's `category` after `campaign_id`).
  */
 const JSON_SCALAR_TEXT = (json: string, path: string): string =>
-  `CASE WHEN list_contains(['ARRAY', 'OBJECT', 'BOOLEAN'], json_type(${json}, ${path})) THEN NULL ELSE (${json})->>${path} END`;
+  `CASE WHEN list_contains(['ARRAY', 'OBJECT', 'BOOLEAN'], json_type(${json}, ${path})) THEN NULL ELSE ${JSON_TEXT(json, path)} END`;
 
 /**
  * A JSON item value as text, an object, list or boolean as its JSON text: no value to the parser, which makes
@@ -220,7 +229,7 @@ const JSON_SCALAR_TEXT = (json: string, path: string): string =>
  * the insert's row test of `true`/`false`).
  */
 const KIND_TEXT = (json: string): string =>
-  `CASE WHEN list_contains(['ARRAY', 'OBJECT', 'BOOLEAN'], json_type(${json})) THEN ${json}::VARCHAR ELSE ${json}->>'$' END`;
+  `CASE WHEN list_contains(['ARRAY', 'OBJECT', 'BOOLEAN'], json_type(${json})) THEN ${JSON_VARCHAR(json)} ELSE ${JSON_TEXT(json)} END`;
 
 /** Any value as JS `str()` reads it: strings and numbers as text, anything else null. */
 function text(value: Sql): string {
@@ -248,7 +257,7 @@ const NUMBER_FROM_TEXT = (t: string): string =>
 function number(value: Sql, once: Once): string {
   if (value.type === "DOUBLE" || value.type === "INTEGER") return `TRY_CAST(${value.sql} AS DOUBLE)`;
   if (value.type === "JSON")
-    return `CASE WHEN ${IS_JSON_NUMBER(value.sql)} THEN TRY_CAST(${value.sql} AS DOUBLE) WHEN json_type(${value.sql}) = 'VARCHAR' THEN ${NUMBER_FROM_TEXT(once({ sql: `${value.sql}->>'$'`, type: "VARCHAR" }).sql)} END`;
+    return `CASE WHEN ${IS_JSON_NUMBER(value.sql)} THEN TRY_CAST(${value.sql} AS DOUBLE) WHEN json_type(${value.sql}) = 'VARCHAR' THEN ${NUMBER_FROM_TEXT(once({ sql: JSON_TEXT(value.sql), type: "VARCHAR" }).sql)} END`;
   if (value.type === "VARCHAR") return NUMBER_FROM_TEXT(value.sql);
   return "NULL::DOUBLE";
 }
@@ -267,7 +276,7 @@ function isoTime(value: Sql, once: Once): string {
       type: "DOUBLE",
     });
     const t = once({
-      sql: `CASE WHEN json_type(${value.sql}) = 'VARCHAR' THEN (${value.sql})->>'$' END`,
+      sql: `CASE WHEN json_type(${value.sql}) = 'VARCHAR' THEN ${JSON_TEXT(value.sql)} END`,
       type: "VARCHAR",
     });
     return `CASE WHEN ${n.sql} IS NOT NULL THEN ${ISO_NUMBER(n.sql)} WHEN ${t.sql} IS NOT NULL THEN ${ISO_TEXT(t.sql)} END`;
@@ -293,9 +302,9 @@ function bool(value: Sql): string {
   // boolean as `true` or `false` and nothing else (a string keeps its quotes), so the comparison reads no JSON;
   // the rest parse it (json_type, the cast) as before.
   if (value.type === "JSON")
-    return `CASE (${value.sql})::VARCHAR WHEN 'true' THEN true WHEN 'false' THEN false
+    return `CASE ${JSON_VARCHAR(value.sql)} WHEN 'true' THEN true WHEN 'false' THEN false
       ELSE CASE json_type(${value.sql}) WHEN 'BOOLEAN' THEN TRY_CAST(${value.sql} AS BOOLEAN)
-      WHEN 'VARCHAR' THEN ${fromText(`(${value.sql}->>'$')`)}
+      WHEN 'VARCHAR' THEN ${fromText(JSON_TEXT(value.sql))}
       ELSE CASE WHEN ${IS_JSON_NUMBER(value.sql)} THEN CASE TRY_CAST(${value.sql} AS DOUBLE) WHEN 1 THEN true WHEN 0 THEN false END END END END`;
   return "NULL::BOOLEAN";
 }
@@ -334,7 +343,10 @@ const TRANSFORM_SQL: Record<TransformName, (args: Sql[], once: Once) => Sql> = {
     if (a.type !== "JSON" && a.type !== "VARCHAR") return { sql: isoTime(a, once), type: "TIMESTAMP" };
     // A JSON string's text; other values are read by isoTime.
     const t = once({
-      sql: a.type === "JSON" ? `CASE WHEN json_type(${a.sql}) = 'VARCHAR' THEN ${a.sql}->>'$' END` : text(a),
+      sql:
+        a.type === "JSON"
+          ? `CASE WHEN json_type(${a.sql}) = 'VARCHAR' THEN ${JSON_TEXT(a.sql)} END`
+          : text(a),
       type: "VARCHAR",
     }).sql;
     const textual = a.type === "JSON" ? `${t} IS NOT NULL` : "true";
@@ -535,8 +547,8 @@ function compileOnce(e: Expr, cx: Context, base: string): Sql {
         // lambda's parameter): `nullif(x, '')` writes x twice, and DuckDB hoists a repeated expression
         // into a projection of its own, evaluated for every row even where a `coalesce` around it would
         // never need it (SendGrid's `category` after `campaign_id`: two JSON parses a row).
-        sql: `list_transform([CASE WHEN starts_with((${value.sql})::VARCHAR, '["') THEN (${value.sql})->>'$[0]'
-          WHEN starts_with(ltrim((${value.sql})::VARCHAR), '[') THEN ${JSON_SCALAR_TEXT(value.sql, "'$[0]'")} ELSE ${JSON_SCALAR_TEXT(value.sql, "'$'")} END], t -> nullif(t, ''))[1]`,
+        sql: `list_transform([CASE WHEN starts_with(${JSON_VARCHAR(value.sql)}, '["') THEN ${JSON_TEXT(value.sql, "'$[0]'")}
+          WHEN starts_with(ltrim(${JSON_VARCHAR(value.sql)}), '[') THEN ${JSON_SCALAR_TEXT(value.sql, "'$[0]'")} ELSE ${JSON_SCALAR_TEXT(value.sql, "'$'")} END], t -> nullif(t, ''))[1]`,
         type: "VARCHAR",
         nonEmpty: true,
       };
