@@ -560,6 +560,19 @@ describe("Sendmail transcripts", () => {
     );
   });
 
+  it("Sendmail's next list of addresses ends the recipient before it: its header is no part of that one's error", () => {
+    const [gone] = reportRecords("Returned mail: see transcript for details", [
+      "   ----- The following addresses had permanent fatal errors -----",
+      "<gone@old.example>",
+      "    (reason: 550 5.1.1 <gone@old.example>... User unknown)",
+      "",
+      "   ----- The following addresses had transient non-fatal errors -----",
+      "<slow@far.example>",
+    ]);
+    assert.equal(gone.recipient, "gone@old.example");
+    assert.doesNotMatch(gone.diagnostic, /following addresses/);
+  });
+
   it("Sendmail's queue timeout in seconds is an expiry too (pintvl: '1 second'), masked number and all", () => {
     const report = sendmailReport(
       ["a@example.jp", "    (reason: 221 mx.example.jp closing connection)"],
