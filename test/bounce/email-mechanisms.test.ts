@@ -65,6 +65,16 @@ const sendmailReport = (listed: readonly string[], transcript: readonly string[]
     ...transcript,
   ]);
 
+/** Sendmail's two lists (savemail.c): a failed recipient, then one still queued (review R151's report). */
+const MIXED_LISTS = [
+  "   ----- The following addresses had permanent fatal errors -----",
+  "<gone@old.example>",
+  "    (reason: 550 5.1.1 <gone@old.example>... User unknown)",
+  "",
+  "   ----- The following addresses had transient non-fatal errors -----",
+  "<slow@far.example>",
+];
+
 describe("Sendmail transcripts", () => {
   it("each recipient of a plain-text report keeps its own dialogue of the transcript, not only the last listed (sisimai go lhost/via-v5sendmail.go)", () => {
     const report = records(
@@ -528,12 +538,7 @@ describe("Sendmail transcripts", () => {
           "The original message was received at Mon, 7 Dec 2026 09:58:41 GMT",
           "from app1.example.org [10.0.0.7]",
           "",
-          "   ----- The following addresses had permanent fatal errors -----",
-          "<gone@old.example>",
-          "    (reason: 550 5.1.1 <gone@old.example>... User unknown)",
-          "",
-          "   ----- The following addresses had transient non-fatal errors -----",
-          "<slow@far.example>",
+          ...MIXED_LISTS,
           "",
           "   ----- Transcript of session follows -----",
           "... while talking to mx.old.example.:",
@@ -558,6 +563,12 @@ describe("Sendmail transcripts", () => {
       queued.diagnostic,
       "<slow@far.example>... Deferred: Connection timed out with mx.far.example.",
     );
+  });
+
+  it("Sendmail's next list of addresses ends the recipient before it: its header is no part of that one's error", () => {
+    const [gone] = reportRecords("Returned mail: see transcript for details", [...MIXED_LISTS]);
+    assert.equal(gone.recipient, "gone@old.example");
+    assert.doesNotMatch(gone.diagnostic, /following addresses/);
   });
 
   it("Sendmail's queue timeout in seconds is an expiry too (pintvl: '1 second'), masked number and all", () => {

@@ -715,6 +715,9 @@ function isSeparator(trimmed: string): boolean {
   return !LINE_TERMINATOR.test(trimmed);
 }
 
+/** The header of one of Sendmail's lists of addresses (savemail.c errbody: "The following addresses had …"). */
+const ADDRESS_LIST_HEADER = /^[-=]+ ?The following addresses had /i;
+
 /** A header field of message ids written with its value on the next line ("Message-ID:" / "  <id@host>"). */
 const ID_FIELD = /^[ \t]*(?:message-id|in-reply-to|references|content-id|resent-message-id):[ \t]*\r?$/i;
 
@@ -863,7 +866,11 @@ export function readReportText(text: string): ReportText {
     if (current && !current.closed) {
       const indented = startsIndented(line);
       if (!trimmed) current.blank = true;
-      else if (isSeparator(trimmed)) {
+      else if (isSeparator(trimmed) && ADDRESS_LIST_HEADER.test(trimmed)) {
+        // Sendmail's next list ("----- The following addresses had transient non-fatal errors -----"): no part of
+        // the recipient before it.
+        current.closed = true;
+      } else if (isSeparator(trimmed)) {
         // "----- Transcript of session follows -----": a new section about the same failure.
         current.blank = false;
         current.separated = true;
