@@ -1,3 +1,5 @@
+import { StringDecoder } from "node:string_decoder";
+
 /**
  * systemd journal exports (`journalctl -o json`, `-o json-seq`, `-o json-pretty`): one JSON object per entry,
  * the program's text in `MESSAGE` without the syslog stamp and tag (systemd.journal-fields(7)). Read as a
@@ -72,8 +74,10 @@ export async function* journalLines(chunks: AsyncIterable<Buffer>): AsyncGenerat
     outLength = 0;
     return bytes;
   };
+  // One decoder for the whole input: a character whose bytes straddle two chunks is decoded whole (review R153).
+  const decoder = new StringDecoder("utf8");
   for await (const chunk of chunks) {
-    const text = carry + chunk.toString("utf8");
+    const text = carry + decoder.write(chunk);
     let from = 0;
     for (let nl = text.indexOf("\n"); nl >= 0; nl = text.indexOf("\n", from)) {
       take(text.slice(from, nl > from && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl));
@@ -83,6 +87,7 @@ export async function* journalLines(chunks: AsyncIterable<Buffer>): AsyncGenerat
     if (carry.length > MAX_ENTRY) carry = "";
     if (outLength >= OUT_BYTES) yield flush();
   }
+  carry += decoder.end();
   if (carry !== "") take(carry);
   if (out.length > 0) yield flush();
 }

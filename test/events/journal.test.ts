@@ -5,6 +5,7 @@ import { test } from "node:test";
 import { gzipSync } from "node:zlib";
 import { ingestFile } from "../../src/analytics/ingest/ingest.ts";
 import { isEncoded } from "../../src/events/input.ts";
+import { journalLines } from "../../src/events/journal.ts";
 import { classifyFile } from "../../src/pipeline/library.ts";
 import { Store } from "../../src/store/index.ts";
 import { scratchDir } from "../../testkit/scratch.ts";
@@ -139,4 +140,23 @@ test("a journal export is never read by byte ranges or as plain bytes (isEncoded
     got.filter((r) => r.recipient === undefined).map((r) => r.message),
     ["line longer than 1048576 bytes"],
   );
+});
+
+test("a UTF-8 character whose bytes straddle two read chunks is decoded whole (review R153)", async () => {
+  const text = `${JSON.stringify({ ...entry(ENTRIES[1]), MESSAGE: ENTRIES[1][3].replace("ann@", "jürgen.müller@") })}\n`;
+  const bytes = Buffer.from(text);
+  const whole = async (chunks: Buffer[]) => {
+    const out: Buffer[] = [];
+    for await (const chunk of journalLines(
+      (async function* () {
+        yield* chunks;
+      })(),
+    ))
+      out.push(chunk);
+    return Buffer.concat(out).toString("utf8");
+  };
+  const want = await whole([bytes]);
+  assert.match(want, /jürgen\.müller@icloud\.com/);
+  for (let at = 1; at < bytes.length; at++)
+    assert.equal(await whole([bytes.subarray(0, at), bytes.subarray(at)]), want, `split at byte ${at}`);
 });
