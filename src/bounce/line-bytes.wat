@@ -57,85 +57,48 @@
         (br $byte)))
     (i32.const -1))
 
-  ;; Whether $chunk[a, a + n) holds $template[b, b + n): eight bytes at a time (the last eight may overlap
-  ;; the word before), below eight byte by byte.
+  ;; Whether $chunk[a, a + n) holds $template[b, b + n): sixteen bytes a compare (the last sixteen may overlap
+  ;; the ones before), below sixteen the first and the last eight, below eight byte by byte.
   (func $equal (param $a i32) (param $b i32) (param $n i32) (result i32)
     (local $last i32) (local $i i32)
-    local.get $n
-    i32.const 8
-    i32.lt_u
-    if
-      block $mismatch
-        loop $byte
-          local.get $n
-          i32.eqz
-          if
-            i32.const 1
-            return
-          end
-          local.get $a
-          i32.load8_u $chunk
-          local.get $b
-          i32.load8_u $template
-          i32.ne
-          br_if $mismatch
-          local.get $a
-          i32.const 1
-          i32.add
-          local.set $a
-          local.get $b
-          i32.const 1
-          i32.add
-          local.set $b
-          local.get $n
-          i32.const 1
-          i32.sub
-          local.set $n
-          br $byte
-        end
-      end
-      i32.const 0
-      return
-    end
-    local.get $n
-    i32.const 8
-    i32.sub
-    local.set $last
-    block $words
-      loop $word
-        local.get $i
-        local.get $last
-        i32.ge_u
-        br_if $words
-        local.get $a
-        local.get $i
-        i32.add
-        i64.load $chunk
-        local.get $b
-        local.get $i
-        i32.add
-        i64.load $template
-        i64.ne
-        if
-          i32.const 0
-          return
-        end
-        local.get $i
-        i32.const 8
-        i32.add
-        local.set $i
-        br $word
-      end
-    end
-    local.get $a
-    local.get $last
-    i32.add
-    i64.load $chunk
-    local.get $b
-    local.get $last
-    i32.add
-    i64.load $template
-    i64.eq)
+    (if (i32.lt_u (local.get $n) (i32.const 8))
+      (then
+        (block $mismatch
+          (loop $byte
+            (if (i32.eqz (local.get $n)) (then (return (i32.const 1))))
+            (br_if $mismatch (i32.ne (i32.load8_u $chunk (local.get $a)) (i32.load8_u $template (local.get $b))))
+            (local.set $a (i32.add (local.get $a) (i32.const 1)))
+            (local.set $b (i32.add (local.get $b) (i32.const 1)))
+            (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+            (br $byte)))
+        (return (i32.const 0))))
+    ;; Eight to sixteen bytes: the first eight and the last eight (overlapping).
+    (if (i32.lt_u (local.get $n) (i32.const 16))
+      (then
+        (local.set $last (i32.sub (local.get $n) (i32.const 8)))
+        (return
+          (i32.and
+            (i64.eq (i64.load $chunk (local.get $a)) (i64.load $template (local.get $b)))
+            (i64.eq
+              (i64.load $chunk (i32.add (local.get $a) (local.get $last)))
+              (i64.load $template (i32.add (local.get $b) (local.get $last))))))))
+    ;; Sixteen bytes a compare, the last sixteen overlapping.
+    (local.set $last (i32.sub (local.get $n) (i32.const 16)))
+    (block $words
+      (loop $word
+        (br_if $words (i32.ge_u (local.get $i) (local.get $last)))
+        (if (v128.any_true
+              (v128.xor
+                (v128.load $chunk (i32.add (local.get $a) (local.get $i)))
+                (v128.load $template (i32.add (local.get $b) (local.get $i)))))
+          (then (return (i32.const 0))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $word)))
+    (i32.eqz
+      (v128.any_true
+        (v128.xor
+          (v128.load $chunk (i32.add (local.get $a) (local.get $last)))
+          (v128.load $template (i32.add (local.get $b) (local.get $last)))))))
 
   ;; The reply's start in the line whose recipient is [$rcptStart, $rcptEnd) and which ends at $end
   ;; ($chunk addresses), read by the template at $t; -1 where a byte differs (see LineTemplate.read: from
