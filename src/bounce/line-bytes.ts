@@ -260,15 +260,15 @@ const REPLY_OUT_AT = 256;
 const TIME_AT = 2304;
 const TIME_BYTES = 64;
 /**
- * The epoch: an int bumped by every new round of the three placed areas (a lane's addresses are where they were
- * placed while it is the same). At a fixed address before the areas (line-bytes.wat `delivery` reads it there),
+ * The epoch: an int bumped by every new round of the three placed areas and by every clear of the probe keys'
+ * marks (MARKS_AT) (a lane's addresses are where they were placed, and its key's mark holds, while it is the same). At a fixed address before the areas (line-bytes.wat `delivery` reads it there),
  * so that their sizes can change without the module.
  */
 const EPOCH_AT = TIME_AT + TIME_BYTES;
 /**
  * CLASS_VERSIONS ints: the version of each class of a classifier's contexts (ReplyBytes.versions) and of its
- * probe keys' `written`s as lanes copied them. At a fixed address too (line-bytes.wat `delivery` reads a key's
- * slot there, 4095 its mask).
+ * probe keys' `written`s as lanes copied them. At a fixed address too (line-bytes.wat `delivery` reads a class's
+ * slot there; whether a key has a record of its own it reads in the marks, MARKS_AT).
  */
 export const CLASS_VERSIONS = 4096;
 const VERSIONS_AT = 4096;

@@ -785,6 +785,7 @@
   ;;   [2304, 2368)  the time records take
   ;;   [2368]        the epoch (line-bytes.ts EPOCH_AT: `delivery`'s lanes hold while it is theirs)
   ;;   [4096, 20480) the classes' and probe keys' versions (line-bytes.ts VERSIONS_AT)
+  ;;   [20480, 28672) the probe keys' marks, 65,536 bits (line-bytes.ts MARKS_AT); reply templates after them
   ;; A reply template at $t: [t] its token count n; [t + 4 + 4p] piece p's length (p ≤ n); then per token
   ;; its place (byte 0: reply-key.ts WORD_RUN 0, TO_AT 2, UUID_PLACE 3, JOINED_RUN 4, DECIMAL 5, IPV4_PLACE 6,
   ;; DATE_TIME_PLACE 7) and kind (byte 1), four

@@ -41,22 +41,35 @@ const OUT_BYTES = 256 * 1024;
 
 /**
  * The syslog lines of a journal export's bytes. A line that is not a journal entry (nor part of a
- * json-pretty one) is passed on as it is, for the log reader to judge; an entry without a MESSAGE
- * gives nothing.
+ * json-pretty one), and an entry that gives no syslog line (no MESSAGE: journalctl writes `null` for a
+ * field over 4096 bytes unless run with --all), are passed on as they are — an entry of several lines
+ * joined into one — for the log reader to judge (and count as a line it cannot read). Text past
+ * MAX_ENTRY is dropped whole: to its line's end, or for json-pretty to the entry's closing `}`, so no
+ * part of it is ever read as a line of its own.
  */
 export async function* journalLines(chunks: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
   let carry = "";
   let pending = "";
+  // Past MAX_ENTRY: the rest of a json-pretty entry (to its `}`), or of one line (to its end), is dropped.
+  let droppingEntry = false;
+  let droppingLine = false;
   let out: string[] = [];
   let outLength = 0;
   const take = (line: string) => {
+    if (droppingEntry) {
+      droppingEntry = line !== "}";
+      return;
+    }
     if (pending !== "") {
       pending += `\n${line}`;
       // json-pretty ends an entry with a `}` of its own line.
       if (line === "}") {
-        give(entryLine(pending));
+        give(entryLine(pending) ?? pending.replace(/\r?\n\s*/g, " "));
         pending = "";
-      } else if (pending.length > MAX_ENTRY) pending = "";
+      } else if (pending.length > MAX_ENTRY) {
+        pending = "";
+        droppingEntry = true;
+      }
       return;
     }
     const text = line.charCodeAt(0) === 0x1e ? line.slice(1) : line;
@@ -80,15 +93,22 @@ export async function* journalLines(chunks: AsyncIterable<Buffer>): AsyncGenerat
     const text = carry + decoder.write(chunk);
     let from = 0;
     for (let nl = text.indexOf("\n"); nl >= 0; nl = text.indexOf("\n", from)) {
-      take(text.slice(from, nl > from && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl));
+      if (droppingLine) droppingLine = false;
+      else take(text.slice(from, nl > from && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl));
       from = nl + 1;
     }
     carry = text.slice(from);
-    if (carry.length > MAX_ENTRY) carry = "";
+    if (carry.length > MAX_ENTRY) {
+      carry = "";
+      droppingLine = true;
+      // A line too long inside a json-pretty entry drops the entry with it.
+      droppingEntry = pending !== "";
+      pending = "";
+    }
     if (outLength >= OUT_BYTES) yield flush();
   }
   carry += decoder.end();
-  if (carry !== "") take(carry);
+  if (carry !== "" && !droppingLine) take(carry);
   if (out.length > 0) yield flush();
 }
 

@@ -199,10 +199,6 @@ function lookupSql(key: string, pairs: ReadonlyArray<readonly [string, string]>,
 }
 
 /**
- * Whether a JSON value is a number, as one test: DuckDB rewrites `json_type(x) IN (…)` (and a simple CASE
- * on it) into one comparison per value, each parsing the JSON again; `list_contains` parses it once.
- */
-/**
  * The text at `path` of the JSON value `json`, parenthesised (review R150): `->>` and `::` bind tighter than most
  * operators, so a value given as an expression (not a bare column) would otherwise be read in part. Every JSON
  * read here goes through these two, so one value's reads are one text (a value read once is shared by its text).
@@ -210,6 +206,10 @@ function lookupSql(key: string, pairs: ReadonlyArray<readonly [string, string]>,
 const JSON_TEXT = (json: string, path = "'$'"): string => `(${json})->>${path}`;
 /** A JSON value's own text (JSON_TEXT's parentheses). */
 const JSON_VARCHAR = (json: string): string => `(${json})::VARCHAR`;
+/**
+ * Whether a JSON value is a number, as one test: DuckDB rewrites `json_type(x) IN (…)` (and a simple CASE
+ * on it) into one comparison per value, each parsing the JSON again; `list_contains` parses it once.
+ */
 
 const IS_JSON_NUMBER = (json: string): string =>
   `list_contains(['BIGINT', 'UBIGINT', 'DOUBLE'], json_type(${json}))`;

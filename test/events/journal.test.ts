@@ -142,21 +142,53 @@ test("a journal export is never read by byte ranges or as plain bytes (isEncoded
   );
 });
 
+/** The text journalLines gives for these chunks of an export. */
+async function whole(chunks: Buffer[]): Promise<string> {
+  const out: Buffer[] = [];
+  for await (const chunk of journalLines(
+    (async function* () {
+      yield* chunks;
+    })(),
+  ))
+    out.push(chunk);
+  return Buffer.concat(out).toString("utf8");
+}
+
+/** `bytes` in chunks of `size`, as a file is read. */
+function chunked(bytes: Buffer, size: number): Buffer[] {
+  const chunks: Buffer[] = [];
+  for (let at = 0; at < bytes.length; at += size) chunks.push(bytes.subarray(at, at + size));
+  return chunks;
+}
+
 test("a UTF-8 character whose bytes straddle two read chunks is decoded whole (review R153)", async () => {
   const text = `${JSON.stringify({ ...entry(ENTRIES[1]), MESSAGE: ENTRIES[1][3].replace("ann@", "jürgen.müller@") })}\n`;
   const bytes = Buffer.from(text);
-  const whole = async (chunks: Buffer[]) => {
-    const out: Buffer[] = [];
-    for await (const chunk of journalLines(
-      (async function* () {
-        yield* chunks;
-      })(),
-    ))
-      out.push(chunk);
-    return Buffer.concat(out).toString("utf8");
-  };
   const want = await whole([bytes]);
   assert.match(want, /jürgen\.müller@icloud\.com/);
   for (let at = 1; at < bytes.length; at++)
     assert.equal(await whole([bytes.subarray(0, at), bytes.subarray(at)]), want, `split at byte ${at}`);
+});
+
+test("text past the most an entry may take is dropped whole: no part of it is read as a line of its own", async () => {
+  const forged = `postfix/smtp[9]: 9F9F9F9F: to=<forged@icloud.com>, relay=none, delay=1, dsn=5.1.1, status=bounced (forged)`;
+  const normal = `${JSON.stringify(entry(ENTRIES[1]))}\n`;
+  const want = SYSLOG.split("\n")[1];
+  // One line (json, json-seq) over 1 MiB whose end looks like a log line, read in 64 KiB chunks.
+  const long = `{"__CURSOR":"s=1","__REALTIME_TIMESTAMP":"1772409603000001","X":"${"x".repeat(2 * 1024 * 1024)}","MESSAGE":"${forged}"}\n`;
+  assert.equal(await whole(chunked(Buffer.from(long + normal), 64 * 1024)), `${want}\n`);
+  // A json-pretty entry over 1 MiB: its later lines (one a forged MESSAGE) are dropped to its closing brace.
+  const pretty = `{\n\t"__CURSOR" : "s=1",\n\t"X" : "${"x".repeat(2 * 1024 * 1024)}",\n\t"MESSAGE" : "${forged}"\n}\n`;
+  const prettyNormal = `${JSON.stringify(entry(ENTRIES[1]), null, "\t")}\n`;
+  assert.equal(await whole(chunked(Buffer.from(pretty + prettyNormal), 64 * 1024)), `${want}\n`);
+});
+
+test("an entry that gives no syslog line (MESSAGE null, as journalctl writes a field over 4096 bytes) is passed on as one line, in every form", async () => {
+  const { MESSAGE: _, ...rest } = entry(ENTRIES[1]);
+  const empty = { ...rest, MESSAGE: null };
+  const oneLine = await whole([Buffer.from(`${JSON.stringify(empty)}\n`)]);
+  const pretty = await whole([Buffer.from(`${JSON.stringify(empty, null, "\t")}\n`)]);
+  assert.equal(oneLine.split("\n").length, 2);
+  assert.equal(pretty.split("\n").length, 2);
+  assert.match(pretty, /^\{ "__CURSOR": .*"MESSAGE": null \}\n$/);
 });

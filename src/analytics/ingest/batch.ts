@@ -47,8 +47,8 @@ import { type ParsedRows, parseRows, type RowSink } from "./js-path.ts";
 
 // Files below PIPE_FROM_BYTES (ingest.ts) join a batch; from it, a file is worth its own transaction (DuckDB reads
 // its rows while they are parsed). A file's own transaction costs ~75 ms CPU whatever its size: a folder of 149
-// hourly PowerMTA files (89 MB, half of them 1–1.2 MB) cost 21 CPU-s with 1 MiB there, 6.6 with 4 MiB (one file
-// of the same rows: 3.3); 150 hourly SendGrid files 23.8 → 6.6.
+// hourly PowerMTA files (89 MB, half of them 1–1.2 MB) cost 21 CPU-s when files joined batches only below 1 MiB
+// (session 48's earlier limit), 6.6 below 4 MiB (one file of the same rows: 3.3); 150 hourly SendGrid files 23.8 → 6.6.
 /** A batch ends at this many files, or bytes of input. */
 const BATCH_FILES = 500;
 const BATCH_BYTES = 32 * 1024 * 1024;
