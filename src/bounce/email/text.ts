@@ -696,6 +696,8 @@ function leadingBlanks(line: string): number {
 
 /** Whitespace at a line's start (as /^\s/): the common ASCII cases without a regexp. */
 function startsIndented(line: string): boolean {
+  // Not charCodeAt past the end (NaN): compiled code that has never seen it there is thrown away when it does.
+  if (line.length === 0) return false;
   const code = line.charCodeAt(0);
   if (code < 128) return code === 32 || (code >= 9 && code <= 13);
   return /^\s/.test(line);
@@ -774,7 +776,13 @@ export function readReportText(text: string): ReportText {
     if (!candidate && !marked && !keeps) continue;
     const line = text.slice(lineStart, lineEnd);
     if (inServerReply && line.trim() === "") inServerReply = false;
-    if (line.charCodeAt(0) === 34 && entries.length < MAX_ENTRIES && PROGRAM_RECIPIENT.test(line)) {
+    // An empty line is no program's (and charCodeAt past its end would throw the compiled loop away: startsIndented).
+    if (
+      line.length > 0 &&
+      line.charCodeAt(0) === 34 &&
+      entries.length < MAX_ENTRIES &&
+      PROGRAM_RECIPIENT.test(line)
+    ) {
       current = programEntry();
       entries.push(current);
       continue;
