@@ -15,7 +15,10 @@ export function hostKeyOf(remoteMta: string | null): string {
   const host = hostName(remoteMta);
   // A host that ends with none of KEYED_HOST_NAMES (most relays of a log to many domains) has the key of every
   // such host: the tables' walk (~20 µs) is made once for them all.
-  if (host !== null && !endsWithKeyedName(host)) return (unkeyed ??= keyOf(remoteMta, host));
+  if (host !== null && !endsWithKeyedName(host)) {
+    unkeyed ??= keyOf(remoteMta, host);
+    return unkeyed;
+  }
   return keyOf(remoteMta, host);
 }
 
