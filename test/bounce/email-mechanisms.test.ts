@@ -565,6 +565,63 @@ describe("Sendmail transcripts", () => {
     );
   });
 
+  it("a Sendmail report of both lists with no DSN fields: each recipient's action is its own list's, the queued one reads its own '... Deferred' line, and ingest stores a bounce and a deferral (review R151)", () => {
+    const text = plain(
+      "Returned mail: see transcript for details",
+      [
+        ...MIXED_LISTS,
+        "",
+        "   ----- Transcript of session follows -----",
+        "... while talking to mx.old.example.:",
+        ">>> RCPT To:<gone@old.example>",
+        "<<< 550 5.1.1 <gone@old.example>... User unknown",
+        "550 5.1.1 <gone@old.example>... User unknown",
+        "<slow@far.example>... Deferred: Connection timed out with mx.far.example.",
+        "Warning: message still undelivered after 4 hours",
+      ].join("\n"),
+    );
+    const { records: read, actions } = readEmail(Buffer.from(text), "mixed.eml");
+    assert.deepEqual(
+      read.map((record, index) => [
+        record.recipient,
+        actions[index],
+        record.reason,
+        record.suppressRecipient,
+      ]),
+      [
+        ["gone@old.example", "failed", "userunknown", true],
+        ["slow@far.example", "delayed", "expired", false],
+      ],
+    );
+    assert.match(read[1].diagnostic, /^<slow@far\.example>\.\.\. Deferred: Connection timed out/);
+    const stored = emailItems(Buffer.from(text), "mixed.eml", null) as DeliveryEvent[];
+    assert.deepEqual(
+      stored.map((event) => [event.recipient, event.type]),
+      [
+        ["gone@old.example", "bounced"],
+        ["slow@far.example", "deferred"],
+      ],
+    );
+  });
+
+  it("a reply that says 'while talking to' mid-line opens no host part: the recipient still reads the part where it was refused (the marker counts only at a line's start)", () => {
+    const [record] = sendmailReport(
+      ["<bob@b.example>", "    (reason: 550 5.1.1 <bob@b.example>... User unknown)"],
+      [
+        "... while talking to mx1.b.example.:",
+        ">>> RCPT To:<bob@b.example>",
+        "<<< 451 4.3.0 Temporary failure while talking to backend store",
+        "... while talking to mx2.b.example.:",
+        ">>> RCPT To:<bob@b.example>",
+        "<<< 550 5.1.1 <bob@b.example>... User unknown",
+        "550 5.1.1 <bob@b.example>... User unknown",
+      ],
+    );
+    assert.equal(record.remoteMta, "mx2.b.example");
+    assert.match(record.diagnostic, /while talking to mx2\.b\.example\.: >>> RCPT To:<bob@b\.example>/);
+    assert.doesNotMatch(record.diagnostic, /backend store/);
+  });
+
   it("Sendmail's next list of addresses ends the recipient before it: its header is no part of that one's error", () => {
     const [gone] = reportRecords("Returned mail: see transcript for details", [...MIXED_LISTS]);
     assert.equal(gone.recipient, "gone@old.example");

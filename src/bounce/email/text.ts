@@ -519,16 +519,18 @@ const MAX_ENTRIES = limitOf("recipientsPerMessage") + 1;
 const LINE_TERMINATOR = /[\n\r\u2028\u2029]/;
 /**
  * Sendmail transcript: "... while talking to mx.example.org.:" opens one remote host's dialogue (usersmtp.c; older
- * ones write "While talking to"). The one definition of the marker: a line that opens a part, and where parts open
- * in a report's text or in a part's lines joined by spaces (transcriptHostAt).
+ * ones write "While talking to"). The one definition of the marker: it opens a part only at a line's start, in a
+ * line or in a report's text (transcriptHostAt) — a reply that says "while talking to" mid-line ("451 4.3.0
+ * Temporary failure while talking to backend store") opens nothing, so a part's index is the same however it is
+ * counted.
  */
 const TALKING_TO = "(?:\\.\\.\\. )?while talking to ";
 export const TRANSCRIPT_HOST = new RegExp(`^[ \\t]*${TALKING_TO}`, "i");
-const TRANSCRIPT_HOSTS = new RegExp(`(?:^|[ \\t])${TALKING_TO}`, "gim");
+const TRANSCRIPT_HOSTS = new RegExp(`^[ \\t]*${TALKING_TO}`, "gim");
 
 /**
- * Where the first host part at or after `from` opens in `text` (a transcript, or its lines joined by spaces): the
- * index of the blank before the marker, or of the line's start; -1 when none does.
+ * Where the first host part at or after `from` opens in `text` (a report's text, its lines as written): the index
+ * of the marker's line's start; -1 when none does.
  */
 export function transcriptHostAt(text: string, from: number): number {
   TRANSCRIPT_HOSTS.lastIndex = from;
