@@ -1185,6 +1185,36 @@ describe("DSN fields", () => {
 });
 
 describe("plain-text reports", () => {
+  it("a layout's label over the recipient's error is no part of it, nor the notice's lead-in to its list (HCL Domino's 'because:', review R149)", () => {
+    const domino = (dsnPart: boolean) =>
+      records(
+        (dsnPart ? dsn : (text: string) => plain("DELIVERY FAILURE: User not listed", text))(
+          [
+            "Your message",
+            "",
+            "  Subject: December digest",
+            "",
+            "was not delivered to:",
+            "",
+            "  anna.berg@partner.example.de",
+            "",
+            "because:",
+            "",
+            "  User Anna Berg (anna.berg@partner.example.de) not listed in Domino Directory",
+          ].join("\n"),
+          ["Final-Recipient: rfc822;anna.berg@partner.example.de", "Action: failed", "Status: 5.0.0"].join(
+            "\n",
+          ),
+        ),
+      )[0];
+    for (const dsnPart of [true, false])
+      assert.equal(
+        domino(dsnPart).diagnostic,
+        "User Anna Berg (anna.berg@partner.example.de) not listed in Domino Directory",
+        `DSN part: ${dsnPart}`,
+      );
+  });
+
   it("Postfix's text for a local program's exit status alone (global/sys_exits.c: \"<a@b>: service unavailable\") is a mailer error; 'user unknown' keeps its own meaning", () => {
     const postfix = (error: string) =>
       records(
