@@ -604,6 +604,45 @@ describe("Sendmail transcripts", () => {
     );
   });
 
+  it("a success notice without DSN fields is no failure: Sendmail's list of successful deliveries, Postfix's success template (its recipients are delivered, and ingest stores them so)", () => {
+    const sendmail = plain(
+      "Return receipt",
+      [
+        "The original message was received at Sun, 6 Dec 2026 11:01:52 GMT",
+        "",
+        "   ----- The following addresses had successful delivery notifications -----",
+        "<okuser@example.org>  (successfully delivered to mailbox)",
+      ].join("\n"),
+    );
+    const postfix = plain(
+      "Successful Mail Delivery Report",
+      [
+        "This is the mail system at host mx.example.org.",
+        "",
+        "Your message was successfully delivered to the destination(s)",
+        "listed below. If the message was delivered to mailbox you will",
+        "receive no further notifications. Otherwise you may still receive",
+        "notifications of mail delivery errors from other systems.",
+        "",
+        "                   The mail system",
+        "",
+        "<okuser@example.org>: delivery via local: alias expanded",
+      ].join("\n"),
+    );
+    for (const text of [sendmail, postfix]) {
+      const { records: read, actions } = readEmail(Buffer.from(text), "success.eml");
+      assert.deepEqual(
+        read.map((record, index) => [record.recipient, actions[index], record.reason]),
+        [["okuser@example.org", "delivered", "delivered"]],
+      );
+      const stored = emailItems(Buffer.from(text), "success.eml", null) as DeliveryEvent[];
+      assert.deepEqual(
+        stored.map((event) => event.type),
+        ["delivered"],
+      );
+    }
+  });
+
   it("a reply that says 'while talking to' mid-line opens no host part: the recipient still reads the part where it was refused (the marker counts only at a line's start)", () => {
     const [record] = sendmailReport(
       ["<bob@b.example>", "    (reason: 550 5.1.1 <bob@b.example>... User unknown)"],

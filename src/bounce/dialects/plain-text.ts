@@ -191,40 +191,71 @@ function withPreamble(diagnostic: string, preamble: string): string {
 /**
  * Sendmail's lists of addresses (savemail.c errbody, https://github.com/Distrotech/sendmail/blob/master/sendmail/savemail.c):
  * "----- The following addresses had permanent fatal errors -----" names the recipients it gave up on, "… had
- * transient non-fatal errors -----" the ones it still tries (RFC 3464 Action: failed / delayed, as the report's DSN
- * part says when it has one). Each list runs to a blank line, an address a line of its own, its "(reason: …)"
- * indented under it. A report with both lists is about both, whatever its words say overall ("Warning: message still
- * undelivered after 4 hours" is about the queued one): each recipient's action is its own list's (review R151).
+ * transient non-fatal errors -----" the ones it still tries, "… had successful delivery notifications -----" the ones
+ * delivered (RFC 3464 Action: failed / delayed / delivered, as the report's DSN part says when it has one). Each list
+ * runs to a blank line, each address at a line's start (a success's words after it, "  (successfully delivered to
+ * mailbox)"; a program recipient's address on its "(expanded from: …)" line), its "(reason: …)" indented under it. A report with both failure lists is about both, whatever its words say
+ * overall ("Warning: message still undelivered after 4 hours" is about the queued one): each recipient's action is
+ * its own list's (review R151).
  */
-const SENDMAIL_LIST = /^-+ ?The following addresses had (permanent fatal|transient non-fatal) errors ?-+$/i;
+const SENDMAIL_LIST =
+  /^-+ ?The following addresses had (permanent fatal errors|transient non-fatal errors|successful delivery notifications) ?-+$/i;
+const LIST_ACTIONS: Record<string, ListedAction> = {
+  "permanent fatal errors": "failed",
+  "transient non-fatal errors": "delayed",
+  "successful delivery notifications": "delivered",
+};
+const EXPANDED_FROM_LINE = /^\(expanded from: <?([^\s<>]+@[^\s<>]+?)>?\)$/i;
 /** Text and lines read for the lists: hostile input stays bounded. */
 const MAX_LIST_TEXT = 64 * 1024;
 const MAX_LIST_LINES = 1024;
 
+type ListedAction = "failed" | "delayed" | "delivered";
+
 interface ListedActions {
   /** Per listed address (lower case), its list's action. */
-  actions: Map<string, "failed" | "delayed">;
-  /** A recipient is listed as failed: the report is a failure report. */
-  failed: boolean;
+  actions: Map<string, ListedAction>;
+  /** The actions of the lists that name someone. */
+  kinds: Set<ListedAction>;
 }
 
 function listActions(reportText: string): ListedActions | null {
   if (!reportText.includes("ollowing addresses had")) return null;
   let listed: ListedActions | null = null;
-  let action: "failed" | "delayed" | null = null;
+  let action: ListedAction | null = null;
   for (const line of reportText.slice(0, MAX_LIST_TEXT).split("\n", MAX_LIST_LINES)) {
     const trimmed = line.trim();
     const header = SENDMAIL_LIST.exec(trimmed);
-    if (header !== null) action = header[1].toLowerCase() === "permanent fatal" ? "failed" : "delayed";
+    if (header !== null) action = LIST_ACTIONS[header[1].toLowerCase()];
     else if (trimmed === "") action = null;
-    else if (action !== null && trimmed === line.trimEnd() && trimmed.includes("@")) {
-      const address = trimmed.replace(/^<(.*)>$/, "$1").toLowerCase();
-      listed ??= { actions: new Map(), failed: false };
-      if (!listed.actions.has(address)) listed.actions.set(address, action);
-      if (action === "failed") listed.failed = true;
+    else if (action !== null && trimmed.includes("@")) {
+      const indented = trimmed !== line.trimEnd();
+      const address = indented
+        ? EXPANDED_FROM_LINE.exec(trimmed)?.[1]
+        : trimmed.split(/\s/, 1)[0].replace(/^<(.*)>$/, "$1");
+      if (address === undefined) continue;
+      listed ??= { actions: new Map(), kinds: new Set() };
+      const key = address.toLowerCase();
+      if (!listed.actions.has(key)) listed.actions.set(key, action);
+      listed.kinds.add(action);
     }
   }
   return listed;
+}
+
+/**
+ * Postfix's success notice (its bounce templates' success_template, bounce(5): "Successful Mail Delivery Report"):
+ * every recipient it lists was delivered, none failed.
+ */
+const POSTFIX_SUCCESS = /your message was successfully delivered to the destination\(s\)/i;
+
+/** What RFC 3464 would say in a report's Action, from its words: failed unless they say otherwise. */
+function reportAction(mail: ScannedEmail, listed: ListedActions | null): ListedAction {
+  if (listed?.kinds.has("failed")) return "failed";
+  const head = mail.reportText.slice(0, 4096);
+  if ((listed?.kinds.has("delivered") && !listed.kinds.has("delayed")) || POSTFIX_SUCCESS.test(head))
+    return "delivered";
+  return DELAY_WARNING.test(mail.subject) || DELAY_WARNING.test(head) ? "delayed" : "failed";
 }
 
 /**
@@ -543,14 +574,9 @@ export const plainText: Dialect = {
   parse(mail) {
     const text = readReportText(mail.reportText);
     const time = headerValue(mail.headers, "date");
-    // What RFC 3464 would say in Action: a report that is not a delay warning says delivery failed. Where Sendmail's
-    // lists say it, each recipient's is its list's, and a report listing a failed one is a failure report.
+    // What RFC 3464 would say in Action; where Sendmail's lists say it, each recipient's is its list's.
     const listed = listActions(mail.reportText);
-    const action =
-      !listed?.failed &&
-      (DELAY_WARNING.test(mail.subject) || DELAY_WARNING.test(mail.reportText.slice(0, 4096)))
-        ? "delayed"
-        : "failed";
+    const action = reportAction(mail, listed);
     const actionOf = (recipient: string) => listed?.actions.get(recipient.toLowerCase()) ?? action;
     if (text.entries.length > 0) {
       const kept =
