@@ -51,10 +51,14 @@ function buildAndPack(): string {
     if (existsSync(join(repo, entry))) cpSync(join(repo, entry), join(copy, entry), { recursive: true });
   }
   symlinkSync(join(repo, "node_modules"), join(copy, "node_modules"), "dir");
-  // Type errors elsewhere in a work-in-progress tree must not hide a packaging break: emit regardless.
-  spawnSync(process.execPath, [join(repo, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"], {
-    cwd: copy,
-  });
+  // Type errors elsewhere in a work-in-progress tree must not hide a packaging break: emit regardless, unchecked
+  // (--noCheck: the same bytes as `npm run build` emits, declarations included, for half its CPU; `npm test`
+  // type-checks the sources itself).
+  spawnSync(
+    process.execPath,
+    [join(repo, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json", "--noCheck"],
+    { cwd: copy },
+  );
   assert.ok(existsSync(join(copy, "dist/cli/main.js")), "the build produced no dist/cli/main.js");
   execFileSync("npm", ["pack", "--ignore-scripts", "--silent", "--pack-destination", work], {
     cwd: copy,
