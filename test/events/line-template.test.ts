@@ -57,6 +57,9 @@ interface Seen {
 let inChunkMemory = false;
 let CHUNK_MEMORY = Buffer.from(chunkBuffer(chunkMemory(1 << 16)));
 
+/** Memory for each record's JSON (read out at once, so the next record's can be written over it). */
+const RECORD_MEMORY = new ArrayBuffer(1 << 16);
+
 /** The outcomes of `lines` read in one chunk, each with its record by `classifier`. */
 function outcomes(lines: string[], classifier: EventClassifier): Seen[] {
   const seen: Seen[] = [];
@@ -65,7 +68,7 @@ function outcomes(lines: string[], classifier: EventClassifier): Seen[] {
       const { bytes } = spans;
       // Before the classifier, which spells a new reply's recipient and text onto the event.
       const read = JSON.stringify(event);
-      const out = new JsonBytes(16);
+      const out = new JsonBytes(16, RECORD_MEMORY);
       const written = classifier.jsonBytes(event, spans, "postfix", out);
       seen.push({
         event: read,
