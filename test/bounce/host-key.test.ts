@@ -2,7 +2,9 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
 import { classifyReply } from "../../src/bounce/classify.ts";
+import { detectProvider, hostName } from "../../src/bounce/provider.ts";
 import { hostKeyOf, hostKeySql, KEYED_HOST_NAMES, plainRemoteMta } from "../../src/bounce/rules/host-key.ts";
+import { hostScope } from "../../src/bounce/rules/scope.ts";
 import { Store } from "../../src/store/index.ts";
 
 /** hostKeySql over remote MTAs, in order. */
@@ -51,6 +53,17 @@ const HOSTS = [
   "192.0.2.1",
   "1.2",
 ];
+
+test("hostKeyOf of a host that ends with no keyed name is the tables' answer (the walk it skips)", () => {
+  // A host of no table's name first (its key is kept for every such host), then the tables' names and kin.
+  const mtas = ["relay.example.net[192.0.2.9]:25", ...new Set(HOSTS.flatMap(writtenForms))];
+  for (const mta of mtas) {
+    const host = hostName(mta);
+    const scope = host === null ? "" : hostScope(host);
+    const walked = detectProvider({ remoteMta: mta }) + (scope === "" ? "" : `|${scope}`);
+    assert.equal(hostKeyOf(mta), walked, JSON.stringify(mta));
+  }
+});
 
 test("hostKeySql gives hostKeyOf's key for every plain remote MTA: the tables' names, their subdomains and parents, bare IPs", async () => {
   const mtas = [...new Set(HOSTS.flatMap(writtenForms))];
