@@ -86,6 +86,8 @@ export class Store {
       storage_compatibility_version: STORAGE_VERSION,
     };
     if (options.readOnly) config.access_mode = "READ_ONLY";
+    // A database made by this open holds nothing: no relation names to read before its schema is written.
+    const made = path === ":memory:" || !(existsSync(path) || existsSync(`${path}.wal`));
     const instance = await DuckDBInstance.create(path, config).catch((error: unknown) => {
       throw heldByServe(path, error) ?? error;
     });
@@ -94,7 +96,7 @@ export class Store {
     try {
       if (options.readOnly) await store.checkVersion();
       // A store made just now has no rows to settle.
-      else if ((await store.migrate()) === "existing") await store.removeUnsettled();
+      else if ((await store.migrate(made)) === "existing") await store.removeUnsettled();
     } catch (error) {
       store.close();
       throw error;
@@ -226,9 +228,12 @@ export class Store {
     if (!this.forked) this.instance.closeSync();
   }
 
-  /** Brings the schema to SCHEMA_VERSION; "new" when the store had none (nothing in it, so nothing to settle). */
-  private async migrate(): Promise<"new" | "existing"> {
-    const names = await this.relationNames();
+  /**
+   * Brings the schema to SCHEMA_VERSION; "new" when the store had none (nothing in it, so nothing to settle).
+   * `made`: the database was made by this open, so it holds no relation.
+   */
+  private async migrate(made: boolean): Promise<"new" | "existing"> {
+    const names = made ? [] : await this.relationNames();
     const current = await this.versionIn(names);
     if (current > SCHEMA_VERSION) throw newerStoreError(this.path, current);
     if (current === 0) {

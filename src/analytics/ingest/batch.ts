@@ -13,13 +13,12 @@ import {
   crossNote,
   crossReported,
   crossSourceOf,
+  fileStart,
   hasLegacyEmailRows,
   insertFlagged,
-  nextFileId,
   type Settled,
   SplitBatch,
   settleBatch,
-  storeHasRows,
   withRepeats,
 } from "./finalize.ts";
 import {
@@ -273,8 +272,7 @@ export class FileBatches {
       let crossed: number[] = [];
       const commit = stopwatch();
       const settled = await store.transaction(async () => {
-        const firstId = await nextFileId(store);
-        const storedBefore = await storeHasRows(store);
+        const { fileId: firstId, storedBefore } = await fileStart(store);
         const clock = (this.options.now ?? Date.now)();
         const legacyEmail = storedBefore && format === "email" && (await hasLegacyEmailRows(store));
         const cross = await crossSourceOf(store, format, storedBefore);

@@ -163,20 +163,17 @@ function loadClassifier(): Promise<typeof import("../../bounce/classify-event.ts
 }
 
 /**
- * The id of the next file (or a batch's first): past every `files` row and every file still listed unsettled, whose
- * rows a failed settle could not remove (Store.removeUnsettled): a later file never takes their id (review s46).
+ * Where a file (or a batch) starts, in one statement: the id it takes (a batch's first) — past every `files` row
+ * and every file still listed unsettled, whose rows a failed settle could not remove (Store.removeUnsettled): a
+ * later file never takes their id (review s46) — and whether `event_rows` holds any row before it (else its rows
+ * need no look-up of stored ones).
  */
-export async function nextFileId(store: Store): Promise<number> {
-  const row = await store.one<{ id: number }>(
+export async function fileStart(store: Store): Promise<{ fileId: number; storedBefore: boolean }> {
+  const row = await store.one<{ id: number; any: boolean }>(
     `SELECT greatest((SELECT coalesce(max(file_id), 0) FROM files),
-      (SELECT coalesce(max(file_id), 0) FROM unsettled_files)) + 1 AS id`,
+      (SELECT coalesce(max(file_id), 0) FROM unsettled_files)) + 1 AS id, EXISTS (SELECT 1 FROM event_rows) AS any`,
   );
-  return row?.id ?? 1;
-}
-
-/** Whether `event_rows` holds any row (else a file's rows need no look-up of stored ones). */
-export async function storeHasRows(store: Store): Promise<boolean> {
-  return (await store.one<{ any: boolean }>("SELECT EXISTS (SELECT 1 FROM event_rows) AS any"))?.any ?? true;
+  return { fileId: row?.id ?? 1, storedBefore: row?.any ?? true };
 }
 
 /**

@@ -62,19 +62,24 @@ export async function settleHosting(
   const bound = complete ? params : {};
   // Rows that name no host (an ESP's events) are no evidence, and need nothing while no domain is hosted — but
   // the count after a migration (hosting_state) sets every stored row, listed domains' too (a root dot, R110).
+  // Whether any evidence was counted before (else no host was a relay before this file's).
+  let counted = true;
   if (complete) {
-    const needed = await store.one<{ named: boolean; hosted: boolean }>(
+    const needed = await store.one<{ named: boolean; hosted: boolean; counted: boolean }>(
       `SELECT EXISTS (SELECT 1 FROM event_rows WHERE ${scope} AND remote_mta IS NOT NULL) AS named,
-        EXISTS (SELECT 1 FROM hosted_domains) AS hosted`,
+        EXISTS (SELECT 1 FROM hosted_domains) AS hosted, EXISTS (SELECT 1 FROM recipient_hosts) AS counted`,
       bound,
     );
     if (!needed?.named && !needed?.hosted) return { fileRows: 0, olderRows: 0 };
+    counted = needed?.counted !== false;
   }
   // One grouping of the rows: the hosts' evidence and the providers they were stored with.
   await group(store, scope, bound);
-  // The file's hosts that were relays before its evidence is counted, and those that are now.
+  // The file's hosts that were relays before its evidence is counted (none without evidence), and those that are now.
   await store.run(
-    `CREATE OR REPLACE TEMP TABLE ${NEW_RELAYS} AS SELECT host FROM (${hostClassSql(`SELECT host FROM ${HOSTS}`)}) WHERE relay`,
+    counted
+      ? `CREATE OR REPLACE TEMP TABLE ${NEW_RELAYS} AS SELECT host FROM (${hostClassSql(`SELECT host FROM ${HOSTS}`)}) WHERE relay`
+      : `CREATE OR REPLACE TEMP TABLE ${NEW_RELAYS} (host VARCHAR)`,
   );
   await store.run(
     `MERGE INTO recipient_hosts r USING (
@@ -98,14 +103,17 @@ export async function settleHosting(
         AND ${providerOfDomainSql("domain")} = 'other'`,
   );
   await store.run(`CREATE OR REPLACE TEMP TABLE ${HOSTING} AS ${hostingSql(AFFECTED)}`);
-  // Domains whose rows stored before may change: their vote changed, or a host they name just became a relay.
-  await store.run(
-    `CREATE OR REPLACE TEMP TABLE ${CHANGED} AS SELECT domain FROM ${AFFECTED} a
-      LEFT JOIN ${HOSTING} n USING (domain) LEFT JOIN hosted_domains o USING (domain)
-      WHERE n.provider IS DISTINCT FROM o.provider
-      UNION SELECT domain FROM recipient_hosts WHERE host IN (SELECT host FROM ${NEW_RELAYS})
-        AND ${providerOfDomainSql("domain")} = 'other'`,
-  );
+  // Domains whose rows stored before may change: their vote changed, or a host they name just became a relay
+  // (none to look for when there are no rows stored before, or every stored row is the scope's).
+  const older = complete && storedBefore;
+  if (older)
+    await store.run(
+      `CREATE OR REPLACE TEMP TABLE ${CHANGED} AS SELECT domain FROM ${AFFECTED} a
+        LEFT JOIN ${HOSTING} n USING (domain) LEFT JOIN hosted_domains o USING (domain)
+        WHERE n.provider IS DISTINCT FROM o.provider
+        UNION SELECT domain FROM recipient_hosts WHERE host IN (SELECT host FROM ${NEW_RELAYS})
+          AND ${providerOfDomainSql("domain")} = 'other'`,
+    );
   await store.run(`DELETE FROM hosted_domains WHERE domain IN (SELECT domain FROM ${AFFECTED});
     INSERT INTO hosted_domains SELECT * FROM ${HOSTING};
     DROP TABLE ${HOSTING}; DROP TABLE ${NEW_RELAYS}`);
@@ -113,15 +121,15 @@ export async function settleHosting(
   // Rows stored before, of domains whose vote changed or whose host just became a relay (a store-wide scan, so
   // only when there are some).
   let olderRows = 0;
-  const changed = await store.one<{ n: number }>(`SELECT count(*) AS n FROM ${CHANGED}`);
-  if (complete && storedBefore && changed?.n) {
-    const older = `NOT (${where}) AND ${WITHOUT_ROOT_DOT_SQL(DOMAIN_SQL)} IN (SELECT domain FROM ${CHANGED})`;
-    await group(store, older, params);
+  const changed = older ? await store.one<{ n: number }>(`SELECT count(*) AS n FROM ${CHANGED}`) : null;
+  if (changed?.n) {
+    const rows = `NOT (${where}) AND ${WITHOUT_ROOT_DOT_SQL(DOMAIN_SQL)} IN (SELECT domain FROM ${CHANGED})`;
+    await group(store, rows, params);
     await classify(store);
-    olderRows = await fix(store, older, params);
+    olderRows = await fix(store, rows, params);
   }
   await store.run(
-    `DROP TABLE ${CHANGED}; DROP TABLE ${AFFECTED}; DROP TABLE ${CLASSES}; DROP TABLE ${HOSTS}; DROP TABLE ${GROUPS}`,
+    `${older ? `DROP TABLE ${CHANGED}; ` : ""}DROP TABLE ${AFFECTED}; DROP TABLE ${CLASSES}; DROP TABLE ${HOSTS}; DROP TABLE ${GROUPS}`,
   );
   return complete ? { fileRows, olderRows } : { fileRows, olderRows: fileRows };
 }

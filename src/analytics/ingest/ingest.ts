@@ -19,12 +19,11 @@ import {
   crossNote,
   crossReported,
   crossSourceOf,
+  fileStart,
   hasLegacyEmailRows,
   insertFlagged,
-  nextFileId,
   type Settled,
   settleFile,
-  storeHasRows,
   withRepeats,
 } from "./finalize.ts";
 
@@ -214,9 +213,8 @@ async function loadFile(
   // or nothing: it is listed in `unsettled_files` with its rows, and its settle unlists it; a store opened with
   // it still listed (killed in between) loses its rows (Store.open), and so does a settle that fails.
   const rows = await store.transaction(async () => {
-    const fileId = await nextFileId(store);
     // Whether rows stored before this file can be repeated by it: asked once, not per part.
-    const storedBefore = await storeHasRows(store);
+    const { fileId, storedBefore } = await fileStart(store);
     const clock = now();
     // Whether a stored file of the other kind of source may have reported the file's bounces: asked once.
     const cross = await crossSourceOf(store, format, storedBefore);
