@@ -648,10 +648,15 @@ export class ReplyBytes implements RecordWriter {
   }
 }
 
-/** A LineBytes' template memory and the module's instances over it, by chunk memory. */
+/**
+ * A LineBytes' template memory and the module's instances over it, by chunk memory: those that import no
+ * replies memory, and those that import `replies` (see LineBytes.useReplies).
+ */
 interface TemplateMemory {
   readonly memory: WasmMemory;
   readonly instances: WeakMap<WasmMemory, Exports | null>;
+  replies: WasmMemory | null;
+  replyInstances: WeakMap<WasmMemory, Exports | null>;
 }
 
 /** A template memory of its own with the alphabet `alphabet`. */
@@ -660,8 +665,18 @@ function ownMemory(alphabet: Uint8Array): TemplateMemory {
   // few relays never commits the memory of thousands of places.
   const memory = new (wasm().Memory)({ initial: Math.ceil((PLACES_AT + TEMPLATE_PLACE) / PAGE) });
   new Uint8Array(memory.buffer).set(alphabet.subarray(0, ALPHABET_BYTES), 0);
-  return { memory, instances: new WeakMap() };
+  return { memory, instances: new WeakMap(), replies: null, replyInstances: new WeakMap() };
 }
+
+/**
+ * Template memories released (LineBytes.release), their tables emptied, by alphabet: the next LineBytes of this
+ * thread takes one with its instances. A memory and an Instance per chunk memory for each parser cost more
+ * than reading a small input (a folder's small logs; a test's thousands of two-line reads).
+ */
+const spareMemories = new WeakMap<Uint8Array, TemplateMemory[]>();
+/** Template memories kept released per alphabet, at most, and the largest kept (a wide log's is dropped). */
+const MAX_SPARE_MEMORIES = 4;
+const MAX_SPARE_BYTES = 1 << 20;
 
 /** This thread's head memory of each alphabet (the alphabet itself the key). */
 const headMemories = new WeakMap<Uint8Array, TemplateMemory>();
@@ -708,8 +723,14 @@ export class LineBytes {
   delivery: Delivery | null = null;
   /** The template memory as ints (its table, outs and lanes), made again when it grows (see room). */
   private ints: Int32Array;
-  /** Whether it places templates (else it reads heads alone, in its thread's head memory: see headMemory). */
-  private readonly placing: boolean;
+  /**
+   * Whether it places templates (else it reads heads alone, in its thread's head memory: see headMemory; or it
+   * was released).
+   */
+  private placing: boolean;
+  /** Its template memory and the alphabet in it (where it places templates; see release). */
+  private readonly own: TemplateMemory;
+  private readonly alphabet: Uint8Array | null;
 
   /**
    * A LineBytes for `places` templates and the span alphabet `alphabet`, or null where WebAssembly fails. With
@@ -720,13 +741,21 @@ export class LineBytes {
     const module = lineBytesModule();
     if (module === null) return null;
     try {
-      return new LineBytes(module, places === 0 ? headMemory(alphabet) : ownMemory(alphabet), places > 0);
+      if (places === 0) return new LineBytes(module, headMemory(alphabet), false);
+      return new LineBytes(module, spareMemories.get(alphabet)?.pop() ?? ownMemory(alphabet), true, alphabet);
     } catch {
       return null;
     }
   }
 
-  private constructor(module: WasmModule, memory: TemplateMemory, placing: boolean) {
+  private constructor(
+    module: WasmModule,
+    memory: TemplateMemory,
+    placing: boolean,
+    alphabet: Uint8Array | null = null,
+  ) {
+    this.own = memory;
+    this.alphabet = alphabet;
     this.module = module;
     this.template = memory.memory;
     this.instances = memory.instances;
@@ -779,10 +808,41 @@ export class LineBytes {
     if (this.replies === replies) return true;
     if (this.replies !== null || !this.placing) return false;
     this.replies = replies;
-    // Instances over the chunk memories again, importing it.
-    this.instances = new WeakMap();
+    // Instances over the chunk memories again, importing it (kept with the memory: see release).
+    const own = this.own;
+    if (own.replies !== replies) {
+      own.replies = replies;
+      own.replyInstances = new WeakMap();
+    }
+    this.instances = own.replyInstances;
     this.bound = null;
     return true;
+  }
+
+  /**
+   * Its reader's input has ended (LineTemplates.release): its template memory, the table emptied, goes to the
+   * next LineBytes made in this thread. It places, fills and reads nothing from then on (a template placed in
+   * it may still be asked to fill a lane by a classifier that kept its shape: nothing is written).
+   */
+  release(): void {
+    if (!this.placing) return;
+    this.placing = false;
+    this.replies = null;
+    this.bound = null;
+    this.lookup = this.delivery = null;
+    this.headOf = null;
+    this.linesOf = null;
+    if (this.template.buffer.byteLength > MAX_SPARE_BYTES) return;
+    const alphabet = this.alphabet as Uint8Array;
+    let spare = spareMemories.get(alphabet);
+    if (spare === undefined) {
+      spare = [];
+      spareMemories.set(alphabet, spare);
+    }
+    if (spare.length >= MAX_SPARE_MEMORIES) return;
+    // The table lookup reads (a place is written whole, its lanes emptied, when a template is placed there).
+    this.view.fill(0, TABLE_AT, PLACES_AT);
+    spare.push(this.own);
   }
 
   /** Whether `head` reads lines of the bytes bound last (they lie in a chunk memory). */
@@ -892,6 +952,7 @@ export class LineBytes {
 
   /** Empties the lanes of the template placed at `address`. */
   clearLane(address: number): void {
+    if (!this.placing) return;
     const first = (address - LANES * LANE_BYTES) >> 2;
     this.ints[first] = 0;
     this.ints[first + LANE_INTS] = 0;

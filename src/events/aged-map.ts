@@ -90,8 +90,17 @@ function mixed(hash: number): number {
   return h ^ (h >>> 16);
 }
 
+/**
+ * What a table holds until its first add (see AgedTable.own): arrays of no entry, shared and never written — a
+ * reader of a small input (a test's few lines, a folder's small logs) keeps no state, and its table's arrays
+ * (some 30 KB, several typed arrays) were most of making its parser.
+ */
+const NO_FILTER = new Int32Array(FILTER_BITS / 32);
+const NO_INTS = new Int32Array(0);
+const NO_BYTES = new Uint8Array(0);
+
 export class AgedTable<V> {
-  private slots = new Int32Array(FIRST_SLOTS * SLOT_INTS);
+  private slots = NO_INTS;
   private mask = FIRST_SLOTS - 1;
   private used = 0;
   /**
@@ -100,12 +109,12 @@ export class AgedTable<V> {
    * anew once the removals since outnumber the keys (plus FILTER_SLACK), so at most about half its set bits
    * are stale.
    */
-  private readonly filter = new Int32Array(FILTER_BITS / 32);
+  private filter = NO_FILTER;
   private removed = 0;
   /** Per entry number: the key's hash, the key, the value, its list and its generation's id (-1: free). */
-  private hashes = new Int32Array(FIRST_ENTRIES);
-  private generationOf = new Int32Array(FIRST_ENTRIES).fill(-1);
-  private listOf = new Uint8Array(FIRST_ENTRIES);
+  private hashes = NO_INTS;
+  private generationOf = NO_INTS;
+  private listOf = NO_BYTES;
   private readonly keys: string[] = [];
   private readonly values: (V | undefined)[] = [];
   /** Entry numbers free for reuse, and the first never used. */
@@ -120,6 +129,8 @@ export class AgedTable<V> {
   evictedByCount = 0;
   /** Called for each entry forgotten (not for `remove`). */
   private readonly onEvict: ((value: V, list: number, byCount: boolean) => void) | null;
+  /** The index slots and entries its arrays are made for at its first add. */
+  private readonly first: { slots: number; entries: number };
 
   /** `first`: the index slots and entries made room for at first (a power of two; more as needed). */
   constructor(
@@ -130,10 +141,20 @@ export class AgedTable<V> {
     warmUp();
     this.lists = lists.map((list, index) => new Ages(list, index));
     this.onEvict = onEvict ?? null;
-    // The arrays (and the mask) written again: V8 takes a field written only where its object is made for
-    // a constant, and throws away the code optimized on that when the table first grows.
+    this.first = first;
+    this.mask = first.slots - 1;
+  }
+
+  /**
+   * Its own arrays, made at its first add (until then it holds the shared empty ones: no key is found, the
+   * filter being clear). Their fields are written after the object is made: V8 takes a field written only
+   * where its object is made for a constant, and throws away the code optimized on that when the table grows.
+   */
+  private own(): void {
+    const first = this.first;
     this.slots = new Int32Array(first.slots * SLOT_INTS);
     this.mask = first.slots - 1;
+    this.filter = new Int32Array(FILTER_BITS / 32);
     this.hashes = new Int32Array(first.entries);
     this.generationOf = new Int32Array(first.entries).fill(-1);
     this.listOf = new Uint8Array(first.entries);
@@ -203,6 +224,7 @@ export class AgedTable<V> {
    * written at input time `timeMs` (NaN: the latest time seen): its entry number.
    */
   add(hash: number, key: string, value: V, list: number, timeMs: number): number {
+    if (this.filter === NO_FILTER) this.own();
     const ages = this.lists[list];
     const generation = this.current(ages, timeMs);
     const entry = this.newEntry();
@@ -254,6 +276,8 @@ export class AgedTable<V> {
   }
 
   clear(): void {
+    // Never added to: nothing to clear (and the shared arrays are never written).
+    if (this.filter === NO_FILTER) return;
     this.slots.fill(0);
     this.used = 0;
     this.filter.fill(0);

@@ -178,16 +178,32 @@ export async function* decompressedChunks(input: AsyncIterable<Buffer | string>)
   yield* unjournaled(kind ? inflate(rest(), kind) : rest());
 }
 
-/** Chunks as they are, or a journal export's (its first chunk says so) as its syslog lines. */
+/**
+ * Chunks as they are, or a journal export's (its first bytes say so) as its syslog lines. The chunks are
+ * gathered to JOURNAL_HEAD_BYTES first: a stream's first chunk may hold fewer (a pipe, an inflated stream).
+ */
 async function* unjournaled(chunks: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
   const iterator = chunks[Symbol.asyncIterator]();
-  const first = await iterator.next();
-  if (first.done) return;
+  const heads: Buffer[] = [];
+  let length = 0;
+  let done = false;
+  while (length < JOURNAL_HEAD_BYTES) {
+    const next = await iterator.next();
+    if (next.done) {
+      done = true;
+      break;
+    }
+    heads.push(next.value);
+    length += next.value.length;
+  }
+  if (length === 0) return;
+  const head = heads.length === 1 ? heads[0] : Buffer.concat(heads);
   async function* all(): AsyncGenerator<Buffer> {
-    yield first.value;
+    yield head;
+    if (done) return;
     for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
   }
-  yield* isJournalHead(first.value) ? journalLines(all()) : all();
+  yield* isJournalHead(head) ? journalLines(all()) : all();
 }
 
 /**

@@ -128,7 +128,12 @@ function entryLine(text: string): string | null {
   const pid = fieldText(fields.SYSLOG_PID) ?? fieldText(fields._PID);
   const host = fieldText(fields._HOSTNAME) ?? "-";
   // A line per entry: a message of several lines is joined by spaces.
-  return `${stamp(fieldText(fields.__REALTIME_TIMESTAMP))} ${oneWord(host)} ${oneWord(ident)}${pid !== null ? `[${oneWord(pid)}]` : ""}: ${message.replace(/\r?\n/g, " ")}`;
+  // The time the journal received it; else the time its sender gave (review R154), else `-`.
+  const time =
+    stamp(fieldText(fields.__REALTIME_TIMESTAMP)) ??
+    stamp(fieldText(fields._SOURCE_REALTIME_TIMESTAMP)) ??
+    "-";
+  return `${time} ${oneWord(host)} ${oneWord(ident)}${pid !== null ? `[${oneWord(pid)}]` : ""}: ${message.replace(/\r?\n/g, " ")}`;
 }
 
 /**
@@ -146,11 +151,11 @@ function oneWord(text: string): string {
   return text.replace(/\s+/g, "_") || "-";
 }
 
-/** `__REALTIME_TIMESTAMP` (microseconds since the epoch, as digits) → RFC 3339 in UTC; `-` when unreadable. */
-function stamp(micros: string | null): string {
-  if (micros === null || !/^\d{1,17}$/.test(micros)) return "-";
+/** A journal time (microseconds since the epoch, as digits) → RFC 3339 in UTC; null when unreadable. */
+function stamp(micros: string | null): string | null {
+  if (micros === null || !/^\d{1,17}$/.test(micros)) return null;
   const ms = Math.floor(Number(micros) / 1000);
   const iso = new Date(ms).toISOString();
-  if (iso.length !== 24) return "-";
+  if (iso.length !== 24) return null;
   return `${iso.slice(0, 19)}.${micros.padStart(6, "0").slice(-6)}+00:00`;
 }

@@ -67,6 +67,20 @@ const EXTRAS = 2;
 const JS_COMPARES = 16;
 /** Where learn gathers a template's literal pieces and tail (at most MAX_TEMPLATE bytes). */
 const LITERAL = new Uint8Array(MAX_TEMPLATE);
+/**
+ * The tables of a LineTemplates that has learned nothing (since it was made or released): shared and never
+ * written (learn makes its own first). A slot of it holds nothing.
+ */
+const NO_TEMPLATES: undefined[] = new Array(SLOTS);
+/** A LineTemplates' three tables, as released for the next one made in this thread (see LineTemplates.release). */
+interface Tables<T> {
+  firsts: (LineTemplate<T> | undefined)[];
+  seconds: (LineTemplate<T> | undefined)[];
+  extras: (LineTemplate<T>[] | undefined)[];
+}
+/** Tables released, emptied, at most MAX_SPARE_TABLES (one reader after another takes the same ones). */
+const spareTables: Tables<unknown>[] = [];
+const MAX_SPARE_TABLES = 4;
 
 /** LineTemplates.delivery's answers where it wrote nothing: no WebAssembly call made; the line read (lastRead). */
 export const NO_DELIVERY = -1;
@@ -248,10 +262,11 @@ export class LineTemplates<T> {
   /**
    * Two per slot (see read): the first of slot s (even) at firsts[s / 2], the second at seconds[s / 2].
    * Two arrays: one of 2 × SLOTS would be a large object for V8 (128 KB or more), a costly allocation for
-   * every parser.
+   * every parser. Made at the first learn, or taken from a LineTemplates released before (see release):
+   * 64 KB each, they were a third of making a parser (a test reads thousands of two-line inputs).
    */
-  private readonly firsts: (LineTemplate<T> | undefined)[] = new Array(SLOTS);
-  private readonly seconds: (LineTemplate<T> | undefined)[] = new Array(SLOTS);
+  private firsts: (LineTemplate<T> | undefined)[] = NO_TEMPLATES;
+  private seconds: (LineTemplate<T> | undefined)[] = NO_TEMPLATES;
   /**
    * A slot's templates evicted from its two (most recent first, at most EXTRAS), read in JavaScript when
    * neither of the two reads a line: a line of one of them takes it back into the table (promote) instead
@@ -259,7 +274,9 @@ export class LineTemplates<T> {
    * its two otherwise, each made anew on every line (a sender's thousands of recipient domain × relay
    * shapes: most of a wide log's learns).
    */
-  private readonly extras: (LineTemplate<T>[] | undefined)[] = new Array(SLOTS);
+  private extras: (LineTemplate<T>[] | undefined)[] = NO_TEMPLATES;
+  /** The pairs whose first template is set (what release empties). */
+  private readonly pairs: number[] = [];
   /** The words of the memory of the bytes read last (one per input chunk). */
   private readonly memory = new MemoryWords();
   /**
@@ -272,6 +289,38 @@ export class LineTemplates<T> {
   private placesUsed = 0;
   /** What `read` gives for the line `delivery` answered LOOKED for last. */
   lastRead: TemplateReading<T> | null = null;
+
+  /**
+   * Its input has ended: its tables, emptied, and its template memory (LineBytes.release) go to the next
+   * LineTemplates of this thread that learns. It reads on as a new one would (it has learned nothing).
+   */
+  release(): void {
+    if (this.firsts !== NO_TEMPLATES) {
+      const { firsts, seconds, extras } = this;
+      for (const pair of this.pairs) {
+        firsts[pair] = undefined;
+        seconds[pair] = undefined;
+        extras[pair] = undefined;
+      }
+      this.pairs.length = 0;
+      if (spareTables.length < MAX_SPARE_TABLES)
+        spareTables.push({ firsts, seconds, extras } as Tables<unknown>);
+      this.firsts = this.seconds = this.extras = NO_TEMPLATES;
+    }
+    this.lineBytes?.release();
+    this.lineBytes = null;
+    this.lineBytesTried = false;
+    this.placesUsed = 0;
+    this.lastRead = null;
+  }
+
+  /** Tables of its own (see firsts), made or taken from those released. */
+  private own(): void {
+    const spare = spareTables.pop() as Tables<T> | undefined;
+    this.firsts = spare?.firsts ?? new Array(SLOTS);
+    this.seconds = spare?.seconds ?? new Array(SLOTS);
+    this.extras = spare?.extras ?? new Array(SLOTS);
+  }
 
   /** Whether it reads lines of `bytes` in WebAssembly (see lineBytes). */
   inWebAssembly(bytes: Uint8Array): boolean {
@@ -504,7 +553,9 @@ export class LineTemplates<T> {
     for (let i = replyEnd; i < lineEnd; i++) literal[length++] = bytes[i];
     const slot = slotOf(bytes, rcptStart, rcptEnd, lineEnd, kind);
     const pair = slot >> 1;
+    if (this.firsts === NO_TEMPLATES) this.own();
     const kept = this.firsts[pair];
+    if (kept === undefined) this.pairs.push(pair);
     const evicted = this.seconds[pair];
     // The new one takes the place of the one it evicts (which becomes an extra), else the next unused one:
     // the places in use stay together at the memory's start (it grows as they are used: line-bytes.ts).

@@ -946,6 +946,8 @@ class PostfixParser {
 
   end(_out: Out): void {
     this.states.clear();
+    // What its templates hold goes to the next parser of this thread (a folder's logs, one after another).
+    this.templates.release();
   }
 
   /**

@@ -7,7 +7,7 @@ import { jsonRecords } from "./json-records.ts";
 import type { LineParser, Out, ParseContext } from "./source.ts";
 import { newEvent, problem } from "./source.ts";
 import { TRANSFORM_JS } from "./transforms.ts";
-import { first, isObject, str as plainText } from "./values.ts";
+import { bigIntegerDigits, first, isObject, str as plainText } from "./values.ts";
 
 /**
  * Thrown where a JSON number read as text is an integer JSON.parse could not hold exactly (beyond 2^53:
@@ -40,19 +40,12 @@ function text(value: unknown): string | null {
   return str(value);
 }
 
-const DIGITS = /^-?[0-9]+$/;
-
 /**
  * JSON.parse reviver (source text access): an integer beyond 2^53 written as digits is that text, as DuckDB's
  * reader gives it; one written otherwise (`1e300`) stays a number, also as DuckDB prints it.
  */
 const keepDigits = (_key: string, value: unknown, context?: { source?: string }): unknown =>
-  typeof value === "number" &&
-  !Number.isSafeInteger(value) &&
-  context?.source !== undefined &&
-  DIGITS.test(context.source)
-    ? context.source
-    : value;
+  bigIntegerDigits(value, context) ?? value;
 
 /**
  * The streaming JS parser of a field table (src/events/field-table.ts): the table is compiled once into

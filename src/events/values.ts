@@ -15,6 +15,23 @@ export function str(value: unknown): string | null {
   return null;
 }
 
+/**
+ * The digits of a JSON integer beyond 2^53 as its source wrote them (for a JSON.parse reviver, which sees the
+ * source text), or null: JSON.parse would round it (a Postmark `ID` is an int64). One written otherwise (`1e300`,
+ * `2.0e20`) is a number as written, and DuckDB prints it as one too. The one test of both readers that keep them
+ * (src/events/table-parser.ts: the digits as text, as DuckDB's reader gives them; src/serve/receivers.ts: the
+ * digits written again as they came).
+ */
+export function bigIntegerDigits(value: unknown, context?: { source?: string }): string | null {
+  return typeof value === "number" &&
+    !Number.isSafeInteger(value) &&
+    context?.source !== undefined &&
+    BIG_INTEGER_DIGITS.test(context.source)
+    ? context.source
+    : null;
+}
+const BIG_INTEGER_DIGITS = /^-?[0-9]+$/;
+
 export function obj(value: unknown): JsonObject | null {
   return isObject(value) ? value : null;
 }

@@ -125,8 +125,9 @@ const MAX_TRIES = 4;
 const MAX_BRANCHES = 64;
 /** Classes whose SharedContext is handed to new contexts, at most (the table is emptied when full). */
 const MAX_SHARED_CONTEXTS = 4096;
-/** Bits of the doorkeeper of reply keys (EventClassifier.seenBefore). */
+/** Bits of the doorkeeper of reply keys (EventClassifier.seenBefore), and how many are listed before it is made. */
 const SEEN_BITS = 1 << 20;
+const SEEN_FEW = 64;
 /** Stand-ins kept per context (DomainContext.standInFor). */
 const MAX_STAND_INS = 4;
 /** Slots of the recipient domains' table (a power of two; two a hash, see domainOfBytes). */
@@ -196,8 +197,12 @@ export class EventClassifier {
   contextsMade = 0;
   /** Relays' names' JSON made (see hostOf). */
   relaysMade = 0;
-  /** Reply keys seen (missed) once, one bit per hash: see seenBefore. */
-  private readonly seen = new Int32Array(SEEN_BITS / 32);
+  /**
+   * Reply keys seen (missed) once, one bit per hash: see seenBefore. Made once SEEN_FEW bits are marked (128
+   * KB, most of making a classifier): until then the marked bits are listed in seenFew.
+   */
+  private seen: Int32Array | null = null;
+  private readonly seenFew: number[] = [];
   private seenMarked = 0;
   /** The context of a reply on bytes that `find` looked up last (null: none). */
   private lastContext: DomainContext | null = null;
@@ -860,7 +865,18 @@ export class EventClassifier {
   private seenBefore(hash: number): boolean {
     const bit = (hash ^ (hash >>> 15)) & (SEEN_BITS - 1);
     const mask = 1 << (bit & 31);
-    const seen = this.seen;
+    let seen = this.seen;
+    if (seen === null) {
+      const few = this.seenFew;
+      if (few.includes(bit)) return true;
+      if (few.length < SEEN_FEW) {
+        few.push(bit);
+        this.seenMarked++;
+        return false;
+      }
+      seen = this.seen = new Int32Array(SEEN_BITS / 32);
+      for (const marked of few) seen[marked >>> 5] |= 1 << (marked & 31);
+    }
     if ((seen[bit >>> 5] & mask) !== 0) return true;
     // A sixteenth full (a key not seen passes as seen at most that often): start afresh.
     if (++this.seenMarked > SEEN_BITS / 16) {

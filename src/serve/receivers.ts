@@ -1,5 +1,6 @@
 import type { KeyObject } from "node:crypto";
 import type { FormatName } from "../events/formats.ts";
+import { bigIntegerDigits } from "../events/values.ts";
 import {
   DEFAULT_SIGNATURE_WINDOW_SECONDS,
   type Verdict,
@@ -188,17 +189,13 @@ type Parsed = { ok: true; value: unknown } | { ok: false; error: string };
 
 /**
  * JSON.parse reviver: an integer beyond 2^53 written as digits stays those digits when the record is written
- * again (JSON.rawJSON), as in the file readers (src/events/table-parser.ts keepDigits). Postmark's `ID` is an
+ * again (JSON.rawJSON); the test is the file readers' (src/events/values.ts bigIntegerDigits). Postmark's `ID` is an
  * int64: re-serialised as the rounded double, ids differing only in their last digits made one event (ci s49).
  */
-const keepDigits = (_key: string, value: unknown, context?: { source?: string }): unknown =>
-  typeof value === "number" &&
-  !Number.isSafeInteger(value) &&
-  rawJson !== undefined &&
-  context?.source !== undefined &&
-  /^-?[0-9]+$/.test(context.source)
-    ? rawJson(context.source)
-    : value;
+const keepDigits = (_key: string, value: unknown, context?: { source?: string }): unknown => {
+  const digits = bigIntegerDigits(value, context);
+  return digits !== null && rawJson !== undefined ? rawJson(digits) : value;
+};
 
 /** JSON.rawJSON (ES2026; Node ≥ 21), which TypeScript's library does not declare yet. */
 const rawJson = (JSON as unknown as { rawJSON?: (text: string) => unknown }).rawJSON;

@@ -29,7 +29,7 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 90,
+  version: 91,
   fingerprint: "a19b80488b5eb19affa0c1aa9c4ad36db7c20f9ea240a741ec04a0e8474044b1",
 };
 

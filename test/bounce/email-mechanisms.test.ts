@@ -565,6 +565,102 @@ describe("Sendmail transcripts", () => {
     );
   });
 
+  it("a Sendmail report of both lists with no DSN fields: each recipient's action is its own list's, the queued one reads its own '... Deferred' line, and ingest stores a bounce and a deferral (review R151)", () => {
+    const text = plain(
+      "Returned mail: see transcript for details",
+      [
+        ...MIXED_LISTS,
+        "",
+        "   ----- Transcript of session follows -----",
+        "... while talking to mx.old.example.:",
+        ">>> RCPT To:<gone@old.example>",
+        "<<< 550 5.1.1 <gone@old.example>... User unknown",
+        "550 5.1.1 <gone@old.example>... User unknown",
+        "<slow@far.example>... Deferred: Connection timed out with mx.far.example.",
+        "Warning: message still undelivered after 4 hours",
+      ].join("\n"),
+    );
+    const { records: read, actions } = readEmail(Buffer.from(text), "mixed.eml");
+    assert.deepEqual(
+      read.map((record, index) => [
+        record.recipient,
+        actions[index],
+        record.reason,
+        record.suppressRecipient,
+      ]),
+      [
+        ["gone@old.example", "failed", "userunknown", true],
+        ["slow@far.example", "delayed", "expired", false],
+      ],
+    );
+    assert.match(read[1].diagnostic, /^<slow@far\.example>\.\.\. Deferred: Connection timed out/);
+    const stored = emailItems(Buffer.from(text), "mixed.eml", null) as DeliveryEvent[];
+    assert.deepEqual(
+      stored.map((event) => [event.recipient, event.type]),
+      [
+        ["gone@old.example", "bounced"],
+        ["slow@far.example", "deferred"],
+      ],
+    );
+  });
+
+  it("a success notice without DSN fields is no failure: Sendmail's list of successful deliveries, Postfix's success template (its recipients are delivered, and ingest stores them so)", () => {
+    const sendmail = plain(
+      "Return receipt",
+      [
+        "The original message was received at Sun, 6 Dec 2026 11:01:52 GMT",
+        "",
+        "   ----- The following addresses had successful delivery notifications -----",
+        "<okuser@example.org>  (successfully delivered to mailbox)",
+      ].join("\n"),
+    );
+    const postfix = plain(
+      "Successful Mail Delivery Report",
+      [
+        "This is the mail system at host mx.example.org.",
+        "",
+        "Your message was successfully delivered to the destination(s)",
+        "listed below. If the message was delivered to mailbox you will",
+        "receive no further notifications. Otherwise you may still receive",
+        "notifications of mail delivery errors from other systems.",
+        "",
+        "                   The mail system",
+        "",
+        "<okuser@example.org>: delivery via local: alias expanded",
+      ].join("\n"),
+    );
+    for (const text of [sendmail, postfix]) {
+      const { records: read, actions } = readEmail(Buffer.from(text), "success.eml");
+      assert.deepEqual(
+        read.map((record, index) => [record.recipient, actions[index], record.reason]),
+        [["okuser@example.org", "delivered", "delivered"]],
+      );
+      const stored = emailItems(Buffer.from(text), "success.eml", null) as DeliveryEvent[];
+      assert.deepEqual(
+        stored.map((event) => event.type),
+        ["delivered"],
+      );
+    }
+  });
+
+  it("a reply that says 'while talking to' mid-line opens no host part: the recipient still reads the part where it was refused (the marker counts only at a line's start)", () => {
+    const [record] = sendmailReport(
+      ["<bob@b.example>", "    (reason: 550 5.1.1 <bob@b.example>... User unknown)"],
+      [
+        "... while talking to mx1.b.example.:",
+        ">>> RCPT To:<bob@b.example>",
+        "<<< 451 4.3.0 Temporary failure while talking to backend store",
+        "... while talking to mx2.b.example.:",
+        ">>> RCPT To:<bob@b.example>",
+        "<<< 550 5.1.1 <bob@b.example>... User unknown",
+        "550 5.1.1 <bob@b.example>... User unknown",
+      ],
+    );
+    assert.equal(record.remoteMta, "mx2.b.example");
+    assert.match(record.diagnostic, /while talking to mx2\.b\.example\.: >>> RCPT To:<bob@b\.example>/);
+    assert.doesNotMatch(record.diagnostic, /backend store/);
+  });
+
   it("Sendmail's next list of addresses ends the recipient before it: its header is no part of that one's error", () => {
     const [gone] = reportRecords("Returned mail: see transcript for details", [...MIXED_LISTS]);
     assert.equal(gone.recipient, "gone@old.example");
@@ -1128,6 +1224,36 @@ describe("DSN fields", () => {
 });
 
 describe("plain-text reports", () => {
+  it("a layout's label over the recipient's error is no part of it, nor the notice's lead-in to its list (HCL Domino's 'because:', review R149)", () => {
+    const domino = (dsnPart: boolean) =>
+      records(
+        (dsnPart ? dsn : (text: string) => plain("DELIVERY FAILURE: User not listed", text))(
+          [
+            "Your message",
+            "",
+            "  Subject: December digest",
+            "",
+            "was not delivered to:",
+            "",
+            "  anna.berg@partner.example.de",
+            "",
+            "because:",
+            "",
+            "  User Anna Berg (anna.berg@partner.example.de) not listed in Domino Directory",
+          ].join("\n"),
+          ["Final-Recipient: rfc822;anna.berg@partner.example.de", "Action: failed", "Status: 5.0.0"].join(
+            "\n",
+          ),
+        ),
+      )[0];
+    for (const dsnPart of [true, false])
+      assert.equal(
+        domino(dsnPart).diagnostic,
+        "User Anna Berg (anna.berg@partner.example.de) not listed in Domino Directory",
+        `DSN part: ${dsnPart}`,
+      );
+  });
+
   it("Postfix's text for a local program's exit status alone (global/sys_exits.c: \"<a@b>: service unavailable\") is a mailer error; 'user unknown' keeps its own meaning", () => {
     const postfix = (error: string) =>
       records(

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { gzipSync } from "node:zlib";
 import { ingestFile } from "../../src/analytics/ingest/ingest.ts";
-import { isEncoded } from "../../src/events/input.ts";
+import { decompressedChunks, isEncoded } from "../../src/events/input.ts";
 import { journalLines } from "../../src/events/journal.ts";
 import { classifyFile } from "../../src/pipeline/library.ts";
 import { Store } from "../../src/store/index.ts";
@@ -191,4 +191,37 @@ test("an entry that gives no syslog line (MESSAGE null, as journalctl writes a f
   assert.equal(oneLine.split("\n").length, 2);
   assert.equal(pretty.split("\n").length, 2);
   assert.match(pretty, /^\{ "__CURSOR": .*"MESSAGE": null \}\n$/);
+});
+
+test("a stream whose first chunks are shorter than a journal export's telling head is still read as one (input.ts)", async () => {
+  const bytes = Buffer.from(FORMS["json.json"] as string);
+  for (const size of [1, 7, 63]) {
+    const out: Buffer[] = [];
+    for await (const chunk of decompressedChunks(
+      (async function* () {
+        yield* chunked(bytes, size);
+      })(),
+    ))
+      out.push(chunk);
+    assert.equal(Buffer.concat(out).toString("utf8"), SYSLOG, `chunks of ${size} bytes`);
+  }
+});
+
+test("an entry whose __REALTIME_TIMESTAMP cannot be read takes _SOURCE_REALTIME_TIMESTAMP (review R154)", async () => {
+  const [micros] = ENTRIES[1];
+  const { __REALTIME_TIMESTAMP: _, ...rest } = entry(ENTRIES[1]);
+  const want = `${SYSLOG.split("\n")[1]}\n`;
+  for (const realtime of [undefined, "abc", "-5", 1772409603000001]) {
+    const text = JSON.stringify({
+      ...rest,
+      __REALTIME_TIMESTAMP: realtime,
+      _SOURCE_REALTIME_TIMESTAMP: micros,
+    });
+    assert.equal(await whole([Buffer.from(`${text}\n`)]), want, String(realtime));
+  }
+  // Neither readable: the line keeps `-` for its stamp (the log reader's line it cannot read).
+  assert.match(
+    await whole([Buffer.from(`${JSON.stringify({ ...rest, __REALTIME_TIMESTAMP: "x" })}\n`)]),
+    /^- mx-out1 /,
+  );
 });

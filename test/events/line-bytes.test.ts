@@ -134,6 +134,51 @@ test("a slot's two templates read their own lines, in WebAssembly and in JavaScr
   }
 });
 
+test("a LineTemplates whose input ended (release) reads as a new one, and the next one made takes its memory with nothing of its templates", () => {
+  // Two recipient domains: two slots of the table.
+  const line = (domain: string) =>
+    `Jan  5 08:00:00 mta1 postfix/smtp[3001]: 4A1B2C3D4E: to=<a@${domain}>, relay=mx.example.org[198.51.100.7]:25, delay=1.2, delays=0.1/0/0.5/0.6, dsn=2.0.0, status=sent (host mx.example.org[198.51.100.7] said: 250 ok (in reply to end of DATA command))`;
+  const lines = [line("example.org"), line("example.net")];
+  const memory = Buffer.from(chunkBuffer(chunkMemory(1000)));
+  const chunk = memory.subarray(3, 3 + memory.write(`${lines.join("\n")}\n`, 3, "latin1"));
+  const at = (n: number) => {
+    const start = n === 0 ? 0 : lines[0].length + 1;
+    const l = lines[n];
+    return [start + l.indexOf("<") + 1, start + l.indexOf(">"), start + l.length] as const;
+  };
+  const learn = (templates: LineTemplates<string>, n: number) => {
+    const start = n === 0 ? 0 : lines[0].length + 1;
+    const reply = [
+      start + lines[n].indexOf("said: ") + 6,
+      start + lines[n].lastIndexOf(" (in reply"),
+    ] as const;
+    templates.learn(chunk, ...at(n), ...reply, `line ${n}`);
+  };
+  const read = (templates: LineTemplates<string>, n: number) =>
+    templates.read(chunk, ...at(n))?.fields ?? null;
+  for (let round = 0; round < 3; round++) {
+    // Line 1's template in the first place, line 0's in the second.
+    const first = new LineTemplates<string>();
+    learn(first, 1);
+    learn(first, 0);
+    assert.deepEqual([read(first, 0), read(first, 1)], ["line 0", "line 1"]);
+    first.release();
+    assert.equal(first.inWebAssembly(chunk), false);
+    assert.deepEqual([read(first, 0), read(first, 1)], [null, null]);
+    // The next one made places in the memory the first released (its first place again): the first's table,
+    // which led line 0's slot to the second place, is not there.
+    const next = new LineTemplates<string>();
+    learn(next, 1);
+    assert.equal(next.inWebAssembly(chunk), true);
+    assert.deepEqual([read(next, 0), read(next, 1)], [null, "line 1"]);
+    next.release();
+    // The first, learning again, reads as a new one.
+    learn(first, 0);
+    assert.deepEqual([read(first, 0), read(first, 1)], ["line 0", null]);
+    first.release();
+  }
+});
+
 test("a line's end is found in WebAssembly where Buffer's indexOf finds it, at any alignment and range (line-index.ts indexLines)", () => {
   const memory = chunkMemory(1 << 16);
   // An odd offset: the eight-byte loads are unaligned.

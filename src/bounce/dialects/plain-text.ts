@@ -13,7 +13,6 @@ import {
   recipientsInSentences,
   STATUS_IN_TEXT,
   TRANSCRIPT_HOST,
-  transcriptHostStarts,
   withoutAddressee,
 } from "../email/text.ts";
 import {
@@ -22,6 +21,8 @@ import {
   cutReplyCode,
   DIALOGUE,
   isReplyLine,
+  isSendmailDeferral,
+  isSendmailReason,
   SENDMAIL_REASON,
   transcriptLines,
   wholeTranscriptReply,
@@ -188,12 +189,82 @@ function withPreamble(diagnostic: string, preamble: string): string {
 }
 
 /**
+ * Sendmail's lists of addresses (savemail.c errbody, https://github.com/Distrotech/sendmail/blob/master/sendmail/savemail.c):
+ * "----- The following addresses had permanent fatal errors -----" names the recipients it gave up on, "… had
+ * transient non-fatal errors -----" the ones it still tries, "… had successful delivery notifications -----" the ones
+ * delivered (RFC 3464 Action: failed / delayed / delivered, as the report's DSN part says when it has one). Each list
+ * runs to a blank line, each address at a line's start (a success's words after it, "  (successfully delivered to
+ * mailbox)"; a program recipient's address on its "(expanded from: …)" line), its "(reason: …)" indented under it. A report with both failure lists is about both, whatever its words say
+ * overall ("Warning: message still undelivered after 4 hours" is about the queued one): each recipient's action is
+ * its own list's (review R151).
+ */
+const SENDMAIL_LIST =
+  /^-+ ?The following addresses had (permanent fatal errors|transient non-fatal errors|successful delivery notifications) ?-+$/i;
+const LIST_ACTIONS: Record<string, ListedAction> = {
+  "permanent fatal errors": "failed",
+  "transient non-fatal errors": "delayed",
+  "successful delivery notifications": "delivered",
+};
+const EXPANDED_FROM_LINE = /^\(expanded from: <?([^\s<>]+@[^\s<>]+?)>?\)$/i;
+/** Text and lines read for the lists: hostile input stays bounded. */
+const MAX_LIST_TEXT = 64 * 1024;
+const MAX_LIST_LINES = 1024;
+
+type ListedAction = "failed" | "delayed" | "delivered";
+
+interface ListedActions {
+  /** Per listed address (lower case), its list's action. */
+  actions: Map<string, ListedAction>;
+  /** The actions of the lists that name someone. */
+  kinds: Set<ListedAction>;
+}
+
+function listActions(reportText: string): ListedActions | null {
+  if (!reportText.includes("ollowing addresses had")) return null;
+  let listed: ListedActions | null = null;
+  let action: ListedAction | null = null;
+  for (const line of reportText.slice(0, MAX_LIST_TEXT).split("\n", MAX_LIST_LINES)) {
+    const trimmed = line.trim();
+    const header = SENDMAIL_LIST.exec(trimmed);
+    if (header !== null) action = LIST_ACTIONS[header[1].toLowerCase()];
+    else if (trimmed === "") action = null;
+    else if (action !== null && trimmed.includes("@")) {
+      const indented = trimmed !== line.trimEnd();
+      const address = indented
+        ? EXPANDED_FROM_LINE.exec(trimmed)?.[1]
+        : trimmed.split(/\s/, 1)[0].replace(/^<(.*)>$/, "$1");
+      if (address === undefined) continue;
+      listed ??= { actions: new Map(), kinds: new Set() };
+      const key = address.toLowerCase();
+      if (!listed.actions.has(key)) listed.actions.set(key, action);
+      listed.kinds.add(action);
+    }
+  }
+  return listed;
+}
+
+/**
+ * Postfix's success notice (its bounce templates' success_template, bounce(5): "Successful Mail Delivery Report"):
+ * every recipient it lists was delivered, none failed.
+ */
+const POSTFIX_SUCCESS = /your message was successfully delivered to the destination\(s\)/i;
+
+/** What RFC 3464 would say in a report's Action, from its words: failed unless they say otherwise. */
+function reportAction(mail: ScannedEmail, listed: ListedActions | null): ListedAction {
+  if (listed?.kinds.has("failed")) return "failed";
+  const head = mail.reportText.slice(0, 4096);
+  if ((listed?.kinds.has("delivered") && !listed.kinds.has("delayed")) || POSTFIX_SUCCESS.test(head))
+    return "delivered";
+  return DELAY_WARNING.test(mail.subject) || DELAY_WARNING.test(head) ? "delayed" : "failed";
+}
+
+/**
  * A failure report's transcript line about a recipient still in the queue ("g@example.org... Deferred: 421 …",
  * Sendmail's transcript after its list of failed addresses, savemail.c): a recipient of the report only when the
  * list names it too. A report that lists nobody before such lines keeps them (they are all it says).
  */
 function withoutOnlyDeferred<T extends { recipient: string; diagnostic: string }>(entries: T[]): T[] {
-  const deferred = (entry: T) => entry.diagnostic.startsWith(`${entry.recipient}... Deferred`);
+  const deferred = (entry: T) => isSendmailDeferral(entry.diagnostic, entry.recipient);
   if (deferred(entries[0])) return entries;
   const listed = new Set<string>();
   const kept: T[] = [];
@@ -256,7 +327,11 @@ function ownSendmailReply(
       command,
     };
   if (part === null) return { diagnostic: `${error}${rest}`, context: null, remoteMta };
-  const own = ownPartOf(rest, part.index);
+  const own = ownPartOf(
+    rest,
+    part.parts.map((lines) => lines[0]),
+    part.index,
+  );
   const trimmed = withoutLaterReplies(own, part.later, own.indexOf(`<<< ${reason[1].trim()}`));
   // The later replies stay the error's context: they show the phase (a pipelined batch's DATA refused for want
   // of recipients says the error answered RCPT TO, email/smtp-command.ts).
@@ -304,8 +379,10 @@ function wholeDeferredReply(
   mail: ScannedEmail,
   transcript: () => readonly string[],
 ): string | null {
-  const opening = `${entry.recipient}... Deferred: `;
-  if (!entry.diagnostic.startsWith(opening)) return null;
+  if (!isSendmailDeferral(entry.diagnostic, entry.recipient)) return null;
+  const opened = entry.diagnostic.indexOf("... Deferred: ");
+  if (opened < 0) return null;
+  const opening = entry.diagnostic.slice(0, opened + "... Deferred: ".length);
   const line = transcript().find((candidate) => candidate.startsWith(opening));
   if (line === undefined) return null;
   const cut = line.slice(opening.length);
@@ -317,12 +394,29 @@ function wholeDeferredReply(
 /**
  * The recipient's joined transcript lines (`rest`: the separator, then every host's part as the text reader kept
  * them, Sendmail's stock echo of a reply left out) with only the part `index` of them kept; nothing when the
- * reader kept fewer parts (a "... Deferred" line of another recipient took the rest).
+ * reader kept fewer parts (a "... Deferred" line of another recipient took the rest). The parts are found by their
+ * opening lines (`openings`, the transcript's own, in order), each a whole line of `rest`: the lines were joined by
+ * spaces, so a reply's "while talking to" mid-line would look the same as a part's marker there.
  */
-function ownPartOf(rest: string, index: number): string {
-  const starts = transcriptHostStarts(rest);
+function ownPartOf(rest: string, openings: readonly string[], index: number): string {
+  const starts: number[] = [];
+  for (let i = 0, from = 0; i < openings.length && i <= index + 1; i++) {
+    const at = wholeLineAt(rest, openings[i], from);
+    if (at < 0) break;
+    starts.push(at);
+    from = at + openings[i].length + 1;
+  }
   if (index >= starts.length) return "";
   return `${rest.slice(0, starts[0])}${rest.slice(starts[index], starts[index + 1] ?? rest.length)}`;
+}
+
+/** Where `line` is a whole line of `joined` (lines joined by a space) at or after `from`: the index of the space before it. */
+function wholeLineAt(joined: string, line: string, from: number): number {
+  for (let at = joined.indexOf(` ${line}`, from); at >= 0; at = joined.indexOf(` ${line}`, at + 1)) {
+    const end = at + line.length + 1;
+    if (end === joined.length || joined[end] === " ") return at;
+  }
+  return -1;
 }
 
 /**
@@ -351,7 +445,7 @@ function hostPart(lines: readonly string[], reply: string, recipient: string): H
     }
     if (answer === null) continue;
     const later = part.slice(answer.end).filter(isReplyLine);
-    const found = { text: part.join(" "), index, later, echo: answer.echo, run: answer.run };
+    const found = { text: part.join(" "), index, later, echo: answer.echo, run: answer.run, parts };
     if (part.some((line) => line.includes("@") && namesAddress(line.toLowerCase(), address))) return found;
     first ??= found;
   }
@@ -383,6 +477,8 @@ interface HostPart {
   text: string;
   /** Which part it is, 0 the first. */
   index: number;
+  /** Every part of the transcript, in order (transcriptParts). */
+  parts: readonly (readonly string[])[];
   /** The replies after the answered one (its own continuation lines aside), whole lines in order. */
   later: string[];
   /** Sendmail's own line right after the answered reply (Answer.echo). */
@@ -393,7 +489,9 @@ interface HostPart {
 
 /**
  * One entry per recipient: a report written twice (Mail.Ru's Russian then English text) names each
- * recipient twice. The first entry is kept, with the later one's error when only that quotes a reply. A
+ * recipient twice. The first entry is kept, with the later one's error when only that quotes a reply, or is
+ * Sendmail's own line about the recipient still queued ("<a@b>... Deferred: Connection timed out …") where the
+ * first is no "(reason: …)" of Sendmail's (a recipient of its transient list, which gives none: review R151). A
  * later entry that is the recipient's own SMTP dialogue (a Sendmail transcript after the list of failed
  * addresses, each recipient's ">>> RCPT To:<a@b>" and its replies) is that recipient's too: it is added
  * to the first, so every recipient keeps its command and replies, not only the last listed (sisimai go
@@ -408,7 +506,11 @@ function onePerRecipient<T extends { recipient: string; diagnostic: string }>(en
     if (!first) kept.set(key, entry);
     else if (DIALOGUE.test(entry.diagnostic))
       kept.set(key, { ...first, diagnostic: `${first.diagnostic} ${entry.diagnostic}`.trim() });
-    else if (!REPLY_IN_TEXT.test(first.diagnostic) && REPLY_IN_TEXT.test(entry.diagnostic))
+    else if (
+      !REPLY_IN_TEXT.test(first.diagnostic) &&
+      (REPLY_IN_TEXT.test(entry.diagnostic) ||
+        (isSendmailDeferral(entry.diagnostic, entry.recipient) && !isSendmailReason(first.diagnostic)))
+    )
       kept.set(key, { ...first, diagnostic: entry.diagnostic });
   }
   return kept.size === entries.length ? entries : [...kept.values()];
@@ -472,18 +574,17 @@ export const plainText: Dialect = {
   parse(mail) {
     const text = readReportText(mail.reportText);
     const time = headerValue(mail.headers, "date");
-    // What RFC 3464 would say in Action: a report that is not a delay warning says delivery failed.
-    const action =
-      DELAY_WARNING.test(mail.subject) || DELAY_WARNING.test(mail.reportText.slice(0, 4096))
-        ? "delayed"
-        : "failed";
+    // What RFC 3464 would say in Action; where Sendmail's lists say it, each recipient's is its list's.
+    const listed = listActions(mail.reportText);
+    const action = reportAction(mail, listed);
+    const actionOf = (recipient: string) => listed?.actions.get(recipient.toLowerCase()) ?? action;
     if (text.entries.length > 0) {
-      const listed =
+      const kept =
         text.entries.length > 1
           ? failedRecipientsOnly(action === "failed" ? withoutOnlyDeferred(text.entries) : text.entries, mail)
           : text.entries;
       const entries = shareFollowingError(
-        onePerRecipient(listed.length > 1 ? withoutAddressee(listed, senderAddresses(mail)) : listed),
+        onePerRecipient(kept.length > 1 ? withoutAddressee(kept, senderAddresses(mail)) : kept),
       );
       // A recipient line with nothing after it: the error was written before it (e.g. "Error: … RCPT TO: a@b").
       let lines: string[] | undefined;
@@ -513,7 +614,7 @@ export const plainText: Dialect = {
           ...(exit && entry.diagnostic === SYS_EXITS_NO_USER ? { status: SYS_EXITS_NO_USER_STATUS } : {}),
           notice: text.preamble,
           time,
-          action,
+          action: actionOf(entry.recipient),
         };
       });
     }
@@ -548,7 +649,7 @@ export const plainText: Dialect = {
         recipient,
         diagnostic: own?.[index] ?? text.preamble,
         time,
-        action,
+        action: actionOf(recipient),
       }),
     );
   },

@@ -8,6 +8,7 @@ import {
   readReportText,
   recipientsInReplies,
   recipientsInSentences,
+  type TextEntry,
 } from "../email/text.ts";
 import { isSendmailDeferral, isSendmailReason, wholeTranscriptReply } from "../email/transcript.ts";
 import { categoryVerdict } from "./bounce-categories.ts";
@@ -53,7 +54,7 @@ export const rfc3464: Dialect = {
       const recipient = entry.recipient ?? namedInText()[index] ?? null;
       // A group without any recipient field, and a text that names nobody: other readers may know better.
       if (recipient === null && entry.unnamed) return null;
-      const contextOf = () => {
+      const ownEntry = (): TextEntry | undefined => {
         const { entries } = report();
         const address = entry.recipient?.toLowerCase();
         // A report that names a recipient twice (Exchange: a sentence for people, then "Remote Server
@@ -61,19 +62,20 @@ export const rfc3464: Dialect = {
         // Sendmail's own lines for the recipient come next: its "(reason: …)", else its transcript's "<a@b>...
         // Deferred: …" line, which is a queued recipient's own though the list of transient errors names it
         // first with nothing of its own (review R151).
-        let same: { diagnostic: string } | undefined;
-        let sendmail: { diagnostic: string } | undefined;
-        let deferral: { diagnostic: string } | undefined;
+        let same: TextEntry | undefined;
+        let sendmail: TextEntry | undefined;
+        let deferral: TextEntry | undefined;
         for (let i = 0; i < entries.length; i++) {
           const candidate = entries[i];
           if (candidate.recipient.toLowerCase() !== address) continue;
-          if (REPLY_QUOTED.test(candidate.diagnostic)) return candidate.diagnostic;
+          if (REPLY_QUOTED.test(candidate.diagnostic)) return candidate;
           same ??= candidate;
           if (isSendmailReason(candidate.diagnostic)) sendmail ??= candidate;
           else if (isSendmailDeferral(candidate.diagnostic, candidate.recipient)) deferral ??= candidate;
         }
-        return (sendmail ?? deferral ?? same ?? entries[index])?.diagnostic ?? "";
+        return sendmail ?? deferral ?? same ?? entries[index];
       };
+      const contextOf = () => ownEntry()?.diagnostic ?? "";
       // No Diagnostic-Code: the human-readable part explains, the recipient's own lines and the notice's
       // general sentences alike ("The user(s) account is disabled." above "<a@b>: 550 user unknown").
       // A reply quoted in the recipient's own lines is its error alone: the notice's sentences around it
@@ -81,12 +83,15 @@ export const rfc3464: Dialect = {
       // "Reason: 550 …", sisimai go lhost/via-messagingserver.go reads the line alone).
       // A Diagnostic-Code that is a multi-line reply's first line alone (Sendmail's) reads the whole reply from
       // the report's transcript.
-      const own = entry.diagnostic ? "" : contextOf();
-      // Sendmail's "(reason: Connection timed out)" is the recipient's own error though it quotes no reply (review R146).
+      const ownText = entry.diagnostic ? undefined : ownEntry();
+      const own = ownText?.diagnostic ?? "";
+      // Sendmail's "(reason: Connection timed out)" is the recipient's own error though it quotes no reply (review R146),
+      // and so are the lines under a layout's label (Domino's "because:": review R149).
       const ownAlone =
         own !== "" &&
         (REPLY_CODE_IN_TEXT.test(own) ||
           isSendmailReason(own) ||
+          ownText?.labelled === true ||
           (recipient !== null && isSendmailDeferral(own, recipient)));
       const given =
         (entry.diagnostic && (wholeTranscriptReply(entry.diagnostic, mail, recipient) ?? entry.diagnostic)) ||

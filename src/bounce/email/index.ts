@@ -359,9 +359,11 @@ const MESSAGE_FIRST = MTA_FAMILIES.filter((family) => family.messageBeforeRecipi
 const markOf = (name: string): RegExp => {
   // Only the marks that name this field: an always-failing "(?!)" branch for each other one would still be
   // tried at every character of the value.
-  const sources = MESSAGE_FIRST.flatMap((family) =>
-    family.marks.flatMap((marks) => marks[name]?.source ?? []),
-  );
+  // Each once: a family that needs any two of its marks (anyTwoOf) names a field in several of its groups, and a
+  // repeated alternative would be tried again at every character of the value.
+  const sources = [
+    ...new Set(MESSAGE_FIRST.flatMap((family) => family.marks.flatMap((marks) => marks[name]?.source ?? []))),
+  ];
   return new RegExp(sources.length > 0 ? sources.join("|") : "(?!)", "i");
 };
 const MESSAGE_FIRST_FROM = markOf("from");

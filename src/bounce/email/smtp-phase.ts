@@ -57,7 +57,7 @@ const UNEXPLAINED: readonly Reason[] = ["undefined", "securityerror", "blocked",
  * Ordered, first match wins; `text` and the reason from the text are tested first so the command is only
  * looked up when it matters.
  */
-const PHASE_RULES: ReadonlyArray<{
+interface PhaseRule {
   id: string;
   text: RegExp;
   textReason: (reason: Reason, status: string | null) => boolean;
@@ -68,7 +68,8 @@ const PHASE_RULES: ReadonlyArray<{
   hosts?: readonly string[];
   reason: ReasonHint;
   source: string;
-}> = [
+}
+const PHASE_RULES_AS_WRITTEN: readonly PhaseRule[] = [
   {
     // docomo's Status 5.0.0 says nothing itself: the phase decides whatever the reply's words (sisimai go
     // rhost/for-nttdocomo.go: at RCPT an unknown user, after DATA the sender refused). Its "550 Unknown
@@ -182,6 +183,20 @@ const PHASE_RULES: ReadonlyArray<{
       "RFC 5321 §3.1, §4.3.2 (a 554 greeting / HELO refusal rejects the client); Sisimai lib/Sisimai/Reason/Blocked.pm; sisimai go reason/find.go anotherone() and lhost/via-exim.go (EHLO/HELO: blocked)",
   },
 ];
+const PHASE_RULES: readonly PhaseRule[] = PHASE_RULES_AS_WRITTEN.map(
+  // Every rule of one shape (its optional fields there, perhaps undefined, in one order): phaseReason reads them
+  // for each record in code compiled for the shapes it has seen, and each new one threw that code away.
+  (rule): PhaseRule => ({
+    id: rule.id,
+    text: rule.text,
+    textReason: rule.textReason,
+    commands: rule.commands,
+    unless: rule.unless,
+    hosts: rule.hosts,
+    reason: rule.reason,
+    source: rule.source,
+  }),
+);
 
 /**
  * "Diagnostic-Code: X-Unix; 255" / "x-unix; temporary failure": the report of a local delivery program

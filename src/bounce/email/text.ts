@@ -484,6 +484,8 @@ export interface TextEntry {
   diagnostic: string;
   /** Listed as the program the address expanded to ("|exit 69"): what the error reports is that program's exit. */
   toProgram?: true;
+  /** The lines came under the layout's label ("because:", isLayoutLabel): they are the recipient's error. */
+  labelled?: true;
 }
 
 export interface ReportText {
@@ -519,16 +521,18 @@ const MAX_ENTRIES = limitOf("recipientsPerMessage") + 1;
 const LINE_TERMINATOR = /[\n\r\u2028\u2029]/;
 /**
  * Sendmail transcript: "... while talking to mx.example.org.:" opens one remote host's dialogue (usersmtp.c; older
- * ones write "While talking to"). The one definition of the marker: a line that opens a part, and where parts open
- * in a report's text or in a part's lines joined by spaces (transcriptHostAt).
+ * ones write "While talking to"). The one definition of the marker: it opens a part only at a line's start, in a
+ * line or in a report's text (transcriptHostAt) — a reply that says "while talking to" mid-line ("451 4.3.0
+ * Temporary failure while talking to backend store") opens nothing, so a part's index is the same however it is
+ * counted.
  */
 const TALKING_TO = "(?:\\.\\.\\. )?while talking to ";
 export const TRANSCRIPT_HOST = new RegExp(`^[ \\t]*${TALKING_TO}`, "i");
-const TRANSCRIPT_HOSTS = new RegExp(`(?:^|[ \\t])${TALKING_TO}`, "gim");
+const TRANSCRIPT_HOSTS = new RegExp(`^[ \\t]*${TALKING_TO}`, "gim");
 
 /**
- * Where the first host part at or after `from` opens in `text` (a transcript, or its lines joined by spaces): the
- * index of the blank before the marker, or of the line's start; -1 when none does.
+ * Where the first host part at or after `from` opens in `text` (a report's text, its lines as written): the index
+ * of the marker's line's start; -1 when none does.
  */
 export function transcriptHostAt(text: string, from: number): number {
   TRANSCRIPT_HOSTS.lastIndex = from;
@@ -591,6 +595,8 @@ interface Entry {
   replyForm: boolean;
   /** Listed as a program (PROGRAM_RECIPIENT); its address comes from the "(expanded from: a@b)" line under it. */
   toProgram?: true;
+  /** Its first text line was the layout's label (isLayoutLabel), left out. */
+  labelled?: true;
 }
 
 /**
@@ -696,6 +702,8 @@ function leadingBlanks(line: string): number {
 
 /** Whitespace at a line's start (as /^\s/): the common ASCII cases without a regexp. */
 function startsIndented(line: string): boolean {
+  // Not charCodeAt past the end (NaN): compiled code that has never seen it there is thrown away when it does.
+  if (line.length === 0) return false;
   const code = line.charCodeAt(0);
   if (code < 128) return code === 32 || (code >= 9 && code <= 13);
   return /^\s/.test(line);
@@ -714,6 +722,15 @@ function isSeparator(trimmed: string): boolean {
     if (!isRunChar(trimmed.charCodeAt(i)) || !isRunChar(trimmed.charCodeAt(last - i))) return false;
   return !LINE_TERMINATOR.test(trimmed);
 }
+
+/**
+ * A line that is only a label of a few words ending in a colon ("because:", "Reason:", "For the following reason:"),
+ * which a layout writes over a recipient's error (HCL Domino: "was not delivered to: / a@b / because: / User … not
+ * listed in Domino Directory", sisimai go lhost/via-domino.go reads the line after it): the label is no part of the
+ * error (review R149).
+ */
+const LAYOUT_LABEL = /^[A-Za-z]+(?: [A-Za-z]+){0,3}:$/;
+const isLayoutLabel = (trimmed: string): boolean => trimmed.length <= 40 && LAYOUT_LABEL.test(trimmed);
 
 /** The header of one of Sendmail's lists of addresses (savemail.c errbody: "The following addresses had …"). */
 const ADDRESS_LIST_HEADER = /^[-=]+ ?The following addresses had /i;
@@ -774,7 +791,13 @@ export function readReportText(text: string): ReportText {
     if (!candidate && !marked && !keeps) continue;
     const line = text.slice(lineStart, lineEnd);
     if (inServerReply && line.trim() === "") inServerReply = false;
-    if (line.charCodeAt(0) === 34 && entries.length < MAX_ENTRIES && PROGRAM_RECIPIENT.test(line)) {
+    // An empty line is no program's (and charCodeAt past its end would throw the compiled loop away: startsIndented).
+    if (
+      line.length > 0 &&
+      line.charCodeAt(0) === 34 &&
+      entries.length < MAX_ENTRIES &&
+      PROGRAM_RECIPIENT.test(line)
+    ) {
       current = programEntry();
       entries.push(current);
       continue;
@@ -880,6 +903,9 @@ export function readReportText(text: string): ReportText {
         current.closed = true;
       } else if (isLeftOutEcho(trimmed, current.recipient, remoteReply !== null, current.separated)) {
         // Sendmail's stock words for the remote reply already kept, or another address's line in the transcript.
+      } else if (!current.sawText && isLayoutLabel(trimmed)) {
+        // The layout's label over the recipient's error (Domino's "because:"), no word of the error itself.
+        current.labelled = true;
       } else if (current.lines.length < MAX_LINES_PER_ENTRY) {
         current.indented = indented && (current.indented || !current.sawText);
         current.sawText = true;
@@ -908,7 +934,9 @@ export function readReportText(text: string): ReportText {
     read.push(
       entry.toProgram
         ? { recipient: entry.recipient, diagnostic, toProgram: true }
-        : { recipient: entry.recipient, diagnostic },
+        : entry.labelled && diagnostic !== ""
+          ? { recipient: entry.recipient, diagnostic, labelled: true }
+          : { recipient: entry.recipient, diagnostic },
     );
   }
   return { preamble: preamble.join(" "), paragraphs: offsetsOf(preamble, paragraphLines), entries: read };

@@ -1,3 +1,4 @@
+import { detach } from "../../util/detach.ts";
 import { RECIPIENT_DOMAINS } from "../provider.ts";
 import { HOST_TABLES } from "./hosts/index.ts";
 import { isSubdomain } from "./phrase-rule.ts";
@@ -11,6 +12,29 @@ import { PROVIDER_RULES } from "./provider-rules.ts";
  * table names docomo.ne.jp, Mimecast's its hosts, KDDI's rules their domains). "" for none.
  */
 export function domainScope(domain: string): string {
+  return remembered(domainScopes, domain, domainScopeOf);
+}
+
+/**
+ * The scopes found last, by domain or host (each a pass over every host table and provider rule; classifiers
+ * made one after another — a folder's logs, a test's many — look up the same few again), emptied when full.
+ */
+const domainScopes = new Map<string, string>();
+const hostScopes = new Map<string, string>();
+const MAX_SCOPES = 4096;
+
+function remembered(scopes: Map<string, string>, name: string, scopeOf: (name: string) => string): string {
+  let scope = scopes.get(name);
+  if (scope === undefined) {
+    scope = scopeOf(name);
+    if (scopes.size >= MAX_SCOPES) scopes.clear();
+    // The name may be a slice of a whole input chunk, which it would keep.
+    scopes.set(detach(name), scope);
+  }
+  return scope;
+}
+
+function domainScopeOf(domain: string): string {
   const marks: string[] = [];
   for (const table of HOST_TABLES) {
     if (table.hosts?.some((host) => isSubdomain(host, domain) || isSubdomain(domain, host)))
@@ -29,6 +53,10 @@ export function domainScope(domain: string): string {
  * name it, as `domainScope`; "" for none.
  */
 export function hostScope(host: string): string {
+  return remembered(hostScopes, host, hostScopeOf);
+}
+
+function hostScopeOf(host: string): string {
   const marks: string[] = [];
   for (const table of HOST_TABLES) {
     if (table.hosts?.some((named) => isSubdomain(host, named))) marks.push(table.id);

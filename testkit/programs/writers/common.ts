@@ -17,12 +17,32 @@ function foldCode(h: number, code: number): number {
   return Math.imul(h ^ code, FNV_PRIME) >>> 0;
 }
 
-/** FNV-1a of the decimal digits of `n` (a non-negative integer), continued from `h`: fold(h, String(n)). */
+/** fold(h, String(n)) for an integer 0 ≤ n < 100000, in int32 arithmetic. */
+function foldSmall(h: number, n: number): number {
+  if (n >= 10) {
+    if (n >= 100) {
+      if (n >= 1000) {
+        if (n >= 10000) h = foldCode(h, 48 + ((n / 10000) | 0));
+        h = foldCode(h, 48 + (((n / 1000) | 0) % 10));
+      }
+      h = foldCode(h, 48 + (((n / 100) | 0) % 10));
+    }
+    h = foldCode(h, 48 + (((n / 10) | 0) % 10));
+  }
+  return foldCode(h, 48 + (n % 10));
+}
+
+/** FNV-1a of the decimal digits of `n` (an integer, 0 ≤ n < 2^32), continued from `h`: fold(h, String(n)). */
 function foldDigits(h: number, n: number): number {
-  let power = 1;
-  while (power * 10 <= n) power *= 10;
-  for (; power >= 1; power /= 10) h = foldCode(h, 48 + (Math.floor(n / power) % 10));
-  return h;
+  if (n < 100000) return foldSmall(h, n);
+  const high = Math.floor(n / 100000);
+  const low = n - high * 100000;
+  h = foldSmall(h, high);
+  h = foldCode(h, 48 + ((low / 10000) | 0));
+  h = foldCode(h, 48 + (((low / 1000) | 0) % 10));
+  h = foldCode(h, 48 + (((low / 100) | 0) % 10));
+  h = foldCode(h, 48 + (((low / 10) | 0) % 10));
+  return foldCode(h, 48 + (low % 10));
 }
 
 /** A deterministic 32-bit hash of a string (FNV-1a), for ids derived from a message and a label. */
@@ -42,6 +62,10 @@ export function idFrom(key: string, n: number, alphabet = B64): string {
   let h = hash32(key);
   const codes = ID_CODES;
   codes.length = n;
+  // h is a uint32: for an alphabet of 2^k characters h % 2^k is h & (2^k - 1) and ⌊h / 2^k⌋ is h >>> k.
+  const size = alphabet.length;
+  const shift = 31 - Math.clz32(size);
+  const mask = 1 << shift === size ? size - 1 : -1;
   for (let i = 0; i < n; i++) {
     // hash32(`${i}:${h}:${key}`), without making that string (the writers make millions of ids).
     if (i % 5 === 0) {
@@ -52,8 +76,13 @@ export function idFrom(key: string, n: number, alphabet = B64): string {
       }
       h = fold(foldCode(foldDigits(start, h), COLON), key);
     }
-    codes[i] = alphabet.charCodeAt(h % alphabet.length);
-    h = Math.floor(h / alphabet.length);
+    if (mask >= 0) {
+      codes[i] = alphabet.charCodeAt(h & mask);
+      h >>>= shift;
+    } else {
+      codes[i] = alphabet.charCodeAt(h % size);
+      h = Math.floor(h / size);
+    }
   }
   return String.fromCharCode.apply(null, codes);
 }
@@ -113,10 +142,13 @@ export class Kept<K, V> {
 /** Per-message JSON a writer keeps (see Kept): a small program's messages all, a big one's recent ones. */
 export const MESSAGES_KEPT = 100_000;
 
-/** Writes lines to a file in ~1 MiB pieces (a program's export can exceed the longest JS string). */
+/**
+ * Writes lines to a file in 1 MiB pieces (a program's export can exceed the longest JS string), each line
+ * encoded into one buffer as it comes (no joined string of the piece made and encoded again).
+ */
 export class LineFile {
   #fd: number;
-  #pending: string[] = [];
+  #buffer = Buffer.allocUnsafe(1 << 20);
   #size = 0;
 
   constructor(path: string) {
@@ -124,14 +156,18 @@ export class LineFile {
   }
 
   push(line: string): void {
-    this.#pending.push(line);
-    this.#size += line.length + 1;
-    if (this.#size >= 1 << 20) this.#flush();
+    // UTF-8 takes at most 3 bytes per UTF-16 unit (a surrogate pair's 4 bytes are two units).
+    const most = line.length * 3 + 1;
+    if (this.#size + most > this.#buffer.length) this.#flush();
+    if (most > this.#buffer.length) writeSync(this.#fd, `${line}\n`);
+    else {
+      this.#size += this.#buffer.write(line, this.#size);
+      this.#buffer[this.#size++] = 10;
+    }
   }
 
   #flush(): void {
-    if (this.#pending.length > 0) writeSync(this.#fd, `${this.#pending.join("\n")}\n`);
-    this.#pending = [];
+    if (this.#size > 0) writeSync(this.#fd, this.#buffer, 0, this.#size);
     this.#size = 0;
   }
 

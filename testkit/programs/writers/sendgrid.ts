@@ -46,23 +46,28 @@ export function writeSendGrid(program: Program, file: string): void {
     const { m } = h;
     const json = messages.get(m.seq, () => messageJson(program, m));
     const eventId = idFrom(`${m.seq}:${h.kind}:${"n" in h ? h.n : 0}`, 22);
-    // JSON.stringify of the event's object (the message's fields, its time and id, then its own: `rest`, never
-    // empty, none of the same name), from the message's JSON made once.
-    const head = `{"email":${json.email},"timestamp":${JSON.stringify(Math.floor(h.at / 1000))},"smtp-id":${json.smtpId},"sg_event_id":${JSON.stringify(eventId)},${json.tail},`;
-    const push = (rest: Record<string, unknown>) => lines.push(head + JSON.stringify(rest).slice(1));
-    if (h.kind === "sent") push({ event: "processed", send_at: 0 });
+    // JSON.stringify of the event's object (the message's fields, its time and id — B64 characters, nothing to
+    // escape — then its own: `rest`, never empty, none of the same name), from the message's JSON made once.
+    const head = `{"email":${json.email},"timestamp":${Math.floor(h.at / 1000)},"smtp-id":${json.smtpId},"sg_event_id":"${eventId}",${json.tail},`;
+    if (h.kind === "sent") lines.push(`${head}"event":"processed","send_at":0}`);
     else if (h.kind === "attempt") {
       const { attempt } = h;
       if (attempt.outcome === "delivered")
-        push({ event: "delivered", response: attempt.reply.text, ip: m.ip, tls: 1 });
+        // The most frequent events written out: JSON.stringify({ event, response, ip, tls: 1 }).
+        lines.push(
+          `${head}"event":"delivered","response":${JSON.stringify(attempt.reply.text)},"ip":${JSON.stringify(m.ip)},"tls":1}`,
+        );
       else if (attempt.outcome === "deferred")
-        push({
-          event: "deferred",
-          response: attempt.reply.text,
-          attempt: String(h.n + 1),
-          ip: m.ip,
-          tls: 1,
-        });
+        lines.push(
+          head +
+            rest({
+              event: "deferred",
+              response: attempt.reply.text,
+              attempt: String(h.n + 1),
+              ip: m.ip,
+              tls: 1,
+            }),
+        );
       else {
         const kind = attempt.reply.kind;
         const event: Record<string, unknown> = {
@@ -74,23 +79,35 @@ export function writeSendGrid(program: Program, file: string): void {
           tls: 1,
         };
         if (attempt.reply.status) event.status = attempt.reply.status;
-        push(event);
+        lines.push(head + rest(event));
       }
     } else {
       const e = h.engagement;
       if (e.kind === "open")
-        push({ event: "open", useragent: e.userAgent, ip: e.ip, sg_machine_open: e.machine });
+        // JSON.stringify({ event: "open", useragent, ip, sg_machine_open }), every field always there.
+        lines.push(
+          `${head}"event":"open","useragent":${JSON.stringify(e.userAgent)},"ip":${JSON.stringify(e.ip)},"sg_machine_open":${e.machine}}`,
+        );
       else if (e.kind === "click")
-        push({
-          event: "click",
-          useragent: e.userAgent,
-          ip: e.ip,
-          url: e.url,
-          url_offset: { index: 0, type: "html" },
-        });
-      else if (e.kind === "unsubscribe") push({ event: "unsubscribe", useragent: e.userAgent, ip: e.ip });
-      else push({ event: "spamreport" });
+        lines.push(
+          head +
+            rest({
+              event: "click",
+              useragent: e.userAgent,
+              ip: e.ip,
+              url: e.url,
+              url_offset: { index: 0, type: "html" },
+            }),
+        );
+      else if (e.kind === "unsubscribe")
+        lines.push(head + rest({ event: "unsubscribe", useragent: e.userAgent, ip: e.ip }));
+      else lines.push(`${head}"event":"spamreport"}`);
     }
   }
   lines.close();
+}
+
+/** An event's own fields as the end of its JSON (after the message's): JSON.stringify without its `{`. */
+function rest(fields: Record<string, unknown>): string {
+  return JSON.stringify(fields).slice(1);
 }

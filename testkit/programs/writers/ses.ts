@@ -25,7 +25,7 @@ function iso(ms: number): string {
 /** The identity notification for a happening (Bounce, Complaint, Delivery), or null when it has none. */
 function notification(program: Program, h: Happening): Record<string, unknown> | null {
   const event = record(program, h);
-  if (!event || !["Bounce", "Complaint", "Delivery"].includes(String(event.eventType))) return null;
+  if (!["Bounce", "Complaint", "Delivery"].includes(String(event.eventType))) return null;
   const { eventType, mail, ...rest } = event as { eventType: string; mail: Record<string, unknown> };
   const { tags: _tags, ...untagged } = mail;
   return {
@@ -35,9 +35,11 @@ function notification(program: Program, h: Happening): Record<string, unknown> |
   };
 }
 
-/** The `mail` part of a happening's record: its message's, with the sending IP's tag once it was sent. */
-function mailOf(program: Program, h: Happening): Record<string, unknown> {
-  const { m } = h;
+/**
+ * The `mail` part of a record of message `m`'s: its message's, with the sending IP's tag once it was sent (not
+ * on its `sent` record). `tags` is the last key, and that tag the last of `tags` (mailJson relies on both).
+ */
+function mailOf(program: Program, m: Message, sent: boolean): Record<string, unknown> {
   const r = program.recipients[m.recipient];
   const c = program.campaigns[m.campaign];
   const configurationSet = c.stream === "marketing" ? "marketing" : "transactional";
@@ -49,7 +51,7 @@ function mailOf(program: Program, h: Happening): Record<string, unknown> {
     "ses:caller-identity": ["app-mailer"],
     campaign_id: [c.id],
   };
-  if (h.kind !== "sent") tags["ses:outgoing-ip"] = [m.ip];
+  if (!sent) tags["ses:outgoing-ip"] = [m.ip];
   return {
     timestamp: iso(m.sentAt),
     source: `${program.brand.name} <${program.brand.from}>`,
@@ -68,22 +70,25 @@ function mailOf(program: Program, h: Happening): Record<string, unknown> {
   };
 }
 
-function record(
-  program: Program,
-  h: Happening,
-  mail: Record<string, unknown> = mailOf(program, h),
-): Record<string, unknown> | null {
+/** A happening's record without its `mail`: its `eventType`, and its event's own part (`send`, `delivery`, …). */
+interface EventPart {
+  type: string;
+  key: string;
+  value: Record<string, unknown>;
+}
+
+function eventOf(program: Program, h: Happening): EventPart {
   const { m } = h;
   const r = program.recipients[m.recipient];
   const reportingMTA = `a8-${(m.seq % 90) + 10}.smtp-out.amazonses.com`;
-  if (h.kind === "sent") return { eventType: "Send", mail, send: {} };
+  if (h.kind === "sent") return { type: "Send", key: "send", value: {} };
   if (h.kind === "attempt") {
     const { attempt } = h;
     if (attempt.outcome === "delivered")
       return {
-        eventType: "Delivery",
-        mail,
-        delivery: {
+        type: "Delivery",
+        key: "delivery",
+        value: {
           timestamp: iso(attempt.at),
           processingTimeMillis: attempt.at - m.sentAt,
           recipients: [r.address],
@@ -94,9 +99,9 @@ function record(
       };
     if (attempt.outcome === "deferred")
       return {
-        eventType: "DeliveryDelay",
-        mail,
-        deliveryDelay: {
+        type: "DeliveryDelay",
+        key: "deliveryDelay",
+        value: {
           timestamp: iso(attempt.at),
           delayType: "TransientCommunicationFailure",
           expirationTime: iso(m.sentAt + 14 * 3_600_000),
@@ -111,9 +116,9 @@ function record(
         },
       };
     return {
-      eventType: "Bounce",
-      mail,
-      bounce: {
+      type: "Bounce",
+      key: "bounce",
+      value: {
         bounceType: "Permanent",
         bounceSubType: "General",
         bouncedRecipients: [
@@ -134,21 +139,21 @@ function record(
   const e = h.engagement;
   if (e.kind === "open")
     return {
-      eventType: "Open",
-      mail,
-      open: { ipAddress: e.ip, timestamp: iso(e.at), userAgent: e.userAgent },
+      type: "Open",
+      key: "open",
+      value: { ipAddress: e.ip, timestamp: iso(e.at), userAgent: e.userAgent },
     };
   if (e.kind === "click")
     return {
-      eventType: "Click",
-      mail,
-      click: { ipAddress: e.ip, timestamp: iso(e.at), userAgent: e.userAgent, link: e.url, linkTags: {} },
+      type: "Click",
+      key: "click",
+      value: { ipAddress: e.ip, timestamp: iso(e.at), userAgent: e.userAgent, link: e.url, linkTags: {} },
     };
   if (e.kind === "complaint")
     return {
-      eventType: "Complaint",
-      mail,
-      complaint: {
+      type: "Complaint",
+      key: "complaint",
+      value: {
         complainedRecipients: [{ emailAddress: r.address }],
         timestamp: iso(e.at),
         feedbackId: `0100018${hex(`cf:${m.seq}`, 9)}-000000`,
@@ -158,9 +163,9 @@ function record(
       },
     };
   return {
-    eventType: "Subscription",
-    mail,
-    subscription: {
+    type: "Subscription",
+    key: "subscription",
+    value: {
       contactList: "newsletter",
       timestamp: iso(e.at),
       source: "UnsubscribeHeader",
@@ -170,21 +175,41 @@ function record(
   };
 }
 
+function record(
+  program: Program,
+  h: Happening,
+  mail: Record<string, unknown> = mailOf(program, h.m, h.kind === "sent"),
+): Record<string, unknown> {
+  const { type, key, value } = eventOf(program, h);
+  return { eventType: type, mail, [key]: value };
+}
+
+/** The JSON of a message's `mail`: on its `sent` record, and on its others (with the sending IP's tag). */
+interface MailJson {
+  sent: string;
+  after: string;
+}
+
+/** JSON.stringify(mailOf(program, m, …)) for both states, from one: the tag closes `tags` and `mail` (`}}`). */
+function mailJson(program: Program, m: Message): MailJson {
+  const sent = JSON.stringify(mailOf(program, m, true));
+  return { sent, after: `${sent.slice(0, -2)},"ses:outgoing-ip":${JSON.stringify([m.ip])}}}` };
+}
+
 /**
  * JSON.stringify(record(program, h)), its `mail` (the larger part, the same for a message's events once it was
- * sent) made once per message and state: a record's keys are `eventType`, `mail`, then its event's own.
+ * sent) made once per message: a record's keys are `eventType`, `mail`, then its event's own.
  */
-function recordJson(program: Program, h: Happening, mails: Kept<string, string>): string | null {
-  const mail = mails.get(`${h.m.seq}:${h.kind === "sent"}`, () => JSON.stringify(mailOf(program, h)));
-  const event = record(program, h, {});
-  if (!event) return null;
-  const { eventType, mail: _, ...rest } = event;
-  return `{"eventType":${JSON.stringify(eventType)},"mail":${mail},${JSON.stringify(rest).slice(1)}`;
+function recordJson(program: Program, h: Happening, mails: Kept<number, MailJson>): string {
+  const { m } = h;
+  const json = mails.get(m.seq, () => mailJson(program, m));
+  const { type, key, value } = eventOf(program, h);
+  return `{"eventType":${JSON.stringify(type)},"mail":${h.kind === "sent" ? json.sent : json.after},${JSON.stringify(key)}:${JSON.stringify(value)}}`;
 }
 
 export function writeSes(program: Program, file: string, envelope: "raw" | "sns" | "notifications"): void {
   const lines = new LineFile(file);
-  const mails = new Kept<string, string>(MESSAGES_KEPT);
+  const mails = new Kept<number, MailJson>(MESSAGES_KEPT);
   for (const h of happenings(program, true)) {
     const event = envelope === "notifications" ? notification(program, h) : recordJson(program, h, mails);
     if (!event) continue;
