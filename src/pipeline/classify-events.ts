@@ -314,6 +314,18 @@ export class EventClassifier {
     const relay = shape.keptRelay as HostJson | null | undefined;
     const written = shared.writtenFor(spans.bytes, spans.replyStart, spans.replyEnd);
     this.laneRecord = null;
+    // The class's last record may be another recipient domain's, whose reply a reply naming this domain
+    // (`<user@domain>: … User unknown`, `connect to mx.domain[…]`) does not match: then this context's own last
+    // record is tried, first where it wrote the context's last such outcome (a match is the same record either
+    // way: the entry's masked reply). Not a delivery's: its first try fills the shape's lane (fillLane).
+    const own = known.ownWritten;
+    const ownFirst = known.ownFirst && own !== null && own !== written && shaped.type !== "delivered";
+    if (ownFirst) {
+      const wroteOwn = this.shapedBy(own, known, undefined, shaped, spans, format, out);
+      if (relay === undefined) shape.keptRelay = known.relay;
+      if (wroteOwn) return true;
+      known.ownFirst = false;
+    }
     const wrote = written !== null && this.shapedBy(written, known, relay, shaped, spans, format, out);
     // A relay looked up by that try (hostOf) is copied for the next outcome.
     if (relay === undefined) shape.keptRelay = known.relay;
@@ -323,11 +335,15 @@ export class EventClassifier {
         this.fillLane(shape, shared, shaped.replyCode, spans);
       return true;
     }
-    // The class's last record may be another recipient domain's, whose reply a reply naming this domain
-    // (`<user@domain>: … User unknown`) does not match: then this context's own last record is tried.
-    const own = known.ownWritten;
-    if (own !== null && own !== written && this.shapedBy(own, known, undefined, shaped, spans, format, out))
+    if (
+      !ownFirst &&
+      own !== null &&
+      own !== written &&
+      this.shapedBy(own, known, undefined, shaped, spans, format, out)
+    ) {
+      known.ownFirst = true;
       return true;
+    }
     // The class's record before its last (a reply of another shape came between: the two take turns, or the
     // other is rare), which goes first again where it writes this one.
     const before = shared.before;
@@ -1314,6 +1330,8 @@ class DomainContext {
   relay: HostJson | null | undefined = undefined;
   /** The `written` of this context's own last record (SharedContext.written is its class's). */
   ownWritten: Written | null = null;
+  /** shapedBytes wrote the context's last outcome by `ownWritten` where the class's last `written` failed. */
+  ownFirst = false;
   readonly action: string;
   readonly remoteMta: string | null;
   readonly status: string | null;
