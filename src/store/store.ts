@@ -86,11 +86,14 @@ export class Store {
       storage_compatibility_version: STORAGE_VERSION,
     };
     if (options.readOnly) config.access_mode = "READ_ONLY";
-    // A database made by this open holds nothing: no relation names to read before its schema is written.
-    const made = path === ":memory:" || !(existsSync(path) || existsSync(`${path}.wal`));
+    // A database made by this open holds nothing: no relation names to read before its schema is written. Made
+    // means no file at the path before and one there after: DuckDB opens another file than the path names for some
+    // paths (a leading `~` is the home directory to it, a name to Node), and such a store is read as any other.
+    const absent = !(existsSync(path) || existsSync(`${path}.wal`));
     const instance = await DuckDBInstance.create(path, config).catch((error: unknown) => {
       throw heldByServe(path, error) ?? error;
     });
+    const made = path === ":memory:" || (absent && existsSync(path));
     const connection = await instance.connect();
     const store = new Store(path, instance, connection);
     try {

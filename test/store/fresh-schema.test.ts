@@ -82,3 +82,18 @@ test("a released migration's SQL text never changes, whatever it is built from",
     RELEASED_MIGRATIONS.map((hash, at) => `${at + 1} ${hash}`),
   );
 });
+
+test("a store DuckDB finds under another name than Node's (a leading ~) opens as the store it is, not as a new one", async () => {
+  const home = process.env.HOME;
+  const first = await Store.open(join(dir, "home.duckdb"));
+  const before = await catalog(first);
+  first.close();
+  process.env.HOME = dir; // DuckDB reads `~` as $HOME; Node's existsSync reads it as a name
+  try {
+    const again = await Store.open("~/home.duckdb");
+    assert.deepEqual(await catalog(again), before);
+    again.close();
+  } finally {
+    process.env.HOME = home;
+  }
+});
