@@ -479,16 +479,19 @@ export class ReplyBytes implements RecordWriter {
   }
 
   /**
-   * Sets mark `bit` (< MARK_BITS) in its memory. An eighth of them set, all are cleared first and the epoch moves
-   * on (the lanes that read marks made before are void; each probe table marks its keys again: ProbeTable.attach).
+   * Sets mark `bit` (< MARK_BITS) in its memory. An eighth of them set since the last clear (`again`: a mark made
+   * again after a clear, not counted), all are cleared first and the epoch moves on (the lanes that read marks
+   * made before are void; each probe table marks its keys again: ProbeTable.attach). Marks made again do not
+   * count: where the probe tables together hold more keys with a record than an eighth, counting them cleared
+   * all marks again at each table's marking, voiding every lane each time.
    */
-  mark(bit: number): void {
+  mark(bit: number, again = false): void {
     const shared = this.shared;
     const marks = shared.marks;
     const word = bit >>> 5;
     const mask = 1 << (bit & 31);
     if ((marks[word] & mask) !== 0) return;
-    if (++shared.marked > MARK_BITS / 8) {
+    if (!again && ++shared.marked > MARK_BITS / 8) {
       marks.fill(0);
       shared.marked = 1;
       shared.marksCleared++;
@@ -932,8 +935,9 @@ export class LineBytes {
 
   /**
    * Fills a lane of the template placed at `address` (place's answer) with `ints` (LANE_INTS; the first 1),
-   * addresses in the replies memory `replies` (nothing where its lanes hold another's: see useReplies): the lane
-   * that holds the same templates, host and probe key (refreshed), else the first, whose lane goes second.
+   * addresses in the replies memory `replies` (nothing where its lanes hold another's: see useReplies): the first
+   * lane, refreshed where it holds the same templates, host and probe key; else its lane goes second (over the
+   * second where that one holds them: the lane filled last is always first).
    */
   fillLane(address: number, ints: Int32Array, replies: WasmMemory): void {
     if (!this.useReplies(replies)) return;
@@ -942,12 +946,10 @@ export class LineBytes {
     const all = this.ints;
     const first = (address - LANES * LANE_BYTES) >> 2;
     const second = first + LANE_INTS;
-    let lane = first;
-    if (!sameLane(all, first, ints)) {
-      if (sameLane(all, second, ints)) lane = second;
-      else all.copyWithin(second, first, second);
-    }
-    for (let i = 0; i < LANE_INTS; i++) all[lane + i] = ints[i];
+    // The lane filled goes first (line-bytes.wat `delivery` tries it first): the first goes second, over the
+    // second where that one is the lane refilled.
+    if (!sameLane(all, first, ints)) all.copyWithin(second, first, second);
+    for (let i = 0; i < LANE_INTS; i++) all[first + i] = ints[i];
   }
 
   /** Empties the lanes of the template placed at `address`. */

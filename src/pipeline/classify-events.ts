@@ -1469,7 +1469,7 @@ class ProbeTable {
       for (let i = 0; i < keys.length; i++) {
         if (writtens[i] === undefined) continue;
         versions[this.versionSlot(keys[i])] = keyVersions[i];
-        writer.mark(this.markBit(keys[i]));
+        writer.mark(this.markBit(keys[i]), true);
       }
     } while (this.markedIn !== writer.marksCleared);
   }
@@ -1486,14 +1486,19 @@ class ProbeTable {
 
   /** A new version of key `key`'s `written` (slot `slot`): the lanes that copied the last one are void. */
   private changed(key: number, slot: number): void {
-    this.keyVersions[slot] = ++classVersion;
-    if (this.versions !== null) this.versions[this.versionSlot(key)] = this.keyVersions[slot];
+    this.newVersion(key, slot);
     const writer = this.writer;
     // Where the marks were cleared since attach, the next lane of the class's own marks them all again.
     if (writer !== null && this.markedIn === writer.marksCleared) {
       writer.mark(this.markBit(key));
       if (writer.marksCleared !== this.markedIn) this.markedIn = -1;
     }
+  }
+
+  /** A new version number in slot `slot` for key `key`, there and among the class versions. */
+  private newVersion(key: number, slot: number): void {
+    this.keyVersions[slot] = ++classVersion;
+    if (this.versions !== null) this.versions[this.versionSlot(key)] = this.keyVersions[slot];
   }
 
   /** The slot of `key` (-1: none). */
@@ -1560,8 +1565,10 @@ class ProbeTable {
     this.keyVersions = new Int32Array(size);
     this.count = 0;
     if (size === keys.length) {
-      // The keys' `written`s are let go: their lanes are void.
-      for (let i = 0; i < keys.length; i++) if (keyVersions[i] !== 0) this.changed(keys[i], 0);
+      // The keys' `written`s are let go: their lanes are void. Not marked: a key with no `written` of its own
+      // may go by a lane of the class's own (its mark, where another key's does not share it, is 0 again after
+      // the next clear).
+      for (let i = 0; i < keys.length; i++) if (keyVersions[i] !== 0) this.newVersion(keys[i], 0);
       this.keyVersions[0] = 0;
       return true;
     }

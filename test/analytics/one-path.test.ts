@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { ingestFile } from "../../src/analytics/ingest/ingest.ts";
+import { duckdbMayRead, ingestFile } from "../../src/analytics/ingest/ingest.ts";
 import { detectFormat } from "../../src/events/detect.ts";
 import type { FormatName } from "../../src/events/formats.ts";
 import { openInput } from "../../src/events/index.ts";
@@ -65,6 +65,12 @@ async function classified(path: string, format: FormatName): Promise<Verdict[]> 
   return [...out].sort();
 }
 
+/**
+ * How `ingest` may read a file of `format`: DuckDB's readers (fastPath) where the format has one, and the
+ * parsers. A format DuckDB's readers do not take is read by the parsers either way — the same run: once.
+ */
+const readersOf = (format: FormatName): boolean[] => (duckdbMayRead(format, {}) ? [true, false] : [false]);
+
 async function stored(path: string, format: FormatName, fastPath: boolean): Promise<Verdict[]> {
   const store = await Store.open(":memory:");
   try {
@@ -91,7 +97,7 @@ test("classify and ingest classify every event of every format alike (reason, ca
     let compared = 0;
     for (const { path, format } of all) {
       const expected = await classified(path, format);
-      for (const fastPath of [true, false]) {
+      for (const fastPath of readersOf(format)) {
         const actual = await stored(path, format, fastPath);
         assert.deepEqual(actual, expected, `${path} (${fastPath ? "DuckDB readers" : "JS parsers"})`);
       }
@@ -200,7 +206,8 @@ for (const pair of SINGLED_OUT_PAIRS) {
     ]) {
       const path = write("both.log", lines);
       assert.deepEqual(await classified(path, "postfix"), alone);
-      for (const fastPath of [true, false]) assert.deepEqual(await stored(path, "postfix", fastPath), alone);
+      for (const fastPath of readersOf("postfix"))
+        assert.deepEqual(await stored(path, "postfix", fastPath), alone);
     }
   });
 }
@@ -237,7 +244,7 @@ test("an event's reply code is what the store keeps: the source's, else the one 
     "c@example-corp.com -",
     "d@example-corp.com 550",
   ]);
-  for (const fastPath of [true, false]) {
+  for (const fastPath of readersOf("postfix")) {
     const store = await Store.open(":memory:");
     try {
       await ingestFile(store, path, { format: "postfix", year: 2026, fastPath });
@@ -257,7 +264,7 @@ async function statuses(path: string, format: FormatName): Promise<{ shown: stri
   for await (const batch of classifyEventStream(openInput(path), format, path, { year: 2026, all: true }))
     for (const item of batch) if ("reason" in item) shown.push(`${item.recipient} ${item.status ?? "-"}`);
   const stored: string[][] = [];
-  for (const fastPath of [true, false]) {
+  for (const fastPath of readersOf(format)) {
     const store = await Store.open(":memory:");
     try {
       await ingestFile(store, path, { format, year: 2026, fastPath });

@@ -229,7 +229,7 @@ test("reply templates are placed in a bounded area, from its start again in a ne
   assert.equal(match(replies.base, replies.base + 5, at), 3);
 });
 
-test("probe keys' marks are cleared all at once when an eighth of them are set, and the epoch moves on (the lanes that read them are void)", () => {
+test("probe keys' marks are cleared all at once when an eighth of them are set (marks made again after a clear not counted), and the epoch moves on (the lanes that read them are void)", () => {
   const replies = ReplyBytes.of(new Uint8Array(256));
   assert.ok(replies !== null);
   const cleared = replies.marksCleared;
@@ -242,6 +242,14 @@ test("probe keys' marks are cleared all at once when an eighth of them are set, 
   replies.mark(2);
   assert.equal(replies.marksCleared, cleared + 1);
   assert.notEqual(replies.epoch, epoch);
+  // Marks made again after the clear (each probe table's keys, ProbeTable.attach) do not count, however many: the
+  // tables together may hold more keys with a record than an eighth, and each table's marking cleared them all.
+  for (let bit = 3; bit < MARK_BITS; bit += 4) replies.mark(bit, true);
+  assert.equal(replies.marksCleared, cleared + 1);
+  for (let bit = 8; bit < MARK_BITS; bit += 8) replies.mark(bit);
+  assert.equal(replies.marksCleared, cleared + 1);
+  replies.mark(5);
+  assert.equal(replies.marksCleared, cleared + 2);
 });
 
 test("record templates have an area and rounds of their own: placing them moves no reply template", () => {
