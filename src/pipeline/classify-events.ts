@@ -1481,15 +1481,13 @@ class ProbeTable {
     this.versions = versions;
     this.writer = writer;
     const { keys, writtens, keyVersions } = this;
-    // Marks cleared while these are made (an eighth of them set) are made again.
-    do {
-      this.markedIn = writer.marksCleared;
-      for (let i = 0; i < keys.length; i++) {
-        if (writtens[i] === undefined) continue;
-        versions[this.versionSlot(keys[i])] = keyVersions[i];
-        writer.mark(this.markBit(keys[i]), true);
-      }
-    } while (this.markedIn !== writer.marksCleared);
+    // Marks made again (`again`) neither count toward nor cause a clear, so one pass marks them all.
+    this.markedIn = writer.marksCleared;
+    for (let i = 0; i < keys.length; i++) {
+      if (writtens[i] === undefined) continue;
+      versions[this.versionSlot(keys[i])] = keyVersions[i];
+      writer.mark(this.markBit(keys[i]), true);
+    }
   }
 
   /** The mark of key `key` among a ReplyBytes memory's marks (< MARK_BITS). */
