@@ -75,6 +75,16 @@ const MIXED_LISTS = [
   "<slow@far.example>",
 ];
 
+/** The transcript under MIXED_LISTS: the failed recipient's exchange, then the queued one's own "Deferred" line. */
+const MIXED_TRANSCRIPT = [
+  "   ----- Transcript of session follows -----",
+  "... while talking to mx.old.example.:",
+  ">>> RCPT To:<gone@old.example>",
+  "<<< 550 5.1.1 <gone@old.example>... User unknown",
+  "550 5.1.1 <gone@old.example>... User unknown",
+  "<slow@far.example>... Deferred: Connection timed out with mx.far.example.",
+];
+
 describe("Sendmail transcripts", () => {
   it("each recipient of a plain-text report keeps its own dialogue of the transcript, not only the last listed (sisimai go lhost/via-v5sendmail.go)", () => {
     const report = records(
@@ -540,12 +550,7 @@ describe("Sendmail transcripts", () => {
           "",
           ...MIXED_LISTS,
           "",
-          "   ----- Transcript of session follows -----",
-          "... while talking to mx.old.example.:",
-          ">>> RCPT To:<gone@old.example>",
-          "<<< 550 5.1.1 <gone@old.example>... User unknown",
-          "550 5.1.1 <gone@old.example>... User unknown",
-          "<slow@far.example>... Deferred: Connection timed out with mx.far.example.",
+          ...MIXED_TRANSCRIPT,
         ].join("\n"),
         [
           [
@@ -568,17 +573,9 @@ describe("Sendmail transcripts", () => {
   it("a Sendmail report of both lists with no DSN fields: each recipient's action is its own list's, the queued one reads its own '... Deferred' line, and ingest stores a bounce and a deferral (review R151)", () => {
     const text = plain(
       "Returned mail: see transcript for details",
-      [
-        ...MIXED_LISTS,
-        "",
-        "   ----- Transcript of session follows -----",
-        "... while talking to mx.old.example.:",
-        ">>> RCPT To:<gone@old.example>",
-        "<<< 550 5.1.1 <gone@old.example>... User unknown",
-        "550 5.1.1 <gone@old.example>... User unknown",
-        "<slow@far.example>... Deferred: Connection timed out with mx.far.example.",
-        "Warning: message still undelivered after 4 hours",
-      ].join("\n"),
+      [...MIXED_LISTS, "", ...MIXED_TRANSCRIPT, "Warning: message still undelivered after 4 hours"].join(
+        "\n",
+      ),
     );
     const { records: read, actions } = readEmail(Buffer.from(text), "mixed.eml");
     assert.deepEqual(
