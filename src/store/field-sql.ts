@@ -1017,8 +1017,8 @@ export function fieldTableSql(table: FieldTable, options: TableSqlOptions): stri
 /** The longest line DuckDB's line reader takes (a longer one fails the read: the parsers take the file). */
 const MAX_LINE_BYTES = 16 * 1024 * 1024;
 
-/** A line of READ_LINES whose first byte is above a space (the negation of STARTS_BLANK_SQL, NULL for NULL). */
-const NOT_BLANK_START = "raw >= '!'";
+/** A line of READ_LINES whose first byte is above a space (NULL for NULL). */
+const NOT_BLANK_START = `NOT ${STARTS_BLANK_SQL("raw")}`;
 
 // No new_line: DuckDB then takes the file's own line end, LF or CR LF (Windows tools write CR LF; with
 // new_line = '\n' a CR LF file failed the read and went to the parsers). A file mixing both still fails it.
