@@ -3,9 +3,12 @@ import {
   type DuckDBAppender,
   type DuckDBConnection,
   DuckDBInstance,
+  DuckDBScalarFunction,
   DuckDBTimestampValue,
   type DuckDBValue,
+  VARCHAR,
 } from "@duckdb/node-api";
+import { maskedReply } from "../bounce/reply-key.ts";
 import { sqlString } from "../util/sql.ts";
 import { FRESH_SCHEMA_SQL, HASH_PROBE_SQL, MIGRATIONS, SCHEMA_VERSION } from "./schema.ts";
 
@@ -45,6 +48,28 @@ export const STORAGE_VERSION = "v1.3.0";
 
 const SCHEMA_VERSION_TABLE_SQL =
   "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, description VARCHAR, applied_at TIMESTAMP)";
+
+/**
+ * `mask_reply(text)`: the reply key's masker (src/bounce/reply-key.ts maskedReply) as a function of the store's SQL,
+ * registered with the database (every connection of it). The key of a reply DuckDB read is the key `classify` and
+ * the JS parsers give it, by the same code. Planned as one call: an RE2 twin of the masker (27 regexps, 20k
+ * characters) cost every statement that keys replies ~11 ms to plan and ~6 ms to compile per DuckDB thread, and
+ * more per row (a 1-row SELECT 14.5 → 1.1 ms CPU, 2,000 replies 28 → 13).
+ */
+const MASK_REPLY = () =>
+  DuckDBScalarFunction.create({
+    name: "mask_reply",
+    returnType: VARCHAR,
+    parameterTypes: [VARCHAR],
+    mainFunction: (_info, input, output) => {
+      const texts = input.getColumnVector(0);
+      for (let row = 0; row < input.rowCount; row++) {
+        const text = texts.getItem(row) as string | null;
+        output.setItem(row, text === null ? null : maskedReply(text));
+      }
+      output.flush();
+    },
+  });
 
 /** An open DuckDB store with its schema migrated. Only this module talks to DuckDB directly. */
 export class Store {
@@ -95,6 +120,7 @@ export class Store {
     });
     const made = path === ":memory:" || (absent && existsSync(path));
     const connection = await instance.connect();
+    connection.registerScalarFunction(MASK_REPLY());
     const store = new Store(path, instance, connection);
     try {
       if (options.readOnly) await store.checkVersion();

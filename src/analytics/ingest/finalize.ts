@@ -88,6 +88,9 @@ interface KeyInputs {
   hostKey?: string;
 }
 
+/** The store's masker (src/store/store.ts `mask_reply`: maskedReply in src/bounce/reply-key.ts) over a VARCHAR. */
+const MASK_REPLY_SQL = (column: string) => `mask_reply(${column})`;
+
 /** The source's hint a reply key starts with (`expired:<md5>`), or NULL. */
 const hintOfKeySql = (key: string) => `CASE WHEN contains(${key}, ':') THEN split_part(${key}, ':', 1) END`;
 
@@ -101,9 +104,9 @@ const hintOfKeySql = (key: string) => `CASE WHEN contains(${key}, ':') THEN spli
  * SMTP command where the source has no other hint: `DATA:<md5>`, sourceHint in src/bounce/classify-event.ts):
  * the settle step reads it back.
  */
-function replyKeySql(k: KeyInputs): string {
-  // The SQL masker of a row the JS parsers staged without a mask: it has no reply, and the masker gives ''.
-  const masked = k.staged ? "coalesce(s.reply, '')" : maskReplySql("coalesce(s.reply, '')");
+function replyKeySql(k: KeyInputs, masker = MASK_REPLY_SQL): string {
+  // The masker of a row the JS parsers staged without a mask: it has no reply, and the masker gives ''.
+  const masked = k.staged ? "coalesce(s.reply, '')" : masker("coalesce(s.reply, '')");
   return `CASE WHEN ${k.problem} IS NULL AND s.type IN ${k.classifiedTypes}
   THEN concat(${k.hint} || ':', md5(concat_ws(chr(31), s.type, ${k.provider},
     ${keyDomainSql(k.recipientDomain, k.provider)},
@@ -123,25 +126,30 @@ const REPLY_KEY_INPUTS: KeyInputs = {
   hostKey: "s.host_key",
 };
 const REPLY_KEY_SQL = replyKeySql(REPLY_KEY_INPUTS);
-/**
- * REPLY_KEY_SQL of rows the JS parsers staged: the same keys without the SQL masker's twenty regexps, which
- * DuckDB compiled for every such insert (planning, and again on each of its threads) though no row reads them.
- */
+/** REPLY_KEY_SQL of rows the JS parsers staged: the same keys without the masker, which no row reads. */
 const STAGED_REPLY_KEY_SQL = replyKeySql({ ...REPLY_KEY_INPUTS, staged: true });
 
 /**
  * The key of a stored row, from its stored columns (its hint from the key it carries): what the key of the
- * same row staged today is. A store records which recipe its keys come from (`classifier_state`), as md5 of
- * this text, so a change to the recipe (the domains and types it names included) re-keys the stored rows once.
+ * same row staged today is.
  */
 const STORED_DOMAIN = "CASE WHEN strpos(s.recipient, '@') > 0 THEN split_part(s.recipient, '@', -1) END";
-export const STORED_REPLY_KEY_SQL = replyKeySql({
+const STORED_KEY_INPUTS: KeyInputs = {
   classifiedTypes: CLASSIFIED_TYPES,
   problem: "NULL",
   hint: hintOfKeySql("s.reply_key"),
   recipientDomain: STORED_DOMAIN,
   provider: providerOfDomainSql(STORED_DOMAIN),
-});
+};
+export const STORED_REPLY_KEY_SQL = replyKeySql(STORED_KEY_INPUTS);
+/**
+ * Which recipe a store's keys come from, as the store records it (`classifier_state`, md5 of this text): the
+ * stored key with the masker written out as the table's RE2 reading (maskReplySql, which the scanner is tested
+ * equal to), so that a change to the recipe — the domains and types it names, the masker's table or the words
+ * it keeps (rule-words.ts) — re-keys the stored rows once, and the masker's running in JavaScript (mask_reply)
+ * re-keyed none: the text is the one stored before it did.
+ */
+const STORED_REPLY_KEY_RECIPE = replyKeySql(STORED_KEY_INPUTS, maskReplySql);
 
 /** The staging row's values as stored (a missing time is stored as the epoch): what the derived keys hash. */
 const STORED_KEY_SOURCES: KeySources = {
@@ -997,7 +1005,7 @@ const NOTHING_AGAIN: Reclassified = { rekeyed: 0, classified: 0 };
  * distinct replies; nothing when both match.
  */
 export async function reclassifyIfStale(store: Store): Promise<Reclassified> {
-  const recipe = { recipe: STORED_REPLY_KEY_SQL };
+  const recipe = { recipe: STORED_REPLY_KEY_RECIPE };
   const state = await store.one<{ version: number | null; same_recipe: boolean | null; classes: boolean }>(
     `SELECT (SELECT max(classifier_version) FROM classifier_state) AS version,
       (SELECT bool_and(reply_key_recipe = md5($recipe)) FROM classifier_state) AS same_recipe,
