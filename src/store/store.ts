@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import {
+  BLOB,
   type DuckDBAppender,
+  type DuckDBBlobVector,
   type DuckDBConnection,
   DuckDBInstance,
   DuckDBScalarFunction,
@@ -50,26 +52,36 @@ const SCHEMA_VERSION_TABLE_SQL =
   "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, description VARCHAR, applied_at TIMESTAMP)";
 
 /**
- * `mask_reply(text)`: the reply key's masker (src/bounce/reply-key.ts maskedReply) as a function of the store's SQL,
- * registered with the database (every connection of it). The key of a reply DuckDB read is the key `classify` and
- * the JS parsers give it, by the same code. Planned as one call: an RE2 twin of the masker (27 regexps, 20k
- * characters) cost every statement that keys replies ~11 ms to plan and ~6 ms to compile per DuckDB thread, and
- * more per row (a 1-row SELECT 14.5 → 1.1 ms CPU, 2,000 replies 28 → 13).
+ * A reply's text from its UTF-8 bytes, a leading U+FEFF kept (the package's own VARCHAR reader drops it: a
+ * TextDecoder's default).
+ */
+const UTF8 = new TextDecoder("utf-8", { ignoreBOM: true });
+
+/**
+ * `mask_reply(encode(text))`: the reply key's masker (src/bounce/reply-key.ts maskedReply) as a function of the
+ * store's SQL, registered with the database (every connection of it), over the text's bytes (MASK_REPLY_SQL). The
+ * key of a reply DuckDB read is the key `classify` and the JS parsers give it, by the same code. Planned as one
+ * call: an RE2 twin of the masker (27 regexps, 20k characters) cost every statement that keys replies ~11 ms to
+ * plan and ~6 ms to compile per DuckDB thread, and more per row (a 1-row SELECT 14.5 → 1.1 ms CPU, 2,000
+ * replies 28 → 13).
  */
 const MASK_REPLY = () =>
   DuckDBScalarFunction.create({
     name: "mask_reply",
     returnType: VARCHAR,
-    parameterTypes: [VARCHAR],
+    parameterTypes: [BLOB],
     mainFunction: (_info, input, output) => {
-      const texts = input.getColumnVector(0);
+      const texts = input.getColumnVector(0) as DuckDBBlobVector;
       for (let row = 0; row < input.rowCount; row++) {
-        const text = texts.getItem(row) as string | null;
-        output.setItem(row, text === null ? null : maskedReply(text));
+        const bytes = texts.getItemBytes(row);
+        output.setItem(row, bytes === null ? null : maskedReply(UTF8.decode(bytes)));
       }
       output.flush();
     },
   });
+
+/** The store's reply masker over a VARCHAR expression (MASK_REPLY). */
+export const MASK_REPLY_SQL = (text: string): string => `mask_reply(encode(${text}))`;
 
 /** An open DuckDB store with its schema migrated. Only this module talks to DuckDB directly. */
 export class Store {

@@ -15,6 +15,7 @@ import {
   IDENTITY_SQL,
   insertMessageKeySql,
   type KeySources,
+  MASK_REPLY_SQL,
   messageKeySql,
   type Params,
   recipientHashSql,
@@ -87,9 +88,6 @@ interface KeyInputs {
   /** The remote MTA's key staged by the JS parsers (staging.ts storedHostKey); else hostKeySql's. */
   hostKey?: string;
 }
-
-/** The store's masker (src/store/store.ts `mask_reply`: maskedReply in src/bounce/reply-key.ts) over a VARCHAR. */
-const MASK_REPLY_SQL = (column: string) => `mask_reply(${column})`;
 
 /** The source's hint a reply key starts with (`expired:<md5>`), or NULL. */
 const hintOfKeySql = (key: string) => `CASE WHEN contains(${key}, ':') THEN split_part(${key}, ':', 1) END`;
