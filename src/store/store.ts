@@ -61,9 +61,9 @@ const UTF8 = new TextDecoder("utf-8", { ignoreBOM: true });
  * `mask_reply(encode(text))`: the reply key's masker (src/bounce/reply-key.ts maskedReply) as a function of the
  * store's SQL, registered with the database (every connection of it), over the text's bytes (MASK_REPLY_SQL). The
  * key of a reply DuckDB read is the key `classify` and the JS parsers give it, by the same code. Planned as one
- * call: an RE2 twin of the masker (27 regexps, 20k characters) cost every statement that keys replies ~11 ms to
- * plan and ~6 ms to compile per DuckDB thread, and more per row (a 1-row SELECT 14.5 → 1.1 ms CPU, 2,000
- * replies 28 → 13).
+ * call, where the masker's RE2 twin (27 regexps, 20k characters) costs ~11 ms to plan and ~6 ms to compile per
+ * DuckDB thread (a 1-row SELECT 14.5 → 1.1 ms CPU); but each chunk of rows waits for the JS thread: small files'
+ * inserts only (src/analytics/ingest/finalize.ts SCANNED_MASK_BYTES).
  */
 const MASK_REPLY = () =>
   DuckDBScalarFunction.create({

@@ -102,7 +102,7 @@ const hintOfKeySql = (key: string) => `CASE WHEN contains(${key}, ':') THEN spli
  * SMTP command where the source has no other hint: `DATA:<md5>`, sourceHint in src/bounce/classify-event.ts):
  * the settle step reads it back.
  */
-function replyKeySql(k: KeyInputs, masker = MASK_REPLY_SQL): string {
+function replyKeySql(k: KeyInputs, masker = maskReplySql): string {
   // The masker of a row the JS parsers staged without a mask: it has no reply, and the masker gives ''.
   const masked = k.staged ? "coalesce(s.reply, '')" : masker("coalesce(s.reply, '')");
   return `CASE WHEN ${k.problem} IS NULL AND s.type IN ${k.classifiedTypes}
@@ -124,12 +124,24 @@ const REPLY_KEY_INPUTS: KeyInputs = {
   hostKey: "s.host_key",
 };
 const REPLY_KEY_SQL = replyKeySql(REPLY_KEY_INPUTS);
+/**
+ * REPLY_KEY_SQL with the store's masker (`mask_reply`, the scanner itself) for the RE2 twin: the same keys, planned as
+ * one call, for a small file's insert (SCANNED_MASK_BYTES). The twin's 27 regexps cost every insert ~11 ms to plan and
+ * ~6 to compile per DuckDB thread (a SendGrid fixture's insert 42–53 → 28–33 ms CPU without them); mask_reply hands
+ * each chunk of rows to the JS thread and waits for it, which a big file's insert pays per chunk (3M SendGrid events,
+ * load 15–22: insert 29 → 195 s wall).
+ */
+const SCANNED_REPLY_KEY_SQL = replyKeySql(REPLY_KEY_INPUTS, MASK_REPLY_SQL);
+/** Files below this size (as stored: a compressed one holds more rows) are keyed by SCANNED_REPLY_KEY_SQL. */
+export const SCANNED_MASK_BYTES = 1024 * 1024;
 /** REPLY_KEY_SQL of rows the JS parsers staged: the same keys without the masker, which no row reads. */
 const STAGED_REPLY_KEY_SQL = replyKeySql({ ...REPLY_KEY_INPUTS, staged: true });
 
 /**
  * The key of a stored row, from its stored columns (its hint from the key it carries): what the key of the
- * same row staged today is.
+ * same row staged today is. A store records which recipe its keys come from (`classifier_state`), as md5 of
+ * this text, so a change to the recipe (the domains and types it names, the masker's table or the words it keeps)
+ * re-keys the stored rows once.
  */
 const STORED_DOMAIN = "CASE WHEN strpos(s.recipient, '@') > 0 THEN split_part(s.recipient, '@', -1) END";
 const STORED_KEY_INPUTS: KeyInputs = {
@@ -140,14 +152,6 @@ const STORED_KEY_INPUTS: KeyInputs = {
   provider: providerOfDomainSql(STORED_DOMAIN),
 };
 export const STORED_REPLY_KEY_SQL = replyKeySql(STORED_KEY_INPUTS);
-/**
- * Which recipe a store's keys come from, as the store records it (`classifier_state`, md5 of this text): the
- * stored key with the masker written out as the table's RE2 reading (maskReplySql, which the scanner is tested
- * equal to), so that a change to the recipe — the domains and types it names, the masker's table or the words
- * it keeps (rule-words.ts) — re-keys the stored rows once, and the masker's running in JavaScript (mask_reply)
- * re-keyed none: the text is the one stored before it did.
- */
-const STORED_REPLY_KEY_RECIPE = replyKeySql(STORED_KEY_INPUTS, maskReplySql);
 
 /** The staging row's values as stored (a missing time is stored as the epoch): what the derived keys hash. */
 const STORED_KEY_SOURCES: KeySources = {
@@ -299,6 +303,8 @@ export async function insertFlagged(
   headerMessageIds = false,
   /** The rows are the JS parsers' staged rows (csv-staging.ts partSql), not a DuckDB reader's. */
   staged = false,
+  /** A small file's rows (SCANNED_MASK_BYTES): their replies masked by `mask_reply`. */
+  scanned = false,
 ): Promise<number> {
   void loadClassifier();
   const recipe = await eventKeyRecipe(store);
@@ -315,6 +321,7 @@ export async function insertFlagged(
       headerMessageIds,
       legacyLog,
       staged,
+      scanned,
     ),
     {
       ...params,
@@ -418,6 +425,7 @@ export function insertFlaggedSql(
   headerMessageIds = false,
   legacyLog = false,
   staged = false,
+  scanned = false,
 ): string {
   // The key is computed once (a join condition would hash every row a second time), and an empty store
   // has nothing to join against. `matchTime` (IngestOptions.dedupeWithTime) also matches the time: DuckDB
@@ -496,7 +504,7 @@ export function insertFlaggedSql(
       CASE WHEN s.problem IS NOT NULL THEN s.raw ELSE s.reply END, s.reply_code, s.status,
       CASE WHEN s.problem IS NOT NULL THEN s.problem
         ${crossed ? `WHEN ${crossed} THEN ${sqlString(CROSS_MARK)}` : ""} ELSE s.source_label END, s.machine_open, s.reader_ip,
-      s.user_agent, s.url, ${parted ? "$file_id + s.part" : "$file_id"}, s.line, ${staged ? STAGED_REPLY_KEY_SQL : REPLY_KEY_SQL},
+      s.user_agent, s.url, ${parted ? "$file_id + s.part" : "$file_id"}, s.line, ${staged ? STAGED_REPLY_KEY_SQL : scanned ? SCANNED_REPLY_KEY_SQL : REPLY_KEY_SQL},
       ${recipientHashSql(STORED_KEY_SOURCES)}, ${insertMessageKeySql(STORED_KEY_SOURCES)}, s.queue_id
     FROM (${rows}) s
     ${already} ${stored ? legacy : ""} ${other} ${oldLog}`;
@@ -1003,7 +1011,7 @@ const NOTHING_AGAIN: Reclassified = { rekeyed: 0, classified: 0 };
  * distinct replies; nothing when both match.
  */
 export async function reclassifyIfStale(store: Store): Promise<Reclassified> {
-  const recipe = { recipe: STORED_REPLY_KEY_RECIPE };
+  const recipe = { recipe: STORED_REPLY_KEY_SQL };
   const state = await store.one<{ version: number | null; same_recipe: boolean | null; classes: boolean }>(
     `SELECT (SELECT max(classifier_version) FROM classifier_state) AS version,
       (SELECT bool_and(reply_key_recipe = md5($recipe)) FROM classifier_state) AS same_recipe,

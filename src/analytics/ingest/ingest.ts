@@ -22,6 +22,7 @@ import {
   fileStart,
   hasLegacyEmailRows,
   insertFlagged,
+  SCANNED_MASK_BYTES,
   type Settled,
   settleFile,
   withRepeats,
@@ -243,6 +244,8 @@ async function loadFile(
         false,
         cross,
         headerMessageIds(format),
+        false,
+        info.size < SCANNED_MASK_BYTES,
       ).finally(() => clearInterval(poll ?? undefined));
     }
     onProgress?.(info.size);
