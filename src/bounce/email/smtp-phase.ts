@@ -186,16 +186,18 @@ const PHASE_RULES_AS_WRITTEN: readonly PhaseRule[] = [
 const PHASE_RULES: readonly PhaseRule[] = PHASE_RULES_AS_WRITTEN.map(
   // Every rule of one shape (its optional fields there, perhaps undefined, in one order): phaseReason reads them
   // for each record in code compiled for the shapes it has seen, and each new one threw that code away.
-  (rule): PhaseRule => ({
-    id: rule.id,
-    text: rule.text,
-    textReason: rule.textReason,
-    commands: rule.commands,
-    unless: rule.unless,
-    hosts: rule.hosts,
-    reason: rule.reason,
-    source: rule.source,
-  }),
+  // `satisfies`: every field, the optional ones too, so a field added to PhaseRule and not copied here fails tsc.
+  (rule): PhaseRule =>
+    ({
+      id: rule.id,
+      text: rule.text,
+      textReason: rule.textReason,
+      commands: rule.commands,
+      unless: rule.unless,
+      hosts: rule.hosts,
+      reason: rule.reason,
+      source: rule.source,
+    }) satisfies Record<keyof PhaseRule, unknown>,
 );
 
 /**
