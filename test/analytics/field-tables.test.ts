@@ -190,6 +190,61 @@ test("sparkpost: a policy rejection of a suppressed address is a drop of a suppr
   );
 });
 
+test("API pages (Mailgun `items`): DuckDB's reader unnests a top-level page as the parser does, and leaves pages of other shapes to it", async () => {
+  const event = (id: string, extra: Record<string, unknown> = {}) => ({
+    event: "failed",
+    severity: "permanent",
+    id,
+    timestamp: 1700000000.5,
+    recipient: `${id}@example.com`,
+    "delivery-status": { code: 550, message: "5.1.1 unknown user" },
+    ...extra,
+  });
+  const page = (items: unknown, at = 0) => ({
+    items,
+    paging: { next: `https://api.mailgun.net/v3/x/events/${at}` },
+  });
+  const cases: [string, string, "duckdb" | "parsers", number][] = [
+    // Pages one per line and pretty-printed, an empty page, a record that is no page: DuckDB reads them.
+    [
+      "lines",
+      `${[page([event("a1"), event("a2")]), page([]), event("a3")].map((r) => JSON.stringify(r)).join("\n")}\n`,
+      "duckdb",
+      3,
+    ],
+    ["pretty", `${JSON.stringify(page([event("b1"), event("b2"), event("b3")]), null, 2)}\n`, "duckdb", 3],
+    // A page inside an array, pretty-printed or on one line (the parser reads an array's elements one by one).
+    ["in an array", `${JSON.stringify([page([event("d1")]), event("d2")], null, 2)}\n`, "duckdb", 2],
+    // An element that is no object; a page whose items are an object; an element with its own items: the parser's.
+    ["not an object", `${JSON.stringify(page([event("c1"), 5, "x", null]), null, 2)}\n`, "parsers", 1],
+    [
+      "items an object",
+      `${JSON.stringify(page({ e1: event("e1") }))}\n${JSON.stringify(event("e2"))}\n`,
+      "parsers",
+      1,
+    ],
+    [
+      "nested items",
+      `${JSON.stringify(page([event("f1", { items: [event("f2")] })]), null, 2)}\n`,
+      "parsers",
+      1,
+    ],
+    [
+      "array line",
+      `${JSON.stringify([page([event("g1")]), event("g2")])}\n${JSON.stringify(page([event("g3")]))}\n`,
+      "duckdb",
+      3,
+    ],
+  ];
+  for (const [name, text, reader, stored] of cases) {
+    const file = join(dir, `mailgun-pages-${name.replaceAll(" ", "-")}.json`);
+    writeFileSync(file, text);
+    const { a, b, differ, stored: n } = await bothReaders(file, "mailgun");
+    assert.deepEqual([a.reader, differ, n], [reader, [], stored], name);
+    assert.deepEqual({ ...a, reader: "", seconds: 0 }, { ...b, reader: "", seconds: 0 }, name);
+  }
+});
+
 test("generic NDJSON: keys DuckDB would match differently (case, a field named twice) are left to the parser", async () => {
   const cases = [
     ["cased.ndjson", '{"time":"2026-05-01T10:00:00Z","Recipient":"a@icloud.com","type":"delivered"}'],
