@@ -29,7 +29,7 @@ function nodeOptionGiven(option) {
  * Whether an `ingest`'s arguments already say it runs from the plain modules: stdin (`-`), `--parsers-only`, or a
  * folder (its files: bounce emails, reports, many files, whose readers start worker threads). Such a run would
  * otherwise start from ingest's snapshot only to run bin/ again without it (review R36: +0.11 CPU-s). The rest is
- * decided in the snapshot's process, by src/analytics/ingest/duckdb-only.ts; this only sends more to the plain
+ * decided in the snapshot's process, by src/analytics/ingest/no-threads.ts; this only sends more to the plain
  * modules, never less.
  */
 function ingestPlainByArguments(args) {
