@@ -1889,6 +1889,35 @@ describe("Sisimai's rejected words at MAIL FROM and DATA (sisimai go reason/why-
     assert.equal(report("end of DATA", "5.2.2"), "mailboxfull");
     assert.equal(report("end of DATA", "5.3.4"), "emailtoolarge");
   });
+  it("a status Sisimai's table does not list names nothing, whatever its RFC 3463 class would say", () => {
+    // 5.5.0 and 5.4.1 are in no row of sisimai go smtp/status/lib.go: its Rejected probe reads the words.
+    for (const status of ["5.5.0", "5.4.1"])
+      for (const phase of ["RCPT TO", "end of DATA", "MAIL FROM"])
+        assert.equal(report(phase, status), "rejected", `${status} ${phase}`);
+    // 5.5.2 is in it (syntaxerror): at RCPT the status still decides.
+    assert.equal(report("RCPT TO", "5.5.2"), "syntaxerror");
+  });
+});
+
+describe("content words before DATA (sisimai go reason/why-spamdetected.go, why-filtered.go ProbesInto)", () => {
+  const report = (phase: string, status: string, said: string) =>
+    records(
+      dsn(
+        `<someone@example.net>: host mx.example.net[192.0.2.8] said: ${said} (in reply to ${phase} command)`,
+        ["Final-Recipient: rfc822; someone@example.net", "Action: failed", `Status: ${status}`].join("\n"),
+      ),
+    )[0]?.reason;
+  const spam = "451 4.7.1 Message appears to be unsolicited";
+  it("give way to a status Sisimai's table names blocked before the message was sent", () => {
+    for (const phase of ["RCPT TO", "MAIL FROM", "EHLO"])
+      assert.equal(report(phase, "4.7.1", spam), "blocked", phase);
+    assert.equal(report("RCPT TO", "4.7.1", "451 4.7.1 Message filtered"), "blocked");
+  });
+  it("decide after DATA, and under a status that names nothing or only a security error", () => {
+    assert.equal(report("end of DATA", "4.7.1", spam), "spamdetected");
+    assert.equal(report("RCPT TO", "5.0.0", "550 Message appears to be unsolicited"), "spamdetected");
+    assert.equal(report("RCPT TO", "5.7.1", "550 5.7.1 Message appears to be unsolicited"), "spamdetected");
+  });
 });
 
 describe("user-unknown wording and the SMTP phase (sisimai go reason/why-userunknown.go, why-filtered.go)", () => {

@@ -162,6 +162,20 @@ const PHASE_RULES_AS_WRITTEN: readonly PhaseRule[] = [
       "sisimai go reason/why-rejected.go `ProbesInto` (at MAIL and DATA its words decide whatever the status names; at DATA not under userunknown), reason/lib.go ClassOrder[0]",
   },
   {
+    // Before DATA the server had no content to judge: Sisimai's SpamDetected and Filtered probes read their
+    // words only after the envelope (why-spamdetected.go, why-filtered.go `ProbesInto`), so the Blocked probe
+    // after them takes a status its table names blocked — "451 4.7.1 … spam …" at RCPT TO refuses the client.
+    id: "content-words-before-data-under-blocked-status",
+    text: /./,
+    textReason: (reason, status) =>
+      (reason === "spamdetected" || reason === "filtered") && sisimaiStatusReason(status) === "blocked",
+    commands: (command) =>
+      command === "CONN" || command === "HELO" || command === "MAIL" || command === "RCPT",
+    reason: "blocked",
+    source:
+      "sisimai go reason/why-spamdetected.go, why-filtered.go `ProbesInto` (not at CONN, EHLO/HELO, MAIL, RCPT), why-blocked.go (the status's reason), smtp/status/lib.go (4.7.1, 4.7.2: blocked)",
+  },
+  {
     id: "access-denied-at-mail-from",
     text: /\baccess denied\b/,
     textReason: (reason) => UNEXPLAINED.includes(reason),
