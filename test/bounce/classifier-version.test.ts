@@ -29,8 +29,8 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 91,
-  fingerprint: "a19b80488b5eb19affa0c1aa9c4ad36db7c20f9ea240a741ec04a0e8474044b1",
+  version: 92,
+  fingerprint: "2b8084090c25ff9f75f14e2f3c500b0f1a020bb77c35f41dcf3cabaac2b9adcb",
 };
 
 /** Rule data as text: patterns by their source and flags. */
