@@ -1913,6 +1913,26 @@ describe("content words before DATA (sisimai go reason/why-spamdetected.go, why-
       assert.equal(report(phase, "4.7.1", spam), "blocked", phase);
     assert.equal(report("RCPT TO", "4.7.1", "451 4.7.1 Message filtered"), "blocked");
   });
+  it("keep the content's category under that label, in a report and in a log event (R41: the category keeps the why)", () => {
+    const record = records(
+      dsn(
+        `<someone@example.net>: host mx.example.net[192.0.2.8] said: ${spam} (in reply to RCPT TO command)`,
+        ["Final-Recipient: rfc822; someone@example.net", "Action: failed", "Status: 4.7.1"].join("\n"),
+      ),
+    )[0];
+    assert.deepEqual([record?.reason, record?.category], ["blocked", "content"]);
+    const event = classifyEvent({
+      type: "deferred",
+      reply: "451 4.7.1 Message content rejected, UBE, id=12345-01",
+      replyCode: 451,
+      status: "4.7.1",
+      remoteMta: "mx.example.net",
+      recipient: "someone@example.net",
+      hint: null,
+      smtpCommand: "RCPT",
+    });
+    assert.deepEqual([event?.reason, event?.category], ["blocked", "content"]);
+  });
   it("decide after DATA, and under a status that names nothing or only a security error", () => {
     assert.equal(report("end of DATA", "4.7.1", spam), "spamdetected");
     assert.equal(report("RCPT TO", "5.0.0", "550 Message appears to be unsolicited"), "spamdetected");
