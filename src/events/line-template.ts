@@ -453,8 +453,8 @@ export class LineTemplates<T> {
     );
     if (answer >= 0) {
       // As `lookedAt` (the slot's second read it: the table's two changed places), without its reading. Told by
-      // the call, not by the template's address: its object is not loaded (a wide log's thousands are mostly out
-      // of the caches: a third of this function's samples, perf, many-domain log).
+      // the call, not by the first template's address: its object is not loaded (a wide log's thousands are
+      // mostly out of the caches: that load was most of the samples of the delivery it is inlined in, perf).
       if (lineBytes.deliverySwapped()) this.swapped(lineBytes.lastSlot() >> 1);
       return answer;
     }
