@@ -99,7 +99,7 @@ interface Decision {
    * some statuses before the words: "552 1 … mailbox not found" with Status 5.2.2 is mailboxfull there).
    */
   addressGone?: boolean;
-  /** The status alone decided the reason (no phrase, no hint): its category may say less than the words. */
+  /** The status alone (no phrase, no hint) or a blocked hint decided the reason: its category may say less than the words. */
   fromStatus?: boolean;
   /** The reply refuses another recipient of the report (the `other-recipient` hint): no verdict on this address. */
   otherRecipient?: boolean;
@@ -622,7 +622,10 @@ function decide(hinted: ReasonHint | null, dsnAction: string | null, context: Ph
   if (hinted?.startsWith(LABEL_HINT_PREFIX))
     return decideLabel(withoutLabel(hinted) as Reason, dsnAction, context);
   const hint: Reason | null = hinted as Reason | null;
-  if (hint && !REFINABLE_HINTS.includes(hint)) return fromHint(hint);
+  // A container's blocked verdict (an MTA's phase, Sisimai's order) names the label; its category keeps the why the
+  // words give (R41): "451 4.7.1 Message content rejected, UBE" refused at RCPT TO is blocked, and content.
+  if (hint && !REFINABLE_HINTS.includes(hint))
+    return hint === "blocked" ? { ...fromHint(hint), fromStatus: true } : fromHint(hint);
   if (dsnAction && DELIVERED_ACTIONS.includes(dsnAction)) return delivered();
   if (context.lowerText) {
     const providerRule = matchProviderRule(context);

@@ -1031,6 +1031,44 @@ const READ_LINES = (
   header = false, auto_detect = false, delim = chr(1), quote = '', escape = '',
   max_line_size = ${MAX_LINE_BYTES}, buffer_size = ${MAX_LINE_BYTES}, compression = ${sqlString(compression)}) WITH ORDINALITY)`;
 
+/**
+ * The lines reader's records. A line DuckDB cannot read as a record or an array of records is one NULL record (a
+ * problem). The list is built in a subquery and unnested outside it: unnested where it is built, DuckDB built it
+ * again for every output chunk of a line's records (4,827 SendGrid events as 14 webhook batches, one array per
+ * line: 9.87 → 0.12 CPU-s). A UTF-8 byte order mark before the first line is not JSON. A line's tests look at its
+ * first byte before trimming it: DuckDB's trim reads every character of a line for Unicode spaces, and ltrim
+ * copies the line (a webhook batch is one line of ~200 KB; SendGrid batches' staging, 45,639 events, one thread:
+ * 0.36–0.42 → 0.23–0.25 CPU-s). A line whose first byte is above a space is not blank and starts with what it
+ * starts with; the others (and NULL) are trimmed of ASCII whitespace, which the parser skips between records
+ * (json-records.ts): DuckDB's trim and ltrim without characters take Unicode spaces but not a tab, so a tab
+ * before a batch's `[` sent the file to the parsers.
+ */
+function linesSource(compression: string, recordShape: Shape): string {
+  return `SELECT line, blank, unnest(records) AS r FROM (SELECT line,
+          CASE WHEN ${NOT_BLANK_START} THEN false ELSE trim(raw, ${WHITESPACE}) = '' END AS blank,
+          CASE WHEN starts_with(${LTRIM_SQL("raw")}, '[')
+            THEN coalesce(try(from_json(raw, ${sqlString(JSON.stringify([jsonStructure(recordShape)]))})), [NULL])
+            ELSE [try(from_json(raw, ${sqlString(JSON.stringify(jsonStructure(recordShape)))}))] END AS records
+        FROM (SELECT CASE WHEN line = 1 THEN ltrim(raw, chr(65279)) ELSE raw END AS raw, line
+          FROM ${READ_LINES(compression)}))`;
+}
+
+/**
+ * A table with pages (FieldTable.pages): a record whose page key holds an array stands for the array's elements,
+ * each read as a record (not an object: a NULL record, a problem), as the parser reads a page (a top-level value,
+ * or an element of a top-level array: json-records.ts hands those one by one); an element's own page key is a
+ * problem (`requires`). The list is unnested outside the subquery that builds it (linesSource).
+ */
+function pagedSource(table: FieldTable, recordShape: Shape, source: string): string {
+  if (!table.pages) return source;
+  const items = `r.${ident(table.pages)}`;
+  const element = sqlString(JSON.stringify(jsonStructure(recordShape)));
+  return `SELECT line, blank, unnest(records) AS r FROM (SELECT line, blank,
+      CASE WHEN json_type(${items}) = 'ARRAY' THEN list_transform(from_json(${items}, '["JSON"]'),
+        e -> CASE WHEN starts_with(e, '{') THEN from_json(e, ${element}) END) ELSE [r] END AS records
+    FROM (${source}))`;
+}
+
 function jsonSql(table: FieldTable, options: TableSqlOptions): string {
   const enveloped = options.enveloped === true && table.envelope !== undefined;
   if (enveloped && (table.roots || table.aliases))
@@ -1038,28 +1076,16 @@ function jsonSql(table: FieldTable, options: TableSqlOptions): string {
   const { root, record } = jsonShapes(table, enveloped);
   const recordShape: Shape = { fields: record };
   const rootShape: Shape = { fields: root };
-  const source =
-    options.reader !== "lines"
-      ? `SELECT NULL::BIGINT AS line, FALSE AS blank, r FROM read_json($path,
+  const read = `SELECT NULL::BIGINT AS line, FALSE AS blank, r FROM read_json($path,
           format = ${options.reader === "ndjson" ? "'newline_delimited'" : "'auto'"},
           columns = {${[...record].map(([k, v]) => `${sqlString(k)}: ${sqlString(duckType(v))}`).join(", ")}},
           maximum_object_size = 16777216,
-          compression = ${sqlString(options.compression === "none" ? "uncompressed" : options.compression)}) r`
-      : // A line DuckDB cannot read as a record or an array of records is one NULL record (a problem). The
-        // list is built in a subquery and unnested outside it: unnested where it is built, DuckDB built it
-        // again for every output chunk of a line's records (4,827 SendGrid events as 14 webhook batches,
-        // one array per line: 9.87 → 0.12 CPU-s). A UTF-8 byte order mark before the first line is not JSON.
-        // A line's tests look at its first byte before trimming it: DuckDB's trim reads every character of a
-        // line for Unicode spaces, and ltrim copies the line (a webhook batch is one line of ~200 KB; SendGrid
-        // batches' staging, 45,639 events, one thread: 0.36–0.42 → 0.23–0.25 CPU-s). A line whose first byte is
-        // above a space is not blank and starts with what it starts with; the others (and NULL) are trimmed.
-        `SELECT line, blank, unnest(records) AS r FROM (SELECT line,
-          CASE WHEN ${NOT_BLANK_START} THEN false ELSE trim(raw) = '' END AS blank,
-          CASE WHEN CASE WHEN ${NOT_BLANK_START} THEN starts_with(raw, '[') ELSE starts_with(ltrim(raw), '[') END
-            THEN coalesce(try(from_json(raw, ${sqlString(JSON.stringify([jsonStructure(recordShape)]))})), [NULL])
-            ELSE [try(from_json(raw, ${sqlString(JSON.stringify(jsonStructure(recordShape)))}))] END AS records
-        FROM (SELECT CASE WHEN line = 1 THEN ltrim(raw, chr(65279)) ELSE raw END AS raw, line
-          FROM ${READ_LINES(options.compression)}))`;
+          compression = ${sqlString(options.compression === "none" ? "uncompressed" : options.compression)}) r`;
+  const source = pagedSource(
+    table,
+    recordShape,
+    options.reader !== "lines" ? read : linesSource(options.compression, recordShape),
+  );
   const cx: Context = {
     table,
     path: (path, as, base) => pathSql(base === "r" ? record : root, base, path, as),
@@ -1288,6 +1314,12 @@ function mapped(table: FieldTable, cx: Context, rows: string, noRoot: string): s
     // An outcome of no one (table-parser.ts OUTCOMES): the parser's problem.
     `${outcome("etype")} AND nullif(${TRIM_SQL(f("recipient"))}, '') IS NULL`,
   ].join(" OR ");
+  // A recipient holding a character no address holds (util/ascii.ts NOT_IN_ADDRESS: C0 or DEL), tested on the
+  // stored (trimmed) text as the parser tests it: the parser's problem (CONTROL_RECIPIENT). The regexp (~120 ns a
+  // row) runs only where JSON's text of the recipient escapes something (RFC 8259 §7 escapes every C0 control,
+  // besides a quote and a backslash) or DEL is present (~35 ns a row in all; 3M addresses: 120 vs 380 ms of CPU).
+  const controlRecipient = `CASE WHEN contains(to_json(recipient)::VARCHAR, '\\') OR contains(recipient, chr(127))
+    THEN regexp_matches(recipient, '[\\x00-\\x1f\\x7f]') ELSE false END`;
   return `
     WITH m AS (${withShared(query, cx)}),
     s AS (
@@ -1310,7 +1342,8 @@ function mapped(table: FieldTable, cx: Context, rows: string, noRoot: string): s
       ${heads ? KEPT_SQL : `coalesce(code_field, ${REPLY_CODE_SQL("reply")}) AS reply_code, status`}, source_label, machine_open,
       reader_ip, user_agent, url,
       CASE WHEN event_id IS NOT NULL THEN ${sqlString(`${table.format}:`)} || event_id END AS identity,
-      problem, NULL::VARCHAR AS raw, hint, NULL::VARCHAR AS reply_mask, NULL::VARCHAR AS host_key, NULL::VARCHAR AS queue_id
+      coalesce(problem, CASE WHEN NOT skip AND ${controlRecipient} THEN 'needs the JS parser' END) AS problem,
+      NULL::VARCHAR AS raw, hint, NULL::VARCHAR AS reply_mask, NULL::VARCHAR AS host_key, NULL::VARCHAR AS queue_id
     FROM s`;
 }
 

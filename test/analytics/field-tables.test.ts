@@ -190,6 +190,61 @@ test("sparkpost: a policy rejection of a suppressed address is a drop of a suppr
   );
 });
 
+test("API pages (Mailgun `items`): DuckDB's reader unnests a top-level page as the parser does, and leaves pages of other shapes to it", async () => {
+  const event = (id: string, extra: Record<string, unknown> = {}) => ({
+    event: "failed",
+    severity: "permanent",
+    id,
+    timestamp: 1700000000.5,
+    recipient: `${id}@example.com`,
+    "delivery-status": { code: 550, message: "5.1.1 unknown user" },
+    ...extra,
+  });
+  const page = (items: unknown, at = 0) => ({
+    items,
+    paging: { next: `https://api.mailgun.net/v3/x/events/${at}` },
+  });
+  const cases: [string, string, "duckdb" | "parsers", number][] = [
+    // Pages one per line and pretty-printed, an empty page, a record that is no page: DuckDB reads them.
+    [
+      "lines",
+      `${[page([event("a1"), event("a2")]), page([]), event("a3")].map((r) => JSON.stringify(r)).join("\n")}\n`,
+      "duckdb",
+      3,
+    ],
+    ["pretty", `${JSON.stringify(page([event("b1"), event("b2"), event("b3")]), null, 2)}\n`, "duckdb", 3],
+    // A page inside an array, pretty-printed or on one line (the parser reads an array's elements one by one).
+    ["in an array", `${JSON.stringify([page([event("d1")]), event("d2")], null, 2)}\n`, "duckdb", 2],
+    // An element that is no object; a page whose items are an object; an element with its own items: the parser's.
+    ["not an object", `${JSON.stringify(page([event("c1"), 5, "x", null]), null, 2)}\n`, "parsers", 1],
+    [
+      "items an object",
+      `${JSON.stringify(page({ e1: event("e1") }))}\n${JSON.stringify(event("e2"))}\n`,
+      "parsers",
+      1,
+    ],
+    [
+      "nested items",
+      `${JSON.stringify(page([event("f1", { items: [event("f2")] })]), null, 2)}\n`,
+      "parsers",
+      1,
+    ],
+    [
+      "array line",
+      `${JSON.stringify([page([event("g1")]), event("g2")])}\n${JSON.stringify(page([event("g3")]))}\n`,
+      "duckdb",
+      3,
+    ],
+  ];
+  for (const [name, text, reader, stored] of cases) {
+    const file = join(dir, `mailgun-pages-${name.replaceAll(" ", "-")}.json`);
+    writeFileSync(file, text);
+    const { a, b, differ, stored: n } = await bothReaders(file, "mailgun");
+    assert.deepEqual([a.reader, differ, n], [reader, [], stored], name);
+    assert.deepEqual({ ...a, reader: "", seconds: 0 }, { ...b, reader: "", seconds: 0 }, name);
+  }
+});
+
 test("generic NDJSON: keys DuckDB would match differently (case, a field named twice) are left to the parser", async () => {
   const cases = [
     ["cased.ndjson", '{"time":"2026-05-01T10:00:00Z","Recipient":"a@icloud.com","type":"delivered"}'],
@@ -514,6 +569,29 @@ test("recipient domains of addresses with no, one or several '@' (DuckDB's reade
   assert.equal(byRecipient.get("x@y@icloud.com")?.provider, "apple");
 });
 
+test("a recipient holding a C0 control or DEL (ESC, NUL, a tab inside) is quarantined by both readers, not stored (R152)", async () => {
+  const controls = ["x\u001b[31mred@b.com", "a\u0000@b.com", "a\u007f@b.com", "a\tb@b.com", "a\nb@b.com"];
+  // Kept: ASCII whitespace at the ends (trimmed), text JSON escapes that is no control ('"', '\\'), C1 and UTF-8.
+  const recipients = [...controls, "\tfine@b.com\r\n", '"q\\uote"@b.com', "a\u009b@b.com", "üñ@x.com"];
+  const lines = recipients.map((email, i) =>
+    JSON.stringify({ email, timestamp: 1772448580 + i, event: "bounce", reason: "550 5.1.1 no such user" }),
+  );
+  const csv = `type,recipient,time\n${recipients.map((r, i) => `bounced,"${r.replaceAll('"', '""')}",2026-03-01T00:00:0${i}Z`).join("\n")}\n`;
+  for (const [format, text] of [
+    ["sendgrid", `${lines.join("\n")}\n`],
+    ["csv", csv],
+  ] as const) {
+    const file = join(dir, `control-recipients.${format}`);
+    writeFileSync(file, text);
+    const { a, b, differ, stored } = await bothReaders(file, format);
+    assert.deepEqual(differ, [], format);
+    assert.deepEqual({ ...a, reader: "", seconds: 0 }, { ...b, reader: "", seconds: 0 }, format);
+    assert.deepEqual([a.quarantined, stored], [controls.length, recipients.length - controls.length], format);
+  }
+  // A file of the kept ones only stays with DuckDB's reader.
+  await sendgridReadersAgree("kept-recipients.ndjson", lines.slice(controls.length));
+});
+
 test("SES in SNS envelopes: DuckDB's reader skips a subscription confirmation unparsed, and leaves a notification that is not JSON to the parser", async () => {
   const note = (id: string, message: string) =>
     JSON.stringify({
@@ -617,6 +695,28 @@ test("whitespace around values, ASCII and not (NBSP, U+2028, U+FEFF, U+3000, VT,
     }
   });
   await sendgridReadersAgree("sendgrid-whitespace.ndjson", lines);
+});
+
+test("ASCII whitespace between JSON records (a tab before a batch's '[', VT or FF before a record or alone on a line): both readers skip it, DuckDB's keeping the file", async () => {
+  const event = (i: number) =>
+    JSON.stringify({
+      email: `ws${i}@b.com`,
+      timestamp: 1772448580 + i,
+      event: "bounce",
+      reason: "550 5.1.1 unknown",
+    });
+  const files: [string, string][] = [
+    ["ws-batches.json", `\t[${event(1)},${event(2)}]\n\u000b\n \t[${event(3)}]\n\u000c\n`],
+    ["ws-records.ndjson", `${event(1)}\n\u000b${event(2)}\n\u000c\n\t \t${event(3)}\t\n`],
+  ];
+  for (const [name, text] of files) {
+    const file = join(dir, name);
+    writeFileSync(file, text);
+    const { a, b, differ, stored } = await bothReaders(file, "sendgrid");
+    assert.deepEqual([a.reader, b.reader, stored, a.quarantined], ["duckdb", "parsers", 3, 0], name);
+    assert.deepEqual(differ, [], name);
+    assert.deepEqual({ ...a, reader: "", seconds: 0 }, { ...b, reader: "", seconds: 0 }, name);
+  }
 });
 
 test("SES tags and values of odd shapes (strings, lists of several, escapes, unicode, missing parts): both readers store the same events", async () => {

@@ -100,11 +100,12 @@ test("pretty-printed and concatenated JSON (a saved API response, a request logg
   ]);
 });
 
-test("API pages saved as they come (SparkPost Events API `results`, Postmark Bounces API `Bounces`, no webhook wrapper): detected and every event stored by either reader", async () => {
+test("API pages saved as they come (SparkPost Events API `results`, Postmark Bounces API `Bounces`, no webhook wrapper): detected and every event stored by either reader, DuckDB's reading the pages", async () => {
   for (const name of ["sparkpost-events-api.json", "postmark-bounces-api.json"]) {
     for (const fastPath of [true, false]) {
       const { summary, lines } = await stored(join(HAND_MADE, name), null, name, fastPath);
       assert.equal(summary.format, name.split("-")[0], name);
+      assert.equal(summary.reader, fastPath ? "duckdb" : "parsers", name);
       assert.equal(summary.quarantined, 0, `${name} fastPath ${fastPath}`);
       assert.deepEqual(lines, truth(name), `${name} fastPath ${fastPath}`);
     }

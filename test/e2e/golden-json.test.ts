@@ -123,9 +123,7 @@ async function golden(name: string, args: string[], files: string[] = []): Promi
   );
 }
 
-const opts = { timeout: 120_000 };
-
-test("classify --json: a reply, every event fixture, every bounce email, --all, --ndjson", opts, async () => {
+test("classify --json: a reply, every event fixture, every bounce email, --all, --ndjson", async () => {
   await golden("classify-text", ["classify", "--json", "--text", CS01]);
   await golden("classify-events", ["classify", "--json", join(fixtures, "events")]);
   await golden("classify-events-all", ["classify", "--all", "--json", join(fixtures, "events")]);
@@ -141,13 +139,13 @@ test("classify --json: a reply, every event fixture, every bounce email, --all, 
   await golden("formats", ["formats", "--json"]);
 });
 
-test("ingest and quarantine --json on the event fixtures", opts, async () => {
+test("ingest and quarantine --json on the event fixtures", async () => {
   await golden("ingest-events", ["ingest", "--db", eventsDb, "--json", join(fixtures, "events")]);
   await golden("quarantine-events", ["quarantine", "--db", eventsDb, "--json"]);
   await golden("stats-events", ["stats", "--db", eventsDb, "--json"]);
 });
 
-test("demo, stats, hygiene, diagnose, plan on a small generated program", opts, async () => {
+test("demo, stats, hygiene, diagnose, plan on a small generated program", async () => {
   const demoArgs = ["--days", "42", "--recipients", "800", "--seed", "3"];
   await golden("demo", ["demo", "--db", demoDb, "--out", demoOut, ...demoArgs, "--json"]);
   await golden("stats", ["stats", "--db", demoDb, "--json"]);
@@ -181,7 +179,7 @@ test("demo, stats, hygiene, diagnose, plan on a small generated program", opts, 
   await golden("stats-usage-error", ["stats", "--db", demoDb, "--provider", "appel", "--json"]);
 });
 
-test("inspect --offline --json on the forensics fixtures", opts, async () => {
+test("inspect --offline --json on the forensics fixtures", async () => {
   const emls = readdirSync(join(fixtures, "forensics"))
     .filter((f) => f.endsWith(".eml"))
     .sort()
@@ -189,7 +187,7 @@ test("inspect --offline --json on the forensics fixtures", opts, async () => {
   await golden("inspect", ["inspect", "--offline", "--json", ...emls]);
 });
 
-test("audit --json against the loopback DNS server", opts, async () => {
+test("audit --json against the loopback DNS server", async () => {
   await golden("audit-clean", [
     "audit",
     "--resolver",
