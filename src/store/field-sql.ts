@@ -51,6 +51,8 @@ export interface TableSqlOptions {
   compression: string;
   /** CSV: the file's header. */
   header?: readonly string[];
+  /** CSV: the file has no header line (its first record is data): `header` names its columns. */
+  headerless?: boolean;
   /**
    * A table with an `envelope`: every record of the file is inside one (its head shows an envelope), so only
    * the envelope's two fields are read, not the record's own fields too, which DuckDB's reader would build as
@@ -1194,12 +1196,12 @@ function csvSql(table: FieldTable, options: TableSqlOptions): string {
   const numbered = options.reader === "lines";
   const batch = options.paths ? batchFiles(options.paths) : null;
   if (batch && numbered) throw new Error("the lines reader reads one file");
-  const read = `read_csv(${batch?.files ?? "$path"}, header = true, auto_detect = false, columns = ${columns}, delim = ',', quote = '"',
+  const read = `read_csv(${batch?.files ?? "$path"}, header = ${options.headerless !== true}, auto_detect = false, columns = ${columns}, delim = ',', quote = '"',
       escape = '"', compression = ${sqlString(options.compression)}${batch ? `, filename = ${sqlString(FILE_COLUMN)}` : ""})`;
   const source = batch
     ? `SELECT NULL::BIGINT AS line, FALSE AS blank, ${batch.part}, r, r AS root, FALSE AS envelope_skip,
         FALSE AS record_problem FROM (SELECT *, {${header.map((_, i) => `'c${i}': c${i}`).join(", ")}} AS r FROM ${read})`
-    : `SELECT ${numbered ? "ordinality + 1" : "NULL::BIGINT"} AS line, FALSE AS blank, f AS r, f AS root,
+    : `SELECT ${numbered ? `ordinality + ${options.headerless ? 0 : 1}` : "NULL::BIGINT"} AS line, FALSE AS blank, f AS r, f AS root,
       FALSE AS envelope_skip, FALSE AS record_problem
     FROM ${read} ${numbered ? "WITH ORDINALITY" : ""} f`;
   const cx: Context = {

@@ -471,6 +471,17 @@ test("an integer beyond 2^53 where text is read (Postmark's int64 `ID`, an expor
   }
 });
 
+test("PowerMTA accounting files without a header (rotated files): DuckDB reads them by the default header, as the parser does", async () => {
+  const file = written.find((w) => w.writer === "pmta");
+  assert.ok(file);
+  const rows = readFileSync(file.file, "utf8").split("\n").filter(Boolean).slice(1, 41);
+  const name = join(dir, "pmta-headerless.csv");
+  writeFileSync(name, `${rows.join("\n")}\n`);
+  const { a, b, differ, stored } = await bothReaders(name, "pmta");
+  assert.deepEqual([a.reader, b.reader, differ], ["duckdb", "parsers", []]);
+  assert.deepEqual([a.read, a.quarantined, stored > 0], [b.read, 0, true]);
+});
+
 test('KumoMTA `source_address.address` "": the sending IP is `egress_source` in both readers, DuckDB\'s reading the file', async () => {
   // hostAddress("") is no value in JavaScript; its SQL twin gave "", which `first` kept (R28).
   const file = written.find((w) => w.writer === "kumomta");

@@ -366,10 +366,17 @@ function fastReaders(format: FormatName, head: string, compression: string): Tab
   if (!table) return [];
   if (table.shape === "csv") {
     const header = csvHeader(head);
+    if (!header) return [];
+    // A file without a header (PowerMTA's rotated accounting files): its first record is data, read by the
+    // format's default header, as the parser reads it. A byte order mark before it: the parser's.
+    if (table.csv?.dataRow && new RegExp(table.csv.dataRow).test(header.slice(0, 2).join(","))) {
+      const defaultHeader = table.csv.defaultHeader;
+      if (!defaultHeader || head.startsWith("\uFEFF")) return [];
+      return [{ reader: "ndjson", compression, header: defaultHeader, headerless: true }];
+    }
     const required = table.csv?.required ?? [];
-    const names = new Set(header?.map((name) => canonicalName(name, table.aliases ?? {})));
-    if (!header || !required.every((name) => names.has(name.toLowerCase()))) return [];
-    if (table.csv?.dataRow && new RegExp(table.csv.dataRow).test(header.slice(0, 2).join(","))) return [];
+    const names = new Set(header.map((name) => canonicalName(name, table.aliases ?? {})));
+    if (!required.every((name) => names.has(name.toLowerCase()))) return [];
     return [{ reader: "ndjson", compression, header }];
   }
   const start = head.trimStart();
