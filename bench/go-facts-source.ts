@@ -29,7 +29,7 @@ export interface Fact {
 }
 
 /** The Go string literals of a block of source ("…" with Go's escapes, which JSON reads for these files). */
-function literals(block: string): string[] {
+export function literals(block: string): string[] {
   const found: string[] = [];
   // "…" with Go's escapes (which JSON reads for these files), or a raw `…` string.
   for (const match of block.matchAll(/"((?:[^"\\\n]|\\.)*)"|`([^`]*)`/g)) {

@@ -8,7 +8,7 @@ import { ingestFromSnapshot } from "./run/ingest.ts";
 import { exitOnceWritten } from "./snapshot-exit.ts";
 // Loaded lazily by the ingest command (run/ingest.ts, finalize.ts); here so the snapshot holds them evaluated.
 import "../analytics/ingest/inputs.ts";
-import "../analytics/ingest/duckdb-only.ts";
+import "../analytics/ingest/no-threads.ts";
 import "../bounce/classify-event.ts";
 import "../dmarc/read-pool.ts";
 
@@ -18,7 +18,7 @@ import "../dmarc/read-pool.ts";
  * SQL and field tables, the classifier — are loaded and initialised when the snapshot is taken, instead of ~150
  * modules compiled and evaluated on every run. DuckDB is not in it (a native addon cannot be): the bundle holds
  * a stand-in for its package that loads the real one on first use (build-cache.ts), as the store opens.
- * Only an ingest that starts no worker thread runs here (run/ingest.ts asks duckdb-only.ts); another is run
+ * Only an ingest that starts no worker thread runs here (run/ingest.ts asks no-threads.ts); another is run
  * again from the plain modules (relaunchPlain).
  */
 
@@ -47,7 +47,7 @@ startupSnapshot.setDeserializeMainFunction(() => {
 /**
  * Runs this ingest from the plain modules instead (bin/deliverlens.js with the snapshot turned off, the Node
  * options bin/ was given): the same process where Node can (execve), else a child whose end is this one's.
- * For a run that may start a worker thread, which would abort this process (run/ingest.ts, duckdb-only.ts).
+ * For a run that may start a worker thread, which would abort this process (run/ingest.ts, no-threads.ts).
  */
 function relaunchPlain(launch: string | undefined): never {
   let options: string[];

@@ -159,23 +159,49 @@ export function openInput(path: string): Readable {
   return decompress(file, kind);
 }
 
+/** Bytes compressionOf looks at: the longest magic (zstd's). */
+const MAGIC_BYTES = 4;
+
 /**
  * The byte chunks of any stream (stdin included), decompressed when its first bytes say gzip/zstd, and a
- * journal export (journal.ts) as its syslog lines.
+ * journal export (journal.ts) as its syslog lines. The first chunks are gathered to MAGIC_BYTES before the
+ * magic is judged: a pipe's first read may hold fewer.
  */
 export async function* decompressedChunks(input: AsyncIterable<Buffer | string>): AsyncGenerator<Buffer> {
-  const iterator = input[Symbol.asyncIterator]();
-  const first = await iterator.next();
+  const chunks = gathered(bufferChunks(input), MAGIC_BYTES);
+  const first = await chunks.next();
   if (first.done) return;
-  const head = typeof first.value === "string" ? Buffer.from(first.value) : first.value;
-  const kind = compressionOf(head);
-  async function* rest(): AsyncGenerator<Buffer> {
-    yield head;
-    for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
-      yield typeof next.value === "string" ? Buffer.from(next.value) : next.value;
-    }
+  const kind = compressionOf(first.value);
+  async function* all(): AsyncGenerator<Buffer> {
+    yield first.value as Buffer;
+    yield* chunks;
   }
-  yield* unjournaled(kind ? inflate(rest(), kind) : rest());
+  yield* unjournaled(kind ? inflate(all(), kind) : all());
+}
+
+async function* bufferChunks(input: AsyncIterable<Buffer | string>): AsyncGenerator<Buffer> {
+  for await (const chunk of input) yield typeof chunk === "string" ? Buffer.from(chunk) : chunk;
+}
+
+/**
+ * `chunks` with the first ones joined into one of at least `bytes` bytes (or all there is), then the rest as
+ * they come: what is judged by its first bytes sees them whatever sizes the stream's reads had. Nothing for an
+ * empty stream.
+ */
+async function* gathered(chunks: AsyncIterable<Buffer>, bytes: number): AsyncGenerator<Buffer> {
+  const iterator = chunks[Symbol.asyncIterator]();
+  const heads: Buffer[] = [];
+  let length = 0;
+  while (length < bytes) {
+    const next = await iterator.next();
+    if (next.done) break;
+    heads.push(next.value);
+    length += next.value.length;
+  }
+  if (length === 0) return;
+  yield heads.length === 1 ? heads[0] : Buffer.concat(heads);
+  if (length < bytes) return;
+  for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
 }
 
 /**
@@ -183,27 +209,14 @@ export async function* decompressedChunks(input: AsyncIterable<Buffer | string>)
  * gathered to JOURNAL_HEAD_BYTES first: a stream's first chunk may hold fewer (a pipe, an inflated stream).
  */
 async function* unjournaled(chunks: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
-  const iterator = chunks[Symbol.asyncIterator]();
-  const heads: Buffer[] = [];
-  let length = 0;
-  let done = false;
-  while (length < JOURNAL_HEAD_BYTES) {
-    const next = await iterator.next();
-    if (next.done) {
-      done = true;
-      break;
-    }
-    heads.push(next.value);
-    length += next.value.length;
+  const all = gathered(chunks, JOURNAL_HEAD_BYTES);
+  const first = await all.next();
+  if (first.done) return;
+  async function* again(): AsyncGenerator<Buffer> {
+    yield first.value as Buffer;
+    yield* all;
   }
-  if (length === 0) return;
-  const head = heads.length === 1 ? heads[0] : Buffer.concat(heads);
-  async function* all(): AsyncGenerator<Buffer> {
-    yield head;
-    if (done) return;
-    for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
-  }
-  yield* isJournalHead(head) ? journalLines(all()) : all();
+  yield* isJournalHead(first.value) ? journalLines(again()) : again();
 }
 
 /**

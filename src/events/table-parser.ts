@@ -1,4 +1,4 @@
-import { trimAscii } from "../util/ascii.ts";
+import { NOT_IN_ADDRESS, trimAscii } from "../util/ascii.ts";
 import { type Columns, csvRecords } from "./csv-records.ts";
 import type { DeliveryEvent, EventType } from "./event.ts";
 import { EVENT_TYPES } from "./event.ts";
@@ -335,11 +335,18 @@ function emit(compiled: Compiled, record: unknown, file: string, lineNo: number,
         out.push(problem(file, lineNo, why, rawText(scope.record)));
         continue;
       }
+    } else if (NOT_IN_ADDRESS.test(trimAscii(event.recipient))) {
+      // No address holds a control character (review R152): stored, it would reach the suppression CSV raw.
+      out.push(problem(file, lineNo, CONTROL_RECIPIENT, rawText(scope.record)));
+      continue;
     }
     const failed = compiled.checks.find((check) => !check.test(scope));
     out.push(failed ? problem(file, lineNo, failed.message, rawText(scope.record)) : event);
   }
 }
+
+/** The problem of a recipient holding a control character (src/store/field-sql.ts gives the file to the parsers). */
+export const CONTROL_RECIPIENT = "recipient is not an address (it holds a control character)";
 
 const ONE: (Record<string, unknown> | null)[] = [null];
 

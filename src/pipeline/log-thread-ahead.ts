@@ -1,5 +1,6 @@
-import { closeSync, openSync, statSync } from "node:fs";
+import { closeSync, openSync, readSync, statSync } from "node:fs";
 import type { Worker } from "node:worker_threads";
+import { isMessageHead } from "../events/detect.ts";
 import { isEncodedFile } from "../events/input.ts";
 import { busyWorkerHeaps, moduleWorker as folderWorker } from "../util/module-worker.ts";
 
@@ -73,11 +74,24 @@ function bigPlainFile(path: string): boolean {
     if (path === "-" || !stat.isFile() || stat.size < MIN_THREADED_LOG_BYTES) return false;
     const fd = openSync(path, "r");
     try {
-      return !isEncodedFile(fd);
+      return !isEncodedFile(fd) && !startsAsMessage(fd);
     } finally {
       closeSync(fd);
     }
   } catch {
     return false; // reported when the input is read
   }
+}
+
+/** Bytes of a file's start read to tell a message from a log: a "yes" on them is the answer on the whole. */
+const MESSAGE_HEAD_BYTES = 4096;
+
+/**
+ * Whether the file starts as a message (an mbox's From line, or header fields): the email reader's (two
+ * processes for a big mbox: mbox-in-jobs.ts), never classifyLogOnTwoThreads' — a thread started for it would
+ * load its modules (~0.1–0.15 CPU-s, on the cores the two processes share) to be ended unused.
+ */
+function startsAsMessage(fd: number): boolean {
+  const head = Buffer.alloc(MESSAGE_HEAD_BYTES);
+  return isMessageHead(head.toString("latin1", 0, readSync(fd, head, 0, head.length, 0)));
 }

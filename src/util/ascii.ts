@@ -25,3 +25,9 @@ export function trimAsciiStart(text: string): string {
   while (from < text.length && isAsciiSpace(text.charCodeAt(from))) from++;
   return from === 0 ? text : text.slice(from);
 }
+
+/**
+ * A character no address holds: a C0 control or DEL (RFC 5322 §3.2.3/§3.4.1: atext, qtext and quoted-pair
+ * exclude them; RFC 6532 adds only UTF-8 text). src/store/field-sql.ts tests the same class in SQL.
+ */
+export const NOT_IN_ADDRESS = /[\u0000-\u001f\u007f]/;

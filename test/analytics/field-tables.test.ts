@@ -581,6 +581,29 @@ test("recipient domains of addresses with no, one or several '@' (DuckDB's reade
   assert.equal(byRecipient.get("x@y@icloud.com")?.provider, "apple");
 });
 
+test("a recipient holding a C0 control or DEL (ESC, NUL, a tab inside) is quarantined by both readers, not stored (R152)", async () => {
+  const controls = ["x\u001b[31mred@b.com", "a\u0000@b.com", "a\u007f@b.com", "a\tb@b.com", "a\nb@b.com"];
+  // Kept: ASCII whitespace at the ends (trimmed), text JSON escapes that is no control ('"', '\\'), C1 and UTF-8.
+  const recipients = [...controls, "\tfine@b.com\r\n", '"q\\uote"@b.com', "a\u009b@b.com", "üñ@x.com"];
+  const lines = recipients.map((email, i) =>
+    JSON.stringify({ email, timestamp: 1772448580 + i, event: "bounce", reason: "550 5.1.1 no such user" }),
+  );
+  const csv = `type,recipient,time\n${recipients.map((r, i) => `bounced,"${r.replaceAll('"', '""')}",2026-03-01T00:00:0${i}Z`).join("\n")}\n`;
+  for (const [format, text] of [
+    ["sendgrid", `${lines.join("\n")}\n`],
+    ["csv", csv],
+  ] as const) {
+    const file = join(dir, `control-recipients.${format}`);
+    writeFileSync(file, text);
+    const { a, b, differ, stored } = await bothReaders(file, format);
+    assert.deepEqual(differ, [], format);
+    assert.deepEqual({ ...a, reader: "", seconds: 0 }, { ...b, reader: "", seconds: 0 }, format);
+    assert.deepEqual([a.quarantined, stored], [controls.length, recipients.length - controls.length], format);
+  }
+  // A file of the kept ones only stays with DuckDB's reader.
+  await sendgridReadersAgree("kept-recipients.ndjson", lines.slice(controls.length));
+});
+
 test("SES in SNS envelopes: DuckDB's reader skips a subscription confirmation unparsed, and leaves a notification that is not JSON to the parser", async () => {
   const note = (id: string, message: string) =>
     JSON.stringify({

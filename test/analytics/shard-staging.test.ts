@@ -7,6 +7,7 @@ import {
   openSync,
   readFileSync,
   rmSync,
+  truncateSync,
   writeFileSync,
   writeSync,
 } from "node:fs";
@@ -15,7 +16,9 @@ import { join } from "node:path";
 import { after, test } from "node:test";
 import { insertFlagged } from "../../src/analytics/ingest/finalize.ts";
 import { stageWithParsers } from "../../src/analytics/ingest/js-path.ts";
+import { startsNoThreads } from "../../src/analytics/ingest/no-threads.ts";
 import { stageShard } from "../../src/analytics/ingest/shard-rows.ts";
+import { MIN_SHARDED_LOG_BYTES } from "../../src/analytics/ingest/shard-staging.ts";
 import { newLineIndexMemory, SharedLineIndex } from "../../src/events/line-index.ts";
 import { lineReader } from "../../src/events/read.ts";
 import { newCounters } from "../../src/events/source.ts";
@@ -268,4 +271,20 @@ test("a shard's thread stages the chunk the other thread read, not a read of its
   } finally {
     closeSync(fd);
   }
+});
+
+// Review R33: ingest's startup snapshot runs only an ingest that starts no thread (a thread aborts such a process);
+// a log the parsers read on this thread is one, a log from MIN_SHARDED_LOG_BYTES (two threads) is not.
+test("a log runs from ingest's startup snapshot below the size parsed on two threads, not from it", async () => {
+  const small = join(dir, "one-thread.log");
+  writeFileSync(small, [...postfixGrepLogChunks(50, 3)].join(""));
+  assert.equal(await startsNoThreads([small], {}), true);
+  assert.equal(await startsNoThreads([small, small], { format: "postfix" }), true);
+  // The same head, the size from which it is read on two threads (a sparse file: nothing is read past its head).
+  const big = join(dir, "two-threads.log");
+  writeFileSync(big, readFileSync(small));
+  truncateSync(big, MIN_SHARDED_LOG_BYTES);
+  assert.equal(await startsNoThreads([big], {}), false);
+  assert.equal(await startsNoThreads([small, big], {}), false);
+  assert.equal(await startsNoThreads(["-"], {}), false);
 });

@@ -32,12 +32,10 @@ import { WHOLE_FILE_BYTES } from "../../src/events/input.ts";
 import { MANY_FILES } from "../../src/pipeline/classify-parallel.ts";
 import { FrameReader, frame, secretFrame } from "../../src/pipeline/job-frames.ts";
 import { MOST_STRANGERS } from "../../src/pipeline/jobs-process.ts";
-import { MIN_THREADED_LOG_BYTES } from "../../src/pipeline/log-thread-ahead.ts";
 import { Store } from "../../src/store/index.ts";
 import { spawnCli } from "../../testkit/cli-spawn.ts";
 import { aggregateXml } from "../../testkit/dmarc-reports.ts";
 import { MODULE_RECORDER, recorded } from "../../testkit/module-recorder.ts";
-import { postfixGrepLogChunks } from "../../testkit/postfix-grep-log.ts";
 import { storeDigest } from "../../testkit/store-digest.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
@@ -800,19 +798,27 @@ test("ingest: the same store, output and exit code from its startup snapshot as 
   mkdirSync(ingestDir, { recursive: true });
   const gzipped = join(ingestDir, "sendgrid.json.gz");
   writeFileSync(gzipped, gzipSync(readFileSync(join(events, "sendgrid-01.json"))));
-  // A new store; the same files again (all duplicates) and a gzip beside a missing file (exit 1), as JSON; a
-  // usage error.
+  // A new store, with logs and a bounce email the parsers read on this thread (from the snapshot too); the same
+  // files again (all duplicates) and a gzip beside a missing file (exit 1), as JSON; a usage error.
   await ingestBothWays(
     [
-      ["ingest", ...native, "--db", "STORE"],
+      [
+        "ingest",
+        ...native,
+        join(events, "postfix-01.log"),
+        join(events, "exim-01.log"),
+        join(root, "test/fixtures/bounce-email/arf-complaint.eml"),
+        "--db",
+        "STORE",
+      ],
       ["ingest", ...native, gzipped, join(dir, "missing.json"), "--db", "STORE", "--json"],
       ["ingest", native[0], "--db", "STORE", "--tz", "Nowhere/Else"],
     ],
     "snapshot",
   );
-  // Every other kind of input (logs, emails, reports), beside a file DuckDB's readers take: run again from the
-  // plain modules, as the readers of a report folder and a big log start threads. (Both ways the plain modules
-  // read every file: each native format's snapshot-vs-plain store is the first call's.)
+  // A report among them (its format not an event source's), beside a file DuckDB's readers take: run again from
+  // the plain modules. (Both ways the plain modules read every file: each native format's snapshot-vs-plain store
+  // is the first call's.)
   await ingestBothWays(
     [
       [
@@ -848,7 +854,8 @@ test("ingest: the same store, output and exit code from its startup snapshot as 
 });
 
 // Review R33: a worker thread of a process started from ingest's snapshot aborted it (SIGABRT): the report
-// readers' threads of a folder of 64 files, the parsing and pipe-feeding threads of a big log.
+// readers' threads of a folder of 64 files, the parsing and pipe-feeding threads of a big log (that one's
+// decision: test/analytics/no-threads.test.ts, in-process).
 test("ingest: a run that starts worker threads runs from the plain modules: exit 0, the same store", async () => {
   const inputs = join(ingestDir, "threads");
   const emails = join(inputs, "emails");
@@ -868,30 +875,19 @@ test("ingest: a run that starts worker threads runs from the plain modules: exit
       }),
     );
   }
-  // A grep'd Postfix log just past the size read on two threads: its status lines, then lines the parser
-  // passes over.
-  const log = join(inputs, "mail.log");
-  let text = "";
-  for (const chunk of postfixGrepLogChunks(2_000, 33)) text += chunk;
-  const filler = "Jan  5 09:00:00 mta1 postfix/smtpd[4001]: connect from unknown[198.51.100.7]\n";
-  text += filler.repeat(Math.ceil((MIN_THREADED_LOG_BYTES - Buffer.byteLength(text)) / filler.length) + 1);
-  writeFileSync(log, text);
-  assert.ok(statSync(log).size >= MIN_THREADED_LOG_BYTES);
   // Both folders in one run (a folder is what sends it to the plain modules, whichever it is; the read pool's
   // threads read them there).
   await ingestBothWays([["ingest", emails, reports, "--db", "STORE"]], "plain", 0);
   // The same files named one by one: the snapshot's process sees the read pool would start threads.
   await ingestBothWays(
-    [
-      ["ingest", ...readdirSync(emails).map((name) => join(emails, name)), "--db", "STORE"],
-      ["ingest", log, "--db", "STORE"],
-    ],
+    [["ingest", ...readdirSync(emails).map((name) => join(emails, name)), "--db", "STORE"]],
     "relaunched",
     0,
   );
 });
 
-test("an output that cannot be written, or a pipe its reader closed: from the startup snapshots as from the plain modules (R45)", async () => {
+// The plain modules' runs of these commands, with the same expectations: test/cli/output-failure.test.ts.
+test("an output that cannot be written, or a pipe its reader closed: from the startup snapshots (R45)", async () => {
   build();
   const log = join(dir, "output-failure.log");
   // Records enough to fill a pipe's buffer (64 KiB): a closed reader is always met.
@@ -920,15 +916,14 @@ test("an output that cannot be written, or a pipe its reader closed: from the st
   const outputs = existsSync("/dev/full") ? (["full", "closed"] as const) : (["closed"] as const);
   let stores = 0;
   for (const args of cases)
-    for (const output of outputs)
-      for (const env of [{}, { [SWITCHES.classify]: "0", [SWITCHES.ingest]: "0" }]) {
-        const store = join(dir, `output-failure-${stores++}.duckdb`);
-        const run = await spawnCli(
-          args.map((arg) => (arg === "STORE" ? store : arg)),
-          { env: { DELIVERLENS_CACHE_DIR: cache, ...env }, output },
-        );
-        const what = `${args.join(" ")} > ${output} ${JSON.stringify(env)}`;
-        assert.equal(run.stderr, expected[output].stderr, what);
-        assert.equal(run.status, expected[output].status, what);
-      }
+    for (const output of outputs) {
+      const store = join(dir, `output-failure-${stores++}.duckdb`);
+      const run = await spawnCli(
+        args.map((arg) => (arg === "STORE" ? store : arg)),
+        { env: { DELIVERLENS_CACHE_DIR: cache }, output },
+      );
+      const what = `${args.join(" ")} > ${output}`;
+      assert.equal(run.stderr, expected[output].stderr, what);
+      assert.equal(run.status, expected[output].status, what);
+    }
 });

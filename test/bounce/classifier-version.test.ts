@@ -29,8 +29,8 @@ import { SMTP_COMMANDS, type SmtpCommand } from "../../src/bounce/smtp-command.t
  * (the message prints the new fingerprint). A store then re-classifies the replies it keeps.
  */
 const RECORDED = {
-  version: 91,
-  fingerprint: "a19b80488b5eb19affa0c1aa9c4ad36db7c20f9ea240a741ec04a0e8474044b1",
+  version: 93,
+  fingerprint: "9c4e1220fff65bca2e4a52667d78de15976ac8ba40ac63aa599e0bd8a0783a5b",
 };
 
 /** Rule data as text: patterns by their source and flags. */

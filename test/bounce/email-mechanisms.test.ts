@@ -9,6 +9,7 @@ import { ONE_REFUSAL_FOR_ALL } from "../../src/bounce/dialects/one-refusal-for-a
 import { preferStatus, readEmail, recordsFromEmail, splitMbox } from "../../src/bounce/email/index.ts";
 import { remoteHostIn } from "../../src/bounce/email/remote-host.ts";
 import { REPLY_CODE_IN_TEXT, STATUS_IN_TEXT } from "../../src/bounce/email/text.ts";
+import { wholeTranscriptReply } from "../../src/bounce/email/transcript.ts";
 import type { BounceRecord } from "../../src/bounce/record.ts";
 import { smtpCommandIn } from "../../src/bounce/smtp-command.ts";
 import type { DeliveryEvent } from "../../src/events/event.ts";
@@ -664,6 +665,44 @@ describe("Sendmail transcripts", () => {
     assert.doesNotMatch(gone.diagnostic, /following addresses/);
   });
 
+  it("a report whose only list is of transient errors is about recipients still tried: delayed, not failed, even where the list line is not read as an address (review R151's class)", () => {
+    const text = plain(
+      "Returned mail: see transcript for details",
+      [
+        "   ----- The following addresses had transient non-fatal errors -----",
+        "slow@far.example, other@far.example",
+        "",
+        ...MIXED_TRANSCRIPT.slice(0, 2),
+        ">>> RCPT To:<slow@far.example>",
+        "<<< 451 4.7.1 Greylisted, try again later",
+        "<slow@far.example>... Deferred: 451 4.7.1 Greylisted, try again later",
+      ].join("\n"),
+    );
+    const { records: read, actions } = readEmail(Buffer.from(text), "transient.eml");
+    assert.deepEqual(
+      read.map((record, index) => [record.recipient, actions[index], record.suppressRecipient]),
+      [["slow@far.example", "delayed", false]],
+    );
+  });
+
+  it("a list header in other MTAs' words ('delivery problems', sisimai go lhost/via-biglobe.go) names no action: its recipient takes the report's, not the transient list's beside it, and the header is no part of its error", () => {
+    const lists = ["   --- The following addresses had delivery problems ---", ...MIXED_LISTS.slice(1)];
+    const { records: read, actions } = readEmail(
+      Buffer.from(
+        plain("Returned mail: see transcript for details", [...lists, "", ...MIXED_TRANSCRIPT].join("\n")),
+      ),
+      "problems.eml",
+    );
+    assert.deepEqual(
+      read.map((record, index) => [record.recipient, actions[index]]),
+      [
+        ["gone@old.example", "failed"],
+        ["slow@far.example", "delayed"],
+      ],
+    );
+    assert.doesNotMatch(read[0].diagnostic, /following addresses/);
+  });
+
   it("Sendmail's queue timeout in seconds is an expiry too (pintvl: '1 second'), masked number and all", () => {
     const report = sendmailReport(
       ["a@example.jp", "    (reason: 221 mx.example.jp closing connection)"],
@@ -674,6 +713,29 @@ describe("Sendmail transcripts", () => {
       ],
     );
     assert.equal(report[0].reason, "expired");
+  });
+  it("a host part read around a reply from a line's start: the tail of a line cut 8 KiB before it names no one ('b@x' of 'bob@x')", () => {
+    const cut = "550-5.1.1 The email account that you tried to reach does not exist.";
+    const tail = ">>> RCPT To:<bob@x.example>\n";
+    // From the "b" of "b@x.example" to bob's reply line: exactly the 8 KiB partNames reads before a reply.
+    const pad = " ".repeat(8 * 1024 - "b@x.example".length - 1 - tail.length);
+    const human = [
+      "   ----- Transcript of session follows -----",
+      "... while talking to mx.b.example.:",
+      ...Array.from({ length: 8 }, (_, i) => `<<< 250-${"x".repeat(70)} ${i}`),
+      `notes on bob@x.example${pad}`,
+      `${tail}<<< ${cut}`,
+      "<<< 550 5.1.1 bob's mailbox is gone",
+      "... while talking to mx.a.example.:",
+      ">>> RCPT To:<b@x.example>",
+      `<<< ${cut}`,
+      "<<< 550 5.1.1 the mailbox of b is gone",
+      "",
+    ].join("\n");
+    assert.equal(
+      wholeTranscriptReply(cut, { reportText: human }, "b@x.example"),
+      `${cut} 550 5.1.1 the mailbox of b is gone`,
+    );
   });
   it("recipients deferred on two hosts until the queue gave up each read their own host's reply, though the listed line is the same for both (review R137)", () => {
     const cut = "503-All RCPT commands were rejected with this error:";
@@ -1787,6 +1849,35 @@ describe("Sisimai's rejected words at MAIL FROM and DATA (sisimai go reason/why-
   it("a status Sisimai probes before Rejected (mailbox full, too large) still decides", () => {
     assert.equal(report("end of DATA", "5.2.2"), "mailboxfull");
     assert.equal(report("end of DATA", "5.3.4"), "emailtoolarge");
+  });
+  it("a status Sisimai's table does not list names nothing, whatever its RFC 3463 class would say", () => {
+    // 5.5.0 and 5.4.1 are in no row of sisimai go smtp/status/lib.go: its Rejected probe reads the words.
+    for (const status of ["5.5.0", "5.4.1"])
+      for (const phase of ["RCPT TO", "end of DATA", "MAIL FROM"])
+        assert.equal(report(phase, status), "rejected", `${status} ${phase}`);
+    // 5.5.2 is in it (syntaxerror): at RCPT the status still decides.
+    assert.equal(report("RCPT TO", "5.5.2"), "syntaxerror");
+  });
+});
+
+describe("content words before DATA (sisimai go reason/why-spamdetected.go, why-filtered.go ProbesInto)", () => {
+  const report = (phase: string, status: string, said: string) =>
+    records(
+      dsn(
+        `<someone@example.net>: host mx.example.net[192.0.2.8] said: ${said} (in reply to ${phase} command)`,
+        ["Final-Recipient: rfc822; someone@example.net", "Action: failed", `Status: ${status}`].join("\n"),
+      ),
+    )[0]?.reason;
+  const spam = "451 4.7.1 Message appears to be unsolicited";
+  it("give way to a status Sisimai's table names blocked before the message was sent", () => {
+    for (const phase of ["RCPT TO", "MAIL FROM", "EHLO"])
+      assert.equal(report(phase, "4.7.1", spam), "blocked", phase);
+    assert.equal(report("RCPT TO", "4.7.1", "451 4.7.1 Message filtered"), "blocked");
+  });
+  it("decide after DATA, and under a status that names nothing or only a security error", () => {
+    assert.equal(report("end of DATA", "4.7.1", spam), "spamdetected");
+    assert.equal(report("RCPT TO", "5.0.0", "550 Message appears to be unsolicited"), "spamdetected");
+    assert.equal(report("RCPT TO", "5.7.1", "550 5.7.1 Message appears to be unsolicited"), "spamdetected");
   });
 });
 

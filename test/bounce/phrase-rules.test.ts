@@ -729,6 +729,9 @@ describe("Sisimai's order between a local program's failure, the mailbox and a r
       classifyReply({ text: 'Command died with status 1: "/usr/bin/procmail"' }).reason,
       "mailererror",
     );
+    // procmail's prefix wherever a report quotes it (go why-mailererror.go: "procmail: " anywhere).
+    const quoted = "554 5.3.0 <neko@example.jp>... procmail: Couldn't create output file";
+    assert.equal(classifyReply({ text: quoted, replyCode: 554, status: "5.3.0" }).reason, "mailererror");
   });
   it("blocks on a connection refused by a host, not on a host that does not answer (go why-blocked.go)", () => {
     assert.equal(

@@ -141,7 +141,7 @@ test("a log thread started ahead for one big plain file is the one the log's two
   assert.deepEqual(two, one);
 });
 
-test("no log thread is started ahead for a small, compressed or second file; one no log took is ended", async () => {
+test("no log thread is started ahead for a small, compressed or second file, or a big mbox; one no log took is ended", async () => {
   const big = join(dir, "big2.log");
   writeFileSync(big, "");
   truncateSync(big, MIN_THREADED_LOG_BYTES);
@@ -150,7 +150,14 @@ test("no log thread is started ahead for a small, compressed or second file; one
   const gz = join(dir, "big.log.gz");
   writeFileSync(gz, gzipSync(Buffer.alloc(1024)));
   truncateSync(gz, MIN_THREADED_LOG_BYTES);
-  for (const paths of [[small], [gz], [big, small], ["-"], [join(dir, "missing.log")]]) {
+  // The email reader's, never the log threads' (classifyOpenedJson): its name says nothing, its first line does.
+  const mbox = join(dir, "big3.log");
+  writeFileSync(
+    mbox,
+    "From MAILER-DAEMON Thu Apr 29 23:34:45 2010\nFrom: Mail Delivery System <MAILER-DAEMON@example.com>\n",
+  );
+  truncateSync(mbox, MIN_THREADED_LOG_BYTES);
+  for (const paths of [[small], [gz], [big, small], [mbox], ["-"], [join(dir, "missing.log")]]) {
     startLogThreadAhead(paths);
     assert.equal(await takenAndEnded(), null, paths.join(" "));
   }

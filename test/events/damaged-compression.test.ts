@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { gzipSync, zstdCompressSync } from "node:zlib";
-import { openInput, openSource } from "../../src/events/input.ts";
+import { decompressedChunks, openInput, openSource } from "../../src/events/input.ts";
 import { readEvents } from "../../src/events/read.ts";
 import { classifyFile } from "../../src/pipeline/library.ts";
 
@@ -116,4 +116,27 @@ test("a cut .gz log keeps its records and ends with a problem; a cut mbox.gz kee
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("a stream whose first reads hold fewer bytes than a gzip/zstd magic is still decompressed (a pipe read 1–3 bytes at first)", async () => {
+  const text = lines(200);
+  for (const [name, packed] of [
+    ["gzip", gzipSync(text)],
+    ["zstd", zstdCompressSync(text)],
+  ] as const) {
+    for (const first of [1, 2, 3]) {
+      const reads = async function* () {
+        for (let at = 0; at < first; at++) yield packed.subarray(at, at + 1);
+        yield packed.subarray(first);
+      };
+      const { bytes, error } = await drain(decompressedChunks(reads()));
+      assert.deepEqual([bytes.toString(), error], [text, null], `${name}, ${first} one-byte reads first`);
+    }
+  }
+  // Plain bytes fewer than a magic, and nothing at all, are read as they are.
+  const reads = async function* (...chunks: (Buffer | string)[]) {
+    yield* chunks;
+  };
+  assert.equal((await drain(decompressedChunks(reads(Buffer.from("a"), "b")))).bytes.toString(), "ab");
+  assert.equal((await drain(decompressedChunks(reads()))).bytes.length, 0);
 });

@@ -95,3 +95,21 @@ test("a recipient that is a JSON object, list or boolean is a problem, never an 
     assert.equal(events[0]?.recipient, "a@b.example", format);
   }
 });
+
+test("a recipient holding a control character is a problem in every JSON format; whitespace at its ends is trimmed (R152)", async () => {
+  const controls = ["x\u001b[31m@b.example", "a\u0000@b.example", "a\tb@b.example", "a\u007f@b.example"];
+  for (const [format, make] of RECIPIENT_AT) {
+    for (const value of controls) {
+      const { events, problems } = await readAll(`${JSON.stringify(make(value))}\n`, format);
+      const shown = `${format} ${JSON.stringify(value)}`;
+      assert.deepEqual(events, [], shown);
+      assert.match(
+        problems[0]?.message ?? "",
+        /recipient is not an address \(it holds a control character\)/,
+        shown,
+      );
+    }
+    const { events, problems } = await readAll(`${JSON.stringify(make("\ta@b.example\r\n"))}\n`, format);
+    assert.deepEqual([events.length, problems.length], [1, 0], format);
+  }
+});

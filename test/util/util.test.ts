@@ -7,14 +7,20 @@ import { escapeRegExp } from "../../src/util/regexp.ts";
 import { sqlIdent, sqlList, sqlString } from "../../src/util/sql.ts";
 import { VERSION } from "../../src/util/version.ts";
 
-test("csvField quotes per RFC 4180 and defuses every spreadsheet formula start (=, +, -, @, tab, CR)", () => {
+test("csvField quotes per RFC 4180, defuses every spreadsheet formula start (=, +, -, @, tab, CR) and escapes control characters", () => {
   assert.equal(csvField("a@example.com"), "a@example.com");
   assert.equal(csvField('say "hi", then go'), '"say ""hi"", then go"');
   for (const start of ["=", "+", "-", "@", "\t", "\r"]) {
     const field = csvField(`${start}HYPERLINK("http://evil.example")`);
-    assert.ok(field.startsWith("'") || field.startsWith(`"'`), `${JSON.stringify(start)} defused: ${field}`);
+    assert.match(field, /^"?(?:'|\\u000[9d])/, `${JSON.stringify(start)} defused: ${field}`);
   }
-  assert.equal(csvField("\rcmd"), `"'\rcmd"`, "a leading CR is defused and quoted");
+  assert.equal(csvField("\rcmd"), "\\u000dcmd", "a leading CR is escaped: no formula, no line break");
+  // R152: no control character reaches the file raw (a NUL, an ESC sequence, DEL, C1's CSI); other text stays.
+  assert.equal(
+    csvField("a\u0000b\u001b[31m\u007f\u009b\u00e9@x.example"),
+    "a\\u0000b\\u001b[31m\\u007f\\u009bé@x.example",
+  );
+  assert.equal(csvField("=a\nb"), "'=a\\u000ab");
   assert.equal(csvQuote("=1+1"), "=1+1", "csvQuote alone is for values we generate, not defused");
   assert.equal(csvQuote("a\nb"), '"a\nb"');
 });

@@ -129,9 +129,9 @@ export async function ingestFile(
       // and there is no parsing long enough to overlap.
       const size = (await stat(path).catch(() => null))?.size ?? 0;
       // Loaded only for a file DuckDB's readers do not take: a native-format ingest never pays for them.
-      const [{ stageWithParsers }, { MIN_THREADED_LOG_BYTES }] = await Promise.all([
+      const [{ stageWithParsers }, { MIN_SHARDED_LOG_BYTES }] = await Promise.all([
         import("./js-path.ts"),
-        import("../../pipeline/classify-log-threads.ts"),
+        import("./shard-staging.ts"),
       ]);
       // A bounce email also meets the email rows stored before their identity was the report's (schema 14).
       const legacyEmail = stored && format === "email" && (await hasLegacyEmailRows(store));
@@ -155,7 +155,7 @@ export async function ingestFile(
             true,
           ),
         size >= PIPE_FROM_BYTES,
-        MIN_THREADED_LOG_BYTES,
+        MIN_SHARDED_LOG_BYTES,
       );
       ({ notes, limits } = staged);
       const seconds = (values: number[]) => values.map((value) => `${value.toFixed(2)} s`).join(", ");

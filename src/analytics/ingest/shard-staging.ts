@@ -5,7 +5,6 @@ import { isEncodedFile } from "../../events/input.ts";
 import { newLineIndexMemory, SharedLineIndex } from "../../events/line-index.ts";
 import { eventSource } from "../../events/registry.ts";
 import type { ParseCounters } from "../../events/source.ts";
-import { MIN_THREADED_LOG_BYTES } from "../../pipeline/classify-log-threads.ts";
 import { threadsAllowed } from "../../pipeline/classify-parallel.ts";
 import { busyWorkerHeaps, moduleWorker } from "../../util/module-worker.ts";
 import { Wakeup } from "../../util/wakeup.ts";
@@ -32,13 +31,23 @@ import {
  */
 
 /**
+ * The size from which `ingest` parses a log on two threads: 8× `classify`'s (MIN_THREADED_LOG_BYTES).
+ * The second thread is a second parser to warm up (its isolate, modules and JIT: +1.0–1.6 CPU-s measured
+ * whatever the size, 34 MB to 300 MB of Postfix log), and on two cores it saves no time where DuckDB's
+ * insert, running beside one parser, keeps the other core busy (a full Postfix log of 83 MB, 116k
+ * events: one thread 2.5–2.8 CPU-s, 2.5–3.6 s; two threads 4.0–4.5 CPU-s, 4.1–4.6 s). From here (a
+ * million lines or so) the parse outlasts the insert by enough for two threads to end sooner.
+ */
+export const MIN_SHARDED_LOG_BYTES = 256 * 1024 * 1024;
+
+/**
  * A descriptor and size for reading `path` on two threads, or null where one reader is better: a format
- * not read in shards, a compressed file, one under `minBytes` (default: from where `classify` uses two).
+ * not read in shards, a compressed file, one under `minBytes`.
  */
 export function openForShards(
   path: string,
   format: FormatName,
-  minBytes = MIN_THREADED_LOG_BYTES,
+  minBytes = MIN_SHARDED_LOG_BYTES,
 ): { fd: number; size: number } | null {
   if (!eventSource(format)?.shards || !threadsAllowed()) return null;
   let fd: number;

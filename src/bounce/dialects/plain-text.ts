@@ -3,6 +3,7 @@ import { headerValue } from "../email/headers.ts";
 import { remoteHostIn } from "../email/remote-host.ts";
 import type { ScannedEmail } from "../email/scan.ts";
 import {
+  ADDRESS_LIST_HEADER,
   addressesIn,
   echoedAddress,
   namesAddress,
@@ -189,17 +190,17 @@ function withPreamble(diagnostic: string, preamble: string): string {
 }
 
 /**
- * Sendmail's lists of addresses (savemail.c errbody, https://github.com/Distrotech/sendmail/blob/master/sendmail/savemail.c):
- * "----- The following addresses had permanent fatal errors -----" names the recipients it gave up on, "… had
- * transient non-fatal errors -----" the ones it still tries, "… had successful delivery notifications -----" the ones
- * delivered (RFC 3464 Action: failed / delayed / delivered, as the report's DSN part says when it has one). Each list
- * runs to a blank line, each address at a line's start (a success's words after it, "  (successfully delivered to
- * mailbox)"; a program recipient's address on its "(expanded from: …)" line), its "(reason: …)" indented under it. A report with both failure lists is about both, whatever its words say
- * overall ("Warning: message still undelivered after 4 hours" is about the queued one): each recipient's action is
- * its own list's (review R151).
+ * What the addresses under a list's header (src/bounce/email/text.ts ADDRESS_LIST_HEADER) had, in Sendmail's
+ * words: "permanent fatal errors" names the recipients it gave up on, "transient non-fatal errors" the ones it
+ * still tries, "successful delivery notifications" the ones delivered (RFC 3464 Action: failed / delayed /
+ * delivered, as the report's DSN part says when it has one). Other MTAs' words name no action: Zoho writes
+ * "fatal errors" over a warning ("THIS IS A WARNING MESSAGE ONLY", sisimai set-of-emails lhost-zoho-04), Biglobe
+ * "delivery problems" over failures; their recipients take the report's. Each list runs to a blank line, each
+ * address at a line's start (a success's words after it, "  (successfully delivered to mailbox)"; a program
+ * recipient's address on its "(expanded from: …)" line), its "(reason: …)" indented under it. A report with both
+ * failure lists is about both, whatever its words say overall ("Warning: message still undelivered after 4 hours"
+ * is about the queued one): each recipient's action is its own list's (review R151).
  */
-const SENDMAIL_LIST =
-  /^-+ ?The following addresses had (permanent fatal errors|transient non-fatal errors|successful delivery notifications) ?-+$/i;
 const LIST_ACTIONS: Record<string, ListedAction> = {
   "permanent fatal errors": "failed",
   "transient non-fatal errors": "delayed",
@@ -217,6 +218,8 @@ interface ListedActions {
   actions: Map<string, ListedAction>;
   /** The actions of the lists that name someone. */
   kinds: Set<ListedAction>;
+  /** A list's header in other words was seen (its recipients' action is not known from it). */
+  otherList: boolean;
 }
 
 function listActions(reportText: string): ListedActions | null {
@@ -225,16 +228,19 @@ function listActions(reportText: string): ListedActions | null {
   let action: ListedAction | null = null;
   for (const line of reportText.slice(0, MAX_LIST_TEXT).split("\n", MAX_LIST_LINES)) {
     const trimmed = line.trim();
-    const header = SENDMAIL_LIST.exec(trimmed);
-    if (header !== null) action = LIST_ACTIONS[header[1].toLowerCase()];
-    else if (trimmed === "") action = null;
+    const header = ADDRESS_LIST_HEADER.exec(trimmed);
+    if (header !== null) {
+      const had = header[1].toLowerCase();
+      listed ??= { actions: new Map(), kinds: new Set(), otherList: false };
+      action = Object.hasOwn(LIST_ACTIONS, had) ? LIST_ACTIONS[had] : null;
+      if (action === null) listed.otherList = true;
+    } else if (trimmed === "") action = null;
     else if (action !== null && trimmed.includes("@")) {
       const indented = trimmed !== line.trimEnd();
       const address = indented
         ? EXPANDED_FROM_LINE.exec(trimmed)?.[1]
         : trimmed.split(/\s/, 1)[0].replace(/^<(.*)>$/, "$1");
-      if (address === undefined) continue;
-      listed ??= { actions: new Map(), kinds: new Set() };
+      if (address === undefined || listed === null) continue;
       const key = address.toLowerCase();
       if (!listed.actions.has(key)) listed.actions.set(key, action);
       listed.kinds.add(action);
@@ -252,6 +258,9 @@ const POSTFIX_SUCCESS = /your message was successfully delivered to the destinat
 /** What RFC 3464 would say in a report's Action, from its words: failed unless they say otherwise. */
 function reportAction(mail: ScannedEmail, listed: ListedActions | null): ListedAction {
   if (listed?.kinds.has("failed")) return "failed";
+  // Only Sendmail's list of recipients it still tries (a warning whose words say no "warning", "delay"…): none of
+  // the report's recipients has failed. A list in other words may be of failures.
+  if (listed?.kinds.has("delayed") && !listed.otherList) return "delayed";
   const head = mail.reportText.slice(0, 4096);
   if ((listed?.kinds.has("delivered") && !listed.kinds.has("delayed")) || POSTFIX_SUCCESS.test(head))
     return "delivered";

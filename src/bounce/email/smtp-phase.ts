@@ -162,6 +162,20 @@ const PHASE_RULES_AS_WRITTEN: readonly PhaseRule[] = [
       "sisimai go reason/why-rejected.go `ProbesInto` (at MAIL and DATA its words decide whatever the status names; at DATA not under userunknown), reason/lib.go ClassOrder[0]",
   },
   {
+    // Before DATA the server had no content to judge: Sisimai's SpamDetected and Filtered probes read their
+    // words only after the envelope (why-spamdetected.go, why-filtered.go `ProbesInto`), so the Blocked probe
+    // after them takes a status its table names blocked — "451 4.7.1 … spam …" at RCPT TO refuses the client.
+    id: "content-words-before-data-under-blocked-status",
+    text: /./,
+    textReason: (reason, status) =>
+      (reason === "spamdetected" || reason === "filtered") && sisimaiStatusReason(status) === "blocked",
+    commands: (command) =>
+      command === "CONN" || command === "HELO" || command === "MAIL" || command === "RCPT",
+    reason: "blocked",
+    source:
+      "sisimai go reason/why-spamdetected.go, why-filtered.go `ProbesInto` (not at CONN, EHLO/HELO, MAIL, RCPT), why-blocked.go (the status's reason), smtp/status/lib.go (4.7.1, 4.7.2: blocked)",
+  },
+  {
     id: "access-denied-at-mail-from",
     text: /\baccess denied\b/,
     textReason: (reason) => UNEXPLAINED.includes(reason),
@@ -186,16 +200,18 @@ const PHASE_RULES_AS_WRITTEN: readonly PhaseRule[] = [
 const PHASE_RULES: readonly PhaseRule[] = PHASE_RULES_AS_WRITTEN.map(
   // Every rule of one shape (its optional fields there, perhaps undefined, in one order): phaseReason reads them
   // for each record in code compiled for the shapes it has seen, and each new one threw that code away.
-  (rule): PhaseRule => ({
-    id: rule.id,
-    text: rule.text,
-    textReason: rule.textReason,
-    commands: rule.commands,
-    unless: rule.unless,
-    hosts: rule.hosts,
-    reason: rule.reason,
-    source: rule.source,
-  }),
+  // `satisfies`: every field, the optional ones too, so a field added to PhaseRule and not copied here fails tsc.
+  (rule): PhaseRule =>
+    ({
+      id: rule.id,
+      text: rule.text,
+      textReason: rule.textReason,
+      commands: rule.commands,
+      unless: rule.unless,
+      hosts: rule.hosts,
+      reason: rule.reason,
+      source: rule.source,
+    }) satisfies Record<keyof PhaseRule, unknown>,
 );
 
 /**

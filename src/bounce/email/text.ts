@@ -732,8 +732,16 @@ function isSeparator(trimmed: string): boolean {
 const LAYOUT_LABEL = /^[A-Za-z]+(?: [A-Za-z]+){0,3}:$/;
 const isLayoutLabel = (trimmed: string): boolean => trimmed.length <= 40 && LAYOUT_LABEL.test(trimmed);
 
-/** The header of one of Sendmail's lists of addresses (savemail.c errbody: "The following addresses had …"). */
-const ADDRESS_LIST_HEADER = /^[-=]+ ?The following addresses had /i;
+/**
+ * The header of a list of addresses (the one definition, src/bounce/dialects/plain-text.ts reads the lists):
+ * Sendmail's (savemail.c errbody, https://github.com/Distrotech/sendmail/blob/master/sendmail/savemail.c: "-----
+ * The following addresses had permanent fatal errors -----", "… transient non-fatal errors", "… successful delivery
+ * notifications") and the forms of MTAs that copied it ("   --- The following addresses had delivery problems ---",
+ * sisimai go lhost/via-biglobe.go; "---The following addresses had delivery errors---", lhost/via-x1.go). Group 1
+ * is what the addresses had: words of letters joined by single blanks or hyphens, so no run of dashes is tried
+ * both as words and as the closing separator (linear on a hostile line).
+ */
+export const ADDRESS_LIST_HEADER = /^-{3,} ?The following addresses had ([a-z]+(?:[ -][a-z]+)*) ?-{3,}$/i;
 
 /** A header field of message ids written with its value on the next line ("Message-ID:" / "  <id@host>"). */
 const ID_FIELD = /^[ \t]*(?:message-id|in-reply-to|references|content-id|resent-message-id):[ \t]*\r?$/i;

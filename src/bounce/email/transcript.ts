@@ -129,7 +129,9 @@ const MAX_PARTS_TRIED = 16;
  * rejected with this error:" opens a reply on every host that refused that way (review R137).
  */
 function partNames(text: string, at: number, next: number, address: string): boolean {
-  const from = Math.max(0, at - MAX_PART_LENGTH);
+  // From a line's start (`at` starts one): a cut line's tail is no text of its own ("b@x" of "bob@x").
+  let from = Math.max(0, at - MAX_PART_LENGTH);
+  if (from > 0 && text[from - 1] !== "\n") from = text.indexOf("\n", from) + 1;
   const to = Math.min(next < 0 ? text.length : next, at + MAX_PART_LENGTH);
   const window = text.slice(from, to);
   const opened = transcriptHostStarts(window, at - from).at(-1) ?? -1;

@@ -33,6 +33,8 @@ export interface PhraseRule {
   /**
    * Applies only when the enhanced status names no other explicit reason: Sisimai reads its "rejected"
    * phrases (about the envelope sender) only then, so a `5.1.1 … Recipient address rejected` stays userunknown.
+   * The status names a reason only in Sisimai's own table (its Rejected probe reads status.Name): a code the
+   * table lacks, such as 5.5.0 or 5.4.1, which only its RFC 3463 class would name, leaves the words to decide.
    */
   yieldsToStatus?: boolean;
   /**
@@ -323,7 +325,7 @@ export function gatesHold(rule: PhraseRule, context: PhraseContext): boolean {
   )
     return false;
   if (rule.yieldsToStatus === true) {
-    const byStatus = context.statusReason;
+    const byStatus = sisimaiStatusReason(context.status);
     if (
       byStatus !== null &&
       byStatus !== rule.reason &&

@@ -477,9 +477,11 @@ export const REASON_PHRASES: RuleTable = {
     // MailboxFull (go reason/lib.go ClassOrder; corpus rfc3464-09: "temporary failure. Command output: Quota
     // exceeded" is mailboxfull).
     {
+      // procmail's own prefix wherever the report quotes its output (a relay's reply, Sendmail's transcript):
+      // sisimai go reason/why-mailererror.go finds "procmail: " anywhere in the text.
       id: "local-program-failed-procmail",
       reason: "mailererror",
-      pattern: /^procmail: /,
+      pattern: /\bprocmail: /,
       source:
         "Sisimai lib/Sisimai/Reason/MailerError.pm (phrase list); example: github.com/sisimai/set-of-emails lhost-postfix-01.eml",
       example: 'procmail: Couldn\'t create "/var/spool/mail/neko" id: r.example.org: No such user',

@@ -27,7 +27,7 @@ export interface IngestCliOptions {
 
 /**
  * Set in a process started from ingest's startup snapshot (src/cli/ingest-snapshot.ts): runs this ingest again
- * from the plain modules instead, for a run that may start a worker thread (analytics/ingest/duckdb-only.ts).
+ * from the plain modules instead, for a run that may start a worker thread (analytics/ingest/no-threads.ts).
  */
 let relaunchPlain: (() => never) | null = null;
 
@@ -50,16 +50,13 @@ export async function runIngest(inputs: string[], options: IngestCliOptions): Pr
   // From the startup snapshot, only an ingest that starts no worker thread (R33): decided before anything is
   // written or opened.
   if (relaunchPlain) {
-    const { duckdbOnly } = await import("../../analytics/ingest/duckdb-only.ts");
+    const { startsNoThreads } = await import("../../analytics/ingest/no-threads.ts");
     if (
-      !(await duckdbOnly(files, {
+      !(await startsNoThreads(files, {
         format: options.format && isFormatName(options.format) ? options.format : undefined,
-        fastPath: !options.parsersOnly,
       }))
     ) {
-      debugLog(
-        "ingest: run again from the plain modules (an input DuckDB's readers do not take, or threads)",
-      );
+      debugLog("ingest: run again from the plain modules (threads, or an input it cannot tell)");
       relaunchPlain();
     }
   }
