@@ -73,6 +73,8 @@ const LANES = 2;
 /** The template memory (see line-bytes.wat): the alphabet, the table of templates by slot, out, places. */
 const ALPHABET_BYTES = 256;
 const OUT_AT = 2304;
+/** Where `delivery` says whether its `lookup` swapped the slot's two templates (1) or not (0). */
+const SWAPPED_AT = 2308;
 /**
  * Slots of a LineTemplates' table (two templates each): line-bytes.wat `lookup` takes a slot from that
  * many of a line's hash. A log's deliveries go to as many (recipient domain, relay) pairs as its
@@ -884,6 +886,11 @@ export class LineBytes {
   /** The slot of the line `lookup` read last. */
   lastSlot(): number {
     return this.ints[OUT_AT / 4];
+  }
+
+  /** Whether the last `delivery` call's `lookup` swapped its slot's two templates (the second read the line). */
+  deliverySwapped(): boolean {
+    return this.ints[SWAPPED_AT / 4] === 1;
   }
 
   /** The address of the first template of `slot` in the table. */

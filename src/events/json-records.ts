@@ -1,3 +1,4 @@
+import { isAsciiSpace } from "../util/ascii.ts";
 import type { LineParser, Out, ParseContext } from "./source.ts";
 import { problem } from "./source.ts";
 
@@ -10,10 +11,6 @@ export type JsonRecordHandler = (value: unknown, lineNo: number, out: Out, text:
 /** A single JSON record bigger than this is abandoned (a ParseProblem), so memory stays bounded. */
 export const MAX_JSON_RECORD = 64 * 1024 * 1024;
 
-const SPACE = 32;
-const TAB = 9;
-const CR = 13;
-const LF = 10;
 const QUOTE = 34;
 const BACKSLASH = 92;
 const OPEN_BRACE = 123;
@@ -90,7 +87,8 @@ export function jsonRecords(context: ParseContext, handle: JsonRecordHandler): L
         }
         continue;
       }
-      if (c === SPACE || c === TAB || c === CR || c === LF) continue;
+      // ASCII whitespace, VT and FF too (util/ascii.ts): DuckDB's NDJSON reader skips them between records.
+      if (isAsciiSpace(c)) continue;
       if (inArray && (c === COMMA || c === CLOSE_BRACKET)) {
         if (c === CLOSE_BRACKET) inArray = false;
         continue;

@@ -452,9 +452,10 @@ export class LineTemplates<T> {
       timeLength,
     );
     if (answer >= 0) {
-      // As `lookedAt` (the slot's second read it where the table's first is not ours), without its reading.
-      const slot = lineBytes.lastSlot();
-      if (this.firsts[slot >> 1]!.address !== lineBytes.tableAddress(slot)) this.swapped(slot >> 1);
+      // As `lookedAt` (the slot's second read it: the table's two changed places), without its reading. Told by
+      // the call, not by the first template's address: its object is not loaded (a wide log's thousands are
+      // mostly out of the caches: that load was most of the samples of the delivery it is inlined in, perf).
+      if (lineBytes.deliverySwapped()) this.swapped(lineBytes.lastSlot() >> 1);
       return answer;
     }
     const start = -2 - answer;

@@ -28,7 +28,7 @@ import type {
   ShapedLine,
   Shard,
 } from "./source.ts";
-import { HEAD_INTS, newEvent, shardOf } from "./source.ts";
+import { HEAD_INTS, newEvent, problem, shardOf } from "./source.ts";
 import { otherStampEnd, otherStampEndOfBytes, otherStampIso, SyslogClock, zonedIso } from "./syslog-time.ts";
 import { detach, domainOf } from "./values.ts";
 
@@ -136,6 +136,14 @@ const HEAD_QID_END = 4;
 const HEAD_RCPT_END = 5;
 const HEAD_STATUS_AT = 6;
 const HEAD_WORD = 7;
+/**
+ * A delivery status line (host, a `…/…[pid]:` tag, a queue id, `status=`) whose stamp is none the parser reads
+ * (`- mail postfix/smtp[77]: …`: a journal entry without a time, a log cut or rewritten): counted as a problem
+ * rather than read as nothing (review R154). Tested only on a line whose stamp was not read.
+ */
+const UNSTAMPED_STATUS = /^\S* \S+ [^\s:]*\/[^\s:]*: [0-9A-Za-z]+: .*\bstatus=/;
+const UNSTAMPED = "a Postfix status line whose time cannot be read (no syslog or ISO stamp)";
+
 /** HEAD_WORD of a line that is no recipient line (decoded and given to `line`). */
 const WORD_NOT_RECIPIENT = -2;
 /** HEAD_WORD of a recipient line without an outcome (no `>`, no `, status=`, or another word). */
@@ -389,7 +397,10 @@ class PostfixParser {
     } else if (text.charCodeAt(SYSLOG_STAMP_LENGTH) === SPACE) stampEnd = SYSLOG_STAMP_LENGTH;
     else {
       stampEnd = otherStampEnd(text);
-      if (stampEnd < 0) return;
+      if (stampEnd < 0) {
+        if (UNSTAMPED_STATUS.test(text)) out.push(problem(this.file, lineNo, UNSTAMPED, text));
+        return;
+      }
     }
     const hostEnd = text.indexOf(" ", stampEnd + 1);
     if (hostEnd < 0) return;

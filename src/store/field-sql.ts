@@ -1058,12 +1058,14 @@ const READ_LINES = (
  * first byte before trimming it: DuckDB's trim reads every character of a line for Unicode spaces, and ltrim
  * copies the line (a webhook batch is one line of ~200 KB; SendGrid batches' staging, 45,639 events, one thread:
  * 0.36–0.42 → 0.23–0.25 CPU-s). A line whose first byte is above a space is not blank and starts with what it
- * starts with; the others (and NULL) are trimmed.
+ * starts with; the others (and NULL) are trimmed of ASCII whitespace, which the parser skips between records
+ * (json-records.ts): DuckDB's trim and ltrim without characters take Unicode spaces but not a tab, so a tab
+ * before a batch's `[` sent the file to the parsers.
  */
 function linesSource(compression: string, recordShape: Shape): string {
   return `SELECT line, blank, unnest(records) AS r FROM (SELECT line,
-          CASE WHEN ${NOT_BLANK_START} THEN false ELSE trim(raw) = '' END AS blank,
-          CASE WHEN CASE WHEN ${NOT_BLANK_START} THEN starts_with(raw, '[') ELSE starts_with(ltrim(raw), '[') END
+          CASE WHEN ${NOT_BLANK_START} THEN false ELSE trim(raw, ${WHITESPACE}) = '' END AS blank,
+          CASE WHEN starts_with(${LTRIM_SQL("raw")}, '[')
             THEN coalesce(try(from_json(raw, ${sqlString(JSON.stringify([jsonStructure(recordShape)]))})), [NULL])
             ELSE [try(from_json(raw, ${sqlString(JSON.stringify(jsonStructure(recordShape)))}))] END AS records
         FROM (SELECT CASE WHEN line = 1 THEN ltrim(raw, chr(65279)) ELSE raw END AS raw, line

@@ -709,6 +709,28 @@ test("whitespace around values, ASCII and not (NBSP, U+2028, U+FEFF, U+3000, VT,
   await sendgridReadersAgree("sendgrid-whitespace.ndjson", lines);
 });
 
+test("ASCII whitespace between JSON records (a tab before a batch's '[', VT or FF before a record or alone on a line): both readers skip it, DuckDB's keeping the file", async () => {
+  const event = (i: number) =>
+    JSON.stringify({
+      email: `ws${i}@b.com`,
+      timestamp: 1772448580 + i,
+      event: "bounce",
+      reason: "550 5.1.1 unknown",
+    });
+  const files: [string, string][] = [
+    ["ws-batches.json", `\t[${event(1)},${event(2)}]\n\u000b\n \t[${event(3)}]\n\u000c\n`],
+    ["ws-records.ndjson", `${event(1)}\n\u000b${event(2)}\n\u000c\n\t \t${event(3)}\t\n`],
+  ];
+  for (const [name, text] of files) {
+    const file = join(dir, name);
+    writeFileSync(file, text);
+    const { a, b, differ, stored } = await bothReaders(file, "sendgrid");
+    assert.deepEqual([a.reader, b.reader, stored, a.quarantined], ["duckdb", "parsers", 3, 0], name);
+    assert.deepEqual(differ, [], name);
+    assert.deepEqual({ ...a, reader: "", seconds: 0 }, { ...b, reader: "", seconds: 0 }, name);
+  }
+});
+
 test("SES tags and values of odd shapes (strings, lists of several, escapes, unicode, missing parts): both readers store the same events", async () => {
   const tagShapes: unknown[] = [
     ["promo"],

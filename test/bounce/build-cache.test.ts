@@ -704,7 +704,8 @@ test("classify: the second process bin/ starts ahead is the one a big folder tak
  * snapshot turned off, each way into a store of its own; asserts the same exit code, output and store, and
  * which processes ran: `snapshot` — the run ended in the process started from the snapshot; `relaunched` — it
  * started there and ended in one of the plain modules (the snapshot's process ran bin/ again without it);
- * `plain` — bin/ ran the plain modules without starting the snapshot (its arguments said so, review R36).
+ * `plain` — bin/ ran the plain modules without starting the snapshot (its arguments said so, review R36): then
+ * the runs with the snapshot turned off are not made, as they would run the very same modules again.
  * `exitCode`: what every run must exit with (a failure both ways alike would otherwise pass).
  */
 async function ingestBothWays(
@@ -747,10 +748,11 @@ async function ingestBothWays(
   const fromSnapshot = (options: string[]) => options.some((option) => option.includes("/ingest-"));
   const stores: Record<string, Record<string, string>> = {};
   const outputs: Record<string, string[]> = {};
-  for (const [mode, env] of [
+  const modes = [
     ["snapshot", {}],
     ["plain", { DELIVERLENS_INGEST_SNAPSHOT: "0" }],
-  ] as const) {
+  ] as const;
+  for (const [mode, env] of expected === "plain" ? modes.slice(0, 1) : modes) {
     const db = join(ingestDir, `${mode}.duckdb`);
     rmSync(db, { force: true });
     outputs[mode] = [];
@@ -784,6 +786,7 @@ async function ingestBothWays(
       store.close();
     }
   }
+  if (expected === "plain") return;
   assert.deepEqual(outputs.snapshot, outputs.plain);
   assert.deepEqual(stores.snapshot, stores.plain);
 }
@@ -850,6 +853,7 @@ test("ingest: the same store, output and exit code from its startup snapshot as 
       ["ingest", folder, "--db", "STORE"],
     ],
     "plain",
+    0,
   );
 });
 

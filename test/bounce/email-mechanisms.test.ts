@@ -641,6 +641,45 @@ describe("Sendmail transcripts", () => {
     }
   });
 
+  it("Courier's notice of a message relayed to a gateway that gives no receipts, without DSN fields, is no failure: relayed, stored delivered (test/fixtures/mta-made c15-success's wording)", () => {
+    const courier = plain(
+      "NOTICE: mail delivery status.",
+      [
+        "This is a delivery status notification from mta.example.org,",
+        "running the Courier mail server, version 1.0.16.",
+        "",
+        "---------------------------------------------------------------------------",
+        "",
+        "                   MESSAGE DELIVERED TO A MAIL GATEWAY",
+        "",
+        "You requested a delivery acknowledgement (a return receipt) for the",
+        "following recipients of your E-mail message.  Unfortunately, your message",
+        "has been transferred to an intermediate mail gateway that is not capable",
+        "of generating delivery acknowledgements.",
+        "",
+        "<known@example.net>:",
+        "     mx.example.net [192.0.2.25]:",
+        " >>> DATA",
+        " <<< 250 OK id=1xaABI-0004CL-31",
+      ].join("\n"),
+    );
+    const { records: read, actions } = readEmail(Buffer.from(courier), "relayed.eml");
+    assert.deepEqual(
+      read.map((record, index) => [
+        record.recipient,
+        actions[index],
+        record.reason,
+        record.suppressRecipient,
+      ]),
+      [["known@example.net", "relayed", "delivered", false]],
+    );
+    const stored = emailItems(Buffer.from(courier), "relayed.eml", null) as DeliveryEvent[];
+    assert.deepEqual(
+      stored.map((event) => event.type),
+      ["delivered"],
+    );
+  });
+
   it("a reply that says 'while talking to' mid-line opens no host part: the recipient still reads the part where it was refused (the marker counts only at a line's start)", () => {
     const [record] = sendmailReport(
       ["<bob@b.example>", "    (reason: 550 5.1.1 <bob@b.example>... User unknown)"],

@@ -43,6 +43,29 @@ test("Exim main log: => delivered, ** bounced, == deferred, sender and message-i
   );
 });
 
+test("an Exim delivery line whose stamp is not Exim's is a problem, not nothing; a line of no delivery stays unread (review R154)", async () => {
+  const [, , bounce, deferral] = EXIM.split("\n");
+  const text = [
+    bounce.replace(/^\S+ \S+ /, "- "),
+    deferral.replace(/^(\S+) \S+ /, "$1 "),
+    "- 1vAbCd-000123-AB Completed",
+    "2026-01-15 10:00:06 SMTP connection from [192.0.2.9] lost",
+    bounce,
+  ].join("\n");
+  const { events, problems } = await readAll(`${text}\n`, "exim");
+  const why = "an Exim delivery line whose time cannot be read (no Exim stamp)";
+  assert.deepEqual(
+    problems.map((p) => [p.source.line, p.message]),
+    [
+      [1, why],
+      [2, why],
+    ],
+  );
+  assert.deepEqual(
+    events.map((e) => e.source.line),
+    [5],
+  );
+});
 test("Postfix and Exim log lines keep the SMTP command their reply answered (smtpCommand)", async () => {
   const postfix = [
     "said: 550 Unknown user (in reply to end of DATA command)",

@@ -104,3 +104,24 @@ test("a line's head with another stamp is read in WebAssembly's chunk memory as 
   for (const stamp of ["<1234>Jan  5 08:00:00", "Jan  5 08:00:00.", "Mon 2026-01-05 08:00:00"])
     assert.equal(head(memory, `${stamp} ${rest}`), null, stamp);
 });
+
+test("a status line whose stamp is none the reader reads is a problem, not nothing; another unstamped line stays unread (review R154)", async () => {
+  const status = CLASSIC.split("\n").filter((line) => line.includes("status="));
+  const unstamped = (line: string) => line.replace(/^Feb {2}2 12:34:\d\d /, "- ");
+  const text = [
+    unstamped(status[0]),
+    "- mail postfix/qmgr[1]: 3F2A1B9C: removed",
+    status[1],
+    unstamped(status[1]).replace(/^- /, "host.example "),
+  ].join("\n");
+  const { events, problems } = await readAll(`${text}\n`, "postfix", { modified });
+  const why = "a Postfix status line whose time cannot be read (no syslog or ISO stamp)";
+  assert.deepEqual(
+    problems.map((p) => [p.source.line, p.message]),
+    [
+      [1, why],
+      [4, why],
+    ],
+  );
+  assert.equal(events.length, 1);
+});

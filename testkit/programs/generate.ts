@@ -215,11 +215,15 @@ export function appleEgressCsv(): string {
   return `${APPLE_EGRESS.map((prefix) => `${prefix},US,US-CA,Los Angeles,`).join("\n")}\n`;
 }
 
+/** Each APPLE_EGRESS block as its first three octets ("172.224.226.") and its fourth. */
+const EGRESS_NETS = APPLE_EGRESS.map((prefix) => {
+  const parts = prefix.split("/")[0].split(".");
+  return [`${parts.slice(0, 3).join(".")}.`, Number(parts[3])] as const;
+});
+
 function proxyIp(rng: Rng): string {
-  const prefix = rng.pick(APPLE_EGRESS);
-  const [net] = prefix.split("/");
-  const parts = net.split(".").map(Number);
-  return `${parts[0]}.${parts[1]}.${parts[2]}.${parts[3] + rng.int(1, 30)}`;
+  const [first, fourth] = rng.pick(EGRESS_NETS);
+  return `${first}${fourth + rng.int(1, 30)}`;
 }
 
 function residentialIp(rng: Rng): string {
@@ -431,13 +435,14 @@ export function generateProgram(spec: ProgramSpec): Program {
       const n = listRng.poisson(source.perDay);
       for (let i = 0; i < n; i++) list.add(source.cohort, source.quality, day);
     }
-    const active = () =>
-      recipients
-        .map((_, i) => i)
-        .filter((i) => {
-          const r = recipients[i];
-          return !r.oneOff && r.joinedDay <= day && r.suppressedDay === null;
-        });
+    const active = () => {
+      const indexes: number[] = [];
+      for (let i = 0; i < recipients.length; i++) {
+        const r = recipients[i];
+        if (!r.oneOff && r.joinedDay <= day && r.suppressedDay === null) indexes.push(i);
+      }
+      return indexes;
+    };
     for (const plan of plansByDay.get(day) ?? []) {
       let audience = active();
       if (plan.audience === "engaged")

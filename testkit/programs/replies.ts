@@ -34,10 +34,10 @@ export interface ReplyContext {
 type Template = readonly [code: number, status: string, text: string];
 
 function fill(t: Template, ctx: ReplyContext, kind: ReplyKind): Reply {
-  const text = t[2]
-    .replaceAll("{rcpt}", ctx.rcpt)
-    .replaceAll("{ip}", ctx.ip)
-    .replaceAll("{domain}", ctx.domain);
+  // Most templates (every reply's share of a program: accepted ones) have no placeholder to fill.
+  const text = t[2].includes("{")
+    ? t[2].replaceAll("{rcpt}", ctx.rcpt).replaceAll("{ip}", ctx.ip).replaceAll("{domain}", ctx.domain)
+    : t[2];
   return { code: t[0], status: t[1], text, kind };
 }
 

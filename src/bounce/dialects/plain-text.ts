@@ -211,7 +211,7 @@ const EXPANDED_FROM_LINE = /^\(expanded from: <?([^\s<>]+@[^\s<>]+?)>?\)$/i;
 const MAX_LIST_TEXT = 64 * 1024;
 const MAX_LIST_LINES = 1024;
 
-type ListedAction = "failed" | "delayed" | "delivered";
+type ListedAction = "failed" | "delayed" | "delivered" | "relayed";
 
 interface ListedActions {
   /** Per listed address (lower case), its list's action. */
@@ -254,6 +254,12 @@ function listActions(reportText: string): ListedActions | null {
  * every recipient it lists was delivered, none failed.
  */
 const POSTFIX_SUCCESS = /your message was successfully delivered to the destination\(s\)/i;
+/**
+ * Courier's notice that a delivery receipt was asked for and the next hop offers none (its heading "MESSAGE
+ * DELIVERED TO A MAIL GATEWAY", Action: relayed in its DSN part; Courier 1.0.16, test/fixtures/mta-made
+ * c15-success): every recipient it lists was relayed, none failed.
+ */
+const COURIER_RELAYED = /^[ \t]*MESSAGE DELIVERED TO A MAIL GATEWAY[ \t]*$/m;
 
 /** What RFC 3464 would say in a report's Action, from its words: failed unless they say otherwise. */
 function reportAction(mail: ScannedEmail, listed: ListedActions | null): ListedAction {
@@ -264,6 +270,7 @@ function reportAction(mail: ScannedEmail, listed: ListedActions | null): ListedA
   const head = mail.reportText.slice(0, 4096);
   if ((listed?.kinds.has("delivered") && !listed.kinds.has("delayed")) || POSTFIX_SUCCESS.test(head))
     return "delivered";
+  if (COURIER_RELAYED.test(head)) return "relayed";
   return DELAY_WARNING.test(mail.subject) || DELAY_WARNING.test(head) ? "delayed" : "failed";
 }
 

@@ -604,6 +604,25 @@ function familyHint(
   return first && entry.recipient ? messageBeforeFirstRecipient(mail, entry.recipient, isMarked) : null;
 }
 
+/**
+ * The attached report, looked for only when the notice itself does not do (most bounces are not forwarded),
+ * read as a message of its own. A function of the module, not a closure made per message: the call sites are
+ * reached only for forwarded reports, so the feedback V8 had when it compiled readEmail named the one closure
+ * it had seen, and the next message's closure deoptimised it (--trace-deopt: "wrong call target").
+ */
+function forwardedReading(
+  mail: ScannedEmail,
+  raw: Buffer,
+  file: string,
+  line: number | null,
+  withOriginal: boolean,
+  depth: number,
+  bySubject = false,
+): EmailReading | null {
+  const inner = depth < 2 ? forwardedReport(mail, raw, bySubject) : null;
+  return inner ? readEmail(inner, file, line, withOriginal, depth + 1) : null;
+}
+
 export function readEmail(
   message: Buffer,
   file: string,
@@ -641,14 +660,9 @@ export function readEmail(
       reading.problems.push({ source: where, message: REPORT_NOTES[report] });
       return reading;
     }
-    // The attached report, looked for only when the notice itself does not do (most bounces are not forwarded).
-    const forwarded = (bySubject = false): EmailReading | null => {
-      const inner = depth < 2 ? forwardedReport(mail, raw, bySubject) : null;
-      return inner ? readEmail(inner, file, line, withOriginal, depth + 1) : null;
-    };
     // With no text of its own the notice is only a wrapper: the attached report is read first.
     const wrapper = !mail.deliveryStatus && !mail.feedback && !/\S/.test(mail.reportText);
-    const first = wrapper ? forwarded() : null;
+    const first = wrapper ? forwardedReading(mail, raw, file, line, withOriginal, depth) : null;
     if (first && first.records.length > 0) return { ...first, date: first.date ?? reading.date };
     // Index loops on this path: for-of allocates an iterator per loop in Maglev-compiled code.
     for (let d = 0; d < DIALECTS.length; d++) {
@@ -665,13 +679,13 @@ export function readEmail(
       }
       // A note around an attached report ("see the bounce below") says nothing the attachment does not.
       if (!wrapper && reading.records.every((record) => record.reason === "undefined")) {
-        const inner = forwarded(true);
+        const inner = forwardedReading(mail, raw, file, line, withOriginal, depth, true);
         if (inner?.records.some((record) => record.reason !== "undefined"))
           return { ...inner, date: inner.date ?? reading.date };
       }
       return reading;
     }
-    const inner = wrapper ? null : forwarded(true);
+    const inner = wrapper ? null : forwardedReading(mail, raw, file, line, withOriginal, depth, true);
     if (inner && inner.records.length > 0) return { ...inner, date: inner.date ?? reading.date };
     reading.problems.push({ source: where, message: "not a bounce report: no recipient found" }, ...limits());
     return reading;

@@ -25,17 +25,23 @@ interface MessageJson {
   tail: string;
 }
 
+/** idFrom(`f:${i}`, 10, hex) for each i = seq % 7 a message's `sg_message_id` takes its filter name from. */
+const FILTERS: string[] = [];
+
 function messageJson(program: Program, m: Message): MessageJson {
   const c = program.campaigns[m.campaign];
-  const tail: Record<string, unknown> = {
-    sg_message_id: `${idFrom(`msg:${m.seq}`, 22)}.filterdrecv-${idFrom(`f:${m.seq % 7}`, 10, "abcdef0123456789")}-1-${idFrom(`q:${m.seq}`, 8, "0123456789ABCDEF")}-1.0`,
-    category: c.stream === "marketing" ? ["newsletter"] : ["transactional", c.id],
-  };
-  if (c.stream === "marketing") tail.campaign_id = c.id;
+  const f = m.seq % 7;
+  FILTERS[f] ??= idFrom(`f:${f}`, 10, "abcdef0123456789");
+  const id = `${idFrom(`msg:${m.seq}`, 22)}.filterdrecv-${FILTERS[f]}-1-${idFrom(`q:${m.seq}`, 8, "0123456789ABCDEF")}-1.0`;
+  // JSON.stringify({ sg_message_id, category, campaign_id? }) without its braces, written out.
+  const campaign = JSON.stringify(c.id);
   return {
     email: JSON.stringify(program.recipients[m.recipient].address),
     smtpId: JSON.stringify(`<${m.id}>`),
-    tail: JSON.stringify(tail).slice(1, -1),
+    tail:
+      c.stream === "marketing"
+        ? `"sg_message_id":${JSON.stringify(id)},"category":["newsletter"],"campaign_id":${campaign}`
+        : `"sg_message_id":${JSON.stringify(id)},"category":["transactional",${campaign}]`,
   };
 }
 

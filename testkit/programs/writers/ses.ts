@@ -37,37 +37,11 @@ function notification(program: Program, h: Happening): Record<string, unknown> |
 
 /**
  * The `mail` part of a record of message `m`'s: its message's, with the sending IP's tag once it was sent (not
- * on its `sent` record). `tags` is the last key, and that tag the last of `tags` (mailJson relies on both).
+ * on its `sent` record). `tags` is the last key, and that tag the last of `tags`.
  */
 function mailOf(program: Program, m: Message, sent: boolean): Record<string, unknown> {
-  const r = program.recipients[m.recipient];
-  const c = program.campaigns[m.campaign];
-  const configurationSet = c.stream === "marketing" ? "marketing" : "transactional";
-  const tags: Record<string, string[]> = {
-    "ses:operation": ["SendEmail"],
-    "ses:configuration-set": [configurationSet],
-    "ses:source-ip": ["10.20.3.14"],
-    "ses:from-domain": [program.brand.domain],
-    "ses:caller-identity": ["app-mailer"],
-    campaign_id: [c.id],
-  };
-  if (!sent) tags["ses:outgoing-ip"] = [m.ip];
-  return {
-    timestamp: iso(m.sentAt),
-    source: `${program.brand.name} <${program.brand.from}>`,
-    sourceArn: `arn:aws:ses:${REGION}:${ACCOUNT}:identity/${program.brand.domain}`,
-    sendingAccountId: ACCOUNT,
-    messageId: sesMessageId(m),
-    destination: [r.address],
-    headersTruncated: false,
-    commonHeaders: {
-      from: [`${program.brand.name} <${program.brand.from}>`],
-      to: [r.address],
-      messageId: `<${m.id}>`,
-      subject: c.subject,
-    },
-    tags,
-  };
+  const json = mailJson(program, m);
+  return JSON.parse(sent ? json.sent : json.after);
 }
 
 /** A happening's record without its `mail`: its `eventType`, and its event's own part (`send`, `delivery`, …). */
@@ -190,9 +164,28 @@ interface MailJson {
   after: string;
 }
 
-/** JSON.stringify(mailOf(program, m, …)) for both states, from one: the tag closes `tags` and `mail` (`}}`). */
+/** A program's brand as JSON strings: the `source` (and From header), its identity's ARN, its domain. */
+const BRANDS = new WeakMap<Program, { source: string; arn: string; domain: string }>();
+
+/**
+ * The JSON of a message's `mail` for both states, written out (`JSON.stringify` of the object: strings through
+ * it, keys in this order): on its `sent` record, then on its others, where the sending IP's tag closes `tags`.
+ */
 function mailJson(program: Program, m: Message): MailJson {
-  const sent = JSON.stringify(mailOf(program, m, true));
+  let brand = BRANDS.get(program);
+  if (!brand) {
+    const { name, from, domain } = program.brand;
+    brand = {
+      source: JSON.stringify(`${name} <${from}>`),
+      arn: JSON.stringify(`arn:aws:ses:${REGION}:${ACCOUNT}:identity/${domain}`),
+      domain: JSON.stringify(domain),
+    };
+    BRANDS.set(program, brand);
+  }
+  const address = JSON.stringify(program.recipients[m.recipient].address);
+  const c = program.campaigns[m.campaign];
+  const configurationSet = c.stream === "marketing" ? "marketing" : "transactional";
+  const sent = `{"timestamp":${JSON.stringify(iso(m.sentAt))},"source":${brand.source},"sourceArn":${brand.arn},"sendingAccountId":${JSON.stringify(ACCOUNT)},"messageId":${JSON.stringify(sesMessageId(m))},"destination":[${address}],"headersTruncated":false,"commonHeaders":{"from":[${brand.source}],"to":[${address}],"messageId":${JSON.stringify(`<${m.id}>`)},"subject":${JSON.stringify(c.subject)}},"tags":{"ses:operation":["SendEmail"],"ses:configuration-set":["${configurationSet}"],"ses:source-ip":["10.20.3.14"],"ses:from-domain":[${brand.domain}],"ses:caller-identity":["app-mailer"],"campaign_id":[${JSON.stringify(c.id)}]}}`;
   return { sent, after: `${sent.slice(0, -2)},"ses:outgoing-ip":${JSON.stringify([m.ip])}}}` };
 }
 
