@@ -51,6 +51,8 @@ export interface TableSqlOptions {
   compression: string;
   /** CSV: the file's header. */
   header?: readonly string[];
+  /** CSV: the file has no header line (its first record is data): `header` names its columns. */
+  headerless?: boolean;
   /**
    * A table with an `envelope`: every record of the file is inside one (its head shows an envelope), so only
    * the envelope's two fields are read, not the record's own fields too, which DuckDB's reader would build as
@@ -58,6 +60,21 @@ export interface TableSqlOptions {
    * the caller reads the file another way.
    */
   enveloped?: boolean;
+  /**
+   * A batch of files read as one (`ndjson`, `documents` and CSV readers, not `lines`: its line numbers run on
+   * across files): these paths, in the query, each read as `$path` is, and each row's file as `part`, its
+   * position in the list from 0 (src/analytics/ingest/batch.ts).
+   */
+  paths?: readonly string[];
+}
+
+/** The column a batch's reader names each row's file in (TableSqlOptions.paths). */
+const FILE_COLUMN = "deliverlens_file";
+
+/** A batch's files in SQL, and each row's file as its position in them from 0 (`part`). */
+function batchFiles(paths: readonly string[]): { files: string; part: string } {
+  const files = `[${paths.map(sqlString).join(", ")}]`;
+  return { files, part: `list_position(${files}, ${FILE_COLUMN}) - 1 AS part` };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -854,7 +871,6 @@ function jsonShapes(
     addPath(record, [table.envelope.kind], { leaf: "VARCHAR" }, table.format);
     addPath(record, [table.envelope.message], { leaf: "VARCHAR" }, table.format);
   }
-  if (table.pages) addPath(record, [table.pages], { leaf: "JSON" }, table.format);
   const addRecord = (path: string, as: LeafType) =>
     addPath(record, path.split("."), { leaf: LEAF[as] }, table.format);
   for (const required of table.requires ?? []) walkCond(required.cond, addRecord);
@@ -969,7 +985,12 @@ const STORED_TEXT: Partial<Record<EventField, string>> = {
  * subqueries cost more to plan than its rows to read (a 12-line SendGrid file: 7.2–7.8 vs 3.1–3.7 ms CPU).
  * Null for CSV tables (a CSV value is text).
  */
-export function otherKindsSql(table: FieldTable | undefined, rows = Number.POSITIVE_INFINITY): string | null {
+export function otherKindsSql(
+  table: FieldTable | undefined,
+  rows = Number.POSITIVE_INFINITY,
+  /** The rows of the file(s) to test: a batch's (batch.ts) are a range of files. */
+  files = "file_id = $file_id",
+): string | null {
   if (table?.shape !== "json") return null;
   const columns = (Object.keys(table.fields) as EventField[]).flatMap((field) => STORED_TEXT[field] ?? []);
   if (columns.length === 0) return null;
@@ -996,11 +1017,9 @@ export function otherKindsSql(table: FieldTable | undefined, rows = Number.POSIT
   ];
   if (rows <= ONE_SCAN_ROWS) {
     return `SELECT coalesce(bool_or(${tests.map((test) => `(${test})`).join(" OR ")}), false) AS hit
-      FROM event_rows WHERE file_id = $file_id`;
+      FROM event_rows WHERE ${files}`;
   }
-  const exists = tests.map(
-    (test) => `EXISTS (SELECT 1 FROM event_rows WHERE file_id = $file_id AND ${test})`,
-  );
+  const exists = tests.map((test) => `EXISTS (SELECT 1 FROM event_rows WHERE ${files} AND ${test})`);
   return `SELECT ${exists.join(" OR ")} AS hit`;
 }
 
@@ -1054,19 +1073,27 @@ function linesSource(compression: string, recordShape: Shape): string {
 }
 
 /**
- * A table with pages (FieldTable.pages): a record whose page key holds an array stands for the array's elements,
- * each read as a record (not an object: a NULL record, a problem), as the parser reads a page (a top-level value,
- * or an element of a top-level array: json-records.ts hands those one by one); an element's own page key is a
- * problem (`requires`). The list is unnested outside the subquery that builds it (linesSource).
+ * A table with pages (FieldTable.pages): the file's records are read with the page key as a list of records
+ * (`pages`), and a record whose page key holds one stands for its elements, as the parser reads a page (a
+ * top-level value, or an element of a top-level array: json-records.ts hands those one by one). DuckDB's reader
+ * types the list as it reads it: a page key holding anything but an array of objects (and nulls: NULL records, a
+ * problem) fails the read, and the parsers read the file. Typed by the reader, not a JSON text parsed again
+ * per element (88 Mailgun API pages, 26,400 events, 1 thread: 0.54–0.57 CPU-s that way). An element's own page
+ * key is not read, as the parser reads none. The list is unnested outside the subquery that builds it
+ * (linesSource).
  */
-function pagedSource(table: FieldTable, recordShape: Shape, source: string): string {
+function pagedSource(table: FieldTable, record: Map<string, Shape>, source: string, part: string): string {
   if (!table.pages) return source;
   const items = `r.${ident(table.pages)}`;
-  const element = sqlString(JSON.stringify(jsonStructure(recordShape)));
-  return `SELECT line, blank, unnest(records) AS r FROM (SELECT line, blank,
-      CASE WHEN json_type(${items}) = 'ARRAY' THEN list_transform(from_json(${items}, '["JSON"]'),
-        e -> CASE WHEN starts_with(e, '{') THEN from_json(e, ${element}) END) ELSE [r] END AS records
+  return `SELECT line, blank, ${part}unnest(records) AS r FROM (SELECT line, blank, ${part}
+      CASE WHEN ${items} IS NOT NULL THEN ${items} ELSE [${structOf(record, "r")}] END AS records
     FROM (${source}))`;
+}
+
+/** The record as the file is read: with a table's page key, a list of records (pagedSource). */
+function readShape(table: FieldTable, record: Map<string, Shape>): Map<string, Shape> {
+  if (!table.pages) return record;
+  return new Map([...record, [table.pages, { list: { fields: record } }]]);
 }
 
 function jsonSql(table: FieldTable, options: TableSqlOptions): string {
@@ -1074,17 +1101,26 @@ function jsonSql(table: FieldTable, options: TableSqlOptions): string {
   if (enveloped && (table.roots || table.aliases))
     throw new Error(`${table.format}: an enveloped reader reads neither roots nor aliases`);
   const { root, record } = jsonShapes(table, enveloped);
-  const recordShape: Shape = { fields: record };
+  const fileRecord = readShape(table, record);
   const rootShape: Shape = { fields: root };
-  const read = `SELECT NULL::BIGINT AS line, FALSE AS blank, r FROM read_json($path,
+  const batch = options.paths ? batchFiles(options.paths) : null;
+  if (batch && options.reader === "lines") throw new Error("the lines reader reads one file");
+  const read = `read_json(${batch?.files ?? "$path"},
           format = ${options.reader === "ndjson" ? "'newline_delimited'" : "'auto'"},
-          columns = {${[...record].map(([k, v]) => `${sqlString(k)}: ${sqlString(duckType(v))}`).join(", ")}},
+          columns = {${[...fileRecord].map(([k, v]) => `${sqlString(k)}: ${sqlString(duckType(v))}`).join(", ")}},
           maximum_object_size = 16777216,
-          compression = ${sqlString(options.compression === "none" ? "uncompressed" : options.compression)}) r`;
+          compression = ${sqlString(options.compression === "none" ? "uncompressed" : options.compression)}${
+            batch ? `, filename = ${sqlString(FILE_COLUMN)}` : ""
+          })`;
+  // A batch's rows carry their file (`part`), and the record is made of its columns without it.
+  const records = batch
+    ? `SELECT NULL::BIGINT AS line, FALSE AS blank, ${batch.part}, ${structOf(fileRecord, "f")} AS r FROM ${read} f`
+    : `SELECT NULL::BIGINT AS line, FALSE AS blank, r FROM ${read} r`;
   const source = pagedSource(
     table,
-    recordShape,
-    options.reader !== "lines" ? read : linesSource(options.compression, recordShape),
+    record,
+    options.reader !== "lines" ? records : linesSource(options.compression, { fields: fileRecord }),
+    batch ? "part, " : "",
   );
   const cx: Context = {
     table,
@@ -1140,11 +1176,13 @@ function jsonSql(table: FieldTable, options: TableSqlOptions): string {
     if (doubled.length > 0) recordProblem = `(r IS NULL OR ${doubled.join(" OR ")})`;
   }
   const requires = (table.requires ?? []).map((required) => `NOT ${compileCond(required.cond, cx, "r")}`);
-  if (table.pages) requires.push(`r.${ident(table.pages)} IS NOT NULL`);
   const problem = [recordProblem, ...requires].join(" OR ");
-  const rooted = withShared(`SELECT line, blank, r, ${rootSql} AS root FROM (${source})`, cx);
+  const rooted = withShared(
+    `SELECT line, blank, ${batch ? "part, " : ""}r, ${rootSql} AS root FROM (${source})`,
+    cx,
+  );
   const checked = `SELECT *, ${envelopeSkip} AS envelope_skip, (${problem}) AS record_problem FROM (${rooted})`;
-  return mapped(table, cx, checked, table.roots ? "root IS NULL" : "false");
+  return mapped(table, cx, checked, table.roots ? "root IS NULL" : "false", batch !== null);
 }
 
 function csvSql(table: FieldTable, options: TableSqlOptions): string {
@@ -1158,10 +1196,16 @@ function csvSql(table: FieldTable, options: TableSqlOptions): string {
   // Columns are c0, c1, …: header names may repeat or hold any character.
   const columns = `{${header.map((_, i) => `'c${i}': 'VARCHAR'`).join(", ")}}`;
   const numbered = options.reader === "lines";
-  const source = `SELECT ${numbered ? "ordinality + 1" : "NULL::BIGINT"} AS line, FALSE AS blank, f AS r, f AS root,
+  const batch = options.paths ? batchFiles(options.paths) : null;
+  if (batch && numbered) throw new Error("the lines reader reads one file");
+  const read = `read_csv(${batch?.files ?? "$path"}, header = ${options.headerless !== true}, auto_detect = false, columns = ${columns}, delim = ',', quote = '"',
+      escape = '"', compression = ${sqlString(options.compression)}${batch ? `, filename = ${sqlString(FILE_COLUMN)}` : ""})`;
+  const source = batch
+    ? `SELECT NULL::BIGINT AS line, FALSE AS blank, ${batch.part}, r, r AS root, FALSE AS envelope_skip,
+        FALSE AS record_problem FROM (SELECT *, {${header.map((_, i) => `'c${i}': c${i}`).join(", ")}} AS r FROM ${read})`
+    : `SELECT ${numbered ? `ordinality + ${options.headerless ? 0 : 1}` : "NULL::BIGINT"} AS line, FALSE AS blank, f AS r, f AS root,
       FALSE AS envelope_skip, FALSE AS record_problem
-    FROM read_csv($path, header = true, auto_detect = false, columns = ${columns}, delim = ',', quote = '"',
-      escape = '"', compression = ${sqlString(options.compression)}) ${numbered ? "WITH ORDINALITY" : ""} f`;
+    FROM ${read} ${numbered ? "WITH ORDINALITY" : ""} f`;
   const cx: Context = {
     table,
     path: (path) => {
@@ -1173,14 +1217,15 @@ function csvSql(table: FieldTable, options: TableSqlOptions): string {
     fields: new Map(),
     shared: sharedValues(table),
   };
-  return mapped(table, cx, source, "false");
+  return mapped(table, cx, source, "false", batch !== null);
 }
 
 /**
  * The mapping shared by JSON and CSV: type, per-recipient items, fields in dependency layers, then the
  * staging columns. `rows` has line, blank, root, envelope_skip, record_problem.
  */
-function mapped(table: FieldTable, cx: Context, rows: string, noRoot: string): string {
+function mapped(table: FieldTable, cx: Context, rows: string, noRoot: string, parted: boolean): string {
+  const part = parted ? "part, " : "";
   // A lookup that names only event types gives the store's ENUM values themselves, with no check of its
   // result (a long IN list costs a join).
   const known = (name: string) => Object.hasOwn(EVENT_TYPES, name);
@@ -1323,7 +1368,7 @@ function mapped(table: FieldTable, cx: Context, rows: string, noRoot: string): s
   return `
     WITH m AS (${withShared(query, cx)}),
     s AS (
-      SELECT line, blank OR envelope_skip OR (${noRoot} AND NOT record_problem) OR (NOT record_problem AND ${skipUnknown}) AS skip,
+      SELECT line, ${part}blank OR envelope_skip OR (${noRoot} AND NOT record_problem) OR (NOT record_problem AND ${skipUnknown}) AS skip,
         etype AS type, ${f("time", "TIMESTAMP")} AS time,
         nullif(lower(${TRIM_SQL(f("recipient"))}), '') AS recipient,
         ${f("campaign")} AS campaign, ${f("sendingIp")} AS sending_ip, ${f("pool")} AS pool,
@@ -1336,7 +1381,7 @@ function mapped(table: FieldTable, cx: Context, rows: string, noRoot: string): s
         CASE WHEN ${problem} THEN 'needs the JS parser' END AS problem
       FROM m
     )
-    SELECT line, skip, type, time, recipient,
+    SELECT line, ${part}skip, type, time, recipient,
       ${RECIPIENT_DOMAIN_SQL} AS recipient_domain,
       campaign, sending_ip, pool, sending_domain, stream, remote_mta, message_id, reply,
       ${heads ? KEPT_SQL : `coalesce(code_field, ${REPLY_CODE_SQL("reply")}) AS reply_code, status`}, source_label, machine_open,

@@ -215,17 +215,18 @@ test("API pages (Mailgun `items`): DuckDB's reader unnests a top-level page as t
     ["pretty", `${JSON.stringify(page([event("b1"), event("b2"), event("b3")]), null, 2)}\n`, "duckdb", 3],
     // A page inside an array, pretty-printed or on one line (the parser reads an array's elements one by one).
     ["in an array", `${JSON.stringify([page([event("d1")]), event("d2")], null, 2)}\n`, "duckdb", 2],
-    // An element that is no object; a page whose items are an object; an element with its own items: the parser's.
+    // An element's own items are not read, by either reader.
+    [
+      "nested items",
+      `${JSON.stringify(page([event("f1", { items: [event("f2")] })]), null, 2)}\n`,
+      "duckdb",
+      1,
+    ],
+    // An element that is no object (or null); a page whose items are an object: the parser's.
     ["not an object", `${JSON.stringify(page([event("c1"), 5, "x", null]), null, 2)}\n`, "parsers", 1],
     [
       "items an object",
       `${JSON.stringify(page({ e1: event("e1") }))}\n${JSON.stringify(event("e2"))}\n`,
-      "parsers",
-      1,
-    ],
-    [
-      "nested items",
-      `${JSON.stringify(page([event("f1", { items: [event("f2")] })]), null, 2)}\n`,
       "parsers",
       1,
     ],
@@ -468,6 +469,17 @@ test("an integer beyond 2^53 where text is read (Postmark's int64 `ID`, an expor
     assert.deepEqual([a.stored, b.stored, a.duplicates, b.duplicates], [stored, stored, 0, 0], shown);
     assert.deepEqual(rows, [{ n: stored }], shown);
   }
+});
+
+test("PowerMTA accounting files without a header (rotated files): DuckDB reads them by the default header, as the parser does", async () => {
+  const file = written.find((w) => w.writer === "pmta");
+  assert.ok(file);
+  const rows = readFileSync(file.file, "utf8").split("\n").filter(Boolean).slice(1, 41);
+  const name = join(dir, "pmta-headerless.csv");
+  writeFileSync(name, `${rows.join("\n")}\n`);
+  const { a, b, differ, stored } = await bothReaders(name, "pmta");
+  assert.deepEqual([a.reader, b.reader, differ], ["duckdb", "parsers", []]);
+  assert.deepEqual([a.read, a.quarantined, stored > 0], [b.read, 0, true]);
 });
 
 test('KumoMTA `source_address.address` "": the sending IP is `egress_source` in both readers, DuckDB\'s reading the file', async () => {

@@ -8,6 +8,7 @@ import { programOptions } from "../../src/demo/options.ts";
 import { generateEvents, planProgram } from "../../src/demo/program.ts";
 import { sendgridLine } from "../../src/demo/writers.ts";
 import { Store } from "../../src/store/index.ts";
+import { FORMAT_WRITERS, realistic } from "../../testkit/format-writers.ts";
 import { scratchDir } from "../../testkit/scratch.ts";
 import { storeDigest } from "../../testkit/store-digest.ts";
 
@@ -364,18 +365,71 @@ test("hourly exports over 1 MiB (a folder of rotated files) join a batch too: on
     const size = readFileSync(path).length;
     assert.ok(size > 1024 * 1024 && size <= 4 * 1024 * 1024, `${path}: ${size} bytes`);
   }
-  const alone = await ingest("hourly-alone", false, false, inputs, "events");
-  const batched = await ingest("hourly-batched", true, false, inputs, "events");
-  // DuckDB's NDJSON reader, which read each file alone, numbers no line: the rest is the same.
+  const alone = await ingest("hourly-alone", false, false, inputs);
+  const batched = await ingest("hourly-batched", true, false, inputs);
+  // DuckDB's NDJSON reader reads each file alone, and both in one read in a batch: the same store.
   assert.deepEqual(batched.digest, alone.digest);
-  assert.equal(batched.butDigest, alone.butDigest);
   assert.deepEqual(
     batched.result.files.map((file) => [file.read, file.stored]),
     alone.result.files.map((file) => [file.read, file.stored]),
   );
   assert.deepEqual(
     batched.result.files.map((file) => file.reader),
-    ["parsers", "parsers"],
+    ["duckdb", "duckdb"],
   );
   assert.equal(batched.transactions, 1);
+});
+
+/** Mailgun Events API pages (`{items, paging}`, pretty-printed) of a generated program in `folder`: 4 of 25 events, the last repeating one of the first. */
+function mailgunPages(folder: string): string[] {
+  mkdirSync(folder, { recursive: true });
+  const events: unknown[] = [];
+  for (const event of generateEvents(planProgram(programOptions({ days: 3, recipients: 60, seed: 7 })))) {
+    const line = FORMAT_WRITERS.mailgun.line(realistic(event));
+    if (line) events.push(JSON.parse(line)["event-data"]);
+    if (events.length === 100) break;
+  }
+  const pages = [0, 1, 2, 3].map((at) => events.slice(at * 25, (at + 1) * 25));
+  pages[3].push(events[0]);
+  return pages.map((items, at) => {
+    const path = join(folder, `page-${at}.json`);
+    writeFileSync(
+      path,
+      `${JSON.stringify({ items, paging: { next: `https://api.mailgun.net/v3/x/events/${at + 1}` } }, null, 2)}\n`,
+    );
+    return path;
+  });
+}
+
+test("small files DuckDB reads alike (API pages) are read by one DuckDB read in a batch: the store file by file gives; a bad record sends the batch to the parsers", async () => {
+  const inputs = mailgunPages(join(dir, "pages"));
+  const alone = await ingest("pages-alone", false, false, inputs);
+  const batched = await ingest("pages-batched", true, false, inputs);
+  assert.deepEqual(batched.digest, alone.digest);
+  assert.deepEqual(untimed(batched), untimed(alone));
+  assert.deepEqual(
+    batched.result.files.map((file) => [file.reader, file.duplicates]),
+    [...inputs.map(() => ["duckdb", 0]).slice(0, 3), ["duckdb", 1]],
+  );
+  assert.equal(batched.transactions, 1);
+  // A page (pretty-printed, as the others: one read) holding an element that is no object: the parsers read the
+  // whole batch, and quarantine it.
+  const bad = join(dir, "pages", "page-9.json");
+  const { items } = JSON.parse(readFileSync(inputs[0], "utf8"));
+  writeFileSync(bad, JSON.stringify({ items: [items[1], 5] }, null, 2));
+  const withBad = [...inputs, bad];
+  const badAlone = await ingest("bad-pages-alone", false, false, withBad, "events");
+  const badBatched = await ingest("bad-pages-batched", true, false, withBad, "events");
+  assert.deepEqual(badBatched.digest, badAlone.digest);
+  assert.equal(badBatched.butDigest, badAlone.butDigest);
+  const unread = (run: Run) => untimed(run).map(({ reader: _, ...file }) => file);
+  assert.deepEqual(unread(badBatched), unread(badAlone));
+  assert.deepEqual(
+    badBatched.result.files.map((file) => [file.reader, file.quarantined]),
+    [...inputs.map(() => ["parsers", 0]), ["parsers", 1]],
+  );
+  assert.deepEqual(
+    badBatched.result.files.map((file) => file.duplicates),
+    [0, 0, 0, 1, 1],
+  );
 });

@@ -229,7 +229,8 @@ test("a format whose Message-ID can carry brackets stores it bare, read by DuckD
   const bracketed = sources.filter(([name]) => BRACKETED.has(formatOf(name)));
   assert.equal(new Set(bracketed.map(([name]) => formatOf(name))).size, BRACKETED.size);
   for (const [name, file] of bracketed) {
-    // A second small file of the format: the two are parsed into one batch (batch.ts).
+    // A second small file of the format: the two are read as one batch (batch.ts), by one DuckDB read, or by the
+    // parsers.
     const copy = file.replace(/(\.[a-z]+)$/, "-copy$1");
     copyFileSync(file, copy);
     for (const [how, paths, fastPath, expected] of [
@@ -239,6 +240,15 @@ test("a format whose Message-ID can carry brackets stores it bare, read by DuckD
         "batch",
         [file, copy],
         true,
+        [
+          ["duckdb", 1, 0],
+          ["duckdb", 0, 1],
+        ],
+      ],
+      [
+        "batch",
+        [file, copy],
+        false,
         [
           ["parsers", 1, 0],
           ["parsers", 0, 1],
@@ -253,7 +263,7 @@ test("a format whose Message-ID can carry brackets stores it bare, read by DuckD
           year: 2026,
           describeFailure: String,
         });
-        const what = `${name} (${how})`;
+        const what = `${name} (${how}, fastPath ${fastPath})`;
         assert.deepEqual(
           files.map((summary) => [summary.reader, summary.stored, summary.duplicates]),
           expected,

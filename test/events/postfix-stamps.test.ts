@@ -125,3 +125,16 @@ test("a status line whose stamp is none the reader reads is a problem, not nothi
   );
   assert.equal(events.length, 1);
 });
+
+test("an unstamped status line is one problem on two threads, and a tag of many slashes is read once (review R154's rest)", async () => {
+  const line =
+    "- mail postfix/smtp[77]: 3F2A1B9D: to=<bob@example.com>, relay=mx[192.0.2.1]:25, status=bounced (550 5.1.1 inconnu é)";
+  const shards = [null, { index: 0, count: 2 }, { index: 1, count: 2 }];
+  const counts = [];
+  for (const shard of shards)
+    counts.push((await readAll(`${line}\n`, "postfix", { modified, shard })).problems.length);
+  assert.deepEqual(counts, [1, 1, 0]);
+  // Quadratic before: the regexp tried every split of the slashes (a line of 1M: hours, past the test bound).
+  const slashes = `- x ${"/".repeat(1_000_000)}: 3F2A1B9D: status=sent\n`;
+  assert.equal((await readAll(slashes, "postfix", { modified })).problems.length, 1);
+});

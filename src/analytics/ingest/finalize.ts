@@ -633,6 +633,19 @@ export async function settleFile(
   return settled;
 }
 
+/** Each of files `firstId`…`lastId`'s inserted rows, and how many are bad (a DuckDB batch's read: batch.ts). */
+export function rowsByFile(
+  store: Store,
+  firstId: number,
+  lastId: number,
+): Promise<{ file_id: number; rows: number; problems: number }[]> {
+  return store.all(
+    `SELECT file_id, count(*) AS rows, count(*) FILTER (WHERE type = ${storedType(PROBLEM)}) AS problems
+      FROM event_rows WHERE file_id BETWEEN $file_id AND $last_id GROUP BY file_id`,
+    { file_id: firstId, last_id: lastId },
+  );
+}
+
 /**
  * A batch settled as it stands would not be what settling its files one by one gives (settleBatch): its
  * file `at` (from 0) is settled alone, those before and after it as batches.

@@ -10,6 +10,7 @@ import {
   otherKindsSql,
   type Params,
   type Store,
+  type TableSqlOptions,
 } from "../../store/index.ts";
 import { debugLog } from "../../util/debug.ts";
 import { debugLine, stopwatch } from "../stopwatch.ts";
@@ -318,7 +319,7 @@ async function loadFile(
  * (`ev[1].ndjson`, `*`) or a URL (`http://…`), but the already open file as `/dev/fd/N` (issue 13).
  * Null when that is not possible (no /dev/fd, or not a regular file: FIFOs are read by the parsers).
  */
-function literalPath(path: string): { path: string; compression: string; close(): void } | null {
+export function literalPath(path: string): { path: string; compression: string; close(): void } | null {
   if (process.platform === "win32") return null;
   let fd: number;
   try {
@@ -352,36 +353,59 @@ function fastSources(
 ): Source[] {
   const table = eventSource(format)?.table;
   if (!table) return [];
-  const source = (sql: string): Source => ({
-    sql,
-    params: sql.includes("$tz") ? { path, tz } : { path },
-    derivedFromReply: derivedFromReply(table),
+  return fastReaders(format, head, compression).map((reader): Source => {
+    const sql = fieldTableSql(table, reader);
+    return {
+      sql,
+      params: sql.includes("$tz") ? { path, tz } : { path },
+      derivedFromReply: derivedFromReply(table),
+    };
   });
+}
+
+/** fastSources' readers, as TableSqlOptions. */
+function fastReaders(format: FormatName, head: string, compression: string): TableSqlOptions[] {
+  const table = eventSource(format)?.table;
+  if (!table) return [];
   if (table.shape === "csv") {
     const header = csvHeader(head);
+    if (!header) return [];
+    // A file without a header (PowerMTA's rotated accounting files): its first record is data, read by the
+    // format's default header, as the parser reads it. A byte order mark before it: the parser's.
+    if (table.csv?.dataRow && new RegExp(table.csv.dataRow).test(header.slice(0, 2).join(","))) {
+      const defaultHeader = table.csv.defaultHeader;
+      if (!defaultHeader || head.startsWith("\uFEFF")) return [];
+      return [{ reader: "ndjson", compression, header: defaultHeader, headerless: true }];
+    }
     const required = table.csv?.required ?? [];
-    const names = new Set(header?.map((name) => canonicalName(name, table.aliases ?? {})));
-    if (!header || !required.every((name) => names.has(name.toLowerCase()))) return [];
-    if (table.csv?.dataRow && new RegExp(table.csv.dataRow).test(header.slice(0, 2).join(","))) return [];
-    return [source(fieldTableSql(table, { reader: "ndjson", compression, header }))];
+    const names = new Set(header.map((name) => canonicalName(name, table.aliases ?? {})));
+    if (!required.every((name) => names.has(name.toLowerCase()))) return [];
+    return [{ reader: "ndjson", compression, header }];
   }
   const start = head.trimStart();
   if (table.aliases && !plainKeys(head, table.aliases)) return [];
   // DuckDB's NDJSON reader takes a byte order mark before the first record for a broken record: the line
   // reader, which drops it, reads such a file.
-  if (start.startsWith("{") && head.startsWith("\uFEFF"))
-    return [source(fieldTableSql(table, { reader: "lines", compression }))];
+  if (start.startsWith("{") && head.startsWith("\uFEFF")) return [{ reader: "lines", compression }];
   // A pretty-printed or concatenated file: the line reader would take each of its lines for a broken record
   // (242k SendGrid events as a pretty-printed array: 64.8 CPU-s before the parsers read it).
-  if (firstValueLayout(start) === "documents")
-    return [source(fieldTableSql(table, { reader: "documents", compression }))];
+  if (firstValueLayout(start) === "documents") return [{ reader: "documents", compression }];
   if (start.startsWith("{")) {
-    const both = source(fieldTableSql(table, { reader: "ndjson", compression }));
+    const both: TableSqlOptions = { reader: "ndjson", compression };
     if (!table.envelope || !firstRecordEnveloped(start, table.envelope)) return [both];
-    return [source(fieldTableSql(table, { reader: "ndjson", compression, enveloped: true })), both];
+    return [{ reader: "ndjson", compression, enveloped: true }, both];
   }
-  if (start.startsWith("[")) return [source(fieldTableSql(table, { reader: "lines", compression }))];
+  if (start.startsWith("[")) return [{ reader: "lines", compression }];
   return [];
+}
+
+/**
+ * The reader DuckDB reads a small file of `format` with as one of a batch of files (batch.ts): its first fast
+ * reader, unless that is the line reader (whose line numbers would run on across the files); null if none.
+ */
+export function batchReader(format: FormatName, head: string, compression: string): TableSqlOptions | null {
+  const first = fastReaders(format, head, compression)[0];
+  return first && first.reader !== "lines" ? first : null;
 }
 
 /**
