@@ -64,7 +64,6 @@ export {
 export {
   allThenClose,
   DEFAULT_MEMORY_LIMIT,
-  MASK_REPLY_SQL,
   type Params,
   type Row,
   STORAGE_VERSION,

@@ -1,16 +1,11 @@
 import { existsSync, readFileSync } from "node:fs";
 import {
-  BLOB,
   type DuckDBAppender,
-  type DuckDBBlobVector,
   type DuckDBConnection,
   DuckDBInstance,
-  DuckDBScalarFunction,
   DuckDBTimestampValue,
   type DuckDBValue,
-  VARCHAR,
 } from "@duckdb/node-api";
-import { maskedReply } from "../bounce/reply-key.ts";
 import { sqlString } from "../util/sql.ts";
 import { FRESH_SCHEMA_SQL, HASH_PROBE_SQL, MIGRATIONS, SCHEMA_VERSION } from "./schema.ts";
 
@@ -50,38 +45,6 @@ export const STORAGE_VERSION = "v1.3.0";
 
 const SCHEMA_VERSION_TABLE_SQL =
   "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, description VARCHAR, applied_at TIMESTAMP)";
-
-/**
- * A reply's text from its UTF-8 bytes, a leading U+FEFF kept (the package's own VARCHAR reader drops it: a
- * TextDecoder's default).
- */
-const UTF8 = new TextDecoder("utf-8", { ignoreBOM: true });
-
-/**
- * `mask_reply(encode(text))`: the reply key's masker (src/bounce/reply-key.ts maskedReply) as a function of the
- * store's SQL, registered with the database (every connection of it), over the text's bytes (MASK_REPLY_SQL). The
- * key of a reply DuckDB read is the key `classify` and the JS parsers give it, by the same code. Planned as one
- * call, where the masker's RE2 twin (27 regexps, 20k characters) costs ~11 ms to plan and ~6 ms to compile per
- * DuckDB thread (a 1-row SELECT 14.5 → 1.1 ms CPU); but each chunk of rows waits for the JS thread: small files'
- * inserts only (src/analytics/ingest/finalize.ts SCANNED_MASK_BYTES).
- */
-const MASK_REPLY = () =>
-  DuckDBScalarFunction.create({
-    name: "mask_reply",
-    returnType: VARCHAR,
-    parameterTypes: [BLOB],
-    mainFunction: (_info, input, output) => {
-      const texts = input.getColumnVector(0) as DuckDBBlobVector;
-      for (let row = 0; row < input.rowCount; row++) {
-        const bytes = texts.getItemBytes(row);
-        output.setItem(row, bytes === null ? null : maskedReply(UTF8.decode(bytes)));
-      }
-      output.flush();
-    },
-  });
-
-/** The store's reply masker over a VARCHAR expression (MASK_REPLY). */
-export const MASK_REPLY_SQL = (text: string): string => `mask_reply(encode(${text}))`;
 
 /** An open DuckDB store with its schema migrated. Only this module talks to DuckDB directly. */
 export class Store {
@@ -132,7 +95,6 @@ export class Store {
     });
     const made = path === ":memory:" || (absent && existsSync(path));
     const connection = await instance.connect();
-    connection.registerScalarFunction(MASK_REPLY());
     const store = new Store(path, instance, connection);
     try {
       if (options.readOnly) await store.checkVersion();

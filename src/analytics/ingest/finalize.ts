@@ -15,7 +15,6 @@ import {
   IDENTITY_SQL,
   insertMessageKeySql,
   type KeySources,
-  MASK_REPLY_SQL,
   messageKeySql,
   type Params,
   recipientHashSql,
@@ -102,9 +101,9 @@ const hintOfKeySql = (key: string) => `CASE WHEN contains(${key}, ':') THEN spli
  * SMTP command where the source has no other hint: `DATA:<md5>`, sourceHint in src/bounce/classify-event.ts):
  * the settle step reads it back.
  */
-function replyKeySql(k: KeyInputs, masker = maskReplySql): string {
-  // The masker of a row the JS parsers staged without a mask: it has no reply, and the masker gives ''.
-  const masked = k.staged ? "coalesce(s.reply, '')" : masker("coalesce(s.reply, '')");
+function replyKeySql(k: KeyInputs): string {
+  // The SQL masker of a row the JS parsers staged without a mask: it has no reply, and the masker gives ''.
+  const masked = k.staged ? "coalesce(s.reply, '')" : maskReplySql("coalesce(s.reply, '')");
   return `CASE WHEN ${k.problem} IS NULL AND s.type IN ${k.classifiedTypes}
   THEN concat(${k.hint} || ':', md5(concat_ws(chr(31), s.type, ${k.provider},
     ${keyDomainSql(k.recipientDomain, k.provider)},
@@ -125,33 +124,24 @@ const REPLY_KEY_INPUTS: KeyInputs = {
 };
 const REPLY_KEY_SQL = replyKeySql(REPLY_KEY_INPUTS);
 /**
- * REPLY_KEY_SQL with the store's masker (`mask_reply`, the scanner itself) for the RE2 twin: the same keys, planned as
- * one call, for a small file's insert (SCANNED_MASK_BYTES). The twin's 27 regexps cost every insert ~11 ms to plan and
- * ~6 to compile per DuckDB thread (a SendGrid fixture's insert 42–53 → 28–33 ms CPU without them); mask_reply hands
- * each chunk of rows to the JS thread and waits for it, which a big file's insert pays per chunk (3M SendGrid events,
- * load 15–22: insert 29 → 195 s wall).
+ * REPLY_KEY_SQL of rows the JS parsers staged: the same keys without the SQL masker's twenty regexps, which
+ * DuckDB compiled for every such insert (planning, and again on each of its threads) though no row reads them.
  */
-const SCANNED_REPLY_KEY_SQL = replyKeySql(REPLY_KEY_INPUTS, MASK_REPLY_SQL);
-/** Files below this size (as stored: a compressed one holds more rows) are keyed by SCANNED_REPLY_KEY_SQL. */
-export const SCANNED_MASK_BYTES = 1024 * 1024;
-/** REPLY_KEY_SQL of rows the JS parsers staged: the same keys without the masker, which no row reads. */
 const STAGED_REPLY_KEY_SQL = replyKeySql({ ...REPLY_KEY_INPUTS, staged: true });
 
 /**
  * The key of a stored row, from its stored columns (its hint from the key it carries): what the key of the
  * same row staged today is. A store records which recipe its keys come from (`classifier_state`), as md5 of
- * this text, so a change to the recipe (the domains and types it names, the masker's table or the words it keeps)
- * re-keys the stored rows once.
+ * this text, so a change to the recipe (the domains and types it names included) re-keys the stored rows once.
  */
 const STORED_DOMAIN = "CASE WHEN strpos(s.recipient, '@') > 0 THEN split_part(s.recipient, '@', -1) END";
-const STORED_KEY_INPUTS: KeyInputs = {
+export const STORED_REPLY_KEY_SQL = replyKeySql({
   classifiedTypes: CLASSIFIED_TYPES,
   problem: "NULL",
   hint: hintOfKeySql("s.reply_key"),
   recipientDomain: STORED_DOMAIN,
   provider: providerOfDomainSql(STORED_DOMAIN),
-};
-export const STORED_REPLY_KEY_SQL = replyKeySql(STORED_KEY_INPUTS);
+});
 
 /** The staging row's values as stored (a missing time is stored as the epoch): what the derived keys hash. */
 const STORED_KEY_SOURCES: KeySources = {
@@ -303,8 +293,6 @@ export async function insertFlagged(
   headerMessageIds = false,
   /** The rows are the JS parsers' staged rows (csv-staging.ts partSql), not a DuckDB reader's. */
   staged = false,
-  /** A small file's rows (SCANNED_MASK_BYTES): their replies masked by `mask_reply`. */
-  scanned = false,
 ): Promise<number> {
   void loadClassifier();
   const recipe = await eventKeyRecipe(store);
@@ -321,7 +309,6 @@ export async function insertFlagged(
       headerMessageIds,
       legacyLog,
       staged,
-      scanned,
     ),
     {
       ...params,
@@ -425,7 +412,6 @@ export function insertFlaggedSql(
   headerMessageIds = false,
   legacyLog = false,
   staged = false,
-  scanned = false,
 ): string {
   // The key is computed once (a join condition would hash every row a second time), and an empty store
   // has nothing to join against. `matchTime` (IngestOptions.dedupeWithTime) also matches the time: DuckDB
@@ -504,7 +490,7 @@ export function insertFlaggedSql(
       CASE WHEN s.problem IS NOT NULL THEN s.raw ELSE s.reply END, s.reply_code, s.status,
       CASE WHEN s.problem IS NOT NULL THEN s.problem
         ${crossed ? `WHEN ${crossed} THEN ${sqlString(CROSS_MARK)}` : ""} ELSE s.source_label END, s.machine_open, s.reader_ip,
-      s.user_agent, s.url, ${parted ? "$file_id + s.part" : "$file_id"}, s.line, ${staged ? STAGED_REPLY_KEY_SQL : scanned ? SCANNED_REPLY_KEY_SQL : REPLY_KEY_SQL},
+      s.user_agent, s.url, ${parted ? "$file_id + s.part" : "$file_id"}, s.line, ${staged ? STAGED_REPLY_KEY_SQL : REPLY_KEY_SQL},
       ${recipientHashSql(STORED_KEY_SOURCES)}, ${insertMessageKeySql(STORED_KEY_SOURCES)}, s.queue_id
     FROM (${rows}) s
     ${already} ${stored ? legacy : ""} ${other} ${oldLog}`;

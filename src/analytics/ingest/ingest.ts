@@ -23,7 +23,6 @@ import {
   fileStart,
   hasLegacyEmailRows,
   insertFlagged,
-  SCANNED_MASK_BYTES,
   type Settled,
   settleFile,
   withRepeats,
@@ -245,8 +244,6 @@ async function loadFile(
         false,
         cross,
         headerMessageIds(format),
-        false,
-        info.size < SCANNED_MASK_BYTES,
       ).finally(() => clearInterval(poll ?? undefined));
     }
     onProgress?.(info.size);
