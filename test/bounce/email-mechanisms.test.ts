@@ -86,6 +86,16 @@ const MIXED_TRANSCRIPT = [
   "<slow@far.example>... Deferred: Connection timed out with mx.far.example.",
 ];
 
+/** Each record of an email as its recipient, its report's action for it, then the fields `more` reads. */
+function recipientActions(
+  text: string,
+  name: string,
+  more: (record: BounceRecord) => unknown[],
+): unknown[][] {
+  const { records, actions } = readEmail(Buffer.from(text), name);
+  return records.map((record, index) => [record.recipient, actions[index], ...more(record)]);
+}
+
 describe("Sendmail transcripts", () => {
   it("each recipient of a plain-text report keeps its own dialogue of the transcript, not only the last listed (sisimai go lhost/via-v5sendmail.go)", () => {
     const report = records(
@@ -663,14 +673,8 @@ describe("Sendmail transcripts", () => {
         " <<< 250 OK id=1xaABI-0004CL-31",
       ].join("\n"),
     );
-    const { records: read, actions } = readEmail(Buffer.from(courier), "relayed.eml");
     assert.deepEqual(
-      read.map((record, index) => [
-        record.recipient,
-        actions[index],
-        record.reason,
-        record.suppressRecipient,
-      ]),
+      recipientActions(courier, "relayed.eml", (record) => [record.reason, record.suppressRecipient]),
       [["known@example.net", "relayed", "delivered", false]],
     );
     const stored = emailItems(Buffer.from(courier), "relayed.eml", null) as DeliveryEvent[];
@@ -717,9 +721,8 @@ describe("Sendmail transcripts", () => {
         "<slow@far.example>... Deferred: 451 4.7.1 Greylisted, try again later",
       ].join("\n"),
     );
-    const { records: read, actions } = readEmail(Buffer.from(text), "transient.eml");
     assert.deepEqual(
-      read.map((record, index) => [record.recipient, actions[index], record.suppressRecipient]),
+      recipientActions(text, "transient.eml", (record) => [record.suppressRecipient]),
       [["slow@far.example", "delayed", false]],
     );
   });
